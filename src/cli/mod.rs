@@ -1,0 +1,126 @@
+//! Command-line definitions (clap) and one handler module per command. Handlers return an
+//! [`Outcome`] or an [`Error`]; `main.rs` maps both to exit codes.
+
+mod apps;
+mod init;
+mod schema;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, Config};
+use crate::error::Result;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tandem",
+    version,
+    about = "Keeps apps that share one database from breaking each other",
+    long_about = "tandem keeps a registry of the apps that share one relational database, finds which tables and \
+                  columns each app's code uses at its deployed and next git refs, and blocks destructive \
+                  migrations while any app still depends on the target."
+)]
+pub struct Cli {
+    /// The registry file [default: apps.toml, found by walking up from the current directory]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// When to use colors
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more about what is being done (-vv for debug logs)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented apps.toml, schema/ and migrations/ into the current directory
+    Init(init::InitArgs),
+    /// Validate the registry and list its apps with the commits their refs resolve to
+    Apps(apps::AppsArgs),
+    /// Inspect, dump and compare schemas
+    #[command(subcommand)]
+    Schema(schema::SchemaCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Output format of commands that print a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TextOrJson {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FormatArg {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+/// How a command that ran to the end came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing blocks, nothing differs: exit 0.
+    Success,
+    /// Something blocks or differs: exit 1.
+    Failure,
+}
+
+/// Settings every command shares.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    pub config: Option<PathBuf>,
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+impl Globals {
+    /// Load the registry named by `--config`, or the apps.toml found walking up from the current
+    /// directory.
+    pub fn load_config(&self) -> Result<Config> {
+        let path = match &self.config {
+            Some(p) => p.clone(),
+            None => {
+                let cwd = std::env::current_dir()
+                    .map_err(|e| crate::Error::msg(format!("cannot read the current directory: {e}")))?;
+                config::discover(&cwd)?
+            }
+        };
+        config::load(&path)
+    }
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let globals = Globals { config: cli.config, color, quiet: cli.quiet, verbose: cli.verbose };
+    match cli.command {
+        Command::Init(args) => init::run(&globals, args),
+        Command::Apps(args) => apps::run(&globals, args),
+        Command::Schema(cmd) => schema::run(&globals, cmd),
+    }
+}

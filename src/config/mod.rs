@@ -1,0 +1,188 @@
+//! The registry of apps that share the database: `apps.toml`, its model, loading and validation.
+
+mod load;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::Dialect;
+
+pub use load::{discover, load, load_str};
+
+/// The name of the registry file, found by walking up from the current directory.
+pub const FILE_NAME: &str = "apps.toml";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The apps.toml this was read from.
+    pub path: PathBuf,
+    /// Its directory: relative paths in the file are relative to it.
+    pub root: PathBuf,
+    pub registry: Registry,
+    pub scan: ScanSettings,
+    pub apps: Vec<App>,
+    pub waivers: Vec<Waiver>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub dialect: Dialect,
+    /// The canonical schema: a dump file (absolute) or an environment variable with a URL.
+    pub schema: Option<SchemaSetting>,
+    /// The shared migrations directory (absolute).
+    pub migrations: Option<PathBuf>,
+    /// Where the registry keeps its state: `sqlite://…` (relative to apps.toml) or `postgres://…`.
+    pub store: String,
+    /// References below this confidence do not block.
+    pub min_confidence: Confidence,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaSetting {
+    File(PathBuf),
+    UrlEnv(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    /// Files larger than this many bytes are skipped (and reported).
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub name: String,
+    /// The git repository (absolute; bare or not). Unused when `source` is `Store`.
+    pub repo: PathBuf,
+    /// Subdirectory of the repository holding the app (monorepos), `/`-separated, no trailing `/`.
+    pub path: Option<String>,
+    pub framework: Framework,
+    /// The revision deployed now, if the registry knows it.
+    pub deployed: Option<String>,
+    /// The revision that deploys next.
+    pub head: String,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// The app's committed schema dump, relative to `path`.
+    pub structure: Option<String>,
+    /// The app's own migration directory, relative to `path`.
+    pub migrations: Option<String>,
+    pub owner: Option<String>,
+    pub source: AppSource,
+    /// Model class → table overrides, for conventions the scanner cannot infer.
+    pub tables: BTreeMap<String, String>,
+    /// 1-based line of the `[[app]]` entry in apps.toml, for messages.
+    pub line: u32,
+}
+
+impl App {
+    /// The refs to check, in order: (`deployed`, rev) then (`head`, rev).
+    pub fn refs(&self) -> Vec<(&'static str, &str)> {
+        let mut refs = Vec::new();
+        if let Some(d) = &self.deployed {
+            refs.push(("deployed", d.as_str()));
+        }
+        refs.push(("head", self.head.as_str()));
+        refs
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AppSource {
+    /// Read the app's code from its git repository.
+    #[default]
+    Repo,
+    /// Read the latest scan the app's own CI published to the store.
+    Store,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Framework {
+    Rails,
+    Phoenix,
+    Django,
+    Sqlalchemy,
+    Prisma,
+    Drizzle,
+    Typeorm,
+    Sequelize,
+    Generic,
+}
+
+impl Framework {
+    pub const ALL: [Framework; 9] = [
+        Framework::Rails,
+        Framework::Phoenix,
+        Framework::Django,
+        Framework::Sqlalchemy,
+        Framework::Prisma,
+        Framework::Drizzle,
+        Framework::Typeorm,
+        Framework::Sequelize,
+        Framework::Generic,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::Rails => "rails",
+            Framework::Phoenix => "phoenix",
+            Framework::Django => "django",
+            Framework::Sqlalchemy => "sqlalchemy",
+            Framework::Prisma => "prisma",
+            Framework::Drizzle => "drizzle",
+            Framework::Typeorm => "typeorm",
+            Framework::Sequelize => "sequelize",
+            Framework::Generic => "generic",
+        }
+    }
+}
+
+impl fmt::Display for Framework {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How sure the scanner is that a reference is real. Ordered: `Low < Medium < High`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    #[default]
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A recorded exception to a finding: which rule on which object, why, who, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    pub rule: String,
+    /// `table` or `table.column` (optionally schema-qualified).
+    pub object: String,
+    pub reason: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`; the waiver no longer applies after this day.
+    pub until: String,
+    pub line: u32,
+}

@@ -1,0 +1,145 @@
+//! Errors of the library. Every error is a [`Diagnostic`] — a message with, where it can be known,
+//! the file, line and column it is about — classified by who must act: the user's input (exit 2)
+//! or the environment (exit 3). `main.rs` maps the class to the exit code; nothing else does.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A 1-based position in a file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// What went wrong, where, and what was expected.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub message: String,
+    /// The file the message is about, when there is one.
+    pub file: Option<PathBuf>,
+    /// 1-based line and column, when known.
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    /// The text of `file` and the byte range the message points at, for an excerpt.
+    pub source: Option<(Arc<str>, Range<usize>)>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic { message: message.into(), file: None, line: None, column: None, source: None, help: None }
+    }
+
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    pub fn at(mut self, file: impl AsRef<Path>, line: u32, column: u32) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    /// Locate the diagnostic by a byte offset into `text` (the content of `file`).
+    pub fn at_offset(self, file: impl AsRef<Path>, text: &str, span: Range<usize>) -> Self {
+        let (line, column) = line_col(text, span.start);
+        let mut d = self.at(file, line, column);
+        d.source = Some((Arc::from(text), span));
+        d
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `file:line:column` as far as it is known.
+    pub fn location(&self) -> Option<String> {
+        let file = self.file.as_ref()?.display().to_string();
+        Some(match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            (Some(l), None) => format!("{file}:{l}"),
+            _ => file,
+        })
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location() {
+            Some(loc) => write!(f, "{loc}: {}", self.message)?,
+            None => write!(f, "{}", self.message)?,
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() as u32 + 1;
+    (line, column)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is wrong: bad config, unreadable or unparseable file, unknown ref name syntax. Exit 2.
+    #[error("{0}")]
+    Input(Box<Diagnostic>),
+    /// The environment failed: database unreachable, repository missing, ref not found. Exit 3.
+    #[error("{0}")]
+    Environment(Box<Diagnostic>),
+}
+
+impl Error {
+    pub fn input(d: Diagnostic) -> Self {
+        Error::Input(Box::new(d))
+    }
+
+    pub fn environment(d: Diagnostic) -> Self {
+        Error::Environment(Box::new(d))
+    }
+
+    /// Shorthand for an input error with only a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Error::input(Diagnostic::new(message))
+    }
+
+    /// An unreadable file is the user's input being wrong (exit 2), per the design's conventions.
+    pub fn read(path: &Path, err: std::io::Error) -> Self {
+        Error::input(Diagnostic::new(format!("cannot read {}: {err}", path.display())).in_file(path))
+    }
+
+    pub fn diagnostic(&self) -> &Diagnostic {
+        match self {
+            Error::Input(d) | Error::Environment(d) => d,
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Environment(_) => 3,
+        }
+    }
+}

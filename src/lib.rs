@@ -1,0 +1,16 @@
+//! tandem: keeps applications that share one relational database from breaking each other.
+//!
+//! The codemap is `docs/architecture.md`.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod git;
+pub mod migration;
+pub mod redact;
+pub mod report;
+pub mod schema;
+pub mod scan;
+pub mod store;
+
+pub use error::{Diagnostic, Error, Result};

@@ -1,0 +1,252 @@
+//! One operation model for every migration format: SQL, Rails, Ecto, Django all read into
+//! [`Migration`]s made of [`Operation`]s.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{CheckConstraint, Column, ForeignKey, Index, PrimaryKey, QualifiedName, UniqueConstraint, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Sql,
+    Rails,
+    Ecto,
+    Django,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// One migration: a version, its `up` operations and, where it has one, its `down` part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Migration {
+    /// The file the up part comes from (for paired layouts, the `.up.sql` / `V…` file).
+    pub file: PathBuf,
+    /// The file holding the down part when it is a separate file (`.down.sql`, Flyway `U…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down_file: Option<PathBuf>,
+    /// Version as the format orders it (`20240101120000`, `3`, `0004`).
+    pub version: String,
+    pub name: String,
+    pub format: Format,
+    pub up: Vec<Operation>,
+    /// `None` when the migration cannot be reversed (no down part, or `raise IrreversibleMigration`).
+    /// Rails `change` methods are reversible by inversion: readers fill `down` with the inverse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down: Option<Vec<Operation>>,
+    /// False when the migration runs outside a transaction (`disable_ddl_transaction!`,
+    /// `@disable_ddl_transaction true`, Django `atomic = False`).
+    pub transactional: bool,
+    /// The full source text, for excerpts and suppression comments.
+    #[serde(skip)]
+    pub source: String,
+}
+
+/// Where an operation was written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub file: PathBuf,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in characters.
+    pub column: u32,
+    /// Byte range of the whole statement or call in the file's source.
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    pub kind: OpKind,
+    pub span: Span,
+    pub direction: Direction,
+}
+
+/// A step of a migration, whatever the source format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum OpKind {
+    CreateTable {
+        table: QualifiedName,
+        columns: Vec<Column>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        primary_key: Option<PrimaryKey>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        foreign_keys: Vec<ForeignKey>,
+        if_not_exists: bool,
+    },
+    DropTable {
+        table: QualifiedName,
+        if_exists: bool,
+        cascade: bool,
+    },
+    RenameTable {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
+    AddColumn {
+        table: QualifiedName,
+        column: Column,
+        if_not_exists: bool,
+    },
+    DropColumn {
+        table: QualifiedName,
+        column: String,
+        if_exists: bool,
+    },
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    ChangeColumnType {
+        table: QualifiedName,
+        column: String,
+        new_type: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        using: Option<String>,
+    },
+    SetNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    DropNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    SetDefault {
+        table: QualifiedName,
+        column: String,
+        default: String,
+    },
+    DropDefault {
+        table: QualifiedName,
+        column: String,
+    },
+    AddIndex {
+        table: QualifiedName,
+        index: Index,
+        concurrently: bool,
+        if_not_exists: bool,
+    },
+    DropIndex {
+        name: QualifiedName,
+        concurrently: bool,
+        if_exists: bool,
+    },
+    AddPrimaryKey {
+        table: QualifiedName,
+        key: PrimaryKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        using_index: Option<String>,
+    },
+    AddUnique {
+        table: QualifiedName,
+        constraint: UniqueConstraint,
+        /// `ADD CONSTRAINT … UNIQUE USING INDEX idx`: built from an existing index.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        using_index: Option<String>,
+    },
+    AddCheck {
+        table: QualifiedName,
+        constraint: CheckConstraint,
+        not_valid: bool,
+    },
+    AddForeignKey {
+        table: QualifiedName,
+        key: ForeignKey,
+        not_valid: bool,
+    },
+    ValidateConstraint {
+        table: QualifiedName,
+        name: String,
+    },
+    DropConstraint {
+        table: QualifiedName,
+        name: String,
+        if_exists: bool,
+    },
+    CreateView {
+        view: View,
+        or_replace: bool,
+    },
+    DropView {
+        name: QualifiedName,
+        materialized: bool,
+        if_exists: bool,
+        cascade: bool,
+    },
+    CreateFunction {
+        name: QualifiedName,
+        or_replace: bool,
+    },
+    DropFunction {
+        name: QualifiedName,
+        if_exists: bool,
+    },
+    CreateTrigger {
+        name: String,
+        table: QualifiedName,
+    },
+    DropTrigger {
+        name: String,
+        table: QualifiedName,
+        if_exists: bool,
+    },
+    CreateEnum {
+        name: QualifiedName,
+        values: Vec<String>,
+    },
+    AddEnumValue {
+        name: QualifiedName,
+        value: String,
+    },
+    DropType {
+        name: QualifiedName,
+        if_exists: bool,
+        cascade: bool,
+    },
+    Truncate {
+        tables: Vec<QualifiedName>,
+        cascade: bool,
+    },
+    /// `SET lock_timeout = '5s'`, `SET statement_timeout …` (also `SET LOCAL`).
+    SetSetting {
+        name: String,
+        value: String,
+        local: bool,
+    },
+    /// `LOCK TABLE t IN ACCESS EXCLUSIVE MODE`.
+    LockTable {
+        tables: Vec<QualifiedName>,
+        mode: String,
+    },
+    Begin,
+    Commit,
+    /// INSERT / UPDATE / DELETE / COPY: data changes, with the table they touch.
+    Data {
+        verb: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<QualifiedName>,
+    },
+    /// Code that runs but cannot be analysed (Django `RunPython`, a Ruby block with model code).
+    Code {
+        description: String,
+    },
+    /// A statement understood as valid SQL but with no finer model here (GRANT, COMMENT, …).
+    Raw {
+        sql: String,
+    },
+    /// A statement or call the reader does not understand. Never silently dropped: rules and the
+    /// gate treat it as a finding.
+    Unparsed {
+        text: String,
+        reason: String,
+    },
+}

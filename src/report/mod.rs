@@ -1,0 +1,3 @@
+//! Rendering results for humans and machines.
+
+pub mod diagnostic;

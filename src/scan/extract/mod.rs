@@ -1,0 +1,28 @@
+//! Extractors: one per framework or file type. Adding one means one new file and one line in
+//! [`all`].
+
+use crate::config::Framework;
+use crate::scan::facts::FileFacts;
+
+/// Context shared by every file of one scan.
+pub struct ExtractContext<'a> {
+    pub framework: Framework,
+    /// Lower-case table and column names of the schema, for the `name` fallback; empty when no
+    /// schema source is configured.
+    pub identifiers: &'a [String],
+}
+
+pub trait Extractor: Sync + Send {
+    /// Stable id, part of the cache key.
+    fn id(&self) -> &'static str;
+    /// Bump when output for the same input changes; part of the cache key.
+    fn version(&self) -> u32;
+    /// Whether this extractor reads `path` for an app of `framework`.
+    fn applies(&self, path: &str, framework: Framework) -> bool;
+    fn extract(&self, path: &str, source: &str, ctx: &ExtractContext<'_>) -> FileFacts;
+}
+
+/// Every extractor, in a fixed order.
+pub fn all() -> Vec<Box<dyn Extractor>> {
+    vec![]
+}

@@ -1,0 +1,67 @@
+//! What an extractor finds in one file, before cross-file resolution. Cached per blob id and
+//! extractor version, so it must depend only on the file's path and content (and the extractor
+//! context's fingerprint).
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Confidence, Framework};
+use crate::scan::reference::RefKind;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FileFacts {
+    pub hits: Vec<Hit>,
+    pub models: Vec<ModelDecl>,
+}
+
+/// One place in the file that may reference a schema object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hit {
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in characters.
+    pub column: u32,
+    pub target: Target,
+    pub kind: RefKind,
+    pub confidence: Confidence,
+    /// The source line, trimmed.
+    pub snippet: String,
+}
+
+/// What a hit points at, as far as one file can tell.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Target {
+    /// A table named directly (possibly `schema.table`).
+    Table { table: String },
+    /// A column of a table named directly.
+    Column { table: String, column: String },
+    /// A whole model class (e.g. `User.all`, association target); resolved to its table if a
+    /// model of that name exists anywhere in the app, dropped otherwise.
+    Model { model: String },
+    /// An attribute of a model class; resolved to `table.column` through the model's table.
+    ModelColumn { model: String, column: String },
+    /// A bare identifier (the `name` fallback); resolved to every table and column of that name.
+    Identifier { name: String },
+}
+
+/// An ORM model class declared in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelDecl {
+    pub framework: Framework,
+    /// The class as other code names it: `Admin::User`, `MyApp.Accounts.User`,
+    /// `accounts.User` (Django `app_label.Model`), `User`.
+    pub class: String,
+    /// The superclass as written, when it may be a model (Rails STI, Django model inheritance).
+    pub parent: Option<String>,
+    /// The table, when the file states it or the convention needs no other file.
+    /// `None` means "by the framework's convention from the class name" (e.g. Rails).
+    pub table: Option<String>,
+    /// Abstract models map no table (`self.abstract_class = true`, `class Meta: abstract = True`).
+    pub is_abstract: bool,
+    /// Columns the ORM is told to ignore (`self.ignored_columns`).
+    pub ignored_columns: Vec<String>,
+    /// 1-based line of the class declaration.
+    pub line: u32,
+    pub column: u32,
+    pub snippet: String,
+}

@@ -1,0 +1,158 @@
+//! What the scanner produces: references from an app's code, at a ref and commit, to schema
+//! objects.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::config::Confidence;
+
+/// The kind of evidence a reference is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefKind {
+    /// The ORM maps it: a schema block, a model field, `self.table_name`, `belongs_to`.
+    Declaration,
+    /// An ActiveRecord model loads and writes every column of its table it does not ignore.
+    Implicit,
+    /// The name used against a known model or table: `where(email: …)`, `u.email`, `filter(email=…)`.
+    Query,
+    /// Raw SQL in a string, parsed and resolved.
+    Sql,
+    /// Fallback: the identifier as a whole word in code. Low confidence.
+    Name,
+}
+
+impl RefKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefKind::Declaration => "declaration",
+            RefKind::Implicit => "implicit",
+            RefKind::Query => "query",
+            RefKind::Sql => "sql",
+            RefKind::Name => "name",
+        }
+    }
+}
+
+impl fmt::Display for RefKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A table, or a column of a table. `schema` is set only when the code or target named one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ObjectRef {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    pub table: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+}
+
+impl ObjectRef {
+    pub fn table(table: &str) -> Self {
+        ObjectRef { schema: None, table: table.to_owned(), column: None }
+    }
+
+    pub fn column(table: &str, column: &str) -> Self {
+        ObjectRef { schema: None, table: table.to_owned(), column: Some(column.to_owned()) }
+    }
+
+    /// Parse a target as users write it: `users`, `users.email`, `public.users.email`.
+    /// Two parts are read as `table.column`; to name a table in a schema, give three parts or
+    /// use [`ObjectRef::parse_with`] with the schema's knowledge.
+    pub fn parse(text: &str) -> Option<Self> {
+        let parts: Vec<&str> = text.split('.').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return None;
+        }
+        match parts.as_slice() {
+            [t] => Some(ObjectRef::table(t)),
+            [t, c] => Some(ObjectRef::column(t, c)),
+            [s, t, c] => Some(ObjectRef { schema: Some((*s).to_owned()), table: (*t).to_owned(), column: Some((*c).to_owned()) }),
+            _ => None,
+        }
+    }
+
+    /// The table part as a reference of its own.
+    pub fn table_ref(&self) -> ObjectRef {
+        ObjectRef { schema: self.schema.clone(), table: self.table.clone(), column: None }
+    }
+
+    /// Whether a reference to `self` is a reference to `target`: same table (schemas compared
+    /// only when both are known) and, when `target` names a column, the same column. A
+    /// reference to a whole table does not count as a reference to each of its columns — the
+    /// scanner emits column references (implicit ones included) wherever a column is used.
+    pub fn hits(&self, target: &ObjectRef) -> bool {
+        let schema_ok = match (&self.schema, &target.schema) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        schema_ok && self.table == target.table && (target.column.is_none() || self.column == target.column)
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = &self.schema {
+            write!(f, "{s}.")?;
+        }
+        f.write_str(&self.table)?;
+        if let Some(c) = &self.column {
+            write!(f, ".{c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Evidence that an app, at a ref and commit, depends on an object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Reference {
+    pub app: String,
+    /// `deployed`, `head`, or the revision given with `--ref`.
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    pub commit: String,
+    /// Path inside the repository, `/`-separated.
+    pub path: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in characters.
+    pub column: u32,
+    pub object: ObjectRef,
+    pub kind: RefKind,
+    pub confidence: Confidence,
+    /// The source line, trimmed.
+    pub snippet: String,
+}
+
+/// Everything one scan of one app at one ref produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanResult {
+    pub app: String,
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// The revision as written in apps.toml or on the command line.
+    pub revision: String,
+    pub commit: String,
+    pub references: Vec<Reference>,
+    pub summary: ScanSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ScanSummary {
+    pub files_read: u64,
+    pub blobs_from_cache: u64,
+    /// Items that could not be read, each with its path and why (missing blob, submodule,
+    /// symlink, binary, too large, not UTF-8). Never silently dropped.
+    pub skipped: Vec<Skipped>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}

@@ -1,0 +1,16 @@
+//! The schema model and everything that produces or consumes it: readers (pg_dump
+//! `structure.sql`, mysqldump, Rails `schema.rb`, live databases), the canonical renderer and the
+//! semantic diff.
+
+pub mod diff;
+pub mod live;
+pub mod model;
+pub mod mysql;
+pub mod postgres;
+pub mod rails;
+pub mod render;
+pub mod source;
+pub mod sqlite;
+
+pub use model::*;
+pub use source::{SchemaSource, load};

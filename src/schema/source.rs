@@ -1,0 +1,111 @@
+//! Where a schema comes from: a dump file (`structure.sql`, mysqldump, `schema.rb`), or a live
+//! database whose URL is read from an environment variable or given with `--database-url`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::redact::redact;
+use crate::schema::{Dialect, Schema, live, mysql, postgres, rails};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaSource {
+    File(PathBuf),
+    /// The name of an environment variable holding a database URL.
+    UrlEnv(String),
+    /// A URL given on the command line (`--database-url`).
+    Url(String),
+}
+
+impl SchemaSource {
+    /// Read a command-line argument: `env:NAME` or `$NAME` names an environment variable, a
+    /// `scheme://` URL is a database, anything else a file.
+    pub fn from_arg(arg: &str) -> SchemaSource {
+        if let Some(var) = arg.strip_prefix("env:").or_else(|| arg.strip_prefix('$')) {
+            SchemaSource::UrlEnv(var.to_owned())
+        } else if arg.contains("://") {
+            SchemaSource::Url(arg.to_owned())
+        } else {
+            SchemaSource::File(PathBuf::from(arg))
+        }
+    }
+}
+
+impl fmt::Display for SchemaSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SchemaSource::File(p) => write!(f, "{}", p.display()),
+            SchemaSource::UrlEnv(v) => write!(f, "${v}"),
+            SchemaSource::Url(u) => f.write_str(&redact(u)),
+        }
+    }
+}
+
+/// Load a schema. `dialect` (from apps.toml) decides how a `.sql` dump and a `schema.rb` are read;
+/// without it the dialect is recognised from the dump's content.
+pub fn load(source: &SchemaSource, dialect: Option<Dialect>) -> Result<Schema> {
+    match source {
+        SchemaSource::File(path) => load_file(path, dialect),
+        SchemaSource::UrlEnv(var) => match std::env::var(var) {
+            Ok(url) if !url.trim().is_empty() => live::introspect(url.trim()),
+            _ => Err(Error::environment(
+                Diagnostic::new(format!("environment variable `{var}` is not set; expected a database URL in it"))
+                    .help(format!("export {var}=postgres://user@host/db, or point `schema` at a dump file")),
+            )),
+        },
+        SchemaSource::Url(url) => live::introspect(url),
+    }
+}
+
+fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if matches!(ext.as_str(), "sqlite" | "sqlite3" | "db") {
+        if !path.is_file() {
+            return Err(Error::input(Diagnostic::new(format!("{} does not exist", path.display())).in_file(path)));
+        }
+        return live::introspect(&format!("sqlite://{}", path.display()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    if ext == "rb" {
+        return rails::parse(&text, path, dialect.unwrap_or_default());
+    }
+    match dialect.unwrap_or_else(|| sniff(&text)) {
+        Dialect::Postgres => postgres::parse(&text, path),
+        Dialect::Mysql => mysql::parse(&text, path),
+        Dialect::Sqlite => Err(Error::input(
+            Diagnostic::new("SQLite schemas are read from a database file or a sqlite:// URL, not a text dump")
+                .in_file(path),
+        )),
+    }
+}
+
+/// MySQL dumps quote with backticks and carry table options or versioned comments; anything else
+/// is read as PostgreSQL.
+fn sniff(text: &str) -> Dialect {
+    let head = &text[..text.floor_char_boundary(text.len().min(64 * 1024))];
+    if head.contains("ENGINE=") || head.contains("/*!40") || head.contains("CREATE TABLE `") {
+        Dialect::Mysql
+    } else {
+        Dialect::Postgres
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_name_files_urls_and_variables() {
+        assert_eq!(SchemaSource::from_arg("env:DB"), SchemaSource::UrlEnv("DB".into()));
+        assert_eq!(SchemaSource::from_arg("$DB"), SchemaSource::UrlEnv("DB".into()));
+        assert_eq!(SchemaSource::from_arg("postgres://x/y"), SchemaSource::Url("postgres://x/y".into()));
+        assert_eq!(SchemaSource::from_arg("db/structure.sql"), SchemaSource::File("db/structure.sql".into()));
+        assert_eq!(SchemaSource::Url("postgres://u:pw@h/d".into()).to_string(), "postgres://u:***@h/d");
+    }
+
+    #[test]
+    fn sniffs_mysql_dumps() {
+        assert_eq!(sniff("CREATE TABLE `users` (\n) ENGINE=InnoDB;"), Dialect::Mysql);
+        assert_eq!(sniff("CREATE TABLE public.users ();"), Dialect::Postgres);
+    }
+}
