@@ -144,9 +144,12 @@ impl<'a> SchemaReader<'a> {
                 // `enable_extension "schema.name"` (Rails 7.1+ with a non-default schema).
                 let (schema, name) = match name.split_once('.') {
                     Some((s, n)) => (Some(s.to_owned()), n.to_owned()),
-                    None => (None, name),
+                    None => (self.dialect.default_schema().map(str::to_owned), name),
                 };
-                self.schema.extensions.push(Extension { name, schema });
+                // pg_dump leaves out plpgsql, which every database has; so does the model.
+                if name != "plpgsql" {
+                    self.schema.extensions.push(Extension { name, schema });
+                }
             }
             "create_schema" => {
                 let name = self.arg_name(&call, 0)?;
@@ -323,7 +326,10 @@ impl<'a> SchemaReader<'a> {
                     Dialect::Postgres => {
                         let seq_name = format!("{table}_{column}_seq");
                         let seq = self.qualified(&seq_name);
-                        col.default = Some(format!("nextval('{}'::regclass)", seq_name));
+                        col.default = Some(crate::schema::postgres::normalize_expr(&format!(
+                            "nextval('{}'::regclass)",
+                            seq.to_string()
+                        )));
                         self.schema.sequences.push(Sequence {
                             name: seq,
                             data_type: Some(int.to_owned()),
@@ -574,7 +580,7 @@ impl<'a> SchemaReader<'a> {
             .zip(&col_names)
             .map(|(part, col)| {
                 let order = per_column(kw("order"), col).map(|o| o.to_uppercase()).filter(|o| o != "ASC");
-                let opclass = per_column(kw("opclass"), col);
+                let opclass = per_column(kw("opclass"), col).map(|o| self.qualify_opclass(o));
                 IndexKey { part, order, opclass }
             })
             .collect();
@@ -673,6 +679,14 @@ impl<'a> SchemaReader<'a> {
             indexes: Vec::new(),
         });
         Ok(())
+    }
+
+    /// pg_trgm's operator classes live in the extension's schema and print qualified.
+    fn qualify_opclass(&self, opclass: String) -> String {
+        match (self.dialect, opclass.as_str()) {
+            (Dialect::Postgres, "gin_trgm_ops" | "gist_trgm_ops") => format!("public.{opclass}"),
+            _ => opclass,
+        }
     }
 
     fn normalize_expr(&self, e: &str) -> String {

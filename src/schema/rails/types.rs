@@ -144,14 +144,19 @@ pub fn column_type(dialect: Dialect, kind: &str, kwargs: &[(String, Value)], rai
                     Some(n) => format!("bit varying({n})"),
                     None => "bit varying".to_owned(),
                 },
+                // Types outside pg_catalog print schema-qualified (format_type under pg_dump's
+                // empty search_path): enums and extension types live in `public` unless named.
                 "enum" => match kw(kwargs, "enum_type").and_then(Value::name) {
-                    Some(t) => t.strip_prefix("public.").unwrap_or(t).to_owned(),
+                    Some(t) if t.contains('.') => t.to_owned(),
+                    Some(t) => format!("public.{t}"),
                     None => return Err("expected `enum_type:` on an enum column".to_owned()),
                 },
-                "date" | "boolean" | "json" | "jsonb" | "uuid" | "inet" | "cidr" | "macaddr" | "citext" | "hstore"
-                | "ltree" | "xml" | "money" | "interval" | "tsvector" | "point" | "line" | "lseg" | "box" | "path"
-                | "polygon" | "circle" | "int4range" | "int8range" | "numrange" | "tsrange" | "tstzrange"
-                | "daterange" | "oid" => kind.to_owned(),
+                "citext" | "hstore" | "ltree" => format!("public.{kind}"),
+                "date" | "boolean" | "json" | "jsonb" | "uuid" | "inet" | "cidr" | "macaddr" | "xml" | "money"
+                | "interval" | "tsvector" | "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle"
+                | "int4range" | "int8range" | "numrange" | "tsrange" | "tstzrange" | "daterange" | "oid" => {
+                    kind.to_owned()
+                }
                 other => return Err(format!("type `{other}` does not exist on PostgreSQL")),
             };
             if kw(kwargs, "array").is_some_and(Value::truthy) { format!("{base}[]") } else { base }
@@ -245,13 +250,17 @@ pub fn default(dialect: Dialect, data_type: &str, v: &Value) -> Option<String> {
 /// What `pg_get_expr(adbin)` prints: `'active'::character varying`, `0`, `'-1'::integer`,
 /// `false`, `now()`, `'{}'::jsonb`.
 fn pg_default(data_type: &str, v: &Value) -> Option<String> {
+    pg_default_text(data_type, v).map(|text| crate::schema::postgres::normalize_expr(&text))
+}
+
+fn pg_default_text(data_type: &str, v: &Value) -> Option<String> {
     // A cast names the type without its modifier: `character varying(20)` → `character varying`.
     let cast_type = strip_typmod(data_type);
     let numeric =
         matches!(cast_type.as_str(), "smallint" | "integer" | "bigint" | "numeric" | "double precision" | "real");
     Some(match v {
         Value::Nil => return None,
-        Value::Lambda(sql) => crate::schema::postgres::normalize_expr(sql),
+        Value::Lambda(sql) => sql.clone(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) if numeric && *i >= 0 => i.to_string(),
         Value::Int(i) if numeric => format!("'{i}'::{cast_type}"),
@@ -326,6 +335,8 @@ mod tests {
         assert_eq!(pg("decimal", &[("precision", Value::Int(10)), ("scale", Value::Int(2))], true), "numeric(10,2)");
         assert_eq!(pg("integer", &[("limit", Value::Int(8))], true), "bigint");
         assert_eq!(pg("string", &[("array", Value::Bool(true))], true), "character varying[]");
+        assert_eq!(pg("citext", &[], true), "public.citext");
+        assert_eq!(pg("enum", &[("enum_type", Value::Str("mood".into()))], true), "public.mood");
         assert_eq!(pg("float", &[], true), "double precision");
     }
 
@@ -341,18 +352,28 @@ mod tests {
         assert_eq!(my("decimal", &[("precision", Value::Int(8)), ("scale", Value::Int(2))]), "decimal(8,2)");
     }
 
+    fn norm(e: &str) -> String {
+        crate::schema::postgres::normalize_expr(e)
+    }
+
     #[test]
     fn postgres_defaults_are_pg_get_expr_forms() {
         assert_eq!(
             pg_default("character varying(20)", &Value::Str("active".into())).unwrap(),
             "'active'::character varying"
         );
-        assert_eq!(pg_default("integer", &Value::Int(0)).unwrap(), "0");
-        assert_eq!(pg_default("integer", &Value::Int(-1)).unwrap(), "'-1'::integer");
-        assert_eq!(pg_default("boolean", &Value::Bool(false)).unwrap(), "false");
-        assert_eq!(pg_default("numeric(10,2)", &Value::Str("0.0".into())).unwrap(), "0.0");
-        assert_eq!(pg_default("jsonb", &Value::Hash(vec![])).unwrap(), "'{}'::jsonb");
-        assert_eq!(pg_default("character varying[]", &Value::Array(vec![])).unwrap(), "'{}'::character varying[]");
-        assert_eq!(pg_default("timestamp(6) without time zone", &Value::Lambda("now()".into())).unwrap(), "now()");
+        assert_eq!(pg_default("integer", &Value::Int(0)).unwrap(), norm("0"));
+        assert_eq!(pg_default("integer", &Value::Int(-1)).unwrap(), norm("'-1'::integer"));
+        assert_eq!(pg_default("boolean", &Value::Bool(false)).unwrap(), norm("false"));
+        assert_eq!(pg_default("numeric(10,2)", &Value::Str("0.0".into())).unwrap(), norm("0.0"));
+        assert_eq!(pg_default("jsonb", &Value::Hash(vec![])).unwrap(), norm("'{}'::jsonb"));
+        assert_eq!(
+            pg_default("character varying[]", &Value::Array(vec![])).unwrap(),
+            norm("'{}'::character varying[]")
+        );
+        assert_eq!(
+            pg_default("timestamp(6) without time zone", &Value::Lambda("now()".into())).unwrap(),
+            norm("now()")
+        );
     }
 }
