@@ -326,10 +326,8 @@ impl<'a> SchemaReader<'a> {
                     Dialect::Postgres => {
                         let seq_name = format!("{table}_{column}_seq");
                         let seq = self.qualified(&seq_name);
-                        col.default = Some(crate::schema::postgres::normalize_expr(&format!(
-                            "nextval('{}'::regclass)",
-                            seq.to_string()
-                        )));
+                        col.default =
+                            Some(crate::schema::postgres::normalize_expr(&format!("nextval('{seq}'::regclass)")));
                         self.schema.sequences.push(Sequence {
                             name: seq,
                             data_type: Some(int.to_owned()),
