@@ -250,3 +250,24 @@ fn a_real_mariadb_dump_parses_and_agrees_with_information_schema() {
     assert_eq!(schema.views[0].depends_on.len(), 2);
     assert_eq!(schema.triggers.len(), 1);
 }
+
+#[test]
+fn hand_written_alter_table_and_create_index_are_read() {
+    let text = "CREATE TABLE a (id int PRIMARY KEY, b_id int, email varchar(100) UNIQUE);\nCREATE TABLE b (id int NOT NULL, PRIMARY KEY (id));\nALTER TABLE a ADD CONSTRAINT a_b FOREIGN KEY (b_id) REFERENCES b (id) ON DELETE SET NULL;\nCREATE UNIQUE INDEX a_b_email ON a (b_id, email);\nDROP TABLE IF EXISTS gone;\n";
+    let s = mysql::parse(text, Path::new("hand.sql")).unwrap_or_else(|e| panic!("{e}"));
+    let a = s.table("a").unwrap();
+    assert_eq!(a.column("id").unwrap().data_type, "int(11)");
+    assert!(!a.column("id").unwrap().nullable);
+    assert_eq!(a.foreign_keys[0].name.as_deref(), Some("a_b"));
+    assert_eq!(a.foreign_keys[0].on_delete, FkAction::SetNull);
+    let names: Vec<(&str, bool)> = a.indexes.iter().map(|i| (i.name.as_str(), i.unique)).collect();
+    assert_eq!(names, [("a_b_email", true), ("email", true)]);
+    assert_eq!(mysql::parse(&mysql::render(&s), Path::new("r.sql")).unwrap(), s);
+
+    let err = mysql::parse("CREATE TABLE a (id int);\nDROP INDEX i ON a;\n", Path::new("x.sql")).unwrap_err();
+    assert_eq!(err.diagnostic().location().as_deref(), Some("x.sql:2:1"));
+    let err =
+        mysql::parse("ALTER TABLE missing ADD CONSTRAINT f FOREIGN KEY (x) REFERENCES y (id);", Path::new("x.sql"))
+            .unwrap_err();
+    assert!(err.diagnostic().message.contains("table `missing` is not defined"), "{}", err.diagnostic());
+}

@@ -311,3 +311,68 @@ fn schema_rb_types_and_defaults_agree_with_a_real_postgresql() {
     }
     assert_eq!(seen, 33);
 }
+
+#[test]
+fn rails42_postgres_app_has_integer_ids_and_top_level_indexes() {
+    let s = parse("pg_rails42.rb", Dialect::Postgres);
+    assert_eq!(s.migrations, ["20150612093000"]);
+    assert_eq!(s.extensions.len(), 1);
+    assert_eq!(s.extensions[0].name, "hstore");
+    assert_eq!(
+        cols(&s, "comments"),
+        [
+            pc("id", "integer", false, Some("nextval('public.comments_id_seq'::regclass)")),
+            pc("post_id", "integer", true, None),
+            pc("body", "text", false, None),
+            pc("meta", "public.hstore", false, Some("''::public.hstore")),
+            pc("spam", "boolean", true, Some("false")),
+            pc("created_at", "timestamp without time zone", false, None),
+            pc("updated_at", "timestamp without time zone", false, None),
+        ]
+    );
+    let seq = s.sequences.iter().find(|q| q.name.name == "comments_id_seq").unwrap();
+    assert_eq!(seq.data_type.as_deref(), Some("integer"));
+    let comments = s.table("comments").unwrap();
+    assert_eq!(comments.indexes[0].name, "index_comments_on_post_id");
+    assert_eq!(comments.indexes[0].method, "btree");
+    assert_eq!(comments.foreign_keys[0].name.as_deref(), Some("fk_rails_2fd19c0db7"));
+    assert_eq!(comments.foreign_keys[0].columns, ["post_id"]);
+    assert_eq!(comments.foreign_keys[0].on_delete, FkAction::Cascade);
+    assert_eq!(cols(&s, "posts")[1], pc("title", "character varying(200)", true, None));
+}
+
+#[test]
+fn virtual_columns_sizes_and_references() {
+    let src = r#"ActiveRecord::Schema[7.2].define(version: 2024_06_01_000000) do
+  create_table "people", charset: "utf8mb4", collation: "utf8mb4_0900_ai_ci", force: :cascade do |t|
+    t.string "first"
+    t.string "last"
+    t.virtual "full", type: :string, as: "concat(`first`,' ',`last`)", stored: true
+    t.text "bio", size: :medium
+    t.references "owner", polymorphic: true, null: false
+    t.datetime "seen_at"
+    t.timestamps
+  end
+end
+"#;
+    let s = rails::parse(src, Path::new("schema.rb"), Dialect::Mysql).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        cols(&s, "people"),
+        [
+            c("id", "bigint(20)", false, None),
+            c("first", "varchar(255)", true, None),
+            c("last", "varchar(255)", true, None),
+            c("full", "varchar(255)", true, None),
+            c("bio", "mediumtext", true, None),
+            c("owner_id", "bigint(20)", false, None),
+            c("owner_type", "varchar(255)", false, None),
+            c("seen_at", "datetime(6)", true, None),
+            c("created_at", "datetime(6)", false, None),
+            c("updated_at", "datetime(6)", false, None),
+        ]
+    );
+    let people = s.table("people").unwrap();
+    assert!(people.column("full").unwrap().generated.is_some());
+    assert_eq!(people.indexes[0].name, "index_people_on_owner_type_and_owner_id");
+    assert_eq!(people.indexes[0].columns().collect::<Vec<_>>(), ["owner_type", "owner_id"]);
+}

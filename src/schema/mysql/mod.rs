@@ -126,6 +126,19 @@ pub fn normalize_default(expr: &str, data_type: &str) -> Option<String> {
     }
 }
 
+/// Statements a dump may hold that do not change the model, skipped on purpose. Anything not
+/// listed here and not read into the model is an error, so nothing is skipped silently.
+pub const IGNORED: &[&str] = &[
+    "SET … (session variables, character sets, sql_mode, time zone)",
+    "USE db",
+    "LOCK TABLES … / UNLOCK TABLES",
+    "START TRANSACTION / BEGIN / COMMIT / ROLLBACK",
+    "CREATE DATABASE / ALTER DATABASE / DROP DATABASE (the model is one database, whatever its name)",
+    "DROP EVENT / CREATE EVENT (scheduled events are not schema objects the model tracks)",
+    "INSERT/REPLACE INTO any table but schema_migrations (data rows)",
+    "DROP TABLE/VIEW/TRIGGER/FUNCTION/PROCEDURE of an object not defined yet (mysqldump's IF EXISTS guards)",
+];
+
 struct Reader<'a> {
     file: &'a Path,
     source: &'a str,
@@ -164,7 +177,7 @@ impl Reader<'_> {
         match w(0) {
             // Session settings, locks and transaction control around the DDL: nothing to model.
             "SET" | "USE" | "LOCK" | "UNLOCK" | "START" | "BEGIN" | "COMMIT" | "ROLLBACK" => Ok(()),
-            "DROP" => self.drop(stmt, &words),
+            "DROP" => self.drop(stmt, &words, range),
             "INSERT" | "REPLACE" => self.insert(stmt, range),
             "CREATE" | "ALTER" => {
                 let kind = words
@@ -190,7 +203,7 @@ impl Reader<'_> {
                     ("CREATE", "TRIGGER") => self.trigger(stmt, range),
                     ("CREATE", "FUNCTION" | "PROCEDURE") => self.routine(stmt, range),
                     // The dump's own database: the model is of one database, whatever its name.
-                    (_, "DATABASE" | "SCHEMA") => Ok(()),
+                    (_, "DATABASE" | "SCHEMA" | "EVENT") => Ok(()),
                     ("CREATE", "TABLE" | "VIEW" | "INDEX") | ("ALTER", "TABLE") => self.parsed(range),
                     _ => Err(self.unsupported(stmt, range)),
                 }
@@ -483,8 +496,8 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn drop(&mut self, stmt: &str, words: &[String]) -> Result<()> {
-        let kind = words.get(1).map(String::as_str).unwrap_or_default();
+    fn drop(&mut self, stmt: &str, words: &[String], range: Range<usize>) -> Result<()> {
+        let kind = words.iter().skip(1).find(|w| *w != "TEMPORARY").map(String::as_str).unwrap_or_default();
         let names = drop_names(stmt);
         match kind {
             "TABLE" => self.schema.tables.retain(|t| !names.contains(&t.name.name)),
@@ -494,8 +507,8 @@ impl Reader<'_> {
                 self.schema.functions.retain(|f| !(f.returns == "trigger" && names.contains(&f.name.name)));
             }
             "FUNCTION" | "PROCEDURE" => self.schema.functions.retain(|f| !names.contains(&f.name.name)),
-            // DROP DATABASE/EVENT and the like do not touch the model.
-            _ => {}
+            "DATABASE" | "SCHEMA" | "EVENT" => {}
+            _ => return Err(self.unsupported(stmt, range)),
         }
         Ok(())
     }

@@ -48,6 +48,7 @@ pub fn parse(text: &str, file: &Path, dialect: Dialect) -> Result<Schema> {
         rb: ruby::Reader::new(text, root),
         schema: Schema::new(dialect),
         rails_version: None,
+        integer_ids: false,
     };
     reader.program(root)?;
     let mut schema = reader.schema;
@@ -82,6 +83,9 @@ struct SchemaReader<'a> {
     schema: Schema,
     /// `ActiveRecord::Schema[7.1]` → (7, 1); `None` for the pre-7.0 `ActiveRecord::Schema.define`.
     rails_version: Option<(u32, u32)>,
+    /// Rails before 5.1 created `integer` primary keys, not `bigint`. Its schema.rb is recognised
+    /// by a version written without the digit separators Rails 5.2+ prints (`20150101000000`).
+    integer_ids: bool,
 }
 
 impl<'a> SchemaReader<'a> {
@@ -110,6 +114,8 @@ impl<'a> SchemaReader<'a> {
             }
             found = true;
             self.rails_version = call.receiver.as_deref().and_then(parse_rails_version);
+            let args = call.node.child_by_field_name("arguments").map(|a| self.rb.text(a)).unwrap_or_default();
+            self.integer_ids = self.rails_version.is_none() && !args.contains('_');
             if let Some(v) = call.kw("version") {
                 let version = match v {
                     Value::Int(i) => i.to_string(),
@@ -308,6 +314,7 @@ impl<'a> SchemaReader<'a> {
 
     fn implicit_id(&mut self, table: &str, column: &str, kind: &str, call: &Call<'_>) -> Result<Column> {
         let serial = match (self.dialect, kind) {
+            (_, "primary_key") if self.integer_ids => Some("integer"),
             (_, "primary_key" | "bigint" | "bigserial") => Some("bigint"),
             (_, "integer" | "serial") => Some("integer"),
             _ => None,
@@ -450,11 +457,20 @@ impl<'a> SchemaReader<'a> {
                     | "geographic"
                     | "values"
                     | "size"
+                    | "type"
             ) {
                 return Err(self.err(call.node, format!("unknown column option `{k}:` on `{name}`")));
             }
         }
         let kw = |k: &str| kwargs.iter().find(|(x, _)| x == k).map(|(_, v)| v);
+        // `t.virtual "full_name", type: :string, as: "…", stored: true`: a generated column.
+        let kind = match (kind, kw("type").and_then(Value::name)) {
+            ("virtual", Some(t)) => t,
+            ("virtual", None) => {
+                return Err(self.err(call.node, format!("expected `type:` on virtual column `{name}`")));
+            }
+            (k, _) => k,
+        };
         let data_type =
             types::column_type(self.dialect, kind, kwargs, self.rails7()).map_err(|m| self.err(call.node, m))?;
         let mut col = Column::new(name, &data_type);

@@ -92,7 +92,14 @@ fn int_kw(kwargs: &[(String, Value)], key: &str) -> Option<i64> {
 /// The canonical type of a column declared `t.<kind> …, <kwargs>`. `rails7` switches the
 /// `datetime` precision default to 6.
 pub fn column_type(dialect: Dialect, kind: &str, kwargs: &[(String, Value)], rails7: bool) -> Result<String, String> {
-    let limit = int_kw(kwargs, "limit");
+    // Rails 5.2+ writes `size: :medium` for MySQL text/blob columns where older versions wrote
+    // `limit: 16777215`.
+    let limit = int_kw(kwargs, "limit").or_else(|| match kw(kwargs, "size").and_then(Value::name) {
+        Some("tiny") => Some(255),
+        Some("medium") => Some(16_777_215),
+        Some("long") => Some(4_294_967_295),
+        _ => None,
+    });
     let precision_given = kw(kwargs, "precision").is_some();
     let precision = int_kw(kwargs, "precision");
     let scale = int_kw(kwargs, "scale");
@@ -281,6 +288,11 @@ fn pg_default_text(data_type: &str, v: &Value) -> Option<String> {
                 })
                 .collect();
             format!("'{{{}}}'::{cast_type}", inner.join(","))
+        }
+        // hstore prints `"k"=>"v"` pairs; json and jsonb print JSON.
+        Value::Hash(pairs) if cast_type.ends_with("hstore") => {
+            let items: Vec<String> = pairs.iter().map(|(k, v)| format!("{}=>{}", json_str(k), json(v))).collect();
+            format!("'{}'::{cast_type}", items.join(", ").replace('\'', "''"))
         }
         Value::Hash(_) => format!("'{}'::{cast_type}", json(v).replace('\'', "''")),
     })
