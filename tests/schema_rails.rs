@@ -376,3 +376,20 @@ end
     assert_eq!(people.indexes[0].name, "index_people_on_owner_type_and_owner_id");
     assert_eq!(people.indexes[0].columns().collect::<Vec<_>>(), ["owner_type", "owner_id"]);
 }
+
+#[test]
+fn sqlite_dialect_uses_the_types_rails_declares_there() {
+    let src = "ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  create_table \"notes\", force: :cascade do |t|\n    t.string \"title\", default: \"untitled\", null: false\n    t.boolean \"pinned\", default: false\n    t.timestamps\n  end\nend\n";
+    let s = rails::parse(src, Path::new("schema.rb"), Dialect::Sqlite).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        cols(&s, "notes"),
+        [
+            c("id", "integer", false, None),
+            c("title", "varchar", false, Some("'untitled'")),
+            c("pinned", "boolean", true, Some("0")),
+            c("created_at", "datetime(6)", false, None),
+            c("updated_at", "datetime(6)", false, None),
+        ]
+    );
+    assert!(s.sequences.is_empty());
+}

@@ -314,6 +314,8 @@ impl<'a> SchemaReader<'a> {
 
     fn implicit_id(&mut self, table: &str, column: &str, kind: &str, call: &Call<'_>) -> Result<Column> {
         let serial = match (self.dialect, kind) {
+            // SQLite's rowid alias must be declared `integer`, whatever Rails' default key type.
+            (Dialect::Sqlite, "primary_key" | "bigint" | "bigserial" | "integer" | "serial") => Some("integer"),
             (_, "primary_key") if self.integer_ids => Some("integer"),
             (_, "primary_key" | "bigint" | "bigserial") => Some("bigint"),
             (_, "integer" | "serial") => Some("integer"),

@@ -168,7 +168,39 @@ pub fn column_type(dialect: Dialect, kind: &str, kwargs: &[(String, Value)], rai
             };
             if kw(kwargs, "array").is_some_and(Value::truthy) { format!("{base}[]") } else { base }
         }
-        Dialect::Mysql | Dialect::Sqlite => {
+        // SQLite keeps the declared type; the live reader lower-cases it. These are the types
+        // Rails' SQLite adapter declares.
+        Dialect::Sqlite => {
+            let sized = |base: &str| match limit {
+                Some(n) => format!("{base}({n})"),
+                None => base.to_owned(),
+            };
+            match kind {
+                "string" => sized("varchar"),
+                "char" => sized("char"),
+                "text" | "mediumtext" | "longtext" | "tinytext" => sized("text"),
+                "integer" | "serial" | "smallint" | "mediumint" | "tinyint" => sized("integer"),
+                "bigint" | "bigserial" => sized("bigint"),
+                "float" => "float".to_owned(),
+                "decimal" | "numeric" => match (precision, scale) {
+                    (Some(p), Some(s)) => format!("decimal({p},{s})"),
+                    (Some(p), None) => format!("decimal({p})"),
+                    _ => "decimal".to_owned(),
+                },
+                "datetime" | "timestamp" => match datetime_precision {
+                    Some(p) => format!("datetime({p})"),
+                    None => "datetime".to_owned(),
+                },
+                "time" => match precision {
+                    Some(p) => format!("time({p})"),
+                    None => "time".to_owned(),
+                },
+                "date" | "boolean" | "json" => kind.to_owned(),
+                "binary" | "blob" => sized("blob"),
+                other => return Err(format!("type `{other}` is not one Rails declares on SQLite")),
+            }
+        }
+        Dialect::Mysql => {
             let unsigned = kw(kwargs, "unsigned").is_some_and(Value::truthy) || kind.starts_with("unsigned_");
             let kind = kind.strip_prefix("unsigned_").unwrap_or(kind);
             let sql = match kind {
@@ -239,7 +271,16 @@ pub fn column_type(dialect: Dialect, kind: &str, kwargs: &[(String, Value)], rai
 pub fn default(dialect: Dialect, data_type: &str, v: &Value) -> Option<String> {
     match dialect {
         Dialect::Postgres => pg_default(data_type, v),
-        Dialect::Mysql | Dialect::Sqlite => {
+        // SQLite reports a default exactly as the DDL wrote it; Rails writes these literals.
+        Dialect::Sqlite => match v {
+            Value::Nil | Value::Array(_) | Value::Hash(_) => None,
+            Value::Lambda(sql) => Some(sql.clone()),
+            Value::Bool(b) => Some((if *b { "1" } else { "0" }).to_owned()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.clone()),
+            Value::Str(s) | Value::Sym(s) => Some(format!("'{}'", s.replace('\'', "''"))),
+        },
+        Dialect::Mysql => {
             let literal = match v {
                 Value::Nil => return None,
                 Value::Lambda(sql) => sql.clone(),
@@ -362,6 +403,17 @@ mod tests {
         assert_eq!(my("boolean", &[]), "tinyint(1)");
         assert_eq!(my("text", &[("limit", Value::Int(16_777_215))]), "mediumtext");
         assert_eq!(my("decimal", &[("precision", Value::Int(8)), ("scale", Value::Int(2))]), "decimal(8,2)");
+    }
+
+    #[test]
+    fn sqlite_types_are_the_declared_ones() {
+        let lite = |k: &str, o: &[(&str, Value)]| column_type(Dialect::Sqlite, k, &kw(o), true).unwrap();
+        assert_eq!(lite("string", &[]), "varchar");
+        assert_eq!(lite("string", &[("limit", Value::Int(20))]), "varchar(20)");
+        assert_eq!(lite("datetime", &[]), "datetime(6)");
+        assert_eq!(lite("boolean", &[]), "boolean");
+        assert_eq!(default(Dialect::Sqlite, "boolean", &Value::Bool(true)).as_deref(), Some("1"));
+        assert_eq!(default(Dialect::Sqlite, "varchar", &Value::Str("a'b".into())).as_deref(), Some("'a''b'"));
     }
 
     fn norm(e: &str) -> String {
