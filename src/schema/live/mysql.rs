@@ -259,7 +259,10 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
     for r in cx.rows("views", &sql).await? {
         let name: String = get(&r, "name", shown)?;
         if let Some(v) = views.get_mut(&name) {
-            v.definition = get::<String>(&r, "def", shown)?.trim().to_owned();
+            // The server qualifies every table with the current database; SHOW CREATE VIEW and
+            // mysqldump print them unqualified, and so does the model.
+            let def: String = get(&r, "def", shown)?;
+            v.definition = def.replace(&format!("`{}`.", db.replace('`', "``")), "").trim().to_owned();
         }
     }
 
@@ -320,9 +323,10 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
     Ok(schema)
 }
 
+/// InnoDB treats `RESTRICT` and `NO ACTION` alike and reports `RESTRICT` for a rule that was
+/// never written, so both are the default here; `SHOW CREATE TABLE` omits them too.
 fn fk_action(rule: &str) -> FkAction {
     match rule.to_ascii_uppercase().as_str() {
-        "RESTRICT" => FkAction::Restrict,
         "CASCADE" => FkAction::Cascade,
         "SET NULL" => FkAction::SetNull,
         "SET DEFAULT" => FkAction::SetDefault,

@@ -10,8 +10,8 @@ use sqlx::{ConnectOptions, Connection, Row};
 use super::{connect_error, db_error};
 use crate::error::Result;
 use crate::schema::{
-    Column, Dialect, FkAction, ForeignKey, Identity, Index, IndexKey, IndexPart, PrimaryKey, QualifiedName, Schema,
-    Table, Trigger, UniqueConstraint, View,
+    CheckConstraint, Column, Dialect, FkAction, ForeignKey, Identity, Index, IndexKey, IndexPart, PrimaryKey,
+    QualifiedName, Schema, Table, Trigger, UniqueConstraint, View,
 };
 
 struct Ctx<'a> {
@@ -107,6 +107,9 @@ async fn table(cx: &mut Ctx<'_>, name: &str, create_sql: &str) -> Result<Table> 
         }
         let col_name: String = get(&r, "name", shown)?;
         let mut c = Column::new(&col_name, &get::<String>(&r, "type", shown)?.to_ascii_lowercase());
+        if hidden == 2 || hidden == 3 {
+            c.generated = Some(generated_expr(create_sql, &col_name).unwrap_or_default());
+        }
         c.nullable = get::<i64>(&r, "notnull", shown)? == 0;
         c.default = get::<Option<String>>(&r, "dflt_value", shown)?;
         let pk_pos: i64 = get(&r, "pk", shown)?;
@@ -126,6 +129,8 @@ async fn table(cx: &mut Ctx<'_>, name: &str, create_sql: &str) -> Result<Table> 
         // SQLite's implicit NOT NULL on a rowid alias is not reported; the key is what matters.
         t.primary_key = Some(PrimaryKey { name: None, columns: pk.into_iter().map(|(_, c)| c).collect() });
     }
+
+    t.checks = checks(create_sql);
 
     let list = cx.rows("indexes", &format!("PRAGMA index_list({})", lit(name))).await?;
     for r in list {
@@ -208,6 +213,132 @@ async fn table(cx: &mut Ctx<'_>, name: &str, create_sql: &str) -> Result<Table> 
         t.foreign_keys.push(fk);
     }
     Ok(t)
+}
+
+/// The top-level comma-separated items of the `CREATE TABLE` body.
+fn table_items(sql: &str) -> Vec<&str> {
+    let Some(open) = sql.find('(') else { return Vec::new() };
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut start = open + 1;
+    let mut quote: Option<char> = None;
+    for (i, ch) in sql.char_indices().skip_while(|(i, _)| *i <= open) {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`' | '[') => quote = Some(if ch == '[' { ']' } else { ch }),
+            (None, '(') => depth += 1,
+            (None, ')') if depth == 0 => {
+                items.push(sql[start..i].trim());
+                return items;
+            }
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                items.push(sql[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items
+}
+
+/// Byte offsets of `keyword` as a whole word outside quotes and at parenthesis depth 0.
+fn keyword_positions(text: &str, keyword: &str) -> Vec<usize> {
+    let upper = text.to_ascii_uppercase();
+    let bytes = upper.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' | b'`' => quote = Some(b),
+                b'[' => quote = Some(b']'),
+                b'(' => depth += 1,
+                b')' => depth = depth.saturating_sub(1),
+                _ if depth == 0 && upper[i..].starts_with(keyword) => {
+                    let before = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+                    let end = i + keyword.len();
+                    let after = end >= bytes.len() || !(bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_');
+                    if before && after {
+                        out.push(i);
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The text inside the parenthesized group that starts at or after `from`.
+fn group_after(text: &str, from: usize) -> Option<&str> {
+    let open = from + text[from..].find('(')?;
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, ch) in text[open..].char_indices() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(ch),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(text[open + 1..open + i].trim());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn unquote(name: &str) -> String {
+    let n = name.trim();
+    for (open, close) in [('"', '"'), ('`', '`'), ('[', ']')] {
+        if let Some(inner) = n.strip_prefix(open).and_then(|x| x.strip_suffix(close)) {
+            return inner.to_owned();
+        }
+    }
+    n.to_owned()
+}
+
+/// `CHECK (…)` clauses of the table, column-level and table-level, with their names.
+fn checks(create_sql: &str) -> Vec<CheckConstraint> {
+    let mut out = Vec::new();
+    for item in table_items(create_sql) {
+        let constraints = keyword_positions(item, "CONSTRAINT");
+        for at in keyword_positions(item, "CHECK") {
+            let Some(expr) = group_after(item, at) else { continue };
+            // `CONSTRAINT name CHECK`: the name is the token between the two keywords.
+            let name = constraints
+                .iter()
+                .rev()
+                .find(|&&c| c < at)
+                .map(|&c| item[c + "CONSTRAINT".len()..at].trim())
+                .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace))
+                .map(unquote);
+            out.push(CheckConstraint { name, expression: expr.to_owned(), validated: true });
+        }
+    }
+    out
+}
+
+/// The expression of generated column `column` (`… [GENERATED ALWAYS] AS (expr)`).
+fn generated_expr(create_sql: &str, column: &str) -> Option<String> {
+    let item = table_items(create_sql).into_iter().find(|item| {
+        let first = item.split_whitespace().next().unwrap_or_default();
+        unquote(first) == column
+    })?;
+    let at = *keyword_positions(item, "AS").first()?;
+    group_after(item, at).map(str::to_owned)
 }
 
 fn key_column(part: &IndexPart) -> Option<String> {
@@ -337,5 +468,15 @@ mod tests {
     fn index_items_split_at_top_level() {
         assert_eq!(index_items("CREATE INDEX i ON t (lower(a, ','), b DESC)"), ["lower(a, ',')", "b DESC"]);
         assert_eq!(where_clause("CREATE INDEX i ON t (a) WHERE b IS NOT NULL").as_deref(), Some("b IS NOT NULL"));
+    }
+
+    #[test]
+    fn checks_come_with_their_names() {
+        let sql = "CREATE TABLE t (a int CHECK (a > 0), b text, CONSTRAINT \"b_len\" CHECK (length(b) < 10), \
+                   c int GENERATED ALWAYS AS (a * 2) STORED, CHECK (b <> 'CHECK (x)'))";
+        let got = checks(sql);
+        let names: Vec<_> = got.iter().map(|c| (c.name.as_deref(), c.expression.as_str())).collect();
+        assert_eq!(names, [(None, "a > 0"), (Some("b_len"), "length(b) < 10"), (None, "b <> 'CHECK (x)'")]);
+        assert_eq!(generated_expr(sql, "c").as_deref(), Some("a * 2"));
     }
 }
