@@ -226,3 +226,39 @@ fn a_newer_store_is_refused() {
     assert_eq!(err.exit_code(), 3);
     assert!(format!("{err}").contains("schema version 99"), "{err}");
 }
+
+/// The harness builds reproducible repositories: the same files and steps give the same commit
+/// ids, so blob keys cached from one build are found for the other.
+#[test]
+fn facts_keyed_by_real_blob_ids_survive_a_rebuilt_repository() {
+    use support::git::TestRepo;
+
+    let build = || {
+        let mut repo = TestRepo::with_files(&[("app/models/user.rb", "class User < ApplicationRecord\nend\n")]);
+        repo.tag("v1");
+        repo.branch("release");
+        repo.commit_files(&[("db/query.sql", "SELECT email FROM users;\n")], "add query");
+        repo.remove("app/models/user.rb");
+        let head = repo.commit("drop model");
+        (repo, head)
+    };
+    let (a, head_a) = build();
+    let (b, head_b) = build();
+    assert_eq!(head_a, head_b, "fixed author and dates make commits reproducible");
+    assert_eq!(a.rev("v1"), a.rev("release"));
+    assert_ne!(a.rev("v1"), head_a);
+    assert_eq!(a.rev("main"), head_a);
+    assert!(a.repo.revparse_single("HEAD:app/models/user.rb").is_err(), "the deletion was committed");
+
+    let blob = a.blob_id("db/query.sql");
+    assert_eq!(blob, b.blob_id("db/query.sql"));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open("sqlite://.tandem/registry.db", dir.path()).unwrap();
+    store.put_facts(&[(key(&blob, "sql@1"), facts("users", 1))]).unwrap();
+    let got = store.cached_facts(&[key(&b.blob_id("db/query.sql"), "sql@1")]).unwrap();
+    assert_eq!(got.len(), 1);
+
+    b.checkout("release");
+    assert!(b.path().join("app/models/user.rb").is_file(), "checkout restores the branch's tree");
+    assert!(!b.path().join("db/query.sql").exists());
+}
