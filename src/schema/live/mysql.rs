@@ -229,22 +229,27 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
         }
     }
 
-    // Check constraints (MariaDB 10.2+, MySQL 8.0.16+).
+    // Check constraints (MariaDB 10.2+, MySQL 8.0.16+). MariaDB names a column-level check (one
+    // written in the column definition, JSON's implicit `json_valid` among them) after its
+    // column; SHOW CREATE TABLE prints it unnamed inside the column, and so does the model.
     let sql = format!(
-        "SELECT {}, {}, {} FROM information_schema.TABLE_CONSTRAINTS tc \
+        "SELECT {}, {}, {}, {} FROM information_schema.TABLE_CONSTRAINTS tc \
          JOIN information_schema.CHECK_CONSTRAINTS cc \
            ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
          WHERE tc.TABLE_SCHEMA = {db_lit} AND tc.CONSTRAINT_TYPE = 'CHECK'{}",
         t("tc.TABLE_NAME", "tbl"),
         t("tc.CONSTRAINT_NAME", "name"),
         t("cc.CHECK_CLAUSE", "clause"),
+        if mariadb { t("cc.LEVEL", "level") } else { t("'Table'", "level") },
         if mariadb { " AND cc.TABLE_NAME = tc.TABLE_NAME" } else { "" },
     );
     for r in cx.rows("check constraints", &sql).await? {
         let tbl: String = get(&r, "tbl", shown)?;
         if let Some((table, _)) = tables.get_mut(&tbl) {
+            let level: String = get(&r, "level", shown)?;
+            let name: String = get(&r, "name", shown)?;
             table.checks.push(CheckConstraint {
-                name: Some(get(&r, "name", shown)?),
+                name: (level != "Column").then_some(name),
                 expression: get::<String>(&r, "clause", shown)?.trim().to_owned(),
                 validated: true,
             });
