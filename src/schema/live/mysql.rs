@@ -12,6 +12,7 @@ use sqlx::{Connection, Row};
 
 use super::{connect_error, db_error};
 use crate::error::Result;
+use crate::schema::mysql::{normalize_expr, parse as parse_dump, render as render_dump};
 use crate::schema::{
     CheckConstraint, Column, Dialect, FkAction, ForeignKey, Function, Identity, Index, IndexKey, IndexPart, PrimaryKey,
     QualifiedName, Schema, Table, Trigger, View,
@@ -117,7 +118,7 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
         let extra: String = get::<Option<String>>(&r, "extra", shown)?.unwrap_or_default().to_ascii_lowercase();
         let generated: Option<String> = get(&r, "generated", shown)?;
         if extra.contains("generated") && !extra.contains("default_generated") {
-            c.generated = generated.filter(|g| !g.is_empty());
+            c.generated = generated.filter(|g| !g.is_empty()).map(|g| normalize_expr(&g));
         } else {
             let dflt: Option<String> = get(&r, "dflt", shown)?;
             c.default = default_value(dflt, &data_type, &extra, mariadb);
@@ -160,10 +161,11 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
             predicate: None,
         });
         index.unique = get::<i64>(&r, "non_unique", shown)? == 0;
-        let part = match (col, sub_part) {
-            (Some(c), Some(n)) => IndexPart::Expression(format!("{c}({n})")),
-            (Some(c), None) => IndexPart::Column(c),
-            (None, _) => IndexPart::Expression(String::new()),
+        // A prefix length (`email(20)`) is not in the model: the key is the column.
+        let _ = sub_part;
+        let part = match col {
+            Some(c) => IndexPart::Column(c),
+            None => IndexPart::Expression(String::new()),
         };
         let order = (collation.as_deref() == Some("D")).then(|| "DESC".to_owned());
         index.keys.push(IndexKey { part, order, opclass: None });
@@ -231,26 +233,23 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
 
     // Check constraints (MariaDB 10.2+, MySQL 8.0.16+). MariaDB names a column-level check (one
     // written in the column definition, JSON's implicit `json_valid` among them) after its
-    // column; SHOW CREATE TABLE prints it unnamed inside the column, and so does the model.
+    // column; the dump reader gives it the same name.
     let sql = format!(
-        "SELECT {}, {}, {}, {} FROM information_schema.TABLE_CONSTRAINTS tc \
+        "SELECT {}, {}, {} FROM information_schema.TABLE_CONSTRAINTS tc \
          JOIN information_schema.CHECK_CONSTRAINTS cc \
            ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
          WHERE tc.TABLE_SCHEMA = {db_lit} AND tc.CONSTRAINT_TYPE = 'CHECK'{}",
         t("tc.TABLE_NAME", "tbl"),
         t("tc.CONSTRAINT_NAME", "name"),
         t("cc.CHECK_CLAUSE", "clause"),
-        if mariadb { t("cc.LEVEL", "level") } else { t("'Table'", "level") },
         if mariadb { " AND cc.TABLE_NAME = tc.TABLE_NAME" } else { "" },
     );
     for r in cx.rows("check constraints", &sql).await? {
         let tbl: String = get(&r, "tbl", shown)?;
         if let Some((table, _)) = tables.get_mut(&tbl) {
-            let level: String = get(&r, "level", shown)?;
-            let name: String = get(&r, "name", shown)?;
             table.checks.push(CheckConstraint {
-                name: (level != "Column").then_some(name),
-                expression: get::<String>(&r, "clause", shown)?.trim().to_owned(),
+                name: Some(get(&r, "name", shown)?),
+                expression: normalize_expr(&get::<String>(&r, "clause", shown)?),
                 validated: true,
             });
         }
@@ -282,6 +281,14 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
     );
     for r in cx.rows("triggers", &sql).await? {
         let name: String = get(&r, "name", shown)?;
+        // The body is kept as a function of the trigger's name, as the dump reader keeps it.
+        schema.functions.push(Function {
+            name: QualifiedName::unqualified(&name),
+            arguments: String::new(),
+            returns: "trigger".to_owned(),
+            language: "sql".to_owned(),
+            body: collapse(&get::<String>(&r, "body", shown)?),
+        });
         schema.triggers.push(Trigger {
             table: QualifiedName::unqualified(&get::<String>(&r, "tbl", shown)?),
             // MySQL triggers have no function; the trigger itself is the code.
@@ -311,7 +318,7 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
             arguments: get::<Option<String>>(&r, "arguments", shown)?.unwrap_or_default(),
             returns: get::<Option<String>>(&r, "returns", shown)?.unwrap_or_default(),
             language: get::<Option<String>>(&r, "language", shown)?.unwrap_or_default().to_ascii_lowercase(),
-            body: get::<Option<String>>(&r, "body", shown)?.unwrap_or_default().trim().to_owned(),
+            body: collapse(&get::<Option<String>>(&r, "body", shown)?.unwrap_or_default()),
         });
     }
 
@@ -324,8 +331,41 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
 
     schema.tables = tables.into_values().map(|(t, _)| t).collect();
     schema.views = views.into_values().collect();
+    canonical_views(&mut schema, shown)?;
     let _ = cx.conn.close().await;
     Ok(schema)
+}
+
+/// View definitions and dependencies in the dump reader's canonical form. The server keeps a
+/// view's query as text; parsing that text with the very reader that parses dumps (beside the
+/// tables, which resolve unqualified columns) gives the same normalized `SELECT` and the same
+/// `depends_on` a dump of this database would.
+fn canonical_views(schema: &mut Schema, shown: &str) -> Result<()> {
+    if schema.views.is_empty() {
+        return Ok(());
+    }
+    let mut tables_only = Schema::new(Dialect::Mysql);
+    tables_only.tables = schema.tables.clone();
+    let mut text = render_dump(&tables_only);
+    for v in &schema.views {
+        text.push_str(&format!("CREATE VIEW `{}` AS {};\n", v.name.name.replace('`', "``"), v.definition));
+    }
+    let parsed = parse_dump(&text, std::path::Path::new("information_schema.VIEWS"))
+        .map_err(|e| db_error(shown, "read a view definition", e))?;
+    for v in &mut schema.views {
+        if let Some(p) = parsed.views.iter().find(|p| p.name == v.name) {
+            v.definition = p.definition.clone();
+            v.depends_on = p.depends_on.clone();
+            // A dump names a view's columns only in an explicit column list, which the server
+            // does not keep; the model agrees with the dump.
+            v.columns = p.columns.clone();
+        }
+    }
+    Ok(())
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// InnoDB treats `RESTRICT` and `NO ACTION` alike and reports `RESTRICT` for a rule that was
