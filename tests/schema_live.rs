@@ -196,7 +196,7 @@ fn mysql_dump_equals_its_parsed_model() {
     let db = support::mysql::TempDb::new();
     db.client(&read("tests/fixtures/schema/live/mysql_features.sql"));
     let out = std::process::Command::new("mariadb-dump")
-        .args(["-h", "127.0.0.1", "-u", "root", "--no-data", "--skip-comments", db.name()])
+        .args(["-h", "127.0.0.1", "-u", "root", "--no-data", "--routines", "--skip-comments", db.name()])
         .output()
         .expect("run mariadb-dump");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -301,25 +301,44 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
         });
     }
 
+    // Routines: information_schema keeps neither the parameter list as written nor the
+    // characteristics, which a dump prints; SHOW CREATE gives the server's own text, read by
+    // the dump reader so both paths agree.
     let sql = format!(
-        "SELECT {}, {}, {}, {}, \
-           (SELECT CONVERT(GROUP_CONCAT(p.DTD_IDENTIFIER ORDER BY p.ORDINAL_POSITION SEPARATOR ', ') USING utf8mb4) \
-            FROM information_schema.PARAMETERS p WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA \
-              AND p.SPECIFIC_NAME = r.SPECIFIC_NAME AND p.ORDINAL_POSITION > 0) AS arguments \
-         FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = {db_lit}",
-        t("r.ROUTINE_NAME", "name"),
-        t("r.DTD_IDENTIFIER", "returns"),
-        t("r.ROUTINE_BODY", "language"),
-        t("r.ROUTINE_DEFINITION", "body"),
+        "SELECT {}, {} FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {db_lit} ORDER BY 1, 2",
+        t("ROUTINE_NAME", "name"),
+        t("ROUTINE_TYPE", "kind"),
     );
+    let mut routine_text = String::new();
     for r in cx.rows("routines", &sql).await? {
-        schema.functions.push(Function {
-            name: QualifiedName::unqualified(&get::<String>(&r, "name", shown)?),
-            arguments: get::<Option<String>>(&r, "arguments", shown)?.unwrap_or_default(),
-            returns: get::<Option<String>>(&r, "returns", shown)?.unwrap_or_default(),
-            language: get::<Option<String>>(&r, "language", shown)?.unwrap_or_default().to_ascii_lowercase(),
-            body: collapse(&get::<Option<String>>(&r, "body", shown)?.unwrap_or_default()),
-        });
+        let name: String = get(&r, "name", shown)?;
+        let kind: String = get::<String>(&r, "kind", shown)?.to_ascii_uppercase();
+        let kind = if kind == "PROCEDURE" { "PROCEDURE" } else { "FUNCTION" };
+        let show = format!("SHOW CREATE {kind} `{}`", name.replace('`', "``"));
+        let rows = cx.rows("a routine", &show).await?;
+        let column = if kind == "PROCEDURE" { "Create Procedure" } else { "Create Function" };
+        let text: Option<Vec<u8>> = match rows.first() {
+            Some(row) => row
+                .try_get::<Option<Vec<u8>>, _>(column)
+                .or_else(|_| row.try_get::<Option<String>, _>(column).map(|s| s.map(String::into_bytes)))
+                .map_err(|e| db_error(shown, "decode SHOW CREATE", e))?,
+            None => None,
+        };
+        let Some(text) = text else {
+            return Err(db_error(
+                shown,
+                &format!("read the definition of {} `{name}`", kind.to_ascii_lowercase()),
+                "the server returned none (the user may lack the privilege to see it)",
+            ));
+        };
+        routine_text.push_str(&String::from_utf8_lossy(&text));
+        routine_text.push_str(";;\n");
+    }
+    if !routine_text.is_empty() {
+        let text = format!("DELIMITER ;;\n{routine_text}DELIMITER ;\n");
+        let parsed = parse_dump(&text, std::path::Path::new("SHOW CREATE"))
+            .map_err(|e| db_error(shown, "read a routine definition", e))?;
+        schema.functions.extend(parsed.functions);
     }
 
     if let Some((migrations, _)) = tables.get("schema_migrations")
