@@ -246,10 +246,16 @@ pub mod mysql {
             });
         }
 
-        /// Run SQL text through the `mariadb` client, for dumps with `DELIMITER` and the like.
+        /// Run SQL text through the `mariadb` (or `mysql`) client, for dumps with `DELIMITER`
+        /// and the like.
         pub fn client(&self, sql: &str) {
             let db = self.name.clone();
-            super::run_cli("mariadb", &["-h", "127.0.0.1", "-P", "3306", "-u", "root", &db], sql);
+            let program = if std::process::Command::new("mariadb").arg("--version").output().is_ok() {
+                "mariadb"
+            } else {
+                "mysql"
+            };
+            super::run_cli(program, &["-h", "127.0.0.1", "-P", "3306", "-u", "root", &db], sql);
         }
 
         /// The first column of every row of `sql`, as text.
