@@ -10,6 +10,7 @@ pub mod migration;
 pub mod redact;
 pub mod report;
 pub mod schema;
+pub mod sql;
 pub mod scan;
 pub mod store;
 
