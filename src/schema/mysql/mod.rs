@@ -94,6 +94,27 @@ pub fn normalize_expr(expr: &str) -> String {
     }
 }
 
+/// Canonical text of a view's `SELECT` (as stored in [`crate::schema::View::definition`]).
+/// Text that does not parse is returned with whitespace collapsed.
+pub fn normalize_view(select: &str) -> String {
+    match Parser::new(&MySqlDialect {}).try_with_sql(select).and_then(|mut p| p.parse_query()) {
+        Ok(mut q) => {
+            canonical_idents(&mut q);
+            q.to_string()
+        }
+        Err(_) => collapse(select),
+    }
+}
+
+/// The relations and columns a view's `SELECT` reads, resolving unqualified columns against
+/// `tables`. Empty when the text does not parse.
+pub fn view_dependencies(select: &str, tables: &[Table], view: &QualifiedName) -> Vec<crate::schema::ViewDependency> {
+    match Parser::new(&MySqlDialect {}).try_with_sql(select).and_then(|mut p| p.parse_query()) {
+        Ok(q) => deps::dependencies(&q, tables, view),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Canonical `COLUMN_DEFAULT` text for a default written as `expr` on a column of the canonical
 /// type `data_type`; `None` for `NULL`. Exposed for the live reader, which sees MySQL 8's
 /// `CURRENT_TIMESTAMP` and MariaDB's `current_timestamp()` for the same default.
