@@ -12,7 +12,7 @@ pub mod readers;
 
 use std::path::Path;
 
-pub use apply::{ApplyError, ApplyNote, replay};
+pub use apply::{ApplyError, ApplyErrorKind, ApplyNote, replay};
 pub use operation::{Direction, Format, Migration, OpKind, Operation, Span};
 
 use crate::error::Result;
