@@ -478,7 +478,7 @@ impl Reader<'_> {
                 let mut kinds = vec![OpKind::CreateTable {
                     table: self.qn(&table),
                     columns,
-                    primary_key: (!pk.is_empty()).then(|| PrimaryKey { name: None, columns: pk }),
+                    primary_key: (!pk.is_empty()).then_some(PrimaryKey { name: None, columns: pk }),
                     foreign_keys: fks,
                     if_not_exists: false,
                 }];

@@ -716,7 +716,7 @@ impl Reader<'_> {
         let create = OpKind::CreateTable {
             table: table.clone(),
             columns,
-            primary_key: (!pk.is_empty()).then(|| PrimaryKey { name: None, columns: pk }),
+            primary_key: (!pk.is_empty()).then_some(PrimaryKey { name: None, columns: pk }),
             foreign_keys: fks,
             if_not_exists,
         };

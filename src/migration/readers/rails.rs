@@ -164,6 +164,9 @@ struct Reader<'a, 't> {
     used: HashSet<usize>,
 }
 
+/// An operation kind with the byte range of the call it comes from.
+type Located = (OpKind, (usize, usize));
+
 /// The table-definition block of `create_table` / `change_table`: what it adds.
 #[derive(Default)]
 struct TableBlock {
@@ -173,7 +176,7 @@ struct TableBlock {
     /// The byte range of the `t.…` call each of `after` comes from.
     after_spans: Vec<(usize, usize)>,
     /// Inverses of `change_table` calls, when all are invertible, with their call's range.
-    inverse: Option<Vec<Vec<(OpKind, (usize, usize))>>>,
+    inverse: Option<Vec<Vec<Located>>>,
     foreign_keys: Vec<ForeignKey>,
 }
 
@@ -908,7 +911,7 @@ impl<'a, 't> Reader<'a, 't> {
             on_delete: fk_action(args.opt("on_delete")),
             on_update: fk_action(args.opt("on_update")),
             deferrable: args.opt("deferrable").is_some_and(Val::truthy),
-            validated: !args.opt("validate").is_some_and(|v| !v.truthy()),
+            validated: args.opt("validate").is_none_or(Val::truthy),
         }
     }
 
@@ -984,7 +987,7 @@ impl<'a, 't> Reader<'a, 't> {
         call_range: (usize, usize),
         dir: Direction,
         step: &mut Step,
-    ) -> Vec<(OpKind, (usize, usize))> {
+    ) -> Vec<Located> {
         let mut tb = TableBlock::default();
         let id = args.opt("id").cloned().unwrap_or(Val::Bool(true));
         let pk_names = args.opt("primary_key").and_then(Val::names);
