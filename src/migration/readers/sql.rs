@@ -53,16 +53,10 @@ fn read_postgres(file: &Path, source: &str, base: usize, text: &str, direction: 
             }
         }
         Err(_) => {
-            let pieces = match pg_query::split_with_scanner(text) {
-                Ok(p) => p,
-                Err(e) => {
-                    emit(0, text.len(), vec![unparsed(text, &e.to_string())]);
-                    return out;
-                }
-            };
-            for piece in pieces {
-                let start = piece.as_ptr() as usize - text.as_ptr() as usize;
-                let end = start + piece.len();
+            // libpg_query's own scanner split drops everything after an unbalanced parenthesis,
+            // so the fallback splits by itself and never loses text.
+            for (start, end) in split(text) {
+                let piece = &text[start..end];
                 match pg_query::parse(piece, 0) {
                     Ok(parsed) => {
                         for raw in &parsed.protobuf.stmts {
@@ -70,15 +64,111 @@ fn read_postgres(file: &Path, source: &str, base: usize, text: &str, direction: 
                             emit(start + s, start + e, convert_raw(raw, &piece[s..e]));
                         }
                     }
-                    Err(e) => {
-                        let (s, e2) = trim_statement(text, start, end);
-                        emit(s, e2, vec![unparsed(&text[s..e2], &e.to_string())]);
-                    }
+                    Err(e) => emit(start, end, vec![unparsed(piece, &e.to_string())]),
                 }
             }
         }
     }
     out
+}
+
+/// Byte ranges of the statements of `text` by PostgreSQL's lexical rules: `'…'` (with `''`),
+/// `E'…'` (with backslash escapes), `"…"`, `$tag$…$tag$`, `--` and nested `/* */` comments.
+/// Statements are cut at top-level `;`; comments between statements belong to none.
+pub fn split(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    let line_end = |from: usize| memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |n| from + n);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let rest = &bytes[i..];
+        if rest.starts_with(b"--") {
+            i = line_end(i);
+            continue;
+        }
+        if rest.starts_with(b"/*") {
+            let mut depth = 0;
+            let mut j = i;
+            while j < bytes.len() {
+                if bytes[j..].starts_with(b"/*") {
+                    depth += 1;
+                    j += 2;
+                } else if bytes[j..].starts_with(b"*/") {
+                    depth -= 1;
+                    j += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    j += 1;
+                }
+            }
+            i = j;
+            continue;
+        }
+        if b == b';' {
+            if let Some(s) = start.take() {
+                out.push((s, i));
+            }
+            i += 1;
+            continue;
+        }
+        if !b.is_ascii_whitespace() && start.is_none() {
+            start = Some(i);
+        }
+        match b {
+            b'\'' => {
+                let escapes = i > 0 && matches!(bytes[i - 1], b'E' | b'e');
+                let mut j = i + 1;
+                while j < bytes.len() {
+                    if escapes && bytes[j] == b'\\' {
+                        j += 2;
+                        continue;
+                    }
+                    if bytes[j] == b'\'' {
+                        if bytes.get(j + 1) == Some(&b'\'') {
+                            j += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    j += 1;
+                }
+                i = (j + 1).min(bytes.len());
+            }
+            b'"' => {
+                i = memchr::memchr(b'"', &bytes[i + 1..]).map_or(bytes.len(), |n| i + 1 + n + 1);
+            }
+            b'$' => {
+                // `$tag$` opens a dollar-quoted string; `$1` is a parameter.
+                let tag_len = bytes[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+                let first_is_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                if !first_is_digit && bytes.get(i + 1 + tag_len) == Some(&b'$') {
+                    let tag = &bytes[i..i + tag_len + 2];
+                    let body = i + tag.len();
+                    i = memchr::memmem::find(&bytes[body..], tag).map_or(bytes.len(), |n| body + n + tag.len());
+                } else {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, bytes.len()));
+    }
+    out.into_iter()
+        .map(|(s, e)| {
+            let mut e = e;
+            while e > s && bytes[e - 1].is_ascii_whitespace() {
+                e -= 1;
+            }
+            (s, e)
+        })
+        .filter(|(s, e)| e > s)
+        .collect()
 }
 
 fn unparsed(text: &str, reason: &str) -> OpKind {
@@ -800,6 +890,21 @@ mod tests {
         assert_eq!((ops[1].span.line, ops[1].span.column), (2, 1));
         assert!(matches!(ops[2].kind, OpKind::DropTable { .. }));
         assert_eq!(ops[2].span.line, 3);
+    }
+
+    #[test]
+    fn split_keeps_everything_after_an_unbalanced_parenthesis() {
+        let sql = "DROP TABLE a;\nCREATE TABLE t (a int;\nCREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\n/* c; */ SELECT ';', E'\\';', $1";
+        let parts: Vec<&str> = split(sql).into_iter().map(|(s, e)| &sql[s..e]).collect();
+        assert_eq!(
+            parts,
+            vec![
+                "DROP TABLE a",
+                "CREATE TABLE t (a int",
+                "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql",
+                "SELECT ';', E'\\';', $1",
+            ]
+        );
     }
 
     #[test]

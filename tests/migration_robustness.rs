@@ -1,0 +1,55 @@
+//! Bad input never panics: every reader returns operations (`Unparsed` where it must) or a
+//! located error for truncated, non-ASCII and nonsense files.
+
+use std::path::Path;
+
+use tandem::migration::{self, Format, OpKind};
+use tandem::schema::Dialect;
+
+const SAMPLES: &[&str] = &[
+    "",
+    "é",
+    "ALTER TABLE «users» ADD COLUMN ä int; DROP TABLE ü;",
+    "CREATE TABLE t (a int",
+    "'unterminated",
+    "/* never closed",
+    "DELIMITER",
+    "DELIMITER é\nSELECT 1é",
+    "class X < ActiveRecord::Migration[7.1]\n  def change\n    add_column :t\n    remove_columns\n    execute <<~SQL\n",
+    "defmodule M do\n use Ecto.Migration\n def change do\n  create table(\n",
+    "class Migration(migrations.Migration):\n    operations = [migrations.AddField(\n",
+    "class Migration(migrations.Migration):\n    operations = [migrations.RunSQL(f\"x {y}\"), 42, None]\n",
+    "defmodule M do\n use Ecto.Migration\n def change do\n  execute \"é#{x}\"\n  alter table(:t) do\n   weird\n  end\n end\nend\n",
+    "class X < ActiveRecord::Migration[7.1]\n  def change\n    execute \"SELECT \\\"é\\\"\"\n    if x\n      y\n    end\n    t.string\n  end\nend\n",
+];
+
+#[test]
+fn no_reader_panics_on_bad_input() {
+    for format in [Format::Sql, Format::Rails, Format::Ecto, Format::Django] {
+        for dialect in [Dialect::Postgres, Dialect::Mysql] {
+            for text in SAMPLES {
+                let _ = migration::read_file(Path::new("bad"), text, Some(format), dialect);
+            }
+        }
+    }
+}
+
+#[test]
+fn truncated_sql_is_unparsed_not_dropped() {
+    let ms = migration::read_file(Path::new("x.sql"), "DROP TABLE a;\nCREATE TABLE t (a int", None, Dialect::Postgres)
+        .unwrap();
+    let kinds: Vec<&OpKind> = ms[0].up.iter().map(|o| &o.kind).collect();
+    assert_eq!(kinds.len(), 2);
+    assert!(matches!(kinds[1], OpKind::Unparsed { .. }));
+    assert_eq!((ms[0].up[1].span.line, ms[0].up[1].span.column), (2, 1));
+}
+
+#[test]
+fn a_ruby_file_without_a_migration_class_is_a_located_input_error() {
+    let err = migration::read_file(Path::new("db/migrate/1_x.rb"), "puts 1\n", None, Dialect::Postgres).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(
+        err.to_string(),
+        "db/migrate/1_x.rb:1:1: no migration class found\n  help: expected `class Name < ActiveRecord::Migration[7.1]` with a `change` or `up` method"
+    );
+}
