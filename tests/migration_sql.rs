@@ -83,7 +83,7 @@ fn golang_migrate_pairs_up_and_down_files() {
         lines(&ms[1].up),
         vec![
             "1:1 create_enum public.order_status [new,paid]",
-            "2:1 add_column public.orders.status order_status not null default 'new'",
+            "2:1 add_column public.orders.status public.order_status not null default 'new'",
         ]
     );
     assert_eq!(
@@ -146,7 +146,7 @@ fn every_postgres_statement_kind() {
             "4:1 create_table public.orgs (id bigint not null, name text not null) pk(id) if_not_exists",
             "4:1 add_check orgs_name_check on public.orgs (length(name) > 0)",
             "5:1 add_column public.users.org_id bigint null",
-            "5:1 change_type public.users.email citext using email::citext",
+            "5:1 change_type public.users.email public.citext using email::public.citext",
             "5:1 drop_not_null public.users.email",
             "5:1 set_default public.users.created_at now()",
             "5:1 drop_default public.users.created_at",
@@ -234,7 +234,7 @@ fn replaying_a_sql_history_and_the_double_drop_error() {
     let mut schema = Schema::new(Dialect::Postgres);
     migration::replay(&mut schema, &ms).unwrap();
     let orders = schema.table("orders").unwrap();
-    assert_eq!(orders.column("status").unwrap().data_type, "order_status");
+    assert_eq!(orders.column("status").unwrap().data_type, "public.order_status");
     assert_eq!(schema.enums[0].values, vec!["new", "paid"]);
     assert_eq!(schema.migrations, vec!["000001", "000002", "000003"]);
 

@@ -273,30 +273,18 @@ pub fn expr_text(node: &protobuf::Node) -> String {
     }
 }
 
+/// The canonical type text (PostgreSQL's `format_type()` under an empty search_path, as the
+/// schema readers print it), and for `serial` types the integer type they stand for.
 fn type_name(tn: &TypeName) -> (String, Option<&'static str>) {
     let names = strings(&tn.names);
-    let name = match names.as_slice() {
-        [schema, n] if schema == "pg_catalog" => n.clone(),
-        [.., n] => n.clone(),
-        [] => String::from("unknown"),
+    let serial = match names.as_slice() {
+        [n] => types::pg_serial(n),
+        _ => None,
     };
-    let mods: Vec<String> = tn
-        .typmods
-        .iter()
-        .map(|m| match m.node.as_ref() {
-            Some(NodeEnum::AConst(c)) => match &c.val {
-                Some(protobuf::a_const::Val::Ival(i)) => i.ival.to_string(),
-                Some(protobuf::a_const::Val::Sval(s)) => s.sval.clone(),
-                Some(protobuf::a_const::Val::Fval(f)) => f.fval.clone(),
-                _ => expr_text(m),
-            },
-            _ => expr_text(m),
-        })
-        .collect();
-    // `timestamp(6)` keeps its precision in typmods; `interval` fields are bit masks we drop.
-    let mods = if name == "interval" { Vec::new() } else { mods };
-    let serial = types::pg_serial(&name);
-    (types::pg_format_type(&name, &mods, tn.array_bounds.len()), serial)
+    match serial {
+        Some(int) => (int.to_owned(), Some(int)),
+        None => (postgres::format_type(tn, "public"), None),
+    }
 }
 
 fn fk_action(code: &str) -> FkAction {
