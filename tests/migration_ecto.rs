@@ -19,10 +19,10 @@ fn create_tables_with_references_timestamps_and_indexes() {
     assert_eq!(
         lines(&m.up),
         vec![
-            "5:5 create_table public.organizations (id bigint not null default nextval('organizations_id_seq'::regclass), \
+            "5:5 create_table public.organizations (id bigint not null default nextval('public.organizations_id_seq'::regclass), \
              name character varying(255) not null, inserted_at timestamp(0) without time zone not null, \
              updated_at timestamp(0) without time zone not null) pk(id)",
-            "10:5 create_table public.users (id bigint not null default nextval('users_id_seq'::regclass), \
+            "10:5 create_table public.users (id bigint not null default nextval('public.users_id_seq'::regclass), \
              email character varying(255) not null, legacy_flag boolean default false, organization_id bigint not null, \
              tags character varying(255)[] default '{}', inserted_at timestamp(0) without time zone not null, \
              updated_at timestamp(0) without time zone not null) pk(id) fk(organization_id->public.organizations)",

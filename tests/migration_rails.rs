@@ -23,10 +23,10 @@ fn create_table_with_references_timestamps_and_indexes() {
     assert_eq!(
         lines(&m.up),
         vec![
-            "3:5 create_table public.organizations (id bigint not null default nextval('organizations_id_seq'::regclass), \
+            "3:5 create_table public.organizations (id bigint not null default nextval('public.organizations_id_seq'::regclass), \
              name character varying not null, created_at timestamp(6) without time zone not null, \
              updated_at timestamp(6) without time zone not null) pk(id)",
-            "8:5 create_table public.users (id bigint not null default nextval('users_id_seq'::regclass), \
+            "8:5 create_table public.users (id bigint not null default nextval('public.users_id_seq'::regclass), \
              email character varying(255) not null, legacy_flag boolean default false, organization_id bigint not null, \
              created_at timestamp(6) without time zone not null, updated_at timestamp(6) without time zone not null) \
              pk(id) fk(organization_id->public.organizations)",

@@ -22,7 +22,7 @@ fn flyway_versions_undo_files_and_repeatables() {
     assert_eq!(
         lines(&ms[0].up),
         vec![
-            "1:1 create_table public.users (id bigint not null default nextval('users_id_seq'::regclass), \
+            "1:1 create_table public.users (id bigint not null default nextval('public.users_id_seq'::regclass), \
              email character varying(255) not null, legacy_flag boolean default false, \
              created_at timestamp with time zone not null default now()) pk(id)",
             "1:1 add_unique - on public.users(email)",
@@ -73,7 +73,7 @@ fn golang_migrate_pairs_up_and_down_files() {
         lines(&ms[0].up),
         vec![
             "1:1 begin",
-            "2:1 create_table public.orders (id integer not null default nextval('orders_id_seq'::regclass), \
+            "2:1 create_table public.orders (id integer not null default nextval('public.orders_id_seq'::regclass), \
              total numeric(10,2) not null) pk(id)",
             "3:1 commit",
         ]

@@ -149,6 +149,9 @@ impl Cx<'_> {
                 }
                 let mut t = Table::new(table.clone());
                 t.columns = columns.clone();
+                for c in &mut t.columns {
+                    c.default = c.default.as_deref().map(|d| stored_default(dialect, d, &c.data_type));
+                }
                 t.primary_key = primary_key.clone();
                 if let Some(pk) = &mut t.primary_key {
                     if pk.name.is_none() && self.pg() {
@@ -238,7 +241,9 @@ impl Cx<'_> {
                         format!("column `{table}.{}` already exists", column.name),
                     ));
                 }
-                t.columns.push(column.clone());
+                let mut column = column.clone();
+                column.default = column.default.as_deref().map(|d| stored_default(dialect, d, &column.data_type));
+                t.columns.push(column);
             }
             OpKind::DropColumn { table, column, if_exists } => {
                 let t = self.table_mut(table)?;
@@ -285,13 +290,19 @@ impl Cx<'_> {
                 };
                 for i in &mut t.indexes {
                     for k in &mut i.keys {
-                        if let IndexPart::Column(c) = &mut k.part
-                            && c == from
-                        {
-                            *c = to.clone();
+                        match &mut k.part {
+                            IndexPart::Column(c) if c == from => *c = to.clone(),
+                            IndexPart::Expression(e) => *e = rename_ident(e, from, to),
+                            IndexPart::Column(_) => {}
                         }
                     }
                     rename(&mut i.include);
+                    if let Some(p) = &mut i.predicate {
+                        *p = rename_ident(p, from, to);
+                    }
+                }
+                for c in &mut t.checks {
+                    c.expression = rename_ident(&c.expression, from, to);
                 }
                 if let Some(pk) = &mut t.primary_key {
                     rename(&mut pk.columns);
@@ -332,7 +343,8 @@ impl Cx<'_> {
             }
             OpKind::SetDefault { table, column, default } => {
                 let (t, c) = self.column_pos(table, column)?;
-                self.schema.tables[t].columns[c].default = Some(default.clone());
+                let col = &mut self.schema.tables[t].columns[c];
+                col.default = Some(stored_default(dialect, default, &col.data_type));
             }
             OpKind::DropDefault { table, column } => {
                 let (t, c) = self.column_pos(table, column)?;
@@ -622,6 +634,53 @@ impl Cx<'_> {
     }
 }
 
+/// A default as PostgreSQL stores it: a bare string literal is coerced to the column's type and
+/// printed with the cast (`'anon'::text`, `'active'::public.user_status`); numbers and booleans
+/// print bare.
+fn stored_default(dialect: Dialect, default: &str, data_type: &str) -> String {
+    let d = default.trim();
+    let plain_literal = d.len() >= 2 && d.starts_with('\'') && d.ends_with('\'') && !d[1..d.len() - 1].contains('\'');
+    let bare_types = ["integer", "bigint", "smallint", "numeric", "real", "double precision", "boolean"];
+    if dialect != Dialect::Postgres
+        || !plain_literal
+        || bare_types.iter().any(|t| data_type.starts_with(t) && !data_type.ends_with("[]"))
+    {
+        return d.to_owned();
+    }
+    format!("{d}::{data_type}")
+}
+
+/// Rename the identifier `from` to `to` in an expression (index predicate or key, check), outside
+/// string literals and quoted identifiers.
+fn rename_ident(expr: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut chars = expr.char_indices().peekable();
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    while let Some((i, c)) = chars.next() {
+        if c == '\'' || c == '"' {
+            out.push(c);
+            for (_, d) in chars.by_ref() {
+                out.push(d);
+                if d == c {
+                    break;
+                }
+            }
+            continue;
+        }
+        if is_ident(c) && (i == 0 || !expr[..i].chars().next_back().is_some_and(is_ident)) {
+            let end = expr[i..].find(|ch: char| !is_ident(ch)).map_or(expr.len(), |n| i + n);
+            let word = &expr[i..end];
+            out.push_str(if word == from { to } else { word });
+            while chars.peek().is_some_and(|(j, _)| *j < end) {
+                chars.next();
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 enum IndexAt {
     Table(usize, usize),
     View(usize, usize),
@@ -661,6 +720,18 @@ mod tests {
         assert_eq!(users.foreign_keys[0].columns, vec!["organization_id"]);
         assert_eq!(users.foreign_keys[0].references.name, "organizations");
         assert_eq!(users.primary_key.as_ref().and_then(|p| p.name.as_deref()), Some("users_pkey"));
+    }
+
+    #[test]
+    fn renames_reach_into_expressions_but_not_literals() {
+        assert_eq!(
+            rename_ident("nickname IS NOT NULL AND x = 'nickname'", "nickname", "handle"),
+            "handle IS NOT NULL AND x = 'nickname'"
+        );
+        assert_eq!(rename_ident("lower(nick) <> nickname2", "nick", "h"), "lower(h) <> nickname2");
+        assert_eq!(stored_default(Dialect::Postgres, "'anon'", "text"), "'anon'::text");
+        assert_eq!(stored_default(Dialect::Postgres, "'5'", "integer"), "'5'");
+        assert_eq!(stored_default(Dialect::Postgres, "now()", "text"), "now()");
     }
 
     #[test]

@@ -662,7 +662,7 @@ impl Reader<'_> {
             let mut c = self.column(&name, &ty, &[]);
             c.nullable = false;
             if ty.name() == Some("bigserial") || ty.name() == Some("serial") {
-                c.default = Some(format!("nextval('{}_{}_seq'::regclass)", table.name, name));
+                c.default = Some(super::serial_default(table, &name));
             }
             columns.push(c);
             pk.push(name);

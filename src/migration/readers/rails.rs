@@ -1006,7 +1006,7 @@ impl<'a, 't> Reader<'a, 't> {
                     if self.dialect == Dialect::Mysql {
                         c.identity = Some(Identity::AutoIncrement);
                     } else {
-                        c.default = Some(format!("nextval('{}_{}_seq'::regclass)", table.name, pk_name));
+                        c.default = Some(super::serial_default(table, &pk_name));
                     }
                 }
                 _ => {}

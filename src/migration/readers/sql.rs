@@ -391,7 +391,7 @@ fn column_def(cd: &ColumnDef, table: &QualifiedName, parts: &mut TableParts, tex
     if let Some(int) = serial {
         col.data_type = int.to_owned();
         col.nullable = false;
-        col.default = Some(format!("nextval('{}_{}_seq'::regclass)", table.name, cd.colname));
+        col.default = Some(super::serial_default(table, &cd.colname));
     }
     for c in &cd.constraints {
         let Some(NodeEnum::Constraint(c)) = c.node.as_ref() else { continue };
