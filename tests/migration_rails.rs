@@ -142,3 +142,64 @@ fn replaying_the_history_builds_the_schema_and_follows_renames() {
     assert_eq!((err.span.line, err.span.column), (3, 5));
     assert!(err.span.file.ends_with("20240401100000_remove_untyped_column.rb"));
 }
+
+fn misc() -> Vec<migration::Migration> {
+    migration::load_path(&fixture("rails_misc"), None, Dialect::Postgres).unwrap()
+}
+
+#[test]
+fn strong_migrations_style_calls_and_their_inverse() {
+    let m = &misc()[0];
+    assert!(!m.transactional);
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "5:5 add_column public.comments.commentable_type character varying null",
+            "5:5 add_column public.comments.commentable_id bigint null",
+            "5:5 add_index index_comments_on_commentable_type_and_commentable_id on public.comments \
+             btree(commentable_type,commentable_id) concurrently",
+            "6:22 drop_column public.users.legacy_flag",
+            "7:5 raw ALTER INDEX index_users_on_email RENAME TO index_users_on_email_address",
+            "8:5 create_table public.roles_users (user_id bigint not null, role_id bigint not null)",
+            "9:5 drop_table public.sessions",
+            "13:5 add_column public.comments.created_at timestamp(6) without time zone null",
+            "13:5 add_column public.comments.updated_at timestamp(6) without time zone null",
+            // Rails: fk_rails_ + SHA-256("comments_user_id_fk")[0, 10]
+            "14:5 add_fk fk_rails_03de2dc08c on public.comments(user_id) -> public.users(id) on_delete NO ACTION not_valid",
+            "15:5 validate public.comments.fk_rails_03de2dc08c",
+        ]
+    );
+    assert_eq!(
+        down_lines(m).unwrap(),
+        vec![
+            "14:5 drop_constraint public.comments.fk_rails_03de2dc08c",
+            "13:5 drop_column public.comments.updated_at",
+            "13:5 drop_column public.comments.created_at",
+            // drop_table with a block is reversible: the block says what to recreate.
+            "9:5 create_table public.sessions (id bigint not null default nextval('public.sessions_id_seq'::regclass), \
+             token character varying not null, created_at timestamp(6) without time zone not null, \
+             updated_at timestamp(6) without time zone not null) pk(id)",
+            "8:5 drop_table public.roles_users",
+            "7:5 raw ALTER INDEX index_users_on_email_address RENAME TO index_users_on_email",
+            "6:22 add_column public.users.legacy_flag boolean null default false",
+            "5:5 drop_column public.comments.commentable_id",
+            "5:5 drop_column public.comments.commentable_type",
+        ]
+    );
+}
+
+#[test]
+fn calls_rails_cannot_invert_make_change_irreversible() {
+    let m = &misc()[1];
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "3:5 change_type public.users.age bigint",
+            "3:5 set_not_null public.users.age",
+            "4:5 set_default public.users.status 'active'",
+            "5:5 drop_index public.index_users_on_nickname concurrently",
+            "6:14 data UPDATE public.users",
+        ]
+    );
+    assert_eq!(m.down, None);
+}

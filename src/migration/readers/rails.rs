@@ -332,7 +332,7 @@ impl<'a, 't> Reader<'a, 't> {
             "say" | "reset_column_information" | "disable_ddl_transaction!" => {
                 step.push(Vec::new(), Some(Vec::new()));
             }
-            "say_with_time" | "up_only" => {
+            "say_with_time" | "up_only" | "safety_assured" | "transaction" => {
                 let inner = self.block_body(block, dir);
                 if method == "up_only" {
                     step.push(inner.ops, Some(Vec::new()));
@@ -778,6 +778,40 @@ impl<'a, 't> Reader<'a, 't> {
                 let qn = self.table(need!(args.name(0)));
                 let value = need!(args.name(1)).to_owned();
                 step.push(vec![self.op(call, dir, OpKind::AddEnumValue { name: qn, value })], None);
+            }
+            "rename_index" => {
+                let (Some(old), Some(new)) = (args.name(1), args.name(2)) else {
+                    step.push(
+                        vec![self.unparsed(call, dir, "`rename_index` needs a table, an old and a new name")],
+                        None,
+                    );
+                    return step;
+                };
+                let fwd = OpKind::Raw { sql: format!("ALTER INDEX {old} RENAME TO {new}") };
+                let back = OpKind::Raw { sql: format!("ALTER INDEX {new} RENAME TO {old}") };
+                step.push(vec![self.op(call, dir, fwd)], Some(vec![self.op(call, inv_dir, back)]));
+            }
+            "change_table_comment" | "change_column_comment" => {
+                let target = match (method, args.name(0), args.name(1)) {
+                    ("change_table_comment", Some(t), _) => format!("TABLE {t}"),
+                    (_, Some(t), Some(c)) => format!("COLUMN {t}.{c}"),
+                    _ => {
+                        step.push(vec![self.unparsed(call, dir, "comment target not understood")], None);
+                        return step;
+                    }
+                };
+                let comment = |v: Option<&Val>| match v.and_then(Val::name) {
+                    Some(c) => format!("COMMENT ON {target} IS '{}'", c.replace('\'', "''")),
+                    None => format!("COMMENT ON {target} IS NULL"),
+                };
+                let (fwd, inverse) = match (args.opt("from"), args.opt("to")) {
+                    (Some(from), Some(to)) => (
+                        comment(Some(to)),
+                        Some(vec![self.op(call, inv_dir, OpKind::Raw { sql: comment(Some(from)) })]),
+                    ),
+                    _ => (comment(args.positional.get(if method == "change_table_comment" { 1 } else { 2 })), None),
+                };
+                step.push(vec![self.op(call, dir, OpKind::Raw { sql: fwd })], inverse);
             }
             "enable_extension" | "disable_extension" => {
                 let sql = format!(
