@@ -367,9 +367,14 @@ impl Reader<'_> {
             } else {
                 on_delete
             };
-            let _ = table;
+            let to_column = field.kw("to_field").and_then(Val::str).unwrap_or("id");
             Some(ForeignKey {
-                name: None,
+                name: Some(django_index_name(
+                    table,
+                    &[column.as_str()],
+                    &format!("_fk_{to_table}_{to_column}"),
+                    self.max_name_length(),
+                )),
                 columns: vec![column],
                 references: self.qn(&to_table),
                 referenced_columns: vec![field.kw("to_field").and_then(Val::str).unwrap_or("id").to_owned()],
@@ -383,6 +388,40 @@ impl Reader<'_> {
         };
         let unique = field.kw("unique").is_some_and(Val::truthy) || class == "OneToOneField";
         Some((c, key, unique))
+    }
+
+    fn max_name_length(&self) -> usize {
+        if self.dialect == Dialect::Mysql { 64 } else { 63 }
+    }
+
+    /// The unique constraint of `unique=True`: Django writes `UNIQUE` inline in the column
+    /// definition, so the database names it (`<table>_<col>_key` on PostgreSQL).
+    fn unique_op(&self, table: &str, column: &str) -> OpKind {
+        OpKind::AddUnique {
+            table: self.qn(table),
+            constraint: UniqueConstraint { name: None, columns: vec![column.to_owned()] },
+            using_index: None,
+        }
+    }
+
+    /// The index Django creates on a foreign key column (`db_index=True` by default).
+    fn fk_index_op(&self, table: &str, field: &Val, column: &str) -> Option<OpKind> {
+        if field.kw("db_index").is_some_and(|v| !v.truthy()) {
+            return None;
+        }
+        Some(OpKind::AddIndex {
+            table: self.qn(table),
+            index: Index {
+                name: django_index_name(table, &[column], "", self.max_name_length()),
+                unique: false,
+                method: "btree".into(),
+                keys: vec![IndexKey::column(column)],
+                include: Vec::new(),
+                predicate: None,
+            },
+            concurrently: false,
+            if_not_exists: false,
+        })
     }
 
     /// `AddField` / `CreateModel` field: the operations that add it to `table`.
@@ -406,11 +445,9 @@ impl Reader<'_> {
             kinds.push(OpKind::DropDefault { table: t.clone(), column: col_name.clone() });
         }
         if unique {
-            kinds.push(OpKind::AddUnique {
-                table: t.clone(),
-                constraint: UniqueConstraint { name: None, columns: vec![col_name.clone()] },
-                using_index: None,
-            });
+            kinds.push(self.unique_op(table, &col_name));
+        } else if key.is_some() {
+            kinds.extend(self.fk_index_op(table, field, &col_name));
         }
         if let Some(key) = key {
             kinds.push(OpKind::AddForeignKey { table: t, key, not_valid: false });
@@ -462,11 +499,9 @@ impl Reader<'_> {
                         pk.push(column.name.clone());
                     }
                     if unique && !field.kw("primary_key").is_some_and(Val::truthy) {
-                        extra.push(OpKind::AddUnique {
-                            table: self.qn(&table),
-                            constraint: UniqueConstraint { name: None, columns: vec![column.name.clone()] },
-                            using_index: None,
-                        });
+                        extra.push(self.unique_op(&table, &column.name));
+                    } else if key.is_some() {
+                        extra.extend(self.fk_index_op(&table, field, &column.name));
                     }
                     fks.extend(key);
                     fields.insert(fname.to_owned(), column.clone());
@@ -982,6 +1017,72 @@ impl Reader<'_> {
     }
 }
 
+/// MD5 of `data` as lower-case hex: Django's `names_digest` hashes table and column names with it.
+fn md5_hex(data: &[u8]) -> String {
+    const S: [u32; 64] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14,
+        20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6,
+        10, 15, 21,
+    ];
+    let k: Vec<u32> = (0..64).map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32).collect();
+    let (mut a0, mut b0, mut c0, mut d0) = (0x67452301u32, 0xefcdab89u32, 0x98badcfeu32, 0x10325476u32);
+    let mut msg = data.to_vec();
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bit_len.to_le_bytes());
+    for chunk in msg.chunks(64) {
+        let m: Vec<u32> = chunk.chunks(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
+        let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+        for i in 0..64 {
+            let (f, g) = match i / 16 {
+                0 => ((b & c) | (!b & d), i),
+                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+                2 => (b ^ c ^ d, (3 * i + 5) % 16),
+                _ => (c ^ (b | !d), (7 * i) % 16),
+            };
+            let f = f.wrapping_add(a).wrapping_add(k[i]).wrapping_add(m[g]);
+            a = d;
+            d = c;
+            c = b;
+            b = b.wrapping_add(f.rotate_left(S[i]));
+        }
+        a0 = a0.wrapping_add(a);
+        b0 = b0.wrapping_add(b);
+        c0 = c0.wrapping_add(c);
+        d0 = d0.wrapping_add(d);
+    }
+    [a0, b0, c0, d0].iter().flat_map(|x| x.to_le_bytes()).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Django's `BaseDatabaseSchemaEditor._create_index_name`: `<table>_<columns>_<md5[:8]><suffix>`,
+/// shortened to the backend's identifier limit (63 on PostgreSQL, 64 on MySQL).
+pub fn django_index_name(table: &str, columns: &[&str], suffix: &str, max_length: usize) -> String {
+    let mut digest_input = table.to_owned();
+    for c in columns {
+        digest_input.push_str(c);
+    }
+    let mut hash_suffix = format!("{}{suffix}", &md5_hex(digest_input.as_bytes())[..8]);
+    let joined = columns.join("_");
+    let name = format!("{table}_{joined}_{hash_suffix}");
+    if name.len() <= max_length {
+        return name;
+    }
+    if hash_suffix.len() > max_length / 3 {
+        hash_suffix.truncate(max_length / 3);
+    }
+    let other = (max_length - hash_suffix.len()) / 2 - 1;
+    let cut = |s: &str| s.chars().take(other).collect::<String>();
+    let mut name = format!("{}_{}_{hash_suffix}", cut(table), cut(&joined));
+    if name.starts_with('_') || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.pop();
+        name.insert(0, 'D');
+    }
+    name
+}
+
 /// A Python default as a SQL literal (`None` when it is a callable or unknown).
 fn django_default(v: &Val) -> Option<String> {
     match v {
@@ -1039,4 +1140,24 @@ fn q_to_sql(v: &Val) -> String {
         })
         .collect();
     parts.join(" AND ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md5_matches_known_digests() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_hex(b"The quick brown fox jumps over the lazy dog"), "9e107d9d372bb6826bd81d3542a419d6");
+    }
+
+    #[test]
+    fn index_names_like_django() {
+        // md5("orderscustomer_id")[:8] as Django's names_digest computes it.
+        let name = django_index_name("orders", &["customer_id"], "", 63);
+        assert_eq!(name, format!("orders_customer_id_{}", &md5_hex(b"orderscustomer_id")[..8]));
+        let long = django_index_name(&"t".repeat(60), &["customer_id"], "_fk_shop_customer_id", 63);
+        assert!(long.len() <= 63, "{long}");
+    }
 }
