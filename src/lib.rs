@@ -9,9 +9,9 @@ pub mod git;
 pub mod migration;
 pub mod redact;
 pub mod report;
+pub mod scan;
 pub mod schema;
 pub mod sql;
-pub mod scan;
 pub mod store;
 
 pub use error::{Diagnostic, Error, Result};

@@ -2,7 +2,7 @@
 //! [`Outcome`] or an [`Error`]; `main.rs` maps both to exit codes.
 
 mod apps;
-mod init;
+pub mod init;
 mod schema;
 
 use std::io::IsTerminal;
@@ -122,5 +122,16 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Init(args) => init::run(&globals, args),
         Command::Apps(args) => apps::run(&globals, args),
         Command::Schema(cmd) => schema::run(&globals, cmd),
+    }
+}
+
+/// Write a command's report to stdout. A closed pipe (`tandem … | head`) is not an error.
+pub fn write_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(crate::Error::msg(format!("cannot write output: {e}"))),
     }
 }
