@@ -488,6 +488,21 @@ impl Cx<'_> {
             OpKind::CreateView { view, or_replace } => {
                 let mut view = view.clone();
                 view.name = canon(dialect, &view.name);
+                // `SELECT *` reads every column the relation has now.
+                for d in &mut view.depends_on {
+                    if d.columns.iter().any(|c| c == "*") {
+                        d.columns.retain(|c| c != "*");
+                        let all = match self.table_idx(&d.relation) {
+                            Some(i) => self.schema.tables[i].columns.iter().map(|c| c.name.clone()).collect(),
+                            None => {
+                                self.schema.view(&d.relation.to_string()).map(|v| v.columns.clone()).unwrap_or_default()
+                            }
+                        };
+                        d.columns.extend(all);
+                        d.columns.sort();
+                        d.columns.dedup();
+                    }
+                }
                 if let Some(pos) = self.schema.views.iter().position(|v| v.name.matches(&view.name)) {
                     if !*or_replace {
                         return Err(

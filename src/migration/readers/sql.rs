@@ -49,7 +49,7 @@ fn read_postgres(file: &Path, source: &str, base: usize, text: &str, direction: 
         Ok(parsed) => {
             for raw in &parsed.protobuf.stmts {
                 let (start, end) = raw_range(text, raw);
-                emit(start, end, convert_raw(raw, &text[start..end]));
+                emit(start, end, convert_raw(raw, &text[start..end], text));
             }
         }
         Err(_) => {
@@ -61,7 +61,7 @@ fn read_postgres(file: &Path, source: &str, base: usize, text: &str, direction: 
                     Ok(parsed) => {
                         for raw in &parsed.protobuf.stmts {
                             let (s, e) = raw_range(piece, raw);
-                            emit(start + s, start + e, convert_raw(raw, &piece[s..e]));
+                            emit(start + s, start + e, convert_raw(raw, &piece[s..e], piece));
                         }
                     }
                     Err(e) => emit(start, end, vec![unparsed(piece, &e.to_string())]),
@@ -203,9 +203,10 @@ fn trim_statement(text: &str, mut start: usize, mut end: usize) -> (usize, usize
     (start, end)
 }
 
-fn convert_raw(raw: &protobuf::RawStmt, text: &str) -> Vec<OpKind> {
+/// `text` is the statement; `parsed` the text libpg_query parsed, which node locations point into.
+fn convert_raw(raw: &protobuf::RawStmt, text: &str, parsed: &str) -> Vec<OpKind> {
     match raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
-        Some(node) => convert(node, text),
+        Some(node) => convert(node, text, parsed),
         None => Vec::new(),
     }
 }
@@ -422,7 +423,7 @@ fn behavior_cascade(b: i32) -> bool {
     DropBehavior::try_from(b) == Ok(DropBehavior::DropCascade)
 }
 
-fn convert(node: &NodeEnum, text: &str) -> Vec<OpKind> {
+fn convert(node: &NodeEnum, text: &str, parsed: &str) -> Vec<OpKind> {
     match node {
         NodeEnum::CreateStmt(cs) => {
             let table = opt_qname(&cs.relation);
@@ -494,14 +495,17 @@ fn convert(node: &NodeEnum, text: &str) -> Vec<OpKind> {
         NodeEnum::DropStmt(ds) => drop_stmt(ds, text),
         NodeEnum::ViewStmt(vs) => {
             let name = opt_qname(&vs.view);
-            let view = view_of(name, false, vs.query.as_deref(), strings(&vs.aliases));
+            let view = view_of(name, false, vs.query.as_deref(), strings(&vs.aliases), parsed);
             vec![OpKind::CreateView { view, or_replace: vs.replace }]
         }
         NodeEnum::CreateTableAsStmt(ct) if ObjectType::try_from(ct.objtype) == Ok(ObjectType::ObjectMatview) => {
             let into = ct.into.as_deref();
             let name = into.map(|i| opt_qname(&i.rel)).unwrap_or_else(|| QualifiedName::unqualified(""));
             let columns = into.map(|i| strings(&i.col_names)).unwrap_or_default();
-            vec![OpKind::CreateView { view: view_of(name, true, ct.query.as_deref(), columns), or_replace: false }]
+            vec![OpKind::CreateView {
+                view: view_of(name, true, ct.query.as_deref(), columns, parsed),
+                or_replace: false,
+            }]
         }
         NodeEnum::CreateFunctionStmt(cf) => {
             vec![OpKind::CreateFunction { name: list_qname(&cf.funcname), or_replace: cf.replace }]
@@ -765,9 +769,16 @@ fn drop_stmt(ds: &protobuf::DropStmt, text: &str) -> Vec<OpKind> {
         .collect()
 }
 
-/// A view and what it reads: relations from `FROM`, and the columns named through them
-/// (qualified by table or alias, or unqualified when the view reads a single relation).
-fn view_of(name: QualifiedName, materialized: bool, query: Option<&protobuf::Node>, columns: Vec<String>) -> View {
+/// A view and what it reads, through `sql::refs` (aliases, joins, subqueries, CTEs). Without a
+/// schema at hand, an ambiguous column goes to its innermost candidate and `*` is kept as the
+/// column `*`: applying the operation to a schema expands it to the relation's columns.
+fn view_of(
+    name: QualifiedName,
+    materialized: bool,
+    query: Option<&protobuf::Node>,
+    columns: Vec<String>,
+    parsed: &str,
+) -> View {
     let mut definition = String::new();
     let mut deps: BTreeMap<QualifiedName, Vec<String>> = BTreeMap::new();
     if let Some(q) = query.and_then(|q| q.node.as_ref()) {
@@ -780,36 +791,15 @@ fn view_of(name: QualifiedName, materialized: bool, query: Option<&protobuf::Nod
             }],
         };
         definition = pg_query::deparse(&result, Default::default()).unwrap_or_default();
-        let mut aliases: BTreeMap<String, QualifiedName> = BTreeMap::new();
-        let mut refs: Vec<Vec<String>> = Vec::new();
-        for (node, _, _, _) in q.nodes() {
-            match node {
-                pg_query::NodeRef::RangeVar(rv) => {
-                    let rel = qname(rv);
-                    aliases.insert(rv.relname.clone(), rel.clone());
-                    if let Some(a) = &rv.alias {
-                        aliases.insert(a.aliasname.clone(), rel.clone());
-                    }
-                    deps.entry(rel).or_default();
-                }
-                pg_query::NodeRef::ColumnRef(cr) => refs.push(strings(&cr.fields)),
-                _ => {}
-            }
-        }
-        let single = if deps.len() == 1 { deps.keys().next().cloned() } else { None };
-        for parts in refs {
-            match parts.as_slice() {
-                [col] => {
-                    if let Some(rel) = &single {
-                        deps.entry(rel.clone()).or_default().push(col.clone());
-                    }
-                }
-                [.., qual, col] => {
-                    if let Some(rel) = aliases.get(qual) {
-                        deps.entry(rel.clone()).or_default().push(col.clone());
-                    }
-                }
-                [] => {}
+        for r in crate::sql::refs::refs_of_node(parsed, q) {
+            let Some(rel) = r.relation.as_ref().or_else(|| r.candidates.first()) else { continue };
+            let rel = match &rel.schema {
+                Some(_) => rel.clone(),
+                None => QualifiedName::new(Some("public"), &rel.name),
+            };
+            let entry = deps.entry(rel).or_default();
+            if let Some(c) = r.column {
+                entry.push(c);
             }
         }
     }
