@@ -53,3 +53,21 @@ fn a_ruby_file_without_a_migration_class_is_a_located_input_error() {
         "db/migrate/1_x.rb:1:1: no migration class found\n  help: expected `class Name < ActiveRecord::Migration[7.1]` with a `change` or `up` method"
     );
 }
+
+#[test]
+fn syntax_errors_inside_a_method_are_unparsed_at_their_line() {
+    let rb = "class X < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :a, :string\n    remove_column :users, :b, :string, default: (\n    add_index :users, :a\n  end\nend\n";
+    let ms = migration::read_file(Path::new("db/migrate/1_x.rb"), rb, None, Dialect::Postgres).unwrap();
+    let kinds: Vec<String> =
+        ms[0].up.iter().map(|o| format!("{}:{:?}", o.span.line, std::mem::discriminant(&o.kind))).collect();
+    assert!(
+        ms[0].up.iter().any(|o| matches!(&o.kind, OpKind::Unparsed { reason, .. } if reason.contains("Ruby"))),
+        "{kinds:?}"
+    );
+    assert!(matches!(ms[0].up[0].kind, OpKind::AddColumn { .. }));
+
+    let py = "from django.db import migrations\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RemoveField(model_name='a', name='b'),\n        migrations.AddField(model_name='a', name=,\n    ]\n";
+    let ms = migration::read_file(Path::new("app/migrations/0002_x.py"), py, None, Dialect::Postgres).unwrap();
+    assert!(matches!(ms[0].up[0].kind, OpKind::DropColumn { .. }));
+    assert!(ms[0].up.iter().any(|o| matches!(&o.kind, OpKind::Unparsed { .. })));
+}

@@ -252,7 +252,11 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
         let mut cursor = list.walk();
         let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
         for node in nodes {
-            let (ops, inv) = r.operation(node, false);
+            let (ops, inv) = if node.has_error() {
+                (vec![r.unparsed(node, "does not parse as Python")], None)
+            } else {
+                r.operation(node, false)
+            };
             m.up.extend(ops);
             match (&mut inverse, inv) {
                 (Some(all), Some(i)) => all.push(i),

@@ -312,7 +312,11 @@ impl Reader<'_> {
             if stmt.kind() == "comment" {
                 continue;
             }
-            let (o, inv) = self.stmt(stmt, dir);
+            let (o, inv) = if stmt.has_error() {
+                (vec![self.unparsed(stmt, dir, "does not parse as Elixir")], None)
+            } else {
+                self.stmt(stmt, dir)
+            };
             ops.extend(o);
             match (&mut inverse, inv) {
                 (Some(all), Some(i)) => all.push(i),

@@ -210,6 +210,10 @@ impl<'a, 't> Reader<'a, 't> {
         let mut cursor = body.walk();
         let children: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
         for child in children {
+            if child.has_error() && !matches!(child.kind(), "comment" | "heredoc_body") {
+                step.push(vec![self.unparsed(child, dir, "does not parse as Ruby")], None);
+                continue;
+            }
             match child.kind() {
                 "comment" | "heredoc_body" | "empty_statement" => {}
                 "call" | "identifier" => {
@@ -1086,6 +1090,10 @@ impl<'a, 't> Reader<'a, 't> {
         let calls: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
         for call in calls {
             if call.kind() == "comment" {
+                continue;
+            }
+            if call.has_error() {
+                step.push(vec![self.unparsed(call, dir, "does not parse as Ruby")], None);
                 continue;
             }
             let method = if call.kind() == "call" && call.child_by_field_name("receiver").is_some() {
