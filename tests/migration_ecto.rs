@@ -118,3 +118,27 @@ fn replay_follows_the_table_rename_into_foreign_keys() {
     assert_eq!(idx, vec!["users_email_index", "users_organization_id_index"]);
     assert!(!users.checks[0].validated, "added NOT VALID");
 }
+
+#[test]
+fn modify_to_a_reference_adds_the_constraint() {
+    let src = r#"defmodule Portal.Repo.Migrations.OwnerRef do
+  use Ecto.Migration
+
+  def change do
+    alter table(:posts) do
+      modify :owner_id, references(:users, on_delete: :nilify_all, validate: false), from: :bigint
+    end
+  end
+end
+"#;
+    let path = std::path::Path::new("priv/repo/migrations/20240601000000_owner_ref.exs");
+    let ms = migration::read_file(path, src, None, Dialect::Postgres).unwrap();
+    assert_eq!(
+        lines(&ms[0].up),
+        vec![
+            "6:7 change_type public.posts.owner_id bigint",
+            "6:7 add_fk posts_owner_id_fkey on public.posts(owner_id) -> public.users(id) on_delete SET NULL not_valid",
+        ]
+    );
+    assert_eq!(down_lines(&ms[0]).unwrap(), vec!["6:7 change_type public.posts.owner_id bigint"]);
+}

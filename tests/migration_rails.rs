@@ -203,3 +203,18 @@ fn calls_rails_cannot_invert_make_change_irreversible() {
     );
     assert_eq!(m.down, None);
 }
+
+#[test]
+fn create_table_force_drops_first() {
+    let src = "class CreateTags < ActiveRecord::Migration[7.1]\n  def change\n    create_table :tags, id: :uuid, force: :cascade do |t|\n      t.string :name, null: false, index: { unique: true }\n    end\n  end\nend\n";
+    let path = std::path::Path::new("db/migrate/20240601000000_create_tags.rb");
+    let ms = migration::read_file(path, src, None, Dialect::Postgres).unwrap();
+    assert_eq!(
+        lines(&ms[0].up),
+        vec![
+            "3:5 drop_table public.tags if_exists cascade",
+            "3:5 create_table public.tags (id uuid not null default gen_random_uuid(), name character varying not null) pk(id)",
+            "4:7 add_index index_tags_on_name on public.tags btree(name) unique",
+        ]
+    );
+}

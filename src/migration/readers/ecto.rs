@@ -790,6 +790,20 @@ impl Reader<'_> {
                         new_type: col.data_type.clone(),
                         using: None,
                     });
+                    // `modify :x, references(:t)` adds the constraint; `from: references(…)` had one.
+                    if let Some(from @ Val::Call(f, _)) = kw(&args, "from")
+                        && f == "references"
+                        && let Some((old, _)) = self.references(table, &name, from)
+                    {
+                        fwd.push(OpKind::DropConstraint {
+                            table: table.clone(),
+                            name: old.name.clone().unwrap_or_default(),
+                            if_exists: false,
+                        });
+                    }
+                    if let Some((key, not_valid)) = self.references(table, &name, pos[1]) {
+                        fwd.push(OpKind::AddForeignKey { table: table.clone(), key, not_valid });
+                    }
                     if let Some(null) = kw(&args, "null") {
                         fwd.push(if null.truthy() {
                             OpKind::DropNotNull { table: table.clone(), column: name.clone() }

@@ -381,7 +381,12 @@ impl<'a, 't> Reader<'a, 't> {
             "create_table" => {
                 let table = need!(t(0));
                 let range = (call.start_byte(), call.end_byte());
-                let kinds = self.create_table(&table, &args, block, range, dir, &mut step);
+                let mut kinds = self.create_table(&table, &args, block, range, dir, &mut step);
+                // `force: true` / `force: :cascade` drops an existing table first.
+                if let Some(force) = args.opt("force").filter(|f| f.truthy()) {
+                    let cascade = force.name() == Some("cascade");
+                    kinds.insert(0, (OpKind::DropTable { table: table.clone(), if_exists: true, cascade }, range));
+                }
                 let drop = OpKind::DropTable { table: table.clone(), if_exists: false, cascade: false };
                 let ops = kinds.into_iter().map(|(k, (s, e))| self.op_at(s, e, dir, k)).collect();
                 step.push(ops, Some(vec![self.op(call, inv_dir, drop)]));
@@ -1277,6 +1282,24 @@ impl<'a, 't> Reader<'a, 't> {
                 ty if !names.is_empty() && is_column_type(ty) => {
                     for n in &names {
                         tb.columns.push(self.column(n, ty, &args));
+                        // `t.string :name, index: true` / `index: { unique: true }` adds an index.
+                        let index_opt = args.opt("index");
+                        if index_opt.is_some_and(Val::truthy) {
+                            let mut idx_args = Args::default();
+                            if let Some(Val::Hash(h)) = index_opt {
+                                idx_args.options = h.clone();
+                            }
+                            if let Some(index) = self.index(table, &Val::Sym(n.clone()), &idx_args) {
+                                let concurrently =
+                                    idx_args.opt("algorithm").and_then(Val::name) == Some("concurrently");
+                                tb.after.push(OpKind::AddIndex {
+                                    table: table.clone(),
+                                    index,
+                                    concurrently,
+                                    if_not_exists: false,
+                                });
+                            }
+                        }
                     }
                 }
                 _ => {
