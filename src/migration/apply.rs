@@ -375,6 +375,18 @@ impl Cx<'_> {
                 Some(IndexAt::View(v, i)) => {
                     self.schema.views[v].indexes.remove(i);
                 }
+                // MySQL: a UNIQUE KEY is an index and is dropped as one.
+                None if dialect == Dialect::Mysql
+                    && self
+                        .schema
+                        .tables
+                        .iter()
+                        .any(|t| t.uniques.iter().any(|u| u.name.as_deref() == Some(&name.name))) =>
+                {
+                    for t in &mut self.schema.tables {
+                        t.uniques.retain(|u| u.name.as_deref() != Some(&name.name));
+                    }
+                }
                 None if *if_exists => self.skip(name.to_string(), "does not exist (IF EXISTS)"),
                 None => return Err(self.missing(format!("index `{name}` does not exist"))),
             },
@@ -473,7 +485,9 @@ impl Cx<'_> {
                 t.uniques.retain(|c| c.name.as_deref() != n);
                 t.foreign_keys.retain(|c| c.name.as_deref() != n);
                 let mut removed = before != t.checks.len() + t.uniques.len() + t.foreign_keys.len();
-                if t.primary_key.as_ref().is_some_and(|pk| pk.name.as_deref() == n) {
+                // MySQL's primary key is always named PRIMARY (`DROP PRIMARY KEY`).
+                let mysql_pk = dialect == Dialect::Mysql && name == "PRIMARY";
+                if t.primary_key.as_ref().is_some_and(|pk| pk.name.as_deref() == n || mysql_pk) {
                     t.primary_key = None;
                     removed = true;
                 }
@@ -747,6 +761,19 @@ mod tests {
         assert_eq!(stored_default(Dialect::Postgres, "'anon'", "text"), "'anon'::text");
         assert_eq!(stored_default(Dialect::Postgres, "'5'", "integer"), "'5'");
         assert_eq!(stored_default(Dialect::Postgres, "now()", "text"), "now()");
+    }
+
+    #[test]
+    fn mysql_drops_primary_keys_and_unique_keys_by_their_index_names() {
+        let mut s = Schema::new(Dialect::Mysql);
+        let sql = "CREATE TABLE t (id int NOT NULL, e varchar(9), PRIMARY KEY (id), UNIQUE KEY t_e (e));\n\
+                   ALTER TABLE t DROP PRIMARY KEY;\nALTER TABLE t DROP INDEX t_e;";
+        for op in read_statements(Path::new("m.sql"), sql, 0, sql, Dialect::Mysql, Direction::Up) {
+            apply(&mut s, &op).unwrap();
+        }
+        let t = s.table("t").unwrap();
+        assert!(t.primary_key.is_none());
+        assert!(t.uniques.is_empty());
     }
 
     #[test]
