@@ -71,3 +71,37 @@ fn syntax_errors_inside_a_method_are_unparsed_at_their_line() {
     assert!(matches!(ms[0].up[0].kind, OpKind::DropColumn { .. }));
     assert!(ms[0].up.iter().any(|o| matches!(&o.kind, OpKind::Unparsed { .. })));
 }
+
+#[test]
+fn deeply_nested_input_does_not_exhaust_the_stack() {
+    let depth = 5_000;
+    let nested = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let rb = format!(
+        "class X < ActiveRecord::Migration[7.1]\n  def change\n    add_column :t, :c, :string, default: {nested}\n{}    drop_table :t\n{}  end\nend\n",
+        "    say_with_time 'x' do\n".repeat(200),
+        "    end\n".repeat(200)
+    );
+    let ex = format!(
+        "defmodule M do\n use Ecto.Migration\n def change do\n  alter table(:t) do\n   add :c, :string, default: {nested}\n  end\n end\nend\n"
+    );
+    let py = format!(
+        "from django.db import migrations\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL({nested})]\n"
+    );
+    let sql = format!("SELECT {};", "(".repeat(depth) + "1" + &")".repeat(depth));
+    let mut cases =
+        vec![("db/migrate/1_x.rb", rb), ("m/1_x.exs", ex), ("app/migrations/0001_x.py", py), ("1_x.sql", sql)];
+    for d in [50, 200, 1000] {
+        let p = |d: usize| "(".repeat(d) + "1" + &")".repeat(d);
+        cases.push(("2_x.sql", format!("CREATE VIEW v AS SELECT {} AS x FROM t;", p(d))));
+        cases.push(("3_x.sql", format!("ALTER TABLE t ADD COLUMN c int DEFAULT {};", p(d))));
+        cases.push(("4_x.sql", format!("CREATE INDEX i ON t (a) WHERE {} > 0;", p(d))));
+    }
+    for (path, text) in cases {
+        let result = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || migration::read_file(Path::new(path), &text, None, Dialect::Postgres).map(|m| m.len()))
+            .unwrap()
+            .join();
+        assert!(result.is_ok(), "{path} panicked");
+    }
+}

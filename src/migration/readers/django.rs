@@ -102,7 +102,18 @@ fn text<'a>(node: Node, src: &'a str) -> &'a str {
     &src[node.byte_range()]
 }
 
+/// Literal values nested deeper than this are kept as text: no input can exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
 fn value(node: Node, src: &str) -> Val {
+    value_at(node, src, 0)
+}
+
+fn value_at(node: Node, src: &str, depth: usize) -> Val {
+    if depth > MAX_DEPTH {
+        return Val::Other(text(node, src).to_owned());
+    }
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     match node.kind() {
         "string" => {
             let mut cursor = node.walk();
@@ -246,7 +257,7 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
             }
         }
     }
-    let mut r = Reader { file: path, src, dialect, app, state };
+    let mut r = Reader { file: path, src, dialect, app, state, depth: 0 };
     let mut inverse = Some(Vec::new());
     if let Some(list) = operations {
         let mut cursor = list.walk();
@@ -272,14 +283,10 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
 }
 
 fn find_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    if node.kind() == "class_definition"
-        && node.child_by_field_name("superclasses").is_some_and(|s| text(s, src).contains("Migration"))
-    {
-        return Some(node);
-    }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    children.into_iter().find_map(|c| find_class(c, src))
+    super::descendants(node).into_iter().find(|n| {
+        n.kind() == "class_definition"
+            && n.child_by_field_name("superclasses").is_some_and(|s| text(s, src).contains("Migration"))
+    })
 }
 
 struct Reader<'a> {
@@ -288,6 +295,8 @@ struct Reader<'a> {
     dialect: Dialect,
     app: String,
     state: &'a mut State,
+    /// Nesting of `SeparateDatabaseAndState`, bounded so that no input can exhaust the stack.
+    depth: usize,
 }
 
 type OpResult = (Vec<Operation>, Option<Vec<Operation>>);
@@ -813,34 +822,14 @@ impl Reader<'_> {
                 });
                 (emit(self, vec![OpKind::Code { description }], up), reverse)
             }
+            "SeparateDatabaseAndState" if self.depth > 8 => {
+                (vec![self.unparsed(node, "SeparateDatabaseAndState nested too deeply")], None)
+            }
             "SeparateDatabaseAndState" => {
-                let args = self.call_arg_nodes(node);
-                let mut ops = Vec::new();
-                let mut inverse = Some(Vec::new());
-                if let Some(list) = args.get("state_operations").copied() {
-                    let mut cursor = list.walk();
-                    let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
-                    for n in nodes {
-                        self.operation(n, true);
-                    }
-                }
-                if let Some(list) = args.get("database_operations").or_else(|| args.get("0")).copied() {
-                    let mut cursor = list.walk();
-                    let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
-                    for n in nodes {
-                        let (o, i) = self.operation(n, state_only);
-                        ops.extend(o);
-                        match (&mut inverse, i) {
-                            (Some(all), Some(i)) => all.push(i),
-                            _ => inverse = None,
-                        }
-                    }
-                }
-                let inverse = inverse.map(|mut v: Vec<Vec<Operation>>| {
-                    v.reverse();
-                    v.into_iter().flatten().collect()
-                });
-                (ops, inverse)
+                self.depth += 1;
+                let result = self.separate(node, state_only);
+                self.depth -= 1;
+                result
             }
             "AlterModelOptions" | "AlterModelManagers" | "AlterOrderWithRespectTo" => (Vec::new(), Some(Vec::new())),
             "AlterUniqueTogether" | "AlterIndexTogether" => {
@@ -848,6 +837,38 @@ impl Reader<'_> {
             }
             _ => (vec![self.unparsed(node, &format!("unknown migration operation `{opname}`"))], None),
         }
+    }
+
+    /// `SeparateDatabaseAndState`: the database operations run; the state operations only
+    /// update what later migrations know.
+    fn separate(&mut self, node: Node, state_only: bool) -> OpResult {
+        let args = self.call_arg_nodes(node);
+        let mut ops = Vec::new();
+        let mut inverse = Some(Vec::new());
+        if let Some(list) = args.get("state_operations").copied() {
+            let mut cursor = list.walk();
+            let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+            for n in nodes {
+                self.operation(n, true);
+            }
+        }
+        if let Some(list) = args.get("database_operations").or_else(|| args.get("0")).copied() {
+            let mut cursor = list.walk();
+            let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+            for n in nodes {
+                let (o, i) = self.operation(n, state_only);
+                ops.extend(o);
+                match (&mut inverse, i) {
+                    (Some(all), Some(i)) => all.push(i),
+                    _ => inverse = None,
+                }
+            }
+        }
+        let inverse = inverse.map(|mut v: Vec<Vec<Operation>>| {
+            v.reverse();
+            v.into_iter().flatten().collect()
+        });
+        (ops, inverse)
     }
 
     fn unparsed(&self, node: Node, reason: &str) -> Operation {
@@ -967,7 +988,12 @@ impl Reader<'_> {
 
     /// SQL of a `RunSQL` argument: a string, a list of strings, or a list of `(sql, params)`.
     fn sql_of(&self, node: Node, dir: Direction) -> Vec<Operation> {
-        match node.kind() {
+        self.sql_of_at(node, dir, 0)
+    }
+
+    fn sql_of_at(&self, node: Node, dir: Direction, depth: usize) -> Vec<Operation> {
+        let kind = if depth > 4 { "too deeply nested" } else { node.kind() };
+        match kind {
             "string" => {
                 let mut cursor = node.walk();
                 let parts: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -987,9 +1013,9 @@ impl Reader<'_> {
                 let items: Vec<Node> = node.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
                 if node.kind() == "tuple" && items.len() == 2 && items[0].kind() == "string" {
                     // `(sql, params)`
-                    return self.sql_of(items[0], dir);
+                    return self.sql_of_at(items[0], dir, depth + 1);
                 }
-                items.into_iter().flat_map(|n| self.sql_of(n, dir)).collect()
+                items.into_iter().flat_map(|n| self.sql_of_at(n, dir, depth + 1)).collect()
             }
             "parenthesized_expression" | "concatenated_string" => self.sql_value(node, dir),
             _ => vec![self.op(

@@ -105,7 +105,16 @@ fn string_content(node: Node, src: &str) -> Option<String> {
     Some(out)
 }
 
-fn value(node: Node, src: &str) -> Val {
+/// Literal values nested deeper than this are kept as text: no input can exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+fn value_at(node: Node, src: &str, depth: usize) -> Val {
+    if depth > MAX_DEPTH {
+        return Val::Other(text(node, src).to_owned());
+    }
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
+    let keywords = |n: Node, src: &str| keywords_at(n, src, depth + 1);
+    let call_args = |n: Node, src: &str| call_args_at(n, src, depth + 1);
     match node.kind() {
         "atom" => Val::Atom(text(node, src).trim_start_matches(':').to_owned()),
         "quoted_atom" => Val::Atom(string_content(node, src).unwrap_or_default()),
@@ -148,7 +157,8 @@ fn value(node: Node, src: &str) -> Val {
     }
 }
 
-fn keywords(node: Node, src: &str) -> Val {
+fn keywords_at(node: Node, src: &str, depth: usize) -> Val {
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     let mut cursor = node.walk();
     let items = node
         .named_children(&mut cursor)
@@ -168,6 +178,11 @@ fn arguments_node(call: Node) -> Option<Node> {
 }
 
 fn call_args(call: Node, src: &str) -> Vec<Val> {
+    call_args_at(call, src, 0)
+}
+
+fn call_args_at(call: Node, src: &str, depth: usize) -> Vec<Val> {
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     let Some(args) = arguments_node(call) else { return Vec::new() };
     let mut cursor = args.walk();
     args.named_children(&mut cursor).filter(|c| c.kind() != "comment").map(|c| value(c, src)).collect()
@@ -267,12 +282,7 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
 }
 
 fn find_module<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    if target(node, src) == Some("defmodule") {
-        return Some(node);
-    }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    children.into_iter().find_map(|c| find_module(c, src))
+    super::descendants(node).into_iter().find(|n| target(*n, src) == Some("defmodule"))
 }
 
 struct Reader<'a> {

@@ -43,3 +43,27 @@ pub fn excerpt(text: &str) -> String {
         one_line
     }
 }
+
+/// Every node under `root` (itself included) in document order, without recursion: a deeply
+/// nested file cannot overflow the stack.
+pub fn descendants<'t>(root: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        out.push(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == root {
+                return out;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+}

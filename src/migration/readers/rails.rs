@@ -42,7 +42,7 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
     let name = parse_file_name(path);
     let mut heredocs = Vec::new();
     collect_heredocs(root, &mut heredocs);
-    let mut r = Reader { file: path, src: text, dialect, heredocs, used: HashSet::new() };
+    let mut r = Reader { file: path, src: text, dialect, heredocs, used: HashSet::new(), depth: 0 };
     let mut m = Migration {
         file: path.to_path_buf(),
         down_file: None,
@@ -96,25 +96,13 @@ fn text_of<'a>(node: Node, src: &'a str) -> &'a str {
 }
 
 fn find_migration_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    if node.kind() == "class"
-        && node.child_by_field_name("superclass").is_some_and(|s| text(s, src).contains("Migration"))
-    {
-        return Some(node);
-    }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    children.into_iter().find_map(|c| find_migration_class(c, src))
+    super::descendants(node).into_iter().find(|n| {
+        n.kind() == "class" && n.child_by_field_name("superclass").is_some_and(|s| text(s, src).contains("Migration"))
+    })
 }
 
 fn collect_heredocs<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    if node.kind() == "heredoc_body" {
-        out.push(node);
-        return;
-    }
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        collect_heredocs(child, out);
-    }
+    out.extend(super::descendants(node).into_iter().filter(|n| n.kind() == "heredoc_body"));
 }
 
 fn method_name<'a>(node: Node, src: &'a str) -> Option<&'a str> {
@@ -162,6 +150,9 @@ struct Reader<'a, 't> {
     dialect: Dialect,
     heredocs: Vec<Node<'t>>,
     used: HashSet<usize>,
+    /// Nesting of blocks being read (`reversible`, `say_with_time`, …), bounded so that no input
+    /// can exhaust the stack.
+    depth: usize,
 }
 
 /// An operation kind with the byte range of the call it comes from.
@@ -207,6 +198,17 @@ impl<'a, 't> Reader<'a, 't> {
     fn body(&mut self, body: Option<Node<'t>>, dir: Direction) -> Step {
         let mut step = Step::new();
         let Some(body) = body else { return step };
+        if self.depth > 8 {
+            step.push(vec![self.unparsed(body, dir, "blocks nested too deeply")], None);
+            return step;
+        }
+        self.depth += 1;
+        let step = self.body_inner(body, dir, step);
+        self.depth -= 1;
+        step
+    }
+
+    fn body_inner(&mut self, body: Node<'t>, dir: Direction, mut step: Step) -> Step {
         let mut cursor = body.walk();
         let children: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
         for child in children {
