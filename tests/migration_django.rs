@@ -2,9 +2,9 @@
 //! through the SQL reader, RunPython reversibility, SeparateDatabaseAndState, unparsed operations,
 //! and replay.
 
-mod common;
+mod migration_support;
 
-use common::{down_lines, fixture, lines};
+use migration_support::{down_lines, fixture, lines};
 use tandem::migration::{self, Format, OpKind};
 use tandem::schema::{Dialect, Schema};
 

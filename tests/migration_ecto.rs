@@ -1,9 +1,9 @@
 //! Ecto migrations: exact operation lists with locations, `change` inverses as Ecto computes
 //! them, `execute(up, down)`, module attributes, unparsed calls, and replay.
 
-mod common;
+mod migration_support;
 
-use common::{down_lines, fixture, lines};
+use migration_support::{down_lines, fixture, lines};
 use tandem::migration::{self, Format};
 use tandem::schema::{Dialect, Schema};
 

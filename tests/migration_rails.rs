@@ -1,9 +1,9 @@
 //! Rails migrations: exact operation lists with locations, inverses of `change`, irreversible
 //! migrations, unparsed calls, and replaying the whole history into a schema.
 
-mod common;
+mod migration_support;
 
-use common::{down_lines, fixture, lines};
+use migration_support::{down_lines, fixture, lines};
 use tandem::migration::{self, ApplyErrorKind, Format, OpKind, apply};
 use tandem::schema::{Dialect, Schema};
 

@@ -2,11 +2,11 @@
 //! `information_schema` back, and check that the schema built by replaying the parsed operations
 //! has the same tables, column types (`COLUMN_TYPE`), nullability and indexes.
 
-mod common;
+mod migration_support;
 
 use std::process::Command;
 
-use common::fixture;
+use migration_support::fixture;
 use tandem::migration;
 use tandem::schema::{Dialect, Schema};
 

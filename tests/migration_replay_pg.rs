@@ -3,11 +3,11 @@
 //! schema built by replaying the parsed operations agrees with what PostgreSQL itself created —
 //! tables, columns (type, nullability, default), keys, constraints, indexes, enums and views.
 
-mod common;
+mod migration_support;
 
 use std::process::Command;
 
-use common::fixture;
+use migration_support::fixture;
 use tandem::migration;
 use tandem::schema::{Dialect, Schema, postgres};
 

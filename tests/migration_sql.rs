@@ -2,11 +2,11 @@
 //! with exact lines; the file layouts (Flyway, golang-migrate/sqlx, dbmate, goose, plain);
 //! unparsed statements; format detection; replay of a SQL history.
 
-mod common;
+mod migration_support;
 
 use std::path::Path;
 
-use common::{down_lines, fixture, lines};
+use migration_support::{down_lines, fixture, lines};
 use tandem::migration::{self, ApplyErrorKind, Format, OpKind};
 use tandem::schema::{Dialect, Identity, Schema};
 
