@@ -33,6 +33,9 @@ pub enum ApplyErrorKind {
     Missing,
     /// The object the operation creates already exists.
     AlreadyExists,
+    /// Other objects depend on what the operation drops (views, foreign keys) and it does not
+    /// say `CASCADE`: PostgreSQL refuses it.
+    Dependents,
 }
 
 /// An operation that cannot be applied to the schema as it stands, located at the operation.
@@ -181,6 +184,33 @@ impl Cx<'_> {
                     }
                     return Err(self.missing(format!("table `{table}` does not exist")));
                 };
+                if !*cascade && dialect == Dialect::Postgres {
+                    let name = self.schema.tables[i].name.clone();
+                    let mut dependents: Vec<String> = self
+                        .schema
+                        .views
+                        .iter()
+                        .filter(|v| v.depends_on.iter().any(|d| d.relation.matches(&name)))
+                        .map(|v| format!("view `{}`", v.name))
+                        .collect();
+                    dependents.extend(
+                        self.schema
+                            .tables
+                            .iter()
+                            .filter(|t| !t.name.matches(&name))
+                            .flat_map(|t| t.foreign_keys.iter().map(move |fk| (t, fk)))
+                            .filter(|(_, fk)| fk.references.matches(&name))
+                            .map(|(t, fk)| {
+                                format!("foreign key `{}` of `{}`", fk.name.as_deref().unwrap_or("?"), t.name)
+                            }),
+                    );
+                    if !dependents.is_empty() {
+                        return Err(self.err(
+                            ApplyErrorKind::Dependents,
+                            format!("cannot drop table `{name}`: {} depend on it (use CASCADE)", dependents.join(", ")),
+                        ));
+                    }
+                }
                 let removed = self.schema.tables.remove(i);
                 self.schema.triggers.retain(|t| !t.table.matches(&removed.name));
                 if *cascade {
@@ -774,6 +804,22 @@ mod tests {
         let t = s.table("t").unwrap();
         assert!(t.primary_key.is_none());
         assert!(t.uniques.is_empty());
+    }
+
+    #[test]
+    fn dropping_a_table_others_depend_on_needs_cascade() {
+        let mut s = Schema::new(Dialect::Postgres);
+        run(&mut s, "CREATE TABLE o (id int PRIMARY KEY); CREATE TABLE u (o_id int REFERENCES o); CREATE VIEW v AS SELECT id FROM o;")
+            .unwrap();
+        let err = run(&mut s, "DROP TABLE o;").unwrap_err();
+        assert_eq!(err.kind, ApplyErrorKind::Dependents);
+        assert_eq!(
+            err.message,
+            "cannot drop table `public.o`: view `public.v`, foreign key `u_o_id_fkey` of `public.u` depend on it (use CASCADE)"
+        );
+        run(&mut s, "DROP TABLE o CASCADE;").unwrap();
+        assert!(s.table("u").unwrap().foreign_keys.is_empty());
+        assert!(s.views.is_empty());
     }
 
     #[test]
