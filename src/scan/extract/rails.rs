@@ -1928,7 +1928,7 @@ mod tests {
         );
         assert_eq!(
             got,
-            vec![(6, None, "email"), (28, Some("users"), "name"), (50, None, "age"), (67, None, "created_at")]
+            vec![(6, None, "email"), (32, Some("users"), "name"), (55, None, "age"), (72, None, "created_at")]
         );
     }
 
