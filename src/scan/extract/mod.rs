@@ -1,6 +1,7 @@
 //! Extractors: one per framework or file type. Adding one means one new file and one line in
 //! [`all`].
 
+pub mod ecto;
 pub mod rails;
 
 use crate::config::Framework;
@@ -26,5 +27,5 @@ pub trait Extractor: Sync + Send {
 
 /// Every extractor, in a fixed order.
 pub fn all() -> Vec<Box<dyn Extractor>> {
-    vec![Box::new(rails::RailsExtractor)]
+    vec![Box::new(rails::RailsExtractor), Box::new(ecto::EctoExtractor)]
 }

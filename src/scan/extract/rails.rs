@@ -1604,7 +1604,7 @@ pub fn join_table_name(a: &str, b: &str) -> String {
     if best > 0 { format!("{}_{}", first, &second[best..]) } else { format!("{first}_{second}") }
 }
 
-fn is_identifier(s: &str) -> bool {
+pub(crate) fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -1796,7 +1796,7 @@ const SQL_WORDS: &[&str] = &[
 ];
 
 /// Identifiers of an SQL fragment that may be columns: `(offset, table, column)`.
-fn fragment_identifiers(text: &str) -> Vec<(usize, Option<&str>, &str)> {
+pub(crate) fn fragment_identifiers(text: &str) -> Vec<(usize, Option<&str>, &str)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
