@@ -324,14 +324,14 @@ impl<'a> Walker<'a> {
                 return self.query_stage(node, name, rest, &mut sources);
             }
         }
-        if name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name) {
-            if matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset")) {
-                let schema = args.first().and_then(|a| self.struct_of(*a)).or_else(|| self.current_schema());
-                if let Some(schema) = schema {
-                    let fields =
-                        if args.first().is_some_and(|a| self.struct_of(*a).is_some()) { &args[1..] } else { &args[..] };
-                    self.changeset_fields(name, fields, &schema);
-                }
+        if (name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name))
+            && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
+        {
+            let schema = args.first().and_then(|a| self.struct_of(*a)).or_else(|| self.current_schema());
+            if let Some(schema) = schema {
+                let fields =
+                    if args.first().is_some_and(|a| self.struct_of(*a).is_some()) { &args[1..] } else { &args[..] };
+                self.changeset_fields(name, fields, &schema);
             }
         }
         self.visit_children(node);
@@ -852,17 +852,15 @@ impl<'a> Walker<'a> {
                     self.field_hit(offset, root, &key, RefKind::Query, Confidence::High);
                 }
             }
-            "select" | "order_by" | "group_by" | "distinct" => {
-                if value.kind() == "list" {
-                    for (field, offset) in atoms_in(value, self.src) {
+            "select" | "order_by" | "group_by" | "distinct" if value.kind() == "list" => {
+                for (field, offset) in atoms_in(value, self.src) {
+                    self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
+                }
+                for (key, v) in keyword_pairs(value, self.src) {
+                    // `order_by: [desc: :inserted_at]`
+                    if let Some((field, offset)) = atom(v, self.src) {
+                        let _ = key;
                         self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
-                    }
-                    for (key, v) in keyword_pairs(value, self.src) {
-                        // `order_by: [desc: :inserted_at]`
-                        if let Some((field, offset)) = atom(v, self.src) {
-                            let _ = key;
-                            self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
-                        }
                     }
                 }
             }

@@ -788,11 +788,12 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        if node.kind() == "assignment" && matches!(left.kind(), "identifier" | "instance_variable") {
-            if let Some(ty) = self.eval(right) {
-                let name = self.text(left).to_owned();
-                self.bind(&name, ty);
-            }
+        if node.kind() == "assignment"
+            && matches!(left.kind(), "identifier" | "instance_variable")
+            && let Some(ty) = self.eval(right)
+        {
+            let name = self.text(left).to_owned();
+            self.bind(&name, ty);
         }
     }
 
@@ -962,11 +963,11 @@ impl<'a> Walker<'a> {
                     && let Some(Ty::Record(model, c) | Ty::Relation(model, c)) = self.eval(*first)
                 {
                     for arg in rest {
-                        if let Some((column, offset)) = symbol_or_string(*arg, self.code) {
-                            if is_identifier(&column) {
-                                let target = Target::ModelColumn { model: model.clone(), column };
-                                self.hit_at(offset, target, RefKind::Query, c.min(Confidence::Medium));
-                            }
+                        if let Some((column, offset)) = symbol_or_string(*arg, self.code)
+                            && is_identifier(&column)
+                        {
+                            let target = Target::ModelColumn { model: model.clone(), column };
+                            self.hit_at(offset, target, RefKind::Query, c.min(Confidence::Medium));
                         }
                     }
                 }
@@ -1097,19 +1098,18 @@ impl<'a> Walker<'a> {
     fn dirty_attribute(&mut self, node: Node<'_>) {
         let name = self.text(node);
         let column = attribute_of(name);
-        if column.len() < name.trim_end_matches('?').len() || name.contains("change_to_") {
-            if let Some(model) = self.current_model()
-                && is_identifier(column)
-                && self.lookup(name).is_none()
-            {
-                let offset = node.start_byte() + name.find(column).unwrap_or(0);
-                self.hit_at(
-                    offset,
-                    Target::ModelColumn { model, column: column.to_owned() },
-                    RefKind::Query,
-                    Confidence::High,
-                );
-            }
+        if (column.len() < name.trim_end_matches('?').len() || name.contains("change_to_"))
+            && let Some(model) = self.current_model()
+            && is_identifier(column)
+            && self.lookup(name).is_none()
+        {
+            let offset = node.start_byte() + name.find(column).unwrap_or(0);
+            self.hit_at(
+                offset,
+                Target::ModelColumn { model, column: column.to_owned() },
+                RefKind::Query,
+                Confidence::High,
+            );
         }
     }
 
