@@ -209,3 +209,24 @@ fn unparseable_elixir_never_panics() {
     let facts = extract("lib/x.ex", "defmodule X do\n  schema \"xs\" do\n    field :a\n  end\n  def f(, do: 1\nend\n");
     assert!(hits(&facts).contains(&(3, "xs.a".to_owned(), "declaration")));
 }
+
+#[test]
+fn records_named_after_schemas_and_their_associations() {
+    let src = "defmodule Portal.Support do\n  alias Portal.Support.Ticket\n\n  def order_note(ticket, socket) do\n    ticket = Repo.preload(ticket, :order)\n    ticket.order && ticket.order.notes && socket.assigns.user.email\n  end\nend\n";
+    let facts = extract("lib/portal/support.ex", src);
+    assert_eq!(hits(&facts), set(&[(6, "Portal.Support.Ticket#order", "query"), (6, "Order#notes", "query")]));
+    assert!(facts.hits.iter().all(|h| h.confidence == tandem::config::Confidence::Medium));
+}
+
+/// The bundled example's Phoenix app: the columns its migrations touch.
+#[test]
+fn bundled_example_portal() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/portal");
+    let read = |p: &str| extract(p, &std::fs::read_to_string(root.join(p)).expect("example file"));
+    let user = read("lib/portal/accounts/user.ex");
+    assert!(hits(&user).contains(&(10, "users.legacy_flag".to_owned(), "declaration")));
+    let order = read("lib/portal/sales/order.ex");
+    assert!(hits(&order).contains(&(9, "orders.notes".to_owned(), "declaration")));
+    let attachment = read("lib/portal/support/attachment.ex");
+    assert!(attachment.models.is_empty() && attachment.hits.is_empty());
+}

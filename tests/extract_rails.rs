@@ -103,10 +103,13 @@ fn models_user() {
             (46, "User#email", "query"),
             (46, "User#email", "query"),
             (46, "User#status", "query"),
+            (50, "User#status", "query"),
+            (52, "User#email", "query"),
             (52, "User#nickname", "query"),
             (52, "User#email", "query"),
             (56, "User#last_login_at", "query"),
             (61, "Membership#token", "declaration"),
+            (65, "Membership#admin", "query"),
             (65, "Membership#role", "query"),
             (67, "Membership#role", "query"),
         ])
@@ -253,8 +256,8 @@ fn traps_are_not_references() {
         "{:?}",
         user.hits.iter().filter(|h| h.line <= 12).collect::<Vec<_>>()
     );
-    // `status == "pending"` compares a value; `"Anonymous"` is a value.
-    assert!(!lines_naming(&user, "#status").contains(&50));
+    // `status == "pending"` reads the attribute (line 50) but `"pending"` and `"Anonymous"` are values.
+    assert!(lines_naming(&user, "pending").is_empty() && lines_naming(&user, "Anonymous").is_empty());
     // Ignored columns are the opposite of a use.
     assert!(lines_naming(&user, "legacy_flag").is_empty());
 
@@ -294,4 +297,22 @@ fn unparseable_ruby_yields_what_parses_and_never_panics() {
         extract("app/models/broken.rb", "class Broken < ApplicationRecord\n  belongs_to :owner\n\n  def x = (]\nend\n");
     assert!(hits(&facts).contains(&(2, "Broken#owner_id".to_owned(), "declaration")));
     let _ = extract("app/views/x.html.erb", "<% if %><%= <% %> %%>");
+}
+
+/// The bundled example's Rails app: `legacy_flag` is ignored, not used; `Billing::Purchase`
+/// maps `orders`; `has_many :invoices` names a model that does not exist (resolution drops it).
+#[test]
+fn bundled_example_platform() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform");
+    let read = |p: &str| extract(p, &std::fs::read_to_string(root.join(p)).expect("example file"));
+    let user = read("app/models/user.rb");
+    assert_eq!(user.models[0].ignored_columns, ["legacy_flag"]);
+    assert!(lines_naming(&user, "legacy_flag").is_empty());
+    assert!(hits(&user).contains(&(38, "User#email".to_owned(), "query")));
+    let purchase = read("app/models/billing/purchase.rb");
+    assert_eq!(purchase.models[0].class, "Billing::Purchase");
+    assert_eq!(purchase.models[0].table.as_deref(), Some("orders"));
+    let report = read("app/queries/revenue_report.rb");
+    // The heredoc is whole SQL: the SQL extractor reads it, not this one.
+    assert!(report.hits.is_empty(), "{:?}", report.hits);
 }

@@ -281,15 +281,19 @@ impl<'a> Walker<'a> {
     fn visit_call(&mut self, node: Node<'_>) {
         let Some((name, remote)) = self.callee(node) else { return self.visit_children(node) };
         let args = arguments(node);
-        // `u.email`: a field of a bound query source.
+        // `u.email`: a field of a bound query source, or of a variable named after a schema.
         if let Some(left) = remote
-            && left.kind() == "identifier"
-            && node.child_by_field_name("arguments").is_none()
-            && let Some(source) = self.lookup(self.text(left))
+            && matches!(left.kind(), "identifier" | "call")
+            && !has_arguments(node)
             && let Some(target) = node.child_by_field_name("target")
             && let Some(right) = target.child_by_field_name("right")
         {
-            self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
+            if let Some((source, confidence)) = self.record(left) {
+                self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
+            }
+            if left.kind() == "call" {
+                self.visit(left);
+            }
             return;
         }
         let remote_text = remote.map(|r| self.text(r));
@@ -828,6 +832,35 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The schema a dotted receiver is a record of: a bound variable (high), a variable named
+    /// after a schema (`ticket` → `Ticket`, medium), or an association read off one
+    /// (`ticket.order` → `Order`, medium). Resolution drops names that are no schema.
+    fn record(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                if let Some(source) = self.lookup(name) {
+                    return Some((source, Confidence::High));
+                }
+                if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
+                    return None;
+                }
+                Some((Source::Schema(self.resolve(&inflect::camelize(name))), Confidence::Medium))
+            }
+            "call" if !has_arguments(node) => {
+                let target = node.child_by_field_name("target").filter(|t| t.kind() == "dot")?;
+                let left = target.child_by_field_name("left")?;
+                let right = target.child_by_field_name("right").filter(|r| r.kind() == "identifier")?;
+                self.record(left)?;
+                let field = self.text(right);
+                let singular = inflect::singularize(field);
+                (singular == field)
+                    .then(|| (Source::Schema(self.resolve(&inflect::camelize(field))), Confidence::Medium))
+            }
+            _ => None,
+        }
+    }
+
     /// What a right-hand side evaluates to when it is one record of a schema.
     fn record_of(&self, node: Node<'_>) -> Option<Source> {
         if let Some(schema) = self.struct_of(node) {
@@ -1007,6 +1040,70 @@ impl<'a> Walker<'a> {
             _ => Vec::new(),
         }
     }
+}
+
+/// Variables that are never schema structs, whatever their name.
+const NOT_RECORDS: &[&str] = &[
+    "socket",
+    "conn",
+    "assigns",
+    "params",
+    "opts",
+    "options",
+    "state",
+    "acc",
+    "config",
+    "changeset",
+    "attrs",
+    "query",
+    "repo",
+    "data",
+    "result",
+    "results",
+    "map",
+    "env",
+    "meta",
+    "metadata",
+    "context",
+    "ctx",
+    "args",
+    "session",
+    "payload",
+    "event",
+    "message",
+    "msg",
+    "error",
+    "reason",
+    "struct",
+    "schema",
+    "module",
+    "mod",
+    "value",
+    "item",
+    "entry",
+    "row",
+    "rows",
+    "resp",
+    "response",
+    "req",
+    "request",
+    "body",
+    "headers",
+    "form",
+    "field",
+    "fields",
+    "multi",
+    "job",
+    "info",
+    "stats",
+    "settings",
+    "record",
+    "records",
+];
+
+fn has_arguments(call: Node<'_>) -> bool {
+    let mut cursor = call.walk();
+    call.children(&mut cursor).any(|c| matches!(c.kind(), "arguments" | "do_block"))
 }
 
 fn arguments(call: Node<'_>) -> Vec<Node<'_>> {

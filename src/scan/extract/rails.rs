@@ -21,7 +21,7 @@
 //! Where a variable's name is the only evidence (`user.email`), the hit has medium confidence and
 //! names `User`; cross-file resolution drops it when no such model (or column) exists.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Parser};
 
@@ -155,6 +155,9 @@ struct Walker<'a> {
     /// Local variable types, innermost frame last.
     frames: Vec<HashMap<String, Ty>>,
     in_instance_method: bool,
+    /// Local variables and parameters of the instance method being visited: any other bare
+    /// identifier there is a method call on `self`.
+    method_locals: Option<HashSet<String>>,
 }
 
 /// Methods that return a relation of the same model.
@@ -569,6 +572,7 @@ impl<'a> Walker<'a> {
             scopes: Vec::new(),
             frames: vec![HashMap::new()],
             in_instance_method: false,
+            method_locals: None,
         }
     }
 
@@ -760,9 +764,20 @@ impl<'a> Walker<'a> {
             }
         }
         let saved = std::mem::replace(&mut self.in_instance_method, instance);
+        let mut locals = HashSet::new();
+        if instance {
+            collect_locals(node, self.code, &mut locals);
+        }
+        let saved_locals = std::mem::replace(&mut self.method_locals, instance.then_some(locals));
         self.frames.push(HashMap::new());
-        self.visit_children(node);
+        let name_node = node.child_by_field_name("name");
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).filter(|c| Some(*c) != name_node).collect();
+        for child in children {
+            self.visit(child);
+        }
         self.frames.pop();
+        self.method_locals = saved_locals;
         self.in_instance_method = saved;
     }
 
@@ -876,8 +891,9 @@ impl<'a> Walker<'a> {
 
     fn visit_call(&mut self, node: Node<'_>) {
         let block_binding = self.call(node);
+        let method_node = node.child_by_field_name("method");
         let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).filter(|c| Some(*c) != method_node).collect();
         for child in children {
             if matches!(child.kind(), "do_block" | "block") {
                 self.frames.push(HashMap::new());
@@ -1095,22 +1111,27 @@ impl<'a> Walker<'a> {
 
     /// `email_before_last_save`, `saved_change_to_email?` … called without a receiver in a
     /// model's instance method: the suffixes make them attribute methods, not local variables.
+    ///
+    /// Any other bare identifier there that is not a local variable or parameter is a call on
+    /// `self` too (`name.presence || email`): an attribute read when the table has that column,
+    /// which resolution decides.
     fn dirty_attribute(&mut self, node: Node<'_>) {
         let name = self.text(node);
         let column = attribute_of(name);
-        if (column.len() < name.trim_end_matches('?').len() || name.contains("change_to_"))
-            && let Some(model) = self.current_model()
-            && is_identifier(column)
-            && self.lookup(name).is_none()
-        {
-            let offset = node.start_byte() + name.find(column).unwrap_or(0);
-            self.hit_at(
-                offset,
-                Target::ModelColumn { model, column: column.to_owned() },
-                RefKind::Query,
-                Confidence::High,
-            );
+        let Some(model) = self.current_model() else { return };
+        if !is_identifier(column) || self.lookup(name).is_some() {
+            return;
         }
+        let dirty = column.len() < name.trim_end_matches('?').len() || name.contains("change_to_");
+        let confidence = if dirty {
+            Confidence::High
+        } else if self.method_locals.as_ref().is_some_and(|l| !l.contains(name)) && !NOT_ATTRIBUTES.contains(&name) {
+            Confidence::Medium
+        } else {
+            return;
+        };
+        let offset = node.start_byte() + name.find(column).unwrap_or(0);
+        self.hit_at(offset, Target::ModelColumn { model, column: column.to_owned() }, RefKind::Query, confidence);
     }
 
     /// The type of `self` for a receiverless call.
@@ -1555,6 +1576,7 @@ fn dynamic_finder(method: &str) -> Option<&str> {
     for prefix in ["find_or_initialize_by_", "find_or_create_by_", "find_all_by_", "find_last_by_", "find_by_"] {
         if let Some(rest) = method.strip_prefix(prefix)
             && !rest.is_empty()
+            && rest != "sql"
         {
             return Some(rest);
         }
@@ -1692,6 +1714,41 @@ fn first_string(node: Node<'_>, code: &str) -> Option<String> {
     let mut cursor = node.walk();
     let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
     children.into_iter().find_map(|c| first_string(c, code))
+}
+
+/// Names bound as locals anywhere in a method: assignment targets, parameters of the method and
+/// its blocks and lambdas, rescued exceptions, loop variables.
+fn collect_locals(node: Node<'_>, code: &str, out: &mut HashSet<String>) {
+    let binds_all = node.kind().ends_with("parameters")
+        || matches!(node.kind(), "exception_variable" | "left_assignment_list" | "destructured_left_assignment");
+    if binds_all {
+        identifiers_under(node, code, out);
+    } else if matches!(node.kind(), "assignment" | "operator_assignment")
+        && let Some(left) = node.child_by_field_name("left")
+        && left.kind() == "identifier"
+    {
+        out.insert(code.get(left.byte_range()).unwrap_or("").to_owned());
+    } else if node.kind() == "for"
+        && let Some(pattern) = node.child_by_field_name("pattern")
+    {
+        identifiers_under(pattern, code, out);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    for child in children {
+        collect_locals(child, code, out);
+    }
+}
+
+fn identifiers_under(node: Node<'_>, code: &str, out: &mut HashSet<String>) {
+    if node.kind() == "identifier" {
+        out.insert(code.get(node.byte_range()).unwrap_or("").to_owned());
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    for child in children {
+        identifiers_under(child, code, out);
+    }
 }
 
 fn last_named_child(node: Node<'_>) -> Option<Node<'_>> {
