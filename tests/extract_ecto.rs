@@ -230,3 +230,47 @@ fn bundled_example_portal() {
     let attachment = read("lib/portal/support/attachment.ex");
     assert!(attachment.models.is_empty() && attachment.hits.is_empty());
 }
+
+#[test]
+fn function_form_changesets_string_sigils_and_statement_fragments() {
+    let src = r#"defmodule Hub.Accounts.User do
+  use Hub.Web, :schema
+
+  @reserved ~w(me admin)
+
+  schema "users" do
+    field :username, :string
+    field :full_name, :string
+  end
+
+  def changeset(user, params) do
+    cast(user, params, ~w(username full_name))
+    |> validate_exclusion(:username, @reserved)
+    |> update_change(:username, &String.downcase/1)
+  end
+
+  def get(name) do
+    from(u in Hub.Accounts.User,
+      where: u.username == ^name or ^name in fragment("SELECT emails.email FROM emails WHERE emails.user_id = u0.id"),
+      where: fragment("lower(full_name) = ?", ^name)
+    )
+  end
+end
+"#;
+    let facts = extract("lib/hub/accounts/user.ex", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (6, "table users", "declaration"),
+            (6, "users.id", "declaration"),
+            (7, "users.username", "declaration"),
+            (8, "users.full_name", "declaration"),
+            (12, "Hub.Accounts.User#username", "query"),
+            (12, "Hub.Accounts.User#full_name", "query"),
+            (13, "Hub.Accounts.User#username", "query"),
+            (14, "Hub.Accounts.User#username", "query"),
+            (19, "Hub.Accounts.User#username", "query"),
+            (20, "Hub.Accounts.User#full_name", "sql"),
+        ])
+    );
+}

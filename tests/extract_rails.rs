@@ -112,6 +112,14 @@ fn models_user() {
             (65, "Membership#admin", "query"),
             (65, "Membership#role", "query"),
             (67, "Membership#role", "query"),
+            (72, "model Post", "declaration"),
+            (72, "Post#publication_id", "declaration"),
+            (72, "Post#published", "query"),
+            (72, "Post#position", "query"),
+            (73, "model Draft", "declaration"),
+            (73, "Draft#publication_id", "declaration"),
+            (76, "Publication#archived", "query"),
+            (76, "Publication#hidden", "query"),
         ])
     );
     assert_eq!(
@@ -119,6 +127,7 @@ fn models_user() {
         [
             "User parent=Some(\"ApplicationRecord\") table=None abstract=false ignored=[\"legacy_flag\"] line=13",
             "Membership parent=Some(\"ApplicationRecord\") table=None abstract=false ignored=[] line=60",
+            "Publication parent=Some(\"ApplicationRecord\") table=None abstract=false ignored=[] line=71",
         ]
     );
 }

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use tree_sitter::{Node, Parser};
 
 use crate::config::{Confidence, Framework};
-use crate::scan::extract::rails::{fragment_identifiers, is_identifier};
+use crate::scan::extract::rails::{fragment_identifiers, is_identifier, is_statement};
 use crate::scan::extract::{ExtractContext, Extractor};
 use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::inflect;
@@ -916,6 +916,7 @@ impl<'a> Walker<'a> {
                 && let Some(("fragment", None)) = self.callee(n)
                 && let Some(first) = arguments(n).first()
                 && let Some((text, origin)) = string(*first, self.src)
+                && !is_statement(&text)
             {
                 for (offset, table, column) in fragment_identifiers(&text) {
                     let target = match (table, root) {
@@ -1212,12 +1213,10 @@ fn atoms_in(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
         "sigil" => {
             let mut cursor = node.walk();
             let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            // `~w(email name)a`, and `~w(email name)`: `cast` accepted string lists before atoms.
             let is_w = children.iter().any(|c| c.kind() == "sigil_name" && src.get(c.byte_range()) == Some("w"));
-            let atoms = children
-                .iter()
-                .any(|c| c.kind() == "sigil_modifiers" && src.get(c.byte_range()).is_some_and(|m| m.contains('a')));
             let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") else { return Vec::new() };
-            if !(is_w && atoms) {
+            if !is_w {
                 return Vec::new();
             }
             let text = src.get(content.byte_range()).unwrap_or("");

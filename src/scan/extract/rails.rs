@@ -158,6 +158,9 @@ struct Walker<'a> {
     /// Local variables and parameters of the instance method being visited: any other bare
     /// identifier there is a method call on `self`.
     method_locals: Option<HashSet<String>>,
+    /// The associated model while visiting an association's scope lambda
+    /// (`has_many :posts, -> { where(published: true) }` queries `Post`).
+    association_scope: Option<String>,
 }
 
 /// Methods that return a relation of the same model.
@@ -573,6 +576,7 @@ impl<'a> Walker<'a> {
             frames: vec![HashMap::new()],
             in_instance_method: false,
             method_locals: None,
+            association_scope: None,
         }
     }
 
@@ -609,6 +613,9 @@ impl<'a> Walker<'a> {
 
     /// The innermost class scope, if it is a model.
     fn current_model(&self) -> Option<String> {
+        if let Some(model) = &self.association_scope {
+            return Some(model.clone());
+        }
         let scope = self.scopes.last()?;
         if !scope.is_class {
             return None;
@@ -877,6 +884,13 @@ impl<'a> Walker<'a> {
                     _ => None,
                 }
             }
+            // `attributes["reply"]` in a model's instance method.
+            _ if object.kind() == "identifier"
+                && self.text(object) == "attributes"
+                && self.method_locals.as_ref().is_some_and(|l| !l.contains("attributes")) =>
+            {
+                self.current_model().map(|m| (m, Confidence::High))
+            }
             _ if object.kind() == "self" && self.in_instance_method => {
                 self.current_model().map(|m| (m, Confidence::High))
             }
@@ -891,6 +905,41 @@ impl<'a> Walker<'a> {
 
     fn visit_call(&mut self, node: Node<'_>) {
         let block_binding = self.call(node);
+        let association = self.association_target(node);
+        let saved_scope = if association.is_some() {
+            std::mem::replace(&mut self.association_scope, association)
+        } else {
+            self.association_scope.clone()
+        };
+        self.visit_call_children(node, block_binding);
+        self.association_scope = saved_scope;
+    }
+
+    /// The model an association declared by `call` in a model's class body points at.
+    fn association_target(&self, call: Node<'_>) -> Option<String> {
+        if self.in_instance_method || call.child_by_field_name("receiver").is_some() {
+            return None;
+        }
+        self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })?;
+        let method = self.text(call.child_by_field_name("method")?);
+        if !matches!(method, "has_many" | "has_one" | "belongs_to" | "has_and_belongs_to_many") {
+            return None;
+        }
+        let args = arguments(call);
+        let (name, _) = args.first().and_then(|a| symbol_or_string(*a, self.code))?;
+        let class_name = args.iter().flat_map(|a| pairs(*a)).find_map(|p| {
+            let key = p.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code))?;
+            (key.0 == "class_name")
+                .then(|| p.child_by_field_name("value").and_then(|v| symbol_or_string(v, self.code)))?
+        });
+        Some(match class_name {
+            Some((class, _)) => class.trim_start_matches("::").to_owned(),
+            None if matches!(method, "has_many" | "has_and_belongs_to_many") => inflect::classify(&name),
+            None => inflect::camelize(&name),
+        })
+    }
+
+    fn visit_call_children(&mut self, node: Node<'_>, block_binding: Option<Ty>) {
         let method_node = node.child_by_field_name("method");
         let mut cursor = node.walk();
         let children: Vec<Node<'_>> = node.children(&mut cursor).filter(|c| Some(*c) != method_node).collect();
@@ -1429,6 +1478,10 @@ impl<'a> Walker<'a> {
     fn fragment(&mut self, string: Node<'_>, model: &str, confidence: Confidence) {
         let mut cursor = string.walk();
         let parts: Vec<Node<'_>> = string.children(&mut cursor).filter(|c| c.kind() == "string_content").collect();
+        if parts.iter().any(|p| is_statement(self.text(*p))) {
+            // A whole statement (`where("id IN (SELECT …)")`): the SQL extractor parses it.
+            return;
+        }
         for part in parts {
             let text = self.text(part);
             for (offset, table, column) in fragment_identifiers(text) {
@@ -1761,6 +1814,19 @@ fn first_block_param<'c>(block: Node<'_>, code: &'c str) -> Option<&'c str> {
     let first = params.named_child(0)?;
     let first = if first.kind() == "destructured_parameter" { first.named_child(0)? } else { first };
     (first.kind() == "identifier").then(|| code.get(first.byte_range())).flatten()
+}
+
+/// Whether SQL text contains a statement (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
+/// `DELETE FROM`) rather than only an expression over one relation's columns.
+pub(crate) fn is_statement(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let words: HashSet<&str> =
+        lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let has = |w: &str| words.contains(w);
+    (has("select") && has("from"))
+        || (has("insert") && has("into"))
+        || (has("update") && has("set"))
+        || (has("delete") && has("from"))
 }
 
 const SQL_WORDS: &[&str] = &[
