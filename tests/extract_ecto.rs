@@ -274,3 +274,35 @@ end
         ])
     );
 }
+
+#[test]
+fn references_option_and_field_map_struct_selectors() {
+    let src = r#"defmodule Shop.Cart do
+  use Ecto.Schema
+  import Ecto.Query
+
+  schema "carts" do
+    has_many :items, Shop.Item, references: :uuid
+  end
+
+  def totals(id) do
+    from c in Shop.Cart,
+      where: field(c, :id) == ^id,
+      select: map(c, [:id, :total_cents])
+  end
+end
+"#;
+    let facts = extract("lib/shop/cart.ex", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (5, "table carts", "declaration"),
+            (5, "carts.id", "declaration"),
+            (6, "model Shop.Item", "declaration"),
+            (6, "Shop.Item#cart_uuid", "declaration"),
+            (11, "Shop.Cart#id", "query"),
+            (12, "Shop.Cart#id", "query"),
+            (12, "Shop.Cart#total_cents", "query"),
+        ])
+    );
+}

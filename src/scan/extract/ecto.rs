@@ -296,6 +296,17 @@ impl<'a> Walker<'a> {
             }
             return;
         }
+        // `field(u, :email)`, `map(u, [:id, :email])`, `struct(u, [:id])` on a bound source.
+        if remote.is_none()
+            && matches!(name, "field" | "map" | "struct")
+            && let [var, fields, ..] = args.as_slice()
+            && var.kind() == "identifier"
+            && let Some(source) = self.lookup(self.text(*var))
+        {
+            for (field, offset) in atoms_in(*fields, self.src) {
+                self.field_hit(offset, &source, &field, RefKind::Query, Confidence::High);
+            }
+        }
         let remote_text = remote.map(|r| self.text(r));
         match (name, remote_text) {
             ("defmodule", None) => return self.visit_module(node, &args),
@@ -529,8 +540,12 @@ impl<'a> Walker<'a> {
                     self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
                     if opt("through").is_none() {
                         let own = &self.modules[module_index].name;
-                        let fk = opt_atom("foreign_key")
-                            .unwrap_or_else(|| format!("{}_id", inflect::underscore(inflect::demodulize(own))));
+                        // Ecto's `association_key`: the schema's last segment, underscored,
+                        // with `_` and the `references:` key (`id` by default).
+                        let references = opt_atom("references").unwrap_or_else(|| "id".to_owned());
+                        let fk = opt_atom("foreign_key").unwrap_or_else(|| {
+                            format!("{}_{references}", inflect::underscore(inflect::demodulize(own)))
+                        });
                         let target = Target::ModelColumn { model: related.clone(), column: fk };
                         self.hit_at(offset, target, decl, high);
                     }
