@@ -325,3 +325,21 @@ fn bundled_example_platform() {
     // The heredoc is whole SQL: the SQL extractor reads it, not this one.
     assert!(report.hits.is_empty(), "{:?}", report.hits);
 }
+
+#[test]
+fn bulk_writes_and_update_all_fragments() {
+    let src = "class Counter\n  def bump(ids, rows)\n    Post.where(id: ids).update_all(\"views = views + 1\")\n    Post.upsert_all(rows, unique_by: :slug, returning: false)\n    Post.insert_all([{ title: \"a\", slug: \"b\" }])\n  end\nend\n";
+    let facts = extract("app/services/counter.rb", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (3, "Post#id", "query"),
+            (3, "Post#views", "sql"),
+            (4, "Post#slug", "query"),
+            (5, "Post#title", "query"),
+            (5, "Post#slug", "query"),
+        ])
+    );
+    // `views` is named twice on line 3: two hits at different columns.
+    assert_eq!(facts.hits.iter().filter(|h| show(&h.target) == "Post#views").count(), 2);
+}

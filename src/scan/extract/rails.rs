@@ -45,7 +45,7 @@ impl Extractor for RailsExtractor {
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
         framework == Framework::Rails
-            && [".rb", ".erb", ".jbuilder", ".rake"].iter().any(|ext| path.ends_with(ext))
+            && [".rb", ".erb", ".jbuilder", ".rake", ".builder"].iter().any(|ext| path.ends_with(ext))
             && !path.ends_with("db/schema.rb")
     }
 
@@ -365,7 +365,19 @@ const FIRST_ARG_ONLY: &[&str] = &[
 
 /// Methods whose string argument is an SQL fragment over the relation's columns.
 const FRAGMENT_METHODS: &[&str] = &[
-    "where", "not", "rewhere", "having", "order", "reorder", "select", "reselect", "group", "regroup", "pluck", "pick",
+    "where",
+    "not",
+    "rewhere",
+    "having",
+    "order",
+    "reorder",
+    "select",
+    "reselect",
+    "group",
+    "regroup",
+    "pluck",
+    "pick",
+    "update_all",
 ];
 
 /// Iterators whose block parameter is one record of the relation.
@@ -1078,7 +1090,24 @@ impl<'a> Walker<'a> {
         if HASH_KEY_METHODS.contains(&method) {
             known = true;
             let where_like = matches!(method, "where" | "not" | "rewhere" | "where_not" | "find_by" | "exists?");
+            let bulk = matches!(method, "insert" | "insert!" | "upsert" | "insert_all" | "insert_all!" | "upsert_all");
             for arg in &args {
+                if bulk && arg.kind() == "pair" {
+                    // Options of a bulk write: `unique_by: :email`, `update_only: [:name]`.
+                    let key = arg.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code));
+                    if let Some((key, _)) = key
+                        && matches!(key.as_str(), "unique_by" | "update_only")
+                        && let Some(value) = arg.child_by_field_name("value")
+                    {
+                        for (column, offset) in strings_in(value, self.code) {
+                            if is_identifier(&column) {
+                                let target = Target::ModelColumn { model: model.clone(), column };
+                                self.hit_at(offset, target, RefKind::Query, confidence);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 self.hash_keys(*arg, &model, confidence, where_like);
             }
         }
@@ -1105,7 +1134,7 @@ impl<'a> Walker<'a> {
             known = true;
             let first =
                 args.first().copied().map(|a| if a.kind() == "array" { a.named_child(0).unwrap_or(a) } else { a });
-            let fragments: Vec<Node<'_>> = if matches!(method, "where" | "not" | "rewhere" | "having") {
+            let fragments: Vec<Node<'_>> = if matches!(method, "where" | "not" | "rewhere" | "having" | "update_all") {
                 first.into_iter().collect()
             } else {
                 args.clone()
