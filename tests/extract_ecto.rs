@@ -164,7 +164,10 @@ fn my_app_accounts() {
 #[test]
 fn my_app_web_live_user_live() {
     let facts = facts("lib/my_app_web/live/user_live.ex");
-    assert_eq!(hits(&facts), set(&[(15, "MyApp.Accounts.User#email", "query"),]));
+    assert_eq!(
+        hits(&facts),
+        set(&[(15, "MyApp.Accounts.User#email", "query"), (20, "MyApp.Accounts.User#email", "query"),])
+    );
     assert!(models(&facts).is_empty());
 }
 
@@ -305,4 +308,25 @@ end
             (12, "Shop.Cart#total_cents", "query"),
         ])
     );
+}
+
+#[test]
+fn heex_templates() {
+    let facts = facts("lib/my_app_web/controllers/user_html/show.html.heex");
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (3, "User#name", "query"),
+            (4, "User#organization", "query"),
+            (4, "Organization#name", "query"),
+            (4, "User#inserted_at", "query"),
+            (7, "Post#title", "query"),
+            (7, "Post#comments", "query"),
+            (10, "Comment#body", "query"),
+        ])
+    );
+    // The HEEx comment, the CSS class, plain text and a quoted string are not code.
+    assert!(lines_naming(&facts, "password_hash").is_empty());
+    assert!(facts.hits.iter().all(|h| ![1, 2, 12].contains(&h.line)));
+    assert!(facts.hits.iter().all(|h| h.confidence == tandem::config::Confidence::Medium));
 }

@@ -44,11 +44,22 @@ impl Extractor for EctoExtractor {
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
-        framework == Framework::Phoenix && (path.ends_with(".ex") || path.ends_with(".exs"))
+        framework == Framework::Phoenix
+            && [".ex", ".exs", ".heex", ".eex", ".leex"].iter().any(|ext| path.ends_with(ext))
     }
 
-    fn extract(&self, _path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
-        extract(source)
+    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+        if path.ends_with(".ex") || path.ends_with(".exs") {
+            return extract(source);
+        }
+        let mut walker = Walker::new(source);
+        walker.template(source, 0);
+        let mut facts = walker.facts;
+        facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
+        facts
+            .hits
+            .dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
+        facts
     }
 }
 
@@ -252,6 +263,16 @@ impl<'a> Walker<'a> {
             "map" => {
                 self.struct_literal(node);
                 self.visit_children(node);
+            }
+            "sigil" => {
+                // `~H"""…"""` (and the older `~L`, `~E`): a template inside the module.
+                let mut cursor = node.walk();
+                let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                let template =
+                    children.iter().any(|c| c.kind() == "sigil_name" && matches!(self.text(*c), "H" | "L" | "E"));
+                if template && let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") {
+                    self.template(self.text(*content), content.start_byte());
+                }
             }
             _ => self.visit_children(node),
         }
@@ -876,6 +897,87 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Field reads in a HEEx / EEx template: `@user.email`, `{@current_user.name}`, and
+    /// `t.subject` where `:for={t <- @tickets}` or `for t <- @tickets do` binds `t`. The assign's
+    /// name is the only evidence of its schema (`@user` → `User`, `@current_user` → `User`,
+    /// `@tickets` → `Ticket`), so hits have medium confidence and unknown schemas are dropped
+    /// by resolution. Only code regions count: `{…}` and `<%… %>`, never markup or text.
+    fn template(&mut self, text: &str, base: usize) {
+        let bytes = text.as_bytes();
+        let mut regions: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i..].starts_with(b"<%") {
+                let end = memchr::memmem::find(&bytes[i + 2..], b"%>").map_or(bytes.len(), |p| i + 2 + p);
+                if bytes.get(i + 2) != Some(&b'#') && bytes.get(i + 2) != Some(&b'!') {
+                    regions.push((i + 2, end));
+                }
+                i = end + 2;
+            } else if bytes[i..].starts_with(b"<!--") {
+                i = memchr::memmem::find(&bytes[i..], b"-->").map_or(bytes.len(), |p| i + p + 3);
+            } else if bytes[i] == b'{' {
+                let mut depth = 0usize;
+                let mut j = i;
+                while j < bytes.len() {
+                    match bytes[j] {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                regions.push((i + 1, j.min(bytes.len())));
+                i = j + 1;
+            } else {
+                i += 1;
+            }
+        }
+        let mut locals: HashMap<String, String> = HashMap::new();
+        for (start, end) in regions {
+            let Some(code) = text.get(start..end) else { continue };
+            for (var, collection) in comprehension_bindings(code) {
+                let schema = inflect::classify(collection.trim_start_matches('@'));
+                locals.insert(var.to_owned(), schema);
+            }
+            for (offset, chain) in dotted_chains(code) {
+                let mut parts = chain.split('.');
+                let Some(head) = parts.next() else { continue };
+                let schema = match head.strip_prefix('@') {
+                    Some(assign) => {
+                        let assign = assign.strip_prefix("current_").unwrap_or(assign);
+                        if NOT_RECORDS.contains(&assign) || assign.len() < 3 || is_plural(assign) {
+                            continue;
+                        }
+                        inflect::camelize(assign)
+                    }
+                    None => match locals.get(head) {
+                        Some(schema) => schema.clone(),
+                        None => continue,
+                    },
+                };
+                let mut schema = self.resolve(&schema);
+                let mut at = base + start + offset + head.len() + 1;
+                let fields: Vec<&str> = parts.collect();
+                for (k, field) in fields.iter().enumerate() {
+                    let source = Source::Schema(schema.clone());
+                    self.field_hit(at, &source, field, RefKind::Query, Confidence::Medium);
+                    if k + 1 < fields.len() {
+                        if is_plural(field) {
+                            break;
+                        }
+                        schema = self.resolve(&inflect::camelize(field));
+                    }
+                    at += field.len() + 1;
+                }
+            }
+        }
+    }
+
     /// What a right-hand side evaluates to when it is one record of a schema.
     fn record_of(&self, node: Node<'_>) -> Option<Source> {
         if let Some(schema) = self.struct_of(node) {
@@ -1116,6 +1218,69 @@ const NOT_RECORDS: &[&str] = &[
     "record",
     "records",
 ];
+
+fn is_plural(name: &str) -> bool {
+    let singular = inflect::singularize(name);
+    singular != name && inflect::pluralize(&singular) == name
+}
+
+/// `t <- @tickets` in `:for={…}` and `for … do`: (variable, collection).
+fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut search = 0;
+    while let Some(p) = code[search..].find("<-").map(|p| search + p) {
+        let before = code[..p].trim_end();
+        let var_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        let var = &before[var_start..];
+        let after = code[p + 2..].trim_start();
+        let coll_len = after
+            .char_indices()
+            .find(|(i, c)| !(c.is_ascii_alphanumeric() || *c == '_' || (*i == 0 && *c == '@')))
+            .map_or(after.len(), |(i, _)| i);
+        let collection = &after[..coll_len];
+        if is_identifier(var) && collection.len() > 1 && !after[coll_len..].starts_with('.') {
+            out.push((var, collection));
+        }
+        search = p + 2;
+    }
+    out
+}
+
+/// `@user.email`, `t.order.notes` in template code: (offset of the chain, chain). Quoted text,
+/// module names and calls with arguments are skipped.
+fn dotted_chains(code: &str) -> Vec<(usize, &str)> {
+    let bytes = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'"' || b == b'\'' {
+            i = memchr::memchr(b, &bytes[i + 1..]).map_or(bytes.len(), |p| i + p + 2);
+            continue;
+        }
+        let starts = (b == b'@' || b.is_ascii_lowercase() || b == b'_')
+            && (i == 0 || !(word(bytes[i - 1]) || matches!(bytes[i - 1], b'.' | b'@' | b':')));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len()
+            && (word(bytes[i])
+                || (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(|c| c.is_ascii_lowercase() || *c == b'_')))
+        {
+            i += 1;
+        }
+        let chain = &code[start..i];
+        let called = bytes.get(i) == Some(&b'(');
+        if chain.contains('.') && !called {
+            out.push((start, chain));
+        }
+    }
+    out
+}
 
 fn has_arguments(call: Node<'_>) -> bool {
     let mut cursor = call.walk();
