@@ -343,3 +343,68 @@ fn bulk_writes_and_update_all_fragments() {
     // `views` is named twice on line 3: two hits at different columns.
     assert_eq!(facts.hits.iter().filter(|h| show(&h.target) == "Post#views").count(), 2);
 }
+
+#[test]
+fn model_settings_and_remaining_query_methods() {
+    let src = r#"class ApplicationRecord < ActiveRecord::Base
+  primary_abstract_class
+end
+
+class AnimalsRecord < ApplicationRecord
+  self.abstract_class = true
+  connects_to database: { writing: :animals }
+end
+
+module Admin
+  def self.table_name_prefix
+    "admin_"
+  end
+
+  class Account < ApplicationRecord
+    self.ignored_columns = [:legacy_plan, "old_name"]
+    has_and_belongs_to_many :groups, join_table: "admin_memberships"
+
+    def self.report
+      select(:plan).group(:region).find_or_create_by(slug: "x").increment!(:visits)
+    end
+  end
+end
+"#;
+    let facts = extract("app/models/admin.rb", src);
+    assert_eq!(
+        models(&facts),
+        [
+            "ApplicationRecord parent=Some(\"ActiveRecord::Base\") table=None abstract=true ignored=[] line=1",
+            "AnimalsRecord parent=Some(\"ApplicationRecord\") table=None abstract=true ignored=[] line=5",
+            "Admin::Account parent=Some(\"ApplicationRecord\") table=Some(\"admin_accounts\") abstract=false ignored=[\"legacy_plan\", \"old_name\"] line=15",
+        ]
+    );
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (17, "model Group", "declaration"),
+            (17, "table admin_memberships", "declaration"),
+            (17, "admin_memberships.account_id", "declaration"),
+            (17, "admin_memberships.group_id", "declaration"),
+            (20, "Admin::Account#plan", "query"),
+            (20, "Admin::Account#region", "query"),
+            (20, "Admin::Account#slug", "query"),
+            (20, "Admin::Account#visits", "query"),
+        ])
+    );
+}
+
+#[test]
+fn single_table_inheritance_is_narrow() {
+    let src = "module Billing\n  class CreditInvoice < Billing::Invoice\n  end\n\n  class Checkout < Reform::Form\n  end\n\n  class Wrapper < SimpleDelegator\n  end\nend\n\nclass Admin < User\nend\n\nclass Export < Dry::Struct\nend\n";
+    let facts = extract("app/models/billing.rb", src);
+    assert_eq!(
+        models(&facts),
+        [
+            "Billing::CreditInvoice parent=Some(\"Billing::Invoice\") table=None abstract=false ignored=[] line=2",
+            "Admin parent=Some(\"User\") table=None abstract=false ignored=[] line=12",
+        ]
+    );
+    // Outside app/models a class is a model only through an ActiveRecord base.
+    assert!(extract("lib/admin.rb", "class Admin < User\nend\n").models.is_empty());
+}

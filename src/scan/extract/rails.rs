@@ -739,17 +739,26 @@ impl<'a> Walker<'a> {
             return true;
         }
         // Single-table inheritance: a subclass of a model is a model. Within `app/models` a
-        // superclass that is not a well-known non-model is taken as a possible model; the
-        // resolver keeps the class only if its ancestry reaches one.
+        // superclass that is not a well-known non-model is taken as a possible model. The
+        // resolver maps every declared class to a table, so this stays narrow: a namespaced
+        // superclass counts only inside the app's own namespace (`Billing::Invoice` from
+        // `module Billing`), never a gem's (`Reform::Form`, `Dry::Struct`).
+        if self.facts.models.iter().any(|m| m.class == parent || m.class.ends_with(&format!("::{parent}"))) {
+            return true;
+        }
         let under_models = self.path.starts_with("app/models/") || self.path.contains("/app/models/");
-        let not_model = ["Error", "Exception", "Struct", "Object", "Serializer", "Job", "Mailer", "Controller"]
-            .iter()
-            .any(|s| last.ends_with(s))
-            || parent.starts_with("Active")
-            || parent.starts_with("Action")
-            || parent.contains("::Base") && parent != "ActiveRecord::Base";
-        under_models && !not_model
-            || self.facts.models.iter().any(|m| m.class == parent || m.class.ends_with(&format!("::{parent}")))
+        let not_model =
+            ["Error", "Exception", "Struct", "Object", "Serializer", "Job", "Mailer", "Controller", "Delegator"]
+                .iter()
+                .any(|s| last.ends_with(s))
+                || ["Hash", "Array", "String", "OpenStruct", "Set", "Data"].contains(&parent)
+                || parent.starts_with("Active")
+                || parent.starts_with("Action");
+        let own_namespace = match parent.split_once("::") {
+            None => true,
+            Some((head, _)) => self.scopes.iter().any(|s| s.name.split("::").next() == Some(head)),
+        };
+        under_models && !not_model && own_namespace
     }
 
     /// The table of a base model when this file alone decides it: the enclosing module's
