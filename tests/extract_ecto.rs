@@ -330,3 +330,25 @@ fn heex_templates() {
     assert!(facts.hits.iter().all(|h| ![1, 2, 12].contains(&h.line)));
     assert!(facts.hits.iter().all(|h| h.confidence == tandem::config::Confidence::Medium));
 }
+
+#[test]
+fn named_bindings_and_dynamic() {
+    let src = r#"defmodule Shop.Orders do
+  import Ecto.Query
+  alias Shop.Sales.Order
+
+  def by_status(query, status), do: where(query, [order: o], o.status == ^status)
+
+  def filter(params) do
+    dynamic([order: o], o.total_cents > ^params.min)
+  end
+
+  def positional(query), do: where(query, [o], o.ghost == true)
+end
+"#;
+    let facts = extract("lib/shop/orders.ex", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[(5, "Shop.Sales.Order#status", "query"), (8, "Shop.Sales.Order#total_cents", "query")])
+    );
+}

@@ -110,6 +110,7 @@ struct Walker<'a> {
 }
 
 const QUERY_MACROS: &[&str] = &[
+    "dynamic",
     "where",
     "or_where",
     "select",
@@ -358,6 +359,11 @@ impl<'a> Walker<'a> {
                 let root = self.source_of(*first);
                 let mut sources = vec![root];
                 return self.query_stage(node, name, rest, &mut sources);
+            }
+            // `dynamic([u], …)` or a query macro whose query is not known: named bindings only.
+            if args.first().is_some_and(|a| a.kind() == "list") {
+                let mut sources = vec![None];
+                return self.query_stage(node, name, &args, &mut sources);
             }
         }
         if (name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name))
@@ -783,6 +789,15 @@ impl<'a> Walker<'a> {
                     {
                         let v = w.text(*var).to_owned();
                         w.bind(&v, source.clone());
+                    }
+                }
+                // Named bindings `[user: u]`: the binding is named after its schema by
+                // convention (`as: :user`), so `user` → `User`, resolved through aliases.
+                for (name, var) in keyword_pairs(*first, w.src) {
+                    if var.kind() == "identifier" && is_identifier(&name) {
+                        let v = w.text(var).to_owned();
+                        let schema = w.resolve(&inflect::camelize(&name));
+                        w.bind(&v, Source::Schema(schema));
                     }
                 }
                 rest = &rest[1..];
