@@ -133,6 +133,14 @@ fn my_app_accounts() {
     assert_eq!(
         hits(&facts),
         set(&[
+            (10, "model MyApp.Accounts.User", "query"),
+            (14, "model MyApp.Accounts.User", "query"),
+            (15, "model MyApp.Accounts.Organization", "query"),
+            (26, "model MyApp.Accounts.User", "query"),
+            (28, "model MyApp.Accounts.Organization", "query"),
+            (35, "table users", "query"),
+            (51, "model MyApp.Accounts.User", "query"),
+            (52, "model MyApp.Accounts.User", "query"),
             (10, "MyApp.Accounts.User#email", "query"),
             (16, "MyApp.Accounts.Organization#id", "query"),
             (16, "MyApp.Accounts.User#organization_id", "query"),
@@ -166,7 +174,11 @@ fn my_app_web_live_user_live() {
     let facts = facts("lib/my_app_web/live/user_live.ex");
     assert_eq!(
         hits(&facts),
-        set(&[(15, "MyApp.Accounts.User#email", "query"), (20, "MyApp.Accounts.User#email", "query"),])
+        set(&[
+            (14, "model MyApp.Accounts.User", "query"),
+            (15, "MyApp.Accounts.User#email", "query"),
+            (20, "MyApp.Accounts.User#email", "query"),
+        ])
     );
     assert!(models(&facts).is_empty());
 }
@@ -264,6 +276,7 @@ end
     assert_eq!(
         hits(&facts),
         set(&[
+            (18, "model Hub.Accounts.User", "query"),
             (6, "table users", "declaration"),
             (6, "users.id", "declaration"),
             (7, "users.username", "declaration"),
@@ -299,6 +312,7 @@ end
     assert_eq!(
         hits(&facts),
         set(&[
+            (10, "model Shop.Cart", "query"),
             (5, "table carts", "declaration"),
             (5, "carts.id", "declaration"),
             (6, "model Shop.Item", "declaration"),

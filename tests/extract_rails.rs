@@ -174,6 +174,12 @@ fn controllers_users_controller() {
     assert_eq!(
         hits(&facts),
         set(&[
+            (3, "model User", "query"),
+            (8, "model User", "query"),
+            (15, "model User", "query"),
+            (18, "model User", "query"),
+            (19, "model User", "query"),
+            (20, "model User", "query"),
             (3, "User#status", "query"),
             (3, "User#email", "query"),
             (9, "User#locked_at", "query"),
@@ -247,6 +253,8 @@ fn jobs_cleanup_job() {
     assert_eq!(
         hits(&facts),
         set(&[
+            (3, "model User", "query"),
+            (4, "model Post", "query"),
             (3, "User#last_seen_at", "sql"),
             (3, "users.deleted_at", "sql"),
             (3, "User#status", "query"),
@@ -322,8 +330,8 @@ fn bundled_example_platform() {
     assert_eq!(purchase.models[0].class, "Billing::Purchase");
     assert_eq!(purchase.models[0].table.as_deref(), Some("orders"));
     let report = read("app/queries/revenue_report.rb");
-    // The heredoc is whole SQL: the SQL extractor reads it, not this one.
-    assert!(report.hits.is_empty(), "{:?}", report.hits);
+    // The heredoc is whole SQL: the SQL extractor reads it; here only the model's use counts.
+    assert_eq!(hits(&report), set(&[(7, "model Billing::Purchase", "query")]));
 }
 
 #[test]
@@ -333,6 +341,9 @@ fn bulk_writes_and_update_all_fragments() {
     assert_eq!(
         hits(&facts),
         set(&[
+            (3, "model Post", "query"),
+            (4, "model Post", "query"),
+            (5, "model Post", "query"),
             (3, "Post#id", "query"),
             (3, "Post#views", "sql"),
             (4, "Post#slug", "query"),

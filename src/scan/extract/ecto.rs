@@ -357,6 +357,7 @@ impl<'a> Walker<'a> {
                 && first.kind() != "list"
             {
                 let root = self.source_of(*first);
+                self.schema_use(*first);
                 let mut sources = vec![root];
                 return self.query_stage(node, name, rest, &mut sources);
             }
@@ -728,6 +729,16 @@ impl<'a> Walker<'a> {
         let root = current;
         self.visit(root);
         let root_source = self.source_of(root).or_else(|| self.struct_of(root));
+        let queried = stages.iter().any(|stage| {
+            self.callee(*stage).is_some_and(|(name, remote)| {
+                let remote = remote.map(|r| self.text(r));
+                (QUERY_MACROS.contains(&name) && matches!(remote, None | Some("Ecto.Query")))
+                    || remote.is_some_and(|r| r.ends_with("Repo"))
+            })
+        });
+        if queried {
+            self.schema_use(root);
+        }
         let bound = (root.kind() == "identifier").then(|| self.lookup(self.text(root))).flatten();
         let changeset_schema = self.struct_of(root).or_else(|| bound.clone()).or_else(|| self.current_schema());
         let mut sources = vec![root_source];
@@ -804,6 +815,11 @@ impl<'a> Walker<'a> {
             }
             if name == "join" {
                 let joined = rest.first().and_then(|a| w.binding_in(*a));
+                if let Some(first) = rest.first()
+                    && joined.is_some()
+                {
+                    w.schema_use(*first);
+                }
                 if let Some((var, source)) = joined.clone() {
                     w.bind(&var, source);
                 }
@@ -825,6 +841,7 @@ impl<'a> Walker<'a> {
         self.with_frame(|w| {
             let mut root = None;
             if let Some(first) = args.first() {
+                w.schema_use(*first);
                 if let Some((var, source)) = w.binding_in(*first) {
                     w.bind(&var, source.clone());
                     root = Some(source);
@@ -840,6 +857,7 @@ impl<'a> Walker<'a> {
                 if key.ends_with("join")
                     && let Some((var, source)) = w.binding_in(*value)
                 {
+                    w.schema_use(*value);
                     w.bind(&var, source);
                 }
             }
@@ -852,6 +870,28 @@ impl<'a> Walker<'a> {
             }
         });
         let _ = node;
+    }
+
+    /// A schema used as a query source (`from u in User`, `Repo.all(User)`, `User |> where(…)`):
+    /// a use of its table.
+    fn schema_use(&mut self, node: Node<'_>) {
+        let node = if node.kind() == "binary_operator" {
+            match node.child_by_field_name("right") {
+                Some(right) => right,
+                None => return,
+            }
+        } else {
+            node
+        };
+        if node.kind() == "alias" {
+            let model = self.resolve(self.text(node));
+            self.hit_at(node.start_byte(), Target::Model { model }, RefKind::Query, Confidence::High);
+        } else if let Some((table, offset)) = string(node, self.src)
+            && !table.contains(char::is_whitespace)
+        {
+            // A schemaless query: `from u in "users"`.
+            self.hit_at(offset, Target::Table { table }, RefKind::Query, Confidence::High);
+        }
     }
 
     /// `u in User` → ("u", User); `u in "users"` → ("u", table users).
@@ -869,7 +909,9 @@ impl<'a> Walker<'a> {
     fn source_of(&self, node: Node<'_>) -> Option<Source> {
         match node.kind() {
             "alias" => Some(Source::Schema(self.resolve(self.text(node)))),
-            "string" => string(node, self.src).map(|(t, _)| Source::Table(t)),
+            "string" => {
+                string(node, self.src).filter(|(t, _)| !t.contains(char::is_whitespace)).map(|(t, _)| Source::Table(t))
+            }
             "identifier" if self.text(node) == "__MODULE__" => self.current_schema(),
             "call" => {
                 let (name, remote) = self.callee(node)?;
@@ -1069,8 +1111,31 @@ impl<'a> Walker<'a> {
     /// `Repo.get_by(User, email: e)`, `Repo.update_all(User, set: […])`, `Repo.insert_all(User,
     /// [%{email: e}])`, `Repo.aggregate(User, :count, :id)`.
     fn repo_call(&mut self, name: &str, args: &[Node<'_>]) {
+        // Only the Repo functions whose first argument is a queryable (not `query/3`'s SQL).
+        let queryable = matches!(
+            name,
+            "all"
+                | "one"
+                | "one!"
+                | "get"
+                | "get!"
+                | "get_by"
+                | "get_by!"
+                | "insert_all"
+                | "update_all"
+                | "delete_all"
+                | "aggregate"
+                | "exists?"
+                | "stream"
+                | "reload"
+                | "preload"
+        );
+        if !queryable {
+            return;
+        }
         let Some(first) = args.first() else { return };
         let Some(source) = self.source_of(*first) else { return };
+        self.schema_use(*first);
         self.repo_keywords(name, &args[1..], &source);
     }
 

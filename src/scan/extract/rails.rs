@@ -1094,6 +1094,15 @@ impl<'a> Walker<'a> {
             Ty::Relation(m, c) | Ty::Record(m, c) => (m.clone(), *c),
             Ty::Arel(..) | Ty::Form(..) => return None,
         };
+        // `User.where(…)`, `User.find(…)`: the class itself used through ActiveRecord's API is a
+        // use of its table (resolution drops classes that are no model).
+        if let Some(r) = receiver
+            && matches!(r.kind(), "constant" | "scope_resolution")
+            && is_active_record_api(method)
+        {
+            let name = self.text(r).trim_start_matches("::").to_owned();
+            self.hit_at(r.start_byte(), Target::Model { model: name }, RefKind::Query, Confidence::High);
+        }
 
         let mut known = false;
         if HASH_KEY_METHODS.contains(&method) {
@@ -1613,6 +1622,39 @@ fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
         }
         _ => None,
     }
+}
+
+/// Class methods of an ActiveRecord model that read or write its table.
+fn is_active_record_api(method: &str) -> bool {
+    RELATION_METHODS.contains(&method)
+        || RECORD_METHODS.contains(&method)
+        || HASH_KEY_METHODS.contains(&method)
+        || SYMBOL_METHODS.contains(&method)
+        || dynamic_finder(method).is_some()
+        || matches!(
+            method,
+            "find_each"
+                | "find_in_batches"
+                | "in_batches"
+                | "exists?"
+                | "delete_all"
+                | "destroy_all"
+                | "delete_by"
+                | "destroy_by"
+                | "find_by_sql"
+                | "count_by_sql"
+                | "ids"
+                | "any?"
+                | "none?"
+                | "many?"
+                | "arel_table"
+                | "columns_hash"
+                | "column_names"
+                | "table_name"
+                | "upsert_all"
+                | "insert_all"
+                | "import"
+        )
 }
 
 /// A receiver known only by its name: `@user`, `user` → a `User` record; `@users` → a relation.
