@@ -419,3 +419,18 @@ fn single_table_inheritance_is_narrow() {
     // Outside app/models a class is a model only through an ActiveRecord base.
     assert!(extract("lib/admin.rb", "class Admin < User\nend\n").models.is_empty());
 }
+
+#[test]
+fn heredoc_and_arel_sql_fragments() {
+    let src = "class Session < ApplicationRecord\n  scope :stale, ->(since) {\n    where(<<~SQL.squish, since)\n      last_seen_at < ? AND revoked_at IS NULL\n    SQL\n  }\n  scope :ordered, -> { order(Arel.sql(\"COALESCE(expires_at, created_at) DESC\")) }\nend\n";
+    let facts = extract("app/models/session.rb", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (4, "Session#last_seen_at", "sql"),
+            (4, "Session#revoked_at", "sql"),
+            (7, "Session#expires_at", "sql"),
+            (7, "Session#created_at", "sql"),
+        ])
+    );
+}

@@ -63,11 +63,40 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
     }
     let Some(tree) = parser.parse(&code, None) else { return FileFacts::default() };
     let mut walker = Walker::new(path, source, &code);
+    walker.heredocs = heredocs(tree.root_node());
     walker.visit(tree.root_node());
     let mut facts = walker.facts;
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
     facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
     facts
+}
+
+/// Heredoc bodies follow their line in the tree, in the order their `<<~TAG`s appear on it:
+/// pairing the n-th beginning with the n-th body in document order matches them.
+fn heredocs(root: Node<'_>) -> HashMap<usize, Vec<(usize, usize)>> {
+    let mut beginnings = Vec::new();
+    let mut bodies = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "heredoc_beginning" => beginnings.push(node.start_byte()),
+            "heredoc_body" => {
+                let mut cursor = node.walk();
+                let parts: Vec<(usize, usize)> = node
+                    .children(&mut cursor)
+                    .filter(|c| c.kind() == "heredoc_content")
+                    .map(|c| (c.start_byte(), c.end_byte()))
+                    .collect();
+                bodies.push((node.start_byte(), parts));
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
+    beginnings.sort_unstable();
+    bodies.sort_by_key(|(start, _)| *start);
+    beginnings.into_iter().zip(bodies.into_iter().map(|(_, parts)| parts)).collect()
 }
 
 /// The Ruby code of an ERB template with every byte outside `<% %>` tags blanked (newlines
@@ -158,6 +187,8 @@ struct Walker<'a> {
     /// Local variables and parameters of the instance method being visited: any other bare
     /// identifier there is a method call on `self`.
     method_locals: Option<HashSet<String>>,
+    /// Heredoc bodies by the byte offset of their `<<~TAG`: the literal parts' byte ranges.
+    heredocs: HashMap<usize, Vec<(usize, usize)>>,
     /// The associated model while visiting an association's scope lambda
     /// (`has_many :posts, -> { where(published: true) }` queries `Post`).
     association_scope: Option<String>,
@@ -589,6 +620,7 @@ impl<'a> Walker<'a> {
             in_instance_method: false,
             method_locals: None,
             association_scope: None,
+            heredocs: HashMap::new(),
         }
     }
 
@@ -1158,9 +1190,7 @@ impl<'a> Walker<'a> {
                 args.clone()
             };
             for arg in fragments {
-                if arg.kind() == "string" {
-                    self.fragment(arg, &model, confidence);
-                }
+                self.fragment(arg, &model, confidence);
             }
         }
         if let Some(columns) = dynamic_finder(method)
@@ -1522,22 +1552,50 @@ impl<'a> Walker<'a> {
     /// qualified names are table columns, bare names columns of the relation's model. Function
     /// names, keywords, bind names and quoted literals are skipped; bare names that are not
     /// columns of the model are dropped by resolution.
-    fn fragment(&mut self, string: Node<'_>, model: &str, confidence: Confidence) {
-        let mut cursor = string.walk();
-        let parts: Vec<Node<'_>> = string.children(&mut cursor).filter(|c| c.kind() == "string_content").collect();
-        if parts.iter().any(|p| is_statement(self.text(*p))) {
+    fn fragment(&mut self, arg: Node<'_>, model: &str, confidence: Confidence) {
+        let Some(parts) = self.fragment_parts(arg) else { return };
+        if parts.iter().any(|&(start, end)| is_statement(self.code.get(start..end).unwrap_or(""))) {
             // A whole statement (`where("id IN (SELECT …)")`): the SQL extractor parses it.
             return;
         }
-        for part in parts {
-            let text = self.text(part);
+        for (start, end) in parts {
+            let text = self.code.get(start..end).unwrap_or("");
             for (offset, table, column) in fragment_identifiers(text) {
                 let target = match table {
                     Some(table) => Target::Column { table: table.to_owned(), column: column.to_owned() },
                     None => Target::ModelColumn { model: model.to_owned(), column: column.to_owned() },
                 };
-                self.hit_at(part.start_byte() + offset, target, RefKind::Sql, confidence.min(Confidence::Medium));
+                self.hit_at(start + offset, target, RefKind::Sql, confidence.min(Confidence::Medium));
             }
+        }
+    }
+
+    /// Byte ranges of the literal text of an SQL fragment argument: a string (interpolations
+    /// left out), a heredoc (`where(<<~SQL.squish, x)`), or `Arel.sql(…)` around either.
+    fn fragment_parts(&self, arg: Node<'_>) -> Option<Vec<(usize, usize)>> {
+        match arg.kind() {
+            "string" => {
+                let mut cursor = arg.walk();
+                let parts = arg
+                    .children(&mut cursor)
+                    .filter(|c| c.kind() == "string_content")
+                    .map(|c| (c.start_byte(), c.end_byte()))
+                    .collect();
+                Some(parts)
+            }
+            "heredoc_beginning" => self.heredocs.get(&arg.start_byte()).cloned(),
+            "call" => {
+                let receiver = arg.child_by_field_name("receiver")?;
+                if receiver.kind() == "heredoc_beginning" {
+                    return self.heredocs.get(&receiver.start_byte()).cloned();
+                }
+                let method = self.text(arg.child_by_field_name("method")?);
+                if self.text(receiver) == "Arel" && method == "sql" {
+                    return self.fragment_parts(*arguments(arg).first()?);
+                }
+                None
+            }
+            _ => None,
         }
     }
 
