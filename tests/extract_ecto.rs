@@ -215,8 +215,11 @@ fn applies_to_elixir_files_of_phoenix_apps_only() {
 fn schema_prefix_and_primary_key_false() {
     let src = "defmodule Billing.Invoice do\n  use Ecto.Schema\n  @primary_key false\n  @schema_prefix \"billing\"\n  schema \"invoices\" do\n    field :number, :string\n  end\nend\n";
     let facts = extract("lib/billing/invoice.ex", src);
-    assert_eq!(hits(&facts), set(&[(5, "table invoices", "declaration"), (6, "invoices.number", "declaration")]));
-    assert_eq!(models(&facts), ["Billing.Invoice parent=None table=Some(\"invoices\") line=5"]);
+    assert_eq!(
+        hits(&facts),
+        set(&[(5, "table billing.invoices", "declaration"), (6, "billing.invoices.number", "declaration")])
+    );
+    assert_eq!(models(&facts), ["Billing.Invoice parent=None table=Some(\"billing.invoices\") line=5"]);
 }
 
 #[test]

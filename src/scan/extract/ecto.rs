@@ -94,6 +94,8 @@ struct Module {
     atom_lists: HashMap<String, Vec<(String, usize)>>,
     /// `@primary_key`: `None` = Ecto's default `id`; `Some(None)` = `false`.
     primary_key: Option<Option<(String, usize)>>,
+    /// `@schema_prefix "billing"`: the schema's table lives in that database schema.
+    schema_prefix: Option<String>,
     /// `@timestamps_opts` keywords.
     timestamps_opts: Vec<(String, Option<String>)>,
     /// The schema this module declares: (index into models, table, field → source column).
@@ -451,6 +453,12 @@ impl<'a> Walker<'a> {
         match name {
             // Documentation is never code.
             "doc" | "moduledoc" | "typedoc" | "spec" | "type" | "typep" | "opaque" | "callback" | "impl" => {}
+            "schema_prefix" => {
+                let prefix = string(value, self.src).map(|(p, _)| p).or_else(|| atom(value, self.src).map(|(a, _)| a));
+                if let Some(m) = self.modules.last_mut() {
+                    m.schema_prefix = prefix;
+                }
+            }
             "primary_key" => {
                 let pk =
                     if value.kind() == "tuple" { value.named_child(0).and_then(|a| atom(a, self.src)) } else { None };
@@ -482,6 +490,11 @@ impl<'a> Walker<'a> {
     fn visit_schema(&mut self, node: Node<'_>, args: &[Node<'_>]) {
         let Some(table_node) = args.first().filter(|a| a.kind() == "string") else { return self.visit_children(node) };
         let Some((table, table_offset)) = string(*table_node, self.src) else { return };
+        // `@schema_prefix` qualifies the table (`billing.invoices`); resolution splits it.
+        let table = match self.modules.last().and_then(|m| m.schema_prefix.as_deref()) {
+            Some(prefix) if !table.contains('.') => format!("{prefix}.{table}"),
+            _ => table,
+        };
         let Some(module_index) = self.modules.len().checked_sub(1) else { return };
         let line = self.line_starts.partition_point(|&s| s <= node.start_byte()).max(1);
         let start = self.line_starts[line - 1];
