@@ -434,3 +434,18 @@ fn heredoc_and_arel_sql_fragments() {
         ])
     );
 }
+
+#[test]
+fn delegation_with_prefix_and_association_primary_keys() {
+    let src = "class Status < ApplicationRecord\n  belongs_to :account, primary_key: :uuid, foreign_key: :account_uuid\n  delegate :domain, to: :account, prefix: true\nend\n";
+    let facts = extract("app/models/status.rb", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (2, "model Account", "declaration"),
+            (2, "Status#account_uuid", "declaration"),
+            (2, "Account#uuid", "declaration"),
+            (3, "Account#domain", "query"),
+        ])
+    );
+}

@@ -1357,6 +1357,10 @@ impl<'a> Walker<'a> {
                         } else {
                             let target = class_name.unwrap_or_else(|| inflect::camelize(name));
                             self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
+                            // `primary_key: :uuid`: the key the foreign key points at.
+                            if let Some(pk) = option_string("primary_key") {
+                                self.column_hit(*node, &target, &pk, decl, high);
+                            }
                             if let Some(cache) = option_value("counter_cache") {
                                 let column = match symbol_or_string(cache, self.code) {
                                     Some((c, _)) => c,
@@ -1405,10 +1409,10 @@ impl<'a> Walker<'a> {
                 }
             }
             "delegate" => {
-                // `delegate :email, to: :user` reads `users.email` through the association.
+                // `delegate :email, to: :user` reads `users.email` through the association
+                // (`prefix:` only renames the delegating method).
                 if let Some(to) = option_string("to")
                     && is_identifier(&to)
-                    && option("prefix").is_none()
                 {
                     let target = inflect::camelize(&to);
                     for (column, node) in &symbols {
