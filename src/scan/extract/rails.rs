@@ -1798,7 +1798,8 @@ fn target_column(target: &Target) -> &str {
 /// `Api::V1::UserBlueprint < Blueprinter::Base` → `User`.
 fn serialized_model(class: &str, parent: &str) -> Option<String> {
     let last = inflect::demodulize(class);
-    let serializer = parent.contains("Serializer") || parent.contains("Blueprint") || parent.contains("Jsonapi");
+    let lower = parent.to_ascii_lowercase();
+    let serializer = ["serializer", "blueprint", "jsonapi", "resource"].iter().any(|k| lower.contains(k));
     ["Serializer", "Blueprint", "Resource"]
         .iter()
         .find_map(|suffix| last.strip_suffix(suffix))
