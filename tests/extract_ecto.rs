@@ -369,3 +369,12 @@ end
         set(&[(5, "Shop.Sales.Order#status", "query"), (8, "Shop.Sales.Order#total_cents", "query")])
     );
 }
+
+#[test]
+fn template_bindings_after_multibyte_text() {
+    let facts = extract(
+        "lib/x_web/show.html.heex",
+        "<li :for={é<- @posts}>{é.title}</li><li :for={post <- @posts}>{post.title}</li>\n",
+    );
+    assert_eq!(hits(&facts), set(&[(1, "Post#title", "query")]));
+}

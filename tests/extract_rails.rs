@@ -449,3 +449,15 @@ fn delegation_with_prefix_and_association_primary_keys() {
         ])
     );
 }
+
+#[test]
+fn dynamic_finder_columns_point_at_each_attribute() {
+    let facts = extract("app/x.rb", "User.find_by_email_and_name!(e, n)\n");
+    let cols: Vec<(String, u32)> = facts
+        .hits
+        .iter()
+        .filter(|h| show(&h.target).starts_with("User#"))
+        .map(|h| (show(&h.target), h.column))
+        .collect();
+    assert_eq!(cols, [("User#email".to_owned(), 14), ("User#name".to_owned(), 24)]);
+}

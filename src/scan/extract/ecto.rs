@@ -1323,7 +1323,11 @@ fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
     let mut search = 0;
     while let Some(p) = code[search..].find("<-").map(|p| search + p) {
         let before = code[..p].trim_end();
-        let var_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        let var_start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let var = &before[var_start..];
         let after = code[p + 2..].trim_start();
         let coll_len = after

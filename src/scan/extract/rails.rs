@@ -1197,8 +1197,7 @@ impl<'a> Walker<'a> {
             && let Some(method_node) = method_node
         {
             known = true;
-            let mut offset =
-                method_node.start_byte() + (method.len() - columns.len() - usize::from(method.ends_with('!')));
+            let mut offset = method_node.start_byte() + (method.len() - columns.len());
             for column in columns.trim_end_matches('!').split("_and_") {
                 let target = Target::ModelColumn { model: model.clone(), column: column.to_owned() };
                 self.hit_at(offset, target, RefKind::Query, confidence);
