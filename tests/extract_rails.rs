@@ -461,3 +461,27 @@ fn dynamic_finder_columns_point_at_each_attribute() {
         .collect();
     assert_eq!(cols, [("User#email".to_owned(), 14), ("User#name".to_owned(), 24)]);
 }
+
+#[test]
+fn gem_macros_and_method_form_table_name() {
+    let src = "class Member < ApplicationRecord\n  def self.table_name = \"legacy_members\"\n\n  devise :database_authenticatable, :recoverable,\n         :trackable, :omniauthable\n  acts_as_paranoid column: :removed_at\n  acts_as_list\nend\n";
+    let facts = extract("app/models/member.rb", src);
+    assert_eq!(facts.models[0].table.as_deref(), Some("legacy_members"));
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (2, "table legacy_members", "declaration"),
+            (4, "Member#email", "declaration"),
+            (4, "Member#encrypted_password", "declaration"),
+            (4, "Member#reset_password_token", "declaration"),
+            (4, "Member#reset_password_sent_at", "declaration"),
+            (5, "Member#sign_in_count", "declaration"),
+            (5, "Member#current_sign_in_at", "declaration"),
+            (5, "Member#last_sign_in_at", "declaration"),
+            (5, "Member#current_sign_in_ip", "declaration"),
+            (5, "Member#last_sign_in_ip", "declaration"),
+            (6, "Member#removed_at", "declaration"),
+            (7, "Member#position", "declaration"),
+        ])
+    );
+}

@@ -823,6 +823,17 @@ impl<'a> Walker<'a> {
                 scope.table_prefix = Some(prefix);
             }
         }
+        if !instance
+            && name == "table_name"
+            && let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })
+            && let Some(body) = node.child_by_field_name("body")
+            && let Some(string) = first_string_node(body)
+            && let Some((table, offset)) = symbol_or_string(string, self.code)
+        {
+            // `def self.table_name = "legacy_users"`: the method form of `self.table_name =`.
+            self.facts.models[index].table = Some(table.clone());
+            self.hit_at(offset, Target::Table { table }, RefKind::Declaration, Confidence::High);
+        }
         let saved = std::mem::replace(&mut self.in_instance_method, instance);
         let mut locals = HashSet::new();
         if instance {
@@ -1407,6 +1418,36 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+            "devise" => {
+                // Each Devise module maps its columns (devise/lib/generators templates).
+                for (module, node) in &symbols {
+                    let columns: &[&str] = match module.as_str() {
+                        "database_authenticatable" => &["email", "encrypted_password"],
+                        "recoverable" => &["reset_password_token", "reset_password_sent_at"],
+                        "rememberable" => &["remember_created_at"],
+                        "trackable" => &[
+                            "sign_in_count",
+                            "current_sign_in_at",
+                            "last_sign_in_at",
+                            "current_sign_in_ip",
+                            "last_sign_in_ip",
+                        ],
+                        "confirmable" => {
+                            &["confirmation_token", "confirmed_at", "confirmation_sent_at", "unconfirmed_email"]
+                        }
+                        "lockable" => &["failed_attempts", "unlock_token", "locked_at"],
+                        _ => &[],
+                    };
+                    for column in columns {
+                        self.column_hit(*node, &model, column, decl, high);
+                    }
+                }
+            }
+            "acts_as_paranoid" | "acts_as_list" => {
+                let default = if method == "acts_as_paranoid" { "deleted_at" } else { "position" };
+                let column = option_string("column").unwrap_or_else(|| default.to_owned());
+                self.column_hit(call, &model, &column, decl, high);
+            }
             "delegate" => {
                 // `delegate :email, to: :user` reads `users.email` through the association
                 // (`prefix:` only renames the delegating method).
@@ -1899,6 +1940,16 @@ fn strings_in(node: Node<'_>, code: &str) -> Vec<(String, usize)> {
         }
         _ => symbol_or_string(node, code).into_iter().collect(),
     }
+}
+
+/// The first string or symbol literal node in a method body.
+fn first_string_node(node: Node<'_>) -> Option<Node<'_>> {
+    if matches!(node.kind(), "string" | "simple_symbol") {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    children.into_iter().find_map(first_string_node)
 }
 
 /// The first string literal in a method body (`def self.table_name_prefix = "admin_"`).
