@@ -485,3 +485,13 @@ fn gem_macros_and_method_form_table_name() {
         ])
     );
 }
+
+#[test]
+fn literals_shadow_model_like_variable_names() {
+    let src = "class Mailer\n  def deliver(user)\n    user.email\n    account = \"acme\"\n    account.plan\n    account = Account.first\n    account.plan\n  end\nend\n";
+    let facts = extract("app/services/mailer.rb", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[(3, "User#email", "query"), (6, "model Account", "query"), (7, "Account#plan", "query")])
+    );
+}

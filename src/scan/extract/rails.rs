@@ -160,7 +160,29 @@ enum Ty {
     Arel(String, Confidence),
     /// A form builder for the model (`form_with model: @user do |f|`).
     Form(String, Confidence),
+    /// A literal value: a variable holding it is no record, whatever its name.
+    Value,
 }
+
+const LITERALS: &[&str] = &[
+    "string",
+    "integer",
+    "float",
+    "hash",
+    "array",
+    "string_array",
+    "symbol_array",
+    "simple_symbol",
+    "delimited_symbol",
+    "true",
+    "false",
+    "nil",
+    "regex",
+    "lambda",
+    "rational",
+    "complex",
+    "chained_string",
+];
 
 struct Scope {
     /// Fully qualified name of the class or module.
@@ -874,12 +896,14 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        if node.kind() == "assignment"
-            && matches!(left.kind(), "identifier" | "instance_variable")
-            && let Some(ty) = self.eval(right)
-        {
+        if node.kind() == "assignment" && matches!(left.kind(), "identifier" | "instance_variable") {
             let name = self.text(left).to_owned();
-            self.bind(&name, ty);
+            if let Some(ty) = self.eval(right) {
+                self.bind(&name, ty);
+            } else if LITERALS.contains(&right.kind()) {
+                // `status = "active"`: whatever its name, the variable holds no record.
+                self.bind(&name, Ty::Value);
+            }
         }
     }
 
@@ -1135,7 +1159,7 @@ impl<'a> Walker<'a> {
         let subject = subject?;
         let (model, confidence) = match &subject {
             Ty::Relation(m, c) | Ty::Record(m, c) => (m.clone(), *c),
-            Ty::Arel(..) | Ty::Form(..) => return None,
+            Ty::Arel(..) | Ty::Form(..) | Ty::Value => return None,
         };
         // `User.where(…)`, `User.find(…)`: the class itself used through ActiveRecord's API is a
         // use of its table (resolution drops classes that are no model).
@@ -1655,7 +1679,7 @@ impl<'a> Walker<'a> {
             "identifier" | "instance_variable" => {
                 let name = self.text(node);
                 if let Some(ty) = self.lookup(name) {
-                    return Some(ty);
+                    return (ty != Ty::Value).then_some(ty);
                 }
                 if name == "object"
                     && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
