@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod facts;
+pub mod inflect;
 pub mod reference;
 
 pub use reference::{ObjectRef, RefKind, Reference, ScanResult, ScanSummary};
