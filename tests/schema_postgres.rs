@@ -607,3 +607,41 @@ fn real_pg_dump_of_the_example_equals_the_rails_file() {
     from_file.migrations.clear();
     assert_eq!(from_server, from_file);
 }
+
+#[test]
+fn partition_of_inherits_the_parent_columns() {
+    let s = parse_str(
+        "CREATE TABLE m (id bigint NOT NULL, at date NOT NULL, note text) PARTITION BY LIST (at);\n\
+         CREATE TABLE m_2024 PARTITION OF m (note WITH OPTIONS NOT NULL) FOR VALUES IN ('2024-01-01', '2024-01-02');\n\
+         CREATE TABLE h (id int) PARTITION BY HASH (id);\n\
+         CREATE TABLE h0 PARTITION OF h FOR VALUES WITH (MODULUS 2, REMAINDER 0);\n",
+    )
+    .unwrap();
+    let p = s.table("m_2024").unwrap();
+    let cols: Vec<(&str, bool)> = p.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect();
+    assert_eq!(cols, [("id", false), ("at", false), ("note", false)]);
+    assert_eq!(p.partition_of.as_ref().unwrap().bound, "FOR VALUES IN ('2024-01-01', '2024-01-02')");
+    assert_eq!(s.table("m").unwrap().partition_by.as_deref(), Some("LIST (at)"));
+    assert_eq!(s.table("h0").unwrap().partition_of.as_ref().unwrap().bound, "FOR VALUES WITH (modulus 2, remainder 0)");
+    assert_round_trip(&s);
+}
+
+#[test]
+fn inheritance_and_pg_dump_cycle_breaking_replacements() {
+    let s = parse_str(
+        "CREATE TABLE public.base (id bigint NOT NULL, created_at timestamp with time zone);\n\
+         CREATE TABLE public.child (extra text) INHERITS (public.base);\n\
+         CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;\n\
+         CREATE VIEW public.v AS SELECT NULL::bigint AS id;\n\
+         ALTER VIEW public.v ALTER COLUMN id SET DEFAULT 0;\n\
+         CREATE OR REPLACE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$ SELECT 2 $$;\n\
+         CREATE OR REPLACE VIEW public.v AS SELECT b.id FROM public.base b;\n",
+    )
+    .unwrap();
+    let cols: Vec<&str> = s.table("child").unwrap().columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, ["id", "created_at", "extra"]);
+    assert_eq!(s.functions.len(), 1);
+    assert_eq!(s.functions[0].body, "SELECT 2");
+    assert_eq!(s.views.len(), 1);
+    assert_eq!(s.views[0].depends_on, [dep("public.base", &["id"])]);
+}
