@@ -645,3 +645,30 @@ fn inheritance_and_pg_dump_cycle_breaking_replacements() {
     assert_eq!(s.views.len(), 1);
     assert_eq!(s.views[0].depends_on, [dep("public.base", &["id"])]);
 }
+
+/// Large files are parsed in parallel chunks; locations inside later chunks must still be file
+/// offsets (view dependencies, located errors).
+#[test]
+fn large_dumps_parse_in_chunks_with_exact_locations() {
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "CREATE TABLE public.t{i} (\n    id bigint NOT NULL,\n    name character varying(255) DEFAULT 'x'::character varying NOT NULL\n);\n\n"
+        ));
+    }
+    text.push_str("CREATE VIEW public.v AS\n SELECT a.id,\n    b.name\n   FROM (public.t1 a\n     JOIN public.t2999 b USING (id));\n\n");
+    assert!(text.len() > 300_000);
+    let s = parse_str(&text).unwrap();
+    assert_eq!(s.tables.len(), 3000);
+    let v = s.view("public.v").unwrap();
+    assert_eq!(v.columns, ["id", "name"]);
+    assert_eq!(v.depends_on, [dep("public.t1", &["id"]), dep("public.t2999", &["id", "name"])]);
+
+    let lines = text.lines().count();
+    let broken = format!("{text}ALTER TABLE ONLY public.nope\n    ADD CONSTRAINT nope_pkey PRIMARY KEY (id);\n");
+    let e = parse_str(&broken).unwrap_err();
+    assert_eq!((e.diagnostic().line, e.diagnostic().column), (Some(lines as u32 + 1), Some(18)), "{e}");
+    let broken = format!("{text}CREATE TABLE public.z (\n    id bigint NOT NULL,,\n);\n");
+    let e = parse_str(&broken).unwrap_err();
+    assert_eq!((e.diagnostic().line, e.diagnostic().column), (Some(lines as u32 + 2), Some(24)), "{e}");
+}

@@ -54,18 +54,61 @@ pub const IGNORED: &[(&str, &str)] = &[
 
 pub fn parse(text: &str, file: &Path) -> Result<Schema> {
     let sql = blank_meta_commands(text);
-    let parsed = match pg_query::parse(&sql, 0) {
-        Ok(p) => p,
+    let stmts = match parse_statements(&sql) {
+        Ok(s) => s,
         Err(e) => return Err(locate_parse_error(&sql, text, file, e)),
     };
     let mut r = Reader::new(text, file);
-    for raw in &parsed.protobuf.stmts {
+    for (base, raw) in &stmts {
         let Some(node) = raw.stmt.as_deref().and_then(|n| n.node.as_ref()) else { continue };
-        let start = skip_blank(&sql, raw.stmt_location.max(0) as usize);
+        let start = skip_blank(&sql, base + raw.stmt_location.max(0) as usize);
         r.stmt_start = start;
+        r.base = *base;
         r.statement(node)?;
     }
     r.finish()
+}
+
+/// Parse the whole file. Large files are cut at statement boundaries into one chunk per core and
+/// the chunks parsed in parallel (libpg_query is thread-safe); locations are shifted back to
+/// file offsets. Should any chunk fail (a cut inside `BEGIN ATOMIC … END`, or a real error), the
+/// file is parsed in one piece so errors are reported exactly as usual.
+fn parse_statements(sql: &str) -> std::result::Result<Vec<(usize, protobuf::RawStmt)>, pg_query::Error> {
+    const PARALLEL_FROM: usize = 256 * 1024;
+    let threads = rayon::current_num_threads();
+    if sql.len() >= PARALLEL_FROM && threads > 1 {
+        let base = sql.as_ptr() as usize;
+        let starts: Vec<usize> = match pg_query::split_with_scanner(sql) {
+            Ok(stmts) => stmts.iter().map(|s| s.as_ptr() as usize - base).collect(),
+            Err(_) => Vec::new(),
+        };
+        let mut cuts = vec![0];
+        for k in 1..threads {
+            let target = sql.len() * k / threads;
+            if let Some(&at) = starts.iter().find(|&&s| s >= target)
+                && at > *cuts.last().unwrap_or(&0)
+            {
+                cuts.push(at);
+            }
+        }
+        cuts.push(sql.len());
+        if cuts.len() > 2 {
+            use rayon::prelude::*;
+            let chunks: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+            let parsed: Vec<_> = chunks
+                .par_iter()
+                .map(|&(from, to)| pg_query::parse(&sql[from..to], 0).map(|r| (from, r.protobuf.stmts)))
+                .collect();
+            if parsed.iter().all(|p| p.is_ok()) {
+                let mut out = Vec::new();
+                for (from, stmts) in parsed.into_iter().flatten() {
+                    out.extend(stmts.into_iter().map(|s| (from, s)));
+                }
+                return Ok(out);
+            }
+        }
+    }
+    pg_query::parse(sql, 0).map(|r| r.protobuf.stmts.into_iter().map(|s| (0, s)).collect())
 }
 
 /// psql meta-commands (`\restrict KEY` from pg_dump 17.6+, `\connect`) are not SQL: replace each
@@ -167,6 +210,9 @@ struct Reader<'a> {
     tables: HashMap<QualifiedName, usize>,
     views: HashMap<QualifiedName, usize>,
     stmt_start: usize,
+    /// Node locations are relative to this offset (the start of the chunk the statement was
+    /// parsed in).
+    base: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -179,11 +225,12 @@ impl<'a> Reader<'a> {
             tables: HashMap::new(),
             views: HashMap::new(),
             stmt_start: 0,
+            base: 0,
         }
     }
 
     fn error(&self, message: impl Into<String>, at: Option<i32>) -> Error {
-        let offset = at.and_then(|l| usize::try_from(l).ok()).unwrap_or(self.stmt_start);
+        let offset = at.and_then(|l| usize::try_from(l).ok()).map_or(self.stmt_start, |l| self.base + l);
         Error::input(Diagnostic::new(message).at_offset(self.file, self.text, offset..offset + 1))
     }
 
@@ -1105,7 +1152,7 @@ impl<'a> Reader<'a> {
         let definition = query
             .deparse(Default::default())
             .map_err(|e| self.error(format!("cannot print view {name}: {e}"), None))?;
-        let refs = crate::sql::refs::refs_of_node(self.text, query);
+        let refs = crate::sql::refs::refs_of_node(&self.text[self.base..], query);
         let mut deps: Vec<ViewDependency> = Vec::new();
         for r in &refs {
             let has =
