@@ -57,7 +57,20 @@ fn generate(tables: usize) -> String {
     s
 }
 
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration) {
+/// CPU time (user + system, all threads) this process has used, from /proc/self/stat in clock
+/// ticks of 10 ms. On a machine shared with other work the wall-clock median is inflated by
+/// waiting for a core; CPU time per run is not.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // After the command name: state is field 0, utime field 11, stime field 12.
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration, Duration) {
+    let cpu_before = cpu_time();
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();
@@ -65,13 +78,14 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration) {
             start.elapsed()
         })
         .collect();
+    let cpu = (cpu_time() - cpu_before) / runs as u32;
     times.sort();
-    (times[times.len() / 2], times[0])
+    (times[times.len() / 2], times[0], cpu)
 }
 
 fn main() {
-    let runs = 7;
-    println!("{:<34} {:>8} {:>10} {:>12} {:>12}", "case", "tables", "bytes", "median", "best");
+    let runs = 15;
+    println!("{:<34} {:>8} {:>10} {:>12} {:>12} {:>12}", "case", "tables", "bytes", "median", "best", "cpu/run");
     for tables in [300, 1500] {
         let text = generate(tables);
         let path = Path::new("structure.sql");
@@ -80,17 +94,18 @@ fn main() {
             Err(e) => panic!("generated dump does not parse: {e}"),
         };
         assert_eq!(schema.tables.len(), tables);
-        let rows: [(&str, (Duration, Duration)); 3] = [
+        let rows: [(&str, (Duration, Duration, Duration)); 3] = [
             ("libpg_query parse only", time(runs, || pg_query::parse(&text, 0).map(|r| r.protobuf.stmts.len()))),
             ("postgres::parse (model)", time(runs, || postgres::parse(&text, path).map(|s| s.tables.len()))),
             ("postgres::render", time(runs, || postgres::render(&schema).len())),
         ];
-        for (name, (median, best)) in rows {
+        for (name, (median, best, cpu)) in rows {
             println!(
-                "{name:<34} {tables:>8} {:>10} {:>9.1} ms {:>9.1} ms",
+                "{name:<34} {tables:>8} {:>10} {:>9.1} ms {:>9.1} ms {:>9.1} ms",
                 text.len(),
                 median.as_secs_f64() * 1e3,
-                best.as_secs_f64() * 1e3
+                best.as_secs_f64() * 1e3,
+                cpu.as_secs_f64() * 1e3
             );
         }
     }

@@ -75,6 +75,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Schema> {
 /// file is parsed in one piece so errors are reported exactly as usual.
 fn parse_statements(sql: &str) -> std::result::Result<Vec<(usize, protobuf::RawStmt)>, pg_query::Error> {
     const PARALLEL_FROM: usize = 256 * 1024;
+    const CHUNK: usize = 64 * 1024;
     let threads = rayon::current_num_threads();
     if sql.len() >= PARALLEL_FROM && threads > 1 {
         let base = sql.as_ptr() as usize;
@@ -82,9 +83,12 @@ fn parse_statements(sql: &str) -> std::result::Result<Vec<(usize, protobuf::RawS
             Ok(stmts) => stmts.iter().map(|s| s.as_ptr() as usize - base).collect(),
             Err(_) => Vec::new(),
         };
+        // Pieces of about 64 KB, more than one per core: rayon balances them when the cores are
+        // shared, and no single protobuf result holds the whole file.
+        let pieces = threads.max(sql.len().div_ceil(CHUNK));
         let mut cuts = vec![0];
-        for k in 1..threads {
-            let target = sql.len() * k / threads;
+        for k in 1..pieces {
+            let target = sql.len() * k / pieces;
             if let Some(&at) = starts.iter().find(|&&s| s >= target)
                 && at > *cuts.last().unwrap_or(&0)
             {
@@ -209,6 +213,7 @@ struct Reader<'a> {
     search_schema: String,
     tables: HashMap<QualifiedName, usize>,
     views: HashMap<QualifiedName, usize>,
+    sequences: HashMap<QualifiedName, usize>,
     stmt_start: usize,
     /// Node locations are relative to this offset (the start of the chunk the statement was
     /// parsed in).
@@ -224,6 +229,7 @@ impl<'a> Reader<'a> {
             search_schema: "public".to_owned(),
             tables: HashMap::new(),
             views: HashMap::new(),
+            sequences: HashMap::new(),
             stmt_start: 0,
             base: 0,
         }
@@ -499,6 +505,18 @@ impl<'a> Reader<'a> {
         self.schema.functions.push(Function { name, arguments, returns, language, body: body.trim().to_owned() });
     }
 
+    /// Add a sequence, replacing one of the same name (a serial column's implicit sequence
+    /// followed by an explicit CREATE SEQUENCE, for instance).
+    fn upsert_sequence(&mut self, seq: Sequence) {
+        match self.sequences.get(&seq.name) {
+            Some(&i) => self.schema.sequences[i] = seq,
+            None => {
+                self.sequences.insert(seq.name.clone(), self.schema.sequences.len());
+                self.schema.sequences.push(seq);
+            }
+        }
+    }
+
     fn add_table(&mut self, table: Table) {
         self.tables.insert(table.name.clone(), self.schema.tables.len());
         self.schema.tables.push(table);
@@ -643,7 +661,7 @@ impl<'a> Reader<'a> {
                 "nextval('{}'::regclass)",
                 format!("{}.{}", seq.schema.as_deref().unwrap_or("public"), seq.name).replace('\'', "''")
             )));
-            self.schema.sequences.push(Sequence {
+            self.upsert_sequence(Sequence {
                 name: seq,
                 data_type: Some(ty.to_owned()),
                 start: Some(1),
@@ -725,8 +743,7 @@ impl<'a> Reader<'a> {
             owned_by: Some(ColumnRef { table: table.clone(), column: column.to_owned() }),
         };
         self.sequence_options(&mut seq, options);
-        self.schema.sequences.retain(|s| s.name != seq.name);
-        self.schema.sequences.push(seq);
+        self.upsert_sequence(seq);
     }
 
     fn sequence_options(&self, seq: &mut Sequence, options: &[Node]) {
@@ -832,15 +849,14 @@ impl<'a> Reader<'a> {
             owned_by: None,
         };
         self.sequence_options(&mut seq, &s.options);
-        self.schema.sequences.retain(|x| x.name != seq.name);
-        self.schema.sequences.push(seq);
+        self.upsert_sequence(seq);
     }
 
     fn alter_sequence(&mut self, s: &protobuf::AlterSeqStmt) -> Result<()> {
         let Some(rv) = &s.sequence else { return Ok(()) };
         let name = self.qname(rv);
         let search = self.search_schema.clone();
-        let Some(pos) = self.schema.sequences.iter().position(|x| x.name == name) else {
+        let Some(&pos) = self.sequences.get(&name) else {
             return Err(self.error(
                 format!("ALTER SEQUENCE refers to sequence {name}, which this dump does not create"),
                 Some(rv.location),
