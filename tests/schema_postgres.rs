@@ -607,3 +607,68 @@ fn real_pg_dump_of_the_example_equals_the_rails_file() {
     from_file.migrations.clear();
     assert_eq!(from_server, from_file);
 }
+
+#[test]
+fn partition_of_inherits_the_parent_columns() {
+    let s = parse_str(
+        "CREATE TABLE m (id bigint NOT NULL, at date NOT NULL, note text) PARTITION BY LIST (at);\n\
+         CREATE TABLE m_2024 PARTITION OF m (note WITH OPTIONS NOT NULL) FOR VALUES IN ('2024-01-01', '2024-01-02');\n\
+         CREATE TABLE h (id int) PARTITION BY HASH (id);\n\
+         CREATE TABLE h0 PARTITION OF h FOR VALUES WITH (MODULUS 2, REMAINDER 0);\n",
+    )
+    .unwrap();
+    let p = s.table("m_2024").unwrap();
+    let cols: Vec<(&str, bool)> = p.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect();
+    assert_eq!(cols, [("id", false), ("at", false), ("note", false)]);
+    assert_eq!(p.partition_of.as_ref().unwrap().bound, "FOR VALUES IN ('2024-01-01', '2024-01-02')");
+    assert_eq!(s.table("m").unwrap().partition_by.as_deref(), Some("LIST (at)"));
+    assert_eq!(s.table("h0").unwrap().partition_of.as_ref().unwrap().bound, "FOR VALUES WITH (modulus 2, remainder 0)");
+    assert_round_trip(&s);
+}
+
+#[test]
+fn inheritance_and_pg_dump_cycle_breaking_replacements() {
+    let s = parse_str(
+        "CREATE TABLE public.base (id bigint NOT NULL, created_at timestamp with time zone);\n\
+         CREATE TABLE public.child (extra text) INHERITS (public.base);\n\
+         CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;\n\
+         CREATE VIEW public.v AS SELECT NULL::bigint AS id;\n\
+         ALTER VIEW public.v ALTER COLUMN id SET DEFAULT 0;\n\
+         CREATE OR REPLACE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$ SELECT 2 $$;\n\
+         CREATE OR REPLACE VIEW public.v AS SELECT b.id FROM public.base b;\n",
+    )
+    .unwrap();
+    let cols: Vec<&str> = s.table("child").unwrap().columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, ["id", "created_at", "extra"]);
+    assert_eq!(s.functions.len(), 1);
+    assert_eq!(s.functions[0].body, "SELECT 2");
+    assert_eq!(s.views.len(), 1);
+    assert_eq!(s.views[0].depends_on, [dep("public.base", &["id"])]);
+}
+
+/// Large files are parsed in parallel chunks; locations inside later chunks must still be file
+/// offsets (view dependencies, located errors).
+#[test]
+fn large_dumps_parse_in_chunks_with_exact_locations() {
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "CREATE TABLE public.t{i} (\n    id bigint NOT NULL,\n    name character varying(255) DEFAULT 'x'::character varying NOT NULL\n);\n\n"
+        ));
+    }
+    text.push_str("CREATE VIEW public.v AS\n SELECT a.id,\n    b.name\n   FROM (public.t1 a\n     JOIN public.t2999 b USING (id));\n\n");
+    assert!(text.len() > 300_000);
+    let s = parse_str(&text).unwrap();
+    assert_eq!(s.tables.len(), 3000);
+    let v = s.view("public.v").unwrap();
+    assert_eq!(v.columns, ["id", "name"]);
+    assert_eq!(v.depends_on, [dep("public.t1", &["id"]), dep("public.t2999", &["id", "name"])]);
+
+    let lines = text.lines().count();
+    let broken = format!("{text}ALTER TABLE ONLY public.nope\n    ADD CONSTRAINT nope_pkey PRIMARY KEY (id);\n");
+    let e = parse_str(&broken).unwrap_err();
+    assert_eq!((e.diagnostic().line, e.diagnostic().column), (Some(lines as u32 + 1), Some(18)), "{e}");
+    let broken = format!("{text}CREATE TABLE public.z (\n    id bigint NOT NULL,,\n);\n");
+    let e = parse_str(&broken).unwrap_err();
+    assert_eq!((e.diagnostic().line, e.diagnostic().column), (Some(lines as u32 + 2), Some(24)), "{e}");
+}

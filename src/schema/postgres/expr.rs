@@ -21,11 +21,15 @@ pub fn deparse_expr(n: &Node) -> String {
 /// wrapped in `SELECT <expr>` and the prefix removed. Before printing, the tree is brought to the
 /// form PostgreSQL itself stores (see [`canonical_node`]).
 pub fn deparse_expr_in(n: &Node, default_schema: &str) -> String {
-    if let Some(fast) = simple_const(n) {
-        return fast;
-    }
     let mut n = n.clone();
     canonical_node(&mut n, default_schema);
+    if let Some(fast) = fast_deparse(&n) {
+        return fast;
+    }
+    deparse_via_c(n)
+}
+
+fn deparse_via_c(n: Node) -> String {
     let target =
         protobuf::ResTarget { name: String::new(), indirection: Vec::new(), val: Some(Box::new(n)), location: -1 };
     let select = protobuf::SelectStmt {
@@ -117,16 +121,79 @@ fn qualify_type(t: &mut protobuf::TypeName, default_schema: &str) {
     }
 }
 
-/// Constants print the same with or without the deparser; skipping the round trip through C for
-/// them keeps large dumps fast.
-fn simple_const(n: &Node) -> Option<String> {
-    let NodeEnum::AConst(c) = n.node.as_ref()? else { return None };
-    if c.isnull {
-        return Some("NULL".to_owned());
-    }
-    match c.val.as_ref()? {
-        protobuf::a_const::Val::Ival(i) => Some(i.ival.to_string()),
-        protobuf::a_const::Val::Boolval(b) => Some(if b.boolval { "true" } else { "false" }.to_owned()),
+/// The most common defaults (`0`, `false`, `'x'::public.t`, `'{}'::jsonb`, `now()`,
+/// `nextval('s'::regclass)`) printed exactly as libpg_query's deparser prints them, without the
+/// round trip through C: a large dump has thousands of them. Anything else returns `None`. A unit
+/// test checks every shape against the deparser.
+fn fast_deparse(n: &Node) -> Option<String> {
+    match n.node.as_ref()? {
+        NodeEnum::AConst(c) => {
+            if c.isnull {
+                return Some("NULL".to_owned());
+            }
+            match c.val.as_ref()? {
+                protobuf::a_const::Val::Ival(i) => Some(i.ival.to_string()),
+                protobuf::a_const::Val::Fval(f) if !f.fval.starts_with('-') => Some(f.fval.clone()),
+                protobuf::a_const::Val::Boolval(b) => Some(if b.boolval { "true" } else { "false" }.to_owned()),
+                protobuf::a_const::Val::Sval(s) if !s.sval.contains('\\') => {
+                    Some(format!("'{}'", s.sval.replace('\'', "''")))
+                }
+                _ => None,
+            }
+        }
+        NodeEnum::TypeCast(tc) => {
+            let arg = tc.arg.as_deref()?;
+            let simple_arg = match arg.node.as_ref()? {
+                NodeEnum::AConst(c) => match c.val.as_ref() {
+                    Some(protobuf::a_const::Val::Sval(_)) => true,
+                    Some(protobuf::a_const::Val::Ival(i)) => i.ival >= 0,
+                    Some(protobuf::a_const::Val::Boolval(_)) => true,
+                    None => c.isnull,
+                    _ => false,
+                },
+                _ => false,
+            };
+            if !simple_arg {
+                return None;
+            }
+            let t = tc.type_name.as_ref()?;
+            let names: Vec<&str> = t.names.iter().map(string_of).collect::<Option<_>>()?;
+            let plain_bounds =
+                t.array_bounds.iter().all(|b| matches!(b.node.as_ref(), Some(NodeEnum::Integer(i)) if i.ival == -1));
+            if names.is_empty()
+                || names[0] == "pg_catalog"
+                || !t.typmods.is_empty()
+                || t.setof
+                || t.pct_type
+                || !plain_bounds
+            {
+                return None;
+            }
+            let mut out = fast_deparse(arg)?;
+            out.push_str("::");
+            out.push_str(&names.iter().map(|n| super::types::quote_ident(n)).collect::<Vec<_>>().join("."));
+            for _ in &t.array_bounds {
+                out.push_str("[]");
+            }
+            Some(out)
+        }
+        NodeEnum::FuncCall(f) => {
+            let plain = f.agg_order.is_empty()
+                && f.agg_filter.is_none()
+                && f.over.is_none()
+                && !f.agg_within_group
+                && !f.agg_star
+                && !f.agg_distinct
+                && !f.func_variadic
+                && f.funcformat == protobuf::CoercionForm::CoerceExplicitCall as i32;
+            let names: Vec<&str> = f.funcname.iter().map(string_of).collect::<Option<_>>()?;
+            if !plain || names.is_empty() || names[0] == "pg_catalog" {
+                return None;
+            }
+            let args: Vec<String> = f.args.iter().map(fast_deparse).collect::<Option<_>>()?;
+            let name = names.iter().map(|n| super::types::quote_ident(n)).collect::<Vec<_>>().join(".");
+            Some(format!("{name}({})", args.join(", ")))
+        }
         _ => None,
     }
 }
@@ -154,6 +221,50 @@ pub fn normalize_expr(expr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_path_prints_exactly_what_the_deparser_prints() {
+        let samples = [
+            "0",
+            "42",
+            "1.50",
+            "true",
+            "false",
+            "NULL",
+            "'it''s'",
+            "''",
+            "'{}'::jsonb",
+            "'{}'::text[]",
+            "'{}'::text[][]",
+            "'ok'::public.mood",
+            "'x'::\"Mood\"",
+            "'x'::\"user\"",
+            "'x'::app.\"Odd Name\"",
+            "7::bigint",
+            "NULL::text",
+            "true::boolean",
+            "now()",
+            "gen_random_uuid()",
+            "nextval('public.users_id_seq'::regclass)",
+            "lower('ABC')",
+            "public.make_code(3, 'x'::text)",
+            "\"Weird\"(1)",
+        ];
+        for sql in samples {
+            let parsed = pg_query::parse(&format!("SELECT {sql}"), 0).unwrap();
+            let Some(NodeEnum::SelectStmt(s)) = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref() else {
+                panic!()
+            };
+            let Some(NodeEnum::ResTarget(rt)) = s.target_list[0].node.as_ref() else { panic!() };
+            let node = rt.val.as_deref().unwrap();
+            let slow = deparse_via_c(node.clone());
+            match fast_deparse(node) {
+                Some(fast) => assert_eq!(fast, slow, "{sql}"),
+                // pg_catalog types and functions keep the deparser's SQL spelling
+                None => assert!(sql.ends_with("::bigint") || sql.ends_with("::boolean"), "{sql}: no fast path"),
+            }
+        }
+    }
 
     #[test]
     fn casts_and_parentheses_normalize_equal() {

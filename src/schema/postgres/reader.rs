@@ -54,18 +54,65 @@ pub const IGNORED: &[(&str, &str)] = &[
 
 pub fn parse(text: &str, file: &Path) -> Result<Schema> {
     let sql = blank_meta_commands(text);
-    let parsed = match pg_query::parse(&sql, 0) {
-        Ok(p) => p,
+    let stmts = match parse_statements(&sql) {
+        Ok(s) => s,
         Err(e) => return Err(locate_parse_error(&sql, text, file, e)),
     };
     let mut r = Reader::new(text, file);
-    for raw in &parsed.protobuf.stmts {
+    for (base, raw) in &stmts {
         let Some(node) = raw.stmt.as_deref().and_then(|n| n.node.as_ref()) else { continue };
-        let start = skip_blank(&sql, raw.stmt_location.max(0) as usize);
+        let start = skip_blank(&sql, base + raw.stmt_location.max(0) as usize);
         r.stmt_start = start;
+        r.base = *base;
         r.statement(node)?;
     }
     r.finish()
+}
+
+/// Parse the whole file. Large files are cut at statement boundaries into one chunk per core and
+/// the chunks parsed in parallel (libpg_query is thread-safe); locations are shifted back to
+/// file offsets. Should any chunk fail (a cut inside `BEGIN ATOMIC … END`, or a real error), the
+/// file is parsed in one piece so errors are reported exactly as usual.
+fn parse_statements(sql: &str) -> std::result::Result<Vec<(usize, protobuf::RawStmt)>, pg_query::Error> {
+    const PARALLEL_FROM: usize = 256 * 1024;
+    const CHUNK: usize = 64 * 1024;
+    let threads = rayon::current_num_threads();
+    if sql.len() >= PARALLEL_FROM && threads > 1 {
+        let base = sql.as_ptr() as usize;
+        let starts: Vec<usize> = match pg_query::split_with_scanner(sql) {
+            Ok(stmts) => stmts.iter().map(|s| s.as_ptr() as usize - base).collect(),
+            Err(_) => Vec::new(),
+        };
+        // Pieces of about 64 KB, more than one per core: rayon balances them when the cores are
+        // shared, and no single protobuf result holds the whole file.
+        let pieces = threads.max(sql.len().div_ceil(CHUNK));
+        let mut cuts = vec![0];
+        for k in 1..pieces {
+            let target = sql.len() * k / pieces;
+            if let Some(&at) = starts.iter().find(|&&s| s >= target)
+                && at > *cuts.last().unwrap_or(&0)
+            {
+                cuts.push(at);
+            }
+        }
+        cuts.push(sql.len());
+        if cuts.len() > 2 {
+            use rayon::prelude::*;
+            let chunks: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+            let parsed: Vec<_> = chunks
+                .par_iter()
+                .map(|&(from, to)| pg_query::parse(&sql[from..to], 0).map(|r| (from, r.protobuf.stmts)))
+                .collect();
+            if parsed.iter().all(|p| p.is_ok()) {
+                let mut out = Vec::new();
+                for (from, stmts) in parsed.into_iter().flatten() {
+                    out.extend(stmts.into_iter().map(|s| (from, s)));
+                }
+                return Ok(out);
+            }
+        }
+    }
+    pg_query::parse(sql, 0).map(|r| r.protobuf.stmts.into_iter().map(|s| (0, s)).collect())
 }
 
 /// psql meta-commands (`\restrict KEY` from pg_dump 17.6+, `\connect`) are not SQL: replace each
@@ -166,7 +213,11 @@ struct Reader<'a> {
     search_schema: String,
     tables: HashMap<QualifiedName, usize>,
     views: HashMap<QualifiedName, usize>,
+    sequences: HashMap<QualifiedName, usize>,
     stmt_start: usize,
+    /// Node locations are relative to this offset (the start of the chunk the statement was
+    /// parsed in).
+    base: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -178,12 +229,14 @@ impl<'a> Reader<'a> {
             search_schema: "public".to_owned(),
             tables: HashMap::new(),
             views: HashMap::new(),
+            sequences: HashMap::new(),
             stmt_start: 0,
+            base: 0,
         }
     }
 
     fn error(&self, message: impl Into<String>, at: Option<i32>) -> Error {
-        let offset = at.and_then(|l| usize::try_from(l).ok()).unwrap_or(self.stmt_start);
+        let offset = at.and_then(|l| usize::try_from(l).ok()).map_or(self.stmt_start, |l| self.base + l);
         Error::input(Diagnostic::new(message).at_offset(self.file, self.text, offset..offset + 1))
     }
 
@@ -279,6 +332,13 @@ impl<'a> Reader<'a> {
             NodeEnum::ViewStmt(v) => {
                 let Some(rv) = &v.view else { return Ok(()) };
                 let name = self.qname(rv);
+                // pg_dump breaks view dependency cycles with a placeholder view replaced later.
+                if v.replace
+                    && let Some(i) = self.views.remove(&name)
+                {
+                    self.schema.views.remove(i);
+                    self.views = self.schema.views.iter().enumerate().map(|(i, v)| (v.name.clone(), i)).collect();
+                }
                 self.view(name, false, &strings(&v.aliases), node(&v.query))?;
             }
             NodeEnum::CreateTableAsStmt(c) => {
@@ -440,13 +500,21 @@ impl<'a> Reader<'a> {
                 language = "sql".to_owned();
             }
         }
-        self.schema.functions.push(Function {
-            name,
-            arguments: args.join(", "),
-            returns,
-            language,
-            body: body.trim().to_owned(),
-        });
+        let arguments = args.join(", ");
+        self.schema.functions.retain(|f| !(f.name == name && f.arguments == arguments));
+        self.schema.functions.push(Function { name, arguments, returns, language, body: body.trim().to_owned() });
+    }
+
+    /// Add a sequence, replacing one of the same name (a serial column's implicit sequence
+    /// followed by an explicit CREATE SEQUENCE, for instance).
+    fn upsert_sequence(&mut self, seq: Sequence) {
+        match self.sequences.get(&seq.name) {
+            Some(&i) => self.schema.sequences[i] = seq,
+            None => {
+                self.sequences.insert(seq.name.clone(), self.schema.sequences.len());
+                self.schema.sequences.push(seq);
+            }
+        }
     }
 
     fn add_table(&mut self, table: Table) {
@@ -475,6 +543,18 @@ impl<'a> Reader<'a> {
             table.columns = self.schema.tables[idx].columns.clone();
             table.partition_of = Some(PartitionOf { parent, bound: partition_bound(bound) });
         }
+        if c.partbound.is_none() {
+            // `INHERITS (parent)`: pg_dump lists only the child's own columns.
+            for parent in &c.inh_relations {
+                let Some(NodeEnum::RangeVar(p)) = parent.node.as_ref() else { continue };
+                let idx = self.table_index(&self.qname(p), p.location)?;
+                for col in &self.schema.tables[idx].columns {
+                    if table.column(&col.name).is_none() {
+                        table.columns.push(Column { comment: None, ..col.clone() });
+                    }
+                }
+            }
+        }
         let mut deferred = Vec::new();
         for elt in &c.table_elts {
             match elt.node.as_ref() {
@@ -490,7 +570,11 @@ impl<'a> Reader<'a> {
                         continue;
                     }
                     let col = self.column(&mut table, cd, &mut deferred)?;
-                    table.columns.push(col);
+                    match table.columns.iter().position(|c| c.name == col.name) {
+                        // An inherited column redeclared locally: the local definition wins.
+                        Some(pos) => table.columns[pos] = col,
+                        None => table.columns.push(col),
+                    }
                 }
                 Some(NodeEnum::Constraint(con)) => deferred.push((**con).clone()),
                 Some(NodeEnum::TableLikeClause(_)) => {
@@ -577,7 +661,7 @@ impl<'a> Reader<'a> {
                 "nextval('{}'::regclass)",
                 format!("{}.{}", seq.schema.as_deref().unwrap_or("public"), seq.name).replace('\'', "''")
             )));
-            self.schema.sequences.push(Sequence {
+            self.upsert_sequence(Sequence {
                 name: seq,
                 data_type: Some(ty.to_owned()),
                 start: Some(1),
@@ -659,8 +743,7 @@ impl<'a> Reader<'a> {
             owned_by: Some(ColumnRef { table: table.clone(), column: column.to_owned() }),
         };
         self.sequence_options(&mut seq, options);
-        self.schema.sequences.retain(|s| s.name != seq.name);
-        self.schema.sequences.push(seq);
+        self.upsert_sequence(seq);
     }
 
     fn sequence_options(&self, seq: &mut Sequence, options: &[Node]) {
@@ -766,15 +849,14 @@ impl<'a> Reader<'a> {
             owned_by: None,
         };
         self.sequence_options(&mut seq, &s.options);
-        self.schema.sequences.retain(|x| x.name != seq.name);
-        self.schema.sequences.push(seq);
+        self.upsert_sequence(seq);
     }
 
     fn alter_sequence(&mut self, s: &protobuf::AlterSeqStmt) -> Result<()> {
         let Some(rv) = &s.sequence else { return Ok(()) };
         let name = self.qname(rv);
         let search = self.search_schema.clone();
-        let Some(pos) = self.schema.sequences.iter().position(|x| x.name == name) else {
+        let Some(&pos) = self.sequences.get(&name) else {
             return Err(self.error(
                 format!("ALTER SEQUENCE refers to sequence {name}, which this dump does not create"),
                 Some(rv.location),
@@ -860,6 +942,10 @@ impl<'a> Reader<'a> {
         }
         let kinds: Vec<T> = cmds.iter().map(|c| T::try_from(c.subtype).unwrap_or(T::Undefined)).collect();
         if kinds.iter().all(|&k| ignorable(k)) {
+            return Ok(());
+        }
+        // `ALTER VIEW v ALTER COLUMN c SET DEFAULT …` and the like: views keep no such details.
+        if !self.tables.contains_key(&name) && self.views.contains_key(&name) {
             return Ok(());
         }
         let idx = self.table_index(&name, rv.location)?;
@@ -1082,7 +1168,7 @@ impl<'a> Reader<'a> {
         let definition = query
             .deparse(Default::default())
             .map_err(|e| self.error(format!("cannot print view {name}: {e}"), None))?;
-        let refs = crate::sql::refs::refs_of_node(self.text, query);
+        let refs = crate::sql::refs::refs_of_node(&self.text[self.base..], query);
         let mut deps: Vec<ViewDependency> = Vec::new();
         for r in &refs {
             let has =

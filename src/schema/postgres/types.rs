@@ -213,12 +213,20 @@ pub fn quote_ident(name: &str) -> String {
 }
 
 fn is_quoted_keyword(name: &str) -> bool {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, bool>> = Default::default();
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(name).copied()) {
+        return hit;
+    }
     // KeywordKind: 0 none, 1 unreserved; column-name, type-function-name and reserved keywords
-    // must be quoted to be used as identifiers.
-    match pg_query::scan(name) {
+    // must be quoted to be used as identifiers. The scanner knows PostgreSQL's keyword list.
+    let quoted = match pg_query::scan(name) {
         Ok(r) => r.tokens.first().is_some_and(|t| t.keyword_kind > 1),
         Err(_) => true,
-    }
+    };
+    CACHE.with(|c| c.borrow_mut().insert(name.to_owned(), quoted));
+    quoted
 }
 
 #[cfg(test)]
