@@ -60,6 +60,13 @@ pub struct ModelDecl {
     pub is_abstract: bool,
     /// Columns the ORM is told to ignore (`self.ignored_columns`).
     pub ignored_columns: Vec<String>,
+    /// Attribute → column for the fields this file declares on the model, where code names a
+    /// column by something other than its column name (Django `author` → `author_id`, Prisma
+    /// `createdAt @map("created_at")`, Sequelize `underscored`). Resolution maps a
+    /// `Target::ModelColumn` whose column equals an attribute here to the mapped column; empty for
+    /// frameworks whose attributes are the column names.
+    #[serde(default)]
+    pub fields: Vec<(String, String)>,
     /// 1-based line of the class declaration.
     pub line: u32,
     pub column: u32,
