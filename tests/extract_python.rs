@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, django};
+use tandem::scan::extract::{ExtractContext, Extractor, django, sqlalchemy};
 use tandem::scan::facts::{FileFacts, Target};
 
 fn target(t: &Target) -> String {
@@ -205,4 +205,95 @@ fn django_serializer_and_admin_field_lists() {
 fn django_ignores_other_frameworks_and_files() {
     assert!(!django::Django.applies("blog/models.py", Framework::Sqlalchemy));
     assert!(!django::Django.applies("blog/templates/index.html", Framework::Django));
+}
+
+#[test]
+fn sqlalchemy_declarative_and_core_tables() {
+    let facts = run(&sqlalchemy::Sqlalchemy, Framework::Sqlalchemy, "sqlalchemy/app/models.py");
+    assert_set(
+        hits(&facts),
+        &[
+            // The mixin's column is declared once, for the table of the class mixing it in.
+            "13:5 column users.created_at declaration",
+            "17:6 table user_roles declaration",
+            "19:13 column user_roles.user_id declaration",
+            "19:35 column users.id declaration",
+            "20:13 column user_roles.role_id declaration",
+            "20:35 column roles.id declaration",
+            "24:7 table users declaration",
+            "27:5 column users.id declaration",
+            "28:5 column users.email_address declaration",
+            // Annotation-only Mapped[] is a column; the commented one (30) and the
+            // relationship (31) are not.
+            "29:5 column users.nickname declaration",
+            "34:7 table addresses declaration",
+            "37:5 column addresses.id declaration",
+            "38:5 column addresses.street_line declaration",
+            "39:5 column addresses.user_id declaration",
+            "39:43 column users.id declaration",
+            "43:7 table employees declaration",
+            "45:5 column employees.id declaration",
+            "46:5 column employees.type declaration",
+            // Single-table inheritance: the subclass's column is in the parent's table.
+            "49:7 table employees declaration",
+            "50:5 column employees.manager_level declaration",
+        ],
+    );
+    assert_eq!(
+        models(&facts),
+        [
+            "24:7 User parent=- table=users abstract=false [email->email_address]",
+            "34:7 Address parent=- table=addresses abstract=false [street->street_line]",
+            "43:7 Employee parent=- table=employees abstract=false []",
+            "49:7 Manager parent=Employee table=employees abstract=false []",
+        ]
+    );
+}
+
+#[test]
+fn sqlalchemy_queries_and_raw_sql() {
+    let path = "sqlalchemy/app/queries.py";
+    let facts = run(&sqlalchemy::Sqlalchemy, Framework::Sqlalchemy, path);
+    assert_set(
+        hits(&facts),
+        &[
+            "8:31 model_column User.email query",
+            "8:61 model_column User.created_at query",
+            "10:44 model_column User.nickname query",
+            "10:60 model_column User.status query",
+            "11:41 model_column User.nickname query",
+            "12:25 model_column Address.street query",
+            "12:43 model_column Address.user_id query",
+            // Line 13's dict key and line 15's method call `User.from_email` are not columns.
+        ],
+    );
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extract").join(path))
+            .unwrap_or_default();
+    let sql: Vec<String> = sqlalchemy::sql_strings(path, &source).into_iter().map(|s| s.sql).collect();
+    assert_eq!(sql, ["SELECT count(*) FROM users WHERE email_address LIKE :p"]);
+}
+
+#[test]
+fn flask_sqlalchemy_default_table_names_and_cross_file_inheritance() {
+    let facts = run(&sqlalchemy::Sqlalchemy, Framework::Sqlalchemy, "sqlalchemy/app/flask_models.py");
+    assert_set(
+        hits(&facts),
+        &[
+            "5:7 table blog_post declaration",
+            "6:5 column blog_post.id declaration",
+            "7:5 column blog_post.title declaration",
+            // Employee lives in another file: the column resolves through the parent's table.
+            "11:5 model_column Engineer.language declaration",
+            "15:37 model_column BlogPost.title query",
+            "15:61 model_column BlogPost.id query",
+        ],
+    );
+    assert_eq!(
+        models(&facts),
+        [
+            "5:7 BlogPost parent=- table=blog_post abstract=false []",
+            "10:7 Engineer parent=Employee table=- abstract=false []",
+        ]
+    );
 }

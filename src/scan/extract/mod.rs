@@ -3,6 +3,7 @@
 
 pub mod django;
 pub mod python;
+pub mod sqlalchemy;
 pub mod treesit;
 
 use crate::config::Framework;
@@ -28,5 +29,5 @@ pub trait Extractor: Sync + Send {
 
 /// Every extractor, in a fixed order.
 pub fn all() -> Vec<Box<dyn Extractor>> {
-    vec![Box::new(django::Django)]
+    vec![Box::new(django::Django), Box::new(sqlalchemy::Sqlalchemy)]
 }
