@@ -2,6 +2,8 @@
 //! [`all`].
 
 pub mod django;
+pub mod js;
+pub mod prisma;
 pub mod python;
 pub mod sqlalchemy;
 pub mod treesit;
@@ -29,5 +31,5 @@ pub trait Extractor: Sync + Send {
 
 /// Every extractor, in a fixed order.
 pub fn all() -> Vec<Box<dyn Extractor>> {
-    vec![Box::new(django::Django), Box::new(sqlalchemy::Sqlalchemy)]
+    vec![Box::new(django::Django), Box::new(sqlalchemy::Sqlalchemy), Box::new(prisma::Prisma)]
 }
