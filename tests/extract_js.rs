@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, prisma};
+use tandem::scan::extract::{ExtractContext, Extractor, drizzle, prisma};
 use tandem::scan::facts::{FileFacts, Target};
 
 fn target(t: &Target) -> String {
@@ -133,4 +133,65 @@ fn prisma_client_calls_and_raw_sql() {
     );
     let sql: Vec<String> = prisma::sql_strings(path, &source(path)).into_iter().map(|s| s.sql).collect();
     assert_eq!(sql, ["SELECT id, email FROM users WHERE display_name = $1"]);
+}
+
+#[test]
+fn drizzle_tables_map_keys_to_columns() {
+    let facts = run(&drizzle::Drizzle, Framework::Drizzle, "drizzle/src/db/schema.ts");
+    assert_set(
+        hits(&facts),
+        &[
+            // The commented-out table on line 4 is not declared; the index callback (14) and
+            // `relations` (29) map no columns.
+            "7:4 table users declaration",
+            "9:5 column users.id declaration",
+            "10:5 column users.email_address declaration",
+            "11:5 column users.full_name declaration",
+            "12:5 column users.createdAt declaration",
+            "17:31 table posts declaration",
+            "18:3 column posts.id declaration",
+            "19:3 column posts.title declaration",
+            "20:3 column posts.author_id declaration",
+            "20:51 model_column users.id declaration",
+            // pgSchema(...).table with the callback form of the columns.
+            "24:40 table invoices declaration",
+            "25:3 column invoices.id declaration",
+            "26:3 column invoices.amount_cents declaration",
+        ],
+    );
+    assert_eq!(
+        models(&facts),
+        [
+            "6:14 users parent=- table=users [email->email_address fullName->full_name]",
+            "17:14 posts parent=- table=posts [authorId->author_id]",
+            "24:14 invoices parent=- table=invoices [amountCents->amount_cents]",
+        ]
+    );
+}
+
+#[test]
+fn drizzle_queries_use_table_objects() {
+    let path = "drizzle/src/users.ts";
+    let facts = run(&drizzle::Drizzle, Framework::Drizzle, path);
+    assert_set(
+        hits(&facts),
+        &[
+            // Keys of the select object (`id`, `e`) are aliases; the values are columns.
+            "8:19 model_column users.id query",
+            "8:32 model_column users.email query",
+            "10:19 model_column users.email query",
+            "10:43 model_column posts.authorId query",
+            "10:59 model_column users.id query",
+            "11:35 model_column users.email query",
+            "11:42 model_column users.fullName query",
+            "12:32 model_column posts.title query",
+            "12:57 model_column posts.id query",
+            "13:61 model_column users.fullName query",
+            // `settings.email` (line 16) is an unrelated object; `schema.invoices` goes through
+            // the namespace import.
+            "16:31 model_column invoices.amountCents query",
+        ],
+    );
+    let sql: Vec<String> = drizzle::sql_strings(path, &source(path)).into_iter().map(|s| s.sql).collect();
+    assert_eq!(sql, ["SELECT count(*) FROM users WHERE created_at > $1"]);
 }

@@ -2,6 +2,7 @@
 //! [`all`].
 
 pub mod django;
+pub mod drizzle;
 pub mod js;
 pub mod prisma;
 pub mod python;
@@ -31,5 +32,10 @@ pub trait Extractor: Sync + Send {
 
 /// Every extractor, in a fixed order.
 pub fn all() -> Vec<Box<dyn Extractor>> {
-    vec![Box::new(django::Django), Box::new(sqlalchemy::Sqlalchemy), Box::new(prisma::Prisma)]
+    vec![
+        Box::new(django::Django),
+        Box::new(sqlalchemy::Sqlalchemy),
+        Box::new(prisma::Prisma),
+        Box::new(drizzle::Drizzle),
+    ]
 }
