@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, drizzle, prisma};
+use tandem::scan::extract::{ExtractContext, Extractor, drizzle, prisma, sequelize};
 use tandem::scan::facts::{FileFacts, Target};
 
 fn target(t: &Target) -> String {
@@ -194,4 +194,84 @@ fn drizzle_queries_use_table_objects() {
     );
     let sql: Vec<String> = drizzle::sql_strings(path, &source(path)).into_iter().map(|s| s.sql).collect();
     assert_eq!(sql, ["SELECT count(*) FROM users WHERE created_at > $1"]);
+}
+
+#[test]
+fn sequelize_models_from_init_define_and_decorators() {
+    let facts = run(&sequelize::Sequelize, Framework::Sequelize, "sequelize/models/user.js");
+    assert_set(
+        hits(&facts),
+        &[
+            "7:49 model_column Order.user_id declaration",
+            // underscored: pluralized snake table, snake columns and timestamps; paranoid adds
+            // deleted_at; no primary key attribute → id. The VIRTUAL attribute (14) is not a column.
+            "10:3 table users declaration",
+            "10:3 column users.id declaration",
+            "10:3 column users.created_at declaration",
+            "10:3 column users.updated_at declaration",
+            "10:3 column users.deleted_at declaration",
+            "12:7 column users.email_address declaration",
+            "13:7 column users.first_name declaration",
+        ],
+    );
+    assert_eq!(
+        models(&facts),
+        [
+            "10:3 User parent=- table=users [email->email_address firstName->first_name createdAt->created_at updatedAt->updated_at deletedAt->deleted_at]"
+        ]
+    );
+
+    let facts = run(&sequelize::Sequelize, Framework::Sequelize, "sequelize/models/order.js");
+    assert_set(
+        hits(&facts),
+        &[
+            // tableName; createdAt renamed, updatedAt disabled; the primary key is declared.
+            "3:6 table orders declaration",
+            "3:6 column orders.placed_at declaration",
+            "5:7 column orders.orderId declaration",
+            "6:7 column orders.total declaration",
+            "7:7 column orders.status declaration",
+            // Default table: the pluralized model name, case kept.
+            "11:38 table Categories declaration",
+            "11:38 column Categories.id declaration",
+            "11:51 column Categories.name declaration",
+        ],
+    );
+
+    let facts = run(&sequelize::Sequelize, Framework::Sequelize, "sequelize/models/invoice.ts");
+    // The VIRTUAL column (13) and the plain property (15) are not columns.
+    assert_set(
+        hits(&facts),
+        &[
+            "4:14 table invoices declaration",
+            "7:3 column invoices.id declaration",
+            "10:3 column invoices.amount_cents declaration",
+        ],
+    );
+    assert_eq!(models(&facts), ["4:14 Invoice parent=- table=invoices [amountCents->amount_cents]"]);
+}
+
+#[test]
+fn sequelize_queries_and_raw_sql() {
+    let path = "sequelize/routes/orders.js";
+    let facts = run(&sequelize::Sequelize, Framework::Sequelize, path);
+    assert_set(
+        hits(&facts),
+        &[
+            // Line 5's `status` is a local; `[Op.or]` recurses; `"amount"` is an alias and
+            // `"DESC"` a direction; line 14's `order` key belongs to a response object.
+            "7:14 model_column Order.status query",
+            "7:34 model_column Order.total query",
+            "7:62 model_column Order.placed_at query",
+            "8:19 model_column Order.orderId query",
+            "8:31 model_column Order.total query",
+            "9:15 model_column Order.placed_at query",
+            "11:26 model_column User.firstName query",
+            "11:57 model_column User.email query",
+            "12:56 model_column User.email query",
+            "12:86 model_column User.firstName query",
+        ],
+    );
+    let sql: Vec<String> = sequelize::sql_strings(path, &source(path)).into_iter().map(|s| s.sql).collect();
+    assert_eq!(sql, ["SELECT id FROM users WHERE deleted_at IS NULL"]);
 }

@@ -6,6 +6,7 @@ pub mod drizzle;
 pub mod js;
 pub mod prisma;
 pub mod python;
+pub mod sequelize;
 pub mod sqlalchemy;
 pub mod treesit;
 
