@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, drizzle, prisma, sequelize};
+use tandem::scan::extract::{ExtractContext, Extractor, drizzle, prisma, sequelize, typeorm};
 use tandem::scan::facts::{FileFacts, Target};
 
 fn target(t: &Target) -> String {
@@ -274,4 +274,100 @@ fn sequelize_queries_and_raw_sql() {
     );
     let sql: Vec<String> = sequelize::sql_strings(path, &source(path)).into_iter().map(|s| s.sql).collect();
     assert_eq!(sql, ["SELECT id FROM users WHERE deleted_at IS NULL"]);
+}
+
+#[test]
+fn typeorm_entities_follow_the_default_naming_strategy() {
+    let facts = run(&typeorm::Typeorm, Framework::Typeorm, "typeorm/src/entities/user.entity.ts");
+    assert_set(
+        hits(&facts),
+        &[
+            // The abstract base's column belongs to the entity's table.
+            "18:3 column users.created_at declaration",
+            "22:14 table users declaration",
+            "24:3 column users.id declaration",
+            "27:3 column users.email_address declaration",
+            "30:3 column users.displayName declaration",
+            // Line 32 is a comment; @ManyToOne without @JoinColumn: `<property>Id`.
+            "35:3 column users.organizationId declaration",
+            "39:3 column users.profile_ref declaration",
+            // @OneToMany (42), @RelationId (49), the embedded column (52) and the method are
+            // not columns of this table.
+            "45:23 table user_roles declaration",
+            "45:57 column user_roles.user_id declaration",
+            "45:97 column user_roles.role_id declaration",
+            // @Entity() with no name: the class name in snake_case.
+            "60:14 table user_profile declaration",
+            "62:3 column user_profile.id declaration",
+            "65:3 column user_profile.bio declaration",
+        ],
+    );
+    assert_eq!(
+        models(&facts),
+        [
+            "16:23 Audited parent=- table=- [createdAt->created_at]",
+            "22:14 User parent=Audited table=users [createdAt->created_at email->email_address organization->organizationId profile->profile_ref]",
+            "60:14 UserProfile parent=- table=user_profile []",
+        ]
+    );
+}
+
+#[test]
+fn typeorm_repositories_and_query_builders() {
+    let path = "typeorm/src/users/users.service.ts";
+    let facts = run(&typeorm::Typeorm, Framework::Typeorm, path);
+    assert_set(
+        hits(&facts),
+        &[
+            // `organization: { name }` is a condition on a relation.
+            "14:54 model_column User.email query",
+            "14:104 model_column User.createdAt query",
+            "15:44 model_column User.id query",
+            "16:31 model_column User.id query",
+            "16:44 model_column User.displayName query",
+            // The query builder's alias `u`; `:email` is a parameter.
+            "19:17 model_column User.email query",
+            "20:20 model_column User.displayName query",
+            "21:57 model_column UserProfile.bio query",
+            "23:28 model_column UserProfile.id query",
+            "23:38 model_column UserProfile.bio query",
+            // Line 25's object is not an argument of a repository call.
+        ],
+    );
+    let sql: Vec<String> = typeorm::sql_strings(path, &source(path)).into_iter().map(|s| s.sql).collect();
+    assert_eq!(sql, ["SELECT id FROM users WHERE email_address = $1"]);
+    let snippet = facts.hits.iter().find(|h| h.line == 19).map(|h| h.snippet.as_str());
+    assert_eq!(snippet, Some(r#".where("u.email = :email", { email })"#));
+}
+
+#[test]
+fn extractors_only_read_their_framework() {
+    assert!(prisma::Prisma.applies("prisma/schema.prisma", Framework::Prisma));
+    assert!(!prisma::Prisma.applies("prisma/schema.prisma", Framework::Drizzle));
+    assert!(!drizzle::Drizzle.applies("src/types.d.ts", Framework::Drizzle));
+    assert!(typeorm::Typeorm.applies("src/a.mts", Framework::Typeorm));
+    assert!(!sequelize::Sequelize.applies("src/a.py", Framework::Sequelize));
+}
+
+#[test]
+fn broken_sources_do_not_panic() {
+    let ctx = ExtractContext { framework: Framework::Typeorm, identifiers: &[] };
+    for text in [
+        "@Entity(\n class {",
+        "prisma.user.findMany({ where: { email",
+        "`${",
+        "model X {\n  a String @map(\"",
+        "\u{feff}é",
+    ] {
+        for (e, fw, path) in [
+            (&typeorm::Typeorm as &dyn Extractor, Framework::Typeorm, "a.ts"),
+            (&prisma::Prisma, Framework::Prisma, "a.ts"),
+            (&prisma::Prisma, Framework::Prisma, "schema.prisma"),
+            (&drizzle::Drizzle, Framework::Drizzle, "a.tsx"),
+            (&sequelize::Sequelize, Framework::Sequelize, "a.js"),
+        ] {
+            let ctx = ExtractContext { framework: fw, ..ctx };
+            let _ = e.extract(path, text, &ctx);
+        }
+    }
 }

@@ -297,3 +297,17 @@ fn flask_sqlalchemy_default_table_names_and_cross_file_inheritance() {
         ]
     );
 }
+
+#[test]
+fn broken_python_does_not_panic() {
+    for text in
+        ["class X(models.Model):\n    a = models.CharField(", "User.objects.filter(", "def f(:\n", "\u{feff}é = 'x"]
+    {
+        for (e, fw) in
+            [(&django::Django as &dyn Extractor, Framework::Django), (&sqlalchemy::Sqlalchemy, Framework::Sqlalchemy)]
+        {
+            let ctx = ExtractContext { framework: fw, identifiers: &[] };
+            let _ = e.extract("app/models.py", text, &ctx);
+        }
+    }
+}

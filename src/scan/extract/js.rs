@@ -103,3 +103,32 @@ pub fn strings(src: &Src<'_>, node: Node<'_>) -> Vec<(String, usize)> {
 pub fn is_pascal(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
 }
+
+/// Decorators of a class declaration.
+pub fn decorators_of(class: Node<'_>) -> Vec<Node<'_>> {
+    let mut out: Vec<Node<'_>> = named_children(class).into_iter().filter(|n| n.kind() == "decorator").collect();
+    // `export @Dec class …` / `@Dec export class …` put decorators on the export statement.
+    if let Some(parent) = class.parent().filter(|p| p.kind() == "export_statement") {
+        out.extend(named_children(parent).into_iter().filter(|n| n.kind() == "decorator"));
+    }
+    out
+}
+
+/// `@Column(…)` / `@Column` / `@x.Column` → `Column`.
+pub fn decorator_name<'a>(src: &Src<'a>, decorator: Node<'_>) -> Option<&'a str> {
+    let inner = decorator.named_child(0)?;
+    match inner.kind() {
+        "identifier" => Some(src.node_text(inner)),
+        "call_expression" => callee_name(src, inner),
+        "member_expression" => property(src, inner),
+        _ => None,
+    }
+}
+
+/// Arguments of a decorator call (empty for a bare `@Column`).
+pub fn decorator_args(decorator: Node<'_>) -> Vec<Node<'_>> {
+    match decorator.named_child(0) {
+        Some(c) if c.kind() == "call_expression" => call_args(c),
+        _ => Vec::new(),
+    }
+}

@@ -9,6 +9,7 @@ pub mod python;
 pub mod sequelize;
 pub mod sqlalchemy;
 pub mod treesit;
+pub mod typeorm;
 
 use crate::config::Framework;
 use crate::scan::facts::FileFacts;

@@ -15,7 +15,8 @@ use tree_sitter::Node;
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::js::{
-    Key, call_args, callee_name, is_pascal, key_value, object_keys, property, strings, unwrap,
+    Key, call_args, callee_name, decorator_args, decorator_name, decorators_of, is_pascal, key_value, object_keys,
+    property, strings, unwrap,
 };
 use crate::scan::extract::treesit::{
     self, SqlString, Src, descendants, named_children, snake_case, string_value, template_sql,
@@ -438,32 +439,6 @@ fn typescript_model(src: &Src<'_>, facts: &mut FileFacts, class: Node<'_>) {
     }
     let class_name = src.node_text(name).to_owned();
     declare(src, facts, &class_name, name.start_byte(), attrs, &o);
-}
-
-pub(crate) fn decorators_of(class: Node<'_>) -> Vec<Node<'_>> {
-    let mut out: Vec<Node<'_>> = named_children(class).into_iter().filter(|n| n.kind() == "decorator").collect();
-    // `export @Dec class …` / `@Dec export class …` put decorators on the export statement.
-    if let Some(parent) = class.parent().filter(|p| p.kind() == "export_statement") {
-        out.extend(named_children(parent).into_iter().filter(|n| n.kind() == "decorator"));
-    }
-    out
-}
-
-pub(crate) fn decorator_name<'a>(src: &Src<'a>, decorator: Node<'_>) -> Option<&'a str> {
-    let inner = decorator.named_child(0)?;
-    match inner.kind() {
-        "identifier" => Some(src.node_text(inner)),
-        "call_expression" => callee_name(src, inner),
-        "member_expression" => property(src, inner),
-        _ => None,
-    }
-}
-
-pub(crate) fn decorator_args(decorator: Node<'_>) -> Vec<Node<'_>> {
-    match decorator.named_child(0) {
-        Some(c) if c.kind() == "call_expression" => call_args(c),
-        _ => Vec::new(),
-    }
 }
 
 /// `User` or `db.User` / `models.User` / `sequelize.models.User`.
