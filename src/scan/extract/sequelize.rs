@@ -154,7 +154,7 @@ pub fn pluralize(word: &str) -> String {
         .char_indices()
         .filter(|(i, c)| *i > 0 && (c.is_ascii_uppercase() || *c == '_'))
         .map(|(i, c)| if c == '_' { i + 1 } else { i })
-        .last()
+        .next_back()
         .unwrap_or(0);
     let (head, last) = word.split_at(split);
     let last_lower = last.to_ascii_lowercase();

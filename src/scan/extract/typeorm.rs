@@ -107,6 +107,9 @@ struct Col {
     offset: usize,
 }
 
+/// A `@JoinTable({ name })`: (table, offset of the name, named join columns with offsets).
+type JoinTable = (String, usize, Vec<(String, usize)>);
+
 struct Class {
     name: String,
     name_offset: usize,
@@ -114,8 +117,7 @@ struct Class {
     table: Option<String>,
     parent: Option<String>,
     columns: Vec<Col>,
-    /// `@JoinTable` tables: (table, offset, join columns).
-    join_tables: Vec<(String, usize, Vec<(String, usize)>)>,
+    join_tables: Vec<JoinTable>,
 }
 
 fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
@@ -129,10 +131,10 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
 
     let mut classes: Vec<Class> = Vec::new();
     for node in &all {
-        if node.kind() == "class_declaration" || node.kind() == "abstract_class_declaration" {
-            if let Some(c) = read_class(&src, *node) {
-                classes.push(c);
-            }
+        if (node.kind() == "class_declaration" || node.kind() == "abstract_class_declaration")
+            && let Some(c) = read_class(&src, *node)
+        {
+            classes.push(c);
         }
     }
     let by_name: BTreeMap<String, usize> = classes.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
