@@ -10,8 +10,8 @@ pub mod graph;
 pub mod migration;
 pub mod redact;
 pub mod report;
-pub mod schema;
 pub mod scan;
+pub mod schema;
 pub mod store;
 
 pub use error::{Diagnostic, Error, Result};

@@ -32,7 +32,9 @@ pub fn run(g: &Globals, args: GraphArgs) -> Result<Outcome> {
     match args.format {
         GraphFormat::Mermaid => print!("{}", graph.to_mermaid(&args.tables)),
         GraphFormat::Dot => print!("{}", graph.to_dot(&args.tables)),
-        GraphFormat::Json => println!("{}", serde_json::to_string_pretty(&graph.to_json(&args.tables)).unwrap_or_default()),
+        GraphFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&graph.to_json(&args.tables)).unwrap_or_default())
+        }
     }
     Ok(Outcome::Success)
 }

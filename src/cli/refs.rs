@@ -44,7 +44,10 @@ pub fn parse_target(text: &str, schema: Option<&Schema>) -> Result<ObjectRef> {
     if let (Some(schema), Some(column)) = (schema, &target.column)
         && target.schema.is_none()
         && !schema.tables.iter().any(|t| t.name.name == target.table)
-        && schema.tables.iter().any(|t| t.name.schema.as_deref() == Some(target.table.as_str()) && &t.name.name == column)
+        && schema
+            .tables
+            .iter()
+            .any(|t| t.name.schema.as_deref() == Some(target.table.as_str()) && &t.name.name == column)
     {
         return Ok(ObjectRef { schema: Some(target.table.clone()), table: column.clone(), column: None });
     }
@@ -60,11 +63,8 @@ pub fn run(g: &Globals, args: RefsArgs) -> Result<Outcome> {
     };
     let (config, schema, results) = scan_with(g, &options)?;
     let _ = config;
-    let targets: Vec<(String, ObjectRef)> = args
-        .targets
-        .iter()
-        .map(|t| parse_target(t, schema.as_ref()).map(|o| (t.clone(), o)))
-        .collect::<Result<_>>()?;
+    let targets: Vec<(String, ObjectRef)> =
+        args.targets.iter().map(|t| parse_target(t, schema.as_ref()).map(|o| (t.clone(), o))).collect::<Result<_>>()?;
     if let Some(schema) = &schema {
         let index = SchemaIndex::new(schema);
         for (text, t) in &targets {

@@ -17,10 +17,22 @@ use crate::schema::Schema;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Node {
-    App { app: String, #[serde(rename = "ref")] git_ref: String, commit: String },
-    Table { table: String },
-    Column { table: String, column: String },
-    View { view: String },
+    App {
+        app: String,
+        #[serde(rename = "ref")]
+        git_ref: String,
+        commit: String,
+    },
+    Table {
+        table: String,
+    },
+    Column {
+        table: String,
+        column: String,
+    },
+    View {
+        view: String,
+    },
 }
 
 impl Node {
@@ -48,9 +60,14 @@ impl Node {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Edge {
     /// The app's code references the object; indices into [`DepGraph::references`].
-    Uses { references: Vec<usize> },
+    Uses {
+        references: Vec<usize>,
+    },
     HasColumn,
-    ForeignKey { columns: Vec<String>, referenced_columns: Vec<String> },
+    ForeignKey {
+        columns: Vec<String>,
+        referenced_columns: Vec<String>,
+    },
     /// A view reads the table or column.
     ViewReads,
 }
@@ -83,7 +100,10 @@ impl DepGraph {
                     g.graph.add_edge(
                         from,
                         to,
-                        Edge::ForeignKey { columns: fk.columns.clone(), referenced_columns: fk.referenced_columns.clone() },
+                        Edge::ForeignKey {
+                            columns: fk.columns.clone(),
+                            referenced_columns: fk.referenced_columns.clone(),
+                        },
                     );
                 }
             }
@@ -104,9 +124,11 @@ impl DepGraph {
                 }
             }
         }
-        let views: BTreeSet<String> = schema.map(|s| s.views.iter().map(|v| v.name.name.clone()).collect()).unwrap_or_default();
+        let views: BTreeSet<String> =
+            schema.map(|s| s.views.iter().map(|v| v.name.name.clone()).collect()).unwrap_or_default();
         for scan in scans {
-            let app = g.node(Node::App { app: scan.app.clone(), git_ref: scan.git_ref.clone(), commit: scan.commit.clone() });
+            let app =
+                g.node(Node::App { app: scan.app.clone(), git_ref: scan.git_ref.clone(), commit: scan.commit.clone() });
             let mut uses: BTreeMap<Node, Vec<usize>> = BTreeMap::new();
             for r in &scan.references {
                 let idx = g.references.len();

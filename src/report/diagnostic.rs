@@ -18,7 +18,13 @@ pub fn render_error(err: &Error) -> String {
             let col = d.column.unwrap_or(1) as usize;
             let width = text[span.clone()].lines().next().map_or(1, |s| s.chars().count().max(1));
             let gutter = line.to_string().len();
-            out.push_str(&format!("\n{:gutter$} |\n{line} | {src_line}\n{:gutter$} | {}{}", "", "", " ".repeat(col - 1), "^".repeat(width)));
+            out.push_str(&format!(
+                "\n{:gutter$} |\n{line} | {src_line}\n{:gutter$} | {}{}",
+                "",
+                "",
+                " ".repeat(col - 1),
+                "^".repeat(width)
+            ));
         }
     }
     if let Some(help) = &d.help {

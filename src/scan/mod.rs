@@ -131,8 +131,12 @@ pub fn scan_ref(
         .iter()
         .enumerate()
         .filter_map(|(i, f)| {
-            let ex: Vec<usize> =
-                extractors.iter().enumerate().filter(|(_, e)| e.applies(&f.app_path, app.framework)).map(|(j, _)| j).collect();
+            let ex: Vec<usize> = extractors
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.applies(&f.app_path, app.framework))
+                .map(|(j, _)| j)
+                .collect();
             (!ex.is_empty()).then_some((i, ex))
         })
         .collect();
@@ -173,8 +177,12 @@ pub fn scan_ref(
                 let out = match repo.as_ref().map(|r| tree::read(r, f.blob, max_size)) {
                     Err(e) => (*i, Err(e.clone()), false),
                     Ok(Content::Skipped(reason)) => (*i, Err(reason), false),
-                    Ok(Content::Text(text)) => (*i, Ok(run_extractors(&extractors, ex, &f.app_path, &text, &ctx)), false),
-                    Ok(Content::Lossy(text)) => (*i, Ok(run_extractors(&extractors, ex, &f.app_path, &text, &ctx)), true),
+                    Ok(Content::Text(text)) => {
+                        (*i, Ok(run_extractors(&extractors, ex, &f.app_path, &text, &ctx)), false)
+                    }
+                    Ok(Content::Lossy(text)) => {
+                        (*i, Ok(run_extractors(&extractors, ex, &f.app_path, &text, &ctx)), true)
+                    }
                 };
                 if let Some(b) = &bar {
                     b.inc(1);

@@ -125,17 +125,24 @@ mod inflect_placeholder {
             Some((h, l)) => (format!("{h}_"), l),
             None => (String::new(), word),
         };
-        let irregular = [("person", "people"), ("man", "men"), ("child", "children"), ("sex", "sexes"), ("move", "moves")];
+        let irregular =
+            [("person", "people"), ("man", "men"), ("child", "children"), ("sex", "sexes"), ("move", "moves")];
         if let Some((_, p)) = irregular.iter().find(|(s, _)| *s == last) {
             return format!("{head}{p}");
         }
-        let uncountable = ["equipment", "information", "rice", "money", "species", "series", "fish", "sheep", "jeans", "police"];
+        let uncountable =
+            ["equipment", "information", "rice", "money", "species", "series", "fish", "sheep", "jeans", "police"];
         if uncountable.contains(&last) {
             return word.to_owned();
         }
         let plural = if last.ends_with("ss") || last.ends_with('x') || last.ends_with("ch") || last.ends_with("sh") {
             format!("{last}es")
-        } else if last.ends_with('y') && !last.ends_with("ay") && !last.ends_with("ey") && !last.ends_with("oy") && !last.ends_with("uy") {
+        } else if last.ends_with('y')
+            && !last.ends_with("ay")
+            && !last.ends_with("ey")
+            && !last.ends_with("oy")
+            && !last.ends_with("uy")
+        {
             format!("{}ies", &last[..last.len() - 1])
         } else if last.ends_with('s') {
             last.to_owned()
@@ -261,7 +268,13 @@ pub struct Context<'a> {
 pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Reference> {
     let models = Models::build(ctx.app, files);
     let mut refs: BTreeMap<(String, u32, u32, ObjectRef, RefKind), Reference> = BTreeMap::new();
-    let mut add = |path: &str, line: u32, column: u32, object: ObjectRef, kind: RefKind, confidence: Confidence, snippet: &str| {
+    let mut add = |path: &str,
+                   line: u32,
+                   column: u32,
+                   object: ObjectRef,
+                   kind: RefKind,
+                   confidence: Confidence,
+                   snippet: &str| {
         let key = (path.to_owned(), line, column, object.clone(), kind);
         let r = refs.entry(key).or_insert_with(|| Reference {
             app: ctx.app.name.clone(),
@@ -283,7 +296,8 @@ pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Referenc
 
     for (path, facts) in files {
         for hit in &facts.hits {
-            let mut emit = |object: ObjectRef| add(path, hit.line, hit.column, object, hit.kind, hit.confidence, &hit.snippet);
+            let mut emit =
+                |object: ObjectRef| add(path, hit.line, hit.column, object, hit.kind, hit.confidence, &hit.snippet);
             match &hit.target {
                 Target::Table { table } => emit(object_table(table)),
                 Target::Column { table, column } => {
@@ -339,25 +353,46 @@ pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Referenc
         }
         match ctx.schema {
             Some(schema) if schema.has_table(table) => {
-                add(&m.path, m.decl.line, m.decl.column, object_table(table), RefKind::Implicit, Confidence::High, &m.decl.snippet);
+                add(
+                    &m.path,
+                    m.decl.line,
+                    m.decl.column,
+                    object_table(table),
+                    RefKind::Implicit,
+                    Confidence::High,
+                    &m.decl.snippet,
+                );
                 for c in schema.columns_of(table) {
                     if !m.ignored.contains(&c) {
-                        add(&m.path, m.decl.line, m.decl.column, object_column(table, &c), RefKind::Implicit, Confidence::High, &m.decl.snippet);
+                        add(
+                            &m.path,
+                            m.decl.line,
+                            m.decl.column,
+                            object_column(table, &c),
+                            RefKind::Implicit,
+                            Confidence::High,
+                            &m.decl.snippet,
+                        );
                     }
                 }
             }
             Some(_) => {}
-            None => add(&m.path, m.decl.line, m.decl.column, object_table(table), RefKind::Implicit, Confidence::High, &m.decl.snippet),
+            None => add(
+                &m.path,
+                m.decl.line,
+                m.decl.column,
+                object_table(table),
+                RefKind::Implicit,
+                Confidence::High,
+                &m.decl.snippet,
+            ),
         }
     }
 
     // The `name` fallback yields to stronger evidence for the same word on the same line.
     let leaf = |o: &ObjectRef| o.column.clone().unwrap_or_else(|| o.table.clone()).to_ascii_lowercase();
-    let strong: HashSet<(&str, u32, String)> = refs
-        .values()
-        .filter(|r| r.kind != RefKind::Name)
-        .map(|r| (r.path.as_str(), r.line, leaf(&r.object)))
-        .collect();
+    let strong: HashSet<(&str, u32, String)> =
+        refs.values().filter(|r| r.kind != RefKind::Name).map(|r| (r.path.as_str(), r.line, leaf(&r.object))).collect();
     let weak: Vec<_> = refs
         .iter()
         .filter(|(_, r)| r.kind == RefKind::Name && strong.contains(&(r.path.as_str(), r.line, leaf(&r.object))))
@@ -399,7 +434,11 @@ mod tests {
 
     fn schema() -> Schema {
         let mut s = Schema::default();
-        for (t, cols) in [("users", &["id", "email", "legacy_flag", "type"][..]), ("accounts", &["id", "email"][..]), ("tbl_things", &["id"][..])] {
+        for (t, cols) in [
+            ("users", &["id", "email", "legacy_flag", "type"][..]),
+            ("accounts", &["id", "email"][..]),
+            ("tbl_things", &["id"][..]),
+        ] {
             let mut table = Table::new(QualifiedName::unqualified(t));
             table.columns = cols.iter().map(|c| Column::new(c, "text")).collect();
             s.tables.push(table);
@@ -422,7 +461,14 @@ mod tests {
     }
 
     fn hit(line: u32, target: Target, kind: RefKind) -> Hit {
-        Hit { line, column: 3, target, kind, confidence: if kind == RefKind::Name { Confidence::Low } else { Confidence::Medium }, snippet: String::new() }
+        Hit {
+            line,
+            column: 3,
+            target,
+            kind,
+            confidence: if kind == RefKind::Name { Confidence::Low } else { Confidence::Medium },
+            snippet: String::new(),
+        }
     }
 
     fn summary(refs: &[Reference]) -> Vec<String> {
@@ -435,8 +481,17 @@ mod tests {
         let a = app();
         let ctx = Context { app: &a, git_ref: "head", commit: "c0", schema: Some(&idx) };
         let files = vec![
-            ("app/models/application_record.rb".to_owned(), FileFacts { hits: vec![], models: vec![model("ApplicationRecord", Some("ActiveRecord::Base"), 1)] }),
-            ("app/models/user.rb".to_owned(), FileFacts { hits: vec![], models: vec![model("User", Some("ApplicationRecord"), 1), model("Admin", Some("User"), 9)] }),
+            (
+                "app/models/application_record.rb".to_owned(),
+                FileFacts { hits: vec![], models: vec![model("ApplicationRecord", Some("ActiveRecord::Base"), 1)] },
+            ),
+            (
+                "app/models/user.rb".to_owned(),
+                FileFacts {
+                    hits: vec![],
+                    models: vec![model("User", Some("ApplicationRecord"), 1), model("Admin", Some("User"), 9)],
+                },
+            ),
             (
                 "app/x.rb".to_owned(),
                 FileFacts {
@@ -445,25 +500,35 @@ mod tests {
                         hit(1, Target::Identifier { name: "email".into() }, RefKind::Name),
                         hit(2, Target::Model { model: "Thing".into() }, RefKind::Query),
                         hit(3, Target::ModelColumn { model: "User".into(), column: "nickname".into() }, RefKind::Query),
-                        hit(4, Target::AnyColumn { tables: vec!["accounts".into(), "orders".into()], column: "email".into() }, RefKind::Sql),
+                        hit(
+                            4,
+                            Target::AnyColumn {
+                                tables: vec!["accounts".into(), "orders".into()],
+                                column: "email".into(),
+                            },
+                            RefKind::Sql,
+                        ),
                     ],
                     models: vec![],
                 },
             ),
         ];
         let got = summary(&resolve(&ctx, &files));
-        assert_eq!(got, vec![
-            "app/models/user.rb:1 users implicit",
-            "app/models/user.rb:1 users.email implicit",
-            "app/models/user.rb:1 users.id implicit",
-            "app/models/user.rb:1 users.type implicit",
-            "app/models/user.rb:9 users implicit",
-            "app/models/user.rb:9 users.email implicit",
-            "app/models/user.rb:9 users.id implicit",
-            "app/models/user.rb:9 users.type implicit",
-            "app/x.rb:1 users.email query",
-            "app/x.rb:4 accounts.email sql",
-        ]);
+        assert_eq!(
+            got,
+            vec![
+                "app/models/user.rb:1 users implicit",
+                "app/models/user.rb:1 users.email implicit",
+                "app/models/user.rb:1 users.id implicit",
+                "app/models/user.rb:1 users.type implicit",
+                "app/models/user.rb:9 users implicit",
+                "app/models/user.rb:9 users.email implicit",
+                "app/models/user.rb:9 users.id implicit",
+                "app/models/user.rb:9 users.type implicit",
+                "app/x.rb:1 users.email query",
+                "app/x.rb:4 accounts.email sql",
+            ]
+        );
     }
 
     #[test]

@@ -203,7 +203,8 @@ fn is_minified_or_generated_name(lower: &str) -> bool {
 /// (the app cannot be checked there); everything below it that cannot be read is reported.
 pub fn list(repo: &Repository, app: &App, rev: &str, commit: Oid) -> Result<Listing> {
     let env = |what: String| Error::environment(Diagnostic::new(format!("app `{}` at `{rev}`: {what}", app.name)));
-    let commit_obj = repo.find_commit(commit).map_err(|e| env(format!("cannot read commit {commit}: {}", e.message())))?;
+    let commit_obj =
+        repo.find_commit(commit).map_err(|e| env(format!("cannot read commit {commit}: {}", e.message())))?;
     let root = commit_obj.tree().map_err(|e| env(format!("cannot read the tree of {commit}: {}", e.message())))?;
     let base = app.path.as_deref().unwrap_or("").trim_matches('/');
     let tree = if base.is_empty() {
@@ -338,5 +339,32 @@ mod tests {
     fn minified_names_are_generated() {
         assert!(is_minified_or_generated_name("app.min.js"));
         assert!(!is_minified_or_generated_name("admin.js"));
+    }
+}
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    #[test]
+    fn include_globs() {
+        let app = App {
+            name: "a".into(),
+            repo: ".".into(),
+            path: None,
+            framework: Framework::Generic,
+            deployed: None,
+            head: "HEAD".into(),
+            include: vec!["other/**".into()],
+            exclude: vec![],
+            structure: None,
+            migrations: None,
+            owner: None,
+            source: Default::default(),
+            tables: Default::default(),
+            line: 1,
+        };
+        let f = Filter::new(&app).unwrap();
+        assert!(f.enter_dir("other"));
+        assert!(matches!(f.file("other/outside.rb"), Decision::Read));
     }
 }

@@ -430,21 +430,24 @@ mod tests {
     #[test]
     fn ruby_comments_and_value_strings_do_not_count() {
         let src = "# == Schema: email :string\nclass User\n  def x\n    status == \"email\" && email\n  end\nend\n";
-        assert_eq!(hits("app/models/user.rb", src, &["email", "status"]), vec![
-            (4, 5, "status".to_owned()),
-            (4, 26, "email".to_owned())
-        ]);
+        assert_eq!(
+            hits("app/models/user.rb", src, &["email", "status"]),
+            vec![(4, 5, "status".to_owned()), (4, 26, "email".to_owned())]
+        );
     }
 
     #[test]
     fn sql_strings_and_heredocs_count() {
         let src = "x = <<~SQL\n  SELECT email FROM users\nSQL\ny = \"SELECT name FROM accounts\"\nz = \"name\"\n";
-        assert_eq!(hits("a.rb", src, &["email", "users", "name", "accounts"]), vec![
-            (2, 10, "email".to_owned()),
-            (2, 21, "users".to_owned()),
-            (4, 13, "name".to_owned()),
-            (4, 23, "accounts".to_owned()),
-        ]);
+        assert_eq!(
+            hits("a.rb", src, &["email", "users", "name", "accounts"]),
+            vec![
+                (2, 10, "email".to_owned()),
+                (2, 21, "users".to_owned()),
+                (4, 13, "name".to_owned()),
+                (4, 23, "accounts".to_owned()),
+            ]
+        );
     }
 
     #[test]
@@ -467,7 +470,10 @@ mod tests {
     #[test]
     fn python_triple_quoted_sql() {
         let src = "q = '''\nSELECT email\nFROM users'''\nd = {'email': 1}\n";
-        assert_eq!(hits("a.py", src, &["email", "users"]), vec![(2, 8, "email".to_owned()), (3, 6, "users".to_owned())]);
+        assert_eq!(
+            hits("a.py", src, &["email", "users"]),
+            vec![(2, 8, "email".to_owned()), (3, 6, "users".to_owned())]
+        );
     }
 
     #[test]

@@ -143,7 +143,10 @@ pub fn sql_refs(sql: &str) -> Vec<SqlRef> {
                 }
                 None => match tables.len() {
                     0 => Target::Identifier { name: column.clone() },
-                    1 => Target::Column { table: tables.iter().next().cloned().unwrap_or_default(), column: column.clone() },
+                    1 => Target::Column {
+                        table: tables.iter().next().cloned().unwrap_or_default(),
+                        column: column.clone(),
+                    },
                     _ => Target::AnyColumn { tables: tables.iter().cloned().collect(), column: column.clone() },
                 },
             };
@@ -213,7 +216,8 @@ fn collect(v: &Value, scope: &mut Scope) {
                         range_var(value, scope);
                     }
                     "ColumnRef" => {
-                        let fields: Vec<&Value> = value.get("fields").and_then(Value::as_array).into_iter().flatten().collect();
+                        let fields: Vec<&Value> =
+                            value.get("fields").and_then(Value::as_array).into_iter().flatten().collect();
                         let names: Vec<Option<&str>> = fields.iter().map(|f| sval(f)).collect();
                         // `*` and `t.*` name no column.
                         if names.iter().any(Option::is_none) {
@@ -359,7 +363,8 @@ fn split_statements(src: &str) -> Vec<std::ops::Range<usize>> {
                     && b.get(i + 1 + len) == Some(&b'$')
                 {
                     let tag = &b[i..i + len + 2];
-                    i = memchr::memmem::find(&b[i + tag.len()..], tag).map_or(b.len(), |p| i + tag.len() + p + tag.len() - 1);
+                    i = memchr::memmem::find(&b[i + tag.len()..], tag)
+                        .map_or(b.len(), |p| i + tag.len() + p + tag.len() - 1);
                 }
             }
             b';' => {
@@ -391,26 +396,34 @@ mod tests {
     #[test]
     fn aliases_resolve_and_placeholders_parse() {
         let sql = "SELECT u.email, o.total FROM users u JOIN orders o ON o.user_id = u.id WHERE u.name = ?";
-        assert_eq!(refs(sql), vec![
-            (7, col("users", "email")),
-            (16, col("orders", "total")),
-            (29, Target::Table { table: "users".into() }),
-            (42, Target::Table { table: "orders".into() }),
-            (54, col("orders", "user_id")),
-            (66, col("users", "id")),
-            (77, col("users", "name")),
-        ]);
+        assert_eq!(
+            refs(sql),
+            vec![
+                (7, col("users", "email")),
+                (16, col("orders", "total")),
+                (29, Target::Table { table: "users".into() }),
+                (42, Target::Table { table: "orders".into() }),
+                (54, col("orders", "user_id")),
+                (66, col("users", "id")),
+                (77, col("users", "name")),
+            ]
+        );
     }
 
     #[test]
     fn unqualified_columns_keep_their_candidates() {
         let got = refs("SELECT email FROM users, accounts WHERE :x = 1");
-        assert_eq!(got[0], (7, Target::AnyColumn { tables: vec!["accounts".into(), "users".into()], column: "email".into() }));
+        assert_eq!(
+            got[0],
+            (7, Target::AnyColumn { tables: vec!["accounts".into(), "users".into()], column: "email".into() })
+        );
     }
 
     #[test]
     fn insert_and_update_columns_and_ctes() {
-        let got = refs("WITH recent AS (SELECT id FROM posts) UPDATE users SET status = 'x' WHERE id IN (SELECT id FROM recent)");
+        let got = refs(
+            "WITH recent AS (SELECT id FROM posts) UPDATE users SET status = 'x' WHERE id IN (SELECT id FROM recent)",
+        );
         assert!(got.contains(&(55, col("users", "status"))), "{got:?}");
         assert!(!got.iter().any(|(_, t)| matches!(t, Target::Table { table } if table == "recent")), "{got:?}");
         let got = refs("INSERT INTO audit_log (user_id, action) VALUES ($1, %s)");
