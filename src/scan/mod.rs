@@ -167,7 +167,7 @@ pub fn scan_ref(
     let bar = progress_bar(progress, misses.len() as u64, &app.name, git_ref);
     let max_size = config.scan.max_file_size;
     let repo_path = app.repo.clone();
-    let read: Vec<(usize, Result<Vec<(usize, FileFacts)>, String>, bool)> = misses
+    let read: Vec<Extracted> = misses
         .par_iter()
         // git2's Repository is not Sync: one handle per rayon job.
         .map_init(
@@ -237,6 +237,10 @@ pub fn scan_ref(
         summary,
     })
 }
+
+/// One read file: its index, the facts per extractor (or why it was not read), and whether it
+/// was decoded lossily.
+type Extracted = (usize, Result<Vec<(usize, FileFacts)>, String>, bool);
 
 fn open_quiet(path: &Path) -> std::result::Result<git2::Repository, String> {
     git2::Repository::open(path).map_err(|e| format!("cannot open the repository: {}", e.message()))

@@ -16,11 +16,14 @@ use crate::schema::Schema;
 /// `name`, `created_at` on every table); the `name` fallback drops it rather than flood.
 pub const MAX_IDENTIFIER_FANOUT: usize = 8;
 
+/// A table or view: its schema, when qualified, and its lower-case column names.
+type Relation = (Option<String>, BTreeSet<String>);
+
 /// The schema as the resolver needs it: table (and view) names → their columns.
 #[derive(Debug, Default)]
 pub struct SchemaIndex {
-    /// Unqualified, lower-case table name → (schema, columns).
-    tables: HashMap<String, Vec<(Option<String>, BTreeSet<String>)>>,
+    /// Unqualified, lower-case table name → (schema, columns) for each schema that has it.
+    tables: HashMap<String, Vec<Relation>>,
     /// Lower-case column name → tables that have it.
     columns: HashMap<String, BTreeSet<String>>,
 }

@@ -151,12 +151,14 @@ pub fn segments(src: &str, lang: Lang) -> Vec<Segment> {
             code_start = i;
             continue;
         }
-        if lang == Lang::Ruby && c == b'<' && b[i..].starts_with(b"<<") {
-            if let Some((tag, squiggly, len)) = heredoc_tag(&b[i + 2..]) {
-                pending_heredocs.push((tag, squiggly));
-                i += 2 + len;
-                continue;
-            }
+        if lang == Lang::Ruby
+            && c == b'<'
+            && b[i..].starts_with(b"<<")
+            && let Some((tag, squiggly, len)) = heredoc_tag(&b[i + 2..])
+        {
+            pending_heredocs.push((tag, squiggly));
+            i += 2 + len;
+            continue;
         }
         if c == b'"' || c == b'\'' || (c == b'`' && lang != Lang::Sql) {
             if lang == Lang::Sql {
@@ -281,7 +283,10 @@ impl<'a> LineIndex<'a> {
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.starts[line];
-        let end = self.src.floor_char_boundary(offset.min(self.src.len()));
+        let mut end = offset.min(self.src.len());
+        while !self.src.is_char_boundary(end) {
+            end -= 1;
+        }
         let col = self.src.get(start..end).map_or(0, |s| s.chars().count());
         (line as u32 + 1, col as u32 + 1)
     }

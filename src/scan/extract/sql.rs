@@ -375,7 +375,7 @@ fn split_statements(src: &str) -> Vec<std::ops::Range<usize>> {
         }
         i += 1;
     }
-    if src[start..].trim().len() > 0 {
+    if !src[start..].trim().is_empty() {
         out.push(start..src.len());
     }
     out
