@@ -3,7 +3,7 @@
 
 mod apps;
 mod graph;
-mod init;
+pub mod init;
 mod refs;
 mod scan;
 mod schema;
@@ -134,5 +134,16 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Scan(args) => scan::run(&globals, args),
         Command::Refs(args) => refs::run(&globals, args),
         Command::Graph(args) => graph::run(&globals, args),
+    }
+}
+
+/// Write a command's report to stdout. A closed pipe (`tandem … | head`) is not an error.
+pub fn write_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(crate::Error::msg(format!("cannot write output: {e}"))),
     }
 }
