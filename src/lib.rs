@@ -12,6 +12,7 @@ pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod schema;
+pub mod sql;
 pub mod store;
 
 pub use error::{Diagnostic, Error, Result};
