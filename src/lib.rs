@@ -6,11 +6,13 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod graph;
 pub mod migration;
 pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod schema;
+pub mod sql;
 pub mod store;
 
 pub use error::{Diagnostic, Error, Result};

@@ -15,6 +15,7 @@ fn target(t: &Target) -> String {
         Target::Model { model } => format!("model {model}"),
         Target::ModelColumn { model, column } => format!("model_column {model}.{column}"),
         Target::Identifier { name } => format!("identifier {name}"),
+        Target::AnyColumn { tables, column } => format!("any_column {}.{column}", tables.join("|")),
     }
 }
 
@@ -128,6 +129,10 @@ fn prisma_client_calls_and_raw_sql() {
             "15:25 model Post query",
             "15:53 model_column Post.authorId query",
             "15:75 model_column Post.id query",
+            "16:46 column users.id sql",
+            "16:50 column users.email sql",
+            "16:61 table users sql",
+            "16:73 column users.display_name sql",
             // Line 18's object is not a Prisma call argument; line 19 has no Prisma argument keys.
         ],
     );
@@ -190,6 +195,8 @@ fn drizzle_queries_use_table_objects() {
             // `settings.email` (line 16) is an unrelated object; `schema.invoices` goes through
             // the namespace import.
             "16:31 model_column invoices.amountCents query",
+            "14:59 table users sql",
+            "14:71 column users.created_at sql",
         ],
     );
     let sql: Vec<String> = drizzle::sql_strings(path, &source(path)).into_iter().map(|s| s.sql).collect();
@@ -270,6 +277,9 @@ fn sequelize_queries_and_raw_sql() {
             "11:57 model_column User.email query",
             "12:56 model_column User.email query",
             "12:86 model_column User.firstName query",
+            "13:49 column users.id sql",
+            "13:57 table users sql",
+            "13:69 column users.deleted_at sql",
         ],
     );
     let sql: Vec<String> = sequelize::sql_strings(path, &source(path)).into_iter().map(|s| s.sql).collect();
@@ -331,6 +341,9 @@ fn typeorm_repositories_and_query_builders() {
             "21:57 model_column UserProfile.bio query",
             "23:28 model_column UserProfile.id query",
             "23:38 model_column UserProfile.bio query",
+            "24:53 column users.id sql",
+            "24:61 table users sql",
+            "24:73 column users.email_address sql",
             // Line 25's object is not an argument of a repository call.
         ],
     );

@@ -14,6 +14,7 @@ fn target(t: &Target) -> String {
         Target::Model { model } => format!("model {model}"),
         Target::ModelColumn { model, column } => format!("model_column {model}.{column}"),
         Target::Identifier { name } => format!("identifier {name}"),
+        Target::AnyColumn { tables, column } => format!("any_column {}.{column}", tables.join("|")),
     }
 }
 
@@ -155,6 +156,15 @@ fn django_queryset_chains_and_raw_sql() {
             "20:50 model_column blog.Post.created query",
             // Imported under an alias from another app's models.
             "21:46 model_column accounts.Profile.handle query",
+            // Raw SQL through the SQL extractor: Manager.raw, cursor.execute, RawSQL.
+            "22:36 column blog_posts.id sql",
+            "22:40 column blog_posts.title sql",
+            "22:51 table blog_posts sql",
+            "22:68 column blog_posts.status sql",
+            "24:32 table blog_posts sql",
+            "24:47 column blog_posts.status sql",
+            "24:70 column blog_posts.id sql",
+            "25:70 table blog_post_tags sql",
         ],
     );
     let source =
@@ -264,6 +274,8 @@ fn sqlalchemy_queries_and_raw_sql() {
             "11:41 model_column User.nickname query",
             "12:25 model_column Address.street query",
             "12:43 model_column Address.user_id query",
+            "14:56 table users sql",
+            "14:68 column users.email_address sql",
             // Line 13's dict key and line 15's method call `User.from_email` are not columns.
         ],
     );

@@ -5,6 +5,8 @@
 use tree_sitter::{Language, Node, Parser, Tree};
 
 use crate::config::Confidence;
+use crate::scan::extract::name::LineIndex;
+use crate::scan::extract::sql;
 use crate::scan::facts::{Hit, Target};
 use crate::scan::reference::RefKind;
 
@@ -219,15 +221,13 @@ pub fn looks_like_sql(s: &str) -> bool {
     }
 }
 
-/// Hits for raw SQL strings.
-///
-/// INTEGRATION POINT (helper "scan"): the SQL extractor `crate::scan::extract::sql` parses SQL
-/// and maps it to `Target::Table`/`Target::Column` hits of kind `sql`. Until that module is on
-/// this branch, SQL strings are collected (see each extractor's `sql_strings`) but produce no
-/// hits here; replace the body with a call to it, mapping `s.offset` through `src.pos`.
+/// `sql`-kind hits for the raw SQL strings a framework extractor found at SQL entry points
+/// (`raw()`, `cursor.execute()`, `text()`, `$queryRaw`, `sql```, …), through the SQL extractor.
+/// The generic SQL pass also reads SQL-looking literals; where both find the same reference at
+/// the same place, resolution merges them (keeping the higher confidence).
 pub fn sql_hits(src: &Src<'_>, strings: &[SqlString]) -> Vec<Hit> {
-    let _ = (src, strings);
-    Vec::new()
+    let lines = LineIndex::new(src.text);
+    strings.iter().flat_map(|s| sql::sql_hits(&s.sql, s.offset, &lines, Confidence::High)).collect()
 }
 
 /// Split a CamelCase or mixedCase identifier into snake_case (`UserProfile` → `user_profile`,
