@@ -94,9 +94,9 @@ fn prisma_schema_models_fields_and_maps() {
     assert_eq!(
         models(&facts),
         [
-            "17:7 User parent=- table=users [displayName->display_name createdAt->created_at]",
-            "32:7 Post parent=- table=posts [authorId->author_id]",
-            "43:7 Profile parent=- table=Profile []",
+            "17:7 User parent=- table=users [displayName->display_name createdAt->created_at posts-> profile->]",
+            "32:7 Post parent=- table=posts [author-> authorId->author_id]",
+            "43:7 Profile parent=- table=Profile [user->]",
         ]
     );
 }
@@ -224,7 +224,7 @@ fn sequelize_models_from_init_define_and_decorators() {
     assert_eq!(
         models(&facts),
         [
-            "10:3 User parent=- table=users [email->email_address firstName->first_name createdAt->created_at updatedAt->updated_at deletedAt->deleted_at]"
+            "10:3 User parent=- table=users [email->email_address firstName->first_name fullName-> createdAt->created_at updatedAt->updated_at deletedAt->deleted_at]"
         ]
     );
 
@@ -255,7 +255,7 @@ fn sequelize_models_from_init_define_and_decorators() {
             "10:3 column invoices.amount_cents declaration",
         ],
     );
-    assert_eq!(models(&facts), ["4:14 Invoice parent=- table=invoices [amountCents->amount_cents]"]);
+    assert_eq!(models(&facts), ["4:14 Invoice parent=- table=invoices [amountCents->amount_cents label->]"]);
 }
 
 #[test]
@@ -316,7 +316,7 @@ fn typeorm_entities_follow_the_default_naming_strategy() {
         models(&facts),
         [
             "16:23 Audited parent=- table=- [createdAt->created_at]",
-            "22:14 User parent=Audited table=users [createdAt->created_at email->email_address organization->organizationId profile->profile_ref]",
+            "22:14 User parent=Audited table=users [createdAt->created_at email->email_address organization->organizationId profile->profile_ref posts-> roles-> organizationId->]",
             "60:14 UserProfile parent=- table=user_profile []",
         ]
     );

@@ -109,8 +109,8 @@ fn django_models_declare_tables_and_columns() {
         models(&facts),
         [
             "25:7 blog.Author parent=blog.TimeStamped table=blog_author abstract=false [name->display_name pk->id user->user_id]",
-            "61:7 blog.FeaturedPost parent=blog.Post table=blog_featuredpost abstract=false [pk->post_ptr_id post_ptr->post_ptr_id]",
-            "31:7 blog.Post parent=blog.TimeStamped table=blog_posts abstract=false [author->author_id content_type->content_type_id pk->id]",
+            "61:7 blog.FeaturedPost parent=blog.Post table=blog_featuredpost abstract=false [pk->post_ptr_id post_ptr->post_ptr_id related->]",
+            "31:7 blog.Post parent=blog.TimeStamped table=blog_posts abstract=false [author->author_id content_type->content_type_id pk->id tags-> target->]",
             "56:7 blog.PublishedPost parent=blog.Post table=blog_posts abstract=false [pk->id]",
             "51:7 blog.Tag parent=- table=blog_tag abstract=false [pk->uuid]",
             "16:7 blog.TimeStamped parent=- table=- abstract=true [pk->id]",
@@ -252,8 +252,8 @@ fn sqlalchemy_declarative_and_core_tables() {
     assert_eq!(
         models(&facts),
         [
-            "24:7 User parent=- table=users abstract=false [email->email_address]",
-            "34:7 Address parent=- table=addresses abstract=false [street->street_line]",
+            "24:7 User parent=- table=users abstract=false [email->email_address addresses->]",
+            "34:7 Address parent=- table=addresses abstract=false [street->street_line user->]",
             "43:7 Employee parent=- table=employees abstract=false []",
             "49:7 Manager parent=Employee table=employees abstract=false []",
         ]
@@ -322,4 +322,59 @@ fn broken_python_does_not_panic() {
             let _ = e.extract("app/models.py", text, &ctx);
         }
     }
+}
+
+#[test]
+fn django_uses_resolve_across_files_through_declared_fields() {
+    use tandem::config::{App, AppSource};
+    use tandem::scan::resolve::{Context, resolve};
+
+    let files: Vec<(String, FileFacts)> =
+        ["blog/models.py", "blog/views.py", "blog/serializers.py", "blog/admin.py", "accounts/models.py"]
+            .iter()
+            .map(|p| ((*p).to_owned(), run(&django::Django, Framework::Django, &format!("django/{p}"))))
+            .collect();
+    let app = App {
+        name: "blog".into(),
+        repo: "/nonexistent".into(),
+        path: None,
+        framework: Framework::Django,
+        deployed: None,
+        head: "HEAD".into(),
+        include: vec![],
+        exclude: vec![],
+        structure: None,
+        migrations: None,
+        owner: None,
+        source: AppSource::default(),
+        tables: Default::default(),
+        line: 1,
+    };
+    let ctx = Context { app: &app, git_ref: "head", commit: "0", schema: None };
+    let refs: BTreeSet<String> = resolve(&ctx, &files)
+        .into_iter()
+        .filter(|r| r.path == "blog/views.py" && r.kind.as_str() == "query")
+        .map(|r| format!("{}:{} {}", r.line, r.column, r.object))
+        .collect();
+    let expected: BTreeSet<String> = [
+        "13:29 blog_posts.status",
+        // `author` (a foreign key) is the column `author_id`, declared in models.py.
+        "13:49 blog_posts.author_id",
+        "14:20 blog_posts.slug",
+        "14:33 blog_posts.title",
+        "15:26 blog_posts.author_id",
+        "16:21 blog_posts.created",
+        "16:32 blog_posts.title",
+        "17:18 blog_posts.title",
+        "17:27 blog_posts.slug",
+        // `Count("tags")` (19) names a many-to-many relation: no column of blog_posts.
+        "20:25 blog_posts.id",
+        "20:38 blog_posts.modified",
+        "20:50 blog_posts.created",
+        "21:46 accounts_profile.handle",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    assert_eq!(refs, expected);
 }

@@ -68,7 +68,8 @@ pub struct ModelDecl {
     /// column by something other than its column name (Django `author` → `author_id`, Prisma
     /// `createdAt @map("created_at")`, Sequelize `underscored`). Resolution maps a
     /// `Target::ModelColumn` whose column equals an attribute here to the mapped column; empty for
-    /// frameworks whose attributes are the column names.
+    /// frameworks whose attributes are the column names. An empty column marks an attribute that
+    /// is not a column (a relation, a virtual field): uses of it resolve to nothing.
     #[serde(default)]
     pub fields: Vec<(String, String)>,
     /// 1-based line of the class declaration.

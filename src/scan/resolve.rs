@@ -216,7 +216,11 @@ impl Models {
     fn columns_for(&self, name: &str, attribute: &str) -> BTreeSet<(String, String)> {
         self.find(name)
             .into_iter()
-            .filter_map(|i| Some((self.list[i].table.clone()?, self.column_of(i, attribute, 0))))
+            .filter_map(|i| {
+                let column = self.column_of(i, attribute, 0);
+                // An empty column: the attribute is declared as a relation or virtual field.
+                (!column.is_empty()).then_some((self.list[i].table.clone()?, column))
+            })
             .collect()
     }
 

@@ -217,6 +217,7 @@ struct Field {
 
 #[derive(Debug, Clone)]
 enum FieldKind {
+    NotColumn,
     Column { column: String, primary_key: bool, fk_target: Option<String> },
     ManyToMany { target: Option<String>, db_table: Option<String>, through: bool },
 }
@@ -436,6 +437,8 @@ fn read_models(cx: &mut Ctx<'_>, root: Node<'_>) {
 }
 
 enum FieldClass {
+    /// A model attribute that maps no column of this table (generic relations).
+    NotColumn,
     Column,
     ForeignKey,
     ManyToMany,
@@ -448,7 +451,7 @@ fn field_kind_name(name: &str) -> Option<FieldClass> {
         }
         "ManyToManyField" | "ParentalManyToManyField" | "TreeManyToManyField" => Some(FieldClass::ManyToMany),
         // Not columns: generic relations live in other tables or in two other fields.
-        "GenericForeignKey" | "GenericRelation" => None,
+        "GenericForeignKey" | "GenericRelation" => Some(FieldClass::NotColumn),
         n if n.ends_with("Field") => Some(FieldClass::Column),
         _ => None,
     }
@@ -463,6 +466,7 @@ fn read_field(cx: &Ctx<'_>, target: Node<'_>, value: Node<'_>, this: &str, app_l
         a.keyword(&cx.src, "to").or(a.positional.first().copied()).and_then(|n| cx.relation_target(n, this, app_label))
     };
     let kind = match class {
+        FieldClass::NotColumn => FieldKind::NotColumn,
         FieldClass::Column => FieldKind::Column {
             column: str_kw("db_column").unwrap_or_else(|| attr.clone()),
             primary_key: a.keyword(&cx.src, "primary_key").is_some_and(|v| cx.src.node_text(v) == "True"),
@@ -532,11 +536,14 @@ fn model_decls(cx: &mut Ctx<'_>) -> Vec<ModelDecl> {
         let mut map: Vec<(String, String)> = Vec::new();
         let mut pk = None;
         for f in &fields {
-            if let FieldKind::Column { column, primary_key, .. } = &f.kind {
-                map.push((f.attr.clone(), column.clone()));
-                if *primary_key {
-                    pk = Some(column.clone());
+            match &f.kind {
+                FieldKind::Column { column, primary_key, .. } => {
+                    map.push((f.attr.clone(), column.clone()));
+                    if *primary_key {
+                        pk = Some(column.clone());
+                    }
                 }
+                FieldKind::ManyToMany { .. } | FieldKind::NotColumn => map.push((f.attr.clone(), String::new())),
             }
         }
         if let Some(p) = &concrete_parent {
@@ -574,7 +581,7 @@ fn model_decls(cx: &mut Ctx<'_>) -> Vec<ModelDecl> {
                         RefKind::Declaration,
                         Confidence::High,
                     ),
-                    FieldKind::ManyToMany { through: true, .. } => {}
+                    FieldKind::ManyToMany { through: true, .. } | FieldKind::NotColumn => {}
                     FieldKind::ManyToMany { target, db_table, .. } => {
                         let join = db_table.clone().unwrap_or_else(|| format!("{t}_{}", f.attr));
                         cx.hit(f.offset, Target::Table { table: join.clone() }, RefKind::Declaration, Confidence::High);
@@ -787,6 +794,7 @@ fn lookup(cx: &mut Ctx<'_>, model: &str, path: &str, offset: usize, confidence: 
         m.fields.iter().find(|f| f.attr == first).and_then(|f| match &f.kind {
             FieldKind::Column { fk_target, .. } => fk_target.clone(),
             FieldKind::ManyToMany { target, .. } => target.clone(),
+            FieldKind::NotColumn => None,
         })
     });
     if let Some(related) = related {

@@ -193,6 +193,7 @@ pub fn schema(source: &str) -> FileFacts {
                 ENUM_DEFAULT.is_match(attrs)
             };
             if !scalar && !foreign_enum {
+                fields.push((name.as_str().to_owned(), String::new()));
                 // A relation field: its `references` name columns of the other model.
                 if let Some(r) = REFERENCES.captures(attrs).and_then(|c| c.get(1)) {
                     let attrs_offset = line.offset + c.get(5).map_or(0, |m| m.start());

@@ -215,6 +215,8 @@ fn attributes(src: &Src<'_>, node: Node<'_>, underscored: bool) -> Vec<Attr> {
         if text.contains("VIRTUAL")
             && (v.kind() != "object" || key_value(src, v, "type").is_some_and(|t| src.node_text(t).contains("VIRTUAL")))
         {
+            // Not a column; recorded so that uses of it resolve to nothing.
+            out.push(Attr { name: k.name, column: String::new(), offset: k.offset, primary_key: false });
             continue;
         }
         let field =
@@ -259,7 +261,9 @@ fn declare(src: &Src<'_>, facts: &mut FileFacts, class: &str, decl_offset: usize
         fields.push(("id".into(), "id".into()));
     }
     for a in &attrs {
-        facts.hits.push(column_hit(&a.column, a.offset));
+        if !a.column.is_empty() {
+            facts.hits.push(column_hit(&a.column, a.offset));
+        }
         fields.push((a.name.clone(), a.column.clone()));
     }
     let mut stamps = Vec::new();
@@ -430,6 +434,7 @@ fn typescript_model(src: &Src<'_>, facts: &mut FileFacts, class: Node<'_>) {
             None => first.map_or("", |a| src.node_text(a)),
         };
         if type_text.contains("VIRTUAL") {
+            attrs.push(Attr { name: attr, column: String::new(), offset: prop.start_byte(), primary_key: false });
             continue;
         }
         let field = opts.and_then(|o| key_value(src, o, "field")).and_then(|f| string_value(src, f)).map(|(s, _)| s);

@@ -88,6 +88,8 @@ struct Mapped {
     is_abstract: bool,
     /// (attribute, column, offset of the attribute).
     columns: Vec<(String, String, usize)>,
+    /// `relationship()` / `association_proxy()` attributes: not columns.
+    relations: Vec<String>,
     name_offset: usize,
 }
 
@@ -121,6 +123,7 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             table: None,
             is_abstract: false,
             columns: Vec::new(),
+            relations: Vec::new(),
             name_offset: name.start_byte(),
         };
         let mut has_tablename = false;
@@ -150,6 +153,13 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             }
             if let Some(column) = column_of(&src, attr, annotation, value) {
                 m.columns.push((attr.to_owned(), column, target.start_byte()));
+            } else if value.and_then(|v| callee(&src, v)).is_some_and(|c| {
+                matches!(
+                    last_segment(c),
+                    "relationship" | "relation" | "backref" | "association_proxy" | "dynamic_loader"
+                )
+            }) {
+                m.relations.push(attr.to_owned());
             }
         }
         // Columns mixed in from same-file mixins and abstract bases.
@@ -220,7 +230,12 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             table: m.table.clone(),
             is_abstract: m.is_abstract,
             ignored_columns: Vec::new(),
-            fields: m.columns.iter().map(|(a, c, _)| (a.clone(), c.clone())).collect(),
+            fields: m
+                .columns
+                .iter()
+                .map(|(a, c, _)| (a.clone(), c.clone()))
+                .chain(m.relations.iter().map(|r| (r.clone(), String::new())))
+                .collect(),
             line,
             column,
             snippet: src.snippet(m.name_offset),

@@ -117,6 +117,9 @@ struct Class {
     table: Option<String>,
     parent: Option<String>,
     columns: Vec<Col>,
+    /// Relation properties that map no column of this table (`@OneToMany`, `@ManyToMany`, the
+    /// inverse side of `@OneToOne`, `@RelationId`).
+    relations: Vec<String>,
     join_tables: Vec<JoinTable>,
 }
 
@@ -193,7 +196,11 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             table,
             is_abstract: !c.entity,
             ignored_columns: Vec::new(),
-            fields: columns.iter().map(|c| (c.attr.clone(), c.column.clone())).collect(),
+            fields: columns
+                .iter()
+                .map(|c| (c.attr.clone(), c.column.clone()))
+                .chain(c.relations.iter().map(|r| (r.clone(), String::new())))
+                .collect(),
             line,
             column,
             snippet: src.snippet(c.name_offset),
@@ -325,6 +332,7 @@ fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
         table,
         parent,
         columns: Vec::new(),
+        relations: Vec::new(),
         join_tables: Vec::new(),
     };
     let body = class.child_by_field_name("body")?;
@@ -381,6 +389,12 @@ fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
                 column.unwrap_or_else(|| camel_case(&format!("{attr}_{}", referenced.as_deref().unwrap_or("id"))));
             c.columns.push(Col { attr, column, offset: prop.start_byte() });
             continue;
+        }
+        if ["OneToMany", "ManyToMany", "OneToOne", "RelationId", "RelationCount", "VirtualColumn"]
+            .iter()
+            .any(|d| named(d).is_some())
+        {
+            c.relations.push(attr.clone());
         }
         if let Some(j) = named("JoinTable")
             && let Some(o) = decorator_args(j).into_iter().find(|a| a.kind() == "object")
