@@ -165,6 +165,13 @@ fn django_queryset_chains_and_raw_sql() {
             "24:47 column blog_posts.status sql",
             "24:70 column blog_posts.id sql",
             "25:70 table blog_post_tags sql",
+            // A generic view's `model` + `fields`/`slug_field` (template_name is a path).
+            "33:16 model_column blog.Post.title query",
+            "33:25 model_column blog.Post.status query",
+            "34:19 model_column blog.Post.slug query",
+            // The model's constructor.
+            "39:17 model_column blog.Post.title query",
+            "39:46 model_column blog.Post.author_id query",
         ],
     );
     let source =
@@ -209,6 +216,9 @@ fn django_serializer_and_admin_field_lists() {
             "17:19 model_column blog.Tag.label query",
         ],
     );
+    let facts = run(&django::Django, Framework::Django, "django/blog/filters.py");
+    // django-filter's dict form: keys are fields, values are lookups.
+    assert_set(hits(&facts), &["9:20 model_column blog.Post.title query", "9:53 model_column blog.Post.created query"]);
 }
 
 #[test]
@@ -372,6 +382,11 @@ fn django_uses_resolve_across_files_through_declared_fields() {
         "20:38 blog_posts.modified",
         "20:50 blog_posts.created",
         "21:46 accounts_profile.handle",
+        "33:16 blog_posts.title",
+        "33:25 blog_posts.status",
+        "34:19 blog_posts.slug",
+        "39:17 blog_posts.title",
+        "39:46 blog_posts.author_id",
     ]
     .iter()
     .map(|s| (*s).to_owned())

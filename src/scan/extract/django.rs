@@ -337,6 +337,12 @@ impl Ctx<'_> {
         local.to_owned()
     }
 
+    /// Whether this file knows `local` to be a model class: declared here, or imported from an
+    /// app's `models` module.
+    fn is_known_model(&self, local: &str) -> bool {
+        self.models.get(local).is_some_and(|m| !m.is_abstract) || self.model_ref(local).contains('.')
+    }
+
     /// A model named in a relation (`ForeignKey(User)`, `ForeignKey("auth.User")`,
     /// `ForeignKey("self")`).
     fn relation_target(&self, node: Node<'_>, this: &str, app_label: &str) -> Option<String> {
@@ -653,7 +659,8 @@ fn class_options(
         return;
     };
     let class_name = cx.src.node_text(name);
-    if cx.models.contains_key(class_name) {
+    // A `Meta` is read with the class that holds it.
+    if cx.models.contains_key(class_name) || class_name == "Meta" {
         return;
     }
     let written = bases(&cx.src, class);
@@ -714,6 +721,32 @@ fn class_options(
         return;
     }
 
+    // Generic views: `class PostUpdate(UpdateView): model = Post; fields = [...]`.
+    let body_assigns = assignments(body);
+    let view_model = body_assigns
+        .iter()
+        .find(|(t, _, _)| cx.src.node_text(*t) == "model")
+        .and_then(|(_, _, v)| *v)
+        .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
+        .map(|v| last_segment(cx.src.node_text(v)).to_owned())
+        .filter(|m| is_class_name(m));
+    if let Some(model) = view_model {
+        let model = cx.model_ref(&model);
+        for (t, _, v) in &body_assigns {
+            let Some(v) = v else { continue };
+            let items = match cx.src.node_text(*t) {
+                "fields" | "ordering" => string_items(&cx.src, *v),
+                "slug_field" | "date_field" => string_value(&cx.src, *v).into_iter().collect(),
+                _ => continue,
+            };
+            for (item, offset) in items {
+                if item != "__all__" {
+                    lookup(cx, &model, &item, offset, Confidence::High);
+                }
+            }
+        }
+    }
+
     let Some(meta) = inner_class_body(&cx.src, body, "Meta") else { return };
     let meta_assigns = assignments(meta);
     let Some(model) = meta_assigns
@@ -741,6 +774,8 @@ fn class_options(
         let Some(v) = v else { continue };
         let opt = cx.src.node_text(t);
         let items = match opt {
+            // django-filter also takes `fields = {"email": ["exact", "icontains"]}`.
+            "fields" if v.kind() == "dictionary" => dict_strings(&cx.src, v, false),
             "fields" | "exclude" | "read_only_fields" => string_items(&cx.src, v),
             "extra_kwargs" => dict_strings(&cx.src, v, false),
             _ => continue,
@@ -869,6 +904,17 @@ fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
                 }
             }
         }
+    }
+
+    // `Post(title=…)`: a model's constructor takes its fields.
+    if function.kind() == "identifier" && is_class_name(name) && cx.is_known_model(name) {
+        let model = cx.model_ref(name);
+        cx.aliases.clear();
+        for (k, _) in &a.keywords {
+            let key = cx.src.node_text(*k);
+            lookup(cx, &model, key, k.start_byte(), Confidence::High);
+        }
+        return;
     }
 
     let model = if matches!(name, "get_object_or_404" | "get_list_or_404") && function.kind() == "identifier" {
