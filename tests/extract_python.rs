@@ -68,6 +68,8 @@ fn django_models_declare_tables_and_columns() {
     assert_set(
         hits(&facts),
         &[
+            // `self.filter(…)` in the QuerySet that Post's manager is built from.
+            "13:28 model_column blog.Post.status query",
             // Abstract parent's fields are columns of each concrete child's table, located where
             // they are declared; the commented-out field on line 17 is not.
             "18:5 column blog_author.created declaration",

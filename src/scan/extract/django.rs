@@ -246,6 +246,8 @@ struct Ctx<'a> {
     sql: Vec<SqlString>,
     /// Annotation aliases of the chain being read; field paths starting with one are skipped.
     aliases: Vec<String>,
+    /// Custom QuerySet/Manager classes of this file → the model classes (local names) using them.
+    querysets: BTreeMap<String, Vec<String>>,
 }
 
 fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
@@ -263,6 +265,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         hits: Vec::new(),
         sql: Vec::new(),
         aliases: Vec::new(),
+        querysets: BTreeMap::new(),
     };
     cx.imports = from_imports(&cx.src, root);
 
@@ -270,6 +273,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let mut decls = Vec::new();
     if in_models {
         read_models(&mut cx, root);
+        cx.querysets = querysets(&cx, root);
         decls = model_decls(&mut cx);
     }
     let registrations = admin_registrations(&cx, root);
@@ -627,6 +631,53 @@ fn model_decls(cx: &mut Ctx<'_>) -> Vec<ModelDecl> {
     decls
 }
 
+/// Custom managers and querysets: `objects = PostQuerySet.as_manager()`, `objects =
+/// PostManager()`, `PostManager.from_queryset(PostQuerySet)()` in a model body; a base
+/// QuerySet class serves the models of its subclasses too.
+fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut bases_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (class, _) in class_defs(root) {
+        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+            continue;
+        };
+        let name = cx.src.node_text(name).to_owned();
+        bases_of.insert(name.clone(), bases(&cx.src, class).iter().map(|b| last_segment(b).to_owned()).collect());
+        if !cx.models.contains_key(&name) {
+            continue;
+        }
+        for (_, _, value) in assignments(body) {
+            let Some(value) = value.filter(|v| v.kind() == "call") else { continue };
+            for n in descendants(value) {
+                let text = match n.kind() {
+                    "identifier" => cx.src.node_text(n),
+                    _ => continue,
+                };
+                if is_class_name(text) && !cx.models.contains_key(text) {
+                    map.entry(text.to_owned()).or_default().push(name.clone());
+                }
+            }
+        }
+    }
+    // Methods of a base QuerySet run on the subclasses' models as well.
+    for _ in 0..4 {
+        let snapshot = map.clone();
+        for (class, models) in &snapshot {
+            for base in bases_of.get(class).into_iter().flatten() {
+                if bases_of.contains_key(base) {
+                    let entry = map.entry(base.clone()).or_default();
+                    for m in models {
+                        if !entry.contains(m) {
+                            entry.push(m.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    map
+}
+
 /// `admin.site.register(User, UserAdmin)` at module level: admin class → model classes.
 fn admin_registrations(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -928,8 +979,55 @@ fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     } else {
         None
     };
-    let Some(model) = model else { return };
-    let model = cx.model_ref(model);
+    let models: Vec<String> = match model {
+        Some(m) => vec![cx.model_ref(m)],
+        // `self.filter(…)` in a custom QuerySet or Manager: the models that use it.
+        None if function.kind() == "attribute" && chain_on_self(&cx.src, call) => enclosing_class(&cx.src, call)
+            .and_then(|c| cx.querysets.get(c))
+            .map(|ms| ms.iter().filter_map(|m| cx.models.get(m)).map(|m| m.class.clone()).collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    for model in models {
+        chain_call(cx, call, name, &a, &model);
+    }
+}
+
+/// Whether a call chain starts at `self` or `super()`.
+fn chain_on_self(src: &Src<'_>, call: Node<'_>) -> bool {
+    let mut node = call.child_by_field_name("function").and_then(|f| f.child_by_field_name("object"));
+    while let Some(n) = node {
+        node = match n.kind() {
+            "call" => {
+                let f = n.child_by_field_name("function");
+                if f.is_some_and(|f| src.node_text(f) == "super") {
+                    return true;
+                }
+                f
+            }
+            "attribute" => n.child_by_field_name("object"),
+            "identifier" => return src.node_text(n) == "self",
+            _ => return false,
+        };
+    }
+    false
+}
+
+/// The name of the class whose method contains `node`.
+fn enclosing_class<'a>(src: &Src<'a>, node: Node<'_>) -> Option<&'a str> {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if p.kind() == "class_definition" {
+            return p.child_by_field_name("name").map(|id| src.node_text(id));
+        }
+        n = p.parent();
+    }
+    None
+}
+
+/// The field names one QuerySet call on `model` uses.
+fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<'_>, model: &str) {
+    let model = model.to_owned();
     cx.aliases = chain_aliases(&cx.src, call).into_iter().map(str::to_owned).collect();
     let shortcut = matches!(name, "get_object_or_404" | "get_list_or_404");
 
