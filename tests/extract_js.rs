@@ -162,6 +162,10 @@ fn drizzle_tables_map_keys_to_columns() {
             "24:40 table invoices declaration",
             "25:3 column invoices.id declaration",
             "26:3 column invoices.amount_cents declaration",
+            // A pgTableCreator prefix (create-t3-app).
+            "33:38 table acme_session declaration",
+            "34:3 column acme_session.token declaration",
+            "35:3 column acme_session.user_id declaration",
         ],
     );
     assert_eq!(
@@ -170,6 +174,7 @@ fn drizzle_tables_map_keys_to_columns() {
             "6:14 users parent=- table=users [email->email_address fullName->full_name]",
             "17:14 posts parent=- table=posts [authorId->author_id]",
             "24:14 invoices parent=- table=invoices [amountCents->amount_cents]",
+            "33:14 sessions parent=- table=acme_session [userId->user_id]",
         ]
     );
 }

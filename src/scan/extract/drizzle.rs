@@ -68,6 +68,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let mut declared: BTreeSet<usize> = BTreeSet::new();
 
     let all = descendants(root);
+    let creators = table_creators(&src, &all);
     for node in &all {
         if node.kind() != "variable_declarator" {
             continue;
@@ -82,11 +83,16 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         let Some(f) = callee_name(&src, value) else { continue };
         let via_schema = f == "table"
             && value.child_by_field_name("function").is_some_and(|f| unwrap(f).kind() == "member_expression");
-        if !TABLE_FUNCTIONS.contains(&f) && !via_schema {
+        let creator = creators.iter().find(|(n, _, _)| n == f);
+        if !TABLE_FUNCTIONS.contains(&f) && !via_schema && creator.is_none() {
             continue;
         }
         let args = call_args(value);
         let Some((table, table_offset)) = args.first().and_then(|a| string_value(&src, *a)) else { continue };
+        let table = match creator {
+            Some((_, prefix, suffix)) => format!("{prefix}{table}{suffix}"),
+            None => table,
+        };
         let var = src.node_text(name).to_owned();
         facts.hits.push(src.hit(
             table_offset,
@@ -247,6 +253,43 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     sql.sort_by_key(|s| s.offset);
     sql.dedup_by_key(|s| s.offset);
     (facts, sql)
+}
+
+/// `const createTable = pgTableCreator((name) => `app_${name}`)` (create-t3-app's default):
+/// (function name, prefix, suffix) of the table names it makes.
+fn table_creators(src: &Src<'_>, all: &[Node<'_>]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for node in all {
+        if node.kind() != "variable_declarator" {
+            continue;
+        }
+        let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+            continue;
+        };
+        let value = unwrap(value);
+        if value.kind() != "call_expression" || !callee_name(src, value).is_some_and(|f| f.ends_with("TableCreator")) {
+            continue;
+        }
+        let Some(body) = call_args(value).first().and_then(|a| a.child_by_field_name("body")).map(unwrap) else {
+            continue;
+        };
+        let (prefix, suffix) = match body.kind() {
+            "template_string" => {
+                let text = src.node_text(body).trim_matches('`');
+                match (text.find("${"), text.find('}')) {
+                    (Some(open), Some(close)) if close > open => {
+                        (text[..open].to_owned(), text[close + 1..].to_owned())
+                    }
+                    _ => continue,
+                }
+            }
+            // `(name) => name`
+            "identifier" => (String::new(), String::new()),
+            _ => continue,
+        };
+        out.push((src.node_text(name).to_owned(), prefix, suffix));
+    }
+    out
 }
 
 /// The object literal of a table's columns: `{ … }` or `(t) => ({ … })`.
