@@ -395,3 +395,48 @@ fn django_uses_resolve_across_files_through_declared_fields() {
     .collect();
     assert_eq!(refs, expected);
 }
+
+#[test]
+fn django_abstract_parent_in_another_app_declares_the_childs_columns() {
+    use tandem::config::{App, AppSource};
+    use tandem::scan::resolve::{Context, resolve};
+
+    let files: Vec<(String, FileFacts)> = ["core/models.py", "shop/models.py"]
+        .iter()
+        .map(|p| ((*p).to_owned(), run(&django::Django, Framework::Django, &format!("django/{p}"))))
+        .collect();
+    let app = App {
+        name: "shop".into(),
+        repo: "/nonexistent".into(),
+        path: None,
+        framework: Framework::Django,
+        deployed: None,
+        head: "HEAD".into(),
+        include: vec![],
+        exclude: vec![],
+        structure: None,
+        migrations: None,
+        owner: None,
+        source: AppSource::default(),
+        tables: Default::default(),
+        line: 1,
+    };
+    let ctx = Context { app: &app, git_ref: "head", commit: "0", schema: None };
+    let refs: BTreeSet<String> = resolve(&ctx, &files)
+        .into_iter()
+        .map(|r| format!("{}:{}:{} {} {}", r.path, r.line, r.column, r.object, r.kind))
+        .collect();
+    let expected: BTreeSet<String> = [
+        // The abstract model maps no table of its own; its M2M (a join table per child) is not
+        // a column.
+        "shop/models.py:6:7 shop_order declaration",
+        "shop/models.py:6:7 shop_order.id declaration",
+        "shop/models.py:6:7 shop_order.created declaration",
+        "shop/models.py:6:7 shop_order.modified declaration",
+        "shop/models.py:7:5 shop_order.total declaration",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    assert_eq!(refs, expected);
+}

@@ -320,6 +320,42 @@ pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Referenc
         }
     }
 
+    // Fields of an abstract parent declared in another file (Django `class Post(TimeStampedModel)`,
+    // a TypeORM abstract base entity) are columns of each concrete child's table: the child's
+    // declaration maps them. Same-file parents are expanded by the extractors themselves.
+    for (i, m) in models.list.iter().enumerate() {
+        let Some(table) = &m.table else { continue };
+        if m.decl.is_abstract {
+            continue;
+        }
+        let mut cur = models.parent(i);
+        let mut depth = 0;
+        while let Some(p) = cur.filter(|_| depth < 16) {
+            let parent = &models.list[p];
+            if !parent.decl.is_abstract {
+                break;
+            }
+            if parent.path != m.path {
+                for (attr, column) in &parent.decl.fields {
+                    if column.is_empty() || attr == "pk" || !column_ok(table, column) {
+                        continue;
+                    }
+                    add(
+                        &m.path,
+                        m.decl.line,
+                        m.decl.column,
+                        object_column(table, column),
+                        RefKind::Declaration,
+                        Confidence::High,
+                        &m.decl.snippet,
+                    );
+                }
+            }
+            cur = models.parent(p);
+            depth += 1;
+        }
+    }
+
     // Every concrete ActiveRecord model maps its table and reads and writes each column on every
     // load and save, unless told to ignore it.
     for m in &models.list {
