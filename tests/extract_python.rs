@@ -440,3 +440,22 @@ fn django_abstract_parent_in_another_app_declares_the_childs_columns() {
     .collect();
     assert_eq!(refs, expected);
 }
+
+#[test]
+fn sqlmodel_tables_and_fields() {
+    let facts = run(&sqlalchemy::Sqlalchemy, Framework::Sqlalchemy, "sqlalchemy/app/heroes.py");
+    assert_set(
+        hits(&facts),
+        &[
+            // Fields of the (non-table) base class are columns of the table class.
+            "7:5 column hero.name declaration",
+            "8:5 column hero.secret declaration",
+            "11:7 table hero declaration",
+            "12:5 column hero.id declaration",
+            "13:5 column hero.age declaration",
+            // The relationship (14), the ClassVar (15) and the response schema HeroPublic (18)
+            // are not columns.
+        ],
+    );
+    assert_eq!(models(&facts), ["11:7 Hero parent=- table=hero abstract=false [secret_name->secret team->]"]);
+}

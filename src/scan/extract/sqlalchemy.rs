@@ -103,6 +103,7 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let mut sql = Vec::new();
     let mut classes: BTreeMap<String, Mapped> = BTreeMap::new();
     let mut order = Vec::new();
+    let mut sqlmodel_classes: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
 
     for (class, _) in class_defs(root) {
         let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
@@ -128,6 +129,14 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         };
         let mut has_tablename = false;
         let flask = written.iter().any(|b| *b == "db.Model" || b.ends_with(".Model") || *b == "Model");
+        // SQLModel: `class Hero(HeroBase, table=True)`; every annotated field is a column.
+        let superclasses = class.child_by_field_name("superclasses").map_or("", |s| src.node_text(s));
+        let sqlmodel_table = superclasses.contains("table=True");
+        let sqlmodel = sqlmodel_table
+            || written.iter().any(|b| last_segment(b) == "SQLModel" || sqlmodel_classes.contains(last_segment(b)));
+        if sqlmodel {
+            sqlmodel_classes.insert(name_text.clone());
+        }
         for (target, annotation, value) in assignments(body) {
             let attr = src.node_text(target);
             match attr {
@@ -151,15 +160,22 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                 }
                 _ => {}
             }
+            let called = value.and_then(|v| callee(&src, v)).map(last_segment);
             if let Some(column) = column_of(&src, attr, annotation, value) {
                 m.columns.push((attr.to_owned(), column, target.start_byte()));
-            } else if value.and_then(|v| callee(&src, v)).is_some_and(|c| {
+            } else if called.is_some_and(|c| {
                 matches!(
-                    last_segment(c),
-                    "relationship" | "relation" | "backref" | "association_proxy" | "dynamic_loader"
+                    c,
+                    "relationship" | "Relationship" | "relation" | "backref" | "association_proxy" | "dynamic_loader"
                 )
             }) {
                 m.relations.push(attr.to_owned());
+            } else if sqlmodel
+                && annotation.is_some_and(|a| !src.node_text(a).contains("ClassVar"))
+                && attr != "model_config"
+                && (value.is_none() || called.is_some_and(|c| c == "Field") || called.is_none())
+            {
+                m.columns.push((attr.to_owned(), sqlmodel_column(&src, attr, value), target.start_byte()));
             }
         }
         // Columns mixed in from same-file mixins and abstract bases.
@@ -173,6 +189,11 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                     }
                 }
             }
+        }
+        if sqlmodel_table && !has_tablename {
+            // SQLModel's default `__tablename__` is the class name in lower case.
+            m.table = Some(m.name.to_lowercase());
+            has_tablename = true;
         }
         if !has_tablename && !m.is_abstract {
             if let Some(p) = m.parent.as_ref().and_then(|p| classes.get(p)).filter(|p| p.table.is_some()) {
@@ -266,6 +287,24 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     sql.sort_by_key(|s| s.offset);
     sql.dedup_by_key(|s| s.offset);
     (FileFacts { hits, models: decls }, sql)
+}
+
+/// A SQLModel field's column: `Field(sa_column=Column("name", …))`,
+/// `Field(sa_column_kwargs={"name": "…"})`, else the attribute.
+fn sqlmodel_column(src: &Src<'_>, attr: &str, value: Option<Node<'_>>) -> String {
+    let a = value.filter(|v| v.kind() == "call").map(args);
+    let from_column =
+        a.as_ref().and_then(|a| a.keyword(src, "sa_column")).and_then(|c| column_of(src, attr, None, Some(c)));
+    let from_kwargs = a.as_ref().and_then(|a| a.keyword(src, "sa_column_kwargs")).and_then(|d| {
+        descendants(d).into_iter().filter(|n| n.kind() == "pair").find_map(|p| {
+            let key = p.child_by_field_name("key").and_then(|k| string_value(src, k))?;
+            if key.0 != "name" {
+                return None;
+            }
+            p.child_by_field_name("value").and_then(|v| string_value(src, v)).map(|(s, _)| s)
+        })
+    });
+    from_column.or(from_kwargs).unwrap_or_else(|| attr.to_owned())
 }
 
 /// The column a class attribute maps, if any: `Column("db_name", …)`, `mapped_column(…)`,
