@@ -80,23 +80,23 @@ fn prisma_schema_models_fields_and_maps() {
             "32:7 table posts declaration",
             "33:3 column posts.id declaration",
             "34:3 column posts.title declaration",
-            "35:63 model_column User.id declaration",
+            "35:63 model_column user.id declaration",
             "36:3 column posts.author_id declaration",
             // `Status` is an enum from another schema file (bare default value).
             "37:3 column posts.status declaration",
             "43:7 table Profile declaration",
             "44:3 column Profile.id declaration",
             "45:3 column Profile.userId declaration",
-            "46:56 model_column User.id declaration",
+            "46:56 model_column user.id declaration",
             // AuditLog is @@ignore'd.
         ],
     );
     assert_eq!(
         models(&facts),
         [
-            "17:7 User parent=- table=users [displayName->display_name createdAt->created_at posts-> profile->]",
-            "32:7 Post parent=- table=posts [author-> authorId->author_id]",
-            "43:7 Profile parent=- table=Profile [user->]",
+            "17:7 user parent=- table=users [displayName->display_name createdAt->created_at posts-> profile->]",
+            "32:7 post parent=- table=posts [author-> authorId->author_id]",
+            "43:7 profile parent=- table=Profile [user->]",
         ]
     );
 }
@@ -108,27 +108,27 @@ fn prisma_client_calls_and_raw_sql() {
     assert_set(
         hits(&facts),
         &[
-            "6:23 model User query",
+            "6:23 model user query",
             // `posts: { some: … }` filters through a relation; `posts: { select }` selects one;
             // `author: { email: "asc" }` orders by a relation's field.
-            "7:14 model_column User.email query",
-            "7:28 model_column User.displayName query",
-            "7:64 model_column User.role query",
-            "8:15 model_column User.id query",
-            "8:25 model_column User.email query",
-            "9:17 model_column User.createdAt query",
-            "11:9 model Post query",
-            "12:13 model_column Post.title query",
-            "12:29 model_column Post.authorId query",
+            "7:14 model_column user.email query",
+            "7:28 model_column user.displayName query",
+            "7:64 model_column user.role query",
+            "8:15 model_column user.id query",
+            "8:25 model_column user.email query",
+            "9:17 model_column user.createdAt query",
+            "11:9 model post query",
+            "12:13 model_column post.title query",
+            "12:29 model_column post.authorId query",
             // A relation written with a plain value cannot be told from a column in this file;
             // resolution drops it (`author` is not in Post's fields).
-            "12:42 model_column Post.author query",
-            "14:9 model Post query",
-            "14:39 model_column Post.id query",
-            "14:88 model_column Post.status query",
-            "15:25 model Post query",
-            "15:53 model_column Post.authorId query",
-            "15:75 model_column Post.id query",
+            "12:42 model_column post.author query",
+            "14:9 model post query",
+            "14:39 model_column post.id query",
+            "14:88 model_column post.status query",
+            "15:25 model post query",
+            "15:53 model_column post.authorId query",
+            "15:75 model_column post.id query",
             "16:46 column users.id sql",
             "16:50 column users.email sql",
             "16:61 table users sql",
@@ -388,4 +388,61 @@ fn broken_sources_do_not_panic() {
             let _ = e.extract(path, text, &ctx);
         }
     }
+}
+
+#[test]
+fn prisma_client_uses_resolve_through_the_schema() {
+    use tandem::config::{App, AppSource};
+    use tandem::scan::resolve::{Context, resolve};
+
+    let files: Vec<(String, FileFacts)> = ["prisma/schema.prisma", "src/users.ts"]
+        .iter()
+        .map(|p| ((*p).to_owned(), run(&prisma::Prisma, Framework::Prisma, &format!("prisma/{p}"))))
+        .collect();
+    let app = App {
+        name: "shop".into(),
+        repo: "/nonexistent".into(),
+        path: None,
+        framework: Framework::Prisma,
+        deployed: None,
+        head: "HEAD".into(),
+        include: vec![],
+        exclude: vec![],
+        structure: None,
+        migrations: None,
+        owner: None,
+        source: AppSource::default(),
+        tables: Default::default(),
+        line: 1,
+    };
+    let ctx = Context { app: &app, git_ref: "head", commit: "0", schema: None };
+    let refs: BTreeSet<String> = resolve(&ctx, &files)
+        .into_iter()
+        .filter(|r| r.path == "src/users.ts" && r.kind.as_str() == "query")
+        .map(|r| format!("{}:{} {}", r.line, r.column, r.object))
+        .collect();
+    let expected: BTreeSet<String> = [
+        "6:23 users",
+        "7:14 users.email",
+        // @map'd fields resolve to their columns.
+        "7:28 users.display_name",
+        "7:64 users.role",
+        "8:15 users.id",
+        "8:25 users.email",
+        "9:17 users.created_at",
+        "11:9 posts",
+        "12:13 posts.title",
+        "12:29 posts.author_id",
+        // `author` is a relation field of Post: no column.
+        "14:9 posts",
+        "14:39 posts.id",
+        "14:88 posts.status",
+        "15:25 posts",
+        "15:53 posts.author_id",
+        "15:75 posts.id",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    assert_eq!(refs, expected);
 }

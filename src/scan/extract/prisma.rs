@@ -206,7 +206,7 @@ pub fn schema(source: &str) -> FileFacts {
                             + (part.len() - part.trim_start().len());
                         facts.hits.push(src.hit(
                             attrs_offset + r.start() + within,
-                            Target::ModelColumn { model: base.to_owned(), column: field.to_owned() },
+                            Target::ModelColumn { model: model_name(base), column: field.to_owned() },
                             RefKind::Declaration,
                             Confidence::High,
                         ));
@@ -229,7 +229,7 @@ pub fn schema(source: &str) -> FileFacts {
         let (line, column) = src.pos(block.name_offset);
         facts.models.push(ModelDecl {
             framework: Framework::Prisma,
-            class: block.name.to_owned(),
+            class: model_name(block.name),
             parent: None,
             table: Some(table),
             is_abstract: false,
@@ -354,14 +354,14 @@ fn client(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     (FileFacts { hits, models: Vec::new() }, sql)
 }
 
-/// The model behind a client accessor: Prisma lowercases the first letter (`UserProfile` →
-/// `userProfile`), so the model is the accessor with its first letter in upper case. Resolution
-/// compares model names with the first letter case-insensitively (a model declared `user` has the
-/// accessor `user`).
-fn model_name(accessor: &str) -> String {
-    let mut c = accessor.chars();
+/// How Prisma models are named in facts: as Prisma Client names them, the model name with its
+/// first letter in lower case (`UserProfile` → `userProfile`, an introspected `users` → `users`),
+/// so that client calls (`prisma.userProfile.…`) and schema declarations meet without guessing
+/// the case the schema used.
+pub fn model_name(model: &str) -> String {
+    let mut c = model.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
+        Some(f) => f.to_lowercase().chain(c).collect(),
         None => String::new(),
     }
 }
@@ -466,7 +466,7 @@ mod tests {
 
     #[test]
     fn accessor_to_model() {
-        assert_eq!(model_name("userProfile"), "UserProfile");
-        assert_eq!(model_name("user"), "User");
+        assert_eq!(model_name("UserProfile"), "userProfile");
+        assert_eq!(model_name("users"), "users");
     }
 }
