@@ -288,6 +288,13 @@ fn sqlalchemy_queries_and_raw_sql() {
             "12:43 model_column Address.user_id query",
             "14:56 table users sql",
             "14:68 column users.email_address sql",
+            // Implicitly concatenated literals are joined, and each reference located in its piece.
+            "19:13 column users.email_address sql",
+            "19:36 column addresses.id sql",
+            "20:11 table users sql",
+            "20:24 table addresses sql",
+            "20:39 column addresses.user_id sql",
+            "20:51 column users.id sql",
             // Line 13's dict key and line 15's method call `User.from_email` are not columns.
         ],
     );
@@ -295,7 +302,13 @@ fn sqlalchemy_queries_and_raw_sql() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extract").join(path))
             .unwrap_or_default();
     let sql: Vec<String> = sqlalchemy::sql_strings(path, &source).into_iter().map(|s| s.sql).collect();
-    assert_eq!(sql, ["SELECT count(*) FROM users WHERE email_address LIKE :p"]);
+    assert_eq!(
+        sql,
+        [
+            "SELECT count(*) FROM users WHERE email_address LIKE :p",
+            "SELECT u.email_address, count(a.id) FROM users u JOIN addresses a ON a.user_id = u.id GROUP BY 1",
+        ]
+    );
 }
 
 #[test]

@@ -283,12 +283,13 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     for node in descendants(root) {
         if node.kind() == "call" {
             call_use(&mut cx, node);
-        } else if (node.kind() == "string" || node.kind() == "concatenated_string")
-            && node.parent().is_none_or(|p| p.kind() != "concatenated_string")
-            && let Some((value, offset)) = string_value(&cx.src, node)
-            && treesit::looks_like_sql(&value)
+        } else if node.kind() == "concatenated_string"
+            // Plain SQL-looking literals are the generic SQL pass's; implicitly concatenated
+            // ones only parse joined.
+            && let Some(s) = treesit::python_sql(&cx.src, node)
+            && treesit::looks_like_sql(&s.sql)
         {
-            cx.sql.push(SqlString { sql: value, offset });
+            cx.sql.push(s);
         }
     }
     cx.sql.sort_by_key(|s| s.offset);
@@ -935,9 +936,9 @@ fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     // Raw SQL entry points.
     if matches!(name, "raw" | "execute" | "executemany" | "RawSQL")
         && let Some(first) = a.positional.first()
-        && let Some((sql, offset)) = string_value(&cx.src, *first)
+        && let Some(s) = treesit::python_sql(&cx.src, *first)
     {
-        cx.sql.push(SqlString { sql, offset });
+        cx.sql.push(s);
     }
     if name == "extra" {
         for key in ["where", "select"] {
@@ -949,7 +950,7 @@ fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
                         let is_key =
                             n.parent().is_some_and(|p| p.kind() == "pair" && p.child_by_field_name("key") == Some(n));
                         if !is_key {
-                            cx.sql.push(SqlString { sql, offset });
+                            cx.sql.push(SqlString::plain(sql, offset));
                         }
                     }
                 }

@@ -204,7 +204,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                     }
                     "raw" if function.is_some_and(|f| src.node_text(f) == "sql.raw") => {
                         if let Some((s, offset)) = call_args(*node).first().and_then(|a| string_value(&src, *a)) {
-                            sql.push(SqlString { sql: s, offset });
+                            sql.push(SqlString::plain(s, offset));
                         }
                     }
                     "values" | "set" => {

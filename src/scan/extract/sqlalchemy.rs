@@ -273,12 +273,13 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         match node.kind() {
             "call" => call_use(&src, node, &library, &mut hits, &mut sql),
             "attribute" => attribute_use(&src, node, &mut hits),
-            "string" | "concatenated_string" => {
-                if node.parent().is_none_or(|p| p.kind() != "concatenated_string")
-                    && let Some((value, offset)) = string_value(&src, node)
-                    && treesit::looks_like_sql(&value)
+            // Plain SQL-looking literals are the generic SQL pass's; implicitly concatenated ones
+            // only parse joined.
+            "concatenated_string" => {
+                if let Some(s) = treesit::python_sql(&src, node)
+                    && treesit::looks_like_sql(&s.sql)
                 {
-                    sql.push(SqlString { sql: value, offset });
+                    sql.push(s);
                 }
             }
             _ => {}
@@ -378,8 +379,8 @@ fn call_use(src: &Src<'_>, call: Node<'_>, library: &[String], hits: &mut Vec<Hi
             }
         }
         "text" | "execute" | "exec_driver_sql" => {
-            if let Some((s, offset)) = a.positional.first().and_then(|n| string_value(src, *n)) {
-                sql.push(SqlString { sql: s, offset });
+            if let Some(s) = a.positional.first().and_then(|n| treesit::python_sql(src, *n)) {
+                sql.push(s);
             }
         }
         "filter_by" | "values" => {

@@ -5,7 +5,6 @@
 use tree_sitter::{Language, Node, Parser, Tree};
 
 use crate::config::Confidence;
-use crate::scan::extract::name::LineIndex;
 use crate::scan::extract::sql;
 use crate::scan::facts::{Hit, Target};
 use crate::scan::reference::RefKind;
@@ -38,10 +37,46 @@ pub fn is_js_path(path: &str) -> bool {
 /// A raw SQL string found in code, for the SQL extractor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlString {
-    /// The SQL text (template substitutions replaced by `$1`, `$2`, …).
+    /// The SQL text (template substitutions replaced by `$1`, `$2`, …; implicitly concatenated
+    /// literals joined).
     pub sql: String,
     /// Byte offset in the file of the first character of `sql`.
     pub offset: usize,
+    /// (offset in `sql`, offset in the file) where each contiguous piece of `sql` starts, so that
+    /// positions after a substitution or in a later literal map back exactly.
+    pub pieces: Vec<(usize, usize)>,
+}
+
+impl SqlString {
+    /// SQL written as one literal starting at `offset`.
+    pub fn plain(sql: String, offset: usize) -> Self {
+        SqlString { sql, offset, pieces: vec![(0, offset)] }
+    }
+
+    /// The file offset of a byte offset in `sql`.
+    pub fn file_offset(&self, at: usize) -> usize {
+        let i = self.pieces.partition_point(|(s, _)| *s <= at);
+        match i.checked_sub(1).and_then(|i| self.pieces.get(i)) {
+            Some((s, f)) => f + (at - s),
+            None => self.offset + at,
+        }
+    }
+}
+
+/// A Python string literal, or implicitly concatenated literals joined, as SQL.
+pub fn python_sql(src: &Src<'_>, node: Node<'_>) -> Option<SqlString> {
+    if node.kind() != "concatenated_string" {
+        return string_value(src, node).map(|(sql, offset)| SqlString::plain(sql, offset));
+    }
+    let mut sql = String::new();
+    let mut pieces = Vec::new();
+    for child in named_children(node) {
+        let (v, o) = string_value(src, child)?;
+        pieces.push((sql.len(), o));
+        sql.push_str(&v);
+    }
+    let offset = pieces.first().map_or(node.start_byte(), |p| p.1);
+    Some(SqlString { sql, offset, pieces })
 }
 
 /// One source file with a line index.
@@ -179,16 +214,19 @@ fn unescape(escape: &str) -> String {
 /// substitution.
 pub fn template_sql(src: &Src<'_>, node: Node<'_>) -> Option<SqlString> {
     if node.kind() != "template_string" {
-        return string_value(src, node).map(|(sql, offset)| SqlString { sql, offset });
+        return string_value(src, node).map(|(sql, offset)| SqlString::plain(sql, offset));
     }
     let mut sql = String::new();
+    let mut pieces = Vec::new();
     let mut n = 0;
     let mut last = node.start_byte() + 1;
     for child in named_children(node) {
         // Raw text between named children (tree-sitter may not emit fragments for everything).
         if child.start_byte() > last {
+            pieces.push((sql.len(), last));
             sql.push_str(src.text.get(last..child.start_byte()).unwrap_or(""));
         }
+        pieces.push((sql.len(), child.start_byte()));
         match child.kind() {
             "template_substitution" => {
                 n += 1;
@@ -200,9 +238,10 @@ pub fn template_sql(src: &Src<'_>, node: Node<'_>) -> Option<SqlString> {
     }
     let end = node.end_byte().saturating_sub(1);
     if end > last {
+        pieces.push((sql.len(), last));
         sql.push_str(src.text.get(last..end).unwrap_or(""));
     }
-    Some(SqlString { sql, offset: node.start_byte() + 1 })
+    Some(SqlString { sql, offset: node.start_byte() + 1, pieces })
 }
 
 /// Whether a string is plausibly SQL (a statement keyword first), so that values such as
@@ -226,8 +265,17 @@ pub fn looks_like_sql(s: &str) -> bool {
 /// The generic SQL pass also reads SQL-looking literals; where both find the same reference at
 /// the same place, resolution merges them (keeping the higher confidence).
 pub fn sql_hits(src: &Src<'_>, strings: &[SqlString]) -> Vec<Hit> {
-    let lines = LineIndex::new(src.text);
-    strings.iter().flat_map(|s| sql::sql_hits(&s.sql, s.offset, &lines, Confidence::High)).collect()
+    let mut out = Vec::new();
+    for s in strings {
+        for r in sql::sql_refs(&s.sql) {
+            let confidence = match r.target {
+                Target::Identifier { .. } => Confidence::Low,
+                _ => Confidence::High,
+            };
+            out.push(src.hit(s.file_offset(r.offset), r.target, RefKind::Sql, confidence));
+        }
+    }
+    out
 }
 
 /// Split a CamelCase or mixedCase identifier into snake_case (`UserProfile` → `user_profile`,
@@ -279,6 +327,20 @@ mod tests {
         assert_eq!(snake_case("createdAt"), "created_at");
         assert_eq!(snake_case("user"), "user");
         assert_eq!(snake_case("OAuth2Token"), "o_auth2_token");
+    }
+
+    #[test]
+    fn template_offsets_map_back_after_substitutions() {
+        let text = "q`SELECT a FROM t WHERE b = ${x} AND c = 1`";
+        let tree = parse(text, &tree_sitter_javascript::LANGUAGE.into());
+        let src = Src::new(text);
+        let template =
+            tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind() == "template_string"));
+        let s = template.and_then(|t| template_sql(&src, t));
+        let s = s.unwrap_or_else(|| SqlString::plain(String::new(), 0));
+        assert_eq!(s.sql, "SELECT a FROM t WHERE b = $1 AND c = 1");
+        let c_in_sql = s.sql.find("c =").unwrap_or(0);
+        assert_eq!(s.file_offset(c_in_sql), text.find("c =").unwrap_or(usize::MAX));
     }
 
     #[test]
