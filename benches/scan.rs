@@ -80,7 +80,11 @@ fn file(rng: &mut Rng, n: usize, version: u32) -> String {
         match rng.below(40) {
             0 => {
                 let t = rng.below(TABLES);
-                s.push_str(&format!("  def load_{n}_{}\n    {w}.{}\n  end\n", s.len(), column_name(t, rng.below(COLUMNS_PER_TABLE))));
+                s.push_str(&format!(
+                    "  def load_{n}_{}\n    {w}.{}\n  end\n",
+                    s.len(),
+                    column_name(t, rng.below(COLUMNS_PER_TABLE))
+                ));
             }
             1 => {
                 let t = rng.below(TABLES);
@@ -92,7 +96,10 @@ fn file(rng: &mut Rng, n: usize, version: u32) -> String {
                 ));
             }
             2 => s.push_str(&format!("  # {} is documented elsewhere\n", column_name(rng.below(TABLES), 1))),
-            _ => s.push_str(&format!("  def {w}_{v}_{}(arg)\n    {w} = arg.fetch(:{v}, \"{v} text\")\n    {w}.to_s\n  end\n", s.len())),
+            _ => s.push_str(&format!(
+                "  def {w}_{v}_{}(arg)\n    {w} = arg.fetch(:{v}, \"{v} text\")\n    {w}.to_s\n  end\n",
+                s.len()
+            )),
         }
     }
     s.push_str("end\n");
