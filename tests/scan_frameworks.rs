@@ -171,3 +171,81 @@ fn rails_app_every_kind_and_the_traps() {
         ]
     );
 }
+
+const USER_EX: &str = r#"defmodule MyApp.Accounts.User do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  # legacy_flag was dropped from the schema block
+  schema "users" do
+    field :email, :string
+    field :password, :string, virtual: true
+    belongs_to :organization, MyApp.Accounts.Organization
+    timestamps()
+  end
+
+  def changeset(user, attrs) do
+    user
+    |> cast(attrs, [:email])
+    |> validate_required([:email])
+  end
+end
+"#;
+
+const ACCOUNTS_EX: &str = r#"defmodule MyApp.Accounts do
+  import Ecto.Query
+  alias MyApp.Accounts.User
+  alias MyApp.Repo
+
+  def by_email(email), do: Repo.get_by(User, email: email)
+
+  def recent do
+    from(u in User, where: u.status == "pending", select: u.email)
+    |> Repo.all()
+  end
+
+  def raw, do: Repo.query!("SELECT count(*) FROM audit_events WHERE kind = $1", ["login"])
+end
+"#;
+
+#[test]
+fn phoenix_app_every_kind_and_the_traps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = repo_with(
+        dir.path(),
+        &[
+            ("lib/my_app/accounts/user.ex", USER_EX),
+            ("lib/my_app/accounts.ex", ACCOUNTS_EX),
+            ("priv/repo/migrations/20240101000000_drop_flag.exs", "alter table(:users), do: remove :legacy_flag\n"),
+            ("deps/ecto/lib/ecto.ex", "legacy_flag\n"),
+            ("_build/dev/lib/x.ex", "legacy_flag\n"),
+        ],
+    );
+    let schema = schema(&[
+        ("users", &["id", "email", "status", "organization_id", "inserted_at", "updated_at", "legacy_flag"]),
+        ("organizations", &["id", "name"]),
+        ("audit_events", &["id", "kind"]),
+    ]);
+    let got = lines(&scan(dir.path(), &repo, Framework::Phoenix, &schema));
+    // No `organizations` reference: no Organization schema exists in the app, so `belongs_to`
+    // names a module, not a table; the virtual field, the comment, the "pending" value, the
+    // migration and deps/_build are not references.
+    assert_eq!(
+        got,
+        vec![
+            "lib/my_app/accounts.ex:6 users.email query high",
+            "lib/my_app/accounts.ex:9 users.status query high",
+            "lib/my_app/accounts.ex:9 users.email query high",
+            "lib/my_app/accounts.ex:13 audit_events sql medium",
+            "lib/my_app/accounts.ex:13 audit_events.kind sql medium",
+            "lib/my_app/accounts/user.ex:6 users declaration high",
+            "lib/my_app/accounts/user.ex:6 users.id declaration high",
+            "lib/my_app/accounts/user.ex:7 users.email declaration high",
+            "lib/my_app/accounts/user.ex:9 users.organization_id declaration high",
+            "lib/my_app/accounts/user.ex:10 users.inserted_at declaration high",
+            "lib/my_app/accounts/user.ex:10 users.updated_at declaration high",
+            "lib/my_app/accounts/user.ex:15 users.email query high",
+            "lib/my_app/accounts/user.ex:16 users.email query high",
+        ]
+    );
+}
