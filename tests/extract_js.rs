@@ -285,6 +285,9 @@ fn sequelize_queries_and_raw_sql() {
             "13:49 column users.id sql",
             "13:57 table users sql",
             "13:69 column users.deleted_at sql",
+            // `include` applies its where/attributes to the included model.
+            "18:66 model_column User.email query",
+            "18:98 model_column User.firstName query",
         ],
     );
     let sql: Vec<String> = sequelize::sql_strings(path, &source(path)).into_iter().map(|s| s.sql).collect();

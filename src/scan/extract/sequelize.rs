@@ -499,9 +499,22 @@ fn method_use(src: &Src<'_>, hits: &mut Vec<Hit>, model: &str, method: &str, arg
         _ => 0,
     };
     let Some(opts) = args.get(options_at).filter(|o| o.kind() == "object") else { return };
-    for k in object_keys(src, *opts) {
+    query_options(src, hits, model, *opts, 0);
+}
+
+/// Finder options; `include: [{ model: Post, where, attributes }]` applies to the included model.
+fn query_options(src: &Src<'_>, hits: &mut Vec<Hit>, model: &str, opts: Node<'_>, depth: u32) {
+    for k in object_keys(src, opts) {
         let Some(v) = k.value else { continue };
         match k.name.as_str() {
+            "include" if depth < 8 => {
+                let items = if v.kind() == "array" { named_children(v) } else { vec![v] };
+                for item in items.into_iter().map(unwrap).filter(|i| i.kind() == "object") {
+                    if let Some(included) = key_value(src, item, "model").and_then(|m| model_of(src, m)) {
+                        query_options(src, hits, &included, item, depth + 1);
+                    }
+                }
+            }
             "where" => where_clause(src, hits, model, v),
             "defaults" => {
                 for d in object_keys(src, v) {
