@@ -139,6 +139,7 @@ fn rails_app_every_kind_and_the_traps() {
     assert_eq!(
         got,
         vec![
+            "app/controllers/users_controller.rb:3 users query high",
             "app/controllers/users_controller.rb:3 users.email query high",
             "app/controllers/users_controller.rb:3 users.nickname query high",
             "app/models/admin.rb:1 users implicit high",
@@ -163,8 +164,8 @@ fn rails_app_every_kind_and_the_traps() {
             "app/models/user.rb:8 orders declaration high",
             // has_many :orders reads orders by their foreign key.
             "app/models/user.rb:8 orders.user_id declaration high",
-            // A bare attribute read inside the model: only the fallback sees it.
-            "app/models/user.rb:13 users.status name low",
+            // A bare attribute read inside the model (the `name` fallback on the same word yields).
+            "app/models/user.rb:13 users.status query medium",
             "lib/tasks/report.rake:3 orders.total_cents sql medium",
             "lib/tasks/report.rake:3 orders sql medium",
             "lib/tasks/report.rake:3 orders.user_id sql medium",
@@ -233,7 +234,9 @@ fn phoenix_app_every_kind_and_the_traps() {
     assert_eq!(
         got,
         vec![
+            "lib/my_app/accounts.ex:6 users query high",
             "lib/my_app/accounts.ex:6 users.email query high",
+            "lib/my_app/accounts.ex:9 users query high",
             "lib/my_app/accounts.ex:9 users.status query high",
             "lib/my_app/accounts.ex:9 users.email query high",
             "lib/my_app/accounts.ex:13 audit_events sql medium",
