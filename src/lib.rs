@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod graph;
 pub mod migration;
 pub mod redact;
 pub mod report;

@@ -42,6 +42,10 @@ pub enum Target {
     ModelColumn { model: String, column: String },
     /// A bare identifier (the `name` fallback); resolved to every table and column of that name.
     Identifier { name: String },
+    /// An unqualified column in SQL whose statement reads several tables (`SELECT email FROM
+    /// users, accounts`): resolved to the candidates whose table has the column in the schema,
+    /// to all of them when there is no schema.
+    AnyColumn { tables: Vec<String>, column: String },
 }
 
 /// An ORM model class declared in the file.
@@ -60,6 +64,14 @@ pub struct ModelDecl {
     pub is_abstract: bool,
     /// Columns the ORM is told to ignore (`self.ignored_columns`).
     pub ignored_columns: Vec<String>,
+    /// Attribute → column for the fields this file declares on the model, where code names a
+    /// column by something other than its column name (Django `author` → `author_id`, Prisma
+    /// `createdAt @map("created_at")`, Sequelize `underscored`). Resolution maps a
+    /// `Target::ModelColumn` whose column equals an attribute here to the mapped column; empty for
+    /// frameworks whose attributes are the column names. An empty column marks an attribute that
+    /// is not a column (a relation, a virtual field): uses of it resolve to nothing.
+    #[serde(default)]
+    pub fields: Vec<(String, String)>,
     /// 1-based line of the class declaration.
     pub line: u32,
     pub column: u32,

@@ -513,6 +513,7 @@ impl<'a> Walker<'a> {
             table: Some(table.clone()),
             is_abstract: false,
             ignored_columns: Vec::new(),
+            fields: Vec::new(),
             line: line as u32,
             column: column as u32,
             snippet,

@@ -1,8 +1,19 @@
 //! Extractors: one per framework or file type. Adding one means one new file and one line in
 //! [`all`].
 
+pub mod django;
+pub mod drizzle;
 pub mod ecto;
+pub mod js;
+pub mod name;
+pub mod prisma;
+pub mod python;
 pub mod rails;
+pub mod sequelize;
+pub mod sql;
+pub mod sqlalchemy;
+pub mod treesit;
+pub mod typeorm;
 
 use crate::config::Framework;
 use crate::scan::facts::FileFacts;
@@ -23,9 +34,27 @@ pub trait Extractor: Sync + Send {
     /// Whether this extractor reads `path` for an app of `framework`.
     fn applies(&self, path: &str, framework: Framework) -> bool;
     fn extract(&self, path: &str, source: &str, ctx: &ExtractContext<'_>) -> FileFacts;
+    /// What of the context the output depends on, as a short stable string; part of the cache
+    /// key. The framework is always part of the key; extractors that read `identifiers` must
+    /// return a fingerprint of them.
+    fn fingerprint(&self, ctx: &ExtractContext<'_>) -> String {
+        let _ = ctx;
+        String::new()
+    }
 }
 
 /// Every extractor, in a fixed order.
 pub fn all() -> Vec<Box<dyn Extractor>> {
-    vec![Box::new(rails::RailsExtractor), Box::new(ecto::EctoExtractor)]
+    vec![
+        Box::new(rails::RailsExtractor),
+        Box::new(ecto::EctoExtractor),
+        Box::new(django::Django),
+        Box::new(sqlalchemy::Sqlalchemy),
+        Box::new(prisma::Prisma),
+        Box::new(drizzle::Drizzle),
+        Box::new(typeorm::Typeorm),
+        Box::new(sequelize::Sequelize),
+        Box::new(sql::SqlExtractor),
+        Box::new(name::NameExtractor::default()),
+    ]
 }

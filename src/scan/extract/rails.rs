@@ -866,6 +866,7 @@ impl<'a> Walker<'a> {
                     table,
                     is_abstract: false,
                     ignored_columns: Vec::new(),
+                    fields: Vec::new(),
                     line,
                     column,
                     snippet: self.snippet(line),

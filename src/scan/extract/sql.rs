@@ -1,0 +1,259 @@
+//! The `sql` kind: SQL written by hand in app code — `.sql` files, and string literals the
+//! framework extractors (or the generic pass here) recognise as SQL. Parsed with PostgreSQL's own
+//! grammar through the shared walker in [`crate::sql::refs`]; columns are resolved against the
+//! tables in scope (`FROM`/`JOIN`/`INSERT`/`UPDATE`/`DELETE`, CTEs, subqueries). An unqualified
+//! column with several candidate tables becomes one [`Target::AnyColumn`], settled by the
+//! resolver with the schema.
+
+use crate::config::{Confidence, Framework};
+use crate::scan::extract::name::{Lang, LineIndex, lang_of, segments};
+use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::facts::{FileFacts, Hit, Target};
+use crate::scan::reference::RefKind;
+use crate::sql::placeholders::rewrite_placeholders;
+use crate::sql::refs::statement_refs;
+
+/// Whether a string literal reads as SQL rather than as a value: a statement shape, not just a
+/// keyword (`"select"` alone is a value; `"SELECT id FROM users"` is SQL).
+pub fn looks_like_sql(s: &str) -> bool {
+    if s.len() < 10 {
+        return false;
+    }
+    let lower = s.to_ascii_lowercase();
+    let has = |w: &str| {
+        memchr::memmem::find_iter(lower.as_bytes(), w.as_bytes()).any(|p| {
+            let before = p.checked_sub(1).map(|i| lower.as_bytes()[i]);
+            let after = lower.as_bytes().get(p + w.len()).copied();
+            let boundary = |c: Option<u8>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == b'_'));
+            boundary(before) && boundary(after)
+        })
+    };
+    (has("select") && has("from"))
+        || (has("insert") && has("into"))
+        || (has("update") && has("set"))
+        || (has("delete") && has("from"))
+        || (has("join") && has("on"))
+}
+
+/// A reference found in one SQL text, with its byte offset in that text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlHit {
+    pub offset: usize,
+    pub target: Target,
+}
+
+/// Parse `sql` with the shared walker ([`crate::sql::refs`], PostgreSQL's grammar, placeholders
+/// rewritten first) and return its table and column references as hit targets, offsets into
+/// `sql`. A bare expression such as an Ecto `fragment` body is parsed as `SELECT <expr>`. Text
+/// that does not parse yields nothing: the `name` fallback still sees it.
+pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
+    const WRAP: &str = "SELECT ";
+    let rw = rewrite_placeholders(sql);
+    let (refs, shift) = match statement_refs(&rw.sql) {
+        Ok(r) => (r, 0),
+        Err(_) => match statement_refs(&format!("{WRAP}{}", rw.sql)) {
+            Ok(r) => (r, WRAP.len()),
+            Err(_) => return Vec::new(),
+        },
+    };
+    let mut out: Vec<SqlHit> = refs
+        .into_iter()
+        .filter_map(|r| {
+            let offset = rw.original_offset(r.offset.checked_sub(shift)?);
+            let target = match (r.relation, r.column) {
+                (Some(rel), None) => Target::Table { table: rel.to_string() },
+                // `SELECT *` reads every column, but names none: the table reference covers it.
+                (_, Some(c)) if c == "*" => return None,
+                (Some(rel), Some(column)) => Target::Column { table: rel.to_string(), column },
+                (None, Some(column)) => match r.candidates.as_slice() {
+                    [] => Target::Identifier { name: column },
+                    [only] => Target::Column { table: only.to_string(), column },
+                    many => Target::AnyColumn { tables: many.iter().map(ToString::to_string).collect(), column },
+                },
+                (None, None) => return None,
+            };
+            Some(SqlHit { offset, target })
+        })
+        .collect();
+    out.sort_by(|a, b| a.offset.cmp(&b.offset).then_with(|| a.target.cmp(&b.target)));
+    out.dedup();
+    out
+}
+
+/// Map the references in an SQL text found at `origin` (byte offset of the SQL's first byte in
+/// `file_text`) to hits located in the file.
+pub fn sql_hits(sql: &str, origin: usize, lines: &LineIndex<'_>, confidence: Confidence) -> Vec<Hit> {
+    sql_refs(sql)
+        .into_iter()
+        .map(|r| {
+            let (line, column) = lines.line_col(origin + r.offset);
+            let confidence = match r.target {
+                Target::Identifier { .. } => Confidence::Low,
+                _ => confidence,
+            };
+            Hit { line, column, target: r.target, kind: RefKind::Sql, confidence, snippet: lines.snippet(line) }
+        })
+        .collect()
+}
+
+/// Raw SQL in `.sql` files of the app, and SQL-looking string literals in any language the
+/// framework extractors do not cover.
+#[derive(Default)]
+pub struct SqlExtractor;
+
+impl Extractor for SqlExtractor {
+    fn id(&self) -> &'static str {
+        "sql"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn applies(&self, path: &str, _framework: Framework) -> bool {
+        lang_of(path).is_some()
+    }
+
+    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+        let mut facts = FileFacts::default();
+        let Some(lang) = lang_of(path) else { return facts };
+        let lines = LineIndex::new(source);
+        if lang == Lang::Sql {
+            // Statement by statement, so that one unparseable statement costs only itself.
+            let mut start = 0;
+            for stmt in split_statements(source) {
+                facts.hits.extend(sql_hits(&source[stmt.clone()], stmt.start, &lines, Confidence::High));
+                start = stmt.end;
+            }
+            let _ = start;
+        } else {
+            for seg in segments(source, lang) {
+                let text = &source[seg.start..seg.end];
+                if seg.string && looks_like_sql(text) {
+                    facts.hits.extend(sql_hits(text, seg.start, &lines, Confidence::Medium));
+                }
+            }
+        }
+        facts
+    }
+}
+
+/// Byte ranges of the statements of an SQL file, split at top-level `;` (outside quotes,
+/// comments and `$$` bodies).
+fn split_statements(src: &str) -> Vec<std::ops::Range<usize>> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\'' | b'"' => {
+                let q = b[i];
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |p| i + 2 + p + 1);
+            }
+            b'$' => {
+                let tag_end = b[i + 1..].iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_'));
+                if let Some(len) = tag_end
+                    && b.get(i + 1 + len) == Some(&b'$')
+                {
+                    let tag = &b[i..i + len + 2];
+                    i = memchr::memmem::find(&b[i + tag.len()..], tag)
+                        .map_or(b.len(), |p| i + tag.len() + p + tag.len() - 1);
+                }
+            }
+            b';' => {
+                out.push(start..i + 1);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if !src[start..].trim().is_empty() {
+        out.push(start..src.len());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(sql: &str) -> Vec<(usize, Target)> {
+        sql_refs(sql).into_iter().map(|r| (r.offset, r.target)).collect()
+    }
+
+    fn col(t: &str, c: &str) -> Target {
+        Target::Column { table: t.into(), column: c.into() }
+    }
+
+    #[test]
+    fn aliases_resolve_and_placeholders_parse() {
+        let sql = "SELECT u.email, o.total FROM users u JOIN orders o ON o.user_id = u.id WHERE u.name = ?";
+        assert_eq!(
+            refs(sql),
+            vec![
+                (7, col("users", "email")),
+                (16, col("orders", "total")),
+                (29, Target::Table { table: "users".into() }),
+                (42, Target::Table { table: "orders".into() }),
+                (54, col("orders", "user_id")),
+                (66, col("users", "id")),
+                (77, col("users", "name")),
+            ]
+        );
+    }
+
+    #[test]
+    fn unqualified_columns_keep_their_candidates() {
+        let got = refs("SELECT email FROM users, accounts WHERE :x = 1");
+        assert_eq!(
+            got[0],
+            (7, Target::AnyColumn { tables: vec!["users".into(), "accounts".into()], column: "email".into() })
+        );
+    }
+
+    #[test]
+    fn insert_and_update_columns_and_ctes() {
+        let got = refs(
+            "WITH recent AS (SELECT id FROM posts) UPDATE users SET status = 'x' WHERE id IN (SELECT id FROM recent)",
+        );
+        assert!(got.contains(&(55, col("users", "status"))), "{got:?}");
+        assert!(!got.iter().any(|(_, t)| matches!(t, Target::Table { table } if table == "recent")), "{got:?}");
+        let got = refs("INSERT INTO audit_log (user_id, action) VALUES ($1, %s)");
+        assert!(got.contains(&(23, col("audit_log", "user_id"))), "{got:?}");
+        assert!(got.contains(&(32, col("audit_log", "action"))), "{got:?}");
+    }
+
+    #[test]
+    fn fragments_parse_as_expressions() {
+        assert_eq!(
+            refs("(SELECT count(*) FROM orders WHERE orders.user_id = ?) > 0"),
+            vec![(22, Target::Table { table: "orders".into() }), (35, col("orders", "user_id")),]
+        );
+    }
+
+    #[test]
+    fn sql_shape() {
+        assert!(looks_like_sql("SELECT id FROM users"));
+        assert!(!looks_like_sql("selected from the list"));
+        assert!(!looks_like_sql("pending"));
+    }
+
+    #[test]
+    fn statements_split_outside_bodies() {
+        let src = "SELECT 1; CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n";
+        assert_eq!(split_statements(src).len(), 2);
+    }
+}

@@ -1,0 +1,355 @@
+//! Shared plumbing for the tree-sitter based extractors (Python and JavaScript/TypeScript):
+//! parsing, byte offset → 1-based line and character column, snippets, hits, and string literal
+//! contents.
+
+use tree_sitter::{Language, Node, Parser, Tree};
+
+use crate::config::Confidence;
+use crate::scan::extract::sql;
+use crate::scan::facts::{Hit, Target};
+use crate::scan::reference::RefKind;
+
+/// Parse `text`; `None` when the grammar does not load (a build problem the grammar test guards)
+/// or the parser gave up. Syntax errors still give a tree, with ERROR nodes we walk around.
+pub fn parse(text: &str, language: &Language) -> Option<Tree> {
+    let mut parser = Parser::new();
+    parser.set_language(language).ok()?;
+    parser.parse(text, None)
+}
+
+/// The JavaScript-family grammar for a path: TSX for `.tsx`, TypeScript for `.ts`/`.mts`/`.cts`,
+/// JavaScript (which includes JSX) otherwise.
+pub fn js_language(path: &str) -> Language {
+    if path.ends_with(".tsx") {
+        tree_sitter_typescript::LANGUAGE_TSX.into()
+    } else if path.ends_with(".ts") || path.ends_with(".mts") || path.ends_with(".cts") {
+        tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()
+    } else {
+        tree_sitter_javascript::LANGUAGE.into()
+    }
+}
+
+pub fn is_js_path(path: &str) -> bool {
+    const EXTS: [&str; 8] = [".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"];
+    !path.ends_with(".d.ts") && EXTS.iter().any(|e| path.ends_with(e))
+}
+
+/// A raw SQL string found in code, for the SQL extractor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlString {
+    /// The SQL text (template substitutions replaced by `$1`, `$2`, …; implicitly concatenated
+    /// literals joined).
+    pub sql: String,
+    /// Byte offset in the file of the first character of `sql`.
+    pub offset: usize,
+    /// (offset in `sql`, offset in the file) where each contiguous piece of `sql` starts, so that
+    /// positions after a substitution or in a later literal map back exactly.
+    pub pieces: Vec<(usize, usize)>,
+}
+
+impl SqlString {
+    /// SQL written as one literal starting at `offset`.
+    pub fn plain(sql: String, offset: usize) -> Self {
+        SqlString { sql, offset, pieces: vec![(0, offset)] }
+    }
+
+    /// The file offset of a byte offset in `sql`.
+    pub fn file_offset(&self, at: usize) -> usize {
+        let i = self.pieces.partition_point(|(s, _)| *s <= at);
+        match i.checked_sub(1).and_then(|i| self.pieces.get(i)) {
+            Some((s, f)) => f + (at - s),
+            None => self.offset + at,
+        }
+    }
+}
+
+/// A Python string literal, or implicitly concatenated literals joined, as SQL.
+pub fn python_sql(src: &Src<'_>, node: Node<'_>) -> Option<SqlString> {
+    if node.kind() != "concatenated_string" {
+        return string_value(src, node).map(|(sql, offset)| SqlString::plain(sql, offset));
+    }
+    let mut sql = String::new();
+    let mut pieces = Vec::new();
+    for child in named_children(node) {
+        let (v, o) = string_value(src, child)?;
+        pieces.push((sql.len(), o));
+        sql.push_str(&v);
+    }
+    let offset = pieces.first().map_or(node.start_byte(), |p| p.1);
+    Some(SqlString { sql, offset, pieces })
+}
+
+/// One source file with a line index.
+pub struct Src<'a> {
+    pub text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Src<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Src { text, line_starts }
+    }
+
+    /// 1-based line and 1-based character column of a byte offset.
+    pub fn pos(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        (line as u32, col as u32 + 1)
+    }
+
+    /// The trimmed source line containing a byte offset.
+    pub fn snippet(&self, offset: usize) -> String {
+        let (line, _) = self.pos(offset);
+        let start = self.line_starts[line as usize - 1];
+        let end = self.line_starts.get(line as usize).map_or(self.text.len(), |e| e - 1);
+        self.text.get(start..end).unwrap_or("").trim().to_owned()
+    }
+
+    pub fn hit(&self, offset: usize, target: Target, kind: RefKind, confidence: Confidence) -> Hit {
+        let (line, column) = self.pos(offset);
+        Hit { line, column, target, kind, confidence, snippet: self.snippet(offset) }
+    }
+
+    pub fn node_text(&self, node: Node<'_>) -> &'a str {
+        self.text.get(node.start_byte()..node.end_byte()).unwrap_or("")
+    }
+}
+
+/// Named children of a node, collected (tree-sitter's iterator borrows a cursor).
+pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// Every named node of a subtree, depth first, in source order.
+pub fn descendants(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        out.push(n);
+        let mut kids = named_children(n);
+        kids.reverse();
+        stack.extend(kids);
+    }
+    out
+}
+
+/// A string literal's value and the byte offset of its first character, for Python `string`
+/// nodes (no f-strings: their value is not known) and JavaScript `string` nodes. Concatenated
+/// Python strings are joined. `None` when the node is not a plain string literal.
+pub fn string_value(src: &Src<'_>, node: Node<'_>) -> Option<(String, usize)> {
+    match node.kind() {
+        "string" => {
+            let start = node.child(0)?;
+            // Python string prefix (f, rb, …) lives in `string_start`.
+            if start.kind() == "string_start" {
+                let prefix = src.node_text(start).to_ascii_lowercase();
+                if prefix.contains('f') {
+                    return None;
+                }
+            }
+            let mut value = String::new();
+            let mut offset = None;
+            for child in named_children(node) {
+                match child.kind() {
+                    "string_content" | "string_fragment" => {
+                        offset.get_or_insert(child.start_byte());
+                        value.push_str(src.node_text(child));
+                    }
+                    "escape_sequence" => {
+                        offset.get_or_insert(child.start_byte());
+                        value.push_str(&unescape(src.node_text(child)));
+                    }
+                    "interpolation" => return None,
+                    _ => {}
+                }
+            }
+            let offset = offset.unwrap_or_else(|| start.end_byte());
+            Some((value, offset))
+        }
+        "concatenated_string" => {
+            let mut value = String::new();
+            let mut offset = None;
+            for child in named_children(node) {
+                let (v, o) = string_value(src, child)?;
+                offset.get_or_insert(o);
+                value.push_str(&v);
+            }
+            Some((value, offset.unwrap_or(node.start_byte())))
+        }
+        "template_string" => {
+            // A template without substitutions is a plain string.
+            let mut value = String::new();
+            for child in named_children(node) {
+                match child.kind() {
+                    "string_fragment" => value.push_str(src.node_text(child)),
+                    "escape_sequence" => value.push_str(&unescape(src.node_text(child))),
+                    _ => return None,
+                }
+            }
+            Some((value, node.start_byte() + 1))
+        }
+        _ => None,
+    }
+}
+
+fn unescape(escape: &str) -> String {
+    match escape {
+        "\\n" => "\n".into(),
+        "\\t" => "\t".into(),
+        "\\'" => "'".into(),
+        "\\\"" => "\"".into(),
+        "\\\\" => "\\".into(),
+        "\\`" => "`".into(),
+        other => other.trim_start_matches('\\').into(),
+    }
+}
+
+/// A JavaScript template literal as SQL: substitutions become `$1`, `$2`, … (the placeholder
+/// form PostgreSQL's parser accepts). Offsets inside the SQL are exact up to the first
+/// substitution.
+pub fn template_sql(src: &Src<'_>, node: Node<'_>) -> Option<SqlString> {
+    if node.kind() != "template_string" {
+        return string_value(src, node).map(|(sql, offset)| SqlString::plain(sql, offset));
+    }
+    let mut sql = String::new();
+    let mut pieces = Vec::new();
+    let mut n = 0;
+    let mut last = node.start_byte() + 1;
+    for child in named_children(node) {
+        // Raw text between named children (tree-sitter may not emit fragments for everything).
+        if child.start_byte() > last {
+            pieces.push((sql.len(), last));
+            sql.push_str(src.text.get(last..child.start_byte()).unwrap_or(""));
+        }
+        pieces.push((sql.len(), child.start_byte()));
+        match child.kind() {
+            "template_substitution" => {
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            _ => sql.push_str(src.node_text(child)),
+        }
+        last = child.end_byte();
+    }
+    let end = node.end_byte().saturating_sub(1);
+    if end > last {
+        pieces.push((sql.len(), last));
+        sql.push_str(src.text.get(last..end).unwrap_or(""));
+    }
+    Some(SqlString { sql, offset: node.start_byte() + 1, pieces })
+}
+
+/// Whether a string is plausibly SQL (a statement keyword first), so that values such as
+/// `"select a plan"` in UI code are not handed to the SQL parser as queries by accident.
+pub fn looks_like_sql(s: &str) -> bool {
+    let t = s.trim_start().trim_start_matches('(').to_ascii_uppercase();
+    let first = t.split_whitespace().next().unwrap_or("");
+    let rest = t.get(first.len()..).unwrap_or("");
+    match first {
+        "SELECT" => rest.split_whitespace().any(|w| w == "FROM"),
+        "INSERT" => rest.trim_start().starts_with("INTO"),
+        "UPDATE" => rest.contains(" SET ") || rest.contains("\nSET"),
+        "DELETE" => rest.trim_start().starts_with("FROM"),
+        "WITH" | "MERGE" | "TRUNCATE" | "ALTER" | "CREATE" | "DROP" => rest.split_whitespace().count() >= 2,
+        _ => false,
+    }
+}
+
+/// `sql`-kind hits for the raw SQL strings a framework extractor found at SQL entry points
+/// (`raw()`, `cursor.execute()`, `text()`, `$queryRaw`, `sql```, …), through the SQL extractor.
+/// The generic SQL pass also reads SQL-looking literals; where both find the same reference at
+/// the same place, resolution merges them (keeping the higher confidence).
+pub fn sql_hits(src: &Src<'_>, strings: &[SqlString]) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for s in strings {
+        for r in sql::sql_refs(&s.sql) {
+            let confidence = match r.target {
+                Target::Identifier { .. } => Confidence::Low,
+                _ => Confidence::High,
+            };
+            out.push(src.hit(s.file_offset(r.offset), r.target, RefKind::Sql, confidence));
+        }
+    }
+    out
+}
+
+/// Split a CamelCase or mixedCase identifier into snake_case (`UserProfile` → `user_profile`,
+/// `HTTPLog` → `http_log`).
+pub fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev = if i > 0 { chars.get(i - 1).copied() } else { None };
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                Some(p) => {
+                    p.is_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+                }
+                None => false,
+            };
+            if boundary && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_in_characters() {
+        let src = Src::new("ab\n  é x\n");
+        assert_eq!(src.pos(0), (1, 1));
+        assert_eq!(src.pos(3), (2, 1));
+        // 'x' is after a two-byte 'é'.
+        assert_eq!(src.pos(8), (2, 5));
+        assert_eq!(src.snippet(8), "é x");
+    }
+
+    #[test]
+    fn snake_case_splits_acronyms() {
+        assert_eq!(snake_case("UserProfile"), "user_profile");
+        assert_eq!(snake_case("HTTPLog"), "http_log");
+        assert_eq!(snake_case("createdAt"), "created_at");
+        assert_eq!(snake_case("user"), "user");
+        assert_eq!(snake_case("OAuth2Token"), "o_auth2_token");
+    }
+
+    #[test]
+    fn template_offsets_map_back_after_substitutions() {
+        let text = "q`SELECT a FROM t WHERE b = ${x} AND c = 1`";
+        let tree = parse(text, &tree_sitter_javascript::LANGUAGE.into());
+        let src = Src::new(text);
+        let template =
+            tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind() == "template_string"));
+        let s = template.and_then(|t| template_sql(&src, t));
+        let s = s.unwrap_or_else(|| SqlString::plain(String::new(), 0));
+        assert_eq!(s.sql, "SELECT a FROM t WHERE b = $1 AND c = 1");
+        let c_in_sql = s.sql.find("c =").unwrap_or(0);
+        assert_eq!(s.file_offset(c_in_sql), text.find("c =").unwrap_or(usize::MAX));
+    }
+
+    #[test]
+    fn sql_sniffing() {
+        assert!(looks_like_sql("SELECT id FROM users WHERE email = %s"));
+        assert!(looks_like_sql("  update users set a = 1 where id = 2"));
+        assert!(looks_like_sql("INSERT INTO t (a) VALUES (1)"));
+        assert!(!looks_like_sql("select"));
+        assert!(!looks_like_sql("Update your profile"));
+        assert!(!looks_like_sql("delete me"));
+    }
+}
