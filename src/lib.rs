@@ -2,6 +2,7 @@
 //!
 //! The codemap is `docs/architecture.md`.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod git;
 pub mod migration;
 pub mod redact;
 pub mod report;
+pub mod rules;
 pub mod schema;
 pub mod scan;
 pub mod store;
