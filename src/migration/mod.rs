@@ -1,5 +1,36 @@
 //! Migration files of every supported format → [`Migration`]s of [`Operation`]s.
+//!
+//! * [`load_path`] reads a file or a directory (in version order, paired layouts joined);
+//! * [`read_file`] reads one file's text;
+//! * [`detect_format`] recognises the format from the name and content;
+//! * [`apply`] replays operations onto a [`crate::schema::Schema`] so rules know what exists.
 
+pub mod apply;
+pub mod layout;
 pub mod operation;
+pub mod readers;
 
+use std::path::Path;
+
+pub use apply::{ApplyError, ApplyErrorKind, ApplyNote, replay};
 pub use operation::{Direction, Format, Migration, OpKind, Operation, Span};
+
+use crate::error::Result;
+use crate::schema::Dialect;
+
+/// Read a migration file or a directory of them. A directory is read in version order; paired
+/// layouts (`.up.sql` / `.down.sql`, Flyway `V` / `U`) are joined into one [`Migration`].
+pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
+    layout::load_path(path, format, dialect)
+}
+
+/// Read one migration file from its text. Most files hold one migration; a goose or dbmate file
+/// holds both directions of one; a plain `.sql` file is one migration with no down part.
+pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
+    layout::read_file(path, text, format, dialect)
+}
+
+/// The format of a migration file from its extension, falling back to its content.
+pub fn detect_format(path: &Path, text: &str) -> Option<Format> {
+    layout::detect_format(path, text)
+}

@@ -1,0 +1,13 @@
+//! django migrations → operations.
+
+use std::path::Path;
+
+use crate::error::Result;
+use crate::migration::Migration;
+use crate::schema::Dialect;
+
+/// Read one django migration file.
+pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
+    let _ = (path, text, dialect);
+    todo!("django reader")
+}

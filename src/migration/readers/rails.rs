@@ -1,0 +1,13 @@
+//! rails migrations → operations.
+
+use std::path::Path;
+
+use crate::error::Result;
+use crate::migration::Migration;
+use crate::schema::Dialect;
+
+/// Read one rails migration file.
+pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
+    let _ = (path, text, dialect);
+    todo!("rails reader")
+}

@@ -1,0 +1,815 @@
+//! SQL migrations → operations. PostgreSQL goes through libpg_query (PostgreSQL's own grammar);
+//! MySQL/MariaDB through sqlparser ([`super::mysql`]).
+//!
+//! A file is parsed whole first; when that fails, it is split with PostgreSQL's scanner and each
+//! statement parsed alone, so one bad statement becomes `Unparsed` and the rest is still read.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{
+    self, AlterTableType, ColumnDef, ConstrType, DropBehavior, ObjectType, RangeVar, TransactionStmtKind, TypeName,
+    VariableSetKind,
+};
+
+use super::{op, types};
+use crate::migration::{Direction, OpKind, Operation};
+use crate::schema::{
+    CheckConstraint, Column, Dialect, FkAction, ForeignKey, Identity, Index, IndexKey, IndexPart, PrimaryKey,
+    QualifiedName, UniqueConstraint, View, ViewDependency, postgres,
+};
+
+/// Read SQL text into operations. `text` sits at byte offset `base` of `source`, the text of
+/// `file` (SQL embedded in a Ruby/Elixir/Python migration, or one section of a dbmate/goose file),
+/// so spans point into the file.
+pub fn read_statements(
+    file: &Path,
+    source: &str,
+    base: usize,
+    text: &str,
+    dialect: Dialect,
+    direction: Direction,
+) -> Vec<Operation> {
+    match dialect {
+        Dialect::Mysql => super::mysql::read_statements(file, source, base, text, direction),
+        Dialect::Postgres | Dialect::Sqlite => read_postgres(file, source, base, text, direction),
+    }
+}
+
+fn read_postgres(file: &Path, source: &str, base: usize, text: &str, direction: Direction) -> Vec<Operation> {
+    let mut out = Vec::new();
+    let mut emit = |start: usize, end: usize, kinds: Vec<OpKind>| {
+        let (start, end) = trim_statement(text, start, end);
+        for kind in kinds {
+            out.push(op(file, source, base + start, base + end, direction, kind));
+        }
+    };
+    match pg_query::parse(text, 0) {
+        Ok(parsed) => {
+            for raw in &parsed.protobuf.stmts {
+                let (start, end) = raw_range(text, raw);
+                emit(start, end, convert_raw(raw, &text[start..end]));
+            }
+        }
+        Err(_) => {
+            let pieces = match pg_query::split_with_scanner(text) {
+                Ok(p) => p,
+                Err(e) => {
+                    emit(0, text.len(), vec![unparsed(text, &e.to_string())]);
+                    return out;
+                }
+            };
+            for piece in pieces {
+                let start = piece.as_ptr() as usize - text.as_ptr() as usize;
+                let end = start + piece.len();
+                match pg_query::parse(piece, 0) {
+                    Ok(parsed) => {
+                        for raw in &parsed.protobuf.stmts {
+                            let (s, e) = raw_range(piece, raw);
+                            emit(start + s, start + e, convert_raw(raw, &piece[s..e]));
+                        }
+                    }
+                    Err(e) => {
+                        let (s, e2) = trim_statement(text, start, end);
+                        emit(s, e2, vec![unparsed(&text[s..e2], &e.to_string())]);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn unparsed(text: &str, reason: &str) -> OpKind {
+    OpKind::Unparsed { text: text.trim().to_owned(), reason: reason.to_owned() }
+}
+
+fn raw_range(text: &str, raw: &protobuf::RawStmt) -> (usize, usize) {
+    let start = (raw.stmt_location.max(0) as usize).min(text.len());
+    let end = if raw.stmt_len <= 0 { text.len() } else { (start + raw.stmt_len as usize).min(text.len()) };
+    (start, end)
+}
+
+/// Skip the whitespace and comments libpg_query counts as part of a statement, so the span starts
+/// at its first keyword and ends at its last character (before the `;`).
+fn trim_statement(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    loop {
+        while start < end && bytes[start].is_ascii_whitespace() {
+            start += 1;
+        }
+        if text[start..end].starts_with("--") {
+            start = text[start..end].find('\n').map_or(end, |i| start + i + 1);
+        } else if text[start..end].starts_with("/*") {
+            start = text[start..end].find("*/").map_or(end, |i| start + i + 2);
+        } else {
+            break;
+        }
+    }
+    while end > start && (bytes[end - 1].is_ascii_whitespace() || bytes[end - 1] == b';') {
+        end -= 1;
+    }
+    (start, end)
+}
+
+fn convert_raw(raw: &protobuf::RawStmt, text: &str) -> Vec<OpKind> {
+    match raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
+        Some(node) => convert(node, text),
+        None => Vec::new(),
+    }
+}
+
+fn raw(text: &str) -> OpKind {
+    OpKind::Raw { sql: text.trim().to_owned() }
+}
+
+fn qname(rv: &RangeVar) -> QualifiedName {
+    let schema = if rv.schemaname.is_empty() { Some("public") } else { Some(rv.schemaname.as_str()) };
+    QualifiedName::new(schema, &rv.relname)
+}
+
+fn opt_qname(rv: &Option<RangeVar>) -> QualifiedName {
+    rv.as_ref().map(qname).unwrap_or_else(|| QualifiedName::unqualified(""))
+}
+
+/// A dotted name from a list of `String` nodes (`{public, users}`), schema defaulted to `public`.
+fn list_qname(items: &[protobuf::Node]) -> QualifiedName {
+    let parts: Vec<String> = items.iter().filter_map(string_of).collect();
+    match parts.as_slice() {
+        [name] => QualifiedName::new(Some("public"), name),
+        [.., schema, name] => QualifiedName::new(Some(schema), name),
+        [] => QualifiedName::unqualified(""),
+    }
+}
+
+fn string_of(node: &protobuf::Node) -> Option<String> {
+    match node.node.as_ref()? {
+        NodeEnum::String(s) => Some(s.sval.clone()),
+        _ => None,
+    }
+}
+
+fn strings(nodes: &[protobuf::Node]) -> Vec<String> {
+    nodes.iter().filter_map(string_of).collect()
+}
+
+/// Deparse an expression to text through a `SELECT expr` wrapper (deparsing a bare expression
+/// node is not supported by libpg_query), then normalize it like the schema readers do.
+pub fn expr_text(node: &protobuf::Node) -> String {
+    let select = protobuf::SelectStmt {
+        target_list: vec![protobuf::Node {
+            node: Some(NodeEnum::ResTarget(Box::new(protobuf::ResTarget {
+                val: Some(Box::new(node.clone())),
+                ..Default::default()
+            }))),
+        }],
+        // libpg_query asserts on enum value 0 (undefined) when reading these back.
+        op: protobuf::SetOperation::SetopNone as i32,
+        limit_option: protobuf::LimitOption::Default as i32,
+        ..Default::default()
+    };
+    let result = protobuf::ParseResult {
+        version: 0,
+        stmts: vec![protobuf::RawStmt {
+            stmt: Some(Box::new(protobuf::Node { node: Some(NodeEnum::SelectStmt(Box::new(select))) })),
+            stmt_location: 0,
+            stmt_len: 0,
+        }],
+    };
+    match pg_query::deparse(&result, Default::default()) {
+        Ok(text) => postgres::normalize_expr(text.strip_prefix("SELECT ").unwrap_or(&text)),
+        Err(_) => String::from("?"),
+    }
+}
+
+fn type_name(tn: &TypeName) -> (String, Option<&'static str>) {
+    let names = strings(&tn.names);
+    let name = match names.as_slice() {
+        [schema, n] if schema == "pg_catalog" => n.clone(),
+        [.., n] => n.clone(),
+        [] => String::from("unknown"),
+    };
+    let mods: Vec<String> = tn
+        .typmods
+        .iter()
+        .map(|m| match m.node.as_ref() {
+            Some(NodeEnum::AConst(c)) => match &c.val {
+                Some(protobuf::a_const::Val::Ival(i)) => i.ival.to_string(),
+                Some(protobuf::a_const::Val::Sval(s)) => s.sval.clone(),
+                Some(protobuf::a_const::Val::Fval(f)) => f.fval.clone(),
+                _ => expr_text(m),
+            },
+            _ => expr_text(m),
+        })
+        .collect();
+    // `timestamp(6)` keeps its precision in typmods; `interval` fields are bit masks we drop.
+    let mods = if name == "interval" { Vec::new() } else { mods };
+    let serial = types::pg_serial(&name);
+    (types::pg_format_type(&name, &mods, tn.array_bounds.len()), serial)
+}
+
+fn fk_action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// Constraints written inside a column definition or a table, as extra operations.
+struct TableParts {
+    primary_key: Option<PrimaryKey>,
+    foreign_keys: Vec<(ForeignKey, bool)>,
+    uniques: Vec<(UniqueConstraint, Option<String>)>,
+    checks: Vec<(CheckConstraint, bool)>,
+    other: Vec<String>,
+}
+
+impl TableParts {
+    fn new() -> Self {
+        TableParts {
+            primary_key: None,
+            foreign_keys: Vec::new(),
+            uniques: Vec::new(),
+            checks: Vec::new(),
+            other: Vec::new(),
+        }
+    }
+
+    /// Record a table or column constraint; `column` is set for a column constraint.
+    fn add(&mut self, c: &protobuf::Constraint, column: Option<&str>, text: &str) {
+        let name = (!c.conname.is_empty()).then(|| c.conname.clone());
+        let keys = |nodes: &[protobuf::Node]| -> Vec<String> {
+            let k = strings(nodes);
+            if k.is_empty() { column.map(|c| vec![c.to_owned()]).unwrap_or_default() } else { k }
+        };
+        match ConstrType::try_from(c.contype) {
+            Ok(ConstrType::ConstrPrimary) => {
+                self.primary_key = Some(PrimaryKey { name, columns: keys(&c.keys) });
+            }
+            Ok(ConstrType::ConstrUnique) => {
+                let using = (!c.indexname.is_empty()).then(|| c.indexname.clone());
+                self.uniques.push((UniqueConstraint { name, columns: keys(&c.keys) }, using));
+            }
+            Ok(ConstrType::ConstrCheck) => {
+                let expression = c.raw_expr.as_deref().map(expr_text).unwrap_or_default();
+                self.checks
+                    .push((CheckConstraint { name, expression, validated: !c.skip_validation }, c.skip_validation));
+            }
+            Ok(ConstrType::ConstrForeign) => {
+                let key = ForeignKey {
+                    name,
+                    columns: keys(&c.fk_attrs),
+                    references: opt_qname(&c.pktable),
+                    referenced_columns: strings(&c.pk_attrs),
+                    on_delete: fk_action(&c.fk_del_action),
+                    on_update: fk_action(&c.fk_upd_action),
+                    deferrable: c.deferrable,
+                    validated: !c.skip_validation,
+                };
+                self.foreign_keys.push((key, c.skip_validation));
+            }
+            Ok(ConstrType::ConstrExclusion) => self.other.push(text.to_owned()),
+            _ => {}
+        }
+    }
+
+    /// The extra operations for constraints that `CreateTable`/`AddColumn` cannot carry.
+    fn into_ops(self, table: &QualifiedName, with_pk: bool, with_fks: bool) -> Vec<OpKind> {
+        let mut ops = Vec::new();
+        if with_pk && let Some(key) = self.primary_key {
+            ops.push(OpKind::AddPrimaryKey { table: table.clone(), key, using_index: None });
+        }
+        for (constraint, using_index) in self.uniques {
+            ops.push(OpKind::AddUnique { table: table.clone(), constraint, using_index });
+        }
+        for (constraint, not_valid) in self.checks {
+            ops.push(OpKind::AddCheck { table: table.clone(), constraint, not_valid });
+        }
+        if with_fks {
+            for (key, not_valid) in self.foreign_keys {
+                ops.push(OpKind::AddForeignKey { table: table.clone(), key, not_valid });
+            }
+        }
+        for sql in self.other {
+            ops.push(OpKind::Raw { sql });
+        }
+        ops
+    }
+}
+
+fn column_def(cd: &ColumnDef, table: &QualifiedName, parts: &mut TableParts, text: &str) -> Column {
+    let (data_type, serial) = cd.type_name.as_ref().map(type_name).unwrap_or((String::from("unknown"), None));
+    let mut col = Column::new(&cd.colname, &data_type);
+    if cd.is_not_null {
+        col.nullable = false;
+    }
+    if let Some(d) = &cd.raw_default {
+        col.default = Some(expr_text(d));
+    }
+    if let Some(int) = serial {
+        col.data_type = int.to_owned();
+        col.nullable = false;
+        col.default = Some(format!("nextval('{}_{}_seq'::regclass)", table.name, cd.colname));
+    }
+    for c in &cd.constraints {
+        let Some(NodeEnum::Constraint(c)) = c.node.as_ref() else { continue };
+        match ConstrType::try_from(c.contype) {
+            Ok(ConstrType::ConstrNotnull) => col.nullable = false,
+            Ok(ConstrType::ConstrNull) => col.nullable = true,
+            Ok(ConstrType::ConstrDefault) => col.default = c.raw_expr.as_deref().map(expr_text),
+            Ok(ConstrType::ConstrIdentity) => {
+                col.nullable = false;
+                col.identity = Some(if c.generated_when == "a" { Identity::Always } else { Identity::ByDefault });
+            }
+            Ok(ConstrType::ConstrGenerated) => col.generated = c.raw_expr.as_deref().map(expr_text),
+            Ok(ConstrType::ConstrPrimary) => {
+                col.nullable = false;
+                parts.add(c, Some(&cd.colname), text);
+            }
+            _ => parts.add(c, Some(&cd.colname), text),
+        }
+    }
+    if let Some(coll) = &cd.coll_clause {
+        let names = strings(&coll.collname);
+        col.collation = names.last().cloned();
+    }
+    col
+}
+
+fn behavior_cascade(b: i32) -> bool {
+    DropBehavior::try_from(b) == Ok(DropBehavior::DropCascade)
+}
+
+fn convert(node: &NodeEnum, text: &str) -> Vec<OpKind> {
+    match node {
+        NodeEnum::CreateStmt(cs) => {
+            let table = opt_qname(&cs.relation);
+            let mut parts = TableParts::new();
+            let mut columns = Vec::new();
+            for elt in &cs.table_elts {
+                match elt.node.as_ref() {
+                    Some(NodeEnum::ColumnDef(cd)) => columns.push(column_def(cd, &table, &mut parts, text)),
+                    Some(NodeEnum::Constraint(c)) => parts.add(c, None, text),
+                    _ => {}
+                }
+            }
+            if let Some(pk) = &parts.primary_key {
+                for c in &mut columns {
+                    if pk.columns.contains(&c.name) {
+                        c.nullable = false;
+                    }
+                }
+            }
+            let primary_key = parts.primary_key.take();
+            let foreign_keys: Vec<ForeignKey> = parts.foreign_keys.drain(..).map(|(k, _)| k).collect();
+            let mut ops = vec![OpKind::CreateTable {
+                table: table.clone(),
+                columns,
+                primary_key,
+                foreign_keys,
+                if_not_exists: cs.if_not_exists,
+            }];
+            ops.extend(parts.into_ops(&table, false, false));
+            ops
+        }
+        NodeEnum::AlterTableStmt(at) => {
+            if ObjectType::try_from(at.objtype) != Ok(ObjectType::ObjectTable) {
+                return vec![raw(text)];
+            }
+            let table = opt_qname(&at.relation);
+            at.cmds
+                .iter()
+                .flat_map(|c| match c.node.as_ref() {
+                    Some(NodeEnum::AlterTableCmd(cmd)) => alter_cmd(&table, cmd, text),
+                    _ => vec![raw(text)],
+                })
+                .collect()
+        }
+        NodeEnum::RenameStmt(rs) => match ObjectType::try_from(rs.rename_type) {
+            Ok(ObjectType::ObjectTable) => {
+                let from = opt_qname(&rs.relation);
+                let to = QualifiedName { schema: from.schema.clone(), name: rs.newname.clone() };
+                vec![OpKind::RenameTable { from, to }]
+            }
+            Ok(ObjectType::ObjectColumn) if ObjectType::try_from(rs.relation_type) == Ok(ObjectType::ObjectTable) => {
+                vec![OpKind::RenameColumn {
+                    table: opt_qname(&rs.relation),
+                    from: rs.subname.clone(),
+                    to: rs.newname.clone(),
+                }]
+            }
+            _ => vec![raw(text)],
+        },
+        NodeEnum::IndexStmt(is) => {
+            let table = opt_qname(&is.relation);
+            vec![OpKind::AddIndex {
+                index: index_of(is, &table),
+                table,
+                concurrently: is.concurrent,
+                if_not_exists: is.if_not_exists,
+            }]
+        }
+        NodeEnum::DropStmt(ds) => drop_stmt(ds, text),
+        NodeEnum::ViewStmt(vs) => {
+            let name = opt_qname(&vs.view);
+            let view = view_of(name, false, vs.query.as_deref(), strings(&vs.aliases));
+            vec![OpKind::CreateView { view, or_replace: vs.replace }]
+        }
+        NodeEnum::CreateTableAsStmt(ct) if ObjectType::try_from(ct.objtype) == Ok(ObjectType::ObjectMatview) => {
+            let into = ct.into.as_deref();
+            let name = into.map(|i| opt_qname(&i.rel)).unwrap_or_else(|| QualifiedName::unqualified(""));
+            let columns = into.map(|i| strings(&i.col_names)).unwrap_or_default();
+            vec![OpKind::CreateView { view: view_of(name, true, ct.query.as_deref(), columns), or_replace: false }]
+        }
+        NodeEnum::CreateFunctionStmt(cf) => {
+            vec![OpKind::CreateFunction { name: list_qname(&cf.funcname), or_replace: cf.replace }]
+        }
+        NodeEnum::CreateTrigStmt(ct) => {
+            vec![OpKind::CreateTrigger { name: ct.trigname.clone(), table: opt_qname(&ct.relation) }]
+        }
+        NodeEnum::CreateEnumStmt(ce) => {
+            vec![OpKind::CreateEnum { name: list_qname(&ce.type_name), values: strings(&ce.vals) }]
+        }
+        NodeEnum::AlterEnumStmt(ae) if ae.old_val.is_empty() && !ae.new_val.is_empty() => {
+            vec![OpKind::AddEnumValue { name: list_qname(&ae.type_name), value: ae.new_val.clone() }]
+        }
+        NodeEnum::TruncateStmt(ts) => {
+            let tables = ts
+                .relations
+                .iter()
+                .filter_map(|n| match n.node.as_ref() {
+                    Some(NodeEnum::RangeVar(rv)) => Some(qname(rv)),
+                    _ => None,
+                })
+                .collect();
+            vec![OpKind::Truncate { tables, cascade: behavior_cascade(ts.behavior) }]
+        }
+        NodeEnum::VariableSetStmt(vs) if VariableSetKind::try_from(vs.kind) == Ok(VariableSetKind::VarSetValue) => {
+            let value = vs
+                .args
+                .iter()
+                .map(|a| match a.node.as_ref() {
+                    Some(NodeEnum::AConst(c)) => match &c.val {
+                        Some(protobuf::a_const::Val::Sval(s)) => s.sval.clone(),
+                        Some(protobuf::a_const::Val::Ival(i)) => i.ival.to_string(),
+                        Some(protobuf::a_const::Val::Fval(f)) => f.fval.clone(),
+                        _ => expr_text(a),
+                    },
+                    _ => expr_text(a),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            vec![OpKind::SetSetting { name: vs.name.clone(), value, local: vs.is_local }]
+        }
+        NodeEnum::LockStmt(ls) => {
+            let tables = ls
+                .relations
+                .iter()
+                .filter_map(|n| match n.node.as_ref() {
+                    Some(NodeEnum::RangeVar(rv)) => Some(qname(rv)),
+                    _ => None,
+                })
+                .collect();
+            vec![OpKind::LockTable { tables, mode: lock_mode(ls.mode).to_owned() }]
+        }
+        NodeEnum::TransactionStmt(ts) => match TransactionStmtKind::try_from(ts.kind) {
+            Ok(TransactionStmtKind::TransStmtBegin | TransactionStmtKind::TransStmtStart) => vec![OpKind::Begin],
+            Ok(TransactionStmtKind::TransStmtCommit) => vec![OpKind::Commit],
+            _ => vec![raw(text)],
+        },
+        NodeEnum::InsertStmt(s) => vec![data("INSERT", s.relation.as_ref())],
+        NodeEnum::UpdateStmt(s) => vec![data("UPDATE", s.relation.as_ref())],
+        NodeEnum::DeleteStmt(s) => vec![data("DELETE", s.relation.as_ref())],
+        NodeEnum::MergeStmt(s) => vec![data("MERGE", s.relation.as_ref())],
+        NodeEnum::CopyStmt(s) => vec![data("COPY", s.relation.as_ref())],
+        NodeEnum::DoStmt(_) => vec![OpKind::Code { description: format!("DO block: {}", super::excerpt(text)) }],
+        _ => vec![raw(text)],
+    }
+}
+
+fn data(verb: &str, rel: Option<&RangeVar>) -> OpKind {
+    OpKind::Data { verb: verb.to_owned(), table: rel.map(qname) }
+}
+
+fn lock_mode(mode: i32) -> &'static str {
+    match mode {
+        1 => "ACCESS SHARE",
+        2 => "ROW SHARE",
+        3 => "ROW EXCLUSIVE",
+        4 => "SHARE UPDATE EXCLUSIVE",
+        5 => "SHARE",
+        6 => "SHARE ROW EXCLUSIVE",
+        7 => "EXCLUSIVE",
+        _ => "ACCESS EXCLUSIVE",
+    }
+}
+
+fn alter_cmd(table: &QualifiedName, cmd: &protobuf::AlterTableCmd, text: &str) -> Vec<OpKind> {
+    let column = cmd.name.clone();
+    match AlterTableType::try_from(cmd.subtype) {
+        Ok(AlterTableType::AtAddColumn) => {
+            let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+                return vec![raw(text)];
+            };
+            let mut parts = TableParts::new();
+            let col = column_def(cd, table, &mut parts, text);
+            let mut ops = vec![OpKind::AddColumn { table: table.clone(), column: col, if_not_exists: cmd.missing_ok }];
+            ops.extend(parts.into_ops(table, true, true));
+            ops
+        }
+        Ok(AlterTableType::AtDropColumn) => {
+            vec![OpKind::DropColumn { table: table.clone(), column, if_exists: cmd.missing_ok }]
+        }
+        Ok(AlterTableType::AtAlterColumnType) => {
+            let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+                return vec![raw(text)];
+            };
+            let new_type = cd.type_name.as_ref().map(|t| type_name(t).0).unwrap_or_default();
+            let using = cd.raw_default.as_deref().map(expr_text);
+            vec![OpKind::ChangeColumnType { table: table.clone(), column, new_type, using }]
+        }
+        Ok(AlterTableType::AtSetNotNull) => vec![OpKind::SetNotNull { table: table.clone(), column }],
+        Ok(AlterTableType::AtDropNotNull) => vec![OpKind::DropNotNull { table: table.clone(), column }],
+        Ok(AlterTableType::AtColumnDefault) => match cmd.def.as_deref() {
+            Some(d) => vec![OpKind::SetDefault { table: table.clone(), column, default: expr_text(d) }],
+            None => vec![OpKind::DropDefault { table: table.clone(), column }],
+        },
+        Ok(AlterTableType::AtAddConstraint) => {
+            let Some(NodeEnum::Constraint(c)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+                return vec![raw(text)];
+            };
+            if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrPrimary) && !c.indexname.is_empty() {
+                let key =
+                    PrimaryKey { name: (!c.conname.is_empty()).then(|| c.conname.clone()), columns: strings(&c.keys) };
+                return vec![OpKind::AddPrimaryKey {
+                    table: table.clone(),
+                    key,
+                    using_index: Some(c.indexname.clone()),
+                }];
+            }
+            let mut parts = TableParts::new();
+            parts.add(c, None, text);
+            let ops = parts.into_ops(table, true, true);
+            if ops.is_empty() { vec![raw(text)] } else { ops }
+        }
+        Ok(AlterTableType::AtValidateConstraint) => {
+            vec![OpKind::ValidateConstraint { table: table.clone(), name: cmd.name.clone() }]
+        }
+        Ok(AlterTableType::AtDropConstraint) => {
+            vec![OpKind::DropConstraint { table: table.clone(), name: cmd.name.clone(), if_exists: cmd.missing_ok }]
+        }
+        _ => vec![raw(text)],
+    }
+}
+
+fn index_of(is: &protobuf::IndexStmt, table: &QualifiedName) -> Index {
+    let keys: Vec<IndexKey> = is
+        .index_params
+        .iter()
+        .filter_map(|p| match p.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) => Some(index_key(e)),
+            _ => None,
+        })
+        .collect();
+    let include = is
+        .index_including_params
+        .iter()
+        .filter_map(|p| match p.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) => Some(e.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let name = if is.idxname.is_empty() { default_index_name(table, &keys) } else { is.idxname.clone() };
+    Index {
+        name,
+        unique: is.unique,
+        method: if is.access_method.is_empty() { "btree".to_owned() } else { is.access_method.to_lowercase() },
+        keys,
+        include,
+        predicate: is.where_clause.as_deref().map(expr_text),
+    }
+}
+
+/// PostgreSQL names an unnamed index `<table>_<col>[_<col>…]_idx` (`expr` for expressions).
+fn default_index_name(table: &QualifiedName, keys: &[IndexKey]) -> String {
+    let cols: Vec<&str> = keys
+        .iter()
+        .map(|k| match &k.part {
+            IndexPart::Column(c) => c.as_str(),
+            IndexPart::Expression(_) => "expr",
+        })
+        .collect();
+    format!("{}_{}_idx", table.name, cols.join("_"))
+}
+
+fn index_key(e: &protobuf::IndexElem) -> IndexKey {
+    let part = match e.expr.as_deref() {
+        Some(expr) => IndexPart::Expression(expr_text(expr)),
+        None => IndexPart::Column(e.name.clone()),
+    };
+    // SortByDir: 3 is DESC; SortByNulls: 2 FIRST, 3 LAST. Only non-default null ordering is kept,
+    // as pg_get_indexdef prints it.
+    let desc = e.ordering == 3;
+    let dir = desc.then_some("DESC");
+    let nulls = match e.nulls_ordering {
+        2 if !desc => Some("NULLS FIRST"),
+        3 if desc => Some("NULLS LAST"),
+        _ => None,
+    };
+    let order = match (dir, nulls) {
+        (Some(d), Some(n)) => Some(format!("{d} {n}")),
+        (Some(d), None) => Some(d.to_owned()),
+        (None, Some(n)) => Some(n.to_owned()),
+        (None, None) => None,
+    };
+    let opclass = strings(&e.opclass).last().cloned();
+    IndexKey { part, order, opclass }
+}
+
+fn drop_stmt(ds: &protobuf::DropStmt, text: &str) -> Vec<OpKind> {
+    let cascade = behavior_cascade(ds.behavior);
+    let if_exists = ds.missing_ok;
+    let kind = ObjectType::try_from(ds.remove_type);
+    ds.objects
+        .iter()
+        .map(|obj| {
+            let names = match obj.node.as_ref() {
+                Some(NodeEnum::List(l)) => strings(&l.items),
+                Some(NodeEnum::String(s)) => vec![s.sval.clone()],
+                Some(NodeEnum::TypeName(t)) => strings(&t.names),
+                Some(NodeEnum::ObjectWithArgs(o)) => strings(&o.objname),
+                _ => Vec::new(),
+            };
+            let qualified = || match names.as_slice() {
+                [name] => QualifiedName::new(Some("public"), name),
+                [.., schema, name] => QualifiedName::new(Some(schema), name),
+                [] => QualifiedName::unqualified(""),
+            };
+            match kind {
+                Ok(ObjectType::ObjectTable) => OpKind::DropTable { table: qualified(), if_exists, cascade },
+                Ok(ObjectType::ObjectIndex) => {
+                    OpKind::DropIndex { name: qualified(), concurrently: ds.concurrent, if_exists }
+                }
+                Ok(ObjectType::ObjectView) => {
+                    OpKind::DropView { name: qualified(), materialized: false, if_exists, cascade }
+                }
+                Ok(ObjectType::ObjectMatview) => {
+                    OpKind::DropView { name: qualified(), materialized: true, if_exists, cascade }
+                }
+                Ok(ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine) => {
+                    OpKind::DropFunction { name: qualified(), if_exists }
+                }
+                Ok(ObjectType::ObjectType | ObjectType::ObjectDomain) => {
+                    OpKind::DropType { name: qualified(), if_exists, cascade }
+                }
+                Ok(ObjectType::ObjectTrigger) => {
+                    // `DROP TRIGGER t ON [schema.]table` is stored as {[schema,] table, trigger}.
+                    let (table, name) = match names.split_last() {
+                        Some((trigger, rest)) => {
+                            let table = match rest {
+                                [name] => QualifiedName::new(Some("public"), name),
+                                [.., schema, name] => QualifiedName::new(Some(schema), name),
+                                [] => QualifiedName::unqualified(""),
+                            };
+                            (table, trigger.clone())
+                        }
+                        None => (QualifiedName::unqualified(""), String::new()),
+                    };
+                    OpKind::DropTrigger { name, table, if_exists }
+                }
+                _ => raw(text),
+            }
+        })
+        .collect()
+}
+
+/// A view and what it reads: relations from `FROM`, and the columns named through them
+/// (qualified by table or alias, or unqualified when the view reads a single relation).
+fn view_of(name: QualifiedName, materialized: bool, query: Option<&protobuf::Node>, columns: Vec<String>) -> View {
+    let mut definition = String::new();
+    let mut deps: BTreeMap<QualifiedName, Vec<String>> = BTreeMap::new();
+    if let Some(q) = query.and_then(|q| q.node.as_ref()) {
+        let result = protobuf::ParseResult {
+            version: 0,
+            stmts: vec![protobuf::RawStmt {
+                stmt: Some(Box::new(protobuf::Node { node: Some(q.clone()) })),
+                stmt_location: 0,
+                stmt_len: 0,
+            }],
+        };
+        definition = pg_query::deparse(&result, Default::default()).unwrap_or_default();
+        let mut aliases: BTreeMap<String, QualifiedName> = BTreeMap::new();
+        let mut refs: Vec<Vec<String>> = Vec::new();
+        for (node, _, _, _) in q.nodes() {
+            match node {
+                pg_query::NodeRef::RangeVar(rv) => {
+                    let rel = qname(rv);
+                    aliases.insert(rv.relname.clone(), rel.clone());
+                    if let Some(a) = &rv.alias {
+                        aliases.insert(a.aliasname.clone(), rel.clone());
+                    }
+                    deps.entry(rel).or_default();
+                }
+                pg_query::NodeRef::ColumnRef(cr) => refs.push(strings(&cr.fields)),
+                _ => {}
+            }
+        }
+        let single = if deps.len() == 1 { deps.keys().next().cloned() } else { None };
+        for parts in refs {
+            match parts.as_slice() {
+                [col] => {
+                    if let Some(rel) = &single {
+                        deps.entry(rel.clone()).or_default().push(col.clone());
+                    }
+                }
+                [.., qual, col] => {
+                    if let Some(rel) = aliases.get(qual) {
+                        deps.entry(rel.clone()).or_default().push(col.clone());
+                    }
+                }
+                [] => {}
+            }
+        }
+    }
+    let depends_on = deps
+        .into_iter()
+        .map(|(relation, mut columns)| {
+            columns.sort();
+            columns.dedup();
+            ViewDependency { relation, columns }
+        })
+        .collect();
+    View {
+        name,
+        materialized,
+        definition: postgres::normalize_expr(&definition),
+        columns,
+        depends_on,
+        indexes: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(sql: &str) -> Vec<OpKind> {
+        read_statements(Path::new("m.sql"), sql, 0, sql, Dialect::Postgres, Direction::Up)
+            .into_iter()
+            .map(|o| o.kind)
+            .collect()
+    }
+
+    #[test]
+    fn alter_table_subcommands_become_one_operation_each() {
+        let ops = kinds(
+            "ALTER TABLE users ADD COLUMN nickname varchar(40) NOT NULL DEFAULT '', DROP COLUMN legacy_flag, \
+             ALTER COLUMN age TYPE bigint USING age::bigint, ALTER COLUMN email SET NOT NULL;",
+        );
+        let users = QualifiedName::new(Some("public"), "users");
+        let mut col = Column::new("nickname", "character varying(40)");
+        col.nullable = false;
+        col.default = Some("''".into());
+        assert_eq!(
+            ops,
+            vec![
+                OpKind::AddColumn { table: users.clone(), column: col, if_not_exists: false },
+                OpKind::DropColumn { table: users.clone(), column: "legacy_flag".into(), if_exists: false },
+                OpKind::ChangeColumnType {
+                    table: users.clone(),
+                    column: "age".into(),
+                    new_type: "bigint".into(),
+                    using: Some("age::bigint".into()),
+                },
+                OpKind::SetNotNull { table: users, column: "email".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_statement_is_unparsed_and_the_rest_is_read() {
+        let sql = "CREATE INDEX CONCURRENTLY i ON t (a);\nALTER TABLE t ADD COLUM x int;\nDROP TABLE t;\n";
+        let ops = read_statements(Path::new("m.sql"), sql, 0, sql, Dialect::Postgres, Direction::Up);
+        assert_eq!(ops.len(), 3);
+        assert!(matches!(ops[0].kind, OpKind::AddIndex { concurrently: true, .. }));
+        assert!(matches!(&ops[1].kind, OpKind::Unparsed { text, .. } if text == "ALTER TABLE t ADD COLUM x int"));
+        assert_eq!((ops[1].span.line, ops[1].span.column), (2, 1));
+        assert!(matches!(ops[2].kind, OpKind::DropTable { .. }));
+        assert_eq!(ops[2].span.line, 3);
+    }
+
+    #[test]
+    fn view_dependencies_follow_aliases() {
+        let ops =
+            kinds("CREATE VIEW active AS SELECT u.id, u.email, o.name FROM users u JOIN orgs o ON o.id = u.org_id;");
+        let OpKind::CreateView { view, .. } = &ops[0] else { panic!("{ops:?}") };
+        assert_eq!(view.depends_on.len(), 2);
+        assert_eq!(view.depends_on[1].relation.name, "users");
+        assert_eq!(view.depends_on[1].columns, vec!["email", "id", "org_id"]);
+        assert_eq!(view.depends_on[0].columns, vec!["id", "name"]);
+    }
+}

@@ -1,0 +1,297 @@
+//! Type names as the schema model stores them (see the top of `schema/model.rs`): what
+//! PostgreSQL's `format_type()` prints, what MySQL's `COLUMN_TYPE` holds. Framework type symbols
+//! (Rails `:string`, Ecto `:utc_datetime`, Django `CharField`) map onto the same forms.
+
+use crate::schema::Dialect;
+
+/// PostgreSQL: a type from its internal name (`int4`, `varchar`, `timestamptz`) and modifiers.
+pub fn pg_format_type(name: &str, mods: &[String], array_dims: usize) -> String {
+    let m = |default: &str| if mods.is_empty() { default.to_owned() } else { format!("{default}({})", mods.join(",")) };
+    let base = match name {
+        "int4" | "int" | "integer" | "serial" | "serial4" => "integer".to_owned(),
+        "int8" | "bigint" | "bigserial" | "serial8" => "bigint".to_owned(),
+        "int2" | "smallint" | "smallserial" | "serial2" => "smallint".to_owned(),
+        "bool" | "boolean" => "boolean".to_owned(),
+        "float8" | "double precision" => "double precision".to_owned(),
+        "float4" | "real" => "real".to_owned(),
+        "varchar" | "character varying" => m("character varying"),
+        "bpchar" | "char" | "character" => {
+            if mods.is_empty() {
+                "character(1)".to_owned()
+            } else {
+                m("character")
+            }
+        }
+        "varbit" | "bit varying" => m("bit varying"),
+        "bit" => m("bit"),
+        "numeric" | "decimal" => m("numeric"),
+        "timestamp" => with_zone("timestamp", mods, false),
+        "timestamptz" => with_zone("timestamp", mods, true),
+        "time" => with_zone("time", mods, false),
+        "timetz" => with_zone("time", mods, true),
+        "interval" => m("interval"),
+        other => {
+            if mods.is_empty() {
+                other.to_owned()
+            } else {
+                format!("{other}({})", mods.join(","))
+            }
+        }
+    };
+    format!("{base}{}", "[]".repeat(array_dims))
+}
+
+fn with_zone(base: &str, mods: &[String], tz: bool) -> String {
+    let zone = if tz { "with time zone" } else { "without time zone" };
+    if mods.is_empty() { format!("{base} {zone}") } else { format!("{base}({}) {zone}", mods.join(",")) }
+}
+
+/// `serial` and friends: the integer type they stand for, when `name` is one.
+pub fn pg_serial(name: &str) -> Option<&'static str> {
+    match name {
+        "serial" | "serial4" => Some("integer"),
+        "bigserial" | "serial8" => Some("bigint"),
+        "smallserial" | "serial2" => Some("smallint"),
+        _ => None,
+    }
+}
+
+/// Options a framework passes with a column type (`limit:`, `precision:`, `scale:`, `size:`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypeOptions {
+    pub limit: Option<u32>,
+    pub precision: Option<u32>,
+    pub scale: Option<u32>,
+    pub array: bool,
+}
+
+/// Rails column type symbols (`:string`, `:datetime`, …) → canonical type, as Rails 7+ creates
+/// them (datetime → `timestamp(6)`, bigint primary and foreign keys).
+pub fn rails_type(ty: &str, opts: &TypeOptions, dialect: Dialect) -> String {
+    let pg = dialect != Dialect::Mysql;
+    let lim = |default: Option<u32>| opts.limit.or(default);
+    let base = match (ty, pg) {
+        ("primary_key", true) | ("bigint", true) | ("references" | "belongs_to", true) => "bigint".to_owned(),
+        ("primary_key", false) | ("bigint", false) | ("references" | "belongs_to", false) => "bigint(20)".to_owned(),
+        ("integer", true) => match opts.limit {
+            Some(1 | 2) => "smallint".to_owned(),
+            Some(l) if l > 4 => "bigint".to_owned(),
+            _ => "integer".to_owned(),
+        },
+        ("integer", false) => match opts.limit {
+            Some(1) => "tinyint(4)".to_owned(),
+            Some(2) => "smallint(6)".to_owned(),
+            Some(3) => "mediumint(9)".to_owned(),
+            Some(l) if l > 4 => "bigint(20)".to_owned(),
+            _ => "int(11)".to_owned(),
+        },
+        ("string", true) => match lim(None) {
+            Some(l) => format!("character varying({l})"),
+            None => "character varying".to_owned(),
+        },
+        ("string", false) => format!("varchar({})", lim(Some(255)).unwrap_or(255)),
+        ("text", _) => "text".to_owned(),
+        ("boolean", true) => "boolean".to_owned(),
+        ("boolean", false) => "tinyint(1)".to_owned(),
+        ("datetime" | "timestamp", true) => format!("timestamp({}) without time zone", opts.precision.unwrap_or(6)),
+        ("datetime" | "timestamp", false) => format!("datetime({})", opts.precision.unwrap_or(6)),
+        ("timestamptz", _) => format!("timestamp({}) with time zone", opts.precision.unwrap_or(6)),
+        ("time", true) => "time without time zone".to_owned(),
+        ("time", false) => "time".to_owned(),
+        ("date", _) => "date".to_owned(),
+        ("decimal" | "numeric", true) => numeric("numeric", opts),
+        ("decimal" | "numeric", false) => numeric("decimal", opts),
+        ("float", true) => "double precision".to_owned(),
+        ("float", false) => "float".to_owned(),
+        ("binary", true) => "bytea".to_owned(),
+        ("binary", false) => "blob".to_owned(),
+        ("json", false) => "json".to_owned(),
+        ("uuid", false) => "char(36)".to_owned(),
+        ("virtual", _) => "virtual".to_owned(),
+        (other, _) => other.to_owned(),
+    };
+    if opts.array && pg { format!("{base}[]") } else { base }
+}
+
+fn numeric(name: &str, opts: &TypeOptions) -> String {
+    match (opts.precision, opts.scale) {
+        (Some(p), Some(s)) => format!("{name}({p},{s})"),
+        (Some(p), None) => format!("{name}({p},0)"),
+        _ => name.to_owned(),
+    }
+}
+
+/// Ecto migration types (`:string`, `:utc_datetime`, `{:array, :string}`) → canonical type, as
+/// `ecto_sql`'s PostgreSQL and MySQL adapters create them.
+pub fn ecto_type(ty: &str, opts: &TypeOptions, dialect: Dialect) -> String {
+    let pg = dialect != Dialect::Mysql;
+    let base = match (ty, pg) {
+        ("id" | "bigint" | "bigserial" | "references", true) => "bigint".to_owned(),
+        ("id" | "bigint" | "bigserial" | "references", false) => "bigint(20) unsigned".to_owned(),
+        ("integer" | "serial", true) => "integer".to_owned(),
+        ("integer" | "serial", false) => "int(11)".to_owned(),
+        ("string", true) => format!("character varying({})", opts.limit.unwrap_or(255)),
+        ("string", false) => format!("varchar({})", opts.limit.unwrap_or(255)),
+        ("text", _) => "text".to_owned(),
+        ("boolean", true) => "boolean".to_owned(),
+        ("boolean", false) => "tinyint(1)".to_owned(),
+        ("naive_datetime" | "utc_datetime", true) => "timestamp(0) without time zone".to_owned(),
+        ("naive_datetime_usec" | "utc_datetime_usec", true) => "timestamp without time zone".to_owned(),
+        ("naive_datetime" | "utc_datetime", false) => "datetime".to_owned(),
+        ("naive_datetime_usec" | "utc_datetime_usec", false) => "datetime(6)".to_owned(),
+        ("timestamptz", _) => "timestamp with time zone".to_owned(),
+        ("time", true) => "time(0) without time zone".to_owned(),
+        ("time_usec", true) => "time without time zone".to_owned(),
+        ("time" | "time_usec", false) => "time".to_owned(),
+        ("date", _) => "date".to_owned(),
+        ("decimal" | "numeric", true) => numeric("numeric", opts),
+        ("decimal" | "numeric", false) => numeric("decimal", opts),
+        ("float", true) => "double precision".to_owned(),
+        ("float", false) => "double".to_owned(),
+        ("map" | "jsonb", true) => "jsonb".to_owned(),
+        ("map" | "json", false) => "json".to_owned(),
+        ("binary_id" | "uuid", true) => "uuid".to_owned(),
+        ("binary_id" | "uuid", false) => "binary(16)".to_owned(),
+        ("binary", true) => "bytea".to_owned(),
+        ("binary", false) => "blob".to_owned(),
+        (other, _) => other.to_owned(),
+    };
+    if opts.array && pg { format!("{base}[]") } else { base }
+}
+
+/// Django model field classes → canonical type, as Django's schema editors create them.
+/// `None` for fields with no column (`ManyToManyField`).
+pub fn django_type(field: &str, opts: &TypeOptions, dialect: Dialect) -> Option<String> {
+    let pg = dialect != Dialect::Mysql;
+    let varchar = |n: u32| if pg { format!("character varying({n})") } else { format!("varchar({n})") };
+    Some(match field {
+        "ManyToManyField" => return None,
+        "AutoField" | "IntegerField" | "PositiveIntegerField" => {
+            if pg {
+                "integer".to_owned()
+            } else {
+                "int(11)".to_owned()
+            }
+        }
+        "BigAutoField" | "BigIntegerField" | "PositiveBigIntegerField" | "ForeignKey" | "OneToOneField" => {
+            if pg {
+                "bigint".to_owned()
+            } else {
+                "bigint(20)".to_owned()
+            }
+        }
+        "SmallAutoField" | "SmallIntegerField" | "PositiveSmallIntegerField" => {
+            if pg {
+                "smallint".to_owned()
+            } else {
+                "smallint(6)".to_owned()
+            }
+        }
+        "CharField" => varchar(opts.limit.unwrap_or(255)),
+        "EmailField" => varchar(opts.limit.unwrap_or(254)),
+        "SlugField" => varchar(opts.limit.unwrap_or(50)),
+        "URLField" => varchar(opts.limit.unwrap_or(200)),
+        "FileField" | "ImageField" | "FilePathField" => varchar(opts.limit.unwrap_or(100)),
+        "GenericIPAddressField" => {
+            if pg {
+                "inet".to_owned()
+            } else {
+                "char(39)".to_owned()
+            }
+        }
+        "TextField" => {
+            if pg {
+                "text".to_owned()
+            } else {
+                "longtext".to_owned()
+            }
+        }
+        "BooleanField" | "NullBooleanField" => {
+            if pg {
+                "boolean".to_owned()
+            } else {
+                "tinyint(1)".to_owned()
+            }
+        }
+        "DateTimeField" => {
+            if pg {
+                "timestamp with time zone".to_owned()
+            } else {
+                "datetime(6)".to_owned()
+            }
+        }
+        "DateField" => "date".to_owned(),
+        "TimeField" => {
+            if pg {
+                "time without time zone".to_owned()
+            } else {
+                "time(6)".to_owned()
+            }
+        }
+        "DurationField" => {
+            if pg {
+                "interval".to_owned()
+            } else {
+                "bigint(20)".to_owned()
+            }
+        }
+        "DecimalField" => numeric(if pg { "numeric" } else { "decimal" }, opts),
+        "FloatField" => {
+            if pg {
+                "double precision".to_owned()
+            } else {
+                "double".to_owned()
+            }
+        }
+        "UUIDField" => {
+            if pg {
+                "uuid".to_owned()
+            } else {
+                "char(32)".to_owned()
+            }
+        }
+        "JSONField" => {
+            if pg {
+                "jsonb".to_owned()
+            } else {
+                "json".to_owned()
+            }
+        }
+        "BinaryField" => {
+            if pg {
+                "bytea".to_owned()
+            } else {
+                "longblob".to_owned()
+            }
+        }
+        other => other.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_internal_names_print_like_format_type() {
+        assert_eq!(pg_format_type("varchar", &["255".into()], 0), "character varying(255)");
+        assert_eq!(pg_format_type("timestamptz", &[], 0), "timestamp with time zone");
+        assert_eq!(pg_format_type("timestamp", &["6".into()], 0), "timestamp(6) without time zone");
+        assert_eq!(pg_format_type("int4", &[], 1), "integer[]");
+        assert_eq!(pg_format_type("numeric", &["10".into(), "2".into()], 0), "numeric(10,2)");
+        assert_eq!(pg_format_type("status", &[], 0), "status");
+    }
+
+    #[test]
+    fn framework_types_map_per_dialect() {
+        let none = TypeOptions::default();
+        assert_eq!(rails_type("string", &none, Dialect::Postgres), "character varying");
+        assert_eq!(rails_type("string", &none, Dialect::Mysql), "varchar(255)");
+        assert_eq!(rails_type("datetime", &none, Dialect::Postgres), "timestamp(6) without time zone");
+        assert_eq!(ecto_type("string", &none, Dialect::Postgres), "character varying(255)");
+        assert_eq!(ecto_type("utc_datetime", &none, Dialect::Postgres), "timestamp(0) without time zone");
+        assert_eq!(django_type("DateTimeField", &none, Dialect::Postgres).as_deref(), Some("timestamp with time zone"));
+        let dec = TypeOptions { precision: Some(10), scale: Some(2), ..TypeOptions::default() };
+        assert_eq!(rails_type("decimal", &dec, Dialect::Postgres), "numeric(10,2)");
+    }
+}
