@@ -125,7 +125,7 @@ pub fn run(
             {
                 lock_timeout_set = true;
             }
-            state.apply(&op.kind);
+            state.apply(op);
         }
         for f in &mut found {
             f.migration = Some(m.version.clone());

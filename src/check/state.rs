@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::migration::OpKind;
+use crate::migration::{OpKind, Operation};
 use crate::schema::{Column, QualifiedName, Schema, Table};
 
 pub struct State {
@@ -42,135 +42,56 @@ impl State {
         self.schema.tables.iter().find(|t| name.matches(&t.name) && self.key(&t.name) == self.key(name))
     }
 
-    fn table_mut(&mut self, name: &QualifiedName) -> Option<&mut Table> {
-        let key = self.key(name);
-        let default = self.schema.dialect.default_schema();
-        self.schema.tables.iter_mut().find(|t| {
-            let s = t.name.schema.as_deref().or(default).unwrap_or("");
-            format!("{s}.{}", t.name.name) == key
-        })
-    }
-
     pub fn column(&self, table: &QualifiedName, column: &str) -> Option<&Column> {
         self.table(table)?.column(column)
     }
 
-    /// Apply one operation. Operations on unknown objects change nothing.
-    pub fn apply(&mut self, op: &OpKind) {
-        match op {
-            OpKind::CreateTable { table, columns, primary_key, foreign_keys, .. } => {
+    /// Apply one operation: the schema through [`crate::migration::apply`] (an operation on an
+    /// object the schema does not know changes nothing — the canonical schema may lag behind the
+    /// migrations), and what this check created.
+    pub fn apply(&mut self, op: &Operation) {
+        let _ = crate::migration::apply::apply(&mut self.schema, op);
+        match &op.kind {
+            OpKind::CreateTable { table, .. } => {
                 let key = self.key(table);
-                if self.table(table).is_none() {
-                    let mut t = Table::new(table.clone());
-                    t.columns = columns.clone();
-                    t.primary_key = primary_key.clone();
-                    t.foreign_keys = foreign_keys.clone();
-                    self.schema.tables.push(t);
-                }
                 self.created_tables.insert(key);
             }
             OpKind::DropTable { table, .. } => {
                 let key = self.key(table);
-                let default = self.schema.dialect.default_schema().map(str::to_owned);
-                self.schema.tables.retain(|t| {
-                    let s = t.name.schema.clone().or(default.clone()).unwrap_or_default();
-                    format!("{s}.{}", t.name.name) != key
-                });
                 self.created_tables.remove(&key);
             }
             OpKind::RenameTable { from, to } => {
-                let (old, mut new_name) = (self.key(from), to.clone());
+                let old = self.key(from);
+                let mut new_name = to.clone();
                 if new_name.schema.is_none() {
                     new_name.schema = from.schema.clone();
                 }
-                if let Some(t) = self.table_mut(from) {
-                    if new_name.schema.is_none() {
-                        new_name.schema = t.name.schema.clone();
-                    }
-                    t.name = new_name.clone();
-                }
+                let new = self.key(&new_name);
                 if self.created_tables.remove(&old) {
-                    let key = self.key(&new_name);
-                    self.created_tables.insert(key);
+                    self.created_tables.insert(new.clone());
                 }
                 let prefix = format!("{old}.");
                 let moved: Vec<String> = self.created_columns.iter().filter(|c| c.starts_with(&prefix)).cloned().collect();
                 for c in moved {
                     self.created_columns.remove(&c);
-                    let key = format!("{}.{}", self.key(&new_name), &c[prefix.len()..]);
-                    self.created_columns.insert(key);
+                    self.created_columns.insert(format!("{new}.{}", &c[prefix.len()..]));
                 }
             }
             OpKind::AddColumn { table, column, .. } => {
                 let key = format!("{}.{}", self.key(table), column.name);
-                if let Some(t) = self.table_mut(table)
-                    && t.column(&column.name).is_none()
-                {
-                    t.columns.push(column.clone());
-                }
                 self.created_columns.insert(key);
             }
             OpKind::DropColumn { table, column, .. } => {
                 let key = format!("{}.{column}", self.key(table));
-                if let Some(t) = self.table_mut(table) {
-                    t.columns.retain(|c| &c.name != column);
-                }
                 self.created_columns.remove(&key);
             }
             OpKind::RenameColumn { table, from, to } => {
                 let old = format!("{}.{from}", self.key(table));
-                if let Some(c) = self.table_mut(table).and_then(|t| t.column_mut(from)) {
-                    c.name = to.clone();
-                }
                 if self.created_columns.remove(&old) {
                     let key = format!("{}.{to}", self.key(table));
                     self.created_columns.insert(key);
                 }
             }
-            OpKind::ChangeColumnType { table, column, new_type, .. } => {
-                if let Some(c) = self.table_mut(table).and_then(|t| t.column_mut(column)) {
-                    c.data_type = new_type.clone();
-                }
-            }
-            OpKind::SetNotNull { table, column } => {
-                if let Some(c) = self.table_mut(table).and_then(|t| t.column_mut(column)) {
-                    c.nullable = false;
-                }
-            }
-            OpKind::DropNotNull { table, column } => {
-                if let Some(c) = self.table_mut(table).and_then(|t| t.column_mut(column)) {
-                    c.nullable = true;
-                }
-            }
-            OpKind::SetDefault { table, column, default } => {
-                if let Some(c) = self.table_mut(table).and_then(|t| t.column_mut(column)) {
-                    c.default = Some(default.clone());
-                }
-            }
-            OpKind::DropDefault { table, column } => {
-                if let Some(c) = self.table_mut(table).and_then(|t| t.column_mut(column)) {
-                    c.default = None;
-                }
-            }
-            OpKind::AddCheck { table, constraint, not_valid } => {
-                if let Some(t) = self.table_mut(table) {
-                    let mut c = constraint.clone();
-                    c.validated = !not_valid;
-                    t.checks.push(c);
-                }
-            }
-            OpKind::ValidateConstraint { table, name } => {
-                if let Some(t) = self.table_mut(table) {
-                    for c in t.checks.iter_mut().filter(|c| c.name.as_deref() == Some(name.as_str())) {
-                        c.validated = true;
-                    }
-                }
-            }
-            OpKind::CreateView { view, .. } => {
-                self.schema.views.retain(|v| !v.name.matches(&view.name));
-                self.schema.views.push(view.clone());
-            }
-            OpKind::DropView { name, .. } => self.schema.views.retain(|v| !v.name.matches(name)),
             _ => {}
         }
     }
@@ -179,6 +100,11 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::migration::{Direction, Span};
+
+    fn op(kind: OpKind) -> Operation {
+        Operation { kind, span: Span { file: "m.sql".into(), line: 1, column: 1, start: 0, end: 0 }, direction: Direction::Up }
+    }
 
     #[test]
     fn tracks_tables_created_and_renamed_in_the_change() {
@@ -189,18 +115,18 @@ mod tests {
         let audits = QualifiedName::unqualified("audits");
         assert!(s.table(&users).is_some());
         assert!(!s.is_new_table(&users));
-        s.apply(&OpKind::CreateTable {
+        s.apply(&op(OpKind::CreateTable {
             table: audits.clone(),
             columns: vec![Column::new("id", "bigint")],
             primary_key: None,
             foreign_keys: vec![],
             if_not_exists: false,
-        });
+        }));
         assert!(s.is_new_table(&QualifiedName::new(Some("public"), "audits")));
-        s.apply(&OpKind::RenameTable { from: audits, to: QualifiedName::unqualified("audit_log") });
+        s.apply(&op(OpKind::RenameTable { from: audits, to: QualifiedName::unqualified("audit_log") }));
         assert!(s.is_new_table(&QualifiedName::unqualified("audit_log")));
         assert!(s.column(&QualifiedName::unqualified("audit_log"), "id").is_some());
-        s.apply(&OpKind::AddColumn { table: users.clone(), column: Column::new("tz", "text"), if_not_exists: false });
+        s.apply(&op(OpKind::AddColumn { table: users.clone(), column: Column::new("tz", "text"), if_not_exists: false }));
         assert!(s.is_new_column(&users, "tz"));
         assert!(!s.is_new_column(&users, "email"));
     }
