@@ -92,7 +92,9 @@ pub fn run(
     let mut state = State::new(schema);
     let mut findings = Vec::new();
     let mut sources = BTreeMap::new();
-    for m in migrations {
+    let default_schema = schema.dialect.default_schema();
+    let unqualified: Vec<Migration> = migrations.iter().map(|m| without_default_schema(m, default_schema)).collect();
+    for m in &unqualified {
         let suppressions = suppression::parse(&m.file, &m.source)?;
         let mut found = Vec::new();
         let mcx = MigrationContext { migration: m, state: &state, strict: options.strict };
@@ -175,6 +177,36 @@ pub fn run(
         summary,
         sources,
     })
+}
+
+/// The migration with the dialect's default schema (`public`) left out of every name, so that
+/// findings say `users.email` as people write it; rules and the schema state treat a missing
+/// schema as the default one.
+fn without_default_schema(m: &Migration, default: Option<&str>) -> Migration {
+    fn strip(v: &mut serde_json::Value, default: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if map.get("schema").and_then(|s| s.as_str()) == Some(default) {
+                    map.remove("schema");
+                }
+                map.values_mut().for_each(|x| strip(x, default));
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|x| strip(x, default)),
+            _ => {}
+        }
+    }
+    let Some(default) = default else { return m.clone() };
+    let mut out = m.clone();
+    for ops in std::iter::once(&mut out.up).chain(out.down.as_mut()) {
+        for op in ops.iter_mut() {
+            let Ok(mut v) = serde_json::to_value(&op.kind) else { continue };
+            strip(&mut v, default);
+            if let Ok(kind) = serde_json::from_value(v) {
+                op.kind = kind;
+            }
+        }
+    }
+    out
 }
 
 /// Whether any operation of `migrations` needs the gate (so the CLI scans apps only then).
