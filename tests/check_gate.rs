@@ -50,8 +50,17 @@ fn scan(app: &str, git_ref: &str, references: Vec<Reference>) -> ScanResult {
     }
 }
 
-fn run_with(sql: &str, scans: &[ScanResult], failures: &[ScanFailure], waivers: &[Waiver], today: &str) -> tandem::Result<CheckReport> {
-    let migrations = read("20260101000000_m.sql", &format!("-- migrate:up\nSET lock_timeout = '5s';\n{sql}\n-- migrate:down\nSELECT 1;\n"));
+fn run_with(
+    sql: &str,
+    scans: &[ScanResult],
+    failures: &[ScanFailure],
+    waivers: &[Waiver],
+    today: &str,
+) -> tandem::Result<CheckReport> {
+    let migrations = read(
+        "20260101000000_m.sql",
+        &format!("-- migrate:up\nSET lock_timeout = '5s';\n{sql}\n-- migrate:down\nSELECT 1;\n"),
+    );
     let gate = Gate::new(scans, failures, Confidence::Medium)
         .with_frameworks([("platform".to_owned(), Framework::Rails), ("portal".to_owned(), Framework::Phoenix)]);
     let options = CheckOptions { strict: true, today: today.into() };
@@ -73,8 +82,20 @@ fn clean_scans() -> Vec<ScanResult> {
 #[test]
 fn drop_column_blocks_listing_every_reference_and_the_rails_recipe() {
     let mut scans = clean_scans();
-    scans[0].references.push(reference("platform", "deployed", ObjectRef::column("users", "legacy_flag"), RefKind::Implicit, Confidence::High));
-    scans[1].references.push(reference("platform", "head", ObjectRef::column("users", "legacy_flag"), RefKind::Query, Confidence::High));
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Implicit,
+        Confidence::High,
+    ));
+    scans[1].references.push(reference(
+        "platform",
+        "head",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Query,
+        Confidence::High,
+    ));
     let r = run("ALTER TABLE users DROP COLUMN legacy_flag;", &scans);
     let f = gate_finding(&r, "drop-column");
     assert_eq!(f.severity, Severity::Block);
@@ -93,7 +114,13 @@ fn drop_column_blocks_listing_every_reference_and_the_rails_recipe() {
 #[test]
 fn the_deployed_ref_blocks_even_when_head_is_clean() {
     let mut scans = clean_scans();
-    scans[0].references.push(reference("platform", "deployed", ObjectRef::column("users", "legacy_flag"), RefKind::Declaration, Confidence::High));
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Declaration,
+        Confidence::High,
+    ));
     let r = run("ALTER TABLE users DROP COLUMN legacy_flag;", &scans);
     let f = gate_finding(&r, "drop-column");
     assert_eq!(f.severity, Severity::Block);
@@ -116,7 +143,13 @@ fn no_reference_passes_and_says_what_was_checked() {
 #[test]
 fn references_below_min_confidence_do_not_block_but_are_counted() {
     let mut scans = clean_scans();
-    scans[2].references.push(reference("portal", "head", ObjectRef::column("users", "legacy_flag"), RefKind::Name, Confidence::Low));
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Name,
+        Confidence::Low,
+    ));
     let r = run("ALTER TABLE users DROP COLUMN legacy_flag;", &scans);
     let f = gate_finding(&r, "drop-column");
     assert_eq!(f.severity, Severity::Info);
@@ -127,7 +160,13 @@ fn references_below_min_confidence_do_not_block_but_are_counted() {
 fn every_reference_kind_can_block() {
     for kind in [RefKind::Declaration, RefKind::Implicit, RefKind::Query, RefKind::Sql, RefKind::Name] {
         let mut scans = clean_scans();
-        scans[2].references.push(reference("portal", "head", ObjectRef::column("orders", "notes"), kind, Confidence::Medium));
+        scans[2].references.push(reference(
+            "portal",
+            "head",
+            ObjectRef::column("orders", "notes"),
+            kind,
+            Confidence::Medium,
+        ));
         let r = run("ALTER TABLE orders RENAME COLUMN notes TO internal_notes;", &scans);
         let f = gate_finding(&r, "rename-column");
         assert_eq!(f.severity, Severity::Block, "{kind}");
@@ -139,14 +178,26 @@ fn every_reference_kind_can_block() {
 #[test]
 fn dropping_a_table_is_hit_by_references_to_its_columns_and_to_views_on_it() {
     let mut scans = clean_scans();
-    scans[1].references.push(reference("platform", "head", ObjectRef::column("users", "email"), RefKind::Query, Confidence::High));
+    scans[1].references.push(reference(
+        "platform",
+        "head",
+        ObjectRef::column("users", "email"),
+        RefKind::Query,
+        Confidence::High,
+    ));
     let r = run("DROP TABLE users CASCADE;", &scans);
     let f = gate_finding(&r, "drop-table");
     assert_eq!(f.severity, Severity::Block);
     assert_eq!(f.dependents, ["active_users"]);
 
     let mut scans = clean_scans();
-    scans[2].references.push(reference("portal", "head", ObjectRef::table("active_users"), RefKind::Sql, Confidence::High));
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::table("active_users"),
+        RefKind::Sql,
+        Confidence::High,
+    ));
     let r = run("ALTER TABLE users DROP COLUMN email CASCADE;", &scans);
     let f = gate_finding(&r, "drop-column");
     assert_eq!(f.severity, Severity::Block, "{f:#?}");
@@ -156,9 +207,27 @@ fn dropping_a_table_is_hit_by_references_to_its_columns_and_to_views_on_it() {
 #[test]
 fn rename_table_and_type_change_and_drop_view_consult_the_gate() {
     let mut scans = clean_scans();
-    scans[0].references.push(reference("platform", "deployed", ObjectRef::table("orders"), RefKind::Declaration, Confidence::High));
-    scans[0].references.push(reference("platform", "deployed", ObjectRef::column("orders", "total"), RefKind::Implicit, Confidence::High));
-    scans[0].references.push(reference("platform", "deployed", ObjectRef::table("active_users"), RefKind::Sql, Confidence::High));
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::table("orders"),
+        RefKind::Declaration,
+        Confidence::High,
+    ));
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("orders", "total"),
+        RefKind::Implicit,
+        Confidence::High,
+    ));
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::table("active_users"),
+        RefKind::Sql,
+        Confidence::High,
+    ));
     let r = run("ALTER TABLE orders RENAME TO purchases;", &scans);
     assert_eq!(gate_finding(&r, "rename-table").severity, Severity::Block);
     let r = run("ALTER TABLE orders ALTER COLUMN total TYPE bigint;", &scans);
@@ -172,8 +241,10 @@ fn rename_table_and_type_change_and_drop_view_consult_the_gate() {
 
 #[test]
 fn an_app_that_could_not_be_scanned_fails_closed() {
-    let failures = [ScanFailure { app: "portal".into(), git_ref: "head".into(), message: "repository /x does not exist".into() }];
-    let r = run_with("ALTER TABLE users DROP COLUMN legacy_flag;", &clean_scans()[..2], &failures, &[], "2026-06-01").unwrap();
+    let failures =
+        [ScanFailure { app: "portal".into(), git_ref: "head".into(), message: "repository /x does not exist".into() }];
+    let r = run_with("ALTER TABLE users DROP COLUMN legacy_flag;", &clean_scans()[..2], &failures, &[], "2026-06-01")
+        .unwrap();
     let f = gate_finding(&r, "drop-column");
     assert_eq!(f.severity, Severity::Block);
     assert!(f.message.contains("`portal` at head could not be checked, so the gate fails closed"), "{}", f.message);
@@ -182,13 +253,23 @@ fn an_app_that_could_not_be_scanned_fails_closed() {
 #[test]
 fn a_suppression_comment_with_a_reason_suppresses_and_the_verdict_follows() {
     let mut scans = clean_scans();
-    scans[0].references.push(reference("platform", "deployed", ObjectRef::column("users", "legacy_flag"), RefKind::Name, Confidence::High));
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Name,
+        Confidence::High,
+    ));
     let sql = "-- tandem:allow drop-column reason=\"the match is a comment\" until=2026-12-31\nALTER TABLE users DROP COLUMN legacy_flag;";
     let r = run(sql, &scans);
     let f = gate_finding(&r, "drop-column");
     assert_eq!(
         f.suppression,
-        Some(Suppression::Comment { line: 3, reason: "the match is a comment".into(), until: Some("2026-12-31".into()) })
+        Some(Suppression::Comment {
+            line: 3,
+            reason: "the match is a comment".into(),
+            until: Some("2026-12-31".into())
+        })
     );
     assert_eq!(r.verdict, Verdict::Pass);
     assert_eq!(r.summary.suppressed, 1);
@@ -203,12 +284,20 @@ fn a_suppression_comment_with_a_reason_suppresses_and_the_verdict_follows() {
 
 #[test]
 fn unused_and_reasonless_suppressions() {
-    let r = run("-- tandem:allow drop-table reason=\"not needed\"\nALTER TABLE users ADD COLUMN tz text;", &clean_scans());
+    let r =
+        run("-- tandem:allow drop-table reason=\"not needed\"\nALTER TABLE users ADD COLUMN tz text;", &clean_scans());
     let f = gate_finding(&r, "unused-suppression");
     assert_eq!(f.severity, Severity::Warn);
     assert_eq!(f.location.as_ref().map(|l| l.line), Some(3));
 
-    let err = run_with("-- tandem:allow drop-column\nALTER TABLE users DROP COLUMN legacy_flag;", &clean_scans(), &[], &[], "2026-06-01").unwrap_err();
+    let err = run_with(
+        "-- tandem:allow drop-column\nALTER TABLE users DROP COLUMN legacy_flag;",
+        &clean_scans(),
+        &[],
+        &[],
+        "2026-06-01",
+    )
+    .unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert_eq!(err.diagnostic().line, Some(3));
 }
@@ -216,7 +305,13 @@ fn unused_and_reasonless_suppressions() {
 #[test]
 fn waivers_from_apps_toml() {
     let mut scans = clean_scans();
-    scans[0].references.push(reference("platform", "deployed", ObjectRef::column("users", "legacy_flag"), RefKind::Implicit, Confidence::High));
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Implicit,
+        Confidence::High,
+    ));
     let waiver = Waiver {
         rule: "drop-column".into(),
         object: "users.legacy_flag".into(),
@@ -225,7 +320,14 @@ fn waivers_from_apps_toml() {
         until: "2026-07-01".into(),
         line: 12,
     };
-    let r = run_with("ALTER TABLE users DROP COLUMN legacy_flag;", &scans, &[], std::slice::from_ref(&waiver), "2026-06-01").unwrap();
+    let r = run_with(
+        "ALTER TABLE users DROP COLUMN legacy_flag;",
+        &scans,
+        &[],
+        std::slice::from_ref(&waiver),
+        "2026-06-01",
+    )
+    .unwrap();
     assert!(matches!(gate_finding(&r, "drop-column").suppression, Some(Suppression::Waiver { line: 12, .. })));
     assert_eq!(r.verdict, Verdict::Pass);
 

@@ -31,7 +31,15 @@ fn read(name: &str, sql: &str) -> Vec<Migration> {
     migration::read_file(Path::new(name), sql, None, Dialect::Postgres).expect("migration reads")
 }
 
-fn reference(app: &str, git_ref: &str, path: &str, line: u32, object: ObjectRef, kind: RefKind, snippet: &str) -> Reference {
+fn reference(
+    app: &str,
+    git_ref: &str,
+    path: &str,
+    line: u32,
+    object: ObjectRef,
+    kind: RefKind,
+    snippet: &str,
+) -> Reference {
     Reference {
         app: app.into(),
         git_ref: git_ref.into(),
@@ -136,7 +144,8 @@ fn sarif() {
 
 #[test]
 fn output_is_deterministic() {
-    for f in [ReportFormat::Text, ReportFormat::Json, ReportFormat::Github, ReportFormat::Sarif, ReportFormat::Markdown] {
+    for f in [ReportFormat::Text, ReportFormat::Json, ReportFormat::Github, ReportFormat::Sarif, ReportFormat::Markdown]
+    {
         assert_eq!(report::render(&report(), f, false), report::render(&report(), f, false));
     }
 }
@@ -271,8 +280,9 @@ fn validate(root: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Ve
 }
 
 fn schema() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/check/sarif-schema-2.1.0.json"))
-        .expect("vendored schema");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/check/sarif-schema-2.1.0.json"))
+            .expect("vendored schema");
     serde_json::from_str(&text).expect("schema is JSON")
 }
 

@@ -62,14 +62,20 @@ fn quiet(sql: &str, id: &str) {
 
 #[test]
 fn require_concurrent_index_creation() {
-    let f = fires("SET lock_timeout = '1s';\nCREATE INDEX idx_users_name ON users (name);", "require-concurrent-index-creation");
+    let f = fires(
+        "SET lock_timeout = '1s';\nCREATE INDEX idx_users_name ON users (name);",
+        "require-concurrent-index-creation",
+    );
     assert_eq!(f.severity, Severity::Warn);
     assert_eq!(f.object.as_deref(), Some("idx_users_name"));
     assert_eq!(f.location.as_ref().map(|l| l.line), Some(3));
     assert!(f.recipes[0].steps[0].contains("CREATE INDEX CONCURRENTLY idx_users_name"));
     quiet("CREATE INDEX CONCURRENTLY idx_users_name ON users (name);", "require-concurrent-index-creation");
     // Harmless on a table created in the same migration.
-    quiet("CREATE TABLE audits (id bigint, at timestamptz);\nCREATE INDEX idx_audits_at ON audits (at);", "require-concurrent-index-creation");
+    quiet(
+        "CREATE TABLE audits (id bigint, at timestamptz);\nCREATE INDEX idx_audits_at ON audits (at);",
+        "require-concurrent-index-creation",
+    );
 }
 
 #[test]
@@ -81,7 +87,10 @@ fn require_concurrent_index_deletion() {
 
 #[test]
 fn ban_concurrent_index_creation_in_transaction() {
-    let f = fires("CREATE INDEX CONCURRENTLY idx_users_name ON users (name);", "ban-concurrent-index-creation-in-transaction");
+    let f = fires(
+        "CREATE INDEX CONCURRENTLY idx_users_name ON users (name);",
+        "ban-concurrent-index-creation-in-transaction",
+    );
     assert_eq!(f.severity, Severity::Block);
     let all = check_file(
         "20260101000000_m.sql",
@@ -107,7 +116,10 @@ fn adding_foreign_key_constraint() {
 #[test]
 fn constraint_missing_not_valid() {
     fires("ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0);", "constraint-missing-not-valid");
-    quiet("ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0) NOT VALID;", "constraint-missing-not-valid");
+    quiet(
+        "ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0) NOT VALID;",
+        "constraint-missing-not-valid",
+    );
 }
 
 #[test]
@@ -115,7 +127,10 @@ fn adding_not_nullable_field() {
     let f = fires("ALTER TABLE users ALTER COLUMN name SET NOT NULL;", "adding-not-nullable-field");
     assert_eq!(f.object.as_deref(), Some("users.name"));
     // A column added in the same migration has no rows to scan.
-    quiet("ALTER TABLE users ADD COLUMN tz text;\nALTER TABLE users ALTER COLUMN tz SET NOT NULL;", "adding-not-nullable-field");
+    quiet(
+        "ALTER TABLE users ADD COLUMN tz text;\nALTER TABLE users ALTER COLUMN tz SET NOT NULL;",
+        "adding-not-nullable-field",
+    );
 }
 
 #[test]
@@ -138,7 +153,10 @@ fn adding_field_with_default() {
 #[test]
 fn disallowed_unique_constraint() {
     fires("ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);", "disallowed-unique-constraint");
-    quiet("ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;", "disallowed-unique-constraint");
+    quiet(
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;",
+        "disallowed-unique-constraint",
+    );
 }
 
 #[test]
@@ -158,7 +176,8 @@ fn prefer_jsonb() {
 
 #[test]
 fn require_lock_timeout() {
-    let f = fires("ALTER TABLE users ADD COLUMN tz text;\nALTER TABLE orders ADD COLUMN x text;", "require-lock-timeout");
+    let f =
+        fires("ALTER TABLE users ADD COLUMN tz text;\nALTER TABLE orders ADD COLUMN x text;", "require-lock-timeout");
     assert_eq!(f.object.as_deref(), Some("users"));
     quiet("SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN tz text;", "require-lock-timeout");
     quiet("CREATE TABLE audits (id bigint);\nALTER TABLE audits ADD COLUMN at timestamptz;", "require-lock-timeout");
@@ -184,7 +203,10 @@ fn ddl_after_access_exclusive_lock() {
         "ddl-after-access-exclusive-lock",
     );
     assert_eq!(f.location.as_ref().map(|l| l.line), Some(4));
-    quiet("SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN tz text;\nALTER TABLE users ADD COLUMN tz2 text;", "ddl-after-access-exclusive-lock");
+    quiet(
+        "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN tz text;\nALTER TABLE users ADD COLUMN tz2 text;",
+        "ddl-after-access-exclusive-lock",
+    );
 }
 
 #[test]

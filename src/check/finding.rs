@@ -54,7 +54,8 @@ impl Verdict {
     }
 
     pub fn of(findings: &[Finding]) -> Verdict {
-        findings.iter().filter(|f| f.suppression.is_none()).map(|f| f.severity).max().map_or(Verdict::Pass, |s| match s {
+        findings.iter().filter(|f| f.suppression.is_none()).map(|f| f.severity).max().map_or(Verdict::Pass, |s| match s
+        {
             Severity::Info => Verdict::Pass,
             Severity::Warn => Verdict::Warn,
             Severity::Block => Verdict::Block,
@@ -195,7 +196,13 @@ impl Finding {
     /// Sort key: file, position, rule — so reports are byte-identical across runs.
     pub fn sort_key(&self) -> (Option<&PathBuf>, u32, u32, &str, Option<&str>) {
         let loc = self.location.as_ref();
-        (loc.map(|l| &l.file), loc.map_or(0, |l| l.line), loc.map_or(0, |l| l.column), &self.rule, self.object.as_deref())
+        (
+            loc.map(|l| &l.file),
+            loc.map_or(0, |l| l.line),
+            loc.map_or(0, |l| l.column),
+            &self.rule,
+            self.object.as_deref(),
+        )
     }
 }
 

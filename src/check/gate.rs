@@ -84,7 +84,14 @@ impl<'a> Gate<'a> {
 
     /// The gate's finding for one destructive operation: block listing every reference (and
     /// every app that could not be read), or a passing finding naming what was checked.
-    pub fn finding(&self, rule: &str, span: &Span, what: &str, subject: &Subject, recipe: &dyn Fn(Option<Framework>) -> Vec<String>) -> Finding {
+    pub fn finding(
+        &self,
+        rule: &str,
+        span: &Span,
+        what: &str,
+        subject: &Subject,
+        recipe: &dyn Fn(Option<Framework>) -> Vec<String>,
+    ) -> Finding {
         let mut targets = vec![subject.target.clone()];
         targets.extend(subject.dependents.iter().cloned());
         let c = self.consult(&targets);
@@ -125,7 +132,9 @@ impl<'a> Gate<'a> {
             );
             f.recipes.push(Recipe {
                 framework: None,
-                steps: vec!["make every app's repository and refs readable (see `tandem apps`), then check again".into()],
+                steps: vec![
+                    "make every app's repository and refs readable (see `tandem apps`), then check again".into(),
+                ],
             });
         } else {
             let checked = if c.checked.is_empty() {
@@ -133,7 +142,12 @@ impl<'a> Gate<'a> {
             } else {
                 format!(
                     "checked {}",
-                    list(&c.checked.iter().map(|x| format!("{}@{} ({})", x.app, x.git_ref, short(&x.commit))).collect::<Vec<_>>())
+                    list(
+                        &c.checked
+                            .iter()
+                            .map(|x| format!("{}@{} ({})", x.app, x.git_ref, short(&x.commit)))
+                            .collect::<Vec<_>>()
+                    )
                 )
             };
             let below = if c.below_confidence > 0 {

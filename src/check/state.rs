@@ -71,7 +71,8 @@ impl State {
                     self.created_tables.insert(new.clone());
                 }
                 let prefix = format!("{old}.");
-                let moved: Vec<String> = self.created_columns.iter().filter(|c| c.starts_with(&prefix)).cloned().collect();
+                let moved: Vec<String> =
+                    self.created_columns.iter().filter(|c| c.starts_with(&prefix)).cloned().collect();
                 for c in moved {
                     self.created_columns.remove(&c);
                     self.created_columns.insert(format!("{new}.{}", &c[prefix.len()..]));
@@ -103,7 +104,11 @@ mod tests {
     use crate::migration::{Direction, Span};
 
     fn op(kind: OpKind) -> Operation {
-        Operation { kind, span: Span { file: "m.sql".into(), line: 1, column: 1, start: 0, end: 0 }, direction: Direction::Up }
+        Operation {
+            kind,
+            span: Span { file: "m.sql".into(), line: 1, column: 1, start: 0, end: 0 },
+            direction: Direction::Up,
+        }
     }
 
     #[test]
@@ -126,7 +131,11 @@ mod tests {
         s.apply(&op(OpKind::RenameTable { from: audits, to: QualifiedName::unqualified("audit_log") }));
         assert!(s.is_new_table(&QualifiedName::unqualified("audit_log")));
         assert!(s.column(&QualifiedName::unqualified("audit_log"), "id").is_some());
-        s.apply(&op(OpKind::AddColumn { table: users.clone(), column: Column::new("tz", "text"), if_not_exists: false }));
+        s.apply(&op(OpKind::AddColumn {
+            table: users.clone(),
+            column: Column::new("tz", "text"),
+            if_not_exists: false,
+        }));
         assert!(s.is_new_column(&users, "tz"));
         assert!(!s.is_new_column(&users, "email"));
     }

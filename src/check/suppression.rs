@@ -43,7 +43,9 @@ pub fn parse(file: &Path, source: &str) -> Result<Vec<Suppression>> {
         let start = line_start + comment_at;
         let column = line[..comment_at].chars().count() as u32 + 1;
         let at = |msg: String, help: &str| {
-            Error::input(Diagnostic::new(msg).at_offset(file, source, start..line_start + line.len()).help(help.to_owned()))
+            Error::input(
+                Diagnostic::new(msg).at_offset(file, source, start..line_start + line.len()).help(help.to_owned()),
+            )
         };
         let (rule_list, attrs) = split_rules(body);
         if rule_list.is_empty() {
@@ -52,9 +54,12 @@ pub fn parse(file: &Path, source: &str) -> Result<Vec<Suppression>> {
         for r in &rule_list {
             if !rules::is_known(r) {
                 let closest = rules::ALL.iter().map(|x| x.id()).max_by(|a, b| {
-                    strsim::jaro_winkler(a, r).partial_cmp(&strsim::jaro_winkler(b, r)).unwrap_or(std::cmp::Ordering::Equal)
+                    strsim::jaro_winkler(a, r)
+                        .partial_cmp(&strsim::jaro_winkler(b, r))
+                        .unwrap_or(std::cmp::Ordering::Equal)
                 });
-                let help = closest.map_or(String::new(), |c| format!("did you mean `{c}`? (`tandem check --list-rules` lists them)"));
+                let help = closest
+                    .map_or(String::new(), |c| format!("did you mean `{c}`? (`tandem check --list-rules` lists them)"));
                 return Err(at(format!("`{r}` is not a rule"), &help));
             }
         }
@@ -66,7 +71,12 @@ pub fn parse(file: &Path, source: &str) -> Result<Vec<Suppression>> {
                 "reason" => reason = Some(v),
                 "until" if is_date(&v) => until = Some(v),
                 "until" => return Err(at(format!("`until={v}` is not a date"), "expected until=YYYY-MM-DD")),
-                other => return Err(at(format!("unknown key `{other}`"), "expected reason=\"…\" and optionally until=YYYY-MM-DD")),
+                other => {
+                    return Err(at(
+                        format!("unknown key `{other}`"),
+                        "expected reason=\"…\" and optionally until=YYYY-MM-DD",
+                    ));
+                }
             }
         }
         let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
@@ -182,7 +192,10 @@ pub fn apply(file: &Path, suppressions: &[Suppression], findings: &mut [Finding]
             let mut f = Finding::new(
                 EXPIRED_SUPPRESSION,
                 Severity::Warn,
-                format!("the suppression of {rules} expired on {until}: it no longer applies (reason was: {})", s.reason),
+                format!(
+                    "the suppression of {rules} expired on {until}: it no longer applies (reason was: {})",
+                    s.reason
+                ),
             )
             .recipe(["fix what it suppressed, or extend `until` with a new reason"]);
             f.location = Some(loc);
@@ -199,7 +212,8 @@ pub fn apply(file: &Path, suppressions: &[Suppression], findings: &mut [Finding]
                     Some(t) => line == Some(t),
                 };
             if applies {
-                f.suppression = Some(Applied::Comment { line: s.line, reason: s.reason.clone(), until: s.until.clone() });
+                f.suppression =
+                    Some(Applied::Comment { line: s.line, reason: s.reason.clone(), until: s.until.clone() });
                 used = true;
             }
         }
@@ -223,11 +237,18 @@ fn normalize_object(o: &str) -> String {
 }
 
 /// Apply apps.toml waivers; returns a finding for each expired waiver that would have applied.
-pub fn apply_waivers(config_file: Option<&PathBuf>, waivers: &[Waiver], findings: &mut [Finding], today: &str) -> Vec<Finding> {
+pub fn apply_waivers(
+    config_file: Option<&PathBuf>,
+    waivers: &[Waiver],
+    findings: &mut [Finding],
+    today: &str,
+) -> Vec<Finding> {
     let mut meta = Vec::new();
     for w in waivers {
         let object = normalize_object(&w.object);
-        let matches = |f: &Finding| f.rule == w.rule && f.object.as_deref().map(normalize_object).as_deref() == Some(object.as_str());
+        let matches = |f: &Finding| {
+            f.rule == w.rule && f.object.as_deref().map(normalize_object).as_deref() == Some(object.as_str())
+        };
         let expired = w.until.as_str() < today;
         let mut hit = false;
         for f in findings.iter_mut().filter(|f| f.suppression.is_none() && matches(f)) {
@@ -245,7 +266,10 @@ pub fn apply_waivers(config_file: Option<&PathBuf>, waivers: &[Waiver], findings
             let mut f = Finding::new(
                 EXPIRED_SUPPRESSION,
                 Severity::Warn,
-                format!("the waiver of {} on `{}` (owner {}) expired on {}: it no longer applies", w.rule, w.object, w.owner, w.until),
+                format!(
+                    "the waiver of {} on `{}` (owner {}) expired on {}: it no longer applies",
+                    w.rule, w.object, w.owner, w.until
+                ),
             )
             .object(w.object.clone())
             .recipe(["fix what it waived, or renew the waiver in apps.toml with a new reason and date"]);

@@ -171,24 +171,32 @@ fn scan_apps(config: &Config, schema: &Schema) -> Result<(Vec<ScanResult>, Vec<S
 /// repository holding apps.toml (staged, unstaged and untracked files included).
 fn changed_migrations(config: &Config, rev: &str, format: Option<Format>) -> Result<Vec<Migration>> {
     let dir = config.registry.migrations.clone().ok_or_else(|| {
-        Error::input(Diagnostic::new("--since needs `migrations` in [registry] to know which files are migrations").in_file(&config.path))
+        Error::input(
+            Diagnostic::new("--since needs `migrations` in [registry] to know which files are migrations")
+                .in_file(&config.path),
+        )
     })?;
     let repo = git2::Repository::discover(&config.root).map_err(|e| {
-        Error::environment(Diagnostic::new(format!("{} is not in a git repository: {}", config.root.display(), e.message())))
+        Error::environment(Diagnostic::new(format!(
+            "{} is not in a git repository: {}",
+            config.root.display(),
+            e.message()
+        )))
     })?;
     let workdir = repo
         .workdir()
-        .ok_or_else(|| Error::environment(Diagnostic::new("--since needs a repository with a work tree, not a bare one")))?
+        .ok_or_else(|| {
+            Error::environment(Diagnostic::new("--since needs a repository with a work tree, not a bare one"))
+        })?
         .to_path_buf();
-    let tree = repo
-        .revparse_single(rev)
-        .and_then(|o| o.peel_to_tree())
-        .map_err(|e| Error::input(Diagnostic::new(format!("--since {rev}: {}", e.message())).help("give a branch, tag or commit")))?;
+    let tree = repo.revparse_single(rev).and_then(|o| o.peel_to_tree()).map_err(|e| {
+        Error::input(Diagnostic::new(format!("--since {rev}: {}", e.message())).help("give a branch, tag or commit"))
+    })?;
     let mut opts = git2::DiffOptions::new();
     opts.include_untracked(true).recurse_untracked_dirs(true);
-    let diff = repo
-        .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot diff {rev} against the work tree: {}", e.message()))))?;
+    let diff = repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts)).map_err(|e| {
+        Error::environment(Diagnostic::new(format!("cannot diff {rev} against the work tree: {}", e.message())))
+    })?;
     let canonical_dir = dir.canonicalize().unwrap_or(dir.clone());
     let canonical_workdir = workdir.canonicalize().unwrap_or(workdir);
     let mut changed = BTreeSet::new();

@@ -60,8 +60,11 @@ fn build(report: &CheckReport, max_refs: Option<usize>) -> String {
         s.suppressed
     );
     if !report.checked.is_empty() {
-        let list: Vec<String> =
-            report.checked.iter().map(|c| format!("`{}`@{} (`{}`)", c.app, c.git_ref, short_commit(&c.commit))).collect();
+        let list: Vec<String> = report
+            .checked
+            .iter()
+            .map(|c| format!("`{}`@{} (`{}`)", c.app, c.git_ref, short_commit(&c.commit)))
+            .collect();
         let _ = writeln!(out, "Apps checked: {}.", list.join(", "));
     }
     for u in &report.unreadable {
@@ -87,8 +90,10 @@ fn build(report: &CheckReport, max_refs: Option<usize>) -> String {
         return out;
     };
     for f in report.findings.iter().filter(|f| f.suppression.is_none() && f.severity > Severity::Info) {
-        let loc =
-            f.location.as_ref().map_or(String::new(), |l| format!(" at <code>{}:{}</code>", display_path(&l.file), l.line));
+        let loc = f
+            .location
+            .as_ref()
+            .map_or(String::new(), |l| format!(" at <code>{}:{}</code>", display_path(&l.file), l.line));
         let _ = writeln!(out, "\n<details><summary>{} <code>{}</code>{loc}</summary>\n", icon(f), f.rule);
         let _ = writeln!(out, "{}\n", f.message);
         if !f.references.is_empty() {

@@ -35,7 +35,8 @@ fn descriptor(id: &str, summary: &str, severity: Severity) -> ReportingDescripto
 }
 
 fn descriptors() -> Vec<ReportingDescriptor> {
-    let mut out: Vec<ReportingDescriptor> = rules::ALL.iter().map(|r| descriptor(r.id(), r.summary(), r.severity())).collect();
+    let mut out: Vec<ReportingDescriptor> =
+        rules::ALL.iter().map(|r| descriptor(r.id(), r.summary(), r.severity())).collect();
     out.push(descriptor(rules::EXPIRED_SUPPRESSION, "A suppression or waiver has expired", Severity::Warn));
     out.push(descriptor(rules::UNUSED_SUPPRESSION, "A suppression suppresses nothing", Severity::Warn));
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -74,7 +75,9 @@ fn result(f: &Finding, index: &BTreeMap<String, i64>) -> SarifResult {
                 .physical_location(
                     PhysicalLocation::builder()
                         .artifact_location(ArtifactLocation::builder().uri(display_path(&l.file)).build())
-                        .region(Region::builder().start_line(i64::from(l.line)).start_column(i64::from(l.column)).build())
+                        .region(
+                            Region::builder().start_line(i64::from(l.line)).start_column(i64::from(l.column)).build(),
+                        )
                         .build(),
                 )
                 .build(),

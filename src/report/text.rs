@@ -61,7 +61,8 @@ fn finding(out: &mut String, report: &CheckReport, f: &Finding, p: &Paint) {
     {
         let statement = text.get(loc.start..loc.end.max(loc.start)).unwrap_or_default();
         let first = statement.lines().next().unwrap_or_default();
-        let width = first.chars().count().max(1).min(src_line.chars().count().saturating_sub(loc.column as usize - 1).max(1));
+        let width =
+            first.chars().count().max(1).min(src_line.chars().count().saturating_sub(loc.column as usize - 1).max(1));
         let more = statement.lines().count() > 1;
         let _ = writeln!(out, "{pad} {}", p.dim("|"));
         let _ = writeln!(out, "{} {} {src_line}", p.dim(&loc.line.to_string()), p.dim("|"));
@@ -101,7 +102,8 @@ fn trailer(out: &mut String, f: &Finding, p: &Paint, pad: &str) {
         let _ = writeln!(out, "{pad} {eq} goes with it: {}", f.dependents.join(", "));
     }
     if !f.checked.is_empty() && f.references.is_empty() {
-        let list: Vec<String> = f.checked.iter().map(|c| format!("{}@{} ({})", c.app, c.git_ref, short_commit(&c.commit))).collect();
+        let list: Vec<String> =
+            f.checked.iter().map(|c| format!("{}@{} ({})", c.app, c.git_ref, short_commit(&c.commit))).collect();
         let _ = writeln!(out, "{pad} {eq} checked: {}", list.join(", "));
     }
     if f.severity > Severity::Info || !f.references.is_empty() {

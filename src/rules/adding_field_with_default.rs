@@ -37,10 +37,9 @@ fn rewrite_reason(column: &crate::schema::Column) -> Option<String> {
     }
     let default = column.default.as_deref()?;
     let lower = default.to_ascii_lowercase().replace(' ', "");
-    VOLATILE
-        .iter()
-        .find(|f| lower.contains(*f))
-        .map(|f| format!("its default `{default}` is volatile ({}) and is evaluated for every row", f.trim_end_matches('(')))
+    VOLATILE.iter().find(|f| lower.contains(*f)).map(|f| {
+        format!("its default `{default}` is volatile ({}) and is evaluated for every row", f.trim_end_matches('('))
+    })
 }
 
 impl crate::rules::Rule for Rule {

@@ -30,7 +30,10 @@ impl crate::rules::Rule for Rule {
             )
             .object(format!("{table}.{column}"))
             .recipe([
-                format!("make every app handle a NULL `{column}` (check `tandem refs {}.{column}`) and deploy them first", table.name),
+                format!(
+                    "make every app handle a NULL `{column}` (check `tandem refs {}.{column}`) and deploy them first",
+                    table.name
+                ),
                 "then drop the constraint".to_owned(),
             ]),
         ]

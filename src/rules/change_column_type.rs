@@ -46,9 +46,13 @@ impl crate::rules::Rule for Rule {
             return vec![];
         }
         let subject = Subject::column(table, column);
-        let mut f = cx.gate.finding(self.id(), &cx.op.span, &format!("changes to `{new_type}` the type of column"), &subject, &|fw| {
-            recipe(&table.name, column, new_type, fw)
-        });
+        let mut f = cx.gate.finding(
+            self.id(),
+            &cx.op.span,
+            &format!("changes to `{new_type}` the type of column"),
+            &subject,
+            &|fw| recipe(&table.name, column, new_type, fw),
+        );
         let widening =
             using.is_none() && cx.state.column(table, column).is_some_and(|c| !rewrites(&c.data_type, new_type));
         if widening && f.severity == Severity::Block && !f.references.is_empty() {

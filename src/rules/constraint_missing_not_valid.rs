@@ -26,7 +26,9 @@ impl crate::rules::Rule for Rule {
             Finding::new(
                 self.id(),
                 self.severity(),
-                format!("adding check constraint `{name}` scans all of `{table}` while locking it against reads and writes"),
+                format!(
+                    "adding check constraint `{name}` scans all of `{table}` while locking it against reads and writes"
+                ),
             )
             .object(name.clone())
             .recipe([

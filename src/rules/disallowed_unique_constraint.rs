@@ -22,12 +22,15 @@ impl crate::rules::Rule for Rule {
             return vec![];
         }
         let cols = constraint.columns.join(", ");
-        let name = constraint.name.clone().unwrap_or_else(|| format!("{}_{}_key", table.name, constraint.columns.join("_")));
+        let name =
+            constraint.name.clone().unwrap_or_else(|| format!("{}_{}_key", table.name, constraint.columns.join("_")));
         vec![
             Finding::new(
                 self.id(),
                 self.severity(),
-                format!("adding unique constraint `{name}` builds its index on `{table}` while blocking reads and writes"),
+                format!(
+                    "adding unique constraint `{name}` builds its index on `{table}` while blocking reads and writes"
+                ),
             )
             .object(name.clone())
             .recipe([

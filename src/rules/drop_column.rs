@@ -12,11 +12,15 @@ pub struct Rule;
 fn recipe(table: &str, column: &str, fw: Option<Framework>) -> Vec<String> {
     let mut steps = match fw {
         Some(Framework::Rails) => vec![
-            format!("in the model of `{table}`: `self.ignored_columns += [\"{column}\"]` and remove every use of `{column}`"),
+            format!(
+                "in the model of `{table}`: `self.ignored_columns += [\"{column}\"]` and remove every use of `{column}`"
+            ),
             "deploy: ActiveRecord stops loading and writing the column".to_owned(),
         ],
         Some(Framework::Phoenix) => vec![
-            format!("remove `field :{column}` from the Ecto schema of `{table}` and every use of it (queries, changesets)"),
+            format!(
+                "remove `field :{column}` from the Ecto schema of `{table}` and every use of it (queries, changesets)"
+            ),
             "deploy".to_owned(),
         ],
         Some(Framework::Django) => vec![
@@ -25,9 +29,14 @@ fn recipe(table: &str, column: &str, fw: Option<Framework>) -> Vec<String> {
             ),
             "deploy: Django stops selecting the column".to_owned(),
         ],
-        Some(Framework::Sqlalchemy) | Some(Framework::Prisma) | Some(Framework::Drizzle) | Some(Framework::Typeorm)
+        Some(Framework::Sqlalchemy)
+        | Some(Framework::Prisma)
+        | Some(Framework::Drizzle)
+        | Some(Framework::Typeorm)
         | Some(Framework::Sequelize) => vec![
-            format!("remove `{column}` from the model/schema declaration of `{table}` (the ORM lists declared columns in its SQL) and every use"),
+            format!(
+                "remove `{column}` from the model/schema declaration of `{table}` (the ORM lists declared columns in its SQL) and every use"
+            ),
             "deploy".to_owned(),
         ],
         _ => vec![format!("remove every use of `{table}.{column}`"), "deploy".to_owned()],

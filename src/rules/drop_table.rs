@@ -11,8 +11,12 @@ pub struct Rule;
 
 fn recipe(table: &str, fw: Option<Framework>) -> Vec<String> {
     let first = match fw {
-        Some(Framework::Rails) => format!("delete the model of `{table}` and every use of it (associations, queries, raw SQL)"),
-        Some(Framework::Phoenix) => format!("delete the Ecto schema of `{table}` (`schema \"{table}\"`) and every use of it"),
+        Some(Framework::Rails) => {
+            format!("delete the model of `{table}` and every use of it (associations, queries, raw SQL)")
+        }
+        Some(Framework::Phoenix) => {
+            format!("delete the Ecto schema of `{table}` (`schema \"{table}\"`) and every use of it")
+        }
         Some(Framework::Django) => format!(
             "delete the model of `{table}` with a migration that only changes state: SeparateDatabaseAndState(state_operations=[DeleteModel(…)])"
         ),

@@ -24,7 +24,9 @@ impl crate::rules::Rule for Rule {
         let OpKind::DropView { name, materialized, .. } = &cx.op.kind else { return vec![] };
         // `CREATE OR REPLACE` cannot change a view's columns, so migrations drop and recreate it:
         // a drop followed by a create of the same name is a redefinition, not a removal.
-        let recreated = cx.migration.up[cx.index + 1..].iter().any(|op| matches!(&op.kind, OpKind::CreateView { view, .. } if view.name.matches(name)));
+        let recreated = cx.migration.up[cx.index + 1..]
+            .iter()
+            .any(|op| matches!(&op.kind, OpKind::CreateView { view, .. } if view.name.matches(name)));
         if recreated {
             return vec![];
         }

@@ -30,9 +30,17 @@ impl crate::rules::Rule for Rule {
             Format::Django => "give RunSQL a reverse_sql and RunPython a reverse_code",
         };
         vec![
-            Finding::new(self.id(), self.severity(), format!("migration {} has no down part: it cannot be rolled back", m.version))
-                .at(&span)
-                .recipe([how.to_owned(), "if it truly cannot be reversed, say why with `tandem:allow-file irreversible-migration reason=\"…\"`".to_owned()]),
+            Finding::new(
+                self.id(),
+                self.severity(),
+                format!("migration {} has no down part: it cannot be rolled back", m.version),
+            )
+            .at(&span)
+            .recipe([
+                how.to_owned(),
+                "if it truly cannot be reversed, say why with `tandem:allow-file irreversible-migration reason=\"…\"`"
+                    .to_owned(),
+            ]),
         ]
     }
 }

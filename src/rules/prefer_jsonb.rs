@@ -36,7 +36,9 @@ impl crate::rules::Rule for Rule {
                 Finding::new(
                     self.id(),
                     self.severity(),
-                    format!("`{table}.{c}` is `json`: it is re-parsed on every read, cannot be compared or GIN-indexed"),
+                    format!(
+                        "`{table}.{c}` is `json`: it is re-parsed on every read, cannot be compared or GIN-indexed"
+                    ),
                 )
                 .object(format!("{table}.{c}"))
                 .recipe([format!("declare `{table}.{c}` as jsonb")])

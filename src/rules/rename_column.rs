@@ -13,11 +13,13 @@ fn recipe(table: &str, from: &str, to: &str, fw: Option<Framework>) -> Vec<Strin
     let stop = match fw {
         Some(Framework::Rails) => format!("stop writing `{from}`: `self.ignored_columns += [\"{from}\"]`, deploy"),
         Some(Framework::Phoenix) => format!("remove `field :{from}` from the Ecto schema, deploy"),
-        Some(Framework::Django) => format!("remove the old field with SeparateDatabaseAndState (state only), deploy"),
+        Some(Framework::Django) => "remove the old field with SeparateDatabaseAndState (state only), deploy".to_owned(),
         _ => format!("stop reading and writing `{from}`, deploy"),
     };
     vec![
-        format!("expand: ALTER TABLE {table} ADD COLUMN {to} …; (`tandem plan rename-column {table}.{from} {table}.{to}` writes the steps)"),
+        format!(
+            "expand: ALTER TABLE {table} ADD COLUMN {to} …; (`tandem plan rename-column {table}.{from} {table}.{to}` writes the steps)"
+        ),
         format!("write to both `{from}` and `{to}` (app code or a trigger), backfill `{to}` in batches"),
         format!("move every read to `{to}`, deploy"),
         stop,

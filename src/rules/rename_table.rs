@@ -45,7 +45,9 @@ impl crate::rules::Rule for Rule {
             return vec![];
         }
         // A view created in the same migration under the old name keeps the old name working.
-        let kept = cx.migration.up[cx.index + 1..].iter().any(|op| matches!(&op.kind, OpKind::CreateView { view, .. } if view.name.matches(from)));
+        let kept = cx.migration.up[cx.index + 1..]
+            .iter()
+            .any(|op| matches!(&op.kind, OpKind::CreateView { view, .. } if view.name.matches(from)));
         if kept {
             return vec![];
         }

@@ -61,8 +61,14 @@ pub fn rewrites(old: &str, new: &str) -> bool {
     }
     let unbounded_or_wider = |o: &[u32], n: &[u32]| n.is_empty() || (!o.is_empty() && n[0] >= o[0]);
     match (o.base.as_str(), n.base.as_str()) {
-        ("character varying", "character varying") | ("bit varying", "bit varying") => !unbounded_or_wider(&o.mods, &n.mods),
-        ("character varying", "text") | ("text", "citext") | ("citext", "text") | ("cidr", "inet") | ("xml", "text") => false,
+        ("character varying", "character varying") | ("bit varying", "bit varying") => {
+            !unbounded_or_wider(&o.mods, &n.mods)
+        }
+        ("character varying", "text")
+        | ("text", "citext")
+        | ("citext", "text")
+        | ("cidr", "inet")
+        | ("xml", "text") => false,
         ("text", "character varying") | ("citext", "character varying") => !n.mods.is_empty(),
         ("numeric", "numeric") => match (o.mods.as_slice(), n.mods.as_slice()) {
             (_, []) => false,
@@ -70,7 +76,9 @@ pub fn rewrites(old: &str, new: &str) -> bool {
             ([p1], [p2]) => p2 < p1,
             _ => true,
         },
-        (a, b) if a.starts_with("timestamp") && b.starts_with("timestamp") => !unbounded_or_wider(&o.mods, &n.mods) && o.mods != n.mods,
+        (a, b) if a.starts_with("timestamp") && b.starts_with("timestamp") => {
+            !unbounded_or_wider(&o.mods, &n.mods) && o.mods != n.mods
+        }
         (a, b) if a == b && (a.starts_with("time ") || a == "interval") => !unbounded_or_wider(&o.mods, &n.mods),
         _ => true,
     }
