@@ -127,7 +127,7 @@ impl Error {
 
     /// An unreadable file is the user's input being wrong (exit 2), per the design's conventions.
     pub fn read(path: &Path, err: std::io::Error) -> Self {
-        Error::input(Diagnostic::new(format!("cannot read {}: {err}", path.display())).in_file(path))
+        Error::input(Diagnostic::new(format!("cannot read this file: {err}")).in_file(path))
     }
 
     pub fn diagnostic(&self) -> &Diagnostic {

@@ -11,8 +11,8 @@ pub mod migration;
 pub mod redact;
 pub mod report;
 pub mod rules;
-pub mod schema;
 pub mod scan;
+pub mod schema;
 pub mod store;
 
 pub use error::{Diagnostic, Error, Result};

@@ -1,7 +1,14 @@
-use clap::Args;
+//! `tandem apps`: validate the registry and show where each app's refs point.
 
-use crate::cli::{FormatArg, Globals, Outcome};
-use crate::error::Result;
+use std::path::Path;
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
+use crate::config::{App, AppSource, Config};
+use crate::error::{Diagnostic, Error, Result};
+use crate::report;
 
 #[derive(Debug, Args)]
 pub struct AppsArgs {
@@ -9,6 +16,120 @@ pub struct AppsArgs {
     pub format: FormatArg,
 }
 
-pub fn run(_g: &Globals, _args: AppsArgs) -> Result<Outcome> {
-    todo!()
+#[derive(Serialize)]
+struct AppRow {
+    name: String,
+    framework: String,
+    repo: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<String>,
+    refs: Vec<RefRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RefRow {
+    #[serde(rename = "ref")]
+    name: String,
+    revision: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AppsJson {
+    version: u32,
+    apps: Vec<AppRow>,
+}
+
+pub fn run(g: &Globals, args: AppsArgs) -> Result<Outcome> {
+    let config = g.load_config()?;
+    let rows: Vec<AppRow> = config.apps.iter().map(|app| row(&config, app)).collect();
+    let failures: Vec<String> = rows.iter().filter_map(|r| r.error.clone()).collect();
+    let text = match args.format.format {
+        TextOrJson::Json => report::json(&AppsJson { version: 1, apps: rows }),
+        TextOrJson::Text => text(&rows),
+    };
+    write_out(&text)?;
+    if failures.is_empty() {
+        Ok(Outcome::Success)
+    } else {
+        Err(Error::environment(Diagnostic::new(failures.join("\n"))))
+    }
+}
+
+fn row(config: &Config, app: &App) -> AppRow {
+    let mut row = AppRow {
+        name: app.name.clone(),
+        framework: app.framework.to_string(),
+        repo: match app.source {
+            AppSource::Store => "(published scans)".to_owned(),
+            AppSource::Repo => relative(&config.root, &app.repo),
+        },
+        path: app.path.clone(),
+        owner: app.owner.clone(),
+        refs: app
+            .refs()
+            .into_iter()
+            .map(|(name, rev)| RefRow { name: name.to_owned(), revision: rev.to_owned(), commit: None })
+            .collect(),
+        error: None,
+    };
+    if app.source == AppSource::Store {
+        return row;
+    }
+    let repo = match crate::git::open(&app.name, &app.repo) {
+        Ok(r) => r,
+        Err(e) => {
+            row.error = Some(e.diagnostic().message.clone());
+            return row;
+        }
+    };
+    let mut errors = Vec::new();
+    for r in &mut row.refs {
+        match crate::git::resolve(&repo, &app.name, &r.revision) {
+            Ok(oid) => r.commit = Some(oid.to_string()),
+            Err(e) => errors.push(e.diagnostic().message.clone()),
+        }
+    }
+    if !errors.is_empty() {
+        row.error = Some(errors.join("\n"));
+    }
+    row
+}
+
+fn text(rows: &[AppRow]) -> String {
+    let mut table = report::table::new(&["app", "framework", "repo", "path", "deployed", "head", "owner"]);
+    for r in rows {
+        let cell = |name: &str| {
+            r.refs
+                .iter()
+                .find(|x| x.name == name)
+                .map(|x| match &x.commit {
+                    Some(c) => format!("{} → {}", x.revision, &c[..12.min(c.len())]),
+                    None => format!("{} → ?", x.revision),
+                })
+                .unwrap_or_else(|| "-".to_owned())
+        };
+        table.add_row(vec![
+            r.name.clone(),
+            r.framework.clone(),
+            r.repo.clone(),
+            r.path.clone().unwrap_or_else(|| "-".to_owned()),
+            cell("deployed"),
+            cell("head"),
+            r.owner.clone().unwrap_or_else(|| "-".to_owned()),
+        ]);
+    }
+    format!("{table}\n{} apps\n", rows.len())
+}
+
+/// Paths are shown relative to apps.toml, as the user wrote them.
+fn relative(root: &Path, path: &Path) -> String {
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    let s = shown.display().to_string();
+    if s.is_empty() { ".".to_owned() } else { s }
 }

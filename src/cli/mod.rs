@@ -3,7 +3,7 @@
 
 mod apps;
 mod check;
-mod init;
+pub mod init;
 mod schema;
 
 use std::io::IsTerminal;
@@ -126,5 +126,16 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Apps(args) => apps::run(&globals, args),
         Command::Schema(cmd) => schema::run(&globals, cmd),
         Command::Check(args) => check::run(&globals, args),
+    }
+}
+
+/// Write a command's report to stdout. A closed pipe (`tandem … | head`) is not an error.
+pub fn write_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(crate::Error::msg(format!("cannot write output: {e}"))),
     }
 }

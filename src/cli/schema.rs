@@ -1,14 +1,231 @@
-use clap::Subcommand;
+//! `tandem schema show | dump | diff`.
 
-use crate::cli::{Globals, Outcome};
-use crate::error::Result;
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
+use crate::error::{Diagnostic, Error, Result};
+use crate::report;
+use crate::schema::diff::{ChangeKind, Difference, diff};
+use crate::schema::{self, Dialect, QualifiedName, Schema, SchemaSource};
 
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {
-    /// One row per table
-    Show,
+    /// One row per table: columns, indexes, foreign keys in and out, views that use it
+    Show {
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Print the schema as canonical, deterministic SQL of its dialect
+    Dump {
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+    /// Compare two schemas semantically; exit 1 when they differ
+    Diff {
+        /// First schema: a dump file (structure.sql, schema.rb, mysqldump) or `env:VAR` naming an
+        /// environment variable that holds a database URL
+        a: String,
+        /// Second schema, in the same forms
+        b: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
 }
 
-pub fn run(_g: &Globals, _cmd: SchemaCommand) -> Result<Outcome> {
-    todo!()
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Schema source: a dump file or `env:VAR` [default: the registry's `schema`]
+    #[arg(long, value_name = "SRC", conflicts_with = "database_url")]
+    pub schema: Option<String>,
+    /// Introspect this database instead (the password is never printed)
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+pub fn run(g: &Globals, cmd: SchemaCommand) -> Result<Outcome> {
+    match cmd {
+        SchemaCommand::Show { source, format } => {
+            let (label, schema) = load(g, &source)?;
+            write_out(&match format.format {
+                TextOrJson::Text => show_text(&schema),
+                TextOrJson::Json => report::json(&ShowJson { version: 1, source: label, schema: &schema }),
+            })?;
+            Ok(Outcome::Success)
+        }
+        SchemaCommand::Dump { source } => {
+            let (_, schema) = load(g, &source)?;
+            write_out(&schema::render::render(&schema))?;
+            Ok(Outcome::Success)
+        }
+        SchemaCommand::Diff { a, b, format } => {
+            let dialect = optional_config(g)?.map(|c| c.registry.dialect);
+            let (sa, sb) = (positional(&a)?, positional(&b)?);
+            let left = schema::load(&sa, dialect)?;
+            let right = schema::load(&sb, dialect)?;
+            let differences = diff(&left, &right);
+            write_out(&match format.format {
+                TextOrJson::Text => diff_text(&sa.to_string(), &sb.to_string(), &differences),
+                TextOrJson::Json => report::json(&DiffJson {
+                    version: 1,
+                    a: sa.to_string(),
+                    b: sb.to_string(),
+                    equal: differences.is_empty(),
+                    differences: &differences,
+                }),
+            })?;
+            Ok(if differences.is_empty() { Outcome::Success } else { Outcome::Failure })
+        }
+    }
+}
+
+/// The schema named on the command line, or else the registry's.
+fn load(g: &Globals, args: &SourceArgs) -> Result<(String, Schema)> {
+    let config = optional_config(g)?;
+    let dialect = config.as_ref().map(|c| c.registry.dialect);
+    let source = if let Some(url) = &args.database_url {
+        SchemaSource::Url(url.clone())
+    } else if let Some(arg) = &args.schema {
+        positional(arg)?
+    } else {
+        let config = match config {
+            Some(c) => c,
+            None => g.load_config()?,
+        };
+        match &config.registry.schema {
+            Some(crate::config::SchemaSetting::File(p)) => SchemaSource::File(p.clone()),
+            Some(crate::config::SchemaSetting::UrlEnv(v)) => SchemaSource::UrlEnv(v.clone()),
+            None => {
+                return Err(Error::input(
+                    Diagnostic::new("the registry names no schema source")
+                        .in_file(&config.path)
+                        .help("set `schema = \"path/to/structure.sql\"` or `database_url_env = \"VAR\"` in [registry], or pass --schema"),
+                ));
+            }
+        }
+    };
+    let schema = schema::load(&source, dialect)?;
+    Ok((source.to_string(), schema))
+}
+
+/// The registry when one is named or can be found; commands given explicit sources work without.
+fn optional_config(g: &Globals) -> Result<Option<crate::config::Config>> {
+    if g.config.is_some() {
+        return g.load_config().map(Some);
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::msg(format!("cannot read the current directory: {e}")))?;
+    match crate::config::discover(&cwd) {
+        Ok(path) => crate::config::load(&path).map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// A positional schema argument: a file or `env:VAR`. URLs are refused here so that passwords
+/// stay out of shell history and process lists.
+fn positional(arg: &str) -> Result<SchemaSource> {
+    match SchemaSource::from_arg(arg) {
+        SchemaSource::Url(_) => Err(Error::input(
+            Diagnostic::new("a database URL cannot be given as an argument")
+                .help("put it in an environment variable and pass `env:VAR`, or use --database-url"),
+        )),
+        s => Ok(s),
+    }
+}
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    version: u32,
+    source: String,
+    schema: &'a Schema,
+}
+
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    version: u32,
+    a: String,
+    b: String,
+    equal: bool,
+    differences: &'a [Difference],
+}
+
+fn show_text(schema: &Schema) -> String {
+    let mut fk_in: BTreeMap<&QualifiedName, usize> = BTreeMap::new();
+    for t in &schema.tables {
+        for fk in &t.foreign_keys {
+            if let Some(target) = schema.tables.iter().find(|x| fk.references.matches(&x.name)) {
+                *fk_in.entry(&target.name).or_default() += 1;
+            }
+        }
+    }
+    let mut table = report::table::new(&["table", "columns", "indexes", "fk out", "fk in", "used by views"]);
+    let (mut cols, mut idx, mut fks) = (0, 0, 0);
+    for t in &schema.tables {
+        let views: Vec<String> =
+            schema.views_using(&t.name, None).map(|v| display_name(schema.dialect, &v.name)).collect();
+        let incoming = fk_in.get(&t.name).copied().unwrap_or(0);
+        table.add_row(vec![
+            display_name(schema.dialect, &t.name),
+            t.columns.len().to_string(),
+            t.indexes.len().to_string(),
+            t.foreign_keys.len().to_string(),
+            incoming.to_string(),
+            views.join(", "),
+        ]);
+        cols += t.columns.len();
+        idx += t.indexes.len();
+        fks += t.foreign_keys.len();
+    }
+    table.add_row(vec![
+        format!("{} tables", schema.tables.len()),
+        cols.to_string(),
+        idx.to_string(),
+        fks.to_string(),
+        fks.to_string(),
+        format!("{} views", schema.views.len()),
+    ]);
+    let mut out = table.to_string();
+    out.push('\n');
+    let extras = [
+        ("enums", schema.enums.len()),
+        ("sequences", schema.sequences.len()),
+        ("functions", schema.functions.len()),
+        ("triggers", schema.triggers.len()),
+        ("extensions", schema.extensions.len()),
+        ("applied migrations", schema.migrations.len()),
+    ];
+    let line: Vec<String> = extras.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    out.push_str(&line.join(", "));
+    out.push('\n');
+    out
+}
+
+/// `public.users` reads as `users`: the default schema is noise in a table of tables.
+fn display_name(dialect: Dialect, name: &QualifiedName) -> String {
+    if name.schema.as_deref() == dialect.default_schema() { name.name.clone() } else { name.to_string() }
+}
+
+fn diff_text(a: &str, b: &str, differences: &[Difference]) -> String {
+    if differences.is_empty() {
+        return format!("{a} and {b} are the same schema\n");
+    }
+    let mut table = report::table::new(&["object", "kind", "difference", a, b]);
+    for d in differences {
+        let what = match (&d.change, d.field) {
+            (ChangeKind::Removed, _) => format!("only in {a}"),
+            (ChangeKind::Added, _) => format!("only in {b}"),
+            (ChangeKind::Changed, Some(f)) => f.to_owned(),
+            (ChangeKind::Changed, None) => "changed".to_owned(),
+        };
+        table.add_row(vec![
+            d.object.clone(),
+            d.kind.to_owned(),
+            what,
+            d.a.clone().unwrap_or_default(),
+            d.b.clone().unwrap_or_default(),
+        ]);
+    }
+    format!("{table}\n{} differences\n", differences.len())
 }

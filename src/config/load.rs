@@ -158,9 +158,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config> {
         store,
         min_confidence: reg.min_confidence.unwrap_or_default(),
     };
-    let scan = ScanSettings {
-        max_file_size: raw.scan.and_then(|s| s.max_file_size).unwrap_or(DEFAULT_MAX_FILE_SIZE),
-    };
+    let scan = ScanSettings { max_file_size: raw.scan.and_then(|s| s.max_file_size).unwrap_or(DEFAULT_MAX_FILE_SIZE) };
 
     let mut seen: HashMap<String, ()> = HashMap::new();
     let mut apps = Vec::with_capacity(raw.app.len());
@@ -253,9 +251,11 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config> {
 /// A path in apps.toml, relative to its directory.
 fn relative_file(root: &Path, value: &Spanned<String>, path: &Path, text: &str) -> Result<PathBuf> {
     if value.get_ref().trim().is_empty() {
-        return Err(Error::input(
-            Diagnostic::new("empty path; expected a path relative to apps.toml").at_offset(path, text, value.span()),
-        ));
+        return Err(Error::input(Diagnostic::new("empty path; expected a path relative to apps.toml").at_offset(
+            path,
+            text,
+            value.span(),
+        )));
     }
     Ok(root.join(value.get_ref()))
 }

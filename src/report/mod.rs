@@ -5,6 +5,7 @@ pub mod github;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+pub mod table;
 pub mod text;
 
 use crate::check::CheckReport;
@@ -38,4 +39,12 @@ pub(crate) fn display_path(p: &std::path::Path) -> String {
 
 pub(crate) fn short_commit(c: &str) -> &str {
     &c[..c.len().min(7)]
+}
+
+/// Serialize a machine report: pretty JSON with a trailing newline. Every top-level report object
+/// carries `"version": 1`.
+pub fn json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
 }

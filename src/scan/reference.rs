@@ -71,7 +71,9 @@ impl ObjectRef {
         match parts.as_slice() {
             [t] => Some(ObjectRef::table(t)),
             [t, c] => Some(ObjectRef::column(t, c)),
-            [s, t, c] => Some(ObjectRef { schema: Some((*s).to_owned()), table: (*t).to_owned(), column: Some((*c).to_owned()) }),
+            [s, t, c] => {
+                Some(ObjectRef { schema: Some((*s).to_owned()), table: (*t).to_owned(), column: Some((*c).to_owned()) })
+            }
             _ => None,
         }
     }

@@ -519,16 +519,24 @@ impl Schema {
     }
 
     /// Views that read `table` (and, when given, its `column`).
-    pub fn views_using<'a>(&'a self, table: &'a QualifiedName, column: Option<&'a str>) -> impl Iterator<Item = &'a View> + 'a {
+    pub fn views_using<'a>(
+        &'a self,
+        table: &'a QualifiedName,
+        column: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a View> + 'a {
         self.views.iter().filter(move |v| {
             v.depends_on.iter().any(|d| {
-                d.relation.matches(table) && column.is_none_or(|c| d.columns.is_empty() || d.columns.iter().any(|x| x == c))
+                d.relation.matches(table)
+                    && column.is_none_or(|c| d.columns.is_empty() || d.columns.iter().any(|x| x == c))
             })
         })
     }
 
     /// Foreign keys of other tables (or the same table) that reference `table`.
-    pub fn foreign_keys_into<'a>(&'a self, table: &'a QualifiedName) -> impl Iterator<Item = (&'a Table, &'a ForeignKey)> + 'a {
+    pub fn foreign_keys_into<'a>(
+        &'a self,
+        table: &'a QualifiedName,
+    ) -> impl Iterator<Item = (&'a Table, &'a ForeignKey)> + 'a {
         self.tables
             .iter()
             .flat_map(|t| t.foreign_keys.iter().map(move |fk| (t, fk)))
