@@ -7,12 +7,14 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod graph;
 pub mod migration;
 pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod schema;
+pub mod sql;
 pub mod store;
 
 pub use error::{Diagnostic, Error, Result};

@@ -3,7 +3,10 @@
 
 mod apps;
 mod check;
+mod graph;
 pub mod init;
+mod refs;
+mod scan;
 mod schema;
 
 use std::io::IsTerminal;
@@ -55,6 +58,12 @@ pub enum Command {
     /// Inspect, dump and compare schemas
     #[command(subcommand)]
     Schema(schema::SchemaCommand),
+    /// Scan every app's code at its refs and store the references it finds
+    Scan(scan::ScanArgs),
+    /// Every reference to a table or column, grouped by app and ref
+    Refs(refs::RefsArgs),
+    /// The dependency graph of apps, tables, columns, foreign keys and views
+    Graph(graph::GraphArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -126,6 +135,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Apps(args) => apps::run(&globals, args),
         Command::Schema(cmd) => schema::run(&globals, cmd),
         Command::Check(args) => check::run(&globals, args),
+        Command::Scan(args) => scan::run(&globals, args),
+        Command::Refs(args) => refs::run(&globals, args),
+        Command::Graph(args) => graph::run(&globals, args),
     }
 }
 

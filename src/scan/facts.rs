@@ -42,6 +42,10 @@ pub enum Target {
     ModelColumn { model: String, column: String },
     /// A bare identifier (the `name` fallback); resolved to every table and column of that name.
     Identifier { name: String },
+    /// An unqualified column in SQL whose statement reads several tables (`SELECT email FROM
+    /// users, accounts`): resolved to the candidates whose table has the column in the schema,
+    /// to all of them when there is no schema.
+    AnyColumn { tables: Vec<String>, column: String },
 }
 
 /// An ORM model class declared in the file.

@@ -1,10 +1,23 @@
 //! The registry store: scan results per app/ref/commit, the blob extraction cache, published
 //! scans. SQLite in `.tandem/` by default, PostgreSQL when `store = "postgres://…"` — one code
 //! path through sqlx.
+//!
+//! Both backends run the same SQL text (`$n` placeholders work in both); only the DDL of the
+//! store's own schema differs, kept per dialect under `migrations/` and applied on open inside a
+//! transaction that holds the database's write lock, so concurrent opens of a fresh store
+//! serialize instead of racing.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
 
-use crate::error::Result;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, Row};
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::redact::redact;
 use crate::scan::ScanResult;
 use crate::scan::facts::FileFacts;
 
@@ -17,38 +30,389 @@ pub struct BlobKey {
     pub extractor: String,
 }
 
+/// The store's own schema, in order. A version is applied once and recorded in
+/// `tandem_store_version`; never edit a released entry, add a new one.
+struct Migration {
+    version: i64,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sqlite: include_str!("migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("migrations/postgres/0001_init.sql"),
+}];
+
+/// Keys per `IN (VALUES …)` list and rows per multi-row insert: well under SQLite's and
+/// PostgreSQL's bound-parameter limits (32 766 and 65 535), large enough that a scan of tens of
+/// thousands of files needs few round trips.
+const CHUNK: usize = 500;
+
+/// Serializes store writes of one app across processes on PostgreSQL (SQLite serializes every
+/// write through `BEGIN IMMEDIATE`).
+const PG_LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(hashtext('tandem-store'), hashtext($1))";
+
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Run `$body` with `$p` bound to whichever pool the store has and `$begin` to the statement that
+/// opens a write transaction on it; the body is the same code for both backends.
+macro_rules! with_pool {
+    ($store:expr, $p:ident, $pg:ident, $begin:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($p) => {
+                let $pg = false;
+                let $begin = "BEGIN IMMEDIATE";
+                $store.runtime.block_on(async { $body })
+            }
+            Pool::Postgres($p) => {
+                let $pg = true;
+                let $begin = "BEGIN";
+                $store.runtime.block_on(async { $body })
+            }
+        }
+    };
+}
+
 pub struct Store {
-    _private: (),
+    pool: Pool,
+    runtime: tokio::runtime::Runtime,
+    /// The URL with any password replaced, for messages.
+    shown_url: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("url", &self.shown_url).finish_non_exhaustive()
+    }
 }
 
 impl Store {
     /// Open (creating if needed, and migrating) the store at `url`; a relative `sqlite://` path
     /// is relative to `root` (the directory of apps.toml).
     pub fn open(url: &str, root: &Path) -> Result<Store> {
-        let _ = (url, root);
-        todo!("store")
+        let shown_url = redact(url);
+        // A multi-thread runtime lets any thread (rayon workers included) block on it.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::environment(Diagnostic::new(format!("cannot start the store's runtime: {e}"))))?;
+        let pool = if let Some(path) = sqlite_path(url) {
+            Pool::Sqlite(runtime.block_on(open_sqlite(&path, root, &shown_url))?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Pool::Postgres(runtime.block_on(open_postgres(url, &shown_url))?)
+        } else {
+            return Err(Error::input(
+                Diagnostic::new(format!("unsupported store URL `{shown_url}`"))
+                    .help("use `sqlite://path/to/registry.db` (relative to apps.toml) or `postgres://user@host/db`"),
+            ));
+        };
+        let store = Store { pool, runtime, shown_url };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The schema version of the store (the highest applied migration).
+    pub fn schema_version(&self) -> Result<i64> {
+        with_pool!(self, p, _pg, _begin => {
+            let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM tandem_store_version")
+                .fetch_one(p)
+                .await
+                .map_err(|e| self.db_error("read the store version", e))?;
+            row.try_get::<i64, _>("v").map_err(|e| self.db_error("read the store version", e))
+        })
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let newest = MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
+        with_pool!(self, p, pg, begin => {
+            let err = |e| self.db_error("migrate the store", e);
+            let mut tx = p.begin_with(begin).await.map_err(err)?;
+            if pg {
+                sqlx::query(PG_LOCK_SQL).bind("migrate").execute(&mut *tx).await.map_err(err)?;
+            }
+            sqlx::raw_sql("CREATE TABLE IF NOT EXISTS tandem_store_version (version BIGINT NOT NULL PRIMARY KEY)")
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+            let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM tandem_store_version")
+                .fetch_one(&mut *tx)
+                .await
+                .and_then(|r| r.try_get("v"))
+                .map_err(err)?;
+            if current > newest {
+                return Err(Error::environment(
+                    Diagnostic::new(format!(
+                        "the store at {} has schema version {current}; this tandem knows up to {newest}",
+                        self.shown_url
+                    ))
+                    .help("upgrade tandem, or point `store` at another database"),
+                ));
+            }
+            for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+                let sql = if pg { m.postgres } else { m.sqlite };
+                sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(err)?;
+                sqlx::query("INSERT INTO tandem_store_version (version) VALUES ($1)")
+                    .bind(m.version)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
+            }
+            tx.commit().await.map_err(err)
+        })
     }
 
     /// Cached extractions for the given keys; missing keys are absent from the map.
-    pub fn cached_facts(&self, keys: &[BlobKey]) -> Result<std::collections::HashMap<BlobKey, FileFacts>> {
-        let _ = keys;
-        todo!("store")
+    pub fn cached_facts(&self, keys: &[BlobKey]) -> Result<HashMap<BlobKey, FileFacts>> {
+        let mut unique: Vec<&BlobKey> = keys.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let mut out = HashMap::with_capacity(unique.len());
+        for chunk in unique.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT blob, extractor, facts FROM tandem_blob_facts WHERE (blob, extractor) IN (VALUES {})",
+                placeholders(chunk.len(), 2)
+            );
+            let rows: Vec<(String, String, String)> = with_pool!(self, p, _pg, _begin => {
+                let mut q = sqlx::query(&sql);
+                for k in chunk {
+                    q = q.bind(&k.blob).bind(&k.extractor);
+                }
+                let rows = q.fetch_all(p).await.map_err(|e| self.db_error("read cached facts", e))?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("blob")?, r.try_get("extractor")?, r.try_get("facts")?)))
+                    .collect::<Result<Vec<_>, sqlx::Error>>()
+                    .map_err(|e| self.db_error("read cached facts", e))
+            })?;
+            for (blob, extractor, json) in rows {
+                let facts: FileFacts = serde_json::from_str(&json).map_err(|e| {
+                    self.corrupt(format!("cached facts of blob {blob} (extractor `{extractor}`) are not valid: {e}"))
+                })?;
+                out.insert(BlobKey { blob, extractor }, facts);
+            }
+        }
+        Ok(out)
     }
 
+    /// Store extractions; an existing entry for the same key is replaced. One transaction.
     pub fn put_facts(&self, entries: &[(BlobKey, FileFacts)]) -> Result<()> {
-        let _ = entries;
-        todo!("store")
+        // The last entry for a key wins; PostgreSQL rejects one statement upserting a row twice.
+        let mut by_key: HashMap<&BlobKey, &FileFacts> = HashMap::with_capacity(entries.len());
+        for (k, f) in entries {
+            by_key.insert(k, f);
+        }
+        let mut rows: Vec<(&BlobKey, String)> = Vec::with_capacity(by_key.len());
+        for (k, f) in by_key {
+            let json = serde_json::to_string(f)
+                .map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))?;
+            rows.push((k, json));
+        }
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        if rows.is_empty() {
+            return Ok(());
+        }
+        with_pool!(self, p, _pg, begin => {
+            let err = |e| self.db_error("write cached facts", e);
+            let mut tx = p.begin_with(begin).await.map_err(err)?;
+            for chunk in rows.chunks(CHUNK) {
+                let sql = format!(
+                    "INSERT INTO tandem_blob_facts (blob, extractor, facts) VALUES {} \
+                     ON CONFLICT (blob, extractor) DO UPDATE SET facts = excluded.facts",
+                    placeholders(chunk.len(), 3)
+                );
+                let mut q = sqlx::query(&sql);
+                for (k, json) in chunk {
+                    q = q.bind(&k.blob).bind(&k.extractor).bind(json);
+                }
+                q.execute(&mut *tx).await.map_err(err)?;
+            }
+            tx.commit().await.map_err(err)
+        })
     }
 
     /// Record a scan; `published` marks it as the app's published scan for its ref.
+    ///
+    /// One row is kept per (app, ref, commit): saving it again replaces the result and makes it
+    /// the latest; once published, it stays published.
     pub fn save_scan(&self, scan: &ScanResult, published: bool) -> Result<()> {
-        let _ = (scan, published);
-        todo!("store")
+        let json = serde_json::to_string(scan)
+            .map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize the scan: {e}"))))?;
+        with_pool!(self, p, pg, begin => {
+            let err = |e| self.db_error("save the scan", e);
+            let mut tx = p.begin_with(begin).await.map_err(err)?;
+            if pg {
+                sqlx::query(PG_LOCK_SQL).bind(&scan.app).execute(&mut *tx).await.map_err(err)?;
+            }
+            // Delete first: a write as the first statement takes SQLite's write lock up front.
+            let old = sqlx::query(
+                "DELETE FROM tandem_scans WHERE app = $1 AND git_ref = $2 AND commit_id = $3 RETURNING published",
+            )
+            .bind(&scan.app)
+            .bind(&scan.git_ref)
+            .bind(&scan.commit)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(err)?;
+            let mut was_published = false;
+            for row in &old {
+                was_published |= row.try_get::<bool, _>("published").map_err(err)?;
+            }
+            sqlx::query(
+                "INSERT INTO tandem_scans (app, git_ref, revision, commit_id, published, result) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&scan.app)
+            .bind(&scan.git_ref)
+            .bind(&scan.revision)
+            .bind(&scan.commit)
+            .bind(published || was_published)
+            .bind(&json)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+            tx.commit().await.map_err(err)
+        })
     }
 
     /// The most recent scan of `app` at `git_ref` (`deployed`, `head` or a revision).
     pub fn latest_scan(&self, app: &str, git_ref: &str, published_only: bool) -> Result<Option<ScanResult>> {
-        let _ = (app, git_ref, published_only);
-        todo!("store")
+        let sql = if published_only {
+            "SELECT result FROM tandem_scans WHERE app = $1 AND git_ref = $2 AND published = $3 \
+             ORDER BY id DESC LIMIT 1"
+        } else {
+            "SELECT result FROM tandem_scans WHERE app = $1 AND git_ref = $2 ORDER BY id DESC LIMIT 1"
+        };
+        let json: Option<String> = with_pool!(self, p, _pg, _begin => {
+            let mut q = sqlx::query(sql).bind(app).bind(git_ref);
+            if published_only {
+                q = q.bind(true);
+            }
+            let row = q.fetch_optional(p).await.map_err(|e| self.db_error("read the latest scan", e))?;
+            row.map(|r| r.try_get::<String, _>("result")).transpose().map_err(|e| self.db_error("read the latest scan", e))
+        })?;
+        json.map(|j| {
+            serde_json::from_str(&j)
+                .map_err(|e| self.corrupt(format!("the stored scan of app `{app}` at `{git_ref}` is not valid: {e}")))
+        })
+        .transpose()
+    }
+
+    fn db_error(&self, action: &str, e: sqlx::Error) -> Error {
+        Error::environment(Diagnostic::new(redact(&format!("store {}: cannot {action}: {e}", self.shown_url))))
+    }
+
+    fn corrupt(&self, message: String) -> Error {
+        Error::environment(
+            Diagnostic::new(redact(&format!("store {}: {message}", self.shown_url)))
+                .help("the store was written by another program or an incompatible tandem"),
+        )
+    }
+}
+
+/// `($1, $2), ($3, $4), …` for `rows` tuples of `width` parameters.
+fn placeholders(rows: usize, width: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * width + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// The file path of a `sqlite:` URL (`sqlite://rel/path.db`, `sqlite:///abs/path.db`,
+/// `sqlite:path.db`), without query parameters.
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    Some(path.to_owned())
+}
+
+async fn open_sqlite(path: &str, root: &Path, shown_url: &str) -> Result<SqlitePool> {
+    let env_err = |what: String| Error::environment(Diagnostic::new(redact(&what)));
+    if path.is_empty() {
+        return Err(Error::input(
+            Diagnostic::new(format!("store URL `{shown_url}` names no file"))
+                .help("write `sqlite://.tandem/registry.db`"),
+        ));
+    }
+    let options = if path == ":memory:" {
+        SqliteConnectOptions::from_str("sqlite::memory:").map_err(|e| env_err(format!("store {shown_url}: {e}")))?
+    } else {
+        let file = {
+            let p = PathBuf::from(path);
+            if p.is_absolute() { p } else { root.join(p) }
+        };
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| env_err(format!("store {shown_url}: cannot create {}: {e}", dir.display())))?;
+        }
+        SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true)
+    };
+    // One connection for an in-memory database: each connection would see its own empty one.
+    let max = if path == ":memory:" { 1 } else { 4 };
+    SqlitePoolOptions::new()
+        .max_connections(max)
+        .connect_with(options)
+        .await
+        .map_err(|e| env_err(format!("cannot open the store {shown_url}: {e}")))
+}
+
+async fn open_postgres(url: &str, shown_url: &str) -> Result<PgPool> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| Error::input(Diagnostic::new(redact(&format!("invalid store URL `{shown_url}`: {e}")))))?;
+    // Fail fast with a clear message rather than waiting out the pool's acquire timeout.
+    let probe = sqlx::PgConnection::connect_with(&options).await.map_err(|e| {
+        Error::environment(
+            Diagnostic::new(redact(&format!("cannot connect to the store {shown_url}: {e}")))
+                .help("check that the database server is running and the URL in `store` is right"),
+        )
+    })?;
+    let _ = probe.close().await;
+    PgPoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options)
+        .await
+        .map_err(|e| {
+            Error::environment(Diagnostic::new(redact(&format!("cannot connect to the store {shown_url}: {e}"))))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_every_parameter() {
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(1, 1), "($1)");
+    }
+
+    #[test]
+    fn sqlite_urls_name_files() {
+        assert_eq!(sqlite_path("sqlite://.tandem/registry.db").as_deref(), Some(".tandem/registry.db"));
+        assert_eq!(sqlite_path("sqlite:///var/x.db?mode=rwc").as_deref(), Some("/var/x.db"));
+        assert_eq!(sqlite_path("sqlite:x.db").as_deref(), Some("x.db"));
+        assert_eq!(sqlite_path("postgres://h/db"), None);
     }
 }

@@ -1,6 +1,9 @@
 //! Extractors: one per framework or file type. Adding one means one new file and one line in
 //! [`all`].
 
+pub mod name;
+pub mod sql;
+
 use crate::config::Framework;
 use crate::scan::facts::FileFacts;
 
@@ -20,9 +23,16 @@ pub trait Extractor: Sync + Send {
     /// Whether this extractor reads `path` for an app of `framework`.
     fn applies(&self, path: &str, framework: Framework) -> bool;
     fn extract(&self, path: &str, source: &str, ctx: &ExtractContext<'_>) -> FileFacts;
+    /// What of the context the output depends on, as a short stable string; part of the cache
+    /// key. The framework is always part of the key; extractors that read `identifiers` must
+    /// return a fingerprint of them.
+    fn fingerprint(&self, ctx: &ExtractContext<'_>) -> String {
+        let _ = ctx;
+        String::new()
+    }
 }
 
 /// Every extractor, in a fixed order.
 pub fn all() -> Vec<Box<dyn Extractor>> {
-    vec![]
+    vec![Box::new(sql::SqlExtractor), Box::new(name::NameExtractor::default())]
 }

@@ -1,0 +1,40 @@
+//! `tandem graph`: the dependency graph of apps, tables, columns, foreign keys and views.
+
+use clap::{Args, ValueEnum};
+
+use crate::cli::scan::scan_with;
+use crate::cli::{Globals, Outcome};
+use crate::error::Result;
+use crate::graph::DepGraph;
+use crate::scan::ScanOptions;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum GraphFormat {
+    #[default]
+    Mermaid,
+    Dot,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// Show only this table, its columns and what uses it (repeatable)
+    #[arg(long = "table", value_name = "TABLE")]
+    pub tables: Vec<String>,
+}
+
+pub fn run(g: &Globals, args: GraphArgs) -> Result<Outcome> {
+    let (_, schema, results) = scan_with(g, &ScanOptions::default())?;
+    let graph = DepGraph::build(schema.as_ref(), &results);
+    match args.format {
+        GraphFormat::Mermaid => print!("{}", graph.to_mermaid(&args.tables)),
+        GraphFormat::Dot => print!("{}", graph.to_dot(&args.tables)),
+        GraphFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&graph.to_json(&args.tables)).unwrap_or_default())
+        }
+    }
+    Ok(Outcome::Success)
+}

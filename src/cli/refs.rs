@@ -1,0 +1,124 @@
+//! `tandem refs TARGET…`: every reference to a table or column, grouped by app and ref.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+
+use clap::Args;
+
+use crate::cli::scan::scan_with;
+use crate::cli::{Globals, Outcome, TextOrJson};
+use crate::config::Confidence;
+use crate::error::{Diagnostic, Error, Result};
+use crate::graph::DepGraph;
+use crate::scan::resolve::SchemaIndex;
+use crate::scan::{ObjectRef, Reference, ScanOptions};
+use crate::schema::Schema;
+
+#[derive(Debug, Args)]
+pub struct RefsArgs {
+    /// `table`, `table.column` or `schema.table.column`
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Only references at least this sure
+    #[arg(long, value_enum, default_value_t = Confidence::Low)]
+    pub min_confidence: Confidence,
+    /// Only this app (repeatable)
+    #[arg(long = "app", value_name = "NAME")]
+    pub apps: Vec<String>,
+    /// Scan this revision instead of each app's `deployed` and `head`
+    #[arg(long = "ref", value_name = "REV")]
+    pub revision: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+/// Read a target; with a schema, `a.b` where `a` is a schema name and `b` one of its tables is
+/// read as `schema.table`.
+pub fn parse_target(text: &str, schema: Option<&Schema>) -> Result<ObjectRef> {
+    let target = ObjectRef::parse(text).ok_or_else(|| {
+        Error::input(Diagnostic::new(format!(
+            "invalid target `{text}`; expected `table`, `table.column` or `schema.table.column`"
+        )))
+    })?;
+    if let (Some(schema), Some(column)) = (schema, &target.column)
+        && target.schema.is_none()
+        && !schema.tables.iter().any(|t| t.name.name == target.table)
+        && schema
+            .tables
+            .iter()
+            .any(|t| t.name.schema.as_deref() == Some(target.table.as_str()) && &t.name.name == column)
+    {
+        return Ok(ObjectRef { schema: Some(target.table.clone()), table: column.clone(), column: None });
+    }
+    Ok(target)
+}
+
+pub fn run(g: &Globals, args: RefsArgs) -> Result<Outcome> {
+    let options = ScanOptions {
+        apps: args.apps,
+        revision: args.revision,
+        publish: false,
+        progress: !g.quiet && std::io::stderr().is_terminal(),
+    };
+    let (config, schema, results) = scan_with(g, &options)?;
+    let _ = config;
+    let targets: Vec<(String, ObjectRef)> =
+        args.targets.iter().map(|t| parse_target(t, schema.as_ref()).map(|o| (t.clone(), o))).collect::<Result<_>>()?;
+    if let Some(schema) = &schema {
+        let index = SchemaIndex::new(schema);
+        for (text, t) in &targets {
+            let known = match &t.column {
+                Some(c) => index.has_column(&t.table, c) == Some(true),
+                None => index.has_table(&t.table),
+            };
+            if !known {
+                eprintln!("warning: `{text}` is not in the schema");
+            }
+        }
+    }
+    let graph = DepGraph::build(schema.as_ref(), &results);
+    let found: Vec<(String, Vec<&Reference>)> =
+        targets.iter().map(|(text, t)| (text.clone(), graph.references_to(t, args.min_confidence))).collect();
+    match args.format {
+        TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&render_json(&found)).unwrap_or_default()),
+        TextOrJson::Text => print!("{}", render_text(&found)),
+    }
+    Ok(Outcome::Success)
+}
+
+pub fn render_json(found: &[(String, Vec<&Reference>)]) -> serde_json::Value {
+    serde_json::json!({
+        "version": 1,
+        "targets": found.iter().map(|(text, refs)| serde_json::json!({
+            "target": text,
+            "references": refs,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn render_text(found: &[(String, Vec<&Reference>)]) -> String {
+    let mut out = String::new();
+    for (text, refs) in found {
+        let mut groups: BTreeMap<(&str, &str, &str), Vec<&Reference>> = BTreeMap::new();
+        for r in refs {
+            groups.entry((&r.app, &r.git_ref, &r.commit)).or_default().push(r);
+        }
+        out.push_str(&format!("{text}: {} reference{}\n", refs.len(), if refs.len() == 1 { "" } else { "s" }));
+        for ((app, git_ref, commit), refs) in groups {
+            out.push_str(&format!("  {app} @ {git_ref} ({})\n", &commit[..commit.len().min(12)]));
+            let width = refs.iter().map(|r| format!("{}:{}", r.path, r.line).len()).max().unwrap_or(0);
+            for r in refs {
+                let loc = format!("{}:{}", r.path, r.line);
+                out.push_str(&format!(
+                    "    {loc:<width$}  {:<11}  {:<6}  {:<20}  {}\n",
+                    r.kind.as_str(),
+                    r.confidence.as_str(),
+                    r.object.to_string(),
+                    r.snippet
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,489 @@
+//! The `name` fallback: a schema identifier as a whole word in code, in any language, outside
+//! comments and outside string literals that are values rather than SQL. Low confidence. It
+//! exists so that nothing is silently missed in code no framework extractor understands; the
+//! resolver drops it where a framework extractor found stronger evidence on the same line.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+
+use crate::config::{Confidence, Framework};
+use crate::scan::extract::sql::looks_like_sql;
+use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::facts::{FileFacts, Hit, Target};
+use crate::scan::reference::RefKind;
+
+/// How a language writes comments and strings, as far as skipping them needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// `#` comments; `'`/`"` strings; heredocs (`<<~SQL`); `=begin`/`=end`.
+    Ruby,
+    /// `#` comments; `'`/`"` strings and `"""` heredocs.
+    Elixir,
+    /// `#` comments; `'`/`"`, `'''`/`"""` strings.
+    Python,
+    /// `//` and `/* */` comments; `'`/`"`/`` ` `` strings.
+    CLike,
+    /// `--` and `/* */` comments; strings are values.
+    Sql,
+    /// ERB/EEx templates: only `<% … %>` is code (`<%#` is a comment).
+    Erb,
+    /// Anything else we still read: every word counts.
+    Plain,
+}
+
+pub fn lang_of(path: &str) -> Option<Lang> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let lang = match ext.as_deref() {
+        Some("rb" | "rake" | "ru" | "jbuilder" | "builder" | "gemspec") => Lang::Ruby,
+        None if matches!(name, "Rakefile" | "Gemfile") => Lang::Ruby,
+        Some("ex" | "exs") => Lang::Elixir,
+        Some("py" | "pyi") => Lang::Python,
+        Some(
+            "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "mts" | "cts" | "vue" | "svelte" | "java" | "kt" | "kts"
+            | "scala" | "go" | "cs" | "php" | "swift" | "dart" | "prisma" | "graphql" | "gql" | "groovy" | "c" | "h"
+            | "cc" | "cpp" | "hpp" | "rs",
+        ) => Lang::CLike,
+        Some("sql") => Lang::Sql,
+        Some("erb" | "eex" | "heex" | "leex") => Lang::Erb,
+        Some("haml" | "slim" | "sh" | "bash") => Lang::Plain,
+        _ => return None,
+    };
+    Some(lang)
+}
+
+/// A byte range of the file and whether it is code or a string literal's contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub start: usize,
+    pub end: usize,
+    pub string: bool,
+}
+
+/// Split `src` into code and string segments, dropping comments. A small hand lexer rather than
+/// a full parser: it must be fast on every file and never fail; where it guesses wrong (e.g. a
+/// Ruby `%q()` literal) the cost is a low-confidence hit more or less.
+pub fn segments(src: &str, lang: Lang) -> Vec<Segment> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut code_start = 0;
+    let mut i = 0;
+    let n = b.len();
+    let push = |out: &mut Vec<Segment>, start: usize, end: usize, string: bool| {
+        if end > start {
+            out.push(Segment { start, end, string });
+        }
+    };
+    if lang == Lang::Plain {
+        push(&mut out, 0, n, false);
+        return out;
+    }
+    if lang == Lang::Erb {
+        while let Some(open) = find(b, i, b"<%") {
+            let close = find(b, open + 2, b"%>").unwrap_or(n);
+            if b.get(open + 2) != Some(&b'#') {
+                // Lex the embedded code as Ruby/Elixir (both use `#` comments and the same quotes).
+                let inner = &src[open + 2..close];
+                for s in segments(inner, Lang::Ruby) {
+                    out.push(Segment { start: s.start + open + 2, end: s.end + open + 2, string: s.string });
+                }
+            }
+            i = close + 2;
+        }
+        return out;
+    }
+    let hash_comments = matches!(lang, Lang::Ruby | Lang::Elixir | Lang::Python);
+    let slash_comments = matches!(lang, Lang::CLike | Lang::Sql);
+    let mut pending_heredocs: Vec<(Vec<u8>, bool)> = Vec::new();
+    let at_line_start = |i: usize| i == 0 || b[i - 1] == b'\n';
+    while i < n {
+        let c = b[i];
+        if c == b'\n' && !pending_heredocs.is_empty() {
+            // Ruby heredoc bodies start on the next line and end at a line holding the tag.
+            push(&mut out, code_start, i, false);
+            let mut pos = i + 1;
+            for (tag, squiggly) in std::mem::take(&mut pending_heredocs) {
+                let body_start = pos;
+                let mut end = n;
+                let mut next = n;
+                let mut p = pos;
+                while p < n {
+                    let line_end = find(b, p, b"\n").unwrap_or(n);
+                    let line = &b[p..line_end];
+                    let trimmed = if squiggly { trim_ascii(line) } else { line };
+                    if trimmed == tag.as_slice() {
+                        end = p;
+                        next = (line_end + 1).min(n);
+                        break;
+                    }
+                    p = line_end + 1;
+                }
+                push(&mut out, body_start, end, true);
+                pos = next;
+            }
+            i = pos;
+            code_start = i;
+            continue;
+        }
+        if hash_comments && c == b'#' {
+            push(&mut out, code_start, i, false);
+            i = find(b, i, b"\n").unwrap_or(n);
+            code_start = i;
+            continue;
+        }
+        if lang == Lang::Ruby && c == b'=' && at_line_start(i) && b[i..].starts_with(b"=begin") {
+            push(&mut out, code_start, i, false);
+            i = find(b, i, b"\n=end").map_or(n, |p| find(b, p + 1, b"\n").unwrap_or(n));
+            code_start = i;
+            continue;
+        }
+        if slash_comments && c == b'/' && b.get(i + 1) == Some(&b'/') && lang != Lang::Sql
+            || lang == Lang::Sql && c == b'-' && b.get(i + 1) == Some(&b'-')
+        {
+            push(&mut out, code_start, i, false);
+            i = find(b, i, b"\n").unwrap_or(n);
+            code_start = i;
+            continue;
+        }
+        if slash_comments && c == b'/' && b.get(i + 1) == Some(&b'*') {
+            push(&mut out, code_start, i, false);
+            i = find(b, i + 2, b"*/").map_or(n, |p| p + 2);
+            code_start = i;
+            continue;
+        }
+        if lang == Lang::Ruby
+            && c == b'<'
+            && b[i..].starts_with(b"<<")
+            && let Some((tag, squiggly, len)) = heredoc_tag(&b[i + 2..])
+        {
+            pending_heredocs.push((tag, squiggly));
+            i += 2 + len;
+            continue;
+        }
+        if c == b'"' || c == b'\'' || (c == b'`' && lang != Lang::Sql) {
+            if lang == Lang::Sql {
+                // SQL strings are values; identifiers in double quotes are code.
+                if c == b'"' {
+                    i += 1;
+                    continue;
+                }
+            }
+            // Ruby `?'` char literals and Elixir `?'` would open a string that never closes; a
+            // string never spans past the end of the file either way.
+            let triple = matches!(lang, Lang::Python | Lang::Elixir) && b[i..].starts_with(&[c, c, c]);
+            push(&mut out, code_start, i, false);
+            let (body_start, body_end, next) = if triple {
+                let close = find(b, i + 3, &[c, c, c]).unwrap_or(n);
+                (i + 3, close, (close + 3).min(n))
+            } else {
+                let mut p = i + 1;
+                while p < n && b[p] != c {
+                    if b[p] == b'\\' {
+                        p += 1;
+                    } else if b[p] == b'\n' && c != b'`' && !matches!(lang, Lang::Ruby | Lang::Elixir) {
+                        break;
+                    }
+                    p += 1;
+                }
+                let p = p.min(n);
+                (i + 1, p, (p + 1).min(n))
+            };
+            push(&mut out, body_start, body_end, true);
+            i = next;
+            code_start = i;
+            continue;
+        }
+        i += 1;
+    }
+    push(&mut out, code_start, n, false);
+    out
+}
+
+/// `<<~SQL`, `<<-SQL`, `<<SQL`, `<<~'SQL'`: the tag, whether it may be indented, and the bytes
+/// consumed after `<<`.
+fn heredoc_tag(rest: &[u8]) -> Option<(Vec<u8>, bool, usize)> {
+    let mut i = 0;
+    let squiggly = matches!(rest.first(), Some(b'~' | b'-'));
+    if squiggly {
+        i += 1;
+    }
+    let quote = match rest.get(i) {
+        Some(q @ (b'\'' | b'"')) => {
+            i += 1;
+            Some(*q)
+        }
+        _ => None,
+    };
+    let start = i;
+    while i < rest.len() && (rest[i].is_ascii_uppercase() || rest[i] == b'_' || rest[i].is_ascii_digit()) {
+        i += 1;
+    }
+    // Only upper-case tags: `a <<b` is a shift, `<<~SQL` is a heredoc.
+    if i == start || !rest[start].is_ascii_uppercase() {
+        return None;
+    }
+    let tag = rest[start..i].to_vec();
+    if let Some(q) = quote {
+        if rest.get(i) != Some(&q) {
+            return None;
+        }
+        i += 1;
+    }
+    Some((tag, squiggly, i))
+}
+
+fn trim_ascii(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(s.len());
+    let end = s.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |p| p + 1);
+    &s[start..end]
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if from >= hay.len() {
+        return None;
+    }
+    memchr::memmem::find(&hay[from..], needle).map(|p| p + from)
+}
+
+/// Calls `f(start, end)` for every identifier-like word in `text[range]`.
+pub fn words(text: &[u8], start: usize, end: usize, mut f: impl FnMut(usize, usize)) {
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = start;
+    while i < end {
+        if is_word(text[i]) {
+            let s = i;
+            while i < end && is_word(text[i]) {
+                i += 1;
+            }
+            // A word glued to non-ASCII letters (`café_name`) is not the identifier.
+            let glued = (s > 0 && text[s - 1] >= 0x80) || (i < text.len() && text[i] >= 0x80);
+            if !glued && !text[s].is_ascii_digit() {
+                f(s, i);
+            }
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Line starts of `src`, for mapping byte offsets to 1-based lines and columns.
+pub struct LineIndex<'a> {
+    src: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(src: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|p| p + 1));
+        LineIndex { src, starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.starts[line];
+        let mut end = offset.min(self.src.len());
+        while !self.src.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = self.src.get(start..end).map_or(0, |s| s.chars().count());
+        (line as u32 + 1, col as u32 + 1)
+    }
+
+    /// The trimmed text of a 1-based line, cut to a readable length.
+    pub fn snippet(&self, line: u32) -> String {
+        let i = (line as usize).saturating_sub(1);
+        let Some(&start) = self.starts.get(i) else { return String::new() };
+        let end = self.starts.get(i + 1).map_or(self.src.len(), |e| e - 1);
+        snippet_of(self.src.get(start..end).unwrap_or(""))
+    }
+}
+
+/// A source line as a snippet: trimmed, at most 200 characters.
+pub fn snippet_of(line: &str) -> String {
+    let t = line.trim();
+    match t.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &t[..cut]),
+        None => t.to_owned(),
+    }
+}
+
+/// The identifier set of one scan, built once and shared by every file.
+struct Identifiers {
+    key: (usize, usize),
+    set: Arc<HashSet<String>>,
+}
+
+#[derive(Default)]
+pub struct NameExtractor {
+    cache: RwLock<Option<Identifiers>>,
+}
+
+impl NameExtractor {
+    fn identifiers(&self, ids: &[String]) -> Arc<HashSet<String>> {
+        let key = (ids.as_ptr() as usize, ids.len());
+        if let Ok(guard) = self.cache.read()
+            && let Some(c) = guard.as_ref()
+            && c.key == key
+        {
+            return c.set.clone();
+        }
+        let set: Arc<HashSet<String>> = Arc::new(ids.iter().map(|s| s.to_ascii_lowercase()).collect());
+        if let Ok(mut guard) = self.cache.write() {
+            *guard = Some(Identifiers { key, set: set.clone() });
+        }
+        set
+    }
+}
+
+/// FNV-1a: a stable hash for cache keys (std's hasher may change between Rust releases).
+pub fn stable_hash(parts: impl IntoIterator<Item = impl AsRef<[u8]>>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for &b in p.as_ref().iter().chain(std::iter::once(&0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+impl Extractor for NameExtractor {
+    fn id(&self) -> &'static str {
+        "name"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn applies(&self, path: &str, _framework: Framework) -> bool {
+        lang_of(path).is_some()
+    }
+
+    fn fingerprint(&self, ctx: &ExtractContext<'_>) -> String {
+        let mut ids: Vec<&str> = ctx.identifiers.iter().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        format!("{:016x}", stable_hash(ids))
+    }
+
+    fn extract(&self, path: &str, source: &str, ctx: &ExtractContext<'_>) -> FileFacts {
+        let mut facts = FileFacts::default();
+        let Some(lang) = lang_of(path) else { return facts };
+        if ctx.identifiers.is_empty() {
+            return facts;
+        }
+        let ids = self.identifiers(ctx.identifiers);
+        let bytes = source.as_bytes();
+        let lines = LineIndex::new(source);
+        let mut seen: HashSet<(u32, &str)> = HashSet::new();
+        for seg in segments(source, lang) {
+            if seg.string && !looks_like_sql(&source[seg.start..seg.end]) {
+                continue;
+            }
+            words(bytes, seg.start, seg.end, |s, e| {
+                let word = &source[s..e];
+                let hit = if ids.contains(word) {
+                    Some(word)
+                } else if word.bytes().any(|c| c.is_ascii_uppercase()) {
+                    // SQL keywords and identifiers are case-insensitive: `SELECT EMAIL FROM USERS`.
+                    let lower = word.to_ascii_lowercase();
+                    ids.get(&lower).map(|_| word).filter(|_| seg.string || lang == Lang::Sql)
+                } else {
+                    None
+                };
+                if let Some(word) = hit {
+                    let (line, column) = lines.line_col(s);
+                    // One hit per identifier and line is enough evidence; more is noise.
+                    if seen.insert((line, word)) {
+                        facts.hits.push(Hit {
+                            line,
+                            column,
+                            target: Target::Identifier { name: word.to_ascii_lowercase() },
+                            kind: RefKind::Name,
+                            confidence: Confidence::Low,
+                            snippet: lines.snippet(line),
+                        });
+                    }
+                }
+            });
+        }
+        facts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(path: &str, src: &str, ids: &[&str]) -> Vec<(u32, u32, String)> {
+        let ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+        let ctx = ExtractContext { framework: Framework::Generic, identifiers: &ids };
+        NameExtractor::default()
+            .extract(path, src, &ctx)
+            .hits
+            .into_iter()
+            .map(|h| match h.target {
+                Target::Identifier { name } => (h.line, h.column, name),
+                other => panic!("unexpected target {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ruby_comments_and_value_strings_do_not_count() {
+        let src = "# == Schema: email :string\nclass User\n  def x\n    status == \"email\" && email\n  end\nend\n";
+        assert_eq!(
+            hits("app/models/user.rb", src, &["email", "status"]),
+            vec![(4, 5, "status".to_owned()), (4, 26, "email".to_owned())]
+        );
+    }
+
+    #[test]
+    fn sql_strings_and_heredocs_count() {
+        let src = "x = <<~SQL\n  SELECT email FROM users\nSQL\ny = \"SELECT name FROM accounts\"\nz = \"name\"\n";
+        assert_eq!(
+            hits("a.rb", src, &["email", "users", "name", "accounts"]),
+            vec![
+                (2, 10, "email".to_owned()),
+                (2, 21, "users".to_owned()),
+                (4, 13, "name".to_owned()),
+                (4, 23, "accounts".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert_eq!(hits("a.py", "user_email = emails + email\n", &["email"]), vec![(1, 23, "email".to_owned())]);
+    }
+
+    #[test]
+    fn js_block_comments_and_templates() {
+        let src = "/* email */ const a = `SELECT email FROM users`; // email\nconst b = obj.email;\n";
+        assert_eq!(hits("a.ts", src, &["email"]), vec![(1, 31, "email".to_owned()), (2, 15, "email".to_owned())]);
+    }
+
+    #[test]
+    fn erb_only_code_counts() {
+        let src = "<p>email</p>\n<%= user.email %> <%# email %>\n";
+        assert_eq!(hits("a.html.erb", src, &["email"]), vec![(2, 10, "email".to_owned())]);
+    }
+
+    #[test]
+    fn python_triple_quoted_sql() {
+        let src = "q = '''\nSELECT email\nFROM users'''\nd = {'email': 1}\n";
+        assert_eq!(
+            hits("a.py", src, &["email", "users"]),
+            vec![(2, 8, "email".to_owned()), (3, 6, "users".to_owned())]
+        );
+    }
+
+    #[test]
+    fn unknown_files_are_not_read() {
+        assert!(!NameExtractor::default().applies("README.md", Framework::Rails));
+        assert!(NameExtractor::default().applies("lib/a.ex", Framework::Phoenix));
+    }
+}

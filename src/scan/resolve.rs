@@ -1,0 +1,544 @@
+//! Cross-file resolution: the facts of every file of one app at one commit become references.
+//! Model classes are mapped to tables (explicit names, apps.toml overrides, STI parents, Rails'
+//! conventions), hits on model classes become table/column references (hits on classes that are
+//! not models are dropped), bare identifiers and ambiguous SQL columns are settled with the
+//! schema, every ActiveRecord model adds its implicit column references, and the `name`
+//! fallback gives way wherever stronger evidence names the same thing on the same line.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::config::{App, Confidence, Framework};
+use crate::scan::facts::{FileFacts, ModelDecl, Target};
+use crate::scan::reference::{ObjectRef, RefKind, Reference};
+use crate::schema::Schema;
+
+/// A bare identifier naming more objects than this is no evidence for any one of them (`id`,
+/// `name`, `created_at` on every table); the `name` fallback drops it rather than flood.
+pub const MAX_IDENTIFIER_FANOUT: usize = 8;
+
+/// A table or view: its schema, when qualified, and its lower-case column names.
+type Relation = (Option<String>, BTreeSet<String>);
+
+/// The schema as the resolver needs it: table (and view) names → their columns.
+#[derive(Debug, Default)]
+pub struct SchemaIndex {
+    /// Unqualified, lower-case table name → (schema, columns) for each schema that has it.
+    tables: HashMap<String, Vec<Relation>>,
+    /// Lower-case column name → tables that have it.
+    columns: HashMap<String, BTreeSet<String>>,
+}
+
+impl SchemaIndex {
+    pub fn new(schema: &Schema) -> Self {
+        let mut idx = SchemaIndex::default();
+        let mut add = |schema_name: Option<&str>, name: &str, cols: BTreeSet<String>| {
+            for c in &cols {
+                idx.columns.entry(c.clone()).or_default().insert(name.to_ascii_lowercase());
+            }
+            idx.tables.entry(name.to_ascii_lowercase()).or_default().push((schema_name.map(str::to_owned), cols));
+        };
+        for t in &schema.tables {
+            let cols = t.columns.iter().map(|c| c.name.to_ascii_lowercase()).collect();
+            add(t.name.schema.as_deref(), &t.name.name, cols);
+        }
+        for v in &schema.views {
+            add(v.name.schema.as_deref(), &v.name.name, v.columns.iter().map(|c| c.to_ascii_lowercase()).collect());
+        }
+        idx
+    }
+
+    /// Lower-case names of every table, view and column, sorted: the `name` fallback's words.
+    pub fn identifiers(&self) -> Vec<String> {
+        let mut ids: BTreeSet<String> = self.tables.keys().cloned().collect();
+        ids.extend(self.columns.keys().cloned());
+        ids.into_iter().collect()
+    }
+
+    pub fn has_table(&self, table: &str) -> bool {
+        self.tables.contains_key(&unqualified(table).to_ascii_lowercase())
+    }
+
+    /// `Some(true/false)` when the table is known, `None` when it is not in the schema.
+    pub fn has_column(&self, table: &str, column: &str) -> Option<bool> {
+        let entries = self.tables.get(&unqualified(table).to_ascii_lowercase())?;
+        let column = column.to_ascii_lowercase();
+        Some(entries.iter().any(|(_, cols)| cols.contains(&column)))
+    }
+
+    pub fn columns_of(&self, table: &str) -> Vec<String> {
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        for (_, cols) in self.tables.get(&unqualified(table).to_ascii_lowercase()).into_iter().flatten() {
+            out.extend(cols.iter().cloned());
+        }
+        out.into_iter().collect()
+    }
+}
+
+fn unqualified(table: &str) -> &str {
+    table.rsplit('.').next().unwrap_or(table)
+}
+
+fn object_table(table: &str) -> ObjectRef {
+    match table.rsplit_once('.') {
+        Some((s, t)) => ObjectRef { schema: Some(s.to_owned()), table: t.to_owned(), column: None },
+        None => ObjectRef::table(table),
+    }
+}
+
+fn object_column(table: &str, column: &str) -> ObjectRef {
+    let mut o = object_table(table);
+    o.column = Some(column.to_owned());
+    o
+}
+
+/// `Admin::User` and `MyApp.Accounts.User` → `["Admin", "User"]`, `["MyApp", "Accounts", "User"]`.
+fn segments(class: &str) -> Vec<&str> {
+    class.trim_start_matches("::").split("::").flat_map(|s| s.split('.')).filter(|s| !s.is_empty()).collect()
+}
+
+/// Rails' default table name for a model class: the demodulized class name, underscored and
+/// pluralized (ActiveRecord's `undecorated_table_name`).
+fn rails_table(class: &str) -> String {
+    let last = segments(class).last().copied().unwrap_or(class);
+    crate::scan::resolve::inflect_placeholder::tableize(last)
+}
+
+/// Stand-in for `crate::scan::inflect::tableize` (helper "railsecto") until it is merged.
+mod inflect_placeholder {
+    pub fn tableize(class: &str) -> String {
+        let mut snake = String::new();
+        let chars: Vec<char> = class.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if c.is_uppercase() {
+                let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+                if i > 0 && (prev_lower || (next_lower && chars[i - 1].is_uppercase())) {
+                    snake.push('_');
+                }
+                snake.extend(c.to_lowercase());
+            } else {
+                snake.push(*c);
+            }
+        }
+        pluralize(&snake)
+    }
+
+    fn pluralize(word: &str) -> String {
+        let (head, last) = match word.rsplit_once('_') {
+            Some((h, l)) => (format!("{h}_"), l),
+            None => (String::new(), word),
+        };
+        let irregular =
+            [("person", "people"), ("man", "men"), ("child", "children"), ("sex", "sexes"), ("move", "moves")];
+        if let Some((_, p)) = irregular.iter().find(|(s, _)| *s == last) {
+            return format!("{head}{p}");
+        }
+        let uncountable =
+            ["equipment", "information", "rice", "money", "species", "series", "fish", "sheep", "jeans", "police"];
+        if uncountable.contains(&last) {
+            return word.to_owned();
+        }
+        let plural = if last.ends_with("ss") || last.ends_with('x') || last.ends_with("ch") || last.ends_with("sh") {
+            format!("{last}es")
+        } else if last.ends_with('y')
+            && !last.ends_with("ay")
+            && !last.ends_with("ey")
+            && !last.ends_with("oy")
+            && !last.ends_with("uy")
+        {
+            format!("{}ies", &last[..last.len() - 1])
+        } else if last.ends_with('s') {
+            last.to_owned()
+        } else {
+            format!("{last}s")
+        };
+        format!("{head}{plural}")
+    }
+}
+
+/// A model class with where it was declared and the table it maps, once resolved.
+#[derive(Debug, Clone)]
+struct Model {
+    decl: ModelDecl,
+    path: String,
+    table: Option<String>,
+    ignored: BTreeSet<String>,
+}
+
+struct Models {
+    list: Vec<Model>,
+    by_last: HashMap<String, Vec<usize>>,
+}
+
+impl Models {
+    fn build(app: &App, files: &[(String, FileFacts)]) -> Models {
+        let mut list: Vec<Model> = Vec::new();
+        for (path, facts) in files {
+            for decl in &facts.models {
+                list.push(Model { decl: decl.clone(), path: path.clone(), table: None, ignored: BTreeSet::new() });
+            }
+        }
+        list.sort_by(|a, b| (&a.decl.class, &a.path, a.decl.line).cmp(&(&b.decl.class, &b.path, b.decl.line)));
+        let mut by_last: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, m) in list.iter().enumerate() {
+            if let Some(last) = segments(&m.decl.class).last() {
+                by_last.entry((*last).to_owned()).or_default().push(i);
+            }
+        }
+        let mut models = Models { list, by_last };
+        let n = models.list.len();
+        let tables: Vec<Option<String>> = (0..n).map(|i| models.table_of(i, app, 0)).collect();
+        let ignored: Vec<BTreeSet<String>> = (0..n).map(|i| models.ignored_of(i, 0)).collect();
+        for (i, (t, ig)) in tables.into_iter().zip(ignored).enumerate() {
+            models.list[i].table = t;
+            models.list[i].ignored = ig;
+        }
+        models
+    }
+
+    /// Models a class name as written at a use site may denote: the exact class, else every
+    /// model whose name ends with the same segments (`User` → `Admin::User` only when no
+    /// `User` exists; Ecto aliases make `User` mean `MyApp.Accounts.User`).
+    fn find(&self, name: &str) -> Vec<usize> {
+        let want = segments(name);
+        let Some(last) = want.last() else { return Vec::new() };
+        let candidates = self.by_last.get(*last).map(Vec::as_slice).unwrap_or(&[]);
+        let exact: Vec<usize> =
+            candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class) == want).collect();
+        if !exact.is_empty() {
+            return exact;
+        }
+        candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class).ends_with(&want)).collect()
+    }
+
+    /// The parent model of model `i` when its superclass is a model of the app.
+    fn parent(&self, i: usize) -> Option<usize> {
+        let parent = self.list[i].decl.parent.as_deref()?;
+        self.find(parent).into_iter().find(|&p| p != i)
+    }
+
+    fn table_of(&self, i: usize, app: &App, depth: u32) -> Option<String> {
+        let m = &self.list[i];
+        if m.decl.is_abstract || depth > 16 {
+            return None;
+        }
+        let class = m.decl.class.trim_start_matches("::");
+        if let Some(t) = app.tables.get(class).or_else(|| app.tables.get(segments(class).join("::").as_str())) {
+            return Some(t.clone());
+        }
+        if let Some(t) = &m.decl.table {
+            return Some(t.clone());
+        }
+        // Single-table inheritance: a subclass of a concrete model shares its table.
+        if let Some(p) = self.parent(i)
+            && !self.list[p].decl.is_abstract
+            && let Some(t) = self.table_of(p, app, depth + 1)
+        {
+            return Some(t);
+        }
+        match m.decl.framework {
+            Framework::Rails => Some(rails_table(class)),
+            Framework::Django => Some(segments(class).join("_").to_ascii_lowercase()),
+            _ => None,
+        }
+    }
+
+    fn ignored_of(&self, i: usize, depth: u32) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = self.list[i].decl.ignored_columns.iter().cloned().collect();
+        if depth < 16
+            && let Some(p) = self.parent(i)
+        {
+            out.extend(self.ignored_of(p, depth + 1));
+        }
+        out
+    }
+
+    fn tables_for(&self, name: &str) -> BTreeSet<String> {
+        self.find(name).into_iter().filter_map(|i| self.list[i].table.clone()).collect()
+    }
+}
+
+/// Everything about one app at one commit the resolver needs besides the facts.
+pub struct Context<'a> {
+    pub app: &'a App,
+    pub git_ref: &'a str,
+    pub commit: &'a str,
+    pub schema: Option<&'a SchemaIndex>,
+}
+
+/// Resolve the facts of every file (path inside the repository, facts) into sorted, deduplicated
+/// references.
+pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Reference> {
+    let models = Models::build(ctx.app, files);
+    let mut refs: BTreeMap<(String, u32, u32, ObjectRef, RefKind), Reference> = BTreeMap::new();
+    let mut add = |path: &str,
+                   line: u32,
+                   column: u32,
+                   object: ObjectRef,
+                   kind: RefKind,
+                   confidence: Confidence,
+                   snippet: &str| {
+        let key = (path.to_owned(), line, column, object.clone(), kind);
+        let r = refs.entry(key).or_insert_with(|| Reference {
+            app: ctx.app.name.clone(),
+            git_ref: ctx.git_ref.to_owned(),
+            commit: ctx.commit.to_owned(),
+            path: path.to_owned(),
+            line,
+            column,
+            object,
+            kind,
+            confidence,
+            snippet: snippet.to_owned(),
+        });
+        r.confidence = r.confidence.max(confidence);
+    };
+    // With a schema, a column of a table the schema knows must exist there; tables unknown to
+    // the schema (another database, a typo in the dump) are kept rather than guessed away.
+    let column_ok = |table: &str, column: &str| ctx.schema.and_then(|s| s.has_column(table, column)).unwrap_or(true);
+
+    for (path, facts) in files {
+        for hit in &facts.hits {
+            let mut emit =
+                |object: ObjectRef| add(path, hit.line, hit.column, object, hit.kind, hit.confidence, &hit.snippet);
+            match &hit.target {
+                Target::Table { table } => emit(object_table(table)),
+                Target::Column { table, column } => {
+                    if column_ok(table, column) {
+                        emit(object_column(table, column));
+                    }
+                }
+                Target::Model { model } => {
+                    for t in models.tables_for(model) {
+                        emit(object_table(&t));
+                    }
+                }
+                Target::ModelColumn { model, column } => {
+                    for t in models.tables_for(model) {
+                        if column_ok(&t, column) {
+                            emit(object_column(&t, column));
+                        }
+                    }
+                }
+                Target::AnyColumn { tables, column } => {
+                    let known: Vec<&String> = match ctx.schema {
+                        Some(s) => tables.iter().filter(|t| s.has_column(t, column) == Some(true)).collect(),
+                        None => tables.iter().collect(),
+                    };
+                    for t in known {
+                        emit(object_column(t, column));
+                    }
+                }
+                Target::Identifier { name } => {
+                    let Some(schema) = ctx.schema else { continue };
+                    let name = name.to_ascii_lowercase();
+                    let mut objects = Vec::new();
+                    if schema.has_table(&name) {
+                        objects.push(ObjectRef::table(&name));
+                    }
+                    for t in schema.columns.get(&name).into_iter().flatten() {
+                        objects.push(ObjectRef::column(t, &name));
+                    }
+                    if objects.len() <= MAX_IDENTIFIER_FANOUT {
+                        objects.into_iter().for_each(&mut emit);
+                    }
+                }
+            }
+        }
+    }
+
+    // Every concrete ActiveRecord model maps its table and reads and writes each column on every
+    // load and save, unless told to ignore it.
+    for m in &models.list {
+        let Some(table) = &m.table else { continue };
+        if m.decl.is_abstract || m.decl.framework != Framework::Rails {
+            continue;
+        }
+        match ctx.schema {
+            Some(schema) if schema.has_table(table) => {
+                add(
+                    &m.path,
+                    m.decl.line,
+                    m.decl.column,
+                    object_table(table),
+                    RefKind::Implicit,
+                    Confidence::High,
+                    &m.decl.snippet,
+                );
+                for c in schema.columns_of(table) {
+                    if !m.ignored.contains(&c) {
+                        add(
+                            &m.path,
+                            m.decl.line,
+                            m.decl.column,
+                            object_column(table, &c),
+                            RefKind::Implicit,
+                            Confidence::High,
+                            &m.decl.snippet,
+                        );
+                    }
+                }
+            }
+            Some(_) => {}
+            None => add(
+                &m.path,
+                m.decl.line,
+                m.decl.column,
+                object_table(table),
+                RefKind::Implicit,
+                Confidence::High,
+                &m.decl.snippet,
+            ),
+        }
+    }
+
+    // The `name` fallback yields to stronger evidence for the same word on the same line.
+    let leaf = |o: &ObjectRef| o.column.clone().unwrap_or_else(|| o.table.clone()).to_ascii_lowercase();
+    let strong: HashSet<(&str, u32, String)> =
+        refs.values().filter(|r| r.kind != RefKind::Name).map(|r| (r.path.as_str(), r.line, leaf(&r.object))).collect();
+    let weak: Vec<_> = refs
+        .iter()
+        .filter(|(_, r)| r.kind == RefKind::Name && strong.contains(&(r.path.as_str(), r.line, leaf(&r.object))))
+        .map(|(k, _)| k.clone())
+        .collect();
+    drop(strong);
+    for k in weak {
+        refs.remove(&k);
+    }
+    let mut out: Vec<Reference> = refs.into_values().collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::facts::Hit;
+    use crate::schema::{Column, QualifiedName, Table};
+
+    fn app() -> App {
+        App {
+            name: "web".into(),
+            repo: ".".into(),
+            path: None,
+            framework: Framework::Rails,
+            deployed: None,
+            head: "HEAD".into(),
+            include: vec![],
+            exclude: vec![],
+            structure: None,
+            migrations: None,
+            owner: None,
+            source: Default::default(),
+            tables: BTreeMap::from([("Legacy::Thing".to_owned(), "tbl_things".to_owned())]),
+            line: 1,
+        }
+    }
+
+    fn schema() -> Schema {
+        let mut s = Schema::default();
+        for (t, cols) in [
+            ("users", &["id", "email", "legacy_flag", "type"][..]),
+            ("accounts", &["id", "email"][..]),
+            ("tbl_things", &["id"][..]),
+        ] {
+            let mut table = Table::new(QualifiedName::unqualified(t));
+            table.columns = cols.iter().map(|c| Column::new(c, "text")).collect();
+            s.tables.push(table);
+        }
+        s
+    }
+
+    fn model(class: &str, parent: Option<&str>, line: u32) -> ModelDecl {
+        ModelDecl {
+            framework: Framework::Rails,
+            class: class.into(),
+            parent: parent.map(Into::into),
+            table: None,
+            is_abstract: class == "ApplicationRecord",
+            ignored_columns: if class == "User" { vec!["legacy_flag".into()] } else { vec![] },
+            line,
+            column: 1,
+            snippet: format!("class {class}"),
+        }
+    }
+
+    fn hit(line: u32, target: Target, kind: RefKind) -> Hit {
+        Hit {
+            line,
+            column: 3,
+            target,
+            kind,
+            confidence: if kind == RefKind::Name { Confidence::Low } else { Confidence::Medium },
+            snippet: String::new(),
+        }
+    }
+
+    fn summary(refs: &[Reference]) -> Vec<String> {
+        refs.iter().map(|r| format!("{}:{} {} {}", r.path, r.line, r.object, r.kind)).collect()
+    }
+
+    #[test]
+    fn models_sti_ignored_columns_and_fallback() {
+        let idx = SchemaIndex::new(&schema());
+        let a = app();
+        let ctx = Context { app: &a, git_ref: "head", commit: "c0", schema: Some(&idx) };
+        let files = vec![
+            (
+                "app/models/application_record.rb".to_owned(),
+                FileFacts { hits: vec![], models: vec![model("ApplicationRecord", Some("ActiveRecord::Base"), 1)] },
+            ),
+            (
+                "app/models/user.rb".to_owned(),
+                FileFacts {
+                    hits: vec![],
+                    models: vec![model("User", Some("ApplicationRecord"), 1), model("Admin", Some("User"), 9)],
+                },
+            ),
+            (
+                "app/x.rb".to_owned(),
+                FileFacts {
+                    hits: vec![
+                        hit(1, Target::ModelColumn { model: "Admin".into(), column: "email".into() }, RefKind::Query),
+                        hit(1, Target::Identifier { name: "email".into() }, RefKind::Name),
+                        hit(2, Target::Model { model: "Thing".into() }, RefKind::Query),
+                        hit(3, Target::ModelColumn { model: "User".into(), column: "nickname".into() }, RefKind::Query),
+                        hit(
+                            4,
+                            Target::AnyColumn {
+                                tables: vec!["accounts".into(), "orders".into()],
+                                column: "email".into(),
+                            },
+                            RefKind::Sql,
+                        ),
+                    ],
+                    models: vec![],
+                },
+            ),
+        ];
+        let got = summary(&resolve(&ctx, &files));
+        assert_eq!(
+            got,
+            vec![
+                "app/models/user.rb:1 users implicit",
+                "app/models/user.rb:1 users.email implicit",
+                "app/models/user.rb:1 users.id implicit",
+                "app/models/user.rb:1 users.type implicit",
+                "app/models/user.rb:9 users implicit",
+                "app/models/user.rb:9 users.email implicit",
+                "app/models/user.rb:9 users.id implicit",
+                "app/models/user.rb:9 users.type implicit",
+                "app/x.rb:1 users.email query",
+                "app/x.rb:4 accounts.email sql",
+            ]
+        );
+    }
+
+    #[test]
+    fn rails_convention() {
+        assert_eq!(rails_table("Admin::UserProfile"), "user_profiles");
+        assert_eq!(rails_table("Person"), "people");
+        assert_eq!(rails_table("Category"), "categories");
+        assert_eq!(rails_table("Address"), "addresses");
+    }
+}
