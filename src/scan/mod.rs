@@ -7,6 +7,7 @@
 
 pub mod extract;
 pub mod facts;
+pub mod inflect;
 pub mod reference;
 pub mod resolve;
 pub mod tree;

@@ -1,7 +1,9 @@
 //! Extractors: one per framework or file type. Adding one means one new file and one line in
 //! [`all`].
 
+pub mod ecto;
 pub mod name;
+pub mod rails;
 pub mod sql;
 
 use crate::config::Framework;
@@ -34,5 +36,10 @@ pub trait Extractor: Sync + Send {
 
 /// Every extractor, in a fixed order.
 pub fn all() -> Vec<Box<dyn Extractor>> {
-    vec![Box::new(sql::SqlExtractor), Box::new(name::NameExtractor::default())]
+    vec![
+        Box::new(rails::RailsExtractor),
+        Box::new(ecto::EctoExtractor),
+        Box::new(sql::SqlExtractor),
+        Box::new(name::NameExtractor::default()),
+    ]
 }

@@ -1,0 +1,1144 @@
+//! Ecto (Phoenix): schemas, their fields, and the places code uses them.
+//!
+//! One file at a time, through tree-sitter-elixir:
+//! * `schema "users" do … end` makes the module a [`ModelDecl`] with its table; the table, the
+//!   primary key (`id` unless `@primary_key` says otherwise) and every persisted field are
+//!   `declaration` hits: `field` (by its `source:` name; `virtual: true` fields are not
+//!   columns), `belongs_to` (`x_id`, `foreign_key:`, unless `define_field: false`),
+//!   `timestamps()` (with its options and `@timestamps_opts`), `embeds_one`/`embeds_many` (the
+//!   embed's column on this table), `many_to_many` join tables, and `has_many`/`has_one`
+//!   foreign keys on the associated schema. An `embedded_schema` maps no table.
+//! * `query` hits for fields named against a known schema: `u.email` where `u` is bound by
+//!   `from u in User`, by a join, or by a binding list in a pipeline rooted at a schema;
+//!   keyword filters (`where: [email: ^e]`, `Repo.get_by(User, email: e)`); struct literals
+//!   (`%User{email: e}`); changeset functions (`cast`, `validate_*`, `*_constraint`,
+//!   `put_change`, `get_field` …) in the schema's own module or on a `%User{}` pipeline,
+//!   module attributes such as `@required ~w(email name)a` included.
+//! * `sql` hits for bare column names in `fragment("lower(email)")` within a query.
+//!   Whole SQL statements (`Repo.query("SELECT …")`) are left to the SQL extractor.
+//!
+//! Module names are resolved through `alias` (with `as:` and `{A, B}` groups) and
+//! `__MODULE__`, so hits name schemas fully qualified whenever the file makes that possible.
+
+use std::collections::HashMap;
+
+use tree_sitter::{Node, Parser};
+
+use crate::config::{Confidence, Framework};
+use crate::scan::extract::rails::{fragment_identifiers, is_identifier};
+use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
+use crate::scan::inflect;
+use crate::scan::reference::RefKind;
+
+#[derive(Default)]
+pub struct EctoExtractor;
+
+impl Extractor for EctoExtractor {
+    fn id(&self) -> &'static str {
+        "ecto"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn applies(&self, path: &str, framework: Framework) -> bool {
+        framework == Framework::Phoenix && (path.ends_with(".ex") || path.ends_with(".exs"))
+    }
+
+    fn extract(&self, _path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+        extract(source)
+    }
+}
+
+/// Extract the facts of one Elixir file.
+pub fn extract(source: &str) -> FileFacts {
+    let mut parser = Parser::new();
+    if parser.set_language(&tree_sitter_elixir::LANGUAGE.into()).is_err() {
+        return FileFacts::default();
+    }
+    let Some(tree) = parser.parse(source, None) else { return FileFacts::default() };
+    let mut walker = Walker::new(source);
+    walker.visit(tree.root_node());
+    let mut facts = walker.facts;
+    facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
+    facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
+    facts
+}
+
+/// What a query binding stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    Schema(String),
+    /// A schemaless query over a table: `from u in "users"`.
+    Table(String),
+}
+
+#[derive(Default)]
+struct Module {
+    name: String,
+    aliases: HashMap<String, String>,
+    /// Module attributes holding atom lists: `@required ~w(email name)a`.
+    atom_lists: HashMap<String, Vec<(String, usize)>>,
+    /// `@primary_key`: `None` = Ecto's default `id`; `Some(None)` = `false`.
+    primary_key: Option<Option<(String, usize)>>,
+    /// `@timestamps_opts` keywords.
+    timestamps_opts: Vec<(String, Option<String>)>,
+    /// The schema this module declares: (index into models, table, field → source column).
+    schema: Option<(usize, String, HashMap<String, String>)>,
+}
+
+struct Walker<'a> {
+    src: &'a str,
+    line_starts: Vec<usize>,
+    facts: FileFacts,
+    modules: Vec<Module>,
+    /// Query bindings and struct-typed variables, innermost frame last.
+    frames: Vec<HashMap<String, Source>>,
+}
+
+const QUERY_MACROS: &[&str] = &[
+    "where",
+    "or_where",
+    "select",
+    "select_merge",
+    "order_by",
+    "group_by",
+    "having",
+    "or_having",
+    "join",
+    "distinct",
+    "update",
+    "preload",
+    "windows",
+    "lock",
+    "limit",
+    "offset",
+    "with_cte",
+    "from",
+];
+
+/// Changeset functions whose field arguments are the first positional atom or atom list.
+const CHANGESET_FIRST: &[&str] = &[
+    "validate_required",
+    "validate_length",
+    "validate_format",
+    "validate_inclusion",
+    "validate_exclusion",
+    "validate_number",
+    "validate_confirmation",
+    "validate_acceptance",
+    "validate_change",
+    "validate_subset",
+    "unique_constraint",
+    "unsafe_validate_unique",
+    "foreign_key_constraint",
+    "check_constraint",
+    "exclusion_constraint",
+    "put_change",
+    "force_change",
+    "get_field",
+    "get_change",
+    "fetch_field",
+    "fetch_field!",
+    "fetch_change",
+    "fetch_change!",
+    "delete_change",
+    "update_change",
+    "cast_embed",
+    "optimistic_lock",
+    "validate_url",
+    "validate_email",
+    "put_embed",
+];
+
+impl<'a> Walker<'a> {
+    fn new(src: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
+        Walker { src, line_starts, facts: FileFacts::default(), modules: Vec::new(), frames: vec![HashMap::new()] }
+    }
+
+    fn text(&self, node: Node<'_>) -> &'a str {
+        self.src.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn hit_at(&mut self, offset: usize, target: Target, kind: RefKind, confidence: Confidence) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let column = self.src.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let end = self.line_starts.get(line).map_or(self.src.len(), |e| e.saturating_sub(1));
+        let snippet = self.src.get(start..end).unwrap_or("").trim().to_owned();
+        self.facts.hits.push(Hit { line: line as u32, column: column as u32, target, kind, confidence, snippet });
+    }
+
+    fn field_hit(&mut self, offset: usize, source: &Source, field: &str, kind: RefKind, confidence: Confidence) {
+        if !is_identifier(field) {
+            return;
+        }
+        let target = match source {
+            Source::Table(table) => Target::Column { table: table.clone(), column: field.to_owned() },
+            Source::Schema(module) => {
+                // A field of this file's own schema is known by its source column.
+                let own = self.modules.iter().rev().find_map(|m| match &m.schema {
+                    Some((_, _, sources)) if &m.name == module => Some(sources),
+                    _ => None,
+                });
+                let column = own.and_then(|s| s.get(field)).cloned().unwrap_or_else(|| field.to_owned());
+                if column.is_empty() {
+                    return;
+                }
+                Target::ModelColumn { model: module.clone(), column }
+            }
+        };
+        self.hit_at(offset, target, kind, confidence);
+    }
+
+    fn current_schema(&self) -> Option<Source> {
+        let module = self.modules.last()?;
+        module.schema.as_ref().map(|_| Source::Schema(module.name.clone()))
+    }
+
+    /// A module name as written, resolved through the enclosing modules' aliases.
+    fn resolve(&self, written: &str) -> String {
+        let written = written.trim();
+        if written == "__MODULE__" {
+            return self.modules.last().map_or_else(String::new, |m| m.name.clone());
+        }
+        if let Some(rest) = written.strip_prefix("__MODULE__.") {
+            return match self.modules.last() {
+                Some(m) => format!("{}.{rest}", m.name),
+                None => rest.to_owned(),
+            };
+        }
+        let (head, rest) = written.split_once('.').map_or((written, None), |(h, r)| (h, Some(r)));
+        for module in self.modules.iter().rev() {
+            if let Some(full) = module.aliases.get(head) {
+                return match rest {
+                    Some(rest) => format!("{full}.{rest}"),
+                    None => full.clone(),
+                };
+            }
+        }
+        written.to_owned()
+    }
+
+    fn lookup(&self, var: &str) -> Option<Source> {
+        self.frames.iter().rev().find_map(|f| f.get(var).cloned())
+    }
+
+    fn bind(&mut self, var: &str, source: Source) {
+        if var.starts_with('_') {
+            return;
+        }
+        if let Some(frame) = self.frames.last_mut() {
+            frame.insert(var.to_owned(), source);
+        }
+    }
+
+    fn with_frame(&mut self, f: impl FnOnce(&mut Self)) {
+        self.frames.push(HashMap::new());
+        f(self);
+        self.frames.pop();
+    }
+
+    fn visit(&mut self, node: Node<'_>) {
+        match node.kind() {
+            "comment" => {}
+            "call" => self.visit_call(node),
+            "unary_operator" => self.visit_attribute(node),
+            "binary_operator" => self.visit_binary(node),
+            "map" => {
+                self.struct_literal(node);
+                self.visit_children(node);
+            }
+            _ => self.visit_children(node),
+        }
+    }
+
+    fn visit_children(&mut self, node: Node<'_>) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        for child in children {
+            self.visit(child);
+        }
+    }
+
+    /// The callee of a call: `("cast", None)` or `("get_by", Some(Repo))`.
+    fn callee<'t>(&self, call: Node<'t>) -> Option<(&'a str, Option<Node<'t>>)> {
+        let target = call.child_by_field_name("target")?;
+        match target.kind() {
+            "identifier" => Some((self.text(target), None)),
+            "dot" => {
+                let right = target.child_by_field_name("right")?;
+                (right.kind() == "identifier").then(|| (self.text(right), target.child_by_field_name("left")))
+            }
+            _ => None,
+        }
+    }
+
+    fn visit_call(&mut self, node: Node<'_>) {
+        let Some((name, remote)) = self.callee(node) else { return self.visit_children(node) };
+        let args = arguments(node);
+        // `u.email`: a field of a bound query source.
+        if let Some(left) = remote
+            && left.kind() == "identifier"
+            && node.child_by_field_name("arguments").is_none()
+            && let Some(source) = self.lookup(self.text(left))
+            && let Some(target) = node.child_by_field_name("target")
+            && let Some(right) = target.child_by_field_name("right")
+        {
+            self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
+            return;
+        }
+        let remote_text = remote.map(|r| self.text(r));
+        match (name, remote_text) {
+            ("defmodule", None) => return self.visit_module(node, &args),
+            ("alias", None) => {
+                self.alias(&args);
+                return;
+            }
+            ("schema", None) => return self.visit_schema(node, &args),
+            // An embedded schema is stored inside its parent's column, not in a table.
+            ("embedded_schema", None) => return,
+            ("def" | "defp" | "defmacro" | "defmacrop", None) => {
+                return self.with_frame(|w| {
+                    if let Some(head) = args.first() {
+                        w.bind_patterns(*head);
+                    }
+                    w.visit_children(node);
+                });
+            }
+            ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
+            (_, Some(repo)) if repo.ends_with("Repo") => self.repo_call(name, &args),
+            _ => {}
+        }
+        if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
+            // Function form: `where(User, [u], u.email == ^e)` / `where(query, [u], …)`.
+            if let Some((first, rest)) = args.split_first()
+                && first.kind() != "list"
+            {
+                let root = self.source_of(*first);
+                let mut sources = vec![root];
+                return self.query_stage(node, name, rest, &mut sources);
+            }
+        }
+        if (name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name))
+            && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
+        {
+            let schema = args.first().and_then(|a| self.struct_of(*a)).or_else(|| self.current_schema());
+            if let Some(schema) = schema {
+                let fields =
+                    if args.first().is_some_and(|a| self.struct_of(*a).is_some()) { &args[1..] } else { &args[..] };
+                self.changeset_fields(name, fields, &schema);
+            }
+        }
+        self.visit_children(node);
+    }
+
+    fn visit_module(&mut self, node: Node<'_>, args: &[Node<'_>]) {
+        let written = args.first().map(|a| self.text(*a)).unwrap_or("");
+        let name = match self.modules.last() {
+            // `defmodule Inner` inside `defmodule Outer` is `Outer.Inner`.
+            Some(outer) if !written.contains("__MODULE__") => format!("{}.{written}", outer.name),
+            _ => self.resolve(written),
+        };
+        let mut module = Module { name: name.clone(), ..Module::default() };
+        // A nested module is reachable by its last segment from the enclosing one.
+        if let Some(outer) = self.modules.last_mut() {
+            outer.aliases.insert(
+                written.split('.').next().unwrap_or(written).to_owned(),
+                format!("{}.{}", outer.name, written.split('.').next().unwrap_or(written)),
+            );
+        }
+        module.aliases.insert("__MODULE__".to_owned(), name);
+        self.modules.push(module);
+        self.with_frame(|w| {
+            if let Some(block) = do_block(node) {
+                w.visit_children(block);
+            }
+        });
+        self.modules.pop();
+    }
+
+    /// `alias A.B.C`, `alias A.B.C, as: D`, `alias A.B.{C, D}`, `alias __MODULE__.Sub`.
+    fn alias(&mut self, args: &[Node<'_>]) {
+        let Some(first) = args.first() else { return };
+        let as_name = args
+            .iter()
+            .flat_map(|a| keyword_pairs(*a, self.src))
+            .find_map(|(k, v)| (k == "as").then(|| self.text(v).to_owned()));
+        let mut entries: Vec<(String, String)> = Vec::new();
+        if first.kind() == "dot"
+            && let (Some(left), Some(right)) = (first.child_by_field_name("left"), first.child_by_field_name("right"))
+            && right.kind() == "tuple"
+        {
+            let base = self.resolve(self.text(left));
+            let mut cursor = right.walk();
+            let items: Vec<Node<'_>> = right.named_children(&mut cursor).collect();
+            for item in items {
+                let item = self.text(item);
+                let short = item.rsplit('.').next().unwrap_or(item).to_owned();
+                entries.push((short, format!("{base}.{item}")));
+            }
+        } else {
+            let full = self.resolve(self.text(*first));
+            let short = as_name.unwrap_or_else(|| full.rsplit('.').next().unwrap_or(&full).to_owned());
+            entries.push((short, full));
+        }
+        if let Some(module) = self.modules.last_mut() {
+            module.aliases.extend(entries);
+        }
+    }
+
+    /// `@name value`: remembers atom lists and the schema settings.
+    fn visit_attribute(&mut self, node: Node<'_>) {
+        let operator = node.child_by_field_name("operator").map(|o| self.text(o));
+        let operand = node.child_by_field_name("operand");
+        let (Some("@"), Some(operand)) = (operator, operand) else { return self.visit_children(node) };
+        if operand.kind() != "call" {
+            return;
+        }
+        let Some((name, None)) = self.callee(operand) else { return };
+        let args = arguments(operand);
+        let Some(value) = args.first().copied() else { return };
+        let Some(module) = self.modules.last() else { return };
+        let _ = module;
+        match name {
+            // Documentation is never code.
+            "doc" | "moduledoc" | "typedoc" | "spec" | "type" | "typep" | "opaque" | "callback" | "impl" => {}
+            "primary_key" => {
+                let pk =
+                    if value.kind() == "tuple" { value.named_child(0).and_then(|a| atom(a, self.src)) } else { None };
+                if let Some(m) = self.modules.last_mut() {
+                    m.primary_key = Some(pk);
+                }
+            }
+            "timestamps_opts" => {
+                let opts = keyword_pairs(value, self.src)
+                    .into_iter()
+                    .map(|(k, v)| (k, atom(v, self.src).map(|(a, _)| a)))
+                    .collect::<Vec<_>>();
+                if let Some(m) = self.modules.last_mut() {
+                    m.timestamps_opts = opts;
+                }
+            }
+            _ => {
+                let atoms = atoms_in(value, self.src);
+                if !atoms.is_empty()
+                    && let Some(m) = self.modules.last_mut()
+                {
+                    m.atom_lists.insert(name.to_owned(), atoms);
+                }
+                self.visit(value);
+            }
+        }
+    }
+
+    fn visit_schema(&mut self, node: Node<'_>, args: &[Node<'_>]) {
+        let Some(table_node) = args.first().filter(|a| a.kind() == "string") else { return self.visit_children(node) };
+        let Some((table, table_offset)) = string(*table_node, self.src) else { return };
+        let Some(module_index) = self.modules.len().checked_sub(1) else { return };
+        let line = self.line_starts.partition_point(|&s| s <= node.start_byte()).max(1);
+        let start = self.line_starts[line - 1];
+        let column = self.src.get(start..node.start_byte()).map_or(0, |s| s.chars().count()) + 1;
+        let snippet = self
+            .src
+            .get(start..self.line_starts.get(line).map_or(self.src.len(), |e| e - 1))
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        let class = self.modules[module_index].name.clone();
+        self.facts.models.push(ModelDecl {
+            framework: Framework::Phoenix,
+            class,
+            parent: None,
+            table: Some(table.clone()),
+            is_abstract: false,
+            ignored_columns: Vec::new(),
+            line: line as u32,
+            column: column as u32,
+            snippet,
+        });
+        let model_index = self.facts.models.len() - 1;
+        self.modules[module_index].schema = Some((model_index, table.clone(), HashMap::new()));
+        let decl = RefKind::Declaration;
+        let high = Confidence::High;
+        self.hit_at(table_offset, Target::Table { table: table.clone() }, decl, high);
+        let column = |c: &str| Target::Column { table: table.clone(), column: c.to_owned() };
+        match self.modules[module_index].primary_key.clone() {
+            None => self.hit_at(table_offset, column("id"), decl, high),
+            Some(Some((pk, offset))) => self.hit_at(offset, column(&pk), decl, high),
+            Some(None) => {}
+        }
+        let Some(block) = do_block(node) else { return };
+        let mut cursor = block.walk();
+        let statements: Vec<Node<'_>> = block.named_children(&mut cursor).collect();
+        for statement in statements {
+            if statement.kind() != "call" {
+                continue;
+            }
+            let Some((macro_name, None)) = self.callee(statement) else { continue };
+            let args = arguments(statement);
+            let name = args.first().and_then(|a| atom(*a, self.src));
+            let opts: Vec<(String, Node<'_>)> = args.iter().flat_map(|a| keyword_pairs(*a, self.src)).collect();
+            let opt = |key: &str| opts.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+            let src = self.src;
+            let opt_atom = |key: &str| opt(key).and_then(|v| atom(v, src)).map(|(a, _)| a);
+            let is_false = |key: &str| opt(key).is_some_and(|v| src.get(v.byte_range()) == Some("false"));
+            let is_true = |key: &str| opt(key).is_some_and(|v| src.get(v.byte_range()) == Some("true"));
+            let related = args.get(1).filter(|a| a.kind() == "alias").map(|a| self.resolve(self.text(*a)));
+            match macro_name {
+                "field" | "embeds_one" | "embeds_many" => {
+                    let Some((field, offset)) = name else { continue };
+                    if is_true("virtual") {
+                        // Remembered so that uses of a virtual field are not taken for columns.
+                        if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
+                            sources.insert(field, String::new());
+                        }
+                        continue;
+                    }
+                    let source = opt_atom("source").unwrap_or_else(|| field.clone());
+                    if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
+                        sources.insert(field.clone(), source.clone());
+                    }
+                    self.hit_at(offset, column(&source), decl, high);
+                }
+                "belongs_to" => {
+                    let Some((assoc, offset)) = name else { continue };
+                    if let Some(related) = &related {
+                        self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
+                    }
+                    if !is_false("define_field") {
+                        let fk = opt_atom("foreign_key").unwrap_or_else(|| format!("{assoc}_id"));
+                        let source = opt_atom("source").unwrap_or_else(|| fk.clone());
+                        if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
+                            sources.insert(fk.clone(), source.clone());
+                        }
+                        self.hit_at(offset, column(&source), decl, high);
+                    }
+                }
+                "has_many" | "has_one" => {
+                    let Some((_, offset)) = name else { continue };
+                    let Some(related) = &related else { continue };
+                    self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
+                    if opt("through").is_none() {
+                        let own = &self.modules[module_index].name;
+                        let fk = opt_atom("foreign_key")
+                            .unwrap_or_else(|| format!("{}_id", inflect::underscore(inflect::demodulize(own))));
+                        let target = Target::ModelColumn { model: related.clone(), column: fk };
+                        self.hit_at(offset, target, decl, high);
+                    }
+                }
+                "many_to_many" => {
+                    let Some((_, offset)) = name else { continue };
+                    if let Some(related) = &related {
+                        self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
+                    }
+                    let own = self.modules[module_index].name.clone();
+                    let own_key = format!("{}_id", inflect::underscore(inflect::demodulize(&own)));
+                    let related_key =
+                        related.as_deref().map(|r| format!("{}_id", inflect::underscore(inflect::demodulize(r))));
+                    let mut keys: Vec<String> = vec![own_key];
+                    keys.extend(related_key);
+                    if let Some(join_keys) = opt("join_keys") {
+                        keys = keyword_pairs(join_keys, self.src).into_iter().map(|(k, _)| k).collect();
+                    }
+                    match opt("join_through") {
+                        Some(through) if through.kind() == "string" => {
+                            if let Some((join, join_offset)) = string(through, self.src) {
+                                self.hit_at(join_offset, Target::Table { table: join.clone() }, decl, high);
+                                for key in keys {
+                                    let target = Target::Column { table: join.clone(), column: key };
+                                    self.hit_at(join_offset, target, decl, high);
+                                }
+                            }
+                        }
+                        Some(through) if through.kind() == "alias" => {
+                            let join = self.resolve(self.text(through));
+                            self.hit_at(through.start_byte(), Target::Model { model: join.clone() }, decl, high);
+                            for key in keys {
+                                let target = Target::ModelColumn { model: join.clone(), column: key };
+                                self.hit_at(through.start_byte(), target, decl, high);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                "timestamps" => {
+                    let module_opts = self.modules[module_index].timestamps_opts.clone();
+                    let setting = |key: &str| -> Option<Option<String>> {
+                        if opts.iter().any(|(k, _)| k == key) {
+                            return Some(opt(key).and_then(|v| atom(v, src)).map(|(a, _)| a));
+                        }
+                        module_opts.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+                    };
+                    for (key, default) in [("inserted_at", "inserted_at"), ("updated_at", "updated_at")] {
+                        // `updated_at: false` turns the column off.
+                        let column_name = match setting(key) {
+                            Some(Some(name)) => name,
+                            Some(None) => continue,
+                            None => default.to_owned(),
+                        };
+                        self.hit_at(statement.start_byte(), column(&column_name), decl, high);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Variables bound to schema structs by patterns in a function head: `%User{} = user`.
+    fn bind_patterns(&mut self, head: Node<'_>) {
+        let mut stack = vec![head];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "binary_operator"
+                && node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=")
+                && let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            {
+                let (pattern, var) = if l.kind() == "map" { (l, r) } else { (r, l) };
+                if var.kind() == "identifier"
+                    && let Some(schema) = self.struct_of(pattern)
+                {
+                    let name = self.text(var).to_owned();
+                    self.bind(&name, schema);
+                }
+            }
+            if node.kind() == "map" {
+                self.struct_literal(node);
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+    }
+
+    /// `%User{…}` → the schema.
+    fn struct_of(&self, node: Node<'_>) -> Option<Source> {
+        if node.kind() != "map" {
+            return None;
+        }
+        let mut cursor = node.walk();
+        let found = node.named_children(&mut cursor).find(|c| c.kind() == "struct")?;
+        let name = found.named_child(0).filter(|n| n.kind() == "alias").map(|n| self.text(n))?;
+        Some(Source::Schema(self.resolve(name)))
+    }
+
+    /// Keys of a struct literal or pattern: `%User{email: e}`.
+    fn struct_literal(&mut self, node: Node<'_>) {
+        let Some(schema) = self.struct_of(node) else { return };
+        let mut cursor = node.walk();
+        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        for content in contents {
+            let mut cursor = content.walk();
+            let items: Vec<Node<'_>> = content.named_children(&mut cursor).collect();
+            for item in items {
+                for (key, offset) in keyword_keys(item, self.src) {
+                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
+                }
+            }
+        }
+    }
+
+    /// A pipeline: `User |> where([u], u.email == ^e) |> select([u], u.name)`, or
+    /// `%User{} |> cast(attrs, [:email])`.
+    fn visit_binary(&mut self, node: Node<'_>) {
+        let operator = node.child_by_field_name("operator").map(|o| self.text(o));
+        if operator == Some("=") {
+            // `user = Repo.get!(User, id)` and `%User{} = user` bind the variable.
+            if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                if l.kind() == "identifier"
+                    && let Some(schema) = self.record_of(r)
+                {
+                    let name = self.text(l).to_owned();
+                    self.bind(&name, schema);
+                } else if r.kind() == "identifier"
+                    && let Some(schema) = self.struct_of(l)
+                {
+                    let name = self.text(r).to_owned();
+                    self.bind(&name, schema);
+                }
+            }
+            return self.visit_children(node);
+        }
+        if operator != Some("|>") {
+            return self.visit_children(node);
+        }
+        let mut stages = Vec::new();
+        let mut current = node;
+        loop {
+            let is_pipe = current.kind() == "binary_operator"
+                && current.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>");
+            if !is_pipe {
+                break;
+            }
+            let (Some(l), Some(r)) = (current.child_by_field_name("left"), current.child_by_field_name("right")) else {
+                break;
+            };
+            stages.push(r);
+            current = l;
+        }
+        stages.reverse();
+        let root = current;
+        self.visit(root);
+        let root_source = self.source_of(root).or_else(|| self.struct_of(root));
+        let bound = (root.kind() == "identifier").then(|| self.lookup(self.text(root))).flatten();
+        let changeset_schema = self.struct_of(root).or_else(|| bound.clone()).or_else(|| self.current_schema());
+        let mut sources = vec![root_source];
+        for stage in stages {
+            if stage.kind() != "call" {
+                self.visit(stage);
+                continue;
+            }
+            let Some((name, remote)) = self.callee(stage) else {
+                self.visit(stage);
+                continue;
+            };
+            let remote_text = remote.map(|r| self.text(r));
+            let args = arguments(stage);
+            if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
+                self.query_stage(stage, name, &args, &mut sources);
+            } else if (name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name))
+                && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
+            {
+                if let Some(schema) = &changeset_schema {
+                    self.changeset_fields(name, &args, schema);
+                }
+                self.visit_children(stage);
+            } else if let Some(repo) = remote_text
+                && repo.ends_with("Repo")
+                && let Some(Some(root)) = sources.first()
+            {
+                // `User |> Repo.get_by(email: e)`: the piped schema is the first argument.
+                let root = root.clone();
+                self.repo_keywords(name, &args, &root);
+                self.visit_children(stage);
+            } else {
+                self.visit(stage);
+            }
+        }
+    }
+
+    /// One query macro with its binding list: binds the list positionally to `sources`.
+    fn query_stage(&mut self, node: Node<'_>, name: &str, args: &[Node<'_>], sources: &mut Vec<Option<Source>>) {
+        let root = sources.first().cloned().flatten();
+        self.with_frame(|w| {
+            let mut rest = args;
+            if name == "join" {
+                // `join(:inner, [u], o in Org, on: …)`: skip the qualifier.
+                if let Some(first) = rest.first()
+                    && first.kind() == "atom"
+                {
+                    rest = &rest[1..];
+                }
+            }
+            if let Some(first) = rest.first()
+                && first.kind() == "list"
+            {
+                let mut cursor = first.walk();
+                let vars: Vec<Node<'_>> = first.named_children(&mut cursor).collect();
+                for (i, var) in vars.iter().enumerate() {
+                    if var.kind() == "identifier"
+                        && let Some(Some(source)) = sources.get(i)
+                    {
+                        let v = w.text(*var).to_owned();
+                        w.bind(&v, source.clone());
+                    }
+                }
+                rest = &rest[1..];
+            }
+            if name == "join" {
+                let joined = rest.first().and_then(|a| w.binding_in(*a));
+                if let Some((var, source)) = joined.clone() {
+                    w.bind(&var, source);
+                }
+                sources.push(joined.map(|(_, s)| s));
+            }
+            for arg in rest {
+                if let Some(root) = &root {
+                    w.keyword_fields(name, *arg, root);
+                    w.fragments(*arg, root);
+                }
+                w.visit(*arg);
+            }
+        });
+        let _ = node;
+    }
+
+    /// `from u in User, join: o in Org, where: …`.
+    fn visit_from(&mut self, node: Node<'_>, args: &[Node<'_>]) {
+        self.with_frame(|w| {
+            let mut root = None;
+            if let Some(first) = args.first() {
+                if let Some((var, source)) = w.binding_in(*first) {
+                    w.bind(&var, source.clone());
+                    root = Some(source);
+                } else {
+                    root = w.source_of(*first);
+                    w.visit(*first);
+                }
+            }
+            let pairs: Vec<(String, Node<'_>)> =
+                args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).collect();
+            // Joins bind before any clause uses them.
+            for (key, value) in &pairs {
+                if key.ends_with("join")
+                    && let Some((var, source)) = w.binding_in(*value)
+                {
+                    w.bind(&var, source);
+                }
+            }
+            for (key, value) in &pairs {
+                if let Some(root) = &root {
+                    w.keyword_fields(key, *value, root);
+                    w.fragments(*value, root);
+                }
+                w.visit(*value);
+            }
+        });
+        let _ = node;
+    }
+
+    /// `u in User` → ("u", User); `u in "users"` → ("u", table users).
+    fn binding_in(&self, node: Node<'_>) -> Option<(String, Source)> {
+        if node.kind() != "binary_operator" || node.child_by_field_name("operator").map(|o| self.text(o)) != Some("in")
+        {
+            return None;
+        }
+        let var = node.child_by_field_name("left").filter(|l| l.kind() == "identifier")?;
+        let source = self.source_of(node.child_by_field_name("right")?)?;
+        Some((self.text(var).to_owned(), source))
+    }
+
+    /// The query source an expression denotes: a schema alias, a table name string, `from(…)`.
+    fn source_of(&self, node: Node<'_>) -> Option<Source> {
+        match node.kind() {
+            "alias" => Some(Source::Schema(self.resolve(self.text(node)))),
+            "string" => string(node, self.src).map(|(t, _)| Source::Table(t)),
+            "identifier" if self.text(node) == "__MODULE__" => self.current_schema(),
+            "call" => {
+                let (name, remote) = self.callee(node)?;
+                if name == "from" && remote.is_none() {
+                    let first = arguments(node).into_iter().next()?;
+                    return self.binding_in(first).map(|(_, s)| s).or_else(|| self.source_of(first));
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// What a right-hand side evaluates to when it is one record of a schema.
+    fn record_of(&self, node: Node<'_>) -> Option<Source> {
+        if let Some(schema) = self.struct_of(node) {
+            return Some(schema);
+        }
+        if node.kind() != "call" {
+            return None;
+        }
+        let (name, remote) = self.callee(node)?;
+        let remote = remote.map(|r| self.text(r))?;
+        if remote.ends_with("Repo") && matches!(name, "get" | "get!" | "get_by" | "get_by!" | "one" | "one!") {
+            return arguments(node).first().and_then(|a| self.source_of(*a));
+        }
+        None
+    }
+
+    /// `where: [email: ^e]`, `select: [:id, :email]`, `update: [set: [name: ^n]]` on the root.
+    fn keyword_fields(&mut self, clause: &str, value: Node<'_>, root: &Source) {
+        match clause {
+            "where" | "or_where" | "having" => {
+                for (key, offset) in keyword_keys(value, self.src) {
+                    self.field_hit(offset, root, &key, RefKind::Query, Confidence::High);
+                }
+            }
+            "select" | "order_by" | "group_by" | "distinct" if value.kind() == "list" => {
+                for (field, offset) in atoms_in(value, self.src) {
+                    self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
+                }
+                for (key, v) in keyword_pairs(value, self.src) {
+                    // `order_by: [desc: :inserted_at]`
+                    if let Some((field, offset)) = atom(v, self.src) {
+                        let _ = key;
+                        self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
+                    }
+                }
+            }
+            "update" => {
+                for (_, inner) in keyword_pairs(value, self.src) {
+                    for (key, offset) in keyword_keys(inner, self.src) {
+                        self.field_hit(offset, root, &key, RefKind::Query, Confidence::High);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Bare column names in `fragment("lower(email) = ?", …)` inside a query on `root`.
+    fn fragments(&mut self, node: Node<'_>, root: &Source) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "call"
+                && let Some(("fragment", None)) = self.callee(n)
+                && let Some(first) = arguments(n).first()
+                && let Some((text, origin)) = string(*first, self.src)
+            {
+                for (offset, table, column) in fragment_identifiers(&text) {
+                    let target = match (table, root) {
+                        (Some(table), _) => Target::Column { table: table.to_owned(), column: column.to_owned() },
+                        (None, Source::Schema(m)) => {
+                            Target::ModelColumn { model: m.clone(), column: column.to_owned() }
+                        }
+                        (None, Source::Table(t)) => Target::Column { table: t.clone(), column: column.to_owned() },
+                    };
+                    self.hit_at(origin + offset, target, RefKind::Sql, Confidence::Medium);
+                }
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+    }
+
+    /// `Repo.get_by(User, email: e)`, `Repo.update_all(User, set: […])`, `Repo.insert_all(User,
+    /// [%{email: e}])`, `Repo.aggregate(User, :count, :id)`.
+    fn repo_call(&mut self, name: &str, args: &[Node<'_>]) {
+        let Some(first) = args.first() else { return };
+        let Some(source) = self.source_of(*first) else { return };
+        self.repo_keywords(name, &args[1..], &source);
+    }
+
+    fn repo_keywords(&mut self, name: &str, args: &[Node<'_>], source: &Source) {
+        match name {
+            "get_by" | "get_by!" | "exists?" => {
+                for arg in args {
+                    for (key, offset) in keyword_keys(*arg, self.src) {
+                        self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
+                    }
+                }
+            }
+            "update_all" => {
+                for arg in args {
+                    for (_, inner) in keyword_pairs(*arg, self.src) {
+                        for (key, offset) in keyword_keys(inner, self.src) {
+                            self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
+                        }
+                    }
+                }
+            }
+            "insert_all" => {
+                if let Some(list) = args.first().filter(|a| a.kind() == "list") {
+                    let mut cursor = list.walk();
+                    let rows: Vec<Node<'_>> = list.named_children(&mut cursor).collect();
+                    for row in rows {
+                        let keys = if row.kind() == "map" {
+                            let mut c = row.walk();
+                            let contents: Vec<Node<'_>> =
+                                row.named_children(&mut c).filter(|n| n.kind() == "map_content").collect();
+                            contents
+                                .iter()
+                                .flat_map(|m| {
+                                    let mut c = m.walk();
+                                    m.named_children(&mut c).flat_map(|i| keyword_keys(i, self.src)).collect::<Vec<_>>()
+                                })
+                                .collect()
+                        } else {
+                            keyword_keys(row, self.src)
+                        };
+                        for (key, offset) in keys {
+                            self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
+                        }
+                    }
+                }
+            }
+            "aggregate" => {
+                if let Some((field, offset)) = args.get(1).and_then(|a| atom(*a, self.src)) {
+                    self.field_hit(offset, source, &field, RefKind::Query, Confidence::High);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Field arguments of a changeset function (`cast(attrs, [:email])`, `validate_required(@required)`).
+    fn changeset_fields(&mut self, name: &str, args: &[Node<'_>], schema: &Source) {
+        let mut fields: Vec<(String, usize)> = Vec::new();
+        match name {
+            "cast" => {
+                for arg in args {
+                    fields.extend(self.field_list(*arg));
+                }
+            }
+            "change" => {
+                for arg in args {
+                    fields.extend(keyword_keys(*arg, self.src));
+                }
+            }
+            _ => {
+                if let Some(found) = args.iter().map(|a| self.field_list(*a)).find(|f| !f.is_empty()) {
+                    fields = found;
+                }
+            }
+        }
+        for (field, offset) in fields {
+            self.field_hit(offset, schema, &field, RefKind::Query, Confidence::High);
+        }
+    }
+
+    /// Atoms of `:email`, `[:email, :name]`, `~w(email name)a`, `@required`, `@a ++ @b`.
+    fn field_list(&self, node: Node<'_>) -> Vec<(String, usize)> {
+        match node.kind() {
+            "atom" | "list" | "sigil" => atoms_in(node, self.src),
+            "unary_operator" => {
+                let Some(operand) = node.child_by_field_name("operand") else { return Vec::new() };
+                let name = self.text(operand);
+                self.modules.iter().rev().find_map(|m| m.atom_lists.get(name).cloned()).unwrap_or_default()
+            }
+            "binary_operator" => {
+                let mut out = Vec::new();
+                if let Some(l) = node.child_by_field_name("left") {
+                    out.extend(self.field_list(l));
+                }
+                if let Some(r) = node.child_by_field_name("right") {
+                    out.extend(self.field_list(r));
+                }
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn arguments(call: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = call.walk();
+    let Some(list) = call.children(&mut cursor).find(|c| c.kind() == "arguments") else { return Vec::new() };
+    let mut cursor = list.walk();
+    list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
+}
+
+fn do_block(call: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = call.walk();
+    call.children(&mut cursor).find(|c| c.kind() == "do_block")
+}
+
+/// `(key, value)` of a `keywords` node (or a list holding one): `[type: :utc_datetime]`.
+fn keyword_pairs<'t>(node: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
+    let keywords: Vec<Node<'t>> = match node.kind() {
+        "keywords" => vec![node],
+        "list" => {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor).filter(|c| c.kind() == "keywords").collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for kw in keywords {
+        let mut cursor = kw.walk();
+        for pair in kw.named_children(&mut cursor).filter(|p| p.kind() == "pair") {
+            if let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
+                && let Some(text) = src.get(key.byte_range())
+            {
+                out.push((text.trim_end().trim_end_matches(':').trim_matches('"').to_owned(), value));
+            }
+        }
+    }
+    out
+}
+
+/// Keys with their offsets of a keyword list or map content: `[email: e]`, `%{email: e}`.
+fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
+    let keywords: Vec<Node<'_>> = match node.kind() {
+        "keywords" => vec![node],
+        "list" | "map_content" => {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor).filter(|c| c.kind() == "keywords").collect()
+        }
+        "map" => {
+            let mut cursor = node.walk();
+            let contents: Vec<Node<'_>> =
+                node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+            return contents.into_iter().flat_map(|c| keyword_keys(c, src)).collect();
+        }
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for kw in keywords {
+        let mut cursor = kw.walk();
+        for pair in kw.named_children(&mut cursor).filter(|p| p.kind() == "pair") {
+            if let Some(key) = pair.child_by_field_name("key")
+                && let Some(text) = src.get(key.byte_range())
+            {
+                let name = text.trim_end().trim_end_matches(':').trim_matches('"');
+                out.push((name.to_owned(), key.start_byte() + usize::from(text.starts_with('"'))));
+            }
+        }
+    }
+    out
+}
+
+/// `:email` → ("email", offset of `e`).
+fn atom(node: Node<'_>, src: &str) -> Option<(String, usize)> {
+    let text = src.get(node.byte_range())?;
+    match node.kind() {
+        "atom" => Some((text.trim_start_matches(':').to_owned(), node.start_byte() + 1)),
+        "quoted_atom" => {
+            let inner = text.trim_start_matches(':').trim_matches('"');
+            Some((inner.to_owned(), node.start_byte() + 2))
+        }
+        _ => None,
+    }
+}
+
+fn string(node: Node<'_>, src: &str) -> Option<(String, usize)> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let parts: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    match parts.as_slice() {
+        [content] if content.kind() == "quoted_content" => {
+            Some((src.get(content.byte_range())?.to_owned(), content.start_byte()))
+        }
+        _ => None,
+    }
+}
+
+/// Atoms in an atom, a list of atoms, or a `~w(…)a` sigil.
+fn atoms_in(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
+    match node.kind() {
+        "atom" | "quoted_atom" => atom(node, src).into_iter().collect(),
+        "list" => {
+            let mut cursor = node.walk();
+            let items: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            items.into_iter().filter_map(|i| atom(i, src)).collect()
+        }
+        "sigil" => {
+            let mut cursor = node.walk();
+            let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            let is_w = children.iter().any(|c| c.kind() == "sigil_name" && src.get(c.byte_range()) == Some("w"));
+            let atoms = children
+                .iter()
+                .any(|c| c.kind() == "sigil_modifiers" && src.get(c.byte_range()).is_some_and(|m| m.contains('a')));
+            let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") else { return Vec::new() };
+            if !(is_w && atoms) {
+                return Vec::new();
+            }
+            let text = src.get(content.byte_range()).unwrap_or("");
+            let base = content.start_byte();
+            let mut out = Vec::new();
+            let mut start = None;
+            for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+                match (c.is_whitespace(), start) {
+                    (false, None) => start = Some(i),
+                    (true, Some(s)) => {
+                        out.push((text[s..i].to_owned(), base + s));
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,1943 @@
+//! Rails / ActiveRecord: models, their declarations and the places code uses their attributes.
+//!
+//! One file at a time, through tree-sitter-ruby (ERB templates are reduced to their Ruby code
+//! first, byte offsets kept). What a file can tell is recorded as:
+//! * [`ModelDecl`] for each class that may be an ActiveRecord model (`< ApplicationRecord`,
+//!   `< ActiveRecord::Base`, `< SomethingRecord`, or, under `app/models/`, `< AnyModel` for
+//!   single-table inheritance), with `self.table_name`, `abstract_class` and `ignored_columns`;
+//! * `declaration` hits for what the class body maps: `self.table_name`, `primary_key`,
+//!   `attribute`, `enum`, associations (foreign keys, polymorphic `_type`, counter caches, join
+//!   tables), `store_accessor`, `serialize`, `alias_attribute` …;
+//! * `query` hits where code names an attribute against something known to be a model: a
+//!   relation (`User.where(email: …)`, a scope body, `where.not`), a record (`User.find(id).email`,
+//!   `@user`, a local named after the model, a block parameter of a relation), strong parameters,
+//!   jbuilder, form builders and serializers;
+//! * `sql` hits for SQL fragments handed to `where`/`order`/`select`… (`where("email = ?")`),
+//!   resolved against the relation's model. Whole SQL statements in strings and heredocs
+//!   (`find_by_sql`, `connection.execute`, `<<~SQL`) are left to the SQL extractor, which reads
+//!   every SQL-looking string literal of the file; emitting them here too would double them.
+//!
+//! Receivers are typed conservatively: an unknown receiver yields nothing rather than a guess.
+//! Where a variable's name is the only evidence (`user.email`), the hit has medium confidence and
+//! names `User`; cross-file resolution drops it when no such model (or column) exists.
+
+use std::collections::HashMap;
+
+use tree_sitter::{Node, Parser};
+
+use crate::config::{Confidence, Framework};
+use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
+use crate::scan::inflect;
+use crate::scan::reference::RefKind;
+
+#[derive(Default)]
+pub struct RailsExtractor;
+
+impl Extractor for RailsExtractor {
+    fn id(&self) -> &'static str {
+        "rails"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn applies(&self, path: &str, framework: Framework) -> bool {
+        framework == Framework::Rails
+            && [".rb", ".erb", ".jbuilder", ".rake"].iter().any(|ext| path.ends_with(ext))
+            && !path.ends_with("db/schema.rb")
+    }
+
+    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+        extract(path, source)
+    }
+}
+
+/// Extract the facts of one Ruby, ERB or jbuilder file.
+pub fn extract(path: &str, source: &str) -> FileFacts {
+    let code = if path.ends_with(".erb") { erb_to_ruby(source) } else { source.to_owned() };
+    let mut parser = Parser::new();
+    if parser.set_language(&tree_sitter_ruby::LANGUAGE.into()).is_err() {
+        return FileFacts::default();
+    }
+    let Some(tree) = parser.parse(&code, None) else { return FileFacts::default() };
+    let mut walker = Walker::new(path, source, &code);
+    walker.visit(tree.root_node());
+    let mut facts = walker.facts;
+    facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
+    facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
+    facts
+}
+
+/// The Ruby code of an ERB template with every byte outside `<% %>` tags blanked (newlines
+/// kept) and each tag closed with `;`, so offsets into it are offsets into the template.
+/// `<%# %>` comments and `<%%` literals are blanked too.
+pub fn erb_to_ruby(source: &str) -> String {
+    let bytes = source.as_bytes();
+    let mut out = vec![b' '; bytes.len()];
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for i in from..to {
+            if bytes[i] == b'\n' {
+                out[i] = b'\n';
+            }
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(open) = memchr::memmem::find(&bytes[i..], b"<%").map(|p| i + p) else {
+            blank(&mut out, i, bytes.len());
+            break;
+        };
+        blank(&mut out, i, open);
+        let close = memchr::memmem::find(&bytes[open + 2..], b"%>").map_or(bytes.len(), |p| open + 2 + p);
+        let literal = bytes.get(open + 2) == Some(&b'%');
+        let comment = bytes.get(open + 2) == Some(&b'#');
+        let mut start = open + 2;
+        if matches!(bytes.get(start), Some(b'=' | b'-')) {
+            start += 1;
+            if bytes.get(start) == Some(&b'=') {
+                start += 1;
+            }
+        }
+        let mut end = close;
+        if end > start && bytes[end - 1] == b'-' {
+            end -= 1;
+        }
+        if literal || comment {
+            blank(&mut out, open, close.min(bytes.len()));
+        } else {
+            blank(&mut out, open, start);
+            out[start..end].copy_from_slice(&bytes[start..end]);
+        }
+        if close < bytes.len() {
+            out[close] = b';';
+        }
+        i = (close + 2).min(bytes.len());
+    }
+    // Only ASCII bytes were written outside copied code, and copied code is whole UTF-8 text
+    // between ASCII delimiters; a lossy conversion is a no-op kept for safety.
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What an expression is known to evaluate to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ty {
+    /// A relation (or the class itself) of the model.
+    Relation(String, Confidence),
+    /// One record of the model.
+    Record(String, Confidence),
+    /// `Model.arel_table`.
+    Arel(String, Confidence),
+    /// A form builder for the model (`form_with model: @user do |f|`).
+    Form(String, Confidence),
+}
+
+struct Scope {
+    /// Fully qualified name of the class or module.
+    name: String,
+    is_class: bool,
+    /// Index into `facts.models` when the class may be a model.
+    model: Option<usize>,
+    /// The model a serializer / blueprint class renders.
+    serializes: Option<String>,
+    /// `table_name_prefix` defined by this module (in this file).
+    table_prefix: Option<String>,
+}
+
+struct Walker<'a> {
+    path: &'a str,
+    original: &'a str,
+    code: &'a str,
+    line_starts: Vec<usize>,
+    facts: FileFacts,
+    scopes: Vec<Scope>,
+    /// Local variable types, innermost frame last.
+    frames: Vec<HashMap<String, Ty>>,
+    in_instance_method: bool,
+}
+
+/// Methods that return a relation of the same model.
+const RELATION_METHODS: &[&str] = &[
+    "where",
+    "not",
+    "rewhere",
+    "order",
+    "reorder",
+    "limit",
+    "offset",
+    "includes",
+    "preload",
+    "eager_load",
+    "joins",
+    "left_joins",
+    "left_outer_joins",
+    "select",
+    "group",
+    "having",
+    "distinct",
+    "all",
+    "unscoped",
+    "none",
+    "readonly",
+    "lock",
+    "references",
+    "merge",
+    "or",
+    "and",
+    "extending",
+    "unscope",
+    "strict_loading",
+    "with",
+    "reselect",
+    "regroup",
+    "in_order_of",
+    "invert_where",
+    "excluding",
+    "without",
+    "only",
+    "except",
+    "create_with",
+    "from",
+    "order_by",
+    "kept",
+    "discarded",
+    "with_deleted",
+    "only_deleted",
+    "page",
+    "per",
+];
+
+/// Methods that return one record of the relation's model.
+const RECORD_METHODS: &[&str] = &[
+    "first",
+    "last",
+    "find",
+    "find_by",
+    "find_by!",
+    "take",
+    "take!",
+    "sole",
+    "find_sole_by",
+    "new",
+    "create",
+    "create!",
+    "build",
+    "first!",
+    "last!",
+    "second",
+    "third",
+    "find_or_create_by",
+    "find_or_create_by!",
+    "find_or_initialize_by",
+    "first_or_create",
+    "first_or_create!",
+    "first_or_initialize",
+    "create_or_find_by",
+    "create_or_find_by!",
+    "reload",
+    "lock!",
+    "becomes",
+    "becomes!",
+    "dup",
+    "presence",
+    "tap",
+];
+
+/// Methods whose hash-argument keys are attributes.
+const HASH_KEY_METHODS: &[&str] = &[
+    "where",
+    "not",
+    "rewhere",
+    "find_by",
+    "find_by!",
+    "find_sole_by",
+    "find_or_create_by",
+    "find_or_create_by!",
+    "find_or_initialize_by",
+    "create_or_find_by",
+    "create_or_find_by!",
+    "create_with",
+    "exists?",
+    "new",
+    "create",
+    "create!",
+    "build",
+    "update",
+    "update!",
+    "update_columns",
+    "update_all",
+    "assign_attributes",
+    "attributes=",
+    "insert",
+    "insert!",
+    "upsert",
+    "insert_all",
+    "insert_all!",
+    "upsert_all",
+    "first_or_create",
+    "first_or_create!",
+    "first_or_initialize",
+    "order",
+    "reorder",
+    "in_order_of",
+    "where_not",
+    "excluding",
+];
+
+/// Methods whose symbol (and string) arguments are attributes.
+const SYMBOL_METHODS: &[&str] = &[
+    "pluck",
+    "pick",
+    "order",
+    "reorder",
+    "group",
+    "regroup",
+    "select",
+    "reselect",
+    "count",
+    "sum",
+    "average",
+    "minimum",
+    "maximum",
+    "increment!",
+    "decrement!",
+    "toggle!",
+    "increment",
+    "decrement",
+    "toggle",
+    "increment_counter",
+    "decrement_counter",
+    "update_column",
+    "update_attribute",
+    "update_attribute!",
+    "read_attribute",
+    "write_attribute",
+    "attribute_changed?",
+    "saved_change_to_attribute?",
+    "will_save_change_to_attribute?",
+    "attribute_was",
+    "attribute_in_database",
+    "has_attribute?",
+    "attribute_before_type_cast",
+    "in_order_of",
+    "touch",
+    "unscope",
+    "ids_by",
+    "index_by_attribute",
+];
+
+/// Of [`SYMBOL_METHODS`], those whose only attribute is the first argument.
+const FIRST_ARG_ONLY: &[&str] = &[
+    "increment!",
+    "decrement!",
+    "toggle!",
+    "increment",
+    "decrement",
+    "toggle",
+    "update_column",
+    "update_attribute",
+    "update_attribute!",
+    "read_attribute",
+    "write_attribute",
+    "attribute_changed?",
+    "saved_change_to_attribute?",
+    "will_save_change_to_attribute?",
+    "attribute_was",
+    "attribute_in_database",
+    "has_attribute?",
+    "attribute_before_type_cast",
+    "in_order_of",
+    "count",
+    "sum",
+    "average",
+    "minimum",
+    "maximum",
+    "increment_counter",
+    "decrement_counter",
+];
+
+/// Methods whose string argument is an SQL fragment over the relation's columns.
+const FRAGMENT_METHODS: &[&str] = &[
+    "where", "not", "rewhere", "having", "order", "reorder", "select", "reselect", "group", "regroup", "pluck", "pick",
+];
+
+/// Iterators whose block parameter is one record of the relation.
+const RECORD_ITERATORS: &[&str] = &[
+    "each",
+    "find_each",
+    "map",
+    "flat_map",
+    "collect",
+    "select",
+    "filter",
+    "reject",
+    "each_with_index",
+    "each_with_object",
+    "filter_map",
+    "find",
+    "detect",
+    "sort_by",
+    "group_by",
+    "index_by",
+    "sum",
+    "any?",
+    "all?",
+    "none?",
+    "min_by",
+    "max_by",
+    "partition",
+    "each_slice",
+    "count",
+    "to_h",
+    "many?",
+    "one?",
+];
+
+const FORM_HELPERS: &[&str] = &[
+    "form_with",
+    "form_for",
+    "simple_form_for",
+    "semantic_form_for",
+    "bootstrap_form_for",
+    "bootstrap_form_with",
+    "fields_for",
+    "fields",
+    "simple_fields_for",
+];
+
+/// Form builder methods that do not name an attribute.
+const FORM_NON_FIELDS: &[&str] =
+    &["submit", "button", "fields_for", "fields", "simple_fields_for", "error_notification", "object", "hidden"];
+
+/// Methods of every Ruby object or record that are not attributes.
+const NOT_ATTRIBUTES: &[&str] = &[
+    "present?",
+    "blank?",
+    "nil?",
+    "presence",
+    "to_s",
+    "to_i",
+    "to_f",
+    "to_h",
+    "to_a",
+    "to_json",
+    "as_json",
+    "inspect",
+    "class",
+    "hash",
+    "errors",
+    "valid?",
+    "invalid?",
+    "persisted?",
+    "new_record?",
+    "destroyed?",
+    "changed?",
+    "changes",
+    "save",
+    "save!",
+    "destroy",
+    "destroy!",
+    "delete",
+    "reload",
+    "touch",
+    "attributes",
+    "frozen?",
+    "to_param",
+    "to_key",
+    "model_name",
+    "freeze",
+    "dup",
+    "clone",
+    "then",
+    "tap",
+    "itself",
+    "length",
+    "size",
+    "empty?",
+    "any?",
+    "strip",
+    "downcase",
+    "upcase",
+    "titleize",
+    "humanize",
+    "capitalize",
+    "to_sym",
+    "to_date",
+    "to_time",
+    "iso8601",
+    "strftime",
+    "round",
+    "abs",
+    "readonly?",
+    "changed_attributes",
+    "previous_changes",
+    "saved_changes",
+    "cache_key",
+    "cache_key_with_version",
+    "lock!",
+    "increment",
+    "decrement",
+    "squish",
+    "html_safe",
+    "to_sentence",
+];
+
+/// Receivers that are never model records, whatever their name.
+const NOT_MODELS: &[&str] = &[
+    "params",
+    "json",
+    "xml",
+    "request",
+    "response",
+    "session",
+    "cookies",
+    "flash",
+    "self",
+    "config",
+    "options",
+    "opts",
+    "args",
+    "attrs",
+    "attributes",
+    "hash",
+    "h",
+    "result",
+    "results",
+    "data",
+    "row",
+    "rows",
+    "record",
+    "records",
+    "object",
+    "obj",
+    "item",
+    "items",
+    "value",
+    "values",
+    "key",
+    "keys",
+    "errors",
+    "error",
+    "logger",
+    "env",
+    "headers",
+    "t",
+    "f",
+    "form",
+    "builder",
+    "x",
+    "y",
+    "i",
+    "e",
+    "ex",
+    "k",
+    "v",
+    "memo",
+    "acc",
+    "relation",
+    "scope",
+    "query",
+    "collection",
+    "list",
+    "array",
+    "set",
+    "model",
+    "klass",
+    "resource",
+    "resources",
+    "target",
+    "source",
+    "current",
+    "response_body",
+    "payload",
+    "event",
+    "message",
+    "body",
+];
+
+impl<'a> Walker<'a> {
+    fn new(path: &'a str, original: &'a str, code: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', original.as_bytes()).map(|i| i + 1));
+        Walker {
+            path,
+            original,
+            code,
+            line_starts,
+            facts: FileFacts::default(),
+            scopes: Vec::new(),
+            frames: vec![HashMap::new()],
+            in_instance_method: false,
+        }
+    }
+
+    fn text(&self, node: Node<'_>) -> &'a str {
+        self.code.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn line_col(&self, offset: usize) -> (u32, u32) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let column = self.original.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        (line as u32, column as u32)
+    }
+
+    fn snippet(&self, line: u32) -> String {
+        let start = self.line_starts.get(line as usize - 1).copied().unwrap_or(0);
+        let end = self.line_starts.get(line as usize).map_or(self.original.len(), |e| e.saturating_sub(1));
+        self.original.get(start..end).unwrap_or("").trim().to_owned()
+    }
+
+    fn hit_at(&mut self, offset: usize, target: Target, kind: RefKind, confidence: Confidence) {
+        let (line, column) = self.line_col(offset);
+        let snippet = self.snippet(line);
+        self.facts.hits.push(Hit { line, column, target, kind, confidence, snippet });
+    }
+
+    fn column_hit(&mut self, node: Node<'_>, model: &str, column: &str, kind: RefKind, confidence: Confidence) {
+        if !is_identifier(column) {
+            return;
+        }
+        let target = Target::ModelColumn { model: model.to_owned(), column: column.to_owned() };
+        self.hit_at(node.start_byte(), target, kind, confidence);
+    }
+
+    /// The innermost class scope, if it is a model.
+    fn current_model(&self) -> Option<String> {
+        let scope = self.scopes.last()?;
+        if !scope.is_class {
+            return None;
+        }
+        scope.model.map(|i| self.facts.models[i].class.clone())
+    }
+
+    fn lookup(&self, name: &str) -> Option<Ty> {
+        self.frames.iter().rev().find_map(|f| f.get(name).cloned())
+    }
+
+    fn bind(&mut self, name: &str, ty: Ty) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.insert(name.to_owned(), ty);
+        }
+    }
+
+    fn visit(&mut self, node: Node<'_>) {
+        match node.kind() {
+            "comment" => {}
+            "module" => self.visit_namespace(node, false),
+            "class" => self.visit_namespace(node, true),
+            "method" => self.visit_method(node, true),
+            "singleton_method" => self.visit_method(node, false),
+            "singleton_class" => {
+                let saved = std::mem::replace(&mut self.in_instance_method, false);
+                self.visit_children(node);
+                self.in_instance_method = saved;
+            }
+            "assignment" | "operator_assignment" => {
+                self.assignment(node);
+                self.visit_children(node);
+            }
+            "call" => self.visit_call(node),
+            "identifier" if self.in_instance_method => self.dirty_attribute(node),
+            "identifier" => {
+                // A bare macro in a class body: `has_secure_password`, `primary_abstract_class`.
+                if let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None }) {
+                    let name = self.text(node);
+                    self.declaration(node, index, name, &[]);
+                }
+            }
+            "element_reference" => {
+                self.element_reference(node);
+                self.visit_children(node);
+            }
+            _ => self.visit_children(node),
+        }
+    }
+
+    fn visit_children(&mut self, node: Node<'_>) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        for child in children {
+            self.visit(child);
+        }
+    }
+
+    fn visit_namespace(&mut self, node: Node<'_>, is_class: bool) {
+        let Some(name_node) = node.child_by_field_name("name") else { return self.visit_children(node) };
+        let written = self.text(name_node);
+        let name = match written.strip_prefix("::") {
+            Some(absolute) => absolute.to_owned(),
+            None => match self.scopes.last() {
+                Some(outer) => format!("{}::{written}", outer.name),
+                None => written.to_owned(),
+            },
+        };
+        let superclass = node
+            .child_by_field_name("superclass")
+            .and_then(|s| s.named_child(0))
+            .filter(|s| matches!(s.kind(), "constant" | "scope_resolution"))
+            .map(|s| self.text(s).trim_start_matches("::").to_owned());
+        let mut scope = Scope { name: name.clone(), is_class, model: None, serializes: None, table_prefix: None };
+        if is_class && let Some(parent) = &superclass {
+            if self.may_be_model(parent) {
+                let (line, column) = self.line_col(node.start_byte());
+                let table = self.nested_table(&name);
+                self.facts.models.push(ModelDecl {
+                    framework: Framework::Rails,
+                    class: name.clone(),
+                    parent: Some(parent.clone()),
+                    table,
+                    is_abstract: false,
+                    ignored_columns: Vec::new(),
+                    line,
+                    column,
+                    snippet: self.snippet(line),
+                });
+                scope.model = Some(self.facts.models.len() - 1);
+            } else if let Some(model) = serialized_model(&name, parent) {
+                scope.serializes = Some(model);
+            }
+        }
+        self.scopes.push(scope);
+        self.frames.push(HashMap::new());
+        let saved = std::mem::replace(&mut self.in_instance_method, false);
+        if let Some(body) = node.child_by_field_name("body") {
+            self.visit(body);
+        }
+        self.in_instance_method = saved;
+        self.frames.pop();
+        self.scopes.pop();
+    }
+
+    fn may_be_model(&self, parent: &str) -> bool {
+        let last = inflect::demodulize(parent);
+        if parent == "ActiveRecord::Base" || (last.ends_with("Record") && !parent.starts_with("Active")) {
+            return true;
+        }
+        // Single-table inheritance: a subclass of a model is a model. Within `app/models` a
+        // superclass that is not a well-known non-model is taken as a possible model; the
+        // resolver keeps the class only if its ancestry reaches one.
+        let under_models = self.path.starts_with("app/models/") || self.path.contains("/app/models/");
+        let not_model = ["Error", "Exception", "Struct", "Object", "Serializer", "Job", "Mailer", "Controller"]
+            .iter()
+            .any(|s| last.ends_with(s))
+            || parent.starts_with("Active")
+            || parent.starts_with("Action")
+            || parent.contains("::Base") && parent != "ActiveRecord::Base";
+        under_models && !not_model
+            || self.facts.models.iter().any(|m| m.class == parent || m.class.ends_with(&format!("::{parent}")))
+    }
+
+    /// The table of a base model when this file alone decides it: the enclosing module's
+    /// `table_name_prefix`, or an enclosing (concrete) model class.
+    fn nested_table(&self, class: &str) -> Option<String> {
+        let outer = self.scopes.last()?;
+        if let Some(i) = outer.model {
+            let parent = &self.facts.models[i];
+            if parent.is_abstract {
+                return None;
+            }
+            let parent_table = parent.table.clone().unwrap_or_else(|| inflect::tableize(&parent.class));
+            let naming =
+                inflect::TableNaming { nesting_table: Some(&parent_table), ..inflect::TableNaming::rails_default() };
+            return Some(inflect::table_name(class, &naming));
+        }
+        let prefix = self.scopes.iter().rev().find_map(|s| s.table_prefix.as_deref())?;
+        let naming = inflect::TableNaming { prefix, ..inflect::TableNaming::rails_default() };
+        Some(inflect::table_name(class, &naming))
+    }
+
+    fn visit_method(&mut self, node: Node<'_>, instance: bool) {
+        let name = node.child_by_field_name("name").map(|n| self.text(n)).unwrap_or("");
+        if !instance && name == "table_name_prefix" {
+            // `def self.table_name_prefix; "admin_"; end` in a namespace module.
+            if let Some(body) = node.child_by_field_name("body")
+                && let Some(prefix) = first_string(body, self.code)
+                && let Some(scope) = self.scopes.last_mut()
+            {
+                scope.table_prefix = Some(prefix);
+            }
+        }
+        let saved = std::mem::replace(&mut self.in_instance_method, instance);
+        self.frames.push(HashMap::new());
+        self.visit_children(node);
+        self.frames.pop();
+        self.in_instance_method = saved;
+    }
+
+    /// `self.table_name = …`, `self.ignored_columns += …`, `record.email = …`, `x = User.find(…)`.
+    fn assignment(&mut self, node: Node<'_>) {
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return;
+        };
+        if left.kind() == "call"
+            && let Some(method) = left.child_by_field_name("method")
+        {
+            let method = self.text(method);
+            let receiver = left.child_by_field_name("receiver");
+            let on_self = receiver.is_some_and(|r| r.kind() == "self");
+            if on_self && !self.in_instance_method && self.model_setting(method, right) {
+                return;
+            }
+            if let Some(receiver) = receiver
+                && let Some(Ty::Record(model, confidence)) = self.eval(receiver)
+                && let Some(name_node) = left.child_by_field_name("method")
+            {
+                self.column_hit(name_node, &model, method, RefKind::Query, confidence);
+            }
+            return;
+        }
+        if node.kind() == "assignment"
+            && matches!(left.kind(), "identifier" | "instance_variable")
+            && let Some(ty) = self.eval(right)
+        {
+            let name = self.text(left).to_owned();
+            self.bind(&name, ty);
+        }
+    }
+
+    /// `self.x = …` in a model's class body. Returns whether it was a model setting.
+    fn model_setting(&mut self, setting: &str, value: Node<'_>) -> bool {
+        let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None }) else {
+            if setting == "table_name_prefix"
+                && let Some(prefix) = string_value(value, self.code)
+                && let Some(scope) = self.scopes.last_mut()
+            {
+                scope.table_prefix = Some(prefix);
+                return true;
+            }
+            return false;
+        };
+        let model = self.facts.models[index].class.clone();
+        match setting {
+            "table_name" => {
+                if let Some(table) = string_value(value, self.code) {
+                    let offset = string_offset(value);
+                    self.facts.models[index].table = Some(table.clone());
+                    self.hit_at(offset, Target::Table { table }, RefKind::Declaration, Confidence::High);
+                }
+            }
+            "abstract_class" => self.facts.models[index].is_abstract = value.kind() == "true",
+            "ignored_columns" => {
+                let names = strings_in(value, self.code);
+                let ignored = &mut self.facts.models[index].ignored_columns;
+                for (name, _) in names {
+                    if !ignored.contains(&name) {
+                        ignored.push(name);
+                    }
+                }
+            }
+            "primary_key" | "inheritance_column" | "locking_column" => {
+                for (column, offset) in strings_in(value, self.code) {
+                    let target = Target::ModelColumn { model: model.clone(), column };
+                    self.hit_at(offset, target, RefKind::Declaration, Confidence::High);
+                }
+            }
+            "table_name_prefix" => {
+                if let Some(prefix) = string_value(value, self.code)
+                    && let Some(scope) = self.scopes.last_mut()
+                {
+                    scope.table_prefix = Some(prefix);
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn element_reference(&mut self, node: Node<'_>) {
+        let Some(object) = node.child_by_field_name("object") else { return };
+        let Some(index) = node.named_child(1) else { return };
+        let Some((column, offset)) = symbol_or_string(index, self.code) else { return };
+        let model = match self.eval(object) {
+            Some(Ty::Arel(model, confidence)) | Some(Ty::Record(model, confidence)) => Some((model, confidence)),
+            _ if object.kind() == "call" => {
+                // `User.columns_hash["email"]`, `User.attribute_types["email"]`.
+                let method = object.child_by_field_name("method").map(|m| self.text(m));
+                match (method, object.child_by_field_name("receiver").and_then(|r| self.eval(r))) {
+                    (Some("columns_hash" | "attribute_types" | "column_defaults"), Some(Ty::Relation(m, c))) => {
+                        Some((m, c))
+                    }
+                    _ => None,
+                }
+            }
+            _ if object.kind() == "self" && self.in_instance_method => {
+                self.current_model().map(|m| (m, Confidence::High))
+            }
+            _ => None,
+        };
+        if let Some((model, confidence)) = model
+            && is_identifier(&column)
+        {
+            self.hit_at(offset, Target::ModelColumn { model, column }, RefKind::Query, confidence);
+        }
+    }
+
+    fn visit_call(&mut self, node: Node<'_>) {
+        let block_binding = self.call(node);
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        for child in children {
+            if matches!(child.kind(), "do_block" | "block") {
+                self.frames.push(HashMap::new());
+                if let Some(ty) = block_binding.clone()
+                    && let Some(param) = first_block_param(child, self.code)
+                {
+                    self.bind(param, ty);
+                }
+                self.visit(child);
+                self.frames.pop();
+            } else {
+                self.visit(child);
+            }
+        }
+    }
+
+    /// Emit the hits of one call; return what its block's first parameter is.
+    fn call(&mut self, node: Node<'_>) -> Option<Ty> {
+        let method_node = node.child_by_field_name("method");
+        let method = method_node.map(|m| self.text(m)).unwrap_or("");
+        let receiver = node.child_by_field_name("receiver");
+        let args = arguments(node);
+
+        if receiver.is_none() {
+            if self.in_instance_method
+                && args.is_empty()
+                && let Some(method_node) = method_node
+            {
+                self.dirty_attribute(method_node);
+            }
+            if let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })
+                && !self.in_instance_method
+                && self.declaration(node, index, method, &args)
+            {
+                return None;
+            }
+            if let Some(model) = self.scopes.last().and_then(|s| s.serializes.clone())
+                && !self.in_instance_method
+                && matches!(method, "attributes" | "attribute" | "fields" | "field" | "identifier")
+            {
+                for arg in &args {
+                    if let Some((column, offset)) = symbol_or_string(*arg, self.code) {
+                        let target = Target::ModelColumn { model: model.clone(), column };
+                        if is_identifier(target_column(&target)) {
+                            self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+                        }
+                    }
+                }
+                return None;
+            }
+            if FORM_HELPERS.contains(&method) {
+                return self.form_model(&args).map(|(m, c)| Ty::Form(m, c));
+            }
+        }
+
+        if let Some(receiver) = receiver {
+            let receiver_text = self.text(receiver);
+            // Strong parameters: `params.require(:user).permit(:email, …)`, `params.expect(user: […])`.
+            if method == "permit"
+                && receiver.kind() == "call"
+                && receiver.child_by_field_name("method").is_some_and(|m| self.text(m) == "require")
+                && receiver.child_by_field_name("receiver").is_some_and(|r| self.text(r) == "params")
+            {
+                if let Some((key, _)) = arguments(receiver).first().and_then(|a| symbol_or_string(*a, self.code)) {
+                    self.permitted(&inflect::camelize(&key), &args);
+                }
+                return None;
+            }
+            if method == "expect" && receiver_text == "params" {
+                for pair in args.iter().flat_map(|a| pairs(*a)) {
+                    if let (Some(key), Some(value)) =
+                        (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
+                        && let Some((key, _)) = symbol_or_string(key, self.code)
+                    {
+                        self.permitted(&inflect::camelize(&key), &[value]);
+                    }
+                }
+                return None;
+            }
+            // jbuilder: `json.extract! user, :a`, `json.(user, :a)`, `json.array! @users, :a`.
+            if receiver_text == "json" && matches!(method, "extract!" | "" | "array!") {
+                if let Some((first, rest)) = args.split_first()
+                    && let Some(Ty::Record(model, c) | Ty::Relation(model, c)) = self.eval(*first)
+                {
+                    for arg in rest {
+                        if let Some((column, offset)) = symbol_or_string(*arg, self.code)
+                            && is_identifier(&column)
+                        {
+                            let target = Target::ModelColumn { model: model.clone(), column };
+                            self.hit_at(offset, target, RefKind::Query, c.min(Confidence::Medium));
+                        }
+                    }
+                }
+                return None;
+            }
+            if receiver_text == "json" {
+                return None;
+            }
+            // Form builders: `f.text_field :email`, `f.fields_for :address do |af|`.
+            if let Some(Ty::Form(model, confidence)) = self.eval(receiver) {
+                if matches!(method, "fields_for" | "fields" | "simple_fields_for") {
+                    let nested = args.first().and_then(|a| symbol_or_string(*a, self.code)).map(|(k, _)| k)?;
+                    return Some(Ty::Form(inflect::classify(&nested), confidence.min(Confidence::Medium)));
+                }
+                if !FORM_NON_FIELDS.contains(&method)
+                    && let Some(first) = args.first()
+                    && let Some((column, offset)) = symbol_or_string(*first, self.code)
+                    && is_identifier(&column)
+                {
+                    let target = Target::ModelColumn { model, column };
+                    self.hit_at(offset, target, RefKind::Query, confidence.min(Confidence::Medium));
+                }
+                return None;
+            }
+        }
+
+        // The model the call is made against.
+        let subject = match receiver {
+            // `where.not(…)` inside a model: the receiver is the bare `where`.
+            Some(r) if r.kind() == "identifier" && self.text(r) == "where" => {
+                self.current_model().map(|m| Ty::Relation(m, Confidence::High))
+            }
+            Some(r) => self.eval(r),
+            None => self.implicit_self(),
+        };
+        let subject = subject?;
+        let (model, confidence) = match &subject {
+            Ty::Relation(m, c) | Ty::Record(m, c) => (m.clone(), *c),
+            Ty::Arel(..) | Ty::Form(..) => return None,
+        };
+
+        let mut known = false;
+        if HASH_KEY_METHODS.contains(&method) {
+            known = true;
+            let where_like = matches!(method, "where" | "not" | "rewhere" | "where_not" | "find_by" | "exists?");
+            for arg in &args {
+                self.hash_keys(*arg, &model, confidence, where_like);
+            }
+        }
+        if SYMBOL_METHODS.contains(&method) {
+            known = true;
+            let only_first = FIRST_ARG_ONLY.contains(&method);
+            for (i, arg) in args.iter().enumerate() {
+                if only_first && i > 0 {
+                    break;
+                }
+                if matches!(arg.kind(), "simple_symbol" | "delimited_symbol")
+                    && let Some((column, offset)) = symbol_or_string(*arg, self.code)
+                {
+                    let target = qualified(&model, &column);
+                    if is_identifier(target_column(&target)) {
+                        self.hit_at(offset, target, RefKind::Query, confidence);
+                    }
+                } else if arg.kind() == "hash" || arg.kind() == "pair" {
+                    self.hash_keys(*arg, &model, confidence, false);
+                }
+            }
+        }
+        if FRAGMENT_METHODS.contains(&method) {
+            known = true;
+            let first =
+                args.first().copied().map(|a| if a.kind() == "array" { a.named_child(0).unwrap_or(a) } else { a });
+            let fragments: Vec<Node<'_>> = if matches!(method, "where" | "not" | "rewhere" | "having") {
+                first.into_iter().collect()
+            } else {
+                args.clone()
+            };
+            for arg in fragments {
+                if arg.kind() == "string" {
+                    self.fragment(arg, &model, confidence);
+                }
+            }
+        }
+        if let Some(columns) = dynamic_finder(method)
+            && let Some(method_node) = method_node
+        {
+            known = true;
+            let mut offset =
+                method_node.start_byte() + (method.len() - columns.len() - usize::from(method.ends_with('!')));
+            for column in columns.trim_end_matches('!').split("_and_") {
+                let target = Target::ModelColumn { model: model.clone(), column: column.to_owned() };
+                self.hit_at(offset, target, RefKind::Query, confidence);
+                offset += column.len() + "_and_".len();
+            }
+        }
+
+        // A block over a relation's records.
+        let block_ty = match &subject {
+            Ty::Relation(m, c) if RECORD_ITERATORS.contains(&method) => Some(Ty::Record(m.clone(), *c)),
+            Ty::Relation(m, c) if matches!(method, "find_in_batches" | "in_batches") => {
+                Some(Ty::Relation(m.clone(), *c))
+            }
+            Ty::Record(m, c) if matches!(method, "tap" | "then" | "with_lock") => Some(Ty::Record(m.clone(), *c)),
+            _ => None,
+        };
+
+        // An attribute read on a record: `user.email`, `user.email_changed?`.
+        if !known
+            && let (Some(_), Ty::Record(model, confidence), Some(method_node)) = (receiver, &subject, method_node)
+            && args.is_empty()
+            && method_node.kind() == "identifier"
+            && block_ty.is_none()
+            && !RECORD_METHODS.contains(&method)
+            && !RELATION_METHODS.contains(&method)
+        {
+            let column = attribute_of(method);
+            if is_identifier(column) && !is_plural_association(column) && !NOT_ATTRIBUTES.contains(&method) {
+                let target = Target::ModelColumn { model: model.clone(), column: column.to_owned() };
+                let offset = method_node.start_byte() + method.find(column).unwrap_or(0);
+                self.hit_at(offset, target, RefKind::Query, *confidence);
+            }
+        }
+        block_ty
+    }
+
+    /// `email_before_last_save`, `saved_change_to_email?` … called without a receiver in a
+    /// model's instance method: the suffixes make them attribute methods, not local variables.
+    fn dirty_attribute(&mut self, node: Node<'_>) {
+        let name = self.text(node);
+        let column = attribute_of(name);
+        if (column.len() < name.trim_end_matches('?').len() || name.contains("change_to_"))
+            && let Some(model) = self.current_model()
+            && is_identifier(column)
+            && self.lookup(name).is_none()
+        {
+            let offset = node.start_byte() + name.find(column).unwrap_or(0);
+            self.hit_at(
+                offset,
+                Target::ModelColumn { model, column: column.to_owned() },
+                RefKind::Query,
+                Confidence::High,
+            );
+        }
+    }
+
+    /// The type of `self` for a receiverless call.
+    fn implicit_self(&self) -> Option<Ty> {
+        let model = self.current_model()?;
+        Some(if self.in_instance_method {
+            Ty::Record(model, Confidence::High)
+        } else {
+            Ty::Relation(model, Confidence::High)
+        })
+    }
+
+    /// A declaration in a model's class body. Returns whether `method` was one.
+    fn declaration(&mut self, call: Node<'_>, index: usize, method: &str, args: &[Node<'_>]) -> bool {
+        let model = self.facts.models[index].class.clone();
+        let high = Confidence::High;
+        let decl = RefKind::Declaration;
+        let symbols: Vec<(String, Node<'_>)> = args
+            .iter()
+            .filter(|a| matches!(a.kind(), "simple_symbol" | "delimited_symbol" | "string"))
+            .filter_map(|a| symbol_or_string(*a, self.code).map(|(s, _)| (s, *a)))
+            .collect();
+        let options: Vec<Node<'_>> = args.iter().flat_map(|a| pairs(*a)).collect();
+        let option = |name: &str| -> Option<Node<'_>> {
+            options.iter().copied().find(|p| {
+                p.child_by_field_name("key")
+                    .and_then(|k| symbol_or_string(k, self.code))
+                    .is_some_and(|(k, _)| k == name)
+            })
+        };
+        let option_value = |name: &str| option(name).and_then(|p| p.child_by_field_name("value"));
+        let option_string =
+            |name: &str| option_value(name).and_then(|v| symbol_or_string(v, self.code)).map(|(s, _)| s);
+        match method {
+            "primary_abstract_class" => self.facts.models[index].is_abstract = true,
+            "attribute" | "serialize" | "store" | "store_accessor" | "has_secure_token" | "composed_of" => {
+                if let Some((column, node)) = symbols.first() {
+                    let column = if method == "composed_of" {
+                        option_string("mapping").unwrap_or_default()
+                    } else {
+                        column.clone()
+                    };
+                    self.column_hit(*node, &model, &column, decl, high);
+                } else if method == "has_secure_token" {
+                    // `has_secure_token` without a name maps the `token` column.
+                    self.column_hit(call, &model, "token", decl, high);
+                }
+            }
+            "encrypts" | "normalizes" | "attr_readonly" | "validates" | "validates!" | "validates_each"
+            | "validates_with" => {
+                let kind = if matches!(method, "encrypts" | "attr_readonly") { decl } else { RefKind::Query };
+                for (column, node) in &symbols {
+                    self.column_hit(*node, &model, column, kind, high);
+                }
+                self.scope_option(&options, &model);
+            }
+            _ if method.starts_with("validates_") && method.ends_with("_of") => {
+                for (column, node) in &symbols {
+                    self.column_hit(*node, &model, column, RefKind::Query, high);
+                }
+                self.scope_option(&options, &model);
+            }
+            "alias_attribute" => {
+                if let Some((column, node)) = symbols.get(1) {
+                    self.column_hit(*node, &model, column, decl, high);
+                }
+            }
+            "has_secure_password" => {
+                let attr = symbols.first().map_or("password".to_owned(), |(s, _)| s.clone());
+                let at = symbols.first().map_or(call, |(_, n)| *n);
+                self.column_hit(at, &model, &format!("{attr}_digest"), decl, high);
+            }
+            "enum" => {
+                if let Some((column, node)) = symbols.first() {
+                    self.column_hit(*node, &model, column, decl, high);
+                } else {
+                    // Rails < 7: `enum status: {…}, _prefix: true`.
+                    for pair in &options {
+                        if let Some(key) = pair.child_by_field_name("key")
+                            && let Some((column, _)) = symbol_or_string(key, self.code)
+                            && !column.starts_with('_')
+                        {
+                            self.column_hit(key, &model, &column, decl, high);
+                        }
+                    }
+                }
+            }
+            "belongs_to" | "has_many" | "has_one" | "has_and_belongs_to_many" => {
+                let Some((name, node)) = symbols.first() else { return true };
+                let class_name = option_string("class_name").map(|c| c.trim_start_matches("::").to_owned());
+                match method {
+                    "belongs_to" => {
+                        let fk = option_string("foreign_key").unwrap_or_else(|| format!("{name}_id"));
+                        self.column_hit(*node, &model, &fk, decl, high);
+                        if option_value("polymorphic").is_some_and(|v| v.kind() == "true") {
+                            self.column_hit(*node, &model, &format!("{name}_type"), decl, high);
+                        } else {
+                            let target = class_name.unwrap_or_else(|| inflect::camelize(name));
+                            self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
+                            if let Some(cache) = option_value("counter_cache") {
+                                let column = match symbol_or_string(cache, self.code) {
+                                    Some((c, _)) => c,
+                                    None if cache.kind() == "true" => {
+                                        format!(
+                                            "{}_count",
+                                            inflect::pluralize(&inflect::underscore(inflect::demodulize(&model)))
+                                        )
+                                    }
+                                    None => String::new(),
+                                };
+                                self.column_hit(cache, &target, &column, decl, high);
+                            }
+                        }
+                    }
+                    "has_many" | "has_one" => {
+                        let target = class_name.unwrap_or_else(|| {
+                            if method == "has_many" { inflect::classify(name) } else { inflect::camelize(name) }
+                        });
+                        self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
+                        if option("through").is_none() {
+                            if let Some(poly) = option_string("as") {
+                                self.column_hit(*node, &target, &format!("{poly}_id"), decl, high);
+                                self.column_hit(*node, &target, &format!("{poly}_type"), decl, high);
+                            } else {
+                                let fk = option_string("foreign_key").unwrap_or_else(|| inflect::foreign_key(&model));
+                                self.column_hit(*node, &target, &fk, decl, high);
+                            }
+                        }
+                    }
+                    _ => {
+                        let target = class_name.unwrap_or_else(|| inflect::classify(name));
+                        self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
+                        let own_table =
+                            self.facts.models[index].table.clone().unwrap_or_else(|| inflect::tableize(&model));
+                        let join = option_string("join_table")
+                            .unwrap_or_else(|| join_table_name(&own_table, &inflect::tableize(&target)));
+                        let fk = option_string("foreign_key").unwrap_or_else(|| inflect::foreign_key(&model));
+                        let afk =
+                            option_string("association_foreign_key").unwrap_or_else(|| inflect::foreign_key(&target));
+                        let at = node.start_byte();
+                        self.hit_at(at, Target::Table { table: join.clone() }, decl, high);
+                        self.hit_at(at, Target::Column { table: join.clone(), column: fk }, decl, high);
+                        self.hit_at(at, Target::Column { table: join, column: afk }, decl, high);
+                    }
+                }
+            }
+            "delegate" => {
+                // `delegate :email, to: :user` reads `users.email` through the association.
+                if let Some(to) = option_string("to")
+                    && is_identifier(&to)
+                    && option("prefix").is_none()
+                {
+                    let target = inflect::camelize(&to);
+                    for (column, node) in &symbols {
+                        self.column_hit(*node, &target, column, RefKind::Query, Confidence::Medium);
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// `uniqueness: { scope: [:account_id] }` / `scope: :account_id` anywhere in validation options.
+    fn scope_option(&mut self, options: &[Node<'_>], model: &str) {
+        let mut stack: Vec<Node<'_>> = options.to_vec();
+        while let Some(pair) = stack.pop() {
+            let key = pair.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code)).map(|(k, _)| k);
+            let Some(value) = pair.child_by_field_name("value") else { continue };
+            if key.as_deref() == Some("scope") {
+                for (column, offset) in strings_in(value, self.code) {
+                    if is_identifier(&column) {
+                        let target = Target::ModelColumn { model: model.to_owned(), column };
+                        self.hit_at(offset, target, RefKind::Query, Confidence::High);
+                    }
+                }
+            } else if value.kind() == "hash" {
+                stack.extend(pairs(value));
+            }
+        }
+    }
+
+    /// The model of `form_with(model: @user)`, `form_for @user`, `form_for :user`.
+    fn form_model(&self, args: &[Node<'_>]) -> Option<(String, Confidence)> {
+        for pair in args.iter().flat_map(|a| pairs(*a)) {
+            let key = pair.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code));
+            if key.is_some_and(|(k, _)| k == "model")
+                && let Some(value) = pair.child_by_field_name("value")
+                && let Some(Ty::Record(m, c)) = self.eval(value)
+            {
+                return Some((m, c.min(Confidence::Medium)));
+            }
+        }
+        let first = *args.first()?;
+        match first.kind() {
+            "simple_symbol" => {
+                symbol_or_string(first, self.code).map(|(s, _)| (inflect::camelize(&s), Confidence::Medium))
+            }
+            "array" => match self.eval(last_named_child(first)?) {
+                Some(Ty::Record(m, c)) => Some((m, c.min(Confidence::Medium))),
+                _ => None,
+            },
+            _ => match self.eval(first) {
+                Some(Ty::Record(m, c)) => Some((m, c.min(Confidence::Medium))),
+                _ => None,
+            },
+        }
+    }
+
+    /// Strong parameters permitted for `model`: symbols are attributes, `x_attributes: […]` are
+    /// nested attributes of the associated model.
+    fn permitted(&mut self, model: &str, args: &[Node<'_>]) {
+        for arg in args {
+            match arg.kind() {
+                "simple_symbol" | "delimited_symbol" | "string" => {
+                    if let Some((column, offset)) = symbol_or_string(*arg, self.code)
+                        && is_identifier(&column)
+                    {
+                        let target = Target::ModelColumn { model: model.to_owned(), column };
+                        self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+                    }
+                }
+                "array" => {
+                    let mut cursor = arg.walk();
+                    let items: Vec<Node<'_>> = arg.named_children(&mut cursor).collect();
+                    self.permitted(model, &items);
+                }
+                "hash" | "pair" => {
+                    for pair in pairs(*arg) {
+                        let (Some(key), Some(value)) =
+                            (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
+                        else {
+                            continue;
+                        };
+                        let Some((name, offset)) = symbol_or_string(key, self.code) else { continue };
+                        if let Some(association) = name.strip_suffix("_attributes") {
+                            self.permitted(&inflect::classify(association), &[value]);
+                        } else if is_identifier(&name) {
+                            // `tags: []` permits an array attribute.
+                            let target = Target::ModelColumn { model: model.to_owned(), column: name };
+                            self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Keys of hash arguments: `where(email: x)`, `where("email" => x)`, and in `where`-like
+    /// calls `where(posts: { title: t })` (a column of table `posts`).
+    fn hash_keys(&mut self, arg: Node<'_>, model: &str, confidence: Confidence, where_like: bool) {
+        match arg.kind() {
+            "array" => {
+                // `insert_all([{…}, {…}])`
+                let mut cursor = arg.walk();
+                let items: Vec<Node<'_>> = arg.named_children(&mut cursor).collect();
+                for item in items {
+                    if item.kind() == "hash" {
+                        self.hash_keys(item, model, confidence, false);
+                    }
+                }
+            }
+            "hash" | "pair" => {
+                for pair in pairs(arg) {
+                    let Some(key) = pair.child_by_field_name("key") else { continue };
+                    let Some((name, offset)) = symbol_or_string(key, self.code) else { continue };
+                    let value = pair.child_by_field_name("value");
+                    if where_like && let Some(value) = value.filter(|v| v.kind() == "hash") {
+                        for inner in pairs(value) {
+                            if let Some(k) = inner.child_by_field_name("key")
+                                && let Some((column, at)) = symbol_or_string(k, self.code)
+                                && is_identifier(&column)
+                            {
+                                let target = Target::Column { table: name.clone(), column };
+                                self.hit_at(at, target, RefKind::Query, confidence);
+                            }
+                        }
+                        continue;
+                    }
+                    let target = qualified(model, &name);
+                    if is_identifier(target_column(&target)) {
+                        self.hit_at(offset, target, RefKind::Query, confidence);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An SQL fragment string (`"email = ? AND users.name LIKE ?"`, `"created_at DESC"`):
+    /// qualified names are table columns, bare names columns of the relation's model. Function
+    /// names, keywords, bind names and quoted literals are skipped; bare names that are not
+    /// columns of the model are dropped by resolution.
+    fn fragment(&mut self, string: Node<'_>, model: &str, confidence: Confidence) {
+        let mut cursor = string.walk();
+        let parts: Vec<Node<'_>> = string.children(&mut cursor).filter(|c| c.kind() == "string_content").collect();
+        for part in parts {
+            let text = self.text(part);
+            for (offset, table, column) in fragment_identifiers(text) {
+                let target = match table {
+                    Some(table) => Target::Column { table: table.to_owned(), column: column.to_owned() },
+                    None => Target::ModelColumn { model: model.to_owned(), column: column.to_owned() },
+                };
+                self.hit_at(part.start_byte() + offset, target, RefKind::Sql, confidence.min(Confidence::Medium));
+            }
+        }
+    }
+
+    /// What an expression evaluates to, when that is a model, relation, record or builder.
+    fn eval(&self, node: Node<'_>) -> Option<Ty> {
+        match node.kind() {
+            "constant" | "scope_resolution" => {
+                let name = self.text(node).trim_start_matches("::");
+                name.chars().next().filter(char::is_ascii_uppercase)?;
+                Some(Ty::Relation(name.to_owned(), Confidence::High))
+            }
+            "self" => self.implicit_self(),
+            "identifier" | "instance_variable" => {
+                let name = self.text(node);
+                if let Some(ty) = self.lookup(name) {
+                    return Some(ty);
+                }
+                if name == "object"
+                    && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
+                {
+                    return Some(Ty::Record(model, Confidence::Medium));
+                }
+                named_like_model(name.trim_start_matches('@'))
+            }
+            "parenthesized_statements" => self.eval(last_named_child(node)?),
+            "call" => {
+                let method_node = node.child_by_field_name("method")?;
+                let method = self.text(method_node);
+                match node.child_by_field_name("receiver") {
+                    None => {
+                        if let Some(rest) = method.strip_prefix("current_")
+                            && is_identifier(rest)
+                            && arguments(node).is_empty()
+                        {
+                            return Some(Ty::Record(inflect::camelize(rest), Confidence::Medium));
+                        }
+                        apply_method(self.implicit_self()?, method, true)
+                    }
+                    Some(r) if r.kind() == "identifier" && self.text(r) == "where" => {
+                        self.implicit_self().map(|t| match t {
+                            Ty::Record(m, c) | Ty::Relation(m, c) => Ty::Relation(m, c),
+                            other => other,
+                        })
+                    }
+                    Some(r) => apply_method(self.eval(r)?, method, false),
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The type after calling `method` on `ty`.
+fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
+    match ty {
+        Ty::Relation(model, c) => {
+            if method == "arel_table" {
+                Some(Ty::Arel(model, c))
+            } else if RECORD_METHODS.contains(&method) || dynamic_finder(method).is_some() {
+                Some(Ty::Record(model, c))
+            } else if RELATION_METHODS.contains(&method) {
+                Some(Ty::Relation(model, c))
+            } else if !implicit && is_identifier(method) && !method.ends_with('?') {
+                // A scope or class method returning a relation: `User.active.where(…)`.
+                Some(Ty::Relation(model, c.min(Confidence::Medium)))
+            } else {
+                None
+            }
+        }
+        Ty::Record(model, c) => {
+            if matches!(method, "reload" | "lock!" | "dup" | "presence" | "tap" | "itself") {
+                Some(Ty::Record(model, c))
+            } else if is_identifier(method) && is_plural_association(method) {
+                // `user.posts`: a has_many association, by Rails' default class name.
+                Some(Ty::Relation(inflect::classify(method), Confidence::Medium))
+            } else if is_identifier(method) && !implicit && !NOT_ATTRIBUTES.contains(&method) {
+                // `comment.user`: a belongs_to / has_one association.
+                Some(Ty::Record(inflect::camelize(method), Confidence::Medium))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A receiver known only by its name: `@user`, `user` → a `User` record; `@users` → a relation.
+fn named_like_model(name: &str) -> Option<Ty> {
+    if !is_identifier(name) || NOT_MODELS.contains(&name) || name.starts_with('_') || name.len() < 3 {
+        return None;
+    }
+    if is_plural_association(name) {
+        Some(Ty::Relation(inflect::classify(name), Confidence::Medium))
+    } else {
+        Some(Ty::Record(inflect::camelize(name), Confidence::Medium))
+    }
+}
+
+/// Whether an association / variable name is plural (`posts`, `people`), by the inflector.
+fn is_plural_association(name: &str) -> bool {
+    let singular = inflect::singularize(name);
+    singular != name && inflect::pluralize(&singular) == name
+}
+
+/// The attribute an attribute method is about: `email_changed?` → `email`.
+fn attribute_of(method: &str) -> &str {
+    for prefix in ["saved_change_to_", "will_save_change_to_", "restore_", "clear_"] {
+        if let Some(rest) = method.strip_prefix(prefix) {
+            let rest = rest.trim_end_matches(['?', '!']);
+            let rest = rest.strip_suffix("_change").unwrap_or(rest);
+            return rest;
+        }
+    }
+    for suffix in [
+        "_previously_changed?",
+        "_before_last_save",
+        "_before_type_cast",
+        "_in_database",
+        "_previously_was",
+        "_previous_change",
+        "_changed?",
+        "_change",
+        "_was",
+        "_will_change!",
+        "?",
+    ] {
+        if let Some(rest) = method.strip_suffix(suffix) {
+            return rest;
+        }
+    }
+    method
+}
+
+/// `find_by_email_and_name!` → `email_and_name!`.
+fn dynamic_finder(method: &str) -> Option<&str> {
+    for prefix in ["find_or_initialize_by_", "find_or_create_by_", "find_all_by_", "find_last_by_", "find_by_"] {
+        if let Some(rest) = method.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            return Some(rest);
+        }
+    }
+    None
+}
+
+/// `"posts.title"` in a key or symbol names a table's column; anything else is the model's.
+fn qualified(model: &str, name: &str) -> Target {
+    match name.split_once('.') {
+        Some((table, column)) => Target::Column { table: table.to_owned(), column: column.to_owned() },
+        None => Target::ModelColumn { model: model.to_owned(), column: name.to_owned() },
+    }
+}
+
+fn target_column(target: &Target) -> &str {
+    match target {
+        Target::Column { column, .. } | Target::ModelColumn { column, .. } => column,
+        _ => "",
+    }
+}
+
+/// The model a serializer class renders: `UserSerializer < ActiveModel::Serializer` → `User`,
+/// `Api::V1::UserBlueprint < Blueprinter::Base` → `User`.
+fn serialized_model(class: &str, parent: &str) -> Option<String> {
+    let last = inflect::demodulize(class);
+    let serializer = parent.contains("Serializer") || parent.contains("Blueprint") || parent.contains("Jsonapi");
+    ["Serializer", "Blueprint", "Resource"]
+        .iter()
+        .find_map(|suffix| last.strip_suffix(suffix))
+        .filter(|m| serializer && !m.is_empty())
+        .map(str::to_owned)
+}
+
+/// Rails' HABTM join table: the two table names in lexical order joined with `_`, a common
+/// prefix ending in `_` written once (`catalog_categories` + `catalog_products` →
+/// `catalog_categories_products`).
+pub fn join_table_name(a: &str, b: &str) -> String {
+    let (first, second) = if a <= b { (a, b) } else { (b, a) };
+    // The longest prefix ending in `_` or `.` shared by both, leaving both non-empty.
+    let mut best = 0;
+    for (i, c) in first.char_indices() {
+        if (c == '_' || c == '.') && second.len() > i + 1 && first.len() > i + 1 && first[..=i] == second[..=i] {
+            best = i + 1;
+        }
+    }
+    if best > 0 { format!("{}_{}", first, &second[best..]) } else { format!("{first}_{second}") }
+}
+
+pub(crate) fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The argument nodes of a call (named children of its argument list, and of a
+/// parenthesis-less `command` form).
+fn arguments<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    let Some(list) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let mut cursor = list.walk();
+    list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
+}
+
+/// The pairs of a `hash` argument, or the pair itself (braceless trailing hashes are pairs
+/// directly in the argument list).
+fn pairs(node: Node<'_>) -> Vec<Node<'_>> {
+    match node.kind() {
+        "pair" => vec![node],
+        "hash" => {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor).filter(|n| n.kind() == "pair").collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The text and byte offset of a symbol (`:email`, `:"email"`), a hash-key symbol (`email:`)
+/// or a plain string (`"email"`, without interpolation).
+fn symbol_or_string(node: Node<'_>, code: &str) -> Option<(String, usize)> {
+    let text = code.get(node.byte_range())?;
+    match node.kind() {
+        "simple_symbol" => Some((text.trim_start_matches(':').to_owned(), node.start_byte() + 1)),
+        "hash_key_symbol" | "identifier" | "constant" => Some((text.to_owned(), node.start_byte())),
+        "string" | "delimited_symbol" => {
+            let mut cursor = node.walk();
+            let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            match children.as_slice() {
+                [content] if content.kind() == "string_content" => {
+                    Some((code.get(content.byte_range())?.to_owned(), content.start_byte()))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn string_value(node: Node<'_>, code: &str) -> Option<String> {
+    symbol_or_string(node, code).map(|(s, _)| s)
+}
+
+fn string_offset(node: Node<'_>) -> usize {
+    match node.kind() {
+        "simple_symbol" => node.start_byte() + 1,
+        _ => node.named_child(0).map_or(node.start_byte(), |c| c.start_byte()),
+    }
+}
+
+/// Every string or symbol in `%w[a b]`, `%i[a b]`, `["a", :b]`, `"a"`, `:a`.
+fn strings_in(node: Node<'_>, code: &str) -> Vec<(String, usize)> {
+    match node.kind() {
+        "string_array" | "symbol_array" | "array" => {
+            let mut cursor = node.walk();
+            let items: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            items
+                .into_iter()
+                .filter_map(|item| match item.kind() {
+                    "bare_string" | "bare_symbol" => {
+                        let content = item.named_child(0).unwrap_or(item);
+                        Some((code.get(content.byte_range())?.to_owned(), content.start_byte()))
+                    }
+                    _ => symbol_or_string(item, code),
+                })
+                .collect()
+        }
+        _ => symbol_or_string(node, code).into_iter().collect(),
+    }
+}
+
+/// The first string literal in a method body (`def self.table_name_prefix = "admin_"`).
+fn first_string(node: Node<'_>, code: &str) -> Option<String> {
+    if node.kind() == "string" {
+        return string_value(node, code);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    children.into_iter().find_map(|c| first_string(c, code))
+}
+
+fn last_named_child(node: Node<'_>) -> Option<Node<'_>> {
+    let last = u32::try_from(node.named_child_count().checked_sub(1)?).ok()?;
+    node.named_child(last)
+}
+
+fn first_block_param<'c>(block: Node<'_>, code: &'c str) -> Option<&'c str> {
+    let params = block.child_by_field_name("parameters")?;
+    let first = params.named_child(0)?;
+    let first = if first.kind() == "destructured_parameter" { first.named_child(0)? } else { first };
+    (first.kind() == "identifier").then(|| code.get(first.byte_range())).flatten()
+}
+
+const SQL_WORDS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "null",
+    "is",
+    "in",
+    "like",
+    "ilike",
+    "between",
+    "asc",
+    "desc",
+    "nulls",
+    "first",
+    "last",
+    "true",
+    "false",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "distinct",
+    "as",
+    "exists",
+    "any",
+    "all",
+    "select",
+    "from",
+    "where",
+    "order",
+    "by",
+    "group",
+    "having",
+    "limit",
+    "offset",
+    "join",
+    "on",
+    "inner",
+    "left",
+    "right",
+    "outer",
+    "cross",
+    "using",
+    "interval",
+    "current_date",
+    "current_timestamp",
+    "now",
+    "date",
+    "cast",
+    "escape",
+    "similar",
+    "to",
+    "some",
+    "collate",
+    "unknown",
+    "with",
+    "zone",
+    "time",
+    "timestamp",
+    "at",
+    "count",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "over",
+    "partition",
+    "filter",
+    "array",
+    "row",
+    "union",
+    "except",
+    "intersect",
+    "lateral",
+    "natural",
+    "full",
+    "default",
+    "integer",
+    "text",
+    "varchar",
+    "boolean",
+    "bigint",
+    "numeric",
+    "jsonb",
+    "json",
+    "uuid",
+];
+
+/// Identifiers of an SQL fragment that may be columns: `(offset, table, column)`.
+pub(crate) fn fragment_identifiers(text: &str) -> Vec<(usize, Option<&str>, &str)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\'' {
+            // A quoted value; `''` escapes a quote.
+            i += 1;
+            while i < bytes.len() && !(bytes[i] == b'\'' && bytes.get(i + 1) != Some(&b'\'')) {
+                i += if bytes[i] == b'\'' { 2 } else { 1 };
+            }
+            i += 1;
+            continue;
+        }
+        if c == b':' && bytes.get(i + 1) == Some(&b':') {
+            // `::type` cast: skip the type name.
+            i += 2;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            continue;
+        }
+        if c == b':' || c == b'$' || c == b'@' || c == b'%' {
+            // Named binds (`:email`), positional `$1`, format placeholders.
+            i += 1;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            continue;
+        }
+        let quoted = c == b'"' || c == b'`';
+        if c.is_ascii_alphabetic() || c == b'_' || quoted {
+            let (first, first_start, mut end) = read_ident(bytes, i);
+            let mut parts = vec![(first, first_start)];
+            while end < bytes.len() && bytes[end] == b'.' {
+                let (part, start, next) = read_ident(bytes, end + 1);
+                if part.0 == part.1 {
+                    break;
+                }
+                parts.push((part, start));
+                end = next;
+            }
+            let mut after = end;
+            while after < bytes.len() && bytes[after] == b' ' {
+                after += 1;
+            }
+            let is_call = bytes.get(after) == Some(&b'(');
+            let numeric_before = i > 0 && bytes[i - 1].is_ascii_digit();
+            if !is_call && !numeric_before {
+                let slice = |(s, e): (usize, usize)| text.get(s..e).unwrap_or("");
+                match parts.as_slice() {
+                    [(only, start)] => {
+                        let word = slice(*only);
+                        if !SQL_WORDS.contains(&word.to_ascii_lowercase().as_str()) && is_identifier(word) {
+                            out.push((*start, None, word));
+                        }
+                    }
+                    [.., (table, _), (column, start)] => {
+                        let (table, column) = (slice(*table), slice(*column));
+                        if is_identifier(table) && is_identifier(column) {
+                            out.push((*start, Some(table), column));
+                        }
+                    }
+                    [] => {}
+                }
+            }
+            i = end.max(i + 1);
+            continue;
+        }
+        if c.is_ascii_digit() {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
+                i += 1;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// One identifier at `i`, bare or quoted: ((start, end) of its text, start, end after it).
+fn read_ident(bytes: &[u8], i: usize) -> ((usize, usize), usize, usize) {
+    match bytes.get(i) {
+        Some(&q @ (b'"' | b'`')) => {
+            let close = bytes[i + 1..].iter().position(|&b| b == q).map_or(bytes.len(), |p| i + 1 + p);
+            ((i + 1, close), i + 1, (close + 1).min(bytes.len()))
+        }
+        Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+            let mut end = i;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                end += 1;
+            }
+            ((i, end), i, end)
+        }
+        _ => ((i, i), i, i),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erb_keeps_offsets_and_drops_markup_and_comments() {
+        let src = "<p class=\"email\"><%= @user.email %></p>\n<%# @user.name %><% if x -%>é<% end %>";
+        let code = erb_to_ruby(src);
+        assert_eq!(code.len(), src.len());
+        assert_eq!(code.find("@user.email"), src.find("@user.email"));
+        assert!(!code.contains("name"));
+        assert!(!code.contains("class"));
+        assert!(code.contains("if x"));
+        assert!(code.contains("end ;"));
+    }
+
+    #[test]
+    fn join_tables_follow_rails() {
+        assert_eq!(join_table_name("posts", "tags"), "posts_tags");
+        assert_eq!(join_table_name("tags", "posts"), "posts_tags");
+        assert_eq!(join_table_name("developers", "projects"), "developers_projects");
+        assert_eq!(join_table_name("catalog_categories", "catalog_products"), "catalog_categories_products");
+        assert_eq!(join_table_name("paper_boxes", "papers"), "paper_boxes_papers");
+        assert_eq!(join_table_name("music_artists", "music_records"), "music_artists_records");
+    }
+
+    #[test]
+    fn fragment_identifiers_skip_literals_binds_and_functions() {
+        let got: Vec<(usize, Option<&str>, &str)> = fragment_identifiers(
+            "lower(email) = :email AND users.name LIKE 'a''b c' AND age > 3 ORDER BY created_at::date DESC",
+        );
+        assert_eq!(
+            got,
+            vec![(6, None, "email"), (32, Some("users"), "name"), (55, None, "age"), (72, None, "created_at")]
+        );
+    }
+
+    #[test]
+    fn attribute_methods() {
+        assert_eq!(attribute_of("email_changed?"), "email");
+        assert_eq!(attribute_of("saved_change_to_email?"), "email");
+        assert_eq!(attribute_of("email_was"), "email");
+        assert_eq!(attribute_of("admin?"), "admin");
+        assert_eq!(attribute_of("email"), "email");
+    }
+}

@@ -1,0 +1,211 @@
+//! The Ecto extractor on realistic Phoenix files (schema + changeset, embedded schema, context
+//! module with queries, LiveView): exact (line, target, kind) sets per file, and the traps.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use tandem::config::Framework;
+use tandem::scan::extract::ecto::EctoExtractor;
+use tandem::scan::extract::{ExtractContext, Extractor};
+use tandem::scan::facts::{FileFacts, Target};
+
+fn extract(path: &str, source: &str) -> FileFacts {
+    let extractor = EctoExtractor;
+    assert!(extractor.applies(path, Framework::Phoenix), "{path}");
+    extractor.extract(path, source, &ExtractContext { framework: Framework::Phoenix, identifiers: &[] })
+}
+
+fn facts(path: &str) -> FileFacts {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extract/ecto").join(path);
+    let source = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()));
+    extract(path, &source)
+}
+
+fn models(facts: &FileFacts) -> Vec<String> {
+    facts
+        .models
+        .iter()
+        .map(|m| format!("{} parent={:?} table={:?} line={}", m.class, m.parent, m.table, m.line))
+        .collect()
+}
+
+fn show(t: &Target) -> String {
+    match t {
+        Target::Table { table } => format!("table {table}"),
+        Target::Column { table, column } => format!("{table}.{column}"),
+        Target::Model { model } => format!("model {model}"),
+        Target::ModelColumn { model, column } => format!("{model}#{column}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// (line, target, kind) of every hit.
+fn hits(facts: &FileFacts) -> BTreeSet<(u32, String, &'static str)> {
+    facts.hits.iter().map(|h| (h.line, show(&h.target), h.kind.as_str())).collect()
+}
+
+fn set(items: &[(u32, &str, &'static str)]) -> BTreeSet<(u32, String, &'static str)> {
+    items.iter().map(|(l, t, k)| (*l, (*t).to_owned(), *k)).collect()
+}
+
+/// Lines on which any hit names `needle` (a column or table), for trap assertions.
+fn lines_naming(facts: &FileFacts, needle: &str) -> Vec<u32> {
+    facts.hits.iter().filter(|h| show(&h.target).ends_with(needle)).map(|h| h.line).collect()
+}
+
+#[test]
+fn my_app_accounts_user() {
+    let facts = facts("lib/my_app/accounts/user.ex");
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (11, "MyApp.Accounts.User#email", "query"),
+            (11, "MyApp.Accounts.User#full_name", "query"),
+            (12, "MyApp.Accounts.User#bio", "query"),
+            (12, "MyApp.Accounts.User#locale", "query"),
+            (15, "table users", "declaration"),
+            (15, "users.id", "declaration"),
+            (16, "users.email", "declaration"),
+            (17, "users.full_name", "declaration"),
+            (19, "users.bio", "declaration"),
+            (20, "users.locale", "declaration"),
+            (21, "users.password_hash", "declaration"),
+            (22, "users.address", "declaration"),
+            (23, "users.organization_id", "declaration"),
+            (23, "model MyApp.Accounts.Organization", "declaration"),
+            (24, "users.invited_by_id", "declaration"),
+            (25, "model MyApp.Accounts.Team", "declaration"),
+            (26, "model MyApp.Blog.Post", "declaration"),
+            (26, "MyApp.Blog.Post#author_id", "declaration"),
+            (27, "model MyApp.Accounts.Profile", "declaration"),
+            (27, "MyApp.Accounts.Profile#user_id", "declaration"),
+            (30, "users.inserted_at", "declaration"),
+            (30, "users.updated_at", "declaration"),
+            (38, "MyApp.Accounts.User#email", "query"),
+            (39, "MyApp.Accounts.User#address", "query"),
+            (40, "MyApp.Accounts.User#email", "query"),
+            (46, "MyApp.Accounts.User#password_hash", "query"),
+        ])
+    );
+    assert_eq!(models(&facts), ["MyApp.Accounts.User parent=None table=Some(\"users\") line=15",]);
+}
+
+#[test]
+fn my_app_accounts_address() {
+    let facts = facts("lib/my_app/accounts/address.ex");
+    assert_eq!(hits(&facts), set(&[]));
+    assert!(models(&facts).is_empty());
+}
+
+#[test]
+fn my_app_blog_post() {
+    let facts = facts("lib/my_app/blog/post.ex");
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (5, "posts.uuid", "declaration"),
+            (8, "table posts", "declaration"),
+            (9, "posts.title", "declaration"),
+            (10, "posts.body", "declaration"),
+            (11, "posts.author_id", "declaration"),
+            (11, "model MyApp.Accounts.User", "declaration"),
+            (12, "model MyApp.Blog.Tag", "declaration"),
+            (12, "table posts_tags", "declaration"),
+            (12, "posts_tags.post_id", "declaration"),
+            (12, "posts_tags.tag_id", "declaration"),
+            (13, "model MyApp.Accounts.User", "declaration"),
+            (13, "model MyApp.Blog.Reading", "declaration"),
+            (13, "MyApp.Blog.Reading#post_id", "declaration"),
+            (13, "MyApp.Blog.Reading#user_id", "declaration"),
+            (14, "posts.revisions", "declaration"),
+            (18, "posts.created_at", "declaration"),
+            (23, "MyApp.Blog.Post#title", "query"),
+            (23, "MyApp.Blog.Post#body", "query"),
+            (24, "MyApp.Blog.Post#title", "query"),
+        ])
+    );
+    assert_eq!(models(&facts), ["MyApp.Blog.Post parent=None table=Some(\"posts\") line=8",]);
+}
+
+#[test]
+fn my_app_accounts() {
+    let facts = facts("lib/my_app/accounts.ex");
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (10, "MyApp.Accounts.User#email", "query"),
+            (16, "MyApp.Accounts.Organization#id", "query"),
+            (16, "MyApp.Accounts.User#organization_id", "query"),
+            (17, "MyApp.Accounts.User#organization_id", "query"),
+            (17, "MyApp.Accounts.User#deleted_at", "query"),
+            (18, "MyApp.Accounts.User#email", "query"),
+            (18, "MyApp.Accounts.User#name", "sql"),
+            (19, "MyApp.Accounts.User#inserted_at", "query"),
+            (20, "MyApp.Accounts.User#email", "query"),
+            (20, "MyApp.Accounts.Organization#name", "query"),
+            (27, "MyApp.Accounts.User#bio", "query"),
+            (28, "MyApp.Accounts.Organization#id", "query"),
+            (28, "MyApp.Accounts.User#organization_id", "query"),
+            (29, "MyApp.Accounts.Organization#name", "query"),
+            (29, "MyApp.Accounts.User#locale", "query"),
+            (30, "MyApp.Accounts.User#email", "query"),
+            (35, "users.locale", "query"),
+            (35, "users.email", "query"),
+            (46, "MyApp.Accounts.User#email", "query"),
+            (47, "MyApp.Accounts.User#name", "query"),
+            (51, "MyApp.Accounts.User#locale", "query"),
+            (52, "MyApp.Accounts.User#email", "query"),
+            (52, "MyApp.Accounts.User#name", "query"),
+        ])
+    );
+    assert!(models(&facts).is_empty());
+}
+
+#[test]
+fn my_app_web_live_user_live() {
+    let facts = facts("lib/my_app_web/live/user_live.ex");
+    assert_eq!(hits(&facts), set(&[(15, "MyApp.Accounts.User#email", "query"),]));
+    assert!(models(&facts).is_empty());
+}
+
+#[test]
+fn traps_are_not_references() {
+    let user = facts("lib/my_app/accounts/user.ex");
+    // @moduledoc text and the commented-out schema.
+    assert!(user.hits.iter().all(|h| h.line > 10));
+    assert!(lines_naming(&user, "ghost").is_empty());
+    assert!(lines_naming(&user, "ghosts").is_empty());
+    // A virtual field is not a column, neither declared nor used.
+    assert!(lines_naming(&user, "password").is_empty());
+
+    // An embedded schema maps no table.
+    let address = facts("lib/my_app/accounts/address.ex");
+    assert!(address.hits.is_empty() && address.models.is_empty());
+
+    let context = facts("lib/my_app/accounts.ex");
+    // A plain map, a string value, raw SQL (left to the SQL extractor) and @moduledoc.
+    assert!(context.hits.iter().all(|h| ![2, 45, 53, 54].contains(&h.line)), "{:?}", context.hits);
+}
+
+#[test]
+fn applies_to_elixir_files_of_phoenix_apps_only() {
+    let e = EctoExtractor;
+    assert!(e.applies("lib/my_app/accounts/user.ex", Framework::Phoenix));
+    assert!(e.applies("priv/repo/seeds.exs", Framework::Phoenix));
+    assert!(!e.applies("lib/my_app/accounts/user.ex", Framework::Rails));
+    assert!(!e.applies("assets/js/app.js", Framework::Phoenix));
+}
+
+#[test]
+fn schema_prefix_and_primary_key_false() {
+    let src = "defmodule Billing.Invoice do\n  use Ecto.Schema\n  @primary_key false\n  @schema_prefix \"billing\"\n  schema \"invoices\" do\n    field :number, :string\n  end\nend\n";
+    let facts = extract("lib/billing/invoice.ex", src);
+    assert_eq!(hits(&facts), set(&[(5, "table invoices", "declaration"), (6, "invoices.number", "declaration")]));
+    assert_eq!(models(&facts), ["Billing.Invoice parent=None table=Some(\"invoices\") line=5"]);
+}
+
+#[test]
+fn unparseable_elixir_never_panics() {
+    let facts = extract("lib/x.ex", "defmodule X do\n  schema \"xs\" do\n    field :a\n  end\n  def f(, do: 1\nend\n");
+    assert!(hits(&facts).contains(&(3, "xs.a".to_owned(), "declaration")));
+}
