@@ -26,6 +26,8 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         .collect();
     files.sort();
     let mut out: Vec<Migration> = Vec::new();
+    // Django migrations refer to models created earlier: carry their table and column names.
+    let mut django_state = django::State::default();
     for file in files {
         let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if file_name.starts_with('.') || file_name == "__init__.py" {
@@ -45,7 +47,11 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         if fmt == Format::Django && !text.contains("Migration") {
             continue;
         }
-        out.extend(read_file(&file, &text, Some(fmt), dialect)?);
+        if fmt == Format::Django {
+            out.push(django::read_with_state(&file, &text, dialect, &mut django_state)?);
+        } else {
+            out.extend(read_file(&file, &text, Some(fmt), dialect)?);
+        }
     }
     Ok(join_pairs(out))
 }

@@ -1,13 +1,1042 @@
-//! django migrations → operations.
+//! Django `app/migrations/0004_x.py` migrations → operations, through tree-sitter-python.
+//!
+//! Tables are named as Django names them: `<app_label>_<model lower>` (the app label is the
+//! folder holding `migrations/`), or `db_table` from `CreateModel` options / `AlterModelTable`.
+//! Fields become columns (`<name>_id` for `ForeignKey`/`OneToOneField`, `db_column=` wins).
+//! Reading a directory carries a [`State`] from one migration to the next, so that a field
+//! removed in `0007` is known to be a foreign key created in `0002`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::error::Result;
-use crate::migration::Migration;
-use crate::schema::Dialect;
+use tree_sitter::{Node, Parser};
 
-/// Read one django migration file.
-pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
-    let _ = (path, text, dialect);
-    todo!("django reader")
+use super::types::{TypeOptions, django_type};
+use super::{excerpt, op, sql};
+use crate::error::{Diagnostic, Error, Result};
+use crate::migration::layout::parse_file_name;
+use crate::migration::{Direction, Format, Migration, OpKind, Operation};
+use crate::schema::{
+    CheckConstraint, Column, Dialect, FkAction, ForeignKey, Identity, Index, IndexKey, PrimaryKey, QualifiedName,
+    UniqueConstraint, postgres,
+};
+
+/// What earlier migrations of a directory said about models: table names and field columns.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// `app.model` (lower case) → model.
+    models: BTreeMap<String, ModelState>,
+}
+
+#[derive(Debug, Clone)]
+struct ModelState {
+    table: String,
+    /// Whether `db_table` was set explicitly (a `RenameModel` then leaves the table alone).
+    custom_table: bool,
+    /// field name → its column.
+    fields: BTreeMap<String, Column>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Val {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    None,
+    List(Vec<Val>),
+    Dict(Vec<(String, Val)>),
+    /// `models.CharField(max_length=40)`: the last segment of the callee, positional and keyword arguments.
+    Call {
+        name: String,
+        args: Vec<Val>,
+        kwargs: Vec<(String, Val)>,
+    },
+    Other(String),
+}
+
+impl Val {
+    fn str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn truthy(&self) -> bool {
+        !matches!(self, Val::Bool(false) | Val::None)
+    }
+
+    fn strs(&self) -> Option<Vec<String>> {
+        match self {
+            Val::List(items) => items.iter().map(|v| v.str().map(str::to_owned)).collect(),
+            Val::Str(s) => Some(vec![s.clone()]),
+            _ => None,
+        }
+    }
+
+    fn int(&self) -> Option<u32> {
+        match self {
+            Val::Int(i) => u32::try_from(*i).ok(),
+            _ => None,
+        }
+    }
+
+    fn kw(&self, key: &str) -> Option<&Val> {
+        match self {
+            Val::Call { kwargs, .. } => kwargs.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Val::Dict(items) => items.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Keyword argument, or positional argument `i` (Django operations accept both).
+    fn arg(&self, key: &str, i: usize) -> Option<&Val> {
+        self.kw(key).or(match self {
+            Val::Call { args, .. } => args.get(i),
+            _ => None,
+        })
+    }
+}
+
+fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    &src[node.byte_range()]
+}
+
+fn value(node: Node, src: &str) -> Val {
+    match node.kind() {
+        "string" => {
+            let mut cursor = node.walk();
+            let mut out = String::new();
+            for c in node.named_children(&mut cursor) {
+                match c.kind() {
+                    "string_start" | "string_end" => {}
+                    "string_content" => out.push_str(text(c, src)),
+                    "escape_sequence" => out.push_str(match text(c, src) {
+                        "\\n" => "\n",
+                        "\\t" => "\t",
+                        "\\'" => "'",
+                        "\\\"" => "\"",
+                        "\\\\" => "\\",
+                        other => other,
+                    }),
+                    _ => return Val::Other(text(node, src).to_owned()),
+                }
+            }
+            Val::Str(out)
+        }
+        "concatenated_string" => {
+            let mut cursor = node.walk();
+            let mut out = String::new();
+            for c in node.named_children(&mut cursor) {
+                match value(c, src) {
+                    Val::Str(s) => out.push_str(&s),
+                    _ => return Val::Other(text(node, src).to_owned()),
+                }
+            }
+            Val::Str(out)
+        }
+        "integer" => {
+            text(node, src).replace('_', "").parse().map_or_else(|_| Val::Other(text(node, src).into()), Val::Int)
+        }
+        "true" => Val::Bool(true),
+        "false" => Val::Bool(false),
+        "none" => Val::None,
+        "list" | "tuple" => {
+            let mut cursor = node.walk();
+            Val::List(
+                node.named_children(&mut cursor).filter(|c| c.kind() != "comment").map(|c| value(c, src)).collect(),
+            )
+        }
+        "parenthesized_expression" => {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor).next().map_or(Val::None, |c| value(c, src))
+        }
+        "dictionary" => {
+            let mut cursor = node.walk();
+            Val::Dict(
+                node.named_children(&mut cursor)
+                    .filter(|p| p.kind() == "pair")
+                    .filter_map(|p| {
+                        let k = value(p.child_by_field_name("key")?, src);
+                        Some((k.str()?.to_owned(), value(p.child_by_field_name("value")?, src)))
+                    })
+                    .collect(),
+            )
+        }
+        "call" => {
+            let callee = node.child_by_field_name("function").map(|f| text(f, src)).unwrap_or("");
+            let name = callee.rsplit('.').next().unwrap_or(callee).to_owned();
+            let mut args = Vec::new();
+            let mut kwargs = Vec::new();
+            if let Some(list) = node.child_by_field_name("arguments") {
+                let mut cursor = list.walk();
+                for a in list.named_children(&mut cursor) {
+                    match a.kind() {
+                        "keyword_argument" => {
+                            if let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value"))
+                            {
+                                kwargs.push((text(k, src).to_owned(), value(v, src)));
+                            }
+                        }
+                        "comment" => {}
+                        _ => args.push(value(a, src)),
+                    }
+                }
+            }
+            Val::Call { name, args, kwargs }
+        }
+        _ => Val::Other(text(node, src).to_owned()),
+    }
+}
+
+/// Read one Django migration file on its own (models from earlier files get default names).
+pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
+    read_with_state(path, text_, dialect, &mut State::default())
+}
+
+/// Read one Django migration file, using and updating what earlier migrations said.
+pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut State) -> Result<Migration> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Python grammar: {e}"))))?;
+    let tree = parser
+        .parse(src, None)
+        .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
+    let class = find_class(tree.root_node(), src).ok_or_else(|| {
+        Error::input(
+            Diagnostic::new("no migration class found")
+                .at(path, 1, 1)
+                .help("expected `class Migration(migrations.Migration):` with an `operations` list"),
+        )
+    })?;
+    let name = parse_file_name(path);
+    let app = path
+        .parent()
+        .filter(|p| p.file_name().is_some_and(|n| n == "migrations"))
+        .and_then(Path::parent)
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("app")
+        .to_owned();
+    let mut m = Migration {
+        file: path.to_path_buf(),
+        down_file: None,
+        version: name.version,
+        name: name.name,
+        format: Format::Django,
+        up: Vec::new(),
+        down: None,
+        transactional: true,
+        source: src.to_owned(),
+    };
+    let mut operations = None;
+    if let Some(body) = class.child_by_field_name("body") {
+        let mut cursor = body.walk();
+        for stmt in body.named_children(&mut cursor) {
+            let Some(assign) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else { continue };
+            let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+            else {
+                continue;
+            };
+            match text(left, src) {
+                "atomic" => m.transactional = text(right, src) != "False",
+                "operations" => operations = Some(right),
+                _ => {}
+            }
+        }
+    }
+    let mut r = Reader { file: path, src, dialect, app, state };
+    let mut inverse = Some(Vec::new());
+    if let Some(list) = operations {
+        let mut cursor = list.walk();
+        let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+        for node in nodes {
+            let (ops, inv) = r.operation(node, false);
+            m.up.extend(ops);
+            match (&mut inverse, inv) {
+                (Some(all), Some(i)) => all.push(i),
+                _ => inverse = None,
+            }
+        }
+    }
+    m.down = inverse.map(|mut v: Vec<Vec<Operation>>| {
+        v.reverse();
+        v.into_iter().flatten().collect()
+    });
+    Ok(m)
+}
+
+fn find_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if node.kind() == "class_definition"
+        && node.child_by_field_name("superclasses").is_some_and(|s| text(s, src).contains("Migration"))
+    {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+    children.into_iter().find_map(|c| find_class(c, src))
+}
+
+struct Reader<'a> {
+    file: &'a Path,
+    src: &'a str,
+    dialect: Dialect,
+    app: String,
+    state: &'a mut State,
+}
+
+type OpResult = (Vec<Operation>, Option<Vec<Operation>>);
+
+impl Reader<'_> {
+    fn op(&self, node: Node, dir: Direction, kind: OpKind) -> Operation {
+        op(self.file, self.src, node.start_byte(), node.end_byte(), dir, kind)
+    }
+
+    fn qn(&self, table: &str) -> QualifiedName {
+        QualifiedName::new(self.dialect.default_schema(), table)
+    }
+
+    /// `"Order"` in this app, or `"shop.Customer"` → the model's key and table.
+    fn model_key(&self, model: &str) -> (String, String) {
+        let (app, name) = match model.split_once('.') {
+            Some((a, n)) => (a.to_owned(), n.to_lowercase()),
+            None => (self.app.clone(), model.to_lowercase()),
+        };
+        let key = format!("{app}.{name}");
+        let table = self.state.models.get(&key).map_or_else(|| format!("{app}_{name}"), |m| m.table.clone());
+        (key, table)
+    }
+
+    fn model_state(&mut self, model: &str) -> &mut ModelState {
+        let (key, table) = self.model_key(model);
+        self.state.models.entry(key).or_insert_with(|| ModelState {
+            table,
+            custom_table: false,
+            fields: BTreeMap::new(),
+        })
+    }
+
+    /// A field → its column (or `None` for a field with no column, like `ManyToManyField`),
+    /// plus the foreign key and unique constraint it brings.
+    fn field(&self, table: &str, name: &str, field: &Val) -> Option<(Column, Option<ForeignKey>, bool)> {
+        let Val::Call { name: class, .. } = field else { return None };
+        let fk = matches!(class.as_str(), "ForeignKey" | "OneToOneField");
+        let opts = TypeOptions {
+            limit: field.kw("max_length").and_then(Val::int),
+            precision: field.kw("max_digits").and_then(Val::int),
+            scale: field.kw("decimal_places").and_then(Val::int),
+            array: false,
+        };
+        let data_type = if class == "ArrayField" {
+            let base = field.arg("base_field", 0)?;
+            let (inner, _, _) = self.field(table, name, base)?;
+            format!("{}[]", inner.data_type)
+        } else {
+            django_type(class, &opts, self.dialect)?
+        };
+        let column = field
+            .kw("db_column")
+            .and_then(Val::str)
+            .map_or_else(|| if fk { format!("{name}_id") } else { name.to_owned() }, str::to_owned);
+        let mut c = Column::new(&column, &data_type);
+        c.nullable = field.kw("null").is_some_and(Val::truthy);
+        if field.kw("primary_key").is_some_and(Val::truthy) || class.ends_with("AutoField") {
+            c.nullable = false;
+        }
+        if class.ends_with("AutoField") {
+            c.identity =
+                Some(if self.dialect == Dialect::Mysql { Identity::AutoIncrement } else { Identity::ByDefault });
+        }
+        if let Some(d) = field.kw("db_default") {
+            c.default = django_default(d);
+        }
+        let key = if fk {
+            let to = field.arg("to", 0).and_then(Val::str).unwrap_or("");
+            let (_, to_table) = self.model_key(to);
+            let on_delete = match field.kw("on_delete") {
+                Some(Val::Other(t)) if t.ends_with("CASCADE") => FkAction::Cascade,
+                Some(Val::Other(t)) if t.ends_with("SET_NULL") => FkAction::SetNull,
+                Some(Val::Other(t)) if t.ends_with("PROTECT") || t.ends_with("RESTRICT") => FkAction::Restrict,
+                _ => FkAction::NoAction,
+            };
+            let on_delete = if on_delete == FkAction::Cascade || on_delete == FkAction::SetNull {
+                // Django emulates CASCADE/SET_NULL in Python; the database constraint is plain
+                // (`DEFERRABLE INITIALLY DEFERRED` on PostgreSQL) unless `db_on_delete` says otherwise.
+                FkAction::NoAction
+            } else {
+                on_delete
+            };
+            let _ = table;
+            Some(ForeignKey {
+                name: None,
+                columns: vec![column],
+                references: self.qn(&to_table),
+                referenced_columns: vec![field.kw("to_field").and_then(Val::str).unwrap_or("id").to_owned()],
+                on_delete,
+                on_update: FkAction::NoAction,
+                deferrable: self.dialect == Dialect::Postgres,
+                validated: true,
+            })
+        } else {
+            None
+        };
+        let unique = field.kw("unique").is_some_and(Val::truthy) || class == "OneToOneField";
+        Some((c, key, unique))
+    }
+
+    /// `AddField` / `CreateModel` field: the operations that add it to `table`.
+    fn add_field_ops(&self, table: &str, name: &str, field: &Val) -> Vec<OpKind> {
+        let t = self.qn(table);
+        let Some((mut column, key, unique)) = self.field(table, name, field) else { return Vec::new() };
+        let mut kinds = Vec::new();
+        // Django adds a NOT NULL column with its Python default as a temporary database default,
+        // then drops it: the table is rewritten or backfilled once, no default remains.
+        let temp_default = if !column.nullable && column.default.is_none() {
+            field.kw("default").and_then(django_default)
+        } else {
+            None
+        };
+        if let Some(d) = &temp_default {
+            column.default = Some(d.clone());
+        }
+        let col_name = column.name.clone();
+        kinds.push(OpKind::AddColumn { table: t.clone(), column, if_not_exists: false });
+        if temp_default.is_some() {
+            kinds.push(OpKind::DropDefault { table: t.clone(), column: col_name.clone() });
+        }
+        if unique {
+            kinds.push(OpKind::AddUnique {
+                table: t.clone(),
+                constraint: UniqueConstraint { name: None, columns: vec![col_name.clone()] },
+                using_index: None,
+            });
+        }
+        if let Some(key) = key {
+            kinds.push(OpKind::AddForeignKey { table: t, key, not_valid: false });
+        }
+        kinds
+    }
+
+    fn operation(&mut self, node: Node, state_only: bool) -> OpResult {
+        let src = self.src;
+        let v = value(node, src);
+        let up = Direction::Up;
+        let down = Direction::Down;
+        let Val::Call { name: opname, .. } = &v else {
+            return (vec![self.unparsed(node, "expected a migration operation")], None);
+        };
+        let opname = opname.clone();
+        let emit = |r: &Self, kinds: Vec<OpKind>, dir: Direction| -> Vec<Operation> {
+            if state_only { Vec::new() } else { kinds.into_iter().map(|k| r.op(node, dir, k)).collect() }
+        };
+        let model_arg = |k: &str, i: usize| v.arg(k, i).and_then(Val::str).map(str::to_owned);
+        match opname.as_str() {
+            "CreateModel" => {
+                let Some(model) = model_arg("name", 0) else { return (vec![self.unparsed(node, "model name")], None) };
+                let options = v.arg("options", 2).cloned().unwrap_or(Val::Dict(Vec::new()));
+                let db_table = options.kw("db_table").and_then(Val::str).map(str::to_owned);
+                let (key, default_table) = self.model_key(&model);
+                let table = db_table.clone().unwrap_or(default_table);
+                let mut columns = Vec::new();
+                let mut pk = Vec::new();
+                let mut fks = Vec::new();
+                let mut extra = Vec::new();
+                let mut fields = BTreeMap::new();
+                let mut m2m = Vec::new();
+                for f in v
+                    .arg("fields", 1)
+                    .and_then(|f| if let Val::List(l) = f { Some(l.clone()) } else { None })
+                    .unwrap_or_default()
+                {
+                    let Val::List(pair) = f else { continue };
+                    let (Some(fname), Some(field)) = (pair.first().and_then(Val::str), pair.get(1)) else { continue };
+                    if let Val::Call { name: class, .. } = field
+                        && class == "ManyToManyField"
+                    {
+                        m2m.push((fname.to_owned(), field.clone()));
+                        continue;
+                    }
+                    let Some((column, key, unique)) = self.field(&table, fname, field) else { continue };
+                    if field.kw("primary_key").is_some_and(Val::truthy) {
+                        pk.push(column.name.clone());
+                    }
+                    if unique && !field.kw("primary_key").is_some_and(Val::truthy) {
+                        extra.push(OpKind::AddUnique {
+                            table: self.qn(&table),
+                            constraint: UniqueConstraint { name: None, columns: vec![column.name.clone()] },
+                            using_index: None,
+                        });
+                    }
+                    fks.extend(key);
+                    fields.insert(fname.to_owned(), column.clone());
+                    columns.push(column);
+                }
+                self.state
+                    .models
+                    .insert(key, ModelState { table: table.clone(), custom_table: db_table.is_some(), fields });
+                let mut kinds = vec![OpKind::CreateTable {
+                    table: self.qn(&table),
+                    columns,
+                    primary_key: (!pk.is_empty()).then(|| PrimaryKey { name: None, columns: pk }),
+                    foreign_keys: fks,
+                    if_not_exists: false,
+                }];
+                kinds.extend(extra);
+                let mut inv = Vec::new();
+                for (fname, field) in m2m {
+                    if let Some((create, drop)) = self.m2m_table(&model, &table, &fname, &field) {
+                        kinds.push(create);
+                        inv.push(drop);
+                    }
+                }
+                inv.push(OpKind::DropTable { table: self.qn(&table), if_exists: false, cascade: false });
+                (emit(self, kinds, up), Some(emit(self, inv, down)))
+            }
+            "DeleteModel" => {
+                let Some(model) = model_arg("name", 0) else { return (vec![self.unparsed(node, "model name")], None) };
+                let (key, table) = self.model_key(&model);
+                let removed = self.state.models.remove(&key);
+                let drop = OpKind::DropTable { table: self.qn(&table), if_exists: false, cascade: false };
+                let inverse = removed.map(|ms| {
+                    vec![OpKind::CreateTable {
+                        table: self.qn(&table),
+                        columns: ms.fields.into_values().collect(),
+                        primary_key: None,
+                        foreign_keys: Vec::new(),
+                        if_not_exists: false,
+                    }]
+                });
+                (emit(self, vec![drop], up), inverse.map(|k| emit(self, k, down)))
+            }
+            "RenameModel" => {
+                let (Some(old), Some(new)) = (model_arg("old_name", 0), model_arg("new_name", 1)) else {
+                    return (vec![self.unparsed(node, "model names")], None);
+                };
+                let (old_key, old_table) = self.model_key(&old);
+                let (new_key, new_default) = self.model_key(&new);
+                let mut ms = self.state.models.remove(&old_key).unwrap_or(ModelState {
+                    table: old_table.clone(),
+                    custom_table: false,
+                    fields: BTreeMap::new(),
+                });
+                let custom = ms.custom_table;
+                if !custom {
+                    ms.table = new_default.clone();
+                }
+                self.state.models.insert(new_key, ms);
+                if custom {
+                    return (Vec::new(), Some(Vec::new()));
+                }
+                let fwd = OpKind::RenameTable { from: self.qn(&old_table), to: self.qn(&new_default) };
+                let back = OpKind::RenameTable { from: self.qn(&new_default), to: self.qn(&old_table) };
+                (emit(self, vec![fwd], up), Some(emit(self, vec![back], down)))
+            }
+            "AlterModelTable" => {
+                let Some(model) = model_arg("name", 0) else { return (vec![self.unparsed(node, "model name")], None) };
+                let (_, old_table) = self.model_key(&model);
+                let new_table = match v.arg("table", 1) {
+                    Some(Val::Str(t)) => t.clone(),
+                    _ => {
+                        let (key, _) = self.model_key(&model);
+                        key.replace('.', "_")
+                    }
+                };
+                let ms = self.model_state(&model);
+                ms.table = new_table.clone();
+                ms.custom_table = true;
+                if old_table == new_table {
+                    return (Vec::new(), Some(Vec::new()));
+                }
+                let fwd = OpKind::RenameTable { from: self.qn(&old_table), to: self.qn(&new_table) };
+                let back = OpKind::RenameTable { from: self.qn(&new_table), to: self.qn(&old_table) };
+                (emit(self, vec![fwd], up), Some(emit(self, vec![back], down)))
+            }
+            "AddField" => {
+                let (Some(model), Some(fname), Some(field)) =
+                    (model_arg("model_name", 0), model_arg("name", 1), v.arg("field", 2).cloned())
+                else {
+                    return (vec![self.unparsed(node, "AddField arguments")], None);
+                };
+                let (_, table) = self.model_key(&model);
+                if let Val::Call { name: class, .. } = &field
+                    && class == "ManyToManyField"
+                {
+                    let Some((create, drop)) = self.m2m_table(&model, &table, &fname, &field) else {
+                        return (vec![self.unparsed(node, "ManyToManyField target")], None);
+                    };
+                    return (emit(self, vec![create], up), Some(emit(self, vec![drop], down)));
+                }
+                let kinds = self.add_field_ops(&table, &fname, &field);
+                let column = self.field(&table, &fname, &field).map(|(c, _, _)| c);
+                let inverse = column.as_ref().map(|c| {
+                    vec![OpKind::DropColumn { table: self.qn(&table), column: c.name.clone(), if_exists: false }]
+                });
+                if let Some(c) = column {
+                    self.model_state(&model).fields.insert(fname, c);
+                }
+                (emit(self, kinds, up), inverse.map(|k| emit(self, k, down)))
+            }
+            "RemoveField" => {
+                let (Some(model), Some(fname)) = (model_arg("model_name", 0), model_arg("name", 1)) else {
+                    return (vec![self.unparsed(node, "RemoveField arguments")], None);
+                };
+                let (_, table) = self.model_key(&model);
+                let known = self.model_state(&model).fields.remove(&fname);
+                let column = known.as_ref().map_or_else(|| fname.clone(), |c| c.name.clone());
+                let drop = OpKind::DropColumn { table: self.qn(&table), column, if_exists: false };
+                let inverse =
+                    known.map(|c| vec![OpKind::AddColumn { table: self.qn(&table), column: c, if_not_exists: false }]);
+                // Django can always reverse RemoveField from its state; without the state here,
+                // the re-added column's definition is unknown.
+                let inverse = inverse.unwrap_or_else(|| {
+                    vec![OpKind::Code {
+                        description: format!(
+                            "re-add field `{fname}` of `{model}` (definition in an earlier migration)"
+                        ),
+                    }]
+                });
+                (emit(self, vec![drop], up), Some(emit(self, inverse, down)))
+            }
+            "RenameField" => {
+                let (Some(model), Some(old), Some(new)) =
+                    (model_arg("model_name", 0), model_arg("old_name", 1), model_arg("new_name", 2))
+                else {
+                    return (vec![self.unparsed(node, "RenameField arguments")], None);
+                };
+                let (_, table) = self.model_key(&model);
+                let ms = self.model_state(&model);
+                let old_col = ms.fields.remove(&old);
+                let (from, to, explicit) = match &old_col {
+                    Some(c) if c.name.ends_with("_id") && c.name == format!("{old}_id") => {
+                        (c.name.clone(), format!("{new}_id"), false)
+                    }
+                    Some(c) if c.name != old => (c.name.clone(), c.name.clone(), true),
+                    _ => (old.clone(), new.clone(), false),
+                };
+                if let Some(mut c) = old_col {
+                    c.name = to.clone();
+                    self.model_state(&model).fields.insert(new.clone(), c);
+                }
+                if explicit || from == to {
+                    return (Vec::new(), Some(Vec::new()));
+                }
+                let fwd = OpKind::RenameColumn { table: self.qn(&table), from: from.clone(), to: to.clone() };
+                let back = OpKind::RenameColumn { table: self.qn(&table), from: to, to: from };
+                (emit(self, vec![fwd], up), Some(emit(self, vec![back], down)))
+            }
+            "AlterField" => {
+                let (Some(model), Some(fname), Some(field)) =
+                    (model_arg("model_name", 0), model_arg("name", 1), v.arg("field", 2).cloned())
+                else {
+                    return (vec![self.unparsed(node, "AlterField arguments")], None);
+                };
+                let (_, table) = self.model_key(&model);
+                let Some((new, _, _)) = self.field(&table, &fname, &field) else {
+                    return (Vec::new(), Some(Vec::new()));
+                };
+                let old = self.model_state(&model).fields.insert(fname.clone(), new.clone());
+                let t = self.qn(&table);
+                let diff = |from: Option<&Column>, to: &Column| {
+                    let mut kinds = Vec::new();
+                    if from.is_none_or(|o| o.data_type != to.data_type) {
+                        kinds.push(OpKind::ChangeColumnType {
+                            table: t.clone(),
+                            column: to.name.clone(),
+                            new_type: to.data_type.clone(),
+                            using: None,
+                        });
+                    }
+                    if from.is_none_or(|o| o.nullable != to.nullable) {
+                        kinds.push(if to.nullable {
+                            OpKind::DropNotNull { table: t.clone(), column: to.name.clone() }
+                        } else {
+                            OpKind::SetNotNull { table: t.clone(), column: to.name.clone() }
+                        });
+                    }
+                    kinds
+                };
+                let fwd = diff(old.as_ref(), &new);
+                let inverse = match &old {
+                    Some(o) => diff(Some(&new), o),
+                    None => vec![OpKind::Code {
+                        description: format!("restore field `{fname}` of `{model}` to its earlier definition"),
+                    }],
+                };
+                (emit(self, fwd, up), Some(emit(self, inverse, down)))
+            }
+            "AddIndex" | "AddIndexConcurrently" => {
+                let (Some(model), Some(index)) = (model_arg("model_name", 0), v.arg("index", 1).cloned()) else {
+                    return (vec![self.unparsed(node, "AddIndex arguments")], None);
+                };
+                let (_, table) = self.model_key(&model);
+                let Some(index) = self.index(&model, &index) else {
+                    return (vec![self.unparsed(node, "index definition not understood")], None);
+                };
+                let concurrently = opname == "AddIndexConcurrently";
+                let drop = OpKind::DropIndex { name: self.qn(&index.name), concurrently, if_exists: false };
+                let add = OpKind::AddIndex { table: self.qn(&table), index, concurrently, if_not_exists: false };
+                (emit(self, vec![add], up), Some(emit(self, vec![drop], down)))
+            }
+            "RemoveIndex" | "RemoveIndexConcurrently" => {
+                let Some(name) = model_arg("name", 1) else { return (vec![self.unparsed(node, "index name")], None) };
+                let concurrently = opname == "RemoveIndexConcurrently";
+                let drop = OpKind::DropIndex { name: self.qn(&name), concurrently, if_exists: false };
+                let inverse = vec![OpKind::Code {
+                    description: format!("re-create index `{name}` (definition in an earlier migration)"),
+                }];
+                (emit(self, vec![drop], up), Some(emit(self, inverse, down)))
+            }
+            "AddConstraint" | "AddConstraintNotValid" => {
+                let (Some(model), Some(c)) = (model_arg("model_name", 0), v.arg("constraint", 1).cloned()) else {
+                    return (vec![self.unparsed(node, "AddConstraint arguments")], None);
+                };
+                let (_, table) = self.model_key(&model);
+                let t = self.qn(&table);
+                let Val::Call { name: class, .. } = &c else { return (vec![self.unparsed(node, "constraint")], None) };
+                let Some(name) = c.kw("name").and_then(Val::str).map(str::to_owned) else {
+                    return (vec![self.unparsed(node, "constraint without a name")], None);
+                };
+                let not_valid = opname == "AddConstraintNotValid";
+                let kind = match class.as_str() {
+                    "CheckConstraint" => {
+                        let expr = c.kw("condition").or_else(|| c.kw("check"));
+                        let expression = expr.map(q_to_sql).unwrap_or_default();
+                        OpKind::AddCheck {
+                            table: t.clone(),
+                            constraint: CheckConstraint { name: Some(name.clone()), expression, validated: !not_valid },
+                            not_valid,
+                        }
+                    }
+                    "UniqueConstraint" if c.kw("condition").is_none() && c.kw("expressions").is_none() => {
+                        let fields = c.kw("fields").and_then(Val::strs).unwrap_or_default();
+                        let columns = fields.iter().map(|f| self.column_of(&model, f)).collect();
+                        OpKind::AddUnique {
+                            table: t.clone(),
+                            constraint: UniqueConstraint { name: Some(name.clone()), columns },
+                            using_index: None,
+                        }
+                    }
+                    "UniqueConstraint" => {
+                        // A conditional unique constraint is a partial unique index in the database.
+                        let fields = c.kw("fields").and_then(Val::strs).unwrap_or_default();
+                        let keys = fields.iter().map(|f| IndexKey::column(&self.column_of(&model, f))).collect();
+                        let index = Index {
+                            name: name.clone(),
+                            unique: true,
+                            method: "btree".into(),
+                            keys,
+                            include: Vec::new(),
+                            predicate: c.kw("condition").map(q_to_sql),
+                        };
+                        let drop = OpKind::DropIndex { name: self.qn(&name), concurrently: false, if_exists: false };
+                        let add = OpKind::AddIndex { table: t, index, concurrently: false, if_not_exists: false };
+                        return (emit(self, vec![add], up), Some(emit(self, vec![drop], down)));
+                    }
+                    _ => OpKind::Raw { sql: excerpt(text(node, src)) },
+                };
+                let drop = OpKind::DropConstraint { table: t, name, if_exists: false };
+                (emit(self, vec![kind], up), Some(emit(self, vec![drop], down)))
+            }
+            "RemoveConstraint" => {
+                let (Some(model), Some(name)) = (model_arg("model_name", 0), model_arg("name", 1)) else {
+                    return (vec![self.unparsed(node, "RemoveConstraint arguments")], None);
+                };
+                let (_, table) = self.model_key(&model);
+                let drop = OpKind::DropConstraint { table: self.qn(&table), name: name.clone(), if_exists: false };
+                let inverse = vec![OpKind::Code {
+                    description: format!("re-create constraint `{name}` (definition in an earlier migration)"),
+                }];
+                (emit(self, vec![drop], up), Some(emit(self, inverse, down)))
+            }
+            "RunSQL" => {
+                if state_only {
+                    return (Vec::new(), Some(Vec::new()));
+                }
+                let args = self.call_arg_nodes(node);
+                let fwd = args.get("sql").or_else(|| args.get("0")).map(|n| self.sql_of(*n, up)).unwrap_or_default();
+                let reverse = args
+                    .get("reverse_sql")
+                    .or_else(|| args.get("1"))
+                    .map(|n| if text(*n, src).ends_with("noop") { Vec::new() } else { self.sql_of(*n, down) });
+                (fwd, reverse)
+            }
+            "RunPython" => {
+                let code = v.arg("code", 0).map(|c| match c {
+                    Val::Other(t) => t.clone(),
+                    other => format!("{other:?}"),
+                });
+                let description = format!("RunPython({})", code.unwrap_or_default());
+                let reverse = v.arg("reverse_code", 1).map(|r| match r {
+                    Val::Other(t) if t.ends_with("noop") => Vec::new(),
+                    Val::Other(t) => emit(self, vec![OpKind::Code { description: format!("RunPython({t})") }], down),
+                    _ => Vec::new(),
+                });
+                (emit(self, vec![OpKind::Code { description }], up), reverse)
+            }
+            "SeparateDatabaseAndState" => {
+                let args = self.call_arg_nodes(node);
+                let mut ops = Vec::new();
+                let mut inverse = Some(Vec::new());
+                if let Some(list) = args.get("state_operations").copied() {
+                    let mut cursor = list.walk();
+                    let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+                    for n in nodes {
+                        self.operation(n, true);
+                    }
+                }
+                if let Some(list) = args.get("database_operations").or_else(|| args.get("0")).copied() {
+                    let mut cursor = list.walk();
+                    let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+                    for n in nodes {
+                        let (o, i) = self.operation(n, state_only);
+                        ops.extend(o);
+                        match (&mut inverse, i) {
+                            (Some(all), Some(i)) => all.push(i),
+                            _ => inverse = None,
+                        }
+                    }
+                }
+                let inverse = inverse.map(|mut v: Vec<Vec<Operation>>| {
+                    v.reverse();
+                    v.into_iter().flatten().collect()
+                });
+                (ops, inverse)
+            }
+            "AlterModelOptions" | "AlterModelManagers" | "AlterOrderWithRespectTo" => (Vec::new(), Some(Vec::new())),
+            "AlterUniqueTogether" | "AlterIndexTogether" => {
+                (emit(self, vec![OpKind::Raw { sql: excerpt(text(node, src)) }], up), Some(Vec::new()))
+            }
+            _ => (vec![self.unparsed(node, &format!("unknown migration operation `{opname}`"))], None),
+        }
+    }
+
+    fn unparsed(&self, node: Node, reason: &str) -> Operation {
+        self.op(
+            node,
+            Direction::Up,
+            OpKind::Unparsed { text: excerpt(text(node, self.src)), reason: reason.to_owned() },
+        )
+    }
+
+    fn column_of(&mut self, model: &str, field: &str) -> String {
+        self.model_state(model).fields.get(field).map_or_else(|| field.to_owned(), |c| c.name.clone())
+    }
+
+    fn index(&mut self, model: &str, index: &Val) -> Option<Index> {
+        let Val::Call { name: class, .. } = index else { return None };
+        let name = index.kw("name").and_then(Val::str)?.to_owned();
+        let fields = index.kw("fields").and_then(Val::strs).unwrap_or_default();
+        let keys = fields
+            .iter()
+            .map(|f| {
+                let (f, desc) = match f.strip_prefix('-') {
+                    Some(f) => (f, true),
+                    None => (f.as_str(), false),
+                };
+                let mut k = IndexKey::column(&self.column_of(model, f));
+                if desc {
+                    k.order = Some("DESC".into());
+                }
+                k
+            })
+            .collect();
+        let method = match class.as_str() {
+            "GinIndex" => "gin",
+            "GistIndex" => "gist",
+            "BrinIndex" => "brin",
+            "HashIndex" => "hash",
+            "SpGistIndex" => "spgist",
+            "BloomIndex" => "bloom",
+            _ => "btree",
+        };
+        Some(Index {
+            name,
+            unique: false,
+            method: method.into(),
+            keys,
+            include: index.kw("include").and_then(Val::strs).unwrap_or_default(),
+            predicate: index.kw("condition").map(q_to_sql),
+        })
+    }
+
+    /// The join table of a `ManyToManyField` without `through=`: `<table>_<field>`.
+    fn m2m_table(&self, model: &str, table: &str, field: &str, f: &Val) -> Option<(OpKind, OpKind)> {
+        if f.kw("through").is_some() {
+            return None;
+        }
+        let to = f.arg("to", 0).and_then(Val::str)?;
+        let (_, to_table) = self.model_key(to);
+        let to_model = to.rsplit('.').next().unwrap_or(to).to_lowercase();
+        let from_model = model.to_lowercase();
+        let join = f.kw("db_table").and_then(Val::str).map_or_else(|| format!("{table}_{field}"), str::to_owned);
+        let (from_col, to_col) = if from_model == to_model {
+            (format!("from_{from_model}_id"), format!("to_{to_model}_id"))
+        } else {
+            (format!("{from_model}_id"), format!("{to_model}_id"))
+        };
+        let int = django_type("BigIntegerField", &TypeOptions::default(), self.dialect).unwrap_or_default();
+        let mut id = Column::new("id", &int);
+        id.nullable = false;
+        id.identity = Some(Identity::ByDefault);
+        let mut a = Column::new(&from_col, &int);
+        a.nullable = false;
+        let mut b = Column::new(&to_col, &int);
+        b.nullable = false;
+        let fk = |col: &str, to: &str| ForeignKey {
+            name: None,
+            columns: vec![col.to_owned()],
+            references: self.qn(to),
+            referenced_columns: vec!["id".into()],
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+            deferrable: self.dialect == Dialect::Postgres,
+            validated: true,
+        };
+        let create = OpKind::CreateTable {
+            table: self.qn(&join),
+            columns: vec![id, a, b],
+            primary_key: Some(PrimaryKey { name: None, columns: vec!["id".into()] }),
+            foreign_keys: vec![fk(&from_col, table), fk(&to_col, &to_table)],
+            if_not_exists: false,
+        };
+        Some((create, OpKind::DropTable { table: self.qn(&join), if_exists: false, cascade: false }))
+    }
+
+    /// Argument nodes of a call by keyword, or by position (`"0"`, `"1"`).
+    fn call_arg_nodes<'t>(&self, call: Node<'t>) -> BTreeMap<String, Node<'t>> {
+        let mut out = BTreeMap::new();
+        let Some(list) = call.child_by_field_name("arguments") else { return out };
+        let mut cursor = list.walk();
+        let mut i = 0;
+        for a in list.named_children(&mut cursor) {
+            match a.kind() {
+                "keyword_argument" => {
+                    if let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) {
+                        out.insert(text(k, self.src).to_owned(), v);
+                    }
+                }
+                "comment" => {}
+                _ => {
+                    out.insert(i.to_string(), a);
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// SQL of a `RunSQL` argument: a string, a list of strings, or a list of `(sql, params)`.
+    fn sql_of(&self, node: Node, dir: Direction) -> Vec<Operation> {
+        match node.kind() {
+            "string" => {
+                let mut cursor = node.walk();
+                let parts: Vec<Node> = node.named_children(&mut cursor).collect();
+                let contents: Vec<&Node> = parts.iter().filter(|p| p.kind() == "string_content").collect();
+                let plain = parts.iter().all(|p| matches!(p.kind(), "string_start" | "string_end" | "string_content"));
+                match (plain, contents.first(), contents.last()) {
+                    (true, Some(a), Some(b)) => {
+                        let (s, e) = (a.start_byte(), b.end_byte());
+                        sql::read_statements(self.file, self.src, s, &self.src[s..e], self.dialect, dir)
+                    }
+                    (true, _, _) => Vec::new(),
+                    (false, _, _) => self.sql_value(node, dir),
+                }
+            }
+            "list" | "tuple" => {
+                let mut cursor = node.walk();
+                let items: Vec<Node> = node.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+                if node.kind() == "tuple" && items.len() == 2 && items[0].kind() == "string" {
+                    // `(sql, params)`
+                    return self.sql_of(items[0], dir);
+                }
+                items.into_iter().flat_map(|n| self.sql_of(n, dir)).collect()
+            }
+            "parenthesized_expression" | "concatenated_string" => self.sql_value(node, dir),
+            _ => vec![self.op(
+                node,
+                dir,
+                OpKind::Unparsed {
+                    text: excerpt(text(node, self.src)),
+                    reason: "SQL built at run time cannot be read".into(),
+                },
+            )],
+        }
+    }
+
+    fn sql_value(&self, node: Node, dir: Direction) -> Vec<Operation> {
+        match value(node, self.src) {
+            Val::Str(s) => sql::read_statements(self.file, &s, 0, &s, self.dialect, dir)
+                .into_iter()
+                .map(|o| self.op(node, dir, o.kind))
+                .collect(),
+            _ => vec![self.op(
+                node,
+                dir,
+                OpKind::Unparsed {
+                    text: excerpt(text(node, self.src)),
+                    reason: "SQL built at run time cannot be read".into(),
+                },
+            )],
+        }
+    }
+}
+
+/// A Python default as a SQL literal (`None` when it is a callable or unknown).
+fn django_default(v: &Val) -> Option<String> {
+    match v {
+        Val::Str(s) => Some(format!("'{}'", s.replace('\'', "''"))),
+        Val::Int(i) => Some(i.to_string()),
+        Val::Bool(b) => Some(b.to_string()),
+        Val::Other(t) if t.parse::<f64>().is_ok() => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// `Q(age__gte=18)` → `age >= 18`: the common lookups; anything else keeps its Python text.
+fn q_to_sql(v: &Val) -> String {
+    let Val::Call { name, args, kwargs } = v else {
+        return match v {
+            Val::Str(s) => postgres::normalize_expr(s),
+            Val::Other(t) => t.clone(),
+            _ => String::new(),
+        };
+    };
+    if name != "Q" || !args.is_empty() {
+        return format!("{v:?}");
+    }
+    let lit = |v: &Val| match v {
+        Val::Str(s) => format!("'{}'", s.replace('\'', "''")),
+        Val::Int(i) => i.to_string(),
+        Val::Bool(b) => b.to_string(),
+        Val::None => "NULL".into(),
+        Val::Other(t) => t.clone(),
+        other => format!("{other:?}"),
+    };
+    let parts: Vec<String> = kwargs
+        .iter()
+        .map(|(k, v)| {
+            let (field, lookup) = k.rsplit_once("__").unwrap_or((k.as_str(), "exact"));
+            let (field, lookup) = match lookup {
+                "gt" | "gte" | "lt" | "lte" | "exact" | "isnull" | "in" => (field, lookup),
+                _ => (k.as_str(), "exact"),
+            };
+            match lookup {
+                "gt" => format!("{field} > {}", lit(v)),
+                "gte" => format!("{field} >= {}", lit(v)),
+                "lt" => format!("{field} < {}", lit(v)),
+                "lte" => format!("{field} <= {}", lit(v)),
+                "isnull" if v.truthy() => format!("{field} IS NULL"),
+                "isnull" => format!("{field} IS NOT NULL"),
+                "in" => match v {
+                    Val::List(items) => {
+                        format!("{field} IN ({})", items.iter().map(lit).collect::<Vec<_>>().join(", "))
+                    }
+                    other => format!("{field} IN {}", lit(other)),
+                },
+                _ => format!("{field} = {}", lit(v)),
+            }
+        })
+        .collect();
+    parts.join(" AND ")
 }

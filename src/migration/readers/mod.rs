@@ -4,6 +4,7 @@ pub mod django;
 pub mod ecto;
 pub mod mysql;
 pub mod rails;
+pub mod ruby_value;
 pub mod sql;
 pub mod types;
 

@@ -1,13 +1,1417 @@
-//! rails migrations → operations.
+//! Rails `db/migrate/*.rb` migrations → operations, through tree-sitter-ruby.
+//!
+//! `change` methods get a computed `down`: the inverse Rails itself would run (create_table ↔
+//! drop_table, add_column ↔ remove_column, renames back, add_index ↔ remove_index, …). Where
+//! Rails cannot invert a call (remove_column without a type, change_column, execute outside
+//! `reversible`), the migration has no down part. A call the reader does not understand is an
+//! `Unparsed` operation at its location; model code (`User.update_all`) is `Code`.
 
+use std::collections::HashSet;
 use std::path::Path;
 
-use crate::error::Result;
-use crate::migration::Migration;
-use crate::schema::Dialect;
+use tree_sitter::{Node, Parser};
 
-/// Read one rails migration file.
+use super::ruby_value::{Args, Val, sha256_hex, text};
+use super::types::{TypeOptions, rails_type};
+use super::{excerpt, op, sql};
+use crate::error::{Diagnostic, Error, Result};
+use crate::migration::layout::parse_file_name;
+use crate::migration::{Direction, Format, Migration, OpKind, Operation};
+use crate::schema::{
+    CheckConstraint, Column, Dialect, FkAction, ForeignKey, Identity, Index, IndexKey, IndexPart, PrimaryKey,
+    QualifiedName, postgres,
+};
+
+/// Read one Rails migration file.
 pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
-    let _ = (path, text, dialect);
-    todo!("rails reader")
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_ruby::LANGUAGE.into())
+        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Ruby grammar: {e}"))))?;
+    let tree = parser
+        .parse(text, None)
+        .ok_or_else(|| Error::input(Diagnostic::new("the Ruby parser gave up on this file").in_file(path)))?;
+    let root = tree.root_node();
+    let class = find_migration_class(root, text).ok_or_else(|| {
+        Error::input(
+            Diagnostic::new("no migration class found")
+                .at(path, 1, 1)
+                .help("expected `class Name < ActiveRecord::Migration[7.1]` with a `change` or `up` method"),
+        )
+    })?;
+    let name = parse_file_name(path);
+    let mut heredocs = Vec::new();
+    collect_heredocs(root, &mut heredocs);
+    let mut r = Reader { file: path, src: text, dialect, heredocs, used: HashSet::new() };
+    let mut m = Migration {
+        file: path.to_path_buf(),
+        down_file: None,
+        version: name.version,
+        name: name.name,
+        format: Format::Rails,
+        up: Vec::new(),
+        down: None,
+        transactional: true,
+        source: text.to_owned(),
+    };
+    let (mut change, mut up, mut down) = (None, None, None);
+    if let Some(body) = class.child_by_field_name("body") {
+        let mut cursor = body.walk();
+        for child in body.named_children(&mut cursor) {
+            match child.kind() {
+                "call" | "identifier" if method_name(child, text) == Some("disable_ddl_transaction!") => {
+                    m.transactional = false;
+                }
+                "method" => match child.child_by_field_name("name").map(|n| text_of(n, text)) {
+                    Some("change") => change = Some(child),
+                    Some("up") => up = Some(child),
+                    Some("down") => down = Some(child),
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+    }
+    if let Some(method) = change {
+        let step = r.body(method.child_by_field_name("body"), Direction::Up);
+        m.up = step.ops;
+        m.down = step.inverse.map(|mut inv| {
+            inv.reverse();
+            inv.into_iter().flatten().collect()
+        });
+    } else {
+        if let Some(method) = up {
+            m.up = r.body(method.child_by_field_name("body"), Direction::Up).ops;
+        }
+        if let Some(method) = down {
+            let step = r.body(method.child_by_field_name("body"), Direction::Down);
+            m.down = if step.raises_irreversible { None } else { Some(step.ops) };
+        }
+    }
+    Ok(m)
+}
+
+fn text_of<'a>(node: Node, src: &'a str) -> &'a str {
+    text(node, src)
+}
+
+fn find_migration_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if node.kind() == "class"
+        && node.child_by_field_name("superclass").is_some_and(|s| text(s, src).contains("Migration"))
+    {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+    children.into_iter().find_map(|c| find_migration_class(c, src))
+}
+
+fn collect_heredocs<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
+    if node.kind() == "heredoc_body" {
+        out.push(node);
+        return;
+    }
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        collect_heredocs(child, out);
+    }
+}
+
+fn method_name<'a>(node: Node, src: &'a str) -> Option<&'a str> {
+    match node.kind() {
+        "identifier" => Some(text(node, src)),
+        "call" => node.child_by_field_name("method").map(|m| text(m, src)),
+        _ => None,
+    }
+}
+
+/// What a statement or block reads into: its operations and, for `change`, the inverse of each
+/// call (in call order; `None` once any call cannot be inverted).
+struct Step {
+    ops: Vec<Operation>,
+    inverse: Option<Vec<Vec<Operation>>>,
+    raises_irreversible: bool,
+}
+
+impl Step {
+    fn new() -> Self {
+        Step { ops: Vec::new(), inverse: Some(Vec::new()), raises_irreversible: false }
+    }
+
+    fn push(&mut self, ops: Vec<Operation>, inverse: Option<Vec<Operation>>) {
+        self.ops.extend(ops);
+        match (&mut self.inverse, inverse) {
+            (Some(all), Some(inv)) => all.push(inv),
+            _ => self.inverse = None,
+        }
+    }
+
+    fn extend(&mut self, other: Step) {
+        self.ops.extend(other.ops);
+        self.raises_irreversible |= other.raises_irreversible;
+        match (&mut self.inverse, other.inverse) {
+            (Some(all), Some(inv)) => all.extend(inv),
+            _ => self.inverse = None,
+        }
+    }
+}
+
+struct Reader<'a, 't> {
+    file: &'a Path,
+    src: &'a str,
+    dialect: Dialect,
+    heredocs: Vec<Node<'t>>,
+    used: HashSet<usize>,
+}
+
+/// The table-definition block of `create_table` / `change_table`: what it adds.
+#[derive(Default)]
+struct TableBlock {
+    columns: Vec<Column>,
+    /// Extra operations after the table: indexes, foreign keys, checks, `change_table` changes.
+    after: Vec<OpKind>,
+    /// The byte range of the `t.…` call each of `after` comes from.
+    after_spans: Vec<(usize, usize)>,
+    /// Inverses of `change_table` calls, when all are invertible, with their call's range.
+    inverse: Option<Vec<Vec<(OpKind, (usize, usize))>>>,
+    foreign_keys: Vec<ForeignKey>,
+}
+
+impl<'a, 't> Reader<'a, 't> {
+    fn table(&self, name: &str) -> QualifiedName {
+        match name.split_once('.') {
+            Some((schema, n)) => QualifiedName::new(Some(schema), n),
+            None => QualifiedName::new(self.dialect.default_schema(), name),
+        }
+    }
+
+    fn op(&self, node: Node, dir: Direction, kind: OpKind) -> Operation {
+        op(self.file, self.src, node.start_byte(), node.end_byte(), dir, kind)
+    }
+
+    fn op_at(&self, start: usize, end: usize, dir: Direction, kind: OpKind) -> Operation {
+        op(self.file, self.src, start, end, dir, kind)
+    }
+
+    fn ops(&self, node: Node, dir: Direction, kinds: Vec<OpKind>) -> Vec<Operation> {
+        kinds.into_iter().map(|k| self.op(node, dir, k)).collect()
+    }
+
+    fn unparsed(&self, node: Node, dir: Direction, reason: &str) -> Operation {
+        self.op(node, dir, OpKind::Unparsed { text: excerpt(text(node, self.src)), reason: reason.to_owned() })
+    }
+
+    fn body(&mut self, body: Option<Node<'t>>, dir: Direction) -> Step {
+        let mut step = Step::new();
+        let Some(body) = body else { return step };
+        let mut cursor = body.walk();
+        let children: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
+        for child in children {
+            match child.kind() {
+                "comment" | "heredoc_body" | "empty_statement" => {}
+                "call" | "identifier" => {
+                    let s = self.call(child, dir);
+                    step.extend(s);
+                }
+                _ => {
+                    let op = self.unparsed(
+                        child,
+                        dir,
+                        "code the migration reader cannot follow (control flow or an expression)",
+                    );
+                    step.push(vec![op], None);
+                }
+            }
+        }
+        step
+    }
+
+    /// The SQL of `execute "…"` / `execute <<~SQL`, read through the SQL reader with spans in
+    /// the `.rb` file.
+    fn execute_sql(&mut self, call: Node<'t>, dir: Direction) -> Vec<Operation> {
+        let Some(list) = call.child_by_field_name("arguments") else {
+            return vec![self.unparsed(call, dir, "`execute` without SQL")];
+        };
+        let mut cursor = list.walk();
+        let Some(first) = list.named_children(&mut cursor).next() else {
+            return vec![self.unparsed(call, dir, "`execute` without SQL")];
+        };
+        match first.kind() {
+            "heredoc_beginning" => {
+                let start = first.end_byte();
+                let Some(body) = self
+                    .heredocs
+                    .iter()
+                    .copied()
+                    .find(|h| h.start_byte() >= start && !self.used.contains(&h.start_byte()))
+                else {
+                    return vec![self.unparsed(call, dir, "heredoc body not found")];
+                };
+                self.used.insert(body.start_byte());
+                let mut c = body.walk();
+                let children: Vec<Node> = body.named_children(&mut c).collect();
+                if children.iter().any(|n| n.kind() == "interpolation") {
+                    return vec![self.unparsed(call, dir, "SQL with Ruby interpolation cannot be read")];
+                }
+                let content_start = children.first().map_or(body.start_byte(), |n| n.start_byte());
+                let content_end =
+                    children.iter().find(|n| n.kind() == "heredoc_end").map_or(body.end_byte(), |n| n.start_byte());
+                let sql_text = &self.src[content_start..content_end.max(content_start)];
+                sql::read_statements(self.file, self.src, content_start, sql_text, self.dialect, dir)
+            }
+            "string" => {
+                let mut c = first.walk();
+                let parts: Vec<Node> = first.named_children(&mut c).collect();
+                if parts.iter().any(|p| p.kind() != "string_content") {
+                    return match super::ruby_value::string_content(first, self.src) {
+                        // Escapes: parse the unescaped SQL and locate every statement at the call.
+                        Some(sql_text) => sql::read_statements(self.file, &sql_text, 0, &sql_text, self.dialect, dir)
+                            .into_iter()
+                            .map(|o| self.op(call, dir, o.kind))
+                            .collect(),
+                        None => vec![self.unparsed(call, dir, "SQL with Ruby interpolation cannot be read")],
+                    };
+                }
+                let (s, e) = match (parts.first(), parts.last()) {
+                    (Some(a), Some(b)) => (a.start_byte(), b.end_byte()),
+                    _ => return Vec::new(),
+                };
+                sql::read_statements(self.file, self.src, s, &self.src[s..e], self.dialect, dir)
+            }
+            _ => vec![self.unparsed(call, dir, "SQL built at run time cannot be read")],
+        }
+    }
+
+    fn call(&mut self, call: Node<'t>, dir: Direction) -> Step {
+        let src = self.src;
+        let mut step = Step::new();
+        let Some(method) = method_name(call, src) else { return step };
+        let receiver = call.child_by_field_name("receiver");
+        if receiver.is_some() && method == "reset_column_information" {
+            // Refreshes the model's column cache: no effect on the database.
+            step.push(Vec::new(), Some(Vec::new()));
+            return step;
+        }
+        if let Some(recv) = receiver {
+            // `User.update_all`, `Post.find_each { … }`: model code that changes data.
+            let description = format!("Ruby code: {}", excerpt(text(call, src)));
+            let kind = if recv.kind() == "constant" || recv.kind() == "scope_resolution" || recv.kind() == "call" {
+                OpKind::Code { description }
+            } else {
+                OpKind::Unparsed {
+                    text: excerpt(text(call, src)),
+                    reason: "a method call on an object the reader does not know".into(),
+                }
+            };
+            step.push(vec![self.op(call, dir, kind)], None);
+            return step;
+        }
+        let args = Args::of(call, src);
+        let block = call.child_by_field_name("block");
+        let inv_dir = match dir {
+            Direction::Up => Direction::Down,
+            Direction::Down => Direction::Up,
+        };
+        let t = |i: usize| args.name(i).map(|n| self.table(n));
+        macro_rules! need {
+            ($e:expr) => {
+                match $e {
+                    Some(v) => v,
+                    None => {
+                        step.push(vec![self.unparsed(call, dir, concat!("`", "arguments not understood", "`"))], None);
+                        return step;
+                    }
+                }
+            };
+        }
+        let concurrently = args.opt("algorithm").and_then(Val::name) == Some("concurrently");
+        match method {
+            "say" | "reset_column_information" | "disable_ddl_transaction!" => {
+                step.push(Vec::new(), Some(Vec::new()));
+            }
+            "say_with_time" | "up_only" => {
+                let inner = self.block_body(block, dir);
+                if method == "up_only" {
+                    step.push(inner.ops, Some(Vec::new()));
+                } else {
+                    step.extend(inner);
+                }
+            }
+            "raise" => {
+                if text(call, src).contains("IrreversibleMigration") {
+                    step.raises_irreversible = true;
+                } else {
+                    let op = self.unparsed(call, dir, "raises an exception");
+                    step.push(vec![op], None);
+                }
+            }
+            "execute" => {
+                let ops = self.execute_sql(call, dir);
+                step.push(ops, None);
+            }
+            "reversible" => {
+                // `dir.up { … }` runs on the way up; `dir.down { … }` is the inverse.
+                let mut up_ops = Vec::new();
+                let mut down_ops = Vec::new();
+                if let Some(b) = block.and_then(|b| b.child_by_field_name("body")) {
+                    let mut cursor = b.walk();
+                    let calls: Vec<Node<'t>> = b.named_children(&mut cursor).collect();
+                    for c in calls {
+                        match (c.kind(), method_name(c, src)) {
+                            ("call", Some("up")) => {
+                                up_ops.extend(self.block_body(c.child_by_field_name("block"), dir).ops)
+                            }
+                            ("call", Some("down")) => {
+                                down_ops.extend(self.block_body(c.child_by_field_name("block"), inv_dir).ops)
+                            }
+                            ("comment", _) => {}
+                            _ => up_ops.push(self.unparsed(c, dir, "expected `dir.up { … }` or `dir.down { … }`")),
+                        }
+                    }
+                }
+                step.push(up_ops, Some(down_ops));
+            }
+            "create_table" => {
+                let table = need!(t(0));
+                let range = (call.start_byte(), call.end_byte());
+                let kinds = self.create_table(&table, &args, block, range, dir, &mut step);
+                let drop = OpKind::DropTable { table: table.clone(), if_exists: false, cascade: false };
+                let ops = kinds.into_iter().map(|(k, (s, e))| self.op_at(s, e, dir, k)).collect();
+                step.push(ops, Some(vec![self.op(call, inv_dir, drop)]));
+            }
+            "create_join_table" => {
+                let (a, b) = (need!(args.name(0)), need!(args.name(1)));
+                let mut names = [a.to_owned(), b.to_owned()];
+                names.sort();
+                let table = match args.opt("table_name").and_then(Val::name) {
+                    Some(n) => self.table(n),
+                    None => self.table(&format!("{}_{}", names[0], names[1])),
+                };
+                let mut columns = Vec::new();
+                for n in [a, b] {
+                    let mut c = Column::new(
+                        &format!("{}_id", singularize(n)),
+                        &rails_type("bigint", &TypeOptions::default(), self.dialect),
+                    );
+                    c.nullable = false;
+                    columns.push(c);
+                }
+                let create = OpKind::CreateTable {
+                    table: table.clone(),
+                    columns,
+                    primary_key: None,
+                    foreign_keys: Vec::new(),
+                    if_not_exists: false,
+                };
+                let drop = OpKind::DropTable { table, if_exists: false, cascade: false };
+                step.push(vec![self.op(call, dir, create)], Some(vec![self.op(call, inv_dir, drop)]));
+            }
+            "drop_table" | "drop_join_table" => {
+                let table = if method == "drop_join_table" {
+                    let mut names = [need!(args.name(0)).to_owned(), need!(args.name(1)).to_owned()];
+                    names.sort();
+                    self.table(&format!("{}_{}", names[0], names[1]))
+                } else {
+                    need!(t(0))
+                };
+                let if_exists = args.opt("if_exists").is_some_and(Val::truthy);
+                let cascade = args.opt("force").and_then(Val::name) == Some("cascade");
+                let drop = OpKind::DropTable { table: table.clone(), if_exists, cascade };
+                // `drop_table :t do |t| … end` is reversible: the block says what to recreate.
+                let inverse = if block.is_some() {
+                    let mut scratch = Step::new();
+                    let range = (call.start_byte(), call.end_byte());
+                    let kinds = self.create_table(&table, &args, block, range, inv_dir, &mut scratch);
+                    Some(kinds.into_iter().map(|(k, (s, e))| self.op_at(s, e, inv_dir, k)).collect())
+                } else {
+                    None
+                };
+                step.push(vec![self.op(call, dir, drop)], inverse);
+            }
+            "rename_table" => {
+                let (from, to) = (need!(t(0)), need!(t(1)));
+                let fwd = OpKind::RenameTable { from: from.clone(), to: to.clone() };
+                let back = OpKind::RenameTable { from: to, to: from };
+                step.push(vec![self.op(call, dir, fwd)], Some(vec![self.op(call, inv_dir, back)]));
+            }
+            "add_column" => {
+                let table = need!(t(0));
+                let name = need!(args.name(1));
+                let ty = need!(args.name(2));
+                let column = self.column(name, ty, &args);
+                let if_not_exists = args.opt("if_not_exists").is_some_and(Val::truthy);
+                let add = OpKind::AddColumn { table: table.clone(), column, if_not_exists };
+                let drop = OpKind::DropColumn { table, column: name.to_owned(), if_exists: false };
+                step.push(vec![self.op(call, dir, add)], Some(vec![self.op(call, inv_dir, drop)]));
+            }
+            "remove_column" => {
+                let table = need!(t(0));
+                let name = need!(args.name(1));
+                let if_exists = args.opt("if_exists").is_some_and(Val::truthy);
+                let drop = OpKind::DropColumn { table: table.clone(), column: name.to_owned(), if_exists };
+                let inverse = args.name(2).map(|ty| {
+                    let column = self.column(name, ty, &args);
+                    vec![self.op(
+                        call,
+                        inv_dir,
+                        OpKind::AddColumn { table: table.clone(), column, if_not_exists: false },
+                    )]
+                });
+                step.push(vec![self.op(call, dir, drop)], inverse);
+            }
+            "remove_columns" => {
+                let table = need!(t(0));
+                let names: Vec<String> =
+                    args.positional[1..].iter().filter_map(|v| v.name().map(str::to_owned)).collect();
+                let ty = args.opt("type").and_then(Val::name).map(str::to_owned);
+                let drops = names
+                    .iter()
+                    .map(|n| {
+                        self.op(
+                            call,
+                            dir,
+                            OpKind::DropColumn { table: table.clone(), column: n.clone(), if_exists: false },
+                        )
+                    })
+                    .collect();
+                let inverse = ty.map(|ty| {
+                    names
+                        .iter()
+                        .rev()
+                        .map(|n| {
+                            let column = self.column(n, &ty, &args);
+                            self.op(
+                                call,
+                                inv_dir,
+                                OpKind::AddColumn { table: table.clone(), column, if_not_exists: false },
+                            )
+                        })
+                        .collect()
+                });
+                step.push(drops, inverse);
+            }
+            "rename_column" => {
+                let table = need!(t(0));
+                let (from, to) = (need!(args.name(1)).to_owned(), need!(args.name(2)).to_owned());
+                let fwd = OpKind::RenameColumn { table: table.clone(), from: from.clone(), to: to.clone() };
+                let back = OpKind::RenameColumn { table, from: to, to: from };
+                step.push(vec![self.op(call, dir, fwd)], Some(vec![self.op(call, inv_dir, back)]));
+            }
+            "change_column" => {
+                let table = need!(t(0));
+                let name = need!(args.name(1));
+                let ty = need!(args.name(2));
+                let col = self.column(name, ty, &args);
+                let mut kinds = vec![OpKind::ChangeColumnType {
+                    table: table.clone(),
+                    column: name.to_owned(),
+                    new_type: col.data_type.clone(),
+                    using: None,
+                }];
+                if let Some(null) = args.opt("null") {
+                    kinds.push(if null.truthy() {
+                        OpKind::DropNotNull { table: table.clone(), column: name.to_owned() }
+                    } else {
+                        OpKind::SetNotNull { table: table.clone(), column: name.to_owned() }
+                    });
+                }
+                if let Some(d) = args.opt("default") {
+                    kinds.push(match d.sql_default() {
+                        Some(default) => OpKind::SetDefault { table: table.clone(), column: name.to_owned(), default },
+                        None => OpKind::DropDefault { table: table.clone(), column: name.to_owned() },
+                    });
+                }
+                let ops = self.ops(call, dir, kinds);
+                step.push(ops, None);
+            }
+            "change_column_null" => {
+                let table = need!(t(0));
+                let name = need!(args.name(1)).to_owned();
+                let allow = need!(args.positional.get(2)).truthy();
+                let mut kinds = Vec::new();
+                if let Some(default) = args.positional.get(3).and_then(Val::sql_default) {
+                    // Rails backfills NULLs with the default before adding the constraint.
+                    let _ = default;
+                    kinds.push(OpKind::Data { verb: "UPDATE".into(), table: Some(table.clone()) });
+                }
+                let set = |allow: bool| {
+                    if allow {
+                        OpKind::DropNotNull { table: table.clone(), column: name.clone() }
+                    } else {
+                        OpKind::SetNotNull { table: table.clone(), column: name.clone() }
+                    }
+                };
+                kinds.push(set(allow));
+                let inverse = vec![self.op(call, inv_dir, set(!allow))];
+                let ops = self.ops(call, dir, kinds);
+                step.push(ops, Some(inverse));
+            }
+            "change_column_default" => {
+                let table = need!(t(0));
+                let name = need!(args.name(1)).to_owned();
+                let default_op = |v: Option<&Val>| match v.and_then(Val::sql_default) {
+                    Some(default) => OpKind::SetDefault { table: table.clone(), column: name.clone(), default },
+                    None => OpKind::DropDefault { table: table.clone(), column: name.clone() },
+                };
+                let (fwd, inverse) = match (args.opt("from"), args.opt("to")) {
+                    (Some(from), Some(to)) => {
+                        (default_op(Some(to)), Some(vec![self.op(call, inv_dir, default_op(Some(from)))]))
+                    }
+                    _ => (default_op(args.positional.get(2)), None),
+                };
+                step.push(vec![self.op(call, dir, fwd)], inverse);
+            }
+            "add_index" => {
+                let table = need!(t(0));
+                let cols = need!(args.positional.get(1).cloned());
+                let index = need!(self.index(&table, &cols, &args));
+                let name = index.name.clone();
+                let if_not_exists = args.opt("if_not_exists").is_some_and(Val::truthy);
+                let add = OpKind::AddIndex { table: table.clone(), index, concurrently, if_not_exists };
+                let drop = OpKind::DropIndex { name: self.index_qname(&table, &name), concurrently, if_exists: false };
+                step.push(vec![self.op(call, dir, add)], Some(vec![self.op(call, inv_dir, drop)]));
+            }
+            "remove_index" => {
+                let table = need!(t(0));
+                let cols = args.positional.get(1).cloned().or_else(|| args.opt("column").cloned());
+                let index = cols.as_ref().and_then(|c| self.index(&table, c, &args));
+                let name = match (args.opt("name").and_then(Val::name), &index) {
+                    (Some(n), _) => n.to_owned(),
+                    (None, Some(i)) => i.name.clone(),
+                    (None, None) => need!(None::<String>),
+                };
+                let if_exists = args.opt("if_exists").is_some_and(Val::truthy);
+                let drop = OpKind::DropIndex { name: self.index_qname(&table, &name), concurrently, if_exists };
+                let inverse = index.map(|mut index| {
+                    index.name = name.clone();
+                    vec![self.op(
+                        call,
+                        inv_dir,
+                        OpKind::AddIndex { table: table.clone(), index, concurrently, if_not_exists: false },
+                    )]
+                });
+                step.push(vec![self.op(call, dir, drop)], inverse);
+            }
+            "add_reference" | "add_belongs_to" => {
+                let table = need!(t(0));
+                let name = need!(args.name(1));
+                let (kinds, inverse) = self.reference(&table, name, &args, true);
+                let ops = self.ops(call, dir, kinds);
+                let inv = self.ops(call, inv_dir, inverse);
+                step.push(ops, Some(inv));
+            }
+            "remove_reference" | "remove_belongs_to" => {
+                let table = need!(t(0));
+                let name = need!(args.name(1));
+                let (add, remove) = self.reference(&table, name, &args, true);
+                let ops = self.ops(call, dir, remove);
+                let inv = self.ops(call, inv_dir, add);
+                step.push(ops, Some(inv));
+            }
+            "add_foreign_key" => {
+                let table = need!(t(0));
+                let to = need!(args.name(1));
+                let key = self.foreign_key(&table, to, &args);
+                let not_valid = args.opt("validate").is_some_and(|v| !v.truthy());
+                let drop = OpKind::DropConstraint {
+                    table: table.clone(),
+                    name: key.name.clone().unwrap_or_default(),
+                    if_exists: false,
+                };
+                let add = OpKind::AddForeignKey { table, key, not_valid };
+                step.push(vec![self.op(call, dir, add)], Some(vec![self.op(call, inv_dir, drop)]));
+            }
+            "remove_foreign_key" => {
+                let table = need!(t(0));
+                let to = args
+                    .name(1)
+                    .map(str::to_owned)
+                    .or_else(|| args.opt("to_table").and_then(Val::name).map(str::to_owned));
+                let key = match (&to, args.opt("column").and_then(Val::name), args.opt("name").and_then(Val::name)) {
+                    (Some(to), _, _) => self.foreign_key(&table, to, &args),
+                    (None, Some(col), _) => {
+                        let guess = pluralize(col.trim_end_matches("_id"));
+                        self.foreign_key(&table, &guess, &args)
+                    }
+                    (None, None, Some(n)) => ForeignKey {
+                        name: Some(n.to_owned()),
+                        columns: Vec::new(),
+                        references: QualifiedName::unqualified(""),
+                        referenced_columns: Vec::new(),
+                        on_delete: FkAction::NoAction,
+                        on_update: FkAction::NoAction,
+                        deferrable: false,
+                        validated: true,
+                    },
+                    _ => need!(None::<ForeignKey>),
+                };
+                let if_exists = args.opt("if_exists").is_some_and(Val::truthy);
+                let drop = OpKind::DropConstraint {
+                    table: table.clone(),
+                    name: key.name.clone().unwrap_or_default(),
+                    if_exists,
+                };
+                let inverse =
+                    to.map(|_| vec![self.op(call, inv_dir, OpKind::AddForeignKey { table, key, not_valid: false })]);
+                step.push(vec![self.op(call, dir, drop)], inverse);
+            }
+            "validate_foreign_key" => {
+                let table = need!(t(0));
+                let name = match (args.opt("name").and_then(Val::name), args.name(1)) {
+                    (Some(n), _) => n.to_owned(),
+                    (None, Some(to)) => self.foreign_key(&table, to, &args).name.unwrap_or_default(),
+                    (None, None) => {
+                        need!(args.opt("column").and_then(Val::name).map(|c| rails_fk_name(&table.name, c)))
+                    }
+                };
+                step.push(vec![self.op(call, dir, OpKind::ValidateConstraint { table, name })], Some(Vec::new()));
+            }
+            "add_check_constraint" => {
+                let table = need!(t(0));
+                let expr = need!(args.name(1));
+                let name = args
+                    .opt("name")
+                    .and_then(Val::name)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| rails_chk_name(&table.name, expr));
+                let not_valid = args.opt("validate").is_some_and(|v| !v.truthy());
+                let constraint = CheckConstraint {
+                    name: Some(name.clone()),
+                    expression: postgres::normalize_expr(expr),
+                    validated: !not_valid,
+                };
+                let add = OpKind::AddCheck { table: table.clone(), constraint, not_valid };
+                let drop = OpKind::DropConstraint { table, name, if_exists: false };
+                step.push(vec![self.op(call, dir, add)], Some(vec![self.op(call, inv_dir, drop)]));
+            }
+            "remove_check_constraint" => {
+                let table = need!(t(0));
+                let expr = args.name(1);
+                let name = match (args.opt("name").and_then(Val::name), expr) {
+                    (Some(n), _) => n.to_owned(),
+                    (None, Some(e)) => rails_chk_name(&table.name, e),
+                    (None, None) => need!(None::<String>),
+                };
+                let if_exists = args.opt("if_exists").is_some_and(Val::truthy);
+                let drop = OpKind::DropConstraint { table: table.clone(), name: name.clone(), if_exists };
+                let inverse = expr.map(|e| {
+                    let constraint =
+                        CheckConstraint { name: Some(name), expression: postgres::normalize_expr(e), validated: true };
+                    vec![self.op(call, inv_dir, OpKind::AddCheck { table, constraint, not_valid: false })]
+                });
+                step.push(vec![self.op(call, dir, drop)], inverse);
+            }
+            "validate_check_constraint" => {
+                let table = need!(t(0));
+                let name = need!(
+                    args.opt("name")
+                        .and_then(Val::name)
+                        .map(str::to_owned)
+                        .or_else(|| args.name(1).map(|e| rails_chk_name(&table.name, e)))
+                );
+                step.push(vec![self.op(call, dir, OpKind::ValidateConstraint { table, name })], Some(Vec::new()));
+            }
+            "add_timestamps" => {
+                let table = need!(t(0));
+                let cols = self.timestamps(&args);
+                let adds = cols
+                    .iter()
+                    .map(|c| OpKind::AddColumn { table: table.clone(), column: c.clone(), if_not_exists: false })
+                    .collect();
+                let drops = cols
+                    .iter()
+                    .rev()
+                    .map(|c| OpKind::DropColumn { table: table.clone(), column: c.name.clone(), if_exists: false })
+                    .collect();
+                let (ops, inv) = (self.ops(call, dir, adds), self.ops(call, inv_dir, drops));
+                step.push(ops, Some(inv));
+            }
+            "remove_timestamps" => {
+                let table = need!(t(0));
+                let cols = self.timestamps(&args);
+                let drops = cols
+                    .iter()
+                    .map(|c| OpKind::DropColumn { table: table.clone(), column: c.name.clone(), if_exists: false })
+                    .collect();
+                let adds = cols
+                    .iter()
+                    .rev()
+                    .map(|c| OpKind::AddColumn { table: table.clone(), column: c.clone(), if_not_exists: false })
+                    .collect();
+                let (ops, inv) = (self.ops(call, dir, drops), self.ops(call, inv_dir, adds));
+                step.push(ops, Some(inv));
+            }
+            "change_table" => {
+                let table = need!(t(0));
+                let mut tb = TableBlock { inverse: Some(Vec::new()), ..TableBlock::default() };
+                self.table_block(&table, block, &mut tb, true, dir, &mut step);
+                let ops =
+                    tb.after.into_iter().zip(tb.after_spans).map(|(k, (s, e))| self.op_at(s, e, dir, k)).collect();
+                let inverse = tb.inverse.map(|mut inv| {
+                    inv.reverse();
+                    inv.into_iter().flatten().map(|(k, (s, e))| self.op_at(s, e, inv_dir, k)).collect()
+                });
+                step.push(ops, inverse);
+            }
+            "create_enum" => {
+                let name = need!(args.name(0));
+                let values = need!(args.positional.get(1).and_then(Val::names));
+                let qn = self.table(name);
+                let create = OpKind::CreateEnum { name: qn.clone(), values };
+                let drop = OpKind::DropType { name: qn, if_exists: false, cascade: false };
+                step.push(vec![self.op(call, dir, create)], Some(vec![self.op(call, inv_dir, drop)]));
+            }
+            "drop_enum" => {
+                let qn = self.table(need!(args.name(0)));
+                let if_exists = args.opt("if_exists").is_some_and(Val::truthy);
+                let inverse = args
+                    .positional
+                    .get(1)
+                    .and_then(Val::names)
+                    .map(|values| vec![self.op(call, inv_dir, OpKind::CreateEnum { name: qn.clone(), values })]);
+                step.push(vec![self.op(call, dir, OpKind::DropType { name: qn, if_exists, cascade: false })], inverse);
+            }
+            "add_enum_value" => {
+                let qn = self.table(need!(args.name(0)));
+                let value = need!(args.name(1)).to_owned();
+                step.push(vec![self.op(call, dir, OpKind::AddEnumValue { name: qn, value })], None);
+            }
+            "enable_extension" | "disable_extension" => {
+                let sql = format!(
+                    "{} EXTENSION {}",
+                    if method == "enable_extension" { "CREATE" } else { "DROP" },
+                    args.name(0).unwrap_or("?")
+                );
+                step.push(vec![self.op(call, dir, OpKind::Raw { sql })], Some(Vec::new()));
+            }
+            _ => {
+                let op = self.unparsed(call, dir, &format!("unknown migration method `{method}`"));
+                step.push(vec![op], None);
+            }
+        }
+        step
+    }
+
+    fn block_body(&mut self, block: Option<Node<'t>>, dir: Direction) -> Step {
+        self.body(block.and_then(|b| b.child_by_field_name("body")), dir)
+    }
+
+    fn index_qname(&self, table: &QualifiedName, name: &str) -> QualifiedName {
+        QualifiedName { schema: table.schema.clone(), name: name.to_owned() }
+    }
+
+    fn type_options(args: &Args) -> TypeOptions {
+        TypeOptions {
+            limit: args.opt("limit").and_then(Val::int),
+            precision: args.opt("precision").and_then(Val::int),
+            scale: args.opt("scale").and_then(Val::int),
+            array: args.opt("array").is_some_and(Val::truthy),
+        }
+    }
+
+    fn column(&self, name: &str, ty: &str, args: &Args) -> Column {
+        let mut c = Column::new(name, &rails_type(ty, &Self::type_options(args), self.dialect));
+        if let Some(null) = args.opt("null") {
+            c.nullable = null.truthy();
+        }
+        if let Some(d) = args.opt("default") {
+            c.default = d.sql_default();
+        }
+        if ty == "primary_key" {
+            c.nullable = false;
+            c.identity =
+                Some(if self.dialect == Dialect::Mysql { Identity::AutoIncrement } else { Identity::ByDefault });
+        }
+        if let Some(Val::Str(comment)) = args.opt("comment") {
+            c.comment = Some(comment.clone());
+        }
+        c
+    }
+
+    fn timestamps(&self, args: &Args) -> Vec<Column> {
+        ["created_at", "updated_at"]
+            .into_iter()
+            .map(|n| {
+                let mut c = self.column(n, "datetime", args);
+                if args.opt("null").is_none() {
+                    c.nullable = false;
+                }
+                c
+            })
+            .collect()
+    }
+
+    /// `add_index :t, cols, …` → the index Rails creates, named as Rails names it.
+    fn index(&self, table: &QualifiedName, cols: &Val, args: &Args) -> Option<Index> {
+        let names = cols.names()?;
+        let expression = names.len() == 1 && names[0].contains(['(', ' ', ',']);
+        let orders: Vec<(String, Val)> = match args.opt("order") {
+            Some(Val::Hash(h)) => h.clone(),
+            _ => Vec::new(),
+        };
+        let keys = if expression {
+            vec![IndexKey {
+                part: IndexPart::Expression(postgres::normalize_expr(&names[0])),
+                order: None,
+                opclass: None,
+            }]
+        } else {
+            names
+                .iter()
+                .map(|n| {
+                    let mut k = IndexKey::column(n);
+                    k.order = orders
+                        .iter()
+                        .find(|(c, _)| c == n)
+                        .and_then(|(_, v)| v.name())
+                        .filter(|o| !o.eq_ignore_ascii_case("asc"))
+                        .map(|o| o.to_uppercase());
+                    k
+                })
+                .collect()
+        };
+        let name = match args.opt("name").and_then(Val::name) {
+            Some(n) => n.to_owned(),
+            None if expression => {
+                let cleaned: String = names[0].chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect();
+                format!("index_{}_on_{}", table.name, cleaned.trim_matches('_'))
+            }
+            None => format!("index_{}_on_{}", table.name, names.join("_and_")),
+        };
+        Some(Index {
+            name,
+            unique: args.opt("unique").is_some_and(Val::truthy),
+            method: args.opt("using").and_then(Val::name).map_or_else(|| "btree".to_owned(), str::to_lowercase),
+            keys,
+            include: args.opt("include").and_then(Val::names).unwrap_or_default(),
+            predicate: args.opt("where").and_then(Val::name).map(postgres::normalize_expr),
+        })
+    }
+
+    fn foreign_key(&self, table: &QualifiedName, to: &str, args: &Args) -> ForeignKey {
+        let to_q = self.table(to);
+        let column = args
+            .opt("column")
+            .and_then(Val::name)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{}_id", singularize(&to_q.name)));
+        let name = args
+            .opt("name")
+            .and_then(Val::name)
+            .map(str::to_owned)
+            .unwrap_or_else(|| rails_fk_name(&table.name, &column));
+        ForeignKey {
+            name: Some(name),
+            columns: vec![column],
+            references: to_q,
+            referenced_columns: vec![args.opt("primary_key").and_then(Val::name).unwrap_or("id").to_owned()],
+            on_delete: fk_action(args.opt("on_delete")),
+            on_update: fk_action(args.opt("on_update")),
+            deferrable: args.opt("deferrable").is_some_and(Val::truthy),
+            validated: !args.opt("validate").is_some_and(|v| !v.truthy()),
+        }
+    }
+
+    /// `add_reference :t, :user, …`: the operations it runs and those of its inverse.
+    fn reference(
+        &self,
+        table: &QualifiedName,
+        name: &str,
+        args: &Args,
+        default_index: bool,
+    ) -> (Vec<OpKind>, Vec<OpKind>) {
+        let polymorphic = args.opt("polymorphic").is_some_and(Val::truthy);
+        let ty = args.opt("type").and_then(Val::name).unwrap_or("bigint");
+        let col_name = format!("{name}_id");
+        let mut column = self.column(&col_name, ty, args);
+        column.default = None;
+        let mut add = Vec::new();
+        let mut remove = Vec::new();
+        let mut cols = vec![column];
+        if polymorphic {
+            let mut type_col = self.column(&format!("{name}_type"), "string", args);
+            type_col.default = None;
+            cols.insert(0, type_col);
+        }
+        for c in &cols {
+            add.push(OpKind::AddColumn { table: table.clone(), column: c.clone(), if_not_exists: false });
+        }
+        let index_opt = args.opt("index");
+        if index_opt.map_or(default_index, Val::truthy) {
+            let idx_cols: Vec<Val> = cols.iter().map(|c| Val::Sym(c.name.clone())).collect();
+            let mut idx_args = Args::default();
+            if let Some(Val::Hash(h)) = index_opt {
+                idx_args.options = h.clone();
+            }
+            if let Some(index) = self.index(table, &Val::Array(idx_cols), &idx_args) {
+                let concurrently = idx_args.opt("algorithm").and_then(Val::name) == Some("concurrently");
+                add.push(OpKind::AddIndex { table: table.clone(), index, concurrently, if_not_exists: false });
+            }
+        }
+        let fk = match args.opt("foreign_key") {
+            Some(Val::Hash(h)) => {
+                let mut fk_args = Args { options: h.clone(), ..Args::default() };
+                fk_args.options.push(("column".into(), Val::Str(col_name.clone())));
+                let to = h.iter().find(|(k, _)| k == "to_table").and_then(|(_, v)| v.name()).map(str::to_owned);
+                Some(self.foreign_key(table, &to.unwrap_or_else(|| pluralize(name)), &fk_args))
+            }
+            Some(v) if v.truthy() => {
+                let fk_args = Args { options: vec![("column".into(), Val::Str(col_name.clone()))], ..Args::default() };
+                Some(self.foreign_key(table, &pluralize(name), &fk_args))
+            }
+            _ => None,
+        };
+        if let Some(key) = fk {
+            remove.push(OpKind::DropConstraint {
+                table: table.clone(),
+                name: key.name.clone().unwrap_or_default(),
+                if_exists: false,
+            });
+            add.push(OpKind::AddForeignKey { table: table.clone(), key, not_valid: false });
+        }
+        for c in cols.iter().rev() {
+            remove.push(OpKind::DropColumn { table: table.clone(), column: c.name.clone(), if_exists: false });
+        }
+        (add, remove)
+    }
+
+    /// `create_table :t, …  do |t| … end`: the `CreateTable` and what follows it.
+    fn create_table(
+        &mut self,
+        table: &QualifiedName,
+        args: &Args,
+        block: Option<Node<'t>>,
+        call_range: (usize, usize),
+        dir: Direction,
+        step: &mut Step,
+    ) -> Vec<(OpKind, (usize, usize))> {
+        let mut tb = TableBlock::default();
+        let id = args.opt("id").cloned().unwrap_or(Val::Bool(true));
+        let pk_names = args.opt("primary_key").and_then(Val::names);
+        let mut primary_key = None;
+        if id.truthy() {
+            let pk_name = pk_names.as_ref().and_then(|n| n.first().cloned()).unwrap_or_else(|| "id".to_owned());
+            let ty = match &id {
+                Val::Sym(t) | Val::Str(t) => t.clone(),
+                _ => "primary_key".to_owned(),
+            };
+            let mut c = self.column(&pk_name, if ty == "primary_key" { "bigint" } else { &ty }, &Args::default());
+            c.nullable = false;
+            match ty.as_str() {
+                "uuid" if self.dialect == Dialect::Postgres => c.default = Some("gen_random_uuid()".into()),
+                "primary_key" | "bigint" | "integer" => {
+                    if self.dialect == Dialect::Mysql {
+                        c.identity = Some(Identity::AutoIncrement);
+                    } else {
+                        c.default = Some(format!("nextval('{}_{}_seq'::regclass)", table.name, pk_name));
+                    }
+                }
+                _ => {}
+            }
+            tb.columns.push(c);
+            primary_key = Some(PrimaryKey { name: None, columns: vec![pk_name] });
+        } else if let Some(names) = pk_names {
+            primary_key = Some(PrimaryKey { name: None, columns: names });
+        }
+        self.table_block(table, block, &mut tb, false, dir, step);
+        if let Some(pk) = &primary_key {
+            for c in &mut tb.columns {
+                if pk.columns.contains(&c.name) {
+                    c.nullable = false;
+                }
+            }
+        }
+        let create = OpKind::CreateTable {
+            table: table.clone(),
+            columns: tb.columns,
+            primary_key,
+            foreign_keys: tb.foreign_keys,
+            if_not_exists: args.opt("if_not_exists").is_some_and(Val::truthy),
+        };
+        let mut kinds = vec![(create, call_range)];
+        kinds.extend(tb.after.into_iter().zip(tb.after_spans));
+        kinds
+    }
+
+    /// The `|t|` block of `create_table` (`change == false`) or `change_table` (`change == true`).
+    fn table_block(
+        &mut self,
+        table: &QualifiedName,
+        block: Option<Node<'t>>,
+        tb: &mut TableBlock,
+        change: bool,
+        dir: Direction,
+        step: &mut Step,
+    ) {
+        let Some(body) = block.and_then(|b| b.child_by_field_name("body")) else { return };
+        let src = self.src;
+        let mut cursor = body.walk();
+        let calls: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
+        for call in calls {
+            if call.kind() == "comment" {
+                continue;
+            }
+            let method = if call.kind() == "call" && call.child_by_field_name("receiver").is_some() {
+                call.child_by_field_name("method").map(|m| text(m, src))
+            } else {
+                None
+            };
+            let Some(method) = method else {
+                step.push(vec![self.unparsed(call, dir, "expected `t.<type> :column` in a table block")], None);
+                continue;
+            };
+            let args = Args::of(call, src);
+            let names: Vec<String> = args.positional.iter().filter_map(|v| v.name().map(str::to_owned)).collect();
+            let mut inverse: Option<Vec<OpKind>> = Some(Vec::new());
+            let before_cols = tb.columns.len();
+            let before_after = tb.after.len();
+            match method {
+                "column" if names.len() >= 2 => tb.columns.push(self.column(&names[0], &names[1], &args)),
+                "timestamps" => tb.columns.extend(self.timestamps(&args)),
+                "references" | "belongs_to" => {
+                    for n in &names {
+                        let (kinds, _) = self.reference(table, n, &args, true);
+                        for k in kinds {
+                            match k {
+                                OpKind::AddColumn { column, .. } => tb.columns.push(column),
+                                OpKind::AddForeignKey { key, .. } if !change => tb.foreign_keys.push(key),
+                                other => tb.after.push(other),
+                            }
+                        }
+                    }
+                }
+                "index" => match args.positional.first().and_then(|c| self.index(table, c, &args)) {
+                    Some(index) => {
+                        let concurrently = args.opt("algorithm").and_then(Val::name) == Some("concurrently");
+                        tb.after.push(OpKind::AddIndex {
+                            table: table.clone(),
+                            index,
+                            concurrently,
+                            if_not_exists: false,
+                        })
+                    }
+                    None => step.push(vec![self.unparsed(call, dir, "index columns not understood")], None),
+                },
+                "check_constraint" => {
+                    if let Some(expr) = names.first() {
+                        let name = args
+                            .opt("name")
+                            .and_then(Val::name)
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| rails_chk_name(&table.name, expr));
+                        let not_valid = args.opt("validate").is_some_and(|v| !v.truthy());
+                        let constraint = CheckConstraint {
+                            name: Some(name),
+                            expression: postgres::normalize_expr(expr),
+                            validated: !not_valid,
+                        };
+                        tb.after.push(OpKind::AddCheck { table: table.clone(), constraint, not_valid });
+                    }
+                }
+                "foreign_key" => {
+                    if let Some(to) = names.first() {
+                        let key = self.foreign_key(table, to, &args);
+                        if change {
+                            tb.after.push(OpKind::AddForeignKey { table: table.clone(), key, not_valid: false });
+                        } else {
+                            tb.foreign_keys.push(key);
+                        }
+                    }
+                }
+                "remove" if change => {
+                    let ty = args.opt("type").and_then(Val::name).map(str::to_owned);
+                    for n in &names {
+                        tb.after.push(OpKind::DropColumn { table: table.clone(), column: n.clone(), if_exists: false });
+                    }
+                    inverse = ty.map(|ty| {
+                        names
+                            .iter()
+                            .map(|n| OpKind::AddColumn {
+                                table: table.clone(),
+                                column: self.column(n, &ty, &args),
+                                if_not_exists: false,
+                            })
+                            .collect()
+                    });
+                }
+                "rename" if change && names.len() == 2 => {
+                    tb.after.push(OpKind::RenameColumn {
+                        table: table.clone(),
+                        from: names[0].clone(),
+                        to: names[1].clone(),
+                    });
+                    inverse = Some(vec![OpKind::RenameColumn {
+                        table: table.clone(),
+                        from: names[1].clone(),
+                        to: names[0].clone(),
+                    }]);
+                }
+                "change" if change && names.len() >= 2 => {
+                    let col = self.column(&names[0], &names[1], &args);
+                    tb.after.push(OpKind::ChangeColumnType {
+                        table: table.clone(),
+                        column: names[0].clone(),
+                        new_type: col.data_type,
+                        using: None,
+                    });
+                    inverse = None;
+                }
+                "change_null" if change && !names.is_empty() => {
+                    let allow = args.positional.get(1).is_some_and(Val::truthy);
+                    let mk = |allow: bool| {
+                        if allow {
+                            OpKind::DropNotNull { table: table.clone(), column: names[0].clone() }
+                        } else {
+                            OpKind::SetNotNull { table: table.clone(), column: names[0].clone() }
+                        }
+                    };
+                    tb.after.push(mk(allow));
+                    inverse = Some(vec![mk(!allow)]);
+                }
+                "change_default" if change && !names.is_empty() => {
+                    let mk = |v: Option<&Val>| match v.and_then(Val::sql_default) {
+                        Some(default) => OpKind::SetDefault { table: table.clone(), column: names[0].clone(), default },
+                        None => OpKind::DropDefault { table: table.clone(), column: names[0].clone() },
+                    };
+                    match (args.opt("from"), args.opt("to")) {
+                        (Some(from), Some(to)) => {
+                            tb.after.push(mk(Some(to)));
+                            inverse = Some(vec![mk(Some(from))]);
+                        }
+                        _ => {
+                            tb.after.push(mk(args.positional.get(1)));
+                            inverse = None;
+                        }
+                    }
+                }
+                "remove_index" if change => {
+                    let cols = args.positional.first().cloned().or_else(|| args.opt("column").cloned());
+                    let index = cols.as_ref().and_then(|c| self.index(table, c, &args));
+                    let name = args
+                        .opt("name")
+                        .and_then(Val::name)
+                        .map(str::to_owned)
+                        .or_else(|| index.as_ref().map(|i| i.name.clone()));
+                    match name {
+                        Some(name) => {
+                            tb.after.push(OpKind::DropIndex {
+                                name: self.index_qname(table, &name),
+                                concurrently: false,
+                                if_exists: false,
+                            });
+                            inverse = index.map(|index| {
+                                vec![OpKind::AddIndex {
+                                    table: table.clone(),
+                                    index,
+                                    concurrently: false,
+                                    if_not_exists: false,
+                                }]
+                            });
+                        }
+                        None => step.push(vec![self.unparsed(call, dir, "index to remove not understood")], None),
+                    }
+                }
+                "remove_references" | "remove_belongs_to" if change => {
+                    for n in &names {
+                        let (add, remove) = self.reference(table, n, &args, true);
+                        tb.after.extend(remove);
+                        inverse = Some(add);
+                    }
+                }
+                "remove_timestamps" if change => {
+                    for c in self.timestamps(&args) {
+                        tb.after.push(OpKind::DropColumn { table: table.clone(), column: c.name, if_exists: false });
+                    }
+                    inverse = Some(
+                        self.timestamps(&args)
+                            .into_iter()
+                            .map(|column| OpKind::AddColumn { table: table.clone(), column, if_not_exists: false })
+                            .collect(),
+                    );
+                }
+                ty if !names.is_empty() && is_column_type(ty) => {
+                    for n in &names {
+                        tb.columns.push(self.column(n, ty, &args));
+                    }
+                }
+                _ => {
+                    step.push(
+                        vec![self.unparsed(call, dir, &format!("unknown table definition method `t.{method}`"))],
+                        None,
+                    );
+                    continue;
+                }
+            }
+            let range = (call.start_byte(), call.end_byte());
+            if change {
+                // In change_table, added columns are `AddColumn`s in call order; they invert to drops.
+                let added: Vec<Column> = tb.columns.drain(before_cols..).collect();
+                let mut inv: Vec<OpKind> = tb.after[before_after..]
+                    .iter()
+                    .filter_map(|k| match k {
+                        OpKind::AddIndex { index, .. } => Some(OpKind::DropIndex {
+                            name: self.index_qname(table, &index.name),
+                            concurrently: false,
+                            if_exists: false,
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+                inv.extend(added.iter().rev().map(|c| OpKind::DropColumn {
+                    table: table.clone(),
+                    column: c.name.clone(),
+                    if_exists: false,
+                }));
+                let adds: Vec<OpKind> = added
+                    .into_iter()
+                    .map(|column| OpKind::AddColumn { table: table.clone(), column, if_not_exists: false })
+                    .collect();
+                tb.after.splice(before_after..before_after, adds);
+                let inv = if inv.is_empty() { inverse } else { Some(inv) };
+                match (&mut tb.inverse, inv) {
+                    (Some(all), Some(i)) => all.push(i.into_iter().map(|k| (k, range)).collect()),
+                    _ => tb.inverse = None,
+                }
+            }
+            while tb.after_spans.len() < tb.after.len() {
+                tb.after_spans.push(range);
+            }
+        }
+    }
+}
+
+fn is_column_type(ty: &str) -> bool {
+    matches!(
+        ty,
+        "string"
+            | "text"
+            | "integer"
+            | "bigint"
+            | "float"
+            | "decimal"
+            | "numeric"
+            | "datetime"
+            | "timestamp"
+            | "timestamptz"
+            | "time"
+            | "date"
+            | "binary"
+            | "boolean"
+            | "json"
+            | "jsonb"
+            | "uuid"
+            | "inet"
+            | "cidr"
+            | "macaddr"
+            | "hstore"
+            | "citext"
+            | "xml"
+            | "money"
+            | "interval"
+            | "daterange"
+            | "tsrange"
+            | "tstzrange"
+            | "int4range"
+            | "int8range"
+            | "numrange"
+            | "point"
+            | "line"
+            | "bit"
+            | "bit_varying"
+            | "ltree"
+            | "virtual"
+            | "enum"
+            | "primary_key"
+            | "blob"
+            | "tsvector"
+    )
+}
+
+fn fk_action(v: Option<&Val>) -> FkAction {
+    match v.and_then(Val::name) {
+        Some("cascade") => FkAction::Cascade,
+        Some("nullify") => FkAction::SetNull,
+        Some("restrict") => FkAction::Restrict,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// Rails' `foreign_key_name`: `fk_rails_` + the first 10 hex digits of SHA-256 of
+/// `"<table>_<column>_fk"`.
+pub fn rails_fk_name(table: &str, column: &str) -> String {
+    format!("fk_rails_{}", &sha256_hex(format!("{table}_{column}_fk").as_bytes())[..10])
+}
+
+/// Rails' `check_constraint_name`: `chk_rails_` + 10 hex digits of SHA-256 of
+/// `"<table>_<expression>_chk"`.
+pub fn rails_chk_name(table: &str, expression: &str) -> String {
+    format!("chk_rails_{}", &sha256_hex(format!("{table}_{expression}_chk").as_bytes())[..10])
+}
+
+/// ActiveSupport's inflector for the common cases migrations meet (`user` → `users`,
+/// `category` → `categories`, `address` → `addresses`, `person` → `people`).
+pub fn pluralize(word: &str) -> String {
+    match word {
+        "person" => return "people".into(),
+        "child" => return "children".into(),
+        "man" => return "men".into(),
+        "woman" => return "women".into(),
+        _ => {}
+    }
+    if let Some(stem) = word.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'i', 'o', 'u'])
+    {
+        return format!("{stem}ies");
+    }
+    if word.ends_with(['s', 'x', 'z']) || word.ends_with("ch") || word.ends_with("sh") {
+        return format!("{word}es");
+    }
+    format!("{word}s")
+}
+
+pub fn singularize(word: &str) -> String {
+    match word {
+        "people" => return "person".into(),
+        "children" => return "child".into(),
+        "men" => return "man".into(),
+        "women" => return "woman".into(),
+        _ => {}
+    }
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for suffix in ["sses", "xes", "ches", "shes", "zes"] {
+        if word.ends_with(suffix) {
+            return word[..word.len() - 2].to_owned();
+        }
+    }
+    if let Some(stem) = word.strip_suffix('s')
+        && !word.ends_with("ss")
+    {
+        return stem.to_owned();
+    }
+    word.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections_for_reference_tables() {
+        assert_eq!(pluralize("user"), "users");
+        assert_eq!(pluralize("category"), "categories");
+        assert_eq!(pluralize("address"), "addresses");
+        assert_eq!(singularize("organizations"), "organization");
+        assert_eq!(singularize("addresses"), "address");
+    }
+
+    #[test]
+    fn foreign_key_names_match_rails() {
+        // Rails: "fk_rails_#{SHA256.hexdigest("posts_author_id_fk").first(10)}"
+        assert_eq!(
+            rails_fk_name("posts", "author_id"),
+            format!("fk_rails_{}", &sha256_hex(b"posts_author_id_fk")[..10])
+        );
+    }
 }

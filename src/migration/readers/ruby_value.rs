@@ -1,0 +1,276 @@
+//! Literal values of Ruby call arguments (`:users`, `"x"`, `[:a, :b]`, `null: false`), read from
+//! tree-sitter-ruby nodes, plus the SHA-256 Rails uses to name foreign keys and checks.
+
+use tree_sitter::Node;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Sym(String),
+    Str(String),
+    Int(i64),
+    Float(String),
+    Bool(bool),
+    Nil,
+    Array(Vec<Val>),
+    Hash(Vec<(String, Val)>),
+    /// `-> { "now()" }`: a SQL expression for a default.
+    Lambda(Option<String>),
+    /// Anything else (a constant, a method call, an interpolated string): its source text.
+    Other(String),
+}
+
+impl Val {
+    /// A symbol or string as a name.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Val::Sym(s) | Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A name or a list of names (`:email` or `[:email, :org_id]`).
+    pub fn names(&self) -> Option<Vec<String>> {
+        match self {
+            Val::Sym(s) | Val::Str(s) => Some(vec![s.clone()]),
+            Val::Array(items) => items.iter().map(|v| v.name().map(str::to_owned)).collect(),
+            _ => None,
+        }
+    }
+
+    pub fn truthy(&self) -> bool {
+        !matches!(self, Val::Bool(false) | Val::Nil)
+    }
+
+    pub fn int(&self) -> Option<u32> {
+        match self {
+            Val::Int(i) => u32::try_from(*i).ok(),
+            _ => None,
+        }
+    }
+
+    /// The value as a SQL default expression; `None` for `nil` (no default).
+    pub fn sql_default(&self) -> Option<String> {
+        match self {
+            Val::Nil => None,
+            Val::Str(s) | Val::Sym(s) => Some(format!("'{}'", s.replace('\'', "''"))),
+            Val::Int(i) => Some(i.to_string()),
+            Val::Float(f) => Some(f.clone()),
+            Val::Bool(b) => Some(b.to_string()),
+            Val::Lambda(Some(expr)) => Some(expr.clone()),
+            Val::Lambda(None) | Val::Array(_) | Val::Hash(_) | Val::Other(_) => Some(String::from("?")),
+        }
+    }
+}
+
+pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    &src[node.byte_range()]
+}
+
+/// The literal content of a string node, or `None` when it interpolates.
+pub fn string_content(node: Node, src: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "string_content" => out.push_str(text(child, src)),
+            "escape_sequence" => out.push_str(match text(child, src) {
+                "\\n" => "\n",
+                "\\t" => "\t",
+                "\\\"" => "\"",
+                "\\'" => "'",
+                "\\\\" => "\\",
+                other => other,
+            }),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+pub fn value(node: Node, src: &str) -> Val {
+    match node.kind() {
+        "simple_symbol" => Val::Sym(text(node, src).trim_start_matches(':').to_owned()),
+        "hash_key_symbol" => Val::Sym(text(node, src).to_owned()),
+        "delimited_symbol" => match string_content(node, src) {
+            Some(s) => Val::Sym(s),
+            None => Val::Other(text(node, src).to_owned()),
+        },
+        "string" => match string_content(node, src) {
+            Some(s) => Val::Str(s),
+            None => Val::Other(text(node, src).to_owned()),
+        },
+        "integer" => {
+            text(node, src).replace('_', "").parse().map(Val::Int).unwrap_or(Val::Other(text(node, src).into()))
+        }
+        "float" => Val::Float(text(node, src).to_owned()),
+        "true" => Val::Bool(true),
+        "false" => Val::Bool(false),
+        "nil" => Val::Nil,
+        "array" => {
+            let mut cursor = node.walk();
+            Val::Array(
+                node.named_children(&mut cursor).filter(|c| c.kind() != "comment").map(|c| value(c, src)).collect(),
+            )
+        }
+        "string_array" | "symbol_array" => {
+            let mut cursor = node.walk();
+            let sym = node.kind() == "symbol_array";
+            Val::Array(
+                node.named_children(&mut cursor)
+                    .map(|c| {
+                        let t = text(c, src).to_owned();
+                        if sym { Val::Sym(t) } else { Val::Str(t) }
+                    })
+                    .collect(),
+            )
+        }
+        "hash" => {
+            let mut cursor = node.walk();
+            Val::Hash(node.named_children(&mut cursor).filter_map(|p| pair(p, src)).collect())
+        }
+        "lambda" => {
+            let body = node.child_by_field_name("body");
+            let expr = body.and_then(|b| {
+                let mut cursor = b.walk();
+                let inner = b.named_children(&mut cursor).find(|c| c.kind().ends_with("body"))?;
+                let mut c2 = inner.walk();
+                let first = inner.named_children(&mut c2).next()?;
+                match value(first, src) {
+                    Val::Str(s) => Some(s),
+                    _ => None,
+                }
+            });
+            Val::Lambda(expr)
+        }
+        "parenthesized_statements" => {
+            let mut cursor = node.walk();
+            match node.named_children(&mut cursor).next() {
+                Some(c) => value(c, src),
+                None => Val::Nil,
+            }
+        }
+        _ => Val::Other(text(node, src).to_owned()),
+    }
+}
+
+/// `key: value` or `:key => value` / `"key" => value`.
+pub fn pair(node: Node, src: &str) -> Option<(String, Val)> {
+    if node.kind() != "pair" {
+        return None;
+    }
+    let key = node.child_by_field_name("key")?;
+    let key = match key.kind() {
+        "hash_key_symbol" | "identifier" | "constant" => text(key, src).to_owned(),
+        _ => value(key, src).name()?.to_owned(),
+    };
+    Some((key, value(node.child_by_field_name("value")?, src)))
+}
+
+/// Positional arguments and keyword options of a call.
+#[derive(Debug, Default)]
+pub struct Args {
+    pub positional: Vec<Val>,
+    pub options: Vec<(String, Val)>,
+    /// `heredoc_beginning` nodes among the arguments, in order.
+    pub heredocs: usize,
+}
+
+impl Args {
+    pub fn of(call: Node, src: &str) -> Args {
+        let mut args = Args::default();
+        let Some(list) = call.child_by_field_name("arguments") else { return args };
+        let mut cursor = list.walk();
+        for child in list.named_children(&mut cursor) {
+            match child.kind() {
+                "pair" => args.options.extend(pair(child, src)),
+                "hash" => {
+                    if let Val::Hash(items) = value(child, src) {
+                        args.options.extend(items);
+                    }
+                }
+                "heredoc_beginning" => {
+                    args.heredocs += 1;
+                    args.positional.push(Val::Other(text(child, src).to_owned()));
+                }
+                "comment" => {}
+                _ => args.positional.push(value(child, src)),
+            }
+        }
+        args
+    }
+
+    pub fn opt(&self, key: &str) -> Option<&Val> {
+        self.options.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn name(&self, i: usize) -> Option<&str> {
+        self.positional.get(i).and_then(Val::name)
+    }
+}
+
+/// SHA-256 of `data` as lower-case hex. Rails names foreign keys `fk_rails_<first 10 hex>` of
+/// the digest of `"<table>_<column>_fk"`, and checks `chk_rails_…` likewise.
+pub fn sha256_hex(data: &[u8]) -> String {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
+        0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+        0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+        0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+        0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+        0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+        0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] =
+        [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    let mut msg = data.to_vec();
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bit_len.to_be_bytes());
+    for chunk in msg.chunks(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in chunk.chunks(4).enumerate().take(16) {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh.wrapping_add(s1).wrapping_add(ch).wrapping_add(K[i]).wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    h.iter().map(|x| format!("{x:08x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_matches_known_digests() {
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
