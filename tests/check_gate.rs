@@ -336,3 +336,62 @@ fn waivers_from_apps_toml() {
     let e = gate_finding(&r, "expired-suppression");
     assert_eq!(e.location.as_ref().map(|l| (l.file.to_str().unwrap(), l.line)), Some(("apps.toml", 12)));
 }
+
+fn run_file(name: &str, text: &str, scans: &[ScanResult]) -> CheckReport {
+    let migrations = read(name, text);
+    let gate = Gate::new(scans, &[], Confidence::Medium)
+        .with_frameworks([("platform".to_owned(), Framework::Rails), ("portal".to_owned(), Framework::Phoenix)]);
+    let options = CheckOptions { strict: true, today: "2026-06-01".into() };
+    check::run(&migrations, &schema(), &gate, &[], None, &options).expect("check runs")
+}
+
+#[test]
+fn rails_and_ecto_migrations_go_through_the_same_gate_and_hash_comments_suppress() {
+    let mut scans = clean_scans();
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Declaration,
+        Confidence::High,
+    ));
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::column("orders", "notes"),
+        RefKind::Query,
+        Confidence::High,
+    ));
+
+    let rails = "class RemoveLegacyFlag < ActiveRecord::Migration[7.1]\n  def change\n    # tandem:allow drop-column reason=\"portal drops the field in the same release\"\n    remove_column :users, :legacy_flag, :boolean\n  end\nend\n";
+    let r = run_file("db/migrate/20260101000000_remove_legacy_flag.rb", rails, &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.location.as_ref().map(|l| l.line), Some(4));
+    assert_eq!(f.severity, Severity::Block);
+    assert!(matches!(&f.suppression, Some(Suppression::Comment { line: 3, .. })), "{f:#?}");
+
+    let ecto = "defmodule Portal.Repo.Migrations.DropNotes do\n  use Ecto.Migration\n\n  def change do\n    alter table(:orders) do\n      remove :notes\n    end\n  end\nend\n";
+    let r = run_file("priv/repo/migrations/20260101000000_drop_notes.exs", ecto, &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.object.as_deref(), Some("orders.notes"));
+    assert_eq!(f.severity, Severity::Block);
+    assert_eq!(f.location.as_ref().map(|l| l.line), Some(6));
+    assert_eq!(f.recipes[0].framework, Some(Framework::Phoenix));
+}
+
+#[test]
+fn rename_messages_name_both_sides() {
+    let mut scans = clean_scans();
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::column("orders", "notes"),
+        RefKind::Query,
+        Confidence::High,
+    ));
+    let r = run("ALTER TABLE orders RENAME COLUMN notes TO internal_notes;", &scans);
+    assert_eq!(
+        gate_finding(&r, "rename-column").message,
+        "renames column `orders.notes` to `internal_notes`, but `portal` still uses it: 1 reference at head"
+    );
+}

@@ -96,6 +96,12 @@ impl<'a> Gate<'a> {
         targets.extend(subject.dependents.iter().cloned());
         let c = self.consult(&targets);
         let mut f = Finding::new(rule, Severity::Info, String::new()).at(span).object(subject.target.to_string());
+        // `what` names the operation; `{}` in it stands for the target (`renames column {} to x`).
+        let what = if what.contains("{}") {
+            what.replace("{}", &format!("`{}`", subject.target))
+        } else {
+            format!("{what} `{}`", subject.target)
+        };
         f.dependents = subject.dependents.iter().map(ToString::to_string).collect();
         f.checked = c.checked.clone();
         let via = if subject.dependents.is_empty() {
@@ -108,8 +114,7 @@ impl<'a> Gate<'a> {
             let refs: BTreeSet<&str> = c.references.iter().map(|r| r.git_ref.as_str()).collect();
             f.severity = Severity::Block;
             f.message = format!(
-                "{what} `{}`{via}, but {} still use{} it: {} reference{} at {}",
-                subject.target,
+                "{what}{via}, but {} still use{} it: {} reference{} at {}",
                 list(&apps.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>()),
                 if apps.len() == 1 { "s" } else { "" },
                 c.references.len(),
@@ -125,8 +130,7 @@ impl<'a> Gate<'a> {
         } else if !c.failures.is_empty() {
             f.severity = Severity::Block;
             f.message = format!(
-                "{what} `{}`{via}, but {} could not be checked, so the gate fails closed: {}",
-                subject.target,
+                "{what}{via}, but {} could not be checked, so the gate fails closed: {}",
                 list(&c.failures.iter().map(|x| format!("`{}` at {}", x.app, x.git_ref)).collect::<Vec<_>>()),
                 c.failures.iter().map(|x| x.message.as_str()).collect::<Vec<_>>().join("; "),
             );
@@ -161,7 +165,7 @@ impl<'a> Gate<'a> {
             } else {
                 String::new()
             };
-            f.message = format!("{what} `{}`{via}: no app uses it ({checked}{below})", subject.target);
+            f.message = format!("{what}{via}: no app uses it ({checked}{below})");
         }
         f
     }

@@ -49,7 +49,7 @@ impl crate::rules::Rule for Rule {
         let mut f = cx.gate.finding(
             self.id(),
             &cx.op.span,
-            &format!("changes to `{new_type}` the type of column"),
+            &format!("changes the type of column {{}} to `{new_type}`"),
             &subject,
             &|fw| recipe(&table.name, column, new_type, fw),
         );

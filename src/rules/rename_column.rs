@@ -46,7 +46,7 @@ impl crate::rules::Rule for Rule {
             return vec![];
         }
         let subject = Subject::column(table, from);
-        vec![cx.gate.finding(self.id(), &cx.op.span, &format!("renames to `{to}` column"), &subject, &|fw| {
+        vec![cx.gate.finding(self.id(), &cx.op.span, &format!("renames column {{}} to `{to}`"), &subject, &|fw| {
             recipe(&table.name, from, to, fw)
         })]
     }

@@ -53,7 +53,7 @@ impl crate::rules::Rule for Rule {
         }
         let mut subject = Subject::table(from);
         subject.target = object(from, None);
-        vec![cx.gate.finding(self.id(), &cx.op.span, &format!("renames to `{to}` table"), &subject, &|fw| {
+        vec![cx.gate.finding(self.id(), &cx.op.span, &format!("renames table {{}} to `{to}`"), &subject, &|fw| {
             recipe(&from.name, &to.name, fw)
         })]
     }
