@@ -2,10 +2,10 @@
 //! through the SQL reader, RunPython reversibility, SeparateDatabaseAndState, unparsed operations,
 //! and replay.
 
-mod common;
+mod migration_support;
 
-use common::{down_lines, fixture, lines};
-use tandem::migration::{self, Format};
+use migration_support::{down_lines, fixture, lines};
+use tandem::migration::{self, Format, OpKind};
 use tandem::schema::{Dialect, Schema};
 
 fn history() -> Vec<migration::Migration> {
@@ -26,9 +26,14 @@ fn create_model_uses_app_label_and_db_table() {
             "14:9 add_unique - on public.shop_customer(email)",
             "22:9 create_table public.orders (id bigint not null, total numeric(10,2) not null, \
              placed_at timestamp with time zone, customer_id bigint not null) pk(id) fk(customer_id->public.shop_customer)",
+            // Django's index on a foreign key: <table>_<column>_<md5(table + column)[:8]>.
+            "22:9 add_index orders_customer_id_b7016332 on public.orders btree(customer_id)",
         ]
     );
     assert_eq!(down_lines(m).unwrap(), vec!["22:9 drop_table public.orders", "14:9 drop_table public.shop_customer"]);
+    let OpKind::CreateTable { foreign_keys, .. } = &m.up[2].kind else { panic!() };
+    assert_eq!(foreign_keys[0].name.as_deref(), Some("orders_customer_id_b7016332_fk_shop_customer_id"));
+    assert!(foreign_keys[0].deferrable, "Django creates foreign keys DEFERRABLE INITIALLY DEFERRED");
 }
 
 #[test]

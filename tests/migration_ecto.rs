@@ -1,9 +1,9 @@
 //! Ecto migrations: exact operation lists with locations, `change` inverses as Ecto computes
 //! them, `execute(up, down)`, module attributes, unparsed calls, and replay.
 
-mod common;
+mod migration_support;
 
-use common::{down_lines, fixture, lines};
+use migration_support::{down_lines, fixture, lines};
 use tandem::migration::{self, Format};
 use tandem::schema::{Dialect, Schema};
 
@@ -19,10 +19,10 @@ fn create_tables_with_references_timestamps_and_indexes() {
     assert_eq!(
         lines(&m.up),
         vec![
-            "5:5 create_table public.organizations (id bigint not null default nextval('organizations_id_seq'::regclass), \
+            "5:5 create_table public.organizations (id bigint not null default nextval('public.organizations_id_seq'::regclass), \
              name character varying(255) not null, inserted_at timestamp(0) without time zone not null, \
              updated_at timestamp(0) without time zone not null) pk(id)",
-            "10:5 create_table public.users (id bigint not null default nextval('users_id_seq'::regclass), \
+            "10:5 create_table public.users (id bigint not null default nextval('public.users_id_seq'::regclass), \
              email character varying(255) not null, legacy_flag boolean default false, organization_id bigint not null, \
              tags character varying(255)[] default '{}', inserted_at timestamp(0) without time zone not null, \
              updated_at timestamp(0) without time zone not null) pk(id) fk(organization_id->public.organizations)",
@@ -117,4 +117,28 @@ fn replay_follows_the_table_rename_into_foreign_keys() {
     let idx: Vec<&str> = users.indexes.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(idx, vec!["users_email_index", "users_organization_id_index"]);
     assert!(!users.checks[0].validated, "added NOT VALID");
+}
+
+#[test]
+fn modify_to_a_reference_adds_the_constraint() {
+    let src = r#"defmodule Portal.Repo.Migrations.OwnerRef do
+  use Ecto.Migration
+
+  def change do
+    alter table(:posts) do
+      modify :owner_id, references(:users, on_delete: :nilify_all, validate: false), from: :bigint
+    end
+  end
+end
+"#;
+    let path = std::path::Path::new("priv/repo/migrations/20240601000000_owner_ref.exs");
+    let ms = migration::read_file(path, src, None, Dialect::Postgres).unwrap();
+    assert_eq!(
+        lines(&ms[0].up),
+        vec![
+            "6:7 change_type public.posts.owner_id bigint",
+            "6:7 add_fk posts_owner_id_fkey on public.posts(owner_id) -> public.users(id) on_delete SET NULL not_valid",
+        ]
+    );
+    assert_eq!(down_lines(&ms[0]).unwrap(), vec!["6:7 change_type public.posts.owner_id bigint"]);
 }

@@ -1,9 +1,9 @@
 //! Rails migrations: exact operation lists with locations, inverses of `change`, irreversible
 //! migrations, unparsed calls, and replaying the whole history into a schema.
 
-mod common;
+mod migration_support;
 
-use common::{down_lines, fixture, lines};
+use migration_support::{down_lines, fixture, lines};
 use tandem::migration::{self, ApplyErrorKind, Format, OpKind, apply};
 use tandem::schema::{Dialect, Schema};
 
@@ -23,10 +23,10 @@ fn create_table_with_references_timestamps_and_indexes() {
     assert_eq!(
         lines(&m.up),
         vec![
-            "3:5 create_table public.organizations (id bigint not null default nextval('organizations_id_seq'::regclass), \
+            "3:5 create_table public.organizations (id bigint not null default nextval('public.organizations_id_seq'::regclass), \
              name character varying not null, created_at timestamp(6) without time zone not null, \
              updated_at timestamp(6) without time zone not null) pk(id)",
-            "8:5 create_table public.users (id bigint not null default nextval('users_id_seq'::regclass), \
+            "8:5 create_table public.users (id bigint not null default nextval('public.users_id_seq'::regclass), \
              email character varying(255) not null, legacy_flag boolean default false, organization_id bigint not null, \
              created_at timestamp(6) without time zone not null, updated_at timestamp(6) without time zone not null) \
              pk(id) fk(organization_id->public.organizations)",
@@ -141,4 +141,80 @@ fn replaying_the_history_builds_the_schema_and_follows_renames() {
     assert_eq!(err.kind, ApplyErrorKind::Missing);
     assert_eq!((err.span.line, err.span.column), (3, 5));
     assert!(err.span.file.ends_with("20240401100000_remove_untyped_column.rb"));
+}
+
+fn misc() -> Vec<migration::Migration> {
+    migration::load_path(&fixture("rails_misc"), None, Dialect::Postgres).unwrap()
+}
+
+#[test]
+fn strong_migrations_style_calls_and_their_inverse() {
+    let m = &misc()[0];
+    assert!(!m.transactional);
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "5:5 add_column public.comments.commentable_type character varying null",
+            "5:5 add_column public.comments.commentable_id bigint null",
+            "5:5 add_index index_comments_on_commentable_type_and_commentable_id on public.comments \
+             btree(commentable_type,commentable_id) concurrently",
+            "6:22 drop_column public.users.legacy_flag",
+            "7:5 raw ALTER INDEX index_users_on_email RENAME TO index_users_on_email_address",
+            "8:5 create_table public.roles_users (user_id bigint not null, role_id bigint not null)",
+            "9:5 drop_table public.sessions",
+            "13:5 add_column public.comments.created_at timestamp(6) without time zone null",
+            "13:5 add_column public.comments.updated_at timestamp(6) without time zone null",
+            // Rails: fk_rails_ + SHA-256("comments_user_id_fk")[0, 10]
+            "14:5 add_fk fk_rails_03de2dc08c on public.comments(user_id) -> public.users(id) on_delete NO ACTION not_valid",
+            "15:5 validate public.comments.fk_rails_03de2dc08c",
+        ]
+    );
+    assert_eq!(
+        down_lines(m).unwrap(),
+        vec![
+            "14:5 drop_constraint public.comments.fk_rails_03de2dc08c",
+            "13:5 drop_column public.comments.updated_at",
+            "13:5 drop_column public.comments.created_at",
+            // drop_table with a block is reversible: the block says what to recreate.
+            "9:5 create_table public.sessions (id bigint not null default nextval('public.sessions_id_seq'::regclass), \
+             token character varying not null, created_at timestamp(6) without time zone not null, \
+             updated_at timestamp(6) without time zone not null) pk(id)",
+            "8:5 drop_table public.roles_users",
+            "7:5 raw ALTER INDEX index_users_on_email_address RENAME TO index_users_on_email",
+            "6:22 add_column public.users.legacy_flag boolean null default false",
+            "5:5 drop_column public.comments.commentable_id",
+            "5:5 drop_column public.comments.commentable_type",
+        ]
+    );
+}
+
+#[test]
+fn calls_rails_cannot_invert_make_change_irreversible() {
+    let m = &misc()[1];
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "3:5 change_type public.users.age bigint",
+            "3:5 set_not_null public.users.age",
+            "4:5 set_default public.users.status 'active'",
+            "5:5 drop_index public.index_users_on_nickname concurrently",
+            "6:14 data UPDATE public.users",
+        ]
+    );
+    assert_eq!(m.down, None);
+}
+
+#[test]
+fn create_table_force_drops_first() {
+    let src = "class CreateTags < ActiveRecord::Migration[7.1]\n  def change\n    create_table :tags, id: :uuid, force: :cascade do |t|\n      t.string :name, null: false, index: { unique: true }\n    end\n  end\nend\n";
+    let path = std::path::Path::new("db/migrate/20240601000000_create_tags.rb");
+    let ms = migration::read_file(path, src, None, Dialect::Postgres).unwrap();
+    assert_eq!(
+        lines(&ms[0].up),
+        vec![
+            "3:5 drop_table public.tags if_exists cascade",
+            "3:5 create_table public.tags (id uuid not null default gen_random_uuid(), name character varying not null) pk(id)",
+            "4:7 add_index index_tags_on_name on public.tags btree(name) unique",
+        ]
+    );
 }

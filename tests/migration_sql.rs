@@ -2,11 +2,11 @@
 //! with exact lines; the file layouts (Flyway, golang-migrate/sqlx, dbmate, goose, plain);
 //! unparsed statements; format detection; replay of a SQL history.
 
-mod common;
+mod migration_support;
 
 use std::path::Path;
 
-use common::{down_lines, fixture, lines};
+use migration_support::{down_lines, fixture, lines};
 use tandem::migration::{self, ApplyErrorKind, Format, OpKind};
 use tandem::schema::{Dialect, Identity, Schema};
 
@@ -22,7 +22,7 @@ fn flyway_versions_undo_files_and_repeatables() {
     assert_eq!(
         lines(&ms[0].up),
         vec![
-            "1:1 create_table public.users (id bigint not null default nextval('users_id_seq'::regclass), \
+            "1:1 create_table public.users (id bigint not null default nextval('public.users_id_seq'::regclass), \
              email character varying(255) not null, legacy_flag boolean default false, \
              created_at timestamp with time zone not null default now()) pk(id)",
             "1:1 add_unique - on public.users(email)",
@@ -73,7 +73,7 @@ fn golang_migrate_pairs_up_and_down_files() {
         lines(&ms[0].up),
         vec![
             "1:1 begin",
-            "2:1 create_table public.orders (id integer not null default nextval('orders_id_seq'::regclass), \
+            "2:1 create_table public.orders (id integer not null default nextval('public.orders_id_seq'::regclass), \
              total numeric(10,2) not null) pk(id)",
             "3:1 commit",
         ]
@@ -83,7 +83,7 @@ fn golang_migrate_pairs_up_and_down_files() {
         lines(&ms[1].up),
         vec![
             "1:1 create_enum public.order_status [new,paid]",
-            "2:1 add_column public.orders.status order_status not null default 'new'",
+            "2:1 add_column public.orders.status public.order_status not null default 'new'",
         ]
     );
     assert_eq!(
@@ -146,7 +146,7 @@ fn every_postgres_statement_kind() {
             "4:1 create_table public.orgs (id bigint not null, name text not null) pk(id) if_not_exists",
             "4:1 add_check orgs_name_check on public.orgs (length(name) > 0)",
             "5:1 add_column public.users.org_id bigint null",
-            "5:1 change_type public.users.email citext using email::citext",
+            "5:1 change_type public.users.email public.citext using email::public.citext",
             "5:1 drop_not_null public.users.email",
             "5:1 set_default public.users.created_at now()",
             "5:1 drop_default public.users.created_at",
@@ -234,7 +234,7 @@ fn replaying_a_sql_history_and_the_double_drop_error() {
     let mut schema = Schema::new(Dialect::Postgres);
     migration::replay(&mut schema, &ms).unwrap();
     let orders = schema.table("orders").unwrap();
-    assert_eq!(orders.column("status").unwrap().data_type, "order_status");
+    assert_eq!(orders.column("status").unwrap().data_type, "public.order_status");
     assert_eq!(schema.enums[0].values, vec!["new", "paid"]);
     assert_eq!(schema.migrations, vec!["000001", "000002", "000003"]);
 

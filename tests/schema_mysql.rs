@@ -19,7 +19,7 @@ fn parse_fixture(name: &str) -> Schema {
 
 #[test]
 fn every_fixture_round_trips_through_render() {
-    for name in ["mariadb_dump.sql", "mysql8.sql", "rails_structure.sql", "mariadb_load.sql"] {
+    for name in ["mariadb_dump.sql", "mysql8.sql", "rails_structure.sql", "mariadb_load.sql", "mariadb_features.sql"] {
         let first = parse_fixture(name);
         let rendered = mysql::render(&first);
         let second = mysql::parse(&rendered, Path::new("rendered.sql")).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -249,4 +249,53 @@ fn a_real_mariadb_dump_parses_and_agrees_with_information_schema() {
     assert_eq!(seen, 24);
     assert_eq!(schema.views[0].depends_on.len(), 2);
     assert_eq!(schema.triggers.len(), 1);
+}
+
+#[test]
+fn hand_written_alter_table_and_create_index_are_read() {
+    let text = "CREATE TABLE a (id int PRIMARY KEY, b_id int, email varchar(100) UNIQUE);\nCREATE TABLE b (id int NOT NULL, PRIMARY KEY (id));\nALTER TABLE a ADD CONSTRAINT a_b FOREIGN KEY (b_id) REFERENCES b (id) ON DELETE SET NULL;\nCREATE UNIQUE INDEX a_b_email ON a (b_id, email);\nDROP TABLE IF EXISTS gone;\n";
+    let s = mysql::parse(text, Path::new("hand.sql")).unwrap_or_else(|e| panic!("{e}"));
+    let a = s.table("a").unwrap();
+    assert_eq!(a.column("id").unwrap().data_type, "int(11)");
+    assert!(!a.column("id").unwrap().nullable);
+    assert_eq!(a.foreign_keys[0].name.as_deref(), Some("a_b"));
+    assert_eq!(a.foreign_keys[0].on_delete, FkAction::SetNull);
+    let names: Vec<(&str, bool)> = a.indexes.iter().map(|i| (i.name.as_str(), i.unique)).collect();
+    assert_eq!(names, [("a_b_email", true), ("email", true)]);
+    assert_eq!(mysql::parse(&mysql::render(&s), Path::new("r.sql")).unwrap(), s);
+
+    let err = mysql::parse("CREATE TABLE a (id int);\nDROP INDEX i ON a;\n", Path::new("x.sql")).unwrap_err();
+    assert_eq!(err.diagnostic().location().as_deref(), Some("x.sql:2:1"));
+    let err =
+        mysql::parse("ALTER TABLE missing ADD CONSTRAINT f FOREIGN KEY (x) REFERENCES y (id);", Path::new("x.sql"))
+            .unwrap_err();
+    assert!(err.diagnostic().message.contains("table `missing` is not defined"), "{}", err.diagnostic());
+}
+
+#[test]
+fn mariadb_features_dump() {
+    // mariadb-dump --no-data --routines of tests/fixtures/schema/mysql/mariadb_features.sql's source:
+    // sequences, partitions, system versioning, invisible columns, hash uniques, routines.
+    let s = parse_fixture("mariadb_features.sql");
+    let seq = &s.sequences[0];
+    assert_eq!((seq.name.name.as_str(), seq.start, seq.increment), ("s1", Some(10), Some(1)));
+    let events = s.table("events").unwrap();
+    assert_eq!(events.partition_by.as_deref(), Some("RANGE (year(happened_on))"));
+    assert_eq!(events.primary_key.as_ref().unwrap().columns, ["id", "happened_on"]);
+    let col = |n: &str| events.column(n).unwrap();
+    assert_eq!(col("kind").collation.as_deref(), Some("ascii_general_ci"));
+    assert_eq!(col("kind").default.as_deref(), Some("'x'"));
+    assert_eq!(col("rate").data_type, "double(8,3)");
+    assert_eq!(col("rate").default.as_deref(), Some("1.500"));
+    assert_eq!(col("flags").data_type, "set('a','b','c')");
+    assert_eq!(col("flags").default.as_deref(), Some("'a,b'"));
+    assert_eq!(col("uid").default.as_deref(), Some("uuid()"));
+    assert_eq!(col("q").default.as_deref(), Some("'it''s'"));
+    let idx: Vec<(&str, bool, &str)> =
+        events.indexes.iter().map(|i| (i.name.as_str(), i.unique, i.method.as_str())).collect();
+    assert_eq!(idx, [("k_kind", false, "btree"), ("u_note", true, "hash")]);
+    assert!(s.table("hist").is_some());
+    let routines: Vec<(&str, &str, &str)> =
+        s.functions.iter().map(|f| (f.name.name.as_str(), f.arguments.as_str(), f.returns.as_str())).collect();
+    assert_eq!(routines, [("f1", "a int", "int(11)"), ("p1", "IN x int", "")]);
 }

@@ -33,6 +33,9 @@ pub enum ApplyErrorKind {
     Missing,
     /// The object the operation creates already exists.
     AlreadyExists,
+    /// Other objects depend on what the operation drops (views, foreign keys) and it does not
+    /// say `CASCADE`: PostgreSQL refuses it.
+    Dependents,
 }
 
 /// An operation that cannot be applied to the schema as it stands, located at the operation.
@@ -149,6 +152,9 @@ impl Cx<'_> {
                 }
                 let mut t = Table::new(table.clone());
                 t.columns = columns.clone();
+                for c in &mut t.columns {
+                    c.default = c.default.as_deref().map(|d| stored_default(dialect, d, &c.data_type));
+                }
                 t.primary_key = primary_key.clone();
                 if let Some(pk) = &mut t.primary_key {
                     if pk.name.is_none() && self.pg() {
@@ -178,6 +184,33 @@ impl Cx<'_> {
                     }
                     return Err(self.missing(format!("table `{table}` does not exist")));
                 };
+                if !*cascade && dialect == Dialect::Postgres {
+                    let name = self.schema.tables[i].name.clone();
+                    let mut dependents: Vec<String> = self
+                        .schema
+                        .views
+                        .iter()
+                        .filter(|v| v.depends_on.iter().any(|d| d.relation.matches(&name)))
+                        .map(|v| format!("view `{}`", v.name))
+                        .collect();
+                    dependents.extend(
+                        self.schema
+                            .tables
+                            .iter()
+                            .filter(|t| !t.name.matches(&name))
+                            .flat_map(|t| t.foreign_keys.iter().map(move |fk| (t, fk)))
+                            .filter(|(_, fk)| fk.references.matches(&name))
+                            .map(|(t, fk)| {
+                                format!("foreign key `{}` of `{}`", fk.name.as_deref().unwrap_or("?"), t.name)
+                            }),
+                    );
+                    if !dependents.is_empty() {
+                        return Err(self.err(
+                            ApplyErrorKind::Dependents,
+                            format!("cannot drop table `{name}`: {} depend on it (use CASCADE)", dependents.join(", ")),
+                        ));
+                    }
+                }
                 let removed = self.schema.tables.remove(i);
                 self.schema.triggers.retain(|t| !t.table.matches(&removed.name));
                 if *cascade {
@@ -238,7 +271,9 @@ impl Cx<'_> {
                         format!("column `{table}.{}` already exists", column.name),
                     ));
                 }
-                t.columns.push(column.clone());
+                let mut column = column.clone();
+                column.default = column.default.as_deref().map(|d| stored_default(dialect, d, &column.data_type));
+                t.columns.push(column);
             }
             OpKind::DropColumn { table, column, if_exists } => {
                 let t = self.table_mut(table)?;
@@ -285,13 +320,19 @@ impl Cx<'_> {
                 };
                 for i in &mut t.indexes {
                     for k in &mut i.keys {
-                        if let IndexPart::Column(c) = &mut k.part
-                            && c == from
-                        {
-                            *c = to.clone();
+                        match &mut k.part {
+                            IndexPart::Column(c) if c == from => *c = to.clone(),
+                            IndexPart::Expression(e) => *e = rename_ident(e, from, to),
+                            IndexPart::Column(_) => {}
                         }
                     }
                     rename(&mut i.include);
+                    if let Some(p) = &mut i.predicate {
+                        *p = rename_ident(p, from, to);
+                    }
+                }
+                for c in &mut t.checks {
+                    c.expression = rename_ident(&c.expression, from, to);
                 }
                 if let Some(pk) = &mut t.primary_key {
                     rename(&mut pk.columns);
@@ -332,7 +373,8 @@ impl Cx<'_> {
             }
             OpKind::SetDefault { table, column, default } => {
                 let (t, c) = self.column_pos(table, column)?;
-                self.schema.tables[t].columns[c].default = Some(default.clone());
+                let col = &mut self.schema.tables[t].columns[c];
+                col.default = Some(stored_default(dialect, default, &col.data_type));
             }
             OpKind::DropDefault { table, column } => {
                 let (t, c) = self.column_pos(table, column)?;
@@ -362,6 +404,18 @@ impl Cx<'_> {
                 }
                 Some(IndexAt::View(v, i)) => {
                     self.schema.views[v].indexes.remove(i);
+                }
+                // MySQL: a UNIQUE KEY is an index and is dropped as one.
+                None if dialect == Dialect::Mysql
+                    && self
+                        .schema
+                        .tables
+                        .iter()
+                        .any(|t| t.uniques.iter().any(|u| u.name.as_deref() == Some(&name.name))) =>
+                {
+                    for t in &mut self.schema.tables {
+                        t.uniques.retain(|u| u.name.as_deref() != Some(&name.name));
+                    }
                 }
                 None if *if_exists => self.skip(name.to_string(), "does not exist (IF EXISTS)"),
                 None => return Err(self.missing(format!("index `{name}` does not exist"))),
@@ -461,7 +515,9 @@ impl Cx<'_> {
                 t.uniques.retain(|c| c.name.as_deref() != n);
                 t.foreign_keys.retain(|c| c.name.as_deref() != n);
                 let mut removed = before != t.checks.len() + t.uniques.len() + t.foreign_keys.len();
-                if t.primary_key.as_ref().is_some_and(|pk| pk.name.as_deref() == n) {
+                // MySQL's primary key is always named PRIMARY (`DROP PRIMARY KEY`).
+                let mysql_pk = dialect == Dialect::Mysql && name == "PRIMARY";
+                if t.primary_key.as_ref().is_some_and(|pk| pk.name.as_deref() == n || mysql_pk) {
                     t.primary_key = None;
                     removed = true;
                 }
@@ -476,6 +532,21 @@ impl Cx<'_> {
             OpKind::CreateView { view, or_replace } => {
                 let mut view = view.clone();
                 view.name = canon(dialect, &view.name);
+                // `SELECT *` reads every column the relation has now.
+                for d in &mut view.depends_on {
+                    if d.columns.iter().any(|c| c == "*") {
+                        d.columns.retain(|c| c != "*");
+                        let all = match self.table_idx(&d.relation) {
+                            Some(i) => self.schema.tables[i].columns.iter().map(|c| c.name.clone()).collect(),
+                            None => {
+                                self.schema.view(&d.relation.to_string()).map(|v| v.columns.clone()).unwrap_or_default()
+                            }
+                        };
+                        d.columns.extend(all);
+                        d.columns.sort();
+                        d.columns.dedup();
+                    }
+                }
                 if let Some(pos) = self.schema.views.iter().position(|v| v.name.matches(&view.name)) {
                     if !*or_replace {
                         return Err(
@@ -622,6 +693,53 @@ impl Cx<'_> {
     }
 }
 
+/// A default as PostgreSQL stores it: a bare string literal is coerced to the column's type and
+/// printed with the cast (`'anon'::text`, `'active'::public.user_status`); numbers and booleans
+/// print bare.
+fn stored_default(dialect: Dialect, default: &str, data_type: &str) -> String {
+    let d = default.trim();
+    let plain_literal = d.len() >= 2 && d.starts_with('\'') && d.ends_with('\'') && !d[1..d.len() - 1].contains('\'');
+    let bare_types = ["integer", "bigint", "smallint", "numeric", "real", "double precision", "boolean"];
+    if dialect != Dialect::Postgres
+        || !plain_literal
+        || bare_types.iter().any(|t| data_type.starts_with(t) && !data_type.ends_with("[]"))
+    {
+        return d.to_owned();
+    }
+    format!("{d}::{data_type}")
+}
+
+/// Rename the identifier `from` to `to` in an expression (index predicate or key, check), outside
+/// string literals and quoted identifiers.
+fn rename_ident(expr: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut chars = expr.char_indices().peekable();
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    while let Some((i, c)) = chars.next() {
+        if c == '\'' || c == '"' {
+            out.push(c);
+            for (_, d) in chars.by_ref() {
+                out.push(d);
+                if d == c {
+                    break;
+                }
+            }
+            continue;
+        }
+        if is_ident(c) && (i == 0 || !expr[..i].chars().next_back().is_some_and(is_ident)) {
+            let end = expr[i..].find(|ch: char| !is_ident(ch)).map_or(expr.len(), |n| i + n);
+            let word = &expr[i..end];
+            out.push_str(if word == from { to } else { word });
+            while chars.peek().is_some_and(|(j, _)| *j < end) {
+                chars.next();
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 enum IndexAt {
     Table(usize, usize),
     View(usize, usize),
@@ -661,6 +779,47 @@ mod tests {
         assert_eq!(users.foreign_keys[0].columns, vec!["organization_id"]);
         assert_eq!(users.foreign_keys[0].references.name, "organizations");
         assert_eq!(users.primary_key.as_ref().and_then(|p| p.name.as_deref()), Some("users_pkey"));
+    }
+
+    #[test]
+    fn renames_reach_into_expressions_but_not_literals() {
+        assert_eq!(
+            rename_ident("nickname IS NOT NULL AND x = 'nickname'", "nickname", "handle"),
+            "handle IS NOT NULL AND x = 'nickname'"
+        );
+        assert_eq!(rename_ident("lower(nick) <> nickname2", "nick", "h"), "lower(h) <> nickname2");
+        assert_eq!(stored_default(Dialect::Postgres, "'anon'", "text"), "'anon'::text");
+        assert_eq!(stored_default(Dialect::Postgres, "'5'", "integer"), "'5'");
+        assert_eq!(stored_default(Dialect::Postgres, "now()", "text"), "now()");
+    }
+
+    #[test]
+    fn mysql_drops_primary_keys_and_unique_keys_by_their_index_names() {
+        let mut s = Schema::new(Dialect::Mysql);
+        let sql = "CREATE TABLE t (id int NOT NULL, e varchar(9), PRIMARY KEY (id), UNIQUE KEY t_e (e));\n\
+                   ALTER TABLE t DROP PRIMARY KEY;\nALTER TABLE t DROP INDEX t_e;";
+        for op in read_statements(Path::new("m.sql"), sql, 0, sql, Dialect::Mysql, Direction::Up) {
+            apply(&mut s, &op).unwrap();
+        }
+        let t = s.table("t").unwrap();
+        assert!(t.primary_key.is_none());
+        assert!(t.uniques.is_empty());
+    }
+
+    #[test]
+    fn dropping_a_table_others_depend_on_needs_cascade() {
+        let mut s = Schema::new(Dialect::Postgres);
+        run(&mut s, "CREATE TABLE o (id int PRIMARY KEY); CREATE TABLE u (o_id int REFERENCES o); CREATE VIEW v AS SELECT id FROM o;")
+            .unwrap();
+        let err = run(&mut s, "DROP TABLE o;").unwrap_err();
+        assert_eq!(err.kind, ApplyErrorKind::Dependents);
+        assert_eq!(
+            err.message,
+            "cannot drop table `public.o`: view `public.v`, foreign key `u_o_id_fkey` of `public.u` depend on it (use CASCADE)"
+        );
+        run(&mut s, "DROP TABLE o CASCADE;").unwrap();
+        assert!(s.table("u").unwrap().foreign_keys.is_empty());
+        assert!(s.views.is_empty());
     }
 
     #[test]

@@ -44,7 +44,13 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         // A Python or Ruby file in a migrations folder that is not a migration (helpers,
         // `schema.rb`) is not an error when reading a directory.
         let Some(fmt) = format.or_else(|| detect_format(&file, &text)) else { continue };
-        if fmt == Format::Django && !text.contains("Migration") {
+        let is_migration = match fmt {
+            Format::Sql => true,
+            Format::Rails => text.contains("Migration"),
+            Format::Ecto => text.contains("Ecto.Migration"),
+            Format::Django => text.contains("Migration"),
+        };
+        if !is_migration {
             continue;
         }
         if fmt == Format::Django {

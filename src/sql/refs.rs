@@ -89,12 +89,33 @@ fn near_token_offset(sql: &str, message: &str) -> Option<usize> {
     }
     let start = message.find("at or near \"")? + "at or near \"".len();
     let token = message[start..].strip_suffix('"').unwrap_or(&message[start..]);
-    let tokens = pg_query::scan(sql).ok()?.tokens;
+    let tokens: Vec<(usize, usize)> =
+        pg_query::scan(sql).ok()?.tokens.iter().map(|t| (t.start.max(0) as usize, t.end.max(0) as usize)).collect();
+    // The parser stops at the first token it cannot accept: a prefix ending before that token
+    // fails only "at end of input", a prefix including it fails "at or near" it. Binary search
+    // for the shortest failing prefix finds the token even when its text occurs earlier.
+    let fails_before_end = |i: usize| -> bool {
+        let end = tokens[i].1;
+        match pg_query::parse(&sql[..end], 0) {
+            Ok(_) => false,
+            Err(pg_query::Error::Parse(m)) => !m.contains("at end of input"),
+            Err(_) => true,
+        }
+    };
+    let (mut lo, mut hi) = (0usize, tokens.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fails_before_end(mid) { hi = mid } else { lo = mid + 1 }
+    }
+    if let Some(&(s, e)) = tokens.get(lo)
+        && sql.get(s..e).is_some_and(|t| t.eq_ignore_ascii_case(token))
+    {
+        return Some(s);
+    }
     tokens
         .iter()
-        .map(|t| (t.start.max(0) as usize, t.end.max(0) as usize))
-        .find(|&(s, e)| sql.get(s..e).is_some_and(|text| text == token))
-        .map(|(s, _)| s)
+        .find(|&&(s, e)| sql.get(s..e).is_some_and(|text| text == token))
+        .map(|&(s, _)| s)
         .or_else(|| sql.find(token))
 }
 
@@ -113,6 +134,17 @@ pub fn refs_of_parse_result(sql: &str, tree: &protobuf::ParseResult) -> Vec<SqlR
             w.statement(node);
         }
     }
+    let mut refs = w.refs;
+    refs.sort_by(|a, b| (a.offset, &a.column, &a.relation).cmp(&(b.offset, &b.column, &b.relation)));
+    refs.dedup();
+    refs
+}
+
+/// Like [`statement_refs`] for one statement node whose locations are offsets into `sql` (a view's
+/// query inside a whole dump, for instance).
+pub fn refs_of_node(sql: &str, node: &NodeEnum) -> Vec<SqlRef> {
+    let mut w = Walker { sql, refs: Vec::new(), scopes: Vec::new(), ctes: Vec::new() };
+    w.statement(node);
     let mut refs = w.refs;
     refs.sort_by(|a, b| (a.offset, &a.column, &a.relation).cmp(&(b.offset, &b.column, &b.relation)));
     refs.dedup();
@@ -920,7 +952,12 @@ fn is_ident_char(b: u8) -> bool {
 
 /// The offset of the first identifier token at or after `from` whose folded name is `name`.
 pub(crate) fn find_identifier(sql: &str, from: usize, name: &str) -> Option<usize> {
-    let rest = sql.get(from..)?;
+    // Scan a window, not the rest of a possibly huge file: the name is always close by.
+    let mut end = (from + 4096).min(sql.len());
+    while !sql.is_char_boundary(end) {
+        end -= 1;
+    }
+    let rest = sql.get(from..end)?;
     let tokens = pg_query::scan(rest).ok()?.tokens;
     tokens.iter().find_map(|t| {
         let (s, e) = (t.start.max(0) as usize, t.end.max(0) as usize);

@@ -5,6 +5,19 @@
 //! 127.0.0.1:3306 (`root`, empty password). A server that does not answer is started once if it
 //! is installed locally; otherwise the test panics saying how to provide one. Tests never skip
 //! silently: a missing database is a failure, not a pass.
+//!
+//! ```ignore
+//! mod support;
+//!
+//! let db = support::pg::TempDb::new();          // dropped (sessions terminated) at scope end
+//! db.execute("CREATE TABLE users (id bigint)"); // several statements allowed
+//! db.psql(&dump_text);                          // psql syntax, stops at the first error
+//! let schema = tandem::schema::live::introspect(&db.url())?;
+//!
+//! let mut repo = support::git::TestRepo::with_files(&[("app/models/user.rb", "class User; end\n")]);
+//! repo.tag("v1");
+//! let head = repo.commit_files(&[("db/q.sql", "SELECT 1")], "add query"); // fixed author and date
+//! ```
 
 #![allow(dead_code)]
 
@@ -246,10 +259,16 @@ pub mod mysql {
             });
         }
 
-        /// Run SQL text through the `mariadb` client, for dumps with `DELIMITER` and the like.
+        /// Run SQL text through the `mariadb` (or `mysql`) client, for dumps with `DELIMITER`
+        /// and the like.
         pub fn client(&self, sql: &str) {
             let db = self.name.clone();
-            super::run_cli("mariadb", &["-h", "127.0.0.1", "-P", "3306", "-u", "root", &db], sql);
+            let program = if std::process::Command::new("mariadb").arg("--version").output().is_ok() {
+                "mariadb"
+            } else {
+                "mysql"
+            };
+            super::run_cli(program, &["-h", "127.0.0.1", "-P", "3306", "-u", "root", &db], sql);
         }
 
         /// The first column of every row of `sql`, as text.

@@ -102,7 +102,18 @@ fn text<'a>(node: Node, src: &'a str) -> &'a str {
     &src[node.byte_range()]
 }
 
+/// Literal values nested deeper than this are kept as text: no input can exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
 fn value(node: Node, src: &str) -> Val {
+    value_at(node, src, 0)
+}
+
+fn value_at(node: Node, src: &str, depth: usize) -> Val {
+    if depth > MAX_DEPTH {
+        return Val::Other(text(node, src).to_owned());
+    }
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     match node.kind() {
         "string" => {
             let mut cursor = node.walk();
@@ -246,13 +257,17 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
             }
         }
     }
-    let mut r = Reader { file: path, src, dialect, app, state };
+    let mut r = Reader { file: path, src, dialect, app, state, depth: 0 };
     let mut inverse = Some(Vec::new());
     if let Some(list) = operations {
         let mut cursor = list.walk();
         let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
         for node in nodes {
-            let (ops, inv) = r.operation(node, false);
+            let (ops, inv) = if node.has_error() {
+                (vec![r.unparsed(node, "does not parse as Python")], None)
+            } else {
+                r.operation(node, false)
+            };
             m.up.extend(ops);
             match (&mut inverse, inv) {
                 (Some(all), Some(i)) => all.push(i),
@@ -268,14 +283,10 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
 }
 
 fn find_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    if node.kind() == "class_definition"
-        && node.child_by_field_name("superclasses").is_some_and(|s| text(s, src).contains("Migration"))
-    {
-        return Some(node);
-    }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    children.into_iter().find_map(|c| find_class(c, src))
+    super::descendants(node).into_iter().find(|n| {
+        n.kind() == "class_definition"
+            && n.child_by_field_name("superclasses").is_some_and(|s| text(s, src).contains("Migration"))
+    })
 }
 
 struct Reader<'a> {
@@ -284,6 +295,8 @@ struct Reader<'a> {
     dialect: Dialect,
     app: String,
     state: &'a mut State,
+    /// Nesting of `SeparateDatabaseAndState`, bounded so that no input can exhaust the stack.
+    depth: usize,
 }
 
 type OpResult = (Vec<Operation>, Option<Vec<Operation>>);
@@ -367,9 +380,14 @@ impl Reader<'_> {
             } else {
                 on_delete
             };
-            let _ = table;
+            let to_column = field.kw("to_field").and_then(Val::str).unwrap_or("id");
             Some(ForeignKey {
-                name: None,
+                name: Some(django_index_name(
+                    table,
+                    &[column.as_str()],
+                    &format!("_fk_{to_table}_{to_column}"),
+                    self.max_name_length(),
+                )),
                 columns: vec![column],
                 references: self.qn(&to_table),
                 referenced_columns: vec![field.kw("to_field").and_then(Val::str).unwrap_or("id").to_owned()],
@@ -383,6 +401,40 @@ impl Reader<'_> {
         };
         let unique = field.kw("unique").is_some_and(Val::truthy) || class == "OneToOneField";
         Some((c, key, unique))
+    }
+
+    fn max_name_length(&self) -> usize {
+        if self.dialect == Dialect::Mysql { 64 } else { 63 }
+    }
+
+    /// The unique constraint of `unique=True`: Django writes `UNIQUE` inline in the column
+    /// definition, so the database names it (`<table>_<col>_key` on PostgreSQL).
+    fn unique_op(&self, table: &str, column: &str) -> OpKind {
+        OpKind::AddUnique {
+            table: self.qn(table),
+            constraint: UniqueConstraint { name: None, columns: vec![column.to_owned()] },
+            using_index: None,
+        }
+    }
+
+    /// The index Django creates on a foreign key column (`db_index=True` by default).
+    fn fk_index_op(&self, table: &str, field: &Val, column: &str) -> Option<OpKind> {
+        if field.kw("db_index").is_some_and(|v| !v.truthy()) {
+            return None;
+        }
+        Some(OpKind::AddIndex {
+            table: self.qn(table),
+            index: Index {
+                name: django_index_name(table, &[column], "", self.max_name_length()),
+                unique: false,
+                method: "btree".into(),
+                keys: vec![IndexKey::column(column)],
+                include: Vec::new(),
+                predicate: None,
+            },
+            concurrently: false,
+            if_not_exists: false,
+        })
     }
 
     /// `AddField` / `CreateModel` field: the operations that add it to `table`.
@@ -406,11 +458,9 @@ impl Reader<'_> {
             kinds.push(OpKind::DropDefault { table: t.clone(), column: col_name.clone() });
         }
         if unique {
-            kinds.push(OpKind::AddUnique {
-                table: t.clone(),
-                constraint: UniqueConstraint { name: None, columns: vec![col_name.clone()] },
-                using_index: None,
-            });
+            kinds.push(self.unique_op(table, &col_name));
+        } else if key.is_some() {
+            kinds.extend(self.fk_index_op(table, field, &col_name));
         }
         if let Some(key) = key {
             kinds.push(OpKind::AddForeignKey { table: t, key, not_valid: false });
@@ -462,11 +512,9 @@ impl Reader<'_> {
                         pk.push(column.name.clone());
                     }
                     if unique && !field.kw("primary_key").is_some_and(Val::truthy) {
-                        extra.push(OpKind::AddUnique {
-                            table: self.qn(&table),
-                            constraint: UniqueConstraint { name: None, columns: vec![column.name.clone()] },
-                            using_index: None,
-                        });
+                        extra.push(self.unique_op(&table, &column.name));
+                    } else if key.is_some() {
+                        extra.extend(self.fk_index_op(&table, field, &column.name));
                     }
                     fks.extend(key);
                     fields.insert(fname.to_owned(), column.clone());
@@ -478,7 +526,7 @@ impl Reader<'_> {
                 let mut kinds = vec![OpKind::CreateTable {
                     table: self.qn(&table),
                     columns,
-                    primary_key: (!pk.is_empty()).then(|| PrimaryKey { name: None, columns: pk }),
+                    primary_key: (!pk.is_empty()).then_some(PrimaryKey { name: None, columns: pk }),
                     foreign_keys: fks,
                     if_not_exists: false,
                 }];
@@ -774,34 +822,14 @@ impl Reader<'_> {
                 });
                 (emit(self, vec![OpKind::Code { description }], up), reverse)
             }
+            "SeparateDatabaseAndState" if self.depth > 8 => {
+                (vec![self.unparsed(node, "SeparateDatabaseAndState nested too deeply")], None)
+            }
             "SeparateDatabaseAndState" => {
-                let args = self.call_arg_nodes(node);
-                let mut ops = Vec::new();
-                let mut inverse = Some(Vec::new());
-                if let Some(list) = args.get("state_operations").copied() {
-                    let mut cursor = list.walk();
-                    let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
-                    for n in nodes {
-                        self.operation(n, true);
-                    }
-                }
-                if let Some(list) = args.get("database_operations").or_else(|| args.get("0")).copied() {
-                    let mut cursor = list.walk();
-                    let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
-                    for n in nodes {
-                        let (o, i) = self.operation(n, state_only);
-                        ops.extend(o);
-                        match (&mut inverse, i) {
-                            (Some(all), Some(i)) => all.push(i),
-                            _ => inverse = None,
-                        }
-                    }
-                }
-                let inverse = inverse.map(|mut v: Vec<Vec<Operation>>| {
-                    v.reverse();
-                    v.into_iter().flatten().collect()
-                });
-                (ops, inverse)
+                self.depth += 1;
+                let result = self.separate(node, state_only);
+                self.depth -= 1;
+                result
             }
             "AlterModelOptions" | "AlterModelManagers" | "AlterOrderWithRespectTo" => (Vec::new(), Some(Vec::new())),
             "AlterUniqueTogether" | "AlterIndexTogether" => {
@@ -809,6 +837,38 @@ impl Reader<'_> {
             }
             _ => (vec![self.unparsed(node, &format!("unknown migration operation `{opname}`"))], None),
         }
+    }
+
+    /// `SeparateDatabaseAndState`: the database operations run; the state operations only
+    /// update what later migrations know.
+    fn separate(&mut self, node: Node, state_only: bool) -> OpResult {
+        let args = self.call_arg_nodes(node);
+        let mut ops = Vec::new();
+        let mut inverse = Some(Vec::new());
+        if let Some(list) = args.get("state_operations").copied() {
+            let mut cursor = list.walk();
+            let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+            for n in nodes {
+                self.operation(n, true);
+            }
+        }
+        if let Some(list) = args.get("database_operations").or_else(|| args.get("0")).copied() {
+            let mut cursor = list.walk();
+            let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+            for n in nodes {
+                let (o, i) = self.operation(n, state_only);
+                ops.extend(o);
+                match (&mut inverse, i) {
+                    (Some(all), Some(i)) => all.push(i),
+                    _ => inverse = None,
+                }
+            }
+        }
+        let inverse = inverse.map(|mut v: Vec<Vec<Operation>>| {
+            v.reverse();
+            v.into_iter().flatten().collect()
+        });
+        (ops, inverse)
     }
 
     fn unparsed(&self, node: Node, reason: &str) -> Operation {
@@ -928,7 +988,12 @@ impl Reader<'_> {
 
     /// SQL of a `RunSQL` argument: a string, a list of strings, or a list of `(sql, params)`.
     fn sql_of(&self, node: Node, dir: Direction) -> Vec<Operation> {
-        match node.kind() {
+        self.sql_of_at(node, dir, 0)
+    }
+
+    fn sql_of_at(&self, node: Node, dir: Direction, depth: usize) -> Vec<Operation> {
+        let kind = if depth > 4 { "too deeply nested" } else { node.kind() };
+        match kind {
             "string" => {
                 let mut cursor = node.walk();
                 let parts: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -948,9 +1013,9 @@ impl Reader<'_> {
                 let items: Vec<Node> = node.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
                 if node.kind() == "tuple" && items.len() == 2 && items[0].kind() == "string" {
                     // `(sql, params)`
-                    return self.sql_of(items[0], dir);
+                    return self.sql_of_at(items[0], dir, depth + 1);
                 }
-                items.into_iter().flat_map(|n| self.sql_of(n, dir)).collect()
+                items.into_iter().flat_map(|n| self.sql_of_at(n, dir, depth + 1)).collect()
             }
             "parenthesized_expression" | "concatenated_string" => self.sql_value(node, dir),
             _ => vec![self.op(
@@ -980,6 +1045,72 @@ impl Reader<'_> {
             )],
         }
     }
+}
+
+/// MD5 of `data` as lower-case hex: Django's `names_digest` hashes table and column names with it.
+fn md5_hex(data: &[u8]) -> String {
+    const S: [u32; 64] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14,
+        20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6,
+        10, 15, 21,
+    ];
+    let k: Vec<u32> = (0..64).map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32).collect();
+    let (mut a0, mut b0, mut c0, mut d0) = (0x67452301u32, 0xefcdab89u32, 0x98badcfeu32, 0x10325476u32);
+    let mut msg = data.to_vec();
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bit_len.to_le_bytes());
+    for chunk in msg.chunks(64) {
+        let m: Vec<u32> = chunk.chunks(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
+        let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+        for i in 0..64 {
+            let (f, g) = match i / 16 {
+                0 => ((b & c) | (!b & d), i),
+                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+                2 => (b ^ c ^ d, (3 * i + 5) % 16),
+                _ => (c ^ (b | !d), (7 * i) % 16),
+            };
+            let f = f.wrapping_add(a).wrapping_add(k[i]).wrapping_add(m[g]);
+            a = d;
+            d = c;
+            c = b;
+            b = b.wrapping_add(f.rotate_left(S[i]));
+        }
+        a0 = a0.wrapping_add(a);
+        b0 = b0.wrapping_add(b);
+        c0 = c0.wrapping_add(c);
+        d0 = d0.wrapping_add(d);
+    }
+    [a0, b0, c0, d0].iter().flat_map(|x| x.to_le_bytes()).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Django's `BaseDatabaseSchemaEditor._create_index_name`: `<table>_<columns>_<md5[:8]><suffix>`,
+/// shortened to the backend's identifier limit (63 on PostgreSQL, 64 on MySQL).
+pub fn django_index_name(table: &str, columns: &[&str], suffix: &str, max_length: usize) -> String {
+    let mut digest_input = table.to_owned();
+    for c in columns {
+        digest_input.push_str(c);
+    }
+    let mut hash_suffix = format!("{}{suffix}", &md5_hex(digest_input.as_bytes())[..8]);
+    let joined = columns.join("_");
+    let name = format!("{table}_{joined}_{hash_suffix}");
+    if name.len() <= max_length {
+        return name;
+    }
+    if hash_suffix.len() > max_length / 3 {
+        hash_suffix.truncate(max_length / 3);
+    }
+    let other = (max_length - hash_suffix.len()) / 2 - 1;
+    let cut = |s: &str| s.chars().take(other).collect::<String>();
+    let mut name = format!("{}_{}_{hash_suffix}", cut(table), cut(&joined));
+    if name.starts_with('_') || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.pop();
+        name.insert(0, 'D');
+    }
+    name
 }
 
 /// A Python default as a SQL literal (`None` when it is a callable or unknown).
@@ -1039,4 +1170,24 @@ fn q_to_sql(v: &Val) -> String {
         })
         .collect();
     parts.join(" AND ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md5_matches_known_digests() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_hex(b"The quick brown fox jumps over the lazy dog"), "9e107d9d372bb6826bd81d3542a419d6");
+    }
+
+    #[test]
+    fn index_names_like_django() {
+        // md5("orderscustomer_id")[:8] as Django's names_digest computes it.
+        let name = django_index_name("orders", &["customer_id"], "", 63);
+        assert_eq!(name, format!("orders_customer_id_{}", &md5_hex(b"orderscustomer_id")[..8]));
+        let long = django_index_name(&"t".repeat(60), &["customer_id"], "_fk_shop_customer_id", 63);
+        assert!(long.len() <= 63, "{long}");
+    }
 }

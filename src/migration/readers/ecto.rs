@@ -105,7 +105,16 @@ fn string_content(node: Node, src: &str) -> Option<String> {
     Some(out)
 }
 
-fn value(node: Node, src: &str) -> Val {
+/// Literal values nested deeper than this are kept as text: no input can exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+fn value_at(node: Node, src: &str, depth: usize) -> Val {
+    if depth > MAX_DEPTH {
+        return Val::Other(text(node, src).to_owned());
+    }
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
+    let keywords = |n: Node, src: &str| keywords_at(n, src, depth + 1);
+    let call_args = |n: Node, src: &str| call_args_at(n, src, depth + 1);
     match node.kind() {
         "atom" => Val::Atom(text(node, src).trim_start_matches(':').to_owned()),
         "quoted_atom" => Val::Atom(string_content(node, src).unwrap_or_default()),
@@ -148,7 +157,8 @@ fn value(node: Node, src: &str) -> Val {
     }
 }
 
-fn keywords(node: Node, src: &str) -> Val {
+fn keywords_at(node: Node, src: &str, depth: usize) -> Val {
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     let mut cursor = node.walk();
     let items = node
         .named_children(&mut cursor)
@@ -168,6 +178,11 @@ fn arguments_node(call: Node) -> Option<Node> {
 }
 
 fn call_args(call: Node, src: &str) -> Vec<Val> {
+    call_args_at(call, src, 0)
+}
+
+fn call_args_at(call: Node, src: &str, depth: usize) -> Vec<Val> {
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     let Some(args) = arguments_node(call) else { return Vec::new() };
     let mut cursor = args.walk();
     args.named_children(&mut cursor).filter(|c| c.kind() != "comment").map(|c| value(c, src)).collect()
@@ -267,12 +282,7 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
 }
 
 fn find_module<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    if target(node, src) == Some("defmodule") {
-        return Some(node);
-    }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    children.into_iter().find_map(|c| find_module(c, src))
+    super::descendants(node).into_iter().find(|n| target(*n, src) == Some("defmodule"))
 }
 
 struct Reader<'a> {
@@ -312,7 +322,11 @@ impl Reader<'_> {
             if stmt.kind() == "comment" {
                 continue;
             }
-            let (o, inv) = self.stmt(stmt, dir);
+            let (o, inv) = if stmt.has_error() {
+                (vec![self.unparsed(stmt, dir, "does not parse as Elixir")], None)
+            } else {
+                self.stmt(stmt, dir)
+            };
             ops.extend(o);
             match (&mut inverse, inv) {
                 (Some(all), Some(i)) => all.push(i),
@@ -662,7 +676,7 @@ impl Reader<'_> {
             let mut c = self.column(&name, &ty, &[]);
             c.nullable = false;
             if ty.name() == Some("bigserial") || ty.name() == Some("serial") {
-                c.default = Some(format!("nextval('{}_{}_seq'::regclass)", table.name, name));
+                c.default = Some(super::serial_default(table, &name));
             }
             columns.push(c);
             pk.push(name);
@@ -716,7 +730,7 @@ impl Reader<'_> {
         let create = OpKind::CreateTable {
             table: table.clone(),
             columns,
-            primary_key: (!pk.is_empty()).then(|| PrimaryKey { name: None, columns: pk }),
+            primary_key: (!pk.is_empty()).then_some(PrimaryKey { name: None, columns: pk }),
             foreign_keys: fks,
             if_not_exists,
         };
@@ -786,6 +800,20 @@ impl Reader<'_> {
                         new_type: col.data_type.clone(),
                         using: None,
                     });
+                    // `modify :x, references(:t)` adds the constraint; `from: references(…)` had one.
+                    if let Some(from @ Val::Call(f, _)) = kw(&args, "from")
+                        && f == "references"
+                        && let Some((old, _)) = self.references(table, &name, from)
+                    {
+                        fwd.push(OpKind::DropConstraint {
+                            table: table.clone(),
+                            name: old.name.clone().unwrap_or_default(),
+                            if_exists: false,
+                        });
+                    }
+                    if let Some((key, not_valid)) = self.references(table, &name, pos[1]) {
+                        fwd.push(OpKind::AddForeignKey { table: table.clone(), key, not_valid });
+                    }
                     if let Some(null) = kw(&args, "null") {
                         fwd.push(if null.truthy() {
                             OpKind::DropNotNull { table: table.clone(), column: name.clone() }

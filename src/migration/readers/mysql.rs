@@ -41,34 +41,34 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
     let mut i = 0;
     let mut start: Option<usize> = None;
     let at_line_start = |i: usize| i == 0 || bytes[i - 1] == b'\n';
+    // Work on bytes: every byte that matters here is ASCII, so offsets found this way are
+    // always on character boundaries of `text`.
+    let line_end = |from: usize| memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |n| from + n);
     while i < bytes.len() {
         let b = bytes[i];
-        if start.is_none()
-            && at_line_start(i)
-            && text[i..].len() >= 10
-            && text[i..i + 10].eq_ignore_ascii_case("DELIMITER ")
-        {
-            let line_end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-            delimiter = text[i + 10..line_end].trim().to_owned();
+        let rest = &bytes[i..];
+        if start.is_none() && at_line_start(i) && rest.len() >= 10 && rest[..10].eq_ignore_ascii_case(b"DELIMITER ") {
+            let end = line_end(i);
+            delimiter = text[i + 10..end].trim().to_owned();
             if delimiter.is_empty() {
                 delimiter = ";".into();
             }
-            i = line_end;
+            i = end;
             continue;
         }
         match b {
-            b'-' if text[i..].starts_with("-- ") || text[i..].starts_with("--\n") || text[i..].starts_with("--\t") => {
-                i = text[i..].find('\n').map_or(text.len(), |n| i + n);
+            b'-' if rest.starts_with(b"-- ") || rest.starts_with(b"--\n") || rest.starts_with(b"--\t") => {
+                i = line_end(i);
                 continue;
             }
             b'#' => {
-                i = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                i = line_end(i);
                 continue;
             }
-            b'/' if text[i..].starts_with("/*") => {
-                let end = text[i + 2..].find("*/").map_or(text.len(), |n| i + 2 + n + 2);
+            b'/' if rest.starts_with(b"/*") => {
+                let end = memchr::memmem::find(&bytes[i + 2..], b"*/").map_or(bytes.len(), |n| i + 2 + n + 2);
                 // MySQL executable comments `/*!40101 … */` are statements' content.
-                if text[i..].starts_with("/*!") && start.is_none() {
+                if rest.starts_with(b"/*!") && start.is_none() {
                     start = Some(i);
                 }
                 i = end;
@@ -98,7 +98,7 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
             }
             _ => {}
         }
-        if text[i..].starts_with(delimiter.as_str()) {
+        if rest.starts_with(delimiter.as_bytes()) {
             if let Some(s) = start.take() {
                 out.push((s, trim_end(text, s, i)));
             }

@@ -42,7 +42,7 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
     let name = parse_file_name(path);
     let mut heredocs = Vec::new();
     collect_heredocs(root, &mut heredocs);
-    let mut r = Reader { file: path, src: text, dialect, heredocs, used: HashSet::new() };
+    let mut r = Reader { file: path, src: text, dialect, heredocs, used: HashSet::new(), depth: 0 };
     let mut m = Migration {
         file: path.to_path_buf(),
         down_file: None,
@@ -96,25 +96,13 @@ fn text_of<'a>(node: Node, src: &'a str) -> &'a str {
 }
 
 fn find_migration_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    if node.kind() == "class"
-        && node.child_by_field_name("superclass").is_some_and(|s| text(s, src).contains("Migration"))
-    {
-        return Some(node);
-    }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    children.into_iter().find_map(|c| find_migration_class(c, src))
+    super::descendants(node).into_iter().find(|n| {
+        n.kind() == "class" && n.child_by_field_name("superclass").is_some_and(|s| text(s, src).contains("Migration"))
+    })
 }
 
 fn collect_heredocs<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    if node.kind() == "heredoc_body" {
-        out.push(node);
-        return;
-    }
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        collect_heredocs(child, out);
-    }
+    out.extend(super::descendants(node).into_iter().filter(|n| n.kind() == "heredoc_body"));
 }
 
 fn method_name<'a>(node: Node, src: &'a str) -> Option<&'a str> {
@@ -162,7 +150,13 @@ struct Reader<'a, 't> {
     dialect: Dialect,
     heredocs: Vec<Node<'t>>,
     used: HashSet<usize>,
+    /// Nesting of blocks being read (`reversible`, `say_with_time`, …), bounded so that no input
+    /// can exhaust the stack.
+    depth: usize,
 }
+
+/// An operation kind with the byte range of the call it comes from.
+type Located = (OpKind, (usize, usize));
 
 /// The table-definition block of `create_table` / `change_table`: what it adds.
 #[derive(Default)]
@@ -173,7 +167,7 @@ struct TableBlock {
     /// The byte range of the `t.…` call each of `after` comes from.
     after_spans: Vec<(usize, usize)>,
     /// Inverses of `change_table` calls, when all are invertible, with their call's range.
-    inverse: Option<Vec<Vec<(OpKind, (usize, usize))>>>,
+    inverse: Option<Vec<Vec<Located>>>,
     foreign_keys: Vec<ForeignKey>,
 }
 
@@ -204,9 +198,24 @@ impl<'a, 't> Reader<'a, 't> {
     fn body(&mut self, body: Option<Node<'t>>, dir: Direction) -> Step {
         let mut step = Step::new();
         let Some(body) = body else { return step };
+        if self.depth > 8 {
+            step.push(vec![self.unparsed(body, dir, "blocks nested too deeply")], None);
+            return step;
+        }
+        self.depth += 1;
+        let step = self.body_inner(body, dir, step);
+        self.depth -= 1;
+        step
+    }
+
+    fn body_inner(&mut self, body: Node<'t>, dir: Direction, mut step: Step) -> Step {
         let mut cursor = body.walk();
         let children: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
         for child in children {
+            if child.has_error() && !matches!(child.kind(), "comment" | "heredoc_body") {
+                step.push(vec![self.unparsed(child, dir, "does not parse as Ruby")], None);
+                continue;
+            }
             match child.kind() {
                 "comment" | "heredoc_body" | "empty_statement" => {}
                 "call" | "identifier" => {
@@ -329,7 +338,7 @@ impl<'a, 't> Reader<'a, 't> {
             "say" | "reset_column_information" | "disable_ddl_transaction!" => {
                 step.push(Vec::new(), Some(Vec::new()));
             }
-            "say_with_time" | "up_only" => {
+            "say_with_time" | "up_only" | "safety_assured" | "transaction" => {
                 let inner = self.block_body(block, dir);
                 if method == "up_only" {
                     step.push(inner.ops, Some(Vec::new()));
@@ -374,7 +383,12 @@ impl<'a, 't> Reader<'a, 't> {
             "create_table" => {
                 let table = need!(t(0));
                 let range = (call.start_byte(), call.end_byte());
-                let kinds = self.create_table(&table, &args, block, range, dir, &mut step);
+                let mut kinds = self.create_table(&table, &args, block, range, dir, &mut step);
+                // `force: true` / `force: :cascade` drops an existing table first.
+                if let Some(force) = args.opt("force").filter(|f| f.truthy()) {
+                    let cascade = force.name() == Some("cascade");
+                    kinds.insert(0, (OpKind::DropTable { table: table.clone(), if_exists: true, cascade }, range));
+                }
                 let drop = OpKind::DropTable { table: table.clone(), if_exists: false, cascade: false };
                 let ops = kinds.into_iter().map(|(k, (s, e))| self.op_at(s, e, dir, k)).collect();
                 step.push(ops, Some(vec![self.op(call, inv_dir, drop)]));
@@ -776,6 +790,40 @@ impl<'a, 't> Reader<'a, 't> {
                 let value = need!(args.name(1)).to_owned();
                 step.push(vec![self.op(call, dir, OpKind::AddEnumValue { name: qn, value })], None);
             }
+            "rename_index" => {
+                let (Some(old), Some(new)) = (args.name(1), args.name(2)) else {
+                    step.push(
+                        vec![self.unparsed(call, dir, "`rename_index` needs a table, an old and a new name")],
+                        None,
+                    );
+                    return step;
+                };
+                let fwd = OpKind::Raw { sql: format!("ALTER INDEX {old} RENAME TO {new}") };
+                let back = OpKind::Raw { sql: format!("ALTER INDEX {new} RENAME TO {old}") };
+                step.push(vec![self.op(call, dir, fwd)], Some(vec![self.op(call, inv_dir, back)]));
+            }
+            "change_table_comment" | "change_column_comment" => {
+                let target = match (method, args.name(0), args.name(1)) {
+                    ("change_table_comment", Some(t), _) => format!("TABLE {t}"),
+                    (_, Some(t), Some(c)) => format!("COLUMN {t}.{c}"),
+                    _ => {
+                        step.push(vec![self.unparsed(call, dir, "comment target not understood")], None);
+                        return step;
+                    }
+                };
+                let comment = |v: Option<&Val>| match v.and_then(Val::name) {
+                    Some(c) => format!("COMMENT ON {target} IS '{}'", c.replace('\'', "''")),
+                    None => format!("COMMENT ON {target} IS NULL"),
+                };
+                let (fwd, inverse) = match (args.opt("from"), args.opt("to")) {
+                    (Some(from), Some(to)) => (
+                        comment(Some(to)),
+                        Some(vec![self.op(call, inv_dir, OpKind::Raw { sql: comment(Some(from)) })]),
+                    ),
+                    _ => (comment(args.positional.get(if method == "change_table_comment" { 1 } else { 2 })), None),
+                };
+                step.push(vec![self.op(call, dir, OpKind::Raw { sql: fwd })], inverse);
+            }
             "enable_extension" | "disable_extension" => {
                 let sql = format!(
                     "{} EXTENSION {}",
@@ -908,7 +956,7 @@ impl<'a, 't> Reader<'a, 't> {
             on_delete: fk_action(args.opt("on_delete")),
             on_update: fk_action(args.opt("on_update")),
             deferrable: args.opt("deferrable").is_some_and(Val::truthy),
-            validated: !args.opt("validate").is_some_and(|v| !v.truthy()),
+            validated: args.opt("validate").is_none_or(Val::truthy),
         }
     }
 
@@ -984,7 +1032,7 @@ impl<'a, 't> Reader<'a, 't> {
         call_range: (usize, usize),
         dir: Direction,
         step: &mut Step,
-    ) -> Vec<(OpKind, (usize, usize))> {
+    ) -> Vec<Located> {
         let mut tb = TableBlock::default();
         let id = args.opt("id").cloned().unwrap_or(Val::Bool(true));
         let pk_names = args.opt("primary_key").and_then(Val::names);
@@ -1003,7 +1051,7 @@ impl<'a, 't> Reader<'a, 't> {
                     if self.dialect == Dialect::Mysql {
                         c.identity = Some(Identity::AutoIncrement);
                     } else {
-                        c.default = Some(format!("nextval('{}_{}_seq'::regclass)", table.name, pk_name));
+                        c.default = Some(super::serial_default(table, &pk_name));
                     }
                 }
                 _ => {}
@@ -1049,6 +1097,10 @@ impl<'a, 't> Reader<'a, 't> {
         let calls: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
         for call in calls {
             if call.kind() == "comment" {
+                continue;
+            }
+            if call.has_error() {
+                step.push(vec![self.unparsed(call, dir, "does not parse as Ruby")], None);
                 continue;
             }
             let method = if call.kind() == "call" && call.child_by_field_name("receiver").is_some() {
@@ -1232,6 +1284,24 @@ impl<'a, 't> Reader<'a, 't> {
                 ty if !names.is_empty() && is_column_type(ty) => {
                     for n in &names {
                         tb.columns.push(self.column(n, ty, &args));
+                        // `t.string :name, index: true` / `index: { unique: true }` adds an index.
+                        let index_opt = args.opt("index");
+                        if index_opt.is_some_and(Val::truthy) {
+                            let mut idx_args = Args::default();
+                            if let Some(Val::Hash(h)) = index_opt {
+                                idx_args.options = h.clone();
+                            }
+                            if let Some(index) = self.index(table, &Val::Sym(n.clone()), &idx_args) {
+                                let concurrently =
+                                    idx_args.opt("algorithm").and_then(Val::name) == Some("concurrently");
+                                tb.after.push(OpKind::AddIndex {
+                                    table: table.clone(),
+                                    index,
+                                    concurrently,
+                                    if_not_exists: false,
+                                });
+                            }
+                        }
                     }
                 }
                 _ => {

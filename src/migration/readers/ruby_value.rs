@@ -87,7 +87,20 @@ pub fn string_content(node: Node, src: &str) -> Option<String> {
     Some(out)
 }
 
+/// Literal values nested deeper than this are not read (their text is kept): no input can
+/// exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
 pub fn value(node: Node, src: &str) -> Val {
+    value_at(node, src, 0)
+}
+
+fn value_at(node: Node, src: &str, depth: usize) -> Val {
+    if depth > MAX_DEPTH {
+        return Val::Other(text(node, src).to_owned());
+    }
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
+    let pair = |n: Node, src: &str| pair_at(n, src, depth + 1);
     match node.kind() {
         "simple_symbol" => Val::Sym(text(node, src).trim_start_matches(':').to_owned()),
         "hash_key_symbol" => Val::Sym(text(node, src).to_owned()),
@@ -155,6 +168,11 @@ pub fn value(node: Node, src: &str) -> Val {
 
 /// `key: value` or `:key => value` / `"key" => value`.
 pub fn pair(node: Node, src: &str) -> Option<(String, Val)> {
+    pair_at(node, src, 0)
+}
+
+fn pair_at(node: Node, src: &str, depth: usize) -> Option<(String, Val)> {
+    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     if node.kind() != "pair" {
         return None;
     }

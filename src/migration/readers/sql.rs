@@ -49,36 +49,126 @@ fn read_postgres(file: &Path, source: &str, base: usize, text: &str, direction: 
         Ok(parsed) => {
             for raw in &parsed.protobuf.stmts {
                 let (start, end) = raw_range(text, raw);
-                emit(start, end, convert_raw(raw, &text[start..end]));
+                emit(start, end, convert_raw(raw, &text[start..end], text));
             }
         }
         Err(_) => {
-            let pieces = match pg_query::split_with_scanner(text) {
-                Ok(p) => p,
-                Err(e) => {
-                    emit(0, text.len(), vec![unparsed(text, &e.to_string())]);
-                    return out;
-                }
-            };
-            for piece in pieces {
-                let start = piece.as_ptr() as usize - text.as_ptr() as usize;
-                let end = start + piece.len();
+            // libpg_query's own scanner split drops everything after an unbalanced parenthesis,
+            // so the fallback splits by itself and never loses text.
+            for (start, end) in split(text) {
+                let piece = &text[start..end];
                 match pg_query::parse(piece, 0) {
                     Ok(parsed) => {
                         for raw in &parsed.protobuf.stmts {
                             let (s, e) = raw_range(piece, raw);
-                            emit(start + s, start + e, convert_raw(raw, &piece[s..e]));
+                            emit(start + s, start + e, convert_raw(raw, &piece[s..e], piece));
                         }
                     }
-                    Err(e) => {
-                        let (s, e2) = trim_statement(text, start, end);
-                        emit(s, e2, vec![unparsed(&text[s..e2], &e.to_string())]);
-                    }
+                    Err(e) => emit(start, end, vec![unparsed(piece, &e.to_string())]),
                 }
             }
         }
     }
     out
+}
+
+/// Byte ranges of the statements of `text` by PostgreSQL's lexical rules: `'…'` (with `''`),
+/// `E'…'` (with backslash escapes), `"…"`, `$tag$…$tag$`, `--` and nested `/* */` comments.
+/// Statements are cut at top-level `;`; comments between statements belong to none.
+pub fn split(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    let line_end = |from: usize| memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |n| from + n);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let rest = &bytes[i..];
+        if rest.starts_with(b"--") {
+            i = line_end(i);
+            continue;
+        }
+        if rest.starts_with(b"/*") {
+            let mut depth = 0;
+            let mut j = i;
+            while j < bytes.len() {
+                if bytes[j..].starts_with(b"/*") {
+                    depth += 1;
+                    j += 2;
+                } else if bytes[j..].starts_with(b"*/") {
+                    depth -= 1;
+                    j += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    j += 1;
+                }
+            }
+            i = j;
+            continue;
+        }
+        if b == b';' {
+            if let Some(s) = start.take() {
+                out.push((s, i));
+            }
+            i += 1;
+            continue;
+        }
+        if !b.is_ascii_whitespace() && start.is_none() {
+            start = Some(i);
+        }
+        match b {
+            b'\'' => {
+                let escapes = i > 0 && matches!(bytes[i - 1], b'E' | b'e');
+                let mut j = i + 1;
+                while j < bytes.len() {
+                    if escapes && bytes[j] == b'\\' {
+                        j += 2;
+                        continue;
+                    }
+                    if bytes[j] == b'\'' {
+                        if bytes.get(j + 1) == Some(&b'\'') {
+                            j += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    j += 1;
+                }
+                i = (j + 1).min(bytes.len());
+            }
+            b'"' => {
+                i = memchr::memchr(b'"', &bytes[i + 1..]).map_or(bytes.len(), |n| i + 1 + n + 1);
+            }
+            b'$' => {
+                // `$tag$` opens a dollar-quoted string; `$1` is a parameter.
+                let tag_len = bytes[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+                let first_is_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                if !first_is_digit && bytes.get(i + 1 + tag_len) == Some(&b'$') {
+                    let tag = &bytes[i..i + tag_len + 2];
+                    let body = i + tag.len();
+                    i = memchr::memmem::find(&bytes[body..], tag).map_or(bytes.len(), |n| body + n + tag.len());
+                } else {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, bytes.len()));
+    }
+    out.into_iter()
+        .map(|(s, e)| {
+            let mut e = e;
+            while e > s && bytes[e - 1].is_ascii_whitespace() {
+                e -= 1;
+            }
+            (s, e)
+        })
+        .filter(|(s, e)| e > s)
+        .collect()
 }
 
 fn unparsed(text: &str, reason: &str) -> OpKind {
@@ -113,9 +203,10 @@ fn trim_statement(text: &str, mut start: usize, mut end: usize) -> (usize, usize
     (start, end)
 }
 
-fn convert_raw(raw: &protobuf::RawStmt, text: &str) -> Vec<OpKind> {
+/// `text` is the statement; `parsed` the text libpg_query parsed, which node locations point into.
+fn convert_raw(raw: &protobuf::RawStmt, text: &str, parsed: &str) -> Vec<OpKind> {
     match raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
-        Some(node) => convert(node, text),
+        Some(node) => convert(node, text, parsed),
         None => Vec::new(),
     }
 }
@@ -183,30 +274,18 @@ pub fn expr_text(node: &protobuf::Node) -> String {
     }
 }
 
+/// The canonical type text (PostgreSQL's `format_type()` under an empty search_path, as the
+/// schema readers print it), and for `serial` types the integer type they stand for.
 fn type_name(tn: &TypeName) -> (String, Option<&'static str>) {
     let names = strings(&tn.names);
-    let name = match names.as_slice() {
-        [schema, n] if schema == "pg_catalog" => n.clone(),
-        [.., n] => n.clone(),
-        [] => String::from("unknown"),
+    let serial = match names.as_slice() {
+        [n] => types::pg_serial(n),
+        _ => None,
     };
-    let mods: Vec<String> = tn
-        .typmods
-        .iter()
-        .map(|m| match m.node.as_ref() {
-            Some(NodeEnum::AConst(c)) => match &c.val {
-                Some(protobuf::a_const::Val::Ival(i)) => i.ival.to_string(),
-                Some(protobuf::a_const::Val::Sval(s)) => s.sval.clone(),
-                Some(protobuf::a_const::Val::Fval(f)) => f.fval.clone(),
-                _ => expr_text(m),
-            },
-            _ => expr_text(m),
-        })
-        .collect();
-    // `timestamp(6)` keeps its precision in typmods; `interval` fields are bit masks we drop.
-    let mods = if name == "interval" { Vec::new() } else { mods };
-    let serial = types::pg_serial(&name);
-    (types::pg_format_type(&name, &mods, tn.array_bounds.len()), serial)
+    match serial {
+        Some(int) => (int.to_owned(), Some(int)),
+        None => (postgres::format_type(tn, "public"), None),
+    }
 }
 
 fn fk_action(code: &str) -> FkAction {
@@ -313,7 +392,7 @@ fn column_def(cd: &ColumnDef, table: &QualifiedName, parts: &mut TableParts, tex
     if let Some(int) = serial {
         col.data_type = int.to_owned();
         col.nullable = false;
-        col.default = Some(format!("nextval('{}_{}_seq'::regclass)", table.name, cd.colname));
+        col.default = Some(super::serial_default(table, &cd.colname));
     }
     for c in &cd.constraints {
         let Some(NodeEnum::Constraint(c)) = c.node.as_ref() else { continue };
@@ -344,7 +423,7 @@ fn behavior_cascade(b: i32) -> bool {
     DropBehavior::try_from(b) == Ok(DropBehavior::DropCascade)
 }
 
-fn convert(node: &NodeEnum, text: &str) -> Vec<OpKind> {
+fn convert(node: &NodeEnum, text: &str, parsed: &str) -> Vec<OpKind> {
     match node {
         NodeEnum::CreateStmt(cs) => {
             let table = opt_qname(&cs.relation);
@@ -416,14 +495,17 @@ fn convert(node: &NodeEnum, text: &str) -> Vec<OpKind> {
         NodeEnum::DropStmt(ds) => drop_stmt(ds, text),
         NodeEnum::ViewStmt(vs) => {
             let name = opt_qname(&vs.view);
-            let view = view_of(name, false, vs.query.as_deref(), strings(&vs.aliases));
+            let view = view_of(name, false, vs.query.as_deref(), strings(&vs.aliases), parsed);
             vec![OpKind::CreateView { view, or_replace: vs.replace }]
         }
         NodeEnum::CreateTableAsStmt(ct) if ObjectType::try_from(ct.objtype) == Ok(ObjectType::ObjectMatview) => {
             let into = ct.into.as_deref();
             let name = into.map(|i| opt_qname(&i.rel)).unwrap_or_else(|| QualifiedName::unqualified(""));
             let columns = into.map(|i| strings(&i.col_names)).unwrap_or_default();
-            vec![OpKind::CreateView { view: view_of(name, true, ct.query.as_deref(), columns), or_replace: false }]
+            vec![OpKind::CreateView {
+                view: view_of(name, true, ct.query.as_deref(), columns, parsed),
+                or_replace: false,
+            }]
         }
         NodeEnum::CreateFunctionStmt(cf) => {
             vec![OpKind::CreateFunction { name: list_qname(&cf.funcname), or_replace: cf.replace }]
@@ -687,9 +769,16 @@ fn drop_stmt(ds: &protobuf::DropStmt, text: &str) -> Vec<OpKind> {
         .collect()
 }
 
-/// A view and what it reads: relations from `FROM`, and the columns named through them
-/// (qualified by table or alias, or unqualified when the view reads a single relation).
-fn view_of(name: QualifiedName, materialized: bool, query: Option<&protobuf::Node>, columns: Vec<String>) -> View {
+/// A view and what it reads, through `sql::refs` (aliases, joins, subqueries, CTEs). Without a
+/// schema at hand, an ambiguous column goes to its innermost candidate and `*` is kept as the
+/// column `*`: applying the operation to a schema expands it to the relation's columns.
+fn view_of(
+    name: QualifiedName,
+    materialized: bool,
+    query: Option<&protobuf::Node>,
+    columns: Vec<String>,
+    parsed: &str,
+) -> View {
     let mut definition = String::new();
     let mut deps: BTreeMap<QualifiedName, Vec<String>> = BTreeMap::new();
     if let Some(q) = query.and_then(|q| q.node.as_ref()) {
@@ -702,36 +791,15 @@ fn view_of(name: QualifiedName, materialized: bool, query: Option<&protobuf::Nod
             }],
         };
         definition = pg_query::deparse(&result, Default::default()).unwrap_or_default();
-        let mut aliases: BTreeMap<String, QualifiedName> = BTreeMap::new();
-        let mut refs: Vec<Vec<String>> = Vec::new();
-        for (node, _, _, _) in q.nodes() {
-            match node {
-                pg_query::NodeRef::RangeVar(rv) => {
-                    let rel = qname(rv);
-                    aliases.insert(rv.relname.clone(), rel.clone());
-                    if let Some(a) = &rv.alias {
-                        aliases.insert(a.aliasname.clone(), rel.clone());
-                    }
-                    deps.entry(rel).or_default();
-                }
-                pg_query::NodeRef::ColumnRef(cr) => refs.push(strings(&cr.fields)),
-                _ => {}
-            }
-        }
-        let single = if deps.len() == 1 { deps.keys().next().cloned() } else { None };
-        for parts in refs {
-            match parts.as_slice() {
-                [col] => {
-                    if let Some(rel) = &single {
-                        deps.entry(rel.clone()).or_default().push(col.clone());
-                    }
-                }
-                [.., qual, col] => {
-                    if let Some(rel) = aliases.get(qual) {
-                        deps.entry(rel.clone()).or_default().push(col.clone());
-                    }
-                }
-                [] => {}
+        for r in crate::sql::refs::refs_of_node(parsed, q) {
+            let Some(rel) = r.relation.as_ref().or_else(|| r.candidates.first()) else { continue };
+            let rel = match &rel.schema {
+                Some(_) => rel.clone(),
+                None => QualifiedName::new(Some("public"), &rel.name),
+            };
+            let entry = deps.entry(rel).or_default();
+            if let Some(c) = r.column {
+                entry.push(c);
             }
         }
     }
@@ -800,6 +868,21 @@ mod tests {
         assert_eq!((ops[1].span.line, ops[1].span.column), (2, 1));
         assert!(matches!(ops[2].kind, OpKind::DropTable { .. }));
         assert_eq!(ops[2].span.line, 3);
+    }
+
+    #[test]
+    fn split_keeps_everything_after_an_unbalanced_parenthesis() {
+        let sql = "DROP TABLE a;\nCREATE TABLE t (a int;\nCREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\n/* c; */ SELECT ';', E'\\';', $1";
+        let parts: Vec<&str> = split(sql).into_iter().map(|(s, e)| &sql[s..e]).collect();
+        assert_eq!(
+            parts,
+            vec![
+                "DROP TABLE a",
+                "CREATE TABLE t (a int",
+                "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql",
+                "SELECT ';', E'\\';', $1",
+            ]
+        );
     }
 
     #[test]

@@ -1,50 +1,9 @@
 //! Type names as the schema model stores them (see the top of `schema/model.rs`): what
-//! PostgreSQL's `format_type()` prints, what MySQL's `COLUMN_TYPE` holds. Framework type symbols
+//! PostgreSQL's `format_type()` prints (SQL types come from `schema::postgres::format_type`),
+//! what MySQL's `COLUMN_TYPE` holds. Framework type symbols
 //! (Rails `:string`, Ecto `:utc_datetime`, Django `CharField`) map onto the same forms.
 
 use crate::schema::Dialect;
-
-/// PostgreSQL: a type from its internal name (`int4`, `varchar`, `timestamptz`) and modifiers.
-pub fn pg_format_type(name: &str, mods: &[String], array_dims: usize) -> String {
-    let m = |default: &str| if mods.is_empty() { default.to_owned() } else { format!("{default}({})", mods.join(",")) };
-    let base = match name {
-        "int4" | "int" | "integer" | "serial" | "serial4" => "integer".to_owned(),
-        "int8" | "bigint" | "bigserial" | "serial8" => "bigint".to_owned(),
-        "int2" | "smallint" | "smallserial" | "serial2" => "smallint".to_owned(),
-        "bool" | "boolean" => "boolean".to_owned(),
-        "float8" | "double precision" => "double precision".to_owned(),
-        "float4" | "real" => "real".to_owned(),
-        "varchar" | "character varying" => m("character varying"),
-        "bpchar" | "char" | "character" => {
-            if mods.is_empty() {
-                "character(1)".to_owned()
-            } else {
-                m("character")
-            }
-        }
-        "varbit" | "bit varying" => m("bit varying"),
-        "bit" => m("bit"),
-        "numeric" | "decimal" => m("numeric"),
-        "timestamp" => with_zone("timestamp", mods, false),
-        "timestamptz" => with_zone("timestamp", mods, true),
-        "time" => with_zone("time", mods, false),
-        "timetz" => with_zone("time", mods, true),
-        "interval" => m("interval"),
-        other => {
-            if mods.is_empty() {
-                other.to_owned()
-            } else {
-                format!("{other}({})", mods.join(","))
-            }
-        }
-    };
-    format!("{base}{}", "[]".repeat(array_dims))
-}
-
-fn with_zone(base: &str, mods: &[String], tz: bool) -> String {
-    let zone = if tz { "with time zone" } else { "without time zone" };
-    if mods.is_empty() { format!("{base} {zone}") } else { format!("{base}({}) {zone}", mods.join(",")) }
-}
 
 /// `serial` and friends: the integer type they stand for, when `name` is one.
 pub fn pg_serial(name: &str) -> Option<&'static str> {
@@ -108,6 +67,8 @@ pub fn rails_type(ty: &str, opts: &TypeOptions, dialect: Dialect) -> String {
         ("json", false) => "json".to_owned(),
         ("uuid", false) => "char(36)".to_owned(),
         ("virtual", _) => "virtual".to_owned(),
+        // Extension types live in a schema: format_type qualifies them.
+        ("citext" | "hstore" | "ltree", true) => format!("public.{ty}"),
         (other, _) => other.to_owned(),
     };
     if opts.array && pg { format!("{base}[]") } else { base }
@@ -271,16 +232,6 @@ pub fn django_type(field: &str, opts: &TypeOptions, dialect: Dialect) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn postgres_internal_names_print_like_format_type() {
-        assert_eq!(pg_format_type("varchar", &["255".into()], 0), "character varying(255)");
-        assert_eq!(pg_format_type("timestamptz", &[], 0), "timestamp with time zone");
-        assert_eq!(pg_format_type("timestamp", &["6".into()], 0), "timestamp(6) without time zone");
-        assert_eq!(pg_format_type("int4", &[], 1), "integer[]");
-        assert_eq!(pg_format_type("numeric", &["10".into(), "2".into()], 0), "numeric(10,2)");
-        assert_eq!(pg_format_type("status", &[], 0), "status");
-    }
 
     #[test]
     fn framework_types_map_per_dialect() {

@@ -12,6 +12,7 @@ use sqlx::{Connection, Row};
 
 use super::{connect_error, db_error};
 use crate::error::Result;
+use crate::schema::mysql::{normalize_expr, parse as parse_dump, render as render_dump};
 use crate::schema::{
     CheckConstraint, Column, Dialect, FkAction, ForeignKey, Function, Identity, Index, IndexKey, IndexPart, PrimaryKey,
     QualifiedName, Schema, Table, Trigger, View,
@@ -117,7 +118,7 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
         let extra: String = get::<Option<String>>(&r, "extra", shown)?.unwrap_or_default().to_ascii_lowercase();
         let generated: Option<String> = get(&r, "generated", shown)?;
         if extra.contains("generated") && !extra.contains("default_generated") {
-            c.generated = generated.filter(|g| !g.is_empty());
+            c.generated = generated.filter(|g| !g.is_empty()).map(|g| normalize_expr(&g));
         } else {
             let dflt: Option<String> = get(&r, "dflt", shown)?;
             c.default = default_value(dflt, &data_type, &extra, mariadb);
@@ -160,10 +161,11 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
             predicate: None,
         });
         index.unique = get::<i64>(&r, "non_unique", shown)? == 0;
-        let part = match (col, sub_part) {
-            (Some(c), Some(n)) => IndexPart::Expression(format!("{c}({n})")),
-            (Some(c), None) => IndexPart::Column(c),
-            (None, _) => IndexPart::Expression(String::new()),
+        // A prefix length (`email(20)`) is not in the model: the key is the column.
+        let _ = sub_part;
+        let part = match col {
+            Some(c) => IndexPart::Column(c),
+            None => IndexPart::Expression(String::new()),
         };
         let order = (collation.as_deref() == Some("D")).then(|| "DESC".to_owned());
         index.keys.push(IndexKey { part, order, opclass: None });
@@ -231,26 +233,23 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
 
     // Check constraints (MariaDB 10.2+, MySQL 8.0.16+). MariaDB names a column-level check (one
     // written in the column definition, JSON's implicit `json_valid` among them) after its
-    // column; SHOW CREATE TABLE prints it unnamed inside the column, and so does the model.
+    // column; the dump reader gives it the same name.
     let sql = format!(
-        "SELECT {}, {}, {}, {} FROM information_schema.TABLE_CONSTRAINTS tc \
+        "SELECT {}, {}, {} FROM information_schema.TABLE_CONSTRAINTS tc \
          JOIN information_schema.CHECK_CONSTRAINTS cc \
            ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
          WHERE tc.TABLE_SCHEMA = {db_lit} AND tc.CONSTRAINT_TYPE = 'CHECK'{}",
         t("tc.TABLE_NAME", "tbl"),
         t("tc.CONSTRAINT_NAME", "name"),
         t("cc.CHECK_CLAUSE", "clause"),
-        if mariadb { t("cc.LEVEL", "level") } else { t("'Table'", "level") },
         if mariadb { " AND cc.TABLE_NAME = tc.TABLE_NAME" } else { "" },
     );
     for r in cx.rows("check constraints", &sql).await? {
         let tbl: String = get(&r, "tbl", shown)?;
         if let Some((table, _)) = tables.get_mut(&tbl) {
-            let level: String = get(&r, "level", shown)?;
-            let name: String = get(&r, "name", shown)?;
             table.checks.push(CheckConstraint {
-                name: (level != "Column").then_some(name),
-                expression: get::<String>(&r, "clause", shown)?.trim().to_owned(),
+                name: Some(get(&r, "name", shown)?),
+                expression: normalize_expr(&get::<String>(&r, "clause", shown)?),
                 validated: true,
             });
         }
@@ -282,6 +281,14 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
     );
     for r in cx.rows("triggers", &sql).await? {
         let name: String = get(&r, "name", shown)?;
+        // The body is kept as a function of the trigger's name, as the dump reader keeps it.
+        schema.functions.push(Function {
+            name: QualifiedName::unqualified(&name),
+            arguments: String::new(),
+            returns: "trigger".to_owned(),
+            language: "sql".to_owned(),
+            body: collapse(&get::<String>(&r, "body", shown)?),
+        });
         schema.triggers.push(Trigger {
             table: QualifiedName::unqualified(&get::<String>(&r, "tbl", shown)?),
             // MySQL triggers have no function; the trigger itself is the code.
@@ -294,25 +301,44 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
         });
     }
 
+    // Routines: information_schema keeps neither the parameter list as written nor the
+    // characteristics, which a dump prints; SHOW CREATE gives the server's own text, read by
+    // the dump reader so both paths agree.
     let sql = format!(
-        "SELECT {}, {}, {}, {}, \
-           (SELECT CONVERT(GROUP_CONCAT(p.DTD_IDENTIFIER ORDER BY p.ORDINAL_POSITION SEPARATOR ', ') USING utf8mb4) \
-            FROM information_schema.PARAMETERS p WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA \
-              AND p.SPECIFIC_NAME = r.SPECIFIC_NAME AND p.ORDINAL_POSITION > 0) AS arguments \
-         FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = {db_lit}",
-        t("r.ROUTINE_NAME", "name"),
-        t("r.DTD_IDENTIFIER", "returns"),
-        t("r.ROUTINE_BODY", "language"),
-        t("r.ROUTINE_DEFINITION", "body"),
+        "SELECT {}, {} FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {db_lit} ORDER BY 1, 2",
+        t("ROUTINE_NAME", "name"),
+        t("ROUTINE_TYPE", "kind"),
     );
+    let mut routine_text = String::new();
     for r in cx.rows("routines", &sql).await? {
-        schema.functions.push(Function {
-            name: QualifiedName::unqualified(&get::<String>(&r, "name", shown)?),
-            arguments: get::<Option<String>>(&r, "arguments", shown)?.unwrap_or_default(),
-            returns: get::<Option<String>>(&r, "returns", shown)?.unwrap_or_default(),
-            language: get::<Option<String>>(&r, "language", shown)?.unwrap_or_default().to_ascii_lowercase(),
-            body: get::<Option<String>>(&r, "body", shown)?.unwrap_or_default().trim().to_owned(),
-        });
+        let name: String = get(&r, "name", shown)?;
+        let kind: String = get::<String>(&r, "kind", shown)?.to_ascii_uppercase();
+        let kind = if kind == "PROCEDURE" { "PROCEDURE" } else { "FUNCTION" };
+        let show = format!("SHOW CREATE {kind} `{}`", name.replace('`', "``"));
+        let rows = cx.rows("a routine", &show).await?;
+        let column = if kind == "PROCEDURE" { "Create Procedure" } else { "Create Function" };
+        let text: Option<Vec<u8>> = match rows.first() {
+            Some(row) => row
+                .try_get::<Option<Vec<u8>>, _>(column)
+                .or_else(|_| row.try_get::<Option<String>, _>(column).map(|s| s.map(String::into_bytes)))
+                .map_err(|e| db_error(shown, "decode SHOW CREATE", e))?,
+            None => None,
+        };
+        let Some(text) = text else {
+            return Err(db_error(
+                shown,
+                &format!("read the definition of {} `{name}`", kind.to_ascii_lowercase()),
+                "the server returned none (the user may lack the privilege to see it)",
+            ));
+        };
+        routine_text.push_str(&String::from_utf8_lossy(&text));
+        routine_text.push_str(";;\n");
+    }
+    if !routine_text.is_empty() {
+        let text = format!("DELIMITER ;;\n{routine_text}DELIMITER ;\n");
+        let parsed = parse_dump(&text, std::path::Path::new("SHOW CREATE"))
+            .map_err(|e| db_error(shown, "read a routine definition", e))?;
+        schema.functions.extend(parsed.functions);
     }
 
     if let Some((migrations, _)) = tables.get("schema_migrations")
@@ -324,8 +350,41 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
 
     schema.tables = tables.into_values().map(|(t, _)| t).collect();
     schema.views = views.into_values().collect();
+    canonical_views(&mut schema, shown)?;
     let _ = cx.conn.close().await;
     Ok(schema)
+}
+
+/// View definitions and dependencies in the dump reader's canonical form. The server keeps a
+/// view's query as text; parsing that text with the very reader that parses dumps (beside the
+/// tables, which resolve unqualified columns) gives the same normalized `SELECT` and the same
+/// `depends_on` a dump of this database would.
+fn canonical_views(schema: &mut Schema, shown: &str) -> Result<()> {
+    if schema.views.is_empty() {
+        return Ok(());
+    }
+    let mut tables_only = Schema::new(Dialect::Mysql);
+    tables_only.tables = schema.tables.clone();
+    let mut text = render_dump(&tables_only);
+    for v in &schema.views {
+        text.push_str(&format!("CREATE VIEW `{}` AS {};\n", v.name.name.replace('`', "``"), v.definition));
+    }
+    let parsed = parse_dump(&text, std::path::Path::new("information_schema.VIEWS"))
+        .map_err(|e| db_error(shown, "read a view definition", e))?;
+    for v in &mut schema.views {
+        if let Some(p) = parsed.views.iter().find(|p| p.name == v.name) {
+            v.definition = p.definition.clone();
+            v.depends_on = p.depends_on.clone();
+            // A dump names a view's columns only in an explicit column list, which the server
+            // does not keep; the model agrees with the dump.
+            v.columns = p.columns.clone();
+        }
+    }
+    Ok(())
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// InnoDB treats `RESTRICT` and `NO ACTION` alike and reports `RESTRICT` for a rule that was

@@ -370,7 +370,7 @@ async fn indexes(
     // Indexes that back a primary key, unique or exclusion constraint are the constraint's;
     // pg_dump leaves them out of CREATE INDEX, and so does the model. Per key: the column or
     // expression text as pg_get_indexdef prints it, the order flags, and the operator class
-    // when it is not the type's default.
+    // when it is not the type's default — schema-qualified unless built in, as pg_dump prints it.
     let sql = format!(
         "SELECT i.indrelid::int8 AS rel, ic.relname::text AS name, i.indisunique AS is_unique, am.amname::text AS method, \
            i.indnkeyatts::int4 AS nkeys, \
@@ -378,10 +378,13 @@ async fn indexes(
            array_agg(pg_get_indexdef(i.indexrelid, k.ord::int4, false) ORDER BY k.ord) AS parts, \
            array_agg((i.indkey::int2[])[k.ord - 1] = 0 ORDER BY k.ord) AS is_expr, \
            array_agg(COALESCE((i.indoption::int2[])[k.ord - 1], 0)::int4 ORDER BY k.ord) AS options, \
-           array_agg(COALESCE(CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END, '') ORDER BY k.ord) AS opclasses \
+           array_agg(COALESCE(CASE WHEN NOT opc.opcdefault THEN \
+             CASE WHEN opcn.nspname = 'pg_catalog' THEN opc.opcname::text \
+             ELSE opcn.nspname::text || '.' || opc.opcname::text END END, '') ORDER BY k.ord) AS opclasses \
          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
          CROSS JOIN LATERAL generate_series(1, i.indnatts::int4) AS k(ord) \
          LEFT JOIN pg_opclass opc ON opc.oid = (i.indclass::oid[])[k.ord - 1] \
+         LEFT JOIN pg_namespace opcn ON opcn.oid = opc.opcnamespace \
          WHERE i.indrelid IN ({oid_list}) AND NOT EXISTS (SELECT 1 FROM pg_constraint con \
            WHERE con.conrelid = i.indrelid AND con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) \
          GROUP BY i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkeyatts, i.indpred, i.indexrelid"
@@ -485,9 +488,16 @@ async fn view_dependencies(cx: &mut Ctx<'_>, views: &mut BTreeMap<i64, View>) ->
     Ok(())
 }
 
-/// `pg_get_viewdef` ends the query with `;`; the model keeps the bare `SELECT`.
+/// The view's `SELECT` as the dump reader keeps it: parsed by libpg_query and printed by its
+/// deparser, so `pg_get_viewdef`'s layout and the dump's (the same printer, other whitespace)
+/// meet in one text.
 fn view_definition(def: &str) -> String {
-    normalize_expr(def.trim().trim_end_matches(';'))
+    let def = def.trim().trim_end_matches(';');
+    let deparsed = pg_query::parse(def, 0).ok().and_then(|parsed| {
+        let stmt = parsed.protobuf.stmts.first()?.stmt.as_ref()?.node.as_ref()?.clone();
+        stmt.deparse(Default::default()).ok()
+    });
+    deparsed.unwrap_or_else(|| normalize_expr(def))
 }
 
 async fn functions(cx: &mut Ctx<'_>) -> Result<Vec<Function>> {

@@ -41,7 +41,7 @@ use sqlparser::parser::Parser;
 use crate::error::{Diagnostic, Error, Result, line_col};
 use crate::schema::{
     CheckConstraint, Column, Dialect, FkAction, ForeignKey, Function, Identity, Index, IndexKey, IndexPart, PrimaryKey,
-    QualifiedName, Schema, Table, Trigger, View,
+    QualifiedName, Schema, Sequence, Table, Trigger, View,
 };
 
 pub use render::render;
@@ -94,6 +94,27 @@ pub fn normalize_expr(expr: &str) -> String {
     }
 }
 
+/// Canonical text of a view's `SELECT` (as stored in [`crate::schema::View::definition`]).
+/// Text that does not parse is returned with whitespace collapsed.
+pub fn normalize_view(select: &str) -> String {
+    match Parser::new(&MySqlDialect {}).try_with_sql(select).and_then(|mut p| p.parse_query()) {
+        Ok(mut q) => {
+            canonical_idents(&mut q);
+            q.to_string()
+        }
+        Err(_) => collapse(select),
+    }
+}
+
+/// The relations and columns a view's `SELECT` reads, resolving unqualified columns against
+/// `tables`. Empty when the text does not parse.
+pub fn view_dependencies(select: &str, tables: &[Table], view: &QualifiedName) -> Vec<crate::schema::ViewDependency> {
+    match Parser::new(&MySqlDialect {}).try_with_sql(select).and_then(|mut p| p.parse_query()) {
+        Ok(q) => deps::dependencies(&q, tables, view),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Canonical `COLUMN_DEFAULT` text for a default written as `expr` on a column of the canonical
 /// type `data_type`; `None` for `NULL`. Exposed for the live reader, which sees MySQL 8's
 /// `CURRENT_TIMESTAMP` and MariaDB's `current_timestamp()` for the same default.
@@ -104,6 +125,20 @@ pub fn normalize_default(expr: &str, data_type: &str) -> Option<String> {
         Err(_) => Some(expr.trim().to_owned()),
     }
 }
+
+/// Statements a dump may hold that do not change the model, skipped on purpose. Anything not
+/// listed here and not read into the model is an error, so nothing is skipped silently.
+pub const IGNORED: &[&str] = &[
+    "SET … (session variables, character sets, sql_mode, time zone)",
+    "USE db",
+    "DO … (mariadb-dump's `DO SETVAL(seq, n, 0)` after a sequence: its current value is data)",
+    "LOCK TABLES … / UNLOCK TABLES",
+    "START TRANSACTION / BEGIN / COMMIT / ROLLBACK",
+    "CREATE DATABASE / ALTER DATABASE / DROP DATABASE (the model is one database, whatever its name)",
+    "DROP EVENT / CREATE EVENT (scheduled events are not schema objects the model tracks)",
+    "INSERT/REPLACE INTO any table but schema_migrations (data rows)",
+    "DROP TABLE/VIEW/TRIGGER/FUNCTION/PROCEDURE of an object not defined yet (mysqldump's IF EXISTS guards)",
+];
 
 struct Reader<'a> {
     file: &'a Path,
@@ -142,8 +177,8 @@ impl Reader<'_> {
         let w = |i: usize| words.get(i).map(String::as_str).unwrap_or_default();
         match w(0) {
             // Session settings, locks and transaction control around the DDL: nothing to model.
-            "SET" | "USE" | "LOCK" | "UNLOCK" | "START" | "BEGIN" | "COMMIT" | "ROLLBACK" => Ok(()),
-            "DROP" => self.drop(stmt, &words),
+            "SET" | "USE" | "LOCK" | "UNLOCK" | "START" | "BEGIN" | "COMMIT" | "ROLLBACK" | "DO" => Ok(()),
+            "DROP" => self.drop(stmt, &words, range),
             "INSERT" | "REPLACE" => self.insert(stmt, range),
             "CREATE" | "ALTER" => {
                 let kind = words
@@ -158,6 +193,7 @@ impl Reader<'_> {
                                 | "FUNCTION"
                                 | "PROCEDURE"
                                 | "INDEX"
+                                | "SEQUENCE"
                                 | "DATABASE"
                                 | "SCHEMA"
                                 | "EVENT"
@@ -168,8 +204,9 @@ impl Reader<'_> {
                 match (w(0), kind) {
                     ("CREATE", "TRIGGER") => self.trigger(stmt, range),
                     ("CREATE", "FUNCTION" | "PROCEDURE") => self.routine(stmt, range),
+                    ("CREATE", "SEQUENCE") => self.sequence(stmt, range),
                     // The dump's own database: the model is of one database, whatever its name.
-                    (_, "DATABASE" | "SCHEMA") => Ok(()),
+                    (_, "DATABASE" | "SCHEMA" | "EVENT") => Ok(()),
                     ("CREATE", "TABLE" | "VIEW" | "INDEX") | ("ALTER", "TABLE") => self.parsed(range),
                     _ => Err(self.unsupported(stmt, range)),
                 }
@@ -220,10 +257,14 @@ impl Reader<'_> {
 
     fn parsed(&mut self, range: Range<usize>) -> Result<()> {
         let blanked = self.blanked;
-        let stmt = self.parse_one(&range, &blanked[range.clone()])?;
+        // sqlparser reads neither MariaDB's system versioning nor MySQL's partition clauses;
+        // they are cut from the text (blanked, so positions stay right) and read here.
+        let (text, partition_by) = table_tail(&blanked[range.clone()]);
+        let stmt = self.parse_one(&range, &text)?;
         match stmt {
             Statement::CreateTable(ct) => {
-                let table = self.table(&ct, &range)?;
+                let mut table = self.table(&ct, &range)?;
+                table.partition_by = partition_by;
                 let name = table.name.name.clone();
                 // A view's stand-in table (mysqldump writes one before the real view) is replaced.
                 self.schema.views.retain(|v| v.name.name != name);
@@ -403,7 +444,7 @@ impl Reader<'_> {
                 table.indexes.push(Index {
                     name,
                     unique: true,
-                    method: u.index_type.as_ref().map_or("btree".to_owned(), |t| t.to_string().to_lowercase()),
+                    method: index_method(u.index_type.as_ref(), &u.index_options),
                     keys,
                     include: Vec::new(),
                     predicate: None,
@@ -411,16 +452,11 @@ impl Reader<'_> {
             }
             TableConstraint::Index(ix) => {
                 let keys: Vec<IndexKey> = ix.columns.iter().map(|k| index_key(&k.column)).collect();
-                let using = ix.index_type.as_ref().or_else(|| {
-                    ix.index_options.iter().find_map(|o| match o {
-                        sql::IndexOption::Using(t) => Some(t),
-                        _ => None,
-                    })
-                });
+
                 table.indexes.push(Index {
                     name: ix.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| first_column(&keys)),
                     unique: false,
-                    method: using.map_or("btree".to_owned(), |t| t.to_string().to_lowercase()),
+                    method: index_method(ix.index_type.as_ref(), &ix.index_options),
                     keys,
                     include: Vec::new(),
                     predicate: None,
@@ -462,8 +498,8 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn drop(&mut self, stmt: &str, words: &[String]) -> Result<()> {
-        let kind = words.get(1).map(String::as_str).unwrap_or_default();
+    fn drop(&mut self, stmt: &str, words: &[String], range: Range<usize>) -> Result<()> {
+        let kind = words.iter().skip(1).find(|w| *w != "TEMPORARY").map(String::as_str).unwrap_or_default();
         let names = drop_names(stmt);
         match kind {
             "TABLE" => self.schema.tables.retain(|t| !names.contains(&t.name.name)),
@@ -473,8 +509,9 @@ impl Reader<'_> {
                 self.schema.functions.retain(|f| !(f.returns == "trigger" && names.contains(&f.name.name)));
             }
             "FUNCTION" | "PROCEDURE" => self.schema.functions.retain(|f| !names.contains(&f.name.name)),
-            // DROP DATABASE/EVENT and the like do not touch the model.
-            _ => {}
+            "SEQUENCE" => self.schema.sequences.retain(|q| !names.contains(&q.name.name)),
+            "DATABASE" | "SCHEMA" | "EVENT" => {}
+            _ => return Err(self.unsupported(stmt, range)),
         }
         Ok(())
     }
@@ -547,6 +584,45 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// MariaDB's `CREATE SEQUENCE s start with 1 minvalue 1 … increment by 1 cache 1000 nocycle`.
+    fn sequence(&mut self, stmt: &str, range: Range<usize>) -> Result<()> {
+        static SEQ: LazyLock<Regex> = LazyLock::new(|| {
+            let id = format!(r"{IDENT}(?:\s*\.\s*{IDENT})?");
+            Regex::new(&format!(r"(?is)^CREATE\s+(?:OR\s+REPLACE\s+)?SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?({id})(.*)$"))
+                .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+        });
+        static OPT: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i)\b(start|increment)(?:\s+with|\s+by)?\s*=?\s*(-?\d+)")
+                .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+        });
+        let c = SEQ.captures(stmt).ok_or_else(|| {
+            Error::input(
+                Diagnostic::new("cannot parse CREATE SEQUENCE")
+                    .at_offset(self.file, self.source, range.start..range.start + 1)
+                    .help("expected CREATE SEQUENCE name [START WITH n] [INCREMENT BY n] …"),
+            )
+        })?;
+        let name = last_ident(&c[1]);
+        let mut seq = Sequence {
+            name: QualifiedName::unqualified(&name),
+            data_type: None,
+            start: None,
+            increment: None,
+            owned_by: None,
+        };
+        for o in OPT.captures_iter(&c[2]) {
+            let n = o[2].parse().ok();
+            if o[1].eq_ignore_ascii_case("start") {
+                seq.start = n;
+            } else {
+                seq.increment = n;
+            }
+        }
+        self.schema.sequences.retain(|q| q.name.name != name);
+        self.schema.sequences.push(seq);
+        Ok(())
+    }
+
     fn routine(&mut self, stmt: &str, range: Range<usize>) -> Result<()> {
         let bad = || {
             Error::input(
@@ -608,6 +684,71 @@ fn leading_words(stmt: &str, n: usize) -> Vec<String> {
         }
     }
     out
+}
+
+/// The statement with `WITH SYSTEM VERSIONING` and a trailing `PARTITION BY …` clause blanked
+/// out, and the partitioning as the model keeps it (`RANGE (year(happened_on))`).
+fn table_tail(stmt: &str) -> (String, Option<String>) {
+    let bytes = stmt.as_bytes();
+    let Some(open) = stmt.find('(') else { return (stmt.to_owned(), None) };
+    let Some(close) = matching_paren(stmt, open) else { return (stmt.to_owned(), None) };
+    let mut out = stmt.to_owned();
+    let tail_upper = stmt[close..].to_ascii_uppercase();
+    let mut partition = None;
+    if let Some(i) = find_top_level(&tail_upper, "PARTITION BY") {
+        let start = close + i;
+        let spec = &stmt[start + "PARTITION BY".len()..];
+        // The method and its key: everything up to the end of the first parenthesized group.
+        let spec_open = spec.find('(');
+        let key_end = spec_open.and_then(|o| matching_paren(spec, o));
+        partition = match (spec_open, key_end) {
+            (Some(o), Some(e)) => {
+                let method = collapse(&spec[..o]).to_ascii_uppercase();
+                Some(format!("{method} ({})", normalize_expr(&spec[o + 1..e])))
+            }
+            _ => Some(collapse(spec)),
+        };
+        blank_range(&mut out, start, bytes.len());
+    }
+    let upper = out.to_ascii_uppercase();
+    if let Some(i) = find_top_level(&upper[close..], "WITH SYSTEM VERSIONING") {
+        blank_range(&mut out, close + i, close + i + "WITH SYSTEM VERSIONING".len());
+    }
+    (out, partition)
+}
+
+fn blank_range(s: &mut String, start: usize, end: usize) {
+    let replaced: String = s[start..end].chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect();
+    s.replace_range(start..end, &replaced);
+}
+
+/// Byte offset of `needle` (upper case) in `hay` outside quotes and parentheses.
+fn find_top_level(hay: &str, needle: &str) -> Option<usize> {
+    let bytes = hay.as_bytes();
+    let mut depth = 0i32;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' | b'`' => {
+                let q = bytes[i];
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    if bytes[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            _ if depth <= 0 && hay[i..].starts_with(needle) && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) => {
+                return Some(i);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn drop_names(stmt: &str) -> Vec<String> {
@@ -720,6 +861,17 @@ fn table_comment(ct: &sql::CreateTable) -> Option<String> {
         sql::SqlOption::Comment(sql::CommentDef::WithEq(c) | sql::CommentDef::WithoutEq(c)) => Some(c.clone()),
         _ => None,
     })
+}
+
+/// `USING HASH` before or after the key parts; B-tree when not given.
+fn index_method(index_type: Option<&sql::IndexType>, options: &[sql::IndexOption]) -> String {
+    let using = index_type.or_else(|| {
+        options.iter().find_map(|o| match o {
+            sql::IndexOption::Using(t) => Some(t),
+            _ => None,
+        })
+    });
+    using.map_or("btree".to_owned(), |t| t.to_string().to_lowercase())
 }
 
 fn first_column(keys: &[IndexKey]) -> String {

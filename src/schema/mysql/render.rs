@@ -9,6 +9,16 @@ use crate::schema::{Column, FkAction, ForeignKey, Identity, Index, IndexPart, Sc
 
 pub fn render(schema: &Schema) -> String {
     let mut out = String::new();
+    for seq in &schema.sequences {
+        let _ = write!(out, "CREATE SEQUENCE {}", ident(&seq.name.name));
+        if let Some(s) = seq.start {
+            let _ = write!(out, " start with {s}");
+        }
+        if let Some(i) = seq.increment {
+            let _ = write!(out, " increment by {i}");
+        }
+        out.push_str(";\n\n");
+    }
     for table in &schema.tables {
         table_ddl(&mut out, table);
     }
@@ -85,6 +95,9 @@ fn table_ddl(out: &mut String, table: &Table) {
     let _ = write!(out, "CREATE TABLE {} (\n  {}\n)", ident(&table.name.name), lines.join(",\n  "));
     if let Some(c) = &table.comment {
         let _ = write!(out, " COMMENT={}", string(c));
+    }
+    if let Some(p) = &table.partition_by {
+        let _ = write!(out, " PARTITION BY {p}");
     }
     out.push_str(";\n\n");
 }

@@ -176,8 +176,9 @@ pub fn is_numeric(data_type: &str) -> bool {
 }
 
 /// Scale of a `decimal(p,s)`, for formatting its default like the server does (`0` → `0.00`).
+/// Also of `double(p,s)` and `float(p,s)`, which the server formats the same way.
 pub fn decimal_scale(data_type: &str) -> Option<usize> {
-    let args = data_type.strip_prefix("decimal(")?;
+    let args = ["decimal(", "double(", "float("].iter().find_map(|p| data_type.strip_prefix(p))?;
     let (_, scale) = args.split_once(',')?;
     scale.split(')').next()?.trim().parse().ok()
 }
@@ -251,5 +252,7 @@ mod tests {
         assert_eq!(format_number("-1.5", "decimal(4,2)"), "-1.50");
         assert_eq!(format_number("007", "int(11)"), "007");
         assert_eq!(format_number("1.239", "decimal(5,2)"), "1.23");
+        assert_eq!(format_number("1.5", "double(8,3)"), "1.500");
+        assert_eq!(format_number("1.5", "double"), "1.5");
     }
 }
