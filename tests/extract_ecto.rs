@@ -133,6 +133,14 @@ fn my_app_accounts() {
     assert_eq!(
         hits(&facts),
         set(&[
+            (10, "model MyApp.Accounts.User", "query"),
+            (14, "model MyApp.Accounts.User", "query"),
+            (15, "model MyApp.Accounts.Organization", "query"),
+            (26, "model MyApp.Accounts.User", "query"),
+            (28, "model MyApp.Accounts.Organization", "query"),
+            (35, "table users", "query"),
+            (51, "model MyApp.Accounts.User", "query"),
+            (52, "model MyApp.Accounts.User", "query"),
             (10, "MyApp.Accounts.User#email", "query"),
             (16, "MyApp.Accounts.Organization#id", "query"),
             (16, "MyApp.Accounts.User#organization_id", "query"),
@@ -164,7 +172,14 @@ fn my_app_accounts() {
 #[test]
 fn my_app_web_live_user_live() {
     let facts = facts("lib/my_app_web/live/user_live.ex");
-    assert_eq!(hits(&facts), set(&[(15, "MyApp.Accounts.User#email", "query"),]));
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (14, "model MyApp.Accounts.User", "query"),
+            (15, "MyApp.Accounts.User#email", "query"),
+            (20, "MyApp.Accounts.User#email", "query"),
+        ])
+    );
     assert!(models(&facts).is_empty());
 }
 
@@ -200,12 +215,166 @@ fn applies_to_elixir_files_of_phoenix_apps_only() {
 fn schema_prefix_and_primary_key_false() {
     let src = "defmodule Billing.Invoice do\n  use Ecto.Schema\n  @primary_key false\n  @schema_prefix \"billing\"\n  schema \"invoices\" do\n    field :number, :string\n  end\nend\n";
     let facts = extract("lib/billing/invoice.ex", src);
-    assert_eq!(hits(&facts), set(&[(5, "table invoices", "declaration"), (6, "invoices.number", "declaration")]));
-    assert_eq!(models(&facts), ["Billing.Invoice parent=None table=Some(\"invoices\") line=5"]);
+    assert_eq!(
+        hits(&facts),
+        set(&[(5, "table billing.invoices", "declaration"), (6, "billing.invoices.number", "declaration")])
+    );
+    assert_eq!(models(&facts), ["Billing.Invoice parent=None table=Some(\"billing.invoices\") line=5"]);
 }
 
 #[test]
 fn unparseable_elixir_never_panics() {
     let facts = extract("lib/x.ex", "defmodule X do\n  schema \"xs\" do\n    field :a\n  end\n  def f(, do: 1\nend\n");
     assert!(hits(&facts).contains(&(3, "xs.a".to_owned(), "declaration")));
+}
+
+#[test]
+fn records_named_after_schemas_and_their_associations() {
+    let src = "defmodule Portal.Support do\n  alias Portal.Support.Ticket\n\n  def order_note(ticket, socket) do\n    ticket = Repo.preload(ticket, :order)\n    ticket.order && ticket.order.notes && socket.assigns.user.email\n  end\nend\n";
+    let facts = extract("lib/portal/support.ex", src);
+    assert_eq!(hits(&facts), set(&[(6, "Portal.Support.Ticket#order", "query"), (6, "Order#notes", "query")]));
+    assert!(facts.hits.iter().all(|h| h.confidence == tandem::config::Confidence::Medium));
+}
+
+/// The bundled example's Phoenix app: the columns its migrations touch.
+#[test]
+fn bundled_example_portal() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/portal");
+    let read = |p: &str| extract(p, &std::fs::read_to_string(root.join(p)).expect("example file"));
+    let user = read("lib/portal/accounts/user.ex");
+    assert!(hits(&user).contains(&(10, "users.legacy_flag".to_owned(), "declaration")));
+    let order = read("lib/portal/sales/order.ex");
+    assert!(hits(&order).contains(&(9, "orders.notes".to_owned(), "declaration")));
+    let attachment = read("lib/portal/support/attachment.ex");
+    assert!(attachment.models.is_empty() && attachment.hits.is_empty());
+}
+
+#[test]
+fn function_form_changesets_string_sigils_and_statement_fragments() {
+    let src = r#"defmodule Hub.Accounts.User do
+  use Hub.Web, :schema
+
+  @reserved ~w(me admin)
+
+  schema "users" do
+    field :username, :string
+    field :full_name, :string
+  end
+
+  def changeset(user, params) do
+    cast(user, params, ~w(username full_name))
+    |> validate_exclusion(:username, @reserved)
+    |> update_change(:username, &String.downcase/1)
+  end
+
+  def get(name) do
+    from(u in Hub.Accounts.User,
+      where: u.username == ^name or ^name in fragment("SELECT emails.email FROM emails WHERE emails.user_id = u0.id"),
+      where: fragment("lower(full_name) = ?", ^name)
+    )
+  end
+end
+"#;
+    let facts = extract("lib/hub/accounts/user.ex", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (18, "model Hub.Accounts.User", "query"),
+            (6, "table users", "declaration"),
+            (6, "users.id", "declaration"),
+            (7, "users.username", "declaration"),
+            (8, "users.full_name", "declaration"),
+            (12, "Hub.Accounts.User#username", "query"),
+            (12, "Hub.Accounts.User#full_name", "query"),
+            (13, "Hub.Accounts.User#username", "query"),
+            (14, "Hub.Accounts.User#username", "query"),
+            (19, "Hub.Accounts.User#username", "query"),
+            (20, "Hub.Accounts.User#full_name", "sql"),
+        ])
+    );
+}
+
+#[test]
+fn references_option_and_field_map_struct_selectors() {
+    let src = r#"defmodule Shop.Cart do
+  use Ecto.Schema
+  import Ecto.Query
+
+  schema "carts" do
+    has_many :items, Shop.Item, references: :uuid
+  end
+
+  def totals(id) do
+    from c in Shop.Cart,
+      where: field(c, :id) == ^id,
+      select: map(c, [:id, :total_cents])
+  end
+end
+"#;
+    let facts = extract("lib/shop/cart.ex", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (10, "model Shop.Cart", "query"),
+            (5, "table carts", "declaration"),
+            (5, "carts.id", "declaration"),
+            (6, "model Shop.Item", "declaration"),
+            (6, "Shop.Item#cart_uuid", "declaration"),
+            (11, "Shop.Cart#id", "query"),
+            (12, "Shop.Cart#id", "query"),
+            (12, "Shop.Cart#total_cents", "query"),
+        ])
+    );
+}
+
+#[test]
+fn heex_templates() {
+    let facts = facts("lib/my_app_web/controllers/user_html/show.html.heex");
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (3, "User#name", "query"),
+            (4, "User#organization", "query"),
+            (4, "Organization#name", "query"),
+            (4, "User#inserted_at", "query"),
+            (7, "Post#title", "query"),
+            (7, "Post#comments", "query"),
+            (10, "Comment#body", "query"),
+        ])
+    );
+    // The HEEx comment, the CSS class, plain text and a quoted string are not code.
+    assert!(lines_naming(&facts, "password_hash").is_empty());
+    assert!(facts.hits.iter().all(|h| ![1, 2, 12].contains(&h.line)));
+    assert!(facts.hits.iter().all(|h| h.confidence == tandem::config::Confidence::Medium));
+}
+
+#[test]
+fn named_bindings_and_dynamic() {
+    let src = r#"defmodule Shop.Orders do
+  import Ecto.Query
+  alias Shop.Sales.Order
+
+  def by_status(query, status), do: where(query, [order: o], o.status == ^status)
+
+  def filter(params) do
+    dynamic([order: o], o.total_cents > ^params.min)
+  end
+
+  def positional(query), do: where(query, [o], o.ghost == true)
+end
+"#;
+    let facts = extract("lib/shop/orders.ex", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[(5, "Shop.Sales.Order#status", "query"), (8, "Shop.Sales.Order#total_cents", "query")])
+    );
+}
+
+#[test]
+fn template_bindings_after_multibyte_text() {
+    let facts = extract(
+        "lib/x_web/show.html.heex",
+        "<li :for={é<- @posts}>{é.title}</li><li :for={post <- @posts}>{post.title}</li>\n",
+    );
+    assert_eq!(hits(&facts), set(&[(1, "Post#title", "query")]));
 }

@@ -103,12 +103,23 @@ fn models_user() {
             (46, "User#email", "query"),
             (46, "User#email", "query"),
             (46, "User#status", "query"),
+            (50, "User#status", "query"),
+            (52, "User#email", "query"),
             (52, "User#nickname", "query"),
             (52, "User#email", "query"),
             (56, "User#last_login_at", "query"),
             (61, "Membership#token", "declaration"),
+            (65, "Membership#admin", "query"),
             (65, "Membership#role", "query"),
             (67, "Membership#role", "query"),
+            (72, "model Post", "declaration"),
+            (72, "Post#publication_id", "declaration"),
+            (72, "Post#published", "query"),
+            (72, "Post#position", "query"),
+            (73, "model Draft", "declaration"),
+            (73, "Draft#publication_id", "declaration"),
+            (76, "Publication#archived", "query"),
+            (76, "Publication#hidden", "query"),
         ])
     );
     assert_eq!(
@@ -116,6 +127,7 @@ fn models_user() {
         [
             "User parent=Some(\"ApplicationRecord\") table=None abstract=false ignored=[\"legacy_flag\"] line=13",
             "Membership parent=Some(\"ApplicationRecord\") table=None abstract=false ignored=[] line=60",
+            "Publication parent=Some(\"ApplicationRecord\") table=None abstract=false ignored=[] line=71",
         ]
     );
 }
@@ -162,6 +174,12 @@ fn controllers_users_controller() {
     assert_eq!(
         hits(&facts),
         set(&[
+            (3, "model User", "query"),
+            (8, "model User", "query"),
+            (15, "model User", "query"),
+            (18, "model User", "query"),
+            (19, "model User", "query"),
+            (20, "model User", "query"),
             (3, "User#status", "query"),
             (3, "User#email", "query"),
             (9, "User#locked_at", "query"),
@@ -235,6 +253,8 @@ fn jobs_cleanup_job() {
     assert_eq!(
         hits(&facts),
         set(&[
+            (3, "model User", "query"),
+            (4, "model Post", "query"),
             (3, "User#last_seen_at", "sql"),
             (3, "users.deleted_at", "sql"),
             (3, "User#status", "query"),
@@ -253,8 +273,8 @@ fn traps_are_not_references() {
         "{:?}",
         user.hits.iter().filter(|h| h.line <= 12).collect::<Vec<_>>()
     );
-    // `status == "pending"` compares a value; `"Anonymous"` is a value.
-    assert!(!lines_naming(&user, "#status").contains(&50));
+    // `status == "pending"` reads the attribute (line 50) but `"pending"` and `"Anonymous"` are values.
+    assert!(lines_naming(&user, "pending").is_empty() && lines_naming(&user, "Anonymous").is_empty());
     // Ignored columns are the opposite of a use.
     assert!(lines_naming(&user, "legacy_flag").is_empty());
 
@@ -294,4 +314,174 @@ fn unparseable_ruby_yields_what_parses_and_never_panics() {
         extract("app/models/broken.rb", "class Broken < ApplicationRecord\n  belongs_to :owner\n\n  def x = (]\nend\n");
     assert!(hits(&facts).contains(&(2, "Broken#owner_id".to_owned(), "declaration")));
     let _ = extract("app/views/x.html.erb", "<% if %><%= <% %> %%>");
+}
+
+/// The bundled example's Rails app: `legacy_flag` is ignored, not used; `Billing::Purchase`
+/// maps `orders`; `has_many :invoices` names a model that does not exist (resolution drops it).
+#[test]
+fn bundled_example_platform() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform");
+    let read = |p: &str| extract(p, &std::fs::read_to_string(root.join(p)).expect("example file"));
+    let user = read("app/models/user.rb");
+    assert_eq!(user.models[0].ignored_columns, ["legacy_flag"]);
+    assert!(lines_naming(&user, "legacy_flag").is_empty());
+    assert!(hits(&user).contains(&(38, "User#email".to_owned(), "query")));
+    let purchase = read("app/models/billing/purchase.rb");
+    assert_eq!(purchase.models[0].class, "Billing::Purchase");
+    assert_eq!(purchase.models[0].table.as_deref(), Some("orders"));
+    let report = read("app/queries/revenue_report.rb");
+    // The heredoc is whole SQL: the SQL extractor reads it; here only the model's use counts.
+    assert_eq!(hits(&report), set(&[(7, "model Billing::Purchase", "query")]));
+}
+
+#[test]
+fn bulk_writes_and_update_all_fragments() {
+    let src = "class Counter\n  def bump(ids, rows)\n    Post.where(id: ids).update_all(\"views = views + 1\")\n    Post.upsert_all(rows, unique_by: :slug, returning: false)\n    Post.insert_all([{ title: \"a\", slug: \"b\" }])\n  end\nend\n";
+    let facts = extract("app/services/counter.rb", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (3, "model Post", "query"),
+            (4, "model Post", "query"),
+            (5, "model Post", "query"),
+            (3, "Post#id", "query"),
+            (3, "Post#views", "sql"),
+            (4, "Post#slug", "query"),
+            (5, "Post#title", "query"),
+            (5, "Post#slug", "query"),
+        ])
+    );
+    // `views` is named twice on line 3: two hits at different columns.
+    assert_eq!(facts.hits.iter().filter(|h| show(&h.target) == "Post#views").count(), 2);
+}
+
+#[test]
+fn model_settings_and_remaining_query_methods() {
+    let src = r#"class ApplicationRecord < ActiveRecord::Base
+  primary_abstract_class
+end
+
+class AnimalsRecord < ApplicationRecord
+  self.abstract_class = true
+  connects_to database: { writing: :animals }
+end
+
+module Admin
+  def self.table_name_prefix
+    "admin_"
+  end
+
+  class Account < ApplicationRecord
+    self.ignored_columns = [:legacy_plan, "old_name"]
+    has_and_belongs_to_many :groups, join_table: "admin_memberships"
+
+    def self.report
+      select(:plan).group(:region).find_or_create_by(slug: "x").increment!(:visits)
+    end
+  end
+end
+"#;
+    let facts = extract("app/models/admin.rb", src);
+    assert_eq!(
+        models(&facts),
+        [
+            "ApplicationRecord parent=Some(\"ActiveRecord::Base\") table=None abstract=true ignored=[] line=1",
+            "AnimalsRecord parent=Some(\"ApplicationRecord\") table=None abstract=true ignored=[] line=5",
+            "Admin::Account parent=Some(\"ApplicationRecord\") table=Some(\"admin_accounts\") abstract=false ignored=[\"legacy_plan\", \"old_name\"] line=15",
+        ]
+    );
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (17, "model Group", "declaration"),
+            (17, "table admin_memberships", "declaration"),
+            (17, "admin_memberships.account_id", "declaration"),
+            (17, "admin_memberships.group_id", "declaration"),
+            (20, "Admin::Account#plan", "query"),
+            (20, "Admin::Account#region", "query"),
+            (20, "Admin::Account#slug", "query"),
+            (20, "Admin::Account#visits", "query"),
+        ])
+    );
+}
+
+#[test]
+fn single_table_inheritance_is_narrow() {
+    let src = "module Billing\n  class CreditInvoice < Billing::Invoice\n  end\n\n  class Checkout < Reform::Form\n  end\n\n  class Wrapper < SimpleDelegator\n  end\nend\n\nclass Admin < User\nend\n\nclass Export < Dry::Struct\nend\n";
+    let facts = extract("app/models/billing.rb", src);
+    assert_eq!(
+        models(&facts),
+        [
+            "Billing::CreditInvoice parent=Some(\"Billing::Invoice\") table=None abstract=false ignored=[] line=2",
+            "Admin parent=Some(\"User\") table=None abstract=false ignored=[] line=12",
+        ]
+    );
+    // Outside app/models a class is a model only through an ActiveRecord base.
+    assert!(extract("lib/admin.rb", "class Admin < User\nend\n").models.is_empty());
+}
+
+#[test]
+fn heredoc_and_arel_sql_fragments() {
+    let src = "class Session < ApplicationRecord\n  scope :stale, ->(since) {\n    where(<<~SQL.squish, since)\n      last_seen_at < ? AND revoked_at IS NULL\n    SQL\n  }\n  scope :ordered, -> { order(Arel.sql(\"COALESCE(expires_at, created_at) DESC\")) }\nend\n";
+    let facts = extract("app/models/session.rb", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (4, "Session#last_seen_at", "sql"),
+            (4, "Session#revoked_at", "sql"),
+            (7, "Session#expires_at", "sql"),
+            (7, "Session#created_at", "sql"),
+        ])
+    );
+}
+
+#[test]
+fn delegation_with_prefix_and_association_primary_keys() {
+    let src = "class Status < ApplicationRecord\n  belongs_to :account, primary_key: :uuid, foreign_key: :account_uuid\n  delegate :domain, to: :account, prefix: true\nend\n";
+    let facts = extract("app/models/status.rb", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (2, "model Account", "declaration"),
+            (2, "Status#account_uuid", "declaration"),
+            (2, "Account#uuid", "declaration"),
+            (3, "Account#domain", "query"),
+        ])
+    );
+}
+
+#[test]
+fn dynamic_finder_columns_point_at_each_attribute() {
+    let facts = extract("app/x.rb", "User.find_by_email_and_name!(e, n)\n");
+    let cols: Vec<(String, u32)> = facts
+        .hits
+        .iter()
+        .filter(|h| show(&h.target).starts_with("User#"))
+        .map(|h| (show(&h.target), h.column))
+        .collect();
+    assert_eq!(cols, [("User#email".to_owned(), 14), ("User#name".to_owned(), 24)]);
+}
+
+#[test]
+fn gem_macros_and_method_form_table_name() {
+    let src = "class Member < ApplicationRecord\n  def self.table_name = \"legacy_members\"\n\n  devise :database_authenticatable, :recoverable,\n         :trackable, :omniauthable\n  acts_as_paranoid column: :removed_at\n  acts_as_list\nend\n";
+    let facts = extract("app/models/member.rb", src);
+    assert_eq!(facts.models[0].table.as_deref(), Some("legacy_members"));
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (2, "table legacy_members", "declaration"),
+            (4, "Member#email", "declaration"),
+            (4, "Member#encrypted_password", "declaration"),
+            (4, "Member#reset_password_token", "declaration"),
+            (4, "Member#reset_password_sent_at", "declaration"),
+            (5, "Member#sign_in_count", "declaration"),
+            (5, "Member#current_sign_in_at", "declaration"),
+            (5, "Member#last_sign_in_at", "declaration"),
+            (5, "Member#current_sign_in_ip", "declaration"),
+            (5, "Member#last_sign_in_ip", "declaration"),
+            (6, "Member#removed_at", "declaration"),
+            (7, "Member#position", "declaration"),
+        ])
+    );
 }

@@ -232,6 +232,15 @@ impl DepGraph {
                 _ => {}
             }
         }
+        // Apps that use a column of a shown table are shown even when columns fold away.
+        for e in self.graph.edge_references() {
+            if let (Edge::Uses { .. }, Node::Column { table, .. }) = (e.weight(), &self.graph[e.target()])
+                && !detailed
+                && (tables.is_empty() || tables.contains(table))
+            {
+                keep.insert(e.source());
+            }
+        }
         let core: Vec<NodeIndex> = keep.iter().copied().collect();
         for n in core {
             for e in self.graph.edges_directed(n, petgraph::Direction::Incoming) {
@@ -382,5 +391,113 @@ impl DepGraph {
             }).collect::<Vec<_>>(),
             "edges": edges,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::{RefKind, ScanSummary};
+    use crate::schema::{Column, ForeignKey, QualifiedName, Table, View, ViewDependency};
+
+    fn schema() -> Schema {
+        let mut s = Schema::default();
+        let mut users = Table::new(QualifiedName::unqualified("users"));
+        users.columns = vec![Column::new("id", "bigint"), Column::new("email", "text")];
+        let mut orders = Table::new(QualifiedName::unqualified("orders"));
+        orders.columns = vec![Column::new("id", "bigint"), Column::new("user_id", "bigint")];
+        orders.foreign_keys.push(ForeignKey {
+            name: None,
+            columns: vec!["user_id".into()],
+            references: QualifiedName::unqualified("users"),
+            referenced_columns: vec!["id".into()],
+            on_delete: Default::default(),
+            on_update: Default::default(),
+            deferrable: false,
+            validated: true,
+        });
+        s.tables = vec![users, orders];
+        s.views.push(View {
+            name: QualifiedName::unqualified("user_emails"),
+            materialized: false,
+            definition: String::new(),
+            columns: vec!["email".into()],
+            depends_on: vec![ViewDependency {
+                relation: QualifiedName::unqualified("users"),
+                columns: vec!["email".into()],
+            }],
+            indexes: vec![],
+        });
+        s
+    }
+
+    fn reference(app: &str, line: u32, object: ObjectRef, confidence: Confidence) -> Reference {
+        Reference {
+            app: app.into(),
+            git_ref: "head".into(),
+            commit: "0123456789abcdef".into(),
+            path: "a.rb".into(),
+            line,
+            column: 1,
+            object,
+            kind: RefKind::Query,
+            confidence,
+            snippet: String::new(),
+        }
+    }
+
+    fn scan(app: &str, references: Vec<Reference>) -> ScanResult {
+        ScanResult {
+            app: app.into(),
+            git_ref: "head".into(),
+            revision: "main".into(),
+            commit: "0123456789abcdef".into(),
+            references,
+            summary: ScanSummary::default(),
+        }
+    }
+
+    #[test]
+    fn queries_by_target_and_confidence() {
+        let scans = vec![
+            scan(
+                "web",
+                vec![
+                    reference("web", 1, ObjectRef::column("users", "email"), Confidence::High),
+                    reference("web", 2, ObjectRef::table("orders"), Confidence::Low),
+                ],
+            ),
+            scan("api", vec![reference("api", 7, ObjectRef::column("users", "id"), Confidence::Medium)]),
+        ];
+        let g = DepGraph::build(Some(&schema()), &scans);
+        let lines = |t: &str, min| -> Vec<(String, u32)> {
+            g.references_to(&ObjectRef::parse(t).expect("target"), min)
+                .iter()
+                .map(|r| (r.app.clone(), r.line))
+                .collect()
+        };
+        assert_eq!(lines("users.email", Confidence::Low), vec![("web".to_owned(), 1)]);
+        assert_eq!(lines("users", Confidence::Low), vec![("api".to_owned(), 7), ("web".to_owned(), 1)]);
+        assert_eq!(lines("orders", Confidence::Medium), Vec::<(String, u32)>::new());
+        assert_eq!(g.users_of(&ObjectRef::table("users"), Confidence::High).len(), 1);
+        assert_eq!(g.dependent_views(&ObjectRef::column("users", "email")), vec!["user_emails".to_owned()]);
+        assert!(g.dependent_views(&ObjectRef::column("users", "id")).is_empty());
+    }
+
+    #[test]
+    fn mermaid_folds_columns_into_tables_unless_a_table_is_chosen() {
+        let scans = vec![scan("web", vec![reference("web", 1, ObjectRef::column("users", "email"), Confidence::High)])];
+        let g = DepGraph::build(Some(&schema()), &scans);
+        assert_eq!(
+            g.to_mermaid(&[]),
+            "flowchart LR\n  app_web_head[\"web @ head (01234567)\"]\n  t_orders[(\"orders\")]\n  t_users[(\"users\")]\n  \
+             v_user_emails{{\"user_emails\"}}\n  app_web_head -->|1 ref| t_users\n  t_orders -->|fk user_id| t_users\n  \
+             v_user_emails -->|reads| t_users\n"
+        );
+        let detailed = g.to_mermaid(&["users".to_owned()]);
+        assert!(detailed.contains("  app_web_head -->|1 ref| c_users__email\n"), "{detailed}");
+        assert!(detailed.contains("  t_users --> c_users__email\n"), "{detailed}");
+        let json = g.to_json(&[]);
+        assert_eq!(json["version"], 1);
     }
 }

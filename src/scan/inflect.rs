@@ -137,14 +137,37 @@ fn apply(word: &str, rules: &[(Regex, &'static str)]) -> String {
     word.to_owned()
 }
 
+thread_local! {
+    // Extractors inflect the same few hundred names over and over; each uncached call tries up
+    // to ~40 regexes. Bounded so that a pathological file cannot grow it without limit.
+    static CACHE: std::cell::RefCell<std::collections::HashMap<(bool, String), String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn cached(plural: bool, word: &str) -> String {
+    let key = (plural, word.to_owned());
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let value = apply(word, if plural { &RULES.plurals } else { &RULES.singulars });
+    CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= 16_384 {
+            cache.clear();
+        }
+        cache.insert(key, value.clone());
+    });
+    value
+}
+
 /// `"post".pluralize` → `"posts"`, `"person"` → `"people"`, `"equipment"` → `"equipment"`.
 pub fn pluralize(word: &str) -> String {
-    apply(word, &RULES.plurals)
+    cached(true, word)
 }
 
 /// `"posts".singularize` → `"post"`, `"statuses"` → `"status"`, `"data"` → `"datum"`.
 pub fn singularize(word: &str) -> String {
-    apply(word, &RULES.singulars)
+    cached(false, word)
 }
 
 /// `ActiveSupport::Inflector.underscore` without acronyms: `"UserProfile"` → `"user_profile"`,

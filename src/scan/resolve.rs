@@ -97,63 +97,9 @@ fn segments(class: &str) -> Vec<&str> {
 }
 
 /// Rails' default table name for a model class: the demodulized class name, underscored and
-/// pluralized (ActiveRecord's `undecorated_table_name`).
+/// pluralized with ActiveSupport's inflections (ActiveRecord's `undecorated_table_name`).
 fn rails_table(class: &str) -> String {
-    let last = segments(class).last().copied().unwrap_or(class);
-    crate::scan::resolve::inflect_placeholder::tableize(last)
-}
-
-/// Stand-in for `crate::scan::inflect::tableize` (helper "railsecto") until it is merged.
-mod inflect_placeholder {
-    pub fn tableize(class: &str) -> String {
-        let mut snake = String::new();
-        let chars: Vec<char> = class.chars().collect();
-        for (i, c) in chars.iter().enumerate() {
-            if c.is_uppercase() {
-                let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
-                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-                if i > 0 && (prev_lower || (next_lower && chars[i - 1].is_uppercase())) {
-                    snake.push('_');
-                }
-                snake.extend(c.to_lowercase());
-            } else {
-                snake.push(*c);
-            }
-        }
-        pluralize(&snake)
-    }
-
-    fn pluralize(word: &str) -> String {
-        let (head, last) = match word.rsplit_once('_') {
-            Some((h, l)) => (format!("{h}_"), l),
-            None => (String::new(), word),
-        };
-        let irregular =
-            [("person", "people"), ("man", "men"), ("child", "children"), ("sex", "sexes"), ("move", "moves")];
-        if let Some((_, p)) = irregular.iter().find(|(s, _)| *s == last) {
-            return format!("{head}{p}");
-        }
-        let uncountable =
-            ["equipment", "information", "rice", "money", "species", "series", "fish", "sheep", "jeans", "police"];
-        if uncountable.contains(&last) {
-            return word.to_owned();
-        }
-        let plural = if last.ends_with("ss") || last.ends_with('x') || last.ends_with("ch") || last.ends_with("sh") {
-            format!("{last}es")
-        } else if last.ends_with('y')
-            && !last.ends_with("ay")
-            && !last.ends_with("ey")
-            && !last.ends_with("oy")
-            && !last.ends_with("uy")
-        {
-            format!("{}ies", &last[..last.len() - 1])
-        } else if last.ends_with('s') {
-            last.to_owned()
-        } else {
-            format!("{last}s")
-        };
-        format!("{head}{plural}")
-    }
+    crate::scan::inflect::tableize(class)
 }
 
 /// A model class with where it was declared and the table it maps, once resolved.
@@ -321,8 +267,10 @@ pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Referenc
                     }
                 }
                 Target::AnyColumn { tables, column } => {
+                    // PostgreSQL binds an unqualified column to the first table in scope (innermost
+                    // first) that has it; without a schema every candidate may be the one.
                     let known: Vec<&String> = match ctx.schema {
-                        Some(s) => tables.iter().filter(|t| s.has_column(t, column) == Some(true)).collect(),
+                        Some(s) => tables.iter().find(|t| s.has_column(t, column) == Some(true)).into_iter().collect(),
                         None => tables.iter().collect(),
                     };
                     for t in known {

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use tree_sitter::{Node, Parser};
 
 use crate::config::{Confidence, Framework};
-use crate::scan::extract::rails::{fragment_identifiers, is_identifier};
+use crate::scan::extract::rails::{fragment_identifiers, is_identifier, is_statement};
 use crate::scan::extract::{ExtractContext, Extractor};
 use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::inflect;
@@ -44,11 +44,22 @@ impl Extractor for EctoExtractor {
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
-        framework == Framework::Phoenix && (path.ends_with(".ex") || path.ends_with(".exs"))
+        framework == Framework::Phoenix
+            && [".ex", ".exs", ".heex", ".eex", ".leex"].iter().any(|ext| path.ends_with(ext))
     }
 
-    fn extract(&self, _path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
-        extract(source)
+    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+        if path.ends_with(".ex") || path.ends_with(".exs") {
+            return extract(source);
+        }
+        let mut walker = Walker::new(source);
+        walker.template(source, 0);
+        let mut facts = walker.facts;
+        facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
+        facts
+            .hits
+            .dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
+        facts
     }
 }
 
@@ -83,6 +94,8 @@ struct Module {
     atom_lists: HashMap<String, Vec<(String, usize)>>,
     /// `@primary_key`: `None` = Ecto's default `id`; `Some(None)` = `false`.
     primary_key: Option<Option<(String, usize)>>,
+    /// `@schema_prefix "billing"`: the schema's table lives in that database schema.
+    schema_prefix: Option<String>,
     /// `@timestamps_opts` keywords.
     timestamps_opts: Vec<(String, Option<String>)>,
     /// The schema this module declares: (index into models, table, field → source column).
@@ -99,6 +112,7 @@ struct Walker<'a> {
 }
 
 const QUERY_MACROS: &[&str] = &[
+    "dynamic",
     "where",
     "or_where",
     "select",
@@ -253,6 +267,16 @@ impl<'a> Walker<'a> {
                 self.struct_literal(node);
                 self.visit_children(node);
             }
+            "sigil" => {
+                // `~H"""…"""` (and the older `~L`, `~E`): a template inside the module.
+                let mut cursor = node.walk();
+                let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                let template =
+                    children.iter().any(|c| c.kind() == "sigil_name" && matches!(self.text(*c), "H" | "L" | "E"));
+                if template && let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") {
+                    self.template(self.text(*content), content.start_byte());
+                }
+            }
             _ => self.visit_children(node),
         }
     }
@@ -281,16 +305,31 @@ impl<'a> Walker<'a> {
     fn visit_call(&mut self, node: Node<'_>) {
         let Some((name, remote)) = self.callee(node) else { return self.visit_children(node) };
         let args = arguments(node);
-        // `u.email`: a field of a bound query source.
+        // `u.email`: a field of a bound query source, or of a variable named after a schema.
         if let Some(left) = remote
-            && left.kind() == "identifier"
-            && node.child_by_field_name("arguments").is_none()
-            && let Some(source) = self.lookup(self.text(left))
+            && matches!(left.kind(), "identifier" | "call")
+            && !has_arguments(node)
             && let Some(target) = node.child_by_field_name("target")
             && let Some(right) = target.child_by_field_name("right")
         {
-            self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
+            if let Some((source, confidence)) = self.record(left) {
+                self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
+            }
+            if left.kind() == "call" {
+                self.visit(left);
+            }
             return;
+        }
+        // `field(u, :email)`, `map(u, [:id, :email])`, `struct(u, [:id])` on a bound source.
+        if remote.is_none()
+            && matches!(name, "field" | "map" | "struct")
+            && let [var, fields, ..] = args.as_slice()
+            && var.kind() == "identifier"
+            && let Some(source) = self.lookup(self.text(*var))
+        {
+            for (field, offset) in atoms_in(*fields, self.src) {
+                self.field_hit(offset, &source, &field, RefKind::Query, Confidence::High);
+            }
         }
         let remote_text = remote.map(|r| self.text(r));
         match (name, remote_text) {
@@ -320,8 +359,14 @@ impl<'a> Walker<'a> {
                 && first.kind() != "list"
             {
                 let root = self.source_of(*first);
+                self.schema_use(*first);
                 let mut sources = vec![root];
                 return self.query_stage(node, name, rest, &mut sources);
+            }
+            // `dynamic([u], …)` or a query macro whose query is not known: named bindings only.
+            if args.first().is_some_and(|a| a.kind() == "list") {
+                let mut sources = vec![None];
+                return self.query_stage(node, name, &args, &mut sources);
             }
         }
         if (name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name))
@@ -408,6 +453,12 @@ impl<'a> Walker<'a> {
         match name {
             // Documentation is never code.
             "doc" | "moduledoc" | "typedoc" | "spec" | "type" | "typep" | "opaque" | "callback" | "impl" => {}
+            "schema_prefix" => {
+                let prefix = string(value, self.src).map(|(p, _)| p).or_else(|| atom(value, self.src).map(|(a, _)| a));
+                if let Some(m) = self.modules.last_mut() {
+                    m.schema_prefix = prefix;
+                }
+            }
             "primary_key" => {
                 let pk =
                     if value.kind() == "tuple" { value.named_child(0).and_then(|a| atom(a, self.src)) } else { None };
@@ -439,6 +490,11 @@ impl<'a> Walker<'a> {
     fn visit_schema(&mut self, node: Node<'_>, args: &[Node<'_>]) {
         let Some(table_node) = args.first().filter(|a| a.kind() == "string") else { return self.visit_children(node) };
         let Some((table, table_offset)) = string(*table_node, self.src) else { return };
+        // `@schema_prefix` qualifies the table (`billing.invoices`); resolution splits it.
+        let table = match self.modules.last().and_then(|m| m.schema_prefix.as_deref()) {
+            Some(prefix) if !table.contains('.') => format!("{prefix}.{table}"),
+            _ => table,
+        };
         let Some(module_index) = self.modules.len().checked_sub(1) else { return };
         let line = self.line_starts.partition_point(|&s| s <= node.start_byte()).max(1);
         let start = self.line_starts[line - 1];
@@ -525,8 +581,12 @@ impl<'a> Walker<'a> {
                     self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
                     if opt("through").is_none() {
                         let own = &self.modules[module_index].name;
-                        let fk = opt_atom("foreign_key")
-                            .unwrap_or_else(|| format!("{}_id", inflect::underscore(inflect::demodulize(own))));
+                        // Ecto's `association_key`: the schema's last segment, underscored,
+                        // with `_` and the `references:` key (`id` by default).
+                        let references = opt_atom("references").unwrap_or_else(|| "id".to_owned());
+                        let fk = opt_atom("foreign_key").unwrap_or_else(|| {
+                            format!("{}_{references}", inflect::underscore(inflect::demodulize(own)))
+                        });
                         let target = Target::ModelColumn { model: related.clone(), column: fk };
                         self.hit_at(offset, target, decl, high);
                     }
@@ -682,6 +742,16 @@ impl<'a> Walker<'a> {
         let root = current;
         self.visit(root);
         let root_source = self.source_of(root).or_else(|| self.struct_of(root));
+        let queried = stages.iter().any(|stage| {
+            self.callee(*stage).is_some_and(|(name, remote)| {
+                let remote = remote.map(|r| self.text(r));
+                (QUERY_MACROS.contains(&name) && matches!(remote, None | Some("Ecto.Query")))
+                    || remote.is_some_and(|r| r.ends_with("Repo"))
+            })
+        });
+        if queried {
+            self.schema_use(root);
+        }
         let bound = (root.kind() == "identifier").then(|| self.lookup(self.text(root))).flatten();
         let changeset_schema = self.struct_of(root).or_else(|| bound.clone()).or_else(|| self.current_schema());
         let mut sources = vec![root_source];
@@ -745,10 +815,24 @@ impl<'a> Walker<'a> {
                         w.bind(&v, source.clone());
                     }
                 }
+                // Named bindings `[user: u]`: the binding is named after its schema by
+                // convention (`as: :user`), so `user` → `User`, resolved through aliases.
+                for (name, var) in keyword_pairs(*first, w.src) {
+                    if var.kind() == "identifier" && is_identifier(&name) {
+                        let v = w.text(var).to_owned();
+                        let schema = w.resolve(&inflect::camelize(&name));
+                        w.bind(&v, Source::Schema(schema));
+                    }
+                }
                 rest = &rest[1..];
             }
             if name == "join" {
                 let joined = rest.first().and_then(|a| w.binding_in(*a));
+                if let Some(first) = rest.first()
+                    && joined.is_some()
+                {
+                    w.schema_use(*first);
+                }
                 if let Some((var, source)) = joined.clone() {
                     w.bind(&var, source);
                 }
@@ -770,6 +854,7 @@ impl<'a> Walker<'a> {
         self.with_frame(|w| {
             let mut root = None;
             if let Some(first) = args.first() {
+                w.schema_use(*first);
                 if let Some((var, source)) = w.binding_in(*first) {
                     w.bind(&var, source.clone());
                     root = Some(source);
@@ -785,6 +870,7 @@ impl<'a> Walker<'a> {
                 if key.ends_with("join")
                     && let Some((var, source)) = w.binding_in(*value)
                 {
+                    w.schema_use(*value);
                     w.bind(&var, source);
                 }
             }
@@ -797,6 +883,28 @@ impl<'a> Walker<'a> {
             }
         });
         let _ = node;
+    }
+
+    /// A schema used as a query source (`from u in User`, `Repo.all(User)`, `User |> where(…)`):
+    /// a use of its table.
+    fn schema_use(&mut self, node: Node<'_>) {
+        let node = if node.kind() == "binary_operator" {
+            match node.child_by_field_name("right") {
+                Some(right) => right,
+                None => return,
+            }
+        } else {
+            node
+        };
+        if node.kind() == "alias" {
+            let model = self.resolve(self.text(node));
+            self.hit_at(node.start_byte(), Target::Model { model }, RefKind::Query, Confidence::High);
+        } else if let Some((table, offset)) = string(node, self.src)
+            && !table.contains(char::is_whitespace)
+        {
+            // A schemaless query: `from u in "users"`.
+            self.hit_at(offset, Target::Table { table }, RefKind::Query, Confidence::High);
+        }
     }
 
     /// `u in User` → ("u", User); `u in "users"` → ("u", table users).
@@ -814,7 +922,9 @@ impl<'a> Walker<'a> {
     fn source_of(&self, node: Node<'_>) -> Option<Source> {
         match node.kind() {
             "alias" => Some(Source::Schema(self.resolve(self.text(node)))),
-            "string" => string(node, self.src).map(|(t, _)| Source::Table(t)),
+            "string" => {
+                string(node, self.src).filter(|(t, _)| !t.contains(char::is_whitespace)).map(|(t, _)| Source::Table(t))
+            }
             "identifier" if self.text(node) == "__MODULE__" => self.current_schema(),
             "call" => {
                 let (name, remote) = self.callee(node)?;
@@ -825,6 +935,116 @@ impl<'a> Walker<'a> {
                 None
             }
             _ => None,
+        }
+    }
+
+    /// The schema a dotted receiver is a record of: a bound variable (high), a variable named
+    /// after a schema (`ticket` → `Ticket`, medium), or an association read off one
+    /// (`ticket.order` → `Order`, medium). Resolution drops names that are no schema.
+    fn record(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                if let Some(source) = self.lookup(name) {
+                    return Some((source, Confidence::High));
+                }
+                if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
+                    return None;
+                }
+                Some((Source::Schema(self.resolve(&inflect::camelize(name))), Confidence::Medium))
+            }
+            "call" if !has_arguments(node) => {
+                let target = node.child_by_field_name("target").filter(|t| t.kind() == "dot")?;
+                let left = target.child_by_field_name("left")?;
+                let right = target.child_by_field_name("right").filter(|r| r.kind() == "identifier")?;
+                self.record(left)?;
+                let field = self.text(right);
+                let singular = inflect::singularize(field);
+                (singular == field)
+                    .then(|| (Source::Schema(self.resolve(&inflect::camelize(field))), Confidence::Medium))
+            }
+            _ => None,
+        }
+    }
+
+    /// Field reads in a HEEx / EEx template: `@user.email`, `{@current_user.name}`, and
+    /// `t.subject` where `:for={t <- @tickets}` or `for t <- @tickets do` binds `t`. The assign's
+    /// name is the only evidence of its schema (`@user` → `User`, `@current_user` → `User`,
+    /// `@tickets` → `Ticket`), so hits have medium confidence and unknown schemas are dropped
+    /// by resolution. Only code regions count: `{…}` and `<%… %>`, never markup or text.
+    fn template(&mut self, text: &str, base: usize) {
+        let bytes = text.as_bytes();
+        let mut regions: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i..].starts_with(b"<%") {
+                let end = memchr::memmem::find(&bytes[i + 2..], b"%>").map_or(bytes.len(), |p| i + 2 + p);
+                if bytes.get(i + 2) != Some(&b'#') && bytes.get(i + 2) != Some(&b'!') {
+                    regions.push((i + 2, end));
+                }
+                i = end + 2;
+            } else if bytes[i..].starts_with(b"<!--") {
+                i = memchr::memmem::find(&bytes[i..], b"-->").map_or(bytes.len(), |p| i + p + 3);
+            } else if bytes[i] == b'{' {
+                let mut depth = 0usize;
+                let mut j = i;
+                while j < bytes.len() {
+                    match bytes[j] {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                regions.push((i + 1, j.min(bytes.len())));
+                i = j + 1;
+            } else {
+                i += 1;
+            }
+        }
+        let mut locals: HashMap<String, String> = HashMap::new();
+        for (start, end) in regions {
+            let Some(code) = text.get(start..end) else { continue };
+            for (var, collection) in comprehension_bindings(code) {
+                let schema = inflect::classify(collection.trim_start_matches('@'));
+                locals.insert(var.to_owned(), schema);
+            }
+            for (offset, chain) in dotted_chains(code) {
+                let mut parts = chain.split('.');
+                let Some(head) = parts.next() else { continue };
+                let schema = match head.strip_prefix('@') {
+                    Some(assign) => {
+                        let assign = assign.strip_prefix("current_").unwrap_or(assign);
+                        if NOT_RECORDS.contains(&assign) || assign.len() < 3 || is_plural(assign) {
+                            continue;
+                        }
+                        inflect::camelize(assign)
+                    }
+                    None => match locals.get(head) {
+                        Some(schema) => schema.clone(),
+                        None => continue,
+                    },
+                };
+                let mut schema = self.resolve(&schema);
+                let mut at = base + start + offset + head.len() + 1;
+                let fields: Vec<&str> = parts.collect();
+                for (k, field) in fields.iter().enumerate() {
+                    let source = Source::Schema(schema.clone());
+                    self.field_hit(at, &source, field, RefKind::Query, Confidence::Medium);
+                    if k + 1 < fields.len() {
+                        if is_plural(field) {
+                            break;
+                        }
+                        schema = self.resolve(&inflect::camelize(field));
+                    }
+                    at += field.len() + 1;
+                }
+            }
         }
     }
 
@@ -883,6 +1103,7 @@ impl<'a> Walker<'a> {
                 && let Some(("fragment", None)) = self.callee(n)
                 && let Some(first) = arguments(n).first()
                 && let Some((text, origin)) = string(*first, self.src)
+                && !is_statement(&text)
             {
                 for (offset, table, column) in fragment_identifiers(&text) {
                     let target = match (table, root) {
@@ -903,8 +1124,31 @@ impl<'a> Walker<'a> {
     /// `Repo.get_by(User, email: e)`, `Repo.update_all(User, set: […])`, `Repo.insert_all(User,
     /// [%{email: e}])`, `Repo.aggregate(User, :count, :id)`.
     fn repo_call(&mut self, name: &str, args: &[Node<'_>]) {
+        // Only the Repo functions whose first argument is a queryable (not `query/3`'s SQL).
+        let queryable = matches!(
+            name,
+            "all"
+                | "one"
+                | "one!"
+                | "get"
+                | "get!"
+                | "get_by"
+                | "get_by!"
+                | "insert_all"
+                | "update_all"
+                | "delete_all"
+                | "aggregate"
+                | "exists?"
+                | "stream"
+                | "reload"
+                | "preload"
+        );
+        if !queryable {
+            return;
+        }
         let Some(first) = args.first() else { return };
         let Some(source) = self.source_of(*first) else { return };
+        self.schema_use(*first);
         self.repo_keywords(name, &args[1..], &source);
     }
 
@@ -1007,6 +1251,137 @@ impl<'a> Walker<'a> {
             _ => Vec::new(),
         }
     }
+}
+
+/// Variables that are never schema structs, whatever their name.
+const NOT_RECORDS: &[&str] = &[
+    "socket",
+    "conn",
+    "assigns",
+    "params",
+    "opts",
+    "options",
+    "state",
+    "acc",
+    "config",
+    "changeset",
+    "attrs",
+    "query",
+    "repo",
+    "data",
+    "result",
+    "results",
+    "map",
+    "env",
+    "meta",
+    "metadata",
+    "context",
+    "ctx",
+    "args",
+    "session",
+    "payload",
+    "event",
+    "message",
+    "msg",
+    "error",
+    "reason",
+    "struct",
+    "schema",
+    "module",
+    "mod",
+    "value",
+    "item",
+    "entry",
+    "row",
+    "rows",
+    "resp",
+    "response",
+    "req",
+    "request",
+    "body",
+    "headers",
+    "form",
+    "field",
+    "fields",
+    "multi",
+    "job",
+    "info",
+    "stats",
+    "settings",
+    "record",
+    "records",
+];
+
+fn is_plural(name: &str) -> bool {
+    let singular = inflect::singularize(name);
+    singular != name && inflect::pluralize(&singular) == name
+}
+
+/// `t <- @tickets` in `:for={…}` and `for … do`: (variable, collection).
+fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut search = 0;
+    while let Some(p) = code[search..].find("<-").map(|p| search + p) {
+        let before = code[..p].trim_end();
+        let var_start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let var = &before[var_start..];
+        let after = code[p + 2..].trim_start();
+        let coll_len = after
+            .char_indices()
+            .find(|(i, c)| !(c.is_ascii_alphanumeric() || *c == '_' || (*i == 0 && *c == '@')))
+            .map_or(after.len(), |(i, _)| i);
+        let collection = &after[..coll_len];
+        if is_identifier(var) && collection.len() > 1 && !after[coll_len..].starts_with('.') {
+            out.push((var, collection));
+        }
+        search = p + 2;
+    }
+    out
+}
+
+/// `@user.email`, `t.order.notes` in template code: (offset of the chain, chain). Quoted text,
+/// module names and calls with arguments are skipped.
+fn dotted_chains(code: &str) -> Vec<(usize, &str)> {
+    let bytes = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'"' || b == b'\'' {
+            i = memchr::memchr(b, &bytes[i + 1..]).map_or(bytes.len(), |p| i + p + 2);
+            continue;
+        }
+        let starts = (b == b'@' || b.is_ascii_lowercase() || b == b'_')
+            && (i == 0 || !(word(bytes[i - 1]) || matches!(bytes[i - 1], b'.' | b'@' | b':')));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len()
+            && (word(bytes[i])
+                || (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(|c| c.is_ascii_lowercase() || *c == b'_')))
+        {
+            i += 1;
+        }
+        let chain = &code[start..i];
+        let called = bytes.get(i) == Some(&b'(');
+        if chain.contains('.') && !called {
+            out.push((start, chain));
+        }
+    }
+    out
+}
+
+fn has_arguments(call: Node<'_>) -> bool {
+    let mut cursor = call.walk();
+    call.children(&mut cursor).any(|c| matches!(c.kind(), "arguments" | "do_block"))
 }
 
 fn arguments(call: Node<'_>) -> Vec<Node<'_>> {
@@ -1115,12 +1490,10 @@ fn atoms_in(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
         "sigil" => {
             let mut cursor = node.walk();
             let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            // `~w(email name)a`, and `~w(email name)`: `cast` accepted string lists before atoms.
             let is_w = children.iter().any(|c| c.kind() == "sigil_name" && src.get(c.byte_range()) == Some("w"));
-            let atoms = children
-                .iter()
-                .any(|c| c.kind() == "sigil_modifiers" && src.get(c.byte_range()).is_some_and(|m| m.contains('a')));
             let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") else { return Vec::new() };
-            if !(is_w && atoms) {
+            if !is_w {
                 return Vec::new();
             }
             let text = src.get(content.byte_range()).unwrap_or("");

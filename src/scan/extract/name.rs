@@ -266,6 +266,24 @@ pub fn words(text: &[u8], start: usize, end: usize, mut f: impl FnMut(usize, usi
     }
 }
 
+/// Whether the code just before a word is `def ` / `defp ` / `def self.` (a definition).
+fn defines(before: &[u8]) -> bool {
+    let t = before.strip_suffix(b"self.").unwrap_or(before);
+    let t = trim_end_spaces(t);
+    if t.len() == before.len() {
+        return false;
+    }
+    [&b"def"[..], b"defp"].iter().any(|kw| {
+        t.ends_with(kw)
+            && t.len().checked_sub(kw.len() + 1).is_none_or(|i| !(t[i].is_ascii_alphanumeric() || t[i] == b'_'))
+    })
+}
+
+fn trim_end_spaces(s: &[u8]) -> &[u8] {
+    let end = s.iter().rposition(|c| *c != b' ' && *c != b'\t').map_or(0, |p| p + 1);
+    &s[..end]
+}
+
 /// Line starts of `src`, for mapping byte offsets to 1-based lines and columns.
 pub struct LineIndex<'a> {
     src: &'a str,
@@ -385,6 +403,10 @@ impl Extractor for NameExtractor {
             }
             words(bytes, seg.start, seg.end, |s, e| {
                 let word = &source[s..e];
+                // `def pending?` defines a method named like a column; it uses nothing.
+                if matches!(lang, Lang::Ruby | Lang::Python | Lang::Elixir) && defines(&bytes[seg.start..s]) {
+                    return;
+                }
                 let hit = if ids.contains(word) {
                     Some(word)
                 } else if word.bytes().any(|c| c.is_ascii_uppercase()) {
@@ -453,6 +475,12 @@ mod tests {
                 (4, 23, "accounts".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn definitions_are_not_uses() {
+        let src = "def pending?\n  pending\nend\ndef self.status; end\n";
+        assert_eq!(hits("a.rb", src, &["pending", "status"]), vec![(2, 3, "pending".to_owned())]);
     }
 
     #[test]

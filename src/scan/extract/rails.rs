@@ -21,7 +21,7 @@
 //! Where a variable's name is the only evidence (`user.email`), the hit has medium confidence and
 //! names `User`; cross-file resolution drops it when no such model (or column) exists.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Parser};
 
@@ -45,7 +45,7 @@ impl Extractor for RailsExtractor {
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
         framework == Framework::Rails
-            && [".rb", ".erb", ".jbuilder", ".rake"].iter().any(|ext| path.ends_with(ext))
+            && [".rb", ".erb", ".jbuilder", ".rake", ".builder"].iter().any(|ext| path.ends_with(ext))
             && !path.ends_with("db/schema.rb")
     }
 
@@ -63,11 +63,40 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
     }
     let Some(tree) = parser.parse(&code, None) else { return FileFacts::default() };
     let mut walker = Walker::new(path, source, &code);
+    walker.heredocs = heredocs(tree.root_node());
     walker.visit(tree.root_node());
     let mut facts = walker.facts;
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
     facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
     facts
+}
+
+/// Heredoc bodies follow their line in the tree, in the order their `<<~TAG`s appear on it:
+/// pairing the n-th beginning with the n-th body in document order matches them.
+fn heredocs(root: Node<'_>) -> HashMap<usize, Vec<(usize, usize)>> {
+    let mut beginnings = Vec::new();
+    let mut bodies = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "heredoc_beginning" => beginnings.push(node.start_byte()),
+            "heredoc_body" => {
+                let mut cursor = node.walk();
+                let parts: Vec<(usize, usize)> = node
+                    .children(&mut cursor)
+                    .filter(|c| c.kind() == "heredoc_content")
+                    .map(|c| (c.start_byte(), c.end_byte()))
+                    .collect();
+                bodies.push((node.start_byte(), parts));
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
+    beginnings.sort_unstable();
+    bodies.sort_by_key(|(start, _)| *start);
+    beginnings.into_iter().zip(bodies.into_iter().map(|(_, parts)| parts)).collect()
 }
 
 /// The Ruby code of an ERB template with every byte outside `<% %>` tags blanked (newlines
@@ -155,6 +184,14 @@ struct Walker<'a> {
     /// Local variable types, innermost frame last.
     frames: Vec<HashMap<String, Ty>>,
     in_instance_method: bool,
+    /// Local variables and parameters of the instance method being visited: any other bare
+    /// identifier there is a method call on `self`.
+    method_locals: Option<HashSet<String>>,
+    /// Heredoc bodies by the byte offset of their `<<~TAG`: the literal parts' byte ranges.
+    heredocs: HashMap<usize, Vec<(usize, usize)>>,
+    /// The associated model while visiting an association's scope lambda
+    /// (`has_many :posts, -> { where(published: true) }` queries `Post`).
+    association_scope: Option<String>,
 }
 
 /// Methods that return a relation of the same model.
@@ -359,7 +396,19 @@ const FIRST_ARG_ONLY: &[&str] = &[
 
 /// Methods whose string argument is an SQL fragment over the relation's columns.
 const FRAGMENT_METHODS: &[&str] = &[
-    "where", "not", "rewhere", "having", "order", "reorder", "select", "reselect", "group", "regroup", "pluck", "pick",
+    "where",
+    "not",
+    "rewhere",
+    "having",
+    "order",
+    "reorder",
+    "select",
+    "reselect",
+    "group",
+    "regroup",
+    "pluck",
+    "pick",
+    "update_all",
 ];
 
 /// Iterators whose block parameter is one record of the relation.
@@ -569,6 +618,9 @@ impl<'a> Walker<'a> {
             scopes: Vec::new(),
             frames: vec![HashMap::new()],
             in_instance_method: false,
+            method_locals: None,
+            association_scope: None,
+            heredocs: HashMap::new(),
         }
     }
 
@@ -605,6 +657,9 @@ impl<'a> Walker<'a> {
 
     /// The innermost class scope, if it is a model.
     fn current_model(&self) -> Option<String> {
+        if let Some(model) = &self.association_scope {
+            return Some(model.clone());
+        }
         let scope = self.scopes.last()?;
         if !scope.is_class {
             return None;
@@ -716,17 +771,26 @@ impl<'a> Walker<'a> {
             return true;
         }
         // Single-table inheritance: a subclass of a model is a model. Within `app/models` a
-        // superclass that is not a well-known non-model is taken as a possible model; the
-        // resolver keeps the class only if its ancestry reaches one.
+        // superclass that is not a well-known non-model is taken as a possible model. The
+        // resolver maps every declared class to a table, so this stays narrow: a namespaced
+        // superclass counts only inside the app's own namespace (`Billing::Invoice` from
+        // `module Billing`), never a gem's (`Reform::Form`, `Dry::Struct`).
+        if self.facts.models.iter().any(|m| m.class == parent || m.class.ends_with(&format!("::{parent}"))) {
+            return true;
+        }
         let under_models = self.path.starts_with("app/models/") || self.path.contains("/app/models/");
-        let not_model = ["Error", "Exception", "Struct", "Object", "Serializer", "Job", "Mailer", "Controller"]
-            .iter()
-            .any(|s| last.ends_with(s))
-            || parent.starts_with("Active")
-            || parent.starts_with("Action")
-            || parent.contains("::Base") && parent != "ActiveRecord::Base";
-        under_models && !not_model
-            || self.facts.models.iter().any(|m| m.class == parent || m.class.ends_with(&format!("::{parent}")))
+        let not_model =
+            ["Error", "Exception", "Struct", "Object", "Serializer", "Job", "Mailer", "Controller", "Delegator"]
+                .iter()
+                .any(|s| last.ends_with(s))
+                || ["Hash", "Array", "String", "OpenStruct", "Set", "Data"].contains(&parent)
+                || parent.starts_with("Active")
+                || parent.starts_with("Action");
+        let own_namespace = match parent.split_once("::") {
+            None => true,
+            Some((head, _)) => self.scopes.iter().any(|s| s.name.split("::").next() == Some(head)),
+        };
+        under_models && !not_model && own_namespace
     }
 
     /// The table of a base model when this file alone decides it: the enclosing module's
@@ -759,10 +823,32 @@ impl<'a> Walker<'a> {
                 scope.table_prefix = Some(prefix);
             }
         }
+        if !instance
+            && name == "table_name"
+            && let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })
+            && let Some(body) = node.child_by_field_name("body")
+            && let Some(string) = first_string_node(body)
+            && let Some((table, offset)) = symbol_or_string(string, self.code)
+        {
+            // `def self.table_name = "legacy_users"`: the method form of `self.table_name =`.
+            self.facts.models[index].table = Some(table.clone());
+            self.hit_at(offset, Target::Table { table }, RefKind::Declaration, Confidence::High);
+        }
         let saved = std::mem::replace(&mut self.in_instance_method, instance);
+        let mut locals = HashSet::new();
+        if instance {
+            collect_locals(node, self.code, &mut locals);
+        }
+        let saved_locals = std::mem::replace(&mut self.method_locals, instance.then_some(locals));
         self.frames.push(HashMap::new());
-        self.visit_children(node);
+        let name_node = node.child_by_field_name("name");
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).filter(|c| Some(*c) != name_node).collect();
+        for child in children {
+            self.visit(child);
+        }
         self.frames.pop();
+        self.method_locals = saved_locals;
         self.in_instance_method = saved;
     }
 
@@ -862,6 +948,13 @@ impl<'a> Walker<'a> {
                     _ => None,
                 }
             }
+            // `attributes["reply"]` in a model's instance method.
+            _ if object.kind() == "identifier"
+                && self.text(object) == "attributes"
+                && self.method_locals.as_ref().is_some_and(|l| !l.contains("attributes")) =>
+            {
+                self.current_model().map(|m| (m, Confidence::High))
+            }
             _ if object.kind() == "self" && self.in_instance_method => {
                 self.current_model().map(|m| (m, Confidence::High))
             }
@@ -876,8 +969,44 @@ impl<'a> Walker<'a> {
 
     fn visit_call(&mut self, node: Node<'_>) {
         let block_binding = self.call(node);
+        let association = self.association_target(node);
+        let saved_scope = if association.is_some() {
+            std::mem::replace(&mut self.association_scope, association)
+        } else {
+            self.association_scope.clone()
+        };
+        self.visit_call_children(node, block_binding);
+        self.association_scope = saved_scope;
+    }
+
+    /// The model an association declared by `call` in a model's class body points at.
+    fn association_target(&self, call: Node<'_>) -> Option<String> {
+        if self.in_instance_method || call.child_by_field_name("receiver").is_some() {
+            return None;
+        }
+        self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })?;
+        let method = self.text(call.child_by_field_name("method")?);
+        if !matches!(method, "has_many" | "has_one" | "belongs_to" | "has_and_belongs_to_many") {
+            return None;
+        }
+        let args = arguments(call);
+        let (name, _) = args.first().and_then(|a| symbol_or_string(*a, self.code))?;
+        let class_name = args.iter().flat_map(|a| pairs(*a)).find_map(|p| {
+            let key = p.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code))?;
+            (key.0 == "class_name")
+                .then(|| p.child_by_field_name("value").and_then(|v| symbol_or_string(v, self.code)))?
+        });
+        Some(match class_name {
+            Some((class, _)) => class.trim_start_matches("::").to_owned(),
+            None if matches!(method, "has_many" | "has_and_belongs_to_many") => inflect::classify(&name),
+            None => inflect::camelize(&name),
+        })
+    }
+
+    fn visit_call_children(&mut self, node: Node<'_>, block_binding: Option<Ty>) {
+        let method_node = node.child_by_field_name("method");
         let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).filter(|c| Some(*c) != method_node).collect();
         for child in children {
             if matches!(child.kind(), "do_block" | "block") {
                 self.frames.push(HashMap::new());
@@ -1008,12 +1137,38 @@ impl<'a> Walker<'a> {
             Ty::Relation(m, c) | Ty::Record(m, c) => (m.clone(), *c),
             Ty::Arel(..) | Ty::Form(..) => return None,
         };
+        // `User.where(…)`, `User.find(…)`: the class itself used through ActiveRecord's API is a
+        // use of its table (resolution drops classes that are no model).
+        if let Some(r) = receiver
+            && matches!(r.kind(), "constant" | "scope_resolution")
+            && is_active_record_api(method)
+        {
+            let name = self.text(r).trim_start_matches("::").to_owned();
+            self.hit_at(r.start_byte(), Target::Model { model: name }, RefKind::Query, Confidence::High);
+        }
 
         let mut known = false;
         if HASH_KEY_METHODS.contains(&method) {
             known = true;
             let where_like = matches!(method, "where" | "not" | "rewhere" | "where_not" | "find_by" | "exists?");
+            let bulk = matches!(method, "insert" | "insert!" | "upsert" | "insert_all" | "insert_all!" | "upsert_all");
             for arg in &args {
+                if bulk && arg.kind() == "pair" {
+                    // Options of a bulk write: `unique_by: :email`, `update_only: [:name]`.
+                    let key = arg.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code));
+                    if let Some((key, _)) = key
+                        && matches!(key.as_str(), "unique_by" | "update_only")
+                        && let Some(value) = arg.child_by_field_name("value")
+                    {
+                        for (column, offset) in strings_in(value, self.code) {
+                            if is_identifier(&column) {
+                                let target = Target::ModelColumn { model: model.clone(), column };
+                                self.hit_at(offset, target, RefKind::Query, confidence);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 self.hash_keys(*arg, &model, confidence, where_like);
             }
         }
@@ -1040,23 +1195,20 @@ impl<'a> Walker<'a> {
             known = true;
             let first =
                 args.first().copied().map(|a| if a.kind() == "array" { a.named_child(0).unwrap_or(a) } else { a });
-            let fragments: Vec<Node<'_>> = if matches!(method, "where" | "not" | "rewhere" | "having") {
+            let fragments: Vec<Node<'_>> = if matches!(method, "where" | "not" | "rewhere" | "having" | "update_all") {
                 first.into_iter().collect()
             } else {
                 args.clone()
             };
             for arg in fragments {
-                if arg.kind() == "string" {
-                    self.fragment(arg, &model, confidence);
-                }
+                self.fragment(arg, &model, confidence);
             }
         }
         if let Some(columns) = dynamic_finder(method)
             && let Some(method_node) = method_node
         {
             known = true;
-            let mut offset =
-                method_node.start_byte() + (method.len() - columns.len() - usize::from(method.ends_with('!')));
+            let mut offset = method_node.start_byte() + (method.len() - columns.len());
             for column in columns.trim_end_matches('!').split("_and_") {
                 let target = Target::ModelColumn { model: model.clone(), column: column.to_owned() };
                 self.hit_at(offset, target, RefKind::Query, confidence);
@@ -1095,22 +1247,27 @@ impl<'a> Walker<'a> {
 
     /// `email_before_last_save`, `saved_change_to_email?` … called without a receiver in a
     /// model's instance method: the suffixes make them attribute methods, not local variables.
+    ///
+    /// Any other bare identifier there that is not a local variable or parameter is a call on
+    /// `self` too (`name.presence || email`): an attribute read when the table has that column,
+    /// which resolution decides.
     fn dirty_attribute(&mut self, node: Node<'_>) {
         let name = self.text(node);
         let column = attribute_of(name);
-        if (column.len() < name.trim_end_matches('?').len() || name.contains("change_to_"))
-            && let Some(model) = self.current_model()
-            && is_identifier(column)
-            && self.lookup(name).is_none()
-        {
-            let offset = node.start_byte() + name.find(column).unwrap_or(0);
-            self.hit_at(
-                offset,
-                Target::ModelColumn { model, column: column.to_owned() },
-                RefKind::Query,
-                Confidence::High,
-            );
+        let Some(model) = self.current_model() else { return };
+        if !is_identifier(column) || self.lookup(name).is_some() {
+            return;
         }
+        let dirty = column.len() < name.trim_end_matches('?').len() || name.contains("change_to_");
+        let confidence = if dirty {
+            Confidence::High
+        } else if self.method_locals.as_ref().is_some_and(|l| !l.contains(name)) && !NOT_ATTRIBUTES.contains(&name) {
+            Confidence::Medium
+        } else {
+            return;
+        };
+        let offset = node.start_byte() + name.find(column).unwrap_or(0);
+        self.hit_at(offset, Target::ModelColumn { model, column: column.to_owned() }, RefKind::Query, confidence);
     }
 
     /// The type of `self` for a receiverless call.
@@ -1210,6 +1367,10 @@ impl<'a> Walker<'a> {
                         } else {
                             let target = class_name.unwrap_or_else(|| inflect::camelize(name));
                             self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
+                            // `primary_key: :uuid`: the key the foreign key points at.
+                            if let Some(pk) = option_string("primary_key") {
+                                self.column_hit(*node, &target, &pk, decl, high);
+                            }
                             if let Some(cache) = option_value("counter_cache") {
                                 let column = match symbol_or_string(cache, self.code) {
                                     Some((c, _)) => c,
@@ -1257,11 +1418,41 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+            "devise" => {
+                // Each Devise module maps its columns (devise/lib/generators templates).
+                for (module, node) in &symbols {
+                    let columns: &[&str] = match module.as_str() {
+                        "database_authenticatable" => &["email", "encrypted_password"],
+                        "recoverable" => &["reset_password_token", "reset_password_sent_at"],
+                        "rememberable" => &["remember_created_at"],
+                        "trackable" => &[
+                            "sign_in_count",
+                            "current_sign_in_at",
+                            "last_sign_in_at",
+                            "current_sign_in_ip",
+                            "last_sign_in_ip",
+                        ],
+                        "confirmable" => {
+                            &["confirmation_token", "confirmed_at", "confirmation_sent_at", "unconfirmed_email"]
+                        }
+                        "lockable" => &["failed_attempts", "unlock_token", "locked_at"],
+                        _ => &[],
+                    };
+                    for column in columns {
+                        self.column_hit(*node, &model, column, decl, high);
+                    }
+                }
+            }
+            "acts_as_paranoid" | "acts_as_list" => {
+                let default = if method == "acts_as_paranoid" { "deleted_at" } else { "position" };
+                let column = option_string("column").unwrap_or_else(|| default.to_owned());
+                self.column_hit(call, &model, &column, decl, high);
+            }
             "delegate" => {
-                // `delegate :email, to: :user` reads `users.email` through the association.
+                // `delegate :email, to: :user` reads `users.email` through the association
+                // (`prefix:` only renames the delegating method).
                 if let Some(to) = option_string("to")
                     && is_identifier(&to)
-                    && option("prefix").is_none()
                 {
                     let target = inflect::camelize(&to);
                     for (column, node) in &symbols {
@@ -1405,18 +1596,50 @@ impl<'a> Walker<'a> {
     /// qualified names are table columns, bare names columns of the relation's model. Function
     /// names, keywords, bind names and quoted literals are skipped; bare names that are not
     /// columns of the model are dropped by resolution.
-    fn fragment(&mut self, string: Node<'_>, model: &str, confidence: Confidence) {
-        let mut cursor = string.walk();
-        let parts: Vec<Node<'_>> = string.children(&mut cursor).filter(|c| c.kind() == "string_content").collect();
-        for part in parts {
-            let text = self.text(part);
+    fn fragment(&mut self, arg: Node<'_>, model: &str, confidence: Confidence) {
+        let Some(parts) = self.fragment_parts(arg) else { return };
+        if parts.iter().any(|&(start, end)| is_statement(self.code.get(start..end).unwrap_or(""))) {
+            // A whole statement (`where("id IN (SELECT …)")`): the SQL extractor parses it.
+            return;
+        }
+        for (start, end) in parts {
+            let text = self.code.get(start..end).unwrap_or("");
             for (offset, table, column) in fragment_identifiers(text) {
                 let target = match table {
                     Some(table) => Target::Column { table: table.to_owned(), column: column.to_owned() },
                     None => Target::ModelColumn { model: model.to_owned(), column: column.to_owned() },
                 };
-                self.hit_at(part.start_byte() + offset, target, RefKind::Sql, confidence.min(Confidence::Medium));
+                self.hit_at(start + offset, target, RefKind::Sql, confidence.min(Confidence::Medium));
             }
+        }
+    }
+
+    /// Byte ranges of the literal text of an SQL fragment argument: a string (interpolations
+    /// left out), a heredoc (`where(<<~SQL.squish, x)`), or `Arel.sql(…)` around either.
+    fn fragment_parts(&self, arg: Node<'_>) -> Option<Vec<(usize, usize)>> {
+        match arg.kind() {
+            "string" => {
+                let mut cursor = arg.walk();
+                let parts = arg
+                    .children(&mut cursor)
+                    .filter(|c| c.kind() == "string_content")
+                    .map(|c| (c.start_byte(), c.end_byte()))
+                    .collect();
+                Some(parts)
+            }
+            "heredoc_beginning" => self.heredocs.get(&arg.start_byte()).cloned(),
+            "call" => {
+                let receiver = arg.child_by_field_name("receiver")?;
+                if receiver.kind() == "heredoc_beginning" {
+                    return self.heredocs.get(&receiver.start_byte()).cloned();
+                }
+                let method = self.text(arg.child_by_field_name("method")?);
+                if self.text(receiver) == "Arel" && method == "sql" {
+                    return self.fragment_parts(*arguments(arg).first()?);
+                }
+                None
+            }
+            _ => None,
         }
     }
 
@@ -1503,6 +1726,39 @@ fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
     }
 }
 
+/// Class methods of an ActiveRecord model that read or write its table.
+fn is_active_record_api(method: &str) -> bool {
+    RELATION_METHODS.contains(&method)
+        || RECORD_METHODS.contains(&method)
+        || HASH_KEY_METHODS.contains(&method)
+        || SYMBOL_METHODS.contains(&method)
+        || dynamic_finder(method).is_some()
+        || matches!(
+            method,
+            "find_each"
+                | "find_in_batches"
+                | "in_batches"
+                | "exists?"
+                | "delete_all"
+                | "destroy_all"
+                | "delete_by"
+                | "destroy_by"
+                | "find_by_sql"
+                | "count_by_sql"
+                | "ids"
+                | "any?"
+                | "none?"
+                | "many?"
+                | "arel_table"
+                | "columns_hash"
+                | "column_names"
+                | "table_name"
+                | "upsert_all"
+                | "insert_all"
+                | "import"
+        )
+}
+
 /// A receiver known only by its name: `@user`, `user` → a `User` record; `@users` → a relation.
 fn named_like_model(name: &str) -> Option<Ty> {
     if !is_identifier(name) || NOT_MODELS.contains(&name) || name.starts_with('_') || name.len() < 3 {
@@ -1555,6 +1811,7 @@ fn dynamic_finder(method: &str) -> Option<&str> {
     for prefix in ["find_or_initialize_by_", "find_or_create_by_", "find_all_by_", "find_last_by_", "find_by_"] {
         if let Some(rest) = method.strip_prefix(prefix)
             && !rest.is_empty()
+            && rest != "sql"
         {
             return Some(rest);
         }
@@ -1581,7 +1838,8 @@ fn target_column(target: &Target) -> &str {
 /// `Api::V1::UserBlueprint < Blueprinter::Base` → `User`.
 fn serialized_model(class: &str, parent: &str) -> Option<String> {
     let last = inflect::demodulize(class);
-    let serializer = parent.contains("Serializer") || parent.contains("Blueprint") || parent.contains("Jsonapi");
+    let lower = parent.to_ascii_lowercase();
+    let serializer = ["serializer", "blueprint", "jsonapi", "resource"].iter().any(|k| lower.contains(k));
     ["Serializer", "Blueprint", "Resource"]
         .iter()
         .find_map(|suffix| last.strip_suffix(suffix))
@@ -1684,6 +1942,16 @@ fn strings_in(node: Node<'_>, code: &str) -> Vec<(String, usize)> {
     }
 }
 
+/// The first string or symbol literal node in a method body.
+fn first_string_node(node: Node<'_>) -> Option<Node<'_>> {
+    if matches!(node.kind(), "string" | "simple_symbol") {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    children.into_iter().find_map(first_string_node)
+}
+
 /// The first string literal in a method body (`def self.table_name_prefix = "admin_"`).
 fn first_string(node: Node<'_>, code: &str) -> Option<String> {
     if node.kind() == "string" {
@@ -1692,6 +1960,41 @@ fn first_string(node: Node<'_>, code: &str) -> Option<String> {
     let mut cursor = node.walk();
     let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
     children.into_iter().find_map(|c| first_string(c, code))
+}
+
+/// Names bound as locals anywhere in a method: assignment targets, parameters of the method and
+/// its blocks and lambdas, rescued exceptions, loop variables.
+fn collect_locals(node: Node<'_>, code: &str, out: &mut HashSet<String>) {
+    let binds_all = node.kind().ends_with("parameters")
+        || matches!(node.kind(), "exception_variable" | "left_assignment_list" | "destructured_left_assignment");
+    if binds_all {
+        identifiers_under(node, code, out);
+    } else if matches!(node.kind(), "assignment" | "operator_assignment")
+        && let Some(left) = node.child_by_field_name("left")
+        && left.kind() == "identifier"
+    {
+        out.insert(code.get(left.byte_range()).unwrap_or("").to_owned());
+    } else if node.kind() == "for"
+        && let Some(pattern) = node.child_by_field_name("pattern")
+    {
+        identifiers_under(pattern, code, out);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    for child in children {
+        collect_locals(child, code, out);
+    }
+}
+
+fn identifiers_under(node: Node<'_>, code: &str, out: &mut HashSet<String>) {
+    if node.kind() == "identifier" {
+        out.insert(code.get(node.byte_range()).unwrap_or("").to_owned());
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    for child in children {
+        identifiers_under(child, code, out);
+    }
 }
 
 fn last_named_child(node: Node<'_>) -> Option<Node<'_>> {
@@ -1704,6 +2007,19 @@ fn first_block_param<'c>(block: Node<'_>, code: &'c str) -> Option<&'c str> {
     let first = params.named_child(0)?;
     let first = if first.kind() == "destructured_parameter" { first.named_child(0)? } else { first };
     (first.kind() == "identifier").then(|| code.get(first.byte_range())).flatten()
+}
+
+/// Whether SQL text contains a statement (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
+/// `DELETE FROM`) rather than only an expression over one relation's columns.
+pub(crate) fn is_statement(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let words: HashSet<&str> =
+        lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let has = |w: &str| words.contains(w);
+    (has("select") && has("from"))
+        || (has("insert") && has("into"))
+        || (has("update") && has("set"))
+        || (has("delete") && has("from"))
 }
 
 const SQL_WORDS: &[&str] = &[

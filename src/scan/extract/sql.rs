@@ -1,18 +1,17 @@
 //! The `sql` kind: SQL written by hand in app code — `.sql` files, and string literals the
 //! framework extractors (or the generic pass here) recognise as SQL. Parsed with PostgreSQL's own
-//! grammar (pg_query); columns are resolved against the tables of the statement's
-//! `FROM`/`JOIN`/`INSERT`/`UPDATE`/`DELETE`. An unqualified column with several candidate
-//! tables becomes one [`Target::AnyColumn`], settled by the resolver with the schema.
-
-use std::collections::{BTreeSet, HashMap};
-
-use serde_json::Value;
+//! grammar through the shared walker in [`crate::sql::refs`]; columns are resolved against the
+//! tables in scope (`FROM`/`JOIN`/`INSERT`/`UPDATE`/`DELETE`, CTEs, subqueries). An unqualified
+//! column with several candidate tables becomes one [`Target::AnyColumn`], settled by the
+//! resolver with the schema.
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::name::{Lang, LineIndex, lang_of, segments};
 use crate::scan::extract::{ExtractContext, Extractor};
 use crate::scan::facts::{FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
+use crate::sql::placeholders::rewrite_placeholders;
+use crate::sql::refs::statement_refs;
 
 /// Whether a string literal reads as SQL rather than as a value: a statement shape, not just a
 /// keyword (`"select"` alone is a value; `"SELECT id FROM users"` is SQL).
@@ -36,243 +35,49 @@ pub fn looks_like_sql(s: &str) -> bool {
         || (has("join") && has("on"))
 }
 
-/// Rewrite driver placeholders into the `$n` form pg_query accepts, keeping, for every byte of
-/// the rewritten text, the offset it came from.
-fn rewrite_placeholders(sql: &str) -> (String, Vec<usize>) {
-    let b = sql.as_bytes();
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut map = Vec::with_capacity(sql.len() + 8);
-    let mut i = 0;
-    let mut quote: Option<u8> = None;
-    let emit = |out: &mut String, map: &mut Vec<usize>, text: &str, from: usize| {
-        out.push_str(text);
-        map.extend(std::iter::repeat_n(from, text.len()));
-    };
-    while i < b.len() {
-        let c = b[i];
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
-            }
-        } else if c == b'\'' || c == b'"' {
-            quote = Some(c);
-        } else {
-            // `?` (Rails, ActiveRecord, JDBC), `%s` / `%(name)s` (Python DB-API), `:name` (Rails,
-            // SQLAlchemy `text()`), `#{…}` / `${…}` (Ruby, Elixir, JS interpolation).
-            let next = b.get(i + 1).copied();
-            let len = if c == b'?' {
-                1
-            } else if c == b'%' && next == Some(b's') {
-                2
-            } else if c == b'%' && next == Some(b'(') {
-                sql[i..].find(")s").map_or(0, |p| p + 2)
-            } else if c == b':'
-                && next.is_some_and(|n| n.is_ascii_alphabetic() || n == b'_')
-                && (i == 0 || b[i - 1] != b':')
-            {
-                1 + sql[i + 1..].bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count()
-            } else if (c == b'#' || c == b'$') && next == Some(b'{') {
-                sql[i..].find('}').map_or(0, |p| p + 1)
-            } else {
-                0
-            };
-            if len > 0 {
-                emit(&mut out, &mut map, "$1", i);
-                i += len;
-                continue;
-            }
-        }
-        let ch_len = sql[i..].chars().next().map_or(1, char::len_utf8);
-        emit(&mut out, &mut map, &sql[i..i + ch_len], i);
-        i += ch_len;
-    }
-    map.push(sql.len());
-    (out, map)
-}
-
 /// A reference found in one SQL text, with its byte offset in that text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlRef {
+pub struct SqlHit {
     pub offset: usize,
     pub target: Target,
 }
 
-/// Parse `sql` (PostgreSQL grammar; a bare expression such as an Ecto `fragment` is parsed as
-/// `SELECT <expr>`) and return its table and column references, offsets into `sql`. Text that
-/// does not parse yields nothing: the `name` fallback still sees it.
-pub fn sql_refs(sql: &str) -> Vec<SqlRef> {
-    let (rewritten, map) = rewrite_placeholders(sql);
-    let (parsed, shift) = match pg_query::parse(&rewritten, 0) {
-        Ok(p) => (p, 0usize),
-        Err(_) => {
-            let wrapped = format!("SELECT {rewritten}");
-            match pg_query::parse(&wrapped, 0) {
-                Ok(p) => (p, 7),
-                Err(_) => return Vec::new(),
-            }
-        }
+/// Parse `sql` with the shared walker ([`crate::sql::refs`], PostgreSQL's grammar, placeholders
+/// rewritten first) and return its table and column references as hit targets, offsets into
+/// `sql`. A bare expression such as an Ecto `fragment` body is parsed as `SELECT <expr>`. Text
+/// that does not parse yields nothing: the `name` fallback still sees it.
+pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
+    const WRAP: &str = "SELECT ";
+    let rw = rewrite_placeholders(sql);
+    let (refs, shift) = match statement_refs(&rw.sql) {
+        Ok(r) => (r, 0),
+        Err(_) => match statement_refs(&format!("{WRAP}{}", rw.sql)) {
+            Ok(r) => (r, WRAP.len()),
+            Err(_) => return Vec::new(),
+        },
     };
-    let original = |loc: i64| -> usize {
-        let pos = (loc.max(0) as usize).saturating_sub(shift);
-        map.get(pos).copied().unwrap_or(sql.len())
-    };
-    let Ok(tree) = serde_json::to_value(&parsed.protobuf) else { return Vec::new() };
-    let mut out = Vec::new();
-    let stmts = tree.get("stmts").and_then(Value::as_array).cloned().unwrap_or_default();
-    for stmt in &stmts {
-        let mut scope = Scope::default();
-        collect(stmt, &mut scope);
-        let tables: BTreeSet<String> = scope.tables.iter().map(|(t, _)| t.clone()).collect();
-        for (table, loc) in &scope.tables {
-            out.push(SqlRef { offset: original(*loc), target: Target::Table { table: table.clone() } });
-        }
-        for (table, column, loc) in &scope.assigned {
-            out.push(SqlRef {
-                offset: original(*loc),
-                target: Target::Column { table: table.clone(), column: column.clone() },
-            });
-        }
-        for (qualifier, column, loc) in &scope.columns {
-            let target = match qualifier {
-                Some(q) => {
-                    let table = scope.aliases.get(q).cloned().unwrap_or_else(|| q.clone());
-                    if scope.ctes.contains(&table) {
-                        continue;
-                    }
-                    Target::Column { table, column: column.clone() }
-                }
-                None => match tables.len() {
-                    0 => Target::Identifier { name: column.clone() },
-                    1 => Target::Column {
-                        table: tables.iter().next().cloned().unwrap_or_default(),
-                        column: column.clone(),
-                    },
-                    _ => Target::AnyColumn { tables: tables.iter().cloned().collect(), column: column.clone() },
+    let mut out: Vec<SqlHit> = refs
+        .into_iter()
+        .filter_map(|r| {
+            let offset = rw.original_offset(r.offset.checked_sub(shift)?);
+            let target = match (r.relation, r.column) {
+                (Some(rel), None) => Target::Table { table: rel.to_string() },
+                // `SELECT *` reads every column, but names none: the table reference covers it.
+                (_, Some(c)) if c == "*" => return None,
+                (Some(rel), Some(column)) => Target::Column { table: rel.to_string(), column },
+                (None, Some(column)) => match r.candidates.as_slice() {
+                    [] => Target::Identifier { name: column },
+                    [only] => Target::Column { table: only.to_string(), column },
+                    many => Target::AnyColumn { tables: many.iter().map(ToString::to_string).collect(), column },
                 },
+                (None, None) => return None,
             };
-            out.push(SqlRef { offset: original(*loc), target });
-        }
-    }
+            Some(SqlHit { offset, target })
+        })
+        .collect();
     out.sort_by(|a, b| a.offset.cmp(&b.offset).then_with(|| a.target.cmp(&b.target)));
     out.dedup();
     out
-}
-
-#[derive(Default)]
-struct Scope {
-    /// (table as written, `schema.table` when qualified; location).
-    tables: Vec<(String, i64)>,
-    aliases: HashMap<String, String>,
-    ctes: BTreeSet<String>,
-    /// Columns assigned by INSERT column lists and UPDATE SET (table known).
-    assigned: Vec<(String, String, i64)>,
-    /// Column references: (qualifier, column, location).
-    columns: Vec<(Option<String>, String, i64)>,
-}
-
-fn loc(v: &Value) -> i64 {
-    v.get("location").and_then(Value::as_i64).unwrap_or(0)
-}
-
-fn range_var(v: &Value, scope: &mut Scope) -> Option<String> {
-    let rel = v.get("relname").and_then(Value::as_str)?.to_owned();
-    if rel.is_empty() {
-        return None;
-    }
-    let schema = v.get("schemaname").and_then(Value::as_str).unwrap_or("");
-    let name = if schema.is_empty() { rel.clone() } else { format!("{schema}.{rel}") };
-    if schema.is_empty() && scope.ctes.contains(&rel) {
-        return None;
-    }
-    if let Some(alias) = v.get("alias").and_then(|a| a.get("aliasname")).and_then(Value::as_str) {
-        scope.aliases.insert(alias.to_owned(), name.clone());
-    }
-    scope.aliases.insert(rel, name.clone());
-    scope.tables.push((name.clone(), loc(v)));
-    Some(name)
-}
-
-fn sval(node: &Value) -> Option<&str> {
-    node.get("node").and_then(|n| n.get("String")).and_then(|s| s.get("sval")).and_then(Value::as_str)
-}
-
-fn collect(v: &Value, scope: &mut Scope) {
-    match v {
-        Value::Array(items) => items.iter().for_each(|i| collect(i, scope)),
-        Value::Object(map) => {
-            // CTE names first, so that `FROM cte` is not taken for a table.
-            if let Some(with) = map.get("with_clause").or_else(|| map.get("withClause"))
-                && let Some(ctes) = with.get("ctes").and_then(Value::as_array)
-            {
-                for cte in ctes {
-                    if let Some(name) = cte.pointer("/node/CommonTableExpr/ctename").and_then(Value::as_str) {
-                        scope.ctes.insert(name.to_owned());
-                    }
-                }
-            }
-            for (key, value) in map {
-                match key.as_str() {
-                    "RangeVar" => {
-                        range_var(value, scope);
-                    }
-                    "ColumnRef" => {
-                        let fields: Vec<&Value> =
-                            value.get("fields").and_then(Value::as_array).into_iter().flatten().collect();
-                        let names: Vec<Option<&str>> = fields.iter().map(|f| sval(f)).collect();
-                        // `*` and `t.*` name no column.
-                        if names.iter().any(Option::is_none) {
-                            continue;
-                        }
-                        let names: Vec<&str> = names.into_iter().flatten().collect();
-                        let entry = match names.as_slice() {
-                            [c] => (None, (*c).to_owned()),
-                            [t, c] => (Some((*t).to_owned()), (*c).to_owned()),
-                            [s, t, c] => (Some(format!("{s}.{t}")), (*c).to_owned()),
-                            _ => continue,
-                        };
-                        scope.columns.push((entry.0, entry.1, loc(value)));
-                    }
-                    "InsertStmt" | "UpdateStmt" | "DeleteStmt" => {
-                        let mut inner = Scope { ctes: scope.ctes.clone(), ..Scope::default() };
-                        if let Some(with) = value.get("with_clause") {
-                            collect(&serde_json::json!({ "with_clause": with }), &mut inner);
-                        }
-                        let target = value.get("relation").and_then(|r| range_var(r, &mut inner));
-                        let list = if key == "InsertStmt" { "cols" } else { "target_list" };
-                        if let Some(table) = &target {
-                            for item in value.get(list).and_then(Value::as_array).into_iter().flatten() {
-                                if let Some(rt) = item.pointer("/node/ResTarget")
-                                    && let Some(name) = rt.get("name").and_then(Value::as_str)
-                                    && !name.is_empty()
-                                {
-                                    inner.assigned.push((table.clone(), name.to_owned(), loc(rt)));
-                                }
-                            }
-                        }
-                        for (k, child) in value.as_object().into_iter().flatten() {
-                            if k != "relation" && k != list {
-                                collect(child, &mut inner);
-                            }
-                        }
-                        // UPDATE … SET col = expr: the expressions still reference columns.
-                        if key == "UpdateStmt" {
-                            for item in value.get(list).and_then(Value::as_array).into_iter().flatten() {
-                                if let Some(val) = item.pointer("/node/ResTarget/val") {
-                                    collect(val, &mut inner);
-                                }
-                            }
-                        }
-                        scope.tables.extend(inner.tables);
-                        scope.aliases.extend(inner.aliases);
-                        scope.assigned.extend(inner.assigned);
-                        scope.columns.extend(inner.columns);
-                    }
-                    _ => collect(value, scope),
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Map the references in an SQL text found at `origin` (byte offset of the SQL's first byte in
@@ -415,7 +220,7 @@ mod tests {
         let got = refs("SELECT email FROM users, accounts WHERE :x = 1");
         assert_eq!(
             got[0],
-            (7, Target::AnyColumn { tables: vec!["accounts".into(), "users".into()], column: "email".into() })
+            (7, Target::AnyColumn { tables: vec!["users".into(), "accounts".into()], column: "email".into() })
         );
     }
 
@@ -433,7 +238,10 @@ mod tests {
 
     #[test]
     fn fragments_parse_as_expressions() {
-        assert_eq!(refs("lower(?) = lower(email)"), vec![(17, Target::Identifier { name: "email".into() })]);
+        assert_eq!(
+            refs("(SELECT count(*) FROM orders WHERE orders.user_id = ?) > 0"),
+            vec![(22, Target::Table { table: "orders".into() }), (35, col("orders", "user_id")),]
+        );
     }
 
     #[test]

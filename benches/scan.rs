@@ -1,0 +1,258 @@
+//! Scan benchmark: one large generated repository (≥ 20,000 files, ≥ 100 MB, ≥ 2,000 schema
+//! identifiers), timed in the same run against two peers:
+//!
+//! * `git grep -n -w -E '(id1|id2|…)' REV` — what a careful person would do by hand;
+//! * the read floor: `git ls-tree -r --object-only REV | git cat-file --batch` — merely reading
+//!   every blob at REV;
+//!
+//! then a warm re-scan of a commit where 1 % of the files changed.
+//!
+//! Run with `cargo bench --bench scan`. The repository is generated deterministically into
+//! `$TANDEM_BENCH_REPO` (default: `<tmp>/tandem-bench-repo`) and reused when it is already
+//! there. Targets: cold ≤ 1.0× git grep, ≤ 2× the read floor; warm ≥ 20× faster than cold.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tandem::config::{App, AppSource, Config, Framework, Registry, ScanSettings};
+use tandem::scan::resolve::SchemaIndex;
+use tandem::scan::scan_ref;
+use tandem::schema::{Column, QualifiedName, Schema, Table};
+use tandem::store::Store;
+
+const FILES: usize = 20_000;
+const TABLES: usize = 400;
+const COLUMNS_PER_TABLE: usize = 6;
+/// Bytes of code per file, on average: 20,000 × 5,400 ≈ 108 MB.
+const FILE_BYTES: usize = 5_400;
+const CHANGED: usize = FILES / 100;
+
+/// A small deterministic generator (xorshift), so every run builds the same repository.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const WORDS: &[&str] = &[
+    "value", "result", "params", "record", "items", "count", "total", "config", "request", "response", "current",
+    "index", "buffer", "options", "payload", "context", "handler", "service", "client", "entry",
+];
+
+fn table_name(i: usize) -> String {
+    format!("{}_{}s", WORDS[i % WORDS.len()], i)
+}
+
+fn column_name(i: usize, j: usize) -> String {
+    format!("{}_{}_{}", WORDS[(i + j) % WORDS.len()], j, i)
+}
+
+fn schema() -> Schema {
+    let mut s = Schema::default();
+    for i in 0..TABLES {
+        let mut t = Table::new(QualifiedName::unqualified(&table_name(i)));
+        t.columns.push(Column::new("id", "bigint"));
+        t.columns.extend((0..COLUMNS_PER_TABLE).map(|j| Column::new(&column_name(i, j), "text")));
+        s.tables.push(t);
+    }
+    s
+}
+
+/// One Ruby-looking source file: mostly ordinary code, a few schema identifiers used in code,
+/// comments and strings, now and then an SQL heredoc.
+fn file(rng: &mut Rng, n: usize, version: u32) -> String {
+    let mut s = format!("# frozen_string_literal: true\n# Generated file {n} (v{version})\nclass Worker{n}\n");
+    while s.len() < FILE_BYTES {
+        let w = WORDS[rng.below(WORDS.len())];
+        let v = WORDS[rng.below(WORDS.len())];
+        match rng.below(40) {
+            0 => {
+                let t = rng.below(TABLES);
+                s.push_str(&format!(
+                    "  def load_{n}_{}\n    {w}.{}\n  end\n",
+                    s.len(),
+                    column_name(t, rng.below(COLUMNS_PER_TABLE))
+                ));
+            }
+            1 => {
+                let t = rng.below(TABLES);
+                s.push_str(&format!(
+                    "  SQL_{} = <<~SQL\n    SELECT x.{} FROM {} x WHERE x.id = ?\n  SQL\n",
+                    s.len(),
+                    column_name(t, rng.below(COLUMNS_PER_TABLE)),
+                    table_name(t)
+                ));
+            }
+            2 => s.push_str(&format!("  # {} is documented elsewhere\n", column_name(rng.below(TABLES), 1))),
+            _ => s.push_str(&format!(
+                "  def {w}_{v}_{}(arg)\n    {w} = arg.fetch(:{v}, \"{v} text\")\n    {w}.to_s\n  end\n",
+                s.len()
+            )),
+        }
+    }
+    s.push_str("end\n");
+    s
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git").args(args).current_dir(dir).output().expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Build the repository with `git fast-import`: commit `base` with every file, then `main` with
+/// 1 % of them changed.
+fn generate(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("create the bench repo dir");
+    git(dir, &["init", "-q", "-b", "main"]);
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("git fast-import runs");
+    let mut stdin = std::io::BufWriter::new(child.stdin.take().expect("stdin"));
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let commit = |stdin: &mut std::io::BufWriter<_>, message: &str, files: &[(String, String)], from: bool| {
+        let _ = writeln!(stdin, "commit refs/heads/main");
+        let _ = writeln!(stdin, "committer bench <bench@example.com> 1767225600 +0000");
+        let _ = writeln!(stdin, "data {}\n{message}", message.len());
+        if from {
+            let _ = writeln!(stdin, "from refs/heads/main^0");
+        }
+        for (path, content) in files {
+            let _ = writeln!(stdin, "M 100644 inline {path}\ndata {}\n{content}", content.len());
+        }
+        let _ = writeln!(stdin);
+    };
+    let base: Vec<(String, String)> =
+        (0..FILES).map(|n| (format!("app/workers/w{:02}/worker_{n}.rb", n % 50), file(&mut rng, n, 1))).collect();
+    commit(&mut stdin, "base", &base, false);
+    let _ = writeln!(stdin, "reset refs/tags/base\nfrom refs/heads/main\n");
+    let changed: Vec<(String, String)> = (0..CHANGED)
+        .map(|k| {
+            let n = k * (FILES / CHANGED);
+            (format!("app/workers/w{:02}/worker_{n}.rb", n % 50), file(&mut rng, n, 2))
+        })
+        .collect();
+    commit(&mut stdin, "change 1%", &changed, true);
+    drop(stdin);
+    assert!(child.wait().expect("fast-import finishes").success(), "git fast-import failed");
+    std::fs::write(dir.join(".git/tandem-bench-ready"), "").expect("marker");
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed())
+}
+
+fn sh(dir: &Path, script: &str) -> Duration {
+    let (status, took) = time(|| {
+        Command::new("sh").arg("-c").arg(script).current_dir(dir).stdout(Stdio::null()).status().expect("sh runs")
+    });
+    // git grep exits 1 when nothing matches; anything else is a failure of the peer.
+    assert!(status.code().is_some_and(|c| c <= 1), "`{script}` failed: {status}");
+    took
+}
+
+fn main() {
+    let repo = std::env::var_os("TANDEM_BENCH_REPO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("tandem-bench-repo"));
+    if !repo.join(".git/tandem-bench-ready").exists() {
+        let _ = std::fs::remove_dir_all(&repo);
+        let ((), took) = time(|| generate(&repo));
+        eprintln!("generated {} in {:.1} s", repo.display(), took.as_secs_f64());
+    }
+    let bytes: u64 = git(&repo, &["ls-tree", "-r", "-l", "base"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(3).and_then(|s| s.parse::<u64>().ok()))
+        .sum();
+    let schema = schema();
+    let index = SchemaIndex::new(&schema);
+    let identifiers = index.identifiers();
+    println!(
+        "repository: {} files, {:.1} MB at `base`; {} schema identifiers; {} files changed at `main`",
+        FILES,
+        bytes as f64 / 1e6,
+        identifiers.len(),
+        CHANGED
+    );
+
+    let store_dir = tempfile::tempdir().expect("tempdir");
+    let app = App {
+        name: "bench".into(),
+        repo: repo.clone(),
+        path: None,
+        framework: Framework::Rails,
+        deployed: Some("base".into()),
+        head: "main".into(),
+        include: vec![],
+        exclude: vec![],
+        structure: None,
+        migrations: None,
+        owner: None,
+        source: AppSource::Repo,
+        tables: BTreeMap::new(),
+        line: 1,
+    };
+    let config = Config {
+        path: store_dir.path().join("apps.toml"),
+        root: store_dir.path().to_path_buf(),
+        registry: Registry {
+            dialect: Default::default(),
+            schema: None,
+            migrations: None,
+            store: "sqlite://registry.db".into(),
+            min_confidence: Default::default(),
+        },
+        scan: ScanSettings { max_file_size: 1 << 20 },
+        apps: vec![app.clone()],
+        waivers: vec![],
+    };
+    let store = Store::open(&config.registry.store, &config.root).expect("store");
+
+    // Peers first, so the page cache is equally warm for everyone.
+    let pattern = format!("({})", identifiers.join("|"));
+    std::fs::write(store_dir.path().join("pattern"), &pattern).expect("pattern file");
+    let _ = sh(&repo, "git ls-tree -r --object-only base | git cat-file --batch");
+    let floor = sh(&repo, "git ls-tree -r --object-only base | git cat-file --batch");
+    let grep = sh(&repo, &format!("git grep -n -w -E \"$(cat {})\" base", store_dir.path().join("pattern").display()));
+
+    let (cold, cold_t) = time(|| scan_ref(&config, &app, "deployed", "base", Some(&index), Some(&store), false));
+    let cold = cold.expect("cold scan");
+    let (warm, warm_t) = time(|| scan_ref(&config, &app, "head", "main", Some(&index), Some(&store), false));
+    let warm = warm.expect("warm scan");
+
+    println!("read floor (ls-tree | cat-file --batch): {:>8.0} ms", floor.as_secs_f64() * 1e3);
+    println!("git grep -n -w -E (ids):                 {:>8.0} ms", grep.as_secs_f64() * 1e3);
+    println!(
+        "tandem scan, cold:                       {:>8.0} ms  ({} files read, {} references)",
+        cold_t.as_secs_f64() * 1e3,
+        cold.summary.files_read,
+        cold.references.len()
+    );
+    println!(
+        "tandem scan, warm (1% changed):          {:>8.0} ms  ({} files read, {} from cache)",
+        warm_t.as_secs_f64() * 1e3,
+        warm.summary.files_read,
+        warm.summary.blobs_from_cache
+    );
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    println!("cold / git grep:   {:.2}x  (target <= 1.0x)", ratio(cold_t, grep));
+    println!("cold / read floor: {:.2}x  (target <= 2.0x)", ratio(cold_t, floor));
+    println!("cold / warm:       {:.1}x  (target >= 20x)", ratio(cold_t, warm_t));
+}

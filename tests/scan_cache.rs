@@ -1,0 +1,153 @@
+//! The blob cache and published scans, through the real SQLite store: a re-scan reads only the
+//! blobs that changed, and an app with `source = "store"` is answered from its published scan.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use tandem::config::{App, AppSource, Config, Framework, Registry, ScanSettings};
+use tandem::scan::{ScanOptions, run};
+use tandem::schema::{Column, QualifiedName, Schema, Table};
+use tandem::store::Store;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn write(dir: &Path, path: &str, content: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, content).expect("write");
+}
+
+fn schema() -> Schema {
+    let mut s = Schema::default();
+    let mut users = Table::new(QualifiedName::unqualified("users"));
+    users.columns = ["id", "email", "nickname"].iter().map(|c| Column::new(c, "text")).collect();
+    s.tables.push(users);
+    s
+}
+
+fn app(name: &str, repo: &Path, source: AppSource) -> App {
+    App {
+        name: name.into(),
+        repo: repo.to_path_buf(),
+        path: None,
+        framework: Framework::Generic,
+        deployed: None,
+        head: "main".into(),
+        include: vec![],
+        exclude: vec![],
+        structure: None,
+        migrations: None,
+        owner: None,
+        source,
+        tables: BTreeMap::new(),
+        line: 1,
+    }
+}
+
+fn config(root: &Path, apps: Vec<App>) -> Config {
+    Config {
+        path: root.join("apps.toml"),
+        root: root.to_path_buf(),
+        registry: Registry {
+            dialect: Default::default(),
+            schema: None,
+            migrations: None,
+            store: "sqlite://.tandem/registry.db".into(),
+            min_confidence: Default::default(),
+        },
+        scan: ScanSettings { max_file_size: 1 << 20 },
+        apps,
+        waivers: vec![],
+    }
+}
+
+#[test]
+fn a_rescan_reads_only_the_changed_blob() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    for i in 0..20 {
+        write(&repo, &format!("lib/m{i}.rb"), &format!("def m{i}(u)\n  u.nickname + {i}.to_s\nend\n"));
+    }
+    write(&repo, "lib/q.rb", "Q = \"SELECT email FROM users\"\n");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "one"]);
+
+    let cfg = config(dir.path(), vec![app("shop", &repo, AppSource::Repo)]);
+    let store = Store::open(&cfg.registry.store, &cfg.root).expect("store opens");
+    let schema = schema();
+    let options = ScanOptions::default();
+
+    let cold = run(&cfg, Some(&schema), &store, &options).expect("cold scan");
+    assert_eq!((cold[0].summary.files_read, cold[0].summary.blobs_from_cache), (21, 0));
+
+    let warm = run(&cfg, Some(&schema), &store, &options).expect("warm scan");
+    assert_eq!((warm[0].summary.files_read, warm[0].summary.blobs_from_cache), (0, 21));
+    assert_eq!(warm[0].references, cold[0].references);
+
+    write(&repo, "lib/m3.rb", "def m3(u)\n  u.email\nend\n");
+    git(&repo, &["commit", "-qam", "two"]);
+    let after = run(&cfg, Some(&schema), &store, &options).expect("scan after one change");
+    assert_eq!((after[0].summary.files_read, after[0].summary.blobs_from_cache), (1, 20));
+    let m3: Vec<String> = after[0]
+        .references
+        .iter()
+        .filter(|r| r.path == "lib/m3.rb")
+        .map(|r| format!("{}:{} {} {}", r.path, r.line, r.object, r.kind))
+        .collect();
+    assert_eq!(m3, vec!["lib/m3.rb:2 users.email name"]);
+
+    // A different identifier set is a different extraction for the `name` fallback.
+    let mut wider = schema.clone();
+    wider.tables[0].columns.push(Column::new("m3", "text"));
+    let rescan = run(&cfg, Some(&wider), &store, &options).expect("scan with another schema");
+    assert_eq!(rescan[0].summary.files_read, 21);
+}
+
+#[test]
+fn apps_read_from_the_store_answer_with_their_published_scan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    write(&repo, "lib/q.rb", "Q = \"SELECT email FROM users\"\n");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "one"]);
+    let commit = git(&repo, &["rev-parse", "main"]);
+
+    // The app's own CI publishes …
+    let publisher = config(dir.path(), vec![app("shop", &repo, AppSource::Repo)]);
+    let store = Store::open(&publisher.registry.store, &publisher.root).expect("store opens");
+    let published = run(&publisher, Some(&schema()), &store, &ScanOptions { publish: true, ..Default::default() })
+        .expect("publish");
+
+    // … and the migration repository's registry, which has no clone, reads it.
+    let reader = config(dir.path(), vec![app("shop", &dir.path().join("no-clone-here"), AppSource::Store)]);
+    let read = run(&reader, Some(&schema()), &store, &ScanOptions::default()).expect("read from the store");
+    assert_eq!(read, published);
+    assert_eq!(read[0].commit, commit);
+    let refs: Vec<String> = read[0].references.iter().map(|r| format!("{}:{} {}", r.path, r.line, r.object)).collect();
+    assert_eq!(refs, vec!["lib/q.rb:1 users.email", "lib/q.rb:1 users"]);
+
+    // Nothing published for a ref: an environment failure naming the app, not a silent pass.
+    let mut other = app("shop", &dir.path().join("no-clone-here"), AppSource::Store);
+    other.deployed = Some("v1".into());
+    let reader = config(dir.path(), vec![other]);
+    let err = run(&reader, None, &store, &ScanOptions::default()).expect_err("nothing published for deployed");
+    assert_eq!(err.exit_code(), 3);
+    assert!(err.to_string().contains("app `shop`"), "{err}");
+}
