@@ -485,3 +485,35 @@ fn gem_macros_and_method_form_table_name() {
         ])
     );
 }
+
+#[test]
+fn literals_shadow_model_like_variable_names() {
+    let src = "class Mailer\n  def deliver(user)\n    user.email\n    account = \"acme\"\n    account.plan\n    account = Account.first\n    account.plan\n  end\nend\n";
+    let facts = extract("app/services/mailer.rb", src);
+    assert_eq!(
+        hits(&facts),
+        set(&[(3, "User#email", "query"), (6, "model Account", "query"), (7, "Account#plan", "query")])
+    );
+}
+
+#[test]
+fn haml_and_slim_templates() {
+    let haml = facts("app/views/users/show.html.haml");
+    assert_eq!(
+        hits(&haml),
+        set(&[
+            (2, "User#name", "query"),
+            (4, "User#created_at", "query"),
+            (4, "User#role", "query"),
+            (8, "Post#title", "query"),
+        ])
+    );
+    // `-#` and `/` comments, CSS classes, filters and text are not code.
+    assert!(haml.hits.iter().all(|h| ![1, 3, 9, 10, 11, 12].contains(&h.line)));
+    let slim = facts("app/views/users/index.html.slim");
+    assert_eq!(
+        hits(&slim),
+        set(&[(6, "User#email", "query"), (7, "User#status", "query"), (8, "User#last_seen_at", "query")])
+    );
+    assert!(lines_naming(&slim, "password_digest").is_empty());
+}

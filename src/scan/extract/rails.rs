@@ -45,7 +45,7 @@ impl Extractor for RailsExtractor {
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
         framework == Framework::Rails
-            && [".rb", ".erb", ".jbuilder", ".rake", ".builder"].iter().any(|ext| path.ends_with(ext))
+            && [".rb", ".erb", ".jbuilder", ".rake", ".builder", ".haml", ".slim"].iter().any(|ext| path.ends_with(ext))
             && !path.ends_with("db/schema.rb")
     }
 
@@ -56,7 +56,13 @@ impl Extractor for RailsExtractor {
 
 /// Extract the facts of one Ruby, ERB or jbuilder file.
 pub fn extract(path: &str, source: &str) -> FileFacts {
-    let code = if path.ends_with(".erb") { erb_to_ruby(source) } else { source.to_owned() };
+    let code = if path.ends_with(".erb") {
+        erb_to_ruby(source)
+    } else if path.ends_with(".haml") || path.ends_with(".slim") {
+        indented_template_to_ruby(source, path.ends_with(".slim"))
+    } else {
+        source.to_owned()
+    };
     let mut parser = Parser::new();
     if parser.set_language(&tree_sitter_ruby::LANGUAGE.into()).is_err() {
         return FileFacts::default();
@@ -149,6 +155,99 @@ pub fn erb_to_ruby(source: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The Ruby code of a HAML or Slim template, every other byte blanked (newlines kept): code
+/// lines (`- x`, `= x`, `!= x`, `== x`), code after a tag (`%td= user.email`,
+/// `td = user.email`) and `#{…}` in text. Comment lines (`-#`, `/`) and filters (`:javascript`)
+/// are dropped with the lines nested under them. Blocks have no `end` in these languages, so the
+/// Ruby does not always parse as a whole; tree-sitter's error recovery keeps the calls, and
+/// receivers are then typed by name (`user.email`), not by block parameter.
+pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
+    let bytes = source.as_bytes();
+    let mut out: Vec<u8> = bytes.iter().map(|&b| if b == b'\n' { b'\n' } else { b' ' }).collect();
+    let keep = |out: &mut Vec<u8>, from: usize, to: usize| out[from..to].copy_from_slice(&bytes[from..to]);
+    let mut skip_deeper_than: Option<usize> = None;
+    let mut start = 0;
+    for line in source.split_inclusive('\n') {
+        let end = start + line.trim_end_matches(['\n', '\r']).len();
+        let text = &source[start..end];
+        let indent = text.len() - text.trim_start().len();
+        let body = text.trim_start();
+        let at = start + indent;
+        start += line.len();
+        if body.is_empty() {
+            continue;
+        }
+        if let Some(depth) = skip_deeper_than {
+            if indent > depth {
+                continue;
+            }
+            skip_deeper_than = None;
+        }
+        let comment = body.starts_with("-#") || body.starts_with('/') || (body.starts_with(':') && !slim);
+        let slim_filter = slim && body.starts_with(|c: char| c.is_ascii_lowercase()) && body.ends_with(':');
+        if comment || slim_filter {
+            skip_deeper_than = Some(indent);
+            continue;
+        }
+        let marker = ["!=", "&=", "==", "=", "-", "~"].iter().find(|m| body.starts_with(**m));
+        if let Some(marker) = marker {
+            keep(&mut out, at + marker.len(), end);
+            continue;
+        }
+        // A tag: `%td.x{ a: 1 }= code`, `td.x = code`; otherwise text with `#{…}`.
+        let tag_len = body
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '%' | '.' | '#' | '-' | '_' | ':')))
+            .map_or(body.len(), |(i, _)| i);
+        let is_tag = tag_len > 0 && (body.starts_with(['%', '.', '#']) || slim);
+        if is_tag {
+            let mut i = tag_len;
+            let rest = body.as_bytes();
+            // Attribute groups: `{…}`, `(…)`, `[…]`.
+            while let Some(&open) = rest.get(i) {
+                let close = match open {
+                    b'{' => b'}',
+                    b'(' => b')',
+                    b'[' => b']',
+                    _ => break,
+                };
+                let mut depth = 0usize;
+                while i < rest.len() {
+                    if rest[i] == open {
+                        depth += 1;
+                    } else if rest[i] == close {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            let after = body.get(i..).unwrap_or("");
+            let trimmed = after.trim_start();
+            let code_marker = ["!=", "&=", "==", "="].iter().find(|m| trimmed.starts_with(**m));
+            if let Some(m) = code_marker {
+                let code_at = at + i + (after.len() - trimmed.len()) + m.len();
+                keep(&mut out, code_at.min(end), end);
+                continue;
+            }
+        }
+        // Interpolation in text.
+        let mut search = 0;
+        while let Some(p) = text[search..].find("#{").map(|p| search + p) {
+            let Some(close) = text[p..].find('}').map(|c| p + c) else { break };
+            let from = start - line.len() + p + 2;
+            let to = start - line.len() + close;
+            keep(&mut out, from, to);
+            out[to] = b';';
+            search = close + 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// What an expression is known to evaluate to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Ty {
@@ -160,7 +259,29 @@ enum Ty {
     Arel(String, Confidence),
     /// A form builder for the model (`form_with model: @user do |f|`).
     Form(String, Confidence),
+    /// A literal value: a variable holding it is no record, whatever its name.
+    Value,
 }
+
+const LITERALS: &[&str] = &[
+    "string",
+    "integer",
+    "float",
+    "hash",
+    "array",
+    "string_array",
+    "symbol_array",
+    "simple_symbol",
+    "delimited_symbol",
+    "true",
+    "false",
+    "nil",
+    "regex",
+    "lambda",
+    "rational",
+    "complex",
+    "chained_string",
+];
 
 struct Scope {
     /// Fully qualified name of the class or module.
@@ -874,12 +995,14 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        if node.kind() == "assignment"
-            && matches!(left.kind(), "identifier" | "instance_variable")
-            && let Some(ty) = self.eval(right)
-        {
+        if node.kind() == "assignment" && matches!(left.kind(), "identifier" | "instance_variable") {
             let name = self.text(left).to_owned();
-            self.bind(&name, ty);
+            if let Some(ty) = self.eval(right) {
+                self.bind(&name, ty);
+            } else if LITERALS.contains(&right.kind()) {
+                // `status = "active"`: whatever its name, the variable holds no record.
+                self.bind(&name, Ty::Value);
+            }
         }
     }
 
@@ -1135,7 +1258,7 @@ impl<'a> Walker<'a> {
         let subject = subject?;
         let (model, confidence) = match &subject {
             Ty::Relation(m, c) | Ty::Record(m, c) => (m.clone(), *c),
-            Ty::Arel(..) | Ty::Form(..) => return None,
+            Ty::Arel(..) | Ty::Form(..) | Ty::Value => return None,
         };
         // `User.where(…)`, `User.find(…)`: the class itself used through ActiveRecord's API is a
         // use of its table (resolution drops classes that are no model).
@@ -1655,7 +1778,7 @@ impl<'a> Walker<'a> {
             "identifier" | "instance_variable" => {
                 let name = self.text(node);
                 if let Some(ty) = self.lookup(name) {
-                    return Some(ty);
+                    return (ty != Ty::Value).then_some(ty);
                 }
                 if name == "object"
                     && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
