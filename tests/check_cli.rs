@@ -263,3 +263,22 @@ fn text_github_sarif_and_markdown_render_from_the_command() {
         assert!(text.contains(needle), "{format}: {text}");
     }
 }
+
+#[test]
+fn the_bundled_example_blocks_with_the_references_that_cause_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (code, v, err) = check(root, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(v["migrations"].as_array().unwrap().len(), 4);
+    let f = drop_finding(&v);
+    assert_eq!(f["object"], "users.legacy_flag");
+    assert_eq!(f["severity"], "block");
+    let refs = f["references"].as_array().unwrap();
+    // The Rails app ignores the column; the Phoenix app still maps it, deployed and next.
+    assert!(refs.iter().all(|r| r["app"] == "portal" && r["kind"] == "declaration"), "{refs:#?}");
+    let git_refs: Vec<&str> = refs.iter().map(|r| r["ref"].as_str().unwrap()).collect();
+    assert_eq!(git_refs, ["deployed", "head"]);
+    let rename = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "rename-column").unwrap();
+    assert_eq!(rename["severity"], "block");
+    assert_eq!(rename["object"], "orders.notes");
+}
