@@ -2,6 +2,7 @@
 //!
 //! The codemap is `docs/architecture.md`.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod graph;
 pub mod migration;
 pub mod redact;
 pub mod report;
+pub mod rules;
 pub mod scan;
 pub mod schema;
 pub mod sql;

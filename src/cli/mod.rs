@@ -2,6 +2,7 @@
 //! [`Outcome`] or an [`Error`]; `main.rs` maps both to exit codes.
 
 mod apps;
+mod check;
 mod graph;
 pub mod init;
 mod refs;
@@ -52,6 +53,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Validate the registry and list its apps with the commits their refs resolve to
     Apps(apps::AppsArgs),
+    /// Lint migrations and block destructive ones while any app still uses the target
+    Check(check::CheckArgs),
     /// Inspect, dump and compare schemas
     #[command(subcommand)]
     Schema(schema::SchemaCommand),
@@ -131,6 +134,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Init(args) => init::run(&globals, args),
         Command::Apps(args) => apps::run(&globals, args),
         Command::Schema(cmd) => schema::run(&globals, cmd),
+        Command::Check(args) => check::run(&globals, args),
         Command::Scan(args) => scan::run(&globals, args),
         Command::Refs(args) => refs::run(&globals, args),
         Command::Graph(args) => graph::run(&globals, args),

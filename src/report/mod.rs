@@ -1,7 +1,45 @@
 //! Rendering results for humans and machines.
 
 pub mod diagnostic;
+pub mod github;
+pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod table;
+pub mod text;
+
+use crate::check::CheckReport;
+
+/// The formats `tandem check` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum ReportFormat {
+    #[default]
+    Text,
+    Json,
+    Github,
+    Sarif,
+    Markdown,
+}
+
+/// Render a check report. `color` applies to `text` only.
+pub fn render(report: &CheckReport, format: ReportFormat, color: bool) -> String {
+    match format {
+        ReportFormat::Text => text::render(report, color),
+        ReportFormat::Json => json::render(report),
+        ReportFormat::Github => github::render(report),
+        ReportFormat::Sarif => sarif::render(report),
+        ReportFormat::Markdown => markdown::render(report),
+    }
+}
+
+/// Path as written in reports: `/`-separated whatever the platform.
+pub(crate) fn display_path(p: &std::path::Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+pub(crate) fn short_commit(c: &str) -> &str {
+    &c[..c.len().min(7)]
+}
 
 /// Serialize a machine report: pretty JSON with a trailing newline. Every top-level report object
 /// carries `"version": 1`.

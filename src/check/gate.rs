@@ -1,0 +1,219 @@
+//! The destructive gate as a pure function over scan results: which references, at or above the
+//! configured confidence, in any app at any of its refs, hit a set of target objects — and, when
+//! none do, which apps were checked at which commits. An app that could not be scanned makes the
+//! gate fail closed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::check::finding::{CheckedRef, Finding, Recipe, Severity};
+use crate::config::{Confidence, Framework};
+use crate::migration::Span;
+use crate::scan::{ObjectRef, Reference, ScanResult};
+use crate::schema::QualifiedName;
+
+/// An app (at a ref) the gate could not read. Never ignored: it blocks every destructive operation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ScanFailure {
+    pub app: String,
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    pub message: String,
+}
+
+/// Everything the gate consults.
+#[derive(Debug, Clone, Default)]
+pub struct Gate<'a> {
+    pub scans: &'a [ScanResult],
+    pub failures: &'a [ScanFailure],
+    /// Each app's framework, for the recipe.
+    pub frameworks: BTreeMap<String, Framework>,
+    pub min_confidence: Confidence,
+}
+
+/// What the gate found for a set of targets.
+#[derive(Debug, Clone, Default)]
+pub struct Consultation {
+    pub references: Vec<Reference>,
+    /// References that hit but are below the configured confidence: reported, never blocking.
+    pub below_confidence: usize,
+    pub checked: Vec<CheckedRef>,
+    pub failures: Vec<ScanFailure>,
+}
+
+impl<'a> Gate<'a> {
+    pub fn new(scans: &'a [ScanResult], failures: &'a [ScanFailure], min_confidence: Confidence) -> Self {
+        Gate { scans, failures, frameworks: BTreeMap::new(), min_confidence }
+    }
+
+    pub fn with_frameworks(mut self, frameworks: impl IntoIterator<Item = (String, Framework)>) -> Self {
+        self.frameworks = frameworks.into_iter().collect();
+        self
+    }
+
+    /// Every reference in every scan that hits any target. A reference to a table hits the
+    /// table's columns' targets only through the scanner's own column references; a table target
+    /// is hit by references to the table and to each of its columns ([`ObjectRef::hits`]).
+    pub fn consult(&self, targets: &[ObjectRef]) -> Consultation {
+        let mut references = BTreeSet::new();
+        let mut below = 0;
+        for scan in self.scans {
+            for r in &scan.references {
+                if targets.iter().any(|t| r.object.hits(t)) {
+                    if r.confidence >= self.min_confidence {
+                        references.insert(r.clone());
+                    } else {
+                        below += 1;
+                    }
+                }
+            }
+        }
+        let checked: BTreeSet<CheckedRef> = self
+            .scans
+            .iter()
+            .map(|s| CheckedRef { app: s.app.clone(), git_ref: s.git_ref.clone(), commit: s.commit.clone() })
+            .collect();
+        Consultation {
+            references: references.into_iter().collect(),
+            below_confidence: below,
+            checked: checked.into_iter().collect(),
+            failures: self.failures.to_vec(),
+        }
+    }
+
+    /// The gate's finding for one destructive operation: block listing every reference (and
+    /// every app that could not be read), or a passing finding naming what was checked.
+    pub fn finding(
+        &self,
+        rule: &str,
+        span: &Span,
+        what: &str,
+        subject: &Subject,
+        recipe: &dyn Fn(Option<Framework>) -> Vec<String>,
+    ) -> Finding {
+        let mut targets = vec![subject.target.clone()];
+        targets.extend(subject.dependents.iter().cloned());
+        let c = self.consult(&targets);
+        let mut f = Finding::new(rule, Severity::Info, String::new()).at(span).object(subject.target.to_string());
+        // `what` names the operation; `{}` in it stands for the target (`renames column {} to x`).
+        let what = if what.contains("{}") {
+            what.replace("{}", &format!("`{}`", subject.target))
+        } else {
+            format!("{what} `{}`", subject.target)
+        };
+        f.dependents = subject.dependents.iter().map(ToString::to_string).collect();
+        f.checked = c.checked.clone();
+        let via = if subject.dependents.is_empty() {
+            String::new()
+        } else {
+            format!(" (and what depends on it: {})", list(&f.dependents))
+        };
+        if !c.references.is_empty() {
+            let apps: BTreeSet<&str> = c.references.iter().map(|r| r.app.as_str()).collect();
+            let refs: BTreeSet<&str> = c.references.iter().map(|r| r.git_ref.as_str()).collect();
+            f.severity = Severity::Block;
+            f.message = format!(
+                "{what}{via}, but {} still use{} it: {} reference{} at {}",
+                list(&apps.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>()),
+                if apps.len() == 1 { "s" } else { "" },
+                c.references.len(),
+                plural(c.references.len()),
+                list(&refs.iter().map(|r| r.to_string()).collect::<Vec<_>>()),
+            );
+            let frameworks: BTreeSet<Option<Framework>> =
+                apps.iter().map(|a| self.frameworks.get(*a).copied()).collect();
+            for fw in frameworks {
+                f.recipes.push(Recipe { framework: fw, steps: recipe(fw) });
+            }
+            f.references = c.references;
+        } else if !c.failures.is_empty() {
+            f.severity = Severity::Block;
+            f.message = format!(
+                "{what}{via}, but {} could not be checked, so the gate fails closed: {}",
+                list(&c.failures.iter().map(|x| format!("`{}` at {}", x.app, x.git_ref)).collect::<Vec<_>>()),
+                c.failures.iter().map(|x| x.message.as_str()).collect::<Vec<_>>().join("; "),
+            );
+            f.recipes.push(Recipe {
+                framework: None,
+                steps: vec![
+                    "make every app's repository and refs readable (see `tandem apps`), then check again".into(),
+                ],
+            });
+        } else {
+            let checked = if c.checked.is_empty() {
+                "no apps are registered".to_owned()
+            } else {
+                format!(
+                    "checked {}",
+                    list(
+                        &c.checked
+                            .iter()
+                            .map(|x| format!("{}@{} ({})", x.app, x.git_ref, short(&x.commit)))
+                            .collect::<Vec<_>>()
+                    )
+                )
+            };
+            let below = if c.below_confidence > 0 {
+                format!(
+                    "; {} mention{} below `min_confidence = \"{}\"` ignored (see `tandem refs {}`)",
+                    c.below_confidence,
+                    plural(c.below_confidence),
+                    self.min_confidence,
+                    subject.target
+                )
+            } else {
+                String::new()
+            };
+            f.message = format!("{what}{via}: no app uses it ({checked}{below})");
+        }
+        f
+    }
+}
+
+/// The object a destructive operation removes or changes, and the objects that go with it.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub target: ObjectRef,
+    /// Objects that go or break with the target — views reading a dropped table or column, the
+    /// columns of a dropped type: references to them block too.
+    pub dependents: Vec<ObjectRef>,
+}
+
+impl Subject {
+    pub fn table(table: &QualifiedName) -> Self {
+        Subject { target: object(table, None), dependents: Vec::new() }
+    }
+
+    pub fn column(table: &QualifiedName, column: &str) -> Self {
+        Subject { target: object(table, Some(column)), dependents: Vec::new() }
+    }
+}
+
+/// The scanner's object for a schema name; `public` (the default schema) is left out so that
+/// references that name no schema compare equal to it.
+pub fn object(table: &QualifiedName, column: Option<&str>) -> ObjectRef {
+    ObjectRef {
+        schema: table.schema.clone().filter(|s| s != "public"),
+        table: table.name.clone(),
+        column: column.map(str::to_owned),
+    }
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(7)]
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [init @ .., last] => {
+            format!("{} and {}", init.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "), last.as_ref())
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The schema as it stands before each operation of the checked migrations: the canonical schema
+//! with every earlier operation applied, plus what this check created itself (an index on a table
+//! created in the same change is harmless; a column added in the same change has no rows to scan).
+//!
+//! Only what rules ask about is tracked: tables, columns (type, null, default) and views.
+//! Unknown objects are tolerated — the canonical schema may lag behind the migrations.
+
+use std::collections::BTreeSet;
+
+use crate::migration::{OpKind, Operation};
+use crate::schema::{Column, QualifiedName, Schema, Table};
+
+pub struct State {
+    pub schema: Schema,
+    /// Tables created by the checked migrations (current names), as `schema.name` keys.
+    created_tables: BTreeSet<String>,
+    /// Columns added by the checked migrations: `table-key.column`.
+    created_columns: BTreeSet<String>,
+}
+
+impl State {
+    pub fn new(schema: &Schema) -> Self {
+        State { schema: schema.clone(), created_tables: BTreeSet::new(), created_columns: BTreeSet::new() }
+    }
+
+    fn key(&self, name: &QualifiedName) -> String {
+        let schema = name.schema.as_deref().or(self.schema.dialect.default_schema()).unwrap_or("");
+        format!("{schema}.{}", name.name)
+    }
+
+    /// Whether `table` was created by an operation checked earlier in this run (so it has no rows
+    /// and no concurrent users yet).
+    pub fn is_new_table(&self, table: &QualifiedName) -> bool {
+        self.created_tables.contains(&self.key(table))
+    }
+
+    pub fn is_new_column(&self, table: &QualifiedName, column: &str) -> bool {
+        self.is_new_table(table) || self.created_columns.contains(&format!("{}.{column}", self.key(table)))
+    }
+
+    pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
+        self.schema.tables.iter().find(|t| name.matches(&t.name) && self.key(&t.name) == self.key(name))
+    }
+
+    pub fn column(&self, table: &QualifiedName, column: &str) -> Option<&Column> {
+        self.table(table)?.column(column)
+    }
+
+    /// Apply one operation: the schema through [`crate::migration::apply`] (an operation on an
+    /// object the schema does not know changes nothing — the canonical schema may lag behind the
+    /// migrations), and what this check created.
+    pub fn apply(&mut self, op: &Operation) {
+        let _ = crate::migration::apply::apply(&mut self.schema, op);
+        match &op.kind {
+            OpKind::CreateTable { table, .. } => {
+                let key = self.key(table);
+                self.created_tables.insert(key);
+            }
+            OpKind::DropTable { table, .. } => {
+                let key = self.key(table);
+                self.created_tables.remove(&key);
+            }
+            OpKind::RenameTable { from, to } => {
+                let old = self.key(from);
+                let mut new_name = to.clone();
+                if new_name.schema.is_none() {
+                    new_name.schema = from.schema.clone();
+                }
+                let new = self.key(&new_name);
+                if self.created_tables.remove(&old) {
+                    self.created_tables.insert(new.clone());
+                }
+                let prefix = format!("{old}.");
+                let moved: Vec<String> =
+                    self.created_columns.iter().filter(|c| c.starts_with(&prefix)).cloned().collect();
+                for c in moved {
+                    self.created_columns.remove(&c);
+                    self.created_columns.insert(format!("{new}.{}", &c[prefix.len()..]));
+                }
+            }
+            OpKind::AddColumn { table, column, .. } => {
+                let key = format!("{}.{}", self.key(table), column.name);
+                self.created_columns.insert(key);
+            }
+            OpKind::DropColumn { table, column, .. } => {
+                let key = format!("{}.{column}", self.key(table));
+                self.created_columns.remove(&key);
+            }
+            OpKind::RenameColumn { table, from, to } => {
+                let old = format!("{}.{from}", self.key(table));
+                if self.created_columns.remove(&old) {
+                    let key = format!("{}.{to}", self.key(table));
+                    self.created_columns.insert(key);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::{Direction, Span};
+
+    fn op(kind: OpKind) -> Operation {
+        Operation {
+            kind,
+            span: Span { file: "m.sql".into(), line: 1, column: 1, start: 0, end: 0 },
+            direction: Direction::Up,
+        }
+    }
+
+    #[test]
+    fn tracks_tables_created_and_renamed_in_the_change() {
+        let mut base = Schema::new(crate::schema::Dialect::Postgres);
+        base.tables.push(Table::new(QualifiedName::new(Some("public"), "users")));
+        let mut s = State::new(&base);
+        let users = QualifiedName::unqualified("users");
+        let audits = QualifiedName::unqualified("audits");
+        assert!(s.table(&users).is_some());
+        assert!(!s.is_new_table(&users));
+        s.apply(&op(OpKind::CreateTable {
+            table: audits.clone(),
+            columns: vec![Column::new("id", "bigint")],
+            primary_key: None,
+            foreign_keys: vec![],
+            if_not_exists: false,
+        }));
+        assert!(s.is_new_table(&QualifiedName::new(Some("public"), "audits")));
+        s.apply(&op(OpKind::RenameTable { from: audits, to: QualifiedName::unqualified("audit_log") }));
+        assert!(s.is_new_table(&QualifiedName::unqualified("audit_log")));
+        assert!(s.column(&QualifiedName::unqualified("audit_log"), "id").is_some());
+        s.apply(&op(OpKind::AddColumn {
+            table: users.clone(),
+            column: Column::new("tz", "text"),
+            if_not_exists: false,
+        }));
+        assert!(s.is_new_column(&users, "tz"));
+        assert!(!s.is_new_column(&users, "email"));
+    }
+}

@@ -1,0 +1,64 @@
+//! The destructive gate for a column type change: apps deployed now read and write the old type.
+//! A widening that PostgreSQL does without a rewrite (varchar(50) → varchar(100), varchar → text)
+//! keeps every value readable and is only a warning.
+
+use crate::check::finding::{Finding, Severity};
+use crate::check::gate::Subject;
+use crate::config::Framework;
+use crate::migration::OpKind;
+use crate::rules::OpContext;
+use crate::rules::types::rewrites;
+
+pub struct Rule;
+
+fn recipe(table: &str, column: &str, new_type: &str, fw: Option<Framework>) -> Vec<String> {
+    let stop = match fw {
+        Some(Framework::Rails) => format!("`self.ignored_columns += [\"{column}\"]`, deploy"),
+        Some(Framework::Phoenix) => format!("remove `field :{column}` from the Ecto schema, deploy"),
+        Some(Framework::Django) => "remove the old field with SeparateDatabaseAndState (state only), deploy".to_owned(),
+        _ => format!("stop using `{column}`, deploy"),
+    };
+    vec![
+        format!("expand: ALTER TABLE {table} ADD COLUMN {column}_new {new_type};"),
+        format!("write both columns (app code or a trigger), backfill `{column}_new` in batches"),
+        format!("move reads to `{column}_new`, deploy"),
+        stop,
+        format!("contract: drop `{column}`, rename `{column}_new` to `{column}` only once no app uses either name"),
+    ]
+}
+
+impl crate::rules::Rule for Rule {
+    fn id(&self) -> &'static str {
+        "change-column-type"
+    }
+    fn summary(&self) -> &'static str {
+        "Changing the type of a column an app still uses"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Block
+    }
+    fn gate(&self) -> bool {
+        true
+    }
+    fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
+        let OpKind::ChangeColumnType { table, column, new_type, using } = &cx.op.kind else { return vec![] };
+        if cx.state.is_new_column(table, column) {
+            return vec![];
+        }
+        let subject = Subject::column(table, column);
+        let mut f = cx.gate.finding(
+            self.id(),
+            &cx.op.span,
+            &format!("changes the type of column {{}} to `{new_type}`"),
+            &subject,
+            &|fw| recipe(&table.name, column, new_type, fw),
+        );
+        let widening =
+            using.is_none() && cx.state.column(table, column).is_some_and(|c| !rewrites(&c.data_type, new_type));
+        if widening && f.severity == Severity::Block && !f.references.is_empty() {
+            f.severity = Severity::Warn;
+            f.message.push_str("; the change only widens the type, so the values apps read stay valid");
+        }
+        vec![f]
+    }
+}

@@ -1,0 +1,50 @@
+//! The destructive gate for `DROP TABLE`: blocks while any app, deployed or next, uses the table,
+//! any of its columns, or a view that reads it.
+
+use crate::check::finding::{Finding, Severity};
+use crate::check::gate::{Subject, object};
+use crate::config::Framework;
+use crate::migration::OpKind;
+use crate::rules::OpContext;
+
+pub struct Rule;
+
+fn recipe(table: &str, fw: Option<Framework>) -> Vec<String> {
+    let first = match fw {
+        Some(Framework::Rails) => {
+            format!("delete the model of `{table}` and every use of it (associations, queries, raw SQL)")
+        }
+        Some(Framework::Phoenix) => {
+            format!("delete the Ecto schema of `{table}` (`schema \"{table}\"`) and every use of it")
+        }
+        Some(Framework::Django) => format!(
+            "delete the model of `{table}` with a migration that only changes state: SeparateDatabaseAndState(state_operations=[DeleteModel(…)])"
+        ),
+        _ => format!("remove every use of `{table}` from the app"),
+    };
+    vec![first, "deploy that version of the app (check with `tandem refs`)".into(), format!("then drop `{table}`")]
+}
+
+impl crate::rules::Rule for Rule {
+    fn id(&self) -> &'static str {
+        "drop-table"
+    }
+    fn summary(&self) -> &'static str {
+        "Dropping a table an app still uses"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Block
+    }
+    fn gate(&self) -> bool {
+        true
+    }
+    fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
+        let OpKind::DropTable { table, .. } = &cx.op.kind else { return vec![] };
+        if cx.state.is_new_table(table) {
+            return vec![];
+        }
+        let mut subject = Subject::table(table);
+        subject.dependents = cx.state.schema.views_using(table, None).map(|v| object(&v.name, None)).collect();
+        vec![cx.gate.finding(self.id(), &cx.op.span, "drops table", &subject, &|fw| recipe(&table.name, fw))]
+    }
+}

@@ -1,0 +1,153 @@
+//! The rules: one module per rule, each with a kebab-case id (Squawk's where Squawk has the same
+//! rule), a one-line summary, the check and the safe alternative. Adding a rule is one new file
+//! and one line in [`ALL`].
+
+mod adding_field_with_default;
+mod adding_foreign_key_constraint;
+mod adding_not_nullable_field;
+mod adding_required_field;
+mod ban_concurrent_index_creation_in_transaction;
+mod ban_drop_not_null;
+mod ban_truncate_cascade;
+mod change_column_type;
+mod changing_column_type;
+mod constraint_missing_not_valid;
+mod ddl_after_access_exclusive_lock;
+mod disallowed_unique_constraint;
+mod drop_column;
+mod drop_function;
+mod drop_table;
+mod drop_type;
+mod drop_view;
+mod irreversible_migration;
+mod prefer_jsonb;
+mod rename_column;
+mod rename_table;
+mod require_concurrent_index_creation;
+mod require_concurrent_index_deletion;
+mod require_lock_timeout;
+mod unparsed_statement;
+
+pub mod locks;
+pub mod types;
+
+use crate::check::finding::{Finding, Severity};
+use crate::check::gate::Gate;
+use crate::check::state::State;
+use crate::migration::{Migration, Operation};
+
+/// Everything a rule may look at for one operation.
+pub struct OpContext<'a> {
+    pub migration: &'a Migration,
+    /// Index of `op` in `migration.up`.
+    pub index: usize,
+    pub op: &'a Operation,
+    /// The schema before `op`.
+    pub state: &'a State,
+    /// Whether `op` runs inside a transaction (the migration's own, or an explicit `BEGIN`).
+    pub in_transaction: bool,
+    /// Whether `SET lock_timeout` ran earlier in the migration.
+    pub lock_timeout_set: bool,
+    pub gate: &'a Gate<'a>,
+    /// CI mode: what cannot be analysed blocks instead of warning.
+    pub strict: bool,
+}
+
+/// Everything a rule may look at for a whole migration.
+pub struct MigrationContext<'a> {
+    pub migration: &'a Migration,
+    /// The schema before the migration.
+    pub state: &'a State,
+    pub strict: bool,
+}
+
+pub trait Rule: Sync {
+    /// Kebab-case id, as written in suppressions, waivers and reports.
+    fn id(&self) -> &'static str;
+    fn summary(&self) -> &'static str;
+    /// The severity of its findings (the gate rules decide per finding: block or info).
+    fn severity(&self) -> Severity;
+    /// Whether this is one of the destructive gate's rules.
+    fn gate(&self) -> bool {
+        false
+    }
+    fn check_op(&self, _cx: &OpContext<'_>) -> Vec<Finding> {
+        Vec::new()
+    }
+    fn check_migration(&self, _cx: &MigrationContext<'_>) -> Vec<Finding> {
+        Vec::new()
+    }
+}
+
+/// Every rule, in id order.
+pub static ALL: &[&dyn Rule] = &[
+    &adding_field_with_default::Rule,
+    &adding_foreign_key_constraint::Rule,
+    &adding_not_nullable_field::Rule,
+    &adding_required_field::Rule,
+    &ban_concurrent_index_creation_in_transaction::Rule,
+    &ban_drop_not_null::Rule,
+    &ban_truncate_cascade::Rule,
+    &change_column_type::Rule,
+    &changing_column_type::Rule,
+    &constraint_missing_not_valid::Rule,
+    &ddl_after_access_exclusive_lock::Rule,
+    &disallowed_unique_constraint::Rule,
+    &drop_column::Rule,
+    &drop_function::Rule,
+    &drop_table::Rule,
+    &drop_type::Rule,
+    &drop_view::Rule,
+    &irreversible_migration::Rule,
+    &prefer_jsonb::Rule,
+    &rename_column::Rule,
+    &rename_table::Rule,
+    &require_concurrent_index_creation::Rule,
+    &require_concurrent_index_deletion::Rule,
+    &require_lock_timeout::Rule,
+    &unparsed_statement::Rule,
+];
+
+/// Ids of findings the check itself produces (not from a rule module).
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+pub const EXPIRED_SUPPRESSION: &str = "expired-suppression";
+
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|r| r.id() == id)
+}
+
+/// Whether `id` names a rule or a finding the check produces.
+pub fn is_known(id: &str) -> bool {
+    find(id).is_some() || id == UNUSED_SUPPRESSION || id == EXPIRED_SUPPRESSION
+}
+
+/// The documentation page of a rule, relative to the repository root.
+pub fn help_uri(id: &str) -> String {
+    format!("docs/rules/{id}.md")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_sorted_and_kebab_case() {
+        let ids: Vec<&str> = ALL.iter().map(|r| r.id()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+        for id in ids {
+            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{id}");
+            assert!(!find(id).unwrap().summary().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_rule_has_a_documentation_page() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+        for r in ALL {
+            assert!(dir.join(format!("{}.md", r.id())).is_file(), "docs/rules/{}.md is missing", r.id());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The destructive gate for `RENAME TABLE`: to every app still using the old name, a rename is a
+//! drop.
+
+use crate::check::finding::{Finding, Severity};
+use crate::check::gate::{Subject, object};
+use crate::config::Framework;
+use crate::migration::OpKind;
+use crate::rules::OpContext;
+
+pub struct Rule;
+
+fn recipe(from: &str, to: &str, fw: Option<Framework>) -> Vec<String> {
+    let point = match fw {
+        Some(Framework::Rails) => format!("point the model at the new name: `self.table_name = \"{to}\"`"),
+        Some(Framework::Phoenix) => format!("change the Ecto schema to `schema \"{to}\"`"),
+        Some(Framework::Django) => format!("set `db_table = \"{to}\"` in the model's Meta (AlterModelTable)"),
+        _ => format!("use `{to}` everywhere the app names `{from}`"),
+    };
+    vec![
+        format!(
+            "rename and keep the old name readable in one transaction: ALTER TABLE {from} RENAME TO {to}; CREATE VIEW {from} AS SELECT * FROM {to}; (a simple view is updatable)"
+        ),
+        point,
+        "deploy every app".to_owned(),
+        format!("then: DROP VIEW {from};"),
+    ]
+}
+
+impl crate::rules::Rule for Rule {
+    fn id(&self) -> &'static str {
+        "rename-table"
+    }
+    fn summary(&self) -> &'static str {
+        "Renaming a table an app still uses"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Block
+    }
+    fn gate(&self) -> bool {
+        true
+    }
+    fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
+        let OpKind::RenameTable { from, to } = &cx.op.kind else { return vec![] };
+        if cx.state.is_new_table(from) {
+            return vec![];
+        }
+        // A view created in the same migration under the old name keeps the old name working.
+        let kept = cx.migration.up[cx.index + 1..]
+            .iter()
+            .any(|op| matches!(&op.kind, OpKind::CreateView { view, .. } if view.name.matches(from)));
+        if kept {
+            return vec![];
+        }
+        let mut subject = Subject::table(from);
+        subject.target = object(from, None);
+        vec![cx.gate.finding(self.id(), &cx.op.span, &format!("renames table {{}} to `{to}`"), &subject, &|fw| {
+            recipe(&from.name, &to.name, fw)
+        })]
+    }
+}

@@ -1,0 +1,48 @@
+//! A lock-taking statement waits behind any long query on its table — and every query after it
+//! waits behind the statement. `lock_timeout` bounds that wait so the migration fails fast
+//! instead of stalling the applications.
+
+use crate::check::finding::{Finding, Severity};
+use crate::migration::OpKind;
+use crate::rules::MigrationContext;
+use crate::rules::locks::{existed_before, lock_of};
+
+pub struct Rule;
+
+impl crate::rules::Rule for Rule {
+    fn id(&self) -> &'static str {
+        "require-lock-timeout"
+    }
+    fn summary(&self) -> &'static str {
+        "Set lock_timeout before a statement that locks an existing table"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Warn
+    }
+    fn check_migration(&self, cx: &MigrationContext<'_>) -> Vec<Finding> {
+        let m = cx.migration;
+        for (i, op) in m.up.iter().enumerate() {
+            if let OpKind::SetSetting { name, .. } = &op.kind
+                && name.eq_ignore_ascii_case("lock_timeout")
+            {
+                return vec![];
+            }
+            let Some((_, tables)) = lock_of(&op.kind) else { continue };
+            let Some(table) = tables.iter().find(|t| existed_before(m, i, cx.state, t)) else { continue };
+            return vec![
+                Finding::new(
+                    self.id(),
+                    self.severity(),
+                    format!("this statement locks `{table}` with no lock_timeout set: if it waits behind a long query, every query on `{table}` queues behind it"),
+                )
+                .at(&op.span)
+                .object(table.to_string())
+                .recipe([
+                    "SET lock_timeout = '5s'; before the first statement (SET LOCAL inside a transaction), and retry the migration when it times out",
+                    "Rails: strong_migrations' lock_timeout setting or `execute \"SET lock_timeout = '5s'\"`; Ecto: `execute \"SET lock_timeout TO '5s'\"` as the first step",
+                ]),
+            ];
+        }
+        vec![]
+    }
+}
