@@ -129,9 +129,9 @@ fn generate(dir: &Path) {
         let _ = writeln!(stdin, "commit refs/heads/main");
         let _ = writeln!(stdin, "committer bench <bench@example.com> 1767225600 +0000");
         let _ = writeln!(stdin, "data {}\n{message}", message.len());
-        if from {
-            let _ = writeln!(stdin, "from refs/heads/main^0");
-        }
+        // fast-import continues a branch it already wrote from its tip; only a new
+        // branch needs `from`.
+        let _ = from;
         for (path, content) in files {
             let _ = writeln!(stdin, "M 100644 inline {path}\ndata {}\n{content}", content.len());
         }
