@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use comfy_table::{Table, presets};
 
 use crate::check::{self, CheckOptions, Gate, ScanFailure, Severity};
-use crate::cli::{Globals, Outcome};
+use crate::cli::{Globals, Outcome, write_out};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::{self, Format, Migration};
@@ -77,7 +77,7 @@ impl From<MigrationFormat> for Format {
 
 pub fn run(g: &Globals, args: CheckArgs) -> Result<Outcome> {
     if args.list_rules {
-        print!("{}", list_rules());
+        write_out(&list_rules())?;
         return Ok(Outcome::Success);
     }
     let config = g.load_config()?;
@@ -123,7 +123,7 @@ pub fn run(g: &Globals, args: CheckArgs) -> Result<Outcome> {
     let waiver_file = config.path.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or_else(|_| config.path.clone());
     let report = check::run(&migrations, &schema, &gate, &config.waivers, Some(&waiver_file), &options)?;
 
-    print!("{}", report::render(&report, args.format, g.color));
+    write_out(&report::render(&report, args.format, g.color))?;
     let threshold = match args.fail_on {
         FailOn::Warn => Severity::Warn,
         FailOn::Block => Severity::Block,

@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 
 use crate::cli::scan::scan_with;
-use crate::cli::{Globals, Outcome};
+use crate::cli::{Globals, Outcome, write_out};
 use crate::error::Result;
 use crate::graph::DepGraph;
 use crate::scan::ScanOptions;
@@ -30,11 +30,9 @@ pub fn run(g: &Globals, args: GraphArgs) -> Result<Outcome> {
     let (_, schema, results) = scan_with(g, &ScanOptions::default())?;
     let graph = DepGraph::build(schema.as_ref(), &results);
     match args.format {
-        GraphFormat::Mermaid => print!("{}", graph.to_mermaid(&args.tables)),
-        GraphFormat::Dot => print!("{}", graph.to_dot(&args.tables)),
-        GraphFormat::Json => {
-            println!("{}", serde_json::to_string_pretty(&graph.to_json(&args.tables)).unwrap_or_default())
-        }
+        GraphFormat::Mermaid => write_out(&graph.to_mermaid(&args.tables))?,
+        GraphFormat::Dot => write_out(&graph.to_dot(&args.tables))?,
+        GraphFormat::Json => write_out(&crate::report::json(&graph.to_json(&args.tables)))?,
     }
     Ok(Outcome::Success)
 }

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use clap::Args;
 
 use crate::cli::scan::scan_with;
-use crate::cli::{Globals, Outcome, TextOrJson};
+use crate::cli::{Globals, Outcome, TextOrJson, write_out};
 use crate::config::Confidence;
 use crate::error::{Diagnostic, Error, Result};
 use crate::graph::DepGraph;
@@ -81,8 +81,8 @@ pub fn run(g: &Globals, args: RefsArgs) -> Result<Outcome> {
     let found: Vec<(String, Vec<&Reference>)> =
         targets.iter().map(|(text, t)| (text.clone(), graph.references_to(t, args.min_confidence))).collect();
     match args.format {
-        TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&render_json(&found)).unwrap_or_default()),
-        TextOrJson::Text => print!("{}", render_text(&found)),
+        TextOrJson::Json => write_out(&crate::report::json(&render_json(&found)))?,
+        TextOrJson::Text => write_out(&render_text(&found))?,
     }
     Ok(Outcome::Success)
 }

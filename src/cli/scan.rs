@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use clap::Args;
 use comfy_table::{Table, presets::UTF8_FULL};
 
-use crate::cli::{FormatArg, Globals, Outcome, TextOrJson};
+use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
 use crate::config::{Config, SchemaSetting};
 use crate::error::Result;
 use crate::scan::{self, ScanOptions, ScanResult};
@@ -59,9 +59,9 @@ pub fn run(g: &Globals, args: ScanArgs) -> Result<Outcome> {
     match args.format.format {
         TextOrJson::Json => {
             let json = serde_json::json!({ "version": 1, "scans": results });
-            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+            write_out(&crate::report::json(&json))?;
         }
-        TextOrJson::Text if !g.quiet => print!("{}", render_text(&results)),
+        TextOrJson::Text if !g.quiet => write_out(&render_text(&results))?,
         TextOrJson::Text => {}
     }
     Ok(Outcome::Success)
