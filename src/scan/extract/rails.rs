@@ -21,9 +21,36 @@
 //! Where a variable's name is the only evidence (`user.email`), the hit has medium confidence and
 //! names `User`; cross-file resolution drops it when no such model (or column) exists.
 
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Parser};
+
+/// tree-sitter-ruby's field ids, looked up once: `child_by_field_name` compares the name with
+/// every field name of the grammar on each call, and the walker asks for fields on most nodes.
+mod field {
+    use std::sync::LazyLock;
+
+    fn id(name: &str) -> u16 {
+        let language: tree_sitter::Language = tree_sitter_ruby::LANGUAGE.into();
+        // 0 is no field: `child_by_field_id(0)` finds nothing, like an unknown name did.
+        language.field_id_for_name(name).map_or(0, |f| f.get())
+    }
+
+    pub static ARGUMENTS: LazyLock<u16> = LazyLock::new(|| id("arguments"));
+    pub static BODY: LazyLock<u16> = LazyLock::new(|| id("body"));
+    pub static KEY: LazyLock<u16> = LazyLock::new(|| id("key"));
+    pub static LEFT: LazyLock<u16> = LazyLock::new(|| id("left"));
+    pub static METHOD: LazyLock<u16> = LazyLock::new(|| id("method"));
+    pub static NAME: LazyLock<u16> = LazyLock::new(|| id("name"));
+    pub static OBJECT: LazyLock<u16> = LazyLock::new(|| id("object"));
+    pub static PARAMETERS: LazyLock<u16> = LazyLock::new(|| id("parameters"));
+    pub static PATTERN: LazyLock<u16> = LazyLock::new(|| id("pattern"));
+    pub static RECEIVER: LazyLock<u16> = LazyLock::new(|| id("receiver"));
+    pub static RIGHT: LazyLock<u16> = LazyLock::new(|| id("right"));
+    pub static SUPERCLASS: LazyLock<u16> = LazyLock::new(|| id("superclass"));
+    pub static VALUE: LazyLock<u16> = LazyLock::new(|| id("value"));
+}
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::{ExtractContext, Extractor};
@@ -63,13 +90,26 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
     } else {
         source.to_owned()
     };
-    let mut parser = Parser::new();
-    if parser.set_language(&tree_sitter_ruby::LANGUAGE.into()).is_err() {
-        return FileFacts::default();
+    // One parser per thread: creating one and loading the grammar for every file is measurable
+    // next to parsing a small file.
+    thread_local! {
+        static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
     }
-    let Some(tree) = parser.parse(&code, None) else { return FileFacts::default() };
-    let mut walker = Walker::new(path, source, &code);
-    walker.heredocs = heredocs(tree.root_node());
+    let tree = PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser.set_language(&tree_sitter_ruby::LANGUAGE.into()).ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(&code, None)
+    });
+    let Some(tree) = tree else { return FileFacts::default() };
+    let mut walker = Walker::new(path, source, &code, &tree);
+    // Without `<<` there is no heredoc: skip the extra walk of the whole tree.
+    if memchr::memmem::find(code.as_bytes(), b"<<").is_some() {
+        walker.heredocs = heredocs(tree.root_node());
+    }
     walker.visit(tree.root_node());
     let mut facts = walker.facts;
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
@@ -82,14 +122,16 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
 fn heredocs(root: Node<'_>) -> HashMap<usize, Vec<(usize, usize)>> {
     let mut beginnings = Vec::new();
     let mut bodies = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
+    // One cursor over the whole tree, pre-order.
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
         match node.kind() {
             "heredoc_beginning" => beginnings.push(node.start_byte()),
             "heredoc_body" => {
-                let mut cursor = node.walk();
+                let mut inner = node.walk();
                 let parts: Vec<(usize, usize)> = node
-                    .children(&mut cursor)
+                    .children(&mut inner)
                     .filter(|c| c.kind() == "heredoc_content")
                     .map(|c| (c.start_byte(), c.end_byte()))
                     .collect();
@@ -97,12 +139,20 @@ fn heredocs(root: Node<'_>) -> HashMap<usize, Vec<(usize, usize)>> {
             }
             _ => {}
         }
-        let mut cursor = node.walk();
-        stack.extend(node.children(&mut cursor));
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                beginnings.sort_unstable();
+                bodies.sort_by_key(|(start, _)| *start);
+                return beginnings.into_iter().zip(bodies.into_iter().map(|(_, parts)| parts)).collect();
+            }
+        }
     }
-    beginnings.sort_unstable();
-    bodies.sort_by_key(|(start, _)| *start);
-    beginnings.into_iter().zip(bodies.into_iter().map(|(_, parts)| parts)).collect()
 }
 
 /// The Ruby code of an ERB template with every byte outside `<% %>` tags blanked (newlines
@@ -295,6 +345,12 @@ struct Scope {
     table_prefix: Option<String>,
 }
 
+/// The locals of one method, collected when first asked for.
+struct MethodLocals<'a> {
+    range: (usize, usize),
+    names: OnceCell<HashSet<&'a str>>,
+}
+
 struct Walker<'a> {
     path: &'a str,
     original: &'a str,
@@ -307,7 +363,9 @@ struct Walker<'a> {
     in_instance_method: bool,
     /// Local variables and parameters of the instance method being visited: any other bare
     /// identifier there is a method call on `self`.
-    method_locals: Option<HashSet<String>>,
+    /// Computed on first use (most methods never need it), from the method's byte range.
+    method_locals: Option<MethodLocals<'a>>,
+    tree: &'a tree_sitter::Tree,
     /// Heredoc bodies by the byte offset of their `<<~TAG`: the literal parts' byte ranges.
     heredocs: HashMap<usize, Vec<(usize, usize)>>,
     /// The associated model while visiting an association's scope lambda
@@ -727,7 +785,7 @@ const NOT_MODELS: &[&str] = &[
 ];
 
 impl<'a> Walker<'a> {
-    fn new(path: &'a str, original: &'a str, code: &'a str) -> Self {
+    fn new(path: &'a str, original: &'a str, code: &'a str, tree: &'a tree_sitter::Tree) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', original.as_bytes()).map(|i| i + 1));
         Walker {
@@ -740,6 +798,7 @@ impl<'a> Walker<'a> {
             frames: vec![HashMap::new()],
             in_instance_method: false,
             method_locals: None,
+            tree,
             association_scope: None,
             heredocs: HashMap::new(),
         }
@@ -833,14 +892,28 @@ impl<'a> Walker<'a> {
 
     fn visit_children(&mut self, node: Node<'_>) {
         let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-        for child in children {
+        for child in node.children(&mut cursor) {
             self.visit(child);
         }
     }
 
+    /// Whether the instance method being visited has no local (or parameter) named `name`;
+    /// false outside instance methods.
+    fn not_a_local(&self, name: &str) -> bool {
+        let Some(locals) = &self.method_locals else { return false };
+        let names = locals.names.get_or_init(|| {
+            let mut out = HashSet::new();
+            // The smallest node spanning a method's bytes is the method itself.
+            if let Some(method) = self.tree.root_node().descendant_for_byte_range(locals.range.0, locals.range.1) {
+                collect_locals(method, self.code, &mut out);
+            }
+            out
+        });
+        !names.contains(name)
+    }
+
     fn visit_namespace(&mut self, node: Node<'_>, is_class: bool) {
-        let Some(name_node) = node.child_by_field_name("name") else { return self.visit_children(node) };
+        let Some(name_node) = node.child_by_field_id(*field::NAME) else { return self.visit_children(node) };
         let written = self.text(name_node);
         let name = match written.strip_prefix("::") {
             Some(absolute) => absolute.to_owned(),
@@ -850,7 +923,7 @@ impl<'a> Walker<'a> {
             },
         };
         let superclass = node
-            .child_by_field_name("superclass")
+            .child_by_field_id(*field::SUPERCLASS)
             .and_then(|s| s.named_child(0))
             .filter(|s| matches!(s.kind(), "constant" | "scope_resolution"))
             .map(|s| self.text(s).trim_start_matches("::").to_owned());
@@ -879,7 +952,7 @@ impl<'a> Walker<'a> {
         self.scopes.push(scope);
         self.frames.push(HashMap::new());
         let saved = std::mem::replace(&mut self.in_instance_method, false);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(*field::BODY) {
             self.visit(body);
         }
         self.in_instance_method = saved;
@@ -935,10 +1008,10 @@ impl<'a> Walker<'a> {
     }
 
     fn visit_method(&mut self, node: Node<'_>, instance: bool) {
-        let name = node.child_by_field_name("name").map(|n| self.text(n)).unwrap_or("");
+        let name = node.child_by_field_id(*field::NAME).map(|n| self.text(n)).unwrap_or("");
         if !instance && name == "table_name_prefix" {
             // `def self.table_name_prefix; "admin_"; end` in a namespace module.
-            if let Some(body) = node.child_by_field_name("body")
+            if let Some(body) = node.child_by_field_id(*field::BODY)
                 && let Some(prefix) = first_string(body, self.code)
                 && let Some(scope) = self.scopes.last_mut()
             {
@@ -948,7 +1021,7 @@ impl<'a> Walker<'a> {
         if !instance
             && name == "table_name"
             && let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })
-            && let Some(body) = node.child_by_field_name("body")
+            && let Some(body) = node.child_by_field_id(*field::BODY)
             && let Some(string) = first_string_node(body)
             && let Some((table, offset)) = symbol_or_string(string, self.code)
         {
@@ -957,16 +1030,12 @@ impl<'a> Walker<'a> {
             self.hit_at(offset, Target::Table { table }, RefKind::Declaration, Confidence::High);
         }
         let saved = std::mem::replace(&mut self.in_instance_method, instance);
-        let mut locals = HashSet::new();
-        if instance {
-            collect_locals(node, self.code, &mut locals);
-        }
+        let locals = MethodLocals { range: (node.start_byte(), node.end_byte()), names: OnceCell::new() };
         let saved_locals = std::mem::replace(&mut self.method_locals, instance.then_some(locals));
         self.frames.push(HashMap::new());
-        let name_node = node.child_by_field_name("name");
+        let name_node = node.child_by_field_id(*field::NAME);
         let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut cursor).filter(|c| Some(*c) != name_node).collect();
-        for child in children {
+        for child in node.children(&mut cursor).filter(|c| Some(*c) != name_node) {
             self.visit(child);
         }
         self.frames.pop();
@@ -976,21 +1045,22 @@ impl<'a> Walker<'a> {
 
     /// `self.table_name = …`, `self.ignored_columns += …`, `record.email = …`, `x = User.find(…)`.
     fn assignment(&mut self, node: Node<'_>) {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let (Some(left), Some(right)) = (node.child_by_field_id(*field::LEFT), node.child_by_field_id(*field::RIGHT))
+        else {
             return;
         };
         if left.kind() == "call"
-            && let Some(method) = left.child_by_field_name("method")
+            && let Some(method) = left.child_by_field_id(*field::METHOD)
         {
             let method = self.text(method);
-            let receiver = left.child_by_field_name("receiver");
+            let receiver = left.child_by_field_id(*field::RECEIVER);
             let on_self = receiver.is_some_and(|r| r.kind() == "self");
             if on_self && !self.in_instance_method && self.model_setting(method, right) {
                 return;
             }
             if let Some(receiver) = receiver
                 && let Some(Ty::Record(model, confidence)) = self.eval(receiver)
-                && let Some(name_node) = left.child_by_field_name("method")
+                && let Some(name_node) = left.child_by_field_id(*field::METHOD)
             {
                 self.column_hit(name_node, &model, method, RefKind::Query, confidence);
             }
@@ -1057,15 +1127,15 @@ impl<'a> Walker<'a> {
     }
 
     fn element_reference(&mut self, node: Node<'_>) {
-        let Some(object) = node.child_by_field_name("object") else { return };
+        let Some(object) = node.child_by_field_id(*field::OBJECT) else { return };
         let Some(index) = node.named_child(1) else { return };
         let Some((column, offset)) = symbol_or_string(index, self.code) else { return };
         let model = match self.eval(object) {
             Some(Ty::Arel(model, confidence)) | Some(Ty::Record(model, confidence)) => Some((model, confidence)),
             _ if object.kind() == "call" => {
                 // `User.columns_hash["email"]`, `User.attribute_types["email"]`.
-                let method = object.child_by_field_name("method").map(|m| self.text(m));
-                match (method, object.child_by_field_name("receiver").and_then(|r| self.eval(r))) {
+                let method = object.child_by_field_id(*field::METHOD).map(|m| self.text(m));
+                match (method, object.child_by_field_id(*field::RECEIVER).and_then(|r| self.eval(r))) {
                     (Some("columns_hash" | "attribute_types" | "column_defaults"), Some(Ty::Relation(m, c))) => {
                         Some((m, c))
                     }
@@ -1075,7 +1145,7 @@ impl<'a> Walker<'a> {
             // `attributes["reply"]` in a model's instance method.
             _ if object.kind() == "identifier"
                 && self.text(object) == "attributes"
-                && self.method_locals.as_ref().is_some_and(|l| !l.contains("attributes")) =>
+                && self.not_a_local("attributes") =>
             {
                 self.current_model().map(|m| (m, Confidence::High))
             }
@@ -1105,20 +1175,20 @@ impl<'a> Walker<'a> {
 
     /// The model an association declared by `call` in a model's class body points at.
     fn association_target(&self, call: Node<'_>) -> Option<String> {
-        if self.in_instance_method || call.child_by_field_name("receiver").is_some() {
+        if self.in_instance_method || call.child_by_field_id(*field::RECEIVER).is_some() {
             return None;
         }
         self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })?;
-        let method = self.text(call.child_by_field_name("method")?);
+        let method = self.text(call.child_by_field_id(*field::METHOD)?);
         if !matches!(method, "has_many" | "has_one" | "belongs_to" | "has_and_belongs_to_many") {
             return None;
         }
         let args = arguments(call);
         let (name, _) = args.first().and_then(|a| symbol_or_string(*a, self.code))?;
         let class_name = args.iter().flat_map(|a| pairs(*a)).find_map(|p| {
-            let key = p.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code))?;
+            let key = p.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code))?;
             (key.0 == "class_name")
-                .then(|| p.child_by_field_name("value").and_then(|v| symbol_or_string(v, self.code)))?
+                .then(|| p.child_by_field_id(*field::VALUE).and_then(|v| symbol_or_string(v, self.code)))?
         });
         Some(match class_name {
             Some((class, _)) => class.trim_start_matches("::").to_owned(),
@@ -1128,10 +1198,9 @@ impl<'a> Walker<'a> {
     }
 
     fn visit_call_children(&mut self, node: Node<'_>, block_binding: Option<Ty>) {
-        let method_node = node.child_by_field_name("method");
+        let method_node = node.child_by_field_id(*field::METHOD);
         let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut cursor).filter(|c| Some(*c) != method_node).collect();
-        for child in children {
+        for child in node.children(&mut cursor).filter(|c| Some(*c) != method_node) {
             if matches!(child.kind(), "do_block" | "block") {
                 self.frames.push(HashMap::new());
                 if let Some(ty) = block_binding.clone()
@@ -1149,9 +1218,9 @@ impl<'a> Walker<'a> {
 
     /// Emit the hits of one call; return what its block's first parameter is.
     fn call(&mut self, node: Node<'_>) -> Option<Ty> {
-        let method_node = node.child_by_field_name("method");
+        let method_node = node.child_by_field_id(*field::METHOD);
         let method = method_node.map(|m| self.text(m)).unwrap_or("");
-        let receiver = node.child_by_field_name("receiver");
+        let receiver = node.child_by_field_id(*field::RECEIVER);
         let args = arguments(node);
 
         if receiver.is_none() {
@@ -1191,8 +1260,8 @@ impl<'a> Walker<'a> {
             // Strong parameters: `params.require(:user).permit(:email, …)`, `params.expect(user: […])`.
             if method == "permit"
                 && receiver.kind() == "call"
-                && receiver.child_by_field_name("method").is_some_and(|m| self.text(m) == "require")
-                && receiver.child_by_field_name("receiver").is_some_and(|r| self.text(r) == "params")
+                && receiver.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "require")
+                && receiver.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.text(r) == "params")
             {
                 if let Some((key, _)) = arguments(receiver).first().and_then(|a| symbol_or_string(*a, self.code)) {
                     self.permitted(&inflect::camelize(&key), &args);
@@ -1202,7 +1271,7 @@ impl<'a> Walker<'a> {
             if method == "expect" && receiver_text == "params" {
                 for pair in args.iter().flat_map(|a| pairs(*a)) {
                     if let (Some(key), Some(value)) =
-                        (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
+                        (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
                         && let Some((key, _)) = symbol_or_string(key, self.code)
                     {
                         self.permitted(&inflect::camelize(&key), &[value]);
@@ -1279,10 +1348,10 @@ impl<'a> Walker<'a> {
             for arg in &args {
                 if bulk && arg.kind() == "pair" {
                     // Options of a bulk write: `unique_by: :email`, `update_only: [:name]`.
-                    let key = arg.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code));
+                    let key = arg.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
                     if let Some((key, _)) = key
                         && matches!(key.as_str(), "unique_by" | "update_only")
-                        && let Some(value) = arg.child_by_field_name("value")
+                        && let Some(value) = arg.child_by_field_id(*field::VALUE)
                     {
                         for (column, offset) in strings_in(value, self.code) {
                             if is_identifier(&column) {
@@ -1385,7 +1454,7 @@ impl<'a> Walker<'a> {
         let dirty = column.len() < name.trim_end_matches('?').len() || name.contains("change_to_");
         let confidence = if dirty {
             Confidence::High
-        } else if self.method_locals.as_ref().is_some_and(|l| !l.contains(name)) && !NOT_ATTRIBUTES.contains(&name) {
+        } else if self.not_a_local(name) && !NOT_ATTRIBUTES.contains(&name) {
             Confidence::Medium
         } else {
             return;
@@ -1417,12 +1486,12 @@ impl<'a> Walker<'a> {
         let options: Vec<Node<'_>> = args.iter().flat_map(|a| pairs(*a)).collect();
         let option = |name: &str| -> Option<Node<'_>> {
             options.iter().copied().find(|p| {
-                p.child_by_field_name("key")
+                p.child_by_field_id(*field::KEY)
                     .and_then(|k| symbol_or_string(k, self.code))
                     .is_some_and(|(k, _)| k == name)
             })
         };
-        let option_value = |name: &str| option(name).and_then(|p| p.child_by_field_name("value"));
+        let option_value = |name: &str| option(name).and_then(|p| p.child_by_field_id(*field::VALUE));
         let option_string =
             |name: &str| option_value(name).and_then(|v| symbol_or_string(v, self.code)).map(|(s, _)| s);
         match method {
@@ -1470,7 +1539,7 @@ impl<'a> Walker<'a> {
                 } else {
                     // Rails < 7: `enum status: {…}, _prefix: true`.
                     for pair in &options {
-                        if let Some(key) = pair.child_by_field_name("key")
+                        if let Some(key) = pair.child_by_field_id(*field::KEY)
                             && let Some((column, _)) = symbol_or_string(key, self.code)
                             && !column.starts_with('_')
                         {
@@ -1593,8 +1662,8 @@ impl<'a> Walker<'a> {
     fn scope_option(&mut self, options: &[Node<'_>], model: &str) {
         let mut stack: Vec<Node<'_>> = options.to_vec();
         while let Some(pair) = stack.pop() {
-            let key = pair.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code)).map(|(k, _)| k);
-            let Some(value) = pair.child_by_field_name("value") else { continue };
+            let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code)).map(|(k, _)| k);
+            let Some(value) = pair.child_by_field_id(*field::VALUE) else { continue };
             if key.as_deref() == Some("scope") {
                 for (column, offset) in strings_in(value, self.code) {
                     if is_identifier(&column) {
@@ -1611,9 +1680,9 @@ impl<'a> Walker<'a> {
     /// The model of `form_with(model: @user)`, `form_for @user`, `form_for :user`.
     fn form_model(&self, args: &[Node<'_>]) -> Option<(String, Confidence)> {
         for pair in args.iter().flat_map(|a| pairs(*a)) {
-            let key = pair.child_by_field_name("key").and_then(|k| symbol_or_string(k, self.code));
+            let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
             if key.is_some_and(|(k, _)| k == "model")
-                && let Some(value) = pair.child_by_field_name("value")
+                && let Some(value) = pair.child_by_field_id(*field::VALUE)
                 && let Some(Ty::Record(m, c)) = self.eval(value)
             {
                 return Some((m, c.min(Confidence::Medium)));
@@ -1656,7 +1725,7 @@ impl<'a> Walker<'a> {
                 "hash" | "pair" => {
                     for pair in pairs(*arg) {
                         let (Some(key), Some(value)) =
-                            (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
+                            (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
                         else {
                             continue;
                         };
@@ -1691,12 +1760,12 @@ impl<'a> Walker<'a> {
             }
             "hash" | "pair" => {
                 for pair in pairs(arg) {
-                    let Some(key) = pair.child_by_field_name("key") else { continue };
+                    let Some(key) = pair.child_by_field_id(*field::KEY) else { continue };
                     let Some((name, offset)) = symbol_or_string(key, self.code) else { continue };
-                    let value = pair.child_by_field_name("value");
+                    let value = pair.child_by_field_id(*field::VALUE);
                     if where_like && let Some(value) = value.filter(|v| v.kind() == "hash") {
                         for inner in pairs(value) {
-                            if let Some(k) = inner.child_by_field_name("key")
+                            if let Some(k) = inner.child_by_field_id(*field::KEY)
                                 && let Some((column, at)) = symbol_or_string(k, self.code)
                                 && is_identifier(&column)
                             {
@@ -1753,11 +1822,11 @@ impl<'a> Walker<'a> {
             }
             "heredoc_beginning" => self.heredocs.get(&arg.start_byte()).cloned(),
             "call" => {
-                let receiver = arg.child_by_field_name("receiver")?;
+                let receiver = arg.child_by_field_id(*field::RECEIVER)?;
                 if receiver.kind() == "heredoc_beginning" {
                     return self.heredocs.get(&receiver.start_byte()).cloned();
                 }
-                let method = self.text(arg.child_by_field_name("method")?);
+                let method = self.text(arg.child_by_field_id(*field::METHOD)?);
                 if self.text(receiver) == "Arel" && method == "sql" {
                     return self.fragment_parts(*arguments(arg).first()?);
                 }
@@ -1790,9 +1859,9 @@ impl<'a> Walker<'a> {
             }
             "parenthesized_statements" => self.eval(last_named_child(node)?),
             "call" => {
-                let method_node = node.child_by_field_name("method")?;
+                let method_node = node.child_by_field_id(*field::METHOD)?;
                 let method = self.text(method_node);
-                match node.child_by_field_name("receiver") {
+                match node.child_by_field_id(*field::RECEIVER) {
                     None => {
                         if let Some(rest) = method.strip_prefix("current_")
                             && is_identifier(rest)
@@ -1995,7 +2064,7 @@ pub(crate) fn is_identifier(s: &str) -> bool {
 /// The argument nodes of a call (named children of its argument list, and of a
 /// parenthesis-less `command` form).
 fn arguments<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    let Some(list) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let Some(list) = call.child_by_field_id(*field::ARGUMENTS) else { return Vec::new() };
     let mut cursor = list.walk();
     list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
 }
@@ -2088,35 +2157,33 @@ fn first_string(node: Node<'_>, code: &str) -> Option<String> {
 
 /// Names bound as locals anywhere in a method: assignment targets, parameters of the method and
 /// its blocks and lambdas, rescued exceptions, loop variables.
-fn collect_locals(node: Node<'_>, code: &str, out: &mut HashSet<String>) {
+fn collect_locals<'c>(node: Node<'_>, code: &'c str, out: &mut HashSet<&'c str>) {
     let binds_all = node.kind().ends_with("parameters")
         || matches!(node.kind(), "exception_variable" | "left_assignment_list" | "destructured_left_assignment");
     if binds_all {
         identifiers_under(node, code, out);
     } else if matches!(node.kind(), "assignment" | "operator_assignment")
-        && let Some(left) = node.child_by_field_name("left")
+        && let Some(left) = node.child_by_field_id(*field::LEFT)
         && left.kind() == "identifier"
     {
-        out.insert(code.get(left.byte_range()).unwrap_or("").to_owned());
+        out.insert(code.get(left.byte_range()).unwrap_or(""));
     } else if node.kind() == "for"
-        && let Some(pattern) = node.child_by_field_name("pattern")
+        && let Some(pattern) = node.child_by_field_id(*field::PATTERN)
     {
         identifiers_under(pattern, code, out);
     }
     let mut cursor = node.walk();
-    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-    for child in children {
+    for child in node.named_children(&mut cursor) {
         collect_locals(child, code, out);
     }
 }
 
-fn identifiers_under(node: Node<'_>, code: &str, out: &mut HashSet<String>) {
+fn identifiers_under<'c>(node: Node<'_>, code: &'c str, out: &mut HashSet<&'c str>) {
     if node.kind() == "identifier" {
-        out.insert(code.get(node.byte_range()).unwrap_or("").to_owned());
+        out.insert(code.get(node.byte_range()).unwrap_or(""));
     }
     let mut cursor = node.walk();
-    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-    for child in children {
+    for child in node.named_children(&mut cursor) {
         identifiers_under(child, code, out);
     }
 }
@@ -2127,7 +2194,7 @@ fn last_named_child(node: Node<'_>) -> Option<Node<'_>> {
 }
 
 fn first_block_param<'c>(block: Node<'_>, code: &'c str) -> Option<&'c str> {
-    let params = block.child_by_field_name("parameters")?;
+    let params = block.child_by_field_id(*field::PARAMETERS)?;
     let first = params.named_child(0)?;
     let first = if first.kind() == "destructured_parameter" { first.named_child(0)? } else { first };
     (first.kind() == "identifier").then(|| code.get(first.byte_range())).flatten()

@@ -19,20 +19,33 @@ pub fn looks_like_sql(s: &str) -> bool {
     if s.len() < 10 {
         return false;
     }
-    let lower = s.to_ascii_lowercase();
-    let has = |w: &str| {
-        memchr::memmem::find_iter(lower.as_bytes(), w.as_bytes()).any(|p| {
-            let before = p.checked_sub(1).map(|i| lower.as_bytes()[i]);
-            let after = lower.as_bytes().get(p + w.len()).copied();
-            let boundary = |c: Option<u8>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == b'_'));
-            boundary(before) && boundary(after)
-        })
-    };
-    (has("select") && has("from"))
-        || (has("insert") && has("into"))
-        || (has("update") && has("set"))
-        || (has("delete") && has("from"))
-        || (has("join") && has("on"))
+    // One pass over the words (maximal runs of ASCII alphanumerics and `_`), noting which
+    // keywords occur: this runs on every string literal of every file, so no lower-cased copy
+    // and no substring search per keyword.
+    const KEYWORDS: [&[u8]; 9] = [b"select", b"from", b"insert", b"into", b"update", b"set", b"delete", b"join", b"on"];
+    let bytes = s.as_bytes();
+    let mut seen = 0u16;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !(bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+            i += 1;
+        }
+        let word = &bytes[start..i];
+        if let Some(k) = KEYWORDS.iter().position(|k| k.eq_ignore_ascii_case(word)) {
+            seen |= 1 << k;
+        }
+    }
+    let has = |w: &[u8]| KEYWORDS.iter().position(|k| *k == w).is_some_and(|k| seen & (1 << k) != 0);
+    (has(b"select") && has(b"from"))
+        || (has(b"insert") && has(b"into"))
+        || (has(b"update") && has(b"set"))
+        || (has(b"delete") && has(b"from"))
+        || (has(b"join") && has(b"on"))
 }
 
 /// A reference found in one SQL text, with its byte offset in that text.
