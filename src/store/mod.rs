@@ -370,11 +370,27 @@ async fn open_sqlite(path: &str, root: &Path, shown_url: &str) -> Result<SqliteP
     };
     // One connection for an in-memory database: each connection would see its own empty one.
     let max = if path == ":memory:" { 1 } else { 4 };
-    SqlitePoolOptions::new()
-        .max_connections(max)
-        .connect_with(options)
-        .await
-        .map_err(|e| env_err(format!("cannot open the store {shown_url}: {e}")))
+    // Switching a fresh file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
+    // once there instead of calling the busy handler: when several processes open a new store
+    // together, the losers retry for a bounded time rather than fail.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match SqlitePoolOptions::new().max_connections(max).connect_with(options.clone()).await {
+            Ok(pool) => return Ok(pool),
+            Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            Err(e) => return Err(env_err(format!("cannot open the store {shown_url}: {e}"))),
+        }
+    }
+}
+
+/// SQLITE_BUSY (5) or SQLITE_LOCKED (6): another connection holds the lock for now.
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("5" | "6" | "517" | "262")),
+        _ => false,
+    }
 }
 
 async fn open_postgres(url: &str, shown_url: &str) -> Result<PgPool> {
