@@ -127,7 +127,5 @@ pub fn render(report: &CheckReport) -> String {
         .results(report.findings.iter().map(|f| result(f, &index)).collect::<Vec<_>>())
         .build();
     let sarif = Sarif::builder().schema(SCHEMA).version(serde_json::json!("2.1.0")).runs(vec![run]).build();
-    let mut out = serde_json::to_string_pretty(&sarif).unwrap_or_default();
-    out.push('\n');
-    out
+    super::json(&sarif)
 }
