@@ -7,6 +7,10 @@
 //!
 //! then a warm re-scan of a commit where 1 % of the files changed.
 //!
+//! Besides the 20,000 worker files, the repository has one ActiveRecord model per table (400
+//! files under `app/models/`), so that the Rails extractor has models to find and screening
+//! (see `tandem::scan::screen`) has to earn every file it skips.
+//!
 //! Run with `cargo bench --bench scan`. The repository is generated deterministically into
 //! `$TANDEM_BENCH_REPO` (default: `<tmp>/tandem-bench-repo`) and reused when it is already
 //! there. Targets: cold ≤ 1.0× git grep, ≤ 2× the read floor; warm ≥ 20× faster than cold.
@@ -106,6 +110,23 @@ fn file(rng: &mut Rng, n: usize, version: u32) -> String {
     s
 }
 
+/// The model of table `i`: `value_0s` → `Value0` in `app/models/value_0.rb`. Rails would name
+/// its table `value0s`, so the model says `self.table_name`, as legacy schemas make apps do.
+fn model_file(i: usize) -> String {
+    table_name(i).trim_end_matches('s').to_owned()
+}
+
+fn model(i: usize) -> String {
+    let class = tandem::scan::inflect::camelize(&model_file(i));
+    format!(
+        "# frozen_string_literal: true\n\nclass {class} < ApplicationRecord\n  self.table_name = \"{}\"\n\n  \
+         validates :{}, presence: true\n  scope :recent, -> {{ order(:{}) }}\nend\n",
+        table_name(i),
+        column_name(i, 0),
+        column_name(i, 1)
+    )
+}
+
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git").args(args).current_dir(dir).output().expect("git runs");
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -137,8 +158,9 @@ fn generate(dir: &Path) {
         }
         let _ = writeln!(stdin);
     };
-    let base: Vec<(String, String)> =
+    let mut base: Vec<(String, String)> =
         (0..FILES).map(|n| (format!("app/workers/w{:02}/worker_{n}.rb", n % 50), file(&mut rng, n, 1))).collect();
+    base.extend((0..TABLES).map(|i| (format!("app/models/{}.rb", model_file(i)), model(i))));
     commit(&mut stdin, "base", &base, false);
     let _ = writeln!(stdin, "reset refs/tags/base\nfrom refs/heads/main\n");
     let changed: Vec<(String, String)> = (0..CHANGED)
@@ -150,7 +172,7 @@ fn generate(dir: &Path) {
     commit(&mut stdin, "change 1%", &changed, true);
     drop(stdin);
     assert!(child.wait().expect("fast-import finishes").success(), "git fast-import failed");
-    std::fs::write(dir.join(".git/tandem-bench-ready"), "").expect("marker");
+    std::fs::write(dir.join(".git/tandem-bench-ready-v2"), "").expect("marker");
 }
 
 fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -172,21 +194,20 @@ fn main() {
     let repo = std::env::var_os("TANDEM_BENCH_REPO")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("tandem-bench-repo"));
-    if !repo.join(".git/tandem-bench-ready").exists() {
+    if !repo.join(".git/tandem-bench-ready-v2").exists() {
         let _ = std::fs::remove_dir_all(&repo);
         let ((), took) = time(|| generate(&repo));
         eprintln!("generated {} in {:.1} s", repo.display(), took.as_secs_f64());
     }
-    let bytes: u64 = git(&repo, &["ls-tree", "-r", "-l", "base"])
-        .lines()
-        .filter_map(|l| l.split_whitespace().nth(3).and_then(|s| s.parse::<u64>().ok()))
-        .sum();
+    let tree = git(&repo, &["ls-tree", "-r", "-l", "base"]);
+    let files = tree.lines().count();
+    let bytes: u64 = tree.lines().filter_map(|l| l.split_whitespace().nth(3).and_then(|s| s.parse::<u64>().ok())).sum();
     let schema = schema();
     let index = SchemaIndex::new(&schema);
     let identifiers = index.identifiers();
     println!(
         "repository: {} files, {:.1} MB at `base`; {} schema identifiers; {} files changed at `main`",
-        FILES,
+        files,
         bytes as f64 / 1e6,
         identifiers.len(),
         CHANGED
@@ -225,6 +246,15 @@ fn main() {
     };
     let store = Store::open(&config.registry.store, &config.root).expect("store");
 
+    // `TANDEM_BENCH_ONLY=cold|generic` runs that one scan alone (for a profiler) and stops.
+    if let Ok(only) = std::env::var("TANDEM_BENCH_ONLY") {
+        let one =
+            App { framework: if only == "generic" { Framework::Generic } else { Framework::Rails }, ..app.clone() };
+        let (scan, took) = time(|| scan_ref(&config, &one, "deployed", "base", Some(&index), Some(&store), false));
+        let scan = scan.expect("scan");
+        println!("{only}: {:.0} ms, {} references", took.as_secs_f64() * 1e3, scan.references.len());
+        return;
+    }
     // Peers first, so the page cache is equally warm for everyone.
     let pattern = format!("({})", identifiers.join("|"));
     std::fs::write(store_dir.path().join("pattern"), &pattern).expect("pattern file");

@@ -17,6 +17,7 @@ pub mod typeorm;
 
 use crate::config::Framework;
 use crate::scan::facts::FileFacts;
+use crate::scan::screen::Screen;
 
 /// Context shared by every file of one scan.
 pub struct ExtractContext<'a> {
@@ -40,6 +41,14 @@ pub trait Extractor: Sync + Send {
     fn fingerprint(&self, ctx: &ExtractContext<'_>) -> String {
         let _ = ctx;
         String::new()
+    }
+    /// A cheap look at the raw text before [`Extractor::extract`]: an extractor whose facts can
+    /// only resolve through model classes may defer the file until the scan knows the app's
+    /// models (see [`crate::scan::screen`]). It must never defer a file whose facts could
+    /// resolve without one of the models it names.
+    fn screen(&self, path: &str, source: &str) -> Screen {
+        let _ = (path, source);
+        Screen::Extract
     }
 }
 

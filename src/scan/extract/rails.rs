@@ -57,6 +57,7 @@ use crate::scan::extract::{ExtractContext, Extractor};
 use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
+use crate::scan::screen::{self, Screen};
 
 #[derive(Default)]
 pub struct RailsExtractor;
@@ -76,12 +77,220 @@ impl Extractor for RailsExtractor {
             && !path.ends_with("db/schema.rb")
     }
 
+    fn screen(&self, path: &str, source: &str) -> Screen {
+        screen_source(path, source)
+    }
+
     fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
         extract(path, source)
     }
 }
 
 /// Extract the facts of one Ruby, ERB or jbuilder file.
+/// What the walker can find in a file without a model class of the app to resolve it through:
+/// model declarations, serializers (their class name names the model), and `table.column`
+/// names and nested `where` hashes in the arguments of an ActiveRecord query method called on a
+/// receiver (only a model's own class body calls them without one, and that file declares a
+/// model). Such a file is extracted; any other file's hits are all `Model`/`ModelColumn`
+/// targets on classes the walker named after a word of the file, so it waits for the app's
+/// models.
+pub fn screen_source(path: &str, source: &str) -> Screen {
+    if declares_model(path, source) || calls_query_method(source) {
+        Screen::Extract
+    } else {
+        // The walker names a model after a whole word, or after what follows `current_`
+        // (`current_user`) or precedes `_attributes` (nested strong parameters).
+        Screen::IfModel(screen::word_keys(&without_heredoc_text(source), &["current_"], &["_attributes"]))
+    }
+}
+
+/// `source` with the literal text of its `<<~TAG` / `<<-TAG` heredoc bodies blanked (same
+/// length, newlines kept); interpolations (`#{…}`) stay, being code. The walker never takes a
+/// model name from literal heredoc text, and SQL heredocs name tables, whose singular would
+/// otherwise name their models in every file with raw SQL. Only a body closed by its tag line
+/// counts, and never an opener after a `#` on its line (it may be in a comment or a string):
+/// a missed heredoc merely keeps words.
+fn without_heredoc_text(source: &str) -> std::borrow::Cow<'_, str> {
+    let b = source.as_bytes();
+    if memchr::memmem::find(b, b"<<").is_none() {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = b.to_vec();
+    let mut line_start = 0;
+    while line_start < b.len() {
+        let line_end = memchr::memchr(b'\n', &b[line_start..]).map_or(b.len(), |n| line_start + n);
+        let line = &b[line_start..line_end];
+        // Openers on this line, in order: (tag, interpolating).
+        let mut openers: Vec<(&[u8], bool)> = Vec::new();
+        let comment = memchr::memchr(b'#', line).unwrap_or(line.len());
+        for at in memchr::memmem::find_iter(&line[..comment], b"<<") {
+            let Some(&kind) = line.get(at + 2) else { continue };
+            if kind != b'~' && kind != b'-' {
+                continue;
+            }
+            let rest = &line[at + 3..];
+            let (tag, interpolating) = match rest.first() {
+                Some(&q @ (b'\'' | b'"' | b'`')) => match memchr::memchr(q, &rest[1..]) {
+                    Some(end) => (&rest[1..1 + end], q != b'\''),
+                    None => continue,
+                },
+                _ => {
+                    let n = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+                    (&rest[..n], true)
+                }
+            };
+            if tag.is_empty() || tag[0].is_ascii_digit() {
+                continue;
+            }
+            openers.push((tag, interpolating));
+        }
+        let mut next = line_end + 1;
+        for (tag, interpolating) in openers {
+            // The body: from `next` to the first line that is the tag (indented or not).
+            let mut p = next;
+            let mut close = None;
+            while p < b.len() {
+                let e = memchr::memchr(b'\n', &b[p..]).map_or(b.len(), |n| p + n);
+                if b[p..e].trim_ascii() == tag {
+                    close = Some((p, e));
+                    break;
+                }
+                p = e + 1;
+            }
+            let Some((body_end, tag_end)) = close else { break };
+            blank_literal(&b[next..body_end], &mut out[next..body_end], interpolating);
+            next = tag_end + 1;
+        }
+        line_start = next.max(line_end + 1);
+    }
+    // Every byte of a blanked character became a space and interpolations are kept whole, so
+    // this is UTF-8; should it not be, screening the original only keeps more words.
+    match String::from_utf8(out) {
+        Ok(s) => std::borrow::Cow::Owned(s),
+        Err(_) => std::borrow::Cow::Borrowed(source),
+    }
+}
+
+/// Blank `body` into `out` except newlines and, when `interpolating`, `#{…}` (nested braces).
+fn blank_literal(body: &[u8], out: &mut [u8], interpolating: bool) {
+    let mut i = 0;
+    while i < body.len() {
+        if interpolating && body[i] == b'#' && body.get(i + 1) == Some(&b'{') {
+            let mut depth = 0usize;
+            while i < body.len() {
+                match body[i] {
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        if body[i] != b'\n' {
+            out[i] = b' ';
+        }
+        i += 1;
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// A `class Name < Superclass` (comments and strings included: a false positive only costs a
+/// parse) that the walker may take for a model or a serializer: the conditions of
+/// `may_be_model` and `serialized_model`, loosened (any superclass under `app/models`, any
+/// superclass containing `Record`, any class named `…Serializer`, `…Blueprint`, `…Resource`).
+fn declares_model(path: &str, source: &str) -> bool {
+    let under_models = path.starts_with("app/models/") || path.contains("/app/models/");
+    let b = source.as_bytes();
+    let constant = |b: u8| is_word_byte(b) || b == b':';
+    for at in memchr::memmem::find_iter(b, b"class") {
+        if at > 0 && is_word_byte(b[at - 1]) {
+            continue;
+        }
+        let mut i = at + 5;
+        let spaces = i;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let name_start = i;
+        while i < b.len() && constant(b[i]) {
+            i += 1;
+        }
+        let name = &source[name_start..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if spaces == name_start || name.is_empty() || b.get(i) != Some(&b'<') || b.get(i + 1) == Some(&b'<') {
+            continue;
+        }
+        i += 1;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let parent_start = i;
+        while i < b.len() && constant(b[i]) {
+            i += 1;
+        }
+        let parent = &source[parent_start..i];
+        let last = name.rsplit("::").next().unwrap_or(name);
+        if under_models
+            || parent.contains("Record")
+            || ["Serializer", "Blueprint", "Resource"].iter().any(|s| last.ends_with(s))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// A call of a query method whose arguments may name `table.column` directly: `.where(`,
+/// `&.order`, `::pluck`, a leading-dot chain across lines or comments.
+fn calls_query_method(source: &str) -> bool {
+    let b = source.as_bytes();
+    for dot in memchr::memchr2_iter(b'.', b':', b) {
+        if b[dot] == b':' && b.get(dot + 1) != Some(&b':') {
+            continue;
+        }
+        let mut i = dot + if b[dot] == b':' { 2 } else { 1 };
+        loop {
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if b.get(i) != Some(&b'#') {
+                break;
+            }
+            i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
+        }
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            i += 1;
+        }
+        if start == i || (i < b.len() && b[i] >= 0x80) {
+            continue;
+        }
+        let word = &source[start..i];
+        let with_suffix = match b.get(i) {
+            Some(b'!' | b'?' | b'=') => Some(&source[start..=i]),
+            _ => None,
+        };
+        let known =
+            |m: &str| HASH_KEY_METHODS.contains(&m) || SYMBOL_METHODS.contains(&m) || FRAGMENT_METHODS.contains(&m);
+        if known(word) || with_suffix.is_some_and(known) {
+            return true;
+        }
+    }
+    false
+}
+
 pub fn extract(path: &str, source: &str) -> FileFacts {
     let code = if path.ends_with(".erb") {
         erb_to_ruby(source)

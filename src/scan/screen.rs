@@ -1,0 +1,227 @@
+//! Screening a file before an expensive extractor parses it.
+//!
+//! A framework extractor that parses with tree-sitter costs milliseconds per file, while most
+//! files of a large app carry nothing it could turn into a reference. An extractor may therefore
+//! look at the raw text first ([`crate::scan::extract::Extractor::screen`]) and say either
+//! "extract" or "my facts here could only ever resolve through a model class named like one of
+//! these words" ([`Screen::IfModel`]). The scan learns the app's model classes from the files
+//! that were extracted, and parses a deferred file only when one of its words can name one of
+//! them. The outcome must be exactly the references a full parse would give: a screen may ask
+//! for more parsing than needed, never less.
+//!
+//! Model names are compared by [`model_key`]: the class's last segment, lower-cased, without
+//! `_`. Rails derives a class from a word with `camelize` (capitalize each `_`-separated part and
+//! drop the `_`) or `classify` (`singularize`, then `camelize`), and both keep that key of the
+//! word, or of its singular, intact; [`word_keys`] computes both for every word.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use crate::scan::facts::FileFacts;
+use crate::scan::inflect;
+
+/// What an extractor's screen decided for one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// Extract the file now.
+    Extract,
+    /// The file's facts can only resolve through a model class whose [`model_key`] is one of
+    /// these (sorted, deduplicated): extract it only if the app declares such a model.
+    IfModel(Vec<u64>),
+}
+
+fn hasher() -> foldhash::fast::FixedState {
+    // Fixed seed: keys are compared across threads and scans. They are stored only inside the
+    // fingerprint of cache keys, where a different hash merely misses the cache.
+    foldhash::fast::FixedState::with_seed(0x7a6e_6465_6d00_0001)
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = hasher().build_hasher();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// `word` lower-cased without `_`, into `buf`.
+fn normalize_into(word: &str, buf: &mut String) {
+    buf.clear();
+    for c in word.chars().filter(|&c| c != '_') {
+        if c.is_ascii() {
+            buf.push(c.to_ascii_lowercase());
+        } else {
+            buf.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// The screening key of a model class: its last segment (`Admin::User`, `MyApp.Accounts.User` →
+/// `User`), lower-cased, without `_`.
+pub fn model_key(class: &str) -> u64 {
+    let mut buf = String::new();
+    normalize_into(inflect::demodulize(class), &mut buf);
+    hash_bytes(buf.as_bytes())
+}
+
+/// The keys of every model class of an app, from the facts of its files.
+#[derive(Debug, Default, Clone)]
+pub struct ModelKeys {
+    keys: HashSet<u64>,
+    /// A stable digest of the set, part of the cache key of screening verdicts.
+    fingerprint: String,
+}
+
+impl ModelKeys {
+    pub fn from_facts<'a>(facts: impl IntoIterator<Item = &'a FileFacts>) -> ModelKeys {
+        let mut classes: Vec<&str> =
+            facts.into_iter().flat_map(|f| f.models.iter().map(|m| m.class.as_str())).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        let keys: HashSet<u64> = classes.iter().map(|c| model_key(c)).collect();
+        let mut sorted: Vec<u64> = keys.iter().copied().collect();
+        sorted.sort_unstable();
+        let mut h = hasher().build_hasher();
+        sorted.hash(&mut h);
+        ModelKeys { keys, fingerprint: format!("{}-{:016x}", sorted.len(), h.finish()) }
+    }
+
+    /// Whether a file screened as `needs` must be extracted.
+    pub fn wants(&self, needs: &[u64]) -> bool {
+        needs.iter().any(|k| self.keys.contains(k))
+    }
+
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+}
+
+/// Whether ActiveSupport's singular rules can change a word: every rule that rewrites (rather
+/// than keeps) a word matches one ending in `s`, `a`, `e`, `i` or `n`, or starting with `oxen`.
+/// Any other word singularizes to itself, so its `classify` key is its `camelize` key.
+fn may_singularize(word: &str) -> bool {
+    let last = word.as_bytes().last().map(u8::to_ascii_lowercase);
+    matches!(last, Some(b's' | b'a' | b'e' | b'i' | b'n'))
+        || word.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("oxen"))
+}
+
+/// Keys of every model class name a Rails-style extractor could derive from a word of `text`:
+/// for each word (a run of ASCII alphanumerics, `_` and non-ASCII characters), and for what is
+/// left of it after one of `prefixes` or before one of `suffixes` (`current_user` → `user`,
+/// `addresses_attributes` → `addresses`), the key of its `camelize` and of its `classify`.
+/// Sorted and deduplicated.
+pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<u64> {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let mut words: HashSet<&str, foldhash::fast::FixedState> = HashSet::with_hasher(hasher());
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word(bytes[i]) {
+            i += 1;
+        }
+        // Word boundaries are ASCII bytes, so both ends are char boundaries.
+        words.insert(&text[start..i]);
+    }
+    let mut keys: Vec<u64> = Vec::with_capacity(words.len() * 2);
+    let mut buf = String::new();
+    for word in words {
+        let stripped = prefixes
+            .iter()
+            .filter_map(|p| word.strip_prefix(p))
+            .chain(suffixes.iter().filter_map(|s| word.strip_suffix(s)));
+        for s in std::iter::once(word).chain(stripped) {
+            normalize_into(s, &mut buf);
+            // A class name starts with a letter; so does the key of anything naming one.
+            if !buf.chars().next().is_some_and(char::is_alphabetic) {
+                continue;
+            }
+            keys.push(hash_bytes(buf.as_bytes()));
+            if may_singularize(s) {
+                normalize_into(&inflect::singularize(s), &mut buf);
+                keys.push(hash_bytes(buf.as_bytes()));
+            }
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wants(text: &str, class: &str) -> bool {
+        word_keys(text, &["current_"], &["_attributes"]).contains(&model_key(class))
+    }
+
+    #[test]
+    fn words_name_the_classes_rails_derives_from_them() {
+        assert!(wants("user.email", "User"));
+        assert!(wants("@users.each", "User"));
+        assert!(wants("current_user.email", "User"));
+        assert!(wants("params.require(:line_item)", "LineItem"));
+        assert!(wants("order.line_items", "LineItem"));
+        assert!(wants("Admin::User.where", "Admin::User"));
+        assert!(wants("Admin::User.where", "User"));
+        assert!(wants("people.first", "Person"));
+        assert!(wants("viruses.count", "Virus"));
+        assert!(wants("mice.count", "Mouse"));
+        assert!(wants("oxen.count", "Ox"));
+        assert!(wants("statuses.count", "Status"));
+        assert!(wants("f.fields_for :addresses", "Address"));
+        assert!(wants("permit(addresses_attributes: [:city])", "Address"));
+        assert!(wants("data.first", "Datum"));
+        assert!(wants("record = Value0.find(1)", "Value0"));
+        assert!(wants("value_0.name", "Value0"));
+    }
+
+    #[test]
+    fn unrelated_words_do_not() {
+        assert!(!wants("account.email", "User"));
+        assert!(!wants("username = 1", "User"));
+        assert!(!wants("admin_user.email", "User"));
+        assert!(!wants("value_0_12.to_s", "Value0"));
+        assert!(!wants("# nothing here", "Thing"));
+    }
+
+    /// The claim [`may_singularize`] rests on: a word it rejects singularizes to itself.
+    #[test]
+    fn words_that_cannot_singularize_do_not() {
+        for w in ["user", "child", "sex", "move", "zombie", "person", "man", "quiz", "matrix", "ox", "item_1", "data_x"]
+        {
+            assert!(!may_singularize(w) || w.ends_with(['s', 'a', 'e', 'i', 'n']), "{w}");
+            if !may_singularize(w) {
+                assert_eq!(inflect::singularize(w), w, "{w}");
+            }
+        }
+        assert!(may_singularize("oxenford"));
+    }
+
+    #[test]
+    fn model_keys_fingerprint_the_set() {
+        let decl = |class: &str| crate::scan::facts::ModelDecl {
+            framework: crate::config::Framework::Rails,
+            class: class.into(),
+            parent: None,
+            table: None,
+            is_abstract: false,
+            ignored_columns: vec![],
+            fields: vec![],
+            line: 1,
+            column: 1,
+            snippet: String::new(),
+        };
+        let facts = |classes: &[&str]| FileFacts { hits: vec![], models: classes.iter().map(|c| decl(c)).collect() };
+        let a = ModelKeys::from_facts([&facts(&["User", "Post"])]);
+        let b = ModelKeys::from_facts([&facts(&["Post"]), &facts(&["User"])]);
+        let c = ModelKeys::from_facts([&facts(&["User"])]);
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+        assert!(a.wants(&word_keys("post.title", &[], &[])));
+        assert!(!c.wants(&word_keys("post.title", &[], &[])));
+    }
+}
