@@ -138,26 +138,37 @@ fn apply(word: &str, rules: &[(Regex, &'static str)]) -> String {
 }
 
 thread_local! {
-    // Extractors inflect the same few hundred names over and over; each uncached call tries up
-    // to ~40 regexes. Bounded so that a pathological file cannot grow it without limit.
-    static CACHE: std::cell::RefCell<std::collections::HashMap<(bool, String), String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    // Extractors inflect the same few hundred names over and over, and screening inflects
+    // every word of every file; each uncached call tries up to ~40 regexes. One map per
+    // direction so that a hit is looked up by `&str`, without allocating. Bounded so that a
+    // pathological file cannot grow them without limit.
+    static CACHE: std::cell::RefCell<[std::collections::HashMap<String, String>; 2]> =
+        std::cell::RefCell::new([std::collections::HashMap::new(), std::collections::HashMap::new()]);
+}
+
+/// Run `f` on the inflection of `word` (cached per thread).
+fn with_cached<R>(plural: bool, word: &str, f: impl FnOnce(&str) -> R) -> R {
+    CACHE.with(|c| {
+        let mut maps = c.borrow_mut();
+        let map = &mut maps[usize::from(plural)];
+        if !map.contains_key(word) {
+            if map.len() >= 16_384 {
+                map.clear();
+            }
+            let value = apply(word, if plural { &RULES.plurals } else { &RULES.singulars });
+            map.insert(word.to_owned(), value);
+        }
+        f(map.get(word).map_or(word, String::as_str))
+    })
 }
 
 fn cached(plural: bool, word: &str) -> String {
-    let key = (plural, word.to_owned());
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
-        return hit;
-    }
-    let value = apply(word, if plural { &RULES.plurals } else { &RULES.singulars });
-    CACHE.with(|c| {
-        let mut cache = c.borrow_mut();
-        if cache.len() >= 16_384 {
-            cache.clear();
-        }
-        cache.insert(key, value.clone());
-    });
-    value
+    with_cached(plural, word, str::to_owned)
+}
+
+/// [`singularize`] without allocating: `f` sees the singular.
+pub fn with_singular<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    with_cached(false, word, f)
 }
 
 /// `"post".pluralize` → `"posts"`, `"person"` → `"people"`, `"equipment"` → `"equipment"`.

@@ -140,7 +140,7 @@ pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<u64> {
             }
             keys.push(hash_bytes(buf.as_bytes()));
             if may_singularize(s) {
-                normalize_into(&inflect::singularize(s), &mut buf);
+                inflect::with_singular(s, |singular| normalize_into(singular, &mut buf));
                 keys.push(hash_bytes(buf.as_bytes()));
             }
         }
@@ -168,7 +168,7 @@ mod tests {
         assert!(wants("Admin::User.where", "Admin::User"));
         assert!(wants("Admin::User.where", "User"));
         assert!(wants("people.first", "Person"));
-        assert!(wants("viruses.count", "Virus"));
+        assert!(wants("octopi.count", "Octopus"));
         assert!(wants("mice.count", "Mouse"));
         assert!(wants("oxen.count", "Ox"));
         assert!(wants("statuses.count", "Status"));

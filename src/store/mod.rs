@@ -175,7 +175,7 @@ impl Store {
         for chunk in unique.chunks(CHUNK) {
             let sql = format!(
                 "SELECT blob, extractor, facts FROM tandem_blob_facts WHERE (blob, extractor) IN (VALUES {})",
-                placeholders(chunk.len(), 2)
+                placeholders(chunk.len(), 2, self.numbered())
             );
             let rows: Vec<(String, String, String)> = with_pool!(self, p, _pg, _begin => {
                 let mut q = sqlx::query(&sql);
@@ -222,7 +222,7 @@ impl Store {
                 let sql = format!(
                     "INSERT INTO tandem_blob_facts (blob, extractor, facts) VALUES {} \
                      ON CONFLICT (blob, extractor) DO UPDATE SET facts = excluded.facts",
-                    placeholders(chunk.len(), 3)
+                    placeholders(chunk.len(), 3, self.numbered())
                 );
                 let mut q = sqlx::query(&sql);
                 for (k, json) in chunk {
@@ -301,6 +301,11 @@ impl Store {
         .transpose()
     }
 
+    /// Whether statements number their parameters (`$1`: PostgreSQL) or not (`?`: SQLite).
+    fn numbered(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
+    }
+
     fn db_error(&self, action: &str, e: sqlx::Error) -> Error {
         Error::environment(Diagnostic::new(redact(&format!("store {}: cannot {action}: {e}", self.shown_url))))
     }
@@ -314,7 +319,10 @@ impl Store {
 }
 
 /// `($1, $2), ($3, $4), …` for `rows` tuples of `width` parameters.
-fn placeholders(rows: usize, width: usize) -> String {
+/// `rows` tuples of `width` parameters: `$1, $2…` for PostgreSQL, `?` for SQLite, where `$N`
+/// would be named parameters that sqlx resolves by asking SQLite for every parameter's name, a
+/// linear search each (quadratic in a statement of a thousand parameters).
+fn placeholders(rows: usize, width: usize, numbered: bool) -> String {
     let mut out = String::with_capacity(rows * width * 5);
     for r in 0..rows {
         if r > 0 {
@@ -325,8 +333,12 @@ fn placeholders(rows: usize, width: usize) -> String {
             if c > 0 {
                 out.push_str(", ");
             }
-            out.push('$');
-            out.push_str(&(r * width + c + 1).to_string());
+            if numbered {
+                out.push('$');
+                out.push_str(&(r * width + c + 1).to_string());
+            } else {
+                out.push('?');
+            }
         }
         out.push(')');
     }
@@ -420,8 +432,9 @@ mod tests {
 
     #[test]
     fn placeholders_number_every_parameter() {
-        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(placeholders(1, 1), "($1)");
+        assert_eq!(placeholders(2, 3, true), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(1, 1, true), "($1)");
+        assert_eq!(placeholders(2, 2, false), "(?, ?), (?, ?)");
     }
 
     #[test]

@@ -96,7 +96,30 @@ pub fn segments(src: &str, lang: Lang) -> Vec<Segment> {
     let slash_comments = matches!(lang, Lang::CLike | Lang::Sql);
     let mut pending_heredocs: Vec<(Vec<u8>, bool)> = Vec::new();
     let at_line_start = |i: usize| i == 0 || b[i - 1] == b'\n';
+    // The bytes that may start a comment, a string or a heredoc; runs of anything else are
+    // skipped in a tight loop (most of a file is plain code).
+    let mut special = [false; 256];
+    for c in [b'"', b'\'', b'`'] {
+        special[usize::from(c)] = true;
+    }
+    for (on, c) in [
+        (hash_comments, b'#'),
+        (lang == Lang::Ruby, b'='),
+        (lang == Lang::Ruby, b'<'),
+        (slash_comments, b'/'),
+        (lang == Lang::Sql, b'-'),
+    ] {
+        special[usize::from(c)] |= on;
+    }
     while i < n {
+        if pending_heredocs.is_empty() {
+            while i < n && !special[usize::from(b[i])] {
+                i += 1;
+            }
+            if i == n {
+                break;
+            }
+        }
         let c = b[i];
         if c == b'\n' && !pending_heredocs.is_empty() {
             // Ruby heredoc bodies start on the next line and end at a line holding the tag.
