@@ -191,6 +191,9 @@ fn sh(dir: &Path, script: &str) -> Duration {
 }
 
 fn main() {
+    if let Ok(filter) = std::env::var("TANDEM_LOG") {
+        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).init();
+    }
     let repo = std::env::var_os("TANDEM_BENCH_REPO")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("tandem-bench-repo"));
@@ -246,7 +249,15 @@ fn main() {
     };
     let store = Store::open(&config.registry.store, &config.root).expect("store");
 
-    // `TANDEM_BENCH_ONLY=cold|generic` runs that one scan alone (for a profiler) and stops.
+    // `TANDEM_BENCH_ONLY=cold|generic|warm` runs that one scan alone (warm: after an untimed cold
+    // one) for a profiler, and stops.
+    if std::env::var("TANDEM_BENCH_ONLY").as_deref() == Ok("warm") {
+        let cold = scan_ref(&config, &app, "deployed", "base", Some(&index), Some(&store), false).expect("cold");
+        eprintln!("cold done: {} references; warm starts", cold.references.len());
+        let (scan, took) = time(|| scan_ref(&config, &app, "head", "main", Some(&index), Some(&store), false));
+        println!("warm: {:.0} ms, {} references", took.as_secs_f64() * 1e3, scan.expect("warm").references.len());
+        return;
+    }
     if let Ok(only) = std::env::var("TANDEM_BENCH_ONLY") {
         let one =
             App { framework: if only == "generic" { Framework::Generic } else { Framework::Rails }, ..app.clone() };

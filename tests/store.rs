@@ -25,6 +25,7 @@ fn facts(table: &str, line: u32) -> FileFacts {
             snippet: format!("SELECT * FROM {table}"),
         }],
         models: Vec::new(),
+        deferred: None,
     }
 }
 

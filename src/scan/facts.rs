@@ -11,6 +11,18 @@ use crate::scan::reference::RefKind;
 pub struct FileFacts {
     pub hits: Vec<Hit>,
     pub models: Vec<ModelDecl>,
+    /// Set instead of facts when the extractor's screen deferred the file (nothing extracted;
+    /// see [`crate::scan::screen`]): the model sets under which its words are known to name no
+    /// model, so that a scan with one of them skips the blob without reading it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred: Option<Deferral>,
+}
+
+/// What the cache remembers of a deferred file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Deferral {
+    /// Fingerprints of model sets ([`crate::scan::screen::ModelKeys::fingerprint`]), newest last.
+    pub skipped_under: Vec<String>,
 }
 
 /// One place in the file that may reference a schema object.

@@ -146,7 +146,9 @@ pub fn scan_ref(
         cache,
         progress: bar.as_ref(),
     };
+    let listed = started.elapsed();
     let collected = collect::collect(&job, &plans)?;
+    let gathered = started.elapsed();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -156,6 +158,16 @@ pub fn scan_ref(
     let commit_hex = commit.to_string();
     let ctx = resolve::Context { app, git_ref, commit: &commit_hex, schema };
     let references = resolve::resolve(&ctx, &collected.facts);
+    tracing::debug!(
+        app = %app.name,
+        git_ref,
+        files = plans.len(),
+        read = collected.files_read,
+        "scan phases: list {:?}, facts {:?}, resolve {:?}",
+        listed,
+        gathered - listed,
+        started.elapsed() - gathered
+    );
     let summary = ScanSummary {
         files_read: collected.files_read,
         blobs_from_cache: collected.blobs_from_cache,

@@ -304,16 +304,22 @@ pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Referenc
                 }
                 Target::Identifier { name } => {
                     let Some(schema) = ctx.schema else { continue };
-                    let name = name.to_ascii_lowercase();
-                    let mut objects = Vec::new();
-                    if schema.has_table(&name) {
-                        objects.push(ObjectRef::table(&name));
+                    let name: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                        name.to_ascii_lowercase().into()
+                    } else {
+                        name.as_str().into()
+                    };
+                    // Count before building anything: `id` names a column of every table.
+                    let is_table = schema.has_table(&name);
+                    let tables = schema.columns.get(name.as_ref());
+                    if usize::from(is_table) + tables.map_or(0, BTreeSet::len) > MAX_IDENTIFIER_FANOUT {
+                        continue;
                     }
-                    for t in schema.columns.get(&name).into_iter().flatten() {
-                        objects.push(ObjectRef::column(t, &name));
+                    if is_table {
+                        emit(ObjectRef::table(&name));
                     }
-                    if objects.len() <= MAX_IDENTIFIER_FANOUT {
-                        objects.into_iter().for_each(&mut emit);
+                    for t in tables.into_iter().flatten() {
+                        emit(ObjectRef::column(t, &name));
                     }
                 }
             }
@@ -496,13 +502,18 @@ mod tests {
         let files = vec![
             (
                 "app/models/application_record.rb".to_owned(),
-                FileFacts { hits: vec![], models: vec![model("ApplicationRecord", Some("ActiveRecord::Base"), 1)] },
+                FileFacts {
+                    hits: vec![],
+                    models: vec![model("ApplicationRecord", Some("ActiveRecord::Base"), 1)],
+                    ..FileFacts::default()
+                },
             ),
             (
                 "app/models/user.rb".to_owned(),
                 FileFacts {
                     hits: vec![],
                     models: vec![model("User", Some("ApplicationRecord"), 1), model("Admin", Some("User"), 9)],
+                    ..FileFacts::default()
                 },
             ),
             (
@@ -523,6 +534,7 @@ mod tests {
                         ),
                     ],
                     models: vec![],
+                    ..FileFacts::default()
                 },
             ),
         ];

@@ -65,7 +65,9 @@ pub fn model_key(class: &str) -> u64 {
 /// The keys of every model class of an app, from the facts of its files.
 #[derive(Debug, Default, Clone)]
 pub struct ModelKeys {
-    keys: HashSet<u64>,
+    /// The keys are hashes already: a cheap hasher, since every word of every deferred file
+    /// is looked up.
+    keys: HashSet<u64, foldhash::fast::FixedState>,
     /// A stable digest of the set, part of the cache key of screening verdicts.
     fingerprint: String,
 }
@@ -76,7 +78,8 @@ impl ModelKeys {
             facts.into_iter().flat_map(|f| f.models.iter().map(|m| m.class.as_str())).collect();
         classes.sort_unstable();
         classes.dedup();
-        let keys: HashSet<u64> = classes.iter().map(|c| model_key(c)).collect();
+        let mut keys = HashSet::with_hasher(hasher());
+        keys.extend(classes.iter().map(|c| model_key(c)));
         let mut sorted: Vec<u64> = keys.iter().copied().collect();
         sorted.sort_unstable();
         let mut h = hasher().build_hasher();
@@ -215,7 +218,11 @@ mod tests {
             column: 1,
             snippet: String::new(),
         };
-        let facts = |classes: &[&str]| FileFacts { hits: vec![], models: classes.iter().map(|c| decl(c)).collect() };
+        let facts = |classes: &[&str]| FileFacts {
+            hits: vec![],
+            models: classes.iter().map(|c| decl(c)).collect(),
+            ..FileFacts::default()
+        };
         let a = ModelKeys::from_facts([&facts(&["User", "Post"])]);
         let b = ModelKeys::from_facts([&facts(&["Post"]), &facts(&["User"])]);
         let c = ModelKeys::from_facts([&facts(&["User"])]);

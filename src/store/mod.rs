@@ -168,31 +168,45 @@ impl Store {
 
     /// Cached extractions for the given keys; missing keys are absent from the map.
     pub fn cached_facts(&self, keys: &[BlobKey]) -> Result<HashMap<BlobKey, FileFacts>> {
-        let mut unique: Vec<&BlobKey> = keys.iter().collect();
-        unique.sort();
-        unique.dedup();
-        let mut out = HashMap::with_capacity(unique.len());
-        for chunk in unique.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT blob, extractor, facts FROM tandem_blob_facts WHERE (blob, extractor) IN (VALUES {})",
-                placeholders(chunk.len(), 2, self.numbered())
-            );
-            let rows: Vec<(String, String, String)> = with_pool!(self, p, _pg, _begin => {
-                let mut q = sqlx::query(&sql);
-                for k in chunk {
-                    q = q.bind(&k.blob).bind(&k.extractor);
-                }
-                let rows = q.fetch_all(p).await.map_err(|e| self.db_error("read cached facts", e))?;
-                rows.iter()
-                    .map(|r| Ok((r.try_get("blob")?, r.try_get("extractor")?, r.try_get("facts")?)))
-                    .collect::<Result<Vec<_>, sqlx::Error>>()
-                    .map_err(|e| self.db_error("read cached facts", e))
-            })?;
-            for (blob, extractor, json) in rows {
-                let facts: FileFacts = serde_json::from_str(&json).map_err(|e| {
-                    self.corrupt(format!("cached facts of blob {blob} (extractor `{extractor}`) are not valid: {e}"))
+        // One extractor tag at a time, `blob IN (…)`: a point lookup per key on the primary
+        // key. (A row-value `(blob, extractor) IN (VALUES …)` made SQLite scan the table once
+        // per chunk.)
+        let mut by_extractor: HashMap<&str, Vec<&str>> = HashMap::new();
+        for k in keys {
+            by_extractor.entry(k.extractor.as_str()).or_default().push(k.blob.as_str());
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (extractor, mut blobs) in by_extractor {
+            blobs.sort_unstable();
+            blobs.dedup();
+            for chunk in blobs.chunks(CHUNK) {
+                let list: Vec<String> = (0..chunk.len())
+                    .map(|i| if self.numbered() { format!("${}", i + 2) } else { "?".to_owned() })
+                    .collect();
+                let first = if self.numbered() { "$1" } else { "?" };
+                let sql = format!(
+                    "SELECT blob, facts FROM tandem_blob_facts WHERE extractor = {first} AND blob IN ({})",
+                    list.join(", ")
+                );
+                let rows: Vec<(String, String)> = with_pool!(self, p, _pg, _begin => {
+                    let mut q = sqlx::query(&sql).bind(extractor);
+                    for blob in chunk {
+                        q = q.bind(*blob);
+                    }
+                    let rows = q.fetch_all(p).await.map_err(|e| self.db_error("read cached facts", e))?;
+                    rows.iter()
+                        .map(|r| Ok((r.try_get("blob")?, r.try_get("facts")?)))
+                        .collect::<Result<Vec<_>, sqlx::Error>>()
+                        .map_err(|e| self.db_error("read cached facts", e))
                 })?;
-                out.insert(BlobKey { blob, extractor }, facts);
+                for (blob, json) in rows {
+                    let facts: FileFacts = serde_json::from_str(&json).map_err(|e| {
+                        self.corrupt(format!(
+                            "cached facts of blob {blob} (extractor `{extractor}`) are not valid: {e}"
+                        ))
+                    })?;
+                    out.insert(BlobKey { blob, extractor: extractor.to_owned() }, facts);
+                }
             }
         }
         Ok(out)

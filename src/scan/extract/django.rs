@@ -294,7 +294,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     }
     cx.sql.sort_by_key(|s| s.offset);
     cx.sql.dedup_by_key(|s| s.offset);
-    (FileFacts { hits: cx.hits, models: decls }, cx.sql)
+    (FileFacts { hits: cx.hits, models: decls, ..FileFacts::default() }, cx.sql)
 }
 
 fn all_classes(root: Node<'_>) -> Vec<(Node<'_>, Vec<Node<'_>>)> {

@@ -351,7 +351,7 @@ fn client(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     }
     sql.sort_by_key(|s| s.offset);
     sql.dedup_by_key(|s| s.offset);
-    (FileFacts { hits, models: Vec::new() }, sql)
+    (FileFacts { hits, models: Vec::new(), ..FileFacts::default() }, sql)
 }
 
 /// How Prisma models are named in facts: as Prisma Client names them, the model name with its

@@ -287,7 +287,7 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     }
     sql.sort_by_key(|s| s.offset);
     sql.dedup_by_key(|s| s.offset);
-    (FileFacts { hits, models: decls }, sql)
+    (FileFacts { hits, models: decls, ..FileFacts::default() }, sql)
 }
 
 /// A SQLModel field's column: `Field(sa_column=Column("name", …))`,
