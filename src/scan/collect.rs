@@ -35,6 +35,9 @@ const VERDICTS_KEPT: usize = 4;
 #[derive(Debug, Default)]
 pub struct Collected {
     pub facts: Vec<(String, FileFacts)>,
+    /// What this scan learned that the cache did not have, for the caller to store (see
+    /// [`Store::put_facts`]) — it may do so while it resolves.
+    pub fresh: Vec<(BlobKey, FileFacts)>,
     pub skipped: Vec<Skipped>,
     pub files_read: u64,
     pub blobs_from_cache: u64,
@@ -125,6 +128,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
         _ => None,
     });
     let extracted = started.elapsed();
+    let deferred = states.iter().filter(|s| s.slots.iter().any(|(_, slot, _)| matches!(slot, Slot::Deferred(..)))).count();
 
     // (3) Deferred files, now that every model class of the app is known.
     let models =
@@ -186,19 +190,13 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
             fresh.push((key(s.file, *j), facts));
         }
     }
-    if let Some(store) = job.cache
-        && !fresh.is_empty()
-    {
-        store.put_facts(&fresh)?;
-    }
     tracing::debug!(
-        "facts: cache lookup {looked_up:?}, read and extract {:?}, deferred files {:?} ({named} read), cache write {:?} ({} entries)",
+        "facts: cache lookup {looked_up:?}, read and extract {:?}, {deferred} files deferred {:?} ({named} of them read and extracted), {} new entries",
         extracted - looked_up,
         decided - extracted,
-        started.elapsed() - decided,
         fresh.len()
     );
-    let mut out = Collected::default();
+    let mut out = Collected { fresh, ..Collected::default() };
     for s in states {
         if let Some(reason) = s.unreadable {
             out.skipped.push(Skipped { path: s.file.path.clone(), reason });

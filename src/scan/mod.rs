@@ -157,7 +157,21 @@ pub fn scan_ref(
     skipped.sort();
     let commit_hex = commit.to_string();
     let ctx = resolve::Context { app, git_ref, commit: &commit_hex, schema };
-    let references = resolve::resolve(&ctx, &collected.facts);
+    // Storing the new facts (one SQLite or PostgreSQL transaction, mostly I/O on the store's
+    // own thread) overlaps resolving (CPU on this one).
+    let (stored, references) = std::thread::scope(|scope| {
+        let writer = cache
+            .filter(|_| !collected.fresh.is_empty())
+            .map(|store| scope.spawn(|| store.put_facts(&collected.fresh)));
+        let references = resolve::resolve(&ctx, &collected.facts);
+        let stored = match writer.map(|w| w.join()) {
+            None => Ok(()),
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+        };
+        (stored, references)
+    });
+    stored?;
     tracing::debug!(
         app = %app.name,
         git_ref,

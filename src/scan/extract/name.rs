@@ -4,6 +4,10 @@
 //! resolver drops it where a framework extractor found stronger evidence on the same line.
 
 use std::collections::HashSet;
+
+/// Every word of every file is looked up: a fast hasher (the words are not attacker-chosen
+/// keys of a long-lived table).
+type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 use std::sync::{Arc, RwLock};
 
 use crate::config::{Confidence, Framework};
@@ -353,7 +357,7 @@ pub fn snippet_of(line: &str) -> String {
 /// The identifier set of one scan, built once and shared by every file.
 struct Identifiers {
     key: (usize, usize),
-    set: Arc<HashSet<String>>,
+    set: Arc<FastSet<String>>,
 }
 
 #[derive(Default)]
@@ -362,7 +366,7 @@ pub struct NameExtractor {
 }
 
 impl NameExtractor {
-    fn identifiers(&self, ids: &[String]) -> Arc<HashSet<String>> {
+    fn identifiers(&self, ids: &[String]) -> Arc<FastSet<String>> {
         let key = (ids.as_ptr() as usize, ids.len());
         if let Ok(guard) = self.cache.read()
             && let Some(c) = guard.as_ref()
@@ -370,7 +374,7 @@ impl NameExtractor {
         {
             return c.set.clone();
         }
-        let set: Arc<HashSet<String>> = Arc::new(ids.iter().map(|s| s.to_ascii_lowercase()).collect());
+        let set: Arc<FastSet<String>> = Arc::new(ids.iter().map(|s| s.to_ascii_lowercase()).collect());
         if let Ok(mut guard) = self.cache.write() {
             *guard = Some(Identifiers { key, set: set.clone() });
         }
@@ -419,7 +423,7 @@ impl Extractor for NameExtractor {
         let ids = self.identifiers(ctx.identifiers);
         let bytes = source.as_bytes();
         let lines = LineIndex::new(source);
-        let mut seen: HashSet<(u32, &str)> = HashSet::new();
+        let mut seen: FastSet<(u32, &str)> = FastSet::default();
         for seg in segments(source, lang) {
             if seg.string && !looks_like_sql(&source[seg.start..seg.end]) {
                 continue;
