@@ -54,7 +54,7 @@ fn scan(app: &str, git_ref: &str, commit: &str, column: &str) -> ScanResult {
 /// Every behaviour, run against one store URL; `reopen` opens the same store again.
 fn exercise(open: &dyn Fn() -> Store) {
     let store = open();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
 
     // Facts round trip; missing keys are absent.
     let a = key("aaaa", "rails@1:x");
@@ -111,7 +111,7 @@ fn exercise(open: &dyn Fn() -> Store) {
 
     // Reopen keeps everything, and migrating again is a no-op.
     let store = open();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     assert_eq!(store.latest_scan("portal", "head", false).unwrap(), Some(s2));
     assert_eq!(store.latest_scan("portal", "deployed", false).unwrap(), Some(d1));
     assert_eq!(store.cached_facts(std::slice::from_ref(&a)).unwrap()[&a], facts("people", 4));
@@ -143,7 +143,7 @@ fn postgres_store_round_trips_and_persists() {
     let tables = db.query_strings(
         "SELECT table_name::text FROM information_schema.tables WHERE table_name LIKE 'tandem\\_%' ORDER BY 1",
     );
-    assert_eq!(tables, ["tandem_blob_facts", "tandem_scans", "tandem_store_version"]);
+    assert_eq!(tables, ["tandem_facts", "tandem_scans", "tandem_store_version"]);
 }
 
 /// Many processes (here threads with their own pools) opening a fresh store at once must all
@@ -166,7 +166,7 @@ fn concurrent_opens(url: &str, root: &Path) {
         }
     });
     let store = Store::open(url, root).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     let keys: Vec<_> = (0..6).flat_map(|i| (0..50).map(move |j| key(&format!("{i}-{j}"), "e@1"))).collect();
     assert_eq!(store.cached_facts(&keys).unwrap().len(), 300);
     assert!(store.latest_scan("portal", "head", true).unwrap().is_some());
@@ -262,4 +262,30 @@ fn facts_keyed_by_real_blob_ids_survive_a_rebuilt_repository() {
     b.checkout("release");
     assert!(b.path().join("app/models/user.rb").is_file(), "checkout restores the branch's tree");
     assert!(!b.path().join("db/query.sql").exists());
+}
+
+/// A store written by a tandem with the JSON blob cache (schema version 1) opens, migrates to
+/// the binary cache, and answers: old cache rows are gone (a cache may be dropped), scans stay.
+#[test]
+fn a_version_one_store_migrates_to_the_binary_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    let init = include_str!("../src/store/migrations/sqlite/0001_init.sql");
+    let script = format!(
+        "{init}\nCREATE TABLE tandem_store_version (version BIGINT NOT NULL PRIMARY KEY);\n\
+         INSERT INTO tandem_store_version VALUES (1);\n\
+         INSERT INTO tandem_blob_facts VALUES ('abc', 'sql@1', '{{\"hits\":[],\"models\":[]}}');\n"
+    );
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        sqlx::raw_sql(&script).execute(&pool).await.unwrap();
+        pool.close().await;
+    });
+
+    let store = Store::open("sqlite://registry.db", dir.path()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    assert!(store.cached_facts(&[key("abc", "sql@1")]).unwrap().is_empty());
+    store.put_facts(&[(key("abc", "sql@1"), facts("users", 3))]).unwrap();
+    assert_eq!(store.cached_facts(&[key("abc", "sql@1")]).unwrap()[&key("abc", "sql@1")], facts("users", 3));
 }

@@ -128,7 +128,8 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
         _ => None,
     });
     let extracted = started.elapsed();
-    let deferred = states.iter().filter(|s| s.slots.iter().any(|(_, slot, _)| matches!(slot, Slot::Deferred(..)))).count();
+    let deferred =
+        states.iter().filter(|s| s.slots.iter().any(|(_, slot, _)| matches!(slot, Slot::Deferred(..)))).count();
 
     // (3) Deferred files, now that every model class of the app is known.
     let models =

@@ -1,6 +1,8 @@
 //! What an extractor finds in one file, before cross-file resolution. Cached per blob id and
 //! extractor version, so it must depend only on the file's path and content (and the extractor
-//! context's fingerprint).
+//! context's fingerprint). The cache encodes it with postcard, which is not self-describing:
+//! no `skip_serializing_if`, no internally tagged enums, and a change of shape needs a new
+//! store migration (the cache is dropped) or new extractor versions.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +16,6 @@ pub struct FileFacts {
     /// Set instead of facts when the extractor's screen deferred the file (nothing extracted;
     /// see [`crate::scan::screen`]): the model sets under which its words are known to name no
     /// model, so that a scan with one of them skips the blob without reading it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferred: Option<Deferral>,
 }
 
@@ -41,7 +42,7 @@ pub struct Hit {
 
 /// What a hit points at, as far as one file can tell.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Target {
     /// A table named directly (possibly `schema.table`).
     Table { table: String },

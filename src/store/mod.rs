@@ -38,11 +38,18 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sqlite: include_str!("migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: include_str!("migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        sqlite: include_str!("migrations/sqlite/0002_binary_facts.sql"),
+        postgres: include_str!("migrations/postgres/0002_binary_facts.sql"),
+    },
+];
 
 /// Keys per `IN (VALUES …)` list and rows per multi-row insert: well under SQLite's and
 /// PostgreSQL's bound-parameter limits (32 766 and 65 535), large enough that a scan of tens of
@@ -185,10 +192,10 @@ impl Store {
                     .collect();
                 let first = if self.numbered() { "$1" } else { "?" };
                 let sql = format!(
-                    "SELECT blob, facts FROM tandem_blob_facts WHERE extractor = {first} AND blob IN ({})",
+                    "SELECT blob, facts FROM tandem_facts WHERE extractor = {first} AND blob IN ({})",
                     list.join(", ")
                 );
-                let rows: Vec<(String, String)> = with_pool!(self, p, _pg, _begin => {
+                let rows: Vec<(String, Vec<u8>)> = with_pool!(self, p, _pg, _begin => {
                     let mut q = sqlx::query(&sql).bind(extractor);
                     for blob in chunk {
                         q = q.bind(*blob);
@@ -199,8 +206,8 @@ impl Store {
                         .collect::<Result<Vec<_>, sqlx::Error>>()
                         .map_err(|e| self.db_error("read cached facts", e))
                 })?;
-                for (blob, json) in rows {
-                    let facts: FileFacts = serde_json::from_str(&json).map_err(|e| {
+                for (blob, bytes) in rows {
+                    let facts: FileFacts = postcard::from_bytes(&bytes).map_err(|e| {
                         self.corrupt(format!(
                             "cached facts of blob {blob} (extractor `{extractor}`) are not valid: {e}"
                         ))
@@ -219,11 +226,11 @@ impl Store {
         for (k, f) in entries {
             by_key.insert(k, f);
         }
-        let mut rows: Vec<(&BlobKey, String)> = Vec::with_capacity(by_key.len());
+        let mut rows: Vec<(&BlobKey, Vec<u8>)> = Vec::with_capacity(by_key.len());
         for (k, f) in by_key {
-            let json = serde_json::to_string(f)
+            let bytes = postcard::to_allocvec(f)
                 .map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))?;
-            rows.push((k, json));
+            rows.push((k, bytes));
         }
         rows.sort_by(|a, b| a.0.cmp(b.0));
         if rows.is_empty() {
@@ -234,13 +241,13 @@ impl Store {
             let mut tx = p.begin_with(begin).await.map_err(err)?;
             for chunk in rows.chunks(CHUNK) {
                 let sql = format!(
-                    "INSERT INTO tandem_blob_facts (blob, extractor, facts) VALUES {} \
+                    "INSERT INTO tandem_facts (blob, extractor, facts) VALUES {} \
                      ON CONFLICT (blob, extractor) DO UPDATE SET facts = excluded.facts",
                     placeholders(chunk.len(), 3, self.numbered())
                 );
                 let mut q = sqlx::query(&sql);
-                for (k, json) in chunk {
-                    q = q.bind(&k.blob).bind(&k.extractor).bind(json);
+                for (k, bytes) in chunk {
+                    q = q.bind(&k.blob).bind(&k.extractor).bind(bytes);
                 }
                 q.execute(&mut *tx).await.map_err(err)?;
             }
