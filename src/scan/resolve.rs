@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::config::{App, Confidence, Framework};
 use crate::scan::facts::{FileFacts, ModelDecl, Target};
 use crate::scan::reference::{ObjectRef, RefKind, Reference};
@@ -241,6 +243,28 @@ pub struct Context<'a> {
 /// references.
 pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Reference> {
     let models = Models::build(ctx.app, files);
+    // Everything below is per file once the models are known (references are keyed by path),
+    // so files resolve in parallel.
+    let mut own: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, m) in models.list.iter().enumerate() {
+        own.entry(m.path.as_str()).or_default().push(i);
+    }
+    let per_file: Vec<Vec<Reference>> = files
+        .par_iter()
+        .map(|(path, facts)| {
+            let mine = own.get(path.as_str()).map_or(&[][..], Vec::as_slice);
+            resolve_file(ctx, &models, path, facts, mine)
+        })
+        .collect();
+    let mut out: Vec<Reference> = per_file.into_iter().flatten().collect();
+    // Already in order when `files` is sorted by path, as the scan passes it.
+    out.sort();
+    out
+}
+
+/// The references of one file: its hits, and the implicit and inherited references of the
+/// models it declares (`own`, indices into `models`).
+fn resolve_file(ctx: &Context<'_>, models: &Models, path: &str, facts: &FileFacts, own: &[usize]) -> Vec<Reference> {
     let mut refs: BTreeMap<(String, u32, u32, ObjectRef, RefKind), Reference> = BTreeMap::new();
     let mut add = |path: &str,
                    line: u32,
@@ -268,7 +292,7 @@ pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Referenc
     // the schema (another database, a typo in the dump) are kept rather than guessed away.
     let column_ok = |table: &str, column: &str| ctx.schema.and_then(|s| s.has_column(table, column)).unwrap_or(true);
 
-    for (path, facts) in files {
+    {
         for hit in &facts.hits {
             let mut emit =
                 |object: ObjectRef| add(path, hit.line, hit.column, object, hit.kind, hit.confidence, &hit.snippet);
@@ -329,7 +353,8 @@ pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Referenc
     // Fields of an abstract parent declared in another file (Django `class Post(TimeStampedModel)`,
     // a TypeORM abstract base entity) are columns of each concrete child's table: the child's
     // declaration maps them. Same-file parents are expanded by the extractors themselves.
-    for (i, m) in models.list.iter().enumerate() {
+    for &i in own {
+        let m = &models.list[i];
         let Some(table) = &m.table else { continue };
         if m.decl.is_abstract {
             continue;
@@ -364,7 +389,7 @@ pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Referenc
 
     // Every concrete ActiveRecord model maps its table and reads and writes each column on every
     // load and save, unless told to ignore it.
-    for m in &models.list {
+    for m in own.iter().map(|&i| &models.list[i]) {
         let Some(table) = &m.table else { continue };
         if m.decl.is_abstract || m.decl.framework != Framework::Rails {
             continue;
