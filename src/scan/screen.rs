@@ -15,7 +15,7 @@
 //! word, or of its singular, intact; [`word_keys`] computes both for every word.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 use crate::scan::facts::FileFacts;
 use crate::scan::inflect;
@@ -37,9 +37,7 @@ fn hasher() -> foldhash::fast::FixedState {
 }
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = hasher().build_hasher();
-    bytes.hash(&mut h);
-    h.finish()
+    hasher().hash_one(bytes)
 }
 
 /// `word` lower-cased without `_`, into `buf`.
@@ -82,9 +80,7 @@ impl ModelKeys {
         keys.extend(classes.iter().map(|c| model_key(c)));
         let mut sorted: Vec<u64> = keys.iter().copied().collect();
         sorted.sort_unstable();
-        let mut h = hasher().build_hasher();
-        sorted.hash(&mut h);
-        ModelKeys { keys, fingerprint: format!("{}-{:016x}", sorted.len(), h.finish()) }
+        ModelKeys { keys, fingerprint: format!("{}-{:016x}", sorted.len(), hasher().hash_one(&sorted)) }
     }
 
     /// Whether a file screened as `needs` must be extracted.
