@@ -49,7 +49,8 @@ pub trait Extractor: Sync + Send {
     /// A cheap look at the raw text before [`Extractor::extract`]: an extractor whose facts can
     /// only resolve through model classes may defer the file until the scan knows the app's
     /// models (see [`crate::scan::screen`]). It must never defer a file whose facts could
-    /// resolve without one of the models it names.
+    /// resolve without one of the models it names. Cached deferrals are trusted: a change to
+    /// what the screen defers must bump [`Extractor::version`].
     fn screen(&self, path: &str, source: &str) -> Screen {
         let _ = (path, source);
         Screen::Extract
