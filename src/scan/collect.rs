@@ -83,6 +83,7 @@ struct FileState<'f> {
 /// Collect the facts of `files`, each with the extractors (indices) that read it.
 pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Collected> {
     let started = std::time::Instant::now();
+    let packs = git2::Repository::open(job.repo).ok().map(|repo| pack_order::Packs::open(&repo));
     let key = |f: &FileEntry, j: usize| BlobKey { blob: f.blob.to_string(), extractor: job.tags[j].clone() };
 
     // (1) What the cache has.
@@ -115,7 +116,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     // (2) Read what is missing; extract, or defer what the screens defer.
     let wanted: Vec<usize> =
         (0..states.len()).filter(|&i| states[i].slots.iter().any(|(_, s, _)| matches!(s, Slot::Missing))).collect();
-    read_all(job, &mut states, &wanted, |j, slot, text, path| match slot {
+    read_all(job, packs.as_ref(), &mut states, &wanted, |j, slot, text, path| match slot {
         // A deferred slot is screened again while the text is at hand: its words are what
         // step (3) needs.
         Slot::Missing | Slot::Deferred(_, None) => match job.extractors[j].screen(path, text) {
@@ -159,7 +160,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     }
     // What is left names a model, or was deferred by an earlier scan under other models: read
     // it (again) and decide with its words.
-    read_all(job, &mut states, &again, |j, slot, text, path| match slot {
+    read_all(job, packs.as_ref(), &mut states, &again, |j, slot, text, path| match slot {
         Slot::Deferred(known, _) => Some(match job.extractors[j].screen(path, text) {
             Screen::IfModel(words) if !models.wants(&words) => Slot::Skipped(known.clone()),
             _ => Slot::Done(job.extractors[j].extract(path, text, job.ctx)),
@@ -229,7 +230,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
 
 /// Read the files `which` (indices into `states`) in parallel, in pack order, and let `step`
 /// replace each slot it returns `Some` for (marking it changed).
-fn read_all<F>(job: &Job<'_>, states: &mut [FileState<'_>], which: &[usize], step: F)
+fn read_all<F>(job: &Job<'_>, packs: Option<&pack_order::Packs>, states: &mut [FileState<'_>], which: &[usize], step: F)
 where
     F: Fn(usize, &Slot, &str, &str) -> Option<Slot> + Sync,
 {
@@ -244,9 +245,9 @@ where
     static NO_HASH_CHECK: std::sync::Once = std::sync::Once::new();
     NO_HASH_CHECK.call_once(|| git2::opts::strict_hash_verification(false));
     let mut order = which.to_vec();
-    if let Ok(repo) = git2::Repository::open(job.repo) {
+    if let Some(packs) = packs {
         let blobs: Vec<git2::Oid> = order.iter().map(|&i| states[i].file.blob).collect();
-        let mut keyed: Vec<((usize, u64), usize)> = pack_order::keys(&repo, &blobs).into_iter().zip(order).collect();
+        let mut keyed: Vec<((usize, u64), usize)> = packs.keys(&blobs).into_iter().zip(order).collect();
         keyed.sort_unstable();
         order = keyed.into_iter().map(|(_, i)| i).collect();
     }

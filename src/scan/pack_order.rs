@@ -70,29 +70,44 @@ fn be32(data: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// A sort key for each blob of `blobs`: (pack, offset) for packed blobs, after them the rest.
-pub fn keys(repo: &Repository, blobs: &[Oid]) -> Vec<(usize, u64)> {
-    let dir = repo.commondir().join("objects").join("pack");
-    let mut indexes: Vec<PackIndex> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
-        .filter_map(|p| PackIndex::load(&p))
-        .collect();
-    // Largest pack first: one order for most blobs.
-    indexes.sort_by_key(|ix| std::cmp::Reverse(ix.count));
-    blobs
-        .iter()
-        .map(|oid| {
-            let id = oid.as_bytes();
-            if id.len() != ID_LEN {
-                return (usize::MAX, 0);
-            }
-            indexes.iter().enumerate().find_map(|(p, ix)| ix.offset(id).map(|o| (p, o))).unwrap_or((usize::MAX, 0))
-        })
-        .collect()
+/// The pack indexes of a repository, loaded once per scan.
+pub struct Packs {
+    /// Largest pack first: one order for most blobs.
+    indexes: Vec<PackIndex>,
+}
+
+impl Packs {
+    pub fn open(repo: &Repository) -> Packs {
+        let dir = repo.commondir().join("objects").join("pack");
+        let mut indexes: Vec<PackIndex> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+            .filter_map(|p| PackIndex::load(&p))
+            .collect();
+        indexes.sort_by_key(|ix| std::cmp::Reverse(ix.count));
+        Packs { indexes }
+    }
+
+    /// A sort key for each blob of `blobs`: (pack, offset) for packed blobs, after them the rest.
+    pub fn keys(&self, blobs: &[Oid]) -> Vec<(usize, u64)> {
+        blobs
+            .iter()
+            .map(|oid| {
+                let id = oid.as_bytes();
+                if id.len() != ID_LEN {
+                    return (usize::MAX, 0);
+                }
+                self.indexes
+                    .iter()
+                    .enumerate()
+                    .find_map(|(p, ix)| ix.offset(id).map(|o| (p, o)))
+                    .unwrap_or((usize::MAX, 0))
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -130,7 +145,7 @@ mod tests {
             .map(|i| Oid::from_str(&git(&["rev-parse", &format!("HEAD:f{i}.txt")])).expect("oid"))
             .chain([Oid::from_str(&git(&["hash-object", "loose.txt"])).expect("oid")])
             .collect();
-        let keys = keys(&repo, &ids);
+        let keys = Packs::open(&repo).keys(&ids);
         // What git itself says about each packed object's offset.
         let verify = git(&["verify-pack", "-v", &{
             let pack = std::fs::read_dir(dir.path().join(".git/objects/pack"))

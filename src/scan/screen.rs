@@ -93,6 +93,12 @@ impl ModelKeys {
     }
 }
 
+/// A byte of a word as screening sees it: ASCII alphanumerics, `_`, and every byte of a
+/// non-ASCII character (so that a word is never cut short and misses a name).
+pub fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
 /// Whether ActiveSupport's singular rules can change a word: every rule that rewrites (rather
 /// than keeps) a word matches one ending in `s`, `a`, `e`, `i` or `n`, or starting with `oxen`.
 /// Any other word singularizes to itself, so its `classify` key is its `camelize` key.
@@ -109,16 +115,15 @@ fn may_singularize(word: &str) -> bool {
 /// Sorted and deduplicated.
 pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<u64> {
     let bytes = text.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     let mut words: HashSet<&str, foldhash::fast::FixedState> = HashSet::with_hasher(hasher());
     let mut i = 0;
     while i < bytes.len() {
-        if !is_word(bytes[i]) {
+        if !is_word_byte(bytes[i]) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < bytes.len() && is_word(bytes[i]) {
+        while i < bytes.len() && is_word_byte(bytes[i]) {
             i += 1;
         }
         // Word boundaries are ASCII bytes, so both ends are char boundaries.

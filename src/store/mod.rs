@@ -187,13 +187,10 @@ impl Store {
             blobs.sort_unstable();
             blobs.dedup();
             for chunk in blobs.chunks(CHUNK) {
-                let list: Vec<String> = (0..chunk.len())
-                    .map(|i| if self.numbered() { format!("${}", i + 2) } else { "?".to_owned() })
-                    .collect();
-                let first = if self.numbered() { "$1" } else { "?" };
                 let sql = format!(
-                    "SELECT blob, facts FROM tandem_facts WHERE extractor = {first} AND blob IN ({})",
-                    list.join(", ")
+                    "SELECT blob, facts FROM tandem_facts WHERE extractor IN {} AND blob IN {}",
+                    placeholders(1, 1, 1, self.numbered()),
+                    placeholders(2, 1, chunk.len(), self.numbered())
                 );
                 let rows: Vec<(String, Vec<u8>)> = with_pool!(self, p, _pg, _begin => {
                     let mut q = sqlx::query(&sql).bind(extractor);
@@ -243,7 +240,7 @@ impl Store {
                 let sql = format!(
                     "INSERT INTO tandem_facts (blob, extractor, facts) VALUES {} \
                      ON CONFLICT (blob, extractor) DO UPDATE SET facts = excluded.facts",
-                    placeholders(chunk.len(), 3, self.numbered())
+                    placeholders(1, chunk.len(), 3, self.numbered())
                 );
                 let mut q = sqlx::query(&sql);
                 for (k, bytes) in chunk {
@@ -339,11 +336,11 @@ impl Store {
     }
 }
 
-/// `($1, $2), ($3, $4), …` for `rows` tuples of `width` parameters.
-/// `rows` tuples of `width` parameters: `$1, $2…` for PostgreSQL, `?` for SQLite, where `$N`
-/// would be named parameters that sqlx resolves by asking SQLite for every parameter's name, a
-/// linear search each (quadratic in a statement of a thousand parameters).
-fn placeholders(rows: usize, width: usize, numbered: bool) -> String {
+/// `rows` tuples of `width` parameters, numbered from `first` for PostgreSQL (`($1, $2), ($3,
+/// $4)`), `(?, ?), (?, ?)` for SQLite, where `$N` would be named parameters that sqlx resolves
+/// by asking SQLite for every parameter's name, a linear search each (quadratic in a statement
+/// of a thousand parameters).
+fn placeholders(first: usize, rows: usize, width: usize, numbered: bool) -> String {
     let mut out = String::with_capacity(rows * width * 5);
     for r in 0..rows {
         if r > 0 {
@@ -356,7 +353,7 @@ fn placeholders(rows: usize, width: usize, numbered: bool) -> String {
             }
             if numbered {
                 out.push('$');
-                out.push_str(&(r * width + c + 1).to_string());
+                out.push_str(&(first + r * width + c).to_string());
             } else {
                 out.push('?');
             }
@@ -453,9 +450,10 @@ mod tests {
 
     #[test]
     fn placeholders_number_every_parameter() {
-        assert_eq!(placeholders(2, 3, true), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(placeholders(1, 1, true), "($1)");
-        assert_eq!(placeholders(2, 2, false), "(?, ?), (?, ?)");
+        assert_eq!(placeholders(1, 2, 3, true), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(1, 1, 1, true), "($1)");
+        assert_eq!(placeholders(2, 1, 3, true), "($2, $3, $4)");
+        assert_eq!(placeholders(1, 2, 2, false), "(?, ?), (?, ?)");
     }
 
     #[test]

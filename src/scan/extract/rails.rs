@@ -204,10 +204,6 @@ fn blank_literal(body: &[u8], out: &mut [u8], interpolating: bool) {
     }
 }
 
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
-
 /// A `class Name < Superclass` (comments and strings included: a false positive only costs a
 /// parse) that the walker may take for a model or a serializer: the conditions of
 /// `may_be_model` and `serialized_model`, loosened (any superclass under `app/models`, any
@@ -215,9 +211,9 @@ fn is_word_byte(b: u8) -> bool {
 fn declares_model(path: &str, source: &str) -> bool {
     let under_models = path.starts_with("app/models/") || path.contains("/app/models/");
     let b = source.as_bytes();
-    let constant = |b: u8| is_word_byte(b) || b == b':';
+    let constant = |b: u8| screen::is_word_byte(b) || b == b':';
     for at in memchr::memmem::find_iter(b, b"class") {
-        if at > 0 && is_word_byte(b[at - 1]) {
+        if at > 0 && screen::is_word_byte(b[at - 1]) {
             continue;
         }
         let mut i = at + 5;
@@ -256,6 +252,12 @@ fn declares_model(path: &str, source: &str) -> bool {
     false
 }
 
+/// Every method whose arguments may name `table.column` directly, as one set: the screen looks
+/// up the word after every `.` of every file.
+static QUERY_METHODS: std::sync::LazyLock<HashSet<&'static str>> = std::sync::LazyLock::new(|| {
+    HASH_KEY_METHODS.iter().chain(SYMBOL_METHODS).chain(FRAGMENT_METHODS).copied().collect()
+});
+
 /// A call of a query method whose arguments may name `table.column` directly: `.where(`,
 /// `&.order`, `::pluck`, a leading-dot chain across lines or comments.
 fn calls_query_method(source: &str) -> bool {
@@ -286,8 +288,7 @@ fn calls_query_method(source: &str) -> bool {
             Some(b'!' | b'?' | b'=') => Some(&source[start..=i]),
             _ => None,
         };
-        let known =
-            |m: &str| HASH_KEY_METHODS.contains(&m) || SYMBOL_METHODS.contains(&m) || FRAGMENT_METHODS.contains(&m);
+        let known = |m: &str| QUERY_METHODS.contains(m);
         if known(word) || with_suffix.is_some_and(known) {
             return true;
         }
