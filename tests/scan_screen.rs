@@ -6,18 +6,17 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use support::git::TestRepo;
-use tandem::config::{App, AppSource, Config, Framework, Registry, ScanSettings};
+use support::scan::{app, config, schema};
+use tandem::config::{App, Framework};
 use tandem::scan::extract::{self, ExtractContext};
 use tandem::scan::facts::{FileFacts, Target};
 use tandem::scan::resolve::{self, SchemaIndex};
 use tandem::scan::screen::{Screen, model_key};
 use tandem::scan::tree::{self, Content};
 use tandem::scan::{Reference, scan_ref};
-use tandem::schema::{Column, QualifiedName, Schema, Table};
 use tandem::store::Store;
 
 const RUBY: &[&str] = &[".rb", ".erb", ".jbuilder", ".rake", ".builder", ".haml", ".slim"];
@@ -94,52 +93,6 @@ fn the_screen_on_the_traps_it_must_not_defer() {
     assert!(!extracted("lib/a.rb", "x.where_clause_builder\nx.ordered\n"));
 }
 
-fn schema() -> Schema {
-    let mut s = Schema::default();
-    for (name, cols) in [("users", &["id", "email", "name"][..]), ("widgets", &["id", "label", "user_id"][..])] {
-        let mut t = Table::new(QualifiedName::unqualified(name));
-        t.columns = cols.iter().map(|c| Column::new(c, "text")).collect();
-        s.tables.push(t);
-    }
-    s
-}
-
-fn app(repo: &Path) -> App {
-    App {
-        name: "shop".into(),
-        repo: repo.to_path_buf(),
-        path: None,
-        framework: Framework::Rails,
-        deployed: None,
-        head: "main".into(),
-        include: vec![],
-        exclude: vec![],
-        structure: None,
-        migrations: None,
-        owner: None,
-        source: AppSource::Repo,
-        tables: BTreeMap::new(),
-        line: 1,
-    }
-}
-
-fn config(root: &Path, app: App) -> Config {
-    Config {
-        path: root.join("apps.toml"),
-        root: root.to_path_buf(),
-        registry: Registry {
-            dialect: Default::default(),
-            schema: None,
-            migrations: None,
-            store: "sqlite://registry.db".into(),
-            min_confidence: Default::default(),
-        },
-        scan: ScanSettings { max_file_size: 1 << 20 },
-        apps: vec![app],
-        waivers: vec![],
-    }
-}
-
 /// What a scan without screening finds: every file through every extractor that applies.
 fn unscreened(app: &App, rev: &str, index: &SchemaIndex) -> Vec<Reference> {
     let repo = git2::Repository::open(&app.repo).expect("open");
@@ -184,9 +137,10 @@ fn screened_scans_cold_and_warm_equal_extracting_every_file() {
     );
     repo.tag("one");
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = app(repo.path());
-    let cfg = config(dir.path(), app.clone());
-    let index = SchemaIndex::new(&schema());
+    let app = app("shop", repo.path(), Framework::Rails);
+    let cfg = config(dir.path(), vec![app.clone()]);
+    let index =
+        SchemaIndex::new(&schema(&[("users", &["id", "email", "name"]), ("widgets", &["id", "label", "user_id"])]));
     let store = Store::open(&cfg.registry.store, &cfg.root).expect("store");
 
     let expected = unscreened(&app, "one", &index);

@@ -429,3 +429,61 @@ pub mod git {
         }
     }
 }
+
+/// Registries for scan tests, built in code rather than from apps.toml.
+pub mod scan {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use tandem::config::{App, AppSource, Config, Framework, Registry, ScanSettings};
+    use tandem::schema::{Column, QualifiedName, Schema, Table};
+
+    /// An app named `name` of `framework` at `repo`, scanned at `main`, with no other settings.
+    pub fn app(name: &str, repo: &Path, framework: Framework) -> App {
+        App {
+            name: name.into(),
+            repo: repo.to_path_buf(),
+            path: None,
+            framework,
+            deployed: None,
+            head: "main".into(),
+            include: vec![],
+            exclude: vec![],
+            structure: None,
+            migrations: None,
+            owner: None,
+            source: AppSource::Repo,
+            tables: BTreeMap::new(),
+            line: 1,
+        }
+    }
+
+    /// A registry of `apps` in `root`, with its store at `root/registry.db`.
+    pub fn config(root: &Path, apps: Vec<App>) -> Config {
+        Config {
+            path: root.join("apps.toml"),
+            root: root.to_path_buf(),
+            registry: Registry {
+                dialect: Default::default(),
+                schema: None,
+                migrations: None,
+                store: "sqlite://registry.db".into(),
+                min_confidence: Default::default(),
+            },
+            scan: ScanSettings { max_file_size: 1 << 20 },
+            apps,
+            waivers: vec![],
+        }
+    }
+
+    /// A schema of `tables`, each with its columns (type `text`).
+    pub fn schema(tables: &[(&str, &[&str])]) -> Schema {
+        let mut s = Schema::default();
+        for (name, cols) in tables {
+            let mut t = Table::new(QualifiedName::unqualified(name));
+            t.columns = cols.iter().map(|c| Column::new(c, "text")).collect();
+            s.tables.push(t);
+        }
+        s
+    }
+}
