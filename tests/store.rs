@@ -52,9 +52,12 @@ fn scan(app: &str, git_ref: &str, commit: &str, column: &str) -> ScanResult {
 }
 
 /// Every behaviour, run against one store URL; `reopen` opens the same store again.
+/// The store schema version this tandem migrates to.
+const NEWEST: i64 = 3;
+
 fn exercise(open: &dyn Fn() -> Store) {
     let store = open();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), NEWEST);
 
     // Facts round trip; missing keys are absent.
     let a = key("aaaa", "rails@1:x");
@@ -107,11 +110,33 @@ fn exercise(open: &dyn Fn() -> Store) {
     store.save_scan(&s2, true).unwrap();
     store.save_scan(&s2, true).unwrap();
     assert_eq!(store.latest_scan("portal", "head", true).unwrap(), Some(s2.clone()));
+
+    // Snapshots: the one of the commit asked for, else the latest of the app and context.
+    let snap = |app: &str, context: &str, commit: &str| store.snapshot(app, context, commit).unwrap();
+    assert_eq!(snap("portal", "k1", "c1"), None);
+    for (i, commit) in ["c1", "c2", "c3"].iter().enumerate() {
+        store.put_snapshot("portal", "k1", commit, &[i as u8; 3]).unwrap();
+    }
+    assert_eq!(snap("portal", "k1", "c1"), Some(("c1".to_owned(), vec![0; 3])));
+    assert_eq!(snap("portal", "k1", "c9"), Some(("c3".to_owned(), vec![2; 3])));
+    assert_eq!(snap("portal", "k2", "c1"), None, "another context");
+    assert_eq!(snap("platform", "k1", "c1"), None, "another app");
+    // Writing a commit again replaces it and makes it the latest.
+    store.put_snapshot("portal", "k1", "c1", b"new").unwrap();
+    assert_eq!(snap("portal", "k1", "c9"), Some(("c1".to_owned(), b"new".to_vec())));
+    // Four are kept per app, the oldest go first, whatever their context.
+    store.put_snapshot("platform", "k1", "p1", b"p").unwrap();
+    store.put_snapshot("portal", "k2", "c4", b"4").unwrap();
+    store.put_snapshot("portal", "k2", "c5", b"5").unwrap();
+    assert_eq!(snap("portal", "k1", "c2"), Some(("c1".to_owned(), b"new".to_vec())), "c2 was the oldest");
+    assert_eq!(snap("portal", "k1", "c3").map(|s| s.0), Some("c3".to_owned()));
+    assert_eq!(snap("portal", "k2", "c9").map(|s| s.0), Some("c5".to_owned()));
+    assert_eq!(snap("platform", "k1", "p1").map(|s| s.0), Some("p1".to_owned()), "other apps keep theirs");
     drop(store);
 
     // Reopen keeps everything, and migrating again is a no-op.
     let store = open();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), NEWEST);
     assert_eq!(store.latest_scan("portal", "head", false).unwrap(), Some(s2));
     assert_eq!(store.latest_scan("portal", "deployed", false).unwrap(), Some(d1));
     assert_eq!(store.cached_facts(std::slice::from_ref(&a)).unwrap()[&a], facts("people", 4));
@@ -143,7 +168,7 @@ fn postgres_store_round_trips_and_persists() {
     let tables = db.query_strings(
         "SELECT table_name::text FROM information_schema.tables WHERE table_name LIKE 'tandem\\_%' ORDER BY 1",
     );
-    assert_eq!(tables, ["tandem_facts", "tandem_scans", "tandem_store_version"]);
+    assert_eq!(tables, ["tandem_facts", "tandem_scans", "tandem_snapshots", "tandem_store_version"]);
 }
 
 /// Many processes (here threads with their own pools) opening a fresh store at once must all
@@ -166,7 +191,7 @@ fn concurrent_opens(url: &str, root: &Path) {
         }
     });
     let store = Store::open(url, root).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), NEWEST);
     let keys: Vec<_> = (0..6).flat_map(|i| (0..50).map(move |j| key(&format!("{i}-{j}"), "e@1"))).collect();
     assert_eq!(store.cached_facts(&keys).unwrap().len(), 300);
     assert!(store.latest_scan("portal", "head", true).unwrap().is_some());
@@ -284,7 +309,7 @@ fn a_version_one_store_migrates_to_the_binary_cache() {
     });
 
     let store = Store::open("sqlite://registry.db", dir.path()).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), NEWEST);
     assert!(store.cached_facts(&[key("abc", "sql@1")]).unwrap().is_empty());
     store.put_facts(&[(key("abc", "sql@1"), facts("users", 3))]).unwrap();
     assert_eq!(store.cached_facts(&[key("abc", "sql@1")]).unwrap()[&key("abc", "sql@1")], facts("users", 3));

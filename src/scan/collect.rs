@@ -3,7 +3,7 @@
 //! [`crate::scan::screen`]) so that an expensive extractor parses only the files whose facts can
 //! matter to this app.
 //!
-//! The cache holds one entry per blob and extractor tag (id, version, framework, context
+//! The cache holds one entry per blob, path and extractor tag (id, version, framework, context
 //! fingerprint): the extracted facts, or, for a file the screen deferred, a [`Deferral`] naming
 //! the model sets under which its words were found to name no model — the verdict that lets a
 //! warm scan skip the blob without reading it.
@@ -43,6 +43,18 @@ pub struct Collected {
     pub blobs_from_cache: u64,
 }
 
+impl Collected {
+    /// Add what another collection over other files of the same commit found.
+    pub fn absorb(&mut self, other: Collected) {
+        self.facts.extend(other.facts);
+        self.facts.sort_by(|a, b| a.0.cmp(&b.0));
+        self.fresh.extend(other.fresh);
+        self.skipped.extend(other.skipped);
+        self.files_read += other.files_read;
+        self.blobs_from_cache += other.blobs_from_cache;
+    }
+}
+
 /// Everything one scan's collection needs besides the files.
 pub struct Job<'a> {
     pub repo: &'a std::path::Path,
@@ -52,6 +64,9 @@ pub struct Job<'a> {
     pub ctx: &'a ExtractContext<'a>,
     pub max_size: u64,
     pub cache: Option<&'a Store>,
+    /// Model classes declared by files of the commit that are not collected here (their
+    /// facts are known from elsewhere): deferred files are decided against these too.
+    pub other_models: &'a [&'a str],
     pub progress: Option<&'a indicatif::ProgressBar>,
 }
 
@@ -83,8 +98,8 @@ struct FileState<'f> {
 /// Collect the facts of `files`, each with the extractors (indices) that read it.
 pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Collected> {
     let started = std::time::Instant::now();
-    let packs = git2::Repository::open(job.repo).ok().map(|repo| pack_order::Packs::open(&repo));
-    let key = |f: &FileEntry, j: usize| BlobKey { blob: f.blob.to_string(), extractor: job.tags[j].clone() };
+    let repos = Handles::new(job.repo);
+    let key = |f: &FileEntry, j: usize| BlobKey::new(f.blob, &f.app_path, &job.tags[j]);
 
     // (1) What the cache has.
     let keys: Vec<BlobKey> = files.iter().flat_map(|(f, ex)| ex.iter().map(move |&j| key(f, j))).collect();
@@ -116,7 +131,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     // (2) Read what is missing; extract, or defer what the screens defer.
     let wanted: Vec<usize> =
         (0..states.len()).filter(|&i| states[i].slots.iter().any(|(_, s, _)| matches!(s, Slot::Missing))).collect();
-    read_all(job, packs.as_ref(), &mut states, &wanted, |j, slot, text, path| match slot {
+    read_all(job, &repos, &mut states, &wanted, |j, slot, text, path| match slot {
         // A deferred slot is screened again while the text is at hand: its words are what
         // step (3) needs.
         Slot::Missing | Slot::Deferred(_, None) => match job.extractors[j].screen(path, text) {
@@ -133,11 +148,17 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
         states.iter().filter(|s| s.slots.iter().any(|(_, slot, _)| matches!(slot, Slot::Deferred(..)))).count();
 
     // (3) Deferred files, now that every model class of the app is known.
-    let models =
-        ModelKeys::from_facts(states.iter().flat_map(|s| s.slots.iter()).filter_map(|(_, slot, _)| match slot {
-            Slot::Done(f) => Some(f),
-            _ => None,
-        }));
+    let models = ModelKeys::from_classes(
+        states
+            .iter()
+            .flat_map(|s| s.slots.iter())
+            .filter_map(|(_, slot, _)| match slot {
+                Slot::Done(f) => Some(f),
+                _ => None,
+            })
+            .flat_map(|f| f.models.iter().map(|m| m.class.as_str()))
+            .chain(job.other_models.iter().copied()),
+    );
     let mut again: Vec<usize> = Vec::new();
     for (i, s) in states.iter_mut().enumerate() {
         let mut read = false;
@@ -160,7 +181,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     }
     // What is left names a model, or was deferred by an earlier scan under other models: read
     // it (again) and decide with its words.
-    read_all(job, packs.as_ref(), &mut states, &again, |j, slot, text, path| match slot {
+    read_all(job, &repos, &mut states, &again, |j, slot, text, path| match slot {
         Slot::Deferred(known, _) => Some(match job.extractors[j].screen(path, text) {
             Screen::IfModel(words) if !models.wants(&words) => Slot::Skipped(known.clone()),
             _ => Slot::Done(job.extractors[j].extract(path, text, job.ctx)),
@@ -230,7 +251,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
 
 /// Read the files `which` (indices into `states`) in parallel, in pack order, and let `step`
 /// replace each slot it returns `Some` for (marking it changed).
-fn read_all<F>(job: &Job<'_>, packs: Option<&pack_order::Packs>, states: &mut [FileState<'_>], which: &[usize], step: F)
+fn read_all<F>(job: &Job<'_>, repos: &Handles, states: &mut [FileState<'_>], which: &[usize], step: F)
 where
     F: Fn(usize, &Slot, &str, &str) -> Option<Slot> + Sync,
 {
@@ -245,25 +266,21 @@ where
     static NO_HASH_CHECK: std::sync::Once = std::sync::Once::new();
     NO_HASH_CHECK.call_once(|| git2::opts::strict_hash_verification(false));
     let mut order = which.to_vec();
-    if let Some(packs) = packs {
+    if let Some(packs) = &repos.packs {
         let blobs: Vec<git2::Oid> = order.iter().map(|&i| states[i].file.blob).collect();
         let mut keyed: Vec<((usize, u64), usize)> = packs.keys(&blobs).into_iter().zip(order).collect();
         keyed.sort_unstable();
         order = keyed.into_iter().map(|(_, i)| i).collect();
     }
-    // git2's Repository is not Sync, and each handle has its own cache of delta bases: one
-    // handle per worker thread (not per rayon job, which would start cold for every split and
-    // inflate the same delta chains over and over).
-    let repos: Vec<Mutex<Option<std::result::Result<git2::Repository, String>>>> =
-        (0..=rayon::current_num_threads()).map(|_| Mutex::new(None)).collect();
     let shared: &[FileState<'_>] = states;
     let results: Vec<Read> = order
         .par_iter()
         .map(|&i| {
             let s = &shared[i];
-            let slot = rayon::current_thread_index().map_or(repos.len() - 1, |t| t.min(repos.len() - 1));
+            let handles = &repos.per_thread;
+            let slot = rayon::current_thread_index().map_or(handles.len() - 1, |t| t.min(handles.len() - 1));
             let content = {
-                let mut guard = repos[slot].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let mut guard = handles[slot].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let repo = guard.get_or_insert_with(|| {
                     git2::Repository::open(job.repo).map_err(|e| format!("cannot open the repository: {}", e.message()))
                 });
@@ -301,6 +318,24 @@ where
                     }
                 }
             }
+        }
+    }
+}
+
+/// The repository as the reading threads use it, opened once per collection.
+struct Handles {
+    /// git2's Repository is not Sync, and each handle has its own cache of delta bases: one
+    /// handle per worker thread, opened on first use (not per rayon job, which would start cold
+    /// for every split and inflate the same delta chains over and over).
+    per_thread: Vec<Mutex<Option<std::result::Result<git2::Repository, String>>>>,
+    packs: Option<pack_order::Packs>,
+}
+
+impl Handles {
+    fn new(repo: &std::path::Path) -> Handles {
+        Handles {
+            per_thread: (0..=rayon::current_num_threads()).map(|_| Mutex::new(None)).collect(),
+            packs: git2::Repository::open(repo).ok().map(|repo| pack_order::Packs::open(&repo)),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Reading each app's code at its refs through libgit2 and turning it into references.
 //!
 //! The pipeline, per app and ref: resolve the revision → list the app's blobs at that commit
-//! ([`tree`]) → look every (blob, extractor) pair up in the store's cache in one batch → read and
-//! extract only the misses, in parallel → store the new facts in one batch → resolve all facts
-//! of the commit together ([`resolve`]) into references.
+//! ([`tree`]) → keep the references of the files an earlier scan's [`snapshot`] holds unchanged
+//! → for the rest, look every (blob, path, extractor) up in the store's cache in one batch, read
+//! and extract only the misses, in parallel ([`collect`]) → store the new facts in one batch →
+//! resolve them with the models of the whole commit ([`resolve`]) → when the models changed,
+//! resolve every file instead → store a new snapshot when worth it.
 
 pub mod collect;
 pub mod extract;
@@ -13,18 +15,22 @@ pub mod pack_order;
 pub mod reference;
 pub mod resolve;
 pub mod screen;
+pub mod snapshot;
 pub mod tree;
 
 pub use reference::{ObjectRef, RefKind, Reference, ScanResult, ScanSummary};
 
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::time::Instant;
 
 use crate::config::{App, AppSource, Config};
 use crate::error::{Diagnostic, Error, Result};
 use crate::scan::extract::ExtractContext;
+use crate::scan::facts::ModelDecl;
 use crate::scan::reference::Skipped;
 use crate::scan::resolve::SchemaIndex;
+use crate::scan::snapshot::Snapshot;
 use crate::scan::tree::FileEntry;
 use crate::schema::Schema;
 use crate::store::Store;
@@ -118,10 +124,7 @@ pub fn scan_ref(
     let identifiers = schema.map(SchemaIndex::identifiers).unwrap_or_default();
     let ctx = ExtractContext { framework: app.framework, identifiers: &identifiers };
     let extractors = extract::all();
-    let tags: Vec<String> = extractors
-        .iter()
-        .map(|e| format!("{}@{}:{}:{}", e.id(), e.version(), app.framework, e.fingerprint(&ctx)))
-        .collect();
+    let tags = cache_tags(&extractors, &ctx);
     // Which extractors read which file; files no extractor wants are not read at all.
     let plans: Vec<(&FileEntry, Vec<usize>)> = listing
         .files
@@ -137,6 +140,26 @@ pub fn scan_ref(
         })
         .collect();
     let bar = progress_bar(progress, &app.name, git_ref);
+    let commit_hex = commit.to_string();
+    let context = snapshot::context(app, &tags, schema, config.scan.max_file_size);
+    let stored = match cache {
+        Some(store) => store.snapshot(&app.name, &context, &commit_hex)?,
+        None => None,
+    };
+    let base = match (&stored, cache) {
+        (Some((base_commit, bytes)), Some(store)) => Some(Snapshot::decode(bytes).map_err(|e| {
+            store.corrupt(format!("the snapshot of app `{}` at commit {base_commit} is not valid: {e}", app.name))
+        })?),
+        _ => None,
+    };
+    // Files the snapshot holds as they are now, and the rest, whose facts are collected.
+    let (kept, todo): (Vec<_>, Vec<_>) =
+        plans.into_iter().partition(|(f, _)| base.as_ref().is_some_and(|b| b.has(&f.path, f.blob)));
+    let kept_models: Vec<(&str, &ModelDecl)> = match &base {
+        Some(b) => kept.iter().flat_map(|(f, _)| b.models(&f.path).iter().map(move |m| (f.path.as_str(), m))).collect(),
+        None => Vec::new(),
+    };
+    let kept_classes: Vec<&str> = kept_models.iter().map(|(_, m)| m.class.as_str()).collect();
     let job = collect::Job {
         repo: &app.repo,
         extractors: &extractors,
@@ -144,26 +167,58 @@ pub fn scan_ref(
         ctx: &ctx,
         max_size: config.scan.max_file_size,
         cache,
+        other_models: &kept_classes,
         progress: bar.as_ref(),
     };
     let listed = started.elapsed();
-    let collected = collect::collect(&job, &plans)?;
+    let mut collected = collect::collect(&job, &todo)?;
+    // The snapshot fits when every file it does not keep declares the models it declared then
+    // (a new or deleted file: none): then the app's models are the same, and so is every kept
+    // file's resolution.
+    let kept_paths: HashSet<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
+    let fits = base.as_ref().is_some_and(|b| {
+        let now: HashMap<&str, &[ModelDecl]> =
+            collected.facts.iter().map(|(p, f)| (p.as_str(), f.models.as_slice())).collect();
+        b.paths()
+            .filter(|p| !kept_paths.contains(p))
+            .chain(todo.iter().map(|(f, _)| f.path.as_str()))
+            .all(|p| b.models(p) == now.get(p).copied().unwrap_or(&[]))
+    });
+    let mut kept_count = kept.len();
+    if base.is_some() && !fits {
+        // The models changed: every file resolves anew, the kept ones from the blob cache.
+        let classes: Vec<&str> =
+            collected.facts.iter().flat_map(|(_, f)| f.models.iter().map(|m| m.class.as_str())).collect();
+        let rest = collect::collect(&collect::Job { other_models: &classes, ..job }, &kept)?;
+        collected.absorb(rest);
+        kept_count = 0;
+    }
     let gathered = started.elapsed();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     let mut skipped: Vec<Skipped> = listing.skipped.clone();
-    skipped.extend(collected.skipped);
+    skipped.extend(collected.skipped.iter().cloned());
     skipped.sort();
-    let commit_hex = commit.to_string();
     let ctx = resolve::Context { app, git_ref, commit: &commit_hex, schema };
     // Storing the new facts (one SQLite or PostgreSQL transaction, mostly I/O on the store's
     // own thread) overlaps resolving (CPU on this one).
-    let (stored, references) = std::thread::scope(|scope| {
+    let (stored_facts, references) = std::thread::scope(|scope| {
         let writer = cache
             .filter(|_| !collected.fresh.is_empty())
             .map(|store| scope.spawn(|| store.put_facts(&collected.fresh)));
-        let references = resolve::resolve(&ctx, &collected.facts);
+        let references = match &base {
+            Some(b) if fits => {
+                let models = kept_models
+                    .iter()
+                    .copied()
+                    .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
+                let fresh = resolve::resolve_among(&ctx, models, &collected.facts);
+                let paths: Vec<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
+                b.references(&paths, &app.name, git_ref, &commit_hex).map(|kept| merge_by_path(kept, fresh))
+            }
+            _ => Ok(resolve::resolve(&ctx, &collected.facts)),
+        };
         let stored = match writer.map(|w| w.join()) {
             None => Ok(()),
             Some(Ok(result)) => result,
@@ -171,20 +226,59 @@ pub fn scan_ref(
         };
         (stored, references)
     });
-    stored?;
+    stored_facts?;
+    let references = references.map_err(|e| {
+        let message = format!("the snapshot of app `{}` is not valid: {e}", app.name);
+        cache.map_or_else(|| Error::environment(Diagnostic::new(message.clone())), |s| s.corrupt(message.clone()))
+    })?;
+    let resolved = started.elapsed();
+    // Files added, changed or gone since the snapshot.
+    let changed = base.as_ref().map_or(todo.len(), |b| {
+        let listed: HashSet<&str> =
+            todo.iter().map(|(f, _)| f.path.as_str()).chain(kept_paths.iter().copied()).collect();
+        todo.len() + b.paths().filter(|p| !listed.contains(p)).count()
+    });
+    let write = cache.is_some() && (!fits || snapshot::worth_writing(changed, kept.len() + todo.len()));
+    if let Some(store) = cache.filter(|_| write) {
+        let unreadable: HashSet<&str> = collected.skipped.iter().map(|s| s.path.as_str()).collect();
+        let mut files: Vec<(&str, git2::Oid)> = kept
+            .iter()
+            .chain(&todo)
+            .map(|(f, _)| (f.path.as_str(), f.blob))
+            .filter(|(p, _)| !unreadable.contains(p))
+            .collect();
+        files.sort_unstable();
+        let mut models: HashMap<&str, Vec<ModelDecl>> = HashMap::new();
+        let all_models = kept_models
+            .iter()
+            .copied()
+            .filter(|_| fits)
+            .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
+        for (path, decl) in all_models {
+            models.entry(path).or_default().push(decl.clone());
+        }
+        let bytes = snapshot::encode(&files, &models, &references).map_err(|e| {
+            Error::environment(Diagnostic::new(format!("cannot encode the snapshot of app `{}`: {e}", app.name)))
+        })?;
+        store.put_snapshot(&app.name, &context, &commit_hex, &bytes)?;
+    }
     tracing::debug!(
         app = %app.name,
         git_ref,
-        files = plans.len(),
+        files = kept.len() + todo.len(),
         read = collected.files_read,
-        "scan phases: list {:?}, facts {:?}, resolve {:?}",
+        "scan phases: list {:?}, facts {:?}, resolve {:?}, snapshot {:?} (base: {}, {} files kept, {changed} changed, {})",
         listed,
         gathered - listed,
-        started.elapsed() - gathered
+        resolved - gathered,
+        started.elapsed() - resolved,
+        stored.as_ref().map_or("none", |(c, _)| c.as_str()),
+        kept_count,
+        if write { "written" } else { "not written" },
     );
     let summary = ScanSummary {
         files_read: collected.files_read,
-        blobs_from_cache: collected.blobs_from_cache,
+        blobs_from_cache: collected.blobs_from_cache + kept_count as u64,
         skipped,
         elapsed_ms: started.elapsed().as_millis() as u64,
     };
@@ -196,6 +290,39 @@ pub fn scan_ref(
         references,
         summary,
     })
+}
+
+/// The references of kept files (one vector per file) and of resolved ones (sorted), in order:
+/// every reference of a scan shares app, ref and commit, so the order is the paths' order.
+fn merge_by_path(kept: Vec<Vec<Reference>>, fresh: Vec<Reference>) -> Vec<Reference> {
+    let total = fresh.len() + kept.iter().map(Vec::len).sum::<usize>();
+    let mut groups: Vec<Vec<Reference>> = kept.into_iter().filter(|g| !g.is_empty()).collect();
+    let mut fresh = fresh.into_iter().peekable();
+    while let Some(first) = fresh.next() {
+        let mut group = vec![first];
+        while let Some(next) = fresh.next_if(|r| r.path == group[0].path) {
+            group.push(next);
+        }
+        groups.push(group);
+    }
+    groups.sort_unstable_by(|a, b| a[0].path.cmp(&b[0].path));
+    let mut out = Vec::with_capacity(total);
+    for group in groups {
+        out.extend(group);
+    }
+    out
+}
+
+/// Each extractor's cache tag: id, version, framework and context fingerprint.
+fn cache_tags(extractors: &[Box<dyn extract::Extractor>], ctx: &ExtractContext<'_>) -> Vec<String> {
+    extractors.iter().map(|e| format!("{}@{}:{}:{}", e.id(), e.version(), ctx.framework, e.fingerprint(ctx))).collect()
+}
+
+/// The context key of `app`'s snapshots (see [`snapshot::context`]) under `schema`.
+pub fn snapshot_context(config: &Config, app: &App, schema: Option<&SchemaIndex>) -> String {
+    let identifiers = schema.map(SchemaIndex::identifiers).unwrap_or_default();
+    let ctx = ExtractContext { framework: app.framework, identifiers: &identifiers };
+    snapshot::context(app, &cache_tags(&extract::all(), &ctx), schema, config.scan.max_file_size)
 }
 
 /// A progress bar on stderr when it is a terminal; its length grows as files are queued.

@@ -67,6 +67,30 @@ impl SchemaIndex {
         Some(entries.iter().any(|(_, cols)| cols.contains(&column)))
     }
 
+    /// A digest of every table and view with its schema and columns: equal digests resolve
+    /// alike.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut tables: Vec<(&String, &Vec<Relation>)> = self.tables.iter().collect();
+        tables.sort_unstable_by_key(|(name, _)| *name);
+        for (name, relations) in tables {
+            let mut relations: Vec<&Relation> = relations.iter().collect();
+            relations.sort();
+            for (schema, columns) in relations {
+                h.update(b"\0t");
+                h.update(schema.as_deref().unwrap_or("").as_bytes());
+                h.update(b"\0");
+                h.update(name.as_bytes());
+                for c in columns {
+                    h.update(b"\0c");
+                    h.update(c.as_bytes());
+                }
+            }
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     pub fn columns_of(&self, table: &str) -> Vec<String> {
         let mut out: BTreeSet<String> = BTreeSet::new();
         for (_, cols) in self.tables.get(&unqualified(table).to_ascii_lowercase()).into_iter().flatten() {
@@ -119,13 +143,16 @@ struct Models {
 }
 
 impl Models {
-    fn build(app: &App, files: &[(String, FileFacts)]) -> Models {
-        let mut list: Vec<Model> = Vec::new();
-        for (path, facts) in files {
-            for decl in &facts.models {
-                list.push(Model { decl: decl.clone(), path: path.clone(), table: None, ignored: BTreeSet::new() });
-            }
-        }
+    fn build<'m>(app: &App, decls: impl IntoIterator<Item = (&'m str, &'m ModelDecl)>) -> Models {
+        let mut list: Vec<Model> = decls
+            .into_iter()
+            .map(|(path, decl)| Model {
+                decl: decl.clone(),
+                path: path.to_owned(),
+                table: None,
+                ignored: BTreeSet::new(),
+            })
+            .collect();
         list.sort_by(|a, b| (&a.decl.class, &a.path, a.decl.line).cmp(&(&b.decl.class, &b.path, b.decl.line)));
         let mut by_last: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, m) in list.iter().enumerate() {
@@ -242,7 +269,17 @@ pub struct Context<'a> {
 /// Resolve the facts of every file (path inside the repository, facts) into sorted, deduplicated
 /// references.
 pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Reference> {
-    let models = Models::build(ctx.app, files);
+    resolve_among(ctx, files.iter().flat_map(|(path, f)| f.models.iter().map(move |m| (path.as_str(), m))), files)
+}
+
+/// Resolve the facts of some files of a commit, given every model the commit declares (path,
+/// declaration), those of `files` included.
+pub fn resolve_among<'m>(
+    ctx: &Context<'_>,
+    models: impl IntoIterator<Item = (&'m str, &'m ModelDecl)>,
+    files: &[(String, FileFacts)],
+) -> Vec<Reference> {
+    let models = Models::build(ctx.app, models);
     // Everything below is per file once the models are known (references are keyed by path),
     // so files resolve in parallel.
     let mut own: HashMap<&str, Vec<usize>> = HashMap::new();

@@ -72,8 +72,12 @@ pub struct ModelKeys {
 
 impl ModelKeys {
     pub fn from_facts<'a>(facts: impl IntoIterator<Item = &'a FileFacts>) -> ModelKeys {
-        let mut classes: Vec<&str> =
-            facts.into_iter().flat_map(|f| f.models.iter().map(|m| m.class.as_str())).collect();
+        ModelKeys::from_classes(facts.into_iter().flat_map(|f| f.models.iter().map(|m| m.class.as_str())))
+    }
+
+    /// The keys of these model classes.
+    pub fn from_classes<'a>(classes: impl IntoIterator<Item = &'a str>) -> ModelKeys {
+        let mut classes: Vec<&str> = classes.into_iter().collect();
         classes.sort_unstable();
         classes.dedup();
         let mut keys = HashSet::with_hasher(hasher());

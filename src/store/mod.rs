@@ -21,13 +21,21 @@ use crate::redact::redact;
 use crate::scan::ScanResult;
 use crate::scan::facts::FileFacts;
 
-/// Cache key of one blob's extraction.
+/// Cache key of one file's extraction.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BlobKey {
-    /// Hex git object id of the blob.
+    /// Hex git object id of the blob, `:`, and the path the extractor was given: extractors read
+    /// the path too (`.erb` or `.rb`, under `app/models/` or not, a Django app's label), so the
+    /// same blob at another path is another entry.
     pub blob: String,
     /// Extractor id, version and context fingerprint, e.g. `rails@3:9f2c…`.
     pub extractor: String,
+}
+
+impl BlobKey {
+    pub fn new(blob: git2::Oid, path: &str, extractor: &str) -> BlobKey {
+        BlobKey { blob: format!("{blob}:{path}"), extractor: extractor.to_owned() }
+    }
 }
 
 /// The store's own schema, in order. A version is applied once and recorded in
@@ -49,7 +57,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0002_binary_facts.sql"),
         postgres: include_str!("migrations/postgres/0002_binary_facts.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("migrations/sqlite/0003_snapshots.sql"),
+        postgres: include_str!("migrations/postgres/0003_snapshots.sql"),
+    },
 ];
+
+/// Snapshots kept per app (a `deployed` and a `head`, and room for a `--ref`).
+const SNAPSHOTS_KEPT: i64 = 4;
 
 /// Keys per `IN (VALUES …)` list and rows per multi-row insert: well under SQLite's and
 /// PostgreSQL's bound-parameter limits (32 766 and 65 535), large enough that a scan of tens of
@@ -252,6 +268,71 @@ impl Store {
         })
     }
 
+    /// The snapshot (commit, bytes) of `app` under `context` to start a scan of `commit` from:
+    /// the one of that very commit if there is one, else the latest.
+    pub fn snapshot(&self, app: &str, context: &str, commit: &str) -> Result<Option<(String, Vec<u8>)>> {
+        with_pool!(self, p, _pg, _begin => {
+            let err = |e| self.db_error("read a snapshot", e);
+            // The row first, then its data: sorting with the data would read every candidate's.
+            let row = sqlx::query(
+                "SELECT id, commit_id FROM tandem_snapshots WHERE app = $1 AND context = $2 \
+                 ORDER BY (commit_id = $3) DESC, id DESC LIMIT 1",
+            )
+            .bind(app)
+            .bind(context)
+            .bind(commit)
+            .fetch_optional(p)
+            .await
+            .map_err(err)?;
+            let Some(row) = row else { return Ok(None) };
+            let (id, found): (i64, String) = (row.try_get("id").map_err(err)?, row.try_get("commit_id").map_err(err)?);
+            let data: Vec<u8> = sqlx::query("SELECT data FROM tandem_snapshots WHERE id = $1")
+                .bind(id)
+                .fetch_one(p)
+                .await
+                .and_then(|r| r.try_get("data"))
+                .map_err(err)?;
+            Ok(Some((found, data)))
+        })
+    }
+
+    /// Store a snapshot of `app` at `commit` under `context`, replacing one of the same commit
+    /// and context, and keep only the latest few of the app.
+    pub fn put_snapshot(&self, app: &str, context: &str, commit: &str, data: &[u8]) -> Result<()> {
+        with_pool!(self, p, pg, begin => {
+            let err = |e| self.db_error("write a snapshot", e);
+            let mut tx = p.begin_with(begin).await.map_err(err)?;
+            if pg {
+                sqlx::query(PG_LOCK_SQL).bind(app).execute(&mut *tx).await.map_err(err)?;
+            }
+            sqlx::query("DELETE FROM tandem_snapshots WHERE app = $1 AND context = $2 AND commit_id = $3")
+                .bind(app)
+                .bind(context)
+                .bind(commit)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+            sqlx::query("INSERT INTO tandem_snapshots (app, context, commit_id, data) VALUES ($1, $2, $3, $4)")
+                .bind(app)
+                .bind(context)
+                .bind(commit)
+                .bind(data)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+            sqlx::query(
+                "DELETE FROM tandem_snapshots WHERE app = $1 AND id NOT IN \
+                 (SELECT id FROM tandem_snapshots WHERE app = $1 ORDER BY id DESC LIMIT $2)",
+            )
+            .bind(app)
+            .bind(SNAPSHOTS_KEPT)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+            tx.commit().await.map_err(err)
+        })
+    }
+
     /// Record a scan; `published` marks it as the app's published scan for its ref.
     ///
     /// One row is kept per (app, ref, commit): saving it again replaces the result and makes it
@@ -328,7 +409,7 @@ impl Store {
         Error::environment(Diagnostic::new(redact(&format!("store {}: cannot {action}: {e}", self.shown_url))))
     }
 
-    fn corrupt(&self, message: String) -> Error {
+    pub fn corrupt(&self, message: String) -> Error {
         Error::environment(
             Diagnostic::new(redact(&format!("store {}: {message}", self.shown_url)))
                 .help("the store was written by another program or an incompatible tandem"),

@@ -1,0 +1,276 @@
+//! Starting a scan from an earlier scan of the same app: each file's resolved references, kept
+//! in the store as one row (see [`crate::store::Store::snapshot`]).
+//!
+//! Resolution is per file once the app's model classes are known (see [`crate::scan::resolve`]).
+//! So when every file that differs from a snapshot declares exactly the models it declared then
+//! (a file that is new or gone declares none), each unchanged file — same path, same blob —
+//! resolves to exactly the references it had, and only the changed files need facts and
+//! resolution. Everything else resolution reads is in the snapshot's [`context`] key: the
+//! extractor tags (versions, framework, the schema's identifiers), the schema's tables and
+//! columns, the app's framework and table overrides, the size limit, tandem's version. A
+//! snapshot that does not fit is not used, and the scan resolves every file.
+//!
+//! A scan writes a new snapshot only when it resolved every file or changed many: a small
+//! change re-resolves its few files from the same snapshot again next time, which costs less
+//! than writing every reference of the app to the store each time.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::{App, Confidence};
+use crate::scan::facts::ModelDecl;
+use crate::scan::reference::{ObjectRef, RefKind, Reference};
+use crate::scan::resolve::SchemaIndex;
+
+/// Part of every context key: bump when the encoding below changes.
+const FORMAT: u32 = 1;
+
+/// The key under which snapshots are interchangeable: everything besides a file's path and
+/// content that its references depend on.
+pub fn context(app: &App, tags: &[String], schema: Option<&SchemaIndex>, max_size: u64) -> String {
+    let mut h = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    field(&FORMAT.to_le_bytes());
+    field(env!("CARGO_PKG_VERSION").as_bytes());
+    field(app.framework.to_string().as_bytes());
+    field(&max_size.to_le_bytes());
+    for tag in tags {
+        field(tag.as_bytes());
+    }
+    for (class, table) in &app.tables {
+        field(class.as_bytes());
+        field(table.as_bytes());
+    }
+    match schema {
+        None => field(b"no schema"),
+        Some(s) => field(s.fingerprint().as_bytes()),
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One file as a snapshot keeps it. The references are encoded on their own so that a scan
+/// decodes only the files it keeps, in parallel.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredFile<'a> {
+    path: &'a str,
+    blob: [u8; 20],
+    models: Vec<ModelDecl>,
+    /// postcard of `Vec<StoredRef>`. (postcard writes a byte slice and a sequence of `u8`
+    /// alike: a length, then the bytes.)
+    refs: &'a [u8],
+}
+
+/// A reference as [`encode`] writes it, borrowing from the scan's references; the same fields,
+/// in the same order, as [`StoredRef`] reads.
+#[derive(Serialize)]
+struct StoredRefOut<'a> {
+    line: u32,
+    column: u32,
+    schema: Option<&'a str>,
+    table: &'a str,
+    column_name: Option<&'a str>,
+    kind: RefKind,
+    confidence: Confidence,
+    snippet: &'a str,
+}
+
+/// A reference without what every reference of the scan shares (app, ref, commit, path).
+/// No `skip_serializing_if` here: postcard is not self-describing.
+#[derive(Debug, Deserialize)]
+struct StoredRef {
+    line: u32,
+    column: u32,
+    schema: Option<String>,
+    table: String,
+    column_name: Option<String>,
+    kind: RefKind,
+    confidence: Confidence,
+    snippet: String,
+}
+
+/// A decoded snapshot, borrowing the stored bytes.
+#[derive(Debug)]
+pub struct Snapshot<'a> {
+    files: Vec<StoredFile<'a>>,
+    by_path: HashMap<&'a str, usize>,
+}
+
+impl<'a> Snapshot<'a> {
+    pub fn decode(bytes: &'a [u8]) -> Result<Snapshot<'a>, postcard::Error> {
+        let files: Vec<StoredFile<'a>> = postcard::from_bytes(bytes)?;
+        let by_path = files.iter().enumerate().map(|(i, f)| (f.path, i)).collect();
+        Ok(Snapshot { files, by_path })
+    }
+
+    /// Whether the snapshot holds `path` at `blob`.
+    pub fn has(&self, path: &str, blob: git2::Oid) -> bool {
+        self.by_path.get(path).is_some_and(|&i| self.files[i].blob == blob.as_bytes())
+    }
+
+    /// The models `path` declared (none when the snapshot does not hold it).
+    pub fn models(&self, path: &str) -> &[ModelDecl] {
+        self.by_path.get(path).map_or(&[], |&i| &self.files[i].models)
+    }
+
+    /// Every path the snapshot holds.
+    pub fn paths(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.files.iter().map(|f| f.path)
+    }
+
+    /// The references of the files at `paths`, as this scan's (`app`, `git_ref`, `commit`),
+    /// one vector per path.
+    pub fn references(
+        &self,
+        paths: &[&str],
+        app: &str,
+        git_ref: &str,
+        commit: &str,
+    ) -> Result<Vec<Vec<Reference>>, postcard::Error> {
+        paths
+            .par_iter()
+            .map(|path| {
+                let Some(&i) = self.by_path.get(path) else { return Ok(Vec::new()) };
+                let stored: Vec<StoredRef> = postcard::from_bytes(self.files[i].refs)?;
+                Ok(stored
+                    .into_iter()
+                    .map(|r| Reference {
+                        app: app.to_owned(),
+                        git_ref: git_ref.to_owned(),
+                        commit: commit.to_owned(),
+                        path: (*path).to_owned(),
+                        line: r.line,
+                        column: r.column,
+                        object: ObjectRef { schema: r.schema, table: r.table, column: r.column_name },
+                        kind: r.kind,
+                        confidence: r.confidence,
+                        snippet: r.snippet,
+                    })
+                    .collect())
+            })
+            .collect()
+    }
+}
+
+/// Encode a scan: `files` (path, blob), sorted by path, the models each declares and the
+/// references (sorted, as a scan returns them).
+pub fn encode(
+    files: &[(&str, git2::Oid)],
+    models: &HashMap<&str, Vec<ModelDecl>>,
+    references: &[Reference],
+) -> Result<Vec<u8>, postcard::Error> {
+    let mut by_path: HashMap<&str, &[Reference]> = HashMap::new();
+    for group in references.chunk_by(|a, b| a.path == b.path) {
+        by_path.insert(group[0].path.as_str(), group);
+    }
+    let refs: Vec<Vec<u8>> = files
+        .par_iter()
+        .map(|(path, _)| {
+            let stored: Vec<StoredRefOut<'_>> = by_path
+                .get(path)
+                .copied()
+                .unwrap_or_default()
+                .iter()
+                .map(|r| StoredRefOut {
+                    line: r.line,
+                    column: r.column,
+                    schema: r.object.schema.as_deref(),
+                    table: &r.object.table,
+                    column_name: r.object.column.as_deref(),
+                    kind: r.kind,
+                    confidence: r.confidence,
+                    snippet: &r.snippet,
+                })
+                .collect();
+            postcard::to_allocvec(&stored)
+        })
+        .collect::<Result<_, _>>()?;
+    let stored: Vec<StoredFile<'_>> = files
+        .iter()
+        .zip(&refs)
+        .map(|((path, blob), refs)| {
+            let mut id = [0u8; 20];
+            id.copy_from_slice(blob.as_bytes());
+            StoredFile { path, blob: id, models: models.get(path).cloned().unwrap_or_default(), refs }
+        })
+        .collect();
+    postcard::to_allocvec(&stored)
+}
+
+/// Whether a scan that changed `changed` of `files` files should store a new snapshot rather
+/// than start from the same one again next time.
+pub fn worth_writing(changed: usize, files: usize) -> bool {
+    changed > (files / 32).max(64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Framework;
+
+    fn reference(path: &str, line: u32, object: ObjectRef) -> Reference {
+        Reference {
+            app: "old".into(),
+            git_ref: "deployed".into(),
+            commit: "c0".into(),
+            path: path.into(),
+            line,
+            column: 3,
+            object,
+            kind: RefKind::Query,
+            confidence: Confidence::Medium,
+            snippet: format!("line {line}"),
+        }
+    }
+
+    #[test]
+    fn a_snapshot_gives_back_each_files_references_as_the_new_scans() {
+        let a = git2::Oid::hash_object(git2::ObjectType::Blob, b"a").unwrap();
+        let b = git2::Oid::hash_object(git2::ObjectType::Blob, b"b").unwrap();
+        let qualified = ObjectRef { schema: Some("billing".into()), table: "invoices".into(), column: None };
+        let refs =
+            vec![reference("a.rb", 1, ObjectRef::column("users", "email")), reference("a.rb", 2, qualified.clone())];
+        let decl = ModelDecl {
+            framework: Framework::Rails,
+            class: "User".into(),
+            parent: None,
+            table: None,
+            is_abstract: false,
+            ignored_columns: vec!["legacy".into()],
+            fields: vec![],
+            line: 1,
+            column: 1,
+            snippet: "class User".into(),
+        };
+        let models = HashMap::from([("b.rb", vec![decl.clone()])]);
+        let bytes = encode(&[("a.rb", a), ("b.rb", b)], &models, &refs).unwrap();
+        let snap = Snapshot::decode(&bytes).unwrap();
+        assert!(snap.has("a.rb", a) && snap.has("b.rb", b));
+        assert!(!snap.has("a.rb", b) && !snap.has("c.rb", a));
+        assert_eq!(snap.models("b.rb"), &[decl][..]);
+        assert!(snap.models("a.rb").is_empty());
+        assert_eq!(snap.paths().collect::<Vec<_>>(), ["a.rb", "b.rb"]);
+        let back = snap.references(&["a.rb", "b.rb", "gone.rb"], "web", "head", "c1").unwrap();
+        let expected: Vec<Reference> = refs
+            .iter()
+            .map(|r| Reference { app: "web".into(), git_ref: "head".into(), commit: "c1".into(), ..r.clone() })
+            .collect();
+        assert_eq!(back, vec![expected, vec![], vec![]]);
+        assert_eq!(back[0][1].object, qualified);
+        assert!(Snapshot::decode(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    #[test]
+    fn small_changes_reuse_the_snapshot() {
+        assert!(!worth_writing(0, 20_000));
+        assert!(!worth_writing(200, 20_000));
+        assert!(worth_writing(1_000, 20_000));
+        assert!(!worth_writing(64, 100));
+        assert!(worth_writing(65, 100));
+    }
+}
