@@ -27,6 +27,10 @@ use tandem::scan::scan_ref;
 use tandem::schema::{Column, QualifiedName, Schema, Table};
 use tandem::store::Store;
 
+/// The allocator the `tandem` binary uses, so that the benchmark measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const FILES: usize = 20_000;
 const TABLES: usize = 400;
 const COLUMNS_PER_TABLE: usize = 6;
