@@ -234,9 +234,8 @@ pub fn scan_ref(
     let resolved = started.elapsed();
     // Files added, changed or gone since the snapshot.
     let changed = base.as_ref().map_or(todo.len(), |b| {
-        let listed: HashSet<&str> =
-            todo.iter().map(|(f, _)| f.path.as_str()).chain(kept_paths.iter().copied()).collect();
-        todo.len() + b.paths().filter(|p| !listed.contains(p)).count()
+        let gone = b.len() - kept.len() - todo.iter().filter(|(f, _)| b.holds(&f.path)).count();
+        todo.len() + gone
     });
     let write = cache.is_some() && (!fits || snapshot::worth_writing(changed, kept.len() + todo.len()));
     if let Some(store) = cache.filter(|_| write) {
@@ -267,12 +266,13 @@ pub fn scan_ref(
         git_ref,
         files = kept.len() + todo.len(),
         read = collected.files_read,
-        "scan phases: list {:?}, facts {:?}, resolve {:?}, snapshot {:?} (base: {}, {} files kept, {changed} changed, {})",
+        "scan phases: list {:?}, facts {:?}, resolve {:?}, snapshot {:?} (base: {}, {} bytes, {} files kept, {changed} changed, {})",
         listed,
         gathered - listed,
         resolved - gathered,
         started.elapsed() - resolved,
         stored.as_ref().map_or("none", |(c, _)| c.as_str()),
+        stored.as_ref().map_or(0, |(_, bytes)| bytes.len()),
         kept_count,
         if write { "written" } else { "not written" },
     );

@@ -77,7 +77,8 @@ struct StoredRefOut<'a> {
     column_name: Option<&'a str>,
     kind: RefKind,
     confidence: Confidence,
-    snippet: &'a str,
+    /// `None`: the previous reference's (references on one line are neighbours).
+    snippet: Option<&'a str>,
 }
 
 /// A reference without what every reference of the scan shares (app, ref, commit, path).
@@ -91,7 +92,7 @@ struct StoredRef {
     column_name: Option<String>,
     kind: RefKind,
     confidence: Confidence,
-    snippet: String,
+    snippet: Option<String>,
 }
 
 /// A decoded snapshot, borrowing the stored bytes.
@@ -111,6 +112,20 @@ impl<'a> Snapshot<'a> {
     /// Whether the snapshot holds `path` at `blob`.
     pub fn has(&self, path: &str, blob: git2::Oid) -> bool {
         self.by_path.get(path).is_some_and(|&i| self.files[i].blob == blob.as_bytes())
+    }
+
+    /// How many files the snapshot holds.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Whether the snapshot holds `path`, at any blob.
+    pub fn holds(&self, path: &str) -> bool {
+        self.by_path.contains_key(path)
     }
 
     /// The models `path` declared (none when the snapshot does not hold it).
@@ -137,6 +152,7 @@ impl<'a> Snapshot<'a> {
             .map(|path| {
                 let Some(&i) = self.by_path.get(path) else { return Ok(Vec::new()) };
                 let stored: Vec<StoredRef> = postcard::from_bytes(self.files[i].refs)?;
+                let mut snippet = String::new();
                 Ok(stored
                     .into_iter()
                     .map(|r| Reference {
@@ -149,7 +165,13 @@ impl<'a> Snapshot<'a> {
                         object: ObjectRef { schema: r.schema, table: r.table, column: r.column_name },
                         kind: r.kind,
                         confidence: r.confidence,
-                        snippet: r.snippet,
+                        snippet: match r.snippet {
+                            Some(s) => {
+                                snippet.clone_from(&s);
+                                s
+                            }
+                            None => snippet.clone(),
+                        },
                     })
                     .collect())
             })
@@ -171,12 +193,11 @@ pub fn encode(
     let refs: Vec<Vec<u8>> = files
         .par_iter()
         .map(|(path, _)| {
-            let stored: Vec<StoredRefOut<'_>> = by_path
-                .get(path)
-                .copied()
-                .unwrap_or_default()
+            let refs = by_path.get(path).copied().unwrap_or_default();
+            let stored: Vec<StoredRefOut<'_>> = refs
                 .iter()
-                .map(|r| StoredRefOut {
+                .enumerate()
+                .map(|(i, r)| StoredRefOut {
                     line: r.line,
                     column: r.column,
                     schema: r.object.schema.as_deref(),
@@ -184,7 +205,7 @@ pub fn encode(
                     column_name: r.object.column.as_deref(),
                     kind: r.kind,
                     confidence: r.confidence,
-                    snippet: &r.snippet,
+                    snippet: (i == 0 || refs[i - 1].snippet != r.snippet).then_some(r.snippet.as_str()),
                 })
                 .collect();
             postcard::to_allocvec(&stored)
@@ -233,8 +254,12 @@ mod tests {
         let a = git2::Oid::hash_object(git2::ObjectType::Blob, b"a").unwrap();
         let b = git2::Oid::hash_object(git2::ObjectType::Blob, b"b").unwrap();
         let qualified = ObjectRef { schema: Some("billing".into()), table: "invoices".into(), column: None };
-        let refs =
-            vec![reference("a.rb", 1, ObjectRef::column("users", "email")), reference("a.rb", 2, qualified.clone())];
+        // Two on line 2: the second shares the first's snippet.
+        let refs = vec![
+            reference("a.rb", 1, ObjectRef::column("users", "email")),
+            reference("a.rb", 2, qualified.clone()),
+            reference("a.rb", 2, ObjectRef::column("invoices", "total")),
+        ];
         let decl = ModelDecl {
             framework: Framework::Rails,
             class: "User".into(),
@@ -262,6 +287,7 @@ mod tests {
             .collect();
         assert_eq!(back, vec![expected, vec![], vec![]]);
         assert_eq!(back[0][1].object, qualified);
+        assert_eq!(back[0][2].snippet, "line 2");
         assert!(Snapshot::decode(&bytes[..bytes.len() / 2]).is_err());
     }
 
