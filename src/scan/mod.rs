@@ -120,11 +120,24 @@ pub fn scan_ref(
     let started = Instant::now();
     let repo = crate::git::open(&app.name, &app.repo)?;
     let commit = crate::git::resolve(&repo, &app.name, revision)?;
-    let listing = tree::list(&repo, app, revision, commit)?;
+    let commit_hex = commit.to_string();
     let identifiers = schema.map(SchemaIndex::identifiers).unwrap_or_default();
     let ctx = ExtractContext { framework: app.framework, identifiers: &identifiers };
     let extractors = extract::all();
     let tags = cache_tags(&extractors, &ctx);
+    let context = snapshot::context(app, &tags, schema, config.scan.max_file_size);
+    // The snapshot comes from the store (I/O on its own thread) while the tree is listed.
+    let (listing, stored) = std::thread::scope(|scope| {
+        let reader = cache.map(|store| scope.spawn(|| store.snapshot(&app.name, &context, &commit_hex)));
+        let listing = tree::list(&repo, app, revision, commit);
+        let stored = match reader.map(|r| r.join()) {
+            None => Ok(None),
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+        };
+        (listing, stored)
+    });
+    let (listing, stored) = (listing?, stored?);
     // Which extractors read which file; files no extractor wants are not read at all.
     let plans: Vec<(&FileEntry, Vec<usize>)> = listing
         .files
@@ -140,12 +153,6 @@ pub fn scan_ref(
         })
         .collect();
     let bar = progress_bar(progress, &app.name, git_ref);
-    let commit_hex = commit.to_string();
-    let context = snapshot::context(app, &tags, schema, config.scan.max_file_size);
-    let stored = match cache {
-        Some(store) => store.snapshot(&app.name, &context, &commit_hex)?,
-        None => None,
-    };
     let base = match (&stored, cache) {
         (Some((base_commit, bytes)), Some(store)) => Some(Snapshot::decode(bytes).map_err(|e| {
             store.corrupt(format!("the snapshot of app `{}` at commit {base_commit} is not valid: {e}", app.name))
@@ -175,9 +182,9 @@ pub fn scan_ref(
     // The snapshot fits when every file it does not keep declares the models it declared then
     // (a new or deleted file: none): then the app's models are the same, and so is every kept
     // file's resolution.
-    let kept_paths: HashSet<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
+    let kept_paths: foldhash::HashSet<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
     let fits = base.as_ref().is_some_and(|b| {
-        let now: HashMap<&str, &[ModelDecl]> =
+        let now: foldhash::HashMap<&str, &[ModelDecl]> =
             collected.facts.iter().map(|(p, f)| (p.as_str(), f.models.as_slice())).collect();
         b.paths()
             .filter(|p| !kept_paths.contains(p))

@@ -99,7 +99,8 @@ struct StoredRef {
 #[derive(Debug)]
 pub struct Snapshot<'a> {
     files: Vec<StoredFile<'a>>,
-    by_path: HashMap<&'a str, usize>,
+    /// Looked up for every file of every scan: foldhash rather than SipHash.
+    by_path: foldhash::HashMap<&'a str, usize>,
 }
 
 impl<'a> Snapshot<'a> {
