@@ -117,6 +117,11 @@ fn scans_from_a_snapshot_equal_scans_without_one() {
     repo.tag("five");
     check(&cfg, &shop, &index, &store, "five");
 
+    // A snapshot that does not decode is a cache miss, not an error.
+    let context = snapshot_context(&cfg, &shop, Some(&index));
+    store.put_snapshot("shop", &context, &repo.rev("five"), b"not a snapshot").expect("put");
+    check(&cfg, &shop, &index, &store, "five");
+
     // Back to earlier commits: from their own snapshots, or from another.
     check(&cfg, &shop, &index, &store, "one");
     check(&cfg, &shop, &index, &store, "two");

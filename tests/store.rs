@@ -53,7 +53,7 @@ fn scan(app: &str, git_ref: &str, commit: &str, column: &str) -> ScanResult {
 
 /// Every behaviour, run against one store URL; `reopen` opens the same store again.
 /// The store schema version this tandem migrates to.
-const NEWEST: i64 = 3;
+const NEWEST: i64 = 4;
 
 fn exercise(open: &dyn Fn() -> Store) {
     let store = open();
@@ -110,6 +110,19 @@ fn exercise(open: &dyn Fn() -> Store) {
     store.save_scan(&s2, true).unwrap();
     store.save_scan(&s2, true).unwrap();
     assert_eq!(store.latest_scan("portal", "head", true).unwrap(), Some(s2.clone()));
+
+    // A result whose references are not all its own (built by hand, not by a scan) is kept
+    // whole too.
+    let mut mixed = scan("portal", "mixed", "c7", "email");
+    mixed.references.push(Reference { commit: "c6".into(), ..mixed.references[0].clone() });
+    mixed.references.push(Reference { path: "lib/a.rb".into(), snippet: String::new(), ..mixed.references[0].clone() });
+    store.save_scan(&mixed, false).unwrap();
+    assert_eq!(store.latest_scan("portal", "mixed", false).unwrap(), Some(mixed));
+    let mut two_files = scan("portal", "files", "c8", "email");
+    two_files.references.push(Reference { path: "lib/a.rb".into(), ..two_files.references[0].clone() });
+    two_files.references.push(Reference { line: 9, ..two_files.references[1].clone() });
+    store.save_scan(&two_files, false).unwrap();
+    assert_eq!(store.latest_scan("portal", "files", false).unwrap(), Some(two_files));
 
     // Snapshots: the one of the commit asked for, else the latest of the app and context.
     let snap = |app: &str, context: &str, commit: &str| store.snapshot(app, context, commit).unwrap();
@@ -305,6 +318,15 @@ fn a_version_one_store_migrates_to_the_binary_cache() {
         let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).create_if_missing(true);
         let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
         sqlx::raw_sql(&script).execute(&pool).await.unwrap();
+        // A scan saved as JSON, as every tandem before store schema 4 saved them.
+        sqlx::query(
+            "INSERT INTO tandem_scans (app, git_ref, revision, commit_id, published, result) \
+             VALUES ('portal', 'head', 'rev-of-head', 'c1', 1, ?)",
+        )
+        .bind(serde_json::to_string(&scan("portal", "head", "c1", "email")).unwrap())
+        .execute(&pool)
+        .await
+        .unwrap();
         pool.close().await;
     });
 
@@ -313,4 +335,9 @@ fn a_version_one_store_migrates_to_the_binary_cache() {
     assert!(store.cached_facts(&[key("abc", "sql@1")]).unwrap().is_empty());
     store.put_facts(&[(key("abc", "sql@1"), facts("users", 3))]).unwrap();
     assert_eq!(store.cached_facts(&[key("abc", "sql@1")]).unwrap()[&key("abc", "sql@1")], facts("users", 3));
+    // The JSON scan still reads; a new save of it is binary and reads the same.
+    let old = scan("portal", "head", "c1", "email");
+    assert_eq!(store.latest_scan("portal", "head", true).unwrap(), Some(old.clone()));
+    store.save_scan(&old, false).unwrap();
+    assert_eq!(store.latest_scan("portal", "head", true).unwrap(), Some(old));
 }

@@ -153,12 +153,18 @@ pub fn scan_ref(
         })
         .collect();
     let bar = progress_bar(progress, &app.name, git_ref);
-    let base = match (&stored, cache) {
-        (Some((base_commit, bytes)), Some(store)) => Some(Snapshot::decode(bytes).map_err(|e| {
-            store.corrupt(format!("the snapshot of app `{}` at commit {base_commit} is not valid: {e}", app.name))
-        })?),
-        _ => None,
-    };
+    // A snapshot is a cache: one that does not decode is passed over (and replaced by this
+    // scan's), never an error.
+    let base = stored.as_ref().and_then(|(base_commit, bytes)| match Snapshot::decode(bytes) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            tracing::warn!(
+                "app `{}`: the stored snapshot of commit {base_commit} is not valid ({e}); scanning without it",
+                app.name
+            );
+            None
+        }
+    });
     // Files the snapshot holds as they are now, and the rest, whose facts are collected.
     let (kept, todo): (Vec<_>, Vec<_>) =
         plans.into_iter().partition(|(f, _)| base.as_ref().is_some_and(|b| b.has(&f.path, f.blob)));
@@ -191,6 +197,21 @@ pub fn scan_ref(
             .chain(todo.iter().map(|(f, _)| f.path.as_str()))
             .all(|p| b.models(p) == now.get(p).copied().unwrap_or(&[]))
     });
+    // The kept files' references, decoded before anything relies on them.
+    let kept_refs = match &base {
+        Some(b) if fits => {
+            let paths: Vec<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
+            match b.references(&paths, &app.name, git_ref, &commit_hex) {
+                Ok(refs) => Some(refs),
+                Err(e) => {
+                    tracing::warn!("app `{}`: the stored snapshot is not valid ({e}); resolving every file", app.name);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let fits = kept_refs.is_some();
     let mut kept_count = kept.len();
     if base.is_some() && !fits {
         // The models changed: every file resolves anew, the kept ones from the blob cache.
@@ -214,17 +235,15 @@ pub fn scan_ref(
         let writer = cache
             .filter(|_| !collected.fresh.is_empty())
             .map(|store| scope.spawn(|| store.put_facts(&collected.fresh)));
-        let references = match &base {
-            Some(b) if fits => {
+        let references = match kept_refs {
+            Some(kept_refs) => {
                 let models = kept_models
                     .iter()
                     .copied()
                     .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
-                let fresh = resolve::resolve_among(&ctx, models, &collected.facts);
-                let paths: Vec<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
-                b.references(&paths, &app.name, git_ref, &commit_hex).map(|kept| merge_by_path(kept, fresh))
+                merge_by_path(kept_refs, resolve::resolve_among(&ctx, models, &collected.facts))
             }
-            _ => Ok(resolve::resolve(&ctx, &collected.facts)),
+            None => resolve::resolve(&ctx, &collected.facts),
         };
         let stored = match writer.map(|w| w.join()) {
             None => Ok(()),
@@ -234,10 +253,6 @@ pub fn scan_ref(
         (stored, references)
     });
     stored_facts?;
-    let references = references.map_err(|e| {
-        let message = format!("the snapshot of app `{}` is not valid: {e}", app.name);
-        cache.map_or_else(|| Error::environment(Diagnostic::new(message.clone())), |s| s.corrupt(message.clone()))
-    })?;
     let resolved = started.elapsed();
     // Files added, changed or gone since the snapshot.
     let changed = base.as_ref().map_or(todo.len(), |b| {

@@ -8,7 +8,8 @@
 //! resolution. Everything else resolution reads is in the snapshot's [`context`] key: the
 //! extractor tags (versions, framework, the schema's identifiers), the schema's tables and
 //! columns, the app's framework and table overrides, the size limit, tandem's version. A
-//! snapshot that does not fit is not used, and the scan resolves every file.
+//! snapshot that does not fit, or does not decode (it is a cache), is not used, and the scan
+//! resolves every file.
 //!
 //! A scan writes a new snapshot only when it resolved every file or changed many: a small
 //! change re-resolves its few files from the same snapshot again next time, which costs less
@@ -26,7 +27,7 @@ use crate::scan::reference::{ObjectRef, RefKind, Reference};
 use crate::scan::resolve::SchemaIndex;
 
 /// Part of every context key: bump when the encoding below changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The key under which snapshots are interchangeable: everything besides a file's path and
 /// content that its references depend on.
@@ -95,6 +96,68 @@ struct StoredRef {
     snippet: Option<String>,
 }
 
+/// `refs` (of one path) as stored: a snippet equal to the previous one is left out.
+fn stored_refs(refs: &[Reference]) -> Vec<StoredRefOut<'_>> {
+    refs.iter()
+        .enumerate()
+        .map(|(i, r)| StoredRefOut {
+            line: r.line,
+            column: r.column,
+            schema: r.object.schema.as_deref(),
+            table: &r.object.table,
+            column_name: r.object.column.as_deref(),
+            kind: r.kind,
+            confidence: r.confidence,
+            snippet: (i == 0 || refs[i - 1].snippet != r.snippet).then_some(r.snippet.as_str()),
+        })
+        .collect()
+}
+
+/// References of `path` back from their stored form, as (`app`, `git_ref`, `commit`)'s.
+fn references_of(stored: Vec<StoredRef>, path: &str, app: &str, git_ref: &str, commit: &str) -> Vec<Reference> {
+    let mut snippet = String::new();
+    stored
+        .into_iter()
+        .map(|r| Reference {
+            app: app.to_owned(),
+            git_ref: git_ref.to_owned(),
+            commit: commit.to_owned(),
+            path: path.to_owned(),
+            line: r.line,
+            column: r.column,
+            object: ObjectRef { schema: r.schema, table: r.table, column: r.column_name },
+            kind: r.kind,
+            confidence: r.confidence,
+            snippet: match r.snippet {
+                Some(s) => {
+                    snippet.clone_from(&s);
+                    s
+                }
+                None => snippet.clone(),
+            },
+        })
+        .collect()
+}
+
+/// The references of one scan — all of one app, ref and commit — grouped by path, in the
+/// compact form the store keeps scan results in.
+pub fn encode_references(references: &[Reference]) -> Result<Vec<u8>, postcard::Error> {
+    let groups: Vec<(&str, Vec<StoredRefOut<'_>>)> =
+        references.chunk_by(|a, b| a.path == b.path).map(|g| (g[0].path.as_str(), stored_refs(g))).collect();
+    postcard::to_allocvec(&groups)
+}
+
+/// [`encode_references`] undone, as (`app`, `git_ref`, `commit`)'s references.
+pub fn decode_references(
+    bytes: &[u8],
+    app: &str,
+    git_ref: &str,
+    commit: &str,
+) -> Result<Vec<Reference>, postcard::Error> {
+    let groups: Vec<(String, Vec<StoredRef>)> = postcard::from_bytes(bytes)?;
+    Ok(groups.into_iter().flat_map(|(path, refs)| references_of(refs, &path, app, git_ref, commit)).collect())
+}
+
 /// A decoded snapshot, borrowing the stored bytes.
 #[derive(Debug)]
 pub struct Snapshot<'a> {
@@ -153,28 +216,7 @@ impl<'a> Snapshot<'a> {
             .map(|path| {
                 let Some(&i) = self.by_path.get(path) else { return Ok(Vec::new()) };
                 let stored: Vec<StoredRef> = postcard::from_bytes(self.files[i].refs)?;
-                let mut snippet = String::new();
-                Ok(stored
-                    .into_iter()
-                    .map(|r| Reference {
-                        app: app.to_owned(),
-                        git_ref: git_ref.to_owned(),
-                        commit: commit.to_owned(),
-                        path: (*path).to_owned(),
-                        line: r.line,
-                        column: r.column,
-                        object: ObjectRef { schema: r.schema, table: r.table, column: r.column_name },
-                        kind: r.kind,
-                        confidence: r.confidence,
-                        snippet: match r.snippet {
-                            Some(s) => {
-                                snippet.clone_from(&s);
-                                s
-                            }
-                            None => snippet.clone(),
-                        },
-                    })
-                    .collect())
+                Ok(references_of(stored, path, app, git_ref, commit))
             })
             .collect()
     }
@@ -193,24 +235,7 @@ pub fn encode(
     }
     let refs: Vec<Vec<u8>> = files
         .par_iter()
-        .map(|(path, _)| {
-            let refs = by_path.get(path).copied().unwrap_or_default();
-            let stored: Vec<StoredRefOut<'_>> = refs
-                .iter()
-                .enumerate()
-                .map(|(i, r)| StoredRefOut {
-                    line: r.line,
-                    column: r.column,
-                    schema: r.object.schema.as_deref(),
-                    table: &r.object.table,
-                    column_name: r.object.column.as_deref(),
-                    kind: r.kind,
-                    confidence: r.confidence,
-                    snippet: (i == 0 || refs[i - 1].snippet != r.snippet).then_some(r.snippet.as_str()),
-                })
-                .collect();
-            postcard::to_allocvec(&stored)
-        })
+        .map(|(path, _)| postcard::to_allocvec(&stored_refs(by_path.get(path).copied().unwrap_or_default())))
         .collect::<Result<_, _>>()?;
     let stored: Vec<StoredFile<'_>> = files
         .iter()

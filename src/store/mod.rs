@@ -18,8 +18,8 @@ use sqlx::{Connection, Row};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::redact::redact;
-use crate::scan::ScanResult;
 use crate::scan::facts::FileFacts;
+use crate::scan::{ScanResult, ScanSummary};
 
 /// Cache key of one file's extraction.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -61,6 +61,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         sqlite: include_str!("migrations/sqlite/0003_snapshots.sql"),
         postgres: include_str!("migrations/postgres/0003_snapshots.sql"),
+    },
+    Migration {
+        version: 4,
+        sqlite: include_str!("migrations/sqlite/0004_binary_scans.sql"),
+        postgres: include_str!("migrations/postgres/0004_binary_scans.sql"),
     },
 ];
 
@@ -338,8 +343,7 @@ impl Store {
     /// One row is kept per (app, ref, commit): saving it again replaces the result and makes it
     /// the latest; once published, it stays published.
     pub fn save_scan(&self, scan: &ScanResult, published: bool) -> Result<()> {
-        let json = serde_json::to_string(scan)
-            .map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize the scan: {e}"))))?;
+        let (json, data) = encode_scan(scan)?;
         with_pool!(self, p, pg, begin => {
             let err = |e| self.db_error("save the scan", e);
             let mut tx = p.begin_with(begin).await.map_err(err)?;
@@ -361,8 +365,8 @@ impl Store {
                 was_published |= row.try_get::<bool, _>("published").map_err(err)?;
             }
             sqlx::query(
-                "INSERT INTO tandem_scans (app, git_ref, revision, commit_id, published, result) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO tandem_scans (app, git_ref, revision, commit_id, published, result, data) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(&scan.app)
             .bind(&scan.git_ref)
@@ -370,6 +374,7 @@ impl Store {
             .bind(&scan.commit)
             .bind(published || was_published)
             .bind(&json)
+            .bind(&data)
             .execute(&mut *tx)
             .await
             .map_err(err)?;
@@ -380,24 +385,40 @@ impl Store {
     /// The most recent scan of `app` at `git_ref` (`deployed`, `head` or a revision).
     pub fn latest_scan(&self, app: &str, git_ref: &str, published_only: bool) -> Result<Option<ScanResult>> {
         let sql = if published_only {
-            "SELECT result FROM tandem_scans WHERE app = $1 AND git_ref = $2 AND published = $3 \
+            "SELECT commit_id, result, data FROM tandem_scans WHERE app = $1 AND git_ref = $2 AND published = $3 \
              ORDER BY id DESC LIMIT 1"
         } else {
-            "SELECT result FROM tandem_scans WHERE app = $1 AND git_ref = $2 ORDER BY id DESC LIMIT 1"
+            "SELECT commit_id, result, data FROM tandem_scans WHERE app = $1 AND git_ref = $2 ORDER BY id DESC LIMIT 1"
         };
-        let json: Option<String> = with_pool!(self, p, _pg, _begin => {
+        type Row = (String, String, Option<Vec<u8>>);
+        let row: Option<Row> = with_pool!(self, p, _pg, _begin => {
+            let err = |e| self.db_error("read the latest scan", e);
             let mut q = sqlx::query(sql).bind(app).bind(git_ref);
             if published_only {
                 q = q.bind(true);
             }
-            let row = q.fetch_optional(p).await.map_err(|e| self.db_error("read the latest scan", e))?;
-            row.map(|r| r.try_get::<String, _>("result")).transpose().map_err(|e| self.db_error("read the latest scan", e))
+            let row = q.fetch_optional(p).await.map_err(err)?;
+            row.map(|r| Ok((r.try_get("commit_id")?, r.try_get("result")?, r.try_get("data")?))).transpose().map_err(err)
         })?;
-        json.map(|j| {
-            serde_json::from_str(&j)
-                .map_err(|e| self.corrupt(format!("the stored scan of app `{app}` at `{git_ref}` is not valid: {e}")))
-        })
-        .transpose()
+        let Some((commit, json, data)) = row else { return Ok(None) };
+        let invalid = |e: &dyn std::fmt::Display| {
+            self.corrupt(format!("the stored scan of app `{app}` at `{git_ref}` is not valid: {e}"))
+        };
+        let Some(data) = data else {
+            // Saved by a tandem before store schema 4.
+            return serde_json::from_str(&json).map(Some).map_err(|e| invalid(&e));
+        };
+        let stored: StoredScan = postcard::from_bytes(&data).map_err(|e| invalid(&e))?;
+        let references = crate::scan::snapshot::decode_references(&stored.references, app, git_ref, &commit)
+            .map_err(|e| invalid(&e))?;
+        Ok(Some(ScanResult {
+            app: app.to_owned(),
+            git_ref: git_ref.to_owned(),
+            revision: stored.revision,
+            commit,
+            references,
+            summary: stored.summary,
+        }))
     }
 
     /// Whether statements number their parameters (`$1`: PostgreSQL) or not (`?`: SQLite).
@@ -409,12 +430,35 @@ impl Store {
         Error::environment(Diagnostic::new(redact(&format!("store {}: cannot {action}: {e}", self.shown_url))))
     }
 
-    pub fn corrupt(&self, message: String) -> Error {
+    fn corrupt(&self, message: String) -> Error {
         Error::environment(
             Diagnostic::new(redact(&format!("store {}: {message}", self.shown_url)))
                 .help("the store was written by another program or an incompatible tandem"),
         )
     }
+}
+
+/// A scan result as `tandem_scans.data` keeps it; app, ref and commit are columns of the row.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredScan {
+    revision: String,
+    summary: ScanSummary,
+    /// [`crate::scan::snapshot::encode_references`].
+    references: Vec<u8>,
+}
+
+/// A scan as (`result`, `data`) of its row: postcard in `data` when every reference is the
+/// scan's own app, ref and commit (as a scan makes them), JSON in `result` otherwise.
+fn encode_scan(scan: &ScanResult) -> Result<(String, Option<Vec<u8>>)> {
+    let failed =
+        |e: &dyn std::fmt::Display| Error::environment(Diagnostic::new(format!("cannot serialize the scan: {e}")));
+    let own = scan.references.iter().all(|r| r.app == scan.app && r.git_ref == scan.git_ref && r.commit == scan.commit);
+    if !own {
+        return Ok((serde_json::to_string(scan).map_err(|e| failed(&e))?, None));
+    }
+    let references = crate::scan::snapshot::encode_references(&scan.references).map_err(|e| failed(&e))?;
+    let stored = StoredScan { revision: scan.revision.clone(), summary: scan.summary.clone(), references };
+    Ok((String::new(), Some(postcard::to_allocvec(&stored).map_err(|e| failed(&e))?)))
 }
 
 /// `rows` tuples of `width` parameters, numbered from `first` for PostgreSQL (`($1, $2), ($3,
