@@ -20,7 +20,7 @@ pub mod tree;
 
 pub use reference::{ObjectRef, RefKind, Reference, ScanResult, ScanSummary};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -188,14 +188,12 @@ pub fn scan_ref(
     // The snapshot fits when every file it does not keep declares the models it declared then
     // (a new or deleted file: none): then the app's models are the same, and so is every kept
     // file's resolution.
-    let kept_paths: foldhash::HashSet<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
     let fits = base.as_ref().is_some_and(|b| {
-        let now: foldhash::HashMap<&str, &[ModelDecl]> =
-            collected.facts.iter().map(|(p, f)| (p.as_str(), f.models.as_slice())).collect();
-        b.paths()
-            .filter(|p| !kept_paths.contains(p))
-            .chain(todo.iter().map(|(f, _)| f.path.as_str()))
-            .all(|p| b.models(p) == now.get(p).copied().unwrap_or(&[]))
+        b.same_models(
+            kept.iter().map(|(f, _)| f.path.as_str()),
+            todo.iter().map(|(f, _)| f.path.as_str()),
+            &collected.facts,
+        )
     });
     // The kept files' references, decoded before anything relies on them.
     let kept_refs = match &base {
@@ -256,29 +254,21 @@ pub fn scan_ref(
     let resolved = started.elapsed();
     // Files added, changed or gone since the snapshot.
     let changed = base.as_ref().map_or(todo.len(), |b| {
-        let gone = b.len() - kept.len() - todo.iter().filter(|(f, _)| b.holds(&f.path)).count();
-        todo.len() + gone
+        let still_there = kept.len() + todo.iter().filter(|(f, _)| b.holds(&f.path)).count();
+        todo.len() + b.len().saturating_sub(still_there)
     });
     let write = cache.is_some() && (!fits || snapshot::worth_writing(changed, kept.len() + todo.len()));
     if let Some(store) = cache.filter(|_| write) {
+        // Files read lossily or not at all are left out: every scan reads them again.
         let unreadable: HashSet<&str> = collected.skipped.iter().map(|s| s.path.as_str()).collect();
-        let mut files: Vec<(&str, git2::Oid)> = kept
-            .iter()
-            .chain(&todo)
-            .map(|(f, _)| (f.path.as_str(), f.blob))
-            .filter(|(p, _)| !unreadable.contains(p))
-            .collect();
-        files.sort_unstable();
-        let mut models: HashMap<&str, Vec<ModelDecl>> = HashMap::new();
-        let all_models = kept_models
+        let files: Vec<&FileEntry> =
+            kept.iter().chain(&todo).map(|(f, _)| *f).filter(|f| !unreadable.contains(f.path.as_str())).collect();
+        let models = kept_models
             .iter()
             .copied()
             .filter(|_| fits)
             .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
-        for (path, decl) in all_models {
-            models.entry(path).or_default().push(decl.clone());
-        }
-        let bytes = snapshot::encode(&files, &models, &references).map_err(|e| {
+        let bytes = snapshot::encode(&files, models, &references).map_err(|e| {
             Error::environment(Diagnostic::new(format!("cannot encode the snapshot of app `{}`: {e}", app.name)))
         })?;
         store.put_snapshot(&app.name, &context, &commit_hex, &bytes)?;

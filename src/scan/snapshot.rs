@@ -22,9 +22,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::{App, Confidence};
-use crate::scan::facts::ModelDecl;
+use crate::scan::facts::{FileFacts, ModelDecl};
 use crate::scan::reference::{ObjectRef, RefKind, Reference};
 use crate::scan::resolve::SchemaIndex;
+use crate::scan::tree::FileEntry;
 
 /// Part of every context key: bump when the encoding below changes.
 const FORMAT: u32 = 2;
@@ -197,9 +198,21 @@ impl<'a> Snapshot<'a> {
         self.by_path.get(path).map_or(&[], |&i| &self.files[i].models)
     }
 
-    /// Every path the snapshot holds.
-    pub fn paths(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.files.iter().map(|f| f.path)
+    /// Whether the app's models are the snapshot's: every file it holds but `kept` (unchanged
+    /// files) and every file of `collected` (the rest of the commit, with their new `facts`)
+    /// declares what it declared then — a new or deleted file, nothing. Then every kept file
+    /// resolves as it did.
+    pub fn same_models<'p>(
+        &self,
+        kept: impl IntoIterator<Item = &'p str>,
+        collected: impl IntoIterator<Item = &'p str>,
+        facts: &[(String, FileFacts)],
+    ) -> bool {
+        let kept: foldhash::HashSet<&str> = kept.into_iter().collect();
+        let now: foldhash::HashMap<&str, &[ModelDecl]> =
+            facts.iter().map(|(p, f)| (p.as_str(), f.models.as_slice())).collect();
+        let same = |p: &str| self.models(p) == now.get(p).copied().unwrap_or(&[]);
+        self.files.iter().map(|f| f.path).filter(|p| !kept.contains(p)).all(same) && collected.into_iter().all(same)
     }
 
     /// The references of the files at `paths`, as this scan's (`app`, `git_ref`, `commit`),
@@ -222,13 +235,19 @@ impl<'a> Snapshot<'a> {
     }
 }
 
-/// Encode a scan: `files` (path, blob), sorted by path, the models each declares and the
-/// references (sorted, as a scan returns them).
-pub fn encode(
-    files: &[(&str, git2::Oid)],
-    models: &HashMap<&str, Vec<ModelDecl>>,
+/// Encode a scan: its `files`, the models they declare (path, declaration) and the references
+/// (sorted, as a scan returns them).
+pub fn encode<'m>(
+    files: &[&FileEntry],
+    models: impl IntoIterator<Item = (&'m str, &'m ModelDecl)>,
     references: &[Reference],
 ) -> Result<Vec<u8>, postcard::Error> {
+    let mut files: Vec<(&str, git2::Oid)> = files.iter().map(|f| (f.path.as_str(), f.blob)).collect();
+    files.sort_unstable();
+    let mut declared: HashMap<&str, Vec<ModelDecl>> = HashMap::new();
+    for (path, decl) in models {
+        declared.entry(path).or_default().push(decl.clone());
+    }
     let mut by_path: HashMap<&str, &[Reference]> = HashMap::new();
     for group in references.chunk_by(|a, b| a.path == b.path) {
         by_path.insert(group[0].path.as_str(), group);
@@ -243,7 +262,7 @@ pub fn encode(
         .map(|((path, blob), refs)| {
             let mut id = [0u8; 20];
             id.copy_from_slice(blob.as_bytes());
-            StoredFile { path, blob: id, models: models.get(path).cloned().unwrap_or_default(), refs }
+            StoredFile { path, blob: id, models: declared.remove(path).unwrap_or_default(), refs }
         })
         .collect();
     postcard::to_allocvec(&stored)
@@ -298,14 +317,29 @@ mod tests {
             column: 1,
             snippet: "class User".into(),
         };
-        let models = HashMap::from([("b.rb", vec![decl.clone()])]);
-        let bytes = encode(&[("a.rb", a), ("b.rb", b)], &models, &refs).unwrap();
+        let entry = |path: &str, blob| FileEntry { path: path.into(), app_path: path.into(), blob };
+        // Given in any order: the snapshot sorts its files by path.
+        let (fa, fb) = (entry("a.rb", a), entry("b.rb", b));
+        let bytes = encode(&[&fb, &fa], [("b.rb", &decl)], &refs).unwrap();
         let snap = Snapshot::decode(&bytes).unwrap();
         assert!(snap.has("a.rb", a) && snap.has("b.rb", b));
         assert!(!snap.has("a.rb", b) && !snap.has("c.rb", a));
-        assert_eq!(snap.models("b.rb"), &[decl][..]);
+        assert_eq!(snap.models("b.rb"), &[decl.clone()][..]);
         assert!(snap.models("a.rb").is_empty());
-        assert_eq!(snap.paths().collect::<Vec<_>>(), ["a.rb", "b.rb"]);
+        assert_eq!(snap.files.iter().map(|f| f.path).collect::<Vec<_>>(), ["a.rb", "b.rb"]);
+        assert!(snap.holds("a.rb") && !snap.holds("c.rb") && snap.len() == 2);
+
+        // The models are the same while no file but the kept ones declares another set.
+        let facts = |models: Vec<ModelDecl>| FileFacts { models, ..FileFacts::default() };
+        let b_now = vec![("b.rb".to_owned(), facts(vec![decl.clone()]))];
+        assert!(snap.same_models(["a.rb"], ["b.rb"], &b_now), "b.rb changed, same model");
+        assert!(snap.same_models(["a.rb", "b.rb"], [], &[]), "nothing changed");
+        assert!(!snap.same_models(["a.rb"], [], &[]), "b.rb and its model are gone");
+        assert!(!snap.same_models(["a.rb"], ["b.rb"], &[("b.rb".to_owned(), facts(vec![]))]), "b.rb lost its model");
+        let c_now = vec![("c.rb".to_owned(), facts(vec![decl.clone()]))];
+        assert!(!snap.same_models(["a.rb", "b.rb"], ["c.rb"], &c_now), "a new model");
+        let c_plain = vec![("c.rb".to_owned(), facts(vec![]))];
+        assert!(snap.same_models(["a.rb", "b.rb"], ["c.rb"], &c_plain), "a new file without models");
         let back = snap.references(&["a.rb", "b.rb", "gone.rb"], "web", "head", "c1").unwrap();
         let expected: Vec<Reference> = refs
             .iter()
