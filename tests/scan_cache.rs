@@ -1,13 +1,15 @@
 //! The blob cache and published scans, through the real SQLite store: a re-scan reads only the
 //! blobs that changed, and an app with `source = "store"` is answered from its published scan.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
-use tandem::config::{App, AppSource, Config, Framework, Registry, ScanSettings};
+use support::scan::config;
+use tandem::config::{App, AppSource, Framework};
 use tandem::scan::{ScanOptions, run};
-use tandem::schema::{Column, QualifiedName, Schema, Table};
+use tandem::schema::{Column, Schema};
 use tandem::store::Store;
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -31,47 +33,11 @@ fn write(dir: &Path, path: &str, content: &str) {
 }
 
 fn schema() -> Schema {
-    let mut s = Schema::default();
-    let mut users = Table::new(QualifiedName::unqualified("users"));
-    users.columns = ["id", "email", "nickname"].iter().map(|c| Column::new(c, "text")).collect();
-    s.tables.push(users);
-    s
+    support::scan::schema(&[("users", &["id", "email", "nickname"])])
 }
 
 fn app(name: &str, repo: &Path, source: AppSource) -> App {
-    App {
-        name: name.into(),
-        repo: repo.to_path_buf(),
-        path: None,
-        framework: Framework::Generic,
-        deployed: None,
-        head: "main".into(),
-        include: vec![],
-        exclude: vec![],
-        structure: None,
-        migrations: None,
-        owner: None,
-        source,
-        tables: BTreeMap::new(),
-        line: 1,
-    }
-}
-
-fn config(root: &Path, apps: Vec<App>) -> Config {
-    Config {
-        path: root.join("apps.toml"),
-        root: root.to_path_buf(),
-        registry: Registry {
-            dialect: Default::default(),
-            schema: None,
-            migrations: None,
-            store: "sqlite://.tandem/registry.db".into(),
-            min_confidence: Default::default(),
-        },
-        scan: ScanSettings { max_file_size: 1 << 20 },
-        apps,
-        waivers: vec![],
-    }
+    App { source, ..support::scan::app(name, repo, Framework::Generic) }
 }
 
 #[test]

@@ -2,14 +2,16 @@
 //! the traps real code bases have. Each asserts the exact `path:line object kind` set, so that a
 //! missed reference and a false one both fail.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
-use tandem::config::{App, AppSource, Config, Framework, Registry, ScanSettings};
+use support::scan::schema;
+use tandem::config::Framework;
 use tandem::scan::resolve::SchemaIndex;
 use tandem::scan::{ScanResult, scan_ref};
-use tandem::schema::{Column, QualifiedName, Schema, Table};
+use tandem::schema::Schema;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -39,47 +41,9 @@ fn repo_with(dir: &Path, files: &[(&str, &str)]) -> std::path::PathBuf {
     repo
 }
 
-fn schema(tables: &[(&str, &[&str])]) -> Schema {
-    let mut s = Schema::default();
-    for (t, cols) in tables {
-        let mut table = Table::new(QualifiedName::unqualified(t));
-        table.columns = cols.iter().map(|c| Column::new(c, "text")).collect();
-        s.tables.push(table);
-    }
-    s
-}
-
 fn scan(dir: &Path, repo: &Path, framework: Framework, schema: &Schema) -> ScanResult {
-    let app = App {
-        name: "app".into(),
-        repo: repo.to_path_buf(),
-        path: None,
-        framework,
-        deployed: None,
-        head: "main".into(),
-        include: vec![],
-        exclude: vec![],
-        structure: None,
-        migrations: None,
-        owner: None,
-        source: AppSource::Repo,
-        tables: BTreeMap::new(),
-        line: 1,
-    };
-    let config = Config {
-        path: dir.join("apps.toml"),
-        root: dir.to_path_buf(),
-        registry: Registry {
-            dialect: Default::default(),
-            schema: None,
-            migrations: None,
-            store: "sqlite://.tandem/registry.db".into(),
-            min_confidence: Default::default(),
-        },
-        scan: ScanSettings { max_file_size: 1 << 20 },
-        apps: vec![app.clone()],
-        waivers: vec![],
-    };
+    let app = support::scan::app("app", repo, framework);
+    let config = support::scan::config(dir, vec![app.clone()]);
     let index = SchemaIndex::new(schema);
     scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans")
 }

@@ -2,14 +2,15 @@
 //! repository contains that cannot be read (missing blobs, submodules, symlinks, binaries, huge
 //! and non-UTF-8 files), each reported while the scan goes on.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tandem::config::{App, AppSource, Config, Framework, Registry, ScanSettings};
+use tandem::config::{App, Config, Framework};
 use tandem::scan::resolve::SchemaIndex;
 use tandem::scan::{ScanResult, scan_ref};
-use tandem::schema::{Column, QualifiedName, Schema, Table};
+use tandem::schema::Schema;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -34,53 +35,28 @@ fn write(dir: &Path, path: &str, content: &[u8]) {
 }
 
 fn schema() -> Schema {
-    let mut s = Schema::default();
-    for (t, cols) in [
-        ("users", &["id", "email", "legacy_flag", "nickname"][..]),
-        ("orders", &["id", "user_id", "total_cents"][..]),
-        ("audit_events", &["id", "payload"][..]),
-    ] {
-        let mut table = Table::new(QualifiedName::unqualified(t));
-        table.columns = cols.iter().map(|c| Column::new(c, "text")).collect();
-        s.tables.push(table);
-    }
-    s
+    support::scan::schema(&[
+        ("users", &["id", "email", "legacy_flag", "nickname"]),
+        ("orders", &["id", "user_id", "total_cents"]),
+        ("audit_events", &["id", "payload"]),
+    ])
 }
 
 fn app(repo: &Path, path: Option<&str>) -> App {
     App {
-        name: "shop".into(),
-        repo: repo.to_path_buf(),
         path: path.map(Into::into),
-        framework: Framework::Generic,
         deployed: Some("v1".into()),
-        head: "main".into(),
-        include: vec![],
         exclude: vec!["**/*_spec.rb".into()],
-        structure: None,
         migrations: Some("db/migrate".into()),
-        owner: None,
-        source: AppSource::Repo,
-        tables: BTreeMap::new(),
-        line: 1,
+        ..support::scan::app("shop", repo, Framework::Generic)
     }
 }
 
+/// A registry whose size limit (4 kB) the tests' big file exceeds.
 fn config(root: &Path, apps: Vec<App>) -> Config {
-    Config {
-        path: root.join("apps.toml"),
-        root: root.to_path_buf(),
-        registry: Registry {
-            dialect: Default::default(),
-            schema: None,
-            migrations: None,
-            store: "sqlite://.tandem/registry.db".into(),
-            min_confidence: Default::default(),
-        },
-        scan: ScanSettings { max_file_size: 4096 },
-        apps,
-        waivers: vec![],
-    }
+    let mut config = support::scan::config(root, apps);
+    config.scan.max_file_size = 4096;
+    config
 }
 
 fn locations(scan: &ScanResult) -> Vec<String> {
