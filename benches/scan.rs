@@ -16,13 +16,16 @@
 //! `$TANDEM_BENCH_REPO` (default: `<tmp>/tandem-bench-repo`) and reused when it is already
 //! there. Targets: cold ≤ 1.0× git grep, ≤ 2× the read floor; warm ≥ 20× faster than cold.
 
-use std::collections::BTreeMap;
+// The test suite's registry builders (`support::scan`).
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tandem::config::{App, AppSource, Config, Framework, Registry, ScanSettings};
+use tandem::config::{App, Framework};
 use tandem::scan::resolve::SchemaIndex;
 use tandem::scan::scan_ref;
 use tandem::schema::{Column, QualifiedName, Schema, Table};
@@ -222,36 +225,8 @@ fn main() {
     );
 
     let store_dir = tempfile::tempdir().expect("tempdir");
-    let app = App {
-        name: "bench".into(),
-        repo: repo.clone(),
-        path: None,
-        framework: Framework::Rails,
-        deployed: Some("base".into()),
-        head: "main".into(),
-        include: vec![],
-        exclude: vec![],
-        structure: None,
-        migrations: None,
-        owner: None,
-        source: AppSource::Repo,
-        tables: BTreeMap::new(),
-        line: 1,
-    };
-    let config = Config {
-        path: store_dir.path().join("apps.toml"),
-        root: store_dir.path().to_path_buf(),
-        registry: Registry {
-            dialect: Default::default(),
-            schema: None,
-            migrations: None,
-            store: "sqlite://registry.db".into(),
-            min_confidence: Default::default(),
-        },
-        scan: ScanSettings { max_file_size: 1 << 20 },
-        apps: vec![app.clone()],
-        waivers: vec![],
-    };
+    let app = App { deployed: Some("base".into()), ..support::scan::app("bench", &repo, Framework::Rails) };
+    let config = support::scan::config(store_dir.path(), vec![app.clone()]);
     let store = Store::open(&config.registry.store, &config.root).expect("store");
 
     // `TANDEM_BENCH_ONLY=cold|generic|warm` runs that one scan alone (warm: after an untimed cold

@@ -130,12 +130,7 @@ pub fn scan_ref(
     let (listing, stored) = std::thread::scope(|scope| {
         let reader = cache.map(|store| scope.spawn(|| store.snapshot(&app.name, &context, &commit_hex)));
         let listing = tree::list(&repo, app, revision, commit);
-        let stored = match reader.map(|r| r.join()) {
-            None => Ok(None),
-            Some(Ok(result)) => result,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-        };
-        (listing, stored)
+        (listing, joined(reader, Ok(None)))
     });
     let (listing, stored) = (listing?, stored?);
     // Which extractors read which file; files no extractor wants are not read at all.
@@ -210,14 +205,13 @@ pub fn scan_ref(
         _ => None,
     };
     let fits = kept_refs.is_some();
-    let mut kept_count = kept.len();
+    let kept_count = if fits { kept.len() } else { 0 };
     if base.is_some() && !fits {
         // The models changed: every file resolves anew, the kept ones from the blob cache.
         let classes: Vec<&str> =
             collected.facts.iter().flat_map(|(_, f)| f.models.iter().map(|m| m.class.as_str())).collect();
         let rest = collect::collect(&collect::Job { other_models: &classes, ..job }, &kept)?;
         collected.absorb(rest);
-        kept_count = 0;
     }
     let gathered = started.elapsed();
     if let Some(b) = bar {
@@ -243,12 +237,7 @@ pub fn scan_ref(
             }
             None => resolve::resolve(&ctx, &collected.facts),
         };
-        let stored = match writer.map(|w| w.join()) {
-            None => Ok(()),
-            Some(Ok(result)) => result,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-        };
-        (stored, references)
+        (joined(writer, Ok(())), references)
     });
     stored_facts?;
     let resolved = started.elapsed();
@@ -302,6 +291,15 @@ pub fn scan_ref(
         references,
         summary,
     })
+}
+
+/// What a scoped thread returned (`none` when none was started); its panic goes on here.
+fn joined<T>(handle: Option<std::thread::ScopedJoinHandle<'_, T>>, none: T) -> T {
+    match handle.map(|h| h.join()) {
+        None => none,
+        Some(Ok(value)) => value,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+    }
 }
 
 /// The references of kept files (one vector per file) and of resolved ones (sorted), in order:

@@ -67,28 +67,24 @@ impl SchemaIndex {
         Some(entries.iter().any(|(_, cols)| cols.contains(&column)))
     }
 
-    /// A digest of every table and view with its schema and columns: equal digests resolve
-    /// alike.
-    pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
+    /// Every table and view with its schema and columns, in a canonical order, as parts for a
+    /// digest (`t`, schema, table, then `c`, column for each column): equal parts resolve alike.
+    pub fn parts(&self, mut part: impl FnMut(&[u8])) {
         let mut tables: Vec<(&String, &Vec<Relation>)> = self.tables.iter().collect();
         tables.sort_unstable_by_key(|(name, _)| *name);
         for (name, relations) in tables {
             let mut relations: Vec<&Relation> = relations.iter().collect();
             relations.sort();
             for (schema, columns) in relations {
-                h.update(b"\0t");
-                h.update(schema.as_deref().unwrap_or("").as_bytes());
-                h.update(b"\0");
-                h.update(name.as_bytes());
+                part(b"t");
+                part(schema.as_deref().unwrap_or("").as_bytes());
+                part(name.as_bytes());
                 for c in columns {
-                    h.update(b"\0c");
-                    h.update(c.as_bytes());
+                    part(b"c");
+                    part(c.as_bytes());
                 }
             }
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn columns_of(&self, table: &str) -> Vec<String> {
@@ -329,59 +325,57 @@ fn resolve_file(ctx: &Context<'_>, models: &Models, path: &str, facts: &FileFact
     // the schema (another database, a typo in the dump) are kept rather than guessed away.
     let column_ok = |table: &str, column: &str| ctx.schema.and_then(|s| s.has_column(table, column)).unwrap_or(true);
 
-    {
-        for hit in &facts.hits {
-            let mut emit =
-                |object: ObjectRef| add(path, hit.line, hit.column, object, hit.kind, hit.confidence, &hit.snippet);
-            match &hit.target {
-                Target::Table { table } => emit(object_table(table)),
-                Target::Column { table, column } => {
-                    if column_ok(table, column) {
-                        emit(object_column(table, column));
+    for hit in &facts.hits {
+        let mut emit =
+            |object: ObjectRef| add(path, hit.line, hit.column, object, hit.kind, hit.confidence, &hit.snippet);
+        match &hit.target {
+            Target::Table { table } => emit(object_table(table)),
+            Target::Column { table, column } => {
+                if column_ok(table, column) {
+                    emit(object_column(table, column));
+                }
+            }
+            Target::Model { model } => {
+                for t in models.tables_for(model) {
+                    emit(object_table(&t));
+                }
+            }
+            Target::ModelColumn { model, column } => {
+                for (t, c) in models.columns_for(model, column) {
+                    if column_ok(&t, &c) {
+                        emit(object_column(&t, &c));
                     }
                 }
-                Target::Model { model } => {
-                    for t in models.tables_for(model) {
-                        emit(object_table(&t));
-                    }
+            }
+            Target::AnyColumn { tables, column } => {
+                // PostgreSQL binds an unqualified column to the first table in scope (innermost
+                // first) that has it; without a schema every candidate may be the one.
+                let known: Vec<&String> = match ctx.schema {
+                    Some(s) => tables.iter().find(|t| s.has_column(t, column) == Some(true)).into_iter().collect(),
+                    None => tables.iter().collect(),
+                };
+                for t in known {
+                    emit(object_column(t, column));
                 }
-                Target::ModelColumn { model, column } => {
-                    for (t, c) in models.columns_for(model, column) {
-                        if column_ok(&t, &c) {
-                            emit(object_column(&t, &c));
-                        }
-                    }
+            }
+            Target::Identifier { name } => {
+                let Some(schema) = ctx.schema else { continue };
+                let name: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                    name.to_ascii_lowercase().into()
+                } else {
+                    name.as_str().into()
+                };
+                // Count before building anything: `id` names a column of every table.
+                let is_table = schema.has_table(&name);
+                let tables = schema.columns.get(name.as_ref());
+                if usize::from(is_table) + tables.map_or(0, BTreeSet::len) > MAX_IDENTIFIER_FANOUT {
+                    continue;
                 }
-                Target::AnyColumn { tables, column } => {
-                    // PostgreSQL binds an unqualified column to the first table in scope (innermost
-                    // first) that has it; without a schema every candidate may be the one.
-                    let known: Vec<&String> = match ctx.schema {
-                        Some(s) => tables.iter().find(|t| s.has_column(t, column) == Some(true)).into_iter().collect(),
-                        None => tables.iter().collect(),
-                    };
-                    for t in known {
-                        emit(object_column(t, column));
-                    }
+                if is_table {
+                    emit(ObjectRef::table(&name));
                 }
-                Target::Identifier { name } => {
-                    let Some(schema) = ctx.schema else { continue };
-                    let name: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                        name.to_ascii_lowercase().into()
-                    } else {
-                        name.as_str().into()
-                    };
-                    // Count before building anything: `id` names a column of every table.
-                    let is_table = schema.has_table(&name);
-                    let tables = schema.columns.get(name.as_ref());
-                    if usize::from(is_table) + tables.map_or(0, BTreeSet::len) > MAX_IDENTIFIER_FANOUT {
-                        continue;
-                    }
-                    if is_table {
-                        emit(ObjectRef::table(&name));
-                    }
-                    for t in tables.into_iter().flatten() {
-                        emit(ObjectRef::column(t, &name));
-                    }
+                for t in tables.into_iter().flatten() {
+                    emit(ObjectRef::column(t, &name));
                 }
             }
         }

@@ -17,7 +17,6 @@
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 
-use crate::scan::facts::FileFacts;
 use crate::scan::inflect;
 
 /// What an extractor's screen decided for one file.
@@ -71,11 +70,7 @@ pub struct ModelKeys {
 }
 
 impl ModelKeys {
-    pub fn from_facts<'a>(facts: impl IntoIterator<Item = &'a FileFacts>) -> ModelKeys {
-        ModelKeys::from_classes(facts.into_iter().flat_map(|f| f.models.iter().map(|m| m.class.as_str())))
-    }
-
-    /// The keys of these model classes.
+    /// The keys of these model classes (repeats allowed).
     pub fn from_classes<'a>(classes: impl IntoIterator<Item = &'a str>) -> ModelKeys {
         let mut classes: Vec<&str> = classes.into_iter().collect();
         classes.sort_unstable();
@@ -211,26 +206,9 @@ mod tests {
 
     #[test]
     fn model_keys_fingerprint_the_set() {
-        let decl = |class: &str| crate::scan::facts::ModelDecl {
-            framework: crate::config::Framework::Rails,
-            class: class.into(),
-            parent: None,
-            table: None,
-            is_abstract: false,
-            ignored_columns: vec![],
-            fields: vec![],
-            line: 1,
-            column: 1,
-            snippet: String::new(),
-        };
-        let facts = |classes: &[&str]| FileFacts {
-            hits: vec![],
-            models: classes.iter().map(|c| decl(c)).collect(),
-            ..FileFacts::default()
-        };
-        let a = ModelKeys::from_facts([&facts(&["User", "Post"])]);
-        let b = ModelKeys::from_facts([&facts(&["Post"]), &facts(&["User"])]);
-        let c = ModelKeys::from_facts([&facts(&["User"])]);
+        let a = ModelKeys::from_classes(["User", "Post"]);
+        let b = ModelKeys::from_classes(["Post", "User", "Post"]);
+        let c = ModelKeys::from_classes(["User"]);
         assert_eq!(a.fingerprint(), b.fingerprint());
         assert_ne!(a.fingerprint(), c.fingerprint());
         assert!(a.wants(&word_keys("post.title", &[], &[])));

@@ -45,13 +45,17 @@ pub fn context(app: &App, tags: &[String], schema: Option<&SchemaIndex>, max_siz
     for tag in tags {
         field(tag.as_bytes());
     }
+    field(&(app.tables.len() as u64).to_le_bytes());
     for (class, table) in &app.tables {
         field(class.as_bytes());
         field(table.as_bytes());
     }
     match schema {
         None => field(b"no schema"),
-        Some(s) => field(s.fingerprint().as_bytes()),
+        Some(s) => {
+            field(b"schema");
+            s.parts(&mut field);
+        }
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

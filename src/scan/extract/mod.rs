@@ -42,10 +42,6 @@ pub trait Extractor: Sync + Send {
         let _ = ctx;
         String::new()
     }
-    /// Whether [`Extractor::screen`] may defer files (the scan then looks up deferral markers).
-    fn screens(&self) -> bool {
-        false
-    }
     /// A cheap look at the raw text before [`Extractor::extract`]: an extractor whose facts can
     /// only resolve through model classes may defer the file until the scan knows the app's
     /// models (see [`crate::scan::screen`]). It must never defer a file whose facts could

@@ -4,10 +4,6 @@
 //! resolver drops it where a framework extractor found stronger evidence on the same line.
 
 use std::collections::HashSet;
-
-/// Every word of every file is looked up: a fast hasher (the words are not attacker-chosen
-/// keys of a long-lived table).
-type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 use std::sync::{Arc, RwLock};
 
 use crate::config::{Confidence, Framework};
@@ -15,6 +11,10 @@ use crate::scan::extract::sql::looks_like_sql;
 use crate::scan::extract::{ExtractContext, Extractor};
 use crate::scan::facts::{FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
+
+/// Every word of every file is looked up: a fast hasher (the words are not attacker-chosen
+/// keys of a long-lived table).
+type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
 /// How a language writes comments and strings, as far as skipping them needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

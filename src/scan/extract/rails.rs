@@ -77,10 +77,6 @@ impl Extractor for RailsExtractor {
             && !path.ends_with("db/schema.rb")
     }
 
-    fn screens(&self) -> bool {
-        true
-    }
-
     fn screen(&self, path: &str, source: &str) -> Screen {
         screen_source(path, source)
     }
