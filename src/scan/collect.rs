@@ -36,8 +36,8 @@ const VERDICTS_KEPT: usize = 4;
 pub struct Collected {
     pub facts: Vec<(String, FileFacts)>,
     /// What this scan learned that the cache did not have, for the caller to store (see
-    /// [`Store::put_facts`]) — it may do so while it resolves.
-    pub fresh: Vec<(BlobKey, FileFacts)>,
+    /// [`Store::put_encoded_facts`]; encoded with [`Store::encode_facts`]) — it may do so while it resolves.
+    pub fresh: Vec<(BlobKey, Vec<u8>)>,
     pub skipped: Vec<Skipped>,
     pub files_read: u64,
     pub blobs_from_cache: u64,
@@ -79,7 +79,7 @@ enum Slot {
     Missing,
     /// Deferred by the screen, with what the cache knows (empty for a deferral made now) and,
     /// once the file was read in this scan, the model keys its words can name.
-    Deferred(Deferral, Option<Vec<u64>>),
+    Deferred(Deferral, Option<Vec<crate::scan::screen::Key>>),
     /// Deferred, and no model of the app is named: no facts. Carries the verdicts the cache
     /// already had, to which this scan's model set is added when stored.
     Skipped(Deferral),
@@ -191,13 +191,18 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     let decided = started.elapsed();
     let named = again.len();
 
-    // (4) Store what changed, and hand the facts over.
-    let mut fresh: Vec<(BlobKey, FileFacts)> = Vec::new();
-    for s in states.iter().filter(|s| !s.lossy && s.unreadable.is_none()) {
-        for (j, slot, changed) in &s.slots {
-            let facts = match slot {
-                _ if !changed => continue,
-                Slot::Done(facts) => facts.clone(),
+    // (4) Store what changed, and hand the facts over. Encoding (postcard) runs here, in
+    // parallel and on borrowed facts, rather than on the store's one thread.
+    let changed: Vec<(&FileState<'_>, usize, &Slot)> = states
+        .iter()
+        .filter(|s| !s.lossy && s.unreadable.is_none())
+        .flat_map(|s| s.slots.iter().filter(|(_, _, changed)| *changed).map(move |(j, slot, _)| (s, *j, slot)))
+        .collect();
+    let fresh: Vec<(BlobKey, Vec<u8>)> = changed
+        .par_iter()
+        .filter_map(|&(s, j, slot)| {
+            let encoded = match slot {
+                Slot::Done(facts) => Store::encode_facts(facts),
                 Slot::Skipped(known) | Slot::Deferred(known, _) => {
                     let mut skipped_under = known.skipped_under.clone();
                     if matches!(slot, Slot::Skipped(_)) {
@@ -206,13 +211,17 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
                     }
                     let excess = skipped_under.len().saturating_sub(VERDICTS_KEPT);
                     skipped_under.drain(..excess);
-                    FileFacts { deferred: Some(Deferral { skipped_under }), ..FileFacts::default() }
+                    Store::encode_facts(&FileFacts {
+                        deferred: Some(Deferral { skipped_under }),
+                        ..FileFacts::default()
+                    })
                 }
-                Slot::Missing => continue,
+                Slot::Missing => return None,
             };
-            fresh.push((key(s.file, *j), facts));
-        }
-    }
+            Some(encoded.map(|bytes| (key(s.file, j), bytes)))
+        })
+        .collect::<Result<_>>()?;
+    drop(changed);
     tracing::debug!(
         "facts: cache lookup {looked_up:?}, read and extract {:?}, {deferred} files deferred {:?} ({named} of them read and extracted), {} new entries",
         extracted - looked_up,

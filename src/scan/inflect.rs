@@ -137,13 +137,16 @@ fn apply(word: &str, rules: &[(Regex, &'static str)]) -> String {
     word.to_owned()
 }
 
+/// Looked up for every word screening inflects: a fast hasher (the words are not keys of a
+/// long-lived table an attacker could fill).
+type Memo = std::collections::HashMap<String, String, foldhash::fast::RandomState>;
+
 thread_local! {
     // Extractors inflect the same few hundred names over and over, and screening inflects
     // every word of every file; each uncached call tries up to ~40 regexes. One map per
     // direction so that a hit is looked up by `&str`, without allocating. Bounded so that a
     // pathological file cannot grow them without limit.
-    static CACHE: std::cell::RefCell<[std::collections::HashMap<String, String>; 2]> =
-        std::cell::RefCell::new([std::collections::HashMap::new(), std::collections::HashMap::new()]);
+    static CACHE: std::cell::RefCell<[Memo; 2]> = std::cell::RefCell::new([Memo::default(), Memo::default()]);
 }
 
 /// Run `f` on the inflection of `word` (cached per thread).

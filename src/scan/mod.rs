@@ -226,7 +226,7 @@ pub fn scan_ref(
     let (stored_facts, references) = std::thread::scope(|scope| {
         let writer = cache
             .filter(|_| !collected.fresh.is_empty())
-            .map(|store| scope.spawn(|| store.put_facts(&collected.fresh)));
+            .map(|store| scope.spawn(|| store.put_encoded_facts(&collected.fresh)));
         let references = match kept_refs {
             Some(kept_refs) => {
                 let models = kept_models

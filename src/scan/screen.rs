@@ -26,7 +26,7 @@ pub enum Screen {
     Extract,
     /// The file's facts can only resolve through a model class whose [`model_key`] is one of
     /// these (sorted, deduplicated): extract it only if the app declares such a model.
-    IfModel(Vec<u64>),
+    IfModel(Vec<Key>),
 }
 
 fn hasher() -> foldhash::fast::FixedState {
@@ -35,8 +35,14 @@ fn hasher() -> foldhash::fast::FixedState {
     foldhash::fast::FixedState::with_seed(0x7a6e_6465_6d00_0001)
 }
 
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    hasher().hash_one(bytes)
+/// A screening key: 32 bits of a name's hash. A deferred file keeps the keys of all its words
+/// until the app's models are known (tens of megabytes over a large app, every byte of it fresh
+/// memory), so they are kept small; two names sharing a key merely parse a file that did not
+/// need it.
+pub type Key = u32;
+
+fn hash_bytes(bytes: &[u8]) -> Key {
+    (hasher().hash_one(bytes) >> 32) as Key
 }
 
 /// `word` lower-cased without `_`, into `buf`.
@@ -51,9 +57,28 @@ fn normalize_into(word: &str, buf: &mut String) {
     }
 }
 
+/// The key of a word: [`hash_bytes`] of it lower-cased without `_`, or `None` when that does not
+/// start with a letter (no class name does). Every word of every deferred file goes through
+/// here: ASCII words, nearly all of them, are normalized on the stack.
+fn word_key(word: &str, buf: &mut String) -> Option<Key> {
+    let b = word.as_bytes();
+    let mut ascii = [0u8; 64];
+    if b.len() <= ascii.len() && b.is_ascii() {
+        let mut n = 0;
+        for &c in b.iter().filter(|&&c| c != b'_') {
+            ascii[n] = c.to_ascii_lowercase();
+            n += 1;
+        }
+        let key = &ascii[..n];
+        return key.first().is_some_and(u8::is_ascii_alphabetic).then(|| hash_bytes(key));
+    }
+    normalize_into(word, buf);
+    buf.chars().next().is_some_and(char::is_alphabetic).then(|| hash_bytes(buf.as_bytes()))
+}
+
 /// The screening key of a model class: its last segment (`Admin::User`, `MyApp.Accounts.User` →
 /// `User`), lower-cased, without `_`.
-pub fn model_key(class: &str) -> u64 {
+pub fn model_key(class: &str) -> Key {
     let mut buf = String::new();
     normalize_into(inflect::demodulize(class), &mut buf);
     hash_bytes(buf.as_bytes())
@@ -64,7 +89,7 @@ pub fn model_key(class: &str) -> u64 {
 pub struct ModelKeys {
     /// The keys are hashes already: a cheap hasher, since every word of every deferred file
     /// is looked up.
-    keys: HashSet<u64, foldhash::fast::FixedState>,
+    keys: HashSet<Key, foldhash::fast::FixedState>,
     /// A stable digest of the set, part of the cache key of screening verdicts.
     fingerprint: String,
 }
@@ -77,13 +102,13 @@ impl ModelKeys {
         classes.dedup();
         let mut keys = HashSet::with_hasher(hasher());
         keys.extend(classes.iter().map(|c| model_key(c)));
-        let mut sorted: Vec<u64> = keys.iter().copied().collect();
+        let mut sorted: Vec<Key> = keys.iter().copied().collect();
         sorted.sort_unstable();
         ModelKeys { keys, fingerprint: format!("{}-{:016x}", sorted.len(), hasher().hash_one(&sorted)) }
     }
 
     /// Whether a file screened as `needs` must be extracted.
-    pub fn wants(&self, needs: &[u64]) -> bool {
+    pub fn wants(&self, needs: &[Key]) -> bool {
         needs.iter().any(|k| self.keys.contains(k))
     }
 
@@ -112,9 +137,9 @@ fn may_singularize(word: &str) -> bool {
 /// left of it after one of `prefixes` or before one of `suffixes` (`current_user` → `user`,
 /// `addresses_attributes` → `addresses`), the key of its `camelize` and of its `classify`.
 /// Sorted and deduplicated.
-pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<u64> {
+pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<Key> {
     let bytes = text.as_bytes();
-    let mut words: HashSet<&str, foldhash::fast::FixedState> = HashSet::with_hasher(hasher());
+    let mut words: HashSet<&str, foldhash::fast::FixedState> = HashSet::with_capacity_and_hasher(256, hasher());
     let mut i = 0;
     while i < bytes.len() {
         if !is_word_byte(bytes[i]) {
@@ -128,7 +153,7 @@ pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<u64> {
         // Word boundaries are ASCII bytes, so both ends are char boundaries.
         words.insert(&text[start..i]);
     }
-    let mut keys: Vec<u64> = Vec::with_capacity(words.len() * 2);
+    let mut keys: Vec<Key> = Vec::with_capacity(words.len() * 2);
     let mut buf = String::new();
     for word in words {
         let stripped = prefixes
@@ -136,12 +161,9 @@ pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<u64> {
             .filter_map(|p| word.strip_prefix(p))
             .chain(suffixes.iter().filter_map(|s| word.strip_suffix(s)));
         for s in std::iter::once(word).chain(stripped) {
-            normalize_into(s, &mut buf);
             // A class name starts with a letter; so does the key of anything naming one.
-            if !buf.chars().next().is_some_and(char::is_alphabetic) {
-                continue;
-            }
-            keys.push(hash_bytes(buf.as_bytes()));
+            let Some(key) = word_key(s, &mut buf) else { continue };
+            keys.push(key);
             if may_singularize(s) {
                 inflect::with_singular(s, |singular| normalize_into(singular, &mut buf));
                 keys.push(hash_bytes(buf.as_bytes()));
@@ -150,6 +172,7 @@ pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<u64> {
     }
     keys.sort_unstable();
     keys.dedup();
+    keys.shrink_to_fit();
     keys
 }
 
@@ -202,6 +225,21 @@ mod tests {
             }
         }
         assert!(may_singularize("oxenford"));
+    }
+
+    /// The stack path for ASCII words and the general one agree, and words that cannot start a
+    /// class name have no key.
+    #[test]
+    fn word_keys_agree_with_model_keys() {
+        let mut buf = String::new();
+        for (word, class) in [("value_0", "Value0"), ("Line_Item", "LineItem"), ("café_x", "CaféX"), ("ÉTÉ", "Été")]
+        {
+            assert_eq!(word_key(word, &mut buf), Some(model_key(class)), "{word}");
+        }
+        let long = "a_".repeat(40);
+        assert_eq!(word_key(&long, &mut buf), Some(model_key(&"A".repeat(40))));
+        assert_eq!(word_key("_1x", &mut buf), None);
+        assert_eq!(word_key("__", &mut buf), None);
     }
 
     #[test]

@@ -67,6 +67,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0004_binary_scans.sql"),
         postgres: include_str!("migrations/postgres/0004_binary_scans.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("migrations/sqlite/0005_facts_by_extractor.sql"),
+        postgres: include_str!("migrations/postgres/0005_facts_by_extractor.sql"),
+    },
 ];
 
 /// Snapshots kept per app (a `deployed` and a `head`, and room for a `--ref`).
@@ -205,6 +210,11 @@ impl Store {
         }
         let mut out = HashMap::with_capacity(keys.len());
         for (extractor, mut blobs) in by_extractor {
+            // A tag with no entry at all (the first scan, a new schema or extractor version)
+            // answers every lookup with nothing: one seek instead of a query per chunk.
+            if !self.has_facts(extractor)? {
+                continue;
+            }
             blobs.sort_unstable();
             blobs.dedup();
             for chunk in blobs.chunks(CHUNK) {
@@ -237,20 +247,40 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether the cache holds any entry under the extractor tag `extractor`.
+    fn has_facts(&self, extractor: &str) -> Result<bool> {
+        with_pool!(self, p, _pg, _begin => {
+            let row = sqlx::query("SELECT 1 FROM tandem_facts WHERE extractor = $1 LIMIT 1")
+                .bind(extractor)
+                .fetch_optional(p)
+                .await
+                .map_err(|e| self.db_error("read cached facts", e))?;
+            Ok(row.is_some())
+        })
+    }
+
     /// Store extractions; an existing entry for the same key is replaced. One transaction.
     pub fn put_facts(&self, entries: &[(BlobKey, FileFacts)]) -> Result<()> {
+        let encoded: Vec<(BlobKey, Vec<u8>)> =
+            entries.iter().map(|(k, f)| Ok((k.clone(), Store::encode_facts(f)?))).collect::<Result<_>>()?;
+        self.put_encoded_facts(&encoded)
+    }
+
+    /// Facts as the blob cache stores them (postcard).
+    pub fn encode_facts(facts: &FileFacts) -> Result<Vec<u8>> {
+        postcard::to_allocvec(facts)
+            .map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))
+    }
+
+    /// [`Store::put_facts`] for facts already encoded with [`Store::encode_facts`].
+    pub fn put_encoded_facts(&self, entries: &[(BlobKey, Vec<u8>)]) -> Result<()> {
         // The last entry for a key wins; PostgreSQL rejects one statement upserting a row twice.
-        let mut by_key: HashMap<&BlobKey, &FileFacts> = HashMap::with_capacity(entries.len());
-        for (k, f) in entries {
-            by_key.insert(k, f);
+        let mut by_key: HashMap<&BlobKey, &[u8]> = HashMap::with_capacity(entries.len());
+        for (k, bytes) in entries {
+            by_key.insert(k, bytes);
         }
-        let mut rows: Vec<(&BlobKey, Vec<u8>)> = Vec::with_capacity(by_key.len());
-        for (k, f) in by_key {
-            let bytes = postcard::to_allocvec(f)
-                .map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))?;
-            rows.push((k, bytes));
-        }
-        rows.sort_by(|a, b| a.0.cmp(b.0));
+        let mut rows: Vec<(&BlobKey, &[u8])> = by_key.into_iter().collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
         if rows.is_empty() {
             return Ok(());
         }
@@ -260,12 +290,12 @@ impl Store {
             for chunk in rows.chunks(CHUNK) {
                 let sql = format!(
                     "INSERT INTO tandem_facts (blob, extractor, facts) VALUES {} \
-                     ON CONFLICT (blob, extractor) DO UPDATE SET facts = excluded.facts",
+                     ON CONFLICT (extractor, blob) DO UPDATE SET facts = excluded.facts",
                     placeholders(1, chunk.len(), 3, self.numbered())
                 );
                 let mut q = sqlx::query(&sql);
                 for (k, bytes) in chunk {
-                    q = q.bind(&k.blob).bind(&k.extractor).bind(bytes);
+                    q = q.bind(&k.blob).bind(&k.extractor).bind(*bytes);
                 }
                 q.execute(&mut *tx).await.map_err(err)?;
             }
