@@ -6,13 +6,14 @@ use std::path::Path;
 
 use tandem::config::Framework;
 use tandem::scan::extract::ecto::EctoExtractor;
-use tandem::scan::extract::{ExtractContext, Extractor};
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile};
 use tandem::scan::facts::{FileFacts, Target};
 
 fn extract(path: &str, source: &str) -> FileFacts {
     let extractor = EctoExtractor;
     assert!(extractor.applies(path, Framework::Phoenix), "{path}");
-    extractor.extract(path, source, &ExtractContext { framework: Framework::Phoenix, identifiers: &[] })
+    extractor
+        .extract(&SourceFile::new(path, source), &ExtractContext { framework: Framework::Phoenix, identifiers: &[] })
 }
 
 fn facts(path: &str) -> FileFacts {

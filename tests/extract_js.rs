@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, drizzle, prisma, sequelize, typeorm};
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, drizzle, prisma, sequelize, typeorm};
 use tandem::scan::facts::{FileFacts, Target};
 
 fn target(t: &Target) -> String {
@@ -27,7 +27,7 @@ fn source(path: &str) -> String {
 fn run(extractor: &dyn Extractor, framework: Framework, path: &str) -> FileFacts {
     assert!(extractor.applies(path, framework), "{path}");
     let ctx = ExtractContext { framework, identifiers: &[] };
-    extractor.extract(path, &source(path), &ctx)
+    extractor.extract(&SourceFile::new(path, &source(path)), &ctx)
 }
 
 fn hits(facts: &FileFacts) -> BTreeSet<String> {
@@ -388,7 +388,7 @@ fn broken_sources_do_not_panic() {
             (&sequelize::Sequelize, Framework::Sequelize, "a.js"),
         ] {
             let ctx = ExtractContext { framework: fw, ..ctx };
-            let _ = e.extract(path, text, &ctx);
+            let _ = e.extract(&SourceFile::new(path, text), &ctx);
         }
     }
 }

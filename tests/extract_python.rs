@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, django, sqlalchemy};
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, django, sqlalchemy};
 use tandem::scan::facts::{FileFacts, Target};
 
 fn target(t: &Target) -> String {
@@ -23,7 +23,7 @@ fn run(extractor: &dyn Extractor, framework: Framework, path: &str) -> FileFacts
     let source = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     assert!(extractor.applies(path, framework), "{path}");
     let ctx = ExtractContext { framework, identifiers: &[] };
-    extractor.extract(path, &source, &ctx)
+    extractor.extract(&SourceFile::new(path, &source), &ctx)
 }
 
 fn hits(facts: &FileFacts) -> BTreeSet<String> {
@@ -344,7 +344,7 @@ fn broken_python_does_not_panic() {
             [(&django::Django as &dyn Extractor, Framework::Django), (&sqlalchemy::Sqlalchemy, Framework::Sqlalchemy)]
         {
             let ctx = ExtractContext { framework: fw, identifiers: &[] };
-            let _ = e.extract("app/models.py", text, &ctx);
+            let _ = e.extract(&SourceFile::new("app/models.py", text), &ctx);
         }
     }
 }

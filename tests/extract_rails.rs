@@ -6,13 +6,13 @@ use std::path::Path;
 
 use tandem::config::Framework;
 use tandem::scan::extract::rails::RailsExtractor;
-use tandem::scan::extract::{ExtractContext, Extractor};
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile};
 use tandem::scan::facts::{FileFacts, Target};
 
 fn extract(path: &str, source: &str) -> FileFacts {
     let extractor = RailsExtractor;
     assert!(extractor.applies(path, Framework::Rails), "{path}");
-    extractor.extract(path, source, &ExtractContext { framework: Framework::Rails, identifiers: &[] })
+    extractor.extract(&SourceFile::new(path, source), &ExtractContext { framework: Framework::Rails, identifiers: &[] })
 }
 
 fn facts(path: &str) -> FileFacts {

@@ -6,7 +6,7 @@ use std::path::Path;
 use tandem::config::Framework;
 use tandem::scan::extract::ecto::EctoExtractor;
 use tandem::scan::extract::rails::RailsExtractor;
-use tandem::scan::extract::{ExtractContext, Extractor};
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile};
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("fixture dir").flatten() {
@@ -50,7 +50,7 @@ fn mangled_sources_never_panic() {
             let at = boundaries[next(boundaries.len())].min(cut);
             let mut mangled = text[..cut].to_owned();
             mangled.insert_str(at, splices[next(splices.len())]);
-            let facts = extractor.extract(&name, &mangled, &ctx);
+            let facts = extractor.extract(&SourceFile::new(&name, &mangled), &ctx);
             for hit in &facts.hits {
                 assert!(hit.line >= 1 && hit.column >= 1, "{name}: {hit:?}");
                 assert!(hit.line as usize <= mangled.lines().count().max(1), "{name}: {hit:?}");

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use support::git::TestRepo;
 use support::scan::{app, config, schema};
 use tandem::config::{App, Framework};
-use tandem::scan::extract::{self, ExtractContext};
+use tandem::scan::extract::{self, ExtractContext, SourceFile};
 use tandem::scan::facts::{FileFacts, Target};
 use tandem::scan::resolve::{self, SchemaIndex};
 use tandem::scan::screen::{Screen, model_key};
@@ -106,7 +106,7 @@ fn unscreened(app: &App, rev: &str, index: &SchemaIndex) -> Vec<Reference> {
         let Content::Text(text) = tree::read(&repo, f.blob, 1 << 20) else { panic!("{} is text", f.path) };
         let mut merged = FileFacts::default();
         for e in extractors.iter().filter(|e| e.applies(&f.app_path, app.framework)) {
-            let one = e.extract(&f.app_path, &text, &ctx);
+            let one = e.extract(&SourceFile::new(&f.app_path, &text), &ctx);
             merged.hits.extend(one.hits);
             merged.models.extend(one.models);
         }

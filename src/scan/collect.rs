@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{Deferral, FileFacts};
 use crate::scan::pack_order;
 use crate::scan::reference::Skipped;
@@ -131,11 +131,11 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     // (2) Read what is missing; extract, or defer what the screens defer.
     let wanted: Vec<usize> =
         (0..states.len()).filter(|&i| states[i].slots.iter().any(|(_, s, _)| matches!(s, Slot::Missing))).collect();
-    read_all(job, &repos, &mut states, &wanted, |j, slot, text, path| match slot {
+    read_all(job, &repos, &mut states, &wanted, |j, slot, file| match slot {
         // A deferred slot is screened again while the text is at hand: its words are what
         // step (3) needs.
-        Slot::Missing | Slot::Deferred(_, None) => match job.extractors[j].screen(path, text) {
-            Screen::Extract => Some(Slot::Done(job.extractors[j].extract(path, text, job.ctx))),
+        Slot::Missing | Slot::Deferred(_, None) => match job.extractors[j].screen(file.path, file.text) {
+            Screen::Extract => Some(Slot::Done(job.extractors[j].extract(file, job.ctx))),
             Screen::IfModel(words) => {
                 let known = if let Slot::Deferred(d, _) = slot { d.clone() } else { Deferral::default() };
                 Some(Slot::Deferred(known, Some(words)))
@@ -181,10 +181,10 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     }
     // What is left names a model, or was deferred by an earlier scan under other models: read
     // it (again) and decide with its words.
-    read_all(job, &repos, &mut states, &again, |j, slot, text, path| match slot {
-        Slot::Deferred(known, _) => Some(match job.extractors[j].screen(path, text) {
+    read_all(job, &repos, &mut states, &again, |j, slot, file| match slot {
+        Slot::Deferred(known, _) => Some(match job.extractors[j].screen(file.path, file.text) {
             Screen::IfModel(words) if !models.wants(&words) => Slot::Skipped(known.clone()),
-            _ => Slot::Done(job.extractors[j].extract(path, text, job.ctx)),
+            _ => Slot::Done(job.extractors[j].extract(file, job.ctx)),
         }),
         _ => None,
     });
@@ -262,7 +262,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
 /// replace each slot it returns `Some` for (marking it changed).
 fn read_all<F>(job: &Job<'_>, repos: &Handles, states: &mut [FileState<'_>], which: &[usize], step: F)
 where
-    F: Fn(usize, &Slot, &str, &str) -> Option<Slot> + Sync,
+    F: Fn(usize, &Slot, &SourceFile<'_>) -> Option<Slot> + Sync,
 {
     if which.is_empty() {
         return;
@@ -299,7 +299,9 @@ where
                 }
             };
             let run = |text: &str| -> Vec<Option<Slot>> {
-                s.slots.iter().map(|(j, slot, _)| step(*j, slot, text, &s.file.app_path)).collect()
+                // One view of the file for all its extractors, so what they share is derived once.
+                let file = SourceFile::new(&s.file.app_path, text);
+                s.slots.iter().map(|(j, slot, _)| step(*j, slot, &file)).collect()
             };
             let out = match content {
                 Err(e) => (i, Err(e), false),

@@ -19,7 +19,7 @@ use crate::scan::extract::python::{
     last_segment, method_names, string_items,
 };
 use crate::scan::extract::treesit::{self, SqlString, Src, descendants, named_children, string_value};
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::reference::RefKind;
 
@@ -38,7 +38,8 @@ impl Extractor for Django {
         framework == Framework::Django && path.ends_with(".py")
     }
 
-    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+    fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
+        let (path, source) = (file.path, file.text);
         let (mut facts, sql) = collect(path, source);
         facts.hits.extend(treesit::sql_hits(&Src::new(source), &sql));
         facts

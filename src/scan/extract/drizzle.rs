@@ -16,7 +16,7 @@ use tree_sitter::Node;
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::js::{call_args, callee_name, object_keys, property, unwrap};
 use crate::scan::extract::treesit::{self, SqlString, Src, descendants, named_children, string_value, template_sql};
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, ModelDecl, Target};
 use crate::scan::reference::RefKind;
 
@@ -35,7 +35,8 @@ impl Extractor for Drizzle {
         framework == Framework::Drizzle && treesit::is_js_path(path)
     }
 
-    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+    fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
+        let (path, source) = (file.path, file.text);
         let (mut facts, sql) = collect(path, source);
         facts.hits.extend(treesit::sql_hits(&Src::new(source), &sql));
         facts

@@ -26,7 +26,7 @@ use tree_sitter::{Node, Parser};
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::rails::{fragment_identifiers, is_identifier, is_statement};
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
@@ -48,7 +48,8 @@ impl Extractor for EctoExtractor {
             && [".ex", ".exs", ".heex", ".eex", ".leex"].iter().any(|ext| path.ends_with(ext))
     }
 
-    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+    fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
+        let (path, source) = (file.path, file.text);
         if path.ends_with(".ex") || path.ends_with(".exs") {
             return extract(source);
         }

@@ -15,9 +15,50 @@ pub mod sqlalchemy;
 pub mod treesit;
 pub mod typeorm;
 
+use std::cell::OnceCell;
+
 use crate::config::Framework;
+use crate::scan::extract::name::{Lang, LineIndex, Segment, lang_of, segments};
+use crate::scan::extract::sql::looks_like_sql;
 use crate::scan::facts::FileFacts;
 use crate::scan::screen::Screen;
+
+/// One file as the extractors see it. What several of them derive from the text — the lexed
+/// code and string segments, which strings read as SQL, the line index — is computed once, on
+/// first use, and shared: the `sql` and `name` extractors read every file of every app.
+pub struct SourceFile<'a> {
+    /// The path inside the app.
+    pub path: &'a str,
+    pub text: &'a str,
+    lexed: OnceCell<Option<(Lang, Vec<Segment>)>>,
+    lines: OnceCell<LineIndex<'a>>,
+}
+
+impl<'a> SourceFile<'a> {
+    pub fn new(path: &'a str, text: &'a str) -> SourceFile<'a> {
+        SourceFile { path, text, lexed: OnceCell::new(), lines: OnceCell::new() }
+    }
+
+    /// The file's language as [`name::lang_of`] tells it and its segments (comments dropped,
+    /// string segments marked when they look like SQL); `None` for a file no lexer reads.
+    pub fn lexed(&self) -> Option<(Lang, &[Segment])> {
+        self.lexed
+            .get_or_init(|| {
+                let lang = lang_of(self.path)?;
+                let mut segs = segments(self.text, lang);
+                for seg in segs.iter_mut().filter(|s| s.string) {
+                    seg.sql = looks_like_sql(&self.text[seg.start..seg.end]);
+                }
+                Some((lang, segs))
+            })
+            .as_ref()
+            .map(|(lang, segs)| (*lang, segs.as_slice()))
+    }
+
+    pub fn lines(&self) -> &LineIndex<'a> {
+        self.lines.get_or_init(|| LineIndex::new(self.text))
+    }
+}
 
 /// Context shared by every file of one scan.
 pub struct ExtractContext<'a> {
@@ -34,7 +75,7 @@ pub trait Extractor: Sync + Send {
     fn version(&self) -> u32;
     /// Whether this extractor reads `path` for an app of `framework`.
     fn applies(&self, path: &str, framework: Framework) -> bool;
-    fn extract(&self, path: &str, source: &str, ctx: &ExtractContext<'_>) -> FileFacts;
+    fn extract(&self, file: &SourceFile<'_>, ctx: &ExtractContext<'_>) -> FileFacts;
     /// What of the context the output depends on, as a short stable string; part of the cache
     /// key. The framework is always part of the key; extractors that read `identifiers` must
     /// return a fingerprint of them.

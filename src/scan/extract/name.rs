@@ -7,8 +7,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
 use crate::config::{Confidence, Framework};
-use crate::scan::extract::sql::looks_like_sql;
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
 
@@ -62,6 +61,9 @@ pub struct Segment {
     pub start: usize,
     pub end: usize,
     pub string: bool,
+    /// A string literal that reads as SQL ([`crate::scan::extract::sql::looks_like_sql`]); set by
+    /// [`crate::scan::extract::SourceFile::lexed`], never by [`segments`].
+    pub sql: bool,
 }
 
 /// Split `src` into code and string segments, dropping comments. A small hand lexer rather than
@@ -75,7 +77,7 @@ pub fn segments(src: &str, lang: Lang) -> Vec<Segment> {
     let n = b.len();
     let push = |out: &mut Vec<Segment>, start: usize, end: usize, string: bool| {
         if end > start {
-            out.push(Segment { start, end, string });
+            out.push(Segment { start, end, string, sql: false });
         }
     };
     if lang == Lang::Plain {
@@ -89,7 +91,7 @@ pub fn segments(src: &str, lang: Lang) -> Vec<Segment> {
                 // Lex the embedded code as Ruby/Elixir (both use `#` comments and the same quotes).
                 let inner = &src[open + 2..close];
                 for s in segments(inner, Lang::Ruby) {
-                    out.push(Segment { start: s.start + open + 2, end: s.end + open + 2, string: s.string });
+                    out.push(Segment { start: s.start + open + 2, end: s.end + open + 2, ..s });
                 }
             }
             i = close + 2;
@@ -269,7 +271,12 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }
-    memchr::memmem::find(&hay[from..], needle).map(|p| p + from)
+    // The lexer mostly looks for one byte (`\n`); memmem would build a searcher every call.
+    match needle {
+        [byte] => memchr::memchr(*byte, &hay[from..]),
+        _ => memchr::memmem::find(&hay[from..], needle),
+    }
+    .map(|p| p + from)
 }
 
 /// Calls `f(start, end)` for every identifier-like word in `text[range]`.
@@ -354,10 +361,41 @@ pub fn snippet_of(line: &str) -> String {
     }
 }
 
-/// The identifier set of one scan, built once and shared by every file.
+/// The lower-case identifier set of one scan, built once and shared by every file.
+struct IdSet {
+    set: FastSet<String>,
+    /// Bit `n` (63 for 63 and longer) is set when some identifier is `n` bytes long: most words
+    /// of a file are rejected by their length before they are hashed.
+    lengths: u64,
+}
+
+impl IdSet {
+    fn new(ids: &[String]) -> IdSet {
+        let set: FastSet<String> = ids.iter().map(|s| s.to_ascii_lowercase()).collect();
+        let lengths = set.iter().fold(0, |bits, id| bits | IdSet::length_bit(id));
+        IdSet { set, lengths }
+    }
+
+    fn length_bit(word: &str) -> u64 {
+        1 << word.len().min(63)
+    }
+
+    /// Whether `word` is an identifier, as it is written or, with `any_case`, lower-cased.
+    fn contains(&self, word: &str, any_case: bool) -> bool {
+        if self.lengths & IdSet::length_bit(word) == 0 {
+            return false;
+        }
+        self.set.contains(word)
+            || any_case
+                && word.bytes().any(|c| c.is_ascii_uppercase())
+                && self.set.contains(word.to_ascii_lowercase().as_str())
+    }
+}
+
+/// The identifier set of the scan at hand, keyed by the identity of its slice.
 struct Identifiers {
     key: (usize, usize),
-    set: Arc<FastSet<String>>,
+    set: Arc<IdSet>,
 }
 
 #[derive(Default)]
@@ -366,7 +404,7 @@ pub struct NameExtractor {
 }
 
 impl NameExtractor {
-    fn identifiers(&self, ids: &[String]) -> Arc<FastSet<String>> {
+    fn identifiers(&self, ids: &[String]) -> Arc<IdSet> {
         let key = (ids.as_ptr() as usize, ids.len());
         if let Ok(guard) = self.cache.read()
             && let Some(c) = guard.as_ref()
@@ -374,7 +412,7 @@ impl NameExtractor {
         {
             return c.set.clone();
         }
-        let set: Arc<FastSet<String>> = Arc::new(ids.iter().map(|s| s.to_ascii_lowercase()).collect());
+        let set = Arc::new(IdSet::new(ids));
         if let Ok(mut guard) = self.cache.write() {
             *guard = Some(Identifiers { key, set: set.clone() });
         }
@@ -414,48 +452,42 @@ impl Extractor for NameExtractor {
         format!("{:016x}", stable_hash(ids))
     }
 
-    fn extract(&self, path: &str, source: &str, ctx: &ExtractContext<'_>) -> FileFacts {
+    fn extract(&self, file: &SourceFile<'_>, ctx: &ExtractContext<'_>) -> FileFacts {
         let mut facts = FileFacts::default();
-        let Some(lang) = lang_of(path) else { return facts };
+        let source = file.text;
+        let Some((lang, segments)) = file.lexed() else { return facts };
         if ctx.identifiers.is_empty() {
             return facts;
         }
         let ids = self.identifiers(ctx.identifiers);
         let bytes = source.as_bytes();
-        let lines = LineIndex::new(source);
+        let lines = file.lines();
         let mut seen: FastSet<(u32, &str)> = FastSet::default();
-        for seg in segments(source, lang) {
-            if seg.string && !looks_like_sql(&source[seg.start..seg.end]) {
+        for seg in segments {
+            if seg.string && !seg.sql {
                 continue;
             }
             words(bytes, seg.start, seg.end, |s, e| {
                 let word = &source[s..e];
+                // SQL keywords and identifiers are case-insensitive: `SELECT EMAIL FROM USERS`.
+                if !ids.contains(word, seg.string || lang == Lang::Sql) {
+                    return;
+                }
                 // `def pending?` defines a method named like a column; it uses nothing.
                 if matches!(lang, Lang::Ruby | Lang::Python | Lang::Elixir) && defines(&bytes[seg.start..s]) {
                     return;
                 }
-                let hit = if ids.contains(word) {
-                    Some(word)
-                } else if word.bytes().any(|c| c.is_ascii_uppercase()) {
-                    // SQL keywords and identifiers are case-insensitive: `SELECT EMAIL FROM USERS`.
-                    let lower = word.to_ascii_lowercase();
-                    ids.get(&lower).map(|_| word).filter(|_| seg.string || lang == Lang::Sql)
-                } else {
-                    None
-                };
-                if let Some(word) = hit {
-                    let (line, column) = lines.line_col(s);
-                    // One hit per identifier and line is enough evidence; more is noise.
-                    if seen.insert((line, word)) {
-                        facts.hits.push(Hit {
-                            line,
-                            column,
-                            target: Target::Identifier { name: word.to_ascii_lowercase() },
-                            kind: RefKind::Name,
-                            confidence: Confidence::Low,
-                            snippet: lines.snippet(line),
-                        });
-                    }
+                let (line, column) = lines.line_col(s);
+                // One hit per identifier and line is enough evidence; more is noise.
+                if seen.insert((line, word)) {
+                    facts.hits.push(Hit {
+                        line,
+                        column,
+                        target: Target::Identifier { name: word.to_ascii_lowercase() },
+                        kind: RefKind::Name,
+                        confidence: Confidence::Low,
+                        snippet: lines.snippet(line),
+                    });
                 }
             });
         }
@@ -471,7 +503,7 @@ mod tests {
         let ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
         let ctx = ExtractContext { framework: Framework::Generic, identifiers: &ids };
         NameExtractor::default()
-            .extract(path, src, &ctx)
+            .extract(&SourceFile::new(path, src), &ctx)
             .hits
             .into_iter()
             .map(|h| match h.target {

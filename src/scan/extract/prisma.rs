@@ -16,7 +16,7 @@ use tree_sitter::Node;
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::js::{call_args, callee_name, key_value, object_keys, property, strings, unwrap};
 use crate::scan::extract::treesit::{self, SqlString, Src, descendants, named_children, template_sql};
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::reference::RefKind;
 
@@ -35,7 +35,8 @@ impl Extractor for Prisma {
         framework == Framework::Prisma && (path.ends_with(".prisma") || treesit::is_js_path(path))
     }
 
-    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+    fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
+        let (path, source) = (file.path, file.text);
         if path.ends_with(".prisma") {
             return schema(source);
         }

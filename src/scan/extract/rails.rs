@@ -53,7 +53,7 @@ mod field {
 }
 
 use crate::config::{Confidence, Framework};
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
@@ -81,7 +81,8 @@ impl Extractor for RailsExtractor {
         screen_source(path, source)
     }
 
-    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+    fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
+        let (path, source) = (file.path, file.text);
         extract(path, source)
     }
 }
@@ -123,7 +124,7 @@ fn without_heredoc_text(source: &str) -> std::borrow::Cow<'_, str> {
         // Openers on this line, in order: (tag, interpolating).
         let mut openers: Vec<(&[u8], bool)> = Vec::new();
         let comment = memchr::memchr(b'#', line).unwrap_or(line.len());
-        for at in memchr::memmem::find_iter(&line[..comment], b"<<") {
+        for at in double_lt(&line[..comment]) {
             let Some(&kind) = line.get(at + 2) else { continue };
             if kind != b'~' && kind != b'-' {
                 continue;
@@ -169,6 +170,23 @@ fn without_heredoc_text(source: &str) -> std::borrow::Cow<'_, str> {
         Ok(s) => std::borrow::Cow::Owned(s),
         Err(_) => std::borrow::Cow::Borrowed(source),
     }
+}
+
+/// Offsets of the non-overlapping `<<` in `hay`, as `memmem::find_iter` gives them, without
+/// building a searcher for every line of every file.
+fn double_lt(hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(p) = memchr::memchr(b'<', hay.get(from..)?) {
+            let at = from + p;
+            if hay.get(at + 1) == Some(&b'<') {
+                from = at + 2;
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
+    })
 }
 
 /// Blank `body` into `out` except newlines and, when `interpolating`, `#{…}` (nested braces).
@@ -2615,6 +2633,14 @@ fn read_ident(bytes: &[u8], i: usize) -> ((usize, usize), usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn double_lt_finds_what_memmem_finds() {
+        for hay in ["", "<", "<<", "<<<", "<<<<", "a << b <<~SQL", "x <y <<-T << <", "<<é<<"] {
+            let want: Vec<usize> = memchr::memmem::find_iter(hay.as_bytes(), b"<<").collect();
+            assert_eq!(double_lt(hay.as_bytes()).collect::<Vec<_>>(), want, "{hay:?}");
+        }
+    }
 
     #[test]
     fn erb_keeps_offsets_and_drops_markup_and_comments() {

@@ -6,8 +6,8 @@
 //! resolver with the schema.
 
 use crate::config::{Confidence, Framework};
-use crate::scan::extract::name::{Lang, LineIndex, lang_of, segments};
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::name::{Lang, LineIndex, lang_of};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
 use crate::sql::placeholders::rewrite_placeholders;
@@ -127,24 +127,19 @@ impl Extractor for SqlExtractor {
         lang_of(path).is_some()
     }
 
-    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+    fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
         let mut facts = FileFacts::default();
-        let Some(lang) = lang_of(path) else { return facts };
-        let lines = LineIndex::new(source);
+        let source = file.text;
+        let Some((lang, segments)) = file.lexed() else { return facts };
+        let lines = file.lines();
         if lang == Lang::Sql {
             // Statement by statement, so that one unparseable statement costs only itself.
-            let mut start = 0;
             for stmt in split_statements(source) {
-                facts.hits.extend(sql_hits(&source[stmt.clone()], stmt.start, &lines, Confidence::High));
-                start = stmt.end;
+                facts.hits.extend(sql_hits(&source[stmt.clone()], stmt.start, lines, Confidence::High));
             }
-            let _ = start;
         } else {
-            for seg in segments(source, lang) {
-                let text = &source[seg.start..seg.end];
-                if seg.string && looks_like_sql(text) {
-                    facts.hits.extend(sql_hits(text, seg.start, &lines, Confidence::Medium));
-                }
+            for seg in segments.iter().filter(|s| s.sql) {
+                facts.hits.extend(sql_hits(&source[seg.start..seg.end], seg.start, lines, Confidence::Medium));
             }
         }
         facts

@@ -16,7 +16,7 @@ use crate::scan::extract::python::{
     args, assignments, bases, callee, class_defs, from_imports, is_class_name, last_segment,
 };
 use crate::scan::extract::treesit::{self, SqlString, Src, descendants, snake_case, string_value};
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::reference::RefKind;
 
@@ -35,7 +35,8 @@ impl Extractor for Sqlalchemy {
         framework == Framework::Sqlalchemy && path.ends_with(".py")
     }
 
-    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+    fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
+        let (path, source) = (file.path, file.text);
         let (mut facts, sql) = collect(path, source);
         facts.hits.extend(treesit::sql_hits(&Src::new(source), &sql));
         facts

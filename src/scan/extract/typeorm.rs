@@ -23,7 +23,7 @@ use crate::scan::extract::js::{
 use crate::scan::extract::treesit::{
     self, SqlString, Src, descendants, named_children, snake_case, string_value, template_sql,
 };
-use crate::scan::extract::{ExtractContext, Extractor};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::reference::RefKind;
 
@@ -42,7 +42,8 @@ impl Extractor for Typeorm {
         framework == Framework::Typeorm && treesit::is_js_path(path)
     }
 
-    fn extract(&self, path: &str, source: &str, _ctx: &ExtractContext<'_>) -> FileFacts {
+    fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
+        let (path, source) = (file.path, file.text);
         let (mut facts, sql) = collect(path, source);
         facts.hits.extend(treesit::sql_hits(&Src::new(source), &sql));
         facts
