@@ -301,18 +301,17 @@ pub fn read(repo: &Repository, blob: Oid, max_size: u64) -> Content {
         Ok(o) => o,
         Err(e) => return Content::Skipped(format!("cannot open the object database: {}", e.message())),
     };
-    match odb.read_header(blob) {
-        Ok((size, _)) if size as u64 > max_size => {
-            return Content::Skipped(format!("{size} bytes, over the {max_size}-byte limit (scan.max_file_size)"));
-        }
-        Ok(_) => {}
-        Err(_) => return Content::Skipped(format!("blob {blob} is missing from the object database")),
-    }
+    // The size is checked after the read, not with `read_header` before it: for a blob stored as
+    // a delta (most of them, once a repository is packed) the header costs a zlib stream of its
+    // own, and reading an oversized blob once is cheaper than that over every file.
     let object = match odb.read(blob) {
         Ok(o) => o,
         Err(_) => return Content::Skipped(format!("blob {blob} is missing from the object database")),
     };
     let data = object.data();
+    if data.len() as u64 > max_size {
+        return Content::Skipped(format!("{} bytes, over the {max_size}-byte limit (scan.max_file_size)", data.len()));
+    }
     // Same sniff as git's own `buffer_is_binary`: a NUL in the first 8000 bytes.
     if memchr::memchr(0, &data[..data.len().min(8000)]).is_some() {
         return Content::Skipped("binary file".to_owned());
