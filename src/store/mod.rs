@@ -280,7 +280,9 @@ impl Store {
             by_key.insert(k, bytes);
         }
         let mut rows: Vec<(&BlobKey, &[u8])> = by_key.into_iter().collect();
-        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // In the table's key order (extractor, then blob): SQLite appends to the B-tree's last
+        // page instead of splitting pages all over it.
+        rows.sort_unstable_by(|a, b| (&a.0.extractor, &a.0.blob).cmp(&(&b.0.extractor, &b.0.blob)));
         if rows.is_empty() {
             return Ok(());
         }
