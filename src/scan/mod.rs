@@ -180,66 +180,77 @@ pub fn scan_ref(
     };
     let listed = started.elapsed();
     let mut collected = collect::collect(&job, &todo)?;
-    // The snapshot fits when every file it does not keep declares the models it declared then
-    // (a new or deleted file: none): then the app's models are the same, and so is every kept
-    // file's resolution.
-    let fits = base.as_ref().is_some_and(|b| {
-        b.same_models(
-            kept.iter().map(|(f, _)| f.path.as_str()),
-            todo.iter().map(|(f, _)| f.path.as_str()),
-            &collected.facts,
-        )
-    });
-    // The kept files' references, decoded before anything relies on them.
-    let kept_refs = match &base {
-        Some(b) if fits => {
-            let paths: Vec<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
-            match b.references(&paths, &app.name, git_ref, &commit_hex) {
-                Ok(refs) => Some(refs),
-                Err(e) => {
-                    tracing::warn!("app `{}`: the stored snapshot is not valid ({e}); resolving every file", app.name);
-                    None
+    // The new facts go to the store (one SQLite or PostgreSQL transaction, mostly I/O on the
+    // store's own thread) while this one decodes the snapshot's references, resolves and merges.
+    let fresh = std::mem::take(&mut collected.fresh);
+    let (stored_facts, gathered_and_resolved) = std::thread::scope(|scope| {
+        let writer = cache.filter(|_| !fresh.is_empty()).map(|store| scope.spawn(|| store.put_encoded_facts(&fresh)));
+        let mut rest = || -> Result<_> {
+            // The snapshot fits when every file it does not keep declares the models it declared
+            // then (a new or deleted file: none): then the app's models are the same, and so is
+            // every kept file's resolution.
+            let fits = base.as_ref().is_some_and(|b| {
+                b.same_models(
+                    kept.iter().map(|(f, _)| f.path.as_str()),
+                    todo.iter().map(|(f, _)| f.path.as_str()),
+                    &collected.facts,
+                )
+            });
+            // The kept files' references, decoded before anything relies on them.
+            let kept_refs = match &base {
+                Some(b) if fits => {
+                    let paths: Vec<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
+                    match b.references(&paths, &app.name, git_ref, &commit_hex) {
+                        Ok(refs) => Some(refs),
+                        Err(e) => {
+                            tracing::warn!(
+                                "app `{}`: the stored snapshot is not valid ({e}); resolving every file",
+                                app.name
+                            );
+                            None
+                        }
+                    }
                 }
+                _ => None,
+            };
+            if base.is_some() && kept_refs.is_none() {
+                // The models changed: every file resolves anew, the kept ones from the blob cache.
+                let classes: Vec<&str> =
+                    collected.facts.iter().flat_map(|(_, f)| f.models.iter().map(|m| m.class.as_str())).collect();
+                let rest = collect::collect(&collect::Job { other_models: &classes, ..job }, &kept)?;
+                collected.absorb(rest);
             }
-        }
-        _ => None,
-    };
-    let fits = kept_refs.is_some();
-    let kept_count = if fits { kept.len() } else { 0 };
-    if base.is_some() && !fits {
-        // The models changed: every file resolves anew, the kept ones from the blob cache.
-        let classes: Vec<&str> =
-            collected.facts.iter().flat_map(|(_, f)| f.models.iter().map(|m| m.class.as_str())).collect();
-        let rest = collect::collect(&collect::Job { other_models: &classes, ..job }, &kept)?;
-        collected.absorb(rest);
+            let gathered = started.elapsed();
+            let ctx = resolve::Context { app, git_ref, commit: &commit_hex, schema };
+            let fits = kept_refs.is_some();
+            let references = match kept_refs {
+                Some(kept_refs) => {
+                    let models = kept_models
+                        .iter()
+                        .copied()
+                        .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
+                    merge_by_path(kept_refs, resolve::resolve_among(&ctx, models, &collected.facts))
+                }
+                None => resolve::resolve(&ctx, &collected.facts),
+            };
+            Ok((fits, gathered, references))
+        };
+        let outcome = rest();
+        (joined(writer, Ok(())), outcome)
+    });
+    stored_facts?;
+    let (fits, gathered, references) = gathered_and_resolved?;
+    // What the second collection (the models changed) learned.
+    if let Some(store) = cache.filter(|_| !collected.fresh.is_empty()) {
+        store.put_encoded_facts(&collected.fresh)?;
     }
-    let gathered = started.elapsed();
+    let kept_count = if fits { kept.len() } else { 0 };
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     let mut skipped: Vec<Skipped> = listing.skipped.clone();
     skipped.extend(collected.skipped.iter().cloned());
     skipped.sort();
-    let ctx = resolve::Context { app, git_ref, commit: &commit_hex, schema };
-    // Storing the new facts (one SQLite or PostgreSQL transaction, mostly I/O on the store's
-    // own thread) overlaps resolving (CPU on this one).
-    let (stored_facts, references) = std::thread::scope(|scope| {
-        let writer = cache
-            .filter(|_| !collected.fresh.is_empty())
-            .map(|store| scope.spawn(|| store.put_encoded_facts(&collected.fresh)));
-        let references = match kept_refs {
-            Some(kept_refs) => {
-                let models = kept_models
-                    .iter()
-                    .copied()
-                    .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
-                merge_by_path(kept_refs, resolve::resolve_among(&ctx, models, &collected.facts))
-            }
-            None => resolve::resolve(&ctx, &collected.facts),
-        };
-        (joined(writer, Ok(())), references)
-    });
-    stored_facts?;
     let resolved = started.elapsed();
     // Files added, changed or gone since the snapshot.
     let changed = base.as_ref().map_or(todo.len(), |b| {
