@@ -11,7 +11,8 @@
 //! The steps: (1) one batch lookup; (2) read every file missing an entry and extract, deferring
 //! what the screens defer; (3) with the app's model classes now known (no deferred file
 //! declares one), skip the deferred files with a verdict for these models, and read and decide
-//! the rest; (4) one batch write of what is new.
+//! the rest, while the store writes what step (2) extracted; (4) hand what else is new to the
+//! caller, which stores it while it resolves.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -144,84 +145,74 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
         _ => None,
     });
     let extracted = started.elapsed();
-    let deferred =
-        states.iter().filter(|s| s.slots.iter().any(|(_, slot, _)| matches!(slot, Slot::Deferred(..)))).count();
+    // What step (2) extracted is final: the store takes it while step (3) reads and parses.
+    // Encoding (postcard) runs in parallel here, on borrowed facts, not on the store's thread.
+    let early = encode_changed(&mut states, &key, None, |slot| matches!(slot, Slot::Done(_)))?;
+    let (early_stored, rest) = std::thread::scope(|scope| {
+        let writer =
+            job.cache.filter(|_| !early.is_empty()).map(|store| scope.spawn(|| store.put_encoded_facts(&early)));
+        let mut rest = || -> Result<_> {
+            let deferred =
+                states.iter().filter(|s| s.slots.iter().any(|(_, slot, _)| matches!(slot, Slot::Deferred(..)))).count();
 
-    // (3) Deferred files, now that every model class of the app is known.
-    let models = ModelKeys::from_classes(
-        states
-            .iter()
-            .flat_map(|s| s.slots.iter())
-            .filter_map(|(_, slot, _)| match slot {
-                Slot::Done(f) => Some(f),
-                _ => None,
-            })
-            .flat_map(|f| f.models.iter().map(|m| m.class.as_str()))
-            .chain(job.other_models.iter().copied()),
-    );
-    let mut again: Vec<usize> = Vec::new();
-    for (i, s) in states.iter_mut().enumerate() {
-        let mut read = false;
-        for (_, slot, changed) in &mut s.slots {
-            let Slot::Deferred(known, words) = slot else { continue };
-            if known.skipped_under.iter().any(|fp| fp == models.fingerprint()) {
-                *slot = Slot::Skipped(std::mem::take(known));
-            } else if let Some(words) = words
-                && !models.wants(words)
-            {
-                *slot = Slot::Skipped(std::mem::take(known));
-                *changed = true;
-            } else {
-                read = true;
-            }
-        }
-        if read && s.unreadable.is_none() {
-            again.push(i);
-        }
-    }
-    // What is left names a model, or was deferred by an earlier scan under other models: read
-    // it (again) and decide with its words.
-    read_all(job, &repos, &mut states, &again, |j, slot, file| match slot {
-        Slot::Deferred(known, _) => Some(match job.extractors[j].screen(file.path, file.text) {
-            Screen::IfModel(words) if !models.wants(&words) => Slot::Skipped(known.clone()),
-            _ => Slot::Done(job.extractors[j].extract(file, job.ctx)),
-        }),
-        _ => None,
-    });
-    let decided = started.elapsed();
-    let named = again.len();
-
-    // (4) Store what changed, and hand the facts over. Encoding (postcard) runs here, in
-    // parallel and on borrowed facts, rather than on the store's one thread.
-    let changed: Vec<(&FileState<'_>, usize, &Slot)> = states
-        .iter()
-        .filter(|s| !s.lossy && s.unreadable.is_none())
-        .flat_map(|s| s.slots.iter().filter(|(_, _, changed)| *changed).map(move |(j, slot, _)| (s, *j, slot)))
-        .collect();
-    let fresh: Vec<(BlobKey, Vec<u8>)> = changed
-        .par_iter()
-        .filter_map(|&(s, j, slot)| {
-            let encoded = match slot {
-                Slot::Done(facts) => Store::encode_facts(facts),
-                Slot::Skipped(known) | Slot::Deferred(known, _) => {
-                    let mut skipped_under = known.skipped_under.clone();
-                    if matches!(slot, Slot::Skipped(_)) {
-                        skipped_under.retain(|fp| fp != models.fingerprint());
-                        skipped_under.push(models.fingerprint().to_owned());
-                    }
-                    let excess = skipped_under.len().saturating_sub(VERDICTS_KEPT);
-                    skipped_under.drain(..excess);
-                    Store::encode_facts(&FileFacts {
-                        deferred: Some(Deferral { skipped_under }),
-                        ..FileFacts::default()
+            // (3) Deferred files, now that every model class of the app is known.
+            let models = ModelKeys::from_classes(
+                states
+                    .iter()
+                    .flat_map(|s| s.slots.iter())
+                    .filter_map(|(_, slot, _)| match slot {
+                        Slot::Done(f) => Some(f),
+                        _ => None,
                     })
+                    .flat_map(|f| f.models.iter().map(|m| m.class.as_str()))
+                    .chain(job.other_models.iter().copied()),
+            );
+            let mut again: Vec<usize> = Vec::new();
+            for (i, s) in states.iter_mut().enumerate() {
+                let mut read = false;
+                for (_, slot, changed) in &mut s.slots {
+                    let Slot::Deferred(known, words) = slot else { continue };
+                    if known.skipped_under.iter().any(|fp| fp == models.fingerprint()) {
+                        *slot = Slot::Skipped(std::mem::take(known));
+                    } else if let Some(words) = words
+                        && !models.wants(words)
+                    {
+                        *slot = Slot::Skipped(std::mem::take(known));
+                        *changed = true;
+                    } else {
+                        read = true;
+                    }
                 }
-                Slot::Missing => return None,
-            };
-            Some(encoded.map(|bytes| (key(s.file, j), bytes)))
-        })
-        .collect::<Result<_>>()?;
-    drop(changed);
+                if read && s.unreadable.is_none() {
+                    again.push(i);
+                }
+            }
+            // What is left names a model, or was deferred by an earlier scan under other models: read
+            // it (again) and decide with its words.
+            read_all(job, &repos, &mut states, &again, |j, slot, file| match slot {
+                Slot::Deferred(known, _) => Some(match job.extractors[j].screen(file.path, file.text) {
+                    Screen::IfModel(words) if !models.wants(&words) => Slot::Skipped(known.clone()),
+                    _ => Slot::Done(job.extractors[j].extract(file, job.ctx)),
+                }),
+                _ => None,
+            });
+            let decided = started.elapsed();
+            let named = again.len();
+
+            // (4) Hand over what changed since the early batch, and the facts.
+            let fresh = encode_changed(&mut states, &key, Some(&models), |_| true)?;
+            Ok((deferred, named, decided, fresh))
+        };
+        let rest = rest();
+        let early_stored = match writer.map(|w| w.join()) {
+            None => Ok(()),
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+        };
+        (early_stored, rest)
+    });
+    early_stored?;
+    let (deferred, named, decided, fresh) = rest?;
     tracing::debug!(
         "facts: cache lookup {looked_up:?}, read and extract {:?}, {deferred} files deferred {:?} ({named} of them read and extracted), {} new entries",
         extracted - looked_up,
@@ -256,6 +247,54 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     }
     out.facts.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// Encode the cache entries of the changed slots that `which` accepts, in parallel, and mark
+/// them unchanged. Deferral verdicts need the app's `models` (only known after step 3).
+fn encode_changed(
+    states: &mut [FileState<'_>],
+    key: &(impl Fn(&FileEntry, usize) -> BlobKey + Sync),
+    models: Option<&ModelKeys>,
+    which: impl Fn(&Slot) -> bool + Sync,
+) -> Result<Vec<(BlobKey, Vec<u8>)>> {
+    let changed: Vec<(&FileState<'_>, usize, &Slot)> = states
+        .iter()
+        .filter(|s| !s.lossy && s.unreadable.is_none())
+        .flat_map(|s| {
+            s.slots.iter().filter(|(_, slot, changed)| *changed && which(slot)).map(move |(j, slot, _)| (s, *j, slot))
+        })
+        .collect();
+    let encoded: Vec<(BlobKey, Vec<u8>)> = changed
+        .par_iter()
+        .filter_map(|&(s, j, slot)| {
+            let encoded = match (slot, models) {
+                (Slot::Done(facts), _) => Store::encode_facts(facts),
+                (Slot::Skipped(known) | Slot::Deferred(known, _), Some(models)) => {
+                    let mut skipped_under = known.skipped_under.clone();
+                    if matches!(slot, Slot::Skipped(_)) {
+                        skipped_under.retain(|fp| fp != models.fingerprint());
+                        skipped_under.push(models.fingerprint().to_owned());
+                    }
+                    let excess = skipped_under.len().saturating_sub(VERDICTS_KEPT);
+                    skipped_under.drain(..excess);
+                    Store::encode_facts(&FileFacts {
+                        deferred: Some(Deferral { skipped_under }),
+                        ..FileFacts::default()
+                    })
+                }
+                _ => return None,
+            };
+            Some(encoded.map(|bytes| (key(s.file, j), bytes)))
+        })
+        .collect::<Result<_>>()?;
+    for s in states.iter_mut().filter(|s| !s.lossy && s.unreadable.is_none()) {
+        for (_, slot, changed) in &mut s.slots {
+            if *changed && which(slot) && (models.is_some() || matches!(slot, Slot::Done(_))) {
+                *changed = false;
+            }
+        }
+    }
+    Ok(encoded)
 }
 
 /// Read the files `which` (indices into `states`) in parallel, in pack order, and let `step`
