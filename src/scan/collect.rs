@@ -71,6 +71,10 @@ pub struct Job<'a> {
     pub progress: Option<&'a indicatif::ProgressBar>,
 }
 
+/// New cache entries from step (2) are written during step (3) when there are at least this
+/// many (a cold scan's tens of thousands); fewer go with the rest.
+const EARLY_BATCH: usize = 2048;
+
 /// Where one (file, extractor) pair stands.
 #[derive(Debug, Clone)]
 enum Slot {
@@ -147,7 +151,18 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     let extracted = started.elapsed();
     // What step (2) extracted is final: the store takes it while step (3) reads and parses.
     // Encoding (postcard) runs in parallel here, on borrowed facts, not on the store's thread.
-    let early = encode_changed(&mut states, &key, None, |slot| matches!(slot, Slot::Done(_)))?;
+    // A small batch waits for the rest: the caller writes it while it decodes and resolves,
+    // which a warm scan's few files leave more time for than step (3) does.
+    let extracted_now = states
+        .iter()
+        .flat_map(|s| &s.slots)
+        .filter(|(_, slot, changed)| *changed && matches!(slot, Slot::Done(_)))
+        .count();
+    let early = if extracted_now >= EARLY_BATCH {
+        encode_changed(&mut states, &key, None, |slot| matches!(slot, Slot::Done(_)))?
+    } else {
+        Vec::new()
+    };
     let (early_stored, rest) = std::thread::scope(|scope| {
         let writer =
             job.cache.filter(|_| !early.is_empty()).map(|store| scope.spawn(|| store.put_encoded_facts(&early)));
