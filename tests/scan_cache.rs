@@ -117,3 +117,41 @@ fn apps_read_from_the_store_answer_with_their_published_scan() {
     assert_eq!(err.exit_code(), 3);
     assert!(err.to_string().contains("app `shop`"), "{err}");
 }
+
+/// A cold scan of a larger app stores most of its new facts while it is still collecting (an
+/// early batch, see `scan::collect`) and the rest afterwards: every one of them is in the cache.
+/// A second app over the same repository has no snapshot of its own, so it must answer every
+/// file from the blob cache.
+#[test]
+fn a_large_cold_scan_caches_every_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    const FILES: usize = 1_100;
+    for i in 0..FILES {
+        write(
+            &repo,
+            &format!("lib/d{}/m{i}.rb", i % 10),
+            &format!("Q{i} = \"SELECT email FROM users WHERE id = {i}\"\n"),
+        );
+    }
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "one"]);
+
+    let cfg = config(dir.path(), vec![app("shop", &repo, AppSource::Repo), app("twin", &repo, AppSource::Repo)]);
+    let store = Store::open(&cfg.registry.store, &cfg.root).expect("store opens");
+    let schema = schema();
+    let only = |name: &str| ScanOptions { apps: vec![name.to_owned()], ..ScanOptions::default() };
+    let shop = run(&cfg, Some(&schema), &store, &only("shop")).expect("cold scan");
+    assert_eq!((shop[0].summary.files_read, shop[0].summary.blobs_from_cache), (FILES as u64, 0));
+    let twin = run(&cfg, Some(&schema), &store, &only("twin")).expect("scan of the twin");
+    assert_eq!((twin[0].summary.files_read, twin[0].summary.blobs_from_cache), (0, FILES as u64));
+    let strip = |r: &tandem::scan::Reference| format!("{}:{} {} {}", r.path, r.line, r.object, r.kind);
+    assert_eq!(
+        twin[0].references.iter().map(strip).collect::<Vec<_>>(),
+        shop[0].references.iter().map(strip).collect::<Vec<_>>()
+    );
+    // `users`, `users.email` and `users.id` in each file.
+    assert_eq!(shop[0].references.len(), 3 * FILES);
+}
