@@ -26,6 +26,14 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+/// An empty repository at `<dir>/repo`, on branch `main`.
+fn new_repo(dir: &Path) -> std::path::PathBuf {
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    repo
+}
+
 fn write(dir: &Path, path: &str, content: &str) {
     let p = dir.join(path);
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
@@ -43,9 +51,7 @@ fn app(name: &str, repo: &Path, source: AppSource) -> App {
 #[test]
 fn a_rescan_reads_only_the_changed_blob() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(&repo).expect("mkdir");
-    git(&repo, &["init", "-q", "-b", "main"]);
+    let repo = new_repo(dir.path());
     for i in 0..20 {
         write(&repo, &format!("lib/m{i}.rb"), &format!("def m{i}(u)\n  u.nickname + {i}.to_s\nend\n"));
     }
@@ -87,9 +93,7 @@ fn a_rescan_reads_only_the_changed_blob() {
 #[test]
 fn apps_read_from_the_store_answer_with_their_published_scan() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(&repo).expect("mkdir");
-    git(&repo, &["init", "-q", "-b", "main"]);
+    let repo = new_repo(dir.path());
     write(&repo, "lib/q.rb", "Q = \"SELECT email FROM users\"\n");
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-qm", "one"]);
@@ -125,9 +129,7 @@ fn apps_read_from_the_store_answer_with_their_published_scan() {
 #[test]
 fn a_large_cold_scan_caches_every_file() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(&repo).expect("mkdir");
-    git(&repo, &["init", "-q", "-b", "main"]);
+    let repo = new_repo(dir.path());
     const FILES: usize = 1_100;
     for i in 0..FILES {
         write(
