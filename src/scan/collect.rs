@@ -219,12 +219,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
             Ok((deferred, named, decided, fresh))
         };
         let rest = rest();
-        let early_stored = match writer.map(|w| w.join()) {
-            None => Ok(()),
-            Some(Ok(result)) => result,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-        };
-        (early_stored, rest)
+        (crate::scan::joined(writer, Ok(())), rest)
     });
     early_stored?;
     let (deferred, named, decided, fresh) = rest?;

@@ -217,8 +217,8 @@ pub fn scan_ref(
                 // The models changed: every file resolves anew, the kept ones from the blob cache.
                 let classes: Vec<&str> =
                     collected.facts.iter().flat_map(|(_, f)| f.models.iter().map(|m| m.class.as_str())).collect();
-                let rest = collect::collect(&collect::Job { other_models: &classes, ..job }, &kept)?;
-                collected.absorb(rest);
+                let others = collect::collect(&collect::Job { other_models: &classes, ..job }, &kept)?;
+                collected.absorb(others);
             }
             let gathered = started.elapsed();
             let ctx = resolve::Context { app, git_ref, commit: &commit_hex, schema };
@@ -305,7 +305,7 @@ pub fn scan_ref(
 }
 
 /// What a scoped thread returned (`none` when none was started); its panic goes on here.
-fn joined<T>(handle: Option<std::thread::ScopedJoinHandle<'_, T>>, none: T) -> T {
+pub(crate) fn joined<T>(handle: Option<std::thread::ScopedJoinHandle<'_, T>>, none: T) -> T {
     match handle.map(|h| h.join()) {
         None => none,
         Some(Ok(value)) => value,
