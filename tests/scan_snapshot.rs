@@ -165,3 +165,42 @@ fn the_same_blob_at_two_paths_keeps_two_cache_entries() {
     assert!(two.references.iter().any(|r| r.path == "app/models/gadget.rb" && r.line == 1));
     assert!(!two.references.iter().any(|r| r.path == "lib/gadget.rb" && r.line == 1));
 }
+
+#[test]
+fn a_snapshot_with_a_damaged_file_is_resolved_anew() {
+    let mut repo = TestRepo::init();
+    repo.write(&[
+        ("app/models/user.rb", "class User < ApplicationRecord\nend\n"),
+        ("app/services/report.rb", "class Report\n  def run\n    User.where(email: 1).pluck(:name)\n  end\nend\n"),
+        ("lib/plain.rb", "def plain\n  1\nend\n"),
+    ]);
+    repo.commit("one");
+    repo.tag("one");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shop = app("shop", repo.path(), Framework::Rails);
+    let cfg = config(dir.path(), vec![shop.clone()]);
+    let index = SchemaIndex::new(&schema(TABLES));
+    let store = Store::open(&cfg.registry.store, &cfg.root).expect("store");
+    check(&cfg, &shop, &index, &store, "one");
+
+    // The snapshot still decodes, but report.rb's references claim one more than they hold.
+    // As encoded: the path (length, bytes), the blob (20 bytes), its models (none: 0), then the
+    // references as bytes (length), whose first byte is their count.
+    let context = snapshot_context(&cfg, &shop, Some(&index));
+    let (commit, mut bytes) = store.snapshot("shop", &context, &repo.rev("one")).expect("read").expect("a snapshot");
+    let path = b"app/services/report.rb";
+    let at = bytes.windows(path.len()).position(|w| w == path).expect("the path is in the snapshot") + path.len();
+    assert_eq!(bytes[at + 20], 0, "report.rb declares no model");
+    assert!(bytes[at + 21] < 0x80, "a one-byte length of references");
+    let count = &mut bytes[at + 22];
+    assert!((1..127).contains(count), "a one-byte count of references: {count}");
+    *count += 1;
+    store.put_snapshot("shop", &context, &commit, &bytes).expect("put");
+
+    repo.write(&[("lib/plain.rb", "def plain\n  2\nend\n")]);
+    repo.commit("two");
+    repo.tag("two");
+    check(&cfg, &shop, &index, &store, "two");
+    // Resolving every file made a snapshot of its own; one that fits would have been kept.
+    assert_eq!(base(&cfg, &shop, &index, &store, &repo, "two"), Some(repo.rev("two")));
+}

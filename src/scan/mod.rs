@@ -196,12 +196,19 @@ pub fn scan_ref(
                     &collected.facts,
                 )
             });
-            // The kept files' references, decoded before anything relies on them.
-            let kept_refs = match &base {
+            let gathered = started.elapsed();
+            let ctx = resolve::Context { app, git_ref, commit: &commit_hex, schema };
+            // The kept files' references come from the snapshot, merged with the rest's.
+            let merged = match &base {
                 Some(b) if fits => {
+                    let models = kept_models
+                        .iter()
+                        .copied()
+                        .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
+                    let fresh = resolve::resolve_among(&ctx, models, &collected.facts);
                     let paths: Vec<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
-                    match b.references(&paths, &app.name, git_ref, &commit_hex) {
-                        Ok(refs) => Some(refs),
+                    match b.merged(&paths, fresh, &app.name, git_ref, &commit_hex) {
+                        Ok(references) => Some(references),
                         Err(e) => {
                             tracing::warn!(
                                 "app `{}`: the stored snapshot is not valid ({e}); resolving every file",
@@ -213,25 +220,23 @@ pub fn scan_ref(
                 }
                 _ => None,
             };
-            if base.is_some() && kept_refs.is_none() {
-                // The models changed: every file resolves anew, the kept ones from the blob cache.
-                let classes: Vec<&str> =
-                    collected.facts.iter().flat_map(|(_, f)| f.models.iter().map(|m| m.class.as_str())).collect();
-                let others = collect::collect(&collect::Job { other_models: &classes, ..job }, &kept)?;
-                collected.absorb(others);
-            }
-            let gathered = started.elapsed();
-            let ctx = resolve::Context { app, git_ref, commit: &commit_hex, schema };
-            let fits = kept_refs.is_some();
-            let references = match kept_refs {
-                Some(kept_refs) => {
-                    let models = kept_models
-                        .iter()
-                        .copied()
-                        .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
-                    merge_by_path(kept_refs, resolve::resolve_among(&ctx, models, &collected.facts))
+            let fits = merged.is_some();
+            let references = match merged {
+                Some(references) => references,
+                None => {
+                    // The models changed (or the snapshot is damaged): every file resolves anew,
+                    // the kept ones from the blob cache.
+                    if !kept.is_empty() {
+                        let classes: Vec<&str> = collected
+                            .facts
+                            .iter()
+                            .flat_map(|(_, f)| f.models.iter().map(|m| m.class.as_str()))
+                            .collect();
+                        let others = collect::collect(&collect::Job { other_models: &classes, ..job }, &kept)?;
+                        collected.absorb(others);
+                    }
+                    resolve::resolve(&ctx, &collected.facts)
                 }
-                None => resolve::resolve(&ctx, &collected.facts),
             };
             Ok((fits, gathered, references))
         };
@@ -311,27 +316,6 @@ pub(crate) fn joined<T>(handle: Option<std::thread::ScopedJoinHandle<'_, T>>, no
         Some(Ok(value)) => value,
         Some(Err(panic)) => std::panic::resume_unwind(panic),
     }
-}
-
-/// The references of kept files (one vector per file) and of resolved ones (sorted), in order:
-/// every reference of a scan shares app, ref and commit, so the order is the paths' order.
-fn merge_by_path(kept: Vec<Vec<Reference>>, fresh: Vec<Reference>) -> Vec<Reference> {
-    let total = fresh.len() + kept.iter().map(Vec::len).sum::<usize>();
-    let mut groups: Vec<Vec<Reference>> = kept.into_iter().filter(|g| !g.is_empty()).collect();
-    let mut fresh = fresh.into_iter().peekable();
-    while let Some(first) = fresh.next() {
-        let mut group = vec![first];
-        while let Some(next) = fresh.next_if(|r| r.path == group[0].path) {
-            group.push(next);
-        }
-        groups.push(group);
-    }
-    groups.sort_unstable_by(|a, b| a[0].path.cmp(&b[0].path));
-    let mut out = Vec::with_capacity(total);
-    for group in groups {
-        out.extend(group);
-    }
-    out
 }
 
 /// Each extractor's cache tag: id, version, framework and context fingerprint.

@@ -219,23 +219,169 @@ impl<'a> Snapshot<'a> {
         self.files.iter().map(|f| f.path).filter(|p| !kept.contains(p)).all(same) && collected.into_iter().all(same)
     }
 
-    /// The references of the files at `paths`, as this scan's (`app`, `git_ref`, `commit`),
-    /// one vector per path.
-    pub fn references(
+    /// The scan's references in path order: those of the kept files at `paths`, as this scan's
+    /// (`app`, `git_ref`, `commit`), and `fresh` (those of every other file, sorted by path).
+    ///
+    /// The kept files' references are decoded in parallel straight into their place in the
+    /// result: on a warm scan they are nearly all of it, and a second copy of them (decoding
+    /// per file, then concatenating) cost more than the decoding, in fresh pages alone.
+    pub fn merged(
         &self,
         paths: &[&str],
+        fresh: Vec<Reference>,
         app: &str,
         git_ref: &str,
         commit: &str,
-    ) -> Result<Vec<Vec<Reference>>, postcard::Error> {
-        paths
-            .par_iter()
-            .map(|path| {
-                let Some(&i) = self.by_path.get(path) else { return Ok(Vec::new()) };
-                let stored: Vec<StoredRef> = postcard::from_bytes(self.files[i].refs)?;
-                Ok(references_of(stored, path, app, git_ref, commit))
-            })
-            .collect()
+    ) -> Result<Vec<Reference>, postcard::Error> {
+        let mut parts: Vec<Part<'_>> = Vec::with_capacity(paths.len() + 1);
+        for path in paths {
+            let Some(&i) = self.by_path.get(path) else { continue };
+            let refs = self.files[i].refs;
+            // postcard writes a sequence's length first, as a varint.
+            let (len, _) = postcard::take_from_bytes::<u64>(refs)?;
+            let len = usize::try_from(len).map_err(|_| postcard::Error::DeserializeBadVarint)?;
+            if len > 0 {
+                parts.push(Part { path: self.files[i].path, len, stored: Some(refs), at: 0 });
+            }
+        }
+        let mut at = 0;
+        for group in fresh.chunk_by(|a, b| a.path == b.path) {
+            parts.push(Part { path: &group[0].path, len: group.len(), stored: None, at });
+            at += group.len();
+        }
+        parts.sort_unstable_by(|a, b| a.path.cmp(b.path));
+        let mut starts = Vec::with_capacity(parts.len());
+        let mut total = 0;
+        for part in &parts {
+            starts.push(total);
+            total += part.len;
+        }
+        let failed: std::sync::Mutex<Option<postcard::Error>> = std::sync::Mutex::new(None);
+        let shared = Shared { parts: &parts, starts: &starts, fresh: &fresh, app, git_ref, commit, failed: &failed };
+        let mut out = Vec::with_capacity(total);
+        // Each of rayon's splits is a run of consecutive indices: its cursor seeks once, then
+        // reads on.
+        (0..total)
+            .into_par_iter()
+            .map_init(Cursor::default, |cursor, i| cursor.take(&shared, i))
+            .collect_into_vec(&mut out);
+        match failed.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+}
+
+/// The references of one file in a merge: stored in the snapshot, or `len` of the fresh ones
+/// from `at`.
+struct Part<'a> {
+    path: &'a str,
+    len: usize,
+    stored: Option<&'a [u8]>,
+    at: usize,
+}
+
+/// What every cursor of one merge reads.
+struct Shared<'s> {
+    parts: &'s [Part<'s>],
+    /// The index in the result of each part's first reference.
+    starts: &'s [usize],
+    fresh: &'s [Reference],
+    app: &'s str,
+    git_ref: &'s str,
+    commit: &'s str,
+    /// The first decoding error; the result is then dropped.
+    failed: &'s std::sync::Mutex<Option<postcard::Error>>,
+}
+
+/// Where one split of a merge reads: the part, and that part's remaining stored references.
+#[derive(Default)]
+struct Cursor {
+    /// The result index the next [`Cursor::take`] is expected at.
+    next: usize,
+    part: usize,
+    stored: std::vec::IntoIter<StoredRef>,
+    /// Index within the part of the next reference.
+    within: usize,
+    snippet: String,
+}
+
+impl Cursor {
+    fn take(&mut self, s: &Shared<'_>, i: usize) -> Reference {
+        if i != self.next || i == 0 {
+            let part = s.starts.partition_point(|&start| start <= i) - 1;
+            self.open(s, part, i - s.starts[part]);
+        } else if self.within == s.parts[self.part].len {
+            self.open(s, self.part + 1, 0);
+        }
+        self.next = i + 1;
+        let part = &s.parts[self.part];
+        self.within += 1;
+        if part.stored.is_none() {
+            return s.fresh[part.at + self.within - 1].clone();
+        }
+        match self.stored.next() {
+            Some(r) => Reference {
+                app: s.app.to_owned(),
+                git_ref: s.git_ref.to_owned(),
+                commit: s.commit.to_owned(),
+                path: part.path.to_owned(),
+                line: r.line,
+                column: r.column,
+                object: ObjectRef { schema: r.schema, table: r.table, column: r.column_name },
+                kind: r.kind,
+                confidence: r.confidence,
+                snippet: match r.snippet {
+                    Some(text) => {
+                        self.snippet.clone_from(&text);
+                        text
+                    }
+                    None => self.snippet.clone(),
+                },
+            },
+            None => self.fail(s, postcard::Error::DeserializeUnexpectedEnd),
+        }
+    }
+
+    /// Start reading `part` at its reference `skip`.
+    fn open(&mut self, s: &Shared<'_>, part: usize, skip: usize) {
+        self.part = part;
+        self.within = skip;
+        self.snippet.clear();
+        let Some(bytes) = s.parts[part].stored else { return };
+        match postcard::from_bytes::<Vec<StoredRef>>(bytes) {
+            Ok(refs) => {
+                // A snippet left out is the previous reference's, which may be among those skipped.
+                if let Some(text) = refs[..skip.min(refs.len())].iter().rev().find_map(|r| r.snippet.as_ref()) {
+                    self.snippet.clone_from(text);
+                }
+                self.stored = refs.into_iter();
+                if skip > 0 {
+                    self.stored.nth(skip - 1);
+                }
+            }
+            Err(e) => {
+                self.stored = Vec::new().into_iter();
+                self.fail(s, e);
+            }
+        }
+    }
+
+    /// Record `error` and stand in for the reference (the merge's result is not used).
+    fn fail(&mut self, s: &Shared<'_>, error: postcard::Error) -> Reference {
+        s.failed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get_or_insert(error);
+        Reference {
+            app: String::new(),
+            git_ref: String::new(),
+            commit: String::new(),
+            path: String::new(),
+            line: 0,
+            column: 0,
+            object: ObjectRef { schema: None, table: String::new(), column: None },
+            kind: RefKind::Name,
+            confidence: Confidence::Low,
+            snippet: String::new(),
+        }
     }
 }
 
@@ -344,15 +490,99 @@ mod tests {
         assert!(!snap.same_models(["a.rb", "b.rb"], ["c.rb"], &c_now), "a new model");
         let c_plain = vec![("c.rb".to_owned(), facts(vec![]))];
         assert!(snap.same_models(["a.rb", "b.rb"], ["c.rb"], &c_plain), "a new file without models");
-        let back = snap.references(&["a.rb", "b.rb", "gone.rb"], "web", "head", "c1").unwrap();
+        let back = snap.merged(&["a.rb", "b.rb", "gone.rb"], vec![], "web", "head", "c1").unwrap();
         let expected: Vec<Reference> = refs
             .iter()
             .map(|r| Reference { app: "web".into(), git_ref: "head".into(), commit: "c1".into(), ..r.clone() })
             .collect();
-        assert_eq!(back, vec![expected, vec![], vec![]]);
-        assert_eq!(back[0][1].object, qualified);
-        assert_eq!(back[0][2].snippet, "line 2");
+        assert_eq!(back, expected);
+        assert_eq!(back[1].object, qualified);
+        assert_eq!(back[2].snippet, "line 2");
         assert!(Snapshot::decode(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    /// Files `f00.rb`, `f01.rb`, … with `per_file` references each, four to a line (so most
+    /// snippets are stored as "the previous one"), as scan `app` would have them.
+    fn many(files: usize, per_file: u32, app: &str) -> Vec<Reference> {
+        (0..files)
+            .flat_map(|f| {
+                (0..per_file).map(move |k| Reference {
+                    app: app.into(),
+                    ..reference(&format!("f{f:02}.rb"), 1 + k / 4, ObjectRef::column("t", &format!("c{k}")))
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merging_puts_fresh_references_between_kept_ones_in_path_order() {
+        let refs = many(12, 9, "old");
+        let blob = git2::Oid::hash_object(git2::ObjectType::Blob, b"x").unwrap();
+        let entries: Vec<FileEntry> =
+            (0..12).map(|f| FileEntry { path: format!("f{f:02}.rb"), app_path: format!("f{f:02}.rb"), blob }).collect();
+        let bytes = encode(&entries.iter().collect::<Vec<_>>(), [], &refs).unwrap();
+        let snap = Snapshot::decode(&bytes).unwrap();
+        let now = many(12, 9, "web");
+        // Files 3 and 7 changed (their references now come from resolution), 10 is gone, and
+        // `f05b.rb` is new.
+        let mut fresh: Vec<Reference> =
+            now.iter().filter(|r| r.path == "f03.rb" || r.path == "f07.rb").cloned().collect();
+        fresh.push(Reference { app: "web".into(), ..reference("f05b.rb", 1, ObjectRef::table("t")) });
+        fresh.sort();
+        let kept: Vec<String> = (0..12).filter(|f| ![3, 7, 10].contains(f)).map(|f| format!("f{f:02}.rb")).collect();
+        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+        let merged = snap.merged(&kept, fresh.clone(), "web", "deployed", "c0").unwrap();
+        let mut expected: Vec<Reference> = now.into_iter().filter(|r| r.path != "f10.rb").collect();
+        expected.extend(fresh.into_iter().filter(|r| r.path == "f05b.rb"));
+        expected.sort_by(|a, b| a.path.cmp(&b.path));
+        assert_eq!(merged, expected);
+    }
+
+    #[test]
+    fn a_cursor_read_in_any_order_gives_every_reference_its_own_snippet() {
+        let refs = many(3, 10, "web");
+        let blob = git2::Oid::hash_object(git2::ObjectType::Blob, b"x").unwrap();
+        let entries: Vec<FileEntry> =
+            (0..3).map(|f| FileEntry { path: format!("f{f:02}.rb"), app_path: format!("f{f:02}.rb"), blob }).collect();
+        let bytes = encode(&entries.iter().collect::<Vec<_>>(), [], &refs).unwrap();
+        let snap = Snapshot::decode(&bytes).unwrap();
+        let parts: Vec<Part<'_>> =
+            snap.files.iter().map(|f| Part { path: f.path, len: 10, stored: Some(f.refs), at: 0 }).collect();
+        let starts = [0, 10, 20];
+        let failed = std::sync::Mutex::new(None);
+        let shared = Shared {
+            parts: &parts,
+            starts: &starts,
+            fresh: &[],
+            app: "web",
+            git_ref: "deployed",
+            commit: "c0",
+            failed: &failed,
+        };
+        // Backwards: every take seeks, often into the middle of a line's references.
+        let mut cursor = Cursor::default();
+        let mut back: Vec<Reference> = (0..30).rev().map(|i| cursor.take(&shared, i)).collect();
+        back.reverse();
+        assert_eq!(back, refs);
+        // Forwards from the middle of a file, across the next file's start.
+        let mut cursor = Cursor::default();
+        let on: Vec<Reference> = (6..30).map(|i| cursor.take(&shared, i)).collect();
+        assert_eq!(on, refs[6..]);
+        assert!(failed.into_inner().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_damaged_file_entry_fails_the_merge() {
+        let refs = many(2, 5, "web");
+        let blob = git2::Oid::hash_object(git2::ObjectType::Blob, b"x").unwrap();
+        let entries: Vec<FileEntry> =
+            (0..2).map(|f| FileEntry { path: format!("f{f:02}.rb"), app_path: format!("f{f:02}.rb"), blob }).collect();
+        let bytes = encode(&entries.iter().collect::<Vec<_>>(), [], &refs).unwrap();
+        let mut snap = Snapshot::decode(&bytes).unwrap();
+        // The count says five references; the bytes hold two and a half.
+        let truncated = &snap.files[1].refs[..snap.files[1].refs.len() / 2];
+        snap.files[1].refs = truncated;
+        assert!(snap.merged(&["f00.rb", "f01.rb"], vec![], "web", "deployed", "c0").is_err());
     }
 
     #[test]
