@@ -28,7 +28,7 @@ fn reference(app: &str, git_ref: &str, object: ObjectRef, kind: RefKind, confide
     Reference {
         app: app.into(),
         git_ref: git_ref.into(),
-        commit: format!("{app}{git_ref}0000000000"),
+        commit: format!("{app}{git_ref}0000000000").into(),
         path: "app/models/user.rb".into(),
         line: 7,
         column: 3,
@@ -44,7 +44,7 @@ fn scan(app: &str, git_ref: &str, references: Vec<Reference>) -> ScanResult {
         app: app.into(),
         git_ref: git_ref.into(),
         revision: git_ref.into(),
-        commit: format!("{app}{git_ref}0000000000"),
+        commit: format!("{app}{git_ref}0000000000").into(),
         references,
         summary: ScanSummary::default(),
     }
@@ -124,7 +124,7 @@ fn the_deployed_ref_blocks_even_when_head_is_clean() {
     let r = run("ALTER TABLE users DROP COLUMN legacy_flag;", &scans);
     let f = gate_finding(&r, "drop-column");
     assert_eq!(f.severity, Severity::Block);
-    assert_eq!(f.references[0].git_ref, "deployed");
+    assert_eq!(&*f.references[0].git_ref, "deployed");
 }
 
 #[test]

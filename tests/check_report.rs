@@ -43,7 +43,7 @@ fn reference(
     Reference {
         app: app.into(),
         git_ref: git_ref.into(),
-        commit: format!("{:0<40}", if git_ref == "head" { "c0ffee" } else { "dep10y" }),
+        commit: format!("{:0<40}", if git_ref == "head" { "c0ffee" } else { "dep10y" }).into(),
         path: path.into(),
         line,
         column: 5,
@@ -59,7 +59,7 @@ fn scan(app: &str, git_ref: &str, references: Vec<Reference>) -> ScanResult {
         app: app.into(),
         git_ref: git_ref.into(),
         revision: git_ref.into(),
-        commit: format!("{:0<40}", if git_ref == "head" { "c0ffee" } else { "dep10y" }),
+        commit: format!("{:0<40}", if git_ref == "head" { "c0ffee" } else { "dep10y" }).into(),
         references,
         summary: ScanSummary::default(),
     }
@@ -159,7 +159,8 @@ fn markdown_stays_under_githubs_comment_limit() {
         .map(|i| {
             let mut x = one.clone();
             x.line = i + 1;
-            x.snippet = format!("{} # a long line of code that repeats to make the comment large {i}", x.snippet);
+            x.snippet =
+                format!("{} # a long line of code that repeats to make the comment large {i}", x.snippet).into();
             x
         })
         .collect();

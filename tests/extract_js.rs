@@ -421,7 +421,7 @@ fn prisma_client_uses_resolve_through_the_schema() {
     let ctx = Context { app: &app, git_ref: "head", commit: "0", schema: None };
     let refs: BTreeSet<String> = resolve(&ctx, &files)
         .into_iter()
-        .filter(|r| r.path == "src/users.ts" && r.kind.as_str() == "query")
+        .filter(|r| &*r.path == "src/users.ts" && r.kind.as_str() == "query")
         .map(|r| format!("{}:{} {}", r.line, r.column, r.object))
         .collect();
     let expected: BTreeSet<String> = [

@@ -378,7 +378,7 @@ fn django_uses_resolve_across_files_through_declared_fields() {
     let ctx = Context { app: &app, git_ref: "head", commit: "0", schema: None };
     let refs: BTreeSet<String> = resolve(&ctx, &files)
         .into_iter()
-        .filter(|r| r.path == "blog/views.py" && r.kind.as_str() == "query")
+        .filter(|r| &*r.path == "blog/views.py" && r.kind.as_str() == "query")
         .map(|r| format!("{}:{} {}", r.line, r.column, r.object))
         .collect();
     let expected: BTreeSet<String> = [

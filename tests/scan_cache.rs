@@ -78,7 +78,7 @@ fn a_rescan_reads_only_the_changed_blob() {
     let m3: Vec<String> = after[0]
         .references
         .iter()
-        .filter(|r| r.path == "lib/m3.rb")
+        .filter(|r| &*r.path == "lib/m3.rb")
         .map(|r| format!("{}:{} {} {}", r.path, r.line, r.object, r.kind))
         .collect();
     assert_eq!(m3, vec!["lib/m3.rb:2 users.email name"]);

@@ -95,7 +95,7 @@ fn scans_from_a_snapshot_equal_scans_without_one() {
     let report: Vec<String> = three
         .references
         .iter()
-        .filter(|r| r.path == "app/services/report.rb")
+        .filter(|r| &*r.path == "app/services/report.rb")
         .map(|r| format!("{} {}", r.object, r.kind))
         .collect();
     assert!(report.contains(&"widgets.label query".to_owned()), "{report:?}");
@@ -110,7 +110,7 @@ fn scans_from_a_snapshot_equal_scans_without_one() {
     repo.commit("four");
     repo.tag("four");
     let four = check(&cfg, &shop, &index, &store, "four");
-    assert!(!four.references.iter().any(|r| r.path == "lib/tasks/q.rb"));
+    assert!(!four.references.iter().any(|r| &*r.path == "lib/tasks/q.rb"));
     // A model's file goes away.
     repo.remove("app/models/widget.rb");
     repo.commit("five");
@@ -140,7 +140,7 @@ fn scans_from_a_snapshot_equal_scans_without_one() {
     renamed.tables.insert("Gadget".into(), "widgets".into());
     assert_eq!(base(&cfg, &renamed, &index, &store, &repo, "five"), None);
     let moved = check(&cfg, &renamed, &index, &store, "five");
-    assert!(moved.references.iter().any(|r| r.path == "app/models/gadget.rb" && r.object.to_string() == "widgets"));
+    assert!(moved.references.iter().any(|r| &*r.path == "app/models/gadget.rb" && r.object.to_string() == "widgets"));
 }
 
 #[test]
@@ -162,8 +162,8 @@ fn the_same_blob_at_two_paths_keeps_two_cache_entries() {
     check(&cfg, &shop, &index, &store, "one");
     let two = check(&cfg, &shop, &index, &store, "two");
     assert_eq!(two.summary.files_read, 1, "only the new model is read; the rest comes from the cache");
-    assert!(two.references.iter().any(|r| r.path == "app/models/gadget.rb" && r.line == 1));
-    assert!(!two.references.iter().any(|r| r.path == "lib/gadget.rb" && r.line == 1));
+    assert!(two.references.iter().any(|r| &*r.path == "app/models/gadget.rb" && r.line == 1));
+    assert!(!two.references.iter().any(|r| &*r.path == "lib/gadget.rb" && r.line == 1));
 }
 
 #[test]

@@ -36,16 +36,16 @@ fn scan(app: &str, git_ref: &str, commit: &str, column: &str) -> ScanResult {
         revision: format!("rev-of-{git_ref}"),
         commit: commit.to_owned(),
         references: vec![Reference {
-            app: app.to_owned(),
-            git_ref: git_ref.to_owned(),
-            commit: commit.to_owned(),
-            path: "app/models/user.rb".to_owned(),
+            app: app.into(),
+            git_ref: git_ref.into(),
+            commit: commit.into(),
+            path: "app/models/user.rb".into(),
             line: 3,
             column: 5,
             object: ObjectRef::column("users", column),
             kind: RefKind::Query,
             confidence: Confidence::High,
-            snippet: format!("User.where({column}: x)"),
+            snippet: format!("User.where({column}: x)").into(),
         }],
         summary: ScanSummary { files_read: 10, blobs_from_cache: 4, skipped: Vec::new(), elapsed_ms: 0 },
     }
@@ -115,7 +115,7 @@ fn exercise(open: &dyn Fn() -> Store) {
     // whole too.
     let mut mixed = scan("portal", "mixed", "c7", "email");
     mixed.references.push(Reference { commit: "c6".into(), ..mixed.references[0].clone() });
-    mixed.references.push(Reference { path: "lib/a.rb".into(), snippet: String::new(), ..mixed.references[0].clone() });
+    mixed.references.push(Reference { path: "lib/a.rb".into(), snippet: "".into(), ..mixed.references[0].clone() });
     store.save_scan(&mixed, false).unwrap();
     assert_eq!(store.latest_scan("portal", "mixed", false).unwrap(), Some(mixed));
     let mut two_files = scan("portal", "files", "c8", "email");

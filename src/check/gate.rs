@@ -110,8 +110,8 @@ impl<'a> Gate<'a> {
             format!(" (and what depends on it: {})", list(&f.dependents))
         };
         if !c.references.is_empty() {
-            let apps: BTreeSet<&str> = c.references.iter().map(|r| r.app.as_str()).collect();
-            let refs: BTreeSet<&str> = c.references.iter().map(|r| r.git_ref.as_str()).collect();
+            let apps: BTreeSet<&str> = c.references.iter().map(|r| &*r.app).collect();
+            let refs: BTreeSet<&str> = c.references.iter().map(|r| &*r.git_ref).collect();
             f.severity = Severity::Block;
             f.message = format!(
                 "{what}{via}, but {} still use{} it: {} reference{} at {}",

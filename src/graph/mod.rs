@@ -185,7 +185,7 @@ impl DepGraph {
     pub fn users_of(&self, target: &ObjectRef, min: Confidence) -> BTreeMap<(String, String), Vec<&Reference>> {
         let mut out: BTreeMap<(String, String), Vec<&Reference>> = BTreeMap::new();
         for r in self.references_to(target, min) {
-            out.entry((r.app.clone(), r.git_ref.clone())).or_default().push(r);
+            out.entry((r.app.to_string(), r.git_ref.to_string())).or_default().push(r);
         }
         out
     }
@@ -442,7 +442,7 @@ mod tests {
             object,
             kind: RefKind::Query,
             confidence,
-            snippet: String::new(),
+            snippet: "".into(),
         }
     }
 
@@ -473,7 +473,7 @@ mod tests {
         let lines = |t: &str, min| -> Vec<(String, u32)> {
             g.references_to(&ObjectRef::parse(t).expect("target"), min)
                 .iter()
-                .map(|r| (r.app.clone(), r.line))
+                .map(|r| (r.app.to_string(), r.line))
                 .collect()
         };
         assert_eq!(lines("users.email", Confidence::Low), vec![("web".to_owned(), 1)]);

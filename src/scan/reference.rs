@@ -2,6 +2,7 @@
 //! objects.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -110,15 +111,20 @@ impl fmt::Display for ObjectRef {
 }
 
 /// Evidence that an app, at a ref and commit, depends on an object.
+///
+/// The strings that many references repeat (every reference of a scan has its app, ref and
+/// commit; every reference of a file its path; every one of a line its snippet) are shared:
+/// a scan holds hundreds of thousands of references, and a copy of each string per
+/// reference was most of the memory of a warm scan.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Reference {
-    pub app: String,
+    pub app: Arc<str>,
     /// `deployed`, `head`, or the revision given with `--ref`.
     #[serde(rename = "ref")]
-    pub git_ref: String,
-    pub commit: String,
+    pub git_ref: Arc<str>,
+    pub commit: Arc<str>,
     /// Path inside the repository, `/`-separated.
-    pub path: String,
+    pub path: Arc<str>,
     /// 1-based.
     pub line: u32,
     /// 1-based, in characters.
@@ -127,7 +133,7 @@ pub struct Reference {
     pub kind: RefKind,
     pub confidence: Confidence,
     /// The source line, trimmed.
-    pub snippet: String,
+    pub snippet: Arc<str>,
 }
 
 /// Everything one scan of one app at one ref produced.

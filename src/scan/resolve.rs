@@ -6,6 +6,7 @@
 //! fallback gives way wherever stronger evidence names the same thing on the same line.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -282,11 +283,13 @@ pub fn resolve_among<'m>(
     for (i, m) in models.list.iter().enumerate() {
         own.entry(m.path.as_str()).or_default().push(i);
     }
+    let scan =
+        Scan { app: Arc::from(ctx.app.name.as_str()), git_ref: Arc::from(ctx.git_ref), commit: Arc::from(ctx.commit) };
     let per_file: Vec<Vec<Reference>> = files
         .par_iter()
         .map(|(path, facts)| {
             let mine = own.get(path.as_str()).map_or(&[][..], Vec::as_slice);
-            resolve_file(ctx, &models, path, facts, mine)
+            resolve_file(ctx, &scan, &models, path, facts, mine)
         })
         .collect();
     let mut out: Vec<Reference> = per_file.into_iter().flatten().collect();
@@ -295,10 +298,27 @@ pub fn resolve_among<'m>(
     out
 }
 
+/// What every reference of one resolution shares, allocated once.
+struct Scan {
+    app: Arc<str>,
+    git_ref: Arc<str>,
+    commit: Arc<str>,
+}
+
 /// The references of one file: its hits, and the implicit and inherited references of the
 /// models it declares (`own`, indices into `models`).
-fn resolve_file(ctx: &Context<'_>, models: &Models, path: &str, facts: &FileFacts, own: &[usize]) -> Vec<Reference> {
-    let mut refs: BTreeMap<(String, u32, u32, ObjectRef, RefKind), Reference> = BTreeMap::new();
+fn resolve_file(
+    ctx: &Context<'_>,
+    scan: &Scan,
+    models: &Models,
+    path: &str,
+    facts: &FileFacts,
+    own: &[usize],
+) -> Vec<Reference> {
+    let mut refs: BTreeMap<(Arc<str>, u32, u32, ObjectRef, RefKind), Reference> = BTreeMap::new();
+    let file: Arc<str> = Arc::from(path);
+    // Hits come line by line, several to a line: consecutive equal snippets share one string.
+    let mut last_snippet: Arc<str> = Arc::from("");
     let mut add = |path: &str,
                    line: u32,
                    column: u32,
@@ -306,18 +326,24 @@ fn resolve_file(ctx: &Context<'_>, models: &Models, path: &str, facts: &FileFact
                    kind: RefKind,
                    confidence: Confidence,
                    snippet: &str| {
-        let key = (path.to_owned(), line, column, object.clone(), kind);
+        let path = if path == &*file { Arc::clone(&file) } else { Arc::from(path) };
+        let key = (Arc::clone(&path), line, column, object.clone(), kind);
         let r = refs.entry(key).or_insert_with(|| Reference {
-            app: ctx.app.name.clone(),
-            git_ref: ctx.git_ref.to_owned(),
-            commit: ctx.commit.to_owned(),
-            path: path.to_owned(),
+            app: Arc::clone(&scan.app),
+            git_ref: Arc::clone(&scan.git_ref),
+            commit: Arc::clone(&scan.commit),
+            path,
             line,
             column,
             object,
             kind,
             confidence,
-            snippet: snippet.to_owned(),
+            snippet: {
+                if *last_snippet != *snippet {
+                    last_snippet = Arc::from(snippet);
+                }
+                Arc::clone(&last_snippet)
+            },
         });
         r.confidence = r.confidence.max(confidence);
     };
@@ -466,10 +492,10 @@ fn resolve_file(ctx: &Context<'_>, models: &Models, path: &str, facts: &FileFact
     // The `name` fallback yields to stronger evidence for the same word on the same line.
     let leaf = |o: &ObjectRef| o.column.clone().unwrap_or_else(|| o.table.clone()).to_ascii_lowercase();
     let strong: HashSet<(&str, u32, String)> =
-        refs.values().filter(|r| r.kind != RefKind::Name).map(|r| (r.path.as_str(), r.line, leaf(&r.object))).collect();
+        refs.values().filter(|r| r.kind != RefKind::Name).map(|r| (&*r.path, r.line, leaf(&r.object))).collect();
     let weak: Vec<_> = refs
         .iter()
-        .filter(|(_, r)| r.kind == RefKind::Name && strong.contains(&(r.path.as_str(), r.line, leaf(&r.object))))
+        .filter(|(_, r)| r.kind == RefKind::Name && strong.contains(&(&*r.path, r.line, leaf(&r.object))))
         .map(|(k, _)| k.clone())
         .collect();
     drop(strong);

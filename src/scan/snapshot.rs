@@ -16,6 +16,7 @@
 //! than writing every reference of the app to the store each time.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -72,40 +73,30 @@ struct StoredFile<'a> {
     refs: &'a [u8],
 }
 
-/// A reference as [`encode`] writes it, borrowing from the scan's references; the same fields,
-/// in the same order, as [`StoredRef`] reads.
-#[derive(Serialize)]
-struct StoredRefOut<'a> {
+/// A reference without what every reference of the scan shares (app, ref, commit, path), as
+/// [`encode`] writes it from the scan's references and a merge reads it from the stored bytes.
+/// No `skip_serializing_if` here: postcard is not self-describing.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredRef<'a> {
     line: u32,
     column: u32,
+    #[serde(borrow)]
     schema: Option<&'a str>,
     table: &'a str,
+    #[serde(borrow)]
     column_name: Option<&'a str>,
     kind: RefKind,
     confidence: Confidence,
     /// `None`: the previous reference's (references on one line are neighbours).
+    #[serde(borrow)]
     snippet: Option<&'a str>,
 }
 
-/// A reference without what every reference of the scan shares (app, ref, commit, path).
-/// No `skip_serializing_if` here: postcard is not self-describing.
-#[derive(Debug, Deserialize)]
-struct StoredRef {
-    line: u32,
-    column: u32,
-    schema: Option<String>,
-    table: String,
-    column_name: Option<String>,
-    kind: RefKind,
-    confidence: Confidence,
-    snippet: Option<String>,
-}
-
 /// `refs` (of one path) as stored: a snippet equal to the previous one is left out.
-fn stored_refs(refs: &[Reference]) -> Vec<StoredRefOut<'_>> {
+fn stored_refs(refs: &[Reference]) -> Vec<StoredRef<'_>> {
     refs.iter()
         .enumerate()
-        .map(|(i, r)| StoredRefOut {
+        .map(|(i, r)| StoredRef {
             line: r.line,
             column: r.column,
             schema: r.object.schema.as_deref(),
@@ -113,42 +104,53 @@ fn stored_refs(refs: &[Reference]) -> Vec<StoredRefOut<'_>> {
             column_name: r.object.column.as_deref(),
             kind: r.kind,
             confidence: r.confidence,
-            snippet: (i == 0 || refs[i - 1].snippet != r.snippet).then_some(r.snippet.as_str()),
+            snippet: (i == 0 || refs[i - 1].snippet != r.snippet).then_some(&*r.snippet),
         })
         .collect()
 }
 
-/// References of `path` back from their stored form, as (`app`, `git_ref`, `commit`)'s.
-fn references_of(stored: Vec<StoredRef>, path: &str, app: &str, git_ref: &str, commit: &str) -> Vec<Reference> {
-    let mut snippet = String::new();
-    stored
-        .into_iter()
-        .map(|r| Reference {
-            app: app.to_owned(),
-            git_ref: git_ref.to_owned(),
-            commit: commit.to_owned(),
-            path: path.to_owned(),
-            line: r.line,
-            column: r.column,
-            object: ObjectRef { schema: r.schema, table: r.table, column: r.column_name },
-            kind: r.kind,
-            confidence: r.confidence,
-            snippet: match r.snippet {
-                Some(s) => {
-                    snippet.clone_from(&s);
-                    s
-                }
-                None => snippet.clone(),
+/// What every reference of one scan shares, allocated once.
+struct Origin {
+    app: Arc<str>,
+    git_ref: Arc<str>,
+    commit: Arc<str>,
+}
+
+impl Origin {
+    fn new(app: &str, git_ref: &str, commit: &str) -> Origin {
+        Origin { app: Arc::from(app), git_ref: Arc::from(git_ref), commit: Arc::from(commit) }
+    }
+
+    /// `stored`, of the file at `path`, as a reference of this scan; `snippet` is the previous
+    /// reference's snippet, and becomes this one's.
+    fn reference(&self, path: &Arc<str>, stored: StoredRef<'_>, snippet: &mut Arc<str>) -> Reference {
+        if let Some(text) = stored.snippet {
+            *snippet = Arc::from(text);
+        }
+        Reference {
+            app: Arc::clone(&self.app),
+            git_ref: Arc::clone(&self.git_ref),
+            commit: Arc::clone(&self.commit),
+            path: Arc::clone(path),
+            line: stored.line,
+            column: stored.column,
+            object: ObjectRef {
+                schema: stored.schema.map(str::to_owned),
+                table: stored.table.to_owned(),
+                column: stored.column_name.map(str::to_owned),
             },
-        })
-        .collect()
+            kind: stored.kind,
+            confidence: stored.confidence,
+            snippet: Arc::clone(snippet),
+        }
+    }
 }
 
 /// The references of one scan — all of one app, ref and commit — grouped by path, in the
 /// compact form the store keeps scan results in.
 pub fn encode_references(references: &[Reference]) -> Result<Vec<u8>, postcard::Error> {
-    let groups: Vec<(&str, Vec<StoredRefOut<'_>>)> =
-        references.chunk_by(|a, b| a.path == b.path).map(|g| (g[0].path.as_str(), stored_refs(g))).collect();
+    let groups: Vec<(&str, Vec<StoredRef<'_>>)> =
+        references.chunk_by(|a, b| a.path == b.path).map(|g| (&*g[0].path, stored_refs(g))).collect();
     postcard::to_allocvec(&groups)
 }
 
@@ -159,8 +161,15 @@ pub fn decode_references(
     git_ref: &str,
     commit: &str,
 ) -> Result<Vec<Reference>, postcard::Error> {
-    let groups: Vec<(String, Vec<StoredRef>)> = postcard::from_bytes(bytes)?;
-    Ok(groups.into_iter().flat_map(|(path, refs)| references_of(refs, &path, app, git_ref, commit)).collect())
+    let groups: Vec<(&str, Vec<StoredRef<'_>>)> = postcard::from_bytes(bytes)?;
+    let origin = Origin::new(app, git_ref, commit);
+    let mut out = Vec::with_capacity(groups.iter().map(|(_, refs)| refs.len()).sum());
+    for (path, refs) in groups {
+        let path: Arc<str> = Arc::from(path);
+        let mut snippet: Arc<str> = Arc::from("");
+        out.extend(refs.into_iter().map(|r| origin.reference(&path, r, &mut snippet)));
+    }
+    Ok(out)
 }
 
 /// A decoded snapshot, borrowing the stored bytes.
@@ -257,7 +266,8 @@ impl<'a> Snapshot<'a> {
             total += part.len;
         }
         let failed: std::sync::Mutex<Option<postcard::Error>> = std::sync::Mutex::new(None);
-        let shared = Shared { parts: &parts, starts: &starts, fresh: &fresh, app, git_ref, commit, failed: &failed };
+        let origin = Origin::new(app, git_ref, commit);
+        let shared = Shared { parts: &parts, starts: &starts, fresh: &fresh, origin: &origin, failed: &failed };
         let mut out = Vec::with_capacity(total);
         // Each of rayon's splits is a run of consecutive indices: its cursor seeks once, then
         // reads on.
@@ -287,27 +297,32 @@ struct Shared<'s> {
     /// The index in the result of each part's first reference.
     starts: &'s [usize],
     fresh: &'s [Reference],
-    app: &'s str,
-    git_ref: &'s str,
-    commit: &'s str,
+    origin: &'s Origin,
     /// The first decoding error; the result is then dropped.
     failed: &'s std::sync::Mutex<Option<postcard::Error>>,
 }
 
 /// Where one split of a merge reads: the part, and that part's remaining stored references.
-#[derive(Default)]
-struct Cursor {
+struct Cursor<'s> {
     /// The result index the next [`Cursor::take`] is expected at.
     next: usize,
     part: usize,
-    stored: std::vec::IntoIter<StoredRef>,
+    path: Arc<str>,
+    stored: std::vec::IntoIter<StoredRef<'s>>,
     /// Index within the part of the next reference.
     within: usize,
-    snippet: String,
+    snippet: Arc<str>,
 }
 
-impl Cursor {
-    fn take(&mut self, s: &Shared<'_>, i: usize) -> Reference {
+impl Default for Cursor<'_> {
+    fn default() -> Self {
+        let empty: Arc<str> = Arc::from("");
+        Cursor { next: 0, part: 0, path: Arc::clone(&empty), stored: Vec::new().into_iter(), within: 0, snippet: empty }
+    }
+}
+
+impl<'s> Cursor<'s> {
+    fn take(&mut self, s: &Shared<'s>, i: usize) -> Reference {
         if i != self.next || i == 0 {
             let part = s.starts.partition_point(|&start| start <= i) - 1;
             self.open(s, part, i - s.starts[part]);
@@ -321,40 +336,22 @@ impl Cursor {
             return s.fresh[part.at + self.within - 1].clone();
         }
         match self.stored.next() {
-            Some(r) => Reference {
-                app: s.app.to_owned(),
-                git_ref: s.git_ref.to_owned(),
-                commit: s.commit.to_owned(),
-                path: part.path.to_owned(),
-                line: r.line,
-                column: r.column,
-                object: ObjectRef { schema: r.schema, table: r.table, column: r.column_name },
-                kind: r.kind,
-                confidence: r.confidence,
-                snippet: match r.snippet {
-                    Some(text) => {
-                        self.snippet.clone_from(&text);
-                        text
-                    }
-                    None => self.snippet.clone(),
-                },
-            },
+            Some(r) => s.origin.reference(&self.path, r, &mut self.snippet),
             None => self.fail(s, postcard::Error::DeserializeUnexpectedEnd),
         }
     }
 
     /// Start reading `part` at its reference `skip`.
-    fn open(&mut self, s: &Shared<'_>, part: usize, skip: usize) {
+    fn open(&mut self, s: &Shared<'s>, part: usize, skip: usize) {
         self.part = part;
         self.within = skip;
-        self.snippet.clear();
         let Some(bytes) = s.parts[part].stored else { return };
-        match postcard::from_bytes::<Vec<StoredRef>>(bytes) {
+        self.path = Arc::from(s.parts[part].path);
+        match postcard::from_bytes::<Vec<StoredRef<'s>>>(bytes) {
             Ok(refs) => {
                 // A snippet left out is the previous reference's, which may be among those skipped.
-                if let Some(text) = refs[..skip.min(refs.len())].iter().rev().find_map(|r| r.snippet.as_ref()) {
-                    self.snippet.clone_from(text);
-                }
+                let before = refs[..skip.min(refs.len())].iter().rev().find_map(|r| r.snippet);
+                self.snippet = Arc::from(before.unwrap_or_default());
                 self.stored = refs.into_iter();
                 if skip > 0 {
                     self.stored.nth(skip - 1);
@@ -371,16 +368,16 @@ impl Cursor {
     fn fail(&mut self, s: &Shared<'_>, error: postcard::Error) -> Reference {
         s.failed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get_or_insert(error);
         Reference {
-            app: String::new(),
-            git_ref: String::new(),
-            commit: String::new(),
-            path: String::new(),
+            app: Arc::clone(&s.origin.app),
+            git_ref: Arc::clone(&s.origin.git_ref),
+            commit: Arc::clone(&s.origin.commit),
+            path: Arc::clone(&self.path),
             line: 0,
             column: 0,
             object: ObjectRef { schema: None, table: String::new(), column: None },
             kind: RefKind::Name,
             confidence: Confidence::Low,
-            snippet: String::new(),
+            snippet: Arc::clone(&self.snippet),
         }
     }
 }
@@ -400,7 +397,7 @@ pub fn encode<'m>(
     }
     let mut by_path: HashMap<&str, &[Reference]> = HashMap::new();
     for group in references.chunk_by(|a, b| a.path == b.path) {
-        by_path.insert(group[0].path.as_str(), group);
+        by_path.insert(&*group[0].path, group);
     }
     let refs: Vec<Vec<u8>> = files
         .par_iter()
@@ -440,7 +437,7 @@ mod tests {
             object,
             kind: RefKind::Query,
             confidence: Confidence::Medium,
-            snippet: format!("line {line}"),
+            snippet: format!("line {line}").into(),
         }
     }
 
@@ -497,7 +494,7 @@ mod tests {
             .collect();
         assert_eq!(back, expected);
         assert_eq!(back[1].object, qualified);
-        assert_eq!(back[2].snippet, "line 2");
+        assert_eq!(&*back[2].snippet, "line 2");
         assert!(Snapshot::decode(&bytes[..bytes.len() / 2]).is_err());
     }
 
@@ -526,14 +523,14 @@ mod tests {
         // Files 3 and 7 changed (their references now come from resolution), 10 is gone, and
         // `f05b.rb` is new.
         let mut fresh: Vec<Reference> =
-            now.iter().filter(|r| r.path == "f03.rb" || r.path == "f07.rb").cloned().collect();
+            now.iter().filter(|r| &*r.path == "f03.rb" || &*r.path == "f07.rb").cloned().collect();
         fresh.push(Reference { app: "web".into(), ..reference("f05b.rb", 1, ObjectRef::table("t")) });
         fresh.sort();
         let kept: Vec<String> = (0..12).filter(|f| ![3, 7, 10].contains(f)).map(|f| format!("f{f:02}.rb")).collect();
         let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
         let merged = snap.merged(&kept, fresh.clone(), "web", "deployed", "c0").unwrap();
-        let mut expected: Vec<Reference> = now.into_iter().filter(|r| r.path != "f10.rb").collect();
-        expected.extend(fresh.into_iter().filter(|r| r.path == "f05b.rb"));
+        let mut expected: Vec<Reference> = now.into_iter().filter(|r| &*r.path != "f10.rb").collect();
+        expected.extend(fresh.into_iter().filter(|r| &*r.path == "f05b.rb"));
         expected.sort_by(|a, b| a.path.cmp(&b.path));
         assert_eq!(merged, expected);
     }
@@ -554,9 +551,7 @@ mod tests {
             parts: &parts,
             starts: &starts,
             fresh: &[],
-            app: "web",
-            git_ref: "deployed",
-            commit: "c0",
+            origin: &Origin::new("web", "deployed", "c0"),
             failed: &failed,
         };
         // Backwards: every take seeks, often into the middle of a line's references.
