@@ -53,7 +53,7 @@ fn scan(app: &str, git_ref: &str, commit: &str, column: &str) -> ScanResult {
 
 /// Every behaviour, run against one store URL; `reopen` opens the same store again.
 /// The store schema version this tandem migrates to.
-const NEWEST: i64 = 5;
+const NEWEST: i64 = 6;
 
 fn exercise(open: &dyn Fn() -> Store) {
     let store = open();
@@ -86,6 +86,24 @@ fn exercise(open: &dyn Fn() -> Store) {
     let got = store.cached_facts(&keys).unwrap();
     assert_eq!(got.len(), 2_345);
     assert_eq!(got[&key(&format!("{:040x}", 1_234), "py@1:z")], facts("t1234", 1_234));
+
+    // A small batch after a bulk one (a warm scan after a cold one) replaces what the bulk one
+    // wrote; the next bulk batch keeps it unless it writes the key itself.
+    let (k1, k2) = (key(&format!("{:040x}", 7), "py@1:z"), key(&format!("{:040x}", 8), "py@1:z"));
+    store.put_facts(&[(k1.clone(), facts("small", 1)), (k2.clone(), facts("small", 2))]).unwrap();
+    let got = store.cached_facts(&[k1.clone(), k2.clone()]).unwrap();
+    assert_eq!((&got[&k1], &got[&k2]), (&facts("small", 1), &facts("small", 2)));
+    let bulk: Vec<(BlobKey, FileFacts)> = many.iter().filter(|(k, _)| *k != k1).cloned().collect();
+    assert!(bulk.len() >= 2_048, "a bulk batch");
+    store.put_facts(&bulk).unwrap();
+    let got = store.cached_facts(&keys).unwrap();
+    assert_eq!(got.len(), 2_345);
+    assert_eq!(got[&k1], facts("small", 1), "moved along with the bulk batch");
+    assert_eq!(got[&k2], facts(&format!("t{}", 8), 8), "the bulk batch wrote it last");
+    // A small batch again, for a tag that only it has written.
+    let lone = key("cccc", "erb@1:q");
+    store.put_facts(&[(lone.clone(), facts("lone", 3))]).unwrap();
+    assert_eq!(store.cached_facts(std::slice::from_ref(&lone)).unwrap()[&lone], facts("lone", 3));
 
     // Scans: none yet.
     assert_eq!(store.latest_scan("portal", "head", false).unwrap(), None);
@@ -181,7 +199,12 @@ fn postgres_store_round_trips_and_persists() {
     let tables = db.query_strings(
         "SELECT table_name::text FROM information_schema.tables WHERE table_name LIKE 'tandem\\_%' ORDER BY 1",
     );
-    assert_eq!(tables, ["tandem_facts", "tandem_scans", "tandem_snapshots", "tandem_store_version"]);
+    assert_eq!(
+        tables,
+        ["tandem_facts", "tandem_facts_recent", "tandem_scans", "tandem_snapshots", "tandem_store_version"]
+    );
+    // What the last bulk write found in the small table, it moved into the big one.
+    assert_eq!(db.query_strings("SELECT count(*)::text FROM tandem_facts_recent"), ["1"]);
 }
 
 /// Many processes (here threads with their own pools) opening a fresh store at once must all

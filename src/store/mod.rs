@@ -72,6 +72,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0005_facts_by_extractor.sql"),
         postgres: include_str!("migrations/postgres/0005_facts_by_extractor.sql"),
     },
+    Migration {
+        version: 6,
+        sqlite: include_str!("migrations/sqlite/0006_recent_facts.sql"),
+        postgres: include_str!("migrations/postgres/0006_recent_facts.sql"),
+    },
 ];
 
 /// Snapshots kept per app (a `deployed` and a `head`, and room for a `--ref`).
@@ -81,6 +86,12 @@ const SNAPSHOTS_KEPT: i64 = 4;
 /// PostgreSQL's bound-parameter limits (32 766 and 65 535), large enough that a scan of tens of
 /// thousands of files needs few round trips.
 const CHUNK: usize = 500;
+
+/// A batch of cache entries at least this large goes to `tandem_facts`, in key order, taking
+/// `tandem_facts_recent` with it; a smaller one goes to `tandem_facts_recent`. A cold scan's
+/// tens of thousands of entries append to the big table's B-tree; a warm scan's few hundred
+/// would land on as many of its (full) pages and split each one.
+const BULK: usize = 2048;
 
 /// Serializes store writes of one app across processes on PostgreSQL (SQLite serializes every
 /// write through `BEGIN IMMEDIATE`).
@@ -217,9 +228,13 @@ impl Store {
             }
             blobs.sort_unstable();
             blobs.dedup();
-            for chunk in blobs.chunks(CHUNK) {
+            // The bulk table first: a recent entry for the same key replaces its.
+            for (table, chunk) in ["tandem_facts", "tandem_facts_recent"]
+                .into_iter()
+                .flat_map(|table| blobs.chunks(CHUNK).map(move |chunk| (table, chunk)))
+            {
                 let sql = format!(
-                    "SELECT blob, facts FROM tandem_facts WHERE extractor IN {} AND blob IN {}",
+                    "SELECT blob, facts FROM {table} WHERE extractor IN {} AND blob IN {}",
                     placeholders(1, 1, 1, self.numbered()),
                     placeholders(2, 1, chunk.len(), self.numbered())
                 );
@@ -250,7 +265,10 @@ impl Store {
     /// Whether the cache holds any entry under the extractor tag `extractor`.
     fn has_facts(&self, extractor: &str) -> Result<bool> {
         with_pool!(self, p, _pg, _begin => {
-            let row = sqlx::query("SELECT 1 FROM tandem_facts WHERE extractor = $1 LIMIT 1")
+            let row = sqlx::query(
+                "SELECT 1 FROM tandem_facts WHERE extractor = $1 \
+                 UNION ALL SELECT 1 FROM tandem_facts_recent WHERE extractor = $1 LIMIT 1",
+            )
                 .bind(extractor)
                 .fetch_optional(p)
                 .await
@@ -286,12 +304,27 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
+        let bulk = rows.len() >= BULK;
+        let table = if bulk { "tandem_facts" } else { "tandem_facts_recent" };
         with_pool!(self, p, _pg, begin => {
             let err = |e| self.db_error("write cached facts", e);
             let mut tx = p.begin_with(begin).await.map_err(err)?;
+            if bulk {
+                // The recent entries move first, so that this batch's replace them. (`WHERE
+                // true`: SQLite would read `ON` as a join's without it.)
+                sqlx::raw_sql(
+                    "INSERT INTO tandem_facts (extractor, blob, facts) \
+                     SELECT extractor, blob, facts FROM tandem_facts_recent WHERE true \
+                     ON CONFLICT (extractor, blob) DO UPDATE SET facts = excluded.facts; \
+                     DELETE FROM tandem_facts_recent",
+                )
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+            }
             for chunk in rows.chunks(CHUNK) {
                 let sql = format!(
-                    "INSERT INTO tandem_facts (blob, extractor, facts) VALUES {} \
+                    "INSERT INTO {table} (blob, extractor, facts) VALUES {} \
                      ON CONFLICT (extractor, blob) DO UPDATE SET facts = excluded.facts",
                     placeholders(1, chunk.len(), 3, self.numbered())
                 );
@@ -484,7 +517,8 @@ struct StoredScan {
 fn encode_scan(scan: &ScanResult) -> Result<(String, Option<Vec<u8>>)> {
     let failed =
         |e: &dyn std::fmt::Display| Error::environment(Diagnostic::new(format!("cannot serialize the scan: {e}")));
-    let own = scan.references.iter().all(|r| r.app == scan.app && r.git_ref == scan.git_ref && r.commit == scan.commit);
+    let own =
+        scan.references.iter().all(|r| *r.app == *scan.app && *r.git_ref == *scan.git_ref && *r.commit == *scan.commit);
     if !own {
         return Ok((serde_json::to_string(scan).map_err(|e| failed(&e))?, None));
     }
@@ -552,6 +586,8 @@ async fn open_sqlite(path: &str, root: &Path, shown_url: &str) -> Result<SqliteP
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
+            .pragma("temp_store", "memory")
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
     };
