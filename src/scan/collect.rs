@@ -12,10 +12,11 @@
 //! what the screens defer; (3) with the app's model classes now known (no deferred file
 //! declares one), skip the deferred files with a verdict for these models, and read and decide
 //! the rest, while the store writes what step (2) extracted; (4) hand what else is new to the
-//! caller, which stores it while it resolves.
+//! store's writer, which writes it while the caller resolves.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::mpsc::Sender;
 
 use rayon::prelude::*;
 
@@ -36,9 +37,6 @@ const VERDICTS_KEPT: usize = 4;
 #[derive(Debug, Default)]
 pub struct Collected {
     pub facts: Vec<(String, FileFacts)>,
-    /// What this scan learned that the cache did not have, for the caller to store (see
-    /// [`Store::put_encoded_facts`]; encoded with [`Store::encode_facts`]) — it may do so while it resolves.
-    pub fresh: Vec<(BlobKey, Vec<u8>)>,
     pub skipped: Vec<Skipped>,
     pub files_read: u64,
     pub blobs_from_cache: u64,
@@ -49,7 +47,6 @@ impl Collected {
     pub fn absorb(&mut self, other: Collected) {
         self.facts.extend(other.facts);
         self.facts.sort_by(|a, b| a.0.cmp(&b.0));
-        self.fresh.extend(other.fresh);
         self.skipped.extend(other.skipped);
         self.files_read += other.files_read;
         self.blobs_from_cache += other.blobs_from_cache;
@@ -57,6 +54,7 @@ impl Collected {
 }
 
 /// Everything one scan's collection needs besides the files.
+#[derive(Clone)]
 pub struct Job<'a> {
     pub repo: &'a std::path::Path,
     pub extractors: &'a [Box<dyn Extractor>],
@@ -65,13 +63,16 @@ pub struct Job<'a> {
     pub ctx: &'a ExtractContext<'a>,
     pub max_size: u64,
     pub cache: Option<&'a Store>,
+    /// Where new cache entries go, batch by batch (see [`Store::put_encoded_facts`]): a thread
+    /// that writes them while the scan goes on. Without one, they are written to `cache` at once.
+    pub writer: Option<Sender<Vec<(BlobKey, Vec<u8>)>>>,
     /// Model classes declared by files of the commit that are not collected here (their
     /// facts are known from elsewhere): deferred files are decided against these too.
     pub other_models: &'a [&'a str],
     pub progress: Option<&'a indicatif::ProgressBar>,
 }
 
-/// New cache entries from step (2) are written during step (3) when there are at least this
+/// New cache entries from step (2) go to the writer before step (3) when there are at least this
 /// many (a cold scan's tens of thousands); fewer go with the rest.
 const EARLY_BATCH: usize = 2048;
 
@@ -163,73 +164,65 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     } else {
         Vec::new()
     };
-    let (early_stored, rest) = std::thread::scope(|scope| {
-        let writer =
-            job.cache.filter(|_| !early.is_empty()).map(|store| scope.spawn(|| store.put_encoded_facts(&early)));
-        let mut rest = || -> Result<_> {
-            let deferred =
-                states.iter().filter(|s| s.slots.iter().any(|(_, slot, _)| matches!(slot, Slot::Deferred(..)))).count();
+    store(job, early)?;
+    let deferred =
+        states.iter().filter(|s| s.slots.iter().any(|(_, slot, _)| matches!(slot, Slot::Deferred(..)))).count();
 
-            // (3) Deferred files, now that every model class of the app is known.
-            let models = ModelKeys::from_classes(
-                states
-                    .iter()
-                    .flat_map(|s| s.slots.iter())
-                    .filter_map(|(_, slot, _)| match slot {
-                        Slot::Done(f) => Some(f),
-                        _ => None,
-                    })
-                    .flat_map(|f| f.models.iter().map(|m| m.class.as_str()))
-                    .chain(job.other_models.iter().copied()),
-            );
-            let mut again: Vec<usize> = Vec::new();
-            for (i, s) in states.iter_mut().enumerate() {
-                let mut read = false;
-                for (_, slot, changed) in &mut s.slots {
-                    let Slot::Deferred(known, words) = slot else { continue };
-                    if known.skipped_under.iter().any(|fp| fp == models.fingerprint()) {
-                        *slot = Slot::Skipped(std::mem::take(known));
-                    } else if let Some(words) = words
-                        && !models.wants(words)
-                    {
-                        *slot = Slot::Skipped(std::mem::take(known));
-                        *changed = true;
-                    } else {
-                        read = true;
-                    }
-                }
-                if read && s.unreadable.is_none() {
-                    again.push(i);
-                }
-            }
-            // What is left names a model, or was deferred by an earlier scan under other models: read
-            // it (again) and decide with its words.
-            read_all(job, &repos, &mut states, &again, |j, slot, file| match slot {
-                Slot::Deferred(known, _) => Some(match job.extractors[j].screen(file.path, file.text) {
-                    Screen::IfModel(words) if !models.wants(&words) => Slot::Skipped(known.clone()),
-                    _ => Slot::Done(job.extractors[j].extract(file, job.ctx)),
-                }),
+    // (3) Deferred files, now that every model class of the app is known.
+    let models = ModelKeys::from_classes(
+        states
+            .iter()
+            .flat_map(|s| s.slots.iter())
+            .filter_map(|(_, slot, _)| match slot {
+                Slot::Done(f) => Some(f),
                 _ => None,
-            });
-            let decided = started.elapsed();
-            let named = again.len();
-
-            // (4) Hand over what changed since the early batch, and the facts.
-            let fresh = encode_changed(&mut states, &key, Some(&models), |_| true)?;
-            Ok((deferred, named, decided, fresh))
-        };
-        let rest = rest();
-        (crate::scan::joined(writer, Ok(())), rest)
+            })
+            .flat_map(|f| f.models.iter().map(|m| m.class.as_str()))
+            .chain(job.other_models.iter().copied()),
+    );
+    let mut again: Vec<usize> = Vec::new();
+    for (i, s) in states.iter_mut().enumerate() {
+        let mut read = false;
+        for (_, slot, changed) in &mut s.slots {
+            let Slot::Deferred(known, words) = slot else { continue };
+            if known.skipped_under.iter().any(|fp| fp == models.fingerprint()) {
+                *slot = Slot::Skipped(std::mem::take(known));
+            } else if let Some(words) = words
+                && !models.wants(words)
+            {
+                *slot = Slot::Skipped(std::mem::take(known));
+                *changed = true;
+            } else {
+                read = true;
+            }
+        }
+        if read && s.unreadable.is_none() {
+            again.push(i);
+        }
+    }
+    // What is left names a model, or was deferred by an earlier scan under other models: read
+    // it (again) and decide with its words.
+    read_all(job, &repos, &mut states, &again, |j, slot, file| match slot {
+        Slot::Deferred(known, _) => Some(match job.extractors[j].screen(file.path, file.text) {
+            Screen::IfModel(words) if !models.wants(&words) => Slot::Skipped(known.clone()),
+            _ => Slot::Done(job.extractors[j].extract(file, job.ctx)),
+        }),
+        _ => None,
     });
-    early_stored?;
-    let (deferred, named, decided, fresh) = rest?;
+    let decided = started.elapsed();
+    let named = again.len();
+
+    // (4) Hand over what changed since the early batch.
+    let fresh = encode_changed(&mut states, &key, Some(&models), |_| true)?;
+    let new_entries = fresh.len();
+    store(job, fresh)?;
     tracing::debug!(
         "facts: cache lookup {looked_up:?}, read and extract {:?}, {deferred} files deferred {:?} ({named} of them read and extracted), {} new entries",
         extracted - looked_up,
         decided - extracted,
-        fresh.len()
+        new_entries
     );
-    let mut out = Collected { fresh, ..Collected::default() };
+    let mut out = Collected::default();
     for s in states {
         if let Some(reason) = s.unreadable {
             out.skipped.push(Skipped { path: s.file.path.clone(), reason });
@@ -257,6 +250,22 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     }
     out.facts.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// Hand new cache entries to the job's writer, or write them now.
+fn store(job: &Job<'_>, batch: Vec<(BlobKey, Vec<u8>)>) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    match (&job.writer, job.cache) {
+        // A writer that stopped has failed, and says so when it is joined.
+        (Some(writer), _) => {
+            let _ = writer.send(batch);
+            Ok(())
+        }
+        (None, Some(store)) => store.put_encoded_facts(&batch),
+        (None, None) => Ok(()),
+    }
 }
 
 /// Encode the cache entries of the changed slots that `which` accepts, in parallel, and mark

@@ -33,7 +33,7 @@ use crate::scan::resolve::SchemaIndex;
 use crate::scan::snapshot::Snapshot;
 use crate::scan::tree::FileEntry;
 use crate::schema::Schema;
-use crate::store::Store;
+use crate::store::{BlobKey, Store};
 
 /// What to scan.
 #[derive(Debug, Clone, Default)]
@@ -168,6 +168,12 @@ pub fn scan_ref(
         None => Vec::new(),
     };
     let kept_classes: Vec<&str> = kept_models.iter().map(|(_, m)| m.class.as_str()).collect();
+    let listed = started.elapsed();
+    // The new cache entries go to the store on a thread of their own as they come (mostly I/O,
+    // and on a cold scan most of a second's work): the first reading round's while deferred
+    // files are decided, the rest while this thread resolves and merges. The scan waits for
+    // them only before it writes its snapshot.
+    let (batches, received) = std::sync::mpsc::channel::<Vec<(BlobKey, Vec<u8>)>>();
     let job = collect::Job {
         repo: &app.repo,
         extractors: &extractors,
@@ -175,17 +181,21 @@ pub fn scan_ref(
         ctx: &ctx,
         max_size: config.scan.max_file_size,
         cache,
+        writer: cache.is_some().then_some(batches),
         other_models: &kept_classes,
         progress: bar.as_ref(),
     };
-    let listed = started.elapsed();
-    let mut collected = collect::collect(&job, &todo)?;
-    // The new facts go to the store (one SQLite or PostgreSQL transaction, mostly I/O on the
-    // store's own thread) while this one decodes the snapshot's references, resolves and merges.
-    let fresh = std::mem::take(&mut collected.fresh);
     let (stored_facts, gathered_and_resolved) = std::thread::scope(|scope| {
-        let writer = cache.filter(|_| !fresh.is_empty()).map(|store| scope.spawn(|| store.put_encoded_facts(&fresh)));
-        let mut rest = || -> Result<_> {
+        let writer = cache.map(|store| {
+            scope.spawn(move || -> Result<()> {
+                for batch in received {
+                    store.put_encoded_facts(&batch)?;
+                }
+                Ok(())
+            })
+        });
+        let gather_and_resolve = || -> Result<_> {
+            let mut collected = collect::collect(&job, &todo)?;
             // The snapshot fits when every file it does not keep declares the models it declared
             // then (a new or deleted file: none): then the app's models are the same, and so is
             // every kept file's resolution.
@@ -232,23 +242,22 @@ pub fn scan_ref(
                             .iter()
                             .flat_map(|(_, f)| f.models.iter().map(|m| m.class.as_str()))
                             .collect();
-                        let others = collect::collect(&collect::Job { other_models: &classes, ..job }, &kept)?;
+                        let others = collect::collect(&collect::Job { other_models: &classes, ..job.clone() }, &kept)?;
                         collected.absorb(others);
                     }
                     resolve::resolve(&ctx, &collected.facts)
                 }
             };
-            Ok((fits, gathered, references))
+            Ok((fits, gathered, references, collected))
         };
-        let outcome = rest();
+        let outcome = gather_and_resolve();
+        // No more batches (the job holds the only sender): the writer ends once it has written
+        // what it has.
+        drop(job);
         (joined(writer, Ok(())), outcome)
     });
     stored_facts?;
-    let (fits, gathered, references) = gathered_and_resolved?;
-    // What the second collection (the models changed) learned.
-    if let Some(store) = cache.filter(|_| !collected.fresh.is_empty()) {
-        store.put_encoded_facts(&collected.fresh)?;
-    }
+    let (fits, gathered, references, collected) = gathered_and_resolved?;
     let kept_count = if fits { kept.len() } else { 0 };
     if let Some(b) = bar {
         b.finish_and_clear();
