@@ -120,8 +120,20 @@ impl ModelKeys {
 /// A byte of a word as screening sees it: ASCII alphanumerics, `_`, and every byte of a
 /// non-ASCII character (so that a word is never cut short and misses a name).
 pub fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    WORD_BYTES[b as usize]
 }
+
+/// [`is_word_byte`] as a table: every byte of every deferred file is classified.
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        b += 1;
+    }
+    table
+};
 
 /// Whether ActiveSupport's singular rules can change a word: every rule that rewrites (rather
 /// than keeps) a word matches one ending in `s`, `a`, `e`, `i` or `n`, or starting with `oxen`.
@@ -149,6 +161,11 @@ pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<Key> {
         let start = i;
         while i < bytes.len() && is_word_byte(bytes[i]) {
             i += 1;
+        }
+        // A word starting with a digit yields no key: no class name starts with one, and
+        // taking a suffix off keeps the first byte (a prefix is never a digit).
+        if bytes[start].is_ascii_digit() {
+            continue;
         }
         // Word boundaries are ASCII bytes, so both ends are char boundaries.
         words.insert(&text[start..i]);
@@ -182,6 +199,16 @@ mod tests {
 
     fn wants(text: &str, class: &str) -> bool {
         word_keys(text, &["current_"], &["_attributes"]).contains(&model_key(class))
+    }
+
+    #[test]
+    fn words_starting_with_a_digit_name_nothing() {
+        assert!(word_keys("1user 2_users 3x_attributes", &["current_"], &["_attributes"]).is_empty());
+        assert_eq!(word_keys("1user user", &["current_"], &["_attributes"]), word_keys("user", &[], &[]));
+        // The table agrees with the rule it stands for.
+        for b in 0..=255u8 {
+            assert_eq!(is_word_byte(b), b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80, "byte {b}");
+        }
     }
 
     #[test]
