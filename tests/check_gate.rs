@@ -44,7 +44,7 @@ fn scan(app: &str, git_ref: &str, references: Vec<Reference>) -> ScanResult {
         app: app.into(),
         git_ref: git_ref.into(),
         revision: git_ref.into(),
-        commit: format!("{app}{git_ref}0000000000").into(),
+        commit: format!("{app}{git_ref}0000000000"),
         references,
         summary: ScanSummary::default(),
     }

@@ -59,7 +59,7 @@ fn scan(app: &str, git_ref: &str, references: Vec<Reference>) -> ScanResult {
         app: app.into(),
         git_ref: git_ref.into(),
         revision: git_ref.into(),
-        commit: format!("{:0<40}", if git_ref == "head" { "c0ffee" } else { "dep10y" }).into(),
+        commit: format!("{:0<40}", if git_ref == "head" { "c0ffee" } else { "dep10y" }),
         references,
         summary: ScanSummary::default(),
     }

@@ -32,6 +32,17 @@ fn base(cfg: &Config, app: &App, index: &SchemaIndex, store: &Store, repo: &Test
     store.snapshot(&app.name, &context, &repo.rev(rev)).expect("read snapshot").map(|(commit, _)| commit)
 }
 
+/// App `shop` (Rails) on `repo`, its registry (in a temporary directory, kept alive by the
+/// first item), the schema of [`TABLES`] and the store.
+fn setup(repo: &TestRepo) -> (tempfile::TempDir, App, Config, SchemaIndex, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shop = app("shop", repo.path(), Framework::Rails);
+    let cfg = config(dir.path(), vec![shop.clone()]);
+    let index = SchemaIndex::new(&schema(TABLES));
+    let store = Store::open(&cfg.registry.store, &cfg.root).expect("store");
+    (dir, shop, cfg, index, store)
+}
+
 fn write_bytes(repo: &Path, path: &str, bytes: &[u8]) {
     let full = repo.join(path);
     std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
@@ -56,11 +67,7 @@ fn scans_from_a_snapshot_equal_scans_without_one() {
     write_bytes(repo.path(), "lib/latin1.rb", b"# caf\xe9\nUser.where(email: params[:e])\n");
     repo.commit("one");
     repo.tag("one");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let shop = app("shop", repo.path(), Framework::Rails);
-    let cfg = config(dir.path(), vec![shop.clone()]);
-    let index = SchemaIndex::new(&schema(TABLES));
-    let store = Store::open(&cfg.registry.store, &cfg.root).expect("store");
+    let (_dir, shop, cfg, index, store) = setup(&repo);
     let one = repo.rev("one");
 
     // Cold: every file read; the scan leaves a snapshot of its commit.
@@ -154,11 +161,7 @@ fn the_same_blob_at_two_paths_keeps_two_cache_entries() {
     repo.tag("one");
     repo.commit_files(&[("app/models/user.rb", "class User < ApplicationRecord\nend\n")], "two");
     repo.tag("two");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let shop = app("shop", repo.path(), Framework::Rails);
-    let cfg = config(dir.path(), vec![shop.clone()]);
-    let index = SchemaIndex::new(&schema(TABLES));
-    let store = Store::open(&cfg.registry.store, &cfg.root).expect("store");
+    let (_dir, shop, cfg, index, store) = setup(&repo);
     check(&cfg, &shop, &index, &store, "one");
     let two = check(&cfg, &shop, &index, &store, "two");
     assert_eq!(two.summary.files_read, 1, "only the new model is read; the rest comes from the cache");
@@ -176,11 +179,7 @@ fn a_snapshot_with_a_damaged_file_is_resolved_anew() {
     ]);
     repo.commit("one");
     repo.tag("one");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let shop = app("shop", repo.path(), Framework::Rails);
-    let cfg = config(dir.path(), vec![shop.clone()]);
-    let index = SchemaIndex::new(&schema(TABLES));
-    let store = Store::open(&cfg.registry.store, &cfg.root).expect("store");
+    let (_dir, shop, cfg, index, store) = setup(&repo);
     check(&cfg, &shop, &index, &store, "one");
 
     // The snapshot still decodes, but report.rb's references claim one more than they hold.

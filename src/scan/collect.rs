@@ -27,7 +27,7 @@ use crate::scan::pack_order;
 use crate::scan::reference::Skipped;
 use crate::scan::screen::{ModelKeys, Screen};
 use crate::scan::tree::{self, Content, FileEntry};
-use crate::store::{BlobKey, Store};
+use crate::store::{BlobKey, EncodedFacts, Store};
 
 /// A deferred file stays skippable under this many model sets (a scan of `deployed` and one of
 /// `head` with different models must not undo each other's verdicts).
@@ -65,7 +65,7 @@ pub struct Job<'a> {
     pub cache: Option<&'a Store>,
     /// Where new cache entries go, batch by batch (see [`Store::put_encoded_facts`]): a thread
     /// that writes them while the scan goes on. Without one, they are written to `cache` at once.
-    pub writer: Option<Sender<Vec<(BlobKey, Vec<u8>)>>>,
+    pub writer: Option<Sender<EncodedFacts>>,
     /// Model classes declared by files of the commit that are not collected here (their
     /// facts are known from elsewhere): deferred files are decided against these too.
     pub other_models: &'a [&'a str],
@@ -253,7 +253,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
 }
 
 /// Hand new cache entries to the job's writer, or write them now.
-fn store(job: &Job<'_>, batch: Vec<(BlobKey, Vec<u8>)>) -> Result<()> {
+fn store(job: &Job<'_>, batch: EncodedFacts) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -275,7 +275,7 @@ fn encode_changed(
     key: &(impl Fn(&FileEntry, usize) -> BlobKey + Sync),
     models: Option<&ModelKeys>,
     which: impl Fn(&Slot) -> bool + Sync,
-) -> Result<Vec<(BlobKey, Vec<u8>)>> {
+) -> Result<EncodedFacts> {
     let changed: Vec<(&FileState<'_>, usize, &Slot)> = states
         .iter()
         .filter(|s| !s.lossy && s.unreadable.is_none())
@@ -283,7 +283,7 @@ fn encode_changed(
             s.slots.iter().filter(|(_, slot, changed)| *changed && which(slot)).map(move |(j, slot, _)| (s, *j, slot))
         })
         .collect();
-    let encoded: Vec<(BlobKey, Vec<u8>)> = changed
+    let encoded: EncodedFacts = changed
         .par_iter()
         .filter_map(|&(s, j, slot)| {
             let encoded = match (slot, models) {

@@ -33,7 +33,7 @@ use crate::scan::resolve::SchemaIndex;
 use crate::scan::snapshot::Snapshot;
 use crate::scan::tree::FileEntry;
 use crate::schema::Schema;
-use crate::store::{BlobKey, Store};
+use crate::store::{EncodedFacts, Store};
 
 /// What to scan.
 #[derive(Debug, Clone, Default)]
@@ -173,7 +173,7 @@ pub fn scan_ref(
     // and on a cold scan most of a second's work): the first reading round's while deferred
     // files are decided, the rest while this thread resolves and merges. The scan waits for
     // them only before it writes its snapshot.
-    let (batches, received) = std::sync::mpsc::channel::<Vec<(BlobKey, Vec<u8>)>>();
+    let (batches, received) = std::sync::mpsc::channel::<EncodedFacts>();
     let job = collect::Job {
         repo: &app.repo,
         extractors: &extractors,

@@ -511,13 +511,19 @@ mod tests {
             .collect()
     }
 
+    /// The snapshot of `files` files `f00.rb`, `f01.rb`, … (all of one blob) with `refs`.
+    fn snapshot_of(files: usize, refs: &[Reference]) -> Vec<u8> {
+        let blob = git2::Oid::hash_object(git2::ObjectType::Blob, b"x").unwrap();
+        let entries: Vec<FileEntry> = (0..files)
+            .map(|f| FileEntry { path: format!("f{f:02}.rb"), app_path: format!("f{f:02}.rb"), blob })
+            .collect();
+        encode(&entries.iter().collect::<Vec<_>>(), [], refs).unwrap()
+    }
+
     #[test]
     fn merging_puts_fresh_references_between_kept_ones_in_path_order() {
         let refs = many(12, 9, "old");
-        let blob = git2::Oid::hash_object(git2::ObjectType::Blob, b"x").unwrap();
-        let entries: Vec<FileEntry> =
-            (0..12).map(|f| FileEntry { path: format!("f{f:02}.rb"), app_path: format!("f{f:02}.rb"), blob }).collect();
-        let bytes = encode(&entries.iter().collect::<Vec<_>>(), [], &refs).unwrap();
+        let bytes = snapshot_of(12, &refs);
         let snap = Snapshot::decode(&bytes).unwrap();
         let now = many(12, 9, "web");
         // Files 3 and 7 changed (their references now come from resolution), 10 is gone, and
@@ -538,10 +544,7 @@ mod tests {
     #[test]
     fn a_cursor_read_in_any_order_gives_every_reference_its_own_snippet() {
         let refs = many(3, 10, "web");
-        let blob = git2::Oid::hash_object(git2::ObjectType::Blob, b"x").unwrap();
-        let entries: Vec<FileEntry> =
-            (0..3).map(|f| FileEntry { path: format!("f{f:02}.rb"), app_path: format!("f{f:02}.rb"), blob }).collect();
-        let bytes = encode(&entries.iter().collect::<Vec<_>>(), [], &refs).unwrap();
+        let bytes = snapshot_of(3, &refs);
         let snap = Snapshot::decode(&bytes).unwrap();
         let parts: Vec<Part<'_>> =
             snap.files.iter().map(|f| Part { path: f.path, len: 10, stored: Some(f.refs), at: 0 }).collect();
@@ -569,10 +572,7 @@ mod tests {
     #[test]
     fn a_damaged_file_entry_fails_the_merge() {
         let refs = many(2, 5, "web");
-        let blob = git2::Oid::hash_object(git2::ObjectType::Blob, b"x").unwrap();
-        let entries: Vec<FileEntry> =
-            (0..2).map(|f| FileEntry { path: format!("f{f:02}.rb"), app_path: format!("f{f:02}.rb"), blob }).collect();
-        let bytes = encode(&entries.iter().collect::<Vec<_>>(), [], &refs).unwrap();
+        let bytes = snapshot_of(2, &refs);
         let mut snap = Snapshot::decode(&bytes).unwrap();
         // The count says five references; the bytes hold two and a half.
         let truncated = &snap.files[1].refs[..snap.files[1].refs.len() / 2];

@@ -32,6 +32,10 @@ pub struct BlobKey {
     pub extractor: String,
 }
 
+/// A batch of cache entries as the store writes them: each key with its facts encoded by
+/// [`Store::encode_facts`].
+pub type EncodedFacts = Vec<(BlobKey, Vec<u8>)>;
+
 impl BlobKey {
     pub fn new(blob: git2::Oid, path: &str, extractor: &str) -> BlobKey {
         BlobKey { blob: format!("{blob}:{path}"), extractor: extractor.to_owned() }
@@ -279,7 +283,7 @@ impl Store {
 
     /// Store extractions; an existing entry for the same key is replaced. One transaction.
     pub fn put_facts(&self, entries: &[(BlobKey, FileFacts)]) -> Result<()> {
-        let encoded: Vec<(BlobKey, Vec<u8>)> =
+        let encoded: EncodedFacts =
             entries.iter().map(|(k, f)| Ok((k.clone(), Store::encode_facts(f)?))).collect::<Result<_>>()?;
         self.put_encoded_facts(&encoded)
     }
