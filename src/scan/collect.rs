@@ -152,8 +152,8 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     let extracted = started.elapsed();
     // What step (2) extracted is final: the store takes it while step (3) reads and parses.
     // Encoding (postcard) runs in parallel here, on borrowed facts, not on the store's thread.
-    // A small batch waits for the rest: the caller writes it while it decodes and resolves,
-    // which a warm scan's few files leave more time for than step (3) does.
+    // A small batch waits for the rest, to go in one transaction with it while the caller
+    // resolves, which a warm scan's few files leave more time for than step (3) does.
     let extracted_now = states
         .iter()
         .flat_map(|s| &s.slots)

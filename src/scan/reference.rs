@@ -136,6 +136,21 @@ pub struct Reference {
     pub snippet: Arc<str>,
 }
 
+/// What every reference of one scan shares (app, ref, commit), allocated once: resolution and
+/// the snapshot's decoding hand each reference a clone of these.
+#[derive(Debug, Clone)]
+pub(crate) struct Origin {
+    pub app: Arc<str>,
+    pub git_ref: Arc<str>,
+    pub commit: Arc<str>,
+}
+
+impl Origin {
+    pub fn new(app: &str, git_ref: &str, commit: &str) -> Origin {
+        Origin { app: Arc::from(app), git_ref: Arc::from(git_ref), commit: Arc::from(commit) }
+    }
+}
+
 /// Everything one scan of one app at one ref produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanResult {

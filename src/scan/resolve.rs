@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::{App, Confidence, Framework};
 use crate::scan::facts::{FileFacts, ModelDecl, Target};
-use crate::scan::reference::{ObjectRef, RefKind, Reference};
+use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;
 
 /// A bare identifier naming more objects than this is no evidence for any one of them (`id`,
@@ -283,13 +283,12 @@ pub fn resolve_among<'m>(
     for (i, m) in models.list.iter().enumerate() {
         own.entry(m.path.as_str()).or_default().push(i);
     }
-    let scan =
-        Scan { app: Arc::from(ctx.app.name.as_str()), git_ref: Arc::from(ctx.git_ref), commit: Arc::from(ctx.commit) };
+    let origin = Origin::new(&ctx.app.name, ctx.git_ref, ctx.commit);
     let per_file: Vec<Vec<Reference>> = files
         .par_iter()
         .map(|(path, facts)| {
             let mine = own.get(path.as_str()).map_or(&[][..], Vec::as_slice);
-            resolve_file(ctx, &scan, &models, path, facts, mine)
+            resolve_file(ctx, &origin, &models, path, facts, mine)
         })
         .collect();
     let mut out: Vec<Reference> = per_file.into_iter().flatten().collect();
@@ -298,18 +297,11 @@ pub fn resolve_among<'m>(
     out
 }
 
-/// What every reference of one resolution shares, allocated once.
-struct Scan {
-    app: Arc<str>,
-    git_ref: Arc<str>,
-    commit: Arc<str>,
-}
-
 /// The references of one file: its hits, and the implicit and inherited references of the
 /// models it declares (`own`, indices into `models`).
 fn resolve_file(
     ctx: &Context<'_>,
-    scan: &Scan,
+    origin: &Origin,
     models: &Models,
     path: &str,
     facts: &FileFacts,
@@ -329,9 +321,9 @@ fn resolve_file(
         let path = if path == &*file { Arc::clone(&file) } else { Arc::from(path) };
         let key = (Arc::clone(&path), line, column, object.clone(), kind);
         let r = refs.entry(key).or_insert_with(|| Reference {
-            app: Arc::clone(&scan.app),
-            git_ref: Arc::clone(&scan.git_ref),
-            commit: Arc::clone(&scan.commit),
+            app: Arc::clone(&origin.app),
+            git_ref: Arc::clone(&origin.git_ref),
+            commit: Arc::clone(&origin.commit),
             path,
             line,
             column,

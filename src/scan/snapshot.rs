@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{App, Confidence};
 use crate::scan::facts::{FileFacts, ModelDecl};
-use crate::scan::reference::{ObjectRef, RefKind, Reference};
+use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::scan::resolve::SchemaIndex;
 use crate::scan::tree::FileEntry;
 
@@ -109,40 +109,27 @@ fn stored_refs(refs: &[Reference]) -> Vec<StoredRef<'_>> {
         .collect()
 }
 
-/// What every reference of one scan shares, allocated once.
-struct Origin {
-    app: Arc<str>,
-    git_ref: Arc<str>,
-    commit: Arc<str>,
-}
-
-impl Origin {
-    fn new(app: &str, git_ref: &str, commit: &str) -> Origin {
-        Origin { app: Arc::from(app), git_ref: Arc::from(git_ref), commit: Arc::from(commit) }
+/// `stored`, of the file at `path`, as a reference of the scan `origin`; `snippet` is the
+/// previous reference's snippet, and becomes this one's.
+fn restore(origin: &Origin, path: &Arc<str>, stored: StoredRef<'_>, snippet: &mut Arc<str>) -> Reference {
+    if let Some(text) = stored.snippet {
+        *snippet = Arc::from(text);
     }
-
-    /// `stored`, of the file at `path`, as a reference of this scan; `snippet` is the previous
-    /// reference's snippet, and becomes this one's.
-    fn reference(&self, path: &Arc<str>, stored: StoredRef<'_>, snippet: &mut Arc<str>) -> Reference {
-        if let Some(text) = stored.snippet {
-            *snippet = Arc::from(text);
-        }
-        Reference {
-            app: Arc::clone(&self.app),
-            git_ref: Arc::clone(&self.git_ref),
-            commit: Arc::clone(&self.commit),
-            path: Arc::clone(path),
-            line: stored.line,
-            column: stored.column,
-            object: ObjectRef {
-                schema: stored.schema.map(str::to_owned),
-                table: stored.table.to_owned(),
-                column: stored.column_name.map(str::to_owned),
-            },
-            kind: stored.kind,
-            confidence: stored.confidence,
-            snippet: Arc::clone(snippet),
-        }
+    Reference {
+        app: Arc::clone(&origin.app),
+        git_ref: Arc::clone(&origin.git_ref),
+        commit: Arc::clone(&origin.commit),
+        path: Arc::clone(path),
+        line: stored.line,
+        column: stored.column,
+        object: ObjectRef {
+            schema: stored.schema.map(str::to_owned),
+            table: stored.table.to_owned(),
+            column: stored.column_name.map(str::to_owned),
+        },
+        kind: stored.kind,
+        confidence: stored.confidence,
+        snippet: Arc::clone(snippet),
     }
 }
 
@@ -167,7 +154,7 @@ pub fn decode_references(
     for (path, refs) in groups {
         let path: Arc<str> = Arc::from(path);
         let mut snippet: Arc<str> = Arc::from("");
-        out.extend(refs.into_iter().map(|r| origin.reference(&path, r, &mut snippet)));
+        out.extend(refs.into_iter().map(|r| restore(&origin, &path, r, &mut snippet)));
     }
     Ok(out)
 }
@@ -336,7 +323,7 @@ impl<'s> Cursor<'s> {
             return s.fresh[part.at + self.within - 1].clone();
         }
         match self.stored.next() {
-            Some(r) => s.origin.reference(&self.path, r, &mut self.snippet),
+            Some(r) => restore(s.origin, &self.path, r, &mut self.snippet),
             None => self.fail(s, postcard::Error::DeserializeUnexpectedEnd),
         }
     }

@@ -591,7 +591,6 @@ async fn open_sqlite(path: &str, root: &Path, shown_url: &str) -> Result<SqliteP
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .pragma("temp_store", "memory")
-            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
     };
