@@ -17,6 +17,7 @@ pub mod resolve;
 pub mod screen;
 pub mod snapshot;
 pub mod tree;
+pub mod words;
 
 pub use reference::{ObjectRef, RefKind, Reference, ScanResult, ScanSummary};
 

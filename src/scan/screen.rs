@@ -17,7 +17,7 @@
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 
-use crate::scan::inflect;
+use crate::scan::{inflect, words};
 
 /// What an extractor's screen decided for one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,24 +117,6 @@ impl ModelKeys {
     }
 }
 
-/// A byte of a word as screening sees it: ASCII alphanumerics, `_`, and every byte of a
-/// non-ASCII character (so that a word is never cut short and misses a name).
-pub fn is_word_byte(b: u8) -> bool {
-    WORD_BYTES[b as usize]
-}
-
-/// [`is_word_byte`] as a table: every byte of every deferred file is classified.
-static WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
-        b += 1;
-    }
-    table
-};
-
 /// Whether ActiveSupport's singular rules can change a word: every rule that rewrites (rather
 /// than keeps) a word matches one ending in `s`, `a`, `e`, `i` or `n`, or starting with `oxen`.
 /// Any other word singularizes to itself, so its `classify` key is its `camelize` key.
@@ -144,32 +126,48 @@ fn may_singularize(word: &str) -> bool {
         || word.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("oxen"))
 }
 
+/// The `len` (at most 16) bytes at `start`, zero-padded into an integer: one unaligned load where
+/// 16 bytes are left, a copy near the end of the text.
+fn pack(bytes: &[u8], start: usize, len: usize) -> u128 {
+    let mut word = [0u8; 16];
+    match bytes.get(start..start + 16) {
+        Some(sixteen) => word.copy_from_slice(sixteen),
+        None => word[..len].copy_from_slice(&bytes[start..start + len]),
+    }
+    let mask = if len == 16 { u128::MAX } else { (1u128 << (8 * len)) - 1 };
+    u128::from_le_bytes(word) & mask
+}
+
 /// Keys of every model class name a Rails-style extractor could derive from a word of `text`:
-/// for each word (a run of ASCII alphanumerics, `_` and non-ASCII characters), and for what is
-/// left of it after one of `prefixes` or before one of `suffixes` (`current_user` → `user`,
-/// `addresses_attributes` → `addresses`), the key of its `camelize` and of its `classify`.
+/// for each word (see [`words`]), and for what is left of it after one of `prefixes` or before
+/// one of `suffixes` (`current_user` → `user`, `addresses_attributes` → `addresses`), the key of its `camelize` and of its `classify`.
 /// Sorted and deduplicated.
 pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<Key> {
     let bytes = text.as_bytes();
-    let mut words: HashSet<&str, foldhash::fast::FixedState> = HashSet::with_capacity_and_hasher(256, hasher());
-    let mut i = 0;
-    while i < bytes.len() {
-        if !is_word_byte(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && is_word_byte(bytes[i]) {
-            i += 1;
-        }
+    // The distinct words, in order of first use. Nearly every word is at most 16 bytes long and
+    // is told apart from the others by those bytes packed into an integer (a word byte is never
+    // 0, so the zero padding marks where it ends): no string hashing or comparing for the
+    // hundreds of repeats in a file. Longer words are compared as text.
+    let mut short: HashSet<u128, foldhash::fast::FixedState> = HashSet::with_capacity_and_hasher(256, hasher());
+    let mut long: HashSet<&str, foldhash::fast::FixedState> = HashSet::with_hasher(hasher());
+    let mut words: Vec<&str> = Vec::with_capacity(256);
+    words::for_each(bytes, 0..bytes.len(), |start, end| {
         // A word starting with a digit yields no key: no class name starts with one, and
         // taking a suffix off keeps the first byte (a prefix is never a digit).
         if bytes[start].is_ascii_digit() {
-            continue;
+            return;
         }
-        // Word boundaries are ASCII bytes, so both ends are char boundaries.
-        words.insert(&text[start..i]);
-    }
+        let len = end - start;
+        let new = if len <= 16 {
+            short.insert(pack(bytes, start, len))
+        } else {
+            // Word boundaries are ASCII bytes, so both ends are char boundaries.
+            long.insert(&text[start..end])
+        };
+        if new {
+            words.push(&text[start..end]);
+        }
+    });
     let mut keys: Vec<Key> = Vec::with_capacity(words.len() * 2);
     let mut buf = String::new();
     for word in words {
@@ -205,9 +203,49 @@ mod tests {
     fn words_starting_with_a_digit_name_nothing() {
         assert!(word_keys("1user 2_users 3x_attributes", &["current_"], &["_attributes"]).is_empty());
         assert_eq!(word_keys("1user user", &["current_"], &["_attributes"]), word_keys("user", &[], &[]));
-        // The table agrees with the rule it stands for.
-        for b in 0..=255u8 {
-            assert_eq!(is_word_byte(b), b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80, "byte {b}");
+    }
+
+    /// Deduplicating by packed bytes finds exactly the words a plain pass over every word finds:
+    /// words of 15, 16 and 17 bytes, words sharing a 16-byte start, non-ASCII words, and words
+    /// that end the text (where fewer than 16 bytes are left to load).
+    #[test]
+    fn packed_words_are_told_apart_exactly() {
+        let every_word = |text: &str| {
+            let mut buf = String::new();
+            let mut keys: Vec<Key> = Vec::new();
+            for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii())) {
+                if word.is_empty() || word.as_bytes()[0].is_ascii_digit() {
+                    continue;
+                }
+                let stripped = word.strip_prefix("current_").into_iter().chain(word.strip_suffix("_attributes"));
+                for s in std::iter::once(word).chain(stripped) {
+                    let Some(key) = word_key(s, &mut buf) else { continue };
+                    keys.push(key);
+                    if may_singularize(s) {
+                        inflect::with_singular(s, |singular| normalize_into(singular, &mut buf));
+                        keys.push(hash_bytes(buf.as_bytes()));
+                    }
+                }
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        };
+        let texts = [
+            "line_items_count line_items_countx line_items_counts line_items_count_attributes",
+            "abcdefghijklmnop abcdefghijklmnopq abcdefghijklmno abcdefghijklmnop.people",
+            "current_administrator current_administrators café_menus naïve_users x",
+            "user.email; users.map(&:email) # statuses\nstatus statuses",
+            "end_of_text_word_longer_than_sixteen",
+            "people",
+        ];
+        for text in texts {
+            assert_eq!(word_keys(text, &["current_"], &["_attributes"]), every_word(text), "{text}");
+        }
+        // Every cut of a text: a word at every distance from its end.
+        let text = "a bb ccc_dddd eeeeeeeeeeeeeee ffffffffffffffff ggggggggggggggggg people octopi";
+        for end in 0..=text.len() {
+            assert_eq!(word_keys(&text[..end], &["current_"], &["_attributes"]), every_word(&text[..end]), "{end}");
         }
     }
 

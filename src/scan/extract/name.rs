@@ -10,6 +10,7 @@ use crate::config::{Confidence, Framework};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
+use crate::scan::words;
 
 /// Every word of every file is looked up: a fast hasher (the words are not attacker-chosen
 /// keys of a long-lived table).
@@ -279,25 +280,16 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     .map(|p| p + from)
 }
 
-/// Calls `f(start, end)` for every identifier-like word in `text[range]`.
+/// Calls `f(start, end)` for every identifier-like word in `text[start..end]`: an ASCII word
+/// (see [`words`]) not starting with a digit. A word with non-ASCII letters in it or at either
+/// side (`café_name`) names no identifier, nor does any ASCII part of it.
 pub fn words(text: &[u8], start: usize, end: usize, mut f: impl FnMut(usize, usize)) {
-    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut i = start;
-    while i < end {
-        if is_word(text[i]) {
-            let s = i;
-            while i < end && is_word(text[i]) {
-                i += 1;
-            }
-            // A word glued to non-ASCII letters (`café_name`) is not the identifier.
-            let glued = (s > 0 && text[s - 1] >= 0x80) || (i < text.len() && text[i] >= 0x80);
-            if !glued && !text[s].is_ascii_digit() {
-                f(s, i);
-            }
-        } else {
-            i += 1;
+    words::for_each(text, start..end, |s, e| {
+        let glued = (s > 0 && text[s - 1] >= 0x80) || (e < text.len() && text[e] >= 0x80);
+        if !glued && !text[s].is_ascii_digit() && text[s..e].is_ascii() {
+            f(s, e);
         }
-    }
+    });
 }
 
 /// Whether the code just before a word is `def ` / `defp ` / `def self.` (a definition).

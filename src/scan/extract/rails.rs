@@ -58,6 +58,7 @@ use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
 use crate::scan::screen::{self, Screen};
+use crate::scan::words;
 
 #[derive(Default)]
 pub struct RailsExtractor;
@@ -225,9 +226,9 @@ fn blank_literal(body: &[u8], out: &mut [u8], interpolating: bool) {
 fn declares_model(path: &str, source: &str) -> bool {
     let under_models = path.starts_with("app/models/") || path.contains("/app/models/");
     let b = source.as_bytes();
-    let constant = |b: u8| screen::is_word_byte(b) || b == b':';
+    let constant = |b: u8| words::is_word_byte(b) || b == b':';
     for at in memchr::memmem::find_iter(b, b"class") {
-        if at > 0 && screen::is_word_byte(b[at - 1]) {
+        if at > 0 && words::is_word_byte(b[at - 1]) {
             continue;
         }
         let mut i = at + 5;
@@ -267,10 +268,11 @@ fn declares_model(path: &str, source: &str) -> bool {
 }
 
 /// Every method whose arguments may name `table.column` directly, as one set: the screen looks
-/// up the word after every `.` of every file.
-static QUERY_METHODS: std::sync::LazyLock<HashSet<&'static str>> = std::sync::LazyLock::new(|| {
-    HASH_KEY_METHODS.iter().chain(SYMBOL_METHODS).chain(FRAGMENT_METHODS).copied().collect()
-});
+/// up the word after every `.` and `::` of every file, hence the fast hasher.
+static QUERY_METHODS: std::sync::LazyLock<HashSet<&'static str, foldhash::fast::FixedState>> =
+    std::sync::LazyLock::new(|| {
+        HASH_KEY_METHODS.iter().chain(SYMBOL_METHODS).chain(FRAGMENT_METHODS).copied().collect()
+    });
 
 /// A call of a query method whose arguments may name `table.column` directly: `.where(`,
 /// `&.order`, `::pluck`, a leading-dot chain across lines or comments.
