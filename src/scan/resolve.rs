@@ -26,9 +26,19 @@ type Relation = (Option<String>, BTreeSet<String>);
 #[derive(Debug, Default)]
 pub struct SchemaIndex {
     /// Unqualified, lower-case table name → (schema, columns) for each schema that has it.
-    tables: HashMap<String, Vec<Relation>>,
+    /// (Looked up for nearly every hit of a scan: a fast hasher.)
+    tables: HashMap<String, Vec<Relation>, foldhash::fast::RandomState>,
     /// Lower-case column name → tables that have it.
-    columns: HashMap<String, BTreeSet<String>>,
+    columns: HashMap<String, BTreeSet<String>, foldhash::fast::RandomState>,
+}
+
+/// `name` lower-cased, copied only when it has upper-case letters (names in code rarely do).
+fn lower(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
 }
 
 impl SchemaIndex {
@@ -58,14 +68,14 @@ impl SchemaIndex {
     }
 
     pub fn has_table(&self, table: &str) -> bool {
-        self.tables.contains_key(&unqualified(table).to_ascii_lowercase())
+        self.tables.contains_key(&*lower(unqualified(table)))
     }
 
     /// `Some(true/false)` when the table is known, `None` when it is not in the schema.
     pub fn has_column(&self, table: &str, column: &str) -> Option<bool> {
-        let entries = self.tables.get(&unqualified(table).to_ascii_lowercase())?;
-        let column = column.to_ascii_lowercase();
-        Some(entries.iter().any(|(_, cols)| cols.contains(&column)))
+        let entries = self.tables.get(&*lower(unqualified(table)))?;
+        let column = lower(column);
+        Some(entries.iter().any(|(_, cols)| cols.contains(&*column)))
     }
 
     /// Every table and view with its schema and columns, in a canonical order, as parts for a
