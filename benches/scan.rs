@@ -248,7 +248,7 @@ fn main() {
     }
     // Rounds of everything, each scan pair with a new store, so that one noisy moment on a
     // shared machine does not decide a ratio: the figures are medians, each round printed.
-    const ROUNDS: usize = 3;
+    const ROUNDS: usize = 5;
     let pattern = format!("({})", identifiers.join("|"));
     std::fs::write(store_dir.path().join("pattern"), &pattern).expect("pattern file");
     let grep_cmd = format!("git grep -n -w -E \"$(cat {})\" base", store_dir.path().join("pattern").display());
