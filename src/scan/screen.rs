@@ -171,24 +171,29 @@ pub fn word_keys(text: &str, prefixes: &[&str], suffixes: &[&str]) -> Vec<Key> {
     let mut keys: Vec<Key> = Vec::with_capacity(words.len() * 2);
     let mut buf = String::new();
     for word in words {
-        let stripped = prefixes
-            .iter()
-            .filter_map(|p| word.strip_prefix(p))
-            .chain(suffixes.iter().filter_map(|s| word.strip_suffix(s)));
-        for s in std::iter::once(word).chain(stripped) {
-            // A class name starts with a letter; so does the key of anything naming one.
-            let Some(key) = word_key(s, &mut buf) else { continue };
-            keys.push(key);
-            if may_singularize(s) {
-                inflect::with_singular(s, |singular| normalize_into(singular, &mut buf));
-                keys.push(hash_bytes(buf.as_bytes()));
-            }
-        }
+        push_keys(word, prefixes, suffixes, &mut buf, &mut keys);
     }
     keys.sort_unstable();
     keys.dedup();
     keys.shrink_to_fit();
     keys
+}
+
+/// Push the keys of one word, as [`word_keys`] describes them, onto `keys`.
+fn push_keys(word: &str, prefixes: &[&str], suffixes: &[&str], buf: &mut String, keys: &mut Vec<Key>) {
+    let stripped = prefixes
+        .iter()
+        .filter_map(|p| word.strip_prefix(p))
+        .chain(suffixes.iter().filter_map(|s| word.strip_suffix(s)));
+    for s in std::iter::once(word).chain(stripped) {
+        // A class name starts with a letter; so does the key of anything naming one.
+        let Some(key) = word_key(s, buf) else { continue };
+        keys.push(key);
+        if may_singularize(s) {
+            inflect::with_singular(s, |singular| normalize_into(singular, buf));
+            keys.push(hash_bytes(buf.as_bytes()));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -205,7 +210,7 @@ mod tests {
         assert_eq!(word_keys("1user user", &["current_"], &["_attributes"]), word_keys("user", &[], &[]));
     }
 
-    /// Deduplicating by packed bytes finds exactly the words a plain pass over every word finds:
+    /// Deduplicating by packed bytes finds exactly the words a pass over every occurrence finds:
     /// words of 15, 16 and 17 bytes, words sharing a 16-byte start, non-ASCII words, and words
     /// that end the text (where fewer than 16 bytes are left to load).
     #[test]
@@ -214,17 +219,8 @@ mod tests {
             let mut buf = String::new();
             let mut keys: Vec<Key> = Vec::new();
             for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii())) {
-                if word.is_empty() || word.as_bytes()[0].is_ascii_digit() {
-                    continue;
-                }
-                let stripped = word.strip_prefix("current_").into_iter().chain(word.strip_suffix("_attributes"));
-                for s in std::iter::once(word).chain(stripped) {
-                    let Some(key) = word_key(s, &mut buf) else { continue };
-                    keys.push(key);
-                    if may_singularize(s) {
-                        inflect::with_singular(s, |singular| normalize_into(singular, &mut buf));
-                        keys.push(hash_bytes(buf.as_bytes()));
-                    }
+                if !word.is_empty() && !word.as_bytes()[0].is_ascii_digit() {
+                    push_keys(word, &["current_"], &["_attributes"], &mut buf, &mut keys);
                 }
             }
             keys.sort_unstable();
