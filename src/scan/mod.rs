@@ -291,22 +291,19 @@ pub fn scan_ref(
         }
         None => None,
     };
-    let phases = format!(
-        "list {listed:?}, facts {:?}, resolve {:?}, encode {:?} (base: {}, {} bytes, {kept_count} files kept, {changed} changed, {})",
-        gathered - listed,
-        resolved - gathered,
-        started.elapsed() - resolved,
-        stored.as_ref().map_or("none", |(c, _)| c.as_str()),
-        stored.as_ref().map_or(0, |(_, bytes)| bytes.len()),
-        if write { "written" } else { "not written" },
-    );
-    let files = kept.len() + todo.len();
-    let summary = ScanSummary {
-        files_read: collected.files_read,
-        blobs_from_cache: collected.blobs_from_cache + kept_count as u64,
-        skipped,
-        elapsed_ms: 0,
-    };
+    // Timed here, before the snapshot write; formatted only for a debug log.
+    let phases = tracing::enabled!(tracing::Level::DEBUG).then(|| {
+        format!(
+            "list {listed:?}, facts {:?}, resolve {:?}, encode {:?} (base: {}, {} bytes, {kept_count} files kept, {changed} changed, {})",
+            gathered - listed,
+            resolved - gathered,
+            started.elapsed() - resolved,
+            stored.as_ref().map_or("none", |(c, _)| c.as_str()),
+            stored.as_ref().map_or(0, |(_, bytes)| bytes.len()),
+            if write { "written" } else { "not written" },
+        )
+    });
+    let (files_read, blobs_from_cache) = (collected.files_read, collected.blobs_from_cache + kept_count as u64);
     // Every file's facts (after a cold scan, hundreds of thousands of small allocations) are
     // freed while the store writes the new snapshot, rather than after it.
     let written = std::thread::scope(|scope| {
@@ -317,14 +314,22 @@ pub fn scan_ref(
         joined(writer, Ok(()))
     });
     written?;
-    tracing::debug!(app = %app.name, git_ref, files, read = summary.files_read, "scan phases: {phases}, written and freed at {:?}", started.elapsed());
+    if let Some(phases) = phases {
+        let files = kept.len() + todo.len();
+        tracing::debug!(app = %app.name, git_ref, files, read = files_read, "scan phases: {phases}, written and freed at {:?}", started.elapsed());
+    }
     Ok(ScanResult {
         app: app.name.clone(),
         git_ref: git_ref.to_owned(),
         revision: revision.to_owned(),
         commit: commit_hex,
         references,
-        summary: ScanSummary { elapsed_ms: started.elapsed().as_millis() as u64, ..summary },
+        summary: ScanSummary {
+            files_read,
+            blobs_from_cache,
+            skipped,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        },
     })
 }
 

@@ -388,11 +388,7 @@ fn resolve_file(
             }
             Target::Identifier { name } => {
                 let Some(schema) = ctx.schema else { continue };
-                let name: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                    name.to_ascii_lowercase().into()
-                } else {
-                    name.as_str().into()
-                };
+                let name = lower(name);
                 // Count before building anything: `id` names a column of every table.
                 let is_table = schema.has_table(&name);
                 let tables = schema.columns.get(name.as_ref());
