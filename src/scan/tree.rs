@@ -173,7 +173,8 @@ impl Filter {
         {
             return Decision::Ignore;
         }
-        if self.exclude.is_match(path) {
+        // An empty set still prepares the path for matching (allocating) before it finds nothing.
+        if !self.exclude.is_empty() && self.exclude.is_match(path) {
             return Decision::Ignore;
         }
         Decision::Read
@@ -224,57 +225,65 @@ pub fn list(repo: &Repository, app: &App, rev: &str, commit: Oid) -> Result<List
     let prefix = if base.is_empty() { String::new() } else { format!("{base}/") };
     let mut listing = Listing::default();
     // Walk by hand rather than with `Tree::walk`: a subtree missing from the odb must be reported
-    // and skipped, where `walk` aborts the whole walk.
-    let mut stack = vec![(String::new(), tree)];
-    while let Some((dir, tree)) = stack.pop() {
-        for entry in tree.iter() {
-            let Some(name) = std::str::from_utf8(entry.name_bytes()).ok().map(str::to_owned) else {
+    // and skipped, where `walk` aborts the whole walk. Depth first and in order: git sorts a
+    // tree's entries by name, a subtree's as if it ended in `/`, so the files come out sorted by
+    // path and the sort below only confirms it.
+    let mut stack = vec![(String::new(), tree, 0usize)];
+    while let Some((dir, tree, next)) = stack.last_mut() {
+        let Some(entry) = tree.get(*next) else {
+            stack.pop();
+            continue;
+        };
+        *next += 1;
+        let (id, kind, mode) = (entry.id(), entry.kind(), entry.filemode());
+        let app_path = match std::str::from_utf8(entry.name_bytes()) {
+            Ok(name) => format!("{dir}{name}"),
+            Err(_) => {
                 listing.skipped.push(Skipped {
                     path: format!("{prefix}{dir}{}", String::from_utf8_lossy(entry.name_bytes())),
                     reason: "path is not UTF-8".to_owned(),
                 });
                 continue;
-            };
-            let app_path = format!("{dir}{name}");
-            let full = format!("{prefix}{app_path}");
-            let mode = entry.filemode();
-            match entry.kind() {
-                Some(ObjectType::Tree) => {
-                    if !filter.enter_dir(&app_path) {
-                        continue;
-                    }
-                    match repo.find_tree(entry.id()) {
-                        Ok(sub) => stack.push((format!("{app_path}/"), sub)),
-                        Err(_) => listing.skipped.push(Skipped {
-                            path: full,
-                            reason: format!("tree {} is missing from the object database", entry.id()),
-                        }),
-                    }
+            }
+        };
+        // The entry borrows the stack's top, which a subtree is pushed onto.
+        drop(entry);
+        let full = format!("{prefix}{app_path}");
+        match kind {
+            Some(ObjectType::Tree) => {
+                if !filter.enter_dir(&app_path) {
+                    continue;
                 }
-                Some(ObjectType::Commit) => {
-                    if matches!(filter.file(&app_path), Decision::Read) {
-                        listing.skipped.push(Skipped {
-                            path: full,
-                            reason: format!("submodule at commit {}; its code is not scanned", entry.id()),
-                        });
-                    }
+                match repo.find_tree(id) {
+                    Ok(sub) => stack.push((format!("{app_path}/"), sub, 0)),
+                    Err(_) => listing
+                        .skipped
+                        .push(Skipped { path: full, reason: format!("tree {id} is missing from the object database") }),
                 }
-                Some(ObjectType::Blob) if mode == 0o120000 => {
-                    if matches!(filter.file(&app_path), Decision::Read) {
-                        listing.skipped.push(Skipped {
-                            path: full,
-                            reason: "symbolic link; its target is scanned where it lives".to_owned(),
-                        });
-                    }
+            }
+            Some(ObjectType::Commit) => {
+                if matches!(filter.file(&app_path), Decision::Read) {
+                    listing.skipped.push(Skipped {
+                        path: full,
+                        reason: format!("submodule at commit {id}; its code is not scanned"),
+                    });
                 }
-                Some(ObjectType::Blob) => {
-                    if matches!(filter.file(&app_path), Decision::Read) {
-                        listing.files.push(FileEntry { path: full, app_path, blob: entry.id() });
-                    }
+            }
+            Some(ObjectType::Blob) if mode == 0o120000 => {
+                if matches!(filter.file(&app_path), Decision::Read) {
+                    listing.skipped.push(Skipped {
+                        path: full,
+                        reason: "symbolic link; its target is scanned where it lives".to_owned(),
+                    });
                 }
-                _ => listing
-                    .skipped
-                    .push(Skipped { path: full, reason: format!("unexpected tree entry of mode {mode:o}") }),
+            }
+            Some(ObjectType::Blob) => {
+                if matches!(filter.file(&app_path), Decision::Read) {
+                    listing.files.push(FileEntry { path: full, app_path, blob: id });
+                }
+            }
+            _ => {
+                listing.skipped.push(Skipped { path: full, reason: format!("unexpected tree entry of mode {mode:o}") })
             }
         }
     }
