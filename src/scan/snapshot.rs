@@ -245,7 +245,9 @@ impl<'a> Snapshot<'a> {
             parts.push(Part { path: &group[0].path, len: group.len(), stored: None, at });
             at += group.len();
         }
-        parts.sort_unstable_by(|a, b| a.path.cmp(b.path));
+        // Two sorted runs (the kept files, in listing order, then the fresh ones): a stable sort
+        // finds them and merges once.
+        parts.sort_by(|a, b| a.path.cmp(b.path));
         let mut starts = Vec::with_capacity(parts.len());
         let mut total = 0;
         for part in &parts {
@@ -295,7 +297,8 @@ struct Cursor<'s> {
     next: usize,
     part: usize,
     path: Arc<str>,
-    stored: std::vec::IntoIter<StoredRef<'s>>,
+    /// The part's stored references not yet read, decoded one at a time as they are taken.
+    rest: &'s [u8],
     /// Index within the part of the next reference.
     within: usize,
     snippet: Arc<str>,
@@ -304,7 +307,7 @@ struct Cursor<'s> {
 impl Default for Cursor<'_> {
     fn default() -> Self {
         let empty: Arc<str> = Arc::from("");
-        Cursor { next: 0, part: 0, path: Arc::clone(&empty), stored: Vec::new().into_iter(), within: 0, snippet: empty }
+        Cursor { next: 0, part: 0, path: Arc::clone(&empty), rest: &[], within: 0, snippet: empty }
     }
 }
 
@@ -322,9 +325,12 @@ impl<'s> Cursor<'s> {
         if part.stored.is_none() {
             return s.fresh[part.at + self.within - 1].clone();
         }
-        match self.stored.next() {
-            Some(r) => restore(s.origin, &self.path, r, &mut self.snippet),
-            None => self.fail(s, postcard::Error::DeserializeUnexpectedEnd),
+        match postcard::take_from_bytes::<StoredRef<'s>>(self.rest) {
+            Ok((r, rest)) => {
+                self.rest = rest;
+                restore(s.origin, &self.path, r, &mut self.snippet)
+            }
+            Err(e) => self.fail(s, e),
         }
     }
 
@@ -334,18 +340,24 @@ impl<'s> Cursor<'s> {
         self.within = skip;
         let Some(bytes) = s.parts[part].stored else { return };
         self.path = Arc::from(s.parts[part].path);
-        match postcard::from_bytes::<Vec<StoredRef<'s>>>(bytes) {
-            Ok(refs) => {
-                // A snippet left out is the previous reference's, which may be among those skipped.
-                let before = refs[..skip.min(refs.len())].iter().rev().find_map(|r| r.snippet);
-                self.snippet = Arc::from(before.unwrap_or_default());
-                self.stored = refs.into_iter();
-                if skip > 0 {
-                    self.stored.nth(skip - 1);
-                }
+        self.rest = &[];
+        // Past the sequence's length (checked by the merge), then past the skipped references,
+        // minding their snippets: one left out is the previous reference's.
+        let skipped = postcard::take_from_bytes::<u64>(bytes).and_then(|(_, mut rest)| {
+            let mut snippet = "";
+            for _ in 0..skip {
+                let (r, after) = postcard::take_from_bytes::<StoredRef<'s>>(rest)?;
+                snippet = r.snippet.unwrap_or(snippet);
+                rest = after;
+            }
+            Ok((snippet, rest))
+        });
+        match skipped {
+            Ok((snippet, rest)) => {
+                self.snippet = Arc::from(snippet);
+                self.rest = rest;
             }
             Err(e) => {
-                self.stored = Vec::new().into_iter();
                 self.fail(s, e);
             }
         }
