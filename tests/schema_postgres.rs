@@ -656,6 +656,7 @@ fn large_dumps_parse_in_chunks_with_exact_locations() {
             "CREATE TABLE public.t{i} (\n    id bigint NOT NULL,\n    name character varying(255) DEFAULT 'x'::character varying NOT NULL\n);\n\n"
         ));
     }
+    text.push_str("CREATE VIEW public.w AS\n SELECT b.*\n   FROM public.t2998 b;\n\n");
     text.push_str("CREATE VIEW public.v AS\n SELECT a.id,\n    b.name\n   FROM (public.t1 a\n     JOIN public.t2999 b USING (id));\n\n");
     assert!(text.len() > 300_000);
     let s = parse_str(&text).unwrap();
@@ -663,6 +664,15 @@ fn large_dumps_parse_in_chunks_with_exact_locations() {
     let v = s.view("public.v").unwrap();
     assert_eq!(v.columns, ["id", "name"]);
     assert_eq!(v.depends_on, [dep("public.t1", &["id"]), dep("public.t2999", &["id", "name"])]);
+    // `b.*` names its columns through the location of the star, counted from the chunk's start.
+    let w = s.view("public.w").unwrap();
+    assert_eq!(w.columns, ["id", "name"]);
+    assert_eq!(w.depends_on, [dep("public.t2998", &["id", "name"])]);
+    // The last statement, without its `;`, runs to the end of the file.
+    let unterminated = parse_str(&format!("{text}CREATE VIEW public.x AS SELECT * FROM public.t7")).unwrap();
+    let x = unterminated.view("public.x").unwrap();
+    assert_eq!(x.columns, ["id", "name"]);
+    assert_eq!(x.depends_on, [dep("public.t7", &["id", "name"])]);
 
     let lines = text.lines().count();
     let broken = format!("{text}ALTER TABLE ONLY public.nope\n    ADD CONSTRAINT nope_pkey PRIMARY KEY (id);\n");

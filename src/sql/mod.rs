@@ -2,6 +2,7 @@
 //! app code) and the migration readers: which relations and columns a statement references, and
 //! the rewriting of app-code placeholders so that libpg_query accepts the text.
 
+pub mod ast;
 pub mod placeholders;
 pub mod refs;
 

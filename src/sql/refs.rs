@@ -1,7 +1,7 @@
 //! Which relations and columns a PostgreSQL statement references, with byte offsets into the input.
 //!
-//! The statement is parsed by libpg_query (PostgreSQL's own grammar) and the protobuf tree is
-//! walked with real scoping: aliases, JOINs, subqueries in FROM and in expressions (correlated
+//! The statement is parsed by libpg_query (PostgreSQL's own grammar, see [`crate::sql::ast`]) and
+//! the tree is walked with real scoping: aliases, JOINs, subqueries in FROM and in expressions (correlated
 //! references reach the enclosing scopes), CTEs (a CTE name is not a table; its columns resolve to
 //! the columns it selects), `INSERT INTO t (cols)`, `UPDATE t SET col`, `ON CONFLICT (cols)`,
 //! `RETURNING`. pg_query's own `tables()` summary is not used: it misses column context entirely.
@@ -21,8 +21,7 @@
 
 use std::fmt;
 
-use pg_query::NodeEnum;
-use pg_query::protobuf::{self, Node};
+use crate::sql::ast::{self, Node, NodeEnum};
 
 use crate::schema::QualifiedName;
 
@@ -71,13 +70,18 @@ impl fmt::Display for SqlError {
 impl std::error::Error for SqlError {}
 
 impl SqlError {
-    /// Turn a pg_query error into a message plus, for syntax errors, the offset of the token named
-    /// in "at or near \"x\"" (libpg_query's Rust binding drops the cursor position).
+    /// [`SqlError::new`] for an error of the `pg_query` crate.
     pub fn from_pg(sql: &str, err: pg_query::Error) -> Self {
         let message = match err {
             pg_query::Error::Parse(m) => m,
             other => other.to_string(),
         };
+        SqlError::new(sql, message)
+    }
+
+    /// libpg_query's message plus, for syntax errors, the offset of the token named in
+    /// "at or near \"x\"" (its cursor position counts characters, not bytes).
+    pub fn new(sql: &str, message: String) -> Self {
         let offset = near_token_offset(sql, &message);
         SqlError { message, offset }
     }
@@ -122,14 +126,9 @@ fn near_token_offset(sql: &str, message: &str) -> Option<usize> {
 /// The relations and columns one PostgreSQL statement (or several, `;`-separated) references, in
 /// the order they appear in the text.
 pub fn statement_refs(sql: &str) -> Result<Vec<SqlRef>, SqlError> {
-    let parsed = pg_query::parse(sql, 0).map_err(|e| SqlError::from_pg(sql, e))?;
-    Ok(refs_of_parse_result(sql, &parsed.protobuf))
-}
-
-/// Like [`statement_refs`] for a tree already parsed from `sql` (locations must be into `sql`).
-pub fn refs_of_parse_result(sql: &str, tree: &protobuf::ParseResult) -> Vec<SqlRef> {
+    let parsed = ast::parse(sql).map_err(|e| SqlError::new(sql, e.0))?;
     let mut w = Walker { sql, refs: Vec::new(), scopes: Vec::new(), ctes: Vec::new() };
-    for raw in &tree.stmts {
+    for raw in &parsed.stmts {
         if let Some(node) = raw.stmt.as_deref().and_then(|n| n.node.as_ref()) {
             w.statement(node);
         }
@@ -137,18 +136,7 @@ pub fn refs_of_parse_result(sql: &str, tree: &protobuf::ParseResult) -> Vec<SqlR
     let mut refs = w.refs;
     refs.sort_by(|a, b| (a.offset, &a.column, &a.relation).cmp(&(b.offset, &b.column, &b.relation)));
     refs.dedup();
-    refs
-}
-
-/// Like [`statement_refs`] for one statement node whose locations are offsets into `sql` (a view's
-/// query inside a whole dump, for instance).
-pub fn refs_of_node(sql: &str, node: &NodeEnum) -> Vec<SqlRef> {
-    let mut w = Walker { sql, refs: Vec::new(), scopes: Vec::new(), ctes: Vec::new() };
-    w.statement(node);
-    let mut refs = w.refs;
-    refs.sort_by(|a, b| (a.offset, &a.column, &a.relation).cmp(&(b.offset, &b.column, &b.relation)));
-    refs.dedup();
-    refs
+    Ok(refs)
 }
 
 /// What a column of a subquery or CTE is made of.
@@ -206,7 +194,7 @@ fn string_of(n: &Node) -> Option<&str> {
     }
 }
 
-fn qualified(rv: &protobuf::RangeVar) -> QualifiedName {
+fn qualified(rv: &ast::RangeVar) -> QualifiedName {
     let schema = (!rv.schemaname.is_empty()).then_some(rv.schemaname.as_str());
     QualifiedName::new(schema, &rv.relname)
 }
@@ -288,7 +276,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn returning_output(&self, ret: Option<&protobuf::ReturningClause>, rel: Option<&protobuf::RangeVar>) -> Derived {
+    fn returning_output(&self, ret: Option<&ast::ReturningClause>, rel: Option<&ast::RangeVar>) -> Derived {
         let mut out = Derived::default();
         let (Some(ret), Some(rel)) = (ret, rel) else { return out };
         let table = qualified(rel);
@@ -308,7 +296,7 @@ impl<'a> Walker<'a> {
         out
     }
 
-    fn with(&mut self, with: Option<&protobuf::WithClause>) -> bool {
+    fn with(&mut self, with: Option<&ast::WithClause>) -> bool {
         let Some(with) = with else { return false };
         self.ctes.push(Vec::new());
         for cte in &with.ctes {
@@ -337,7 +325,7 @@ impl<'a> Walker<'a> {
         self.ctes.iter().rev().flat_map(|f| f.iter().rev()).find(|(n, _)| n == name).map(|(_, d)| d.clone())
     }
 
-    fn select(&mut self, s: &protobuf::SelectStmt) -> Derived {
+    fn select(&mut self, s: &ast::SelectStmt) -> Derived {
         let pushed_with = self.with(s.with_clause.as_ref());
         let out = self.select_body(s);
         if pushed_with {
@@ -346,7 +334,7 @@ impl<'a> Walker<'a> {
         out
     }
 
-    fn select_body(&mut self, s: &protobuf::SelectStmt) -> Derived {
+    fn select_body(&mut self, s: &ast::SelectStmt) -> Derived {
         if let (Some(l), Some(r)) = (s.larg.as_deref(), s.rarg.as_deref()) {
             let left = self.select(l);
             self.select(r);
@@ -428,7 +416,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn star(&mut self, c: &protobuf::ColumnRef, out: &mut Derived) {
+    fn star(&mut self, c: &ast::ColumnRef, out: &mut Derived) {
         let qualifier: Vec<&str> = c.fields.iter().filter_map(string_of).collect();
         let rels: Vec<Rel> = match self.scopes.last() {
             Some(scope) => scope.iter().filter(|r| rel_matches(r, &qualifier)).cloned().collect(),
@@ -517,7 +505,7 @@ impl<'a> Walker<'a> {
 
     /// `JOIN b USING (col)`: the column of both sides. The list carries no locations, so the
     /// names are found in the text after the join's right-hand relation.
-    fn using_columns(&mut self, j: &protobuf::JoinExpr) {
+    fn using_columns(&mut self, j: &ast::JoinExpr) {
         if j.using_clause.is_empty() {
             return;
         }
@@ -543,7 +531,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn range_var(&mut self, rv: &protobuf::RangeVar) -> Rel {
+    fn range_var(&mut self, rv: &ast::RangeVar) -> Rel {
         let visible = rv.alias.as_ref().map_or(rv.relname.clone(), |a| a.aliasname.clone());
         let schema = if rv.alias.is_some() || rv.schemaname.is_empty() { None } else { Some(rv.schemaname.clone()) };
         if rv.schemaname.is_empty()
@@ -559,7 +547,7 @@ impl<'a> Walker<'a> {
         Rel { name: visible, schema, source: Source::Base(table) }
     }
 
-    fn insert(&mut self, s: &protobuf::InsertStmt) {
+    fn insert(&mut self, s: &ast::InsertStmt) {
         let pushed = self.with(s.with_clause.as_ref());
         let Some(rv) = &s.relation else { return };
         let target = self.range_var(rv);
@@ -596,7 +584,7 @@ impl<'a> Walker<'a> {
 
     /// `ON CONFLICT (a, lower(b)) WHERE …`: plain column names carry no location; find them in the
     /// text after the clause's own location.
-    fn infer(&mut self, infer: &protobuf::InferClause, table: &QualifiedName) {
+    fn infer(&mut self, infer: &ast::InferClause, table: &QualifiedName) {
         let mut from = infer.location.max(0) as usize;
         self.scopes.push(vec![Rel { name: table.name.clone(), schema: None, source: Source::Base(table.clone()) }]);
         for e in &infer.index_elems {
@@ -638,7 +626,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn update(&mut self, s: &protobuf::UpdateStmt) {
+    fn update(&mut self, s: &ast::UpdateStmt) {
         let pushed = self.with(s.with_clause.as_ref());
         let Some(rv) = &s.relation else { return };
         let table = qualified(rv);
@@ -662,7 +650,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn delete(&mut self, s: &protobuf::DeleteStmt) {
+    fn delete(&mut self, s: &ast::DeleteStmt) {
         let pushed = self.with(s.with_clause.as_ref());
         let Some(rv) = &s.relation else { return };
         let target = self.range_var(rv);
@@ -685,7 +673,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Resolve a column reference, record it, and say what it is made of.
-    fn column_ref(&mut self, c: &protobuf::ColumnRef) -> Origin {
+    fn column_ref(&mut self, c: &ast::ColumnRef) -> Origin {
         let fields: Vec<&str> = c.fields.iter().filter_map(string_of).collect();
         let Some((&column, qualifier)) = fields.split_last() else { return Origin::Computed };
         let column = column.to_owned();
@@ -845,7 +833,7 @@ impl<'a> Walker<'a> {
     }
 }
 
-fn is_star(c: &protobuf::ColumnRef) -> bool {
+fn is_star(c: &ast::ColumnRef) -> bool {
     matches!(c.fields.last().and_then(node_of), Some(NodeEnum::AStar(_)))
 }
 

@@ -49,7 +49,7 @@ fn read_postgres(file: &Path, source: &str, base: usize, text: &str, direction: 
         Ok(parsed) => {
             for raw in &parsed.protobuf.stmts {
                 let (start, end) = raw_range(text, raw);
-                emit(start, end, convert_raw(raw, &text[start..end], text));
+                emit(start, end, convert_raw(raw, &text[start..end]));
             }
         }
         Err(_) => {
@@ -61,7 +61,7 @@ fn read_postgres(file: &Path, source: &str, base: usize, text: &str, direction: 
                     Ok(parsed) => {
                         for raw in &parsed.protobuf.stmts {
                             let (s, e) = raw_range(piece, raw);
-                            emit(start + s, start + e, convert_raw(raw, &piece[s..e], piece));
+                            emit(start + s, start + e, convert_raw(raw, &piece[s..e]));
                         }
                     }
                     Err(e) => emit(start, end, vec![unparsed(piece, &e.to_string())]),
@@ -204,9 +204,9 @@ fn trim_statement(text: &str, mut start: usize, mut end: usize) -> (usize, usize
 }
 
 /// `text` is the statement; `parsed` the text libpg_query parsed, which node locations point into.
-fn convert_raw(raw: &protobuf::RawStmt, text: &str, parsed: &str) -> Vec<OpKind> {
+fn convert_raw(raw: &protobuf::RawStmt, text: &str) -> Vec<OpKind> {
     match raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
-        Some(node) => convert(node, text, parsed),
+        Some(node) => convert(node, text),
         None => Vec::new(),
     }
 }
@@ -423,7 +423,7 @@ fn behavior_cascade(b: i32) -> bool {
     DropBehavior::try_from(b) == Ok(DropBehavior::DropCascade)
 }
 
-fn convert(node: &NodeEnum, text: &str, parsed: &str) -> Vec<OpKind> {
+fn convert(node: &NodeEnum, text: &str) -> Vec<OpKind> {
     match node {
         NodeEnum::CreateStmt(cs) => {
             let table = opt_qname(&cs.relation);
@@ -495,7 +495,7 @@ fn convert(node: &NodeEnum, text: &str, parsed: &str) -> Vec<OpKind> {
         NodeEnum::DropStmt(ds) => drop_stmt(ds, text),
         NodeEnum::ViewStmt(vs) => {
             let name = opt_qname(&vs.view);
-            let view = view_of(name, false, vs.query.as_deref(), strings(&vs.aliases), parsed);
+            let view = view_of(name, false, vs.query.as_deref(), strings(&vs.aliases), text);
             vec![OpKind::CreateView { view, or_replace: vs.replace }]
         }
         NodeEnum::CreateTableAsStmt(ct) if ObjectType::try_from(ct.objtype) == Ok(ObjectType::ObjectMatview) => {
@@ -503,7 +503,7 @@ fn convert(node: &NodeEnum, text: &str, parsed: &str) -> Vec<OpKind> {
             let name = into.map(|i| opt_qname(&i.rel)).unwrap_or_else(|| QualifiedName::unqualified(""));
             let columns = into.map(|i| strings(&i.col_names)).unwrap_or_default();
             vec![OpKind::CreateView {
-                view: view_of(name, true, ct.query.as_deref(), columns, parsed),
+                view: view_of(name, true, ct.query.as_deref(), columns, text),
                 or_replace: false,
             }]
         }
@@ -777,7 +777,7 @@ fn view_of(
     materialized: bool,
     query: Option<&protobuf::Node>,
     columns: Vec<String>,
-    parsed: &str,
+    statement: &str,
 ) -> View {
     let mut definition = String::new();
     let mut deps: BTreeMap<QualifiedName, Vec<String>> = BTreeMap::new();
@@ -791,7 +791,8 @@ fn view_of(
             }],
         };
         definition = pg_query::deparse(&result, Default::default()).unwrap_or_default();
-        for r in crate::sql::refs::refs_of_node(parsed, q) {
+        // The statement parsed a moment ago, by the same library: it parses again.
+        for r in crate::sql::statement_refs(statement).unwrap_or_default() {
             let Some(rel) = r.relation.as_ref().or_else(|| r.candidates.first()) else { continue };
             let rel = match &rel.schema {
                 Some(_) => rel.clone(),

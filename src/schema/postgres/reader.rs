@@ -59,10 +59,15 @@ pub fn parse(text: &str, file: &Path) -> Result<Schema> {
         Err(e) => return Err(locate_parse_error(&sql, text, file, e)),
     };
     let mut r = Reader::new(text, file);
-    for (base, raw) in &stmts {
+    for (i, (base, raw)) in stmts.iter().enumerate() {
         let Some(node) = raw.stmt.as_deref().and_then(|n| n.node.as_ref()) else { continue };
-        let start = skip_blank(&sql, base + raw.stmt_location.max(0) as usize);
-        r.stmt_start = start;
+        let at = base + raw.stmt_location.max(0) as usize;
+        r.stmt_start = skip_blank(&sql, at);
+        // A length of 0 means "to the end of the input": the next statement, or the file's end.
+        r.stmt_end = match usize::try_from(raw.stmt_len) {
+            Ok(len) if len > 0 => at + len,
+            _ => stmts.get(i + 1).map_or(sql.len(), |(b, next)| b + next.stmt_location.max(0) as usize),
+        };
         r.base = *base;
         r.statement(node)?;
     }
@@ -215,6 +220,7 @@ struct Reader<'a> {
     views: HashMap<QualifiedName, usize>,
     sequences: HashMap<QualifiedName, usize>,
     stmt_start: usize,
+    stmt_end: usize,
     /// Node locations are relative to this offset (the start of the chunk the statement was
     /// parsed in).
     base: usize,
@@ -231,6 +237,7 @@ impl<'a> Reader<'a> {
             views: HashMap::new(),
             sequences: HashMap::new(),
             stmt_start: 0,
+            stmt_end: 0,
             base: 0,
         }
     }
@@ -1168,7 +1175,15 @@ impl<'a> Reader<'a> {
         let definition = query
             .deparse(Default::default())
             .map_err(|e| self.error(format!("cannot print view {name}: {e}"), None))?;
-        let refs = crate::sql::refs::refs_of_node(&self.text[self.base..], query);
+        // Resolution reads its own parse of the statement; its offsets are shifted to the
+        // chunk's, which the query's node locations count from.
+        let statement = blank_meta_commands(self.text.get(self.stmt_start..self.stmt_end).unwrap_or_default());
+        let shift = self.stmt_start - self.base;
+        let refs: Vec<crate::sql::SqlRef> = crate::sql::statement_refs(&statement)
+            .map_err(|e| self.error(format!("cannot read the query of view {name}: {e}"), None))?
+            .into_iter()
+            .map(|r| crate::sql::SqlRef { offset: r.offset + shift, ..r })
+            .collect();
         let mut deps: Vec<ViewDependency> = Vec::new();
         for r in &refs {
             let has =
