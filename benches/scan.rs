@@ -5,7 +5,7 @@
 //! * the read floor: `git ls-tree -r --object-only REV | git cat-file --batch` — merely reading
 //!   every blob at REV;
 //!
-//! then a warm re-scan of a commit where 1 % of the files changed. Everything runs in three
+//! then a warm re-scan of a commit where 1 % of the files changed. Everything runs in five
 //! rounds (each cold and warm pair with a new store); the figures are medians.
 //!
 //! Besides the 20,000 worker files, the repository has one ActiveRecord model per table (400
