@@ -1,10 +1,11 @@
 //! Which relations and columns a PostgreSQL statement references, with byte offsets into the input.
 //!
-//! The statement is parsed by libpg_query (PostgreSQL's own grammar, see [`crate::sql::ast`]) and
-//! the tree is walked with real scoping: aliases, JOINs, subqueries in FROM and in expressions (correlated
-//! references reach the enclosing scopes), CTEs (a CTE name is not a table; its columns resolve to
-//! the columns it selects), `INSERT INTO t (cols)`, `UPDATE t SET col`, `ON CONFLICT (cols)`,
-//! `RETURNING`. pg_query's own `tables()` summary is not used: it misses column context entirely.
+//! The statement is parsed by libpg_query (PostgreSQL's own grammar, see [`crate::sql::ast`])
+//! and the tree is walked with real scoping: aliases, JOINs, subqueries in FROM and in
+//! expressions (correlated references reach the enclosing scopes), CTEs (a CTE name is not a
+//! table; its columns resolve to the columns it selects), `INSERT INTO t (cols)`,
+//! `UPDATE t SET col`, `ON CONFLICT (cols)`, `RETURNING`. pg_query's own `tables()` summary is
+//! not used: it misses column context entirely.
 //!
 //! Resolution rules, which callers rely on:
 //! * a reference to a relation (`FROM users u`) is a [`SqlRef`] with `column: None`;

@@ -203,7 +203,7 @@ fn trim_statement(text: &str, mut start: usize, mut end: usize) -> (usize, usize
     (start, end)
 }
 
-/// `text` is the statement; `parsed` the text libpg_query parsed, which node locations point into.
+/// `text` is the statement.
 fn convert_raw(raw: &protobuf::RawStmt, text: &str) -> Vec<OpKind> {
     match raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
         Some(node) => convert(node, text),
