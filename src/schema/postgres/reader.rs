@@ -58,7 +58,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Schema> {
         Ok(s) => s,
         Err(e) => return Err(locate_parse_error(&sql, text, file, e)),
     };
-    let mut r = Reader::new(text, file);
+    let mut r = Reader::new(text, &sql, file);
     for (i, (base, raw)) in stmts.iter().enumerate() {
         let Some(node) = raw.stmt.as_deref().and_then(|n| n.node.as_ref()) else { continue };
         let at = base + raw.stmt_location.max(0) as usize;
@@ -212,6 +212,8 @@ fn int_arg(n: &Option<Box<Node>>) -> Option<i64> {
 
 struct Reader<'a> {
     text: &'a str,
+    /// `text` with psql meta-commands blanked out: what libpg_query parsed.
+    sql: &'a str,
     file: &'a Path,
     schema: Schema,
     /// Where unqualified names live: the first schema of the dump's `search_path`.
@@ -227,9 +229,10 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(text: &'a str, file: &'a Path) -> Self {
+    fn new(text: &'a str, sql: &'a str, file: &'a Path) -> Self {
         Reader {
             text,
+            sql,
             file,
             schema: Schema::new(crate::schema::Dialect::Postgres),
             search_schema: "public".to_owned(),
@@ -1177,9 +1180,9 @@ impl<'a> Reader<'a> {
             .map_err(|e| self.error(format!("cannot print view {name}: {e}"), None))?;
         // Resolution reads its own parse of the statement; its offsets are shifted to the
         // chunk's, which the query's node locations count from.
-        let statement = blank_meta_commands(self.text.get(self.stmt_start..self.stmt_end).unwrap_or_default());
+        let statement = self.sql.get(self.stmt_start..self.stmt_end).unwrap_or_default();
         let shift = self.stmt_start - self.base;
-        let refs: Vec<crate::sql::SqlRef> = crate::sql::statement_refs(&statement)
+        let refs: Vec<crate::sql::SqlRef> = crate::sql::statement_refs(statement)
             .map_err(|e| self.error(format!("cannot read the query of view {name}: {e}"), None))?
             .into_iter()
             .map(|r| crate::sql::SqlRef { offset: r.offset + shift, ..r })
