@@ -132,6 +132,10 @@ fn screened_scans_cold_and_warm_equal_extracting_every_file() {
             ("app/services/plain.rb", "module Plain\n  def self.x(a)\n    a.to_s\n  end\nend\n"),
             ("lib/tasks/q.rb", "def q(x)\n  x.where(widgets: { label: 1 })\nend\n"),
             ("app/views/users/show.html.erb", "<p><%= @user.name %></p>\n<p><%= current_user.email %></p>\n"),
+            // A model outside `app/models/`: the scan learns of it only after reading every
+            // file, so the file naming it is decided in the last step, not when first read.
+            ("lib/legacy/account.rb", "class Account < ActiveRecord::Base\nend\n"),
+            ("app/services/audit.rb", "class Audit\n  def run(account, user)\n    [account.plan, user.name]\n  end\nend\n"),
         ],
         "one",
     );
@@ -139,19 +143,24 @@ fn screened_scans_cold_and_warm_equal_extracting_every_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = app("shop", repo.path(), Framework::Rails);
     let cfg = config(dir.path(), vec![app.clone()]);
-    let index =
-        SchemaIndex::new(&schema(&[("users", &["id", "email", "name"]), ("widgets", &["id", "label", "user_id"])]));
+    let index = SchemaIndex::new(&schema(&[
+        ("users", &["id", "email", "name"]),
+        ("widgets", &["id", "label", "user_id"]),
+        ("accounts", &["id", "plan"]),
+    ]));
     let store = Store::open(&cfg.registry.store, &cfg.root).expect("store");
 
     let expected = unscreened(&app, "one", &index);
     assert!(lines(&expected).iter().any(|l| l.starts_with("app/services/report.rb:3 users.email")));
+    assert!(lines(&expected).iter().any(|l| l.starts_with("app/services/audit.rb:3 accounts.plan")));
+    assert!(lines(&expected).iter().any(|l| l.starts_with("app/services/audit.rb:3 users.name")));
     let uncached = scan_ref(&cfg, &app, "head", "one", Some(&index), None, false).expect("scan");
     assert_eq!(lines(&uncached.references), lines(&expected));
     let cold = scan_ref(&cfg, &app, "head", "one", Some(&index), Some(&store), false).expect("cold");
     assert_eq!(lines(&cold.references), lines(&expected));
     let warm = scan_ref(&cfg, &app, "head", "one", Some(&index), Some(&store), false).expect("warm");
     assert_eq!(lines(&warm.references), lines(&expected));
-    assert_eq!((warm.summary.files_read, warm.summary.blobs_from_cache), (0, 5), "a warm scan reads nothing");
+    assert_eq!((warm.summary.files_read, warm.summary.blobs_from_cache), (0, 7), "a warm scan reads nothing");
 
     // A model appears: files deferred and skipped under the old models must be read again, and
     // `widget.label` in the unchanged report.rb now resolves.

@@ -9,7 +9,8 @@
 //! warm scan skip the blob without reading it.
 //!
 //! The steps: (1) one batch lookup; (2) read every file missing an entry and extract, deferring
-//! what the screens defer; (3) with the app's model classes now known (no deferred file
+//! what the screens defer, the files where the framework keeps its models first, so that a
+//! file naming one of their models is extracted at once; (3) with the app's model classes now known (no deferred file
 //! declares one), skip the deferred files with a verdict for these models, and read and decide
 //! the rest, while the store writes what step (2) extracted; (4) hand what else is new to the
 //! store's writer, which writes it while the caller resolves.
@@ -134,21 +135,17 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     drop(cached);
     let looked_up = started.elapsed();
 
-    // (2) Read what is missing; extract, or defer what the screens defer.
-    let wanted: Vec<usize> =
-        (0..states.len()).filter(|&i| states[i].slots.iter().any(|(_, s, _)| matches!(s, Slot::Missing))).collect();
-    read_all(job, &repos, &mut states, &wanted, |j, slot, file| match slot {
-        // A deferred slot is screened again while the text is at hand: its words are what
-        // step (3) needs.
-        Slot::Missing | Slot::Deferred(_, None) => match job.extractors[j].screen(file.path, file.text) {
-            Screen::Extract => Some(Slot::Done(job.extractors[j].extract(file, job.ctx))),
-            Screen::IfModel(words) => {
-                let known = if let Slot::Deferred(d, _) = slot { d.clone() } else { Deferral::default() };
-                Some(Slot::Deferred(known, Some(words)))
-            }
-        },
-        _ => None,
-    });
+    // (2) Read what is missing; extract, or defer what the screens defer. Files where the
+    // framework keeps its models go first: a file read after them that names one of their
+    // models is extracted at once, as step (3) would decide (the model set only grows), rather
+    // than read a second time there.
+    let (first, rest): (Vec<usize>, Vec<usize>) =
+        (0..states.len()).filter(|&i| states[i].slots.iter().any(|(_, s, _)| matches!(s, Slot::Missing))).partition(
+            |&i| states[i].slots.iter().any(|(j, ..)| job.extractors[*j].holds_models(&states[i].file.app_path)),
+        );
+    read_all(job, &repos, &mut states, &first, |j, slot, file| screened(job, None, j, slot, file));
+    let known = models_of(&states, job.other_models);
+    read_all(job, &repos, &mut states, &rest, |j, slot, file| screened(job, Some(&known), j, slot, file));
     let extracted = started.elapsed();
     // What step (2) extracted is final: the store takes it while step (3) reads and parses.
     // Encoding (postcard) runs in parallel here, on borrowed facts, not on the store's thread.
@@ -169,17 +166,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
         states.iter().filter(|s| s.slots.iter().any(|(_, slot, _)| matches!(slot, Slot::Deferred(..)))).count();
 
     // (3) Deferred files, now that every model class of the app is known.
-    let models = ModelKeys::from_classes(
-        states
-            .iter()
-            .flat_map(|s| s.slots.iter())
-            .filter_map(|(_, slot, _)| match slot {
-                Slot::Done(f) => Some(f),
-                _ => None,
-            })
-            .flat_map(|f| f.models.iter().map(|m| m.class.as_str()))
-            .chain(job.other_models.iter().copied()),
-    );
+    let models = models_of(&states, job.other_models);
     let mut again: Vec<usize> = Vec::new();
     for (i, s) in states.iter_mut().enumerate() {
         let mut read = false;
@@ -250,6 +237,37 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
     }
     out.facts.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// Step (2) for one slot of a file just read: its facts, or its deferral with the words that
+/// step (3) decides by; a deferred file naming one of the models `known` so far is extracted.
+fn screened(job: &Job<'_>, known: Option<&ModelKeys>, j: usize, slot: &Slot, file: &SourceFile<'_>) -> Option<Slot> {
+    match slot {
+        // A deferred slot is screened again while the text is at hand.
+        Slot::Missing | Slot::Deferred(_, None) => match job.extractors[j].screen(file.path, file.text) {
+            Screen::IfModel(words) if !known.is_some_and(|m| m.wants(&words)) => {
+                let known = if let Slot::Deferred(d, _) = slot { d.clone() } else { Deferral::default() };
+                Some(Slot::Deferred(known, Some(words)))
+            }
+            _ => Some(Slot::Done(job.extractors[j].extract(file, job.ctx))),
+        },
+        _ => None,
+    }
+}
+
+/// The keys of the model classes declared by the files whose facts are in hand, and of `other`.
+fn models_of(states: &[FileState<'_>], other: &[&str]) -> ModelKeys {
+    ModelKeys::from_classes(
+        states
+            .iter()
+            .flat_map(|s| s.slots.iter())
+            .filter_map(|(_, slot, _)| match slot {
+                Slot::Done(f) => Some(f),
+                _ => None,
+            })
+            .flat_map(|f| f.models.iter().map(|m| m.class.as_str()))
+            .chain(other.iter().copied()),
+    )
 }
 
 /// Hand new cache entries to the job's writer, or write them now.

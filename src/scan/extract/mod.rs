@@ -92,6 +92,14 @@ pub trait Extractor: Sync + Send {
         let _ = (path, source);
         Screen::Extract
     }
+    /// Whether the framework's conventions put model classes at `path` (`app/models/` for
+    /// Rails). Only an extractor that defers files needs it: the scan reads these files first,
+    /// so that a deferred file naming one of their models is extracted while its text is at
+    /// hand, not read a second time once every model is known.
+    fn holds_models(&self, path: &str) -> bool {
+        let _ = path;
+        false
+    }
 }
 
 /// Every extractor, in a fixed order.

@@ -82,6 +82,10 @@ impl Extractor for RailsExtractor {
         screen_source(path, source)
     }
 
+    fn holds_models(&self, path: &str) -> bool {
+        under_models(path)
+    }
+
     fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
         let (path, source) = (file.path, file.text);
         extract(path, source)
@@ -223,8 +227,13 @@ fn blank_literal(body: &[u8], out: &mut [u8], interpolating: bool) {
 /// parse) that the walker may take for a model or a serializer: the conditions of
 /// `may_be_model` and `serialized_model`, loosened (any superclass under `app/models`, any
 /// superclass containing `Record`, any class named `…Serializer`, `…Blueprint`, `…Resource`).
+/// Whether `path` is where Rails autoloads models from (an engine's `app/models/` too).
+fn under_models(path: &str) -> bool {
+    path.starts_with("app/models/") || path.contains("/app/models/")
+}
+
 fn declares_model(path: &str, source: &str) -> bool {
-    let under_models = path.starts_with("app/models/") || path.contains("/app/models/");
+    let under_models = under_models(path);
     let b = source.as_bytes();
     let constant = |b: u8| words::is_word_byte(b) || b == b':';
     for at in memchr::memmem::find_iter(b, b"class") {
