@@ -135,7 +135,10 @@ fn screened_scans_cold_and_warm_equal_extracting_every_file() {
             // A model outside `app/models/`: the scan learns of it only after reading every
             // file, so the file naming it is decided in the last step, not when first read.
             ("lib/legacy/account.rb", "class Account < ActiveRecord::Base\nend\n"),
-            ("app/services/audit.rb", "class Audit\n  def run(account, user)\n    [account.plan, user.name]\n  end\nend\n"),
+            (
+                "app/services/audit.rb",
+                "class Audit\n  def run(account, user)\n    [account.plan, user.name]\n  end\nend\n",
+            ),
         ],
         "one",
     );
