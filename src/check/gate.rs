@@ -4,6 +4,7 @@
 //! gate fail closed.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -194,9 +195,9 @@ impl Subject {
 /// references that name no schema compare equal to it.
 pub fn object(table: &QualifiedName, column: Option<&str>) -> ObjectRef {
     ObjectRef {
-        schema: table.schema.clone().filter(|s| s != "public"),
-        table: table.name.clone(),
-        column: column.map(str::to_owned),
+        schema: table.schema.as_deref().filter(|s| *s != "public").map(Arc::from),
+        table: Arc::from(table.name.as_str()),
+        column: column.map(Arc::from),
     }
 }
 

@@ -43,11 +43,8 @@ pub fn parse_target(text: &str, schema: Option<&Schema>) -> Result<ObjectRef> {
     })?;
     if let (Some(schema), Some(column)) = (schema, &target.column)
         && target.schema.is_none()
-        && !schema.tables.iter().any(|t| t.name.name == target.table)
-        && schema
-            .tables
-            .iter()
-            .any(|t| t.name.schema.as_deref() == Some(target.table.as_str()) && &t.name.name == column)
+        && !schema.tables.iter().any(|t| *t.name.name == *target.table)
+        && schema.tables.iter().any(|t| t.name.schema.as_deref() == Some(&*target.table) && *t.name.name == **column)
     {
         return Ok(ObjectRef { schema: Some(target.table.clone()), table: column.clone(), column: None });
     }

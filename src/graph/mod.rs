@@ -79,7 +79,7 @@ pub struct DepGraph {
 }
 
 fn table_key(o: &ObjectRef) -> String {
-    o.table.clone()
+    o.table.to_string()
 }
 
 impl DepGraph {
@@ -134,8 +134,8 @@ impl DepGraph {
                 let idx = g.references.len();
                 g.references.push(r.clone());
                 let target = match &r.object.column {
-                    Some(c) => Node::Column { table: table_key(&r.object), column: c.clone() },
-                    None if views.contains(&r.object.table) => Node::View { view: r.object.table.clone() },
+                    Some(c) => Node::Column { table: table_key(&r.object), column: c.to_string() },
+                    None if views.contains(&*r.object.table) => Node::View { view: r.object.table.to_string() },
                     None => Node::Table { table: table_key(&r.object) },
                 };
                 uses.entry(target).or_default().push(idx);
@@ -193,8 +193,8 @@ impl DepGraph {
     /// Views that read `target` (directly or through other views).
     pub fn dependent_views(&self, target: &ObjectRef) -> Vec<String> {
         let start = match &target.column {
-            Some(c) => Node::Column { table: target.table.clone(), column: c.clone() },
-            None => Node::Table { table: target.table.clone() },
+            Some(c) => Node::Column { table: target.table.to_string(), column: c.to_string() },
+            None => Node::Table { table: target.table.to_string() },
         };
         let Some(&start) = self.nodes.get(&start) else { return Vec::new() };
         let mut seen = BTreeSet::new();

@@ -43,22 +43,26 @@ impl fmt::Display for RefKind {
 }
 
 /// A table, or a column of a table. `schema` is set only when the code or target named one.
+///
+/// The names are shared strings: a scan holds hundreds of thousands of references to a few
+/// thousand objects, and restoring a warm scan's references from its snapshot then costs no
+/// allocation per name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ObjectRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schema: Option<String>,
-    pub table: String,
+    pub schema: Option<Arc<str>>,
+    pub table: Arc<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column: Option<String>,
+    pub column: Option<Arc<str>>,
 }
 
 impl ObjectRef {
     pub fn table(table: &str) -> Self {
-        ObjectRef { schema: None, table: table.to_owned(), column: None }
+        ObjectRef { schema: None, table: Arc::from(table), column: None }
     }
 
     pub fn column(table: &str, column: &str) -> Self {
-        ObjectRef { schema: None, table: table.to_owned(), column: Some(column.to_owned()) }
+        ObjectRef { schema: None, table: Arc::from(table), column: Some(Arc::from(column)) }
     }
 
     /// Parse a target as users write it: `users`, `users.email`, `public.users.email`.
@@ -73,7 +77,7 @@ impl ObjectRef {
             [t] => Some(ObjectRef::table(t)),
             [t, c] => Some(ObjectRef::column(t, c)),
             [s, t, c] => {
-                Some(ObjectRef { schema: Some((*s).to_owned()), table: (*t).to_owned(), column: Some((*c).to_owned()) })
+                Some(ObjectRef { schema: Some(Arc::from(*s)), table: Arc::from(*t), column: Some(Arc::from(*c)) })
             }
             _ => None,
         }

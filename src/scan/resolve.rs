@@ -113,14 +113,14 @@ fn unqualified(table: &str) -> &str {
 
 fn object_table(table: &str) -> ObjectRef {
     match table.rsplit_once('.') {
-        Some((s, t)) => ObjectRef { schema: Some(s.to_owned()), table: t.to_owned(), column: None },
+        Some((s, t)) => ObjectRef { schema: Some(Arc::from(s)), table: Arc::from(t), column: None },
         None => ObjectRef::table(table),
     }
 }
 
 fn object_column(table: &str, column: &str) -> ObjectRef {
     let mut o = object_table(table);
-    o.column = Some(column.to_owned());
+    o.column = Some(Arc::from(column));
     o
 }
 

@@ -109,9 +109,26 @@ fn stored_refs(refs: &[Reference]) -> Vec<StoredRef<'_>> {
         .collect()
 }
 
+/// The table and column names of restored references, each allocated once: a scan's hundred
+/// thousand references name a few thousand objects.
+#[derive(Default)]
+struct Names<'a>(foldhash::HashMap<&'a str, Arc<str>>);
+
+impl<'a> Names<'a> {
+    fn get(&mut self, name: &'a str) -> Arc<str> {
+        Arc::clone(self.0.entry(name).or_insert_with(|| Arc::from(name)))
+    }
+}
+
 /// `stored`, of the file at `path`, as a reference of the scan `origin`; `snippet` is the
 /// previous reference's snippet, and becomes this one's.
-fn restore(origin: &Origin, path: &Arc<str>, stored: StoredRef<'_>, snippet: &mut Arc<str>) -> Reference {
+fn restore<'a>(
+    origin: &Origin,
+    path: &Arc<str>,
+    stored: StoredRef<'a>,
+    snippet: &mut Arc<str>,
+    names: &mut Names<'a>,
+) -> Reference {
     if let Some(text) = stored.snippet {
         *snippet = Arc::from(text);
     }
@@ -123,9 +140,9 @@ fn restore(origin: &Origin, path: &Arc<str>, stored: StoredRef<'_>, snippet: &mu
         line: stored.line,
         column: stored.column,
         object: ObjectRef {
-            schema: stored.schema.map(str::to_owned),
-            table: stored.table.to_owned(),
-            column: stored.column_name.map(str::to_owned),
+            schema: stored.schema.map(|s| names.get(s)),
+            table: names.get(stored.table),
+            column: stored.column_name.map(|c| names.get(c)),
         },
         kind: stored.kind,
         confidence: stored.confidence,
@@ -151,10 +168,11 @@ pub fn decode_references(
     let groups: Vec<(&str, Vec<StoredRef<'_>>)> = postcard::from_bytes(bytes)?;
     let origin = Origin::new(app, git_ref, commit);
     let mut out = Vec::with_capacity(groups.iter().map(|(_, refs)| refs.len()).sum());
+    let mut names = Names::default();
     for (path, refs) in groups {
         let path: Arc<str> = Arc::from(path);
         let mut snippet: Arc<str> = Arc::from("");
-        out.extend(refs.into_iter().map(|r| restore(&origin, &path, r, &mut snippet)));
+        out.extend(refs.into_iter().map(|r| restore(&origin, &path, r, &mut snippet, &mut names)));
     }
     Ok(out)
 }
@@ -302,12 +320,21 @@ struct Cursor<'s> {
     /// Index within the part of the next reference.
     within: usize,
     snippet: Arc<str>,
+    names: Names<'s>,
 }
 
 impl Default for Cursor<'_> {
     fn default() -> Self {
         let empty: Arc<str> = Arc::from("");
-        Cursor { next: 0, part: 0, path: Arc::clone(&empty), rest: &[], within: 0, snippet: empty }
+        Cursor {
+            next: 0,
+            part: 0,
+            path: Arc::clone(&empty),
+            rest: &[],
+            within: 0,
+            snippet: empty,
+            names: Names::default(),
+        }
     }
 }
 
@@ -328,7 +355,7 @@ impl<'s> Cursor<'s> {
         match postcard::take_from_bytes::<StoredRef<'s>>(self.rest) {
             Ok((r, rest)) => {
                 self.rest = rest;
-                restore(s.origin, &self.path, r, &mut self.snippet)
+                restore(s.origin, &self.path, r, &mut self.snippet, &mut self.names)
             }
             Err(e) => self.fail(s, e),
         }
@@ -373,7 +400,7 @@ impl<'s> Cursor<'s> {
             path: Arc::clone(&self.path),
             line: 0,
             column: 0,
-            object: ObjectRef { schema: None, table: String::new(), column: None },
+            object: ObjectRef { schema: None, table: Arc::from(""), column: None },
             kind: RefKind::Name,
             confidence: Confidence::Low,
             snippet: Arc::clone(&self.snippet),
