@@ -159,13 +159,14 @@ impl Filter {
         if LOCK_FILES.contains(&name) || self.dumps.iter().any(|d| d == path) {
             return Decision::Ignore;
         }
-        let lower = name.to_ascii_lowercase();
-        if let Some((_, ext)) = lower.rsplit_once('.')
-            && ASSET_EXTENSIONS.contains(&ext)
+        // Names compared without case, and without a lower-cased copy of each: every file of
+        // every scan comes through here.
+        if let Some((_, ext)) = name.rsplit_once('.')
+            && ASSET_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(ext))
         {
             return Decision::Ignore;
         }
-        if is_minified_or_generated_name(&lower) {
+        if is_minified_or_generated_name(name) {
             return Decision::Ignore;
         }
         if let Some(inc) = &self.include
@@ -188,16 +189,12 @@ fn dir_matches(pattern: &str, dir: &str) -> bool {
     p.len() == d.len() && p.iter().zip(&d).all(|(a, b)| *a == "*" || a == b)
 }
 
-fn is_minified_or_generated_name(lower: &str) -> bool {
-    lower.ends_with(".min.js")
-        || lower.ends_with(".min.css")
-        || lower.ends_with(".min.mjs")
-        || lower.ends_with(".bundle.js")
-        || lower.ends_with(".chunk.js")
-        || lower.ends_with(".pb.go")
-        || lower.ends_with("_pb2.py")
-        || lower.ends_with(".generated.ts")
-        || lower.ends_with(".d.ts")
+/// Whether a file name (in any case) is that of minified or generated code.
+fn is_minified_or_generated_name(name: &str) -> bool {
+    const SUFFIXES: [&str; 9] =
+        [".min.js", ".min.css", ".min.mjs", ".bundle.js", ".chunk.js", ".pb.go", "_pb2.py", ".generated.ts", ".d.ts"];
+    let name = name.as_bytes();
+    SUFFIXES.iter().any(|s| name.len() >= s.len() && name[name.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes()))
 }
 
 /// List the files of `app` at `commit`. The app's `path` missing at that commit is an error
@@ -237,7 +234,7 @@ pub fn list(repo: &Repository, app: &App, rev: &str, commit: Oid) -> Result<List
         *next += 1;
         let (id, kind, mode) = (entry.id(), entry.kind(), entry.filemode());
         let app_path = match std::str::from_utf8(entry.name_bytes()) {
-            Ok(name) => format!("{dir}{name}"),
+            Ok(name) => [dir.as_str(), name].concat(),
             Err(_) => {
                 listing.skipped.push(Skipped {
                     path: format!("{prefix}{dir}{}", String::from_utf8_lossy(entry.name_bytes())),
@@ -248,7 +245,7 @@ pub fn list(repo: &Repository, app: &App, rev: &str, commit: Oid) -> Result<List
         };
         // The entry borrows the stack's top, which a subtree is pushed onto.
         drop(entry);
-        let full = format!("{prefix}{app_path}");
+        let full = [prefix.as_str(), app_path.as_str()].concat();
         match kind {
             Some(ObjectType::Tree) => {
                 if !filter.enter_dir(&app_path) {
@@ -346,7 +343,11 @@ mod tests {
     #[test]
     fn minified_names_are_generated() {
         assert!(is_minified_or_generated_name("app.min.js"));
+        assert!(is_minified_or_generated_name("App.MIN.JS"));
+        assert!(is_minified_or_generated_name("types.d.ts"));
         assert!(!is_minified_or_generated_name("admin.js"));
+        assert!(!is_minified_or_generated_name("d.ts"));
+        assert!(!is_minified_or_generated_name("js"));
     }
 }
 #[cfg(test)]
@@ -374,5 +375,12 @@ mod filter_tests {
         let f = Filter::new(&app).unwrap();
         assert!(f.enter_dir("other"));
         assert!(matches!(f.file("other/outside.rb"), Decision::Read));
+        // Assets, lock files and generated code by name, extensions in any case.
+        for skipped in ["other/logo.png", "other/Logo.PNG", "other/Gemfile.lock", "other/app.MIN.js", "other/.png"] {
+            assert!(matches!(f.file(skipped), Decision::Ignore), "{skipped}");
+        }
+        for read in ["other/png.rb", "other/lock", "other/pngs.rb", "other/noext"] {
+            assert!(matches!(f.file(read), Decision::Read), "{read}");
+        }
     }
 }
