@@ -9,11 +9,11 @@
 //! warm scan skip the blob without reading it.
 //!
 //! The steps: (1) one batch lookup; (2) read every file missing an entry and extract, deferring
-//! what the screens defer, the files where the framework keeps its models first, so that a
-//! file naming one of their models is extracted at once; (3) with the app's model classes now known (no deferred file
-//! declares one), skip the deferred files with a verdict for these models, and read and decide
-//! the rest, while the store writes what step (2) extracted; (4) hand what else is new to the
-//! store's writer, which writes it while the caller resolves.
+//! what the screens defer (the files where the framework keeps its models first, so that a
+//! file naming one of their models is extracted at once); (3) with the app's model classes now
+//! known (no deferred file declares one), skip the deferred files with a verdict for these
+//! models, and read and decide the rest, while the store writes what step (2) extracted;
+//! (4) hand what else is new to the store's writer, which writes it while the caller resolves.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

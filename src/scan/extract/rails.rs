@@ -223,15 +223,15 @@ fn blank_literal(body: &[u8], out: &mut [u8], interpolating: bool) {
     }
 }
 
-/// A `class Name < Superclass` (comments and strings included: a false positive only costs a
-/// parse) that the walker may take for a model or a serializer: the conditions of
-/// `may_be_model` and `serialized_model`, loosened (any superclass under `app/models`, any
-/// superclass containing `Record`, any class named `…Serializer`, `…Blueprint`, `…Resource`).
 /// Whether `path` is where Rails autoloads models from (an engine's `app/models/` too).
 fn under_models(path: &str) -> bool {
     path.starts_with("app/models/") || path.contains("/app/models/")
 }
 
+/// A `class Name < Superclass` (comments and strings included: a false positive only costs a
+/// parse) that the walker may take for a model or a serializer: the conditions of
+/// `may_be_model` and `serialized_model`, loosened (any superclass under `app/models`, any
+/// superclass containing `Record`, any class named `…Serializer`, `…Blueprint`, `…Resource`).
 fn declares_model(path: &str, source: &str) -> bool {
     let under_models = under_models(path);
     let b = source.as_bytes();
