@@ -53,7 +53,7 @@ fn scan(app: &str, git_ref: &str, commit: &str, column: &str) -> ScanResult {
 
 /// Every behaviour, run against one store URL; `reopen` opens the same store again.
 /// The store schema version this tandem migrates to.
-const NEWEST: i64 = 6;
+const NEWEST: i64 = 7;
 
 fn exercise(open: &dyn Fn() -> Store) {
     let store = open();
@@ -363,4 +363,47 @@ fn a_version_one_store_migrates_to_the_binary_cache() {
     assert_eq!(store.latest_scan("portal", "head", true).unwrap(), Some(old.clone()));
     store.save_scan(&old, false).unwrap();
     assert_eq!(store.latest_scan("portal", "head", true).unwrap(), Some(old));
+}
+
+/// A store whose cached facts are in the encoding before snippets were shared (schema version
+/// 6) migrates by dropping them: an old entry must not decode into wrong snippets.
+#[test]
+fn a_version_six_store_drops_facts_in_the_old_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    let mut script: String = [
+        include_str!("../src/store/migrations/sqlite/0001_init.sql"),
+        include_str!("../src/store/migrations/sqlite/0002_binary_facts.sql"),
+        include_str!("../src/store/migrations/sqlite/0003_snapshots.sql"),
+        include_str!("../src/store/migrations/sqlite/0004_binary_scans.sql"),
+        include_str!("../src/store/migrations/sqlite/0005_facts_by_extractor.sql"),
+        include_str!("../src/store/migrations/sqlite/0006_recent_facts.sql"),
+    ]
+    .join("\n");
+    script.push_str("\nCREATE TABLE tandem_store_version (version BIGINT NOT NULL PRIMARY KEY);\n");
+    script.push_str("INSERT INTO tandem_store_version VALUES (1), (2), (3), (4), (5), (6);\n");
+    let mut old = facts("users", 3);
+    old.hits.push(old.hits[0].clone());
+    let (bulk, recent) = (key("abc", "sql@1"), key("def", "sql@1"));
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        sqlx::raw_sql(&script).execute(&pool).await.unwrap();
+        for (table, k) in [("tandem_facts", &bulk), ("tandem_facts_recent", &recent)] {
+            sqlx::query(&format!("INSERT INTO {table} (extractor, blob, facts) VALUES (?, ?, ?)"))
+                .bind(&k.extractor)
+                .bind(&k.blob)
+                .bind(postcard::to_allocvec(&old).unwrap())
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        pool.close().await;
+    });
+
+    let store = Store::open("sqlite://registry.db", dir.path()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), NEWEST);
+    assert!(store.cached_facts(&[bulk.clone(), recent.clone()]).unwrap().is_empty());
+    store.put_facts(&[(bulk.clone(), old.clone())]).unwrap();
+    assert_eq!(store.cached_facts(std::slice::from_ref(&bulk)).unwrap()[&bulk], old);
 }

@@ -1,8 +1,10 @@
 //! What an extractor finds in one file, before cross-file resolution. Cached per blob id and
 //! extractor version, so it must depend only on the file's path and content (and the extractor
-//! context's fingerprint). The cache encodes it with postcard, which is not self-describing:
-//! no `skip_serializing_if`, no internally tagged enums, and a change of shape needs a new
-//! store migration (the cache is dropped) or new extractor versions.
+//! context's fingerprint). The cache encodes it with postcard ([`FileFacts::encode`]), which is
+//! not self-describing: no `skip_serializing_if`, no internally tagged enums, and a change of
+//! shape needs a new store migration (the cache is dropped) or new extractor versions.
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +19,78 @@ pub struct FileFacts {
     /// see [`crate::scan::screen`]): the model sets under which its words are known to name no
     /// model, so that a scan with one of them skips the blob without reading it.
     pub deferred: Option<Deferral>,
+}
+
+impl FileFacts {
+    /// The facts as the blob cache stores them.
+    pub fn encode(&self) -> Result<Vec<u8>, postcard::Error> {
+        let hits = self
+            .hits
+            .iter()
+            .enumerate()
+            .map(|(i, h)| StoredHit {
+                line: h.line,
+                column: h.column,
+                target: Cow::Borrowed(&h.target),
+                kind: h.kind,
+                confidence: h.confidence,
+                snippet: (i == 0 || self.hits[i - 1].snippet != h.snippet).then_some(Cow::Borrowed(&*h.snippet)),
+            })
+            .collect();
+        postcard::to_allocvec(&Stored {
+            hits,
+            models: Cow::Borrowed(&self.models),
+            deferred: Cow::Borrowed(&self.deferred),
+        })
+    }
+
+    /// Facts written by [`FileFacts::encode`].
+    pub fn decode(bytes: &[u8]) -> Result<FileFacts, postcard::Error> {
+        let stored: Stored<'_> = postcard::from_bytes(bytes)?;
+        let mut snippet: &str = "";
+        let hits = stored
+            .hits
+            .iter()
+            .map(|h| {
+                if let Some(text) = &h.snippet {
+                    snippet = text;
+                }
+                Hit {
+                    line: h.line,
+                    column: h.column,
+                    target: h.target.clone().into_owned(),
+                    kind: h.kind,
+                    confidence: h.confidence,
+                    snippet: snippet.to_owned(),
+                }
+            })
+            .collect();
+        Ok(FileFacts { hits, models: stored.models.into_owned(), deferred: stored.deferred.into_owned() })
+    }
+}
+
+/// [`FileFacts`] as the blob cache stores them. Hits on one line are next to each other and
+/// share the line as their snippet (a SQL statement's table and columns, in the `sql` and the
+/// `name` extractor alike): a snippet equal to the previous hit's is left out, which halves what
+/// a cold scan writes to the cache.
+#[derive(Serialize, Deserialize)]
+struct Stored<'a> {
+    #[serde(borrow)]
+    hits: Vec<StoredHit<'a>>,
+    models: Cow<'a, [ModelDecl]>,
+    deferred: Cow<'a, Option<Deferral>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredHit<'a> {
+    line: u32,
+    column: u32,
+    target: Cow<'a, Target>,
+    kind: RefKind,
+    confidence: Confidence,
+    /// `None`: the previous hit's.
+    #[serde(borrow)]
+    snippet: Option<Cow<'a, str>>,
 }
 
 /// What the cache remembers of a deferred file.
@@ -89,4 +163,67 @@ pub struct ModelDecl {
     pub line: u32,
     pub column: u32,
     pub snippet: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(line: u32, column: u32, target: Target, snippet: &str) -> Hit {
+        Hit { line, column, target, kind: RefKind::Sql, confidence: Confidence::High, snippet: snippet.to_owned() }
+    }
+
+    #[test]
+    fn the_cache_encoding_round_trips_and_shares_repeated_snippets() {
+        let select = "SELECT x.email FROM users x WHERE x.id = ?";
+        let table = |t: &str| Target::Table { table: t.to_owned() };
+        let column = |t: &str, c: &str| Target::Column { table: t.to_owned(), column: c.to_owned() };
+        let facts = FileFacts {
+            hits: vec![
+                hit(3, 10, column("users", "email"), select),
+                hit(3, 21, table("users"), select),
+                hit(3, 33, column("users", "id"), select),
+                hit(5, 1, Target::Identifier { name: "email".into() }, "email"),
+                // The same text again, after another: stored again, and read back as written.
+                hit(7, 10, column("users", "email"), select),
+                hit(8, 1, Target::Identifier { name: "name".into() }, ""),
+            ],
+            models: vec![ModelDecl {
+                framework: Framework::Rails,
+                class: "User".into(),
+                parent: Some("ApplicationRecord".into()),
+                table: None,
+                is_abstract: false,
+                ignored_columns: vec!["legacy".into()],
+                fields: vec![("author".into(), "author_id".into())],
+                line: 1,
+                column: 1,
+                snippet: "class User < ApplicationRecord".into(),
+            }],
+            deferred: None,
+        };
+        let bytes = facts.encode().unwrap();
+        assert_eq!(FileFacts::decode(&bytes).unwrap(), facts);
+        // Two of the three snippets on line 3 are left out.
+        let plain = postcard::to_allocvec(&facts).unwrap();
+        assert!(bytes.len() + 2 * select.len() <= plain.len() + facts.hits.len(), "{} vs {}", bytes.len(), plain.len());
+
+        for other in [
+            FileFacts::default(),
+            FileFacts { deferred: Some(Deferral { skipped_under: vec!["2-00ff".into()] }), ..FileFacts::default() },
+        ] {
+            assert_eq!(FileFacts::decode(&other.encode().unwrap()).unwrap(), other);
+        }
+    }
+
+    #[test]
+    fn damaged_cache_bytes_are_an_error() {
+        let bytes = FileFacts {
+            hits: vec![hit(1, 1, Target::Table { table: "users".into() }, "users")],
+            ..FileFacts::default()
+        }
+        .encode()
+        .unwrap();
+        assert!(FileFacts::decode(&bytes[..bytes.len() - 3]).is_err());
+    }
 }

@@ -190,7 +190,14 @@ pub fn scan_ref(
         let writer = cache.map(|store| {
             scope.spawn(move || -> Result<()> {
                 for batch in received {
+                    let t = Instant::now();
                     store.put_encoded_facts(&batch)?;
+                    tracing::debug!(
+                        "cache writer: {} entries, {} bytes of facts in {:?}",
+                        batch.len(),
+                        batch.iter().map(|(_, b)| b.len()).sum::<usize>(),
+                        t.elapsed()
+                    );
                 }
                 Ok(())
             })

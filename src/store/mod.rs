@@ -81,6 +81,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0006_recent_facts.sql"),
         postgres: include_str!("migrations/postgres/0006_recent_facts.sql"),
     },
+    Migration {
+        version: 7,
+        sqlite: include_str!("migrations/sqlite/0007_shared_snippets.sql"),
+        postgres: include_str!("migrations/postgres/0007_shared_snippets.sql"),
+    },
 ];
 
 /// Snapshots kept per app (a `deployed` and a `head`, and room for a `--ref`).
@@ -254,7 +259,7 @@ impl Store {
                         .map_err(|e| self.db_error("read cached facts", e))
                 })?;
                 for (blob, bytes) in rows {
-                    let facts: FileFacts = postcard::from_bytes(&bytes).map_err(|e| {
+                    let facts = FileFacts::decode(&bytes).map_err(|e| {
                         self.corrupt(format!(
                             "cached facts of blob {blob} (extractor `{extractor}`) are not valid: {e}"
                         ))
@@ -290,8 +295,7 @@ impl Store {
 
     /// Facts as the blob cache stores them (postcard).
     pub fn encode_facts(facts: &FileFacts) -> Result<Vec<u8>> {
-        postcard::to_allocvec(facts)
-            .map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))
+        facts.encode().map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))
     }
 
     /// [`Store::put_facts`] for facts already encoded with [`Store::encode_facts`].
