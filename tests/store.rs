@@ -325,6 +325,18 @@ fn facts_keyed_by_real_blob_ids_survive_a_rebuilt_repository() {
     assert!(!b.path().join("db/query.sql").exists());
 }
 
+/// Create the SQLite database `db` with `script`, then let `fill` add rows: a store as an older
+/// tandem left it.
+fn old_store(db: &Path, script: &str, fill: impl AsyncFnOnce(&sqlx::SqlitePool)) {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(db).create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        sqlx::raw_sql(script).execute(&pool).await.unwrap();
+        fill(&pool).await;
+        pool.close().await;
+    });
+}
+
 /// A store written by a tandem with the JSON blob cache (schema version 1) opens, migrates to
 /// the binary cache, and answers: old cache rows are gone (a cache may be dropped), scans stay.
 #[test]
@@ -337,20 +349,16 @@ fn a_version_one_store_migrates_to_the_binary_cache() {
          INSERT INTO tandem_store_version VALUES (1);\n\
          INSERT INTO tandem_blob_facts VALUES ('abc', 'sql@1', '{{\"hits\":[],\"models\":[]}}');\n"
     );
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).create_if_missing(true);
-        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        sqlx::raw_sql(&script).execute(&pool).await.unwrap();
+    old_store(&db, &script, async |pool| {
         // A scan saved as JSON, as every tandem before store schema 4 saved them.
         sqlx::query(
             "INSERT INTO tandem_scans (app, git_ref, revision, commit_id, published, result) \
              VALUES ('portal', 'head', 'rev-of-head', 'c1', 1, ?)",
         )
         .bind(serde_json::to_string(&scan("portal", "head", "c1", "email")).unwrap())
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
-        pool.close().await;
     });
 
     let store = Store::open("sqlite://registry.db", dir.path()).unwrap();
@@ -385,20 +393,16 @@ fn a_version_six_store_drops_facts_in_the_old_encoding() {
     let mut old = facts("users", 3);
     old.hits.push(old.hits[0].clone());
     let (bulk, recent) = (key("abc", "sql@1"), key("def", "sql@1"));
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).create_if_missing(true);
-        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        sqlx::raw_sql(&script).execute(&pool).await.unwrap();
+    old_store(&db, &script, async |pool| {
         for (table, k) in [("tandem_facts", &bulk), ("tandem_facts_recent", &recent)] {
             sqlx::query(&format!("INSERT INTO {table} (extractor, blob, facts) VALUES (?, ?, ?)"))
                 .bind(&k.extractor)
                 .bind(&k.blob)
                 .bind(postcard::to_allocvec(&old).unwrap())
-                .execute(&pool)
+                .execute(pool)
                 .await
                 .unwrap();
         }
-        pool.close().await;
     });
 
     let store = Store::open("sqlite://registry.db", dir.path()).unwrap();
