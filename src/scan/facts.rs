@@ -47,21 +47,21 @@ impl FileFacts {
     /// Facts written by [`FileFacts::encode`].
     pub fn decode(bytes: &[u8]) -> Result<FileFacts, postcard::Error> {
         let stored: Stored<'_> = postcard::from_bytes(bytes)?;
-        let mut snippet: &str = "";
+        let mut snippet: Cow<'_, str> = Cow::Borrowed("");
         let hits = stored
             .hits
-            .iter()
+            .into_iter()
             .map(|h| {
-                if let Some(text) = &h.snippet {
+                if let Some(text) = h.snippet {
                     snippet = text;
                 }
                 Hit {
                     line: h.line,
                     column: h.column,
-                    target: h.target.clone().into_owned(),
+                    target: h.target.into_owned(),
                     kind: h.kind,
                     confidence: h.confidence,
-                    snippet: snippet.to_owned(),
+                    snippet: snippet.to_string(),
                 }
             })
             .collect();

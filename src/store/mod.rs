@@ -293,7 +293,7 @@ impl Store {
         self.put_encoded_facts(&encoded)
     }
 
-    /// Facts as the blob cache stores them (postcard).
+    /// Facts as the blob cache stores them ([`FileFacts::encode`]).
     pub fn encode_facts(facts: &FileFacts) -> Result<Vec<u8>> {
         facts.encode().map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))
     }
