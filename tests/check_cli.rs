@@ -282,3 +282,108 @@ fn the_bundled_example_blocks_with_the_references_that_cause_it() {
     assert_eq!(rename["severity"], "block");
     assert_eq!(rename["object"], "orders.notes");
 }
+
+/// A registry with no schema dump, one Rails app whose model validates `widgets.a`, and a
+/// migrations directory holding the table's whole history: created, then a column dropped.
+fn history_repo(schema_versions: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    let schema = match schema_versions {
+        Some(versions) => {
+            write(
+                root,
+                "structure.sql",
+                &format!(
+                    "CREATE TABLE public.widgets (id integer, a text);\n\
+                     CREATE TABLE public.schema_migrations (version character varying NOT NULL);\n\
+                     INSERT INTO \"schema_migrations\" (version) VALUES\n{versions};\n"
+                ),
+            );
+            "schema = \"structure.sql\"\n"
+        }
+        None => "",
+    };
+    write(
+        root,
+        "apps.toml",
+        &format!(
+            "[registry]\ndialect = \"postgres\"\n{schema}migrations = \"migrations\"\n\n\
+             [[app]]\nname = \"platform\"\nrepo = \".\"\npath = \"platform\"\nframework = \"rails\"\nhead = \"main\"\n"
+        ),
+    );
+    write(root, ".gitignore", ".tandem/\n");
+    write(
+        root,
+        "platform/app/models/widget.rb",
+        "class Widget < ApplicationRecord\n  validates :a, presence: true\nend\n",
+    );
+    write(
+        root,
+        "migrations/20260101000000_create_widgets.sql",
+        "-- migrate:up\nCREATE TABLE widgets (id int, a text);\n-- migrate:down\nDROP TABLE widgets;\n",
+    );
+    write(
+        root,
+        "migrations/20260102000000_drop_widgets_a.sql",
+        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE widgets DROP COLUMN a;\n-- migrate:down\nALTER TABLE widgets ADD COLUMN a text;\n",
+    );
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "widgets"]);
+    dir
+}
+
+#[test]
+fn a_directory_gates_a_drop_on_a_table_an_earlier_migration_created() {
+    let dir = history_repo(None);
+    let root = dir.path();
+    // The second file alone blocks; the directory holding both must block the same way.
+    for args in [&["migrations/20260102000000_drop_widgets_a.sql"][..], &["migrations"][..], &[][..]] {
+        let (code, v, err) = check(root, args);
+        assert_eq!(code, 1, "{args:?}: {err}\n{v:#}");
+        let f = drop_finding(&v);
+        assert_eq!(f["severity"], "block", "{args:?}: {f:#}");
+        assert_eq!(f["object"], "widgets.a");
+        let refs = f["references"].as_array().unwrap();
+        assert!(refs.iter().any(|r| r["path"] == "platform/app/models/widget.rb" && r["line"] == 2), "{refs:#?}");
+    }
+}
+
+#[test]
+fn an_index_on_a_table_an_earlier_migration_created_is_linted() {
+    let dir = history_repo(None);
+    let root = dir.path();
+    write(
+        root,
+        "migrations/20260103000000_index_widgets_a.sql",
+        "-- migrate:up\nCREATE INDEX widgets_a ON widgets (a);\n-- migrate:down\nDROP INDEX widgets_a;\n",
+    );
+    let (_, v, _) = check(root, &["migrations"]);
+    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"require-concurrent-index-creation"), "{v:#}");
+    // The same statement in the migration that creates the table is harmless.
+    write(
+        root,
+        "migrations/20260103000000_index_widgets_a.sql",
+        "-- migrate:up\nCREATE TABLE gadgets (id int, a text);\nCREATE INDEX gadgets_a ON gadgets (a);\n-- migrate:down\nDROP TABLE gadgets;\n",
+    );
+    let (_, v, _) = check(root, &["migrations"]);
+    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(!rules.contains(&"require-concurrent-index-creation"), "{v:#}");
+}
+
+#[test]
+fn migrations_the_schema_lists_as_applied_are_not_checked_again() {
+    // The dump says both migrations ran: the drop already happened, nothing is pending.
+    let dir = history_repo(Some("('20260101000000'),\n('20260102000000')"));
+    let (code, v, err) = check(dir.path(), &["migrations"]);
+    assert_eq!(code, 0, "{err}\n{v:#}");
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["rule"] != "drop-column"), "{v:#}");
+    let applied: Vec<bool> = v["migrations"].as_array().unwrap().iter().map(|m| m["applied"] == true).collect();
+    assert_eq!(applied, [true, true]);
+    // Only the creation ran: the drop is pending and blocks.
+    let dir = history_repo(Some("('20260101000000')"));
+    let (code, v, err) = check(dir.path(), &["migrations"]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    assert_eq!(drop_finding(&v)["severity"], "block");
+}

@@ -62,6 +62,9 @@ pub struct MigrationInfo {
     pub name: String,
     pub format: Format,
     pub operations: usize,
+    /// Already applied: its version is in the schema's list of applied migrations, so the schema
+    /// already holds its effects and it is neither gated nor linted.
+    pub applied: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -73,6 +76,11 @@ pub struct Summary {
 }
 
 impl CheckReport {
+    /// How many migrations were checked (not already applied).
+    pub fn checked_migrations(&self) -> usize {
+        self.migrations.iter().filter(|m| !m.applied).count()
+    }
+
     /// Whether the check fails at the given threshold (`--fail-on`).
     pub fn fails(&self, fail_on: Severity) -> bool {
         self.findings.iter().any(|f| f.suppression.is_none() && f.severity >= fail_on)
@@ -94,7 +102,14 @@ pub fn run(
     let mut sources = BTreeMap::new();
     let default_schema = schema.dialect.default_schema();
     let unqualified: Vec<Migration> = migrations.iter().map(|m| without_default_schema(m, default_schema)).collect();
+    let applied: BTreeSet<&str> = schema.migrations.iter().map(String::as_str).collect();
     for m in &unqualified {
+        if applied.contains(m.version.as_str()) {
+            continue;
+        }
+        // "Created in this change" means earlier in this migration: a table an earlier migration
+        // created may hold rows and have users by the time this one runs.
+        state.begin_migration();
         let suppressions = suppression::parse(&m.file, &m.source)?;
         let mut found = Vec::new();
         let mcx = MigrationContext { migration: m, state: &state, strict: options.strict };
@@ -169,6 +184,7 @@ pub fn run(
                 name: m.name.clone(),
                 format: m.format,
                 operations: m.up.len(),
+                applied: applied.contains(m.version.as_str()),
             })
             .collect(),
         checked: checked.into_iter().collect(),

@@ -1,6 +1,7 @@
 //! The schema as it stands before each operation of the checked migrations: the canonical schema
-//! with every earlier operation applied, plus what this check created itself (an index on a table
-//! created in the same change is harmless; a column added in the same change has no rows to scan).
+//! with every earlier operation applied, plus what the current migration created itself (an index
+//! on a table created in the same migration is harmless; a column added in it has no rows to scan).
+//! What an earlier migration created is not new: by the time a later one runs it may hold rows.
 //!
 //! Only what rules ask about is tracked: tables, columns (type, null, default) and views.
 //! Unknown objects are tolerated — the canonical schema may lag behind the migrations.
@@ -12,9 +13,9 @@ use crate::schema::{Column, QualifiedName, Schema, Table};
 
 pub struct State {
     pub schema: Schema,
-    /// Tables created by the checked migrations (current names), as `schema.name` keys.
+    /// Tables created by the current migration (current names), as `schema.name` keys.
     created_tables: BTreeSet<String>,
-    /// Columns added by the checked migrations: `table-key.column`.
+    /// Columns added by the current migration: `table-key.column`.
     created_columns: BTreeSet<String>,
 }
 
@@ -28,7 +29,13 @@ impl State {
         format!("{schema}.{}", name.name)
     }
 
-    /// Whether `table` was created by an operation checked earlier in this run (so it has no rows
+    /// Start the next migration: what earlier migrations created is no longer new.
+    pub fn begin_migration(&mut self) {
+        self.created_tables.clear();
+        self.created_columns.clear();
+    }
+
+    /// Whether `table` was created by an operation checked earlier in this migration (so it has no rows
     /// and no concurrent users yet).
     pub fn is_new_table(&self, table: &QualifiedName) -> bool {
         self.created_tables.contains(&self.key(table))

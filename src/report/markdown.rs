@@ -52,8 +52,8 @@ fn build(report: &CheckReport, max_refs: Option<usize>) -> String {
     let _ = writeln!(
         out,
         "{} migration{} checked: {} block, {} warn, {} info, {} suppressed.",
-        report.migrations.len(),
-        if report.migrations.len() == 1 { "" } else { "s" },
+        report.checked_migrations(),
+        if report.checked_migrations() == 1 { "" } else { "s" },
         s.block,
         s.warn,
         s.info,

@@ -137,7 +137,7 @@ fn summary(out: &mut String, report: &CheckReport, p: &Paint) {
     let mut table = Table::new();
     table.load_style(presets::UTF8_FULL);
     table.set_header(vec!["migration", "block", "warn", "info", "suppressed"]);
-    for m in &report.migrations {
+    for m in report.migrations.iter().filter(|m| !m.applied) {
         let of = |pred: &dyn Fn(&Finding) -> bool| {
             report.findings.iter().filter(|f| f.location.as_ref().is_some_and(|l| l.file == m.file) && pred(f)).count()
         };
@@ -150,6 +150,14 @@ fn summary(out: &mut String, report: &CheckReport, p: &Paint) {
         ]);
     }
     let _ = writeln!(out, "{table}");
+    let applied = report.migrations.iter().filter(|m| m.applied).count();
+    if applied > 0 {
+        let _ = writeln!(
+            out,
+            "{applied} migration{} already applied (listed in the schema's migration versions): not checked",
+            if applied == 1 { "" } else { "s" }
+        );
+    }
     if !report.checked.is_empty() {
         let list: Vec<String> =
             report.checked.iter().map(|c| format!("{}@{} ({})", c.app, c.git_ref, short_commit(&c.commit))).collect();
@@ -167,8 +175,8 @@ fn summary(out: &mut String, report: &CheckReport, p: &Paint) {
     let _ = writeln!(
         out,
         "verdict: {verdict} — {} migration{}, {} block, {} warn, {} info, {} suppressed",
-        report.migrations.len(),
-        if report.migrations.len() == 1 { "" } else { "s" },
+        report.checked_migrations(),
+        if report.checked_migrations() == 1 { "" } else { "s" },
         s.block,
         s.warn,
         s.info,
