@@ -1,5 +1,6 @@
 //! Shared harness for integration tests: throwaway databases on the real servers and real git
-//! repositories in temp dirs. Every test file includes it with `mod support;`.
+//! repositories in temp dirs. The test binary (`tests/it/main.rs`) declares it once; test modules
+//! reach it as `crate::support`.
 //!
 //! Databases: PostgreSQL at 127.0.0.1:5432 (user `postgres`, trust) and MariaDB at
 //! 127.0.0.1:3306 (`root`, empty password). A server that does not answer is started once if it
@@ -7,7 +8,7 @@
 //! silently: a missing database is a failure, not a pass.
 //!
 //! ```ignore
-//! mod support;
+//! use crate::support;
 //!
 //! let db = support::pg::TempDb::new();          // dropped (sessions terminated) at scope end
 //! db.execute("CREATE TABLE users (id bigint)"); // several statements allowed
@@ -20,6 +21,10 @@
 //! ```
 
 #![allow(dead_code)]
+
+pub mod cmd;
+pub mod facts;
+pub mod migration;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

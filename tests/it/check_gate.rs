@@ -1,0 +1,390 @@
+//! The destructive gate over hand-built scan results, suppressions and waivers.
+
+use tandem::check::{self, CheckOptions, CheckReport, Finding, Gate, ScanFailure, Severity, Suppression, Verdict};
+use tandem::config::{Confidence, Framework, Waiver};
+use tandem::scan::{ObjectRef, RefKind, Reference, ScanResult, ScanSummary};
+use tandem::schema::Schema;
+
+use crate::support::migration::{read, schema_of};
+
+fn schema() -> Schema {
+    schema_of(SETUP)
+}
+
+const SETUP: &str = "
+CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, legacy_flag boolean, status text);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, notes text, total integer);
+CREATE VIEW active_users AS SELECT id, email FROM users WHERE status = 'active';
+";
+
+fn reference(app: &str, git_ref: &str, object: ObjectRef, kind: RefKind, confidence: Confidence) -> Reference {
+    Reference {
+        app: app.into(),
+        git_ref: git_ref.into(),
+        commit: format!("{app}{git_ref}0000000000").into(),
+        path: "app/models/user.rb".into(),
+        line: 7,
+        column: 3,
+        object,
+        kind,
+        confidence,
+        snippet: "validates :legacy_flag".into(),
+    }
+}
+
+fn scan(app: &str, git_ref: &str, references: Vec<Reference>) -> ScanResult {
+    ScanResult {
+        app: app.into(),
+        git_ref: git_ref.into(),
+        revision: git_ref.into(),
+        commit: format!("{app}{git_ref}0000000000"),
+        references,
+        summary: ScanSummary::default(),
+    }
+}
+
+fn run_with(
+    sql: &str,
+    scans: &[ScanResult],
+    failures: &[ScanFailure],
+    waivers: &[Waiver],
+    today: &str,
+) -> tandem::Result<CheckReport> {
+    let migrations = read(
+        "20260101000000_m.sql",
+        &format!("-- migrate:up\nSET lock_timeout = '5s';\n{sql}\n-- migrate:down\nSELECT 1;\n"),
+    );
+    let gate = Gate::new(scans, failures, Confidence::Medium)
+        .with_frameworks([("platform".to_owned(), Framework::Rails), ("portal".to_owned(), Framework::Phoenix)]);
+    let options = CheckOptions { strict: true, today: today.into() };
+    check::run(&migrations, &schema(), &gate, waivers, Some(&"apps.toml".into()), &options)
+}
+
+fn run(sql: &str, scans: &[ScanResult]) -> CheckReport {
+    run_with(sql, scans, &[], &[], "2026-06-01").expect("check runs")
+}
+
+fn gate_finding<'a>(r: &'a CheckReport, rule: &str) -> &'a Finding {
+    r.findings.iter().find(|f| f.rule == rule).unwrap_or_else(|| panic!("no {rule} finding in {:#?}", r.findings))
+}
+
+fn clean_scans() -> Vec<ScanResult> {
+    vec![scan("platform", "deployed", vec![]), scan("platform", "head", vec![]), scan("portal", "head", vec![])]
+}
+
+#[test]
+fn drop_column_blocks_listing_every_reference_and_the_rails_recipe() {
+    let mut scans = clean_scans();
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Implicit,
+        Confidence::High,
+    ));
+    scans[1].references.push(reference(
+        "platform",
+        "head",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Query,
+        Confidence::High,
+    ));
+    let r = run("ALTER TABLE users DROP COLUMN legacy_flag;", &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.severity, Severity::Block);
+    assert_eq!(r.verdict, Verdict::Block);
+    assert_eq!(f.object.as_deref(), Some("users.legacy_flag"));
+    assert_eq!(f.references.len(), 2);
+    assert_eq!(
+        f.message,
+        "drops column `users.legacy_flag`, but `platform` still uses it: 2 references at deployed and head"
+    );
+    assert_eq!(f.recipes.len(), 1);
+    assert_eq!(f.recipes[0].framework, Some(Framework::Rails));
+    assert!(f.recipes[0].steps[0].contains("self.ignored_columns += [\"legacy_flag\"]"), "{:?}", f.recipes);
+}
+
+#[test]
+fn the_deployed_ref_blocks_even_when_head_is_clean() {
+    let mut scans = clean_scans();
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Declaration,
+        Confidence::High,
+    ));
+    let r = run("ALTER TABLE users DROP COLUMN legacy_flag;", &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.severity, Severity::Block);
+    assert_eq!(&*f.references[0].git_ref, "deployed");
+}
+
+#[test]
+fn no_reference_passes_and_says_what_was_checked() {
+    let r = run("ALTER TABLE users DROP COLUMN legacy_flag;", &clean_scans());
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(r.verdict, Verdict::Pass);
+    assert_eq!(
+        f.message,
+        "drops column `users.legacy_flag`: no app uses it (checked platform@deployed (platfor), platform@head (platfor) and portal@head (portalh))"
+    );
+    assert_eq!(f.checked.len(), 3);
+}
+
+#[test]
+fn references_below_min_confidence_do_not_block_but_are_counted() {
+    let mut scans = clean_scans();
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Name,
+        Confidence::Low,
+    ));
+    let r = run("ALTER TABLE users DROP COLUMN legacy_flag;", &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(f.message.contains("1 mention below `min_confidence = \"medium\"` ignored"), "{}", f.message);
+}
+
+#[test]
+fn every_reference_kind_can_block() {
+    for kind in [RefKind::Declaration, RefKind::Implicit, RefKind::Query, RefKind::Sql, RefKind::Name] {
+        let mut scans = clean_scans();
+        scans[2].references.push(reference(
+            "portal",
+            "head",
+            ObjectRef::column("orders", "notes"),
+            kind,
+            Confidence::Medium,
+        ));
+        let r = run("ALTER TABLE orders RENAME COLUMN notes TO internal_notes;", &scans);
+        let f = gate_finding(&r, "rename-column");
+        assert_eq!(f.severity, Severity::Block, "{kind}");
+        assert_eq!(f.recipes[0].framework, Some(Framework::Phoenix));
+        assert!(f.recipes[0].steps.iter().any(|s| s.contains("field :notes")), "{:?}", f.recipes);
+    }
+}
+
+#[test]
+fn dropping_a_table_is_hit_by_references_to_its_columns_and_to_views_on_it() {
+    let mut scans = clean_scans();
+    scans[1].references.push(reference(
+        "platform",
+        "head",
+        ObjectRef::column("users", "email"),
+        RefKind::Query,
+        Confidence::High,
+    ));
+    let r = run("DROP TABLE users CASCADE;", &scans);
+    let f = gate_finding(&r, "drop-table");
+    assert_eq!(f.severity, Severity::Block);
+    assert_eq!(f.dependents, ["active_users"]);
+
+    let mut scans = clean_scans();
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::table("active_users"),
+        RefKind::Sql,
+        Confidence::High,
+    ));
+    let r = run("ALTER TABLE users DROP COLUMN email CASCADE;", &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.severity, Severity::Block, "{f:#?}");
+    assert!(f.message.contains("(and what depends on it: active_users)"), "{}", f.message);
+}
+
+#[test]
+fn rename_table_and_type_change_and_drop_view_consult_the_gate() {
+    let mut scans = clean_scans();
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::table("orders"),
+        RefKind::Declaration,
+        Confidence::High,
+    ));
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("orders", "total"),
+        RefKind::Implicit,
+        Confidence::High,
+    ));
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::table("active_users"),
+        RefKind::Sql,
+        Confidence::High,
+    ));
+    let r = run("ALTER TABLE orders RENAME TO purchases;", &scans);
+    assert_eq!(gate_finding(&r, "rename-table").severity, Severity::Block);
+    let r = run("ALTER TABLE orders ALTER COLUMN total TYPE bigint;", &scans);
+    assert_eq!(gate_finding(&r, "change-column-type").severity, Severity::Block);
+    let r = run("DROP VIEW active_users;", &scans);
+    assert_eq!(gate_finding(&r, "drop-view").severity, Severity::Block);
+    // Dropping and recreating a view in one migration redefines it.
+    let r = run("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT id FROM users;", &scans);
+    assert!(r.findings.iter().all(|f| f.rule != "drop-view"), "{:#?}", r.findings);
+}
+
+#[test]
+fn an_app_that_could_not_be_scanned_fails_closed() {
+    let failures =
+        [ScanFailure { app: "portal".into(), git_ref: "head".into(), message: "repository /x does not exist".into() }];
+    let r = run_with("ALTER TABLE users DROP COLUMN legacy_flag;", &clean_scans()[..2], &failures, &[], "2026-06-01")
+        .unwrap();
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.severity, Severity::Block);
+    assert!(f.message.contains("`portal` at head could not be checked, so the gate fails closed"), "{}", f.message);
+}
+
+#[test]
+fn a_suppression_comment_with_a_reason_suppresses_and_the_verdict_follows() {
+    let mut scans = clean_scans();
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Name,
+        Confidence::High,
+    ));
+    let sql = "-- tandem:allow drop-column reason=\"the match is a comment\" until=2026-12-31\nALTER TABLE users DROP COLUMN legacy_flag;";
+    let r = run(sql, &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(
+        f.suppression,
+        Some(Suppression::Comment {
+            line: 3,
+            reason: "the match is a comment".into(),
+            until: Some("2026-12-31".into())
+        })
+    );
+    assert_eq!(r.verdict, Verdict::Pass);
+    assert_eq!(r.summary.suppressed, 1);
+
+    // Expired: no longer suppresses, and says so.
+    let r = run_with(sql, &scans, &[], &[], "2027-01-01").unwrap();
+    assert_eq!(gate_finding(&r, "drop-column").suppression, None);
+    let e = gate_finding(&r, "expired-suppression");
+    assert!(e.message.contains("expired on 2026-12-31"), "{}", e.message);
+    assert_eq!(r.verdict, Verdict::Block);
+}
+
+#[test]
+fn unused_and_reasonless_suppressions() {
+    let r =
+        run("-- tandem:allow drop-table reason=\"not needed\"\nALTER TABLE users ADD COLUMN tz text;", &clean_scans());
+    let f = gate_finding(&r, "unused-suppression");
+    assert_eq!(f.severity, Severity::Warn);
+    assert_eq!(f.location.as_ref().map(|l| l.line), Some(3));
+
+    let err = run_with(
+        "-- tandem:allow drop-column\nALTER TABLE users DROP COLUMN legacy_flag;",
+        &clean_scans(),
+        &[],
+        &[],
+        "2026-06-01",
+    )
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(err.diagnostic().line, Some(3));
+}
+
+#[test]
+fn waivers_from_apps_toml() {
+    let mut scans = clean_scans();
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Implicit,
+        Confidence::High,
+    ));
+    let waiver = Waiver {
+        rule: "drop-column".into(),
+        object: "users.legacy_flag".into(),
+        reason: "ignored_columns shipped in v3".into(),
+        owner: "team-platform".into(),
+        until: "2026-07-01".into(),
+        line: 12,
+    };
+    let r = run_with(
+        "ALTER TABLE users DROP COLUMN legacy_flag;",
+        &scans,
+        &[],
+        std::slice::from_ref(&waiver),
+        "2026-06-01",
+    )
+    .unwrap();
+    assert!(matches!(gate_finding(&r, "drop-column").suppression, Some(Suppression::Waiver { line: 12, .. })));
+    assert_eq!(r.verdict, Verdict::Pass);
+
+    let r = run_with("ALTER TABLE users DROP COLUMN legacy_flag;", &scans, &[], &[waiver], "2026-07-02").unwrap();
+    assert_eq!(r.verdict, Verdict::Block);
+    let e = gate_finding(&r, "expired-suppression");
+    assert_eq!(e.location.as_ref().map(|l| (l.file.to_str().unwrap(), l.line)), Some(("apps.toml", 12)));
+}
+
+fn run_file(name: &str, text: &str, scans: &[ScanResult]) -> CheckReport {
+    let migrations = read(name, text);
+    let gate = Gate::new(scans, &[], Confidence::Medium)
+        .with_frameworks([("platform".to_owned(), Framework::Rails), ("portal".to_owned(), Framework::Phoenix)]);
+    let options = CheckOptions { strict: true, today: "2026-06-01".into() };
+    check::run(&migrations, &schema(), &gate, &[], None, &options).expect("check runs")
+}
+
+#[test]
+fn rails_and_ecto_migrations_go_through_the_same_gate_and_hash_comments_suppress() {
+    let mut scans = clean_scans();
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::column("users", "legacy_flag"),
+        RefKind::Declaration,
+        Confidence::High,
+    ));
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::column("orders", "notes"),
+        RefKind::Query,
+        Confidence::High,
+    ));
+
+    let rails = "class RemoveLegacyFlag < ActiveRecord::Migration[7.1]\n  def change\n    # tandem:allow drop-column reason=\"portal drops the field in the same release\"\n    remove_column :users, :legacy_flag, :boolean\n  end\nend\n";
+    let r = run_file("db/migrate/20260101000000_remove_legacy_flag.rb", rails, &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.location.as_ref().map(|l| l.line), Some(4));
+    assert_eq!(f.severity, Severity::Block);
+    assert!(matches!(&f.suppression, Some(Suppression::Comment { line: 3, .. })), "{f:#?}");
+
+    let ecto = "defmodule Portal.Repo.Migrations.DropNotes do\n  use Ecto.Migration\n\n  def change do\n    alter table(:orders) do\n      remove :notes\n    end\n  end\nend\n";
+    let r = run_file("priv/repo/migrations/20260101000000_drop_notes.exs", ecto, &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.object.as_deref(), Some("orders.notes"));
+    assert_eq!(f.severity, Severity::Block);
+    assert_eq!(f.location.as_ref().map(|l| l.line), Some(6));
+    assert_eq!(f.recipes[0].framework, Some(Framework::Phoenix));
+}
+
+#[test]
+fn rename_messages_name_both_sides() {
+    let mut scans = clean_scans();
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::column("orders", "notes"),
+        RefKind::Query,
+        Confidence::High,
+    ));
+    let r = run("ALTER TABLE orders RENAME COLUMN notes TO internal_notes;", &scans);
+    assert_eq!(
+        gate_finding(&r, "rename-column").message,
+        "renames column `orders.notes` to `internal_notes`, but `portal` still uses it: 1 reference at head"
+    );
+}

@@ -1,0 +1,315 @@
+//! Snapshot tests of every report format on one check that has a block with references, a
+//! warning, a suppressed finding and a passing gate finding; SARIF validated against the vendored
+//! SARIF 2.1.0 JSON schema (tests/fixtures/check/sarif-schema-2.1.0.json, the OASIS schema as
+//! shipped with serde-sarif 0.8).
+
+use serde_json::Value;
+use tandem::check::{self, CheckOptions, CheckReport, Gate};
+use tandem::config::{Confidence, Framework};
+use tandem::report::{self, ReportFormat};
+use tandem::scan::{ObjectRef, RefKind, Reference, ScanResult, ScanSummary};
+
+use crate::support::migration::{read, schema_of};
+
+const SETUP: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, legacy_flag boolean, name text);
+CREATE TABLE orders (id bigint PRIMARY KEY, notes text);";
+
+const MIGRATION: &str = "-- migrate:up
+SET lock_timeout = '5s';
+ALTER TABLE users DROP COLUMN legacy_flag;
+-- tandem:allow require-concurrent-index-creation reason=\"users has 40 rows\"
+CREATE INDEX idx_users_name ON users (name);
+ALTER TABLE orders DROP COLUMN notes;
+
+-- migrate:down
+SELECT 1;
+";
+
+fn reference(
+    app: &str,
+    git_ref: &str,
+    path: &str,
+    line: u32,
+    object: ObjectRef,
+    kind: RefKind,
+    snippet: &str,
+) -> Reference {
+    Reference {
+        app: app.into(),
+        git_ref: git_ref.into(),
+        commit: format!("{:0<40}", if git_ref == "head" { "c0ffee" } else { "dep10y" }).into(),
+        path: path.into(),
+        line,
+        column: 5,
+        object,
+        kind,
+        confidence: Confidence::High,
+        snippet: snippet.into(),
+    }
+}
+
+fn scan(app: &str, git_ref: &str, references: Vec<Reference>) -> ScanResult {
+    ScanResult {
+        app: app.into(),
+        git_ref: git_ref.into(),
+        revision: git_ref.into(),
+        commit: format!("{:0<40}", if git_ref == "head" { "c0ffee" } else { "dep10y" }),
+        references,
+        summary: ScanSummary::default(),
+    }
+}
+
+fn report() -> CheckReport {
+    let schema = schema_of(SETUP);
+    let migrations = read("migrations/20261102090000_drop_legacy.sql", MIGRATION);
+    let scans = vec![
+        scan(
+            "platform",
+            "deployed",
+            vec![reference(
+                "platform",
+                "deployed",
+                "app/models/user.rb",
+                1,
+                ObjectRef::column("users", "legacy_flag"),
+                RefKind::Implicit,
+                "class User < ApplicationRecord",
+            )],
+        ),
+        scan("platform", "head", vec![]),
+        scan(
+            "portal",
+            "head",
+            vec![reference(
+                "portal",
+                "head",
+                "lib/portal/accounts/user.ex",
+                9,
+                ObjectRef::column("users", "legacy_flag"),
+                RefKind::Declaration,
+                "field :legacy_flag, :boolean",
+            )],
+        ),
+    ];
+    let gate = Gate::new(&scans, &[], Confidence::Medium)
+        .with_frameworks([("platform".to_owned(), Framework::Rails), ("portal".to_owned(), Framework::Phoenix)]);
+    let options = CheckOptions { strict: true, today: "2026-11-21".into() };
+    check::run(&migrations, &schema, &gate, &[], None, &options).expect("check runs")
+}
+
+#[test]
+fn text() {
+    insta::assert_snapshot!(report::render(&report(), ReportFormat::Text, false));
+}
+
+#[test]
+fn text_in_color_only_when_asked() {
+    let plain = report::render(&report(), ReportFormat::Text, false);
+    let colored = report::render(&report(), ReportFormat::Text, true);
+    assert!(!plain.contains('\u{1b}'));
+    assert!(colored.contains("\u{1b}["));
+}
+
+#[test]
+fn json() {
+    let out = report::render(&report(), ReportFormat::Json, false);
+    let v: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["verdict"], "block");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn github() {
+    insta::assert_snapshot!(report::render(&report(), ReportFormat::Github, false));
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(report::render(&report(), ReportFormat::Markdown, false));
+}
+
+#[test]
+fn sarif() {
+    let out = report::render(&report(), ReportFormat::Sarif, false);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn output_is_deterministic() {
+    for f in [ReportFormat::Text, ReportFormat::Json, ReportFormat::Github, ReportFormat::Sarif, ReportFormat::Markdown]
+    {
+        assert_eq!(report::render(&report(), f, false), report::render(&report(), f, false));
+    }
+}
+
+#[test]
+fn markdown_stays_under_githubs_comment_limit() {
+    let mut r = report();
+    let f = r.findings.iter_mut().find(|f| f.rule == "drop-column" && !f.references.is_empty()).unwrap();
+    let one = f.references[0].clone();
+    f.references = (0..5000)
+        .map(|i| {
+            let mut x = one.clone();
+            x.line = i + 1;
+            x.snippet =
+                format!("{} # a long line of code that repeats to make the comment large {i}", x.snippet).into();
+            x
+        })
+        .collect();
+    let full = report::render(&r, ReportFormat::Json, false);
+    assert!(full.len() > 65_536);
+    let md = report::render(&r, ReportFormat::Markdown, false);
+    assert!(md.chars().count() <= 65_536, "{}", md.chars().count());
+    assert!(md.contains("## tandem check: ⛔ **block**"));
+    assert!(md.contains("more references"), "summarised, not cut");
+}
+
+// --- SARIF 2.1.0 schema validation -------------------------------------------------------------
+
+/// A validator for the JSON-schema (draft-07) keywords the SARIF schema uses: type, enum,
+/// properties, required, additionalProperties, items, minItems, uniqueItems, minimum, maximum,
+/// pattern, anyOf, oneOf, $ref (local). `format` is an annotation in draft-07 and not asserted.
+fn validate(root: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<String>) {
+    let Some(s) = schema.as_object() else { return };
+    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        let target = r.strip_prefix("#/").unwrap_or(r).split('/').fold(root, |acc, k| &acc[k]);
+        assert!(!target.is_null(), "unresolved $ref {r}");
+        validate(root, target, v, path, errors);
+    }
+    if let Some(t) = s.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(x) => vec![x.as_str()],
+            Value::Array(xs) => xs.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = types.iter().any(|t| match *t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "boolean" => v.is_boolean(),
+            "integer" => v.as_f64().is_some_and(|n| n.fract() == 0.0),
+            "number" => v.is_number(),
+            "null" => v.is_null(),
+            _ => false,
+        });
+        if !ok {
+            errors.push(format!("{path}: expected {types:?}, found {v}"));
+            return;
+        }
+    }
+    if let Some(e) = s.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        errors.push(format!("{path}: {v} is not one of {e:?}"));
+    }
+    if let Some(min) = s.get("minimum").and_then(Value::as_f64)
+        && v.as_f64().is_some_and(|n| n < min)
+    {
+        errors.push(format!("{path}: {v} < {min}"));
+    }
+    if let Some(max) = s.get("maximum").and_then(Value::as_f64)
+        && v.as_f64().is_some_and(|n| n > max)
+    {
+        errors.push(format!("{path}: {v} > {max}"));
+    }
+    if let (Some(p), Some(text)) = (s.get("pattern").and_then(Value::as_str), v.as_str()) {
+        let re = regex::Regex::new(p).expect("schema pattern compiles");
+        if !re.is_match(text) {
+            errors.push(format!("{path}: {text:?} does not match {p}"));
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        let props = s.get("properties").and_then(Value::as_object);
+        for req in s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            if !obj.contains_key(req) {
+                errors.push(format!("{path}: missing required `{req}`"));
+            }
+        }
+        for (k, x) in obj {
+            match props.and_then(|p| p.get(k)) {
+                Some(sub) => validate(root, sub, x, &format!("{path}.{k}"), errors),
+                None => match s.get("additionalProperties") {
+                    Some(Value::Bool(false)) => errors.push(format!("{path}: property `{k}` is not allowed")),
+                    Some(sub @ Value::Object(_)) => validate(root, sub, x, &format!("{path}.{k}"), errors),
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let Some(items) = v.as_array() {
+        if let Some(min) = s.get("minItems").and_then(Value::as_u64)
+            && (items.len() as u64) < min
+        {
+            errors.push(format!("{path}: fewer than {min} items"));
+        }
+        if s.get("uniqueItems") == Some(&Value::Bool(true)) {
+            for (i, a) in items.iter().enumerate() {
+                if items[..i].contains(a) {
+                    errors.push(format!("{path}[{i}]: duplicate item"));
+                }
+            }
+        }
+        if let Some(sub) = s.get("items") {
+            for (i, x) in items.iter().enumerate() {
+                validate(root, sub, x, &format!("{path}[{i}]"), errors);
+            }
+        }
+    }
+    for (key, need_one) in [("anyOf", false), ("oneOf", true)] {
+        if let Some(alts) = s.get(key).and_then(Value::as_array) {
+            let passing = alts
+                .iter()
+                .filter(|alt| {
+                    let mut e = Vec::new();
+                    validate(root, alt, v, path, &mut e);
+                    e.is_empty()
+                })
+                .count();
+            if passing == 0 || (need_one && passing != 1) {
+                errors.push(format!("{path}: {passing} of the {key} alternatives match"));
+            }
+        }
+    }
+}
+
+fn sarif_schema() -> Value {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/check/sarif-schema-2.1.0.json"))
+            .expect("vendored schema");
+    serde_json::from_str(&text).expect("schema is JSON")
+}
+
+#[test]
+fn sarif_validates_against_the_2_1_0_schema() {
+    let schema = sarif_schema();
+    let out: Value = serde_json::from_str(&report::render(&report(), ReportFormat::Sarif, false)).unwrap();
+    let mut errors = Vec::new();
+    validate(&schema, &schema, &out, "$", &mut errors);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(out["version"], "2.1.0");
+    let run = &out["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), tandem::rules::ALL.len() + 2);
+    for result in run["results"].as_array().unwrap() {
+        let i = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], result["ruleId"]);
+    }
+}
+
+#[test]
+fn the_validator_rejects_what_the_schema_forbids() {
+    let schema = sarif_schema();
+    let mut bad: Value = serde_json::from_str(&report::render(&report(), ReportFormat::Sarif, false)).unwrap();
+    bad["runs"][0]["results"][0]["level"] = "fatal".into();
+    bad["runs"][0]["tool"]["driver"]["unknownKey"] = 1.into();
+    bad["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into();
+    bad.as_object_mut().unwrap().remove("version");
+    let mut errors = Vec::new();
+    validate(&schema, &schema, &bad, "$", &mut errors);
+    let text = errors.join("\n");
+    assert!(text.contains("missing required `version`"), "{text}");
+    assert!(text.contains("\"fatal\" is not one of"), "{text}");
+    assert!(text.contains("property `unknownKey` is not allowed"), "{text}");
+    assert!(text.contains("startLine: 0 < 1"), "{text}");
+}

@@ -1,0 +1,111 @@
+//! Django migrations: Django's table and column naming, state carried across a directory, RunSQL
+//! through the SQL reader, RunPython reversibility, SeparateDatabaseAndState, unparsed operations,
+//! and replay.
+
+use crate::support::migration as migration_support;
+
+use migration_support::{down_lines, fixture, lines};
+use tandem::migration::{self, Format, OpKind};
+use tandem::schema::{Dialect, Schema};
+
+fn history() -> Vec<migration::Migration> {
+    migration::load_path(&fixture("django/shop/migrations"), None, Dialect::Postgres).unwrap()
+}
+
+#[test]
+fn create_model_uses_app_label_and_db_table() {
+    let ms = history();
+    assert_eq!(ms.len(), 3, "__init__.py is not a migration");
+    let m = &ms[0];
+    assert_eq!((m.version.as_str(), m.name.as_str(), m.format), ("0001", "initial", Format::Django));
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "14:9 create_table public.shop_customer (id bigint not null, email character varying(254) not null, \
+             legacy_flag boolean not null) pk(id)",
+            "14:9 add_unique - on public.shop_customer(email)",
+            "22:9 create_table public.orders (id bigint not null, total numeric(10,2) not null, \
+             placed_at timestamp with time zone, customer_id bigint not null) pk(id) fk(customer_id->public.shop_customer)",
+            // Django's index on a foreign key: <table>_<column>_<md5(table + column)[:8]>.
+            "22:9 add_index orders_customer_id_b7016332 on public.orders btree(customer_id)",
+        ]
+    );
+    assert_eq!(down_lines(m).unwrap(), vec!["22:9 drop_table public.orders", "14:9 drop_table public.shop_customer"]);
+    let OpKind::CreateTable { foreign_keys, .. } = &m.up[2].kind else { panic!() };
+    assert_eq!(foreign_keys[0].name.as_deref(), Some("orders_customer_id_b7016332_fk_shop_customer_id"));
+    assert!(foreign_keys[0].deferrable, "Django creates foreign keys DEFERRABLE INITIALLY DEFERRED");
+}
+
+#[test]
+fn fields_indexes_constraints_and_run_sql() {
+    let m = &history()[1];
+    assert!(!m.transactional, "atomic = False");
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "16:9 add_column public.orders.status character varying(20) not null default 'new'",
+            "16:9 drop_default public.orders.status",
+            "21:9 code RunPython(backfill_status)",
+            "22:9 add_index orders_status_idx on public.orders btree(status,placed_at)",
+            "26:9 add_check order_total_gte_0 on public.orders (total >= 0)",
+            "30:9 rename_column public.shop_customer.legacy_flag -> archived",
+            "32:14 add_index customer_email_lower on public.shop_customer btree((lower(email))) concurrently",
+        ]
+    );
+    assert_eq!(
+        down_lines(m).unwrap(),
+        vec![
+            "33:26 drop_index public.customer_email_lower concurrently",
+            "30:9 rename_column public.shop_customer.archived -> legacy_flag",
+            "26:9 drop_constraint public.orders.order_total_gte_0",
+            "22:9 drop_index public.orders_status_idx",
+            "16:9 drop_column public.orders.status",
+        ]
+    );
+}
+
+#[test]
+fn state_across_files_run_python_without_reverse_and_unknown_operations() {
+    let m = &history()[2];
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "13:9 rename_table public.shop_customer -> public.shop_client",
+            // The field `customer` is a ForeignKey created in 0001: its column is `customer_id`.
+            "14:9 drop_column public.orders.customer_id",
+            // Only what changed since 0002: the length and the nullability.
+            "15:9 change_type public.orders.status character varying(40)",
+            "15:9 drop_not_null public.orders.status",
+            "20:9 code RunPython(forwards)",
+            "21:29 data UPDATE public.orders",
+            "24:36 drop_column public.orders.placed_at",
+            "30:9 raw migrations.AlterUniqueTogether(name=\"order\", unique_together={(\"status\", \"total\")})",
+            "31:9 unparsed migrations.FrobnicateModel(name=\"order\") (unknown migration operation `FrobnicateModel`)",
+        ]
+    );
+    assert_eq!(m.down, None, "RunPython without reverse_code is irreversible");
+}
+
+#[test]
+fn a_single_file_read_alone_uses_default_names() {
+    let path = fixture("django/shop/migrations/0003_rename_customer_remove_fields.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let ms = migration::read_file(&path, &text, None, Dialect::Postgres).unwrap();
+    // Without 0001, `order` is `shop_order` and `customer` is not known to be a foreign key.
+    assert_eq!(lines(&ms[0].up)[1], "14:9 drop_column public.shop_order.customer");
+}
+
+#[test]
+fn replay_builds_the_schema() {
+    let mut schema = Schema::new(Dialect::Postgres);
+    migration::replay(&mut schema, &history()).unwrap();
+    let names: Vec<&str> = schema.tables.iter().map(|t| t.name.name.as_str()).collect();
+    assert_eq!(names, vec!["orders", "shop_client"]);
+    let orders = schema.table("orders").unwrap();
+    let cols: Vec<&str> = orders.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, vec!["id", "total", "status"]);
+    assert!(orders.foreign_keys.is_empty(), "dropping customer_id dropped its foreign key");
+    let client = schema.table("shop_client").unwrap();
+    assert_eq!(client.uniques[0].name.as_deref(), Some("shop_customer_email_key"));
+    assert_eq!(client.indexes[0].name, "customer_email_lower");
+}

@@ -1,0 +1,144 @@
+//! Ecto migrations: exact operation lists with locations, `change` inverses as Ecto computes
+//! them, `execute(up, down)`, module attributes, unparsed calls, and replay.
+
+use crate::support::migration as migration_support;
+
+use migration_support::{down_lines, fixture, lines};
+use tandem::migration::{self, Format};
+use tandem::schema::{Dialect, Schema};
+
+fn history() -> Vec<migration::Migration> {
+    migration::load_path(&fixture("ecto/priv/repo/migrations"), None, Dialect::Postgres).unwrap()
+}
+
+#[test]
+fn create_tables_with_references_timestamps_and_indexes() {
+    let ms = history();
+    let m = &ms[0];
+    assert_eq!((m.version.as_str(), m.name.as_str(), m.format), ("20240101120000", "create_accounts", Format::Ecto));
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "5:5 create_table public.organizations (id bigint not null default nextval('public.organizations_id_seq'::regclass), \
+             name character varying(255) not null, inserted_at timestamp(0) without time zone not null, \
+             updated_at timestamp(0) without time zone not null) pk(id)",
+            "10:5 create_table public.users (id bigint not null default nextval('public.users_id_seq'::regclass), \
+             email character varying(255) not null, legacy_flag boolean default false, organization_id bigint not null, \
+             tags character varying(255)[] default '{}', inserted_at timestamp(0) without time zone not null, \
+             updated_at timestamp(0) without time zone not null) pk(id) fk(organization_id->public.organizations)",
+            "18:5 add_index users_email_index on public.users btree(email) unique",
+            "19:5 add_index users_organization_id_index on public.users btree(organization_id)",
+        ]
+    );
+    assert_eq!(
+        down_lines(m).unwrap(),
+        vec![
+            "19:5 drop_index public.users_organization_id_index",
+            "18:5 drop_index public.users_email_index",
+            "10:5 drop_table public.users",
+            "5:5 drop_table public.organizations",
+        ]
+    );
+}
+
+#[test]
+fn alter_modify_rename_constraint_and_execute_pairs() {
+    let m = &history()[1];
+    assert!(!m.transactional, "@disable_ddl_transaction true");
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "8:7 add_column public.users.nickname character varying(40) null",
+            "9:7 change_type public.users.email text",
+            "9:7 set_not_null public.users.email",
+            "12:5 add_index users_nickname_index on public.users btree(nickname) where nickname IS NOT NULL concurrently",
+            "13:5 rename_column public.users.legacy_flag -> archived",
+            "14:5 add_check nickname_length on public.users (char_length(nickname) > 2) not_valid",
+            "15:14 raw CREATE EXTENSION IF NOT EXISTS citext",
+        ]
+    );
+    assert_eq!(
+        down_lines(m).unwrap(),
+        vec![
+            "15:55 raw DROP EXTENSION IF EXISTS citext",
+            "14:5 drop_constraint public.users.nickname_length",
+            "13:5 rename_column public.users.archived -> legacy_flag",
+            "12:5 drop_index public.users_nickname_index concurrently",
+            "9:7 change_type public.users.email character varying(255)",
+            "9:7 set_not_null public.users.email",
+            "8:7 drop_column public.users.nickname",
+        ]
+    );
+}
+
+#[test]
+fn up_and_down_with_heredoc_sql_code_and_unknown_calls() {
+    let m = &history()[2];
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "6:5 data UPDATE public.users",
+            "10:5 code Elixir code: repo().query!(\"SELECT 1\")",
+            "13:7 drop_column public.users.archived",
+            "16:5 rename_table public.organizations -> public.accounts",
+            "17:5 unparsed frobnicate(:users) (unknown migration function `frobnicate`)",
+        ]
+    );
+    assert_eq!(
+        down_lines(m).unwrap(),
+        vec![
+            "21:5 rename_table public.accounts -> public.organizations",
+            "24:7 add_column public.users.archived boolean null default false",
+        ]
+    );
+}
+
+#[test]
+fn remove_without_type_makes_change_irreversible() {
+    let m = &history()[3];
+    assert_eq!(
+        lines(&m.up),
+        vec!["6:7 drop_column public.users.tags", "9:5 drop_index public.users_nickname_index if_exists"]
+    );
+    assert_eq!(m.down, None);
+}
+
+#[test]
+fn replay_follows_the_table_rename_into_foreign_keys() {
+    let mut schema = Schema::new(Dialect::Postgres);
+    migration::replay(&mut schema, &history()).unwrap();
+    assert!(schema.table("organizations").is_none());
+    let users = schema.table("users").unwrap();
+    assert_eq!(users.foreign_keys[0].references.name, "accounts");
+    assert_eq!(users.foreign_keys[0].name.as_deref(), Some("users_organization_id_fkey"));
+    let cols: Vec<&str> = users.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, vec!["id", "email", "organization_id", "inserted_at", "updated_at", "nickname"]);
+    assert_eq!(users.column("email").unwrap().data_type, "text");
+    let idx: Vec<&str> = users.indexes.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(idx, vec!["users_email_index", "users_organization_id_index"]);
+    assert!(!users.checks[0].validated, "added NOT VALID");
+}
+
+#[test]
+fn modify_to_a_reference_adds_the_constraint() {
+    let src = r#"defmodule Portal.Repo.Migrations.OwnerRef do
+  use Ecto.Migration
+
+  def change do
+    alter table(:posts) do
+      modify :owner_id, references(:users, on_delete: :nilify_all, validate: false), from: :bigint
+    end
+  end
+end
+"#;
+    let path = std::path::Path::new("priv/repo/migrations/20240601000000_owner_ref.exs");
+    let ms = migration::read_file(path, src, None, Dialect::Postgres).unwrap();
+    assert_eq!(
+        lines(&ms[0].up),
+        vec![
+            "6:7 change_type public.posts.owner_id bigint",
+            "6:7 add_fk posts_owner_id_fkey on public.posts(owner_id) -> public.users(id) on_delete SET NULL not_valid",
+        ]
+    );
+    assert_eq!(down_lines(&ms[0]).unwrap(), vec!["6:7 change_type public.posts.owner_id bigint"]);
+}

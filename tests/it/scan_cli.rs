@@ -1,0 +1,85 @@
+//! `tandem scan`, `tandem refs` and `tandem graph` as a user runs them: a registry file, a git
+//! repository, the SQLite store, exit codes.
+
+use std::path::Path;
+
+use crate::support::cmd::{git, tandem_in};
+
+fn setup(dir: &Path) {
+    let repo = dir.join("shop");
+    std::fs::create_dir_all(repo.join("app/models")).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(
+        repo.join("app/models/user.rb"),
+        "class User < ApplicationRecord\n  def self.by_email(e)\n    where(email: e).first\n  end\nend\n",
+    )
+    .expect("write");
+    std::fs::write(repo.join("app/models/report.rb"), "SQL = \"SELECT u.email FROM users u\"\n").expect("write");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "one"]);
+    git(&repo, &["tag", "v1"]);
+    std::fs::write(
+        dir.join("apps.toml"),
+        "[registry]\ndialect = \"postgres\"\n\n[[app]]\nname = \"shop\"\nrepo = \"shop\"\nframework = \"rails\"\ndeployed = \"v1\"\nhead = \"main\"\n",
+    )
+    .expect("write apps.toml");
+}
+
+#[test]
+fn scan_then_refs_then_graph() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    setup(dir.path());
+
+    let out = tandem_in(dir.path()).args(["scan", "--format", "json"]).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["version"], 1);
+    let scans = json["scans"].as_array().expect("scans");
+    let refs: Vec<(&str, u64)> = scans
+        .iter()
+        .map(|s| (s["ref"].as_str().unwrap_or(""), s["summary"]["files_read"].as_u64().unwrap_or(99)))
+        .collect();
+    // deployed and head are the same commit: the second reads nothing.
+    assert_eq!(refs, vec![("deployed", 2), ("head", 0)]);
+
+    let out = tandem_in(dir.path())
+        .args(["refs", "users.email", "--format", "json", "--ref", "main"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["version"], 1);
+    let found: Vec<String> = json["targets"][0]["references"]
+        .as_array()
+        .expect("references")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{} {} {}",
+                r["path"].as_str().unwrap_or(""),
+                r["line"],
+                r["kind"].as_str().unwrap_or(""),
+                r["ref"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(found, vec!["app/models/report.rb:1 sql main", "app/models/user.rb:3 query main"]);
+
+    let out = tandem_in(dir.path()).args(["refs", "users.email"]).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("users.email: 4 references\n  shop @ deployed ("), "{text}");
+
+    let out = tandem_in(dir.path()).args(["graph", "--format", "dot"]).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("app_shop_head -> t_users [label=\"4 refs\"];"), "{text}");
+}
+
+#[test]
+fn unknown_app_is_input_error_and_missing_repo_environment_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    setup(dir.path());
+    tandem_in(dir.path()).args(["scan", "--app", "nope"]).assert().code(2);
+    tandem_in(dir.path()).args(["scan", "--ref", "v9"]).assert().code(3);
+    std::fs::remove_dir_all(dir.path().join("shop")).expect("rm");
+    tandem_in(dir.path()).args(["scan"]).assert().code(3);
+}
