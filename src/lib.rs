@@ -6,6 +6,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod framework;
 pub mod git;
 pub mod graph;
 pub mod migration;

@@ -11,10 +11,17 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Confidence, Framework};
 use crate::scan::reference::RefKind;
 
+/// Part of every extractor's cache tag and of the snapshot context: bump when the shape of
+/// [`FileFacts`] (or of anything in it) changes, so that facts in the old encoding are never
+/// decoded as the new one.
+pub const FORMAT: u32 = 2;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct FileFacts {
     pub hits: Vec<Hit>,
     pub models: Vec<ModelDecl>,
+    /// Names this file gives a type that other files read (see [`Binding`]).
+    pub bindings: Vec<Binding>,
     /// Set instead of facts when the extractor's screen deferred the file (nothing extracted;
     /// see [`crate::scan::screen`]): the model sets under which its words are known to name no
     /// model, so that a scan with one of them skips the blob without reading it.
@@ -40,6 +47,7 @@ impl FileFacts {
         postcard::to_allocvec(&Stored {
             hits,
             models: Cow::Borrowed(&self.models),
+            bindings: Cow::Borrowed(&self.bindings),
             deferred: Cow::Borrowed(&self.deferred),
         })
     }
@@ -65,7 +73,12 @@ impl FileFacts {
                 }
             })
             .collect();
-        Ok(FileFacts { hits, models: stored.models.into_owned(), deferred: stored.deferred.into_owned() })
+        Ok(FileFacts {
+            hits,
+            models: stored.models.into_owned(),
+            bindings: stored.bindings.into_owned(),
+            deferred: stored.deferred.into_owned(),
+        })
     }
 }
 
@@ -78,6 +91,7 @@ struct Stored<'a> {
     #[serde(borrow)]
     hits: Vec<StoredHit<'a>>,
     models: Cow<'a, [ModelDecl]>,
+    bindings: Cow<'a, [Binding]>,
     deferred: Cow<'a, Option<Deferral>>,
 }
 
@@ -133,6 +147,63 @@ pub enum Target {
     /// users, accounts`): resolved to the candidates whose table has the column in the schema,
     /// to all of them when there is no schema.
     AnyColumn { tables: Vec<String>, column: String },
+    /// A use of the record (or relation) reached from `root` through the associations named in
+    /// `path` — of its `attribute` when there is one, of its table otherwise. `user.profile.sort`
+    /// in a file where `user` holds a `User` is `Chain { root: Model("User"), path: ["profile"],
+    /// attribute: Some("sort") }`; resolution follows `User`'s association `profile` to its model
+    /// and names that model's column. An attribute that is an association of the last model is no
+    /// column of it (`challenge.phases` with `has_many :phases`); a belongs-to association's use
+    /// reads its foreign key.
+    Chain { root: Root, path: Vec<String>, attribute: Option<String> },
+    /// An attribute read or written on a receiver the file could not type (`x.email` where
+    /// nothing says what `x` is). Resolved at medium confidence only when exactly one table of
+    /// the schema has such a column and no model of the app declares it otherwise; low when
+    /// several do.
+    Attribute { name: String },
+}
+
+/// Where a [`Target::Chain`] (or a [`Binding`]) starts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Root {
+    /// A record or relation of a model class, named as the use site names it (resolved like
+    /// [`Target::Model`]).
+    Model { model: String },
+    /// A name another file gives a type: a controller's instance variable that its views read,
+    /// the context a Django view hands its template, the assigns a Phoenix controller renders.
+    /// Resolved through every [`Binding`] of the app with the same scope and name. The scope is
+    /// the framework's own key (e.g. `rails:view:admin/users`), written by the extractor that
+    /// binds and the one that reads alike.
+    Binding { scope: String, name: String },
+}
+
+/// A name that holds a record (or relation) of a known type for the files of a scope: `@user =
+/// User.find(…)` in `UsersController` binds `@user` for the views under `app/views/users/`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Binding {
+    pub scope: String,
+    pub name: String,
+    /// The value's type: the record reached from `root` through the associations of `path`.
+    pub root: Root,
+    pub path: Vec<String>,
+}
+
+/// An association a model declares: a name that reads another model's records.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Association {
+    /// The accessor (`author`, `posts`).
+    pub name: String,
+    /// The associated model, as the declaration names it or the framework's convention derives it
+    /// (Rails `has_many :posts` → `Post`, `class_name:` when given).
+    pub model: String,
+    /// Whether the accessor holds many records (`has_many`, `ManyToManyField`, `Post[]`).
+    pub many: bool,
+    /// The column of the declaring model's table that the association reads (`belongs_to
+    /// :author` → `author_id`), when it has one.
+    pub foreign_key: Option<String>,
+    /// The accessor the associated model gets back, and whether it holds many, when the framework
+    /// defines one without a declaration on that side (Django's `related_name`, `<model>_set`).
+    pub inverse: Option<(String, bool)>,
 }
 
 /// An ORM model class declared in the file.
@@ -159,6 +230,9 @@ pub struct ModelDecl {
     /// is not a column (a relation, a virtual field): uses of it resolve to nothing.
     #[serde(default)]
     pub fields: Vec<(String, String)>,
+    /// The associations the class declares.
+    #[serde(default)]
+    pub associations: Vec<Association>,
     /// 1-based line of the class declaration.
     pub line: u32,
     pub column: u32,
@@ -187,6 +261,17 @@ mod tests {
                 // The same text again, after another: stored again, and read back as written.
                 hit(7, 10, column("users", "email"), select),
                 hit(8, 1, Target::Identifier { name: "name".into() }, ""),
+                hit(
+                    9,
+                    4,
+                    Target::Chain {
+                        root: Root::Binding { scope: "rails:view:users".into(), name: "@user".into() },
+                        path: vec!["profile".into()],
+                        attribute: Some("sort".into()),
+                    },
+                    "@user.profile.sort",
+                ),
+                hit(10, 2, Target::Attribute { name: "email".into() }, "x.email"),
             ],
             models: vec![ModelDecl {
                 framework: Framework::Rails,
@@ -196,9 +281,22 @@ mod tests {
                 is_abstract: false,
                 ignored_columns: vec!["legacy".into()],
                 fields: vec![("author".into(), "author_id".into())],
+                associations: vec![Association {
+                    name: "author".into(),
+                    model: "User".into(),
+                    many: false,
+                    foreign_key: Some("author_id".into()),
+                    inverse: Some(("books".into(), true)),
+                }],
                 line: 1,
                 column: 1,
                 snippet: "class User < ApplicationRecord".into(),
+            }],
+            bindings: vec![Binding {
+                scope: "rails:view:users".into(),
+                name: "@user".into(),
+                root: Root::Model { model: "User".into() },
+                path: vec!["profile".into()],
             }],
             deferred: None,
         };

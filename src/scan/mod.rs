@@ -28,7 +28,7 @@ use std::time::Instant;
 use crate::config::{App, AppSource, Config};
 use crate::error::{Diagnostic, Error, Result};
 use crate::scan::extract::ExtractContext;
-use crate::scan::facts::ModelDecl;
+use crate::scan::facts::{Binding, ModelDecl};
 use crate::scan::reference::Skipped;
 use crate::scan::resolve::SchemaIndex;
 use crate::scan::snapshot::Snapshot;
@@ -168,6 +168,12 @@ pub fn scan_ref(
         Some(b) => kept.iter().flat_map(|(f, _)| b.models(&f.path).iter().map(move |m| (f.path.as_str(), m))).collect(),
         None => Vec::new(),
     };
+    let kept_bindings: Vec<(&str, &Binding)> = match &base {
+        Some(b) => {
+            kept.iter().flat_map(|(f, _)| b.bindings(&f.path).iter().map(move |x| (f.path.as_str(), x))).collect()
+        }
+        None => Vec::new(),
+    };
     let kept_classes: Vec<&str> = kept_models.iter().map(|(_, m)| m.class.as_str()).collect();
     let listed = started.elapsed();
     // The new cache entries go to the store on a thread of their own as they come (mostly I/O,
@@ -223,7 +229,10 @@ pub fn scan_ref(
                         .iter()
                         .copied()
                         .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
-                    let fresh = resolve::resolve_among(&ctx, models, &collected.facts);
+                    let bindings = kept_bindings.iter().copied().chain(
+                        collected.facts.iter().flat_map(|(p, f)| f.bindings.iter().map(move |x| (p.as_str(), x))),
+                    );
+                    let fresh = resolve::resolve_among(&ctx, models, bindings, &collected.facts);
                     let paths: Vec<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
                     match b.merged(&paths, fresh, &app.name, git_ref, &commit_hex) {
                         Ok(references) => Some(references),
@@ -291,7 +300,12 @@ pub fn scan_ref(
                 .copied()
                 .filter(|_| fits)
                 .chain(collected.facts.iter().flat_map(|(p, f)| f.models.iter().map(move |m| (p.as_str(), m))));
-            let bytes = snapshot::encode(&files, models, &references).map_err(|e| {
+            let bindings = kept_bindings
+                .iter()
+                .copied()
+                .filter(|_| fits)
+                .chain(collected.facts.iter().flat_map(|(p, f)| f.bindings.iter().map(move |x| (p.as_str(), x))));
+            let bytes = snapshot::encode(&files, models, bindings, &references).map_err(|e| {
                 Error::environment(Diagnostic::new(format!("cannot encode the snapshot of app `{}`: {e}", app.name)))
             })?;
             Some((store, bytes))
@@ -351,7 +365,10 @@ pub(crate) fn joined<T>(handle: Option<std::thread::ScopedJoinHandle<'_, T>>, no
 
 /// Each extractor's cache tag: id, version, framework and context fingerprint.
 fn cache_tags(extractors: &[Box<dyn extract::Extractor>], ctx: &ExtractContext<'_>) -> Vec<String> {
-    extractors.iter().map(|e| format!("{}@{}:{}:{}", e.id(), e.version(), ctx.framework, e.fingerprint(ctx))).collect()
+    extractors
+        .iter()
+        .map(|e| format!("{}@{}.{}:{}:{}", e.id(), e.version(), facts::FORMAT, ctx.framework, e.fingerprint(ctx)))
+        .collect()
 }
 
 /// The context key of `app`'s snapshots (see [`snapshot::context`]) under `schema`.

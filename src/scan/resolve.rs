@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::config::{App, Confidence, Framework};
-use crate::scan::facts::{FileFacts, ModelDecl, Target};
+use crate::config::{App, Confidence};
+use crate::scan::facts::{Association, Binding, FileFacts, ModelDecl, Root, Target};
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;
 
@@ -129,12 +129,6 @@ fn segments(class: &str) -> Vec<&str> {
     class.trim_start_matches("::").split("::").flat_map(|s| s.split('.')).filter(|s| !s.is_empty()).collect()
 }
 
-/// Rails' default table name for a model class: the demodulized class name, underscored and
-/// pluralized with ActiveSupport's inflections (ActiveRecord's `undecorated_table_name`).
-fn rails_table(class: &str) -> String {
-    crate::scan::inflect::tableize(class)
-}
-
 /// A model class with where it was declared and the table it maps, once resolved.
 #[derive(Debug, Clone)]
 struct Model {
@@ -147,7 +141,13 @@ struct Model {
 struct Models {
     list: Vec<Model>,
     by_last: HashMap<String, Vec<usize>>,
+    /// Accessors a model gets from another model's association without declaring them (Django's
+    /// `related_name` / `<model>_set`), by model index.
+    inverse: HashMap<usize, Vec<Association>>,
 }
+
+/// Deeper chains of bindings or parents than this are a cycle (`@a = @b`, `@b = @a`).
+const MAX_DEPTH: u32 = 16;
 
 impl Models {
     fn build<'m>(app: &App, decls: impl IntoIterator<Item = (&'m str, &'m ModelDecl)>) -> Models {
@@ -167,7 +167,23 @@ impl Models {
                 by_last.entry((*last).to_owned()).or_default().push(i);
             }
         }
-        let mut models = Models { list, by_last };
+        let mut models = Models { list, by_last, inverse: HashMap::new() };
+        let mut inverse: HashMap<usize, Vec<Association>> = HashMap::new();
+        for m in &models.list {
+            for a in &m.decl.associations {
+                let Some((name, many)) = &a.inverse else { continue };
+                for target in models.find(&a.model) {
+                    inverse.entry(target).or_default().push(Association {
+                        name: name.clone(),
+                        model: m.decl.class.clone(),
+                        many: *many,
+                        foreign_key: None,
+                        inverse: None,
+                    });
+                }
+            }
+        }
+        models.inverse = inverse;
         let n = models.list.len();
         let tables: Vec<Option<String>> = (0..n).map(|i| models.table_of(i, app, 0)).collect();
         let ignored: Vec<BTreeSet<String>> = (0..n).map(|i| models.ignored_of(i, 0)).collect();
@@ -218,11 +234,7 @@ impl Models {
         {
             return Some(t);
         }
-        match m.decl.framework {
-            Framework::Rails => Some(rails_table(class)),
-            Framework::Django => Some(segments(class).join("_").to_ascii_lowercase()),
-            _ => None,
-        }
+        crate::framework::of(m.decl.framework).default_table(class)
     }
 
     fn ignored_of(&self, i: usize, depth: u32) -> BTreeSet<String> {
@@ -263,6 +275,88 @@ impl Models {
     fn tables_for(&self, name: &str) -> BTreeSet<String> {
         self.find(name).into_iter().filter_map(|i| self.list[i].table.clone()).collect()
     }
+
+    /// Model `i`'s association called `name`: declared by it, given to it by another model's
+    /// inverse, or inherited from its parent.
+    fn association(&self, i: usize, name: &str, depth: u32) -> Option<&Association> {
+        if let Some(a) = self.list[i].decl.associations.iter().find(|a| a.name == name) {
+            return Some(a);
+        }
+        if let Some(a) = self.inverse.get(&i).and_then(|list| list.iter().find(|a| a.name == name)) {
+            return Some(a);
+        }
+        match self.parent(i) {
+            Some(p) if depth < MAX_DEPTH => self.association(p, name, depth + 1),
+            _ => None,
+        }
+    }
+
+    /// The models a record reached from `root` through the associations of `path` may belong to.
+    /// A step that is no association of any model reached so far ends the chain with nothing.
+    fn reach(&self, root: &Root, path: &[String], bindings: &Bindings<'_>, depth: u32) -> BTreeSet<usize> {
+        let mut current: BTreeSet<usize> = match root {
+            Root::Model { model } => self.find(model).into_iter().collect(),
+            Root::Binding { scope, name } if depth < MAX_DEPTH => bindings
+                .get(scope, name)
+                .iter()
+                .flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1))
+                .collect(),
+            Root::Binding { .. } => BTreeSet::new(),
+        };
+        for step in path {
+            current = current
+                .iter()
+                .filter_map(|&i| self.association(i, step, 0))
+                .flat_map(|a| self.find(&a.model))
+                .collect();
+        }
+        current
+    }
+
+    /// What a use of `attribute` on a record of model `i` reads: the mapped column; for a
+    /// belongs-to association its foreign key; for any other association nothing of `i`'s table.
+    fn attribute_column(&self, i: usize, attribute: &str) -> Option<(String, String)> {
+        let table = self.list[i].table.clone()?;
+        match self.association(i, attribute, 0) {
+            Some(a) => a.foreign_key.clone().map(|fk| (table, fk)),
+            None => {
+                let column = self.column_of(i, attribute, 0);
+                (!column.is_empty()).then_some((table, column))
+            }
+        }
+    }
+
+    /// Whether some model of the app declares `name` as an association: then a bare
+    /// `x.name` on an unknown receiver may well be that association, not a column.
+    fn is_association_anywhere(&self, name: &str) -> bool {
+        self.list.iter().any(|m| m.decl.associations.iter().any(|a| a.name == name))
+            || self.inverse.values().flatten().any(|a| a.name == name)
+    }
+}
+
+/// Every binding of the app, by scope and name.
+#[derive(Default)]
+struct Bindings<'a> {
+    /// Scope → name → the bindings of that name.
+    by_scope: HashMap<&'a str, HashMap<&'a str, Vec<&'a Binding>>>,
+}
+
+impl<'a> Bindings<'a> {
+    fn build(bindings: impl IntoIterator<Item = (&'a str, &'a Binding)>) -> Self {
+        let mut by_scope: HashMap<&str, HashMap<&str, Vec<&Binding>>> = HashMap::new();
+        for (_, b) in bindings {
+            by_scope.entry(b.scope.as_str()).or_default().entry(b.name.as_str()).or_default().push(b);
+        }
+        for list in by_scope.values_mut().flat_map(HashMap::values_mut) {
+            list.sort();
+            list.dedup();
+        }
+        Bindings { by_scope }
+    }
+
+    fn get(&self, scope: &str, name: &str) -> &[&'a Binding] {
+        self.by_scope.get(scope).and_then(|names| names.get(name)).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Everything about one app at one commit the resolver needs besides the facts.
@@ -276,17 +370,24 @@ pub struct Context<'a> {
 /// Resolve the facts of every file (path inside the repository, facts) into sorted, deduplicated
 /// references.
 pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Reference> {
-    resolve_among(ctx, files.iter().flat_map(|(path, f)| f.models.iter().map(move |m| (path.as_str(), m))), files)
+    resolve_among(
+        ctx,
+        files.iter().flat_map(|(path, f)| f.models.iter().map(move |m| (path.as_str(), m))),
+        files.iter().flat_map(|(path, f)| f.bindings.iter().map(move |b| (path.as_str(), b))),
+        files,
+    )
 }
 
-/// Resolve the facts of some files of a commit, given every model the commit declares (path,
-/// declaration), those of `files` included.
+/// Resolve the facts of some files of a commit, given every model and binding the commit
+/// declares (path, declaration), those of `files` included.
 pub fn resolve_among<'m>(
     ctx: &Context<'_>,
     models: impl IntoIterator<Item = (&'m str, &'m ModelDecl)>,
+    bindings: impl IntoIterator<Item = (&'m str, &'m Binding)>,
     files: &[(String, FileFacts)],
 ) -> Vec<Reference> {
     let models = Models::build(ctx.app, models);
+    let bindings = Bindings::build(bindings);
     // Everything below is per file once the models are known (references are keyed by path),
     // so files resolve in parallel.
     let mut own: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -298,7 +399,7 @@ pub fn resolve_among<'m>(
         .par_iter()
         .map(|(path, facts)| {
             let mine = own.get(path.as_str()).map_or(&[][..], Vec::as_slice);
-            resolve_file(ctx, &origin, &models, path, facts, mine)
+            resolve_file(ctx, &origin, &models, &bindings, path, facts, mine)
         })
         .collect();
     let mut out: Vec<Reference> = per_file.into_iter().flatten().collect();
@@ -313,6 +414,7 @@ fn resolve_file(
     ctx: &Context<'_>,
     origin: &Origin,
     models: &Models,
+    bindings: &Bindings<'_>,
     path: &str,
     facts: &FileFacts,
     own: &[usize],
@@ -386,6 +488,42 @@ fn resolve_file(
                     emit(object_column(t, column));
                 }
             }
+            Target::Chain { root, path: steps, attribute } => {
+                for i in models.reach(root, steps, bindings, 0) {
+                    match attribute {
+                        None => {
+                            if let Some(t) = &models.list[i].table {
+                                emit(object_table(t));
+                            }
+                        }
+                        Some(attribute) => {
+                            if let Some((t, c)) = models.attribute_column(i, attribute)
+                                && column_ok(&t, &c)
+                            {
+                                emit(object_column(&t, &c));
+                            }
+                        }
+                    }
+                }
+            }
+            Target::Attribute { name } => {
+                let Some(schema) = ctx.schema else { continue };
+                let name = lower(name);
+                let Some(tables) = schema.columns.get(name.as_ref()) else { continue };
+                // One table has the column and no association of the app shares its name: the
+                // use most likely reads it. Otherwise any of them may be meant, or none.
+                let confidence = if tables.len() == 1 && !models.is_association_anywhere(&name) {
+                    hit.confidence
+                } else {
+                    Confidence::Low
+                };
+                if tables.len() > MAX_IDENTIFIER_FANOUT {
+                    continue;
+                }
+                for t in tables {
+                    add(path, hit.line, hit.column, ObjectRef::column(t, &name), hit.kind, confidence, &hit.snippet);
+                }
+            }
             Target::Identifier { name } => {
                 let Some(schema) = ctx.schema else { continue };
                 let name = lower(name);
@@ -446,7 +584,7 @@ fn resolve_file(
     // load and save, unless told to ignore it.
     for m in own.iter().map(|&i| &models.list[i]) {
         let Some(table) = &m.table else { continue };
-        if m.decl.is_abstract || m.decl.framework != Framework::Rails {
+        if m.decl.is_abstract || !crate::framework::of(m.decl.framework).maps_every_column() {
             continue;
         }
         match ctx.schema {
@@ -508,6 +646,7 @@ fn resolve_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Framework;
     use crate::scan::facts::Hit;
     use crate::schema::{Column, QualifiedName, Table};
 
@@ -553,6 +692,7 @@ mod tests {
             is_abstract: class == "ApplicationRecord",
             ignored_columns: if class == "User" { vec!["legacy_flag".into()] } else { vec![] },
             fields: Vec::new(),
+            associations: Vec::new(),
             line,
             column: 1,
             snippet: format!("class {class}"),
@@ -636,11 +776,168 @@ mod tests {
         );
     }
 
+    fn assoc(name: &str, model: &str, many: bool, fk: Option<&str>, inverse: Option<(&str, bool)>) -> Association {
+        Association {
+            name: name.into(),
+            model: model.into(),
+            many,
+            foreign_key: fk.map(Into::into),
+            inverse: inverse.map(|(n, m)| (n.into(), m)),
+        }
+    }
+
+    fn chain(root: Root, path: &[&str], attribute: Option<&str>) -> Target {
+        Target::Chain {
+            root,
+            path: path.iter().map(|s| (*s).to_owned()).collect(),
+            attribute: attribute.map(Into::into),
+        }
+    }
+
+    fn user_root() -> Root {
+        Root::Model { model: "User".into() }
+    }
+
+    /// users (has_one :profile, has_many :phases with a legacy `phases` column), profiles
+    /// (belongs_to :user), and a Django-style inverse accessor `user.badges` from Badge.
+    fn chain_files(hits: Vec<Hit>, bindings: Vec<Binding>) -> Vec<(String, FileFacts)> {
+        let mut user = model("User", Some("ApplicationRecord"), 1);
+        user.ignored_columns.clear();
+        user.associations =
+            vec![assoc("profile", "Profile", false, None, None), assoc("phases", "Phase", true, None, None)];
+        let mut profile = model("Profile", Some("ApplicationRecord"), 1);
+        profile.associations = vec![assoc("user", "User", false, Some("user_id"), None)];
+        let mut badge = model("Badge", Some("ApplicationRecord"), 1);
+        badge.associations = vec![assoc("owner", "User", false, Some("owner_id"), Some(("badges", true)))];
+        vec![
+            ("app/models/user.rb".to_owned(), FileFacts { models: vec![user], ..FileFacts::default() }),
+            ("app/models/profile.rb".to_owned(), FileFacts { models: vec![profile], ..FileFacts::default() }),
+            ("app/models/badge.rb".to_owned(), FileFacts { models: vec![badge], ..FileFacts::default() }),
+            ("app/views/x.erb".to_owned(), FileFacts { hits, bindings, ..FileFacts::default() }),
+        ]
+    }
+
+    fn chain_schema() -> Schema {
+        let mut s = Schema::default();
+        for (t, cols) in [
+            ("users", &["id", "email", "phases", "name"][..]),
+            ("profiles", &["id", "user_id", "sort", "name"][..]),
+            ("badges", &["id", "owner_id", "label"][..]),
+            ("phases", &["id", "user_id", "title"][..]),
+        ] {
+            let mut table = Table::new(QualifiedName::unqualified(t));
+            table.columns = cols.iter().map(|c| Column::new(c, "text")).collect();
+            s.tables.push(table);
+        }
+        s
+    }
+
+    /// The references of the view file only (the models add implicit ones).
+    fn view_refs(hits: Vec<Hit>, bindings: Vec<Binding>) -> Vec<String> {
+        let idx = SchemaIndex::new(&chain_schema());
+        let a = app();
+        let ctx = Context { app: &a, git_ref: "head", commit: "c0", schema: Some(&idx) };
+        let refs = resolve(&ctx, &chain_files(hits, bindings));
+        refs.iter()
+            .filter(|r| &*r.path == "app/views/x.erb")
+            .map(|r| format!("{} {} {}", r.line, r.object, r.confidence))
+            .collect()
+    }
+
+    #[test]
+    fn chains_follow_associations_to_the_model_that_has_the_column() {
+        let hits = vec![
+            hit(1, chain(user_root(), &["profile"], Some("sort")), RefKind::Query),
+            // The association, not the legacy column of the same name.
+            hit(2, chain(user_root(), &[], Some("phases")), RefKind::Query),
+            // A belongs-to association reads its foreign key.
+            hit(3, chain(user_root(), &["profile"], Some("user")), RefKind::Query),
+            // An inverse accessor another model declares.
+            hit(4, chain(user_root(), &["badges"], Some("label")), RefKind::Query),
+            // Not an association: nothing, rather than a guess.
+            hit(5, chain(user_root(), &["nosuch"], Some("sort")), RefKind::Query),
+            // The record itself: its table.
+            hit(6, chain(user_root(), &["profile"], None), RefKind::Query),
+            // A method that is no column of the schema's table: nothing.
+            hit(7, chain(user_root(), &[], Some("full_name")), RefKind::Query),
+        ];
+        assert_eq!(
+            view_refs(hits, vec![]),
+            vec!["1 profiles.sort medium", "3 profiles.user_id medium", "4 badges.label medium", "6 profiles medium",]
+        );
+    }
+
+    #[test]
+    fn bindings_type_names_other_files_read() {
+        let at_user = Root::Binding { scope: "rails:view:users".into(), name: "@user".into() };
+        let bindings = vec![
+            Binding { scope: "rails:view:users".into(), name: "@user".into(), root: user_root(), path: vec![] },
+            // A binding through another binding and an association.
+            Binding {
+                scope: "rails:view:users".into(),
+                name: "profile".into(),
+                root: at_user.clone(),
+                path: vec!["profile".into()],
+            },
+            // A cycle ends, without a reference.
+            Binding {
+                scope: "s".into(),
+                name: "a".into(),
+                root: Root::Binding { scope: "s".into(), name: "b".into() },
+                path: vec![],
+            },
+            Binding {
+                scope: "s".into(),
+                name: "b".into(),
+                root: Root::Binding { scope: "s".into(), name: "a".into() },
+                path: vec![],
+            },
+        ];
+        let hits = vec![
+            hit(1, chain(at_user.clone(), &[], Some("email")), RefKind::Query),
+            hit(
+                2,
+                chain(Root::Binding { scope: "rails:view:users".into(), name: "profile".into() }, &[], Some("sort")),
+                RefKind::Query,
+            ),
+            hit(3, chain(Root::Binding { scope: "s".into(), name: "a".into() }, &[], Some("email")), RefKind::Query),
+            // Another scope's `@user` is unbound.
+            hit(
+                4,
+                chain(Root::Binding { scope: "rails:view:admin".into(), name: "@user".into() }, &[], Some("email")),
+                RefKind::Query,
+            ),
+        ];
+        assert_eq!(view_refs(hits, bindings), vec!["1 users.email medium", "2 profiles.sort medium"]);
+    }
+
+    #[test]
+    fn attributes_on_unknown_receivers_are_medium_only_when_one_table_has_them() {
+        let hits = vec![
+            hit(1, Target::Attribute { name: "label".into() }, RefKind::Query),
+            // Two tables have `name`: low on both.
+            hit(2, Target::Attribute { name: "name".into() }, RefKind::Query),
+            // `title` is only phases', but an association of the app is called `phases`; `user`
+            // is an association and a column nowhere.
+            hit(3, Target::Attribute { name: "phases".into() }, RefKind::Query),
+            hit(4, Target::Attribute { name: "nosuch".into() }, RefKind::Query),
+        ];
+        assert_eq!(
+            view_refs(hits, vec![]),
+            vec!["1 badges.label medium", "2 profiles.name low", "2 users.name low", "3 users.phases low"]
+        );
+    }
+
     #[test]
     fn rails_convention() {
-        assert_eq!(rails_table("Admin::UserProfile"), "user_profiles");
-        assert_eq!(rails_table("Person"), "people");
-        assert_eq!(rails_table("Category"), "categories");
-        assert_eq!(rails_table("Address"), "addresses");
+        let rails = crate::framework::of(Framework::Rails);
+        for (class, table) in [
+            ("Admin::UserProfile", "user_profiles"),
+            ("Person", "people"),
+            ("Category", "categories"),
+            ("Address", "addresses"),
+        ] {
+            assert_eq!(rails.default_table(class).as_deref(), Some(table));
+        }
     }
 }

@@ -23,13 +23,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::{App, Confidence};
-use crate::scan::facts::{FileFacts, ModelDecl};
+use crate::scan::facts::{Binding, FileFacts, ModelDecl};
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::scan::resolve::SchemaIndex;
 use crate::scan::tree::FileEntry;
 
 /// Part of every context key: bump when the encoding below changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The key under which snapshots are interchangeable: everything besides a file's path and
 /// content that its references depend on.
@@ -68,6 +68,7 @@ struct StoredFile<'a> {
     path: &'a str,
     blob: [u8; 20],
     models: Vec<ModelDecl>,
+    bindings: Vec<Binding>,
     /// postcard of `Vec<StoredRef>`. (postcard writes a byte slice and a sequence of `u8`
     /// alike: a length, then the bytes.)
     refs: &'a [u8],
@@ -216,10 +217,15 @@ impl<'a> Snapshot<'a> {
         self.by_path.get(path).map_or(&[], |&i| &self.files[i].models)
     }
 
-    /// Whether the app's models are the snapshot's: every file it holds but `kept` (unchanged
-    /// files) and every file of `collected` (the rest of the commit, with their new `facts`)
-    /// declares what it declared then — a new or deleted file, nothing. Then every kept file
-    /// resolves as it did.
+    /// The bindings `path` declared (none when the snapshot does not hold it).
+    pub fn bindings(&self, path: &str) -> &[Binding] {
+        self.by_path.get(path).map_or(&[], |&i| &self.files[i].bindings)
+    }
+
+    /// Whether the app's models and bindings are the snapshot's: every file it holds but `kept`
+    /// (unchanged files) and every file of `collected` (the rest of the commit, with their new
+    /// `facts`) declares what it declared then — a new or deleted file, nothing. Then every kept
+    /// file resolves as it did.
     pub fn same_models<'p>(
         &self,
         kept: impl IntoIterator<Item = &'p str>,
@@ -227,9 +233,11 @@ impl<'a> Snapshot<'a> {
         facts: &[(String, FileFacts)],
     ) -> bool {
         let kept: foldhash::HashSet<&str> = kept.into_iter().collect();
-        let now: foldhash::HashMap<&str, &[ModelDecl]> =
-            facts.iter().map(|(p, f)| (p.as_str(), f.models.as_slice())).collect();
-        let same = |p: &str| self.models(p) == now.get(p).copied().unwrap_or(&[]);
+        let now: foldhash::HashMap<&str, &FileFacts> = facts.iter().map(|(p, f)| (p.as_str(), f)).collect();
+        let same = |p: &str| match now.get(p) {
+            Some(f) => self.models(p) == f.models.as_slice() && self.bindings(p) == f.bindings.as_slice(),
+            None => self.models(p).is_empty() && self.bindings(p).is_empty(),
+        };
         self.files.iter().map(|f| f.path).filter(|p| !kept.contains(p)).all(same) && collected.into_iter().all(same)
     }
 
@@ -408,11 +416,12 @@ impl<'s> Cursor<'s> {
     }
 }
 
-/// Encode a scan: its `files`, the models they declare (path, declaration) and the references
-/// (sorted, as a scan returns them).
+/// Encode a scan: its `files`, the models and bindings they declare (path, declaration) and
+/// the references (sorted, as a scan returns them).
 pub fn encode<'m>(
     files: &[&FileEntry],
     models: impl IntoIterator<Item = (&'m str, &'m ModelDecl)>,
+    bindings: impl IntoIterator<Item = (&'m str, &'m Binding)>,
     references: &[Reference],
 ) -> Result<Vec<u8>, postcard::Error> {
     let mut files: Vec<(&str, git2::Oid)> = files.iter().map(|f| (f.path.as_str(), f.blob)).collect();
@@ -420,6 +429,10 @@ pub fn encode<'m>(
     let mut declared: HashMap<&str, Vec<ModelDecl>> = HashMap::new();
     for (path, decl) in models {
         declared.entry(path).or_default().push(decl.clone());
+    }
+    let mut bound: HashMap<&str, Vec<Binding>> = HashMap::new();
+    for (path, binding) in bindings {
+        bound.entry(path).or_default().push(binding.clone());
     }
     let mut by_path: HashMap<&str, &[Reference]> = HashMap::new();
     for group in references.chunk_by(|a, b| a.path == b.path) {
@@ -435,7 +448,13 @@ pub fn encode<'m>(
         .map(|((path, blob), refs)| {
             let mut id = [0u8; 20];
             id.copy_from_slice(blob.as_bytes());
-            StoredFile { path, blob: id, models: declared.remove(path).unwrap_or_default(), refs }
+            StoredFile {
+                path,
+                blob: id,
+                models: declared.remove(path).unwrap_or_default(),
+                bindings: bound.remove(path).unwrap_or_default(),
+                refs,
+            }
         })
         .collect();
     postcard::to_allocvec(&stored)
@@ -486,6 +505,7 @@ mod tests {
             is_abstract: false,
             ignored_columns: vec!["legacy".into()],
             fields: vec![],
+            associations: vec![],
             line: 1,
             column: 1,
             snippet: "class User".into(),
@@ -493,7 +513,7 @@ mod tests {
         let entry = |path: &str, blob| FileEntry { path: path.into(), app_path: path.into(), blob };
         // Given in any order: the snapshot sorts its files by path.
         let (fa, fb) = (entry("a.rb", a), entry("b.rb", b));
-        let bytes = encode(&[&fb, &fa], [("b.rb", &decl)], &refs).unwrap();
+        let bytes = encode(&[&fb, &fa], [("b.rb", &decl)], [], &refs).unwrap();
         let snap = Snapshot::decode(&bytes).unwrap();
         assert!(snap.has("a.rb", a) && snap.has("b.rb", b));
         assert!(!snap.has("a.rb", b) && !snap.has("c.rb", a));
@@ -513,6 +533,20 @@ mod tests {
         assert!(!snap.same_models(["a.rb", "b.rb"], ["c.rb"], &c_now), "a new model");
         let c_plain = vec![("c.rb".to_owned(), facts(vec![]))];
         assert!(snap.same_models(["a.rb", "b.rb"], ["c.rb"], &c_plain), "a new file without models");
+        // A binding another file reads counts as much as a model.
+        let binding = Binding {
+            scope: "rails:view:users".into(),
+            name: "@user".into(),
+            root: crate::scan::facts::Root::Model { model: "User".into() },
+            path: vec![],
+        };
+        let c_binds = vec![("c.rb".to_owned(), FileFacts { bindings: vec![binding.clone()], ..FileFacts::default() })];
+        assert!(!snap.same_models(["a.rb", "b.rb"], ["c.rb"], &c_binds), "a new binding");
+        let bytes = encode(&[&fb, &fa], [("b.rb", &decl)], [("a.rb", &binding)], &refs).unwrap();
+        let snap = Snapshot::decode(&bytes).unwrap();
+        assert_eq!(snap.bindings("a.rb"), &[binding.clone()][..]);
+        assert!(snap.same_models(["b.rb"], ["a.rb"], &[("a.rb".to_owned(), c_binds[0].1.clone())]), "the same binding");
+        assert!(!snap.same_models(["b.rb"], ["a.rb"], &c_plain), "a.rb lost its binding");
         let back = snap.merged(&["a.rb", "b.rb", "gone.rb"], vec![], "web", "head", "c1").unwrap();
         let expected: Vec<Reference> = refs
             .iter()
@@ -543,7 +577,7 @@ mod tests {
         let entries: Vec<FileEntry> = (0..files)
             .map(|f| FileEntry { path: format!("f{f:02}.rb"), app_path: format!("f{f:02}.rb"), blob })
             .collect();
-        encode(&entries.iter().collect::<Vec<_>>(), [], refs).unwrap()
+        encode(&entries.iter().collect::<Vec<_>>(), [], [], refs).unwrap()
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use git2::{ObjectType, Oid, Repository};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::config::{App, Framework};
+use crate::config::App;
 use crate::error::{Diagnostic, Error, Result};
 use crate::scan::reference::Skipped;
 
@@ -75,20 +75,6 @@ const ASSET_EXTENSIONS: &[&str] = &[
     "sqlite3", "db", "keystore", "pem", "crt", "der", "p12",
 ];
 
-/// The framework's own migration directories, relative to the app's path. Migrations are read
-/// by the migration readers; scanning them would make every dropped column "still used".
-fn default_migration_dirs(framework: Framework) -> &'static [&'static str] {
-    match framework {
-        Framework::Rails => &["db/migrate"],
-        Framework::Phoenix => &["priv/repo/migrations"],
-        Framework::Prisma => &["prisma/migrations"],
-        Framework::Drizzle => &["drizzle"],
-        Framework::Sequelize => &["migrations", "db/migrations", "src/migrations"],
-        Framework::Typeorm => &["src/migration", "src/migrations", "migrations"],
-        Framework::Django | Framework::Sqlalchemy | Framework::Generic => &[],
-    }
-}
-
 /// Schema dumps committed by the framework, relative to the app's path.
 const SCHEMA_DUMPS: &[&str] = &["db/schema.rb", "db/structure.sql", "priv/repo/structure.sql"];
 
@@ -123,19 +109,14 @@ impl Filter {
         };
         let include = if app.include.is_empty() { None } else { Some(build(&app.include)?) };
         let exclude = build(&app.exclude)?;
-        let mut migration_dirs: Vec<String> = match &app.migrations {
-            Some(dir) => vec![dir.trim_end_matches('/').to_owned()],
-            None => default_migration_dirs(app.framework).iter().map(|s| (*s).to_owned()).collect(),
-        };
-        if app.framework == Framework::Phoenix && app.migrations.is_none() {
-            // Ecto repos other than `Repo` keep their migrations in priv/<repo>/migrations.
-            migration_dirs.push("priv/*/migrations".to_owned());
-        }
-        let migration_dir_names: &'static [&'static str] = match (app.migrations.is_some(), app.framework) {
-            (true, _) => &[],
-            (false, Framework::Django) => &["migrations"],
-            (false, Framework::Sqlalchemy) => &["alembic", "migrations"],
-            _ => &[],
+        // The framework's own migrations are read by the migration readers; scanning them would
+        // make every dropped column "still used".
+        let framework = crate::framework::of(app.framework);
+        let (migration_dirs, migration_dir_names): (Vec<String>, &'static [&'static str]) = match &app.migrations {
+            Some(dir) => (vec![dir.trim_end_matches('/').to_owned()], &[]),
+            None => {
+                (framework.migration_dirs().iter().map(|s| (*s).to_owned()).collect(), framework.migration_dir_names())
+            }
         };
         let mut dumps: Vec<String> = SCHEMA_DUMPS.iter().map(|s| (*s).to_owned()).collect();
         if let Some(s) = &app.structure {
@@ -353,6 +334,7 @@ mod tests {
 #[cfg(test)]
 mod filter_tests {
     use super::*;
+    use crate::config::Framework;
 
     #[test]
     fn include_globs() {

@@ -24,8 +24,7 @@ fn facts(table: &str, line: u32) -> FileFacts {
             confidence: Confidence::High,
             snippet: format!("SELECT * FROM {table}"),
         }],
-        models: Vec::new(),
-        deferred: None,
+        ..FileFacts::default()
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tandem::config::Framework;
 use tandem::scan::extract::{ExtractContext, Extractor, SourceFile};
-use tandem::scan::facts::{FileFacts, Target};
+use tandem::scan::facts::{FileFacts, Root, Target};
 
 /// The text of `tests/fixtures/extract/<path>`.
 pub fn fixture(path: &str) -> String {
@@ -31,6 +31,7 @@ pub fn show(t: &Target) -> String {
         Target::Column { table, column } => format!("{table}.{column}"),
         Target::Model { model } => format!("model {model}"),
         Target::ModelColumn { model, column } => format!("{model}#{column}"),
+        Target::Chain { root, path, attribute } => chain(root, path, attribute.as_deref()),
         other => format!("{other:?}"),
     }
 }
@@ -44,7 +45,22 @@ pub fn target(t: &Target) -> String {
         Target::ModelColumn { model, column } => format!("model_column {model}.{column}"),
         Target::Identifier { name } => format!("identifier {name}"),
         Target::AnyColumn { tables, column } => format!("any_column {}.{column}", tables.join("|")),
+        Target::Chain { root, path, attribute } => format!("chain {}", chain(root, path, attribute.as_deref())),
+        Target::Attribute { name } => format!("attribute {name}"),
     }
+}
+
+/// A chain as code spells it: `User.profile.sort`, `$rails:view:users/@user.email`.
+pub fn chain(root: &Root, path: &[String], attribute: Option<&str>) -> String {
+    let mut out = match root {
+        Root::Model { model } => model.clone(),
+        Root::Binding { scope, name } => format!("${scope}/{name}"),
+    };
+    for step in path.iter().map(String::as_str).chain(attribute) {
+        out.push('.');
+        out.push_str(step);
+    }
+    out
 }
 
 /// Every hit as (line, short target, kind).

@@ -625,6 +625,7 @@ fn model_decls(cx: &mut Ctx<'_>) -> Vec<ModelDecl> {
             is_abstract: m.is_abstract,
             ignored_columns: Vec::new(),
             fields: map,
+            associations: Vec::new(),
             line,
             column,
             snippet: cx.src.snippet(m.name_offset),

@@ -141,6 +141,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             is_abstract: false,
             ignored_columns: Vec::new(),
             fields: columns.iter().map(|(k, c)| (k.clone(), c.clone())).collect(),
+            associations: Vec::new(),
             line,
             column,
             snippet: src.snippet(name.start_byte()),

@@ -515,6 +515,7 @@ impl<'a> Walker<'a> {
             is_abstract: false,
             ignored_columns: Vec::new(),
             fields: Vec::new(),
+            associations: Vec::new(),
             line: line as u32,
             column: column as u32,
             snippet,

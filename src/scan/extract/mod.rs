@@ -102,18 +102,11 @@ pub trait Extractor: Sync + Send {
     }
 }
 
-/// Every extractor, in a fixed order.
+/// Every extractor, in a fixed order: each framework's (see [`crate::framework`]), then the
+/// framework-neutral ones.
 pub fn all() -> Vec<Box<dyn Extractor>> {
-    vec![
-        Box::new(rails::RailsExtractor),
-        Box::new(ecto::EctoExtractor),
-        Box::new(django::Django),
-        Box::new(sqlalchemy::Sqlalchemy),
-        Box::new(prisma::Prisma),
-        Box::new(drizzle::Drizzle),
-        Box::new(typeorm::Typeorm),
-        Box::new(sequelize::Sequelize),
-        Box::new(sql::SqlExtractor),
-        Box::new(name::NameExtractor::default()),
-    ]
+    let mut out: Vec<Box<dyn Extractor>> = crate::framework::all().iter().flat_map(|f| f.extractors()).collect();
+    out.push(Box::new(sql::SqlExtractor));
+    out.push(Box::new(name::NameExtractor::default()));
+    out
 }

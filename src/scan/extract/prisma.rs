@@ -236,6 +236,7 @@ pub fn schema(source: &str) -> FileFacts {
             is_abstract: false,
             ignored_columns: Vec::new(),
             fields,
+            associations: Vec::new(),
             line,
             column,
             snippet: src.snippet(block.name_offset),

@@ -1179,6 +1179,7 @@ impl<'a> Walker<'a> {
                     is_abstract: false,
                     ignored_columns: Vec::new(),
                     fields: Vec::new(),
+                    associations: Vec::new(),
                     line,
                     column,
                     snippet: self.snippet(line),

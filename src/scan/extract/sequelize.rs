@@ -297,6 +297,7 @@ fn declare(src: &Src<'_>, facts: &mut FileFacts, class: &str, decl_offset: usize
         is_abstract: false,
         ignored_columns: Vec::new(),
         fields,
+        associations: Vec::new(),
         line,
         column: col,
         snippet: src.snippet(decl_offset),

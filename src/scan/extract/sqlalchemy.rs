@@ -258,6 +258,7 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                 .map(|(a, c, _)| (a.clone(), c.clone()))
                 .chain(m.relations.iter().map(|r| (r.clone(), String::new())))
                 .collect(),
+            associations: Vec::new(),
             line,
             column,
             snippet: src.snippet(m.name_offset),

@@ -202,6 +202,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                 .map(|c| (c.attr.clone(), c.column.clone()))
                 .chain(c.relations.iter().map(|r| (r.clone(), String::new())))
                 .collect(),
+            associations: Vec::new(),
             line,
             column,
             snippet: src.snippet(c.name_offset),

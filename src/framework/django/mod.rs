@@ -1,0 +1,28 @@
+//! Django.
+
+use crate::config::Framework;
+use crate::framework::FrameworkSupport;
+use crate::scan::extract::{Extractor, django};
+
+pub struct Django;
+
+impl FrameworkSupport for Django {
+    fn id(&self) -> Framework {
+        Framework::Django
+    }
+
+    fn extractors(&self) -> Vec<Box<dyn Extractor>> {
+        vec![Box::new(django::Django)]
+    }
+
+    fn migration_dir_names(&self) -> &'static [&'static str] {
+        &["migrations"]
+    }
+
+    /// `<app_label>_<model name lower-cased>`, the class written `app_label.Model`.
+    fn default_table(&self, class: &str) -> Option<String> {
+        let parts: Vec<&str> =
+            class.trim_start_matches("::").split("::").flat_map(|s| s.split('.')).filter(|s| !s.is_empty()).collect();
+        Some(parts.join("_").to_ascii_lowercase())
+    }
+}

@@ -1,0 +1,90 @@
+//! Everything tandem knows about one framework, in one folder, behind one trait.
+//!
+//! `config::Framework` names a framework (what apps.toml says); [`FrameworkSupport`] is what
+//! tandem knows of it: where its migrations live, how it names tables, whether its models read
+//! every column, which extractors read its code. Code outside `src/framework/` asks [`of`] and
+//! never matches on a `config::Framework` itself, so adding a framework is one folder here plus
+//! one line in [`all`].
+
+mod django;
+mod drizzle;
+mod generic;
+mod phoenix;
+mod prisma;
+mod rails;
+mod sequelize;
+mod sqlalchemy;
+mod typeorm;
+
+use crate::config::Framework;
+use crate::scan::extract::Extractor;
+
+/// What tandem knows about one framework.
+pub trait FrameworkSupport: Sync + Send {
+    /// The name apps.toml gives it.
+    fn id(&self) -> Framework;
+
+    /// The extractors that read this framework's code (each still says which files it reads;
+    /// the framework-neutral `sql` and `name` extractors are not listed here).
+    fn extractors(&self) -> Vec<Box<dyn Extractor>> {
+        Vec::new()
+    }
+
+    /// Folders of an app (relative to its root) that hold the framework's migrations: read by
+    /// the migration readers, never scanned as code — every dropped column would still be "used".
+    /// Globs are allowed (`priv/*/migrations`).
+    fn migration_dirs(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Folder names that hold migrations wherever they appear in the app (Django's
+    /// `<app>/migrations/`).
+    fn migration_dir_names(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The table a model class maps when neither its declaration nor apps.toml says: the
+    /// framework's naming convention, when it has one that needs no other file.
+    fn default_table(&self, class: &str) -> Option<String> {
+        let _ = class;
+        None
+    }
+
+    /// Whether a model reads and writes every column of its table on each load and save
+    /// (ActiveRecord caches all columns unless told to ignore some), so that the model's class
+    /// line is an implicit reference to each of them.
+    fn maps_every_column(&self) -> bool {
+        false
+    }
+}
+
+/// Every framework, in a fixed order (the order of their extractors in a scan).
+pub fn all() -> [&'static dyn FrameworkSupport; 9] {
+    [
+        &rails::Rails,
+        &phoenix::Phoenix,
+        &django::Django,
+        &sqlalchemy::Sqlalchemy,
+        &prisma::Prisma,
+        &drizzle::Drizzle,
+        &typeorm::Typeorm,
+        &sequelize::Sequelize,
+        &generic::Generic,
+    ]
+}
+
+/// What tandem knows about `framework`.
+pub fn of(framework: Framework) -> &'static dyn FrameworkSupport {
+    all().into_iter().find(|f| f.id() == framework).expect("every framework is registered in framework::all")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_framework_is_registered_once() {
+        let ids: Vec<Framework> = all().iter().map(|f| f.id()).collect();
+        assert_eq!(ids, Framework::ALL);
+    }
+}

@@ -1,0 +1,22 @@
+//! Phoenix / Ecto.
+
+use crate::config::Framework;
+use crate::framework::FrameworkSupport;
+use crate::scan::extract::{Extractor, ecto::EctoExtractor};
+
+pub struct Phoenix;
+
+impl FrameworkSupport for Phoenix {
+    fn id(&self) -> Framework {
+        Framework::Phoenix
+    }
+
+    fn extractors(&self) -> Vec<Box<dyn Extractor>> {
+        vec![Box::new(EctoExtractor)]
+    }
+
+    /// `Repo`'s migrations, and those of any other Ecto repo (`priv/<repo>/migrations`).
+    fn migration_dirs(&self) -> &'static [&'static str] {
+        &["priv/repo/migrations", "priv/*/migrations"]
+    }
+}

@@ -1,0 +1,31 @@
+//! Rails / ActiveRecord.
+
+use crate::config::Framework;
+use crate::framework::FrameworkSupport;
+use crate::scan::extract::{Extractor, rails::RailsExtractor};
+
+pub struct Rails;
+
+impl FrameworkSupport for Rails {
+    fn id(&self) -> Framework {
+        Framework::Rails
+    }
+
+    fn extractors(&self) -> Vec<Box<dyn Extractor>> {
+        vec![Box::new(RailsExtractor)]
+    }
+
+    fn migration_dirs(&self) -> &'static [&'static str] {
+        &["db/migrate"]
+    }
+
+    /// ActiveRecord's `undecorated_table_name`: the demodulized class name, underscored and
+    /// pluralized with ActiveSupport's inflections.
+    fn default_table(&self, class: &str) -> Option<String> {
+        Some(crate::scan::inflect::tableize(class))
+    }
+
+    fn maps_every_column(&self) -> bool {
+        true
+    }
+}
