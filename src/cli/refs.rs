@@ -19,9 +19,10 @@ pub struct RefsArgs {
     /// `table`, `table.column` or `schema.table.column`
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
-    /// Only references at least this sure
-    #[arg(long, value_enum, default_value_t = Confidence::Low)]
-    pub min_confidence: Confidence,
+    /// Only references at least this sure [default: the registry's `min_confidence`, the
+    /// gate's]; the rest are counted
+    #[arg(long, value_enum)]
+    pub min_confidence: Option<Confidence>,
     /// Only this app (repeatable)
     #[arg(long = "app", value_name = "NAME")]
     pub apps: Vec<String>,
@@ -59,7 +60,7 @@ pub fn run(g: &Globals, args: RefsArgs) -> Result<Outcome> {
         progress: !g.quiet && std::io::stderr().is_terminal(),
     };
     let (config, schema, results) = scan_with(g, &options)?;
-    let _ = config;
+    let min_confidence = args.min_confidence.unwrap_or(config.registry.min_confidence);
     let targets: Vec<(String, ObjectRef)> =
         args.targets.iter().map(|t| parse_target(t, schema.as_ref()).map(|o| (t.clone(), o))).collect::<Result<_>>()?;
     if let Some(schema) = &schema {
@@ -75,28 +76,42 @@ pub fn run(g: &Globals, args: RefsArgs) -> Result<Outcome> {
         }
     }
     let graph = DepGraph::build(schema.as_ref(), &results);
-    let found: Vec<(String, Vec<&Reference>)> =
-        targets.iter().map(|(text, t)| (text.clone(), graph.references_to(t, args.min_confidence))).collect();
+    let found: Vec<Found<'_>> = targets
+        .iter()
+        .map(|(text, t)| {
+            let (shown, below): (Vec<&Reference>, Vec<&Reference>) =
+                graph.references_to(t, Confidence::Low).into_iter().partition(|r| r.confidence >= min_confidence);
+            Found { target: text.clone(), references: shown, below }
+        })
+        .collect();
     match args.format {
         TextOrJson::Json => write_out(&crate::report::json(&render_json(&found)))?,
-        TextOrJson::Text => write_out(&render_text(&found))?,
+        TextOrJson::Text => write_out(&render_text(&found, min_confidence))?,
     }
     Ok(Outcome::Success)
 }
 
-pub fn render_json(found: &[(String, Vec<&Reference>)]) -> serde_json::Value {
+/// The references to one target at or above the minimum confidence, and those below it.
+pub struct Found<'r> {
+    pub target: String,
+    pub references: Vec<&'r Reference>,
+    pub below: Vec<&'r Reference>,
+}
+
+pub fn render_json(found: &[Found<'_>]) -> serde_json::Value {
     serde_json::json!({
         "version": 1,
-        "targets": found.iter().map(|(text, refs)| serde_json::json!({
-            "target": text,
-            "references": refs,
+        "targets": found.iter().map(|f| serde_json::json!({
+            "target": f.target,
+            "references": f.references,
+            "below_min_confidence": f.below.len(),
         })).collect::<Vec<_>>(),
     })
 }
 
-pub fn render_text(found: &[(String, Vec<&Reference>)]) -> String {
+pub fn render_text(found: &[Found<'_>], min_confidence: Confidence) -> String {
     let mut out = String::new();
-    for (text, refs) in found {
+    for Found { target: text, references: refs, below } in found {
         let mut groups: BTreeMap<(&str, &str, &str), Vec<&Reference>> = BTreeMap::new();
         for r in refs {
             groups.entry((&r.app, &r.git_ref, &r.commit)).or_default().push(r);
@@ -115,6 +130,18 @@ pub fn render_text(found: &[(String, Vec<&Reference>)]) -> String {
                     r.snippet
                 ));
             }
+        }
+        if !below.is_empty() {
+            let names = below.iter().filter(|r| r.kind == crate::scan::RefKind::Name).count();
+            let what = if names == below.len() {
+                format!("name-only match{}", if names == 1 { "" } else { "es" })
+            } else {
+                format!(
+                    "match{} below {min_confidence} confidence ({names} name-only)",
+                    if below.len() == 1 { "" } else { "es" }
+                )
+            };
+            out.push_str(&format!("  and {} {what}: --min-confidence low lists them\n", below.len()));
         }
     }
     out

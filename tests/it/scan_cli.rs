@@ -83,3 +83,48 @@ fn unknown_app_is_input_error_and_missing_repo_environment_error() {
     std::fs::remove_dir_all(dir.path().join("shop")).expect("rm");
     tandem_in(dir.path()).args(["scan"]).assert().code(3);
 }
+
+#[test]
+fn refs_lists_the_gates_confidence_and_counts_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    setup(dir.path());
+    std::fs::write(
+        dir.path().join("structure.sql"),
+        "CREATE TABLE public.users (id bigint, email text, nickname text);\n",
+    )
+    .expect("write");
+    let toml = std::fs::read_to_string(dir.path().join("apps.toml")).expect("read");
+    std::fs::write(
+        dir.path().join("apps.toml"),
+        toml.replace("[registry]\n", "[registry]\nschema = \"structure.sql\"\n"),
+    )
+    .expect("write");
+    let repo = dir.path().join("shop");
+    // A bare word in a script: the `name` fallback's low-confidence match, not the gate's.
+    std::fs::write(repo.join("notes.rb"), "puts :nickname\n").expect("write");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "two"]);
+
+    let out = tandem_in(dir.path()).args(["refs", "users.nickname", "--ref", "main"]).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The model maps every column (high); the bare word is only counted.
+    assert!(text.starts_with("users.nickname: 1 reference\n"), "{text}");
+    assert!(text.contains("app/models/user.rb:1  implicit"), "{text}");
+    assert!(!text.contains("notes.rb"), "{text}");
+    assert!(text.ends_with("\n  and 1 name-only match: --min-confidence low lists them\n"), "{text}");
+
+    let out = tandem_in(dir.path())
+        .args(["refs", "users.nickname", "--ref", "main", "--min-confidence", "low", "--format", "json"])
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let paths: Vec<&str> = json["targets"][0]["references"]
+        .as_array()
+        .expect("references")
+        .iter()
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["app/models/user.rb", "notes.rb"]);
+    assert_eq!(json["targets"][0]["below_min_confidence"], 0);
+}
