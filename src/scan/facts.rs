@@ -171,10 +171,12 @@ pub enum Root {
     Model { model: String },
     /// A name another file gives a type: a controller's instance variable that its views read,
     /// the context a Django view hands its template, the assigns a Phoenix controller renders.
-    /// Resolved through every [`Binding`] of the app with the same scope and name. The scope is
-    /// the framework's own key (e.g. `rails:view:admin/users`), written by the extractor that
-    /// binds and the one that reads alike.
-    Binding { scope: String, name: String },
+    /// Resolved through every [`Binding`] of the app with this name in any of `scopes` (the
+    /// framework's own keys, e.g. `rails:view:admin/users`, written by the extractor that binds
+    /// and the one that reads alike; a view sees its controller's scope and the application-wide
+    /// one). When no such binding exists anywhere, `guess` — the model the name suggests
+    /// (`@user` → `User`) — stands in.
+    Binding { scopes: Vec<String>, name: String, guess: Option<String> },
 }
 
 /// A name that holds a record (or relation) of a known type for the files of a scope: `@user =
@@ -265,7 +267,11 @@ mod tests {
                     9,
                     4,
                     Target::Chain {
-                        root: Root::Binding { scope: "rails:view:users".into(), name: "@user".into() },
+                        root: Root::Binding {
+                            scopes: vec!["rails:view:users".into(), "rails:view:".into()],
+                            name: "@user".into(),
+                            guess: Some("User".into()),
+                        },
                         path: vec!["profile".into()],
                         attribute: Some("sort".into()),
                     },

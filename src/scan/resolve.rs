@@ -296,11 +296,14 @@ impl Models {
     fn reach(&self, root: &Root, path: &[String], bindings: &Bindings<'_>, depth: u32) -> BTreeSet<usize> {
         let mut current: BTreeSet<usize> = match root {
             Root::Model { model } => self.find(model).into_iter().collect(),
-            Root::Binding { scope, name } if depth < MAX_DEPTH => bindings
-                .get(scope, name)
-                .iter()
-                .flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1))
-                .collect(),
+            Root::Binding { scopes, name, guess } if depth < MAX_DEPTH => {
+                let bound: Vec<&Binding> = scopes.iter().flat_map(|s| bindings.get(s, name)).copied().collect();
+                if bound.is_empty() {
+                    guess.iter().flat_map(|m| self.find(m)).collect()
+                } else {
+                    bound.iter().flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1)).collect()
+                }
+            }
             Root::Binding { .. } => BTreeSet::new(),
         };
         for step in path {
@@ -869,7 +872,9 @@ mod tests {
 
     #[test]
     fn bindings_type_names_other_files_read() {
-        let at_user = Root::Binding { scope: "rails:view:users".into(), name: "@user".into() };
+        let root =
+            |scope: &str, name: &str| Root::Binding { scopes: vec![scope.into()], name: name.into(), guess: None };
+        let at_user = root("rails:view:users", "@user");
         let bindings = vec![
             Binding { scope: "rails:view:users".into(), name: "@user".into(), root: user_root(), path: vec![] },
             // A binding through another binding and an association.
@@ -880,35 +885,47 @@ mod tests {
                 path: vec!["profile".into()],
             },
             // A cycle ends, without a reference.
-            Binding {
-                scope: "s".into(),
-                name: "a".into(),
-                root: Root::Binding { scope: "s".into(), name: "b".into() },
-                path: vec![],
-            },
-            Binding {
-                scope: "s".into(),
-                name: "b".into(),
-                root: Root::Binding { scope: "s".into(), name: "a".into() },
-                path: vec![],
-            },
+            Binding { scope: "s".into(), name: "a".into(), root: root("s", "b"), path: vec![] },
+            Binding { scope: "s".into(), name: "b".into(), root: root("s", "a"), path: vec![] },
         ];
         let hits = vec![
             hit(1, chain(at_user.clone(), &[], Some("email")), RefKind::Query),
+            hit(2, chain(root("rails:view:users", "profile"), &[], Some("sort")), RefKind::Query),
+            hit(3, chain(root("s", "a"), &[], Some("email")), RefKind::Query),
+            // Another scope's `@user` is unbound: nothing, unless the name suggests a model.
+            hit(4, chain(root("rails:view:admin", "@user"), &[], Some("email")), RefKind::Query),
             hit(
-                2,
-                chain(Root::Binding { scope: "rails:view:users".into(), name: "profile".into() }, &[], Some("sort")),
+                5,
+                chain(
+                    Root::Binding {
+                        scopes: vec!["rails:view:admin".into()],
+                        name: "@profile".into(),
+                        guess: Some("Profile".into()),
+                    },
+                    &[],
+                    Some("sort"),
+                ),
                 RefKind::Query,
             ),
-            hit(3, chain(Root::Binding { scope: "s".into(), name: "a".into() }, &[], Some("email")), RefKind::Query),
-            // Another scope's `@user` is unbound.
+            // Bound in one of its scopes: the binding wins over the guess.
             hit(
-                4,
-                chain(Root::Binding { scope: "rails:view:admin".into(), name: "@user".into() }, &[], Some("email")),
+                6,
+                chain(
+                    Root::Binding {
+                        scopes: vec!["rails:view:admin".into(), "rails:view:users".into()],
+                        name: "@user".into(),
+                        guess: Some("Profile".into()),
+                    },
+                    &[],
+                    Some("email"),
+                ),
                 RefKind::Query,
             ),
         ];
-        assert_eq!(view_refs(hits, bindings), vec!["1 users.email medium", "2 profiles.sort medium"]);
+        assert_eq!(
+            view_refs(hits, bindings),
+            vec!["1 users.email medium", "2 profiles.sort medium", "5 profiles.sort medium", "6 users.email medium"]
+        );
     }
 
     #[test]

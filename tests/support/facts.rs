@@ -54,7 +54,9 @@ pub fn target(t: &Target) -> String {
 pub fn chain(root: &Root, path: &[String], attribute: Option<&str>) -> String {
     let mut out = match root {
         Root::Model { model } => model.clone(),
-        Root::Binding { scope, name } => format!("${scope}/{name}"),
+        Root::Binding { scopes, name, guess } => {
+            format!("${}/{name}{}", scopes.join("|"), guess.as_deref().map(|g| format!("?{g}")).unwrap_or_default())
+        }
     };
     for step in path.iter().map(String::as_str).chain(attribute) {
         out.push('.');
