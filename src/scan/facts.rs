@@ -14,7 +14,7 @@ use crate::scan::reference::RefKind;
 /// Part of every extractor's cache tag and of the snapshot context: bump when the shape of
 /// [`FileFacts`] (or of anything in it) changes, so that facts in the old encoding are never
 /// decoded as the new one.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct FileFacts {
@@ -235,6 +235,11 @@ pub struct ModelDecl {
     /// The associations the class declares.
     #[serde(default)]
     pub associations: Vec<Association>,
+    /// Modules (or mixin classes) the class includes, as written: a Rails concern, a Python
+    /// mixin base. What they declare — fields, associations, ignored columns — is the class's
+    /// too, and their own code runs on the class's records.
+    #[serde(default)]
+    pub mixins: Vec<String>,
     /// 1-based line of the class declaration.
     pub line: u32,
     pub column: u32,
@@ -294,6 +299,7 @@ mod tests {
                     foreign_key: Some("author_id".into()),
                     inverse: Some(("books".into(), true)),
                 }],
+                mixins: vec!["Taggable".into()],
                 line: 1,
                 column: 1,
                 snippet: "class User < ApplicationRecord".into(),

@@ -144,6 +144,11 @@ struct Models {
     /// Accessors a model gets from another model's association without declaring them (Django's
     /// `related_name` / `<model>_set`), by model index.
     inverse: HashMap<usize, Vec<Association>>,
+    /// Each model and what it inherits from, nearest first (see [`Models::lineage`]).
+    lineage: Vec<Vec<usize>>,
+    /// The models that map a table and inherit from or include each model (see
+    /// [`Models::concrete`]).
+    heirs: Vec<Vec<usize>>,
 }
 
 /// Deeper chains of bindings or parents than this are a cycle (`@a = @b`, `@b = @a`).
@@ -167,7 +172,8 @@ impl Models {
                 by_last.entry((*last).to_owned()).or_default().push(i);
             }
         }
-        let mut models = Models { list, by_last, inverse: HashMap::new() };
+        let mut models = Models { list, by_last, inverse: HashMap::new(), lineage: Vec::new(), heirs: Vec::new() };
+        models.lineage = (0..models.list.len()).map(|i| models.compute_lineage(i)).collect();
         let mut inverse: HashMap<usize, Vec<Association>> = HashMap::new();
         for m in &models.list {
             for a in &m.decl.associations {
@@ -186,12 +192,65 @@ impl Models {
         models.inverse = inverse;
         let n = models.list.len();
         let tables: Vec<Option<String>> = (0..n).map(|i| models.table_of(i, app, 0)).collect();
-        let ignored: Vec<BTreeSet<String>> = (0..n).map(|i| models.ignored_of(i, 0)).collect();
+        let ignored: Vec<BTreeSet<String>> = (0..n).map(|i| models.ignored_of(i)).collect();
         for (i, (t, ig)) in tables.into_iter().zip(ignored).enumerate() {
             models.list[i].table = t;
             models.list[i].ignored = ig;
         }
+        let mut heirs: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (j, lineage) in models.lineage.iter().enumerate() {
+            if models.list[j].table.is_some() {
+                for &i in lineage {
+                    heirs[i].push(j);
+                }
+            }
+        }
+        models.heirs = heirs;
         models
+    }
+
+    /// Model `i` and what it inherits from, nearest first: itself, the modules it includes (and
+    /// theirs), then its parent, the parent's modules, and so on.
+    fn compute_lineage(&self, i: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack = vec![i];
+        let mut current = Some(i);
+        while let Some(c) = current {
+            if out.len() > MAX_DEPTH as usize * 4 {
+                break;
+            }
+            // The class, then its mixins depth first.
+            stack.clear();
+            stack.push(c);
+            while let Some(m) = stack.pop() {
+                if out.contains(&m) {
+                    continue;
+                }
+                out.push(m);
+                for mixin in self.list[m].decl.mixins.iter().rev() {
+                    stack.extend(self.find(mixin).into_iter().filter(|x| !out.contains(x)));
+                }
+            }
+            current = self.parent(c).filter(|p| !out.contains(p));
+        }
+        out
+    }
+
+    /// Model `i` and what it inherits from, nearest first.
+    fn lineage(&self, i: usize) -> &[usize] {
+        &self.lineage[i]
+    }
+
+    /// The models whose records a use of model `i` may be: the models that map a table among
+    /// `i` and those that inherit from or include it (a concern's or an abstract class's
+    /// instance methods run on each of them).
+    fn concrete(&self, i: usize) -> &[usize] {
+        &self.heirs[i]
+    }
+
+    /// [`Models::find`], each model replaced by [`Models::concrete`].
+    fn find_concrete(&self, name: &str) -> BTreeSet<usize> {
+        self.find(name).into_iter().flat_map(|i| self.concrete(i).iter().copied()).collect()
     }
 
     /// Models a class name as written at a use site may denote: the exact class, else every
@@ -237,35 +296,26 @@ impl Models {
         crate::framework::of(m.decl.framework).default_table(class)
     }
 
-    fn ignored_of(&self, i: usize, depth: u32) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = self.list[i].decl.ignored_columns.iter().cloned().collect();
-        if depth < 16
-            && let Some(p) = self.parent(i)
-        {
-            out.extend(self.ignored_of(p, depth + 1));
-        }
-        out
+    fn ignored_of(&self, i: usize) -> BTreeSet<String> {
+        self.lineage(i).iter().flat_map(|&j| self.list[j].decl.ignored_columns.iter().cloned()).collect()
     }
 
-    /// The column an attribute of model `i` names: mapped by the model's (or an ancestor's)
-    /// declared fields (Django `author` → `author_id`, Prisma `@map`, Sequelize `field`), else
-    /// the attribute itself.
-    fn column_of(&self, i: usize, attribute: &str, depth: u32) -> String {
-        if let Some((_, c)) = self.list[i].decl.fields.iter().find(|(a, _)| a == attribute) {
-            return c.clone();
-        }
-        match self.parent(i) {
-            Some(p) if depth < 16 => self.column_of(p, attribute, depth + 1),
-            _ => attribute.to_owned(),
-        }
+    /// The column an attribute of model `i` names: mapped by the declared fields of the model
+    /// or what it inherits from (Django `author` → `author_id`, Prisma `@map`, Sequelize
+    /// `field`), else the attribute itself.
+    fn column_of(&self, i: usize, attribute: &str) -> String {
+        self.lineage(i)
+            .iter()
+            .find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == attribute))
+            .map_or_else(|| attribute.to_owned(), |(_, c)| c.clone())
     }
 
     /// (table, column) pairs an attribute use on a model class names.
     fn columns_for(&self, name: &str, attribute: &str) -> BTreeSet<(String, String)> {
-        self.find(name)
+        self.find_concrete(name)
             .into_iter()
             .filter_map(|i| {
-                let column = self.column_of(i, attribute, 0);
+                let column = self.column_of(i, attribute);
                 // An empty column: the attribute is declared as a relation or virtual field.
                 (!column.is_empty()).then_some((self.list[i].table.clone()?, column))
             })
@@ -273,33 +323,31 @@ impl Models {
     }
 
     fn tables_for(&self, name: &str) -> BTreeSet<String> {
-        self.find(name).into_iter().filter_map(|i| self.list[i].table.clone()).collect()
+        self.find_concrete(name).into_iter().filter_map(|i| self.list[i].table.clone()).collect()
     }
 
-    /// Model `i`'s association called `name`: declared by it, given to it by another model's
-    /// inverse, or inherited from its parent.
-    fn association(&self, i: usize, name: &str, depth: u32) -> Option<&Association> {
-        if let Some(a) = self.list[i].decl.associations.iter().find(|a| a.name == name) {
-            return Some(a);
-        }
-        if let Some(a) = self.inverse.get(&i).and_then(|list| list.iter().find(|a| a.name == name)) {
-            return Some(a);
-        }
-        match self.parent(i) {
-            Some(p) if depth < MAX_DEPTH => self.association(p, name, depth + 1),
-            _ => None,
-        }
+    /// Model `i`'s association called `name`: declared by it or by what it inherits from, or
+    /// given to one of them by another model's inverse.
+    fn association(&self, i: usize, name: &str) -> Option<&Association> {
+        self.lineage(i).iter().find_map(|&j| {
+            self.list[j]
+                .decl
+                .associations
+                .iter()
+                .find(|a| a.name == name)
+                .or_else(|| self.inverse.get(&j).and_then(|list| list.iter().find(|a| a.name == name)))
+        })
     }
 
     /// The models a record reached from `root` through the associations of `path` may belong to.
     /// A step that is no association of any model reached so far ends the chain with nothing.
     fn reach(&self, root: &Root, path: &[String], bindings: &Bindings<'_>, depth: u32) -> BTreeSet<usize> {
         let mut current: BTreeSet<usize> = match root {
-            Root::Model { model } => self.find(model).into_iter().collect(),
+            Root::Model { model } => self.find_concrete(model),
             Root::Binding { scopes, name, guess } if depth < MAX_DEPTH => {
                 let bound: Vec<&Binding> = scopes.iter().flat_map(|s| bindings.get(s, name)).copied().collect();
                 if bound.is_empty() {
-                    guess.iter().flat_map(|m| self.find(m)).collect()
+                    guess.iter().flat_map(|m| self.find_concrete(m)).collect()
                 } else {
                     bound.iter().flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1)).collect()
                 }
@@ -309,8 +357,8 @@ impl Models {
         for step in path {
             current = current
                 .iter()
-                .filter_map(|&i| self.association(i, step, 0))
-                .flat_map(|a| self.find(&a.model))
+                .filter_map(|&i| self.association(i, step))
+                .flat_map(|a| self.find_concrete(&a.model))
                 .collect();
         }
         current
@@ -320,10 +368,10 @@ impl Models {
     /// belongs-to association its foreign key; for any other association nothing of `i`'s table.
     fn attribute_column(&self, i: usize, attribute: &str) -> Option<(String, String)> {
         let table = self.list[i].table.clone()?;
-        match self.association(i, attribute, 0) {
+        match self.association(i, attribute) {
             Some(a) => a.foreign_key.clone().map(|fk| (table, fk)),
             None => {
-                let column = self.column_of(i, attribute, 0);
+                let column = self.column_of(i, attribute);
                 (!column.is_empty()).then_some((table, column))
             }
         }
@@ -696,6 +744,7 @@ mod tests {
             ignored_columns: if class == "User" { vec!["legacy_flag".into()] } else { vec![] },
             fields: Vec::new(),
             associations: Vec::new(),
+            mixins: Vec::new(),
             line,
             column: 1,
             snippet: format!("class {class}"),
@@ -943,6 +992,71 @@ mod tests {
             view_refs(hits, vec![]),
             vec!["1 badges.label medium", "2 profiles.name low", "2 users.name low", "3 users.phases low"]
         );
+    }
+
+    #[test]
+    fn concerns_and_abstract_classes_reach_the_models_that_include_or_inherit_them() {
+        // `Taggable` is a concern (an abstract module) declaring an association and used by
+        // `Profile`; `Content` is an abstract class whose subclass maps `badges`.
+        let mut taggable = model("Taggable", None, 1);
+        taggable.is_abstract = true;
+        taggable.associations = vec![assoc("owner_user", "User", false, Some("user_id"), None)];
+        taggable.ignored_columns = vec!["name".into()];
+        let mut content = model("Content", Some("ApplicationRecord"), 1);
+        content.is_abstract = true;
+        let mut badge = model("Badge", Some("Content"), 1);
+        badge.table = Some("badges".into());
+        let mut profile = model("Profile", Some("ApplicationRecord"), 1);
+        profile.mixins = vec!["Taggable".into()];
+        let files = vec![
+            (
+                "app/models/concerns/taggable.rb".to_owned(),
+                FileFacts { models: vec![taggable], ..FileFacts::default() },
+            ),
+            ("app/models/content.rb".to_owned(), FileFacts { models: vec![content, badge], ..FileFacts::default() }),
+            ("app/models/profile.rb".to_owned(), FileFacts { models: vec![profile], ..FileFacts::default() }),
+            (
+                "app/models/user.rb".to_owned(),
+                FileFacts { models: vec![model("User", Some("ApplicationRecord"), 1)], ..FileFacts::default() },
+            ),
+            (
+                "app/x.rb".to_owned(),
+                FileFacts {
+                    hits: vec![
+                        // `self.sort` in the concern: a use on every model that includes it.
+                        hit(1, Target::ModelColumn { model: "Taggable".into(), column: "sort".into() }, RefKind::Query),
+                        // The concern's association is the including model's.
+                        hit(
+                            2,
+                            chain(Root::Model { model: "Profile".into() }, &["owner_user"], Some("email")),
+                            RefKind::Query,
+                        ),
+                        hit(3, chain(Root::Model { model: "Profile".into() }, &[], Some("owner_user")), RefKind::Query),
+                        // An abstract class's attribute: each subclass's table.
+                        hit(4, Target::ModelColumn { model: "Content".into(), column: "label".into() }, RefKind::Query),
+                    ],
+                    ..FileFacts::default()
+                },
+            ),
+        ];
+        let idx = SchemaIndex::new(&chain_schema());
+        let a = app();
+        let ctx = Context { app: &a, git_ref: "head", commit: "c0", schema: Some(&idx) };
+        let refs = resolve(&ctx, &files);
+        let got: Vec<String> = refs.iter().map(|r| format!("{}:{} {} {}", r.path, r.line, r.object, r.kind)).collect();
+        for expected in [
+            "app/x.rb:1 profiles.sort query",
+            "app/x.rb:2 users.email query",
+            "app/x.rb:3 profiles.user_id query",
+            "app/x.rb:4 badges.label query",
+        ] {
+            assert!(got.contains(&expected.to_owned()), "{expected} missing from {got:#?}");
+        }
+        // The concern's ignored column is the including model's: no implicit reference to it.
+        assert!(!got.contains(&"app/models/profile.rb:1 profiles.name implicit".to_owned()), "{got:#?}");
+        assert!(got.contains(&"app/models/profile.rb:1 profiles.sort implicit".to_owned()), "{got:#?}");
+        // The abstract class and the concern map no table of their own.
+        assert!(!got.iter().any(|r| r.starts_with("app/models/concerns/")), "{got:#?}");
     }
 
     #[test]

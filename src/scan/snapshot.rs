@@ -506,6 +506,7 @@ mod tests {
             ignored_columns: vec!["legacy".into()],
             fields: vec![],
             associations: vec![],
+            mixins: Vec::new(),
             line: 1,
             column: 1,
             snippet: "class User".into(),

@@ -626,6 +626,7 @@ fn model_decls(cx: &mut Ctx<'_>) -> Vec<ModelDecl> {
             ignored_columns: Vec::new(),
             fields: map,
             associations: Vec::new(),
+            mixins: Vec::new(),
             line,
             column,
             snippet: cx.src.snippet(m.name_offset),

@@ -142,6 +142,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             ignored_columns: Vec::new(),
             fields: columns.iter().map(|(k, c)| (k.clone(), c.clone())).collect(),
             associations: Vec::new(),
+            mixins: Vec::new(),
             line,
             column,
             snippet: src.snippet(name.start_byte()),

@@ -516,6 +516,7 @@ impl<'a> Walker<'a> {
             ignored_columns: Vec::new(),
             fields: Vec::new(),
             associations: Vec::new(),
+            mixins: Vec::new(),
             line: line as u32,
             column: column as u32,
             snippet,

@@ -237,6 +237,7 @@ pub fn schema(source: &str) -> FileFacts {
             ignored_columns: Vec::new(),
             fields,
             associations: Vec::new(),
+            mixins: Vec::new(),
             line,
             column,
             snippet: src.snippet(block.name_offset),

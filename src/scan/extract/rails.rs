@@ -1180,6 +1180,7 @@ impl<'a> Walker<'a> {
                     ignored_columns: Vec::new(),
                     fields: Vec::new(),
                     associations: Vec::new(),
+                    mixins: Vec::new(),
                     line,
                     column,
                     snippet: self.snippet(line),

@@ -298,6 +298,7 @@ fn declare(src: &Src<'_>, facts: &mut FileFacts, class: &str, decl_offset: usize
         ignored_columns: Vec::new(),
         fields,
         associations: Vec::new(),
+        mixins: Vec::new(),
         line,
         column: col,
         snippet: src.snippet(decl_offset),

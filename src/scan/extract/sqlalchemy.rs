@@ -259,6 +259,7 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                 .chain(m.relations.iter().map(|r| (r.clone(), String::new())))
                 .collect(),
             associations: Vec::new(),
+            mixins: Vec::new(),
             line,
             column,
             snippet: src.snippet(m.name_offset),

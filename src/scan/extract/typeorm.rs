@@ -203,6 +203,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                 .chain(c.relations.iter().map(|r| (r.clone(), String::new())))
                 .collect(),
             associations: Vec::new(),
+            mixins: Vec::new(),
             line,
             column,
             snippet: src.snippet(c.name_offset),
