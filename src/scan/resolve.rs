@@ -197,11 +197,16 @@ impl Models {
             models.list[i].table = t;
             models.list[i].ignored = ig;
         }
+        // A model that maps a table stands for itself (a subclass's records read their
+        // inherited columns through the parent's table: Django's multi-table inheritance, Rails'
+        // single-table one); one that maps none for every model that inherits or includes it.
         let mut heirs: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (j, lineage) in models.lineage.iter().enumerate() {
             if models.list[j].table.is_some() {
                 for &i in lineage {
-                    heirs[i].push(j);
+                    if i == j || models.list[i].table.is_none() {
+                        heirs[i].push(j);
+                    }
                 }
             }
         }
@@ -241,9 +246,9 @@ impl Models {
         &self.lineage[i]
     }
 
-    /// The models whose records a use of model `i` may be: the models that map a table among
-    /// `i` and those that inherit from or include it (a concern's or an abstract class's
-    /// instance methods run on each of them).
+    /// The models whose records a use of model `i` may be: `i` when it maps a table, else every
+    /// model that maps one and inherits from or includes `i` (a concern's or an abstract
+    /// class's instance methods run on each of them).
     fn concrete(&self, i: usize) -> &[usize] {
         &self.heirs[i]
     }
