@@ -50,6 +50,14 @@ pub trait FrameworkSupport: Sync + Send {
         None
     }
 
+    /// The model an association called `name` reads when the model that uses it declares no
+    /// association of that name (one a gem or a metaprogrammed macro defines): the framework's
+    /// naming convention, if it has one.
+    fn association_by_convention(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
+
     /// Whether a model reads and writes every column of its table on each load and save
     /// (ActiveRecord caches all columns unless told to ignore some), so that the model's class
     /// line is an implicit reference to each of them.

@@ -231,6 +231,7 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
             if let Slot::Done(f) = slot {
                 merged.hits.extend(f.hits);
                 merged.models.extend(f.models);
+                merged.bindings.extend(f.bindings);
             }
         }
         out.facts.push((s.file.path.clone(), merged));

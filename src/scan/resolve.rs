@@ -317,14 +317,7 @@ impl Models {
 
     /// (table, column) pairs an attribute use on a model class names.
     fn columns_for(&self, name: &str, attribute: &str) -> BTreeSet<(String, String)> {
-        self.find_concrete(name)
-            .into_iter()
-            .filter_map(|i| {
-                let column = self.column_of(i, attribute);
-                // An empty column: the attribute is declared as a relation or virtual field.
-                (!column.is_empty()).then_some((self.list[i].table.clone()?, column))
-            })
-            .collect()
+        self.find_concrete(name).into_iter().filter_map(|i| self.attribute_column(i, attribute)).collect()
     }
 
     fn tables_for(&self, name: &str) -> BTreeSet<String> {
@@ -362,15 +355,21 @@ impl Models {
         for step in path {
             current = current
                 .iter()
-                .filter_map(|&i| self.association(i, step))
-                .flat_map(|a| self.find_concrete(&a.model))
+                .flat_map(|&i| match self.association(i, step) {
+                    Some(a) => self.find_concrete(&a.model),
+                    None => crate::framework::of(self.list[i].decl.framework)
+                        .association_by_convention(step)
+                        .map(|class| self.find_concrete(&class))
+                        .unwrap_or_default(),
+                })
                 .collect();
         }
         current
     }
 
     /// What a use of `attribute` on a record of model `i` reads: the mapped column; for a
-    /// belongs-to association its foreign key; for any other association nothing of `i`'s table.
+    /// belongs-to association its foreign key; for any other association nothing of `i`'s table
+    /// (nor for an attribute declared as a relation or virtual field: an empty mapped column).
     fn attribute_column(&self, i: usize, attribute: &str) -> Option<(String, String)> {
         let table = self.list[i].table.clone()?;
         match self.association(i, attribute) {

@@ -164,7 +164,8 @@ fn controllers_users_controller() {
             (28, "User#email", "query"),
             (28, "User#name", "query"),
             (28, "User#tag_ids", "query"),
-            (28, "Profile#bio", "query"),
+            // Nested attributes: the association's records, followed at resolution.
+            (28, "User.profile.bio", "query"),
             (32, "Account#plan", "query"),
             (32, "Account#seats", "query"),
         ])
@@ -178,11 +179,11 @@ fn views_users_form_html() {
     assert_eq!(
         hits(&facts),
         set(&[
-            (4, "User#email", "query"),
-            (5, "User#email", "query"),
-            (7, "Profile#bio", "query"),
-            (12, "User#email", "query"),
-            (12, "User#full_name", "query"),
+            (4, "$rails:view:users|rails:view:/@user?User.email", "query"),
+            (5, "$rails:view:users|rails:view:/@user?User.email", "query"),
+            (7, "$rails:view:users|rails:view:/@user?User.profile.bio", "query"),
+            (12, "$rails:view:users|rails:view:/@users?User.email", "query"),
+            (12, "$rails:view:users|rails:view:/@users?User.full_name", "query"),
         ])
     );
     assert!(models(&facts).is_empty());
@@ -194,11 +195,11 @@ fn views_users_show_json() {
     assert_eq!(
         hits(&facts),
         set(&[
-            (1, "User#id", "query"),
-            (1, "User#email", "query"),
-            (1, "User#created_at", "query"),
-            (2, "User#username", "query"),
-            (3, "User#status", "query"),
+            (1, "$rails:view:users|rails:view:/@user?User.id", "query"),
+            (1, "$rails:view:users|rails:view:/@user?User.email", "query"),
+            (1, "$rails:view:users|rails:view:/@user?User.created_at", "query"),
+            (2, "$rails:view:users|rails:view:/@user?User.username", "query"),
+            (3, "$rails:view:users|rails:view:/@user?User.status", "query"),
             (5, "Comment#body", "query"),
         ])
     );
@@ -475,9 +476,9 @@ fn haml_and_slim_templates() {
     assert_eq!(
         hits(&haml),
         set(&[
-            (2, "User#name", "query"),
-            (4, "User#created_at", "query"),
-            (4, "User#role", "query"),
+            (2, "$rails:view:users|rails:view:/@user?User.name", "query"),
+            (4, "$rails:view:users|rails:view:/@user?User.created_at", "query"),
+            (4, "$rails:view:users|rails:view:/@user?User.role", "query"),
             (8, "Post#title", "query"),
         ])
     );

@@ -22,6 +22,7 @@ mod migration_replay_mysql;
 mod migration_replay_pg;
 mod migration_robustness;
 mod migration_sql;
+mod receivers_rails;
 mod rules_lint;
 mod scan_cache;
 mod scan_cli;

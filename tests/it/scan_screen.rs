@@ -12,7 +12,7 @@ use support::git::TestRepo;
 use support::scan::{app, config, schema};
 use tandem::config::{App, Framework};
 use tandem::scan::extract::{self, ExtractContext, SourceFile};
-use tandem::scan::facts::{FileFacts, Target};
+use tandem::scan::facts::{FileFacts, Root, Target};
 use tandem::scan::resolve::{self, SchemaIndex};
 use tandem::scan::screen::{Screen, model_key};
 use tandem::scan::tree::{self, Content};
@@ -40,7 +40,9 @@ fn check_contract(path: &str, text: &str) -> (bool, bool) {
     assert!(facts.models.is_empty(), "{path}: deferred, but declares models {:?}", facts.models);
     for hit in &facts.hits {
         match &hit.target {
-            Target::Model { model } | Target::ModelColumn { model, .. } => assert!(
+            Target::Model { model }
+            | Target::ModelColumn { model, .. }
+            | Target::Chain { root: Root::Model { model }, .. } => assert!(
                 keys.binary_search(&model_key(model)).is_ok(),
                 "{path}:{}: deferred, but a hit on `{model}` is not among the models its words name",
                 hit.line
@@ -89,7 +91,12 @@ fn the_screen_on_the_traps_it_must_not_defer() {
     // Not a model declaration, not a query call: deferred until a model is named.
     assert!(!extracted("lib/a.rb", "class << self\n  def x; end\nend\n"));
     assert!(!extracted("lib/a.rb", "class Worker\n  def run(user)\n    user.email\n  end\nend\n"));
-    assert!(!extracted("app/controllers/a.rb", "class UsersController < ApplicationController\nend\n"));
+    // Controllers bind what their views read, and views read it: never deferred.
+    assert!(extracted("app/controllers/a.rb", "class UsersController < ApplicationController\nend\n"));
+    assert!(extracted("app/views/items/show.html.erb", "<%= @item.title %>\n"));
+    assert!(extracted("engines/shop/app/views/items/_item.html.erb", "<%= item.title %>\n"));
+    // A concern declares for the models that include it.
+    assert!(extracted("app/models/concerns/a.rb", "module A\n  extend ActiveSupport::Concern\nend\n"));
     assert!(!extracted("lib/a.rb", "x.where_clause_builder\nx.ordered\n"));
 }
 
@@ -109,6 +116,7 @@ fn unscreened(app: &App, rev: &str, index: &SchemaIndex) -> Vec<Reference> {
             let one = e.extract(&SourceFile::new(&f.app_path, &text), &ctx);
             merged.hits.extend(one.hits);
             merged.models.extend(one.models);
+            merged.bindings.extend(one.bindings);
         }
         facts.push((f.path.clone(), merged));
     }

@@ -25,6 +25,12 @@ impl FrameworkSupport for Rails {
         Some(crate::scan::inflect::tableize(class))
     }
 
+    /// `has_many :posts` reads `Post`, `belongs_to :author` reads `Author`.
+    fn association_by_convention(&self, name: &str) -> Option<String> {
+        let singular = crate::scan::inflect::singularize(name);
+        Some(if singular != name { crate::scan::inflect::classify(name) } else { crate::scan::inflect::camelize(name) })
+    }
+
     fn maps_every_column(&self) -> bool {
         true
     }

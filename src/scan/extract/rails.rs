@@ -54,7 +54,7 @@ mod field {
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
-use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
+use crate::scan::facts::{Association, Binding, FileFacts, Hit, ModelDecl, Root, Target};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
 use crate::scan::screen::{self, Screen};
@@ -101,7 +101,9 @@ impl Extractor for RailsExtractor {
 /// targets on classes the walker named after a word of the file, so it waits for the app's
 /// models.
 pub fn screen_source(path: &str, source: &str) -> Screen {
-    if declares_model(path, source) || calls_query_method(source) {
+    // Templates read what controllers bind, and controllers and mailers bind it: their names
+    // need not name a model at all (`@item.title`).
+    if binds_or_reads_bindings(path) || declares_model(path, source) || calls_query_method(source) {
         Screen::Extract
     } else {
         // The walker names a model after a whole word, or after what follows `current_`
@@ -223,6 +225,13 @@ fn blank_literal(body: &[u8], out: &mut [u8], interpolating: bool) {
     }
 }
 
+/// Templates, controllers and mailers (an engine's too).
+fn binds_or_reads_bindings(path: &str) -> bool {
+    ["app/views/", "app/controllers/", "app/mailers/"]
+        .iter()
+        .any(|dir| path.starts_with(dir) || path.contains(&format!("/{dir}")))
+}
+
 /// Whether `path` is where Rails autoloads models from (an engine's `app/models/` too).
 fn under_models(path: &str) -> bool {
     path.starts_with("app/models/") || path.contains("/app/models/")
@@ -234,6 +243,9 @@ fn under_models(path: &str) -> bool {
 /// superclass containing `Record`, any class named `…Serializer`, `…Blueprint`, `…Resource`).
 fn declares_model(path: &str, source: &str) -> bool {
     let under_models = under_models(path);
+    if memchr::memmem::find(source.as_bytes(), b"ActiveSupport::Concern").is_some() {
+        return true;
+    }
     let b = source.as_bytes();
     let constant = |b: u8| words::is_word_byte(b) || b == b':';
     for at in memchr::memmem::find_iter(b, b"class") {
@@ -537,17 +549,54 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// What records are of: a model class the file names, or a name another file binds (a
+/// controller's instance variable in its views, a partial's local), followed through the
+/// associations of `path` (`@user.profile` → `@user`'s model's `profile`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rec {
+    root: Root,
+    path: Vec<String>,
+}
+
+impl Rec {
+    fn model(class: impl Into<String>) -> Rec {
+        Rec { root: Root::Model { model: class.into() }, path: Vec::new() }
+    }
+
+    fn bound(scopes: Vec<String>, name: &str, guess: Option<String>) -> Rec {
+        Rec { root: Root::Binding { scopes, name: name.to_owned(), guess }, path: Vec::new() }
+    }
+
+    /// The records an association of these reads.
+    fn via(&self, association: &str) -> Rec {
+        let mut next = self.clone();
+        next.path.push(association.to_owned());
+        next
+    }
+
+    /// A use of these records' `name`; `table.column` names a table's column directly.
+    fn attribute(&self, name: &str) -> Target {
+        if let Some((table, column)) = name.split_once('.') {
+            return Target::Column { table: table.to_owned(), column: column.to_owned() };
+        }
+        match (&self.root, self.path.is_empty()) {
+            (Root::Model { model }, true) => Target::ModelColumn { model: model.clone(), column: name.to_owned() },
+            _ => Target::Chain { root: self.root.clone(), path: self.path.clone(), attribute: Some(name.to_owned()) },
+        }
+    }
+}
+
 /// What an expression is known to evaluate to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Ty {
     /// A relation (or the class itself) of the model.
-    Relation(String, Confidence),
+    Relation(Rec, Confidence),
     /// One record of the model.
-    Record(String, Confidence),
+    Record(Rec, Confidence),
     /// `Model.arel_table`.
-    Arel(String, Confidence),
+    Arel(Rec, Confidence),
     /// A form builder for the model (`form_with model: @user do |f|`).
-    Form(String, Confidence),
+    Form(Rec, Confidence),
     /// A literal value: a variable holding it is no record, whatever its name.
     Value,
 }
@@ -575,13 +624,16 @@ const LITERALS: &[&str] = &[
 struct Scope {
     /// Fully qualified name of the class or module.
     name: String,
-    is_class: bool,
+
     /// Index into `facts.models` when the class may be a model.
     model: Option<usize>,
     /// The model a serializer / blueprint class renders.
     serializes: Option<String>,
     /// `table_name_prefix` defined by this module (in this file).
     table_prefix: Option<String>,
+    /// For a controller or mailer: the view directory whose templates read its instance
+    /// variables (`Admin::UsersController` → `admin/users`; `ApplicationController` → ``).
+    views: Option<String>,
 }
 
 /// The locals of one method, collected when first asked for.
@@ -609,7 +661,71 @@ struct Walker<'a> {
     heredocs: HashMap<usize, Vec<(usize, usize)>>,
     /// The associated model while visiting an association's scope lambda
     /// (`has_many :posts, -> { where(published: true) }` queries `Post`).
-    association_scope: Option<String>,
+    association_scope: Option<Rec>,
+    /// For a template: its directory under `app/views/` (`admin/users`).
+    view_dir: Option<String>,
+    /// For a partial (`app/views/home/_tag.html.erb`): the scope its locals are bound in.
+    partial_scope: Option<String>,
+    /// Every name a template binds itself (assignments, block parameters), collected when first
+    /// asked for: any other bare name in a partial may be one of its locals.
+    template_locals: OnceCell<HashSet<&'a str>>,
+}
+
+/// The scope a view directory's templates read instance variables from.
+fn view_scope(dir: &str) -> String {
+    format!("rails:view:{dir}")
+}
+
+/// The scope a partial's locals are bound in (`home/single_tag` for `home/_single_tag.html.erb`).
+fn partial_scope(dir: &str, name: &str) -> String {
+    if dir.is_empty() { format!("rails:partial:{name}") } else { format!("rails:partial:{dir}/{name}") }
+}
+
+/// The scopes a template of view directory `dir` (or its controller) reads instance variables
+/// from: its own and each enclosing directory's, where a namespace's base controller and
+/// `ApplicationController` bind.
+fn view_scopes(dir: &str) -> Vec<String> {
+    let mut out = vec![view_scope(dir)];
+    let mut rest = dir;
+    while let Some((parent, _)) = rest.rsplit_once('/') {
+        out.push(view_scope(parent));
+        rest = parent;
+    }
+    if !dir.is_empty() {
+        out.push(view_scope(""));
+    }
+    out
+}
+
+/// Where a template lives: its directory under `app/views/` and, for a partial, its name
+/// (`app/views/home/_single_tag.html.erb` → (`home`, Some(`single_tag`))).
+fn template_location(path: &str) -> Option<(String, Option<String>)> {
+    let rest = match path.find("app/views/") {
+        Some(i) if i == 0 || path.as_bytes()[i - 1] == b'/' => &path[i + "app/views/".len()..],
+        _ => return None,
+    };
+    let (dir, file) = rest.rsplit_once('/').unwrap_or(("", rest));
+    let name = file.split('.').next().unwrap_or(file);
+    Some((dir.to_owned(), name.strip_prefix('_').map(str::to_owned)))
+}
+
+/// The view directory of a controller or mailer class: `Admin::UsersController` →
+/// `admin/users`, `UserMailer` → `user_mailer`; a base class (`ApplicationController`,
+/// `Admin::BaseController`) binds for its whole namespace.
+fn controller_views(class: &str) -> Option<String> {
+    let path = inflect::underscore(class);
+    let (dir, last) = path.rsplit_once('/').unwrap_or(("", &path));
+    if let Some(name) = last.strip_suffix("_controller") {
+        return Some(if matches!(name, "application" | "base") {
+            dir.to_owned()
+        } else {
+            format!("{dir}/{name}").trim_start_matches('/').to_owned()
+        });
+    }
+    if last.ends_with("_mailer") {
+        return Some(if last == "application_mailer" { dir.to_owned() } else { path.clone() });
+    }
+    None
 }
 
 /// Methods that return a relation of the same model.
@@ -1040,6 +1156,9 @@ impl<'a> Walker<'a> {
             tree,
             association_scope: None,
             heredocs: HashMap::new(),
+            view_dir: template_location(path).map(|(dir, _)| dir),
+            partial_scope: template_location(path).and_then(|(dir, name)| Some(partial_scope(&dir, &name?))),
+            template_locals: OnceCell::new(),
         }
     }
 
@@ -1066,24 +1185,20 @@ impl<'a> Walker<'a> {
         self.facts.hits.push(Hit { line, column, target, kind, confidence, snippet });
     }
 
-    fn column_hit(&mut self, node: Node<'_>, model: &str, column: &str, kind: RefKind, confidence: Confidence) {
+    fn column_hit(&mut self, node: Node<'_>, rec: &Rec, column: &str, kind: RefKind, confidence: Confidence) {
         if !is_identifier(column) {
             return;
         }
-        let target = Target::ModelColumn { model: model.to_owned(), column: column.to_owned() };
-        self.hit_at(node.start_byte(), target, kind, confidence);
+        self.hit_at(node.start_byte(), rec.attribute(column), kind, confidence);
     }
 
-    /// The innermost class scope, if it is a model.
-    fn current_model(&self) -> Option<String> {
-        if let Some(model) = &self.association_scope {
-            return Some(model.clone());
+    /// The innermost class scope (or concern), if it is a model: its records.
+    fn current_model(&self) -> Option<Rec> {
+        if let Some(rec) = &self.association_scope {
+            return Some(rec.clone());
         }
         let scope = self.scopes.last()?;
-        if !scope.is_class {
-            return None;
-        }
-        scope.model.map(|i| self.facts.models[i].class.clone())
+        scope.model.map(|i| Rec::model(self.facts.models[i].class.clone()))
     }
 
     fn lookup(&self, name: &str) -> Option<Ty> {
@@ -1093,6 +1208,46 @@ impl<'a> Walker<'a> {
     fn bind(&mut self, name: &str, ty: Ty) {
         if let Some(frame) = self.frames.last_mut() {
             frame.insert(name.to_owned(), ty);
+        }
+    }
+
+    /// The view directory of the innermost controller or mailer class being visited.
+    fn controller_views(&self) -> Option<&str> {
+        self.scopes.iter().rev().find_map(|s| s.views.as_deref())
+    }
+
+    /// The scopes an instance variable read here is bound in: the controller's (and its
+    /// namespace's), or the template's directory's; none elsewhere.
+    fn ivar_scopes(&self) -> Vec<String> {
+        match self.controller_views().or(self.view_dir.as_deref()) {
+            Some(dir) => view_scopes(dir),
+            None => Vec::new(),
+        }
+    }
+
+    /// In a partial: whether `name` is bound nowhere in the template itself, so that it may be
+    /// one of the locals `render` passes.
+    fn not_bound_here(&self, name: &str) -> bool {
+        if self.partial_scope.is_none() {
+            return false;
+        }
+        let locals = self.template_locals.get_or_init(|| {
+            let mut out = HashSet::new();
+            collect_locals(self.tree.root_node(), self.code, &mut out);
+            out
+        });
+        !locals.contains(name)
+    }
+
+    /// Record that `name` holds `ty`'s records for the files of `scope`.
+    fn bind_for(&mut self, scope: String, name: &str, ty: &Ty) {
+        if let Ty::Record(rec, _) | Ty::Relation(rec, _) = ty {
+            let binding = Binding { scope, name: name.to_owned(), root: rec.root.clone(), path: rec.path.clone() };
+            // `@user = @user` or a binding of a name by itself says nothing.
+            let circular = matches!(&binding.root, Root::Binding { scopes, name: n, .. } if *n == binding.name && scopes.contains(&binding.scope));
+            if !circular && !self.facts.bindings.contains(&binding) {
+                self.facts.bindings.push(binding);
+            }
         }
     }
 
@@ -1116,7 +1271,7 @@ impl<'a> Walker<'a> {
             "identifier" if self.in_instance_method => self.dirty_attribute(node),
             "identifier" => {
                 // A bare macro in a class body: `has_secure_password`, `primary_abstract_class`.
-                if let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None }) {
+                if let Some(index) = self.scopes.last().and_then(|s| s.model) {
                     let name = self.text(node);
                     self.declaration(node, index, name, &[]);
                 }
@@ -1166,7 +1321,8 @@ impl<'a> Walker<'a> {
             .and_then(|s| s.named_child(0))
             .filter(|s| matches!(s.kind(), "constant" | "scope_resolution"))
             .map(|s| self.text(s).trim_start_matches("::").to_owned());
-        let mut scope = Scope { name: name.clone(), is_class, model: None, serializes: None, table_prefix: None };
+        let views = if is_class { controller_views(&name) } else { None };
+        let mut scope = Scope { name: name.clone(), model: None, serializes: None, table_prefix: None, views };
         if is_class && let Some(parent) = &superclass {
             if self.may_be_model(parent) {
                 let (line, column) = self.line_col(node.start_byte());
@@ -1189,6 +1345,26 @@ impl<'a> Walker<'a> {
             } else if let Some(model) = serialized_model(&name, parent) {
                 scope.serializes = Some(model);
             }
+        }
+        if !is_class && self.text(node).contains("ActiveSupport::Concern") {
+            // A concern: what its `included` block declares and its instance methods read
+            // belong to every model that includes it.
+            let (line, column) = self.line_col(node.start_byte());
+            self.facts.models.push(ModelDecl {
+                framework: Framework::Rails,
+                class: name.clone(),
+                parent: None,
+                table: None,
+                is_abstract: true,
+                ignored_columns: Vec::new(),
+                fields: Vec::new(),
+                associations: Vec::new(),
+                mixins: Vec::new(),
+                line,
+                column,
+                snippet: self.snippet(line),
+            });
+            scope.model = Some(self.facts.models.len() - 1);
         }
         self.scopes.push(scope);
         self.frames.push(HashMap::new());
@@ -1261,7 +1437,7 @@ impl<'a> Walker<'a> {
         }
         if !instance
             && name == "table_name"
-            && let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })
+            && let Some(index) = self.scopes.last().and_then(|s| s.model)
             && let Some(body) = node.child_by_field_id(*field::BODY)
             && let Some(string) = first_string_node(body)
             && let Some((table, offset)) = symbol_or_string(string, self.code)
@@ -1310,6 +1486,11 @@ impl<'a> Walker<'a> {
         if node.kind() == "assignment" && matches!(left.kind(), "identifier" | "instance_variable") {
             let name = self.text(left).to_owned();
             if let Some(ty) = self.eval(right) {
+                if left.kind() == "instance_variable"
+                    && let Some(dir) = self.controller_views().map(str::to_owned)
+                {
+                    self.bind_for(view_scope(&dir), &name, &ty);
+                }
                 self.bind(&name, ty);
             } else if LITERALS.contains(&right.kind()) {
                 // `status = "active"`: whatever its name, the variable holds no record.
@@ -1320,7 +1501,7 @@ impl<'a> Walker<'a> {
 
     /// `self.x = …` in a model's class body. Returns whether it was a model setting.
     fn model_setting(&mut self, setting: &str, value: Node<'_>) -> bool {
-        let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None }) else {
+        let Some(index) = self.scopes.last().and_then(|s| s.model) else {
             if setting == "table_name_prefix"
                 && let Some(prefix) = string_value(value, self.code)
                 && let Some(scope) = self.scopes.last_mut()
@@ -1372,7 +1553,7 @@ impl<'a> Walker<'a> {
         let Some(index) = node.named_child(1) else { return };
         let Some((column, offset)) = symbol_or_string(index, self.code) else { return };
         let model = match self.eval(object) {
-            Some(Ty::Arel(model, confidence)) | Some(Ty::Record(model, confidence)) => Some((model, confidence)),
+            Some(Ty::Arel(rec, confidence)) | Some(Ty::Record(rec, confidence)) => Some((rec, confidence)),
             _ if object.kind() == "call" => {
                 // `User.columns_hash["email"]`, `User.attribute_types["email"]`.
                 let method = object.child_by_field_id(*field::METHOD).map(|m| self.text(m));
@@ -1395,10 +1576,10 @@ impl<'a> Walker<'a> {
             }
             _ => None,
         };
-        if let Some((model, confidence)) = model
+        if let Some((rec, confidence)) = model
             && is_identifier(&column)
         {
-            self.hit_at(offset, Target::ModelColumn { model, column }, RefKind::Query, confidence);
+            self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence);
         }
     }
 
@@ -1415,11 +1596,11 @@ impl<'a> Walker<'a> {
     }
 
     /// The model an association declared by `call` in a model's class body points at.
-    fn association_target(&self, call: Node<'_>) -> Option<String> {
+    fn association_target(&self, call: Node<'_>) -> Option<Rec> {
         if self.in_instance_method || call.child_by_field_id(*field::RECEIVER).is_some() {
             return None;
         }
-        self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })?;
+        self.scopes.last().and_then(|s| s.model)?;
         let method = self.text(call.child_by_field_id(*field::METHOD)?);
         if !matches!(method, "has_many" | "has_one" | "belongs_to" | "has_and_belongs_to_many") {
             return None;
@@ -1431,11 +1612,11 @@ impl<'a> Walker<'a> {
             (key.0 == "class_name")
                 .then(|| p.child_by_field_id(*field::VALUE).and_then(|v| symbol_or_string(v, self.code)))?
         });
-        Some(match class_name {
+        Some(Rec::model(match class_name {
             Some((class, _)) => class.trim_start_matches("::").to_owned(),
             None if matches!(method, "has_many" | "has_and_belongs_to_many") => inflect::classify(&name),
             None => inflect::camelize(&name),
-        })
+        }))
     }
 
     fn visit_call_children(&mut self, node: Node<'_>, block_binding: Option<Ty>) {
@@ -1471,7 +1652,7 @@ impl<'a> Walker<'a> {
             {
                 self.dirty_attribute(method_node);
             }
-            if let Some(index) = self.scopes.last().and_then(|s| if s.is_class { s.model } else { None })
+            if let Some(index) = self.scopes.last().and_then(|s| s.model)
                 && !self.in_instance_method
                 && self.declaration(node, index, method, &args)
             {
@@ -1481,9 +1662,10 @@ impl<'a> Walker<'a> {
                 && !self.in_instance_method
                 && matches!(method, "attributes" | "attribute" | "fields" | "field" | "identifier")
             {
+                let rec = Rec::model(model);
                 for arg in &args {
                     if let Some((column, offset)) = symbol_or_string(*arg, self.code) {
-                        let target = Target::ModelColumn { model: model.clone(), column };
+                        let target = rec.attribute(&column);
                         if is_identifier(target_column(&target)) {
                             self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
                         }
@@ -1493,6 +1675,10 @@ impl<'a> Walker<'a> {
             }
             if FORM_HELPERS.contains(&method) {
                 return self.form_model(&args).map(|(m, c)| Ty::Form(m, c));
+            }
+            if method == "render" {
+                self.render(&args);
+                return None;
             }
         }
 
@@ -1505,7 +1691,7 @@ impl<'a> Walker<'a> {
                 && receiver.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.text(r) == "params")
             {
                 if let Some((key, _)) = arguments(receiver).first().and_then(|a| symbol_or_string(*a, self.code)) {
-                    self.permitted(&inflect::camelize(&key), &args);
+                    self.permitted(&Rec::model(inflect::camelize(&key)), &args);
                 }
                 return None;
             }
@@ -1515,7 +1701,7 @@ impl<'a> Walker<'a> {
                         (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
                         && let Some((key, _)) = symbol_or_string(key, self.code)
                     {
-                        self.permitted(&inflect::camelize(&key), &[value]);
+                        self.permitted(&Rec::model(inflect::camelize(&key)), &[value]);
                     }
                 }
                 return None;
@@ -1523,14 +1709,13 @@ impl<'a> Walker<'a> {
             // jbuilder: `json.extract! user, :a`, `json.(user, :a)`, `json.array! @users, :a`.
             if receiver_text == "json" && matches!(method, "extract!" | "" | "array!") {
                 if let Some((first, rest)) = args.split_first()
-                    && let Some(Ty::Record(model, c) | Ty::Relation(model, c)) = self.eval(*first)
+                    && let Some(Ty::Record(rec, c) | Ty::Relation(rec, c)) = self.eval(*first)
                 {
                     for arg in rest {
                         if let Some((column, offset)) = symbol_or_string(*arg, self.code)
                             && is_identifier(&column)
                         {
-                            let target = Target::ModelColumn { model: model.clone(), column };
-                            self.hit_at(offset, target, RefKind::Query, c.min(Confidence::Medium));
+                            self.hit_at(offset, rec.attribute(&column), RefKind::Query, c.min(Confidence::Medium));
                         }
                     }
                 }
@@ -1540,18 +1725,18 @@ impl<'a> Walker<'a> {
                 return None;
             }
             // Form builders: `f.text_field :email`, `f.fields_for :address do |af|`.
-            if let Some(Ty::Form(model, confidence)) = self.eval(receiver) {
+            if let Some(Ty::Form(rec, confidence)) = self.eval(receiver) {
                 if matches!(method, "fields_for" | "fields" | "simple_fields_for") {
+                    // The nested form is for the association's records.
                     let nested = args.first().and_then(|a| symbol_or_string(*a, self.code)).map(|(k, _)| k)?;
-                    return Some(Ty::Form(inflect::classify(&nested), confidence.min(Confidence::Medium)));
+                    return Some(Ty::Form(rec.via(&nested), confidence.min(Confidence::Medium)));
                 }
                 if !FORM_NON_FIELDS.contains(&method)
                     && let Some(first) = args.first()
                     && let Some((column, offset)) = symbol_or_string(*first, self.code)
                     && is_identifier(&column)
                 {
-                    let target = Target::ModelColumn { model, column };
-                    self.hit_at(offset, target, RefKind::Query, confidence.min(Confidence::Medium));
+                    self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
                 }
                 return None;
             }
@@ -1567,7 +1752,7 @@ impl<'a> Walker<'a> {
             None => self.implicit_self(),
         };
         let subject = subject?;
-        let (model, confidence) = match &subject {
+        let (rec, confidence) = match &subject {
             Ty::Relation(m, c) | Ty::Record(m, c) => (m.clone(), *c),
             Ty::Arel(..) | Ty::Form(..) | Ty::Value => return None,
         };
@@ -1596,14 +1781,13 @@ impl<'a> Walker<'a> {
                     {
                         for (column, offset) in strings_in(value, self.code) {
                             if is_identifier(&column) {
-                                let target = Target::ModelColumn { model: model.clone(), column };
-                                self.hit_at(offset, target, RefKind::Query, confidence);
+                                self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence);
                             }
                         }
                     }
                     continue;
                 }
-                self.hash_keys(*arg, &model, confidence, where_like);
+                self.hash_keys(*arg, &rec, confidence, where_like);
             }
         }
         if SYMBOL_METHODS.contains(&method) {
@@ -1616,12 +1800,12 @@ impl<'a> Walker<'a> {
                 if matches!(arg.kind(), "simple_symbol" | "delimited_symbol")
                     && let Some((column, offset)) = symbol_or_string(*arg, self.code)
                 {
-                    let target = qualified(&model, &column);
+                    let target = rec.attribute(&column);
                     if is_identifier(target_column(&target)) {
                         self.hit_at(offset, target, RefKind::Query, confidence);
                     }
                 } else if arg.kind() == "hash" || arg.kind() == "pair" {
-                    self.hash_keys(*arg, &model, confidence, false);
+                    self.hash_keys(*arg, &rec, confidence, false);
                 }
             }
         }
@@ -1635,7 +1819,7 @@ impl<'a> Walker<'a> {
                 args.clone()
             };
             for arg in fragments {
-                self.fragment(arg, &model, confidence);
+                self.fragment(arg, &rec, confidence);
             }
         }
         if let Some(columns) = dynamic_finder(method)
@@ -1644,8 +1828,7 @@ impl<'a> Walker<'a> {
             known = true;
             let mut offset = method_node.start_byte() + (method.len() - columns.len());
             for column in columns.trim_end_matches('!').split("_and_") {
-                let target = Target::ModelColumn { model: model.clone(), column: column.to_owned() };
-                self.hit_at(offset, target, RefKind::Query, confidence);
+                self.hit_at(offset, rec.attribute(column), RefKind::Query, confidence);
                 offset += column.len() + "_and_".len();
             }
         }
@@ -1662,7 +1845,7 @@ impl<'a> Walker<'a> {
 
         // An attribute read on a record: `user.email`, `user.email_changed?`.
         if !known
-            && let (Some(_), Ty::Record(model, confidence), Some(method_node)) = (receiver, &subject, method_node)
+            && let (Some(_), Ty::Record(rec, confidence), Some(method_node)) = (receiver, &subject, method_node)
             && args.is_empty()
             && method_node.kind() == "identifier"
             && block_ty.is_none()
@@ -1671,9 +1854,8 @@ impl<'a> Walker<'a> {
         {
             let column = attribute_of(method);
             if is_identifier(column) && !is_plural_association(column) && !NOT_ATTRIBUTES.contains(&method) {
-                let target = Target::ModelColumn { model: model.clone(), column: column.to_owned() };
                 let offset = method_node.start_byte() + method.find(column).unwrap_or(0);
-                self.hit_at(offset, target, RefKind::Query, *confidence);
+                self.hit_at(offset, rec.attribute(column), RefKind::Query, *confidence);
             }
         }
         block_ty
@@ -1701,7 +1883,7 @@ impl<'a> Walker<'a> {
             return;
         };
         let offset = node.start_byte() + name.find(column).unwrap_or(0);
-        self.hit_at(offset, Target::ModelColumn { model, column: column.to_owned() }, RefKind::Query, confidence);
+        self.hit_at(offset, model.attribute(column), RefKind::Query, confidence);
     }
 
     /// The type of `self` for a receiverless call.
@@ -1717,6 +1899,7 @@ impl<'a> Walker<'a> {
     /// A declaration in a model's class body. Returns whether `method` was one.
     fn declaration(&mut self, call: Node<'_>, index: usize, method: &str, args: &[Node<'_>]) -> bool {
         let model = self.facts.models[index].class.clone();
+        let rec = Rec::model(model.clone());
         let high = Confidence::High;
         let decl = RefKind::Declaration;
         let symbols: Vec<(String, Node<'_>)> = args
@@ -1737,6 +1920,15 @@ impl<'a> Walker<'a> {
             |name: &str| option_value(name).and_then(|v| symbol_or_string(v, self.code)).map(|(s, _)| s);
         match method {
             "primary_abstract_class" => self.facts.models[index].is_abstract = true,
+            "include" | "prepend" => {
+                for arg in args.iter().filter(|a| matches!(a.kind(), "constant" | "scope_resolution")) {
+                    let module = self.text(*arg).trim_start_matches("::").to_owned();
+                    let mixins = &mut self.facts.models[index].mixins;
+                    if !mixins.contains(&module) {
+                        mixins.push(module);
+                    }
+                }
+            }
             "attribute" | "serialize" | "store" | "store_accessor" | "has_secure_token" | "composed_of" => {
                 if let Some((column, node)) = symbols.first() {
                     let column = if method == "composed_of" {
@@ -1744,39 +1936,39 @@ impl<'a> Walker<'a> {
                     } else {
                         column.clone()
                     };
-                    self.column_hit(*node, &model, &column, decl, high);
+                    self.column_hit(*node, &rec, &column, decl, high);
                 } else if method == "has_secure_token" {
                     // `has_secure_token` without a name maps the `token` column.
-                    self.column_hit(call, &model, "token", decl, high);
+                    self.column_hit(call, &rec, "token", decl, high);
                 }
             }
             "encrypts" | "normalizes" | "attr_readonly" | "validates" | "validates!" | "validates_each"
             | "validates_with" => {
                 let kind = if matches!(method, "encrypts" | "attr_readonly") { decl } else { RefKind::Query };
                 for (column, node) in &symbols {
-                    self.column_hit(*node, &model, column, kind, high);
+                    self.column_hit(*node, &rec, column, kind, high);
                 }
-                self.scope_option(&options, &model);
+                self.scope_option(&options, &rec);
             }
             _ if method.starts_with("validates_") && method.ends_with("_of") => {
                 for (column, node) in &symbols {
-                    self.column_hit(*node, &model, column, RefKind::Query, high);
+                    self.column_hit(*node, &rec, column, RefKind::Query, high);
                 }
-                self.scope_option(&options, &model);
+                self.scope_option(&options, &rec);
             }
             "alias_attribute" => {
                 if let Some((column, node)) = symbols.get(1) {
-                    self.column_hit(*node, &model, column, decl, high);
+                    self.column_hit(*node, &rec, column, decl, high);
                 }
             }
             "has_secure_password" => {
                 let attr = symbols.first().map_or("password".to_owned(), |(s, _)| s.clone());
                 let at = symbols.first().map_or(call, |(_, n)| *n);
-                self.column_hit(at, &model, &format!("{attr}_digest"), decl, high);
+                self.column_hit(at, &rec, &format!("{attr}_digest"), decl, high);
             }
             "enum" => {
                 if let Some((column, node)) = symbols.first() {
-                    self.column_hit(*node, &model, column, decl, high);
+                    self.column_hit(*node, &rec, column, decl, high);
                 } else {
                     // Rails < 7: `enum status: {…}, _prefix: true`.
                     for pair in &options {
@@ -1784,7 +1976,7 @@ impl<'a> Walker<'a> {
                             && let Some((column, _)) = symbol_or_string(key, self.code)
                             && !column.starts_with('_')
                         {
-                            self.column_hit(key, &model, &column, decl, high);
+                            self.column_hit(key, &rec, &column, decl, high);
                         }
                     }
                 }
@@ -1792,18 +1984,38 @@ impl<'a> Walker<'a> {
             "belongs_to" | "has_many" | "has_one" | "has_and_belongs_to_many" => {
                 let Some((name, node)) = symbols.first() else { return true };
                 let class_name = option_string("class_name").map(|c| c.trim_start_matches("::").to_owned());
+                let many = matches!(method, "has_many" | "has_and_belongs_to_many");
+                let polymorphic = option_value("polymorphic").is_some_and(|v| v.kind() == "true");
+                let association = Association {
+                    name: name.clone(),
+                    // A polymorphic association reads whichever model `_type` names.
+                    model: match &class_name {
+                        _ if polymorphic => String::new(),
+                        Some(class) => class.clone(),
+                        None if many => inflect::classify(name),
+                        None => inflect::camelize(name),
+                    },
+                    many,
+                    foreign_key: (method == "belongs_to")
+                        .then(|| option_string("foreign_key").unwrap_or_else(|| format!("{name}_id"))),
+                    inverse: None,
+                };
+                let associations = &mut self.facts.models[index].associations;
+                if !associations.contains(&association) {
+                    associations.push(association);
+                }
                 match method {
                     "belongs_to" => {
                         let fk = option_string("foreign_key").unwrap_or_else(|| format!("{name}_id"));
-                        self.column_hit(*node, &model, &fk, decl, high);
+                        self.column_hit(*node, &rec, &fk, decl, high);
                         if option_value("polymorphic").is_some_and(|v| v.kind() == "true") {
-                            self.column_hit(*node, &model, &format!("{name}_type"), decl, high);
+                            self.column_hit(*node, &rec, &format!("{name}_type"), decl, high);
                         } else {
                             let target = class_name.unwrap_or_else(|| inflect::camelize(name));
                             self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
                             // `primary_key: :uuid`: the key the foreign key points at.
                             if let Some(pk) = option_string("primary_key") {
-                                self.column_hit(*node, &target, &pk, decl, high);
+                                self.column_hit(*node, &Rec::model(target.clone()), &pk, decl, high);
                             }
                             if let Some(cache) = option_value("counter_cache") {
                                 let column = match symbol_or_string(cache, self.code) {
@@ -1816,7 +2028,7 @@ impl<'a> Walker<'a> {
                                     }
                                     None => String::new(),
                                 };
-                                self.column_hit(cache, &target, &column, decl, high);
+                                self.column_hit(cache, &Rec::model(target.clone()), &column, decl, high);
                             }
                         }
                     }
@@ -1827,11 +2039,17 @@ impl<'a> Walker<'a> {
                         self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
                         if option("through").is_none() {
                             if let Some(poly) = option_string("as") {
-                                self.column_hit(*node, &target, &format!("{poly}_id"), decl, high);
-                                self.column_hit(*node, &target, &format!("{poly}_type"), decl, high);
+                                self.column_hit(*node, &Rec::model(target.clone()), &format!("{poly}_id"), decl, high);
+                                self.column_hit(
+                                    *node,
+                                    &Rec::model(target.clone()),
+                                    &format!("{poly}_type"),
+                                    decl,
+                                    high,
+                                );
                             } else {
                                 let fk = option_string("foreign_key").unwrap_or_else(|| inflect::foreign_key(&model));
-                                self.column_hit(*node, &target, &fk, decl, high);
+                                self.column_hit(*node, &Rec::model(target.clone()), &fk, decl, high);
                             }
                         }
                     }
@@ -1873,14 +2091,14 @@ impl<'a> Walker<'a> {
                         _ => &[],
                     };
                     for column in columns {
-                        self.column_hit(*node, &model, column, decl, high);
+                        self.column_hit(*node, &rec, column, decl, high);
                     }
                 }
             }
             "acts_as_paranoid" | "acts_as_list" => {
                 let default = if method == "acts_as_paranoid" { "deleted_at" } else { "position" };
                 let column = option_string("column").unwrap_or_else(|| default.to_owned());
-                self.column_hit(call, &model, &column, decl, high);
+                self.column_hit(call, &rec, &column, decl, high);
             }
             "delegate" => {
                 // `delegate :email, to: :user` reads `users.email` through the association
@@ -1890,7 +2108,7 @@ impl<'a> Walker<'a> {
                 {
                     let target = inflect::camelize(&to);
                     for (column, node) in &symbols {
-                        self.column_hit(*node, &target, column, RefKind::Query, Confidence::Medium);
+                        self.column_hit(*node, &Rec::model(target.clone()), column, RefKind::Query, Confidence::Medium);
                     }
                 }
             }
@@ -1899,8 +2117,73 @@ impl<'a> Walker<'a> {
         true
     }
 
+    /// `render` in a template or controller: the partial's locals are bound to what is passed —
+    /// `render "tag", tag: @tag`, `render partial: "tag", locals: { tag: t }`, `render partial:
+    /// "tag", collection: @tags, as: :tag`, `render @tags` (each record, as `tag`, in
+    /// `tags/_tag`).
+    fn render(&mut self, args: &[Node<'_>]) {
+        let Some(here) = self.controller_views().or(self.view_dir.as_deref()).map(str::to_owned) else { return };
+        let options: Vec<Node<'_>> = args.iter().flat_map(|a| pairs(*a)).collect();
+        let option = |name: &str| {
+            options.iter().find_map(|p| {
+                let key = p.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code))?;
+                (key.0 == name).then(|| p.child_by_field_id(*field::VALUE)).flatten()
+            })
+        };
+        // The partial: a string first argument, `partial:`, or a record's or collection's own.
+        let named = args
+            .first()
+            .filter(|a| a.kind() == "string")
+            .or(option("partial").as_ref())
+            .and_then(|n| string_value(*n, self.code));
+        let string_first = args.first().is_some_and(|a| a.kind() == "string");
+        let (partial, passed) = match named {
+            Some(name) => (name, None),
+            None => {
+                let Some(value) = args.first().filter(|a| !matches!(a.kind(), "pair" | "hash")) else { return };
+                let Some(ty) = self.eval(*value) else { return };
+                let Some(model) = guessed_model(&ty) else { return };
+                let singular = inflect::underscore(inflect::demodulize(&model));
+                (format!("{}/{singular}", inflect::pluralize(&singular)), Some((singular, ty)))
+            }
+        };
+        let (dir, name) = match partial.rsplit_once('/') {
+            Some((dir, name)) => (dir.to_owned(), name.to_owned()),
+            None => (here, partial.clone()),
+        };
+        let scope = partial_scope(&dir, name.trim_start_matches('_'));
+        if let Some((local, ty)) = passed {
+            self.bind_for(scope.clone(), &local, &ty);
+        }
+        for key in ["collection", "object"] {
+            if let Some(value) = option(key)
+                && let Some(ty) = self.eval(value)
+            {
+                let local = option("as").and_then(|a| string_value(a, self.code)).unwrap_or_else(|| name.clone());
+                self.bind_for(scope.clone(), &local, &ty);
+            }
+        }
+        // `locals: { tag: @tag }`, or the pairs after the partial's name.
+        let locals: Vec<Node<'_>> = match option("locals") {
+            Some(hash) => pairs(hash),
+            None if string_first => options.clone(),
+            None => Vec::new(),
+        };
+        for pair in locals {
+            let (Some(key), Some(value)) = (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
+            else {
+                continue;
+            };
+            if let Some((local, _)) = symbol_or_string(key, self.code)
+                && let Some(ty) = self.eval(value)
+            {
+                self.bind_for(scope.clone(), &local, &ty);
+            }
+        }
+    }
+
     /// `uniqueness: { scope: [:account_id] }` / `scope: :account_id` anywhere in validation options.
-    fn scope_option(&mut self, options: &[Node<'_>], model: &str) {
+    fn scope_option(&mut self, options: &[Node<'_>], rec: &Rec) {
         let mut stack: Vec<Node<'_>> = options.to_vec();
         while let Some(pair) = stack.pop() {
             let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code)).map(|(k, _)| k);
@@ -1908,8 +2191,7 @@ impl<'a> Walker<'a> {
             if key.as_deref() == Some("scope") {
                 for (column, offset) in strings_in(value, self.code) {
                     if is_identifier(&column) {
-                        let target = Target::ModelColumn { model: model.to_owned(), column };
-                        self.hit_at(offset, target, RefKind::Query, Confidence::High);
+                        self.hit_at(offset, rec.attribute(&column), RefKind::Query, Confidence::High);
                     }
                 }
             } else if value.kind() == "hash" {
@@ -1919,7 +2201,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The model of `form_with(model: @user)`, `form_for @user`, `form_for :user`.
-    fn form_model(&self, args: &[Node<'_>]) -> Option<(String, Confidence)> {
+    fn form_model(&self, args: &[Node<'_>]) -> Option<(Rec, Confidence)> {
         for pair in args.iter().flat_map(|a| pairs(*a)) {
             let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
             if key.is_some_and(|(k, _)| k == "model")
@@ -1932,7 +2214,7 @@ impl<'a> Walker<'a> {
         let first = *args.first()?;
         match first.kind() {
             "simple_symbol" => {
-                symbol_or_string(first, self.code).map(|(s, _)| (inflect::camelize(&s), Confidence::Medium))
+                symbol_or_string(first, self.code).map(|(s, _)| (Rec::model(inflect::camelize(&s)), Confidence::Medium))
             }
             "array" => match self.eval(last_named_child(first)?) {
                 Some(Ty::Record(m, c)) => Some((m, c.min(Confidence::Medium))),
@@ -1947,21 +2229,20 @@ impl<'a> Walker<'a> {
 
     /// Strong parameters permitted for `model`: symbols are attributes, `x_attributes: […]` are
     /// nested attributes of the associated model.
-    fn permitted(&mut self, model: &str, args: &[Node<'_>]) {
+    fn permitted(&mut self, rec: &Rec, args: &[Node<'_>]) {
         for arg in args {
             match arg.kind() {
                 "simple_symbol" | "delimited_symbol" | "string" => {
                     if let Some((column, offset)) = symbol_or_string(*arg, self.code)
                         && is_identifier(&column)
                     {
-                        let target = Target::ModelColumn { model: model.to_owned(), column };
-                        self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+                        self.hit_at(offset, rec.attribute(&column), RefKind::Query, Confidence::Medium);
                     }
                 }
                 "array" => {
                     let mut cursor = arg.walk();
                     let items: Vec<Node<'_>> = arg.named_children(&mut cursor).collect();
-                    self.permitted(model, &items);
+                    self.permitted(rec, &items);
                 }
                 "hash" | "pair" => {
                     for pair in pairs(*arg) {
@@ -1972,11 +2253,11 @@ impl<'a> Walker<'a> {
                         };
                         let Some((name, offset)) = symbol_or_string(key, self.code) else { continue };
                         if let Some(association) = name.strip_suffix("_attributes") {
-                            self.permitted(&inflect::classify(association), &[value]);
+                            // Nested attributes: the association's records.
+                            self.permitted(&rec.via(association), &[value]);
                         } else if is_identifier(&name) {
                             // `tags: []` permits an array attribute.
-                            let target = Target::ModelColumn { model: model.to_owned(), column: name };
-                            self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+                            self.hit_at(offset, rec.attribute(&name), RefKind::Query, Confidence::Medium);
                         }
                     }
                 }
@@ -1987,7 +2268,7 @@ impl<'a> Walker<'a> {
 
     /// Keys of hash arguments: `where(email: x)`, `where("email" => x)`, and in `where`-like
     /// calls `where(posts: { title: t })` (a column of table `posts`).
-    fn hash_keys(&mut self, arg: Node<'_>, model: &str, confidence: Confidence, where_like: bool) {
+    fn hash_keys(&mut self, arg: Node<'_>, rec: &Rec, confidence: Confidence, where_like: bool) {
         match arg.kind() {
             "array" => {
                 // `insert_all([{…}, {…}])`
@@ -1995,7 +2276,7 @@ impl<'a> Walker<'a> {
                 let items: Vec<Node<'_>> = arg.named_children(&mut cursor).collect();
                 for item in items {
                     if item.kind() == "hash" {
-                        self.hash_keys(item, model, confidence, false);
+                        self.hash_keys(item, rec, confidence, false);
                     }
                 }
             }
@@ -2016,7 +2297,7 @@ impl<'a> Walker<'a> {
                         }
                         continue;
                     }
-                    let target = qualified(model, &name);
+                    let target = rec.attribute(&name);
                     if is_identifier(target_column(&target)) {
                         self.hit_at(offset, target, RefKind::Query, confidence);
                     }
@@ -2030,7 +2311,7 @@ impl<'a> Walker<'a> {
     /// qualified names are table columns, bare names columns of the relation's model. Function
     /// names, keywords, bind names and quoted literals are skipped; bare names that are not
     /// columns of the model are dropped by resolution.
-    fn fragment(&mut self, arg: Node<'_>, model: &str, confidence: Confidence) {
+    fn fragment(&mut self, arg: Node<'_>, rec: &Rec, confidence: Confidence) {
         let Some(parts) = self.fragment_parts(arg) else { return };
         if parts.iter().any(|&(start, end)| is_statement(self.code.get(start..end).unwrap_or(""))) {
             // A whole statement (`where("id IN (SELECT …)")`): the SQL extractor parses it.
@@ -2041,7 +2322,7 @@ impl<'a> Walker<'a> {
             for (offset, table, column) in fragment_identifiers(text) {
                 let target = match table {
                     Some(table) => Target::Column { table: table.to_owned(), column: column.to_owned() },
-                    None => Target::ModelColumn { model: model.to_owned(), column: column.to_owned() },
+                    None => rec.attribute(column),
                 };
                 self.hit_at(start + offset, target, RefKind::Sql, confidence.min(Confidence::Medium));
             }
@@ -2083,7 +2364,7 @@ impl<'a> Walker<'a> {
             "constant" | "scope_resolution" => {
                 let name = self.text(node).trim_start_matches("::");
                 name.chars().next().filter(char::is_ascii_uppercase)?;
-                Some(Ty::Relation(name.to_owned(), Confidence::High))
+                Some(Ty::Relation(Rec::model(name), Confidence::High))
             }
             "self" => self.implicit_self(),
             "identifier" | "instance_variable" => {
@@ -2094,9 +2375,34 @@ impl<'a> Walker<'a> {
                 if name == "object"
                     && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
                 {
-                    return Some(Ty::Record(model, Confidence::Medium));
+                    return Some(Ty::Record(Rec::model(model), Confidence::Medium));
                 }
-                named_like_model(name.trim_start_matches('@'))
+                let guess = named_like_model(name.trim_start_matches('@'));
+                // An instance variable of a view or controller, or a partial's local: bound by
+                // the controller (or the `render` call) in another file.
+                let scopes = if node.kind() == "instance_variable" {
+                    self.ivar_scopes()
+                } else if self.not_bound_here(name) {
+                    self.partial_scope.iter().cloned().collect()
+                } else {
+                    Vec::new()
+                };
+                if scopes.is_empty() {
+                    return guess;
+                }
+                let model = match &guess {
+                    Some(Ty::Record(rec, _) | Ty::Relation(rec, _)) => match &rec.root {
+                        Root::Model { model } => Some(model.clone()),
+                        Root::Binding { .. } => None,
+                    },
+                    _ => None,
+                };
+                let rec = Rec::bound(scopes, name, model);
+                Some(if is_plural_association(name.trim_start_matches('@')) {
+                    Ty::Relation(rec, Confidence::Medium)
+                } else {
+                    Ty::Record(rec, Confidence::Medium)
+                })
             }
             "parenthesized_statements" => self.eval(last_named_child(node)?),
             "call" => {
@@ -2108,7 +2414,7 @@ impl<'a> Walker<'a> {
                             && is_identifier(rest)
                             && arguments(node).is_empty()
                         {
-                            return Some(Ty::Record(inflect::camelize(rest), Confidence::Medium));
+                            return Some(Ty::Record(Rec::model(inflect::camelize(rest)), Confidence::Medium));
                         }
                         apply_method(self.implicit_self()?, method, true)
                     }
@@ -2143,15 +2449,16 @@ fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
                 None
             }
         }
-        Ty::Record(model, c) => {
+        Ty::Record(rec, c) => {
             if matches!(method, "reload" | "lock!" | "dup" | "presence" | "tap" | "itself") {
-                Some(Ty::Record(model, c))
+                Some(Ty::Record(rec, c))
             } else if is_identifier(method) && is_plural_association(method) {
-                // `user.posts`: a has_many association, by Rails' default class name.
-                Some(Ty::Relation(inflect::classify(method), Confidence::Medium))
+                // `user.posts`: a has_many association; resolution follows it (or, when the
+                // model declares none of that name, Rails' default class name).
+                Some(Ty::Relation(rec.via(method), c.min(Confidence::Medium)))
             } else if is_identifier(method) && !implicit && !NOT_ATTRIBUTES.contains(&method) {
                 // `comment.user`: a belongs_to / has_one association.
-                Some(Ty::Record(inflect::camelize(method), Confidence::Medium))
+                Some(Ty::Record(rec.via(method), c.min(Confidence::Medium)))
             } else {
                 None
             }
@@ -2199,9 +2506,22 @@ fn named_like_model(name: &str) -> Option<Ty> {
         return None;
     }
     if is_plural_association(name) {
-        Some(Ty::Relation(inflect::classify(name), Confidence::Medium))
+        Some(Ty::Relation(Rec::model(inflect::classify(name)), Confidence::Medium))
     } else {
-        Some(Ty::Record(inflect::camelize(name), Confidence::Medium))
+        Some(Ty::Record(Rec::model(inflect::camelize(name)), Confidence::Medium))
+    }
+}
+
+/// The model records of `ty` are of, as far as this file can tell: the class it names, or the
+/// guess a bound name stands for.
+fn guessed_model(ty: &Ty) -> Option<String> {
+    let (Ty::Record(rec, _) | Ty::Relation(rec, _)) = ty else { return None };
+    if !rec.path.is_empty() {
+        return rec.path.last().map(|a| inflect::classify(a));
+    }
+    match &rec.root {
+        Root::Model { model } => Some(model.clone()),
+        Root::Binding { guess, .. } => guess.clone(),
     }
 }
 
@@ -2253,17 +2573,10 @@ fn dynamic_finder(method: &str) -> Option<&str> {
     None
 }
 
-/// `"posts.title"` in a key or symbol names a table's column; anything else is the model's.
-fn qualified(model: &str, name: &str) -> Target {
-    match name.split_once('.') {
-        Some((table, column)) => Target::Column { table: table.to_owned(), column: column.to_owned() },
-        None => Target::ModelColumn { model: model.to_owned(), column: name.to_owned() },
-    }
-}
-
 fn target_column(target: &Target) -> &str {
     match target {
         Target::Column { column, .. } | Target::ModelColumn { column, .. } => column,
+        Target::Chain { attribute: Some(column), .. } => column,
         _ => "",
     }
 }
