@@ -200,6 +200,8 @@ fn views_users_show_json() {
             (1, "$rails:view:users|rails:view:/@user?User.created_at", "query"),
             (2, "$rails:view:users|rails:view:/@user?User.username", "query"),
             (3, "$rails:view:users|rails:view:/@user?User.status", "query"),
+            // An association or a column: resolution decides with the model's associations.
+            (4, "$rails:view:users|rails:view:/@user?User.comments", "query"),
             (5, "Comment#body", "query"),
         ])
     );
@@ -479,6 +481,7 @@ fn haml_and_slim_templates() {
             (2, "$rails:view:users|rails:view:/@user?User.name", "query"),
             (4, "$rails:view:users|rails:view:/@user?User.created_at", "query"),
             (4, "$rails:view:users|rails:view:/@user?User.role", "query"),
+            (7, "$rails:view:users|rails:view:/@user?User.posts", "query"),
             (8, "Post#title", "query"),
         ])
     );

@@ -1852,8 +1852,10 @@ impl<'a> Walker<'a> {
             && !RECORD_METHODS.contains(&method)
             && !RELATION_METHODS.contains(&method)
         {
+            // A plural name may be a has_many association or a column (`comment.flags`):
+            // resolution knows the model's associations and decides.
             let column = attribute_of(method);
-            if is_identifier(column) && !is_plural_association(column) && !NOT_ATTRIBUTES.contains(&method) {
+            if is_identifier(column) && !NOT_ATTRIBUTES.contains(&method) {
                 let offset = method_node.start_byte() + method.find(column).unwrap_or(0);
                 self.hit_at(offset, rec.attribute(column), RefKind::Query, *confidence);
             }
@@ -2007,7 +2009,9 @@ impl<'a> Walker<'a> {
                 match method {
                     "belongs_to" => {
                         let fk = option_string("foreign_key").unwrap_or_else(|| format!("{name}_id"));
-                        self.column_hit(*node, &rec, &fk, decl, high);
+                        // A stated key is used where it is written (often lines below the name).
+                        let fk_at = option_value("foreign_key").unwrap_or(*node);
+                        self.column_hit(fk_at, &rec, &fk, decl, high);
                         if option_value("polymorphic").is_some_and(|v| v.kind() == "true") {
                             self.column_hit(*node, &rec, &format!("{name}_type"), decl, high);
                         } else {
@@ -2049,7 +2053,8 @@ impl<'a> Walker<'a> {
                                 );
                             } else {
                                 let fk = option_string("foreign_key").unwrap_or_else(|| inflect::foreign_key(&model));
-                                self.column_hit(*node, &Rec::model(target.clone()), &fk, decl, high);
+                                let fk_at = option_value("foreign_key").unwrap_or(*node);
+                                self.column_hit(fk_at, &Rec::model(target.clone()), &fk, decl, high);
                             }
                         }
                     }
@@ -2064,9 +2069,10 @@ impl<'a> Walker<'a> {
                         let afk =
                             option_string("association_foreign_key").unwrap_or_else(|| inflect::foreign_key(&target));
                         let at = node.start_byte();
-                        self.hit_at(at, Target::Table { table: join.clone() }, decl, high);
-                        self.hit_at(at, Target::Column { table: join.clone(), column: fk }, decl, high);
-                        self.hit_at(at, Target::Column { table: join, column: afk }, decl, high);
+                        let at_option = |name: &str| option_value(name).map_or(at, |v| v.start_byte());
+                        self.hit_at(at_option("join_table"), Target::Table { table: join.clone() }, decl, high);
+                        self.hit_at(at_option("foreign_key"), Target::Column { table: join.clone(), column: fk }, decl, high);
+                        self.hit_at(at_option("association_foreign_key"), Target::Column { table: join, column: afk }, decl, high);
                     }
                 }
             }
@@ -2206,6 +2212,8 @@ impl<'a> Walker<'a> {
             let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
             if key.is_some_and(|(k, _)| k == "model")
                 && let Some(value) = pair.child_by_field_id(*field::VALUE)
+                // `model: [:admin, @user]`: a namespaced route, the record last.
+                && let Some(value) = if value.kind() == "array" { last_named_child(value) } else { Some(value) }
                 && let Some(Ty::Record(m, c)) = self.eval(value)
             {
                 return Some((m, c.min(Confidence::Medium)));
