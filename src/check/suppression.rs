@@ -237,7 +237,7 @@ fn did_you_mean(id: &str) -> String {
 /// Every waiver must name a rule (or a former id of one): a misspelt rule would waive nothing,
 /// silently. The error points at the waiver's `rule` in apps.toml.
 pub fn check_waivers(config_file: Option<&PathBuf>, waivers: &[Waiver]) -> Result<()> {
-    for w in waivers.iter().filter(|w| !rules::is_known(&w.rule)) {
+    if let Some(w) = waivers.iter().find(|w| !rules::is_known(&w.rule)) {
         let message = format!("waiver of `{}`: `{}` is not a rule", w.object, w.rule);
         let mut d = Diagnostic::new(message).help(did_you_mean(&w.rule));
         if let Some(file) = config_file {

@@ -5,7 +5,7 @@
 use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
-use crate::rules::types::{rewrites, same};
+use crate::rules::types::rewrites;
 
 pub struct Rule;
 
@@ -30,9 +30,8 @@ impl crate::rules::Rule for Rule {
         let message = match cx.state.column(table, column) {
             // A USING expression may compute anything: PostgreSQL rewrites whenever one is given
             // with a different type.
+            // The same type restated (a nullability or default change) rewrites nothing either.
             Some(old) if !rewrites(&old.data_type, new_type) && using.is_none() => return vec![],
-            // The same type restated (a nullability or default change): nothing is rewritten.
-            Some(old) if same(&old.data_type, new_type) && using.is_none() => return vec![],
             Some(old) => format!(
                 "changing `{table}.{column}` from `{}` to `{new_type}` rewrites `{table}` and its indexes under an ACCESS EXCLUSIVE lock",
                 old.data_type

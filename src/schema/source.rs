@@ -107,11 +107,11 @@ fn parse_text(path: &Path, text: &str, dialect: Option<Dialect>) -> Result<Schem
     }
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     if ext == "rb" {
-        return rails::parse(&text, path, dialect.unwrap_or_default());
+        return rails::parse(text, path, dialect.unwrap_or_default());
     }
-    match dialect.unwrap_or_else(|| sniff(&text)) {
-        Dialect::Postgres => postgres::parse(&text, path),
-        Dialect::Mysql => mysql::parse(&text, path),
+    match dialect.unwrap_or_else(|| sniff(text)) {
+        Dialect::Postgres => postgres::parse(text, path),
+        Dialect::Mysql => mysql::parse(text, path),
         Dialect::Sqlite => Err(Error::input(
             Diagnostic::new("SQLite schemas are read from a database file or a sqlite:// URL, not a text dump")
                 .in_file(path),
