@@ -96,6 +96,18 @@ pub fn load(config: &Config, since: Option<&str>, root: &Path) -> Result<Option<
     }
 }
 
+/// The registry's schema as it stands now (the work tree's dump, or the live database), `None`
+/// when apps.toml configures none: what `scan`, `refs` and `graph` resolve references with.
+pub fn current(config: &Config) -> Result<Option<Schema>> {
+    match &config.registry.schema {
+        None => Ok(None),
+        Some(SchemaSetting::File(path)) => load_current(config, path).map(Some),
+        Some(SchemaSetting::UrlEnv(var)) => {
+            schema::load(&SchemaSource::UrlEnv(var.clone()), Some(config.registry.dialect)).map(Some)
+        }
+    }
+}
+
 /// The dump file as the work tree holds it; a file that is not there is an error at the
 /// `schema` setting in apps.toml.
 fn load_current(config: &Config, path: &Path) -> Result<Schema> {

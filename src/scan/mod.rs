@@ -140,7 +140,8 @@ pub fn scan_ref(
     progress: bool,
 ) -> Result<ScanResult> {
     let started = Instant::now();
-    let repo = crate::git::open(&app.name, &app.repo)?;
+    // The repository is a path from apps.toml: an error about it points at the app's entry there.
+    let repo = crate::git::open(&app.name, &app.repo).map_err(|e| e.or_at(&config.path, app.line))?;
     let commit = crate::git::resolve(&repo, &app.name, revision)?;
     let commit_hex = commit.to_string();
     let identifiers = schema.map(SchemaIndex::identifiers).unwrap_or_default();

@@ -86,6 +86,25 @@ fn a_path_from_apps_toml_that_is_missing_is_blamed_on_its_line_there() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("apps.toml:3:14: `migrations` names"), "{err}");
+
+    // `scan`, `refs` and `graph` read the same settings.
+    std::fs::write(
+        dir.path().join("apps.toml"),
+        "[registry]\nschema = \"db/structure.sql\"\n\n[[app]]\nname = \"gone\"\nrepo = \"missing\"\nframework = \"rails\"\n",
+    )
+    .unwrap();
+    let out = tandem().current_dir(dir.path()).arg("scan").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("apps.toml:2:10: `schema` names"));
+    std::fs::write(
+        dir.path().join("apps.toml"),
+        "[registry]\ndialect = \"postgres\"\n\n[[app]]\nname = \"gone\"\nrepo = \"missing\"\nframework = \"rails\"\n",
+    )
+    .unwrap();
+    let out = tandem().current_dir(dir.path()).arg("scan").output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("apps.toml:4:1: app `gone`: repository"), "{err}");
 }
 
 #[test]
