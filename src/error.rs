@@ -130,6 +130,16 @@ impl Error {
         Error::input(Diagnostic::new(format!("cannot read this file: {err}")).in_file(path))
     }
 
+    /// The same error located at `line` of `file` (the entry in apps.toml that set what failed),
+    /// unless it is located already.
+    pub fn or_at(self, file: &Path, line: u32) -> Self {
+        match self {
+            Error::Input(d) if d.file.is_none() => Error::Input(Box::new((*d).at(file, line, 1))),
+            Error::Environment(d) if d.file.is_none() => Error::Environment(Box::new((*d).at(file, line, 1))),
+            located => located,
+        }
+    }
+
     pub fn diagnostic(&self) -> &Diagnostic {
         match self {
             Error::Input(d) | Error::Environment(d) => d,

@@ -1,7 +1,8 @@
 //! The destructive gate as a pure function over scan results: which references, at or above the
 //! configured confidence, in any app at any of its refs, hit a set of target objects — and, when
 //! none do, which apps were checked at which commits. An app that could not be scanned makes the
-//! gate fail closed.
+//! gate fail closed, and so does a file of an app that could not be read when it could hold a
+//! reference (or, in strict mode, any such file).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -14,13 +15,46 @@ use crate::migration::Span;
 use crate::scan::{ObjectRef, Reference, ScanResult};
 use crate::schema::QualifiedName;
 
-/// An app (at a ref) the gate could not read. Never ignored: it blocks every destructive operation.
+/// What the gate could not read: a whole app at a ref (`path` is `None`), or one file or directory
+/// of it. Never ignored: a whole app, or a file that could hold a reference, blocks every
+/// destructive operation; any of them does in strict mode.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ScanFailure {
     pub app: String,
     #[serde(rename = "ref")]
     pub git_ref: String,
+    /// The file or directory (path in the repository) when only it could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub message: String,
+    /// Whether what could not be read could hold a reference: a whole app, a directory, a file
+    /// one of the app's extractors reads (a model, a template, any file of its languages).
+    pub may_reference: bool,
+}
+
+impl ScanFailure {
+    /// A whole app at a ref.
+    pub fn app(app: &str, git_ref: &str, message: impl Into<String>) -> Self {
+        ScanFailure {
+            app: app.to_owned(),
+            git_ref: git_ref.to_owned(),
+            path: None,
+            message: message.into(),
+            may_reference: true,
+        }
+    }
+
+    /// Whether it makes the gate fail closed.
+    pub fn blocks(&self, strict: bool) -> bool {
+        self.may_reference || strict
+    }
+
+    fn describe(&self) -> String {
+        match &self.path {
+            None => format!("`{}` at {}", self.app, self.git_ref),
+            Some(p) => format!("`{p}` of `{}` at {}", self.app, self.git_ref),
+        }
+    }
 }
 
 /// Everything the gate consults.
@@ -31,6 +65,9 @@ pub struct Gate<'a> {
     /// Each app's framework, for the recipe.
     pub frameworks: BTreeMap<String, Framework>,
     pub min_confidence: Confidence,
+    /// CI mode: any file that could not be read blocks, not only those that could hold a
+    /// reference. [`crate::check::run`] sets it from its options.
+    pub strict: bool,
 }
 
 /// What the gate found for a set of targets.
@@ -45,7 +82,7 @@ pub struct Consultation {
 
 impl<'a> Gate<'a> {
     pub fn new(scans: &'a [ScanResult], failures: &'a [ScanFailure], min_confidence: Confidence) -> Self {
-        Gate { scans, failures, frameworks: BTreeMap::new(), min_confidence }
+        Gate { scans, failures, frameworks: BTreeMap::new(), min_confidence, strict: false }
     }
 
     pub fn with_frameworks(mut self, frameworks: impl IntoIterator<Item = (String, Framework)>) -> Self {
@@ -110,6 +147,11 @@ impl<'a> Gate<'a> {
         } else {
             format!(" (and what depends on it: {})", list(&f.dependents))
         };
+        let (blocking, other): (Vec<&ScanFailure>, Vec<&ScanFailure>) =
+            c.failures.iter().partition(|x| x.blocks(self.strict));
+        let unread = |failures: &[&ScanFailure]| {
+            failures.iter().map(|x| format!("{} ({})", x.describe(), x.message)).collect::<Vec<_>>().join("; ")
+        };
         if !c.references.is_empty() {
             let apps: BTreeSet<&str> = c.references.iter().map(|r| &*r.app).collect();
             let refs: BTreeSet<&str> = c.references.iter().map(|r| &*r.git_ref).collect();
@@ -128,19 +170,38 @@ impl<'a> Gate<'a> {
                 f.recipes.push(Recipe { framework: fw, steps: recipe(fw) });
             }
             f.references = c.references;
-        } else if !c.failures.is_empty() {
+            if !c.failures.is_empty() {
+                let all: Vec<&ScanFailure> = c.failures.iter().collect();
+                f.message.push_str(&format!("; and what could not be read may use it too: {}", unread(&all)));
+            }
+        } else if !blocking.is_empty() {
             f.severity = Severity::Block;
+            let (apps, files): (Vec<&ScanFailure>, Vec<&ScanFailure>) = blocking.iter().partition(|x| x.path.is_none());
+            let mut why = Vec::new();
+            if !apps.is_empty() {
+                why.push(format!(
+                    "{} could not be checked",
+                    list(&apps.iter().map(|x| format!("`{}` at {}", x.app, x.git_ref)).collect::<Vec<_>>())
+                ));
+            }
+            if !files.is_empty() {
+                why.push(format!("{} file{} that could use it could not be read", files.len(), plural(files.len())));
+            }
             f.message = format!(
-                "{what}{via}, but {} could not be checked, so the gate fails closed: {}",
-                list(&c.failures.iter().map(|x| format!("`{}` at {}", x.app, x.git_ref)).collect::<Vec<_>>()),
-                c.failures.iter().map(|x| x.message.as_str()).collect::<Vec<_>>().join("; "),
+                "{what}{via}, but {}, so the gate fails closed: {}",
+                why.join(" and "),
+                apps.iter()
+                    .map(|x| x.message.clone())
+                    .chain(files.iter().map(|x| format!("{} ({})", x.describe(), x.message)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             );
-            f.recipes.push(Recipe {
-                framework: None,
-                steps: vec![
-                    "make every app's repository and refs readable (see `tandem apps`), then check again".into(),
-                ],
-            });
+            let step = if files.is_empty() {
+                "make every app's repository and refs readable (see `tandem apps`), then check again"
+            } else {
+                "repair the repository (`git fsck` names what is missing or corrupt; fetch or clone it again), then check again"
+            };
+            f.recipes.push(Recipe { framework: None, steps: vec![step.into()] });
         } else {
             let checked = if c.checked.is_empty() {
                 "no apps are registered".to_owned()
@@ -167,6 +228,13 @@ impl<'a> Gate<'a> {
                 String::new()
             };
             f.message = format!("{what}{via}: no app uses it ({checked}{below})");
+            if !other.is_empty() {
+                f.severity = Severity::Warn;
+                f.message.push_str(&format!(
+                    "; not read, and holding no code tandem reads: {} (blocks with --strict)",
+                    unread(&other)
+                ));
+            }
         }
         f
     }

@@ -1,9 +1,15 @@
 //! Runs the rules and the destructive gate over migrations, applies suppressions and waivers, and
-//! produces the findings and the verdict. Pure over its inputs: migrations, the schema, scan
-//! results — the CLI gathers those.
+//! produces the findings and the verdict.
+//!
+//! Two steps: [`gather`] reads what a check needs from the registry — which migrations to check,
+//! the schema as the database stands before them, every app's references when a rule will
+//! consult the gate — and holds the policy of failing closed; [`run`] / [`run_plan`] are pure
+//! over those inputs. [`check`] does both, as `tandem check` does.
 
+pub mod baseline;
 pub mod finding;
 pub mod gate;
+pub mod gather;
 pub mod state;
 pub mod suppression;
 
@@ -14,10 +20,11 @@ use serde::Serialize;
 
 pub use finding::{CheckedRef, Finding, Location, Recipe, Severity, Suppression, Verdict};
 pub use gate::{Gate, ScanFailure};
+pub use gather::{Inputs, Request, check, gather};
 
 use crate::config::Waiver;
 use crate::error::Result;
-use crate::migration::{Format, Migration, OpKind};
+use crate::migration::{Format, Migration};
 use crate::rules::{self, MigrationContext, OpContext};
 use crate::schema::Schema;
 use state::State;
@@ -45,8 +52,8 @@ pub struct CheckReport {
     pub migrations: Vec<MigrationInfo>,
     /// Every app and ref the gate consulted.
     pub checked: Vec<CheckedRef>,
-    /// Apps (at refs) that could not be read.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Apps (at refs), and files of them, that could not be read. Always present (empty when
+    /// everything was read), so that a consumer never takes its absence for "all read".
     pub unreadable: Vec<ScanFailure>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
@@ -87,8 +94,119 @@ impl CheckReport {
     }
 }
 
+/// What the check does with a migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Pending: gated and linted against the state just before it, then applied to the state.
+    Check,
+    /// Already in the schema (its version is in the schema's list of applied migrations): listed
+    /// in the report as applied, neither checked nor applied again.
+    Applied,
+    /// History the schema does not hold (no dump, or undone because the dump is ahead): applied
+    /// to the state without being checked, and not listed in the report.
+    Replay,
+}
+
+/// One migration of a [`Plan`].
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub migration: Migration,
+    pub role: Role,
+}
+
+/// Everything a check runs over: the schema before the first step, the steps in order, and what
+/// the report should say about where the schema came from.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub schema: Schema,
+    /// What `schema` was built from, for messages (`schema/structure.sql at origin/main`).
+    pub origin: String,
+    /// Whether `schema` is the database before the steps (a dump, a live database), rather than
+    /// an empty start that the steps build up; see [`State::known`].
+    pub given: bool,
+    pub steps: Vec<Step>,
+    /// Findings about the inputs themselves (`schema-state`, `no-migrations`), reported as they
+    /// are.
+    pub notes: Vec<Finding>,
+}
+
+impl Plan {
+    /// Check every migration of `migrations` in the order given, except those `schema` lists as
+    /// applied, against `schema` taken as the database before them.
+    pub fn new(migrations: &[Migration], schema: &Schema) -> Plan {
+        let applied: BTreeSet<&str> = schema.migrations.iter().map(String::as_str).collect();
+        Plan {
+            schema: schema.clone(),
+            origin: "the schema".to_owned(),
+            given: true,
+            steps: migrations
+                .iter()
+                .map(|m| Step {
+                    migration: m.clone(),
+                    role: if applied.contains(m.version.as_str()) { Role::Applied } else { Role::Check },
+                })
+                .collect(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Whether any migration to check has an operation whose rule consults the gate (so that the
+    /// apps are scanned only then). Derived from the rules: each says which operations it
+    /// consults the gate for.
+    pub fn needs_gate(&self) -> bool {
+        self.steps
+            .iter()
+            .filter(|s| s.role == Role::Check)
+            .flat_map(|s| &s.migration.up)
+            .any(|op| rules::ALL.iter().any(|r| r.consults_gate(&op.kind)))
+    }
+
+    /// The schema the apps are scanned with (it decides, among others, which columns an ORM
+    /// that maps a whole table reads): every table and column the state holds before any
+    /// migration that consults the gate — so that a column an earlier migration of the plan adds
+    /// and a later one drops is known to the scan.
+    pub fn schema_for_scanning(&self) -> Schema {
+        let mut union = self.schema.clone();
+        let mut state = State::from(self.schema.clone(), self.origin.clone(), self.given);
+        for step in &self.steps {
+            if step.role == Role::Applied {
+                continue;
+            }
+            let consults = step.role == Role::Check
+                && step.migration.up.iter().any(|op| rules::ALL.iter().any(|r| r.consults_gate(&op.kind)));
+            if consults {
+                merge(&mut union, &state.schema);
+            }
+            step.migration.up.iter().for_each(|op| state.apply(op));
+        }
+        union
+    }
+}
+
+/// Add to `into` the tables, columns and views of `from` it does not have.
+fn merge(into: &mut Schema, from: &Schema) {
+    for t in &from.tables {
+        match into.tables.iter_mut().find(|x| x.name == t.name) {
+            Some(x) => {
+                for c in &t.columns {
+                    if x.column(&c.name).is_none() {
+                        x.columns.push(c.clone());
+                    }
+                }
+            }
+            None => into.tables.push(t.clone()),
+        }
+    }
+    for v in &from.views {
+        if !into.views.iter().any(|x| x.name == v.name) {
+            into.views.push(v.clone());
+        }
+    }
+}
+
 /// Check `migrations` (in the order given) against `schema`, consulting `gate` for destructive
-/// operations. Fails only on input errors in suppression comments.
+/// operations; migrations the schema lists as applied are not checked. Fails only on input
+/// errors in suppression comments and waivers.
 pub fn run(
     migrations: &[Migration],
     schema: &Schema,
@@ -97,19 +215,38 @@ pub fn run(
     waiver_file: Option<&PathBuf>,
     options: &CheckOptions,
 ) -> Result<CheckReport> {
-    let mut state = State::new(schema);
-    let mut findings = Vec::new();
+    run_plan(&Plan::new(migrations, schema), gate, waivers, waiver_file, options)
+}
+
+/// Check a [`Plan`]: each step in order, against the state just before it.
+pub fn run_plan(
+    plan: &Plan,
+    gate: &Gate<'_>,
+    waivers: &[Waiver],
+    waiver_file: Option<&PathBuf>,
+    options: &CheckOptions,
+) -> Result<CheckReport> {
+    suppression::check_waivers(waiver_file, waivers)?;
+    let gate = Gate { strict: options.strict, ..gate.clone() };
+    let gate = &gate;
+    let schema = &plan.schema;
+    let mut state = State::from(schema.clone(), plan.origin.clone(), plan.given);
+    let mut findings = plan.notes.clone();
     let mut sources = BTreeMap::new();
     let default_schema = schema.dialect.default_schema();
-    let unqualified: Vec<Migration> = migrations.iter().map(|m| without_default_schema(m, default_schema)).collect();
-    let applied: BTreeSet<&str> = schema.migrations.iter().map(String::as_str).collect();
-    for m in &unqualified {
-        if applied.contains(m.version.as_str()) {
-            continue;
-        }
+    for step in &plan.steps {
         // "Created in this change" means earlier in this migration: a table an earlier migration
         // created may hold rows and have users by the time this one runs.
         state.begin_migration();
+        match step.role {
+            Role::Applied => continue,
+            Role::Replay => {
+                step.migration.up.iter().for_each(|op| state.apply(op));
+                continue;
+            }
+            Role::Check => {}
+        }
+        let m = &without_default_schema(&step.migration, default_schema);
         let suppressions = suppression::parse(&m.file, &m.source)?;
         let mut found = Vec::new();
         let mcx = MigrationContext { migration: m, state: &state, strict: options.strict };
@@ -117,7 +254,6 @@ pub fn run(
             found.extend(rule.check_migration(&mcx));
         }
         let tx = rules::locks::transaction_flags(m);
-        let mut lock_timeout_set = false;
         for (i, op) in m.up.iter().enumerate() {
             let cx = OpContext {
                 migration: m,
@@ -125,7 +261,6 @@ pub fn run(
                 op,
                 state: &state,
                 in_transaction: tx[i],
-                lock_timeout_set,
                 gate,
                 strict: options.strict,
             };
@@ -136,11 +271,6 @@ pub fn run(
                     }
                     found.push(f);
                 }
-            }
-            if let OpKind::SetSetting { name, .. } = &op.kind
-                && name.eq_ignore_ascii_case("lock_timeout")
-            {
-                lock_timeout_set = true;
             }
             state.apply(op);
         }
@@ -176,15 +306,17 @@ pub fn run(
     Ok(CheckReport {
         version: 1,
         verdict: Verdict::of(&findings),
-        migrations: migrations
+        migrations: plan
+            .steps
             .iter()
-            .map(|m| MigrationInfo {
-                file: m.file.clone(),
-                version: m.version.clone(),
-                name: m.name.clone(),
-                format: m.format,
-                operations: m.up.len(),
-                applied: applied.contains(m.version.as_str()),
+            .filter(|s| s.role != Role::Replay)
+            .map(|s| MigrationInfo {
+                file: s.migration.file.clone(),
+                version: s.migration.version.clone(),
+                name: s.migration.name.clone(),
+                format: s.migration.format,
+                operations: s.migration.up.len(),
+                applied: s.role == Role::Applied,
             })
             .collect(),
         checked: checked.into_iter().collect(),
@@ -225,19 +357,12 @@ fn without_default_schema(m: &Migration, default: Option<&str>) -> Migration {
     out
 }
 
-/// Whether any operation of `migrations` needs the gate (so the CLI scans apps only then).
+/// Whether any operation of `migrations` has a rule that consults the gate.
 pub fn needs_gate(migrations: &[Migration]) -> bool {
-    migrations.iter().flat_map(|m| &m.up).any(|op| {
-        matches!(
-            op.kind,
-            OpKind::DropTable { .. }
-                | OpKind::DropColumn { .. }
-                | OpKind::RenameTable { .. }
-                | OpKind::RenameColumn { .. }
-                | OpKind::ChangeColumnType { .. }
-                | OpKind::DropView { .. }
-                | OpKind::DropFunction { .. }
-                | OpKind::DropType { .. }
-        )
-    })
+    migrations.iter().flat_map(|m| &m.up).any(|op| rules::ALL.iter().any(|r| r.consults_gate(&op.kind)))
+}
+
+/// Whether CI mode is on by default: the `CI` environment variable every CI service sets.
+pub fn ci_mode() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }

@@ -3,16 +3,24 @@
 //! on a table created in the same migration is harmless; a column added in it has no rows to scan).
 //! What an earlier migration created is not new: by the time a later one runs it may hold rows.
 //!
-//! Only what rules ask about is tracked: tables, columns (type, null, default) and views.
-//! Unknown objects are tolerated — the canonical schema may lag behind the migrations.
+//! The state is the database before the checked migrations (see [`crate::check::gather`]): a
+//! destructive operation on an object it does not hold is an error finding, not a pass — unless
+//! nothing is known of the database (no schema, no history before the migration).
 
 use std::collections::BTreeSet;
 
+use crate::graph::DepGraph;
 use crate::migration::{OpKind, Operation};
+use crate::scan::ObjectRef;
 use crate::schema::{Column, QualifiedName, Schema, Table};
 
 pub struct State {
     pub schema: Schema,
+    /// What the schema was built from, for messages: `schema/structure.sql at origin/main`.
+    pub origin: String,
+    /// Whether the schema was given as the database before the migrations (a dump, a live
+    /// database); when not, it is known once an earlier migration has built some of it.
+    given: bool,
     /// Tables created by the current migration (current names), as `schema.name` keys.
     created_tables: BTreeSet<String>,
     /// Columns added by the current migration: `table-key.column`.
@@ -20,13 +28,55 @@ pub struct State {
 }
 
 impl State {
+    /// The state of a schema given as the database before the migrations.
     pub fn new(schema: &Schema) -> Self {
-        State { schema: schema.clone(), created_tables: BTreeSet::new(), created_columns: BTreeSet::new() }
+        State::from(schema.clone(), "the schema".to_owned(), true)
     }
 
+    /// `given`: whether `schema` is what the database holds before the migrations (a dump, a
+    /// live database), rather than an empty start that migrations build up.
+    pub fn from(schema: Schema, origin: String, given: bool) -> Self {
+        State { schema, origin, given, created_tables: BTreeSet::new(), created_columns: BTreeSet::new() }
+    }
+
+    /// Whether the state says what the database holds, so that an object missing from it is
+    /// missing from the database.
+    pub fn known(&self) -> bool {
+        self.given || !self.schema.tables.is_empty() || !self.schema.views.is_empty()
+    }
+
+    /// Why `table` (or its `column`) is not in the state, when the state is known and does not
+    /// hold it: `` `widgets` has no column `a` in the schema state (structure.sql) ``.
+    pub fn absent(&self, table: &QualifiedName, column: Option<&str>) -> Option<String> {
+        if !self.known() {
+            return None;
+        }
+        let is_view = || self.schema.views.iter().any(|v| v.name.matches(table));
+        match (self.table(table), column) {
+            (Some(t), Some(c)) if t.column(c).is_none() => {
+                Some(format!("`{table}` has no column `{c}` in the schema state ({})", self.origin))
+            }
+            (Some(_), _) => None,
+            (None, None) if is_view() => None,
+            (None, _) => Some(format!("there is no table `{table}` in the schema state ({})", self.origin)),
+        }
+    }
+
+    /// The views that read `table` (or its `column`), directly or through other views: the same
+    /// graph query as `tandem refs` and `tandem graph`.
+    pub fn dependent_views(&self, table: &QualifiedName, column: Option<&str>) -> Vec<ObjectRef> {
+        let target = crate::check::gate::object(table, column);
+        DepGraph::of_views(&self.schema).dependent_views(&target).iter().map(|v| ObjectRef::table(v)).collect()
+    }
+
+    /// A table's key: `schema.name` where the dialect has schemas (a missing one is the
+    /// default), the name alone where it has none (MySQL, SQLite: a schema a migration names is
+    /// the database it runs in).
     fn key(&self, name: &QualifiedName) -> String {
-        let schema = name.schema.as_deref().or(self.schema.dialect.default_schema()).unwrap_or("");
-        format!("{schema}.{}", name.name)
+        match self.schema.dialect.default_schema() {
+            Some(default) => format!("{}.{}", name.schema.as_deref().unwrap_or(default), name.name),
+            None => name.name.clone(),
+        }
     }
 
     /// Start the next migration: what earlier migrations created is no longer new.

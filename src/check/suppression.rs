@@ -51,16 +51,12 @@ pub fn parse(file: &Path, source: &str) -> Result<Vec<Suppression>> {
         if rule_list.is_empty() {
             return Err(at(format!("`{marker}` names no rule"), "write `tandem:allow <rule-id> reason=\"…\"`"));
         }
-        for r in &rule_list {
-            if !rules::is_known(r) {
-                let closest = rules::ALL.iter().map(|x| x.id()).max_by(|a, b| {
-                    strsim::jaro_winkler(a, r)
-                        .partial_cmp(&strsim::jaro_winkler(b, r))
-                        .unwrap_or(std::cmp::Ordering::Equal)
-                });
-                let help = closest
-                    .map_or(String::new(), |c| format!("did you mean `{c}`? (`tandem check --list-rules` lists them)"));
-                return Err(at(format!("`{r}` is not a rule"), &help));
+        let mut rule_list = rule_list;
+        for r in &mut rule_list {
+            match rules::canonical_id(r) {
+                // A former id (`changing-column-type`) suppresses the rule under its current one.
+                Some(id) => *r = id.to_owned(),
+                None => return Err(at(format!("`{r}` is not a rule"), &did_you_mean(r))),
             }
         }
         let attrs = parse_attrs(attrs).map_err(|m| at(m, "write key=value pairs: reason=\"…\" until=YYYY-MM-DD"))?;
@@ -232,6 +228,31 @@ pub fn apply(file: &Path, suppressions: &[Suppression], findings: &mut [Finding]
     meta
 }
 
+/// The help for an unknown rule id.
+fn did_you_mean(id: &str) -> String {
+    rules::closest_id(id)
+        .map_or(String::new(), |c| format!("did you mean `{c}`? (`tandem check --list-rules` lists them)"))
+}
+
+/// Every waiver must name a rule (or a former id of one): a misspelt rule would waive nothing,
+/// silently. The error points at the waiver's `rule` in apps.toml.
+pub fn check_waivers(config_file: Option<&PathBuf>, waivers: &[Waiver]) -> Result<()> {
+    if let Some(w) = waivers.iter().find(|w| !rules::is_known(&w.rule)) {
+        let message = format!("waiver of `{}`: `{}` is not a rule", w.object, w.rule);
+        let mut d = Diagnostic::new(message).help(did_you_mean(&w.rule));
+        if let Some(file) = config_file {
+            d = match std::fs::read_to_string(file) {
+                Ok(text) if w.rule_span.end <= text.len() && w.rule_span.end > 0 => {
+                    d.at_offset(file, &text, w.rule_span.clone())
+                }
+                _ => d.at(file, w.line, 1),
+            };
+        }
+        return Err(Error::input(d));
+    }
+    Ok(())
+}
+
 fn normalize_object(o: &str) -> String {
     o.strip_prefix("public.").unwrap_or(o).to_owned()
 }
@@ -246,8 +267,9 @@ pub fn apply_waivers(
     let mut meta = Vec::new();
     for w in waivers {
         let object = normalize_object(&w.object);
+        let rule = rules::canonical_id(&w.rule).unwrap_or(&w.rule);
         let matches = |f: &Finding| {
-            f.rule == w.rule && f.object.as_deref().map(normalize_object).as_deref() == Some(object.as_str())
+            f.rule == rule && f.object.as_deref().map(normalize_object).as_deref() == Some(object.as_str())
         };
         let expired = w.until.as_str() < today;
         let mut hit = false;

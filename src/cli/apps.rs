@@ -9,6 +9,7 @@ use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
 use crate::config::{App, AppSource, Config};
 use crate::error::{Diagnostic, Error, Result};
 use crate::report;
+use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct AppsArgs {
@@ -47,7 +48,14 @@ struct AppsJson {
 
 pub fn run(g: &Globals, args: AppsArgs) -> Result<Outcome> {
     let config = g.load_config()?;
-    let rows: Vec<AppRow> = config.apps.iter().map(|app| row(&config, app)).collect();
+    // Apps whose scans are published resolve through the store: its latest published scan of
+    // each ref names the commit.
+    let store = if config.apps.iter().any(|a| a.source == AppSource::Store) {
+        Some(Store::open(&config.registry.store, &config.root)?)
+    } else {
+        None
+    };
+    let rows: Vec<AppRow> = config.apps.iter().map(|app| row(&config, app, store.as_ref())).collect();
     let failures: Vec<String> = rows.iter().filter_map(|r| r.error.clone()).collect();
     let text = match args.format.format {
         TextOrJson::Json => report::json(&AppsJson { version: 1, apps: rows }),
@@ -61,7 +69,7 @@ pub fn run(g: &Globals, args: AppsArgs) -> Result<Outcome> {
     }
 }
 
-fn row(config: &Config, app: &App) -> AppRow {
+fn row(config: &Config, app: &App, store: Option<&Store>) -> AppRow {
     let mut row = AppRow {
         name: app.name.clone(),
         framework: app.framework.to_string(),
@@ -78,7 +86,21 @@ fn row(config: &Config, app: &App) -> AppRow {
             .collect(),
         error: None,
     };
-    if app.source == AppSource::Store {
+    if let (AppSource::Store, Some(store)) = (app.source, store) {
+        let mut errors = Vec::new();
+        for r in &mut row.refs {
+            match store.latest_scan(&app.name, &r.name, true) {
+                Ok(Some(scan)) => r.commit = Some(scan.commit),
+                Ok(None) => errors.push(format!(
+                    "app `{}`: no scan of its `{}` ref was published (run `tandem scan --app {} --publish` in its CI)",
+                    app.name, r.name, app.name
+                )),
+                Err(e) => errors.push(e.diagnostic().message.clone()),
+            }
+        }
+        if !errors.is_empty() {
+            row.error = Some(errors.join("\n"));
+        }
         return row;
     }
     let repo = match crate::git::open(&app.name, &app.repo) {
@@ -124,7 +146,7 @@ fn text(rows: &[AppRow]) -> String {
             r.owner.clone().unwrap_or_else(|| "-".to_owned()),
         ]);
     }
-    format!("{table}\n{} apps\n", rows.len())
+    format!("{table}\n{}\n", report::count(rows.len(), "app"))
 }
 
 /// Paths are shown relative to apps.toml, as the user wrote them.

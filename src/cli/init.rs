@@ -17,10 +17,12 @@ pub const TEMPLATE: &str = r#"# tandem registry: the apps that share one databas
 [registry]
 # The database's dialect: "postgres", "mysql" or "sqlite".
 dialect = "postgres"
-# The canonical schema: a dump (pg_dump --schema-only, mysqldump --no-data, Rails schema.rb) ...
-schema = "schema/structure.sql"
+# The canonical schema: a dump (pg_dump --schema-only, mysqldump --no-data, Rails schema.rb) —
+# uncomment once the dump is in schema/ ...
+# schema = "schema/structure.sql"
 # ... or, instead, an environment variable holding a database URL to introspect:
 # database_url_env = "DATABASE_URL"
+# With neither, `tandem check` replays the migrations below to know the schema.
 # The shared migrations tandem checks and applies.
 migrations = "migrations"
 # Where tandem keeps scan results and its cache; share one PostgreSQL store across CI runners with
@@ -47,7 +49,10 @@ migrations = "migrations"
 pub fn run(_g: &Globals, _args: InitArgs) -> Result<Outcome> {
     let cwd = std::env::current_dir().map_err(|e| Error::msg(format!("cannot read the current directory: {e}")))?;
     init(&cwd)?;
-    println!("Wrote {FILE_NAME}, schema/ and migrations/. Next: add your apps to {FILE_NAME}, then run `tandem apps`.");
+    println!(
+        "Wrote {FILE_NAME}, schema/ and migrations/. Next: put the schema dump in schema/ and uncomment `schema` in \
+         {FILE_NAME}, add your apps, then run `tandem apps` and `tandem check`."
+    );
     Ok(Outcome::Success)
 }
 

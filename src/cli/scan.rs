@@ -8,10 +8,10 @@ use clap::Args;
 use comfy_table::{Table, presets::UTF8_FULL};
 
 use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
-use crate::config::{Config, SchemaSetting};
+use crate::config::Config;
 use crate::error::Result;
 use crate::scan::{self, ScanOptions, ScanResult};
-use crate::schema::{self, Schema, SchemaSource};
+use crate::schema::Schema;
 use crate::store::Store;
 
 #[derive(Debug, Args)]
@@ -29,20 +29,10 @@ pub struct ScanArgs {
     pub format: FormatArg,
 }
 
-/// The registry's canonical schema, when one is configured.
-pub fn load_schema(config: &Config) -> Result<Option<Schema>> {
-    let source = match &config.registry.schema {
-        None => return Ok(None),
-        Some(SchemaSetting::File(p)) => SchemaSource::File(p.clone()),
-        Some(SchemaSetting::UrlEnv(v)) => SchemaSource::UrlEnv(v.clone()),
-    };
-    schema::load(&source, Some(config.registry.dialect)).map(Some)
-}
-
 /// Load config, schema and store, and scan with `options`.
 pub fn scan_with(g: &Globals, options: &ScanOptions) -> Result<(Config, Option<Schema>, Vec<ScanResult>)> {
     let config = g.load_config()?;
-    let schema = load_schema(&config)?;
+    let schema = crate::check::baseline::current(&config)?;
     let store = Store::open(&config.registry.store, &config.root)?;
     let results = scan::run(&config, schema.as_ref(), &store, options)?;
     Ok((config, schema, results))

@@ -179,24 +179,24 @@ fn show_text(schema: &Schema) -> String {
         fks += t.foreign_keys.len();
     }
     table.add_row(vec![
-        format!("{} tables", schema.tables.len()),
+        crate::report::count(schema.tables.len(), "table"),
         cols.to_string(),
         idx.to_string(),
         fks.to_string(),
         fks.to_string(),
-        format!("{} views", schema.views.len()),
+        crate::report::count(schema.views.len(), "view"),
     ]);
     let mut out = table.to_string();
     out.push('\n');
     let extras = [
-        ("enums", schema.enums.len()),
-        ("sequences", schema.sequences.len()),
-        ("functions", schema.functions.len()),
-        ("triggers", schema.triggers.len()),
-        ("extensions", schema.extensions.len()),
-        ("applied migrations", schema.migrations.len()),
+        ("enum", schema.enums.len()),
+        ("sequence", schema.sequences.len()),
+        ("function", schema.functions.len()),
+        ("trigger", schema.triggers.len()),
+        ("extension", schema.extensions.len()),
+        ("applied migration", schema.migrations.len()),
     ];
-    let line: Vec<String> = extras.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let line: Vec<String> = extras.iter().map(|(k, n)| crate::report::count(*n, k)).collect();
     out.push_str(&line.join(", "));
     out.push('\n');
     out

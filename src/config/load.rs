@@ -72,7 +72,7 @@ struct RawApp {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWaiver {
-    rule: String,
+    rule: Spanned<String>,
     object: String,
     reason: Spanned<String>,
     owner: String,
@@ -236,7 +236,8 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config> {
             return Err(located(w.reason.span(), "a waiver needs a reason".into()));
         }
         waivers.push(Waiver {
-            rule: w.rule,
+            rule_span: w.rule.span(),
+            rule: w.rule.into_inner(),
             object: w.object,
             reason: w.reason.into_inner(),
             owner: w.owner,
@@ -246,6 +247,25 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config> {
     }
 
     Ok(Config { path: path.to_path_buf(), root, registry, scan, apps, waivers })
+}
+
+/// Where the value of `[registry] key` (`schema`, `migrations`) is written in apps.toml `text`.
+pub(crate) fn registry_span(text: &str, key: &str) -> Option<Range<usize>> {
+    #[derive(Deserialize)]
+    struct File {
+        registry: Option<Paths>,
+    }
+    #[derive(Deserialize)]
+    struct Paths {
+        schema: Option<Spanned<String>>,
+        migrations: Option<Spanned<String>>,
+    }
+    let registry = toml::from_str::<File>(text).ok()?.registry?;
+    match key {
+        "schema" => registry.schema.map(|s| s.span()),
+        "migrations" => registry.migrations.map(|s| s.span()),
+        _ => None,
+    }
 }
 
 /// A path in apps.toml, relative to its directory.

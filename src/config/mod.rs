@@ -4,6 +4,7 @@ mod load;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,18 @@ pub struct Registry {
     pub store: String,
     /// References below this confidence do not block.
     pub min_confidence: Confidence,
+}
+
+impl Config {
+    /// `d` located at the value of `[registry] key` (`schema`, `migrations`) in apps.toml, with
+    /// an excerpt — so that an error about a path from apps.toml points at its line there.
+    pub fn at_setting(&self, key: &str, d: crate::error::Diagnostic) -> crate::error::Diagnostic {
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        match load::registry_span(&text, key) {
+            Some(span) => d.at_offset(&self.path, &text, span),
+            None => d.in_file(&self.path),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,4 +200,7 @@ pub struct Waiver {
     /// `YYYY-MM-DD`; the waiver no longer applies after this day.
     pub until: String,
     pub line: u32,
+    /// Byte range of the `rule` value in apps.toml, for the error when it names no rule.
+    #[serde(skip)]
+    pub rule_span: Range<usize>,
 }

@@ -107,22 +107,7 @@ impl DepGraph {
                     );
                 }
             }
-            for v in &schema.views {
-                let vn = g.node(Node::View { view: v.name.name.clone() });
-                for dep in &v.depends_on {
-                    let is_view = schema.views.iter().any(|o| o.name.name == dep.relation.name);
-                    let tn = if is_view {
-                        g.node(Node::View { view: dep.relation.name.clone() })
-                    } else {
-                        g.node(Node::Table { table: dep.relation.name.clone() })
-                    };
-                    g.graph.add_edge(vn, tn, Edge::ViewReads);
-                    for c in &dep.columns {
-                        let cn = g.node(Node::Column { table: dep.relation.name.clone(), column: c.clone() });
-                        g.graph.add_edge(vn, cn, Edge::ViewReads);
-                    }
-                }
-            }
+            g.add_views(schema);
         }
         let views: BTreeSet<String> =
             schema.map(|s| s.views.iter().map(|v| v.name.name.clone()).collect()).unwrap_or_default();
@@ -152,6 +137,35 @@ impl DepGraph {
             }
         }
         g
+    }
+
+    /// The graph of `schema`'s views and what they read, alone: what the gate asks
+    /// [`DepGraph::dependent_views`] for each object a migration drops, without building nodes
+    /// for every table and column.
+    pub fn of_views(schema: &Schema) -> DepGraph {
+        let mut g = DepGraph { graph: DiGraph::new(), nodes: HashMap::new(), references: Vec::new() };
+        g.add_views(schema);
+        g
+    }
+
+    /// View → table, view → view and view → column edges for every view of `schema`.
+    fn add_views(&mut self, schema: &Schema) {
+        let views: BTreeSet<&str> = schema.views.iter().map(|v| v.name.name.as_str()).collect();
+        for v in &schema.views {
+            let vn = self.node(Node::View { view: v.name.name.clone() });
+            for dep in &v.depends_on {
+                let tn = if views.contains(dep.relation.name.as_str()) {
+                    self.node(Node::View { view: dep.relation.name.clone() })
+                } else {
+                    self.node(Node::Table { table: dep.relation.name.clone() })
+                };
+                self.graph.add_edge(vn, tn, Edge::ViewReads);
+                for c in &dep.columns {
+                    let cn = self.node(Node::Column { table: dep.relation.name.clone(), column: c.clone() });
+                    self.graph.add_edge(vn, cn, Edge::ViewReads);
+                }
+            }
+        }
     }
 
     fn node(&mut self, n: Node) -> NodeIndex {
@@ -190,15 +204,35 @@ impl DepGraph {
         out
     }
 
-    /// Views that read `target` (directly or through other views).
+    /// Views that read `target` — a table, a column or a view — directly or through other views.
+    /// A view that reads a table without naming its columns (`SELECT *`, a whole-row reference)
+    /// reads each of them.
     pub fn dependent_views(&self, target: &ObjectRef) -> Vec<String> {
-        let start = match &target.column {
-            Some(c) => Node::Column { table: target.table.to_string(), column: c.to_string() },
-            None => Node::Table { table: target.table.to_string() },
-        };
-        let Some(&start) = self.nodes.get(&start) else { return Vec::new() };
+        let table = self
+            .nodes
+            .get(&Node::Table { table: target.table.to_string() })
+            .or_else(|| self.nodes.get(&Node::View { view: target.table.to_string() }))
+            .copied();
         let mut seen = BTreeSet::new();
-        let mut stack = vec![start];
+        let mut stack: Vec<NodeIndex> = match &target.column {
+            None => table.into_iter().collect(),
+            Some(c) => {
+                let column = self.nodes.get(&Node::Column { table: target.table.to_string(), column: c.to_string() });
+                let whole_table_readers: Vec<NodeIndex> = table
+                    .into_iter()
+                    .flat_map(|t| self.graph.edges_directed(t, petgraph::Direction::Incoming))
+                    .filter(|e| matches!(e.weight(), Edge::ViewReads))
+                    .map(|e| e.source())
+                    .filter(|&v| !self.reads_a_column_of(v, &target.table))
+                    .collect();
+                for &v in &whole_table_readers {
+                    if let Node::View { view } = &self.graph[v] {
+                        seen.insert(view.clone());
+                    }
+                }
+                column.copied().into_iter().chain(whole_table_readers).collect()
+            }
+        };
         while let Some(n) = stack.pop() {
             for e in self.graph.edges_directed(n, petgraph::Direction::Incoming) {
                 if matches!(e.weight(), Edge::ViewReads)
@@ -210,6 +244,30 @@ impl DepGraph {
             }
         }
         seen.into_iter().collect()
+    }
+
+    /// Every table and view the graph knows, sorted.
+    pub fn relations(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .graph
+            .node_weights()
+            .filter_map(|n| match n {
+                Node::Table { table } => Some(table.as_str()),
+                Node::View { view } => Some(view.as_str()),
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether the view at `view` names a column of `table` (rather than reading it whole).
+    fn reads_a_column_of(&self, view: NodeIndex, table: &str) -> bool {
+        self.graph.edges_directed(view, petgraph::Direction::Outgoing).any(|e| {
+            matches!(e.weight(), Edge::ViewReads)
+                && matches!(&self.graph[e.target()], Node::Column { table: t, .. } if t == table)
+        })
     }
 
     /// The subgraph shown for `tables` (all when empty): those tables, their columns that are
@@ -481,6 +539,34 @@ mod tests {
         assert_eq!(lines("orders", Confidence::Medium), Vec::<(String, u32)>::new());
         assert_eq!(g.users_of(&ObjectRef::table("users"), Confidence::High).len(), 1);
         assert_eq!(g.dependent_views(&ObjectRef::column("users", "email")), vec!["user_emails".to_owned()]);
+        assert!(g.dependent_views(&ObjectRef::column("users", "id")).is_empty());
+    }
+
+    #[test]
+    fn dependent_views_follow_views_of_views_and_whole_table_reads() {
+        let mut s = schema();
+        let reads = |relation: &str, columns: &[&str]| ViewDependency {
+            relation: QualifiedName::unqualified(relation),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        };
+        let view = |name: &str, deps: Vec<ViewDependency>| View {
+            name: QualifiedName::new(Some("public"), name),
+            materialized: false,
+            definition: String::new(),
+            columns: vec![],
+            depends_on: deps,
+            indexes: vec![],
+        };
+        s.views.push(view("recent_emails", vec![reads("user_emails", &["email"])]));
+        s.views.push(view("all_orders", vec![reads("orders", &[])]));
+        let g = DepGraph::of_views(&s);
+        assert_eq!(
+            g.dependent_views(&ObjectRef::column("users", "email")),
+            vec!["recent_emails".to_owned(), "user_emails".to_owned()]
+        );
+        assert_eq!(g.dependent_views(&ObjectRef::table("user_emails")), vec!["recent_emails".to_owned()]);
+        // `SELECT * FROM orders` reads every column of it.
+        assert_eq!(g.dependent_views(&ObjectRef::column("orders", "total")), vec!["all_orders".to_owned()]);
         assert!(g.dependent_views(&ObjectRef::column("users", "id")).is_empty());
     }
 

@@ -113,7 +113,7 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
     let format = format.or_else(|| detect_format(path, text)).ok_or_else(|| {
         Error::input(
             Diagnostic::new(format!("cannot tell the migration format of {}", path.display())).in_file(path).help(
-                "expected a .sql, .rb (Rails), .exs (Ecto) or .py (Django) migration; pass --format to say which",
+                "expected a .sql, .rb (Rails), .exs (Ecto) or .py (Django) migration; pass --migration-format to say which",
             ),
         )
     })?;

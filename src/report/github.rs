@@ -2,7 +2,7 @@
 //! the migration line, followed by a one-line verdict.
 
 use crate::check::{CheckReport, Finding, Severity};
-use crate::report::{display_path, short_commit};
+use crate::report::{display_path, short_commit, unreadable};
 
 /// Data of a workflow command: `%`, CR and LF are escaped.
 fn escape_data(s: &str) -> String {
@@ -59,6 +59,14 @@ pub fn render(report: &CheckReport) -> String {
         }
         props.push(format!("title={}", escape_property(&format!("tandem {}", f.rule))));
         out.push_str(&format!("::{level} {}::{}\n", props.join(","), escape_data(&body(f))));
+    }
+    // Not tied to a line: what could not be read (the gate findings say what it blocks).
+    for u in &report.unreadable {
+        out.push_str(&format!(
+            "::warning title={}::{}\n",
+            escape_property("tandem could not read"),
+            escape_data(&unreadable(u))
+        ));
     }
     let s = &report.summary;
     out.push_str(&format!(

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::check::{CheckReport, Finding, Severity, Verdict};
-use crate::report::{display_path, short_commit};
+use crate::report::{display_path, short_commit, unreadable};
 
 /// GitHub's limit on a comment body, in characters.
 pub const LIMIT: usize = 65_536;
@@ -68,7 +68,7 @@ fn build(report: &CheckReport, max_refs: Option<usize>) -> String {
         let _ = writeln!(out, "Apps checked: {}.", list.join(", "));
     }
     for u in &report.unreadable {
-        let _ = writeln!(out, "\n**Could not read `{}`@{}**: {}", u.app, u.git_ref, cell(&u.message));
+        let _ = writeln!(out, "\n**Could not read** {}", cell(&unreadable(u)));
     }
     if report.findings.is_empty() {
         return out;

@@ -41,6 +41,20 @@ pub(crate) fn short_commit(c: &str) -> &str {
     &c[..c.len().min(7)]
 }
 
+/// What could not be read, as every format says it: `app@ref: message` for a whole app,
+/// `path (app@ref): message` for a file of it.
+pub(crate) fn unreadable(u: &crate::check::ScanFailure) -> String {
+    match &u.path {
+        None => format!("{}@{}: {}", u.app, u.git_ref, u.message),
+        Some(p) => format!("{p} ({}@{}): {}", u.app, u.git_ref, u.message),
+    }
+}
+
+/// `1 migration`, `2 migrations`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Serialize a machine report: pretty JSON with a trailing newline. Every top-level report object
 /// carries `"version": 1`.
 pub fn json<T: serde::Serialize>(value: &T) -> String {

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
-    ToolComponent,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification, PhysicalLocation,
+    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Suppression, Tool, ToolComponent,
 };
 
 use crate::check::{CheckReport, Finding, Severity, Suppression as Applied};
-use crate::report::{display_path, short_commit};
+use crate::report::{display_path, short_commit, unreadable};
 use crate::rules;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -37,8 +37,7 @@ fn descriptor(id: &str, summary: &str, severity: Severity) -> ReportingDescripto
 fn descriptors() -> Vec<ReportingDescriptor> {
     let mut out: Vec<ReportingDescriptor> =
         rules::ALL.iter().map(|r| descriptor(r.id(), r.summary(), r.severity())).collect();
-    out.push(descriptor(rules::EXPIRED_SUPPRESSION, "A suppression or waiver has expired", Severity::Warn));
-    out.push(descriptor(rules::UNUSED_SUPPRESSION, "A suppression suppresses nothing", Severity::Warn));
+    out.extend(rules::CHECK_FINDINGS.iter().map(|(id, summary, severity)| descriptor(id, summary, *severity)));
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
@@ -122,10 +121,26 @@ pub fn render(report: &CheckReport) -> String {
         .information_uri("https://github.com/tandem-db/tandem")
         .rules(rules)
         .build();
-    let run = Run::builder()
+    // What could not be read goes with the run: it is about the analysis, not one line.
+    let notifications: Vec<Notification> = report
+        .unreadable
+        .iter()
+        .map(|u| {
+            Notification::builder()
+                .message(Message::builder().text(format!("could not read {}", unreadable(u))).build())
+                .level(serde_json::json!("warning"))
+                .build()
+        })
+        .collect();
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(report.findings.iter().map(|f| result(f, &index)).collect::<Vec<_>>())
         .build();
+    if !notifications.is_empty() {
+        run.invocations = Some(vec![
+            Invocation::builder().execution_successful(true).tool_execution_notifications(notifications).build(),
+        ]);
+    }
     let sarif = Sarif::builder().schema(SCHEMA).version(serde_json::json!("2.1.0")).runs(vec![run]).build();
     super::json(&sarif)
 }

@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 use comfy_table::{Table, presets};
 
 use crate::check::{CheckReport, Finding, Severity, Suppression, Verdict};
-use crate::report::{display_path, short_commit};
+use crate::report::{display_path, short_commit, unreadable};
 
 struct Paint {
     on: bool,
@@ -164,7 +164,7 @@ fn summary(out: &mut String, report: &CheckReport, p: &Paint) {
         let _ = writeln!(out, "apps checked: {}", list.join(", "));
     }
     for u in &report.unreadable {
-        let _ = writeln!(out, "could not read {}@{}: {}", u.app, u.git_ref, u.message);
+        let _ = writeln!(out, "could not read {}", unreadable(u));
     }
     let verdict = match report.verdict {
         Verdict::Pass => p.paint(Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), "pass"),

@@ -6,8 +6,8 @@ use crate::check::finding::{Finding, Severity};
 use crate::check::gate::Subject;
 use crate::config::Framework;
 use crate::migration::OpKind;
-use crate::rules::OpContext;
-use crate::rules::types::rewrites;
+use crate::rules::types::{rewrites, same};
+use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;
 
@@ -40,9 +40,17 @@ impl crate::rules::Rule for Rule {
     fn gate(&self) -> bool {
         true
     }
+    fn consults_gate(&self, op: &OpKind) -> bool {
+        matches!(op, OpKind::ChangeColumnType { .. })
+    }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::ChangeColumnType { table, column, new_type, using } = &cx.op.kind else { return vec![] };
         if cx.state.is_new_column(table, column) {
+            return vec![];
+        }
+        // Ecto's `modify`, Rails' `change_column` and Django's `AlterField` restate the type when
+        // they change only nullability or a default: the same type is no type change.
+        if using.is_none() && cx.state.column(table, column).is_some_and(|c| same(&c.data_type, new_type)) {
             return vec![];
         }
         let subject = Subject::column(table, column);
@@ -59,6 +67,7 @@ impl crate::rules::Rule for Rule {
             f.severity = Severity::Warn;
             f.message.push_str("; the change only widens the type, so the values apps read stay valid");
         }
+        absent_target(cx, &mut f, "changes the type of column", table, Some(column), false);
         vec![f]
     }
 }

@@ -2,10 +2,10 @@
 //! column (an ORM that maps the table counts) or a view that reads it.
 
 use crate::check::finding::{Finding, Severity};
-use crate::check::gate::{Subject, object};
+use crate::check::gate::Subject;
 use crate::config::Framework;
 use crate::migration::OpKind;
-use crate::rules::OpContext;
+use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;
 
@@ -58,13 +58,19 @@ impl crate::rules::Rule for Rule {
     fn gate(&self) -> bool {
         true
     }
+    fn consults_gate(&self, op: &OpKind) -> bool {
+        matches!(op, OpKind::DropColumn { .. })
+    }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
-        let OpKind::DropColumn { table, column, .. } = &cx.op.kind else { return vec![] };
+        let OpKind::DropColumn { table, column, if_exists } = &cx.op.kind else { return vec![] };
         if cx.state.is_new_column(table, column) {
             return vec![];
         }
         let mut subject = Subject::column(table, column);
-        subject.dependents = cx.state.schema.views_using(table, Some(column)).map(|v| object(&v.name, None)).collect();
-        vec![cx.gate.finding(self.id(), &cx.op.span, "drops column", &subject, &|fw| recipe(&table.name, column, fw))]
+        subject.dependents = cx.state.dependent_views(table, Some(column));
+        let mut f =
+            cx.gate.finding(self.id(), &cx.op.span, "drops column", &subject, &|fw| recipe(&table.name, column, fw));
+        absent_target(cx, &mut f, "drops column", table, Some(column), *if_exists);
+        vec![f]
     }
 }

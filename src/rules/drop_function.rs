@@ -20,6 +20,9 @@ impl crate::rules::Rule for Rule {
     fn gate(&self) -> bool {
         true
     }
+    fn consults_gate(&self, op: &OpKind) -> bool {
+        matches!(op, OpKind::DropFunction { .. })
+    }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::DropFunction { name, .. } = &cx.op.kind else { return vec![] };
         let recreated = cx.migration.up[cx.index + 1..]

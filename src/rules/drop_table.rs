@@ -2,10 +2,10 @@
 //! any of its columns, or a view that reads it.
 
 use crate::check::finding::{Finding, Severity};
-use crate::check::gate::{Subject, object};
+use crate::check::gate::Subject;
 use crate::config::Framework;
 use crate::migration::OpKind;
-use crate::rules::OpContext;
+use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;
 
@@ -38,13 +38,18 @@ impl crate::rules::Rule for Rule {
     fn gate(&self) -> bool {
         true
     }
+    fn consults_gate(&self, op: &OpKind) -> bool {
+        matches!(op, OpKind::DropTable { .. })
+    }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
-        let OpKind::DropTable { table, .. } = &cx.op.kind else { return vec![] };
+        let OpKind::DropTable { table, if_exists, .. } = &cx.op.kind else { return vec![] };
         if cx.state.is_new_table(table) {
             return vec![];
         }
         let mut subject = Subject::table(table);
-        subject.dependents = cx.state.schema.views_using(table, None).map(|v| object(&v.name, None)).collect();
-        vec![cx.gate.finding(self.id(), &cx.op.span, "drops table", &subject, &|fw| recipe(&table.name, fw))]
+        subject.dependents = cx.state.dependent_views(table, None);
+        let mut f = cx.gate.finding(self.id(), &cx.op.span, "drops table", &subject, &|fw| recipe(&table.name, fw));
+        absent_target(cx, &mut f, "drops table", table, None, *if_exists);
+        vec![f]
     }
 }

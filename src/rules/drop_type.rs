@@ -22,6 +22,9 @@ impl crate::rules::Rule for Rule {
     fn gate(&self) -> bool {
         true
     }
+    fn consults_gate(&self, op: &OpKind) -> bool {
+        matches!(op, OpKind::DropType { .. })
+    }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::DropType { name, .. } = &cx.op.kind else { return vec![] };
         let wanted = parse(&name.name).base;

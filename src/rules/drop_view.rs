@@ -1,7 +1,7 @@
 //! The destructive gate for `DROP VIEW`: apps query views like tables.
 
 use crate::check::finding::{Finding, Severity};
-use crate::check::gate::{Subject, object};
+use crate::check::gate::Subject;
 use crate::migration::OpKind;
 use crate::rules::OpContext;
 
@@ -20,6 +20,9 @@ impl crate::rules::Rule for Rule {
     fn gate(&self) -> bool {
         true
     }
+    fn consults_gate(&self, op: &OpKind) -> bool {
+        matches!(op, OpKind::DropView { .. })
+    }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::DropView { name, materialized, .. } = &cx.op.kind else { return vec![] };
         // `CREATE OR REPLACE` cannot change a view's columns, so migrations drop and recreate it:
@@ -31,7 +34,7 @@ impl crate::rules::Rule for Rule {
             return vec![];
         }
         let mut subject = Subject::table(name);
-        subject.dependents = cx.state.schema.views_using(name, None).map(|v| object(&v.name, None)).collect();
+        subject.dependents = cx.state.dependent_views(name, None);
         let what = if *materialized { "drops materialized view" } else { "drops view" };
         let view = name.to_string();
         vec![cx.gate.finding(self.id(), &cx.op.span, what, &subject, &|_| {

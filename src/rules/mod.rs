@@ -10,7 +10,6 @@ mod ban_concurrent_index_creation_in_transaction;
 mod ban_drop_not_null;
 mod ban_truncate_cascade;
 mod change_column_type;
-mod changing_column_type;
 mod constraint_missing_not_valid;
 mod ddl_after_access_exclusive_lock;
 mod disallowed_unique_constraint;
@@ -19,6 +18,7 @@ mod drop_function;
 mod drop_table;
 mod drop_type;
 mod drop_view;
+mod empty_migration;
 mod irreversible_migration;
 mod prefer_jsonb;
 mod rename_column;
@@ -26,6 +26,7 @@ mod rename_table;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_deletion;
 mod require_lock_timeout;
+mod type_change_rewrites_table;
 mod unparsed_statement;
 
 pub mod locks;
@@ -34,7 +35,8 @@ pub mod types;
 use crate::check::finding::{Finding, Severity};
 use crate::check::gate::Gate;
 use crate::check::state::State;
-use crate::migration::{Migration, Operation};
+use crate::migration::{Migration, OpKind, Operation};
+use crate::schema::QualifiedName;
 
 /// Everything a rule may look at for one operation.
 pub struct OpContext<'a> {
@@ -46,8 +48,6 @@ pub struct OpContext<'a> {
     pub state: &'a State,
     /// Whether `op` runs inside a transaction (the migration's own, or an explicit `BEGIN`).
     pub in_transaction: bool,
-    /// Whether `SET lock_timeout` ran earlier in the migration.
-    pub lock_timeout_set: bool,
     pub gate: &'a Gate<'a>,
     /// CI mode: what cannot be analysed blocks instead of warning.
     pub strict: bool,
@@ -71,6 +71,15 @@ pub trait Rule: Sync {
     fn gate(&self) -> bool {
         false
     }
+    /// Other ids this rule was known by, still accepted in suppressions and waivers.
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Whether checking `op` may consult the gate (so the check scans the apps first). May say
+    /// yes for an operation the rule then finds harmless; must never say no when it consults.
+    fn consults_gate(&self, _op: &OpKind) -> bool {
+        false
+    }
     fn check_op(&self, _cx: &OpContext<'_>) -> Vec<Finding> {
         Vec::new()
     }
@@ -89,7 +98,6 @@ pub static ALL: &[&dyn Rule] = &[
     &ban_drop_not_null::Rule,
     &ban_truncate_cascade::Rule,
     &change_column_type::Rule,
-    &changing_column_type::Rule,
     &constraint_missing_not_valid::Rule,
     &ddl_after_access_exclusive_lock::Rule,
     &disallowed_unique_constraint::Rule,
@@ -98,6 +106,7 @@ pub static ALL: &[&dyn Rule] = &[
     &drop_table::Rule,
     &drop_type::Rule,
     &drop_view::Rule,
+    &empty_migration::Rule,
     &irreversible_migration::Rule,
     &prefer_jsonb::Rule,
     &rename_column::Rule,
@@ -105,6 +114,7 @@ pub static ALL: &[&dyn Rule] = &[
     &require_concurrent_index_creation::Rule,
     &require_concurrent_index_deletion::Rule,
     &require_lock_timeout::Rule,
+    &type_change_rewrites_table::Rule,
     &unparsed_statement::Rule,
 ];
 
@@ -112,13 +122,73 @@ pub static ALL: &[&dyn Rule] = &[
 pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 pub const EXPIRED_SUPPRESSION: &str = "expired-suppression";
 
+/// The state the check compares against, said where it is not simply the registry's schema (a
+/// revision's copy, a history replayed, a schema ahead of the migrations).
+pub const SCHEMA_STATE: &str = "schema-state";
+/// A directory with no migration in it.
+pub const NO_MIGRATIONS: &str = "no-migrations";
+
+/// The ids of the findings the check itself produces, with their summaries and severities.
+pub const CHECK_FINDINGS: &[(&str, &str, Severity)] = &[
+    (EXPIRED_SUPPRESSION, "A suppression or waiver has expired", Severity::Warn),
+    (NO_MIGRATIONS, "A migrations directory holds no migration", Severity::Info),
+    (SCHEMA_STATE, "Where the schema before the migrations comes from", Severity::Info),
+    (UNUSED_SUPPRESSION, "A suppression suppresses nothing", Severity::Warn),
+];
+
+/// The rule with this id or one of its former ids.
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
-    ALL.iter().copied().find(|r| r.id() == id)
+    ALL.iter().copied().find(|r| r.id() == id || r.aliases().contains(&id))
+}
+
+/// The current id of the rule or check finding `id` names (a former id gives the current one).
+pub fn canonical_id(id: &str) -> Option<&'static str> {
+    find(id).map(|r| r.id()).or_else(|| CHECK_FINDINGS.iter().map(|(c, ..)| *c).find(|c| *c == id))
 }
 
 /// Whether `id` names a rule or a finding the check produces.
 pub fn is_known(id: &str) -> bool {
-    find(id).is_some() || id == UNUSED_SUPPRESSION || id == EXPIRED_SUPPRESSION
+    canonical_id(id).is_some()
+}
+
+/// The known id closest to the unknown `id`, for "did you mean".
+pub fn closest_id(id: &str) -> Option<&'static str> {
+    ALL.iter().map(|r| r.id()).chain(CHECK_FINDINGS.iter().map(|(c, ..)| *c)).max_by(|a, b| {
+        strsim::jaro_winkler(a, id).partial_cmp(&strsim::jaro_winkler(b, id)).unwrap_or(std::cmp::Ordering::Equal)
+    })
+}
+
+/// A gate finding on a target the schema state does not hold: the migration fails there, or the
+/// schema is not the database before the migration — either way not "no app uses it". Blocks,
+/// naming the object and the state (the references found, if any, stay listed); `verb` says what
+/// the operation does (`drops column`), `if_exists` that the migration expects it may be absent.
+pub(crate) fn absent_target(
+    cx: &OpContext<'_>,
+    f: &mut Finding,
+    verb: &str,
+    table: &QualifiedName,
+    column: Option<&str>,
+    if_exists: bool,
+) {
+    if if_exists {
+        return;
+    }
+    let Some(why) = cx.state.absent(table, column) else { return };
+    let object = crate::check::gate::object(table, column);
+    f.severity = Severity::Block;
+    f.message = format!(
+        "{verb} `{object}`, but {why}: either the migration fails there, or the schema is not the database before it"
+    );
+    f.recipes.insert(
+        0,
+        crate::check::finding::Recipe {
+            framework: None,
+            steps: vec![
+                "compare against the schema before this migration: `tandem check --since <base>` reads the schema as it was there".into(),
+                "or fix the migration so that it names an object that exists".into(),
+            ],
+        },
+    );
 }
 
 /// The documentation page of a rule, relative to the repository root.

@@ -5,7 +5,7 @@ use crate::check::finding::{Finding, Severity};
 use crate::check::gate::Subject;
 use crate::config::Framework;
 use crate::migration::OpKind;
-use crate::rules::OpContext;
+use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;
 
@@ -40,14 +40,20 @@ impl crate::rules::Rule for Rule {
     fn gate(&self) -> bool {
         true
     }
+    fn consults_gate(&self, op: &OpKind) -> bool {
+        matches!(op, OpKind::RenameColumn { .. })
+    }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::RenameColumn { table, from, to } = &cx.op.kind else { return vec![] };
         if cx.state.is_new_column(table, from) {
             return vec![];
         }
         let subject = Subject::column(table, from);
-        vec![cx.gate.finding(self.id(), &cx.op.span, &format!("renames column {{}} to `{to}`"), &subject, &|fw| {
-            recipe(&table.name, from, to, fw)
-        })]
+        let mut f =
+            cx.gate.finding(self.id(), &cx.op.span, &format!("renames column {{}} to `{to}`"), &subject, &|fw| {
+                recipe(&table.name, from, to, fw)
+            });
+        absent_target(cx, &mut f, "renames column", table, Some(from), false);
+        vec![f]
     }
 }

@@ -5,7 +5,7 @@ use crate::check::finding::{Finding, Severity};
 use crate::check::gate::{Subject, object};
 use crate::config::Framework;
 use crate::migration::OpKind;
-use crate::rules::OpContext;
+use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;
 
@@ -39,6 +39,9 @@ impl crate::rules::Rule for Rule {
     fn gate(&self) -> bool {
         true
     }
+    fn consults_gate(&self, op: &OpKind) -> bool {
+        matches!(op, OpKind::RenameTable { .. })
+    }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::RenameTable { from, to } = &cx.op.kind else { return vec![] };
         if cx.state.is_new_table(from) {
@@ -53,8 +56,11 @@ impl crate::rules::Rule for Rule {
         }
         let mut subject = Subject::table(from);
         subject.target = object(from, None);
-        vec![cx.gate.finding(self.id(), &cx.op.span, &format!("renames table {{}} to `{to}`"), &subject, &|fw| {
-            recipe(&from.name, &to.name, fw)
-        })]
+        let mut f =
+            cx.gate.finding(self.id(), &cx.op.span, &format!("renames table {{}} to `{to}`"), &subject, &|fw| {
+                recipe(&from.name, &to.name, fw)
+            });
+        absent_target(cx, &mut f, "renames table", from, None, false);
+        vec![f]
     }
 }

@@ -45,6 +45,12 @@ pub fn parse(text: &str) -> PgType {
     PgType { base: base.to_owned(), mods, array }
 }
 
+/// Whether `old` and `new` name the same type (`varchar(20)` and `character varying(20)`), so
+/// that "changing" one into the other changes nothing.
+pub fn same(old: &str, new: &str) -> bool {
+    parse(old) == parse(new)
+}
+
 /// Whether changing a column from `old` to `new` rewrites the table (and its indexes) under an
 /// ACCESS EXCLUSIVE lock. `false` only for the changes PostgreSQL performs in the catalog alone:
 /// binary-coercible casts that cannot fail (widening `varchar`, `varchar` ↔ `text`, raising

@@ -221,10 +221,8 @@ pub fn collect(job: &Job<'_>, files: &[(&FileEntry, Vec<usize>)]) -> Result<Coll
             out.blobs_from_cache += 1;
         }
         if s.lossy {
-            out.skipped.push(Skipped {
-                path: s.file.path.clone(),
-                reason: "not valid UTF-8: read with invalid bytes replaced".to_owned(),
-            });
+            out.skipped
+                .push(Skipped { path: s.file.path.clone(), reason: crate::scan::reference::reason::LOSSY.to_owned() });
         }
         let mut merged = FileFacts::default();
         for (_, slot, _) in s.slots {

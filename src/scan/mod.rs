@@ -85,26 +85,47 @@ pub fn run(config: &Config, schema: Option<&Schema>, store: &Store, options: &Sc
     let mut results = Vec::new();
     for app in select_apps(config, &options.apps)? {
         for (git_ref, revision) in refs_of(app, options.revision.as_deref()) {
-            if app.source == AppSource::Store {
-                let scan = store.latest_scan(&app.name, git_ref, true)?.ok_or_else(|| {
-                    Error::environment(
-                        Diagnostic::new(format!(
-                            "app `{}` has `source = \"store\"` but no scan of its `{git_ref}` ref was published",
-                            app.name
-                        ))
-                        .help(format!("run `tandem scan --app {} --publish` in the app's CI", app.name)),
-                    )
-                })?;
-                results.push(scan);
-                continue;
-            }
-            let scan = scan_ref(config, app, git_ref, revision, index.as_ref(), Some(store), options.progress)?;
-            store.save_scan(&scan, options.publish)?;
-            results.push(scan);
+            results.push(run_ref(config, app, git_ref, revision, index.as_ref(), store, options)?);
         }
     }
     results.sort_by(|a, b| (&a.app, &a.git_ref).cmp(&(&b.app, &b.git_ref)));
     Ok(results)
+}
+
+/// One app at one ref, as [`run`] does it: its latest published scan for an app with
+/// `source = "store"`, else a scan of its repository, stored. An error is about this ref alone.
+pub fn run_ref(
+    config: &Config,
+    app: &App,
+    git_ref: &str,
+    revision: &str,
+    index: Option<&SchemaIndex>,
+    store: &Store,
+    options: &ScanOptions,
+) -> Result<ScanResult> {
+    if app.source == AppSource::Store {
+        return store.latest_scan(&app.name, git_ref, true)?.ok_or_else(|| {
+            Error::environment(
+                Diagnostic::new(format!(
+                    "app `{}` has `source = \"store\"` but no scan of its `{git_ref}` ref was published",
+                    app.name
+                ))
+                .help(format!("run `tandem scan --app {} --publish` in the app's CI", app.name)),
+            )
+        });
+    }
+    let scan = scan_ref(config, app, git_ref, revision, index, Some(store), options.progress)?;
+    store.save_scan(&scan, options.publish)?;
+    Ok(scan)
+}
+
+/// Whether `path` (in the repository) of `app` is a file the app's extractors read — a model, a
+/// template, a file of one of its languages — so that, unread, it could hide a reference.
+pub fn could_hold_references(app: &App, path: &str) -> bool {
+    let base = app.path.as_deref().unwrap_or("").trim_matches('/');
+    let app_path =
+        if base.is_empty() { path } else { path.strip_prefix(base).map_or(path, |p| p.trim_start_matches('/')) };
+    extract::all().iter().any(|e| e.applies(app_path, app.framework))
 }
 
 /// Scan one app at one revision. `cache` is the store's blob cache; without it every blob is
@@ -119,7 +140,8 @@ pub fn scan_ref(
     progress: bool,
 ) -> Result<ScanResult> {
     let started = Instant::now();
-    let repo = crate::git::open(&app.name, &app.repo)?;
+    // The repository is a path from apps.toml: an error about it points at the app's entry there.
+    let repo = crate::git::open(&app.name, &app.repo).map_err(|e| e.or_at(&config.path, app.line))?;
     let commit = crate::git::resolve(&repo, &app.name, revision)?;
     let commit_hex = commit.to_string();
     let identifiers = schema.map(SchemaIndex::identifiers).unwrap_or_default();

@@ -183,3 +183,38 @@ pub struct Skipped {
     pub path: String,
     pub reason: String,
 }
+
+/// The reasons for leaving a file out on purpose: it is not code, its code lives elsewhere, or it
+/// was read anyway. Any other reason (an object missing from or corrupt in the object database,
+/// an unreadable path) means the file could not be read.
+pub(crate) mod reason {
+    pub const BINARY: &str = "binary file";
+    pub const SYMLINK: &str = "symbolic link; its target is scanned where it lives";
+    pub const SUBMODULE: &str = "submodule at commit ";
+    pub const LOSSY: &str = "not valid UTF-8: read with invalid bytes replaced";
+    /// `N bytes, over the M-byte limit (scan.max_file_size)`: a limit the registry sets.
+    pub const TOO_LARGE: &str = "-byte limit (scan.max_file_size)";
+    /// A whole directory of the app: `tree <id> is …`.
+    pub const TREE: &str = "tree ";
+}
+
+impl Skipped {
+    /// Whether the item could not be read at all — its object is missing or corrupt, its path
+    /// cannot be named — as opposed to left out on purpose (binary, over the size limit, a
+    /// symbolic link or submodule) or read lossily. Told from the reason, the one field a stored
+    /// scan keeps; a reason this list does not know counts as unreadable, so that the gate fails
+    /// closed on it.
+    pub fn unreadable(&self) -> bool {
+        let r = self.reason.as_str();
+        !(r == reason::BINARY
+            || r == reason::SYMLINK
+            || r.starts_with(reason::SUBMODULE)
+            || r == reason::LOSSY
+            || r.ends_with(reason::TOO_LARGE))
+    }
+
+    /// Whether the item is a directory (a tree the app's code was below), not one file.
+    pub fn is_directory(&self) -> bool {
+        self.reason.starts_with(reason::TREE)
+    }
+}

@@ -9,7 +9,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::App;
 use crate::error::{Diagnostic, Error, Result};
-use crate::scan::reference::Skipped;
+use crate::scan::reference::{Skipped, reason};
 
 /// One blob of the app at the commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,25 +234,22 @@ pub fn list(repo: &Repository, app: &App, rev: &str, commit: Oid) -> Result<List
                 }
                 match repo.find_tree(id) {
                     Ok(sub) => stack.push((format!("{app_path}/"), sub, 0)),
-                    Err(_) => listing
+                    Err(e) => listing
                         .skipped
-                        .push(Skipped { path: full, reason: format!("tree {id} is missing from the object database") }),
+                        .push(Skipped { path: full, reason: format!("{}{}", reason::TREE, absent(repo, id, &e)) }),
                 }
             }
             Some(ObjectType::Commit) => {
                 if matches!(filter.file(&app_path), Decision::Read) {
                     listing.skipped.push(Skipped {
                         path: full,
-                        reason: format!("submodule at commit {id}; its code is not scanned"),
+                        reason: format!("{}{id}; its code is not scanned", reason::SUBMODULE),
                     });
                 }
             }
             Some(ObjectType::Blob) if mode == 0o120000 => {
                 if matches!(filter.file(&app_path), Decision::Read) {
-                    listing.skipped.push(Skipped {
-                        path: full,
-                        reason: "symbolic link; its target is scanned where it lives".to_owned(),
-                    });
+                    listing.skipped.push(Skipped { path: full, reason: reason::SYMLINK.to_owned() });
                 }
             }
             Some(ObjectType::Blob) => {
@@ -293,19 +290,32 @@ pub fn read(repo: &Repository, blob: Oid, max_size: u64) -> Content {
     // own, and reading an oversized blob once is cheaper than that over every file.
     let object = match odb.read(blob) {
         Ok(o) => o,
-        Err(_) => return Content::Skipped(format!("blob {blob} is missing from the object database")),
+        Err(e) => return Content::Skipped(format!("blob {}", absent(repo, blob, &e))),
     };
     let data = object.data();
     if data.len() as u64 > max_size {
-        return Content::Skipped(format!("{} bytes, over the {max_size}-byte limit (scan.max_file_size)", data.len()));
+        return Content::Skipped(format!("{} bytes, over the {max_size}{}", data.len(), reason::TOO_LARGE));
     }
     // Same sniff as git's own `buffer_is_binary`: a NUL in the first 8000 bytes.
     if memchr::memchr(0, &data[..data.len().min(8000)]).is_some() {
-        return Content::Skipped("binary file".to_owned());
+        return Content::Skipped(reason::BINARY.to_owned());
     }
     match std::str::from_utf8(data) {
         Ok(s) => Content::Text(s.to_owned()),
         Err(_) => Content::Lossy(String::from_utf8_lossy(data).into_owned()),
+    }
+}
+
+/// Why the object `id` could not be read, after `error`: missing from the object database, or
+/// present (a pack index or loose file names it) but corrupt — it does not inflate, or its pack
+/// entry fails its checksum. The two call for different repairs (fetch again, or restore the
+/// repository), so they are told apart.
+fn absent(repo: &Repository, id: Oid, error: &git2::Error) -> String {
+    let present = repo.odb().is_ok_and(|odb| odb.exists(id));
+    if present {
+        format!("{id} is corrupt in the object database: {}", error.message())
+    } else {
+        format!("{id} is missing from the object database")
     }
 }
 

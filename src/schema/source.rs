@@ -57,21 +57,61 @@ pub fn load(source: &SchemaSource, dialect: Option<Dialect>) -> Result<Schema> {
     }
 }
 
-fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
+fn is_database_file(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    if matches!(ext.as_str(), "sqlite" | "sqlite3" | "db") {
+    matches!(ext.as_str(), "sqlite" | "sqlite3" | "db")
+}
+
+fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
+    if is_database_file(path) {
         if !path.is_file() {
             return Err(Error::input(Diagnostic::new(format!("{} does not exist", path.display())).in_file(path)));
         }
         return live::introspect(&format!("sqlite://{}", path.display()));
     }
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-    if ext == "rb" {
-        return rails::parse(&text, path, dialect.unwrap_or_default());
+    parse_text(path, &text, dialect)
+}
+
+/// Load a schema file from its content, as [`load`] reads the file at `path` (which names it in
+/// messages and decides how it is read): used for a file as a git revision holds it. A SQLite
+/// database goes through a temporary copy, which is all SQLite can open.
+pub fn load_bytes(path: &Path, bytes: &[u8], dialect: Option<Dialect>) -> Result<Schema> {
+    if is_database_file(path) {
+        static COPY: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COPY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let copy = std::env::temp_dir().join(format!("tandem-schema-{}-{n}.sqlite", std::process::id()));
+        std::fs::write(&copy, bytes).map_err(|e| {
+            Error::environment(Diagnostic::new(format!("cannot write a copy of {}: {e}", path.display())))
+        })?;
+        let schema = live::introspect(&format!("sqlite://{}?mode=ro", copy.display()));
+        let _ = std::fs::remove_file(&copy);
+        return schema;
     }
-    match dialect.unwrap_or_else(|| sniff(&text)) {
-        Dialect::Postgres => postgres::parse(&text, path),
-        Dialect::Mysql => mysql::parse(&text, path),
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = crate::error::line_col(&String::from_utf8_lossy(bytes), e.valid_up_to());
+        Error::input(Diagnostic::new(format!("not valid UTF-8 at byte {}", e.valid_up_to())).at(path, line, column))
+    })?;
+    parse_text(path, text, dialect)
+}
+
+/// A schema dump's text. An empty dump is an error, not an empty database: a dump always holds
+/// something, and an empty file is a dump that failed or was never written.
+fn parse_text(path: &Path, text: &str, dialect: Option<Dialect>) -> Result<Schema> {
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            Diagnostic::new("the schema dump is empty; expected the schema's statements (pg_dump --schema-only, mysqldump --no-data, schema.rb)")
+                .at(path, 1, 1)
+                .help("write the dump again, or point `schema` in apps.toml at the right file"),
+        ));
+    }
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if ext == "rb" {
+        return rails::parse(text, path, dialect.unwrap_or_default());
+    }
+    match dialect.unwrap_or_else(|| sniff(text)) {
+        Dialect::Postgres => postgres::parse(text, path),
+        Dialect::Mysql => mysql::parse(text, path),
         Dialect::Sqlite => Err(Error::input(
             Diagnostic::new("SQLite schemas are read from a database file or a sqlite:// URL, not a text dump")
                 .in_file(path),

@@ -361,3 +361,488 @@ fn migrations_the_schema_lists_as_applied_are_not_checked_again() {
     assert_eq!(code, 1, "{err}\n{v:#}");
     assert_eq!(drop_finding(&v)["severity"], "block");
 }
+
+/// `args` in `dir` as they are, any format: (exit code, stdout, stderr).
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = tandem().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_model_that_cannot_be_read_fails_the_gate_closed_in_every_format() {
+    let dir = repo("");
+    let root = dir.path();
+    // Both refs at `main`, whose model ignores the column: intact, the drop passes.
+    git(root, &["tag", "-f", "deployed", "main"]);
+    let (code, v, err) = check(root, &[MIGRATION]);
+    assert_eq!(code, 0, "{err}\n{v:#}");
+    assert_eq!(v["unreadable"], serde_json::json!([]), "always present, empty when all was read");
+    // The cache would answer for the blob without reading it: start from an empty store.
+    std::fs::remove_dir_all(root.join(".tandem")).unwrap();
+    let blob = crate::support::cmd::corrupt_blob(root, "main:platform/app/models/user.rb");
+
+    let (code, v, err) = check(root, &[MIGRATION]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    let unreadable = v["unreadable"].as_array().unwrap();
+    assert_eq!(unreadable.len(), 2, "{v:#}");
+    for (u, git_ref) in unreadable.iter().zip(["deployed", "head"]) {
+        assert_eq!(u["app"], "platform");
+        assert_eq!(u["ref"], git_ref);
+        assert_eq!(u["path"], "platform/app/models/user.rb");
+        assert_eq!(u["may_reference"], true);
+        let message = u["message"].as_str().unwrap();
+        assert!(message.contains(&format!("blob {blob} is corrupt")), "{message}");
+    }
+    let f = drop_finding(&v);
+    assert_eq!(f["severity"], "block");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("2 files that could use it could not be read, so the gate fails closed"), "{message}");
+    assert!(message.contains("platform/app/models/user.rb"), "{message}");
+
+    for format in ["text", "github", "sarif", "markdown"] {
+        let (code, out, err) = run_in(root, &["check", MIGRATION, "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(out.contains("platform/app/models/user.rb"), "{format}: {out}");
+        assert!(out.contains("corrupt"), "{format}: {out}");
+    }
+    // `scan` says what is wrong with the object: corrupt, not missing.
+    let (_, out, _) = run_in(root, &["scan"]);
+    assert!(out.contains(&format!("platform/app/models/user.rb: blob {blob} is corrupt")), "{out}");
+    assert!(!out.contains("missing"), "{out}");
+}
+
+#[test]
+fn a_ref_that_does_not_resolve_is_blamed_alone() {
+    let dir = repo("");
+    let root = dir.path();
+    let toml = std::fs::read_to_string(root.join("apps.toml")).unwrap();
+    std::fs::write(root.join("apps.toml"), toml.replace("deployed = \"deployed\"", "deployed = \"no-such-tag\""))
+        .unwrap();
+    let (code, v, err) = check(root, &[MIGRATION]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    let unreadable = v["unreadable"].as_array().unwrap();
+    assert_eq!(unreadable.len(), 1, "{v:#}");
+    assert_eq!(unreadable[0]["ref"], "deployed");
+    assert!(unreadable[0]["message"].as_str().unwrap().contains("`no-such-tag` does not resolve"), "{v:#}");
+    let checked: Vec<(&str, &str)> = v["checked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["app"].as_str().unwrap(), c["ref"].as_str().unwrap()))
+        .collect();
+    assert_eq!(checked, [("platform", "head")]);
+    let message = drop_finding(&v)["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("`platform` at deployed could not be checked"), "{message}");
+    assert!(!message.contains("at head could not"), "{message}");
+}
+
+/// A Rails-style registry: a text dump listing applied versions, a model that maps every column
+/// of `users` (no column named in code: only the schema says which columns it loads), tag `base`.
+/// The pull request after it adds a migration dropping `users.legacy_flag` and, as `rails
+/// db:migrate` does, rewrites the dump without the column and with the new version.
+fn ahead_repo(down: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    let dump = |columns: &str, versions: &str| {
+        format!(
+            "CREATE TABLE public.users (\n    id bigint NOT NULL,\n    email text NOT NULL{columns}\n);\n\n\
+             CREATE TABLE public.schema_migrations (version character varying NOT NULL);\n\n\
+             INSERT INTO \"schema_migrations\" (version) VALUES\n{versions};\n"
+        )
+    };
+    write(root, "db/structure.sql", dump(",\n    legacy_flag boolean", "('20250101000000')"));
+    write(
+        root,
+        "apps.toml",
+        "[registry]\ndialect = \"postgres\"\nschema = \"db/structure.sql\"\nmigrations = \"migrations\"\n\n\
+         [[app]]\nname = \"platform\"\nrepo = \".\"\npath = \"platform\"\nframework = \"rails\"\nhead = \"main\"\n",
+    );
+    write(root, ".gitignore", ".tandem/\n");
+    write(root, "platform/app/models/user.rb", "class User < ApplicationRecord\nend\n");
+    write(
+        root,
+        "migrations/20250101000000_create_users.sql",
+        "-- migrate:up\nCREATE TABLE users (id bigint NOT NULL, email text NOT NULL, legacy_flag boolean);\n\
+         -- migrate:down\nDROP TABLE users;\n",
+    );
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "base"]);
+    git(root, &["tag", "base"]);
+    let migration = if down {
+        DROP.to_owned()
+    } else {
+        "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN legacy_flag;\n".to_owned()
+    };
+    write(root, MIGRATION, migration);
+    write(root, "db/structure.sql", dump("", "('20250101000000'),\n('20261102090000')"));
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "drop users.legacy_flag"]);
+    dir
+}
+
+fn notes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "schema-state")
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn since_compares_against_the_schema_as_it_was_at_the_revision() {
+    let dir = ahead_repo(true);
+    let root = dir.path();
+    let (code, v, err) = check(root, &["--since", "base"]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    assert_eq!(v["migrations"][0]["applied"], false, "{v:#}");
+    let f = drop_finding(&v);
+    assert_eq!(f["severity"], "block");
+    let refs = f["references"].as_array().unwrap();
+    assert!(
+        refs.iter().any(|r| r["path"] == "platform/app/models/user.rb" && r["kind"] == "implicit"),
+        "the model maps the column the schema at `base` has: {refs:#?}"
+    );
+    assert!(notes(&v).iter().any(|n| n.starts_with("compared against db/structure.sql at base (")), "{v:#}");
+}
+
+#[test]
+fn a_schema_ahead_of_a_named_migration_is_rewound_with_its_down_part() {
+    let dir = ahead_repo(true);
+    let root = dir.path();
+    let (code, v, err) = check(root, &[MIGRATION]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    assert_eq!(drop_finding(&v)["severity"], "block");
+    assert!(
+        notes(&v).iter().any(|n| n.contains("already lists migration 20261102090000 as applied: it is ahead")),
+        "{v:#}"
+    );
+    // Without --since nor a file named, a directory's listed migrations are applied ones.
+    let (code, v, _) = check(root, &["migrations"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(v["migrations"].as_array().unwrap().iter().all(|m| m["applied"] == true), "{v:#}");
+}
+
+#[test]
+fn a_schema_ahead_of_a_migration_with_no_down_part_is_refused() {
+    let dir = ahead_repo(false);
+    let root = dir.path();
+    let (code, _, err) = run_in(root, &["check", MIGRATION]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("{MIGRATION}:1:1")), "{err}");
+    assert!(err.contains("already lists migration 20261102090000 as applied, and it has no down part"), "{err}");
+    assert!(err.contains("--since"), "{err}");
+}
+
+#[test]
+fn a_schema_missing_at_the_revision_falls_back_to_the_work_tree_with_a_note() {
+    let dir = ahead_repo(true);
+    let root = dir.path();
+    // The dump moves in the pull request: at `base` there is none where apps.toml now points.
+    git(root, &["mv", "db/structure.sql", "db/schema.sql"]);
+    let toml = std::fs::read_to_string(root.join("apps.toml")).unwrap();
+    std::fs::write(root.join("apps.toml"), toml.replace("db/structure.sql", "db/schema.sql")).unwrap();
+    let (code, v, err) = check(root, &["--since", "base"]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    assert!(
+        notes(&v)
+            .iter()
+            .any(|n| n.starts_with("db/schema.sql did not exist at base: compared against the work tree's copy")),
+        "{v:#}"
+    );
+    // The work tree's copy is ahead of the migration: undone, the drop still sees the column.
+    assert_eq!(drop_finding(&v)["severity"], "block");
+}
+
+#[test]
+fn dropping_a_column_the_schema_does_not_have_is_an_error_naming_both() {
+    let dir = ahead_repo(true);
+    let root = dir.path();
+    // A dump that lags: without the column, without the version.
+    let text = std::fs::read_to_string(root.join("db/structure.sql")).unwrap();
+    std::fs::write(root.join("db/structure.sql"), text.replace(",\n('20261102090000')", "")).unwrap();
+    let (code, v, err) = check(root, &[MIGRATION]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    let f = drop_finding(&v);
+    assert_eq!(f["severity"], "block");
+    assert_eq!(
+        f["message"],
+        "drops column `users.legacy_flag`, but `users` has no column `legacy_flag` in the schema state \
+         (db/structure.sql): either the migration fails there, or the schema is not the database before it"
+    );
+}
+
+#[test]
+fn without_a_dump_the_state_is_replayed_from_the_registered_migrations() {
+    let dir = history_repo(None);
+    let root = dir.path();
+    // A model that names no column: only the schema says it maps `a`.
+    write(root, "platform/app/models/widget.rb", "class Widget < ApplicationRecord\nend\n");
+    git(root, &["commit", "-qam", "plain model"]);
+    let (code, v, err) = check(root, &["migrations/20260102000000_drop_widgets_a.sql"]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    let f = drop_finding(&v);
+    assert_eq!(f["severity"], "block");
+    assert!(
+        f["references"].as_array().unwrap().iter().any(|r| r["kind"] == "implicit"),
+        "the replayed `widgets` gives the model its columns: {f:#}"
+    );
+    assert!(notes(&v).iter().any(|n| n.contains("replayed from migrations/ (1 earlier migration replayed)")), "{v:#}");
+    // Replayed history is not reported as checked.
+    assert_eq!(v["migrations"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn an_apps_own_migration_directory_is_replayed_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(
+        root,
+        "apps.toml",
+        "[registry]\ndialect = \"postgres\"\n\n[[app]]\nname = \"portal\"\nrepo = \".\"\npath = \"portal\"\n\
+         framework = \"phoenix\"\nhead = \"main\"\nmigrations = \"priv/repo/migrations\"\n",
+    );
+    write(root, ".gitignore", ".tandem/\n");
+    write(
+        root,
+        "portal/priv/repo/migrations/20260101000000_create_posts.exs",
+        "defmodule Portal.Repo.Migrations.CreatePosts do\n  use Ecto.Migration\n\n  def change do\n    \
+         create table(:posts) do\n      add :title, :string\n    end\n  end\nend\n",
+    );
+    write(
+        root,
+        "portal/lib/portal/post.ex",
+        "defmodule Portal.Post do\n  use Ecto.Schema\n  schema \"posts\" do\n    field :title, :string\n  end\nend\n",
+    );
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "posts"]);
+    write(
+        root,
+        "drops/20260201000000_drop.sql",
+        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE posts DROP COLUMN body;\n-- migrate:down\nSELECT 1;\n",
+    );
+    let (code, v, err) = check(root, &["drops/20260201000000_drop.sql"]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    let f = drop_finding(&v);
+    assert!(
+        f["message"].as_str().unwrap().contains(
+            "`posts` has no column `body` in the schema state (the migrations of portal/priv/repo/migrations/ replayed)"
+        ),
+        "{f:#}"
+    );
+}
+
+/// `check DIR` on a registry without a dump whose `migrations` directory holds `files`.
+fn findings_of_history(files: &[(&str, &str)]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(root, "apps.toml", "[registry]\ndialect = \"postgres\"\nmigrations = \"db/migrations\"\n");
+    for (path, text) in files {
+        write(root, &format!("db/migrations/{path}"), text);
+    }
+    let (code, v, err) = check(root, &[]);
+    assert!(code == 0 || code == 1, "{err}\n{v:#}");
+    v["findings"].as_array().unwrap().iter().map(|f| format!("{}: {}", f["rule"], f["message"])).collect()
+}
+
+fn type_findings(findings: &[String]) -> Vec<&String> {
+    findings.iter().filter(|f| f.contains("change-column-type") || f.contains("type-change-rewrites-table")).collect()
+}
+
+#[test]
+fn restating_a_columns_type_to_change_nullability_or_default_is_no_type_change() {
+    let rails = [
+        (
+            "20260101000000_create_users.rb",
+            "class CreateUsers < ActiveRecord::Migration[7.1]\n  def change\n    create_table :users do |t|\n      \
+             t.string :name, null: false\n    end\n  end\nend\n",
+        ),
+        (
+            "20260102000000_relax_name.rb",
+            "class RelaxName < ActiveRecord::Migration[7.1]\n  def up\n    change_column :users, :name, :string, null: true\n  \
+             end\n\n  def down\n    change_column :users, :name, :string, null: false\n  end\nend\n",
+        ),
+    ];
+    let found = findings_of_history(&rails);
+    assert!(type_findings(&found).is_empty(), "{found:#?}");
+    let ecto = [
+        (
+            "20260101000000_create_users.exs",
+            "defmodule Repo.Migrations.CreateUsers do\n  use Ecto.Migration\n\n  def change do\n    create table(:users) do\n      \
+             add :name, :string, null: false\n    end\n  end\nend\n",
+        ),
+        (
+            "20260102000000_relax_name.exs",
+            "defmodule Repo.Migrations.RelaxName do\n  use Ecto.Migration\n\n  def change do\n    alter table(:users) do\n      \
+             modify :name, :string, null: true, from: {:string, null: false}\n    end\n  end\nend\n",
+        ),
+    ];
+    let found = findings_of_history(&ecto);
+    assert!(type_findings(&found).is_empty(), "{found:#?}");
+    let django = [
+        (
+            "0001_initial.py",
+            "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    \
+             dependencies = []\n    operations = [\n        migrations.CreateModel(\n            name='Member',\n            \
+             fields=[\n                ('id', models.BigAutoField(primary_key=True)),\n                \
+             ('name', models.CharField(max_length=100)),\n                ('joined', models.DateTimeField()),\n            ],\n        ),\n    ]\n",
+        ),
+        (
+            "0002_relax.py",
+            "import django.utils.timezone\nfrom django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
+             dependencies = [('shop', '0001_initial')]\n    operations = [\n        migrations.AlterField(\n            \
+             model_name='member',\n            name='name',\n            field=models.CharField(max_length=100, null=True, blank=True),\n        ),\n        \
+             migrations.AlterField(\n            model_name='member',\n            name='joined',\n            \
+             field=models.DateTimeField(default=django.utils.timezone.now),\n        ),\n    ]\n",
+        ),
+    ];
+    let found = findings_of_history(&django);
+    assert!(type_findings(&found).is_empty(), "{found:#?}");
+    // A real change of type still is one.
+    let found = findings_of_history(&[
+        rails[0],
+        (
+            "20260102000000_name_to_text.rb",
+            "class NameToText < ActiveRecord::Migration[7.1]\n  def up\n    change_column :users, :name, :integer\n  end\n\n  \
+             def down\n    change_column :users, :name, :string\n  end\nend\n",
+        ),
+    ]);
+    assert_eq!(type_findings(&found).len(), 2, "{found:#?}");
+}
+
+#[test]
+fn a_waiver_of_an_unknown_rule_is_refused_where_it_is_written() {
+    let dir = repo(
+        "\n[[waiver]]\nrule = \"drop-colum\"\nobject = \"users.legacy_flag\"\nreason = \"r\"\nowner = \"o\"\nuntil = \"2099-01-01\"\n",
+    );
+    let root = dir.path();
+    let (code, _, err) = run_in(root, &["check", MIGRATION]);
+    assert_eq!(code, 2, "{err}");
+    let toml = std::fs::read_to_string(root.join("apps.toml")).unwrap();
+    let line = toml.lines().position(|l| l.starts_with("rule = \"drop-colum\"")).unwrap() + 1;
+    assert!(err.contains(&format!("apps.toml:{line}:8")), "{err}");
+    assert!(err.contains("`drop-colum` is not a rule") && err.contains("did you mean `drop-column`?"), "{err}");
+
+    // A former id still waives its rule.
+    let dir = repo(
+        "\n[[waiver]]\nrule = \"changing-column-type\"\nobject = \"users.email\"\nreason = \"r\"\nowner = \"o\"\nuntil = \"2099-01-01\"\n",
+    );
+    let root = dir.path();
+    write(
+        root,
+        "migrations/20261103000000_email_to_varchar.sql",
+        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE users ALTER COLUMN email TYPE varchar(20);\n-- migrate:down\nSELECT 1;\n",
+    );
+    let (_, v, err) = check(root, &["migrations/20261103000000_email_to_varchar.sql"]);
+    let lint = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "type-change-rewrites-table")
+        .unwrap_or_else(|| panic!("{err}\n{v:#}"));
+    assert_eq!(lint["suppression"]["by"], "waiver", "{lint:#}");
+}
+
+#[test]
+fn empty_inputs_are_said_and_an_empty_dump_is_an_error() {
+    let dir = history_repo(None);
+    let root = dir.path();
+    // An empty migration file warns.
+    write(root, "migrations/20260103000000_nothing.sql", "-- migrate:up\n-- migrate:down\n");
+    let (code, v, _) = check(root, &["migrations/20260103000000_nothing.sql"]);
+    assert_eq!(code, 0, "{v:#}");
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "empty-migration").unwrap();
+    assert_eq!(f["severity"], "warn");
+    assert_eq!(f["message"], "migration 20260103000000 has no statement in its up part: it does nothing");
+
+    // A directory named on the command line with no migration is the wrong directory.
+    std::fs::create_dir_all(root.join("empty")).unwrap();
+    write(root, "empty/README.md", "notes\n");
+    let (code, _, err) = run_in(root, &["check", "empty"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("empty holds no migration"), "{err}");
+
+    // The registry's own directory, empty (a new project): said, and nothing blocks.
+    for f in std::fs::read_dir(root.join("migrations")).unwrap() {
+        std::fs::remove_file(f.unwrap().path()).unwrap();
+    }
+    let (code, v, _) = check(root, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "no-migrations").unwrap();
+    assert_eq!(f["message"], "no migration in migrations/: nothing to check");
+
+    // An empty dump is not an empty database.
+    write(root, "structure.sql", "\n");
+    let toml = std::fs::read_to_string(root.join("apps.toml")).unwrap();
+    std::fs::write(
+        root.join("apps.toml"),
+        toml.replace("dialect = \"postgres\"\n", "dialect = \"postgres\"\nschema = \"structure.sql\"\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run_in(root, &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("structure.sql:1:1: the schema dump is empty"), "{err}");
+}
+
+#[test]
+fn paths_are_relative_to_the_repository_root_whatever_the_current_directory() {
+    let dir = repo("");
+    let root = dir.path();
+    let sub = root.join("platform");
+    let from_sub = format!("../{MIGRATION}");
+    for (format, needle) in [
+        ("github", format!("::error file={MIGRATION},line=3,col=1")),
+        ("sarif", format!("\"uri\": \"{MIGRATION}\"")),
+        ("markdown", format!("`{MIGRATION}:3`")),
+        ("text", format!("--> {MIGRATION}:3:1")),
+    ] {
+        let (code, out, err) = run_in(&sub, &["check", &from_sub, "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(out.contains(&needle), "{format}: {out}");
+    }
+    let (_, out, _) = run_in(root, &["check", &format!("./{MIGRATION}")]);
+    assert!(out.contains(&format!("--> {MIGRATION}:3:1")) && !out.contains("./migrations"), "{out}");
+}
+
+#[test]
+fn a_file_of_no_known_format_names_the_flag_that_says_which() {
+    let dir = repo("");
+    write(dir.path(), "README.md", "# notes\n");
+    let (code, _, err) = run_in(dir.path(), &["check", "README.md"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("pass --migration-format to say which"), "{err}");
+}
+
+#[test]
+fn logs_carry_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let dir = repo("");
+    let (_, _, err) = run_in(dir.path(), &["-vv", "check", MIGRATION]);
+    assert!(err.contains("DEBUG") || err.contains("INFO"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
+#[test]
+fn the_library_check_fails_closed_as_the_command_does() {
+    let dir = repo(
+        "\n[[app]]\nname = \"portal\"\nrepo = \".\"\npath = \"portal\"\nframework = \"phoenix\"\nhead = \"no-such-branch\"\n",
+    );
+    let root = dir.path();
+    git(root, &["tag", "-f", "deployed", "main"]);
+    let config = tandem::config::load(&root.join("apps.toml")).unwrap();
+    let request = tandem::check::Request { paths: vec![root.join(MIGRATION)], ..Default::default() };
+    let options = tandem::check::CheckOptions { strict: false, today: "2026-06-01".into() };
+    let report = tandem::check::check(&config, &request, &options).unwrap();
+    assert_eq!(report.verdict, tandem::check::Verdict::Block);
+    let f = report.findings.iter().find(|f| f.rule == "drop-column").unwrap();
+    assert!(f.message.contains("`portal` at head could not be checked"), "{}", f.message);
+    // Paths as CI annotations want them, whatever the process's directory.
+    assert_eq!(f.location.as_ref().unwrap().file, Path::new(MIGRATION));
+}

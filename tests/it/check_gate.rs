@@ -15,6 +15,7 @@ const SETUP: &str = "
 CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, legacy_flag boolean, status text);
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, notes text, total integer);
 CREATE VIEW active_users AS SELECT id, email FROM users WHERE status = 'active';
+CREATE VIEW active_emails AS SELECT email FROM active_users;
 ";
 
 fn reference(app: &str, git_ref: &str, object: ObjectRef, kind: RefKind, confidence: Confidence) -> Reference {
@@ -181,7 +182,7 @@ fn dropping_a_table_is_hit_by_references_to_its_columns_and_to_views_on_it() {
     let r = run("DROP TABLE users CASCADE;", &scans);
     let f = gate_finding(&r, "drop-table");
     assert_eq!(f.severity, Severity::Block);
-    assert_eq!(f.dependents, ["active_users"]);
+    assert_eq!(f.dependents, ["active_emails", "active_users"]);
 
     let mut scans = clean_scans();
     scans[2].references.push(reference(
@@ -194,7 +195,111 @@ fn dropping_a_table_is_hit_by_references_to_its_columns_and_to_views_on_it() {
     let r = run("ALTER TABLE users DROP COLUMN email CASCADE;", &scans);
     let f = gate_finding(&r, "drop-column");
     assert_eq!(f.severity, Severity::Block, "{f:#?}");
-    assert!(f.message.contains("(and what depends on it: active_users)"), "{}", f.message);
+    assert!(f.message.contains("(and what depends on it: active_emails and active_users)"), "{}", f.message);
+}
+
+#[test]
+fn views_of_views_go_with_what_they_read_as_refs_and_graph_say() {
+    // An app reads only the view built on the view that reads `users.email`.
+    let mut scans = clean_scans();
+    scans[2].references.push(reference(
+        "portal",
+        "head",
+        ObjectRef::table("active_emails"),
+        RefKind::Sql,
+        Confidence::High,
+    ));
+    let r = run("ALTER TABLE users DROP COLUMN email CASCADE;", &scans);
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.severity, Severity::Block, "{f:#?}");
+    assert_eq!(f.dependents, ["active_emails", "active_users"]);
+    assert_eq!(&*f.references[0].object.table, "active_emails");
+    // The same answer as the graph `tandem refs` and `tandem graph` build.
+    let graph = tandem::graph::DepGraph::build(Some(&schema()), &scans);
+    assert_eq!(graph.dependent_views(&ObjectRef::column("users", "email")), f.dependents);
+    let r = run("DROP VIEW active_users CASCADE;", &scans);
+    assert_eq!(gate_finding(&r, "drop-view").severity, Severity::Block);
+}
+
+#[test]
+fn a_file_that_could_not_be_read_blocks_when_it_could_hold_a_reference_and_in_strict_mode() {
+    let file = |may_reference| ScanFailure {
+        app: "portal".into(),
+        git_ref: "head".into(),
+        path: Some("portal/assets/logo.bin".into()),
+        message: "blob 1234 is corrupt in the object database".into(),
+        may_reference,
+    };
+    let sql = "ALTER TABLE users DROP COLUMN legacy_flag;";
+    let migrations = read(
+        "20260101000000_m.sql",
+        &format!("-- migrate:up\nSET lock_timeout = '5s';\n{sql}\n-- migrate:down\nSELECT 1;\n"),
+    );
+    let check = |failure: ScanFailure, strict: bool| {
+        let scans = clean_scans();
+        let failures = [failure];
+        let gate = Gate::new(&scans, &failures, Confidence::Medium);
+        let options = CheckOptions { strict, today: "2026-06-01".into() };
+        let r = check::run(&migrations, &schema(), &gate, &[], None, &options).unwrap();
+        gate_finding(&r, "drop-column").clone()
+    };
+    let f = check(file(true), false);
+    assert_eq!(f.severity, Severity::Block);
+    assert!(
+        f.message.contains("1 file that could use it could not be read, so the gate fails closed"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("`portal/assets/logo.bin` of `portal` at head (blob 1234 is corrupt"), "{}", f.message);
+    // A file no extractor reads: said, a warning; blocks in strict mode.
+    let f = check(file(false), false);
+    assert_eq!(f.severity, Severity::Warn, "{f:#?}");
+    assert!(f.message.contains("not read, and holding no code tandem reads"), "{}", f.message);
+    assert_eq!(check(file(false), true).severity, Severity::Block);
+}
+
+#[test]
+fn waivers_and_suppressions_accept_a_rules_former_id() {
+    let r = run(
+        "-- tandem:allow changing-column-type reason=\"orders has 10 rows\"\nALTER TABLE orders ALTER COLUMN total TYPE bigint;",
+        &clean_scans(),
+    );
+    let f = gate_finding(&r, "type-change-rewrites-table");
+    assert!(f.suppression.is_some(), "{f:#?}");
+    let waiver = Waiver {
+        rule: "drop-colum".into(),
+        object: "users.legacy_flag".into(),
+        reason: "r".into(),
+        owner: "o".into(),
+        until: "2099-01-01".into(),
+        line: 3,
+        rule_span: 0..0,
+    };
+    let err = run_with("ALTER TABLE users DROP COLUMN legacy_flag;", &clean_scans(), &[], &[waiver], "2026-06-01")
+        .unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        err.to_string().contains("apps.toml:3:1: waiver of `users.legacy_flag`: `drop-colum` is not a rule"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("did you mean `drop-column`?"), "{err}");
+}
+
+#[test]
+fn dropping_what_the_schema_does_not_hold_blocks_naming_it() {
+    let r = run("ALTER TABLE users DROP COLUMN nickname;", &clean_scans());
+    let f = gate_finding(&r, "drop-column");
+    assert_eq!(f.severity, Severity::Block);
+    assert_eq!(
+        f.message,
+        "drops column `users.nickname`, but `users` has no column `nickname` in the schema state (the schema): \
+         either the migration fails there, or the schema is not the database before it"
+    );
+    let r = run("DROP TABLE audits;", &clean_scans());
+    assert!(gate_finding(&r, "drop-table").message.contains("there is no table `audits` in the schema state"));
+    // IF EXISTS says the migration expects it may be gone.
+    let r = run("ALTER TABLE users DROP COLUMN IF EXISTS nickname;", &clean_scans());
+    assert_eq!(gate_finding(&r, "drop-column").severity, Severity::Info);
 }
 
 #[test]
@@ -234,8 +339,7 @@ fn rename_table_and_type_change_and_drop_view_consult_the_gate() {
 
 #[test]
 fn an_app_that_could_not_be_scanned_fails_closed() {
-    let failures =
-        [ScanFailure { app: "portal".into(), git_ref: "head".into(), message: "repository /x does not exist".into() }];
+    let failures = [ScanFailure::app("portal", "head", "repository /x does not exist")];
     let r = run_with("ALTER TABLE users DROP COLUMN legacy_flag;", &clean_scans()[..2], &failures, &[], "2026-06-01")
         .unwrap();
     let f = gate_finding(&r, "drop-column");
@@ -312,6 +416,7 @@ fn waivers_from_apps_toml() {
         owner: "team-platform".into(),
         until: "2026-07-01".into(),
         line: 12,
+        rule_span: 0..0,
     };
     let r = run_with(
         "ALTER TABLE users DROP COLUMN legacy_flag;",

@@ -290,11 +290,44 @@ fn sarif_validates_against_the_2_1_0_schema() {
     assert_eq!(out["version"], "2.1.0");
     let run = &out["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), tandem::rules::ALL.len() + 2);
+    assert_eq!(rules.len(), tandem::rules::ALL.len() + tandem::rules::CHECK_FINDINGS.len());
     for result in run["results"].as_array().unwrap() {
         let i = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[i]["id"], result["ruleId"]);
     }
+}
+
+#[test]
+fn what_could_not_be_read_is_in_every_format_and_sarif_stays_valid() {
+    let schema = schema_of(SETUP);
+    let migrations = read("migrations/20261102090000_drop_legacy.sql", MIGRATION);
+    let scans = vec![scan("platform", "head", vec![])];
+    let failures = [
+        tandem::check::ScanFailure::app("portal", "head", "ref `main` does not resolve"),
+        tandem::check::ScanFailure {
+            app: "platform".into(),
+            git_ref: "head".into(),
+            path: Some("app/models/user.rb".into()),
+            message: "blob 1234 is corrupt in the object database".into(),
+            may_reference: true,
+        },
+    ];
+    let gate = Gate::new(&scans, &failures, Confidence::Medium);
+    let options = CheckOptions { strict: true, today: "2026-11-21".into() };
+    let r = check::run(&migrations, &schema, &gate, &[], None, &options).expect("check runs");
+    for format in
+        [ReportFormat::Text, ReportFormat::Json, ReportFormat::Github, ReportFormat::Sarif, ReportFormat::Markdown]
+    {
+        let out = report::render(&r, format, false);
+        assert!(out.contains("app/models/user.rb") && out.contains("is corrupt"), "{format:?}: {out}");
+        assert!(out.contains("`main` does not resolve"), "{format:?}: {out}");
+    }
+    let out: Value = serde_json::from_str(&report::render(&r, ReportFormat::Sarif, false)).unwrap();
+    let mut errors = Vec::new();
+    validate(&sarif_schema(), &sarif_schema(), &out, "$", &mut errors);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let notes = out["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 2);
 }
 
 #[test]

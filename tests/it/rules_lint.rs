@@ -153,12 +153,12 @@ fn disallowed_unique_constraint() {
 }
 
 #[test]
-fn changing_column_type() {
-    let f = fires("ALTER TABLE orders ALTER COLUMN total TYPE bigint;", "changing-column-type");
+fn type_change_rewrites_table() {
+    let f = fires("ALTER TABLE orders ALTER COLUMN total TYPE bigint;", "type-change-rewrites-table");
     assert!(f.message.contains("from `integer` to `bigint`"), "{}", f.message);
-    quiet("ALTER TABLE users ALTER COLUMN bio TYPE varchar(200);", "changing-column-type");
-    quiet("ALTER TABLE users ALTER COLUMN bio TYPE text;", "changing-column-type");
-    quiet("ALTER TABLE users ALTER COLUMN score TYPE numeric(12,2);", "changing-column-type");
+    quiet("ALTER TABLE users ALTER COLUMN bio TYPE varchar(200);", "type-change-rewrites-table");
+    quiet("ALTER TABLE users ALTER COLUMN bio TYPE text;", "type-change-rewrites-table");
+    quiet("ALTER TABLE users ALTER COLUMN score TYPE numeric(12,2);", "type-change-rewrites-table");
 }
 
 #[test]

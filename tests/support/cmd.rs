@@ -38,3 +38,41 @@ pub fn write(dir: &Path, path: &str, content: impl AsRef<[u8]>) {
     std::fs::create_dir_all(p.parent().expect("a file has a parent")).expect("mkdir");
     std::fs::write(p, content).expect("write");
 }
+
+/// Damage the blob at `rev:path` in the repository at `dir` so that it is still listed but no
+/// longer inflates: repack everything into one pack, then flip bytes in the middle of the blob's
+/// compressed data (the pack index still names it; reading it fails its zlib stream or CRC).
+/// Returns the blob's id.
+pub fn corrupt_blob(dir: &Path, rev_path: &str) -> String {
+    let blob = git(dir, &["rev-parse", rev_path]);
+    git(dir, &["repack", "-a", "-d", "-q"]);
+    let packs = dir.join(".git/objects/pack");
+    let idx = std::fs::read_dir(&packs)
+        .expect("pack dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .expect("a pack index");
+    let listing = git(dir, &["verify-pack", "-v", idx.to_str().expect("utf-8 path")]);
+    // `<id> blob <size> <size-in-pack> <offset>`
+    let fields: Vec<&str> =
+        listing.lines().find(|l| l.starts_with(&blob)).expect("the blob is in the pack").split_whitespace().collect();
+    let (in_pack, offset): (usize, usize) = (fields[3].parse().expect("size"), fields[4].parse().expect("offset"));
+    let pack = idx.with_extension("pack");
+    let mut bytes = std::fs::read(&pack).expect("read the pack");
+    // The entry header is a varint (high bit: more bytes); the compressed data follows it.
+    let mut data = offset;
+    while bytes[data] & 0x80 != 0 {
+        data += 1;
+    }
+    data += 1;
+    let middle = data + (offset + in_pack - data) / 2;
+    for b in &mut bytes[middle..middle + 4] {
+        *b ^= 0xff;
+    }
+    let mut perms = std::fs::metadata(&pack).expect("stat").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).expect("make the pack writable");
+    std::fs::write(&pack, bytes).expect("write the pack");
+    blob
+}

@@ -1,5 +1,6 @@
 //! A type change that is not binary-coercible rewrites the table and every index under an ACCESS
-//! EXCLUSIVE lock.
+//! EXCLUSIVE lock. Squawk calls it `changing-column-type`, which read as the gate's
+//! `change-column-type`; the old id stays accepted.
 
 use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
@@ -10,7 +11,10 @@ pub struct Rule;
 
 impl crate::rules::Rule for Rule {
     fn id(&self) -> &'static str {
-        "changing-column-type"
+        "type-change-rewrites-table"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["changing-column-type"]
     }
     fn summary(&self) -> &'static str {
         "A column type change that rewrites the table"
@@ -26,6 +30,7 @@ impl crate::rules::Rule for Rule {
         let message = match cx.state.column(table, column) {
             // A USING expression may compute anything: PostgreSQL rewrites whenever one is given
             // with a different type.
+            // The same type restated (a nullability or default change) rewrites nothing either.
             Some(old) if !rewrites(&old.data_type, new_type) && using.is_none() => return vec![],
             Some(old) => format!(
                 "changing `{table}.{column}` from `{}` to `{new_type}` rewrites `{table}` and its indexes under an ACCESS EXCLUSIVE lock",
