@@ -66,12 +66,19 @@ fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
         return live::introspect(&format!("sqlite://{}", path.display()));
     }
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    parse_dump(path, &text, dialect)
+}
+
+/// Read a text dump (`structure.sql`, mysqldump, `schema.rb`) that is not on disk, such as a
+/// dump as it was at a git revision; `path` names it in messages and decides `schema.rb`.
+pub fn parse_dump(path: &Path, text: &str, dialect: Option<Dialect>) -> Result<Schema> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     if ext == "rb" {
-        return rails::parse(&text, path, dialect.unwrap_or_default());
+        return rails::parse(text, path, dialect.unwrap_or_default());
     }
-    match dialect.unwrap_or_else(|| sniff(&text)) {
-        Dialect::Postgres => postgres::parse(&text, path),
-        Dialect::Mysql => mysql::parse(&text, path),
+    match dialect.unwrap_or_else(|| sniff(text)) {
+        Dialect::Postgres => postgres::parse(text, path),
+        Dialect::Mysql => mysql::parse(text, path),
         Dialect::Sqlite => Err(Error::input(
             Diagnostic::new("SQLite schemas are read from a database file or a sqlite:// URL, not a text dump")
                 .in_file(path),
