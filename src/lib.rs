@@ -9,6 +9,7 @@ pub mod error;
 pub mod git;
 pub mod graph;
 pub mod migration;
+pub mod notes;
 pub mod redact;
 pub mod report;
 pub mod rules;

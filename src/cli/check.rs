@@ -133,7 +133,7 @@ pub fn run(g: &Globals, args: CheckArgs) -> Result<Outcome> {
 
 /// Scan every app at each of its refs, one app at a time so that one unreadable app is reported
 /// (and fails the gate closed) without hiding the others.
-fn scan_apps(config: &Config, schema: &Schema) -> Result<(Vec<ScanResult>, Vec<ScanFailure>)> {
+pub(crate) fn scan_apps(config: &Config, schema: &Schema) -> Result<(Vec<ScanResult>, Vec<ScanFailure>)> {
     let store = Store::open(&config.registry.store, &config.root)?;
     let mut scans = Vec::new();
     let mut failures = Vec::new();
@@ -223,7 +223,7 @@ fn changed_migrations(config: &Config, rev: &str, format: Option<Format>) -> Res
 
 /// Report paths relative to the current directory (GitHub annotations and SARIF want
 /// repository-relative paths; CI runs at the repository root).
-fn relativize(m: &mut Migration, cwd: &Path) {
+pub(crate) fn relativize(m: &mut Migration, cwd: &Path) {
     let rel = |p: &Path| p.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());
     m.file = rel(&m.file);
     m.down_file = m.down_file.as_deref().map(rel);

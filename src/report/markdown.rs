@@ -26,7 +26,7 @@ pub fn render(report: &CheckReport) -> String {
     text
 }
 
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
