@@ -95,7 +95,7 @@ pub fn render(notes: &ReleaseNotes) -> String {
                 body,
                 "<li><code>{}</code>{} at {}: {}</li>",
                 escape(&a.app),
-                a.owner.as_ref().map_or(String::new(), |o| format!(", owner {}", escape(o))),
+                a.owner.as_ref().map_or(String::new(), |o| format!(" (owner {})", escape(o))),
                 escape(&a.refs.join(", ")),
                 versions.join(", ")
             );

@@ -301,7 +301,7 @@ pub fn locate(config: &Config, app: Option<&str>) -> Result<(Repository, String)
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let rel = canonical(dir.as_path())
         .strip_prefix(canonical(workdir))
-        .map(|p| display_path(p))
+        .map(display_path)
         .map_err(|_| Error::environment(Diagnostic::new(format!("{} is outside its repository", dir.display()))))?;
     Ok((repo, rel))
 }
