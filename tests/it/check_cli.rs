@@ -40,7 +40,7 @@ fn repo(extra_apps: &str) -> tempfile::TempDir {
     write(
         root,
         "apps.toml",
-        &format!(
+        format!(
             "[registry]\ndialect = \"postgres\"\nschema = \"schema.sqlite\"\nmigrations = \"migrations\"\n\n\
              [[app]]\nname = \"platform\"\nrepo = \".\"\npath = \"platform\"\nframework = \"rails\"\n\
              deployed = \"deployed\"\nhead = \"main\"\n{extra_apps}"
@@ -268,7 +268,7 @@ fn history_repo(schema_versions: Option<&str>) -> tempfile::TempDir {
             write(
                 root,
                 "structure.sql",
-                &format!(
+                format!(
                     "CREATE TABLE public.widgets (id integer, a text);\n\
                      CREATE TABLE public.schema_migrations (version character varying NOT NULL);\n\
                      INSERT INTO \"schema_migrations\" (version) VALUES\n{versions};\n"
@@ -281,7 +281,7 @@ fn history_repo(schema_versions: Option<&str>) -> tempfile::TempDir {
     write(
         root,
         "apps.toml",
-        &format!(
+        format!(
             "[registry]\ndialect = \"postgres\"\n{schema}migrations = \"migrations\"\n\n\
              [[app]]\nname = \"platform\"\nrepo = \".\"\npath = \"platform\"\nframework = \"rails\"\nhead = \"main\"\n"
         ),

@@ -33,7 +33,7 @@ fn a_rescan_reads_only_the_changed_blob() {
     let dir = tempfile::tempdir().expect("tempdir");
     let repo = new_repo(dir.path());
     for i in 0..20 {
-        write(&repo, &format!("lib/m{i}.rb"), &format!("def m{i}(u)\n  u.nickname + {i}.to_s\nend\n"));
+        write(&repo, &format!("lib/m{i}.rb"), format!("def m{i}(u)\n  u.nickname + {i}.to_s\nend\n"));
     }
     write(&repo, "lib/q.rb", "Q = \"SELECT email FROM users\"\n");
     git(&repo, &["add", "-A"]);
@@ -115,7 +115,7 @@ fn a_large_cold_scan_caches_every_file() {
         write(
             &repo,
             &format!("lib/d{}/m{i}.rb", i % 10),
-            &format!("Q{i} = \"SELECT email FROM users WHERE id = {i}\"\n"),
+            format!("Q{i} = \"SELECT email FROM users WHERE id = {i}\"\n"),
         );
     }
     git(&repo, &["add", "-A"]);
