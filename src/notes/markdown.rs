@@ -229,3 +229,70 @@ fn entry(out: &mut String, e: &Entry, max_refs: usize) {
         let _ = writeln!(out, "- cannot be undone: {c}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Verdict;
+    use crate::migration::Format;
+    use crate::notes::{Affected, Change, OpNote, Range, Revision, Rollback, Totals};
+
+    fn notes(migrations: usize, references: usize) -> ReleaseNotes {
+        let rev =
+            |name: &str| Revision { name: name.into(), commit: "0123456789abcdef0123456789abcdef01234567".into() };
+        let entry = |i: usize| Entry {
+            version: format!("{i:014}"),
+            name: format!("drop_column_{i}"),
+            file: format!("migrations/{i:014}_drop_column_{i}.sql"),
+            down_file: None,
+            format: Format::Sql,
+            change: Change::Added,
+            edits: vec![],
+            applied_before: false,
+            verdict: Verdict::Block,
+            operations: vec![OpNote {
+                line: 1,
+                does: format!("drops column `users.c{i}`"),
+                destructive: true,
+                gate: Some("drops column, but `web` still uses it".into()),
+                lock: None,
+                affected: vec![Affected {
+                    app: "web".into(),
+                    git_ref: "head".into(),
+                    commit: "0123456789abcdef".into(),
+                    owner: Some("team-web".into()),
+                    references: (0..references).map(|l| format!("app/models/some/long/path/user_{i}.rb:{l}")).collect(),
+                }],
+            }],
+            risks: vec![],
+            rollback: Rollback { down: false, steps: vec![], cannot_undo: vec![format!("the data in `users.c{i}`")] },
+        };
+        ReleaseNotes {
+            version: 1,
+            range: Range { from: rev("v1"), to: rev("v2"), directory: "migrations".into(), app: None },
+            schema: "an empty schema".into(),
+            checked: vec![],
+            unreadable: vec![],
+            migrations: (0..migrations).map(entry).collect(),
+            removed: vec![],
+            summary: Totals { migrations, ..Totals::default() },
+            apps_affected: vec![],
+        }
+    }
+
+    #[test]
+    fn small_notes_are_whole_and_large_ones_are_summarised_under_githubs_limit() {
+        let small = render(&notes(2, 3));
+        assert!(small.contains("`app/models/some/long/path/user_1.rb:2`"), "{small}");
+        assert!(!small.contains("more"), "{small}");
+
+        let many_refs = render(&notes(40, 2_000));
+        assert!(many_refs.chars().count() <= LIMIT);
+        assert!(many_refs.contains("**What it does**"), "fewer references first, details kept");
+        assert!(many_refs.contains("more"), "how many were left out is said");
+
+        let many_migrations = render(&notes(3_000, 1));
+        assert!(many_migrations.chars().count() <= LIMIT);
+        assert!(many_migrations.contains("Details left out") || many_migrations.contains("truncated"));
+    }
+}
