@@ -6,23 +6,15 @@ use std::fmt::Write as _;
 
 use crate::check::{Severity, Verdict};
 use crate::notes::{Entry, ReleaseNotes, suppression_words};
-use crate::report::markdown::{LIMIT, cell};
+use crate::report::markdown::{cell, fit};
 use crate::report::short_commit;
 
 pub fn render(notes: &ReleaseNotes) -> String {
-    for max_refs in [usize::MAX, 5, 1, 0] {
-        let text = build(notes, Some(max_refs));
-        if text.chars().count() <= LIMIT {
-            return text;
-        }
-    }
-    let mut text = build(notes, None);
-    if text.chars().count() > LIMIT {
-        let note = "\n\n_…truncated: run `tandem release-notes` locally for the full notes._\n";
-        let keep = LIMIT - note.chars().count();
-        text = text.chars().take(keep).collect::<String>() + note;
-    }
-    text
+    fit(
+        &[usize::MAX, 5, 1, 0],
+        |max_refs| build(notes, max_refs),
+        "run `tandem release-notes` locally for the full notes",
+    )
 }
 
 fn verdict_icon(v: Verdict) -> &'static str {
@@ -236,6 +228,7 @@ mod tests {
     use crate::check::Verdict;
     use crate::migration::Format;
     use crate::notes::{Affected, Change, OpNote, Range, Revision, Rollback, Totals};
+    use crate::report::markdown::LIMIT;
 
     fn notes(migrations: usize, references: usize) -> ReleaseNotes {
         let rev =
