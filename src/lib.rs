@@ -10,6 +10,7 @@ pub mod framework;
 pub mod git;
 pub mod graph;
 pub mod migration;
+pub mod notes;
 pub mod redact;
 pub mod report;
 pub mod rules;

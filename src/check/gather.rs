@@ -268,7 +268,7 @@ fn changed_since(config: &Config, rev: &str) -> Result<BTreeSet<PathBuf>> {
 /// Scan every app at each of its refs, one ref at a time, so that a ref that cannot be read is
 /// reported (and fails the gate closed) without hiding the app's other ref or the other apps.
 /// Files that could not be read are failures of their own.
-fn scan_apps(config: &Config, schema: &Schema) -> Result<(Vec<ScanResult>, Vec<ScanFailure>)> {
+pub fn scan_apps(config: &Config, schema: &Schema) -> Result<(Vec<ScanResult>, Vec<ScanFailure>)> {
     let store = Store::open(&config.registry.store, &config.root)?;
     let index = SchemaIndex::new(schema);
     let options = ScanOptions::default();

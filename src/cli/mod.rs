@@ -6,6 +6,8 @@ mod check;
 mod graph;
 pub mod init;
 mod refs;
+mod release_notes;
+mod report;
 mod scan;
 mod schema;
 
@@ -64,6 +66,11 @@ pub enum Command {
     Refs(refs::RefsArgs),
     /// The dependency graph of apps, tables, columns, foreign keys and views
     Graph(graph::GraphArgs),
+    /// The database section of release notes for a range: what each migration does, who is
+    /// affected, the risk and the rollback
+    ReleaseNotes(release_notes::ReleaseNotesArgs),
+    /// One self-contained HTML page: the registry, pending migrations and their verdicts, the graph
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,6 +145,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Scan(args) => scan::run(&globals, args),
         Command::Refs(args) => refs::run(&globals, args),
         Command::Graph(args) => graph::run(&globals, args),
+        Command::ReleaseNotes(args) => release_notes::run(&globals, args),
+        Command::Report(args) => report::run(&globals, args),
     }
 }
 

@@ -3,6 +3,8 @@
 //! the schema and the scans; answers "who depends on X, where, at which ref" for `tandem refs`
 //! and the gate, and renders for humans (mermaid, dot) and machines (json).
 
+mod svg;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 

@@ -19,11 +19,22 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
         return read_file(path, &text, format, dialect);
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+    let files: Vec<PathBuf> = std::fs::read_dir(path)
         .map_err(|e| Error::read(path, e))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
         .collect();
+    load_files(files, |file| std::fs::read_to_string(file).map_err(|e| Error::read(file, e)), format, dialect)
+}
+
+/// Read the files of one migration directory, whatever holds them (the file system, a git tree):
+/// `read` gives a file's text, asked only for files whose extension is a migration format's.
+pub fn load_files(
+    mut files: Vec<PathBuf>,
+    mut read: impl FnMut(&Path) -> Result<String>,
+    format: Option<Format>,
+    dialect: Dialect,
+) -> Result<Vec<Migration>> {
     files.sort();
     let mut out: Vec<Migration> = Vec::new();
     // Django migrations refer to models created earlier: carry their table and column names.
@@ -40,7 +51,7 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         if !wanted {
             continue;
         }
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::read(&file, e))?;
+        let text = read(&file)?;
         // A Python or Ruby file in a migrations folder that is not a migration (helpers,
         // `schema.rb`) is not an error when reading a directory.
         let Some(fmt) = format.or_else(|| detect_format(&file, &text)) else { continue };

@@ -24,6 +24,17 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
     layout::load_path(path, format, dialect)
 }
 
+/// Read a migration directory whose files are not on disk (a git tree): the same as
+/// [`load_path`] on a directory, with `read` giving each file's text.
+pub fn load_files(
+    files: Vec<std::path::PathBuf>,
+    read: impl FnMut(&Path) -> Result<String>,
+    format: Option<Format>,
+    dialect: Dialect,
+) -> Result<Vec<Migration>> {
+    layout::load_files(files, read, format, dialect)
+}
+
 /// Read one migration file from its text. Most files hold one migration; a goose or dbmate file
 /// holds both directions of one; a plain `.sql` file is one migration with no down part.
 pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {

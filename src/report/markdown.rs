@@ -11,22 +11,28 @@ use crate::report::{display_path, short_commit, unreadable};
 pub const LIMIT: usize = 65_536;
 
 pub fn render(report: &CheckReport) -> String {
-    for max_refs in [usize::MAX, 20, 5, 0] {
-        let text = build(report, Some(max_refs));
+    fit(&[usize::MAX, 20, 5, 0], |max_refs| build(report, max_refs), "run `tandem check` locally for the full report")
+}
+
+/// The first of `build(Some(level))` for each level that fits under [`LIMIT`], else
+/// `build(None)` (the summary), cut to fit with `note` when even that is too long.
+pub(crate) fn fit(levels: &[usize], build: impl Fn(Option<usize>) -> String, note: &str) -> String {
+    for &level in levels {
+        let text = build(Some(level));
         if text.chars().count() <= LIMIT {
             return text;
         }
     }
-    let mut text = build(report, None);
+    let mut text = build(None);
     if text.chars().count() > LIMIT {
-        let note = "\n\n_…truncated: run `tandem check` locally for the full report._\n";
+        let note = format!("\n\n_…truncated: {note}._\n");
         let keep = LIMIT - note.chars().count();
-        text = text.chars().take(keep).collect::<String>() + note;
+        text = text.chars().take(keep).collect::<String>() + &note;
     }
     text
 }
 
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 

@@ -13,4 +13,5 @@ pub mod source;
 pub mod sqlite;
 
 pub use model::*;
+pub use source::parse_dump;
 pub use source::{SchemaSource, load};

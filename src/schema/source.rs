@@ -70,7 +70,7 @@ fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
         return live::introspect(&format!("sqlite://{}", path.display()));
     }
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-    parse_text(path, &text, dialect)
+    parse_dump(path, &text, dialect)
 }
 
 /// Load a schema file from its content, as [`load`] reads the file at `path` (which names it in
@@ -92,12 +92,14 @@ pub fn load_bytes(path: &Path, bytes: &[u8], dialect: Option<Dialect>) -> Result
         let (line, column) = crate::error::line_col(&String::from_utf8_lossy(bytes), e.valid_up_to());
         Error::input(Diagnostic::new(format!("not valid UTF-8 at byte {}", e.valid_up_to())).at(path, line, column))
     })?;
-    parse_text(path, text, dialect)
+    parse_dump(path, text, dialect)
 }
 
-/// A schema dump's text. An empty dump is an error, not an empty database: a dump always holds
-/// something, and an empty file is a dump that failed or was never written.
-fn parse_text(path: &Path, text: &str, dialect: Option<Dialect>) -> Result<Schema> {
+/// Read a text dump (`structure.sql`, mysqldump, `schema.rb`) that is not on disk, such as a
+/// dump as it was at a git revision; `path` names it in messages and decides `schema.rb`. An
+/// empty dump is an error, not an empty database: a dump always holds something, and an empty
+/// file is a dump that failed or was never written.
+pub fn parse_dump(path: &Path, text: &str, dialect: Option<Dialect>) -> Result<Schema> {
     if text.trim().is_empty() {
         return Err(Error::input(
             Diagnostic::new("the schema dump is empty; expected the schema's statements (pg_dump --schema-only, mysqldump --no-data, schema.rb)")

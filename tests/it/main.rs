@@ -23,6 +23,8 @@ mod migration_replay_pg;
 mod migration_robustness;
 mod migration_sql;
 mod receivers_rails;
+mod release_notes;
+mod report_html;
 mod rules_lint;
 mod scan_cache;
 mod scan_cli;

@@ -2071,8 +2071,18 @@ impl<'a> Walker<'a> {
                         let at = node.start_byte();
                         let at_option = |name: &str| option_value(name).map_or(at, |v| v.start_byte());
                         self.hit_at(at_option("join_table"), Target::Table { table: join.clone() }, decl, high);
-                        self.hit_at(at_option("foreign_key"), Target::Column { table: join.clone(), column: fk }, decl, high);
-                        self.hit_at(at_option("association_foreign_key"), Target::Column { table: join, column: afk }, decl, high);
+                        self.hit_at(
+                            at_option("foreign_key"),
+                            Target::Column { table: join.clone(), column: fk },
+                            decl,
+                            high,
+                        );
+                        self.hit_at(
+                            at_option("association_foreign_key"),
+                            Target::Column { table: join, column: afk },
+                            decl,
+                            high,
+                        );
                     }
                 }
             }

@@ -1,0 +1,289 @@
+//! HTML: one self-contained page (styles inline, the graph as inline SVG, no script, nothing
+//! fetched) for `tandem report --format html`, and the page shell the release notes share.
+//!
+//! The report shows the registry (apps, refs, owners), the pending migrations with their verdicts
+//! and the references behind them, and the dependency graph. Two sections come from commands
+//! other than `check`: the drift status (`tandem schema drift`) and the changes in flight (the
+//! `tandem plan` ledger). They are [`Page::drift`] and [`Page::changes`]: a command that has them
+//! fills the field, and until then the page says nothing about them (an HTML comment marks the
+//! slot) rather than showing something made up.
+
+use std::fmt::Write as _;
+
+use crate::check::{CheckReport, Finding, Severity, Verdict};
+use crate::report::{display_path, short_commit};
+
+/// Escape text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text with markdown-style `code` spans (as findings and notes write names) as `<code>`.
+pub fn inline(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", escape(part));
+        } else {
+            out.push_str(&escape(part));
+        }
+    }
+    out
+}
+
+/// A fragment id from any text: lower-case ASCII letters, digits and `-`.
+pub fn anchor(prefix: &str, s: &str) -> String {
+    let clean: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    format!("{prefix}-{clean}")
+}
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#0f172a;background:#f8fafc}\
+main{max-width:1100px;margin:0 auto;padding:24px}\
+h1{font-size:1.6rem;margin:0 0 4px}h2{font-size:1.25rem;margin:32px 0 8px;border-bottom:1px solid #cbd5e1;padding-bottom:4px}\
+h3{font-size:1.05rem;margin:20px 0 6px}\
+nav a{margin-right:14px}a{color:#1d4ed8}\
+table{border-collapse:collapse;width:100%;background:#fff;margin:8px 0}\
+th,td{border:1px solid #e2e8f0;padding:4px 8px;text-align:left;vertical-align:top;font-size:.9rem}\
+th{background:#f1f5f9}code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;background:#f1f5f9;padding:0 3px;border-radius:3px}\
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8rem;font-weight:600}\
+.pass{background:#dcfce7;color:#166534}.warn{background:#fef9c3;color:#854d0e}.block{background:#fee2e2;color:#991b1b}\
+.info{background:#e0f2fe;color:#075985}.suppressed{background:#e2e8f0;color:#334155}\
+.card{background:#fff;border:1px solid #e2e8f0;border-radius:6px;padding:10px 14px;margin:10px 0}\
+.muted{color:#64748b}.graph{overflow:auto;background:#fff;border:1px solid #e2e8f0;border-radius:6px;padding:8px}\
+ul{margin:4px 0 8px;padding-left:22px}";
+
+/// A whole page: `body` inside `<main>`, with the title and styles in the head.
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+/// A verdict or severity as a coloured badge.
+pub fn badge(class: &str, text: &str) -> String {
+    format!("<span class=\"badge {class}\">{}</span>", escape(text))
+}
+
+pub fn verdict_badge(v: Verdict) -> String {
+    badge(v.as_str(), v.as_str())
+}
+
+pub fn severity_badge(s: Severity, suppressed: bool) -> String {
+    if suppressed { badge("suppressed", &format!("{s}, suppressed")) } else { badge(s.as_str(), s.as_str()) }
+}
+
+/// An SVG document ready to sit inside HTML: without its XML declaration.
+pub fn inline_svg(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+/// One registered app as the page shows it.
+#[derive(Debug, Clone)]
+pub struct AppRow {
+    pub name: String,
+    pub framework: String,
+    pub owner: Option<String>,
+    /// (ref, revision, commit when it resolved).
+    pub refs: Vec<(String, String, Option<String>)>,
+    /// Why the app could not be read, when it could not.
+    pub problem: Option<String>,
+}
+
+/// A section another command provides (drift status, changes in flight), already rendered.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub title: String,
+    pub html: String,
+}
+
+/// Everything `tandem report --format html` shows.
+pub struct Page<'a> {
+    pub title: String,
+    pub apps: Vec<AppRow>,
+    /// The check of the registry's pending migrations.
+    pub check: &'a CheckReport,
+    /// The dependency graph as SVG.
+    pub graph: String,
+    /// Extension point: the drift status, from `tandem schema drift` when that command exists.
+    pub drift: Option<Section>,
+    /// Extension point: the changes in flight, from the `tandem plan` ledger when it exists.
+    pub changes: Option<Section>,
+}
+
+pub fn render_page(p: &Page<'_>) -> String {
+    let mut body = String::new();
+    let _ = writeln!(body, "<h1>{}</h1>", escape(&p.title));
+    let pending = p.check.checked_migrations();
+    let _ = writeln!(
+        body,
+        "<p>Pending migrations: {} {} · {} app{}</p>",
+        verdict_badge(p.check.verdict),
+        pending,
+        p.apps.len(),
+        if p.apps.len() == 1 { "" } else { "s" }
+    );
+    let mut nav = vec![("registry", "Registry"), ("migrations", "Pending migrations")];
+    if p.drift.is_some() {
+        nav.push(("drift", "Drift"));
+    }
+    if p.changes.is_some() {
+        nav.push(("changes", "Changes in flight"));
+    }
+    nav.push(("graph", "Dependency graph"));
+    let links: Vec<String> = nav.iter().map(|(id, t)| format!("<a href=\"#{id}\">{t}</a>")).collect();
+    let _ = writeln!(body, "<nav>{}</nav>", links.join(""));
+
+    registry(&mut body, &p.apps);
+    migrations(&mut body, p.check);
+    extension(&mut body, "drift", p.drift.as_ref());
+    extension(&mut body, "changes", p.changes.as_ref());
+    let _ =
+        writeln!(body, "<h2 id=\"graph\">Dependency graph</h2>\n<div class=\"graph\">{}</div>", inline_svg(&p.graph));
+    page(&p.title, &body)
+}
+
+fn extension(body: &mut String, id: &str, section: Option<&Section>) {
+    match section {
+        Some(s) => {
+            let _ = writeln!(body, "<h2 id=\"{id}\">{}</h2>\n{}", escape(&s.title), s.html);
+        }
+        None => {
+            let _ = writeln!(body, "<!-- tandem:section {id}: not provided by this version -->");
+        }
+    }
+}
+
+fn registry(body: &mut String, apps: &[AppRow]) {
+    let _ = writeln!(body, "<h2 id=\"registry\">Registry</h2>");
+    let _ = writeln!(body, "<table>\n<tr><th>app</th><th>framework</th><th>owner</th><th>refs</th></tr>");
+    for a in apps {
+        let refs: Vec<String> = a
+            .refs
+            .iter()
+            .map(|(name, rev, commit)| match commit {
+                Some(c) => format!("{} <code>{}</code> → <code>{}</code>", escape(name), escape(rev), short_commit(c)),
+                None => format!("{} <code>{}</code> → ?", escape(name), escape(rev)),
+            })
+            .collect();
+        let problem =
+            a.problem.as_ref().map_or(String::new(), |m| format!("<br>{} {}", badge("block", "unreadable"), escape(m)));
+        let _ = writeln!(
+            body,
+            "<tr id=\"{}\"><td><strong>{}</strong></td><td>{}</td><td>{}</td><td>{}{problem}</td></tr>",
+            anchor("app", &a.name),
+            escape(&a.name),
+            escape(&a.framework),
+            a.owner.as_deref().map_or("<span class=\"muted\">none</span>".to_owned(), escape),
+            refs.join("<br>")
+        );
+    }
+    let _ = writeln!(body, "</table>");
+}
+
+fn migrations(body: &mut String, report: &CheckReport) {
+    let _ = writeln!(body, "<h2 id=\"migrations\">Pending migrations</h2>");
+    let pending: Vec<_> = report.migrations.iter().filter(|m| !m.applied).collect();
+    if pending.is_empty() {
+        let _ = writeln!(body, "<p class=\"muted\">No pending migrations.</p>");
+        return;
+    }
+    let _ = writeln!(body, "<table>\n<tr><th>version</th><th>name</th><th>verdict</th><th>file</th></tr>");
+    for m in &pending {
+        let findings: Vec<Finding> =
+            report.findings.iter().filter(|f| f.migration.as_deref() == Some(m.version.as_str())).cloned().collect();
+        let _ = writeln!(
+            body,
+            "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            anchor("migration", &m.version),
+            escape(&m.version),
+            escape(&m.name),
+            verdict_badge(Verdict::of(&findings)),
+            escape(&display_path(&m.file))
+        );
+    }
+    let _ = writeln!(body, "</table>");
+    for m in &pending {
+        let _ = writeln!(
+            body,
+            "<div class=\"card\" id=\"{}\">\n<h3>{} {}</h3>",
+            anchor("migration", &m.version),
+            escape(&m.version),
+            escape(&m.name)
+        );
+        let findings: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.migration.as_deref() == Some(m.version.as_str()) && f.severity > Severity::Info)
+            .collect();
+        if findings.is_empty() {
+            let _ = writeln!(body, "<p class=\"muted\">No findings.</p>");
+        }
+        for f in findings {
+            let line = f.location.as_ref().map_or(String::new(), |l| format!(" line {}", l.line));
+            let _ = writeln!(
+                body,
+                "<p>{} <code>{}</code>{line}: {}</p>",
+                severity_badge(f.severity, f.suppression.is_some()),
+                escape(&f.rule),
+                inline(&f.message)
+            );
+            if let Some(s) = &f.suppression {
+                let _ = writeln!(body, "<p class=\"muted\">{}</p>", inline(&crate::notes::suppression_words(s)));
+            }
+            if !f.references.is_empty() {
+                let _ = writeln!(
+                    body,
+                    "<table>\n<tr><th>app</th><th>ref</th><th>where</th><th>kind</th><th>code</th></tr>"
+                );
+                for r in &f.references {
+                    let _ = writeln!(
+                        body,
+                        "<tr><td><a href=\"#{}\">{}</a></td><td>{} <code>{}</code></td><td><code>{}:{}</code></td><td>{} ({})</td><td><code>{}</code></td></tr>",
+                        anchor("app", &r.app),
+                        escape(&r.app),
+                        escape(&r.git_ref),
+                        short_commit(&r.commit),
+                        escape(&r.path),
+                        r.line,
+                        r.kind,
+                        r.confidence,
+                        escape(&r.snippet)
+                    );
+                }
+                let _ = writeln!(body, "</table>");
+            }
+        }
+        let _ = writeln!(body, "</div>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_code_spans() {
+        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(inline("drops `users.x` <now>"), "drops <code>users.x</code> &lt;now&gt;");
+        assert_eq!(anchor("app", "Web App_1"), "app-web-app-1");
+        assert_eq!(inline_svg("<?xml version=\"1.0\"?><svg></svg>"), "<svg></svg>");
+    }
+}
