@@ -14,6 +14,7 @@ pub mod notes;
 pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod runner;
 pub mod scan;
 pub mod schema;
 pub mod sql;

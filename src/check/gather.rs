@@ -120,7 +120,6 @@ pub fn gather(config: &Config, request: &Request) -> Result<Inputs> {
     crate::check::suppression::check_waivers(Some(&config.path), &config.waivers)?;
     let (scans, failures) =
         if plan.needs_gate() { scan_apps(config, &plan.schema_for_scanning())? } else { (Vec::new(), Vec::new()) };
-    let waiver_file = config.path.canonicalize().unwrap_or_else(|_| config.path.clone());
     Ok(Inputs {
         plan,
         scans,
@@ -128,8 +127,14 @@ pub fn gather(config: &Config, request: &Request) -> Result<Inputs> {
         frameworks: config.apps.iter().map(|a| (a.name.clone(), a.framework)).collect(),
         min_confidence: config.registry.min_confidence,
         waivers: config.waivers.clone(),
-        waiver_file: waiver_file.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(waiver_file),
+        waiver_file: waiver_file(config, &root),
     })
+}
+
+/// apps.toml as findings about its waivers name it: relative to the report root.
+pub fn waiver_file(config: &Config, root: &Path) -> PathBuf {
+    let file = config.path.canonicalize().unwrap_or_else(|_| config.path.clone());
+    file.strip_prefix(root).map(Path::to_path_buf).unwrap_or(file)
 }
 
 /// The migrations the request names.
@@ -216,14 +221,14 @@ fn load(path: &Path, format: Option<Format>, dialect: crate::schema::Dialect, ro
 
 /// The root report paths are relative to: the work tree of the git repository holding apps.toml
 /// (where CI annotations resolve), or apps.toml's directory outside git.
-fn report_root(config: &Config) -> PathBuf {
+pub fn report_root(config: &Config) -> PathBuf {
     let root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
     git2::Repository::discover(&root).ok().and_then(|r| r.workdir().and_then(|w| w.canonicalize().ok())).unwrap_or(root)
 }
 
 /// A migration's paths relative to `root` (`migrations/x.sql`, however it was named: `./…`, an
 /// absolute path, from a subdirectory); paths outside `root` stay absolute.
-fn relativize(m: &mut Migration, root: &Path) {
+pub fn relativize(m: &mut Migration, root: &Path) {
     let rel = |p: &Path| {
         let abs = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
         abs.strip_prefix(root).map(Path::to_path_buf).unwrap_or(abs)

@@ -5,6 +5,7 @@ mod apps;
 mod check;
 mod graph;
 pub mod init;
+mod migrate;
 mod refs;
 mod release_notes;
 mod report;
@@ -71,6 +72,9 @@ pub enum Command {
     ReleaseNotes(release_notes::ReleaseNotesArgs),
     /// One self-contained HTML page: the registry, pending migrations and their verdicts, the graph
     Report(report::ReportArgs),
+    /// Apply the shared migrations with a history, a lock and timing, the gate before each
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,6 +151,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Graph(args) => graph::run(&globals, args),
         Command::ReleaseNotes(args) => release_notes::run(&globals, args),
         Command::Report(args) => report::run(&globals, args),
+        Command::Migrate(cmd) => migrate::run(&globals, cmd),
     }
 }
 

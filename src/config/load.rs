@@ -28,6 +28,7 @@ struct RawFile {
     app: Vec<Spanned<RawApp>>,
     #[serde(default)]
     waiver: Vec<Spanned<RawWaiver>>,
+    migrate: Option<super::migrate::RawMigrate>,
 }
 
 #[derive(Deserialize)]
@@ -246,7 +247,8 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config> {
         });
     }
 
-    Ok(Config { path: path.to_path_buf(), root, registry, scan, apps, waivers })
+    let migrate = super::migrate::settings(raw.migrate, path, text)?;
+    Ok(Config { path: path.to_path_buf(), root, registry, scan, apps, waivers, migrate })
 }
 
 /// Where the value of `[registry] key` (`schema`, `migrations`) is written in apps.toml `text`.

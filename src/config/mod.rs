@@ -1,6 +1,7 @@
 //! The registry of apps that share the database: `apps.toml`, its model, loading and validation.
 
 mod load;
+mod migrate;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::schema::Dialect;
 
 pub use load::{discover, load, load_str};
+pub use migrate::{DEFAULT_HISTORY_TABLE, FrameworkHistory, MigrateOverride, MigrateSettings, parse_duration};
 
 /// The name of the registry file, found by walking up from the current directory.
 pub const FILE_NAME: &str = "apps.toml";
@@ -26,6 +28,8 @@ pub struct Config {
     pub scan: ScanSettings,
     pub apps: Vec<App>,
     pub waivers: Vec<Waiver>,
+    /// `[migrate]`: how `tandem migrate` runs the shared migrations.
+    pub migrate: MigrateSettings,
 }
 
 #[derive(Debug, Clone)]

@@ -255,6 +255,12 @@ fn sections(text: &str) -> Option<(Vec<Section>, bool)> {
     (!out.is_empty()).then_some((out, no_transaction))
 }
 
+/// The `-- tandem:no-transaction` line: the file asks to run outside a transaction, whatever its
+/// statements are (the runner then writes its history row last, and the rules know it).
+fn forces_no_transaction(text: &str) -> bool {
+    text.lines().any(|l| l.trim().to_ascii_lowercase().starts_with("-- tandem:no-transaction"))
+}
+
 fn read_sql_file(path: &Path, text: &str, dialect: Dialect) -> Migration {
     let FileName { version, name, part } = parse_file_name(path);
     let mut m = Migration {
@@ -265,11 +271,11 @@ fn read_sql_file(path: &Path, text: &str, dialect: Dialect) -> Migration {
         format: Format::Sql,
         up: Vec::new(),
         down: None,
-        transactional: true,
+        transactional: !forces_no_transaction(text),
         source: text.to_owned(),
     };
     if let Some((secs, no_transaction)) = sections(text) {
-        m.transactional = !no_transaction;
+        m.transactional &= !no_transaction;
         for s in secs {
             let ops = sql::read_statements(path, text, s.start, &text[s.start..s.end], dialect, s.direction);
             match s.direction {
@@ -309,6 +315,15 @@ mod tests {
         assert_eq!(name("000003_add_x.down.sql"), (s("000003"), s("add_x"), Some(Direction::Down)));
         assert_eq!(name("0004_auto.py"), (s("0004"), s("auto"), None));
         assert_eq!(name("seed.sql"), (s("seed"), s("seed"), None));
+    }
+
+    #[test]
+    fn the_no_transaction_marker_clears_transactional() {
+        let read = |text: &str| read_sql_file(Path::new("1_x.sql"), text, Dialect::Postgres).transactional;
+        assert!(read("CREATE INDEX i ON t (c);\n"));
+        assert!(!read("-- tandem:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);\n"));
+        assert!(!read("-- migrate:up\n-- tandem:no-transaction\nVACUUM t;\n-- migrate:down\n"));
+        assert!(!read("-- migrate:up transaction:false\nVACUUM t;\n"));
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl crate::rules::Rule for Rule {
             )
             .object(name)
             .recipe([
-                "run the migration outside a transaction: Rails `disable_ddl_transaction!`; Ecto `@disable_ddl_transaction true` and `@disable_migration_lock true`; Django `atomic = False`; dbmate `-- migrate:up transaction:false`; remove explicit BEGIN/COMMIT around the statement",
+                "run the migration outside a transaction: Rails `disable_ddl_transaction!`; Ecto `@disable_ddl_transaction true` and `@disable_migration_lock true`; Django `atomic = False`; dbmate `-- migrate:up transaction:false`; `tandem migrate`: a `-- tandem:no-transaction` line; remove explicit BEGIN/COMMIT around the statement",
                 "keep the concurrent statement alone in its migration so that a failure leaves nothing half-applied",
             ]),
         ]

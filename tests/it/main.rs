@@ -15,6 +15,7 @@ mod extract_python;
 mod extract_rails;
 mod extract_robustness;
 mod grammars;
+mod migrate;
 mod migration_django;
 mod migration_ecto;
 mod migration_rails;

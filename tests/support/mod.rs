@@ -478,6 +478,7 @@ pub mod scan {
             scan: ScanSettings { max_file_size: 1 << 20 },
             apps,
             waivers: vec![],
+            migrate: Default::default(),
         }
     }
 
