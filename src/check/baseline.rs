@@ -25,7 +25,7 @@ use crate::check::{Plan, Role, Step};
 use crate::config::{Config, SchemaSetting};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::compare_versions;
-use crate::migration::{Migration, Span};
+use crate::migration::{Migration, OpKind, Span};
 use crate::rules::SCHEMA_STATE;
 use crate::schema::{self, Schema, SchemaSource};
 
@@ -96,16 +96,90 @@ pub fn load(config: &Config, since: Option<&str>, root: &Path) -> Result<Option<
     }
 }
 
-/// The registry's schema as it stands now (the work tree's dump, or the live database), `None`
-/// when apps.toml configures none: what `scan`, `refs` and `graph` resolve references with.
+/// The registry's schema as it stands now (the work tree's dump, the live database, or — when
+/// apps.toml configures neither — every registered migration directory replayed): what `scan`,
+/// `refs` and `graph` resolve references with. `None` when there is nothing to build it from.
 pub fn current(config: &Config) -> Result<Option<Schema>> {
     match &config.registry.schema {
-        None => Ok(None),
+        None => replayed(config),
         Some(SchemaSetting::File(path)) => load_current(config, path).map(Some),
         Some(SchemaSetting::UrlEnv(var)) => {
             schema::load(&SchemaSource::UrlEnv(var.clone()), Some(config.registry.dialect)).map(Some)
         }
     }
+}
+
+/// The registered migration directories (the registry's and each app's own, as the work tree
+/// holds them) replayed in version order from an empty database: many Phoenix and Django apps
+/// commit no dump, and without a schema their references cannot be told from look-alikes.
+/// Drops are not applied: a pending migration may drop what the apps still use, and the
+/// references to it must still resolve (a column dropped long ago costs nothing to keep). An
+/// operation that cannot be applied is skipped rather than fatal: a slightly wrong schema
+/// resolves references better than none, and `check` reports such operations where it matters.
+fn replayed(config: &Config) -> Result<Option<Schema>> {
+    let root = crate::check::gather::report_root(config);
+    let mut registry = None;
+    let (mut history, sources) = history(config, None, &root, &mut registry, &mut Vec::new())?;
+    if sources.is_empty() {
+        return Ok(None);
+    }
+    history.sort_by(|a, b| compare_versions(&a.version, &b.version));
+    let mut schema = Schema::new(config.registry.dialect);
+    for m in &history {
+        for op in &m.up {
+            if !matches!(op.kind, OpKind::DropTable { .. } | OpKind::DropColumn { .. }) {
+                let _ = crate::migration::apply::apply(&mut schema, op);
+            }
+        }
+        if !m.version.is_empty() {
+            schema.migrations.push(m.version.clone());
+        }
+    }
+    schema.canonicalize();
+    Ok(Some(schema))
+}
+
+/// Every migration of the registered directories — the registry's `migrations` (read once: the
+/// caller may already hold it in `registry`) and each repository app's own directory in its work
+/// tree — with the directories named for messages. An app directory that is not in a work tree
+/// is a note, not an error.
+pub fn history(
+    config: &Config,
+    format: Option<crate::migration::Format>,
+    root: &Path,
+    registry: &mut Option<Vec<Migration>>,
+    notes: &mut Vec<Finding>,
+) -> Result<(Vec<Migration>, Vec<String>)> {
+    use crate::check::gather::{load, load_registry_dir};
+    let mut history = Vec::new();
+    let mut sources = Vec::new();
+    if let Some(dir) = &config.registry.migrations {
+        let registry = match registry.take() {
+            Some(r) => r,
+            None => load_registry_dir(config, dir, format, root)?,
+        };
+        sources.push(format!("{}/", shown_path(dir, root)));
+        history.extend(registry);
+    }
+    for app in config.apps.iter().filter(|a| a.source == crate::config::AppSource::Repo) {
+        let Some(dir) = &app.migrations else { continue };
+        let path = app.repo.join(app.path.as_deref().unwrap_or("")).join(dir);
+        if path.is_dir() {
+            sources.push(format!("{}/", shown_path(&path, root)));
+            history.extend(load(&path, None, config.registry.dialect, root)?);
+        } else {
+            notes.push(Finding::new(
+                SCHEMA_STATE,
+                Severity::Info,
+                format!(
+                    "app `{}`'s migrations ({dir}) are not in a work tree at {}: not replayed",
+                    app.name,
+                    path.display()
+                ),
+            ));
+        }
+    }
+    Ok((history, sources))
 }
 
 /// The dump file as the work tree holds it; a file that is not there is an error at the

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::check::baseline::{self, Selected};
 use crate::check::finding::{Finding, Severity};
 use crate::check::{CheckOptions, CheckReport, Gate, Plan, ScanFailure, run_plan};
-use crate::config::{AppSource, Confidence, Config, Framework, Waiver};
+use crate::config::{Confidence, Config, Framework, Waiver};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::{self, Format, Migration};
 use crate::rules::NO_MIGRATIONS;
@@ -84,36 +84,11 @@ pub fn gather(config: &Config, request: &Request) -> Result<Inputs> {
     let listed: BTreeSet<&str> =
         baseline.as_ref().map(|b| b.schema.migrations.iter().map(String::as_str).collect()).unwrap_or_default();
     let ahead = selected.iter().any(|s| s.pending && listed.contains(s.migration.version.as_str()));
-    let mut history = Vec::new();
-    let mut sources = Vec::new();
-    if baseline.is_none() || ahead {
-        if let Some(dir) = &config.registry.migrations {
-            let registry = match registry.take() {
-                Some(r) => r,
-                None => load_registry_dir(config, dir, request.format, &root)?,
-            };
-            sources.push(format!("{}/", baseline::shown_path(dir, &root)));
-            history.extend(registry);
-        }
-        for app in config.apps.iter().filter(|a| a.source == AppSource::Repo) {
-            let Some(dir) = &app.migrations else { continue };
-            let path = app.repo.join(app.path.as_deref().unwrap_or("")).join(dir);
-            if path.is_dir() {
-                sources.push(format!("{}/", baseline::shown_path(&path, &root)));
-                history.extend(load(&path, None, dialect, &root)?);
-            } else {
-                notes.push(Finding::new(
-                    crate::rules::SCHEMA_STATE,
-                    Severity::Info,
-                    format!(
-                        "app `{}`'s migrations ({dir}) are not in a work tree at {}: not replayed",
-                        app.name,
-                        path.display()
-                    ),
-                ));
-            }
-        }
-    }
+    let (history, sources) = if baseline.is_none() || ahead {
+        baseline::history(config, request.format, &root, &mut registry, &mut notes)?
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut plan = baseline::plan(baseline, selected, history, &sources, dialect)?;
     plan.notes.extend(notes);
 
@@ -201,7 +176,12 @@ fn select(
 
 /// The registry's `migrations` directory; one that does not exist is an error at the setting in
 /// apps.toml.
-fn load_registry_dir(config: &Config, dir: &Path, format: Option<Format>, root: &Path) -> Result<Vec<Migration>> {
+pub(crate) fn load_registry_dir(
+    config: &Config,
+    dir: &Path,
+    format: Option<Format>,
+    root: &Path,
+) -> Result<Vec<Migration>> {
     if !dir.is_dir() {
         let d = Diagnostic::new(format!("`migrations` names {}, which is not a directory", dir.display()))
             .help("create it, or point `migrations` at the directory holding the shared migrations");
@@ -211,7 +191,12 @@ fn load_registry_dir(config: &Config, dir: &Path, format: Option<Format>, root: 
 }
 
 /// Read migrations, their paths relative to `root`.
-fn load(path: &Path, format: Option<Format>, dialect: crate::schema::Dialect, root: &Path) -> Result<Vec<Migration>> {
+pub(crate) fn load(
+    path: &Path,
+    format: Option<Format>,
+    dialect: crate::schema::Dialect,
+    root: &Path,
+) -> Result<Vec<Migration>> {
     let mut migrations = migration::load_path(path, format, dialect)?;
     for m in &mut migrations {
         relativize(m, root);

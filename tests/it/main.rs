@@ -7,6 +7,7 @@ mod support;
 mod check_cli;
 mod check_gate;
 mod check_report;
+mod ci_integration;
 mod cli;
 mod config;
 mod extract_ecto;

@@ -128,3 +128,45 @@ fn refs_lists_the_gates_confidence_and_counts_the_rest() {
     assert_eq!(paths, ["app/models/user.rb", "notes.rb"]);
     assert_eq!(json["targets"][0]["below_min_confidence"], 0);
 }
+
+/// Many Phoenix and Django apps commit no dump: with no `schema`, `refs` builds one from the
+/// registered migrations, so a model's implicit use of every column of its table is known — and a
+/// pending drop does not hide the column it drops.
+#[test]
+fn without_a_schema_refs_replays_the_registered_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    crate::support::cmd::write(
+        root,
+        "apps.toml",
+        "[registry]\nmigrations = \"migrations\"\n\n[[app]]\nname = \"web\"\nrepo = \".\"\npath = \"web\"\n\
+         framework = \"rails\"\nhead = \"HEAD\"\n",
+    );
+    crate::support::cmd::write(
+        root,
+        "migrations/001_users.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, nickname text);\nCREATE TABLE posts (id bigint PRIMARY KEY, title text);\n",
+    );
+    crate::support::cmd::write(root, "migrations/002_drop.sql", "ALTER TABLE users DROP COLUMN nickname;\n");
+    crate::support::cmd::write(root, "web/app/models/user.rb", "class User < ApplicationRecord\nend\n");
+    crate::support::cmd::write(root, ".gitignore", ".tandem/\n");
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "init"]);
+    let out = tandem_in(root).args(["refs", "users.nickname", "--format", "json"]).output().unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let found: Vec<(String, u64, String)> = v["targets"][0]["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_owned(),
+                r["line"].as_u64().unwrap(),
+                r["confidence"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("web/app/models/user.rb".to_owned(), 1, "high".to_owned())], "{v:#}");
+}
