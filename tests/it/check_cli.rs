@@ -838,7 +838,7 @@ fn the_library_check_fails_closed_as_the_command_does() {
     git(root, &["tag", "-f", "deployed", "main"]);
     let config = tandem::config::load(&root.join("apps.toml")).unwrap();
     let request = tandem::check::Request { paths: vec![root.join(MIGRATION)], ..Default::default() };
-    let options = tandem::check::CheckOptions { strict: false, today: "2026-06-01".into() };
+    let options = tandem::check::CheckOptions { strict: false, today: "2026-06-01".into(), ..Default::default() };
     let report = tandem::check::check(&config, &request, &options).unwrap();
     assert_eq!(report.verdict, tandem::check::Verdict::Block);
     let f = report.findings.iter().find(|f| f.rule == "drop-column").unwrap();

@@ -93,7 +93,7 @@ fn report() -> CheckReport {
     ];
     let gate = Gate::new(&scans, &[], Confidence::Medium)
         .with_frameworks([("platform".to_owned(), Framework::Rails), ("portal".to_owned(), Framework::Phoenix)]);
-    let options = CheckOptions { strict: true, today: "2026-11-21".into() };
+    let options = CheckOptions { strict: true, today: "2026-11-21".into(), ..Default::default() };
     check::run(&migrations, &schema, &gate, &[], None, &options).expect("check runs")
 }
 
@@ -313,7 +313,7 @@ fn what_could_not_be_read_is_in_every_format_and_sarif_stays_valid() {
         },
     ];
     let gate = Gate::new(&scans, &failures, Confidence::Medium);
-    let options = CheckOptions { strict: true, today: "2026-11-21".into() };
+    let options = CheckOptions { strict: true, today: "2026-11-21".into(), ..Default::default() };
     let r = check::run(&migrations, &schema, &gate, &[], None, &options).expect("check runs");
     for format in
         [ReportFormat::Text, ReportFormat::Json, ReportFormat::Github, ReportFormat::Sarif, ReportFormat::Markdown]
