@@ -20,7 +20,10 @@ impl crate::rules::Rule for Rule {
     }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::DropDefault { table, column } = &cx.op.kind else { return vec![] };
-        if cx.state.is_new_column(table, column) {
+        // A column added earlier in this migration counts: adding it with a default to fill the
+        // existing rows and then dropping the default is exactly what breaks the deployed code,
+        // which inserts without it. Only a new table has no such inserts.
+        if cx.state.is_new_table(table) {
             return vec![];
         }
         let not_null = cx.state.column(table, column).is_some_and(|c| !c.nullable);

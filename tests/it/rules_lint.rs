@@ -119,9 +119,16 @@ fn constraint_missing_not_valid() {
 fn adding_not_nullable_field() {
     let f = fires("ALTER TABLE users ALTER COLUMN name SET NOT NULL;", "adding-not-nullable-field");
     assert_eq!(f.object.as_deref(), Some("users.name"));
-    // A column added in the same migration has no rows to scan.
+    // A column added earlier in the migration and backfilled is still checked on every row of
+    // its table (the Prisma pattern: ADD COLUMN, UPDATE, SET NOT NULL).
+    let f = fires(
+        "ALTER TABLE users ADD COLUMN tz text;\nUPDATE users SET tz = 'UTC';\nALTER TABLE users ALTER COLUMN tz SET NOT NULL;",
+        "adding-not-nullable-field",
+    );
+    assert_eq!(f.location.as_ref().map(|l| l.line), Some(4));
+    // A table created in the same migration has no rows to scan.
     quiet(
-        "ALTER TABLE users ADD COLUMN tz text;\nALTER TABLE users ALTER COLUMN tz SET NOT NULL;",
+        "CREATE TABLE audits (id bigint, at text);\nALTER TABLE audits ALTER COLUMN at SET NOT NULL;",
         "adding-not-nullable-field",
     );
 }
@@ -259,7 +266,14 @@ fn ban_drop_default() {
     assert!(f.message.contains("fails (the column is NOT NULL)"), "{}", f.message);
     let f = fires("ALTER TABLE users ALTER COLUMN name DROP DEFAULT;", "ban-drop-default");
     assert!(f.message.contains("stores NULL"), "{}", f.message);
-    quiet("ALTER TABLE users ADD COLUMN tz text DEFAULT 'UTC';\nALTER TABLE users ALTER COLUMN tz DROP DEFAULT;", "ban-drop-default");
+    // Added with a default to fill the existing rows, then the default dropped (how Prisma adds a
+    // required column): the code deployed now inserts without `tz`, and those inserts now fail.
+    let f = fires(
+        "ALTER TABLE users ADD COLUMN tz text NOT NULL DEFAULT 'UTC';\nALTER TABLE users ALTER COLUMN tz DROP DEFAULT;",
+        "ban-drop-default",
+    );
+    assert!(f.message.contains("fails (the column is NOT NULL)"), "{}", f.message);
+    quiet("CREATE TABLE t (id bigint, a text DEFAULT 'x');\nALTER TABLE t ALTER COLUMN a DROP DEFAULT;", "ban-drop-default");
 }
 
 #[test]
