@@ -117,9 +117,10 @@ struct Lines {
 impl Lines {
     /// Line `line` (1-based) of `text`, without its line break, and the byte offset it starts at.
     fn get<'t>(&mut self, file: &std::path::Path, text: &'t str, line: u32) -> Option<(&'t str, usize)> {
-        let starts = self.starts.entry(file.to_path_buf()).or_insert_with(|| {
-            std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
-        });
+        let starts = self
+            .starts
+            .entry(file.to_path_buf())
+            .or_insert_with(|| std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect());
         let start = *starts.get((line as usize).checked_sub(1)?)?;
         let end = starts.get(line as usize).map_or(text.len(), |e| e - 1);
         let s = text.get(start..end)?;

@@ -14,7 +14,8 @@ pub struct Rule;
 /// A column fed by a sequence through its default: what `serial` reads as (the readers turn
 /// `serial` into its integer type with a `nextval` default, as the catalog does).
 fn serial(c: &Column) -> bool {
-    c.identity.is_none() && c.default.as_deref().is_some_and(|d| d.trim_start().to_ascii_lowercase().starts_with("nextval("))
+    c.identity.is_none()
+        && c.default.as_deref().is_some_and(|d| d.trim_start().to_ascii_lowercase().starts_with("nextval("))
 }
 
 impl crate::rules::Rule for Rule {
