@@ -53,7 +53,9 @@ fn run_with(
 ) -> tandem::Result<CheckReport> {
     let migrations = read(
         "20260101000000_m.sql",
-        &format!("-- migrate:up\nSET lock_timeout = '5s';\n{sql}\n-- migrate:down\nSELECT 1;\n"),
+        &format!(
+            "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\n{sql}\n-- migrate:down\nSELECT 1;\n"
+        ),
     );
     let gate = Gate::new(scans, failures, Confidence::Medium)
         .with_frameworks([("platform".to_owned(), Framework::Rails), ("portal".to_owned(), Framework::Phoenix)]);
@@ -233,7 +235,9 @@ fn a_file_that_could_not_be_read_blocks_when_it_could_hold_a_reference_and_in_st
     let sql = "ALTER TABLE users DROP COLUMN legacy_flag;";
     let migrations = read(
         "20260101000000_m.sql",
-        &format!("-- migrate:up\nSET lock_timeout = '5s';\n{sql}\n-- migrate:down\nSELECT 1;\n"),
+        &format!(
+            "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\n{sql}\n-- migrate:down\nSELECT 1;\n"
+        ),
     );
     let check = |failure: ScanFailure, strict: bool| {
         let scans = clean_scans();

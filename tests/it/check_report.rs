@@ -377,3 +377,30 @@ fn many_statements_on_one_line_stay_bounded() {
     // The summary still counts every finding.
     assert!(text.contains("1001 warn"), "{text}");
 }
+
+/// apps.toml's `[lint]` reaches `tandem check`: a style rule runs only when enabled, a disabled
+/// lint rule does not run.
+#[test]
+fn lint_section_selects_the_rules_check_runs() {
+    let rules_of = |apps_toml: &str| -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        crate::support::cmd::write(dir.path(), "apps.toml", format!("[registry]\ndialect = \"postgres\"\n{apps_toml}"));
+        crate::support::cmd::write(
+            dir.path(),
+            "20260101000000_m.sql",
+            "ALTER TABLE users ADD COLUMN seen_at timestamp;\n",
+        );
+        let out = crate::support::cmd::tandem_in(dir.path())
+            .args(["check", "20260101000000_m.sql", "--format", "json"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
+    };
+    let default = rules_of("");
+    assert!(default.contains(&"require-lock-timeout".to_owned()), "{default:?}");
+    assert!(!default.contains(&"prefer-timestamp-tz".to_owned()), "{default:?}");
+    let chosen = rules_of("[lint]\nenable = [\"prefer-timestamp-tz\"]\ndisable = [\"require-lock-timeout\"]\n");
+    assert!(chosen.contains(&"prefer-timestamp-tz".to_owned()), "{chosen:?}");
+    assert!(!chosen.contains(&"require-lock-timeout".to_owned()), "{chosen:?}");
+}
