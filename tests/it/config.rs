@@ -147,6 +147,14 @@ fn a_store_url_password_never_shows_in_errors() {
 #[test]
 fn the_init_template_loads() {
     config::load_str(tandem::cli::init::TEMPLATE, Path::new("/x/apps.toml")).unwrap();
+    // ... and so does its [lint] example, uncommented.
+    let lint = tandem::cli::init::TEMPLATE
+        .replace("# [lint]", "[lint]")
+        .replace("# enable = ", "enable = ")
+        .replace("# disable = ", "disable = ");
+    let c = config::load_str(&lint, Path::new("/x/apps.toml")).unwrap();
+    assert_eq!(c.lint.enable.len(), 4);
+    assert_eq!(c.lint.disable, ["require-statement-timeout"]);
 }
 
 #[test]
