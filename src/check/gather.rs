@@ -66,7 +66,8 @@ impl Inputs {
 
 /// Gather the inputs of `request` from the registry and run the check.
 pub fn check(config: &Config, request: &Request, options: &CheckOptions) -> Result<CheckReport> {
-    gather(config, request)?.run(options)
+    let options = CheckOptions { rules: config.lint.clone(), ..options.clone() };
+    gather(config, request)?.run(&options)
 }
 
 /// Read the migrations, the schema before them and — when a rule will consult the gate — every

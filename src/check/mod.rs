@@ -36,11 +36,13 @@ pub struct CheckOptions {
     pub strict: bool,
     /// `YYYY-MM-DD`, for expiring suppressions and waivers.
     pub today: String,
+    /// Which rules run (apps.toml's `[lint]`; [`check`] takes it from the config).
+    pub rules: rules::Selection,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { strict: false, today: suppression::today() }
+        CheckOptions { strict: false, today: suppression::today(), rules: rules::Selection::default() }
     }
 }
 
@@ -250,7 +252,7 @@ pub fn run_plan(
         let suppressions = suppression::parse(&m.file, &m.source)?;
         let mut found = Vec::new();
         let mcx = MigrationContext { migration: m, state: &state, strict: options.strict };
-        for rule in rules::ALL {
+        for rule in options.rules.rules() {
             found.extend(rule.check_migration(&mcx));
         }
         let tx = rules::locks::transaction_flags(m);
@@ -264,7 +266,7 @@ pub fn run_plan(
                 gate,
                 strict: options.strict,
             };
-            for rule in rules::ALL {
+            for rule in options.rules.rules() {
                 for mut f in rule.check_op(&cx) {
                     if f.location.is_none() {
                         f.location = Some(Location::from(&op.span));

@@ -44,6 +44,11 @@ migrations = "migrations"
 # structure = "db/structure.sql"   # this app's committed schema dump, if any
 # migrations = "db/migrate"        # this app's own migrations, if any
 # owner = "team-platform"
+
+# Which lint rules run (`tandem check --list-rules`): the style rules are off unless enabled here.
+# [lint]
+# enable = ["prefer-bigint-over-int", "prefer-identity", "prefer-timestamp-tz", "prefer-robust-stmts"]
+# disable = ["require-statement-timeout"]
 "#;
 
 pub fn run(_g: &Globals, _args: InitArgs) -> Result<Outcome> {

@@ -29,6 +29,16 @@ struct RawFile {
     #[serde(default)]
     waiver: Vec<Spanned<RawWaiver>>,
     migrate: Option<super::migrate::RawMigrate>,
+    lint: Option<RawLint>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLint {
+    #[serde(default)]
+    enable: Vec<Spanned<String>>,
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -248,7 +258,37 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config> {
     }
 
     let migrate = super::migrate::settings(raw.migrate, path, text)?;
-    Ok(Config { path: path.to_path_buf(), root, registry, scan, apps, waivers, migrate })
+    let lint = lint_selection(raw.lint, path, text)?;
+    Ok(Config { path: path.to_path_buf(), root, registry, scan, apps, waivers, migrate, lint })
+}
+
+/// `[lint]`: every id must name a lint rule (a former id gives the current one) — a misspelt id
+/// would enable or disable nothing, silently — and a gate rule cannot be disabled.
+fn lint_selection(raw: Option<RawLint>, path: &Path, text: &str) -> Result<crate::rules::Selection> {
+    let Some(raw) = raw else { return Ok(crate::rules::Selection::default()) };
+    let located = |span: Range<usize>, msg: String, help: String| {
+        Error::input(Diagnostic::new(msg).at_offset(path, text, span).help(help))
+    };
+    let ids = |list: Vec<Spanned<String>>, key: &str| -> Result<Vec<&'static str>> {
+        list.into_iter()
+            .map(|id| match crate::rules::find(id.get_ref()) {
+                Some(r) if r.gate() && key == "disable" => Err(located(
+                    id.span(),
+                    format!("`{}` is a gate rule: it cannot be disabled", id.get_ref()),
+                    "accept one of its findings with a [[waiver]] or a `tandem:allow` comment".into(),
+                )),
+                Some(r) => Ok(r.id()),
+                None => Err(located(
+                    id.span(),
+                    format!("`[lint] {key}`: `{}` is not a rule", id.get_ref()),
+                    crate::rules::closest_id(id.get_ref()).map_or(String::new(), |c| {
+                        format!("did you mean `{c}`? (`tandem check --list-rules` lists them)")
+                    }),
+                )),
+            })
+            .collect()
+    };
+    Ok(crate::rules::Selection { enable: ids(raw.enable, "enable")?, disable: ids(raw.disable, "disable")? })
 }
 
 /// Where the value of `[registry] key` (`schema`, `migrations`) is written in apps.toml `text`.

@@ -30,6 +30,8 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// `[migrate]`: how `tandem migrate` runs the shared migrations.
     pub migrate: MigrateSettings,
+    /// `[lint]`: which rules run beyond (or instead of) the defaults.
+    pub lint: crate::rules::Selection,
 }
 
 #[derive(Debug, Clone)]

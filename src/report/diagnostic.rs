@@ -1,9 +1,67 @@
 //! Errors for humans: `error: file:line:col: message`, an excerpt of the source with a caret
 //! under the offending text when the text is known, and the help line. Passwords in URLs are
 //! redacted from everything printed.
+//!
+//! [`excerpt`] is the one way a source line is shown, here and in the text report: redacted,
+//! and cut to a window around what it marks.
+
+use std::ops::Range;
 
 use crate::error::Error;
-use crate::redact::redact;
+use crate::redact::{redact, redact_at};
+
+/// The most characters of a source line an excerpt shows. A generated or minified migration can
+/// hold thousands of statements on one line; each finding shows the part around its statement,
+/// not the whole line again.
+pub const EXCERPT_WIDTH: usize = 120;
+/// How many characters before the marked text a cut line keeps, for context.
+const LEAD: usize = 30;
+
+/// A source line as shown: redacted, cut to at most [`EXCERPT_WIDTH`] characters around the
+/// marked text (with `…` where it was cut), and where the caret goes under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    pub text: String,
+    /// 0-based, in characters of `text`.
+    pub caret: usize,
+    /// In characters, at least 1.
+    pub width: usize,
+}
+
+/// `line` (without its newline) with the bytes `mark` of it marked; `mark` is clamped to the
+/// line and to character boundaries.
+pub fn excerpt(line: &str, mark: Range<usize>) -> Excerpt {
+    let floor = |mut i: usize| {
+        i = i.min(line.len());
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let mut offsets = [floor(mark.start), floor(mark.end.max(mark.start))];
+    let shown = redact_at(line, &mut offsets);
+    let chars: Vec<char> = shown.chars().collect();
+    let start = shown[..offsets[0]].chars().count();
+    let end = start + shown[offsets[0]..offsets[1].max(offsets[0])].chars().count();
+    let total = chars.len();
+    if total <= EXCERPT_WIDTH {
+        let width = (end - start).max(1).min(total.saturating_sub(start).max(1));
+        return Excerpt { text: shown, caret: start, width };
+    }
+    let from = start.saturating_sub(LEAD).min(total - EXCERPT_WIDTH);
+    let to = from + EXCERPT_WIDTH;
+    let mut text = String::new();
+    if from > 0 {
+        text.push('…');
+    }
+    text.extend(&chars[from..to]);
+    if to < total {
+        text.push('…');
+    }
+    let caret = start - from + usize::from(from > 0);
+    let width = (end.min(to) - start).max(1);
+    Excerpt { text, caret, width }
+}
 
 pub fn render_error(err: &Error) -> String {
     let d = err.diagnostic();
@@ -17,13 +75,15 @@ pub fn render_error(err: &Error) -> String {
         && let Some(src_line) = text.lines().nth((line as usize).saturating_sub(1))
     {
         let col = d.column.unwrap_or(1).max(1) as usize;
+        let start = src_line.char_indices().nth(col - 1).map_or(src_line.len(), |(i, _)| i);
         let marked = text.get(span.clone()).and_then(|s| s.lines().next()).unwrap_or("");
-        let width = marked.chars().count().clamp(1, src_line.chars().count().saturating_sub(col - 1).max(1));
+        let e = excerpt(src_line, start..start + marked.len());
         let gutter = " ".repeat(line.to_string().len());
         out.push_str(&format!(
-            "\n{gutter} |\n{line} | {src_line}\n{gutter} | {}{}",
-            " ".repeat(col - 1),
-            "^".repeat(width)
+            "\n{gutter} |\n{line} | {}\n{gutter} | {}{}",
+            e.text,
+            " ".repeat(e.caret),
+            "^".repeat(e.width)
         ));
     }
     if let Some(help) = &d.help {
@@ -48,5 +108,37 @@ mod tests {
             render_error(&err),
             "error: apps.toml:2:1: unknown field\n  |\n2 | framwork = \"rails\"\n  | ^^^^^^^^\n  help: did you mean `framework`?"
         );
+    }
+
+    /// The caret sits under the same text after a password before it on the line is redacted.
+    #[test]
+    fn caret_stays_under_its_text_after_a_redacted_url() {
+        let text = "url = \"postgres://app:averylongpassword@db/x\"\nstroe = \"x\"\nurl2 = \"postgres://u:p4ssw0rd@h/db\" bogus = 1\n";
+        let at = text.find("bogus").unwrap();
+        let err = Error::input(Diagnostic::new("unknown key").at_offset("apps.toml", text, at..at + 5));
+        let out = render_error(&err);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(!out.contains("p4ssw0rd"), "{out}");
+        let shown = lines[2].split_once(" | ").unwrap().1;
+        let caret = lines[3].split_once(" | ").unwrap().1;
+        let col = caret.find('^').unwrap();
+        assert_eq!(&shown[col..col + 5], "bogus", "{out}");
+        assert_eq!(caret.trim(), "^^^^^", "{out}");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_mark() {
+        let line = format!("{}ALTER TABLE t ADD COLUMN c int;{}", "SELECT 1; ".repeat(1000), " SELECT 2;".repeat(1000));
+        let at = line.find("ALTER").unwrap();
+        let e = excerpt(&line, at..at + "ALTER TABLE t ADD COLUMN c int;".len());
+        assert!(e.text.chars().count() <= EXCERPT_WIDTH + 2, "{}", e.text);
+        assert!(e.text.starts_with('…') && e.text.ends_with('…'));
+        let under: String = e.text.chars().skip(e.caret).take(e.width).collect();
+        assert_eq!(under, "ALTER TABLE t ADD COLUMN c int;");
+        // At the end of the line, the window ends with it.
+        let end = excerpt(&line, line.len() - 9..line.len());
+        assert!(end.text.ends_with("SELECT 2;") && !end.text.ends_with('…'));
+        let under: String = end.text.chars().skip(end.caret).take(end.width).collect();
+        assert_eq!(under, "SELECT 2;");
     }
 }

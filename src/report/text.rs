@@ -1,5 +1,6 @@
-//! `--format text`: each finding with the migration excerpt (caret under the statement), the
-//! consuming code lines and the recipe; a summary table last. Color only when asked.
+//! `--format text`: each finding with the migration excerpt (caret under the statement, the line
+//! cut to a window around it and redacted), the consuming code lines and the recipe; findings of
+//! one rule on one line gathered; a summary table last. Color only when asked.
 
 use std::fmt::Write as _;
 
@@ -7,6 +8,7 @@ use anstyle::{AnsiColor, Style};
 use comfy_table::{Table, presets};
 
 use crate::check::{CheckReport, Finding, Severity, Suppression, Verdict};
+use crate::report::diagnostic::excerpt;
 use crate::report::{display_path, short_commit, unreadable};
 
 struct Paint {
@@ -35,15 +37,98 @@ impl Paint {
 pub fn render(report: &CheckReport, color: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
-    for f in &report.findings {
-        finding(&mut out, report, f, &p);
+    let mut lines = Lines::default();
+    for group in groups(&report.findings) {
+        finding(&mut out, report, &mut lines, group[0], &p);
+        if group.len() > 1 {
+            more(&mut out, group[0], &group[1..], &p);
+        }
         out.push('\n');
     }
     summary(&mut out, report, &p);
     out
 }
 
-fn finding(out: &mut String, report: &CheckReport, f: &Finding, p: &Paint) {
+/// How many objects a group of findings names before it only counts the rest.
+const GROUP_NAMES: usize = 8;
+
+/// The findings in report order, those of one rule on one line at the same severity gathered
+/// behind the first: one statement per line is the rule, but a generated file can hold
+/// thousands on one, and each would print the same excerpt and recipe again. Findings that list
+/// references or are suppressed stay on their own — they carry what the reader must see.
+fn groups(findings: &[Finding]) -> Vec<Vec<&Finding>> {
+    let mut out: Vec<Vec<&Finding>> = Vec::new();
+    let mut line_start = 0;
+    let mut open: std::collections::HashMap<(&str, Severity), usize> = std::collections::HashMap::new();
+    for f in findings {
+        let same_line = |g: &Vec<&Finding>| {
+            let (a, b) = (g[0].location.as_ref(), f.location.as_ref());
+            a.zip(b).is_some_and(|(a, b)| a.file == b.file && a.line == b.line)
+        };
+        if !out.last().is_some_and(same_line) {
+            line_start = out.len();
+            open.clear();
+        }
+        let groupable = f.location.is_some() && f.references.is_empty() && f.suppression.is_none();
+        match open.get(&(f.rule.as_str(), f.severity)) {
+            Some(&i) if groupable && i >= line_start => out[i].push(f),
+            _ => {
+                if groupable {
+                    open.insert((f.rule.as_str(), f.severity), out.len());
+                }
+                out.push(vec![f]);
+            }
+        }
+    }
+    out
+}
+
+fn more(out: &mut String, first: &Finding, rest: &[&Finding], p: &Paint) {
+    let pad = " ".repeat(first.location.as_ref().map_or(0, |l| l.line.to_string().len()));
+    let names: Vec<String> = rest
+        .iter()
+        .take(GROUP_NAMES)
+        .map(|f| match (&f.object, &f.location) {
+            (Some(o), Some(l)) => format!("`{o}` at {}", l.column),
+            (None, Some(l)) => format!("column {}", l.column),
+            (Some(o), None) => format!("`{o}`"),
+            (None, None) => String::new(),
+        })
+        .collect();
+    let left = rest.len().saturating_sub(GROUP_NAMES);
+    let tail = if left > 0 { format!(" and {left} more") } else { String::new() };
+    let _ = writeln!(
+        out,
+        "{pad} {} {} more [{}] on this line: {}{tail}",
+        p.dim("="),
+        rest.len(),
+        first.rule,
+        names.join(", ")
+    );
+}
+
+/// Byte offsets of the line starts of each source, computed once per file: a finding's line is
+/// then found without rescanning the text.
+#[derive(Default)]
+struct Lines {
+    starts: std::collections::HashMap<std::path::PathBuf, Vec<usize>>,
+}
+
+impl Lines {
+    /// Line `line` (1-based) of `text`, without its line break, and the byte offset it starts at.
+    fn get<'t>(&mut self, file: &std::path::Path, text: &'t str, line: u32) -> Option<(&'t str, usize)> {
+        let starts = self
+            .starts
+            .entry(file.to_path_buf())
+            .or_insert_with(|| std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect());
+        let start = *starts.get((line as usize).checked_sub(1)?)?;
+        let end = starts.get(line as usize).map_or(text.len(), |e| e - 1);
+        let s = text.get(start..end)?;
+        Some((s.strip_suffix('\r').unwrap_or(s), start))
+    }
+}
+
+fn finding(out: &mut String, report: &CheckReport, lines: &mut Lines, f: &Finding, p: &Paint) {
     let head = match &f.suppression {
         Some(_) => format!("{}[{}] (suppressed)", f.severity, f.rule),
         None => format!("{}[{}]", p.severity(f.severity), f.rule),
@@ -57,21 +142,25 @@ fn finding(out: &mut String, report: &CheckReport, f: &Finding, p: &Paint) {
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "{pad}{} {}:{}:{}", p.dim("-->"), display_path(&loc.file), loc.line, loc.column);
     if let Some(text) = report.sources.get(&loc.file)
-        && let Some(src_line) = text.lines().nth(loc.line as usize - 1)
+        && let Some((src_line, line_start)) = lines.get(&loc.file, text, loc.line)
     {
+        // The statement's own offset when it starts on this line; else its column.
+        let start = match loc.start.checked_sub(line_start) {
+            Some(s) if s <= src_line.len() => s,
+            _ => src_line.char_indices().nth(loc.column as usize - 1).map_or(src_line.len(), |(i, _)| i),
+        };
         let statement = text.get(loc.start..loc.end.max(loc.start)).unwrap_or_default();
         let first = statement.lines().next().unwrap_or_default();
-        let width =
-            first.chars().count().max(1).min(src_line.chars().count().saturating_sub(loc.column as usize - 1).max(1));
-        let more = statement.lines().count() > 1;
+        let more = statement.lines().nth(1).is_some();
+        let e = excerpt(src_line, start..start + first.len());
         let _ = writeln!(out, "{pad} {}", p.dim("|"));
-        let _ = writeln!(out, "{} {} {src_line}", p.dim(&loc.line.to_string()), p.dim("|"));
+        let _ = writeln!(out, "{} {} {}", p.dim(&loc.line.to_string()), p.dim("|"), e.text);
         let _ = writeln!(
             out,
             "{pad} {} {}{}{}",
             p.dim("|"),
-            " ".repeat(loc.column as usize - 1),
-            p.paint(Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), &"^".repeat(width)),
+            " ".repeat(e.caret),
+            p.paint(Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), &"^".repeat(e.width)),
             if more { " …" } else { "" }
         );
     }

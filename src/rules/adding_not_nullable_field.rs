@@ -19,7 +19,9 @@ impl crate::rules::Rule for Rule {
     }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::SetNotNull { table, column } = &cx.op.kind else { return vec![] };
-        if cx.state.is_new_column(table, column) {
+        // Only a table created in this migration has no rows: a column added to an existing
+        // table earlier in the migration (and backfilled) is checked on every row all the same.
+        if cx.state.is_new_table(table) {
             return vec![];
         }
         let proven = cx.state.table(table).is_some_and(|t| {

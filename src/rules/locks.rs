@@ -102,3 +102,24 @@ pub fn existed_before(
             _ => false,
         })
 }
+
+/// The first statement of `m` that locks a table which existed before the migration, when no
+/// `SET setting` (`lock_timeout`, `statement_timeout`) comes before it: its index and the table.
+pub fn first_unbounded_lock(
+    m: &crate::migration::Migration,
+    state: &crate::check::state::State,
+    setting: &str,
+) -> Option<(usize, QualifiedName)> {
+    for (i, op) in m.up.iter().enumerate() {
+        if let OpKind::SetSetting { name, .. } = &op.kind
+            && name.eq_ignore_ascii_case(setting)
+        {
+            return None;
+        }
+        let Some((_, tables)) = lock_of(&op.kind) else { continue };
+        if let Some(table) = tables.into_iter().find(|t| existed_before(m, i, state, t)) {
+            return Some((i, table));
+        }
+    }
+    None
+}

@@ -6,8 +6,12 @@ mod adding_field_with_default;
 mod adding_foreign_key_constraint;
 mod adding_not_nullable_field;
 mod adding_required_field;
+mod adding_serial_primary_key_field;
 mod ban_concurrent_index_creation_in_transaction;
+mod ban_drop_constraint;
+mod ban_drop_default;
 mod ban_drop_not_null;
+mod ban_drop_sequence;
 mod ban_truncate_cascade;
 mod change_column_type;
 mod constraint_missing_not_valid;
@@ -20,12 +24,18 @@ mod drop_type;
 mod drop_view;
 mod empty_migration;
 mod irreversible_migration;
+mod prefer_bigint_over_int;
+mod prefer_identity;
 mod prefer_jsonb;
+mod prefer_robust_stmts;
+mod prefer_timestamp_tz;
 mod rename_column;
 mod rename_table;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_deletion;
+mod require_enum_value_ordering;
 mod require_lock_timeout;
+mod require_statement_timeout;
 mod type_change_rewrites_table;
 mod unparsed_statement;
 
@@ -71,6 +81,11 @@ pub trait Rule: Sync {
     fn gate(&self) -> bool {
         false
     }
+    /// Whether the rule runs unless apps.toml's `[lint] disable` names it. Style rules (a
+    /// preference, not a hazard) say no and run only when `[lint] enable` names them.
+    fn on_by_default(&self) -> bool {
+        true
+    }
     /// Other ids this rule was known by, still accepted in suppressions and waivers.
     fn aliases(&self) -> &'static [&'static str] {
         &[]
@@ -94,8 +109,12 @@ pub static ALL: &[&dyn Rule] = &[
     &adding_foreign_key_constraint::Rule,
     &adding_not_nullable_field::Rule,
     &adding_required_field::Rule,
+    &adding_serial_primary_key_field::Rule,
     &ban_concurrent_index_creation_in_transaction::Rule,
+    &ban_drop_constraint::Rule,
+    &ban_drop_default::Rule,
     &ban_drop_not_null::Rule,
+    &ban_drop_sequence::Rule,
     &ban_truncate_cascade::Rule,
     &change_column_type::Rule,
     &constraint_missing_not_valid::Rule,
@@ -108,15 +127,45 @@ pub static ALL: &[&dyn Rule] = &[
     &drop_view::Rule,
     &empty_migration::Rule,
     &irreversible_migration::Rule,
+    &prefer_bigint_over_int::Rule,
+    &prefer_identity::Rule,
     &prefer_jsonb::Rule,
+    &prefer_robust_stmts::Rule,
+    &prefer_timestamp_tz::Rule,
     &rename_column::Rule,
     &rename_table::Rule,
     &require_concurrent_index_creation::Rule,
     &require_concurrent_index_deletion::Rule,
+    &require_enum_value_ordering::Rule,
     &require_lock_timeout::Rule,
+    &require_statement_timeout::Rule,
     &type_change_rewrites_table::Rule,
     &unparsed_statement::Rule,
 ];
+
+/// Which rules run: the rules on by default, plus those `[lint] enable` names, minus those
+/// `[lint] disable` names (ids as written, former ids accepted; the gate's rules cannot be
+/// disabled — a waiver or suppression is the way to accept one of their findings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub enable: Vec<&'static str>,
+    pub disable: Vec<&'static str>,
+}
+
+impl Selection {
+    pub fn runs(&self, rule: &dyn Rule) -> bool {
+        let id = rule.id();
+        if self.disable.contains(&id) && !rule.gate() {
+            return false;
+        }
+        rule.on_by_default() || self.enable.contains(&id)
+    }
+
+    /// The rules that run, in id order.
+    pub fn rules(&self) -> impl Iterator<Item = &'static dyn Rule> + '_ {
+        ALL.iter().copied().filter(|r| self.runs(*r))
+    }
+}
 
 /// Ids of findings the check itself produces (not from a rule module).
 pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
@@ -189,6 +238,31 @@ pub(crate) fn absent_target(
             ],
         },
     );
+}
+
+/// The columns `op` gives a type: a new table's, an added column, a column whose type changes —
+/// as (table, column, type), for the rules about which types to prefer.
+pub(crate) fn typed_columns(op: &OpKind) -> Vec<(&QualifiedName, &str, &str)> {
+    match op {
+        OpKind::AddColumn { table, column, .. } => vec![(table, &column.name, &column.data_type)],
+        OpKind::ChangeColumnType { table, column, new_type, .. } => vec![(table, column, new_type)],
+        OpKind::CreateTable { table, columns, .. } => {
+            columns.iter().map(|c| (table, c.name.as_str(), c.data_type.as_str())).collect()
+        }
+        _ => vec![],
+    }
+}
+
+/// The constraint a statement adds, by name, when it has one.
+pub(crate) fn added_constraint(op: &OpKind) -> Option<(&QualifiedName, &str)> {
+    let (table, name) = match op {
+        OpKind::AddForeignKey { table, key, .. } => (table, key.name.as_deref()),
+        OpKind::AddCheck { table, constraint, .. } => (table, constraint.name.as_deref()),
+        OpKind::AddUnique { table, constraint, .. } => (table, constraint.name.as_deref()),
+        OpKind::AddPrimaryKey { table, key, .. } => (table, key.name.as_deref()),
+        _ => return None,
+    };
+    Some((table, name?))
 }
 
 /// The documentation page of a rule, relative to the repository root.

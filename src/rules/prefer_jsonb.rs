@@ -2,8 +2,7 @@
 //! DISTINCT, GROUP BY or unique index), and cannot be indexed with GIN. `jsonb` can.
 
 use crate::check::finding::{Finding, Severity};
-use crate::migration::OpKind;
-use crate::rules::OpContext;
+use crate::rules::{OpContext, typed_columns};
 
 pub struct Rule;
 
@@ -22,17 +21,10 @@ impl crate::rules::Rule for Rule {
         Severity::Warn
     }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
-        let (table, columns): (_, Vec<&str>) = match &cx.op.kind {
-            OpKind::AddColumn { table, column, .. } if is_json(&column.data_type) => (table, vec![&column.name]),
-            OpKind::ChangeColumnType { table, column, new_type, .. } if is_json(new_type) => (table, vec![column]),
-            OpKind::CreateTable { table, columns, .. } => {
-                (table, columns.iter().filter(|c| is_json(&c.data_type)).map(|c| c.name.as_str()).collect())
-            }
-            _ => return vec![],
-        };
-        columns
+        typed_columns(&cx.op.kind)
             .into_iter()
-            .map(|c| {
+            .filter(|(.., ty)| is_json(ty))
+            .map(|(table, c, _)| {
                 Finding::new(
                     self.id(),
                     self.severity(),

@@ -3,9 +3,8 @@
 //! instead of stalling the applications.
 
 use crate::check::finding::{Finding, Severity};
-use crate::migration::OpKind;
 use crate::rules::MigrationContext;
-use crate::rules::locks::{existed_before, lock_of};
+use crate::rules::locks::first_unbounded_lock;
 
 pub struct Rule;
 
@@ -20,16 +19,9 @@ impl crate::rules::Rule for Rule {
         Severity::Warn
     }
     fn check_migration(&self, cx: &MigrationContext<'_>) -> Vec<Finding> {
-        let m = cx.migration;
-        for (i, op) in m.up.iter().enumerate() {
-            if let OpKind::SetSetting { name, .. } = &op.kind
-                && name.eq_ignore_ascii_case("lock_timeout")
-            {
-                return vec![];
-            }
-            let Some((_, tables)) = lock_of(&op.kind) else { continue };
-            let Some(table) = tables.iter().find(|t| existed_before(m, i, cx.state, t)) else { continue };
-            return vec![
+        let Some((i, table)) = first_unbounded_lock(cx.migration, cx.state, "lock_timeout") else { return vec![] };
+        let op = &cx.migration.up[i];
+        vec![
                 Finding::new(
                     self.id(),
                     self.severity(),
@@ -41,8 +33,6 @@ impl crate::rules::Rule for Rule {
                     "SET lock_timeout = '5s'; before the first statement (SET LOCAL inside a transaction), and retry the migration when it times out",
                     "Rails: strong_migrations' lock_timeout setting or `execute \"SET lock_timeout = '5s'\"`; Ecto: `execute \"SET lock_timeout TO '5s'\"` as the first step",
                 ]),
-            ];
-        }
-        vec![]
+        ]
     }
 }

@@ -24,7 +24,7 @@ fn schema_db(path: &Path) {
     });
 }
 
-const DROP: &str = "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN legacy_flag;\n\n-- migrate:down\nALTER TABLE users ADD COLUMN legacy_flag boolean;\n";
+const DROP: &str = "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nALTER TABLE users DROP COLUMN legacy_flag;\n\n-- migrate:down\nALTER TABLE users ADD COLUMN legacy_flag boolean;\n";
 
 const USER_V1: &str = "class User < ApplicationRecord\n  has_many :orders\nend\n";
 const USER_V2: &str =
@@ -300,7 +300,7 @@ fn history_repo(schema_versions: Option<&str>) -> tempfile::TempDir {
     write(
         root,
         "migrations/20260102000000_drop_widgets_a.sql",
-        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE widgets DROP COLUMN a;\n-- migrate:down\nALTER TABLE widgets ADD COLUMN a text;\n",
+        "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nALTER TABLE widgets DROP COLUMN a;\n-- migrate:down\nALTER TABLE widgets ADD COLUMN a text;\n",
     );
     git(root, &["add", "-A"]);
     git(root, &["commit", "-qm", "widgets"]);
@@ -476,7 +476,8 @@ fn ahead_repo(down: bool) -> tempfile::TempDir {
     let migration = if down {
         DROP.to_owned()
     } else {
-        "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN legacy_flag;\n".to_owned()
+        "SET lock_timeout = '5s'; SET statement_timeout = '30s';\nALTER TABLE users DROP COLUMN legacy_flag;\n"
+            .to_owned()
     };
     write(root, MIGRATION, migration);
     write(root, "db/structure.sql", dump("", "('20250101000000'),\n('20261102090000')"));
@@ -626,7 +627,7 @@ fn an_apps_own_migration_directory_is_replayed_too() {
     write(
         root,
         "drops/20260201000000_drop.sql",
-        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE posts DROP COLUMN body;\n-- migrate:down\nSELECT 1;\n",
+        "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nALTER TABLE posts DROP COLUMN body;\n-- migrate:down\nSELECT 1;\n",
     );
     let (code, v, err) = check(root, &["drops/20260201000000_drop.sql"]);
     assert_eq!(code, 1, "{err}\n{v:#}");
@@ -739,7 +740,7 @@ fn a_waiver_of_an_unknown_rule_is_refused_where_it_is_written() {
     write(
         root,
         "migrations/20261103000000_email_to_varchar.sql",
-        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE users ALTER COLUMN email TYPE varchar(20);\n-- migrate:down\nSELECT 1;\n",
+        "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nALTER TABLE users ALTER COLUMN email TYPE varchar(20);\n-- migrate:down\nSELECT 1;\n",
     );
     let (_, v, err) = check(root, &["migrations/20261103000000_email_to_varchar.sql"]);
     let lint = v["findings"]
@@ -838,7 +839,7 @@ fn the_library_check_fails_closed_as_the_command_does() {
     git(root, &["tag", "-f", "deployed", "main"]);
     let config = tandem::config::load(&root.join("apps.toml")).unwrap();
     let request = tandem::check::Request { paths: vec![root.join(MIGRATION)], ..Default::default() };
-    let options = tandem::check::CheckOptions { strict: false, today: "2026-06-01".into() };
+    let options = tandem::check::CheckOptions { strict: false, today: "2026-06-01".into(), ..Default::default() };
     let report = tandem::check::check(&config, &request, &options).unwrap();
     assert_eq!(report.verdict, tandem::check::Verdict::Block);
     let f = report.findings.iter().find(|f| f.rule == "drop-column").unwrap();

@@ -53,11 +53,13 @@ fn run_with(
 ) -> tandem::Result<CheckReport> {
     let migrations = read(
         "20260101000000_m.sql",
-        &format!("-- migrate:up\nSET lock_timeout = '5s';\n{sql}\n-- migrate:down\nSELECT 1;\n"),
+        &format!(
+            "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\n{sql}\n-- migrate:down\nSELECT 1;\n"
+        ),
     );
     let gate = Gate::new(scans, failures, Confidence::Medium)
         .with_frameworks([("platform".to_owned(), Framework::Rails), ("portal".to_owned(), Framework::Phoenix)]);
-    let options = CheckOptions { strict: true, today: today.into() };
+    let options = CheckOptions { strict: true, today: today.into(), ..Default::default() };
     check::run(&migrations, &schema(), &gate, waivers, Some(&"apps.toml".into()), &options)
 }
 
@@ -233,13 +235,15 @@ fn a_file_that_could_not_be_read_blocks_when_it_could_hold_a_reference_and_in_st
     let sql = "ALTER TABLE users DROP COLUMN legacy_flag;";
     let migrations = read(
         "20260101000000_m.sql",
-        &format!("-- migrate:up\nSET lock_timeout = '5s';\n{sql}\n-- migrate:down\nSELECT 1;\n"),
+        &format!(
+            "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\n{sql}\n-- migrate:down\nSELECT 1;\n"
+        ),
     );
     let check = |failure: ScanFailure, strict: bool| {
         let scans = clean_scans();
         let failures = [failure];
         let gate = Gate::new(&scans, &failures, Confidence::Medium);
-        let options = CheckOptions { strict, today: "2026-06-01".into() };
+        let options = CheckOptions { strict, today: "2026-06-01".into(), ..Default::default() };
         let r = check::run(&migrations, &schema(), &gate, &[], None, &options).unwrap();
         gate_finding(&r, "drop-column").clone()
     };
@@ -439,7 +443,7 @@ fn run_file(name: &str, text: &str, scans: &[ScanResult]) -> CheckReport {
     let migrations = read(name, text);
     let gate = Gate::new(scans, &[], Confidence::Medium)
         .with_frameworks([("platform".to_owned(), Framework::Rails), ("portal".to_owned(), Framework::Phoenix)]);
-    let options = CheckOptions { strict: true, today: "2026-06-01".into() };
+    let options = CheckOptions { strict: true, today: "2026-06-01".into(), ..Default::default() };
     check::run(&migrations, &schema(), &gate, &[], None, &options).expect("check runs")
 }
 

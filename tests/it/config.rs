@@ -147,6 +147,14 @@ fn a_store_url_password_never_shows_in_errors() {
 #[test]
 fn the_init_template_loads() {
     config::load_str(tandem::cli::init::TEMPLATE, Path::new("/x/apps.toml")).unwrap();
+    // ... and so does its [lint] example, uncommented.
+    let lint = tandem::cli::init::TEMPLATE
+        .replace("# [lint]", "[lint]")
+        .replace("# enable = ", "enable = ")
+        .replace("# disable = ", "disable = ");
+    let c = config::load_str(&lint, Path::new("/x/apps.toml")).unwrap();
+    assert_eq!(c.lint.enable.len(), 4);
+    assert_eq!(c.lint.disable, ["require-statement-timeout"]);
 }
 
 #[test]
@@ -196,4 +204,33 @@ fn config_is_found_by_walking_up() {
     assert_eq!(config::discover(&deep).unwrap(), dir.path().join("apps.toml"));
     let out = Command::cargo_bin("tandem").unwrap().current_dir(&deep).arg("apps").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn lint_enables_style_rules_and_disables_lint_rules() {
+    let c = config::load_str(
+        "[lint]\nenable = [\"prefer-bigint-over-int\"]\ndisable = [\"changing-column-type\", \"require-statement-timeout\"]\n",
+        Path::new("/reg/apps.toml"),
+    )
+    .unwrap();
+    assert_eq!(c.lint.enable, ["prefer-bigint-over-int"]);
+    // A former id gives the current one.
+    assert_eq!(c.lint.disable, ["type-change-rewrites-table", "require-statement-timeout"]);
+    let runs: Vec<&str> = c.lint.rules().map(|r| r.id()).collect();
+    assert!(runs.contains(&"prefer-bigint-over-int") && !runs.contains(&"prefer-timestamp-tz"));
+    assert!(!runs.contains(&"require-statement-timeout") && runs.contains(&"require-lock-timeout"));
+    // Without [lint], the style rules do not run.
+    let c = config::load_str("", Path::new("/reg/apps.toml")).unwrap();
+    assert!(!c.lint.rules().any(|r| r.id() == "prefer-bigint-over-int"));
+}
+
+#[test]
+fn lint_ids_are_checked_where_written() {
+    let d = error_of("[lint]\nenable = [\"prefer-bigint-over-integer\"]\n");
+    assert_eq!((d.line, d.column), (Some(2), Some(11)), "{d}");
+    assert!(d.message.contains("`prefer-bigint-over-integer` is not a rule"), "{}", d.message);
+    assert!(d.help.as_deref().is_some_and(|h| h.contains("`prefer-bigint-over-int`")), "{d:?}");
+    let d = error_of("[lint]\ndisable = [\"require-lock-timeout\", \"drop-column\"]\n");
+    assert_eq!(d.line, Some(2), "{d}");
+    assert!(d.message.contains("`drop-column` is a gate rule"), "{}", d.message);
 }

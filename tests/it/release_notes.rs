@@ -65,8 +65,8 @@ INSERT INTO \"schema_migrations\" (version) VALUES
 ('20260101000000');
 ";
 
-const AUDIT_V1: &str = "-- migrate:up\nSET lock_timeout = '5s';\nCREATE TABLE audits (id bigint PRIMARY KEY, note text);\n\n-- migrate:down\nDROP TABLE audits;\n";
-const AUDIT_V2: &str = "-- migrate:up\nSET lock_timeout = '5s';\nCREATE TABLE audits (id bigint PRIMARY KEY, note text, at timestamp);\n\n-- migrate:down\nDROP TABLE audits;\n";
+const AUDIT_V1: &str = "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nCREATE TABLE audits (id bigint PRIMARY KEY, note text);\n\n-- migrate:down\nDROP TABLE audits;\n";
+const AUDIT_V2: &str = "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nCREATE TABLE audits (id bigint PRIMARY KEY, note text, at timestamp);\n\n-- migrate:down\nDROP TABLE audits;\n";
 
 const USER_DEPLOYED: &str = "class User < ApplicationRecord\n  has_many :orders\nend\n";
 const USER_HEAD: &str =
@@ -99,32 +99,32 @@ pub(crate) fn repo() -> tempfile::TempDir {
     write(
         root,
         "migrations/20260201000000_add_users_timezone.sql",
-        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN time_zone text;\n\n-- migrate:down\nALTER TABLE users DROP COLUMN time_zone;\n",
+        "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nALTER TABLE users ADD COLUMN time_zone text;\n\n-- migrate:down\nALTER TABLE users DROP COLUMN time_zone;\n",
     );
     commit(root, "add users.timezone");
     write(
         root,
         "migrations/20260202000000_index_orders_placed_at.sql",
-        "-- migrate:up\nSET lock_timeout = '5s';\nCREATE INDEX index_orders_on_placed_at ON orders (placed_at);\n\n-- migrate:down\nDROP INDEX index_orders_on_placed_at;\n",
+        "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nCREATE INDEX index_orders_on_placed_at ON orders (placed_at);\n\n-- migrate:down\nDROP INDEX index_orders_on_placed_at;\n",
     );
     commit(root, "index orders.placed_at");
     write(root, "platform/app/models/user.rb", USER_HEAD);
     write(
         root,
         "migrations/20260203000000_drop_users_legacy_flag.sql",
-        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN legacy_flag;\n\n-- migrate:down\nALTER TABLE users ADD COLUMN legacy_flag boolean;\n",
+        "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nALTER TABLE users DROP COLUMN legacy_flag;\n\n-- migrate:down\nALTER TABLE users ADD COLUMN legacy_flag boolean;\n",
     );
     commit(root, "platform ignores legacy_flag; drop it");
     write(
         root,
         "migrations/20260204000000_drop_orders_notes.sql",
-        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE orders DROP COLUMN notes;\n\n-- migrate:down\nALTER TABLE orders ADD COLUMN notes text;\n",
+        "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nALTER TABLE orders DROP COLUMN notes;\n\n-- migrate:down\nALTER TABLE orders ADD COLUMN notes text;\n",
     );
     commit(root, "drop orders.notes");
     write(
         root,
         "migrations/20260205000000_drop_legacy_events.sql",
-        "-- tandem:allow-file irreversible-migration reason=\"legacy_events is archived to cold storage\" until=2099-01-01\nSET lock_timeout = '5s';\nDROP TABLE legacy_events;\n",
+        "-- tandem:allow-file irreversible-migration reason=\"legacy_events is archived to cold storage\" until=2099-01-01\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nDROP TABLE legacy_events;\n",
     );
     commit(root, "drop legacy_events");
     write(root, "migrations/20260101000000_create_audits.sql", AUDIT_V2);
@@ -132,7 +132,7 @@ pub(crate) fn repo() -> tempfile::TempDir {
     write(
         root,
         "migrations/20260201000000_add_users_timezone.sql",
-        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN timezone text;\n\n-- migrate:down\nALTER TABLE users DROP COLUMN timezone;\n",
+        "-- migrate:up\nSET lock_timeout = '5s'; SET statement_timeout = '30s';\nALTER TABLE users ADD COLUMN timezone text;\n\n-- migrate:down\nALTER TABLE users DROP COLUMN timezone;\n",
     );
     commit(root, "timezone, not time_zone");
     git(root, &["tag", "v2"]);
@@ -193,7 +193,7 @@ fn the_gate_and_the_waiver_answer_with_file_and_line() {
     // Blocked: the deployed platform still maps every column of users; head ignores it.
     let drop = entry("20260203000000");
     assert_eq!(drop["verdict"], "block");
-    let op = &drop["operations"][1];
+    let op = &drop["operations"][2];
     assert_eq!(op["does"], "drops column `users.legacy_flag`");
     assert_eq!(op["destructive"], true);
     assert_eq!(op["affected"].as_array().unwrap().len(), 1, "{op:#}");
@@ -210,11 +210,11 @@ fn the_gate_and_the_waiver_answer_with_file_and_line() {
     assert_eq!(risk["suppression"]["by"], "waiver");
     assert_eq!(risk["suppression"]["owner"], "team-portal");
     assert_eq!(risk["suppression"]["until"], "2099-12-31");
-    assert!(waived["operations"][1]["affected"].as_array().unwrap().iter().any(|a| a["app"] == "portal"));
+    assert!(waived["operations"][2]["affected"].as_array().unwrap().iter().any(|a| a["app"] == "portal"));
 
     // Locking: a plain CREATE INDEX blocks writes to orders; both apps use orders.
     let index = entry("20260202000000");
-    let op = &index["operations"][1];
+    let op = &index["operations"][2];
     assert_eq!(op["lock"], "blocks writes to `orders`");
     let apps: Vec<&str> = op["affected"].as_array().unwrap().iter().map(|a| a["app"].as_str().unwrap()).collect();
     assert!(apps.contains(&"platform") && apps.contains(&"portal"), "{apps:?}");
@@ -235,8 +235,8 @@ fn the_gate_and_the_waiver_answer_with_file_and_line() {
     let tz = entry("20260201000000");
     assert_eq!(tz["change"], "added");
     assert_eq!(tz["edits"][0]["summary"], "timezone, not time_zone");
-    assert_eq!(tz["operations"][1]["does"], "adds column `users.timezone` `text`, nullable");
-    assert!(tz["operations"][1]["affected"].as_array().is_none(), "an additive change affects no app: {tz:#}");
+    assert_eq!(tz["operations"][2]["does"], "adds column `users.timezone` `text`, nullable");
+    assert!(tz["operations"][2]["affected"].as_array().is_none(), "an additive change affects no app: {tz:#}");
 
     let apps: Vec<&str> = v["apps_affected"].as_array().unwrap().iter().map(|a| a["app"].as_str().unwrap()).collect();
     assert_eq!(apps, ["platform", "portal"]);

@@ -33,7 +33,7 @@ fn check(sql: &str) -> Vec<Finding> {
 fn check_file(name: &str, text: &str) -> Vec<Finding> {
     let migrations = read(name, text);
     let gate = Gate::default();
-    let options = CheckOptions { strict: true, today: "2026-06-01".into() };
+    let options = CheckOptions { strict: true, today: "2026-06-01".into(), ..Default::default() };
     check::run(&migrations, &schema(), &gate, &[], None, &options).expect("check runs").findings
 }
 
@@ -119,9 +119,16 @@ fn constraint_missing_not_valid() {
 fn adding_not_nullable_field() {
     let f = fires("ALTER TABLE users ALTER COLUMN name SET NOT NULL;", "adding-not-nullable-field");
     assert_eq!(f.object.as_deref(), Some("users.name"));
-    // A column added in the same migration has no rows to scan.
+    // A column added earlier in the migration and backfilled is still checked on every row of
+    // its table (the Prisma pattern: ADD COLUMN, UPDATE, SET NOT NULL).
+    let f = fires(
+        "ALTER TABLE users ADD COLUMN tz text;\nUPDATE users SET tz = 'UTC';\nALTER TABLE users ALTER COLUMN tz SET NOT NULL;",
+        "adding-not-nullable-field",
+    );
+    assert_eq!(f.location.as_ref().map(|l| l.line), Some(4));
+    // A table created in the same migration has no rows to scan.
     quiet(
-        "ALTER TABLE users ADD COLUMN tz text;\nALTER TABLE users ALTER COLUMN tz SET NOT NULL;",
+        "CREATE TABLE audits (id bigint, at text);\nALTER TABLE audits ALTER COLUMN at SET NOT NULL;",
         "adding-not-nullable-field",
     );
 }
@@ -216,4 +223,130 @@ fn unparsed_statement_blocks_in_strict_mode() {
     let f = fires("ALTER TABLE users FROBNICATE;", "unparsed-statement");
     assert_eq!(f.severity, Severity::Block);
     quiet("ALTER TABLE users ADD COLUMN tz text;", "unparsed-statement");
+}
+
+/// Check with the style rules `enable` turned on, as apps.toml's `[lint] enable` does.
+fn check_enabled(sql: &str, enable: &[&'static str]) -> Vec<Finding> {
+    let migrations = read("20260101000000_m.sql", &format!("-- migrate:up\n{sql}\n-- migrate:down\nSELECT 1;\n"));
+    let rules = tandem::rules::Selection { enable: enable.to_vec(), disable: vec![] };
+    let options = CheckOptions { strict: true, today: "2026-06-01".into(), rules };
+    check::run(&migrations, &schema(), &Gate::default(), &[], None, &options).expect("check runs").findings
+}
+
+#[test]
+fn require_statement_timeout() {
+    let f = fires("SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN tz text;", "require-statement-timeout");
+    assert_eq!(f.object.as_deref(), Some("users"));
+    assert_eq!(f.location.as_ref().map(|l| l.line), Some(3));
+    quiet("SET statement_timeout = '30s';\nALTER TABLE users ADD COLUMN tz text;", "require-statement-timeout");
+    quiet("CREATE TABLE audits (id bigint);\nALTER TABLE audits ADD COLUMN at text;", "require-statement-timeout");
+}
+
+#[test]
+fn ban_drop_constraint() {
+    let f = fires("ALTER TABLE orders DROP CONSTRAINT orders_user_fk;", "ban-drop-constraint");
+    assert!(f.message.contains("orders_user_fk"), "{}", f.message);
+    // Dropped and added back under the same name in the transaction: never without it.
+    quiet(
+        "ALTER TABLE orders DROP CONSTRAINT orders_user_fk;\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;",
+        "ban-drop-constraint",
+    );
+    // ... but not outside one: there is a moment without it.
+    let all = check_file(
+        "20260101000000_m.sql",
+        "-- migrate:up transaction:false\nALTER TABLE orders DROP CONSTRAINT orders_user_fk;\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n-- migrate:down\nSELECT 1;\n",
+    );
+    assert_eq!(rule(&all, "ban-drop-constraint").len(), 1, "{all:#?}");
+    quiet(
+        "CREATE TABLE t (id bigint, CONSTRAINT c CHECK (id > 0));\nALTER TABLE t DROP CONSTRAINT c;",
+        "ban-drop-constraint",
+    );
+}
+
+#[test]
+fn ban_drop_default() {
+    let f = fires("ALTER TABLE users ALTER COLUMN legacy_flag DROP DEFAULT;", "ban-drop-default");
+    assert!(f.message.contains("fails (the column is NOT NULL)"), "{}", f.message);
+    let f = fires("ALTER TABLE users ALTER COLUMN name DROP DEFAULT;", "ban-drop-default");
+    assert!(f.message.contains("stores NULL"), "{}", f.message);
+    // Added with a default to fill the existing rows, then the default dropped (how Prisma adds a
+    // required column): the code deployed now inserts without `tz`, and those inserts now fail.
+    let f = fires(
+        "ALTER TABLE users ADD COLUMN tz text NOT NULL DEFAULT 'UTC';\nALTER TABLE users ALTER COLUMN tz DROP DEFAULT;",
+        "ban-drop-default",
+    );
+    assert!(f.message.contains("fails (the column is NOT NULL)"), "{}", f.message);
+    quiet(
+        "CREATE TABLE t (id bigint, a text DEFAULT 'x');\nALTER TABLE t ALTER COLUMN a DROP DEFAULT;",
+        "ban-drop-default",
+    );
+}
+
+#[test]
+fn ban_drop_sequence() {
+    let f = fires("DROP SEQUENCE IF EXISTS public.order_numbers;", "ban-drop-sequence");
+    assert_eq!(f.object.as_deref(), Some("public.order_numbers"));
+    quiet("CREATE SEQUENCE order_numbers;", "ban-drop-sequence");
+}
+
+#[test]
+fn require_enum_value_ordering() {
+    let setup = "CREATE TYPE mood AS ENUM ('ok', 'sad');";
+    let f = fires(&format!("{setup}\nALTER TYPE mood ADD VALUE 'meh';"), "require-enum-value-ordering");
+    assert!(f.message.contains("`meh`"), "{}", f.message);
+    quiet(&format!("{setup}\nALTER TYPE mood ADD VALUE 'meh' AFTER 'ok';"), "require-enum-value-ordering");
+}
+
+#[test]
+fn adding_serial_primary_key_field() {
+    let f = fires(
+        "ALTER TABLE line_items DROP CONSTRAINT IF EXISTS x;\nALTER TABLE orders ADD PRIMARY KEY (user_id);",
+        "adding-serial-primary-key-field",
+    );
+    assert!(f.recipes[0].steps[0].contains("CREATE UNIQUE INDEX CONCURRENTLY orders_pkey ON orders (user_id)"));
+    quiet(
+        "ALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY USING INDEX orders_uniq;",
+        "adding-serial-primary-key-field",
+    );
+    quiet("CREATE TABLE t (id bigint);\nALTER TABLE t ADD PRIMARY KEY (id);", "adding-serial-primary-key-field");
+}
+
+#[test]
+fn style_rules_are_off_until_enabled() {
+    let sql =
+        "CREATE TABLE events (id serial PRIMARY KEY, at timestamp, n integer);\nALTER TABLE users ADD COLUMN c bigint;";
+    let off = check(sql);
+    for id in ["prefer-bigint-over-int", "prefer-identity", "prefer-timestamp-tz", "prefer-robust-stmts"] {
+        assert!(rule(&off, id).is_empty(), "{id} is a style rule: off by default; {off:#?}");
+    }
+    let on = check_enabled(sql, &["prefer-bigint-over-int", "prefer-identity", "prefer-timestamp-tz"]);
+    let objects = |id| rule(&on, id).iter().filter_map(|f| f.object.clone()).collect::<Vec<_>>();
+    assert_eq!(objects("prefer-bigint-over-int"), ["events.id", "events.n"]);
+    assert_eq!(objects("prefer-identity"), ["events.id"]);
+    assert_eq!(objects("prefer-timestamp-tz"), ["events.at"]);
+    let on = check_enabled(
+        "CREATE TABLE e (id bigint GENERATED BY DEFAULT AS IDENTITY, at timestamptz);",
+        &["prefer-identity", "prefer-timestamp-tz", "prefer-bigint-over-int"],
+    );
+    assert!(on.iter().all(|f| !f.rule.starts_with("prefer-")), "{on:#?}");
+}
+
+#[test]
+fn prefer_robust_stmts_only_outside_a_transaction() {
+    let sql = "CREATE TABLE t (id bigint);\nALTER TABLE users ADD COLUMN IF NOT EXISTS c text;\nDROP INDEX CONCURRENTLY idx;\nALTER TABLE orders DROP CONSTRAINT IF EXISTS c1;\nALTER TABLE orders ADD CONSTRAINT c1 CHECK (total > 0) NOT VALID;\nALTER TABLE orders ADD CONSTRAINT c2 CHECK (total > 0) NOT VALID;";
+    let enabled = &["prefer-robust-stmts"][..];
+    assert!(
+        rule(&check_enabled(sql, enabled), "prefer-robust-stmts").is_empty(),
+        "in a transaction a failure undoes all"
+    );
+    let migrations =
+        read("20260101000000_m.sql", &format!("-- migrate:up transaction:false\n{sql}\n-- migrate:down\nSELECT 1;\n"));
+    let rules = tandem::rules::Selection { enable: enabled.to_vec(), disable: vec![] };
+    let options = CheckOptions { strict: true, today: "2026-06-01".into(), rules };
+    let all = check::run(&migrations, &schema(), &Gate::default(), &[], None, &options).expect("check runs").findings;
+    let lines: Vec<u32> =
+        rule(&all, "prefer-robust-stmts").iter().filter_map(|f| f.location.as_ref().map(|l| l.line)).collect();
+    // CREATE TABLE without IF NOT EXISTS (line 2), DROP INDEX without IF EXISTS (4), and the
+    // constraint not dropped IF EXISTS before it (7).
+    assert_eq!(lines, [2, 4, 7], "{all:#?}");
 }

@@ -479,6 +479,7 @@ pub mod scan {
             apps,
             waivers: vec![],
             migrate: Default::default(),
+            lint: Default::default(),
         }
     }
 
