@@ -9,6 +9,7 @@ mod check_gate;
 mod check_report;
 mod cli;
 mod config;
+mod drift;
 mod extract_ecto;
 mod extract_js;
 mod extract_python;

@@ -1,0 +1,75 @@
+//! The dump's applied versions (`schema_migrations` rows) against the union of every app's
+//! migration files: a migration the dump does not list (`missing_version`), a version the dump
+//! lists that no app has (`extra_version`: deployed, then reverted in git).
+
+use std::collections::BTreeMap;
+
+use crate::schema::Schema;
+
+use super::expected::Expected;
+use super::{Dump, Finding, Kind};
+
+pub fn compare(expected: &Expected, dump: &Schema, text: &Dump<'_>, notes: &mut Vec<String>) -> Vec<Finding> {
+    if dump.migrations.is_empty() {
+        notes.push(format!(
+            "{} lists no applied migration versions (no schema_migrations rows): versions are not compared",
+            text.path
+        ));
+        return Vec::new();
+    }
+    let mut files: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in expected.migrations.iter().enumerate() {
+        if !s.migration.version.is_empty() {
+            files.entry(s.migration.version.as_str()).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for (version, at) in &files {
+        if dump.migrations.iter().any(|v| v == version) {
+            continue;
+        }
+        let s = &expected.migrations[at[0]];
+        let location = super::Location {
+            app: s.app.clone(),
+            file: crate::report::display_path(&s.migration.file),
+            line: 1,
+        };
+        out.push(Finding {
+            kind: Kind::MissingVersion,
+            object: (*version).to_owned(),
+            message: format!(
+                "migration {version} ({}) is not listed as applied in {}",
+                owner_of(s.app.as_deref()),
+                text.path
+            ),
+            location: Some(location),
+            evidence: Vec::new(),
+        });
+    }
+    for version in &dump.migrations {
+        if files.contains_key(version.as_str()) {
+            continue;
+        }
+        let line = text.named_line(version, "'");
+        out.push(Finding {
+            kind: Kind::ExtraVersion,
+            object: version.clone(),
+            message: format!(
+                "{} lists migration {version} as applied, but no app has a migration with that version \
+                 (deployed, then removed from git?)",
+                text.path
+            ),
+            location: line.map(|l| text.at(l)),
+            evidence: Vec::new(),
+        });
+    }
+    out
+}
+
+fn owner_of(app: Option<&str>) -> String {
+    match app {
+        None => "this app's".to_owned(),
+        Some("registry") => "the registry's shared migrations".to_owned(),
+        Some(a) => format!("app `{a}`"),
+    }
+}
