@@ -47,6 +47,10 @@ pub struct DriftArgs {
     /// revision of the checked app's repository
     #[arg(long = "ref", value_name = "REV")]
     pub git_ref: Option<String>,
+    /// Compare with a live database instead of the migrations: `env:VAR` naming an environment
+    /// variable that holds its URL
+    #[arg(long, value_name = "SRC")]
+    pub against: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
     pub format: DriftFormat,
@@ -109,7 +113,8 @@ pub fn run(g: &Globals, cmd: SchemaCommand) -> Result<Outcome> {
 
 fn drift(g: &Globals, args: DriftArgs) -> Result<Outcome> {
     let config = g.load_config()?;
-    let options = crate::drift::Options { apps: args.apps, git_ref: args.git_ref };
+    let against = args.against.as_deref().map(positional).transpose()?;
+    let options = crate::drift::Options { apps: args.apps, git_ref: args.git_ref, against };
     let report = crate::drift::run(&config, &options)?;
     write_out(&match args.format {
         DriftFormat::Text => crate::drift::render::text(&report),

@@ -53,7 +53,8 @@ pub fn compare(config: &Config, expected: &Expected, dump: &Schema, text: &Dump<
                     kind: missing,
                     object: object.clone(),
                     message: format!(
-                        "the migrations create {} `{object}`{}, but {} does not have it",
+                        "{} {} `{object}`{}, but {} does not have it",
+                        expected.has(),
                         noun(d.kind),
                         location.as_ref().map(by).unwrap_or_default(),
                         text.path
@@ -69,11 +70,7 @@ pub fn compare(config: &Config, expected: &Expected, dump: &Schema, text: &Dump<
             ChangeKind::Added => Finding {
                 kind: extra,
                 object: object.clone(),
-                message: format!(
-                    "{} has {} `{object}`, which no migration of any app creates",
-                    text.path,
-                    noun(d.kind)
-                ),
+                message: format!("{} has {} `{object}`, {}", text.path, noun(d.kind), expected.lacks()),
                 location: dump_line(text, &d, table_name).map(|l| text.at(l)),
                 evidence: Vec::new(),
             },
@@ -210,8 +207,9 @@ fn changed(d: &Difference, object: &str, expected: &Expected, text: &Dump<'_>, t
         kind,
         object: object.to_owned(),
         message: format!(
-            "{} `{object}`: the migrations give {field} {}, {} has {}",
+            "{} `{object}`: {} {field} {}, {} has {}",
             noun(d.kind),
+            if expected.live.is_some() { "the database has" } else { "the migrations give" },
             show(&d.a),
             text.path,
             show(&d.b)
@@ -250,7 +248,8 @@ fn foreign_keys_of_missing(expected: &Expected, table: &str, text: &Dump<'_>) ->
                 kind: Kind::MissingForeignKey,
                 object: object.clone(),
                 message: format!(
-                    "the migrations create foreign key `{object}` ({}) → {}{}, but {} does not have it",
+                    "{} foreign key `{object}` ({}) → {}{}, but {} does not have it",
+                    expected.has(),
                     fk.columns.join(", "),
                     shown(&fk.references.to_string()),
                     location.as_ref().map(by).unwrap_or_default(),

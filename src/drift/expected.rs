@@ -52,6 +52,8 @@ pub struct Expected {
     pub opaque: Vec<Opaque>,
     /// Where the migrations came from, for messages (`app `web`'s db/migrate at head`).
     pub sources: Vec<String>,
+    /// The live database the truth was read from instead (`$DATABASE_URL`), with `--against`.
+    pub live: Option<String>,
 }
 
 impl Expected {
@@ -167,7 +169,37 @@ fn replay(migrations: Vec<Sourced>, sources: Vec<String>, dialect: crate::schema
         }
     }
     schema.canonicalize();
-    Expected { schema, migrations, origins, opaque, sources }
+    Expected { schema, migrations, origins, opaque, sources, live: None }
+}
+
+impl Expected {
+    /// The truth is a live database: what it has is what the dump should have.
+    pub fn live(schema: Schema, label: String) -> Expected {
+        Expected {
+            schema,
+            migrations: Vec::new(),
+            origins: BTreeMap::new(),
+            opaque: Vec::new(),
+            sources: vec![label.clone()],
+            live: Some(label),
+        }
+    }
+
+    /// How messages say the truth has an object: "the migrations create", "$DATABASE_URL has".
+    pub fn has(&self) -> String {
+        match &self.live {
+            Some(l) => format!("the database in {l} has"),
+            None => "the migrations create".to_owned(),
+        }
+    }
+
+    /// How messages say the truth lacks an object.
+    pub fn lacks(&self) -> String {
+        match &self.live {
+            Some(l) => format!("which the database in {l} does not have"),
+            None => "which no migration of any app creates".to_owned(),
+        }
+    }
 }
 
 fn opaque_op(s: &Sourced, op: &Operation, error: Option<String>) -> Opaque {

@@ -160,6 +160,8 @@ pub struct Options {
     /// migrations are read at. Any other value is a revision of the checked app's repository;
     /// the other apps are then read at `head`.
     pub git_ref: Option<String>,
+    /// Compare with this live database instead of the replayed migrations (`--against env:VAR`).
+    pub against: Option<crate::schema::SchemaSource>,
 }
 
 /// Check every selected app's dump.
@@ -174,9 +176,15 @@ pub fn run(config: &Config, options: &Options) -> Result<Report> {
         ));
     }
     let ref_name = options.git_ref.as_deref().unwrap_or("head");
+    let live = match &options.against {
+        Some(source) => {
+            Some((crate::schema::load(source, Some(config.registry.dialect))?, source.to_string()))
+        }
+        None => None,
+    };
     let mut out = Vec::new();
     for app in with_dump {
-        out.push(check_app(config, app, ref_name)?);
+        out.push(check_app(config, app, ref_name, live.as_ref())?);
     }
     let verdict =
         if out.iter().any(|a| a.findings.iter().any(|f| f.kind.is_drift())) { Verdict::Drift } else { Verdict::InSync };
@@ -207,7 +215,12 @@ pub(crate) fn in_app(app: &App, dir: &str) -> String {
     }
 }
 
-fn check_app(config: &Config, app: &App, ref_name: &str) -> Result<AppReport> {
+fn check_app(
+    config: &Config,
+    app: &App,
+    ref_name: &str,
+    live: Option<&(crate::schema::Schema, String)>,
+) -> Result<AppReport> {
     let structure = app.structure.as_deref().unwrap_or_default();
     let dump_path = in_app(app, structure);
     let mut notes = Vec::new();
@@ -237,7 +250,10 @@ fn check_app(config: &Config, app: &App, ref_name: &str) -> Result<AppReport> {
     let text = crate::git::blob_text(&repo, blob, Path::new(&dump_path))?;
     let dump = crate::schema::source::parse_dump(Path::new(&dump_path), &text, Some(config.registry.dialect))?;
 
-    let expected = expected::build(config, app, ref_name, rev, &mut notes)?;
+    let expected = match live {
+        Some((schema, label)) => expected::Expected::live(schema.clone(), label.clone()),
+        None => expected::build(config, app, ref_name, rev, &mut notes)?,
+    };
     let mut findings = compare::compare(config, &expected, &dump, &Dump { path: &dump_path, text: &text });
     findings.extend(versions::compare(&expected, &dump, &Dump { path: &dump_path, text: &text }, &mut notes));
     findings.extend(edited::find(config, app, &repo, commit, &dump_path, ref_name, &mut notes)?);

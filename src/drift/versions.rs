@@ -17,6 +17,9 @@ pub fn compare(expected: &Expected, dump: &Schema, text: &Dump<'_>, notes: &mut 
         ));
         return Vec::new();
     }
+    if let Some(live) = &expected.live {
+        return against_live(&expected.schema, live, dump, text);
+    }
     let mut files: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, s) in expected.migrations.iter().enumerate() {
         if !s.migration.version.is_empty() {
@@ -72,4 +75,31 @@ fn owner_of(app: Option<&str>) -> String {
         Some("registry") => "the registry's shared migrations".to_owned(),
         Some(a) => format!("app `{a}`"),
     }
+}
+
+/// The versions the live database has applied against those the dump lists.
+fn against_live(db: &Schema, label: &str, dump: &Schema, text: &Dump<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for v in db.migrations.iter().filter(|v| !dump.migrations.contains(v)) {
+        out.push(Finding {
+            kind: Kind::MissingVersion,
+            object: v.clone(),
+            message: format!("the database in {label} has applied migration {v}, but {} does not list it", text.path),
+            location: None,
+            evidence: Vec::new(),
+        });
+    }
+    for v in dump.migrations.iter().filter(|v| !db.migrations.contains(v)) {
+        out.push(Finding {
+            kind: Kind::ExtraVersion,
+            object: v.clone(),
+            message: format!(
+                "{} lists migration {v} as applied, but the database in {label} has not applied it",
+                text.path
+            ),
+            location: text.named_line(v, "'").map(|l| text.at(l)),
+            evidence: Vec::new(),
+        });
+    }
+    out
 }

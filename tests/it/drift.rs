@@ -296,3 +296,86 @@ fn no_app_with_a_dump_is_an_input_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no app names a committed schema dump"));
 }
+
+#[test]
+fn against_a_live_postgres_database_the_database_is_the_truth() {
+    let s = Setup::new(false);
+    let db = TempDb::new();
+    db.execute("CREATE TABLE schema_migrations (version character varying NOT NULL PRIMARY KEY);");
+    db.execute(USERS);
+    db.execute(TEAMS);
+    db.execute("INSERT INTO schema_migrations VALUES ('20250101000000'), ('20250102000000');");
+    let run = || {
+        let out = tandem_in(s.registry.path())
+            .args(["schema", "drift", "--against", "env:DRIFT_DB", "--format", "json"])
+            .env("DRIFT_DB", db.url())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code().unwrap(), v)
+    };
+    let (code, v) = run();
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, 0);
+
+    // A hotfix applied by hand and a migration run without regenerating the dump.
+    db.execute("ALTER TABLE users ADD COLUMN hotfix integer; ALTER TABLE teams ALTER COLUMN title SET NOT NULL;");
+    db.execute("INSERT INTO schema_migrations VALUES ('20250104000000');");
+    let (code, v) = run();
+    assert_eq!(code, 1);
+    let f = finding(&v, "missing_column", "users.hotfix");
+    assert!(f["message"].as_str().unwrap().starts_with("the database in $DRIFT_DB has column `users.hotfix`"), "{f:#}");
+    finding(&v, "nullability_differs", "teams.title");
+    finding(&v, "missing_version", "20250104000000");
+    assert_eq!(findings(&v).len(), 3, "{v:#}");
+}
+
+#[test]
+fn against_a_live_mariadb_database_with_a_mysqldump_dump() {
+    let db = crate::support::mysql::TempDb::new();
+    db.execute(
+        "CREATE TABLE users (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL, \
+         KEY index_users_on_email (email));\n\
+         CREATE TABLE orders (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, user_id bigint NOT NULL, \
+         CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id));",
+    );
+    let out = Command::new("mysqldump")
+        .args(["--no-data", "--skip-comments", "-h", "127.0.0.1", "-u", "root", db.name()])
+        .output()
+        .expect("run mysqldump");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut app = TestRepo::init();
+    app.commit_files(&[("db/structure.sql", &String::from_utf8(out.stdout).unwrap())], "dump");
+    let registry = tempfile::tempdir().unwrap();
+    write(
+        registry.path(),
+        "apps.toml",
+        format!(
+            "[registry]\ndialect = \"mysql\"\n\n[[app]]\nname = \"shop\"\nrepo = \"{}\"\nframework = \"rails\"\n\
+             head = \"main\"\nstructure = \"db/structure.sql\"\n",
+            app.path().display()
+        ),
+    );
+    let run = || {
+        let out = tandem_in(registry.path())
+            .args(["schema", "drift", "--against", "env:DRIFT_DB", "--format", "json"])
+            .env("DRIFT_DB", db.url())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code().unwrap(), v)
+    };
+    let (code, v) = run();
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, 0);
+    db.execute("ALTER TABLE users MODIFY email varchar(320) NOT NULL; ALTER TABLE orders DROP FOREIGN KEY fk_orders_user;");
+    let (code, v) = run();
+    assert_eq!(code, 1);
+    let ty = finding(&v, "column_type_differs", "users.email");
+    assert!(ty["message"].as_str().unwrap().contains("varchar(320)"), "{ty:#}");
+    let fk = finding(&v, "extra_foreign_key", "orders.fk_orders_user");
+    assert_eq!(fk["location"]["line"], line_of(app.path(), "db/structure.sql", "CONSTRAINT `fk_orders_user`"));
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+}
