@@ -51,6 +51,10 @@ pub struct DriftArgs {
     /// variable that holds its URL
     #[arg(long, value_name = "SRC")]
     pub against: Option<String>,
+    /// Also compare the dump with the dump at this revision: every difference must come from a
+    /// migration added since
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
     pub format: DriftFormat,
@@ -114,7 +118,7 @@ pub fn run(g: &Globals, cmd: SchemaCommand) -> Result<Outcome> {
 fn drift(g: &Globals, args: DriftArgs) -> Result<Outcome> {
     let config = g.load_config()?;
     let against = args.against.as_deref().map(positional).transpose()?;
-    let options = crate::drift::Options { apps: args.apps, git_ref: args.git_ref, against };
+    let options = crate::drift::Options { apps: args.apps, git_ref: args.git_ref, against, since: args.since };
     let report = crate::drift::run(&config, &options)?;
     write_out(&match args.format {
         DriftFormat::Text => crate::drift::render::text(&report),

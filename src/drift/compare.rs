@@ -15,7 +15,7 @@ use super::expected::{Expected, Opaque};
 use super::{Dump, Finding, Kind, Location};
 
 /// Tables every framework keeps for its own bookkeeping.
-const BOOKKEEPING: [&str; 3] = ["schema_migrations", "ar_internal_metadata", "django_migrations"];
+pub(super) const BOOKKEEPING: [&str; 3] = ["schema_migrations", "ar_internal_metadata", "django_migrations"];
 
 pub fn compare(config: &Config, expected: &Expected, dump: &Schema, text: &Dump<'_>) -> Vec<Finding> {
     let tables: Vec<QualifiedName> = expected
@@ -81,7 +81,7 @@ pub fn compare(config: &Config, expected: &Expected, dump: &Schema, text: &Dump<
 }
 
 /// `(missing, extra)` finding kinds of a difference, `None` for what is not compared.
-fn kinds(d: &Difference) -> Option<(Kind, Kind)> {
+pub(super) fn kinds(d: &Difference) -> Option<(Kind, Kind)> {
     Some(match d.kind {
         "table" => (Kind::MissingTable, Kind::ExtraTable),
         "column" => (Kind::MissingColumn, Kind::ExtraColumn),
@@ -98,7 +98,7 @@ fn kinds(d: &Difference) -> Option<(Kind, Kind)> {
     })
 }
 
-fn noun(kind: &str) -> &'static str {
+pub(super) fn noun(kind: &str) -> &'static str {
     match kind {
         "table" => "table",
         "column" => "column",
@@ -124,7 +124,7 @@ fn by(l: &Location) -> String {
 }
 
 /// The table or view an object belongs to: the longest name that is the object or prefixes it.
-fn owner(tables: &[QualifiedName], object: &str) -> Option<QualifiedName> {
+pub(super) fn owner(tables: &[QualifiedName], object: &str) -> Option<QualifiedName> {
     tables
         .iter()
         .filter(|t| {
@@ -136,7 +136,7 @@ fn owner(tables: &[QualifiedName], object: &str) -> Option<QualifiedName> {
 }
 
 /// Objects as people write them: `users.email`, not `public.users.email`.
-fn shown(object: &str) -> String {
+pub(super) fn shown(object: &str) -> String {
     object.strip_prefix("public.").unwrap_or(object).to_owned()
 }
 
@@ -144,7 +144,7 @@ fn shown(object: &str) -> String {
 /// of `table`: those naming it, and — for what exists in the dump only — those naming no known
 /// table at all (a library call such as `Oban.Migrations.up()` may create anything). Raw SQL the
 /// reader understood (GRANT, COMMENT) creates nothing the comparison looks at.
-fn may_have_made<'a>(opaque: &'a [Opaque], known: &[String], table: &str, either_way: bool) -> Vec<&'a Opaque> {
+pub(super) fn may_have_made<'a>(opaque: &'a [Opaque], known: &[String], table: &str, either_way: bool) -> Vec<&'a Opaque> {
     let table = table.to_ascii_lowercase();
     let candidates = opaque.iter().filter(|o| !o.creates_nothing);
     let named: Vec<&Opaque> = candidates.clone().filter(|o| !table.is_empty() && o.words.contains(&table)).collect();
@@ -183,7 +183,7 @@ fn unverified(
     }
 }
 
-fn evidence(o: &Opaque) -> String {
+pub(super) fn evidence(o: &Opaque) -> String {
     match &o.error {
         Some(e) => format!("{}: {} (does not apply to the replayed schema: {e})", o.location, o.what),
         None => format!("{}: {}", o.location, o.what),
@@ -220,7 +220,7 @@ fn changed(d: &Difference, object: &str, expected: &Expected, text: &Dump<'_>, t
 }
 
 /// The dump's line for what it has of `d`.
-fn dump_line(text: &Dump<'_>, d: &Difference, table: &str) -> Option<usize> {
+pub(super) fn dump_line(text: &Dump<'_>, d: &Difference, table: &str) -> Option<usize> {
     let last = d.object.rsplit('.').next().unwrap_or(&d.object);
     match d.kind {
         "table" => text.table_line(table),

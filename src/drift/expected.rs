@@ -202,7 +202,7 @@ impl Expected {
     }
 }
 
-fn opaque_op(s: &Sourced, op: &Operation, error: Option<String>) -> Opaque {
+pub(super) fn opaque_op(s: &Sourced, op: &Operation, error: Option<String>) -> Opaque {
     let text = s.migration.source.get(op.span.start..op.span.end).unwrap_or_default();
     let what = match &op.kind {
         OpKind::Code { description } => description.clone(),

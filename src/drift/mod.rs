@@ -10,6 +10,7 @@ pub mod compare;
 pub mod edited;
 pub mod expected;
 pub mod render;
+pub mod since;
 pub mod versions;
 
 use std::path::Path;
@@ -162,6 +163,8 @@ pub struct Options {
     pub git_ref: Option<String>,
     /// Compare with this live database instead of the replayed migrations (`--against env:VAR`).
     pub against: Option<crate::schema::SchemaSource>,
+    /// Also compare the dump with itself at this revision of the checked app's repository.
+    pub since: Option<String>,
 }
 
 /// Check every selected app's dump.
@@ -184,7 +187,7 @@ pub fn run(config: &Config, options: &Options) -> Result<Report> {
     };
     let mut out = Vec::new();
     for app in with_dump {
-        out.push(check_app(config, app, ref_name, live.as_ref())?);
+        out.push(check_app(config, app, ref_name, live.as_ref(), options.since.as_deref())?);
     }
     let verdict =
         if out.iter().any(|a| a.findings.iter().any(|f| f.kind.is_drift())) { Verdict::Drift } else { Verdict::InSync };
@@ -220,6 +223,7 @@ fn check_app(
     app: &App,
     ref_name: &str,
     live: Option<&(crate::schema::Schema, String)>,
+    since: Option<&str>,
 ) -> Result<AppReport> {
     let structure = app.structure.as_deref().unwrap_or_default();
     let dump_path = in_app(app, structure);
@@ -256,6 +260,26 @@ fn check_app(
     };
     let mut findings = compare::compare(config, &expected, &dump, &Dump { path: &dump_path, text: &text });
     findings.extend(versions::compare(&expected, &dump, &Dump { path: &dump_path, text: &text }, &mut notes));
+    if let Some(since_rev) = since {
+        let at = crate::git::since(&repo, since_rev)?.id();
+        match crate::git::blob_at(&repo, at, &dump_path)? {
+            Some(blob) => {
+                let then_text = crate::git::blob_text(&repo, blob, Path::new(&dump_path))?;
+                let then =
+                    crate::schema::source::parse_dump(Path::new(&dump_path), &then_text, Some(config.registry.dialect))?;
+                let history = config.migrate.history_table.as_str();
+                let text = Dump { path: &dump_path, text: &text };
+                // The migrations added since explain the changes, whatever the truth compared with.
+                let replayed = match live {
+                    Some(_) => Some(expected::build(config, app, ref_name, rev, &mut notes)?),
+                    None => None,
+                };
+                let migrations = replayed.as_ref().unwrap_or(&expected);
+                findings.extend(since::compare(migrations, &then, &dump, &text, since_rev, history));
+            }
+            None => notes.push(format!("{dump_path} did not exist at {since_rev}: nothing to compare it with")),
+        }
+    }
     findings.extend(edited::find(config, app, &repo, commit, &dump_path, ref_name, &mut notes)?);
     findings.sort_by(|a, b| (!a.kind.is_drift(), a.kind, &a.object).cmp(&(!b.kind.is_drift(), b.kind, &b.object)));
     Ok(AppReport {

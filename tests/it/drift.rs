@@ -379,3 +379,31 @@ fn against_a_live_mariadb_database_with_a_mysqldump_dump() {
     assert_eq!(fk["location"]["line"], line_of(app.path(), "db/structure.sql", "CONSTRAINT `fk_orders_user`"));
     assert_eq!(findings(&v).len(), 2, "{v:#}");
 }
+
+#[test]
+fn since_a_revision_every_change_of_the_dump_needs_a_migration() {
+    let mut s = Setup::new(false);
+    s.web.tag_lightweight("v1");
+    // A migration and the dump regenerated after it: explained.
+    let nickname = "ALTER TABLE users ADD COLUMN nickname text;\n";
+    s.web.write(&[("db/migrate/20250103000000_nickname.sql", nickname)]);
+    let dump = real_dump(&[USERS, TEAMS, nickname], &["20250101000000", "20250102000000", "20250103000000"]);
+    s.web.commit_files(&[("db/structure.sql", &dump)], "nickname");
+    let (code, out) = s.drift(&["--since", "v1", "--format", "json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, 0);
+
+    // A type that changed with no migration (the dump regenerated from a database a library
+    // migration altered).
+    s.edit_dump("name character varying(100)", "name character varying(150)");
+    let (code, out) = s.drift(&["--since", "v1", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let f = finding(&v, "changed_without_migration", "users.name");
+    assert!(f["message"].as_str().unwrap().contains("from character varying(100) to character varying(150)"), "{f:#}");
+    assert_eq!(f["location"]["line"], line_of(s.web.path(), "db/structure.sql", "name character varying(150)"));
+    assert_eq!(f["evidence"][0], "added since: 20250103000000");
+    finding(&v, "column_type_differs", "users.name");
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+}
