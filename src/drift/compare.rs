@@ -144,7 +144,12 @@ pub(super) fn shown(object: &str) -> String {
 /// of `table`: those naming it, and — for what exists in the dump only — those naming no known
 /// table at all (a library call such as `Oban.Migrations.up()` may create anything). Raw SQL the
 /// reader understood (GRANT, COMMENT) creates nothing the comparison looks at.
-pub(super) fn may_have_made<'a>(opaque: &'a [Opaque], known: &[String], table: &str, either_way: bool) -> Vec<&'a Opaque> {
+pub(super) fn may_have_made<'a>(
+    opaque: &'a [Opaque],
+    known: &[String],
+    table: &str,
+    either_way: bool,
+) -> Vec<&'a Opaque> {
     let table = table.to_ascii_lowercase();
     let candidates = opaque.iter().filter(|o| !o.creates_nothing);
     let named: Vec<&Opaque> = candidates.clone().filter(|o| !table.is_empty() && o.words.contains(&table)).collect();

@@ -176,7 +176,12 @@ fn dump_history(repo: &Repository, tip: Oid, path: &str) -> Result<Vec<(Oid, i64
 }
 
 /// The first commit (and its time) whose dump lists `version`.
-fn first_listing(dumps: &[(Oid, i64, Oid)], repo: &Repository, path: &str, version: &str) -> Result<Option<(Oid, i64)>> {
+fn first_listing(
+    dumps: &[(Oid, i64, Oid)],
+    repo: &Repository,
+    path: &str,
+    version: &str,
+) -> Result<Option<(Oid, i64)>> {
     for (commit, time, blob) in dumps {
         let text = crate::git::blob_text(repo, *blob, Path::new(path))?;
         if text.lines().any(|l| super::has_word(l, version) && (l.contains('\'') || l.contains("version"))) {

@@ -180,9 +180,7 @@ pub fn run(config: &Config, options: &Options) -> Result<Report> {
     }
     let ref_name = options.git_ref.as_deref().unwrap_or("head");
     let live = match &options.against {
-        Some(source) => {
-            Some((crate::schema::load(source, Some(config.registry.dialect))?, source.to_string()))
-        }
+        Some(source) => Some((crate::schema::load(source, Some(config.registry.dialect))?, source.to_string())),
         None => None,
     };
     let mut out = Vec::new();
@@ -265,8 +263,11 @@ fn check_app(
         match crate::git::blob_at(&repo, at, &dump_path)? {
             Some(blob) => {
                 let then_text = crate::git::blob_text(&repo, blob, Path::new(&dump_path))?;
-                let then =
-                    crate::schema::source::parse_dump(Path::new(&dump_path), &then_text, Some(config.registry.dialect))?;
+                let then = crate::schema::source::parse_dump(
+                    Path::new(&dump_path),
+                    &then_text,
+                    Some(config.registry.dialect),
+                )?;
                 let history = config.migrate.history_table.as_str();
                 let text = Dump { path: &dump_path, text: &text };
                 // The migrations added since explain the changes, whatever the truth compared with.
@@ -312,8 +313,7 @@ impl Dump<'_> {
     pub fn table_line(&self, table: &str) -> Option<usize> {
         self.line_where(0, |l| {
             let lower = l.to_ascii_lowercase();
-            (lower.contains("create table") || lower.trim_start().starts_with("create_table"))
-                && has_word(l, table)
+            (lower.contains("create table") || lower.trim_start().starts_with("create_table")) && has_word(l, table)
         })
     }
 
@@ -324,7 +324,8 @@ impl Dump<'_> {
         self.line_where(start, |l| {
             let first = l.trim_start().trim_start_matches("t.").split([' ', '\t', ',']).next().unwrap_or("");
             let first = first.trim_matches(|c| c == '"' || c == '`' || c == ':');
-            first == column || l.trim_start().split(['(', ' ']).nth(1).is_some_and(|s| s.trim_matches(['"', ',']) == column)
+            first == column
+                || l.trim_start().split(['(', ' ']).nth(1).is_some_and(|s| s.trim_matches(['"', ',']) == column)
         })
         .filter(|&n| self.text.lines().take(n).skip(start).all(|l| !l.trim_start().starts_with(");")))
     }

@@ -76,7 +76,10 @@ pub fn compare(
             out.push(Finding {
                 kind: Kind::Unverified,
                 object,
-                message: format!("since {rev}, {what} in {}; a migration tandem cannot replay may explain it", text.path),
+                message: format!(
+                    "since {rev}, {what} in {}; a migration tandem cannot replay may explain it",
+                    text.path
+                ),
                 location,
                 evidence: maybe.iter().map(|o| evidence(o)).collect(),
             });

@@ -46,8 +46,10 @@ CREATE INDEX events_user_id_index ON events (user_id);\n";
 /// applied versions.
 fn real_dump(sql: &[&str], versions: &[&str]) -> String {
     let db = TempDb::new();
-    db.execute("CREATE TABLE schema_migrations (version character varying NOT NULL PRIMARY KEY);\n\
-         CREATE TABLE ar_internal_metadata (key character varying NOT NULL PRIMARY KEY, value character varying);");
+    db.execute(
+        "CREATE TABLE schema_migrations (version character varying NOT NULL PRIMARY KEY);\n\
+         CREATE TABLE ar_internal_metadata (key character varying NOT NULL PRIMARY KEY, value character varying);",
+    );
     for s in sql {
         db.execute(s);
     }
@@ -221,10 +223,7 @@ fn column_changes_extra_objects_and_versions_are_located_in_the_dump() {
     assert!(md.contains("| `extra_column` | `users.legacy_flag` | `db/structure.sql:"), "{md}");
     let (_, gh) = s.drift(&["--format", "github"]);
     let line = line_of(s.web.path(), dump, "legacy_flag boolean");
-    assert!(
-        gh.contains(&format!("::error file=db/structure.sql,line={line},title=tandem extra_column::")),
-        "{gh}"
-    );
+    assert!(gh.contains(&format!("::error file=db/structure.sql,line={line},title=tandem extra_column::")), "{gh}");
 }
 
 #[test]
@@ -232,8 +231,7 @@ fn a_version_deployed_then_reverted_in_git_is_an_extra_version() {
     let mut s = Setup::new(false);
     let extra = "ALTER TABLE users ADD COLUMN nickname text;\n";
     s.web.write(&[("db/migrate/20250103000000_nickname.sql", extra)]);
-    let dump =
-        real_dump(&[USERS, TEAMS, extra], &["20250101000000", "20250102000000", "20250103000000"]);
+    let dump = real_dump(&[USERS, TEAMS, extra], &["20250101000000", "20250102000000", "20250103000000"]);
     s.web.commit_files(&[("db/structure.sql", &dump)], "nickname");
     assert_eq!(s.json().0, 0);
     s.web.remove("db/migrate/20250103000000_nickname.sql");
@@ -370,7 +368,9 @@ fn against_a_live_mariadb_database_with_a_mysqldump_dump() {
     let (code, v) = run();
     assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
     assert_eq!(code, 0);
-    db.execute("ALTER TABLE users MODIFY email varchar(320) NOT NULL; ALTER TABLE orders DROP FOREIGN KEY fk_orders_user;");
+    db.execute(
+        "ALTER TABLE users MODIFY email varchar(320) NOT NULL; ALTER TABLE orders DROP FOREIGN KEY fk_orders_user;",
+    );
     let (code, v) = run();
     assert_eq!(code, 1);
     let ty = finding(&v, "column_type_differs", "users.email");
