@@ -58,12 +58,12 @@ pub fn find(
         let mut reported = BTreeSet::new();
 
         // Edited after the dump first listed it.
+        let version_of = |name: &str| crate::migration::layout::parse_file_name(Path::new(name)).version;
+        let wanted = now.keys().map(|n| version_of(n)).filter(|v| !v.is_empty()).collect();
+        let listed = first_listings(&dumps, dump_repo, dump_path, wanted)?;
         for (name, blob_now) in &now {
-            let version = crate::migration::layout::parse_file_name(Path::new(name)).version;
-            if version.is_empty() {
-                continue;
-            }
-            let Some((dumped_at, time)) = first_listing(&dumps, dump_repo, dump_path, &version)? else { continue };
+            let version = version_of(name);
+            let Some(&(dumped_at, time)) = listed.get(&version) else { continue };
             let then = if same_repo {
                 crate::git::files_in(repo, dumped_at, &dir)?.get(name).copied()
             } else {
@@ -175,20 +175,30 @@ fn dump_history(repo: &Repository, tip: Oid, path: &str) -> Result<Vec<(Oid, i64
     Ok(out)
 }
 
-/// The first commit (and its time) whose dump lists `version`.
-fn first_listing(
+/// For each of `wanted`, the first commit (and its time) whose dump lists it: one pass over the
+/// dump's history, each version of it read once.
+fn first_listings(
     dumps: &[(Oid, i64, Oid)],
     repo: &Repository,
     path: &str,
-    version: &str,
-) -> Result<Option<(Oid, i64)>> {
+    mut wanted: BTreeSet<String>,
+) -> Result<BTreeMap<String, (Oid, i64)>> {
+    let mut out = BTreeMap::new();
     for (commit, time, blob) in dumps {
+        if wanted.is_empty() {
+            break;
+        }
         let text = crate::git::blob_text(repo, *blob, Path::new(path))?;
-        if text.lines().any(|l| super::has_word(l, version) && (l.contains('\'') || l.contains("version"))) {
-            return Ok(Some((*commit, *time)));
+        // Versions are listed as quoted literals (structure.sql) or `version:` (schema.rb).
+        for line in text.lines().filter(|l| l.contains('\'') || l.contains("version")) {
+            for word in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                if wanted.remove(word) {
+                    out.insert(word.to_owned(), (*commit, *time));
+                }
+            }
         }
     }
-    Ok(None)
+    Ok(out)
 }
 
 /// The directory at each commit of the history of `tip` that changed it, oldest first.
