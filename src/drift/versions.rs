@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::migration::layout::compare_versions;
 use crate::schema::Schema;
 
 use super::expected::Expected;
@@ -26,9 +27,20 @@ pub fn compare(expected: &Expected, dump: &Schema, text: &Dump<'_>, notes: &mut 
             files.entry(s.migration.version.as_str()).or_default().push(i);
         }
     }
+    // Rails' schema.rb records only the newest version it was dumped at: every migration up to
+    // it counts as applied.
+    let ceiling = text
+        .path
+        .ends_with(".rb")
+        .then(|| dump.migrations.iter().max_by(|a, b| compare_versions(a, b)))
+        .flatten();
+    let applied = |v: &str| match ceiling {
+        Some(c) => compare_versions(v, c) != std::cmp::Ordering::Greater,
+        None => dump.migrations.iter().any(|d| d == v),
+    };
     let mut out = Vec::new();
     for (version, at) in &files {
-        if dump.migrations.iter().any(|v| v == version) {
+        if applied(version) {
             continue;
         }
         let s = &expected.migrations[at[0]];
@@ -99,4 +111,59 @@ fn against_live(db: &Schema, label: &str, dump: &Schema, text: &Dump<'_>) -> Vec
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drift::expected::Sourced;
+    use crate::migration::{Format, Migration};
+
+    fn expected(versions: &[&str]) -> Expected {
+        let migrations = versions
+            .iter()
+            .map(|v| Sourced {
+                migration: Migration {
+                    file: format!("db/migrate/{v}_m.rb").into(),
+                    down_file: None,
+                    version: (*v).to_owned(),
+                    name: "m".into(),
+                    format: Format::Rails,
+                    up: Vec::new(),
+                    down: None,
+                    transactional: true,
+                    source: String::new(),
+                },
+                app: None,
+            })
+            .collect();
+        let mut e = Expected::live(Schema::default(), String::new());
+        e.live = None;
+        e.migrations = migrations;
+        e
+    }
+
+    fn kinds(path: &str, listed: &[&str], files: &[&str]) -> Vec<(Kind, String)> {
+        let dump = Schema { migrations: listed.iter().map(|v| (*v).to_owned()).collect(), ..Schema::default() };
+        let text = Dump { path, text: "" };
+        compare(&expected(files), &dump, &text, &mut Vec::new()).into_iter().map(|f| (f.kind, f.object)).collect()
+    }
+
+    #[test]
+    fn schema_rb_lists_only_the_newest_version() {
+        let files = ["20240101000000", "20240201000000", "20240301000000"];
+        assert_eq!(
+            kinds("db/schema.rb", &["20240201000000"], &files),
+            vec![(Kind::MissingVersion, "20240301000000".to_owned())]
+        );
+        // structure.sql lists every version: the ones it lacks are missing, whatever their order.
+        assert_eq!(
+            kinds("db/structure.sql", &["20240201000000", "20240301000000"], &files),
+            vec![(Kind::MissingVersion, "20240101000000".to_owned())]
+        );
+        assert_eq!(
+            kinds("db/schema.rb", &["20240401000000"], &files),
+            vec![(Kind::ExtraVersion, "20240401000000".to_owned())]
+        );
+    }
 }
