@@ -72,7 +72,7 @@ pub fn find(
             let Some(then) = then.filter(|t| t != blob_now) else { continue };
             let path = format!("{dir}/{name}");
             let edit = last_change(repo, tip, &path)?;
-            out.push(edited(
+            out.extend(edited(
                 repo,
                 &path,
                 owner.clone(),
@@ -102,7 +102,7 @@ pub fn find(
                     }
                     let path = format!("{dir}/{name}");
                     let edit = last_change(repo, tip, &path)?;
-                    out.push(edited(
+                    out.extend(edited(
                         repo,
                         &path,
                         owner.clone(),
@@ -127,7 +127,7 @@ pub fn find(
 }
 
 /// A finding for a migration file that differs between `blobs.0` (applied) and `blobs.1` (now),
-/// with the operations that differ.
+/// with the operations that differ; `None` when no operation does.
 fn edited(
     repo: &Repository,
     path: &str,
@@ -136,27 +136,43 @@ fn edited(
     message: String,
     commits: Vec<Oid>,
     config: &Config,
-) -> Result<Finding> {
+) -> Result<Option<Finding>> {
     let dialect = config.registry.dialect;
-    let ops = |blob: Oid| -> Vec<String> {
-        let Ok(text) = crate::git::blob_text(repo, blob, Path::new(path)) else { return Vec::new() };
-        let Ok(ms) = crate::migration::read_file(Path::new(path), &text, None, dialect) else { return Vec::new() };
-        ms.iter()
-            .flat_map(|m| m.up.iter().map(|op| crate::migration::readers::excerpt(&text[op.span.start..op.span.end])))
-            .collect()
+    // Each operation as what it does (to compare) and as written (to show).
+    let ops = |blob: Oid| -> Option<Vec<(String, String)>> {
+        let text = crate::git::blob_text(repo, blob, Path::new(path)).ok()?;
+        let ms = crate::migration::read_file(Path::new(path), &text, None, dialect).ok()?;
+        Some(
+            ms.iter()
+                .flat_map(|m| &m.up)
+                .map(|op| {
+                    let what = crate::migration::readers::excerpt(&text[op.span.start..op.span.end]);
+                    (format!("{:?}", op.kind), what)
+                })
+                .collect(),
+        )
     };
     let (before, after) = (ops(blobs.0), ops(blobs.1));
+    // An edit that changes no operation (formatting, the migration's Rails version) changes no
+    // database; one that cannot be read either side is reported, since tandem cannot tell.
+    if let (Some(b), Some(a)) = (&before, &after) {
+        let kinds = |ops: &[(String, String)]| ops.iter().map(|o| o.0.clone()).collect::<Vec<_>>();
+        if kinds(b) == kinds(a) {
+            return Ok(None);
+        }
+    }
+    let (before, after) = (before.unwrap_or_default(), after.unwrap_or_default());
     let mut evidence: Vec<String> = commits.iter().map(|c| format!("commit {c}")).collect();
-    evidence.extend(before.iter().filter(|o| !after.contains(o)).map(|o| format!("- {o}")));
-    evidence.extend(after.iter().filter(|o| !before.contains(o)).map(|o| format!("+ {o}")));
+    evidence.extend(before.iter().filter(|o| !after.iter().any(|x| x.0 == o.0)).map(|o| format!("- {}", o.1)));
+    evidence.extend(after.iter().filter(|o| !before.iter().any(|x| x.0 == o.0)).map(|o| format!("+ {}", o.1)));
     let version = crate::migration::layout::parse_file_name(Path::new(path)).version;
-    Ok(Finding {
+    Ok(Some(Finding {
         kind: Kind::EditedMigration,
         object: version,
         message,
         location: Some(Location { app, file: path.to_owned(), line: 1 }),
         evidence,
-    })
+    }))
 }
 
 /// The commits of the dump's history (oldest first) at which the dump changed, with its text.

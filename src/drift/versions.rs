@@ -29,11 +29,8 @@ pub fn compare(expected: &Expected, dump: &Schema, text: &Dump<'_>, notes: &mut 
     }
     // Rails' schema.rb records only the newest version it was dumped at: every migration up to
     // it counts as applied.
-    let ceiling = text
-        .path
-        .ends_with(".rb")
-        .then(|| dump.migrations.iter().max_by(|a, b| compare_versions(a, b)))
-        .flatten();
+    let ceiling =
+        text.path.ends_with(".rb").then(|| dump.migrations.iter().max_by(|a, b| compare_versions(a, b))).flatten();
     let applied = |v: &str| match ceiling {
         Some(c) => compare_versions(v, c) != std::cmp::Ordering::Greater,
         None => dump.migrations.iter().any(|d| d == v),

@@ -249,6 +249,9 @@ fn a_migration_edited_after_the_dump_listed_it_is_an_edited_migration() {
     let first = s.web.rev("main");
     let edited = USERS.replace("name varchar(100)", "name varchar(100), bio text");
     let edit = s.web.commit_files(&[("db/migrate/20250101000000_create_users.sql", &edited)], "add bio in place");
+    // Reformatting changes no operation, so no database: not an edit that matters.
+    let reformatted = format!("-- teams\n{}", TEAMS.replace("(id serial", "(\n  id serial"));
+    s.web.commit_files(&[("db/migrate/20250102000000_teams.sql", &reformatted)], "reformat");
     let (code, v) = s.json();
     assert_eq!(code, 1);
     let f = finding(&v, "edited_migration", "20250101000000");
@@ -260,6 +263,7 @@ fn a_migration_edited_after_the_dump_listed_it_is_an_edited_migration() {
     assert!(evidence.iter().any(|e| e.starts_with("+ CREATE TABLE users") && e.contains("bio")), "{evidence:?}");
     // The edit also makes the replayed schema differ from the dump, which never ran it.
     finding(&v, "missing_column", "users.bio");
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
 }
 
 #[test]
