@@ -5,6 +5,7 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod drift;
 pub mod error;
 pub mod framework;
 pub mod git;

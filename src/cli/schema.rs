@@ -1,4 +1,4 @@
-//! `tandem schema show | dump | diff`.
+//! `tandem schema show | dump | diff | drift`.
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -34,6 +34,38 @@ pub enum SchemaCommand {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Compare each app's committed dump with the migrations of every app; exit 1 on drift
+    Drift(DriftArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Only this app's dump (repeatable) [default: every app with a `structure`]
+    #[arg(long = "app", value_name = "NAME")]
+    pub apps: Vec<String>,
+    /// Which ref of each app to read the dump and the migrations at: `head`, `deployed`, or a
+    /// revision of the checked app's repository
+    #[arg(long = "ref", value_name = "REV")]
+    pub git_ref: Option<String>,
+    /// Compare with a live database instead of the migrations: `env:VAR` naming an environment
+    /// variable that holds its URL
+    #[arg(long, value_name = "SRC")]
+    pub against: Option<String>,
+    /// Also compare the dump with the dump at this revision: every difference must come from a
+    /// migration added since
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    pub format: DriftFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftFormat {
+    Text,
+    Json,
+    Markdown,
+    Github,
 }
 
 #[derive(Debug, Args)]
@@ -79,7 +111,22 @@ pub fn run(g: &Globals, cmd: SchemaCommand) -> Result<Outcome> {
             })?;
             Ok(if differences.is_empty() { Outcome::Success } else { Outcome::Failure })
         }
+        SchemaCommand::Drift(args) => drift(g, args),
     }
+}
+
+fn drift(g: &Globals, args: DriftArgs) -> Result<Outcome> {
+    let config = g.load_config()?;
+    let against = args.against.as_deref().map(positional).transpose()?;
+    let options = crate::drift::Options { apps: args.apps, git_ref: args.git_ref, against, since: args.since };
+    let report = crate::drift::run(&config, &options)?;
+    write_out(&match args.format {
+        DriftFormat::Text => crate::drift::render::text(&report),
+        DriftFormat::Json => report::json(&report),
+        DriftFormat::Markdown => crate::drift::render::markdown(&report),
+        DriftFormat::Github => crate::drift::render::github(&report),
+    })?;
+    Ok(if report.drifts() { Outcome::Failure } else { Outcome::Success })
 }
 
 /// The schema named on the command line, or else the registry's.

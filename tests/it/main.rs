@@ -10,6 +10,7 @@ mod check_report;
 mod ci_integration;
 mod cli;
 mod config;
+mod drift;
 mod extract_ecto;
 mod extract_js;
 mod extract_python;

@@ -1,0 +1,413 @@
+//! `tandem schema drift` on real git repositories built at test time, with dumps written by the
+//! real `pg_dump` of a real PostgreSQL database the migrations were applied to: a dump that is
+//! in sync says so (sequences left over from a rename included), and every way it can drift is
+//! found and located.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::cmd::{tandem_in, write};
+use crate::support::git::TestRepo;
+use crate::support::pg::TempDb;
+
+const USERS: &str = "CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name varchar(100));\n\
+CREATE UNIQUE INDEX index_users_on_email ON users (email);\n";
+/// A table created under one name and renamed: its sequence keeps the old name.
+const TEAMS: &str = "CREATE TABLE accounts (id serial PRIMARY KEY, title text DEFAULT 'x');\n\
+ALTER TABLE accounts RENAME TO teams;\n";
+const WEB_MIGRATIONS: [(&str, &str); 2] =
+    [("db/migrate/20250101000000_create_users.sql", USERS), ("db/migrate/20250102000000_teams.sql", TEAMS)];
+
+const EVENTS: &str = r#"defmodule Phx.Repo.Migrations.CreateEvents do
+  use Ecto.Migration
+
+  def change do
+    create table(:events) do
+      add :user_id, references(:users, on_delete: :delete_all), null: false
+      add :kind, :string
+      timestamps()
+    end
+
+    create index(:events, [:user_id])
+  end
+end
+"#;
+const EVENTS_PATH: &str = "priv/repo/migrations/20250201000000_create_events.exs";
+/// What Ecto runs for `EVENTS` on PostgreSQL.
+const EVENTS_SQL: &str = "CREATE TABLE events (id bigserial PRIMARY KEY, \
+user_id bigint NOT NULL CONSTRAINT events_user_id_fkey REFERENCES users(id) ON DELETE CASCADE, \
+kind varchar(255), inserted_at timestamp(0) without time zone NOT NULL, \
+updated_at timestamp(0) without time zone NOT NULL);\n\
+CREATE INDEX events_user_id_index ON events (user_id);\n";
+
+/// The database after `sql`, dumped by the real pg_dump as Rails keeps it: the schema, then the
+/// applied versions.
+fn real_dump(sql: &[&str], versions: &[&str]) -> String {
+    let db = TempDb::new();
+    db.execute(
+        "CREATE TABLE schema_migrations (version character varying NOT NULL PRIMARY KEY);\n\
+         CREATE TABLE ar_internal_metadata (key character varying NOT NULL PRIMARY KEY, value character varying);",
+    );
+    for s in sql {
+        db.execute(s);
+    }
+    let out = Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", "--no-privileges", &db.url()])
+        .output()
+        .expect("run pg_dump");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<String> = versions.iter().map(|v| format!("('{v}')")).collect();
+    text.push_str(&format!("INSERT INTO \"schema_migrations\" (version) VALUES\n{};\n\n", rows.join(",\n")));
+    text
+}
+
+struct Setup {
+    registry: tempfile::TempDir,
+    web: TestRepo,
+    phx: TestRepo,
+}
+
+impl Setup {
+    /// The Rails app `web` (its migrations and the dump pg_dump wrote after them) and, when
+    /// `with_phx`, the Phoenix app `phx` whose migrations share the database.
+    fn new(with_phx: bool) -> Setup {
+        let dump = real_dump(&[USERS, TEAMS], &["20250101000000", "20250102000000"]);
+        let mut web = TestRepo::init();
+        web.write(&WEB_MIGRATIONS);
+        web.commit_files(&[("db/structure.sql", &dump)], "web: users and teams");
+        let mut phx = TestRepo::init();
+        phx.commit_files(&[(EVENTS_PATH, EVENTS), ("lib/phx.ex", "defmodule Phx do\nend\n")], "phx: events");
+        let registry = tempfile::tempdir().unwrap();
+        let mut toml = format!(
+            "[registry]\ndialect = \"postgres\"\n\n[[app]]\nname = \"web\"\nrepo = \"{}\"\nframework = \"rails\"\n\
+             head = \"main\"\nstructure = \"db/structure.sql\"\nmigrations = \"db/migrate\"\n",
+            web.path().display()
+        );
+        if with_phx {
+            toml.push_str(&format!(
+                "\n[[app]]\nname = \"phx\"\nrepo = \"{}\"\nframework = \"phoenix\"\nhead = \"main\"\n\
+                 migrations = \"priv/repo/migrations\"\n",
+                phx.path().display()
+            ));
+        }
+        write(registry.path(), "apps.toml", toml);
+        Setup { registry, web, phx }
+    }
+
+    fn drift(&self, args: &[&str]) -> (i32, String) {
+        let out = tandem_in(self.registry.path()).args(["schema", "drift"]).args(args).output().unwrap();
+        let code = out.status.code().unwrap();
+        assert!(code <= 1, "exit {code}: {}", String::from_utf8_lossy(&out.stderr));
+        (code, String::from_utf8(out.stdout).unwrap())
+    }
+
+    fn json(&self) -> (i32, Value) {
+        let (code, out) = self.drift(&["--format", "json"]);
+        (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")))
+    }
+
+    /// Replace `from` by `to` in the committed dump and commit it.
+    fn edit_dump(&mut self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.web.path().join("db/structure.sql")).unwrap();
+        assert!(text.contains(from), "the dump has no `{from}`:\n{text}");
+        self.web.commit_files(&[("db/structure.sql", &text.replacen(from, to, 1))], "edit the dump");
+    }
+}
+
+fn findings(v: &Value) -> Vec<(String, String)> {
+    v["apps"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["kind"].as_str().unwrap().to_owned(), f["object"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn finding<'a>(v: &'a Value, kind: &str, object: &str) -> &'a Value {
+    v["apps"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == kind && f["object"] == object)
+        .unwrap_or_else(|| panic!("no {kind} {object} in {v:#}"))
+}
+
+fn line_of(repo: &Path, path: &str, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(repo.join(path)).unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} not in {path}")) as u64 + 1
+}
+
+#[test]
+fn a_real_dump_of_the_replayed_migrations_is_in_sync() {
+    let s = Setup::new(false);
+    let (code, v) = s.json();
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["verdict"], "in_sync");
+    assert_eq!(v["apps"][0]["app"], "web");
+    assert_eq!(v["apps"][0]["ref"], "head");
+    assert_eq!(v["apps"][0]["dump"], "db/structure.sql");
+    assert_eq!(v["apps"][0]["commit"], s.web.rev("main"));
+    // The sequence `accounts_id_seq` is still named after the table's first name: not drift.
+    let dump = std::fs::read_to_string(s.web.path().join("db/structure.sql")).unwrap();
+    assert!(dump.contains("accounts_id_seq"), "{dump}");
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+}
+
+#[test]
+fn a_table_another_app_creates_is_missing_from_the_dump_until_the_dump_is_regenerated() {
+    let mut s = Setup::new(true);
+    let (code, v) = s.json();
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["verdict"], "drift");
+    let table = finding(&v, "missing_table", "events");
+    assert_eq!(table["location"]["app"], "phx");
+    assert_eq!(table["location"]["file"], EVENTS_PATH);
+    assert_eq!(table["location"]["line"], line_of(s.phx.path(), EVENTS_PATH, "create table(:events)"));
+    let fk = finding(&v, "missing_foreign_key", "events.events_user_id_fkey");
+    assert_eq!(fk["location"]["file"], EVENTS_PATH);
+    let version = finding(&v, "missing_version", "20250201000000");
+    assert_eq!(version["location"]["app"], "phx");
+    assert_eq!(findings(&v).len(), 3, "{v:#}");
+
+    // The text format says the same, and exits the same.
+    let (code, text) = s.drift(&[]);
+    assert_eq!(code, 1);
+    assert!(text.contains("missing_table events: the migrations create table `events` (app `phx`'s"), "{text}");
+    assert!(text.ends_with("drift: 3 findings\n"), "{text}");
+
+    // What Ecto runs for that migration, applied to the real database and dumped again.
+    let dump = real_dump(&[USERS, TEAMS, EVENTS_SQL], &["20250101000000", "20250102000000", "20250201000000"]);
+    s.web.commit_files(&[("db/structure.sql", &dump)], "regenerate the dump");
+    let (code, v) = s.json();
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn column_changes_extra_objects_and_versions_are_located_in_the_dump() {
+    let mut s = Setup::new(false);
+    s.edit_dump("name character varying(100)", "name character varying(200)");
+    s.edit_dump("email text NOT NULL", "email text");
+    s.edit_dump("title text DEFAULT 'x'::text", "title text DEFAULT 'y'::text");
+    s.edit_dump("    name character varying(200)\n", "    name character varying(200),\n    legacy_flag boolean\n");
+    s.edit_dump(
+        "CREATE UNIQUE INDEX index_users_on_email",
+        "CREATE INDEX index_users_on_name ON public.users USING btree (name);\n\nCREATE UNIQUE INDEX index_users_on_email",
+    );
+    s.edit_dump("('20250102000000')", "('20250102000000'),\n('20250103000000')");
+    let (code, v) = s.json();
+    assert_eq!(code, 1);
+    let dump = "db/structure.sql";
+    let at = |kind: &str, object: &str, needle: &str| {
+        let f = finding(&v, kind, object);
+        assert_eq!(f["location"]["file"], dump, "{f:#}");
+        assert!(f["location"].get("app").is_none(), "{f:#}");
+        assert_eq!(f["location"]["line"], line_of(s.web.path(), dump, needle), "{kind} {object}: {f:#}");
+        f.clone()
+    };
+    let ty = at("column_type_differs", "users.name", "name character varying(200)");
+    assert!(ty["message"].as_str().unwrap().contains("character varying(100)"), "{ty:#}");
+    at("nullability_differs", "users.email", "    email text");
+    at("default_differs", "teams.title", "title text DEFAULT 'y'");
+    at("extra_column", "users.legacy_flag", "legacy_flag boolean");
+    at("extra_index", "users.index_users_on_name", "index_users_on_name");
+    at("extra_version", "20250103000000", "('20250103000000')");
+    assert_eq!(findings(&v).len(), 6, "{v:#}");
+
+    // Every format carries the findings.
+    let (_, md) = s.drift(&["--format", "markdown"]);
+    assert!(md.contains("| `extra_column` | `users.legacy_flag` | `db/structure.sql:"), "{md}");
+    let (_, gh) = s.drift(&["--format", "github"]);
+    let line = line_of(s.web.path(), dump, "legacy_flag boolean");
+    assert!(gh.contains(&format!("::error file=db/structure.sql,line={line},title=tandem extra_column::")), "{gh}");
+}
+
+#[test]
+fn a_version_deployed_then_reverted_in_git_is_an_extra_version() {
+    let mut s = Setup::new(false);
+    let extra = "ALTER TABLE users ADD COLUMN nickname text;\n";
+    s.web.write(&[("db/migrate/20250103000000_nickname.sql", extra)]);
+    let dump = real_dump(&[USERS, TEAMS, extra], &["20250101000000", "20250102000000", "20250103000000"]);
+    s.web.commit_files(&[("db/structure.sql", &dump)], "nickname");
+    assert_eq!(s.json().0, 0);
+    s.web.remove("db/migrate/20250103000000_nickname.sql");
+    s.web.commit("Revert \"nickname\"");
+    let (code, v) = s.json();
+    assert_eq!(code, 1);
+    finding(&v, "extra_version", "20250103000000");
+    finding(&v, "extra_column", "users.nickname");
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+}
+
+#[test]
+fn a_migration_edited_after_the_dump_listed_it_is_an_edited_migration() {
+    let mut s = Setup::new(false);
+    let first = s.web.rev("main");
+    let edited = USERS.replace("name varchar(100)", "name varchar(100), bio text");
+    let edit = s.web.commit_files(&[("db/migrate/20250101000000_create_users.sql", &edited)], "add bio in place");
+    // Reformatting changes no operation, so no database: not an edit that matters.
+    let reformatted = format!("-- teams\n{}", TEAMS.replace("(id serial", "(\n  id serial"));
+    s.web.commit_files(&[("db/migrate/20250102000000_teams.sql", &reformatted)], "reformat");
+    let (code, v) = s.json();
+    assert_eq!(code, 1);
+    let f = finding(&v, "edited_migration", "20250101000000");
+    assert_eq!(f["location"]["file"], "db/migrate/20250101000000_create_users.sql");
+    let evidence: Vec<&str> = f["evidence"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(evidence.contains(&format!("commit {first}").as_str()), "{evidence:?}");
+    assert!(evidence.contains(&format!("commit {edit}").as_str()), "{evidence:?}");
+    assert!(evidence.iter().any(|e| e.starts_with("- CREATE TABLE users") && !e.contains("bio")), "{evidence:?}");
+    assert!(evidence.iter().any(|e| e.starts_with("+ CREATE TABLE users") && e.contains("bio")), "{evidence:?}");
+    // The edit also makes the replayed schema differ from the dump, which never ran it.
+    finding(&v, "missing_column", "users.bio");
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+}
+
+#[test]
+fn what_a_library_migration_may_create_is_unverified_not_drift() {
+    let mut s = Setup::new(true);
+    let oban = "defmodule Phx.Repo.Migrations.AddOban do\n  use Ecto.Migration\n\n  def up do\n    Oban.Migrations.up()\n  end\n\n  def down do\n    Oban.Migrations.down(version: 1)\n  end\nend\n";
+    s.phx.commit_files(&[("priv/repo/migrations/20250301000000_add_oban.exs", oban)], "oban");
+    let dump = real_dump(
+        &[USERS, TEAMS, EVENTS_SQL, "CREATE TABLE oban_jobs (id bigserial PRIMARY KEY, state text NOT NULL);"],
+        &["20250101000000", "20250102000000", "20250201000000", "20250301000000"],
+    );
+    s.web.commit_files(&[("db/structure.sql", &dump)], "dump with oban");
+    let (code, v) = s.json();
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["verdict"], "in_sync");
+    let f = finding(&v, "unverified", "oban_jobs");
+    let evidence = f["evidence"][0].as_str().unwrap();
+    assert!(
+        evidence.starts_with("priv/repo/migrations/20250301000000_add_oban.exs:5 (phx): ")
+            && evidence.contains("Oban.Migrations.up()"),
+        "{evidence}"
+    );
+    assert_eq!(findings(&v).len(), 1, "{v:#}");
+}
+
+#[test]
+fn no_app_with_a_dump_is_an_input_error() {
+    let s = Setup::new(false);
+    let toml = std::fs::read_to_string(s.registry.path().join("apps.toml")).unwrap();
+    write(s.registry.path(), "apps.toml", toml.replace("structure = \"db/structure.sql\"\n", ""));
+    let out = tandem_in(s.registry.path()).args(["schema", "drift"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no app names a committed schema dump"));
+}
+
+#[test]
+fn against_a_live_postgres_database_the_database_is_the_truth() {
+    let s = Setup::new(false);
+    let db = TempDb::new();
+    db.execute("CREATE TABLE schema_migrations (version character varying NOT NULL PRIMARY KEY);");
+    db.execute(USERS);
+    db.execute(TEAMS);
+    db.execute("INSERT INTO schema_migrations VALUES ('20250101000000'), ('20250102000000');");
+    let run = || {
+        let out = tandem_in(s.registry.path())
+            .args(["schema", "drift", "--against", "env:DRIFT_DB", "--format", "json"])
+            .env("DRIFT_DB", db.url())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code().unwrap(), v)
+    };
+    let (code, v) = run();
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, 0);
+
+    // A hotfix applied by hand and a migration run without regenerating the dump.
+    db.execute("ALTER TABLE users ADD COLUMN hotfix integer; ALTER TABLE teams ALTER COLUMN title SET NOT NULL;");
+    db.execute("INSERT INTO schema_migrations VALUES ('20250104000000');");
+    let (code, v) = run();
+    assert_eq!(code, 1);
+    let f = finding(&v, "missing_column", "users.hotfix");
+    assert!(f["message"].as_str().unwrap().starts_with("the database in $DRIFT_DB has column `users.hotfix`"), "{f:#}");
+    finding(&v, "nullability_differs", "teams.title");
+    finding(&v, "missing_version", "20250104000000");
+    assert_eq!(findings(&v).len(), 3, "{v:#}");
+}
+
+#[test]
+fn against_a_live_mariadb_database_with_a_mysqldump_dump() {
+    let db = crate::support::mysql::TempDb::new();
+    db.execute(
+        "CREATE TABLE users (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL, \
+         KEY index_users_on_email (email));\n\
+         CREATE TABLE orders (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, user_id bigint NOT NULL, \
+         CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id));",
+    );
+    let out = Command::new("mysqldump")
+        .args(["--no-data", "--skip-comments", "-h", "127.0.0.1", "-u", "root", db.name()])
+        .output()
+        .expect("run mysqldump");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut app = TestRepo::init();
+    app.commit_files(&[("db/structure.sql", &String::from_utf8(out.stdout).unwrap())], "dump");
+    let registry = tempfile::tempdir().unwrap();
+    write(
+        registry.path(),
+        "apps.toml",
+        format!(
+            "[registry]\ndialect = \"mysql\"\n\n[[app]]\nname = \"shop\"\nrepo = \"{}\"\nframework = \"rails\"\n\
+             head = \"main\"\nstructure = \"db/structure.sql\"\n",
+            app.path().display()
+        ),
+    );
+    let run = || {
+        let out = tandem_in(registry.path())
+            .args(["schema", "drift", "--against", "env:DRIFT_DB", "--format", "json"])
+            .env("DRIFT_DB", db.url())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code().unwrap(), v)
+    };
+    let (code, v) = run();
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, 0);
+    db.execute(
+        "ALTER TABLE users MODIFY email varchar(320) NOT NULL; ALTER TABLE orders DROP FOREIGN KEY fk_orders_user;",
+    );
+    let (code, v) = run();
+    assert_eq!(code, 1);
+    let ty = finding(&v, "column_type_differs", "users.email");
+    assert!(ty["message"].as_str().unwrap().contains("varchar(320)"), "{ty:#}");
+    let fk = finding(&v, "extra_foreign_key", "orders.fk_orders_user");
+    assert_eq!(fk["location"]["line"], line_of(app.path(), "db/structure.sql", "CONSTRAINT `fk_orders_user`"));
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+}
+
+#[test]
+fn since_a_revision_every_change_of_the_dump_needs_a_migration() {
+    let mut s = Setup::new(false);
+    s.web.tag_lightweight("v1");
+    // A migration and the dump regenerated after it: explained.
+    let nickname = "ALTER TABLE users ADD COLUMN nickname text;\n";
+    s.web.write(&[("db/migrate/20250103000000_nickname.sql", nickname)]);
+    let dump = real_dump(&[USERS, TEAMS, nickname], &["20250101000000", "20250102000000", "20250103000000"]);
+    s.web.commit_files(&[("db/structure.sql", &dump)], "nickname");
+    let (code, out) = s.drift(&["--since", "v1", "--format", "json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, 0);
+
+    // A type that changed with no migration (the dump regenerated from a database a library
+    // migration altered).
+    s.edit_dump("name character varying(100)", "name character varying(150)");
+    let (code, out) = s.drift(&["--since", "v1", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let f = finding(&v, "changed_without_migration", "users.name");
+    assert!(f["message"].as_str().unwrap().contains("from character varying(100) to character varying(150)"), "{f:#}");
+    assert_eq!(f["location"]["line"], line_of(s.web.path(), "db/structure.sql", "name character varying(150)"));
+    assert_eq!(f["evidence"][0], "added since: 20250103000000");
+    finding(&v, "column_type_differs", "users.name");
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+}
