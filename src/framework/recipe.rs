@@ -6,7 +6,8 @@
 use crate::config::Framework;
 
 /// A destructive change, as the gate sees it and as `tandem plan` writes it out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Change {
     RenameColumn {
         table: String,
@@ -71,7 +72,7 @@ impl Change {
 }
 
 /// When an app's code step is done, relative to the database phases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Moment {
     /// Any time before the contract, even before the expand (the code no longer needs the old
