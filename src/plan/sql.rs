@@ -14,12 +14,14 @@ pub fn phases(change: &Change, schema: &Schema, options: &Options) -> Result<Vec
             let t = table_of(schema, table)?;
             let c = column_of(t, from)?;
             absent_column(t, to)?;
+            unread_by_views(schema, t, from)?;
             Ok(d.column_swap(t, c, to, &c.data_type, false))
         }
         Change::ChangeType { table, column, new_column, new_type } => {
             let t = table_of(schema, table)?;
             let c = column_of(t, column)?;
             absent_column(t, new_column)?;
+            unread_by_views(schema, t, column)?;
             Ok(d.column_swap(t, c, new_column, new_type, true))
         }
         Change::RenameTable { from, to } => {
@@ -32,6 +34,7 @@ pub fn phases(change: &Change, schema: &Schema, options: &Options) -> Result<Vec
         Change::DropColumn { table, column } => {
             let t = table_of(schema, table)?;
             let c = column_of(t, column)?;
+            unread_by_views(schema, t, column)?;
             Ok(vec![d.drop_column(t, c)])
         }
         Change::DropTable { table } => {
@@ -58,6 +61,23 @@ fn column_of<'t>(table: &'t Table, name: &str) -> Result<&'t Column> {
                 .help(format!("its columns: {}", known.join(", "))),
         )
     })
+}
+
+/// The contract drops the old column, which a view reading it would prevent: say so now rather
+/// than at the last phase.
+fn unread_by_views(schema: &Schema, table: &Table, column: &str) -> Result<()> {
+    let views: Vec<String> = schema.views_using(&table.name, Some(column)).map(|v| format!("`{}`", v.name)).collect();
+    if views.is_empty() {
+        return Ok(());
+    }
+    Err(Error::input(
+        Diagnostic::new(format!(
+            "`{}.{column}` is read by {}: the contract could not drop it",
+            table.name.name,
+            views.join(", ")
+        ))
+        .help("recreate the views on the new column first (or drop them), then plan again"),
+    ))
 }
 
 fn absent_column(table: &Table, name: &str) -> Result<()> {
@@ -414,6 +434,13 @@ impl Sql<'_> {
         let t = &table.name.name;
         let mut only = Schema::new(schema.dialect);
         only.tables.push(table.clone());
+        // The sequences the table owns go with it (DROP TABLE drops them), so they come back too.
+        only.sequences = schema
+            .sequences
+            .iter()
+            .filter(|q| q.owned_by.as_ref().is_some_and(|o| o.table.matches(&table.name)))
+            .cloned()
+            .collect();
         let create = crate::schema::render::render(&only);
         Phase {
             kind: PhaseKind::Contract,
