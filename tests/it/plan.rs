@@ -405,3 +405,87 @@ fn every_layout_and_format_reads_back_with_its_down_parts() {
         }
     }
 }
+
+/// The ledger on a real app repository and database: which phases ran, which ref uses which
+/// name, and the one-line answer as the app moves from the old name to the new one.
+#[test]
+fn the_ledger_answers_whether_the_contract_can_run() {
+    use crate::support::git::TestRepo;
+    let schema = "CREATE TABLE orders (\n    id bigint NOT NULL PRIMARY KEY,\n    notes text\n);\n";
+    let ecto = |field: &str| {
+        format!(
+            "defmodule Shop.Order do\n  use Ecto.Schema\n\n  schema \"orders\" do\n    field :{field}, :string\n  end\nend\n"
+        )
+    };
+    let mut app = TestRepo::with_files(&[("lib/shop/order.ex", &ecto("notes"))]);
+    let deployed = app.rev("HEAD");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("structure.sql"), schema).unwrap();
+    std::fs::create_dir_all(dir.path().join("migrations")).unwrap();
+    let repo_path = app.path().to_path_buf();
+    let toml = |deployed: &str| {
+        format!(
+            "[registry]\ndialect = \"postgres\"\nschema = \"structure.sql\"\nmigrations = \"migrations\"\n\n\
+             [[app]]\nname = \"shop\"\nrepo = \"{}\"\nframework = \"phoenix\"\ndeployed = \"{deployed}\"\nhead = \"main\"\n",
+            repo_path.display()
+        )
+    };
+    std::fs::write(dir.path().join("apps.toml"), toml(&deployed)).unwrap();
+    let config = tandem::config::load(&dir.path().join("apps.toml")).unwrap();
+    let change = Change::RenameColumn { table: "orders".into(), from: "notes".into(), to: "internal_notes".into() };
+    let plan = tandem::plan::plan(&config, &change, &options()).unwrap();
+    // The app's code steps come from Phoenix's recipe, the one the gate prints.
+    let steps: Vec<&str> = plan.apps[0].steps.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        steps,
+        tandem::framework::of(tandem::config::Framework::Phoenix)
+            .code_steps(&change)
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+    );
+    assert!(steps[0].contains("source: :notes"), "{steps:?}");
+
+    let db = pg::TempDb::new();
+    db.execute(schema);
+    up_to(&config, &db.url(), &plan.phases[0].version);
+    let report = tandem::plan::status(&config, None, Some(&db.url())).unwrap();
+    let c = &report.changes[0];
+    assert_eq!(c.id, "rename-column:orders.notes");
+    assert_eq!(
+        c.phases.iter().map(|p| p.applied).collect::<Vec<_>>(),
+        [Some(true), Some(false), Some(false), Some(false)]
+    );
+    assert!(c.phases.iter().all(|p| p.files.iter().all(|f| f.exists)));
+    assert!(!c.can_contract);
+    assert!(
+        c.answer.starts_with("not yet: `shop`@deployed still uses `orders.notes` (lib/shop/order.ex:5)"),
+        "{}",
+        c.answer
+    );
+
+    // Head moves to the new name; deployed still has the old one.
+    app.commit_files(&[("lib/shop/order.ex", &ecto("internal_notes"))], "use internal_notes");
+    let report = tandem::plan::status(&config, Some("rename-column:orders.notes"), Some(&db.url())).unwrap();
+    let uses: Vec<(String, String)> = report.changes[0]
+        .apps
+        .iter()
+        .map(|a| (a.git_ref.clone(), serde_json::to_value(a.uses).unwrap().as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(uses, [("deployed".to_owned(), "old".to_owned()), ("head".to_owned(), "new".to_owned())]);
+
+    // Deployed catches up and every phase before the contract has run: the contract can go.
+    std::fs::write(dir.path().join("apps.toml"), toml("main")).unwrap();
+    let config = tandem::config::load(&dir.path().join("apps.toml")).unwrap();
+    up_to(&config, &db.url(), &plan.phases[2].version);
+    let report = tandem::plan::status(&config, None, Some(&db.url())).unwrap();
+    let c = &report.changes[0];
+    assert!(c.can_contract, "{}", c.answer);
+    assert!(c.answer.starts_with("yes: no app uses `orders.notes`"), "{}", c.answer);
+    // A file of a phase that went missing shows.
+    std::fs::remove_file(config.root.join(&plan.phases[3].files[0])).unwrap();
+    let report = tandem::plan::status(&config, None, None).unwrap();
+    assert!(!report.changes[0].phases[3].files[0].exists);
+    assert_eq!(report.changes[0].phases[3].applied, None);
+    assert!(tandem::plan::status(&config, Some("drop-table:nope"), None).is_err());
+}
