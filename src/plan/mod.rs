@@ -212,15 +212,14 @@ pub fn plan(config: &Config, change: &Change, options: &Options) -> Result<Plan>
             ));
         }
     }
-    if options.dual_write.is_empty() && config.registry.dialect == crate::schema::Dialect::Sqlite {
-        if column_pair(change).is_some() {
-            return Err(Error::input(
-                Diagnostic::new(
-                    "tandem writes the trigger that keeps both columns in step for PostgreSQL and MySQL only",
-                )
+    if options.dual_write.is_empty()
+        && config.registry.dialect == crate::schema::Dialect::Sqlite
+        && column_pair(change).is_some()
+    {
+        return Err(Error::input(
+            Diagnostic::new("tandem writes the trigger that keeps both columns in step for PostgreSQL and MySQL only")
                 .help("pass `--dual-write APP` for the apps that write both columns themselves"),
-            ));
-        }
+        ));
     }
     let schema = crate::check::baseline::current(config)?.ok_or_else(|| {
         Error::input(
