@@ -489,3 +489,80 @@ fn the_ledger_answers_whether_the_contract_can_run() {
     assert_eq!(report.changes[0].phases[3].applied, None);
     assert!(tandem::plan::status(&config, Some("drop-table:nope"), None).is_err());
 }
+
+/// The command on a copy of the bundled example: the dry run prints every phase and both apps'
+/// steps and writes nothing; the real run writes the files and the ledger says the apps still
+/// use the old name (exit 1); a column that does not exist is a located input error (exit 2).
+#[test]
+fn the_command_on_the_bundled_example() {
+    use crate::support::cmd::{git, tandem_in};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for path in ["apps.toml", "schema", "migrations", "examples"] {
+        let status = std::process::Command::new("cp")
+            .args(["-r", &format!("{REPO}/{path}"), &root.display().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "example"]);
+    let before = std::fs::read_dir(root.join("migrations")).unwrap().count();
+
+    let out = tandem_in(root)
+        .args(["plan", "rename-column", "orders.notes", "internal_notes", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "1. expand",
+        "2. sync",
+        "3. backfill",
+        "4. contract",
+        "platform (rails)",
+        "portal (phoenix)",
+        "alias_attribute :internal_notes, :notes",
+        "source: :notes",
+        "CREATE TRIGGER",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    assert_eq!(std::fs::read_dir(root.join("migrations")).unwrap().count(), before);
+
+    let out = tandem_in(root)
+        .args(["plan", "rename-column", "orders.notes", "internal_notes", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["id"], "rename-column:orders.notes");
+    assert_eq!(plan["layout"], "dbmate");
+    assert_eq!(std::fs::read_dir(root.join("migrations")).unwrap().count(), before + 4);
+
+    let out = tandem_in(root).args(["plan", "status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("rename-column:orders.notes — not yet: `platform`@deployed still uses `orders.notes`"),
+        "{text}"
+    );
+    assert!(text.contains("portal@head: uses the old name"), "{text}");
+
+    // The contract is what the gate blocks.
+    let out = tandem_in(root).args(["check", "--format", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let contract = plan["phases"][3]["files"][0].as_str().unwrap();
+    let blocked = report["findings"].as_array().unwrap().iter().any(|f| {
+        f["rule"] == "drop-column"
+            && f["severity"] == "block"
+            && f["location"]["file"].as_str().is_some_and(|p| p.ends_with(contract))
+    });
+    assert!(blocked, "the contract {contract} is not blocked: {report}");
+
+    let out = tandem_in(root).args(["plan", "drop-column", "orders.nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("table `orders` has no column `nope`"), "{err}");
+}
