@@ -115,6 +115,7 @@ fn run_plan(
         std::thread::sleep(Duration::from_millis(50));
     }
     let (written, writes) = writer.map(Writer::finish).unwrap_or_default();
+    eprintln!("{}: the writer wrote {writes} rows and {writes} updates while the phases ran", plan.id);
     up_to(config, url, &version(&plan, PhaseKind::Contract));
     (plan, written, writes)
 }
