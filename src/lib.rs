@@ -12,6 +12,7 @@ pub mod git;
 pub mod graph;
 pub mod migration;
 pub mod notes;
+pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod rules;

@@ -2,10 +2,11 @@
 //! [`Outcome`] or an [`Error`]; `main.rs` maps both to exit codes.
 
 mod apps;
-mod check;
+pub(crate) mod check;
 mod graph;
 pub mod init;
 mod migrate;
+mod plan;
 mod refs;
 mod release_notes;
 mod report;
@@ -75,6 +76,10 @@ pub enum Command {
     /// Apply the shared migrations with a history, a lock and timing, the gate before each
     #[command(subcommand)]
     Migrate(migrate::MigrateCommand),
+    /// Write a rename, type change or drop as expand / keep in step / backfill / contract
+    /// migrations, with each app's code steps; `plan status` is the ledger
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -152,6 +157,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::ReleaseNotes(args) => release_notes::run(&globals, args),
         Command::Report(args) => report::run(&globals, args),
         Command::Migrate(cmd) => migrate::run(&globals, cmd),
+        Command::Plan(cmd) => plan::run(&globals, cmd),
     }
 }
 

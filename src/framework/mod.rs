@@ -12,11 +12,13 @@ mod generic;
 mod phoenix;
 mod prisma;
 mod rails;
+pub mod recipe;
 mod sequelize;
 mod sqlalchemy;
 mod typeorm;
 
 use crate::config::Framework;
+use crate::framework::recipe::{Change, CodeStep};
 use crate::scan::extract::Extractor;
 
 /// What tandem knows about one framework.
@@ -63,6 +65,18 @@ pub trait FrameworkSupport: Sync + Send {
     /// line is an implicit reference to each of them.
     fn maps_every_column(&self) -> bool {
         false
+    }
+
+    /// Whether its models list every declared column in the SQL they generate, so that a
+    /// column's declaration must go before the column does.
+    fn declares_columns(&self) -> bool {
+        false
+    }
+
+    /// What an app's developers change in its code, and when, for a destructive change done
+    /// as expand/contract: the gate's recipe and `tandem plan` both print these.
+    fn code_steps(&self, change: &Change) -> Vec<CodeStep> {
+        recipe::generic(change, self.declares_columns())
     }
 }
 

@@ -295,6 +295,138 @@ fn read_sql_file(path: &Path, text: &str, dialect: Dialect) -> Migration {
     m
 }
 
+/// How a directory of SQL migrations names and splits its files, for writing new ones in the
+/// same way ([`Layout::detect`] reads it from the files already there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// `V3__name.sql` with `U3__name.sql` (Flyway's undo) for the down part.
+    Flyway,
+    /// `000003_name.up.sql` / `000003_name.down.sql` (golang-migrate, sqlx).
+    GolangMigrate,
+    /// One file, `-- migrate:up` / `-- migrate:down` sections.
+    Dbmate,
+    /// One file, `-- +goose Up` / `-- +goose Down` sections.
+    Goose,
+    /// `3_name.sql` with no down part in the file: the down part goes to a `.down.sql` beside it.
+    Plain,
+}
+
+impl Layout {
+    /// The layout of the SQL migrations already in a directory (names and texts); dbmate when
+    /// the directory holds none.
+    pub fn detect(files: &[(PathBuf, String)]) -> Layout {
+        let mut votes = [0usize; 5];
+        for (path, text) in files {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if !name.ends_with(".sql") {
+                continue;
+            }
+            let layout = if name.ends_with(".up.sql") || name.ends_with(".down.sql") {
+                Layout::GolangMigrate
+            } else if parse_file_name(path).part.is_some() && (name.starts_with('V') || name.starts_with('U')) {
+                Layout::Flyway
+            } else if text.lines().any(|l| l.trim().to_ascii_lowercase().starts_with("-- +goose up")) {
+                Layout::Goose
+            } else if text.lines().any(|l| l.trim().to_ascii_lowercase().starts_with("-- migrate:up")) {
+                Layout::Dbmate
+            } else {
+                Layout::Plain
+            };
+            votes[layout as usize] += 1;
+        }
+        let all = [Layout::Flyway, Layout::GolangMigrate, Layout::Dbmate, Layout::Goose, Layout::Plain];
+        match votes.iter().enumerate().max_by_key(|(i, v)| (**v, std::cmp::Reverse(*i))) {
+            Some((i, v)) if *v > 0 => all[i],
+            _ => Layout::Dbmate,
+        }
+    }
+
+    /// The files of one migration in this layout: (file name, text). `up` and `down` are SQL;
+    /// `transactional` false asks every tool that reads the layout to run it outside a
+    /// transaction (and tandem, through `-- tandem:no-transaction`).
+    pub fn files(self, version: &str, name: &str, up: &str, down: &str, transactional: bool) -> Vec<(String, String)> {
+        let marker = if transactional { "" } else { "-- tandem:no-transaction\n" };
+        match self {
+            Layout::Flyway => vec![
+                (format!("V{version}__{name}.sql"), format!("{marker}{up}")),
+                (format!("U{version}__{name}.sql"), format!("{marker}{down}")),
+            ],
+            Layout::GolangMigrate => vec![
+                (format!("{version}_{name}.up.sql"), format!("{marker}{up}")),
+                (format!("{version}_{name}.down.sql"), format!("{marker}{down}")),
+            ],
+            Layout::Plain => vec![
+                (format!("{version}_{name}.sql"), format!("{marker}{up}")),
+                (format!("{version}_{name}.down.sql"), format!("{marker}{down}")),
+            ],
+            Layout::Dbmate => {
+                let flag = if transactional { "" } else { " transaction:false" };
+                vec![(
+                    format!("{version}_{name}.sql"),
+                    format!("-- migrate:up{flag}\n{up}\n-- migrate:down{flag}\n{down}"),
+                )]
+            }
+            Layout::Goose => {
+                // goose splits on semicolons unless told where a statement with its own begins and ends.
+                let wrap = |sql: &str| {
+                    if sql.contains("$$") || sql.contains("DELIMITER") {
+                        format!("-- +goose StatementBegin\n{sql}-- +goose StatementEnd\n")
+                    } else {
+                        sql.to_owned()
+                    }
+                };
+                let flag = if transactional { "" } else { "-- +goose NO TRANSACTION\n" };
+                vec![(
+                    format!("{version}_{name}.sql"),
+                    format!("{flag}{marker}-- +goose Up\n{}\n-- +goose Down\n{}", wrap(up), wrap(down)),
+                )]
+            }
+        }
+    }
+}
+
+/// `count` versions after every one in `existing`, in its style: the next numbers at the same
+/// width when the directory counts (`0004`, `V5`), timestamps `YYYYMMDDHHMMSS` (from `now`,
+/// seconds since 1970, or after the newest) when it uses those or holds nothing yet.
+pub fn next_versions(existing: &[String], count: usize, now: u64) -> Vec<String> {
+    let newest = existing.iter().filter(|v| !v.is_empty()).max_by(|a, b| compare_versions(a, b));
+    match newest {
+        Some(v) if v.len() < 12 && v.chars().all(|c| c.is_ascii_digit()) => {
+            let n: u64 = v.parse().unwrap_or(0);
+            (1..=count as u64).map(|i| format!("{:0width$}", n + i, width = v.len())).collect()
+        }
+        Some(v) if v.contains('.') => {
+            let major: u64 = v.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+            (1..=count as u64).map(|i| (major + i).to_string()).collect()
+        }
+        _ => {
+            let stamp = |secs: u64| -> u64 {
+                let days = (secs / 86_400) as i64;
+                let rest = secs % 86_400;
+                // Howard Hinnant's civil_from_days.
+                let z = days + 719_468;
+                let era = z.div_euclid(146_097);
+                let doe = z - era * 146_097;
+                let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+                let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+                let mp = (5 * doy + 2) / 153;
+                let d = doy - (153 * mp + 2) / 5 + 1;
+                let m = if mp < 10 { mp + 3 } else { mp - 9 };
+                let y = yoe + era * 400 + i64::from(m <= 2);
+                format!("{y:04}{m:02}{d:02}{:02}{:02}{:02}", rest / 3600, rest / 60 % 60, rest % 60)
+                    .parse()
+                    .unwrap_or(0)
+            };
+            let mut next = stamp(now);
+            if let Some(v) = newest.and_then(|v| v.parse::<u64>().ok()) {
+                next = next.max(v + 1);
+            }
+            (0..count as u64).map(|i| (next + i).to_string()).collect()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +456,41 @@ mod tests {
         assert!(!read("-- tandem:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);\n"));
         assert!(!read("-- migrate:up\n-- tandem:no-transaction\nVACUUM t;\n-- migrate:down\n"));
         assert!(!read("-- migrate:up transaction:false\nVACUUM t;\n"));
+    }
+
+    #[test]
+    fn new_versions_follow_the_directory() {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(next_versions(&v(&["0003", "0004"]), 2, 0), v(&["0005", "0006"]));
+        assert_eq!(next_versions(&v(&["9"]), 1, 0), v(&["10"]));
+        // 2026-12-05 21:49:50 UTC.
+        assert_eq!(next_versions(&[], 2, 1_796_507_390), v(&["20261205214950", "20261205214951"]));
+        assert_eq!(next_versions(&v(&["20991231000000"]), 1, 1_796_507_390), v(&["20991231000001"]));
+    }
+
+    #[test]
+    fn written_files_read_back_in_their_layout() {
+        for layout in [Layout::Flyway, Layout::GolangMigrate, Layout::Dbmate, Layout::Goose, Layout::Plain] {
+            let files = layout.files(
+                "7",
+                "add_x",
+                "ALTER TABLE t ADD COLUMN x int;\n",
+                "ALTER TABLE t DROP COLUMN x;\n",
+                false,
+            );
+            let paths: Vec<PathBuf> = files.iter().map(|(n, _)| PathBuf::from(n)).collect();
+            let texts = files.clone();
+            let read = |p: &Path| Ok(texts.iter().find(|(n, _)| Path::new(n) == p).unwrap().1.clone());
+            let ms = load_files(paths, read, None, Dialect::Postgres).unwrap();
+            assert_eq!(ms.len(), 1, "{layout:?}");
+            assert_eq!((ms[0].version.as_str(), ms[0].up.len()), ("7", 1), "{layout:?}");
+            assert_eq!(ms[0].down.as_ref().map(Vec::len), Some(1), "{layout:?}");
+            assert!(!ms[0].transactional, "{layout:?}");
+            let with_text: Vec<(PathBuf, String)> = files.into_iter().map(|(n, t)| (PathBuf::from(n), t)).collect();
+            // A plain directory that gains `.down.sql` files reads as golang-migrate's pairs.
+            let expected = if layout == Layout::Plain { Layout::GolangMigrate } else { layout };
+            assert_eq!(Layout::detect(&with_text), expected);
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use crate::check::finding::{Finding, Severity};
 use crate::check::gate::Subject;
 use crate::config::Framework;
+use crate::framework::recipe::{Change, gate};
 use crate::migration::OpKind;
 use crate::rules::types::{rewrites, same};
 use crate::rules::{OpContext, absent_target};
@@ -12,19 +13,8 @@ use crate::rules::{OpContext, absent_target};
 pub struct Rule;
 
 fn recipe(table: &str, column: &str, new_type: &str, fw: Option<Framework>) -> Vec<String> {
-    let stop = match fw {
-        Some(Framework::Rails) => format!("`self.ignored_columns += [\"{column}\"]`, deploy"),
-        Some(Framework::Phoenix) => format!("remove `field :{column}` from the Ecto schema, deploy"),
-        Some(Framework::Django) => "remove the old field with SeparateDatabaseAndState (state only), deploy".to_owned(),
-        _ => format!("stop using `{column}`, deploy"),
-    };
-    vec![
-        format!("expand: ALTER TABLE {table} ADD COLUMN {column}_new {new_type};"),
-        format!("write both columns (app code or a trigger), backfill `{column}_new` in batches"),
-        format!("move reads to `{column}_new`, deploy"),
-        stop,
-        format!("contract: drop `{column}`, rename `{column}_new` to `{column}` only once no app uses either name"),
-    ]
+    let new_column = format!("{column}_new");
+    gate(&Change::ChangeType { table: table.into(), column: column.into(), new_column, new_type: new_type.into() }, fw)
 }
 
 impl crate::rules::Rule for Rule {

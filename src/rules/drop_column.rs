@@ -4,45 +4,14 @@
 use crate::check::finding::{Finding, Severity};
 use crate::check::gate::Subject;
 use crate::config::Framework;
+use crate::framework::recipe::{Change, gate};
 use crate::migration::OpKind;
 use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;
 
 fn recipe(table: &str, column: &str, fw: Option<Framework>) -> Vec<String> {
-    let mut steps = match fw {
-        Some(Framework::Rails) => vec![
-            format!(
-                "in the model of `{table}`: `self.ignored_columns += [\"{column}\"]` and remove every use of `{column}`"
-            ),
-            "deploy: ActiveRecord stops loading and writing the column".to_owned(),
-        ],
-        Some(Framework::Phoenix) => vec![
-            format!(
-                "remove `field :{column}` from the Ecto schema of `{table}` and every use of it (queries, changesets)"
-            ),
-            "deploy".to_owned(),
-        ],
-        Some(Framework::Django) => vec![
-            format!(
-                "remove the field `{column}` from the model with a migration that only changes state: SeparateDatabaseAndState(state_operations=[RemoveField(…)])"
-            ),
-            "deploy: Django stops selecting the column".to_owned(),
-        ],
-        Some(Framework::Sqlalchemy)
-        | Some(Framework::Prisma)
-        | Some(Framework::Drizzle)
-        | Some(Framework::Typeorm)
-        | Some(Framework::Sequelize) => vec![
-            format!(
-                "remove `{column}` from the model/schema declaration of `{table}` (the ORM lists declared columns in its SQL) and every use"
-            ),
-            "deploy".to_owned(),
-        ],
-        _ => vec![format!("remove every use of `{table}.{column}`"), "deploy".to_owned()],
-    };
-    steps.push(format!("then drop `{table}.{column}` (check with `tandem refs {table}.{column}`)"));
-    steps
+    gate(&Change::DropColumn { table: table.into(), column: column.into() }, fw)
 }
 
 impl crate::rules::Rule for Rule {

@@ -4,25 +4,14 @@
 use crate::check::finding::{Finding, Severity};
 use crate::check::gate::Subject;
 use crate::config::Framework;
+use crate::framework::recipe::{Change, gate};
 use crate::migration::OpKind;
 use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;
 
 fn recipe(table: &str, fw: Option<Framework>) -> Vec<String> {
-    let first = match fw {
-        Some(Framework::Rails) => {
-            format!("delete the model of `{table}` and every use of it (associations, queries, raw SQL)")
-        }
-        Some(Framework::Phoenix) => {
-            format!("delete the Ecto schema of `{table}` (`schema \"{table}\"`) and every use of it")
-        }
-        Some(Framework::Django) => format!(
-            "delete the model of `{table}` with a migration that only changes state: SeparateDatabaseAndState(state_operations=[DeleteModel(…)])"
-        ),
-        _ => format!("remove every use of `{table}` from the app"),
-    };
-    vec![first, "deploy that version of the app (check with `tandem refs`)".into(), format!("then drop `{table}`")]
+    gate(&Change::DropTable { table: table.into() }, fw)
 }
 
 impl crate::rules::Rule for Rule {

@@ -4,27 +4,14 @@
 use crate::check::finding::{Finding, Severity};
 use crate::check::gate::Subject;
 use crate::config::Framework;
+use crate::framework::recipe::{Change, gate};
 use crate::migration::OpKind;
 use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;
 
 fn recipe(table: &str, from: &str, to: &str, fw: Option<Framework>) -> Vec<String> {
-    let stop = match fw {
-        Some(Framework::Rails) => format!("stop writing `{from}`: `self.ignored_columns += [\"{from}\"]`, deploy"),
-        Some(Framework::Phoenix) => format!("remove `field :{from}` from the Ecto schema, deploy"),
-        Some(Framework::Django) => "remove the old field with SeparateDatabaseAndState (state only), deploy".to_owned(),
-        _ => format!("stop reading and writing `{from}`, deploy"),
-    };
-    vec![
-        format!(
-            "expand: ALTER TABLE {table} ADD COLUMN {to} …; (`tandem plan rename-column {table}.{from} {table}.{to}` writes the steps)"
-        ),
-        format!("write to both `{from}` and `{to}` (app code or a trigger), backfill `{to}` in batches"),
-        format!("move every read to `{to}`, deploy"),
-        stop,
-        format!("contract: ALTER TABLE {table} DROP COLUMN {from};"),
-    ]
+    gate(&Change::RenameColumn { table: table.into(), from: from.into(), to: to.into() }, fw)
 }
 
 impl crate::rules::Rule for Rule {

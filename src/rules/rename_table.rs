@@ -4,26 +4,14 @@
 use crate::check::finding::{Finding, Severity};
 use crate::check::gate::{Subject, object};
 use crate::config::Framework;
+use crate::framework::recipe::{Change, gate};
 use crate::migration::OpKind;
 use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;
 
 fn recipe(from: &str, to: &str, fw: Option<Framework>) -> Vec<String> {
-    let point = match fw {
-        Some(Framework::Rails) => format!("point the model at the new name: `self.table_name = \"{to}\"`"),
-        Some(Framework::Phoenix) => format!("change the Ecto schema to `schema \"{to}\"`"),
-        Some(Framework::Django) => format!("set `db_table = \"{to}\"` in the model's Meta (AlterModelTable)"),
-        _ => format!("use `{to}` everywhere the app names `{from}`"),
-    };
-    vec![
-        format!(
-            "rename and keep the old name readable in one transaction: ALTER TABLE {from} RENAME TO {to}; CREATE VIEW {from} AS SELECT * FROM {to}; (a simple view is updatable)"
-        ),
-        point,
-        "deploy every app".to_owned(),
-        format!("then: DROP VIEW {from};"),
-    ]
+    gate(&Change::RenameTable { from: from.into(), to: to.into() }, fw)
 }
 
 impl crate::rules::Rule for Rule {

@@ -86,6 +86,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0007_shared_snippets.sql"),
         postgres: include_str!("migrations/postgres/0007_shared_snippets.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("migrations/sqlite/0008_changes.sql"),
+        postgres: include_str!("migrations/postgres/0008_changes.sql"),
+    },
 ];
 
 /// Snapshots kept per app (a `deployed` and a `head`, and room for a `--ref`).
@@ -452,6 +457,37 @@ impl Store {
             .await
             .map_err(err)?;
             tx.commit().await.map_err(err)
+        })
+    }
+
+    /// Record a planned change (its JSON) under `id`, replacing an earlier plan of the same id.
+    pub fn put_change(&self, id: &str, created_at: &str, plan: &str) -> Result<()> {
+        with_pool!(self, p, _pg, begin => {
+            let err = |e| self.db_error("record the change", e);
+            let mut tx = p.begin_with(begin).await.map_err(err)?;
+            sqlx::query("DELETE FROM tandem_changes WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(err)?;
+            sqlx::query("INSERT INTO tandem_changes (id, created_at, plan) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(created_at)
+                .bind(plan)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+            tx.commit().await.map_err(err)
+        })
+    }
+
+    /// Every recorded change as (id, created_at, plan JSON), oldest first.
+    pub fn changes(&self) -> Result<Vec<(String, String, String)>> {
+        with_pool!(self, p, _pg, _begin => {
+            let err = |e| self.db_error("read the changes", e);
+            let rows = sqlx::query("SELECT id, created_at, plan FROM tandem_changes ORDER BY created_at, id")
+                .fetch_all(p)
+                .await
+                .map_err(err)?;
+            rows.iter()
+                .map(|r| Ok((r.try_get("id").map_err(err)?, r.try_get("created_at").map_err(err)?, r.try_get("plan").map_err(err)?)))
+                .collect()
         })
     }
 

@@ -52,7 +52,7 @@ fn scan(app: &str, git_ref: &str, commit: &str, column: &str) -> ScanResult {
 
 /// Every behaviour, run against one store URL; `reopen` opens the same store again.
 /// The store schema version this tandem migrates to.
-const NEWEST: i64 = 7;
+const NEWEST: i64 = 8;
 
 fn exercise(open: &dyn Fn() -> Store) {
     let store = open();
@@ -195,12 +195,32 @@ fn postgres_store_round_trips_and_persists() {
     let db = support::pg::TempDb::new();
     let url = db.url();
     exercise(&|| Store::open(&url, Path::new("/unused")).unwrap());
+    // The change ledger: planning the same change again replaces its row.
+    let store = Store::open(&url, Path::new("/unused")).unwrap();
+    store.put_change("rename-column:users.email", "2", "{\"a\":1}").unwrap();
+    store.put_change("drop-table:t", "1", "{}").unwrap();
+    store.put_change("rename-column:users.email", "3", "{\"a\":2}").unwrap();
+    assert_eq!(
+        store.changes().unwrap(),
+        [
+            ("drop-table:t".to_owned(), "1".to_owned(), "{}".to_owned()),
+            ("rename-column:users.email".to_owned(), "3".to_owned(), "{\"a\":2}".to_owned())
+        ]
+    );
+    drop(store);
     let tables = db.query_strings(
         "SELECT table_name::text FROM information_schema.tables WHERE table_name LIKE 'tandem\\_%' ORDER BY 1",
     );
     assert_eq!(
         tables,
-        ["tandem_facts", "tandem_facts_recent", "tandem_scans", "tandem_snapshots", "tandem_store_version"]
+        [
+            "tandem_changes",
+            "tandem_facts",
+            "tandem_facts_recent",
+            "tandem_scans",
+            "tandem_snapshots",
+            "tandem_store_version"
+        ]
     );
     // What the last bulk write found in the small table, it moved into the big one.
     assert_eq!(db.query_strings("SELECT count(*)::text FROM tandem_facts_recent"), ["1"]);

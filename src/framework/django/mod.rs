@@ -1,7 +1,10 @@
 //! Django.
 
+mod recipe;
+
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
+use crate::framework::recipe::{Change, CodeStep};
 use crate::scan::extract::{Extractor, django};
 
 pub struct Django;
@@ -24,5 +27,9 @@ impl FrameworkSupport for Django {
         let parts: Vec<&str> =
             class.trim_start_matches("::").split("::").flat_map(|s| s.split('.')).filter(|s| !s.is_empty()).collect();
         Some(parts.join("_").to_ascii_lowercase())
+    }
+
+    fn code_steps(&self, change: &Change) -> Vec<CodeStep> {
+        recipe::code_steps(change)
     }
 }

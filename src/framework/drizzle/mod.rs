@@ -18,4 +18,8 @@ impl FrameworkSupport for Drizzle {
     fn migration_dirs(&self) -> &'static [&'static str] {
         &["drizzle"]
     }
+
+    fn declares_columns(&self) -> bool {
+        true
+    }
 }

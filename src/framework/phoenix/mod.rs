@@ -1,7 +1,10 @@
 //! Phoenix / Ecto.
 
+mod recipe;
+
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
+use crate::framework::recipe::{Change, CodeStep};
 use crate::scan::extract::{Extractor, ecto::EctoExtractor};
 
 pub struct Phoenix;
@@ -18,5 +21,9 @@ impl FrameworkSupport for Phoenix {
     /// `Repo`'s migrations, and those of any other Ecto repo (`priv/<repo>/migrations`).
     fn migration_dirs(&self) -> &'static [&'static str] {
         &["priv/repo/migrations", "priv/*/migrations"]
+    }
+
+    fn code_steps(&self, change: &Change) -> Vec<CodeStep> {
+        recipe::code_steps(change)
     }
 }

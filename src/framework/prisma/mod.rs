@@ -18,4 +18,8 @@ impl FrameworkSupport for Prisma {
     fn migration_dirs(&self) -> &'static [&'static str] {
         &["prisma/migrations"]
     }
+
+    fn declares_columns(&self) -> bool {
+        true
+    }
 }

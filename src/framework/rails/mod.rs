@@ -1,7 +1,10 @@
 //! Rails / ActiveRecord.
 
+mod recipe;
+
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
+use crate::framework::recipe::{Change, CodeStep};
 use crate::scan::extract::{Extractor, rails::RailsExtractor};
 
 pub struct Rails;
@@ -33,5 +36,9 @@ impl FrameworkSupport for Rails {
 
     fn maps_every_column(&self) -> bool {
         true
+    }
+
+    fn code_steps(&self, change: &Change) -> Vec<CodeStep> {
+        recipe::code_steps(change)
     }
 }

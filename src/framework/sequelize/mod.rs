@@ -18,4 +18,8 @@ impl FrameworkSupport for Sequelize {
     fn migration_dirs(&self) -> &'static [&'static str] {
         &["migrations", "db/migrations", "src/migrations"]
     }
+
+    fn declares_columns(&self) -> bool {
+        true
+    }
 }

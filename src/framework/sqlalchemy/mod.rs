@@ -18,4 +18,8 @@ impl FrameworkSupport for Sqlalchemy {
     fn migration_dir_names(&self) -> &'static [&'static str] {
         &["alembic", "migrations"]
     }
+
+    fn declares_columns(&self) -> bool {
+        true
+    }
 }

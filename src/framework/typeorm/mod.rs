@@ -18,4 +18,8 @@ impl FrameworkSupport for Typeorm {
     fn migration_dirs(&self) -> &'static [&'static str] {
         &["src/migration", "src/migrations", "migrations"]
     }
+
+    fn declares_columns(&self) -> bool {
+        true
+    }
 }

@@ -1,0 +1,213 @@
+//! The safe way to make a destructive change, in one place: the database phases (expand, keep in
+//! step, backfill, contract) and each framework's code steps between them. The gate's findings
+//! ([`gate`]) and `tandem plan` (which writes the phases and prints [`CodeStep`]s per app) read
+//! the same knowledge, so what a blocked check tells users to do is what the plan does.
+
+use crate::config::Framework;
+
+/// A destructive change, as the gate sees it and as `tandem plan` writes it out.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Change {
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    /// The new type lives in a new column `new_column` that replaces `column`.
+    ChangeType {
+        table: String,
+        column: String,
+        new_column: String,
+        new_type: String,
+    },
+    DropColumn {
+        table: String,
+        column: String,
+    },
+    DropTable {
+        table: String,
+    },
+}
+
+impl Change {
+    /// The name apps use today (`users.email`, `orders`).
+    pub fn old_name(&self) -> String {
+        match self {
+            Change::RenameColumn { table, from, .. } => format!("{table}.{from}"),
+            Change::ChangeType { table, column, .. } | Change::DropColumn { table, column } => {
+                format!("{table}.{column}")
+            }
+            Change::RenameTable { from, .. } => from.clone(),
+            Change::DropTable { table } => table.clone(),
+        }
+    }
+
+    /// The name apps use once the change is done, if any.
+    pub fn new_name(&self) -> Option<String> {
+        match self {
+            Change::RenameColumn { table, to, .. } => Some(format!("{table}.{to}")),
+            Change::ChangeType { table, new_column, .. } => Some(format!("{table}.{new_column}")),
+            Change::RenameTable { to, .. } => Some(to.clone()),
+            Change::DropColumn { .. } | Change::DropTable { .. } => None,
+        }
+    }
+
+    /// The `tandem plan …` command line that writes this change's phases.
+    pub fn command(&self) -> String {
+        match self {
+            Change::RenameColumn { table, from, to } => format!("tandem plan rename-column {table}.{from} {to}"),
+            Change::RenameTable { from, to } => format!("tandem plan rename-table {from} {to}"),
+            Change::ChangeType { table, column, new_type, .. } => {
+                format!("tandem plan change-type {table}.{column} '{new_type}'")
+            }
+            Change::DropColumn { table, column } => format!("tandem plan drop-column {table}.{column}"),
+            Change::DropTable { table } => format!("tandem plan drop-table {table}"),
+        }
+    }
+}
+
+/// When an app's code step is done, relative to the database phases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Moment {
+    /// Any time before the contract, even before the expand (the code no longer needs the old
+    /// name to be the only one, or maps the new name onto the old column).
+    Now,
+    /// Once the new column or table exists, is kept in step and is backfilled.
+    AfterBackfill,
+    /// The last deploy before the contract: the old name is no longer read or written.
+    BeforeContract,
+}
+
+impl Moment {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Moment::Now => "now (before or after the expand)",
+            Moment::AfterBackfill => "after the backfill",
+            Moment::BeforeContract => "before the contract",
+        }
+    }
+}
+
+/// One thing an app's developers do in its code, and when.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CodeStep {
+    pub moment: Moment,
+    pub text: String,
+}
+
+pub fn step(moment: Moment, text: impl Into<String>) -> CodeStep {
+    CodeStep { moment, text: text.into() }
+}
+
+/// The code steps of a framework whose models name columns only where the code uses them
+/// (`declares` false: plain SQL, a query builder), or list every declared column in the SQL they
+/// generate (`declares` true: SQLAlchemy, Prisma, Drizzle, TypeORM, Sequelize).
+pub fn generic(change: &Change, declares: bool) -> Vec<CodeStep> {
+    match change {
+        Change::RenameColumn { table, from, to } => vec![
+            step(Moment::AfterBackfill, format!("move every read and write of `{table}.{from}` to `{to}`, deploy")),
+            step(Moment::BeforeContract, format!("stop reading and writing `{from}`, deploy")),
+        ],
+        Change::ChangeType { column, new_column, .. } => vec![
+            step(Moment::AfterBackfill, format!("move reads to `{new_column}`, deploy")),
+            step(Moment::BeforeContract, format!("stop using `{column}`, deploy")),
+        ],
+        Change::RenameTable { from, to } => {
+            vec![step(Moment::AfterBackfill, format!("use `{to}` everywhere the app names `{from}`"))]
+        }
+        Change::DropColumn { table, column } if declares => vec![
+            step(
+                Moment::BeforeContract,
+                format!(
+                    "remove `{column}` from the model/schema declaration of `{table}` (the ORM lists declared columns in its SQL) and every use"
+                ),
+            ),
+            step(Moment::BeforeContract, "deploy"),
+        ],
+        Change::DropColumn { table, column } => vec![
+            step(Moment::BeforeContract, format!("remove every use of `{table}.{column}`")),
+            step(Moment::BeforeContract, "deploy"),
+        ],
+        Change::DropTable { table } => {
+            vec![step(Moment::BeforeContract, format!("remove every use of `{table}` from the app"))]
+        }
+    }
+}
+
+/// The gate's safe alternative for `change` to an app of framework `fw` (`None`: unknown): the
+/// database phases with the framework's code steps between them.
+pub fn gate(change: &Change, fw: Option<Framework>) -> Vec<String> {
+    let code = match fw {
+        Some(fw) => crate::framework::of(fw).code_steps(change),
+        None => generic(change, false),
+    };
+    let at = |m: Moment| code.iter().filter(move |s| s.moment == m).map(|s| s.text.clone());
+    let mut steps: Vec<String> = at(Moment::Now).collect();
+    match change {
+        Change::RenameColumn { table, from, to } => {
+            steps.push(format!(
+                "expand: ALTER TABLE {table} ADD COLUMN {to} …; (`{}` writes the steps)",
+                change.command()
+            ));
+            steps
+                .push(format!("write to both `{from}` and `{to}` (app code or a trigger), backfill `{to}` in batches"));
+            steps.extend(at(Moment::AfterBackfill));
+            steps.extend(at(Moment::BeforeContract));
+            steps.push(format!("contract: ALTER TABLE {table} DROP COLUMN {from};"));
+        }
+        Change::ChangeType { table, column, new_column, new_type } => {
+            steps.push(format!(
+                "expand: ALTER TABLE {table} ADD COLUMN {new_column} {new_type}; (`{}` writes the steps)",
+                change.command()
+            ));
+            steps.push(format!("write both columns (app code or a trigger), backfill `{new_column}` in batches"));
+            steps.extend(at(Moment::AfterBackfill));
+            steps.extend(at(Moment::BeforeContract));
+            steps.push(format!("contract: ALTER TABLE {table} DROP COLUMN {column};"));
+        }
+        Change::RenameTable { from, to } => {
+            steps.push(format!(
+                "rename and keep the old name readable in one transaction: ALTER TABLE {from} RENAME TO {to}; CREATE VIEW {from} AS SELECT * FROM {to}; (a simple view is updatable; `{}` writes the steps)",
+                change.command()
+            ));
+            steps.extend(at(Moment::AfterBackfill));
+            steps.extend(at(Moment::BeforeContract));
+            steps.push("deploy every app".to_owned());
+            steps.push(format!("then: DROP VIEW {from};"));
+        }
+        Change::DropColumn { table, column } => {
+            steps.extend(at(Moment::AfterBackfill));
+            steps.extend(at(Moment::BeforeContract));
+            steps.push(format!("then drop `{table}.{column}` (check with `tandem refs {table}.{column}`)"));
+        }
+        Change::DropTable { table } => {
+            steps.extend(at(Moment::AfterBackfill));
+            steps.extend(at(Moment::BeforeContract));
+            steps.push("deploy that version of the app (check with `tandem refs`)".into());
+            steps.push(format!("then drop `{table}`"));
+        }
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_framework_tells_how_to_stop_using_a_renamed_column() {
+        let change = Change::RenameColumn { table: "users".into(), from: "email".into(), to: "email_address".into() };
+        for fw in crate::framework::all() {
+            let steps = gate(&change, Some(fw.id()));
+            assert!(steps.first().is_some_and(|s| !s.is_empty()), "{}", fw.id());
+            assert!(steps.last().unwrap().contains("DROP COLUMN email"), "{}: {steps:?}", fw.id());
+            assert!(steps.iter().any(|s| s.contains("expand")), "{}: {steps:?}", fw.id());
+        }
+    }
+}
