@@ -161,7 +161,10 @@ fn the_same_blob_at_two_paths_keeps_two_cache_entries() {
     // must not share one entry.
     let mut repo = TestRepo::init();
     let gadget = "class Gadget < Base\n  def shown\n    title\n  end\nend\n";
-    repo.commit_files(&[("app/models/base.rb", BASE), ("app/models/gadget.rb", gadget), ("lib/gadget.rb", gadget)], "one");
+    repo.commit_files(
+        &[("app/models/base.rb", BASE), ("app/models/gadget.rb", gadget), ("lib/gadget.rb", gadget)],
+        "one",
+    );
     repo.tag("one");
     repo.commit_files(&[("app/models/user.rb", "class User < ApplicationRecord\nend\n")], "two");
     repo.tag("two");

@@ -497,9 +497,8 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
             .iter()
             .find(|m| body.starts_with(**m))
             .map(|m| body[m.len()..].trim_start());
-        let continues = code.is_some_and(|c| {
-            ["else", "elsif ", "when ", "in ", "rescue", "ensure"].iter().any(|k| c.starts_with(k))
-        });
+        let continues = code
+            .is_some_and(|c| ["else", "elsif ", "when ", "in ", "rescue", "ensure"].iter().any(|k| c.starts_with(k)));
         while let Some(&open) = open_blocks.last() {
             if indent > open || (indent == open && continues) {
                 break;
@@ -509,14 +508,11 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
         }
         // The blank room before this line's kept code: its indentation, or the whole line when
         // nothing of it is kept (written below, once the kept part is known).
-        let room_end = |out: &[u8]| {
-            (line_start..end).find(|&i| out[i] != b' ').unwrap_or(end)
-        };
+        let room_end = |out: &[u8]| (line_start..end).find(|&i| out[i] != b' ').unwrap_or(end);
         let opens = |c: &str| {
             let c = c.trim_end();
-            let keyword = ["if ", "unless ", "case ", "while ", "until ", "for ", "begin"]
-                .iter()
-                .any(|k| c.starts_with(k));
+            let keyword =
+                ["if ", "unless ", "case ", "while ", "until ", "for ", "begin"].iter().any(|k| c.starts_with(k));
             let block = c.ends_with(" do")
                 || c == "do"
                 || (c.ends_with('|') && c.rfind(" do |").is_some_and(|i| !c[i + 5..c.len() - 1].contains('|')));
@@ -1336,9 +1332,11 @@ impl<'a> Walker<'a> {
             "call" => self.visit_call(node),
             "binary" => {
                 // `rows << {…}`: one more literal the local holds.
-                if let (Some(left), Some(op), Some(right)) =
-                    (node.child_by_field_id(*field::LEFT), node.child_by_field_id(*field::OPERATOR), node.child_by_field_id(*field::RIGHT))
-                    && left.kind() == "identifier"
+                if let (Some(left), Some(op), Some(right)) = (
+                    node.child_by_field_id(*field::LEFT),
+                    node.child_by_field_id(*field::OPERATOR),
+                    node.child_by_field_id(*field::RIGHT),
+                ) && left.kind() == "identifier"
                     && self.text(op) == "<<"
                     && matches!(right.kind(), "hash" | "array" | "simple_symbol" | "string")
                 {
@@ -2650,8 +2648,10 @@ impl<'a> Walker<'a> {
             "if" | "unless" | "elsif" | "conditional" | "case" | "when" => {
                 let condition = node.child_by_field_id(*field::CONDITION);
                 let mut cursor = node.walk();
-                let branches: Vec<Node<'_>> =
-                    node.named_children(&mut cursor).filter(|c| Some(*c) != condition && c.kind() != "pattern").collect();
+                let branches: Vec<Node<'_>> = node
+                    .named_children(&mut cursor)
+                    .filter(|c| Some(*c) != condition && c.kind() != "pattern")
+                    .collect();
                 branches.into_iter().find_map(|b| self.eval(b))
             }
             "binary" => {
@@ -2698,8 +2698,7 @@ impl<'a> Walker<'a> {
 /// named the Rails way (`ApplicationRecord`, `PrimaryRecord`): a class whose ancestry reaches one
 /// is a model, any other class under `app/models` is plain Ruby.
 pub fn is_record_base(parent: &str) -> bool {
-    parent == "ActiveRecord::Base"
-        || (inflect::demodulize(parent).ends_with("Record") && !parent.starts_with("Active"))
+    parent == "ActiveRecord::Base" || (inflect::demodulize(parent).ends_with("Record") && !parent.starts_with("Active"))
 }
 
 /// The type after calling `method` on `ty`.
@@ -3282,15 +3281,5 @@ mod tests {
         assert_eq!(attribute_of("email_was"), "email");
         assert_eq!(attribute_of("admin?"), "admin");
         assert_eq!(attribute_of("email"), "email");
-    }
-}
-#[cfg(test)]
-mod debug_tmp {
-    #[test]
-    fn dump_slim() {
-        if let Ok(p) = std::env::var("DUMP_SLIM") {
-            let s = std::fs::read_to_string(p).unwrap();
-            println!("{}", super::indented_template_to_ruby(&s, true));
-        }
     }
 }
