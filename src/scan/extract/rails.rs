@@ -1532,7 +1532,7 @@ impl<'a> Walker<'a> {
             // is written through it (a name that is no column is dropped by resolution).
             self.hit_at(name_node.start_byte(), model.attribute(column), RefKind::Query, Confidence::Medium);
         }
-        let saved_name = std::mem::replace(&mut self.method_name, Some(name));
+        let saved_name = self.method_name.replace(name);
         let saved = std::mem::replace(&mut self.in_instance_method, instance);
         let locals = MethodLocals { range: (node.start_byte(), node.end_byte()), names: OnceCell::new() };
         let saved_locals = std::mem::replace(&mut self.method_locals, instance.then_some(locals));
