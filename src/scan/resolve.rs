@@ -129,8 +129,8 @@ fn segments(class: &str) -> Vec<&str> {
     class.trim_start_matches("::").split("::").flat_map(|s| s.split('.')).filter(|s| !s.is_empty()).collect()
 }
 
-/// Drops the Rails classes whose ancestry does not reach ActiveRecord through the app's own
-/// classes. A file under `app/models` may declare a subclass of a plain class
+/// Drops the classes whose ancestry does not reach their ORM's root through the app's own
+/// classes (for the frameworks that say what the root is: `FrameworkSupport::is_model_root`). A file under `app/models` may declare a subclass of a plain class
 /// (`GithubFetcher::Repo < Resource`): the extractor, seeing one file, must keep it as a possible
 /// single-table subclass; knowing every class, it is no model, and mapping it to `repos` by its
 /// name would attribute its whole file to that table.
@@ -143,13 +143,10 @@ fn records_only(list: &mut Vec<Model>) {
         let mut changed = false;
         for i in 0..list.len() {
             let decl = &list[i].decl;
-            if !keep[i] || decl.framework != crate::config::Framework::Rails {
-                continue;
-            }
-            let Some(parent) = decl.parent.as_deref() else { continue };
+            let Some(parent) = decl.parent.as_deref().filter(|_| keep[i]) else { continue };
             let parent = parent.trim_start_matches("::");
-            let reaches = crate::scan::extract::rails::is_record_base(parent)
-                || (0..list.len()).any(|j| j != i && keep[j] && same(&list[j].decl.class, parent));
+            let Some(root) = crate::framework::of(decl.framework).is_model_root(parent) else { continue };
+            let reaches = root || (0..list.len()).any(|j| j != i && keep[j] && same(&list[j].decl.class, parent));
             if !reaches {
                 keep[i] = false;
                 changed = true;
