@@ -340,3 +340,38 @@ fn slim_blocks_type_their_parameters_and_form_builders_reach_partials() {
     assert_eq!(in_file(&got, "app/views/users/_form.html.slim"), set(&["2 users.email", "3 users.name"]));
     assert_has(&in_file(&got, "app/views/users/edit.html.slim"), &["5 posts.title"]);
 }
+
+/// Without a schema the scan cannot list a model's columns; its class line still uses any
+/// column of its table that a migration names — but not where the model listed its columns and
+/// left one out (`ignored_columns`).
+#[test]
+fn a_models_class_line_uses_each_column_even_without_a_schema() {
+    let files = with_models(&[(
+        "app/models/message.rb",
+        "class Message < ApplicationRecord\n  self.ignored_columns += [\"legacy\"]\nend\n",
+    )]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut repo = TestRepo::init();
+    repo.write(&files);
+    repo.commit("app");
+    let app = support::scan::app("shop", repo.path(), Framework::Rails);
+    let config = support::scan::config(dir.path(), vec![app.clone()]);
+    let lines = |index: Option<&SchemaIndex>, schema: Option<&tandem::schema::Schema>, column: &str| {
+        let result = scan_ref(&config, &app, "head", "main", index, None, false).expect("scans");
+        let graph = tandem::graph::DepGraph::build(schema, &[result]);
+        let target = tandem::scan::ObjectRef::table("messages");
+        let target = tandem::scan::ObjectRef { column: Some(column.into()), ..target };
+        graph
+            .references_to(&target, tandem::config::Confidence::Medium)
+            .iter()
+            .map(|r| format!("{}:{}", r.path, r.line))
+            .collect::<BTreeSet<_>>()
+    };
+    // No schema: the class line stands for every column, `ignored_columns` listing none.
+    assert_eq!(lines(None, None, "subject"), set(&["app/models/message.rb:1"]));
+    // With one: the class line uses the columns the model loads, not the ignored one.
+    let schema = support::scan::schema(&[("messages", &["id", "subject", "legacy"])]);
+    let index = SchemaIndex::new(&schema);
+    assert_eq!(lines(Some(&index), Some(&schema), "subject"), set(&["app/models/message.rb:1"]));
+    assert_eq!(lines(Some(&index), Some(&schema), "legacy"), set(&[]));
+}
