@@ -375,3 +375,33 @@ fn a_models_class_line_uses_each_column_even_without_a_schema() {
     assert_eq!(lines(Some(&index), Some(&schema), "subject"), set(&["app/models/message.rb:1"]));
     assert_eq!(lines(Some(&index), Some(&schema), "legacy"), set(&[]));
 }
+
+/// `enum` generates predicates named after its values (with `prefix:`/`suffix:`): they read the
+/// enum's column, not a column of their own name.
+#[test]
+fn enum_predicates_read_the_enum_column() {
+    const ENUMS: &[(&str, &[&str])] =
+        &[("users", &["id", "name", "email", "status", "role", "active"]), ("posts", &["id", "title", "author_id"])];
+    let files = with_models(&[
+        (
+            "app/models/user.rb",
+            "class User < ApplicationRecord\n  enum :status, { pending: 0, banned: 1 }\n  enum role: [:admin, :guest], _prefix: true\n\n  def shown?\n    pending? || role_admin?\n  end\nend\n",
+        ),
+        ("app/views/users/show.html.erb", "<%= @user.banned? %>\n<%= @user.role_guest? %>\n<%= @user.active? %>\n"),
+        (
+            "app/controllers/users_controller.rb",
+            "class UsersController < ApplicationController\n  def show\n    @user = User.find(params[:id])\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, ENUMS);
+    let got = uses(&result);
+    assert_eq!(
+        in_file(&got, "app/models/user.rb"),
+        set(&["2 users.status", "3 users.role", "6 users.status", "6 users.role"])
+    );
+    // A plain boolean column's predicate is still that column.
+    assert_eq!(
+        in_file(&got, "app/views/users/show.html.erb"),
+        set(&["1 users.status", "2 users.role", "3 users.active"])
+    );
+}

@@ -2166,16 +2166,54 @@ impl<'a> Walker<'a> {
                 self.column_hit(at, &rec, &format!("{attr}_digest"), decl, high);
             }
             "enum" => {
+                // What `enum` names: the column, its values, and the affixes of the generated
+                // predicates (`prefix: true` → `status_active?`, `suffix: :state` → `active_state?`).
+                let affix =
+                    |name: &str, column: &str| match option_value(name).or_else(|| option_value(&format!("_{name}"))) {
+                        Some(v) if v.kind() == "true" => Some(column.to_owned()),
+                        Some(v) => symbol_or_string(v, self.code).map(|(s, _)| s),
+                        None => None,
+                    };
+                let mut declared: Vec<(String, Option<Node<'_>>)> = Vec::new();
                 if let Some((column, node)) = symbols.first() {
                     self.column_hit(*node, &rec, column, decl, high);
+                    declared.push((column.clone(), args.get(1).copied()));
                 } else {
                     // Rails < 7: `enum status: {…}, _prefix: true`.
                     for pair in &options {
                         if let Some(key) = pair.child_by_field_id(*field::KEY)
                             && let Some((column, _)) = symbol_or_string(key, self.code)
                             && !column.starts_with('_')
+                            && !matches!(
+                                column.as_str(),
+                                "prefix" | "suffix" | "scopes" | "default" | "validate" | "instance_methods"
+                            )
                         {
                             self.column_hit(key, &rec, &column, decl, high);
+                            declared.push((column, pair.child_by_field_id(*field::VALUE)));
+                        }
+                    }
+                }
+                for (column, values) in declared {
+                    let values = match values {
+                        Some(v) if v.kind() == "hash" => pairs(v)
+                            .iter()
+                            .filter_map(|p| p.child_by_field_id(*field::KEY))
+                            .filter_map(|k| symbol_or_string(k, self.code))
+                            .map(|(s, _)| s)
+                            .collect(),
+                        Some(v) => strings_in(v, self.code).into_iter().map(|(s, _)| s).collect(),
+                        None => Vec::new(),
+                    };
+                    let prefix = affix("prefix", &column).map(|p| format!("{p}_")).unwrap_or_default();
+                    let suffix = affix("suffix", &column).map(|s| format!("_{s}")).unwrap_or_default();
+                    // `record.active?` reads the enum's column: resolution maps the predicate's
+                    // attribute to it, as it maps any declared field.
+                    let fields = &mut self.facts.models[index].fields;
+                    for value in values.iter().filter(|v| is_identifier(v)) {
+                        let attribute = format!("{prefix}{value}{suffix}");
+                        if attribute != column && !fields.iter().any(|(a, _)| *a == attribute) {
+                            fields.push((attribute, column.clone()));
                         }
                     }
                 }
