@@ -60,6 +60,14 @@ pub trait FrameworkSupport: Sync + Send {
         None
     }
 
+    /// Whether a class is a model only when its ancestry, through the app's own classes, reaches
+    /// a superclass this says is the ORM's root (Rails: `ApplicationRecord`,
+    /// `ActiveRecord::Base`). `None`: the framework's extractors decide alone.
+    fn is_model_root(&self, superclass: &str) -> Option<bool> {
+        let _ = superclass;
+        None
+    }
+
     /// Whether a model reads and writes every column of its table on each load and save
     /// (ActiveRecord caches all columns unless told to ignore some), so that the model's class
     /// line is an implicit reference to each of them.

@@ -181,8 +181,14 @@ impl DepGraph {
 
     /// Every reference to `target` (a table: also references to its columns) at or above
     /// `min`, sorted.
+    ///
+    /// A model that loads every column of its table (ActiveRecord) references each column at its
+    /// class line. Scanned with a schema, that is one implicit reference per column the model does
+    /// not ignore; scanned without one, the scan cannot list the columns and leaves one implicit
+    /// reference to the table, which then stands for each of them: a column target that exists
+    /// (a migration drops it) is still used by the model.
     pub fn references_to(&self, target: &ObjectRef, min: Confidence) -> Vec<&Reference> {
-        let mut out: Vec<&Reference> = self
+        let all: Vec<&Reference> = self
             .graph
             .edge_references()
             .filter_map(|e| match e.weight() {
@@ -191,8 +197,26 @@ impl DepGraph {
             })
             .flatten()
             .map(|&i| &self.references[i])
-            .filter(|r| r.confidence >= min && r.object.hits(target))
+            .filter(|r| r.confidence >= min)
             .collect();
+        let mut out: Vec<&Reference> = all.iter().copied().filter(|r| r.object.hits(target)).collect();
+        if target.column.is_some() {
+            let whole_table = ObjectRef { column: None, ..target.clone() };
+            // Lines whose model listed its columns: there the table reference stands for none.
+            let listed: BTreeSet<(&str, &str, &str, u32)> = all
+                .iter()
+                .filter(|r| {
+                    r.kind == crate::scan::RefKind::Implicit && r.object.column.is_some() && r.object.hits(&whole_table)
+                })
+                .map(|r| (&*r.app, &*r.git_ref, &*r.path, r.line))
+                .collect();
+            out.extend(all.iter().copied().filter(|r| {
+                r.kind == crate::scan::RefKind::Implicit
+                    && r.object.column.is_none()
+                    && r.object.hits(&whole_table)
+                    && !listed.contains(&(&*r.app, &*r.git_ref, &*r.path, r.line))
+            }));
+        }
         out.sort();
         out
     }

@@ -129,6 +129,37 @@ fn segments(class: &str) -> Vec<&str> {
     class.trim_start_matches("::").split("::").flat_map(|s| s.split('.')).filter(|s| !s.is_empty()).collect()
 }
 
+/// Drops the classes whose ancestry does not reach their ORM's root through the app's own
+/// classes (for the frameworks that say what the root is: `FrameworkSupport::is_model_root`). A file under `app/models` may declare a subclass of a plain class
+/// (`GithubFetcher::Repo < Resource`): the extractor, seeing one file, must keep it as a possible
+/// single-table subclass; knowing every class, it is no model, and mapping it to `repos` by its
+/// name would attribute its whole file to that table.
+fn records_only(list: &mut Vec<Model>) {
+    let same = |class: &str, parent: &str| {
+        class == parent || class.ends_with(&format!("::{parent}")) || parent.ends_with(&format!("::{class}"))
+    };
+    let mut keep = vec![true; list.len()];
+    loop {
+        let mut changed = false;
+        for i in 0..list.len() {
+            let decl = &list[i].decl;
+            let Some(parent) = decl.parent.as_deref().filter(|_| keep[i]) else { continue };
+            let parent = parent.trim_start_matches("::");
+            let Some(root) = crate::framework::of(decl.framework).is_model_root(parent) else { continue };
+            let reaches = root || (0..list.len()).any(|j| j != i && keep[j] && same(&list[j].decl.class, parent));
+            if !reaches {
+                keep[i] = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut flags = keep.into_iter();
+    list.retain(|_| flags.next().unwrap_or(true));
+}
+
 /// A model class with where it was declared and the table it maps, once resolved.
 #[derive(Debug, Clone)]
 struct Model {
@@ -165,6 +196,7 @@ impl Models {
                 ignored: BTreeSet::new(),
             })
             .collect();
+        records_only(&mut list);
         list.sort_by(|a, b| (&a.decl.class, &a.path, a.decl.line).cmp(&(&b.decl.class, &b.path, b.decl.line)));
         let mut by_last: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, m) in list.iter().enumerate() {

@@ -482,7 +482,9 @@ fn haml_and_slim_templates() {
             (4, "$rails:view:users|rails:view:/@user?User.created_at", "query"),
             (4, "$rails:view:users|rails:view:/@user?User.role", "query"),
             (7, "$rails:view:users|rails:view:/@user?User.posts", "query"),
-            (8, "Post#title", "query"),
+            // The block `@user.posts.each do |post|` is closed where the indentation ends it, so
+            // its parameter is typed: the records of `@user`'s `posts`, not a guess by name.
+            (8, "$rails:view:users|rails:view:/@user?User.posts.title", "query"),
         ])
     );
     // `-#` and `/` comments, CSS classes, filters and text are not code.
@@ -490,7 +492,12 @@ fn haml_and_slim_templates() {
     let slim = facts("app/views/users/index.html.slim");
     assert_eq!(
         hits(&slim),
-        set(&[(6, "User#email", "query"), (7, "User#status", "query"), (8, "User#last_seen_at", "query")])
+        // `- @users.each do |user|` types `user` as one of the controller's `@users`.
+        set(&[
+            (6, "$rails:view:users|rails:view:/@users?User.email", "query"),
+            (7, "$rails:view:users|rails:view:/@users?User.status", "query"),
+            (8, "$rails:view:users|rails:view:/@users?User.last_seen_at", "query"),
+        ])
     );
     assert!(lines_naming(&slim, "password_digest").is_empty());
 }

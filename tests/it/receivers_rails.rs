@@ -195,3 +195,213 @@ fn a_warm_scan_re_resolves_views_when_their_controller_binds_anew() {
     let warm = scan_ref(&config, &app, "head", "main", Some(&index), Some(&store), false).expect("scans");
     assert_eq!(view(&warm), ["app/views/posts/show.html.erb:1 drafts.title"]);
 }
+
+/// The uses `uses` lists in one file, as `line object`.
+fn in_file(got: &BTreeSet<String>, path: &str) -> BTreeSet<String> {
+    got.iter().filter_map(|u| u.strip_prefix(path)?.strip_prefix(':').map(str::to_owned)).collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+const MESSAGES: &[(&str, &[&str])] = &[
+    ("posts", &["id", "title", "author_id", "published_at", "tags", "body"]),
+    ("users", &["id", "name", "email", "karma"]),
+    ("comments", &["id", "post_id", "body"]),
+    ("tags", &["id", "post_id", "name"]),
+    ("drafts", &["id", "title"]),
+    ("accounts", &["id", "name"]),
+    ("messages", &["id", "subject", "body", "deleted_by_author"]),
+];
+
+#[test]
+fn hashes_and_lists_held_in_locals_name_attributes_where_they_are_written() {
+    let files = with_models(&[
+        (
+            "app/models/message.rb",
+            "class Message < ApplicationRecord\n  def as_json(_options = {})\n    attrs = [:subject, :body]\n    attrs.push :deleted_by_author if deleted_by_author\n    super(only: attrs)\n  end\nend\n",
+        ),
+        (
+            "lib/tasks/seed.rb",
+            "args = {\n  subject: \"hi\",\n  body: \"there\"\n}\nMessage.create!(args)\nrows = []\nrows << {title: \"a\"}\nPost.insert_all(rows)\nattrs = %w[id karma\n  name]\nUser.select(*attrs).to_a\nopts = {email: 1}\nputs opts\nUser.update_counters 1, karma: 2\n",
+        ),
+        ("app/views/users/show.html.erb", "<%= current_user.try(:email) %>\n<%= current_user.name %>\n"),
+    ]);
+    let (_dir, result) = scan(&files, MESSAGES);
+    let got = uses(&result);
+    assert_eq!(
+        in_file(&got, "app/models/message.rb"),
+        set(&[
+            "3 messages.subject",
+            "3 messages.body",
+            "4 messages.deleted_by_author",
+            // The predicate read in the modifier.
+        ])
+    );
+    assert_eq!(
+        in_file(&got, "lib/tasks/seed.rb"),
+        set(&[
+            "2 messages.subject",
+            "3 messages.body",
+            "5 messages",
+            "7 posts.title",
+            "8 posts",
+            "9 users.id",
+            "9 users.karma",
+            "10 users.name",
+            "11 users",
+            // `opts` goes to no query: line 12 names nothing.
+            "14 users.karma",
+            "14 users",
+        ])
+    );
+    assert_eq!(in_file(&got, "app/views/users/show.html.erb"), set(&["1 users.email", "2 users.name"]));
+}
+
+#[test]
+fn model_helpers_writers_own_associations_and_class_body_scopes() {
+    let files = with_models(&[
+        (
+            "app/models/message.rb",
+            "class Message < ApplicationRecord\n  has_one :draft\n  scope :hot, ->(u) { base(u).order(:subject) }\n\n  def self.note!(s)\n    create_without_dupe!(subject: s)\n    create_draft(title: s)\n  end\n\n  def subject=(s)\n    super(s.strip)\n  end\n\n  def nickname=(n)\n    @nickname = n\n  end\nend\n",
+        ),
+        (
+            "app/models/post.rb",
+            "class Post < ApplicationRecord\n  include Publishable\n  belongs_to :author, class_name: \"User\"\n  has_many :comments\n  has_many :tags\n\n  def wipe!\n    comments.update_all(body: nil)\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, MESSAGES);
+    let got = uses(&result);
+    assert_eq!(
+        in_file(&got, "app/models/message.rb"),
+        // `create_draft` is the has_one's: its `title` is no message column, and `nickname=`
+        // writes no column.
+        set(&["2 drafts", "3 messages.subject", "6 messages.subject", "10 messages.subject"])
+    );
+    assert_has(&in_file(&got, "app/models/post.rb"), &["8 comments.body"]);
+    assert_lacks(&in_file(&got, "app/models/post.rb"), &["8 posts.body"]);
+}
+
+#[test]
+fn plain_classes_under_app_models_are_no_models_and_message_may_be_one() {
+    let files = with_models(&[
+        ("app/models/message.rb", "class Message < ApplicationRecord\nend\n"),
+        // A plain Ruby class and its subclass named like a model: no table is theirs.
+        (
+            "app/models/github/resource.rb",
+            "module Github\n  class Resource\n    def title\n      @title\n    end\n  end\nend\n",
+        ),
+        (
+            "app/models/github/post.rb",
+            "module Github\n  class Post < Resource\n    def body\n      title\n    end\n  end\nend\n",
+        ),
+        (
+            "app/jobs/notify_job.rb",
+            "class NotifyJob < ApplicationJob\n  def perform(message)\n    message.subject\n  end\nend\n",
+        ),
+        (
+            "app/controllers/users_controller.rb",
+            "class UsersController < ApplicationController\n  def show\n    @shown = if params[:x]\n      User.new(name: params[:x])\n    else\n      User.find_by(name: params[:name])\n    end\n  end\nend\n",
+        ),
+        ("app/views/users/show.html.erb", "<%= @shown.email %>\n"),
+    ]);
+    let (_dir, result) = scan(&files, MESSAGES);
+    // Not even the class line: only name-only (low) matches of `title` remain.
+    let github: Vec<_> = result
+        .references
+        .iter()
+        .filter(|r| r.path.starts_with("app/models/github/") && r.confidence >= tandem::config::Confidence::Medium)
+        .collect();
+    assert!(github.is_empty(), "{github:#?}");
+    let got = uses(&result);
+    assert_eq!(in_file(&got, "app/jobs/notify_job.rb"), set(&["3 messages.subject"]));
+    assert_eq!(in_file(&got, "app/views/users/show.html.erb"), set(&["1 users.email"]));
+}
+
+#[test]
+fn slim_blocks_type_their_parameters_and_form_builders_reach_partials() {
+    let files = with_models(&[
+        (
+            "app/controllers/users_controller.rb",
+            "class UsersController < ApplicationController\n  def edit\n    @user = current_user\n  end\nend\n",
+        ),
+        (
+            "app/views/users/edit.html.slim",
+            ".page\n  = form_for @user do |f|\n    = render partial: \"form\", locals: {f: f}\n  - @user.posts.each do |post|\n    p = post.title\n  .footer\n    = name\n",
+        ),
+        (
+            "app/views/users/_form.html.slim",
+            ".row\n  = f.label :email\n  = f.text_field :name\n  = f.submit \"Save\"\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, MESSAGES);
+    let got = uses(&result);
+    assert_eq!(in_file(&got, "app/views/users/_form.html.slim"), set(&["2 users.email", "3 users.name"]));
+    assert_has(&in_file(&got, "app/views/users/edit.html.slim"), &["5 posts.title"]);
+}
+
+/// Without a schema the scan cannot list a model's columns; its class line still uses any
+/// column of its table that a migration names — but not where the model listed its columns and
+/// left one out (`ignored_columns`).
+#[test]
+fn a_models_class_line_uses_each_column_even_without_a_schema() {
+    let files = with_models(&[(
+        "app/models/message.rb",
+        "class Message < ApplicationRecord\n  self.ignored_columns += [\"legacy\"]\nend\n",
+    )]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut repo = TestRepo::init();
+    repo.write(&files);
+    repo.commit("app");
+    let app = support::scan::app("shop", repo.path(), Framework::Rails);
+    let config = support::scan::config(dir.path(), vec![app.clone()]);
+    let lines = |index: Option<&SchemaIndex>, schema: Option<&tandem::schema::Schema>, column: &str| {
+        let result = scan_ref(&config, &app, "head", "main", index, None, false).expect("scans");
+        let graph = tandem::graph::DepGraph::build(schema, &[result]);
+        let target = tandem::scan::ObjectRef::table("messages");
+        let target = tandem::scan::ObjectRef { column: Some(column.into()), ..target };
+        graph
+            .references_to(&target, tandem::config::Confidence::Medium)
+            .iter()
+            .map(|r| format!("{}:{}", r.path, r.line))
+            .collect::<BTreeSet<_>>()
+    };
+    // No schema: the class line stands for every column, `ignored_columns` listing none.
+    assert_eq!(lines(None, None, "subject"), set(&["app/models/message.rb:1"]));
+    // With one: the class line uses the columns the model loads, not the ignored one.
+    let schema = support::scan::schema(&[("messages", &["id", "subject", "legacy"])]);
+    let index = SchemaIndex::new(&schema);
+    assert_eq!(lines(Some(&index), Some(&schema), "subject"), set(&["app/models/message.rb:1"]));
+    assert_eq!(lines(Some(&index), Some(&schema), "legacy"), set(&[]));
+}
+
+/// `enum` generates predicates named after its values (with `prefix:`/`suffix:`): they read the
+/// enum's column, not a column of their own name.
+#[test]
+fn enum_predicates_read_the_enum_column() {
+    const ENUMS: &[(&str, &[&str])] =
+        &[("users", &["id", "name", "email", "status", "role", "active"]), ("posts", &["id", "title", "author_id"])];
+    let files = with_models(&[
+        (
+            "app/models/user.rb",
+            "class User < ApplicationRecord\n  enum :status, { pending: 0, banned: 1 }\n  enum role: [:admin, :guest], _prefix: true\n\n  def shown?\n    pending? || role_admin?\n  end\nend\n",
+        ),
+        ("app/views/users/show.html.erb", "<%= @user.banned? %>\n<%= @user.role_guest? %>\n<%= @user.active? %>\n"),
+        (
+            "app/controllers/users_controller.rb",
+            "class UsersController < ApplicationController\n  def show\n    @user = User.find(params[:id])\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, ENUMS);
+    let got = uses(&result);
+    assert_eq!(
+        in_file(&got, "app/models/user.rb"),
+        set(&["2 users.status", "3 users.role", "6 users.status", "6 users.role"])
+    );
+    // A plain boolean column's predicate is still that column.
+    assert_eq!(
+        in_file(&got, "app/views/users/show.html.erb"),
+        set(&["1 users.status", "2 users.role", "3 users.active"])
+    );
+}

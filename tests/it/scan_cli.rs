@@ -63,11 +63,19 @@ fn scan_then_refs_then_graph() {
             )
         })
         .collect();
-    assert_eq!(found, vec!["app/models/report.rb:1 sql main", "app/models/user.rb:3 query main"]);
+    // No schema is configured: the model's class line, which loads every column, is a use too.
+    assert_eq!(
+        found,
+        vec![
+            "app/models/report.rb:1 sql main",
+            "app/models/user.rb:1 implicit main",
+            "app/models/user.rb:3 query main"
+        ]
+    );
 
     let out = tandem_in(dir.path()).args(["refs", "users.email"]).output().expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("users.email: 4 references\n  shop @ deployed ("), "{text}");
+    assert!(text.starts_with("users.email: 6 references\n  shop @ deployed ("), "{text}");
 
     let out = tandem_in(dir.path()).args(["graph", "--format", "dot"]).output().expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -49,6 +49,8 @@ fn write_bytes(repo: &Path, path: &str, bytes: &[u8]) {
     std::fs::write(full, bytes).expect("write");
 }
 
+const BASE: &str = "class Base < ApplicationRecord\n  self.abstract_class = true\nend\n";
+
 #[test]
 fn scans_from_a_snapshot_equal_scans_without_one() {
     let mut repo = TestRepo::init();
@@ -56,6 +58,8 @@ fn scans_from_a_snapshot_equal_scans_without_one() {
     let gadget = "class Gadget < Base\n  def shown\n    title\n  end\nend\n";
     repo.write(&[
         ("app/models/user.rb", "class User < ApplicationRecord\n  has_many :widgets\nend\n"),
+        // The app's abstract base: `Gadget < Base` is a model because `Base` is a record.
+        ("app/models/base.rb", BASE),
         ("app/models/gadget.rb", gadget),
         ("lib/gadget.rb", gadget),
         ("app/services/report.rb", "class Report\n  def run(user)\n    user.email + widget.label\n  end\nend\n"),
@@ -157,7 +161,10 @@ fn the_same_blob_at_two_paths_keeps_two_cache_entries() {
     // must not share one entry.
     let mut repo = TestRepo::init();
     let gadget = "class Gadget < Base\n  def shown\n    title\n  end\nend\n";
-    repo.commit_files(&[("app/models/gadget.rb", gadget), ("lib/gadget.rb", gadget)], "one");
+    repo.commit_files(
+        &[("app/models/base.rb", BASE), ("app/models/gadget.rb", gadget), ("lib/gadget.rb", gadget)],
+        "one",
+    );
     repo.tag("one");
     repo.commit_files(&[("app/models/user.rb", "class User < ApplicationRecord\nend\n")], "two");
     repo.tag("two");

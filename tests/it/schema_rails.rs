@@ -393,3 +393,22 @@ fn sqlite_dialect_uses_the_types_rails_declares_there() {
     );
     assert!(s.sequences.is_empty());
 }
+
+/// Rails 8's SQLite adapter dumps FTS5 tables as `create_virtual_table` (lobsters does); the
+/// reader reads past them and keeps every ordinary table.
+#[test]
+fn sqlite_virtual_tables_are_read_past() {
+    let text = r#"ActiveRecord::Schema[8.0].define(version: 2026_06_13_004304) do
+  create_table "comments", force: :cascade do |t|
+    t.text "comment", null: false
+  end
+
+  create_virtual_table "comments_fts", "fts5", ["comment", "content=''", "contentless_delete=1"]
+  add_index "comments", ["comment"], name: "by_comment"
+end
+"#;
+    let s = rails::parse(text, Path::new("db/schema.rb"), Dialect::Sqlite).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<_> = s.tables.iter().map(|t| t.name.name.as_str()).collect();
+    assert_eq!(names, ["comments"]);
+    assert_eq!(s.table("comments").unwrap().indexes.len(), 1);
+}

@@ -34,6 +34,12 @@ impl FrameworkSupport for Rails {
         Some(if singular != name { crate::scan::inflect::classify(name) } else { crate::scan::inflect::camelize(name) })
     }
 
+    /// A class under `app/models` whose superclass is a plain class (`Repo < Resource`) is no
+    /// model, whatever its name.
+    fn is_model_root(&self, superclass: &str) -> Option<bool> {
+        Some(crate::scan::extract::rails::is_record_base(superclass))
+    }
+
     fn maps_every_column(&self) -> bool {
         true
     }

@@ -39,11 +39,13 @@ mod field {
 
     pub static ARGUMENTS: LazyLock<u16> = LazyLock::new(|| id("arguments"));
     pub static BODY: LazyLock<u16> = LazyLock::new(|| id("body"));
+    pub static CONDITION: LazyLock<u16> = LazyLock::new(|| id("condition"));
     pub static KEY: LazyLock<u16> = LazyLock::new(|| id("key"));
     pub static LEFT: LazyLock<u16> = LazyLock::new(|| id("left"));
     pub static METHOD: LazyLock<u16> = LazyLock::new(|| id("method"));
     pub static NAME: LazyLock<u16> = LazyLock::new(|| id("name"));
     pub static OBJECT: LazyLock<u16> = LazyLock::new(|| id("object"));
+    pub static OPERATOR: LazyLock<u16> = LazyLock::new(|| id("operator"));
     pub static PARAMETERS: LazyLock<u16> = LazyLock::new(|| id("parameters"));
     pub static PATTERN: LazyLock<u16> = LazyLock::new(|| id("pattern"));
     pub static RECEIVER: LazyLock<u16> = LazyLock::new(|| id("receiver"));
@@ -459,17 +461,24 @@ pub fn erb_to_ruby(source: &str) -> String {
 /// The Ruby code of a HAML or Slim template, every other byte blanked (newlines kept): code
 /// lines (`- x`, `= x`, `!= x`, `== x`), code after a tag (`%td= user.email`,
 /// `td = user.email`) and `#{…}` in text. Comment lines (`-#`, `/`) and filters (`:javascript`)
-/// are dropped with the lines nested under them. Blocks have no `end` in these languages, so the
-/// Ruby does not always parse as a whole; tree-sitter's error recovery keeps the calls, and
-/// receivers are then typed by name (`user.email`), not by block parameter.
+/// are dropped with the lines nested under them. Blocks have no `end` in these languages: one is
+/// written where the indentation closes a block (`= form_for @user do |f|`, `- if x`), in the
+/// blanked indentation or markup of the line that closes it, so that block parameters type
+/// their uses (`f.text_field :email`). When a line has no room for them, tree-sitter's error
+/// recovery still keeps the calls, and receivers are typed by name.
 pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
     let bytes = source.as_bytes();
     let mut out: Vec<u8> = bytes.iter().map(|&b| if b == b'\n' { b'\n' } else { b' ' }).collect();
     let keep = |out: &mut Vec<u8>, from: usize, to: usize| out[from..to].copy_from_slice(&bytes[from..to]);
     let mut skip_deeper_than: Option<usize> = None;
+    // The indentation of each code line that opened a block still open.
+    let mut open_blocks: Vec<usize> = Vec::new();
+    // Where the `end`s closing blocks before the current line go: that line's blank room.
+    let mut pending_ends = 0usize;
     let mut start = 0;
     for line in source.split_inclusive('\n') {
         let end = start + line.trim_end_matches(['\n', '\r']).len();
+        let line_start = start;
         let text = &source[start..end];
         let indent = text.len() - text.trim_start().len();
         let body = text.trim_start();
@@ -484,6 +493,41 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
             }
             skip_deeper_than = None;
         }
+        let code = ["!=", "&=", "==", "=", "-", "~"]
+            .iter()
+            .find(|m| body.starts_with(**m))
+            .map(|m| body[m.len()..].trim_start());
+        let continues = code
+            .is_some_and(|c| ["else", "elsif ", "when ", "in ", "rescue", "ensure"].iter().any(|k| c.starts_with(k)));
+        while let Some(&open) = open_blocks.last() {
+            if indent > open || (indent == open && continues) {
+                break;
+            }
+            open_blocks.pop();
+            pending_ends += 1;
+        }
+        // The blank room before this line's kept code: its indentation, or the whole line when
+        // nothing of it is kept (written below, once the kept part is known).
+        let room_end = |out: &[u8]| (line_start..end).find(|&i| out[i] != b' ').unwrap_or(end);
+        let opens = |c: &str| {
+            let c = c.trim_end();
+            let keyword =
+                ["if ", "unless ", "case ", "while ", "until ", "for ", "begin"].iter().any(|k| c.starts_with(k));
+            let block = c.ends_with(" do")
+                || c == "do"
+                || (c.ends_with('|') && c.rfind(" do |").is_some_and(|i| !c[i + 5..c.len() - 1].contains('|')));
+            keyword || block
+        };
+        let close_here = |out: &mut Vec<u8>, pending: &mut usize| {
+            let room = room_end(out) - line_start;
+            let n = (*pending).min(room / 4);
+            for k in 0..n {
+                out[line_start + 4 * k..line_start + 4 * k + 4].copy_from_slice(b"end;");
+            }
+            // What does not fit closes on a later line with room: the block then reaches a
+            // little further than it does, which binds nothing wrongly.
+            *pending -= n;
+        };
         let comment = body.starts_with("-#") || body.starts_with('/') || (body.starts_with(':') && !slim);
         let slim_filter = slim && body.starts_with(|c: char| c.is_ascii_lowercase()) && body.ends_with(':');
         if comment || slim_filter {
@@ -493,6 +537,10 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
         let marker = ["!=", "&=", "==", "=", "-", "~"].iter().find(|m| body.starts_with(**m));
         if let Some(marker) = marker {
             keep(&mut out, at + marker.len(), end);
+            close_here(&mut out, &mut pending_ends);
+            if code.is_some_and(|c| !continues && opens(c)) {
+                open_blocks.push(indent);
+            }
             continue;
         }
         // A tag: `%td.x{ a: 1 }= code`, `td.x = code`; otherwise text with `#{…}`.
@@ -532,6 +580,10 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
             if let Some(m) = code_marker {
                 let code_at = at + i + (after.len() - trimmed.len()) + m.len();
                 keep(&mut out, code_at.min(end), end);
+                close_here(&mut out, &mut pending_ends);
+                if opens(trimmed[m.len()..].trim_start()) {
+                    open_blocks.push(indent);
+                }
                 continue;
             }
         }
@@ -545,6 +597,12 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
             out[to] = b';';
             search = close + 1;
         }
+        close_here(&mut out, &mut pending_ends);
+    }
+    // Blocks still open at the end of the file close after it: the text grows, but no offset
+    // of the template's own code moves.
+    for _ in 0..open_blocks.len() + pending_ends {
+        out.extend_from_slice(b"\nend");
     }
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -599,6 +657,11 @@ enum Ty {
     Form(Rec, Confidence),
     /// A literal value: a variable holding it is no record, whatever its name.
     Value,
+    /// Hash and list literals a local holds (`attrs = %w[a b]`, `args = {a: 1}`, then
+    /// `attrs.push :c`, `rows << {…}`), by byte range: passed to a query or write later
+    /// (`User.select(*attrs)`, `User.create!(args)`, `super(only: attrs)`), their keys or items
+    /// name attributes.
+    Literal(Vec<(usize, usize)>),
 }
 
 const LITERALS: &[&str] = &[
@@ -664,6 +727,8 @@ struct Walker<'a> {
     association_scope: Option<Rec>,
     /// For a template: its directory under `app/views/` (`admin/users`).
     view_dir: Option<String>,
+    /// The name of the method being visited (`as_json`: its `super(only: …)` serializes).
+    method_name: Option<&'a str>,
     /// For a partial (`app/views/home/_tag.html.erb`): the scope its locals are bound in.
     partial_scope: Option<String>,
     /// Every name a template binds itself (assignments, block parameters), collected when first
@@ -838,6 +903,7 @@ const HASH_KEY_METHODS: &[&str] = &[
     "update!",
     "update_columns",
     "update_all",
+    "update_counters",
     "assign_attributes",
     "attributes=",
     "insert",
@@ -1066,7 +1132,9 @@ const NOT_ATTRIBUTES: &[&str] = &[
     "to_sentence",
 ];
 
-/// Receivers that are never model records, whatever their name.
+/// Receivers that are never model records, whatever their name. Names an app may give a model
+/// (`message`, `event`, `item`, `result`) are not here: a guess names a model only when the app
+/// declares one of that name, which resolution checks against the app's model index.
 const NOT_MODELS: &[&str] = &[
     "params",
     "json",
@@ -1085,8 +1153,6 @@ const NOT_MODELS: &[&str] = &[
     "attributes",
     "hash",
     "h",
-    "result",
-    "results",
     "data",
     "row",
     "rows",
@@ -1094,8 +1160,6 @@ const NOT_MODELS: &[&str] = &[
     "records",
     "object",
     "obj",
-    "item",
-    "items",
     "value",
     "values",
     "key",
@@ -1116,7 +1180,6 @@ const NOT_MODELS: &[&str] = &[
     "ex",
     "k",
     "v",
-    "memo",
     "acc",
     "relation",
     "scope",
@@ -1134,9 +1197,6 @@ const NOT_MODELS: &[&str] = &[
     "current",
     "response_body",
     "payload",
-    "event",
-    "message",
-    "body",
 ];
 
 impl<'a> Walker<'a> {
@@ -1159,6 +1219,7 @@ impl<'a> Walker<'a> {
             view_dir: template_location(path).map(|(dir, _)| dir),
             partial_scope: template_location(path).and_then(|(dir, name)| Some(partial_scope(&dir, &name?))),
             template_locals: OnceCell::new(),
+            method_name: None,
         }
     }
 
@@ -1241,7 +1302,8 @@ impl<'a> Walker<'a> {
 
     /// Record that `name` holds `ty`'s records for the files of `scope`.
     fn bind_for(&mut self, scope: String, name: &str, ty: &Ty) {
-        if let Ty::Record(rec, _) | Ty::Relation(rec, _) = ty {
+        // A form builder passed to a partial (`render "form", f: f`) binds its model's record.
+        if let Ty::Record(rec, _) | Ty::Relation(rec, _) | Ty::Form(rec, _) = ty {
             let binding = Binding { scope, name: name.to_owned(), root: rec.root.clone(), path: rec.path.clone() };
             // `@user = @user` or a binding of a name by itself says nothing.
             let circular = matches!(&binding.root, Root::Binding { scopes, name: n, .. } if *n == binding.name && scopes.contains(&binding.scope));
@@ -1268,6 +1330,20 @@ impl<'a> Walker<'a> {
                 self.visit_children(node);
             }
             "call" => self.visit_call(node),
+            "binary" => {
+                // `rows << {…}`: one more literal the local holds.
+                if let (Some(left), Some(op), Some(right)) = (
+                    node.child_by_field_id(*field::LEFT),
+                    node.child_by_field_id(*field::OPERATOR),
+                    node.child_by_field_id(*field::RIGHT),
+                ) && left.kind() == "identifier"
+                    && self.text(op) == "<<"
+                    && matches!(right.kind(), "hash" | "array" | "simple_symbol" | "string")
+                {
+                    self.extend_literal(self.text(left), right);
+                }
+                self.visit_children(node);
+            }
             "identifier" if self.in_instance_method => self.dirty_attribute(node),
             "identifier" => {
                 // A bare macro in a class body: `has_secure_password`, `primary_abstract_class`.
@@ -1379,7 +1455,7 @@ impl<'a> Walker<'a> {
 
     fn may_be_model(&self, parent: &str) -> bool {
         let last = inflect::demodulize(parent);
-        if parent == "ActiveRecord::Base" || (last.ends_with("Record") && !parent.starts_with("Active")) {
+        if is_record_base(parent) {
             return true;
         }
         // Single-table inheritance: a subclass of a model is a model. Within `app/models` a
@@ -1446,6 +1522,17 @@ impl<'a> Walker<'a> {
             self.facts.models[index].table = Some(table.clone());
             self.hit_at(offset, Target::Table { table }, RefKind::Declaration, Confidence::High);
         }
+        if instance
+            && let Some(column) = name.strip_suffix('=')
+            && is_identifier(column)
+            && let Some(model) = self.current_model()
+            && let Some(name_node) = node.child_by_field_id(*field::NAME)
+        {
+            // `def selector=(s) … super` in a model overrides the attribute's writer: the column
+            // is written through it (a name that is no column is dropped by resolution).
+            self.hit_at(name_node.start_byte(), model.attribute(column), RefKind::Query, Confidence::Medium);
+        }
+        let saved_name = self.method_name.replace(name);
         let saved = std::mem::replace(&mut self.in_instance_method, instance);
         let locals = MethodLocals { range: (node.start_byte(), node.end_byte()), names: OnceCell::new() };
         let saved_locals = std::mem::replace(&mut self.method_locals, instance.then_some(locals));
@@ -1458,6 +1545,7 @@ impl<'a> Walker<'a> {
         self.frames.pop();
         self.method_locals = saved_locals;
         self.in_instance_method = saved;
+        self.method_name = saved_name;
     }
 
     /// `self.table_name = …`, `self.ignored_columns += …`, `record.email = …`, `x = User.find(…)`.
@@ -1492,9 +1580,65 @@ impl<'a> Walker<'a> {
                     self.bind_for(view_scope(&dir), &name, &ty);
                 }
                 self.bind(&name, ty);
+            } else if matches!(right.kind(), "hash" | "array" | "string_array" | "symbol_array") {
+                self.bind(&name, Ty::Literal(vec![(right.start_byte(), right.end_byte())]));
             } else if LITERALS.contains(&right.kind()) {
                 // `status = "active"`: whatever its name, the variable holds no record.
                 self.bind(&name, Ty::Value);
+            }
+        } else if node.kind() == "operator_assignment" && left.kind() == "identifier" {
+            // `attrs += %i[a b]`
+            self.extend_literal(self.text(left), right);
+        }
+    }
+
+    /// Adds a literal to the ones a local holds (`rows << {…}`, `attrs.push :karma`).
+    fn extend_literal(&mut self, name: &str, item: Node<'_>) {
+        for frame in self.frames.iter_mut().rev() {
+            if let Some(ty) = frame.get_mut(name) {
+                if let Ty::Literal(ranges) = ty {
+                    ranges.push((item.start_byte(), item.end_byte()));
+                }
+                return;
+            }
+        }
+    }
+
+    /// The literals an argument stands for: itself, or what the local it names (`attrs`,
+    /// `*attrs`, `**args`) holds.
+    fn literals(&self, arg: Node<'_>) -> Vec<Node<'a>> {
+        let name = match arg.kind() {
+            "identifier" => arg,
+            "splat_argument" | "hash_splat_argument" => match arg.named_child(0) {
+                Some(n) if n.kind() == "identifier" => n,
+                _ => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        };
+        let Some(Ty::Literal(ranges)) = self.lookup(self.text(name)) else { return Vec::new() };
+        let root = self.tree.root_node();
+        ranges.iter().filter_map(|&(start, end)| root.descendant_for_byte_range(start, end)).collect()
+    }
+
+    /// `only:` / `except:` of a serialization (`as_json(only: [:a])`, `super(only: attrs)` in a
+    /// model's `as_json`): the listed names are attributes.
+    fn serialized_attributes(&mut self, rec: &Rec, confidence: Confidence, args: &[Node<'_>]) {
+        for pair in args.iter().flat_map(|a| pairs(*a)) {
+            let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
+            let (Some((key, _)), Some(value)) = (key, pair.child_by_field_id(*field::VALUE)) else { continue };
+            if !matches!(key.as_str(), "only" | "except") {
+                continue;
+            }
+            let mut values: Vec<Node<'_>> = self.literals(value);
+            if values.is_empty() {
+                values.push(value);
+            }
+            for value in values {
+                for (column, offset) in strings_in(value, self.code) {
+                    if is_identifier(&column) {
+                        self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
+                    }
+                }
             }
         }
     }
@@ -1645,7 +1789,30 @@ impl<'a> Walker<'a> {
         let receiver = node.child_by_field_id(*field::RECEIVER);
         let args = arguments(node);
 
+        if let Some(r) = receiver
+            && r.kind() == "identifier"
+            && matches!(method, "push" | "append" | "concat" | "unshift" | "prepend" | "merge!" | "<<")
+            && matches!(self.lookup(self.text(r)), Some(Ty::Literal(_)))
+        {
+            let name = self.text(r);
+            for arg in &args {
+                self.extend_literal(name, *arg);
+            }
+            return None;
+        }
         if receiver.is_none() {
+            if let Some(index) = self.scopes.last().and_then(|s| s.model)
+                && !self.in_instance_method
+                && let Some(rest) = method.strip_prefix("create_")
+                && !self.facts.models[index].associations.iter().any(|a| a.name == rest.trim_end_matches('!'))
+            {
+                // A model's own creating helper (`create_without_dupe!(user: u, note: n)`), not
+                // a has_one's `create_<association>`: its hash is the model's attributes.
+                let rec = Rec::model(self.facts.models[index].class.clone());
+                for arg in &args {
+                    self.hash_keys(*arg, &rec, Confidence::Medium, false);
+                }
+            }
             if self.in_instance_method
                 && args.is_empty()
                 && let Some(method_node) = method_node
@@ -1754,7 +1921,7 @@ impl<'a> Walker<'a> {
         let subject = subject?;
         let (rec, confidence) = match &subject {
             Ty::Relation(m, c) | Ty::Record(m, c) => (m.clone(), *c),
-            Ty::Arel(..) | Ty::Form(..) | Ty::Value => return None,
+            Ty::Arel(..) | Ty::Form(..) | Ty::Value | Ty::Literal(_) => return None,
         };
         // `User.where(…)`, `User.find(…)`: the class itself used through ActiveRecord's API is a
         // use of its table (resolution drops classes that are no model).
@@ -1787,7 +1954,13 @@ impl<'a> Walker<'a> {
                     }
                     continue;
                 }
-                self.hash_keys(*arg, &rec, confidence, where_like);
+                let held = self.literals(*arg);
+                if held.is_empty() {
+                    self.hash_keys(*arg, &rec, confidence, where_like);
+                }
+                for literal in held {
+                    self.hash_keys(literal, &rec, confidence.min(Confidence::Medium), false);
+                }
             }
         }
         if SYMBOL_METHODS.contains(&method) {
@@ -1806,8 +1979,32 @@ impl<'a> Walker<'a> {
                     }
                 } else if arg.kind() == "hash" || arg.kind() == "pair" {
                     self.hash_keys(*arg, &rec, confidence, false);
+                } else {
+                    // `User.select(*attrs)` with `attrs = %w[id karma]`.
+                    for literal in self.literals(*arg) {
+                        for (column, offset) in strings_in(literal, self.code) {
+                            if is_identifier(&column) {
+                                let c = confidence.min(Confidence::Medium);
+                                self.hit_at(offset, rec.attribute(&column), RefKind::Query, c);
+                            }
+                        }
+                    }
                 }
             }
+        }
+        let serializes = |name: &str| matches!(name, "as_json" | "to_json" | "serializable_hash" | "to_xml");
+        if serializes(method) || (method == "super" && self.method_name.is_some_and(serializes)) {
+            known = true;
+            self.serialized_attributes(&rec, confidence, &args);
+        }
+        if matches!(method, "try" | "try!" | "public_send" | "send" | "[]")
+            && matches!(subject, Ty::Record(..))
+            && let Some((column, offset)) = args.first().and_then(|a| symbol_or_string(*a, self.code))
+            && is_identifier(&column)
+        {
+            // `current_user.try(:favorite_languages)`, `record.public_send(:email)`.
+            known = true;
+            self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
         }
         if FRAGMENT_METHODS.contains(&method) {
             known = true;
@@ -1969,16 +2166,54 @@ impl<'a> Walker<'a> {
                 self.column_hit(at, &rec, &format!("{attr}_digest"), decl, high);
             }
             "enum" => {
+                // What `enum` names: the column, its values, and the affixes of the generated
+                // predicates (`prefix: true` → `status_active?`, `suffix: :state` → `active_state?`).
+                let affix =
+                    |name: &str, column: &str| match option_value(name).or_else(|| option_value(&format!("_{name}"))) {
+                        Some(v) if v.kind() == "true" => Some(column.to_owned()),
+                        Some(v) => symbol_or_string(v, self.code).map(|(s, _)| s),
+                        None => None,
+                    };
+                let mut declared: Vec<(String, Option<Node<'_>>)> = Vec::new();
                 if let Some((column, node)) = symbols.first() {
                     self.column_hit(*node, &rec, column, decl, high);
+                    declared.push((column.clone(), args.get(1).copied()));
                 } else {
                     // Rails < 7: `enum status: {…}, _prefix: true`.
                     for pair in &options {
                         if let Some(key) = pair.child_by_field_id(*field::KEY)
                             && let Some((column, _)) = symbol_or_string(key, self.code)
                             && !column.starts_with('_')
+                            && !matches!(
+                                column.as_str(),
+                                "prefix" | "suffix" | "scopes" | "default" | "validate" | "instance_methods"
+                            )
                         {
                             self.column_hit(key, &rec, &column, decl, high);
+                            declared.push((column, pair.child_by_field_id(*field::VALUE)));
+                        }
+                    }
+                }
+                for (column, values) in declared {
+                    let values = match values {
+                        Some(v) if v.kind() == "hash" => pairs(v)
+                            .iter()
+                            .filter_map(|p| p.child_by_field_id(*field::KEY))
+                            .filter_map(|k| symbol_or_string(k, self.code))
+                            .map(|(s, _)| s)
+                            .collect(),
+                        Some(v) => strings_in(v, self.code).into_iter().map(|(s, _)| s).collect(),
+                        None => Vec::new(),
+                    };
+                    let prefix = affix("prefix", &column).map(|p| format!("{p}_")).unwrap_or_default();
+                    let suffix = affix("suffix", &column).map(|s| format!("_{s}")).unwrap_or_default();
+                    // `record.active?` reads the enum's column: resolution maps the predicate's
+                    // attribute to it, as it maps any declared field.
+                    let fields = &mut self.facts.models[index].fields;
+                    for value in values.iter().filter(|v| is_identifier(v)) {
+                        let attribute = format!("{prefix}{value}{suffix}");
+                        if attribute != column && !fields.iter().any(|(a, _)| *a == attribute) {
+                            fields.push((attribute, column.clone()));
                         }
                     }
                 }
@@ -2390,6 +2625,22 @@ impl<'a> Walker<'a> {
                 if let Some(ty) = self.lookup(name) {
                     return (ty != Ty::Value).then_some(ty);
                 }
+                if let Some(rest) = name.strip_prefix("current_")
+                    && is_identifier(rest)
+                {
+                    // Devise's (and most apps') `current_user`: the signed-in record.
+                    return Some(Ty::Record(Rec::model(inflect::camelize(rest)), Confidence::Medium));
+                }
+                if node.kind() == "identifier"
+                    && self.in_instance_method
+                    && is_plural_association(name)
+                    && self.not_a_local(name)
+                    && let Some(model) = self.current_model()
+                {
+                    // `sent_messages.update_all(…)` in a model's method: its own association,
+                    // which resolution follows (a name that is none resolves to nothing).
+                    return Some(Ty::Relation(model.via(name), Confidence::Medium));
+                }
                 if name == "object"
                     && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
                 {
@@ -2416,13 +2667,40 @@ impl<'a> Walker<'a> {
                     _ => None,
                 };
                 let rec = Rec::bound(scopes, name, model);
+                let bare = name.trim_start_matches('@');
+                if matches!(bare, "f" | "form" | "builder") || bare.ends_with("_form") {
+                    // A partial's form builder, passed by `render "form", f: f`.
+                    return Some(Ty::Form(rec, Confidence::Medium));
+                }
                 Some(if is_plural_association(name.trim_start_matches('@')) {
                     Ty::Relation(rec, Confidence::Medium)
                 } else {
                     Ty::Record(rec, Confidence::Medium)
                 })
             }
-            "parenthesized_statements" => self.eval(last_named_child(node)?),
+            "parenthesized_statements" | "then" | "else" | "begin" | "body_statement" => {
+                self.eval(last_named_child(node)?)
+            }
+            // `@user = if … then User.new(…) else User.find_by(…) end`, `a ? b : c`, `x || y`:
+            // the first branch that is known.
+            "if" | "unless" | "elsif" | "conditional" | "case" | "when" => {
+                let condition = node.child_by_field_id(*field::CONDITION);
+                let mut cursor = node.walk();
+                let branches: Vec<Node<'_>> = node
+                    .named_children(&mut cursor)
+                    .filter(|c| Some(*c) != condition && c.kind() != "pattern")
+                    .collect();
+                branches.into_iter().find_map(|b| self.eval(b))
+            }
+            "binary" => {
+                let op = node.child_by_field_id(*field::OPERATOR).map(|o| self.text(o))?;
+                let (left, right) = (node.child_by_field_id(*field::LEFT)?, node.child_by_field_id(*field::RIGHT)?);
+                match op {
+                    "||" | "or" => self.eval(left).or_else(|| self.eval(right)),
+                    "&&" | "and" => self.eval(right),
+                    _ => None,
+                }
+            }
             "call" => {
                 let method_node = node.child_by_field_id(*field::METHOD)?;
                 let method = self.text(method_node);
@@ -2434,7 +2712,11 @@ impl<'a> Walker<'a> {
                         {
                             return Some(Ty::Record(Rec::model(inflect::camelize(rest)), Confidence::Medium));
                         }
-                        apply_method(self.implicit_self()?, method, true)
+                        // In a class body a call with arguments is a class method, most often a
+                        // scope (`base(user).order(:hotness)`); in an instance method a bare name
+                        // may be an attribute.
+                        let implicit = self.in_instance_method || arguments(node).is_empty();
+                        apply_method(self.implicit_self()?, method, implicit)
                     }
                     Some(r) if r.kind() == "identifier" && self.text(r) == "where" => {
                         self.implicit_self().map(|t| match t {
@@ -2448,6 +2730,13 @@ impl<'a> Walker<'a> {
             _ => None,
         }
     }
+}
+
+/// Whether a superclass is ActiveRecord's root (`ActiveRecord::Base`) or an app's abstract base
+/// named the Rails way (`ApplicationRecord`, `PrimaryRecord`): a class whose ancestry reaches one
+/// is a model, any other class under `app/models` is plain Ruby.
+pub fn is_record_base(parent: &str) -> bool {
+    parent == "ActiveRecord::Base" || (inflect::demodulize(parent).ends_with("Record") && !parent.starts_with("Active"))
 }
 
 /// The type after calling `method` on `ty`.
@@ -2470,6 +2759,10 @@ fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
         Ty::Record(rec, c) => {
             if matches!(method, "reload" | "lock!" | "dup" | "presence" | "tap" | "itself") {
                 Some(Ty::Record(rec, c))
+            } else if rec.path.is_empty() && !implicit && matches!(method, "where" | "order" | "joins" | "includes") {
+                // A record has no `where`: a variable named like one record holds the model's
+                // relation (`query = repo.where(…)`).
+                Some(Ty::Relation(rec, c.min(Confidence::Medium)))
             } else if is_identifier(method) && is_plural_association(method) {
                 // `user.posts`: a has_many association; resolution follows it (or, when the
                 // model declares none of that name, Rails' default class name).

@@ -193,6 +193,10 @@ impl<'a> SchemaReader<'a> {
             "create_view" => self.create_view(&call)?,
             // Scenic's functions/triggers gems and fx write these; their bodies are opaque here.
             "create_function" | "create_trigger" => {}
+            // SQLite virtual tables (`create_virtual_table "x_fts", "fts5", ["col", "opt=…"]`, Rails 8)
+            // belong to their module: untyped columns, no keys, rebuilt from the data; the model
+            // has no place for them and no migration rule applies to them.
+            "create_virtual_table" => {}
             other => {
                 return Err(self.err(
                     call.node,
