@@ -21,13 +21,16 @@
 //! `__MODULE__`, so hits name schemas fully qualified whenever the file makes that possible.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use tree_sitter::{Node, Parser};
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::rails::{fragment_identifiers, is_identifier, is_statement};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
-use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
+use crate::scan::facts::{Association, Binding, FileFacts, Hit, ModelDecl, Root, Target};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
 
@@ -40,7 +43,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -54,7 +57,8 @@ impl Extractor for EctoExtractor {
             return extract(source);
         }
         let mut walker = Walker::new(source);
-        walker.template(source, 0);
+        walker.template_scope = template_scope(path);
+        walker.template(source, 0, path.ends_with(".heex"), &dir_model(path));
         let mut facts = walker.facts;
         facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
         facts
@@ -101,6 +105,8 @@ struct Module {
     timestamps_opts: Vec<(String, Option<String>)>,
     /// The schema this module declares: (index into models, table, field → source column).
     schema: Option<(usize, String, HashMap<String, String>)>,
+    /// Variables holding atom lists: `allowed = ~w(email name)a`, later `cast(attrs, allowed)`.
+    local_lists: HashMap<String, Vec<(String, usize)>>,
 }
 
 struct Walker<'a> {
@@ -110,6 +116,8 @@ struct Walker<'a> {
     modules: Vec<Module>,
     /// Query bindings and struct-typed variables, innermost frame last.
     frames: Vec<HashMap<String, Source>>,
+    /// The binding scope of the templates this file renders or is (see [`template_scope`]).
+    template_scope: Option<String>,
 }
 
 const QUERY_MACROS: &[&str] = &[
@@ -172,7 +180,14 @@ impl<'a> Walker<'a> {
     fn new(src: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
-        Walker { src, line_starts, facts: FileFacts::default(), modules: Vec::new(), frames: vec![HashMap::new()] }
+        Walker {
+            src,
+            line_starts,
+            facts: FileFacts::default(),
+            modules: Vec::new(),
+            frames: vec![HashMap::new()],
+            template_scope: None,
+        }
     }
 
     fn text(&self, node: Node<'_>) -> &'a str {
@@ -275,7 +290,8 @@ impl<'a> Walker<'a> {
                 let template =
                     children.iter().any(|c| c.kind() == "sigil_name" && matches!(self.text(*c), "H" | "L" | "E"));
                 if template && let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") {
-                    self.template(self.text(*content), content.start_byte());
+                    self.template_scope = self.module_scope();
+                    self.template(self.text(*content), content.start_byte(), true, "");
                 }
             }
             _ => self.visit_children(node),
@@ -308,13 +324,23 @@ impl<'a> Walker<'a> {
         let args = arguments(node);
         // `u.email`: a field of a bound query source, or of a variable named after a schema.
         if let Some(left) = remote
-            && matches!(left.kind(), "identifier" | "call")
+            && matches!(left.kind(), "identifier" | "call" | "unary_operator")
             && !has_arguments(node)
             && let Some(target) = node.child_by_field_name("target")
             && let Some(right) = target.child_by_field_name("right")
         {
-            if let Some((source, confidence)) = self.record(left) {
-                self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
+            match self.record(left) {
+                Some((source, Confidence::High)) => {
+                    self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
+                }
+                // A receiver typed by its name only: that schema if there is one, else whichever
+                // table alone has such a column.
+                Some((source, confidence)) => {
+                    self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
+                    self.attribute_hit(right.start_byte(), name);
+                }
+                None if self.untyped_record(left) => self.attribute_hit(right.start_byte(), name),
+                None => {}
             }
             if left.kind() == "call" {
                 self.visit(left);
@@ -373,14 +399,173 @@ impl<'a> Walker<'a> {
         if (name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name))
             && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
         {
-            let schema = args.first().and_then(|a| self.struct_of(*a)).or_else(|| self.current_schema());
+            // `change(release, has_docs: true)`: the record's schema, by its type or its name.
+            let given = args.first().and_then(|a| self.struct_of(*a).or_else(|| self.named_record(*a)));
+            let schema = given.clone().or_else(|| self.current_schema());
             if let Some(schema) = schema {
-                let fields =
-                    if args.first().is_some_and(|a| self.struct_of(*a).is_some()) { &args[1..] } else { &args[..] };
+                let fields = if given.is_some() { &args[1..] } else { &args[..] };
                 self.changeset_fields(name, fields, &schema);
             }
+        } else if name.contains("changeset") {
+            // `DeviceCode.changeset(%DeviceCode{}, %{interval: i})`, or a local `changeset(%{…})`
+            // in the schema's module: the params map's keys are the schema's fields.
+            let schema = match remote {
+                Some(r) if r.kind() == "alias" => Some(Source::Schema(self.resolve(self.text(r)))),
+                None => self.current_schema(),
+                _ => None,
+            };
+            if let Some(schema) = schema {
+                let maps: Vec<Node<'_>> =
+                    args.iter().copied().filter(|a| a.kind() == "map" && self.struct_of(*a).is_none()).collect();
+                for (key, offset) in maps.into_iter().flat_map(|m| keyword_keys(m, self.src)) {
+                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
+                }
+            }
+        } else if remote_text == Some("Map")
+            && matches!(name, "take" | "get" | "fetch" | "fetch!" | "drop" | "put" | "delete" | "has_key?" | "update")
+            && let [record, fields, ..] = args.as_slice()
+        {
+            // `Map.take(advisory, @fields)`, `Map.delete(podcast, :vanity_domain)` on a record.
+            let fields = self.field_list(*fields);
+            match self.record(*record) {
+                Some((source, confidence)) => {
+                    for (field, offset) in fields {
+                        self.field_hit(offset, &source, &field, RefKind::Query, confidence);
+                        if confidence < Confidence::High {
+                            self.attribute_hit(offset, &field);
+                        }
+                    }
+                }
+                None if self.untyped_record(*record) => {
+                    for (field, offset) in fields {
+                        self.attribute_hit(offset, &field);
+                    }
+                }
+                None => {}
+            }
+        } else if remote.is_none() && matches!(name, "render" | "assign" | "assign_new" | "live_render") {
+            self.assign_bindings(name, &args);
         }
         self.visit_children(node);
+    }
+
+    /// `render(conn, :show, person: person)`, `assign(socket, :person, person)`: the assigns the
+    /// templates of this controller or live view read, typed where the value's type is known
+    /// (or suggested by the variable's name).
+    fn assign_bindings(&mut self, name: &str, args: &[Node<'_>]) {
+        let Some(scope) = self.module_scope() else { return };
+        let mut pairs: Vec<(String, Node<'_>)> = args.iter().flat_map(|a| keyword_pairs(*a, self.src)).collect();
+        if name != "render" {
+            for pair in args.windows(2) {
+                if let Some((key, _)) = atom(pair[0], self.src) {
+                    pairs.push((key, pair[1]));
+                }
+            }
+        }
+        for (key, value) in pairs {
+            if let Some(root) = self.value_root(value) {
+                let binding = Binding { scope: scope.clone(), name: format!("@{key}"), root, path: Vec::new() };
+                if !self.facts.bindings.contains(&binding) {
+                    self.facts.bindings.push(binding);
+                }
+            }
+        }
+    }
+
+    /// The record (or relation) type of a value handed to a template.
+    fn value_root(&self, node: Node<'_>) -> Option<Root> {
+        if let Some(Source::Schema(model)) = self.record_of(node) {
+            return Some(Root::Model { model });
+        }
+        match node.kind() {
+            "identifier" => match self.lookup(self.text(node)) {
+                Some(Source::Schema(model)) => Some(Root::Model { model }),
+                Some(Source::Table(_)) => None,
+                None => match self.named_record(node) {
+                    Some(Source::Schema(model)) => Some(Root::Model { model }),
+                    _ => None,
+                },
+            },
+            "call" => {
+                let (name, remote) = self.callee(node)?;
+                let remote = remote?;
+                if remote.kind() == "alias" && name.contains("changeset") {
+                    return Some(Root::Model { model: self.resolve(self.text(remote)) });
+                }
+                if self.text(remote).ends_with("Repo") && matches!(name, "all" | "preload" | "insert!" | "update!") {
+                    return match arguments(node).first().and_then(|a| self.source_of(*a)) {
+                        Some(Source::Schema(model)) => Some(Root::Model { model }),
+                        _ => None,
+                    };
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// A variable named after a schema (`release` → `Release`, `episodes` → `Episode`).
+    fn named_record(&self, node: Node<'_>) -> Option<Source> {
+        if node.kind() != "identifier" {
+            return None;
+        }
+        let name = self.text(node);
+        if let Some(source) = self.lookup(name) {
+            return Some(source);
+        }
+        if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
+            return None;
+        }
+        let class = if is_plural(name) { inflect::classify(name) } else { inflect::camelize(name) };
+        Some(Source::Schema(self.resolve(&class)))
+    }
+
+    /// Whether a receiver the walker cannot type may still be a record: a variable not known to
+    /// hold something else, a capture argument (`& &1.verified`), a field of one.
+    fn untyped_record(&self, node: Node<'_>) -> bool {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                !name.starts_with('_') && !NOT_RECORDS.contains(&name) && is_identifier(name) && name != "__MODULE__"
+            }
+            "unary_operator" => {
+                let text = self.text(node);
+                text.strip_prefix('&').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            }
+            "call" if !has_arguments(node) => node
+                .child_by_field_name("target")
+                .filter(|t| t.kind() == "dot")
+                .and_then(|t| t.child_by_field_name("left"))
+                .is_some_and(|left| self.record(left).is_some() || self.untyped_record(left)),
+            _ => false,
+        }
+    }
+
+    /// A field read on a receiver of unknown type: resolution keeps it at medium confidence only
+    /// when one table alone has such a column.
+    fn attribute_hit(&mut self, offset: usize, name: &str) {
+        if is_identifier(name) {
+            self.hit_at(offset, Target::Attribute { name: name.to_owned() }, RefKind::Query, Confidence::Medium);
+        }
+    }
+
+    /// The binding scope of the templates the current module renders (a controller, a view, an
+    /// HTML module, a live view): `ShopWeb.Admin.PersonController` → `phoenix:view:admin/person`,
+    /// the key [`template_scope`] derives from the templates' paths.
+    fn module_scope(&self) -> Option<String> {
+        let module = self.modules.last()?;
+        let segments: Vec<&str> = module.name.split('.').collect();
+        let web = segments.iter().position(|s| s.ends_with("Web")).map_or(1, |i| i + 1);
+        let rest = segments.get(web..).filter(|r| !r.is_empty())?;
+        let mut parts: Vec<String> = rest.iter().map(|s| inflect::underscore(s)).collect();
+        let last = parts.last_mut()?;
+        for suffix in ["_controller", "_view", "_html"] {
+            if let Some(stripped) = last.strip_suffix(suffix) {
+                *last = stripped.to_owned();
+                break;
+            }
+        }
+        Some(format!("phoenix:view:{}", parts.join("/")))
     }
 
     fn visit_module(&mut self, node: Node<'_>, args: &[Node<'_>]) {
@@ -555,11 +740,27 @@ impl<'a> Walker<'a> {
                     if is_true("virtual") {
                         // Remembered so that uses of a virtual field are not taken for columns.
                         if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
-                            sources.insert(field, String::new());
+                            sources.insert(field.clone(), String::new());
                         }
+                        self.facts.models[model_index].fields.push((field, String::new()));
                         continue;
                     }
                     let source = opt_atom("source").unwrap_or_else(|| field.clone());
+                    if source != field {
+                        self.facts.models[model_index].fields.push((field.clone(), source.clone()));
+                    }
+                    if macro_name != "field"
+                        && let Some(related) = &related
+                    {
+                        // An embed is read through its accessor, and it is this table's column.
+                        self.facts.models[model_index].associations.push(Association {
+                            name: field.clone(),
+                            model: related.clone(),
+                            many: macro_name == "embeds_many",
+                            foreign_key: Some(source.clone()),
+                            inverse: None,
+                        });
+                    }
                     if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
                         sources.insert(field.clone(), source.clone());
                     }
@@ -567,11 +768,19 @@ impl<'a> Walker<'a> {
                 }
                 "belongs_to" => {
                     let Some((assoc, offset)) = name else { continue };
+                    let fk = opt_atom("foreign_key").unwrap_or_else(|| format!("{assoc}_id"));
                     if let Some(related) = &related {
                         self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
+                        let foreign_key = opt_atom("source").unwrap_or_else(|| fk.clone());
+                        self.facts.models[model_index].associations.push(Association {
+                            name: assoc.clone(),
+                            model: related.clone(),
+                            many: false,
+                            foreign_key: Some(foreign_key),
+                            inverse: None,
+                        });
                     }
                     if !is_false("define_field") {
-                        let fk = opt_atom("foreign_key").unwrap_or_else(|| format!("{assoc}_id"));
                         let source = opt_atom("source").unwrap_or_else(|| fk.clone());
                         if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
                             sources.insert(fk.clone(), source.clone());
@@ -580,9 +789,30 @@ impl<'a> Walker<'a> {
                     }
                 }
                 "has_many" | "has_one" => {
-                    let Some((_, offset)) = name else { continue };
+                    let Some((assoc, offset)) = name else { continue };
+                    let through = opt("through").map(|t| atoms_in(t, src).into_iter().map(|(a, _)| a).collect::<Vec<_>>());
+                    self.facts.models[model_index].associations.push(Association {
+                        name: assoc.clone(),
+                        // `through: [:a, :b]` reaches another schema that only the chain of
+                        // associations names: resolved by convention from the last step.
+                        model: match (&related, &through) {
+                            (Some(r), _) => r.clone(),
+                            (None, Some(steps)) => steps.last().map(|s| inflect::classify(s)).unwrap_or_default(),
+                            (None, None) => String::new(),
+                        },
+                        many: macro_name == "has_many",
+                        foreign_key: None,
+                        inverse: None,
+                    });
                     let Some(related) = &related else { continue };
                     self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
+                    // `where: [unsubscribed_at: nil]` filters the associated schema's rows.
+                    if let Some(filter) = opt("where") {
+                        for (key, key_offset) in keyword_keys(filter, src) {
+                            let target = Target::ModelColumn { model: related.clone(), column: key };
+                            self.hit_at(key_offset, target, RefKind::Query, high);
+                        }
+                    }
                     if opt("through").is_none() {
                         let own = &self.modules[module_index].name;
                         // Ecto's `association_key`: the schema's last segment, underscored,
@@ -596,9 +826,16 @@ impl<'a> Walker<'a> {
                     }
                 }
                 "many_to_many" => {
-                    let Some((_, offset)) = name else { continue };
+                    let Some((assoc, offset)) = name else { continue };
                     if let Some(related) = &related {
                         self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
+                        self.facts.models[model_index].associations.push(Association {
+                            name: assoc.clone(),
+                            model: related.clone(),
+                            many: true,
+                            foreign_key: None,
+                            inverse: None,
+                        });
                     }
                     let own = self.modules[module_index].name.clone();
                     let own_key = format!("{}_id", inflect::underscore(inflect::demodulize(&own)));
@@ -671,6 +908,9 @@ impl<'a> Walker<'a> {
             }
             if node.kind() == "map" {
                 self.struct_literal(node);
+                if self.struct_of(node).is_none() {
+                    self.head_map_keys(node);
+                }
             }
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
@@ -684,7 +924,9 @@ impl<'a> Walker<'a> {
         }
         let mut cursor = node.walk();
         let found = node.named_children(&mut cursor).find(|c| c.kind() == "struct")?;
-        let name = found.named_child(0).filter(|n| n.kind() == "alias").map(|n| self.text(n))?;
+        let name = found.named_child(0).map(|n| self.text(n)).filter(|n| {
+            *n == "__MODULE__" || n.starts_with(|c: char| c.is_ascii_uppercase())
+        })?;
         Some(Source::Schema(self.resolve(name)))
     }
 
@@ -704,6 +946,39 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Keys of a map pattern in a function head (`def credit(%{pronunciation: p})`): fields of the
+    /// schema in the schema's own module, of the schema a view or controller is named after,
+    /// and otherwise of whichever table alone has such a column.
+    fn head_map_keys(&mut self, node: Node<'_>) {
+        let keys = keyword_keys(node, self.src);
+        if keys.is_empty() {
+            return;
+        }
+        let owner = self.current_schema();
+        let named = self.modules.last().and_then(|m| {
+            let last = m.name.rsplit('.').next()?;
+            ["View", "HTML", "Controller", "Live", "Helpers"]
+                .iter()
+                .find_map(|suffix| last.strip_suffix(suffix))
+                .filter(|s| !s.is_empty())
+                .map(|s| Source::Schema(self.resolve(s)))
+        });
+        for (key, offset) in keys {
+            match (&owner, &named) {
+                (Some(schema), _) => {
+                    let schema = schema.clone();
+                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
+                }
+                (None, Some(schema)) => {
+                    let schema = schema.clone();
+                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+                    self.attribute_hit(offset, &key);
+                }
+                (None, None) => self.attribute_hit(offset, &key),
+            }
+        }
+    }
+
     /// A pipeline: `User |> where([u], u.email == ^e) |> select([u], u.name)`, or
     /// `%User{} |> cast(attrs, [:email])`.
     fn visit_binary(&mut self, node: Node<'_>) {
@@ -711,7 +986,16 @@ impl<'a> Walker<'a> {
         if operator == Some("=") {
             // `user = Repo.get!(User, id)` and `%User{} = user` bind the variable.
             if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
-                if l.kind() == "identifier"
+                if l.kind() == "identifier" && matches!(r.kind(), "list" | "sigil") {
+                    // `allowed = ~w(email name)a`, for a later `cast(attrs, allowed)`.
+                    let atoms = atoms_in(r, self.src);
+                    let name = self.text(l).to_owned();
+                    if let Some(module) = self.modules.last_mut()
+                        && !atoms.is_empty()
+                    {
+                        module.local_lists.insert(name, atoms);
+                    }
+                } else if l.kind() == "identifier"
                     && let Some(schema) = self.record_of(r)
                 {
                     let name = self.text(l).to_owned();
@@ -930,6 +1214,8 @@ impl<'a> Walker<'a> {
                 string(node, self.src).filter(|(t, _)| !t.contains(char::is_whitespace)).map(|(t, _)| Source::Table(t))
             }
             "identifier" if self.text(node) == "__MODULE__" => self.current_schema(),
+            // `def published(query \\ __MODULE__), do: from(q in query, …)` in the schema's module.
+            "identifier" if matches!(self.text(node), "query" | "queryable") => self.current_schema(),
             "call" => {
                 let (name, remote) = self.callee(node)?;
                 if name == "from" && remote.is_none() {
@@ -971,12 +1257,14 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Field reads in a HEEx / EEx template: `@user.email`, `{@current_user.name}`, and
-    /// `t.subject` where `:for={t <- @tickets}` or `for t <- @tickets do` binds `t`. The assign's
-    /// name is the only evidence of its schema (`@user` → `User`, `@current_user` → `User`,
-    /// `@tickets` → `Ticket`), so hits have medium confidence and unknown schemas are dropped
-    /// by resolution. Only code regions count: `{…}` and `<%… %>`, never markup or text.
-    fn template(&mut self, text: &str, base: usize) {
+    /// Field reads in a HEEx / EEx template (or a `~H` sigil): `@user.email`, `{@current_user.name}`,
+    /// `assigns.user.email`, `t.subject` where `:for={t <- @tickets}` or `for t <- @tickets do`
+    /// binds `t`, and form fields (`text_input f, :email`, `f[:email]`, `@form[:email]`). An
+    /// assign is typed by the bindings of the controller or live view that renders the template
+    /// (its scope), else by its name (`@user` → `User`); every field read also stands as an
+    /// untyped attribute, which resolution keeps only when one table alone has such a column.
+    /// Only code regions count: `<%… %>`, and `{…}` in HEEx; never markup or text.
+    fn template(&mut self, text: &str, base: usize, heex: bool, dir_model: &str) {
         let bytes = text.as_bytes();
         let mut regions: Vec<(usize, usize)> = Vec::new();
         let mut i = 0;
@@ -989,7 +1277,7 @@ impl<'a> Walker<'a> {
                 i = end + 2;
             } else if bytes[i..].starts_with(b"<!--") {
                 i = memchr::memmem::find(&bytes[i..], b"-->").map_or(bytes.len(), |p| i + p + 3);
-            } else if bytes[i] == b'{' {
+            } else if heex && bytes[i] == b'{' {
                 let mut depth = 0usize;
                 let mut j = i;
                 while j < bytes.len() {
@@ -1011,42 +1299,102 @@ impl<'a> Walker<'a> {
                 i += 1;
             }
         }
-        let mut locals: HashMap<String, String> = HashMap::new();
+        let scopes: Vec<String> = self.template_scope.iter().cloned().collect();
+        let assign_root = |assign: &str| -> Root {
+            let named = assign.strip_prefix("current_").unwrap_or(assign);
+            let guess = if is_plural(named) { inflect::classify(named) } else { inflect::camelize(named) };
+            Root::Binding { scopes: scopes.clone(), name: format!("@{assign}"), guess: Some(guess) }
+        };
+        // The form the template's fields belong to: `form_for(@changeset, …)`, `<.form for={@form}>`.
+        let form_root = FORM_SOURCE
+            .captures(text)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().trim_start_matches('@').to_owned())
+            .unwrap_or_else(|| "changeset".to_owned());
+        let form = Root::Binding {
+            scopes: scopes.clone(),
+            name: format!("@{form_root}"),
+            guess: (!dir_model.is_empty()).then(|| dir_model.to_owned()),
+        };
+        let mut form_vars: Vec<String> = vec!["f".to_owned(), "@form".to_owned(), format!("@{form_root}")];
+        for c in FORM_VAR.captures_iter(text) {
+            if let Some(m) = c.get(1).or_else(|| c.get(2)) {
+                form_vars.push(m.as_str().to_owned());
+            }
+        }
+        let mut locals: HashMap<String, Root> = HashMap::new();
         for (start, end) in regions {
             let Some(code) = text.get(start..end) else { continue };
             for (var, collection) in comprehension_bindings(code) {
-                let schema = inflect::classify(collection.trim_start_matches('@'));
-                locals.insert(var.to_owned(), schema);
-            }
-            for (offset, chain) in dotted_chains(code) {
-                let mut parts = chain.split('.');
-                let Some(head) = parts.next() else { continue };
-                let schema = match head.strip_prefix('@') {
-                    Some(assign) => {
-                        let assign = assign.strip_prefix("current_").unwrap_or(assign);
-                        if NOT_RECORDS.contains(&assign) || assign.len() < 3 || is_plural(assign) {
-                            continue;
-                        }
-                        inflect::camelize(assign)
-                    }
-                    None => match locals.get(head) {
-                        Some(schema) => schema.clone(),
+                let root = match collection.strip_prefix('@') {
+                    Some(assign) => assign_root(assign),
+                    None => match locals.get(collection) {
+                        Some(root) => root.clone(),
                         None => continue,
                     },
                 };
-                let mut schema = self.resolve(&schema);
-                let mut at = base + start + offset + head.len() + 1;
-                let fields: Vec<&str> = parts.collect();
-                for (k, field) in fields.iter().enumerate() {
-                    let source = Source::Schema(schema.clone());
-                    self.field_hit(at, &source, field, RefKind::Query, Confidence::Medium);
-                    if k + 1 < fields.len() {
-                        if is_plural(field) {
-                            break;
-                        }
-                        schema = self.resolve(&inflect::camelize(field));
+                locals.insert(var.to_owned(), root);
+            }
+            // Form fields: a call taking the form and an atom, and `f[:email]`.
+            for c in FORM_FIELD.captures_iter(code) {
+                let (Some(var), Some(field)) = (c.get(1).or_else(|| c.get(3)), c.get(2).or_else(|| c.get(4))) else {
+                    continue;
+                };
+                if !form_vars.iter().any(|v| v == var.as_str()) {
+                    continue;
+                }
+                let at = base + start + field.start();
+                let target = Target::Chain { root: form.clone(), path: Vec::new(), attribute: Some(field.as_str().to_owned()) };
+                self.hit_at(at, target, RefKind::Query, Confidence::Medium);
+                self.attribute_hit(at, field.as_str());
+            }
+            for (offset, chain) in dotted_chains(code) {
+                let mut parts: Vec<&str> = chain.split('.').collect();
+                // `assigns.user.email` is `@user.email`.
+                let mut head_len = 0;
+                let head: String = if parts[0] == "assigns" && parts.len() > 2 {
+                    head_len = parts[0].len() + 1;
+                    parts.remove(0);
+                    format!("@{}", parts[0])
+                } else {
+                    parts[0].to_owned()
+                };
+                head_len += parts[0].len() + 1;
+                let head = head.as_str();
+                // `f.data.editor`: the form's record.
+                let (root, skip) = if form_vars.iter().any(|v| v == head) && parts.get(1) == Some(&"data") {
+                    (Some(form.clone()), 2)
+                } else {
+                    let root = match head.strip_prefix('@') {
+                        Some(assign) if NOT_RECORDS.contains(&assign) || assign.len() < 2 => continue,
+                        Some(assign) => Some(assign_root(assign)),
+                        None => locals.get(head).cloned(),
+                    };
+                    (root, 1)
+                };
+                let fields = &parts[skip..];
+                let Some((last, path)) = fields.split_last() else { continue };
+                let at = base
+                    + start
+                    + offset
+                    + head_len
+                    + parts[1..skip].iter().map(|p| p.len() + 1).sum::<usize>()
+                    + path.iter().map(|p| p.len() + 1).sum::<usize>();
+                match root {
+                    Some(root) => {
+                        let target = Target::Chain {
+                            root,
+                            path: path.iter().map(|p| (*p).to_owned()).collect(),
+                            attribute: Some((*last).to_owned()),
+                        };
+                        self.hit_at(at, target, RefKind::Query, Confidence::Medium);
+                        self.attribute_hit(at, last);
                     }
-                    at += field.len() + 1;
+                    // An unknown local: only its direct field, which may be any schema's.
+                    None if path.is_empty() && !NOT_RECORDS.contains(&head) && head.len() > 1 => {
+                        self.attribute_hit(at, last)
+                    }
+                    None => {}
                 }
             }
         }
@@ -1237,6 +1585,10 @@ impl<'a> Walker<'a> {
     fn field_list(&self, node: Node<'_>) -> Vec<(String, usize)> {
         match node.kind() {
             "atom" | "list" | "sigil" => atoms_in(node, self.src),
+            "identifier" => {
+                let name = self.text(node);
+                self.modules.iter().rev().find_map(|m| m.local_lists.get(name).cloned()).unwrap_or_default()
+            }
             "unary_operator" => {
                 let Some(operand) = node.child_by_field_name("operand") else { return Vec::new() };
                 let name = self.text(operand);
@@ -1518,4 +1870,47 @@ fn atoms_in(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The form a template's fields belong to: `form_for(@changeset, …)`, `<.form for={@form} …>`.
+static FORM_SOURCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:form_for\(?\s*|for=\{)(@[a-z_]\w*)").expect("valid regex"));
+
+/// Variables holding a form: `form_for … fn f ->`, `inputs_for … fn fh ->`, `:let={f}`.
+static FORM_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:form_for|inputs_for|\.form|\.inputs_for)\b[^\n]*?fn\s+([a-z_]\w*)\s*->|:let=\{([a-z_]\w*)\}")
+        .expect("valid regex")
+});
+
+/// A call taking a form and a field (`text_input f, :email`, `label(f, :email)`,
+/// `AdminHelpers.error_class(f, :email)`), or a form indexed by a field (`f[:email]`).
+static FORM_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:[a-z_][\w.]*[?!]?\s*\(\s*|[a-z_][\w.]*[?!]?\s+)(@?[a-z_]\w*)\s*,\s*:([a-z_]\w*)|(@?[a-z_]\w*)\[:([a-z_]\w*)\]")
+        .expect("valid regex")
+});
+
+/// The binding scope of a template, from its path: `…/templates/admin/person/_form.html.eex` →
+/// `phoenix:view:admin/person`, `…/controllers/person_html/show.html.heex` →
+/// `phoenix:view:person`, `…/live/dashboard/foo_live.html.heex` → `phoenix:view:dashboard/foo_live`
+/// (the keys [`Walker::module_scope`] gives the controllers and live views that render them).
+fn template_scope(path: &str) -> Option<String> {
+    let scope = if let Some((_, rest)) = path.split_once("/templates/") {
+        rest.rsplit_once('/')?.0.to_owned()
+    } else if let Some((_, rest)) = path.split_once("/live/") {
+        rest.split_once('.')?.0.to_owned()
+    } else if let Some((_, rest)) = path.split_once("/controllers/") {
+        let dir = rest.rsplit_once('/')?.0;
+        dir.strip_suffix("_html").unwrap_or(dir).to_owned()
+    } else {
+        return None;
+    };
+    Some(format!("phoenix:view:{scope}"))
+}
+
+/// The schema a template's folder is named after (`templates/admin/person/` → `Person`), the
+/// guess for its form when no controller says what the form is for.
+fn dir_model(path: &str) -> String {
+    let Some(scope) = template_scope(path) else { return String::new() };
+    let dir = scope.rsplit(['/', ':']).next().unwrap_or("");
+    if dir.is_empty() || dir.ends_with("_live") { String::new() } else { inflect::camelize(&inflect::singularize(dir)) }
 }
