@@ -383,8 +383,11 @@ impl Models {
 
     /// Whether some model of the app declares `name` as an association: then a bare
     /// `x.name` on an unknown receiver may well be that association, not a column.
+    /// (An embed, whose accessor is its own column — Ecto `embeds_one :handles` — is not such a
+    /// name.)
     fn is_association_anywhere(&self, name: &str) -> bool {
-        self.list.iter().any(|m| m.decl.associations.iter().any(|a| a.name == name))
+        let other = |a: &Association| a.name == name && a.foreign_key.as_deref() != Some(name);
+        self.list.iter().any(|m| m.decl.associations.iter().any(other))
             || self.inverse.values().flatten().any(|a| a.name == name)
     }
 }

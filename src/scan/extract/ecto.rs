@@ -281,6 +281,7 @@ impl<'a> Walker<'a> {
             "binary_operator" => self.visit_binary(node),
             "map" => {
                 self.struct_literal(node);
+                self.map_update(node);
                 self.visit_children(node);
             }
             "sigil" => {
@@ -442,6 +443,18 @@ impl<'a> Walker<'a> {
                     }
                 }
                 None => {}
+            }
+        } else if remote.is_none()
+            && matches!(name, "insert" | "insert!" | "build" | "params_for" | "insert_list" | "build_list")
+            && let Some((factory, _)) = args.iter().find_map(|a| atom(*a, self.src))
+        {
+            // ExMachina: `insert(:release, has_docs: true)` builds the schema the factory is
+            // named after (`release_factory` → `%Release{}`), else whichever table has the field.
+            let schema = Source::Schema(self.resolve(&inflect::camelize(&factory)));
+            let keys: Vec<(String, usize)> = args.iter().flat_map(|a| keyword_keys(*a, self.src)).collect();
+            for (key, offset) in keys {
+                self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+                self.attribute_hit(offset, &key);
             }
         } else if remote.is_none() && matches!(name, "render" | "assign" | "assign_new" | "live_render") {
             self.assign_bindings(name, &args);
@@ -946,6 +959,35 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `%{advisory | aliases: a}` on a record that is no struct literal: its fields.
+    fn map_update(&mut self, node: Node<'_>) {
+        if self.struct_of(node).is_some() {
+            return;
+        }
+        let mut cursor = node.walk();
+        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        for content in contents {
+            let mut cursor = content.walk();
+            let updates: Vec<Node<'_>> = content.named_children(&mut cursor).collect();
+            for update in updates {
+                let Some(base) = map_update_base(update, self.src) else { continue };
+                let record = self.record(base);
+                if record.is_none() && !self.untyped_record(base) {
+                    continue;
+                }
+                let Some(keys) = update.child_by_field_name("right") else { continue };
+                for (key, offset) in keyword_keys(keys, self.src) {
+                    if let Some((source, confidence)) = &record {
+                        self.field_hit(offset, source, &key, RefKind::Query, *confidence);
+                    }
+                    if record.as_ref().is_none_or(|(_, c)| *c < Confidence::High) {
+                        self.attribute_hit(offset, &key);
+                    }
+                }
+            }
+        }
+    }
+
     /// Keys of a map pattern in a function head (`def credit(%{pronunciation: p})`): fields of the
     /// schema in the schema's own module, of the schema a view or controller is named after,
     /// and otherwise of whichever table alone has such a column.
@@ -990,6 +1032,15 @@ impl<'a> Walker<'a> {
                     // `allowed = ~w(email name)a`, for a later `cast(attrs, allowed)`.
                     let atoms = atoms_in(r, self.src);
                     let name = self.text(l).to_owned();
+                    // In the schema's own module such a list is its fields, whichever of the
+                    // app's helpers it is handed to (`changeset_with_allowed_attrs(p, attrs, allowed)`).
+                    if let Some(schema) = self.current_schema()
+                        && r.kind() == "sigil"
+                    {
+                        for (field, offset) in &atoms {
+                            self.field_hit(*offset, &schema, field, RefKind::Query, Confidence::High);
+                        }
+                    }
                     if let Some(module) = self.modules.last_mut()
                         && !atoms.is_empty()
                     {
@@ -1382,6 +1433,16 @@ impl<'a> Walker<'a> {
                     + path.iter().map(|p| p.len() + 1).sum::<usize>();
                 match root {
                     Some(root) => {
+                        // `@user.handles.url` reads `handles` (an embed's column, a belongs-to's key).
+                        for k in 0..path.len() {
+                            let target = Target::Chain {
+                                root: root.clone(),
+                                path: path[..k].iter().map(|p| (*p).to_owned()).collect(),
+                                attribute: Some(path[k].to_owned()),
+                            };
+                            let step_at = at - path[k..].iter().map(|p| p.len() + 1).sum::<usize>();
+                            self.hit_at(step_at, target, RefKind::Query, Confidence::Medium);
+                        }
                         let target = Target::Chain {
                             root,
                             path: path.iter().map(|p| (*p).to_owned()).collect(),
@@ -1782,7 +1843,16 @@ fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
         "keywords" => vec![node],
         "list" | "map_content" => {
             let mut cursor = node.walk();
-            node.named_children(&mut cursor).filter(|c| c.kind() == "keywords").collect()
+            node.named_children(&mut cursor)
+                .filter_map(|c| match c.kind() {
+                    "keywords" => Some(c),
+                    // `%User{user | email: e}`: the keys after the bar.
+                    "binary_operator" if map_update_base(c, src).is_some() => {
+                        c.child_by_field_name("right").filter(|r| r.kind() == "keywords")
+                    }
+                    _ => None,
+                })
+                .collect()
         }
         "map" => {
             let mut cursor = node.walk();
@@ -1805,6 +1875,14 @@ fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
         }
     }
     out
+}
+
+/// The record a map update (`x | key: value`) starts from.
+fn map_update_base<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    (node.kind() == "binary_operator"
+        && node.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("|"))
+    .then(|| node.child_by_field_name("left"))
+    .flatten()
 }
 
 /// `:email` → ("email", offset of `e`).
