@@ -369,6 +369,34 @@ impl<'a> Walker<'a> {
             ("schema", None) => return self.visit_schema(node, &args),
             // An embedded schema is stored inside its parent's column, not in a table.
             ("embedded_schema", None) => return,
+            // A plain struct is no table, but its keys are names some record has that are no
+            // column (resolution's attribute fallback needs to know them).
+            ("defstruct", None) if self.current_schema().is_none() => {
+                let mut keys: Vec<String> = Vec::new();
+                for arg in &args {
+                    keys.extend(atoms_in(*arg, self.src).into_iter().map(|(k, _)| k));
+                    keys.extend(keyword_keys(*arg, self.src).into_iter().map(|(k, _)| k));
+                }
+                if let Some(module) = self.modules.last() {
+                    let line = self.line_starts.partition_point(|&s| s <= node.start_byte()).max(1);
+                    let snippet = self.text(node).lines().next().unwrap_or("").trim().to_owned();
+                    self.facts.models.push(ModelDecl {
+                        framework: Framework::Phoenix,
+                        class: module.name.clone(),
+                        parent: None,
+                        table: None,
+                        is_abstract: false,
+                        ignored_columns: Vec::new(),
+                        fields: keys.into_iter().map(|k| (k.clone(), k)).collect(),
+                        associations: Vec::new(),
+                        mixins: Vec::new(),
+                        line: line as u32,
+                        column: 1,
+                        snippet,
+                    });
+                }
+                return;
+            }
             ("def" | "defp" | "defmacro" | "defmacrop", None) => {
                 return self.with_frame(|w| {
                     if let Some(head) = args.first() {
@@ -759,9 +787,8 @@ impl<'a> Walker<'a> {
                         continue;
                     }
                     let source = opt_atom("source").unwrap_or_else(|| field.clone());
-                    if source != field {
-                        self.facts.models[model_index].fields.push((field.clone(), source.clone()));
-                    }
+                    // Every field, so that resolution knows which schemas declare a name.
+                    self.facts.models[model_index].fields.push((field.clone(), source.clone()));
                     if macro_name != "field"
                         && let Some(related) = &related
                     {
