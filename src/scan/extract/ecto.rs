@@ -429,10 +429,18 @@ impl<'a> Walker<'a> {
             && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
         {
             // `change(release, has_docs: true)`: the record's schema, by its type or its name.
-            let given = args.first().and_then(|a| self.struct_of(*a).or_else(|| self.named_record(*a)));
-            let schema = given.clone().or_else(|| self.current_schema());
+            let literal = args.first().and_then(|a| self.struct_of(*a));
+            let bound = args.first().filter(|a| a.kind() == "identifier").and_then(|a| match self.lookup(self.text(*a)) {
+                Some(Source::Schema(m)) if m.rsplit('.').next() == Some("Changeset") => None,
+                other => other,
+            });
+            let schema = literal
+                .clone()
+                .or(bound)
+                .or_else(|| self.current_schema())
+                .or_else(|| args.first().and_then(|a| self.named_record(*a)));
             if let Some(schema) = schema {
-                let fields = if given.is_some() { &args[1..] } else { &args[..] };
+                let fields = if literal.is_some() { &args[1..] } else { &args[..] };
                 self.changeset_fields(name, fields, &schema);
             }
         } else if name.contains("changeset") {
@@ -552,7 +560,11 @@ impl<'a> Walker<'a> {
         }
         let name = self.text(node);
         if let Some(source) = self.lookup(name) {
-            return Some(source);
+            // `%Ecto.Changeset{} = changeset` binds a changeset, not a record.
+            return match &source {
+                Source::Schema(m) if m.rsplit('.').next() == Some("Changeset") => None,
+                _ => Some(source),
+            };
         }
         if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
             return None;
