@@ -2,7 +2,11 @@
 
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
-use crate::scan::extract::{Extractor, ecto::EctoExtractor};
+use crate::scan::extract::Extractor;
+
+pub mod extract;
+
+use extract::EctoExtractor;
 
 pub struct Phoenix;
 
