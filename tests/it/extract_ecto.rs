@@ -372,5 +372,8 @@ fn template_bindings_after_multibyte_text() {
         "lib/x_web/show.html.heex",
         "<li :for={é<- @posts}>{é.title}</li><li :for={post <- @posts}>{post.title}</li>\n",
     );
-    assert_eq!(hits(&facts), set(&[(1, "$/@posts?Post.title", "query"), (1, "Attribute { name: \"title\" }", "query")]));
+    assert_eq!(
+        hits(&facts),
+        set(&[(1, "$/@posts?Post.title", "query"), (1, "Attribute { name: \"title\" }", "query")])
+    );
 }
