@@ -9,7 +9,7 @@
 mod django;
 mod drizzle;
 mod generic;
-mod phoenix;
+pub mod phoenix;
 mod prisma;
 mod rails;
 pub mod recipe;

@@ -415,8 +415,22 @@ impl Models {
 
     /// Whether some model of the app declares `name` as an association: then a bare
     /// `x.name` on an unknown receiver may well be that association, not a column.
+    /// Whether a model that maps no table, or another table than `table`, declares a field
+    /// `name` (an Ecto schema whose column the dump lacks, a plain struct): then a bare `x.name`
+    /// may well be that one.
+    fn is_field_elsewhere(&self, name: &str, table: &str) -> bool {
+        self.list.iter().any(|m| {
+            !m.decl.is_abstract
+                && m.table.as_deref().is_none_or(|t| !unqualified(t).eq_ignore_ascii_case(table))
+                && m.decl.fields.iter().any(|(a, c)| a == name && !c.is_empty())
+        })
+    }
+
+    /// (An embed, whose accessor is its own column — Ecto `embeds_one :handles` — is not such a
+    /// name.)
     fn is_association_anywhere(&self, name: &str) -> bool {
-        self.list.iter().any(|m| m.decl.associations.iter().any(|a| a.name == name))
+        let other = |a: &Association| a.name == name && a.foreign_key.as_deref() != Some(name);
+        self.list.iter().any(|m| m.decl.associations.iter().any(other))
             || self.inverse.values().flatten().any(|a| a.name == name)
     }
 }
@@ -599,7 +613,10 @@ fn resolve_file(
                 let Some(tables) = schema.columns.get(name.as_ref()) else { continue };
                 // One table has the column and no association of the app shares its name: the
                 // use most likely reads it. Otherwise any of them may be meant, or none.
-                let confidence = if tables.len() == 1 && !models.is_association_anywhere(&name) {
+                let confidence = if tables.len() == 1
+                    && !models.is_association_anywhere(&name)
+                    && !tables.iter().any(|t| models.is_field_elsewhere(&name, t))
+                {
                     hit.confidence
                 } else {
                     Confidence::Low

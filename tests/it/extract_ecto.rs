@@ -150,7 +150,10 @@ fn my_app_web_live_user_live() {
         set(&[
             (14, "model MyApp.Accounts.User", "query"),
             (15, "MyApp.Accounts.User#email", "query"),
-            (20, "MyApp.Accounts.User#email", "query"),
+            // The live view's `~H`: its assign, typed by the live view's own bindings, else by
+            // its name; and the bare attribute for resolution's fallback.
+            (20, "$phoenix:view:user_live/index/@current_user?User.email", "query"),
+            (20, "Attribute { name: \"email\" }", "query"),
         ])
     );
     assert!(models(&facts).is_empty());
@@ -205,7 +208,15 @@ fn unparseable_elixir_never_panics() {
 fn records_named_after_schemas_and_their_associations() {
     let src = "defmodule Portal.Support do\n  alias Portal.Support.Ticket\n\n  def order_note(ticket, socket) do\n    ticket = Repo.preload(ticket, :order)\n    ticket.order && ticket.order.notes && socket.assigns.user.email\n  end\nend\n";
     let facts = extract("lib/portal/support.ex", src);
-    assert_eq!(hits(&facts), set(&[(6, "Portal.Support.Ticket#order", "query"), (6, "Order#notes", "query")]));
+    assert_eq!(
+        hits(&facts),
+        set(&[
+            (6, "Portal.Support.Ticket#order", "query"),
+            (6, "Order#notes", "query"),
+            (6, "Attribute { name: \"order\" }", "query"),
+            (6, "Attribute { name: \"notes\" }", "query"),
+        ])
+    );
     assert!(facts.hits.iter().all(|h| h.confidence == tandem::config::Confidence::Medium));
 }
 
@@ -306,13 +317,20 @@ fn heex_templates() {
     assert_eq!(
         hits(&facts),
         set(&[
-            (3, "User#name", "query"),
-            (4, "User#organization", "query"),
-            (4, "Organization#name", "query"),
-            (4, "User#inserted_at", "query"),
-            (7, "Post#title", "query"),
-            (7, "Post#comments", "query"),
-            (10, "Comment#body", "query"),
+            (3, "$phoenix:view:user/@user?User.name", "query"),
+            (3, "Attribute { name: \"name\" }", "query"),
+            // `@user.organization.name`: the association's use (its key), and the name through it.
+            (4, "$phoenix:view:user/@user?User.organization", "query"),
+            (4, "$phoenix:view:user/@user?User.organization.name", "query"),
+            (4, "Attribute { name: \"name\" }", "query"),
+            (4, "$phoenix:view:user/@user?User.inserted_at", "query"),
+            (4, "Attribute { name: \"inserted_at\" }", "query"),
+            (7, "$phoenix:view:user/@posts?Post.title", "query"),
+            (7, "Attribute { name: \"title\" }", "query"),
+            (7, "$phoenix:view:user/@posts?Post.comments", "query"),
+            (7, "Attribute { name: \"comments\" }", "query"),
+            (10, "$phoenix:view:user/@comments?Comment.body", "query"),
+            (10, "Attribute { name: \"body\" }", "query"),
         ])
     );
     // The HEEx comment, the CSS class, plain text and a quoted string are not code.
@@ -339,7 +357,12 @@ end
     let facts = extract("lib/shop/orders.ex", src);
     assert_eq!(
         hits(&facts),
-        set(&[(5, "Shop.Sales.Order#status", "query"), (8, "Shop.Sales.Order#total_cents", "query")])
+        set(&[
+            (5, "Shop.Sales.Order#status", "query"),
+            (8, "Shop.Sales.Order#total_cents", "query"),
+            // An unnamed binding over an unknown query: only a column no other table has.
+            (11, "Attribute { name: \"ghost\" }", "query"),
+        ])
     );
 }
 
@@ -349,5 +372,8 @@ fn template_bindings_after_multibyte_text() {
         "lib/x_web/show.html.heex",
         "<li :for={é<- @posts}>{é.title}</li><li :for={post <- @posts}>{post.title}</li>\n",
     );
-    assert_eq!(hits(&facts), set(&[(1, "Post#title", "query")]));
+    assert_eq!(
+        hits(&facts),
+        set(&[(1, "$/@posts?Post.title", "query"), (1, "Attribute { name: \"title\" }", "query")])
+    );
 }

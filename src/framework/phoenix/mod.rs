@@ -5,7 +5,11 @@ mod recipe;
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
 use crate::framework::recipe::{Change, CodeStep};
-use crate::scan::extract::{Extractor, ecto::EctoExtractor};
+use crate::scan::extract::Extractor;
+
+pub mod extract;
+
+use extract::EctoExtractor;
 
 pub struct Phoenix;
 

@@ -3,7 +3,7 @@
 
 pub mod django;
 pub mod drizzle;
-pub mod ecto;
+pub use crate::framework::phoenix::extract as ecto;
 pub mod js;
 pub mod name;
 pub mod prisma;

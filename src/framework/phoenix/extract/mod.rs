@@ -1,4 +1,5 @@
-//! Ecto (Phoenix): schemas, their fields, and the places code uses them.
+//! Ecto (Phoenix): schemas, their fields, and the places code uses them. The walker is here;
+//! the schema side, the templates and the queries each have their file.
 //!
 //! One file at a time, through tree-sitter-elixir:
 //! * `schema "users" do … end` makes the module a [`ModelDecl`] with its table; the table, the
@@ -24,10 +25,16 @@ use std::collections::HashMap;
 
 use tree_sitter::{Node, Parser};
 
+mod query;
+mod schema;
+mod templates;
+
+use templates::{dir_model, template_scope};
+
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::rails::{fragment_identifiers, is_identifier, is_statement};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
-use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
+use crate::scan::facts::{Association, Binding, FileFacts, Hit, ModelDecl, Root, Target};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
 
@@ -40,7 +47,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -54,7 +61,8 @@ impl Extractor for EctoExtractor {
             return extract(source);
         }
         let mut walker = Walker::new(source);
-        walker.template(source, 0);
+        walker.template_scope = template_scope(path);
+        walker.template(source, 0, path.ends_with(".heex"), &dir_model(path));
         let mut facts = walker.facts;
         facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
         facts
@@ -101,6 +109,8 @@ struct Module {
     timestamps_opts: Vec<(String, Option<String>)>,
     /// The schema this module declares: (index into models, table, field → source column).
     schema: Option<(usize, String, HashMap<String, String>)>,
+    /// Variables holding atom lists: `allowed = ~w(email name)a`, later `cast(attrs, allowed)`.
+    local_lists: HashMap<String, Vec<(String, usize)>>,
 }
 
 struct Walker<'a> {
@@ -110,6 +120,8 @@ struct Walker<'a> {
     modules: Vec<Module>,
     /// Query bindings and struct-typed variables, innermost frame last.
     frames: Vec<HashMap<String, Source>>,
+    /// The binding scope of the templates this file renders or is (see [`template_scope`]).
+    template_scope: Option<String>,
 }
 
 const QUERY_MACROS: &[&str] = &[
@@ -172,7 +184,14 @@ impl<'a> Walker<'a> {
     fn new(src: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
-        Walker { src, line_starts, facts: FileFacts::default(), modules: Vec::new(), frames: vec![HashMap::new()] }
+        Walker {
+            src,
+            line_starts,
+            facts: FileFacts::default(),
+            modules: Vec::new(),
+            frames: vec![HashMap::new()],
+            template_scope: None,
+        }
     }
 
     fn text(&self, node: Node<'_>) -> &'a str {
@@ -266,6 +285,7 @@ impl<'a> Walker<'a> {
             "binary_operator" => self.visit_binary(node),
             "map" => {
                 self.struct_literal(node);
+                self.map_update(node);
                 self.visit_children(node);
             }
             "sigil" => {
@@ -275,7 +295,8 @@ impl<'a> Walker<'a> {
                 let template =
                     children.iter().any(|c| c.kind() == "sigil_name" && matches!(self.text(*c), "H" | "L" | "E"));
                 if template && let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") {
-                    self.template(self.text(*content), content.start_byte());
+                    self.template_scope = self.module_scope();
+                    self.template(self.text(*content), content.start_byte(), true, "");
                 }
             }
             _ => self.visit_children(node),
@@ -308,13 +329,23 @@ impl<'a> Walker<'a> {
         let args = arguments(node);
         // `u.email`: a field of a bound query source, or of a variable named after a schema.
         if let Some(left) = remote
-            && matches!(left.kind(), "identifier" | "call")
+            && matches!(left.kind(), "identifier" | "call" | "unary_operator")
             && !has_arguments(node)
             && let Some(target) = node.child_by_field_name("target")
             && let Some(right) = target.child_by_field_name("right")
         {
-            if let Some((source, confidence)) = self.record(left) {
-                self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
+            match self.record(left) {
+                Some((source, Confidence::High)) => {
+                    self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
+                }
+                // A receiver typed by its name only: that schema if there is one, else whichever
+                // table alone has such a column.
+                Some((source, confidence)) => {
+                    self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
+                    self.attribute_hit(right.start_byte(), name);
+                }
+                None if self.untyped_record(left) => self.attribute_hit(right.start_byte(), name),
+                None => {}
             }
             if left.kind() == "call" {
                 self.visit(left);
@@ -342,6 +373,34 @@ impl<'a> Walker<'a> {
             ("schema", None) => return self.visit_schema(node, &args),
             // An embedded schema is stored inside its parent's column, not in a table.
             ("embedded_schema", None) => return,
+            // A plain struct is no table, but its keys are names some record has that are no
+            // column (resolution's attribute fallback needs to know them).
+            ("defstruct", None) if self.current_schema().is_none() => {
+                let mut keys: Vec<String> = Vec::new();
+                for arg in &args {
+                    keys.extend(atoms_in(*arg, self.src).into_iter().map(|(k, _)| k));
+                    keys.extend(keyword_keys(*arg, self.src).into_iter().map(|(k, _)| k));
+                }
+                if let Some(module) = self.modules.last() {
+                    let line = self.line_starts.partition_point(|&s| s <= node.start_byte()).max(1);
+                    let snippet = self.text(node).lines().next().unwrap_or("").trim().to_owned();
+                    self.facts.models.push(ModelDecl {
+                        framework: Framework::Phoenix,
+                        class: module.name.clone(),
+                        parent: None,
+                        table: None,
+                        is_abstract: false,
+                        ignored_columns: Vec::new(),
+                        fields: keys.into_iter().map(|k| (k.clone(), k)).collect(),
+                        associations: Vec::new(),
+                        mixins: Vec::new(),
+                        line: line as u32,
+                        column: 1,
+                        snippet,
+                    });
+                }
+                return;
+            }
             ("def" | "defp" | "defmacro" | "defmacrop", None) => {
                 return self.with_frame(|w| {
                     if let Some(head) = args.first() {
@@ -373,14 +432,124 @@ impl<'a> Walker<'a> {
         if (name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name))
             && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
         {
-            let schema = args.first().and_then(|a| self.struct_of(*a)).or_else(|| self.current_schema());
+            // `change(release, has_docs: true)`: the record's schema, by its type or its name.
+            let literal = args.first().and_then(|a| self.struct_of(*a));
+            let bound =
+                args.first().filter(|a| a.kind() == "identifier").and_then(|a| match self.lookup(self.text(*a)) {
+                    Some(Source::Schema(m)) if m.rsplit('.').next() == Some("Changeset") => None,
+                    other => other,
+                });
+            let schema = literal
+                .clone()
+                .or(bound)
+                .or_else(|| self.current_schema())
+                .or_else(|| args.first().and_then(|a| self.named_record(*a)));
             if let Some(schema) = schema {
-                let fields =
-                    if args.first().is_some_and(|a| self.struct_of(*a).is_some()) { &args[1..] } else { &args[..] };
+                let fields = if literal.is_some() { &args[1..] } else { &args[..] };
                 self.changeset_fields(name, fields, &schema);
             }
+        } else if name.contains("changeset") {
+            // `DeviceCode.changeset(%DeviceCode{}, %{interval: i})`, or a local `changeset(%{…})`
+            // in the schema's module: the params map's keys are the schema's fields.
+            let schema = match remote {
+                Some(r) if r.kind() == "alias" => Some(Source::Schema(self.resolve(self.text(r)))),
+                None => self.current_schema(),
+                _ => None,
+            };
+            if let Some(schema) = schema {
+                let maps: Vec<Node<'_>> =
+                    args.iter().copied().filter(|a| a.kind() == "map" && self.struct_of(*a).is_none()).collect();
+                for (key, offset) in maps.into_iter().flat_map(|m| keyword_keys(m, self.src)) {
+                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
+                }
+            }
+        } else if remote_text == Some("Map")
+            && matches!(name, "take" | "get" | "fetch" | "fetch!" | "drop" | "put" | "delete" | "has_key?" | "update")
+            && let [record, fields, ..] = args.as_slice()
+        {
+            // `Map.take(advisory, @fields)`, `Map.delete(podcast, :vanity_domain)` on a record.
+            let fields = self.field_list(*fields);
+            match self.record(*record) {
+                Some((source, confidence)) => {
+                    for (field, offset) in fields {
+                        self.field_hit(offset, &source, &field, RefKind::Query, confidence);
+                        if confidence < Confidence::High {
+                            self.attribute_hit(offset, &field);
+                        }
+                    }
+                }
+                None if self.untyped_record(*record) => {
+                    for (field, offset) in fields {
+                        self.attribute_hit(offset, &field);
+                    }
+                }
+                None => {}
+            }
+        } else if remote.is_none()
+            && matches!(name, "insert" | "insert!" | "build" | "params_for" | "insert_list" | "build_list")
+            && let Some((factory, _)) = args.iter().find_map(|a| atom(*a, self.src))
+        {
+            // ExMachina: `insert(:release, has_docs: true)` builds the schema the factory is
+            // named after (`release_factory` → `%Release{}`), else whichever table has the field.
+            let schema = Source::Schema(self.resolve(&inflect::camelize(&factory)));
+            let keys: Vec<(String, usize)> = args.iter().flat_map(|a| keyword_keys(*a, self.src)).collect();
+            for (key, offset) in keys {
+                self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+                self.attribute_hit(offset, &key);
+            }
+        } else if remote.is_none() && matches!(name, "render" | "assign" | "assign_new" | "live_render") {
+            self.assign_bindings(name, &args);
         }
         self.visit_children(node);
+    }
+
+    /// A variable named after a schema (`release` → `Release`, `episodes` → `Episode`).
+    fn named_record(&self, node: Node<'_>) -> Option<Source> {
+        if node.kind() != "identifier" {
+            return None;
+        }
+        let name = self.text(node);
+        if let Some(source) = self.lookup(name) {
+            // `%Ecto.Changeset{} = changeset` binds a changeset, not a record.
+            return match &source {
+                Source::Schema(m) if m.rsplit('.').next() == Some("Changeset") => None,
+                _ => Some(source),
+            };
+        }
+        if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
+            return None;
+        }
+        let class = if is_plural(name) { inflect::classify(name) } else { inflect::camelize(name) };
+        Some(Source::Schema(self.resolve(&class)))
+    }
+
+    /// Whether a receiver the walker cannot type may still be a record: a variable not known to
+    /// hold something else, a capture argument (`& &1.verified`), a field of one.
+    fn untyped_record(&self, node: Node<'_>) -> bool {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                !name.starts_with('_') && !NOT_RECORDS.contains(&name) && is_identifier(name) && name != "__MODULE__"
+            }
+            "unary_operator" => {
+                let text = self.text(node);
+                text.strip_prefix('&').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            }
+            "call" if !has_arguments(node) => node
+                .child_by_field_name("target")
+                .filter(|t| t.kind() == "dot")
+                .and_then(|t| t.child_by_field_name("left"))
+                .is_some_and(|left| self.record(left).is_some() || self.untyped_record(left)),
+            _ => false,
+        }
+    }
+
+    /// A field read on a receiver of unknown type: resolution keeps it at medium confidence only
+    /// when one table alone has such a column.
+    fn attribute_hit(&mut self, offset: usize, name: &str) {
+        if is_identifier(name) {
+            self.hit_at(offset, Target::Attribute { name: name.to_owned() }, RefKind::Query, Confidence::Medium);
+        }
     }
 
     fn visit_module(&mut self, node: Node<'_>, args: &[Node<'_>]) {
@@ -438,221 +607,6 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// `@name value`: remembers atom lists and the schema settings.
-    fn visit_attribute(&mut self, node: Node<'_>) {
-        let operator = node.child_by_field_name("operator").map(|o| self.text(o));
-        let operand = node.child_by_field_name("operand");
-        let (Some("@"), Some(operand)) = (operator, operand) else { return self.visit_children(node) };
-        if operand.kind() != "call" {
-            return;
-        }
-        let Some((name, None)) = self.callee(operand) else { return };
-        let args = arguments(operand);
-        let Some(value) = args.first().copied() else { return };
-        let Some(module) = self.modules.last() else { return };
-        let _ = module;
-        match name {
-            // Documentation is never code.
-            "doc" | "moduledoc" | "typedoc" | "spec" | "type" | "typep" | "opaque" | "callback" | "impl" => {}
-            "schema_prefix" => {
-                let prefix = string(value, self.src).map(|(p, _)| p).or_else(|| atom(value, self.src).map(|(a, _)| a));
-                if let Some(m) = self.modules.last_mut() {
-                    m.schema_prefix = prefix;
-                }
-            }
-            "primary_key" => {
-                let pk =
-                    if value.kind() == "tuple" { value.named_child(0).and_then(|a| atom(a, self.src)) } else { None };
-                if let Some(m) = self.modules.last_mut() {
-                    m.primary_key = Some(pk);
-                }
-            }
-            "timestamps_opts" => {
-                let opts = keyword_pairs(value, self.src)
-                    .into_iter()
-                    .map(|(k, v)| (k, atom(v, self.src).map(|(a, _)| a)))
-                    .collect::<Vec<_>>();
-                if let Some(m) = self.modules.last_mut() {
-                    m.timestamps_opts = opts;
-                }
-            }
-            _ => {
-                let atoms = atoms_in(value, self.src);
-                if !atoms.is_empty()
-                    && let Some(m) = self.modules.last_mut()
-                {
-                    m.atom_lists.insert(name.to_owned(), atoms);
-                }
-                self.visit(value);
-            }
-        }
-    }
-
-    fn visit_schema(&mut self, node: Node<'_>, args: &[Node<'_>]) {
-        let Some(table_node) = args.first().filter(|a| a.kind() == "string") else { return self.visit_children(node) };
-        let Some((table, table_offset)) = string(*table_node, self.src) else { return };
-        // `@schema_prefix` qualifies the table (`billing.invoices`); resolution splits it.
-        let table = match self.modules.last().and_then(|m| m.schema_prefix.as_deref()) {
-            Some(prefix) if !table.contains('.') => format!("{prefix}.{table}"),
-            _ => table,
-        };
-        let Some(module_index) = self.modules.len().checked_sub(1) else { return };
-        let line = self.line_starts.partition_point(|&s| s <= node.start_byte()).max(1);
-        let start = self.line_starts[line - 1];
-        let column = self.src.get(start..node.start_byte()).map_or(0, |s| s.chars().count()) + 1;
-        let snippet = self
-            .src
-            .get(start..self.line_starts.get(line).map_or(self.src.len(), |e| e - 1))
-            .unwrap_or("")
-            .trim()
-            .to_owned();
-        let class = self.modules[module_index].name.clone();
-        self.facts.models.push(ModelDecl {
-            framework: Framework::Phoenix,
-            class,
-            parent: None,
-            table: Some(table.clone()),
-            is_abstract: false,
-            ignored_columns: Vec::new(),
-            fields: Vec::new(),
-            associations: Vec::new(),
-            mixins: Vec::new(),
-            line: line as u32,
-            column: column as u32,
-            snippet,
-        });
-        let model_index = self.facts.models.len() - 1;
-        self.modules[module_index].schema = Some((model_index, table.clone(), HashMap::new()));
-        let decl = RefKind::Declaration;
-        let high = Confidence::High;
-        self.hit_at(table_offset, Target::Table { table: table.clone() }, decl, high);
-        let column = |c: &str| Target::Column { table: table.clone(), column: c.to_owned() };
-        match self.modules[module_index].primary_key.clone() {
-            None => self.hit_at(table_offset, column("id"), decl, high),
-            Some(Some((pk, offset))) => self.hit_at(offset, column(&pk), decl, high),
-            Some(None) => {}
-        }
-        let Some(block) = do_block(node) else { return };
-        let mut cursor = block.walk();
-        let statements: Vec<Node<'_>> = block.named_children(&mut cursor).collect();
-        for statement in statements {
-            if statement.kind() != "call" {
-                continue;
-            }
-            let Some((macro_name, None)) = self.callee(statement) else { continue };
-            let args = arguments(statement);
-            let name = args.first().and_then(|a| atom(*a, self.src));
-            let opts: Vec<(String, Node<'_>)> = args.iter().flat_map(|a| keyword_pairs(*a, self.src)).collect();
-            let opt = |key: &str| opts.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
-            let src = self.src;
-            let opt_atom = |key: &str| opt(key).and_then(|v| atom(v, src)).map(|(a, _)| a);
-            let is_false = |key: &str| opt(key).is_some_and(|v| src.get(v.byte_range()) == Some("false"));
-            let is_true = |key: &str| opt(key).is_some_and(|v| src.get(v.byte_range()) == Some("true"));
-            let related = args.get(1).filter(|a| a.kind() == "alias").map(|a| self.resolve(self.text(*a)));
-            match macro_name {
-                "field" | "embeds_one" | "embeds_many" => {
-                    let Some((field, offset)) = name else { continue };
-                    if is_true("virtual") {
-                        // Remembered so that uses of a virtual field are not taken for columns.
-                        if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
-                            sources.insert(field, String::new());
-                        }
-                        continue;
-                    }
-                    let source = opt_atom("source").unwrap_or_else(|| field.clone());
-                    if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
-                        sources.insert(field.clone(), source.clone());
-                    }
-                    self.hit_at(offset, column(&source), decl, high);
-                }
-                "belongs_to" => {
-                    let Some((assoc, offset)) = name else { continue };
-                    if let Some(related) = &related {
-                        self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
-                    }
-                    if !is_false("define_field") {
-                        let fk = opt_atom("foreign_key").unwrap_or_else(|| format!("{assoc}_id"));
-                        let source = opt_atom("source").unwrap_or_else(|| fk.clone());
-                        if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
-                            sources.insert(fk.clone(), source.clone());
-                        }
-                        self.hit_at(offset, column(&source), decl, high);
-                    }
-                }
-                "has_many" | "has_one" => {
-                    let Some((_, offset)) = name else { continue };
-                    let Some(related) = &related else { continue };
-                    self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
-                    if opt("through").is_none() {
-                        let own = &self.modules[module_index].name;
-                        // Ecto's `association_key`: the schema's last segment, underscored,
-                        // with `_` and the `references:` key (`id` by default).
-                        let references = opt_atom("references").unwrap_or_else(|| "id".to_owned());
-                        let fk = opt_atom("foreign_key").unwrap_or_else(|| {
-                            format!("{}_{references}", inflect::underscore(inflect::demodulize(own)))
-                        });
-                        let target = Target::ModelColumn { model: related.clone(), column: fk };
-                        self.hit_at(offset, target, decl, high);
-                    }
-                }
-                "many_to_many" => {
-                    let Some((_, offset)) = name else { continue };
-                    if let Some(related) = &related {
-                        self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
-                    }
-                    let own = self.modules[module_index].name.clone();
-                    let own_key = format!("{}_id", inflect::underscore(inflect::demodulize(&own)));
-                    let related_key =
-                        related.as_deref().map(|r| format!("{}_id", inflect::underscore(inflect::demodulize(r))));
-                    let mut keys: Vec<String> = vec![own_key];
-                    keys.extend(related_key);
-                    if let Some(join_keys) = opt("join_keys") {
-                        keys = keyword_pairs(join_keys, self.src).into_iter().map(|(k, _)| k).collect();
-                    }
-                    match opt("join_through") {
-                        Some(through) if through.kind() == "string" => {
-                            if let Some((join, join_offset)) = string(through, self.src) {
-                                self.hit_at(join_offset, Target::Table { table: join.clone() }, decl, high);
-                                for key in keys {
-                                    let target = Target::Column { table: join.clone(), column: key };
-                                    self.hit_at(join_offset, target, decl, high);
-                                }
-                            }
-                        }
-                        Some(through) if through.kind() == "alias" => {
-                            let join = self.resolve(self.text(through));
-                            self.hit_at(through.start_byte(), Target::Model { model: join.clone() }, decl, high);
-                            for key in keys {
-                                let target = Target::ModelColumn { model: join.clone(), column: key };
-                                self.hit_at(through.start_byte(), target, decl, high);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                "timestamps" => {
-                    let module_opts = self.modules[module_index].timestamps_opts.clone();
-                    let setting = |key: &str| -> Option<Option<String>> {
-                        if opts.iter().any(|(k, _)| k == key) {
-                            return Some(opt(key).and_then(|v| atom(v, src)).map(|(a, _)| a));
-                        }
-                        module_opts.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-                    };
-                    for (key, default) in [("inserted_at", "inserted_at"), ("updated_at", "updated_at")] {
-                        // `updated_at: false` turns the column off.
-                        let column_name = match setting(key) {
-                            Some(Some(name)) => name,
-                            Some(None) => continue,
-                            None => default.to_owned(),
-                        };
-                        self.hit_at(statement.start_byte(), column(&column_name), decl, high);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
     /// Variables bound to schema structs by patterns in a function head: `%User{} = user`.
     fn bind_patterns(&mut self, head: Node<'_>) {
         let mut stack = vec![head];
@@ -671,6 +625,9 @@ impl<'a> Walker<'a> {
             }
             if node.kind() == "map" {
                 self.struct_literal(node);
+                if self.struct_of(node).is_none() {
+                    self.head_map_keys(node);
+                }
             }
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
@@ -684,7 +641,10 @@ impl<'a> Walker<'a> {
         }
         let mut cursor = node.walk();
         let found = node.named_children(&mut cursor).find(|c| c.kind() == "struct")?;
-        let name = found.named_child(0).filter(|n| n.kind() == "alias").map(|n| self.text(n))?;
+        let name = found
+            .named_child(0)
+            .map(|n| self.text(n))
+            .filter(|n| *n == "__MODULE__" || n.starts_with(|c: char| c.is_ascii_uppercase()))?;
         Some(Source::Schema(self.resolve(name)))
     }
 
@@ -704,6 +664,68 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `%{advisory | aliases: a}` on a record that is no struct literal: its fields.
+    fn map_update(&mut self, node: Node<'_>) {
+        if self.struct_of(node).is_some() {
+            return;
+        }
+        let mut cursor = node.walk();
+        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        for content in contents {
+            let mut cursor = content.walk();
+            let updates: Vec<Node<'_>> = content.named_children(&mut cursor).collect();
+            for update in updates {
+                let Some(base) = map_update_base(update, self.src) else { continue };
+                let record = self.record(base);
+                if record.is_none() && !self.untyped_record(base) {
+                    continue;
+                }
+                let Some(keys) = update.child_by_field_name("right") else { continue };
+                for (key, offset) in keyword_keys(keys, self.src) {
+                    if let Some((source, confidence)) = &record {
+                        self.field_hit(offset, source, &key, RefKind::Query, *confidence);
+                    }
+                    if record.as_ref().is_none_or(|(_, c)| *c < Confidence::High) {
+                        self.attribute_hit(offset, &key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keys of a map pattern in a function head (`def credit(%{pronunciation: p})`): fields of the
+    /// schema in the schema's own module, of the schema a view or controller is named after,
+    /// and otherwise of whichever table alone has such a column.
+    fn head_map_keys(&mut self, node: Node<'_>) {
+        let keys = keyword_keys(node, self.src);
+        if keys.is_empty() {
+            return;
+        }
+        let owner = self.current_schema();
+        let named = self.modules.last().and_then(|m| {
+            let last = m.name.rsplit('.').next()?;
+            ["View", "HTML", "Controller", "Live", "Helpers"]
+                .iter()
+                .find_map(|suffix| last.strip_suffix(suffix))
+                .filter(|s| !s.is_empty())
+                .map(|s| Source::Schema(self.resolve(s)))
+        });
+        for (key, offset) in keys {
+            match (&owner, &named) {
+                (Some(schema), _) => {
+                    let schema = schema.clone();
+                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
+                }
+                (None, Some(schema)) => {
+                    let schema = schema.clone();
+                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+                    self.attribute_hit(offset, &key);
+                }
+                (None, None) => self.attribute_hit(offset, &key),
+            }
+        }
+    }
+
     /// A pipeline: `User |> where([u], u.email == ^e) |> select([u], u.name)`, or
     /// `%User{} |> cast(attrs, [:email])`.
     fn visit_binary(&mut self, node: Node<'_>) {
@@ -711,7 +733,25 @@ impl<'a> Walker<'a> {
         if operator == Some("=") {
             // `user = Repo.get!(User, id)` and `%User{} = user` bind the variable.
             if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
-                if l.kind() == "identifier"
+                if l.kind() == "identifier" && matches!(r.kind(), "list" | "sigil") {
+                    // `allowed = ~w(email name)a`, for a later `cast(attrs, allowed)`.
+                    let atoms = atoms_in(r, self.src);
+                    let name = self.text(l).to_owned();
+                    // In the schema's own module such a list is its fields, whichever of the
+                    // app's helpers it is handed to (`changeset_with_allowed_attrs(p, attrs, allowed)`).
+                    if let Some(schema) = self.current_schema()
+                        && r.kind() == "sigil"
+                    {
+                        for (field, offset) in &atoms {
+                            self.field_hit(*offset, &schema, field, RefKind::Query, Confidence::High);
+                        }
+                    }
+                    if let Some(module) = self.modules.last_mut()
+                        && !atoms.is_empty()
+                    {
+                        module.local_lists.insert(name, atoms);
+                    }
+                } else if l.kind() == "identifier"
                     && let Some(schema) = self.record_of(r)
                 {
                     let name = self.text(l).to_owned();
@@ -793,155 +833,6 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// One query macro with its binding list: binds the list positionally to `sources`.
-    fn query_stage(&mut self, node: Node<'_>, name: &str, args: &[Node<'_>], sources: &mut Vec<Option<Source>>) {
-        let root = sources.first().cloned().flatten();
-        self.with_frame(|w| {
-            let mut rest = args;
-            if name == "join" {
-                // `join(:inner, [u], o in Org, on: …)`: skip the qualifier.
-                if let Some(first) = rest.first()
-                    && first.kind() == "atom"
-                {
-                    rest = &rest[1..];
-                }
-            }
-            if let Some(first) = rest.first()
-                && first.kind() == "list"
-            {
-                let mut cursor = first.walk();
-                let vars: Vec<Node<'_>> = first.named_children(&mut cursor).collect();
-                for (i, var) in vars.iter().enumerate() {
-                    if var.kind() == "identifier"
-                        && let Some(Some(source)) = sources.get(i)
-                    {
-                        let v = w.text(*var).to_owned();
-                        w.bind(&v, source.clone());
-                    }
-                }
-                // Named bindings `[user: u]`: the binding is named after its schema by
-                // convention (`as: :user`), so `user` → `User`, resolved through aliases.
-                for (name, var) in keyword_pairs(*first, w.src) {
-                    if var.kind() == "identifier" && is_identifier(&name) {
-                        let v = w.text(var).to_owned();
-                        let schema = w.resolve(&inflect::camelize(&name));
-                        w.bind(&v, Source::Schema(schema));
-                    }
-                }
-                rest = &rest[1..];
-            }
-            if name == "join" {
-                let joined = rest.first().and_then(|a| w.binding_in(*a));
-                if let Some(first) = rest.first()
-                    && joined.is_some()
-                {
-                    w.schema_use(*first);
-                }
-                if let Some((var, source)) = joined.clone() {
-                    w.bind(&var, source);
-                }
-                sources.push(joined.map(|(_, s)| s));
-            }
-            for arg in rest {
-                if let Some(root) = &root {
-                    w.keyword_fields(name, *arg, root);
-                    w.fragments(*arg, root);
-                }
-                w.visit(*arg);
-            }
-        });
-        let _ = node;
-    }
-
-    /// `from u in User, join: o in Org, where: …`.
-    fn visit_from(&mut self, node: Node<'_>, args: &[Node<'_>]) {
-        self.with_frame(|w| {
-            let mut root = None;
-            if let Some(first) = args.first() {
-                w.schema_use(*first);
-                if let Some((var, source)) = w.binding_in(*first) {
-                    w.bind(&var, source.clone());
-                    root = Some(source);
-                } else {
-                    root = w.source_of(*first);
-                    w.visit(*first);
-                }
-            }
-            let pairs: Vec<(String, Node<'_>)> =
-                args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).collect();
-            // Joins bind before any clause uses them.
-            for (key, value) in &pairs {
-                if key.ends_with("join")
-                    && let Some((var, source)) = w.binding_in(*value)
-                {
-                    w.schema_use(*value);
-                    w.bind(&var, source);
-                }
-            }
-            for (key, value) in &pairs {
-                if let Some(root) = &root {
-                    w.keyword_fields(key, *value, root);
-                    w.fragments(*value, root);
-                }
-                w.visit(*value);
-            }
-        });
-        let _ = node;
-    }
-
-    /// A schema used as a query source (`from u in User`, `Repo.all(User)`, `User |> where(…)`):
-    /// a use of its table.
-    fn schema_use(&mut self, node: Node<'_>) {
-        let node = if node.kind() == "binary_operator" {
-            match node.child_by_field_name("right") {
-                Some(right) => right,
-                None => return,
-            }
-        } else {
-            node
-        };
-        if node.kind() == "alias" {
-            let model = self.resolve(self.text(node));
-            self.hit_at(node.start_byte(), Target::Model { model }, RefKind::Query, Confidence::High);
-        } else if let Some((table, offset)) = string(node, self.src)
-            && !table.contains(char::is_whitespace)
-        {
-            // A schemaless query: `from u in "users"`.
-            self.hit_at(offset, Target::Table { table }, RefKind::Query, Confidence::High);
-        }
-    }
-
-    /// `u in User` → ("u", User); `u in "users"` → ("u", table users).
-    fn binding_in(&self, node: Node<'_>) -> Option<(String, Source)> {
-        if node.kind() != "binary_operator" || node.child_by_field_name("operator").map(|o| self.text(o)) != Some("in")
-        {
-            return None;
-        }
-        let var = node.child_by_field_name("left").filter(|l| l.kind() == "identifier")?;
-        let source = self.source_of(node.child_by_field_name("right")?)?;
-        Some((self.text(var).to_owned(), source))
-    }
-
-    /// The query source an expression denotes: a schema alias, a table name string, `from(…)`.
-    fn source_of(&self, node: Node<'_>) -> Option<Source> {
-        match node.kind() {
-            "alias" => Some(Source::Schema(self.resolve(self.text(node)))),
-            "string" => {
-                string(node, self.src).filter(|(t, _)| !t.contains(char::is_whitespace)).map(|(t, _)| Source::Table(t))
-            }
-            "identifier" if self.text(node) == "__MODULE__" => self.current_schema(),
-            "call" => {
-                let (name, remote) = self.callee(node)?;
-                if name == "from" && remote.is_none() {
-                    let first = arguments(node).into_iter().next()?;
-                    return self.binding_in(first).map(|(_, s)| s).or_else(|| self.source_of(first));
-                }
-                None
-            }
-            _ => None,
-        }
-    }
-
     /// The schema a dotted receiver is a record of: a bound variable (high), a variable named
     /// after a schema (`ticket` → `Ticket`, medium), or an association read off one
     /// (`ticket.order` → `Order`, medium). Resolution drops names that are no schema.
@@ -971,87 +862,6 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Field reads in a HEEx / EEx template: `@user.email`, `{@current_user.name}`, and
-    /// `t.subject` where `:for={t <- @tickets}` or `for t <- @tickets do` binds `t`. The assign's
-    /// name is the only evidence of its schema (`@user` → `User`, `@current_user` → `User`,
-    /// `@tickets` → `Ticket`), so hits have medium confidence and unknown schemas are dropped
-    /// by resolution. Only code regions count: `{…}` and `<%… %>`, never markup or text.
-    fn template(&mut self, text: &str, base: usize) {
-        let bytes = text.as_bytes();
-        let mut regions: Vec<(usize, usize)> = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i..].starts_with(b"<%") {
-                let end = memchr::memmem::find(&bytes[i + 2..], b"%>").map_or(bytes.len(), |p| i + 2 + p);
-                if bytes.get(i + 2) != Some(&b'#') && bytes.get(i + 2) != Some(&b'!') {
-                    regions.push((i + 2, end));
-                }
-                i = end + 2;
-            } else if bytes[i..].starts_with(b"<!--") {
-                i = memchr::memmem::find(&bytes[i..], b"-->").map_or(bytes.len(), |p| i + p + 3);
-            } else if bytes[i] == b'{' {
-                let mut depth = 0usize;
-                let mut j = i;
-                while j < bytes.len() {
-                    match bytes[j] {
-                        b'{' => depth += 1,
-                        b'}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                regions.push((i + 1, j.min(bytes.len())));
-                i = j + 1;
-            } else {
-                i += 1;
-            }
-        }
-        let mut locals: HashMap<String, String> = HashMap::new();
-        for (start, end) in regions {
-            let Some(code) = text.get(start..end) else { continue };
-            for (var, collection) in comprehension_bindings(code) {
-                let schema = inflect::classify(collection.trim_start_matches('@'));
-                locals.insert(var.to_owned(), schema);
-            }
-            for (offset, chain) in dotted_chains(code) {
-                let mut parts = chain.split('.');
-                let Some(head) = parts.next() else { continue };
-                let schema = match head.strip_prefix('@') {
-                    Some(assign) => {
-                        let assign = assign.strip_prefix("current_").unwrap_or(assign);
-                        if NOT_RECORDS.contains(&assign) || assign.len() < 3 || is_plural(assign) {
-                            continue;
-                        }
-                        inflect::camelize(assign)
-                    }
-                    None => match locals.get(head) {
-                        Some(schema) => schema.clone(),
-                        None => continue,
-                    },
-                };
-                let mut schema = self.resolve(&schema);
-                let mut at = base + start + offset + head.len() + 1;
-                let fields: Vec<&str> = parts.collect();
-                for (k, field) in fields.iter().enumerate() {
-                    let source = Source::Schema(schema.clone());
-                    self.field_hit(at, &source, field, RefKind::Query, Confidence::Medium);
-                    if k + 1 < fields.len() {
-                        if is_plural(field) {
-                            break;
-                        }
-                        schema = self.resolve(&inflect::camelize(field));
-                    }
-                    at += field.len() + 1;
-                }
-            }
-        }
-    }
-
     /// What a right-hand side evaluates to when it is one record of a schema.
     fn record_of(&self, node: Node<'_>) -> Option<Source> {
         if let Some(schema) = self.struct_of(node) {
@@ -1066,146 +876,6 @@ impl<'a> Walker<'a> {
             return arguments(node).first().and_then(|a| self.source_of(*a));
         }
         None
-    }
-
-    /// `where: [email: ^e]`, `select: [:id, :email]`, `update: [set: [name: ^n]]` on the root.
-    fn keyword_fields(&mut self, clause: &str, value: Node<'_>, root: &Source) {
-        match clause {
-            "where" | "or_where" | "having" => {
-                for (key, offset) in keyword_keys(value, self.src) {
-                    self.field_hit(offset, root, &key, RefKind::Query, Confidence::High);
-                }
-            }
-            "select" | "order_by" | "group_by" | "distinct" if value.kind() == "list" => {
-                for (field, offset) in atoms_in(value, self.src) {
-                    self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
-                }
-                for (key, v) in keyword_pairs(value, self.src) {
-                    // `order_by: [desc: :inserted_at]`
-                    if let Some((field, offset)) = atom(v, self.src) {
-                        let _ = key;
-                        self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
-                    }
-                }
-            }
-            "update" => {
-                for (_, inner) in keyword_pairs(value, self.src) {
-                    for (key, offset) in keyword_keys(inner, self.src) {
-                        self.field_hit(offset, root, &key, RefKind::Query, Confidence::High);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Bare column names in `fragment("lower(email) = ?", …)` inside a query on `root`.
-    fn fragments(&mut self, node: Node<'_>, root: &Source) {
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "call"
-                && let Some(("fragment", None)) = self.callee(n)
-                && let Some(first) = arguments(n).first()
-                && let Some((text, origin)) = string(*first, self.src)
-                && !is_statement(&text)
-            {
-                for (offset, table, column) in fragment_identifiers(&text) {
-                    let target = match (table, root) {
-                        (Some(table), _) => Target::Column { table: table.to_owned(), column: column.to_owned() },
-                        (None, Source::Schema(m)) => {
-                            Target::ModelColumn { model: m.clone(), column: column.to_owned() }
-                        }
-                        (None, Source::Table(t)) => Target::Column { table: t.clone(), column: column.to_owned() },
-                    };
-                    self.hit_at(origin + offset, target, RefKind::Sql, Confidence::Medium);
-                }
-            }
-            let mut cursor = n.walk();
-            stack.extend(n.named_children(&mut cursor));
-        }
-    }
-
-    /// `Repo.get_by(User, email: e)`, `Repo.update_all(User, set: […])`, `Repo.insert_all(User,
-    /// [%{email: e}])`, `Repo.aggregate(User, :count, :id)`.
-    fn repo_call(&mut self, name: &str, args: &[Node<'_>]) {
-        // Only the Repo functions whose first argument is a queryable (not `query/3`'s SQL).
-        let queryable = matches!(
-            name,
-            "all"
-                | "one"
-                | "one!"
-                | "get"
-                | "get!"
-                | "get_by"
-                | "get_by!"
-                | "insert_all"
-                | "update_all"
-                | "delete_all"
-                | "aggregate"
-                | "exists?"
-                | "stream"
-                | "reload"
-                | "preload"
-        );
-        if !queryable {
-            return;
-        }
-        let Some(first) = args.first() else { return };
-        let Some(source) = self.source_of(*first) else { return };
-        self.schema_use(*first);
-        self.repo_keywords(name, &args[1..], &source);
-    }
-
-    fn repo_keywords(&mut self, name: &str, args: &[Node<'_>], source: &Source) {
-        match name {
-            "get_by" | "get_by!" | "exists?" => {
-                for arg in args {
-                    for (key, offset) in keyword_keys(*arg, self.src) {
-                        self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
-                    }
-                }
-            }
-            "update_all" => {
-                for arg in args {
-                    for (_, inner) in keyword_pairs(*arg, self.src) {
-                        for (key, offset) in keyword_keys(inner, self.src) {
-                            self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
-                        }
-                    }
-                }
-            }
-            "insert_all" => {
-                if let Some(list) = args.first().filter(|a| a.kind() == "list") {
-                    let mut cursor = list.walk();
-                    let rows: Vec<Node<'_>> = list.named_children(&mut cursor).collect();
-                    for row in rows {
-                        let keys = if row.kind() == "map" {
-                            let mut c = row.walk();
-                            let contents: Vec<Node<'_>> =
-                                row.named_children(&mut c).filter(|n| n.kind() == "map_content").collect();
-                            contents
-                                .iter()
-                                .flat_map(|m| {
-                                    let mut c = m.walk();
-                                    m.named_children(&mut c).flat_map(|i| keyword_keys(i, self.src)).collect::<Vec<_>>()
-                                })
-                                .collect()
-                        } else {
-                            keyword_keys(row, self.src)
-                        };
-                        for (key, offset) in keys {
-                            self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
-                        }
-                    }
-                }
-            }
-            "aggregate" => {
-                if let Some((field, offset)) = args.get(1).and_then(|a| atom(*a, self.src)) {
-                    self.field_hit(offset, source, &field, RefKind::Query, Confidence::High);
-                }
-            }
-            _ => {}
-        }
     }
 
     /// Field arguments of a changeset function (`cast(attrs, [:email])`, `validate_required(@required)`).
@@ -1237,6 +907,10 @@ impl<'a> Walker<'a> {
     fn field_list(&self, node: Node<'_>) -> Vec<(String, usize)> {
         match node.kind() {
             "atom" | "list" | "sigil" => atoms_in(node, self.src),
+            "identifier" => {
+                let name = self.text(node);
+                self.modules.iter().rev().find_map(|m| m.local_lists.get(name).cloned()).unwrap_or_default()
+            }
             "unary_operator" => {
                 let Some(operand) = node.child_by_field_name("operand") else { return Vec::new() };
                 let name = self.text(operand);
@@ -1321,68 +995,6 @@ fn is_plural(name: &str) -> bool {
     singular != name && inflect::pluralize(&singular) == name
 }
 
-/// `t <- @tickets` in `:for={…}` and `for … do`: (variable, collection).
-fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
-    let mut out = Vec::new();
-    let mut search = 0;
-    while let Some(p) = code[search..].find("<-").map(|p| search + p) {
-        let before = code[..p].trim_end();
-        let var_start = before
-            .char_indices()
-            .rev()
-            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
-            .map_or(0, |(i, c)| i + c.len_utf8());
-        let var = &before[var_start..];
-        let after = code[p + 2..].trim_start();
-        let coll_len = after
-            .char_indices()
-            .find(|(i, c)| !(c.is_ascii_alphanumeric() || *c == '_' || (*i == 0 && *c == '@')))
-            .map_or(after.len(), |(i, _)| i);
-        let collection = &after[..coll_len];
-        if is_identifier(var) && collection.len() > 1 && !after[coll_len..].starts_with('.') {
-            out.push((var, collection));
-        }
-        search = p + 2;
-    }
-    out
-}
-
-/// `@user.email`, `t.order.notes` in template code: (offset of the chain, chain). Quoted text,
-/// module names and calls with arguments are skipped.
-fn dotted_chains(code: &str) -> Vec<(usize, &str)> {
-    let bytes = code.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'"' || b == b'\'' {
-            i = memchr::memchr(b, &bytes[i + 1..]).map_or(bytes.len(), |p| i + p + 2);
-            continue;
-        }
-        let starts = (b == b'@' || b.is_ascii_lowercase() || b == b'_')
-            && (i == 0 || !(word(bytes[i - 1]) || matches!(bytes[i - 1], b'.' | b'@' | b':')));
-        if !starts {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        while i < bytes.len()
-            && (word(bytes[i])
-                || (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(|c| c.is_ascii_lowercase() || *c == b'_')))
-        {
-            i += 1;
-        }
-        let chain = &code[start..i];
-        let called = bytes.get(i) == Some(&b'(');
-        if chain.contains('.') && !called {
-            out.push((start, chain));
-        }
-    }
-    out
-}
-
 fn has_arguments(call: Node<'_>) -> bool {
     let mut cursor = call.walk();
     call.children(&mut cursor).any(|c| matches!(c.kind(), "arguments" | "do_block"))
@@ -1430,7 +1042,16 @@ fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
         "keywords" => vec![node],
         "list" | "map_content" => {
             let mut cursor = node.walk();
-            node.named_children(&mut cursor).filter(|c| c.kind() == "keywords").collect()
+            node.named_children(&mut cursor)
+                .filter_map(|c| match c.kind() {
+                    "keywords" => Some(c),
+                    // `%User{user | email: e}`: the keys after the bar.
+                    "binary_operator" if map_update_base(c, src).is_some() => {
+                        c.child_by_field_name("right").filter(|r| r.kind() == "keywords")
+                    }
+                    _ => None,
+                })
+                .collect()
         }
         "map" => {
             let mut cursor = node.walk();
@@ -1453,6 +1074,14 @@ fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
         }
     }
     out
+}
+
+/// The record a map update (`x | key: value`) starts from.
+fn map_update_base<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    (node.kind() == "binary_operator"
+        && node.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("|"))
+    .then(|| node.child_by_field_name("left"))
+    .flatten()
 }
 
 /// `:email` → ("email", offset of `e`).

@@ -1,0 +1,305 @@
+//! Ecto queries: `from u in User`, query macros with binding lists, keyword filters,
+//! `fragment` columns, and the `Repo` functions that take a queryable.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+
+impl Walker<'_> {
+    /// One query macro with its binding list: binds the list positionally to `sources`.
+    pub(super) fn query_stage(
+        &mut self,
+        node: Node<'_>,
+        name: &str,
+        args: &[Node<'_>],
+        sources: &mut Vec<Option<Source>>,
+    ) {
+        let root = sources.first().cloned().flatten();
+        self.with_frame(|w| {
+            let mut rest = args;
+            if name == "join" {
+                // `join(:inner, [u], o in Org, on: …)`: skip the qualifier.
+                if let Some(first) = rest.first()
+                    && first.kind() == "atom"
+                {
+                    rest = &rest[1..];
+                }
+            }
+            if let Some(first) = rest.first()
+                && first.kind() == "list"
+            {
+                let mut cursor = first.walk();
+                let vars: Vec<Node<'_>> = first.named_children(&mut cursor).collect();
+                for (i, var) in vars.iter().enumerate() {
+                    if var.kind() == "identifier"
+                        && let Some(Some(source)) = sources.get(i)
+                    {
+                        let v = w.text(*var).to_owned();
+                        w.bind(&v, source.clone());
+                    }
+                }
+                // Named bindings `[user: u]`: the binding is named after its schema by
+                // convention (`as: :user`), so `user` → `User`, resolved through aliases.
+                for (name, var) in keyword_pairs(*first, w.src) {
+                    if var.kind() == "identifier" && is_identifier(&name) {
+                        let v = w.text(var).to_owned();
+                        let schema = w.resolve(&inflect::camelize(&name));
+                        w.bind(&v, Source::Schema(schema));
+                    }
+                }
+                rest = &rest[1..];
+            }
+            if name == "join" {
+                let joined = rest.first().and_then(|a| w.binding_in(*a));
+                if let Some(first) = rest.first()
+                    && joined.is_some()
+                {
+                    w.schema_use(*first);
+                }
+                if let Some((var, source)) = joined.clone() {
+                    w.bind(&var, source);
+                }
+                sources.push(joined.map(|(_, s)| s));
+            }
+            for arg in rest {
+                if let Some(root) = &root {
+                    w.keyword_fields(name, *arg, root);
+                    w.fragments(*arg, root);
+                }
+                w.visit(*arg);
+            }
+        });
+        let _ = node;
+    }
+
+    /// `from u in User, join: o in Org, where: …`.
+    pub(super) fn visit_from(&mut self, node: Node<'_>, args: &[Node<'_>]) {
+        self.with_frame(|w| {
+            let mut root = None;
+            if let Some(first) = args.first() {
+                w.schema_use(*first);
+                if let Some((var, source)) = w.binding_in(*first) {
+                    w.bind(&var, source.clone());
+                    root = Some(source);
+                } else {
+                    root = w.source_of(*first);
+                    w.visit(*first);
+                }
+            }
+            let pairs: Vec<(String, Node<'_>)> =
+                args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).collect();
+            // Joins bind before any clause uses them.
+            for (key, value) in &pairs {
+                if key.ends_with("join")
+                    && let Some((var, source)) = w.binding_in(*value)
+                {
+                    w.schema_use(*value);
+                    w.bind(&var, source);
+                }
+            }
+            for (key, value) in &pairs {
+                if let Some(root) = &root {
+                    w.keyword_fields(key, *value, root);
+                    w.fragments(*value, root);
+                }
+                w.visit(*value);
+            }
+        });
+        let _ = node;
+    }
+
+    /// A schema used as a query source (`from u in User`, `Repo.all(User)`, `User |> where(…)`):
+    /// a use of its table.
+    pub(super) fn schema_use(&mut self, node: Node<'_>) {
+        let node = if node.kind() == "binary_operator" {
+            match node.child_by_field_name("right") {
+                Some(right) => right,
+                None => return,
+            }
+        } else {
+            node
+        };
+        if node.kind() == "alias" {
+            let model = self.resolve(self.text(node));
+            self.hit_at(node.start_byte(), Target::Model { model }, RefKind::Query, Confidence::High);
+        } else if let Some((table, offset)) = string(node, self.src)
+            && !table.contains(char::is_whitespace)
+        {
+            // A schemaless query: `from u in "users"`.
+            self.hit_at(offset, Target::Table { table }, RefKind::Query, Confidence::High);
+        }
+    }
+
+    /// `u in User` → ("u", User); `u in "users"` → ("u", table users).
+    pub(super) fn binding_in(&self, node: Node<'_>) -> Option<(String, Source)> {
+        if node.kind() != "binary_operator" || node.child_by_field_name("operator").map(|o| self.text(o)) != Some("in")
+        {
+            return None;
+        }
+        let var = node.child_by_field_name("left").filter(|l| l.kind() == "identifier")?;
+        let source = self.source_of(node.child_by_field_name("right")?)?;
+        Some((self.text(var).to_owned(), source))
+    }
+
+    /// The query source an expression denotes: a schema alias, a table name string, `from(…)`.
+    pub(super) fn source_of(&self, node: Node<'_>) -> Option<Source> {
+        match node.kind() {
+            "alias" => Some(Source::Schema(self.resolve(self.text(node)))),
+            "string" => {
+                string(node, self.src).filter(|(t, _)| !t.contains(char::is_whitespace)).map(|(t, _)| Source::Table(t))
+            }
+            "identifier" if self.text(node) == "__MODULE__" => self.current_schema(),
+            // `def published(query \\ __MODULE__), do: from(q in query, …)` in the schema's module.
+            "identifier" if matches!(self.text(node), "query" | "queryable") => self.current_schema(),
+            "call" => {
+                let (name, remote) = self.callee(node)?;
+                if name == "from" && remote.is_none() {
+                    let first = arguments(node).into_iter().next()?;
+                    return self.binding_in(first).map(|(_, s)| s).or_else(|| self.source_of(first));
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// `where: [email: ^e]`, `select: [:id, :email]`, `update: [set: [name: ^n]]` on the root.
+    pub(super) fn keyword_fields(&mut self, clause: &str, value: Node<'_>, root: &Source) {
+        match clause {
+            "where" | "or_where" | "having" => {
+                for (key, offset) in keyword_keys(value, self.src) {
+                    self.field_hit(offset, root, &key, RefKind::Query, Confidence::High);
+                }
+            }
+            "select" | "order_by" | "group_by" | "distinct" if value.kind() == "list" => {
+                for (field, offset) in atoms_in(value, self.src) {
+                    self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
+                }
+                for (key, v) in keyword_pairs(value, self.src) {
+                    // `order_by: [desc: :inserted_at]`
+                    if let Some((field, offset)) = atom(v, self.src) {
+                        let _ = key;
+                        self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
+                    }
+                }
+            }
+            "update" => {
+                for (_, inner) in keyword_pairs(value, self.src) {
+                    for (key, offset) in keyword_keys(inner, self.src) {
+                        self.field_hit(offset, root, &key, RefKind::Query, Confidence::High);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Bare column names in `fragment("lower(email) = ?", …)` inside a query on `root`.
+    pub(super) fn fragments(&mut self, node: Node<'_>, root: &Source) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "call"
+                && let Some(("fragment", None)) = self.callee(n)
+                && let Some(first) = arguments(n).first()
+                && let Some((text, origin)) = string(*first, self.src)
+                && !is_statement(&text)
+            {
+                for (offset, table, column) in fragment_identifiers(&text) {
+                    let target = match (table, root) {
+                        (Some(table), _) => Target::Column { table: table.to_owned(), column: column.to_owned() },
+                        (None, Source::Schema(m)) => {
+                            Target::ModelColumn { model: m.clone(), column: column.to_owned() }
+                        }
+                        (None, Source::Table(t)) => Target::Column { table: t.clone(), column: column.to_owned() },
+                    };
+                    self.hit_at(origin + offset, target, RefKind::Sql, Confidence::Medium);
+                }
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+    }
+
+    /// `Repo.get_by(User, email: e)`, `Repo.update_all(User, set: […])`, `Repo.insert_all(User,
+    /// [%{email: e}])`, `Repo.aggregate(User, :count, :id)`.
+    pub(super) fn repo_call(&mut self, name: &str, args: &[Node<'_>]) {
+        // Only the Repo functions whose first argument is a queryable (not `query/3`'s SQL).
+        let queryable = matches!(
+            name,
+            "all"
+                | "one"
+                | "one!"
+                | "get"
+                | "get!"
+                | "get_by"
+                | "get_by!"
+                | "insert_all"
+                | "update_all"
+                | "delete_all"
+                | "aggregate"
+                | "exists?"
+                | "stream"
+                | "reload"
+                | "preload"
+        );
+        if !queryable {
+            return;
+        }
+        let Some(first) = args.first() else { return };
+        let Some(source) = self.source_of(*first) else { return };
+        self.schema_use(*first);
+        self.repo_keywords(name, &args[1..], &source);
+    }
+
+    pub(super) fn repo_keywords(&mut self, name: &str, args: &[Node<'_>], source: &Source) {
+        match name {
+            "get_by" | "get_by!" | "exists?" => {
+                for arg in args {
+                    for (key, offset) in keyword_keys(*arg, self.src) {
+                        self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
+                    }
+                }
+            }
+            "update_all" => {
+                for arg in args {
+                    for (_, inner) in keyword_pairs(*arg, self.src) {
+                        for (key, offset) in keyword_keys(inner, self.src) {
+                            self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
+                        }
+                    }
+                }
+            }
+            "insert_all" => {
+                if let Some(list) = args.first().filter(|a| a.kind() == "list") {
+                    let mut cursor = list.walk();
+                    let rows: Vec<Node<'_>> = list.named_children(&mut cursor).collect();
+                    for row in rows {
+                        let keys = if row.kind() == "map" {
+                            let mut c = row.walk();
+                            let contents: Vec<Node<'_>> =
+                                row.named_children(&mut c).filter(|n| n.kind() == "map_content").collect();
+                            contents
+                                .iter()
+                                .flat_map(|m| {
+                                    let mut c = m.walk();
+                                    m.named_children(&mut c).flat_map(|i| keyword_keys(i, self.src)).collect::<Vec<_>>()
+                                })
+                                .collect()
+                        } else {
+                            keyword_keys(row, self.src)
+                        };
+                        for (key, offset) in keys {
+                            self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
+                        }
+                    }
+                }
+            }
+            "aggregate" => {
+                if let Some((field, offset)) = args.get(1).and_then(|a| atom(*a, self.src)) {
+                    self.field_hit(offset, source, &field, RefKind::Query, Confidence::High);
+                }
+            }
+            _ => {}
+        }
+    }
+}

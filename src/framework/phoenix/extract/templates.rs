@@ -1,0 +1,346 @@
+//! Templates (EEx, HEEx, `~H`): assigns typed through the bindings of the controller or live
+//! view that renders them, comprehension variables, form fields; and those bindings, written
+//! where a controller or live view renders or assigns.
+
+#![allow(clippy::wildcard_imports)]
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::*;
+
+impl Walker<'_> {
+    /// `render(conn, :show, person: person)`, `assign(socket, :person, person)`: the assigns the
+    /// templates of this controller or live view read, typed where the value's type is known
+    /// (or suggested by the variable's name).
+    pub(super) fn assign_bindings(&mut self, name: &str, args: &[Node<'_>]) {
+        let Some(scope) = self.module_scope() else { return };
+        let mut pairs: Vec<(String, Node<'_>)> = args.iter().flat_map(|a| keyword_pairs(*a, self.src)).collect();
+        if name != "render" {
+            for pair in args.windows(2) {
+                if let Some((key, _)) = atom(pair[0], self.src) {
+                    pairs.push((key, pair[1]));
+                }
+            }
+        }
+        for (key, value) in pairs {
+            if let Some(root) = self.value_root(value) {
+                let binding = Binding { scope: scope.clone(), name: format!("@{key}"), root, path: Vec::new() };
+                if !self.facts.bindings.contains(&binding) {
+                    self.facts.bindings.push(binding);
+                }
+            }
+        }
+    }
+
+    /// The record (or relation) type of a value handed to a template.
+    pub(super) fn value_root(&self, node: Node<'_>) -> Option<Root> {
+        if let Some(Source::Schema(model)) = self.record_of(node) {
+            return Some(Root::Model { model });
+        }
+        match node.kind() {
+            "identifier" => match self.lookup(self.text(node)) {
+                Some(Source::Schema(model)) => Some(Root::Model { model }),
+                Some(Source::Table(_)) => None,
+                None => match self.named_record(node) {
+                    Some(Source::Schema(model)) => Some(Root::Model { model }),
+                    _ => None,
+                },
+            },
+            "call" => {
+                let (name, remote) = self.callee(node)?;
+                let remote = remote?;
+                if remote.kind() == "alias" && name.contains("changeset") {
+                    return Some(Root::Model { model: self.resolve(self.text(remote)) });
+                }
+                if self.text(remote).ends_with("Repo") && matches!(name, "all" | "preload" | "insert!" | "update!") {
+                    return match arguments(node).first().and_then(|a| self.source_of(*a)) {
+                        Some(Source::Schema(model)) => Some(Root::Model { model }),
+                        _ => None,
+                    };
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The binding scope of the templates the current module renders (a controller, a view, an
+    /// HTML module, a live view): `ShopWeb.Admin.PersonController` → `phoenix:view:admin/person`,
+    /// the key [`template_scope`] derives from the templates' paths.
+    pub(super) fn module_scope(&self) -> Option<String> {
+        let module = self.modules.last()?;
+        let segments: Vec<&str> = module.name.split('.').collect();
+        let web = segments.iter().position(|s| s.ends_with("Web")).map_or(1, |i| i + 1);
+        let rest = segments.get(web..).filter(|r| !r.is_empty())?;
+        let mut parts: Vec<String> = rest.iter().map(|s| inflect::underscore(s)).collect();
+        let last = parts.last_mut()?;
+        for suffix in ["_controller", "_view", "_html"] {
+            if let Some(stripped) = last.strip_suffix(suffix) {
+                *last = stripped.to_owned();
+                break;
+            }
+        }
+        Some(format!("phoenix:view:{}", parts.join("/")))
+    }
+
+    /// Field reads in a HEEx / EEx template (or a `~H` sigil): `@user.email`, `{@current_user.name}`,
+    /// `assigns.user.email`, `t.subject` where `:for={t <- @tickets}` or `for t <- @tickets do`
+    /// binds `t`, and form fields (`text_input f, :email`, `f[:email]`, `@form[:email]`). An
+    /// assign is typed by the bindings of the controller or live view that renders the template
+    /// (its scope), else by its name (`@user` → `User`); every field read also stands as an
+    /// untyped attribute, which resolution keeps only when one table alone has such a column.
+    /// Only code regions count: `<%… %>`, and `{…}` in HEEx; never markup or text.
+    pub(super) fn template(&mut self, text: &str, base: usize, heex: bool, dir_model: &str) {
+        let bytes = text.as_bytes();
+        let mut regions: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i..].starts_with(b"<%") {
+                let end = memchr::memmem::find(&bytes[i + 2..], b"%>").map_or(bytes.len(), |p| i + 2 + p);
+                if bytes.get(i + 2) != Some(&b'#') && bytes.get(i + 2) != Some(&b'!') {
+                    regions.push((i + 2, end));
+                }
+                i = end + 2;
+            } else if bytes[i..].starts_with(b"<!--") {
+                i = memchr::memmem::find(&bytes[i..], b"-->").map_or(bytes.len(), |p| i + p + 3);
+            } else if heex && bytes[i] == b'{' {
+                let mut depth = 0usize;
+                let mut j = i;
+                while j < bytes.len() {
+                    match bytes[j] {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                regions.push((i + 1, j.min(bytes.len())));
+                i = j + 1;
+            } else {
+                i += 1;
+            }
+        }
+        let scopes: Vec<String> = self.template_scope.iter().cloned().collect();
+        let assign_root = |assign: &str| -> Root {
+            let named = assign.strip_prefix("current_").unwrap_or(assign);
+            let guess = if is_plural(named) { inflect::classify(named) } else { inflect::camelize(named) };
+            Root::Binding { scopes: scopes.clone(), name: format!("@{assign}"), guess: Some(guess) }
+        };
+        // The form the template's fields belong to: `form_for(@changeset, …)`, `<.form for={@form}>`.
+        let form_root = FORM_SOURCE
+            .captures(text)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().trim_start_matches('@').to_owned())
+            .unwrap_or_else(|| "changeset".to_owned());
+        let form = Root::Binding {
+            scopes: scopes.clone(),
+            name: format!("@{form_root}"),
+            guess: (!dir_model.is_empty()).then(|| dir_model.to_owned()),
+        };
+        let mut form_vars: Vec<String> = vec!["f".to_owned(), "@form".to_owned(), format!("@{form_root}")];
+        for c in FORM_VAR.captures_iter(text) {
+            if let Some(m) = c.get(1).or_else(|| c.get(2)) {
+                form_vars.push(m.as_str().to_owned());
+            }
+        }
+        let mut locals: HashMap<String, Root> = HashMap::new();
+        for (start, end) in regions {
+            let Some(code) = text.get(start..end) else { continue };
+            for (var, collection) in comprehension_bindings(code) {
+                let root = match collection.strip_prefix('@') {
+                    Some(assign) => assign_root(assign),
+                    None => match locals.get(collection) {
+                        Some(root) => root.clone(),
+                        None => continue,
+                    },
+                };
+                locals.insert(var.to_owned(), root);
+            }
+            // Form fields: a call taking the form and an atom, and `f[:email]`.
+            for c in FORM_FIELD.captures_iter(code) {
+                let (Some(var), Some(field)) = (c.get(1).or_else(|| c.get(3)), c.get(2).or_else(|| c.get(4))) else {
+                    continue;
+                };
+                if !form_vars.iter().any(|v| v == var.as_str()) {
+                    continue;
+                }
+                let at = base + start + field.start();
+                let target =
+                    Target::Chain { root: form.clone(), path: Vec::new(), attribute: Some(field.as_str().to_owned()) };
+                self.hit_at(at, target, RefKind::Query, Confidence::Medium);
+                self.attribute_hit(at, field.as_str());
+            }
+            for (offset, chain) in dotted_chains(code) {
+                let mut parts: Vec<&str> = chain.split('.').collect();
+                // `assigns.user.email` is `@user.email`.
+                let mut head_len = 0;
+                let head: String = if parts[0] == "assigns" && parts.len() > 2 {
+                    head_len = parts[0].len() + 1;
+                    parts.remove(0);
+                    format!("@{}", parts[0])
+                } else {
+                    parts[0].to_owned()
+                };
+                head_len += parts[0].len() + 1;
+                let head = head.as_str();
+                // `f.data.editor`: the form's record.
+                let (root, skip) = if form_vars.iter().any(|v| v == head) && parts.get(1) == Some(&"data") {
+                    (Some(form.clone()), 2)
+                } else {
+                    let root = match head.strip_prefix('@') {
+                        Some(assign) if NOT_RECORDS.contains(&assign) || assign.len() < 2 => continue,
+                        Some(assign) => Some(assign_root(assign)),
+                        None => locals.get(head).cloned(),
+                    };
+                    (root, 1)
+                };
+                let fields = &parts[skip..];
+                let Some((last, path)) = fields.split_last() else { continue };
+                let at = base
+                    + start
+                    + offset
+                    + head_len
+                    + parts[1..skip].iter().map(|p| p.len() + 1).sum::<usize>()
+                    + path.iter().map(|p| p.len() + 1).sum::<usize>();
+                match root {
+                    Some(root) => {
+                        // `@user.handles.url` reads `handles` (an embed's column, a belongs-to's key).
+                        for k in 0..path.len() {
+                            let target = Target::Chain {
+                                root: root.clone(),
+                                path: path[..k].iter().map(|p| (*p).to_owned()).collect(),
+                                attribute: Some(path[k].to_owned()),
+                            };
+                            let step_at = at - path[k..].iter().map(|p| p.len() + 1).sum::<usize>();
+                            self.hit_at(step_at, target, RefKind::Query, Confidence::Medium);
+                        }
+                        let target = Target::Chain {
+                            root,
+                            path: path.iter().map(|p| (*p).to_owned()).collect(),
+                            attribute: Some((*last).to_owned()),
+                        };
+                        self.hit_at(at, target, RefKind::Query, Confidence::Medium);
+                        self.attribute_hit(at, last);
+                    }
+                    // An unknown local: only its direct field, which may be any schema's.
+                    None if path.is_empty() && !NOT_RECORDS.contains(&head) && head.len() > 1 => {
+                        self.attribute_hit(at, last)
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+}
+
+/// `t <- @tickets` in `:for={…}` and `for … do`: (variable, collection).
+fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut search = 0;
+    while let Some(p) = code[search..].find("<-").map(|p| search + p) {
+        let before = code[..p].trim_end();
+        let var_start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let var = &before[var_start..];
+        let after = code[p + 2..].trim_start();
+        let coll_len = after
+            .char_indices()
+            .find(|(i, c)| !(c.is_ascii_alphanumeric() || *c == '_' || (*i == 0 && *c == '@')))
+            .map_or(after.len(), |(i, _)| i);
+        let collection = &after[..coll_len];
+        if is_identifier(var) && collection.len() > 1 && !after[coll_len..].starts_with('.') {
+            out.push((var, collection));
+        }
+        search = p + 2;
+    }
+    out
+}
+
+/// `@user.email`, `t.order.notes` in template code: (offset of the chain, chain). Quoted text,
+/// module names and calls with arguments are skipped.
+fn dotted_chains(code: &str) -> Vec<(usize, &str)> {
+    let bytes = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'"' || b == b'\'' {
+            i = memchr::memchr(b, &bytes[i + 1..]).map_or(bytes.len(), |p| i + p + 2);
+            continue;
+        }
+        let starts = (b == b'@' || b.is_ascii_lowercase() || b == b'_')
+            && (i == 0 || !(word(bytes[i - 1]) || matches!(bytes[i - 1], b'.' | b'@' | b':')));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len()
+            && (word(bytes[i])
+                || (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(|c| c.is_ascii_lowercase() || *c == b'_')))
+        {
+            i += 1;
+        }
+        let chain = &code[start..i];
+        let called = bytes.get(i) == Some(&b'(');
+        if chain.contains('.') && !called {
+            out.push((start, chain));
+        }
+    }
+    out
+}
+
+/// The form a template's fields belong to: `form_for(@changeset, …)`, `<.form for={@form} …>`.
+static FORM_SOURCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:form_for\(?\s*|for=\{)(@[a-z_]\w*)").expect("valid regex"));
+
+/// Variables holding a form: `form_for … fn f ->`, `inputs_for … fn fh ->`, `:let={f}`.
+static FORM_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:form_for|inputs_for|\.form|\.inputs_for)\b[^\n]*?fn\s+([a-z_]\w*)\s*->|:let=\{([a-z_]\w*)\}")
+        .expect("valid regex")
+});
+
+/// A call taking a form and a field (`text_input f, :email`, `label(f, :email)`,
+/// `AdminHelpers.error_class(f, :email)`), or a form indexed by a field (`f[:email]`).
+static FORM_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:[a-z_][\w.]*[?!]?\s*\(\s*|[a-z_][\w.]*[?!]?\s+)(@?[a-z_]\w*)\s*,\s*:([a-z_]\w*)|(@?[a-z_]\w*)\[:([a-z_]\w*)\]")
+        .expect("valid regex")
+});
+
+/// The binding scope of a template, from its path: `…/templates/admin/person/_form.html.eex` →
+/// `phoenix:view:admin/person`, `…/controllers/person_html/show.html.heex` →
+/// `phoenix:view:person`, `…/live/dashboard/foo_live.html.heex` → `phoenix:view:dashboard/foo_live`
+/// (the keys [`Walker::module_scope`] gives the controllers and live views that render them).
+pub(super) fn template_scope(path: &str) -> Option<String> {
+    let scope = if let Some((_, rest)) = path.split_once("/templates/") {
+        rest.rsplit_once('/')?.0.to_owned()
+    } else if let Some((_, rest)) = path.split_once("/live/") {
+        rest.split_once('.')?.0.to_owned()
+    } else if let Some((_, rest)) = path.split_once("/controllers/") {
+        let dir = rest.rsplit_once('/')?.0;
+        dir.strip_suffix("_html").unwrap_or(dir).to_owned()
+    } else {
+        return None;
+    };
+    Some(format!("phoenix:view:{scope}"))
+}
+
+/// The schema a template's folder is named after (`templates/admin/person/` → `Person`), the
+/// guess for its form when no controller says what the form is for.
+pub(super) fn dir_model(path: &str) -> String {
+    let Some(scope) = template_scope(path) else { return String::new() };
+    let dir = scope.rsplit(['/', ':']).next().unwrap_or("");
+    if dir.is_empty() || dir.ends_with("_live") { String::new() } else { inflect::camelize(&inflect::singularize(dir)) }
+}
