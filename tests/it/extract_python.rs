@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, django, sqlalchemy};
+use tandem::framework::django::extract as django;
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, sqlalchemy};
 use tandem::scan::facts::FileFacts;
 
 use crate::support::facts::{assert_set, hit_lines, run};

@@ -1,8 +1,17 @@
-//! Django.
+//! Django: its model index (`models`), receiver typing (`receivers`), field lookups (`lookups`),
+//! classes that list fields (`options`), templates (`templates`) and the walker that reads a
+//! Python file with them (`extract`).
+
+pub mod extract;
+mod lookups;
+mod models;
+mod options;
+mod receivers;
+pub mod templates;
 
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
-use crate::scan::extract::{Extractor, django};
+use crate::scan::extract::Extractor;
 
 pub struct Django;
 
@@ -12,7 +21,7 @@ impl FrameworkSupport for Django {
     }
 
     fn extractors(&self) -> Vec<Box<dyn Extractor>> {
-        vec![Box::new(django::Django)]
+        vec![Box::new(extract::Django), Box::new(templates::Templates)]
     }
 
     fn migration_dir_names(&self) -> &'static [&'static str] {
