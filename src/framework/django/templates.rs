@@ -129,30 +129,45 @@ fn read(name: &str, source: &str) -> FileFacts {
     let src = Src::new(source);
     let tags = tags(source);
     let mut locals: HashMap<String, Origin> = HashMap::new();
-    let origin_of = |locals: &HashMap<String, Origin>, chain: &str| -> Option<Origin> {
-        let mut parts = chain.split('.');
-        let first = parts.next()?;
-        let (root, mut path) = if let Some(o) = locals.get(first) {
-            o.clone()
-        } else if first == "request" {
-            if parts.next()? != "user" {
-                return None;
-            }
-            (Root::Binding { scopes: vec![AUTH_SCOPE.into()], name: "user".into(), guess: Some("User".into()) }, vec![])
-        } else if NOT_BOUND.contains(&first) {
+    // Where a dotted name starts: its root, the path the root stands for, and how many of the
+    // name's segments that root took (`request.user` takes two).
+    let root_of = |locals: &HashMap<String, Origin>, segs: &[&str]| -> Option<(Root, Vec<String>, usize)> {
+        let first = *segs.first()?;
+        if let Some((root, path)) = locals.get(first) {
+            return Some((root.clone(), path.clone(), 1));
+        }
+        if first == "request" {
+            return (segs.get(1) == Some(&"user")).then(|| {
+                let root =
+                    Root::Binding { scopes: vec![AUTH_SCOPE.into()], name: "user".into(), guess: Some("User".into()) };
+                (root, Vec::new(), 2)
+            });
+        }
+        if NOT_BOUND.contains(&first) {
             return None;
+        }
+        let mut scopes = vec![scope.clone()];
+        if first == "user" {
+            scopes.push(AUTH_SCOPE.into());
+        }
+        Some((Root::Binding { scopes, name: first.to_owned(), guess: guess(first) }, Vec::new(), 1))
+    };
+    // The steps a segment adds: none for `all` (`checks.all` is `checks`), and the name ends at
+    // an index (`items.0`) or a method (`count`).
+    let step = |seg: &str| -> Option<bool> {
+        if seg.is_empty() || seg.bytes().all(|b| b.is_ascii_digit()) {
+            None
         } else {
-            let mut scopes = vec![scope.clone()];
-            if first == "user" {
-                scopes.push(AUTH_SCOPE.into());
+            Some(seg != "all")
+        }
+    };
+    let origin_of = |locals: &HashMap<String, Origin>, chain: &str| -> Option<Origin> {
+        let segs: Vec<&str> = chain.split('.').collect();
+        let (root, mut path, taken) = root_of(locals, &segs)?;
+        for seg in &segs[taken..] {
+            if step(seg)? {
+                path.push((*seg).to_owned());
             }
-            (Root::Binding { scopes, name: first.to_owned(), guess: guess(first) }, vec![])
-        };
-        for p in parts {
-            if p.is_empty() || p.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            path.push(p.to_owned());
         }
         Some((root, path))
     };
@@ -198,22 +213,24 @@ fn read(name: &str, source: &str) -> FileFacts {
             if !read_names.iter().any(|n| n == first) && !locals.contains_key(first) {
                 read_names.push(first.to_owned());
             }
-            let Some((root, path)) = origin_of(&locals, chain) else { continue };
-            // `request.user` starts one step in.
-            let skipped = usize::from(first == "request");
-            let base = path.len() + 1 + skipped - chain.split('.').count();
-            let mut offset = tag.offset + at + first.len() + 1;
-            if skipped == 1 {
-                offset += "user.".len();
-            }
-            for k in base..path.len() {
-                facts.hits.push(src.hit(
-                    offset,
-                    Target::Chain { root: root.clone(), path: path[..k].to_vec(), attribute: Some(path[k].clone()) },
-                    RefKind::Query,
-                    Confidence::Medium,
-                ));
-                offset += path[k].len() + 1;
+            let segs: Vec<&str> = chain.split('.').collect();
+            let Some((root, mut path, taken)) = root_of(&locals, &segs) else { continue };
+            let mut offset = tag.offset + at + segs[..taken].iter().map(|s| s.len() + 1).sum::<usize>();
+            for seg in &segs[taken..] {
+                match step(seg) {
+                    None => break,
+                    Some(false) => {}
+                    Some(true) => {
+                        facts.hits.push(src.hit(
+                            offset,
+                            Target::Chain { root: root.clone(), path: path.clone(), attribute: Some((*seg).to_owned()) },
+                            RefKind::Query,
+                            Confidence::Medium,
+                        ));
+                        path.push((*seg).to_owned());
+                    }
+                }
+                offset += seg.len() + 1;
             }
         }
     }
