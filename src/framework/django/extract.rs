@@ -18,10 +18,10 @@ use crate::config::{Confidence, Framework};
 use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, last_segment, string_items};
 use crate::scan::extract::treesit::{self, SqlString, Src, descendants, string_value};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
-use super::lookups::{chain_call, lookup};
+use super::lookups::{chain_call, expressions, lookup};
 use super::models::{Model, model_decls, querysets, read_models};
 use super::options::{admin_registrations, class_options};
-use super::receivers::{Env, Rec};
+use super::receivers::{Env, Rec, Ty};
 use crate::scan::facts::{Binding, FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
 
@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -70,6 +70,8 @@ pub(super) struct Ctx<'a> {
     pub(super) registrations: BTreeMap<String, Vec<String>>,
     /// The typed names of each function, by the function's node id.
     pub(super) envs: HashMap<usize, Env>,
+    /// What the file's functions return, when annotated with a model.
+    pub(super) returns: HashMap<String, Ty>,
 }
 
 pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
@@ -91,6 +93,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         querysets: BTreeMap::new(),
         registrations: BTreeMap::new(),
         envs: HashMap::new(),
+        returns: HashMap::new(),
     };
     cx.imports = from_imports(&cx.src, root);
 
@@ -272,6 +275,41 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
             }
             return;
         }
+        // `x.save(update_fields=[…])` on a receiver nothing types: the names are columns of some
+        // model, settled by resolution.
+        if matches!(name, "save" | "asave" | "refresh_from_db" | "arefresh_from_db") {
+            for key in ["update_fields", "fields"] {
+                if let Some(v) = a.keyword(&cx.src, key) {
+                    for (item, offset) in string_items(&cx.src, v) {
+                        cx.hit(offset, Target::Attribute { name: item }, RefKind::Query, Confidence::Medium);
+                    }
+                }
+            }
+        }
+    }
+
+    // `Meta.indexes` / `constraints` of a model: `Index(fields=[…], condition=Q(…))`.
+    if matches!(name, "Index" | "UniqueConstraint" | "CheckConstraint" | "ExclusionConstraint")
+        && let Some(model) = meta_model(cx, call)
+    {
+        let rec = Rec::model(model);
+        cx.aliases.clear();
+        for key in ["fields", "include"] {
+            if let Some(v) = a.keyword(&cx.src, key) {
+                for (item, offset) in string_items(&cx.src, v) {
+                    lookup(cx, &rec, &item, offset, Confidence::High);
+                }
+            }
+        }
+        for key in ["condition", "check"] {
+            if let Some(v) = a.keyword(&cx.src, key) {
+                expressions(cx, &rec, v);
+            }
+        }
+        for p in &a.positional {
+            expressions(cx, &rec, *p);
+        }
+        return;
     }
 
     let model = if matches!(name, "get_object_or_404" | "get_list_or_404") && function.kind() == "identifier" {
@@ -323,6 +361,24 @@ pub(super) fn enclosing_class<'a>(src: &Src<'a>, node: Node<'_>) -> Option<&'a s
     while let Some(p) = n {
         if p.kind() == "class_definition" {
             return p.child_by_field_name("name").map(|id| src.node_text(id));
+        }
+        n = p.parent();
+    }
+    None
+}
+
+/// The model whose `class Meta` holds `node`.
+fn meta_model(cx: &Ctx<'_>, node: Node<'_>) -> Option<String> {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if p.kind() == "class_definition" {
+            let name = cx.src.node_text(p.child_by_field_name("name")?);
+            if name != "Meta" {
+                return None;
+            }
+            let outer = p.parent()?.parent().filter(|c| c.kind() == "class_definition")?;
+            let model = cx.src.node_text(outer.child_by_field_name("name")?);
+            return cx.models.get(model).map(|m| m.class.clone());
         }
         n = p.parent();
     }

@@ -51,14 +51,24 @@ impl Rec {
         }
     }
 
-    /// The user `request.user` holds: `AUTH_USER_MODEL` when the app binds it, else a model
-    /// called `User`.
-    fn request_user() -> Rec {
-        Rec {
-            root: Root::Binding { scopes: vec![AUTH_SCOPE.to_owned()], name: "user".into(), guess: Some("User".into()) },
-            path: Vec::new(),
-        }
+}
+
+/// What `request.<attribute>` holds: the user (`AUTH_USER_MODEL` when the app binds it, else a
+/// model called `User`), or what a middleware sets — the model the attribute is named after
+/// (`request.profile` → `Profile`), when the app has one.
+pub(super) fn request_attribute(attribute: &str) -> Option<Root> {
+    if attribute == "user" {
+        return Some(Root::Binding {
+            scopes: vec![AUTH_SCOPE.to_owned()],
+            name: "user".into(),
+            guess: Some("User".into()),
+        });
     }
+    (attribute.len() >= 3 && attribute.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')).then(|| Root::Binding {
+        scopes: vec!["django:request".to_owned()],
+        name: attribute.to_owned(),
+        guess: Some(crate::scan::inflect::camelize(attribute)),
+    })
 }
 
 /// A typed value: one record, or many (a queryset, a manager, a list of records).
@@ -189,8 +199,16 @@ impl Ctx<'_> {
         Some(self.model_ref(&local))
     }
 
-    /// Types the names of every function of the file.
+    /// Types the names of every function of the file, after what the file's own functions
+    /// return (`def _get_check(…) -> Check`).
     pub(super) fn type_functions(&mut self, root: Node<'_>) {
+        for func in descendants(root).into_iter().filter(|n| n.kind() == "function_definition") {
+            if let (Some(name), Some(t)) = (func.child_by_field_name("name"), func.child_by_field_name("return_type"))
+                && let Some(ty) = self.annotation(t)
+            {
+                self.returns.insert(self.src.node_text(name).to_owned(), ty);
+            }
+        }
         for func in descendants(root).into_iter().filter(|n| n.kind() == "function_definition") {
             let env = self.function_env(func);
             self.envs.insert(func.id(), env);
@@ -267,8 +285,11 @@ impl Ctx<'_> {
         let text = self.src.node_text(t).trim_matches(['"', '\'']);
         let (many, inner) = match text.split_once('[') {
             Some((outer, rest)) => {
-                let outer = last_segment(outer);
-                (outer != "Optional", rest.trim_end_matches(']'))
+                let many = matches!(
+                    last_segment(outer),
+                    "list" | "List" | "QuerySet" | "Sequence" | "Iterable" | "Iterator" | "set" | "Set"
+                );
+                (many, rest.trim_end_matches(']'))
             }
             None => (false, text),
         };
@@ -306,8 +327,8 @@ impl Ctx<'_> {
                 if object.kind() == "identifier" && is_class_name(text(object)) {
                     return is_manager_name(attr).then(|| Ty::many(Rec::model(self.model_ref(text(object)))));
                 }
-                if attr == "user" && matches!(text(object), "request" | "self.request" | "info.context") {
-                    return Some(Ty::one(Rec::request_user()));
+                if matches!(text(object), "request" | "self.request" | "info.context") {
+                    return request_attribute(attr).map(|root| Ty::one(Rec { root, path: Vec::new() }));
                 }
                 if text(object) == "self"
                     && let Some(m) = &env.class_model
@@ -345,7 +366,7 @@ impl Ctx<'_> {
                             _ if is_class_name(name) && self.is_known_model(name) => {
                                 Some(Ty::one(Rec::model(self.model_ref(name))))
                             }
-                            _ => None,
+                            _ => self.returns.get(name).cloned(),
                         }
                     }
                     "attribute" => {

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::receivers::{AUTH_SCOPE, template_scope};
+use super::receivers::{AUTH_SCOPE, request_attribute, template_scope};
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::treesit::Src;
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
@@ -97,7 +97,7 @@ fn dotted(text: &str) -> Vec<(usize, &str)> {
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'"' || b == b'\'' {
-            i += text[i + 1..].find(b as char).map_or(bytes.len(), |j| i + j + 2);
+            i = text[i + 1..].find(b as char).map_or(bytes.len(), |j| i + j + 2);
             continue;
         }
         if b.is_ascii_alphabetic() || b == b'_' {
@@ -137,11 +137,7 @@ fn read(name: &str, source: &str) -> FileFacts {
             return Some((root.clone(), path.clone(), 1));
         }
         if first == "request" {
-            return (segs.get(1) == Some(&"user")).then(|| {
-                let root =
-                    Root::Binding { scopes: vec![AUTH_SCOPE.into()], name: "user".into(), guess: Some("User".into()) };
-                (root, Vec::new(), 2)
-            });
+            return segs.get(1).and_then(|second| request_attribute(second)).map(|root| (root, Vec::new(), 2));
         }
         if NOT_BOUND.contains(&first) {
             return None;
@@ -252,7 +248,7 @@ fn read(name: &str, source: &str) -> FileFacts {
             facts.bindings.push(Binding {
                 scope: to.clone(),
                 name: n.clone(),
-                root: Root::Binding { scopes: vec![scope.clone()], name: n.clone(), guess: None },
+                root: Root::Binding { scopes: vec![scope.clone()], name: n.clone(), guess: guess(n) },
                 path: Vec::new(),
             });
         }
@@ -276,7 +272,8 @@ mod tests {
 
     #[test]
     fn dotted_names_skip_strings() {
-        let got: Vec<&str> = dotted(r#" if check.status == "a.b" and c.x|default:'y.z' "#).into_iter().map(|(_, w)| w).collect();
-        assert_eq!(got, vec!["if", "check.status", "and", "c.x", "default"]);
+        let got: Vec<&str> =
+            dotted(r#" if check.status == "a.b" and c.x|default:'y.z' or d.e "#).into_iter().map(|(_, w)| w).collect();
+        assert_eq!(got, vec!["if", "check.status", "and", "c.x", "default", "or", "d.e"]);
     }
 }
