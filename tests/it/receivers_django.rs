@@ -289,3 +289,48 @@ fn templates_read_the_context_their_views_hand_them() {
         ])
     );
 }
+
+/// `django.contrib.auth`'s own `User` (no `AUTH_USER_MODEL`), a middleware's `request.profile`,
+/// models named through their module (`models.Check`), `Meta` indexes, DRF viewsets and admins
+/// registered as `models.X`.
+#[test]
+fn the_contrib_user_middleware_attributes_and_module_qualified_models() {
+    let files = vec![
+        ("hc/settings.py", "INSTALLED_APPS = [\n    \"django.contrib.auth\",\n    \"accounts\",\n]\n"),
+        (
+            "accounts/models.py",
+            "from django.contrib.auth.models import User\nfrom django.db import models\n\n\nclass Profile(models.Model):\n    user = models.OneToOneField(User, models.CASCADE, related_name=\"settings\")\n    theme = models.CharField(max_length=10)\n\n    class Meta:\n        indexes = [models.Index(fields=[\"theme\"], condition=models.Q(theme=\"dark\"))]\n",
+        ),
+        (
+            "accounts/views.py",
+            "from django.views import View\n\nfrom accounts import models\n\n\nclass Prefs(View):\n    def get(self, request):\n        a = self.request.user.settings.theme\n        b = request.profile.theme\n        return models.Profile.objects.filter(theme=a or b)\n\n\nclass ProfileViewSet(ViewSet):\n    queryset = models.Profile.objects.all()\n    filterset_fields = (\"theme\", \"user\")\n",
+        ),
+        (
+            "accounts/admin.py",
+            "from django.contrib import admin\n\nfrom accounts import models\n\n\n@admin.register(models.Profile)\nclass ProfileAdmin(admin.ModelAdmin):\n    list_display = (\"theme\",)\n",
+        ),
+        ("accounts/templates/accounts/prefs.html", "{{ user.settings.theme }} {{ request.profile.theme }}\n"),
+    ];
+    let tables: &[(&str, &[&str])] =
+        &[("auth_user", &["id", "username", "email"]), ("accounts_profile", &["id", "user_id", "theme"])];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses_in(&result, "accounts/models.py"),
+        set(&["accounts/models.py:10 accounts_profile.theme"]),
+    );
+    assert_eq!(
+        uses_in(&result, "accounts/views.py"),
+        set(&[
+            "accounts/views.py:8 accounts_profile.theme",
+            "accounts/views.py:9 accounts_profile.theme",
+            "accounts/views.py:10 accounts_profile.theme",
+            "accounts/views.py:15 accounts_profile.theme",
+            "accounts/views.py:15 accounts_profile.user_id",
+        ])
+    );
+    assert_eq!(uses_in(&result, "accounts/admin.py"), set(&["accounts/admin.py:8 accounts_profile.theme"]));
+    assert_eq!(
+        uses_in(&result, "accounts/templates/accounts/prefs.html"),
+        set(&["accounts/templates/accounts/prefs.html:1 accounts_profile.theme"])
+    );
+}

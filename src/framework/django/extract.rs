@@ -11,17 +11,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-
 use tree_sitter::Node;
 
+use super::lookups::{chain_call, expressions, lookup};
+use super::models::{Model, contrib_user, model_decls, querysets, read_models};
+use super::options::{admin_registrations, class_options};
+use super::receivers::{Env, Rec, Ty};
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, last_segment, string_items};
 use crate::scan::extract::treesit::{self, SqlString, Src, descendants, string_value};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
-use super::lookups::{chain_call, expressions, lookup};
-use super::models::{Model, model_decls, querysets, read_models};
-use super::options::{admin_registrations, class_options};
-use super::receivers::{Env, Rec, Ty};
 use crate::scan::facts::{Binding, FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
 
@@ -104,6 +103,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         cx.querysets = querysets(&cx, root);
         decls = model_decls(&mut cx);
     }
+    decls.extend(contrib_user(&cx, root));
     cx.registrations = admin_registrations(&cx, root);
     let registrations = cx.registrations.clone();
     for (class, decorators) in all_classes(root) {

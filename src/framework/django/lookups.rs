@@ -132,7 +132,6 @@ pub(super) const LOOKUPS: &[&str] = &[
     "len",
 ];
 
-
 /// String keys of a dict literal (and string items of its values when `values`).
 pub(super) fn dict_strings(src: &Src<'_>, node: Node<'_>, values: bool) -> Vec<(String, usize)> {
     let mut out = Vec::new();
@@ -160,7 +159,10 @@ pub(super) fn lookup(cx: &mut Ctx<'_>, rec: &Rec, path: &str, offset: usize, con
     };
     let mut rec = rec.clone();
     for (k, part) in path.split("__").enumerate() {
-        if !is_field_name(part) || (k == 0 && cx.aliases.iter().any(|a| a == part)) || (k > 0 && LOOKUPS.contains(&part)) {
+        if !is_field_name(part)
+            || (k == 0 && cx.aliases.iter().any(|a| a == part))
+            || (k > 0 && LOOKUPS.contains(&part))
+        {
             return;
         }
         cx.hit(offset, rec.attribute(part), RefKind::Query, confidence);
@@ -175,7 +177,6 @@ pub(super) fn is_field_name(s: &str) -> bool {
         && !s.starts_with(|c: char| c.is_ascii_digit())
         && s != "?"
 }
-
 
 /// The field names one QuerySet call on `model` uses.
 pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<'_>, rec: &Rec) {
@@ -278,4 +279,3 @@ pub(super) fn expressions(cx: &mut Ctx<'_>, rec: &Rec, node: Node<'_>) {
         }
     }
 }
-

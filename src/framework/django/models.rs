@@ -8,7 +8,7 @@ use tree_sitter::Node;
 use super::extract::Ctx;
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::python::{
-    Args, args, assignments, bases, callee, class_defs, inner_class_body, is_class_name, last_segment,
+    Args, args, assignments, bases, callee, class_defs, inner_class_body, is_class_name, last_segment, string_items,
 };
 use crate::scan::extract::treesit::{descendants, string_value};
 use crate::scan::facts::{Association, ModelDecl, Target};
@@ -29,7 +29,6 @@ pub(super) const MODEL_BASES: &[&str] = &[
     "MPTTModel",
     "Page",
 ];
-
 
 #[derive(Debug, Clone)]
 pub(super) struct Field {
@@ -154,7 +153,13 @@ pub(super) fn field_kind_name(name: &str) -> Option<FieldClass> {
     }
 }
 
-pub(super) fn read_field(cx: &Ctx<'_>, target: Node<'_>, value: Node<'_>, this: &str, app_label: &str) -> Option<Field> {
+pub(super) fn read_field(
+    cx: &Ctx<'_>,
+    target: Node<'_>,
+    value: Node<'_>,
+    this: &str,
+    app_label: &str,
+) -> Option<Field> {
     let class = field_kind_name(last_segment(callee(&cx.src, value)?))?;
     let attr = cx.src.node_text(target).to_owned();
     let a: Args<'_> = args(value);
@@ -382,7 +387,6 @@ pub(super) fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<St
     map
 }
 
-
 /// The relations among `fields`, as associations: a foreign key or one-to-one reads its column, a
 /// many-to-many its join table; each gives the related model an accessor back.
 fn associations(fields: &[Field]) -> Vec<Association> {
@@ -397,4 +401,31 @@ fn associations(fields: &[Field]) -> Vec<Association> {
             Some(Association { name: f.attr.clone(), model, many, foreign_key, inverse: f.inverse.clone() })
         })
         .collect()
+}
+
+/// `django.contrib.auth`'s `User`, when the settings in this file install the app and name no
+/// other user model: the app's relations to it (`OneToOneField(User, related_name="profile")`)
+/// and `request.user` then reach it like any model of the app.
+pub(super) fn contrib_user(cx: &Ctx<'_>, root: Node<'_>) -> Option<ModelDecl> {
+    let settings = assignments(root);
+    if settings.iter().any(|(t, _, _)| cx.src.node_text(*t) == "AUTH_USER_MODEL") {
+        return None;
+    }
+    let (target, _, value) = settings.into_iter().find(|(t, _, _)| cx.src.node_text(*t) == "INSTALLED_APPS")?;
+    string_items(&cx.src, value?).iter().any(|(app, _)| app == "django.contrib.auth").then_some(())?;
+    let (line, column) = cx.src.pos(target.start_byte());
+    Some(ModelDecl {
+        framework: Framework::Django,
+        class: "auth.User".into(),
+        parent: None,
+        table: Some("auth_user".into()),
+        is_abstract: false,
+        ignored_columns: Vec::new(),
+        fields: Vec::new(),
+        associations: Vec::new(),
+        mixins: Vec::new(),
+        line,
+        column,
+        snippet: cx.src.snippet(target.start_byte()),
+    })
 }

@@ -7,9 +7,11 @@ use tree_sitter::Node;
 
 use super::extract::Ctx;
 use super::lookups::{dict_strings, lookup};
-use super::receivers::Rec;
+use super::receivers::{Env, Rec};
 use crate::config::Confidence;
-use crate::scan::extract::python::{args, assignments, bases, callee, inner_class_body, is_class_name, last_segment, method_names, string_items};
+use crate::scan::extract::python::{
+    args, assignments, bases, callee, inner_class_body, is_class_name, last_segment, method_names, string_items,
+};
 use crate::scan::extract::treesit::{descendants, named_children, string_value};
 
 /// Admin options whose values list field names.
@@ -32,7 +34,6 @@ pub(super) const ADMIN_LISTS: &[&str] = &[
     "date_hierarchy",
 ];
 
-
 /// `admin.site.register(User, UserAdmin)` at module level: admin class → model classes.
 pub(super) fn admin_registrations(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -45,8 +46,10 @@ pub(super) fn admin_registrations(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<Stri
             let a = args(call);
             let (Some(models), Some(admin)) = (a.positional.first(), a.positional.get(1)) else { continue };
             let names: Vec<String> = match models.kind() {
-                "list" | "tuple" => named_children(*models).iter().map(|n| cx.src.node_text(*n).to_owned()).collect(),
-                _ => vec![cx.src.node_text(*models).to_owned()],
+                "list" | "tuple" => {
+                    named_children(*models).iter().map(|n| last_segment(cx.src.node_text(*n)).to_owned()).collect()
+                }
+                _ => vec![last_segment(cx.src.node_text(*models)).to_owned()],
             };
             out.entry(cx.src.node_text(*admin).to_owned()).or_default().extend(names);
         }
@@ -80,7 +83,7 @@ pub(super) fn class_options(
         for d in decorators {
             for call in descendants(*d).into_iter().filter(|n| n.kind() == "call") {
                 if callee(&cx.src, call).is_some_and(|c| last_segment(c) == "register") {
-                    models.extend(args(call).positional.iter().map(|n| cx.src.node_text(*n).to_owned()));
+                    models.extend(args(call).positional.iter().map(|n| last_segment(cx.src.node_text(*n)).to_owned()));
                 }
             }
         }
@@ -127,7 +130,8 @@ pub(super) fn class_options(
         return;
     }
 
-    // Generic views: `class PostUpdate(UpdateView): model = Post; fields = [...]`.
+    // Generic views and DRF viewsets: `class PostUpdate(UpdateView): model = Post; fields = [...]`,
+    // `queryset = Post.objects.all(); filterset_fields = (...)`.
     let body_assigns = assignments(body);
     let view_model = body_assigns
         .iter()
@@ -135,19 +139,26 @@ pub(super) fn class_options(
         .and_then(|(_, _, v)| *v)
         .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
         .map(|v| last_segment(cx.src.node_text(v)).to_owned())
-        .filter(|m| is_class_name(m));
-    if let Some(model) = view_model {
-        let model = cx.model_ref(&model);
+        .filter(|m| is_class_name(m))
+        .map(|m| Rec::model(cx.model_ref(&m)))
+        .or_else(|| {
+            let (_, _, v) = body_assigns.iter().find(|(t, _, _)| cx.src.node_text(*t) == "queryset")?;
+            cx.ty((*v)?, &Env::default()).map(|t| t.rec)
+        });
+    if let Some(rec) = view_model {
         for (t, _, v) in &body_assigns {
             let Some(v) = v else { continue };
             let items = match cx.src.node_text(*t) {
-                "fields" | "ordering" => string_items(&cx.src, *v),
+                "fields" | "ordering" | "filterset_fields" | "ordering_fields" | "search_fields" => {
+                    string_items(&cx.src, *v)
+                }
                 "slug_field" | "date_field" => string_value(&cx.src, *v).into_iter().collect(),
                 _ => continue,
             };
             for (item, offset) in items {
-                if item != "__all__" {
-                    lookup(cx, &Rec::model(model.clone()), &item, offset, Confidence::High);
+                let path = item.trim_start_matches(['^', '=', '@']);
+                if path != "__all__" {
+                    lookup(cx, &rec, path, offset + (item.len() - path.len()), Confidence::High);
                 }
             }
         }
@@ -176,6 +187,22 @@ pub(super) fn class_options(
         })
         .map(|(t, _, _)| cx.src.node_text(t).to_owned())
         .collect();
+    // A form's own `fieldsets = [{"fields": [...]}]` lays out its model's fields.
+    for (t, _, v) in assignments(body) {
+        if cx.src.node_text(t) != "fieldsets" {
+            continue;
+        }
+        let Some(v) = v else { continue };
+        for pair in descendants(v).into_iter().filter(|n| n.kind() == "pair") {
+            if pair.child_by_field_name("key").and_then(|k| string_value(&cx.src, k)).is_some_and(|(k, _)| k == "fields")
+                && let Some(val) = pair.child_by_field_name("value")
+            {
+                for (item, offset) in string_items(&cx.src, val) {
+                    lookup(cx, &Rec::model(model.clone()), &item, offset, Confidence::High);
+                }
+            }
+        }
+    }
     for (t, _, v) in meta_assigns {
         let Some(v) = v else { continue };
         let opt = cx.src.node_text(t);
@@ -183,7 +210,7 @@ pub(super) fn class_options(
             // django-filter also takes `fields = {"email": ["exact", "icontains"]}`.
             "fields" if v.kind() == "dictionary" => dict_strings(&cx.src, v, false),
             "fields" | "exclude" | "read_only_fields" => string_items(&cx.src, v),
-            "extra_kwargs" => dict_strings(&cx.src, v, false),
+            "extra_kwargs" | "widgets" | "labels" | "help_texts" => dict_strings(&cx.src, v, false),
             _ => continue,
         };
         for (item, offset) in items {
@@ -194,4 +221,3 @@ pub(super) fn class_options(
         }
     }
 }
-

@@ -47,10 +47,13 @@ impl Rec {
             Root::Model { model } if self.path.is_empty() => {
                 Target::ModelColumn { model: model.clone(), column: attribute.to_owned() }
             }
-            _ => Target::Chain { root: self.root.clone(), path: self.path.clone(), attribute: Some(attribute.to_owned()) },
+            _ => Target::Chain {
+                root: self.root.clone(),
+                path: self.path.clone(),
+                attribute: Some(attribute.to_owned()),
+            },
         }
     }
-
 }
 
 /// What `request.<attribute>` holds: the user (`AUTH_USER_MODEL` when the app binds it, else a
@@ -294,8 +297,7 @@ impl Ctx<'_> {
             None => (false, text),
         };
         let name = last_segment(inner.split(['|', ',']).next()?.trim().trim_matches(['"', '\'']));
-        (is_class_name(name) && self.is_known_model(name))
-            .then(|| Ty { rec: Rec::model(self.model_ref(name)), many })
+        (is_class_name(name) && self.is_known_model(name)).then(|| Ty { rec: Rec::model(self.model_ref(name)), many })
     }
 
     /// The first element of what `get_or_create`/`update_or_create` return.
@@ -324,8 +326,10 @@ impl Ctx<'_> {
             "attribute" => {
                 let object = node.child_by_field_name("object")?;
                 let attr = text(node.child_by_field_name("attribute")?);
-                if object.kind() == "identifier" && is_class_name(text(object)) {
-                    return is_manager_name(attr).then(|| Ty::many(Rec::model(self.model_ref(text(object)))));
+                // `Check.objects`, `models.Check.objects`.
+                let class = last_segment(text(object));
+                if matches!(object.kind(), "identifier" | "attribute") && is_class_name(class) {
+                    return is_manager_name(attr).then(|| Ty::many(Rec::model(self.model_ref(class))));
                 }
                 if matches!(text(object), "request" | "self.request" | "info.context") {
                     return request_attribute(attr).map(|root| Ty::one(Rec { root, path: Vec::new() }));
@@ -418,7 +422,8 @@ impl Ctx<'_> {
         let modules: Vec<String> = self.module_names(root);
         let mut current: Option<(usize, Env)> = None;
         for node in descendants(root).into_iter().filter(|n| n.kind() == "attribute") {
-            let (Some(object), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
+            let (Some(object), Some(attr)) =
+                (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
             else {
                 continue;
             };
@@ -439,7 +444,12 @@ impl Ctx<'_> {
             match self.ty(object, &env) {
                 Some(t) if !t.many => {
                     let target = t.rec.attribute(name);
-                    self.hit(attr.start_byte(), target, crate::scan::reference::RefKind::Query, crate::config::Confidence::Medium);
+                    self.hit(
+                        attr.start_byte(),
+                        target,
+                        crate::scan::reference::RefKind::Query,
+                        crate::config::Confidence::Medium,
+                    );
                 }
                 Some(_) => {}
                 None => {
@@ -449,7 +459,7 @@ impl Ctx<'_> {
                         base = o;
                     }
                     let base_text = self.src.node_text(base);
-                    if base.kind() != "identifier"
+                    if !matches!(base.kind(), "identifier" | "subscript")
                         || is_class_name(base_text)
                         || modules.iter().any(|m| m == base_text)
                         || matches!(base_text, "cls" | "settings" | "models" | "forms" | "serializers")
@@ -574,7 +584,9 @@ impl Ctx<'_> {
             }
         }
         // `AUTH_USER_MODEL = "accounts.User"` in the settings.
-        for (t, _, v) in assignments(root) {
+        let settings = assignments(root);
+        for (t, _, v) in &settings {
+            let (t, v) = (*t, *v);
             if self.src.node_text(t) == "AUTH_USER_MODEL"
                 && let Some((model, _)) = v.and_then(|v| string_value(&self.src, v))
             {
@@ -609,11 +621,9 @@ impl Ctx<'_> {
                     Some((k, p.child_by_field_name("value")?))
                 })
                 .collect(),
-            "call" if node.child_by_field_name("function").is_some_and(|f| self.src.node_text(f) == "dict") => args(node)
-                .keywords
-                .iter()
-                .map(|(k, v)| (self.src.node_text(*k).to_owned(), *v))
-                .collect(),
+            "call" if node.child_by_field_name("function").is_some_and(|f| self.src.node_text(f) == "dict") => {
+                args(node).keywords.iter().map(|(k, v)| (self.src.node_text(*k).to_owned(), *v)).collect()
+            }
             "identifier" => {
                 let Some(func) = enclosing_function(at) else { return Vec::new() };
                 let name = self.src.node_text(node);

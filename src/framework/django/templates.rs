@@ -151,11 +151,7 @@ fn read(name: &str, source: &str) -> FileFacts {
     // The steps a segment adds: none for `all` (`checks.all` is `checks`), and the name ends at
     // an index (`items.0`) or a method (`count`).
     let step = |seg: &str| -> Option<bool> {
-        if seg.is_empty() || seg.bytes().all(|b| b.is_ascii_digit()) {
-            None
-        } else {
-            Some(seg != "all")
-        }
+        if seg.is_empty() || seg.bytes().all(|b| b.is_ascii_digit()) { None } else { Some(seg != "all") }
     };
     let origin_of = |locals: &HashMap<String, Origin>, chain: &str| -> Option<Origin> {
         let segs: Vec<&str> = chain.split('.').collect();
@@ -219,7 +215,11 @@ fn read(name: &str, source: &str) -> FileFacts {
                     Some(true) => {
                         facts.hits.push(src.hit(
                             offset,
-                            Target::Chain { root: root.clone(), path: path.clone(), attribute: Some((*seg).to_owned()) },
+                            Target::Chain {
+                                root: root.clone(),
+                                path: path.clone(),
+                                attribute: Some((*seg).to_owned()),
+                            },
                             RefKind::Query,
                             Confidence::Medium,
                         ));
@@ -242,7 +242,12 @@ fn read(name: &str, source: &str) -> FileFacts {
         }
         let to = template_scope(included);
         for (var, (root, path)) in &locals {
-            facts.bindings.push(Binding { scope: to.clone(), name: var.clone(), root: root.clone(), path: path.clone() });
+            facts.bindings.push(Binding {
+                scope: to.clone(),
+                name: var.clone(),
+                root: root.clone(),
+                path: path.clone(),
+            });
         }
         for n in &read_names {
             facts.bindings.push(Binding {
