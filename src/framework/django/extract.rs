@@ -18,7 +18,7 @@ use super::models::{Model, contrib_user, model_decls, querysets, read_models};
 use super::options::{admin_registrations, class_options};
 use super::receivers::{Env, Rec, Ty};
 use crate::config::{Confidence, Framework};
-use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, last_segment, string_items};
+use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, string_items};
 use crate::scan::extract::treesit::{self, SqlString, Src, descendants, string_value};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{Binding, FileFacts, Hit, Target};
@@ -153,17 +153,22 @@ impl Ctx<'_> {
     }
 
     /// How other code names the model class `local` as seen from this file.
+    /// `models.Child` with `from core import models` is `core.Child`.
     pub(super) fn model_ref(&self, local: &str) -> String {
+        if let Some((module, class)) = local.rsplit_once('.') {
+            if let Some(import) = self.imports.iter().find(|i| i.local == module && i.name == "models") {
+                let full = self.import_path(import);
+                if let Some(app) = full.last() {
+                    return format!("{app}.{class}");
+                }
+            }
+            return self.model_ref(class);
+        }
         if let Some(m) = self.models.get(local) {
             return m.class.clone();
         }
         if let Some(import) = self.imports.iter().find(|i| i.local == local) {
-            let mut full: Vec<String> = Vec::new();
-            if import.level > 0 {
-                let keep = self.dirs.len().saturating_sub(import.level - 1);
-                full.extend(self.dirs[..keep].iter().map(|d| (*d).to_owned()));
-            }
-            full.extend(import.module.iter().cloned());
+            let full = self.import_path(import);
             if let Some(i) = full.iter().rposition(|c| c == "models")
                 && i > 0
             {
@@ -172,6 +177,17 @@ impl Ctx<'_> {
             return import.name.clone();
         }
         local.to_owned()
+    }
+
+    /// The module an import names, relative imports made absolute from the file's folders.
+    fn import_path(&self, import: &Import) -> Vec<String> {
+        let mut full: Vec<String> = Vec::new();
+        if import.level > 0 {
+            let keep = self.dirs.len().saturating_sub(import.level - 1);
+            full.extend(self.dirs[..keep].iter().map(|d| (*d).to_owned()));
+        }
+        full.extend(import.module.iter().cloned());
+        full
     }
 
     /// Whether this file knows `local` to be a model class: declared here, or imported from an
@@ -187,7 +203,8 @@ impl Ctx<'_> {
             "identifier" => Some(self.model_ref(self.src.node_text(node))),
             "attribute" => {
                 let text = self.src.node_text(node);
-                (!text.contains("settings.")).then(|| self.model_ref(last_segment(text)))
+                // `settings.AUTH_USER_MODEL`: the app's user model, `auth.User` unless it has its own.
+                Some(if text.ends_with("AUTH_USER_MODEL") { "User".to_owned() } else { self.model_ref(text) })
             }
             _ => {
                 let (s, _) = string_value(&self.src, node)?;

@@ -47,9 +47,9 @@ pub(super) fn admin_registrations(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<Stri
             let (Some(models), Some(admin)) = (a.positional.first(), a.positional.get(1)) else { continue };
             let names: Vec<String> = match models.kind() {
                 "list" | "tuple" => {
-                    named_children(*models).iter().map(|n| last_segment(cx.src.node_text(*n)).to_owned()).collect()
+                    named_children(*models).iter().map(|n| cx.src.node_text(*n).to_owned()).collect()
                 }
-                _ => vec![last_segment(cx.src.node_text(*models)).to_owned()],
+                _ => vec![cx.src.node_text(*models).to_owned()],
             };
             out.entry(cx.src.node_text(*admin).to_owned()).or_default().extend(names);
         }
@@ -83,7 +83,7 @@ pub(super) fn class_options(
         for d in decorators {
             for call in descendants(*d).into_iter().filter(|n| n.kind() == "call") {
                 if callee(&cx.src, call).is_some_and(|c| last_segment(c) == "register") {
-                    models.extend(args(call).positional.iter().map(|n| last_segment(cx.src.node_text(*n)).to_owned()));
+                    models.extend(args(call).positional.iter().map(|n| cx.src.node_text(*n).to_owned()));
                 }
             }
         }
@@ -92,11 +92,12 @@ pub(super) fn class_options(
             if cx.src.node_text(*t) == "model"
                 && let Some(v) = v
             {
-                models.push(last_segment(cx.src.node_text(*v)).to_owned());
+                models.push(cx.src.node_text(*v).to_owned());
             }
         }
         let methods = method_names(&cx.src, body);
-        let refs: Vec<String> = models.iter().filter(|m| is_class_name(m)).map(|m| cx.model_ref(m)).collect();
+        let refs: Vec<String> =
+            models.iter().filter(|m| is_class_name(last_segment(m))).map(|m| cx.model_ref(m)).collect();
         for (t, _, v) in body_assigns {
             let Some(v) = v else { continue };
             let opt = cx.src.node_text(t);
@@ -138,8 +139,8 @@ pub(super) fn class_options(
         .find(|(t, _, _)| cx.src.node_text(*t) == "model")
         .and_then(|(_, _, v)| *v)
         .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
-        .map(|v| last_segment(cx.src.node_text(v)).to_owned())
-        .filter(|m| is_class_name(m))
+        .map(|v| cx.src.node_text(v).to_owned())
+        .filter(|m| is_class_name(last_segment(m)))
         .map(|m| Rec::model(cx.model_ref(&m)))
         .or_else(|| {
             let (_, _, v) = body_assigns.iter().find(|(t, _, _)| cx.src.node_text(*t) == "queryset")?;
@@ -170,8 +171,8 @@ pub(super) fn class_options(
         .iter()
         .find(|(t, _, _)| cx.src.node_text(*t) == "model")
         .and_then(|(_, _, v)| *v)
-        .map(|v| last_segment(cx.src.node_text(v)).to_owned())
-        .filter(|m| is_class_name(m))
+        .map(|v| cx.src.node_text(v).to_owned())
+        .filter(|m| is_class_name(last_segment(m)))
     else {
         return;
     };

@@ -183,8 +183,8 @@ impl Ctx<'_> {
                 .find(|(t, _, _)| self.src.node_text(*t) == "model")
                 .and_then(|(_, _, v)| v)
                 .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
-                .map(|v| last_segment(self.src.node_text(v)).to_owned())
-                .filter(|m| is_class_name(m))
+                .map(|v| self.src.node_text(v).to_owned())
+                .filter(|m| is_class_name(last_segment(m)))
         };
         let local = model_of(body)
             .or_else(|| inner_class_body(&self.src, body, "Meta").and_then(model_of))
@@ -327,9 +327,8 @@ impl Ctx<'_> {
                 let object = node.child_by_field_name("object")?;
                 let attr = text(node.child_by_field_name("attribute")?);
                 // `Check.objects`, `models.Check.objects`.
-                let class = last_segment(text(object));
-                if matches!(object.kind(), "identifier" | "attribute") && is_class_name(class) {
-                    return is_manager_name(attr).then(|| Ty::many(Rec::model(self.model_ref(class))));
+                if matches!(object.kind(), "identifier" | "attribute") && is_class_name(last_segment(text(object))) {
+                    return is_manager_name(attr).then(|| Ty::many(Rec::model(self.model_ref(text(object)))));
                 }
                 if matches!(text(object), "request" | "self.request" | "info.context") {
                     return request_attribute(attr).map(|root| Ty::one(Rec { root, path: Vec::new() }));
