@@ -68,7 +68,7 @@ pub(super) struct Ctx<'a> {
     /// `admin.site.register(Model, Admin)`: admin class → model classes (local names).
     pub(super) registrations: BTreeMap<String, Vec<String>>,
     /// The typed names of each function, by the function's node id.
-    pub(super) envs: HashMap<usize, Env>,
+    pub(super) envs: HashMap<usize, std::rc::Rc<Env>>,
     /// What the file's functions return, when annotated with a model.
     pub(super) returns: HashMap<String, Ty>,
 }

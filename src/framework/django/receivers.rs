@@ -12,13 +12,16 @@
 //! serializer's methods.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use tree_sitter::Node;
 
 use super::extract::Ctx;
 use crate::scan::extract::python::{args, assignments, inner_class_body, is_class_name, last_segment};
 use crate::scan::extract::treesit::{descendants, named_children, string_value};
+use crate::config::Confidence;
 use crate::scan::facts::{Binding, Root, Target};
+use crate::scan::reference::RefKind;
 
 /// The scope of the binding `request.user` is read through: `settings.AUTH_USER_MODEL` binds it.
 pub(super) const AUTH_SCOPE: &str = "django:auth";
@@ -214,7 +217,7 @@ impl Ctx<'_> {
         }
         for func in descendants(root).into_iter().filter(|n| n.kind() == "function_definition") {
             let env = self.function_env(func);
-            self.envs.insert(func.id(), env);
+            self.envs.insert(func.id(), Rc::new(env));
         }
     }
 
@@ -411,7 +414,7 @@ impl Ctx<'_> {
     }
 
     /// The names in scope where `node` is.
-    pub(super) fn env_at(&self, node: Node<'_>) -> Env {
+    pub(super) fn env_at(&self, node: Node<'_>) -> Rc<Env> {
         enclosing_function(node).and_then(|f| self.envs.get(&f.id())).cloned().unwrap_or_default()
     }
 
@@ -419,10 +422,10 @@ impl Ctx<'_> {
     /// a name no receiver types — on others.
     pub(super) fn attribute_uses(&mut self, root: Node<'_>) {
         let modules: Vec<String> = self.module_names(root);
-        let mut current: Option<(usize, Env)> = None;
+        let empty = Env::default();
+        let mut found: Vec<(usize, Target)> = Vec::new();
         for node in descendants(root).into_iter().filter(|n| n.kind() == "attribute") {
-            let (Some(object), Some(attr)) =
-                (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
+            let (Some(object), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
             else {
                 continue;
             };
@@ -435,21 +438,9 @@ impl Ctx<'_> {
             if node.parent().is_some_and(|p| p.kind() == "call" && p.child_by_field_name("function") == Some(node)) {
                 continue;
             }
-            let func = enclosing_function(node).map(|f| f.id());
-            if current.as_ref().map(|(id, _)| Some(*id)) != Some(func) {
-                current = func.map(|id| (id, self.envs.get(&id).cloned().unwrap_or_default()));
-            }
-            let env = current.as_ref().map(|(_, e)| e.clone()).unwrap_or_default();
-            match self.ty(object, &env) {
-                Some(t) if !t.many => {
-                    let target = t.rec.attribute(name);
-                    self.hit(
-                        attr.start_byte(),
-                        target,
-                        crate::scan::reference::RefKind::Query,
-                        crate::config::Confidence::Medium,
-                    );
-                }
+            let env = enclosing_function(node).and_then(|f| self.envs.get(&f.id())).map_or(&empty, |e| &**e);
+            match self.ty(object, env) {
+                Some(t) if !t.many => found.push((attr.start_byte(), t.rec.attribute(name))),
                 Some(_) => {}
                 None => {
                     let mut base = object;
@@ -466,14 +457,12 @@ impl Ctx<'_> {
                     {
                         continue;
                     }
-                    self.hit(
-                        attr.start_byte(),
-                        Target::Attribute { name: name.to_owned() },
-                        crate::scan::reference::RefKind::Query,
-                        crate::config::Confidence::Medium,
-                    );
+                    found.push((attr.start_byte(), Target::Attribute { name: name.to_owned() }));
                 }
             }
+        }
+        for (offset, target) in found {
+            self.hit(offset, target, RefKind::Query, Confidence::Medium);
         }
     }
 
