@@ -314,10 +314,7 @@ fn the_contrib_user_middleware_attributes_and_module_qualified_models() {
     let tables: &[(&str, &[&str])] =
         &[("auth_user", &["id", "username", "email"]), ("accounts_profile", &["id", "user_id", "theme"])];
     let (_dir, result) = scan(&files, tables);
-    assert_eq!(
-        uses_in(&result, "accounts/models.py"),
-        set(&["accounts/models.py:10 accounts_profile.theme"]),
-    );
+    assert_eq!(uses_in(&result, "accounts/models.py"), set(&["accounts/models.py:10 accounts_profile.theme"]),);
     assert_eq!(
         uses_in(&result, "accounts/views.py"),
         set(&[

@@ -46,9 +46,7 @@ pub(super) fn admin_registrations(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<Stri
             let a = args(call);
             let (Some(models), Some(admin)) = (a.positional.first(), a.positional.get(1)) else { continue };
             let names: Vec<String> = match models.kind() {
-                "list" | "tuple" => {
-                    named_children(*models).iter().map(|n| cx.src.node_text(*n).to_owned()).collect()
-                }
+                "list" | "tuple" => named_children(*models).iter().map(|n| cx.src.node_text(*n).to_owned()).collect(),
                 _ => vec![cx.src.node_text(*models).to_owned()],
             };
             out.entry(cx.src.node_text(*admin).to_owned()).or_default().extend(names);
@@ -195,7 +193,10 @@ pub(super) fn class_options(
         }
         let Some(v) = v else { continue };
         for pair in descendants(v).into_iter().filter(|n| n.kind() == "pair") {
-            if pair.child_by_field_name("key").and_then(|k| string_value(&cx.src, k)).is_some_and(|(k, _)| k == "fields")
+            if pair
+                .child_by_field_name("key")
+                .and_then(|k| string_value(&cx.src, k))
+                .is_some_and(|(k, _)| k == "fields")
                 && let Some(val) = pair.child_by_field_name("value")
             {
                 for (item, offset) in string_items(&cx.src, val) {

@@ -17,9 +17,9 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::extract::Ctx;
+use crate::config::Confidence;
 use crate::scan::extract::python::{args, assignments, inner_class_body, is_class_name, last_segment};
 use crate::scan::extract::treesit::{descendants, named_children, string_value};
-use crate::config::Confidence;
 use crate::scan::facts::{Binding, Root, Target};
 use crate::scan::reference::RefKind;
 
@@ -425,7 +425,8 @@ impl Ctx<'_> {
         let empty = Env::default();
         let mut found: Vec<(usize, Target)> = Vec::new();
         for node in descendants(root).into_iter().filter(|n| n.kind() == "attribute") {
-            let (Some(object), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
+            let (Some(object), Some(attr)) =
+                (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
             else {
                 continue;
             };
