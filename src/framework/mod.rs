@@ -6,7 +6,7 @@
 //! never matches on a `config::Framework` itself, so adding a framework is one folder here plus
 //! one line in [`all`].
 
-mod django;
+pub mod django;
 mod drizzle;
 mod generic;
 pub mod phoenix;

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, django, sqlalchemy};
+use tandem::framework::django::extract as django;
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, sqlalchemy};
 use tandem::scan::facts::FileFacts;
 
 use crate::support::facts::{assert_set, hit_lines, run};
@@ -38,6 +39,8 @@ fn django_models_declare_tables_and_columns() {
         &[
             // `self.filter(…)` in the QuerySet that Post's manager is built from.
             "13:28 model_column blog.Post.status query",
+            // `self.title` in `Post.__str__`.
+            "48:21 model_column blog.Post.title query",
             // Abstract parent's fields are columns of each concrete child's table, located where
             // they are declared; the commented-out field on line 17 is not.
             "18:5 column blog_author.created declaration",
@@ -109,9 +112,10 @@ fn django_queryset_chains_and_raw_sql() {
         hit_lines(&facts),
         &[
             // `email` (a local, line 11) and the dict values on line 27 are not references;
-            // `author__name`: `author` on Post, `name` is on a model this file cannot see.
+            // `author__name`: `author` on Post, `name` on the model the association leads to.
             "13:29 model_column blog.Post.status query",
             "13:49 model_column blog.Post.author query",
+            "13:57 chain blog.Post.author.name query",
             "14:20 model_column blog.Post.slug query",
             "14:33 model_column blog.Post.title query",
             "15:26 model_column blog.Post.author query",
@@ -124,8 +128,11 @@ fn django_queryset_chains_and_raw_sql() {
             "20:25 model_column blog.Post.pk query",
             "20:38 model_column blog.Post.modified query",
             "20:50 model_column blog.Post.created query",
-            // Imported under an alias from another app's models.
+            // Imported under an alias from another app's models; `request.user` is the
+            // `AUTH_USER_MODEL`, `request.user` itself a name resolution settles.
             "21:46 model_column accounts.Profile.handle query",
+            "21:61 attribute user query",
+            "21:66 chain $django:auth/user?User.username query",
             // Raw SQL through the SQL extractor: Manager.raw, cursor.execute, RawSQL.
             "22:36 column blog_posts.id sql",
             "22:40 column blog_posts.title sql",
@@ -169,6 +176,8 @@ fn django_serializer_and_admin_field_lists() {
             "11:26 model_column blog.Post.title query",
             "11:35 model_column blog.Post.slug query",
             "12:30 model_column blog.Post.slug query",
+            // `obj` in a serializer's method is a record of its `Meta.model`.
+            "15:24 model_column blog.Post.title query",
         ],
     );
     let facts = run(&django::Django, Framework::Django, "django/blog/admin.py");
@@ -181,7 +190,10 @@ fn django_serializer_and_admin_field_lists() {
             "8:31 model_column blog.Post.author query",
             "9:24 model_column blog.Post.title query",
             "9:33 model_column blog.Post.author query",
+            "9:41 chain blog.Post.author.name query",
             "10:29 model_column blog.Post.slug query",
+            // `obj` in an admin method is a record of the registered model.
+            "13:20 model_column blog.Post.status query",
             "10:38 model_column blog.Post.title query",
             "17:19 model_column blog.Tag.label query",
         ],
@@ -356,6 +368,8 @@ fn django_uses_resolve_across_files_through_declared_fields() {
         "13:29 blog_posts.status",
         // `author` (a foreign key) is the column `author_id`, declared in models.py.
         "13:49 blog_posts.author_id",
+        // `author__name`: `name` is the author's `display_name` column.
+        "13:57 blog_author.display_name",
         "14:20 blog_posts.slug",
         "14:33 blog_posts.title",
         "15:26 blog_posts.author_id",

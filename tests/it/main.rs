@@ -26,6 +26,7 @@ mod migration_replay_pg;
 mod migration_robustness;
 mod migration_sql;
 mod plan;
+mod receivers_django;
 mod receivers_phoenix;
 mod receivers_rails;
 mod release_notes;

@@ -109,3 +109,26 @@ fn replay_builds_the_schema() {
     assert_eq!(client.uniques[0].name.as_deref(), Some("shop_customer_email_key"));
     assert_eq!(client.indexes[0].name, "customer_email_lower");
 }
+
+/// An `AlterField` that changes only what Django keeps in Python (a callable `default`, a
+/// `help_text`, `verbose_name`, `editable`) changes nothing in the database.
+#[test]
+fn alter_field_of_python_side_attributes_is_no_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("shop/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    std::fs::write(
+        migrations.join("0001_initial.py"),
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [\n        migrations.CreateModel(\n            name=\"Order\",\n            fields=[\n                (\"id\", models.BigAutoField(primary_key=True)),\n                (\"placed\", models.DateTimeField(null=True)),\n            ],\n        ),\n    ]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        migrations.join("0002_placed_default.py"),
+        "import django.utils.timezone\nfrom django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [(\"shop\", \"0001_initial\")]\n    operations = [\n        migrations.AlterField(\n            model_name=\"order\",\n            name=\"placed\",\n            field=models.DateTimeField(default=django.utils.timezone.now, help_text=\"when\", editable=False, null=True),\n        ),\n    ]\n",
+    )
+    .unwrap();
+    let ms = migration::load_path(&migrations, None, Dialect::Postgres).unwrap();
+    assert_eq!(ms.len(), 2);
+    assert_eq!(lines(&ms[1].up), Vec::<String>::new(), "no type change, no nullability change");
+    assert_eq!(down_lines(&ms[1]).unwrap(), Vec::<String>::new());
+}

@@ -1,11 +1,20 @@
-//! Django.
+//! Django: its model index (`models`), receiver typing (`receivers`), field lookups (`lookups`),
+//! classes that list fields (`options`), templates (`templates`) and the walker that reads a
+//! Python file with them (`extract`).
+
+pub mod extract;
+mod lookups;
+mod models;
+mod options;
+mod receivers;
+pub mod templates;
 
 mod recipe;
 
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
 use crate::framework::recipe::{Change, CodeStep};
-use crate::scan::extract::{Extractor, django};
+use crate::scan::extract::Extractor;
 
 pub struct Django;
 
@@ -15,7 +24,7 @@ impl FrameworkSupport for Django {
     }
 
     fn extractors(&self) -> Vec<Box<dyn Extractor>> {
-        vec![Box::new(django::Django)]
+        vec![Box::new(extract::Django), Box::new(templates::Templates)]
     }
 
     fn migration_dir_names(&self) -> &'static [&'static str] {

@@ -1,7 +1,6 @@
 //! Extractors: one per framework or file type. Adding one means one new file and one line in
 //! [`all`].
 
-pub mod django;
 pub mod drizzle;
 pub use crate::framework::phoenix::extract as ecto;
 pub mod js;

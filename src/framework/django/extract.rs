@@ -1,0 +1,403 @@
+//! Django: model declarations in `models.py` / `models/*.py`, and uses of model fields across the
+//! app — QuerySet chains on `Model.objects`, `F`/`Q`/aggregate expressions, DRF serializer and
+//! `ModelForm` `Meta.fields`, admin option lists — plus raw SQL strings.
+//!
+//! Tables follow Django's conventions: `db_table`, else `<app_label>_<modelname lowercased>`
+//! where the app label is the directory of the app (the folder holding `models.py` or the
+//! `models/` package) unless `Meta.app_label` says otherwise. Model classes are named
+//! `app_label.Class` (as Django's `"app_label.Model"` strings do) when the file tells which app
+//! the class belongs to (declared here, or imported from an app's `models`), else by the bare
+//! class name.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tree_sitter::Node;
+
+use super::lookups::{chain_call, expressions, lookup};
+use super::models::{Model, contrib_user, model_decls, querysets, read_models};
+use super::options::{admin_registrations, class_options};
+use super::receivers::{Env, Rec, Ty};
+use crate::config::{Confidence, Framework};
+use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, string_items};
+use crate::scan::extract::treesit::{self, SqlString, Src, descendants, string_value};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
+use crate::scan::facts::{Binding, FileFacts, Hit, Target};
+use crate::scan::reference::RefKind;
+
+pub struct Django;
+
+impl Extractor for Django {
+    fn id(&self) -> &'static str {
+        "django"
+    }
+
+    fn version(&self) -> u32 {
+        2
+    }
+
+    fn applies(&self, path: &str, framework: Framework) -> bool {
+        framework == Framework::Django && path.ends_with(".py")
+    }
+
+    fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
+        let (path, source) = (file.path, file.text);
+        let (mut facts, sql) = collect(path, source);
+        facts.hits.extend(treesit::sql_hits(&Src::new(source), &sql));
+        facts
+    }
+}
+
+/// The raw SQL strings of a file (what the SQL extractor is handed).
+pub fn sql_strings(path: &str, source: &str) -> Vec<SqlString> {
+    collect(path, source).1
+}
+
+pub(super) struct Ctx<'a> {
+    pub(super) src: Src<'a>,
+    /// Directories of the file's path, `/`-separated components.
+    pub(super) dirs: Vec<&'a str>,
+    pub(super) imports: Vec<Import>,
+    pub(super) models: BTreeMap<String, Model>,
+    pub(super) hits: Vec<Hit>,
+    pub(super) bindings: Vec<Binding>,
+    pub(super) sql: Vec<SqlString>,
+    /// Annotation aliases of the chain being read; field paths starting with one are skipped.
+    pub(super) aliases: Vec<String>,
+    /// Custom QuerySet/Manager classes of this file → the model classes (local names) using them.
+    pub(super) querysets: BTreeMap<String, Vec<String>>,
+    /// `admin.site.register(Model, Admin)`: admin class → model classes (local names).
+    pub(super) registrations: BTreeMap<String, Vec<String>>,
+    /// The typed names of each function, by the function's node id.
+    pub(super) envs: HashMap<usize, std::rc::Rc<Env>>,
+    /// What the file's functions return, when annotated with a model.
+    pub(super) returns: HashMap<String, Ty>,
+}
+
+pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
+    let Some(tree) = treesit::parse(source, &tree_sitter_python::LANGUAGE.into()) else {
+        return (FileFacts::default(), Vec::new());
+    };
+    let root = tree.root_node();
+    let mut parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let file = parts.pop().unwrap_or("");
+    let mut cx = Ctx {
+        src: Src::new(source),
+        dirs: parts,
+        imports: Vec::new(),
+        models: BTreeMap::new(),
+        hits: Vec::new(),
+        bindings: Vec::new(),
+        sql: Vec::new(),
+        aliases: Vec::new(),
+        querysets: BTreeMap::new(),
+        registrations: BTreeMap::new(),
+        envs: HashMap::new(),
+        returns: HashMap::new(),
+    };
+    cx.imports = from_imports(&cx.src, root);
+
+    let in_models = file == "models.py" || cx.dirs.last() == Some(&"models");
+    let mut decls = Vec::new();
+    if in_models {
+        read_models(&mut cx, root);
+        cx.querysets = querysets(&cx, root);
+        decls = model_decls(&mut cx);
+    }
+    decls.extend(contrib_user(&cx, root));
+    cx.registrations = admin_registrations(&cx, root);
+    let registrations = cx.registrations.clone();
+    for (class, decorators) in all_classes(root) {
+        class_options(&mut cx, class, &decorators, &registrations);
+    }
+    cx.type_functions(root);
+    cx.attribute_uses(root);
+    cx.template_bindings(root);
+    for node in descendants(root) {
+        if node.kind() == "call" {
+            call_use(&mut cx, node);
+        } else if node.kind() == "concatenated_string"
+            // Plain SQL-looking literals are the generic SQL pass's; implicitly concatenated
+            // ones only parse joined.
+            && let Some(s) = treesit::python_sql(&cx.src, node)
+            && treesit::looks_like_sql(&s.sql)
+        {
+            cx.sql.push(s);
+        }
+    }
+    cx.sql.sort_by_key(|s| s.offset);
+    cx.sql.dedup_by_key(|s| s.offset);
+    (FileFacts { hits: cx.hits, models: decls, bindings: cx.bindings, ..FileFacts::default() }, cx.sql)
+}
+
+pub(super) fn all_classes(root: Node<'_>) -> Vec<(Node<'_>, Vec<Node<'_>>)> {
+    let mut out = class_defs(root);
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(body) = out[i].0.child_by_field_name("body") {
+            let nested = class_defs(body);
+            out.extend(nested);
+        }
+        i += 1;
+    }
+    out
+}
+
+impl Ctx<'_> {
+    /// The app label of the file's app: the folder holding `models.py`, or holding `models/`.
+    pub(super) fn file_app_label(&self) -> String {
+        let mut dirs = self.dirs.clone();
+        if dirs.last() == Some(&"models") {
+            dirs.pop();
+        }
+        dirs.last().map_or_else(String::new, |d| (*d).to_owned())
+    }
+
+    /// How other code names the model class `local` as seen from this file.
+    /// `models.Child` with `from core import models` is `core.Child`.
+    pub(super) fn model_ref(&self, local: &str) -> String {
+        if let Some((module, class)) = local.rsplit_once('.') {
+            if let Some(import) = self.imports.iter().find(|i| i.local == module && i.name == "models") {
+                let full = self.import_path(import);
+                if let Some(app) = full.last() {
+                    return format!("{app}.{class}");
+                }
+            }
+            return self.model_ref(class);
+        }
+        if let Some(m) = self.models.get(local) {
+            return m.class.clone();
+        }
+        if let Some(import) = self.imports.iter().find(|i| i.local == local) {
+            let full = self.import_path(import);
+            if let Some(i) = full.iter().rposition(|c| c == "models")
+                && i > 0
+            {
+                return format!("{}.{}", full[i - 1], import.name);
+            }
+            return import.name.clone();
+        }
+        local.to_owned()
+    }
+
+    /// The module an import names, relative imports made absolute from the file's folders.
+    fn import_path(&self, import: &Import) -> Vec<String> {
+        let mut full: Vec<String> = Vec::new();
+        if import.level > 0 {
+            let keep = self.dirs.len().saturating_sub(import.level - 1);
+            full.extend(self.dirs[..keep].iter().map(|d| (*d).to_owned()));
+        }
+        full.extend(import.module.iter().cloned());
+        full
+    }
+
+    /// Whether this file knows `local` to be a model class: declared here, or imported from an
+    /// app's `models` module.
+    pub(super) fn is_known_model(&self, local: &str) -> bool {
+        self.models.get(local).is_some_and(|m| !m.is_abstract) || self.model_ref(local).contains('.')
+    }
+
+    /// A model named in a relation (`ForeignKey(User)`, `ForeignKey("auth.User")`,
+    /// `ForeignKey("self")`).
+    pub(super) fn relation_target(&self, node: Node<'_>, this: &str, app_label: &str) -> Option<String> {
+        match node.kind() {
+            "identifier" => Some(self.model_ref(self.src.node_text(node))),
+            "attribute" => {
+                let text = self.src.node_text(node);
+                // `settings.AUTH_USER_MODEL`: the app's user model, `auth.User` unless it has its own.
+                Some(if text.ends_with("AUTH_USER_MODEL") { "User".to_owned() } else { self.model_ref(text) })
+            }
+            _ => {
+                let (s, _) = string_value(&self.src, node)?;
+                if s == "self" {
+                    Some(this.to_owned())
+                } else if s.contains('.') {
+                    Some(s)
+                } else {
+                    Some(format!("{app_label}.{s}"))
+                }
+            }
+        }
+    }
+
+    pub(super) fn hit(&mut self, offset: usize, target: Target, kind: RefKind, confidence: Confidence) {
+        let h = self.src.hit(offset, target, kind, confidence);
+        self.hits.push(h);
+    }
+}
+
+pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
+    let Some(function) = call.child_by_field_name("function") else { return };
+    let name = match function.kind() {
+        "attribute" => function.child_by_field_name("attribute").map_or("", |a| cx.src.node_text(a)),
+        _ => cx.src.node_text(function),
+    };
+    let a = args(call);
+
+    // Raw SQL entry points.
+    if matches!(name, "raw" | "execute" | "executemany" | "RawSQL")
+        && let Some(first) = a.positional.first()
+        && let Some(s) = treesit::python_sql(&cx.src, *first)
+    {
+        cx.sql.push(s);
+    }
+    if name == "extra" {
+        for key in ["where", "select"] {
+            if let Some(v) = a.keyword(&cx.src, key) {
+                for n in descendants(v) {
+                    if n.kind() == "string"
+                        && let Some((sql, offset)) = string_value(&cx.src, n)
+                    {
+                        let is_key =
+                            n.parent().is_some_and(|p| p.kind() == "pair" && p.child_by_field_name("key") == Some(n));
+                        if !is_key {
+                            cx.sql.push(SqlString::plain(sql, offset));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // `Post(title=…)`: a model's constructor takes its fields.
+    if function.kind() == "identifier" && is_class_name(name) && cx.is_known_model(name) {
+        let model = Rec::model(cx.model_ref(name));
+        cx.aliases.clear();
+        for (k, _) in &a.keywords {
+            let key = cx.src.node_text(*k);
+            lookup(cx, &model, key, k.start_byte(), Confidence::High);
+        }
+        return;
+    }
+
+    // A call on a typed receiver: `qs.update(…)`, `check.flip_set.filter(…)`,
+    // `Check.objects.filter(…)`, `obj.save(update_fields=[…])`.
+    if function.kind() == "attribute"
+        && let Some(object) = function.child_by_field_name("object")
+    {
+        let env = cx.env_at(call);
+        if let Some(t) = cx.ty(object, &env) {
+            if t.many {
+                chain_call(cx, call, name, &a, &t.rec);
+            } else if matches!(name, "save" | "asave" | "refresh_from_db" | "arefresh_from_db") {
+                cx.aliases.clear();
+                for key in ["update_fields", "fields"] {
+                    if let Some(v) = a.keyword(&cx.src, key) {
+                        for (item, offset) in string_items(&cx.src, v) {
+                            lookup(cx, &t.rec, &item, offset, Confidence::High);
+                        }
+                    }
+                }
+            } else {
+                chain_call(cx, call, name, &a, &t.rec);
+            }
+            return;
+        }
+        // `x.save(update_fields=[…])` on a receiver nothing types: the names are columns of some
+        // model, settled by resolution.
+        if matches!(name, "save" | "asave" | "refresh_from_db" | "arefresh_from_db") {
+            for key in ["update_fields", "fields"] {
+                if let Some(v) = a.keyword(&cx.src, key) {
+                    for (item, offset) in string_items(&cx.src, v) {
+                        cx.hit(offset, Target::Attribute { name: item }, RefKind::Query, Confidence::Medium);
+                    }
+                }
+            }
+        }
+    }
+
+    // `Meta.indexes` / `constraints` of a model: `Index(fields=[…], condition=Q(…))`.
+    if matches!(name, "Index" | "UniqueConstraint" | "CheckConstraint" | "ExclusionConstraint")
+        && let Some(model) = meta_model(cx, call)
+    {
+        let rec = Rec::model(model);
+        cx.aliases.clear();
+        for key in ["fields", "include"] {
+            if let Some(v) = a.keyword(&cx.src, key) {
+                for (item, offset) in string_items(&cx.src, v) {
+                    lookup(cx, &rec, &item, offset, Confidence::High);
+                }
+            }
+        }
+        for key in ["condition", "check"] {
+            if let Some(v) = a.keyword(&cx.src, key) {
+                expressions(cx, &rec, v);
+            }
+        }
+        for p in &a.positional {
+            expressions(cx, &rec, *p);
+        }
+        return;
+    }
+
+    let model = if matches!(name, "get_object_or_404" | "get_list_or_404") && function.kind() == "identifier" {
+        a.positional
+            .first()
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| cx.src.node_text(*n))
+            .filter(|n| is_class_name(n))
+    } else {
+        None
+    };
+    let models: Vec<String> = match model {
+        Some(m) => vec![cx.model_ref(m)],
+        // `self.filter(…)` in a custom QuerySet or Manager: the models that use it.
+        None if function.kind() == "attribute" && chain_on_self(&cx.src, call) => enclosing_class(&cx.src, call)
+            .and_then(|c| cx.querysets.get(c))
+            .map(|ms| ms.iter().filter_map(|m| cx.models.get(m)).map(|m| m.class.clone()).collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    for model in models {
+        chain_call(cx, call, name, &a, &Rec::model(model));
+    }
+}
+
+/// Whether a call chain starts at `self` or `super()`.
+pub(super) fn chain_on_self(src: &Src<'_>, call: Node<'_>) -> bool {
+    let mut node = call.child_by_field_name("function").and_then(|f| f.child_by_field_name("object"));
+    while let Some(n) = node {
+        node = match n.kind() {
+            "call" => {
+                let f = n.child_by_field_name("function");
+                if f.is_some_and(|f| src.node_text(f) == "super") {
+                    return true;
+                }
+                f
+            }
+            "attribute" => n.child_by_field_name("object"),
+            "identifier" => return src.node_text(n) == "self",
+            _ => return false,
+        };
+    }
+    false
+}
+
+/// The name of the class whose method contains `node`.
+pub(super) fn enclosing_class<'a>(src: &Src<'a>, node: Node<'_>) -> Option<&'a str> {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if p.kind() == "class_definition" {
+            return p.child_by_field_name("name").map(|id| src.node_text(id));
+        }
+        n = p.parent();
+    }
+    None
+}
+
+/// The model whose `class Meta` holds `node`.
+fn meta_model(cx: &Ctx<'_>, node: Node<'_>) -> Option<String> {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if p.kind() == "class_definition" {
+            let name = cx.src.node_text(p.child_by_field_name("name")?);
+            if name != "Meta" {
+                return None;
+            }
+            let outer = p.parent()?.parent().filter(|c| c.kind() == "class_definition")?;
+            let model = cx.src.node_text(outer.child_by_field_name("name")?);
+            return cx.models.get(model).map(|m| m.class.clone());
+        }
+        n = p.parent();
+    }
+    None
+}

@@ -1,0 +1,281 @@
+//! Field lookups: QuerySet methods, `F`/`Q`/aggregate expressions and `a__b` paths across
+//! relations, each naming attributes of the model (or the record chain) a query runs on.
+
+use tree_sitter::Node;
+
+use super::extract::Ctx;
+use super::receivers::Rec;
+use crate::config::Confidence;
+use crate::scan::extract::python::{Args, args, callee, last_segment, string_items};
+use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
+use crate::scan::reference::RefKind;
+
+/// QuerySet methods whose keyword arguments are field lookups.
+pub(super) const KEYWORD_METHODS: &[&str] = &[
+    "filter",
+    "exclude",
+    "get",
+    "get_or_create",
+    "update_or_create",
+    "create",
+    "update",
+    "aget",
+    "acreate",
+    "aupdate",
+    "aget_or_create",
+    "aupdate_or_create",
+];
+
+/// QuerySet methods whose string arguments are field paths.
+pub(super) const STRING_METHODS: &[&str] = &[
+    "values",
+    "values_list",
+    "order_by",
+    "only",
+    "defer",
+    "select_related",
+    "distinct",
+    "latest",
+    "earliest",
+    "dates",
+    "datetimes",
+];
+
+/// Methods whose keyword names are new aliases, not fields.
+pub(super) const ALIAS_METHODS: &[&str] = &["annotate", "aggregate", "alias"];
+
+/// Expressions whose string arguments are field paths (for `Extract`/`Trunc` only the first).
+pub(super) const EXPRESSIONS: &[&str] = &[
+    "F",
+    "Count",
+    "Sum",
+    "Avg",
+    "Min",
+    "Max",
+    "StdDev",
+    "Variance",
+    "Lower",
+    "Upper",
+    "Length",
+    "Trim",
+    "Coalesce",
+    "Concat",
+    "Greatest",
+    "Least",
+    "NullIf",
+    "Abs",
+    "Round",
+    "ArrayAgg",
+    "StringAgg",
+    "JSONBAgg",
+    "BoolAnd",
+    "BoolOr",
+];
+pub(super) const FIRST_ARG_EXPRESSIONS: &[&str] = &[
+    "Cast",
+    "Extract",
+    "ExtractYear",
+    "ExtractMonth",
+    "ExtractDay",
+    "ExtractWeekDay",
+    "ExtractHour",
+    "Trunc",
+    "TruncDate",
+    "TruncDay",
+    "TruncWeek",
+    "TruncMonth",
+    "TruncQuarter",
+    "TruncYear",
+    "TruncHour",
+    "Collate",
+];
+
+/// Field lookups and transforms that may follow a field in `a__b` paths.
+pub(super) const LOOKUPS: &[&str] = &[
+    "exact",
+    "iexact",
+    "contains",
+    "icontains",
+    "in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "range",
+    "date",
+    "year",
+    "month",
+    "day",
+    "week",
+    "week_day",
+    "iso_week_day",
+    "quarter",
+    "time",
+    "hour",
+    "minute",
+    "second",
+    "isnull",
+    "regex",
+    "iregex",
+    "search",
+    "unaccent",
+    "trigram_similar",
+    "has_key",
+    "has_keys",
+    "has_any_keys",
+    "contained_by",
+    "overlap",
+    "len",
+];
+
+/// String keys of a dict literal (and string items of its values when `values`).
+pub(super) fn dict_strings(src: &Src<'_>, node: Node<'_>, values: bool) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    if node.kind() != "dictionary" {
+        return out;
+    }
+    for pair in named_children(node).into_iter().filter(|n| n.kind() == "pair") {
+        if let Some(k) = pair.child_by_field_name("key").and_then(|k| string_value(src, k)) {
+            out.push(k);
+        }
+        if values && let Some(v) = pair.child_by_field_name("value") {
+            out.extend(string_items(src, v));
+        }
+    }
+    out
+}
+
+/// A field path used against `rec` (`author__name__icontains`, `-created`): the first part is an
+/// attribute of its model, each next one an attribute of the model the one before leads to
+/// (resolution follows the associations and drops what is none), up to the first lookup.
+pub(super) fn lookup(cx: &mut Ctx<'_>, rec: &Rec, path: &str, offset: usize, confidence: Confidence) {
+    let (path, mut offset) = match path.strip_prefix('-') {
+        Some(p) => (p, offset + 1),
+        None => (path, offset),
+    };
+    let mut rec = rec.clone();
+    for (k, part) in path.split("__").enumerate() {
+        if !is_field_name(part)
+            || (k == 0 && cx.aliases.iter().any(|a| a == part))
+            || (k > 0 && LOOKUPS.contains(&part))
+        {
+            return;
+        }
+        cx.hit(offset, rec.attribute(part), RefKind::Query, confidence);
+        rec = rec.then(part);
+        offset += part.len() + 2;
+    }
+}
+
+pub(super) fn is_field_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s != "?"
+}
+
+/// The field names one QuerySet call on `model` uses.
+pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<'_>, rec: &Rec) {
+    cx.aliases = chain_aliases(&cx.src, call).into_iter().map(str::to_owned).collect();
+    let shortcut = matches!(name, "get_object_or_404" | "get_list_or_404");
+
+    if KEYWORD_METHODS.contains(&name) || shortcut {
+        for (k, v) in &a.keywords {
+            let key = cx.src.node_text(*k);
+            if key == "defaults" || key == "create_defaults" {
+                for (item, offset) in dict_strings(&cx.src, *v, false) {
+                    lookup(cx, rec, &item, offset, Confidence::High);
+                }
+            } else {
+                lookup(cx, rec, key, k.start_byte(), Confidence::High);
+            }
+            expressions(cx, rec, *v);
+        }
+        for p in a.positional.iter().skip(usize::from(shortcut)) {
+            expressions(cx, rec, *p);
+        }
+    } else if STRING_METHODS.contains(&name) {
+        let limit = if matches!(name, "dates" | "datetimes") { 1 } else { usize::MAX };
+        for p in a.positional.iter().take(limit) {
+            if let Some((s, offset)) = string_value(&cx.src, *p) {
+                lookup(cx, rec, &s, offset, Confidence::High);
+            } else {
+                expressions(cx, rec, *p);
+            }
+        }
+        for (_, v) in &a.keywords {
+            expressions(cx, rec, *v);
+        }
+    } else if ALIAS_METHODS.contains(&name) {
+        for p in &a.positional {
+            expressions(cx, rec, *p);
+        }
+        for (_, v) in &a.keywords {
+            expressions(cx, rec, *v);
+        }
+    } else if name == "bulk_update" || name == "bulk_create" {
+        for (k, v) in &a.keywords {
+            let key = cx.src.node_text(*k);
+            if key == "fields" || key == "update_fields" || key == "unique_fields" {
+                for (item, offset) in string_items(&cx.src, *v) {
+                    lookup(cx, rec, &item, offset, Confidence::High);
+                }
+            }
+        }
+        if name == "bulk_update"
+            && let Some(fields) = a.positional.get(1)
+        {
+            for (item, offset) in string_items(&cx.src, *fields) {
+                lookup(cx, rec, &item, offset, Confidence::High);
+            }
+        }
+    }
+}
+
+/// Names a chain defines before `call` (`annotate(n=Count(…))`, `alias(…)`, `values(total=…)`):
+/// later `filter(n__gt=1)` / `order_by("-n")` name these, not fields.
+pub(super) fn chain_aliases<'a>(src: &Src<'a>, call: Node<'_>) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut node = call.child_by_field_name("function").and_then(|f| f.child_by_field_name("object"));
+    while let Some(n) = node {
+        node = match n.kind() {
+            "call" => {
+                let f = n.child_by_field_name("function");
+                let method = f.and_then(|f| f.child_by_field_name("attribute")).map(|a| src.node_text(a));
+                if method.is_some_and(|m| ALIAS_METHODS.contains(&m) || m == "values" || m == "values_list") {
+                    out.extend(args(n).keywords.iter().map(|(k, _)| src.node_text(*k)));
+                }
+                f
+            }
+            "attribute" => n.child_by_field_name("object"),
+            _ => None,
+        };
+    }
+    out
+}
+
+/// `F("x")`, `Q(x=…)`, aggregates and functions inside the arguments of a chain on `model`.
+pub(super) fn expressions(cx: &mut Ctx<'_>, rec: &Rec, node: Node<'_>) {
+    for call in descendants(node).into_iter().filter(|n| n.kind() == "call") {
+        let Some(f) = callee(&cx.src, call) else { continue };
+        let f = last_segment(f);
+        let a = args(call);
+        if f == "Q" {
+            for (k, _) in &a.keywords {
+                let key = cx.src.node_text(*k);
+                lookup(cx, rec, key, k.start_byte(), Confidence::High);
+            }
+        } else if EXPRESSIONS.contains(&f) || FIRST_ARG_EXPRESSIONS.contains(&f) {
+            let limit = if FIRST_ARG_EXPRESSIONS.contains(&f) { 1 } else { usize::MAX };
+            for p in a.positional.iter().take(limit) {
+                if let Some((s, offset)) = string_value(&cx.src, *p) {
+                    lookup(cx, rec, &s, offset, Confidence::High);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Classes that list a model's fields by name: `ModelAdmin` options, `ModelForm` / DRF serializer
+//! / FilterSet `Meta`, generic class-based views.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use super::extract::Ctx;
+use super::lookups::{dict_strings, lookup};
+use super::receivers::{Env, Rec};
+use crate::config::Confidence;
+use crate::scan::extract::python::{
+    args, assignments, bases, callee, inner_class_body, is_class_name, last_segment, method_names, string_items,
+};
+use crate::scan::extract::treesit::{descendants, named_children, string_value};
+
+/// Admin options whose values list field names.
+pub(super) const ADMIN_LISTS: &[&str] = &[
+    "list_display",
+    "list_display_links",
+    "list_filter",
+    "list_editable",
+    "list_select_related",
+    "search_fields",
+    "ordering",
+    "readonly_fields",
+    "fields",
+    "exclude",
+    "raw_id_fields",
+    "autocomplete_fields",
+    "filter_horizontal",
+    "filter_vertical",
+    "sortable_by",
+    "date_hierarchy",
+];
+
+/// `admin.site.register(User, UserAdmin)` at module level: admin class → model classes.
+pub(super) fn admin_registrations(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for node in named_children(root) {
+        for call in named_children(node).into_iter().filter(|n| n.kind() == "call") {
+            let Some(f) = callee(&cx.src, call) else { continue };
+            if !f.ends_with("site.register") {
+                continue;
+            }
+            let a = args(call);
+            let (Some(models), Some(admin)) = (a.positional.first(), a.positional.get(1)) else { continue };
+            let names: Vec<String> = match models.kind() {
+                "list" | "tuple" => named_children(*models).iter().map(|n| cx.src.node_text(*n).to_owned()).collect(),
+                _ => vec![cx.src.node_text(*models).to_owned()],
+            };
+            out.entry(cx.src.node_text(*admin).to_owned()).or_default().extend(names);
+        }
+    }
+    out
+}
+
+/// Serializer / ModelForm / FilterSet `Meta` field lists and admin option lists.
+pub(super) fn class_options(
+    cx: &mut Ctx<'_>,
+    class: Node<'_>,
+    decorators: &[Node<'_>],
+    registrations: &BTreeMap<String, Vec<String>>,
+) {
+    let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+        return;
+    };
+    let class_name = cx.src.node_text(name);
+    // A `Meta` is read with the class that holds it.
+    if cx.models.contains_key(class_name) || class_name == "Meta" {
+        return;
+    }
+    let written = bases(&cx.src, class);
+    let is_admin = written.iter().any(|b| {
+        let l = last_segment(b);
+        l.contains("Admin") || l.ends_with("Inline")
+    });
+
+    if is_admin {
+        let mut models: Vec<String> = registrations.get(class_name).cloned().unwrap_or_default();
+        for d in decorators {
+            for call in descendants(*d).into_iter().filter(|n| n.kind() == "call") {
+                if callee(&cx.src, call).is_some_and(|c| last_segment(c) == "register") {
+                    models.extend(args(call).positional.iter().map(|n| cx.src.node_text(*n).to_owned()));
+                }
+            }
+        }
+        let body_assigns = assignments(body);
+        for (t, _, v) in &body_assigns {
+            if cx.src.node_text(*t) == "model"
+                && let Some(v) = v
+            {
+                models.push(cx.src.node_text(*v).to_owned());
+            }
+        }
+        let methods = method_names(&cx.src, body);
+        let refs: Vec<String> =
+            models.iter().filter(|m| is_class_name(last_segment(m))).map(|m| cx.model_ref(m)).collect();
+        for (t, _, v) in body_assigns {
+            let Some(v) = v else { continue };
+            let opt = cx.src.node_text(t);
+            let mut items = Vec::new();
+            if ADMIN_LISTS.contains(&opt) {
+                items = string_items(&cx.src, v);
+            } else if opt == "prepopulated_fields" || opt == "radio_fields" {
+                items = dict_strings(&cx.src, v, opt == "prepopulated_fields");
+            } else if opt == "fieldsets" {
+                for d in descendants(v).into_iter().filter(|n| n.kind() == "pair") {
+                    if d.child_by_field_name("key")
+                        .and_then(|k| string_value(&cx.src, k))
+                        .is_some_and(|(k, _)| k == "fields")
+                        && let Some(val) = d.child_by_field_name("value")
+                    {
+                        items.extend(descendants(val).into_iter().filter_map(|n| string_value(&cx.src, n)));
+                    }
+                }
+            }
+            for (item, offset) in items {
+                let path = item.trim_start_matches(['^', '=', '@', '-']);
+                if methods.contains(&path) || path.starts_with("__") {
+                    continue;
+                }
+                let offset = offset + (item.len() - path.len());
+                for model in &refs {
+                    lookup(cx, &Rec::model(model.clone()), path, offset, Confidence::High);
+                }
+            }
+        }
+        return;
+    }
+
+    // Generic views and DRF viewsets: `class PostUpdate(UpdateView): model = Post; fields = [...]`,
+    // `queryset = Post.objects.all(); filterset_fields = (...)`.
+    let body_assigns = assignments(body);
+    let view_model = body_assigns
+        .iter()
+        .find(|(t, _, _)| cx.src.node_text(*t) == "model")
+        .and_then(|(_, _, v)| *v)
+        .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
+        .map(|v| cx.src.node_text(v).to_owned())
+        .filter(|m| is_class_name(last_segment(m)))
+        .map(|m| Rec::model(cx.model_ref(&m)))
+        .or_else(|| {
+            let (_, _, v) = body_assigns.iter().find(|(t, _, _)| cx.src.node_text(*t) == "queryset")?;
+            cx.ty((*v)?, &Env::default()).map(|t| t.rec)
+        });
+    if let Some(rec) = view_model {
+        for (t, _, v) in &body_assigns {
+            let Some(v) = v else { continue };
+            let items = match cx.src.node_text(*t) {
+                "fields" | "ordering" | "filterset_fields" | "ordering_fields" | "search_fields" => {
+                    string_items(&cx.src, *v)
+                }
+                "slug_field" | "date_field" => string_value(&cx.src, *v).into_iter().collect(),
+                _ => continue,
+            };
+            for (item, offset) in items {
+                let path = item.trim_start_matches(['^', '=', '@']);
+                if path != "__all__" {
+                    lookup(cx, &rec, path, offset + (item.len() - path.len()), Confidence::High);
+                }
+            }
+        }
+    }
+
+    let Some(meta) = inner_class_body(&cx.src, body, "Meta") else { return };
+    let meta_assigns = assignments(meta);
+    let Some(model) = meta_assigns
+        .iter()
+        .find(|(t, _, _)| cx.src.node_text(*t) == "model")
+        .and_then(|(_, _, v)| *v)
+        .map(|v| cx.src.node_text(v).to_owned())
+        .filter(|m| is_class_name(last_segment(m)))
+    else {
+        return;
+    };
+    let model = cx.model_ref(&model);
+    // Fields the serializer computes itself name no model attribute.
+    let computed: Vec<String> = assignments(body)
+        .into_iter()
+        .filter(|(_, _, v)| {
+            v.is_some_and(|v| {
+                callee(&cx.src, v).is_some_and(|c| c.ends_with("MethodField"))
+                    || (v.kind() == "call" && args(v).keyword(&cx.src, "source").is_some())
+            })
+        })
+        .map(|(t, _, _)| cx.src.node_text(t).to_owned())
+        .collect();
+    // A form's own `fieldsets = [{"fields": [...]}]` lays out its model's fields.
+    for (t, _, v) in assignments(body) {
+        if cx.src.node_text(t) != "fieldsets" {
+            continue;
+        }
+        let Some(v) = v else { continue };
+        for pair in descendants(v).into_iter().filter(|n| n.kind() == "pair") {
+            if pair
+                .child_by_field_name("key")
+                .and_then(|k| string_value(&cx.src, k))
+                .is_some_and(|(k, _)| k == "fields")
+                && let Some(val) = pair.child_by_field_name("value")
+            {
+                for (item, offset) in string_items(&cx.src, val) {
+                    lookup(cx, &Rec::model(model.clone()), &item, offset, Confidence::High);
+                }
+            }
+        }
+    }
+    for (t, _, v) in meta_assigns {
+        let Some(v) = v else { continue };
+        let opt = cx.src.node_text(t);
+        let items = match opt {
+            // django-filter also takes `fields = {"email": ["exact", "icontains"]}`.
+            "fields" if v.kind() == "dictionary" => dict_strings(&cx.src, v, false),
+            "fields" | "exclude" | "read_only_fields" => string_items(&cx.src, v),
+            "extra_kwargs" | "widgets" | "labels" | "help_texts" => dict_strings(&cx.src, v, false),
+            _ => continue,
+        };
+        for (item, offset) in items {
+            if item == "__all__" || computed.contains(&item) {
+                continue;
+            }
+            lookup(cx, &Rec::model(model.clone()), &item, offset, Confidence::High);
+        }
+    }
+}

@@ -1,0 +1,667 @@
+//! Receiver typing: which model's records (or querysets) a Python name or expression holds, so
+//! that `check.name`, `self.status` or `qs.update(kind=…)` are read against that model and no
+//! other. Flow-insensitive and local to one function: a name assigned values of two types holds
+//! neither.
+//!
+//! Typed: `self` in a model's methods (and an abstract model's: resolution spreads it over the
+//! models that inherit it); `Model.objects…` chains; `get/first/last/create/…` results;
+//! `get_object_or_404(Model, …)`; `Model(…)`; parameters annotated with a model; loop and
+//! comprehension variables over querysets; `x, created = ….get_or_create(…)`; association steps
+//! (`check.project`, `project.check_set`); `request.user`; a class-based view's `self.object`,
+//! a `ModelForm`'s `self.instance`, and the `obj` / `instance` parameters of a `ModelAdmin`'s or
+//! serializer's methods.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use tree_sitter::Node;
+
+use super::extract::Ctx;
+use crate::config::Confidence;
+use crate::scan::extract::python::{args, assignments, inner_class_body, is_class_name, last_segment};
+use crate::scan::extract::treesit::{descendants, named_children, string_value};
+use crate::scan::facts::{Binding, Root, Target};
+use crate::scan::reference::RefKind;
+
+/// The scope of the binding `request.user` is read through: `settings.AUTH_USER_MODEL` binds it.
+pub(super) const AUTH_SCOPE: &str = "django:auth";
+
+/// A record (or relation) reached from `root` through the associations of `path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Rec {
+    pub(super) root: Root,
+    pub(super) path: Vec<String>,
+}
+
+impl Rec {
+    pub(super) fn model(class: impl Into<String>) -> Rec {
+        Rec { root: Root::Model { model: class.into() }, path: Vec::new() }
+    }
+
+    pub(super) fn then(&self, step: &str) -> Rec {
+        let mut path = self.path.clone();
+        path.push(step.to_owned());
+        Rec { root: self.root.clone(), path }
+    }
+
+    /// What a use of `attribute` on this record names.
+    pub(super) fn attribute(&self, attribute: &str) -> Target {
+        match &self.root {
+            Root::Model { model } if self.path.is_empty() => {
+                Target::ModelColumn { model: model.clone(), column: attribute.to_owned() }
+            }
+            _ => Target::Chain {
+                root: self.root.clone(),
+                path: self.path.clone(),
+                attribute: Some(attribute.to_owned()),
+            },
+        }
+    }
+}
+
+/// What `request.<attribute>` holds: the user (`AUTH_USER_MODEL` when the app binds it, else a
+/// model called `User`), or what a middleware sets — the model the attribute is named after
+/// (`request.profile` → `Profile`), when the app has one.
+pub(super) fn request_attribute(attribute: &str) -> Option<Root> {
+    if attribute == "user" {
+        return Some(Root::Binding {
+            scopes: vec![AUTH_SCOPE.to_owned()],
+            name: "user".into(),
+            guess: Some("User".into()),
+        });
+    }
+    (attribute.len() >= 3 && attribute.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')).then(|| Root::Binding {
+        scopes: vec!["django:request".to_owned()],
+        name: attribute.to_owned(),
+        guess: Some(crate::scan::inflect::camelize(attribute)),
+    })
+}
+
+/// A typed value: one record, or many (a queryset, a manager, a list of records).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Ty {
+    pub(super) rec: Rec,
+    pub(super) many: bool,
+}
+
+impl Ty {
+    fn one(rec: Rec) -> Ty {
+        Ty { rec, many: false }
+    }
+    fn many(rec: Rec) -> Ty {
+        Ty { rec, many: true }
+    }
+}
+
+/// QuerySet methods that return a queryset of the same model.
+const MANY_METHODS: &[&str] = &[
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "distinct",
+    "annotate",
+    "alias",
+    "only",
+    "defer",
+    "using",
+    "select_for_update",
+    "none",
+    "reverse",
+    "iterator",
+    "union",
+    "intersection",
+    "difference",
+];
+
+/// QuerySet methods that return one record.
+const ONE_METHODS: &[&str] =
+    &["get", "first", "last", "create", "latest", "earliest", "aget", "afirst", "alast", "acreate", "in_bulk_one"];
+
+/// Methods of a record that name no column of it.
+pub(super) fn is_manager_name(attr: &str) -> bool {
+    attr == "objects" || attr.ends_with("_objects") || attr == "_default_manager" || attr == "_base_manager"
+}
+
+/// Names in scope in one function.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Env {
+    /// `None`: assigned values of different types.
+    vars: HashMap<String, Option<Ty>>,
+    /// The model of the class the function is a method of, when the class says which model it
+    /// works on (`model = X`, `Meta.model`, `admin.register(X)`).
+    class_model: Option<String>,
+}
+
+impl Env {
+    fn set(&mut self, name: &str, ty: Option<Ty>) {
+        let Some(ty) = ty else { return };
+        match self.vars.get(name) {
+            Some(Some(old)) if *old != ty => {
+                self.vars.insert(name.to_owned(), None);
+            }
+            Some(None) => {}
+            _ => {
+                self.vars.insert(name.to_owned(), Some(ty));
+            }
+        }
+    }
+}
+
+/// The function (or lambda) whose body holds `node`.
+pub(super) fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if p.kind() == "function_definition" {
+            return Some(p);
+        }
+        n = p.parent();
+    }
+    None
+}
+
+/// The class a function is a method of.
+fn method_class(func: Node<'_>) -> Option<Node<'_>> {
+    let mut n = func.parent()?;
+    if n.kind() == "decorated_definition" {
+        n = n.parent()?;
+    }
+    if n.kind() != "block" {
+        return None;
+    }
+    n.parent().filter(|c| c.kind() == "class_definition")
+}
+
+impl Ctx<'_> {
+    /// The model a class works on: `model = X` in its body, `Meta.model`, or the model it is
+    /// registered as the admin of.
+    pub(super) fn class_model(&self, class: Node<'_>) -> Option<String> {
+        let name = self.src.node_text(class.child_by_field_name("name")?);
+        let body = class.child_by_field_name("body")?;
+        let model_of = |block: Node<'_>| {
+            assignments(block)
+                .into_iter()
+                .find(|(t, _, _)| self.src.node_text(*t) == "model")
+                .and_then(|(_, _, v)| v)
+                .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
+                .map(|v| self.src.node_text(v).to_owned())
+                .filter(|m| is_class_name(last_segment(m)))
+        };
+        let local = model_of(body)
+            .or_else(|| inner_class_body(&self.src, body, "Meta").and_then(model_of))
+            .or_else(|| self.registrations.get(name).and_then(|m| (m.len() == 1).then(|| m[0].clone())))
+            .or_else(|| {
+                let decorated = class.parent().filter(|p| p.kind() == "decorated_definition")?;
+                let call = descendants(decorated).into_iter().find(|n| {
+                    n.kind() == "call"
+                        && n.child_by_field_name("function")
+                            .is_some_and(|f| last_segment(self.src.node_text(f)) == "register")
+                })?;
+                let a = args(call);
+                (a.positional.len() == 1).then(|| self.src.node_text(a.positional[0]).to_owned())
+            })?;
+        Some(self.model_ref(&local))
+    }
+
+    /// Types the names of every function of the file, after what the file's own functions
+    /// return (`def _get_check(…) -> Check`).
+    pub(super) fn type_functions(&mut self, root: Node<'_>) {
+        for func in descendants(root).into_iter().filter(|n| n.kind() == "function_definition") {
+            if let (Some(name), Some(t)) = (func.child_by_field_name("name"), func.child_by_field_name("return_type"))
+                && let Some(ty) = self.annotation(t)
+            {
+                self.returns.insert(self.src.node_text(name).to_owned(), ty);
+            }
+        }
+        for func in descendants(root).into_iter().filter(|n| n.kind() == "function_definition") {
+            let env = self.function_env(func);
+            self.envs.insert(func.id(), Rc::new(env));
+        }
+    }
+
+    fn function_env(&self, func: Node<'_>) -> Env {
+        let mut env = Env::default();
+        if let Some(class) = method_class(func) {
+            let class_name = class.child_by_field_name("name").map(|n| self.src.node_text(n)).unwrap_or("");
+            if let Some(m) = self.models.get(class_name) {
+                env.set("self", Some(Ty::one(Rec::model(m.class.clone()))));
+            } else {
+                env.class_model = self.class_model(class);
+            }
+        }
+        if let Some(params) = func.child_by_field_name("parameters") {
+            for p in named_children(params) {
+                let (name, ty) = match p.kind() {
+                    "typed_parameter" | "typed_default_parameter" => {
+                        let name = p
+                            .child_by_field_name("name")
+                            .or_else(|| named_children(p).into_iter().find(|n| n.kind() == "identifier"));
+                        (name, p.child_by_field_name("type").and_then(|t| self.annotation(t)))
+                    }
+                    "identifier" => (Some(p), None),
+                    "default_parameter" => (p.child_by_field_name("name"), None),
+                    _ => continue,
+                };
+                let Some(name) = name.map(|n| self.src.node_text(n)) else { continue };
+                let ty = ty.or_else(|| {
+                    // An admin's or serializer's hook is handed the model's records.
+                    matches!(name, "obj" | "instance")
+                        .then(|| env.class_model.clone().map(|m| Ty::one(Rec::model(m))))
+                        .flatten()
+                });
+                env.set(name, ty);
+            }
+        }
+        let Some(body) = func.child_by_field_name("body") else { return env };
+        let nodes: Vec<Node<'_>> = descendants(body)
+            .into_iter()
+            .filter(|n| matches!(n.kind(), "assignment" | "for_statement" | "for_in_clause"))
+            .filter(|n| enclosing_function(*n) == Some(func))
+            .collect();
+        // Twice: a name may be typed from one assigned further down a loop.
+        for _ in 0..2 {
+            for n in &nodes {
+                let (left, right) = (n.child_by_field_name("left"), n.child_by_field_name("right"));
+                let (Some(left), Some(right)) = (left, right) else { continue };
+                let ty = self.ty(right, &env);
+                match (n.kind(), left.kind()) {
+                    ("assignment", "identifier") => env.set(self.src.node_text(left), ty),
+                    ("assignment", "pattern_list" | "tuple_pattern") => {
+                        // `obj, created = X.objects.get_or_create(…)`.
+                        let first = named_children(left).into_iter().next();
+                        if let (Some(first), Some(ty)) = (first, self.tuple_first(right, &env)) {
+                            env.set(self.src.node_text(first), Some(ty));
+                        }
+                    }
+                    (_, "identifier") if n.kind() != "assignment" => {
+                        env.set(self.src.node_text(left), ty.filter(|t| t.many).map(|t| Ty::one(t.rec)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        env
+    }
+
+    /// A model named by a parameter's annotation: `Check`, `"Check"`, `Optional[Check]`, `Check
+    /// | None`; `list[Check]` and `QuerySet[Check]` hold many.
+    fn annotation(&self, t: Node<'_>) -> Option<Ty> {
+        let text = self.src.node_text(t).trim_matches(['"', '\'']);
+        let (many, inner) = match text.split_once('[') {
+            Some((outer, rest)) => {
+                let many = matches!(
+                    last_segment(outer),
+                    "list" | "List" | "QuerySet" | "Sequence" | "Iterable" | "Iterator" | "set" | "Set"
+                );
+                (many, rest.trim_end_matches(']'))
+            }
+            None => (false, text),
+        };
+        let name = last_segment(inner.split(['|', ',']).next()?.trim().trim_matches(['"', '\'']));
+        (is_class_name(name) && self.is_known_model(name)).then(|| Ty { rec: Rec::model(self.model_ref(name)), many })
+    }
+
+    /// The first element of what `get_or_create`/`update_or_create` return.
+    fn tuple_first(&self, right: Node<'_>, env: &Env) -> Option<Ty> {
+        let right = if right.kind() == "await" { named_children(right).into_iter().next()? } else { right };
+        let f = right.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
+        let m = self.src.node_text(f.child_by_field_name("attribute")?);
+        if !matches!(m, "get_or_create" | "update_or_create" | "aget_or_create" | "aupdate_or_create") {
+            return None;
+        }
+        self.ty(f.child_by_field_name("object")?, env).map(|t| Ty::one(t.rec))
+    }
+
+    /// The type of an expression in a function whose names are `env`.
+    pub(super) fn ty(&self, node: Node<'_>, env: &Env) -> Option<Ty> {
+        self.ty_at(node, env, 0)
+    }
+
+    fn ty_at(&self, node: Node<'_>, env: &Env, depth: u32) -> Option<Ty> {
+        if depth > 32 {
+            return None;
+        }
+        let text = |n: Node<'_>| self.src.node_text(n);
+        match node.kind() {
+            "identifier" => env.vars.get(text(node)).cloned().flatten(),
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                let attr = text(node.child_by_field_name("attribute")?);
+                // `Check.objects`, `models.Check.objects`.
+                if matches!(object.kind(), "identifier" | "attribute") && is_class_name(last_segment(text(object))) {
+                    return is_manager_name(attr).then(|| Ty::many(Rec::model(self.model_ref(text(object)))));
+                }
+                if matches!(text(object), "request" | "self.request" | "info.context") {
+                    return request_attribute(attr).map(|root| Ty::one(Rec { root, path: Vec::new() }));
+                }
+                if text(object) == "self"
+                    && let Some(m) = &env.class_model
+                {
+                    return match attr {
+                        "object" | "instance" => Some(Ty::one(Rec::model(m.clone()))),
+                        "queryset" | "object_list" => Some(Ty::many(Rec::model(m.clone()))),
+                        _ => None,
+                    };
+                }
+                let t = self.ty_at(object, env, depth + 1)?;
+                if t.many || attr.starts_with('_') {
+                    return None;
+                }
+                Some(Ty { rec: t.rec.then(attr), many: attr.ends_with("_set") })
+            }
+            "call" => {
+                let f = node.child_by_field_name("function")?;
+                let a = args(node);
+                match f.kind() {
+                    "identifier" => {
+                        let name = text(f);
+                        let first_model = || {
+                            a.positional
+                                .first()
+                                .filter(|n| n.kind() == "identifier" && is_class_name(text(**n)))
+                                .map(|n| Rec::model(self.model_ref(text(*n))))
+                        };
+                        match name {
+                            "get_object_or_404" | "aget_object_or_404" => first_model().map(Ty::one),
+                            "get_list_or_404" | "aget_list_or_404" => first_model().map(Ty::many),
+                            "list" | "sorted" | "reversed" => {
+                                a.positional.first().and_then(|p| self.ty_at(*p, env, depth + 1)).filter(|t| t.many)
+                            }
+                            _ if is_class_name(name) && self.is_known_model(name) => {
+                                Some(Ty::one(Rec::model(self.model_ref(name))))
+                            }
+                            _ => self.returns.get(name).cloned(),
+                        }
+                    }
+                    "attribute" => {
+                        let object = f.child_by_field_name("object")?;
+                        let m = text(f.child_by_field_name("attribute")?);
+                        if text(object) == "self"
+                            && let Some(model) = &env.class_model
+                        {
+                            match m {
+                                "get_object" => return Some(Ty::one(Rec::model(model.clone()))),
+                                "get_queryset" => return Some(Ty::many(Rec::model(model.clone()))),
+                                _ => {}
+                            }
+                        }
+                        let t = self.ty_at(object, env, depth + 1)?;
+                        if MANY_METHODS.contains(&m) {
+                            Some(Ty::many(t.rec))
+                        } else if ONE_METHODS.contains(&m) {
+                            Some(Ty::one(t.rec))
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            "subscript" => {
+                let value = node.child_by_field_name("value")?;
+                let t = self.ty_at(value, env, depth + 1).filter(|t| t.many)?;
+                // `qs[0]` is a record, `qs[:10]` still a queryset.
+                let slice = node.child_by_field_name("subscript").is_some_and(|s| s.kind() == "slice");
+                Some(Ty { rec: t.rec, many: slice })
+            }
+            "await" | "parenthesized_expression" => {
+                self.ty_at(named_children(node).into_iter().next()?, env, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The names in scope where `node` is.
+    pub(super) fn env_at(&self, node: Node<'_>) -> Rc<Env> {
+        enclosing_function(node).and_then(|f| self.envs.get(&f.id())).cloned().unwrap_or_default()
+    }
+
+    /// Attribute reads and writes on typed receivers, and — at the confidence resolution gives
+    /// a name no receiver types — on others.
+    pub(super) fn attribute_uses(&mut self, root: Node<'_>) {
+        let modules: Vec<String> = self.module_names(root);
+        let empty = Env::default();
+        let mut found: Vec<(usize, Target)> = Vec::new();
+        for node in descendants(root).into_iter().filter(|n| n.kind() == "attribute") {
+            let (Some(object), Some(attr)) =
+                (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
+            else {
+                continue;
+            };
+            let name = self.src.node_text(attr);
+            if name.starts_with('_') || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                continue;
+            }
+            // A method call: no column.
+            if node.parent().is_some_and(|p| p.kind() == "call" && p.child_by_field_name("function") == Some(node)) {
+                continue;
+            }
+            let env = enclosing_function(node).and_then(|f| self.envs.get(&f.id())).map_or(&empty, |e| &**e);
+            match self.ty(object, env) {
+                Some(t) if !t.many => found.push((attr.start_byte(), t.rec.attribute(name))),
+                Some(_) => {}
+                None => {
+                    let mut base = object;
+                    while base.kind() == "attribute" {
+                        let Some(o) = base.child_by_field_name("object") else { break };
+                        base = o;
+                    }
+                    let base_text = self.src.node_text(base);
+                    if !matches!(base.kind(), "identifier" | "subscript")
+                        || is_class_name(base_text)
+                        || modules.iter().any(|m| m == base_text)
+                        || matches!(base_text, "cls" | "settings" | "models" | "forms" | "serializers")
+                        || is_manager_name(name)
+                    {
+                        continue;
+                    }
+                    found.push((attr.start_byte(), Target::Attribute { name: name.to_owned() }));
+                }
+            }
+        }
+        for (offset, target) in found {
+            self.hit(offset, target, RefKind::Query, Confidence::Medium);
+        }
+    }
+
+    /// Names the file imports (modules and what it takes from them): `x.y` on one of them is no
+    /// record's attribute.
+    fn module_names(&self, root: Node<'_>) -> Vec<String> {
+        let mut out: Vec<String> = self.imports.iter().map(|i| i.local.clone()).collect();
+        for n in descendants(root).into_iter().filter(|n| n.kind() == "import_statement") {
+            for name in named_children(n) {
+                let text = match name.kind() {
+                    "aliased_import" => name.child_by_field_name("alias").map(|a| self.src.node_text(a)),
+                    _ => Some(self.src.node_text(name)),
+                };
+                if let Some(t) = text {
+                    out.push(t.split('.').next().unwrap_or(t).to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// The names a view hands a template: `render(request, "t.html", {"checks": qs})` (or a
+    /// context dict built in the function), `TemplateResponse`, `render_to_string`; a
+    /// class-based view's `model` under `template_name` or Django's default template names, and
+    /// what its `get_context_data` adds.
+    pub(super) fn template_bindings(&mut self, root: Node<'_>) {
+        for call in descendants(root).into_iter().filter(|n| n.kind() == "call") {
+            let Some(f) = call.child_by_field_name("function") else { continue };
+            let name = last_segment(self.src.node_text(f));
+            let skip = match name {
+                "render" | "TemplateResponse" | "render_to_response" => 1,
+                "render_to_string" => 0,
+                _ => continue,
+            };
+            let a = args(call);
+            let template = a.keyword(&self.src, "template_name").or_else(|| a.positional.get(skip).copied());
+            let context = a.keyword(&self.src, "context").or_else(|| a.positional.get(skip + 1).copied());
+            let (Some(template), Some(context)) = (template, context) else { continue };
+            let templates: Vec<String> = self.template_names(template);
+            if templates.is_empty() {
+                continue;
+            }
+            let env = self.env_at(call);
+            let pairs = self.context_pairs(context, call);
+            for (key, value) in pairs {
+                if let Some(t) = self.ty(value, &env) {
+                    for tpl in &templates {
+                        self.bindings.push(binding(tpl, &key, &t.rec));
+                    }
+                }
+            }
+        }
+        for class in descendants(root).into_iter().filter(|n| n.kind() == "class_definition") {
+            let Some(body) = class.child_by_field_name("body") else { continue };
+            let assigns = assignments(body);
+            let template = assigns
+                .iter()
+                .find(|(t, _, _)| self.src.node_text(*t) == "template_name")
+                .and_then(|(_, _, v)| *v)
+                .and_then(|v| string_value(&self.src, v))
+                .map(|(s, _)| s);
+            let has_model = assigns.iter().any(|(t, _, _)| self.src.node_text(*t) == "model");
+            let model = if has_model { self.class_model(class) } else { None };
+            let mut templates: Vec<String> = template.into_iter().collect();
+            if templates.is_empty()
+                && let Some(m) = &model
+                && let Some((label, class)) = m.split_once('.')
+            {
+                let lower = class.to_lowercase();
+                templates = ["detail", "list", "form", "confirm_delete"]
+                    .iter()
+                    .map(|s| format!("{label}/{lower}_{s}.html"))
+                    .collect();
+            }
+            if templates.is_empty() {
+                continue;
+            }
+            if let Some(m) = &model {
+                let lower = last_segment(m).to_lowercase();
+                let one = Rec::model(m.clone());
+                for tpl in &templates {
+                    for name in ["object", lower.as_str()] {
+                        self.bindings.push(binding(tpl, name, &one));
+                    }
+                    for name in ["object_list".to_owned(), format!("{lower}_list")] {
+                        self.bindings.push(binding(tpl, &name, &one));
+                    }
+                }
+            }
+            // `context["k"] = v` in the view's `get_context_data`.
+            for func in named_children(body).into_iter().flat_map(|n| {
+                if n.kind() == "decorated_definition" { n.child_by_field_name("definition") } else { Some(n) }
+            }) {
+                if func.kind() != "function_definition"
+                    || func.child_by_field_name("name").is_none_or(|n| self.src.node_text(n) != "get_context_data")
+                {
+                    continue;
+                }
+                let env = self.envs.get(&func.id()).cloned().unwrap_or_default();
+                for (key, value) in self.subscript_assignments(func, None) {
+                    if let Some(t) = self.ty(value, &env) {
+                        for tpl in &templates {
+                            self.bindings.push(binding(tpl, &key, &t.rec));
+                        }
+                    }
+                }
+            }
+        }
+        // `AUTH_USER_MODEL = "accounts.User"` in the settings.
+        let settings = assignments(root);
+        for (t, _, v) in &settings {
+            let (t, v) = (*t, *v);
+            if self.src.node_text(t) == "AUTH_USER_MODEL"
+                && let Some((model, _)) = v.and_then(|v| string_value(&self.src, v))
+            {
+                self.bindings.push(Binding {
+                    scope: AUTH_SCOPE.to_owned(),
+                    name: "user".into(),
+                    root: Root::Model { model },
+                    path: Vec::new(),
+                });
+            }
+        }
+    }
+
+    /// Template names a `render` argument names: a string, or either of a conditional's.
+    fn template_names(&self, node: Node<'_>) -> Vec<String> {
+        match node.kind() {
+            "conditional_expression" => named_children(node).into_iter().flat_map(|n| self.template_names(n)).collect(),
+            "list" | "tuple" => named_children(node).into_iter().flat_map(|n| self.template_names(n)).collect(),
+            _ => string_value(&self.src, node).map(|(s, _)| s).into_iter().collect(),
+        }
+    }
+
+    /// The (key, value) pairs of a context: a dict literal, `dict(k=v)`, or a name the function
+    /// assigns such a dict to and fills with `ctx["k"] = v`.
+    fn context_pairs<'t>(&self, node: Node<'t>, at: Node<'t>) -> Vec<(String, Node<'t>)> {
+        match node.kind() {
+            "dictionary" => named_children(node)
+                .into_iter()
+                .filter(|p| p.kind() == "pair")
+                .filter_map(|p| {
+                    let k = string_value(&self.src, p.child_by_field_name("key")?)?.0;
+                    Some((k, p.child_by_field_name("value")?))
+                })
+                .collect(),
+            "call" if node.child_by_field_name("function").is_some_and(|f| self.src.node_text(f) == "dict") => {
+                args(node).keywords.iter().map(|(k, v)| (self.src.node_text(*k).to_owned(), *v)).collect()
+            }
+            "identifier" => {
+                let Some(func) = enclosing_function(at) else { return Vec::new() };
+                let name = self.src.node_text(node);
+                let mut out = Vec::new();
+                for a in descendants(func).into_iter().filter(|n| n.kind() == "assignment") {
+                    if a.child_by_field_name("left").is_some_and(|l| self.src.node_text(l) == name)
+                        && let Some(right) = a.child_by_field_name("right")
+                        && right.kind() != "identifier"
+                    {
+                        out.extend(self.context_pairs(right, at));
+                    }
+                }
+                out.extend(self.subscript_assignments(func, Some(name)));
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// `x["k"] = v` in a function (for the dict `name` only, when given).
+    fn subscript_assignments<'t>(&self, func: Node<'t>, name: Option<&str>) -> Vec<(String, Node<'t>)> {
+        let mut out = Vec::new();
+        for a in descendants(func).into_iter().filter(|n| n.kind() == "assignment") {
+            let (Some(left), Some(right)) = (a.child_by_field_name("left"), a.child_by_field_name("right")) else {
+                continue;
+            };
+            if left.kind() != "subscript" {
+                continue;
+            }
+            let (Some(value), Some(key)) = (left.child_by_field_name("value"), left.child_by_field_name("subscript"))
+            else {
+                continue;
+            };
+            if name.is_some_and(|n| self.src.node_text(value) != n) {
+                continue;
+            }
+            if let Some((k, _)) = string_value(&self.src, key) {
+                out.push((k, right));
+            }
+        }
+        out
+    }
+}
+
+/// The scope a template's names are bound in.
+pub(super) fn template_scope(template: &str) -> String {
+    format!("django:template:{template}")
+}
+
+fn binding(template: &str, name: &str, rec: &Rec) -> Binding {
+    Binding { scope: template_scope(template), name: name.to_owned(), root: rec.root.clone(), path: rec.path.clone() }
+}

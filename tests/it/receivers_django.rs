@@ -1,0 +1,333 @@
+//! Django receiver resolution end to end: a real git repository scanned, each idiom's use of a
+//! column found at its exact line, and the same word on another receiver (or none) not taken
+//! for it.
+
+use std::collections::BTreeSet;
+
+use tandem::config::Framework;
+use tandem::scan::ScanResult;
+use tandem::scan::resolve::SchemaIndex;
+use tandem::scan::scan_ref;
+
+use crate::support;
+use crate::support::git::TestRepo;
+
+fn scan(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDir, ScanResult) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut repo = TestRepo::init();
+    repo.write(files);
+    repo.commit("app");
+    let app = support::scan::app("hc", repo.path(), Framework::Django);
+    let config = support::scan::config(dir.path(), vec![app.clone()]);
+    let index = SchemaIndex::new(&support::scan::schema(tables));
+    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
+    (dir, result)
+}
+
+/// `path:line object` of every reference at `medium` and above (declarations left out) in `path`.
+fn uses_in(result: &ScanResult, path: &str) -> BTreeSet<String> {
+    result
+        .references
+        .iter()
+        .filter(|r| {
+            r.confidence >= tandem::config::Confidence::Medium
+                && !matches!(r.kind.as_str(), "implicit" | "declaration")
+                && &*r.path == path
+        })
+        .map(|r| format!("{}:{} {}", r.path, r.line, r.object))
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+const TABLES: &[(&str, &[&str])] = &[
+    ("accounts_user", &["id", "username", "email", "nickname"]),
+    ("accounts_profile", &["id", "user_id", "theme"]),
+    ("api_project", &["id", "name", "owner_id"]),
+    ("api_check", &["id", "name", "project_id", "status", "kind"]),
+    ("api_flip", &["id", "owner_id", "new_status"]),
+    ("api_flip_tags", &["id", "flip_id", "tag_id"]),
+    ("api_tag", &["id", "name"]),
+    // Not a model of the app: `status` is on two tables.
+    ("legacy_notes", &["id", "status", "body"]),
+];
+
+const ACCOUNTS: &str = r#"from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    nickname = models.CharField(max_length=50)
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(User, models.CASCADE)
+    theme = models.CharField(max_length=10)
+
+    def dark(self):
+        return self.theme == "dark"
+"#;
+
+const API_MODELS: &str = r#"from django.db import models
+
+
+class Named(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        abstract = True
+
+    def label(self):
+        return self.name.upper()
+
+
+class Project(Named):
+    owner = models.ForeignKey("accounts.User", models.CASCADE)
+
+
+class Check(Named):
+    project = models.ForeignKey(Project, models.CASCADE, related_name="checks")
+    status = models.CharField(max_length=6)
+    kind = models.CharField(max_length=10)
+
+    @property
+    def is_down(self):
+        return self.status == "down"
+
+    def save(self, *args, **kwargs):
+        self.kind = self.kind or "simple"
+        super().save(*args, **kwargs)
+
+
+class Flip(models.Model):
+    owner = models.ForeignKey(Check, models.CASCADE)
+    new_status = models.CharField(max_length=6)
+    tags = models.ManyToManyField("Tag")
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=10)
+"#;
+
+const VIEWS: &str = r#"from django.db.models import F, Q
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import DetailView
+
+from api.models import Check, Project, Tag
+
+
+def details(request, code):
+    check = get_object_or_404(Check, code=code)
+    flips = check.flip_set.order_by("-new_status")
+    for flip in flips:
+        print(flip.new_status)
+    project = check.project
+    print(project.name, request.user.nickname)
+    return render(request, "front/details.html", {"check": check, "flips": flips, "profile": request.user.profile})
+
+
+def update(request):
+    qs = Check.objects.filter(project__owner=request.user)
+    qs.update(kind="x")
+    first = Project.objects.first()
+    print(first.name)
+    status = "up"
+    payload = {"status": status}
+    return render(request, "front/list.html", {"checks": Check.objects.all()})
+
+
+def typed(c: Check, data):
+    print(c.status, data.status)
+    tag, created = Tag.objects.get_or_create(name="x")
+    print(tag.name, data.name)
+    rows = Check.objects.filter(Q(status="up") | Q(kind="x")).values("name").annotate(n=F("kind"))
+    return [p.owner for p in Project.objects.filter(checks__status="up")]
+
+
+class CheckDetail(DetailView):
+    model = Check
+"#;
+
+const ADMIN: &str = r#"from django.contrib import admin
+
+from api.models import Check
+
+
+@admin.register(Check)
+class CheckAdmin(admin.ModelAdmin):
+    list_display = ("name", "status")
+    search_fields = ["kind"]
+
+    def owner_name(self, obj):
+        return obj.project.name
+"#;
+
+const DETAILS: &str = r#"<h1>{{ check.name }}</h1>
+{% if check.status == "down" %}down{% endif %}
+{% for flip in flips %}
+  <li>{{ flip.new_status }} {{ flip.owner.kind }}</li>
+  {% include "front/tags.html" %}
+{% endfor %}
+<p>{{ profile.theme }} {{ request.user.nickname }}</p>
+{{ forloop.counter }} {{ status }} {{ "check.name" }}
+{# {{ check.kind }} #}
+"#;
+
+fn files() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("hc/settings.py", "AUTH_USER_MODEL = \"accounts.User\"\n"),
+        ("accounts/models.py", ACCOUNTS),
+        ("api/models.py", API_MODELS),
+        ("api/views.py", VIEWS),
+        ("api/admin.py", ADMIN),
+        ("templates/front/details.html", DETAILS),
+        ("templates/front/tags.html", "{% for t in flip.tags.all %}{{ t.name }}{% endfor %}\n"),
+        ("templates/front/list.html", "{% for c in checks %}{{ c.kind }}{% endfor %}\n"),
+        ("api/templates/api/check_detail.html", "{{ object.status }} {{ object.project.name }}\n"),
+    ]
+}
+
+#[test]
+fn self_inside_models_and_their_abstract_parents() {
+    let (_dir, result) = scan(&files(), TABLES);
+    assert_eq!(
+        uses_in(&result, "api/models.py"),
+        set(&[
+            // `self.name` in the abstract `Named`: each model that inherits it.
+            "api/models.py:11 api_check.name",
+            "api/models.py:11 api_project.name",
+            "api/models.py:25 api_check.status",
+            "api/models.py:28 api_check.kind",
+        ])
+    );
+    assert_eq!(uses_in(&result, "accounts/models.py"), set(&["accounts/models.py:14 accounts_profile.theme"]));
+}
+
+#[test]
+fn instances_querysets_and_relations_in_views() {
+    let (_dir, result) = scan(&files(), TABLES);
+    assert_eq!(
+        uses_in(&result, "api/views.py"),
+        set(&[
+            // The reverse manager `flip_set` of `Flip.owner`, ordered by a Flip column.
+            "api/views.py:10 api_flip.new_status",
+            // A loop variable over it.
+            "api/views.py:12 api_flip.new_status",
+            // A foreign key read through its accessor.
+            "api/views.py:13 api_check.project_id",
+            "api/views.py:14 api_project.name",
+            // `request.user` is `AUTH_USER_MODEL`.
+            "api/views.py:14 accounts_user.nickname",
+            // A lookup across a relation.
+            "api/views.py:19 api_check.project_id",
+            "api/views.py:19 api_project.owner_id",
+            // A queryset held in a variable.
+            "api/views.py:20 api_check.kind",
+            "api/views.py:22 api_project.name",
+            // A typed parameter; `data` is untyped and `status` is on two tables.
+            "api/views.py:29 api_check.status",
+            "api/views.py:30 api_tag.name",
+            "api/views.py:31 api_tag.name",
+            "api/views.py:32 api_check.status",
+            "api/views.py:32 api_check.kind",
+            "api/views.py:32 api_check.name",
+            // `related_name="checks"` and a comprehension variable.
+            "api/views.py:33 api_check.status",
+            "api/views.py:33 api_project.owner_id",
+        ])
+    );
+    // `data.status` / `data.name` are on several tables: low, never medium.
+    assert!(result.references.iter().any(|r| &*r.path == "api/views.py"
+        && r.line == 29
+        && r.object.to_string() == "legacy_notes.status"
+        && r.confidence == tandem::config::Confidence::Low));
+}
+
+#[test]
+fn admin_options_and_hooks_name_the_registered_model() {
+    let (_dir, result) = scan(&files(), TABLES);
+    assert_eq!(
+        uses_in(&result, "api/admin.py"),
+        set(&[
+            "api/admin.py:8 api_check.name",
+            "api/admin.py:8 api_check.status",
+            "api/admin.py:9 api_check.kind",
+            "api/admin.py:12 api_check.project_id",
+            "api/admin.py:12 api_project.name",
+        ])
+    );
+}
+
+#[test]
+fn templates_read_the_context_their_views_hand_them() {
+    let (_dir, result) = scan(&files(), TABLES);
+    assert_eq!(
+        uses_in(&result, "templates/front/details.html"),
+        set(&[
+            "templates/front/details.html:1 api_check.name",
+            "templates/front/details.html:2 api_check.status",
+            "templates/front/details.html:4 api_flip.new_status",
+            "templates/front/details.html:4 api_flip.owner_id",
+            "templates/front/details.html:4 api_check.kind",
+            // `profile` is `request.user.profile`: the one-to-one's reverse accessor.
+            "templates/front/details.html:7 accounts_profile.theme",
+            "templates/front/details.html:7 accounts_user.nickname",
+        ])
+    );
+    // The loop variable of the including template, through a many-to-many.
+    assert_eq!(uses_in(&result, "templates/front/tags.html"), set(&["templates/front/tags.html:1 api_tag.name"]));
+    assert_eq!(uses_in(&result, "templates/front/list.html"), set(&["templates/front/list.html:1 api_check.kind"]));
+    // A class-based view's `model`, under Django's default template name.
+    assert_eq!(
+        uses_in(&result, "api/templates/api/check_detail.html"),
+        set(&[
+            "api/templates/api/check_detail.html:1 api_check.status",
+            "api/templates/api/check_detail.html:1 api_check.project_id",
+            "api/templates/api/check_detail.html:1 api_project.name",
+        ])
+    );
+}
+
+/// `django.contrib.auth`'s own `User` (no `AUTH_USER_MODEL`), a middleware's `request.profile`,
+/// models named through their module (`models.Check`), `Meta` indexes, DRF viewsets and admins
+/// registered as `models.X`.
+#[test]
+fn the_contrib_user_middleware_attributes_and_module_qualified_models() {
+    let files = vec![
+        ("hc/settings.py", "INSTALLED_APPS = [\n    \"django.contrib.auth\",\n    \"accounts\",\n]\n"),
+        (
+            "accounts/models.py",
+            "from django.contrib.auth.models import User\nfrom django.db import models\n\n\nclass Profile(models.Model):\n    user = models.OneToOneField(User, models.CASCADE, related_name=\"settings\")\n    theme = models.CharField(max_length=10)\n\n    class Meta:\n        indexes = [models.Index(fields=[\"theme\"], condition=models.Q(theme=\"dark\"))]\n",
+        ),
+        (
+            "accounts/views.py",
+            "from django.views import View\n\nfrom accounts import models\n\n\nclass Prefs(View):\n    def get(self, request):\n        a = self.request.user.settings.theme\n        b = request.profile.theme\n        return models.Profile.objects.filter(theme=a or b)\n\n\nclass ProfileViewSet(ViewSet):\n    queryset = models.Profile.objects.all()\n    filterset_fields = (\"theme\", \"user\")\n",
+        ),
+        (
+            "accounts/admin.py",
+            "from django.contrib import admin\n\nfrom accounts import models\n\n\n@admin.register(models.Profile)\nclass ProfileAdmin(admin.ModelAdmin):\n    list_display = (\"theme\",)\n",
+        ),
+        ("accounts/templates/accounts/prefs.html", "{{ user.settings.theme }} {{ request.profile.theme }}\n"),
+    ];
+    let tables: &[(&str, &[&str])] =
+        &[("auth_user", &["id", "username", "email"]), ("accounts_profile", &["id", "user_id", "theme"])];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(uses_in(&result, "accounts/models.py"), set(&["accounts/models.py:10 accounts_profile.theme"]),);
+    assert_eq!(
+        uses_in(&result, "accounts/views.py"),
+        set(&[
+            "accounts/views.py:8 accounts_profile.theme",
+            "accounts/views.py:9 accounts_profile.theme",
+            "accounts/views.py:10 accounts_profile.theme",
+            "accounts/views.py:15 accounts_profile.theme",
+            "accounts/views.py:15 accounts_profile.user_id",
+        ])
+    );
+    assert_eq!(uses_in(&result, "accounts/admin.py"), set(&["accounts/admin.py:8 accounts_profile.theme"]));
+    assert_eq!(
+        uses_in(&result, "accounts/templates/accounts/prefs.html"),
+        set(&["accounts/templates/accounts/prefs.html:1 accounts_profile.theme"])
+    );
+}
