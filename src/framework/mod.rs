@@ -10,7 +10,7 @@ mod django;
 mod drizzle;
 mod generic;
 mod phoenix;
-mod prisma;
+pub mod prisma;
 mod rails;
 mod sequelize;
 mod sqlalchemy;
@@ -62,6 +62,13 @@ pub trait FrameworkSupport: Sync + Send {
     /// (ActiveRecord caches all columns unless told to ignore some), so that the model's class
     /// line is an implicit reference to each of them.
     fn maps_every_column(&self) -> bool {
+        false
+    }
+
+    /// Whether a model's declaration lists every attribute its records have (`schema.prisma`),
+    /// so that an attribute it does not list is no column of its table, even when some table
+    /// of the schema has a column of that name.
+    fn declares_every_field(&self) -> bool {
         false
     }
 }

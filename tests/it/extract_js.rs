@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, drizzle, prisma, sequelize, typeorm};
+use tandem::framework::prisma;
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, drizzle, sequelize, typeorm};
 use tandem::scan::facts::FileFacts;
 
 use crate::support::facts::{assert_set, fixture, hit_lines, run};
@@ -31,7 +32,7 @@ fn models(facts: &FileFacts) -> Vec<String> {
 
 #[test]
 fn prisma_schema_models_fields_and_maps() {
-    let facts = run(&prisma::Prisma, Framework::Prisma, "prisma/prisma/schema.prisma");
+    let facts = run(&prisma::PrismaExtractor, Framework::Prisma, "prisma/prisma/schema.prisma");
     assert_set(
         hit_lines(&facts),
         &[
@@ -72,7 +73,7 @@ fn prisma_schema_models_fields_and_maps() {
 #[test]
 fn prisma_client_calls_and_raw_sql() {
     let path = "prisma/src/users.ts";
-    let facts = run(&prisma::Prisma, Framework::Prisma, path);
+    let facts = run(&prisma::PrismaExtractor, Framework::Prisma, path);
     assert_set(
         hit_lines(&facts),
         &[
@@ -331,8 +332,8 @@ fn typeorm_repositories_and_query_builders() {
 
 #[test]
 fn extractors_only_read_their_framework() {
-    assert!(prisma::Prisma.applies("prisma/schema.prisma", Framework::Prisma));
-    assert!(!prisma::Prisma.applies("prisma/schema.prisma", Framework::Drizzle));
+    assert!(prisma::PrismaExtractor.applies("prisma/schema.prisma", Framework::Prisma));
+    assert!(!prisma::PrismaExtractor.applies("prisma/schema.prisma", Framework::Drizzle));
     assert!(!drizzle::Drizzle.applies("src/types.d.ts", Framework::Drizzle));
     assert!(typeorm::Typeorm.applies("src/a.mts", Framework::Typeorm));
     assert!(!sequelize::Sequelize.applies("src/a.py", Framework::Sequelize));
@@ -350,8 +351,8 @@ fn broken_sources_do_not_panic() {
     ] {
         for (e, fw, path) in [
             (&typeorm::Typeorm as &dyn Extractor, Framework::Typeorm, "a.ts"),
-            (&prisma::Prisma, Framework::Prisma, "a.ts"),
-            (&prisma::Prisma, Framework::Prisma, "schema.prisma"),
+            (&prisma::PrismaExtractor, Framework::Prisma, "a.ts"),
+            (&prisma::PrismaExtractor, Framework::Prisma, "schema.prisma"),
             (&drizzle::Drizzle, Framework::Drizzle, "a.tsx"),
             (&sequelize::Sequelize, Framework::Sequelize, "a.js"),
         ] {
@@ -368,7 +369,7 @@ fn prisma_client_uses_resolve_through_the_schema() {
 
     let files: Vec<(String, FileFacts)> = ["prisma/schema.prisma", "src/users.ts"]
         .iter()
-        .map(|p| ((*p).to_owned(), run(&prisma::Prisma, Framework::Prisma, &format!("prisma/{p}"))))
+        .map(|p| ((*p).to_owned(), run(&prisma::PrismaExtractor, Framework::Prisma, &format!("prisma/{p}"))))
         .collect();
     let app = App {
         name: "shop".into(),

@@ -6,7 +6,6 @@ pub mod drizzle;
 pub mod ecto;
 pub mod js;
 pub mod name;
-pub mod prisma;
 pub mod python;
 pub mod rails;
 pub mod sequelize;
