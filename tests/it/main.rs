@@ -23,6 +23,7 @@ mod migration_replay_mysql;
 mod migration_replay_pg;
 mod migration_robustness;
 mod migration_sql;
+mod receivers_prisma;
 mod receivers_rails;
 mod release_notes;
 mod report_html;

@@ -111,7 +111,6 @@ impl Ty {
     fn target(&self, attribute: &str) -> Target {
         Target::Chain { root: self.root.clone(), path: self.path.clone(), attribute: Some(attribute.to_owned()) }
     }
-    }
 }
 
 fn is_scope(kind: &str) -> bool {
