@@ -368,10 +368,8 @@ impl Models {
         match self.association(i, attribute) {
             Some(a) => a.foreign_key.clone().map(|fk| (table, fk)),
             None => {
-                let declared = self
-                    .lineage(i)
-                    .iter()
-                    .find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == attribute));
+                let declared =
+                    self.lineage(i).iter().find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == attribute));
                 let column = match declared {
                     Some((_, c)) => c.clone(),
                     None if crate::framework::of(self.list[i].decl.framework).declares_every_field() => return None,

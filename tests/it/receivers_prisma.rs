@@ -264,7 +264,8 @@ fn schema_relations_and_payloads_are_no_columns() {
         .collect();
     // The payload's `title`/`status` and an untyped `form.email` are not the models'.
     for line in [21, 22] {
-        let here: Vec<&String> = all.iter().filter(|r| r.starts_with(&format!("src/components/DocumentCard.tsx:{line} "))).collect();
+        let here: Vec<&String> =
+            all.iter().filter(|r| r.starts_with(&format!("src/components/DocumentCard.tsx:{line} "))).collect();
         assert!(here.is_empty(), "{here:#?}");
     }
     // The schema declares each mapped column once, under its column name.

@@ -8,7 +8,7 @@
 use tree_sitter::Node;
 
 use crate::config::Confidence;
-use crate::scan::extract::js::{Key, key_value, object_keys, strings, unwrap};
+use crate::scan::extract::js::{Key, call_args, key_value, object_keys, strings, unwrap};
 use crate::scan::extract::treesit::{Src, named_children};
 use crate::scan::facts::{Hit, Root, Target};
 use crate::scan::reference::RefKind;
@@ -103,7 +103,9 @@ impl On {
             Root::Model { model } if self.path.is_empty() => {
                 Target::ModelColumn { model: model.clone(), column: attribute.to_owned() }
             }
-            root => Target::Chain { root: root.clone(), path: self.path.clone(), attribute: Some(attribute.to_owned()) },
+            root => {
+                Target::Chain { root: root.clone(), path: self.path.clone(), attribute: Some(attribute.to_owned()) }
+            }
         }
     }
 }
@@ -165,14 +167,23 @@ impl<'t> Writer<'_, '_, 't> {
         }
     }
 
-    /// Objects spread into `object` (`{ ...base, where }`) that a variable holds.
+    /// Objects spread into `object` (`{ ...base, where }`) that a variable holds, or that a
+    /// helper building the spread object is handed (`...searchParams(text, [{ name: 'contains' }])`).
     fn spreads(&self, object: Node<'t>) -> Vec<Node<'t>> {
-        named_children(object)
-            .into_iter()
-            .filter(|c| c.kind() == "spread_element")
-            .filter_map(|c| c.named_child(0))
-            .filter_map(|v| self.object(v))
-            .collect()
+        let mut out = Vec::new();
+        for value in
+            named_children(object).into_iter().filter(|c| c.kind() == "spread_element").filter_map(|c| c.named_child(0))
+        {
+            let value = unwrap(value);
+            if value.kind() == "call_expression" {
+                for arg in call_args(value) {
+                    out.extend(self.items(arg));
+                }
+            } else {
+                out.extend(self.object(value));
+            }
+        }
+        out
     }
 
     pub fn read(&mut self, on: &On, shape: Shape, value: Node<'t>) {

@@ -51,12 +51,12 @@ const WRAPPERS: &[&str] = &[
 ];
 
 /// Array methods whose result holds the receiver's records.
-const SAME: &[&str] = &["find", "filter", "at", "slice", "sort", "toSorted", "findLast", "reverse", "toReversed", "pop", "shift"];
+const SAME: &[&str] =
+    &["find", "filter", "at", "slice", "sort", "toSorted", "findLast", "reverse", "toReversed", "pop", "shift"];
 
 /// Array methods whose callback's first parameter is one of the receiver's records.
-const CALLBACKS: &[&str] = &[
-    "map", "filter", "find", "findIndex", "findLast", "some", "every", "forEach", "flatMap", "sort", "toSorted",
-];
+const CALLBACKS: &[&str] =
+    &["map", "filter", "find", "findIndex", "findLast", "some", "every", "forEach", "flatMap", "sort", "toSorted"];
 
 /// `Prisma.<Model><suffix>` input types and how their objects are read, longest suffix first.
 const INPUTS: &[(&str, Option<Shape>)] = &[
@@ -230,7 +230,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "type_identifier" => {
                 let name = self.text(node);
-                if let Some(imported) = self.client_types.get(name).filter(|i| **i != "Prisma" && **i != "PrismaClient") {
+                if let Some(imported) = self.client_types.get(name).filter(|i| **i != "Prisma" && **i != "PrismaClient")
+                {
                     return Some(Ty::model(model_name(imported)));
                 }
                 let local = self.local_types.get(name)?;
@@ -267,7 +268,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 named_children(node).into_iter().find_map(|c| self.prop_type(c, key, depth + 1))
             }
             "object_type" | "interface_body" => named_children(node).into_iter().find_map(|p| {
-                if p.kind() != "property_signature" || p.child_by_field_name("name").map(|n| self.text(n)) != Some(key) {
+                if p.kind() != "property_signature" || p.child_by_field_name("name").map(|n| self.text(n)) != Some(key)
+                {
                     return None;
                 }
                 self.type_ty(p.child_by_field_name("type")?, depth + 1)
@@ -307,13 +309,20 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     && f.kind() == "identifier"
                 {
                     return Some(Ty {
-                        root: Root::Binding { scopes: vec![RETURNS.to_owned()], name: self.text(f).to_owned(), guess: None },
+                        root: Root::Binding {
+                            scopes: vec![RETURNS.to_owned()],
+                            name: self.text(f).to_owned(),
+                            guess: None,
+                        },
                         path: Vec::new(),
                     });
                 }
                 self.expr_ty(inner, depth + 1)
             }
-            "identifier" => self.lookup_var(self.text(node), node).cloned(),
+            "identifier" => {
+                let name = self.text(node);
+                self.lookup_var(name, node).cloned().or_else(|| guess(name))
+            }
             "member_expression" => {
                 let property = property(self.src, node)?;
                 Some(self.expr_ty(unwrap(node.child_by_field_name("object")?), depth + 1)?.step(property))
@@ -433,7 +442,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         continue;
                     }
-                    let ty = declared.and_then(|d| self.type_ty(d, 0)).or_else(|| value.and_then(|v| self.expr_ty(unwrap(v), 0)));
+                    let ty = declared
+                        .and_then(|d| self.type_ty(d, 0))
+                        .or_else(|| value.and_then(|v| self.expr_ty(unwrap(v), 0)));
                     changed |= self.bind_pattern(scope, name, ty, declared);
                 }
                 "required_parameter" | "optional_parameter" => {
@@ -447,7 +458,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     changed |= self.bind_pattern(scope, pattern, ty, Some(declared));
                 }
                 "for_in_statement" => {
-                    let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    let (Some(left), Some(right)) =
+                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
                     else {
                         continue;
                     };
@@ -485,6 +497,19 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
         changed
     }
+}
+
+/// An untyped name read as the model it is named after (`website`, `teamUser`, `websites` for
+/// a list of them), when a model of that name exists: what a reader of `website.domain` assumes.
+fn guess(name: &str) -> Option<Ty> {
+    // The browser's and Node's globals are no records, whatever models the app has.
+    const GLOBALS: &[&str] =
+        &["document", "window", "location", "navigator", "history", "console", "process", "globalThis"];
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) || name.len() < 3 || GLOBALS.contains(&name) {
+        return None;
+    }
+    let model = crate::scan::inflect::singularize(name);
+    Some(Ty { root: Root::Binding { scopes: Vec::new(), name: name.to_owned(), guess: Some(model) }, path: Vec::new() })
 }
 
 /// The list of `await Promise.all([…])`.
@@ -543,7 +568,8 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, hits: &mut Vec<Hit>, bindings: &m
                 }
             }
             "type_alias_declaration" => {
-                if let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                if let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value"))
+                {
                     w.local_types.insert(src.node_text(name), value);
                 }
             }
@@ -585,11 +611,13 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, hits: &mut Vec<Hit>, bindings: &m
                 "member_expression" => {
                     // A property read (or written), not a method called on the records.
                     if node.parent().is_some_and(|p| {
-                        p.kind() == "call_expression" && p.child_by_field_name("function").is_some_and(|f| f.id() == node.id())
+                        p.kind() == "call_expression"
+                            && p.child_by_field_name("function").is_some_and(|f| f.id() == node.id())
                     }) {
                         continue;
                     }
-                    let (Some(object), Some(prop)) = (node.child_by_field_name("object"), node.child_by_field_name("property"))
+                    let (Some(object), Some(prop)) =
+                        (node.child_by_field_name("object"), node.child_by_field_name("property"))
                     else {
                         continue;
                     };
@@ -597,7 +625,12 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, hits: &mut Vec<Hit>, bindings: &m
                         continue;
                     }
                     if let Some(ty) = w.expr_ty(unwrap(object), 0) {
-                        writer.hits.push(src.hit(prop.start_byte(), ty.target(src.node_text(prop)), RefKind::Query, Confidence::Medium));
+                        writer.hits.push(src.hit(
+                            prop.start_byte(),
+                            ty.target(src.node_text(prop)),
+                            RefKind::Query,
+                            Confidence::Medium,
+                        ));
                     }
                 }
                 _ => {}
@@ -649,7 +682,12 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
         return;
     }
     let model = model_name(model);
-    writer.hits.push(src.hit(accessor.start_byte(), Target::Model { model: model.clone() }, RefKind::Query, Confidence::High));
+    writer.hits.push(src.hit(
+        accessor.start_byte(),
+        Target::Model { model: model.clone() },
+        RefKind::Query,
+        Confidence::High,
+    ));
     if let Some(object) = object {
         writer.read(&On::model(&model, Confidence::High), Shape::Args, object);
     }
@@ -666,11 +704,14 @@ fn function_bindings(w: &Walker<'_, '_, '_>, nodes: &[Node<'_>]) -> Vec<Binding>
                 None => continue,
             },
             "variable_declarator" => {
-                let (Some(n), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value").map(unwrap))
+                let (Some(n), Some(v)) =
+                    (node.child_by_field_name("name"), node.child_by_field_name("value").map(unwrap))
                 else {
                     continue;
                 };
-                if n.kind() != "identifier" || !matches!(v.kind(), "arrow_function" | "function_expression" | "function") {
+                if n.kind() != "identifier"
+                    || !matches!(v.kind(), "arrow_function" | "function_expression" | "function")
+                {
                     continue;
                 }
                 (src.node_text(n), v)
@@ -679,8 +720,11 @@ fn function_bindings(w: &Walker<'_, '_, '_>, nodes: &[Node<'_>]) -> Vec<Binding>
         };
         if let Some(params) = function.child_by_field_name("parameters") {
             for (i, p) in named_children(params).into_iter().enumerate() {
-                let Some(t) = p.child_by_field_name("type").and_then(|t| t.named_child(0)) else { continue };
-                if let Some((model, Some(_))) = w.prisma_type(t) {
+                let Some(t) = p.child_by_field_name("type") else { continue };
+                // `data: Prisma.XCreateInput | Prisma.XUncheckedCreateInput`.
+                let input =
+                    descendants(t).into_iter().find_map(|n| w.prisma_type(n).filter(|(_, shape)| shape.is_some()));
+                if let Some((model, _)) = input {
                     out.push(Binding {
                         scope: ARGS.to_owned(),
                         name: format!("{name}({i})"),
