@@ -333,12 +333,14 @@ impl Models {
         let mut current: BTreeSet<usize> = match root {
             Root::Model { model } => self.find_concrete(model),
             Root::Binding { scopes, name, guess } if depth < MAX_DEPTH => {
-                let bound: Vec<&Binding> = scopes.iter().flat_map(|s| bindings.get(s, name)).copied().collect();
-                if bound.is_empty() {
-                    guess.iter().flat_map(|m| self.find_concrete(m)).collect()
-                } else {
-                    bound.iter().flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1)).collect()
-                }
+                // A binding that reaches no model (a function whose result no file could type)
+                // is no evidence against what the name suggests.
+                let bound: BTreeSet<usize> = scopes
+                    .iter()
+                    .flat_map(|s| bindings.get(s, name))
+                    .flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1))
+                    .collect();
+                if bound.is_empty() { guess.iter().flat_map(|m| self.find_concrete(m)).collect() } else { bound }
             }
             Root::Binding { .. } => BTreeSet::new(),
         };

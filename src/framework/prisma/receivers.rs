@@ -303,19 +303,12 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 .or_else(|| self.expr_ty(node.named_child(0)?, depth + 1)),
             "await_expression" => {
                 let inner = unwrap(node.named_child(0)?);
-                // The app's own function, awaited: what it returns (see [`RETURNS`]).
+                // The app's own function, awaited: what it returns.
                 if inner.kind() == "call_expression"
                     && let Some(f) = inner.child_by_field_name("function").map(unwrap)
                     && f.kind() == "identifier"
                 {
-                    return Some(Ty {
-                        root: Root::Binding {
-                            scopes: vec![RETURNS.to_owned()],
-                            name: self.text(f).to_owned(),
-                            guess: None,
-                        },
-                        path: Vec::new(),
-                    });
+                    return Some(returned_by(self.text(f)));
                 }
                 self.expr_ty(inner, depth + 1)
             }
@@ -445,6 +438,20 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let ty = declared
                         .and_then(|d| self.type_ty(d, 0))
                         .or_else(|| value.and_then(|v| self.expr_ty(unwrap(v), 0)));
+                    // `const website = useWebsite()`: what the function returns if it is known,
+                    // else what the name says.
+                    let ty = match ty {
+                        Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path })
+                            if name.kind() == "identifier" =>
+                        {
+                            let guess = guess(self.text(name)).and_then(|g| match g.root {
+                                Root::Binding { guess, .. } => guess,
+                                Root::Model { .. } => None,
+                            });
+                            Some(Ty { root: Root::Binding { scopes, name: f, guess }, path })
+                        }
+                        other => other,
+                    };
                     changed |= self.bind_pattern(scope, name, ty, declared);
                 }
                 "required_parameter" | "optional_parameter" => {
@@ -510,6 +517,26 @@ fn guess(name: &str) -> Option<Ty> {
     }
     let model = crate::scan::inflect::singularize(name);
     Some(Ty { root: Root::Binding { scopes: Vec::new(), name: name.to_owned(), guess: Some(model) }, path: Vec::new() })
+}
+
+/// What the app's own function `name` returns (see [`RETURNS`]).
+fn returned_by(name: &str) -> Ty {
+    Ty {
+        root: Root::Binding { scopes: vec![RETURNS.to_owned()], name: name.to_owned(), guess: None },
+        path: Vec::new(),
+    }
+}
+
+/// What a returned expression holds: as [`Walker::expr_ty`] says, or what the function it
+/// returns the call of returns (`return findUser(…)`, awaited or not).
+fn returned(w: &Walker<'_, '_, '_>, value: Node<'_>) -> Option<Ty> {
+    if value.kind() == "call_expression"
+        && let Some(f) = value.child_by_field_name("function").map(unwrap)
+        && f.kind() == "identifier"
+    {
+        return Some(returned_by(w.text(f)));
+    }
+    w.expr_ty(value, 0)
 }
 
 /// The list of `await Promise.all([…])`.
@@ -734,16 +761,57 @@ fn function_bindings(w: &Walker<'_, '_, '_>, nodes: &[Node<'_>]) -> Vec<Binding>
                 }
             }
         }
+        // `function createUser(data) { return prisma.user.create({ data }) }`: the parameter is the
+        // call's `data` (or `where`), whatever its declared type.
+        if let (Some(params), Some(body)) =
+            (function.child_by_field_name("parameters"), function.child_by_field_name("body"))
+        {
+            let names: Vec<&str> = named_children(params)
+                .into_iter()
+                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
+                .map(|p| if p.kind() == "identifier" { src.node_text(p) } else { "" })
+                .collect();
+            for call in descendants(body).into_iter().filter(|n| n.kind() == "call_expression") {
+                let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
+                if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
+                    continue;
+                }
+                let Some(model) = f
+                    .child_by_field_name("object")
+                    .map(unwrap)
+                    .and_then(|a| property(src, a))
+                    .filter(|m| !m.starts_with('$'))
+                else {
+                    continue;
+                };
+                let Some(arg) = call_args(call).into_iter().next().filter(|a| a.kind() == "object") else { continue };
+                for key in object_keys(src, arg).into_iter().filter(|k| matches!(k.name.as_str(), "data" | "where")) {
+                    let passed = match key.value {
+                        Some(v) if unwrap(v).kind() == "identifier" => src.node_text(unwrap(v)),
+                        Some(_) => continue,
+                        None => key.name.as_str(),
+                    };
+                    if let Some(i) = names.iter().position(|n| !n.is_empty() && *n == passed) {
+                        out.push(Binding {
+                            scope: ARGS.to_owned(),
+                            name: format!("{name}({i})"),
+                            root: Root::Model { model: model_name(model) },
+                            path: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
         let declared = function.child_by_field_name("return_type").and_then(|t| w.type_ty(t, 0));
         let returned = declared.or_else(|| {
             let body = function.child_by_field_name("body")?;
             if body.kind() != "statement_block" {
-                return w.expr_ty(unwrap(body), 0);
+                return returned(w, unwrap(body));
             }
             descendants(body)
                 .into_iter()
                 .filter(|n| n.kind() == "return_statement" && scope_of(*n).id() == function.id())
-                .find_map(|r| w.expr_ty(unwrap(r.named_child(0)?), 0))
+                .find_map(|r| returned(w, unwrap(r.named_child(0)?)))
         });
         if let Some(ty) = returned {
             out.push(Binding { scope: RETURNS.to_owned(), name: name.to_owned(), root: ty.root, path: ty.path });
