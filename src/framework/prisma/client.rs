@@ -213,7 +213,9 @@ impl<'t> Writer<'_, '_, 't> {
             let shape = match key.name.as_str() {
                 "where" | "having" | "cursor" => Shape::Filter,
                 "data" | "create" | "update" => Shape::Data,
-                "select" | "include" | "omit" | "_sum" | "_avg" | "_min" | "_max" => Shape::Select,
+                // A top-level `_count: { id: true }` counts a column; under `select` it counts
+                // relations (see [`Writer::select`]).
+                "select" | "include" | "omit" | "_count" | "_sum" | "_avg" | "_min" | "_max" => Shape::Select,
                 "orderBy" => Shape::Order,
                 "distinct" | "by" => {
                     if let Some(v) = key.value {

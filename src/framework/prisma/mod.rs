@@ -44,7 +44,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        4
+        5
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -651,6 +651,14 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, hits: &mut Vec<Hit>, bindings: &m
                     if prop.kind() != "property_identifier" {
                         continue;
                     }
+                    // The client's model accessor (`prisma.user` of `prisma.user.findMany(…)`).
+                    if node.parent().is_some_and(|p| {
+                        p.kind() == "member_expression"
+                            && property(src, p).is_some_and(|m| METHODS.contains(&m))
+                            && p.parent().is_some_and(|c| c.kind() == "call_expression")
+                    }) {
+                        continue;
+                    }
                     if let Some(ty) = w.expr_ty(unwrap(object), 0) {
                         writer.hits.push(src.hit(
                             prop.start_byte(),
