@@ -306,6 +306,9 @@ impl<'t> Writer<'_, '_, 't> {
     }
 
     fn order(&mut self, on: &On, object: Node<'t>, depth: u32) {
+        if depth > MAX_DEPTH {
+            return;
+        }
         for key in object_keys(self.src, object) {
             if key.name == "_count" {
                 continue;
