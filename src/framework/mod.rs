@@ -10,7 +10,7 @@ pub mod django;
 mod drizzle;
 mod generic;
 pub mod phoenix;
-mod prisma;
+pub mod prisma;
 mod rails;
 pub mod recipe;
 mod sequelize;
@@ -85,6 +85,13 @@ pub trait FrameworkSupport: Sync + Send {
     /// as expand/contract: the gate's recipe and `tandem plan` both print these.
     fn code_steps(&self, change: &Change) -> Vec<CodeStep> {
         recipe::generic(change, self.declares_columns())
+    }
+
+    /// Whether a model's declaration lists every attribute its records have (`schema.prisma`),
+    /// so that an attribute it does not list is no column of its table, even when some table
+    /// of the schema has a column of that name.
+    fn declares_every_field(&self) -> bool {
+        false
     }
 }
 

@@ -337,16 +337,6 @@ impl Models {
         self.lineage(i).iter().flat_map(|&j| self.list[j].decl.ignored_columns.iter().cloned()).collect()
     }
 
-    /// The column an attribute of model `i` names: mapped by the declared fields of the model
-    /// or what it inherits from (Django `author` → `author_id`, Prisma `@map`, Sequelize
-    /// `field`), else the attribute itself.
-    fn column_of(&self, i: usize, attribute: &str) -> String {
-        self.lineage(i)
-            .iter()
-            .find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == attribute))
-            .map_or_else(|| attribute.to_owned(), |(_, c)| c.clone())
-    }
-
     /// (table, column) pairs an attribute use on a model class names.
     fn columns_for(&self, name: &str, attribute: &str) -> BTreeSet<(String, String)> {
         self.find_concrete(name).into_iter().filter_map(|i| self.attribute_column(i, attribute)).collect()
@@ -375,12 +365,14 @@ impl Models {
         let mut current: BTreeSet<usize> = match root {
             Root::Model { model } => self.find_concrete(model),
             Root::Binding { scopes, name, guess } if depth < MAX_DEPTH => {
-                let bound: Vec<&Binding> = scopes.iter().flat_map(|s| bindings.get(s, name)).copied().collect();
-                if bound.is_empty() {
-                    guess.iter().flat_map(|m| self.find_concrete(m)).collect()
-                } else {
-                    bound.iter().flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1)).collect()
-                }
+                // A binding that reaches no model (a function whose result no file could type)
+                // is no evidence against what the name suggests.
+                let bound: BTreeSet<usize> = scopes
+                    .iter()
+                    .flat_map(|s| bindings.get(s, name))
+                    .flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1))
+                    .collect();
+                if bound.is_empty() { guess.iter().flat_map(|m| self.find_concrete(m)).collect() } else { bound }
             }
             Root::Binding { .. } => BTreeSet::new(),
         };
@@ -399,7 +391,10 @@ impl Models {
         current
     }
 
-    /// What a use of `attribute` on a record of model `i` reads: the mapped column; for a
+    /// What a use of `attribute` on a record of model `i` reads: the column its declared fields
+    /// (or those of what it inherits from) map it to (Django `author` → `author_id`, Prisma
+    /// `@map`, Sequelize `field`), else the attribute itself unless the framework declares every
+    /// field; for a
     /// belongs-to association its foreign key; for any other association nothing of `i`'s table
     /// (nor for an attribute declared as a relation or virtual field: an empty mapped column).
     fn attribute_column(&self, i: usize, attribute: &str) -> Option<(String, String)> {
@@ -407,7 +402,13 @@ impl Models {
         match self.association(i, attribute) {
             Some(a) => a.foreign_key.clone().map(|fk| (table, fk)),
             None => {
-                let column = self.column_of(i, attribute);
+                let declared =
+                    self.lineage(i).iter().find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == attribute));
+                let column = match declared {
+                    Some((_, c)) => c.clone(),
+                    None if crate::framework::of(self.list[i].decl.framework).declares_every_field() => return None,
+                    None => attribute.to_owned(),
+                };
                 (!column.is_empty()).then_some((table, column))
             }
         }

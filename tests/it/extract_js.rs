@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use tandem::config::Framework;
-use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, drizzle, prisma, sequelize, typeorm};
+use tandem::framework::prisma;
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile, drizzle, sequelize, typeorm};
 use tandem::scan::facts::FileFacts;
 
 use crate::support::facts::{assert_set, fixture, hit_lines, run};
@@ -31,7 +32,7 @@ fn models(facts: &FileFacts) -> Vec<String> {
 
 #[test]
 fn prisma_schema_models_fields_and_maps() {
-    let facts = run(&prisma::Prisma, Framework::Prisma, "prisma/prisma/schema.prisma");
+    let facts = run(&prisma::PrismaExtractor, Framework::Prisma, "prisma/prisma/schema.prisma");
     assert_set(
         hit_lines(&facts),
         &[
@@ -72,27 +73,39 @@ fn prisma_schema_models_fields_and_maps() {
 #[test]
 fn prisma_client_calls_and_raw_sql() {
     let path = "prisma/src/users.ts";
-    let facts = run(&prisma::Prisma, Framework::Prisma, path);
+    let facts = run(&prisma::PrismaExtractor, Framework::Prisma, path);
     assert_set(
         hit_lines(&facts),
         &[
             "6:23 model user query",
             // `posts: { some: … }` filters through a relation; `posts: { select }` selects one;
             // `author: { email: "asc" }` orders by a relation's field.
+            // Every key is handed to resolution on the model reached so far: a relation key or an
+            // operator (`contains`) names no column there.
             "7:14 model_column user.email query",
             "7:28 model_column user.displayName query",
+            "7:43 chain user.displayName.contains query",
             "7:64 model_column user.role query",
+            "7:82 model_column user.posts query",
+            "7:99 chain user.posts.title query",
             "8:15 model_column user.id query",
             "8:25 model_column user.email query",
+            "8:38 model_column user.posts query",
+            "8:57 chain user.posts.title query",
             "9:17 model_column user.createdAt query",
+            "9:40 model_column user.author query",
+            "9:50 chain user.author.email query",
             "11:9 model post query",
             "12:13 model_column post.title query",
             "12:29 model_column post.authorId query",
-            // A relation written with a plain value cannot be told from a column in this file;
-            // resolution drops it (`author` is not in Post's fields).
+            // A relation cannot be told from a column in this file; resolution knows `author`
+            // is Post's relation (its foreign key is written).
             "12:42 model_column post.author query",
             "14:9 model post query",
             "14:39 model_column post.id query",
+            // A nested write through a relation: its foreign key, and the related model's key.
+            "14:56 model_column post.author query",
+            "14:77 chain post.author.id query",
             "14:88 model_column post.status query",
             "15:25 model post query",
             "15:53 model_column post.authorId query",
@@ -331,8 +344,8 @@ fn typeorm_repositories_and_query_builders() {
 
 #[test]
 fn extractors_only_read_their_framework() {
-    assert!(prisma::Prisma.applies("prisma/schema.prisma", Framework::Prisma));
-    assert!(!prisma::Prisma.applies("prisma/schema.prisma", Framework::Drizzle));
+    assert!(prisma::PrismaExtractor.applies("prisma/schema.prisma", Framework::Prisma));
+    assert!(!prisma::PrismaExtractor.applies("prisma/schema.prisma", Framework::Drizzle));
     assert!(!drizzle::Drizzle.applies("src/types.d.ts", Framework::Drizzle));
     assert!(typeorm::Typeorm.applies("src/a.mts", Framework::Typeorm));
     assert!(!sequelize::Sequelize.applies("src/a.py", Framework::Sequelize));
@@ -350,8 +363,8 @@ fn broken_sources_do_not_panic() {
     ] {
         for (e, fw, path) in [
             (&typeorm::Typeorm as &dyn Extractor, Framework::Typeorm, "a.ts"),
-            (&prisma::Prisma, Framework::Prisma, "a.ts"),
-            (&prisma::Prisma, Framework::Prisma, "schema.prisma"),
+            (&prisma::PrismaExtractor, Framework::Prisma, "a.ts"),
+            (&prisma::PrismaExtractor, Framework::Prisma, "schema.prisma"),
             (&drizzle::Drizzle, Framework::Drizzle, "a.tsx"),
             (&sequelize::Sequelize, Framework::Sequelize, "a.js"),
         ] {
@@ -368,7 +381,7 @@ fn prisma_client_uses_resolve_through_the_schema() {
 
     let files: Vec<(String, FileFacts)> = ["prisma/schema.prisma", "src/users.ts"]
         .iter()
-        .map(|p| ((*p).to_owned(), run(&prisma::Prisma, Framework::Prisma, &format!("prisma/{p}"))))
+        .map(|p| ((*p).to_owned(), run(&prisma::PrismaExtractor, Framework::Prisma, &format!("prisma/{p}"))))
         .collect();
     let app = App {
         name: "shop".into(),
@@ -404,9 +417,15 @@ fn prisma_client_uses_resolve_through_the_schema() {
         "11:9 posts",
         "12:13 posts.title",
         "12:29 posts.author_id",
-        // `author` is a relation field of Post: no column.
+        // `author` is a relation of Post: writing it writes its foreign key.
+        "12:42 posts.author_id",
+        // Through relations: a relation filter, a nested select, a nested connect.
+        "7:99 posts.title",
+        "8:57 posts.title",
         "14:9 posts",
         "14:39 posts.id",
+        "14:56 posts.author_id",
+        "14:77 users.id",
         "14:88 posts.status",
         "15:25 posts",
         "15:53 posts.author_id",

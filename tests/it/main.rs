@@ -28,6 +28,7 @@ mod migration_sql;
 mod plan;
 mod receivers_django;
 mod receivers_phoenix;
+mod receivers_prisma;
 mod receivers_rails;
 mod release_notes;
 mod report_html;

@@ -5,7 +5,6 @@ pub mod drizzle;
 pub use crate::framework::phoenix::extract as ecto;
 pub mod js;
 pub mod name;
-pub mod prisma;
 pub mod python;
 pub mod rails;
 pub mod sequelize;

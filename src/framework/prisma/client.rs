@@ -1,0 +1,326 @@
+//! The argument objects of Prisma Client calls (`where`, `data`, `select`, `include`, `orderBy`
+//! …): each key a field of the model the object is about, and the objects under a relation key
+//! about the relation's model (`include: { user: { select: { email: true } } }` selects
+//! `User.email`). Whether a key is a scalar field or a relation is the model index's to say: the
+//! keys are handed to resolution as attributes of the model reached so far, and a relation key
+//! (or an operator such as `contains`) names no column of it.
+
+use tree_sitter::Node;
+
+use crate::config::Confidence;
+use crate::scan::extract::js::{Key, call_args, key_value, object_keys, strings, unwrap};
+use crate::scan::extract::treesit::{Src, named_children};
+use crate::scan::facts::{Hit, Root, Target};
+use crate::scan::reference::RefKind;
+
+/// Prisma Client model methods.
+pub const METHODS: &[&str] = &[
+    "findMany",
+    "findUnique",
+    "findUniqueOrThrow",
+    "findFirst",
+    "findFirstOrThrow",
+    "create",
+    "createMany",
+    "createManyAndReturn",
+    "update",
+    "updateMany",
+    "updateManyAndReturn",
+    "upsert",
+    "delete",
+    "deleteMany",
+    "count",
+    "aggregate",
+    "groupBy",
+];
+
+/// The methods whose result is the model's records (what a later `row.field` reads).
+pub const ROW_METHODS: &[&str] = &[
+    "findMany",
+    "findUnique",
+    "findUniqueOrThrow",
+    "findFirst",
+    "findFirstOrThrow",
+    "create",
+    "createManyAndReturn",
+    "update",
+    "updateManyAndReturn",
+    "upsert",
+    "delete",
+];
+
+/// Top-level argument keys Prisma Client understands; an object with none of these is not a
+/// Prisma call.
+pub const ARG_KEYS: &[&str] = &[
+    "where", "data", "select", "include", "omit", "orderBy", "distinct", "by", "cursor", "take", "skip", "create",
+    "update", "_count", "_sum", "_avg", "_min", "_max", "having",
+];
+
+/// Keys of a relation filter: the key before them is a relation.
+const RELATION_FILTERS: &[&str] = &["some", "every", "none", "is", "isNot"];
+
+/// Keys of a nested write: the key before them is a relation.
+const NESTED_WRITES: &[&str] = &[
+    "connect",
+    "connectOrCreate",
+    "disconnect",
+    "set",
+    "create",
+    "createMany",
+    "upsert",
+    "delete",
+    "deleteMany",
+    "update",
+    "updateMany",
+];
+
+/// Nested objects deeper than this are not followed (and a variable spread into itself ends).
+const MAX_DEPTH: u32 = 12;
+
+/// What an argument object is about: the records reached from `root` through the relations of
+/// `path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct On {
+    pub root: Root,
+    pub path: Vec<String>,
+    pub confidence: Confidence,
+}
+
+impl On {
+    pub fn model(model: &str, confidence: Confidence) -> On {
+        On { root: Root::Model { model: model.to_owned() }, path: Vec::new(), confidence }
+    }
+
+    fn step(&self, relation: &str) -> On {
+        let mut path = self.path.clone();
+        path.push(relation.to_owned());
+        On { root: self.root.clone(), path, confidence: self.confidence }
+    }
+
+    /// A use of `attribute` on these records.
+    pub fn target(&self, attribute: &str) -> Target {
+        match &self.root {
+            Root::Model { model } if self.path.is_empty() => {
+                Target::ModelColumn { model: model.clone(), column: attribute.to_owned() }
+            }
+            root => {
+                Target::Chain { root: root.clone(), path: self.path.clone(), attribute: Some(attribute.to_owned()) }
+            }
+        }
+    }
+}
+
+/// How an argument object is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// The whole argument of a client method (`{ where, data, select … }`).
+    Args,
+    Filter,
+    Data,
+    Select,
+    Order,
+}
+
+/// Writes the hits of argument objects; `lookup` finds the object literal a variable named at a
+/// node holds (`where: filter`, `{ where }`, `findMany(query)`), so that objects built apart and
+/// passed in are read as what they are passed as.
+pub struct Writer<'s, 'a, 't> {
+    pub src: &'s Src<'a>,
+    pub hits: &'s mut Vec<Hit>,
+    pub lookup: &'s dyn Fn(&str, Node<'t>) -> Option<Node<'t>>,
+}
+
+impl<'t> Writer<'_, '_, 't> {
+    fn field(&mut self, on: &On, name: &str, offset: usize) {
+        if name.starts_with('_') || name.is_empty() || matches!(name, "AND" | "OR" | "NOT") {
+            return;
+        }
+        self.hits.push(self.src.hit(offset, on.target(name), RefKind::Query, on.confidence));
+    }
+
+    /// The object a value is, or that the variable it names holds.
+    fn object(&self, value: Node<'t>) -> Option<Node<'t>> {
+        let value = unwrap(value);
+        match value.kind() {
+            "object" => Some(value),
+            "identifier" => (self.lookup)(self.src.node_text(value), value),
+            _ => None,
+        }
+    }
+
+    /// The value of a key as an object: written there, or held by the variable it names (a
+    /// shorthand `{ where }` names one too).
+    fn key_object(&self, key: &Key<'t>, at: Node<'t>) -> Option<Node<'t>> {
+        match key.value {
+            Some(v) => self.object(v),
+            None => (self.lookup)(&key.name, at),
+        }
+    }
+
+    /// Items of a value that may be one object or a list of them.
+    fn items(&self, value: Node<'t>) -> Vec<Node<'t>> {
+        let value = unwrap(value);
+        if value.kind() == "array" {
+            named_children(value).into_iter().filter_map(|n| self.object(n)).collect()
+        } else {
+            self.object(value).into_iter().collect()
+        }
+    }
+
+    /// Objects spread into `object` (`{ ...base, where }`) that a variable holds, or that a
+    /// helper building the spread object is handed (`...searchParams(text, [{ name: 'contains' }])`).
+    fn spreads(&self, object: Node<'t>) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        for value in
+            named_children(object).into_iter().filter(|c| c.kind() == "spread_element").filter_map(|c| c.named_child(0))
+        {
+            let value = unwrap(value);
+            if value.kind() == "call_expression" {
+                for arg in call_args(value) {
+                    out.extend(self.items(arg));
+                }
+            } else {
+                out.extend(self.object(value));
+            }
+        }
+        out
+    }
+
+    pub fn read(&mut self, on: &On, shape: Shape, value: Node<'t>) {
+        self.read_at(on, shape, value, 0);
+    }
+
+    fn read_at(&mut self, on: &On, shape: Shape, value: Node<'t>, depth: u32) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for object in self.items(value) {
+            for spread in self.spreads(object) {
+                self.read_at(on, shape, spread, depth + 1);
+            }
+            match shape {
+                Shape::Args => self.arguments(on, object, depth),
+                Shape::Filter => self.filter(on, object, depth),
+                Shape::Data => self.data(on, object, depth),
+                Shape::Select => self.select(on, object, depth),
+                Shape::Order => self.order(on, object, depth),
+            }
+        }
+    }
+
+    fn arguments(&mut self, on: &On, object: Node<'t>, depth: u32) {
+        for key in object_keys(self.src, object) {
+            let shape = match key.name.as_str() {
+                "where" | "having" | "cursor" => Shape::Filter,
+                "data" | "create" | "update" => Shape::Data,
+                // A top-level `_count: { id: true }` counts a column; under `select` it counts
+                // relations (see [`Writer::select`]).
+                "select" | "include" | "omit" | "_count" | "_sum" | "_avg" | "_min" | "_max" => Shape::Select,
+                "orderBy" => Shape::Order,
+                "distinct" | "by" => {
+                    if let Some(v) = key.value {
+                        for (name, offset) in strings(self.src, v) {
+                            self.field(on, &name, offset);
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if let Some(v) = self.key_object(&key, object) {
+                self.read_at(on, shape, v, depth + 1);
+            } else if let Some(v) = key.value.filter(|v| unwrap(*v).kind() == "array") {
+                self.read_at(on, shape, v, depth + 1);
+            }
+        }
+    }
+
+    fn filter(&mut self, on: &On, object: Node<'t>, depth: u32) {
+        for key in object_keys(self.src, object) {
+            if matches!(key.name.as_str(), "AND" | "OR" | "NOT") {
+                if let Some(v) = key.value {
+                    self.read_at(on, Shape::Filter, v, depth + 1);
+                }
+                continue;
+            }
+            self.field(on, &key.name, key.offset);
+            let Some(v) = key.value.and_then(|v| self.object(v)) else { continue };
+            let keys = object_keys(self.src, v);
+            let relation = on.step(&key.name);
+            if keys.iter().any(|k| RELATION_FILTERS.contains(&k.name.as_str())) {
+                for k in keys.iter().filter(|k| RELATION_FILTERS.contains(&k.name.as_str())) {
+                    if let Some(inner) = k.value {
+                        self.read_at(&relation, Shape::Filter, inner, depth + 1);
+                    }
+                }
+            } else {
+                // A to-one relation filter, or a scalar's operators (`{ contains: … }`), which
+                // name nothing of a model reached through a scalar.
+                self.filter(&relation, v, depth + 1);
+            }
+        }
+    }
+
+    fn data(&mut self, on: &On, object: Node<'t>, depth: u32) {
+        for key in object_keys(self.src, object) {
+            self.field(on, &key.name, key.offset);
+            let Some(v) = key.value.and_then(|v| self.object(v)) else { continue };
+            let relation = on.step(&key.name);
+            for k in object_keys(self.src, v).into_iter().filter(|k| NESTED_WRITES.contains(&k.name.as_str())) {
+                let Some(inner) = k.value else { continue };
+                match k.name.as_str() {
+                    "create" => self.read_at(&relation, Shape::Data, inner, depth + 1),
+                    "connect" | "disconnect" | "set" | "delete" => {
+                        self.read_at(&relation, Shape::Filter, inner, depth + 1)
+                    }
+                    // `{ where, data }`, `{ where, create, update }`, `{ data: [...] }`, or (a
+                    // to-one `update`) the data itself.
+                    _ => {
+                        for object in self.items(inner) {
+                            let keys = object_keys(self.src, object);
+                            if keys.iter().any(|k| matches!(k.name.as_str(), "where" | "data" | "create" | "update")) {
+                                self.arguments(&relation, object, depth + 1);
+                            } else if k.name == "deleteMany" {
+                                self.filter(&relation, object, depth + 1);
+                            } else {
+                                self.data(&relation, object, depth + 1);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn select(&mut self, on: &On, object: Node<'t>, depth: u32) {
+        for key in object_keys(self.src, object) {
+            if key.name == "_count" {
+                // `_count: { select: { posts: true } }` counts relations: no column is read.
+                continue;
+            }
+            self.field(on, &key.name, key.offset);
+            if let Some(v) = key.value.and_then(|v| self.object(v)) {
+                self.arguments(&on.step(&key.name), v, depth + 1);
+            }
+        }
+    }
+
+    fn order(&mut self, on: &On, object: Node<'t>, depth: u32) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for key in object_keys(self.src, object) {
+            if key.name == "_count" {
+                continue;
+            }
+            self.field(on, &key.name, key.offset);
+            // `{ author: { name: "asc" } }` orders by a relation's field; `{ sort, nulls }` is the
+            // field's own order.
+            if let Some(v) = key.value.and_then(|v| self.object(v))
+                && key_value(self.src, v, "sort").is_none()
+            {
+                self.order(&on.step(&key.name), v, depth + 1);
+            }
+        }
+    }
+}

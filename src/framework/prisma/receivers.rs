@@ -1,0 +1,829 @@
+//! Receiver typing in JS/TS: which model's records an expression holds, so that `doc.title` is
+//! `Document.title` and `user.name` is not every table's `name`.
+//!
+//! Flow-insensitive and local to a function: a name declared anywhere in a function (or the
+//! file) has one type there. Types come from
+//! - client calls that return rows (`await prisma.document.findFirst(…)`, `tx.user.create(…)`,
+//!   `ctx.prisma.team.findMany(…)`), and the app's own functions that return them (a
+//!   [`Binding`] in scope [`RETURNS`] another file's `await getDocument(…)` reads);
+//! - declared types imported from the generated client (`user: User`, `Field[]`,
+//!   `Pick<Webhook, 'id'>`, `Prisma.UserGetPayload<…>`), props included
+//!   (`({ document }: { document: Document })`, through the file's own type aliases);
+//! - relations (`document.documentMeta`), loops (`for (const r of doc.recipients)`), array
+//!   callbacks (`doc.recipients.map((r) => r.email)`), destructuring, `find`/`filter`/`[0]`.
+//!
+//! Argument objects are read as what they are passed as: `const where: Prisma.UserWhereInput =
+//! {…}`, a variable passed as `where`/`data`, and the arguments of the app's own functions whose
+//! parameter is declared as a Prisma input type (a [`Binding`] in scope [`ARGS`]).
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::config::Confidence;
+use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
+use crate::framework::prisma::model_name;
+use crate::scan::extract::js::{call_args, object_keys, property, unwrap};
+use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
+use crate::scan::facts::{Binding, Hit, Root, Target};
+use crate::scan::reference::RefKind;
+
+/// The scope of bindings for what the app's functions return: name = the function's name.
+pub const RETURNS: &str = "prisma:returns";
+/// The scope of bindings for the Prisma arguments the app's functions take: name = `f(i)` for
+/// the function `f`'s `i`-th parameter.
+pub const ARGS: &str = "prisma:args";
+
+/// Wrappers whose first type argument is the type that matters.
+const WRAPPERS: &[&str] = &[
+    "Pick",
+    "Omit",
+    "Partial",
+    "Required",
+    "Readonly",
+    "Array",
+    "ReadonlyArray",
+    "Promise",
+    "NonNullable",
+    "Awaited",
+    "Exclude",
+    "Extract",
+];
+
+/// Array methods whose result holds the receiver's records.
+const SAME: &[&str] =
+    &["find", "filter", "at", "slice", "sort", "toSorted", "findLast", "reverse", "toReversed", "pop", "shift"];
+
+/// Array methods whose callback's first parameter is one of the receiver's records.
+const CALLBACKS: &[&str] =
+    &["map", "filter", "find", "findIndex", "findLast", "some", "every", "forEach", "flatMap", "sort", "toSorted"];
+
+/// `Prisma.<Model><suffix>` input types and how their objects are read, longest suffix first.
+const INPUTS: &[(&str, Option<Shape>)] = &[
+    ("UncheckedCreateInput", Some(Shape::Data)),
+    ("UncheckedUpdateInput", Some(Shape::Data)),
+    ("UpdateManyMutationInput", Some(Shape::Data)),
+    ("OrderByWithRelationInput", Some(Shape::Order)),
+    ("FindUniqueOrThrowArgs", Some(Shape::Args)),
+    ("FindFirstOrThrowArgs", Some(Shape::Args)),
+    ("WhereUniqueInput", Some(Shape::Filter)),
+    ("CreateManyInput", Some(Shape::Data)),
+    ("FindUniqueArgs", Some(Shape::Args)),
+    ("UpdateManyArgs", Some(Shape::Args)),
+    ("DeleteManyArgs", Some(Shape::Args)),
+    ("CreateManyArgs", Some(Shape::Args)),
+    ("AggregateArgs", Some(Shape::Args)),
+    ("FindFirstArgs", Some(Shape::Args)),
+    ("FindManyArgs", Some(Shape::Args)),
+    ("GroupByArgs", Some(Shape::Args)),
+    ("CreateInput", Some(Shape::Data)),
+    ("UpdateInput", Some(Shape::Data)),
+    ("WhereInput", Some(Shape::Filter)),
+    ("CreateArgs", Some(Shape::Args)),
+    ("UpdateArgs", Some(Shape::Args)),
+    ("UpsertArgs", Some(Shape::Args)),
+    ("DeleteArgs", Some(Shape::Args)),
+    ("CountArgs", Some(Shape::Args)),
+    ("GetPayload", None),
+    ("Include", Some(Shape::Select)),
+    ("Select", Some(Shape::Select)),
+    ("Omit", Some(Shape::Select)),
+];
+
+/// Records reached from `root` through the relations of `path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Ty {
+    root: Root,
+    path: Vec<String>,
+}
+
+impl Ty {
+    fn model(model: String) -> Ty {
+        Ty { root: Root::Model { model }, path: Vec::new() }
+    }
+
+    fn step(&self, attribute: &str) -> Ty {
+        let mut path = self.path.clone();
+        path.push(attribute.to_owned());
+        Ty { root: self.root.clone(), path }
+    }
+
+    fn target(&self, attribute: &str) -> Target {
+        Target::Chain { root: self.root.clone(), path: self.path.clone(), attribute: Some(attribute.to_owned()) }
+    }
+}
+
+fn is_scope(kind: &str) -> bool {
+    matches!(
+        kind,
+        "program"
+            | "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function_declaration"
+    )
+}
+
+/// The function (or the file) a node belongs to.
+fn scope_of(node: Node<'_>) -> Node<'_> {
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        if is_scope(p.kind()) {
+            return p;
+        }
+        n = p;
+    }
+    n
+}
+
+struct Walker<'s, 'a, 't> {
+    src: &'s Src<'a>,
+    /// Local type name → the generated client's type it imports (`Document`, `Prisma`).
+    client_types: HashMap<&'a str, &'a str>,
+    /// The file's own type aliases and interfaces: name → their type (or body).
+    local_types: HashMap<&'a str, Node<'t>>,
+    /// (scope node id, name) → the records the name holds there.
+    vars: HashMap<(usize, String), Ty>,
+    /// (scope node id, name) → the object literal the name holds there.
+    objects: HashMap<(usize, String), Node<'t>>,
+    hits: Vec<Hit>,
+    /// Whether declarations also write hits (the last pass).
+    emit: bool,
+}
+
+impl<'a, 't> Walker<'_, 'a, 't> {
+    fn text(&self, node: Node<'_>) -> &'a str {
+        self.src.node_text(node)
+    }
+
+    fn lookup_var(&self, name: &str, at: Node<'_>) -> Option<&Ty> {
+        let mut n = Some(at);
+        while let Some(node) = n {
+            if is_scope(node.kind())
+                && let Some(ty) = self.vars.get(&(node.id(), name.to_owned()))
+            {
+                return Some(ty);
+            }
+            n = node.parent();
+        }
+        None
+    }
+
+    fn lookup_object(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
+        let mut n = Some(at);
+        while let Some(node) = n {
+            if is_scope(node.kind())
+                && let Some(o) = self.objects.get(&(node.id(), name.to_owned()))
+            {
+                return Some(*o);
+            }
+            n = node.parent();
+        }
+        None
+    }
+
+    fn bind(&mut self, scope: Node<'_>, name: Node<'_>, ty: Ty) -> bool {
+        let key = (scope.id(), self.text(name).to_owned());
+        if self.vars.get(&key) == Some(&ty) {
+            return false;
+        }
+        // Flow-insensitive: the first type a name gets in a scope stays.
+        if self.vars.contains_key(&key) {
+            return false;
+        }
+        self.vars.insert(key, ty);
+        true
+    }
+
+    fn use_of(&mut self, offset: usize, ty: &Ty, attribute: &str) {
+        if self.emit {
+            self.hits.push(self.src.hit(offset, ty.target(attribute), RefKind::Query, Confidence::Medium));
+        }
+    }
+
+    /// A `Prisma.<Model><suffix>` type: the model and, for an input type, how its objects read.
+    fn prisma_type(&self, node: Node<'_>) -> Option<(String, Option<Shape>)> {
+        if node.kind() != "nested_type_identifier" {
+            return None;
+        }
+        let module = self.text(node.child_by_field_name("module")?);
+        if self.client_types.get(module) != Some(&"Prisma") {
+            return None;
+        }
+        let name = self.text(node.child_by_field_name("name")?);
+        INPUTS.iter().find_map(|(suffix, shape)| {
+            let model = name.strip_suffix(suffix).filter(|m| !m.is_empty())?;
+            Some((model_name(model), *shape))
+        })
+    }
+
+    /// The records a declared type holds.
+    fn type_ty(&self, node: Node<'t>, depth: u32) -> Option<Ty> {
+        if depth > 8 {
+            return None;
+        }
+        match node.kind() {
+            "type_annotation" | "parenthesized_type" | "readonly_type" => {
+                named_children(node).into_iter().find_map(|c| self.type_ty(c, depth + 1))
+            }
+            "type_identifier" => {
+                let name = self.text(node);
+                if let Some(imported) = self.client_types.get(name).filter(|i| **i != "Prisma" && **i != "PrismaClient")
+                {
+                    return Some(Ty::model(model_name(imported)));
+                }
+                let local = self.local_types.get(name)?;
+                self.type_ty(*local, depth + 1)
+            }
+            "generic_type" => {
+                let name = node.child_by_field_name("name")?;
+                if let Some((model, None)) = self.prisma_type(name) {
+                    return Some(Ty::model(model));
+                }
+                if name.kind() == "type_identifier" && WRAPPERS.contains(&self.text(name)) {
+                    let args = node.child_by_field_name("type_arguments")?;
+                    return self.type_ty(args.named_child(0)?, depth + 1);
+                }
+                None
+            }
+            "array_type" | "union_type" | "intersection_type" => {
+                named_children(node).into_iter().find_map(|c| self.type_ty(c, depth + 1))
+            }
+            _ => None,
+        }
+    }
+
+    /// The type of property `key` of a declared object type (props).
+    fn prop_type(&self, node: Node<'t>, key: &str, depth: u32) -> Option<Ty> {
+        if depth > 8 {
+            return None;
+        }
+        if let Some(ty) = self.type_ty(node, depth) {
+            return Some(ty.step(key));
+        }
+        match node.kind() {
+            "type_annotation" | "parenthesized_type" | "readonly_type" => {
+                named_children(node).into_iter().find_map(|c| self.prop_type(c, key, depth + 1))
+            }
+            "object_type" | "interface_body" => named_children(node).into_iter().find_map(|p| {
+                if p.kind() != "property_signature" || p.child_by_field_name("name").map(|n| self.text(n)) != Some(key)
+                {
+                    return None;
+                }
+                self.type_ty(p.child_by_field_name("type")?, depth + 1)
+            }),
+            "type_identifier" => self.prop_type(*self.local_types.get(self.text(node))?, key, depth + 1),
+            "intersection_type" => named_children(node).into_iter().find_map(|c| self.prop_type(c, key, depth + 1)),
+            "generic_type" => {
+                let name = node.child_by_field_name("name")?;
+                if name.kind() == "type_identifier" && WRAPPERS.contains(&self.text(name)) {
+                    let args = node.child_by_field_name("type_arguments")?;
+                    return self.prop_type(args.named_child(0)?, key, depth + 1);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The records an expression holds.
+    fn expr_ty(&self, node: Node<'t>, depth: u32) -> Option<Ty> {
+        if depth > 16 {
+            return None;
+        }
+        match node.kind() {
+            "parenthesized_expression" | "non_null_expression" | "satisfies_expression" => {
+                self.expr_ty(node.named_child(0)?, depth + 1)
+            }
+            "as_expression" => node
+                .named_child(1)
+                .and_then(|t| self.type_ty(t, 0))
+                .or_else(|| self.expr_ty(node.named_child(0)?, depth + 1)),
+            "await_expression" => {
+                let inner = unwrap(node.named_child(0)?);
+                // The app's own function, awaited: what it returns.
+                if inner.kind() == "call_expression"
+                    && let Some(f) = inner.child_by_field_name("function").map(unwrap)
+                    && f.kind() == "identifier"
+                {
+                    return Some(returned_by(self.text(f)));
+                }
+                self.expr_ty(inner, depth + 1)
+            }
+            "identifier" => {
+                let name = self.text(node);
+                self.lookup_var(name, node).cloned().or_else(|| guess(name))
+            }
+            "member_expression" => {
+                let property = property(self.src, node)?;
+                Some(self.expr_ty(unwrap(node.child_by_field_name("object")?), depth + 1)?.step(property))
+            }
+            "subscript_expression" => self.expr_ty(unwrap(node.child_by_field_name("object")?), depth + 1),
+            "call_expression" => {
+                let f = unwrap(node.child_by_field_name("function")?);
+                let method = property(self.src, f)?;
+                let object = unwrap(f.child_by_field_name("object")?);
+                if ROW_METHODS.contains(&method)
+                    && let Some(model) = property(self.src, object).filter(|m| !m.starts_with('$'))
+                {
+                    return Some(Ty::model(model_name(model)));
+                }
+                if SAME.contains(&method) {
+                    return self.expr_ty(object, depth + 1);
+                }
+                None
+            }
+            "binary_expression" | "ternary_expression" => {
+                let kids = named_children(node);
+                let skip = usize::from(node.kind() == "ternary_expression");
+                kids.into_iter().skip(skip).find_map(|c| self.expr_ty(unwrap(c), depth + 1))
+            }
+            _ => None,
+        }
+    }
+
+    /// Give the names a pattern declares their types (`ty` for the whole value; `declared` the
+    /// declared type, for props), writing a use for each key destructured from typed records.
+    fn bind_pattern(&mut self, scope: Node<'_>, pattern: Node<'t>, ty: Option<Ty>, declared: Option<Node<'t>>) -> bool {
+        let mut changed = false;
+        match pattern.kind() {
+            "identifier" => {
+                if let Some(ty) = ty.or_else(|| declared.and_then(|d| self.type_ty(d, 0))) {
+                    changed |= self.bind(scope, pattern, ty);
+                }
+            }
+            "assignment_pattern" | "object_assignment_pattern" => {
+                if let Some(left) = pattern.child_by_field_name("left") {
+                    changed |= self.bind_pattern(scope, left, ty, declared);
+                }
+            }
+            "array_pattern" => {
+                for element in named_children(pattern) {
+                    changed |= self.bind_pattern(scope, element, ty.clone(), None);
+                }
+            }
+            "object_pattern" => {
+                for prop in named_children(pattern) {
+                    let (key, offset, value) = match prop.kind() {
+                        "shorthand_property_identifier_pattern" => (self.text(prop), prop.start_byte(), Some(prop)),
+                        "object_assignment_pattern" => {
+                            let Some(left) = prop.child_by_field_name("left") else { continue };
+                            (self.text(left), left.start_byte(), Some(left))
+                        }
+                        "pair_pattern" => {
+                            let Some(k) = prop.child_by_field_name("key") else { continue };
+                            let name = match k.kind() {
+                                "property_identifier" => self.text(k),
+                                _ => continue,
+                            };
+                            (name, k.start_byte(), prop.child_by_field_name("value"))
+                        }
+                        _ => continue,
+                    };
+                    let key_ty = match &ty {
+                        Some(t) => {
+                            self.use_of(offset, t, key);
+                            Some(t.step(key))
+                        }
+                        None => declared.and_then(|d| self.prop_type(d, key, 0)),
+                    };
+                    if let (Some(value), Some(key_ty)) = (value, key_ty) {
+                        let value = if value.kind() == "shorthand_property_identifier_pattern" {
+                            if self.bind(scope, value, key_ty) {
+                                changed = true;
+                            }
+                            continue;
+                        } else {
+                            value
+                        };
+                        changed |= self.bind_pattern(scope, value, Some(key_ty), None);
+                    }
+                }
+            }
+            _ => {}
+        }
+        changed
+    }
+
+    /// One pass over the declarations; whether a name got a type it did not have.
+    fn declare(&mut self, nodes: &[Node<'t>]) -> bool {
+        let mut changed = false;
+        for &node in nodes {
+            match node.kind() {
+                "variable_declarator" => {
+                    let (Some(name), value) = (node.child_by_field_name("name"), node.child_by_field_name("value"))
+                    else {
+                        continue;
+                    };
+                    let scope = scope_of(node);
+                    let declared = node.child_by_field_name("type");
+                    if let Some(v) = value.map(unwrap)
+                        && v.kind() == "object"
+                        && name.kind() == "identifier"
+                    {
+                        self.objects.insert((scope.id(), self.text(name).to_owned()), v);
+                    }
+                    // `const [a, b] = await Promise.all([q1, q2])`.
+                    if name.kind() == "array_pattern"
+                        && let Some(list) = value.and_then(|v| promise_all(self.src, v))
+                    {
+                        for (element, item) in named_children(name).into_iter().zip(named_children(list)) {
+                            let ty = self.expr_ty(unwrap(item), 0);
+                            changed |= self.bind_pattern(scope, element, ty, None);
+                        }
+                        continue;
+                    }
+                    let ty = declared
+                        .and_then(|d| self.type_ty(d, 0))
+                        .or_else(|| value.and_then(|v| self.expr_ty(unwrap(v), 0)));
+                    // `const website = useWebsite()`: what the function returns if it is known,
+                    // else what the name says.
+                    let ty = match ty {
+                        Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path })
+                            if name.kind() == "identifier" =>
+                        {
+                            let guess = guess(self.text(name)).and_then(|g| match g.root {
+                                Root::Binding { guess, .. } => guess,
+                                Root::Model { .. } => None,
+                            });
+                            Some(Ty { root: Root::Binding { scopes, name: f, guess }, path })
+                        }
+                        other => other,
+                    };
+                    changed |= self.bind_pattern(scope, name, ty, declared);
+                }
+                "required_parameter" | "optional_parameter" => {
+                    let (Some(pattern), Some(declared)) =
+                        (node.child_by_field_name("pattern"), node.child_by_field_name("type"))
+                    else {
+                        continue;
+                    };
+                    let scope = scope_of(node);
+                    let ty = self.type_ty(declared, 0);
+                    changed |= self.bind_pattern(scope, pattern, ty, Some(declared));
+                }
+                "for_in_statement" => {
+                    let (Some(left), Some(right)) =
+                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    else {
+                        continue;
+                    };
+                    if let Some(ty) = self.expr_ty(unwrap(right), 0) {
+                        let scope = scope_of(node);
+                        changed |= self.bind_pattern(scope, left, Some(ty), None);
+                    }
+                }
+                "call_expression" => {
+                    // `records.map((r) => r.email)`: the callback's parameter is a record.
+                    let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
+                    if !property(self.src, f).is_some_and(|m| CALLBACKS.contains(&m)) {
+                        continue;
+                    }
+                    let Some(callback) = call_args(node).into_iter().next() else { continue };
+                    if !matches!(callback.kind(), "arrow_function" | "function_expression" | "function") {
+                        continue;
+                    }
+                    let Some(ty) = f.child_by_field_name("object").and_then(|o| self.expr_ty(unwrap(o), 0)) else {
+                        continue;
+                    };
+                    let first = match callback.child_by_field_name("parameter") {
+                        Some(p) => Some(p),
+                        None => callback
+                            .child_by_field_name("parameters")
+                            .and_then(|ps| named_children(ps).into_iter().next())
+                            .map(|p| p.child_by_field_name("pattern").unwrap_or(p)),
+                    };
+                    if let Some(first) = first {
+                        changed |= self.bind_pattern(callback, first, Some(ty), None);
+                    }
+                }
+                _ => {}
+            }
+        }
+        changed
+    }
+}
+
+/// An untyped name read as the model it is named after (`website`, `teamUser`, `websites` for
+/// a list of them), when a model of that name exists: what a reader of `website.domain` assumes.
+fn guess(name: &str) -> Option<Ty> {
+    // The browser's and Node's globals are no records, whatever models the app has.
+    const GLOBALS: &[&str] =
+        &["document", "window", "location", "navigator", "history", "console", "process", "globalThis"];
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) || name.len() < 3 || GLOBALS.contains(&name) {
+        return None;
+    }
+    let model = crate::scan::inflect::singularize(name);
+    Some(Ty { root: Root::Binding { scopes: Vec::new(), name: name.to_owned(), guess: Some(model) }, path: Vec::new() })
+}
+
+/// What the app's own function `name` returns (see [`RETURNS`]).
+fn returned_by(name: &str) -> Ty {
+    Ty {
+        root: Root::Binding { scopes: vec![RETURNS.to_owned()], name: name.to_owned(), guess: None },
+        path: Vec::new(),
+    }
+}
+
+/// What a returned expression holds: as [`Walker::expr_ty`] says, or what the function it
+/// returns the call of returns (`return findUser(…)`, awaited or not).
+fn returned(w: &Walker<'_, '_, '_>, value: Node<'_>) -> Option<Ty> {
+    if value.kind() == "call_expression"
+        && let Some(f) = value.child_by_field_name("function").map(unwrap)
+        && f.kind() == "identifier"
+    {
+        return Some(returned_by(w.text(f)));
+    }
+    w.expr_ty(value, 0)
+}
+
+/// The list of `await Promise.all([…])`.
+fn promise_all<'t>(src: &Src<'_>, value: Node<'t>) -> Option<Node<'t>> {
+    let mut v = unwrap(value);
+    if v.kind() == "await_expression" {
+        v = unwrap(v.named_child(0)?);
+    }
+    if v.kind() != "call_expression" || src.node_text(v.child_by_field_name("function")?) != "Promise.all" {
+        return None;
+    }
+    call_args(v).into_iter().next().filter(|a| a.kind() == "array")
+}
+
+/// Whether a module is the generated Prisma client or re-exports it (`@prisma/client`,
+/// `@/generated/prisma/client`, `@documenso/prisma/client`).
+fn is_client_module(source: &str) -> bool {
+    source.to_ascii_lowercase().contains("prisma")
+}
+
+/// The hits and bindings of the receivers and client calls of one parsed JS/TS file.
+pub fn read<'t>(src: &Src<'_>, root: Node<'t>, hits: &mut Vec<Hit>, bindings: &mut Vec<Binding>) {
+    let nodes = descendants(root);
+    let mut w = Walker {
+        src,
+        client_types: HashMap::new(),
+        local_types: HashMap::new(),
+        vars: HashMap::new(),
+        objects: HashMap::new(),
+        hits: Vec::new(),
+        emit: false,
+    };
+    for &node in &nodes {
+        match node.kind() {
+            "import_statement" => {
+                let Some(source) = node.child_by_field_name("source").and_then(|s| string_value(src, s)) else {
+                    continue;
+                };
+                if !is_client_module(&source.0) {
+                    continue;
+                }
+                for n in descendants(node) {
+                    match n.kind() {
+                        "import_specifier" => {
+                            let Some(name) = n.child_by_field_name("name") else { continue };
+                            let local = n.child_by_field_name("alias").unwrap_or(name);
+                            w.client_types.insert(src.node_text(local), src.node_text(name));
+                        }
+                        "namespace_import" => {
+                            if let Some(id) = n.named_child(0) {
+                                w.client_types.insert(src.node_text(id), "Prisma");
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "type_alias_declaration" => {
+                if let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value"))
+                {
+                    w.local_types.insert(src.node_text(name), value);
+                }
+            }
+            "interface_declaration" => {
+                if let (Some(name), Some(body)) = (node.child_by_field_name("name"), node.child_by_field_name("body")) {
+                    w.local_types.insert(src.node_text(name), body);
+                }
+            }
+            _ => {}
+        }
+    }
+    // A type may come from another declaration: repeat until nothing new is learnt.
+    for _ in 0..4 {
+        if !w.declare(&nodes) {
+            break;
+        }
+    }
+    w.emit = true;
+    w.declare(&nodes);
+
+    let lookup = |name: &str, at: Node<'t>| w.lookup_object(name, at);
+    let mut out = Vec::new();
+    {
+        let mut writer = Writer { src, hits: &mut out, lookup: &lookup };
+        for &node in &nodes {
+            match node.kind() {
+                "call_expression" => client_call(&w, &mut writer, node),
+                "variable_declarator" => {
+                    // `const where: Prisma.UserWhereInput = { … }` (or `satisfies …`).
+                    let Some(value) = node.child_by_field_name("value") else { continue };
+                    let declared = node
+                        .child_by_field_name("type")
+                        .and_then(|t| t.named_child(0))
+                        .or_else(|| (value.kind() == "satisfies_expression").then(|| value.named_child(1)).flatten());
+                    if let Some((model, Some(shape))) = declared.and_then(|d| w.prisma_type(d)) {
+                        writer.read(&On::model(&model, Confidence::High), shape, value);
+                    }
+                }
+                "member_expression" => {
+                    // A property read (or written), not a method called on the records.
+                    if node.parent().is_some_and(|p| {
+                        p.kind() == "call_expression"
+                            && p.child_by_field_name("function").is_some_and(|f| f.id() == node.id())
+                    }) {
+                        continue;
+                    }
+                    let (Some(object), Some(prop)) =
+                        (node.child_by_field_name("object"), node.child_by_field_name("property"))
+                    else {
+                        continue;
+                    };
+                    if prop.kind() != "property_identifier" {
+                        continue;
+                    }
+                    // The client's model accessor (`prisma.user` of `prisma.user.findMany(…)`).
+                    if node.parent().is_some_and(|p| {
+                        p.kind() == "member_expression"
+                            && property(src, p).is_some_and(|m| METHODS.contains(&m))
+                            && p.parent().is_some_and(|c| c.kind() == "call_expression")
+                    }) {
+                        continue;
+                    }
+                    if let Some(ty) = w.expr_ty(unwrap(object), 0) {
+                        writer.hits.push(src.hit(
+                            prop.start_byte(),
+                            ty.target(src.node_text(prop)),
+                            RefKind::Query,
+                            Confidence::Medium,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    bindings.extend(function_bindings(&w, &nodes));
+    hits.append(&mut w.hits);
+    hits.append(&mut out);
+}
+
+/// A Prisma Client call (`<client>.<model>.<method>({ … })`), or a call of the app's own function
+/// with object arguments (read as the Prisma arguments its parameters may be declared as).
+fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: Node<'t>) {
+    let src = w.src;
+    let Some(function) = node.child_by_field_name("function").map(unwrap) else { return };
+    if function.kind() == "identifier" {
+        let name = src.node_text(function);
+        for (i, arg) in call_args(node).into_iter().enumerate() {
+            if arg.kind() != "object" {
+                continue;
+            }
+            let on = On {
+                root: Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: None },
+                path: Vec::new(),
+                confidence: Confidence::Medium,
+            };
+            let args = object_keys(src, arg).iter().any(|k| ARG_KEYS.contains(&k.name.as_str()));
+            writer.read(&on, if args { Shape::Args } else { Shape::Data }, arg);
+        }
+        return;
+    }
+    let Some(method) = property(src, function) else { return };
+    if !METHODS.contains(&method) {
+        return;
+    }
+    let Some(accessor) = function.child_by_field_name("object").map(unwrap) else { return };
+    let Some(model) = property(src, accessor).filter(|a| !a.starts_with('$')) else { return };
+    let arg = call_args(node).into_iter().next();
+    let object = arg.and_then(|a| match a.kind() {
+        "object" => Some(a),
+        "identifier" => w.lookup_object(src.node_text(a), a),
+        _ => None,
+    });
+    if let Some(object) = object
+        && !object_keys(src, object).iter().any(|k| ARG_KEYS.contains(&k.name.as_str()))
+        && !named_children(object).iter().any(|c| c.kind() == "spread_element")
+    {
+        return;
+    }
+    let model = model_name(model);
+    writer.hits.push(src.hit(
+        accessor.start_byte(),
+        Target::Model { model: model.clone() },
+        RefKind::Query,
+        Confidence::High,
+    ));
+    if let Some(object) = object {
+        writer.read(&On::model(&model, Confidence::High), Shape::Args, object);
+    }
+}
+
+/// What the file's functions return and take, for the files that call them.
+fn function_bindings(w: &Walker<'_, '_, '_>, nodes: &[Node<'_>]) -> Vec<Binding> {
+    let src = w.src;
+    let mut out = Vec::new();
+    for &node in nodes {
+        let (name, function) = match node.kind() {
+            "function_declaration" => match node.child_by_field_name("name") {
+                Some(n) => (src.node_text(n), node),
+                None => continue,
+            },
+            "variable_declarator" => {
+                let (Some(n), Some(v)) =
+                    (node.child_by_field_name("name"), node.child_by_field_name("value").map(unwrap))
+                else {
+                    continue;
+                };
+                if n.kind() != "identifier"
+                    || !matches!(v.kind(), "arrow_function" | "function_expression" | "function")
+                {
+                    continue;
+                }
+                (src.node_text(n), v)
+            }
+            _ => continue,
+        };
+        if let Some(params) = function.child_by_field_name("parameters") {
+            for (i, p) in named_children(params).into_iter().enumerate() {
+                let Some(t) = p.child_by_field_name("type") else { continue };
+                // `data: Prisma.XCreateInput | Prisma.XUncheckedCreateInput`.
+                let input =
+                    descendants(t).into_iter().find_map(|n| w.prisma_type(n).filter(|(_, shape)| shape.is_some()));
+                if let Some((model, _)) = input {
+                    out.push(Binding {
+                        scope: ARGS.to_owned(),
+                        name: format!("{name}({i})"),
+                        root: Root::Model { model },
+                        path: Vec::new(),
+                    });
+                }
+            }
+        }
+        // `function createUser(data) { return prisma.user.create({ data }) }`: the parameter is the
+        // call's `data` (or `where`), whatever its declared type.
+        if let (Some(params), Some(body)) =
+            (function.child_by_field_name("parameters"), function.child_by_field_name("body"))
+        {
+            let names: Vec<&str> = named_children(params)
+                .into_iter()
+                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
+                .map(|p| if p.kind() == "identifier" { src.node_text(p) } else { "" })
+                .collect();
+            for call in descendants(body).into_iter().filter(|n| n.kind() == "call_expression") {
+                let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
+                if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
+                    continue;
+                }
+                let Some(model) = f
+                    .child_by_field_name("object")
+                    .map(unwrap)
+                    .and_then(|a| property(src, a))
+                    .filter(|m| !m.starts_with('$'))
+                else {
+                    continue;
+                };
+                let Some(arg) = call_args(call).into_iter().next().filter(|a| a.kind() == "object") else { continue };
+                for key in object_keys(src, arg).into_iter().filter(|k| matches!(k.name.as_str(), "data" | "where")) {
+                    let passed = match key.value {
+                        Some(v) if unwrap(v).kind() == "identifier" => src.node_text(unwrap(v)),
+                        Some(_) => continue,
+                        None => key.name.as_str(),
+                    };
+                    if let Some(i) = names.iter().position(|n| !n.is_empty() && *n == passed) {
+                        out.push(Binding {
+                            scope: ARGS.to_owned(),
+                            name: format!("{name}({i})"),
+                            root: Root::Model { model: model_name(model) },
+                            path: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
+        let declared = function.child_by_field_name("return_type").and_then(|t| w.type_ty(t, 0));
+        let returned = declared.or_else(|| {
+            let body = function.child_by_field_name("body")?;
+            if body.kind() != "statement_block" {
+                return returned(w, unwrap(body));
+            }
+            descendants(body)
+                .into_iter()
+                .filter(|n| n.kind() == "return_statement" && scope_of(*n).id() == function.id())
+                .find_map(|r| returned(w, unwrap(r.named_child(0)?)))
+        });
+        if let Some(ty) = returned {
+            out.push(Binding { scope: RETURNS.to_owned(), name: name.to_owned(), root: ty.root, path: ty.path });
+        }
+    }
+    out
+}

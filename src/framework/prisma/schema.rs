@@ -1,0 +1,265 @@
+//! The model index: `schema.prisma` models (table = `@@map` or the model name; column = `@map` or
+//! the field name; relation fields are not columns but associations, with the foreign key their
+//! `fields:` name; `@ignore`/`@@ignore` are not read by the client).
+//!
+//! There is no tree-sitter grammar for Prisma's schema language here, so the schema is read by a
+//! small line-oriented parser; `prisma format` output (one field per line) is what real schemas
+//! contain.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::config::{Confidence, Framework};
+use crate::framework::prisma::model_name;
+use crate::scan::extract::treesit::Src;
+use crate::scan::facts::{Association, FileFacts, ModelDecl, Target};
+use crate::scan::reference::RefKind;
+
+const SCALARS: &[&str] = &["String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"];
+
+static BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(model|view|enum|type|datasource|generator)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{")
+        .unwrap_or_else(|_| unreachable!())
+});
+static FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s+(Unsupported\([^)]*\)|[A-Za-z_][A-Za-z0-9_]*)(\[\])?(\?)?(.*)$")
+        .unwrap_or_else(|_| unreachable!())
+});
+static MAP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"@map\(\s*(?:name:\s*)?"([^"]*)"\s*\)"#).unwrap_or_else(|_| unreachable!()));
+static BLOCK_MAP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*@@map\(\s*(?:name:\s*)?"([^"]*)"\s*\)"#).unwrap_or_else(|_| unreachable!()));
+static FIELDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"fields:\s*\[([^\]]*)\]").unwrap_or_else(|_| unreachable!()));
+static REFERENCES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"references:\s*\[([^\]]*)\]").unwrap_or_else(|_| unreachable!()));
+static IGNORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"@ignore\b").unwrap_or_else(|_| unreachable!()));
+static BLOCK_IGNORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*@@ignore\b").unwrap_or_else(|_| unreachable!()));
+
+/// A line without its `//` comment (strings may contain `//`).
+fn strip_comment(line: &str) -> &str {
+    let mut in_string = false;
+    let mut escaped = false;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            return &line[..i];
+        }
+    }
+    line
+}
+
+struct Line<'a> {
+    text: &'a str,
+    offset: usize,
+}
+
+fn lines(source: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for raw in source.split_inclusive('\n') {
+        let text = strip_comment(raw.trim_end_matches(['\n', '\r']));
+        out.push(Line { text, offset });
+        offset += raw.len();
+    }
+    out
+}
+
+struct Block<'a> {
+    kind: &'a str,
+    name: &'a str,
+    name_offset: usize,
+    body: Vec<Line<'a>>,
+}
+
+fn blocks(source: &str) -> Vec<Block<'_>> {
+    let mut out: Vec<Block<'_>> = Vec::new();
+    let mut open = false;
+    for line in lines(source) {
+        if open {
+            if line.text.trim_start().starts_with('}') {
+                open = false;
+            } else if let Some(b) = out.last_mut() {
+                b.body.push(line);
+            }
+            continue;
+        }
+        if let Some(c) = BLOCK.captures(line.text)
+            && let (Some(kind), Some(name), Some(whole)) = (c.get(1), c.get(2), c.get(0))
+        {
+            let rest = &line.text[whole.end()..];
+            let mut block = Block {
+                kind: kind.as_str(),
+                name: name.as_str(),
+                name_offset: line.offset + name.start(),
+                body: Vec::new(),
+            };
+            // `enum Role { USER ADMIN }` on one line.
+            if let Some(close) = rest.find('}') {
+                block.body.push(Line { text: &rest[..close], offset: line.offset + whole.end() });
+            } else {
+                open = true;
+            }
+            out.push(block);
+        }
+    }
+    out
+}
+
+/// Read a Prisma schema file.
+pub fn schema(source: &str) -> FileFacts {
+    let src = Src::new(source);
+    let blocks = blocks(source);
+    let models: BTreeSet<&str> =
+        blocks.iter().filter(|b| b.kind == "model" || b.kind == "view").map(|b| b.name).collect();
+    let enums: BTreeSet<&str> = blocks.iter().filter(|b| b.kind == "enum").map(|b| b.name).collect();
+    let mut facts = FileFacts::default();
+    for block in blocks.iter().filter(|b| b.kind == "model" || b.kind == "view") {
+        if block.body.iter().any(|l| BLOCK_IGNORE.is_match(l.text)) {
+            continue;
+        }
+        let table = block
+            .body
+            .iter()
+            .find_map(|l| BLOCK_MAP.captures(l.text).and_then(|c| c.get(1)).map(|m| m.as_str().to_owned()))
+            .unwrap_or_else(|| block.name.to_owned());
+        facts.hits.push(src.hit(
+            block.name_offset,
+            Target::Table { table: table.clone() },
+            RefKind::Declaration,
+            Confidence::High,
+        ));
+        let mut fields = Vec::new();
+        // Relation fields, with the scalar fields their `fields:` name (columns once all are read).
+        let mut relations: Vec<(String, String, bool, Vec<String>)> = Vec::new();
+        for line in &block.body {
+            let t = line.text.trim_start();
+            if t.starts_with('@') || t.is_empty() {
+                continue;
+            }
+            let Some(c) = FIELD.captures(line.text) else { continue };
+            let (Some(name), Some(ty)) = (c.get(1), c.get(2)) else { continue };
+            let attrs = c.get(5).map_or("", |m| m.as_str());
+            let list = c.get(3).is_some();
+            let ty = ty.as_str();
+            let base = ty.split('(').next().unwrap_or(ty);
+            let scalar = SCALARS.contains(&base) || base == "Unsupported" || enums.contains(base);
+            // A type from another schema file: an enum is usually given a bare default value.
+            let foreign_enum = !scalar && !models.contains(base) && !attrs.contains("@relation") && !list && {
+                static ENUM_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+                    Regex::new(r"@default\(\s*[A-Z][A-Za-z0-9_]*\s*\)").unwrap_or_else(|_| unreachable!())
+                });
+                ENUM_DEFAULT.is_match(attrs)
+            };
+            if !scalar && !foreign_enum {
+                fields.push((name.as_str().to_owned(), String::new()));
+                let keys = FIELDS
+                    .captures(attrs)
+                    .and_then(|c| c.get(1))
+                    .map(|f| f.as_str().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                    .unwrap_or_default();
+                relations.push((name.as_str().to_owned(), model_name(base), list, keys));
+                // A relation field: its `references` name columns of the other model.
+                if let Some(r) = REFERENCES.captures(attrs).and_then(|c| c.get(1)) {
+                    let attrs_offset = line.offset + c.get(5).map_or(0, |m| m.start());
+                    for (i, part) in r.as_str().split(',').enumerate() {
+                        let field = part.trim();
+                        if field.is_empty() {
+                            continue;
+                        }
+                        let within = r.as_str().split(',').take(i).map(|p| p.len() + 1).sum::<usize>()
+                            + (part.len() - part.trim_start().len());
+                        facts.hits.push(src.hit(
+                            attrs_offset + r.start() + within,
+                            Target::ModelColumn { model: model_name(base), column: field.to_owned() },
+                            RefKind::Declaration,
+                            Confidence::High,
+                        ));
+                    }
+                }
+                continue;
+            }
+            if IGNORE.is_match(attrs) {
+                continue;
+            }
+            let column = MAP.captures(attrs).and_then(|c| c.get(1)).map_or(name.as_str(), |m| m.as_str());
+            fields.push((name.as_str().to_owned(), column.to_owned()));
+            facts.hits.push(src.hit(
+                line.offset + name.start(),
+                Target::Column { table: table.clone(), column: column.to_owned() },
+                RefKind::Declaration,
+                Confidence::High,
+            ));
+        }
+        // A relation that holds one foreign key reads it (`user User @relation(fields: [userId] …)`
+        // → `user_id`); a composite key or the other side of the relation reads none of the
+        // declaring table's columns.
+        let associations = relations
+            .into_iter()
+            .map(|(name, model, many, keys)| {
+                let foreign_key = match keys.as_slice() {
+                    [key] => fields.iter().find(|(f, c)| f == key && !c.is_empty()).map(|(_, c)| c.clone()),
+                    _ => None,
+                };
+                Association { name, model, many, foreign_key, inverse: None }
+            })
+            .collect();
+        let (line, column) = src.pos(block.name_offset);
+        facts.models.push(ModelDecl {
+            framework: Framework::Prisma,
+            class: model_name(block.name),
+            parent: None,
+            table: Some(table),
+            is_abstract: false,
+            ignored_columns: Vec::new(),
+            fields,
+            associations,
+            mixins: Vec::new(),
+            line,
+            column,
+            snippet: src.snippet(block.name_offset),
+        });
+    }
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_end_outside_strings() {
+        assert_eq!(
+            strip_comment(r#"url String @default("http://x") // the site"#),
+            r#"url String @default("http://x") "#
+        );
+        assert_eq!(strip_comment("/// doc"), "");
+    }
+
+    #[test]
+    fn relations_are_associations_reading_their_foreign_key() {
+        let facts = schema(
+            "model Website {\n  id String @id\n  userId String? @map(\"user_id\")\n  user User? @relation(\"u\", fields: [userId], references: [id])\n  events Event[]\n}\nmodel User {\n  id String @id\n  websites Website[] @relation(\"u\")\n}\nmodel Event {\n  id String @id\n  websiteId String\n  website Website @relation(fields: [websiteId], references: [id])\n}\n",
+        );
+        let website = &facts.models[0];
+        let got: Vec<(&str, &str, bool, Option<&str>)> = website
+            .associations
+            .iter()
+            .map(|a| (a.name.as_str(), a.model.as_str(), a.many, a.foreign_key.as_deref()))
+            .collect();
+        assert_eq!(got, vec![("user", "user", false, Some("user_id")), ("events", "event", true, None)]);
+        assert_eq!(facts.models[2].associations[0].foreign_key.as_deref(), Some("websiteId"));
+    }
+}

@@ -1,0 +1,274 @@
+//! Prisma receiver resolution end to end: a real git repository scanned, each idiom's use of a
+//! column found at its exact line (under its `@map`'d column name), and the same word on another
+//! receiver, a payload or an operator not taken for it.
+
+use std::collections::BTreeSet;
+
+use tandem::config::{Confidence, Framework};
+use tandem::scan::ScanResult;
+use tandem::scan::resolve::SchemaIndex;
+use tandem::scan::scan_ref;
+
+use crate::support;
+use crate::support::git::TestRepo;
+
+const SCHEMA: &str = r#"model User {
+  id        Int        @id
+  name      String?
+  email     String     @unique
+  documents Document[]
+
+  @@map("user")
+}
+
+model Team {
+  id   Int    @id
+  name String
+
+  @@map("team")
+}
+
+model Document {
+  id           Int           @id
+  title        String
+  status       String
+  userId       Int           @map("user_id")
+  created      DateTime      @map("created_at")
+  user         User          @relation(fields: [userId], references: [id])
+  documentMeta DocumentMeta?
+  recipients   Recipient[]
+
+  @@map("document")
+}
+
+model DocumentMeta {
+  id              Int      @id
+  documentId      Int      @unique @map("document_id")
+  customEmailBody String?  @map("custom_email_body")
+  subject         String?
+  document        Document @relation(fields: [documentId], references: [id])
+
+  @@map("document_meta")
+}
+
+model Recipient {
+  id         Int      @id
+  documentId Int      @map("document_id")
+  email      String
+  name       String
+  document   Document @relation(fields: [documentId], references: [id])
+
+  @@map("recipient")
+}
+"#;
+
+const TABLES: &[(&str, &[&str])] = &[
+    ("user", &["id", "name", "email"]),
+    ("team", &["id", "name"]),
+    ("document", &["id", "title", "status", "user_id", "created_at"]),
+    ("document_meta", &["id", "document_id", "custom_email_body", "subject"]),
+    ("recipient", &["id", "document_id", "email", "name"]),
+];
+
+/// Rows of client calls: `prisma.x`, `tx.x`, `ctx.prisma.x`, included relations, loops,
+/// callbacks, `Promise.all`.
+const DOCUMENTS: &str = r#"import { prisma } from '@/lib/prisma';
+
+export async function getDocument(id: number) {
+  const doc = await prisma.document.findFirst({
+    where: { id },
+    include: { documentMeta: true, recipients: true },
+  });
+  if (!doc) return null;
+  console.log(doc.created, doc.documentMeta?.customEmailBody);
+  for (const r of doc.recipients) {
+    send(r.email);
+  }
+  const names = doc.recipients.map((r) => r.name);
+  return doc;
+}
+
+export async function inTransaction() {
+  await prisma.$transaction(async (tx) => {
+    const user = await tx.user.create({ data: { email: 'a@b.c', name: 'A' } });
+    return user.name;
+  });
+}
+
+export const teamName = async (ctx: Ctx) => {
+  const team = await ctx.prisma.team.findUnique({ where: { id: 1 } });
+  const [owner, meta] = await Promise.all([prisma.user.findFirst(), prisma.documentMeta.findFirst()]);
+  return [team.name, owner.email, meta.subject, names.length];
+};
+"#;
+
+/// Declared types from the generated client: props, `Pick`, `GetPayload`, the app's own
+/// function's rows; a payload type that is no model.
+const CARD: &str = r#"import type { Document, Recipient, Prisma } from '@prisma/client';
+import { getDocument } from '../documents';
+
+type Props = { document: Document; recipients: Recipient[] };
+
+export function DocumentCard({ document, recipients }: Props) {
+  const first: Pick<Recipient, 'email'> = recipients[0];
+  return <div title={document.title}>{first.email}{recipients.map((r) => r.name)}</div>;
+}
+
+type WithUser = Prisma.DocumentGetPayload<{ include: { user: true } }>;
+export function owner(doc: WithUser) {
+  return doc.user.name;
+}
+
+export async function page(id: number) {
+  const doc = await getDocument(id);
+  return doc.status;
+}
+
+export function notAModel(payload: { title: string; status: string }, form: any) {
+  return [payload.title, payload.status, form.email];
+}
+"#;
+
+/// Argument objects: typed inputs, objects in variables, nested relations, the app's function
+/// declared to take Prisma arguments.
+const QUERIES: &str = r#"import type { Prisma } from '@prisma/client';
+import { prisma } from './db';
+
+export async function findDocuments(criteria: Prisma.DocumentFindManyArgs) {
+  return prisma.document.findMany(criteria);
+}
+
+export async function search(text: string) {
+  const where: Prisma.DocumentWhereInput = { title: { contains: text } };
+  const filter = { status: 'DRAFT', user: { email: text } };
+  const a = await prisma.document.findMany({ where: filter, select: { id: true, user: { select: { name: true } } } });
+  const b = await prisma.document.count({ where });
+  return findDocuments({ where: { recipients: { some: { email: text } } }, orderBy: { created: 'desc' } });
+}
+
+export async function update(id: number, body: string) {
+  await prisma.document.update({ where: { id }, data: { documentMeta: { upsert: { create: { customEmailBody: body }, update: { subject: body } } } } });
+}
+"#;
+
+fn scan() -> (tempfile::TempDir, ScanResult) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut repo = TestRepo::init();
+    repo.write(&[
+        ("prisma/schema.prisma", SCHEMA),
+        ("src/documents.ts", DOCUMENTS),
+        ("src/components/DocumentCard.tsx", CARD),
+        ("src/queries.ts", QUERIES),
+    ]);
+    repo.commit("app");
+    let app = support::scan::app("sign", repo.path(), Framework::Prisma);
+    let config = support::scan::config(dir.path(), vec![app.clone()]);
+    let index = SchemaIndex::new(&support::scan::schema(TABLES));
+    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
+    (dir, result)
+}
+
+/// `line table.column` of every column reference of `path` at medium confidence or above.
+fn columns(result: &ScanResult, path: &str) -> BTreeSet<String> {
+    result
+        .references
+        .iter()
+        .filter(|r| &*r.path == path && r.confidence >= Confidence::Medium && r.object.column.is_some())
+        .map(|r| format!("{} {}", r.line, r.object))
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn rows_of_client_calls_are_read_through_their_relations() {
+    let (_dir, result) = scan();
+    assert_eq!(
+        columns(&result, "src/documents.ts"),
+        set(&[
+            "5 document.id",
+            // `@map`'d columns, and a relation the query includes.
+            "9 document.created_at",
+            "9 document_meta.custom_email_body",
+            // A loop and a callback over an included to-many relation.
+            "11 recipient.email",
+            "13 recipient.name",
+            // `tx.user.create`: its data and its row; `name` of users, not of teams or recipients.
+            "19 user.email",
+            "19 user.name",
+            "20 user.name",
+            // `ctx.prisma.team`, and each row of `Promise.all`.
+            "25 team.id",
+            "27 team.name",
+            "27 user.email",
+            "27 document_meta.subject",
+        ])
+    );
+}
+
+#[test]
+fn declared_types_from_the_client_type_props_and_parameters() {
+    let (_dir, result) = scan();
+    assert_eq!(
+        columns(&result, "src/components/DocumentCard.tsx"),
+        set(&[
+            "8 document.title",
+            "8 recipient.email",
+            "8 recipient.name",
+            // `doc.user` reads the foreign key, `.name` the user's column.
+            "13 document.user_id",
+            "13 user.name",
+            // The row `getDocument` (another file) returns.
+            "18 document.status",
+        ])
+    );
+}
+
+#[test]
+fn argument_objects_are_read_as_what_they_are_passed_as() {
+    let (_dir, result) = scan();
+    assert_eq!(
+        columns(&result, "src/queries.ts"),
+        set(&[
+            // A typed `where`, also passed as `{ where }` on line 12.
+            "9 document.title",
+            // An object held in a variable and passed as `where`, a relation filter in it.
+            "10 document.status",
+            "10 document.user_id",
+            "10 user.email",
+            // A nested select under a relation.
+            "11 document.id",
+            "11 document.user_id",
+            "11 user.name",
+            // Arguments of the app's own function declared as `Prisma.DocumentFindManyArgs`.
+            "13 recipient.email",
+            "13 document.created_at",
+            // A nested upsert under a to-one relation.
+            "17 document.id",
+            "17 document_meta.custom_email_body",
+            "17 document_meta.subject",
+        ])
+    );
+}
+
+#[test]
+fn schema_relations_and_payloads_are_no_columns() {
+    let (_dir, result) = scan();
+    let all: BTreeSet<String> = result
+        .references
+        .iter()
+        .filter(|r| r.confidence >= Confidence::Medium)
+        .map(|r| format!("{}:{} {}", r.path, r.line, r.object))
+        .collect();
+    // The payload's `title`/`status` and an untyped `form.email` are not the models'.
+    for line in [21, 22] {
+        let here: Vec<&String> =
+            all.iter().filter(|r| r.starts_with(&format!("src/components/DocumentCard.tsx:{line} "))).collect();
+        assert!(here.is_empty(), "{here:#?}");
+    }
+    // The schema declares each mapped column once, under its column name.
+    assert!(all.contains("prisma/schema.prisma:22 document.created_at"), "{all:#?}");
+    assert!(!all.iter().any(|r| r.ends_with(".created") || r.ends_with(".userId")), "{all:#?}");
+}
