@@ -21,6 +21,7 @@ mod migration_ecto;
 mod migration_rails;
 mod migration_replay_mysql;
 mod migration_replay_pg;
+mod migration_properties;
 mod migration_robustness;
 mod migration_sql;
 mod receivers_rails;
