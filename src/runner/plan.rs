@@ -126,11 +126,8 @@ impl Sources {
         if let Some(t) = self.texts.get(file) {
             return Ok(t.clone());
         }
-        let text: Arc<str> = if file == m.file {
-            Arc::from(m.source.as_str())
-        } else {
-            Arc::from(Error::read_text(file)?)
-        };
+        let text: Arc<str> =
+            if file == m.file { Arc::from(m.source.as_str()) } else { Arc::from(Error::read_text(file)?) };
         self.texts.insert(file.to_path_buf(), text.clone());
         Ok(text)
     }

@@ -82,7 +82,7 @@ impl SqlError {
                     offset: Some(nul.nul_position()),
                 };
             }
-            pg_query::Error::Parse(m) if m.contains("memory exhausted") => {
+            pg_query::Error::Parse(m) if m.contains("memory exhausted") || m.contains("stack depth limit") => {
                 let (depth, at) = deepest_nesting(sql);
                 return SqlError {
                     message: format!(

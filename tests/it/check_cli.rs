@@ -874,7 +874,11 @@ fn ddl_inside_plpgsql_is_gated_where_the_body_states_it() {
         assert_eq!(code, 1, "{name}: {err}\n{v:#}");
         let f = drop_finding(&v);
         assert_eq!(f["severity"], "block", "{name}: {f:#}");
-        assert_eq!((f["location"]["line"].as_u64(), f["location"]["column"].as_u64()), (Some(line), Some(column)), "{name}");
+        assert_eq!(
+            (f["location"]["line"].as_u64(), f["location"]["column"].as_u64()),
+            (Some(line), Some(column)),
+            "{name}"
+        );
     }
 }
 

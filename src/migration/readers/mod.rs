@@ -79,6 +79,18 @@ pub fn reject_syntax_errors(tree: &tree_sitter::Tree, path: &Path, src: &str, la
     let Some(node) = descendants(root).into_iter().find(|n| n.is_error() || n.is_missing()) else {
         return Ok(());
     };
+    // An error node that runs to the end of the file started where the parser lost hope, often
+    // the first line: the file ended inside an open block or bracket, so point at its end.
+    let content_end = src.trim_end().len();
+    if node.is_error() && node.end_byte() >= content_end {
+        return Err(Error::input(
+            Diagnostic::new("syntax error: the file ends before a block or bracket is closed")
+                .at_offset(path, src, content_end..content_end)
+                .help(format!(
+                    "this file does not parse as {language}, so neither the framework nor tandem can run it"
+                )),
+        ));
+    }
     let what = if node.is_missing() {
         format!("expected `{}`", node.kind())
     } else {

@@ -18,7 +18,13 @@ use crate::schema::{
     UniqueConstraint, View,
 };
 
-pub fn read_statements(file: &Path, source: &LineIndex, base: usize, text: &str, direction: Direction) -> Vec<Operation> {
+pub fn read_statements(
+    file: &Path,
+    source: &LineIndex,
+    base: usize,
+    text: &str,
+    direction: Direction,
+) -> Vec<Operation> {
     let mut out = Vec::new();
     for (start, end) in split(text) {
         let stmt_text = &text[start..end];

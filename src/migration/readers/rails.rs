@@ -277,10 +277,12 @@ impl<'a, 't> Reader<'a, 't> {
                 if parts.iter().any(|p| p.kind() != "string_content") {
                     return match super::ruby_value::string_content(first, self.src) {
                         // Escapes: parse the unescaped SQL and locate every statement at the call.
-                        Some(sql_text) => sql::read_statements(self.file, &LineIndex::new(&sql_text), 0, &sql_text, self.dialect, dir)
-                            .into_iter()
-                            .map(|o| self.op(call, dir, o.kind))
-                            .collect(),
+                        Some(sql_text) => {
+                            sql::read_statements(self.file, &LineIndex::new(&sql_text), 0, &sql_text, self.dialect, dir)
+                                .into_iter()
+                                .map(|o| self.op(call, dir, o.kind))
+                                .collect()
+                        }
                         None => vec![self.unparsed(call, dir, "SQL with Ruby interpolation cannot be read")],
                     };
                 }

@@ -101,7 +101,7 @@ impl Reading<'_> {
     /// the parser is named where it is, which may be lines below the statement's start.
     fn reason(self, at: usize, piece: &str, e: pg_query::Error) -> String {
         let located = matches!(&e, pg_query::Error::Conversion(_))
-            || matches!(&e, pg_query::Error::Parse(m) if m.contains("memory exhausted"));
+            || matches!(&e, pg_query::Error::Parse(m) if m.contains("memory exhausted") || m.contains("stack depth limit"));
         if !located {
             return e.to_string();
         }
@@ -183,6 +183,9 @@ impl Reading<'_> {
         let here = |kind: OpKind| op(self.file, self.source, at, at + statement.len(), self.direction, kind);
         let functions = match pg_query::parse_plpgsql(statement) {
             Ok(v) => v,
+            // libpg_query compiled the body but printed invalid JSON for it (it does for some
+            // trigger functions): the body is valid, so read it by its statements instead.
+            Err(pg_query::Error::InvalidJson(_)) => return self.plpgsql_by_statements(at, statement, body, body_at),
             Err(e) => return vec![here(unparsed(statement, &format!("PL/pgSQL body: {e}")))],
         };
         let mut found = Vec::new();
@@ -211,10 +214,14 @@ impl Reading<'_> {
                             Some(q) if sql.len() + 2 * quote <= f.query.len() && f.query[quote..].starts_with(&sql) => {
                                 self.read(q + quote, &sql)
                             }
-                            _ => self.read(at, &sql).into_iter().map(|mut o| {
-                                o.span = super::span(self.file, self.source, at, at + statement.len());
-                                o
-                            }).collect(),
+                            _ => self
+                                .read(at, &sql)
+                                .into_iter()
+                                .map(|mut o| {
+                                    o.span = super::span(self.file, self.source, at, at + statement.len());
+                                    o
+                                })
+                                .collect(),
                         };
                         out.extend(ops);
                     }
@@ -242,6 +249,78 @@ impl Reading<'_> {
                         o
                     })),
                 }
+            }
+        }
+        out
+    }
+}
+
+impl Reading<'_> {
+    /// A valid PL/pgSQL body read without libpg_query's JSON: each `;`-separated piece, past the
+    /// block keywords before it, is read as SQL when it parses; an `EXECUTE` as in
+    /// [`Reading::plpgsql`]; a piece that does not parse but names a schema change is `Unparsed`;
+    /// the rest (assignments, `RETURN`, `END IF`) is procedural code with no SQL of its own.
+    fn plpgsql_by_statements(self, at: usize, statement: &str, body: &str, body_at: Option<usize>) -> Vec<Operation> {
+        const BLOCK_WORDS: &[&str] = &["begin", "then", "else", "loop", "declare"];
+        let mut out = Vec::new();
+        for (s, e) in split(body) {
+            let mut from = s;
+            loop {
+                let rest = &body[from..e];
+                let trimmed = rest.trim_start();
+                let word_len = trimmed.bytes().take_while(u8::is_ascii_alphabetic).count();
+                if word_len > 0 && BLOCK_WORDS.contains(&trimmed[..word_len].to_ascii_lowercase().as_str()) {
+                    from += rest.len() - trimmed.len() + word_len;
+                } else {
+                    from += rest.len() - trimmed.len();
+                    break;
+                }
+            }
+            let piece = &body[from..e];
+            if piece.is_empty() {
+                continue;
+            }
+            let located = |o: Vec<Operation>| -> Vec<Operation> {
+                if body_at.is_some() {
+                    return o;
+                }
+                o.into_iter()
+                    .map(|mut o| {
+                        o.span = super::span(self.file, self.source, at, at + statement.len());
+                        o
+                    })
+                    .collect()
+            };
+            let piece_at = body_at.map_or(at, |b| b + from);
+            let words: Vec<String> =
+                piece.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').map(str::to_ascii_lowercase).collect();
+            if words.first().is_some_and(|w| w == "execute") {
+                let expr = piece["execute".len()..].trim_start();
+                let expr_at = piece_at + (piece.len() - expr.len());
+                match literal(expr) {
+                    Some((quote, sql)) if expr[quote..].starts_with(&sql) => {
+                        out.extend(located(self.read(expr_at + quote, &sql)))
+                    }
+                    _ => out.push(op(
+                        self.file,
+                        self.source,
+                        piece_at,
+                        piece_at + piece.len(),
+                        self.direction,
+                        unparsed(piece, "EXECUTE runs SQL built at run time, which tandem cannot read"),
+                    )),
+                }
+            } else if pg_query::parse(piece, 0).is_ok() {
+                out.extend(located(self.read(piece_at, piece)));
+            } else if words.iter().any(|w| matches!(w.as_str(), "alter" | "drop" | "truncate" | "rename")) {
+                out.push(op(
+                    self.file,
+                    self.source,
+                    piece_at,
+                    piece_at + piece.len(),
+                    self.direction,
+                    unparsed(piece, "PL/pgSQL the reader could not follow"),
+                ));
             }
         }
         out
