@@ -368,8 +368,8 @@ fn literal(expr: &str) -> Option<(usize, String)> {
         return (!unescaped.contains('\'') || inner.matches('\'').count() == 2 * unescaped.matches('\'').count())
             .then_some((1, unescaped));
     }
-    if expr.starts_with('$') {
-        let tag_end = expr[1..].find('$')? + 2;
+    if let Some(after) = expr.strip_prefix('$') {
+        let tag_end = after.find('$')? + 2;
         let tag = &expr[..tag_end];
         let inner = expr[tag_end..].strip_suffix(tag)?;
         return (!inner.contains(tag)).then(|| (tag.len(), inner.to_owned()));
