@@ -91,7 +91,37 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
+/// Line starts of a text, for locating many byte offsets in it: each lookup is a binary search
+/// plus a count over its own line, where [`line_col`] rescans the text from its start.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1));
+        LineIndex { text, starts }
+    }
+
+    /// The text indexed.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = self.text.floor_char_boundary(offset.min(self.text.len()));
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let column = self.text[self.starts[line]..offset].chars().count();
+        (line as u32 + 1, column as u32 + 1)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset, for a single lookup; locate many
+/// offsets of one text through a [`LineIndex`].
 pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
     let before = &text[..text.floor_char_boundary(offset)];
@@ -99,6 +129,23 @@ pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() as u32 + 1;
     (line, column)
+}
+
+/// `bytes` (the content of `path`) as text, or an input error at the first byte that is not
+/// UTF-8: its line and column, its byte offset and value.
+pub fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        // The text before the bad byte is valid, so the lossy text has the same offsets up to it.
+        let text = String::from_utf8_lossy(bytes);
+        let bad = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+        Error::input(
+            Diagnostic::new(format!("not valid UTF-8: byte 0x{:02X} at byte offset {offset}", bytes[offset]))
+                .at_offset(path, &text, offset..bad)
+                .help("save the file as UTF-8"),
+        )
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +175,12 @@ impl Error {
     /// An unreadable file is the user's input being wrong (exit 2), per the design's conventions.
     pub fn read(path: &Path, err: std::io::Error) -> Self {
         Error::input(Diagnostic::new(format!("cannot read this file: {err}")).in_file(path))
+    }
+
+    /// A file's text, or where it stops being UTF-8.
+    pub fn read_text(path: &Path) -> Result<String> {
+        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        utf8(path, bytes)
     }
 
     /// The same error located at `line` of `file` (the entry in apps.toml that set what failed),

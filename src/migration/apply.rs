@@ -751,11 +751,12 @@ mod tests {
 
     use super::*;
     use crate::migration::Direction;
+    use crate::migration::readers::LineIndex;
     use crate::migration::readers::sql::read_statements;
 
     fn run(schema: &mut Schema, sql: &str) -> Result<Vec<ApplyNote>, ApplyError> {
         let mut notes = Vec::new();
-        for op in read_statements(Path::new("m.sql"), sql, 0, sql, Dialect::Postgres, Direction::Up) {
+        for op in read_statements(Path::new("m.sql"), &LineIndex::new(sql), 0, sql, Dialect::Postgres, Direction::Up) {
             notes.extend(apply(schema, &op)?);
         }
         Ok(notes)
@@ -798,7 +799,7 @@ mod tests {
         let mut s = Schema::new(Dialect::Mysql);
         let sql = "CREATE TABLE t (id int NOT NULL, e varchar(9), PRIMARY KEY (id), UNIQUE KEY t_e (e));\n\
                    ALTER TABLE t DROP PRIMARY KEY;\nALTER TABLE t DROP INDEX t_e;";
-        for op in read_statements(Path::new("m.sql"), sql, 0, sql, Dialect::Mysql, Direction::Up) {
+        for op in read_statements(Path::new("m.sql"), &LineIndex::new(sql), 0, sql, Dialect::Mysql, Direction::Up) {
             apply(&mut s, &op).unwrap();
         }
         let t = s.table("t").unwrap();

@@ -16,7 +16,7 @@ use crate::schema::Dialect;
 pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
     if !meta.is_dir() {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let text = Error::read_text(path)?;
         return read_file(path, &text, format, dialect);
     }
     let files: Vec<PathBuf> = std::fs::read_dir(path)
@@ -24,7 +24,7 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
         .collect();
-    load_files(files, |file| std::fs::read_to_string(file).map_err(|e| Error::read(file, e)), format, dialect)
+    load_files(files, Error::read_text, format, dialect)
 }
 
 /// Read the files of one migration directory, whatever holds them (the file system, a git tree):
@@ -274,10 +274,11 @@ fn read_sql_file(path: &Path, text: &str, dialect: Dialect) -> Migration {
         transactional: !forces_no_transaction(text),
         source: text.to_owned(),
     };
+    let lines = super::readers::LineIndex::new(text);
     if let Some((secs, no_transaction)) = sections(text) {
         m.transactional &= !no_transaction;
         for s in secs {
-            let ops = sql::read_statements(path, text, s.start, &text[s.start..s.end], dialect, s.direction);
+            let ops = sql::read_statements(path, &lines, s.start, &text[s.start..s.end], dialect, s.direction);
             match s.direction {
                 Direction::Up => m.up.extend(ops),
                 Direction::Down => m.down.get_or_insert_with(Vec::new).extend(ops),
@@ -287,10 +288,10 @@ fn read_sql_file(path: &Path, text: &str, dialect: Dialect) -> Migration {
     }
     match part {
         Some(Direction::Down) => {
-            m.down = Some(sql::read_statements(path, text, 0, text, dialect, Direction::Down));
+            m.down = Some(sql::read_statements(path, &lines, 0, text, dialect, Direction::Down));
             m.down_file = Some(path.to_path_buf());
         }
-        _ => m.up = sql::read_statements(path, text, 0, text, dialect, Direction::Up),
+        _ => m.up = sql::read_statements(path, &lines, 0, text, dialect, Direction::Up),
     }
     m
 }

@@ -201,9 +201,7 @@ fn files_of(tree: &git2::Tree<'_>) -> BTreeMap<String, Oid> {
 
 fn blob_text(repo: &Repository, id: Oid, path: &Path) -> Result<String> {
     let blob = repo.find_blob(id).map_err(git_error)?;
-    String::from_utf8(blob.content().to_vec()).map_err(|e| {
-        Error::input(Diagnostic::new(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())).in_file(path))
-    })
+    crate::error::utf8(path, blob.content().to_vec())
 }
 
 /// For every file of `dir`, the commits reachable from `to` but not from `from` that changed it

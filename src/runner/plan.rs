@@ -126,11 +126,8 @@ impl Sources {
         if let Some(t) = self.texts.get(file) {
             return Ok(t.clone());
         }
-        let text: Arc<str> = if file == m.file {
-            Arc::from(m.source.as_str())
-        } else {
-            Arc::from(std::fs::read_to_string(file).map_err(|e| Error::read(file, e))?)
-        };
+        let text: Arc<str> =
+            if file == m.file { Arc::from(m.source.as_str()) } else { Arc::from(Error::read_text(file)?) };
         self.texts.insert(file.to_path_buf(), text.clone());
         Ok(text)
     }
@@ -156,7 +153,9 @@ pub fn statements(
     let Some(ops) = ops(m, direction) else { return Ok(Vec::new()) };
     let mut out: Vec<Statement> = Vec::new();
     for op in ops {
-        if out.last().is_some_and(|s| s.file == op.span.file && s.start == op.span.start && s.end == op.span.end) {
+        // Subcommands share their statement's span; what a `DO` block or function body does
+        // lies inside it. Both run as part of that statement.
+        if out.last().is_some_and(|s| s.file == op.span.file && s.start <= op.span.start && op.span.end <= s.end) {
             continue;
         }
         let source = sources.text(m, &op.span.file)?;

@@ -69,7 +69,7 @@ fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
         }
         return live::introspect(&format!("sqlite://{}", path.display()));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = Error::read_text(path)?;
     parse_dump(path, &text, dialect)
 }
 
@@ -88,11 +88,8 @@ pub fn load_bytes(path: &Path, bytes: &[u8], dialect: Option<Dialect>) -> Result
         let _ = std::fs::remove_file(&copy);
         return schema;
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = crate::error::line_col(&String::from_utf8_lossy(bytes), e.valid_up_to());
-        Error::input(Diagnostic::new(format!("not valid UTF-8 at byte {}", e.valid_up_to())).at(path, line, column))
-    })?;
-    parse_dump(path, text, dialect)
+    let text = crate::error::utf8(path, bytes.to_vec())?;
+    parse_dump(path, &text, dialect)
 }
 
 /// Read a text dump (`structure.sql`, mysqldump, `schema.rb`) that is not on disk, such as a

@@ -74,6 +74,24 @@ impl SqlError {
     /// [`SqlError::new`] for an error of the `pg_query` crate.
     pub fn from_pg(sql: &str, err: pg_query::Error) -> Self {
         let message = match err {
+            // The C library takes a NUL-terminated string: say where the NUL is, not that the
+            // crate could not convert the text.
+            pg_query::Error::Conversion(nul) => {
+                return SqlError {
+                    message: "a NUL byte (0x00) is not allowed in SQL text".to_owned(),
+                    offset: Some(nul.nul_position()),
+                };
+            }
+            pg_query::Error::Parse(m) if m.contains("memory exhausted") || m.contains("stack depth limit") => {
+                let (depth, at) = deepest_nesting(sql);
+                return SqlError {
+                    message: format!(
+                        "nesting deeper than PostgreSQL's parser can hold: parentheses {depth} deep here \
+                         (it gives up on about {NESTING_LIMIT}; the server refuses such a statement too)"
+                    ),
+                    offset: Some(at),
+                };
+            }
             pg_query::Error::Parse(m) => m,
             other => other.to_string(),
         };
@@ -86,6 +104,33 @@ impl SqlError {
         let offset = near_token_offset(sql, &message);
         SqlError { message, offset }
     }
+}
+
+/// About how deep parentheses may nest before libpg_query's parser stack ("memory exhausted")
+/// gives up; the exact depth depends on what is nested.
+pub const NESTING_LIMIT: usize = 1_000;
+
+/// The deepest parenthesis nesting of `sql` outside quoted strings and names, and the offset of
+/// the first `(` that reaches it: where to point when the parser gives up.
+fn deepest_nesting(sql: &str) -> (usize, usize) {
+    let (mut depth, mut max, mut at) = (0usize, 0usize, 0usize);
+    let mut quote: Option<u8> = None;
+    for (i, b) in sql.bytes().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'(') => {
+                depth += 1;
+                if depth > max {
+                    (max, at) = (depth, i);
+                }
+            }
+            (None, b')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (max, at)
 }
 
 fn near_token_offset(sql: &str, message: &str) -> Option<usize> {

@@ -859,3 +859,63 @@ fn the_library_check_fails_closed_as_the_command_does() {
     // Paths as CI annotations want them, whatever the process's directory.
     assert_eq!(f.location.as_ref().unwrap().file, Path::new(MIGRATION));
 }
+
+#[test]
+fn ddl_inside_plpgsql_is_gated_where_the_body_states_it() {
+    let dir = repo("");
+    let root = dir.path();
+    let cases = [
+        ("do", "DO $$\nBEGIN\n  ALTER TABLE users DROP COLUMN legacy_flag;\nEND\n$$;\n", 3, 3),
+        ("execute", "DO $$\nBEGIN\n  EXECUTE 'ALTER TABLE users DROP COLUMN legacy_flag';\nEND\n$$;\n", 3, 12),
+        (
+            "function",
+            "CREATE FUNCTION drop_flag() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n    ALTER TABLE users DROP COLUMN legacy_flag;\nEND;\n$$;\nSELECT drop_flag();\n",
+            3,
+            5,
+        ),
+        (
+            "sql_function",
+            "CREATE FUNCTION drop_flag() RETURNS void AS $$ ALTER TABLE users DROP COLUMN legacy_flag $$ LANGUAGE sql;\nSELECT drop_flag();\n",
+            1,
+            48,
+        ),
+    ];
+    for (name, sql, line, column) in cases {
+        let path = format!("migrations/20261201000000_{name}.sql");
+        write(root, &path, sql);
+        let (code, v, err) = check(root, &[&path]);
+        assert_eq!(code, 1, "{name}: {err}\n{v:#}");
+        let f = drop_finding(&v);
+        assert_eq!(f["severity"], "block", "{name}: {f:#}");
+        assert_eq!(
+            (f["location"]["line"].as_u64(), f["location"]["column"].as_u64()),
+            (Some(line), Some(column)),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn sql_a_plpgsql_body_builds_at_run_time_is_unparsed_and_blocks_in_strict_mode() {
+    let dir = repo("");
+    let root = dir.path();
+    let path = "migrations/20261201000000_dynamic.sql";
+    write(
+        root,
+        path,
+        "DO $$\nBEGIN\n  EXECUTE format('ALTER TABLE %I DROP COLUMN %I', 'users', 'legacy_flag');\nEND\n$$;\n",
+    );
+    let (_, v, err) = check(root, &[path]);
+    let unparsed: Vec<&Value> =
+        v["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "unparsed-statement").collect();
+    assert_eq!(unparsed.len(), 1, "{err}\n{v:#}");
+    assert_eq!(unparsed[0]["location"]["line"], 3);
+    let (code, v, _) = check(root, &[path, "--strict"]);
+    assert_eq!((code, v["verdict"].as_str()), (1, Some("block")), "{v:#}");
+
+    // A body PL/pgSQL itself rejects is unparsed too, never nothing.
+    write(root, path, "DO $$\nBEGIN\n  ALTER TABLE users DROP COLUMN legacy_flag\nEN $$;\n");
+    let (code, v, _) = check(root, &[path, "--strict"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "unparsed-statement"), "{v:#}");
+}

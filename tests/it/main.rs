@@ -20,6 +20,7 @@ mod grammars;
 mod migrate;
 mod migration_django;
 mod migration_ecto;
+mod migration_properties;
 mod migration_rails;
 mod migration_replay_mysql;
 mod migration_replay_pg;

@@ -12,7 +12,7 @@ use std::path::Path;
 use tree_sitter::{Node, Parser};
 
 use super::types::{TypeOptions, django_type};
-use super::{excerpt, op, sql};
+use super::{LineIndex, excerpt, op, sql};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::parse_file_name;
 use crate::migration::{Direction, Format, Migration, OpKind, Operation};
@@ -214,6 +214,7 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
     let tree = parser
         .parse(src, None)
         .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
+    super::reject_syntax_errors(&tree, path, src, "Python")?;
     let class = find_class(tree.root_node(), src).ok_or_else(|| {
         Error::input(
             Diagnostic::new("no migration class found")
@@ -257,7 +258,8 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
             }
         }
     }
-    let mut r = Reader { file: path, src, dialect, app, state, depth: 0 };
+    let lines = LineIndex::new(src);
+    let mut r = Reader { file: path, src, lines: &lines, dialect, app, state, depth: 0 };
     let mut inverse = Some(Vec::new());
     if let Some(list) = operations {
         let mut cursor = list.walk();
@@ -292,6 +294,7 @@ fn find_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
 struct Reader<'a> {
     file: &'a Path,
     src: &'a str,
+    lines: &'a LineIndex<'a>,
     dialect: Dialect,
     app: String,
     state: &'a mut State,
@@ -303,7 +306,7 @@ type OpResult = (Vec<Operation>, Option<Vec<Operation>>);
 
 impl Reader<'_> {
     fn op(&self, node: Node, dir: Direction, kind: OpKind) -> Operation {
-        op(self.file, self.src, node.start_byte(), node.end_byte(), dir, kind)
+        op(self.file, self.lines, node.start_byte(), node.end_byte(), dir, kind)
     }
 
     fn qn(&self, table: &str) -> QualifiedName {
@@ -1002,7 +1005,7 @@ impl Reader<'_> {
                 match (plain, contents.first(), contents.last()) {
                     (true, Some(a), Some(b)) => {
                         let (s, e) = (a.start_byte(), b.end_byte());
-                        sql::read_statements(self.file, self.src, s, &self.src[s..e], self.dialect, dir)
+                        sql::read_statements(self.file, self.lines, s, &self.src[s..e], self.dialect, dir)
                     }
                     (true, _, _) => Vec::new(),
                     (false, _, _) => self.sql_value(node, dir),
@@ -1031,7 +1034,7 @@ impl Reader<'_> {
 
     fn sql_value(&self, node: Node, dir: Direction) -> Vec<Operation> {
         match value(node, self.src) {
-            Val::Str(s) => sql::read_statements(self.file, &s, 0, &s, self.dialect, dir)
+            Val::Str(s) => sql::read_statements(self.file, &LineIndex::new(&s), 0, &s, self.dialect, dir)
                 .into_iter()
                 .map(|o| self.op(node, dir, o.kind))
                 .collect(),

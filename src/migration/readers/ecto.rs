@@ -10,7 +10,7 @@ use std::path::Path;
 use tree_sitter::{Node, Parser};
 
 use super::types::{TypeOptions, ecto_type};
-use super::{excerpt, op, sql};
+use super::{LineIndex, excerpt, op, sql};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::parse_file_name;
 use crate::migration::{Direction, Format, Migration, OpKind, Operation};
@@ -210,6 +210,7 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
     let tree = parser
         .parse(src, None)
         .ok_or_else(|| Error::input(Diagnostic::new("the Elixir parser gave up on this file").in_file(path)))?;
+    super::reject_syntax_errors(&tree, path, src, "Elixir")?;
     let module = find_module(tree.root_node(), src).ok_or_else(|| {
         Error::input(
             Diagnostic::new("no migration module found")
@@ -229,7 +230,8 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
         transactional: true,
         source: src.to_owned(),
     };
-    let r = Reader { file: path, src, dialect };
+    let lines = LineIndex::new(src);
+    let r = Reader { file: path, src, lines: &lines, dialect };
     let (mut change, mut up, mut down) = (None, None, None);
     if let Some(block) = do_block(module) {
         let mut cursor = block.walk();
@@ -288,6 +290,7 @@ fn find_module<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
 struct Reader<'a> {
     file: &'a Path,
     src: &'a str,
+    lines: &'a LineIndex<'a>,
     dialect: Dialect,
 }
 
@@ -297,7 +300,7 @@ type Body = (Vec<Operation>, Option<Vec<Vec<Operation>>>);
 
 impl Reader<'_> {
     fn op(&self, node: Node, dir: Direction, kind: OpKind) -> Operation {
-        op(self.file, self.src, node.start_byte(), node.end_byte(), dir, kind)
+        op(self.file, self.lines, node.start_byte(), node.end_byte(), dir, kind)
     }
 
     fn unparsed(&self, node: Node, dir: Direction, reason: &str) -> Operation {
@@ -635,10 +638,10 @@ impl Reader<'_> {
                 if parts.iter().all(|p| matches!(p.kind(), "quoted_content" | "sigil_name" | "sigil_modifiers")) =>
             {
                 let (s, e) = (a.start_byte(), b.end_byte());
-                sql::read_statements(self.file, self.src, s, &self.src[s..e], self.dialect, dir)
+                sql::read_statements(self.file, self.lines, s, &self.src[s..e], self.dialect, dir)
             }
             _ => match string_content(node, self.src) {
-                Some(text) => sql::read_statements(self.file, &text, 0, &text, self.dialect, dir)
+                Some(text) => sql::read_statements(self.file, &LineIndex::new(&text), 0, &text, self.dialect, dir)
                     .into_iter()
                     .map(|o| self.op(node, dir, o.kind))
                     .collect(),

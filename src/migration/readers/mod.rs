@@ -10,17 +10,18 @@ pub mod types;
 
 use std::path::Path;
 
-use crate::error::line_col;
+pub use crate::error::LineIndex;
+use crate::error::{Diagnostic, Error, Result};
 use crate::migration::{Direction, OpKind, Operation, Span};
 
-/// A span over `start..end` (byte offsets) of `source`, the text of `file`.
-pub fn span(file: &Path, source: &str, start: usize, end: usize) -> Span {
-    let (line, column) = line_col(source, start);
+/// A span over `start..end` (byte offsets) of `source`, the indexed text of `file`.
+pub fn span(file: &Path, source: &LineIndex, start: usize, end: usize) -> Span {
+    let (line, column) = source.line_col(start);
     Span { file: file.to_path_buf(), line, column, start, end: end.max(start) }
 }
 
 /// An operation at `start..end` of `source`.
-pub fn op(file: &Path, source: &str, start: usize, end: usize, direction: Direction, kind: OpKind) -> Operation {
+pub fn op(file: &Path, source: &LineIndex, start: usize, end: usize, direction: Direction, kind: OpKind) -> Operation {
     Operation { kind, span: span(file, source, start, end), direction }
 }
 
@@ -66,4 +67,45 @@ pub fn descendants<'t>(root: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>
             }
         }
     }
+}
+
+/// A file the grammar rejects is bad input, located at its first error: reading around the error
+/// would guess at what the framework, which refuses to load the file, would do.
+pub fn reject_syntax_errors(tree: &tree_sitter::Tree, path: &Path, src: &str, language: &str) -> Result<()> {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return Ok(());
+    }
+    let Some(node) = descendants(root).into_iter().find(|n| n.is_error() || n.is_missing()) else {
+        return Ok(());
+    };
+    // An error node that runs to the end of the file started where the parser lost hope, often
+    // the first line: the file ended inside an open block or bracket, so point at its end.
+    let content_end = src.trim_end().len();
+    if node.is_error() && node.end_byte() >= content_end {
+        return Err(Error::input(
+            Diagnostic::new("syntax error: the file ends before a block or bracket is closed")
+                .at_offset(path, src, content_end..content_end)
+                .help(format!(
+                    "this file does not parse as {language}, so neither the framework nor tandem can run it"
+                )),
+        ));
+    }
+    let what = if node.is_missing() {
+        format!("expected `{}`", node.kind())
+    } else {
+        let text = src.get(node.start_byte()..node.end_byte()).unwrap_or_default();
+        match text.split_whitespace().next() {
+            Some(token) => format!("unexpected `{}`", excerpt(token)),
+            None => "unexpected end of file".to_owned(),
+        }
+    };
+    // An error node can span many lines; point at where it starts.
+    let start = node.start_byte().min(src.len());
+    let end = if node.is_missing() { start } else { src[start..].find('\n').map_or(src.len(), |i| start + i) };
+    Err(Error::input(
+        Diagnostic::new(format!("syntax error: {what}"))
+            .at_offset(path, src, start..end.min(node.end_byte()).max(start))
+            .help(format!("this file does not parse as {language}, so neither the framework nor tandem can run it")),
+    ))
 }

@@ -11,14 +11,20 @@ use sqlparser::ast::{
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
-use super::op;
+use super::{LineIndex, op};
 use crate::migration::{Direction, OpKind, Operation};
 use crate::schema::{
     CheckConstraint, Column, FkAction, ForeignKey, Identity, Index, IndexKey, IndexPart, PrimaryKey, QualifiedName,
     UniqueConstraint, View,
 };
 
-pub fn read_statements(file: &Path, source: &str, base: usize, text: &str, direction: Direction) -> Vec<Operation> {
+pub fn read_statements(
+    file: &Path,
+    source: &LineIndex,
+    base: usize,
+    text: &str,
+    direction: Direction,
+) -> Vec<Operation> {
     let mut out = Vec::new();
     for (start, end) in split(text) {
         let stmt_text = &text[start..end];

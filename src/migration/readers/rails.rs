@@ -13,7 +13,7 @@ use tree_sitter::{Node, Parser};
 
 use super::ruby_value::{Args, Val, sha256_hex, text};
 use super::types::{TypeOptions, rails_type};
-use super::{excerpt, op, sql};
+use super::{LineIndex, excerpt, op, sql};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::parse_file_name;
 use crate::migration::{Direction, Format, Migration, OpKind, Operation};
@@ -31,6 +31,7 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
     let tree = parser
         .parse(text, None)
         .ok_or_else(|| Error::input(Diagnostic::new("the Ruby parser gave up on this file").in_file(path)))?;
+    super::reject_syntax_errors(&tree, path, text, "Ruby")?;
     let root = tree.root_node();
     let class = find_migration_class(root, text).ok_or_else(|| {
         Error::input(
@@ -42,7 +43,8 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
     let name = parse_file_name(path);
     let mut heredocs = Vec::new();
     collect_heredocs(root, &mut heredocs);
-    let mut r = Reader { file: path, src: text, dialect, heredocs, used: HashSet::new(), depth: 0 };
+    let lines = LineIndex::new(text);
+    let mut r = Reader { file: path, src: text, lines: &lines, dialect, heredocs, used: HashSet::new(), depth: 0 };
     let mut m = Migration {
         file: path.to_path_buf(),
         down_file: None,
@@ -147,6 +149,7 @@ impl Step {
 struct Reader<'a, 't> {
     file: &'a Path,
     src: &'a str,
+    lines: &'a LineIndex<'a>,
     dialect: Dialect,
     heredocs: Vec<Node<'t>>,
     used: HashSet<usize>,
@@ -180,11 +183,11 @@ impl<'a, 't> Reader<'a, 't> {
     }
 
     fn op(&self, node: Node, dir: Direction, kind: OpKind) -> Operation {
-        op(self.file, self.src, node.start_byte(), node.end_byte(), dir, kind)
+        op(self.file, self.lines, node.start_byte(), node.end_byte(), dir, kind)
     }
 
     fn op_at(&self, start: usize, end: usize, dir: Direction, kind: OpKind) -> Operation {
-        op(self.file, self.src, start, end, dir, kind)
+        op(self.file, self.lines, start, end, dir, kind)
     }
 
     fn ops(&self, node: Node, dir: Direction, kinds: Vec<OpKind>) -> Vec<Operation> {
@@ -266,7 +269,7 @@ impl<'a, 't> Reader<'a, 't> {
                 let content_end =
                     children.iter().find(|n| n.kind() == "heredoc_end").map_or(body.end_byte(), |n| n.start_byte());
                 let sql_text = &self.src[content_start..content_end.max(content_start)];
-                sql::read_statements(self.file, self.src, content_start, sql_text, self.dialect, dir)
+                sql::read_statements(self.file, self.lines, content_start, sql_text, self.dialect, dir)
             }
             "string" => {
                 let mut c = first.walk();
@@ -274,10 +277,12 @@ impl<'a, 't> Reader<'a, 't> {
                 if parts.iter().any(|p| p.kind() != "string_content") {
                     return match super::ruby_value::string_content(first, self.src) {
                         // Escapes: parse the unescaped SQL and locate every statement at the call.
-                        Some(sql_text) => sql::read_statements(self.file, &sql_text, 0, &sql_text, self.dialect, dir)
-                            .into_iter()
-                            .map(|o| self.op(call, dir, o.kind))
-                            .collect(),
+                        Some(sql_text) => {
+                            sql::read_statements(self.file, &LineIndex::new(&sql_text), 0, &sql_text, self.dialect, dir)
+                                .into_iter()
+                                .map(|o| self.op(call, dir, o.kind))
+                                .collect()
+                        }
                         None => vec![self.unparsed(call, dir, "SQL with Ruby interpolation cannot be read")],
                     };
                 }
@@ -285,7 +290,7 @@ impl<'a, 't> Reader<'a, 't> {
                     (Some(a), Some(b)) => (a.start_byte(), b.end_byte()),
                     _ => return Vec::new(),
                 };
-                sql::read_statements(self.file, self.src, s, &self.src[s..e], self.dialect, dir)
+                sql::read_statements(self.file, self.lines, s, &self.src[s..e], self.dialect, dir)
             }
             _ => vec![self.unparsed(call, dir, "SQL built at run time cannot be read")],
         }

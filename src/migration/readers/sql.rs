@@ -13,7 +13,7 @@ use pg_query::protobuf::{
     VariableSetKind,
 };
 
-use super::{op, types};
+use super::{LineIndex, op, types};
 use crate::migration::{Direction, OpKind, Operation};
 use crate::schema::{
     CheckConstraint, Column, Dialect, FkAction, ForeignKey, Identity, Index, IndexKey, IndexPart, PrimaryKey,
@@ -25,7 +25,7 @@ use crate::schema::{
 /// so spans point into the file.
 pub fn read_statements(
     file: &Path,
-    source: &str,
+    source: &LineIndex,
     base: usize,
     text: &str,
     dialect: Dialect,
@@ -37,39 +37,344 @@ pub fn read_statements(
     }
 }
 
-fn read_postgres(file: &Path, source: &str, base: usize, text: &str, direction: Direction) -> Vec<Operation> {
-    let mut out = Vec::new();
-    let mut emit = |start: usize, end: usize, kinds: Vec<OpKind>| {
-        let (start, end) = trim_statement(text, start, end);
-        for kind in kinds {
-            out.push(op(file, source, base + start, base + end, direction, kind));
-        }
-    };
-    match pg_query::parse(text, 0) {
-        Ok(parsed) => {
-            for raw in &parsed.protobuf.stmts {
-                let (start, end) = raw_range(text, raw);
-                emit(start, end, convert_raw(raw, &text[start..end]));
+fn read_postgres(file: &Path, source: &LineIndex, base: usize, text: &str, direction: Direction) -> Vec<Operation> {
+    Reading { file, source, direction, depth: 0 }.read(base, text)
+}
+
+/// How deep SQL read out of PL/pgSQL bodies and `EXECUTE` strings may nest (a `DO` block whose
+/// `EXECUTE` string holds another `DO` block …) before the rest is reported unread.
+const MAX_BODY_DEPTH: usize = 4;
+
+/// One file's SQL being read: where the operations point, and how deep inside procedural bodies.
+#[derive(Clone, Copy)]
+struct Reading<'a> {
+    file: &'a Path,
+    source: &'a LineIndex<'a>,
+    direction: Direction,
+    depth: usize,
+}
+
+impl Reading<'_> {
+    /// The operations of `text`, which sits at byte offset `base` of the source.
+    fn read(self, base: usize, text: &str) -> Vec<Operation> {
+        let mut out = Vec::new();
+        let mut emit = |start: usize, end: usize, raw: Option<&protobuf::RawStmt>, kinds: Vec<OpKind>| {
+            let (start, end) = trim_statement(text, start, end);
+            for kind in kinds {
+                out.push(op(self.file, self.source, base + start, base + end, self.direction, kind));
             }
-        }
-        Err(_) => {
-            // libpg_query's own scanner split drops everything after an unbalanced parenthesis,
-            // so the fallback splits by itself and never loses text.
-            for (start, end) in split(text) {
-                let piece = &text[start..end];
-                match pg_query::parse(piece, 0) {
-                    Ok(parsed) => {
-                        for raw in &parsed.protobuf.stmts {
-                            let (s, e) = raw_range(piece, raw);
-                            emit(start + s, start + e, convert_raw(raw, &piece[s..e]));
+            if let Some(node) = raw.and_then(|r| r.stmt.as_ref()).and_then(|n| n.node.as_ref()) {
+                out.extend(self.body(node, base + start, &text[start..end]));
+            }
+        };
+        match pg_query::parse(text, 0) {
+            Ok(parsed) => {
+                for raw in &parsed.protobuf.stmts {
+                    let (start, end) = raw_range(text, raw);
+                    emit(start, end, Some(raw), convert_raw(raw, &text[start..end]));
+                }
+            }
+            Err(_) => {
+                // libpg_query's own scanner split drops everything after an unbalanced parenthesis,
+                // so the fallback splits by itself and never loses text.
+                for (start, end) in split(text) {
+                    let piece = &text[start..end];
+                    match pg_query::parse(piece, 0) {
+                        Ok(parsed) => {
+                            for raw in &parsed.protobuf.stmts {
+                                let (s, e) = raw_range(piece, raw);
+                                emit(start + s, start + e, Some(raw), convert_raw(raw, &piece[s..e]));
+                            }
+                        }
+                        Err(e) => {
+                            let reason = self.reason(base + start, piece, e);
+                            emit(start, end, None, vec![unparsed(piece, &reason)])
                         }
                     }
-                    Err(e) => emit(start, end, vec![unparsed(piece, &e.to_string())]),
                 }
             }
         }
+        out
     }
-    out
+
+    /// Why `piece` (at `at` in the source) does not parse. A NUL byte or nesting too deep for
+    /// the parser is named where it is, which may be lines below the statement's start.
+    fn reason(self, at: usize, piece: &str, e: pg_query::Error) -> String {
+        let located = matches!(&e, pg_query::Error::Conversion(_))
+            || matches!(&e, pg_query::Error::Parse(m) if m.contains("memory exhausted") || m.contains("stack depth limit"));
+        if !located {
+            return e.to_string();
+        }
+        let e = crate::sql::SqlError::from_pg(piece, e);
+        match e.offset {
+            Some(offset) => {
+                let (line, column) = self.source.line_col(at + offset);
+                format!("{} (line {line}, column {column})", e.message)
+            }
+            None => e.message,
+        }
+    }
+
+    /// The operations a `DO` block or a function body performs, located where the body states
+    /// them. A `DO` block runs now, so everything it does counts; a function runs whenever it is
+    /// called — tandem cannot tell when —, so what its body would change in the schema is
+    /// reported where it is written. A body or a dynamic string that cannot be read is
+    /// `Unparsed`, never nothing.
+    fn body(self, node: &NodeEnum, at: usize, statement: &str) -> Vec<Operation> {
+        let (options, is_do) = match node {
+            NodeEnum::DoStmt(d) => (&d.args, true),
+            NodeEnum::CreateFunctionStmt(cf) => (&cf.options, false),
+            _ => return Vec::new(),
+        };
+        let mut language = String::from(if is_do { "plpgsql" } else { "sql" });
+        let mut body = None;
+        for opt in options {
+            let Some(NodeEnum::DefElem(d)) = opt.node.as_ref() else { continue };
+            let arg = d.arg.as_deref().and_then(|a| a.node.as_ref());
+            match (d.defname.as_str(), arg) {
+                ("language", Some(NodeEnum::String(s))) => language = s.sval.to_lowercase(),
+                ("as", Some(NodeEnum::String(s))) => body = Some(s.sval.clone()),
+                // `AS 'obj_file', 'link_symbol'` of a C function has two items; the body is the first.
+                ("as", Some(NodeEnum::List(l))) => body = l.items.first().and_then(string_of),
+                _ => {}
+            }
+        }
+        let here = |kind: OpKind| op(self.file, self.source, at, at + statement.len(), self.direction, kind);
+        let Some(body) = body else { return Vec::new() };
+        // Where the body starts in the file, when it is written as it reads (dollar quotes, or
+        // single quotes without doubled quotes); otherwise its operations point at the statement.
+        let body_at = statement.find(body.as_str()).map(|i| at + i);
+        if self.depth >= MAX_BODY_DEPTH {
+            return vec![here(unparsed(statement, "procedural code nested too deeply to be read"))];
+        }
+        let inner = Reading { depth: self.depth + 1, ..self };
+        let ops = match language.as_str() {
+            "plpgsql" => inner.plpgsql(at, statement, &body, body_at),
+            "sql" => match body_at {
+                Some(b) => inner.read(b, &body),
+                None => inner
+                    .read(at, &body)
+                    .into_iter()
+                    .map(|mut o| {
+                        o.span = super::span(self.file, self.source, at, at + statement.len());
+                        o
+                    })
+                    .collect(),
+            },
+            "c" | "internal" => Vec::new(),
+            other => vec![here(unparsed(statement, &format!("a function body in language {other} cannot be read")))],
+        };
+        ops.into_iter()
+            .filter(|o| match &o.kind {
+                OpKind::Raw { .. } => false,
+                OpKind::Data { .. }
+                | OpKind::Code { .. }
+                | OpKind::SetSetting { .. }
+                | OpKind::LockTable { .. }
+                | OpKind::Begin
+                | OpKind::Commit => is_do,
+                _ => true,
+            })
+            .collect()
+    }
+
+    /// The SQL a PL/pgSQL body runs: its statements and the literal strings it `EXECUTE`s.
+    fn plpgsql(self, at: usize, statement: &str, body: &str, body_at: Option<usize>) -> Vec<Operation> {
+        let here = |kind: OpKind| op(self.file, self.source, at, at + statement.len(), self.direction, kind);
+        let functions = match pg_query::parse_plpgsql(statement) {
+            Ok(v) => v,
+            // libpg_query compiled the body but printed invalid JSON for it (it does for some
+            // trigger functions): the body is valid, so read it by its statements instead.
+            Err(pg_query::Error::InvalidJson(_)) => return self.plpgsql_by_statements(at, statement, body, body_at),
+            Err(e) => return vec![here(unparsed(statement, &format!("PL/pgSQL body: {e}")))],
+        };
+        let mut found = Vec::new();
+        plpgsql_sql(&functions, &mut found);
+        found.sort_by_key(|f| f.line);
+        let mut out = Vec::new();
+        for f in found {
+            // The query text is the body's own text from the statement's line on.
+            let located = body_at.and_then(|b| {
+                let rel = b - at;
+                let line_start = body
+                    .match_indices('\n')
+                    .nth(f.line.saturating_sub(2) as usize)
+                    .filter(|_| f.line > 1)
+                    .map_or(0, |(i, _)| i + 1);
+                body[line_start..]
+                    .find(f.query.as_str())
+                    .map(|i| line_start + i)
+                    .or_else(|| body.find(f.query.as_str()))
+                    .map(|i| at + rel + i)
+            });
+            if f.dynamic {
+                match literal(&f.query) {
+                    Some((quote, sql)) => {
+                        let ops = match located {
+                            Some(q) if sql.len() + 2 * quote <= f.query.len() && f.query[quote..].starts_with(&sql) => {
+                                self.read(q + quote, &sql)
+                            }
+                            _ => self
+                                .read(at, &sql)
+                                .into_iter()
+                                .map(|mut o| {
+                                    o.span = super::span(self.file, self.source, at, at + statement.len());
+                                    o
+                                })
+                                .collect(),
+                        };
+                        out.extend(ops);
+                    }
+                    None => {
+                        let (s, e) = located.map_or((at, at + statement.len()), |q| (q, q + f.query.len()));
+                        out.push(op(
+                            self.file,
+                            self.source,
+                            s,
+                            e,
+                            self.direction,
+                            unparsed(
+                                &f.query,
+                                "EXECUTE runs SQL built at run time, which tandem cannot read; \
+                                 write the statement itself, or EXECUTE a literal string",
+                            ),
+                        ));
+                    }
+                }
+            } else {
+                match located {
+                    Some(q) => out.extend(self.read(q, &f.query)),
+                    None => out.extend(self.read(at, &f.query).into_iter().map(|mut o| {
+                        o.span = super::span(self.file, self.source, at, at + statement.len());
+                        o
+                    })),
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Reading<'_> {
+    /// A valid PL/pgSQL body read without libpg_query's JSON: each `;`-separated piece, past the
+    /// block keywords before it, is read as SQL when it parses; an `EXECUTE` as in
+    /// [`Reading::plpgsql`]; a piece that does not parse but names a schema change is `Unparsed`;
+    /// the rest (assignments, `RETURN`, `END IF`) is procedural code with no SQL of its own.
+    fn plpgsql_by_statements(self, at: usize, statement: &str, body: &str, body_at: Option<usize>) -> Vec<Operation> {
+        const BLOCK_WORDS: &[&str] = &["begin", "then", "else", "loop", "declare"];
+        let mut out = Vec::new();
+        for (s, e) in split(body) {
+            let mut from = s;
+            loop {
+                let rest = &body[from..e];
+                let trimmed = rest.trim_start();
+                let word_len = trimmed.bytes().take_while(u8::is_ascii_alphabetic).count();
+                if word_len > 0 && BLOCK_WORDS.contains(&trimmed[..word_len].to_ascii_lowercase().as_str()) {
+                    from += rest.len() - trimmed.len() + word_len;
+                } else {
+                    from += rest.len() - trimmed.len();
+                    break;
+                }
+            }
+            let piece = &body[from..e];
+            if piece.is_empty() {
+                continue;
+            }
+            let located = |o: Vec<Operation>| -> Vec<Operation> {
+                if body_at.is_some() {
+                    return o;
+                }
+                o.into_iter()
+                    .map(|mut o| {
+                        o.span = super::span(self.file, self.source, at, at + statement.len());
+                        o
+                    })
+                    .collect()
+            };
+            let piece_at = body_at.map_or(at, |b| b + from);
+            let words: Vec<String> =
+                piece.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').map(str::to_ascii_lowercase).collect();
+            if words.first().is_some_and(|w| w == "execute") {
+                let expr = piece["execute".len()..].trim_start();
+                let expr_at = piece_at + (piece.len() - expr.len());
+                match literal(expr) {
+                    Some((quote, sql)) if expr[quote..].starts_with(&sql) => {
+                        out.extend(located(self.read(expr_at + quote, &sql)))
+                    }
+                    _ => out.push(op(
+                        self.file,
+                        self.source,
+                        piece_at,
+                        piece_at + piece.len(),
+                        self.direction,
+                        unparsed(piece, "EXECUTE runs SQL built at run time, which tandem cannot read"),
+                    )),
+                }
+            } else if pg_query::parse(piece, 0).is_ok() {
+                out.extend(located(self.read(piece_at, piece)));
+            } else if words.iter().any(|w| matches!(w.as_str(), "alter" | "drop" | "truncate" | "rename")) {
+                out.push(op(
+                    self.file,
+                    self.source,
+                    piece_at,
+                    piece_at + piece.len(),
+                    self.direction,
+                    unparsed(piece, "PL/pgSQL the reader could not follow"),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// SQL found in a PL/pgSQL function's JSON: the statement text, its line in the body, and whether
+/// it is an `EXECUTE`d expression rather than a statement.
+struct BodySql {
+    query: String,
+    line: u64,
+    dynamic: bool,
+}
+
+fn plpgsql_sql(value: &serde_json::Value, out: &mut Vec<BodySql>) {
+    match value {
+        serde_json::Value::Array(items) => items.iter().for_each(|v| plpgsql_sql(v, out)),
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                let (field, dynamic) = match key.as_str() {
+                    "PLpgSQL_stmt_execsql" => ("sqlstmt", false),
+                    "PLpgSQL_stmt_dynexecute" | "PLpgSQL_stmt_dynfors" => ("query", true),
+                    "PLpgSQL_stmt_open" | "PLpgSQL_stmt_return_query" => ("dynquery", true),
+                    _ => ("", false),
+                };
+                let query = v.get(field).and_then(|e| e.get("PLpgSQL_expr")).and_then(|e| e.get("query"));
+                if let Some(query) = query.and_then(|q| q.as_str()) {
+                    let line = v.get("lineno").and_then(|l| l.as_u64()).unwrap_or(1);
+                    out.push(BodySql { query: query.to_owned(), line, dynamic });
+                }
+                plpgsql_sql(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The text of a string literal expression (`'…'` with `''`, or `$tag$…$tag$`) and the length
+/// of its opening quote; `None` for anything computed.
+fn literal(expr: &str) -> Option<(usize, String)> {
+    let expr = expr.trim();
+    if let Some(inner) = expr.strip_prefix('\'').and_then(|e| e.strip_suffix('\'')) {
+        let unescaped = inner.replace("''", "'");
+        // A lone quote inside means two literals were concatenated or juxtaposed.
+        return (!unescaped.contains('\'') || inner.matches('\'').count() == 2 * unescaped.matches('\'').count())
+            .then_some((1, unescaped));
+    }
+    if let Some(after) = expr.strip_prefix('$') {
+        let tag_end = after.find('$')? + 2;
+        let tag = &expr[..tag_end];
+        let inner = expr[tag_end..].strip_suffix(tag)?;
+        return (!inner.contains(tag)).then(|| (tag.len(), inner.to_owned()));
+    }
+    None
 }
 
 /// Byte ranges of the statements of `text` by PostgreSQL's lexical rules: `'…'` (with `''`),
@@ -827,7 +1132,7 @@ mod tests {
     use super::*;
 
     fn kinds(sql: &str) -> Vec<OpKind> {
-        read_statements(Path::new("m.sql"), sql, 0, sql, Dialect::Postgres, Direction::Up)
+        read_statements(Path::new("m.sql"), &LineIndex::new(sql), 0, sql, Dialect::Postgres, Direction::Up)
             .into_iter()
             .map(|o| o.kind)
             .collect()
@@ -862,7 +1167,7 @@ mod tests {
     #[test]
     fn a_bad_statement_is_unparsed_and_the_rest_is_read() {
         let sql = "CREATE INDEX CONCURRENTLY i ON t (a);\nALTER TABLE t ADD COLUM x int;\nDROP TABLE t;\n";
-        let ops = read_statements(Path::new("m.sql"), sql, 0, sql, Dialect::Postgres, Direction::Up);
+        let ops = read_statements(Path::new("m.sql"), &LineIndex::new(sql), 0, sql, Dialect::Postgres, Direction::Up);
         assert_eq!(ops.len(), 3);
         assert!(matches!(ops[0].kind, OpKind::AddIndex { concurrently: true, .. }));
         assert!(matches!(&ops[1].kind, OpKind::Unparsed { text, .. } if text == "ALTER TABLE t ADD COLUM x int"));
