@@ -40,9 +40,13 @@ impl State {
     }
 
     /// Whether the state says what the database holds, so that an object missing from it is
-    /// missing from the database.
+    /// missing from the database. Tables the current migration created say nothing of the
+    /// database before it: a lone migration that creates one table and alters an older one,
+    /// checked with no schema, must not be told the older one does not exist.
     pub fn known(&self) -> bool {
-        self.given || !self.schema.tables.is_empty() || !self.schema.views.is_empty()
+        self.given
+            || !self.schema.views.is_empty()
+            || self.schema.tables.iter().any(|t| !self.created_tables.contains(&self.key(&t.name)))
     }
 
     /// Why `table` (or its `column`) is not in the state, when the state is known and does not

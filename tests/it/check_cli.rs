@@ -919,3 +919,22 @@ fn sql_a_plpgsql_body_builds_at_run_time_is_unparsed_and_blocks_in_strict_mode()
     assert_eq!(code, 1, "{v:#}");
     assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "unparsed-statement"), "{v:#}");
 }
+
+/// With no schema and no earlier migration, what a migration creates itself says nothing of the
+/// tables that existed before it: altering an older table is not "no such table". (Seen on a real
+/// Prisma migration that creates tables and then alters an existing one.)
+#[test]
+fn a_lone_migration_that_creates_a_table_does_not_make_older_tables_unknown() {
+    let findings = findings_of_history(&[(
+        "20260101000000_orgs.sql",
+        "SET lock_timeout = '5s';\nSET statement_timeout = '5s';\nCREATE TABLE orgs (id bigint PRIMARY KEY);\n\
+         ALTER TABLE users ADD COLUMN org_id bigint;\n",
+    )]);
+    assert!(!findings.iter().any(|f| f.contains("schema state")), "{findings:#?}");
+    // Once an earlier migration built the state, it is known, and a table it lacks is named.
+    let findings = findings_of_history(&[
+        ("20260101000000_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n"),
+        ("20260102000000_drop.sql", "SET lock_timeout = '5s';\nALTER TABLE accounts DROP COLUMN legacy;\n"),
+    ]);
+    assert!(findings.iter().any(|f| f.contains("there is no table `accounts` in the schema state")), "{findings:#?}");
+}
