@@ -53,17 +53,20 @@ def checkout(app, target, mirror, scratch):
     if not (repo / ".git").exists():
         repo.parent.mkdir(parents=True, exist_ok=True)
         git("clone", "-q", "--shared", "--no-checkout", str(mirror), str(repo))
-    head = git("rev-parse", "HEAD", cwd=repo).strip() if (repo / ".git" / "HEAD").exists() else ""
-    if head != target["commit"]:
-        git("-c", "advice.detachedHead=false", "checkout", "-q", "--force", target["commit"], cwd=repo)
+    # A --no-checkout clone's HEAD may already be the commit with nothing in the work tree. A
+    # mirror may lack its largest blobs (media): git writes every other file and complains.
+    subprocess.run(["git", "-c", "advice.detachedHead=false", "checkout", "-q", "--force", target["commit"]],
+                   cwd=repo, capture_output=True)
+    if git("rev-parse", "HEAD", cwd=repo).strip() != target["commit"]:
+        sys.exit(f"{repo}: could not check out {target['commit']}")
     return repo
 
 
-def registry(app, target, repo):
+def registry(app, target, repo, schema):
     q = json.dumps  # TOML basic strings and JSON strings agree for paths and names
     lines = ["[registry]", f"dialect = {q(target.get('dialect', 'postgres'))}"]
-    if target.get("schema"):
-        lines.append(f"schema = {q(str(repo / target['schema']))}")
+    if schema:
+        lines.append(f"schema = {q(str(schema))}")
     lines += [
         "",
         "[[app]]",
@@ -74,7 +77,7 @@ def registry(app, target, repo):
     ]
     if target.get("path"):
         lines.append(f"path = {q(target['path'])}")
-    if target.get("migrations") and not target.get("schema"):
+    if target.get("migrations") and not schema:
         lines.append(f"migrations = {q(target['migrations'])}")
     for key in ("include", "exclude"):
         if target.get(key):
@@ -147,7 +150,15 @@ def main():
             continue
         repo = checkout(app, target, mirror, scratch)
         config = scratch / app / "apps.toml"
-        config.write_text(registry(app, target, repo))
+        schema = repo / target["schema"] if target.get("schema") else None
+        if target.get("schema_from"):
+            # A schema written by a script of ours from the app's code (Django apps keep one
+            # migrations directory per Django app, which apps.toml cannot name yet).
+            schema = scratch / app / "schema.sql"
+            out = subprocess.run([sys.executable, str(HERE / target["schema_from"]), str(mirror), target["commit"]],
+                                 check=True, capture_output=True, text=True).stdout
+            schema.write_text(out)
+        config.write_text(registry(app, target, repo, schema))
         rows = truth(folder)
         targets = sorted({t for t, _, _ in rows})
         found = tandem_refs(tandem, config, targets)
