@@ -1,6 +1,7 @@
 //! `tandem report --format html [-o FILE]`: one self-contained page for people — the registry,
-//! the pending migrations with their verdicts and the references behind them, the dependency
-//! graph. Exit 0 once the page is written, whatever the verdicts on it.
+//! the pending migrations with their verdicts and the references behind them, the drift of the
+//! committed dumps (`tandem schema drift`), the changes in flight (`tandem plan status`), the
+//! dependency graph. Exit 0 once the page is written, whatever the verdicts on it.
 
 use std::path::PathBuf;
 
@@ -12,7 +13,7 @@ use crate::cli::{Globals, Outcome, write_out};
 use crate::error::{Diagnostic, Error, Result};
 use crate::graph::DepGraph;
 
-use crate::report::html::{self, AppRow, Page};
+use crate::report::html::{self, AppRow, DriftStatus, Page};
 use crate::schema::Schema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -76,14 +77,28 @@ pub fn run(g: &Globals, args: ReportArgs) -> Result<Outcome> {
         })
         .collect();
     let graph = DepGraph::build(Some(&schema), &scans).to_svg(&[]);
+    // Drift as `tandem schema drift` checks it by default; a registry without a dump, or a dump
+    // that cannot be checked, is said in the section rather than failing the whole page.
+    let drift = if config.apps.iter().any(|a| a.structure.is_some()) {
+        match crate::drift::run(&config, &crate::drift::Options::default()) {
+            Ok(r) => DriftStatus::Checked(r),
+            Err(Error::Input(d)) => DriftStatus::Failed(d.to_string()),
+            Err(e) => return Err(e),
+        }
+    } else {
+        DriftStatus::NoDump
+    };
+    let drift = html::drift_section(&drift);
+    // The ledger as `tandem plan status` shows it; without a database, phases' run is unknown.
+    let changes = html::changes_section(&crate::plan::status(&config, None, None)?);
     let page = match args.format {
         PageFormat::Html => html::render_page(&Page {
             title: "tandem report".to_owned(),
             apps,
             check: &report,
             graph,
-            drift: None,
-            changes: None,
+            drift: Some(drift),
+            changes: Some(changes),
         }),
     };
     match &args.output {

@@ -122,7 +122,13 @@ fn applied_versions(config: &Config, arg: Option<&str>) -> Result<(String, Optio
     if arg.is_none() && !configured {
         return Ok(("not asked: give --database-url env:VAR to see which phases have run".into(), None));
     }
-    let url = crate::runner::database_url(arg, config)?;
+    let url = match crate::runner::database_url(arg, config) {
+        Ok(url) => url,
+        // The registry's variable unset (a laptop, `tandem report`): the ledger still answers,
+        // with the phases' run unknown; a URL the user gave that is wrong is still an error.
+        Err(e) if arg.is_none() => return Ok((format!("not asked: {}", e.diagnostic().message), None)),
+        Err(e) => return Err(e),
+    };
     let shown = crate::redact::redact(&url);
     match crate::runner::history::applied(&url, &config.migrate.history_table) {
         Ok(rows) => Ok((shown, Some(rows.into_iter().map(|r| r.version).collect()))),

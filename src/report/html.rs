@@ -3,10 +3,11 @@
 //!
 //! The report shows the registry (apps, refs, owners), the pending migrations with their verdicts
 //! and the references behind them, and the dependency graph. Two sections come from commands
-//! other than `check`: the drift status (`tandem schema drift`) and the changes in flight (the
-//! `tandem plan` ledger). They are [`Page::drift`] and [`Page::changes`]: a command that has them
-//! fills the field, and until then the page says nothing about them (an HTML comment marks the
-//! slot) rather than showing something made up.
+//! other than `check`: the drift status (`tandem schema drift`, [`drift_section`]) and the
+//! changes in flight (the `tandem plan` ledger, [`changes_section`]). They are [`Page::drift`] and
+//! [`Page::changes`]: the report fills both from those commands' libraries; a page left without
+//! one says nothing about it (an HTML comment marks the slot) rather than showing something made
+//! up.
 
 use std::fmt::Write as _;
 
@@ -122,9 +123,9 @@ pub struct Page<'a> {
     pub check: &'a CheckReport,
     /// The dependency graph as SVG.
     pub graph: String,
-    /// Extension point: the drift status, from `tandem schema drift` when that command exists.
+    /// The drift status, from the `tandem schema drift` library ([`drift_section`]).
     pub drift: Option<Section>,
-    /// Extension point: the changes in flight, from the `tandem plan` ledger when it exists.
+    /// The changes in flight, from the `tandem plan` ledger ([`changes_section`]).
     pub changes: Option<Section>,
 }
 
@@ -169,6 +170,137 @@ fn extension(body: &mut String, id: &str, section: Option<&Section>) {
             let _ = writeln!(body, "<!-- tandem:section {id}: not provided by this version -->");
         }
     }
+}
+
+/// What the drift library said, as the report asks it (every app's dump at `head`).
+pub enum DriftStatus {
+    /// No app names a `structure` dump: nothing to compare.
+    NoDump,
+    /// The library could not check (an input error: a missing dump, an unreadable migration).
+    Failed(String),
+    Checked(crate::drift::Report),
+}
+
+/// The drift section: per app, in sync or its findings (kind, object, where), counts by kind.
+pub fn drift_section(status: &DriftStatus) -> Section {
+    let mut html = String::new();
+    match status {
+        DriftStatus::NoDump => html.push_str(
+            "<p class=\"muted\">No app names a committed schema dump (<code>structure</code>): nothing to check for drift.</p>\n",
+        ),
+        DriftStatus::Failed(message) => {
+            let _ = writeln!(html, "<p>{} drift could not be checked: {}</p>", badge("block", "error"), inline(&message));
+        }
+        DriftStatus::Checked(r) => {
+            for a in &r.apps {
+                let _ = writeln!(
+                    html,
+                    "<div class=\"card\">\n<h3>{} <code>{}</code> at {} <code>{}</code></h3>",
+                    escape(&a.app),
+                    escape(&a.dump),
+                    escape(&a.git_ref),
+                    short_commit(&a.commit)
+                );
+                let drift = a.findings.iter().filter(|f| f.kind.is_drift()).count();
+                if drift == 0 {
+                    let _ = writeln!(html, "<p>{} with the migrations of every app.</p>", badge("pass", "in sync"));
+                } else {
+                    let mut by_kind = std::collections::BTreeMap::<&str, usize>::new();
+                    for f in a.findings.iter().filter(|f| f.kind.is_drift()) {
+                        *by_kind.entry(f.kind.as_str()).or_default() += 1;
+                    }
+                    let counts: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} <code>{k}</code>")).collect();
+                    let _ = writeln!(html, "<p>{} {}</p>", badge("block", "drift"), counts.join(", "));
+                }
+                if !a.findings.is_empty() {
+                    let _ = writeln!(
+                        html,
+                        "<table>\n<tr><th>kind</th><th>object</th><th>where</th><th>what</th></tr>"
+                    );
+                    for f in &a.findings {
+                        let kind = if f.kind.is_drift() {
+                            format!("<code>{}</code>", f.kind.as_str())
+                        } else {
+                            format!("<code>{}</code> (not drift)", f.kind.as_str())
+                        };
+                        let _ = writeln!(
+                            html,
+                            "<tr><td>{kind}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                            escape(&f.object),
+                            f.location.as_ref().map_or(String::new(), |l| format!("<code>{}</code>", escape(&l.to_string()))),
+                            inline(&f.message)
+                        );
+                    }
+                    let _ = writeln!(html, "</table>");
+                }
+                for n in &a.notes {
+                    let _ = writeln!(html, "<p class=\"muted\">{}</p>", inline(n));
+                }
+                let _ = writeln!(html, "</div>");
+            }
+        }
+    }
+    Section { title: "Drift".to_owned(), html }
+}
+
+/// The changes-in-flight section: the ledger as `tandem plan status` reports it.
+pub fn changes_section(r: &crate::plan::StatusReport) -> Section {
+    use crate::plan::status::Uses;
+    let mut html = String::new();
+    if r.changes.is_empty() {
+        html.push_str("<p class=\"muted\">No changes recorded (<code>tandem plan rename-column …</code> records one).</p>\n");
+        return Section { title: "Changes in flight".to_owned(), html };
+    }
+    let _ = writeln!(html, "<p class=\"muted\">Which phases ran: {}</p>", inline(&r.database));
+    for c in &r.changes {
+        let answer = if c.can_contract || c.answer.starts_with("done") { "pass" } else { "warn" };
+        let _ = writeln!(
+            html,
+            "<div class=\"card\" id=\"{}\">\n<h3><code>{}</code> {}</h3>\n<p>{} {}</p>",
+            anchor("change", &c.id),
+            escape(&c.id),
+            escape(c.change.kind()),
+            badge(answer, if c.can_contract { "can contract" } else { "cannot contract yet" }),
+            inline(&c.answer)
+        );
+        let _ = writeln!(html, "<table>\n<tr><th>phase</th><th>version</th><th>files</th><th>run</th></tr>");
+        for p in &c.phases {
+            let run = match p.applied {
+                Some(true) => "applied",
+                Some(false) => "pending",
+                None => "unknown",
+            };
+            let missing: Vec<String> =
+                p.files.iter().filter(|f| !f.exists).map(|f| format!("<code>{}</code>", escape(&f.path))).collect();
+            let files = if missing.is_empty() { "present".to_owned() } else { format!("missing {}", missing.join(", ")) };
+            let _ = writeln!(
+                html,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{files}</td><td>{run}</td></tr>",
+                p.phase.as_str(),
+                escape(&p.version)
+            );
+        }
+        let _ = writeln!(html, "</table>");
+        let _ = writeln!(html, "<table>\n<tr><th>app</th><th>ref</th><th>uses</th><th>where</th></tr>");
+        for a in &c.apps {
+            let (uses, at) = match a.uses {
+                Uses::Old => ("the old name", a.old.join(", ")),
+                Uses::New => ("the new name", a.new.join(", ")),
+                Uses::Both => ("both", [a.old.join(", "), a.new.join(", ")].join("; ")),
+                Uses::Neither => ("neither", String::new()),
+                Uses::Unknown => ("unknown", a.error.clone().unwrap_or_default()),
+            };
+            let _ = writeln!(
+                html,
+                "<tr><td>{}</td><td>{}</td><td>{uses}</td><td>{}</td></tr>",
+                escape(&a.app),
+                escape(&a.git_ref),
+                escape(&at)
+            );
+        }
+        let _ = writeln!(html, "</table>\n</div>");
+    }
+    Section { title: "Changes in flight".to_owned(), html }
 }
 
 fn registry(body: &mut String, apps: &[AppRow]) {
