@@ -248,7 +248,9 @@ pub fn changes_section(r: &crate::plan::StatusReport) -> Section {
     use crate::plan::status::Uses;
     let mut html = String::new();
     if r.changes.is_empty() {
-        html.push_str("<p class=\"muted\">No changes recorded (<code>tandem plan rename-column …</code> records one).</p>\n");
+        html.push_str(
+            "<p class=\"muted\">No changes recorded (<code>tandem plan rename-column …</code> records one).</p>\n",
+        );
         return Section { title: "Changes in flight".to_owned(), html };
     }
     let _ = writeln!(html, "<p class=\"muted\">Which phases ran: {}</p>", inline(&r.database));
@@ -272,7 +274,8 @@ pub fn changes_section(r: &crate::plan::StatusReport) -> Section {
             };
             let missing: Vec<String> =
                 p.files.iter().filter(|f| !f.exists).map(|f| format!("<code>{}</code>", escape(&f.path))).collect();
-            let files = if missing.is_empty() { "present".to_owned() } else { format!("missing {}", missing.join(", ")) };
+            let files =
+                if missing.is_empty() { "present".to_owned() } else { format!("missing {}", missing.join(", ")) };
             let _ = writeln!(
                 html,
                 "<tr><td>{}</td><td><code>{}</code></td><td>{files}</td><td>{run}</td></tr>",
