@@ -421,4 +421,18 @@ mod tests {
         assert_eq!(anchor("app", "Web App_1"), "app-web-app-1");
         assert_eq!(inline_svg("<?xml version=\"1.0\"?><svg></svg>"), "<svg></svg>");
     }
+
+    #[test]
+    fn sections_without_a_dump_a_check_or_a_change_say_so_in_one_line() {
+        let none = drift_section(&DriftStatus::NoDump).html;
+        assert!(none.contains("No app names a committed schema dump") && none.lines().count() == 1, "{none}");
+        let failed = drift_section(&DriftStatus::Failed("apps.toml:3: `structure` names <db/x.sql>".into())).html;
+        assert!(
+            failed.contains("could not be checked: apps.toml:3: <code>structure</code> names &lt;db/x.sql&gt;"),
+            "{failed}"
+        );
+        let empty = crate::plan::StatusReport { version: 1, database: "not asked".into(), changes: Vec::new() };
+        let changes = changes_section(&empty).html;
+        assert!(changes.contains("No changes recorded") && changes.lines().count() == 1, "{changes}");
+    }
 }
