@@ -189,7 +189,7 @@ pub fn drift_section(status: &DriftStatus) -> Section {
             "<p class=\"muted\">No app names a committed schema dump (<code>structure</code>): nothing to check for drift.</p>\n",
         ),
         DriftStatus::Failed(message) => {
-            let _ = writeln!(html, "<p>{} drift could not be checked: {}</p>", badge("block", "error"), inline(&message));
+            let _ = writeln!(html, "<p>{} drift could not be checked: {}</p>", badge("block", "error"), inline(message));
         }
         DriftStatus::Checked(r) => {
             for a in &r.apps {
