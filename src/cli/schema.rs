@@ -1,4 +1,4 @@
-//! `tandem schema show | dump | diff | drift`.
+//! `tandem schema show | dump | diff | drift | sync`.
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -36,6 +36,24 @@ pub enum SchemaCommand {
     },
     /// Compare each app's committed dump with the migrations of every app; exit 1 on drift
     Drift(DriftArgs),
+    /// Regenerate each app's committed dump from a live database as the app's framework writes
+    /// it; print the diff and exit 1 when it differs, or write it with --write
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this app's dump (repeatable) [default: every app with a `structure`]
+    #[arg(long = "app", value_name = "NAME")]
+    pub apps: Vec<String>,
+    /// The live database to dump: `env:VAR` naming an environment variable that holds its URL
+    #[arg(long, value_name = "SRC")]
+    pub from: String,
+    /// Write each dump that differs into its app's work tree (exit 0)
+    #[arg(long)]
+    pub write: bool,
+    #[command(flatten)]
+    pub format: FormatArg,
 }
 
 #[derive(Debug, Args)]
@@ -112,7 +130,33 @@ pub fn run(g: &Globals, cmd: SchemaCommand) -> Result<Outcome> {
             Ok(if differences.is_empty() { Outcome::Success } else { Outcome::Failure })
         }
         SchemaCommand::Drift(args) => drift(g, args),
+        SchemaCommand::Sync(args) => sync(g, args),
     }
+}
+
+fn sync(g: &Globals, args: SyncArgs) -> Result<Outcome> {
+    let config = g.load_config()?;
+    let options = crate::sync::Options { apps: args.apps, from: positional(&args.from)?, write: args.write };
+    let apps = crate::sync::run(&config, &options)?;
+    write_out(&match args.format.format {
+        TextOrJson::Text => apps
+            .iter()
+            .map(|a| match (&a.written, a.in_sync) {
+                (_, true) => format!("{} ({}): in sync\n", a.dump, a.app),
+                (Some(path), _) => format!("{} ({}): written to {}\n", a.dump, a.app, path.display()),
+                (None, false) => a.diff(),
+            })
+            .collect(),
+        TextOrJson::Json => report::json(&SyncJson { version: 1, apps: &apps }),
+    })?;
+    let stale = apps.iter().any(|a| !a.in_sync && a.written.is_none());
+    Ok(if stale { Outcome::Failure } else { Outcome::Success })
+}
+
+#[derive(Serialize)]
+struct SyncJson<'a> {
+    version: u32,
+    apps: &'a [crate::sync::AppSync],
 }
 
 fn drift(g: &Globals, args: DriftArgs) -> Result<Outcome> {
