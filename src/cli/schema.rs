@@ -50,8 +50,18 @@ pub struct SyncArgs {
     #[arg(long, value_name = "SRC")]
     pub from: String,
     /// Write each dump that differs into its app's work tree (exit 0)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "commit")]
     pub write: bool,
+    /// Commit each dump that differs on --branch of its app's repository, through libgit2,
+    /// without touching the work tree (exit 0)
+    #[arg(long, requires = "branch")]
+    pub commit: bool,
+    /// The branch --commit commits on (created at the app's head when it does not exist)
+    #[arg(long, value_name = "B", requires = "commit")]
+    pub branch: Option<String>,
+    /// The commit's title [default: tandem schema sync: regenerate PATH]
+    #[arg(short = 'm', long, value_name = "MSG", requires = "commit")]
+    pub message: Option<String>,
     #[command(flatten)]
     pub format: FormatArg,
 }
@@ -136,20 +146,26 @@ pub fn run(g: &Globals, cmd: SchemaCommand) -> Result<Outcome> {
 
 fn sync(g: &Globals, args: SyncArgs) -> Result<Outcome> {
     let config = g.load_config()?;
-    let options = crate::sync::Options { apps: args.apps, from: positional(&args.from)?, write: args.write };
+    let output = match (args.write, args.branch) {
+        (true, _) => crate::sync::Output::Write,
+        (false, Some(branch)) => crate::sync::Output::Commit { branch, message: args.message },
+        (false, None) => crate::sync::Output::Diff,
+    };
+    let options = crate::sync::Options { apps: args.apps, from: positional(&args.from)?, output };
     let apps = crate::sync::run(&config, &options)?;
     write_out(&match args.format.format {
         TextOrJson::Text => apps
             .iter()
-            .map(|a| match (&a.written, a.in_sync) {
-                (_, true) => format!("{} ({}): in sync\n", a.dump, a.app),
+            .map(|a| match (&a.written, &a.commit) {
+                _ if a.in_sync => format!("{} ({}): in sync\n", a.dump, a.app),
                 (Some(path), _) => format!("{} ({}): written to {}\n", a.dump, a.app, path.display()),
-                (None, false) => a.diff(),
+                (_, Some(id)) => format!("{} ({}): committed {}\n", a.dump, a.app, report::short_commit(id)),
+                (None, None) => a.diff(),
             })
             .collect(),
         TextOrJson::Json => report::json(&SyncJson { version: 1, apps: &apps }),
     })?;
-    let stale = apps.iter().any(|a| !a.in_sync && a.written.is_none());
+    let stale = apps.iter().any(|a| !a.in_sync && a.written.is_none() && a.commit.is_none());
     Ok(if stale { Outcome::Failure } else { Outcome::Success })
 }
 

@@ -1,8 +1,10 @@
 //! `tandem schema sync`: each app's committed dump regenerated from the live database the way
 //! the app's own tool writes it — for a Rails `structure.sql` on PostgreSQL, the real `pg_dump`
 //! with Rails' flags and Rails' post-processing ([`rails`]) — compared with the dump committed at
-//! the app's head, and written into the app's work tree when asked.
+//! the app's head, and written into the app's work tree or committed on a branch when asked
+//! ([`commit`]).
 
+pub mod commit;
 pub mod rails;
 
 use std::path::{Path, PathBuf};
@@ -23,8 +25,18 @@ pub struct Options {
     pub apps: Vec<String>,
     /// The live database the dumps are made from (`--from env:VAR`).
     pub from: SchemaSource,
-    /// Write each dump that differs into its app's work tree.
-    pub write: bool,
+    pub output: Output,
+}
+
+/// What to do with a dump that differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Nothing: the caller shows the diff.
+    Diff,
+    /// Write it into the app's work tree.
+    Write,
+    /// Commit it on this branch of the app's repository (`message`: the commit's title).
+    Commit { branch: String, message: Option<String> },
 }
 
 /// One app's dump: as committed and as regenerated.
@@ -37,6 +49,9 @@ pub struct AppSync {
     /// Where the regenerated dump was written, with `--write`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub written: Option<PathBuf>,
+    /// The commit made with `--commit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
     #[serde(skip)]
     pub committed: String,
     #[serde(skip)]
@@ -67,7 +82,7 @@ pub fn run(config: &Config, options: &Options) -> Result<Vec<AppSync>> {
     let url = database_url(&options.from)?;
     let mut out = Vec::new();
     for app in with_dump {
-        out.push(sync_app(config, app, &url, options.write)?);
+        out.push(sync_app(config, app, &url, &options.output)?);
     }
     Ok(out)
 }
@@ -89,7 +104,7 @@ fn database_url(source: &SchemaSource) -> Result<String> {
     }
 }
 
-fn sync_app(config: &Config, app: &App, url: &str, write: bool) -> Result<AppSync> {
+fn sync_app(config: &Config, app: &App, url: &str, output: &Output) -> Result<AppSync> {
     let structure = app.structure.as_deref().unwrap_or_default();
     let dump_path = crate::drift::in_app(app, structure);
     if app.source != AppSource::Repo {
@@ -116,16 +131,25 @@ fn sync_app(config: &Config, app: &App, url: &str, write: bool) -> Result<AppSyn
     };
     let generated = rails_structure(url, rails::VersionOrder::of(&committed))?;
     let in_sync = generated == committed;
-    let written = if write && !in_sync {
-        let path = app.repo.join(&dump_path);
-        std::fs::write(&path, &generated).map_err(|e| {
-            Error::environment(Diagnostic::new(format!("cannot write the dump: {e}")).in_file(&path))
-        })?;
-        Some(path)
-    } else {
-        None
-    };
-    Ok(AppSync { app: app.name.clone(), dump: dump_path, in_sync, written, committed, generated })
+    let (mut written, mut made) = (None, None);
+    match output {
+        _ if in_sync => {}
+        Output::Diff => {}
+        Output::Write => {
+            let path = app.repo.join(&dump_path);
+            std::fs::write(&path, &generated).map_err(|e| {
+                Error::environment(Diagnostic::new(format!("cannot write the dump: {e}")).in_file(&path))
+            })?;
+            written = Some(path);
+        }
+        Output::Commit { branch, message } => {
+            let default = format!("tandem schema sync: regenerate {dump_path}");
+            let title = message.as_deref().unwrap_or(&default);
+            let text = commit::message(title, &dump_path, &committed, &generated, config.registry.dialect);
+            made = Some(commit::commit(&repo, commit, branch, &dump_path, &generated, &text)?.to_string());
+        }
+    }
+    Ok(AppSync { app: app.name.clone(), dump: dump_path, in_sync, written, commit: made, committed, generated })
 }
 
 /// `db/structure.sql` of the database at `url`, as `rails db:schema:dump` writes it.

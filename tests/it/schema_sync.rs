@@ -110,6 +110,33 @@ fn a_stale_dump_is_a_diff_until_written_and_the_written_dump_is_what_rails_write
     assert!(out.contains("\n+('20250201000000'),\n"), "{out}");
     assert_eq!(s.work_tree_dump(), before, "without --write the work tree is untouched");
 
+    // --commit: the branch gets the dump, the work tree and `main` stay as they were.
+    let main = s.web.rev("main");
+    let (code, out, err) = s.sync(&["--commit", "--branch", "tandem/sync", "-m", "Sync the dump"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("db/structure.sql (web): committed "), "{out}");
+    assert_eq!(s.web.rev("main"), main);
+    assert_eq!(s.work_tree_dump(), before);
+    let git = |args: &[&str]| {
+        let o = Command::new("git").current_dir(s.web.path()).args(args).output().unwrap();
+        assert!(o.status.success(), "{o:?}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(git(&["rev-parse", "tandem/sync~1"]).trim(), main);
+    assert_eq!(
+        git(&["show", "tandem/sync:db/structure.sql"]),
+        what_rails_writes(&s.db, &["20250201000000", "20250102000000", "20250101000000"])
+    );
+    let message = git(&["log", "-1", "--format=%B", "tandem/sync"]);
+    assert!(message.starts_with("Sync the dump\n\n"), "{message}");
+    assert!(message.contains("+ table public.events\n"), "{message}");
+    assert!(message.contains("20250201000000"), "{message}");
+    assert_eq!(git(&["status", "--porcelain"]), "");
+    // Again: the branch has it already, so nothing new is committed.
+    let tip = git(&["rev-parse", "tandem/sync"]);
+    s.sync(&["--commit", "--branch", "tandem/sync"]);
+    assert_eq!(git(&["rev-parse", "tandem/sync"]), tip);
+
     let (code, out, _) = s.sync(&["--write", "--format", "json"]);
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
