@@ -159,7 +159,8 @@ fn ecto_config(
     };
     // The Mix project holding `priv/` holds `config/`.
     let project = parts[..at].join("/");
-    let config_path = if project.is_empty() { "config/config.exs".to_owned() } else { format!("{project}/config/config.exs") };
+    let config_path =
+        if project.is_empty() { "config/config.exs".to_owned() } else { format!("{project}/config/config.exs") };
     let Some(blob) = crate::git::blob_at(repo, commit, &config_path)? else { return Ok(RepoConfig::default()) };
     let text = crate::git::blob_text(repo, blob, Path::new(&config_path))?;
     RepoConfig::read(Path::new(&config_path), &text, parts[at + 1])

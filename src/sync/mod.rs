@@ -109,8 +109,11 @@ fn sync_app(config: &Config, app: &App, url: &str, output: &Output) -> Result<Ap
     let dump_path = crate::drift::in_app(app, structure);
     if app.source != AppSource::Repo {
         return Err(Error::input(
-            Diagnostic::new(format!("app `{}` reads its code from the store: it has no dump to sync", app.name))
-                .at(&config.path, app.line, 1),
+            Diagnostic::new(format!("app `{}` reads its code from the store: it has no dump to sync", app.name)).at(
+                &config.path,
+                app.line,
+                1,
+            ),
         ));
     }
     if config.registry.dialect != Dialect::Postgres || !dump_path.ends_with(".sql") {
@@ -155,7 +158,8 @@ fn sync_app(config: &Config, app: &App, url: &str, output: &Output) -> Result<Ap
 /// `db/structure.sql` of the database at `url`, as `rails db:schema:dump` writes it.
 pub fn rails_structure(url: &str, order: rails::VersionOrder) -> Result<String> {
     let dumped = pg_dump(url, &rails::PG_DUMP_FLAGS)?;
-    let mut db = Db::connect(url, &ConnectOptions { application_name: "tandem sync", busy_timeout: Default::default() })?;
+    let mut db =
+        Db::connect(url, &ConnectOptions { application_name: "tandem sync", busy_timeout: Default::default() })?;
     let search_path =
         db.scalar("SHOW search_path", &[]).map_err(|e| db.error("read the search path", &e))?.unwrap_or_default();
     let has_table = db

@@ -452,7 +452,8 @@ created_at timestamp(6) NOT NULL, updated_at timestamp(6) NOT NULL);\n";
 
 #[test]
 fn old_rails_migrations_replay_with_their_versions_defaults() {
-    let dump = real_dump(&[LEGACY_RAILS_SQL], &["20150101000000", "20170101000000", "20210101000000", "20240101000000"]);
+    let dump =
+        real_dump(&[LEGACY_RAILS_SQL], &["20150101000000", "20170101000000", "20210101000000", "20240101000000"]);
     let mut web = TestRepo::init();
     web.write(&LEGACY_RAILS);
     web.commit_files(&[("db/structure.sql", &dump)], "web: legacy migrations");

@@ -408,9 +408,11 @@ impl Reader<'_> {
                 topts.array = true;
                 items.get(1).and_then(Val::name).unwrap_or("unknown").to_owned()
             }
-            Val::Call(f, args) if f == "references" => {
-                kw(args, "type").or_else(|| kw(&self.config.foreign_key, "type")).and_then(Val::name).unwrap_or("bigint").to_owned()
-            }
+            Val::Call(f, args) if f == "references" => kw(args, "type")
+                .or_else(|| kw(&self.config.foreign_key, "type"))
+                .and_then(Val::name)
+                .unwrap_or("bigint")
+                .to_owned(),
             other => other.name().unwrap_or("unknown").to_owned(),
         };
         let mut c = Column::new(name, &ecto_type(&ty_name, &topts, self.dialect));

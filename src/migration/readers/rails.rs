@@ -1107,9 +1107,10 @@ impl<'a, 't> Reader<'a, 't> {
         // Rails 5.0 gave an explicit `id: :integer` / `id: :bigint` no default (no sequence),
         // except a MySQL `bigint`.
         let explicit_integer = legacy
-            && args.opt("id").and_then(Val::name).is_some_and(|t| {
-                t == "integer" || (t == "bigint" && self.dialect != Dialect::Mysql)
-            })
+            && args
+                .opt("id")
+                .and_then(Val::name)
+                .is_some_and(|t| t == "integer" || (t == "bigint" && self.dialect != Dialect::Mysql))
             && args.opt("default").is_none();
         let pk_names = args.opt("primary_key").and_then(Val::names);
         let mut primary_key = None;
