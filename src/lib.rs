@@ -21,5 +21,6 @@ pub mod scan;
 pub mod schema;
 pub mod sql;
 pub mod store;
+pub mod sync;
 
 pub use error::{Diagnostic, Error, Result};

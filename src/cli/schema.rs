@@ -1,4 +1,4 @@
-//! `tandem schema show | dump | diff | drift`.
+//! `tandem schema show | dump | diff | drift | sync`.
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -36,6 +36,34 @@ pub enum SchemaCommand {
     },
     /// Compare each app's committed dump with the migrations of every app; exit 1 on drift
     Drift(DriftArgs),
+    /// Regenerate each app's committed dump from a live database as the app's framework writes
+    /// it; print the diff and exit 1 when it differs, or write it with --write
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this app's dump (repeatable) [default: every app with a `structure`]
+    #[arg(long = "app", value_name = "NAME")]
+    pub apps: Vec<String>,
+    /// The live database to dump: `env:VAR` naming an environment variable that holds its URL
+    #[arg(long, value_name = "SRC")]
+    pub from: String,
+    /// Write each dump that differs into its app's work tree (exit 0)
+    #[arg(long, conflicts_with = "commit")]
+    pub write: bool,
+    /// Commit each dump that differs on --branch of its app's repository, through libgit2,
+    /// without touching the work tree (exit 0)
+    #[arg(long, requires = "branch")]
+    pub commit: bool,
+    /// The branch --commit commits on (created at the app's head when it does not exist)
+    #[arg(long, value_name = "B", requires = "commit")]
+    pub branch: Option<String>,
+    /// The commit's title [default: tandem schema sync: regenerate PATH]
+    #[arg(short = 'm', long, value_name = "MSG", requires = "commit")]
+    pub message: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArg,
 }
 
 #[derive(Debug, Args)]
@@ -112,7 +140,39 @@ pub fn run(g: &Globals, cmd: SchemaCommand) -> Result<Outcome> {
             Ok(if differences.is_empty() { Outcome::Success } else { Outcome::Failure })
         }
         SchemaCommand::Drift(args) => drift(g, args),
+        SchemaCommand::Sync(args) => sync(g, args),
     }
+}
+
+fn sync(g: &Globals, args: SyncArgs) -> Result<Outcome> {
+    let config = g.load_config()?;
+    let output = match (args.write, args.branch) {
+        (true, _) => crate::sync::Output::Write,
+        (false, Some(branch)) => crate::sync::Output::Commit { branch, message: args.message },
+        (false, None) => crate::sync::Output::Diff,
+    };
+    let options = crate::sync::Options { apps: args.apps, from: positional(&args.from)?, output };
+    let apps = crate::sync::run(&config, &options)?;
+    write_out(&match args.format.format {
+        TextOrJson::Text => apps
+            .iter()
+            .map(|a| match (&a.written, &a.commit) {
+                _ if a.in_sync => format!("{} ({}): in sync\n", a.dump, a.app),
+                (Some(path), _) => format!("{} ({}): written to {}\n", a.dump, a.app, path.display()),
+                (_, Some(id)) => format!("{} ({}): committed {}\n", a.dump, a.app, report::short_commit(id)),
+                (None, None) => a.diff(),
+            })
+            .collect(),
+        TextOrJson::Json => report::json(&SyncJson { version: 1, apps: &apps }),
+    })?;
+    let stale = apps.iter().any(|a| !a.in_sync && a.written.is_none() && a.commit.is_none());
+    Ok(if stale { Outcome::Failure } else { Outcome::Success })
+}
+
+#[derive(Serialize)]
+struct SyncJson<'a> {
+    version: u32,
+    apps: &'a [crate::sync::AppSync],
 }
 
 fn drift(g: &Globals, args: DriftArgs) -> Result<Outcome> {

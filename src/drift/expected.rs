@@ -132,7 +132,8 @@ fn read_at(app: &App, dir: &str, rev: &str, dialect: crate::schema::Dialect) -> 
     let commit = crate::git::resolve(&repo, &app.name, rev)?;
     let files = crate::git::files_in(&repo, commit, dir)?;
     let paths: Vec<PathBuf> = files.keys().map(|n| Path::new(dir).join(n)).collect();
-    crate::migration::load_files(
+    let ecto_config = ecto_config(&repo, commit, dir)?;
+    crate::migration::layout::load_files_with(
         paths,
         |p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
@@ -140,7 +141,29 @@ fn read_at(app: &App, dir: &str, rev: &str, dialect: crate::schema::Dialect) -> 
         },
         None,
         dialect,
+        &ecto_config,
     )
+}
+
+/// The migration settings of the Ecto repo whose migrations are `dir` (`priv/<repo>/migrations`),
+/// from the app's `config/config.exs` at `commit` (the settings every environment shares).
+fn ecto_config(
+    repo: &git2::Repository,
+    commit: git2::Oid,
+    dir: &str,
+) -> Result<crate::migration::readers::ecto::RepoConfig> {
+    use crate::migration::readers::ecto::RepoConfig;
+    let parts: Vec<&str> = dir.split('/').collect();
+    let Some(at) = parts.windows(3).position(|w| w[0] == "priv" && w[2] == "migrations") else {
+        return Ok(RepoConfig::default());
+    };
+    // The Mix project holding `priv/` holds `config/`.
+    let project = parts[..at].join("/");
+    let config_path =
+        if project.is_empty() { "config/config.exs".to_owned() } else { format!("{project}/config/config.exs") };
+    let Some(blob) = crate::git::blob_at(repo, commit, &config_path)? else { return Ok(RepoConfig::default()) };
+    let text = crate::git::blob_text(repo, blob, Path::new(&config_path))?;
+    RepoConfig::read(Path::new(&config_path), &text, parts[at + 1])
 }
 
 fn replay(migrations: Vec<Sourced>, sources: Vec<String>, dialect: crate::schema::Dialect) -> Expected {

@@ -30,10 +30,21 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
 /// Read the files of one migration directory, whatever holds them (the file system, a git tree):
 /// `read` gives a file's text, asked only for files whose extension is a migration format's.
 pub fn load_files(
+    files: Vec<PathBuf>,
+    read: impl FnMut(&Path) -> Result<String>,
+    format: Option<Format>,
+    dialect: Dialect,
+) -> Result<Vec<Migration>> {
+    load_files_with(files, read, format, dialect, &ecto::RepoConfig::default())
+}
+
+/// [`load_files`] for an app whose configuration changes what its Ecto migrations create.
+pub fn load_files_with(
     mut files: Vec<PathBuf>,
     mut read: impl FnMut(&Path) -> Result<String>,
     format: Option<Format>,
     dialect: Dialect,
+    ecto_config: &ecto::RepoConfig,
 ) -> Result<Vec<Migration>> {
     files.sort();
     let mut out: Vec<Migration> = Vec::new();
@@ -66,6 +77,8 @@ pub fn load_files(
         }
         if fmt == Format::Django {
             out.push(django::read_with_state(&file, &text, dialect, &mut django_state)?);
+        } else if fmt == Format::Ecto {
+            out.push(ecto::read_with(&file, &text, dialect, ecto_config)?);
         } else {
             out.extend(read_file(&file, &text, Some(fmt), dialect)?);
         }

@@ -411,3 +411,132 @@ fn since_a_revision_every_change_of_the_dump_needs_a_migration() {
     finding(&v, "column_type_differs", "users.name");
     assert_eq!(findings(&v).len(), 2, "{v:#}");
 }
+
+/// Rails runs a migration with the defaults of the version in its `Migration[x.y]`: 4.2 and 5.0
+/// ones create `integer` keys (4.2's references get no index, its timestamps are nullable),
+/// datetimes without precision before 7.0 (`timestamps` before 6.0).
+const LEGACY_RAILS: [(&str, &str); 4] = [
+    (
+        "db/migrate/20150101000000_create_authors.rb",
+        "class CreateAuthors < ActiveRecord::Migration\n  def change\n    create_table :authors do |t|\n      \
+         t.string :name\n      t.timestamps\n    end\n    add_reference :authors, :mentor\n  end\nend\n",
+    ),
+    (
+        "db/migrate/20170101000000_create_posts.rb",
+        "class CreatePosts < ActiveRecord::Migration[5.0]\n  def change\n    create_table :posts do |t|\n      \
+         t.references :author\n      t.datetime :published_at\n      t.timestamps\n    end\n  end\nend\n",
+    ),
+    (
+        "db/migrate/20210101000000_create_comments.rb",
+        "class CreateComments < ActiveRecord::Migration[6.1]\n  def change\n    create_table :comments do |t|\n      \
+         t.references :post\n      t.datetime :edited_at\n      t.timestamps\n    end\n  end\nend\n",
+    ),
+    (
+        "db/migrate/20240101000000_create_tags.rb",
+        "class CreateTags < ActiveRecord::Migration[7.1]\n  def change\n    create_table :tags do |t|\n      \
+         t.datetime :seen_at\n      t.timestamps\n    end\n  end\nend\n",
+    ),
+];
+/// The DDL those Rails versions send to PostgreSQL for `LEGACY_RAILS`.
+const LEGACY_RAILS_SQL: &str = "CREATE TABLE authors (id serial PRIMARY KEY, name character varying, \
+created_at timestamp, updated_at timestamp);\n\
+ALTER TABLE authors ADD mentor_id integer;\n\
+CREATE TABLE posts (id serial PRIMARY KEY, author_id integer, published_at timestamp, \
+created_at timestamp NOT NULL, updated_at timestamp NOT NULL);\n\
+CREATE INDEX index_posts_on_author_id ON posts (author_id);\n\
+CREATE TABLE comments (id bigserial PRIMARY KEY, post_id bigint, edited_at timestamp, \
+created_at timestamp(6) NOT NULL, updated_at timestamp(6) NOT NULL);\n\
+CREATE INDEX index_comments_on_post_id ON comments (post_id);\n\
+CREATE TABLE tags (id bigserial PRIMARY KEY, seen_at timestamp(6), \
+created_at timestamp(6) NOT NULL, updated_at timestamp(6) NOT NULL);\n";
+
+#[test]
+fn old_rails_migrations_replay_with_their_versions_defaults() {
+    let dump =
+        real_dump(&[LEGACY_RAILS_SQL], &["20150101000000", "20170101000000", "20210101000000", "20240101000000"]);
+    let mut web = TestRepo::init();
+    web.write(&LEGACY_RAILS);
+    web.commit_files(&[("db/structure.sql", &dump)], "web: legacy migrations");
+    let registry = tempfile::tempdir().unwrap();
+    write(
+        registry.path(),
+        "apps.toml",
+        format!(
+            "[registry]\ndialect = \"postgres\"\n\n[[app]]\nname = \"web\"\nrepo = \"{}\"\nframework = \"rails\"\n\
+             head = \"main\"\nstructure = \"db/structure.sql\"\nmigrations = \"db/migrate\"\n",
+            web.path().display()
+        ),
+    );
+    let out = tandem_in(registry.path()).args(["schema", "drift", "--format", "json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+const JOBS: &str = r#"defmodule Phx.Repo.Migrations.CreateJobs do
+  use Ecto.Migration
+
+  def change do
+    create table(:jobs) do
+      add :account_id, references(:accounts)
+      timestamps()
+    end
+  end
+end
+"#;
+/// The repo's migration settings: microsecond timestamps, uuid keys and references.
+const PHX_CONFIG: &str = "import Config\n\nconfig :phx, ecto_repos: [Phx.Repo]\n\n\
+config :phx, Phx.Repo,\n  migration_timestamps: [type: :utc_datetime_usec],\n  \
+migration_primary_key: [type: :binary_id],\n  migration_foreign_key: [type: :binary_id]\n\n\
+import_config \"#{config_env()}.exs\"\n";
+/// What Ecto runs for `JOBS` under `PHX_CONFIG` (after an `accounts` table with a uuid key).
+const JOBS_SQL: &str = "CREATE TABLE accounts (id uuid PRIMARY KEY);\n\
+CREATE TABLE jobs (id uuid PRIMARY KEY, account_id uuid CONSTRAINT jobs_account_id_fkey REFERENCES accounts(id), \
+inserted_at timestamp without time zone NOT NULL, updated_at timestamp without time zone NOT NULL);\n";
+
+#[test]
+fn ecto_migrations_replay_with_the_repos_configured_defaults() {
+    let dump = real_dump(&[JOBS_SQL], &["20250101000000", "20250301000000"]);
+    let mut web = TestRepo::init();
+    web.commit_files(
+        &[
+            ("db/migrate/20250101000000_accounts.sql", "CREATE TABLE accounts (id uuid PRIMARY KEY);\n"),
+            ("db/structure.sql", &dump),
+        ],
+        "web: accounts and the dump",
+    );
+    let mut phx = TestRepo::init();
+    phx.commit_files(
+        &[("priv/repo/migrations/20250301000000_create_jobs.exs", JOBS), ("config/config.exs", PHX_CONFIG)],
+        "phx: jobs",
+    );
+    let registry = tempfile::tempdir().unwrap();
+    write(
+        registry.path(),
+        "apps.toml",
+        format!(
+            "[registry]\ndialect = \"postgres\"\n\n[[app]]\nname = \"web\"\nrepo = \"{}\"\nframework = \"rails\"\n\
+             head = \"main\"\nstructure = \"db/structure.sql\"\nmigrations = \"db/migrate\"\n\n\
+             [[app]]\nname = \"phx\"\nrepo = \"{}\"\nframework = \"phoenix\"\nhead = \"main\"\n\
+             migrations = \"priv/repo/migrations\"\n",
+            web.path().display(),
+            phx.path().display()
+        ),
+    );
+    let drift = || {
+        let out = tandem_in(registry.path()).args(["schema", "drift", "--format", "json"]).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+        (out.status.code(), v)
+    };
+    let (code, v) = drift();
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, Some(0));
+
+    // Without the settings the same migration makes other columns: the config is what was read.
+    phx.commit_files(&[("config/config.exs", "import Config\n")], "phx: default settings");
+    let (code, v) = drift();
+    assert_eq!(code, Some(1));
+    let kinds: Vec<(String, String)> = findings(&v);
+    assert!(kinds.contains(&("column_type_differs".into(), "jobs.inserted_at".into())), "{v:#}");
+    assert!(kinds.contains(&("column_type_differs".into(), "jobs.id".into())), "{v:#}");
+}

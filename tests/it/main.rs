@@ -46,4 +46,5 @@ mod schema_live;
 mod schema_mysql;
 mod schema_postgres;
 mod schema_rails;
+mod schema_sync;
 mod store;

@@ -201,8 +201,52 @@ fn target<'a>(call: Node, src: &'a str) -> Option<&'a str> {
 }
 
 /// Read one Ecto migration file.
-pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
-    let src = text_;
+/// What a repo's configuration changes in its migrations: `config :app, App.Repo,
+/// migration_timestamps: […], migration_primary_key: […], migration_foreign_key: […]` (ecto_sql's
+/// `Ecto.Migration.Runner.repo_config`), merged under each call's own options as Ecto merges them.
+/// A schema's `@timestamps_opts` is not among them: it shapes the schema's fields, not the columns
+/// a migration's `timestamps()` creates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RepoConfig {
+    timestamps: Vec<Val>,
+    primary_key: Vec<Val>,
+    foreign_key: Vec<Val>,
+}
+
+impl RepoConfig {
+    /// The migration settings in a config file (`config/config.exs`) for the repo whose
+    /// migrations live in `priv/<repo>/migrations` (`repo` is that folder's name, `repo` for
+    /// `MyApp.Repo`); the file's only repo with such settings when none matches.
+    pub fn read(path: &Path, text_: &str, repo: &str) -> Result<RepoConfig> {
+        let tree = parse(path, text_)?;
+        let mut found: Vec<(String, RepoConfig)> = Vec::new();
+        for node in super::descendants(tree.root_node()) {
+            if target(node, text_) != Some("config") {
+                continue;
+            }
+            let args = call_args(node, text_);
+            let Some(Val::Other(module)) = args.get(1) else { continue };
+            let list = |key: &str| match kw(&args, key) {
+                Some(Val::List(items)) => items.clone(),
+                Some(v @ Val::Keywords(_)) => vec![v.clone()],
+                _ => Vec::new(),
+            };
+            let config = RepoConfig {
+                timestamps: list("migration_timestamps"),
+                primary_key: list("migration_primary_key"),
+                foreign_key: list("migration_foreign_key"),
+            };
+            if config != RepoConfig::default() {
+                let last = module.rsplit('.').next().unwrap_or(module);
+                found.push((crate::scan::inflect::underscore(last), config));
+            }
+        }
+        let only = found.len() == 1;
+        Ok(found.into_iter().find(|(name, _)| only || name == repo).map(|(_, c)| c).unwrap_or_default())
+    }
+}
+
+fn parse(path: &Path, src: &str) -> Result<tree_sitter::Tree> {
     let mut parser = Parser::new();
     parser
         .set_language(&tree_sitter_elixir::LANGUAGE.into())
@@ -211,6 +255,17 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
         .parse(src, None)
         .ok_or_else(|| Error::input(Diagnostic::new("the Elixir parser gave up on this file").in_file(path)))?;
     super::reject_syntax_errors(&tree, path, src, "Elixir")?;
+    Ok(tree)
+}
+
+pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
+    read_with(path, text_, dialect, &RepoConfig::default())
+}
+
+/// Read a migration of a repo configured with `config`.
+pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig) -> Result<Migration> {
+    let src = text_;
+    let tree = parse(path, src)?;
     let module = find_module(tree.root_node(), src).ok_or_else(|| {
         Error::input(
             Diagnostic::new("no migration module found")
@@ -231,7 +286,7 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
         source: src.to_owned(),
     };
     let lines = LineIndex::new(src);
-    let r = Reader { file: path, src, lines: &lines, dialect };
+    let r = Reader { file: path, src, lines: &lines, dialect, config };
     let (mut change, mut up, mut down) = (None, None, None);
     if let Some(block) = do_block(module) {
         let mut cursor = block.walk();
@@ -292,6 +347,7 @@ struct Reader<'a> {
     src: &'a str,
     lines: &'a LineIndex<'a>,
     dialect: Dialect,
+    config: &'a RepoConfig,
 }
 
 /// Operations of a body and, for `change`, the inverse of each statement (`None` when one
@@ -352,9 +408,11 @@ impl Reader<'_> {
                 topts.array = true;
                 items.get(1).and_then(Val::name).unwrap_or("unknown").to_owned()
             }
-            Val::Call(f, args) if f == "references" => {
-                kw(args, "type").and_then(Val::name).unwrap_or("bigint").to_owned()
-            }
+            Val::Call(f, args) if f == "references" => kw(args, "type")
+                .or_else(|| kw(&self.config.foreign_key, "type"))
+                .and_then(Val::name)
+                .unwrap_or("bigint")
+                .to_owned(),
             other => other.name().unwrap_or("unknown").to_owned(),
         };
         let mut c = Column::new(name, &ecto_type(&ty_name, &topts, self.dialect));
@@ -396,7 +454,13 @@ impl Reader<'_> {
                 ),
                 columns: vec![column.to_owned()],
                 references: QualifiedName::new(prefix.or(table.schema.as_deref()), to),
-                referenced_columns: vec![kw(args, "column").and_then(Val::name).unwrap_or("id").to_owned()],
+                referenced_columns: vec![
+                    kw(args, "column")
+                        .or_else(|| kw(&self.config.foreign_key, "column"))
+                        .and_then(Val::name)
+                        .unwrap_or("id")
+                        .to_owned(),
+                ],
                 on_delete: action("on_delete"),
                 on_update: action("on_update"),
                 deferrable: false,
@@ -407,6 +471,8 @@ impl Reader<'_> {
     }
 
     fn timestamps(&self, opts: &[Val]) -> Vec<Column> {
+        let merged: Vec<Val> = self.config.timestamps.iter().chain(opts).cloned().collect();
+        let opts = merged.as_slice();
         let ty = kw(opts, "type").cloned().unwrap_or(Val::Atom("naive_datetime".into()));
         let inserted = kw(opts, "inserted_at").and_then(Val::name).unwrap_or("inserted_at").to_owned();
         let updated = kw(opts, "updated_at").and_then(Val::name).unwrap_or("updated_at").to_owned();
@@ -665,17 +731,15 @@ impl Reader<'_> {
         let mut after: Vec<(OpKind, Node<'t>)> = Vec::new();
         let primary_key = kw(targs, "primary_key").cloned().unwrap_or(Val::Bool(true));
         if primary_key.truthy() {
-            let (name, ty) = match &primary_key {
-                Val::Keywords(items) => (
-                    items.iter().find(|(k, _)| k == "name").and_then(|(_, v)| v.name()).unwrap_or("id").to_owned(),
-                    items
-                        .iter()
-                        .find(|(k, _)| k == "type")
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or(Val::Atom("bigserial".into())),
-                ),
-                _ => ("id".to_owned(), Val::Atom("bigserial".into())),
-            };
+            // The table's own options over the repo's `migration_primary_key`.
+            let mut merged = self.config.primary_key.clone();
+            match &primary_key {
+                Val::List(items) => merged.extend(items.iter().cloned()),
+                v @ Val::Keywords(_) => merged.push(v.clone()),
+                _ => {}
+            }
+            let name = kw(&merged, "name").and_then(Val::name).unwrap_or("id").to_owned();
+            let ty = kw(&merged, "type").cloned().unwrap_or(Val::Atom("bigserial".into()));
             let mut c = self.column(&name, &ty, &[]);
             c.nullable = false;
             if ty.name() == Some("bigserial") || ty.name() == Some("serial") {

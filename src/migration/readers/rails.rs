@@ -12,7 +12,7 @@ use std::path::Path;
 use tree_sitter::{Node, Parser};
 
 use super::ruby_value::{Args, Val, sha256_hex, text};
-use super::types::{TypeOptions, rails_type};
+use super::types::{TypeOptions, rails_datetime, rails_type};
 use super::{LineIndex, excerpt, op, sql};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::parse_file_name;
@@ -44,7 +44,9 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
     let mut heredocs = Vec::new();
     collect_heredocs(root, &mut heredocs);
     let lines = LineIndex::new(text);
-    let mut r = Reader { file: path, src: text, lines: &lines, dialect, heredocs, used: HashSet::new(), depth: 0 };
+    let compat = Compat::of(class, text);
+    let mut r =
+        Reader { file: path, src: text, lines: &lines, dialect, compat, heredocs, used: HashSet::new(), depth: 0 };
     let mut m = Migration {
         file: path.to_path_buf(),
         down_file: None,
@@ -103,6 +105,48 @@ fn find_migration_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     })
 }
 
+/// The Rails version a migration was written for, `[x.y]` of `ActiveRecord::Migration[x.y]`:
+/// Rails runs it with that version's defaults (rails/rails
+/// activerecord/lib/active_record/migration/compatibility.rb, `V4_2` … `V7_0`), so a 5.0
+/// migration still creates `integer` keys and a 6.1 one `timestamp` columns without precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Compat(u32, u32);
+
+impl Compat {
+    /// A class with no `[x.y]` predates Rails 5, which refuses one: it has 4.2's defaults. A
+    /// version that is not `x.y` is read as the newest.
+    fn of(class: Node, src: &str) -> Compat {
+        let Some(superclass) = class.child_by_field_name("superclass") else { return Compat::LATEST };
+        let text = text(superclass, src);
+        let Some((_, rest)) = text.split_once('[') else { return Compat(4, 2) };
+        let inner = rest.split(']').next().unwrap_or_default().trim();
+        let mut parts = inner.split('.').map(|p| p.trim().parse::<u32>());
+        match (parts.next(), parts.next()) {
+            (Some(Ok(major)), Some(Ok(minor))) => Compat(major, minor),
+            _ => Compat::LATEST,
+        }
+    }
+
+    const LATEST: Compat = Compat(u32::MAX, 0);
+
+    /// Before 5.1 a primary key was `integer` (`serial`), and so were references to it.
+    fn integer_keys(self) -> bool {
+        self < Compat(5, 1)
+    }
+
+    /// Before 5.0 `references` added no index and `timestamps` were nullable.
+    fn v4(self) -> bool {
+        self < Compat(5, 0)
+    }
+
+    /// The precision a datetime column gets when none is given: 6 from 7.0 (from 6.0 for
+    /// `timestamps`), none before.
+    fn datetime_precision(self, timestamps: bool) -> Option<u32> {
+        let since = if timestamps { Compat(6, 0) } else { Compat(7, 0) };
+        (self >= since).then_some(6)
+    }
+}
+
 fn collect_heredocs<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
     out.extend(super::descendants(node).into_iter().filter(|n| n.kind() == "heredoc_body"));
 }
@@ -151,6 +195,7 @@ struct Reader<'a, 't> {
     src: &'a str,
     lines: &'a LineIndex<'a>,
     dialect: Dialect,
+    compat: Compat,
     heredocs: Vec<Node<'t>>,
     used: HashSet<usize>,
     /// Nesting of blocks being read (`reversible`, `say_with_time`, …), bounded so that no input
@@ -410,7 +455,11 @@ impl<'a, 't> Reader<'a, 't> {
                 for n in [a, b] {
                     let mut c = Column::new(
                         &format!("{}_id", singularize(n)),
-                        &rails_type("bigint", &TypeOptions::default(), self.dialect),
+                        &rails_type(
+                            if self.compat.integer_keys() { "integer" } else { "bigint" },
+                            &TypeOptions::default(),
+                            self.dialect,
+                        ),
                     );
                     c.nullable = false;
                     columns.push(c);
@@ -863,7 +912,20 @@ impl<'a, 't> Reader<'a, 't> {
     }
 
     fn column(&self, name: &str, ty: &str, args: &Args) -> Column {
-        let mut c = Column::new(name, &rails_type(ty, &Self::type_options(args), self.dialect));
+        self.column_as(name, ty, args, self.compat.datetime_precision(false))
+    }
+
+    /// A column whose datetime precision, when `args` give none, is `precision`.
+    fn column_as(&self, name: &str, ty: &str, args: &Args, precision: Option<u32>) -> Column {
+        let opts = Self::type_options(args);
+        let data_type = match ty {
+            "primary_key" if self.compat.integer_keys() => rails_type("integer", &opts, self.dialect),
+            "datetime" | "timestamp" | "timestamptz" if opts.precision.is_none() => {
+                rails_datetime(ty, precision, self.dialect)
+            }
+            _ => rails_type(ty, &opts, self.dialect),
+        };
+        let mut c = Column::new(name, &data_type);
         if let Some(null) = args.opt("null") {
             c.nullable = null.truthy();
         }
@@ -885,9 +947,9 @@ impl<'a, 't> Reader<'a, 't> {
         ["created_at", "updated_at"]
             .into_iter()
             .map(|n| {
-                let mut c = self.column(n, "datetime", args);
+                let mut c = self.column_as(n, "datetime", args, self.compat.datetime_precision(true));
                 if args.opt("null").is_none() {
-                    c.nullable = false;
+                    c.nullable = self.compat.v4();
                 }
                 c
             })
@@ -974,7 +1036,8 @@ impl<'a, 't> Reader<'a, 't> {
         default_index: bool,
     ) -> (Vec<OpKind>, Vec<OpKind>) {
         let polymorphic = args.opt("polymorphic").is_some_and(Val::truthy);
-        let ty = args.opt("type").and_then(Val::name).unwrap_or("bigint");
+        let key_type = if self.compat.integer_keys() { "integer" } else { "bigint" };
+        let ty = args.opt("type").and_then(Val::name).unwrap_or(key_type);
         let col_name = format!("{name}_id");
         let mut column = self.column(&col_name, ty, args);
         column.default = None;
@@ -990,7 +1053,7 @@ impl<'a, 't> Reader<'a, 't> {
             add.push(OpKind::AddColumn { table: table.clone(), column: c.clone(), if_not_exists: false });
         }
         let index_opt = args.opt("index");
-        if index_opt.map_or(default_index, Val::truthy) {
+        if index_opt.map_or(default_index && !self.compat.v4(), Val::truthy) {
             let idx_cols: Vec<Val> = cols.iter().map(|c| Val::Sym(c.name.clone())).collect();
             let mut idx_args = Args::default();
             if let Some(Val::Hash(h)) = index_opt {
@@ -1039,7 +1102,16 @@ impl<'a, 't> Reader<'a, 't> {
         step: &mut Step,
     ) -> Vec<Located> {
         let mut tb = TableBlock::default();
-        let id = args.opt("id").cloned().unwrap_or(Val::Bool(true));
+        let legacy = self.compat.integer_keys();
+        let id = args.opt("id").cloned().unwrap_or(if legacy { Val::Sym("integer".into()) } else { Val::Bool(true) });
+        // Rails 5.0 gave an explicit `id: :integer` / `id: :bigint` no default (no sequence),
+        // except a MySQL `bigint`.
+        let explicit_integer = legacy
+            && args
+                .opt("id")
+                .and_then(Val::name)
+                .is_some_and(|t| t == "integer" || (t == "bigint" && self.dialect != Dialect::Mysql))
+            && args.opt("default").is_none();
         let pk_names = args.opt("primary_key").and_then(Val::names);
         let mut primary_key = None;
         if id.truthy() {
@@ -1051,8 +1123,11 @@ impl<'a, 't> Reader<'a, 't> {
             let mut c = self.column(&pk_name, if ty == "primary_key" { "bigint" } else { &ty }, &Args::default());
             c.nullable = false;
             match ty.as_str() {
-                "uuid" if self.dialect == Dialect::Postgres => c.default = Some("gen_random_uuid()".into()),
-                "primary_key" | "bigint" | "integer" => {
+                "uuid" if self.dialect == Dialect::Postgres => {
+                    let function = if legacy { "uuid_generate_v4()" } else { "gen_random_uuid()" };
+                    c.default = Some(function.into());
+                }
+                "primary_key" | "bigint" | "integer" if !explicit_integer => {
                     if self.dialect == Dialect::Mysql {
                         c.identity = Some(Identity::AutoIncrement);
                     } else {

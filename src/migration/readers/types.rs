@@ -52,9 +52,7 @@ pub fn rails_type(ty: &str, opts: &TypeOptions, dialect: Dialect) -> String {
         ("text", _) => "text".to_owned(),
         ("boolean", true) => "boolean".to_owned(),
         ("boolean", false) => "tinyint(1)".to_owned(),
-        ("datetime" | "timestamp", true) => format!("timestamp({}) without time zone", opts.precision.unwrap_or(6)),
-        ("datetime" | "timestamp", false) => format!("datetime({})", opts.precision.unwrap_or(6)),
-        ("timestamptz", _) => format!("timestamp({}) with time zone", opts.precision.unwrap_or(6)),
+        ("datetime" | "timestamp" | "timestamptz", _) => rails_datetime(ty, Some(opts.precision.unwrap_or(6)), dialect),
         ("time", true) => "time without time zone".to_owned(),
         ("time", false) => "time".to_owned(),
         ("date", _) => "date".to_owned(),
@@ -72,6 +70,17 @@ pub fn rails_type(ty: &str, opts: &TypeOptions, dialect: Dialect) -> String {
         (other, _) => other.to_owned(),
     };
     if opts.array && pg { format!("{base}[]") } else { base }
+}
+
+/// A Rails datetime type with `precision` (none: the database's default, as migrations older
+/// than Rails 7.0 create `t.datetime`).
+pub fn rails_datetime(ty: &str, precision: Option<u32>, dialect: Dialect) -> String {
+    let p = precision.map(|p| format!("({p})")).unwrap_or_default();
+    match (ty, dialect != Dialect::Mysql) {
+        ("timestamptz", _) => format!("timestamp{p} with time zone"),
+        (_, true) => format!("timestamp{p} without time zone"),
+        (_, false) => format!("datetime{p}"),
+    }
 }
 
 fn numeric(name: &str, opts: &TypeOptions) -> String {
