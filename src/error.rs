@@ -32,7 +32,8 @@ pub struct Diagnostic {
     /// 1-based line and column, when known.
     pub line: Option<u32>,
     pub column: Option<u32>,
-    /// The text of `file` and the byte range the message points at, for an excerpt.
+    /// The text of `file` (or of a part of it starting at a line start) and the byte range the
+    /// message points at, for an excerpt.
     pub source: Option<(Arc<str>, Range<usize>)>,
     pub help: Option<String>,
 }
@@ -58,6 +59,15 @@ impl Diagnostic {
     pub fn at_offset(self, file: impl AsRef<Path>, text: &str, span: Range<usize>) -> Self {
         let (line, column) = line_col(text, span.start);
         let mut d = self.at(file, line, column);
+        d.source = Some((Arc::from(text), span));
+        d
+    }
+
+    /// Locate the diagnostic by a byte offset into `text`, a part of `file` that starts at the
+    /// beginning of its line `first_line`: a file read a piece at a time.
+    pub fn at_offset_from(self, file: impl AsRef<Path>, text: &str, span: Range<usize>, first_line: u32) -> Self {
+        let (line, column) = line_col(text, span.start);
+        let mut d = self.at(file, line + first_line - 1, column);
         d.source = Some((Arc::from(text), span));
         d
     }

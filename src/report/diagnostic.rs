@@ -63,6 +63,18 @@ pub fn excerpt(line: &str, mark: Range<usize>) -> Excerpt {
     Excerpt { text, caret, width }
 }
 
+/// The line of `text` holding byte `at` (without its line break): found from the span, since the
+/// text may be a part of the file that starts at some later line.
+fn line_at(text: &str, at: usize) -> Option<&str> {
+    if at >= text.len() && (text.is_empty() || text.ends_with('\n')) {
+        return None;
+    }
+    let at = text.floor_char_boundary(at.min(text.len()));
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    Some(text[start..end].trim_end_matches('\r'))
+}
+
 pub fn render_error(err: &Error) -> String {
     let d = err.diagnostic();
     let mut out = String::from("error: ");
@@ -72,7 +84,7 @@ pub fn render_error(err: &Error) -> String {
     }
     out.push_str(&d.message);
     if let (Some((text, span)), Some(line)) = (&d.source, d.line)
-        && let Some(src_line) = text.lines().nth((line as usize).saturating_sub(1))
+        && let Some(src_line) = line_at(text, span.start)
     {
         let col = d.column.unwrap_or(1).max(1) as usize;
         let start = src_line.char_indices().nth(col - 1).map_or(src_line.len(), |(i, _)| i);

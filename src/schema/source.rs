@@ -2,6 +2,7 @@
 //! database whose URL is read from an environment variable or given with `--database-url`.
 
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
@@ -69,8 +70,28 @@ fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
         }
         return live::introspect(&format!("sqlite://{}", path.display()));
     }
-    let text = Error::read_text(path)?;
+    // A PostgreSQL dump (the usual, and the one that grows to gigabytes with data) is read as a
+    // stream; the first 64 KB tell the dialect and whether the file is empty.
+    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    let mut input = std::io::BufReader::with_capacity(256 * 1024, file);
+    let mut head = Vec::with_capacity(SNIFF);
+    (&mut input).take(SNIFF as u64).read_to_end(&mut head).map_err(|e| Error::read(path, e))?;
+    let whole = head.len() < SNIFF;
+    let head_text = String::from_utf8_lossy(&head);
+    let postgres = !is_rails(path) && dialect.unwrap_or_else(|| sniff(&head_text)) == Dialect::Postgres;
+    if postgres && !(whole && head_text.trim().is_empty()) {
+        return postgres::read(std::io::Cursor::new(head).chain(input), path);
+    }
+    input.read_to_end(&mut head).map_err(|e| Error::read(path, e))?;
+    let text = crate::error::utf8(path, head)?;
     parse_dump(path, &text, dialect)
+}
+
+/// How much of a dump [`sniff`] reads.
+const SNIFF: usize = 64 * 1024;
+
+fn is_rails(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("rb"))
 }
 
 /// Load a schema file from its content, as [`load`] reads the file at `path` (which names it in
@@ -104,8 +125,7 @@ pub fn parse_dump(path: &Path, text: &str, dialect: Option<Dialect>) -> Result<S
                 .help("write the dump again, or point `schema` in apps.toml at the right file"),
         ));
     }
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    if ext == "rb" {
+    if is_rails(path) {
         return rails::parse(text, path, dialect.unwrap_or_default());
     }
     match dialect.unwrap_or_else(|| sniff(text)) {
@@ -121,7 +141,7 @@ pub fn parse_dump(path: &Path, text: &str, dialect: Option<Dialect>) -> Result<S
 /// MySQL dumps quote with backticks and carry table options or versioned comments; anything else
 /// is read as PostgreSQL.
 fn sniff(text: &str) -> Dialect {
-    let head = &text[..text.floor_char_boundary(text.len().min(64 * 1024))];
+    let head = &text[..text.floor_char_boundary(text.len().min(SNIFF))];
     if head.contains("ENGINE=") || head.contains("/*!40") || head.contains("CREATE TABLE `") {
         Dialect::Mysql
     } else {

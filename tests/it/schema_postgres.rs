@@ -682,3 +682,96 @@ fn large_dumps_parse_in_chunks_with_exact_locations() {
     let e = parse_str(&broken).unwrap_err();
     assert_eq!((e.diagnostic().line, e.diagnostic().column), (Some(lines as u32 + 2), Some(24)), "{e}");
 }
+
+/// Issue 17 §11: the dump is read a batch at a time, so the first wrong statement is reported
+/// when it is met — here a table created twice at line 2 of an input that never ends.
+#[test]
+fn the_first_error_is_reported_before_the_rest_is_read() {
+    struct Endless(usize);
+    impl std::io::Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            const LINE: &[u8] = b"SET client_min_messages = warning;\n";
+            for b in buf.iter_mut() {
+                *b = LINE[self.0 % LINE.len()];
+                self.0 += 1;
+            }
+            Ok(buf.len())
+        }
+    }
+    let head = "CREATE TABLE public.t0 (id bigint);\nCREATE TABLE public.t0 (id bigint);\n";
+    let input = std::io::BufReader::new(std::io::Read::chain(head.as_bytes(), Endless(0)));
+    let err = postgres::read(input, Path::new("structure.sql")).unwrap_err().to_string();
+    assert!(err.starts_with("structure.sql:2:14: table public.t0 is created twice"), "{err}");
+}
+
+/// The whole-file parse used to report a syntax error at the end before a wrong statement at the
+/// start; in file order, the first is reported.
+#[test]
+fn errors_are_reported_in_file_order() {
+    let mut text = "CREATE TABLE public.t0 (id bigint);\nCREATE TABLE public.t0 (id bigint);\n".to_owned();
+    for i in 1..3000 {
+        text.push_str(&format!("CREATE TABLE public.t{i} (id bigint NOT NULL, name text);\n"));
+    }
+    text.push_str("CREATE TABLE public.broken (;\n");
+    let err = parse_str(&text).unwrap_err().to_string();
+    assert!(err.starts_with("structure.sql:2:14: table public.t0 is created twice"), "{err}");
+    let broken = parse_str(&text.replacen("public.t0", "public.t00", 1)).unwrap_err().to_string();
+    assert!(broken.starts_with("structure.sql:3002:29: cannot parse SQL"), "{broken}");
+}
+
+/// A dump with data (`pg_dump` without `--schema-only`): 64 MB of COPY rows are skipped as they
+/// are read, not held, so `tandem schema show` stays far below the file's size in memory, and
+/// schema_migrations' rows are read as the dump's versions.
+#[test]
+fn a_dump_with_data_is_read_in_bounded_memory() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("structure.sql");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(f, "CREATE TABLE public.events (\n    id bigint NOT NULL,\n    body text\n);\n").unwrap();
+    writeln!(f, "CREATE TABLE public.schema_migrations (\n    version character varying NOT NULL\n);\n").unwrap();
+    writeln!(f, "COPY public.events (id, body) FROM stdin;").unwrap();
+    let mut written = 0;
+    let mut i = 0;
+    while written < 64 << 20 {
+        let row = format!("{i}\tsome text; with 'quotes', $$ and -- no comment\\n and a CREATE TABLE x (\n");
+        f.write_all(row.as_bytes()).unwrap();
+        written += row.len();
+        i += 1;
+    }
+    writeln!(f, "\\.\n\nCOPY public.schema_migrations (version) FROM stdin;\n20240101000000\n20240102000000\n\\.\n")
+        .unwrap();
+    writeln!(f, "ALTER TABLE ONLY public.events\n    ADD CONSTRAINT events_pkey PRIMARY KEY (id);").unwrap();
+    drop(f);
+    let out = dir.path().join("out.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .current_dir(dir.path())
+        .args(["schema", "show", "--schema", "structure.sql", "--format", "json"])
+        .stdout(std::fs::File::create(&out).unwrap())
+        .spawn()
+        .unwrap();
+    let (status, peak_kb) = wait_measured(child);
+    let json = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(status, 0, "{json}");
+    assert!(json.contains("events_pkey") && json.contains("20240102000000"), "{json}");
+    assert!(peak_kb < 48 * 1024, "peak RSS {peak_kb} KB for a 64 MB dump");
+}
+
+/// Wait for `child` and return its exit status and peak resident memory in KB: its `VmHWM`,
+/// read until it exits (not `wait4`'s `ru_maxrss`, which counts the test process the child was
+/// forked from before it ran tandem).
+fn wait_measured(mut child: std::process::Child) -> (i32, i64) {
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code().unwrap_or(-1), peak);
+        }
+        let hwm = std::fs::read_to_string(&status_file).ok().and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<i64>().ok()
+        });
+        peak = peak.max(hwm.unwrap_or(0));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

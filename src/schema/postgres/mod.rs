@@ -4,8 +4,10 @@
 mod expr;
 mod reader;
 mod render;
+mod stream;
 mod types;
 
+use std::io::BufRead;
 use std::path::Path;
 
 use crate::error::Result;
@@ -16,7 +18,13 @@ pub use types::{format_type, quote_ident};
 
 /// Parse a PostgreSQL schema dump. Errors name the file, line and column.
 pub fn parse(text: &str, file: &Path) -> Result<Schema> {
-    reader::parse(text, file)
+    reader::read(text.as_bytes(), file)
+}
+
+/// Read a PostgreSQL schema dump from `input` a batch of statements at a time: memory stays
+/// bounded by the model whatever the file's size, and the first error is reported when met.
+pub fn read(input: impl BufRead, file: &Path) -> Result<Schema> {
+    reader::read(input, file)
 }
 
 /// Render canonical, deterministic PostgreSQL DDL for the model.

@@ -1,19 +1,20 @@
 //! pg_dump `--schema-only` output (9.6 – 17) and Rails / Ecto `structure.sql` → [`Schema`].
 //!
-//! The whole file is parsed once by libpg_query; each statement is then applied to the model in
-//! file order (pg_dump's order: types and tables first, then `ALTER TABLE … ADD CONSTRAINT`,
+//! The file is read a batch of statements at a time (`stream.rs`) and parsed by libpg_query; each
+//! statement is then applied to the model in file order (pg_dump's order: types and tables first, then `ALTER TABLE … ADD CONSTRAINT`,
 //! indexes, triggers, foreign keys). A statement that does not parse, or that a schema dump has no
 //! business containing, is a located error. Statements that carry nothing the model records are
 //! skipped; the complete list is [`IGNORED`].
 
-use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::BufRead;
 use std::path::Path;
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self, ConstrType, Node};
 
 use super::expr::{deparse_expr_in, string_of};
+use super::stream::{Batch, Batches};
 use super::types::format_type;
 use crate::error::{Diagnostic, Error, Result};
 use crate::schema::{
@@ -50,94 +51,36 @@ pub const IGNORED: &[(&str, &str)] = &[
     ("ALTER TABLE … INHERIT, ALTER FUNCTION … SET, EXCLUDE constraints", "not in the model"),
     ("CREATE EXTENSION plpgsql, BEGIN / COMMIT", "built in since PostgreSQL 9.0 / transaction control"),
     ("ALTER INDEX … ATTACH PARTITION", "partition indexes are recorded by their own CREATE INDEX"),
+    ("COPY … FROM stdin and its rows (but schema_migrations')", "data, not schema"),
 ];
 
-pub fn parse(text: &str, file: &Path) -> Result<Schema> {
-    let sql = blank_meta_commands(text);
-    let stmts = match parse_statements(&sql) {
-        Ok(s) => s,
-        Err(e) => return Err(locate_parse_error(&sql, text, file, e)),
-    };
-    let mut r = Reader::new(text, &sql, file);
-    for (i, (base, raw)) in stmts.iter().enumerate() {
-        let Some(node) = raw.stmt.as_deref().and_then(|n| n.node.as_ref()) else { continue };
-        let at = base + raw.stmt_location.max(0) as usize;
-        r.stmt_start = skip_blank(&sql, at);
-        // A length of 0 means "to the end of the input": the next statement, or the file's end.
-        r.stmt_end = match usize::try_from(raw.stmt_len) {
-            Ok(len) if len > 0 => at + len,
-            _ => stmts.get(i + 1).map_or(sql.len(), |(b, next)| b + next.stmt_location.max(0) as usize),
-        };
-        r.base = *base;
-        r.statement(node)?;
+/// Read a dump from `input`, a batch of statements at a time ([`Batches`]): memory is bounded by
+/// the model and a few batches, never by the file, and the first wrong statement is reported
+/// when it is met. A window of batches is parsed in parallel (libpg_query is thread-safe), then
+/// applied to the model in file order.
+pub fn read(input: impl BufRead, file: &Path) -> Result<Schema> {
+    let mut batches = Batches::new(input, file);
+    let mut r = Reader::new(file);
+    let window = 2 * rayon::current_num_threads().max(1);
+    loop {
+        let mut read = Vec::with_capacity(window);
+        while read.len() < window {
+            match batches.next_batch()? {
+                Some(b) => read.push(b),
+                None => break,
+            }
+        }
+        if read.is_empty() {
+            break;
+        }
+        use rayon::prelude::*;
+        let parsed: Vec<_> = read.par_iter().map(|b| pg_query::parse(&b.text, 0)).collect();
+        for (batch, parsed) in read.into_iter().zip(parsed) {
+            let stmts = parsed.map_err(|e| locate_parse_error(&batch, file, e))?.protobuf.stmts;
+            r.batch(batch, &stmts)?;
+        }
     }
     r.finish()
-}
-
-/// Parse the whole file. Large files are cut at statement boundaries into one chunk per core and
-/// the chunks parsed in parallel (libpg_query is thread-safe); locations are shifted back to
-/// file offsets. Should any chunk fail (a cut inside `BEGIN ATOMIC … END`, or a real error), the
-/// file is parsed in one piece so errors are reported exactly as usual.
-fn parse_statements(sql: &str) -> std::result::Result<Vec<(usize, protobuf::RawStmt)>, pg_query::Error> {
-    const PARALLEL_FROM: usize = 256 * 1024;
-    const CHUNK: usize = 64 * 1024;
-    let threads = rayon::current_num_threads();
-    if sql.len() >= PARALLEL_FROM && threads > 1 {
-        let base = sql.as_ptr() as usize;
-        let starts: Vec<usize> = match pg_query::split_with_scanner(sql) {
-            Ok(stmts) => stmts.iter().map(|s| s.as_ptr() as usize - base).collect(),
-            Err(_) => Vec::new(),
-        };
-        // Pieces of about 64 KB, more than one per core: rayon balances them when the cores are
-        // shared, and no single protobuf result holds the whole file.
-        let pieces = threads.max(sql.len().div_ceil(CHUNK));
-        let mut cuts = vec![0];
-        for k in 1..pieces {
-            let target = sql.len() * k / pieces;
-            if let Some(&at) = starts.iter().find(|&&s| s >= target)
-                && at > *cuts.last().unwrap_or(&0)
-            {
-                cuts.push(at);
-            }
-        }
-        cuts.push(sql.len());
-        if cuts.len() > 2 {
-            use rayon::prelude::*;
-            let chunks: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
-            let parsed: Vec<_> = chunks
-                .par_iter()
-                .map(|&(from, to)| pg_query::parse(&sql[from..to], 0).map(|r| (from, r.protobuf.stmts)))
-                .collect();
-            if parsed.iter().all(|p| p.is_ok()) {
-                let mut out = Vec::new();
-                for (from, stmts) in parsed.into_iter().flatten() {
-                    out.extend(stmts.into_iter().map(|s| (from, s)));
-                }
-                return Ok(out);
-            }
-        }
-    }
-    pg_query::parse(sql, 0).map(|r| r.protobuf.stmts.into_iter().map(|s| (0, s)).collect())
-}
-
-/// psql meta-commands (`\restrict KEY` from pg_dump 17.6+, `\connect`) are not SQL: replace each
-/// such line by spaces so that every other byte keeps its offset.
-fn blank_meta_commands(text: &str) -> Cow<'_, str> {
-    let has_meta = text.lines().any(|l| l.trim_start().starts_with('\\'));
-    if !has_meta {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        if line.trim_start().starts_with('\\') {
-            let body = line.trim_end_matches(['\n', '\r']);
-            out.extend(std::iter::repeat_n(' ', body.len()));
-            out.push_str(&line[body.len()..]);
-        } else {
-            out.push_str(line);
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// Skip whitespace and comments so a statement's location points at its first keyword.
@@ -157,26 +100,28 @@ fn skip_blank(sql: &str, mut i: usize) -> usize {
     }
 }
 
-/// The whole-file parse failed: find the statement that fails on its own, and the token in it.
-fn locate_parse_error(sql: &str, original: &str, file: &Path, err: pg_query::Error) -> Error {
-    let whole = SqlError::from_pg(sql, err);
+/// A batch failed to parse: find the statement that fails on its own, and the token in it.
+fn locate_parse_error(batch: &Batch, file: &Path, err: pg_query::Error) -> Error {
+    let sql = batch.text.as_str();
+    let at = |offset: usize, message: String| {
+        Diagnostic::new(message).at_offset_from(file, sql, offset..offset + 1, batch.line)
+    };
     let base = sql.as_ptr() as usize;
     if let Ok(stmts) = pg_query::split_with_scanner(sql) {
         for stmt in stmts {
             if let Err(e) = pg_query::parse(stmt, 0) {
                 let start = stmt.as_ptr() as usize - base;
                 let e = SqlError::from_pg(stmt, e);
-                let at = start + e.offset.unwrap_or_else(|| skip_blank(stmt, 0));
+                let offset = start + e.offset.unwrap_or_else(|| skip_blank(stmt, 0));
                 return Error::input(
-                    Diagnostic::new(format!("cannot parse SQL statement: {}", e.message))
-                        .at_offset(file, original, at..at + 1)
+                    at(offset, format!("cannot parse SQL statement: {}", e.message))
                         .help("the file should be pg_dump --schema-only output or a Rails/Ecto structure.sql"),
                 );
             }
         }
     }
-    let at = whole.offset.unwrap_or(0);
-    Error::input(Diagnostic::new(format!("cannot parse SQL: {}", whole.message)).at_offset(file, original, at..at + 1))
+    let whole = SqlError::from_pg(sql, err);
+    Error::input(at(whole.offset.unwrap_or(0), format!("cannot parse SQL: {}", whole.message)))
 }
 
 fn strings(list: &[Node]) -> Vec<String> {
@@ -211,10 +156,9 @@ fn int_arg(n: &Option<Box<Node>>) -> Option<i64> {
 }
 
 struct Reader<'a> {
-    text: &'a str,
-    /// `text` with psql meta-commands blanked out: what libpg_query parsed.
-    sql: &'a str,
     file: &'a Path,
+    /// The batch being applied: its statements' node locations count from its start.
+    batch: Batch,
     schema: Schema,
     /// Where unqualified names live: the first schema of the dump's `search_path`.
     search_schema: String,
@@ -223,17 +167,13 @@ struct Reader<'a> {
     sequences: HashMap<QualifiedName, usize>,
     stmt_start: usize,
     stmt_end: usize,
-    /// Node locations are relative to this offset (the start of the chunk the statement was
-    /// parsed in).
-    base: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn new(text: &'a str, sql: &'a str, file: &'a Path) -> Self {
+    fn new(file: &'a Path) -> Self {
         Reader {
-            text,
-            sql,
             file,
+            batch: Batch::default(),
             schema: Schema::new(crate::schema::Dialect::Postgres),
             search_schema: "public".to_owned(),
             tables: HashMap::new(),
@@ -241,17 +181,40 @@ impl<'a> Reader<'a> {
             sequences: HashMap::new(),
             stmt_start: 0,
             stmt_end: 0,
-            base: 0,
         }
     }
 
+    /// Apply a batch's statements, in order.
+    fn batch(&mut self, batch: Batch, stmts: &[protobuf::RawStmt]) -> Result<()> {
+        self.batch = batch;
+        let len = self.batch.text.len();
+        for (i, raw) in stmts.iter().enumerate() {
+            let Some(node) = raw.stmt.as_deref().and_then(|n| n.node.as_ref()) else { continue };
+            let at = raw.stmt_location.max(0) as usize;
+            self.stmt_start = skip_blank(&self.batch.text, at);
+            // A length of 0 means "to the end of the input": the next statement, or the batch's end.
+            self.stmt_end = match usize::try_from(raw.stmt_len) {
+                Ok(l) if l > 0 => at + l,
+                _ => stmts.get(i + 1).map_or(len, |next| next.stmt_location.max(0) as usize),
+            };
+            self.statement(node)?;
+        }
+        Ok(())
+    }
+
     fn error(&self, message: impl Into<String>, at: Option<i32>) -> Error {
-        let offset = at.and_then(|l| usize::try_from(l).ok()).map_or(self.stmt_start, |l| self.base + l);
-        Error::input(Diagnostic::new(message).at_offset(self.file, self.text, offset..offset + 1))
+        let offset = at.and_then(|l| usize::try_from(l).ok()).unwrap_or(self.stmt_start);
+        Error::input(Diagnostic::new(message).at_offset_from(
+            self.file,
+            &self.batch.text,
+            offset..offset + 1,
+            self.batch.line,
+        ))
     }
 
     fn statement_words(&self) -> String {
-        let rest = &self.text[self.stmt_start.min(self.text.len())..];
+        let text = &self.batch.text;
+        let rest = &text[self.stmt_start.min(text.len())..];
         rest.split_whitespace().take(3).collect::<Vec<_>>().join(" ").to_uppercase()
     }
 
@@ -363,6 +326,14 @@ impl<'a> Reader<'a> {
                 self.view(name, true, &strings(&into.col_names), node(&c.query))?;
             }
             NodeEnum::InsertStmt(i) => self.insert(i)?,
+            // A dump with data: the rows were skipped as the file was read (`stream.rs`), but
+            // schema_migrations' versions, which say which migrations the dump holds.
+            NodeEnum::CopyStmt(c) if c.is_from && c.filename.is_empty() => {
+                if c.relation.as_ref().is_some_and(|rv| rv.relname == "schema_migrations") {
+                    let rows = std::mem::take(&mut self.batch.copy_rows);
+                    self.schema.migrations.extend(rows);
+                }
+            }
             NodeEnum::AlterOwnerStmt(_)
             | NodeEnum::GrantStmt(_)
             | NodeEnum::GrantRoleStmt(_)
@@ -1179,9 +1150,9 @@ impl<'a> Reader<'a> {
             .deparse(Default::default())
             .map_err(|e| self.error(format!("cannot print view {name}: {e}"), None))?;
         // Resolution reads its own parse of the statement; its offsets are shifted to the
-        // chunk's, which the query's node locations count from.
-        let statement = self.sql.get(self.stmt_start..self.stmt_end).unwrap_or_default();
-        let shift = self.stmt_start - self.base;
+        // batch's, which the query's node locations count from.
+        let statement = self.batch.text.get(self.stmt_start..self.stmt_end).unwrap_or_default();
+        let shift = self.stmt_start;
         let refs: Vec<crate::sql::SqlRef> = crate::sql::statement_refs(statement)
             .map_err(|e| self.error(format!("cannot read the query of view {name}: {e}"), None))?
             .into_iter()
