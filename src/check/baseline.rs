@@ -20,13 +20,13 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::check::finding::{Finding, Severity};
 use crate::check::{Plan, Role, Step};
 use crate::config::{Config, SchemaSetting};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::compare_versions;
 use crate::migration::{Migration, OpKind, Span};
 use crate::rules::SCHEMA_STATE;
+use crate::rules::finding::{Finding, Severity};
 use crate::schema::{self, Schema, SchemaSource};
 
 /// The schema before the migrations, and where it came from.

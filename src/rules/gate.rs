@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::check::finding::{CheckedRef, Finding, Recipe, Severity};
 use crate::config::{Confidence, Framework};
 use crate::migration::Span;
+use crate::rules::finding::{CheckedRef, Finding, Recipe, Severity};
 use crate::scan::{ObjectRef, Reference, ScanResult};
 use crate::schema::QualifiedName;
 

@@ -39,13 +39,16 @@ mod require_statement_timeout;
 mod type_change_rewrites_table;
 mod unparsed_statement;
 
+pub mod finding;
+pub mod gate;
 pub mod locks;
+pub mod state;
 pub mod types;
 
-use crate::check::finding::{Finding, Severity};
-use crate::check::gate::Gate;
-use crate::check::state::State;
 use crate::migration::{Migration, OpKind, Operation};
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::gate::Gate;
+use crate::rules::state::State;
 use crate::schema::QualifiedName;
 
 /// Everything a rule may look at for one operation.
@@ -223,14 +226,14 @@ pub(crate) fn absent_target(
         return;
     }
     let Some(why) = cx.state.absent(table, column) else { return };
-    let object = crate::check::gate::object(table, column);
+    let object = crate::rules::gate::object(table, column);
     f.severity = Severity::Block;
     f.message = format!(
         "{verb} `{object}`, but {why}: either the migration fails there, or the schema is not the database before it"
     );
     f.recipes.insert(
         0,
-        crate::check::finding::Recipe {
+        crate::rules::finding::Recipe {
             framework: None,
             steps: vec![
                 "compare against the schema before this migration: `tandem check --since <base>` reads the schema as it was there".into(),

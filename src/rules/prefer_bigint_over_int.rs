@@ -2,7 +2,7 @@
 //! index on it under an ACCESS EXCLUSIVE lock. `bigint` costs four bytes more per row. A style
 //! rule: off unless apps.toml's `[lint] enable` names it.
 
-use crate::check::finding::{Finding, Severity};
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::{OpContext, typed_columns};
 
 pub struct Rule;

@@ -1,7 +1,7 @@
 //! `json` stores text and re-parses it on every access, has no equality operator (so no
 //! DISTINCT, GROUP BY or unique index), and cannot be indexed with GIN. `jsonb` can.
 
-use crate::check::finding::{Finding, Severity};
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::{OpContext, typed_columns};
 
 pub struct Rule;

@@ -2,7 +2,7 @@
 //! different session time zones read and write different instants for the same value.
 //! `timestamptz` stores the instant. A style rule: off unless apps.toml's `[lint] enable` names it.
 
-use crate::check::finding::{Finding, Severity};
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::{OpContext, typed_columns};
 
 pub struct Rule;
