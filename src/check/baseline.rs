@@ -125,17 +125,13 @@ fn replayed(config: &Config) -> Result<Option<Schema>> {
     }
     history.sort_by(|a, b| compare_versions(&a.version, &b.version));
     let mut schema = Schema::new(config.registry.dialect);
-    for m in &history {
-        for op in &m.up {
-            if !matches!(op.kind, OpKind::DropTable { .. } | OpKind::DropColumn { .. }) {
-                let _ = crate::migration::apply::apply(&mut schema, op);
-            }
+    // The step never fails: an operation that cannot be applied is passed over (see above).
+    let _ = crate::migration::apply::replay_with(&mut schema, &history, |schema, op| {
+        if !matches!(op.kind, OpKind::DropTable { .. } | OpKind::DropColumn { .. }) {
+            let _ = crate::migration::apply::apply(schema, op);
         }
-        if !m.version.is_empty() {
-            schema.migrations.push(m.version.clone());
-        }
-    }
-    schema.canonicalize();
+        Ok(Vec::new())
+    });
     Ok(Some(schema))
 }
 

@@ -63,10 +63,21 @@ impl From<ApplyError> for Error {
 /// Build up `schema` by applying every migration's `up` operations in order (an app's whole
 /// history when no dump exists). Stops at the first operation that cannot be applied.
 pub fn replay(schema: &mut Schema, migrations: &[Migration]) -> Result<Vec<ApplyNote>, ApplyError> {
+    replay_with(schema, migrations, apply)
+}
+
+/// [`replay`] with `step` in place of [`apply`] for each operation (to pass some over, or to go
+/// on past one that cannot be applied); the versions are recorded and the schema canonicalized
+/// the same way.
+pub fn replay_with(
+    schema: &mut Schema,
+    migrations: &[Migration],
+    mut step: impl FnMut(&mut Schema, &Operation) -> Result<Vec<ApplyNote>, ApplyError>,
+) -> Result<Vec<ApplyNote>, ApplyError> {
     let mut notes = Vec::new();
     for m in migrations {
         for op in &m.up {
-            notes.extend(apply(schema, op)?);
+            notes.extend(step(schema, op)?);
         }
         if !m.version.is_empty() {
             schema.migrations.push(m.version.clone());
