@@ -11,6 +11,7 @@ pub mod framework;
 pub mod git;
 pub mod graph;
 pub mod migration;
+pub mod name;
 pub mod notes;
 pub mod plan;
 pub mod redact;

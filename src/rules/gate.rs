@@ -262,8 +262,9 @@ impl Subject {
 /// The scanner's object for a schema name; `public` (the default schema) is left out so that
 /// references that name no schema compare equal to it.
 pub fn object(table: &QualifiedName, column: Option<&str>) -> ObjectRef {
+    let table = table.without_default_schema();
     ObjectRef {
-        schema: table.schema.as_deref().filter(|s| *s != "public").map(Arc::from),
+        schema: table.schema.as_deref().map(Arc::from),
         table: Arc::from(table.name.as_str()),
         column: column.map(Arc::from),
     }
