@@ -211,7 +211,7 @@ impl<'a> Gate<'a> {
                     list(
                         &c.checked
                             .iter()
-                            .map(|x| format!("{}@{} ({})", x.app, x.git_ref, short(&x.commit)))
+                            .map(|x| format!("{}@{} ({})", x.app, x.git_ref, crate::git::short_commit(&x.commit)))
                             .collect::<Vec<_>>()
                     )
                 )
@@ -268,10 +268,6 @@ pub fn object(table: &QualifiedName, column: Option<&str>) -> ObjectRef {
         table: Arc::from(table.name.as_str()),
         column: column.map(Arc::from),
     }
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(7)]
 }
 
 fn plural(n: usize) -> &'static str {
