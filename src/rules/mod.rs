@@ -243,9 +243,24 @@ pub(crate) fn absent_target(
     );
 }
 
+/// The finding of a rule that prefers one type over another, for each column `op` gives a type
+/// whose base type (`types::parse`) is `avoided`: "`t.c` {problem}", with the recipe to declare
+/// it as `preferred`.
+pub(crate) fn prefer_type(rule: &dyn Rule, op: &OpKind, avoided: &str, problem: &str, preferred: &str) -> Vec<Finding> {
+    typed_columns(op)
+        .into_iter()
+        .filter(|(.., ty)| types::parse(ty).base == avoided)
+        .map(|(table, c, _)| {
+            Finding::new(rule.id(), rule.severity(), format!("`{table}.{c}` {problem}"))
+                .object(format!("{table}.{c}"))
+                .recipe([format!("declare `{table}.{c}` as {preferred}")])
+        })
+        .collect()
+}
+
 /// The columns `op` gives a type: a new table's, an added column, a column whose type changes —
-/// as (table, column, type), for the rules about which types to prefer.
-pub(crate) fn typed_columns(op: &OpKind) -> Vec<(&QualifiedName, &str, &str)> {
+/// as (table, column, type).
+fn typed_columns(op: &OpKind) -> Vec<(&QualifiedName, &str, &str)> {
     match op {
         OpKind::AddColumn { table, column, .. } => vec![(table, &column.name, &column.data_type)],
         OpKind::ChangeColumnType { table, column, new_type, .. } => vec![(table, column, new_type)],
