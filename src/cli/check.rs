@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use comfy_table::{Table, presets};
 
 use crate::check::{self, CheckOptions, Severity};
