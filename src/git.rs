@@ -89,3 +89,8 @@ pub fn blob_text(repo: &Repository, id: Oid, path: &Path) -> Result<String> {
 fn git_error(e: git2::Error) -> Error {
     Error::environment(Diagnostic::new(format!("git: {}", e.message())))
 }
+
+/// A commit id as reports show it: its first seven hex digits, as `git log --oneline` does.
+pub fn short_commit(commit: &str) -> &str {
+    &commit[..commit.len().min(7)]
+}

@@ -20,13 +20,13 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::check::finding::{Finding, Severity};
 use crate::check::{Plan, Role, Step};
 use crate::config::{Config, SchemaSetting};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::compare_versions;
 use crate::migration::{Migration, OpKind, Span};
 use crate::rules::SCHEMA_STATE;
+use crate::rules::finding::{Finding, Severity};
 use crate::schema::{self, Schema, SchemaSource};
 
 /// The schema before the migrations, and where it came from.
@@ -125,17 +125,13 @@ fn replayed(config: &Config) -> Result<Option<Schema>> {
     }
     history.sort_by(|a, b| compare_versions(&a.version, &b.version));
     let mut schema = Schema::new(config.registry.dialect);
-    for m in &history {
-        for op in &m.up {
-            if !matches!(op.kind, OpKind::DropTable { .. } | OpKind::DropColumn { .. }) {
-                let _ = crate::migration::apply::apply(&mut schema, op);
-            }
+    // The step never fails: an operation that cannot be applied is passed over (see above).
+    let _ = crate::migration::apply::replay_with(&mut schema, &history, |schema, op| {
+        if !matches!(op.kind, OpKind::DropTable { .. } | OpKind::DropColumn { .. }) {
+            let _ = crate::migration::apply::apply(schema, op);
         }
-        if !m.version.is_empty() {
-            schema.migrations.push(m.version.clone());
-        }
-    }
-    schema.canonicalize();
+        Ok(Vec::new())
+    });
     Ok(Some(schema))
 }
 

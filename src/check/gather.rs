@@ -15,12 +15,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::check::baseline::{self, Selected};
-use crate::check::finding::{Finding, Severity};
 use crate::check::{CheckOptions, CheckReport, Gate, Plan, ScanFailure, run_plan};
 use crate::config::{Confidence, Config, Framework, Waiver};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::{self, Format, Migration};
 use crate::rules::NO_MIGRATIONS;
+use crate::rules::finding::{Finding, Severity};
 use crate::scan::resolve::SchemaIndex;
 use crate::scan::{self, ScanOptions, ScanResult};
 use crate::schema::Schema;

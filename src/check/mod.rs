@@ -7,10 +7,7 @@
 //! over those inputs. [`check`] does both, as `tandem check` does.
 
 pub mod baseline;
-pub mod finding;
-pub mod gate;
 pub mod gather;
-pub mod state;
 pub mod suppression;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,16 +15,16 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use finding::{CheckedRef, Finding, Location, Recipe, Severity, Suppression, Verdict};
-pub use gate::{Gate, ScanFailure};
+pub use crate::rules::finding::{CheckedRef, Finding, Location, Recipe, Severity, Suppression, Verdict};
+pub use crate::rules::gate::{Gate, ScanFailure};
 pub use gather::{Inputs, Request, check, gather};
 
 use crate::config::Waiver;
 use crate::error::Result;
 use crate::migration::{Format, Migration};
+use crate::rules::state::State;
 use crate::rules::{self, MigrationContext, OpContext};
 use crate::schema::Schema;
-use state::State;
 
 /// How to run a check.
 #[derive(Debug, Clone)]

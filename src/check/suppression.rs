@@ -7,9 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::check::finding::{Finding, Location, Severity, Suppression as Applied};
 use crate::config::Waiver;
 use crate::error::{Diagnostic, Error, Result};
+use crate::rules::finding::{Finding, Location, Severity, Suppression as Applied};
 use crate::rules::{self, EXPIRED_SUPPRESSION, UNUSED_SUPPRESSION};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

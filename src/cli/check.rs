@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use comfy_table::{Table, presets};
 
 use crate::check::{self, CheckOptions, Severity};
@@ -30,12 +30,12 @@ pub struct CheckArgs {
     pub format: ReportFormat,
 
     /// Exit 1 when a finding is at or above this severity
-    #[arg(long, value_enum, default_value_t = FailOn::Block, value_name = "SEVERITY")]
-    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = Severity::Block, value_name = "SEVERITY")]
+    pub fail_on: Severity,
 
     /// Read migrations as this format instead of recognising it from names and content
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub migration_format: Option<MigrationFormat>,
+    pub migration_format: Option<Format>,
 
     /// CI mode: statements tandem cannot analyse block instead of warning [default: on when CI=true]
     #[arg(long)]
@@ -46,47 +46,17 @@ pub struct CheckArgs {
     pub list_rules: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Warn,
-    Block,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MigrationFormat {
-    Sql,
-    Rails,
-    Ecto,
-    Django,
-}
-
-impl From<MigrationFormat> for Format {
-    fn from(f: MigrationFormat) -> Self {
-        match f {
-            MigrationFormat::Sql => Format::Sql,
-            MigrationFormat::Rails => Format::Rails,
-            MigrationFormat::Ecto => Format::Ecto,
-            MigrationFormat::Django => Format::Django,
-        }
-    }
-}
-
 pub fn run(g: &Globals, args: CheckArgs) -> Result<Outcome> {
     if args.list_rules {
         write_out(&list_rules())?;
         return Ok(Outcome::Success);
     }
     let config = g.load_config()?;
-    let request =
-        check::Request { paths: args.paths, since: args.since, format: args.migration_format.map(Format::from) };
+    let request = check::Request { paths: args.paths, since: args.since, format: args.migration_format };
     let options = CheckOptions { strict: args.strict || check::ci_mode(), ..CheckOptions::default() };
     let report = check::check(&config, &request, &options)?;
     write_out(&report::render(&report, args.format, g.color))?;
-    let threshold = match args.fail_on {
-        FailOn::Warn => Severity::Warn,
-        FailOn::Block => Severity::Block,
-    };
-    Ok(if report.fails(threshold) { Outcome::Failure } else { Outcome::Success })
+    Ok(if report.fails(args.fail_on) { Outcome::Failure } else { Outcome::Success })
 }
 
 fn list_rules() -> String {

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use crate::cli::check::MigrationFormat;
 use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
 use crate::config::parse_duration;
 use crate::error::{Diagnostic, Error, Result};
 use crate::framework::recipe::{Change, Moment};
+use crate::migration::Format;
 use crate::plan::{self, Options, PhaseKind, Plan, StatusReport, status::Uses};
 use crate::report;
 
@@ -84,8 +84,8 @@ pub enum PlanCommand {
 #[derive(Debug, Args)]
 pub struct Common {
     /// Write framework migrations instead of SQL in the directory's layout
-    #[arg(long, value_enum, default_value_t = MigrationFormat::Sql)]
-    pub migration_format: MigrationFormat,
+    #[arg(long, value_enum, default_value_t = Format::Sql)]
+    pub migration_format: Format,
     /// This app writes both columns itself: no trigger; its code steps say so (repeatable)
     #[arg(long, value_name = "APP")]
     pub dual_write: Vec<String>,
@@ -164,7 +164,7 @@ pub fn run(g: &Globals, cmd: PlanCommand) -> Result<Outcome> {
         pause: duration("pause", &common.pause)?,
         lock_timeout: duration("lock-timeout", &common.lock_timeout)?,
         dual_write: common.dual_write,
-        format: common.migration_format.into(),
+        format: common.migration_format,
         dir: common.dir,
         dry_run: common.dry_run,
         ..Options::default()

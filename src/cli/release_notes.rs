@@ -7,7 +7,6 @@ use clap::Args;
 
 use crate::check::gather::scan_apps;
 use crate::check::{self, CheckOptions, Gate};
-use crate::cli::check::MigrationFormat;
 use crate::cli::{Globals, Outcome, write_out};
 use crate::error::Result;
 use crate::migration::Format;
@@ -30,7 +29,7 @@ pub struct ReleaseNotesArgs {
 
     /// Read migrations as this format instead of recognising it from names and content
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub migration_format: Option<MigrationFormat>,
+    pub migration_format: Option<Format>,
 
     /// CI mode: statements tandem cannot analyse block instead of warning [default: on when CI=true]
     #[arg(long)]
@@ -43,7 +42,7 @@ pub fn run(g: &Globals, args: ReleaseNotesArgs) -> Result<Outcome> {
     let (repo, dir) = notes::locate(&config, args.app.as_deref())?;
     let history = History::read(repo, &dir, &from, &to)?;
     let dialect = config.registry.dialect;
-    let selected = notes::select(&history, args.migration_format.map(Format::from), dialect)?;
+    let selected = notes::select(&history, args.migration_format, dialect)?;
     let (schema, schema_words) = notes::schema_before(&config, args.app.as_deref(), &history)?;
 
     let (scans, failures) =

@@ -133,7 +133,7 @@ fn read_at(app: &App, dir: &str, rev: &str, dialect: crate::schema::Dialect) -> 
     let files = crate::git::files_in(&repo, commit, dir)?;
     let paths: Vec<PathBuf> = files.keys().map(|n| Path::new(dir).join(n)).collect();
     let ecto_config = ecto_config(&repo, commit, dir)?;
-    crate::migration::layout::load_files_with(
+    crate::migration::load::load_files_with(
         paths,
         |p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();

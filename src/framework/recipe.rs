@@ -105,6 +105,23 @@ pub fn step(moment: Moment, text: impl Into<String>) -> CodeStep {
     CodeStep { moment, text: text.into() }
 }
 
+/// The code steps of a framework whose models map a field's name onto a column of another name
+/// (Rails, Ecto, Django), `texts` in this order: a renamed column is mapped onto the old one now
+/// and reads its own after the backfill; a new type's column is used after the backfill and the
+/// old one leaves the model before the contract; a renamed table is named after the backfill; a
+/// dropped column (then the deploy) or table leaves the model before the contract.
+pub fn mapped(change: &Change, texts: Vec<String>) -> Vec<CodeStep> {
+    let moments: &[Moment] = match change {
+        Change::RenameColumn { .. } => &[Moment::Now, Moment::AfterBackfill],
+        Change::ChangeType { .. } => &[Moment::AfterBackfill, Moment::BeforeContract],
+        Change::RenameTable { .. } => &[Moment::AfterBackfill],
+        Change::DropColumn { .. } => &[Moment::BeforeContract, Moment::BeforeContract],
+        Change::DropTable { .. } => &[Moment::BeforeContract],
+    };
+    debug_assert_eq!(moments.len(), texts.len(), "a text for each moment of {change:?}");
+    moments.iter().zip(texts).map(|(&moment, text)| step(moment, text)).collect()
+}
+
 /// The code steps of a framework whose models name columns only where the code uses them
 /// (`declares` false: plain SQL, a query builder), or list every declared column in the SQL they
 /// generate (`declares` true: SQLAlchemy, Prisma, Drizzle, TypeORM, Sequelize).

@@ -63,10 +63,21 @@ impl From<ApplyError> for Error {
 /// Build up `schema` by applying every migration's `up` operations in order (an app's whole
 /// history when no dump exists). Stops at the first operation that cannot be applied.
 pub fn replay(schema: &mut Schema, migrations: &[Migration]) -> Result<Vec<ApplyNote>, ApplyError> {
+    replay_with(schema, migrations, apply)
+}
+
+/// [`replay`] with `step` in place of [`apply`] for each operation (to pass some over, or to go
+/// on past one that cannot be applied); the versions are recorded and the schema canonicalized
+/// the same way.
+pub fn replay_with(
+    schema: &mut Schema,
+    migrations: &[Migration],
+    mut step: impl FnMut(&mut Schema, &Operation) -> Result<Vec<ApplyNote>, ApplyError>,
+) -> Result<Vec<ApplyNote>, ApplyError> {
     let mut notes = Vec::new();
     for m in migrations {
         for op in &m.up {
-            notes.extend(apply(schema, op)?);
+            notes.extend(step(schema, op)?);
         }
         if !m.version.is_empty() {
             schema.migrations.push(m.version.clone());
@@ -88,15 +99,6 @@ struct Cx<'a> {
     schema: &'a mut Schema,
     span: &'a Span,
     notes: Vec<ApplyNote>,
-}
-
-/// `name` in the dialect's canonical form: PostgreSQL names carry a schema.
-fn canon(dialect: Dialect, name: &QualifiedName) -> QualifiedName {
-    match (dialect, &name.schema) {
-        (Dialect::Postgres, None) => QualifiedName::new(Some("public"), &name.name),
-        (Dialect::Mysql | Dialect::Sqlite, Some(_)) => QualifiedName::unqualified(&name.name),
-        _ => name.clone(),
-    }
 }
 
 impl Cx<'_> {
@@ -142,7 +144,7 @@ impl Cx<'_> {
         let dialect = self.schema.dialect;
         match kind {
             OpKind::CreateTable { table, columns, primary_key, foreign_keys, if_not_exists } => {
-                let table = canon(dialect, table);
+                let table = table.canonical(dialect);
                 if self.table_idx(&table).is_some() || self.schema.view(&table.to_string()).is_some() {
                     if *if_not_exists {
                         self.skip(table.to_string(), "already exists (IF NOT EXISTS)");
@@ -168,7 +170,7 @@ impl Cx<'_> {
                 }
                 for fk in foreign_keys {
                     let mut fk = fk.clone();
-                    fk.references = canon(dialect, &fk.references);
+                    fk.references = fk.references.canonical(dialect);
                     if fk.name.is_none() && self.pg() {
                         fk.name = Some(format!("{}_{}_fkey", table.name, fk.columns.join("_")));
                     }
@@ -224,7 +226,7 @@ impl Cx<'_> {
                 let Some(i) = self.table_idx(from) else {
                     return Err(self.missing(format!("table `{from}` does not exist")));
                 };
-                let mut to = canon(dialect, to);
+                let mut to = to.canonical(dialect);
                 if to.schema.is_none() {
                     to.schema = self.schema.tables[i].name.schema.clone();
                 }
@@ -485,7 +487,7 @@ impl Cx<'_> {
                 let pg = self.pg();
                 let t = self.table_mut(table)?;
                 let mut fk = key.clone();
-                fk.references = canon(dialect, &fk.references);
+                fk.references = fk.references.canonical(dialect);
                 fk.validated = !*not_valid;
                 if fk.name.is_none() && pg {
                     fk.name = Some(format!("{}_{}_fkey", t.name.name, fk.columns.join("_")));
@@ -531,7 +533,7 @@ impl Cx<'_> {
             }
             OpKind::CreateView { view, or_replace } => {
                 let mut view = view.clone();
-                view.name = canon(dialect, &view.name);
+                view.name = view.name.canonical(dialect);
                 // `SELECT *` reads every column the relation has now.
                 for d in &mut view.depends_on {
                     if d.columns.iter().any(|c| c == "*") {
@@ -572,7 +574,7 @@ impl Cx<'_> {
                 }
             }
             OpKind::CreateFunction { name, or_replace } => {
-                let name = canon(dialect, name);
+                let name = name.canonical(dialect);
                 let exists = self.schema.functions.iter().any(|f| f.name.matches(&name));
                 let _ = or_replace;
                 // Without argument types an overload cannot be told from a redefinition, so an
@@ -623,7 +625,7 @@ impl Cx<'_> {
                 }
             }
             OpKind::CreateEnum { name, values } => {
-                let name = canon(dialect, name);
+                let name = name.canonical(dialect);
                 if self.schema.enums.iter().any(|e| e.name.matches(&name)) {
                     return Err(self.err(ApplyErrorKind::AlreadyExists, format!("type `{name}` already exists")));
                 }

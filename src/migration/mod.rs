@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod layout;
+pub mod load;
 pub mod operation;
 pub mod readers;
 
@@ -21,7 +22,7 @@ use crate::schema::Dialect;
 /// Read a migration file or a directory of them. A directory is read in version order; paired
 /// layouts (`.up.sql` / `.down.sql`, Flyway `V` / `U`) are joined into one [`Migration`].
 pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
-    layout::load_path(path, format, dialect)
+    load::load_path(path, format, dialect)
 }
 
 /// Read a migration directory whose files are not on disk (a git tree): the same as
@@ -32,13 +33,13 @@ pub fn load_files(
     format: Option<Format>,
     dialect: Dialect,
 ) -> Result<Vec<Migration>> {
-    layout::load_files(files, read, format, dialect)
+    load::load_files(files, read, format, dialect)
 }
 
 /// Read one migration file from its text. Most files hold one migration; a goose or dbmate file
 /// holds both directions of one; a plain `.sql` file is one migration with no down part.
 pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
-    layout::read_file(path, text, format, dialect)
+    load::read_file(path, text, format, dialect)
 }
 
 /// The format of a migration file from its extension, falling back to its content.

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::schema::{CheckConstraint, Column, ForeignKey, Index, PrimaryKey, QualifiedName, UniqueConstraint, View};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A migration file's format; also the `--migration-format` value of the commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Sql,

@@ -18,8 +18,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::check::gate::object;
 use crate::check::{CheckReport, CheckedRef, Finding, Gate, ScanFailure, Severity, Suppression, Verdict};
+use crate::rules::gate::object;
 use git2::Repository;
 
 use crate::config::{App, Config, SchemaSetting};

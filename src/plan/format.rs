@@ -40,14 +40,7 @@ pub fn render(
     match format {
         Format::Sql => unreachable!("SQL phases are written by the directory's layout"),
         Format::Rails => {
-            let class: String = phase
-                .name
-                .split('_')
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-                })
-                .collect();
+            let class = camel_case(&phase.name);
             let block = |stmts: &[String]| {
                 stmts
                     .iter()
@@ -66,14 +59,7 @@ pub fn render(
             )
         }
         Format::Ecto => {
-            let module: String = phase
-                .name
-                .split('_')
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-                })
-                .collect();
+            let module = camel_case(&phase.name);
             let block = |stmts: &[String]| {
                 stmts.iter().map(|s| format!("    execute \"\"\"\n{}\n    \"\"\"\n", indent(s, 4))).collect::<String>()
             };
@@ -110,6 +96,17 @@ pub fn render(
             )
         }
     }
+}
+
+/// `expand_users_email` → `ExpandUsersEmail`: the class or module a Rails or Ecto migration's
+/// file name asks for (each word's first letter raised, the rest kept).
+fn camel_case(name: &str) -> String {
+    name.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
 }
 
 fn indent(text: &str, n: usize) -> String {

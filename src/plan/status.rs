@@ -8,11 +8,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::check::gate::{ScanFailure, object};
 use crate::config::{Confidence, Config};
 use crate::error::{Diagnostic, Error, Result};
 use crate::framework::recipe::Change;
 use crate::plan::{PhaseKind, Plan};
+use crate::rules::gate::{ScanFailure, object};
 use crate::scan::{ObjectRef, ScanResult};
 use crate::schema::{QualifiedName, Schema};
 

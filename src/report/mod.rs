@@ -38,9 +38,7 @@ pub(crate) fn display_path(p: &std::path::Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-pub(crate) fn short_commit(c: &str) -> &str {
-    &c[..c.len().min(7)]
-}
+pub(crate) use crate::git::short_commit;
 
 /// What could not be read, as every format says it: `app@ref: message` for a whole app,
 /// `path (app@ref): message` for a file of it.

@@ -2,9 +2,9 @@
 //! catalog. A volatile default (`random()`, `gen_random_uuid()`, `clock_timestamp()`, a serial's
 //! `nextval`) or a stored generated column still rewrites the table under an ACCESS EXCLUSIVE lock.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

@@ -1,9 +1,9 @@
 //! Adding a foreign key validates every existing row while holding a SHARE ROW EXCLUSIVE lock on
 //! both tables, blocking writes to each.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

@@ -1,9 +1,9 @@
 //! `SET NOT NULL` on an existing column scans the whole table under an ACCESS EXCLUSIVE lock,
 //! unless a validated `CHECK (col IS NOT NULL)` already proves it (PostgreSQL 12+).
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

@@ -1,9 +1,9 @@
 //! A NOT NULL column without a default cannot be added to a table that has rows: the migration
 //! fails, and the apps deployed now do not write the column either.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

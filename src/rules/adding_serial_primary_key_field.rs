@@ -2,9 +2,9 @@
 //! on the table stop for as long as the build takes. Building the index CONCURRENTLY first and
 //! then adding the key `USING INDEX` takes the lock only for a catalog update.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::locks::existed_before;
 
 pub struct Rule;

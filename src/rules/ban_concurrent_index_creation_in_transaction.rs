@@ -1,9 +1,9 @@
 //! PostgreSQL refuses `CREATE INDEX CONCURRENTLY` (and `DROP INDEX CONCURRENTLY`) inside a
 //! transaction block: the migration fails when it runs.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

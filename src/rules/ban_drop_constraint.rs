@@ -2,8 +2,8 @@
 //! it: a unique constraint behind `ON CONFLICT` or a find-or-create, a foreign key that keeps
 //! orphans out, a check the code never repeats. Dropping it lets bad rows in for every app.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::{OpContext, added_constraint};
 
 pub struct Rule;

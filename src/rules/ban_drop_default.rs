@@ -2,9 +2,9 @@
 //! every app is updated; without its default, such an insert stores NULL — or fails, when the
 //! column is NOT NULL.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

@@ -1,9 +1,9 @@
 //! Dropping NOT NULL lets NULLs into a column that the code deployed now (and every reader of the
 //! shared database) assumes always has a value.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

@@ -1,9 +1,9 @@
 //! A sequence is the default of some column (`nextval('…')`) or called by code: after it is
 //! dropped, every insert that relies on it fails, in every app.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

@@ -1,9 +1,9 @@
 //! `TRUNCATE … CASCADE` also empties every table with a foreign key into the truncated ones,
 //! recursively — tables the migration does not name.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

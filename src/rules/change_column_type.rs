@@ -2,11 +2,11 @@
 //! A widening that PostgreSQL does without a rewrite (varchar(50) → varchar(100), varchar → text)
 //! keeps every value readable and is only a warning.
 
-use crate::check::finding::{Finding, Severity};
-use crate::check::gate::Subject;
 use crate::config::Framework;
 use crate::framework::recipe::{Change, gate};
 use crate::migration::OpKind;
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::gate::Subject;
 use crate::rules::types::{rewrites, same};
 use crate::rules::{OpContext, absent_target};
 

@@ -1,8 +1,8 @@
 //! `ADD CONSTRAINT … CHECK` scans the whole table under an ACCESS EXCLUSIVE lock.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

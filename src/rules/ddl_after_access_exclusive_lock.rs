@@ -2,9 +2,9 @@
 //! on a busy table, every further statement in the same transaction — waiting for another
 //! table's lock, or scanning and writing rows — keeps all traffic to the first table stalled.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::MigrationContext;
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::locks::{Lock, existed_before, lock_of, transaction_flags};
 
 pub struct Rule;

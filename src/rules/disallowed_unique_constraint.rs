@@ -1,8 +1,8 @@
 //! `ADD CONSTRAINT … UNIQUE` builds its index while holding an ACCESS EXCLUSIVE lock.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

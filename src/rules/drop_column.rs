@@ -1,11 +1,11 @@
 //! The destructive gate for `DROP COLUMN`: blocks while any app, deployed or next, uses the
 //! column (an ORM that maps the table counts) or a view that reads it.
 
-use crate::check::finding::{Finding, Severity};
-use crate::check::gate::Subject;
 use crate::config::Framework;
 use crate::framework::recipe::{Change, gate};
 use crate::migration::OpKind;
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::gate::Subject;
 use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;

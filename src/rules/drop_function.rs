@@ -1,9 +1,9 @@
 //! The destructive gate for `DROP FUNCTION`: raw SQL in an app may call it.
 
-use crate::check::finding::{Finding, Severity};
-use crate::check::gate::Subject;
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::gate::Subject;
 
 pub struct Rule;
 

@@ -1,10 +1,10 @@
 //! The destructive gate for `DROP TYPE`: with CASCADE it drops every column of the type; apps
 //! that read those columns break.
 
-use crate::check::finding::{Finding, Severity};
-use crate::check::gate::{Subject, object};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::gate::{Subject, object};
 use crate::rules::types::parse;
 
 pub struct Rule;

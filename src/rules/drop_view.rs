@@ -1,9 +1,9 @@
 //! The destructive gate for `DROP VIEW`: apps query views like tables.
 
-use crate::check::finding::{Finding, Severity};
-use crate::check::gate::Subject;
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::gate::Subject;
 
 pub struct Rule;
 

@@ -2,9 +2,9 @@
 //! statement. Usually a file saved before it was written, or a migration whose statements sit
 //! under the wrong marker — worth a look before it is recorded as applied.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::{Format, Span};
 use crate::rules::MigrationContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

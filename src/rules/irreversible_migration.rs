@@ -1,8 +1,8 @@
 //! A migration without a down part cannot be rolled back when the release that needs it is.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::{Format, Span};
 use crate::rules::MigrationContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

@@ -92,7 +92,7 @@ pub fn transaction_flags(m: &crate::migration::Migration) -> Vec<bool> {
 pub fn existed_before(
     m: &crate::migration::Migration,
     index: usize,
-    state: &crate::check::state::State,
+    state: &crate::rules::state::State,
     table: &QualifiedName,
 ) -> bool {
     !state.is_new_table(table)
@@ -107,7 +107,7 @@ pub fn existed_before(
 /// `SET setting` (`lock_timeout`, `statement_timeout`) comes before it: its index and the table.
 pub fn first_unbounded_lock(
     m: &crate::migration::Migration,
-    state: &crate::check::state::State,
+    state: &crate::rules::state::State,
     setting: &str,
 ) -> Option<(usize, QualifiedName)> {
     for (i, op) in m.up.iter().enumerate() {

@@ -39,13 +39,16 @@ mod require_statement_timeout;
 mod type_change_rewrites_table;
 mod unparsed_statement;
 
+pub mod finding;
+pub mod gate;
 pub mod locks;
+pub mod state;
 pub mod types;
 
-use crate::check::finding::{Finding, Severity};
-use crate::check::gate::Gate;
-use crate::check::state::State;
 use crate::migration::{Migration, OpKind, Operation};
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::gate::Gate;
+use crate::rules::state::State;
 use crate::schema::QualifiedName;
 
 /// Everything a rule may look at for one operation.
@@ -223,14 +226,14 @@ pub(crate) fn absent_target(
         return;
     }
     let Some(why) = cx.state.absent(table, column) else { return };
-    let object = crate::check::gate::object(table, column);
+    let object = crate::rules::gate::object(table, column);
     f.severity = Severity::Block;
     f.message = format!(
         "{verb} `{object}`, but {why}: either the migration fails there, or the schema is not the database before it"
     );
     f.recipes.insert(
         0,
-        crate::check::finding::Recipe {
+        crate::rules::finding::Recipe {
             framework: None,
             steps: vec![
                 "compare against the schema before this migration: `tandem check --since <base>` reads the schema as it was there".into(),
@@ -240,9 +243,24 @@ pub(crate) fn absent_target(
     );
 }
 
+/// The finding of a rule that prefers one type over another, for each column `op` gives a type
+/// whose base type (`types::parse`) is `avoided`: "`t.c` {problem}", with the recipe to declare
+/// it as `preferred`.
+pub(crate) fn prefer_type(rule: &dyn Rule, op: &OpKind, avoided: &str, problem: &str, preferred: &str) -> Vec<Finding> {
+    typed_columns(op)
+        .into_iter()
+        .filter(|(.., ty)| types::parse(ty).base == avoided)
+        .map(|(table, c, _)| {
+            Finding::new(rule.id(), rule.severity(), format!("`{table}.{c}` {problem}"))
+                .object(format!("{table}.{c}"))
+                .recipe([format!("declare `{table}.{c}` as {preferred}")])
+        })
+        .collect()
+}
+
 /// The columns `op` gives a type: a new table's, an added column, a column whose type changes —
-/// as (table, column, type), for the rules about which types to prefer.
-pub(crate) fn typed_columns(op: &OpKind) -> Vec<(&QualifiedName, &str, &str)> {
+/// as (table, column, type).
+fn typed_columns(op: &OpKind) -> Vec<(&QualifiedName, &str, &str)> {
     match op {
         OpKind::AddColumn { table, column, .. } => vec![(table, &column.name, &column.data_type)],
         OpKind::ChangeColumnType { table, column, new_type, .. } => vec![(table, column, new_type)],

@@ -2,8 +2,8 @@
 //! index on it under an ACCESS EXCLUSIVE lock. `bigint` costs four bytes more per row. A style
 //! rule: off unless apps.toml's `[lint] enable` names it.
 
-use crate::check::finding::{Finding, Severity};
-use crate::rules::{OpContext, typed_columns};
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::{OpContext, prefer_type};
 
 pub struct Rule;
 
@@ -21,18 +21,12 @@ impl crate::rules::Rule for Rule {
         false
     }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
-        typed_columns(&cx.op.kind)
-            .into_iter()
-            .filter(|(.., ty)| super::types::parse(ty).base == "integer")
-            .map(|(table, c, _)| {
-                Finding::new(
-                    self.id(),
-                    self.severity(),
-                    format!("`{table}.{c}` is a 32-bit integer: it overflows at 2^31, and widening it later rewrites the table"),
-                )
-                .object(format!("{table}.{c}"))
-                .recipe([format!("declare `{table}.{c}` as bigint")])
-            })
-            .collect()
+        prefer_type(
+            self,
+            &cx.op.kind,
+            "integer",
+            "is a 32-bit integer: it overflows at 2^31, and widening it later rewrites the table",
+            "bigint",
+        )
     }
 }

@@ -4,9 +4,9 @@
 //! standard form that keeps the sequence part of the column. A style rule: off unless apps.toml's
 //! `[lint] enable` names it.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 use crate::schema::Column;
 
 pub struct Rule;

@@ -4,8 +4,8 @@
 //! it is added. Inside a transaction the failure undoes everything, so the rule looks only at
 //! statements outside one. A style rule: off unless apps.toml's `[lint] enable` names it.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::{OpContext, added_constraint};
 
 pub struct Rule;

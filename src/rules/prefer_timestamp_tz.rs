@@ -2,8 +2,8 @@
 //! different session time zones read and write different instants for the same value.
 //! `timestamptz` stores the instant. A style rule: off unless apps.toml's `[lint] enable` names it.
 
-use crate::check::finding::{Finding, Severity};
-use crate::rules::{OpContext, typed_columns};
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::{OpContext, prefer_type};
 
 pub struct Rule;
 
@@ -21,18 +21,12 @@ impl crate::rules::Rule for Rule {
         false
     }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
-        typed_columns(&cx.op.kind)
-            .into_iter()
-            .filter(|(.., ty)| super::types::parse(ty).base == "timestamp without time zone")
-            .map(|(table, c, _)| {
-                Finding::new(
-                    self.id(),
-                    self.severity(),
-                    format!("`{table}.{c}` is a timestamp without time zone: apps in different session time zones read different instants from it"),
-                )
-                .object(format!("{table}.{c}"))
-                .recipe([format!("declare `{table}.{c}` as timestamptz (timestamp with time zone)")])
-            })
-            .collect()
+        prefer_type(
+            self,
+            &cx.op.kind,
+            "timestamp without time zone",
+            "is a timestamp without time zone: apps in different session time zones read different instants from it",
+            "timestamptz (timestamp with time zone)",
+        )
     }
 }

@@ -1,11 +1,11 @@
 //! The destructive gate for `RENAME COLUMN`: to every app still using the old name, a rename is
 //! a drop. Done as expand/contract instead.
 
-use crate::check::finding::{Finding, Severity};
-use crate::check::gate::Subject;
 use crate::config::Framework;
 use crate::framework::recipe::{Change, gate};
 use crate::migration::OpKind;
+use crate::rules::finding::{Finding, Severity};
+use crate::rules::gate::Subject;
 use crate::rules::{OpContext, absent_target};
 
 pub struct Rule;

@@ -1,9 +1,9 @@
 //! `CREATE INDEX` without `CONCURRENTLY` holds a SHARE lock that blocks every write to the table
 //! for as long as the build takes.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

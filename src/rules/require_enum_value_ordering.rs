@@ -2,9 +2,9 @@
 //! declaration order: `ORDER BY status` and `status < 'done'` in every app silently change
 //! meaning when the new value belongs elsewhere in the order.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::{Format, OpKind};
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

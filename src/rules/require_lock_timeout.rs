@@ -2,8 +2,8 @@
 //! waits behind the statement. `lock_timeout` bounds that wait so the migration fails fast
 //! instead of stalling the applications.
 
-use crate::check::finding::{Finding, Severity};
 use crate::rules::MigrationContext;
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::locks::first_unbounded_lock;
 
 pub struct Rule;

@@ -2,8 +2,8 @@
 //! scans a large table holds it for as long as it runs. `statement_timeout` bounds that, so a
 //! migration that turns out slower than expected fails instead of blocking the apps for minutes.
 
-use crate::check::finding::{Finding, Severity};
 use crate::rules::MigrationContext;
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::locks::first_unbounded_lock;
 
 pub struct Rule;

@@ -2,9 +2,9 @@
 //! EXCLUSIVE lock. Squawk calls it `changing-column-type`, which read as the gate's
 //! `change-column-type`; the old id stays accepted.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 use crate::rules::types::rewrites;
 
 pub struct Rule;

@@ -1,8 +1,8 @@
 //! A statement the reader could not understand cannot be checked: the check fails closed.
 
-use crate::check::finding::{Finding, Severity};
 use crate::migration::OpKind;
 use crate::rules::OpContext;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Rule;
 

@@ -121,10 +121,7 @@ fn in_transaction(
         return Ok(Ok(Done::AlreadyDone));
     }
     if job.direction == Direction::Up {
-        if job.replaces {
-            history.delete(db, job.key)?;
-        }
-        history.start(db, &record(job))?;
+        start_up(db, history, job)?;
     }
     exec(db, "SAVEPOINT tandem_migration", "set a savepoint")?;
     let mut attempt = 0;
@@ -147,24 +144,12 @@ fn in_transaction(
             let why = describe(job, i, &e, db.kind, 0, true);
             history.finish(db, job.key, ms, Some(&why))?;
             exec(db, "COMMIT", "commit")?;
-            return Ok(Err(Failure {
-                statement: i,
-                error: e,
-                kept: 0,
-                rolled_back: true,
-                duration: started.elapsed(),
-            }));
+            return Ok(Err(rolled_back(i, e, started)));
         }
         (Some((i, e)), Direction::Down) => {
             // The migration stays applied: nothing of its down part took effect.
             exec(db, "ROLLBACK", "roll back")?;
-            return Ok(Err(Failure {
-                statement: i,
-                error: e,
-                kept: 0,
-                rolled_back: true,
-                duration: started.elapsed(),
-            }));
+            return Ok(Err(rolled_back(i, e, started)));
         }
     }
     if let Err(e) = db.execute("COMMIT") {
@@ -174,13 +159,7 @@ fn in_transaction(
             history.start(db, &record(job))?;
             history.finish(db, job.key, ms, Some(&format!("COMMIT failed: {}", e.message)))?;
         }
-        return Ok(Err(Failure {
-            statement: job.statements.len().saturating_sub(1),
-            error: e,
-            kept: 0,
-            rolled_back: true,
-            duration: started.elapsed(),
-        }));
+        return Ok(Err(rolled_back(job.statements.len().saturating_sub(1), e, started)));
     }
     Ok(Ok(Done::Ran))
 }
@@ -207,12 +186,7 @@ fn outside(
         return Ok(Ok(Done::AlreadyDone));
     }
     match job.direction {
-        Direction::Up => {
-            if job.replaces {
-                history.delete(db, job.key)?;
-            }
-            history.start(db, &record(job))?;
-        }
+        Direction::Up => start_up(db, history, job)?,
         Direction::Down => history.start_rollback(db, job.key)?,
     }
     if sqlite {
@@ -243,6 +217,19 @@ fn outside(
     }
     complete(db, history, interop, job, started.elapsed().as_millis() as i64)?;
     Ok(Ok(Done::Ran))
+}
+
+/// An up part's history row, started (replacing the row of an earlier failed run).
+fn start_up(db: &mut Db, history: &History, job: &Job<'_>) -> Result<()> {
+    if job.replaces {
+        history.delete(db, job.key)?;
+    }
+    history.start(db, &record(job))
+}
+
+/// A statement failed in a transaction that was rolled back: nothing of the part stays.
+fn rolled_back(statement: usize, error: DbError, started: Instant) -> Failure {
+    Failure { statement, error, kept: 0, rolled_back: true, duration: started.elapsed() }
 }
 
 /// The part ran to its end: record it (the last write of the migration), in the framework's

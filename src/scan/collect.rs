@@ -22,13 +22,13 @@ use std::sync::mpsc::Sender;
 use rayon::prelude::*;
 
 use crate::error::Result;
+use crate::scan::cache::{BlobKey, EncodedFacts, ScanStore, encode_facts};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{Deferral, FileFacts};
 use crate::scan::pack_order;
 use crate::scan::reference::Skipped;
 use crate::scan::screen::{ModelKeys, Screen};
 use crate::scan::tree::{self, Content, FileEntry};
-use crate::store::{BlobKey, EncodedFacts, Store};
 
 /// A deferred file stays skippable under this many model sets (a scan of `deployed` and one of
 /// `head` with different models must not undo each other's verdicts).
@@ -63,8 +63,8 @@ pub struct Job<'a> {
     pub tags: &'a [String],
     pub ctx: &'a ExtractContext<'a>,
     pub max_size: u64,
-    pub cache: Option<&'a Store>,
-    /// Where new cache entries go, batch by batch (see [`Store::put_encoded_facts`]): a thread
+    pub cache: Option<&'a dyn ScanStore>,
+    /// Where new cache entries go, batch by batch (see [`ScanStore::put_encoded_facts`]): a thread
     /// that writes them while the scan goes on. Without one, they are written to `cache` at once.
     pub writer: Option<Sender<EncodedFacts>>,
     /// Model classes declared by files of the commit that are not collected here (their
@@ -304,7 +304,7 @@ fn encode_changed(
         .par_iter()
         .filter_map(|&(s, j, slot)| {
             let encoded = match (slot, models) {
-                (Slot::Done(facts), _) => Store::encode_facts(facts),
+                (Slot::Done(facts), _) => encode_facts(facts),
                 (Slot::Skipped(known) | Slot::Deferred(known, _), Some(models)) => {
                     let mut skipped_under = known.skipped_under.clone();
                     if matches!(slot, Slot::Skipped(_)) {
@@ -313,10 +313,7 @@ fn encode_changed(
                     }
                     let excess = skipped_under.len().saturating_sub(VERDICTS_KEPT);
                     skipped_under.drain(..excess);
-                    Store::encode_facts(&FileFacts {
-                        deferred: Some(Deferral { skipped_under }),
-                        ..FileFacts::default()
-                    })
+                    encode_facts(&FileFacts { deferred: Some(Deferral { skipped_under }), ..FileFacts::default() })
                 }
                 _ => return None,
             };

@@ -7,10 +7,12 @@
 //! resolve them with the models of the whole commit ([`resolve`]) → when the models changed,
 //! resolve every file instead → store a new snapshot when worth it.
 
+pub mod cache;
 pub mod collect;
 pub mod extract;
 pub mod facts;
-pub mod inflect;
+// The inflector is a leaf (`crate::inflect`) so the schema and migration readers can use it too.
+pub use crate::inflect;
 pub mod pack_order;
 pub mod reference;
 pub mod resolve;
@@ -27,6 +29,7 @@ use std::time::Instant;
 
 use crate::config::{App, AppSource, Config};
 use crate::error::{Diagnostic, Error, Result};
+use crate::scan::cache::{EncodedFacts, ScanStore};
 use crate::scan::extract::ExtractContext;
 use crate::scan::facts::{Binding, ModelDecl};
 use crate::scan::reference::Skipped;
@@ -34,7 +37,6 @@ use crate::scan::resolve::SchemaIndex;
 use crate::scan::snapshot::Snapshot;
 use crate::scan::tree::FileEntry;
 use crate::schema::Schema;
-use crate::store::{EncodedFacts, Store};
 
 /// What to scan.
 #[derive(Debug, Clone, Default)]
@@ -80,7 +82,12 @@ pub fn refs_of<'a>(app: &'a App, revision: Option<&'a str>) -> Vec<(&'a str, &'a
 /// Scan every selected app at each of its refs (reading apps with `source = "store"` from their
 /// latest published scan), store the results, and return them sorted by app then ref.
 /// `schema` adds implicit references and the identifiers for the `name` fallback.
-pub fn run(config: &Config, schema: Option<&Schema>, store: &Store, options: &ScanOptions) -> Result<Vec<ScanResult>> {
+pub fn run(
+    config: &Config,
+    schema: Option<&Schema>,
+    store: &dyn ScanStore,
+    options: &ScanOptions,
+) -> Result<Vec<ScanResult>> {
     let index = schema.map(SchemaIndex::new);
     let mut results = Vec::new();
     for app in select_apps(config, &options.apps)? {
@@ -100,7 +107,7 @@ pub fn run_ref(
     git_ref: &str,
     revision: &str,
     index: Option<&SchemaIndex>,
-    store: &Store,
+    store: &dyn ScanStore,
     options: &ScanOptions,
 ) -> Result<ScanResult> {
     if app.source == AppSource::Store {
@@ -136,7 +143,7 @@ pub fn scan_ref(
     git_ref: &str,
     revision: &str,
     schema: Option<&SchemaIndex>,
-    cache: Option<&Store>,
+    cache: Option<&dyn ScanStore>,
     progress: bool,
 ) -> Result<ScanResult> {
     let started = Instant::now();

@@ -1,5 +1,5 @@
 //! Starting a scan from an earlier scan of the same app: each file's resolved references, kept
-//! in the store as one row (see [`crate::store::Store::snapshot`]).
+//! in the store as one row (see [`crate::scan::cache::ScanStore::snapshot`]).
 //!
 //! Resolution is per file once the app's model classes are known (see [`crate::scan::resolve`]).
 //! So when every file that differs from a snapshot declares exactly the models it declared then

@@ -24,7 +24,7 @@ use std::fmt;
 
 use crate::sql::ast::{self, Node, NodeEnum};
 
-use crate::schema::QualifiedName;
+use crate::name::QualifiedName;
 
 /// One reference to a relation or one of its columns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]

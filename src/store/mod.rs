@@ -18,29 +18,10 @@ use sqlx::{Connection, Row};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::redact::redact;
+use crate::scan::cache::ScanStore;
+use crate::scan::cache::{BlobKey, EncodedFacts};
 use crate::scan::facts::FileFacts;
 use crate::scan::{ScanResult, ScanSummary};
-
-/// Cache key of one file's extraction.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct BlobKey {
-    /// Hex git object id of the blob, `:`, and the path the extractor was given: extractors read
-    /// the path too (`.erb` or `.rb`, under `app/models/` or not, a Django app's label), so the
-    /// same blob at another path is another entry.
-    pub blob: String,
-    /// Extractor id, version and context fingerprint, e.g. `rails@3:9f2c…`.
-    pub extractor: String,
-}
-
-/// A batch of cache entries as the store writes them: each key with its facts encoded by
-/// [`Store::encode_facts`].
-pub type EncodedFacts = Vec<(BlobKey, Vec<u8>)>;
-
-impl BlobKey {
-    pub fn new(blob: git2::Oid, path: &str, extractor: &str) -> BlobKey {
-        BlobKey { blob: format!("{blob}:{path}"), extractor: extractor.to_owned() }
-    }
-}
 
 /// The store's own schema, in order. A version is applied once and recorded in
 /// `tandem_store_version`; never edit a released entry, add a new one.
@@ -293,17 +274,14 @@ impl Store {
 
     /// Store extractions; an existing entry for the same key is replaced. One transaction.
     pub fn put_facts(&self, entries: &[(BlobKey, FileFacts)]) -> Result<()> {
-        let encoded: EncodedFacts =
-            entries.iter().map(|(k, f)| Ok((k.clone(), Store::encode_facts(f)?))).collect::<Result<_>>()?;
+        let encoded: EncodedFacts = entries
+            .iter()
+            .map(|(k, f)| Ok((k.clone(), crate::scan::cache::encode_facts(f)?)))
+            .collect::<Result<_>>()?;
         self.put_encoded_facts(&encoded)
     }
 
-    /// Facts as the blob cache stores them ([`FileFacts::encode`]).
-    pub fn encode_facts(facts: &FileFacts) -> Result<Vec<u8>> {
-        facts.encode().map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))
-    }
-
-    /// [`Store::put_facts`] for facts already encoded with [`Store::encode_facts`].
+    /// [`Store::put_facts`] for facts already encoded with [`crate::scan::cache::encode_facts`].
     pub fn put_encoded_facts(&self, entries: &[(BlobKey, Vec<u8>)]) -> Result<()> {
         // The last entry for a key wins; PostgreSQL rejects one statement upserting a row twice.
         let mut by_key: HashMap<&BlobKey, &[u8]> = HashMap::with_capacity(entries.len());
@@ -544,6 +522,28 @@ impl Store {
             Diagnostic::new(redact(&format!("store {}: {message}", self.shown_url)))
                 .help("the store was written by another program or an incompatible tandem"),
         )
+    }
+}
+
+/// The scanner's interface to what it keeps between runs (see [`crate::scan::cache`]).
+impl ScanStore for Store {
+    fn cached_facts(&self, keys: &[BlobKey]) -> Result<HashMap<BlobKey, FileFacts>> {
+        Store::cached_facts(self, keys)
+    }
+    fn put_encoded_facts(&self, entries: &[(BlobKey, Vec<u8>)]) -> Result<()> {
+        Store::put_encoded_facts(self, entries)
+    }
+    fn snapshot(&self, app: &str, context: &str, commit: &str) -> Result<Option<(String, Vec<u8>)>> {
+        Store::snapshot(self, app, context, commit)
+    }
+    fn put_snapshot(&self, app: &str, context: &str, commit: &str, data: &[u8]) -> Result<()> {
+        Store::put_snapshot(self, app, context, commit, data)
+    }
+    fn save_scan(&self, scan: &ScanResult, published: bool) -> Result<()> {
+        Store::save_scan(self, scan, published)
+    }
+    fn latest_scan(&self, app: &str, git_ref: &str, published_only: bool) -> Result<Option<ScanResult>> {
+        Store::latest_scan(self, app, git_ref, published_only)
     }
 }
 

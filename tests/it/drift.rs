@@ -299,6 +299,19 @@ fn no_app_with_a_dump_is_an_input_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no app names a committed schema dump"));
 }
 
+/// `tandem schema drift --against env:DRIFT_DB --format json` in `registry`, the database at
+/// `url`: the exit code and the report.
+fn drift_against(registry: &Path, url: &str) -> (i32, Value) {
+    let out = tandem_in(registry)
+        .args(["schema", "drift", "--against", "env:DRIFT_DB", "--format", "json"])
+        .env("DRIFT_DB", url)
+        .output()
+        .unwrap();
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), v)
+}
+
 #[test]
 fn against_a_live_postgres_database_the_database_is_the_truth() {
     let s = Setup::new(false);
@@ -307,16 +320,7 @@ fn against_a_live_postgres_database_the_database_is_the_truth() {
     db.execute(USERS);
     db.execute(TEAMS);
     db.execute("INSERT INTO schema_migrations VALUES ('20250101000000'), ('20250102000000');");
-    let run = || {
-        let out = tandem_in(s.registry.path())
-            .args(["schema", "drift", "--against", "env:DRIFT_DB", "--format", "json"])
-            .env("DRIFT_DB", db.url())
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-        (out.status.code().unwrap(), v)
-    };
+    let run = || drift_against(s.registry.path(), &db.url());
     let (code, v) = run();
     assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
     assert_eq!(code, 0);
@@ -359,16 +363,7 @@ fn against_a_live_mariadb_database_with_a_mysqldump_dump() {
             app.path().display()
         ),
     );
-    let run = || {
-        let out = tandem_in(registry.path())
-            .args(["schema", "drift", "--against", "env:DRIFT_DB", "--format", "json"])
-            .env("DRIFT_DB", db.url())
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-        (out.status.code().unwrap(), v)
-    };
+    let run = || drift_against(registry.path(), &db.url());
     let (code, v) = run();
     assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
     assert_eq!(code, 0);

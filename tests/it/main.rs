@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod architecture;
 mod check_cli;
 mod check_gate;
 mod check_report;

@@ -137,6 +137,38 @@ fn pg_example() -> (tempfile::TempDir, Config, pg::TempDb) {
     (dir, config, db)
 }
 
+/// `id=value` lines as a map from id to value.
+fn by_id(lines: Vec<String>) -> BTreeMap<String, String> {
+    lines
+        .into_iter()
+        .map(|r| {
+            let (a, b) = r.split_once('=').unwrap();
+            (a.to_owned(), b.to_owned())
+        })
+        .collect()
+}
+
+/// No row was lost: the 2,000 orders there before the plan and every insert of the writer are in
+/// `rows` (id → value), each of the writer's writes with its last value, and each order it did
+/// not touch with the value it had (`before(id)`, where the test knows it).
+fn assert_writes_kept(
+    rows: &BTreeMap<String, String>,
+    written: &BTreeMap<String, String>,
+    writes: usize,
+    before: Option<&dyn Fn(usize) -> String>,
+) {
+    assert_eq!(rows.len(), 2000 + writes, "inserted rows lost");
+    for (id, v) in written {
+        assert_eq!(rows.get(id), Some(v), "order {id}: the write of {v} was lost");
+    }
+    if let Some(before) = before {
+        for id in 1..=2000 {
+            let v = rows.get(&id.to_string()).unwrap();
+            assert!(v == &before(id) || written.get(&id.to_string()) == Some(v), "order {id}: {v}");
+        }
+    }
+}
+
 fn pg_columns(db: &pg::TempDb, table: &str) -> Vec<String> {
     db.query_strings(&format!(
         "SELECT column_name || ' ' || data_type || ' ' || is_nullable FROM information_schema.columns \
@@ -167,22 +199,8 @@ fn pg_rename_column_under_a_concurrent_writer() {
     assert!(cols.contains(&"internal_notes text YES".to_owned()), "{cols:?}");
     assert!(!cols.iter().any(|c| c.starts_with("notes ")), "{cols:?}");
     // Every row written before the plan and every write of the writer is in the new column.
-    let rows: BTreeMap<String, String> = db
-        .query_strings("SELECT id || '=' || coalesce(internal_notes, 'NULL') FROM orders")
-        .into_iter()
-        .map(|r| {
-            let (a, b) = r.split_once('=').unwrap();
-            (a.to_owned(), b.to_owned())
-        })
-        .collect();
-    assert_eq!(rows.len(), 2000 + writes, "inserted rows lost");
-    for (id, v) in &written {
-        assert_eq!(rows.get(id), Some(v), "order {id}: the write of {v} was lost");
-    }
-    for id in 1..=2000 {
-        let v = rows.get(&id.to_string()).unwrap();
-        assert!(v == &format!("note {id}") || written.get(&id.to_string()) == Some(v), "order {id}: {v}");
-    }
+    let rows = by_id(db.query_strings("SELECT id || '=' || coalesce(internal_notes, 'NULL') FROM orders"));
+    assert_writes_kept(&rows, &written, writes, Some(&|id| format!("note {id}")));
     assert!(db.query_strings("SELECT tgname::text FROM pg_trigger WHERE tgname LIKE 'tandem_%'").is_empty());
 }
 
@@ -218,22 +236,8 @@ fn pg_change_type_keeps_not_null_and_every_value() {
     let cols = pg_columns(&db, "orders");
     assert!(cols.contains(&"number_text text NO".to_owned()), "{cols:?}");
     assert!(!cols.iter().any(|c| c.starts_with("number ")), "{cols:?}");
-    let rows: BTreeMap<String, String> = db
-        .query_strings("SELECT id || '=' || number_text FROM orders")
-        .into_iter()
-        .map(|r| {
-            let (a, b) = r.split_once('=').unwrap();
-            (a.to_owned(), b.to_owned())
-        })
-        .collect();
-    assert_eq!(rows.len(), 2000 + writes);
-    for (id, v) in &written {
-        assert_eq!(rows.get(id), Some(v), "order {id}");
-    }
-    for id in 1..=2000 {
-        let v = rows.get(&id.to_string()).unwrap();
-        assert!(v == &format!("n{id}") || written.get(&id.to_string()) == Some(v), "order {id}: {v}");
-    }
+    let rows = by_id(db.query_strings("SELECT id || '=' || number_text FROM orders"));
+    assert_writes_kept(&rows, &written, writes, Some(&|id| format!("n{id}")));
 }
 
 #[test]
@@ -254,18 +258,8 @@ fn pg_rename_table_keeps_writes_through_the_old_name() {
     assert!(writes > 0);
     let tables = db.query_strings("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('orders', 'purchases')");
     assert_eq!(tables, ["purchases"]);
-    let rows: BTreeMap<String, String> = db
-        .query_strings("SELECT id || '=' || coalesce(notes, 'NULL') FROM purchases")
-        .into_iter()
-        .map(|r| {
-            let (a, b) = r.split_once('=').unwrap();
-            (a.to_owned(), b.to_owned())
-        })
-        .collect();
-    assert_eq!(rows.len(), 2000 + writes);
-    for (id, v) in &written {
-        assert_eq!(rows.get(id), Some(v), "order {id}");
-    }
+    let rows = by_id(db.query_strings("SELECT id || '=' || coalesce(notes, 'NULL') FROM purchases"));
+    assert_writes_kept(&rows, &written, writes, None);
 }
 
 #[test]
@@ -306,16 +300,6 @@ fn my_example() -> (tempfile::TempDir, Config, mysql::TempDb) {
     (dir, config, db)
 }
 
-fn my_rows(db: &mysql::TempDb, sql: &str) -> BTreeMap<String, String> {
-    db.query_strings(sql)
-        .into_iter()
-        .map(|r| {
-            let (a, b) = r.split_once('=').unwrap();
-            (a.to_owned(), b.to_owned())
-        })
-        .collect()
-}
-
 #[test]
 fn mariadb_rename_column_under_a_concurrent_writer() {
     let (_dir, config, db) = my_example();
@@ -333,15 +317,8 @@ fn mariadb_rename_column_under_a_concurrent_writer() {
     assert!(writes > 5, "{writes}");
     let cols = db.query_strings(&format!("SELECT column_name FROM information_schema.columns WHERE table_schema = '{}' AND table_name = 'orders' ORDER BY ordinal_position", db.name()));
     assert_eq!(cols, ["id", "number", "total_cents", "internal_notes"]);
-    let rows = my_rows(&db, "SELECT CONCAT(id, '=', COALESCE(internal_notes, 'NULL')) FROM orders");
-    assert_eq!(rows.len(), 2000 + writes);
-    for (id, v) in &written {
-        assert_eq!(rows.get(id), Some(v), "order {id}");
-    }
-    for id in 1..=2000 {
-        let v = rows.get(&id.to_string()).unwrap();
-        assert!(v == &format!("note {id}") || written.get(&id.to_string()) == Some(v), "order {id}: {v}");
-    }
+    let rows = by_id(db.query_strings("SELECT CONCAT(id, '=', COALESCE(internal_notes, 'NULL')) FROM orders"));
+    assert_writes_kept(&rows, &written, writes, Some(&|id| format!("note {id}")));
 }
 
 #[test]
@@ -365,11 +342,8 @@ fn mariadb_change_type_under_a_concurrent_writer() {
     );
     let cols = db.query_strings(&format!("SELECT CONCAT(column_name, ' ', column_type, ' ', is_nullable) FROM information_schema.columns WHERE table_schema = '{}' AND table_name = 'orders' ORDER BY ordinal_position", db.name()));
     assert_eq!(cols, ["id bigint(20) NO", "number varchar(255) NO", "notes text YES", "total_cents_big bigint(20) NO"]);
-    let rows = my_rows(&db, "SELECT CONCAT(id, '=', total_cents_big) FROM orders");
-    assert_eq!(rows.len(), 2000 + writes);
-    for (id, v) in &written {
-        assert_eq!(rows.get(id), Some(v), "order {id}");
-    }
+    let rows = by_id(db.query_strings("SELECT CONCAT(id, '=', total_cents_big) FROM orders"));
+    assert_writes_kept(&rows, &written, writes, None);
 }
 
 #[test]

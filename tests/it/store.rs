@@ -6,9 +6,10 @@ use crate::support;
 use std::path::Path;
 
 use tandem::config::Confidence;
+use tandem::scan::cache::BlobKey;
 use tandem::scan::facts::{FileFacts, Hit, Target};
 use tandem::scan::{ObjectRef, RefKind, Reference, ScanResult, ScanSummary};
-use tandem::store::{BlobKey, Store};
+use tandem::store::Store;
 
 fn key(blob: &str, extractor: &str) -> BlobKey {
     BlobKey { blob: blob.to_owned(), extractor: extractor.to_owned() }

@@ -2,49 +2,32 @@
 //! field's name onto another column, and state-only migrations change what Django believes
 //! without touching the shared database.
 
-use crate::framework::recipe::{Change, CodeStep, Moment, step};
+use crate::framework::recipe::{Change, CodeStep, mapped};
 
 pub fn code_steps(change: &Change) -> Vec<CodeStep> {
-    match change {
+    let texts = match change {
         Change::RenameColumn { table, from, to } => vec![
-            step(
-                Moment::Now,
-                format!(
-                    "in the model of `{table}`: rename the field to `{to}` with `db_column=\"{from}\"` in a state-only migration (SeparateDatabaseAndState), deploy"
-                ),
+            format!(
+                "in the model of `{table}`: rename the field to `{to}` with `db_column=\"{from}\"` in a state-only migration (SeparateDatabaseAndState), deploy"
             ),
-            step(
-                Moment::AfterBackfill,
-                format!("remove `db_column` so that `{to}` reads its own column (state only), deploy"),
-            ),
+            format!("remove `db_column` so that `{to}` reads its own column (state only), deploy"),
         ],
         Change::ChangeType { table, new_column, .. } => vec![
-            step(
-                Moment::AfterBackfill,
-                format!(
-                    "add the field `{new_column}` to the model of `{table}` (state only) and move reads to it, deploy"
-                ),
-            ),
-            step(Moment::BeforeContract, "remove the old field with SeparateDatabaseAndState (state only), deploy"),
+            format!("add the field `{new_column}` to the model of `{table}` (state only) and move reads to it, deploy"),
+            "remove the old field with SeparateDatabaseAndState (state only), deploy".to_owned(),
         ],
-        Change::RenameTable { to, .. } => vec![step(
-            Moment::AfterBackfill,
-            format!("set `db_table = \"{to}\"` in the model's Meta (AlterModelTable)"),
-        )],
+        Change::RenameTable { to, .. } => {
+            vec![format!("set `db_table = \"{to}\"` in the model's Meta (AlterModelTable)")]
+        }
         Change::DropColumn { column, .. } => vec![
-            step(
-                Moment::BeforeContract,
-                format!(
-                    "remove the field `{column}` from the model with a migration that only changes state: SeparateDatabaseAndState(state_operations=[RemoveField(…)])"
-                ),
-            ),
-            step(Moment::BeforeContract, "deploy: Django stops selecting the column"),
-        ],
-        Change::DropTable { table } => vec![step(
-            Moment::BeforeContract,
             format!(
-                "delete the model of `{table}` with a migration that only changes state: SeparateDatabaseAndState(state_operations=[DeleteModel(…)])"
+                "remove the field `{column}` from the model with a migration that only changes state: SeparateDatabaseAndState(state_operations=[RemoveField(…)])"
             ),
+            "deploy: Django stops selecting the column".to_owned(),
+        ],
+        Change::DropTable { table } => vec![format!(
+            "delete the model of `{table}` with a migration that only changes state: SeparateDatabaseAndState(state_operations=[DeleteModel(…)])"
         )],
-    }
+    };
+    mapped(change, texts)
 }

@@ -1,48 +1,34 @@
 //! Ecto's side of an expand/contract change: a schema reads and writes every declared field, and
 //! `source:` maps a field's name onto another column.
 
-use crate::framework::recipe::{Change, CodeStep, Moment, step};
+use crate::framework::recipe::{Change, CodeStep, mapped};
 
 pub fn code_steps(change: &Change) -> Vec<CodeStep> {
-    match change {
+    let texts = match change {
         Change::RenameColumn { table, from, to } => vec![
-            step(
-                Moment::Now,
-                format!(
-                    "in the Ecto schema of `{table}`: turn `field :{from}` into `field :{to}, …, source: :{from}` and move the code to `{to}`, deploy"
-                ),
+            format!(
+                "in the Ecto schema of `{table}`: turn `field :{from}` into `field :{to}, …, source: :{from}` and move the code to `{to}`, deploy"
             ),
-            step(
-                Moment::AfterBackfill,
-                format!(
-                    "switch to the new column: `field :{to}` without `source:` (Ecto stops writing `{from}`), deploy"
-                ),
-            ),
+            format!("switch to the new column: `field :{to}` without `source:` (Ecto stops writing `{from}`), deploy"),
         ],
         Change::ChangeType { table, column, new_column, .. } => vec![
-            step(
-                Moment::AfterBackfill,
-                format!(
-                    "add `field :{new_column}` to the Ecto schema of `{table}` and move reads and writes to it, deploy"
-                ),
+            format!(
+                "add `field :{new_column}` to the Ecto schema of `{table}` and move reads and writes to it, deploy"
             ),
-            step(Moment::BeforeContract, format!("remove `field :{column}` from the Ecto schema, deploy")),
+            format!("remove `field :{column}` from the Ecto schema, deploy"),
         ],
         Change::RenameTable { to, .. } => {
-            vec![step(Moment::AfterBackfill, format!("change the Ecto schema to `schema \"{to}\"`"))]
+            vec![format!("change the Ecto schema to `schema \"{to}\"`")]
         }
         Change::DropColumn { table, column } => vec![
-            step(
-                Moment::BeforeContract,
-                format!(
-                    "remove `field :{column}` from the Ecto schema of `{table}` and every use of it (queries, changesets)"
-                ),
+            format!(
+                "remove `field :{column}` from the Ecto schema of `{table}` and every use of it (queries, changesets)"
             ),
-            step(Moment::BeforeContract, "deploy"),
+            "deploy".to_owned(),
         ],
-        Change::DropTable { table } => vec![step(
-            Moment::BeforeContract,
-            format!("delete the Ecto schema of `{table}` (`schema \"{table}\"`) and every use of it"),
-        )],
-    }
+        Change::DropTable { table } => {
+            vec![format!("delete the Ecto schema of `{table}` (`schema \"{table}\"`) and every use of it")]
+        }
+    };
+    mapped(change, texts)
 }

@@ -2,46 +2,32 @@
 //! so a column goes only after `ignored_columns` names it; `alias_attribute` lets the code use a
 //! new name before the column has it.
 
-use crate::framework::recipe::{Change, CodeStep, Moment, step};
+use crate::framework::recipe::{Change, CodeStep, mapped};
 
 pub fn code_steps(change: &Change) -> Vec<CodeStep> {
-    match change {
+    let texts = match change {
         Change::RenameColumn { table, from, to } => vec![
-            step(
-                Moment::Now,
-                format!(
-                    "in the model of `{table}`: `alias_attribute :{to}, :{from}` and move the code to `{to}`, deploy"
-                ),
-            ),
-            step(
-                Moment::AfterBackfill,
-                format!(
-                    "remove the `alias_attribute` so that `{to}` is its own column, and stop writing `{from}`: `self.ignored_columns += [\"{from}\"]`, deploy"
-                ),
+            format!("in the model of `{table}`: `alias_attribute :{to}, :{from}` and move the code to `{to}`, deploy"),
+            format!(
+                "remove the `alias_attribute` so that `{to}` is its own column, and stop writing `{from}`: `self.ignored_columns += [\"{from}\"]`, deploy"
             ),
         ],
         Change::ChangeType { table, column, new_column, .. } => vec![
-            step(
-                Moment::AfterBackfill,
-                format!("in the model of `{table}`: move reads and writes to `{new_column}`, deploy"),
-            ),
-            step(Moment::BeforeContract, format!("`self.ignored_columns += [\"{column}\"]`, deploy")),
+            format!("in the model of `{table}`: move reads and writes to `{new_column}`, deploy"),
+            format!("`self.ignored_columns += [\"{column}\"]`, deploy"),
         ],
         Change::RenameTable { to, .. } => {
-            vec![step(Moment::AfterBackfill, format!("point the model at the new name: `self.table_name = \"{to}\"`"))]
+            vec![format!("point the model at the new name: `self.table_name = \"{to}\"`")]
         }
         Change::DropColumn { table, column } => vec![
-            step(
-                Moment::BeforeContract,
-                format!(
-                    "in the model of `{table}`: `self.ignored_columns += [\"{column}\"]` and remove every use of `{column}`"
-                ),
+            format!(
+                "in the model of `{table}`: `self.ignored_columns += [\"{column}\"]` and remove every use of `{column}`"
             ),
-            step(Moment::BeforeContract, "deploy: ActiveRecord stops loading and writing the column"),
+            "deploy: ActiveRecord stops loading and writing the column".to_owned(),
         ],
-        Change::DropTable { table } => vec![step(
-            Moment::BeforeContract,
-            format!("delete the model of `{table}` and every use of it (associations, queries, raw SQL)"),
-        )],
-    }
+        Change::DropTable { table } => {
+            vec![format!("delete the model of `{table}` and every use of it (associations, queries, raw SQL)")]
+        }
+    };
+    mapped(change, texts)
 }

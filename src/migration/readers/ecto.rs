@@ -238,7 +238,7 @@ impl RepoConfig {
             };
             if config != RepoConfig::default() {
                 let last = module.rsplit('.').next().unwrap_or(module);
-                found.push((crate::scan::inflect::underscore(last), config));
+                found.push((crate::inflect::underscore(last), config));
             }
         }
         let only = found.len() == 1;

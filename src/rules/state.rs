@@ -69,7 +69,7 @@ impl State {
     /// The views that read `table` (or its `column`), directly or through other views: the same
     /// graph query as `tandem refs` and `tandem graph`.
     pub fn dependent_views(&self, table: &QualifiedName, column: Option<&str>) -> Vec<ObjectRef> {
-        let target = crate::check::gate::object(table, column);
+        let target = crate::rules::gate::object(table, column);
         DepGraph::of_views(&self.schema).dependent_views(&target).iter().map(|v| ObjectRef::table(v)).collect()
     }
 

@@ -10,10 +10,12 @@ use crate::config::Framework;
 use crate::migration::Span;
 use crate::scan::Reference;
 
-/// How bad a finding is. Ordered: `Info < Warn < Block`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// How bad a finding is. Ordered: `Info < Warn < Block`. Also `check --fail-on`'s value, where
+/// `info` is not offered (every check has informational findings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    #[value(skip)]
     Info,
     Warn,
     Block,

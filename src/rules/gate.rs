@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::check::finding::{CheckedRef, Finding, Recipe, Severity};
 use crate::config::{Confidence, Framework};
 use crate::migration::Span;
+use crate::rules::finding::{CheckedRef, Finding, Recipe, Severity};
 use crate::scan::{ObjectRef, Reference, ScanResult};
 use crate::schema::QualifiedName;
 
@@ -211,7 +211,7 @@ impl<'a> Gate<'a> {
                     list(
                         &c.checked
                             .iter()
-                            .map(|x| format!("{}@{} ({})", x.app, x.git_ref, short(&x.commit)))
+                            .map(|x| format!("{}@{} ({})", x.app, x.git_ref, crate::git::short_commit(&x.commit)))
                             .collect::<Vec<_>>()
                     )
                 )
@@ -262,15 +262,12 @@ impl Subject {
 /// The scanner's object for a schema name; `public` (the default schema) is left out so that
 /// references that name no schema compare equal to it.
 pub fn object(table: &QualifiedName, column: Option<&str>) -> ObjectRef {
+    let table = table.without_default_schema();
     ObjectRef {
-        schema: table.schema.as_deref().filter(|s| *s != "public").map(Arc::from),
+        schema: table.schema.as_deref().map(Arc::from),
         table: Arc::from(table.name.as_str()),
         column: column.map(Arc::from),
     }
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(7)]
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,0 +1,202 @@
+//! Reading migrations: a directory's files (in version order, paired layouts joined) or one file,
+//! each through its format's reader. What the file names and sections mean is [`super::layout`]'s;
+//! this module is the one place that joins the layouts to the readers, so that the readers may
+//! use the layout (`parse_file_name`) and the layout never the readers.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::migration::layout::{
+    FileName, compare_versions, detect_format, extension_format, forces_no_transaction, parse_file_name, sections,
+};
+use crate::migration::readers::{django, ecto, rails, sql};
+use crate::migration::{Direction, Format, Migration};
+use crate::schema::Dialect;
+
+pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
+    if !meta.is_dir() {
+        let text = Error::read_text(path)?;
+        return read_file(path, &text, format, dialect);
+    }
+    let files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| Error::read(path, e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    load_files(files, Error::read_text, format, dialect)
+}
+
+/// Read the files of one migration directory, whatever holds them (the file system, a git tree):
+/// `read` gives a file's text, asked only for files whose extension is a migration format's.
+pub fn load_files(
+    files: Vec<PathBuf>,
+    read: impl FnMut(&Path) -> Result<String>,
+    format: Option<Format>,
+    dialect: Dialect,
+) -> Result<Vec<Migration>> {
+    load_files_with(files, read, format, dialect, &ecto::RepoConfig::default())
+}
+
+/// [`load_files`] for an app whose configuration changes what its Ecto migrations create.
+pub fn load_files_with(
+    mut files: Vec<PathBuf>,
+    mut read: impl FnMut(&Path) -> Result<String>,
+    format: Option<Format>,
+    dialect: Dialect,
+    ecto_config: &ecto::RepoConfig,
+) -> Result<Vec<Migration>> {
+    files.sort();
+    let mut out: Vec<Migration> = Vec::new();
+    // Django migrations refer to models created earlier: carry their table and column names.
+    let mut django_state = django::State::default();
+    for file in files {
+        let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if file_name.starts_with('.') || file_name == "__init__.py" {
+            continue;
+        }
+        let wanted = match format {
+            Some(f) => extension_format(&file) == Some(f),
+            None => extension_format(&file).is_some(),
+        };
+        if !wanted {
+            continue;
+        }
+        let text = read(&file)?;
+        // A Python or Ruby file in a migrations folder that is not a migration (helpers,
+        // `schema.rb`) is not an error when reading a directory.
+        let Some(fmt) = format.or_else(|| detect_format(&file, &text)) else { continue };
+        let is_migration = match fmt {
+            Format::Sql => true,
+            Format::Rails => text.contains("Migration"),
+            Format::Ecto => text.contains("Ecto.Migration"),
+            Format::Django => text.contains("Migration"),
+        };
+        if !is_migration {
+            continue;
+        }
+        if fmt == Format::Django {
+            out.push(django::read_with_state(&file, &text, dialect, &mut django_state)?);
+        } else if fmt == Format::Ecto {
+            out.push(ecto::read_with(&file, &text, dialect, ecto_config)?);
+        } else {
+            out.extend(read_file(&file, &text, Some(fmt), dialect)?);
+        }
+    }
+    Ok(join_pairs(out))
+}
+
+/// Join separately read up and down files of one version (`.up.sql` + `.down.sql`, Flyway `V` +
+/// `U`) and order by version; repeatable migrations come last, by name.
+fn join_pairs(migrations: Vec<Migration>) -> Vec<Migration> {
+    let mut out: Vec<Migration> = Vec::new();
+    for m in migrations {
+        let down_only = m.down_file.as_ref() == Some(&m.file);
+        let partner = out.iter_mut().find(|o| o.version == m.version && o.format == m.format && !m.version.is_empty());
+        match partner {
+            Some(o) if down_only && o.down.is_none() => {
+                o.down = m.down;
+                o.down_file = m.down_file;
+            }
+            Some(o) if o.up.is_empty() && o.down_file.as_ref() == Some(&o.file) && !down_only => {
+                let down = o.down.take();
+                let down_file = o.down_file.take();
+                *o = Migration { down, down_file, ..m };
+            }
+            _ => out.push(m),
+        }
+    }
+    out.sort_by(|a, b| compare_versions(&a.version, &b.version).then_with(|| a.name.cmp(&b.name)));
+    out
+}
+
+pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
+    let format = format.or_else(|| detect_format(path, text)).ok_or_else(|| {
+        Error::input(
+            Diagnostic::new(format!("cannot tell the migration format of {}", path.display())).in_file(path).help(
+                "expected a .sql, .rb (Rails), .exs (Ecto) or .py (Django) migration; pass --migration-format to say which",
+            ),
+        )
+    })?;
+    Ok(vec![match format {
+        Format::Sql => read_sql_file(path, text, dialect),
+        Format::Rails => rails::read(path, text, dialect)?,
+        Format::Ecto => ecto::read(path, text, dialect)?,
+        Format::Django => django::read(path, text, dialect)?,
+    }])
+}
+
+fn read_sql_file(path: &Path, text: &str, dialect: Dialect) -> Migration {
+    let FileName { version, name, part } = parse_file_name(path);
+    let mut m = Migration {
+        file: path.to_path_buf(),
+        down_file: None,
+        version,
+        name,
+        format: Format::Sql,
+        up: Vec::new(),
+        down: None,
+        transactional: !forces_no_transaction(text),
+        source: text.to_owned(),
+    };
+    let lines = super::readers::LineIndex::new(text);
+    if let Some((secs, no_transaction)) = sections(text) {
+        m.transactional &= !no_transaction;
+        for s in secs {
+            let ops = sql::read_statements(path, &lines, s.start, &text[s.start..s.end], dialect, s.direction);
+            match s.direction {
+                Direction::Up => m.up.extend(ops),
+                Direction::Down => m.down.get_or_insert_with(Vec::new).extend(ops),
+            }
+        }
+        return m;
+    }
+    match part {
+        Some(Direction::Down) => {
+            m.down = Some(sql::read_statements(path, &lines, 0, text, dialect, Direction::Down));
+            m.down_file = Some(path.to_path_buf());
+        }
+        _ => m.up = sql::read_statements(path, &lines, 0, text, dialect, Direction::Up),
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::layout::Layout;
+
+    #[test]
+    fn the_no_transaction_marker_clears_transactional() {
+        let read = |text: &str| read_sql_file(Path::new("1_x.sql"), text, Dialect::Postgres).transactional;
+        assert!(read("CREATE INDEX i ON t (c);\n"));
+        assert!(!read("-- tandem:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);\n"));
+        assert!(!read("-- migrate:up\n-- tandem:no-transaction\nVACUUM t;\n-- migrate:down\n"));
+        assert!(!read("-- migrate:up transaction:false\nVACUUM t;\n"));
+    }
+
+    #[test]
+    fn written_files_read_back_in_their_layout() {
+        for layout in [Layout::Flyway, Layout::GolangMigrate, Layout::Dbmate, Layout::Goose, Layout::Plain] {
+            let files = layout.files(
+                "7",
+                "add_x",
+                "ALTER TABLE t ADD COLUMN x int;\n",
+                "ALTER TABLE t DROP COLUMN x;\n",
+                false,
+            );
+            let paths: Vec<PathBuf> = files.iter().map(|(n, _)| PathBuf::from(n)).collect();
+            let texts = files.clone();
+            let read = |p: &Path| Ok(texts.iter().find(|(n, _)| Path::new(n) == p).unwrap().1.clone());
+            let ms = load_files(paths, read, None, Dialect::Postgres).unwrap();
+            assert_eq!(ms.len(), 1, "{layout:?}");
+            assert_eq!((ms[0].version.as_str(), ms[0].up.len()), ("7", 1), "{layout:?}");
+            assert_eq!(ms[0].down.as_ref().map(Vec::len), Some(1), "{layout:?}");
+            assert!(!ms[0].transactional, "{layout:?}");
+            let with_text: Vec<(PathBuf, String)> = files.into_iter().map(|(n, t)| (PathBuf::from(n), t)).collect();
+            // A plain directory that gains `.down.sql` files reads as golang-migrate's pairs.
+            let expected = if layout == Layout::Plain { Layout::GolangMigrate } else { layout };
+            assert_eq!(Layout::detect(&with_text), expected);
+        }
+    }
+}

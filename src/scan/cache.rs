@@ -1,0 +1,51 @@
+//! What the scanner keeps between runs — the blob extraction cache, snapshots, saved scans — as
+//! the interface it needs ([`ScanStore`]). The registry store implements it: the store depends on
+//! the scanner's types, and the scanner never on the store.
+
+use std::collections::HashMap;
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::scan::ScanResult;
+use crate::scan::facts::FileFacts;
+
+/// Cache key of one file's extraction.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BlobKey {
+    /// Hex git object id of the blob, `:`, and the path the extractor was given: extractors read
+    /// the path too (`.erb` or `.rb`, under `app/models/` or not, a Django app's label), so the
+    /// same blob at another path is another entry.
+    pub blob: String,
+    /// Extractor id, version and context fingerprint, e.g. `rails@3:9f2c…`.
+    pub extractor: String,
+}
+
+/// A batch of cache entries as the store writes them: each key with its facts encoded by
+/// [`encode_facts`].
+pub type EncodedFacts = Vec<(BlobKey, Vec<u8>)>;
+
+impl BlobKey {
+    pub fn new(blob: git2::Oid, path: &str, extractor: &str) -> BlobKey {
+        BlobKey { blob: format!("{blob}:{path}"), extractor: extractor.to_owned() }
+    }
+}
+
+/// Facts as the blob cache stores them ([`FileFacts::encode`]).
+pub fn encode_facts(facts: &FileFacts) -> Result<Vec<u8>> {
+    facts.encode().map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))
+}
+
+/// Where a scan keeps what it learned, shared by the scan's threads.
+pub trait ScanStore: Sync {
+    /// Cached extractions for the given keys; missing keys are absent from the map.
+    fn cached_facts(&self, keys: &[BlobKey]) -> Result<HashMap<BlobKey, FileFacts>>;
+    /// Store extractions encoded with [`encode_facts`]; an existing entry for a key is replaced.
+    fn put_encoded_facts(&self, entries: &[(BlobKey, Vec<u8>)]) -> Result<()>;
+    /// The snapshot (commit, bytes) of `app` under `context` to start a scan of `commit` from.
+    fn snapshot(&self, app: &str, context: &str, commit: &str) -> Result<Option<(String, Vec<u8>)>>;
+    /// Store a snapshot of `app` at `commit` under `context`.
+    fn put_snapshot(&self, app: &str, context: &str, commit: &str, data: &[u8]) -> Result<()>;
+    /// Record a scan; `published` marks it as the app's published scan for its ref.
+    fn save_scan(&self, scan: &ScanResult, published: bool) -> Result<()>;
+    /// The most recent scan of `app` at `git_ref`.
+    fn latest_scan(&self, app: &str, git_ref: &str, published_only: bool) -> Result<Option<ScanResult>>;
+}
