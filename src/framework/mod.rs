@@ -11,7 +11,7 @@ mod drizzle;
 mod generic;
 pub mod phoenix;
 pub mod prisma;
-mod rails;
+pub mod rails;
 pub mod recipe;
 mod sequelize;
 mod sqlalchemy;
