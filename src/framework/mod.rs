@@ -68,6 +68,13 @@ pub trait FrameworkSupport: Sync + Send {
         None
     }
 
+    /// Whether a class name no model has may stand for the one model whose name ends with it
+    /// in whole words (`Assignment` for `IssueAssignment`): apps name locals and parameters
+    /// after the last words of a model (`assignment`, `subscriptions`).
+    fn names_by_last_words(&self) -> bool {
+        false
+    }
+
     /// Whether a model reads and writes every column of its table on each load and save
     /// (ActiveRecord caches all columns unless told to ignore some), so that the model's class
     /// line is an implicit reference to each of them.

@@ -42,6 +42,10 @@ impl FrameworkSupport for Rails {
         Some(extract::is_record_base(superclass))
     }
 
+    fn names_by_last_words(&self) -> bool {
+        true
+    }
+
     fn maps_every_column(&self) -> bool {
         true
     }

@@ -66,7 +66,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -380,7 +380,15 @@ impl<'a> Walker<'a> {
                             other => other,
                         })
                     }
-                    Some(r) => apply_method(self.eval(r)?, method, false),
+                    Some(r) => match self.eval(r) {
+                        Some(ty) => apply_method(ty, method, false),
+                        // `sub.issue_assignments` on a receiver nothing types: a plural name read
+                        // off a record is a `has_many`, and names its model as a local would.
+                        None if arguments(node).is_empty() && r.kind() != "constant" => {
+                            named_like_model(method).filter(|ty| matches!(ty, Ty::Relation(..)))
+                        }
+                        None => None,
+                    },
                 }
             }
             _ => None,

@@ -449,4 +449,24 @@ impl<'a> Walker<'a> {
             }
         }
     }
+
+    /// A route helper's nested parameters: `repo_subscriptions_path(repo_subscription: {
+    /// email_limit: 3 })` fills the form a controller reads back as the model's attributes, so
+    /// a key named after a model with a hash for value lists that model's attributes.
+    pub(super) fn route_params(&mut self, args: &[Node<'_>]) {
+        for pair in args.iter().flat_map(|a| pairs(*a)) {
+            let (Some(key), Some(value)) = (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
+            else {
+                continue;
+            };
+            if value.kind() != "hash" {
+                continue;
+            }
+            if let Some((name, _)) = symbol_or_string(key, self.code)
+                && let Some(Ty::Record(rec, confidence)) = named_like_model(&name)
+            {
+                self.hash_keys(value, &rec, confidence, false);
+            }
+        }
+    }
 }

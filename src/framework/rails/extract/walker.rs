@@ -371,6 +371,9 @@ impl<'a> Walker<'a> {
                 self.render(&args);
                 return None;
             }
+            if method.ends_with("_path") || method.ends_with("_url") {
+                self.route_params(&args);
+            }
         }
 
         if let Some(receiver) = receiver {
