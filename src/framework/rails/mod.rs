@@ -1,6 +1,7 @@
 //! Rails / ActiveRecord.
 
 pub mod extract;
+pub mod naming;
 mod recipe;
 
 use crate::config::Framework;
