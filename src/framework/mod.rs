@@ -11,7 +11,7 @@ mod drizzle;
 mod generic;
 pub mod phoenix;
 pub mod prisma;
-mod rails;
+pub mod rails;
 pub mod recipe;
 mod sequelize;
 mod sqlalchemy;
@@ -66,6 +66,13 @@ pub trait FrameworkSupport: Sync + Send {
     fn is_model_root(&self, superclass: &str) -> Option<bool> {
         let _ = superclass;
         None
+    }
+
+    /// Whether a class name no model has may stand for the one model whose name ends with it
+    /// in whole words (`Assignment` for `IssueAssignment`): apps name locals and parameters
+    /// after the last words of a model (`assignment`, `subscriptions`).
+    fn names_by_last_words(&self) -> bool {
+        false
     }
 
     /// Whether a model reads and writes every column of its table on each load and save

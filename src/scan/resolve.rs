@@ -302,7 +302,23 @@ impl Models {
         if !exact.is_empty() {
             return exact;
         }
-        candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class).ends_with(&want)).collect()
+        let suffixed: Vec<usize> =
+            candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class).ends_with(&want)).collect();
+        if !suffixed.is_empty() || want.len() > 1 {
+            return suffixed;
+        }
+        // No model of that name: the one whose name ends with it in whole words, if only one.
+        let by_words: Vec<usize> = (0..self.list.len())
+            .filter(|&i| {
+                let class = segments(&self.list[i].decl.class);
+                let own = class.last().copied().unwrap_or("");
+                own.len() > last.len()
+                    && own.ends_with(last)
+                    && last.starts_with(|c: char| c.is_ascii_uppercase())
+                    && crate::framework::of(self.list[i].decl.framework).names_by_last_words()
+            })
+            .collect();
+        if by_words.len() == 1 { by_words } else { Vec::new() }
     }
 
     /// The parent model of model `i` when its superclass is a model of the app.
@@ -377,6 +393,17 @@ impl Models {
             Root::Binding { .. } => BTreeSet::new(),
         };
         for step in path {
+            if current.is_empty() {
+                // A record nothing typed (`sub.issue_assignments`, a polymorphic
+                // `item.origin`): the step names its model as a local of that name would.
+                current = self
+                    .list
+                    .first()
+                    .and_then(|m| crate::framework::of(m.decl.framework).association_by_convention(step))
+                    .map(|class| self.find_concrete(&class))
+                    .unwrap_or_default();
+                continue;
+            }
             current = current
                 .iter()
                 .flat_map(|&i| match self.association(i, step) {

@@ -102,6 +102,16 @@ impl ModelKeys {
         classes.dedup();
         let mut keys = HashSet::with_hasher(hasher());
         keys.extend(classes.iter().map(|c| model_key(c)));
+        // A name may stand for the model it ends in whole words (`assignment` for
+        // `IssueAssignment`, see `FrameworkSupport::names_by_last_words`).
+        for class in &classes {
+            let last = inflect::demodulize(class);
+            keys.extend(
+                last.char_indices()
+                    .filter(|&(i, c)| i > 0 && c.is_ascii_uppercase())
+                    .map(|(i, _)| model_key(&last[i..])),
+            );
+        }
         let mut sorted: Vec<Key> = keys.iter().copied().collect();
         sorted.sort_unstable();
         ModelKeys { keys, fingerprint: format!("{}-{:016x}", sorted.len(), hasher().hash_one(&sorted)) }

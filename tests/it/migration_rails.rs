@@ -38,7 +38,7 @@ fn create_table_with_references_timestamps_and_indexes() {
     let OpKind::CreateTable { foreign_keys, .. } = &m.up[1].kind else { panic!() };
     assert_eq!(
         foreign_keys[0].name.as_deref(),
-        Some(migration::readers::rails::rails_fk_name("users", "organization_id").as_str())
+        Some(tandem::schema::rails::naming::foreign_key_name("users", "organization_id").as_str())
     );
 }
 

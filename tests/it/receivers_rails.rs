@@ -405,3 +405,59 @@ fn enum_predicates_read_the_enum_column() {
         set(&["1 users.status", "2 users.role", "3 users.active"])
     );
 }
+
+/// A parameter or local named after the last words of a model (`assignment`, `assignments` for
+/// `IssueAssignment`) is that model's record or relation when no model has the name itself and
+/// only one ends with it; a plural name read off a receiver nothing types
+/// (`sub.issue_assignments`) is that model's relation. A name two models end with stays unread.
+#[test]
+fn names_of_a_models_last_words_and_plural_associations_type_as_the_model() {
+    let files = [
+        (
+            "app/models/application_record.rb",
+            "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n",
+        ),
+        ("app/models/issue_assignment.rb", "class IssueAssignment < ApplicationRecord\nend\n"),
+        ("app/models/hat_request.rb", "class HatRequest < ApplicationRecord\nend\n"),
+        ("app/models/invitation_request.rb", "class InvitationRequest < ApplicationRecord\nend\n"),
+        (
+            "app/jobs/send_email_job.rb",
+            "class SendEmailJob < ApplicationJob\n  def perform(user:, assignments:)\n    assignments.update_all(delivered: true)\n  end\n\n  def one(assignment)\n    assignment.update!(delivered: true)\n  end\n\n  def assign(sub)\n    sub.issue_assignments.create(issue_id: 1, delivered: true)\n  end\n\n  def other(request)\n    request.update!(reason: \"x\")\n  end\nend\n",
+        ),
+    ];
+    let tables: &[(&str, &[&str])] = &[
+        ("issue_assignments", &["id", "issue_id", "delivered"]),
+        ("hat_requests", &["id", "reason"]),
+        ("invitation_requests", &["id", "reason"]),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    let got = in_file(&uses(&result), "app/jobs/send_email_job.rb");
+    assert_eq!(
+        got,
+        set(&[
+            "3 issue_assignments.delivered",
+            "7 issue_assignments.delivered",
+            "11 issue_assignments.delivered",
+            "11 issue_assignments.issue_id",
+        ])
+    );
+}
+
+/// Nested parameters of a route helper (`posts_path(post: { title: … })`) are the named
+/// model's attributes; a chain off a receiver nothing types (a polymorphic `item`) reaches the
+/// model a later step names (`act.item.post.title`). Keys under a name that is no model, and
+/// steps that name none, stay unread.
+#[test]
+fn route_helper_params_and_chains_off_untyped_receivers_name_their_model() {
+    let files = with_models(&[
+        (
+            "app/views/posts/index.html.erb",
+            "<%= link_to \"x\", posts_path(post: { title: \"a\", body: \"b\" }) %>\n<%= link_to \"y\", search_path(q: { name: \"a\" }, tag: \"t\") %>\n",
+        ),
+        ("app/views/activities/_row.html.erb", "<%= act.item.post.title %>\n<%= act.item.name %>\n"),
+    ]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    assert_eq!(in_file(&got, "app/views/posts/index.html.erb"), set(&["1 posts.title", "1 posts.body"]));
+    assert_eq!(in_file(&got, "app/views/activities/_row.html.erb"), set(&["1 posts.title"]));
+}

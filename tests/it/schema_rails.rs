@@ -412,3 +412,21 @@ end
     assert_eq!(names, ["comments"]);
     assert_eq!(s.table("comments").unwrap().indexes.len(), 1);
 }
+
+/// `t.references … foreign_key: true` names its table with ActiveSupport's inflections, the same
+/// inflector the migration reader and the scanner use: `person` → `people`, and
+/// `add_foreign_key "addresses", "people"` reads the column `person_id`.
+#[test]
+fn references_and_foreign_keys_inflect_like_active_support() {
+    let src = "ActiveRecord::Schema.define(version: 1) do\n  create_table \"people\" do |t|\n  end\n  create_table \"addresses\" do |t|\n    t.references :person, foreign_key: true\n  end\n  create_table \"visits\" do |t|\n    t.bigint \"person_id\"\n  end\n  add_foreign_key \"visits\", \"people\"\nend\n";
+    let s = rails::parse(src, Path::new("db/schema.rb"), Dialect::Postgres).unwrap_or_else(|e| panic!("{e}"));
+    let addresses = s.table("addresses").expect("addresses");
+    assert_eq!(addresses.foreign_keys[0].references.name, "people");
+    assert_eq!(addresses.foreign_keys[0].columns, ["person_id"]);
+    let visits = s.table("visits").expect("visits");
+    assert_eq!(visits.foreign_keys[0].columns, ["person_id"]);
+    assert_eq!(
+        visits.foreign_keys[0].name.as_deref(),
+        Some(tandem::schema::rails::naming::foreign_key_name("visits", "person_id").as_str())
+    );
+}

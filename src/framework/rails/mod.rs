@@ -1,11 +1,13 @@
 //! Rails / ActiveRecord.
 
+pub mod extract;
 mod recipe;
 
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
 use crate::framework::recipe::{Change, CodeStep};
-use crate::scan::extract::{Extractor, rails::RailsExtractor};
+use crate::scan::extract::Extractor;
+use extract::RailsExtractor;
 
 pub struct Rails;
 
@@ -37,7 +39,11 @@ impl FrameworkSupport for Rails {
     /// A class under `app/models` whose superclass is a plain class (`Repo < Resource`) is no
     /// model, whatever its name.
     fn is_model_root(&self, superclass: &str) -> Option<bool> {
-        Some(crate::scan::extract::rails::is_record_base(superclass))
+        Some(extract::is_record_base(superclass))
+    }
+
+    fn names_by_last_words(&self) -> bool {
+        true
     }
 
     fn maps_every_column(&self) -> bool {

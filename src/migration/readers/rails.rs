@@ -11,12 +11,14 @@ use std::path::Path;
 
 use tree_sitter::{Node, Parser};
 
-use super::ruby_value::{Args, Val, sha256_hex, text};
+use super::ruby_value::{Args, Val, text};
 use super::types::{TypeOptions, rails_datetime, rails_type};
 use super::{LineIndex, excerpt, op, sql};
 use crate::error::{Diagnostic, Error, Result};
+use crate::inflect::{pluralize, singularize};
 use crate::migration::layout::parse_file_name;
 use crate::migration::{Direction, Format, Migration, OpKind, Operation};
+use crate::schema::rails::naming::{check_name, foreign_key_name};
 use crate::schema::{
     CheckConstraint, Column, Dialect, FkAction, ForeignKey, Identity, Index, IndexKey, IndexPart, PrimaryKey,
     QualifiedName, postgres,
@@ -729,7 +731,7 @@ impl<'a, 't> Reader<'a, 't> {
                     (Some(n), _) => n.to_owned(),
                     (None, Some(to)) => self.foreign_key(&table, to, &args).name.unwrap_or_default(),
                     (None, None) => {
-                        need!(args.opt("column").and_then(Val::name).map(|c| rails_fk_name(&table.name, c)))
+                        need!(args.opt("column").and_then(Val::name).map(|c| foreign_key_name(&table.name, c)))
                     }
                 };
                 step.push(vec![self.op(call, dir, OpKind::ValidateConstraint { table, name })], Some(Vec::new()));
@@ -741,7 +743,7 @@ impl<'a, 't> Reader<'a, 't> {
                     .opt("name")
                     .and_then(Val::name)
                     .map(str::to_owned)
-                    .unwrap_or_else(|| rails_chk_name(&table.name, expr));
+                    .unwrap_or_else(|| check_name(&table.name, expr));
                 let not_valid = args.opt("validate").is_some_and(|v| !v.truthy());
                 let constraint = CheckConstraint {
                     name: Some(name.clone()),
@@ -757,7 +759,7 @@ impl<'a, 't> Reader<'a, 't> {
                 let expr = args.name(1);
                 let name = match (args.opt("name").and_then(Val::name), expr) {
                     (Some(n), _) => n.to_owned(),
-                    (None, Some(e)) => rails_chk_name(&table.name, e),
+                    (None, Some(e)) => check_name(&table.name, e),
                     (None, None) => need!(None::<String>),
                 };
                 let if_exists = args.opt("if_exists").is_some_and(Val::truthy);
@@ -775,7 +777,7 @@ impl<'a, 't> Reader<'a, 't> {
                     args.opt("name")
                         .and_then(Val::name)
                         .map(str::to_owned)
-                        .or_else(|| args.name(1).map(|e| rails_chk_name(&table.name, e)))
+                        .or_else(|| args.name(1).map(|e| check_name(&table.name, e)))
                 );
                 step.push(vec![self.op(call, dir, OpKind::ValidateConstraint { table, name })], Some(Vec::new()));
             }
@@ -1014,7 +1016,7 @@ impl<'a, 't> Reader<'a, 't> {
             .opt("name")
             .and_then(Val::name)
             .map(str::to_owned)
-            .unwrap_or_else(|| rails_fk_name(&table.name, &column));
+            .unwrap_or_else(|| foreign_key_name(&table.name, &column));
         ForeignKey {
             name: Some(name),
             columns: vec![column],
@@ -1230,7 +1232,7 @@ impl<'a, 't> Reader<'a, 't> {
                             .opt("name")
                             .and_then(Val::name)
                             .map(str::to_owned)
-                            .unwrap_or_else(|| rails_chk_name(&table.name, expr));
+                            .unwrap_or_else(|| check_name(&table.name, expr));
                         let not_valid = args.opt("validate").is_some_and(|v| !v.truthy());
                         let constraint = CheckConstraint {
                             name: Some(name),
@@ -1483,85 +1485,5 @@ fn fk_action(v: Option<&Val>) -> FkAction {
         Some("nullify") => FkAction::SetNull,
         Some("restrict") => FkAction::Restrict,
         _ => FkAction::NoAction,
-    }
-}
-
-/// Rails' `foreign_key_name`: `fk_rails_` + the first 10 hex digits of SHA-256 of
-/// `"<table>_<column>_fk"`.
-pub fn rails_fk_name(table: &str, column: &str) -> String {
-    format!("fk_rails_{}", &sha256_hex(format!("{table}_{column}_fk").as_bytes())[..10])
-}
-
-/// Rails' `check_constraint_name`: `chk_rails_` + 10 hex digits of SHA-256 of
-/// `"<table>_<expression>_chk"`.
-pub fn rails_chk_name(table: &str, expression: &str) -> String {
-    format!("chk_rails_{}", &sha256_hex(format!("{table}_{expression}_chk").as_bytes())[..10])
-}
-
-/// ActiveSupport's inflector for the common cases migrations meet (`user` → `users`,
-/// `category` → `categories`, `address` → `addresses`, `person` → `people`).
-pub fn pluralize(word: &str) -> String {
-    match word {
-        "person" => return "people".into(),
-        "child" => return "children".into(),
-        "man" => return "men".into(),
-        "woman" => return "women".into(),
-        _ => {}
-    }
-    if let Some(stem) = word.strip_suffix('y')
-        && !stem.ends_with(['a', 'e', 'i', 'o', 'u'])
-    {
-        return format!("{stem}ies");
-    }
-    if word.ends_with(['s', 'x', 'z']) || word.ends_with("ch") || word.ends_with("sh") {
-        return format!("{word}es");
-    }
-    format!("{word}s")
-}
-
-pub fn singularize(word: &str) -> String {
-    match word {
-        "people" => return "person".into(),
-        "children" => return "child".into(),
-        "men" => return "man".into(),
-        "women" => return "woman".into(),
-        _ => {}
-    }
-    if let Some(stem) = word.strip_suffix("ies") {
-        return format!("{stem}y");
-    }
-    for suffix in ["sses", "xes", "ches", "shes", "zes"] {
-        if word.ends_with(suffix) {
-            return word[..word.len() - 2].to_owned();
-        }
-    }
-    if let Some(stem) = word.strip_suffix('s')
-        && !word.ends_with("ss")
-    {
-        return stem.to_owned();
-    }
-    word.to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inflections_for_reference_tables() {
-        assert_eq!(pluralize("user"), "users");
-        assert_eq!(pluralize("category"), "categories");
-        assert_eq!(pluralize("address"), "addresses");
-        assert_eq!(singularize("organizations"), "organization");
-        assert_eq!(singularize("addresses"), "address");
-    }
-
-    #[test]
-    fn foreign_key_names_match_rails() {
-        // Rails: "fk_rails_#{SHA256.hexdigest("posts_author_id_fk").first(10)}"
-        assert_eq!(
-            rails_fk_name("posts", "author_id"),
-            format!("fk_rails_{}", &sha256_hex(b"posts_author_id_fk")[..10])
-        );
     }
 }

@@ -6,7 +6,7 @@ pub use crate::framework::phoenix::extract as ecto;
 pub mod js;
 pub mod name;
 pub mod python;
-pub mod rails;
+pub use crate::framework::rails::extract as rails;
 pub mod sequelize;
 pub mod sql;
 pub mod sqlalchemy;

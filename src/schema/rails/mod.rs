@@ -8,15 +8,17 @@
 //! owned sequence on PostgreSQL), `fk_rails_…`/`chk_rails_…` constraint names, and the
 //! `datetime` precision 6 default of Rails 7+.
 
+pub mod naming;
 mod ruby;
 mod types;
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
 use tree_sitter::{Node, Parser};
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::inflect::{pluralize, singularize};
+use crate::schema::rails::naming::{check_name, foreign_key_name};
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, Dialect, EnumType, Extension, FkAction, ForeignKey, Identity, Index, IndexKey,
     IndexPart, PrimaryKey, QualifiedName, Schema, Sequence, Table, View,
@@ -654,7 +656,7 @@ impl<'a> SchemaReader<'a> {
         let name = match kw("name").and_then(Value::name) {
             Some(n) => n.to_owned(),
             // Rails' default: "fk_rails_" + the first 10 hex digits of SHA256("<table>_<column>_fk").
-            None => format!("fk_rails_{}", short_hash(&format!("{from}_{}_fk", columns.join("_")))),
+            None => foreign_key_name(from, &columns.join("_")),
         };
         Ok(ForeignKey {
             name: Some(name),
@@ -672,7 +674,7 @@ impl<'a> SchemaReader<'a> {
         let kw = |k: &str| kwargs.iter().find(|(x, _)| x == k).map(|(_, v)| v);
         let name = match kw("name").and_then(Value::name) {
             Some(n) => n.to_owned(),
-            None => format!("chk_rails_{}", short_hash(&format!("{table}_{expr}_chk"))),
+            None => check_name(table, expr),
         };
         CheckConstraint {
             name: Some(name),
@@ -755,56 +757,4 @@ fn block_param(block: Node<'_>, src: &str) -> Option<String> {
 
 fn is_plain_name(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_')
-}
-
-fn short_hash(input: &str) -> String {
-    let digest = Sha256::digest(input.as_bytes());
-    digest.iter().take(5).map(|b| format!("{b:02x}")).collect()
-}
-
-/// ActiveSupport's most common plural rules — enough for `t.references :user, foreign_key: true`.
-fn pluralize(word: &str) -> String {
-    if let Some(stem) = word.strip_suffix('y')
-        && !stem.ends_with(['a', 'e', 'i', 'o', 'u'])
-    {
-        return format!("{stem}ies");
-    }
-    if word.ends_with('s') || word.ends_with('x') || word.ends_with("ch") || word.ends_with("sh") {
-        return format!("{word}es");
-    }
-    format!("{word}s")
-}
-
-fn singularize(word: &str) -> String {
-    if let Some(stem) = word.strip_suffix("ies") {
-        return format!("{stem}y");
-    }
-    for suffix in ["sses", "xes", "ches", "shes", "uses"] {
-        if word.ends_with(suffix) {
-            return word[..word.len() - 2].to_owned();
-        }
-    }
-    word.strip_suffix('s').unwrap_or(word).to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rails_default_constraint_names() {
-        // Rails 7: add_foreign_key :posts, :users → fk_rails_5b5ddfd518.
-        assert_eq!(format!("fk_rails_{}", short_hash("posts_user_id_fk")), "fk_rails_5b5ddfd518");
-    }
-
-    #[test]
-    fn inflections() {
-        assert_eq!(pluralize("user"), "users");
-        assert_eq!(pluralize("category"), "categories");
-        assert_eq!(pluralize("address"), "addresses");
-        assert_eq!(singularize("categories"), "category");
-        assert_eq!(singularize("users"), "user");
-        assert_eq!(singularize("addresses"), "address");
-        assert_eq!(singularize("statuses"), "status");
-    }
 }

@@ -1,0 +1,561 @@
+//! The model index a file contributes: classes that may be models, their table settings and
+//! the declarations of their class bodies (associations, enums, attributes, serializers …).
+
+use super::*;
+
+pub(super) struct Scope {
+    /// Fully qualified name of the class or module.
+    pub(super) name: String,
+
+    /// Index into `facts.models` when the class may be a model.
+    pub(super) model: Option<usize>,
+    /// The model a serializer / blueprint class renders.
+    pub(super) serializes: Option<String>,
+    /// `table_name_prefix` defined by this module (in this file).
+    pub(super) table_prefix: Option<String>,
+    /// For a controller or mailer: the view directory whose templates read its instance
+    /// variables (`Admin::UsersController` → `admin/users`; `ApplicationController` → ``).
+    pub(super) views: Option<String>,
+}
+
+/// Whether a superclass is ActiveRecord's root (`ActiveRecord::Base`) or an app's abstract base
+/// named the Rails way (`ApplicationRecord`, `PrimaryRecord`): a class whose ancestry reaches one
+/// is a model, any other class under `app/models` is plain Ruby.
+pub fn is_record_base(parent: &str) -> bool {
+    parent == "ActiveRecord::Base" || (inflect::demodulize(parent).ends_with("Record") && !parent.starts_with("Active"))
+}
+
+/// The model a serializer class renders: `UserSerializer < ActiveModel::Serializer` → `User`,
+/// `Api::V1::UserBlueprint < Blueprinter::Base` → `User`.
+pub(super) fn serialized_model(class: &str, parent: &str) -> Option<String> {
+    let last = inflect::demodulize(class);
+    let lower = parent.to_ascii_lowercase();
+    let serializer = ["serializer", "blueprint", "jsonapi", "resource"].iter().any(|k| lower.contains(k));
+    ["Serializer", "Blueprint", "Resource"]
+        .iter()
+        .find_map(|suffix| last.strip_suffix(suffix))
+        .filter(|m| serializer && !m.is_empty())
+        .map(str::to_owned)
+}
+
+/// Rails' HABTM join table: the two table names in lexical order joined with `_`, a common
+/// prefix ending in `_` written once (`catalog_categories` + `catalog_products` →
+/// `catalog_categories_products`).
+pub fn join_table_name(a: &str, b: &str) -> String {
+    let (first, second) = if a <= b { (a, b) } else { (b, a) };
+    // The longest prefix ending in `_` or `.` shared by both, leaving both non-empty.
+    let mut best = 0;
+    for (i, c) in first.char_indices() {
+        if (c == '_' || c == '.') && second.len() > i + 1 && first.len() > i + 1 && first[..=i] == second[..=i] {
+            best = i + 1;
+        }
+    }
+    if best > 0 { format!("{}_{}", first, &second[best..]) } else { format!("{first}_{second}") }
+}
+
+impl<'a> Walker<'a> {
+    pub(super) fn visit_namespace(&mut self, node: Node<'_>, is_class: bool) {
+        let Some(name_node) = node.child_by_field_id(*field::NAME) else { return self.visit_children(node) };
+        let written = self.text(name_node);
+        let name = match written.strip_prefix("::") {
+            Some(absolute) => absolute.to_owned(),
+            None => match self.scopes.last() {
+                Some(outer) => format!("{}::{written}", outer.name),
+                None => written.to_owned(),
+            },
+        };
+        let superclass = node
+            .child_by_field_id(*field::SUPERCLASS)
+            .and_then(|s| s.named_child(0))
+            .filter(|s| matches!(s.kind(), "constant" | "scope_resolution"))
+            .map(|s| self.text(s).trim_start_matches("::").to_owned());
+        let views = if is_class { controller_views(&name) } else { None };
+        let mut scope = Scope { name: name.clone(), model: None, serializes: None, table_prefix: None, views };
+        if is_class && let Some(parent) = &superclass {
+            if self.may_be_model(parent) {
+                let (line, column) = self.line_col(node.start_byte());
+                let table = self.nested_table(&name);
+                self.facts.models.push(ModelDecl {
+                    framework: Framework::Rails,
+                    class: name.clone(),
+                    parent: Some(parent.clone()),
+                    table,
+                    is_abstract: false,
+                    ignored_columns: Vec::new(),
+                    fields: Vec::new(),
+                    associations: Vec::new(),
+                    mixins: Vec::new(),
+                    line,
+                    column,
+                    snippet: self.snippet(line),
+                });
+                scope.model = Some(self.facts.models.len() - 1);
+            } else if let Some(model) = serialized_model(&name, parent) {
+                scope.serializes = Some(model);
+            }
+        }
+        if !is_class && self.text(node).contains("ActiveSupport::Concern") {
+            // A concern: what its `included` block declares and its instance methods read
+            // belong to every model that includes it.
+            let (line, column) = self.line_col(node.start_byte());
+            self.facts.models.push(ModelDecl {
+                framework: Framework::Rails,
+                class: name.clone(),
+                parent: None,
+                table: None,
+                is_abstract: true,
+                ignored_columns: Vec::new(),
+                fields: Vec::new(),
+                associations: Vec::new(),
+                mixins: Vec::new(),
+                line,
+                column,
+                snippet: self.snippet(line),
+            });
+            scope.model = Some(self.facts.models.len() - 1);
+        }
+        self.scopes.push(scope);
+        self.frames.push(HashMap::new());
+        let saved = std::mem::replace(&mut self.in_instance_method, false);
+        if let Some(body) = node.child_by_field_id(*field::BODY) {
+            self.visit(body);
+        }
+        self.in_instance_method = saved;
+        self.frames.pop();
+        self.scopes.pop();
+    }
+
+    pub(super) fn may_be_model(&self, parent: &str) -> bool {
+        let last = inflect::demodulize(parent);
+        if is_record_base(parent) {
+            return true;
+        }
+        // Single-table inheritance: a subclass of a model is a model. Within `app/models` a
+        // superclass that is not a well-known non-model is taken as a possible model. The
+        // resolver maps every declared class to a table, so this stays narrow: a namespaced
+        // superclass counts only inside the app's own namespace (`Billing::Invoice` from
+        // `module Billing`), never a gem's (`Reform::Form`, `Dry::Struct`).
+        if self.facts.models.iter().any(|m| m.class == parent || m.class.ends_with(&format!("::{parent}"))) {
+            return true;
+        }
+        let under_models = self.path.starts_with("app/models/") || self.path.contains("/app/models/");
+        let not_model =
+            ["Error", "Exception", "Struct", "Object", "Serializer", "Job", "Mailer", "Controller", "Delegator"]
+                .iter()
+                .any(|s| last.ends_with(s))
+                || ["Hash", "Array", "String", "OpenStruct", "Set", "Data"].contains(&parent)
+                || parent.starts_with("Active")
+                || parent.starts_with("Action");
+        let own_namespace = match parent.split_once("::") {
+            None => true,
+            Some((head, _)) => self.scopes.iter().any(|s| s.name.split("::").next() == Some(head)),
+        };
+        under_models && !not_model && own_namespace
+    }
+
+    /// The table of a base model when this file alone decides it: the enclosing module's
+    /// `table_name_prefix`, or an enclosing (concrete) model class.
+    pub(super) fn nested_table(&self, class: &str) -> Option<String> {
+        let outer = self.scopes.last()?;
+        if let Some(i) = outer.model {
+            let parent = &self.facts.models[i];
+            if parent.is_abstract {
+                return None;
+            }
+            let parent_table = parent.table.clone().unwrap_or_else(|| inflect::tableize(&parent.class));
+            let naming =
+                inflect::TableNaming { nesting_table: Some(&parent_table), ..inflect::TableNaming::rails_default() };
+            return Some(inflect::table_name(class, &naming));
+        }
+        let prefix = self.scopes.iter().rev().find_map(|s| s.table_prefix.as_deref())?;
+        let naming = inflect::TableNaming { prefix, ..inflect::TableNaming::rails_default() };
+        Some(inflect::table_name(class, &naming))
+    }
+
+    /// `only:` / `except:` of a serialization (`as_json(only: [:a])`, `super(only: attrs)` in a
+    /// model's `as_json`): the listed names are attributes.
+    pub(super) fn serialized_attributes(&mut self, rec: &Rec, confidence: Confidence, args: &[Node<'_>]) {
+        for pair in args.iter().flat_map(|a| pairs(*a)) {
+            let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
+            let (Some((key, _)), Some(value)) = (key, pair.child_by_field_id(*field::VALUE)) else { continue };
+            if !matches!(key.as_str(), "only" | "except") {
+                continue;
+            }
+            let mut values: Vec<Node<'_>> = self.literals(value);
+            if values.is_empty() {
+                values.push(value);
+            }
+            for value in values {
+                for (column, offset) in strings_in(value, self.code) {
+                    if is_identifier(&column) {
+                        self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
+                    }
+                }
+            }
+        }
+    }
+
+    /// `self.x = …` in a model's class body. Returns whether it was a model setting.
+    pub(super) fn model_setting(&mut self, setting: &str, value: Node<'_>) -> bool {
+        let Some(index) = self.scopes.last().and_then(|s| s.model) else {
+            if setting == "table_name_prefix"
+                && let Some(prefix) = string_value(value, self.code)
+                && let Some(scope) = self.scopes.last_mut()
+            {
+                scope.table_prefix = Some(prefix);
+                return true;
+            }
+            return false;
+        };
+        let model = self.facts.models[index].class.clone();
+        match setting {
+            "table_name" => {
+                if let Some(table) = string_value(value, self.code) {
+                    let offset = string_offset(value);
+                    self.facts.models[index].table = Some(table.clone());
+                    self.hit_at(offset, Target::Table { table }, RefKind::Declaration, Confidence::High);
+                }
+            }
+            "abstract_class" => self.facts.models[index].is_abstract = value.kind() == "true",
+            "ignored_columns" => {
+                let names = strings_in(value, self.code);
+                let ignored = &mut self.facts.models[index].ignored_columns;
+                for (name, _) in names {
+                    if !ignored.contains(&name) {
+                        ignored.push(name);
+                    }
+                }
+            }
+            "primary_key" | "inheritance_column" | "locking_column" => {
+                for (column, offset) in strings_in(value, self.code) {
+                    let target = Target::ModelColumn { model: model.clone(), column };
+                    self.hit_at(offset, target, RefKind::Declaration, Confidence::High);
+                }
+            }
+            "table_name_prefix" => {
+                if let Some(prefix) = string_value(value, self.code)
+                    && let Some(scope) = self.scopes.last_mut()
+                {
+                    scope.table_prefix = Some(prefix);
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// The model an association declared by `call` in a model's class body points at.
+    pub(super) fn association_target(&self, call: Node<'_>) -> Option<Rec> {
+        if self.in_instance_method || call.child_by_field_id(*field::RECEIVER).is_some() {
+            return None;
+        }
+        self.scopes.last().and_then(|s| s.model)?;
+        let method = self.text(call.child_by_field_id(*field::METHOD)?);
+        if !matches!(method, "has_many" | "has_one" | "belongs_to" | "has_and_belongs_to_many") {
+            return None;
+        }
+        let args = arguments(call);
+        let (name, _) = args.first().and_then(|a| symbol_or_string(*a, self.code))?;
+        let class_name = args.iter().flat_map(|a| pairs(*a)).find_map(|p| {
+            let key = p.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code))?;
+            (key.0 == "class_name")
+                .then(|| p.child_by_field_id(*field::VALUE).and_then(|v| symbol_or_string(v, self.code)))?
+        });
+        Some(Rec::model(match class_name {
+            Some((class, _)) => class.trim_start_matches("::").to_owned(),
+            None if matches!(method, "has_many" | "has_and_belongs_to_many") => inflect::classify(&name),
+            None => inflect::camelize(&name),
+        }))
+    }
+
+    /// A declaration in a model's class body. Returns whether `method` was one.
+    pub(super) fn declaration(&mut self, call: Node<'_>, index: usize, method: &str, args: &[Node<'_>]) -> bool {
+        let model = self.facts.models[index].class.clone();
+        let rec = Rec::model(model.clone());
+        let high = Confidence::High;
+        let decl = RefKind::Declaration;
+        let symbols: Vec<(String, Node<'_>)> = args
+            .iter()
+            .filter(|a| matches!(a.kind(), "simple_symbol" | "delimited_symbol" | "string"))
+            .filter_map(|a| symbol_or_string(*a, self.code).map(|(s, _)| (s, *a)))
+            .collect();
+        let options: Vec<Node<'_>> = args.iter().flat_map(|a| pairs(*a)).collect();
+        let option = |name: &str| -> Option<Node<'_>> {
+            options.iter().copied().find(|p| {
+                p.child_by_field_id(*field::KEY)
+                    .and_then(|k| symbol_or_string(k, self.code))
+                    .is_some_and(|(k, _)| k == name)
+            })
+        };
+        let option_value = |name: &str| option(name).and_then(|p| p.child_by_field_id(*field::VALUE));
+        let option_string =
+            |name: &str| option_value(name).and_then(|v| symbol_or_string(v, self.code)).map(|(s, _)| s);
+        match method {
+            "primary_abstract_class" => self.facts.models[index].is_abstract = true,
+            "include" | "prepend" => {
+                for arg in args.iter().filter(|a| matches!(a.kind(), "constant" | "scope_resolution")) {
+                    let module = self.text(*arg).trim_start_matches("::").to_owned();
+                    let mixins = &mut self.facts.models[index].mixins;
+                    if !mixins.contains(&module) {
+                        mixins.push(module);
+                    }
+                }
+            }
+            "attribute" | "serialize" | "store" | "store_accessor" | "has_secure_token" | "composed_of" => {
+                if let Some((column, node)) = symbols.first() {
+                    let column = if method == "composed_of" {
+                        option_string("mapping").unwrap_or_default()
+                    } else {
+                        column.clone()
+                    };
+                    self.column_hit(*node, &rec, &column, decl, high);
+                } else if method == "has_secure_token" {
+                    // `has_secure_token` without a name maps the `token` column.
+                    self.column_hit(call, &rec, "token", decl, high);
+                }
+            }
+            "encrypts" | "normalizes" | "attr_readonly" | "validates" | "validates!" | "validates_each"
+            | "validates_with" => {
+                let kind = if matches!(method, "encrypts" | "attr_readonly") { decl } else { RefKind::Query };
+                for (column, node) in &symbols {
+                    self.column_hit(*node, &rec, column, kind, high);
+                }
+                self.scope_option(&options, &rec);
+            }
+            _ if method.starts_with("validates_") && method.ends_with("_of") => {
+                for (column, node) in &symbols {
+                    self.column_hit(*node, &rec, column, RefKind::Query, high);
+                }
+                self.scope_option(&options, &rec);
+            }
+            "alias_attribute" => {
+                if let Some((column, node)) = symbols.get(1) {
+                    self.column_hit(*node, &rec, column, decl, high);
+                }
+            }
+            "has_secure_password" => {
+                let attr = symbols.first().map_or("password".to_owned(), |(s, _)| s.clone());
+                let at = symbols.first().map_or(call, |(_, n)| *n);
+                self.column_hit(at, &rec, &format!("{attr}_digest"), decl, high);
+            }
+            "enum" => {
+                // What `enum` names: the column, its values, and the affixes of the generated
+                // predicates (`prefix: true` → `status_active?`, `suffix: :state` → `active_state?`).
+                let affix =
+                    |name: &str, column: &str| match option_value(name).or_else(|| option_value(&format!("_{name}"))) {
+                        Some(v) if v.kind() == "true" => Some(column.to_owned()),
+                        Some(v) => symbol_or_string(v, self.code).map(|(s, _)| s),
+                        None => None,
+                    };
+                let mut declared: Vec<(String, Option<Node<'_>>)> = Vec::new();
+                if let Some((column, node)) = symbols.first() {
+                    self.column_hit(*node, &rec, column, decl, high);
+                    declared.push((column.clone(), args.get(1).copied()));
+                } else {
+                    // Rails < 7: `enum status: {…}, _prefix: true`.
+                    for pair in &options {
+                        if let Some(key) = pair.child_by_field_id(*field::KEY)
+                            && let Some((column, _)) = symbol_or_string(key, self.code)
+                            && !column.starts_with('_')
+                            && !matches!(
+                                column.as_str(),
+                                "prefix" | "suffix" | "scopes" | "default" | "validate" | "instance_methods"
+                            )
+                        {
+                            self.column_hit(key, &rec, &column, decl, high);
+                            declared.push((column, pair.child_by_field_id(*field::VALUE)));
+                        }
+                    }
+                }
+                for (column, values) in declared {
+                    let values = match values {
+                        Some(v) if v.kind() == "hash" => pairs(v)
+                            .iter()
+                            .filter_map(|p| p.child_by_field_id(*field::KEY))
+                            .filter_map(|k| symbol_or_string(k, self.code))
+                            .map(|(s, _)| s)
+                            .collect(),
+                        Some(v) => strings_in(v, self.code).into_iter().map(|(s, _)| s).collect(),
+                        None => Vec::new(),
+                    };
+                    let prefix = affix("prefix", &column).map(|p| format!("{p}_")).unwrap_or_default();
+                    let suffix = affix("suffix", &column).map(|s| format!("_{s}")).unwrap_or_default();
+                    // `record.active?` reads the enum's column: resolution maps the predicate's
+                    // attribute to it, as it maps any declared field.
+                    let fields = &mut self.facts.models[index].fields;
+                    for value in values.iter().filter(|v| is_identifier(v)) {
+                        let attribute = format!("{prefix}{value}{suffix}");
+                        if attribute != column && !fields.iter().any(|(a, _)| *a == attribute) {
+                            fields.push((attribute, column.clone()));
+                        }
+                    }
+                }
+            }
+            "belongs_to" | "has_many" | "has_one" | "has_and_belongs_to_many" => {
+                let Some((name, node)) = symbols.first() else { return true };
+                let class_name = option_string("class_name").map(|c| c.trim_start_matches("::").to_owned());
+                let many = matches!(method, "has_many" | "has_and_belongs_to_many");
+                let polymorphic = option_value("polymorphic").is_some_and(|v| v.kind() == "true");
+                let association = Association {
+                    name: name.clone(),
+                    // A polymorphic association reads whichever model `_type` names.
+                    model: match &class_name {
+                        _ if polymorphic => String::new(),
+                        Some(class) => class.clone(),
+                        None if many => inflect::classify(name),
+                        None => inflect::camelize(name),
+                    },
+                    many,
+                    foreign_key: (method == "belongs_to")
+                        .then(|| option_string("foreign_key").unwrap_or_else(|| format!("{name}_id"))),
+                    inverse: None,
+                };
+                let associations = &mut self.facts.models[index].associations;
+                if !associations.contains(&association) {
+                    associations.push(association);
+                }
+                match method {
+                    "belongs_to" => {
+                        let fk = option_string("foreign_key").unwrap_or_else(|| format!("{name}_id"));
+                        // A stated key is used where it is written (often lines below the name).
+                        let fk_at = option_value("foreign_key").unwrap_or(*node);
+                        self.column_hit(fk_at, &rec, &fk, decl, high);
+                        if option_value("polymorphic").is_some_and(|v| v.kind() == "true") {
+                            self.column_hit(*node, &rec, &format!("{name}_type"), decl, high);
+                        } else {
+                            let target = class_name.unwrap_or_else(|| inflect::camelize(name));
+                            self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
+                            // `primary_key: :uuid`: the key the foreign key points at.
+                            if let Some(pk) = option_string("primary_key") {
+                                self.column_hit(*node, &Rec::model(target.clone()), &pk, decl, high);
+                            }
+                            if let Some(cache) = option_value("counter_cache") {
+                                let column = match symbol_or_string(cache, self.code) {
+                                    Some((c, _)) => c,
+                                    None if cache.kind() == "true" => {
+                                        format!(
+                                            "{}_count",
+                                            inflect::pluralize(&inflect::underscore(inflect::demodulize(&model)))
+                                        )
+                                    }
+                                    None => String::new(),
+                                };
+                                self.column_hit(cache, &Rec::model(target.clone()), &column, decl, high);
+                            }
+                        }
+                    }
+                    "has_many" | "has_one" => {
+                        let target = class_name.unwrap_or_else(|| {
+                            if method == "has_many" { inflect::classify(name) } else { inflect::camelize(name) }
+                        });
+                        self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
+                        if option("through").is_none() {
+                            if let Some(poly) = option_string("as") {
+                                self.column_hit(*node, &Rec::model(target.clone()), &format!("{poly}_id"), decl, high);
+                                self.column_hit(
+                                    *node,
+                                    &Rec::model(target.clone()),
+                                    &format!("{poly}_type"),
+                                    decl,
+                                    high,
+                                );
+                            } else {
+                                let fk = option_string("foreign_key").unwrap_or_else(|| inflect::foreign_key(&model));
+                                let fk_at = option_value("foreign_key").unwrap_or(*node);
+                                self.column_hit(fk_at, &Rec::model(target.clone()), &fk, decl, high);
+                            }
+                        }
+                    }
+                    _ => {
+                        let target = class_name.unwrap_or_else(|| inflect::classify(name));
+                        self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
+                        let own_table =
+                            self.facts.models[index].table.clone().unwrap_or_else(|| inflect::tableize(&model));
+                        let join = option_string("join_table")
+                            .unwrap_or_else(|| join_table_name(&own_table, &inflect::tableize(&target)));
+                        let fk = option_string("foreign_key").unwrap_or_else(|| inflect::foreign_key(&model));
+                        let afk =
+                            option_string("association_foreign_key").unwrap_or_else(|| inflect::foreign_key(&target));
+                        let at = node.start_byte();
+                        let at_option = |name: &str| option_value(name).map_or(at, |v| v.start_byte());
+                        self.hit_at(at_option("join_table"), Target::Table { table: join.clone() }, decl, high);
+                        self.hit_at(
+                            at_option("foreign_key"),
+                            Target::Column { table: join.clone(), column: fk },
+                            decl,
+                            high,
+                        );
+                        self.hit_at(
+                            at_option("association_foreign_key"),
+                            Target::Column { table: join, column: afk },
+                            decl,
+                            high,
+                        );
+                    }
+                }
+            }
+            "devise" => {
+                // Each Devise module maps its columns (devise/lib/generators templates).
+                for (module, node) in &symbols {
+                    let columns: &[&str] = match module.as_str() {
+                        "database_authenticatable" => &["email", "encrypted_password"],
+                        "recoverable" => &["reset_password_token", "reset_password_sent_at"],
+                        "rememberable" => &["remember_created_at"],
+                        "trackable" => &[
+                            "sign_in_count",
+                            "current_sign_in_at",
+                            "last_sign_in_at",
+                            "current_sign_in_ip",
+                            "last_sign_in_ip",
+                        ],
+                        "confirmable" => {
+                            &["confirmation_token", "confirmed_at", "confirmation_sent_at", "unconfirmed_email"]
+                        }
+                        "lockable" => &["failed_attempts", "unlock_token", "locked_at"],
+                        _ => &[],
+                    };
+                    for column in columns {
+                        self.column_hit(*node, &rec, column, decl, high);
+                    }
+                }
+            }
+            "acts_as_paranoid" | "acts_as_list" => {
+                let default = if method == "acts_as_paranoid" { "deleted_at" } else { "position" };
+                let column = option_string("column").unwrap_or_else(|| default.to_owned());
+                self.column_hit(call, &rec, &column, decl, high);
+            }
+            "delegate" => {
+                // `delegate :email, to: :user` reads `users.email` through the association
+                // (`prefix:` only renames the delegating method).
+                if let Some(to) = option_string("to")
+                    && is_identifier(&to)
+                {
+                    let target = inflect::camelize(&to);
+                    for (column, node) in &symbols {
+                        self.column_hit(*node, &Rec::model(target.clone()), column, RefKind::Query, Confidence::Medium);
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// `uniqueness: { scope: [:account_id] }` / `scope: :account_id` anywhere in validation options.
+    pub(super) fn scope_option(&mut self, options: &[Node<'_>], rec: &Rec) {
+        let mut stack: Vec<Node<'_>> = options.to_vec();
+        while let Some(pair) = stack.pop() {
+            let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code)).map(|(k, _)| k);
+            let Some(value) = pair.child_by_field_id(*field::VALUE) else { continue };
+            if key.as_deref() == Some("scope") {
+                for (column, offset) in strings_in(value, self.code) {
+                    if is_identifier(&column) {
+                        self.hit_at(offset, rec.attribute(&column), RefKind::Query, Confidence::High);
+                    }
+                }
+            } else if value.kind() == "hash" {
+                stack.extend(pairs(value));
+            }
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! Receivers: what an expression denotes (a model's relation, a record, a form, a literal) —
+//! `self`, locals, instance variables, association chains and names that name a model.
+
+use super::*;
+
+/// What records are of: a model class the file names, or a name another file binds (a
+/// controller's instance variable in its views, a partial's local), followed through the
+/// associations of `path` (`@user.profile` → `@user`'s model's `profile`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Rec {
+    pub(super) root: Root,
+    pub(super) path: Vec<String>,
+}
+
+impl Rec {
+    pub(super) fn model(class: impl Into<String>) -> Rec {
+        Rec { root: Root::Model { model: class.into() }, path: Vec::new() }
+    }
+
+    pub(super) fn bound(scopes: Vec<String>, name: &str, guess: Option<String>) -> Rec {
+        Rec { root: Root::Binding { scopes, name: name.to_owned(), guess }, path: Vec::new() }
+    }
+
+    /// The records an association of these reads.
+    pub(super) fn via(&self, association: &str) -> Rec {
+        let mut next = self.clone();
+        next.path.push(association.to_owned());
+        next
+    }
+
+    /// A use of these records' `name`; `table.column` names a table's column directly.
+    pub(super) fn attribute(&self, name: &str) -> Target {
+        if let Some((table, column)) = name.split_once('.') {
+            return Target::Column { table: table.to_owned(), column: column.to_owned() };
+        }
+        match (&self.root, self.path.is_empty()) {
+            (Root::Model { model }, true) => Target::ModelColumn { model: model.clone(), column: name.to_owned() },
+            _ => Target::Chain { root: self.root.clone(), path: self.path.clone(), attribute: Some(name.to_owned()) },
+        }
+    }
+}
+
+/// What an expression is known to evaluate to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Ty {
+    /// A relation (or the class itself) of the model.
+    Relation(Rec, Confidence),
+    /// One record of the model.
+    Record(Rec, Confidence),
+    /// `Model.arel_table`.
+    Arel(Rec, Confidence),
+    /// A form builder for the model (`form_with model: @user do |f|`).
+    Form(Rec, Confidence),
+    /// A literal value: a variable holding it is no record, whatever its name.
+    Value,
+    /// Hash and list literals a local holds (`attrs = %w[a b]`, `args = {a: 1}`, then
+    /// `attrs.push :c`, `rows << {…}`), by byte range: passed to a query or write later
+    /// (`User.select(*attrs)`, `User.create!(args)`, `super(only: attrs)`), their keys or items
+    /// name attributes.
+    Literal(Vec<(usize, usize)>),
+}
+
+pub(super) const LITERALS: &[&str] = &[
+    "string",
+    "integer",
+    "float",
+    "hash",
+    "array",
+    "string_array",
+    "symbol_array",
+    "simple_symbol",
+    "delimited_symbol",
+    "true",
+    "false",
+    "nil",
+    "regex",
+    "lambda",
+    "rational",
+    "complex",
+    "chained_string",
+];
+
+/// The type after calling `method` on `ty`.
+pub(super) fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
+    match ty {
+        Ty::Relation(model, c) => {
+            if method == "arel_table" {
+                Some(Ty::Arel(model, c))
+            } else if RECORD_METHODS.contains(&method) || dynamic_finder(method).is_some() {
+                Some(Ty::Record(model, c))
+            } else if RELATION_METHODS.contains(&method) {
+                Some(Ty::Relation(model, c))
+            } else if !implicit && is_identifier(method) && !method.ends_with('?') {
+                // A scope or class method returning a relation: `User.active.where(…)`.
+                Some(Ty::Relation(model, c.min(Confidence::Medium)))
+            } else {
+                None
+            }
+        }
+        Ty::Record(rec, c) => {
+            if matches!(method, "reload" | "lock!" | "dup" | "presence" | "tap" | "itself") {
+                Some(Ty::Record(rec, c))
+            } else if rec.path.is_empty() && !implicit && matches!(method, "where" | "order" | "joins" | "includes") {
+                // A record has no `where`: a variable named like one record holds the model's
+                // relation (`query = repo.where(…)`).
+                Some(Ty::Relation(rec, c.min(Confidence::Medium)))
+            } else if is_identifier(method) && is_plural_association(method) {
+                // `user.posts`: a has_many association; resolution follows it (or, when the
+                // model declares none of that name, Rails' default class name).
+                Some(Ty::Relation(rec.via(method), c.min(Confidence::Medium)))
+            } else if is_identifier(method) && !implicit && !NOT_ATTRIBUTES.contains(&method) {
+                // `comment.user`: a belongs_to / has_one association.
+                Some(Ty::Record(rec.via(method), c.min(Confidence::Medium)))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A receiver known only by its name: `@user`, `user` → a `User` record; `@users` → a relation.
+pub(super) fn named_like_model(name: &str) -> Option<Ty> {
+    if !is_identifier(name) || NOT_MODELS.contains(&name) || name.starts_with('_') || name.len() < 3 {
+        return None;
+    }
+    if is_plural_association(name) {
+        Some(Ty::Relation(Rec::model(inflect::classify(name)), Confidence::Medium))
+    } else {
+        Some(Ty::Record(Rec::model(inflect::camelize(name)), Confidence::Medium))
+    }
+}
+
+/// The model records of `ty` are of, as far as this file can tell: the class it names, or the
+/// guess a bound name stands for.
+pub(super) fn guessed_model(ty: &Ty) -> Option<String> {
+    let (Ty::Record(rec, _) | Ty::Relation(rec, _)) = ty else { return None };
+    if !rec.path.is_empty() {
+        return rec.path.last().map(|a| inflect::classify(a));
+    }
+    match &rec.root {
+        Root::Model { model } => Some(model.clone()),
+        Root::Binding { guess, .. } => guess.clone(),
+    }
+}
+
+/// Whether an association / variable name is plural (`posts`, `people`), by the inflector.
+pub(super) fn is_plural_association(name: &str) -> bool {
+    let singular = inflect::singularize(name);
+    singular != name && inflect::pluralize(&singular) == name
+}
+
+impl<'a> Walker<'a> {
+    /// The innermost class scope (or concern), if it is a model: its records.
+    pub(super) fn current_model(&self) -> Option<Rec> {
+        if let Some(rec) = &self.association_scope {
+            return Some(rec.clone());
+        }
+        let scope = self.scopes.last()?;
+        scope.model.map(|i| Rec::model(self.facts.models[i].class.clone()))
+    }
+
+    pub(super) fn lookup(&self, name: &str) -> Option<Ty> {
+        self.frames.iter().rev().find_map(|f| f.get(name).cloned())
+    }
+
+    pub(super) fn bind(&mut self, name: &str, ty: Ty) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.insert(name.to_owned(), ty);
+        }
+    }
+
+    /// Whether the instance method being visited has no local (or parameter) named `name`;
+    /// false outside instance methods.
+    pub(super) fn not_a_local(&self, name: &str) -> bool {
+        let Some(locals) = &self.method_locals else { return false };
+        let names = locals.names.get_or_init(|| {
+            let mut out = HashSet::new();
+            // The smallest node spanning a method's bytes is the method itself.
+            if let Some(method) = self.tree.root_node().descendant_for_byte_range(locals.range.0, locals.range.1) {
+                collect_locals(method, self.code, &mut out);
+            }
+            out
+        });
+        !names.contains(name)
+    }
+
+    /// The type of `self` for a receiverless call.
+    pub(super) fn implicit_self(&self) -> Option<Ty> {
+        let model = self.current_model()?;
+        Some(if self.in_instance_method {
+            Ty::Record(model, Confidence::High)
+        } else {
+            Ty::Relation(model, Confidence::High)
+        })
+    }
+
+    /// `self.table_name = …`, `self.ignored_columns += …`, `record.email = …`, `x = User.find(…)`.
+    pub(super) fn assignment(&mut self, node: Node<'_>) {
+        let (Some(left), Some(right)) = (node.child_by_field_id(*field::LEFT), node.child_by_field_id(*field::RIGHT))
+        else {
+            return;
+        };
+        if left.kind() == "call"
+            && let Some(method) = left.child_by_field_id(*field::METHOD)
+        {
+            let method = self.text(method);
+            let receiver = left.child_by_field_id(*field::RECEIVER);
+            let on_self = receiver.is_some_and(|r| r.kind() == "self");
+            if on_self && !self.in_instance_method && self.model_setting(method, right) {
+                return;
+            }
+            if let Some(receiver) = receiver
+                && let Some(Ty::Record(model, confidence)) = self.eval(receiver)
+                && let Some(name_node) = left.child_by_field_id(*field::METHOD)
+            {
+                self.column_hit(name_node, &model, method, RefKind::Query, confidence);
+            }
+            return;
+        }
+        if node.kind() == "assignment" && matches!(left.kind(), "identifier" | "instance_variable") {
+            let name = self.text(left).to_owned();
+            if let Some(ty) = self.eval(right) {
+                if left.kind() == "instance_variable"
+                    && let Some(dir) = self.controller_views().map(str::to_owned)
+                {
+                    self.bind_for(view_scope(&dir), &name, &ty);
+                }
+                self.bind(&name, ty);
+            } else if matches!(right.kind(), "hash" | "array" | "string_array" | "symbol_array") {
+                self.bind(&name, Ty::Literal(vec![(right.start_byte(), right.end_byte())]));
+            } else if LITERALS.contains(&right.kind()) {
+                // `status = "active"`: whatever its name, the variable holds no record.
+                self.bind(&name, Ty::Value);
+            }
+        } else if node.kind() == "operator_assignment" && left.kind() == "identifier" {
+            // `attrs += %i[a b]`
+            self.extend_literal(self.text(left), right);
+        }
+    }
+
+    /// Adds a literal to the ones a local holds (`rows << {…}`, `attrs.push :karma`).
+    pub(super) fn extend_literal(&mut self, name: &str, item: Node<'_>) {
+        for frame in self.frames.iter_mut().rev() {
+            if let Some(ty) = frame.get_mut(name) {
+                if let Ty::Literal(ranges) = ty {
+                    ranges.push((item.start_byte(), item.end_byte()));
+                }
+                return;
+            }
+        }
+    }
+
+    /// The literals an argument stands for: itself, or what the local it names (`attrs`,
+    /// `*attrs`, `**args`) holds.
+    pub(super) fn literals(&self, arg: Node<'_>) -> Vec<Node<'a>> {
+        let name = match arg.kind() {
+            "identifier" => arg,
+            "splat_argument" | "hash_splat_argument" => match arg.named_child(0) {
+                Some(n) if n.kind() == "identifier" => n,
+                _ => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        };
+        let Some(Ty::Literal(ranges)) = self.lookup(self.text(name)) else { return Vec::new() };
+        let root = self.tree.root_node();
+        ranges.iter().filter_map(|&(start, end)| root.descendant_for_byte_range(start, end)).collect()
+    }
+
+    /// What an expression evaluates to, when that is a model, relation, record or builder.
+    pub(super) fn eval(&self, node: Node<'_>) -> Option<Ty> {
+        match node.kind() {
+            "constant" | "scope_resolution" => {
+                let name = self.text(node).trim_start_matches("::");
+                name.chars().next().filter(char::is_ascii_uppercase)?;
+                Some(Ty::Relation(Rec::model(name), Confidence::High))
+            }
+            "self" => self.implicit_self(),
+            "identifier" | "instance_variable" => {
+                let name = self.text(node);
+                if let Some(ty) = self.lookup(name) {
+                    return (ty != Ty::Value).then_some(ty);
+                }
+                if let Some(rest) = name.strip_prefix("current_")
+                    && is_identifier(rest)
+                {
+                    // Devise's (and most apps') `current_user`: the signed-in record.
+                    return Some(Ty::Record(Rec::model(inflect::camelize(rest)), Confidence::Medium));
+                }
+                if node.kind() == "identifier"
+                    && self.in_instance_method
+                    && is_plural_association(name)
+                    && self.not_a_local(name)
+                    && let Some(model) = self.current_model()
+                {
+                    // `sent_messages.update_all(…)` in a model's method: its own association,
+                    // which resolution follows (a name that is none resolves to nothing).
+                    return Some(Ty::Relation(model.via(name), Confidence::Medium));
+                }
+                if name == "object"
+                    && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
+                {
+                    return Some(Ty::Record(Rec::model(model), Confidence::Medium));
+                }
+                let guess = named_like_model(name.trim_start_matches('@'));
+                // An instance variable of a view or controller, or a partial's local: bound by
+                // the controller (or the `render` call) in another file.
+                let scopes = if node.kind() == "instance_variable" {
+                    self.ivar_scopes()
+                } else if self.not_bound_here(name) {
+                    self.partial_scope.iter().cloned().collect()
+                } else {
+                    Vec::new()
+                };
+                if scopes.is_empty() {
+                    return guess;
+                }
+                let model = match &guess {
+                    Some(Ty::Record(rec, _) | Ty::Relation(rec, _)) => match &rec.root {
+                        Root::Model { model } => Some(model.clone()),
+                        Root::Binding { .. } => None,
+                    },
+                    _ => None,
+                };
+                let rec = Rec::bound(scopes, name, model);
+                let bare = name.trim_start_matches('@');
+                if matches!(bare, "f" | "form" | "builder") || bare.ends_with("_form") {
+                    // A partial's form builder, passed by `render "form", f: f`.
+                    return Some(Ty::Form(rec, Confidence::Medium));
+                }
+                Some(if is_plural_association(name.trim_start_matches('@')) {
+                    Ty::Relation(rec, Confidence::Medium)
+                } else {
+                    Ty::Record(rec, Confidence::Medium)
+                })
+            }
+            "parenthesized_statements" | "then" | "else" | "begin" | "body_statement" => {
+                self.eval(last_named_child(node)?)
+            }
+            // `@user = if … then User.new(…) else User.find_by(…) end`, `a ? b : c`, `x || y`:
+            // the first branch that is known.
+            "if" | "unless" | "elsif" | "conditional" | "case" | "when" => {
+                let condition = node.child_by_field_id(*field::CONDITION);
+                let mut cursor = node.walk();
+                let branches: Vec<Node<'_>> = node
+                    .named_children(&mut cursor)
+                    .filter(|c| Some(*c) != condition && c.kind() != "pattern")
+                    .collect();
+                branches.into_iter().find_map(|b| self.eval(b))
+            }
+            "binary" => {
+                let op = node.child_by_field_id(*field::OPERATOR).map(|o| self.text(o))?;
+                let (left, right) = (node.child_by_field_id(*field::LEFT)?, node.child_by_field_id(*field::RIGHT)?);
+                match op {
+                    "||" | "or" => self.eval(left).or_else(|| self.eval(right)),
+                    "&&" | "and" => self.eval(right),
+                    _ => None,
+                }
+            }
+            "call" => {
+                let method_node = node.child_by_field_id(*field::METHOD)?;
+                let method = self.text(method_node);
+                match node.child_by_field_id(*field::RECEIVER) {
+                    None => {
+                        if let Some(rest) = method.strip_prefix("current_")
+                            && is_identifier(rest)
+                            && arguments(node).is_empty()
+                        {
+                            return Some(Ty::Record(Rec::model(inflect::camelize(rest)), Confidence::Medium));
+                        }
+                        // In a class body a call with arguments is a class method, most often a
+                        // scope (`base(user).order(:hotness)`); in an instance method a bare name
+                        // may be an attribute.
+                        let implicit = self.in_instance_method || arguments(node).is_empty();
+                        apply_method(self.implicit_self()?, method, implicit)
+                    }
+                    Some(r) if r.kind() == "identifier" && self.text(r) == "where" => {
+                        self.implicit_self().map(|t| match t {
+                            Ty::Record(m, c) | Ty::Relation(m, c) => Ty::Relation(m, c),
+                            other => other,
+                        })
+                    }
+                    Some(r) => match self.eval(r) {
+                        Some(ty) => apply_method(ty, method, false),
+                        // `sub.issue_assignments` on a receiver nothing types: a plural name read
+                        // off a record is a `has_many`, and names its model as a local would.
+                        None if arguments(node).is_empty() && r.kind() != "constant" => {
+                            named_like_model(method).filter(|ty| matches!(ty, Ty::Relation(..)))
+                        }
+                        None => None,
+                    },
+                }
+            }
+            _ => None,
+        }
+    }
+}

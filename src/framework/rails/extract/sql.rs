@@ -1,0 +1,258 @@
+//! SQL fragments handed to query methods (`where("email = ?")`), read against the relation's model.
+
+use super::*;
+
+/// Whether SQL text contains a statement (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
+/// `DELETE FROM`) rather than only an expression over one relation's columns.
+pub fn is_statement(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let words: HashSet<&str> =
+        lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let has = |w: &str| words.contains(w);
+    (has("select") && has("from"))
+        || (has("insert") && has("into"))
+        || (has("update") && has("set"))
+        || (has("delete") && has("from"))
+}
+
+pub(super) const SQL_WORDS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "null",
+    "is",
+    "in",
+    "like",
+    "ilike",
+    "between",
+    "asc",
+    "desc",
+    "nulls",
+    "first",
+    "last",
+    "true",
+    "false",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "distinct",
+    "as",
+    "exists",
+    "any",
+    "all",
+    "select",
+    "from",
+    "where",
+    "order",
+    "by",
+    "group",
+    "having",
+    "limit",
+    "offset",
+    "join",
+    "on",
+    "inner",
+    "left",
+    "right",
+    "outer",
+    "cross",
+    "using",
+    "interval",
+    "current_date",
+    "current_timestamp",
+    "now",
+    "date",
+    "cast",
+    "escape",
+    "similar",
+    "to",
+    "some",
+    "collate",
+    "unknown",
+    "with",
+    "zone",
+    "time",
+    "timestamp",
+    "at",
+    "count",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "over",
+    "partition",
+    "filter",
+    "array",
+    "row",
+    "union",
+    "except",
+    "intersect",
+    "lateral",
+    "natural",
+    "full",
+    "default",
+    "integer",
+    "text",
+    "varchar",
+    "boolean",
+    "bigint",
+    "numeric",
+    "jsonb",
+    "json",
+    "uuid",
+];
+
+/// Identifiers of an SQL fragment that may be columns: `(offset, table, column)`.
+pub fn fragment_identifiers(text: &str) -> Vec<(usize, Option<&str>, &str)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\'' {
+            // A quoted value; `''` escapes a quote.
+            i += 1;
+            while i < bytes.len() && !(bytes[i] == b'\'' && bytes.get(i + 1) != Some(&b'\'')) {
+                i += if bytes[i] == b'\'' { 2 } else { 1 };
+            }
+            i += 1;
+            continue;
+        }
+        if c == b':' && bytes.get(i + 1) == Some(&b':') {
+            // `::type` cast: skip the type name.
+            i += 2;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            continue;
+        }
+        if c == b':' || c == b'$' || c == b'@' || c == b'%' {
+            // Named binds (`:email`), positional `$1`, format placeholders.
+            i += 1;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            continue;
+        }
+        let quoted = c == b'"' || c == b'`';
+        if c.is_ascii_alphabetic() || c == b'_' || quoted {
+            let (first, first_start, mut end) = read_ident(bytes, i);
+            let mut parts = vec![(first, first_start)];
+            while end < bytes.len() && bytes[end] == b'.' {
+                let (part, start, next) = read_ident(bytes, end + 1);
+                if part.0 == part.1 {
+                    break;
+                }
+                parts.push((part, start));
+                end = next;
+            }
+            let mut after = end;
+            while after < bytes.len() && bytes[after] == b' ' {
+                after += 1;
+            }
+            let is_call = bytes.get(after) == Some(&b'(');
+            let numeric_before = i > 0 && bytes[i - 1].is_ascii_digit();
+            if !is_call && !numeric_before {
+                let slice = |(s, e): (usize, usize)| text.get(s..e).unwrap_or("");
+                match parts.as_slice() {
+                    [(only, start)] => {
+                        let word = slice(*only);
+                        if !SQL_WORDS.contains(&word.to_ascii_lowercase().as_str()) && is_identifier(word) {
+                            out.push((*start, None, word));
+                        }
+                    }
+                    [.., (table, _), (column, start)] => {
+                        let (table, column) = (slice(*table), slice(*column));
+                        if is_identifier(table) && is_identifier(column) {
+                            out.push((*start, Some(table), column));
+                        }
+                    }
+                    [] => {}
+                }
+            }
+            i = end.max(i + 1);
+            continue;
+        }
+        if c.is_ascii_digit() {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
+                i += 1;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// One identifier at `i`, bare or quoted: ((start, end) of its text, start, end after it).
+pub(super) fn read_ident(bytes: &[u8], i: usize) -> ((usize, usize), usize, usize) {
+    match bytes.get(i) {
+        Some(&q @ (b'"' | b'`')) => {
+            let close = bytes[i + 1..].iter().position(|&b| b == q).map_or(bytes.len(), |p| i + 1 + p);
+            ((i + 1, close), i + 1, (close + 1).min(bytes.len()))
+        }
+        Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+            let mut end = i;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                end += 1;
+            }
+            ((i, end), i, end)
+        }
+        _ => ((i, i), i, i),
+    }
+}
+
+impl<'a> Walker<'a> {
+    /// An SQL fragment string (`"email = ? AND users.name LIKE ?"`, `"created_at DESC"`):
+    /// qualified names are table columns, bare names columns of the relation's model. Function
+    /// names, keywords, bind names and quoted literals are skipped; bare names that are not
+    /// columns of the model are dropped by resolution.
+    pub(super) fn fragment(&mut self, arg: Node<'_>, rec: &Rec, confidence: Confidence) {
+        let Some(parts) = self.fragment_parts(arg) else { return };
+        if parts.iter().any(|&(start, end)| is_statement(self.code.get(start..end).unwrap_or(""))) {
+            // A whole statement (`where("id IN (SELECT …)")`): the SQL extractor parses it.
+            return;
+        }
+        for (start, end) in parts {
+            let text = self.code.get(start..end).unwrap_or("");
+            for (offset, table, column) in fragment_identifiers(text) {
+                let target = match table {
+                    Some(table) => Target::Column { table: table.to_owned(), column: column.to_owned() },
+                    None => rec.attribute(column),
+                };
+                self.hit_at(start + offset, target, RefKind::Sql, confidence.min(Confidence::Medium));
+            }
+        }
+    }
+
+    /// Byte ranges of the literal text of an SQL fragment argument: a string (interpolations
+    /// left out), a heredoc (`where(<<~SQL.squish, x)`), or `Arel.sql(…)` around either.
+    pub(super) fn fragment_parts(&self, arg: Node<'_>) -> Option<Vec<(usize, usize)>> {
+        match arg.kind() {
+            "string" => {
+                let mut cursor = arg.walk();
+                let parts = arg
+                    .children(&mut cursor)
+                    .filter(|c| c.kind() == "string_content")
+                    .map(|c| (c.start_byte(), c.end_byte()))
+                    .collect();
+                Some(parts)
+            }
+            "heredoc_beginning" => self.heredocs.get(&arg.start_byte()).cloned(),
+            "call" => {
+                let receiver = arg.child_by_field_id(*field::RECEIVER)?;
+                if receiver.kind() == "heredoc_beginning" {
+                    return self.heredocs.get(&receiver.start_byte()).cloned();
+                }
+                let method = self.text(arg.child_by_field_id(*field::METHOD)?);
+                if self.text(receiver) == "Arel" && method == "sql" {
+                    return self.fragment_parts(*arguments(arg).first()?);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+}

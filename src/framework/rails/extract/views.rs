@@ -1,0 +1,472 @@
+//! Views and templates: ERB/Haml/Slim reduced to Ruby, the view directories a controller's
+//! instance variables reach, partial locals from `render`, form builders and strong parameters.
+
+use super::*;
+
+/// The Ruby code of an ERB template with every byte outside `<% %>` tags blanked (newlines
+/// kept) and each tag closed with `;`, so offsets into it are offsets into the template.
+/// `<%# %>` comments and `<%%` literals are blanked too.
+pub fn erb_to_ruby(source: &str) -> String {
+    let bytes = source.as_bytes();
+    let mut out = vec![b' '; bytes.len()];
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for i in from..to {
+            if bytes[i] == b'\n' {
+                out[i] = b'\n';
+            }
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(open) = memchr::memmem::find(&bytes[i..], b"<%").map(|p| i + p) else {
+            blank(&mut out, i, bytes.len());
+            break;
+        };
+        blank(&mut out, i, open);
+        let close = memchr::memmem::find(&bytes[open + 2..], b"%>").map_or(bytes.len(), |p| open + 2 + p);
+        let literal = bytes.get(open + 2) == Some(&b'%');
+        let comment = bytes.get(open + 2) == Some(&b'#');
+        let mut start = open + 2;
+        if matches!(bytes.get(start), Some(b'=' | b'-')) {
+            start += 1;
+            if bytes.get(start) == Some(&b'=') {
+                start += 1;
+            }
+        }
+        let mut end = close;
+        if end > start && bytes[end - 1] == b'-' {
+            end -= 1;
+        }
+        if literal || comment {
+            blank(&mut out, open, close.min(bytes.len()));
+        } else {
+            blank(&mut out, open, start);
+            out[start..end].copy_from_slice(&bytes[start..end]);
+        }
+        if close < bytes.len() {
+            out[close] = b';';
+        }
+        i = (close + 2).min(bytes.len());
+    }
+    // Only ASCII bytes were written outside copied code, and copied code is whole UTF-8 text
+    // between ASCII delimiters; a lossy conversion is a no-op kept for safety.
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The Ruby code of a HAML or Slim template, every other byte blanked (newlines kept): code
+/// lines (`- x`, `= x`, `!= x`, `== x`), code after a tag (`%td= user.email`,
+/// `td = user.email`) and `#{…}` in text. Comment lines (`-#`, `/`) and filters (`:javascript`)
+/// are dropped with the lines nested under them. Blocks have no `end` in these languages: one is
+/// written where the indentation closes a block (`= form_for @user do |f|`, `- if x`), in the
+/// blanked indentation or markup of the line that closes it, so that block parameters type
+/// their uses (`f.text_field :email`). When a line has no room for them, tree-sitter's error
+/// recovery still keeps the calls, and receivers are typed by name.
+pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
+    let bytes = source.as_bytes();
+    let mut out: Vec<u8> = bytes.iter().map(|&b| if b == b'\n' { b'\n' } else { b' ' }).collect();
+    let keep = |out: &mut Vec<u8>, from: usize, to: usize| out[from..to].copy_from_slice(&bytes[from..to]);
+    let mut skip_deeper_than: Option<usize> = None;
+    // The indentation of each code line that opened a block still open.
+    let mut open_blocks: Vec<usize> = Vec::new();
+    // Where the `end`s closing blocks before the current line go: that line's blank room.
+    let mut pending_ends = 0usize;
+    let mut start = 0;
+    for line in source.split_inclusive('\n') {
+        let end = start + line.trim_end_matches(['\n', '\r']).len();
+        let line_start = start;
+        let text = &source[start..end];
+        let indent = text.len() - text.trim_start().len();
+        let body = text.trim_start();
+        let at = start + indent;
+        start += line.len();
+        if body.is_empty() {
+            continue;
+        }
+        if let Some(depth) = skip_deeper_than {
+            if indent > depth {
+                continue;
+            }
+            skip_deeper_than = None;
+        }
+        let code = ["!=", "&=", "==", "=", "-", "~"]
+            .iter()
+            .find(|m| body.starts_with(**m))
+            .map(|m| body[m.len()..].trim_start());
+        let continues = code
+            .is_some_and(|c| ["else", "elsif ", "when ", "in ", "rescue", "ensure"].iter().any(|k| c.starts_with(k)));
+        while let Some(&open) = open_blocks.last() {
+            if indent > open || (indent == open && continues) {
+                break;
+            }
+            open_blocks.pop();
+            pending_ends += 1;
+        }
+        // The blank room before this line's kept code: its indentation, or the whole line when
+        // nothing of it is kept (written below, once the kept part is known).
+        let room_end = |out: &[u8]| (line_start..end).find(|&i| out[i] != b' ').unwrap_or(end);
+        let opens = |c: &str| {
+            let c = c.trim_end();
+            let keyword =
+                ["if ", "unless ", "case ", "while ", "until ", "for ", "begin"].iter().any(|k| c.starts_with(k));
+            let block = c.ends_with(" do")
+                || c == "do"
+                || (c.ends_with('|') && c.rfind(" do |").is_some_and(|i| !c[i + 5..c.len() - 1].contains('|')));
+            keyword || block
+        };
+        let close_here = |out: &mut Vec<u8>, pending: &mut usize| {
+            let room = room_end(out) - line_start;
+            let n = (*pending).min(room / 4);
+            for k in 0..n {
+                out[line_start + 4 * k..line_start + 4 * k + 4].copy_from_slice(b"end;");
+            }
+            // What does not fit closes on a later line with room: the block then reaches a
+            // little further than it does, which binds nothing wrongly.
+            *pending -= n;
+        };
+        let comment = body.starts_with("-#") || body.starts_with('/') || (body.starts_with(':') && !slim);
+        let slim_filter = slim && body.starts_with(|c: char| c.is_ascii_lowercase()) && body.ends_with(':');
+        if comment || slim_filter {
+            skip_deeper_than = Some(indent);
+            continue;
+        }
+        let marker = ["!=", "&=", "==", "=", "-", "~"].iter().find(|m| body.starts_with(**m));
+        if let Some(marker) = marker {
+            keep(&mut out, at + marker.len(), end);
+            close_here(&mut out, &mut pending_ends);
+            if code.is_some_and(|c| !continues && opens(c)) {
+                open_blocks.push(indent);
+            }
+            continue;
+        }
+        // A tag: `%td.x{ a: 1 }= code`, `td.x = code`; otherwise text with `#{…}`.
+        let tag_len = body
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '%' | '.' | '#' | '-' | '_' | ':')))
+            .map_or(body.len(), |(i, _)| i);
+        let is_tag = tag_len > 0 && (body.starts_with(['%', '.', '#']) || slim);
+        if is_tag {
+            let mut i = tag_len;
+            let rest = body.as_bytes();
+            // Attribute groups: `{…}`, `(…)`, `[…]`.
+            while let Some(&open) = rest.get(i) {
+                let close = match open {
+                    b'{' => b'}',
+                    b'(' => b')',
+                    b'[' => b']',
+                    _ => break,
+                };
+                let mut depth = 0usize;
+                while i < rest.len() {
+                    if rest[i] == open {
+                        depth += 1;
+                    } else if rest[i] == close {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            let after = body.get(i..).unwrap_or("");
+            let trimmed = after.trim_start();
+            let code_marker = ["!=", "&=", "==", "="].iter().find(|m| trimmed.starts_with(**m));
+            if let Some(m) = code_marker {
+                let code_at = at + i + (after.len() - trimmed.len()) + m.len();
+                keep(&mut out, code_at.min(end), end);
+                close_here(&mut out, &mut pending_ends);
+                if opens(trimmed[m.len()..].trim_start()) {
+                    open_blocks.push(indent);
+                }
+                continue;
+            }
+        }
+        // Interpolation in text.
+        let mut search = 0;
+        while let Some(p) = text[search..].find("#{").map(|p| search + p) {
+            let Some(close) = text[p..].find('}').map(|c| p + c) else { break };
+            let from = start - line.len() + p + 2;
+            let to = start - line.len() + close;
+            keep(&mut out, from, to);
+            out[to] = b';';
+            search = close + 1;
+        }
+        close_here(&mut out, &mut pending_ends);
+    }
+    // Blocks still open at the end of the file close after it: the text grows, but no offset
+    // of the template's own code moves.
+    for _ in 0..open_blocks.len() + pending_ends {
+        out.extend_from_slice(b"\nend");
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The scope a view directory's templates read instance variables from.
+pub(super) fn view_scope(dir: &str) -> String {
+    format!("rails:view:{dir}")
+}
+
+/// The scope a partial's locals are bound in (`home/single_tag` for `home/_single_tag.html.erb`).
+pub(super) fn partial_scope(dir: &str, name: &str) -> String {
+    if dir.is_empty() { format!("rails:partial:{name}") } else { format!("rails:partial:{dir}/{name}") }
+}
+
+/// The scopes a template of view directory `dir` (or its controller) reads instance variables
+/// from: its own and each enclosing directory's, where a namespace's base controller and
+/// `ApplicationController` bind.
+pub(super) fn view_scopes(dir: &str) -> Vec<String> {
+    let mut out = vec![view_scope(dir)];
+    let mut rest = dir;
+    while let Some((parent, _)) = rest.rsplit_once('/') {
+        out.push(view_scope(parent));
+        rest = parent;
+    }
+    if !dir.is_empty() {
+        out.push(view_scope(""));
+    }
+    out
+}
+
+/// Where a template lives: its directory under `app/views/` and, for a partial, its name
+/// (`app/views/home/_single_tag.html.erb` → (`home`, Some(`single_tag`))).
+pub(super) fn template_location(path: &str) -> Option<(String, Option<String>)> {
+    let rest = match path.find("app/views/") {
+        Some(i) if i == 0 || path.as_bytes()[i - 1] == b'/' => &path[i + "app/views/".len()..],
+        _ => return None,
+    };
+    let (dir, file) = rest.rsplit_once('/').unwrap_or(("", rest));
+    let name = file.split('.').next().unwrap_or(file);
+    Some((dir.to_owned(), name.strip_prefix('_').map(str::to_owned)))
+}
+
+/// The view directory of a controller or mailer class: `Admin::UsersController` →
+/// `admin/users`, `UserMailer` → `user_mailer`; a base class (`ApplicationController`,
+/// `Admin::BaseController`) binds for its whole namespace.
+pub(super) fn controller_views(class: &str) -> Option<String> {
+    let path = inflect::underscore(class);
+    let (dir, last) = path.rsplit_once('/').unwrap_or(("", &path));
+    if let Some(name) = last.strip_suffix("_controller") {
+        return Some(if matches!(name, "application" | "base") {
+            dir.to_owned()
+        } else {
+            format!("{dir}/{name}").trim_start_matches('/').to_owned()
+        });
+    }
+    if last.ends_with("_mailer") {
+        return Some(if last == "application_mailer" { dir.to_owned() } else { path.clone() });
+    }
+    None
+}
+
+pub(super) const FORM_HELPERS: &[&str] = &[
+    "form_with",
+    "form_for",
+    "simple_form_for",
+    "semantic_form_for",
+    "bootstrap_form_for",
+    "bootstrap_form_with",
+    "fields_for",
+    "fields",
+    "simple_fields_for",
+];
+
+/// Form builder methods that do not name an attribute.
+pub(super) const FORM_NON_FIELDS: &[&str] =
+    &["submit", "button", "fields_for", "fields", "simple_fields_for", "error_notification", "object", "hidden"];
+
+impl<'a> Walker<'a> {
+    /// The view directory of the innermost controller or mailer class being visited.
+    pub(super) fn controller_views(&self) -> Option<&str> {
+        self.scopes.iter().rev().find_map(|s| s.views.as_deref())
+    }
+
+    /// The scopes an instance variable read here is bound in: the controller's (and its
+    /// namespace's), or the template's directory's; none elsewhere.
+    pub(super) fn ivar_scopes(&self) -> Vec<String> {
+        match self.controller_views().or(self.view_dir.as_deref()) {
+            Some(dir) => view_scopes(dir),
+            None => Vec::new(),
+        }
+    }
+
+    /// In a partial: whether `name` is bound nowhere in the template itself, so that it may be
+    /// one of the locals `render` passes.
+    pub(super) fn not_bound_here(&self, name: &str) -> bool {
+        if self.partial_scope.is_none() {
+            return false;
+        }
+        let locals = self.template_locals.get_or_init(|| {
+            let mut out = HashSet::new();
+            collect_locals(self.tree.root_node(), self.code, &mut out);
+            out
+        });
+        !locals.contains(name)
+    }
+
+    /// Record that `name` holds `ty`'s records for the files of `scope`.
+    pub(super) fn bind_for(&mut self, scope: String, name: &str, ty: &Ty) {
+        // A form builder passed to a partial (`render "form", f: f`) binds its model's record.
+        if let Ty::Record(rec, _) | Ty::Relation(rec, _) | Ty::Form(rec, _) = ty {
+            let binding = Binding { scope, name: name.to_owned(), root: rec.root.clone(), path: rec.path.clone() };
+            // `@user = @user` or a binding of a name by itself says nothing.
+            let circular = matches!(&binding.root, Root::Binding { scopes, name: n, .. } if *n == binding.name && scopes.contains(&binding.scope));
+            if !circular && !self.facts.bindings.contains(&binding) {
+                self.facts.bindings.push(binding);
+            }
+        }
+    }
+
+    /// `render` in a template or controller: the partial's locals are bound to what is passed —
+    /// `render "tag", tag: @tag`, `render partial: "tag", locals: { tag: t }`, `render partial:
+    /// "tag", collection: @tags, as: :tag`, `render @tags` (each record, as `tag`, in
+    /// `tags/_tag`).
+    pub(super) fn render(&mut self, args: &[Node<'_>]) {
+        let Some(here) = self.controller_views().or(self.view_dir.as_deref()).map(str::to_owned) else { return };
+        let options: Vec<Node<'_>> = args.iter().flat_map(|a| pairs(*a)).collect();
+        let option = |name: &str| {
+            options.iter().find_map(|p| {
+                let key = p.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code))?;
+                (key.0 == name).then(|| p.child_by_field_id(*field::VALUE)).flatten()
+            })
+        };
+        // The partial: a string first argument, `partial:`, or a record's or collection's own.
+        let named = args
+            .first()
+            .filter(|a| a.kind() == "string")
+            .or(option("partial").as_ref())
+            .and_then(|n| string_value(*n, self.code));
+        let string_first = args.first().is_some_and(|a| a.kind() == "string");
+        let (partial, passed) = match named {
+            Some(name) => (name, None),
+            None => {
+                let Some(value) = args.first().filter(|a| !matches!(a.kind(), "pair" | "hash")) else { return };
+                let Some(ty) = self.eval(*value) else { return };
+                let Some(model) = guessed_model(&ty) else { return };
+                let singular = inflect::underscore(inflect::demodulize(&model));
+                (format!("{}/{singular}", inflect::pluralize(&singular)), Some((singular, ty)))
+            }
+        };
+        let (dir, name) = match partial.rsplit_once('/') {
+            Some((dir, name)) => (dir.to_owned(), name.to_owned()),
+            None => (here, partial.clone()),
+        };
+        let scope = partial_scope(&dir, name.trim_start_matches('_'));
+        if let Some((local, ty)) = passed {
+            self.bind_for(scope.clone(), &local, &ty);
+        }
+        for key in ["collection", "object"] {
+            if let Some(value) = option(key)
+                && let Some(ty) = self.eval(value)
+            {
+                let local = option("as").and_then(|a| string_value(a, self.code)).unwrap_or_else(|| name.clone());
+                self.bind_for(scope.clone(), &local, &ty);
+            }
+        }
+        // `locals: { tag: @tag }`, or the pairs after the partial's name.
+        let locals: Vec<Node<'_>> = match option("locals") {
+            Some(hash) => pairs(hash),
+            None if string_first => options.clone(),
+            None => Vec::new(),
+        };
+        for pair in locals {
+            let (Some(key), Some(value)) = (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
+            else {
+                continue;
+            };
+            if let Some((local, _)) = symbol_or_string(key, self.code)
+                && let Some(ty) = self.eval(value)
+            {
+                self.bind_for(scope.clone(), &local, &ty);
+            }
+        }
+    }
+
+    /// The model of `form_with(model: @user)`, `form_for @user`, `form_for :user`.
+    pub(super) fn form_model(&self, args: &[Node<'_>]) -> Option<(Rec, Confidence)> {
+        for pair in args.iter().flat_map(|a| pairs(*a)) {
+            let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
+            if key.is_some_and(|(k, _)| k == "model")
+                && let Some(value) = pair.child_by_field_id(*field::VALUE)
+                // `model: [:admin, @user]`: a namespaced route, the record last.
+                && let Some(value) = if value.kind() == "array" { last_named_child(value) } else { Some(value) }
+                && let Some(Ty::Record(m, c)) = self.eval(value)
+            {
+                return Some((m, c.min(Confidence::Medium)));
+            }
+        }
+        let first = *args.first()?;
+        match first.kind() {
+            "simple_symbol" => {
+                symbol_or_string(first, self.code).map(|(s, _)| (Rec::model(inflect::camelize(&s)), Confidence::Medium))
+            }
+            "array" => match self.eval(last_named_child(first)?) {
+                Some(Ty::Record(m, c)) => Some((m, c.min(Confidence::Medium))),
+                _ => None,
+            },
+            _ => match self.eval(first) {
+                Some(Ty::Record(m, c)) => Some((m, c.min(Confidence::Medium))),
+                _ => None,
+            },
+        }
+    }
+
+    /// Strong parameters permitted for `model`: symbols are attributes, `x_attributes: […]` are
+    /// nested attributes of the associated model.
+    pub(super) fn permitted(&mut self, rec: &Rec, args: &[Node<'_>]) {
+        for arg in args {
+            match arg.kind() {
+                "simple_symbol" | "delimited_symbol" | "string" => {
+                    if let Some((column, offset)) = symbol_or_string(*arg, self.code)
+                        && is_identifier(&column)
+                    {
+                        self.hit_at(offset, rec.attribute(&column), RefKind::Query, Confidence::Medium);
+                    }
+                }
+                "array" => {
+                    let mut cursor = arg.walk();
+                    let items: Vec<Node<'_>> = arg.named_children(&mut cursor).collect();
+                    self.permitted(rec, &items);
+                }
+                "hash" | "pair" => {
+                    for pair in pairs(*arg) {
+                        let (Some(key), Some(value)) =
+                            (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
+                        else {
+                            continue;
+                        };
+                        let Some((name, offset)) = symbol_or_string(key, self.code) else { continue };
+                        if let Some(association) = name.strip_suffix("_attributes") {
+                            // Nested attributes: the association's records.
+                            self.permitted(&rec.via(association), &[value]);
+                        } else if is_identifier(&name) {
+                            // `tags: []` permits an array attribute.
+                            self.hit_at(offset, rec.attribute(&name), RefKind::Query, Confidence::Medium);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A route helper's nested parameters: `repo_subscriptions_path(repo_subscription: {
+    /// email_limit: 3 })` fills the form a controller reads back as the model's attributes, so
+    /// a key named after a model with a hash for value lists that model's attributes.
+    pub(super) fn route_params(&mut self, args: &[Node<'_>]) {
+        for pair in args.iter().flat_map(|a| pairs(*a)) {
+            let (Some(key), Some(value)) = (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
+            else {
+                continue;
+            };
+            if value.kind() != "hash" {
+                continue;
+            }
+            if let Some((name, _)) = symbol_or_string(key, self.code)
+                && let Some(Ty::Record(rec, confidence)) = named_like_model(&name)
+            {
+                self.hash_keys(value, &rec, confidence, false);
+            }
+        }
+    }
+}

@@ -1,0 +1,630 @@
+//! The walker: one pass over a file's tree, dispatching calls, assignments and methods.
+
+use super::*;
+
+/// The locals of one method, collected when first asked for.
+pub(super) struct MethodLocals<'a> {
+    pub(super) range: (usize, usize),
+    pub(super) names: OnceCell<HashSet<&'a str>>,
+}
+
+pub(super) struct Walker<'a> {
+    pub(super) path: &'a str,
+    pub(super) original: &'a str,
+    pub(super) code: &'a str,
+    pub(super) line_starts: Vec<usize>,
+    pub(super) facts: FileFacts,
+    pub(super) scopes: Vec<Scope>,
+    /// Local variable types, innermost frame last.
+    pub(super) frames: Vec<HashMap<String, Ty>>,
+    pub(super) in_instance_method: bool,
+    /// Local variables and parameters of the instance method being visited: any other bare
+    /// identifier there is a method call on `self`.
+    /// Computed on first use (most methods never need it), from the method's byte range.
+    pub(super) method_locals: Option<MethodLocals<'a>>,
+    pub(super) tree: &'a tree_sitter::Tree,
+    /// Heredoc bodies by the byte offset of their `<<~TAG`: the literal parts' byte ranges.
+    pub(super) heredocs: HashMap<usize, Vec<(usize, usize)>>,
+    /// The associated model while visiting an association's scope lambda
+    /// (`has_many :posts, -> { where(published: true) }` queries `Post`).
+    pub(super) association_scope: Option<Rec>,
+    /// For a template: its directory under `app/views/` (`admin/users`).
+    pub(super) view_dir: Option<String>,
+    /// The name of the method being visited (`as_json`: its `super(only: …)` serializes).
+    pub(super) method_name: Option<&'a str>,
+    /// For a partial (`app/views/home/_tag.html.erb`): the scope its locals are bound in.
+    pub(super) partial_scope: Option<String>,
+    /// Every name a template binds itself (assignments, block parameters), collected when first
+    /// asked for: any other bare name in a partial may be one of its locals.
+    pub(super) template_locals: OnceCell<HashSet<&'a str>>,
+}
+
+/// Heredoc bodies follow their line in the tree, in the order their `<<~TAG`s appear on it:
+/// pairing the n-th beginning with the n-th body in document order matches them.
+pub(super) fn heredocs(root: Node<'_>) -> HashMap<usize, Vec<(usize, usize)>> {
+    let mut beginnings = Vec::new();
+    let mut bodies = Vec::new();
+    // One cursor over the whole tree, pre-order.
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        match node.kind() {
+            "heredoc_beginning" => beginnings.push(node.start_byte()),
+            "heredoc_body" => {
+                let mut inner = node.walk();
+                let parts: Vec<(usize, usize)> = node
+                    .children(&mut inner)
+                    .filter(|c| c.kind() == "heredoc_content")
+                    .map(|c| (c.start_byte(), c.end_byte()))
+                    .collect();
+                bodies.push((node.start_byte(), parts));
+            }
+            _ => {}
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                beginnings.sort_unstable();
+                bodies.sort_by_key(|(start, _)| *start);
+                return beginnings.into_iter().zip(bodies.into_iter().map(|(_, parts)| parts)).collect();
+            }
+        }
+    }
+}
+
+impl<'a> Walker<'a> {
+    pub(super) fn new(path: &'a str, original: &'a str, code: &'a str, tree: &'a tree_sitter::Tree) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', original.as_bytes()).map(|i| i + 1));
+        Walker {
+            path,
+            original,
+            code,
+            line_starts,
+            facts: FileFacts::default(),
+            scopes: Vec::new(),
+            frames: vec![HashMap::new()],
+            in_instance_method: false,
+            method_locals: None,
+            tree,
+            association_scope: None,
+            heredocs: HashMap::new(),
+            view_dir: template_location(path).map(|(dir, _)| dir),
+            partial_scope: template_location(path).and_then(|(dir, name)| Some(partial_scope(&dir, &name?))),
+            template_locals: OnceCell::new(),
+            method_name: None,
+        }
+    }
+
+    pub(super) fn text(&self, node: Node<'_>) -> &'a str {
+        self.code.get(node.byte_range()).unwrap_or("")
+    }
+
+    pub(super) fn line_col(&self, offset: usize) -> (u32, u32) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let column = self.original.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        (line as u32, column as u32)
+    }
+
+    pub(super) fn snippet(&self, line: u32) -> String {
+        let start = self.line_starts.get(line as usize - 1).copied().unwrap_or(0);
+        let end = self.line_starts.get(line as usize).map_or(self.original.len(), |e| e.saturating_sub(1));
+        self.original.get(start..end).unwrap_or("").trim().to_owned()
+    }
+
+    pub(super) fn hit_at(&mut self, offset: usize, target: Target, kind: RefKind, confidence: Confidence) {
+        let (line, column) = self.line_col(offset);
+        let snippet = self.snippet(line);
+        self.facts.hits.push(Hit { line, column, target, kind, confidence, snippet });
+    }
+
+    pub(super) fn column_hit(
+        &mut self,
+        node: Node<'_>,
+        rec: &Rec,
+        column: &str,
+        kind: RefKind,
+        confidence: Confidence,
+    ) {
+        if !is_identifier(column) {
+            return;
+        }
+        self.hit_at(node.start_byte(), rec.attribute(column), kind, confidence);
+    }
+
+    pub(super) fn visit(&mut self, node: Node<'_>) {
+        match node.kind() {
+            "comment" => {}
+            "module" => self.visit_namespace(node, false),
+            "class" => self.visit_namespace(node, true),
+            "method" => self.visit_method(node, true),
+            "singleton_method" => self.visit_method(node, false),
+            "singleton_class" => {
+                let saved = std::mem::replace(&mut self.in_instance_method, false);
+                self.visit_children(node);
+                self.in_instance_method = saved;
+            }
+            "assignment" | "operator_assignment" => {
+                self.assignment(node);
+                self.visit_children(node);
+            }
+            "call" => self.visit_call(node),
+            "binary" => {
+                // `rows << {…}`: one more literal the local holds.
+                if let (Some(left), Some(op), Some(right)) = (
+                    node.child_by_field_id(*field::LEFT),
+                    node.child_by_field_id(*field::OPERATOR),
+                    node.child_by_field_id(*field::RIGHT),
+                ) && left.kind() == "identifier"
+                    && self.text(op) == "<<"
+                    && matches!(right.kind(), "hash" | "array" | "simple_symbol" | "string")
+                {
+                    self.extend_literal(self.text(left), right);
+                }
+                self.visit_children(node);
+            }
+            "identifier" if self.in_instance_method => self.dirty_attribute(node),
+            "identifier" => {
+                // A bare macro in a class body: `has_secure_password`, `primary_abstract_class`.
+                if let Some(index) = self.scopes.last().and_then(|s| s.model) {
+                    let name = self.text(node);
+                    self.declaration(node, index, name, &[]);
+                }
+            }
+            "element_reference" => {
+                self.element_reference(node);
+                self.visit_children(node);
+            }
+            _ => self.visit_children(node),
+        }
+    }
+
+    pub(super) fn visit_children(&mut self, node: Node<'_>) {
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            self.visit(child);
+        }
+    }
+
+    pub(super) fn visit_method(&mut self, node: Node<'_>, instance: bool) {
+        let name = node.child_by_field_id(*field::NAME).map(|n| self.text(n)).unwrap_or("");
+        if !instance && name == "table_name_prefix" {
+            // `def self.table_name_prefix; "admin_"; end` in a namespace module.
+            if let Some(body) = node.child_by_field_id(*field::BODY)
+                && let Some(prefix) = first_string(body, self.code)
+                && let Some(scope) = self.scopes.last_mut()
+            {
+                scope.table_prefix = Some(prefix);
+            }
+        }
+        if !instance
+            && name == "table_name"
+            && let Some(index) = self.scopes.last().and_then(|s| s.model)
+            && let Some(body) = node.child_by_field_id(*field::BODY)
+            && let Some(string) = first_string_node(body)
+            && let Some((table, offset)) = symbol_or_string(string, self.code)
+        {
+            // `def self.table_name = "legacy_users"`: the method form of `self.table_name =`.
+            self.facts.models[index].table = Some(table.clone());
+            self.hit_at(offset, Target::Table { table }, RefKind::Declaration, Confidence::High);
+        }
+        if instance
+            && let Some(column) = name.strip_suffix('=')
+            && is_identifier(column)
+            && let Some(model) = self.current_model()
+            && let Some(name_node) = node.child_by_field_id(*field::NAME)
+        {
+            // `def selector=(s) … super` in a model overrides the attribute's writer: the column
+            // is written through it (a name that is no column is dropped by resolution).
+            self.hit_at(name_node.start_byte(), model.attribute(column), RefKind::Query, Confidence::Medium);
+        }
+        let saved_name = self.method_name.replace(name);
+        let saved = std::mem::replace(&mut self.in_instance_method, instance);
+        let locals = MethodLocals { range: (node.start_byte(), node.end_byte()), names: OnceCell::new() };
+        let saved_locals = std::mem::replace(&mut self.method_locals, instance.then_some(locals));
+        self.frames.push(HashMap::new());
+        let name_node = node.child_by_field_id(*field::NAME);
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor).filter(|c| Some(*c) != name_node) {
+            self.visit(child);
+        }
+        self.frames.pop();
+        self.method_locals = saved_locals;
+        self.in_instance_method = saved;
+        self.method_name = saved_name;
+    }
+
+    pub(super) fn element_reference(&mut self, node: Node<'_>) {
+        let Some(object) = node.child_by_field_id(*field::OBJECT) else { return };
+        let Some(index) = node.named_child(1) else { return };
+        let Some((column, offset)) = symbol_or_string(index, self.code) else { return };
+        let model = match self.eval(object) {
+            Some(Ty::Arel(rec, confidence)) | Some(Ty::Record(rec, confidence)) => Some((rec, confidence)),
+            _ if object.kind() == "call" => {
+                // `User.columns_hash["email"]`, `User.attribute_types["email"]`.
+                let method = object.child_by_field_id(*field::METHOD).map(|m| self.text(m));
+                match (method, object.child_by_field_id(*field::RECEIVER).and_then(|r| self.eval(r))) {
+                    (Some("columns_hash" | "attribute_types" | "column_defaults"), Some(Ty::Relation(m, c))) => {
+                        Some((m, c))
+                    }
+                    _ => None,
+                }
+            }
+            // `attributes["reply"]` in a model's instance method.
+            _ if object.kind() == "identifier"
+                && self.text(object) == "attributes"
+                && self.not_a_local("attributes") =>
+            {
+                self.current_model().map(|m| (m, Confidence::High))
+            }
+            _ if object.kind() == "self" && self.in_instance_method => {
+                self.current_model().map(|m| (m, Confidence::High))
+            }
+            _ => None,
+        };
+        if let Some((rec, confidence)) = model
+            && is_identifier(&column)
+        {
+            self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence);
+        }
+    }
+
+    pub(super) fn visit_call(&mut self, node: Node<'_>) {
+        let block_binding = self.call(node);
+        let association = self.association_target(node);
+        let saved_scope = if association.is_some() {
+            std::mem::replace(&mut self.association_scope, association)
+        } else {
+            self.association_scope.clone()
+        };
+        self.visit_call_children(node, block_binding);
+        self.association_scope = saved_scope;
+    }
+
+    pub(super) fn visit_call_children(&mut self, node: Node<'_>, block_binding: Option<Ty>) {
+        let method_node = node.child_by_field_id(*field::METHOD);
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor).filter(|c| Some(*c) != method_node) {
+            if matches!(child.kind(), "do_block" | "block") {
+                self.frames.push(HashMap::new());
+                if let Some(ty) = block_binding.clone()
+                    && let Some(param) = first_block_param(child, self.code)
+                {
+                    self.bind(param, ty);
+                }
+                self.visit(child);
+                self.frames.pop();
+            } else {
+                self.visit(child);
+            }
+        }
+    }
+
+    /// Emit the hits of one call; return what its block's first parameter is.
+    pub(super) fn call(&mut self, node: Node<'_>) -> Option<Ty> {
+        let method_node = node.child_by_field_id(*field::METHOD);
+        let method = method_node.map(|m| self.text(m)).unwrap_or("");
+        let receiver = node.child_by_field_id(*field::RECEIVER);
+        let args = arguments(node);
+
+        if let Some(r) = receiver
+            && r.kind() == "identifier"
+            && matches!(method, "push" | "append" | "concat" | "unshift" | "prepend" | "merge!" | "<<")
+            && matches!(self.lookup(self.text(r)), Some(Ty::Literal(_)))
+        {
+            let name = self.text(r);
+            for arg in &args {
+                self.extend_literal(name, *arg);
+            }
+            return None;
+        }
+        if receiver.is_none() {
+            if let Some(index) = self.scopes.last().and_then(|s| s.model)
+                && !self.in_instance_method
+                && let Some(rest) = method.strip_prefix("create_")
+                && !self.facts.models[index].associations.iter().any(|a| a.name == rest.trim_end_matches('!'))
+            {
+                // A model's own creating helper (`create_without_dupe!(user: u, note: n)`), not
+                // a has_one's `create_<association>`: its hash is the model's attributes.
+                let rec = Rec::model(self.facts.models[index].class.clone());
+                for arg in &args {
+                    self.hash_keys(*arg, &rec, Confidence::Medium, false);
+                }
+            }
+            if self.in_instance_method
+                && args.is_empty()
+                && let Some(method_node) = method_node
+            {
+                self.dirty_attribute(method_node);
+            }
+            if let Some(index) = self.scopes.last().and_then(|s| s.model)
+                && !self.in_instance_method
+                && self.declaration(node, index, method, &args)
+            {
+                return None;
+            }
+            if let Some(model) = self.scopes.last().and_then(|s| s.serializes.clone())
+                && !self.in_instance_method
+                && matches!(method, "attributes" | "attribute" | "fields" | "field" | "identifier")
+            {
+                let rec = Rec::model(model);
+                for arg in &args {
+                    if let Some((column, offset)) = symbol_or_string(*arg, self.code) {
+                        let target = rec.attribute(&column);
+                        if is_identifier(target_column(&target)) {
+                            self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+                        }
+                    }
+                }
+                return None;
+            }
+            if FORM_HELPERS.contains(&method) {
+                return self.form_model(&args).map(|(m, c)| Ty::Form(m, c));
+            }
+            if method == "render" {
+                self.render(&args);
+                return None;
+            }
+            if method.ends_with("_path") || method.ends_with("_url") {
+                self.route_params(&args);
+            }
+        }
+
+        if let Some(receiver) = receiver {
+            let receiver_text = self.text(receiver);
+            // Strong parameters: `params.require(:user).permit(:email, …)`, `params.expect(user: […])`.
+            if method == "permit"
+                && receiver.kind() == "call"
+                && receiver.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "require")
+                && receiver.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.text(r) == "params")
+            {
+                if let Some((key, _)) = arguments(receiver).first().and_then(|a| symbol_or_string(*a, self.code)) {
+                    self.permitted(&Rec::model(inflect::camelize(&key)), &args);
+                }
+                return None;
+            }
+            if method == "expect" && receiver_text == "params" {
+                for pair in args.iter().flat_map(|a| pairs(*a)) {
+                    if let (Some(key), Some(value)) =
+                        (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
+                        && let Some((key, _)) = symbol_or_string(key, self.code)
+                    {
+                        self.permitted(&Rec::model(inflect::camelize(&key)), &[value]);
+                    }
+                }
+                return None;
+            }
+            // jbuilder: `json.extract! user, :a`, `json.(user, :a)`, `json.array! @users, :a`.
+            if receiver_text == "json" && matches!(method, "extract!" | "" | "array!") {
+                if let Some((first, rest)) = args.split_first()
+                    && let Some(Ty::Record(rec, c) | Ty::Relation(rec, c)) = self.eval(*first)
+                {
+                    for arg in rest {
+                        if let Some((column, offset)) = symbol_or_string(*arg, self.code)
+                            && is_identifier(&column)
+                        {
+                            self.hit_at(offset, rec.attribute(&column), RefKind::Query, c.min(Confidence::Medium));
+                        }
+                    }
+                }
+                return None;
+            }
+            if receiver_text == "json" {
+                return None;
+            }
+            // Form builders: `f.text_field :email`, `f.fields_for :address do |af|`.
+            if let Some(Ty::Form(rec, confidence)) = self.eval(receiver) {
+                if matches!(method, "fields_for" | "fields" | "simple_fields_for") {
+                    // The nested form is for the association's records.
+                    let nested = args.first().and_then(|a| symbol_or_string(*a, self.code)).map(|(k, _)| k)?;
+                    return Some(Ty::Form(rec.via(&nested), confidence.min(Confidence::Medium)));
+                }
+                if !FORM_NON_FIELDS.contains(&method)
+                    && let Some(first) = args.first()
+                    && let Some((column, offset)) = symbol_or_string(*first, self.code)
+                    && is_identifier(&column)
+                {
+                    self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
+                }
+                return None;
+            }
+        }
+
+        // The model the call is made against.
+        let subject = match receiver {
+            // `where.not(…)` inside a model: the receiver is the bare `where`.
+            Some(r) if r.kind() == "identifier" && self.text(r) == "where" => {
+                self.current_model().map(|m| Ty::Relation(m, Confidence::High))
+            }
+            Some(r) => self.eval(r),
+            None => self.implicit_self(),
+        };
+        let subject = subject?;
+        let (rec, confidence) = match &subject {
+            Ty::Relation(m, c) | Ty::Record(m, c) => (m.clone(), *c),
+            Ty::Arel(..) | Ty::Form(..) | Ty::Value | Ty::Literal(_) => return None,
+        };
+        // `User.where(…)`, `User.find(…)`: the class itself used through ActiveRecord's API is a
+        // use of its table (resolution drops classes that are no model).
+        if let Some(r) = receiver
+            && matches!(r.kind(), "constant" | "scope_resolution")
+            && is_active_record_api(method)
+        {
+            let name = self.text(r).trim_start_matches("::").to_owned();
+            self.hit_at(r.start_byte(), Target::Model { model: name }, RefKind::Query, Confidence::High);
+        }
+
+        let mut known = false;
+        if HASH_KEY_METHODS.contains(&method) {
+            known = true;
+            let where_like = matches!(method, "where" | "not" | "rewhere" | "where_not" | "find_by" | "exists?");
+            let bulk = matches!(method, "insert" | "insert!" | "upsert" | "insert_all" | "insert_all!" | "upsert_all");
+            for arg in &args {
+                if bulk && arg.kind() == "pair" {
+                    // Options of a bulk write: `unique_by: :email`, `update_only: [:name]`.
+                    let key = arg.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
+                    if let Some((key, _)) = key
+                        && matches!(key.as_str(), "unique_by" | "update_only")
+                        && let Some(value) = arg.child_by_field_id(*field::VALUE)
+                    {
+                        for (column, offset) in strings_in(value, self.code) {
+                            if is_identifier(&column) {
+                                self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let held = self.literals(*arg);
+                if held.is_empty() {
+                    self.hash_keys(*arg, &rec, confidence, where_like);
+                }
+                for literal in held {
+                    self.hash_keys(literal, &rec, confidence.min(Confidence::Medium), false);
+                }
+            }
+        }
+        if SYMBOL_METHODS.contains(&method) {
+            known = true;
+            let only_first = FIRST_ARG_ONLY.contains(&method);
+            for (i, arg) in args.iter().enumerate() {
+                if only_first && i > 0 {
+                    break;
+                }
+                if matches!(arg.kind(), "simple_symbol" | "delimited_symbol")
+                    && let Some((column, offset)) = symbol_or_string(*arg, self.code)
+                {
+                    let target = rec.attribute(&column);
+                    if is_identifier(target_column(&target)) {
+                        self.hit_at(offset, target, RefKind::Query, confidence);
+                    }
+                } else if arg.kind() == "hash" || arg.kind() == "pair" {
+                    self.hash_keys(*arg, &rec, confidence, false);
+                } else {
+                    // `User.select(*attrs)` with `attrs = %w[id karma]`.
+                    for literal in self.literals(*arg) {
+                        for (column, offset) in strings_in(literal, self.code) {
+                            if is_identifier(&column) {
+                                let c = confidence.min(Confidence::Medium);
+                                self.hit_at(offset, rec.attribute(&column), RefKind::Query, c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let serializes = |name: &str| matches!(name, "as_json" | "to_json" | "serializable_hash" | "to_xml");
+        if serializes(method) || (method == "super" && self.method_name.is_some_and(serializes)) {
+            known = true;
+            self.serialized_attributes(&rec, confidence, &args);
+        }
+        if matches!(method, "try" | "try!" | "public_send" | "send" | "[]")
+            && matches!(subject, Ty::Record(..))
+            && let Some((column, offset)) = args.first().and_then(|a| symbol_or_string(*a, self.code))
+            && is_identifier(&column)
+        {
+            // `current_user.try(:favorite_languages)`, `record.public_send(:email)`.
+            known = true;
+            self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
+        }
+        if FRAGMENT_METHODS.contains(&method) {
+            known = true;
+            let first =
+                args.first().copied().map(|a| if a.kind() == "array" { a.named_child(0).unwrap_or(a) } else { a });
+            let fragments: Vec<Node<'_>> = if matches!(method, "where" | "not" | "rewhere" | "having" | "update_all") {
+                first.into_iter().collect()
+            } else {
+                args.clone()
+            };
+            for arg in fragments {
+                self.fragment(arg, &rec, confidence);
+            }
+        }
+        if let Some(columns) = dynamic_finder(method)
+            && let Some(method_node) = method_node
+        {
+            known = true;
+            let mut offset = method_node.start_byte() + (method.len() - columns.len());
+            for column in columns.trim_end_matches('!').split("_and_") {
+                self.hit_at(offset, rec.attribute(column), RefKind::Query, confidence);
+                offset += column.len() + "_and_".len();
+            }
+        }
+
+        // A block over a relation's records.
+        let block_ty = match &subject {
+            Ty::Relation(m, c) if RECORD_ITERATORS.contains(&method) => Some(Ty::Record(m.clone(), *c)),
+            Ty::Relation(m, c) if matches!(method, "find_in_batches" | "in_batches") => {
+                Some(Ty::Relation(m.clone(), *c))
+            }
+            Ty::Record(m, c) if matches!(method, "tap" | "then" | "with_lock") => Some(Ty::Record(m.clone(), *c)),
+            _ => None,
+        };
+
+        // An attribute read on a record: `user.email`, `user.email_changed?`.
+        if !known
+            && let (Some(_), Ty::Record(rec, confidence), Some(method_node)) = (receiver, &subject, method_node)
+            && args.is_empty()
+            && method_node.kind() == "identifier"
+            && block_ty.is_none()
+            && !RECORD_METHODS.contains(&method)
+            && !RELATION_METHODS.contains(&method)
+        {
+            // A plural name may be a has_many association or a column (`comment.flags`):
+            // resolution knows the model's associations and decides.
+            let column = attribute_of(method);
+            if is_identifier(column) && !NOT_ATTRIBUTES.contains(&method) {
+                let offset = method_node.start_byte() + method.find(column).unwrap_or(0);
+                self.hit_at(offset, rec.attribute(column), RefKind::Query, *confidence);
+            }
+        }
+        block_ty
+    }
+
+    /// Keys of hash arguments: `where(email: x)`, `where("email" => x)`, and in `where`-like
+    /// calls `where(posts: { title: t })` (a column of table `posts`).
+    pub(super) fn hash_keys(&mut self, arg: Node<'_>, rec: &Rec, confidence: Confidence, where_like: bool) {
+        match arg.kind() {
+            "array" => {
+                // `insert_all([{…}, {…}])`
+                let mut cursor = arg.walk();
+                let items: Vec<Node<'_>> = arg.named_children(&mut cursor).collect();
+                for item in items {
+                    if item.kind() == "hash" {
+                        self.hash_keys(item, rec, confidence, false);
+                    }
+                }
+            }
+            "hash" | "pair" => {
+                for pair in pairs(arg) {
+                    let Some(key) = pair.child_by_field_id(*field::KEY) else { continue };
+                    let Some((name, offset)) = symbol_or_string(key, self.code) else { continue };
+                    let value = pair.child_by_field_id(*field::VALUE);
+                    if where_like && let Some(value) = value.filter(|v| v.kind() == "hash") {
+                        for inner in pairs(value) {
+                            if let Some(k) = inner.child_by_field_id(*field::KEY)
+                                && let Some((column, at)) = symbol_or_string(k, self.code)
+                                && is_identifier(&column)
+                            {
+                                let target = Target::Column { table: name.clone(), column };
+                                self.hit_at(at, target, RefKind::Query, confidence);
+                            }
+                        }
+                        continue;
+                    }
+                    let target = rec.attribute(&name);
+                    if is_identifier(target_column(&target)) {
+                        self.hit_at(offset, target, RefKind::Query, confidence);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
