@@ -251,6 +251,37 @@ impl Walker<'_> {
         self.repo_keywords(name, &args[1..], &source);
     }
 
+    /// The rows handed to `insert_all`: a list's items, or what `Enum.map(…, fn … -> %{…} end)`
+    /// and `for … do %{…} end` produce (their body's last expression).
+    fn rows_of<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let last_of = |body: Node<'t>| {
+            let mut cursor = body.walk();
+            body.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
+        };
+        match node.kind() {
+            "list" => {
+                let mut cursor = node.walk();
+                node.named_children(&mut cursor).collect()
+            }
+            "call" => match self.callee(node) {
+                Some((_, Some(remote))) if matches!(self.text(remote), "Enum" | "Stream") => {
+                    let mut out = Vec::new();
+                    for f in arguments(node).into_iter().filter(|a| a.kind() == "anonymous_function") {
+                        let mut cursor = f.walk();
+                        let clauses: Vec<Node<'t>> = f.named_children(&mut cursor).collect();
+                        out.extend(
+                            clauses.into_iter().filter_map(|c| c.child_by_field_name("right")).filter_map(last_of),
+                        );
+                    }
+                    out
+                }
+                Some(("for", None)) => do_block(node).and_then(last_of).into_iter().collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
     pub(super) fn repo_keywords(&mut self, name: &str, args: &[Node<'_>], source: &Source) {
         match name {
             "get_by" | "get_by!" | "exists?" => {
@@ -270,9 +301,7 @@ impl Walker<'_> {
                 }
             }
             "insert_all" => {
-                if let Some(list) = args.first().filter(|a| a.kind() == "list") {
-                    let mut cursor = list.walk();
-                    let rows: Vec<Node<'_>> = list.named_children(&mut cursor).collect();
+                if let Some(rows) = args.first().map(|a| self.rows_of(*a)) {
                     for row in rows {
                         let keys = if row.kind() == "map" {
                             let mut c = row.walk();
