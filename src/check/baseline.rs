@@ -123,12 +123,17 @@ fn replayed(config: &Config) -> Result<Option<Schema>> {
     if sources.is_empty() {
         return Ok(None);
     }
-    history.sort_by(|a, b| compare_versions(&a.version, &b.version));
     let mut schema = Schema::new(config.registry.dialect);
+    replay_onto(&mut schema, history);
+    Ok(Some(schema))
+}
+
+fn replay_onto(schema: &mut Schema, mut history: Vec<Migration>) {
+    history.sort_by(|a, b| compare_versions(&a.version, &b.version));
     for m in &history {
         for op in &m.up {
             if !matches!(op.kind, OpKind::DropTable { .. } | OpKind::DropColumn { .. }) {
-                let _ = crate::migration::apply::apply(&mut schema, op);
+                let _ = crate::migration::apply::apply(schema, op);
             }
         }
         if !m.version.is_empty() {
@@ -136,6 +141,24 @@ fn replayed(config: &Config) -> Result<Option<Schema>> {
         }
     }
     schema.canonicalize();
+}
+
+/// The schema the apps' references resolve against: [`current`], and over a dump that records
+/// its migration versions, the registered migrations newer than its last one (replayed as
+/// [`replayed`] does). A committed dump often lags the migrations beside it, and a column a
+/// later migration adds is as real to the code that reads it as one the dump holds.
+pub fn for_references(config: &Config) -> Result<Option<Schema>> {
+    let Some(mut schema) = current(config)? else { return Ok(None) };
+    let Some(SchemaSetting::File(_)) = &config.registry.schema else { return Ok(Some(schema)) };
+    let Some(last) = schema.migrations.iter().max_by(|a, b| compare_versions(a, b)).cloned() else {
+        return Ok(Some(schema));
+    };
+    let root = crate::check::gather::report_root(config);
+    let (mut history, _) = history(config, None, &root, &mut None, &mut Vec::new())?;
+    history.retain(|m| compare_versions(&m.version, &last) == std::cmp::Ordering::Greater);
+    if !history.is_empty() {
+        replay_onto(&mut schema, history);
+    }
     Ok(Some(schema))
 }
 
