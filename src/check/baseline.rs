@@ -119,7 +119,7 @@ pub fn current(config: &Config) -> Result<Option<Schema>> {
 fn replayed(config: &Config) -> Result<Option<Schema>> {
     let root = crate::check::gather::report_root(config);
     let mut registry = None;
-    let (mut history, sources) = history(config, None, &root, &mut registry, &mut Vec::new())?;
+    let (history, sources) = history(config, None, &root, &mut registry, &mut Vec::new())?;
     if sources.is_empty() {
         return Ok(None);
     }
@@ -128,12 +128,25 @@ fn replayed(config: &Config) -> Result<Option<Schema>> {
     Ok(Some(schema))
 }
 
+/// Drops are skipped, except a table's that a later migration creates anew (hexpm drops and
+/// re-creates `package_reports`): the new definition replaces the old one.
 fn replay_onto(schema: &mut Schema, mut history: Vec<Migration>) {
     history.sort_by(|a, b| compare_versions(&a.version, &b.version));
+    let ops: Vec<&crate::migration::Operation> = history.iter().flat_map(|m| &m.up).collect();
+    let recreated = |at: usize, dropped: &crate::schema::QualifiedName| {
+        ops[at..].iter().any(|op| matches!(&op.kind, OpKind::CreateTable { table, .. } if table == dropped))
+    };
+    let mut at = 0;
     for m in &history {
         for op in &m.up {
-            if !matches!(op.kind, OpKind::DropTable { .. } | OpKind::DropColumn { .. }) {
-                let _ = crate::migration::apply::apply(schema, op);
+            at += 1;
+            match &op.kind {
+                // Whatever still references it: the keys point at the new table by name.
+                OpKind::DropTable { table, .. } if recreated(at, table) => schema.tables.retain(|t| &t.name != table),
+                OpKind::DropTable { .. } | OpKind::DropColumn { .. } => {}
+                _ => {
+                    let _ = crate::migration::apply::apply(schema, op);
+                }
             }
         }
         if !m.version.is_empty() {
