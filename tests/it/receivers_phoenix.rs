@@ -444,6 +444,18 @@ const HUB_FACTORY: &str = r#"defmodule Hub.Factory do
 end
 "#;
 
+const HUB_REGISTRY: &str = r#"defmodule Hub.Registry do
+  import Ecto.Query
+
+  def optional_deps do
+    from(r in Hub.Release,
+      left_join: q in assoc(r, :requirements),
+      select: {r.id, fragment("bool_or(?)", q.optional)}
+    )
+  end
+end
+"#;
+
 const HUB_CONTROLLER: &str = r#"defmodule HubWeb.ReleaseController do
   use HubWeb, :controller
 
@@ -482,6 +494,7 @@ fn scan_hub() -> (tempfile::TempDir, ScanResult) {
         ("lib/hub/advisories.ex", HUB_ADVISORIES),
         ("lib/hub/billing.ex", HUB_BILLING),
         ("lib/hub/factory.ex", HUB_FACTORY),
+        ("lib/hub/registry.ex", HUB_REGISTRY),
         ("lib/hub_web/controllers/release_controller.ex", HUB_CONTROLLER),
         ("lib/hub_web/templates/release/show.html.heex", HUB_SHOW),
         ("lib/hub_web/templates/release/versions.html.heex", HUB_VERSIONS),
@@ -519,6 +532,8 @@ fn records_are_typed_by_context_list_and_pipeline() {
             "lib/hub/requirement.ex:6",
             // `fn req ->` over `requirements`: `req` abbreviates the element's schema.
             "lib/hub/billing.ex:18",
+            // A join binding over `assoc(r, :requirements)`.
+            "lib/hub/registry.ex:7",
             // `for req <- requirements` in a template; `@request`, a `Repo.get!` at the end of a
             // pipeline through `assoc(:requirements)`.
             "lib/hub_web/templates/release/versions.html.heex:5",

@@ -93,6 +93,11 @@ enum Source {
     Schema(String),
     /// A schemaless query over a table: `from u in "users"`.
     Table(String),
+    /// The records of a schema's association: `join: a in assoc(p, :security_advisories)`.
+    Assoc {
+        model: String,
+        assoc: String,
+    },
 }
 
 #[derive(Default)]
@@ -219,6 +224,11 @@ impl<'a> Walker<'a> {
         }
         let target = match source {
             Source::Table(table) => Target::Column { table: table.clone(), column: field.to_owned() },
+            Source::Assoc { model, assoc } => Target::Chain {
+                root: Root::Model { model: model.clone() },
+                path: vec![assoc.clone()],
+                attribute: Some(field.to_owned()),
+            },
             Source::Schema(module) => {
                 // A field of this file's own schema is known by its source column.
                 let own = self.modules.iter().rev().find_map(|m| match &m.schema {
@@ -1111,6 +1121,7 @@ impl<'a> Walker<'a> {
         let schema = match &element.0 {
             Source::Schema(m) => inflect::underscore(m.rsplit('.').next().unwrap_or(m)),
             Source::Table(t) => inflect::singularize(t),
+            Source::Assoc { assoc, .. } => inflect::singularize(assoc),
         };
         if NOT_RECORDS.contains(&var) && !schema.starts_with(var) {
             return;

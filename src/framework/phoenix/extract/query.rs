@@ -153,6 +153,16 @@ impl Walker<'_> {
             "identifier" if matches!(self.text(node), "query" | "queryable") => self.current_schema(),
             "call" => {
                 let (name, remote) = self.callee(node)?;
+                // `assoc(p, :security_advisories)` on a binding of a schema.
+                if name == "assoc"
+                    && remote.is_none()
+                    && let [var, assoc, ..] = arguments(node).as_slice()
+                    && var.kind() == "identifier"
+                    && let Some(Source::Schema(model)) = self.lookup(self.text(*var))
+                    && let Some((assoc, _)) = atom(*assoc, self.src)
+                {
+                    return Some(Source::Assoc { model, assoc });
+                }
                 if name == "from" && remote.is_none() {
                     let first = arguments(node).into_iter().next()?;
                     return self.binding_in(first).map(|(_, s)| s).or_else(|| self.source_of(first));
@@ -211,6 +221,11 @@ impl Walker<'_> {
                             Target::ModelColumn { model: m.clone(), column: column.to_owned() }
                         }
                         (None, Source::Table(t)) => Target::Column { table: t.clone(), column: column.to_owned() },
+                        (None, Source::Assoc { model, assoc }) => Target::Chain {
+                            root: Root::Model { model: model.clone() },
+                            path: vec![assoc.clone()],
+                            attribute: Some(column.to_owned()),
+                        },
                     };
                     self.hit_at(origin + offset, target, RefKind::Sql, Confidence::Medium);
                 }

@@ -42,7 +42,7 @@ impl Walker<'_> {
         match node.kind() {
             "identifier" => match self.lookup(self.text(node)) {
                 Some(Source::Schema(model)) => Some(Root::Model { model }),
-                Some(Source::Table(_)) => None,
+                Some(Source::Table(_) | Source::Assoc { .. }) => None,
                 None => match self.named_record(node) {
                     Some(Source::Schema(model)) => Some(Root::Model { model }),
                     _ => None,
