@@ -1277,7 +1277,10 @@ fn ok_var<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
 /// local validators of the same shape (`validate_nil_field(changeset, :session_token, …)`).
 fn is_changeset_fn(name: &str, remote: Option<&str>) -> bool {
     CHANGESET_FIRST.contains(&name)
-        || (remote.is_none() && (name.starts_with("validate_") || name.ends_with("_constraint")))
+        || (remote.is_none()
+            && (name.starts_with("validate_") || name.ends_with("_constraint"))
+            // `assoc_constraint(:author)` names an association, not a column.
+            && !name.ends_with("assoc_constraint"))
 }
 
 fn is_plural(name: &str) -> bool {
