@@ -77,7 +77,8 @@ def registry(app, target, repo, schema):
     ]
     if target.get("path"):
         lines.append(f"path = {q(target['path'])}")
-    if target.get("migrations") and not schema:
+    # Beside a dump too: `refs` replays the migrations newer than the dump's last version.
+    if target.get("migrations"):
         lines.append(f"migrations = {q(target['migrations'])}")
     for key in ("include", "exclude"):
         if target.get(key):

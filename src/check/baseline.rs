@@ -119,19 +119,55 @@ pub fn current(config: &Config) -> Result<Option<Schema>> {
 fn replayed(config: &Config) -> Result<Option<Schema>> {
     let root = crate::check::gather::report_root(config);
     let mut registry = None;
-    let (mut history, sources) = history(config, None, &root, &mut registry, &mut Vec::new())?;
+    let (history, sources) = history(config, None, &root, &mut registry, &mut Vec::new())?;
     if sources.is_empty() {
         return Ok(None);
     }
-    history.sort_by(|a, b| compare_versions(&a.version, &b.version));
     let mut schema = Schema::new(config.registry.dialect);
-    // The step never fails: an operation that cannot be applied is passed over (see above).
-    let _ = crate::migration::apply::replay_with(&mut schema, &history, |schema, op| {
-        if !matches!(op.kind, OpKind::DropTable { .. } | OpKind::DropColumn { .. }) {
-            let _ = crate::migration::apply::apply(schema, op);
+    replay_onto(&mut schema, history);
+    Ok(Some(schema))
+}
+
+/// Drops are skipped, except a table's that a later migration creates anew (hexpm drops and
+/// re-creates `package_reports`): the new definition replaces the old one.
+fn replay_onto(schema: &mut Schema, mut history: Vec<Migration>) {
+    history.sort_by(|a, b| compare_versions(&a.version, &b.version));
+    let ops: Vec<&crate::migration::Operation> = history.iter().flat_map(|m| &m.up).collect();
+    let recreated = |at: usize, dropped: &crate::schema::QualifiedName| {
+        ops[at..].iter().any(|op| matches!(&op.kind, OpKind::CreateTable { table, .. } if table == dropped))
+    };
+    let mut at = 0;
+    // The step never fails: an operation that cannot be applied is passed over (see `replayed`).
+    let _ = crate::migration::apply::replay_with(schema, &history, |schema, op| {
+        at += 1;
+        match &op.kind {
+            // Whatever still references it: the keys point at the new table by name.
+            OpKind::DropTable { table, .. } if recreated(at, table) => schema.tables.retain(|t| &t.name != table),
+            OpKind::DropTable { .. } | OpKind::DropColumn { .. } => {}
+            _ => {
+                let _ = crate::migration::apply::apply(schema, op);
+            }
         }
         Ok(Vec::new())
     });
+}
+
+/// The schema the apps' references resolve against: [`current`], and over a dump that records
+/// its migration versions, the registered migrations newer than its last one (replayed as
+/// [`replayed`] does). A committed dump often lags the migrations beside it, and a column a
+/// later migration adds is as real to the code that reads it as one the dump holds.
+pub fn for_references(config: &Config) -> Result<Option<Schema>> {
+    let Some(mut schema) = current(config)? else { return Ok(None) };
+    let Some(SchemaSetting::File(_)) = &config.registry.schema else { return Ok(Some(schema)) };
+    let Some(last) = schema.migrations.iter().max_by(|a, b| compare_versions(a, b)).cloned() else {
+        return Ok(Some(schema));
+    };
+    let root = crate::check::gather::report_root(config);
+    let (mut history, _) = history(config, None, &root, &mut None, &mut Vec::new())?;
+    history.retain(|m| compare_versions(&m.version, &last) == std::cmp::Ordering::Greater);
+    if !history.is_empty() {
+        replay_onto(&mut schema, history);
+    }
     Ok(Some(schema))
 }
 

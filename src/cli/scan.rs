@@ -32,7 +32,7 @@ pub struct ScanArgs {
 /// Load config, schema and store, and scan with `options`.
 pub fn scan_with(g: &Globals, options: &ScanOptions) -> Result<(Config, Option<Schema>, Vec<ScanResult>)> {
     let config = g.load_config()?;
-    let schema = crate::check::baseline::current(&config)?;
+    let schema = crate::check::baseline::for_references(&config)?;
     let store = Store::open(&config.registry.store, &config.root)?;
     let results = scan::run(&config, schema.as_ref(), &store, options)?;
     Ok((config, schema, results))

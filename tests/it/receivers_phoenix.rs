@@ -294,3 +294,300 @@ fn schemas_record_their_associations() {
     let owner = &challenge.models[0].associations[0];
     assert_eq!((owner.name.as_str(), owner.foreign_key.as_deref()), ("owner", Some("owner_id")));
 }
+
+/// A second app for the idioms of hexpm and changelog.com: records typed by the context module
+/// that returns them, by the list they come from, by a `Repo` fetch at the end of a pipeline;
+/// params maps held in variables; the app's own factory and validator helpers.
+const HUB_TABLES: &[(&str, &[&str])] = &[
+    ("releases", &["id", "version", "has_docs"]),
+    // `version` here too: a bare `version` key is no one table's column.
+    ("requirements", &["id", "release_id", "app", "optional", "version"]),
+    ("advisories", &["id", "summary", "cvss_score"]),
+    ("organizations", &["id", "billing_seats"]),
+    ("subscriptions", &["id", "unsubscribed_at"]),
+];
+
+const HUB_RELEASE: &str = r#"defmodule Hub.Release do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  @derive {Phoenix.Param, key: :version}
+
+  schema "releases" do
+    field :version, :string
+    field :has_docs, :boolean
+    has_many :requirements, Hub.Requirement
+  end
+
+  def changeset(release, attrs) do
+    release
+    |> cast(attrs, [:version])
+    |> validate_nil_field(:has_docs)
+  end
+
+  defp validate_nil_field(changeset, _field), do: changeset
+end
+"#;
+
+const HUB_REQUIREMENT: &str = r#"defmodule Hub.Requirement do
+  use Ecto.Schema
+
+  schema "requirements" do
+    field :app, :string
+    field :optional, :boolean
+    field :version, :string
+    belongs_to :release, Hub.Release
+  end
+end
+"#;
+
+const HUB_ADVISORY: &str = r#"defmodule Hub.Advisory do
+  use Ecto.Schema
+
+  schema "advisories" do
+    field :summary, :string
+    field :cvss_score, :float
+  end
+
+  def changeset(advisory, attrs), do: Ecto.Changeset.cast(advisory, attrs, [:summary])
+end
+"#;
+
+const HUB_ORGANIZATION: &str = r#"defmodule Hub.Organization do
+  use Ecto.Schema
+
+  schema "organizations" do
+    field :billing_seats, :integer
+  end
+end
+"#;
+
+const HUB_SUBSCRIPTION: &str = r#"defmodule Hub.Subscription do
+  use Ecto.Schema
+
+  schema "subscriptions" do
+    field :unsubscribed_at, :utc_datetime
+  end
+end
+"#;
+
+const HUB_ADVISORIES: &str = r#"defmodule Hub.Advisories do
+  alias Hub.{Advisory, Repo}
+
+  def upsert(records), do: records
+
+  def import(feed) do
+    params = %{"summary" => feed.title, cvss_score: feed.score}
+    %Advisory{} |> Advisory.changeset(params) |> Repo.insert()
+  end
+
+  def note(feed) do
+    params = %{summary: feed.title}
+    Map.keys(params)
+  end
+end
+"#;
+
+const HUB_BILLING: &str = r#"defmodule Hub.Billing do
+  alias Hub.Organizations
+  alias Hub.Releases
+
+  def update(id, seats) do
+    if org = Organizations.get(id) do
+      org |> Ecto.Changeset.change(billing_seats: seats) |> Hub.Repo.update!()
+    end
+  end
+
+  def docs(id) do
+    with {:ok, rel} <- Releases.fetch(id) do
+      rel.has_docs
+    end
+  end
+
+  def deps(requirements) do
+    Enum.into(requirements, %{}, fn req -> {req.app, req.optional} end)
+  end
+
+  def rows(requirements) do
+    Enum.map(requirements, fn map -> map.optional end)
+  end
+
+  defp fields(%Hub.Release{}), do: [:version, :has_docs]
+
+  def seed(summary) do
+    record = %{summary: summary, cvss_score: 1.0}
+    Hub.Advisories.upsert([record])
+  end
+
+  def audit(titles) do
+    Hub.Repo.insert_all(Hub.Advisory, Enum.map(titles, fn t -> %{summary: t} end))
+  end
+
+  def label(release = %{version: v}), do: {release, v}
+
+  def label_any(%{version: v}), do: v
+end
+"#;
+
+const HUB_FACTORY: &str = r#"defmodule Hub.Factory do
+  def subscription_factory, do: %Hub.Subscription{}
+
+  def unsubscribed_subscription_factory do
+    %Hub.Subscription{subscription_factory() | unsubscribed_at: DateTime.utc_now()}
+  end
+
+  def seed do
+    insert_with_tarball(:release, version: "1.0", has_docs: true)
+  end
+
+  defp insert_with_tarball(_factory, attrs), do: attrs
+end
+"#;
+
+const HUB_REGISTRY: &str = r#"defmodule Hub.Registry do
+  import Ecto.Query
+
+  def optional_deps do
+    from(r in Hub.Release,
+      left_join: q in assoc(r, :requirements),
+      select: {r.id, fragment("bool_or(?)", q.optional)}
+    )
+  end
+end
+"#;
+
+const HUB_CONTROLLER: &str = r#"defmodule HubWeb.ReleaseController do
+  use HubWeb, :controller
+
+  def show(conn, %{"id" => id}) do
+    request =
+      conn.assigns.package
+      |> assoc(:requirements)
+      |> Hub.Repo.get!(id)
+
+    render(conn, :show, request: request)
+  end
+end
+"#;
+
+const HUB_SHOW: &str = r#"<p>{@request.optional}</p>
+"#;
+
+const HUB_VERSIONS: &str = r#"<%= for row <- version_rows do %>
+  <%= if row.release.has_docs do %>docs<% end %>
+<% end %>
+<%= for req <- requirements do %>
+  {req.optional}
+<% end %>
+<p>{@request.summary}</p>
+"#;
+
+fn scan_hub() -> (tempfile::TempDir, ScanResult) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut repo = TestRepo::init();
+    repo.write(&[
+        ("lib/hub/release.ex", HUB_RELEASE),
+        ("lib/hub/requirement.ex", HUB_REQUIREMENT),
+        ("lib/hub/advisory.ex", HUB_ADVISORY),
+        ("lib/hub/organization.ex", HUB_ORGANIZATION),
+        ("lib/hub/subscription.ex", HUB_SUBSCRIPTION),
+        ("lib/hub/advisories.ex", HUB_ADVISORIES),
+        ("lib/hub/billing.ex", HUB_BILLING),
+        ("lib/hub/factory.ex", HUB_FACTORY),
+        ("lib/hub/registry.ex", HUB_REGISTRY),
+        ("lib/hub_web/controllers/release_controller.ex", HUB_CONTROLLER),
+        ("lib/hub_web/templates/release/show.html.heex", HUB_SHOW),
+        ("lib/hub_web/templates/release/versions.html.heex", HUB_VERSIONS),
+    ]);
+    repo.commit("app");
+    let app = support::scan::app("hub", repo.path(), Framework::Phoenix);
+    let config = support::scan::config(dir.path(), vec![app.clone()]);
+    let index = SchemaIndex::new(&support::scan::schema(HUB_TABLES));
+    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
+    (dir, result)
+}
+
+#[test]
+fn records_are_typed_by_context_list_and_pipeline() {
+    let (_dir, result) = scan_hub();
+    assert_eq!(
+        uses(&result, "releases.has_docs"),
+        set(&[
+            "lib/hub/release.ex:9",
+            // The app's own validator in the changeset pipeline.
+            "lib/hub/release.ex:16",
+            // `{:ok, rel}` from the context module `Releases`; a clause per schema listing its
+            // fields.
+            "lib/hub/billing.ex:13",
+            "lib/hub/billing.ex:25",
+            // The app's factory wrapper.
+            "lib/hub/factory.ex:9",
+            // `row.release.has_docs`: `row` holds no record, its `release` does.
+            "lib/hub_web/templates/release/versions.html.heex:2",
+        ])
+    );
+    assert_eq!(
+        uses(&result, "requirements.optional"),
+        set(&[
+            "lib/hub/requirement.ex:6",
+            // `fn req ->` over `requirements`: `req` abbreviates the element's schema.
+            "lib/hub/billing.ex:18",
+            // A join binding over `assoc(r, :requirements)`.
+            "lib/hub/registry.ex:7",
+            // `for req <- requirements` in a template; `@request`, a `Repo.get!` at the end of a
+            // pipeline through `assoc(:requirements)`.
+            "lib/hub_web/templates/release/versions.html.heex:5",
+            "lib/hub_web/templates/release/show.html.heex:1",
+        ])
+    );
+    // The result of the context's `get` piped into `change`.
+    assert_eq!(
+        uses(&result, "organizations.billing_seats"),
+        set(&["lib/hub/organization.ex:5", "lib/hub/billing.ex:7"])
+    );
+    assert_eq!(
+        uses(&result, "subscriptions.unsubscribed_at"),
+        set(&["lib/hub/subscription.ex:5", "lib/hub/factory.ex:5"])
+    );
+}
+
+#[test]
+fn params_maps_reach_the_schema_they_are_handed_to() {
+    let (_dir, result) = scan_hub();
+    assert_eq!(
+        uses(&result, "advisories.summary"),
+        set(&[
+            "lib/hub/advisory.ex:5",
+            "lib/hub/advisory.ex:9",
+            // A string-keyed params map handed to `Advisory.changeset`, a map handed to the
+            // context's writer, the rows `insert_all` gets from `Enum.map`.
+            "lib/hub/advisories.ex:7",
+            "lib/hub/billing.ex:28",
+            "lib/hub/billing.ex:33",
+        ])
+    );
+    assert_eq!(
+        uses(&result, "advisories.cvss_score"),
+        set(&["lib/hub/advisory.ex:6", "lib/hub/advisories.ex:7", "lib/hub/billing.ex:28"])
+    );
+    // `@derive {Phoenix.Param, key: :version}`; a head `release = %{version: v}` by its name;
+    // `version` is a column of two tables, so the untyped head `%{version: v}` is neither.
+    let version = uses(&result, "releases.version");
+    for line in ["lib/hub/release.ex:5", "lib/hub/billing.ex:25", "lib/hub/billing.ex:36"] {
+        assert!(version.contains(line), "{line} in {version:#?}");
+    }
+    assert!(!version.contains("lib/hub/billing.ex:38"), "{version:#?}");
+    assert!(!uses(&result, "requirements.version").contains("lib/hub/billing.ex:38"));
+}
+
+#[test]
+fn names_that_hold_no_record_stay_untyped() {
+    let (_dir, result) = scan_hub();
+    // `fn map ->` over `requirements` is a map; a params map never handed to a changeset.
+    let optional = uses(&result, "requirements.optional");
+    assert!(!optional.contains("lib/hub/billing.ex:22"), "{optional:#?}");
+    let summary = uses(&result, "advisories.summary");
+    assert!(!summary.contains("lib/hub/advisories.ex:12"), "{summary:#?}");
+    // `@request` is a Requirement by its controller; a name like no record is never guessed.
+    assert!(!summary.contains("lib/hub_web/templates/release/versions.html.heex:7"), "{summary:#?}");
+}

@@ -178,3 +178,60 @@ fn without_a_schema_refs_replays_the_registered_migrations() {
         .collect();
     assert_eq!(found, [("web/app/models/user.rb".to_owned(), 1, "high".to_owned())], "{v:#}");
 }
+
+/// A committed dump lags the migrations beside it: `refs` replays the ones newer than the dump's
+/// last `schema_migrations` version over it, and a table a later migration drops and creates
+/// anew takes its new columns.
+#[test]
+fn refs_replays_the_migrations_newer_than_the_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    crate::support::cmd::write(
+        root,
+        "apps.toml",
+        "[registry]\nschema = \"structure.sql\"\nmigrations = \"migrations\"\n\n[[app]]\nname = \"web\"\nrepo = \".\"\n\
+         path = \"web\"\nframework = \"rails\"\nhead = \"HEAD\"\n",
+    );
+    crate::support::cmd::write(
+        root,
+        "structure.sql",
+        "CREATE TABLE public.users (id bigint NOT NULL, email text);\n\
+         CREATE TABLE public.reports (id bigint NOT NULL, state text);\n\
+         INSERT INTO public.\"schema_migrations\" (version) VALUES ('001');\n",
+    );
+    crate::support::cmd::write(root, "migrations/001_init.sql", "CREATE TABLE users (id bigint, email text);\n");
+    crate::support::cmd::write(root, "migrations/002_drop_reports.sql", "DROP TABLE reports;\n");
+    crate::support::cmd::write(
+        root,
+        "migrations/003_reports.sql",
+        "CREATE TABLE reports (id bigint PRIMARY KEY, summary text);\nALTER TABLE users ADD COLUMN nickname text;\n",
+    );
+    crate::support::cmd::write(root, "web/app/models/report.rb", "class Report < ApplicationRecord\nend\n");
+    crate::support::cmd::write(root, "web/app/models/user.rb", "class User < ApplicationRecord\nend\n");
+    crate::support::cmd::write(root, ".gitignore", ".tandem/\n");
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "init"]);
+    let out = tandem_in(root)
+        .args(["refs", "reports.summary", "users.nickname", "reports.state", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let found: Vec<(String, String)> = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| {
+            t["references"].as_array().unwrap().iter().map(|r| {
+                (t["target"].as_str().unwrap().to_owned(), format!("{}:{}", r["path"].as_str().unwrap(), r["line"]))
+            })
+        })
+        .collect();
+    let expected = [
+        ("reports.summary".to_owned(), "web/app/models/report.rb:1".to_owned()),
+        ("users.nickname".to_owned(), "web/app/models/user.rb:1".to_owned()),
+    ];
+    // `reports.state` went with the old table.
+    assert_eq!(found, expected, "{v:#}");
+}

@@ -47,7 +47,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -93,6 +93,11 @@ enum Source {
     Schema(String),
     /// A schemaless query over a table: `from u in "users"`.
     Table(String),
+    /// The records of a schema's association: `join: a in assoc(p, :security_advisories)`.
+    Assoc {
+        model: String,
+        assoc: String,
+    },
 }
 
 #[derive(Default)]
@@ -119,7 +124,12 @@ struct Walker<'a> {
     facts: FileFacts,
     modules: Vec<Module>,
     /// Query bindings and struct-typed variables, innermost frame last.
-    frames: Vec<HashMap<String, Source>>,
+    /// A binding typed by a pattern, a query or a Repo call is high; one typed by a name (a
+    /// list's element, a context module's result) is medium.
+    frames: Vec<HashMap<String, (Source, Confidence)>>,
+    /// Variables holding a map literal, by frame: `params = %{summary: s}` handed later to
+    /// `Advisory.changeset(params)` (its keys are then the schema's fields).
+    maps: Vec<HashMap<String, Vec<(String, usize)>>>,
     /// The binding scope of the templates this file renders or is (see [`template_scope`]).
     template_scope: Option<String>,
 }
@@ -190,6 +200,7 @@ impl<'a> Walker<'a> {
             facts: FileFacts::default(),
             modules: Vec::new(),
             frames: vec![HashMap::new()],
+            maps: vec![HashMap::new()],
             template_scope: None,
         }
     }
@@ -213,6 +224,11 @@ impl<'a> Walker<'a> {
         }
         let target = match source {
             Source::Table(table) => Target::Column { table: table.clone(), column: field.to_owned() },
+            Source::Assoc { model, assoc } => Target::Chain {
+                root: Root::Model { model: model.clone() },
+                path: vec![assoc.clone()],
+                attribute: Some(field.to_owned()),
+            },
             Source::Schema(module) => {
                 // A field of this file's own schema is known by its source column.
                 let own = self.modules.iter().rev().find_map(|m| match &m.schema {
@@ -259,22 +275,36 @@ impl<'a> Walker<'a> {
     }
 
     fn lookup(&self, var: &str) -> Option<Source> {
+        self.lookup_typed(var).map(|(s, _)| s)
+    }
+
+    fn lookup_typed(&self, var: &str) -> Option<(Source, Confidence)> {
         self.frames.iter().rev().find_map(|f| f.get(var).cloned())
     }
 
     fn bind(&mut self, var: &str, source: Source) {
+        self.bind_as(var, source, Confidence::High);
+    }
+
+    fn bind_as(&mut self, var: &str, source: Source, confidence: Confidence) {
         if var.starts_with('_') {
             return;
         }
         if let Some(frame) = self.frames.last_mut() {
-            frame.insert(var.to_owned(), source);
+            frame.insert(var.to_owned(), (source, confidence));
         }
     }
 
     fn with_frame(&mut self, f: impl FnOnce(&mut Self)) {
         self.frames.push(HashMap::new());
+        self.maps.push(HashMap::new());
         f(self);
+        self.maps.pop();
         self.frames.pop();
+    }
+
+    fn local_map(&self, var: &str) -> Option<&Vec<(String, usize)>> {
+        self.maps.iter().rev().find_map(|f| f.get(var))
     }
 
     fn visit(&mut self, node: Node<'_>) {
@@ -364,6 +394,15 @@ impl<'a> Walker<'a> {
             }
         }
         let remote_text = remote.map(|r| self.text(r));
+        if matches!(remote_text, Some("Enum" | "Stream"))
+            && let Some(collection) = args.first()
+            && let Some(element) = self.element_of(*collection)
+        {
+            return self.with_frame(|w| {
+                w.bind_fn_params(&args, element);
+                w.visit_children(node);
+            });
+        }
         match (name, remote_text) {
             ("defmodule", None) => return self.visit_module(node, &args),
             ("alias", None) => {
@@ -402,6 +441,7 @@ impl<'a> Walker<'a> {
                 return;
             }
             ("def" | "defp" | "defmacro" | "defmacrop", None) => {
+                self.struct_field_list(&args);
                 return self.with_frame(|w| {
                     if let Some(head) = args.first() {
                         w.bind_patterns(*head);
@@ -411,6 +451,11 @@ impl<'a> Walker<'a> {
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
             (_, Some(repo)) if repo.ends_with("Repo") => self.repo_call(name, &args),
+            (_, Some(_)) => {
+                if let Some(remote) = remote {
+                    self.context_write(name, remote, &args);
+                }
+            }
             _ => {}
         }
         if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
@@ -429,7 +474,7 @@ impl<'a> Walker<'a> {
                 return self.query_stage(node, name, &args, &mut sources);
             }
         }
-        if (name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name))
+        if (name == "cast" || name == "change" || is_changeset_fn(name, remote_text))
             && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
         {
             // `change(release, has_docs: true)`: the record's schema, by its type or its name.
@@ -457,9 +502,17 @@ impl<'a> Walker<'a> {
                 _ => None,
             };
             if let Some(schema) = schema {
-                let maps: Vec<Node<'_>> =
-                    args.iter().copied().filter(|a| a.kind() == "map" && self.struct_of(*a).is_none()).collect();
-                for (key, offset) in maps.into_iter().flat_map(|m| keyword_keys(m, self.src)) {
+                let mut keys: Vec<(String, usize)> = Vec::new();
+                for arg in &args {
+                    if arg.kind() == "map" && self.struct_of(*arg).is_none() {
+                        keys.extend(map_keys(*arg, self.src));
+                    } else if arg.kind() == "identifier"
+                        && let Some(held) = self.local_map(self.text(*arg))
+                    {
+                        keys.extend(held.iter().cloned());
+                    }
+                }
+                for (key, offset) in keys {
                     self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
                 }
             }
@@ -486,11 +539,12 @@ impl<'a> Walker<'a> {
                 None => {}
             }
         } else if remote.is_none()
-            && matches!(name, "insert" | "insert!" | "build" | "params_for" | "insert_list" | "build_list")
+            && (name.starts_with("insert") || name.starts_with("build") || name == "params_for")
             && let Some((factory, _)) = args.iter().find_map(|a| atom(*a, self.src))
         {
             // ExMachina: `insert(:release, has_docs: true)` builds the schema the factory is
-            // named after (`release_factory` → `%Release{}`), else whichever table has the field.
+            // named after (`release_factory` → `%Release{}`), else whichever table has the field;
+            // the app's own wrappers (`insert_with_tarball(:release, …)`) alike.
             let schema = Source::Schema(self.resolve(&inflect::camelize(&factory)));
             let keys: Vec<(String, usize)> = args.iter().flat_map(|a| keyword_keys(*a, self.src)).collect();
             for (key, offset) in keys {
@@ -621,6 +675,15 @@ impl<'a> Walker<'a> {
                 {
                     let name = self.text(var).to_owned();
                     self.bind(&name, schema);
+                } else if pattern.kind() == "map"
+                    && self.current_schema().is_none()
+                    && let Some(schema) = self.named_record(var)
+                {
+                    // `def live_url(episode = %{youtube_id: id})`: the keys of the record the
+                    // variable is named after (head_map_keys adds them as attributes too).
+                    for (key, offset) in keyword_keys(pattern, self.src) {
+                        self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+                    }
                 }
             }
             if node.kind() == "map" {
@@ -631,6 +694,25 @@ impl<'a> Walker<'a> {
             }
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
+        }
+    }
+
+    /// `defp fields(%Release{}), do: [:id, :has_docs]`: a clause per schema answering with a
+    /// list of atoms names that schema's fields.
+    fn struct_field_list(&mut self, args: &[Node<'_>]) {
+        let [head, body, ..] = args else { return };
+        let params = arguments(*head);
+        let [pattern] = params.as_slice() else { return };
+        let Some(schema) = self.struct_of(*pattern) else { return };
+        if !keyword_keys(*pattern, self.src).is_empty() {
+            return;
+        }
+        let Some((_, list)) = keyword_pairs(*body, self.src).into_iter().find(|(k, _)| k == "do") else { return };
+        if list.kind() != "list" {
+            return;
+        }
+        for (field, offset) in atoms_in(list, self.src) {
+            self.field_hit(offset, &schema, &field, RefKind::Query, Confidence::Medium);
         }
     }
 
@@ -654,12 +736,9 @@ impl<'a> Walker<'a> {
         let mut cursor = node.walk();
         let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
         for content in contents {
-            let mut cursor = content.walk();
-            let items: Vec<Node<'_>> = content.named_children(&mut cursor).collect();
-            for item in items {
-                for (key, offset) in keyword_keys(item, self.src) {
-                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
-                }
+            // `%Sub{base() | unsubscribed_at: t}` too: the keys after the bar.
+            for (key, offset) in keyword_keys(content, self.src) {
+                self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
             }
         }
     }
@@ -751,16 +830,37 @@ impl<'a> Walker<'a> {
                     {
                         module.local_lists.insert(name, atoms);
                     }
-                } else if l.kind() == "identifier"
-                    && let Some(schema) = self.record_of(r)
-                {
+                } else if l.kind() == "identifier" && r.kind() == "map" && self.struct_of(r).is_none() {
+                    let keys = map_keys(r, self.src);
                     let name = self.text(l).to_owned();
-                    self.bind(&name, schema);
+                    if let Some(frame) = self.maps.last_mut() {
+                        frame.insert(name, keys);
+                    }
+                } else if let Some(var) = ok_var(l, self.src)
+                    && let Some((schema, confidence)) = self.record_of(r)
+                {
+                    let name = self.text(var).to_owned();
+                    self.bind_as(&name, schema, confidence);
                 } else if r.kind() == "identifier"
                     && let Some(schema) = self.struct_of(l)
                 {
                     let name = self.text(r).to_owned();
                     self.bind(&name, schema);
+                }
+            }
+            return self.visit_children(node);
+        }
+        if operator == Some("<-")
+            && let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+        {
+            // `with {:ok, user} <- Users.create(…)`, `for req <- requirements`.
+            let typed = if l.kind() == "tuple" { self.record_of(r) } else { self.element_of(r) };
+            if let (Some(var), Some(typed)) = (ok_var(l, self.src), typed) {
+                let name = self.text(var).to_owned();
+                if l.kind() == "tuple" {
+                    self.bind_as(&name, typed.0, typed.1);
+                } else {
+                    self.bind_element(&name, &typed);
                 }
             }
             return self.visit_children(node);
@@ -799,7 +899,7 @@ impl<'a> Walker<'a> {
         let bound = (root.kind() == "identifier").then(|| self.lookup(self.text(root))).flatten();
         let changeset_schema = self.struct_of(root).or_else(|| bound.clone()).or_else(|| self.current_schema());
         let mut sources = vec![root_source];
-        for stage in stages {
+        for (i, stage) in stages.into_iter().enumerate() {
             if stage.kind() != "call" {
                 self.visit(stage);
                 continue;
@@ -810,9 +910,20 @@ impl<'a> Walker<'a> {
             };
             let remote_text = remote.map(|r| self.text(r));
             let args = arguments(stage);
+            // `releases |> Enum.map(fn r -> … end)`: the function's parameter is an element.
+            if i == 0
+                && matches!(remote_text, Some("Enum" | "Stream"))
+                && let Some(element) = self.element_of(root)
+            {
+                self.with_frame(|w| {
+                    w.bind_fn_params(&args, element);
+                    w.visit_children(stage);
+                });
+                continue;
+            }
             if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
                 self.query_stage(stage, name, &args, &mut sources);
-            } else if (name == "cast" || name == "change" || CHANGESET_FIRST.contains(&name))
+            } else if (name == "cast" || name == "change" || is_changeset_fn(name, remote_text))
                 && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
             {
                 if let Some(schema) = &changeset_schema {
@@ -840,8 +951,8 @@ impl<'a> Walker<'a> {
         match node.kind() {
             "identifier" => {
                 let name = self.text(node);
-                if let Some(source) = self.lookup(name) {
-                    return Some((source, Confidence::High));
+                if let Some(typed) = self.lookup_typed(name) {
+                    return Some(typed);
                 }
                 if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
                     return None;
@@ -852,7 +963,12 @@ impl<'a> Walker<'a> {
                 let target = node.child_by_field_name("target").filter(|t| t.kind() == "dot")?;
                 let left = target.child_by_field_name("left")?;
                 let right = target.child_by_field_name("right").filter(|r| r.kind() == "identifier")?;
-                self.record(left)?;
+                // `row.release.has_docs`: a name that never holds a record itself may still hold
+                // one under a field named after its schema.
+                let named_base = left.kind() == "identifier" && !self.text(left).starts_with('_');
+                if !named_base {
+                    self.record(left)?;
+                }
                 let field = self.text(right);
                 let singular = inflect::singularize(field);
                 (singular == field)
@@ -863,19 +979,170 @@ impl<'a> Walker<'a> {
     }
 
     /// What a right-hand side evaluates to when it is one record of a schema.
-    fn record_of(&self, node: Node<'_>) -> Option<Source> {
+    /// A schema's context module (`Organizations` beside `Organization`) returns its records from
+    /// `get`, `create`, `update` …: medium, since a context may return something else.
+    fn record_of(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
         if let Some(schema) = self.struct_of(node) {
-            return Some(schema);
+            return Some((schema, Confidence::High));
+        }
+        if node.kind() == "binary_operator" {
+            return self.piped_record(node);
         }
         if node.kind() != "call" {
             return None;
         }
         let (name, remote) = self.callee(node)?;
-        let remote = remote.map(|r| self.text(r))?;
+        let remote_node = remote?;
+        let remote = self.text(remote_node);
         if remote.ends_with("Repo") && matches!(name, "get" | "get!" | "get_by" | "get_by!" | "one" | "one!") {
-            return arguments(node).first().and_then(|a| self.source_of(*a));
+            return arguments(node).first().and_then(|a| self.source_of(*a)).map(|s| (s, Confidence::High));
+        }
+        if matches!(
+            name,
+            "get" | "get!" | "get_by" | "get_by!" | "fetch" | "fetch!" | "create" | "create!" | "update" | "update!"
+        ) && let Some(schema) = self.context_schema(remote_node)
+        {
+            return Some((schema, Confidence::Medium));
         }
         None
+    }
+
+    /// `podcast |> assoc(:episode_requests) |> EpisodeRequest.preload_all() |> Repo.get!(id)`:
+    /// a pipeline ending in a `Repo` fetch of one record, from a schema root, an `assoc` stage
+    /// or a stage of a schema's own module.
+    fn piped_record(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
+        let mut stages = Vec::new();
+        let mut current = node;
+        while current.kind() == "binary_operator"
+            && current.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
+        {
+            stages.push(current.child_by_field_name("right")?);
+            current = current.child_by_field_name("left")?;
+        }
+        let (last, remote) = self.callee(*stages.first()?)?;
+        if !remote.is_some_and(|r| self.text(r).ends_with("Repo"))
+            || !matches!(last, "get" | "get!" | "get_by" | "get_by!" | "one" | "one!")
+        {
+            return None;
+        }
+        for stage in stages.iter().skip(1).copied().chain(std::iter::once(current)) {
+            if let Some(Source::Schema(s)) = self.source_of(stage) {
+                return Some((Source::Schema(s), Confidence::High));
+            }
+            match self.callee(stage) {
+                Some(("assoc", None)) => {
+                    let (assoc, _) = arguments(stage).iter().find_map(|a| atom(*a, self.src))?;
+                    return Some((Source::Schema(self.resolve(&inflect::classify(&assoc))), Confidence::Medium));
+                }
+                Some((_, Some(module))) if module.kind() == "alias" => {
+                    let full = self.resolve(self.text(module));
+                    let last = full.rsplit('.').next().unwrap_or(&full);
+                    let snake = inflect::underscore(last);
+                    if !last.ends_with("Repo")
+                        && !last.ends_with("Query")
+                        && !is_plural(&snake)
+                        && !full.starts_with("Ecto.")
+                    {
+                        return Some((Source::Schema(full), Confidence::Medium));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The schema a context module serves: `Hexpm.Security.Advisories` → `…Advisory`.
+    fn context_schema(&self, remote: Node<'_>) -> Option<Source> {
+        if remote.kind() != "alias" {
+            return None;
+        }
+        let full = self.resolve(self.text(remote));
+        let (namespace, last) = full.rsplit_once('.').unwrap_or(("", &full));
+        let snake = inflect::underscore(last);
+        if !is_plural(&snake) {
+            return None;
+        }
+        let schema = inflect::classify(&snake);
+        Some(Source::Schema(if namespace.is_empty() { schema } else { format!("{namespace}.{schema}") }))
+    }
+
+    /// `Advisories.upsert([record])` with `record = %{summary: s}` earlier: a context module's
+    /// writer given maps held in variables takes them as its schema's attributes (medium, and
+    /// an attribute whichever table alone has the column).
+    fn context_write(&mut self, name: &str, remote: Node<'_>, args: &[Node<'_>]) {
+        let writer = ["create", "update", "insert", "upsert", "put", "new", "change", "build"]
+            .iter()
+            .any(|w| name.starts_with(w));
+        if !writer {
+            return;
+        }
+        let Some(schema) = self.context_schema(remote) else { return };
+        let mut vars: Vec<Node<'_>> = Vec::new();
+        for arg in args {
+            if arg.kind() == "list" {
+                let mut cursor = arg.walk();
+                vars.extend(arg.named_children(&mut cursor).filter(|i| i.kind() == "identifier"));
+            } else if arg.kind() == "identifier" {
+                vars.push(*arg);
+            }
+        }
+        let keys: Vec<(String, usize)> =
+            vars.iter().filter_map(|v| self.local_map(self.text(*v))).flatten().cloned().collect();
+        for (key, offset) in keys {
+            self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+            self.attribute_hit(offset, &key);
+        }
+    }
+
+    /// The schema of a collection's elements: a typed variable, a plural name (`requirements` →
+    /// `Requirement`), an association read (`release.requirements`).
+    fn element_of(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
+        let plural = |name: &str| {
+            (name.len() >= 3 && !NOT_RECORDS.contains(&name) && is_identifier(name) && is_plural(name))
+                .then(|| (Source::Schema(self.resolve(&inflect::classify(name))), Confidence::Medium))
+        };
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                self.lookup_typed(name).or_else(|| plural(name))
+            }
+            "call" if !has_arguments(node) => {
+                let right = node.child_by_field_name("target")?.child_by_field_name("right")?;
+                plural(self.text(right))
+            }
+            _ => None,
+        }
+    }
+
+    /// An element of a typed list: a name that never holds a record (`map`, `row`) is bound only
+    /// when it abbreviates the schema's (`req` over requirements).
+    fn bind_element(&mut self, var: &str, element: &(Source, Confidence)) {
+        let schema = match &element.0 {
+            Source::Schema(m) => inflect::underscore(m.rsplit('.').next().unwrap_or(m)),
+            Source::Table(t) => inflect::singularize(t),
+            Source::Assoc { assoc, .. } => inflect::singularize(assoc),
+        };
+        if NOT_RECORDS.contains(&var) && !schema.starts_with(var) {
+            return;
+        }
+        self.bind_as(var, element.0.clone(), element.1);
+    }
+
+    /// Binds the first parameter of each `fn x -> … end` among `args` to `element`.
+    fn bind_fn_params(&mut self, args: &[Node<'_>], element: (Source, Confidence)) {
+        for arg in args.iter().filter(|a| a.kind() == "anonymous_function") {
+            let mut cursor = arg.walk();
+            let clauses: Vec<Node<'_>> =
+                arg.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
+            for clause in clauses {
+                let Some(params) = clause.child_by_field_name("left") else { continue };
+                if let Some(first) = params.named_child(0).filter(|p| p.kind() == "identifier") {
+                    let name = self.text(first).to_owned();
+                    self.bind_element(&name, &element);
+                }
+            }
+        }
     }
 
     /// Field arguments of a changeset function (`cast(attrs, [:email])`, `validate_required(@required)`).
@@ -990,6 +1257,32 @@ const NOT_RECORDS: &[&str] = &[
     "records",
 ];
 
+/// `x` and `{:ok, x}`: the variable a call's record lands in.
+fn ok_var<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    match node.kind() {
+        "identifier" => Some(node),
+        "tuple" => {
+            let mut cursor = node.walk();
+            let items: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+            match items.as_slice() {
+                [ok, var] if src.get(ok.byte_range()) == Some(":ok") && var.kind() == "identifier" => Some(*var),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A changeset function whose fields are its first atom argument: Ecto's, and the app's own
+/// local validators of the same shape (`validate_nil_field(changeset, :session_token, …)`).
+fn is_changeset_fn(name: &str, remote: Option<&str>) -> bool {
+    CHANGESET_FIRST.contains(&name)
+        || (remote.is_none()
+            && (name.starts_with("validate_") || name.ends_with("_constraint"))
+            // `assoc_constraint(:author)` names an association, not a column.
+            && !name.ends_with("assoc_constraint"))
+}
+
 fn is_plural(name: &str) -> bool {
     let singular = inflect::singularize(name);
     singular != name && inflect::pluralize(&singular) == name
@@ -1070,6 +1363,26 @@ fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
             {
                 let name = text.trim_end().trim_end_matches(':').trim_matches('"');
                 out.push((name.to_owned(), key.start_byte() + usize::from(text.starts_with('"'))));
+            }
+        }
+    }
+    out
+}
+
+/// Keys of a params map, atom (`%{email: e}`) and string (`%{"email" => e}`) alike.
+fn map_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
+    let mut out = keyword_keys(node, src);
+    let mut cursor = node.walk();
+    let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+    for content in contents {
+        let mut cursor = content.walk();
+        for item in content.named_children(&mut cursor) {
+            if item.kind() == "binary_operator"
+                && item.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("=>")
+                && let Some(key) = item.child_by_field_name("left")
+                && let Some(found) = string(key, src)
+            {
+                out.push(found);
             }
         }
     }

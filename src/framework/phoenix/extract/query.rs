@@ -153,6 +153,16 @@ impl Walker<'_> {
             "identifier" if matches!(self.text(node), "query" | "queryable") => self.current_schema(),
             "call" => {
                 let (name, remote) = self.callee(node)?;
+                // `assoc(p, :security_advisories)` on a binding of a schema.
+                if name == "assoc"
+                    && remote.is_none()
+                    && let [var, assoc, ..] = arguments(node).as_slice()
+                    && var.kind() == "identifier"
+                    && let Some(Source::Schema(model)) = self.lookup(self.text(*var))
+                    && let Some((assoc, _)) = atom(*assoc, self.src)
+                {
+                    return Some(Source::Assoc { model, assoc });
+                }
                 if name == "from" && remote.is_none() {
                     let first = arguments(node).into_iter().next()?;
                     return self.binding_in(first).map(|(_, s)| s).or_else(|| self.source_of(first));
@@ -211,6 +221,11 @@ impl Walker<'_> {
                             Target::ModelColumn { model: m.clone(), column: column.to_owned() }
                         }
                         (None, Source::Table(t)) => Target::Column { table: t.clone(), column: column.to_owned() },
+                        (None, Source::Assoc { model, assoc }) => Target::Chain {
+                            root: Root::Model { model: model.clone() },
+                            path: vec![assoc.clone()],
+                            attribute: Some(column.to_owned()),
+                        },
                     };
                     self.hit_at(origin + offset, target, RefKind::Sql, Confidence::Medium);
                 }
@@ -251,6 +266,37 @@ impl Walker<'_> {
         self.repo_keywords(name, &args[1..], &source);
     }
 
+    /// The rows handed to `insert_all`: a list's items, or what `Enum.map(…, fn … -> %{…} end)`
+    /// and `for … do %{…} end` produce (their body's last expression).
+    fn rows_of<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let last_of = |body: Node<'t>| {
+            let mut cursor = body.walk();
+            body.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
+        };
+        match node.kind() {
+            "list" => {
+                let mut cursor = node.walk();
+                node.named_children(&mut cursor).collect()
+            }
+            "call" => match self.callee(node) {
+                Some((_, Some(remote))) if matches!(self.text(remote), "Enum" | "Stream") => {
+                    let mut out = Vec::new();
+                    for f in arguments(node).into_iter().filter(|a| a.kind() == "anonymous_function") {
+                        let mut cursor = f.walk();
+                        let clauses: Vec<Node<'t>> = f.named_children(&mut cursor).collect();
+                        out.extend(
+                            clauses.into_iter().filter_map(|c| c.child_by_field_name("right")).filter_map(last_of),
+                        );
+                    }
+                    out
+                }
+                Some(("for", None)) => do_block(node).and_then(last_of).into_iter().collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
     pub(super) fn repo_keywords(&mut self, name: &str, args: &[Node<'_>], source: &Source) {
         match name {
             "get_by" | "get_by!" | "exists?" => {
@@ -270,9 +316,7 @@ impl Walker<'_> {
                 }
             }
             "insert_all" => {
-                if let Some(list) = args.first().filter(|a| a.kind() == "list") {
-                    let mut cursor = list.walk();
-                    let rows: Vec<Node<'_>> = list.named_children(&mut cursor).collect();
+                if let Some(rows) = args.first().map(|a| self.rows_of(*a)) {
                     for row in rows {
                         let keys = if row.kind() == "map" {
                             let mut c = row.walk();

@@ -36,6 +36,26 @@ impl Walker<'_> {
                     m.primary_key = Some(pk);
                 }
             }
+            // `@derive {Phoenix.Param, key: :short_code}`, `@derive {Jason.Encoder, only: [:id]}`:
+            // fields of this module's schema (declared below it; resolution drops them when the
+            // module has none).
+            "derive" => {
+                let Some(module) = self.modules.last().map(|m| Source::Schema(m.name.clone())) else { return };
+                let mut fields = Vec::new();
+                let mut stack = vec![value];
+                while let Some(n) = stack.pop() {
+                    for (key, v) in keyword_pairs(n, self.src) {
+                        if matches!(key.as_str(), "key" | "only" | "except") {
+                            fields.extend(atoms_in(v, self.src));
+                        }
+                    }
+                    let mut cursor = n.walk();
+                    stack.extend(n.named_children(&mut cursor));
+                }
+                for (field, offset) in fields {
+                    self.field_hit(offset, &module, &field, RefKind::Query, Confidence::High);
+                }
+            }
             "timestamps_opts" => {
                 let opts = keyword_pairs(value, self.src)
                     .into_iter()

@@ -36,13 +36,13 @@ impl Walker<'_> {
 
     /// The record (or relation) type of a value handed to a template.
     pub(super) fn value_root(&self, node: Node<'_>) -> Option<Root> {
-        if let Some(Source::Schema(model)) = self.record_of(node) {
+        if let Some((Source::Schema(model), _)) = self.record_of(node) {
             return Some(Root::Model { model });
         }
         match node.kind() {
             "identifier" => match self.lookup(self.text(node)) {
                 Some(Source::Schema(model)) => Some(Root::Model { model }),
-                Some(Source::Table(_)) => None,
+                Some(Source::Table(_) | Source::Assoc { .. }) => None,
                 None => match self.named_record(node) {
                     Some(Source::Schema(model)) => Some(Root::Model { model }),
                     _ => None,
@@ -128,10 +128,12 @@ impl Walker<'_> {
             }
         }
         let scopes: Vec<String> = self.template_scope.iter().cloned().collect();
+        // An assign named like no record (`@request`) is typed only by what its controller binds.
         let assign_root = |assign: &str| -> Root {
             let named = assign.strip_prefix("current_").unwrap_or(assign);
             let guess = if is_plural(named) { inflect::classify(named) } else { inflect::camelize(named) };
-            Root::Binding { scopes: scopes.clone(), name: format!("@{assign}"), guess: Some(guess) }
+            let guess = (!NOT_RECORDS.contains(&assign)).then_some(guess);
+            Root::Binding { scopes: scopes.clone(), name: format!("@{assign}"), guess }
         };
         // The form the template's fields belong to: `form_for(@changeset, …)`, `<.form for={@form}>`.
         let form_root = FORM_SOURCE
@@ -158,6 +160,10 @@ impl Walker<'_> {
                     Some(assign) => assign_root(assign),
                     None => match locals.get(collection) {
                         Some(root) => root.clone(),
+                        // `for req <- requirements`: a local list named after its schema.
+                        None if is_plural(collection) && !NOT_RECORDS.contains(&collection) => {
+                            Root::Model { model: inflect::classify(collection) }
+                        }
                         None => continue,
                     },
                 };
@@ -194,12 +200,24 @@ impl Walker<'_> {
                 let (root, skip) = if form_vars.iter().any(|v| v == head) && parts.get(1) == Some(&"data") {
                     (Some(form.clone()), 2)
                 } else {
-                    let root = match head.strip_prefix('@') {
-                        Some(assign) if NOT_RECORDS.contains(&assign) || assign.len() < 2 => continue,
-                        Some(assign) => Some(assign_root(assign)),
-                        None => locals.get(head).cloned(),
-                    };
-                    (root, 1)
+                    match head.strip_prefix('@') {
+                        Some(assign) if assign.len() < 2 => continue,
+                        Some(assign) => (Some(assign_root(assign)), 1),
+                        None => match locals.get(head) {
+                            Some(root) => (Some(root.clone()), 1),
+                            // `row.release.has_docs` on an unknown local: the record the last
+                            // singular step is named after.
+                            None if parts.len() > 2
+                                && inflect::singularize(parts[parts.len() - 2]) == parts[parts.len() - 2] =>
+                            {
+                                (
+                                    Some(Root::Model { model: inflect::camelize(parts[parts.len() - 2]) }),
+                                    parts.len() - 1,
+                                )
+                            }
+                            None => (None, 1),
+                        },
+                    }
                 };
                 let fields = &parts[skip..];
                 let Some((last, path)) = fields.split_last() else { continue };
@@ -227,7 +245,10 @@ impl Walker<'_> {
                             attribute: Some((*last).to_owned()),
                         };
                         self.hit_at(at, target, RefKind::Query, Confidence::Medium);
-                        self.attribute_hit(at, last);
+                        // `@conn.host`: no fallback to whichever table has the column.
+                        if !head.strip_prefix('@').is_some_and(|a| NOT_RECORDS.contains(&a)) {
+                            self.attribute_hit(at, last);
+                        }
                     }
                     // An unknown local: only its direct field, which may be any schema's.
                     None if path.is_empty() && !NOT_RECORDS.contains(&head) && head.len() > 1 => {
