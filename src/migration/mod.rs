@@ -35,6 +35,22 @@ pub fn load_files(
     layout::load_files(files, read, format, dialect)
 }
 
+/// Read several directories of one app as one history. Django keeps a `migrations/` folder per
+/// Django app, ordered among each other by their `dependencies` (read so, with one model state
+/// across them); other formats' directories are read one after another, each in version order.
+pub fn load_dirs(dirs: &[&Path], format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
+    // A Python package of migrations: Django's.
+    let django = |d: &&Path| d.join("__init__.py").is_file();
+    if dirs.len() > 1 && format.is_none_or(|f| f == Format::Django) && dirs.iter().all(django) {
+        return readers::django::read_dirs(dirs, dialect);
+    }
+    let mut out = Vec::new();
+    for dir in dirs {
+        out.extend(load_path(dir, format, dialect)?);
+    }
+    Ok(out)
+}
+
 /// Read one migration file from its text. Most files hold one migration; a goose or dbmate file
 /// holds both directions of one; a plain `.sql` file is one migration with no down part.
 pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {

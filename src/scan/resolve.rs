@@ -766,7 +766,7 @@ mod tests {
             include: vec![],
             exclude: vec![],
             structure: None,
-            migrations: None,
+            migrations: Vec::new(),
             owner: None,
             source: Default::default(),
             tables: BTreeMap::from([("Legacy::Thing".to_owned(), "tbl_things".to_owned())]),

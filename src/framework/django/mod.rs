@@ -5,6 +5,7 @@
 pub mod extract;
 mod lookups;
 mod models;
+mod names;
 mod options;
 mod receivers;
 pub mod templates;
