@@ -39,6 +39,10 @@ impl FrameworkSupport for Django {
         Some(parts.join("_").to_ascii_lowercase())
     }
 
+    fn reads_unresolved_names_as_attributes(&self) -> bool {
+        true
+    }
+
     fn code_steps(&self, change: &Change) -> Vec<CodeStep> {
         recipe::code_steps(change)
     }

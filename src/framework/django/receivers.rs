@@ -387,18 +387,35 @@ impl Ctx<'_> {
     /// | None`; `list[Check]` and `QuerySet[Check]` hold many.
     pub(super) fn annotation(&self, t: Node<'_>) -> Option<Ty> {
         let text = self.src.node_text(t).trim_matches(['"', '\'']);
-        let (many, inner) = match text.split_once('[') {
+        let (many, union, inner) = match text.split_once('[') {
             Some((outer, rest)) => {
                 let many = matches!(
                     last_segment(outer),
                     "list" | "List" | "QuerySet" | "Sequence" | "Iterable" | "Iterator" | "set" | "Set"
                 );
-                (many, rest.trim_end_matches(']'))
+                (many, last_segment(outer) == "Union", rest.strip_suffix(']').unwrap_or(rest))
             }
-            None => (false, text),
+            None => (false, false, text),
         };
-        let name = last_segment(inner.split(['|', ',']).next()?.trim().trim_matches(['"', '\'']));
-        (is_class_name(name) && self.is_known_model(name)).then(|| Ty { rec: Rec::model(self.model_ref(name)), many })
+        // `Check | None`; a union of several models (`Notification | Flip`) types nothing.
+        let mut depth = 0;
+        let alternatives = inner.split(|c: char| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            }
+            depth == 0 && (c == '|' || (union && c == ','))
+        });
+        let mut models: Vec<&str> = alternatives
+            .map(|a| last_segment(a.trim().trim_matches(['"', '\''])))
+            .filter(|n| is_class_name(n) && self.is_known_model(n))
+            .collect();
+        models.dedup();
+        match models.as_slice() {
+            [name] => Some(Ty { rec: Rec::model(self.model_ref(name)), many }),
+            _ => None,
+        }
     }
 
     /// The first element of what `get_or_create`/`update_or_create` return.
