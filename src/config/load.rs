@@ -362,13 +362,18 @@ fn migration_dirs(value: Option<Spanned<toml::Value>>, path: &Path, text: &str) 
                 let toml::Value::String(s) = item else {
                     return Err(located(span, format!("`migrations` lists `{item}`; {expected}")));
                 };
-                let found = text[at..span.end].find(&s).map_or(at..span.end, |i| at + i..at + i + s.len());
+                let found = text[at..span.end].find(&s).map_or(at..span.end, |i| {
+                    // Point at the opening quote, as toml's own spans do.
+                    let quoted = i > 0 && matches!(text.as_bytes()[at + i - 1], b'"' | b'\'');
+                    let q = usize::from(quoted);
+                    at + i - q..at + i + s.len() + q
+                });
                 at = found.end;
                 out.push(Spanned::new(found, s));
             }
             out
         }
-        other => return Err(located(span, format!("`migrations = {other}` is a {}; {expected}", other.type_str()))),
+        other => return Err(located(span, format!("`migrations = {other}` is not a directory; {expected}"))),
     };
     let mut dirs: Vec<String> = Vec::with_capacity(items.len());
     for item in &items {

@@ -262,5 +262,6 @@ fn an_apps_migrations_may_be_a_list_each_entry_checked_where_written() {
     assert_eq!(d.line, Some(5), "{d}");
     assert!(d.message.contains("a list of them"), "{}", d.message);
     let d = error_of(&format!("{app}migrations = 3\n"));
-    assert!(d.message.contains("is a integer"), "{}", d.message);
+    assert_eq!((d.line, d.column), (Some(5), Some(14)), "{d}");
+    assert!(d.message.contains("is not a directory"), "{}", d.message);
 }
