@@ -213,11 +213,7 @@ pub(crate) fn load(
     dialect: crate::schema::Dialect,
     root: &Path,
 ) -> Result<Vec<Migration>> {
-    let mut migrations = migration::load_path(path, format, dialect)?;
-    for m in &mut migrations {
-        relativize(m, root);
-    }
-    Ok(migrations)
+    load_dirs(&[path], format, dialect, root)
 }
 
 /// The root report paths are relative to: the work tree of the git repository holding apps.toml

@@ -1,6 +1,7 @@
 //! Migration files of every supported format → [`Migration`]s of [`Operation`]s.
 //!
 //! * [`load_path`] reads a file or a directory (in version order, paired layouts joined);
+//! * [`load_dirs`] reads an app's several directories as one history (Django's by dependencies);
 //! * [`read_file`] reads one file's text;
 //! * [`detect_format`] recognises the format from the name and content;
 //! * [`apply`] replays operations onto a [`crate::schema::Schema`] so rules know what exists.

@@ -19,18 +19,19 @@ const ADDING: &[&str] = &["append", "insert", "add", "extend", "update", "remove
 /// the block gives it. What it cannot follow (an attribute, another call) adds nothing.
 pub(super) fn strings_of(src: &Src<'_>, node: Node<'_>, block: Node<'_>) -> Vec<(String, usize)> {
     let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
-    collect(src, node, block, &mut seen, &mut out, 0);
-    out.sort_by_key(|(_, offset)| *offset);
-    out.dedup_by_key(|(_, offset)| *offset);
-    out
+    collect(src, node, block, &mut BTreeSet::new(), &mut out, 0);
+    in_order(out)
 }
 
 /// Every string the name `name` is given in `block` (see [`strings_of`]).
 pub(super) fn strings_of_name(src: &Src<'_>, name: &str, block: Node<'_>) -> Vec<(String, usize)> {
     let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
-    name_values(src, name, block, &mut seen, &mut out, 0);
+    name_values(src, name, block, &mut BTreeSet::new(), &mut out, 0);
+    in_order(out)
+}
+
+/// Each string once (a name may reach one literal twice), in source order.
+fn in_order(mut out: Vec<(String, usize)>) -> Vec<(String, usize)> {
     out.sort_by_key(|(_, offset)| *offset);
     out.dedup_by_key(|(_, offset)| *offset);
     out

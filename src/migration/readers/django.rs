@@ -207,14 +207,7 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
 
 /// Read one Django migration file, using and updating what earlier migrations said.
 pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut State) -> Result<Migration> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Python grammar: {e}"))))?;
-    let tree = parser
-        .parse(src, None)
-        .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
-    super::reject_syntax_errors(&tree, path, src, "Python")?;
+    let tree = parse(path, src)?;
     let class = find_class(tree.root_node(), src).ok_or_else(|| {
         Error::input(
             Diagnostic::new("no migration class found")
@@ -360,6 +353,19 @@ pub fn read_dirs(dirs: &[&Path], dialect: Dialect) -> Result<Vec<Migration>> {
     order.into_iter().map(|i| read_with_state(&nodes[i].path, &nodes[i].text, dialect, &mut state)).collect()
 }
 
+/// A migration file's syntax tree; a file the Python grammar rejects is an input error.
+fn parse(path: &Path, src: &str) -> Result<tree_sitter::Tree> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Python grammar: {e}"))))?;
+    let tree = parser
+        .parse(src, None)
+        .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
+    super::reject_syntax_errors(&tree, path, src, "Python")?;
+    Ok(tree)
+}
+
 /// The Django app label of a migration file: the folder holding its `migrations/` folder.
 fn app_label(path: &Path) -> String {
     path.parent()
@@ -374,13 +380,7 @@ fn app_label(path: &Path) -> String {
 /// A migration's `dependencies` and `replaces`: `(app_label, migration name)` pairs
 /// (`swappable_dependency(settings.AUTH_USER_MODEL)` names a model outside the project's files).
 fn graph_edges(path: &Path, src: &str) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Python grammar: {e}"))))?;
-    let tree = parser
-        .parse(src, None)
-        .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
+    let tree = parse(path, src)?;
     let (mut deps, mut replaces) = (Vec::new(), Vec::new());
     let Some(body) = find_class(tree.root_node(), src).and_then(|c| c.child_by_field_name("body")) else {
         return Ok((deps, replaces));
