@@ -528,6 +528,9 @@ pub fn resolve_among<'m>(
     out
 }
 
+/// Adds one reference: (path, line, column, object, kind, confidence, snippet).
+type AddReference<'a> = dyn FnMut(&str, u32, u32, ObjectRef, RefKind, Confidence, &str) + 'a;
+
 /// The references of one file: its hits, and the implicit and inherited references of the
 /// models it declares (`own`, indices into `models`).
 fn resolve_file(
@@ -578,7 +581,7 @@ fn resolve_file(
     let reads_unresolved_as_attributes = crate::framework::of(ctx.app.framework).reads_unresolved_names_as_attributes();
     for hit in &facts.hits {
         // An attribute on a receiver nothing types.
-        let attribute_hit = |name: &str, add: &mut dyn FnMut(&str, u32, u32, ObjectRef, RefKind, Confidence, &str)| {
+        let attribute_hit = |name: &str, add: &mut AddReference<'_>| {
             let Some(schema) = ctx.schema else { return };
             let name = lower(name);
             let Some(tables) = schema.columns.get(name.as_ref()) else { return };

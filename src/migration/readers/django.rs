@@ -377,9 +377,12 @@ fn app_label(path: &Path) -> String {
         .to_owned()
 }
 
+/// A migration as Django names it: (app label, file name without `.py`).
+type MigrationKey = (String, String);
+
 /// A migration's `dependencies` and `replaces`: `(app_label, migration name)` pairs
 /// (`swappable_dependency(settings.AUTH_USER_MODEL)` names a model outside the project's files).
-fn graph_edges(path: &Path, src: &str) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+fn graph_edges(path: &Path, src: &str) -> Result<(Vec<MigrationKey>, Vec<MigrationKey>)> {
     let tree = parse(path, src)?;
     let (mut deps, mut replaces) = (Vec::new(), Vec::new());
     let Some(body) = find_class(tree.root_node(), src).and_then(|c| c.child_by_field_name("body")) else {
