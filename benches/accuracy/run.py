@@ -153,8 +153,8 @@ def main():
         config = scratch / app / "apps.toml"
         schema = repo / target["schema"] if target.get("schema") else None
         if target.get("schema_from"):
-            # A schema written by a script of ours from the app's code (Django apps keep one
-            # migrations directory per Django app, which apps.toml cannot name yet).
+            # A schema written by a script of ours from the app's models (for comparison with
+            # the app's own migrations, which `migrations` lists).
             schema = scratch / app / "schema.sql"
             out = subprocess.run([sys.executable, str(HERE / target["schema_from"]), str(mirror), target["commit"]],
                                  check=True, capture_output=True, text=True).stdout

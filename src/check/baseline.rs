@@ -17,6 +17,7 @@
 //! with no `down`, a `down` that does not apply, a listed version with no file — does the check
 //! refuse (exit 2) rather than compare against a schema it knows to be wrong.
 
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -131,7 +132,14 @@ fn replayed(config: &Config) -> Result<Option<Schema>> {
 /// Drops are skipped, except a table's that a later migration creates anew (hexpm drops and
 /// re-creates `package_reports`): the new definition replaces the old one.
 fn replay_onto(schema: &mut Schema, mut history: Vec<Migration>) {
-    history.sort_by(|a, b| compare_versions(&a.version, &b.version));
+    // Django's numbers count per Django app: its migrations keep the dependency order they were
+    // read in, after the others' (which share one version order).
+    let django = |m: &Migration| m.format == crate::migration::Format::Django;
+    history.sort_by(|a, b| {
+        django(a)
+            .cmp(&django(b))
+            .then_with(|| if django(a) { Ordering::Equal } else { compare_versions(&a.version, &b.version) })
+    });
     let ops: Vec<&crate::migration::Operation> = history.iter().flat_map(|m| &m.up).collect();
     let recreated = |at: usize, dropped: &crate::schema::QualifiedName| {
         ops[at..].iter().any(|op| matches!(&op.kind, OpKind::CreateTable { table, .. } if table == dropped))
@@ -182,7 +190,7 @@ pub fn history(
     registry: &mut Option<Vec<Migration>>,
     notes: &mut Vec<Finding>,
 ) -> Result<(Vec<Migration>, Vec<String>)> {
-    use crate::check::gather::{load, load_registry_dir};
+    use crate::check::gather::{load_dirs, load_registry_dir};
     let mut history = Vec::new();
     let mut sources = Vec::new();
     if let Some(dir) = &config.registry.migrations {
@@ -194,21 +202,27 @@ pub fn history(
         history.extend(registry);
     }
     for app in config.apps.iter().filter(|a| a.source == crate::config::AppSource::Repo) {
-        let Some(dir) = &app.migrations else { continue };
-        let path = app.repo.join(app.path.as_deref().unwrap_or("")).join(dir);
-        if path.is_dir() {
-            sources.push(format!("{}/", shown_path(&path, root)));
-            history.extend(load(&path, None, config.registry.dialect, root)?);
-        } else {
-            notes.push(Finding::new(
-                SCHEMA_STATE,
-                Severity::Info,
-                format!(
-                    "app `{}`'s migrations ({dir}) are not in a work tree at {}: not replayed",
-                    app.name,
-                    path.display()
-                ),
-            ));
+        let mut present = Vec::new();
+        for dir in &app.migrations {
+            let path = app.repo.join(app.path.as_deref().unwrap_or("")).join(dir);
+            if path.is_dir() {
+                sources.push(format!("{}/", shown_path(&path, root)));
+                present.push(path);
+            } else {
+                notes.push(Finding::new(
+                    SCHEMA_STATE,
+                    Severity::Info,
+                    format!(
+                        "app `{}`'s migrations ({dir}) are not in a work tree at {}: not replayed",
+                        app.name,
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        if !present.is_empty() {
+            let dirs: Vec<&Path> = present.iter().map(PathBuf::as_path).collect();
+            history.extend(load_dirs(&dirs, None, config.registry.dialect, root)?);
         }
     }
     Ok((history, sources))

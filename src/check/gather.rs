@@ -191,6 +191,21 @@ pub(crate) fn load_registry_dir(
     load(dir, format, config.registry.dialect, root)
 }
 
+/// Read an app's migration directories as one history ([`migration::load_dirs`]), their paths
+/// relative to `root`.
+pub(crate) fn load_dirs(
+    dirs: &[&Path],
+    format: Option<Format>,
+    dialect: crate::schema::Dialect,
+    root: &Path,
+) -> Result<Vec<Migration>> {
+    let mut migrations = migration::load_dirs(dirs, format, dialect)?;
+    for m in &mut migrations {
+        relativize(m, root);
+    }
+    Ok(migrations)
+}
+
 /// Read migrations, their paths relative to `root`.
 pub(crate) fn load(
     path: &Path,
@@ -198,11 +213,7 @@ pub(crate) fn load(
     dialect: crate::schema::Dialect,
     root: &Path,
 ) -> Result<Vec<Migration>> {
-    let mut migrations = migration::load_path(path, format, dialect)?;
-    for m in &mut migrations {
-        relativize(m, root);
-    }
-    Ok(migrations)
+    load_dirs(&[path], format, dialect, root)
 }
 
 /// The root report paths are relative to: the work tree of the git repository holding apps.toml

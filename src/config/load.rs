@@ -72,7 +72,8 @@ struct RawApp {
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     structure: Option<Spanned<String>>,
-    migrations: Option<Spanned<String>>,
+    /// One directory, or a list (a Django project has a `migrations/` folder per Django app).
+    migrations: Option<Spanned<toml::Value>>,
     owner: Option<String>,
     #[serde(default)]
     source: AppSource,
@@ -218,7 +219,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config> {
         apps.push(App {
             path: sub(&app.path, "path")?,
             structure: sub(&app.structure, "structure")?,
-            migrations: sub(&app.migrations, "migrations")?,
+            migrations: migration_dirs(app.migrations, path, text)?,
             deployed: rev(&app.deployed)?,
             head: rev(&app.head)?.unwrap_or_else(|| "HEAD".to_owned()),
             name,
@@ -338,6 +339,51 @@ fn inner_path(value: &Spanned<String>, what: &str, path: &Path, text: &str) -> R
         ));
     }
     Ok(raw.to_owned())
+}
+
+/// An app's `migrations`: a directory, or a non-empty list of distinct directories, each inside
+/// the repository.
+fn migration_dirs(value: Option<Spanned<toml::Value>>, path: &Path, text: &str) -> Result<Vec<String>> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    let located = |span: Range<usize>, msg: String| Error::input(Diagnostic::new(msg).at_offset(path, text, span));
+    let expected = "expected a directory (`migrations = \"db/migrate\"`) or a list of them \
+                    (`migrations = [\"blog/migrations\", \"shop/migrations\"]`)";
+    let span = value.span();
+    let items: Vec<Spanned<String>> = match value.into_inner() {
+        toml::Value::String(s) => vec![Spanned::new(span, s)],
+        toml::Value::Array(list) if list.is_empty() => {
+            return Err(located(span, format!("`migrations` is an empty list; {expected}")));
+        }
+        // toml gives no spans inside a `Value`: find each entry's string in the list's text.
+        toml::Value::Array(list) => {
+            let mut at = span.start;
+            let mut out = Vec::with_capacity(list.len());
+            for item in list {
+                let toml::Value::String(s) = item else {
+                    return Err(located(span, format!("`migrations` lists `{item}`; {expected}")));
+                };
+                let found = text[at..span.end].find(&s).map_or(at..span.end, |i| {
+                    // Point at the opening quote, as toml's own spans do.
+                    let quoted = i > 0 && matches!(text.as_bytes()[at + i - 1], b'"' | b'\'');
+                    let q = usize::from(quoted);
+                    at + i - q..at + i + s.len() + q
+                });
+                at = found.end;
+                out.push(Spanned::new(found, s));
+            }
+            out
+        }
+        other => return Err(located(span, format!("`migrations = {other}` is not a directory; {expected}"))),
+    };
+    let mut dirs: Vec<String> = Vec::with_capacity(items.len());
+    for item in &items {
+        let dir = inner_path(item, "migrations", path, text)?;
+        if dirs.contains(&dir) {
+            return Err(located(item.span(), format!("`migrations` lists `{dir}` twice")));
+        }
+        dirs.push(dir);
+    }
+    Ok(dirs)
 }
 
 fn is_date(s: &str) -> bool {

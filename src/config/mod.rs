@@ -87,14 +87,22 @@ pub struct App {
     pub exclude: Vec<String>,
     /// The app's committed schema dump, relative to `path`.
     pub structure: Option<String>,
-    /// The app's own migration directory, relative to `path`.
-    pub migrations: Option<String>,
+    /// The app's own migration directories, relative to `path` (one for most frameworks; a
+    /// Django project has one per Django app). Empty: none registered.
+    pub migrations: Vec<String>,
     pub owner: Option<String>,
     pub source: AppSource,
     /// Model class → table overrides, for conventions the scanner cannot infer.
     pub tables: BTreeMap<String, String>,
     /// 1-based line of the `[[app]]` entry in apps.toml, for messages.
     pub line: u32,
+}
+
+impl Config {
+    /// Every app's own migration directories: (app, directory relative to its `path`).
+    pub fn app_migration_dirs(&self) -> impl Iterator<Item = (&App, &str)> {
+        self.apps.iter().flat_map(|a| a.migrations.iter().map(move |d| (a, d.as_str())))
+    }
 }
 
 impl App {

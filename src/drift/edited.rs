@@ -35,8 +35,7 @@ pub fn find(
 ) -> Result<Vec<Finding>> {
     let dumps = dump_history(dump_repo, dump_commit, dump_path)?;
     let mut out = Vec::new();
-    for app in config.apps.iter().filter(|a| a.source == AppSource::Repo) {
-        let Some(dir) = &app.migrations else { continue };
+    for (app, dir) in config.app_migration_dirs().filter(|(a, _)| a.source == AppSource::Repo) {
         let dir = super::in_app(app, dir);
         let same_repo = app.name == checked.name;
         let repo = if same_repo { None } else { Some(crate::git::open(&app.name, &app.repo)?) };

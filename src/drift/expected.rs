@@ -102,8 +102,7 @@ pub fn build(config: &Config, checked: &App, ref_name: &str, rev: &str, notes: &
             notes.push(format!("the registry's migrations ({}) are not a directory: not replayed", dir.display()));
         }
     }
-    for app in &config.apps {
-        let Some(dir) = &app.migrations else { continue };
+    for (app, dir) in config.app_migration_dirs() {
         if app.source != AppSource::Repo {
             notes.push(format!("app `{}` reads its code from the store: its migrations are not replayed", app.name));
             continue;

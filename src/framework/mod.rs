@@ -94,6 +94,14 @@ pub trait FrameworkSupport: Sync + Send {
         recipe::generic(change, self.declares_columns())
     }
 
+    /// Whether an attribute read on a name nothing types — no binding reaches a model and no
+    /// model is named after it (`{{ event.scheme }}` in a Django template) — is read as an
+    /// attribute on an unknown receiver: medium when one table has the column and nothing else
+    /// shares its name, low otherwise. When false such a use resolves to nothing.
+    fn reads_unresolved_names_as_attributes(&self) -> bool {
+        false
+    }
+
     /// Whether a model's declaration lists every attribute its records have (`schema.prisma`),
     /// so that an attribute it does not list is no column of its table, even when some table
     /// of the schema has a column of that name.

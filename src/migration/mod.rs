@@ -1,6 +1,7 @@
 //! Migration files of every supported format → [`Migration`]s of [`Operation`]s.
 //!
 //! * [`load_path`] reads a file or a directory (in version order, paired layouts joined);
+//! * [`load_dirs`] reads an app's several directories as one history (Django's by dependencies);
 //! * [`read_file`] reads one file's text;
 //! * [`detect_format`] recognises the format from the name and content;
 //! * [`apply`] replays operations onto a [`crate::schema::Schema`] so rules know what exists.
@@ -34,6 +35,22 @@ pub fn load_files(
     dialect: Dialect,
 ) -> Result<Vec<Migration>> {
     load::load_files(files, read, format, dialect)
+}
+
+/// Read several directories of one app as one history. Django keeps a `migrations/` folder per
+/// Django app, ordered among each other by their `dependencies` (read so, with one model state
+/// across them); other formats' directories are read one after another, each in version order.
+pub fn load_dirs(dirs: &[&Path], format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
+    // A Python package of migrations: Django's.
+    let django = |d: &&Path| d.join("__init__.py").is_file();
+    if dirs.len() > 1 && format.is_none_or(|f| f == Format::Django) && dirs.iter().all(django) {
+        return readers::django::read_dirs(dirs, dialect);
+    }
+    let mut out = Vec::new();
+    for dir in dirs {
+        out.extend(load_path(dir, format, dialect)?);
+    }
+    Ok(out)
 }
 
 /// Read one migration file from its text. Most files hold one migration; a goose or dbmate file

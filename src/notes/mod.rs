@@ -273,13 +273,25 @@ pub fn select(history: &History, format: Option<Format>, dialect: Dialect) -> Re
 pub fn locate(config: &Config, app: Option<&str>) -> Result<(Repository, String)> {
     if let Some(name) = app {
         let app = crate::scan::select_apps(config, &[name.to_owned()])?[0];
-        let dir = app.migrations.as_deref().ok_or_else(|| {
-            Error::input(
-                Diagnostic::new(format!("app `{name}` has no `migrations` directory"))
-                    .at(&config.path, app.line, 1)
-                    .help("add `migrations = \"db/migrate\"` (relative to the app's `path`) to its [[app]] entry"),
-            )
-        })?;
+        let dir = match app.migrations.as_slice() {
+            [dir] => dir.as_str(),
+            [] => {
+                return Err(Error::input(
+                    Diagnostic::new(format!("app `{name}` has no `migrations` directory"))
+                        .at(&config.path, app.line, 1)
+                        .help("add `migrations = \"db/migrate\"` (relative to the app's `path`) to its [[app]] entry"),
+                ));
+            }
+            several => {
+                return Err(Error::input(
+                    Diagnostic::new(format!(
+                        "app `{name}` lists {} migration directories; release notes describe one directory's range",
+                        several.len()
+                    ))
+                    .at(&config.path, app.line, 1),
+                ));
+            }
+        };
         let dir = match &app.path {
             Some(p) => format!("{p}/{dir}"),
             None => dir.to_owned(),

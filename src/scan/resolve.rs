@@ -172,6 +172,8 @@ struct Model {
 struct Models {
     list: Vec<Model>,
     by_last: HashMap<String, Vec<usize>>,
+    /// The same, lower-cased: what a name's guess falls back to (`tummytime` → `TummyTime`).
+    by_lower_last: HashMap<String, Vec<usize>>,
     /// Accessors a model gets from another model's association without declaring them (Django's
     /// `related_name` / `<model>_set`), by model index.
     inverse: HashMap<usize, Vec<Association>>,
@@ -199,12 +201,15 @@ impl Models {
         records_only(&mut list);
         list.sort_by(|a, b| (&a.decl.class, &a.path, a.decl.line).cmp(&(&b.decl.class, &b.path, b.decl.line)));
         let mut by_last: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_lower_last: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, m) in list.iter().enumerate() {
             if let Some(last) = segments(&m.decl.class).last() {
                 by_last.entry((*last).to_owned()).or_default().push(i);
+                by_lower_last.entry(last.to_lowercase()).or_default().push(i);
             }
         }
-        let mut models = Models { list, by_last, inverse: HashMap::new(), lineage: Vec::new(), heirs: Vec::new() };
+        let mut models =
+            Models { list, by_last, by_lower_last, inverse: HashMap::new(), lineage: Vec::new(), heirs: Vec::new() };
         models.lineage = (0..models.list.len()).map(|i| models.compute_lineage(i)).collect();
         let mut inverse: HashMap<usize, Vec<Association>> = HashMap::new();
         for m in &models.list {
@@ -321,6 +326,19 @@ impl Models {
         if by_words.len() == 1 { by_words } else { Vec::new() }
     }
 
+    /// The models a name's guess denotes: as [`Models::find_concrete`], else the models whose
+    /// class is the guess in another case (a name says `tummytime`, never where `TummyTime`'s
+    /// word breaks are).
+    fn find_guess(&self, guess: &str) -> BTreeSet<usize> {
+        let found = self.find_concrete(guess);
+        if !found.is_empty() {
+            return found;
+        }
+        let Some(last) = segments(guess).last().map(|l| l.to_lowercase()) else { return found };
+        let candidates = self.by_lower_last.get(&last).map(Vec::as_slice).unwrap_or(&[]);
+        candidates.iter().flat_map(|&i| self.concrete(i).iter().copied()).collect()
+    }
+
     /// The parent model of model `i` when its superclass is a model of the app.
     fn parent(&self, i: usize) -> Option<usize> {
         let parent = self.list[i].decl.parent.as_deref()?;
@@ -388,7 +406,7 @@ impl Models {
                     .flat_map(|s| bindings.get(s, name))
                     .flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1))
                     .collect();
-                if bound.is_empty() { guess.iter().flat_map(|m| self.find_concrete(m)).collect() } else { bound }
+                if bound.is_empty() { guess.iter().flat_map(|m| self.find_guess(m)).collect() } else { bound }
             }
             Root::Binding { .. } => BTreeSet::new(),
         };
@@ -537,6 +555,9 @@ pub fn resolve_among<'m>(
     out
 }
 
+/// Adds one reference: (path, line, column, object, kind, confidence, snippet).
+type AddReference<'a> = dyn FnMut(&str, u32, u32, ObjectRef, RefKind, Confidence, &str) + 'a;
+
 /// The references of one file: its hits, and the implicit and inherited references of the
 /// models it declares (`own`, indices into `models`).
 fn resolve_file(
@@ -584,7 +605,30 @@ fn resolve_file(
     // the schema (another database, a typo in the dump) are kept rather than guessed away.
     let column_ok = |table: &str, column: &str| ctx.schema.and_then(|s| s.has_column(table, column)).unwrap_or(true);
 
+    let reads_unresolved_as_attributes = crate::framework::of(ctx.app.framework).reads_unresolved_names_as_attributes();
     for hit in &facts.hits {
+        // An attribute on a receiver nothing types.
+        let attribute_hit = |name: &str, add: &mut AddReference<'_>| {
+            let Some(schema) = ctx.schema else { return };
+            let name = lower(name);
+            let Some(tables) = schema.columns.get(name.as_ref()) else { return };
+            // One table has the column and no association of the app shares its name: the
+            // use most likely reads it. Otherwise any of them may be meant, or none.
+            let confidence = if tables.len() == 1
+                && !models.is_association_anywhere(&name)
+                && !tables.iter().any(|t| models.is_field_elsewhere(&name, t))
+            {
+                hit.confidence
+            } else {
+                Confidence::Low
+            };
+            if tables.len() > MAX_IDENTIFIER_FANOUT {
+                return;
+            }
+            for t in tables {
+                add(path, hit.line, hit.column, ObjectRef::column(t, &name), hit.kind, confidence, &hit.snippet);
+            }
+        };
         let mut emit =
             |object: ObjectRef| add(path, hit.line, hit.column, object, hit.kind, hit.confidence, &hit.snippet);
         match &hit.target {
@@ -617,6 +661,15 @@ fn resolve_file(
                     emit(object_column(t, column));
                 }
             }
+            Target::Chain { root: root @ Root::Binding { .. }, path: steps, attribute: Some(attribute) }
+                if steps.is_empty()
+                    && reads_unresolved_as_attributes
+                    && models.reach(root, steps, bindings, 0).is_empty() =>
+            {
+                // A name nothing types (no binding, no model it is named after): an attribute
+                // on an unknown receiver.
+                attribute_hit(attribute, &mut add);
+            }
             Target::Chain { root, path: steps, attribute } => {
                 for i in models.reach(root, steps, bindings, 0) {
                     match attribute {
@@ -635,27 +688,7 @@ fn resolve_file(
                     }
                 }
             }
-            Target::Attribute { name } => {
-                let Some(schema) = ctx.schema else { continue };
-                let name = lower(name);
-                let Some(tables) = schema.columns.get(name.as_ref()) else { continue };
-                // One table has the column and no association of the app shares its name: the
-                // use most likely reads it. Otherwise any of them may be meant, or none.
-                let confidence = if tables.len() == 1
-                    && !models.is_association_anywhere(&name)
-                    && !tables.iter().any(|t| models.is_field_elsewhere(&name, t))
-                {
-                    hit.confidence
-                } else {
-                    Confidence::Low
-                };
-                if tables.len() > MAX_IDENTIFIER_FANOUT {
-                    continue;
-                }
-                for t in tables {
-                    add(path, hit.line, hit.column, ObjectRef::column(t, &name), hit.kind, confidence, &hit.snippet);
-                }
-            }
+            Target::Attribute { name } => attribute_hit(name, &mut add),
             Target::Identifier { name } => {
                 let Some(schema) = ctx.schema else { continue };
                 let name = lower(name);
@@ -793,7 +826,7 @@ mod tests {
             include: vec![],
             exclude: vec![],
             structure: None,
-            migrations: None,
+            migrations: Vec::new(),
             owner: None,
             source: Default::default(),
             tables: BTreeMap::from([("Legacy::Thing".to_owned(), "tbl_things".to_owned())]),

@@ -112,11 +112,11 @@ impl Filter {
         // The framework's own migrations are read by the migration readers; scanning them would
         // make every dropped column "still used".
         let framework = crate::framework::of(app.framework);
-        let (migration_dirs, migration_dir_names): (Vec<String>, &'static [&'static str]) = match &app.migrations {
-            Some(dir) => (vec![dir.trim_end_matches('/').to_owned()], &[]),
-            None => {
-                (framework.migration_dirs().iter().map(|s| (*s).to_owned()).collect(), framework.migration_dir_names())
-            }
+        let (migration_dirs, migration_dir_names): (Vec<String>, &'static [&'static str]) = if app.migrations.is_empty()
+        {
+            (framework.migration_dirs().iter().map(|s| (*s).to_owned()).collect(), framework.migration_dir_names())
+        } else {
+            (app.migrations.iter().map(|d| d.trim_end_matches('/').to_owned()).collect(), &[])
         };
         let mut dumps: Vec<String> = SCHEMA_DUMPS.iter().map(|s| (*s).to_owned()).collect();
         if let Some(s) = &app.structure {
@@ -358,7 +358,7 @@ mod filter_tests {
             include: vec!["other/**".into()],
             exclude: vec![],
             structure: None,
-            migrations: None,
+            migrations: Vec::new(),
             owner: None,
             source: Default::default(),
             tables: Default::default(),

@@ -234,3 +234,34 @@ fn lint_ids_are_checked_where_written() {
     assert_eq!(d.line, Some(2), "{d}");
     assert!(d.message.contains("`drop-column` is a gate rule"), "{}", d.message);
 }
+
+/// A Django project keeps a `migrations/` folder per Django app: an app's `migrations` may list
+/// them; every entry is checked where it is written.
+#[test]
+fn an_apps_migrations_may_be_a_list_each_entry_checked_where_written() {
+    let app = "[[app]]\nname = \"a\"\nrepo = \".\"\nframework = \"django\"\n";
+    let c = config::load_str(
+        &format!("{app}migrations = [\"blog/migrations/\", \"./shop/migrations\"]\n"),
+        Path::new("/reg/apps.toml"),
+    )
+    .unwrap();
+    assert_eq!(c.apps[0].migrations, ["blog/migrations", "shop/migrations"]);
+    let one = config::load_str(&format!("{app}migrations = \"db/migrate\"\n"), Path::new("/reg/apps.toml")).unwrap();
+    assert_eq!(one.apps[0].migrations, ["db/migrate"]);
+
+    let d = error_of(&format!("{app}migrations = [\"blog/migrations\", \"../shop/migrations\"]\n"));
+    assert_eq!((d.line, d.column), (Some(5), Some(34)), "{d}");
+    assert!(d.message.contains("leaves the repository"), "{}", d.message);
+    let d = error_of(&format!("{app}migrations = [\"a/migrations\", \"a/migrations/\"]\n"));
+    assert_eq!((d.line, d.column), (Some(5), Some(31)), "{d}");
+    assert!(d.message.contains("twice"), "{}", d.message);
+    let d = error_of(&format!("{app}migrations = []\n"));
+    assert_eq!((d.line, d.column), (Some(5), Some(14)), "{d}");
+    assert!(d.message.contains("empty list"), "{}", d.message);
+    let d = error_of(&format!("{app}migrations = [\"a/migrations\", 3]\n"));
+    assert_eq!(d.line, Some(5), "{d}");
+    assert!(d.message.contains("a list of them"), "{}", d.message);
+    let d = error_of(&format!("{app}migrations = 3\n"));
+    assert_eq!((d.line, d.column), (Some(5), Some(14)), "{d}");
+    assert!(d.message.contains("is not a directory"), "{}", d.message);
+}

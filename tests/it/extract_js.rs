@@ -393,7 +393,7 @@ fn prisma_client_uses_resolve_through_the_schema() {
         include: vec![],
         exclude: vec![],
         structure: None,
-        migrations: None,
+        migrations: Vec::new(),
         owner: None,
         source: AppSource::default(),
         tables: Default::default(),

@@ -331,3 +331,177 @@ fn the_contrib_user_middleware_attributes_and_module_qualified_models() {
         set(&["accounts/templates/accounts/prefs.html:1 accounts_profile.theme"])
     );
 }
+
+const DYN_MODELS: &str = r#"from django.db import models
+
+
+class Profile(models.Model):
+    theme = models.CharField(max_length=10)
+    sort = models.CharField(max_length=10)
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=100)
+
+    @property
+    def owner_profile(self) -> Profile:
+        return Profile.objects.first()
+
+
+class Check(models.Model):
+    project = models.ForeignKey(Project, models.CASCADE)
+    status = models.CharField(max_length=6)
+    kind = models.CharField(max_length=10)
+    grace = models.IntegerField()
+
+
+class TummyTime(models.Model):
+    milestone = models.CharField(max_length=100)
+
+
+class Ping(models.Model):
+    scheme = models.CharField(max_length=10)
+    picture = models.CharField(max_length=10)
+"#;
+
+const DYN_VIEWS: &str = r#"from urllib.parse import urlsplit
+
+from api.models import Check, Project
+
+
+def update(check: Check, spec, project: Project):
+    update_fields = set()
+    for key in (
+        "status",
+        "kind",
+    ):
+        setattr(check, key, getattr(spec, key))
+        update_fields.add(key)
+    update_fields.add("grace")
+    check.save(update_fields=update_fields)
+    fields = ("kind",)
+    check.save(update_fields=fields + ("status",))
+    profile = project.owner_profile
+    print(profile.theme)
+    parts = urlsplit(spec.url)
+    return parts.scheme, spec.status
+"#;
+
+const DYN_ADMIN: &str = r#"from django import forms
+from django.conf import settings
+from django.contrib import admin
+
+from api.models import Ping, Profile
+
+
+@admin.register(Ping)
+class PingAdmin(admin.ModelAdmin):
+    fields = ["scheme"]
+    if settings.UPLOADS:
+        fields.append("picture")
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    _profile_fields = (
+        "theme",
+        "sort",
+    )
+    fieldsets = (("Profile", {"fields": _profile_fields}),)
+
+
+class PingForm(forms.ModelForm):
+    class Meta:
+        model = Ping
+        fields = ["scheme"]
+        if settings.UPLOADS:
+            fields.insert(0, "picture")
+
+
+class PingFilter(BaseFilter):
+    class Meta(BaseFilter.Meta):
+        model = Ping
+        fields = sorted(BaseFilter.Meta.fields + ["picture"])
+"#;
+
+/// Field names held in names and applied later (`setattr` over a tuple, `update_fields` built up
+/// in a set, option lists extended under an `if`, an admin tuple spread into `fieldsets`), a
+/// property annotated to return a model, and what is no record: a standard-library call's result.
+#[test]
+fn field_names_held_in_names_properties_and_stdlib_results() {
+    let files = vec![("api/models.py", DYN_MODELS), ("api/views.py", DYN_VIEWS), ("api/admin.py", DYN_ADMIN)];
+    let tables: &[(&str, &[&str])] = &[
+        ("api_profile", &["id", "theme", "sort"]),
+        ("api_project", &["id", "name"]),
+        ("api_check", &["id", "project_id", "status", "kind", "grace"]),
+        ("api_tummytime", &["id", "milestone"]),
+        ("api_ping", &["id", "scheme", "picture"]),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses_in(&result, "api/views.py"),
+        set(&[
+            // The loop's tuple, through `setattr(check, key, …)` and `update_fields.add(key)`.
+            "api/views.py:9 api_check.status",
+            "api/views.py:10 api_check.kind",
+            "api/views.py:14 api_check.grace",
+            "api/views.py:16 api_check.kind",
+            "api/views.py:17 api_check.status",
+            // `owner_profile` is a property returning a `Profile`.
+            "api/views.py:19 api_profile.theme",
+            // `parts` is `urlsplit`'s result, `spec` untyped with `status` on one table: only
+            // `spec.status` is a guess at medium.
+            "api/views.py:21 api_check.status",
+        ])
+    );
+    assert_eq!(
+        uses_in(&result, "api/admin.py"),
+        set(&[
+            "api/admin.py:10 api_ping.scheme",
+            "api/admin.py:12 api_ping.picture",
+            "api/admin.py:18 api_profile.theme",
+            "api/admin.py:19 api_profile.sort",
+            "api/admin.py:27 api_ping.scheme",
+            "api/admin.py:29 api_ping.picture",
+            "api/admin.py:35 api_ping.picture",
+        ])
+    );
+}
+
+/// Template names no view binds: one that names a model in another case (`tummytime`), one
+/// that suggests no model (`event`, an attribute on an unknown receiver: medium when one table
+/// has the column), a form (`form_settings`: bound fields, no column), and a view's context
+/// typed by a union of several models (types nothing).
+#[test]
+fn template_names_nothing_binds() {
+    let files = vec![
+        ("api/models.py", DYN_MODELS),
+        (
+            "api/views.py",
+            "from django.shortcuts import render\n\nfrom api.models import Check, Ping\n\n\ndef events(check) -> list[Check | Ping]:\n    return []\n\n\ndef log(request, check):\n    return render(request, \"log.html\", {\"events\": events(check)})\n",
+        ),
+        (
+            "templates/log.html",
+            "{% for event in events %}{{ event.scheme }}{% endfor %}\n{{ tummytime.milestone }}\n{{ form_settings.picture }} {{ event.status }}\n",
+        ),
+    ];
+    let tables: &[(&str, &[&str])] = &[
+        ("api_check", &["id", "project_id", "status", "kind", "grace"]),
+        ("api_tummytime", &["id", "milestone"]),
+        ("api_ping", &["id", "scheme", "picture"]),
+        ("legacy", &["id", "status"]),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses_in(&result, "templates/log.html"),
+        set(&["templates/log.html:1 api_ping.scheme", "templates/log.html:2 api_tummytime.milestone"])
+    );
+    // `event.status`: two tables have the column, so a name-only guess at most.
+    assert!(
+        result
+            .references
+            .iter()
+            .filter(|r| &*r.path == "templates/log.html" && r.line == 3)
+            .all(|r| r.confidence == tandem::config::Confidence::Low)
+    );
+}

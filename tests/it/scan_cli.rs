@@ -235,3 +235,72 @@ fn refs_replays_the_migrations_newer_than_the_dump() {
     // `reports.state` went with the old table.
     assert_eq!(found, expected, "{v:#}");
 }
+
+/// A Django project's migration folders, one per Django app, listed for one app: replayed in
+/// Django's dependency order (a `shop` migration that needs `blog`'s second one runs after it,
+/// whatever the directories' order) with one model state across them, so that a foreign key to
+/// another Django app's model with its own `db_table` reaches that table, and a squashed
+/// migration stands for those it replaces.
+#[test]
+fn a_django_projects_migration_folders_replay_in_dependency_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let w = |p: &str, t: &str| crate::support::cmd::write(root, p, t);
+    w(
+        "apps.toml",
+        "[[app]]\nname = \"web\"\nrepo = \".\"\nframework = \"django\"\nhead = \"HEAD\"\n\
+         migrations = [\"shop/migrations\", \"blog/migrations\"]\n",
+    );
+    let head = "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n";
+    w("blog/migrations/__init__.py", "");
+    w(
+        "blog/migrations/0001_initial.py",
+        &format!(
+            "{head}    dependencies = []\n    operations = [\n        migrations.CreateModel(\"Author\", [(\"id\", models.AutoField(primary_key=True))], options={{\"db_table\": \"writers\"}}),\n    ]\n"
+        ),
+    );
+    w(
+        "blog/migrations/0002_pen_name.py",
+        &format!(
+            "{head}    dependencies = [(\"blog\", \"0001_initial\")]\n    operations = [\n        migrations.AddField(\"author\", \"pen_name\", models.CharField(max_length=20)),\n    ]\n"
+        ),
+    );
+    // Squashes the two above: read in their place.
+    w(
+        "blog/migrations/0001_squashed_0002.py",
+        &format!(
+            "{head}    replaces = [(\"blog\", \"0001_initial\"), (\"blog\", \"0002_pen_name\")]\n    dependencies = []\n    operations = [\n        migrations.CreateModel(\"Author\", [(\"id\", models.AutoField(primary_key=True)), (\"pen_name\", models.CharField(max_length=20)), (\"bio\", models.TextField())], options={{\"db_table\": \"writers\"}}),\n    ]\n"
+        ),
+    );
+    w("shop/migrations/__init__.py", "");
+    w(
+        "shop/migrations/0001_initial.py",
+        &format!(
+            "{head}    dependencies = [(\"blog\", \"0002_pen_name\")]\n    operations = [\n        migrations.CreateModel(\"Book\", [(\"id\", models.AutoField(primary_key=True)), (\"author\", models.ForeignKey(\"blog.Author\", models.CASCADE))]),\n        migrations.RunSQL(\"UPDATE writers SET pen_name = 'x'\"),\n    ]\n"
+        ),
+    );
+    w(
+        "shop/views.py",
+        "from django.db import connection\n\n\ndef f():\n    connection.cursor().execute(\"SELECT bio, pen_name FROM writers JOIN shop_book ON shop_book.author_id = writers.id\")\n",
+    );
+    w(".gitignore", ".tandem/\n");
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "init"]);
+    let out = tandem_in(root)
+        .args(["refs", "writers.bio", "writers.pen_name", "shop_book.author_id", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    for (i, target) in ["writers.bio", "writers.pen_name", "shop_book.author_id"].iter().enumerate() {
+        let refs: Vec<(String, u64)> = v["targets"][i]["references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["path"].as_str().unwrap().to_owned(), r["line"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(v["targets"][i]["target"], *target, "{v:#}");
+        assert_eq!(refs, [("shop/views.py".to_owned(), 5)], "{target}: {v:#}");
+    }
+}

@@ -25,7 +25,7 @@ fn app(repo: &Path, path: Option<&str>) -> App {
         path: path.map(Into::into),
         deployed: Some("v1".into()),
         exclude: vec!["**/*_spec.rb".into()],
-        migrations: Some("db/migrate".into()),
+        migrations: vec!["db/migrate".into()],
         ..support::scan::app("shop", repo, Framework::Generic)
     }
 }

@@ -455,7 +455,7 @@ pub mod scan {
             include: vec![],
             exclude: vec![],
             structure: None,
-            migrations: None,
+            migrations: Vec::new(),
             owner: None,
             source: AppSource::Repo,
             tables: BTreeMap::new(),

@@ -15,6 +15,7 @@ use tree_sitter::Node;
 
 use super::lookups::{chain_call, expressions, lookup};
 use super::models::{Model, contrib_user, model_decls, querysets, read_models};
+use super::names::{block_of, strings_of};
 use super::options::{admin_registrations, class_options};
 use super::receivers::{Env, Rec, Ty};
 use crate::config::{Confidence, Framework};
@@ -32,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -57,6 +58,8 @@ pub(super) struct Ctx<'a> {
     /// Directories of the file's path, `/`-separated components.
     pub(super) dirs: Vec<&'a str>,
     pub(super) imports: Vec<Import>,
+    /// The top-level modules of `import x.y` statements.
+    pub(super) imported_modules: Vec<String>,
     pub(super) models: BTreeMap<String, Model>,
     pub(super) hits: Vec<Hit>,
     pub(super) bindings: Vec<Binding>,
@@ -84,6 +87,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         src: Src::new(source),
         dirs: parts,
         imports: Vec::new(),
+        imported_modules: Vec::new(),
         models: BTreeMap::new(),
         hits: Vec::new(),
         bindings: Vec::new(),
@@ -95,13 +99,14 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         returns: HashMap::new(),
     };
     cx.imports = from_imports(&cx.src, root);
+    cx.imported_modules = cx.modules_of_imports(root);
 
     let in_models = file == "models.py" || cx.dirs.last() == Some(&"models");
     let mut decls = Vec::new();
     if in_models {
         read_models(&mut cx, root);
         cx.querysets = querysets(&cx, root);
-        decls = model_decls(&mut cx);
+        decls = model_decls(&mut cx, root);
     }
     decls.extend(contrib_user(&cx, root));
     cx.registrations = admin_registrations(&cx, root);
@@ -282,7 +287,8 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
                 cx.aliases.clear();
                 for key in ["update_fields", "fields"] {
                     if let Some(v) = a.keyword(&cx.src, key) {
-                        for (item, offset) in string_items(&cx.src, v) {
+                        // A set or tuple built up in the function: `update_fields.add("x")`.
+                        for (item, offset) in strings_of(&cx.src, v, block_of(call)) {
                             lookup(cx, &t.rec, &item, offset, Confidence::High);
                         }
                     }
@@ -297,12 +303,28 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         if matches!(name, "save" | "asave" | "refresh_from_db" | "arefresh_from_db") {
             for key in ["update_fields", "fields"] {
                 if let Some(v) = a.keyword(&cx.src, key) {
-                    for (item, offset) in string_items(&cx.src, v) {
+                    for (item, offset) in strings_of(&cx.src, v, block_of(call)) {
                         cx.hit(offset, Target::Attribute { name: item }, RefKind::Query, Confidence::Medium);
                     }
                 }
             }
         }
+    }
+
+    // `setattr(check, key, v)` / `getattr(check, key)` with the name in a string, or in a name
+    // the function fills with strings (`for key in ("a", "b"):`).
+    if matches!(name, "setattr" | "getattr" | "hasattr")
+        && function.kind() == "identifier"
+        && let (Some(object), Some(key)) = (a.positional.first(), a.positional.get(1))
+    {
+        let env = cx.env_at(call);
+        if let Some(t) = cx.ty(*object, &env).filter(|t| !t.many) {
+            cx.aliases.clear();
+            for (item, offset) in strings_of(&cx.src, *key, block_of(call)) {
+                lookup(cx, &t.rec, &item, offset, Confidence::High);
+            }
+        }
+        return;
     }
 
     // `Meta.indexes` / `constraints` of a model: `Index(fields=[…], condition=Q(…))`.

@@ -5,6 +5,7 @@
 pub mod extract;
 mod lookups;
 mod models;
+mod names;
 mod options;
 mod receivers;
 pub mod templates;
@@ -36,6 +37,10 @@ impl FrameworkSupport for Django {
         let parts: Vec<&str> =
             class.trim_start_matches("::").split("::").flat_map(|s| s.split('.')).filter(|s| !s.is_empty()).collect();
         Some(parts.join("_").to_ascii_lowercase())
+    }
+
+    fn reads_unresolved_names_as_attributes(&self) -> bool {
+        true
     }
 
     fn code_steps(&self, change: &Change) -> Vec<CodeStep> {

@@ -10,7 +10,7 @@ use crate::config::{Confidence, Framework};
 use crate::scan::extract::python::{
     Args, args, assignments, bases, callee, class_defs, inner_class_body, is_class_name, last_segment, string_items,
 };
-use crate::scan::extract::treesit::{descendants, string_value};
+use crate::scan::extract::treesit::{descendants, named_children, string_value};
 use crate::scan::facts::{Association, ModelDecl, Target};
 use crate::scan::reference::RefKind;
 
@@ -242,8 +242,9 @@ pub(super) fn table_of(models: &BTreeMap<String, Model>, m: &Model) -> Option<St
     Some(default_table(m))
 }
 
-pub(super) fn model_decls(cx: &mut Ctx<'_>) -> Vec<ModelDecl> {
+pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
     let models: Vec<Model> = cx.models.values().cloned().collect();
+    let mut properties = model_properties(cx, root);
     let mut decls = Vec::new();
     for m in &models {
         let table = table_of(&cx.models, m);
@@ -330,7 +331,10 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>) -> Vec<ModelDecl> {
             is_abstract: m.is_abstract,
             ignored_columns: Vec::new(),
             fields: map,
-            associations: associations(&fields),
+            associations: associations(&fields)
+                .into_iter()
+                .chain(properties.remove(&m.local).unwrap_or_default())
+                .collect(),
             mixins: Vec::new(),
             line,
             column,
@@ -338,6 +342,47 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>) -> Vec<ModelDecl> {
         });
     }
     decls
+}
+
+/// Properties of a model annotated to return a model (`@property def owner_profile(self) ->
+/// Profile`): associations with no column, so that `project.owner_profile.theme` reads
+/// `Profile`'s column. Model class (local name) → its properties.
+fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Association>> {
+    let mut out: BTreeMap<String, Vec<Association>> = BTreeMap::new();
+    for (class, _) in class_defs(root) {
+        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+            continue;
+        };
+        let local = cx.src.node_text(name);
+        if !cx.models.contains_key(local) {
+            continue;
+        }
+        for def in named_children(body).into_iter().filter(|n| n.kind() == "decorated_definition") {
+            let is_property = descendants(def).into_iter().any(|d| {
+                d.kind() == "decorator"
+                    && matches!(
+                        last_segment(cx.src.node_text(d).trim_start_matches('@').trim()),
+                        "property" | "cached_property"
+                    )
+            });
+            let Some(func) = def.child_by_field_name("definition").filter(|_| is_property) else { continue };
+            let (Some(prop), Some(ty)) = (
+                func.child_by_field_name("name"),
+                func.child_by_field_name("return_type").and_then(|t| cx.annotation(t)),
+            ) else {
+                continue;
+            };
+            let crate::scan::facts::Root::Model { model } = ty.rec.root else { continue };
+            out.entry(local.to_owned()).or_default().push(Association {
+                name: cx.src.node_text(prop).to_owned(),
+                model,
+                many: ty.many,
+                foreign_key: None,
+                inverse: None,
+            });
+        }
+    }
+    out
 }
 
 /// Custom managers and querysets: `objects = PostQuerySet.as_manager()`, `objects =

@@ -7,6 +7,7 @@ use tree_sitter::Node;
 
 use super::extract::Ctx;
 use super::lookups::{dict_strings, lookup};
+use super::names::{strings_of, strings_of_name};
 use super::receivers::{Env, Rec};
 use crate::config::Confidence;
 use crate::scan::extract::python::{
@@ -96,12 +97,18 @@ pub(super) fn class_options(
         let methods = method_names(&cx.src, body);
         let refs: Vec<String> =
             models.iter().filter(|m| is_class_name(last_segment(m))).map(|m| cx.model_ref(m)).collect();
+        let mut done: Vec<&str> = Vec::new();
         for (t, _, v) in body_assigns {
             let Some(v) = v else { continue };
             let opt = cx.src.node_text(t);
             let mut items = Vec::new();
             if ADMIN_LISTS.contains(&opt) {
-                items = string_items(&cx.src, v);
+                // Every value the option is given, `fields.append("x")` under an `if` included.
+                if done.contains(&opt) {
+                    continue;
+                }
+                done.push(opt);
+                items = strings_of_name(&cx.src, opt, body);
             } else if opt == "prepopulated_fields" || opt == "radio_fields" {
                 items = dict_strings(&cx.src, v, opt == "prepopulated_fields");
             } else if opt == "fieldsets" {
@@ -111,7 +118,8 @@ pub(super) fn class_options(
                         .is_some_and(|(k, _)| k == "fields")
                         && let Some(val) = d.child_by_field_name("value")
                     {
-                        items.extend(descendants(val).into_iter().filter_map(|n| string_value(&cx.src, n)));
+                        // `{"fields": _profile_fields}`: a tuple the class holds.
+                        items.extend(strings_of(&cx.src, val, body));
                     }
                 }
             }
@@ -149,7 +157,7 @@ pub(super) fn class_options(
             let Some(v) = v else { continue };
             let items = match cx.src.node_text(*t) {
                 "fields" | "ordering" | "filterset_fields" | "ordering_fields" | "search_fields" => {
-                    string_items(&cx.src, *v)
+                    strings_of(&cx.src, *v, body)
                 }
                 "slug_field" | "date_field" => string_value(&cx.src, *v).into_iter().collect(),
                 _ => continue,
@@ -211,7 +219,8 @@ pub(super) fn class_options(
         let items = match opt {
             // django-filter also takes `fields = {"email": ["exact", "icontains"]}`.
             "fields" if v.kind() == "dictionary" => dict_strings(&cx.src, v, false),
-            "fields" | "exclude" | "read_only_fields" => string_items(&cx.src, v),
+            // `fields.append("picture")` under an `if`, `sorted(Base.Meta.fields + ["x"])`.
+            "fields" | "exclude" | "read_only_fields" => strings_of_name(&cx.src, opt, meta),
             "extra_kwargs" | "widgets" | "labels" | "help_texts" => dict_strings(&cx.src, v, false),
             _ => continue,
         };

@@ -93,6 +93,72 @@ impl Ty {
     }
 }
 
+/// Builtins whose result is a plain value, never a record.
+const PLAIN_BUILTINS: &[&str] = &["str", "int", "float", "bool", "dict", "len", "repr", "bytes", "range", "format"];
+
+/// Top-level modules of Python's standard library that code commonly calls into (what they
+/// return is no model's record).
+const STDLIB: &[&str] = &[
+    "argparse",
+    "base64",
+    "calendar",
+    "collections",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "difflib",
+    "email",
+    "enum",
+    "fractions",
+    "functools",
+    "gzip",
+    "hashlib",
+    "hmac",
+    "html",
+    "http",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "locale",
+    "logging",
+    "math",
+    "mimetypes",
+    "operator",
+    "os",
+    "pathlib",
+    "pickle",
+    "platform",
+    "random",
+    "re",
+    "secrets",
+    "shlex",
+    "shutil",
+    "smtplib",
+    "socket",
+    "statistics",
+    "string",
+    "struct",
+    "subprocess",
+    "sys",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "time",
+    "traceback",
+    "typing",
+    "unicodedata",
+    "urllib",
+    "uuid",
+    "xml",
+    "zipfile",
+    "zlib",
+    "zoneinfo",
+];
+
 /// QuerySet methods that return a queryset of the same model.
 const MANY_METHODS: &[&str] = &[
     "all",
@@ -133,6 +199,9 @@ pub(super) struct Env {
     /// The model of the class the function is a method of, when the class says which model it
     /// works on (`model = X`, `Meta.model`, `admin.register(X)`).
     class_model: Option<String>,
+    /// Names assigned what a function of the standard library (or a builtin) returns: no record,
+    /// whatever attribute is read on them (`urlsplit(url).scheme`).
+    plain: std::collections::HashSet<String>,
 }
 
 impl Env {
@@ -267,6 +336,9 @@ impl Ctx<'_> {
                 let (Some(left), Some(right)) = (left, right) else { continue };
                 let ty = self.ty(right, &env);
                 match (n.kind(), left.kind()) {
+                    ("assignment", "identifier") if ty.is_none() && self.is_plain_call(right) => {
+                        env.plain.insert(self.src.node_text(left).to_owned());
+                    }
                     ("assignment", "identifier") => env.set(self.src.node_text(left), ty),
                     ("assignment", "pattern_list" | "tuple_pattern") => {
                         // `obj, created = X.objects.get_or_create(…)`.
@@ -285,22 +357,65 @@ impl Ctx<'_> {
         env
     }
 
+    /// Whether `node` calls a builtin that makes a plain value or a function of the standard
+    /// library (`urlsplit(…)` imported from `urllib.parse`, `json.loads(…)`): its result is no
+    /// record of the app.
+    fn is_plain_call(&self, node: Node<'_>) -> bool {
+        let Some(f) = node.child_by_field_name("function").filter(|_| node.kind() == "call") else { return false };
+        let mut base = f;
+        while base.kind() == "attribute" {
+            let Some(o) = base.child_by_field_name("object") else { return false };
+            base = o;
+        }
+        if base.kind() != "identifier" {
+            return false;
+        }
+        let name = self.src.node_text(base);
+        if base == f && PLAIN_BUILTINS.contains(&name) {
+            return true;
+        }
+        let module = match self.imports.iter().find(|i| i.local == name) {
+            Some(i) if i.level == 0 => i.module.first().cloned(),
+            Some(_) => None,
+            // `import json`, `import urllib.parse`.
+            None => self.imported_modules.iter().find(|m| *m == name).cloned(),
+        };
+        module.is_some_and(|m| STDLIB.contains(&m.as_str()))
+    }
+
     /// A model named by a parameter's annotation: `Check`, `"Check"`, `Optional[Check]`, `Check
     /// | None`; `list[Check]` and `QuerySet[Check]` hold many.
-    fn annotation(&self, t: Node<'_>) -> Option<Ty> {
+    pub(super) fn annotation(&self, t: Node<'_>) -> Option<Ty> {
         let text = self.src.node_text(t).trim_matches(['"', '\'']);
-        let (many, inner) = match text.split_once('[') {
+        let (many, union, inner) = match text.split_once('[') {
             Some((outer, rest)) => {
                 let many = matches!(
                     last_segment(outer),
                     "list" | "List" | "QuerySet" | "Sequence" | "Iterable" | "Iterator" | "set" | "Set"
                 );
-                (many, rest.trim_end_matches(']'))
+                (many, last_segment(outer) == "Union", rest.strip_suffix(']').unwrap_or(rest))
             }
-            None => (false, text),
+            None => (false, false, text),
         };
-        let name = last_segment(inner.split(['|', ',']).next()?.trim().trim_matches(['"', '\'']));
-        (is_class_name(name) && self.is_known_model(name)).then(|| Ty { rec: Rec::model(self.model_ref(name)), many })
+        // `Check | None`; a union of several models (`Notification | Flip`) types nothing.
+        let mut depth = 0;
+        let alternatives = inner.split(|c: char| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            }
+            depth == 0 && (c == '|' || (union && c == ','))
+        });
+        let mut models: Vec<&str> = alternatives
+            .map(|a| last_segment(a.trim().trim_matches(['"', '\''])))
+            .filter(|n| is_class_name(n) && self.is_known_model(n))
+            .collect();
+        models.dedup();
+        match models.as_slice() {
+            [name] => Some(Ty { rec: Rec::model(self.model_ref(name)), many }),
+            _ => None,
+        }
     }
 
     /// The first element of what `get_or_create`/`update_or_create` return.
@@ -451,6 +566,7 @@ impl Ctx<'_> {
                     }
                     let base_text = self.src.node_text(base);
                     if !matches!(base.kind(), "identifier" | "subscript")
+                        || env.plain.contains(base_text)
                         || is_class_name(base_text)
                         || modules.iter().any(|m| m == base_text)
                         || matches!(base_text, "cls" | "settings" | "models" | "forms" | "serializers")
@@ -465,6 +581,17 @@ impl Ctx<'_> {
         for (offset, target) in found {
             self.hit(offset, target, RefKind::Query, Confidence::Medium);
         }
+    }
+
+    /// The top-level modules of the file's `import x.y` statements.
+    pub(super) fn modules_of_imports(&self, root: Node<'_>) -> Vec<String> {
+        named_children(root)
+            .into_iter()
+            .filter(|n| n.kind() == "import_statement")
+            .flat_map(named_children)
+            .filter(|n| n.kind() == "dotted_name")
+            .map(|n| self.src.node_text(n).split('.').next().unwrap_or("").to_owned())
+            .collect()
     }
 
     /// Names the file imports (modules and what it takes from them): `x.y` on one of them is no

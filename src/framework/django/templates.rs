@@ -23,7 +23,7 @@ impl Extractor for Templates {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -124,6 +124,12 @@ fn guess(name: &str) -> Option<String> {
         .then(|| inflect::camelize(&inflect::singularize(name)))
 }
 
+/// Whether a context name holds a form (`form`, `form_settings`, `user_form`, `formset`): its
+/// attributes are bound fields, which read no column.
+fn is_form(name: &str) -> bool {
+    name.split('_').any(|w| matches!(w, "form" | "forms" | "formset"))
+}
+
 fn read(name: &str, source: &str) -> FileFacts {
     let scope = template_scope(name);
     let src = Src::new(source);
@@ -139,7 +145,7 @@ fn read(name: &str, source: &str) -> FileFacts {
         if first == "request" {
             return segs.get(1).and_then(|second| request_attribute(second)).map(|root| (root, Vec::new(), 2));
         }
-        if NOT_BOUND.contains(&first) {
+        if NOT_BOUND.contains(&first) || is_form(first) {
             return None;
         }
         let mut scopes = vec![scope.clone()];

@@ -207,14 +207,7 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
 
 /// Read one Django migration file, using and updating what earlier migrations said.
 pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut State) -> Result<Migration> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Python grammar: {e}"))))?;
-    let tree = parser
-        .parse(src, None)
-        .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
-    super::reject_syntax_errors(&tree, path, src, "Python")?;
+    let tree = parse(path, src)?;
     let class = find_class(tree.root_node(), src).ok_or_else(|| {
         Error::input(
             Diagnostic::new("no migration class found")
@@ -223,14 +216,7 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
         )
     })?;
     let name = parse_file_name(path);
-    let app = path
-        .parent()
-        .filter(|p| p.file_name().is_some_and(|n| n == "migrations"))
-        .and_then(Path::parent)
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .unwrap_or("app")
-        .to_owned();
+    let app = app_label(path);
     let mut m = Migration {
         file: path.to_path_buf(),
         down_file: None,
@@ -282,6 +268,149 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
         v.into_iter().flatten().collect()
     });
     Ok(m)
+}
+
+/// A Django project's migration directories (`<app>/migrations/`, one per Django app) read as
+/// one history, in the order Django applies them: each migration after those its
+/// `dependencies` name (in any of the directories), ties broken by directory then file name; one
+/// [`State`] carried across them all, as Django's project state is. A migration that `replaces`
+/// others present here stands for them (Django applies the squashed one to a new database).
+pub fn read_dirs(dirs: &[&Path], dialect: Dialect) -> Result<Vec<Migration>> {
+    struct Node {
+        key: (String, String),
+        path: std::path::PathBuf,
+        text: String,
+        deps: Vec<(String, String)>,
+        replaces: Vec<(String, String)>,
+    }
+    let mut nodes: Vec<Node> = Vec::new();
+    for dir in dirs {
+        let label = app_label(&dir.join("x.py"));
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Error::read(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "py"))
+            .filter(|p| p.file_name().is_some_and(|n| n != "__init__.py"))
+            .collect();
+        files.sort();
+        for path in files {
+            let text = Error::read_text(&path)?;
+            if !text.contains("Migration") {
+                continue;
+            }
+            let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+            let (deps, replaces) = graph_edges(&path, &text)?;
+            nodes.push(Node { key: (label.clone(), name), path, text, deps, replaces });
+        }
+    }
+    // A squashed migration stands for those it replaces.
+    let mut replaced_by: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    for n in &nodes {
+        for r in &n.replaces {
+            if nodes.iter().any(|m| &m.key == r) {
+                replaced_by.insert(r.clone(), n.key.clone());
+            }
+        }
+    }
+    nodes.retain(|n| !replaced_by.contains_key(&n.key));
+    let index: BTreeMap<&(String, String), usize> = nodes.iter().enumerate().map(|(i, n)| (&n.key, i)).collect();
+    let by_label = |label: &str| -> Vec<usize> { (0..nodes.len()).filter(|&i| nodes[i].key.0 == label).collect() };
+    let mut after: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut waiting: Vec<usize> = vec![0; nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
+        for (label, name) in &n.deps {
+            let dep = match name.as_str() {
+                "__first__" => by_label(label).first().copied(),
+                "__latest__" => by_label(label).last().copied(),
+                _ => {
+                    let key = (label.clone(), name.clone());
+                    let key = replaced_by.get(&key).cloned().unwrap_or(key);
+                    index.get(&key).copied()
+                }
+            };
+            if let Some(d) = dep.filter(|d| *d != i) {
+                after[d].push(i);
+                waiting[i] += 1;
+            }
+        }
+    }
+    // Kahn's order; the ready migration first in directory and file order (`nodes` is in it).
+    let mut ready: std::collections::BTreeSet<usize> = (0..nodes.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut order = Vec::with_capacity(nodes.len());
+    while let Some(i) = ready.pop_first() {
+        order.push(i);
+        for &j in &after[i] {
+            waiting[j] -= 1;
+            if waiting[j] == 0 {
+                ready.insert(j);
+            }
+        }
+    }
+    // A cycle (which Django refuses too) leaves its migrations in directory order, last.
+    let placed: std::collections::BTreeSet<usize> = order.iter().copied().collect();
+    order.extend((0..nodes.len()).filter(|i| !placed.contains(i)));
+    let mut state = State::default();
+    order.into_iter().map(|i| read_with_state(&nodes[i].path, &nodes[i].text, dialect, &mut state)).collect()
+}
+
+/// A migration file's syntax tree; a file the Python grammar rejects is an input error.
+fn parse(path: &Path, src: &str) -> Result<tree_sitter::Tree> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Python grammar: {e}"))))?;
+    let tree = parser
+        .parse(src, None)
+        .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
+    super::reject_syntax_errors(&tree, path, src, "Python")?;
+    Ok(tree)
+}
+
+/// The Django app label of a migration file: the folder holding its `migrations/` folder.
+fn app_label(path: &Path) -> String {
+    path.parent()
+        .filter(|p| p.file_name().is_some_and(|n| n == "migrations"))
+        .and_then(Path::parent)
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("app")
+        .to_owned()
+}
+
+/// A migration as Django names it: (app label, file name without `.py`).
+type MigrationKey = (String, String);
+
+/// A migration's `dependencies` and `replaces`: `(app_label, migration name)` pairs
+/// (`swappable_dependency(settings.AUTH_USER_MODEL)` names a model outside the project's files).
+fn graph_edges(path: &Path, src: &str) -> Result<(Vec<MigrationKey>, Vec<MigrationKey>)> {
+    let tree = parse(path, src)?;
+    let (mut deps, mut replaces) = (Vec::new(), Vec::new());
+    let Some(body) = find_class(tree.root_node(), src).and_then(|c| c.child_by_field_name("body")) else {
+        return Ok((deps, replaces));
+    };
+    let mut cursor = body.walk();
+    for stmt in body.named_children(&mut cursor) {
+        let Some(assign) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else { continue };
+        let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+        else {
+            continue;
+        };
+        let out = match text(left, src) {
+            "dependencies" => &mut deps,
+            "replaces" => &mut replaces,
+            _ => continue,
+        };
+        if let Val::List(items) = value(right, src) {
+            for item in items {
+                if let Val::List(pair) = item
+                    && let [Val::Str(label), Val::Str(name)] = pair.as_slice()
+                {
+                    out.push((label.clone(), name.clone()));
+                }
+            }
+        }
+    }
+    Ok((deps, replaces))
 }
 
 fn find_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {

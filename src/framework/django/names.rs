@@ -1,0 +1,148 @@
+//! Field names held in Python names: the strings a list, tuple or set is built from and what is
+//! added to it later in the same block — `fields.append("picture")` under an `if` in a form's
+//! `Meta`, an admin's `_profile_fields` tuple spread into `fieldsets`, `update_fields.add("x")`
+//! before `check.save(update_fields=update_fields)`, `for key in ("a", "b"): setattr(check, key,
+//! …)`. Flow-insensitive: every value a name is given in its block counts.
+
+use std::collections::BTreeSet;
+
+use tree_sitter::Node;
+
+use crate::scan::extract::treesit::{Src, named_children, string_value};
+
+/// Methods that add their argument's strings to a list or set.
+const ADDING: &[&str] = &["append", "insert", "add", "extend", "update", "remove", "discard"];
+
+/// The string literals `node` stands for in `block` (a class body or a function), each with its
+/// offset: a string; a list, tuple or set of them (nested, as `fieldsets` nest); `a + b`,
+/// `a | b`; `sorted(…)`, `list(…)`, `tuple(…)`, `set(…)` of them; a name, through every value
+/// the block gives it. What it cannot follow (an attribute, another call) adds nothing.
+pub(super) fn strings_of(src: &Src<'_>, node: Node<'_>, block: Node<'_>) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    collect(src, node, block, &mut BTreeSet::new(), &mut out, 0);
+    in_order(out)
+}
+
+/// Every string the name `name` is given in `block` (see [`strings_of`]).
+pub(super) fn strings_of_name(src: &Src<'_>, name: &str, block: Node<'_>) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    name_values(src, name, block, &mut BTreeSet::new(), &mut out, 0);
+    in_order(out)
+}
+
+/// Each string once (a name may reach one literal twice), in source order.
+fn in_order(mut out: Vec<(String, usize)>) -> Vec<(String, usize)> {
+    out.sort_by_key(|(_, offset)| *offset);
+    out.dedup_by_key(|(_, offset)| *offset);
+    out
+}
+
+const MAX_DEPTH: u32 = 16;
+
+fn collect(
+    src: &Src<'_>,
+    node: Node<'_>,
+    block: Node<'_>,
+    seen: &mut BTreeSet<String>,
+    out: &mut Vec<(String, usize)>,
+    depth: u32,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match node.kind() {
+        "list" | "tuple" | "set" | "parenthesized_expression" | "expression_list" => {
+            for c in named_children(node) {
+                collect(src, c, block, seen, out, depth + 1);
+            }
+        }
+        "binary_operator" => {
+            for side in ["left", "right"] {
+                if let Some(c) = node.child_by_field_name(side) {
+                    collect(src, c, block, seen, out, depth + 1);
+                }
+            }
+        }
+        "call" => {
+            let f = node.child_by_field_name("function").map(|f| src.node_text(f));
+            if matches!(f, Some("sorted" | "list" | "tuple" | "set" | "frozenset"))
+                && let Some(first) = node.child_by_field_name("arguments").and_then(|a| a.named_child(0))
+            {
+                collect(src, first, block, seen, out, depth + 1);
+            }
+        }
+        "identifier" => name_values(src, src.node_text(node), block, seen, out, depth + 1),
+        _ => out.extend(string_value(src, node)),
+    }
+}
+
+/// The values `block` gives `name`: assignments (`=`, `+=`, `|=`), loops over it (`for name in
+/// …`), and the arguments of `name.append(…)` and the other [`ADDING`] methods.
+fn name_values(
+    src: &Src<'_>,
+    name: &str,
+    block: Node<'_>,
+    seen: &mut BTreeSet<String>,
+    out: &mut Vec<(String, usize)>,
+    depth: u32,
+) {
+    if !seen.insert(name.to_owned()) {
+        return;
+    }
+    for n in own_nodes(block) {
+        let is_name = |n: Option<Node<'_>>| n.is_some_and(|n| n.kind() == "identifier" && src.node_text(n) == name);
+        match n.kind() {
+            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause"
+                if is_name(n.child_by_field_name("left")) =>
+            {
+                if let Some(right) = n.child_by_field_name("right") {
+                    collect(src, right, block, seen, out, depth);
+                }
+            }
+            "call" => {
+                let Some(f) = n.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
+                let method = f.child_by_field_name("attribute").map(|a| src.node_text(a));
+                if is_name(f.child_by_field_name("object")) && method.is_some_and(|m| ADDING.contains(&m)) {
+                    let args = n.child_by_field_name("arguments").map(named_children).unwrap_or_default();
+                    // `insert(i, x)`: the item is the last argument.
+                    if let Some(item) = args.last() {
+                        collect(src, *item, block, seen, out, depth);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The nodes of `block` that belong to it: not those of functions or classes nested in it (a
+/// method's `fields` is another name than its class's).
+fn own_nodes(block: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut stack = named_children(block);
+    stack.reverse();
+    while let Some(n) = stack.pop() {
+        if matches!(n.kind(), "function_definition" | "class_definition" | "lambda") {
+            continue;
+        }
+        out.push(n);
+        let mut children = named_children(n);
+        children.reverse();
+        stack.extend(children);
+    }
+    out
+}
+
+/// The block whose names `node` reads: its function's body, else the module.
+pub(super) fn block_of(node: Node<'_>) -> Node<'_> {
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        if p.kind() == "function_definition"
+            && let Some(body) = p.child_by_field_name("body")
+        {
+            return body;
+        }
+        n = p;
+    }
+    n
+}
