@@ -329,11 +329,7 @@ export async function checkout() {
 fn scan_billing() -> (tempfile::TempDir, ScanResult) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut repo = TestRepo::init();
-    repo.write(&[
-        ("prisma/schema.prisma", BILLING_SCHEMA),
-        ("src/billing.ts", BILLING),
-        ("src/checkout.ts", CHECKOUT),
-    ]);
+    repo.write(&[("prisma/schema.prisma", BILLING_SCHEMA), ("src/billing.ts", BILLING), ("src/checkout.ts", CHECKOUT)]);
     repo.commit("app");
     let app = support::scan::app("billing", repo.path(), Framework::Prisma);
     let config = support::scan::config(dir.path(), vec![app.clone()]);
