@@ -152,18 +152,26 @@ export async function update(id: number, body: string) {
 "#;
 
 fn scan() -> (tempfile::TempDir, ScanResult) {
+    scan_app(
+        &[
+            ("prisma/schema.prisma", SCHEMA),
+            ("src/documents.ts", DOCUMENTS),
+            ("src/components/DocumentCard.tsx", CARD),
+            ("src/queries.ts", QUERIES),
+        ],
+        TABLES,
+    )
+}
+
+/// One commit of `files` scanned at head as a Prisma app against a schema of `tables`.
+fn scan_app(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDir, ScanResult) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut repo = TestRepo::init();
-    repo.write(&[
-        ("prisma/schema.prisma", SCHEMA),
-        ("src/documents.ts", DOCUMENTS),
-        ("src/components/DocumentCard.tsx", CARD),
-        ("src/queries.ts", QUERIES),
-    ]);
+    repo.write(files);
     repo.commit("app");
     let app = support::scan::app("sign", repo.path(), Framework::Prisma);
     let config = support::scan::config(dir.path(), vec![app.clone()]);
-    let index = SchemaIndex::new(&support::scan::schema(TABLES));
+    let index = SchemaIndex::new(&support::scan::schema(tables));
     let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
     (dir, result)
 }
@@ -327,17 +335,12 @@ export async function checkout() {
 "#;
 
 fn scan_billing() -> (tempfile::TempDir, ScanResult) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut repo = TestRepo::init();
-    repo.write(&[("prisma/schema.prisma", BILLING_SCHEMA), ("src/billing.ts", BILLING), ("src/checkout.ts", CHECKOUT)]);
-    repo.commit("app");
-    let app = support::scan::app("billing", repo.path(), Framework::Prisma);
-    let config = support::scan::config(dir.path(), vec![app.clone()]);
     let tables: &[(&str, &[&str])] =
         &[("subscriptions", &["id", "currency", "quantity", "user_id"]), ("licenses", &["id", "name", "key"])];
-    let index = SchemaIndex::new(&support::scan::schema(tables));
-    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
-    (dir, result)
+    scan_app(
+        &[("prisma/schema.prisma", BILLING_SCHEMA), ("src/billing.ts", BILLING), ("src/checkout.ts", CHECKOUT)],
+        tables,
+    )
 }
 
 #[test]
