@@ -51,6 +51,8 @@ fn prisma_schema_models_fields_and_maps() {
             "34:3 column posts.title declaration",
             "35:63 model_column user.id declaration",
             "36:3 column posts.author_id declaration",
+            // `@@index([authorId])` names the mapped column.
+            "39:12 column posts.author_id declaration",
             // `Status` is an enum from another schema file (bare default value).
             "37:3 column posts.status declaration",
             "43:7 table Profile declaration",

@@ -152,18 +152,26 @@ export async function update(id: number, body: string) {
 "#;
 
 fn scan() -> (tempfile::TempDir, ScanResult) {
+    scan_app(
+        &[
+            ("prisma/schema.prisma", SCHEMA),
+            ("src/documents.ts", DOCUMENTS),
+            ("src/components/DocumentCard.tsx", CARD),
+            ("src/queries.ts", QUERIES),
+        ],
+        TABLES,
+    )
+}
+
+/// One commit of `files` scanned at head as a Prisma app against a schema of `tables`.
+fn scan_app(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDir, ScanResult) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut repo = TestRepo::init();
-    repo.write(&[
-        ("prisma/schema.prisma", SCHEMA),
-        ("src/documents.ts", DOCUMENTS),
-        ("src/components/DocumentCard.tsx", CARD),
-        ("src/queries.ts", QUERIES),
-    ]);
+    repo.write(files);
     repo.commit("app");
     let app = support::scan::app("sign", repo.path(), Framework::Prisma);
     let config = support::scan::config(dir.path(), vec![app.clone()]);
-    let index = SchemaIndex::new(&support::scan::schema(TABLES));
+    let index = SchemaIndex::new(&support::scan::schema(tables));
     let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
     (dir, result)
 }
@@ -271,4 +279,96 @@ fn schema_relations_and_payloads_are_no_columns() {
     // The schema declares each mapped column once, under its column name.
     assert!(all.contains("prisma/schema.prisma:22 document.created_at"), "{all:#?}");
     assert!(!all.iter().any(|r| r.ends_with(".created") || r.ends_with(".userId")), "{all:#?}");
+}
+
+const BILLING_SCHEMA: &str = r#"model Subscription {
+  id       Int    @id
+  currency String
+  quantity Int
+  userId   Int    @map("user_id")
+
+  @@index([userId, currency(sort: Desc)])
+  @@unique([quantity])
+  @@map("subscriptions")
+}
+
+model License {
+  id   Int    @id
+  name String
+  key  String
+
+  @@map("licenses")
+}
+"#;
+
+/// Names declared with another library's type or an object type written out are not the
+/// model they are named after; `any` says nothing against it; an inner declaration shadows an
+/// outer one; a parameter passed as `data` inside a nested callback still types the callers'
+/// arguments.
+const BILLING: &str = r#"import Stripe from 'stripe';
+import { prisma } from './db';
+
+export function fromStripe(subscription: Stripe.Subscription, license: { key: string; name: string }) {
+  return [subscription.currency, license.name];
+}
+
+export function untyped(subscription: any) {
+  return subscription.quantity;
+}
+
+export async function shadowed(items: Stripe.Subscription[]) {
+  const subscription = await prisma.subscription.findFirst();
+  const codes = items.map((subscription: Stripe.Subscription) => subscription.currency);
+  return [subscription.quantity, codes];
+}
+
+export function save(data) {
+  return prisma.$transaction(async (tx) => tx.subscription.create({ data }));
+}
+"#;
+
+const CHECKOUT: &str = r#"import { save } from './billing';
+
+export async function checkout() {
+  await save({ currency: 'usd', quantity: 2 });
+}
+"#;
+
+fn scan_billing() -> (tempfile::TempDir, ScanResult) {
+    let tables: &[(&str, &[&str])] =
+        &[("subscriptions", &["id", "currency", "quantity", "user_id"]), ("licenses", &["id", "name", "key"])];
+    scan_app(
+        &[("prisma/schema.prisma", BILLING_SCHEMA), ("src/billing.ts", BILLING), ("src/checkout.ts", CHECKOUT)],
+        tables,
+    )
+}
+
+#[test]
+fn index_and_unique_lines_name_their_columns() {
+    let (_dir, result) = scan_billing();
+    assert_eq!(
+        columns(&result, "prisma/schema.prisma"),
+        set(&[
+            "2 subscriptions.id",
+            "3 subscriptions.currency",
+            "4 subscriptions.quantity",
+            "5 subscriptions.user_id",
+            // `@@index([userId, currency(sort: Desc)])`, under the mapped column name.
+            "7 subscriptions.user_id",
+            "7 subscriptions.currency",
+            "8 subscriptions.quantity",
+            "13 licenses.id",
+            "14 licenses.name",
+            "15 licenses.key",
+        ])
+    );
+}
+
+#[test]
+fn a_foreign_declared_type_is_no_model_and_scopes_shadow() {
+    let (_dir, result) = scan_billing();
+    // Not line 5 (`Stripe.Subscription`, `{ key; name }`) nor line 14 (the callback's own
+    // `subscription`); line 9 (`any`) is read as its name says, line 15 as the row it holds.
+    assert_eq!(columns(&result, "src/billing.ts"), set(&["9 subscriptions.quantity", "15 subscriptions.quantity"]));
+    assert_eq!(columns(&result, "src/checkout.ts"), set(&["4 subscriptions.currency", "4 subscriptions.quantity"]));
 }

@@ -48,7 +48,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        5
+        6
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -89,9 +89,10 @@ fn code(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     };
     let src = Src::new(source);
     let mut facts = FileFacts::default();
-    receivers::read(&src, tree.root_node(), &mut facts.hits, &mut facts.bindings);
+    let nodes = descendants(tree.root_node());
+    receivers::read(&src, tree.root_node(), &nodes, &mut facts.hits, &mut facts.bindings);
     let mut sql = Vec::new();
-    for node in descendants(tree.root_node()) {
+    for &node in &nodes {
         if node.kind() != "call_expression" {
             continue;
         }

@@ -28,6 +28,9 @@ use crate::scan::extract::treesit::{Src, descendants, named_children, string_val
 use crate::scan::facts::{Binding, Hit, Root, Target};
 use crate::scan::reference::RefKind;
 
+/// Maps keyed by node ids and names of one file: hashed fast, nothing an attacker chooses.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The scope of bindings for what the app's functions return: name = the function's name.
 pub const RETURNS: &str = "prisma:returns";
 /// The scope of bindings for the Prisma arguments the app's functions take: name = `f(i)` for
@@ -126,28 +129,37 @@ fn is_scope(kind: &str) -> bool {
     )
 }
 
-/// The function (or the file) a node belongs to.
-fn scope_of(node: Node<'_>) -> Node<'_> {
-    let mut n = node;
-    while let Some(p) = n.parent() {
-        if is_scope(p.kind()) {
-            return p;
-        }
-        n = p;
+/// Each node's function (or the file): node id → the nearest enclosing scope, the root's being
+/// itself. Computed once per file, top down: `Node::parent` walks down from the root each time,
+/// and asking it for every name and declaration made a cold scan twice as slow.
+fn enclosing_scopes<'t>(root: Node<'t>) -> Map<usize, Node<'t>> {
+    let mut out = Map::default();
+    let mut stack = vec![(root, root)];
+    let mut cursor = root.walk();
+    while let Some((node, scope)) = stack.pop() {
+        out.insert(node.id(), scope);
+        let inner = if is_scope(node.kind()) { node } else { scope };
+        stack.extend(node.named_children(&mut cursor).map(|c| (c, inner)));
     }
-    n
+    out
 }
 
 struct Walker<'s, 'a, 't> {
     src: &'s Src<'a>,
+    root: Node<'t>,
+    /// See [`enclosing_scopes`].
+    scopes: Map<usize, Node<'t>>,
     /// Local type name → the generated client's type it imports (`Document`, `Prisma`).
     client_types: HashMap<&'a str, &'a str>,
     /// The file's own type aliases and interfaces: name → their type (or body).
     local_types: HashMap<&'a str, Node<'t>>,
     /// (scope node id, name) → the records the name holds there.
-    vars: HashMap<(usize, String), Ty>,
+    vars: Map<(usize, &'a str), Ty>,
+    /// Names declared with a type that is no model's (`subscription: Stripe.Subscription`,
+    /// `license: { key: string }`): not read as the model their name suggests.
+    opaque: Map<(usize, &'a str), ()>,
     /// (scope node id, name) → the object literal the name holds there.
-    objects: HashMap<(usize, String), Node<'t>>,
+    objects: Map<(usize, &'a str), Node<'t>>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -158,34 +170,30 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         self.src.node_text(node)
     }
 
-    fn lookup_var(&self, name: &str, at: Node<'_>) -> Option<&Ty> {
-        let mut n = Some(at);
-        while let Some(node) = n {
-            if is_scope(node.kind())
-                && let Some(ty) = self.vars.get(&(node.id(), name.to_owned()))
-            {
-                return Some(ty);
-            }
-            n = node.parent();
-        }
-        None
+    /// The function (or the file) a node belongs to.
+    fn scope_of(&self, node: Node<'_>) -> Node<'t> {
+        self.scopes.get(&node.id()).copied().unwrap_or(self.root)
+    }
+
+    /// `at` when it is a scope, then the scopes around it, innermost first.
+    fn scope_chain(&self, at: Node<'_>) -> impl Iterator<Item = usize> + '_ {
+        let first = if is_scope(at.kind()) { Some(at.id()) } else { None };
+        let mut next = self.scopes.get(&at.id()).copied();
+        let outer = std::iter::from_fn(move || {
+            let scope = next?;
+            let parent = self.scope_of(scope);
+            next = (parent.id() != scope.id()).then_some(parent);
+            Some(scope.id())
+        });
+        first.into_iter().chain(outer)
     }
 
     fn lookup_object(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
-        let mut n = Some(at);
-        while let Some(node) = n {
-            if is_scope(node.kind())
-                && let Some(o) = self.objects.get(&(node.id(), name.to_owned()))
-            {
-                return Some(*o);
-            }
-            n = node.parent();
-        }
-        None
+        self.scope_chain(at).find_map(|scope| self.objects.get(&(scope, name)).copied())
     }
 
     fn bind(&mut self, scope: Node<'_>, name: Node<'_>, ty: Ty) -> bool {
-        let key = (scope.id(), self.text(name).to_owned());
+        let key = (scope.id(), self.text(name));
         if self.vars.get(&key) == Some(&ty) {
             return false;
         }
@@ -255,6 +263,22 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
     }
 
+    /// Whether a declared type is plainly no model's records: another library's type
+    /// (`Stripe.Subscription`), an object type written out, a primitive. A bare type name may be
+    /// the app's own shape of a model's rows, and `any` says nothing.
+    fn foreign_type(&self, node: Node<'_>) -> bool {
+        let node = if node.kind() == "type_annotation" { node.named_child(0) } else { Some(node) };
+        let Some(node) = node else { return false };
+        match node.kind() {
+            "nested_type_identifier" => {
+                node.child_by_field_name("module").is_some_and(|m| !self.client_types.contains_key(self.text(m)))
+            }
+            "object_type" => true,
+            "predefined_type" => !matches!(self.text(node), "any" | "unknown" | "object"),
+            _ => false,
+        }
+    }
+
     /// The type of property `key` of a declared object type (props).
     fn prop_type(&self, node: Node<'t>, key: &str, depth: u32) -> Option<Ty> {
         if depth > 8 {
@@ -314,7 +338,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "identifier" => {
                 let name = self.text(node);
-                self.lookup_var(name, node).cloned().or_else(|| guess(name))
+                // The innermost scope that declares the name decides.
+                for scope in self.scope_chain(node) {
+                    if let Some(ty) = self.vars.get(&(scope, name)) {
+                        return Some(ty.clone());
+                    }
+                    if self.opaque.contains_key(&(scope, name)) {
+                        return None;
+                    }
+                }
+                guess(name)
             }
             "member_expression" => {
                 let property = property(self.src, node)?;
@@ -417,13 +450,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     else {
                         continue;
                     };
-                    let scope = scope_of(node);
+                    let scope = self.scope_of(node);
                     let declared = node.child_by_field_name("type");
                     if let Some(v) = value.map(unwrap)
                         && v.kind() == "object"
                         && name.kind() == "identifier"
                     {
-                        self.objects.insert((scope.id(), self.text(name).to_owned()), v);
+                        self.objects.insert((scope.id(), self.text(name)), v);
                     }
                     // `const [a, b] = await Promise.all([q1, q2])`.
                     if name.kind() == "array_pattern"
@@ -452,6 +485,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         other => other,
                     };
+                    if ty.is_none() && name.kind() == "identifier" && declared.is_some_and(|d| self.foreign_type(d)) {
+                        self.opaque.insert((scope.id(), self.text(name)), ());
+                    }
                     changed |= self.bind_pattern(scope, name, ty, declared);
                 }
                 "required_parameter" | "optional_parameter" => {
@@ -460,8 +496,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     else {
                         continue;
                     };
-                    let scope = scope_of(node);
+                    let scope = self.scope_of(node);
                     let ty = self.type_ty(declared, 0);
+                    if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared) {
+                        self.opaque.insert((scope.id(), self.text(pattern)), ());
+                    }
                     changed |= self.bind_pattern(scope, pattern, ty, Some(declared));
                 }
                 "for_in_statement" => {
@@ -471,7 +510,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         continue;
                     };
                     if let Some(ty) = self.expr_ty(unwrap(right), 0) {
-                        let scope = scope_of(node);
+                        let scope = self.scope_of(node);
                         changed |= self.bind_pattern(scope, left, Some(ty), None);
                     }
                 }
@@ -558,18 +597,20 @@ fn is_client_module(source: &str) -> bool {
 }
 
 /// The hits and bindings of the receivers and client calls of one parsed JS/TS file.
-pub fn read<'t>(src: &Src<'_>, root: Node<'t>, hits: &mut Vec<Hit>, bindings: &mut Vec<Binding>) {
-    let nodes = descendants(root);
+pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Vec<Hit>, bindings: &mut Vec<Binding>) {
     let mut w = Walker {
         src,
+        root,
+        scopes: enclosing_scopes(root),
         client_types: HashMap::new(),
         local_types: HashMap::new(),
-        vars: HashMap::new(),
-        objects: HashMap::new(),
+        vars: Map::default(),
+        opaque: Map::default(),
+        objects: Map::default(),
         hits: Vec::new(),
         emit: false,
     };
-    for &node in &nodes {
+    for &node in nodes {
         match node.kind() {
             "import_statement" => {
                 let Some(source) = node.child_by_field_name("source").and_then(|s| string_value(src, s)) else {
@@ -610,18 +651,18 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, hits: &mut Vec<Hit>, bindings: &m
     }
     // A type may come from another declaration: repeat until nothing new is learnt.
     for _ in 0..4 {
-        if !w.declare(&nodes) {
+        if !w.declare(nodes) {
             break;
         }
     }
     w.emit = true;
-    w.declare(&nodes);
+    w.declare(nodes);
 
     let lookup = |name: &str, at: Node<'t>| w.lookup_object(name, at);
     let mut out = Vec::new();
     {
         let mut writer = Writer { src, hits: &mut out, lookup: &lookup };
-        for &node in &nodes {
+        for &node in nodes {
             match node.kind() {
                 "call_expression" => client_call(&w, &mut writer, node),
                 "variable_declarator" => {
@@ -672,7 +713,7 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, hits: &mut Vec<Hit>, bindings: &m
             }
         }
     }
-    bindings.extend(function_bindings(&w, &nodes));
+    bindings.extend(function_bindings(&w, nodes));
     hits.append(&mut w.hits);
     hits.append(&mut out);
 }
@@ -728,9 +769,34 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     }
 }
 
+/// Whether `node` lies inside `outer` (a function's body, not its parameters' defaults).
+fn is_within(node: Node<'_>, outer: Node<'_>) -> bool {
+    outer.start_byte() <= node.start_byte() && node.end_byte() <= outer.end_byte()
+}
+
 /// What the file's functions return and take, for the files that call them.
-fn function_bindings(w: &Walker<'_, '_, '_>, nodes: &[Node<'_>]) -> Vec<Binding> {
+fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding> {
     let src = w.src;
+    // Once per file, not once per function (a component's nested callbacks made that quadratic):
+    // each function's own `return`s, and the client calls anywhere inside it.
+    let mut returns: HashMap<usize, Vec<Node<'t>>> = HashMap::new();
+    let mut calls: HashMap<usize, Vec<Node<'t>>> = HashMap::new();
+    for &n in nodes {
+        match n.kind() {
+            "return_statement" => returns.entry(w.scope_of(n).id()).or_default().push(n),
+            "call_expression"
+                if n.child_by_field_name("function")
+                    .map(unwrap)
+                    .and_then(|f| property(src, f))
+                    .is_some_and(|m| METHODS.contains(&m)) =>
+            {
+                for scope in w.scope_chain(n) {
+                    calls.entry(scope).or_default().push(n);
+                }
+            }
+            _ => {}
+        }
+    }
     let mut out = Vec::new();
     for &node in nodes {
         let (name, function) = match node.kind() {
@@ -779,11 +845,8 @@ fn function_bindings(w: &Walker<'_, '_, '_>, nodes: &[Node<'_>]) -> Vec<Binding>
                 .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
                 .map(|p| if p.kind() == "identifier" { src.node_text(p) } else { "" })
                 .collect();
-            for call in descendants(body).into_iter().filter(|n| n.kind() == "call_expression") {
+            for &call in calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
                 let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
-                if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
-                    continue;
-                }
                 let Some(model) = f
                     .child_by_field_name("object")
                     .map(unwrap)
@@ -816,10 +879,7 @@ fn function_bindings(w: &Walker<'_, '_, '_>, nodes: &[Node<'_>]) -> Vec<Binding>
             if body.kind() != "statement_block" {
                 return returned(w, unwrap(body));
             }
-            descendants(body)
-                .into_iter()
-                .filter(|n| n.kind() == "return_statement" && scope_of(*n).id() == function.id())
-                .find_map(|r| returned(w, unwrap(r.named_child(0)?)))
+            returns.get(&function.id())?.iter().find_map(|r| returned(w, unwrap(r.named_child(0)?)))
         });
         if let Some(ty) = returned {
             out.push(Binding { scope: RETURNS.to_owned(), name: name.to_owned(), root: ty.root, path: ty.path });

@@ -36,6 +36,12 @@ static FIELDS: LazyLock<Regex> =
 static REFERENCES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"references:\s*\[([^\]]*)\]").unwrap_or_else(|_| unreachable!()));
 static IGNORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"@ignore\b").unwrap_or_else(|_| unreachable!()));
+/// `@@index([a, b(sort: Desc)])`, `@@unique([…])`, `@@id([…])`: the list of fields they name.
+static BLOCK_FIELDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*@@(?:index|unique|id|fulltext)\(\s*(?:fields:\s*)?\[([^\]]*)\]").unwrap_or_else(|_| unreachable!())
+});
+static FIELD_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").unwrap_or_else(|_| unreachable!()));
 static BLOCK_IGNORE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*@@ignore\b").unwrap_or_else(|_| unreachable!()));
 
@@ -202,6 +208,35 @@ pub fn schema(source: &str) -> FileFacts {
                 RefKind::Declaration,
                 Confidence::High,
             ));
+        }
+        // An index or key over fields names their columns: the migration that drops one must
+        // drop or change the index too.
+        for line in &block.body {
+            let Some(list) = BLOCK_FIELDS.captures(line.text).and_then(|c| c.get(1)) else { continue };
+            // `b(sort: Desc)`: the field is the name before its arguments.
+            let mut depth = 0usize;
+            let mut start = list.start();
+            for (i, ch) in list.as_str().char_indices().chain([(list.len(), ',')]) {
+                match ch {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    ',' if depth == 0 => {
+                        let part = &line.text[start..list.start() + i];
+                        if let Some(name) = FIELD_NAME.find(part)
+                            && let Some((_, column)) = fields.iter().find(|(f, c)| f == name.as_str() && !c.is_empty())
+                        {
+                            facts.hits.push(src.hit(
+                                line.offset + start + name.start(),
+                                Target::Column { table: table.clone(), column: column.clone() },
+                                RefKind::Declaration,
+                                Confidence::High,
+                            ));
+                        }
+                        start = list.start() + i + 1;
+                    }
+                    _ => {}
+                }
+            }
         }
         // A relation that holds one foreign key reads it (`user User @relation(fields: [userId] …)`
         // → `user_id`); a composite key or the other side of the relation reads none of the

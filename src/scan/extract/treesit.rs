@@ -127,15 +127,28 @@ pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
 
 /// Every named node of a subtree, depth first, in source order.
 pub fn descendants(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        out.push(n);
-        let mut kids = named_children(n);
-        kids.reverse();
-        stack.extend(kids);
+    // One cursor for the whole walk: a vector of children per node was a third of a cold
+    // Prisma scan.
+    let mut out = vec![node];
+    let mut cursor = node.walk();
+    if !cursor.goto_first_child() {
+        return out;
     }
-    out
+    loop {
+        let n = cursor.node();
+        // Anonymous nodes are tokens: neither listed nor descended into.
+        if n.is_named() {
+            out.push(n);
+            if cursor.goto_first_child() {
+                continue;
+            }
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() || cursor.node().id() == node.id() {
+                return out;
+            }
+        }
+    }
 }
 
 /// A string literal's value and the byte offset of its first character, for Python `string`
