@@ -58,6 +58,10 @@ pub enum MigrationFormat {
     Rails,
     Ecto,
     Django,
+    Alembic,
+    Typeorm,
+    Sequelize,
+    Knex,
 }
 
 impl From<MigrationFormat> for Format {
@@ -67,6 +71,10 @@ impl From<MigrationFormat> for Format {
             MigrationFormat::Rails => Format::Rails,
             MigrationFormat::Ecto => Format::Ecto,
             MigrationFormat::Django => Format::Django,
+            MigrationFormat::Alembic => Format::Alembic,
+            MigrationFormat::Typeorm => Format::Typeorm,
+            MigrationFormat::Sequelize => Format::Sequelize,
+            MigrationFormat::Knex => Format::Knex,
         }
     }
 }

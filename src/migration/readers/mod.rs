@@ -3,6 +3,7 @@
 pub mod django;
 pub mod ecto;
 pub mod mysql;
+pub mod python_value;
 pub mod rails;
 pub mod ruby_value;
 pub mod sql;
