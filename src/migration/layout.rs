@@ -3,13 +3,18 @@
 //! SQL layouts recognised: Flyway `V3__add_x.sql` / `U3__add_x.sql` (undo) / `R__x.sql`
 //! (repeatable), golang-migrate and sqlx `NNN_name.up.sql` / `.down.sql`, dbmate `-- migrate:up` /
 //! `-- migrate:down` sections, goose `-- +goose Up` / `-- +goose Down` sections, and plain ordered
-//! `.sql` files (no down part).
+//! `.sql` files (no down part). Prisma Migrate's `<timestamp>_<name>/migration.sql` folders are
+//! named by their folder; a Drizzle Kit folder's `meta/_journal.json` gives its order.
+//!
+//! Framework files: Rails `.rb`, Ecto `.exs`, Django or Alembic `.py` (by content), TypeORM,
+//! Sequelize or Knex `.js`/`.ts` (by content). Alembic revisions are ordered by their
+//! `down_revision` chain.
 
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::migration::readers::{django, ecto, rails, sql};
+use crate::migration::readers::{alembic, django, ecto, js, knex, rails, sequelize, sql, typeorm};
 use crate::migration::{Direction, Format, Migration};
 use crate::schema::Dialect;
 
@@ -19,16 +24,26 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         let text = Error::read_text(path)?;
         return read_file(path, &text, format, dialect);
     }
-    let files: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| Error::read(path, e))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| Error::read(path, e))? {
+        let p = entry.map_err(|e| Error::read(path, e))?.path();
+        if p.is_file() {
+            files.push(p);
+        } else {
+            // Prisma's `<timestamp>_<name>/migration.sql`, Drizzle's `meta/_journal.json`.
+            files.extend([p.join(PRISMA_FILE), p.join(DRIZZLE_JOURNAL)].into_iter().filter(|f| f.is_file()));
+        }
+    }
     load_files(files, Error::read_text, format, dialect)
 }
 
 /// Read the files of one migration directory, whatever holds them (the file system, a git tree):
 /// `read` gives a file's text, asked only for files whose extension is a migration format's.
+/// The file of a Prisma Migrate migration, in a folder named `<timestamp>_<name>`.
+const PRISMA_FILE: &str = "migration.sql";
+/// Drizzle Kit's list of a folder's migrations, in order.
+const DRIZZLE_JOURNAL: &str = "_journal.json";
+
 pub fn load_files(
     mut files: Vec<PathBuf>,
     mut read: impl FnMut(&Path) -> Result<String>,
@@ -39,27 +54,35 @@ pub fn load_files(
     let mut out: Vec<Migration> = Vec::new();
     // Django migrations refer to models created earlier: carry their table and column names.
     let mut django_state = django::State::default();
+    let mut journal = None;
     for file in files {
         let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if file_name.starts_with('.') || file_name == "__init__.py" {
+        if file_name == DRIZZLE_JOURNAL {
+            journal = Some((read(&file)?, file));
             continue;
         }
+        if file_name.starts_with('.') || file_name == "__init__.py" || file_name.ends_with(".d.ts") {
+            continue;
+        }
+        let formats = extension_formats(&file);
         let wanted = match format {
-            Some(f) => extension_format(&file) == Some(f),
-            None => extension_format(&file).is_some(),
+            Some(f) => formats.contains(&f),
+            None => !formats.is_empty(),
         };
         if !wanted {
             continue;
         }
         let text = read(&file)?;
-        // A Python or Ruby file in a migrations folder that is not a migration (helpers,
-        // `schema.rb`) is not an error when reading a directory.
+        // A Python, Ruby or JavaScript file in a migrations folder that is not a migration
+        // (helpers, `schema.rb`, Alembic's `env.py`) is not an error when reading a directory.
         let Some(fmt) = format.or_else(|| detect_format(&file, &text)) else { continue };
         let is_migration = match fmt {
             Format::Sql => true,
             Format::Rails => text.contains("Migration"),
             Format::Ecto => text.contains("Ecto.Migration"),
             Format::Django => text.contains("Migration"),
+            Format::Alembic => alembic::is_alembic(&text),
+            Format::Typeorm | Format::Sequelize | Format::Knex => text.contains("up"),
         };
         if !is_migration {
             continue;
@@ -70,7 +93,49 @@ pub fn load_files(
             out.extend(read_file(&file, &text, Some(fmt), dialect)?);
         }
     }
-    Ok(join_pairs(out))
+    let (revisions, others): (Vec<Migration>, Vec<Migration>) = out.into_iter().partition(|m| m.format == Format::Alembic);
+    let mut out = join_pairs(others);
+    if let Some((text, path)) = journal {
+        order_by_journal(&mut out, &path, &text)?;
+    }
+    out.extend(alembic::order(revisions)?);
+    Ok(out)
+}
+
+/// Order the SQL migrations of a Drizzle Kit folder as `meta/_journal.json` lists them (by
+/// `idx`; its `tag` is the file's name without `.sql`). An entry whose file is missing is an
+/// error at the entry: Drizzle would fail on it.
+fn order_by_journal(migrations: &mut [Migration], path: &Path, text: &str) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Journal {
+        entries: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        idx: u64,
+        tag: String,
+    }
+    let journal: Journal = serde_json::from_str(text).map_err(|e| {
+        Error::input(
+            Diagnostic::new(format!("Drizzle journal: {e}"))
+                .at(path, e.line() as u32, e.column() as u32)
+                .help("expected `{\"entries\": [{\"idx\": 0, \"tag\": \"0000_name\", …}]}` as drizzle-kit writes it"),
+        )
+    })?;
+    let stem = |m: &Migration| m.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+    for entry in &journal.entries {
+        if !migrations.iter().any(|m| stem(m) == entry.tag) {
+            let line = text.lines().position(|l| l.contains(&format!("\"{}\"", entry.tag))).map_or(1, |i| i + 1);
+            return Err(Error::input(
+                Diagnostic::new(format!("the journal lists `{}`, but {}.sql is not in the folder", entry.tag, entry.tag))
+                    .at(path, line as u32, 1)
+                    .help("restore the migration file, or regenerate the journal with drizzle-kit"),
+            ));
+        }
+    }
+    let idx = |m: &Migration| journal.entries.iter().find(|e| e.tag == stem(m)).map_or(u64::MAX, |e| e.idx);
+    migrations.sort_by_key(idx);
+    Ok(())
 }
 
 /// Join separately read up and down files of one version (`.up.sql` + `.down.sql`, Flyway `V` +
@@ -124,7 +189,7 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
     let format = format.or_else(|| detect_format(path, text)).ok_or_else(|| {
         Error::input(
             Diagnostic::new(format!("cannot tell the migration format of {}", path.display())).in_file(path).help(
-                "expected a .sql, .rb (Rails), .exs (Ecto) or .py (Django) migration; pass --migration-format to say which",
+                "expected a .sql, .rb (Rails), .exs (Ecto), .py (Django, Alembic) or .js/.ts (TypeORM, Sequelize, Knex) migration; pass --migration-format to say which",
             ),
         )
     })?;
@@ -133,21 +198,42 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
         Format::Rails => rails::read(path, text, dialect)?,
         Format::Ecto => ecto::read(path, text, dialect)?,
         Format::Django => django::read(path, text, dialect)?,
+        Format::Alembic => alembic::read(path, text, dialect)?,
+        Format::Typeorm => typeorm::read(path, text, dialect)?,
+        Format::Sequelize => sequelize::read(path, text, dialect)?,
+        Format::Knex => knex::read(path, text, dialect)?,
     }])
 }
 
-fn extension_format(path: &Path) -> Option<Format> {
-    match path.extension()?.to_str()? {
-        "sql" => Some(Format::Sql),
-        "rb" => Some(Format::Rails),
-        "exs" | "ex" => Some(Format::Ecto),
-        "py" => Some(Format::Django),
-        _ => None,
+/// The formats a file's extension allows.
+fn extension_formats(path: &Path) -> &'static [Format] {
+    const JS: &[Format] = &[Format::Typeorm, Format::Sequelize, Format::Knex];
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "sql" => &[Format::Sql],
+        "rb" => &[Format::Rails],
+        "exs" | "ex" => &[Format::Ecto],
+        "py" => &[Format::Django, Format::Alembic],
+        "js" | "cjs" | "mjs" | "ts" | "cts" | "mts" => JS,
+        _ => &[],
     }
 }
 
 pub fn detect_format(path: &Path, text: &str) -> Option<Format> {
-    extension_format(path).or_else(|| {
+    let by_content = |formats: &[Format]| {
+        if formats.contains(&Format::Alembic) && alembic::is_alembic(text) {
+            Some(Format::Alembic)
+        } else if formats.contains(&Format::Knex) {
+            js::detect(text)
+        } else {
+            None
+        }
+    };
+    match extension_formats(path) {
+        [only] => Some(*only),
+        [] => None,
+        several => return by_content(several).or_else(|| several.first().copied().filter(|f| *f == Format::Django)),
+    }
+    .or_else(|| {
         if text.contains("ActiveRecord::Migration") {
             Some(Format::Rails)
         } else if text.contains("use Ecto.Migration") {
@@ -174,9 +260,16 @@ pub struct FileName {
 /// Parse a migration file name: `20240101120000_add_x.rb`, `0004_x.py`, `V3__add_x.sql`,
 /// `U3__add_x.sql`, `R__x.sql`, `000003_add_x.up.sql`, `3_add_x.sql`, `add_x.sql`.
 pub fn parse_file_name(path: &Path) -> FileName {
-    let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let mut file = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // Prisma Migrate: `20240101120000_add_x/migration.sql` is named by its folder.
+    if file == PRISMA_FILE
+        && let Some(folder) = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str())
+        && folder.starts_with(|c: char| c.is_ascii_digit())
+    {
+        file = folder;
+    }
     let mut stem = file;
-    for ext in [".sql", ".rb", ".exs", ".ex", ".py"] {
+    for ext in [".sql", ".rb", ".exs", ".ex", ".py", ".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"] {
         if let Some(s) = stem.strip_suffix(ext) {
             stem = s;
             break;

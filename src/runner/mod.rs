@@ -33,7 +33,7 @@ pub use history::{AppliedMigration, applied};
 use crate::check::{CheckReport, Finding};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::migration::{self, Direction, Format, Migration};
+use crate::migration::{self, Direction, Migration};
 use crate::redact::redact;
 use apply::{Done, Job, Retry, Settings};
 use db::Db;

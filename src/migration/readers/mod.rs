@@ -1,12 +1,17 @@
 //! One reader per source format. Each turns a file's text into operations with spans.
 
+pub mod alembic;
 pub mod django;
 pub mod ecto;
+pub mod js;
+pub mod knex;
 pub mod mysql;
 pub mod python_value;
 pub mod rails;
+pub mod sequelize;
 pub mod ruby_value;
 pub mod sql;
+pub mod typeorm;
 pub mod types;
 
 use std::path::Path;

@@ -222,6 +222,11 @@ fn sql_of_at(
             items.into_iter().flat_map(|n| sql_of_at(file, src, lines, dialect, n, dir, depth + 1)).collect()
         }
         "parenthesized_expression" | "concatenated_string" => sql_value(file, src, lines, dialect, node, dir),
+        // `sql = "…"` earlier in the file: the literal the name was last given before its use.
+        "identifier" => match assigned_literal(node, src) {
+            Some(literal) => sql_of_at(file, src, lines, dialect, literal, dir, depth + 1),
+            None => runtime(),
+        },
         "call" => {
             // `text("…")`, `sa.text("…")`, `sqlalchemy.text("…")`: the SQL is the one argument.
             let callee = node.child_by_field_name("function").map(|f| text(f, src)).unwrap_or("");
@@ -253,4 +258,20 @@ fn sql_value(file: &Path, src: &str, lines: &LineIndex, dialect: Dialect, node: 
             OpKind::Unparsed { text: excerpt(text(node, src)), reason: "SQL built at run time cannot be read".into() },
         )],
     }
+}
+
+/// The string literal `name` was last assigned before `node` uses it, anywhere in the file.
+fn assigned_literal<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let mut root = node;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let name = text(node, src);
+    super::descendants(root)
+        .into_iter()
+        .filter(|a| a.kind() == "assignment" && a.end_byte() <= node.start_byte())
+        .filter(|a| a.child_by_field_name("left").is_some_and(|l| text(l, src) == name))
+        .filter_map(|a| a.child_by_field_name("right"))
+        .filter(|r| matches!(r.kind(), "string" | "concatenated_string"))
+        .next_back()
 }
