@@ -55,6 +55,7 @@ pub fn load_files(
     // Django migrations refer to models created earlier: carry their table and column names.
     let mut django_state = django::State::default();
     let mut journal = None;
+    let mut undetected = Vec::new();
     for file in files {
         let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if file_name == DRIZZLE_JOURNAL {
@@ -75,7 +76,14 @@ pub fn load_files(
         let text = read(&file)?;
         // A Python, Ruby or JavaScript file in a migrations folder that is not a migration
         // (helpers, `schema.rb`, Alembic's `env.py`) is not an error when reading a directory.
-        let Some(fmt) = format.or_else(|| detect_format(&file, &text)) else { continue };
+        let Some(fmt) = format.or_else(|| detect_format(&file, &text)) else {
+            // A JS migration that names no ORM (`async up() { execSync(…) }`) is read as its
+            // neighbours are, once they are known.
+            if formats.contains(&Format::Knex) && text.contains("up") {
+                undetected.push((file, text));
+            }
+            continue;
+        };
         let is_migration = match fmt {
             Format::Sql => true,
             Format::Rails => text.contains("Migration"),
@@ -90,6 +98,14 @@ pub fn load_files(
         if fmt == Format::Django {
             out.push(django::read_with_state(&file, &text, dialect, &mut django_state)?);
         } else {
+            out.extend(read_file(&file, &text, Some(fmt), dialect)?);
+        }
+    }
+    let mut js_formats: Vec<Format> = out.iter().map(|m| m.format).filter(|f| JS.contains(f)).collect();
+    js_formats.sort();
+    let dominant = js_formats.chunk_by(|a, b| a == b).max_by_key(|run| run.len()).map(|run| run[0]);
+    if let Some(fmt) = dominant {
+        for (file, text) in undetected {
             out.extend(read_file(&file, &text, Some(fmt), dialect)?);
         }
     }
@@ -205,9 +221,11 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
     }])
 }
 
+/// The formats a `.js` or `.ts` migration can be, told apart by content.
+const JS: &[Format] = &[Format::Typeorm, Format::Sequelize, Format::Knex];
+
 /// The formats a file's extension allows.
 fn extension_formats(path: &Path) -> &'static [Format] {
-    const JS: &[Format] = &[Format::Typeorm, Format::Sequelize, Format::Knex];
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "sql" => &[Format::Sql],
         "rb" => &[Format::Rails],

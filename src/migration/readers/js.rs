@@ -17,7 +17,7 @@ use crate::schema::{Dialect, QualifiedName};
 pub fn detect(src: &str) -> Option<Format> {
     if src.contains("MigrationInterface") || src.contains("queryRunner") {
         Some(Format::Typeorm)
-    } else if src.contains("queryInterface") {
+    } else if src.contains("queryInterface") || src.contains("sequelize-cli") {
         Some(Format::Sequelize)
     } else if src.contains(".schema.") || src.contains("knex") || src.contains("Knex") {
         Some(Format::Knex)
@@ -407,7 +407,17 @@ pub fn read<A: Api>(path: &Path, src: &str, dialect: Dialect) -> Result<Migratio
     let lines = LineIndex::new(src);
     let ctx = Ctx { file: path, src, lines: &lines, dialect };
     let (version, name) = A::version_and_name(path, root, src);
-    let down = find(root, src, "down").map(|d| A::direction(&ctx, d, Direction::Down));
+    let read = |f: Function, dir: Direction| match f.receiver {
+        Some(_) => A::direction(&ctx, f, dir),
+        // `async up() { execFileSync(…) }`: no migration interface, so whatever it does is code.
+        None if f.body.named_child_count() > 0 => vec![ctx.at(
+            f.body,
+            dir,
+            OpKind::Code { description: format!("`{}` runs code without the migration interface", excerpt(text(f.body, src))) },
+        )],
+        None => Vec::new(),
+    };
+    let down = find(root, src, "down").map(|d| read(d, Direction::Down));
     // A `down` that does nothing (or only throws) reverses nothing.
     let down = down.filter(|ops| !ops.is_empty());
     Ok(Migration {
@@ -416,7 +426,7 @@ pub fn read<A: Api>(path: &Path, src: &str, dialect: Dialect) -> Result<Migratio
         version,
         name,
         format: A::FORMAT,
-        up: A::direction(&ctx, up, Direction::Up),
+        up: read(up, Direction::Up),
         down,
         transactional: true,
         source: src.to_owned(),
