@@ -109,7 +109,8 @@ pub fn load_files(
             out.extend(read_file(&file, &text, Some(fmt), dialect)?);
         }
     }
-    let (revisions, others): (Vec<Migration>, Vec<Migration>) = out.into_iter().partition(|m| m.format == Format::Alembic);
+    let (revisions, others): (Vec<Migration>, Vec<Migration>) =
+        out.into_iter().partition(|m| m.format == Format::Alembic);
     let mut out = join_pairs(others);
     if let Some((text, path)) = journal {
         order_by_journal(&mut out, &path, &text)?;
@@ -143,9 +144,12 @@ fn order_by_journal(migrations: &mut [Migration], path: &Path, text: &str) -> Re
         if !migrations.iter().any(|m| stem(m) == entry.tag) {
             let line = text.lines().position(|l| l.contains(&format!("\"{}\"", entry.tag))).map_or(1, |i| i + 1);
             return Err(Error::input(
-                Diagnostic::new(format!("the journal lists `{}`, but {}.sql is not in the folder", entry.tag, entry.tag))
-                    .at(path, line as u32, 1)
-                    .help("restore the migration file, or regenerate the journal with drizzle-kit"),
+                Diagnostic::new(format!(
+                    "the journal lists `{}`, but {}.sql is not in the folder",
+                    entry.tag, entry.tag
+                ))
+                .at(path, line as u32, 1)
+                .help("restore the migration file, or regenerate the journal with drizzle-kit"),
             ));
         }
     }

@@ -45,7 +45,9 @@ pub fn render(
     let down = statements(&phase.down, dialect);
     match format {
         Format::Sql | Format::Alembic | Format::Typeorm | Format::Sequelize | Format::Knex => {
-            unreachable!("SQL phases are written by the directory's layout; `plan` refuses the formats `writes` excludes")
+            unreachable!(
+                "SQL phases are written by the directory's layout; `plan` refuses the formats `writes` excludes"
+            )
         }
         Format::Rails => {
             let class: String = phase

@@ -95,7 +95,10 @@ fn operations_batches_sql_and_unparsed_calls() {
     let ms = migration::load_path(dir.path(), None, Dialect::Postgres).unwrap();
     assert_eq!(ms.len(), 2, "env.py is not a revision");
     // The chain orders them, although the file names sort the other way.
-    assert_eq!((ms[0].version.as_str(), ms[0].name.as_str(), ms[0].format), ("a1b2c3d4e5f6", "create_users", Format::Alembic));
+    assert_eq!(
+        (ms[0].version.as_str(), ms[0].name.as_str(), ms[0].format),
+        ("a1b2c3d4e5f6", "create_users", Format::Alembic)
+    );
     assert_eq!(
         lines(&ms[0].up),
         vec![
@@ -104,7 +107,10 @@ fn operations_batches_sql_and_unparsed_calls() {
             "25:5 add_index ix_users_email on public.users btree(email) unique",
         ]
     );
-    assert_eq!(down_lines(&ms[0]).unwrap(), vec!["29:5 drop_index public.ix_users_email", "30:5 drop_table public.users"]);
+    assert_eq!(
+        down_lines(&ms[0]).unwrap(),
+        vec!["29:5 drop_index public.ix_users_email", "30:5 drop_table public.users"]
+    );
     let m = &ms[1];
     assert_eq!((m.version.as_str(), m.name.as_str()), ("0f9e8d7c6b5a", "reshape_users"));
     assert_eq!(

@@ -54,7 +54,10 @@ fn operations_sql_and_unparsed_calls() {
     std::fs::write(dir.path().join("helpers.js"), "exports.now = () => new Date();\n").unwrap();
     let ms = migration::load_path(dir.path(), None, Dialect::Postgres).unwrap();
     assert_eq!(ms.len(), 2, "a helper with no `up` is not a migration");
-    assert_eq!((ms[0].version.as_str(), ms[0].name.as_str(), ms[0].format), ("20240102100000", "create-users", Format::Sequelize));
+    assert_eq!(
+        (ms[0].version.as_str(), ms[0].name.as_str(), ms[0].format),
+        ("20240102100000", "create-users", Format::Sequelize)
+    );
     assert_eq!(
         lines(&ms[0].up),
         vec![

@@ -229,7 +229,8 @@ pub fn gate_blocks_then_passes(
     git(root, &["add", "-A"]);
     git(root, &["commit", "-qm", "the app uses legacy_flag; a migration drops it"]);
     let check = || {
-        let out = tandem().current_dir(root).args(["check", &format!("app/{path}"), "--format", "json"]).output().unwrap();
+        let out =
+            tandem().current_dir(root).args(["check", &format!("app/{path}"), "--format", "json"]).output().unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!("{e}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
         });
@@ -247,7 +248,10 @@ pub fn gate_blocks_then_passes(
     assert_eq!(drop["severity"], "block", "{drop:#}");
     assert_eq!(drop["location"]["file"], format!("app/{path}"), "{drop:#}");
     let refs = drop["references"].as_array().unwrap();
-    assert!(refs.iter().all(|r| !r["path"].as_str().unwrap().ends_with(path)), "the migration itself is no use: {refs:#?}");
+    assert!(
+        refs.iter().all(|r| !r["path"].as_str().unwrap().ends_with(path)),
+        "the migration itself is no use: {refs:#?}"
+    );
     assert!(refs.iter().any(|r| uses.iter().any(|(p, _)| r["path"] == format!("app/{p}"))), "{refs:#?}");
 
     for (p, text) in cleaned {

@@ -46,7 +46,8 @@ fn assignments<'t>(root: Node<'t>, src: &str) -> BTreeMap<String, Node<'t>> {
     let mut out = BTreeMap::new();
     let mut cursor = root.walk();
     for stmt in root.named_children(&mut cursor) {
-        let Some(assign) = stmt.named_child(0).filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
+        let Some(assign) =
+            stmt.named_child(0).filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
         else {
             continue;
         };
@@ -104,14 +105,14 @@ pub fn read(path: &Path, src: &str, dialect: Dialect) -> Result<Migration> {
         )
     })?;
     let defs = functions(root, src);
-    let upgrade = defs.get("upgrade").copied().ok_or_else(|| {
-        Error::input(Diagnostic::new("no `def upgrade():` in this Alembic migration").at(path, 1, 1))
-    })?;
+    let upgrade = defs
+        .get("upgrade")
+        .copied()
+        .ok_or_else(|| Error::input(Diagnostic::new("no `def upgrade():` in this Alembic migration").at(path, 1, 1)))?;
     // `<rev>_<slug>.py`, or a dated template's `2024_01_01_1200-<rev>_<slug>.py`.
     let file_stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    let name = file_stem
-        .split_once(&format!("{}_", rev.id))
-        .map_or_else(|| file_stem.to_owned(), |(_, slug)| slug.to_owned());
+    let name =
+        file_stem.split_once(&format!("{}_", rev.id)).map_or_else(|| file_stem.to_owned(), |(_, slug)| slug.to_owned());
     let lines = LineIndex::new(src);
     let r = Reader { file: path, src, lines: &lines, dialect, defs: &defs };
     let up = r.body(upgrade, Direction::Up, 0);
@@ -170,9 +171,11 @@ pub fn order(migrations: Vec<Migration>) -> Result<Vec<Migration>> {
             let m = &by_id[id];
             let line = m.source.lines().position(|l| l.trim_start().starts_with("down_revision")).map_or(1, |i| i + 1);
             return Err(Error::input(
-                Diagnostic::new(format!("`down_revision` names `{missing}`, which no migration of this directory defines"))
-                    .at(&m.file, line as u32, 1)
-                    .help("Alembic cannot place this revision; restore the missing revision file or fix the id"),
+                Diagnostic::new(format!(
+                    "`down_revision` names `{missing}`, which no migration of this directory defines"
+                ))
+                .at(&m.file, line as u32, 1)
+                .help("Alembic cannot place this revision; restore the missing revision file or fix the id"),
             ));
         }
     }
@@ -272,8 +275,16 @@ fn names_of(v: &Val) -> Option<Vec<String>> {
 }
 
 /// `op.<name>(…)` calls that change nothing in the database, or only name another thing.
-const NOT_OPERATIONS: &[&str] =
-    &["f", "get_bind", "get_context", "inline_literal", "batch_alter_table", "implementation_for", "invoke", "run_async"];
+const NOT_OPERATIONS: &[&str] = &[
+    "f",
+    "get_bind",
+    "get_context",
+    "inline_literal",
+    "batch_alter_table",
+    "implementation_for",
+    "invoke",
+    "run_async",
+];
 
 impl<'a> Reader<'a> {
     fn at(&self, node: Node, dir: Direction, kind: OpKind) -> Operation {
@@ -306,7 +317,11 @@ impl<'a> Reader<'a> {
                 if call.kind() == "call" && callee.ends_with("batch_alter_table") {
                     let args = Args::of(call, self.src);
                     if let Some(table) = args.get("table_name", 0).and_then(name_of) {
-                        batches.push((text(alias, self.src).to_owned(), self.qn(&table, args.kw("schema")), block.clone()));
+                        batches.push((
+                            text(alias, self.src).to_owned(),
+                            self.qn(&table, args.kw("schema")),
+                            block.clone(),
+                        ));
                     }
                 }
             }
@@ -437,20 +452,23 @@ impl<'a> Reader<'a> {
         match method {
             "execute" => self.execute(call, dir),
             "add_column" => {
-                let (Some(t), Some((column, _))) = (table("table_name", 0), args.get("column", shift).and_then(|c| self.column(c)))
+                let (Some(t), Some((column, _))) =
+                    (table("table_name", 0), args.get("column", shift).and_then(|c| self.column(c)))
                 else {
                     return dynamic();
                 };
                 one(OpKind::AddColumn { table: t, column, if_not_exists: args.flag("if_not_exists") })
             }
             "drop_column" => {
-                let (Some(t), Some(c)) = (table("table_name", 0), args.get("column_name", shift).and_then(name_of)) else {
+                let (Some(t), Some(c)) = (table("table_name", 0), args.get("column_name", shift).and_then(name_of))
+                else {
                     return dynamic();
                 };
                 one(OpKind::DropColumn { table: t, column: c, if_exists: args.flag("if_exists") })
             }
             "alter_column" => {
-                let (Some(t), Some(c)) = (table("table_name", 0), args.get("column_name", shift).and_then(name_of)) else {
+                let (Some(t), Some(c)) = (table("table_name", 0), args.get("column_name", shift).and_then(name_of))
+                else {
                     return dynamic();
                 };
                 // Alembic's order: nullability, default, type, then the new name.
@@ -494,14 +512,19 @@ impl<'a> Reader<'a> {
                 out.into_iter().map(|k| self.at(call, dir, k)).collect()
             }
             "rename_table" => {
-                let (Some(from), Some(to)) = (args.get("old_table_name", 0).and_then(name_of), args.get("new_table_name", 1).and_then(name_of))
+                let (Some(from), Some(to)) =
+                    (args.get("old_table_name", 0).and_then(name_of), args.get("new_table_name", 1).and_then(name_of))
                 else {
                     return dynamic();
                 };
                 one(OpKind::RenameTable { from: self.qn(&from, schema), to: self.qn(&to, schema) })
             }
             "drop_table" => match args.get("table_name", 0).and_then(name_of) {
-                Some(t) => one(OpKind::DropTable { table: self.qn(&t, schema), if_exists: args.flag("if_exists"), cascade: false }),
+                Some(t) => one(OpKind::DropTable {
+                    table: self.qn(&t, schema),
+                    if_exists: args.flag("if_exists"),
+                    cascade: false,
+                }),
                 None => dynamic(),
             },
             "create_table" => {
@@ -520,20 +543,22 @@ impl<'a> Reader<'a> {
                         let kw_name = kwargs.iter().find(|(k, _)| k == "name").and_then(|(_, v)| name_of(v));
                         match name.as_str() {
                             "PrimaryKeyConstraint" => {
-                                constraint_pk = Some(PrimaryKey {
-                                    name: kw_name,
-                                    columns: a.iter().filter_map(name_of).collect(),
-                                });
+                                constraint_pk =
+                                    Some(PrimaryKey { name: kw_name, columns: a.iter().filter_map(name_of).collect() });
                             }
                             "ForeignKeyConstraint" => {
-                                if let (Some(cols), Some(refs)) = (a.first().and_then(names_of), a.get(1).and_then(names_of))
+                                if let (Some(cols), Some(refs)) =
+                                    (a.first().and_then(names_of), a.get(1).and_then(names_of))
                                     && let Some((rt, _)) = refs.first().and_then(|r| r.rsplit_once('.'))
                                 {
                                     foreign_keys.push(ForeignKey {
                                         name: kw_name,
                                         columns: cols,
                                         references: self.qn(rt, None),
-                                        referenced_columns: refs.iter().filter_map(|r| r.rsplit_once('.').map(|x| x.1.to_owned())).collect(),
+                                        referenced_columns: refs
+                                            .iter()
+                                            .filter_map(|r| r.rsplit_once('.').map(|x| x.1.to_owned()))
+                                            .collect(),
                                         on_delete: FkAction::default(),
                                         on_update: FkAction::default(),
                                         deferrable: false,
@@ -550,7 +575,8 @@ impl<'a> Reader<'a> {
                         c.nullable = false;
                     }
                 }
-                let primary_key = constraint_pk.or_else(|| (!pk.is_empty()).then_some(PrimaryKey { name: None, columns: pk }));
+                let primary_key =
+                    constraint_pk.or_else(|| (!pk.is_empty()).then_some(PrimaryKey { name: None, columns: pk }));
                 one(OpKind::CreateTable {
                     table: self.qn(&t, schema),
                     columns,
@@ -560,7 +586,8 @@ impl<'a> Reader<'a> {
                 })
             }
             "create_index" => {
-                let (Some(name), Some(t)) = (args.get("index_name", 0).and_then(name_of), table("table_name", 1)) else {
+                let (Some(name), Some(t)) = (args.get("index_name", 0).and_then(name_of), table("table_name", 1))
+                else {
                     return dynamic();
                 };
                 let Some(Val::List(cols)) = args.get("columns", 1 + shift) else { return dynamic() };
@@ -568,10 +595,9 @@ impl<'a> Reader<'a> {
                     .iter()
                     .map(|c| match c {
                         Val::Str(s) => Some(IndexKey::column(s)),
-                        Val::Call { name, args, .. } if name == "text" => args
-                            .first()
-                            .and_then(Val::str)
-                            .map(|e| IndexKey { part: IndexPart::Expression(e.to_owned()), order: None, opclass: None }),
+                        Val::Call { name, args, .. } if name == "text" => args.first().and_then(Val::str).map(|e| {
+                            IndexKey { part: IndexPart::Expression(e.to_owned()), order: None, opclass: None }
+                        }),
                         _ => None,
                     })
                     .collect();
@@ -600,14 +626,20 @@ impl<'a> Reader<'a> {
                 None => dynamic(),
             },
             "create_unique_constraint" => {
-                let (Some(t), Some(cols)) = (table("table_name", 1), args.get("columns", 1 + shift).and_then(names_of)) else {
+                let (Some(t), Some(cols)) = (table("table_name", 1), args.get("columns", 1 + shift).and_then(names_of))
+                else {
                     return dynamic();
                 };
                 let name = args.get("constraint_name", 0).and_then(name_of);
-                one(OpKind::AddUnique { table: t, constraint: UniqueConstraint { name, columns: cols }, using_index: None })
+                one(OpKind::AddUnique {
+                    table: t,
+                    constraint: UniqueConstraint { name, columns: cols },
+                    using_index: None,
+                })
             }
             "create_primary_key" => {
-                let (Some(t), Some(cols)) = (table("table_name", 1), args.get("columns", 1 + shift).and_then(names_of)) else {
+                let (Some(t), Some(cols)) = (table("table_name", 1), args.get("columns", 1 + shift).and_then(names_of))
+                else {
                     return dynamic();
                 };
                 let name = args.get("constraint_name", 0).and_then(name_of);
@@ -622,7 +654,11 @@ impl<'a> Reader<'a> {
                     _ => text(cond, self.src).to_owned(),
                 };
                 let name = args.get("constraint_name", 0).and_then(name_of);
-                one(OpKind::AddCheck { table: t, constraint: CheckConstraint { name, expression, validated: true }, not_valid: false })
+                one(OpKind::AddCheck {
+                    table: t,
+                    constraint: CheckConstraint { name, expression, validated: true },
+                    not_valid: false,
+                })
             }
             "create_foreign_key" => {
                 let (Some(t), Some(referent), Some(local), Some(remote)) = (
@@ -646,7 +682,8 @@ impl<'a> Reader<'a> {
                 one(OpKind::AddForeignKey { table: t, key, not_valid: false })
             }
             "drop_constraint" => {
-                let (Some(name), Some(t)) = (args.get("constraint_name", 0).and_then(name_of), table("table_name", 1)) else {
+                let (Some(name), Some(t)) = (args.get("constraint_name", 0).and_then(name_of), table("table_name", 1))
+                else {
                     return dynamic();
                 };
                 one(OpKind::DropConstraint { table: t, name, if_exists: args.flag("if_exists") })

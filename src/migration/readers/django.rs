@@ -11,8 +11,8 @@ use std::path::Path;
 
 use tree_sitter::{Node, Parser};
 
-use super::types::{TypeOptions, django_type};
 use super::python_value::{Val, sql_of, text, value};
+use super::types::{TypeOptions, django_type};
 use super::{LineIndex, excerpt, op};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::parse_file_name;

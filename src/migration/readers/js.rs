@@ -28,19 +28,16 @@ pub fn detect(src: &str) -> Option<Format> {
 
 pub fn parse(path: &Path, src: &str) -> Result<Tree> {
     let ts = matches!(path.extension().and_then(|e| e.to_str()), Some("ts" | "mts" | "cts"));
-    let language: tree_sitter::Language = if ts {
-        tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()
-    } else {
-        tree_sitter_javascript::LANGUAGE.into()
-    };
+    let language: tree_sitter::Language =
+        if ts { tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into() } else { tree_sitter_javascript::LANGUAGE.into() };
     let name = if ts { "TypeScript" } else { "JavaScript" };
     let mut parser = Parser::new();
     parser
         .set_language(&language)
         .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the {name} grammar: {e}"))))?;
-    let tree = parser
-        .parse(src, None)
-        .ok_or_else(|| Error::input(Diagnostic::new(format!("the {name} parser gave up on this file")).in_file(path)))?;
+    let tree = parser.parse(src, None).ok_or_else(|| {
+        Error::input(Diagnostic::new(format!("the {name} parser gave up on this file")).in_file(path))
+    })?;
     super::reject_syntax_errors(&tree, path, src, name)?;
     Ok(tree)
 }
@@ -100,7 +97,8 @@ pub fn find<'t>(root: Node<'t>, src: &str, name: &str) -> Option<Function<'t>> {
             }
             "assignment_expression" => {
                 let left = n.child_by_field_name("left").map(|l| text(l, src));
-                let target = left.is_some_and(|l| l == format!("exports.{name}") || l == format!("module.exports.{name}"));
+                let target =
+                    left.is_some_and(|l| l == format!("exports.{name}") || l == format!("module.exports.{name}"));
                 n.child_by_field_name("right").filter(|v| target && is_fn(*v))
             }
             "variable_declarator" => {
@@ -210,7 +208,9 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
     let value = |n: Node| value_at(n, src, depth + 1);
     let named = named_children;
     match node.kind() {
-        "string" | "template_string" => string(node, src).map_or_else(|| Val::Other(text(node, src).to_owned()), Val::Str),
+        "string" | "template_string" => {
+            string(node, src).map_or_else(|| Val::Other(text(node, src).to_owned()), Val::Str)
+        }
         "number" => text(node, src).parse().map_or_else(|_| Val::Other(text(node, src).to_owned()), Val::Num),
         "true" => Val::Bool(true),
         "false" => Val::Bool(false),
@@ -225,7 +225,9 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
                         let key = string(key, src).unwrap_or_else(|| text(key, src).to_owned());
                         Some((key, value(p.child_by_field_name("value")?)))
                     }
-                    "shorthand_property_identifier" => Some((text(p, src).to_owned(), Val::Name(text(p, src).to_owned()))),
+                    "shorthand_property_identifier" => {
+                        Some((text(p, src).to_owned(), Val::Name(text(p, src).to_owned())))
+                    }
                     _ => None,
                 })
                 .collect(),
@@ -328,7 +330,9 @@ impl Ctx<'_> {
                 Some((schema, name)) => (Some(schema.to_owned()), name.to_owned()),
                 None => (None, s.clone()),
             },
-            Val::Obj(_) => (v.get("schema").and_then(Val::str).map(str::to_owned), v.get("tableName")?.str()?.to_owned()),
+            Val::Obj(_) => {
+                (v.get("schema").and_then(Val::str).map(str::to_owned), v.get("tableName")?.str()?.to_owned())
+            }
             _ => return None,
         };
         Some(QualifiedName::new(schema.as_deref().or(self.dialect.default_schema()), &name))
@@ -413,7 +417,9 @@ pub fn read<A: Api>(path: &Path, src: &str, dialect: Dialect) -> Result<Migratio
         None if f.body.named_child_count() > 0 => vec![ctx.at(
             f.body,
             dir,
-            OpKind::Code { description: format!("`{}` runs code without the migration interface", excerpt(text(f.body, src))) },
+            OpKind::Code {
+                description: format!("`{}` runs code without the migration interface", excerpt(text(f.body, src))),
+            },
         )],
         None => Vec::new(),
     };

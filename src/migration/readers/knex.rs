@@ -156,12 +156,19 @@ fn builder_call(
         _ => None,
     };
     match method {
-        "dropColumn" | "dropColumns" => match args.iter().map(|a| a.str().map(str::to_owned)).collect::<Option<Vec<_>>>() {
-            Some(cols) => cols.into_iter().map(|c| at(OpKind::DropColumn { table: t(), column: c, if_exists: false })).collect(),
-            None => ctx.dynamic(node, dir),
-        },
+        "dropColumn" | "dropColumns" => {
+            match args.iter().map(|a| a.str().map(str::to_owned)).collect::<Option<Vec<_>>>() {
+                Some(cols) => cols
+                    .into_iter()
+                    .map(|c| at(OpKind::DropColumn { table: t(), column: c, if_exists: false }))
+                    .collect(),
+                None => ctx.dynamic(node, dir),
+            }
+        }
         "renameColumn" => match (args.first().and_then(Val::str), args.get(1).and_then(Val::str)) {
-            (Some(from), Some(to)) => vec![at(OpKind::RenameColumn { table: t(), from: from.to_owned(), to: to.to_owned() })],
+            (Some(from), Some(to)) => {
+                vec![at(OpKind::RenameColumn { table: t(), from: from.to_owned(), to: to.to_owned() })]
+            }
             _ => ctx.dynamic(node, dir),
         },
         "dropTimestamps" => ["created_at", "updated_at"]
@@ -171,7 +178,9 @@ fn builder_call(
         "index" | "unique" => {
             let Some(cols) = names(args.first()) else { return ctx.dynamic(node, dir) };
             let suffix = if method == "unique" { "unique" } else { "index" };
-            let name = args.get(1).and_then(|n| n.str().map(str::to_owned).or_else(|| n.get("indexName")?.str().map(str::to_owned)));
+            let name = args
+                .get(1)
+                .and_then(|n| n.str().map(str::to_owned).or_else(|| n.get("indexName")?.str().map(str::to_owned)));
             let name = name.unwrap_or_else(|| format!("{}_{}_{suffix}", table.name, cols.join("_")).to_lowercase());
             let index = Index {
                 name,
@@ -190,10 +199,18 @@ fn builder_call(
                 (None, Some(cols)) => format!("{}_{}_{suffix}", table.name, cols.join("_")).to_lowercase(),
                 _ => return ctx.dynamic(node, dir),
             };
-            vec![at(OpKind::DropIndex { name: QualifiedName::new(table.schema.as_deref(), &name), concurrently: false, if_exists: false })]
+            vec![at(OpKind::DropIndex {
+                name: QualifiedName::new(table.schema.as_deref(), &name),
+                concurrently: false,
+                if_exists: false,
+            })]
         }
         "primary" => match names(args.first()) {
-            Some(columns) => vec![at(OpKind::AddPrimaryKey { table: t(), key: PrimaryKey { name: None, columns }, using_index: None })],
+            Some(columns) => vec![at(OpKind::AddPrimaryKey {
+                table: t(),
+                key: PrimaryKey { name: None, columns },
+                using_index: None,
+            })],
             None => ctx.dynamic(node, dir),
         },
         "timestamps" => {
@@ -220,7 +237,9 @@ fn builder_call(
                 array: false,
             };
             let ty = match m {
-                "specificType" => args.get(1).and_then(Val::str).map(|s| sql_type(s, ctx.dialect).unwrap_or_else(|| s.to_owned())),
+                "specificType" => {
+                    args.get(1).and_then(Val::str).map(|s| sql_type(s, ctx.dialect).unwrap_or_else(|| s.to_owned()))
+                }
                 _ => knex_type(m, &opts, ctx.dialect),
             };
             let Some(ty) = ty else {
@@ -236,7 +255,12 @@ fn builder_call(
                 _ => None,
             });
             if has("alter") && !create {
-                let mut out = vec![at(OpKind::ChangeColumnType { table: t(), column: name.to_owned(), new_type: ty, using: None })];
+                let mut out = vec![at(OpKind::ChangeColumnType {
+                    table: t(),
+                    column: name.to_owned(),
+                    new_type: ty,
+                    using: None,
+                })];
                 out.push(at(if column.nullable {
                     OpKind::DropNotNull { table: t(), column: name.to_owned() }
                 } else {
@@ -246,7 +270,11 @@ fn builder_call(
             }
             let mut out = vec![at(OpKind::AddColumn { table: t(), column, if_not_exists: false })];
             if increments || has("primary") {
-                out.push(at(OpKind::AddPrimaryKey { table: t(), key: PrimaryKey { name: None, columns: vec![name.to_owned()] }, using_index: None }));
+                out.push(at(OpKind::AddPrimaryKey {
+                    table: t(),
+                    key: PrimaryKey { name: None, columns: vec![name.to_owned()] },
+                    using_index: None,
+                }));
             }
             if has("unique") || has("index") {
                 let unique = has("unique");

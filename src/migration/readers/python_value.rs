@@ -173,10 +173,16 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
     }
 }
 
-
 /// SQL held in a Python expression: a string (spans point into the file), a list of strings, a
 /// `(sql, params)` tuple, `text("…")`/`sa.text("…")`; anything built at run time is `Unparsed`.
-pub fn sql_of(file: &Path, src: &str, lines: &LineIndex, dialect: Dialect, node: Node, dir: Direction) -> Vec<Operation> {
+pub fn sql_of(
+    file: &Path,
+    src: &str,
+    lines: &LineIndex,
+    dialect: Dialect,
+    node: Node,
+    dir: Direction,
+) -> Vec<Operation> {
     sql_of_at(file, src, lines, dialect, node, dir, 0)
 }
 
@@ -233,7 +239,10 @@ fn sql_of_at(
             let args = node.child_by_field_name("arguments");
             let first = args.and_then(|a| a.named_child(0));
             match first {
-                Some(arg) if callee.rsplit('.').next() == Some("text") && args.is_some_and(|a| a.named_child_count() == 1) => {
+                Some(arg)
+                    if callee.rsplit('.').next() == Some("text")
+                        && args.is_some_and(|a| a.named_child_count() == 1) =>
+                {
                     sql_of_at(file, src, lines, dialect, arg, dir, depth + 1)
                 }
                 _ => runtime(),
@@ -243,7 +252,14 @@ fn sql_of_at(
     }
 }
 
-fn sql_value(file: &Path, src: &str, lines: &LineIndex, dialect: Dialect, node: Node, dir: Direction) -> Vec<Operation> {
+fn sql_value(
+    file: &Path,
+    src: &str,
+    lines: &LineIndex,
+    dialect: Dialect,
+    node: Node,
+    dir: Direction,
+) -> Vec<Operation> {
     match value(node, src) {
         Val::Str(s) => sql::read_statements(file, &LineIndex::new(&s), 0, &s, dialect, dir)
             .into_iter()

@@ -20,12 +20,19 @@ pub fn read(path: &Path, src: &str, dialect: Dialect) -> Result<Migration> {
 struct Sequelize;
 
 /// `queryInterface` methods that read or wrap and change nothing themselves.
-const NOT_OPERATIONS: &[&str] =
-    &["describeTable", "showAllTables", "showAllSchemas", "tableExists", "showIndex", "getForeignKeyReferencesForTable"];
+const NOT_OPERATIONS: &[&str] = &[
+    "describeTable",
+    "showAllTables",
+    "showAllSchemas",
+    "tableExists",
+    "showIndex",
+    "getForeignKeyReferencesForTable",
+];
 
 impl Api for Sequelize {
     const FORMAT: Format = Format::Sequelize;
-    const EXPECTED: &'static str = "expected `module.exports = { async up(queryInterface, Sequelize) {…}, async down(…) {…} }`";
+    const EXPECTED: &'static str =
+        "expected `module.exports = { async up(queryInterface, Sequelize) {…}, async down(…) {…} }`";
 
     fn version_and_name(path: &Path, _root: Node, _src: &str) -> (String, String) {
         let f = parse_file_name(path);
@@ -41,7 +48,11 @@ impl Api for Sequelize {
             match (call.path.as_slice(), call.method.as_str()) {
                 ([s], "query") if s == "sequelize" => match call.args.first() {
                     Some(sql) => {
-                        let named = call.args.get(1).map(|o| value(*o, ctx.src)).is_some_and(|o| o.get("replacements").is_some());
+                        let named = call
+                            .args
+                            .get(1)
+                            .map(|o| value(*o, ctx.src))
+                            .is_some_and(|o| o.get("replacements").is_some());
                         out.extend(ctx.sql(*sql, dir, if named { bind_parameters } else { js::verbatim }));
                     }
                     None => out.push(ctx.unparsed(call.node, dir, "`query` without SQL")),
@@ -67,7 +78,9 @@ fn bind_parameters(sql: &str) -> String {
             && (i == 0 || bytes[i - 1] != b':')
             && bytes.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
         if starts {
-            let end = (i + 1..bytes.len()).find(|j| !(bytes[*j].is_ascii_alphanumeric() || bytes[*j] == b'_')).unwrap_or(bytes.len());
+            let end = (i + 1..bytes.len())
+                .find(|j| !(bytes[*j].is_ascii_alphanumeric() || bytes[*j] == b'_'))
+                .unwrap_or(bytes.len());
             out.push_str("$1");
             out.push_str(&" ".repeat(end - i - 2));
             i = end;
@@ -153,7 +166,10 @@ fn operation(ctx: &Ctx, node: Node, method: &str, args: &[Val], dir: Direction) 
             } else {
                 OpKind::DropNotNull { table: t.clone(), column: c.clone() }
             };
-            vec![ctx.at(node, dir, OpKind::ChangeColumnType { table: t, column: c, new_type, using: None }), ctx.at(node, dir, null)]
+            vec![
+                ctx.at(node, dir, OpKind::ChangeColumnType { table: t, column: c, new_type, using: None }),
+                ctx.at(node, dir, null),
+            ]
         }
         "renameTable" => match (table(), args.get(1).and_then(|t| ctx.table(t))) {
             (Some(from), Some(to)) => one(OpKind::RenameTable { from, to }),
@@ -223,9 +239,11 @@ fn operation(ctx: &Ctx, node: Node, method: &str, args: &[Val], dir: Direction) 
             let fields = o.get("fields").and_then(index_fields);
             let name = o.get("name").and_then(Val::str).map(str::to_owned);
             match (o.get("type").and_then(Val::str).map(str::to_lowercase).as_deref(), fields) {
-                (Some("unique"), Some(columns)) => {
-                    one(OpKind::AddUnique { table: t, constraint: UniqueConstraint { name, columns }, using_index: None })
-                }
+                (Some("unique"), Some(columns)) => one(OpKind::AddUnique {
+                    table: t,
+                    constraint: UniqueConstraint { name, columns },
+                    using_index: None,
+                }),
                 _ => one(OpKind::Raw { sql: super::excerpt(text(node, ctx.src)) }),
             }
         }

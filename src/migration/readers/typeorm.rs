@@ -80,9 +80,11 @@ impl Api for TypeOrm {
                     out.extend(operation(ctx, call.node, m, &args, dir));
                 }
                 // `queryRunner.manager.…`, `queryRunner.connection.…`: data access through the ORM.
-                ([p, ..], _) if p == "manager" || p == "connection" => {
-                    out.push(ctx.at(call.node, dir, OpKind::Code { description: super::excerpt(text(call.node, ctx.src)) }))
-                }
+                ([p, ..], _) if p == "manager" || p == "connection" => out.push(ctx.at(
+                    call.node,
+                    dir,
+                    OpKind::Code { description: super::excerpt(text(call.node, ctx.src)) },
+                )),
                 _ => out.push(ctx.unparsed(call.node, dir, "unknown queryRunner call")),
             }
         }
@@ -147,7 +149,9 @@ fn operation(ctx: &Ctx, node: Node, method: &str, args: &[Val], dir: Direction) 
             };
             match cols {
                 Some(cols) => many(
-                    cols.into_iter().map(|c| OpKind::DropColumn { table: t.clone(), column: c, if_exists: false }).collect(),
+                    cols.into_iter()
+                        .map(|c| OpKind::DropColumn { table: t.clone(), column: c, if_exists: false })
+                        .collect(),
                 ),
                 None => ctx.dynamic(node, dir),
             }
@@ -176,7 +180,9 @@ fn operation(ctx: &Ctx, node: Node, method: &str, args: &[Val], dir: Direction) 
         },
         "changeColumn" => {
             let (Some(t), Some(old)) = (table(0), args.get(1).and_then(name_of)) else { return ctx.dynamic(node, dir) };
-            let Some((new, _)) = args.get(2).and_then(options).and_then(|o| column(o, ctx.dialect)) else { return typed() };
+            let Some((new, _)) = args.get(2).and_then(options).and_then(|o| column(o, ctx.dialect)) else {
+                return typed();
+            };
             // The old column's type changes, then its name; TypeORM compares the nullability with
             // the live table, which a migration file does not show.
             let mut kinds = vec![OpKind::ChangeColumnType {
@@ -195,7 +201,9 @@ fn operation(ctx: &Ctx, node: Node, method: &str, args: &[Val], dir: Direction) 
             _ => ctx.dynamic(node, dir),
         },
         "dropTable" => match table(0) {
-            Some(t) => one(OpKind::DropTable { table: t, if_exists: args.get(1).is_some_and(Val::truthy), cascade: false }),
+            Some(t) => {
+                one(OpKind::DropTable { table: t, if_exists: args.get(1).is_some_and(Val::truthy), cascade: false })
+            }
             None => ctx.dynamic(node, dir),
         },
         "createTable" => {
@@ -219,7 +227,8 @@ fn operation(ctx: &Ctx, node: Node, method: &str, args: &[Val], dir: Direction) 
         }
         "createIndex" => {
             let (Some(t), Some(o)) = (table(0), args.get(1).and_then(options)) else { return ctx.dynamic(node, dir) };
-            let (Some(name), Some(cols)) = (o.get("name").and_then(Val::str), o.get("columnNames").and_then(Val::strs)) else {
+            let (Some(name), Some(cols)) = (o.get("name").and_then(Val::str), o.get("columnNames").and_then(Val::strs))
+            else {
                 return ctx.dynamic(node, dir);
             };
             let index = Index {
@@ -233,9 +242,11 @@ fn operation(ctx: &Ctx, node: Node, method: &str, args: &[Val], dir: Direction) 
             one(OpKind::AddIndex { table: t, index, concurrently: false, if_not_exists: false })
         }
         "dropIndex" => match (table(0), args.get(1).and_then(name_of)) {
-            (Some(t), Some(name)) => {
-                one(OpKind::DropIndex { name: QualifiedName::new(t.schema.as_deref(), &name), concurrently: false, if_exists: false })
-            }
+            (Some(t), Some(name)) => one(OpKind::DropIndex {
+                name: QualifiedName::new(t.schema.as_deref(), &name),
+                concurrently: false,
+                if_exists: false,
+            }),
             _ => ctx.dynamic(node, dir),
         },
         "createForeignKey" => {
@@ -272,7 +283,11 @@ fn operation(ctx: &Ctx, node: Node, method: &str, args: &[Val], dir: Direction) 
                 return ctx.dynamic(node, dir);
             };
             let name = o.get("name").and_then(Val::str).map(str::to_owned);
-            one(OpKind::AddCheck { table: t, constraint: CheckConstraint { name, expression, validated: true }, not_valid: false })
+            one(OpKind::AddCheck {
+                table: t,
+                constraint: CheckConstraint { name, expression, validated: true },
+                not_valid: false,
+            })
         }
         "createPrimaryKey" => match (table(0), args.get(1).and_then(Val::strs)) {
             (Some(t), Some(columns)) => {
@@ -280,10 +295,12 @@ fn operation(ctx: &Ctx, node: Node, method: &str, args: &[Val], dir: Direction) 
             }
             _ => ctx.dynamic(node, dir),
         },
-        "dropForeignKey" | "dropUniqueConstraint" | "dropCheckConstraint" => match (table(0), args.get(1).and_then(name_of)) {
-            (Some(t), Some(name)) => one(OpKind::DropConstraint { table: t, name, if_exists: false }),
-            _ => ctx.dynamic(node, dir),
-        },
+        "dropForeignKey" | "dropUniqueConstraint" | "dropCheckConstraint" => {
+            match (table(0), args.get(1).and_then(name_of)) {
+                (Some(t), Some(name)) => one(OpKind::DropConstraint { table: t, name, if_exists: false }),
+                _ => ctx.dynamic(node, dir),
+            }
+        }
         other => vec![ctx.unparsed(node, dir, &format!("unknown queryRunner method `{other}`"))],
     }
 }

@@ -265,7 +265,9 @@ pub fn sqlalchemy_type(class: &str, opts: &TypeOptions, timezone: bool, dialect:
         "Date" | "DATE" => "date".to_owned(),
         "Time" | "TIME" => "time".to_owned(),
         "Interval" | "INTERVAL" => "interval".to_owned(),
-        "Numeric" | "NUMERIC" | "DECIMAL" => return numeric(if dialect == Dialect::Mysql { "decimal" } else { "numeric" }, opts),
+        "Numeric" | "NUMERIC" | "DECIMAL" => {
+            return numeric(if dialect == Dialect::Mysql { "decimal" } else { "numeric" }, opts);
+        }
         "Float" | "FLOAT" | "Double" | "DOUBLE_PRECISION" => "double precision".to_owned(),
         "REAL" => "real".to_owned(),
         "LargeBinary" | "BLOB" | "BYTEA" => if dialect == Dialect::Mysql { "blob" } else { "bytea" }.to_owned(),
@@ -332,7 +334,8 @@ pub fn knex_type(method: &str, opts: &TypeOptions, dialect: Dialect) -> Option<S
         "float" => "real".to_owned(),
         "double" => "double precision".to_owned(),
         "decimal" => {
-            let o = TypeOptions { precision: opts.precision.or(Some(8)), scale: opts.scale.or(Some(2)), ..opts.clone() };
+            let o =
+                TypeOptions { precision: opts.precision.or(Some(8)), scale: opts.scale.or(Some(2)), ..opts.clone() };
             return Some(numeric(if pg { "numeric" } else { "decimal" }, &o));
         }
         "uuid" => if pg { "uuid" } else { "char(36)" }.to_owned(),
