@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 use super::python_value::{Val, sql_of, text, value};
 use super::types::{TypeOptions, sqlalchemy_type};
@@ -30,15 +30,7 @@ pub fn is_alembic(src: &str) -> bool {
 const MAX_HELPER_DEPTH: usize = 4;
 
 fn parse(path: &Path, src: &str) -> Result<tree_sitter::Tree> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Python grammar: {e}"))))?;
-    let tree = parser
-        .parse(src, None)
-        .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
-    super::reject_syntax_errors(&tree, path, src, "Python")?;
-    Ok(tree)
+    super::parse(path, src, tree_sitter_python::LANGUAGE.into(), "Python")
 }
 
 /// Module-level `name = value` (or `name: T = value`) assignments.
@@ -502,12 +494,11 @@ impl<'a> Reader<'a> {
                         using,
                     });
                 }
-                match args.kw("new_column_name") {
-                    Some(v) => match name_of(v) {
+                if let Some(v) = args.kw("new_column_name") {
+                    match name_of(v) {
                         Some(to) => out.push(OpKind::RenameColumn { table: t, from: c, to }),
                         None => return dynamic(),
-                    },
-                    None => {}
+                    }
                 }
                 out.into_iter().map(|k| self.at(call, dir, k)).collect()
             }

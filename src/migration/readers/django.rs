@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 use super::python_value::{Val, sql_of, text, value};
 use super::types::{TypeOptions, django_type};
@@ -45,14 +45,7 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
 
 /// Read one Django migration file, using and updating what earlier migrations said.
 pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut State) -> Result<Migration> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Python grammar: {e}"))))?;
-    let tree = parser
-        .parse(src, None)
-        .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
-    super::reject_syntax_errors(&tree, path, src, "Python")?;
+    let tree = super::parse(path, src, tree_sitter_python::LANGUAGE.into(), "Python")?;
     let class = find_class(tree.root_node(), src).ok_or_else(|| {
         Error::input(
             Diagnostic::new("no migration class found")

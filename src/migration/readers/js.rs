@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 use super::{LineIndex, descendants, excerpt, op, sql};
 use crate::error::{Diagnostic, Error, Result};
@@ -30,16 +30,7 @@ pub fn parse(path: &Path, src: &str) -> Result<Tree> {
     let ts = matches!(path.extension().and_then(|e| e.to_str()), Some("ts" | "mts" | "cts"));
     let language: tree_sitter::Language =
         if ts { tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into() } else { tree_sitter_javascript::LANGUAGE.into() };
-    let name = if ts { "TypeScript" } else { "JavaScript" };
-    let mut parser = Parser::new();
-    parser
-        .set_language(&language)
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the {name} grammar: {e}"))))?;
-    let tree = parser.parse(src, None).ok_or_else(|| {
-        Error::input(Diagnostic::new(format!("the {name} parser gave up on this file")).in_file(path))
-    })?;
-    super::reject_syntax_errors(&tree, path, src, name)?;
-    Ok(tree)
+    super::parse(path, src, language, if ts { "TypeScript" } else { "JavaScript" })
 }
 
 pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
@@ -186,15 +177,7 @@ pub fn string(node: Node, src: &str) -> Option<String> {
     for c in node.named_children(&mut cursor) {
         match c.kind() {
             "string_fragment" => out.push_str(text(c, src)),
-            "escape_sequence" => out.push_str(match text(c, src) {
-                "\\n" => "\n",
-                "\\t" => "\t",
-                "\\'" => "'",
-                "\\\"" => "\"",
-                "\\`" => "`",
-                "\\\\" => "\\",
-                other => other,
-            }),
+            "escape_sequence" => out.push_str(super::unescape(text(c, src))),
             _ => return None,
         }
     }
@@ -381,8 +364,7 @@ impl Ctx<'_> {
             .filter(|d| d.kind() == "variable_declarator" && d.end_byte() <= node.start_byte())
             .filter(|d| d.child_by_field_name("name").is_some_and(|n| text(n, self.src) == name))
             .filter_map(|d| d.child_by_field_name("value"))
-            .filter(|v| matches!(v.kind(), "string" | "template_string"))
-            .next_back()
+            .rfind(|v| matches!(v.kind(), "string" | "template_string"))
             .unwrap_or(node)
     }
 }
@@ -397,7 +379,13 @@ pub trait Api {
     const FORMAT: Format;
     /// What the file must declare, for the error when it does not.
     const EXPECTED: &'static str;
-    fn version_and_name(path: &Path, root: Node, src: &str) -> (String, String);
+    /// The version and name: the file name's (`20240101120000-add-x.js`) unless the format
+    /// says otherwise.
+    fn version_and_name(path: &Path, root: Node, src: &str) -> (String, String) {
+        let _ = (root, src);
+        let f = crate::migration::layout::parse_file_name(path);
+        (f.version, f.name)
+    }
     fn direction(ctx: &Ctx, f: Function, dir: Direction) -> Vec<Operation>;
 }
 

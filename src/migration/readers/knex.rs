@@ -10,7 +10,6 @@ use tree_sitter::Node;
 use super::js::{self, Api, Ctx, Function, Val, text, value};
 use super::types::{TypeOptions, knex_type, sql_type};
 use crate::error::Result;
-use crate::migration::layout::parse_file_name;
 use crate::migration::{Direction, Format, Migration, OpKind, Operation};
 use crate::schema::{Column, Dialect, Index, IndexKey, PrimaryKey, QualifiedName};
 
@@ -26,12 +25,6 @@ const NOT_OPERATIONS: &[&str] = &["hasTable", "hasColumn", "withSchema"];
 impl Api for Knex {
     const FORMAT: Format = Format::Knex;
     const EXPECTED: &'static str = "expected `exports.up = function (knex) {…}` (or `export async function up(knex)`)";
-
-    fn version_and_name(path: &Path, _root: Node, _src: &str) -> (String, String) {
-        let f = parse_file_name(path);
-        let name = f.name.trim_end_matches(".js").trim_end_matches(".ts").to_owned();
-        (f.version, name)
-    }
 
     fn direction(ctx: &Ctx, f: Function, dir: Direction) -> Vec<Operation> {
         let Some(receiver) = f.receiver.map(|r| text(r, ctx.src)) else { return Vec::new() };

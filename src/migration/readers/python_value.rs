@@ -95,14 +95,7 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
                 match c.kind() {
                     "string_start" | "string_end" => {}
                     "string_content" => out.push_str(text(c, src)),
-                    "escape_sequence" => out.push_str(match text(c, src) {
-                        "\\n" => "\n",
-                        "\\t" => "\t",
-                        "\\'" => "'",
-                        "\\\"" => "\"",
-                        "\\\\" => "\\",
-                        other => other,
-                    }),
+                    "escape_sequence" => out.push_str(super::unescape(text(c, src))),
                     _ => return Val::Other(text(node, src).to_owned()),
                 }
             }
@@ -288,6 +281,5 @@ fn assigned_literal<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
         .filter(|a| a.kind() == "assignment" && a.end_byte() <= node.start_byte())
         .filter(|a| a.child_by_field_name("left").is_some_and(|l| text(l, src) == name))
         .filter_map(|a| a.child_by_field_name("right"))
-        .filter(|r| matches!(r.kind(), "string" | "concatenated_string"))
-        .next_back()
+        .rfind(|r| matches!(r.kind(), "string" | "concatenated_string"))
 }

@@ -9,7 +9,6 @@ use tree_sitter::Node;
 use super::js::{self, Api, Ctx, Function, Val, text, value};
 use super::types::{TypeOptions, sequelize_type};
 use crate::error::Result;
-use crate::migration::layout::parse_file_name;
 use crate::migration::{Direction, Format, Migration, OpKind, Operation};
 use crate::schema::{Column, Dialect, Index, IndexKey, PrimaryKey, QualifiedName, UniqueConstraint};
 
@@ -33,12 +32,6 @@ impl Api for Sequelize {
     const FORMAT: Format = Format::Sequelize;
     const EXPECTED: &'static str =
         "expected `module.exports = { async up(queryInterface, Sequelize) {…}, async down(…) {…} }`";
-
-    fn version_and_name(path: &Path, _root: Node, _src: &str) -> (String, String) {
-        let f = parse_file_name(path);
-        let name = f.name.trim_end_matches(".js").trim_end_matches(".ts").to_owned();
-        (f.version, name)
-    }
 
     fn direction(ctx: &Ctx, f: Function, dir: Direction) -> Vec<Operation> {
         let Some(receiver) = f.receiver.map(|r| text(r, ctx.src)) else { return Vec::new() };

@@ -61,8 +61,7 @@ impl Api for TypeOrm {
             }
         }
         let f = parse_file_name(path);
-        let name = f.name.trim_end_matches(".ts").trim_end_matches(".js").to_owned();
-        (f.version, name)
+        (f.version, f.name)
     }
 
     fn direction(ctx: &Ctx, f: Function, dir: Direction) -> Vec<Operation> {
