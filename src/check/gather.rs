@@ -167,7 +167,7 @@ fn select(
             return Err(Error::input(
                 Diagnostic::new(format!("{} holds no migration", path.display()))
                     .in_file(path)
-                    .help("migrations are .sql, .rb (Rails), .exs (Ecto) or .py (Django) files; check the path"),
+                    .help("migrations are .sql, .rb (Rails), .exs (Ecto), .py (Django, Alembic) or .js/.ts (TypeORM, Sequelize, Knex) files; check the path"),
             ));
         }
         out.extend(found.into_iter().map(|migration| Selected { migration, pending: !is_dir }));

@@ -3,7 +3,12 @@
 //! SQL layouts recognised: Flyway `V3__add_x.sql` / `U3__add_x.sql` (undo) / `R__x.sql`
 //! (repeatable), golang-migrate and sqlx `NNN_name.up.sql` / `.down.sql`, dbmate `-- migrate:up` /
 //! `-- migrate:down` sections, goose `-- +goose Up` / `-- +goose Down` sections, and plain ordered
-//! `.sql` files (no down part).
+//! `.sql` files (no down part). Prisma Migrate's `<timestamp>_<name>/migration.sql` folders are
+//! named by their folder; a Drizzle Kit folder's `meta/_journal.json` gives its order.
+//!
+//! Framework files: Rails `.rb`, Ecto `.exs`, Django or Alembic `.py` (by content), TypeORM,
+//! Sequelize or Knex `.js`/`.ts` (by content, which [`super::load`] tells apart through the
+//! readers). Alembic revisions are ordered by their `down_revision` chain.
 
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
@@ -33,30 +38,40 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
     pa.len().cmp(&pb.len())
 }
 
-pub(crate) fn extension_format(path: &Path) -> Option<Format> {
-    match path.extension()?.to_str()? {
-        "sql" => Some(Format::Sql),
-        "rb" => Some(Format::Rails),
-        "exs" | "ex" => Some(Format::Ecto),
-        "py" => Some(Format::Django),
-        _ => None,
+/// The file of a Prisma Migrate migration, in a folder named `<timestamp>_<name>`.
+pub(crate) const PRISMA_FILE: &str = "migration.sql";
+/// Drizzle Kit's list of a folder's migrations, in order.
+pub(crate) const DRIZZLE_JOURNAL: &str = "_journal.json";
+
+/// The formats a `.js` or `.ts` migration can be, told apart by content.
+pub(crate) const JS: &[Format] = &[Format::Typeorm, Format::Sequelize, Format::Knex];
+
+/// The formats a file's extension allows.
+pub(crate) fn extension_formats(path: &Path) -> &'static [Format] {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "sql" => &[Format::Sql],
+        "rb" => &[Format::Rails],
+        "exs" | "ex" => &[Format::Ecto],
+        "py" => &[Format::Django, Format::Alembic],
+        "js" | "cjs" | "mjs" | "ts" | "cts" | "mts" => JS,
+        _ => &[],
     }
 }
 
-pub fn detect_format(path: &Path, text: &str) -> Option<Format> {
-    extension_format(path).or_else(|| {
-        if text.contains("ActiveRecord::Migration") {
-            Some(Format::Rails)
-        } else if text.contains("use Ecto.Migration") {
-            Some(Format::Ecto)
-        } else if text.contains("migrations.Migration") {
-            Some(Format::Django)
-        } else if text.contains("-- migrate:up") || text.contains("-- +goose Up") {
-            Some(Format::Sql)
-        } else {
-            None
-        }
-    })
+/// The format a file's content names when its extension names none (a `.txt` Rails migration,
+/// dbmate sections in a file of another name).
+pub(crate) fn format_by_content(text: &str) -> Option<Format> {
+    if text.contains("ActiveRecord::Migration") {
+        Some(Format::Rails)
+    } else if text.contains("use Ecto.Migration") {
+        Some(Format::Ecto)
+    } else if text.contains("migrations.Migration") {
+        Some(Format::Django)
+    } else if text.contains("-- migrate:up") || text.contains("-- +goose Up") {
+        Some(Format::Sql)
+    } else {
+        None
+    }
 }
 
 /// What a migration's file name says: its version, its name, and which part it holds.
@@ -71,9 +86,16 @@ pub struct FileName {
 /// Parse a migration file name: `20240101120000_add_x.rb`, `0004_x.py`, `V3__add_x.sql`,
 /// `U3__add_x.sql`, `R__x.sql`, `000003_add_x.up.sql`, `3_add_x.sql`, `add_x.sql`.
 pub fn parse_file_name(path: &Path) -> FileName {
-    let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let mut file = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // Prisma Migrate: `20240101120000_add_x/migration.sql` is named by its folder.
+    if file == PRISMA_FILE
+        && let Some(folder) = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str())
+        && folder.starts_with(|c: char| c.is_ascii_digit())
+    {
+        file = folder;
+    }
     let mut stem = file;
-    for ext in [".sql", ".rb", ".exs", ".ex", ".py"] {
+    for ext in [".sql", ".rb", ".exs", ".ex", ".py", ".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"] {
         if let Some(s) = stem.strip_suffix(ext) {
             stem = s;
             break;

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::{
-    FileName, compare_versions, detect_format, extension_format, forces_no_transaction, parse_file_name, sections,
+    DRIZZLE_JOURNAL, FileName, JS, PRISMA_FILE, compare_versions, extension_formats, forces_no_transaction,
+    format_by_content, parse_file_name, sections,
 };
-use crate::migration::readers::{django, ecto, rails, sql};
+use crate::migration::readers::{alembic, django, ecto, js, knex, rails, sequelize, sql, typeorm};
 use crate::migration::{Direction, Format, Migration};
 use crate::schema::Dialect;
 
@@ -19,11 +20,16 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         let text = Error::read_text(path)?;
         return read_file(path, &text, format, dialect);
     }
-    let files: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| Error::read(path, e))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| Error::read(path, e))? {
+        let p = entry.map_err(|e| Error::read(path, e))?.path();
+        if p.is_file() {
+            files.push(p);
+        } else {
+            // Prisma's `<timestamp>_<name>/migration.sql`, Drizzle's `meta/_journal.json`.
+            files.extend([p.join(PRISMA_FILE), p.join(DRIZZLE_JOURNAL)].into_iter().filter(|f| f.is_file()));
+        }
+    }
     load_files(files, Error::read_text, format, dialect)
 }
 
@@ -50,27 +56,43 @@ pub fn load_files_with(
     let mut out: Vec<Migration> = Vec::new();
     // Django migrations refer to models created earlier: carry their table and column names.
     let mut django_state = django::State::default();
+    let mut journal = None;
+    let mut undetected = Vec::new();
     for file in files {
         let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if file_name.starts_with('.') || file_name == "__init__.py" {
+        if file_name == DRIZZLE_JOURNAL {
+            journal = Some((read(&file)?, file));
             continue;
         }
+        if file_name.starts_with('.') || file_name == "__init__.py" || file_name.ends_with(".d.ts") {
+            continue;
+        }
+        let formats = extension_formats(&file);
         let wanted = match format {
-            Some(f) => extension_format(&file) == Some(f),
-            None => extension_format(&file).is_some(),
+            Some(f) => formats.contains(&f),
+            None => !formats.is_empty(),
         };
         if !wanted {
             continue;
         }
         let text = read(&file)?;
-        // A Python or Ruby file in a migrations folder that is not a migration (helpers,
-        // `schema.rb`) is not an error when reading a directory.
-        let Some(fmt) = format.or_else(|| detect_format(&file, &text)) else { continue };
+        // A Python, Ruby or JavaScript file in a migrations folder that is not a migration
+        // (helpers, `schema.rb`, Alembic's `env.py`) is not an error when reading a directory.
+        let Some(fmt) = format.or_else(|| detect_format(&file, &text)) else {
+            // A JS migration that names no ORM (`async up() { execSync(…) }`) is read as its
+            // neighbours are, once they are known.
+            if formats.contains(&Format::Knex) && text.contains("up") {
+                undetected.push((file, text));
+            }
+            continue;
+        };
         let is_migration = match fmt {
             Format::Sql => true,
             Format::Rails => text.contains("Migration"),
             Format::Ecto => text.contains("Ecto.Migration"),
             Format::Django => text.contains("Migration"),
+            Format::Alembic => alembic::is_alembic(&text),
+            Format::Typeorm | Format::Sequelize | Format::Knex => text.contains("up"),
         };
         if !is_migration {
             continue;
@@ -83,7 +105,81 @@ pub fn load_files_with(
             out.extend(read_file(&file, &text, Some(fmt), dialect)?);
         }
     }
-    Ok(join_pairs(out))
+    let mut js_formats: Vec<Format> = out.iter().map(|m| m.format).filter(|f| JS.contains(f)).collect();
+    js_formats.sort();
+    let dominant = js_formats.chunk_by(|a, b| a == b).max_by_key(|run| run.len()).map(|run| run[0]);
+    if let Some(fmt) = dominant {
+        for (file, text) in undetected {
+            out.extend(read_file(&file, &text, Some(fmt), dialect)?);
+        }
+    }
+    let (revisions, others): (Vec<Migration>, Vec<Migration>) =
+        out.into_iter().partition(|m| m.format == Format::Alembic);
+    let mut out = join_pairs(others);
+    if let Some((text, path)) = journal {
+        order_by_journal(&mut out, &path, &text)?;
+    }
+    out.extend(alembic::order(revisions)?);
+    Ok(out)
+}
+
+/// A file's format: its extension's, or where the extension allows several (`.py`: Django or
+/// Alembic; `.js`/`.ts`: TypeORM, Sequelize or Knex) the one its content shows, which the readers
+/// know; for any other file, the one its content names.
+pub fn detect_format(path: &Path, text: &str) -> Option<Format> {
+    let by_content = |formats: &[Format]| {
+        if formats.contains(&Format::Alembic) && alembic::is_alembic(text) {
+            Some(Format::Alembic)
+        } else if formats.contains(&Format::Knex) {
+            js::detect(text)
+        } else {
+            None
+        }
+    };
+    match extension_formats(path) {
+        [only] => Some(*only),
+        [] => format_by_content(text),
+        several => by_content(several).or_else(|| several.first().copied().filter(|f| *f == Format::Django)),
+    }
+}
+
+/// Order the SQL migrations of a Drizzle Kit folder as `meta/_journal.json` lists them (by
+/// `idx`; its `tag` is the file's name without `.sql`). An entry whose file is missing is an
+/// error at the entry: Drizzle would fail on it.
+fn order_by_journal(migrations: &mut [Migration], path: &Path, text: &str) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Journal {
+        entries: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        idx: u64,
+        tag: String,
+    }
+    let journal: Journal = serde_json::from_str(text).map_err(|e| {
+        Error::input(
+            Diagnostic::new(format!("Drizzle journal: {e}"))
+                .at(path, e.line() as u32, e.column() as u32)
+                .help("expected `{\"entries\": [{\"idx\": 0, \"tag\": \"0000_name\", …}]}` as drizzle-kit writes it"),
+        )
+    })?;
+    let stem = |m: &Migration| m.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+    for entry in &journal.entries {
+        if !migrations.iter().any(|m| stem(m) == entry.tag) {
+            let line = text.lines().position(|l| l.contains(&format!("\"{}\"", entry.tag))).map_or(1, |i| i + 1);
+            return Err(Error::input(
+                Diagnostic::new(format!(
+                    "the journal lists `{}`, but {}.sql is not in the folder",
+                    entry.tag, entry.tag
+                ))
+                .at(path, line as u32, 1)
+                .help("restore the migration file, or regenerate the journal with drizzle-kit"),
+            ));
+        }
+    }
+    let idx = |m: &Migration| journal.entries.iter().find(|e| e.tag == stem(m)).map_or(u64::MAX, |e| e.idx);
+    migrations.sort_by_key(idx);
+    Ok(())
 }
 
 /// Join separately read up and down files of one version (`.up.sql` + `.down.sql`, Flyway `V` +
@@ -114,7 +210,7 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
     let format = format.or_else(|| detect_format(path, text)).ok_or_else(|| {
         Error::input(
             Diagnostic::new(format!("cannot tell the migration format of {}", path.display())).in_file(path).help(
-                "expected a .sql, .rb (Rails), .exs (Ecto) or .py (Django) migration; pass --migration-format to say which",
+                "expected a .sql, .rb (Rails), .exs (Ecto), .py (Django, Alembic) or .js/.ts (TypeORM, Sequelize, Knex) migration; pass --migration-format to say which",
             ),
         )
     })?;
@@ -123,6 +219,10 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
         Format::Rails => rails::read(path, text, dialect)?,
         Format::Ecto => ecto::read(path, text, dialect)?,
         Format::Django => django::read(path, text, dialect)?,
+        Format::Alembic => alembic::read(path, text, dialect)?,
+        Format::Typeorm => typeorm::read(path, text, dialect)?,
+        Format::Sequelize => sequelize::read(path, text, dialect)?,
+        Format::Knex => knex::read(path, text, dialect)?,
     }])
 }
 

@@ -61,5 +61,5 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
 
 /// The format of a migration file from its extension, falling back to its content.
 pub fn detect_format(path: &Path, text: &str) -> Option<Format> {
-    layout::detect_format(path, text)
+    load::detect_format(path, text)
 }

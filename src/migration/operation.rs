@@ -1,4 +1,5 @@
-//! One operation model for every migration format: SQL, Rails, Ecto, Django all read into
+//! One operation model for every migration format: SQL, Rails, Ecto, Django, Alembic, TypeORM,
+//! Sequelize and Knex all read into
 //! [`Migration`]s made of [`Operation`]s.
 
 use std::path::PathBuf;
@@ -15,6 +16,41 @@ pub enum Format {
     Rails,
     Ecto,
     Django,
+    Alembic,
+    Typeorm,
+    Sequelize,
+    Knex,
+}
+
+impl Format {
+    /// The name apps.toml, `--migration-format` and reports use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Sql => "sql",
+            Format::Rails => "rails",
+            Format::Ecto => "ecto",
+            Format::Django => "django",
+            Format::Alembic => "alembic",
+            Format::Typeorm => "typeorm",
+            Format::Sequelize => "sequelize",
+            Format::Knex => "knex",
+        }
+    }
+
+    /// The framework's own command that runs migrations of this format (`None` for SQL, which
+    /// tandem runs itself).
+    pub fn runner(self) -> Option<&'static str> {
+        match self {
+            Format::Sql => None,
+            Format::Rails => Some("`rails db:migrate`"),
+            Format::Ecto => Some("`mix ecto.migrate`"),
+            Format::Django => Some("`manage.py migrate`"),
+            Format::Alembic => Some("`alembic upgrade head`"),
+            Format::Typeorm => Some("`typeorm migration:run`"),
+            Format::Sequelize => Some("`sequelize db:migrate`"),
+            Format::Knex => Some("`knex migrate:latest`"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

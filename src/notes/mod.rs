@@ -121,12 +121,7 @@ impl Entry {
     }
 
     pub fn format_name(&self) -> &'static str {
-        match self.format {
-            Format::Sql => "sql",
-            Format::Rails => "rails",
-            Format::Ecto => "ecto",
-            Format::Django => "django",
-        }
+        self.format.as_str()
     }
 }
 

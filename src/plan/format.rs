@@ -27,6 +27,12 @@ pub fn statements(text: &str, dialect: Dialect) -> Vec<String> {
 
 /// `(file name, text)` of `phase` as a migration of `format` at `version`; `previous` is the
 /// name (without `.py`) of the Django migration it depends on, `label` the Django app's.
+/// Whether [`render`] writes migrations in `format` (the readers know more formats than tandem
+/// writes).
+pub fn writes(format: Format) -> bool {
+    matches!(format, Format::Sql | Format::Rails | Format::Ecto | Format::Django)
+}
+
 pub fn render(
     format: Format,
     phase: &Phase,
@@ -38,7 +44,11 @@ pub fn render(
     let up = statements(&phase.up, dialect);
     let down = statements(&phase.down, dialect);
     match format {
-        Format::Sql => unreachable!("SQL phases are written by the directory's layout"),
+        Format::Sql | Format::Alembic | Format::Typeorm | Format::Sequelize | Format::Knex => {
+            unreachable!(
+                "SQL phases are written by the directory's layout; `plan` refuses the formats `writes` excludes"
+            )
+        }
         Format::Rails => {
             let class = camel_case(&phase.name);
             let block = |stmts: &[String]| {

@@ -205,6 +205,12 @@ fn column_pair(change: &Change) -> Option<(&str, &str)> {
 /// Plan `change`: write its phases into the migration directory (unless `dry_run`) and record
 /// it in the store.
 pub fn plan(config: &Config, change: &Change, options: &Options) -> Result<Plan> {
+    if !format::writes(options.format) {
+        return Err(Error::input(
+            Diagnostic::new(format!("tandem writes no {} migrations", options.format.as_str()))
+                .help("plan in `--migration-format sql` (or rails, ecto, django) and run the SQL from the framework's migration"),
+        ));
+    }
     for app in &options.dual_write {
         if !config.apps.iter().any(|a| &a.name == app) {
             return Err(Error::input(

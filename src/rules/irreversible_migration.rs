@@ -28,6 +28,8 @@ impl crate::rules::Rule for Rule {
             Format::Rails => "write `down` (or use reversible operations in `change`)",
             Format::Ecto => "write `down` (or use reversible operations in `change`)",
             Format::Django => "give RunSQL a reverse_sql and RunPython a reverse_code",
+            Format::Alembic => "write `downgrade()`",
+            Format::Typeorm | Format::Sequelize | Format::Knex => "write `down`",
         };
         vec![
             Finding::new(

@@ -33,7 +33,7 @@ pub use history::{AppliedMigration, applied};
 use crate::check::{CheckReport, Finding};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::migration::{self, Direction, Format, Migration};
+use crate::migration::{self, Direction, Migration};
 use crate::redact::redact;
 use apply::{Done, Job, Retry, Settings};
 use db::Db;
@@ -360,13 +360,7 @@ pub fn load_migrations(config: &Config) -> Result<Vec<Migration>> {
     })?;
     let mut migrations = migration::load_path(&dir, None, config.registry.dialect)?;
     for m in &mut migrations {
-        if m.format != Format::Sql {
-            let how = match m.format {
-                Format::Rails => "`rails db:migrate`",
-                Format::Ecto => "`mix ecto.migrate`",
-                Format::Django => "`manage.py migrate`",
-                Format::Sql => unreachable!(),
-            };
+        if let Some(how) = m.format.runner() {
             return Err(Error::input(
                 Diagnostic::new(format!(
                     "{} is a {:?} migration; tandem migrate runs SQL migrations",

@@ -191,3 +191,74 @@ pub fn schema_of(setup: &str) -> tandem::schema::Schema {
     tandem::migration::replay(&mut s, &read("setup.sql", setup)).expect("setup replays");
     s
 }
+
+/// The gate on a framework's own migration, end to end on a real git repository: an app of
+/// `framework` at `app/` whose code (`uses`) still uses `users.legacy_flag`, and `migration`
+/// (path under `app/`, text) that drops it. `tandem check` on the migration blocks; once the
+/// app's code is `cleaned`, the same check passes. `app_settings` are extra `[[app]]` lines.
+pub fn gate_blocks_then_passes(
+    framework: &str,
+    app_settings: &str,
+    uses: &[(&str, &str)],
+    cleaned: &[(&str, &str)],
+    migration: (&str, &str),
+) {
+    use crate::support::cmd::{git, tandem, write};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(
+        root,
+        "schema.sql",
+        "CREATE TABLE public.users (\n    id bigint NOT NULL,\n    email text,\n    legacy_flag boolean\n);\n",
+    );
+    write(
+        root,
+        "apps.toml",
+        format!(
+            "[registry]\ndialect = \"postgres\"\nschema = \"schema.sql\"\n\n[[app]]\nname = \"app\"\nrepo = \".\"\n\
+             path = \"app\"\nframework = \"{framework}\"\nhead = \"main\"\n{app_settings}"
+        ),
+    );
+    write(root, ".gitignore", ".tandem/\n");
+    for (path, text) in uses {
+        write(root, &format!("app/{path}"), text);
+    }
+    let (path, text) = migration;
+    write(root, &format!("app/{path}"), text);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "the app uses legacy_flag; a migration drops it"]);
+    let check = || {
+        let out =
+            tandem().current_dir(root).args(["check", &format!("app/{path}"), "--format", "json"]).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        });
+        let drop = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "drop-column")
+            .cloned()
+            .unwrap_or_else(|| panic!("no drop-column finding: {v:#}"));
+        (out.status.code(), drop, v)
+    };
+    let (code, drop, v) = check();
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(drop["severity"], "block", "{drop:#}");
+    assert_eq!(drop["location"]["file"], format!("app/{path}"), "{drop:#}");
+    let refs = drop["references"].as_array().unwrap();
+    assert!(
+        refs.iter().all(|r| !r["path"].as_str().unwrap().ends_with(path)),
+        "the migration itself is no use: {refs:#?}"
+    );
+    assert!(refs.iter().any(|r| uses.iter().any(|(p, _)| r["path"] == format!("app/{p}"))), "{refs:#?}");
+
+    for (p, text) in cleaned {
+        write(root, &format!("app/{p}"), text);
+    }
+    git(root, &["commit", "-qam", "the app no longer uses legacy_flag"]);
+    let (code, drop, v) = check();
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(drop["severity"], "info", "{drop:#}");
+}

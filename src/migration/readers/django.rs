@@ -9,10 +9,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
+use super::python_value::{Val, sql_of, text, value};
 use super::types::{TypeOptions, django_type};
-use super::{LineIndex, excerpt, op, sql};
+use super::{LineIndex, excerpt, op};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::parse_file_name;
 use crate::migration::{Direction, Format, Migration, OpKind, Operation};
@@ -35,169 +36,6 @@ struct ModelState {
     custom_table: bool,
     /// field name → its column.
     fields: BTreeMap<String, Column>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Val {
-    Str(String),
-    Int(i64),
-    Bool(bool),
-    None,
-    List(Vec<Val>),
-    Dict(Vec<(String, Val)>),
-    /// `models.CharField(max_length=40)`: the last segment of the callee, positional and keyword arguments.
-    Call {
-        name: String,
-        args: Vec<Val>,
-        kwargs: Vec<(String, Val)>,
-    },
-    Other(String),
-}
-
-impl Val {
-    fn str(&self) -> Option<&str> {
-        match self {
-            Val::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    fn truthy(&self) -> bool {
-        !matches!(self, Val::Bool(false) | Val::None)
-    }
-
-    fn strs(&self) -> Option<Vec<String>> {
-        match self {
-            Val::List(items) => items.iter().map(|v| v.str().map(str::to_owned)).collect(),
-            Val::Str(s) => Some(vec![s.clone()]),
-            _ => None,
-        }
-    }
-
-    fn int(&self) -> Option<u32> {
-        match self {
-            Val::Int(i) => u32::try_from(*i).ok(),
-            _ => None,
-        }
-    }
-
-    fn kw(&self, key: &str) -> Option<&Val> {
-        match self {
-            Val::Call { kwargs, .. } => kwargs.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            Val::Dict(items) => items.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    /// Keyword argument, or positional argument `i` (Django operations accept both).
-    fn arg(&self, key: &str, i: usize) -> Option<&Val> {
-        self.kw(key).or(match self {
-            Val::Call { args, .. } => args.get(i),
-            _ => None,
-        })
-    }
-}
-
-fn text<'a>(node: Node, src: &'a str) -> &'a str {
-    &src[node.byte_range()]
-}
-
-/// Literal values nested deeper than this are kept as text: no input can exhaust the stack.
-const MAX_DEPTH: usize = 64;
-
-fn value(node: Node, src: &str) -> Val {
-    value_at(node, src, 0)
-}
-
-fn value_at(node: Node, src: &str, depth: usize) -> Val {
-    if depth > MAX_DEPTH {
-        return Val::Other(text(node, src).to_owned());
-    }
-    let value = |n: Node, src: &str| value_at(n, src, depth + 1);
-    match node.kind() {
-        "string" => {
-            let mut cursor = node.walk();
-            let mut out = String::new();
-            for c in node.named_children(&mut cursor) {
-                match c.kind() {
-                    "string_start" | "string_end" => {}
-                    "string_content" => out.push_str(text(c, src)),
-                    "escape_sequence" => out.push_str(match text(c, src) {
-                        "\\n" => "\n",
-                        "\\t" => "\t",
-                        "\\'" => "'",
-                        "\\\"" => "\"",
-                        "\\\\" => "\\",
-                        other => other,
-                    }),
-                    _ => return Val::Other(text(node, src).to_owned()),
-                }
-            }
-            Val::Str(out)
-        }
-        "concatenated_string" => {
-            let mut cursor = node.walk();
-            let mut out = String::new();
-            for c in node.named_children(&mut cursor) {
-                match value(c, src) {
-                    Val::Str(s) => out.push_str(&s),
-                    _ => return Val::Other(text(node, src).to_owned()),
-                }
-            }
-            Val::Str(out)
-        }
-        "integer" => {
-            text(node, src).replace('_', "").parse().map_or_else(|_| Val::Other(text(node, src).into()), Val::Int)
-        }
-        "true" => Val::Bool(true),
-        "false" => Val::Bool(false),
-        "none" => Val::None,
-        "list" | "tuple" => {
-            let mut cursor = node.walk();
-            Val::List(
-                node.named_children(&mut cursor).filter(|c| c.kind() != "comment").map(|c| value(c, src)).collect(),
-            )
-        }
-        "parenthesized_expression" => {
-            let mut cursor = node.walk();
-            node.named_children(&mut cursor).next().map_or(Val::None, |c| value(c, src))
-        }
-        "dictionary" => {
-            let mut cursor = node.walk();
-            Val::Dict(
-                node.named_children(&mut cursor)
-                    .filter(|p| p.kind() == "pair")
-                    .filter_map(|p| {
-                        let k = value(p.child_by_field_name("key")?, src);
-                        Some((k.str()?.to_owned(), value(p.child_by_field_name("value")?, src)))
-                    })
-                    .collect(),
-            )
-        }
-        "call" => {
-            let callee = node.child_by_field_name("function").map(|f| text(f, src)).unwrap_or("");
-            let name = callee.rsplit('.').next().unwrap_or(callee).to_owned();
-            let mut args = Vec::new();
-            let mut kwargs = Vec::new();
-            if let Some(list) = node.child_by_field_name("arguments") {
-                let mut cursor = list.walk();
-                for a in list.named_children(&mut cursor) {
-                    match a.kind() {
-                        "keyword_argument" => {
-                            if let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value"))
-                            {
-                                kwargs.push((text(k, src).to_owned(), value(v, src)));
-                            }
-                        }
-                        "comment" => {}
-                        _ => args.push(value(a, src)),
-                    }
-                }
-            }
-            Val::Call { name, args, kwargs }
-        }
-        _ => Val::Other(text(node, src).to_owned()),
-    }
 }
 
 /// Read one Django migration file on its own (models from earlier files get default names).
@@ -355,15 +193,7 @@ pub fn read_dirs(dirs: &[&Path], dialect: Dialect) -> Result<Vec<Migration>> {
 
 /// A migration file's syntax tree; a file the Python grammar rejects is an input error.
 fn parse(path: &Path, src: &str) -> Result<tree_sitter::Tree> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Python grammar: {e}"))))?;
-    let tree = parser
-        .parse(src, None)
-        .ok_or_else(|| Error::input(Diagnostic::new("the Python parser gave up on this file").in_file(path)))?;
-    super::reject_syntax_errors(&tree, path, src, "Python")?;
-    Ok(tree)
+    super::parse(path, src, tree_sitter_python::LANGUAGE.into(), "Python")
 }
 
 /// The Django app label of a migration file: the folder holding its `migrations/` folder.
@@ -1120,62 +950,7 @@ impl Reader<'_> {
 
     /// SQL of a `RunSQL` argument: a string, a list of strings, or a list of `(sql, params)`.
     fn sql_of(&self, node: Node, dir: Direction) -> Vec<Operation> {
-        self.sql_of_at(node, dir, 0)
-    }
-
-    fn sql_of_at(&self, node: Node, dir: Direction, depth: usize) -> Vec<Operation> {
-        let kind = if depth > 4 { "too deeply nested" } else { node.kind() };
-        match kind {
-            "string" => {
-                let mut cursor = node.walk();
-                let parts: Vec<Node> = node.named_children(&mut cursor).collect();
-                let contents: Vec<&Node> = parts.iter().filter(|p| p.kind() == "string_content").collect();
-                let plain = parts.iter().all(|p| matches!(p.kind(), "string_start" | "string_end" | "string_content"));
-                match (plain, contents.first(), contents.last()) {
-                    (true, Some(a), Some(b)) => {
-                        let (s, e) = (a.start_byte(), b.end_byte());
-                        sql::read_statements(self.file, self.lines, s, &self.src[s..e], self.dialect, dir)
-                    }
-                    (true, _, _) => Vec::new(),
-                    (false, _, _) => self.sql_value(node, dir),
-                }
-            }
-            "list" | "tuple" => {
-                let mut cursor = node.walk();
-                let items: Vec<Node> = node.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
-                if node.kind() == "tuple" && items.len() == 2 && items[0].kind() == "string" {
-                    // `(sql, params)`
-                    return self.sql_of_at(items[0], dir, depth + 1);
-                }
-                items.into_iter().flat_map(|n| self.sql_of_at(n, dir, depth + 1)).collect()
-            }
-            "parenthesized_expression" | "concatenated_string" => self.sql_value(node, dir),
-            _ => vec![self.op(
-                node,
-                dir,
-                OpKind::Unparsed {
-                    text: excerpt(text(node, self.src)),
-                    reason: "SQL built at run time cannot be read".into(),
-                },
-            )],
-        }
-    }
-
-    fn sql_value(&self, node: Node, dir: Direction) -> Vec<Operation> {
-        match value(node, self.src) {
-            Val::Str(s) => sql::read_statements(self.file, &LineIndex::new(&s), 0, &s, self.dialect, dir)
-                .into_iter()
-                .map(|o| self.op(node, dir, o.kind))
-                .collect(),
-            _ => vec![self.op(
-                node,
-                dir,
-                OpKind::Unparsed {
-                    text: excerpt(text(node, self.src)),
-                    reason: "SQL built at run time cannot be read".into(),
-                },
-            )],
-        }
+        sql_of(self.file, self.src, self.lines, self.dialect, node, dir)
     }
 }
 

@@ -1,11 +1,17 @@
 //! One reader per source format. Each turns a file's text into operations with spans.
 
+pub mod alembic;
 pub mod django;
 pub mod ecto;
+pub mod js;
+pub mod knex;
 pub mod mysql;
+pub mod python_value;
 pub mod rails;
 pub mod ruby_value;
+pub mod sequelize;
 pub mod sql;
+pub mod typeorm;
 pub mod types;
 
 use std::path::Path;
@@ -32,6 +38,34 @@ pub fn serial_default(table: &crate::schema::QualifiedName, column: &str) -> Str
         Some(schema) => format!("nextval('{schema}.{}_{column}_seq'::regclass)", table.name),
         None => format!("nextval('{}_{column}_seq'::regclass)", table.name),
     }
+}
+
+/// The character a string literal's escape sequence stands for (`\n`, `\t`, quotes, `\\`),
+/// or the sequence as written when it is another (Unicode escapes stay as they are).
+pub fn unescape(sequence: &str) -> &str {
+    match sequence {
+        "\\n" => "\n",
+        "\\t" => "\t",
+        "\\'" => "'",
+        "\\\"" => "\"",
+        "\\`" => "`",
+        "\\\\" => "\\",
+        other => other,
+    }
+}
+
+/// Parse `src` with a tree-sitter grammar, rejecting a file it does not accept (see
+/// [`reject_syntax_errors`]); `language` names it in messages.
+pub fn parse(path: &Path, src: &str, grammar: tree_sitter::Language, language: &str) -> Result<tree_sitter::Tree> {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&grammar)
+        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the {language} grammar: {e}"))))?;
+    let tree = parser.parse(src, None).ok_or_else(|| {
+        Error::input(Diagnostic::new(format!("the {language} parser gave up on this file")).in_file(path))
+    })?;
+    reject_syntax_errors(&tree, path, src, language)?;
+    Ok(tree)
 }
 
 /// A short, single-line excerpt of source text for `Unparsed`/`Code` descriptions.

@@ -238,6 +238,129 @@ pub fn django_type(field: &str, opts: &TypeOptions, dialect: Dialect) -> Option<
     })
 }
 
+/// A type written as SQL (`varchar(40)`, `timestamptz`, `int4`, TypeORM's `type: "uuid"`,
+/// Knex's `specificType`) → canonical type, through the SQL reader so that it is named as the
+/// dump names it. `None` when the text is not a type the SQL reader accepts.
+pub fn sql_type(text: &str, dialect: Dialect) -> Option<String> {
+    use crate::migration::{Direction, OpKind};
+    let ddl = format!("CREATE TABLE t (c {text});");
+    let file = std::path::Path::new("");
+    let ops = super::sql::read_statements(file, &super::LineIndex::new(&ddl), 0, &ddl, dialect, Direction::Up);
+    match ops.into_iter().next().map(|o| o.kind) {
+        Some(OpKind::CreateTable { columns, .. }) => columns.into_iter().next().map(|c| c.data_type),
+        _ => None,
+    }
+}
+
+/// SQLAlchemy type classes (`String`, `DateTime`, `postgresql.JSONB`, `VARCHAR`, in
+/// `op.add_column(…, sa.Column(…, sa.String(40)))`) → canonical type, as SQLAlchemy's DDL
+/// compiler writes them. `timezone` is `DateTime(timezone=True)`.
+pub fn sqlalchemy_type(class: &str, opts: &TypeOptions, timezone: bool, dialect: Dialect) -> String {
+    let sql = match class {
+        "String" | "Unicode" | "VARCHAR" | "NVARCHAR" => match opts.limit {
+            Some(n) => format!("varchar({n})"),
+            None if dialect == Dialect::Mysql => "varchar(255)".to_owned(),
+            None => "varchar".to_owned(),
+        },
+        "CHAR" | "NCHAR" => format!("char({})", opts.limit.unwrap_or(1)),
+        "Text" | "UnicodeText" | "TEXT" => "text".to_owned(),
+        "Integer" | "INTEGER" | "INT" => "integer".to_owned(),
+        "BigInteger" | "BIGINT" => "bigint".to_owned(),
+        "SmallInteger" | "SMALLINT" => "smallint".to_owned(),
+        "Boolean" | "BOOLEAN" => "boolean".to_owned(),
+        "DateTime" | "DATETIME" if dialect == Dialect::Mysql => "datetime".to_owned(),
+        "DateTime" | "TIMESTAMP" if timezone => "timestamp with time zone".to_owned(),
+        "DateTime" | "TIMESTAMP" | "DATETIME" => "timestamp without time zone".to_owned(),
+        "Date" | "DATE" => "date".to_owned(),
+        "Time" | "TIME" => "time".to_owned(),
+        "Interval" | "INTERVAL" => "interval".to_owned(),
+        "Numeric" | "NUMERIC" | "DECIMAL" => {
+            return numeric(if dialect == Dialect::Mysql { "decimal" } else { "numeric" }, opts);
+        }
+        "Float" | "FLOAT" | "Double" | "DOUBLE_PRECISION" => "double precision".to_owned(),
+        "REAL" => "real".to_owned(),
+        "LargeBinary" | "BLOB" | "BYTEA" => if dialect == Dialect::Mysql { "blob" } else { "bytea" }.to_owned(),
+        "JSON" => "json".to_owned(),
+        "JSONB" => "jsonb".to_owned(),
+        "UUID" | "Uuid" => if dialect == Dialect::Mysql { "char(32)" } else { "uuid" }.to_owned(),
+        "INET" => "inet".to_owned(),
+        "CITEXT" => "citext".to_owned(),
+        other => other.to_lowercase(),
+    };
+    sql_type(&sql, dialect).unwrap_or(sql)
+}
+
+/// Sequelize `DataTypes` (`Sequelize.STRING(100)`, `DataTypes.DATE`) → canonical type, as
+/// Sequelize's query generator writes them.
+pub fn sequelize_type(name: &str, opts: &TypeOptions, dialect: Dialect) -> String {
+    let pg = dialect != Dialect::Mysql;
+    let sql = match name {
+        "STRING" => format!("varchar({})", opts.limit.unwrap_or(255)),
+        "CHAR" => format!("char({})", opts.limit.unwrap_or(255)),
+        "TEXT" | "CITEXT" => name.to_lowercase(),
+        "INTEGER" => "integer".to_owned(),
+        "BIGINT" => "bigint".to_owned(),
+        "SMALLINT" => "smallint".to_owned(),
+        "TINYINT" if pg => "smallint".to_owned(),
+        "BOOLEAN" if pg => "boolean".to_owned(),
+        "BOOLEAN" => "tinyint(1)".to_owned(),
+        "DATE" if pg => "timestamp with time zone".to_owned(),
+        "DATE" => "datetime".to_owned(),
+        "DATEONLY" => "date".to_owned(),
+        "TIME" => "time".to_owned(),
+        "FLOAT" | "DOUBLE" if pg => "double precision".to_owned(),
+        "REAL" => "real".to_owned(),
+        "DECIMAL" => return numeric(if pg { "numeric" } else { "decimal" }, opts),
+        "UUID" if pg => "uuid".to_owned(),
+        "UUID" => "char(36)".to_owned(),
+        "JSON" => "json".to_owned(),
+        "JSONB" => "jsonb".to_owned(),
+        "BLOB" if pg => "bytea".to_owned(),
+        "INET" => "inet".to_owned(),
+        other => other.to_lowercase(),
+    };
+    let ty = sql_type(&sql, dialect).unwrap_or(sql);
+    if opts.array && pg { format!("{ty}[]") } else { ty }
+}
+
+/// Knex schema builder column methods (`t.string('x', 40)`, `t.timestamp('at')`) → canonical
+/// type, as Knex's column compilers write them. `None` for a method that adds no column.
+pub fn knex_type(method: &str, opts: &TypeOptions, dialect: Dialect) -> Option<String> {
+    let pg = dialect != Dialect::Mysql;
+    let sql = match method {
+        "increments" => if pg { "serial" } else { "int unsigned" }.to_owned(),
+        "bigIncrements" => if pg { "bigserial" } else { "bigint unsigned" }.to_owned(),
+        "integer" => "integer".to_owned(),
+        "bigInteger" | "bigint" => "bigint".to_owned(),
+        "smallint" | "tinyint" => "smallint".to_owned(),
+        "string" => format!("varchar({})", opts.limit.unwrap_or(255)),
+        "text" => "text".to_owned(),
+        "boolean" => "boolean".to_owned(),
+        "date" => "date".to_owned(),
+        "time" => "time".to_owned(),
+        "datetime" | "timestamp" if pg => "timestamptz".to_owned(),
+        "datetime" | "timestamp" => "datetime".to_owned(),
+        "float" => "real".to_owned(),
+        "double" => "double precision".to_owned(),
+        "decimal" => {
+            let o =
+                TypeOptions { precision: opts.precision.or(Some(8)), scale: opts.scale.or(Some(2)), ..opts.clone() };
+            return Some(numeric(if pg { "numeric" } else { "decimal" }, &o));
+        }
+        "uuid" => if pg { "uuid" } else { "char(36)" }.to_owned(),
+        "json" => "json".to_owned(),
+        "jsonb" => if pg { "jsonb" } else { "json" }.to_owned(),
+        "binary" => if pg { "bytea" } else { "blob" }.to_owned(),
+        "enu" | "enum" => if pg { "text" } else { "varchar(255)" }.to_owned(),
+        _ => return None,
+    };
+    let ty = sql_type(&sql, dialect).unwrap_or(sql);
+    Some(match pg_serial(&ty) {
+        Some(int) => int.to_owned(),
+        None => ty,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,5 +376,14 @@ mod tests {
         assert_eq!(django_type("DateTimeField", &none, Dialect::Postgres).as_deref(), Some("timestamp with time zone"));
         let dec = TypeOptions { precision: Some(10), scale: Some(2), ..TypeOptions::default() };
         assert_eq!(rails_type("decimal", &dec, Dialect::Postgres), "numeric(10,2)");
+        let forty = TypeOptions { limit: Some(40), ..TypeOptions::default() };
+        assert_eq!(sqlalchemy_type("String", &forty, false, Dialect::Postgres), "character varying(40)");
+        assert_eq!(sqlalchemy_type("DateTime", &none, true, Dialect::Postgres), "timestamp with time zone");
+        assert_eq!(sequelize_type("STRING", &none, Dialect::Postgres), "character varying(255)");
+        assert_eq!(sequelize_type("DATE", &none, Dialect::Postgres), "timestamp with time zone");
+        assert_eq!(knex_type("increments", &none, Dialect::Postgres).as_deref(), Some("integer"));
+        assert_eq!(knex_type("timestamp", &none, Dialect::Postgres).as_deref(), Some("timestamp with time zone"));
+        assert_eq!(sql_type("int4", Dialect::Postgres).as_deref(), Some("integer"));
+        assert_eq!(sql_type("not a type (", Dialect::Postgres), None);
     }
 }
