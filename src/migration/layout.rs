@@ -287,18 +287,8 @@ pub fn next_versions(existing: &[String], count: usize, now: u64) -> Vec<String>
         }
         _ => {
             let stamp = |secs: u64| -> u64 {
-                let days = (secs / 86_400) as i64;
+                let (y, m, d) = civil_from_days((secs / 86_400) as i64);
                 let rest = secs % 86_400;
-                // Howard Hinnant's civil_from_days.
-                let z = days + 719_468;
-                let era = z.div_euclid(146_097);
-                let doe = z - era * 146_097;
-                let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-                let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-                let mp = (5 * doy + 2) / 153;
-                let d = doy - (153 * mp + 2) / 5 + 1;
-                let m = if mp < 10 { mp + 3 } else { mp - 9 };
-                let y = yoe + era * 400 + i64::from(m <= 2);
                 format!("{y:04}{m:02}{d:02}{:02}{:02}{:02}", rest / 3600, rest / 60 % 60, rest % 60)
                     .parse()
                     .unwrap_or(0)
@@ -310,6 +300,20 @@ pub fn next_versions(existing: &[String], count: usize, now: u64) -> Vec<String>
             (0..count as u64).map(|i| (next + i).to_string()).collect()
         }
     }
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar (Howard
+/// Hinnant's civil-from-days algorithm): migration timestamps and waiver dates without a date crate.
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
