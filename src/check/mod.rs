@@ -360,8 +360,3 @@ fn without_default_schema(m: &Migration, default: Option<&str>) -> Migration {
 pub fn needs_gate(migrations: &[Migration]) -> bool {
     migrations.iter().flat_map(|m| &m.up).any(|op| rules::ALL.iter().any(|r| r.consults_gate(&op.kind)))
 }
-
-/// Whether CI mode is on by default: the `CI` environment variable every CI service sets.
-pub fn ci_mode() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}

@@ -53,7 +53,7 @@ pub fn run(g: &Globals, args: CheckArgs) -> Result<Outcome> {
     }
     let config = g.load_config()?;
     let request = check::Request { paths: args.paths, since: args.since, format: args.migration_format };
-    let options = CheckOptions { strict: args.strict || check::ci_mode(), ..CheckOptions::default() };
+    let options = CheckOptions { strict: args.strict || super::ci_mode(), ..CheckOptions::default() };
     let report = check::check(&config, &request, &options)?;
     write_out(&report::render(&report, args.format, g.color))?;
     Ok(if report.fails(args.fail_on) { Outcome::Failure } else { Outcome::Success })

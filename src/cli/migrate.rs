@@ -123,7 +123,7 @@ pub fn run(g: &Globals, cmd: MigrateCommand) -> Result<Outcome> {
         url: runner::database_url(common.database_url.as_deref(), &config)?,
         dry_run,
         allow_edited: common.allow_edited,
-        strict: common.strict,
+        strict: common.strict || super::ci_mode(),
         lock_wait,
         cwd: std::env::current_dir().map_err(|e| Error::msg(format!("cannot read the current directory: {e}")))?,
     };

@@ -171,3 +171,9 @@ pub fn write_out(text: &str) -> Result<()> {
         Err(e) => Err(crate::Error::msg(format!("cannot write output: {e}"))),
     }
 }
+
+/// Whether CI mode is on by default: the `CI` environment variable every CI service sets. Read
+/// here, at the edge, so the library's behaviour depends only on the options it is given.
+pub fn ci_mode() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}

@@ -49,7 +49,7 @@ pub fn run(g: &Globals, args: ReleaseNotesArgs) -> Result<Outcome> {
         if selected.migrations.is_empty() { (Vec::new(), Vec::new()) } else { scan_apps(&config, &schema)? };
     let gate = Gate::new(&scans, &failures, config.registry.min_confidence)
         .with_frameworks(config.apps.iter().map(|a| (a.name.clone(), a.framework)));
-    let strict = args.strict || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let strict = args.strict || super::ci_mode();
     let options = CheckOptions { strict, rules: config.lint.clone(), ..CheckOptions::default() };
     let waiver_file = waiver_file(&config.path);
     let report = check::run(&selected.migrations, &schema, &gate, &config.waivers, Some(&waiver_file), &options)?;

@@ -26,7 +26,13 @@ impl crate::rules::Rule for Rule {
         if cx.state.is_new_table(table) {
             return vec![];
         }
-        let not_null = cx.state.column(table, column).is_some_and(|c| !c.nullable);
+        // MySQL's `MODIFY` restates the whole column, so one without `DEFAULT` drops a default
+        // only if the column had one. A column the schema does not know may have had one.
+        let known = cx.state.column(table, column);
+        if known.is_some_and(|c| c.default.is_none()) {
+            return vec![];
+        }
+        let not_null = known.is_some_and(|c| !c.nullable);
         let outcome = if not_null { "fails (the column is NOT NULL)" } else { "stores NULL instead" };
         vec![
             Finding::new(

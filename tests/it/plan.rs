@@ -42,13 +42,14 @@ fn connect(url: &str) -> Db {
     Db::connect(url, &ConnectOptions { application_name: "writer", busy_timeout: Duration::from_secs(5) }).unwrap()
 }
 
-/// Apply the plan's migrations up to and including `version` with the runner.
+/// Apply the plan's migrations up to and including `version` with the runner, strict as in CI:
+/// every statement a plan writes must be one tandem's own gate reads.
 fn up_to(config: &Config, url: &str, version: &str) {
     let options = runner::Options {
         url: url.to_owned(),
         dry_run: false,
         allow_edited: false,
-        strict: false,
+        strict: true,
         lock_wait: None,
         cwd: config.root.clone(),
     };

@@ -183,6 +183,45 @@ fn require_lock_timeout() {
     quiet("CREATE TABLE audits (id bigint);\nALTER TABLE audits ADD COLUMN at timestamptz;", "require-lock-timeout");
 }
 
+/// On MySQL/MariaDB the wait for a table's metadata lock is `lock_wait_timeout`, and no setting
+/// bounds a DDL statement's run time, so only the first rule applies there.
+#[test]
+fn mysql_timeouts_are_its_own_settings() {
+    use tandem::schema::Dialect;
+    let read_as = |name: &str, sql: &str| {
+        tandem::migration::read_file(std::path::Path::new(name), sql, None, Dialect::Mysql).unwrap()
+    };
+    let read = |sql: &str| read_as("20260101000000_m.sql", sql);
+    let mut schema = Schema::new(Dialect::Mysql);
+    let setup = read_as("20250101000000_setup.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, notes text);");
+    tandem::migration::replay(&mut schema, &setup).unwrap();
+    let findings = |sql: &str| {
+        let options = CheckOptions { strict: true, today: "2026-06-01".into(), ..Default::default() };
+        check::run(&read(sql), &schema, &Gate::default(), &[], None, &options).unwrap().findings
+    };
+    let bare = findings("ALTER TABLE orders ADD COLUMN note2 text;");
+    let hits = rule(&bare, "require-lock-timeout");
+    assert_eq!(hits.len(), 1, "{bare:#?}");
+    assert!(hits[0].message.contains("lock_wait_timeout"), "{}", hits[0].message);
+    assert!(rule(&bare, "require-statement-timeout").is_empty(), "{bare:#?}");
+    for set in ["SET SESSION lock_wait_timeout = 5", "SET lock_wait_timeout = 5", "SET @@session.lock_wait_timeout = 5"]
+    {
+        let all = findings(&format!("{set};\nALTER TABLE orders ADD COLUMN note2 text;"));
+        assert!(rule(&all, "require-lock-timeout").is_empty(), "{set}: {all:#?}");
+    }
+    // InnoDB makes a column NOT NULL in place under concurrent writes, and `MODIFY` without
+    // `DEFAULT` on a column that has none drops nothing.
+    let all = findings("SET SESSION lock_wait_timeout = 5;\nALTER TABLE orders MODIFY notes text NOT NULL;");
+    for id in ["adding-not-nullable-field", "ban-drop-default"] {
+        assert!(rule(&all, id).is_empty(), "{id}: {all:#?}");
+    }
+    // A global setting or a user variable bounds nothing in the migration's session.
+    for set in ["SET GLOBAL lock_wait_timeout = 5", "SET @lock_wait_timeout = 5"] {
+        let all = findings(&format!("{set};\nALTER TABLE orders ADD COLUMN note2 text;"));
+        assert_eq!(rule(&all, "require-lock-timeout").len(), 1, "{set}: {all:#?}");
+    }
+}
+
 #[test]
 fn ban_drop_not_null() {
     fires("ALTER TABLE users ALTER COLUMN email DROP NOT NULL;", "ban-drop-not-null");
@@ -267,8 +306,14 @@ fn ban_drop_constraint() {
 fn ban_drop_default() {
     let f = fires("ALTER TABLE users ALTER COLUMN legacy_flag DROP DEFAULT;", "ban-drop-default");
     assert!(f.message.contains("fails (the column is NOT NULL)"), "{}", f.message);
-    let f = fires("ALTER TABLE users ALTER COLUMN name DROP DEFAULT;", "ban-drop-default");
+    let f = fires(
+        "ALTER TABLE users ADD COLUMN tz text DEFAULT 'UTC';\nALTER TABLE users ALTER COLUMN tz DROP DEFAULT;",
+        "ban-drop-default",
+    );
     assert!(f.message.contains("stores NULL"), "{}", f.message);
+    // `name` has no default: there is nothing to drop (MySQL's `MODIFY` without `DEFAULT` reads
+    // as a drop of the default, whether or not the column had one).
+    quiet("ALTER TABLE users ALTER COLUMN name DROP DEFAULT;", "ban-drop-default");
     // Added with a default to fill the existing rows, then the default dropped (how Prisma adds a
     // required column): the code deployed now inserts without `tz`, and those inserts now fail.
     let f = fires(

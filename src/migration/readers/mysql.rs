@@ -30,13 +30,167 @@ pub fn read_statements(
         let stmt_text = &text[start..end];
         let kinds = match Parser::parse_sql(&MySqlDialect {}, stmt_text) {
             Ok(stmts) => stmts.iter().flat_map(|s| convert(s, stmt_text)).collect(),
-            Err(e) => vec![OpKind::Unparsed { text: stmt_text.to_owned(), reason: e.to_string() }],
+            Err(e) => match routine_body(stmt_text) {
+                Some(body) => {
+                    out.push(op(
+                        file,
+                        source,
+                        base + start,
+                        base + end,
+                        direction,
+                        OpKind::Raw { sql: stmt_text.to_owned() },
+                    ));
+                    out.extend(read_body(file, source, base + start + body.start, &stmt_text[body], direction));
+                    continue;
+                }
+                None => vec![OpKind::Unparsed { text: stmt_text.to_owned(), reason: e.to_string() }],
+            },
         };
         for kind in kinds {
             out.push(op(file, source, base + start, base + end, direction, kind));
         }
     }
     out
+}
+
+/// The body of `CREATE [OR REPLACE] [DEFINER = …] PROCEDURE|FUNCTION name(…) … BEGIN … END`
+/// (between its `BEGIN` and `END`), which sqlparser's MySQL dialect does not read.
+fn routine_body(stmt: &str) -> Option<std::ops::Range<usize>> {
+    let words = words(stmt);
+    let lower = |i: usize| words.get(i).map(|&(at, w)| (at, w.to_ascii_lowercase()));
+    if lower(0)?.1 != "create" {
+        return None;
+    }
+    let kind = (1..words.len().min(10))
+        .find(|&i| matches!(lower(i).map(|w| w.1).as_deref(), Some("procedure" | "function")))?;
+    let header = (1..kind)
+        .filter_map(lower)
+        .all(|(_, w)| !matches!(w.as_str(), "table" | "view" | "trigger" | "index" | "event"));
+    let begin = (kind + 1..words.len()).find(|&i| lower(i).is_some_and(|w| w.1 == "begin"))?;
+    // The routine ends at its last `END` (a label may follow it).
+    let end = (begin + 1..words.len()).rev().take(2).find(|&i| lower(i).is_some_and(|w| w.1 == "end"))?;
+    let from = words[begin].0 + words[begin].1.len();
+    header.then_some(from..words[end].0)
+}
+
+/// Words (identifiers and keywords) of `text` outside quotes and comments, with their offsets.
+fn words(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        match bytes[i] {
+            b'-' if rest.starts_with(b"-- ") || rest.starts_with(b"--\n") || rest.starts_with(b"--\t") => {
+                i = memchr::memchr(b'\n', rest).map_or(bytes.len(), |n| i + n);
+            }
+            b'#' => i = memchr::memchr(b'\n', rest).map_or(bytes.len(), |n| i + n),
+            b'/' if rest.starts_with(b"/*") => {
+                i = memchr::memmem::find(&rest[2..], b"*/").map_or(bytes.len(), |n| i + 2 + n + 2);
+            }
+            q @ (b'\'' | b'"' | b'`') => {
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j] != q {
+                    j += if bytes[j] == b'\\' && q != b'`' { 2 } else { 1 };
+                }
+                i = j + 1;
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'$')) {
+                    i += 1;
+                }
+                out.push((start, &text[start..i]));
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// The operations a stored routine's body would perform when called. Like a PostgreSQL function
+/// body, it runs whenever it is called — tandem cannot tell when —, so what it would change in the
+/// schema is reported where it is written; its data changes and control flow are not. A body
+/// statement that cannot be read (dynamic SQL included) is `Unparsed`, never nothing.
+fn read_body(file: &Path, source: &LineIndex, base: usize, body: &str, direction: Direction) -> Vec<Operation> {
+    let mut out = Vec::new();
+    for (start, end) in split(body) {
+        let piece = &body[start..end];
+        let skip = compound_prefix(piece);
+        let stmt = piece[skip..].trim_start();
+        let at = base + start + (piece.len() - stmt.len());
+        let first = words(stmt).first().map(|&(_, w)| w.to_ascii_lowercase()).unwrap_or_default();
+        let kinds = match first.as_str() {
+            // Control flow, variables, queries and transaction control change no schema.
+            "" | "declare" | "set" | "select" | "do" | "commit" | "rollback" | "start" | "leave" | "iterate"
+            | "return" | "open" | "close" | "fetch" | "signal" | "resignal" | "end" | "until" | "insert" | "update"
+            | "delete" | "replace" | "call" | "deallocate" | "execute" => Vec::new(),
+            "prepare" => vec![OpKind::Unparsed {
+                text: stmt.to_owned(),
+                reason: "dynamic SQL in a stored routine cannot be read".to_owned(),
+            }],
+            _ => match Parser::parse_sql(&MySqlDialect {}, stmt) {
+                Ok(stmts) => stmts.iter().flat_map(|s| convert(s, stmt)).filter(changes_schema).collect(),
+                Err(e) => vec![OpKind::Unparsed { text: stmt.to_owned(), reason: e.to_string() }],
+            },
+        };
+        out.extend(kinds.into_iter().map(|k| op(file, source, at, base + end, direction, k)));
+    }
+    out
+}
+
+/// The length of the compound-statement openers before a routine body's statement: labels,
+/// `BEGIN`, `LOOP`, `REPEAT`, `WHILE … DO`, `IF … THEN`, `ELSEIF … THEN`, `ELSE`, `CASE …`,
+/// `WHEN … THEN`.
+fn compound_prefix(piece: &str) -> usize {
+    let words = words(piece);
+    let mut skip = 0;
+    let mut i = 0;
+    while let Some(&(at, w)) = words.get(i) {
+        if at < skip {
+            i += 1;
+            continue;
+        }
+        let w = w.to_ascii_lowercase();
+        let until =
+            |stop: &str| words[i + 1..].iter().find(|(_, x)| x.eq_ignore_ascii_case(stop)).map(|&(a, x)| a + x.len());
+        let next = match w.as_str() {
+            "begin" | "loop" | "repeat" | "else" => Some(at + w.len()),
+            "while" => until("do"),
+            "if" | "elseif" | "when" => until("then"),
+            // `CASE [value]` up to its first `WHEN`, which the next turn reads.
+            "case" => Some(
+                words[i + 1..].iter().find(|(_, x)| x.eq_ignore_ascii_case("when")).map_or(at + w.len(), |&(a, _)| a),
+            ),
+            _ if piece[at + w.len()..].trim_start().starts_with(':')
+                && !piece[at + w.len()..].trim_start().starts_with(":=") =>
+            {
+                piece[at + w.len()..].find(':').map(|n| at + w.len() + n + 1)
+            }
+            _ => None,
+        };
+        match next {
+            Some(n) => skip = n,
+            None => break,
+        }
+        i += 1;
+    }
+    skip
+}
+
+/// Whether an operation read in a routine body changes the schema (what counts where the
+/// routine is defined).
+fn changes_schema(kind: &OpKind) -> bool {
+    !matches!(
+        kind,
+        OpKind::Raw { .. }
+            | OpKind::Data { .. }
+            | OpKind::Code { .. }
+            | OpKind::SetSetting { .. }
+            | OpKind::LockTable { .. }
+            | OpKind::Begin
+            | OpKind::Commit
+    )
 }
 
 /// Byte ranges of the statements of `text`, trimmed of surrounding whitespace and comments.
@@ -413,8 +567,29 @@ fn convert(stmt: &Statement, text: &str) -> Vec<OpKind> {
         Statement::Delete(_) => vec![OpKind::Data { verb: "DELETE".into(), table: data_table(text, "from") }],
         Statement::StartTransaction { .. } => vec![OpKind::Begin],
         Statement::Commit { .. } => vec![OpKind::Commit],
+        Statement::Set(_) => set_setting(text).map_or_else(|| vec![OpKind::Raw { sql: text.to_owned() }], |k| vec![k]),
         _ => vec![OpKind::Raw { sql: text.to_owned() }],
     }
+}
+
+/// `SET [SESSION|LOCAL] name = value` and `SET @@[session.]name = value`: a session setting (a
+/// user variable `@x` is not one, and `GLOBAL` settings outlive the migration's session).
+fn set_setting(text: &str) -> Option<OpKind> {
+    let rest = text.trim().get(3..)?.trim_start();
+    let lower = rest.to_ascii_lowercase();
+    let rest =
+        ["session ", "local "].iter().find(|p| lower.starts_with(*p)).map_or(rest, |p| rest[p.len()..].trim_start());
+    let rest = rest
+        .strip_prefix("@@session.")
+        .or_else(|| rest.strip_prefix("@@SESSION."))
+        .or_else(|| rest.strip_prefix("@@"))
+        .unwrap_or(rest);
+    let (name, value) = rest.split_once('=')?;
+    let name = name.trim();
+    if name.is_empty() || name.contains(['@', ' ', ',']) || name.eq_ignore_ascii_case("global") || value.contains(',') {
+        return None;
+    }
+    Some(OpKind::SetSetting { name: name.to_ascii_lowercase(), value: value.trim().to_owned(), local: false })
 }
 
 fn alter(table: &QualifiedName, o: &AlterTableOperation, text: &str) -> Vec<OpKind> {
@@ -533,6 +708,38 @@ mod tests {
                 "SELECT 1"
             ]
         );
+    }
+
+    fn read(sql: &str) -> Vec<Operation> {
+        read_statements(Path::new("m.sql"), &LineIndex::new(sql), 0, sql, Direction::Up)
+    }
+
+    #[test]
+    fn a_stored_procedure_is_read_by_its_body() {
+        // A keyset backfill: its control flow, queries and updates change no schema.
+        let backfill = "DELIMITER //\nCREATE DEFINER = `admin`@`%` PROCEDURE fill()\nBEGIN\n  DECLARE lo bigint;\n  \
+                        SELECT MIN(id) INTO lo FROM t;\n  batches: WHILE lo IS NOT NULL DO\n    \
+                        UPDATE t SET b = a WHERE id >= lo LIMIT 50;\n    COMMIT;\n    DO SLEEP(0.1);\n    \
+                        SET lo = (SELECT MIN(id) FROM t WHERE id > lo);\n  END WHILE batches;\nEND//\nDELIMITER ;\nCALL fill();\n";
+        let ops = read(backfill);
+        assert!(ops.iter().all(|o| !matches!(o.kind, OpKind::Unparsed { .. })), "{ops:#?}");
+        assert_eq!(ops.len(), 2, "{ops:#?}");
+
+        // What the body would change in the schema is reported where it is written.
+        let dropping = "DELIMITER //\nCREATE PROCEDURE p() BEGIN\n  IF (SELECT 1) THEN\n    ALTER TABLE users DROP COLUMN email;\n  END IF;\nEND//";
+        let ops = read(dropping);
+        let drop =
+            ops.iter().find(|o| matches!(o.kind, OpKind::DropColumn { .. })).unwrap_or_else(|| panic!("{ops:#?}"));
+        assert_eq!((drop.span.line, drop.span.column), (4, 5));
+
+        // Dynamic SQL and a body statement that does not parse fail closed.
+        for body in ["PREPARE s FROM @sql; EXECUTE s;", "ALTER TABLE users FROBNICATE email;"] {
+            let ops = read(&format!("DELIMITER //\nCREATE PROCEDURE p() BEGIN {body} END//"));
+            assert!(ops.iter().any(|o| matches!(o.kind, OpKind::Unparsed { .. })), "{body}: {ops:#?}");
+        }
+        // Without `BEGIN … END` the routine stays unparsed.
+        let ops = read("CREATE PROCEDURE p() FROBNICATE");
+        assert!(matches!(ops[0].kind, OpKind::Unparsed { .. }), "{ops:#?}");
     }
 
     #[test]
