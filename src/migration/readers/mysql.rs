@@ -79,22 +79,22 @@ fn words(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        let rest = &bytes[i..];
-        match bytes[i] {
-            b'-' if rest.starts_with(b"-- ") || rest.starts_with(b"--\n") || rest.starts_with(b"--\t") => {
-                i = memchr::memchr(b'\n', rest).map_or(bytes.len(), |n| i + n);
-            }
-            b'#' => i = memchr::memchr(b'\n', rest).map_or(bytes.len(), |n| i + n),
-            b'/' if rest.starts_with(b"/*") => {
-                i = memchr::memmem::find(&rest[2..], b"*/").map_or(bytes.len(), |n| i + 2 + n + 2);
-            }
-            q @ (b'\'' | b'"' | b'`') => {
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j] != q {
-                    j += if bytes[j] == b'\\' && q != b'`' { 2 } else { 1 };
+        match lexeme(bytes, i) {
+            // An executable comment's content is SQL: only its `/*!NNNNN` marker is skipped.
+            Some((Lexeme::Executable, _)) => {
+                i += 3;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
                 }
-                i = j + 1;
+                continue;
             }
+            Some((_, end)) => {
+                i = end;
+                continue;
+            }
+            None => {}
+        }
+        match bytes[i] {
             b if b.is_ascii_alphabetic() || b == b'_' => {
                 let start = i;
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'$')) {
@@ -216,47 +216,13 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
             i = end;
             continue;
         }
-        match b {
-            b'-' if rest.starts_with(b"-- ") || rest.starts_with(b"--\n") || rest.starts_with(b"--\t") => {
-                i = line_end(i);
-                continue;
+        if let Some((lexeme, end)) = lexeme(bytes, i) {
+            // Quoted text and executable comments `/*!40101 … */` are statements' content.
+            if lexeme != Lexeme::Comment && start.is_none() {
+                start = Some(i);
             }
-            b'#' => {
-                i = line_end(i);
-                continue;
-            }
-            b'/' if rest.starts_with(b"/*") => {
-                let end = memchr::memmem::find(&bytes[i + 2..], b"*/").map_or(bytes.len(), |n| i + 2 + n + 2);
-                // MySQL executable comments `/*!40101 … */` are statements' content.
-                if rest.starts_with(b"/*!") && start.is_none() {
-                    start = Some(i);
-                }
-                i = end;
-                continue;
-            }
-            b'\'' | b'"' | b'`' => {
-                if start.is_none() {
-                    start = Some(i);
-                }
-                let mut j = i + 1;
-                while j < bytes.len() {
-                    if bytes[j] == b'\\' && b != b'`' {
-                        j += 2;
-                        continue;
-                    }
-                    if bytes[j] == b {
-                        if bytes.get(j + 1) == Some(&b) {
-                            j += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    j += 1;
-                }
-                i = (j + 1).min(bytes.len());
-                continue;
-            }
-            _ => {}
+            i = end;
+            continue;
         }
         if rest.starts_with(delimiter.as_bytes()) {
             if let Some(s) = start.take() {
@@ -277,6 +243,53 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lexeme {
+    /// `-- …`, `# …`, `/* … */`.
+    Comment,
+    /// `/*!40101 … */`: a comment to other servers, SQL to MySQL.
+    Executable,
+    /// A string or quoted identifier: `'…'`, `"…"`, `` `…` ``.
+    Quoted,
+}
+
+/// The comment or quoted text that starts at `i`, and where it ends. The one place that knows
+/// how MySQL quotes and comments, for the statement splitter and the word scanner.
+fn lexeme(bytes: &[u8], i: usize) -> Option<(Lexeme, usize)> {
+    let rest = &bytes[i..];
+    let line_end = || memchr::memchr(b'\n', rest).map_or(bytes.len(), |n| i + n);
+    match *rest.first()? {
+        b'-' if rest.starts_with(b"-- ") || rest.starts_with(b"--\n") || rest.starts_with(b"--\t") => {
+            Some((Lexeme::Comment, line_end()))
+        }
+        b'#' => Some((Lexeme::Comment, line_end())),
+        b'/' if rest.starts_with(b"/*") => {
+            let end = memchr::memmem::find(&rest[2..], b"*/").map_or(bytes.len(), |n| i + 2 + n + 2);
+            Some((if rest.starts_with(b"/*!") { Lexeme::Executable } else { Lexeme::Comment }, end))
+        }
+        q @ (b'\'' | b'"' | b'`') => {
+            let mut j = i + 1;
+            while j < bytes.len() {
+                if bytes[j] == b'\\' && q != b'`' {
+                    j += 2;
+                    continue;
+                }
+                if bytes[j] == q {
+                    // A doubled quote is the quote itself.
+                    if bytes.get(j + 1) == Some(&q) {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                j += 1;
+            }
+            Some((Lexeme::Quoted, (j + 1).min(bytes.len())))
+        }
+        _ => None,
+    }
 }
 
 fn trim_end(text: &str, start: usize, mut end: usize) -> usize {
