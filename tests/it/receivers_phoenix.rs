@@ -591,3 +591,101 @@ fn names_that_hold_no_record_stay_untyped() {
     // `@request` is a Requirement by its controller; a name like no record is never guessed.
     assert!(!summary.contains("lib/hub_web/templates/release/versions.html.heex:7"), "{summary:#?}");
 }
+
+const LEAGUE_TABLES: &[(&str, &[&str])] =
+    &[("teams", &["id", "name", "city"]), ("players", &["id", "name", "team_id", "rating"])];
+
+const TEAM: &str = r#"defmodule League.Team do
+  use Ecto.Schema
+
+  schema "teams" do
+    field :name, :string
+    field :city, :string
+    has_many :players, League.Player
+  end
+end
+"#;
+
+const PLAYER: &str = r#"defmodule League.Player do
+  use Ecto.Schema
+  import Ecto.Query
+
+  schema "players" do
+    field :name, :string
+    field :rating, :integer
+    belongs_to :team, League.Team
+  end
+
+  def of_team(team_id), do: from(p in __MODULE__, where: p.team_id == ^team_id)
+end
+"#;
+
+/// Private functions typed only by their module's calls: one schema, and two.
+const ROSTER: &str = r#"defmodule League.Roster do
+  alias League.Repo
+  alias League.{Team, Player}
+
+  def team_card(id) do
+    team = Repo.get!(Team, id)
+    {heading(team), motto(team)}
+  end
+
+  def mixed(id) do
+    {title_of(Repo.get!(Team, id)), title_of(Repo.get!(Player, id))}
+  end
+
+  defp heading(%{name: n}), do: n
+  defp motto(club), do: club.name
+  defp title_of(%{name: n}), do: n
+end
+"#;
+
+const TEAM_CONTROLLER: &str = r#"defmodule LeagueWeb.TeamController do
+  use LeagueWeb, :controller
+  alias League.Player
+
+  def index(conn, %{"team_id" => team_id}) do
+    roster = team_id |> Player.of_team() |> League.Repo.all()
+    conn |> assign(:roster, roster) |> render(:index)
+  end
+end
+"#;
+
+const TEAM_INDEX: &str = r#"<%= for p <- @roster do %>
+  <li><%= p.name %></li>
+<% end %>
+"#;
+
+#[test]
+fn private_functions_are_typed_by_their_callers_and_lists_by_their_pipeline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut repo = TestRepo::init();
+    repo.write(&[
+        ("lib/league/team.ex", TEAM),
+        ("lib/league/player.ex", PLAYER),
+        ("lib/league/roster.ex", ROSTER),
+        ("lib/league_web/controllers/team_controller.ex", TEAM_CONTROLLER),
+        ("lib/league_web/templates/team/index.html.heex", TEAM_INDEX),
+    ]);
+    repo.commit("app");
+    let app = support::scan::app("league", repo.path(), Framework::Phoenix);
+    let config = support::scan::config(dir.path(), vec![app.clone()]);
+    let index = SchemaIndex::new(&support::scan::schema(LEAGUE_TABLES));
+    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
+
+    let teams = uses(&result, "teams.name");
+    let players = uses(&result, "players.name");
+    // Every call of `heading` and `motto` passes the team `Repo.get!` fetched.
+    assert!(teams.contains("lib/league/roster.ex:14"), "{teams:#?}");
+    assert!(teams.contains("lib/league/roster.ex:15"), "{teams:#?}");
+    // `title_of` is called with a team and with a player: neither.
+    assert!(!teams.contains("lib/league/roster.ex:16"), "{teams:#?}");
+    assert!(!players.contains("lib/league/roster.ex:16"), "{players:#?}");
+    assert!(!players.contains("lib/league/roster.ex:14"), "{players:#?}");
+    // `@roster` holds the players a pipeline of the schema's functions ends in `Repo.all` with.
+    assert_eq!(
+        players.iter().filter(|p| p.contains("templates")).cloned().collect::<BTreeSet<_>>(),
+        set(&["lib/league_web/templates/team/index.html.heex:2"])
+    );
+    assert!(!teams.iter().any(|p| p.contains("templates")), "{teams:#?}");
+}

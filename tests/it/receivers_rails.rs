@@ -461,3 +461,80 @@ fn route_helper_params_and_chains_off_untyped_receivers_name_their_model() {
     assert_eq!(in_file(&got, "app/views/posts/index.html.erb"), set(&["1 posts.title", "1 posts.body"]));
     assert_eq!(in_file(&got, "app/views/activities/_row.html.erb"), set(&["1 posts.title"]));
 }
+
+/// A service whose private methods are typed only by the calls the class makes of them, and by
+/// what its methods return.
+const DIGEST: &str = r#"class Digest
+  def run(id)
+    entry = Post.find(id)
+    summarize(entry)
+  end
+
+  def mixed(id)
+    show(Post.find(id))
+    show(Draft.find(id))
+  end
+
+  def deliver
+    latest.update!(body: "sent")
+  end
+
+  def signup
+    User.find(1).update!(signup_attributes)
+  end
+
+  private
+
+  def summarize(item)
+    headline(item)
+  end
+
+  def headline(piece)
+    piece.title
+  end
+
+  def show(thing)
+    thing.title
+  end
+
+  def latest
+    @latest ||= Comment.where(post_id: 1).last
+  end
+
+  def signup_attributes
+    defaults.merge(email: "a@b")
+  end
+
+  def defaults
+    @defaults ||= { name: "n" }
+  end
+end
+"#;
+
+#[test]
+fn parameters_are_typed_by_their_callers_and_calls_by_what_methods_return() {
+    let (_dir, result) = scan(&with_models(&[("app/services/digest.rb", DIGEST)]), TABLES);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            // `piece` is the Post `run` passes to `summarize`, which passes it on.
+            "app/services/digest.rb:27 posts.title",
+            // `latest` returns the comment its last expression finds.
+            "app/services/digest.rb:13 comments.body",
+            // The hash `signup_attributes` returns (merged with `defaults`'s) written to a user.
+            "app/services/digest.rb:39 users.email",
+            "app/services/digest.rb:43 users.name",
+        ],
+    );
+    assert_lacks(
+        &got,
+        &[
+            // `show` is called with a Post and with a Draft: its parameter is neither.
+            "app/services/digest.rb:31 posts.title",
+            "app/services/digest.rb:31 drafts.title",
+            // A comment's body is not a post's.
+            "app/services/digest.rb:13 posts.body",
+        ],
+    );
+}

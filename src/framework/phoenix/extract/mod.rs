@@ -25,6 +25,7 @@ use std::collections::HashMap;
 
 use tree_sitter::{Node, Parser};
 
+mod calls;
 mod query;
 mod schema;
 mod templates;
@@ -47,7 +48,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        3
+        4
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -79,9 +80,7 @@ pub fn extract(source: &str) -> FileFacts {
         return FileFacts::default();
     }
     let Some(tree) = parser.parse(source, None) else { return FileFacts::default() };
-    let mut walker = Walker::new(source);
-    walker.visit(tree.root_node());
-    let mut facts = walker.facts;
+    let mut facts = calls::walk(source, tree.root_node());
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
     facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
     facts
@@ -132,6 +131,12 @@ struct Walker<'a> {
     maps: Vec<HashMap<String, Vec<(String, usize)>>>,
     /// The binding scope of the templates this file renders or is (see [`template_scope`]).
     template_scope: Option<String>,
+    /// What this walk sees of the calls of the module's private functions.
+    call_sites: calls::CallSites,
+    /// What the previous walk's calls typed the private functions' parameters as.
+    caller_types: HashMap<calls::FnKey, Vec<Option<Source>>>,
+    /// Function heads already read as definitions, never as calls (`node.id()`).
+    heads: std::collections::HashSet<usize>,
 }
 
 const QUERY_MACROS: &[&str] = &[
@@ -202,6 +207,9 @@ impl<'a> Walker<'a> {
             frames: vec![HashMap::new()],
             maps: vec![HashMap::new()],
             template_scope: None,
+            call_sites: calls::CallSites::default(),
+            caller_types: HashMap::new(),
+            heads: std::collections::HashSet::new(),
         }
     }
 
@@ -393,6 +401,9 @@ impl<'a> Walker<'a> {
                 self.field_hit(offset, &source, &field, RefKind::Query, Confidence::High);
             }
         }
+        if remote.is_none() && !args.is_empty() {
+            self.observe_local_call(node, name, &args);
+        }
         let remote_text = remote.map(|r| self.text(r));
         if matches!(remote_text, Some("Enum" | "Stream"))
             && let Some(collection) = args.first()
@@ -442,9 +453,16 @@ impl<'a> Walker<'a> {
             }
             ("def" | "defp" | "defmacro" | "defmacrop", None) => {
                 self.struct_field_list(&args);
+                let private = matches!(name, "defp" | "defmacrop");
                 return self.with_frame(|w| {
                     if let Some(head) = args.first() {
+                        if let Some((call, _)) = calls::head_call(*head, w.src) {
+                            w.heads.insert(call.id());
+                        }
                         w.bind_patterns(*head);
+                        if private {
+                            w.private_head(*head);
+                        }
                     }
                     w.visit_children(node);
                 });
@@ -1008,8 +1026,9 @@ impl<'a> Walker<'a> {
     }
 
     /// `podcast |> assoc(:episode_requests) |> EpisodeRequest.preload_all() |> Repo.get!(id)`:
-    /// a pipeline ending in a `Repo` fetch of one record, from a schema root, an `assoc` stage
-    /// or a stage of a schema's own module.
+    /// a pipeline ending in a `Repo` fetch of one record (or `Repo.all`: a list, bound to its
+    /// elements' schema as lists are), from a schema root, an `assoc` stage or a stage of a
+    /// schema's own module.
     fn piped_record(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
         let mut stages = Vec::new();
         let mut current = node;
@@ -1021,7 +1040,7 @@ impl<'a> Walker<'a> {
         }
         let (last, remote) = self.callee(*stages.first()?)?;
         if !remote.is_some_and(|r| self.text(r).ends_with("Repo"))
-            || !matches!(last, "get" | "get!" | "get_by" | "get_by!" | "one" | "one!")
+            || !matches!(last, "get" | "get!" | "get_by" | "get_by!" | "one" | "one!" | "all")
         {
             return None;
         }

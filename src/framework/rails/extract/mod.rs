@@ -21,6 +21,7 @@
 //! Where a variable's name is the only evidence (`user.email`), the hit has medium confidence and
 //! names `User`; cross-file resolution drops it when no such model (or column) exists.
 
+mod calls;
 mod models;
 mod nodes;
 mod receivers;
@@ -30,6 +31,7 @@ mod views;
 mod vocabulary;
 mod walker;
 
+use calls::*;
 use models::*;
 use nodes::*;
 use receivers::*;
@@ -66,7 +68,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -112,13 +114,18 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
         slot.as_mut()?.parse(&code, None)
     });
     let Some(tree) = tree else { return FileFacts::default() };
-    let mut walker = Walker::new(path, source, &code, &tree);
     // Without `<<` there is no heredoc: skip the extra walk of the whole tree.
-    if memchr::memmem::find(code.as_bytes(), b"<<").is_some() {
-        walker.heredocs = heredocs(tree.root_node());
-    }
-    walker.visit(tree.root_node());
-    let mut facts = walker.facts;
+    let heredocs = if memchr::memmem::find(code.as_bytes(), b"<<").is_some() {
+        heredocs(tree.root_node())
+    } else {
+        HashMap::new()
+    };
+    let make = || {
+        let mut walker = Walker::new(path, source, &code, &tree);
+        walker.heredocs = heredocs.clone();
+        walker
+    };
+    let mut facts = Walker::walk_to_fixpoint(make, tree.root_node());
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
     facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
     facts

@@ -262,7 +262,13 @@ impl<'a> Walker<'a> {
             },
             _ => return Vec::new(),
         };
-        let Some(Ty::Literal(ranges)) = self.lookup(self.text(name)) else { return Vec::new() };
+        // A local holding literals, or a call of this file's method returning one (`user_params`).
+        let held = self.lookup(self.text(name)).or_else(|| {
+            (self.in_instance_method && self.not_a_local(self.text(name)))
+                .then(|| self.returned(self.text(name)))
+                .flatten()
+        });
+        let Some(Ty::Literal(ranges)) = held else { return Vec::new() };
         let root = self.tree.root_node();
         ranges.iter().filter_map(|&(start, end)| root.descendant_for_byte_range(start, end)).collect()
     }
@@ -280,6 +286,14 @@ impl<'a> Walker<'a> {
                 let name = self.text(node);
                 if let Some(ty) = self.lookup(name) {
                     return (ty != Ty::Value).then_some(ty);
+                }
+                if node.kind() == "identifier"
+                    && self.in_instance_method
+                    && self.not_a_local(name)
+                    && let Some(ty) = self.returned(name)
+                {
+                    // A call of this class's method, typed by its last expression.
+                    return (!matches!(ty, Ty::Value | Ty::Literal(_))).then_some(ty);
                 }
                 if let Some(rest) = name.strip_prefix("current_")
                     && is_identifier(rest)
@@ -360,7 +374,14 @@ impl<'a> Walker<'a> {
             "call" => {
                 let method_node = node.child_by_field_id(*field::METHOD)?;
                 let method = self.text(method_node);
-                match node.child_by_field_id(*field::RECEIVER) {
+                let receiver = node.child_by_field_id(*field::RECEIVER);
+                if receiver.is_none_or(|r| r.kind() == "self")
+                    && let Some(ty) = self.returned(method)
+                {
+                    // A call of this class's method, typed by its last expression.
+                    return (!matches!(ty, Ty::Value | Ty::Literal(_))).then_some(ty);
+                }
+                match receiver {
                     None => {
                         if let Some(rest) = method.strip_prefix("current_")
                             && is_identifier(rest)

@@ -37,6 +37,13 @@ pub(super) struct Walker<'a> {
     /// Every name a template binds itself (assignments, block parameters), collected when first
     /// asked for: any other bare name in a partial may be one of its locals.
     pub(super) template_locals: OnceCell<HashSet<&'a str>>,
+    /// What the previous walk of the file learnt of its methods (parameters, results).
+    pub(super) summaries: Summaries,
+    /// What this walk learns of them.
+    pub(super) observed: Observed,
+    /// The parameters of the method being visited, and the method.
+    pub(super) method_params: Vec<String>,
+    pub(super) method_key: Option<MethodKey>,
 }
 
 /// Heredoc bodies follow their line in the tree, in the order their `<<~TAG`s appear on it:
@@ -98,6 +105,10 @@ impl<'a> Walker<'a> {
             partial_scope: template_location(path).and_then(|(dir, name)| Some(partial_scope(&dir, &name?))),
             template_locals: OnceCell::new(),
             method_name: None,
+            summaries: Summaries::default(),
+            observed: Observed::default(),
+            method_params: Vec::new(),
+            method_key: None,
         }
     }
 
@@ -169,7 +180,10 @@ impl<'a> Walker<'a> {
                 }
                 self.visit_children(node);
             }
-            "identifier" if self.in_instance_method => self.dirty_attribute(node),
+            "identifier" if self.in_instance_method => {
+                self.observe_bare(self.text(node));
+                self.dirty_attribute(node);
+            }
             "identifier" => {
                 // A bare macro in a class body: `has_secure_password`, `primary_abstract_class`.
                 if let Some(index) = self.scopes.last().and_then(|s| s.model) {
@@ -229,11 +243,17 @@ impl<'a> Walker<'a> {
         let locals = MethodLocals { range: (node.start_byte(), node.end_byte()), names: OnceCell::new() };
         let saved_locals = std::mem::replace(&mut self.method_locals, instance.then_some(locals));
         self.frames.push(HashMap::new());
+        let saved_params = std::mem::take(&mut self.method_params);
+        let saved_key = self.method_key.take();
+        self.enter_method(node, name, instance);
         let name_node = node.child_by_field_id(*field::NAME);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor).filter(|c| Some(*c) != name_node) {
             self.visit(child);
         }
+        self.leave_method(node);
+        self.method_params = saved_params;
+        self.method_key = saved_key;
         self.frames.pop();
         self.method_locals = saved_locals;
         self.in_instance_method = saved;
@@ -312,6 +332,9 @@ impl<'a> Walker<'a> {
         let method = method_node.map(|m| self.text(m)).unwrap_or("");
         let receiver = node.child_by_field_id(*field::RECEIVER);
         let args = arguments(node);
+        if receiver.is_none_or(|r| r.kind() == "self") && !args.is_empty() {
+            self.observe_call(method, &args);
+        }
 
         if let Some(r) = receiver
             && r.kind() == "identifier"

@@ -1,0 +1,134 @@
+//! Private functions typed by their callers: every call of a `defp` is in its own module, so
+//! when every call passes a record of one schema (`youtube_url(episode)` where `episode` is an
+//! `Episode`), the parameter is one — a map pattern's keys are its fields
+//! (`defp youtube_url(%{youtube_id: id})`), a variable is bound to it. A parameter that two
+//! calls give different schemas, or that one call passes something untyped, stays as it was.
+//! The file is walked once to see the calls and again with what they say.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+
+/// A private function: its module, name and arity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct FnKey {
+    module: String,
+    name: String,
+    arity: usize,
+}
+
+#[derive(Default)]
+pub(super) struct CallSites {
+    /// Each local call's arguments: the schema each is a record of, if known.
+    calls: HashMap<FnKey, Vec<Vec<Option<Source>>>>,
+    /// The module's private functions.
+    private: std::collections::HashSet<FnKey>,
+}
+
+impl CallSites {
+    /// The schema each parameter of each private function is given by all its calls.
+    pub(super) fn param_types(&self) -> HashMap<FnKey, Vec<Option<Source>>> {
+        let mut out = HashMap::new();
+        for key in &self.private {
+            let Some(calls) = self.calls.get(key) else { continue };
+            let types: Vec<Option<Source>> = (0..key.arity)
+                .map(|i| {
+                    let first = calls.first()?.get(i)?.clone()?;
+                    calls.iter().all(|c| c.get(i).is_some_and(|a| a.as_ref() == Some(&first))).then_some(first)
+                })
+                .collect();
+            if types.iter().any(Option::is_some) {
+                out.insert(key.clone(), types);
+            }
+        }
+        out
+    }
+}
+
+impl<'a> Walker<'a> {
+    fn fn_key(&self, name: &str, arity: usize) -> Option<FnKey> {
+        Some(FnKey { module: self.modules.last()?.name.clone(), name: name.to_owned(), arity })
+    }
+
+    /// A call of a function of this module (no module named): what each argument is a record of.
+    pub(super) fn observe_local_call(&mut self, node: Node<'_>, name: &str, args: &[Node<'_>]) {
+        if self.heads.contains(&node.id()) {
+            return;
+        }
+        let Some(key) = self.fn_key(name, args.len()) else { return };
+        let types: Vec<Option<Source>> = args
+            .iter()
+            .map(|a| {
+                let typed =
+                    self.record_of(*a).or_else(|| if a.kind() == "identifier" { self.record(*a) } else { None });
+                match typed {
+                    Some((Source::Schema(s), _)) => Some(Source::Schema(s)),
+                    _ => None,
+                }
+            })
+            .collect();
+        self.call_sites.calls.entry(key).or_default().push(types);
+    }
+
+    /// A `defp` head: recorded as private; its parameters typed by the previous walk's calls.
+    pub(super) fn private_head(&mut self, head: Node<'_>) {
+        let Some((call, params)) = head_call(head, self.src) else { return };
+        let name = self.text(call.child_by_field_name("target").unwrap_or(call));
+        let Some(key) = self.fn_key(name, params.len()) else { return };
+        self.call_sites.private.insert(key.clone());
+        let Some(types) = self.caller_types.get(&key).cloned() else { return };
+        for (param, ty) in params.iter().zip(types) {
+            let Some(schema) = ty else { continue };
+            let (pattern, var) = match param.kind() {
+                "binary_operator" if param.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
+                    let (l, r) = (param.child_by_field_name("left"), param.child_by_field_name("right"));
+                    match (l, r) {
+                        (Some(l), Some(r)) if l.kind() == "map" => (Some(l), Some(r)),
+                        (Some(l), Some(r)) => (Some(r).filter(|r| r.kind() == "map"), Some(l)),
+                        _ => (None, None),
+                    }
+                }
+                "map" => (Some(*param), None),
+                "identifier" => (None, Some(*param)),
+                _ => (None, None),
+            };
+            if let Some(map) = pattern.filter(|m| self.struct_of(*m).is_none()) {
+                for (key, offset) in keyword_keys(map, self.src) {
+                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+                }
+            }
+            if let Some(var) = var.filter(|v| v.kind() == "identifier") {
+                let name = self.text(var).to_owned();
+                self.bind_as(&name, schema, Confidence::Medium);
+            }
+        }
+    }
+}
+
+/// The call node of a function head, through its guard.
+pub(super) fn head_call<'t>(head: Node<'t>, src: &str) -> Option<(Node<'t>, Vec<Node<'t>>)> {
+    let call = if head.kind() == "binary_operator"
+        && head.child_by_field_name("operator").is_some_and(|o| src.get(o.byte_range()) == Some("when"))
+    {
+        head.child_by_field_name("left")?
+    } else {
+        head
+    };
+    (call.kind() == "call" && call.child_by_field_name("target")?.kind() == "identifier")
+        .then(|| (call, arguments(call)))
+}
+
+/// Extracts an Elixir file: walked once to see its private functions' calls, and again when
+/// they type a parameter.
+pub(super) fn walk(source: &str, root: Node<'_>) -> FileFacts {
+    let mut first = Walker::new(source);
+    first.visit(root);
+    let types = first.call_sites.param_types();
+    if types.is_empty() {
+        return first.facts;
+    }
+    let mut second = Walker::new(source);
+    second.caller_types = types;
+    second.visit(root);
+    second.facts
+}
