@@ -6,7 +6,7 @@
 //! Recognised outside string literals, quoted identifiers, comments and dollar-quoted bodies:
 //! `?` (JDBC, ActiveRecord, Ecto fragments), `%s` and `%(name)s` (Python DB-API; `%%` becomes `%`),
 //! `:name` (ActiveRecord, SQLAlchemy; `::type` casts are left alone), Ruby `#{…}` interpolation,
-//! Elixir `^var` / `^(expr)` pins. Existing `$n` are kept and new numbers start above the highest.
+//! Elixir `^var` / `^(expr)` pins, `{{name}}` and `{{name::type}}` template parameters (umami's `rawQuery`). Existing `$n` are kept and new numbers start above the highest.
 
 /// Rewritten SQL plus the edits that produced it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +168,17 @@ fn scan(text: &str) -> Scan {
                 let end = matching_close(b, i + 1, b'{', b'}').unwrap_or(b.len());
                 out.placeholders.push(Placeholder { start: i, end, kind: Kind::Param });
                 i = end;
+            }
+            b'{' if b.get(i + 1) == Some(&b'{') => {
+                // `{{name}}` / `{{name::type}}`: a query helper's named parameter (umami's rawQuery).
+                match memchr::memmem::find(&b[i + 2..], b"}}") {
+                    Some(n) => {
+                        let end = i + 2 + n + 2;
+                        out.placeholders.push(Placeholder { start: i, end, kind: Kind::Param });
+                        i = end;
+                    }
+                    None => i += 1,
+                }
             }
             b'^' if b.get(i + 1) == Some(&b'(') => {
                 let end = matching_close(b, i + 1, b'(', b')').unwrap_or(b.len());

@@ -120,7 +120,7 @@ impl Extractor for SqlExtractor {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn applies(&self, path: &str, _framework: Framework) -> bool {
