@@ -843,6 +843,12 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             _ => {}
         }
     }
+    let functions: std::collections::HashSet<&str> = nodes
+        .iter()
+        .filter(|n| n.kind() == "function_declaration")
+        .filter_map(|n| n.child_by_field_name("name"))
+        .map(|n| src.node_text(n))
+        .collect();
     let mut out = Vec::new();
     for &node in nodes {
         let (name, function) = match node.kind() {
@@ -856,9 +862,29 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 else {
                     continue;
                 };
-                if n.kind() != "identifier"
-                    || !matches!(v.kind(), "arrow_function" | "function_expression" | "function")
-                {
+                if n.kind() != "identifier" {
+                    continue;
+                }
+                // A memoising wrapper (`cache(async () => …)`, `unstable_cache(getLicense, …)`)
+                // returns what the function it wraps returns.
+                let v = match v.kind() {
+                    "call_expression" => match call_args(v).into_iter().next() {
+                        Some(f) if f.kind() == "identifier" && functions.contains(src.node_text(f)) => {
+                            let ty = returned_by(src.node_text(f));
+                            out.push(Binding {
+                                scope: RETURNS.to_owned(),
+                                name: src.node_text(n).to_owned(),
+                                root: ty.root,
+                                path: ty.path,
+                            });
+                            continue;
+                        }
+                        Some(f) => f,
+                        None => continue,
+                    },
+                    _ => v,
+                };
+                if !matches!(v.kind(), "arrow_function" | "function_expression" | "function") {
                     continue;
                 }
                 (src.node_text(n), v)
