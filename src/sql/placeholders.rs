@@ -276,6 +276,14 @@ mod tests {
     }
 
     #[test]
+    fn double_brace_template_parameters() {
+        let r = rewrite_placeholders("SELECT id FROM t WHERE a = {{a::uuid}} AND b = '{{b}}' AND c = {{c}}");
+        // The cast goes with the placeholder; inside a string literal the braces are text.
+        assert_eq!(r.sql, "SELECT id FROM t WHERE a = $1 AND b = '{{b}}' AND c = $2");
+        assert!(pg_query::parse(&r.sql, 0).is_ok());
+    }
+
+    #[test]
     fn ruby_interpolation_and_elixir_pins() {
         let r = rewrite_placeholders("SELECT * FROM users WHERE id = #{user.id} AND name = #{h({a: 1})}");
         assert_eq!(r.sql, "SELECT * FROM users WHERE id = $1 AND name = $2");

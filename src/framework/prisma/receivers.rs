@@ -529,7 +529,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             if arg.kind() != "identifier" || self.lookup_object(self.text(arg), arg).is_none() {
                                 continue;
                             }
-                            let Some(scope) = self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, self.text(arg))))
+                            let Some(scope) =
+                                self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, self.text(arg))))
                             else {
                                 continue;
                             };
