@@ -258,8 +258,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let args = node.child_by_field_name("type_arguments")?;
                     return self.type_ty(args.named_child(0)?, depth + 1);
                 }
+                // `ReturnType<typeof getApiKeys>`: what the app's function returns.
+                if name.kind() == "type_identifier" && self.text(name) == "ReturnType" {
+                    let query = node.child_by_field_name("type_arguments")?.named_child(0)?;
+                    let f = query.named_child(0).filter(|f| query.kind() == "type_query" && f.kind() == "identifier")?;
+                    return Some(returned_by(self.text(f)));
+                }
                 None
             }
+            // `Rows[number]`: an element of the rows.
+            "lookup_type" => self.type_ty(node.named_child(0)?, depth + 1),
             "array_type" | "union_type" | "intersection_type" => {
                 named_children(node).into_iter().find_map(|c| self.type_ty(c, depth + 1))
             }
