@@ -6,7 +6,8 @@
 //! Recognised outside string literals, quoted identifiers, comments and dollar-quoted bodies:
 //! `?` (JDBC, ActiveRecord, Ecto fragments), `%s` and `%(name)s` (Python DB-API; `%%` becomes `%`),
 //! `:name` (ActiveRecord, SQLAlchemy; `::type` casts are left alone), Ruby `#{…}` interpolation,
-//! Elixir `^var` / `^(expr)` pins, `{{name}}` and `{{name::type}}` template parameters (umami's `rawQuery`). Existing `$n` are kept and new numbers start above the highest.
+//! Elixir `^var` / `^(expr)` pins, `{{name}}` and `{{name::type}}` template parameters (umami's `rawQuery`),
+//! JavaScript `${…}` substitutions. Existing `$n` are kept and new numbers start above the highest.
 
 /// Rewritten SQL plus the edits that produced it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +121,12 @@ fn scan(text: &str) -> Scan {
             }
             b'$' => {
                 let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                if digits > 0 {
+                if b.get(i + 1) == Some(&b'{') {
+                    // JavaScript `${…}` template substitution.
+                    let end = matching_close(b, i + 1, b'{', b'}').unwrap_or(b.len());
+                    out.placeholders.push(Placeholder { start: i, end, kind: Kind::Param });
+                    i = end;
+                } else if digits > 0 {
                     let n: u32 = text[i + 1..i + 1 + digits].parse().unwrap_or(0);
                     out.max_dollar = out.max_dollar.max(n);
                     i += 1 + digits;
@@ -276,10 +282,12 @@ mod tests {
     }
 
     #[test]
-    fn double_brace_template_parameters() {
-        let r = rewrite_placeholders("SELECT id FROM t WHERE a = {{a::uuid}} AND b = '{{b}}' AND c = {{c}}");
+    fn double_brace_template_parameters_and_js_substitutions() {
+        let r = rewrite_placeholders(
+            "SELECT id FROM t WHERE a = {{a::uuid}} AND b = '{{b}}' AND c = {{c}} AND d = ${f({ x })}",
+        );
         // The cast goes with the placeholder; inside a string literal the braces are text.
-        assert_eq!(r.sql, "SELECT id FROM t WHERE a = $1 AND b = '{{b}}' AND c = $2");
+        assert_eq!(r.sql, "SELECT id FROM t WHERE a = $1 AND b = '{{b}}' AND c = $2 AND d = $3");
         assert!(pg_query::parse(&r.sql, 0).is_ok());
     }
 

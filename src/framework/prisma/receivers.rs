@@ -261,7 +261,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // `ReturnType<typeof getApiKeys>`: what the app's function returns.
                 if name.kind() == "type_identifier" && self.text(name) == "ReturnType" {
                     let query = node.child_by_field_name("type_arguments")?.named_child(0)?;
-                    let f = query.named_child(0).filter(|f| query.kind() == "type_query" && f.kind() == "identifier")?;
+                    let f =
+                        query.named_child(0).filter(|f| query.kind() == "type_query" && f.kind() == "identifier")?;
                     return Some(returned_by(self.text(f)));
                 }
                 None
