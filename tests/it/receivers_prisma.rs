@@ -440,8 +440,58 @@ export async function handler(body: any, reopen: boolean) {
 }
 "#;
 
+const KEYS: &str = r#"import prisma from './prisma';
+
+export async function openDocuments() {
+  return prisma.document.findMany({ where: { userId: 1 } });
+}
+
+export async function report(joinQuery: string) {
+  return prisma.rawQuery(`
+    select d.title, status
+    from document d
+    ${joinQuery}
+    where d.created_at > {{since}}
+  `);
+}
+"#;
+
+const LIST: &str = r#"import type { openDocuments } from '@/lib/keys';
+
+type Row = Awaited<ReturnType<typeof openDocuments>>[number];
+
+export function DocumentList({ rows }: { rows: Row[] }) {
+  return rows.map((row) => <li key={row.id}>{row.title}</li>);
+}
+"#;
+
 fn scan_helpers() -> (tempfile::TempDir, ScanResult) {
-    scan_app(&[("prisma/schema.prisma", SCHEMA), ("src/lib/docs.ts", HELPERS), ("src/routes.ts", ROUTES)], TABLES)
+    scan_app(
+        &[
+            ("prisma/schema.prisma", SCHEMA),
+            ("src/lib/docs.ts", HELPERS),
+            ("src/routes.ts", ROUTES),
+            ("src/lib/keys.ts", KEYS),
+            ("src/components/DocumentList.tsx", LIST),
+        ],
+        TABLES,
+    )
+}
+
+#[test]
+fn return_types_of_the_apps_functions_type_props() {
+    let (_dir, result) = scan_helpers();
+    assert_eq!(columns(&result, "src/components/DocumentList.tsx"), set(&["6 document.id", "6 document.title"]));
+}
+
+#[test]
+fn raw_sql_assembled_from_fragments_is_read_without_them() {
+    let (_dir, result) = scan_helpers();
+    // `status` is unqualified: the left-out fragment may join a table that has it.
+    assert_eq!(
+        columns(&result, "src/lib/keys.ts"),
+        set(&["4 document.user_id", "9 document.title", "12 document.created_at"])
+    );
 }
 
 #[test]
