@@ -10,11 +10,17 @@
 //!   `Pick<Webhook, 'id'>`, `Prisma.UserGetPayload<…>`), props included
 //!   (`({ document }: { document: Document })`, through the file's own type aliases);
 //! - relations (`document.documentMeta`), loops (`for (const r of doc.recipients)`), array
-//!   callbacks (`doc.recipients.map((r) => r.email)`), destructuring, `find`/`filter`/`[0]`.
+//!   callbacks (`doc.recipients.map((r) => r.email)`), destructuring, `find`/`filter`/`[0]`;
+//! - `ReturnType<typeof getRows>` (what the app's function returns), `Rows[number]`, and
+//!   memoising wrappers (`const cached = unstable_cache(getRow, …)` returns what `getRow` does);
+//! - an object literal held in a variable and passed to the app's function: the function's
+//!   argument, so that `data.password = …` set on it later is too.
 //!
 //! Argument objects are read as what they are passed as: `const where: Prisma.UserWhereInput =
 //! {…}`, a variable passed as `where`/`data`, and the arguments of the app's own functions whose
-//! parameter is declared as a Prisma input type (a [`Binding`] in scope [`ARGS`]).
+//! parameter is declared as a Prisma input type (`Prisma.XFindManyArgs`, or a local `import X =
+//! Prisma.XFindManyArgs` alias), passed on as a call's `data`/`where`, or destructured into fields
+//! written under their own names into a call's `data` (a [`Binding`] in scope [`ARGS`]).
 
 use std::collections::HashMap;
 
@@ -535,17 +541,17 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     if f.kind() == "identifier" {
                         let callee = self.text(f);
                         for (i, arg) in call_args(node).into_iter().enumerate() {
-                            if arg.kind() != "identifier" || self.lookup_object(self.text(arg), arg).is_none() {
+                            if arg.kind() != "identifier" {
                                 continue;
                             }
-                            let Some(scope) =
-                                self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, self.text(arg))))
+                            let name = self.text(arg);
+                            // The scope whose declaration holds the object.
+                            let Some(scope) = self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, name)))
                             else {
                                 continue;
                             };
-                            let key = (scope, self.text(arg));
-                            if !self.vars.contains_key(&key) {
-                                self.vars.insert(key, argument_of(callee, i));
+                            if let std::collections::hash_map::Entry::Vacant(e) = self.vars.entry((scope, name)) {
+                                e.insert(argument_of(callee, i));
                                 changed = true;
                             }
                         }
