@@ -6,7 +6,8 @@
 //! Recognised outside string literals, quoted identifiers, comments and dollar-quoted bodies:
 //! `?` (JDBC, ActiveRecord, Ecto fragments), `%s` and `%(name)s` (Python DB-API; `%%` becomes `%`),
 //! `:name` (ActiveRecord, SQLAlchemy; `::type` casts are left alone), Ruby `#{…}` interpolation,
-//! Elixir `^var` / `^(expr)` pins. Existing `$n` are kept and new numbers start above the highest.
+//! Elixir `^var` / `^(expr)` pins, `{{name}}` and `{{name::type}}` template parameters (umami's `rawQuery`),
+//! JavaScript `${…}` substitutions. Existing `$n` are kept and new numbers start above the highest.
 
 /// Rewritten SQL plus the edits that produced it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +121,12 @@ fn scan(text: &str) -> Scan {
             }
             b'$' => {
                 let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                if digits > 0 {
+                if b.get(i + 1) == Some(&b'{') {
+                    // JavaScript `${…}` template substitution.
+                    let end = matching_close(b, i + 1, b'{', b'}').unwrap_or(b.len());
+                    out.placeholders.push(Placeholder { start: i, end, kind: Kind::Param });
+                    i = end;
+                } else if digits > 0 {
                     let n: u32 = text[i + 1..i + 1 + digits].parse().unwrap_or(0);
                     out.max_dollar = out.max_dollar.max(n);
                     i += 1 + digits;
@@ -168,6 +174,17 @@ fn scan(text: &str) -> Scan {
                 let end = matching_close(b, i + 1, b'{', b'}').unwrap_or(b.len());
                 out.placeholders.push(Placeholder { start: i, end, kind: Kind::Param });
                 i = end;
+            }
+            b'{' if b.get(i + 1) == Some(&b'{') => {
+                // `{{name}}` / `{{name::type}}`: a query helper's named parameter (umami's rawQuery).
+                match memchr::memmem::find(&b[i + 2..], b"}}") {
+                    Some(n) => {
+                        let end = i + 2 + n + 2;
+                        out.placeholders.push(Placeholder { start: i, end, kind: Kind::Param });
+                        i = end;
+                    }
+                    None => i += 1,
+                }
             }
             b'^' if b.get(i + 1) == Some(&b'(') => {
                 let end = matching_close(b, i + 1, b'(', b')').unwrap_or(b.len());
@@ -262,6 +279,16 @@ mod tests {
     fn named_colon_but_not_casts() {
         let r = rewrite_placeholders("SELECT id::text FROM users WHERE email = :email AND created_at > :since::date");
         assert_eq!(r.sql, "SELECT id::text FROM users WHERE email = $1 AND created_at > $2::date");
+    }
+
+    #[test]
+    fn double_brace_template_parameters_and_js_substitutions() {
+        let r = rewrite_placeholders(
+            "SELECT id FROM t WHERE a = {{a::uuid}} AND b = '{{b}}' AND c = {{c}} AND d = ${f({ x })}",
+        );
+        // The cast goes with the placeholder; inside a string literal the braces are text.
+        assert_eq!(r.sql, "SELECT id FROM t WHERE a = $1 AND b = '{{b}}' AND c = $2 AND d = $3");
+        assert!(pg_query::parse(&r.sql, 0).is_ok());
     }
 
     #[test]

@@ -372,3 +372,160 @@ fn a_foreign_declared_type_is_no_model_and_scopes_shadow() {
     assert_eq!(columns(&result, "src/billing.ts"), set(&["9 subscriptions.quantity", "15 subscriptions.quantity"]));
     assert_eq!(columns(&result, "src/checkout.ts"), set(&["4 subscriptions.currency", "4 subscriptions.quantity"]));
 }
+
+/// The app's own query helpers: criteria typed through an `import X = Prisma.…` alias, data
+/// built in a variable or destructured and written under its own name, a memoised row getter.
+const HELPERS: &str = r#"import { Prisma } from '@prisma/client';
+import prisma from './prisma';
+
+import DocumentFindManyArgs = Prisma.DocumentFindManyArgs;
+
+export async function listDocuments(criteria: DocumentFindManyArgs) {
+  return prisma.document.findMany(criteria);
+}
+
+export async function updateDocument(id: number, data: Prisma.DocumentUpdateInput) {
+  return prisma.document.update({ where: { id }, data });
+}
+
+export async function createDocument({ title, status }: { title: string; status: string }, note: string) {
+  return prisma.document.create({ data: { title, status, userId: 1 } });
+}
+
+export async function renameTeam({ name, title }: { name: string; title: string }) {
+  return prisma.team.update({ where: { id: 1 }, data: { name } });
+}
+
+function firstDocument() {
+  return prisma.document.findFirst({ orderBy: { id: 'asc' } });
+}
+
+export const cachedDocument = unstable_cache(firstDocument, ['doc']);
+
+export async function titles(userId: string) {
+  const { rawQuery } = prisma;
+  return rawQuery(`
+    select title
+    from document
+    where user_id = {{userId::uuid}}
+  `, { userId });
+}
+"#;
+
+const ROUTES: &str = r#"import { listDocuments, updateDocument, createDocument, renameTeam, cachedDocument } from './lib/docs';
+import { logEvent } from './log';
+
+export async function handler(body: any, reopen: boolean) {
+  const docs = await listDocuments({
+    include: { user: { select: { email: true } } },
+    omit: { title: true },
+  });
+  const data: any = {};
+  if (body.status) {
+    data.status = body.status;
+  }
+  await updateDocument(1, data);
+  await updateDocument(2, {
+    ...(reopen && { created: new Date() }),
+    ...(reopen ? { title: 'reopened' } : {}),
+  });
+  await createDocument({ title: body.title, status: 'draft' }, 'name');
+  await renameTeam({ name: body.name, title: body.title });
+  const payload = { name: body.name, email: body.email };
+  payload.title = body.title;
+  logEvent(payload);
+  const doc = await cachedDocument();
+  const user = await cachedDocument();
+  return [doc.title, user.name, docs];
+}
+"#;
+
+const KEYS: &str = r#"import prisma from './prisma';
+
+export async function openDocuments() {
+  return prisma.document.findMany({ where: { userId: 1 } });
+}
+
+export async function report(joinQuery: string) {
+  return prisma.rawQuery(`
+    select d.title, status
+    from document d
+    ${joinQuery}
+    where d.created_at > {{since}}
+  `);
+}
+"#;
+
+const LIST: &str = r#"import type { openDocuments } from '@/lib/keys';
+
+type Row = Awaited<ReturnType<typeof openDocuments>>[number];
+
+export function DocumentList({ rows }: { rows: Row[] }) {
+  return rows.map((row) => <li key={row.id}>{row.title}</li>);
+}
+"#;
+
+fn scan_helpers() -> (tempfile::TempDir, ScanResult) {
+    scan_app(
+        &[
+            ("prisma/schema.prisma", SCHEMA),
+            ("src/lib/docs.ts", HELPERS),
+            ("src/routes.ts", ROUTES),
+            ("src/lib/keys.ts", KEYS),
+            ("src/components/DocumentList.tsx", LIST),
+        ],
+        TABLES,
+    )
+}
+
+#[test]
+fn return_types_of_the_apps_functions_type_props() {
+    let (_dir, result) = scan_helpers();
+    assert_eq!(columns(&result, "src/components/DocumentList.tsx"), set(&["6 document.id", "6 document.title"]));
+}
+
+#[test]
+fn raw_sql_assembled_from_fragments_is_read_without_them() {
+    let (_dir, result) = scan_helpers();
+    // `status` is unqualified: the left-out fragment may join a table that has it.
+    assert_eq!(
+        columns(&result, "src/lib/keys.ts"),
+        set(&["4 document.user_id", "9 document.title", "12 document.created_at"])
+    );
+}
+
+#[test]
+fn the_apps_own_helpers_carry_their_prisma_arguments_and_rows() {
+    let (_dir, result) = scan_helpers();
+    assert_eq!(
+        columns(&result, "src/routes.ts"),
+        set(&[
+            // `criteria: DocumentFindManyArgs`, an `import … = Prisma.DocumentFindManyArgs` alias;
+            // including the user reads the document's foreign key.
+            "6 document.user_id",
+            "6 user.email",
+            "7 document.title",
+            // An object variable passed as the data, and the property set on it later.
+            "11 document.status",
+            // Objects spread under a condition (`&&`, a ternary's branches).
+            "15 document.created_at",
+            "16 document.title",
+            // Fields destructured and written into `data` under their own name.
+            "18 document.title",
+            "18 document.status",
+            // `renameTeam` writes `name` to the team; its `title` is no column of it.
+            "19 team.name",
+            // A memoised getter returns the document row, whatever the variable is called:
+            // `user.name` is no user's name (and documents have none).
+            "25 document.title",
+        ])
+    );
+}
+
+#[test]
+fn named_template_parameters_do_not_hide_raw_sql() {
+    let (_dir, result) = scan_helpers();
+    let lib = columns(&result, "src/lib/docs.ts");
+    assert!(lib.contains("31 document.title"), "{lib:?}");
+    assert!(lib.contains("33 document.user_id"), "{lib:?}");
+}

@@ -174,16 +174,25 @@ impl<'t> Writer<'_, '_, 't> {
         for value in
             named_children(object).into_iter().filter(|c| c.kind() == "spread_element").filter_map(|c| c.named_child(0))
         {
-            let value = unwrap(value);
-            if value.kind() == "call_expression" {
-                for arg in call_args(value) {
-                    out.extend(self.items(arg));
-                }
-            } else {
-                out.extend(self.object(value));
-            }
+            out.extend(self.spread_objects(value, 0));
         }
         out
+    }
+
+    /// The objects a spread value may be: itself, a helper's object arguments, or the object
+    /// branches of a condition (`...(flag && { x })`, `...(flag ? { x } : {})`).
+    fn spread_objects(&self, value: Node<'t>, depth: u32) -> Vec<Node<'t>> {
+        let value = unwrap(value);
+        match value.kind() {
+            "call_expression" => call_args(value).into_iter().flat_map(|arg| self.items(arg)).collect(),
+            "binary_expression" | "ternary_expression" if depth < 4 => {
+                // The condition of a ternary is not spread; `a && b` spreads `b`, `a || b` either.
+                let skip = usize::from(value.kind() == "ternary_expression");
+                let operands = named_children(value).into_iter().skip(skip);
+                operands.flat_map(|o| self.spread_objects(o, depth + 1)).collect()
+            }
+            _ => self.object(value).into_iter().collect(),
+        }
     }
 
     pub fn read(&mut self, on: &On, shape: Shape, value: Node<'t>) {

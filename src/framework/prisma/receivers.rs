@@ -10,11 +10,17 @@
 //!   `Pick<Webhook, 'id'>`, `Prisma.UserGetPayload<…>`), props included
 //!   (`({ document }: { document: Document })`, through the file's own type aliases);
 //! - relations (`document.documentMeta`), loops (`for (const r of doc.recipients)`), array
-//!   callbacks (`doc.recipients.map((r) => r.email)`), destructuring, `find`/`filter`/`[0]`.
+//!   callbacks (`doc.recipients.map((r) => r.email)`), destructuring, `find`/`filter`/`[0]`;
+//! - `ReturnType<typeof getRows>` (what the app's function returns), `Rows[number]`, and
+//!   memoising wrappers (`const cached = unstable_cache(getRow, …)` returns what `getRow` does);
+//! - an object literal held in a variable and passed to the app's function: the function's
+//!   argument, so that `data.password = …` set on it later is too.
 //!
 //! Argument objects are read as what they are passed as: `const where: Prisma.UserWhereInput =
 //! {…}`, a variable passed as `where`/`data`, and the arguments of the app's own functions whose
-//! parameter is declared as a Prisma input type (a [`Binding`] in scope [`ARGS`]).
+//! parameter is declared as a Prisma input type (`Prisma.XFindManyArgs`, or a local `import X =
+//! Prisma.XFindManyArgs` alias), passed on as a call's `data`/`where`, or destructured into fields
+//! written under their own names into a call's `data` (a [`Binding`] in scope [`ARGS`]).
 
 use std::collections::HashMap;
 
@@ -153,6 +159,8 @@ struct Walker<'s, 'a, 't> {
     client_types: HashMap<&'a str, &'a str>,
     /// The file's own type aliases and interfaces: name → their type (or body).
     local_types: HashMap<&'a str, Node<'t>>,
+    /// `import X = Prisma.XFindManyArgs;`: local name → (namespace, member).
+    aliases: HashMap<&'a str, (&'a str, &'a str)>,
     /// (scope node id, name) → the records the name holds there.
     vars: Map<(usize, &'a str), Ty>,
     /// Names declared with a type that is no model's (`subscription: Stripe.Subscription`,
@@ -213,14 +221,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
 
     /// A `Prisma.<Model><suffix>` type: the model and, for an input type, how its objects read.
     fn prisma_type(&self, node: Node<'_>) -> Option<(String, Option<Shape>)> {
-        if node.kind() != "nested_type_identifier" {
-            return None;
-        }
-        let module = self.text(node.child_by_field_name("module")?);
+        let (module, name) = match node.kind() {
+            "nested_type_identifier" => {
+                (self.text(node.child_by_field_name("module")?), self.text(node.child_by_field_name("name")?))
+            }
+            "type_identifier" => *self.aliases.get(self.text(node))?,
+            _ => return None,
+        };
         if self.client_types.get(module) != Some(&"Prisma") {
             return None;
         }
-        let name = self.text(node.child_by_field_name("name")?);
         INPUTS.iter().find_map(|(suffix, shape)| {
             let model = name.strip_suffix(suffix).filter(|m| !m.is_empty())?;
             Some((model_name(model), *shape))
@@ -254,8 +264,17 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let args = node.child_by_field_name("type_arguments")?;
                     return self.type_ty(args.named_child(0)?, depth + 1);
                 }
+                // `ReturnType<typeof getApiKeys>`: what the app's function returns.
+                if name.kind() == "type_identifier" && self.text(name) == "ReturnType" {
+                    let query = node.child_by_field_name("type_arguments")?.named_child(0)?;
+                    let f =
+                        query.named_child(0).filter(|f| query.kind() == "type_query" && f.kind() == "identifier")?;
+                    return Some(returned_by(self.text(f)));
+                }
                 None
             }
+            // `Rows[number]`: an element of the rows.
+            "lookup_type" => self.type_ty(node.named_child(0)?, depth + 1),
             "array_type" | "union_type" | "intersection_type" => {
                 named_children(node).into_iter().find_map(|c| self.type_ty(c, depth + 1))
             }
@@ -515,8 +534,30 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     }
                 }
                 "call_expression" => {
-                    // `records.map((r) => r.email)`: the callback's parameter is a record.
                     let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
+                    // `const data: any = {}; data.password = …; updateUser(id, data)`: a variable
+                    // holding an object literal passed to the app's own function is that
+                    // function's argument, so the properties set on it later are too.
+                    if f.kind() == "identifier" {
+                        let callee = self.text(f);
+                        for (i, arg) in call_args(node).into_iter().enumerate() {
+                            if arg.kind() != "identifier" {
+                                continue;
+                            }
+                            let name = self.text(arg);
+                            // The scope whose declaration holds the object.
+                            let Some(scope) = self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, name)))
+                            else {
+                                continue;
+                            };
+                            if let std::collections::hash_map::Entry::Vacant(e) = self.vars.entry((scope, name)) {
+                                e.insert(argument_of(callee, i));
+                                changed = true;
+                            }
+                        }
+                        continue;
+                    }
+                    // `records.map((r) => r.email)`: the callback's parameter is a record.
                     if !property(self.src, f).is_some_and(|m| CALLBACKS.contains(&m)) {
                         continue;
                     }
@@ -556,6 +597,14 @@ fn guess(name: &str) -> Option<Ty> {
     }
     let model = crate::scan::inflect::singularize(name);
     Some(Ty { root: Root::Binding { scopes: Vec::new(), name: name.to_owned(), guess: Some(model) }, path: Vec::new() })
+}
+
+/// The records the app's own function `name` takes as its `i`-th argument (see [`ARGS`]).
+fn argument_of(name: &str, i: usize) -> Ty {
+    Ty {
+        root: Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: None },
+        path: Vec::new(),
+    }
 }
 
 /// What the app's own function `name` returns (see [`RETURNS`]).
@@ -604,6 +653,7 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
         scopes: enclosing_scopes(root),
         client_types: HashMap::new(),
         local_types: HashMap::new(),
+        aliases: HashMap::new(),
         vars: Map::default(),
         opaque: Map::default(),
         objects: Map::default(),
@@ -639,6 +689,16 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                 if let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value"))
                 {
                     w.local_types.insert(src.node_text(name), value);
+                }
+            }
+            "import_alias" => {
+                // `import TeamFindManyArgs = Prisma.TeamFindManyArgs;`
+                let kids = named_children(node);
+                if let [local, target] = kids.as_slice()
+                    && let Some((module, member)) = src.node_text(*target).split_once('.')
+                    && !member.contains('.')
+                {
+                    w.aliases.insert(src.node_text(*local), (module, member));
                 }
             }
             "interface_declaration" => {
@@ -726,14 +786,16 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     if function.kind() == "identifier" {
         let name = src.node_text(function);
         for (i, arg) in call_args(node).into_iter().enumerate() {
-            if arg.kind() != "object" {
-                continue;
-            }
-            let on = On {
-                root: Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: None },
-                path: Vec::new(),
-                confidence: Confidence::Medium,
+            // An object built in a variable and passed (`const data = { … }; createWebsite(data)`).
+            let arg = match arg.kind() {
+                "object" => arg,
+                "identifier" => match w.lookup_object(src.node_text(arg), arg) {
+                    Some(object) => object,
+                    None => continue,
+                },
+                _ => continue,
             };
+            let on = On { root: argument_of(name, i).root, path: Vec::new(), confidence: Confidence::Medium };
             let args = object_keys(src, arg).iter().any(|k| ARG_KEYS.contains(&k.name.as_str()));
             writer.read(&on, if args { Shape::Args } else { Shape::Data }, arg);
         }
@@ -797,6 +859,12 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             _ => {}
         }
     }
+    let functions: std::collections::HashSet<&str> = nodes
+        .iter()
+        .filter(|n| n.kind() == "function_declaration")
+        .filter_map(|n| n.child_by_field_name("name"))
+        .map(|n| src.node_text(n))
+        .collect();
     let mut out = Vec::new();
     for &node in nodes {
         let (name, function) = match node.kind() {
@@ -810,9 +878,29 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 else {
                     continue;
                 };
-                if n.kind() != "identifier"
-                    || !matches!(v.kind(), "arrow_function" | "function_expression" | "function")
-                {
+                if n.kind() != "identifier" {
+                    continue;
+                }
+                // A memoising wrapper (`cache(async () => …)`, `unstable_cache(getLicense, …)`)
+                // returns what the function it wraps returns.
+                let v = match v.kind() {
+                    "call_expression" => match call_args(v).into_iter().next() {
+                        Some(f) if f.kind() == "identifier" && functions.contains(src.node_text(f)) => {
+                            let ty = returned_by(src.node_text(f));
+                            out.push(Binding {
+                                scope: RETURNS.to_owned(),
+                                name: src.node_text(n).to_owned(),
+                                root: ty.root,
+                                path: ty.path,
+                            });
+                            continue;
+                        }
+                        Some(f) => f,
+                        None => continue,
+                    },
+                    _ => v,
+                };
+                if !matches!(v.kind(), "arrow_function" | "function_expression" | "function") {
                     continue;
                 }
                 (src.node_text(n), v)
@@ -845,6 +933,29 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
                 .map(|p| if p.kind() == "identifier" { src.node_text(p) } else { "" })
                 .collect();
+            // `({ title, hideScores }: Params) => prisma.poll.create({ data: { title, hideScores } })`:
+            // the names a parameter destructures, each under its own key.
+            let destructured: Vec<Vec<&str>> = named_children(params)
+                .into_iter()
+                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
+                .map(|p| {
+                    if p.kind() != "object_pattern" {
+                        return Vec::new();
+                    }
+                    named_children(p)
+                        .into_iter()
+                        .filter_map(|prop| match prop.kind() {
+                            "shorthand_property_identifier_pattern" => Some(src.node_text(prop)),
+                            "object_assignment_pattern" => prop
+                                .child_by_field_name("left")
+                                .filter(|l| l.kind() == "shorthand_property_identifier_pattern")
+                                .map(|l| src.node_text(l)),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut passes_fields = vec![false; destructured.len()];
             for &call in calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
                 let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
                 let Some(model) = f
@@ -857,6 +968,29 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 };
                 let Some(arg) = call_args(call).into_iter().next().filter(|a| a.kind() == "object") else { continue };
                 for key in object_keys(src, arg).into_iter().filter(|k| matches!(k.name.as_str(), "data" | "where")) {
+                    // A destructured field written under its own name into the call's `data`:
+                    // the caller's key of that name is the column.
+                    if key.name == "data"
+                        && let Some(data) = key.value.map(unwrap).filter(|v| v.kind() == "object")
+                    {
+                        for field in object_keys(src, data) {
+                            let same = match field.value.map(unwrap) {
+                                None => true,
+                                Some(v) => v.kind() == "identifier" && src.node_text(v) == field.name,
+                            };
+                            for (i, names) in destructured.iter().enumerate() {
+                                if same && names.contains(&field.name.as_str()) && !passes_fields[i] {
+                                    passes_fields[i] = true;
+                                    out.push(Binding {
+                                        scope: ARGS.to_owned(),
+                                        name: format!("{name}({i})"),
+                                        root: Root::Model { model: model_name(model) },
+                                        path: Vec::new(),
+                                    });
+                                }
+                            }
+                        }
+                    }
                     let passed = match key.value {
                         Some(v) if unwrap(v).kind() == "identifier" => src.node_text(unwrap(v)),
                         Some(_) => continue,

@@ -61,18 +61,38 @@ pub struct SqlHit {
 /// that does not parse yields nothing: the `name` fallback still sees it.
 pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
     const WRAP: &str = "SELECT ";
-    let rw = rewrite_placeholders(sql);
+    let mut rw = rewrite_placeholders(sql);
+    // Whether clause fragments were left out: their tables are unknown.
+    let mut partial = false;
     let (refs, shift) = match statement_refs(&rw.sql) {
         Ok(r) => (r, 0),
         Err(_) => match statement_refs(&format!("{WRAP}{}", rw.sql)) {
             Ok(r) => (r, WRAP.len()),
-            Err(_) => return Vec::new(),
+            Err(_) => match without_fragments(&rw.sql).map(|s| (statement_refs(&s), s)) {
+                Some((Ok(r), s)) => {
+                    rw.sql = s;
+                    partial = true;
+                    (r, 0)
+                }
+                _ => return Vec::new(),
+            },
         },
     };
     let mut out: Vec<SqlHit> = refs
         .into_iter()
         .filter_map(|r| {
             let offset = rw.original_offset(r.offset.checked_sub(shift)?);
+            // A fragment left out may have joined other tables: an unqualified column's table
+            // is unknown.
+            let unqualified = partial
+                && r.column.is_some()
+                && !rw.sql.get(r.offset..r.offset + r.len).is_some_and(|w| w.contains('.'));
+            if unqualified {
+                return r
+                    .column
+                    .filter(|c| c != "*")
+                    .map(|name| SqlHit { offset, target: Target::Identifier { name } });
+            }
             let target = match (r.relation, r.column) {
                 (Some(rel), None) => Target::Table { table: rel.to_string() },
                 // `SELECT *` reads every column, but names none: the table reference covers it.
@@ -91,6 +111,26 @@ pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
     out.sort_by(|a, b| a.offset.cmp(&b.offset).then_with(|| a.target.cmp(&b.target)));
     out.dedup();
     out
+}
+
+/// The SQL with each placeholder that stands alone on its line blanked out, or `None` when
+/// there is none. A query assembled from parts (`${joinQuery}`, `${filterQuery}`, a CTE built
+/// elsewhere) holds clause fragments there, not values, and does not parse as written; without
+/// them the rest of the statement usually does. Blanked with spaces, so offsets stay valid.
+fn without_fragments(sql: &str) -> Option<String> {
+    let mut out = String::with_capacity(sql.len());
+    let mut changed = false;
+    for line in sql.split_inclusive('\n') {
+        let t = line.trim();
+        let fragment = t.len() > 1 && t.starts_with('$') && t[1..].bytes().all(|b| b.is_ascii_digit());
+        if fragment {
+            changed = true;
+            out.extend(line.chars().map(|c| if c == '\n' { c } else { ' ' }));
+        } else {
+            out.push_str(line);
+        }
+    }
+    changed.then_some(out)
 }
 
 /// Map the references in an SQL text found at `origin` (byte offset of the SQL's first byte in
@@ -120,7 +160,7 @@ impl Extractor for SqlExtractor {
     }
 
     fn version(&self) -> u32 {
-        1
+        3
     }
 
     fn applies(&self, path: &str, _framework: Framework) -> bool {
@@ -200,6 +240,32 @@ mod tests {
 
     fn refs(sql: &str) -> Vec<(usize, Target)> {
         sql_refs(sql).into_iter().map(|r| (r.offset, r.target)).collect()
+    }
+
+    #[test]
+    fn clause_fragments_on_their_own_lines_are_left_out() {
+        let sql = "select sr.event_count, title\n  from session_replay sr\n  $1\n  where sr.website_id = $2\n  $3\n  group by 1";
+        let got = refs(sql);
+        let at = |w: &str| sql.find(w).unwrap_or(usize::MAX);
+        // The qualified column is read; the unqualified one may belong to a table the join
+        // fragment brings in, so it names no table.
+        assert!(
+            got.contains(&(
+                at("sr.event_count"),
+                Target::Column { table: "session_replay".into(), column: "event_count".into() }
+            )),
+            "{got:?}"
+        );
+        assert!(got.contains(&(at("title"), Target::Identifier { name: "title".into() })), "{got:?}");
+        assert!(
+            got.contains(&(
+                at("sr.website_id"),
+                Target::Column { table: "session_replay".into(), column: "website_id".into() }
+            )),
+            "{got:?}"
+        );
+        // A placeholder in a value position is no fragment: the text parses as written.
+        assert!(without_fragments("select a from t where b = $1").is_none());
     }
 
     fn col(t: &str, c: &str) -> Target {
