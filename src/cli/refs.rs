@@ -160,12 +160,7 @@ pub fn render_text(found: &[Found<'_>], min_confidence: Confidence) -> String {
             for r in dangling {
                 out.push_str(&format!(
                     "    {} @ {}  {}:{}  {}  {}\n",
-                    r.app,
-                    r.git_ref,
-                    r.path,
-                    r.line,
-                    r.object,
-                    r.snippet
+                    r.app, r.git_ref, r.path, r.line, r.object, r.snippet
                 ));
             }
         }

@@ -1,13 +1,14 @@
 //! `dangling_reference`: code that uses a table or a column the dump does not have and the truth
 //! (the migrations of every app, or the live database) does not have either — it fails at run
 //! time. Every registered app shares the database, so every app's code is scanned, at the ref
-//! the dump is checked at, against the dump.
+//! the dump is checked at, against the dump (and the tables it lacks as the truth has them).
 //!
 //! What counts comes from the scanner: a column the dump's table lacks is a reference of kind
 //! `dangling` only where something states the column (SQL naming the table with it, a model's
 //! declared field or foreign key — see `scan::resolve`), never a name merely read on a record,
-//! which may be a method or a virtual attribute; a table the dump lacks is any reference to it
-//! but the `name` fallback's. Both at or above the registry's `min_confidence`, the gate's.
+//! which may be a method or a virtual attribute; a table the dump lacks is a reference to the
+//! table itself (not the `name` fallback's). Both at or above the registry's `min_confidence`,
+//! the gate's.
 //! What the truth has and the dump lacks is the dump's drift (`missing_*`), not the code's;
 //! what an operation tandem cannot replay may have made is `unverified`.
 
@@ -36,8 +37,13 @@ pub fn find(
     expected: &Expected,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Finding>> {
-    let index = SchemaIndex::new(dump);
+    // The dump, and the tables it lacks as the truth has them: the code's uses of a table the
+    // dump is missing (drift of its own) are checked column by column too.
+    let mut against = dump.clone();
     let truth = SchemaIndex::new(&expected.schema);
+    let in_dump = SchemaIndex::new(dump);
+    against.tables.extend(expected.schema.tables.iter().filter(|t| !in_dump.has_table(&t.name.name)).cloned());
+    let index = SchemaIndex::new(&against);
     let store = crate::store::Store::open(&config.registry.store, &config.root)?;
     let history = config.migrate.history_table.as_str();
     let known: Vec<String> = expected
@@ -67,20 +73,20 @@ pub fn find(
             if BOOKKEEPING.contains(&table.as_str()) || table == history {
                 continue;
             }
-            let object = if !index.has_table(&table) {
-                if truth.has_table(&table) {
-                    continue;
+            let object = match &r.object.column {
+                // A column the dump's table (or the truth's, for a table the dump lacks) does not
+                // have, where something states it.
+                Some(column) if r.kind == RefKind::Dangling => {
+                    if truth.has_column(&table, column) == Some(true) {
+                        continue;
+                    }
+                    format!("{}.{column}", r.object.table)
                 }
-                r.object.table.to_string()
-            } else if r.kind == RefKind::Dangling
-                && let Some(column) = &r.object.column
-            {
-                if truth.has_column(&table, column) == Some(true) {
-                    continue;
-                }
-                format!("{}.{column}", r.object.table)
-            } else {
-                continue;
+                // A table neither has, named as a table: a qualifier of a column alone is no
+                // evidence (`order("t.x")` on a subquery's alias, Rails' `where(story: {…})`
+                // naming an association, PostgreSQL's `EXCLUDED.x`).
+                None if !in_dump.has_table(&table) && !truth.has_table(&table) => r.object.table.to_string(),
+                _ => continue,
             };
             missing.entry(object).or_default().push(r);
         }
@@ -106,7 +112,10 @@ pub fn find(
         };
         let whose = match apps.as_slice() {
             [one] => format!("app `{one}`'s code uses"),
-            _ => format!("the code of apps {} uses", apps.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")),
+            _ => format!(
+                "the code of apps {} uses",
+                apps.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+            ),
         };
         let places = if refs.len() == 1 { String::new() } else { format!(" ({} places)", refs.len()) };
         let mut evidence_lines: Vec<String> = refs
@@ -122,8 +131,8 @@ pub fn find(
                 kind: Kind::DanglingReference,
                 object: object.clone(),
                 message: format!(
-                    "{whose} {noun} `{object}`{places}, which {dump_path} does not have, {}: it fails at run time",
-                    expected.lacks()
+                    "{whose} {noun} `{object}`{places}, but {dump_path} does not have it {}: it fails at run time",
+                    expected.nor()
                 ),
                 location: Some(location),
                 evidence: evidence_lines,
@@ -134,7 +143,7 @@ pub fn find(
                 kind: Kind::Unverified,
                 object: object.clone(),
                 message: format!(
-                    "{whose} {noun} `{object}`{places}, which {dump_path} does not have; it may come from {} tandem cannot replay",
+                    "{whose} {noun} `{object}`{places}, but {dump_path} does not have it; it may come from {} tandem cannot replay, so it is neither drift nor trusted",
                     if opaque.len() == 1 { "an operation" } else { "operations" }
                 ),
                 location: Some(location),

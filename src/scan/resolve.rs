@@ -628,11 +628,7 @@ fn resolve_file(
     // The attribution is the same either way: the hit named this table, and an absent column
     // never sends it to another.
     let kind_of = |table: &str, column: &str, stated: bool, hit: &Hit| {
-        if column_ok(table, column) {
-            Some(hit.kind)
-        } else {
-            names_a_column(hit, stated).then_some(RefKind::Dangling)
-        }
+        if column_ok(table, column) { Some(hit.kind) } else { names_a_column(hit, stated).then_some(RefKind::Dangling) }
     };
 
     let reads_unresolved_as_attributes = crate::framework::of(ctx.app.framework).reads_unresolved_names_as_attributes();
@@ -1067,6 +1063,49 @@ mod tests {
         assert_eq!(
             view_refs(hits, vec![]),
             vec!["1 profiles.sort medium", "3 profiles.user_id medium", "4 badges.label medium", "6 profiles medium",]
+        );
+    }
+
+    #[test]
+    fn columns_a_known_table_lacks_dangle_only_where_something_states_them() {
+        let mut user = model("User", Some("ApplicationRecord"), 1);
+        user.ignored_columns.clear();
+        // A declared field (an Ecto `field`, a Django field) whose column the table lacks.
+        user.fields = vec![("nickname".into(), "nickname".into()), ("email".into(), "email".into())];
+        let hits = vec![
+            hit(1, Target::ModelColumn { model: "User".into(), column: "nickname".into() }, RefKind::Declaration),
+            hit(2, chain(user_root(), &[], Some("nickname")), RefKind::Query),
+            // A name only read on a record: a method or a virtual attribute, nothing.
+            hit(3, chain(user_root(), &[], Some("full_name")), RefKind::Query),
+            // SQL naming the table with the column.
+            hit(4, Target::Column { table: "users".into(), column: "legacy_code".into() }, RefKind::Sql),
+            // Below the gate's confidence: nothing.
+            Hit { confidence: Confidence::Low, ..hit(5, chain(user_root(), &[], Some("nickname")), RefKind::Query) },
+            // A table the schema does not know: kept as a use, as before.
+            hit(6, Target::Column { table: "elsewhere".into(), column: "x".into() }, RefKind::Sql),
+            hit(7, chain(user_root(), &[], Some("email")), RefKind::Query),
+        ];
+        let files = vec![
+            ("app/models/user.rb".to_owned(), FileFacts { models: vec![user], ..FileFacts::default() }),
+            ("app/x.rb".to_owned(), FileFacts { hits, ..FileFacts::default() }),
+        ];
+        let idx = SchemaIndex::new(&chain_schema());
+        let a = app();
+        let ctx = Context { app: &a, git_ref: "head", commit: "c0", schema: Some(&idx) };
+        let got: Vec<String> = resolve(&ctx, &files)
+            .iter()
+            .filter(|r| &*r.path == "app/x.rb")
+            .map(|r| format!("{} {} {}", r.line, r.object, r.kind))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "1 users.nickname dangling",
+                "2 users.nickname dangling",
+                "4 users.legacy_code dangling",
+                "6 elsewhere.x sql",
+                "7 users.email query",
+            ]
         );
     }
 
