@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{App, Config};
+use crate::config::{App, AppSource, Config};
 use crate::error::Result;
 use crate::scan::resolve::SchemaIndex;
 use crate::scan::{RefKind, Reference, ScanOptions};
@@ -64,7 +64,20 @@ pub fn find(
         } else {
             ("head", app.head.as_str())
         };
-        let scan = crate::scan::run_ref(config, app, label, app_rev, Some(&index), &store, &ScanOptions::default())?;
+        let scan =
+            match crate::scan::run_ref(config, app, label, app_rev, Some(&index), &store, &ScanOptions::default()) {
+                Ok(scan) => scan,
+                // An app whose CI publishes its scans may not have published one yet: said, not fatal.
+                Err(e) if app.source == AppSource::Store => {
+                    notes.push(format!(
+                        "app `{}`'s code was not checked for dangling references: {}",
+                        app.name,
+                        e.diagnostic().message
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
         for r in scan.references {
             if r.confidence < config.registry.min_confidence || r.kind == RefKind::Name {
                 continue;
