@@ -11,7 +11,7 @@ use crate::config::Confidence;
 use crate::error::{Diagnostic, Error, Result};
 use crate::graph::DepGraph;
 use crate::scan::resolve::SchemaIndex;
-use crate::scan::{ObjectRef, Reference, ScanOptions};
+use crate::scan::{ObjectRef, RefKind, Reference, ScanOptions};
 use crate::schema::Schema;
 
 #[derive(Debug, Args)]
@@ -81,7 +81,13 @@ pub fn run(g: &Globals, args: RefsArgs) -> Result<Outcome> {
         .map(|(text, t)| {
             let (shown, below): (Vec<&Reference>, Vec<&Reference>) =
                 graph.references_to(t, Confidence::Low).into_iter().partition(|r| r.confidence >= min_confidence);
-            Found { target: text.clone(), references: shown, below }
+            // Not in the graph, which holds the schema's objects: uses of a column it lacks.
+            let dangling = results
+                .iter()
+                .flat_map(|s| &s.references)
+                .filter(|r| r.kind == RefKind::Dangling && r.confidence >= min_confidence && r.object.hits(t))
+                .collect();
+            Found { target: text.clone(), references: shown, below, dangling }
         })
         .collect();
     match args.format {
@@ -96,6 +102,8 @@ pub struct Found<'r> {
     pub target: String,
     pub references: Vec<&'r Reference>,
     pub below: Vec<&'r Reference>,
+    /// Uses of a column the schema's table lacks (`RefKind::Dangling`): they fail at run time.
+    pub dangling: Vec<&'r Reference>,
 }
 
 pub fn render_json(found: &[Found<'_>]) -> serde_json::Value {
@@ -105,13 +113,14 @@ pub fn render_json(found: &[Found<'_>]) -> serde_json::Value {
             "target": f.target,
             "references": f.references,
             "below_min_confidence": f.below.len(),
+            "dangling": f.dangling,
         })).collect::<Vec<_>>(),
     })
 }
 
 pub fn render_text(found: &[Found<'_>], min_confidence: Confidence) -> String {
     let mut out = String::new();
-    for Found { target: text, references: refs, below } in found {
+    for Found { target: text, references: refs, below, dangling } in found {
         let mut groups: BTreeMap<(&str, &str, &str), Vec<&Reference>> = BTreeMap::new();
         for r in refs {
             groups.entry((&r.app, &r.git_ref, &r.commit)).or_default().push(r);
@@ -132,7 +141,7 @@ pub fn render_text(found: &[Found<'_>], min_confidence: Confidence) -> String {
             }
         }
         if !below.is_empty() {
-            let names = below.iter().filter(|r| r.kind == crate::scan::RefKind::Name).count();
+            let names = below.iter().filter(|r| r.kind == RefKind::Name).count();
             let what = if names == below.len() {
                 format!("name-only match{}", if names == 1 { "" } else { "es" })
             } else {
@@ -142,6 +151,18 @@ pub fn render_text(found: &[Found<'_>], min_confidence: Confidence) -> String {
                 )
             };
             out.push_str(&format!("  and {} {what}: --min-confidence low lists them\n", below.len()));
+        }
+        if !dangling.is_empty() {
+            out.push_str(&format!(
+                "  and {} dangling (the schema's table has no such column; `tandem schema drift` reports them):\n",
+                dangling.len()
+            ));
+            for r in dangling {
+                out.push_str(&format!(
+                    "    {} @ {}  {}:{}  {}  {}\n",
+                    r.app, r.git_ref, r.path, r.line, r.object, r.snippet
+                ));
+            }
         }
     }
     out

@@ -215,6 +215,14 @@ impl Expected {
         }
     }
 
+    /// How messages add that the truth lacks it too, after "the dump does not have it".
+    pub fn nor(&self) -> String {
+        match &self.live {
+            Some(l) => format!("nor does the database in {l}"),
+            None => "and no migration of any app creates it".to_owned(),
+        }
+    }
+
     /// How messages say the truth lacks an object.
     pub fn lacks(&self) -> String {
         match &self.live {

@@ -1,12 +1,14 @@
 //! `tandem schema drift`: every way an app's committed schema dump disagrees with the truth —
 //! the migrations of every app replayed ([`expected`], [`compare`]), the versions they record
-//! ([`versions`]), and applied migrations edited in place ([`edited`]).
+//! ([`versions`]), applied migrations edited in place ([`edited`]), and code of any app that uses
+//! what neither the dump nor the truth has ([`dangling`]).
 //!
 //! Each app whose `structure` key names a dump is checked at one of its refs (`head` unless told
 //! otherwise); the dump and every app's migrations are read from git, never from a work tree, so
 //! the answer is the same on a laptop and in CI.
 
 pub mod compare;
+pub mod dangling;
 pub mod edited;
 pub mod expected;
 pub mod render;
@@ -258,6 +260,7 @@ fn check_app(
     };
     let mut findings = compare::compare(config, &expected, &dump, &Dump { path: &dump_path, text: &text });
     findings.extend(versions::compare(&expected, &dump, &Dump { path: &dump_path, text: &text }, &mut notes));
+    findings.extend(dangling::find(config, app, (ref_name, rev), &dump, &dump_path, &expected, &mut notes)?);
     if let Some(since_rev) = since {
         let at = crate::git::since(&repo, since_rev)?.id();
         match crate::git::blob_at(&repo, at, &dump_path)? {

@@ -117,7 +117,8 @@ impl DepGraph {
             let app =
                 g.node(Node::App { app: scan.app.clone(), git_ref: scan.git_ref.clone(), commit: scan.commit.clone() });
             let mut uses: BTreeMap<Node, Vec<usize>> = BTreeMap::new();
-            for r in &scan.references {
+            // A dangling reference names no object of the schema: no node, no edge.
+            for r in scan.references.iter().filter(|r| r.kind != crate::scan::RefKind::Dangling) {
                 let idx = g.references.len();
                 g.references.push(r.clone());
                 let target = match &r.object.column {

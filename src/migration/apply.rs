@@ -708,7 +708,16 @@ fn stored_default(dialect: Dialect, default: &str, data_type: &str) -> String {
     {
         return d.to_owned();
     }
-    format!("{d}::{data_type}")
+    // The cast names the type without its modifier: `'open'::character varying` for a
+    // `character varying(255)` column, as pg_dump prints it.
+    let cast = match (data_type.find('('), data_type.find(')')) {
+        (Some(open), Some(close)) if open < close => {
+            format!("{}{}", data_type[..open].trim_end(), &data_type[close + 1..])
+        }
+        _ => data_type.to_owned(),
+    };
+    // In the model's form, as the dump readers keep it (`'open'::varchar`).
+    crate::schema::postgres::normalize_expr(&format!("{d}::{cast}"))
 }
 
 /// Rename the identifier `from` to `to` in an expression (index predicate or key, check), outside
@@ -792,6 +801,8 @@ mod tests {
         );
         assert_eq!(rename_ident("lower(nick) <> nickname2", "nick", "h"), "lower(h) <> nickname2");
         assert_eq!(stored_default(Dialect::Postgres, "'anon'", "text"), "'anon'::text");
+        assert_eq!(stored_default(Dialect::Postgres, "'open'", "character varying(255)"), "'open'::varchar");
+        assert_eq!(stored_default(Dialect::Postgres, "'{}'", "character varying(20)[]"), "'{}'::varchar[]");
         assert_eq!(stored_default(Dialect::Postgres, "'5'", "integer"), "'5'");
         assert_eq!(stored_default(Dialect::Postgres, "now()", "text"), "now()");
     }

@@ -97,7 +97,8 @@ impl<'a> Gate<'a> {
         let mut references = BTreeSet::new();
         let mut below = 0;
         for scan in self.scans {
-            for r in &scan.references {
+            // A dangling reference names what the schema lacks: no use of what a migration drops.
+            for r in scan.references.iter().filter(|r| r.kind != crate::scan::RefKind::Dangling) {
                 if targets.iter().any(|t| r.object.hits(t)) {
                     if r.confidence >= self.min_confidence {
                         references.insert(r.clone());

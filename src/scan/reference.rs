@@ -22,6 +22,12 @@ pub enum RefKind {
     Sql,
     /// Fallback: the identifier as a whole word in code. Low confidence.
     Name,
+    /// A column the code names on a record or table the schema has, but which the schema's table
+    /// lacks: dropped already, misspelt, or never migrated. Kept apart from the other kinds —
+    /// it is no use of the schema as it is (the gate and the graph leave it out) — so that
+    /// `tandem schema drift` can report it and `tandem refs` show it. Last, so that stored
+    /// scans of earlier versions decode unchanged.
+    Dangling,
 }
 
 impl RefKind {
@@ -32,6 +38,7 @@ impl RefKind {
             RefKind::Query => "query",
             RefKind::Sql => "sql",
             RefKind::Name => "name",
+            RefKind::Dangling => "dangling",
         }
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::{App, Confidence};
-use crate::scan::facts::{Association, Binding, FileFacts, ModelDecl, Root, Target};
+use crate::scan::facts::{Association, Binding, FileFacts, Hit, ModelDecl, Root, Target};
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;
 
@@ -371,9 +371,10 @@ impl Models {
         self.lineage(i).iter().flat_map(|&j| self.list[j].decl.ignored_columns.iter().cloned()).collect()
     }
 
-    /// (table, column) pairs an attribute use on a model class names.
-    fn columns_for(&self, name: &str, attribute: &str) -> BTreeSet<(String, String)> {
-        self.find_concrete(name).into_iter().filter_map(|i| self.attribute_column(i, attribute)).collect()
+    /// (table, column, declared) triples an attribute use on a model class names (see
+    /// [`Models::mapped_column`]).
+    fn columns_for(&self, name: &str, attribute: &str) -> BTreeSet<(String, String, bool)> {
+        self.find_concrete(name).into_iter().filter_map(|i| self.mapped_column(i, attribute)).collect()
     }
 
     fn tables_for(&self, name: &str) -> BTreeSet<String> {
@@ -442,19 +443,24 @@ impl Models {
     /// field; for a
     /// belongs-to association its foreign key; for any other association nothing of `i`'s table
     /// (nor for an attribute declared as a relation or virtual field: an empty mapped column).
-    fn attribute_column(&self, i: usize, attribute: &str) -> Option<(String, String)> {
+    ///
+    /// With it, whether a declaration of the model maps the attribute to that column (a declared
+    /// field, a belongs-to's foreign key) rather than the attribute's name standing for one: only
+    /// then is the column's absence from the schema evidence that the code expects a column (a
+    /// Rails record's `user.full_name` may be any method).
+    fn mapped_column(&self, i: usize, attribute: &str) -> Option<(String, String, bool)> {
         let table = self.list[i].table.clone()?;
         match self.association(i, attribute) {
-            Some(a) => a.foreign_key.clone().map(|fk| (table, fk)),
+            Some(a) => a.foreign_key.clone().map(|fk| (table, fk, true)),
             None => {
                 let declared =
                     self.lineage(i).iter().find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == attribute));
-                let column = match declared {
-                    Some((_, c)) => c.clone(),
+                let (column, declared) = match declared {
+                    Some((_, c)) => (c.clone(), true),
                     None if crate::framework::of(self.list[i].decl.framework).declares_every_field() => return None,
-                    None => attribute.to_owned(),
+                    None => (attribute.to_owned(), false),
                 };
-                (!column.is_empty()).then_some((table, column))
+                (!column.is_empty()).then_some((table, column, declared))
             }
         }
     }
@@ -504,6 +510,19 @@ impl<'a> Bindings<'a> {
     fn get(&self, scope: &str, name: &str) -> &[&'a Binding] {
         self.by_scope.get(scope).and_then(|names| names.get(name)).map_or(&[], Vec::as_slice)
     }
+}
+
+/// Whether `hit`, naming a column its (known) table lacks, is evidence enough that the code
+/// expects that column — a dangling reference — rather than a name that is no column at all:
+/// at the gate's default confidence (medium) or above, and only where something states the
+/// column (`stated`): SQL naming the table with it (parsed, so aliases and functions are not
+/// taken for columns), or a model's declaration mapping the attribute to it (an Ecto `field`, a
+/// Django field, a belongs-to's foreign key). A name only read or written on a record — Rails'
+/// `user.full_name`, `f.password_field :password`, `attribute :mod_note` (virtual), the words of
+/// a `where("…")` fragment, a `has_many`'s conventional key — is taken for a column only while
+/// the table has one: it may be a method, a virtual attribute, an alias or a gem's accessor.
+fn names_a_column(hit: &Hit, stated: bool) -> bool {
+    stated && hit.confidence >= Confidence::Medium && hit.kind != RefKind::Name
 }
 
 /// Everything about one app at one commit the resolver needs besides the facts.
@@ -604,6 +623,13 @@ fn resolve_file(
     // With a schema, a column of a table the schema knows must exist there; tables unknown to
     // the schema (another database, a typo in the dump) are kept rather than guessed away.
     let column_ok = |table: &str, column: &str| ctx.schema.and_then(|s| s.has_column(table, column)).unwrap_or(true);
+    // What a use of `table.column` by `hit` is: a use of the schema, a dangling reference (the
+    // table is known and lacks the column, and the hit is evidence of a column), or nothing.
+    // The attribution is the same either way: the hit named this table, and an absent column
+    // never sends it to another.
+    let kind_of = |table: &str, column: &str, stated: bool, hit: &Hit| {
+        if column_ok(table, column) { Some(hit.kind) } else { names_a_column(hit, stated).then_some(RefKind::Dangling) }
+    };
 
     let reads_unresolved_as_attributes = crate::framework::of(ctx.app.framework).reads_unresolved_names_as_attributes();
     for hit in &facts.hits {
@@ -629,24 +655,25 @@ fn resolve_file(
                 add(path, hit.line, hit.column, ObjectRef::column(t, &name), hit.kind, confidence, &hit.snippet);
             }
         };
-        let mut emit =
-            |object: ObjectRef| add(path, hit.line, hit.column, object, hit.kind, hit.confidence, &hit.snippet);
+        let mut emit = |object: ObjectRef, kind: RefKind| {
+            add(path, hit.line, hit.column, object, kind, hit.confidence, &hit.snippet)
+        };
         match &hit.target {
-            Target::Table { table } => emit(object_table(table)),
+            Target::Table { table } => emit(object_table(table), hit.kind),
             Target::Column { table, column } => {
-                if column_ok(table, column) {
-                    emit(object_column(table, column));
+                if let Some(kind) = kind_of(table, column, true, hit) {
+                    emit(object_column(table, column), kind);
                 }
             }
             Target::Model { model } => {
                 for t in models.tables_for(model) {
-                    emit(object_table(&t));
+                    emit(object_table(&t), hit.kind);
                 }
             }
             Target::ModelColumn { model, column } => {
-                for (t, c) in models.columns_for(model, column) {
-                    if column_ok(&t, &c) {
-                        emit(object_column(&t, &c));
+                for (t, c, declared) in models.columns_for(model, column) {
+                    if let Some(kind) = kind_of(&t, &c, declared, hit) {
+                        emit(object_column(&t, &c), kind);
                     }
                 }
             }
@@ -658,7 +685,7 @@ fn resolve_file(
                     None => tables.iter().collect(),
                 };
                 for t in known {
-                    emit(object_column(t, column));
+                    emit(object_column(t, column), hit.kind);
                 }
             }
             Target::Chain { root: root @ Root::Binding { .. }, path: steps, attribute: Some(attribute) }
@@ -675,14 +702,14 @@ fn resolve_file(
                     match attribute {
                         None => {
                             if let Some(t) = &models.list[i].table {
-                                emit(object_table(t));
+                                emit(object_table(t), hit.kind);
                             }
                         }
                         Some(attribute) => {
-                            if let Some((t, c)) = models.attribute_column(i, attribute)
-                                && column_ok(&t, &c)
+                            if let Some((t, c, declared)) = models.mapped_column(i, attribute)
+                                && let Some(kind) = kind_of(&t, &c, declared, hit)
                             {
-                                emit(object_column(&t, &c));
+                                emit(object_column(&t, &c), kind);
                             }
                         }
                     }
@@ -699,10 +726,10 @@ fn resolve_file(
                     continue;
                 }
                 if is_table {
-                    emit(ObjectRef::table(&name));
+                    emit(ObjectRef::table(&name), hit.kind);
                 }
                 for t in tables.into_iter().flatten() {
-                    emit(ObjectRef::column(t, &name));
+                    emit(ObjectRef::column(t, &name), hit.kind);
                 }
             }
         }
@@ -726,15 +753,17 @@ fn resolve_file(
             }
             if parent.path != m.path {
                 for (attr, column) in &parent.decl.fields {
-                    if column.is_empty() || attr == "pk" || !column_ok(table, column) {
+                    if column.is_empty() || attr == "pk" {
                         continue;
                     }
+                    // A declared field the table lacks: dangling.
+                    let kind = if column_ok(table, column) { RefKind::Declaration } else { RefKind::Dangling };
                     add(
                         &m.path,
                         m.decl.line,
                         m.decl.column,
                         object_column(table, column),
-                        RefKind::Declaration,
+                        kind,
                         Confidence::High,
                         &m.decl.snippet,
                     );
@@ -792,8 +821,12 @@ fn resolve_file(
 
     // The `name` fallback yields to stronger evidence for the same word on the same line.
     let leaf = |o: &ObjectRef| o.column.clone().unwrap_or_else(|| o.table.clone()).to_ascii_lowercase();
-    let strong: HashSet<(&str, u32, String)> =
-        refs.values().filter(|r| r.kind != RefKind::Name).map(|r| (&*r.path, r.line, leaf(&r.object))).collect();
+    // (A dangling reference names nothing of the schema: the fallback's reading stays.)
+    let strong: HashSet<(&str, u32, String)> = refs
+        .values()
+        .filter(|r| !matches!(r.kind, RefKind::Name | RefKind::Dangling))
+        .map(|r| (&*r.path, r.line, leaf(&r.object)))
+        .collect();
     let weak: Vec<_> = refs
         .iter()
         .filter(|(_, r)| r.kind == RefKind::Name && strong.contains(&(&*r.path, r.line, leaf(&r.object))))
@@ -1030,6 +1063,49 @@ mod tests {
         assert_eq!(
             view_refs(hits, vec![]),
             vec!["1 profiles.sort medium", "3 profiles.user_id medium", "4 badges.label medium", "6 profiles medium",]
+        );
+    }
+
+    #[test]
+    fn columns_a_known_table_lacks_dangle_only_where_something_states_them() {
+        let mut user = model("User", Some("ApplicationRecord"), 1);
+        user.ignored_columns.clear();
+        // A declared field (an Ecto `field`, a Django field) whose column the table lacks.
+        user.fields = vec![("nickname".into(), "nickname".into()), ("email".into(), "email".into())];
+        let hits = vec![
+            hit(1, Target::ModelColumn { model: "User".into(), column: "nickname".into() }, RefKind::Declaration),
+            hit(2, chain(user_root(), &[], Some("nickname")), RefKind::Query),
+            // A name only read on a record: a method or a virtual attribute, nothing.
+            hit(3, chain(user_root(), &[], Some("full_name")), RefKind::Query),
+            // SQL naming the table with the column.
+            hit(4, Target::Column { table: "users".into(), column: "legacy_code".into() }, RefKind::Sql),
+            // Below the gate's confidence: nothing.
+            Hit { confidence: Confidence::Low, ..hit(5, chain(user_root(), &[], Some("nickname")), RefKind::Query) },
+            // A table the schema does not know: kept as a use, as before.
+            hit(6, Target::Column { table: "elsewhere".into(), column: "x".into() }, RefKind::Sql),
+            hit(7, chain(user_root(), &[], Some("email")), RefKind::Query),
+        ];
+        let files = vec![
+            ("app/models/user.rb".to_owned(), FileFacts { models: vec![user], ..FileFacts::default() }),
+            ("app/x.rb".to_owned(), FileFacts { hits, ..FileFacts::default() }),
+        ];
+        let idx = SchemaIndex::new(&chain_schema());
+        let a = app();
+        let ctx = Context { app: &a, git_ref: "head", commit: "c0", schema: Some(&idx) };
+        let got: Vec<String> = resolve(&ctx, &files)
+            .iter()
+            .filter(|r| &*r.path == "app/x.rb")
+            .map(|r| format!("{} {} {}", r.line, r.object, r.kind))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "1 users.nickname dangling",
+                "2 users.nickname dangling",
+                "4 users.legacy_code dangling",
+                "6 elsewhere.x sql",
+                "7 users.email query",
+            ]
         );
     }
 

@@ -28,8 +28,10 @@ use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::scan::resolve::SchemaIndex;
 use crate::scan::tree::FileEntry;
 
-/// Part of every context key: bump when the encoding below changes.
-const FORMAT: u32 = 3;
+/// Part of every context key: bump when the encoding below changes, or when resolution yields
+/// other references for the same facts (4: references to columns the schema lacks are kept as
+/// `dangling`).
+const FORMAT: u32 = 4;
 
 /// The key under which snapshots are interchangeable: everything besides a file's path and
 /// content that its references depend on.

@@ -535,3 +535,200 @@ fn ecto_migrations_replay_with_the_repos_configured_defaults() {
     assert!(kinds.contains(&("column_type_differs".into(), "jobs.inserted_at".into())), "{v:#}");
     assert!(kinds.contains(&("column_type_differs".into(), "jobs.id".into())), "{v:#}");
 }
+
+/// `phx`'s schema of `web`'s users table: a field no migration creates, a virtual one.
+const PHX_USER: &str = r#"defmodule Phx.User do
+  use Ecto.Schema
+
+  schema "users" do
+    field :email, :string
+    field :nickname, :string
+    field :password, :string, virtual: true
+  end
+end
+"#;
+/// `phx`'s own table, which `web`'s dump lacks: a field its migration does not create.
+const PHX_EVENT: &str = r#"defmodule Phx.Event do
+  use Ecto.Schema
+
+  schema "events" do
+    field :kind, :string
+    field :severity, :string
+    belongs_to :user, Phx.User
+    timestamps()
+  end
+end
+"#;
+const WEB_USER: &str = r#"class User < ApplicationRecord
+  # Not a column: the sign-up form's checkbox.
+  attribute :terms_accepted, :boolean
+
+  def display_name
+    name.presence || email
+  end
+end
+"#;
+const WEB_REPORT: &str = r##"class Report
+  def self.rows
+    ActiveRecord::Base.connection.select_all("SELECT email, legacy_code FROM users")
+  end
+
+  def self.label(user)
+    "#{user.display_name} #{user.full_name} #{user.terms_accepted}"
+  end
+end
+"##;
+
+#[test]
+fn code_using_a_column_neither_the_dump_nor_any_migration_has_is_a_dangling_reference() {
+    let mut s = Setup::new(true);
+    s.phx.commit_files(&[("lib/phx/user.ex", PHX_USER), ("lib/phx/event.ex", PHX_EVENT)], "phx: schemas");
+    s.web.commit_files(
+        &[
+            (
+                "app/models/application_record.rb",
+                "class ApplicationRecord < ActiveRecord::Base\n  self.abstract_class = true\nend\n",
+            ),
+            ("app/models/user.rb", WEB_USER),
+            ("app/services/report.rb", WEB_REPORT),
+        ],
+        "web: models",
+    );
+    let (code, v) = s.json();
+    assert_eq!(code, 1, "{v:#}");
+    let dangling: Vec<String> =
+        findings(&v).into_iter().filter(|(k, _)| k == "dangling_reference").map(|(_, o)| o).collect();
+    // Not `users.password` (virtual), `users.terms_accepted` (a Rails attribute), nor
+    // `display_name` and `full_name` (methods, or nothing): a name read on a record is a column
+    // only while the table has one. `events` is missing from the dump (drift of its own), yet
+    // its schema's fields are checked against the table the migrations create.
+    assert_eq!(dangling, ["events.severity", "users.legacy_code", "users.nickname"], "{v:#}");
+    let nickname = finding(&v, "dangling_reference", "users.nickname");
+    assert_eq!(nickname["location"]["app"], "phx");
+    assert_eq!(nickname["location"]["file"], "lib/phx/user.ex");
+    assert_eq!(nickname["location"]["line"], line_of(s.phx.path(), "lib/phx/user.ex", "field :nickname"));
+    let message = nickname["message"].as_str().unwrap();
+    assert!(message.starts_with("app `phx`'s code uses column `users.nickname`, but db/structure.sql does not have it and no migration of any app creates it"), "{message}");
+    // In the dump's own repository: no app named, so that annotations point at the file.
+    let legacy = finding(&v, "dangling_reference", "users.legacy_code");
+    assert_eq!(legacy["location"].get("app"), None, "{legacy:#}");
+    assert_eq!(legacy["location"]["file"], "app/services/report.rb");
+    assert_eq!(legacy["location"]["line"], 3);
+
+    // GitHub annotations: on the code line of the dump's repository.
+    let (code, github) = s.drift(&["--format", "github"]);
+    assert_eq!(code, 1);
+    assert!(
+        github.contains("::error file=app/services/report.rb,line=3,title=tandem dangling_reference::"),
+        "{github}"
+    );
+
+    // `refs` lists them apart from the uses of the schema.
+    let out = tandem_in(s.registry.path()).args(["refs", "users.nickname"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("users.nickname: 0 references\n"), "{text}");
+    assert!(text.contains("and 1 dangling"), "{text}");
+    assert!(text.contains("phx @ head  lib/phx/user.ex:6  users.nickname  field :nickname, :string"), "{text}");
+
+    // The migration that adds the column, and a dump that has it: nothing dangles.
+    s.phx.commit_files(
+        &[(
+            "priv/repo/migrations/20250301000000_nickname.exs",
+            "defmodule Phx.Repo.Migrations.Nickname do\n  use Ecto.Migration\n\n  def change do\n    \
+             alter table(:users) do\n      add :nickname, :string\n    end\n  end\nend\n",
+        )],
+        "phx: nickname",
+    );
+    let (_, v) = s.json();
+    let dangling: Vec<String> =
+        findings(&v).into_iter().filter(|(k, _)| k == "dangling_reference").map(|(_, o)| o).collect();
+    assert_eq!(dangling, ["events.severity", "users.legacy_code"], "{v:#}");
+    assert!(findings(&v).contains(&("missing_column".into(), "users.nickname".into())), "{v:#}");
+}
+
+/// The README's "Two apps, one dump", command by command.
+const README_COMMANDS: [&str; 5] = [
+    "tandem --config examples/shared-db/apps.toml schema drift",
+    "psql -q \"$DATABASE_URL\" -f examples/shared-db/database.sql",
+    "tandem --config examples/shared-db/apps.toml schema sync --from env:DATABASE_URL",
+    "tandem --config examples/shared-db/apps.toml schema sync --from env:DATABASE_URL --commit --branch shared-db-sync",
+    "tandem --config examples/shared-db/apps.toml schema drift --ref shared-db-sync",
+];
+
+/// Every file under `dir`, relative to `root`.
+fn files_under(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n == ".tandem") {
+            continue;
+        }
+        if path.is_dir() {
+            files_under(root, &path, out);
+        } else {
+            let rel = path.strip_prefix(root).unwrap().to_str().unwrap().to_owned();
+            out.push((rel, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+}
+
+#[test]
+fn the_readme_two_apps_one_dump_example_runs_as_written() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for command in README_COMMANDS {
+        assert!(readme.contains(command), "the README no longer shows `{command}`");
+    }
+    // The example as committed, in a repository of its own at the same place.
+    let mut files = Vec::new();
+    files_under(root, &root.join("examples/shared-db"), &mut files);
+    let mut repo = TestRepo::init();
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    repo.commit_files(&borrowed, "the example");
+    // `createdb`: a database of the test's own.
+    let db = TempDb::new();
+    let run = |command: &str| -> (i32, String) {
+        let out = if let Some(args) = command.strip_prefix("tandem ") {
+            tandem_in(repo.path()).args(args.split_whitespace()).env("DATABASE_URL", db.url()).output().unwrap()
+        } else {
+            Command::new("sh")
+                .args(["-c", command])
+                .current_dir(repo.path())
+                .env("DATABASE_URL", db.url())
+                .output()
+                .unwrap()
+        };
+        let code = out.status.code().unwrap();
+        assert!(code <= 1, "`{command}` exited {code}: {}", String::from_utf8_lossy(&out.stderr));
+        (code, String::from_utf8(out.stdout).unwrap())
+    };
+
+    let (code, drift) = run(README_COMMANDS[0]);
+    assert_eq!(code, 1, "{drift}");
+    for expected in [
+        "missing_table tickets: the migrations create table `tickets` (app `desk`'s",
+        "missing_foreign_key tickets.tickets_user_id_fkey",
+        "missing_version 20260201090000",
+        "dangling_reference users.locale: app `desk`'s code uses column `users.locale`",
+        "drift: 4 findings",
+    ] {
+        assert!(drift.contains(expected), "no `{expected}` in:\n{drift}");
+    }
+    // The virtual field and the Rails attribute are no columns.
+    assert!(!drift.contains("signature") && !drift.contains("terms_accepted"), "{drift}");
+
+    assert_eq!(run(README_COMMANDS[1]).0, 0);
+    let (code, diff) = run(README_COMMANDS[2]);
+    assert_eq!(code, 1, "{diff}");
+    assert!(diff.contains("+CREATE TABLE public.tickets ("), "{diff}");
+    assert!(diff.contains("+('20260201090000')"), "{diff}");
+    let (code, out) = run(README_COMMANDS[3]);
+    assert_eq!(code, 0, "{out}");
+    assert!(repo.repo.find_branch("shared-db-sync", git2::BranchType::Local).is_ok());
+
+    // The regenerated dump has what desk's migration made; the code still uses a column no
+    // migration creates.
+    let (code, drift) = run(README_COMMANDS[4]);
+    assert_eq!(code, 1, "{drift}");
+    assert!(drift.contains("dangling_reference users.locale"), "{drift}");
+    assert!(drift.ends_with("drift: 1 finding\n"), "{drift}");
+}
