@@ -392,11 +392,15 @@ pub(crate) fn joined<T>(handle: Option<std::thread::ScopedJoinHandle<'_, T>>, no
     }
 }
 
-/// Each extractor's cache tag: id, version, framework and context fingerprint.
+/// Each extractor's cache tag: id, version, the version of the SQL-in-code reading they all
+/// share, framework and context fingerprint.
 fn cache_tags(extractors: &[Box<dyn extract::Extractor>], ctx: &ExtractContext<'_>) -> Vec<String> {
     extractors
         .iter()
-        .map(|e| format!("{}@{}.{}:{}:{}", e.id(), e.version(), facts::FORMAT, ctx.framework, e.fingerprint(ctx)))
+        .map(|e| {
+            let (id, version, sql) = (e.id(), e.version(), extract::sql::VERSION);
+            format!("{id}@{version}.{}.sql{sql}:{}:{}", facts::FORMAT, ctx.framework, e.fingerprint(ctx))
+        })
         .collect()
 }
 
