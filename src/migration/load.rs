@@ -14,6 +14,11 @@ use crate::migration::readers::{alembic, django, ecto, js, knex, rails, sequeliz
 use crate::migration::{Direction, Format, Migration};
 use crate::schema::Dialect;
 
+/// The files inside a folder of a migrations directory that are read with it: Prisma's
+/// `<timestamp>_<name>/migration.sql`, Drizzle's `meta/_journal.json`. Every other folder is
+/// not part of the directory's migrations.
+pub const NESTED: [&str; 2] = [PRISMA_FILE, DRIZZLE_JOURNAL];
+
 pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
     if !meta.is_dir() {
@@ -26,8 +31,7 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         if p.is_file() {
             files.push(p);
         } else {
-            // Prisma's `<timestamp>_<name>/migration.sql`, Drizzle's `meta/_journal.json`.
-            files.extend([p.join(PRISMA_FILE), p.join(DRIZZLE_JOURNAL)].into_iter().filter(|f| f.is_file()));
+            files.extend(NESTED.iter().map(|n| p.join(n)).filter(|f| f.is_file()));
         }
     }
     load_files(files, Error::read_text, format, dialect)

@@ -95,10 +95,15 @@ impl History {
         self.after.keys().map(|n| self.path_of(n)).collect()
     }
 
+    /// A file's key in the listings: its path relative to the directory, `/`-separated.
+    pub fn key_of(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.dir).unwrap_or(path);
+        rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    }
+
     /// The text of a file (a path from [`History::files_after`]) at `to`.
     pub fn text_after(&self, path: &Path) -> Result<String> {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let id = self.after.get(name).ok_or_else(|| {
+        let id = self.after.get(&self.key_of(path)).ok_or_else(|| {
             Error::input(Diagnostic::new(format!(
                 "{} is not in the migration directory at {}",
                 path.display(),
@@ -176,11 +181,12 @@ fn resolve(repo: &Repository, rev: &str) -> Result<Oid> {
     Ok(commit.id())
 }
 
-/// The regular files directly in `dir` at `commit` (migration directories are flat), by name.
+/// The files of `dir` at `commit` that make its migrations (those directly in it, and those a
+/// folder of it holds that [`crate::migration::load::NESTED`] names), by path relative to `dir`.
 /// A directory that does not exist at that commit is empty.
 fn listing(repo: &Repository, commit: Oid, dir: &str) -> Result<BTreeMap<String, Oid>> {
     let Some(tree) = dir_tree(repo, commit, dir)? else { return Ok(BTreeMap::new()) };
-    Ok(files_of(&tree))
+    Ok(files_of(repo, &tree))
 }
 
 fn dir_tree<'r>(repo: &'r Repository, commit: Oid, dir: &str) -> Result<Option<git2::Tree<'r>>> {
@@ -192,11 +198,24 @@ fn dir_tree<'r>(repo: &'r Repository, commit: Oid, dir: &str) -> Result<Option<g
     Ok(entry.to_object(repo).ok().and_then(|o| o.into_tree().ok()))
 }
 
-fn files_of(tree: &git2::Tree<'_>) -> BTreeMap<String, Oid> {
-    tree.iter()
-        .filter(|e| e.kind() == Some(git2::ObjectType::Blob) && e.filemode() != 0o120000)
-        .filter_map(|e| Some((e.name().ok()?.to_owned(), e.id())))
-        .collect()
+fn files_of(repo: &Repository, tree: &git2::Tree<'_>) -> BTreeMap<String, Oid> {
+    let is_file = |e: &git2::TreeEntry<'_>| e.kind() == Some(git2::ObjectType::Blob) && e.filemode() != 0o120000;
+    let mut out = BTreeMap::new();
+    for e in tree.iter() {
+        let Ok(name) = e.name() else { continue };
+        if is_file(&e) {
+            out.insert(name.to_owned(), e.id());
+        } else if let Some(sub) = e.to_object(repo).ok().and_then(|o| o.into_tree().ok()) {
+            for nested in crate::migration::load::NESTED {
+                if let Ok(f) = sub.get_path(Path::new(nested))
+                    && is_file(&f)
+                {
+                    out.insert(format!("{name}/{nested}"), f.id());
+                }
+            }
+        }
+    }
+    out
 }
 
 fn blob_text(repo: &Repository, id: Oid, path: &Path) -> Result<String> {
@@ -224,8 +243,8 @@ fn edits(repo: &Repository, from: Oid, to: Oid, dir: &str) -> Result<BTreeMap<St
         if now.id() == before.id() {
             continue;
         }
-        let before = files_of(&before);
-        for (name, blob) in files_of(&now) {
+        let before = files_of(repo, &before);
+        for (name, blob) in files_of(repo, &now) {
             if before.get(&name).is_some_and(|b| *b != blob) {
                 out.entry(name).or_default().push(Edit {
                     commit: id.to_string(),

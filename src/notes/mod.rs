@@ -228,7 +228,7 @@ pub struct Selected {
 /// joined, version order) and keep those whose files the range added or changed.
 pub fn select(history: &History, format: Option<Format>, dialect: Dialect) -> Result<Selected> {
     let all = migration::load_files(history.files_after(), |p| history.text_after(p), format, dialect)?;
-    let name_of = |p: &Path| p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+    let name_of = |p: &Path| history.key_of(p);
     let mut out = Selected { migrations: Vec::new(), changes: Vec::new(), removed: Vec::new() };
     for m in all {
         let files: Vec<String> = std::iter::once(&m.file).chain(m.down_file.as_ref()).map(|p| name_of(p)).collect();

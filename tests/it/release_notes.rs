@@ -304,3 +304,52 @@ fn bad_ranges_and_revisions_are_input_errors() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("has no `migrations` directory") && err.contains("apps.toml:"), "{err}");
 }
+
+/// Prisma Migrate keeps each migration in its own folder (`<timestamp>_<name>/migration.sql`):
+/// the range's added, edited and removed folders are all in the notes, named by their folder.
+#[test]
+fn prisma_migration_folders_are_read_with_their_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(root, ".gitignore", ".tandem/\n");
+    write(
+        root,
+        "apps.toml",
+        "[registry]\ndialect = \"postgres\"\nschema = \"schema.sql\"\nmigrations = \"prisma/migrations\"\n",
+    );
+    write(root, "schema.sql", "CREATE TABLE public.users (id bigint NOT NULL, email text, nickname text);\n");
+    write(root, "prisma/migrations/migration_lock.toml", "provider = \"postgresql\"\n");
+    write(root, "prisma/migrations/20260101000000_init/migration.sql", "CREATE TABLE \"posts\" (\"id\" BIGINT);\n");
+    write(root, "prisma/migrations/20260102000000_old/migration.sql", "CREATE TABLE \"drafts\" (\"id\" BIGINT);\n");
+    commit(root, "v1");
+    git(root, &["tag", "v1"]);
+    write(
+        root,
+        "prisma/migrations/20260201000000_drop_nickname/migration.sql",
+        "-- tandem:allow-file irreversible-migration reason=\"nicknames are gone\" until=2099-01-01\nALTER TABLE \"users\" DROP COLUMN \"nickname\";\n",
+    );
+    write(
+        root,
+        "prisma/migrations/20260101000000_init/migration.sql",
+        "CREATE TABLE \"posts\" (\"id\" BIGINT, \"at\" TIMESTAMP);\n",
+    );
+    std::fs::remove_dir_all(root.join("prisma/migrations/20260102000000_old")).unwrap();
+    commit(root, "v2");
+    git(root, &["tag", "v2"]);
+
+    let (code, out, err) = notes(root, &["v1..v2", "--format", "json"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let versions: Vec<(&str, &str)> = v["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["version"].as_str().unwrap(), m["change"].as_str().unwrap_or_default()))
+        .collect();
+    assert_eq!(versions, [("20260101000000", "changed"), ("20260201000000", "added")], "{out}");
+    let drop = &v["migrations"][1];
+    assert!(drop.to_string().contains("nickname"), "the drop is described: {drop}");
+    let removed: Vec<&str> = v["removed"].as_array().unwrap().iter().map(|r| r["version"].as_str().unwrap()).collect();
+    assert_eq!(removed, ["20260102000000"], "{out}");
+}
