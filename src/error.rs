@@ -128,6 +128,14 @@ impl<'a> LineIndex<'a> {
         let column = self.text[self.starts[line]..offset].chars().count();
         (line as u32 + 1, column as u32 + 1)
     }
+
+    /// The text of a 1-based line, without its line break (empty past the end).
+    pub fn line(&self, line: u32) -> &'a str {
+        let i = (line as usize).saturating_sub(1);
+        let Some(&start) = self.starts.get(i) else { return "" };
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |e| e - 1);
+        self.text.get(start..end).unwrap_or("")
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset, for a single lookup; locate many

@@ -310,39 +310,7 @@ fn trim_end_spaces(s: &[u8]) -> &[u8] {
     &s[..end]
 }
 
-/// Line starts of `src`, for mapping byte offsets to 1-based lines and columns.
-pub struct LineIndex<'a> {
-    src: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    pub fn new(src: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|p| p + 1));
-        LineIndex { src, starts }
-    }
-
-    /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (u32, u32) {
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
-        let start = self.starts[line];
-        let mut end = offset.min(self.src.len());
-        while !self.src.is_char_boundary(end) {
-            end -= 1;
-        }
-        let col = self.src.get(start..end).map_or(0, |s| s.chars().count());
-        (line as u32 + 1, col as u32 + 1)
-    }
-
-    /// The trimmed text of a 1-based line, cut to a readable length.
-    pub fn snippet(&self, line: u32) -> String {
-        let i = (line as usize).saturating_sub(1);
-        let Some(&start) = self.starts.get(i) else { return String::new() };
-        let end = self.starts.get(i + 1).map_or(self.src.len(), |e| e - 1);
-        snippet_of(self.src.get(start..end).unwrap_or(""))
-    }
-}
+pub use crate::error::LineIndex;
 
 /// A source line as a snippet: trimmed, at most 200 characters.
 pub fn snippet_of(line: &str) -> String {
@@ -478,7 +446,7 @@ impl Extractor for NameExtractor {
                         target: Target::Identifier { name: word.to_ascii_lowercase() },
                         kind: RefKind::Name,
                         confidence: Confidence::Low,
-                        snippet: lines.snippet(line),
+                        snippet: snippet_of(lines.line(line)),
                     });
                 }
             });

@@ -6,7 +6,7 @@
 //! resolver with the schema.
 
 use crate::config::{Confidence, Framework};
-use crate::scan::extract::name::{Lang, LineIndex, lang_of};
+use crate::scan::extract::name::{Lang, LineIndex, lang_of, snippet_of};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
@@ -144,7 +144,14 @@ pub fn sql_hits(sql: &str, origin: usize, lines: &LineIndex<'_>, confidence: Con
                 Target::Identifier { .. } => Confidence::Low,
                 _ => confidence,
             };
-            Hit { line, column, target: r.target, kind: RefKind::Sql, confidence, snippet: lines.snippet(line) }
+            Hit {
+                line,
+                column,
+                target: r.target,
+                kind: RefKind::Sql,
+                confidence,
+                snippet: snippet_of(lines.line(line)),
+            }
         })
         .collect()
 }
