@@ -205,12 +205,17 @@ fn load(g: &Globals, args: &SourceArgs) -> Result<(String, Schema)> {
         match &config.registry.schema {
             Some(crate::config::SchemaSetting::File(p)) => SchemaSource::File(p.clone()),
             Some(crate::config::SchemaSetting::UrlEnv(v)) => SchemaSource::UrlEnv(v.clone()),
+            // No dump (many Phoenix and Django apps commit none): the registered migrations,
+            // replayed, are the schema — as check and refs see it.
             None => {
-                return Err(Error::input(
-                    Diagnostic::new("the registry names no schema source")
-                        .in_file(&config.path)
-                        .help("set `schema = \"path/to/structure.sql\"` or `database_url_env = \"VAR\"` in [registry], or pass --schema"),
-                ));
+                return match crate::check::baseline::current(&config)? {
+                    Some(schema) => Ok(("the registered migrations, replayed (their drops kept out)".to_owned(), schema)),
+                    None => Err(Error::input(
+                        Diagnostic::new("the registry names no schema source and no migrations")
+                            .in_file(&config.path)
+                            .help("set `schema = \"path/to/structure.sql\"`, `database_url_env = \"VAR\"` or `migrations = \"dir\"` in [registry], or pass --schema"),
+                    )),
+                };
             }
         }
     };

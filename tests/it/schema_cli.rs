@@ -134,3 +134,34 @@ fn an_unreachable_database_is_an_environment_error_without_the_password() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+/// A registry with migrations and no dump (many Phoenix and Django apps commit none): `schema
+/// show` shows the migrations replayed, and says so; with neither, the error names both.
+#[test]
+fn show_without_a_dump_replays_the_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("migrations")).unwrap();
+    std::fs::write(root.join("apps.toml"), "[registry]\ndialect = \"postgres\"\nmigrations = \"migrations\"\n")
+        .unwrap();
+    std::fs::write(
+        root.join("migrations/20260101000000_users.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("migrations/20260102000000_name.sql"), "ALTER TABLE users ADD COLUMN name text;\n")
+        .unwrap();
+    let out = tandem().current_dir(root).args(["schema", "show", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["source"].as_str().unwrap().contains("migrations, replayed"), "{}", v["source"]);
+    let users = &v["schema"]["tables"][0];
+    let columns: Vec<&str> = users["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(columns, ["id", "email", "name"]);
+
+    std::fs::write(root.join("apps.toml"), "[registry]\ndialect = \"postgres\"\n").unwrap();
+    let out = tandem().current_dir(root).args(["schema", "show"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no schema source and no migrations") && err.contains("apps.toml"), "{err}");
+}
