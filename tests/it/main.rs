@@ -17,6 +17,7 @@ mod extract_js;
 mod extract_python;
 mod extract_rails;
 mod extract_robustness;
+mod fuzz_regressions;
 mod grammars;
 mod migrate;
 mod migration_alembic;

@@ -73,14 +73,41 @@ proptest! {
                 "operations = [", "migrations.RemoveField(", "execute", "DO $$ BEGIN", "EXECUTE", "END",
                 "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS", "ALTER TABLE t DROP COLUMN c",
                 "remove_column :t, :c", "remove :c", "DELIMITER", "-- migrate:up", "-- +goose Down",
+                "from alembic import op", "def upgrade():", "op.drop_column('t', 'c')", "revision = 'a'",
+                "export class M1 implements MigrationInterface {", "async up(queryRunner: QueryRunner) {",
+                "await queryRunner.query(`", "`", "${x}", "module.exports = {", "up: async (queryInterface) => {",
+                "queryInterface.removeColumn('t', 'c')", "exports.up = function (knex) {", "return knex.schema",
+                ".alterTable('t', (t) => {", "t.dropColumn('c')", "=>", "});",
             ]),
             0..40,
         ).prop_map(|parts| parts.concat()),
     ) {
-        for format in [Format::Sql, Format::Rails, Format::Ecto, Format::Django] {
+        let formats = [
+            Format::Sql, Format::Rails, Format::Ecto, Format::Django, Format::Alembic, Format::Typeorm,
+            Format::Sequelize, Format::Knex,
+        ];
+        for format in formats {
             for dialect in [Dialect::Postgres, Dialect::Mysql] {
                 let _ = migration::read_file(Path::new("m"), &text, Some(format), dialect);
             }
         }
+        // Prisma Migrate's files are SQL named by their folder.
+        let _ = migration::read_file(Path::new("prisma/migrations/1_init/migration.sql"), &text, None, Dialect::Postgres);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    /// A file larger than the reader's batch (64 KB) is parsed a batch at a time: the cuts fall
+    /// at statement ends, so it reads as its statements read alone.
+    #[test]
+    fn a_file_read_in_batches_gives_the_operations_of_its_statements(
+        stmts in prop::collection::vec(statement(), 1200..1600),
+    ) {
+        let alone: Vec<(String, String)> = stmts.iter().flat_map(|s| read(&format!("{s};\n"))).collect();
+        let joined = stmts.join(";\n") + ";\n";
+        prop_assert!(joined.len() > 64 * 1024);
+        prop_assert_eq!(read(&joined), alone);
     }
 }

@@ -741,7 +741,10 @@ fn find_top_level(hay: &str, needle: &str) -> Option<usize> {
             }
             b'(' => depth += 1,
             b')' => depth -= 1,
-            _ if depth <= 0 && hay[i..].starts_with(needle) && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) => {
+            _ if depth <= 0
+                && bytes[i..].starts_with(needle.as_bytes())
+                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
+            {
                 return Some(i);
             }
             _ => {}

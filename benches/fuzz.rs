@@ -1,0 +1,614 @@
+//! A mutation fuzzer on the stable toolchain (issue 17, "robustness as a habit").
+//!
+//! `cargo fuzz` needs nightly and libFuzzer's sanitizer coverage; this machine has only stable
+//! Rust. So this loop mutates the repository's own fixtures and feeds every reader that takes
+//! untrusted text: a panic, a crash of the C parser, or an input slower than the time limit is a
+//! finding. It has no coverage feedback; an input joins the corpus when its *outcome* is new
+//! (error message shape, operation kinds and counts), a cheap stand-in that keeps inputs which
+//! reach new behaviour. See docs/robustness.md for how to run it and what it found.
+//!
+//! ```text
+//! cargo bench --bench fuzz -- TARGET|all [--seconds N] [--seed S] [--timeout-ms T]
+//! cargo bench --bench fuzz -- --list
+//! ```
+//!
+//! Findings go to `target/fuzz/<target>/` (minimised input, message); the input being run is
+//! written to `target/fuzz/<target>/current` first, so a crash of libpg_query (an abort, not a
+//! panic) leaves it behind.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tandem::config::Framework;
+use tandem::migration::{self, Format};
+use tandem::scan::extract::sql::{SqlExtractor, sql_refs};
+use tandem::scan::extract::{ExtractContext, Extractor, SourceFile};
+use tandem::schema::Dialect;
+
+/// One reader under test: its seeds and how to feed it. `run` returns a short outcome
+/// signature, which decides whether an input is kept.
+struct Target {
+    name: &'static str,
+    /// Fixture files (by path suffix under these roots) and test files whose raw strings seed it.
+    seeds: &'static [Seed],
+    run: fn(&str) -> String,
+}
+
+enum Seed {
+    /// Every file under this directory whose name ends with one of these suffixes.
+    Files(&'static str, &'static [&'static str]),
+    /// The raw string literals (`r"…"`, `r#"…"#`) of a test file that contain this marker.
+    RawStrings(&'static str, &'static str),
+}
+
+fn outcome<T>(r: tandem::error::Result<T>, describe: impl Fn(&T) -> String) -> String {
+    match r {
+        Ok(v) => describe(&v),
+        Err(e) => {
+            // Numbers are positions; without them an error's shape is its message.
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or_default();
+            let shape: String = first.chars().filter(|c| !c.is_ascii_digit()).take(80).collect();
+            format!("err:{shape}")
+        }
+    }
+}
+
+fn migration_outcome(ms: &[migration::Migration]) -> String {
+    let mut kinds: Vec<String> = ms
+        .iter()
+        .flat_map(|m| m.up.iter().chain(m.down.iter().flatten()))
+        .map(|op| {
+            let d = format!("{:?}", op.kind);
+            let name: String = d.chars().take_while(|c| c.is_alphanumeric()).collect();
+            // Unparsed reasons are part of the behaviour worth keeping inputs for.
+            match &op.kind {
+                migration::OpKind::Unparsed { reason, .. } => {
+                    format!("{name}:{}", reason.chars().filter(|c| !c.is_ascii_digit()).take(40).collect::<String>())
+                }
+                _ => name,
+            }
+        })
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let n: usize = ms.iter().map(|m| m.up.len()).sum();
+    format!("ok:{}:{}", n.min(8), kinds.join(","))
+}
+
+fn read_migration(path: &str, text: &str, format: Format, dialect: Dialect) -> String {
+    outcome(migration::read_file(Path::new(path), text, Some(format), dialect), |ms| migration_outcome(ms))
+}
+
+const SQL_SEEDS: &[Seed] = &[
+    Seed::Files("tests/fixtures/migrations/sql", &[".sql"]),
+    Seed::Files("migrations", &[".sql"]),
+    Seed::RawStrings("tests/it/migration_sql.rs", ";"),
+    Seed::RawStrings("tests/it/check_gate.rs", ";"),
+];
+
+const TARGETS: &[Target] = &[
+    Target {
+        name: "structure-postgres",
+        seeds: &[Seed::Files("tests/fixtures/schema/pg", &[".sql"]), Seed::Files("schema", &[".sql"])],
+        run: |t| {
+            outcome(tandem::schema::postgres::parse(t, Path::new("structure.sql")), |s| {
+                format!("ok:{}", s.tables.len().min(8))
+            })
+        },
+    },
+    Target {
+        name: "structure-mysql",
+        seeds: &[Seed::Files("tests/fixtures/schema/mysql", &[".sql"])],
+        run: |t| {
+            outcome(tandem::schema::mysql::parse(t, Path::new("structure.sql")), |s| {
+                format!("ok:{}", s.tables.len().min(8))
+            })
+        },
+    },
+    Target {
+        name: "migration-sql-postgres",
+        seeds: SQL_SEEDS,
+        run: |t| read_migration("20240101000000_m.sql", t, Format::Sql, Dialect::Postgres),
+    },
+    Target {
+        name: "migration-sql-mysql",
+        seeds: SQL_SEEDS,
+        run: |t| read_migration("20240101000000_m.sql", t, Format::Sql, Dialect::Mysql),
+    },
+    Target {
+        name: "migration-prisma",
+        seeds: &[
+            Seed::RawStrings("tests/it/migration_prisma.rs", ";"),
+            Seed::Files("tests/fixtures/migrations/sql", &[".sql"]),
+        ],
+        run: |t| {
+            read_migration("prisma/migrations/20240101000000_init/migration.sql", t, Format::Sql, Dialect::Postgres)
+        },
+    },
+    Target {
+        name: "migration-rails",
+        seeds: &[
+            Seed::Files("tests/fixtures/migrations/rails", &[".rb"]),
+            Seed::Files("tests/fixtures/migrations/rails_misc", &[".rb"]),
+            Seed::RawStrings("tests/it/migration_rails.rs", "Migration"),
+        ],
+        run: |t| read_migration("db/migrate/20240101000000_m.rb", t, Format::Rails, Dialect::Postgres),
+    },
+    Target {
+        name: "migration-ecto",
+        seeds: &[
+            Seed::Files("tests/fixtures/migrations/ecto", &[".exs"]),
+            Seed::RawStrings("tests/it/migration_ecto.rs", "Ecto.Migration"),
+        ],
+        run: |t| read_migration("priv/repo/migrations/20240101000000_m.exs", t, Format::Ecto, Dialect::Postgres),
+    },
+    Target {
+        name: "migration-django",
+        seeds: &[
+            Seed::Files("tests/fixtures/migrations/django", &[".py"]),
+            Seed::RawStrings("tests/it/migration_django.rs", "migrations."),
+        ],
+        run: |t| read_migration("shop/migrations/0002_m.py", t, Format::Django, Dialect::Postgres),
+    },
+    Target {
+        name: "migration-alembic",
+        seeds: &[Seed::RawStrings("tests/it/migration_alembic.rs", "op.")],
+        run: |t| read_migration("alembic/versions/abc123_m.py", t, Format::Alembic, Dialect::Postgres),
+    },
+    Target {
+        name: "migration-typeorm",
+        seeds: &[Seed::RawStrings("tests/it/migration_typeorm.rs", "queryRunner")],
+        run: |t| read_migration("src/migrations/1700000000000-M.ts", t, Format::Typeorm, Dialect::Postgres),
+    },
+    Target {
+        name: "migration-sequelize",
+        seeds: &[Seed::RawStrings("tests/it/migration_sequelize.rs", "queryInterface")],
+        run: |t| read_migration("migrations/20240101000000-m.js", t, Format::Sequelize, Dialect::Postgres),
+    },
+    Target {
+        name: "migration-knex",
+        seeds: &[Seed::RawStrings("tests/it/migration_knex.rs", "knex")],
+        run: |t| read_migration("migrations/20240101000000_m.js", t, Format::Knex, Dialect::Postgres),
+    },
+    Target {
+        name: "apps-toml",
+        seeds: &[
+            Seed::Files(".", &["apps.toml"]),
+            Seed::Files("examples", &["apps.toml"]),
+            Seed::RawStrings("tests/it/config.rs", "["),
+        ],
+        run: |t| {
+            outcome(tandem::config::load_str(t, Path::new("apps.toml")), |c| format!("ok:{}", c.apps.len().min(4)))
+        },
+    },
+    Target {
+        name: "sql-in-code",
+        seeds: &[Seed::Files("tests/fixtures/extract", &[".rb", ".py", ".ex", ".exs", ".ts", ".js", ".sql", ".erb"])],
+        run: |t| {
+            let mut sig = format!("refs:{}", sql_refs(t).len().min(8));
+            let ctx = ExtractContext { framework: Framework::Generic, identifiers: &[] };
+            for path in ["app/models/x.rb", "app/x.py", "lib/x.ex", "src/x.ts", "db/x.sql"] {
+                let facts = SqlExtractor.extract(&SourceFile::new(path, t), &ctx);
+                sig.push_str(&format!(":{}", facts.hits.len().min(8)));
+            }
+            sig
+        },
+    },
+];
+
+/// xorshift64*: deterministic for a given seed, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+    }
+}
+
+/// Tokens that matter to the readers under test, besides the words of the seeds.
+const DICTIONARY: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "`",
+    "$$",
+    "$a$",
+    ";",
+    "\n",
+    "\0",
+    "é",
+    "\u{feff}",
+    "\\",
+    "#{",
+    "${",
+    "<<~SQL\n",
+    "\nSQL\n",
+    "--",
+    "/*",
+    "*/",
+    "#",
+    "\"\"\"",
+    "do",
+    "end",
+    "def ",
+    "BEGIN",
+    "END",
+    "DO $$",
+    "EXECUTE '",
+    "DELIMITER //\n",
+    "-- migrate:up\n",
+    "-- migrate:down\n",
+    "-- +goose Up\n",
+    "-- +goose Down\n",
+    "-- +goose StatementBegin\n",
+    "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$",
+    "ALTER TABLE ",
+    "DROP ",
+    "ADD COLUMN ",
+    "COPY t (a) FROM stdin;\n",
+    "\\.\n",
+    "BEGIN ATOMIC",
+    "((((((((((",
+    "))))))))))",
+    "=",
+    ",",
+    ":",
+    "[[apps]]\n",
+    "[registry]\n",
+    "name = ",
+    "9999999999999999999999",
+    "-1",
+    "\r\n",
+    "\t",
+];
+
+fn mutate(rng: &mut Rng, input: &[u8], corpus: &[Vec<u8>], words: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        let len = out.len();
+        let at = rng.below(len + 1);
+        match rng.below(11) {
+            0 if len > 0 => {
+                let i = rng.below(len);
+                out[i] ^= 1 << rng.below(8);
+            }
+            1 => out.insert(at, rng.next() as u8),
+            2 if len > 0 => {
+                let n = 1 + rng.below((len - at.min(len - 1)).min(64));
+                let at = at.min(len - 1);
+                out.drain(at..(at + n).min(len));
+            }
+            3 => {
+                let tok = DICTIONARY[rng.below(DICTIONARY.len())].as_bytes();
+                out.splice(at..at, tok.iter().copied());
+            }
+            4 if !words.is_empty() => {
+                let w = &words[rng.below(words.len())];
+                out.splice(at..at, w.iter().copied());
+            }
+            5 if len > 0 => {
+                // Duplicate a chunk (repeats statements, nests brackets).
+                let s = rng.below(len);
+                let e = (s + 1 + rng.below(256)).min(len);
+                let chunk = out[s..e].to_vec();
+                out.splice(at..at, chunk);
+            }
+            6 if !corpus.is_empty() => {
+                // Splice: this input's head, another's tail.
+                let other = &corpus[rng.below(corpus.len())];
+                let from = rng.below(other.len() + 1);
+                out.truncate(at);
+                out.extend_from_slice(&other[from..]);
+            }
+            7 if len > 0 => out.truncate(rng.below(len)),
+            8 => {
+                // Swap two lines.
+                let text = String::from_utf8_lossy(&out).into_owned();
+                let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+                if lines.len() > 1 {
+                    let (a, b) = (rng.below(lines.len()), rng.below(lines.len()));
+                    lines.swap(a, b);
+                    out = lines.concat().into_bytes();
+                }
+            }
+            9 => {
+                // Deep nesting or many repeats of one token.
+                let tok = DICTIONARY[rng.below(DICTIONARY.len())].as_bytes();
+                let n = 16 << rng.below(8);
+                let rep: Vec<u8> = tok.iter().copied().cycle().take(tok.len() * n).collect();
+                out.splice(at..at, rep);
+            }
+            _ if len > 0 => {
+                let i = rng.below(len);
+                const PUNCTUATION: &[u8] = b"();'\"$`#\n \\{}[],:=-/*";
+                out[i] = PUNCTUATION[rng.below(PUNCTUATION.len())];
+            }
+            _ => out.push(rng.next() as u8),
+        }
+    }
+    out.truncate(1 << 17);
+    out
+}
+
+fn seeds(target: &Target) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for seed in target.seeds {
+        match seed {
+            Seed::Files(root, suffixes) => {
+                let mut stack = vec![PathBuf::from(root)];
+                while let Some(dir) = stack.pop() {
+                    let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+                    for e in entries.flatten() {
+                        let p = e.path();
+                        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+                        if p.is_dir() {
+                            if *root != "." && name != "target" && !name.starts_with('.') {
+                                stack.push(p);
+                            }
+                        } else if suffixes.iter().any(|s| name.ends_with(s))
+                            && let Ok(bytes) = std::fs::read(&p)
+                        {
+                            out.push(bytes);
+                        }
+                    }
+                }
+            }
+            Seed::RawStrings(file, marker) => {
+                let Ok(text) = std::fs::read_to_string(file) else { continue };
+                out.extend(raw_strings(&text).into_iter().filter(|s| s.contains(marker)).map(String::into_bytes));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The raw string literals of Rust source: `r"…"` and `r#"…"#` (any number of `#`).
+fn raw_strings(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts = bytes[i] == b'r' && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'));
+        let hashes = bytes[i + 1..].iter().take_while(|b| **b == b'#').count();
+        if !starts || bytes.get(i + 1 + hashes) != Some(&b'"') {
+            i += 1;
+            continue;
+        }
+        let body = i + 2 + hashes;
+        let close = format!("\"{}", "#".repeat(hashes));
+        let Some(end) = text[body..].find(&close) else { break };
+        out.push(text[body..body + end].to_owned());
+        i = body + end + close.len();
+    }
+    out
+}
+
+fn words_of(seeds: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut set = HashSet::new();
+    for s in seeds {
+        for w in s.split(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.' || *b == b':')) {
+            if (2..24).contains(&w.len()) {
+                set.insert(w.to_vec());
+            }
+        }
+    }
+    let mut v: Vec<Vec<u8>> = set.into_iter().collect();
+    v.sort();
+    v
+}
+
+/// Run `input` and say whether it panicked (with the panic's message and place).
+fn run_once(target: &Target, input: &[u8]) -> Result<String, String> {
+    let text = String::from_utf8_lossy(input);
+    IN_TARGET.set(true);
+    let result = catch_unwind(AssertUnwindSafe(|| (target.run)(&text)));
+    IN_TARGET.set(false);
+    result.map_err(|e| {
+        let msg = e
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "panic".to_owned());
+        format!("{msg} at {}", LAST_PANIC.lock().unwrap().clone())
+    })
+}
+
+static LAST_PANIC: Mutex<String> = Mutex::new(String::new());
+
+thread_local! {
+    /// Whether this thread is running the code under test (a panic there is a finding).
+    static IN_TARGET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Shrink `input` while `keeps` holds: drop halves, then ever smaller chunks, then single bytes.
+fn minimise(input: &[u8], keeps: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+    let mut cur = input.to_vec();
+    let mut chunk = cur.len() / 2;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while chunk > 0 && Instant::now() < deadline {
+        let mut i = 0;
+        let mut shrank = false;
+        while i < cur.len() {
+            let mut cand = cur.clone();
+            cand.drain(i..(i + chunk).min(cur.len()));
+            if keeps(&cand) {
+                cur = cand;
+                shrank = true;
+            } else {
+                i += chunk;
+            }
+        }
+        if !shrank {
+            chunk /= 2;
+        }
+    }
+    cur
+}
+
+struct Stats {
+    execs: u64,
+    corpus: usize,
+    outcomes: usize,
+    findings: Vec<String>,
+    slowest: Duration,
+}
+
+fn fuzz(target: &Target, seconds: u64, seed: u64, timeout: Duration) -> Stats {
+    let dir = PathBuf::from("target/fuzz").join(target.name);
+    std::fs::create_dir_all(&dir).expect("create target/fuzz");
+    let mut corpus = seeds(target);
+    if corpus.is_empty() {
+        corpus.push(Vec::new());
+    }
+    let seed_count = corpus.len();
+    let words = words_of(&corpus);
+    let mut seen = HashSet::new();
+    let mut findings: Vec<String> = Vec::new();
+    let mut found_places = HashSet::new();
+    let mut rng = Rng(seed | 1);
+    let started = Instant::now();
+    let mut execs = 0u64;
+    let mut slowest = Duration::ZERO;
+
+    // The watchdog: an input still running after `timeout` is a hang; it is already on disk as
+    // `current`, so the process stops there and says so.
+    let running_since = Arc::new(AtomicU64::new(0));
+    {
+        let running_since = running_since.clone();
+        let current = dir.join("current");
+        let name = target.name;
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(200));
+                let since = running_since.load(Ordering::Relaxed);
+                if since != 0 && started.elapsed().as_millis() as u64 > since + timeout.as_millis() as u64 {
+                    eprintln!("[{name}] HANG: an input ran longer than {timeout:?}; it is {}", current.display());
+                    std::process::exit(3);
+                }
+            }
+        });
+    }
+
+    let mut i = 0usize;
+    while started.elapsed() < Duration::from_secs(seconds) {
+        let input = if i < seed_count {
+            corpus[i].clone()
+        } else {
+            let base = &corpus[rng.below(corpus.len())];
+            mutate(&mut rng, base, &corpus, &words)
+        };
+        i += 1;
+        std::fs::write(dir.join("current"), &input).expect("write current input");
+        let t0 = Instant::now();
+        running_since.store(started.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
+        let result = run_once(target, &input);
+        running_since.store(0, Ordering::Relaxed);
+        let took = t0.elapsed();
+        execs += 1;
+        if took > slowest {
+            slowest = took;
+            if took > Duration::from_millis(500) {
+                std::fs::write(dir.join("slowest"), &input).ok();
+                eprintln!("[{}] slow input: {took:?} for {} bytes (saved as slowest)", target.name, input.len());
+            }
+        }
+        match result {
+            Ok(sig) => {
+                if corpus.len() < 20_000 && seen.insert(sig) {
+                    corpus.push(input);
+                }
+            }
+            Err(msg) => {
+                let place = msg.rsplit(" at ").next().unwrap_or_default().to_owned();
+                if !found_places.insert(place.clone()) {
+                    continue;
+                }
+                let small = minimise(&input, |c| {
+                    run_once(target, c).err().is_some_and(|m| m.rsplit(" at ").next() == Some(place.as_str()))
+                });
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                small.hash(&mut h);
+                let file = dir.join(format!("crash-{:016x}", h.finish()));
+                std::fs::write(&file, &small).ok();
+                eprintln!("[{}] PANIC {msg}\n  minimised to {} bytes: {}", target.name, small.len(), file.display());
+                findings.push(format!("{msg} ({})", file.display()));
+            }
+        }
+    }
+    Stats { execs, corpus: corpus.len(), outcomes: seen.len(), findings, slowest }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    if args.iter().any(|a| a == "--list") {
+        for t in TARGETS {
+            println!("{} ({} seeds)", t.name, seeds(t).len());
+        }
+        return;
+    }
+    let value = |flag: &str, default: u64| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let seconds = value("--seconds", 60);
+    let seed = value("--seed", 0x5eed);
+    let timeout = Duration::from_millis(value("--timeout-ms", 10_000));
+    let wanted = args
+        .iter()
+        .find(|a| !a.starts_with("--") && a.parse::<u64>().is_err())
+        .cloned()
+        .unwrap_or_else(|| "all".into());
+    std::panic::set_hook(Box::new(|info| {
+        // A panic on a worker thread (rayon) reaches the caller as a panic too.
+        *LAST_PANIC.lock().unwrap() = info.location().map(|l| l.to_string()).unwrap_or_default();
+        if !IN_TARGET.get() && std::thread::current().name() == Some("main") {
+            // A panic of the fuzzer itself, not of the code under test.
+            eprintln!("{info}");
+        }
+    }));
+    let mut any = false;
+    for target in TARGETS.iter().filter(|t| wanted == "all" || t.name == wanted) {
+        any = true;
+        let s = fuzz(target, seconds, seed, timeout);
+        println!(
+            "{}: {} s, {} execs ({}/s), corpus {} ({} outcomes), slowest {:?}, {} findings",
+            target.name,
+            seconds,
+            s.execs,
+            s.execs / seconds.max(1),
+            s.corpus,
+            s.outcomes,
+            s.slowest,
+            s.findings.len()
+        );
+        for f in &s.findings {
+            println!("  {f}");
+        }
+    }
+    if !any {
+        eprintln!("no target named {wanted}; --list lists them");
+        std::process::exit(2);
+    }
+}

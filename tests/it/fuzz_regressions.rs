@@ -1,0 +1,51 @@
+//! The minimised inputs of the fuzzer's findings (`benches/fuzz.rs`, docs/robustness.md): each
+//! once made a reader panic or hang, and must now end in a result or a located error.
+
+use std::path::Path;
+
+/// `structure-mysql`, 2026-12-06: a multi-byte character right after a table's closing
+/// parenthesis made the search for `ENGINE=` slice inside the character.
+#[test]
+fn mysql_dump_with_a_multibyte_character_after_the_columns() {
+    for text in ["/**/CREATE TABLE()\u{fffd}", "CREATE TABLE t (a int) \u{e9}ENGINE=InnoDB;\n"] {
+        let result = tandem::schema::mysql::parse(text, Path::new("structure.sql"));
+        if let Err(e) = result {
+            assert_eq!(e.exit_code(), 2, "{e}");
+        }
+    }
+}
+
+/// `migration-rails`, 2026-12-06: a quoted heredoc identifier never closed (`<<'SQL` and the rest
+/// of the file) made tree-sitter-ruby's scanner fail an `assert` in C and abort the process (its
+/// state keeps an identifier's length in one byte). Now a located syntax error.
+#[test]
+fn rails_heredoc_identifier_never_closed_is_a_syntax_error_not_an_abort() {
+    let found = std::fs::read_to_string("tests/fixtures/fuzz/rails_heredoc_abort.rb.txt").unwrap();
+    let long_word =
+        format!("class M < ActiveRecord::Migration[7.1]\n  def up\n    execute <<~{}\n  end\nend\n", "W".repeat(300));
+    for text in [found.as_str(), long_word.as_str()] {
+        let err = tandem::migration::read_file(
+            Path::new("db/migrate/20240101000000_m.rb"),
+            text,
+            None,
+            tandem::schema::Dialect::Postgres,
+        )
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("heredoc identifier"), "{err}");
+    }
+    // A heredoc closed on its line still reads.
+    let ok = "class M < ActiveRecord::Migration[7.1]\n  def up\n    execute <<~'SQL'\n      DROP TABLE t;\n    SQL\n  end\nend\n";
+    let ms = tandem::migration::read_file(Path::new("db/migrate/1_m.rb"), ok, None, tandem::schema::Dialect::Postgres)
+        .unwrap();
+    assert_eq!(ms[0].up.len(), 1);
+}
+
+/// `migration-sql-postgres`, 2026-12-06: a type modifier that is a function call in a `USING`
+/// cast made libpg_query's deparser fail an `Assert` (a debug build of its C code aborted).
+#[test]
+fn a_using_cast_with_a_call_as_type_modifier_reads() {
+    let text = "ALTER TABLE u ADD C t,ALTER l TYPE x USING e::e(r())";
+    let ms = tandem::migration::read_file(Path::new("1_m.sql"), text, None, tandem::schema::Dialect::Postgres).unwrap();
+    assert_eq!(ms[0].up.len(), 2);
+}
