@@ -9,6 +9,7 @@ pub mod drift;
 pub mod error;
 pub mod framework;
 pub mod git;
+pub mod grammar;
 pub mod graph;
 pub mod inflect;
 pub mod migration;

@@ -49,3 +49,19 @@ fn a_using_cast_with_a_call_as_type_modifier_reads() {
     let ms = tandem::migration::read_file(Path::new("1_m.sql"), text, None, tandem::schema::Dialect::Postgres).unwrap();
     assert_eq!(ms[0].up.len(), 2);
 }
+
+/// The same Ruby in an app's code: the scanner must not abort on it (one file would take the
+/// whole scan down), and the rest of the file is still read.
+#[test]
+fn an_app_file_with_an_unclosed_heredoc_identifier_is_scanned() {
+    // The quoted identifier runs on past 254 bytes: what made the Ruby scanner abort.
+    let text = format!(
+        "class Order < ApplicationRecord\n  def self.open\n    where(state: \"open\")\n  end\n\n  def raw\n    connection.execute <<~'SQL\n      SELECT 1 -- {}\n  end\nend\n",
+        "x".repeat(300)
+    );
+    let facts = tandem::framework::rails::extract::extract("app/models/order.rb", &text);
+    let lines: Vec<u32> = facts.hits.iter().map(|h| h.line).collect();
+    assert!(lines.contains(&3), "the `where(state:)` before the heredoc is read: {:?}", facts.hits);
+    let erb = format!("<%= Order.where(state: 'x').count %>\n<% y = <<~'{}\n%>\n", "Q".repeat(10));
+    tandem::framework::rails::extract::extract("app/views/orders/index.html.erb", &erb);
+}

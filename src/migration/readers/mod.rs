@@ -68,36 +68,6 @@ pub fn parse(path: &Path, src: &str, grammar: tree_sitter::Language, language: &
     Ok(tree)
 }
 
-/// A Ruby file tree-sitter's Ruby scanner cannot take: it saves an open heredoc's identifier with
-/// a one-byte length, so an identifier of 256 bytes or more (a quoted one never closed runs to the
-/// end of the file) fails an `assert` in C and aborts the process (found by `benches/fuzz.rs`).
-/// Ruby itself rejects a quoted heredoc identifier not closed on its line, so such a file is a
-/// syntax error at the `<<`.
-pub fn reject_unreadable_heredocs(path: &Path, src: &str) -> Result<()> {
-    let bytes = src.as_bytes();
-    for at in memchr::memmem::find_iter(bytes, b"<<") {
-        let mut i = at + 2;
-        if matches!(bytes.get(i), Some(b'~' | b'-')) {
-            i += 1;
-        }
-        let line_end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
-        let too_long = match bytes.get(i) {
-            Some(&q @ (b'\'' | b'"' | b'`')) => {
-                memchr::memchr(q, &bytes[i + 1..line_end]).is_none_or(|n| n >= u8::MAX as usize)
-            }
-            _ => bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count() >= u8::MAX as usize,
-        };
-        if too_long {
-            return Err(Error::input(
-                Diagnostic::new("syntax error: a heredoc identifier not closed on its line, or longer than 254 bytes")
-                    .at_offset(path, src, at..line_end.min(at + 2 + 254))
-                    .help("close the quote of the identifier on the same line (`<<~'SQL'`)"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// A short, single-line excerpt of source text for `Unparsed`/`Code` descriptions.
 pub fn excerpt(text: &str) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -26,7 +26,7 @@ use crate::schema::{
 
 /// Read one Rails migration file.
 pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
-    super::reject_unreadable_heredocs(path, text)?;
+    crate::grammar::reject_ruby_unreadable(path, text)?;
     let mut parser = Parser::new();
     parser
         .set_language(&tree_sitter_ruby::LANGUAGE.into())

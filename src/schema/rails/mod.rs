@@ -28,6 +28,7 @@ use ruby::{Call, NotLiteral, Value};
 /// `dialect` decides how Rails types map to database types (`:string` → `character varying`
 /// on PostgreSQL, `varchar(255)` on MySQL).
 pub fn parse(text: &str, file: &Path, dialect: Dialect) -> Result<Schema> {
+    crate::grammar::reject_ruby_unreadable(file, text)?;
     let mut parser = Parser::new();
     parser
         .set_language(&tree_sitter_ruby::LANGUAGE.into())

@@ -99,6 +99,12 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
     } else {
         source.to_owned()
     };
+    // A file (or template) the Ruby scanner cannot take would abort the whole scan: read it
+    // without the heredoc it cannot store.
+    let code = match crate::grammar::ruby_parseable(&code) {
+        std::borrow::Cow::Owned(parseable) => parseable,
+        std::borrow::Cow::Borrowed(_) => code,
+    };
     // One parser per thread: creating one and loading the grammar for every file is measurable
     // next to parsing a small file.
     thread_local! {
