@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 mod calls;
 mod query;
@@ -75,11 +75,9 @@ impl Extractor for EctoExtractor {
 
 /// Extract the facts of one Elixir file.
 pub fn extract(source: &str) -> FileFacts {
-    let mut parser = Parser::new();
-    if parser.set_language(&tree_sitter_elixir::LANGUAGE.into()).is_err() {
+    let Some(tree) = crate::scan::extract::treesit::parse(source, &tree_sitter_elixir::LANGUAGE.into()) else {
         return FileFacts::default();
-    }
-    let Some(tree) = parser.parse(source, None) else { return FileFacts::default() };
+    };
     let mut facts = calls::walk(source, tree.root_node());
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
     facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
