@@ -188,7 +188,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config> {
             return Err(located(app.name.span(), format!("duplicate app name `{name}`; each app needs a unique name")));
         }
         let repo = match (&app.repo, app.source) {
-            (Some(r), _) => root.join(r.get_ref()),
+            (Some(r), _) => joined(&root, r.get_ref()),
             (None, AppSource::Store) => PathBuf::new(),
             (None, AppSource::Repo) => {
                 return Err(located(
@@ -320,7 +320,25 @@ fn relative_file(root: &Path, value: &Spanned<String>, path: &Path, text: &str) 
             value.span(),
         )));
     }
-    Ok(root.join(value.get_ref()))
+    Ok(joined(root, value.get_ref()))
+}
+
+/// `rel` (from apps.toml) under `root`, folded lexically: `examples/app/../..` is `.`, so that
+/// messages name paths as a person would. Symbolic links are not followed: a path whose `..`
+/// steps out of a link reads differently here than on disk, and apps.toml paths are plain.
+fn joined(root: &Path, rel: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in root.join(rel).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
 }
 
 /// A path inside an app's repository: relative, `/`-separated, without `..`.
