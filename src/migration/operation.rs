@@ -287,3 +287,21 @@ pub enum OpKind {
         reason: String,
     },
 }
+
+impl OpKind {
+    /// Whether this is what a stored routine's body counts for where the routine is defined: a
+    /// change to the schema (or a statement that could not be read), not data, settings, locks,
+    /// transaction control or statements that change nothing.
+    pub fn changes_schema(&self) -> bool {
+        !matches!(
+            self,
+            OpKind::Raw { .. }
+                | OpKind::Data { .. }
+                | OpKind::Code { .. }
+                | OpKind::SetSetting { .. }
+                | OpKind::LockTable { .. }
+                | OpKind::Begin
+                | OpKind::Commit
+        )
+    }
+}

@@ -130,7 +130,7 @@ fn read_body(file: &Path, source: &LineIndex, base: usize, body: &str, direction
                 reason: "dynamic SQL in a stored routine cannot be read".to_owned(),
             }],
             _ => match Parser::parse_sql(&MySqlDialect {}, stmt) {
-                Ok(stmts) => stmts.iter().flat_map(|s| convert(s, stmt)).filter(changes_schema).collect(),
+                Ok(stmts) => stmts.iter().flat_map(|s| convert(s, stmt)).filter(OpKind::changes_schema).collect(),
                 Err(e) => vec![OpKind::Unparsed { text: stmt.to_owned(), reason: e.to_string() }],
             },
         };
@@ -176,21 +176,6 @@ fn compound_prefix(piece: &str) -> usize {
         i += 1;
     }
     skip
-}
-
-/// Whether an operation read in a routine body changes the schema (what counts where the
-/// routine is defined).
-fn changes_schema(kind: &OpKind) -> bool {
-    !matches!(
-        kind,
-        OpKind::Raw { .. }
-            | OpKind::Data { .. }
-            | OpKind::Code { .. }
-            | OpKind::SetSetting { .. }
-            | OpKind::LockTable { .. }
-            | OpKind::Begin
-            | OpKind::Commit
-    )
 }
 
 /// Byte ranges of the statements of `text`, trimmed of surrounding whitespace and comments.

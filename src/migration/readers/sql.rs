@@ -170,17 +170,9 @@ impl Reading<'_> {
             "c" | "internal" => Vec::new(),
             other => vec![here(unparsed(statement, &format!("a function body in language {other} cannot be read")))],
         };
+        // A `DO` block runs now: all it does counts, but a statement that changes nothing.
         ops.into_iter()
-            .filter(|o| match &o.kind {
-                OpKind::Raw { .. } => false,
-                OpKind::Data { .. }
-                | OpKind::Code { .. }
-                | OpKind::SetSetting { .. }
-                | OpKind::LockTable { .. }
-                | OpKind::Begin
-                | OpKind::Commit => is_do,
-                _ => true,
-            })
+            .filter(|o| if is_do { !matches!(o.kind, OpKind::Raw { .. }) } else { o.kind.changes_schema() })
             .collect()
     }
 
