@@ -17,6 +17,7 @@ pub mod name;
 pub mod notes;
 pub mod plan;
 pub mod redact;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod runner;

@@ -283,7 +283,7 @@ fn canonical(path: &Path) -> PathBuf {
 /// `path` as reports show it: relative to `root` when below it.
 pub fn shown_path(path: &Path, root: &Path) -> String {
     let c = canonical(path);
-    crate::report::display_path(c.strip_prefix(root).unwrap_or(&c))
+    crate::render::display_path(c.strip_prefix(root).unwrap_or(&c))
 }
 
 fn note(message: String) -> Finding {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
 use crate::config::{App, AppSource, Config};
 use crate::error::{Diagnostic, Error, Result};
+use crate::render;
 use crate::report;
 use crate::store::Store;
 
@@ -58,7 +59,7 @@ pub fn run(g: &Globals, args: AppsArgs) -> Result<Outcome> {
     let rows: Vec<AppRow> = config.apps.iter().map(|app| row(&config, app, store.as_ref())).collect();
     let failures: Vec<String> = rows.iter().filter_map(|r| r.error.clone()).collect();
     let text = match args.format.format {
-        TextOrJson::Json => report::json(&AppsJson { version: 1, apps: rows }),
+        TextOrJson::Json => render::json(&AppsJson { version: 1, apps: rows }),
         TextOrJson::Text => text(&rows),
     };
     write_out(&text)?;
@@ -146,7 +147,7 @@ fn text(rows: &[AppRow]) -> String {
             r.owner.clone().unwrap_or_else(|| "-".to_owned()),
         ]);
     }
-    format!("{table}\n{}\n", report::count(rows.len(), "app"))
+    format!("{table}\n{}\n", render::count(rows.len(), "app"))
 }
 
 /// Paths are shown relative to apps.toml, as the user wrote them.

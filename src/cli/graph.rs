@@ -54,7 +54,7 @@ pub fn run(g: &Globals, args: GraphArgs) -> Result<Outcome> {
     match args.format {
         GraphFormat::Mermaid => write_out(&graph.to_mermaid(&args.tables))?,
         GraphFormat::Dot => write_out(&graph.to_dot(&args.tables))?,
-        GraphFormat::Json => write_out(&crate::report::json(&graph.to_json(&args.tables)))?,
+        GraphFormat::Json => write_out(&crate::render::json(&graph.to_json(&args.tables)))?,
         GraphFormat::Svg => write_out(&graph.to_svg(&args.tables))?,
     }
     Ok(Outcome::Success)

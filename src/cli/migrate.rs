@@ -11,7 +11,9 @@ use crate::check::CheckReport;
 use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
 use crate::config::parse_duration;
 use crate::error::{Diagnostic, Error, Result};
-use crate::report::{self, display_path};
+use crate::render;
+use crate::render::display_path;
+use crate::report;
 use crate::runner::apply::Retry;
 use crate::runner::plan::Mode;
 use crate::runner::{
@@ -132,7 +134,7 @@ pub fn run(g: &Globals, cmd: MigrateCommand) -> Result<Outcome> {
         let report = runner::status(&config, &options)?;
         write_out(&match format {
             TextOrJson::Text => status_text(&report, g.color),
-            TextOrJson::Json => report::json(&report),
+            TextOrJson::Json => render::json(&report),
         })?;
         return Ok(if report.needs_attention() { Outcome::Failure } else { Outcome::Success });
     }
@@ -140,7 +142,7 @@ pub fn run(g: &Globals, cmd: MigrateCommand) -> Result<Outcome> {
     let report = runner::run(&config, &command, &options, &mut progress)?;
     write_out(&match format {
         TextOrJson::Text => run_text(&report, g.color),
-        TextOrJson::Json => report::json(&report),
+        TextOrJson::Json => render::json(&report),
     })?;
     if let Some(e) = report.error {
         return Err(e);

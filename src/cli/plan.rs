@@ -13,7 +13,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::framework::recipe::{Change, Moment};
 use crate::migration::Format;
 use crate::plan::{self, Options, PhaseKind, Plan, StatusReport, status::Uses};
-use crate::report;
+use crate::render;
 
 #[derive(Debug, Subcommand)]
 pub enum PlanCommand {
@@ -129,7 +129,7 @@ pub fn run(g: &Globals, cmd: PlanCommand) -> Result<Outcome> {
             let report = plan::status(&config, id.as_deref(), database_url.as_deref())?;
             write_out(&match format.format {
                 TextOrJson::Text => status_text(&report),
-                TextOrJson::Json => report::json(&report),
+                TextOrJson::Json => render::json(&report),
             })?;
             let blocked = report.changes.iter().any(|c| !c.can_contract && !c.answer.starts_with("done"));
             return Ok(if blocked { Outcome::Failure } else { Outcome::Success });
@@ -172,7 +172,7 @@ pub fn run(g: &Globals, cmd: PlanCommand) -> Result<Outcome> {
     let plan = plan::plan(&config, &change, &options)?;
     write_out(&match common.format.format {
         TextOrJson::Text => plan_text(&plan, options.dry_run),
-        TextOrJson::Json => report::json(&plan),
+        TextOrJson::Json => render::json(&plan),
     })?;
     Ok(Outcome::Success)
 }

@@ -91,7 +91,7 @@ pub fn run(g: &Globals, args: RefsArgs) -> Result<Outcome> {
         })
         .collect();
     match args.format {
-        TextOrJson::Json => write_out(&crate::report::json(&render_json(&found)))?,
+        TextOrJson::Json => write_out(&crate::render::json(&render_json(&found)))?,
         TextOrJson::Text => write_out(&render_text(&found, min_confidence))?,
     }
     Ok(Outcome::Success)

@@ -49,7 +49,7 @@ pub fn run(g: &Globals, args: ScanArgs) -> Result<Outcome> {
     match args.format.format {
         TextOrJson::Json => {
             let json = serde_json::json!({ "version": 1, "scans": results });
-            write_out(&crate::report::json(&json))?;
+            write_out(&crate::render::json(&json))?;
         }
         TextOrJson::Text if !g.quiet => write_out(&render_text(&results))?,
         TextOrJson::Text => {}

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
 use crate::error::{Diagnostic, Error, Result};
+use crate::render;
 use crate::report;
 use crate::schema::diff::{ChangeKind, Difference, diff};
 use crate::schema::{self, Dialect, QualifiedName, Schema, SchemaSource};
@@ -112,7 +113,7 @@ pub fn run(g: &Globals, cmd: SchemaCommand) -> Result<Outcome> {
             let (label, schema) = load(g, &source)?;
             write_out(&match format.format {
                 TextOrJson::Text => show_text(&schema),
-                TextOrJson::Json => report::json(&ShowJson { version: 1, source: label, schema: &schema }),
+                TextOrJson::Json => render::json(&ShowJson { version: 1, source: label, schema: &schema }),
             })?;
             Ok(Outcome::Success)
         }
@@ -129,7 +130,7 @@ pub fn run(g: &Globals, cmd: SchemaCommand) -> Result<Outcome> {
             let differences = diff(&left, &right);
             write_out(&match format.format {
                 TextOrJson::Text => diff_text(&sa.to_string(), &sb.to_string(), &differences),
-                TextOrJson::Json => report::json(&DiffJson {
+                TextOrJson::Json => render::json(&DiffJson {
                     version: 1,
                     a: sa.to_string(),
                     b: sb.to_string(),
@@ -159,11 +160,11 @@ fn sync(g: &Globals, args: SyncArgs) -> Result<Outcome> {
             .map(|a| match (&a.written, &a.commit) {
                 _ if a.in_sync => format!("{} ({}): in sync\n", a.dump, a.app),
                 (Some(path), _) => format!("{} ({}): written to {}\n", a.dump, a.app, path.display()),
-                (_, Some(id)) => format!("{} ({}): committed {}\n", a.dump, a.app, report::short_commit(id)),
+                (_, Some(id)) => format!("{} ({}): committed {}\n", a.dump, a.app, render::short_commit(id)),
                 (None, None) => a.diff(),
             })
             .collect(),
-        TextOrJson::Json => report::json(&SyncJson { version: 1, apps: &apps }),
+        TextOrJson::Json => render::json(&SyncJson { version: 1, apps: &apps }),
     })?;
     let stale = apps.iter().any(|a| !a.in_sync && a.written.is_none() && a.commit.is_none());
     Ok(if stale { Outcome::Failure } else { Outcome::Success })
@@ -182,7 +183,7 @@ fn drift(g: &Globals, args: DriftArgs) -> Result<Outcome> {
     let report = crate::drift::run(&config, &options)?;
     write_out(&match args.format {
         DriftFormat::Text => crate::drift::render::text(&report),
-        DriftFormat::Json => report::json(&report),
+        DriftFormat::Json => render::json(&report),
         DriftFormat::Markdown => crate::drift::render::markdown(&report),
         DriftFormat::Github => crate::drift::render::github(&report),
     })?;
@@ -291,12 +292,12 @@ fn show_text(schema: &Schema) -> String {
         fks += t.foreign_keys.len();
     }
     table.add_row(vec![
-        crate::report::count(schema.tables.len(), "table"),
+        crate::render::count(schema.tables.len(), "table"),
         cols.to_string(),
         idx.to_string(),
         fks.to_string(),
         fks.to_string(),
-        crate::report::count(schema.views.len(), "view"),
+        crate::render::count(schema.views.len(), "view"),
     ]);
     let mut out = table.to_string();
     out.push('\n');
@@ -308,7 +309,7 @@ fn show_text(schema: &Schema) -> String {
         ("extension", schema.extensions.len()),
         ("applied migration", schema.migrations.len()),
     ];
-    let line: Vec<String> = extras.iter().map(|(k, n)| crate::report::count(*n, k)).collect();
+    let line: Vec<String> = extras.iter().map(|(k, n)| crate::render::count(*n, k)).collect();
     out.push_str(&line.join(", "));
     out.push('\n');
     out

@@ -14,7 +14,7 @@ use git2::{Oid, Repository, Sort};
 
 use crate::config::{App, AppSource, Config};
 use crate::error::{Diagnostic, Error, Result};
-use crate::report::short_commit;
+use crate::render::short_commit;
 
 use super::{Finding, Kind, Location};
 

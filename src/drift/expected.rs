@@ -80,7 +80,7 @@ impl Expected {
 }
 
 fn location(s: &Sourced, line: u32) -> Location {
-    Location { app: s.app.clone(), file: crate::report::display_path(&s.migration.file), line }
+    Location { app: s.app.clone(), file: crate::render::display_path(&s.migration.file), line }
 }
 
 /// Every migration of the registry and of every app at the ref named `ref_name` (`checked`

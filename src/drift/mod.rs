@@ -245,7 +245,7 @@ fn check_app(
             Diagnostic::new(format!(
                 "app `{}`: `structure` names {dump_path}, which does not exist at {rev} ({})",
                 app.name,
-                crate::report::short_commit(&commit.to_string())
+                crate::render::short_commit(&commit.to_string())
             ))
             .at(&config.path, app.line, 1)
             .help("commit the dump there, or correct `structure` (it is relative to the app's `path`)"),

@@ -1,8 +1,8 @@
 //! A drift report as text, Markdown (a pull-request comment) and GitHub workflow annotations; the
-//! JSON is the report serialized (`report::json`).
+//! JSON is the report serialized (`render::json`).
 
 use super::{AppReport, Finding, Report};
-use crate::report::{count, short_commit};
+use crate::render::{count, short_commit};
 
 fn heading(a: &AppReport) -> String {
     format!("{} {} at {} ({})", a.app, a.dump, a.git_ref, short_commit(&a.commit))

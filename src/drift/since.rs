@@ -91,7 +91,7 @@ pub fn compare(
             message: format!(
                 "since {rev}, {what} in {}, and none of the {} added since explains it",
                 text.path,
-                crate::report::count(added.len(), "migration")
+                crate::render::count(added.len(), "migration")
             ),
             location,
             evidence: added.iter().map(|s| format!("added since: {}", s.migration.version)).collect(),

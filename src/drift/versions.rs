@@ -42,7 +42,7 @@ pub fn compare(expected: &Expected, dump: &Schema, text: &Dump<'_>, notes: &mut 
         }
         let s = &expected.migrations[at[0]];
         let location =
-            super::Location { app: s.app.clone(), file: crate::report::display_path(&s.migration.file), line: 1 };
+            super::Location { app: s.app.clone(), file: crate::render::display_path(&s.migration.file), line: 1 };
         out.push(Finding {
             kind: Kind::MissingVersion,
             object: (*version).to_owned(),

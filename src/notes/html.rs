@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use crate::check::Severity;
 use crate::notes::{Entry, ReleaseNotes, suppression_words};
-use crate::report::html::{anchor, badge, escape, inline, page, severity_badge, verdict_badge};
-use crate::report::short_commit;
+use crate::render::html::{anchor, badge, escape, inline, page, severity_badge, verdict_badge};
+use crate::render::short_commit;
 
 pub fn render(notes: &ReleaseNotes) -> String {
     let r = &notes.range;

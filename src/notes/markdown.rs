@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use crate::check::{Severity, Verdict};
 use crate::notes::{Entry, ReleaseNotes, suppression_words};
-use crate::report::markdown::{cell, fit};
-use crate::report::short_commit;
+use crate::render::markdown::{cell, fit};
+use crate::render::short_commit;
 
 pub fn render(notes: &ReleaseNotes) -> String {
     fit(
@@ -228,7 +228,7 @@ mod tests {
     use crate::check::Verdict;
     use crate::migration::Format;
     use crate::notes::{Affected, Change, OpNote, Range, Revision, Rollback, Totals};
-    use crate::report::markdown::LIMIT;
+    use crate::render::markdown::LIMIT;
 
     fn notes(migrations: usize, references: usize) -> ReleaseNotes {
         let rev =

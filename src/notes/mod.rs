@@ -26,7 +26,7 @@ use crate::config::{App, Config, SchemaSetting};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::parse_file_name;
 use crate::migration::{self, Format, Migration};
-use crate::report::display_path;
+use crate::render::display_path;
 use crate::scan::Reference;
 use crate::schema::{Dialect, Schema, SchemaSource};
 use describe::Names;
@@ -44,7 +44,7 @@ pub enum NotesFormat {
 pub fn render(notes: &ReleaseNotes, format: NotesFormat) -> String {
     match format {
         NotesFormat::Markdown => markdown::render(notes),
-        NotesFormat::Json => crate::report::json(notes),
+        NotesFormat::Json => crate::render::json(notes),
         NotesFormat::Html => html::render(notes),
     }
 }

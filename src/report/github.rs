@@ -4,7 +4,8 @@
 //! past that the findings are listed as plain log lines behind a line that says how many and why.
 
 use crate::check::{CheckReport, Finding, Severity};
-use crate::report::{display_path, short_commit, unreadable};
+use crate::render::{display_path, short_commit};
+use crate::report::unreadable;
 
 /// Data of a workflow command: `%`, CR and LF are escaped.
 fn escape_data(s: &str) -> String {

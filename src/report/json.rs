@@ -3,5 +3,5 @@
 use crate::check::CheckReport;
 
 pub fn render(report: &CheckReport) -> String {
-    super::json(report)
+    crate::render::json(report)
 }

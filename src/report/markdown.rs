@@ -5,35 +5,12 @@
 use std::fmt::Write as _;
 
 use crate::check::{CheckReport, Finding, Severity, Verdict};
-use crate::report::{display_path, short_commit, unreadable};
-
-/// GitHub's limit on a comment body, in characters.
-pub const LIMIT: usize = 65_536;
+use crate::render::markdown::{cell, fit};
+use crate::render::{display_path, short_commit};
+use crate::report::unreadable;
 
 pub fn render(report: &CheckReport) -> String {
     fit(&[usize::MAX, 20, 5, 0], |max_refs| build(report, max_refs), "run `tandem check` locally for the full report")
-}
-
-/// The first of `build(Some(level))` for each level that fits under [`LIMIT`], else
-/// `build(None)` (the summary), cut to fit with `note` when even that is too long.
-pub(crate) fn fit(levels: &[usize], build: impl Fn(Option<usize>) -> String, note: &str) -> String {
-    for &level in levels {
-        let text = build(Some(level));
-        if text.chars().count() <= LIMIT {
-            return text;
-        }
-    }
-    let mut text = build(None);
-    if text.chars().count() > LIMIT {
-        let note = format!("\n\n_…truncated: {note}._\n");
-        let keep = LIMIT - note.chars().count();
-        text = text.chars().take(keep).collect::<String>() + &note;
-    }
-    text
-}
-
-pub(crate) fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 fn icon(f: &Finding) -> &'static str {

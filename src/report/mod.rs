@@ -33,13 +33,6 @@ pub fn render(report: &CheckReport, format: ReportFormat, color: bool) -> String
     }
 }
 
-/// Path as written in reports: `/`-separated whatever the platform.
-pub(crate) fn display_path(p: &std::path::Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
-}
-
-pub(crate) use crate::git::short_commit;
-
 /// What could not be read, as every format says it: `app@ref: message` for a whole app,
 /// `path (app@ref): message` for a file of it.
 pub(crate) fn unreadable(u: &crate::check::ScanFailure) -> String {
@@ -47,17 +40,4 @@ pub(crate) fn unreadable(u: &crate::check::ScanFailure) -> String {
         None => format!("{}@{}: {}", u.app, u.git_ref, u.message),
         Some(p) => format!("{p} ({}@{}): {}", u.app, u.git_ref, u.message),
     }
-}
-
-/// `1 migration`, `2 migrations`.
-pub(crate) fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
-
-/// Serialize a machine report: pretty JSON with a trailing newline. Every top-level report object
-/// carries `"version": 1`.
-pub fn json<T: serde::Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
 }

@@ -9,7 +9,8 @@ use serde_sarif::sarif::{
 };
 
 use crate::check::{CheckReport, Finding, Severity, Suppression as Applied};
-use crate::report::{display_path, short_commit, unreadable};
+use crate::render::{display_path, short_commit};
+use crate::report::unreadable;
 use crate::rules;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -142,5 +143,5 @@ pub fn render(report: &CheckReport) -> String {
         ]);
     }
     let sarif = Sarif::builder().schema(SCHEMA).version(serde_json::json!("2.1.0")).runs(vec![run]).build();
-    super::json(&sarif)
+    crate::render::json(&sarif)
 }

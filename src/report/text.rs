@@ -8,8 +8,9 @@ use anstyle::{AnsiColor, Style};
 use comfy_table::{Table, presets};
 
 use crate::check::{CheckReport, Finding, Severity, Suppression, Verdict};
+use crate::render::{display_path, short_commit};
 use crate::report::diagnostic::excerpt;
-use crate::report::{display_path, short_commit, unreadable};
+use crate::report::unreadable;
 
 struct Paint {
     on: bool,

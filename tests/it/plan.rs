@@ -55,7 +55,7 @@ fn up_to(config: &Config, url: &str, version: &str) {
     };
     let report = runner::run(config, &Command::Up { to: Some(version.to_owned()) }, &options, &mut Silent).unwrap();
     assert!(report.error.is_none(), "{version}: {:?}", report.error.map(|e| e.diagnostic().message.clone()));
-    assert!(!report.blocked(), "{version} was blocked: {}", tandem::report::json(&report));
+    assert!(!report.blocked(), "{version} was blocked: {}", tandem::render::json(&report));
 }
 
 /// A writer on its own connection: inserts new rows and updates existing ones through `insert`
