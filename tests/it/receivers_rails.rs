@@ -538,3 +538,64 @@ fn parameters_are_typed_by_their_callers_and_calls_by_what_methods_return() {
         ],
     );
 }
+
+/// Idioms measured on an application tandem had not been tuned on (maybe-finance/maybe at
+/// 77b54698, `benches/accuracy/maybe`): a gem's attribute macro, the app's own form helper,
+/// `Current`'s records, a method called on each record by `&:name`, and join fragments.
+const LEDGER: &[(&str, &str)] = &[
+    (
+        "app/models/post.rb",
+        "class Post < ApplicationRecord\n  monetize :tags, :body\n  before_save :title\n  has_many :comments\n\n  def total\n    comments.sum(&:body) + comments.map(&:destroy).size\n  end\nend\n",
+    ),
+    (
+        "app/models/current.rb",
+        "class Current < ActiveSupport::CurrentAttributes\n  attribute :session\n  delegate :user, to: :session\nend\n",
+    ),
+    (
+        "app/helpers/application_helper.rb",
+        "module ApplicationHelper\n  def greeting\n    Current.user&.name\n  end\nend\n",
+    ),
+    (
+        "app/views/posts/edit.html.erb",
+        "<%= styled_form_with model: @post do |f| %>\n  <%= f.money_field :title %>\n<% end %>\n",
+    ),
+    (
+        "app/models/report.rb",
+        "class Report\n  def rows\n    visible.joins(ActiveRecord::Base.sanitize_sql_array([\n      \"LEFT JOIN users au ON au.id = posts.author_id AND au.email = ?\", 1\n    ]))\n  end\nend\n",
+    ),
+];
+
+#[test]
+fn gem_macros_app_form_helpers_current_symbol_procs_and_join_fragments() {
+    let files: Vec<(&str, &str)> =
+        MODELS.iter().copied().filter(|(p, _)| *p != "app/models/post.rb").chain(LEDGER.iter().copied()).collect();
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            // `monetize` is no macro tandem knows: its symbols are the model's columns.
+            "app/models/post.rb:2 posts.tags",
+            "app/models/post.rb:2 posts.body",
+            // `&:body` is called on each comment.
+            "app/models/post.rb:7 comments.body",
+            // `Current.user` is the request's user.
+            "app/helpers/application_helper.rb:3 users.name",
+            // The app's own wrapper of `form_with`.
+            "app/views/posts/edit.html.erb:2 posts.title",
+            // A join fragment through `sanitize_sql_array`, its alias resolved, on a receiver
+            // nothing types.
+            "app/models/report.rb:4 users.email",
+            "app/models/report.rb:4 posts.author_id",
+        ],
+    );
+    assert_lacks(
+        &got,
+        &[
+            // A callback names a method, not the column it shares a name with.
+            "app/models/post.rb:3 posts.title",
+            // `destroy` is a record's method.
+            "app/models/post.rb:7 comments.destroy",
+        ],
+    );
+}

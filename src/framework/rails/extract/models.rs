@@ -536,6 +536,20 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+            _ if !names_no_attribute(method) => {
+                // A gem's macro over the model's attributes (`monetize :price`, `friendly_id
+                // :slug`, `auto_strip_attributes :name`): its symbols are attributes where the
+                // model has such a column (resolution keeps only those). The call is still
+                // walked as any other.
+                for arg in args.iter().filter(|a| matches!(a.kind(), "simple_symbol" | "delimited_symbol")) {
+                    if let Some((column, _)) = symbol_or_string(*arg, self.code)
+                        && is_identifier(&column)
+                    {
+                        self.hit_at(arg.start_byte(), rec.attribute(&column), RefKind::Query, Confidence::Medium);
+                    }
+                }
+                return false;
+            }
             _ => return false,
         }
         true

@@ -401,6 +401,16 @@ impl<'a> Walker<'a> {
                             other => other,
                         })
                     }
+                    Some(r)
+                        if r.kind() == "constant"
+                            && self.text(r) == "Current"
+                            && arguments(node).is_empty()
+                            && is_identifier(method) =>
+                    {
+                        // Rails' `Current` (`ActiveSupport::CurrentAttributes`): `Current.user`,
+                        // `Current.family` hold the request's records, named as `current_user` is.
+                        Some(Ty::Record(Rec::model(inflect::camelize(method)), Confidence::Medium))
+                    }
                     Some(r) => match self.eval(r) {
                         Some(ty) => apply_method(ty, method, false),
                         // `sub.issue_assignments` on a receiver nothing types: a plural name read

@@ -186,6 +186,32 @@ pub fn fragment_identifiers(text: &str) -> Vec<(usize, Option<&str>, &str)> {
     out
 }
 
+/// The aliases a join fragment gives its tables: `LEFT JOIN exchange_rates er ON …` and
+/// `JOIN accounts AS a` map `er` and `a` to their tables (a subquery's alias maps to nothing).
+fn join_aliases(text: &str) -> Vec<(String, String)> {
+    let words: Vec<&str> =
+        text.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',').filter(|w| !w.is_empty()).collect();
+    let mut out = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        if !(word.eq_ignore_ascii_case("join") || word.eq_ignore_ascii_case("from")) {
+            continue;
+        }
+        let Some(table) = words.get(i + 1).map(|t| t.trim_matches('"')) else { continue };
+        let mut next = i + 2;
+        if words.get(next).is_some_and(|w| w.eq_ignore_ascii_case("as")) {
+            next += 1;
+        }
+        if let Some(alias) = words.get(next).map(|a| a.trim_matches('"'))
+            && is_identifier(table.rsplit('.').next().unwrap_or(table))
+            && is_identifier(alias)
+            && !SQL_WORDS.contains(&alias.to_ascii_lowercase().as_str())
+        {
+            out.push((alias.to_owned(), table.rsplit('.').next().unwrap_or(table).to_owned()));
+        }
+    }
+    out
+}
+
 /// One identifier at `i`, bare or quoted: ((start, end) of its text, start, end after it).
 pub(super) fn read_ident(bytes: &[u8], i: usize) -> ((usize, usize), usize, usize) {
     match bytes.get(i) {
@@ -208,19 +234,27 @@ impl<'a> Walker<'a> {
     /// An SQL fragment string (`"email = ? AND users.name LIKE ?"`, `"created_at DESC"`):
     /// qualified names are table columns, bare names columns of the relation's model. Function
     /// names, keywords, bind names and quoted literals are skipped; bare names that are not
-    /// columns of the model are dropped by resolution.
-    pub(super) fn fragment(&mut self, arg: Node<'_>, rec: &Rec, confidence: Confidence) {
+    /// columns of the model are dropped by resolution; without a model only qualified names count.
+    pub(super) fn fragment(&mut self, arg: Node<'_>, rec: Option<&Rec>, confidence: Confidence) {
         let Some(parts) = self.fragment_parts(arg) else { return };
         if parts.iter().any(|&(start, end)| is_statement(self.code.get(start..end).unwrap_or(""))) {
             // A whole statement (`where("id IN (SELECT …)")`): the SQL extractor parses it.
             return;
         }
+        let text_of = |(start, end): (usize, usize)| self.code.get(start..end).unwrap_or("");
+        let aliases: HashMap<String, String> = parts.iter().flat_map(|p| join_aliases(text_of(*p))).collect();
         for (start, end) in parts {
-            let text = self.code.get(start..end).unwrap_or("");
+            let text = text_of((start, end));
             for (offset, table, column) in fragment_identifiers(text) {
                 let target = match table {
-                    Some(table) => Target::Column { table: table.to_owned(), column: column.to_owned() },
-                    None => rec.attribute(column),
+                    Some(table) => Target::Column {
+                        table: aliases.get(table).cloned().unwrap_or_else(|| table.to_owned()),
+                        column: column.to_owned(),
+                    },
+                    None => match rec {
+                        Some(rec) => rec.attribute(column),
+                        None => continue,
+                    },
                 };
                 self.hit_at(start + offset, target, RefKind::Sql, confidence.min(Confidence::Medium));
             }
@@ -249,6 +283,13 @@ impl<'a> Walker<'a> {
                 let method = self.text(arg.child_by_field_id(*field::METHOD)?);
                 if self.text(receiver) == "Arel" && method == "sql" {
                     return self.fragment_parts(*arguments(arg).first()?);
+                }
+                if method.starts_with("sanitize_sql") {
+                    // `sanitize_sql_array(["… = ?", v])`, `sanitize_sql_for_order(…)`: the
+                    // template is the first argument, or the first element of its array.
+                    let first = *arguments(arg).first()?;
+                    let template = if first.kind() == "array" { first.named_child(0)? } else { first };
+                    return self.fragment_parts(template);
                 }
                 None
             }

@@ -271,6 +271,13 @@ pub(super) const FORM_HELPERS: &[&str] = &[
     "simple_fields_for",
 ];
 
+/// Whether a receiverless call opens a form over a model: Rails' and the form gems' helpers,
+/// and an app's own wrappers around them (`styled_form_with`, `admin_form_for`), which keep the
+/// helper's name as their suffix and its `model:` argument.
+pub(super) fn is_form_helper(method: &str) -> bool {
+    FORM_HELPERS.contains(&method) || method.ends_with("_form_with") || method.ends_with("_form_for")
+}
+
 /// Form builder methods that do not name an attribute.
 pub(super) const FORM_NON_FIELDS: &[&str] =
     &["submit", "button", "fields_for", "fields", "simple_fields_for", "error_notification", "object", "hidden"];

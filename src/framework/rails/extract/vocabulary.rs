@@ -219,6 +219,7 @@ pub(super) const FRAGMENT_METHODS: &[&str] = &[
     "pluck",
     "pick",
     "update_all",
+    "joins",
 ];
 
 /// Iterators whose block parameter is one record of the relation.
@@ -501,4 +502,68 @@ impl<'a> Walker<'a> {
         let offset = node.start_byte() + name.find(column).unwrap_or(0);
         self.hit_at(offset, model.attribute(column), RefKind::Query, confidence);
     }
+}
+
+/// Class-body macros whose symbols name methods, associations, attachments or constants — never
+/// a column of the model — and callbacks (`before_save :normalize`).
+const METHOD_NAMING_MACROS: &[&str] = &[
+    "validate",
+    "validates_associated",
+    "scope",
+    "delegate",
+    "delegate_missing_to",
+    "accepts_nested_attributes_for",
+    "attr_accessor",
+    "attr_reader",
+    "attr_writer",
+    "alias_method",
+    "alias",
+    "private",
+    "protected",
+    "public",
+    "module_function",
+    "private_constant",
+    "private_class_method",
+    "public_class_method",
+    "define_method",
+    "helper_method",
+    "memoize",
+    "include",
+    "extend",
+    "prepend",
+    "has_one_attached",
+    "has_many_attached",
+    "has_rich_text",
+    "broadcasts_to",
+    "broadcasts",
+    "default_scope",
+    "require",
+    "require_relative",
+    "skip_callback",
+    "set_callback",
+    "define_model_callbacks",
+    "attribute_method_suffix",
+    "attribute_method_prefix",
+    "attribute_method_affix",
+    "class_attribute",
+    "cattr_accessor",
+    "cattr_reader",
+    "mattr_accessor",
+    "mattr_reader",
+    "thread_mattr_accessor",
+    "rescue_from",
+    "autoload",
+    "has_many",
+    "has_one",
+    "belongs_to",
+    "has_and_belongs_to_many",
+    "self",
+    "raise",
+    "puts",
+];
+
+/// Whether a class-body macro's symbols are never the model's attributes.
+pub(super) fn names_no_attribute(macro_name: &str) -> bool {
+    METHOD_NAMING_MACROS.contains(&macro_name)
+        || ["before_", "after_", "around_", "skip_", "validate_"].iter().any(|p| macro_name.starts_with(p))
 }

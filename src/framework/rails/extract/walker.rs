@@ -387,7 +387,7 @@ impl<'a> Walker<'a> {
                 }
                 return None;
             }
-            if FORM_HELPERS.contains(&method) {
+            if is_form_helper(method) {
                 return self.form_model(&args).map(|(m, c)| Ty::Form(m, c));
             }
             if method == "render" {
@@ -468,7 +468,16 @@ impl<'a> Walker<'a> {
             Some(r) => self.eval(r),
             None => self.implicit_self(),
         };
-        let subject = subject?;
+        let Some(subject) = subject else {
+            // A receiver nothing types (a concern's `visible_accounts.joins("LEFT JOIN …")`):
+            // the fragment's qualified names still name their tables.
+            if FRAGMENT_METHODS.contains(&method) {
+                for arg in &args {
+                    self.fragment(*arg, None, Confidence::Medium);
+                }
+            }
+            return None;
+        };
         let (rec, confidence) = match &subject {
             Ty::Relation(m, c) | Ty::Record(m, c) => (m.clone(), *c),
             Ty::Arel(..) | Ty::Form(..) | Ty::Value | Ty::Literal(_) => return None,
@@ -510,6 +519,23 @@ impl<'a> Walker<'a> {
                 }
                 for literal in held {
                     self.hash_keys(literal, &rec, confidence.min(Confidence::Medium), false);
+                }
+            }
+        }
+        if matches!(subject, Ty::Relation(..))
+            && (RECORD_ITERATORS.contains(&method) || SYMBOL_METHODS.contains(&method))
+        {
+            // `budget_categories.sum(&:budgeted_spending)`, `users.map(&:email)`: the method
+            // called on each record, an attribute unless it is a record's own method.
+            for arg in args.iter().filter(|a| a.kind() == "block_argument") {
+                if let Some(symbol) = arg.named_child(0).filter(|s| s.kind() == "simple_symbol")
+                    && let Some((column, offset)) = symbol_or_string(symbol, self.code)
+                    && is_identifier(&column)
+                    && !RECORD_METHODS.contains(&column.as_str())
+                    && !NOT_ATTRIBUTES.contains(&column.as_str())
+                {
+                    known = true;
+                    self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence);
                 }
             }
         }
@@ -566,7 +592,7 @@ impl<'a> Walker<'a> {
                 args.clone()
             };
             for arg in fragments {
-                self.fragment(arg, &rec, confidence);
+                self.fragment(arg, Some(&rec), confidence);
             }
         }
         if let Some(columns) = dynamic_finder(method)
