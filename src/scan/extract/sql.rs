@@ -68,14 +68,19 @@ pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
         Ok(r) => (r, 0),
         Err(_) => match statement_refs(&format!("{WRAP}{}", rw.sql)) {
             Ok(r) => (r, WRAP.len()),
-            Err(_) => match without_fragments(&rw.sql).map(|s| (statement_refs(&s), s)) {
-                Some((Ok(r), s)) => {
-                    rw.sql = s;
-                    partial = true;
-                    (r, 0)
+            Err(_) => {
+                let subqueries = subquery_placeholders(&rw.sql);
+                let base = subqueries.as_deref().unwrap_or(&rw.sql);
+                let attempts = [subqueries.clone(), without_fragments(base)];
+                match attempts.into_iter().flatten().find_map(|s| statement_refs(&s).ok().map(|r| (r, s))) {
+                    Some((r, s)) => {
+                        rw.sql = s;
+                        partial = true;
+                        (r, 0)
+                    }
+                    None => return Vec::new(),
                 }
-                _ => return Vec::new(),
-            },
+            }
         },
     };
     let mut out: Vec<SqlHit> = refs
@@ -88,6 +93,13 @@ pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
                 && r.column.is_some()
                 && !rw.sql.get(r.offset..r.offset + r.len).is_some_and(|w| w.contains('.'));
             if unqualified {
+                return r
+                    .column
+                    .filter(|c| c != "*")
+                    .map(|name| SqlHit { offset, target: Target::Identifier { name } });
+            }
+            if r.relation.as_ref().is_some_and(|rel| is_stand_in(&rel.to_string())) {
+                // A column of a subquery built elsewhere: its table is unknown.
                 return r
                     .column
                     .filter(|c| c != "*")
@@ -133,6 +145,39 @@ fn without_fragments(sql: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// The SQL with each subquery built elsewhere — `FROM (#{scope.to_sql}) t`, `JOIN (${sub}) s`,
+/// a placeholder alone in parentheses after `FROM` or `JOIN` — standing in as a table named by
+/// underscores of the same length (offsets stay valid), or `None` when there is none.
+fn subquery_placeholders(sql: &str) -> Option<String> {
+    let bytes = sql.as_bytes();
+    let mut out = sql.to_owned().into_bytes();
+    let mut changed = false;
+    let mut i = 0;
+    while let Some(p) = sql[i..].find('(').map(|p| i + p) {
+        i = p + 1;
+        let before = sql[..p].trim_end();
+        let keyword = before.rsplit(|c: char| !c.is_ascii_alphanumeric() && c != '_').next().unwrap_or("");
+        if !(keyword.eq_ignore_ascii_case("from") || keyword.eq_ignore_ascii_case("join")) {
+            continue;
+        }
+        let Some(close) = sql[p..].find(')').map(|c| p + c) else { break };
+        let inner = sql[p + 1..close].trim();
+        if inner.len() > 1 && inner.starts_with('$') && inner[1..].bytes().all(|b| b.is_ascii_digit()) {
+            out[p..=close]
+                .iter_mut()
+                .zip(&bytes[p..=close])
+                .for_each(|(o, b)| *o = if *b == b'\n' { b'\n' } else { b'_' });
+            changed = true;
+        }
+    }
+    changed.then(|| String::from_utf8(out).expect("only ASCII bytes were replaced"))
+}
+
+/// Whether a relation name is [`subquery_placeholders`]'s stand-in.
+fn is_stand_in(relation: &str) -> bool {
+    !relation.is_empty() && relation.bytes().all(|b| b == b'_')
+}
+
 /// Map the references in an SQL text found at `origin` (byte offset of the SQL's first byte in
 /// `file_text`) to hits located in the file.
 pub fn sql_hits(sql: &str, origin: usize, lines: &LineIndex<'_>, confidence: Confidence) -> Vec<Hit> {
@@ -163,7 +208,7 @@ pub struct SqlExtractor;
 
 /// The version of the SQL-in-code reading ([`sql_hits`]), which every framework's extractor
 /// calls on the SQL strings of its code: part of every extractor's cache tag.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 impl Extractor for SqlExtractor {
     fn id(&self) -> &'static str {
@@ -327,6 +372,17 @@ mod tests {
             refs("(SELECT count(*) FROM orders WHERE orders.user_id = ?) > 0"),
             vec![(22, Target::Table { table: "orders".into() }), (35, col("orders", "user_id")),]
         );
+    }
+
+    #[test]
+    fn a_subquery_built_elsewhere_stands_in_as_an_unknown_table() {
+        let sql = "SELECT c.id, at.kind FROM ($1) at\n  JOIN entries ae ON ae.entryable_id = at.id\n  LEFT JOIN exchange_rates er ON er.from_currency = ae.currency\n WHERE ae.excluded = false";
+        let got = refs(sql);
+        let at = |needle: &str| sql.find(needle).unwrap();
+        assert!(got.contains(&(at("er.from_currency"), col("exchange_rates", "from_currency"))), "{got:?}");
+        assert!(got.contains(&(at("ae.excluded"), col("entries", "excluded"))), "{got:?}");
+        // The subquery's columns name no table.
+        assert!(got.iter().all(|(_, t)| !format!("{t:?}").contains("__")), "{got:?}");
     }
 
     #[test]
