@@ -505,3 +505,48 @@ fn template_names_nothing_binds() {
             .all(|r| r.confidence == tandem::config::Confidence::Low)
     );
 }
+
+/// Idioms measured on an application tandem had not been tuned on (paperless-ngx at b0e0e8a3,
+/// `benches/accuracy/paperless`): a filter's `field_name`, a serializer's `validate(attrs)` and
+/// `create(validated_data)` keys, a viewset typed by its `queryset` or its generic base, and a
+/// queryset chosen by a conditional expression.
+#[test]
+fn filters_serializer_hooks_viewset_querysets_and_conditional_querysets() {
+    let files = vec![
+        ("api/models.py", API_MODELS),
+        (
+            "api/filters.py",
+            "from django_filters import BooleanFilter, FilterSet\n\nfrom api.models import Check\n\n\nclass CheckFilterSet(FilterSet):\n    down = BooleanFilter(label=\"Down\", field_name=\"status\")\n\n    class Meta:\n        model = Check\n        fields = {}\n",
+        ),
+        (
+            "api/serializers.py",
+            "from rest_framework import serializers\n\nfrom api.models import Check, Flip\n\n\nclass CheckSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Check\n        fields = [\"id\"]\n\n    def validate(self, attrs):\n        if \"kind\" in attrs and attrs[\"kind\"] == \"\":\n            attrs[\"kind\"] = None\n        return attrs\n\n\nclass FlipSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Flip\n        fields = [\"id\"]\n\n    def create(self, validated_data):\n        validated_data.pop(\"new_status\", None)\n        return super().create(validated_data)\n",
+        ),
+        (
+            "api/views.py",
+            "from rest_framework.viewsets import ReadOnlyModelViewSet\n\nfrom api.models import Check, Tag\n\n\nclass CheckViewSet(ReadOnlyModelViewSet):\n    queryset = Check.objects.none()\n\n    def acknowledge(self, request):\n        checks = self.get_queryset()\n        return checks.filter(kind=\"simple\").update(status=\"up\")\n\n\nclass FlipViewSet(ReadOnlyModelViewSet[Tag]):\n    def names(self):\n        return self.get_queryset().filter(name=\"x\")\n\n\ndef stats(everyone, user):\n    tags = (Tag.objects.all() if everyone else user.tags).only(\"id\", \"name\")\n    return tags.filter(name=\"inbox\")\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, TABLES);
+    assert_eq!(uses_in(&result, "api/filters.py"), set(&["api/filters.py:7 api_check.status"]));
+    assert_eq!(
+        uses_in(&result, "api/serializers.py"),
+        set(&[
+            "api/serializers.py:9 api_check.id",
+            "api/serializers.py:12 api_check.kind",
+            "api/serializers.py:13 api_check.kind",
+            "api/serializers.py:20 api_flip.id",
+            "api/serializers.py:23 api_flip.new_status",
+        ])
+    );
+    let views = uses_in(&result, "api/views.py");
+    for expected in [
+        "api/views.py:11 api_check.kind",
+        "api/views.py:11 api_check.status",
+        "api/views.py:16 api_tag.name",
+        "api/views.py:20 api_tag.name",
+        "api/views.py:21 api_tag.name",
+    ] {
+        assert!(views.contains(expected), "missing {expected} in {views:#?}");
+    }
+}

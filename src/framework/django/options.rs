@@ -183,6 +183,36 @@ pub(super) fn class_options(
         return;
     };
     let model = cx.model_ref(&model);
+    let rec = Rec::model(model.clone());
+    // Declared fields that say which attribute they read: a filter's `field_name="x"`, a
+    // serializer field's `source="x"` (a dotted source is a path across relations).
+    for (_, _, v) in assignments(body) {
+        let Some(v) = v.filter(|v| v.kind() == "call") else { continue };
+        for key in ["field_name", "source"] {
+            if let Some((path, offset)) = args(v).keyword(&cx.src, key).and_then(|n| string_value(&cx.src, n))
+                && path != "*"
+            {
+                lookup(cx, &rec, &path.replace('.', "__"), offset, Confidence::High);
+            }
+        }
+    }
+    // What a serializer's `validate(attrs)`, `create(validated_data)` and `update(instance,
+    // validated_data)` read by key are the model's fields.
+    for func in named_children(body).into_iter().filter_map(|n| match n.kind() {
+        "function_definition" => Some(n),
+        "decorated_definition" => n.child_by_field_name("definition"),
+        _ => None,
+    }) {
+        let name = func.child_by_field_name("name").map(|n| cx.src.node_text(n)).unwrap_or("");
+        let data = match name {
+            "validate" => "attrs",
+            "create" | "update" => "validated_data",
+            _ => continue,
+        };
+        for (key, offset) in keys_read(cx, func, data) {
+            lookup(cx, &rec, &key, offset, Confidence::Medium);
+        }
+    }
     // Fields the serializer computes itself name no model attribute.
     let computed: Vec<String> = assignments(body)
         .into_iter()
@@ -231,4 +261,48 @@ pub(super) fn class_options(
             lookup(cx, &Rec::model(model.clone()), &item, offset, Confidence::High);
         }
     }
+}
+
+/// String keys a function reads or writes on its parameter `name` (a dict of field values):
+/// `attrs["x"]`, `attrs.get("x")`, `attrs.pop("x", None)`, `"x" in attrs`.
+fn keys_read(cx: &Ctx<'_>, func: Node<'_>, name: &str) -> Vec<(String, usize)> {
+    let takes = func
+        .child_by_field_name("parameters")
+        .is_some_and(|p| named_children(p).iter().any(|n| cx.src.node_text(*n) == name));
+    if !takes {
+        return Vec::new();
+    }
+    let is_data = |n: Option<Node<'_>>| n.is_some_and(|n| n.kind() == "identifier" && cx.src.node_text(n) == name);
+    let mut out = Vec::new();
+    for node in descendants(func) {
+        let key = match node.kind() {
+            "subscript" if is_data(node.child_by_field_name("value")) => node.child_by_field_name("subscript"),
+            "call" => {
+                let f = node.child_by_field_name("function");
+                let method = f.and_then(|f| f.child_by_field_name("attribute")).map(|a| cx.src.node_text(a));
+                (f.is_some_and(|f| f.kind() == "attribute")
+                    && is_data(f.and_then(|f| f.child_by_field_name("object")))
+                    && matches!(method, Some("get" | "pop" | "setdefault")))
+                .then(|| args(node).positional.first().copied())
+                .flatten()
+            }
+            "comparison_operator" => {
+                let parts = named_children(node);
+                let operator =
+                    |a: Node<'_>, b: Node<'_>| cx.src.text.get(a.end_byte()..b.start_byte()).unwrap_or("").trim();
+                (parts.len() == 2
+                    && is_data(parts.get(1).copied())
+                    && matches!(operator(parts[0], parts[1]), "in" | "not in"))
+                .then(|| parts[0])
+            }
+            _ => None,
+        };
+        if let Some((key, offset)) = key.and_then(|k| string_value(&cx.src, k))
+            && !key.is_empty()
+            && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            out.push((key, offset));
+        }
+    }
+    out
 }

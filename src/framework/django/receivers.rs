@@ -258,8 +258,36 @@ impl Ctx<'_> {
                 .map(|v| self.src.node_text(v).to_owned())
                 .filter(|m| is_class_name(last_segment(m)))
         };
+        // A generic view's `queryset = Task.objects.none()`, or the model a generic base is
+        // parameterised with (`ReadOnlyModelViewSet[Task]`).
+        let queryset_of = |block: Node<'_>| {
+            let (_, _, v) = assignments(block).into_iter().find(|(t, _, _)| self.src.node_text(*t) == "queryset")?;
+            let mut root = v?;
+            while let Some(inner) = match root.kind() {
+                "call" => root.child_by_field_name("function"),
+                "attribute" => root.child_by_field_name("object"),
+                _ => None,
+            } {
+                if root.kind() == "attribute"
+                    && root.child_by_field_name("attribute").is_some_and(|a| self.src.node_text(a) == "objects")
+                {
+                    return Some(self.src.node_text(inner).to_owned()).filter(|m| is_class_name(last_segment(m)));
+                }
+                root = inner;
+            }
+            None
+        };
+        let parameterised = || {
+            let supers = class.child_by_field_name("superclasses")?;
+            named_children(supers).into_iter().filter(|n| n.kind() == "subscript").find_map(|n| {
+                let m = self.src.node_text(n.child_by_field_name("subscript")?);
+                (is_class_name(m) && self.is_known_model(m)).then(|| m.to_owned())
+            })
+        };
         let local = model_of(body)
             .or_else(|| inner_class_body(&self.src, body, "Meta").and_then(model_of))
+            .or_else(|| queryset_of(body))
+            .or_else(parameterised)
             .or_else(|| self.registrations.get(name).and_then(|m| (m.len() == 1).then(|| m[0].clone())))
             .or_else(|| {
                 let decorated = class.parent().filter(|p| p.kind() == "decorated_definition")?;
@@ -523,6 +551,11 @@ impl Ctx<'_> {
             }
             "await" | "parenthesized_expression" => {
                 self.ty_at(named_children(node).into_iter().next()?, env, depth + 1)
+            }
+            // `Tag.objects.all() if everyone else get_objects_for_user(…)`: the branch that is known.
+            "conditional_expression" => {
+                let parts = named_children(node);
+                [parts.first(), parts.get(2)].into_iter().flatten().find_map(|n| self.ty_at(*n, env, depth + 1))
             }
             _ => None,
         }
