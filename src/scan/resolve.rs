@@ -330,13 +330,31 @@ impl Models {
     /// class is the guess in another case (a name says `tummytime`, never where `TummyTime`'s
     /// word breaks are).
     fn find_guess(&self, guess: &str) -> BTreeSet<usize> {
+        if let Some(table) = guess.strip_prefix('=') {
+            return self.mapping_table(&[table.to_owned()]);
+        }
         let found = self.find_concrete(guess);
         if !found.is_empty() {
             return found;
         }
         let Some(last) = segments(guess).last().map(|l| l.to_lowercase()) else { return found };
         let candidates = self.by_lower_last.get(&last).map(Vec::as_slice).unwrap_or(&[]);
-        candidates.iter().flat_map(|&i| self.concrete(i).iter().copied()).collect()
+        let found: BTreeSet<usize> = candidates.iter().flat_map(|&i| self.concrete(i).iter().copied()).collect();
+        if !found.is_empty() {
+            return found;
+        }
+        // Named after the table rather than the class (`@settings` for `GlobalSettings`, whose
+        // table is `settings`): the one model that maps it.
+        let snake = crate::inflect::underscore(segments(guess).last().copied().unwrap_or(""));
+        self.mapping_table(&[crate::inflect::pluralize(&snake), snake])
+    }
+
+    /// The one model that maps a table of one of these names (none when several do).
+    fn mapping_table(&self, names: &[String]) -> BTreeSet<usize> {
+        let by_table: Vec<usize> = (0..self.list.len())
+            .filter(|&i| self.list[i].table.as_deref().is_some_and(|t| names.iter().any(|n| n == unqualified(t))))
+            .collect();
+        if by_table.len() == 1 { by_table.into_iter().collect() } else { BTreeSet::new() }
     }
 
     /// The parent model of model `i` when its superclass is a model of the app.

@@ -689,3 +689,47 @@ fn private_functions_are_typed_by_their_callers_and_lists_by_their_pipeline() {
     );
     assert!(!teams.iter().any(|p| p.contains("templates")), "{teams:#?}");
 }
+
+/// Idioms measured on an application tandem had not been tuned on (teslamate at 8a692e29,
+/// `benches/accuracy/teslamate`): an assign named after its schema's table rather than its
+/// module (`@settings` for `GlobalSettings`, table `settings`), and a form whose `for={…}` is an
+/// expression over an assign, in a template with two forms.
+#[test]
+fn assigns_named_after_a_table_and_forms_over_expressions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut repo = TestRepo::init();
+    repo.write(&[
+        (
+            "lib/garage/global_settings.ex",
+            "defmodule Garage.GlobalSettings do\n  use Ecto.Schema\n\n  schema \"settings\" do\n    field :preferred_range, :string\n  end\nend\n",
+        ),
+        (
+            "lib/garage/car_settings.ex",
+            "defmodule Garage.CarSettings do\n  use Ecto.Schema\n\n  schema \"car_settings\" do\n    field :idle_min, :integer\n  end\nend\n",
+        ),
+        (
+            "lib/garage_web/live/summary_live.html.heex",
+            "<td>\n  {case @settings.preferred_range do\n    :ideal -> \"ideal\"\n  end}\n</td>\n",
+        ),
+        (
+            "lib/garage_web/live/settings_live.html.heex",
+            "<.form :let={f} for={get_in(@car_settings, [@car, :changeset])}>\n  {label(f, :idle_min, \"Idle\",\n    class: \"label\")}\n</.form>\n<.form :let={g} for={@global_settings.changeset}>\n  {select(g, :preferred_range, [])}\n</.form>\n",
+        ),
+    ]);
+    repo.commit("app");
+    let app = support::scan::app("garage", repo.path(), Framework::Phoenix);
+    let config = support::scan::config(dir.path(), vec![app.clone()]);
+    let tables: &[(&str, &[&str])] =
+        &[("settings", &["id", "preferred_range", "idle_min"]), ("car_settings", &["id", "idle_min"])];
+    let index = SchemaIndex::new(&support::scan::schema(tables));
+    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
+    let range = uses(&result, "settings.preferred_range");
+    assert!(range.contains("lib/garage_web/live/summary_live.html.heex:2"), "{range:#?}");
+    assert!(range.contains("lib/garage_web/live/settings_live.html.heex:6"), "{range:#?}");
+    // `idle_min` is on both tables: the first form is over `@car_settings`.
+    assert_eq!(
+        uses(&result, "car_settings.idle_min"),
+        set(&["lib/garage/car_settings.ex:5", "lib/garage_web/live/settings_live.html.heex:2"])
+    );
+    assert!(!uses(&result, "settings.idle_min").iter().any(|p| p.contains("heex")));
+}

@@ -48,7 +48,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        4
+        5
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

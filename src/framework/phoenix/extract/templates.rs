@@ -132,21 +132,37 @@ impl Walker<'_> {
         let assign_root = |assign: &str| -> Root {
             let named = assign.strip_prefix("current_").unwrap_or(assign);
             let guess = if is_plural(named) { inflect::classify(named) } else { inflect::camelize(named) };
-            let guess = (!NOT_RECORDS.contains(&assign)).then_some(guess);
+            // A name that is most often no record (`@settings`) still denotes the schema whose
+            // table it names exactly (`=settings`: the resolver's table-only guess).
+            let guess = if NOT_RECORDS.contains(&assign) { format!("={assign}") } else { guess };
+            let guess = Some(guess);
             Root::Binding { scopes: scopes.clone(), name: format!("@{assign}"), guess }
         };
         // The form the template's fields belong to: `form_for(@changeset, …)`, `<.form for={@form}>`.
-        let form_root = FORM_SOURCE
-            .captures(text)
-            .and_then(|c| c.get(1))
-            .map(|m| m.as_str().trim_start_matches('@').to_owned())
-            .unwrap_or_else(|| "changeset".to_owned());
-        let form = Root::Binding {
-            scopes: scopes.clone(),
-            name: format!("@{form_root}"),
-            guess: (!dir_model.is_empty()).then(|| dir_model.to_owned()),
+        // The form each field belongs to: the nearest `form_for(@x, …)` / `<.form for={…@x…}>`
+        // before it (a template may hold several forms), `@changeset` when there is none.
+        let form_sources: Vec<(usize, String)> = FORM_SOURCE
+            .captures_iter(text)
+            .filter_map(|c| c.get(1))
+            .map(|m| (base + m.start(), m.as_str().trim_start_matches('@').to_owned()))
+            .collect();
+        // A form over a named record (`for={get_in(@car_settings, …)}`) is guessed by that name,
+        // a bare `@changeset`/`@form` by the template's directory.
+        let form_at = |at: usize| -> Root {
+            let name = form_sources.iter().rev().find(|(o, _)| *o < at).map_or("changeset", |(_, n)| n.as_str());
+            let by_dir = (!dir_model.is_empty()).then(|| dir_model.to_owned());
+            let guess = match assign_root(name) {
+                Root::Binding { guess: Some(g), .. }
+                    if !matches!(name, "changeset" | "form") && !name.ends_with("changeset") && !g.starts_with('=') =>
+                {
+                    Some(g)
+                }
+                _ => by_dir,
+            };
+            Root::Binding { scopes: scopes.clone(), name: format!("@{name}"), guess }
         };
-        let mut form_vars: Vec<String> = vec!["f".to_owned(), "@form".to_owned(), format!("@{form_root}")];
+        let mut form_vars: Vec<String> = vec!["f".to_owned(), "@form".to_owned(), "@changeset".to_owned()];
+        form_vars.extend(form_sources.iter().map(|(_, n)| format!("@{n}")));
         for c in FORM_VAR.captures_iter(text) {
             if let Some(m) = c.get(1).or_else(|| c.get(2)) {
                 form_vars.push(m.as_str().to_owned());
@@ -179,7 +195,7 @@ impl Walker<'_> {
                 }
                 let at = base + start + field.start();
                 let target =
-                    Target::Chain { root: form.clone(), path: Vec::new(), attribute: Some(field.as_str().to_owned()) };
+                    Target::Chain { root: form_at(at), path: Vec::new(), attribute: Some(field.as_str().to_owned()) };
                 self.hit_at(at, target, RefKind::Query, Confidence::Medium);
                 self.attribute_hit(at, field.as_str());
             }
@@ -198,7 +214,7 @@ impl Walker<'_> {
                 let head = head.as_str();
                 // `f.data.editor`: the form's record.
                 let (root, skip) = if form_vars.iter().any(|v| v == head) && parts.get(1) == Some(&"data") {
-                    (Some(form.clone()), 2)
+                    (Some(form_at(base + start + offset)), 2)
                 } else {
                     match head.strip_prefix('@') {
                         Some(assign) if assign.len() < 2 => continue,
@@ -323,9 +339,10 @@ fn dotted_chains(code: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// The form a template's fields belong to: `form_for(@changeset, …)`, `<.form for={@form} …>`.
+/// The form a template's fields belong to: `form_for(@changeset, …)`, `<.form for={@form} …>`,
+/// or the first assign of the `for={…}` expression (`for={get_in(@car_settings, [@car, :changeset])}`).
 static FORM_SOURCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:form_for\(?\s*|for=\{)(@[a-z_]\w*)").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"(?:form_for\(?\s*|for=\{[^}@]*)(@[a-z_]\w*)").expect("valid regex"));
 
 /// Variables holding a form: `form_for … fn f ->`, `inputs_for … fn fh ->`, `:let={f}`.
 static FORM_VAR: LazyLock<Regex> = LazyLock::new(|| {
