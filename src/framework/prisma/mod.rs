@@ -48,7 +48,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        8
+        9
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

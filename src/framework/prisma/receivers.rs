@@ -43,6 +43,23 @@ pub const RETURNS: &str = "prisma:returns";
 /// the function `f`'s `i`-th parameter.
 pub const ARGS: &str = "prisma:args";
 
+/// The scope of bindings for what the app's code calls a model's records by (written by the
+/// schema's reader): name = a model's accessor or its plural, a relation's name or its singular.
+pub const NAMES: &str = "prisma:names";
+
+/// Words of a component's name that say what it does, not what it is about
+/// (`BoardEditForm`, `WebsitesDataTable`, `TeamJoinForm`).
+const ACTIONS: &[&str] = &[
+    "Edit", "Add", "Create", "Update", "Delete", "Remove", "Join", "Leave", "Transfer", "Data", "New", "Details",
+    "Detail", "Settings", "Select", "Item", "Row",
+];
+
+/// react-hook-form's functions that take a field's name (`setValue('accessCode', …)`).
+const FORM_CALLS: &[&str] = &["setValue", "register", "watch", "getValues", "resetField", "setFocus", "getFieldState"];
+
+/// Mutation functions of query libraries: their first argument is what the form posts.
+const MUTATIONS: &[&str] = &["mutate", "mutateAsync"];
+
 /// Wrappers whose first type argument is the type that matters.
 const WRAPPERS: &[&str] = &[
     "Pick",
@@ -168,6 +185,8 @@ struct Walker<'s, 'a, 't> {
     opaque: Map<(usize, &'a str), ()>,
     /// (scope node id, name) → the object literal the name holds there.
     objects: Map<(usize, &'a str), Node<'t>>,
+    /// A React component's function node id → the records it is about (see [`subject`]).
+    subjects: Map<usize, Ty>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -194,6 +213,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             Some(scope.id())
         });
         first.into_iter().chain(outer)
+    }
+
+    /// The records the innermost component around `at` is about.
+    fn subject_of(&self, at: Node<'_>) -> Option<Ty> {
+        self.scope_chain(at).find_map(|scope| self.subjects.get(&scope).cloned())
     }
 
     fn lookup_object(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
@@ -533,6 +557,18 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         changed |= self.bind_pattern(scope, left, Some(ty), None);
                     }
                 }
+                // `<DataColumn id="username">{(row: any) => row.username}</DataColumn>`: a table
+                // column's function child renders one of the component's rows.
+                "jsx_expression" => {
+                    let Some(callback) = node.named_child(0) else { continue };
+                    if !matches!(callback.kind(), "arrow_function" | "function_expression" | "function")
+                        || !node.parent().is_some_and(|p| p.kind() == "jsx_element" && is_column(tag(self.src, p)))
+                    {
+                        continue;
+                    }
+                    let (Some(ty), Some(first)) = (self.subject_of(node), first_parameter(callback)) else { continue };
+                    changed |= self.bind_pattern(callback, first, Some(ty), None);
+                }
                 "call_expression" => {
                     let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
                     // `const data: any = {}; data.password = …; updateUser(id, data)`: a variable
@@ -568,14 +604,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let Some(ty) = f.child_by_field_name("object").and_then(|o| self.expr_ty(unwrap(o), 0)) else {
                         continue;
                     };
-                    let first = match callback.child_by_field_name("parameter") {
-                        Some(p) => Some(p),
-                        None => callback
-                            .child_by_field_name("parameters")
-                            .and_then(|ps| named_children(ps).into_iter().next())
-                            .map(|p| p.child_by_field_name("pattern").unwrap_or(p)),
-                    };
-                    if let Some(first) = first {
+                    if let Some(first) = first_parameter(callback) {
                         changed |= self.bind_pattern(callback, first, Some(ty), None);
                     }
                 }
@@ -596,7 +625,67 @@ fn guess(name: &str) -> Option<Ty> {
         return None;
     }
     let model = crate::scan::inflect::singularize(name);
-    Some(Ty { root: Root::Binding { scopes: Vec::new(), name: name.to_owned(), guess: Some(model) }, path: Vec::new() })
+    Some(Ty {
+        root: Root::Binding { scopes: vec![NAMES.to_owned()], name: name.to_owned(), guess: Some(model) },
+        path: Vec::new(),
+    })
+}
+
+/// The records a React component is about, as its name says: the last word before what it is
+/// (`Table`, `Form`) that is no action (`TeamMembersTable` → `members`, `BoardEditForm` →
+/// `board`), read as [`NAMES`] say, else the word before it as a model's name
+/// (`WebsiteReplaySettings` → `website`). A one-word name (`Header`) is about nothing.
+fn subject(name: &str) -> Option<Ty> {
+    let mut words: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, c) in name.char_indices().skip(1) {
+        if c.is_ascii_uppercase() {
+            words.push(&name[start..i]);
+            start = i;
+        }
+    }
+    words.push(&name[start..]);
+    words.pop();
+    let at = words.iter().rposition(|w| !ACTIONS.contains(w))?;
+    let lower = |w: &str| model_name(w);
+    let fallback = at.checked_sub(1).map(|i| words[i]).unwrap_or(words[at]);
+    Some(Ty {
+        root: Root::Binding {
+            scopes: vec![NAMES.to_owned()],
+            name: lower(words[at]),
+            guess: Some(crate::scan::inflect::singularize(&lower(fallback))),
+        },
+        path: Vec::new(),
+    })
+}
+
+/// A JSX element's tag (`DataColumn`, `FormField`, `input`).
+fn tag<'a>(src: &Src<'a>, element: Node<'_>) -> &'a str {
+    let element = if element.kind() == "jsx_element" { element.named_child(0) } else { Some(element) };
+    element.and_then(|e| e.child_by_field_name("name")).map(|n| src.node_text(n)).unwrap_or("")
+}
+
+/// Whether a tag is a table's column (its `id` names the rows' field, its function child
+/// renders a row).
+fn is_column(tag: &str) -> bool {
+    tag.ends_with("Column")
+}
+
+/// Whether a tag is a form's field (its `name` names the field the form posts).
+fn is_field(tag: &str) -> bool {
+    matches!(tag, "input" | "select" | "textarea")
+        || ["Field", "Input", "Select", "Checkbox", "Switch", "Textarea"].iter().any(|k| tag.ends_with(k))
+}
+
+/// A callback's first parameter (its pattern).
+fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
+    match callback.child_by_field_name("parameter") {
+        Some(p) => Some(p),
+        None => callback
+            .child_by_field_name("parameters")
+            .and_then(|ps| named_children(ps).into_iter().next())
+            .map(|p| p.child_by_field_name("pattern").unwrap_or(p)),
+    }
 }
 
 /// The records the app's own function `name` takes as its `i`-th argument (see [`ARGS`]).
@@ -657,9 +746,11 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
         vars: Map::default(),
         opaque: Map::default(),
         objects: Map::default(),
+        subjects: Map::default(),
         hits: Vec::new(),
         emit: false,
     };
+    let jsx = nodes.iter().any(|n| n.kind().starts_with("jsx"));
     for &node in nodes {
         match node.kind() {
             "import_statement" => {
@@ -706,6 +797,29 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                     w.local_types.insert(src.node_text(name), body);
                 }
             }
+            // A component: a capitalised function of a file that renders JSX.
+            "function_declaration" | "variable_declarator" if jsx => {
+                let (Some(name), function) = (
+                    node.child_by_field_name("name"),
+                    match node.kind() {
+                        "function_declaration" => Some(node),
+                        _ => node.child_by_field_name("value").map(unwrap),
+                    },
+                ) else {
+                    continue;
+                };
+                let Some(function) =
+                    function.filter(|f| matches!(f.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function"))
+                else {
+                    continue;
+                };
+                let name = src.node_text(name);
+                if name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && let Some(ty) = subject(name)
+                {
+                    w.subjects.insert(function.id(), ty);
+                }
+            }
             _ => {}
         }
     }
@@ -734,6 +848,32 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                         .or_else(|| (value.kind() == "satisfies_expression").then(|| value.named_child(1)).flatten());
                     if let Some((model, Some(shape))) = declared.and_then(|d| w.prisma_type(d)) {
                         writer.read(&On::model(&model, Confidence::High), shape, value);
+                    }
+                }
+                // `<DataColumn id="domain" />`, `<FormField name="accessCode">`: the field of the
+                // component's records a column shows or a form posts.
+                "jsx_attribute" => {
+                    let (Some(attr), Some(value), Some(element)) = (node.named_child(0), node.named_child(1), node.parent())
+                    else {
+                        continue;
+                    };
+                    let tag = tag(src, element);
+                    let names_field = match src.node_text(attr) {
+                        "id" => is_column(tag),
+                        "name" => is_field(tag),
+                        _ => false,
+                    };
+                    if names_field
+                        && value.kind() == "string"
+                        && let Some((field, _)) = string_value(src, value)
+                        && let Some(ty) = w.subject_of(node)
+                    {
+                        writer.hits.push(src.hit(
+                            value.start_byte() + 1,
+                            ty.target(&field),
+                            RefKind::Query,
+                            Confidence::Medium,
+                        ));
                     }
                 }
                 "member_expression" => {
@@ -783,6 +923,7 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
 fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: Node<'t>) {
     let src = w.src;
     let Some(function) = node.child_by_field_name("function").map(unwrap) else { return };
+    form_call(w, writer, node, function);
     if function.kind() == "identifier" {
         let name = src.node_text(function);
         for (i, arg) in call_args(node).into_iter().enumerate() {
@@ -828,6 +969,34 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     ));
     if let Some(object) = object {
         writer.read(&On::model(&model, Confidence::High), Shape::Args, object);
+    }
+}
+
+/// Inside a component: a form function given a field's name (`setValue('accessCode', …)`), or a
+/// mutation given the object the form posts (`mutateAsync({ replayEnabled })`), read as the
+/// component's records.
+fn form_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: Node<'t>, function: Node<'t>) {
+    let src = w.src;
+    let name = match function.kind() {
+        "identifier" => src.node_text(function),
+        _ => match property(src, function) {
+            Some(p) if MUTATIONS.contains(&p) => p,
+            _ => return,
+        },
+    };
+    if !FORM_CALLS.contains(&name) && !MUTATIONS.contains(&name) {
+        return;
+    }
+    let Some(arg) = call_args(node).into_iter().next() else { return };
+    let Some(ty) = w.subject_of(node) else { return };
+    if FORM_CALLS.contains(&name) {
+        if arg.kind() == "string"
+            && let Some((field, _)) = string_value(src, arg)
+        {
+            writer.hits.push(src.hit(arg.start_byte() + 1, ty.target(&field), RefKind::Query, Confidence::Medium));
+        }
+    } else if arg.kind() == "object" {
+        writer.read(&On { root: ty.root, path: ty.path, confidence: Confidence::Medium }, Shape::Data, arg);
     }
 }
 
