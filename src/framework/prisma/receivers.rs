@@ -187,6 +187,11 @@ struct Walker<'s, 'a, 't> {
     objects: Map<(usize, &'a str), Node<'t>>,
     /// A React component's function node id → the records it is about (see [`subject`]).
     subjects: Map<usize, Ty>,
+    /// Names holding a page of records (`const { data: users } = useUsersQuery()`): their
+    /// `data` is the records.
+    pages: Map<(usize, &'a str), ()>,
+    /// `const [state, setState] = useState(…)`: (scope, setter) → the state's name node.
+    setters: Map<(usize, &'a str), Node<'t>>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -394,11 +399,31 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "member_expression" => {
                 let property = property(self.src, node)?;
-                Some(self.expr_ty(unwrap(node.child_by_field_name("object")?), depth + 1)?.step(property))
+                let object = unwrap(node.child_by_field_name("object")?);
+                let ty = self.expr_ty(object, depth + 1)?;
+                if property == "data"
+                    && object.kind() == "identifier"
+                    && self.scope_chain(object).any(|s| self.pages.contains_key(&(s, self.text(object))))
+                {
+                    return Some(ty);
+                }
+                Some(ty.step(property))
             }
             "subscript_expression" => self.expr_ty(unwrap(node.child_by_field_name("object")?), depth + 1),
             "call_expression" => {
                 let f = unwrap(node.child_by_field_name("function")?);
+                // `useMemo(() => { …; return users.data; }, […])`: what the callback returns.
+                if f.kind() == "identifier" && self.text(f) == "useMemo" {
+                    let callback = call_args(node).into_iter().next()?;
+                    let body = callback.child_by_field_name("body")?;
+                    if body.kind() != "statement_block" {
+                        return self.expr_ty(unwrap(body), depth + 1);
+                    }
+                    return descendants(body)
+                        .into_iter()
+                        .filter(|r| r.kind() == "return_statement" && self.scope_of(*r).id() == callback.id())
+                        .find_map(|r| self.expr_ty(unwrap(r.named_child(0)?), depth + 1));
+                }
                 let method = property(self.src, f)?;
                 let object = unwrap(f.child_by_field_name("object")?);
                 if ROW_METHODS.contains(&method)
@@ -501,6 +526,46 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     {
                         self.objects.insert((scope.id(), self.text(name)), v);
                     }
+                    if let Some(call) = value.map(unwrap).filter(|v| v.kind() == "call_expression")
+                        && let Some(f) = call.child_by_field_name("function").map(unwrap)
+                    {
+                        let callee = self.text(f);
+                        // `const [deleteUser, setDeleteUser] = useState(null)`: typed by what the
+                        // setter is given.
+                        if matches!(callee, "useState" | "React.useState")
+                            && name.kind() == "array_pattern"
+                            && let [state, setter, ..] = named_children(name).as_slice()
+                            && state.kind() == "identifier"
+                            && setter.kind() == "identifier"
+                        {
+                            self.setters.insert((scope.id(), self.text(*setter)), *state);
+                            continue;
+                        }
+                        // `const { data: users } = useUsersQuery()`.
+                        if let Some((ty, page)) = hook_subject(callee)
+                            && name.kind() == "object_pattern"
+                        {
+                            for prop in named_children(name) {
+                                let value = match prop.kind() {
+                                    "shorthand_property_identifier_pattern" if self.text(prop) == "data" => prop,
+                                    "pair_pattern"
+                                        if prop.child_by_field_name("key").is_some_and(|k| self.text(k) == "data") =>
+                                    {
+                                        match prop.child_by_field_name("value") {
+                                            Some(v) if v.kind() == "identifier" => v,
+                                            _ => continue,
+                                        }
+                                    }
+                                    _ => continue,
+                                };
+                                changed |= self.bind(scope, value, ty.clone());
+                                if page {
+                                    self.pages.insert((scope.id(), self.text(value)), ());
+                                }
+                            }
+                            continue;
+                        }
+                    }
                     // `const [a, b] = await Promise.all([q1, q2])`.
                     if name.kind() == "array_pattern"
                         && let Some(list) = value.and_then(|v| promise_all(self.src, v))
@@ -576,6 +641,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // function's argument, so the properties set on it later are too.
                     if f.kind() == "identifier" {
                         let callee = self.text(f);
+                        let state = self.scope_chain(node).find_map(|s| self.setters.get(&(s, callee)).copied());
+                        if let Some(state) = state
+                            && let Some(ty) = call_args(node).into_iter().next().and_then(|a| self.expr_ty(unwrap(a), 0))
+                        {
+                            let scope = self.scope_of(state);
+                            changed |= self.bind(scope, state, ty);
+                        }
                         for (i, arg) in call_args(node).into_iter().enumerate() {
                             if arg.kind() != "identifier" {
                                 continue;
@@ -636,6 +708,30 @@ fn guess(name: &str) -> Option<Ty> {
 /// `board`), read as [`NAMES`] say, else the word before it as a model's name
 /// (`WebsiteReplaySettings` → `website`). A one-word name (`Header`) is about nothing.
 fn subject(name: &str) -> Option<Ty> {
+    let mut words = camel_words(name);
+    let kind = words.pop()?;
+    // Only a component that edits a record is about the record its earlier word names
+    // (`WebsiteReplaySettings`); a `WebsiteEventsTable` lists events, not websites.
+    named_by(&words, matches!(kind, "Settings" | "Form"))
+}
+
+/// The records a query hook's `data` holds, as its name says (`useUsersQuery` → `users`,
+/// `useUserTeamsQuery` → `teams`, `useWebsiteQuery` → `website`), and whether they are a page
+/// of them (a plural: umami's and many apps' list endpoints answer `{ data: rows, count }`).
+fn hook_subject(name: &str) -> Option<(Ty, bool)> {
+    let inner = name.strip_prefix("use")?.strip_suffix("Query")?;
+    if !inner.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    let words = camel_words(inner);
+    let ty = named_by(&words, false)?;
+    let last = words.iter().rev().find(|w| !ACTIONS.contains(w))?;
+    let plural = crate::scan::inflect::singularize(last) != *last;
+    Some((ty, plural))
+}
+
+/// `TeamMembersTable` → `Team`, `Members`, `Table`.
+fn camel_words(name: &str) -> Vec<&str> {
     let mut words: Vec<&str> = Vec::new();
     let mut start = 0;
     for (i, c) in name.char_indices().skip(1) {
@@ -645,10 +741,15 @@ fn subject(name: &str) -> Option<Ty> {
         }
     }
     words.push(&name[start..]);
-    words.pop();
+    words
+}
+
+/// The records the last word of `words` that is no action names, as [`NAMES`] say; else, with
+/// `fallback`, the word before it as a model's name.
+fn named_by(words: &[&str], fallback: bool) -> Option<Ty> {
     let at = words.iter().rposition(|w| !ACTIONS.contains(w))?;
     let lower = |w: &str| model_name(w);
-    let fallback = at.checked_sub(1).map(|i| words[i]).unwrap_or(words[at]);
+    let fallback = at.checked_sub(1).filter(|_| fallback).map(|i| words[i]).unwrap_or(words[at]);
     Some(Ty {
         root: Root::Binding {
             scopes: vec![NAMES.to_owned()],
@@ -747,6 +848,8 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
         opaque: Map::default(),
         objects: Map::default(),
         subjects: Map::default(),
+        pages: Map::default(),
+        setters: Map::default(),
         hits: Vec::new(),
         emit: false,
     };

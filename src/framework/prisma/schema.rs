@@ -288,10 +288,18 @@ fn names(models: &[ModelDecl]) -> Vec<Binding> {
     for m in models {
         out.push(bind(m.class.clone(), &m.class));
         out.push(bind(inflect::pluralize(&m.class), &m.class));
+    }
+    // A model's own name wins over a relation of that name to another model (`User.teams` holds
+    // `TeamUser` rows; `teams` alone is `Team`'s).
+    let own: BTreeSet<String> = out.iter().map(|b| b.name.clone()).collect();
+    for m in models {
         for a in &m.associations {
             let target = model_name(&a.model);
-            out.push(bind(a.name.clone(), &target));
-            out.push(bind(inflect::singularize(&a.name), &target));
+            for name in [a.name.clone(), inflect::singularize(&a.name)] {
+                if !own.contains(&name) {
+                    out.push(bind(name, &target));
+                }
+            }
         }
     }
     out.sort();
