@@ -710,6 +710,10 @@ fn guess(name: &str) -> Option<Ty> {
 fn subject(name: &str) -> Option<Ty> {
     let mut words = camel_words(name);
     let kind = words.pop()?;
+    // A name of actions and one noun is about the noun (`CreatePoll`).
+    if !words.is_empty() && words.iter().all(|w| ACTIONS.contains(w)) {
+        return named_by(&[kind], false);
+    }
     // Only a component that edits a record is about the record its earlier word names
     // (`WebsiteReplaySettings`); a `WebsiteEventsTable` lists events, not websites.
     named_by(&words, matches!(kind, "Settings" | "Form"))
