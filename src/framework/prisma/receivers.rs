@@ -327,6 +327,29 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
     }
 
+    /// Whether a value is what another library's resource client answers: `await
+    /// stripe.subscriptions.retrieve(…)` has the shape of a Prisma call (`client.resource.verb`)
+    /// with a verb Prisma Client has not, so its result is no row, whatever the name it is held in.
+    fn foreign_call(&self, value: Node<'_>) -> bool {
+        let mut v = unwrap(value);
+        if v.kind() == "await_expression" {
+            match v.named_child(0) {
+                Some(inner) => v = unwrap(inner),
+                None => return false,
+            }
+        }
+        let Some(f) = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression") else {
+            return false;
+        };
+        let Some(resource) = f.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "member_expression")
+        else {
+            return false;
+        };
+        let client_is_name = resource.child_by_field_name("object").is_some_and(|c| c.kind() == "identifier");
+        property(self.src, f)
+            .is_some_and(|m| client_is_name && !METHODS.contains(&m) && !SAME.contains(&m) && !CALLBACKS.contains(&m))
+    }
+
     /// The type of property `key` of a declared object type (props).
     fn prop_type(&self, node: Node<'t>, key: &str, depth: u32) -> Option<Ty> {
         if depth > 8 {
@@ -593,7 +616,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         other => other,
                     };
-                    if ty.is_none() && name.kind() == "identifier" && declared.is_some_and(|d| self.foreign_type(d)) {
+                    if ty.is_none()
+                        && name.kind() == "identifier"
+                        && (declared.is_some_and(|d| self.foreign_type(d)) || value.is_some_and(|v| self.foreign_call(v)))
+                    {
                         self.opaque.insert((scope.id(), self.text(name)), ());
                     }
                     changed |= self.bind_pattern(scope, name, ty, declared);
