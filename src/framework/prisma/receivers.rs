@@ -819,12 +819,20 @@ fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
-/// The records the app's own function `name` takes as its `i`-th argument (see [`ARGS`]).
+/// The records the app's own function `name` takes as its `i`-th argument (see [`ARGS`]); where
+/// no file says, those of the model a writer's name names (`updateUser`).
 fn argument_of(name: &str, i: usize) -> Ty {
     Ty {
-        root: Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: None },
+        root: Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: written_model(name) },
         path: Vec::new(),
     }
+}
+
+/// The model a writer's name says it writes: `createLicense`, `updateUser`, `upsertTeamUser`.
+fn written_model(name: &str) -> Option<String> {
+    let rest = ["create", "update", "upsert"].iter().find_map(|verb| name.strip_prefix(verb))?;
+    rest.starts_with(|c: char| c.is_ascii_uppercase())
+        .then(|| crate::scan::inflect::singularize(&model_name(rest)))
 }
 
 /// What the app's own function `name` returns (see [`RETURNS`]).
@@ -1077,6 +1085,18 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     }
     let Some(method) = property(src, function) else { return };
     if !METHODS.contains(&method) {
+        // `internalAdapter.updateUser(id, { banReason })`, `licenses.createLicense({ … })`: a
+        // library's writer named after the model it writes.
+        if let Some(model) = written_model(method) {
+            let on = On {
+                root: Root::Binding { scopes: Vec::new(), name: method.to_owned(), guess: Some(model) },
+                path: Vec::new(),
+                confidence: Confidence::Medium,
+            };
+            for arg in call_args(node).into_iter().filter(|a| a.kind() == "object") {
+                writer.read(&on, Shape::Data, arg);
+            }
+        }
         return;
     }
     let Some(accessor) = function.child_by_field_name("object").map(unwrap) else { return };
