@@ -48,7 +48,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        9
+        10
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -90,7 +90,7 @@ fn code(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let src = Src::new(source);
     let mut facts = FileFacts::default();
     let nodes = descendants(tree.root_node());
-    receivers::read(&src, tree.root_node(), &nodes, &mut facts.hits, &mut facts.bindings);
+    receivers::read(path, &src, tree.root_node(), &nodes, &mut facts.hits, &mut facts.bindings);
     let mut sql = Vec::new();
     for &node in &nodes {
         if node.kind() != "call_expression" {

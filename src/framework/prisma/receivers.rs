@@ -43,6 +43,11 @@ pub const RETURNS: &str = "prisma:returns";
 /// the function `f`'s `i`-th parameter.
 pub const ARGS: &str = "prisma:args";
 
+/// The scope of bindings for lists of objects another file writes as a model's rows (a seed's
+/// `export const subscriptions = [{ … }]` handed to `prisma.subscription.createMany({ data })`):
+/// name = `<module>#<name>`, the module the file's path without its extension.
+pub const DATA: &str = "prisma:data";
+
 /// The scope of bindings for what the app's code calls a model's records by (written by the
 /// schema's reader): name = a model's accessor or its plural, a relation's name or its singular.
 pub const NAMES: &str = "prisma:names";
@@ -874,7 +879,17 @@ fn is_client_module(source: &str) -> bool {
 }
 
 /// The hits and bindings of the receivers and client calls of one parsed JS/TS file.
-pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Vec<Hit>, bindings: &mut Vec<Binding>) {
+pub fn read<'t>(
+    path: &str,
+    src: &Src<'_>,
+    root: Node<'t>,
+    nodes: &[Node<'t>],
+    hits: &mut Vec<Hit>,
+    bindings: &mut Vec<Binding>,
+) {
+    let this = module(path);
+    // Names imported from the app's own modules: local name → `<module>#<exported name>`.
+    let mut imported: HashMap<&str, String> = HashMap::new();
     let mut w = Walker {
         src,
         root,
@@ -898,6 +913,13 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                 let Some(source) = node.child_by_field_name("source").and_then(|s| string_value(src, s)) else {
                     continue;
                 };
+                if let Some(from) = relative_module(path, &source.0) {
+                    for n in descendants(node).into_iter().filter(|n| n.kind() == "import_specifier") {
+                        let Some(name) = n.child_by_field_name("name") else { continue };
+                        let local = n.child_by_field_name("alias").unwrap_or(name);
+                        imported.insert(src.node_text(local), format!("{from}#{}", src.node_text(name)));
+                    }
+                }
                 if !is_client_module(&source.0) {
                     continue;
                 }
@@ -990,6 +1012,24 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                     if let Some((model, Some(shape))) = declared.and_then(|d| w.prisma_type(d)) {
                         writer.read(&On::model(&model, Confidence::High), shape, value);
                     }
+                    // A module's list of objects, written as rows where another file says.
+                    if w.scope_of(node).id() == root.id()
+                        && let Some(name) = node.child_by_field_name("name").filter(|n| n.kind() == "identifier")
+                        && unwrap(value).kind() == "array"
+                    {
+                        let on = On {
+                            root: Root::Binding {
+                                scopes: vec![DATA.to_owned()],
+                                name: format!("{this}#{}", src.node_text(name)),
+                                guess: None,
+                            },
+                            path: Vec::new(),
+                            confidence: Confidence::Medium,
+                        };
+                        for element in named_children(unwrap(value)).into_iter().filter(|e| e.kind() == "object") {
+                            writer.read(&on, Shape::Data, element);
+                        }
+                    }
                 }
                 // `<DataColumn id="domain" />`, `<FormField name="accessCode">`: the field of the
                 // component's records a column shows or a form posts.
@@ -1055,6 +1095,7 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
         }
     }
     bindings.extend(function_bindings(&w, nodes));
+    bindings.extend(data_bindings(&w, nodes, &this, &imported));
     hits.append(&mut w.hits);
     hits.append(&mut out);
 }
@@ -1151,6 +1192,91 @@ fn form_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: 
     } else if arg.kind() == "object" {
         writer.read(&On { root: ty.root, path: ty.path, confidence: Confidence::Medium }, Shape::Data, arg);
     }
+}
+
+/// The lists of objects a client call writes as its `data` (`data: spaces`, `data:
+/// subscriptions.map((sub) => ({ ...sub, … }))`), declared in this module or imported from
+/// another (see [`DATA`]).
+fn data_bindings<'t>(
+    w: &Walker<'_, '_, 't>,
+    nodes: &[Node<'t>],
+    this: &str,
+    imported: &HashMap<&str, String>,
+) -> Vec<Binding> {
+    let src = w.src;
+    let top: std::collections::HashSet<&str> = nodes
+        .iter()
+        .filter(|n| n.kind() == "variable_declarator" && w.scope_of(**n).id() == w.root.id())
+        .filter_map(|n| n.child_by_field_name("name").filter(|n| n.kind() == "identifier"))
+        .map(|n| src.node_text(n))
+        .collect();
+    let mut out = Vec::new();
+    for &node in nodes.iter().filter(|n| n.kind() == "call_expression") {
+        let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
+        if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
+            continue;
+        }
+        let Some(model) =
+            f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))
+        else {
+            continue;
+        };
+        let Some(arg) = call_args(node).into_iter().next().filter(|a| a.kind() == "object") else { continue };
+        for key in object_keys(src, arg).into_iter().filter(|k| k.name == "data") {
+            let mut value = match key.value {
+                Some(v) => unwrap(v),
+                None => continue,
+            };
+            // `list.map((x) => ({ ...x, … }))`: the list's objects.
+            if value.kind() == "call_expression"
+                && let Some(callee) = value.child_by_field_name("function").map(unwrap)
+                && property(src, callee) == Some("map")
+                && let Some(object) = callee.child_by_field_name("object").map(unwrap)
+            {
+                value = object;
+            }
+            if value.kind() != "identifier" {
+                continue;
+            }
+            let name = src.node_text(value);
+            let key = match imported.get(name) {
+                Some(k) => k.clone(),
+                None if top.contains(name) => format!("{this}#{name}"),
+                None => continue,
+            };
+            out.push(Binding { scope: DATA.to_owned(), name: key, root: Root::Model { model: model_name(model) }, path: Vec::new() });
+        }
+    }
+    out
+}
+
+/// A file's module: its path without the extension (`prisma/seed/data.ts` → `prisma/seed/data`).
+fn module(path: &str) -> String {
+    let stem = path.rsplit_once('/').map_or(path, |(_, f)| f);
+    match stem.rsplit_once('.') {
+        Some((base, _)) if !base.is_empty() => path[..path.len() - stem.len() + base.len()].to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+/// The module a relative import names from the file at `path` (`./seed/data` from
+/// `prisma/seed.ts` → `prisma/seed/data`); `None` for a package or an alias (`@/lib`).
+fn relative_module(path: &str, source: &str) -> Option<String> {
+    if !source.starts_with("./") && !source.starts_with("../") {
+        return None;
+    }
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    for segment in source.split('/') {
+        match segment {
+            "." | "" => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(module(&parts.join("/")))
 }
 
 /// Whether `node` lies inside `outer` (a function's body, not its parameters' defaults).
