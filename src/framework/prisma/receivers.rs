@@ -195,6 +195,8 @@ struct Walker<'s, 'a, 't> {
     /// Names holding a page of records (`const { data: users } = useUsersQuery()`): their
     /// `data` is the records.
     pages: Map<(usize, &'a str), ()>,
+    /// (scope node id, name) → the function a `const` holds there (`const renderLink = (row) => …`).
+    functions: Map<(usize, &'a str), Node<'t>>,
     /// `const [state, setState] = useState(…)`: (scope, setter) → the state's name node.
     setters: Map<(usize, &'a str), Node<'t>>,
     hits: Vec<Hit>,
@@ -653,6 +655,37 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         changed |= self.bind_pattern(scope, left, Some(ty), None);
                     }
                 }
+                // `<WebsitesTable renderLink={renderLink} />`: a render prop given to a component
+                // renders one of that component's records.
+                "jsx_attribute" => {
+                    let (Some(attr), Some(value), Some(element)) =
+                        (node.named_child(0), node.named_child(1), node.parent())
+                    else {
+                        continue;
+                    };
+                    if !self.text(attr).starts_with("render") || value.kind() != "jsx_expression" {
+                        continue;
+                    }
+                    let tag = tag(self.src, element);
+                    let Some(ty) = tag.starts_with(|c: char| c.is_ascii_uppercase()).then(|| subject(tag)).flatten()
+                    else {
+                        continue;
+                    };
+                    let Some(inner) = value.named_child(0) else { continue };
+                    let callback = match inner.kind() {
+                        "arrow_function" | "function_expression" | "function" => inner,
+                        "identifier" => {
+                            let name = self.text(inner);
+                            match self.scope_chain(inner).find_map(|s| self.functions.get(&(s, name)).copied()) {
+                                Some(f) => f,
+                                None => continue,
+                            }
+                        }
+                        _ => continue,
+                    };
+                    let Some(first) = first_parameter(callback) else { continue };
+                    changed |= self.bind_pattern(callback, first, Some(ty), None);
+                }
                 // `<DataColumn id="username">{(row: any) => row.username}</DataColumn>`: a table
                 // column's function child renders one of the component's rows.
                 "jsx_expression" => {
@@ -902,6 +935,7 @@ pub fn read<'t>(
         objects: Map::default(),
         subjects: Map::default(),
         pages: Map::default(),
+        functions: Map::default(),
         setters: Map::default(),
         hits: Vec::new(),
         emit: false,
@@ -977,6 +1011,9 @@ pub fn read<'t>(
                     continue;
                 };
                 let name = src.node_text(name);
+                if node.kind() == "variable_declarator" {
+                    w.functions.insert((w.scope_of(node).id(), name), function);
+                }
                 if name.starts_with(|c: char| c.is_ascii_uppercase())
                     && let Some(ty) = subject(name)
                 {
