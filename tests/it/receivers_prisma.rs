@@ -655,9 +655,42 @@ const LOGIN_FORM: &str = r#"export function LoginForm() {
 }
 "#;
 
-const SYNC: &str = r#"export async function sync(stripe: any) {
+const SYNC: &str = r#"export async function sync(stripe: any, auth: any) {
   const subscription = await stripe.subscriptions.retrieve('x');
+  await auth.internalAdapter.updateUser('id', { password: 'x' });
   return subscription.currency;
+}
+"#;
+
+/// A settings component is about the record its earlier word names; a name of an action and a
+/// noun is about the noun.
+const REPLAY_SETTINGS: &str = r#"export function WebsiteReplaySettings() {
+  const { mutateAsync } = useUpdateQuery('/websites/1');
+  return <button onClick={() => mutateAsync({ domain: 'x' })} />;
+}
+
+export const CreateTeam = () => <FormField name="accessCode" />;
+"#;
+
+const WEBSITES_PAGE: &str = r#"export function WebsitesPage() {
+  const renderLink = (row: any) => <a>{row.domain}</a>;
+  return <WebsitesTable renderLink={renderLink} />;
+}
+"#;
+
+/// Seed data: a list of rows in one module, written by a client call in another.
+const SEED_DATA: &str = r#"export const subscriptions = [
+  { id: 'sub-1', currency: 'usd' },
+];
+
+export const currencies = [{ currency: 'eur' }];
+"#;
+
+const SEED: &str = r#"import { subscriptions, currencies } from './seed/data';
+
+async function main() {
+  await prisma.subscription.createMany({ data: subscriptions.map((s) => ({ ...s })) });
+  console.log(currencies);
 }
 "#;
 
@@ -680,6 +713,10 @@ fn scan_ui() -> (tempfile::TempDir, ScanResult) {
             ("src/app/WebsiteEventsTable.tsx", EVENTS_TABLE),
             ("src/app/LoginForm.tsx", LOGIN_FORM),
             ("src/sync.ts", SYNC),
+            ("src/app/WebsitesPage.tsx", WEBSITES_PAGE),
+            ("src/app/WebsiteReplaySettings.tsx", REPLAY_SETTINGS),
+            ("prisma/seed/data.ts", SEED_DATA),
+            ("prisma/seed.ts", SEED),
         ],
         tables,
     )
@@ -700,6 +737,10 @@ fn a_components_rows_are_what_its_name_says() {
     );
     // A relation's name (`Team.members`) stands for its model.
     assert_eq!(columns(&result, "src/app/TeamMembersTable.tsx"), set(&["4 team_user.role"]));
+    assert_eq!(
+        columns(&result, "src/app/WebsiteReplaySettings.tsx"),
+        set(&["3 website.domain", "6 team.access_code"])
+    );
     // Not the website a table of events belongs to; not a login form's fields.
     assert_eq!(columns(&result, "src/app/WebsiteEventsTable.tsx"), set(&[]));
     assert_eq!(columns(&result, "src/app/LoginForm.tsx"), set(&[]));
@@ -712,6 +753,16 @@ fn query_hooks_data_is_what_their_name_says() {
     assert_eq!(columns(&result, "src/app/TeamsPage.tsx"), set(&["3 team_user.role", "5 website.domain"]));
     // `useMemo` returns what its callback returns.
     assert_eq!(columns(&result, "src/app/Picker.tsx"), set(&["6 user.username"]));
-    // Another library's resource client answers no row.
-    assert_eq!(columns(&result, "src/sync.ts"), set(&[]));
+    // Another library's resource client answers no row; a library's writer named after a
+    // model writes that model.
+    assert_eq!(columns(&result, "src/sync.ts"), set(&["3 user.password"]));
+    // A render prop given to a component renders that component's records.
+    assert_eq!(columns(&result, "src/app/WebsitesPage.tsx"), set(&["2 website.domain"]));
+}
+
+#[test]
+fn seed_lists_are_the_rows_another_file_writes() {
+    let (_dir, result) = scan_ui();
+    // `subscriptions` is written as Subscription rows by `prisma/seed.ts`; `currencies` is not.
+    assert_eq!(columns(&result, "prisma/seed/data.ts"), set(&["2 subscription.id", "2 subscription.currency"]));
 }
