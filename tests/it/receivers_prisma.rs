@@ -737,10 +737,7 @@ fn a_components_rows_are_what_its_name_says() {
     );
     // A relation's name (`Team.members`) stands for its model.
     assert_eq!(columns(&result, "src/app/TeamMembersTable.tsx"), set(&["4 team_user.role"]));
-    assert_eq!(
-        columns(&result, "src/app/WebsiteReplaySettings.tsx"),
-        set(&["3 website.domain", "6 team.access_code"])
-    );
+    assert_eq!(columns(&result, "src/app/WebsiteReplaySettings.tsx"), set(&["3 website.domain", "6 team.access_code"]));
     // Not the website a table of events belongs to; not a login form's fields.
     assert_eq!(columns(&result, "src/app/WebsiteEventsTable.tsx"), set(&[]));
     assert_eq!(columns(&result, "src/app/LoginForm.tsx"), set(&[]));

@@ -1,9 +1,11 @@
 //! Prisma: the model index is `schema.prisma` ([`schema`]); JS/TS code reaches it through
 //! Prisma Client calls and their argument objects ([`client`]) and through the rows those calls
-//! return, read by receivers whose type the code declares or implies ([`receivers`]); raw SQL
-//! goes through `$queryRaw`/`$executeRaw`/`Prisma.sql`.
+//! return, read by receivers whose type the code declares or implies ([`receivers`]), and in a
+//! Next.js/React frontend by the records its components and query hooks are named after
+//! ([`react`]); raw SQL goes through `$queryRaw`/`$executeRaw`/`Prisma.sql`.
 
 pub mod client;
+pub mod react;
 pub mod receivers;
 pub mod schema;
 

@@ -29,6 +29,7 @@ use tree_sitter::Node;
 use crate::config::Confidence;
 use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
 use crate::framework::prisma::model_name;
+use crate::framework::prisma::react::{FORM_CALLS, MUTATIONS, hook_subject, is_column, is_field, subject, tag};
 use crate::scan::extract::js::{call_args, object_keys, property, unwrap};
 use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
 use crate::scan::facts::{Binding, Hit, Root, Target};
@@ -51,19 +52,6 @@ pub const DATA: &str = "prisma:data";
 /// The scope of bindings for what the app's code calls a model's records by (written by the
 /// schema's reader): name = a model's accessor or its plural, a relation's name or its singular.
 pub const NAMES: &str = "prisma:names";
-
-/// Words of a component's name that say what it does, not what it is about
-/// (`BoardEditForm`, `WebsitesDataTable`, `TeamJoinForm`).
-const ACTIONS: &[&str] = &[
-    "Edit", "Add", "Create", "Update", "Delete", "Remove", "Join", "Leave", "Transfer", "Data", "New", "Details",
-    "Detail", "Settings", "Select", "Item", "Row",
-];
-
-/// react-hook-form's functions that take a field's name (`setValue('accessCode', …)`).
-const FORM_CALLS: &[&str] = &["setValue", "register", "watch", "getValues", "resetField", "setFocus", "getFieldState"];
-
-/// Mutation functions of query libraries: their first argument is what the form posts.
-const MUTATIONS: &[&str] = &["mutate", "mutateAsync"];
 
 /// Wrappers whose first type argument is the type that matters.
 const WRAPPERS: &[&str] = &[
@@ -130,7 +118,11 @@ struct Ty {
 
 impl Ty {
     fn model(model: String) -> Ty {
-        Ty { root: Root::Model { model }, path: Vec::new() }
+        Ty::of(Root::Model { model })
+    }
+
+    fn of(root: Root) -> Ty {
+        Ty { root, path: Vec::new() }
     }
 
     fn step(&self, attribute: &str) -> Ty {
@@ -572,7 +564,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             continue;
                         }
                         // `const { data: users } = useUsersQuery()`.
-                        if let Some((ty, page)) = hook_subject(callee)
+                        if let Some((ty, page)) = hook_subject(callee).map(|(root, page)| (Ty::of(root), page))
                             && name.kind() == "object_pattern"
                         {
                             for prop in named_children(name) {
@@ -625,7 +617,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     };
                     if ty.is_none()
                         && name.kind() == "identifier"
-                        && (declared.is_some_and(|d| self.foreign_type(d)) || value.is_some_and(|v| self.foreign_call(v)))
+                        && (declared.is_some_and(|d| self.foreign_type(d))
+                            || value.is_some_and(|v| self.foreign_call(v)))
                     {
                         self.opaque.insert((scope.id(), self.text(name)), ());
                     }
@@ -667,7 +660,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         continue;
                     }
                     let tag = tag(self.src, element);
-                    let Some(ty) = tag.starts_with(|c: char| c.is_ascii_uppercase()).then(|| subject(tag)).flatten()
+                    let Some(ty) =
+                        tag.starts_with(|c: char| c.is_ascii_uppercase()).then(|| subject(tag)).flatten().map(Ty::of)
                     else {
                         continue;
                     };
@@ -707,7 +701,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         let callee = self.text(f);
                         let state = self.scope_chain(node).find_map(|s| self.setters.get(&(s, callee)).copied());
                         if let Some(state) = state
-                            && let Some(ty) = call_args(node).into_iter().next().and_then(|a| self.expr_ty(unwrap(a), 0))
+                            && let Some(ty) =
+                                call_args(node).into_iter().next().and_then(|a| self.expr_ty(unwrap(a), 0))
                         {
                             let scope = self.scope_of(state);
                             changed |= self.bind(scope, state, ty);
@@ -767,85 +762,6 @@ fn guess(name: &str) -> Option<Ty> {
     })
 }
 
-/// The records a React component is about, as its name says: the last word before what it is
-/// (`Table`, `Form`) that is no action (`TeamMembersTable` → `members`, `BoardEditForm` →
-/// `board`), read as [`NAMES`] say, else the word before it as a model's name
-/// (`WebsiteReplaySettings` → `website`). A one-word name (`Header`) is about nothing.
-fn subject(name: &str) -> Option<Ty> {
-    let mut words = camel_words(name);
-    let kind = words.pop()?;
-    // A name of actions and one noun is about the noun (`CreatePoll`).
-    if !words.is_empty() && words.iter().all(|w| ACTIONS.contains(w)) {
-        return named_by(&[kind], false);
-    }
-    // Only a component that edits a record is about the record its earlier word names
-    // (`WebsiteReplaySettings`); a `WebsiteEventsTable` lists events, not websites.
-    named_by(&words, matches!(kind, "Settings" | "Form"))
-}
-
-/// The records a query hook's `data` holds, as its name says (`useUsersQuery` → `users`,
-/// `useUserTeamsQuery` → `teams`, `useWebsiteQuery` → `website`), and whether they are a page
-/// of them (a plural: umami's and many apps' list endpoints answer `{ data: rows, count }`).
-fn hook_subject(name: &str) -> Option<(Ty, bool)> {
-    let inner = name.strip_prefix("use")?.strip_suffix("Query")?;
-    if !inner.starts_with(|c: char| c.is_ascii_uppercase()) {
-        return None;
-    }
-    let words = camel_words(inner);
-    let ty = named_by(&words, false)?;
-    let last = words.iter().rev().find(|w| !ACTIONS.contains(w))?;
-    let plural = crate::scan::inflect::singularize(last) != *last;
-    Some((ty, plural))
-}
-
-/// `TeamMembersTable` → `Team`, `Members`, `Table`.
-fn camel_words(name: &str) -> Vec<&str> {
-    let mut words: Vec<&str> = Vec::new();
-    let mut start = 0;
-    for (i, c) in name.char_indices().skip(1) {
-        if c.is_ascii_uppercase() {
-            words.push(&name[start..i]);
-            start = i;
-        }
-    }
-    words.push(&name[start..]);
-    words
-}
-
-/// The records the last word of `words` that is no action names, as [`NAMES`] say; else, with
-/// `fallback`, the word before it as a model's name.
-fn named_by(words: &[&str], fallback: bool) -> Option<Ty> {
-    let at = words.iter().rposition(|w| !ACTIONS.contains(w))?;
-    let lower = |w: &str| model_name(w);
-    let fallback = at.checked_sub(1).filter(|_| fallback).map(|i| words[i]).unwrap_or(words[at]);
-    Some(Ty {
-        root: Root::Binding {
-            scopes: vec![NAMES.to_owned()],
-            name: lower(words[at]),
-            guess: Some(crate::scan::inflect::singularize(&lower(fallback))),
-        },
-        path: Vec::new(),
-    })
-}
-
-/// A JSX element's tag (`DataColumn`, `FormField`, `input`).
-fn tag<'a>(src: &Src<'a>, element: Node<'_>) -> &'a str {
-    let element = if element.kind() == "jsx_element" { element.named_child(0) } else { Some(element) };
-    element.and_then(|e| e.child_by_field_name("name")).map(|n| src.node_text(n)).unwrap_or("")
-}
-
-/// Whether a tag is a table's column (its `id` names the rows' field, its function child
-/// renders a row).
-fn is_column(tag: &str) -> bool {
-    tag.ends_with("Column")
-}
-
-/// Whether a tag is a form's field (its `name` names the field the form posts).
-fn is_field(tag: &str) -> bool {
-    matches!(tag, "input" | "select" | "textarea")
-        || ["Field", "Input", "Select", "Checkbox", "Switch", "Textarea"].iter().any(|k| tag.ends_with(k))
-}
-
 /// A callback's first parameter (its pattern).
 fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
     match callback.child_by_field_name("parameter") {
@@ -869,8 +785,7 @@ fn argument_of(name: &str, i: usize) -> Ty {
 /// The model a writer's name says it writes: `createLicense`, `updateUser`, `upsertTeamUser`.
 fn written_model(name: &str) -> Option<String> {
     let rest = ["create", "update", "upsert"].iter().find_map(|verb| name.strip_prefix(verb))?;
-    rest.starts_with(|c: char| c.is_ascii_uppercase())
-        .then(|| crate::scan::inflect::singularize(&model_name(rest)))
+    rest.starts_with(|c: char| c.is_ascii_uppercase()).then(|| crate::scan::inflect::singularize(&model_name(rest)))
 }
 
 /// What the app's own function `name` returns (see [`RETURNS`]).
@@ -1005,9 +920,9 @@ pub fn read<'t>(
                 ) else {
                     continue;
                 };
-                let Some(function) =
-                    function.filter(|f| matches!(f.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function"))
-                else {
+                let Some(function) = function.filter(|f| {
+                    matches!(f.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function")
+                }) else {
                     continue;
                 };
                 let name = src.node_text(name);
@@ -1015,7 +930,7 @@ pub fn read<'t>(
                     w.functions.insert((w.scope_of(node).id(), name), function);
                 }
                 if name.starts_with(|c: char| c.is_ascii_uppercase())
-                    && let Some(ty) = subject(name)
+                    && let Some(ty) = subject(name).map(Ty::of)
                 {
                     w.subjects.insert(function.id(), ty);
                 }
@@ -1071,7 +986,8 @@ pub fn read<'t>(
                 // `<DataColumn id="domain" />`, `<FormField name="accessCode">`: the field of the
                 // component's records a column shows or a form posts.
                 "jsx_attribute" => {
-                    let (Some(attr), Some(value), Some(element)) = (node.named_child(0), node.named_child(1), node.parent())
+                    let (Some(attr), Some(value), Some(element)) =
+                        (node.named_child(0), node.named_child(1), node.parent())
                     else {
                         continue;
                     };
@@ -1281,7 +1197,12 @@ fn data_bindings<'t>(
                 None if top.contains(name) => format!("{this}#{name}"),
                 None => continue,
             };
-            out.push(Binding { scope: DATA.to_owned(), name: key, root: Root::Model { model: model_name(model) }, path: Vec::new() });
+            out.push(Binding {
+                scope: DATA.to_owned(),
+                name: key,
+                root: Root::Model { model: model_name(model) },
+                path: Vec::new(),
+            });
         }
     }
     out

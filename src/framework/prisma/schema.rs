@@ -13,8 +13,8 @@ use regex::Regex;
 
 use crate::config::{Confidence, Framework};
 use crate::framework::prisma::model_name;
-use crate::scan::extract::treesit::Src;
 use crate::framework::prisma::receivers::NAMES;
+use crate::scan::extract::treesit::Src;
 use crate::scan::facts::{Association, Binding, FileFacts, ModelDecl, Root, Target};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
