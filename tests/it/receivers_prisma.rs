@@ -529,3 +529,237 @@ fn named_template_parameters_do_not_hide_raw_sql() {
     assert!(lib.contains("31 document.title"), "{lib:?}");
     assert!(lib.contains("33 document.user_id"), "{lib:?}");
 }
+
+const UI_SCHEMA: &str = r#"model User {
+  id       String     @id
+  username String
+  password String
+  teams    TeamUser[]
+  websites Website[]
+
+  @@map("user")
+}
+
+model Team {
+  id         String     @id
+  name       String
+  accessCode String?    @map("access_code")
+  members    TeamUser[]
+
+  @@map("team")
+}
+
+model TeamUser {
+  id     String @id
+  role   String
+  userId String @map("user_id")
+  teamId String @map("team_id")
+  user   User   @relation(fields: [userId], references: [id])
+  team   Team   @relation(fields: [teamId], references: [id])
+
+  @@map("team_user")
+}
+
+model Website {
+  id     String @id
+  name   String
+  domain String
+  userId String @map("user_id")
+  user   User   @relation(fields: [userId], references: [id])
+
+  @@map("website")
+}
+
+model Subscription {
+  id       String @id
+  currency String
+
+  @@map("subscription")
+}
+"#;
+
+const WEBSITES_TABLE: &str = r#"import { DataColumn, DataTable, Modal } from '@umami/react-zen';
+
+export function WebsitesTable({ data }: { data: any[] }) {
+  const [selected, setSelected] = useState(null);
+  return (
+    <DataTable data={data}>
+      <DataColumn id="domain" label="Domain" />
+      <DataColumn id="owner">
+        {(row: any) => <span onClick={() => setSelected(row)}>{row?.user?.username}</span>}
+      </DataColumn>
+      <Modal>{selected?.name}</Modal>
+    </DataTable>
+  );
+}
+"#;
+
+const TEAM_FORM: &str = r#"import { Form, FormField } from '@umami/react-zen';
+
+export function TeamEditForm({ teamId }: { teamId: string }) {
+  const { mutateAsync } = useUpdateQuery(`/teams/${teamId}`);
+  const { setValue } = useForm();
+  const save = async (values: any) => mutateAsync({ name: values.name });
+  return (
+    <Form onSubmit={save}>
+      <FormField name="accessCode" label="Code" />
+      <button onClick={() => setValue('accessCode', 'x')} />
+    </Form>
+  );
+}
+"#;
+
+const MEMBERS_TABLE: &str = r#"export function TeamMembersTable({ data }: { data: any[] }) {
+  return (
+    <DataTable data={data}>
+      <DataColumn id="role" />
+    </DataTable>
+  );
+}
+"#;
+
+const TEAMS_PAGE: &str = r#"export function TeamsPage() {
+  const { data: teams } = useUserTeamsQuery();
+  const owned = teams?.data?.filter(({ members }) => members.some(({ role }) => role === 'owner'));
+  const { data: website } = useWebsiteQuery('id');
+  return <p>{website?.domain}{owned.length}</p>;
+}
+"#;
+
+const PICKER: &str = r#"export function Picker() {
+  const { data: users } = useUsersQuery();
+  const items = useMemo(() => {
+    return users.data;
+  }, [users]);
+  return items.map(({ username }) => <li>{username}</li>);
+}
+"#;
+
+/// Traps: a table of events (no model) in a website's folder, a login form (no model), a
+/// Stripe subscription held in a name a model has.
+const EVENTS_TABLE: &str = r#"export function WebsiteEventsTable({ data }: { data: any[] }) {
+  return (
+    <DataTable data={data}>
+      <DataColumn id="name" />
+    </DataTable>
+  );
+}
+"#;
+
+const LOGIN_FORM: &str = r#"export function LoginForm() {
+  return (
+    <Form>
+      <FormField name="username" />
+    </Form>
+  );
+}
+"#;
+
+const SYNC: &str = r#"export async function sync(stripe: any, auth: any) {
+  const subscription = await stripe.subscriptions.retrieve('x');
+  await auth.internalAdapter.updateUser('id', { password: 'x' });
+  return subscription.currency;
+}
+"#;
+
+/// A settings component is about the record its earlier word names; a name of an action and a
+/// noun is about the noun.
+const REPLAY_SETTINGS: &str = r#"export function WebsiteReplaySettings() {
+  const { mutateAsync } = useUpdateQuery('/websites/1');
+  return <button onClick={() => mutateAsync({ domain: 'x' })} />;
+}
+
+export const CreateTeam = () => <FormField name="accessCode" />;
+"#;
+
+const WEBSITES_PAGE: &str = r#"export function WebsitesPage() {
+  const renderLink = (row: any) => <a>{row.domain}</a>;
+  return <WebsitesTable renderLink={renderLink} />;
+}
+"#;
+
+/// Seed data: a list of rows in one module, written by a client call in another.
+const SEED_DATA: &str = r#"export const subscriptions = [
+  { id: 'sub-1', currency: 'usd' },
+];
+
+export const currencies = [{ currency: 'eur' }];
+"#;
+
+const SEED: &str = r#"import { subscriptions, currencies } from './seed/data';
+
+async function main() {
+  await prisma.subscription.createMany({ data: subscriptions.map((s) => ({ ...s })) });
+  console.log(currencies);
+}
+"#;
+
+fn scan_ui() -> (tempfile::TempDir, ScanResult) {
+    let tables: &[(&str, &[&str])] = &[
+        ("user", &["id", "username", "password"]),
+        ("team", &["id", "name", "access_code"]),
+        ("team_user", &["id", "role", "user_id", "team_id"]),
+        ("website", &["id", "name", "domain", "user_id"]),
+        ("subscription", &["id", "currency"]),
+    ];
+    scan_app(
+        &[
+            ("prisma/schema.prisma", UI_SCHEMA),
+            ("src/app/WebsitesTable.tsx", WEBSITES_TABLE),
+            ("src/app/TeamEditForm.tsx", TEAM_FORM),
+            ("src/app/TeamMembersTable.tsx", MEMBERS_TABLE),
+            ("src/app/TeamsPage.tsx", TEAMS_PAGE),
+            ("src/app/Picker.tsx", PICKER),
+            ("src/app/WebsiteEventsTable.tsx", EVENTS_TABLE),
+            ("src/app/LoginForm.tsx", LOGIN_FORM),
+            ("src/sync.ts", SYNC),
+            ("src/app/WebsitesPage.tsx", WEBSITES_PAGE),
+            ("src/app/WebsiteReplaySettings.tsx", REPLAY_SETTINGS),
+            ("prisma/seed/data.ts", SEED_DATA),
+            ("prisma/seed.ts", SEED),
+        ],
+        tables,
+    )
+}
+
+#[test]
+fn a_components_rows_are_what_its_name_says() {
+    let (_dir, result) = scan_ui();
+    // A table's column ids and its column's row function; a row kept in state by its setter.
+    assert_eq!(
+        columns(&result, "src/app/WebsitesTable.tsx"),
+        set(&["7 website.domain", "9 website.user_id", "9 user.username", "11 website.name"])
+    );
+    // A form's field names, `setValue`'s, and what its mutation posts.
+    assert_eq!(
+        columns(&result, "src/app/TeamEditForm.tsx"),
+        set(&["6 team.name", "9 team.access_code", "10 team.access_code"])
+    );
+    // A relation's name (`Team.members`) stands for its model.
+    assert_eq!(columns(&result, "src/app/TeamMembersTable.tsx"), set(&["4 team_user.role"]));
+    assert_eq!(columns(&result, "src/app/WebsiteReplaySettings.tsx"), set(&["3 website.domain", "6 team.access_code"]));
+    // Not the website a table of events belongs to; not a login form's fields.
+    assert_eq!(columns(&result, "src/app/WebsiteEventsTable.tsx"), set(&[]));
+    assert_eq!(columns(&result, "src/app/LoginForm.tsx"), set(&[]));
+}
+
+#[test]
+fn query_hooks_data_is_what_their_name_says() {
+    let (_dir, result) = scan_ui();
+    // A page's `data` is its rows; `teams` is Team's (not `User.teams`' TeamUser rows).
+    assert_eq!(columns(&result, "src/app/TeamsPage.tsx"), set(&["3 team_user.role", "5 website.domain"]));
+    // `useMemo` returns what its callback returns.
+    assert_eq!(columns(&result, "src/app/Picker.tsx"), set(&["6 user.username"]));
+    // Another library's resource client answers no row; a library's writer named after a
+    // model writes that model.
+    assert_eq!(columns(&result, "src/sync.ts"), set(&["3 user.password"]));
+    // A render prop given to a component renders that component's records.
+    assert_eq!(columns(&result, "src/app/WebsitesPage.tsx"), set(&["2 website.domain"]));
+}
+
+#[test]
+fn seed_lists_are_the_rows_another_file_writes() {
+    let (_dir, result) = scan_ui();
+    // `subscriptions` is written as Subscription rows by `prisma/seed.ts`; `currencies` is not.
+    assert_eq!(columns(&result, "prisma/seed/data.ts"), set(&["2 subscription.id", "2 subscription.currency"]));
+}

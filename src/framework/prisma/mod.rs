@@ -1,9 +1,11 @@
 //! Prisma: the model index is `schema.prisma` ([`schema`]); JS/TS code reaches it through
 //! Prisma Client calls and their argument objects ([`client`]) and through the rows those calls
-//! return, read by receivers whose type the code declares or implies ([`receivers`]); raw SQL
-//! goes through `$queryRaw`/`$executeRaw`/`Prisma.sql`.
+//! return, read by receivers whose type the code declares or implies ([`receivers`]), and in a
+//! Next.js/React frontend by the records its components and query hooks are named after
+//! ([`react`]); raw SQL goes through `$queryRaw`/`$executeRaw`/`Prisma.sql`.
 
 pub mod client;
+pub mod react;
 pub mod receivers;
 pub mod schema;
 
@@ -48,7 +50,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        8
+        10
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -90,7 +92,7 @@ fn code(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let src = Src::new(source);
     let mut facts = FileFacts::default();
     let nodes = descendants(tree.root_node());
-    receivers::read(&src, tree.root_node(), &nodes, &mut facts.hits, &mut facts.bindings);
+    receivers::read(path, &src, tree.root_node(), &nodes, &mut facts.hits, &mut facts.bindings);
     let mut sql = Vec::new();
     for &node in &nodes {
         if node.kind() != "call_expression" {

@@ -29,6 +29,7 @@ use tree_sitter::Node;
 use crate::config::Confidence;
 use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
 use crate::framework::prisma::model_name;
+use crate::framework::prisma::react::{FORM_CALLS, MUTATIONS, hook_subject, is_column, is_field, subject, tag};
 use crate::scan::extract::js::{call_args, object_keys, property, unwrap};
 use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
 use crate::scan::facts::{Binding, Hit, Root, Target};
@@ -42,6 +43,15 @@ pub const RETURNS: &str = "prisma:returns";
 /// The scope of bindings for the Prisma arguments the app's functions take: name = `f(i)` for
 /// the function `f`'s `i`-th parameter.
 pub const ARGS: &str = "prisma:args";
+
+/// The scope of bindings for lists of objects another file writes as a model's rows (a seed's
+/// `export const subscriptions = [{ … }]` handed to `prisma.subscription.createMany({ data })`):
+/// name = `<module>#<name>`, the module the file's path without its extension.
+pub const DATA: &str = "prisma:data";
+
+/// The scope of bindings for what the app's code calls a model's records by (written by the
+/// schema's reader): name = a model's accessor or its plural, a relation's name or its singular.
+pub const NAMES: &str = "prisma:names";
 
 /// Wrappers whose first type argument is the type that matters.
 const WRAPPERS: &[&str] = &[
@@ -108,7 +118,11 @@ struct Ty {
 
 impl Ty {
     fn model(model: String) -> Ty {
-        Ty { root: Root::Model { model }, path: Vec::new() }
+        Ty::of(Root::Model { model })
+    }
+
+    fn of(root: Root) -> Ty {
+        Ty { root, path: Vec::new() }
     }
 
     fn step(&self, attribute: &str) -> Ty {
@@ -168,6 +182,15 @@ struct Walker<'s, 'a, 't> {
     opaque: Map<(usize, &'a str), ()>,
     /// (scope node id, name) → the object literal the name holds there.
     objects: Map<(usize, &'a str), Node<'t>>,
+    /// A React component's function node id → the records it is about (see [`subject`]).
+    subjects: Map<usize, Ty>,
+    /// Names holding a page of records (`const { data: users } = useUsersQuery()`): their
+    /// `data` is the records.
+    pages: Map<(usize, &'a str), ()>,
+    /// (scope node id, name) → the function a `const` holds there (`const renderLink = (row) => …`).
+    functions: Map<(usize, &'a str), Node<'t>>,
+    /// `const [state, setState] = useState(…)`: (scope, setter) → the state's name node.
+    setters: Map<(usize, &'a str), Node<'t>>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -194,6 +217,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             Some(scope.id())
         });
         first.into_iter().chain(outer)
+    }
+
+    /// The records the innermost component around `at` is about.
+    fn subject_of(&self, at: Node<'_>) -> Option<Ty> {
+        self.scope_chain(at).find_map(|scope| self.subjects.get(&scope).cloned())
     }
 
     fn lookup_object(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
@@ -298,6 +326,29 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
     }
 
+    /// Whether a value is what another library's resource client answers: `await
+    /// stripe.subscriptions.retrieve(…)` has the shape of a Prisma call (`client.resource.verb`)
+    /// with a verb Prisma Client has not, so its result is no row, whatever the name it is held in.
+    fn foreign_call(&self, value: Node<'_>) -> bool {
+        let mut v = unwrap(value);
+        if v.kind() == "await_expression" {
+            match v.named_child(0) {
+                Some(inner) => v = unwrap(inner),
+                None => return false,
+            }
+        }
+        let Some(f) = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression") else {
+            return false;
+        };
+        let Some(resource) = f.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "member_expression")
+        else {
+            return false;
+        };
+        let client_is_name = resource.child_by_field_name("object").is_some_and(|c| c.kind() == "identifier");
+        property(self.src, f)
+            .is_some_and(|m| client_is_name && !METHODS.contains(&m) && !SAME.contains(&m) && !CALLBACKS.contains(&m))
+    }
+
     /// The type of property `key` of a declared object type (props).
     fn prop_type(&self, node: Node<'t>, key: &str, depth: u32) -> Option<Ty> {
         if depth > 8 {
@@ -370,11 +421,31 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "member_expression" => {
                 let property = property(self.src, node)?;
-                Some(self.expr_ty(unwrap(node.child_by_field_name("object")?), depth + 1)?.step(property))
+                let object = unwrap(node.child_by_field_name("object")?);
+                let ty = self.expr_ty(object, depth + 1)?;
+                if property == "data"
+                    && object.kind() == "identifier"
+                    && self.scope_chain(object).any(|s| self.pages.contains_key(&(s, self.text(object))))
+                {
+                    return Some(ty);
+                }
+                Some(ty.step(property))
             }
             "subscript_expression" => self.expr_ty(unwrap(node.child_by_field_name("object")?), depth + 1),
             "call_expression" => {
                 let f = unwrap(node.child_by_field_name("function")?);
+                // `useMemo(() => { …; return users.data; }, […])`: what the callback returns.
+                if f.kind() == "identifier" && self.text(f) == "useMemo" {
+                    let callback = call_args(node).into_iter().next()?;
+                    let body = callback.child_by_field_name("body")?;
+                    if body.kind() != "statement_block" {
+                        return self.expr_ty(unwrap(body), depth + 1);
+                    }
+                    return descendants(body)
+                        .into_iter()
+                        .filter(|r| r.kind() == "return_statement" && self.scope_of(*r).id() == callback.id())
+                        .find_map(|r| self.expr_ty(unwrap(r.named_child(0)?), depth + 1));
+                }
                 let method = property(self.src, f)?;
                 let object = unwrap(f.child_by_field_name("object")?);
                 if ROW_METHODS.contains(&method)
@@ -477,6 +548,46 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     {
                         self.objects.insert((scope.id(), self.text(name)), v);
                     }
+                    if let Some(call) = value.map(unwrap).filter(|v| v.kind() == "call_expression")
+                        && let Some(f) = call.child_by_field_name("function").map(unwrap)
+                    {
+                        let callee = self.text(f);
+                        // `const [deleteUser, setDeleteUser] = useState(null)`: typed by what the
+                        // setter is given.
+                        if matches!(callee, "useState" | "React.useState")
+                            && name.kind() == "array_pattern"
+                            && let [state, setter, ..] = named_children(name).as_slice()
+                            && state.kind() == "identifier"
+                            && setter.kind() == "identifier"
+                        {
+                            self.setters.insert((scope.id(), self.text(*setter)), *state);
+                            continue;
+                        }
+                        // `const { data: users } = useUsersQuery()`.
+                        if let Some((ty, page)) = hook_subject(callee).map(|(root, page)| (Ty::of(root), page))
+                            && name.kind() == "object_pattern"
+                        {
+                            for prop in named_children(name) {
+                                let value = match prop.kind() {
+                                    "shorthand_property_identifier_pattern" if self.text(prop) == "data" => prop,
+                                    "pair_pattern"
+                                        if prop.child_by_field_name("key").is_some_and(|k| self.text(k) == "data") =>
+                                    {
+                                        match prop.child_by_field_name("value") {
+                                            Some(v) if v.kind() == "identifier" => v,
+                                            _ => continue,
+                                        }
+                                    }
+                                    _ => continue,
+                                };
+                                changed |= self.bind(scope, value, ty.clone());
+                                if page {
+                                    self.pages.insert((scope.id(), self.text(value)), ());
+                                }
+                            }
+                            continue;
+                        }
+                    }
                     // `const [a, b] = await Promise.all([q1, q2])`.
                     if name.kind() == "array_pattern"
                         && let Some(list) = value.and_then(|v| promise_all(self.src, v))
@@ -504,7 +615,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         other => other,
                     };
-                    if ty.is_none() && name.kind() == "identifier" && declared.is_some_and(|d| self.foreign_type(d)) {
+                    if ty.is_none()
+                        && name.kind() == "identifier"
+                        && (declared.is_some_and(|d| self.foreign_type(d))
+                            || value.is_some_and(|v| self.foreign_call(v)))
+                    {
                         self.opaque.insert((scope.id(), self.text(name)), ());
                     }
                     changed |= self.bind_pattern(scope, name, ty, declared);
@@ -533,6 +648,50 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         changed |= self.bind_pattern(scope, left, Some(ty), None);
                     }
                 }
+                // `<WebsitesTable renderLink={renderLink} />`: a render prop given to a component
+                // renders one of that component's records.
+                "jsx_attribute" => {
+                    let (Some(attr), Some(value), Some(element)) =
+                        (node.named_child(0), node.named_child(1), node.parent())
+                    else {
+                        continue;
+                    };
+                    if !self.text(attr).starts_with("render") || value.kind() != "jsx_expression" {
+                        continue;
+                    }
+                    let tag = tag(self.src, element);
+                    let Some(ty) =
+                        tag.starts_with(|c: char| c.is_ascii_uppercase()).then(|| subject(tag)).flatten().map(Ty::of)
+                    else {
+                        continue;
+                    };
+                    let Some(inner) = value.named_child(0) else { continue };
+                    let callback = match inner.kind() {
+                        "arrow_function" | "function_expression" | "function" => inner,
+                        "identifier" => {
+                            let name = self.text(inner);
+                            match self.scope_chain(inner).find_map(|s| self.functions.get(&(s, name)).copied()) {
+                                Some(f) => f,
+                                None => continue,
+                            }
+                        }
+                        _ => continue,
+                    };
+                    let Some(first) = first_parameter(callback) else { continue };
+                    changed |= self.bind_pattern(callback, first, Some(ty), None);
+                }
+                // `<DataColumn id="username">{(row: any) => row.username}</DataColumn>`: a table
+                // column's function child renders one of the component's rows.
+                "jsx_expression" => {
+                    let Some(callback) = node.named_child(0) else { continue };
+                    if !matches!(callback.kind(), "arrow_function" | "function_expression" | "function")
+                        || !node.parent().is_some_and(|p| p.kind() == "jsx_element" && is_column(tag(self.src, p)))
+                    {
+                        continue;
+                    }
+                    let (Some(ty), Some(first)) = (self.subject_of(node), first_parameter(callback)) else { continue };
+                    changed |= self.bind_pattern(callback, first, Some(ty), None);
+                }
                 "call_expression" => {
                     let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
                     // `const data: any = {}; data.password = …; updateUser(id, data)`: a variable
@@ -540,6 +699,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // function's argument, so the properties set on it later are too.
                     if f.kind() == "identifier" {
                         let callee = self.text(f);
+                        let state = self.scope_chain(node).find_map(|s| self.setters.get(&(s, callee)).copied());
+                        if let Some(state) = state
+                            && let Some(ty) =
+                                call_args(node).into_iter().next().and_then(|a| self.expr_ty(unwrap(a), 0))
+                        {
+                            let scope = self.scope_of(state);
+                            changed |= self.bind(scope, state, ty);
+                        }
                         for (i, arg) in call_args(node).into_iter().enumerate() {
                             if arg.kind() != "identifier" {
                                 continue;
@@ -568,14 +735,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let Some(ty) = f.child_by_field_name("object").and_then(|o| self.expr_ty(unwrap(o), 0)) else {
                         continue;
                     };
-                    let first = match callback.child_by_field_name("parameter") {
-                        Some(p) => Some(p),
-                        None => callback
-                            .child_by_field_name("parameters")
-                            .and_then(|ps| named_children(ps).into_iter().next())
-                            .map(|p| p.child_by_field_name("pattern").unwrap_or(p)),
-                    };
-                    if let Some(first) = first {
+                    if let Some(first) = first_parameter(callback) {
                         changed |= self.bind_pattern(callback, first, Some(ty), None);
                     }
                 }
@@ -596,15 +756,36 @@ fn guess(name: &str) -> Option<Ty> {
         return None;
     }
     let model = crate::scan::inflect::singularize(name);
-    Some(Ty { root: Root::Binding { scopes: Vec::new(), name: name.to_owned(), guess: Some(model) }, path: Vec::new() })
+    Some(Ty {
+        root: Root::Binding { scopes: vec![NAMES.to_owned()], name: name.to_owned(), guess: Some(model) },
+        path: Vec::new(),
+    })
 }
 
-/// The records the app's own function `name` takes as its `i`-th argument (see [`ARGS`]).
+/// A callback's first parameter (its pattern).
+fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
+    match callback.child_by_field_name("parameter") {
+        Some(p) => Some(p),
+        None => callback
+            .child_by_field_name("parameters")
+            .and_then(|ps| named_children(ps).into_iter().next())
+            .map(|p| p.child_by_field_name("pattern").unwrap_or(p)),
+    }
+}
+
+/// The records the app's own function `name` takes as its `i`-th argument (see [`ARGS`]); where
+/// no file says, those of the model a writer's name names (`updateUser`).
 fn argument_of(name: &str, i: usize) -> Ty {
     Ty {
-        root: Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: None },
+        root: Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: written_model(name) },
         path: Vec::new(),
     }
+}
+
+/// The model a writer's name says it writes: `createLicense`, `updateUser`, `upsertTeamUser`.
+fn written_model(name: &str) -> Option<String> {
+    let rest = ["create", "update", "upsert"].iter().find_map(|verb| name.strip_prefix(verb))?;
+    rest.starts_with(|c: char| c.is_ascii_uppercase()).then(|| crate::scan::inflect::singularize(&model_name(rest)))
 }
 
 /// What the app's own function `name` returns (see [`RETURNS`]).
@@ -646,7 +827,17 @@ fn is_client_module(source: &str) -> bool {
 }
 
 /// The hits and bindings of the receivers and client calls of one parsed JS/TS file.
-pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Vec<Hit>, bindings: &mut Vec<Binding>) {
+pub fn read<'t>(
+    path: &str,
+    src: &Src<'_>,
+    root: Node<'t>,
+    nodes: &[Node<'t>],
+    hits: &mut Vec<Hit>,
+    bindings: &mut Vec<Binding>,
+) {
+    let this = module(path);
+    // Names imported from the app's own modules: local name → `<module>#<exported name>`.
+    let mut imported: HashMap<&str, String> = HashMap::new();
     let mut w = Walker {
         src,
         root,
@@ -657,15 +848,27 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
         vars: Map::default(),
         opaque: Map::default(),
         objects: Map::default(),
+        subjects: Map::default(),
+        pages: Map::default(),
+        functions: Map::default(),
+        setters: Map::default(),
         hits: Vec::new(),
         emit: false,
     };
+    let jsx = nodes.iter().any(|n| n.kind().starts_with("jsx"));
     for &node in nodes {
         match node.kind() {
             "import_statement" => {
                 let Some(source) = node.child_by_field_name("source").and_then(|s| string_value(src, s)) else {
                     continue;
                 };
+                if let Some(from) = relative_module(path, &source.0) {
+                    for n in descendants(node).into_iter().filter(|n| n.kind() == "import_specifier") {
+                        let Some(name) = n.child_by_field_name("name") else { continue };
+                        let local = n.child_by_field_name("alias").unwrap_or(name);
+                        imported.insert(src.node_text(local), format!("{from}#{}", src.node_text(name)));
+                    }
+                }
                 if !is_client_module(&source.0) {
                     continue;
                 }
@@ -706,6 +909,32 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                     w.local_types.insert(src.node_text(name), body);
                 }
             }
+            // A component: a capitalised function of a file that renders JSX.
+            "function_declaration" | "variable_declarator" if jsx => {
+                let (Some(name), function) = (
+                    node.child_by_field_name("name"),
+                    match node.kind() {
+                        "function_declaration" => Some(node),
+                        _ => node.child_by_field_name("value").map(unwrap),
+                    },
+                ) else {
+                    continue;
+                };
+                let Some(function) = function.filter(|f| {
+                    matches!(f.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function")
+                }) else {
+                    continue;
+                };
+                let name = src.node_text(name);
+                if node.kind() == "variable_declarator" {
+                    w.functions.insert((w.scope_of(node).id(), name), function);
+                }
+                if name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && let Some(ty) = subject(name).map(Ty::of)
+                {
+                    w.subjects.insert(function.id(), ty);
+                }
+            }
             _ => {}
         }
     }
@@ -734,6 +963,51 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                         .or_else(|| (value.kind() == "satisfies_expression").then(|| value.named_child(1)).flatten());
                     if let Some((model, Some(shape))) = declared.and_then(|d| w.prisma_type(d)) {
                         writer.read(&On::model(&model, Confidence::High), shape, value);
+                    }
+                    // A module's list of objects, written as rows where another file says.
+                    if w.scope_of(node).id() == root.id()
+                        && let Some(name) = node.child_by_field_name("name").filter(|n| n.kind() == "identifier")
+                        && unwrap(value).kind() == "array"
+                    {
+                        let on = On {
+                            root: Root::Binding {
+                                scopes: vec![DATA.to_owned()],
+                                name: format!("{this}#{}", src.node_text(name)),
+                                guess: None,
+                            },
+                            path: Vec::new(),
+                            confidence: Confidence::Medium,
+                        };
+                        for element in named_children(unwrap(value)).into_iter().filter(|e| e.kind() == "object") {
+                            writer.read(&on, Shape::Data, element);
+                        }
+                    }
+                }
+                // `<DataColumn id="domain" />`, `<FormField name="accessCode">`: the field of the
+                // component's records a column shows or a form posts.
+                "jsx_attribute" => {
+                    let (Some(attr), Some(value), Some(element)) =
+                        (node.named_child(0), node.named_child(1), node.parent())
+                    else {
+                        continue;
+                    };
+                    let tag = tag(src, element);
+                    let names_field = match src.node_text(attr) {
+                        "id" => is_column(tag),
+                        "name" => is_field(tag),
+                        _ => false,
+                    };
+                    if names_field
+                        && value.kind() == "string"
+                        && let Some((field, _)) = string_value(src, value)
+                        && let Some(ty) = w.subject_of(node)
+                    {
+                        writer.hits.push(src.hit(
+                            value.start_byte() + 1,
+                            ty.target(&field),
+                            RefKind::Query,
+                            Confidence::Medium,
+                        ));
                     }
                 }
                 "member_expression" => {
@@ -774,6 +1048,7 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
         }
     }
     bindings.extend(function_bindings(&w, nodes));
+    bindings.extend(data_bindings(&w, nodes, &this, &imported));
     hits.append(&mut w.hits);
     hits.append(&mut out);
 }
@@ -783,6 +1058,7 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
 fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: Node<'t>) {
     let src = w.src;
     let Some(function) = node.child_by_field_name("function").map(unwrap) else { return };
+    form_call(w, writer, node, function);
     if function.kind() == "identifier" {
         let name = src.node_text(function);
         for (i, arg) in call_args(node).into_iter().enumerate() {
@@ -803,6 +1079,18 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     }
     let Some(method) = property(src, function) else { return };
     if !METHODS.contains(&method) {
+        // `internalAdapter.updateUser(id, { banReason })`, `licenses.createLicense({ … })`: a
+        // library's writer named after the model it writes.
+        if let Some(model) = written_model(method) {
+            let on = On {
+                root: Root::Binding { scopes: Vec::new(), name: method.to_owned(), guess: Some(model) },
+                path: Vec::new(),
+                confidence: Confidence::Medium,
+            };
+            for arg in call_args(node).into_iter().filter(|a| a.kind() == "object") {
+                writer.read(&on, Shape::Data, arg);
+            }
+        }
         return;
     }
     let Some(accessor) = function.child_by_field_name("object").map(unwrap) else { return };
@@ -829,6 +1117,124 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     if let Some(object) = object {
         writer.read(&On::model(&model, Confidence::High), Shape::Args, object);
     }
+}
+
+/// Inside a component: a form function given a field's name (`setValue('accessCode', …)`), or a
+/// mutation given the object the form posts (`mutateAsync({ replayEnabled })`), read as the
+/// component's records.
+fn form_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: Node<'t>, function: Node<'t>) {
+    let src = w.src;
+    let name = match function.kind() {
+        "identifier" => src.node_text(function),
+        _ => match property(src, function) {
+            Some(p) if MUTATIONS.contains(&p) => p,
+            _ => return,
+        },
+    };
+    if !FORM_CALLS.contains(&name) && !MUTATIONS.contains(&name) {
+        return;
+    }
+    let Some(arg) = call_args(node).into_iter().next() else { return };
+    let Some(ty) = w.subject_of(node) else { return };
+    if FORM_CALLS.contains(&name) {
+        if arg.kind() == "string"
+            && let Some((field, _)) = string_value(src, arg)
+        {
+            writer.hits.push(src.hit(arg.start_byte() + 1, ty.target(&field), RefKind::Query, Confidence::Medium));
+        }
+    } else if arg.kind() == "object" {
+        writer.read(&On { root: ty.root, path: ty.path, confidence: Confidence::Medium }, Shape::Data, arg);
+    }
+}
+
+/// The lists of objects a client call writes as its `data` (`data: spaces`, `data:
+/// subscriptions.map((sub) => ({ ...sub, … }))`), declared in this module or imported from
+/// another (see [`DATA`]).
+fn data_bindings<'t>(
+    w: &Walker<'_, '_, 't>,
+    nodes: &[Node<'t>],
+    this: &str,
+    imported: &HashMap<&str, String>,
+) -> Vec<Binding> {
+    let src = w.src;
+    let top: std::collections::HashSet<&str> = nodes
+        .iter()
+        .filter(|n| n.kind() == "variable_declarator" && w.scope_of(**n).id() == w.root.id())
+        .filter_map(|n| n.child_by_field_name("name").filter(|n| n.kind() == "identifier"))
+        .map(|n| src.node_text(n))
+        .collect();
+    let mut out = Vec::new();
+    for &node in nodes.iter().filter(|n| n.kind() == "call_expression") {
+        let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
+        if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
+            continue;
+        }
+        let Some(model) =
+            f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))
+        else {
+            continue;
+        };
+        let Some(arg) = call_args(node).into_iter().next().filter(|a| a.kind() == "object") else { continue };
+        for key in object_keys(src, arg).into_iter().filter(|k| k.name == "data") {
+            let mut value = match key.value {
+                Some(v) => unwrap(v),
+                None => continue,
+            };
+            // `list.map((x) => ({ ...x, … }))`: the list's objects.
+            if value.kind() == "call_expression"
+                && let Some(callee) = value.child_by_field_name("function").map(unwrap)
+                && property(src, callee) == Some("map")
+                && let Some(object) = callee.child_by_field_name("object").map(unwrap)
+            {
+                value = object;
+            }
+            if value.kind() != "identifier" {
+                continue;
+            }
+            let name = src.node_text(value);
+            let key = match imported.get(name) {
+                Some(k) => k.clone(),
+                None if top.contains(name) => format!("{this}#{name}"),
+                None => continue,
+            };
+            out.push(Binding {
+                scope: DATA.to_owned(),
+                name: key,
+                root: Root::Model { model: model_name(model) },
+                path: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// A file's module: its path without the extension (`prisma/seed/data.ts` → `prisma/seed/data`).
+fn module(path: &str) -> String {
+    let stem = path.rsplit_once('/').map_or(path, |(_, f)| f);
+    match stem.rsplit_once('.') {
+        Some((base, _)) if !base.is_empty() => path[..path.len() - stem.len() + base.len()].to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+/// The module a relative import names from the file at `path` (`./seed/data` from
+/// `prisma/seed.ts` → `prisma/seed/data`); `None` for a package or an alias (`@/lib`).
+fn relative_module(path: &str, source: &str) -> Option<String> {
+    if !source.starts_with("./") && !source.starts_with("../") {
+        return None;
+    }
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    for segment in source.split('/') {
+        match segment {
+            "." | "" => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(module(&parts.join("/")))
 }
 
 /// Whether `node` lies inside `outer` (a function's body, not its parameters' defaults).

@@ -13,8 +13,10 @@ use regex::Regex;
 
 use crate::config::{Confidence, Framework};
 use crate::framework::prisma::model_name;
+use crate::framework::prisma::receivers::NAMES;
 use crate::scan::extract::treesit::Src;
-use crate::scan::facts::{Association, FileFacts, ModelDecl, Target};
+use crate::scan::facts::{Association, Binding, FileFacts, ModelDecl, Root, Target};
+use crate::scan::inflect;
 use crate::scan::reference::RefKind;
 
 const SCALARS: &[&str] = &["String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"];
@@ -267,7 +269,42 @@ pub fn schema(source: &str) -> FileFacts {
             snippet: src.snippet(block.name_offset),
         });
     }
+    facts.bindings = names(&facts.models);
     facts
+}
+
+/// What the app's code calls a model's records by: the client's accessor and its plural
+/// (`teamUser`, `teamUsers`), and each relation's name and its singular (`members`, `member` →
+/// `teamUser`), for names nothing else types (a `{ members }` destructured from an API row, a
+/// `TeamMembersTable` component); see [`NAMES`].
+fn names(models: &[ModelDecl]) -> Vec<Binding> {
+    let bind = |name: String, model: &str| Binding {
+        scope: NAMES.to_owned(),
+        name,
+        root: Root::Model { model: model.to_owned() },
+        path: Vec::new(),
+    };
+    let mut out = Vec::new();
+    for m in models {
+        out.push(bind(m.class.clone(), &m.class));
+        out.push(bind(inflect::pluralize(&m.class), &m.class));
+    }
+    // A model's own name wins over a relation of that name to another model (`User.teams` holds
+    // `TeamUser` rows; `teams` alone is `Team`'s).
+    let own: BTreeSet<String> = out.iter().map(|b| b.name.clone()).collect();
+    for m in models {
+        for a in &m.associations {
+            let target = model_name(&a.model);
+            for name in [a.name.clone(), inflect::singularize(&a.name)] {
+                if !own.contains(&name) {
+                    out.push(bind(name, &target));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
