@@ -56,3 +56,4 @@ mod schema_postgres;
 mod schema_rails;
 mod schema_sync;
 mod store;
+mod sync_mysql;
