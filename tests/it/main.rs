@@ -56,4 +56,5 @@ mod schema_postgres;
 mod schema_rails;
 mod schema_sync;
 mod store;
+mod sync_ecto;
 mod sync_mysql;
