@@ -7,6 +7,7 @@
 pub mod commit;
 pub mod ecto;
 pub mod rails;
+pub mod replayed;
 pub mod tools;
 
 use std::path::{Path, PathBuf};
@@ -24,9 +25,18 @@ use crate::schema::SchemaSource;
 pub struct Options {
     /// Only these apps (every app with a `structure` when empty).
     pub apps: Vec<String>,
-    /// The live database the dumps are made from (`--from env:VAR`).
-    pub from: SchemaSource,
+    pub from: From,
     pub output: Output,
+}
+
+/// What the dumps are made from.
+#[derive(Debug, Clone)]
+pub enum From {
+    /// A live database (`--from env:VAR`).
+    Live(SchemaSource),
+    /// Every app's migrations replayed (`--from migrations`), loaded into a throwaway database
+    /// on the `scratch` server when there is one (`--scratch env:VAR`).
+    Migrations { scratch: Option<SchemaSource> },
 }
 
 /// What to do with a dump that differs.
@@ -53,6 +63,14 @@ pub struct AppSync {
     /// The commit made with `--commit`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// How a dump made from the migrations was written (absent for a live database).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub made_by: Option<replayed::MadeBy>,
+    /// The migrations' operations the replay could not follow: what they make is not in the dump.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreplayed: Vec<replayed::Unreplayed>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(skip)]
     pub committed: String,
     #[serde(skip)]
@@ -80,10 +98,13 @@ pub fn run(config: &Config, options: &Options) -> Result<Vec<AppSync>> {
                 .help("add `structure = \"db/structure.sql\"` (relative to the app's `path`) to the [[app]] that commits the dump"),
         ));
     }
-    let url = database_url(&options.from)?;
+    let url = match &options.from {
+        From::Live(source) => Some(database_url(source)?),
+        From::Migrations { scratch } => scratch.as_ref().map(database_url).transpose()?,
+    };
     let mut out = Vec::new();
     for app in with_dump {
-        out.push(sync_app(config, app, &url, &options.output)?);
+        out.push(sync_app(config, app, &options.from, url.as_deref(), &options.output)?);
     }
     Ok(out)
 }
@@ -105,7 +126,8 @@ fn database_url(source: &SchemaSource) -> Result<String> {
     }
 }
 
-fn sync_app(config: &Config, app: &App, url: &str, output: &Output) -> Result<AppSync> {
+/// `url`: the live database, or the scratch server with `From::Migrations`.
+fn sync_app(config: &Config, app: &App, from: &From, url: Option<&str>, output: &Output) -> Result<AppSync> {
     let dump_path = crate::drift::in_app(app, app.structure.as_deref().unwrap_or_default());
     if app.source != AppSource::Repo {
         return Err(Error::input(
@@ -132,7 +154,14 @@ fn sync_app(config: &Config, app: &App, url: &str, output: &Output) -> Result<Ap
         Some(blob) => crate::git::blob_text(&repo, blob, Path::new(&dump_path))?,
         None => String::new(),
     };
-    let generated = structure(url, tool, rails::VersionOrder::of(&committed))?;
+    let order = rails::VersionOrder::of(&committed);
+    let (generated, made_by, unreplayed, notes) = match (from, url) {
+        (From::Live(_), Some(url)) => (structure(url, tool, order)?, None, Vec::new(), Vec::new()),
+        _ => {
+            let r = replayed::structure(config, app, tool, url, order)?;
+            (r.text, Some(r.made_by), r.unreplayed, r.notes)
+        }
+    };
     let in_sync = ecto::without_restrict_key(&generated) == ecto::without_restrict_key(&committed);
     let (mut written, mut made) = (None, None);
     match output {
@@ -148,11 +177,28 @@ fn sync_app(config: &Config, app: &App, url: &str, output: &Output) -> Result<Ap
         Output::Commit { branch, message } => {
             let default = format!("tandem schema sync: regenerate {dump_path}");
             let title = message.as_deref().unwrap_or(&default);
-            let text = commit::message(title, &dump_path, &committed, &generated, config.registry.dialect);
+            let mut text = commit::message(title, &dump_path, &committed, &generated, config.registry.dialect);
+            if let Some(how) = &made_by {
+                text.push_str(&format!("\n{}\n", replayed::describe(how)));
+            }
+            for u in &unreplayed {
+                text.push_str(&format!("\nnot replayed, so not in this dump: {} {}", u.location, u.what));
+            }
             made = Some(commit::commit(&repo, commit, branch, &dump_path, &generated, &text)?.to_string());
         }
     }
-    Ok(AppSync { app: app.name.clone(), dump: dump_path, in_sync, written, commit: made, committed, generated })
+    Ok(AppSync {
+        app: app.name.clone(),
+        dump: dump_path,
+        in_sync,
+        written,
+        commit: made,
+        made_by,
+        unreplayed,
+        notes,
+        committed,
+        generated,
+    })
 }
 
 /// The `structure.sql` of the database at `url`, as `tool` writes it (`order`: of the versions

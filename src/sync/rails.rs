@@ -71,6 +71,12 @@ pub fn mysql_structure(mysqldump: &str, versions: Option<&[String]>, order: Vers
     out
 }
 
+/// `text` with the INSERT of `versions` (ascending) into `table` (quoted) appended as Rails does.
+pub fn with_versions(mut text: String, table: &str, versions: &[String], order: VersionOrder) -> String {
+    push_versions(&mut text, table, Some(versions), order);
+    text
+}
+
 /// `dump_schema`'s `f.puts connection.dump_schema_versions` and `f.print "\n"`.
 fn push_versions(out: &mut String, table: &str, versions: Option<&[String]>, order: VersionOrder) {
     let Some(versions) = versions else { return };

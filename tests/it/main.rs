@@ -57,4 +57,5 @@ mod schema_rails;
 mod schema_sync;
 mod store;
 mod sync_ecto;
+mod sync_migrations;
 mod sync_mysql;
