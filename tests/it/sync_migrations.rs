@@ -126,3 +126,45 @@ fn without_a_scratch_server_the_dump_is_tandems_rendering_and_says_so() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn on_mariadb_the_scratch_database_is_dumped_by_mysqldump() {
+    let mut web = TestRepo::init();
+    web.commit_files(&[("db/structure.sql", ""), ("db/migrate/20250101000000_create_users.rb", CREATE_USERS)], "web");
+    let registry = tempfile::tempdir().unwrap();
+    write(
+        registry.path(),
+        "apps.toml",
+        format!(
+            "[registry]\ndialect = \"mysql\"\n\n[[app]]\nname = \"web\"\nrepo = \"{}\"\nframework = \"rails\"\n\
+             head = \"main\"\nstructure = \"db/structure.sql\"\nmigrations = \"db/migrate\"\n",
+            web.path().display()
+        ),
+    );
+    let out = tandem_in(registry.path())
+        .env("SCRATCH", crate::support::mysql::ADMIN_URL)
+        .args(["schema", "sync", "--from", "migrations", "--scratch", "env:SCRATCH", "--write"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let written = std::fs::read_to_string(web.path().join("db/structure.sql")).unwrap();
+
+    // What `rails db:migrate` leaves on MariaDB, dumped the way Rails does.
+    let migrated = crate::support::mysql::TempDb::new();
+    migrated.execute(
+        "CREATE TABLE schema_migrations (version varchar(255) NOT NULL PRIMARY KEY);\n\
+         CREATE TABLE ar_internal_metadata (`key` varchar(255) NOT NULL PRIMARY KEY, value varchar(255), \
+           created_at datetime(6) NOT NULL, updated_at datetime(6) NOT NULL);\n\
+         CREATE TABLE users (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL, \
+           created_at datetime(6) NOT NULL, updated_at datetime(6) NOT NULL);\n\
+         CREATE UNIQUE INDEX index_users_on_email ON users (email);\n\
+         INSERT INTO schema_migrations VALUES ('20250101000000');\n",
+    );
+    let rails = tandem::sync::structure(
+        &migrated.url(),
+        tandem::framework::DumpTool::Rails,
+        tandem::sync::rails::VersionOrder::NewestFirst,
+    )
+    .unwrap();
+    assert_eq!(written, rails);
+}
