@@ -8,6 +8,7 @@ pub mod commit;
 pub mod ecto;
 pub mod rails;
 pub mod replayed;
+pub mod schema_rb;
 pub mod tools;
 
 use std::path::{Path, PathBuf};
@@ -138,12 +139,19 @@ fn sync_app(config: &Config, app: &App, from: &From, url: Option<&str>, output: 
             ),
         ));
     }
-    let Some(tool) = crate::framework::of(app.framework).dump_tool().filter(|_| dump_path.ends_with(".sql")) else {
+    let tool = crate::framework::of(app.framework).dump_tool();
+    // A Rails `schema.rb` (PostgreSQL): ActiveRecord's SchemaDumper, from the schema model.
+    let schema_rb = tool == Some(DumpTool::Rails)
+        && dump_path.ends_with(".rb")
+        && config.registry.dialect == crate::schema::Dialect::Postgres;
+    let Some(tool) = tool.filter(|_| dump_path.ends_with(".sql") || schema_rb) else {
         return Err(Error::input(
             Diagnostic::new(format!(
-                "app `{}`: tandem syncs the `structure.sql` of Rails and Ecto apps; {dump_path} of a {} app is not one yet",
+                "app `{}`: tandem syncs the `structure.sql` of Rails and Ecto apps and a Rails `schema.rb` on \
+                 PostgreSQL; {dump_path} of a {} app on {} is not one yet",
                 app.name,
-                app.framework.as_str()
+                app.framework.as_str(),
+                config.registry.dialect.as_str()
             ))
             .at(&config.path, app.line, 1),
         ));
@@ -155,10 +163,14 @@ fn sync_app(config: &Config, app: &App, from: &From, url: Option<&str>, output: 
         None => String::new(),
     };
     let order = rails::VersionOrder::of(&committed);
+    let rails_version = schema_rb.then(|| schema_rb::rails_version_of(&committed).unwrap_or(schema_rb::RAILS_VERSION));
     let (generated, made_by, unreplayed, notes) = match (from, url) {
-        (From::Live(_), Some(url)) => (structure(url, tool, order)?, None, Vec::new(), Vec::new()),
+        (From::Live(_), Some(url)) => match rails_version {
+            Some(rails) => (live_schema_rb(url, rails)?, None, Vec::new(), Vec::new()),
+            None => (structure(url, tool, order)?, None, Vec::new(), Vec::new()),
+        },
         _ => {
-            let r = replayed::structure(config, app, tool, url, order)?;
+            let r = replayed::structure(config, app, tool, url, order, rails_version)?;
             (r.text, Some(r.made_by), r.unreplayed, r.notes)
         }
     };
@@ -237,6 +249,17 @@ pub fn structure(url: &str, tool: DumpTool, order: rails::VersionOrder) -> Resul
     };
     db.close();
     Ok(out)
+}
+
+/// `db/schema.rb` of the PostgreSQL database at `url`, as Rails `rails_version` dumps it.
+pub fn live_schema_rb(url: &str, rails_version: &str) -> Result<String> {
+    let schema = crate::schema::load(&SchemaSource::Url(url.to_owned()), Some(crate::schema::Dialect::Postgres))?;
+    let mut db =
+        Db::connect(url, &ConnectOptions { application_name: "tandem sync", busy_timeout: Default::default() })?;
+    let versions = versions(&mut db, "schema_migrations")?.unwrap_or_default();
+    db.close();
+    let newest = versions.iter().max_by(|a, b| crate::migration::layout::compare_versions(a, b));
+    Ok(schema_rb::render(&schema, rails_version, newest.map(String::as_str)))
 }
 
 /// The versions in `table` (as the dump tool names it), ascending; `None` when there is no such

@@ -42,7 +42,7 @@ pub fn describe(how: &MadeBy) -> String {
             "made from every app's migrations, loaded into a throwaway database on {server} and dumped by the database's own dump program"
         ),
         MadeBy::Tandem => "made from every app's migrations and rendered by tandem (no --scratch server): \
-                           the bytes are tandem's canonical SQL, not the dump program's"
+                           the bytes are tandem's rendering, not the dump program's"
             .to_owned(),
     }
 }
@@ -72,6 +72,7 @@ pub fn structure(
     tool: DumpTool,
     scratch: Option<&str>,
     order: rails::VersionOrder,
+    schema_rb: Option<&str>,
 ) -> Result<Replayed> {
     let mut notes = Vec::new();
     let expected = build(config, app, "head", &app.head, &mut notes)?;
@@ -80,12 +81,17 @@ pub fn structure(
         .iter()
         .map(|o| Unreplayed { location: o.location.to_string(), what: o.what.clone(), error: o.error.clone() })
         .collect();
-    let (text, made_by) = match scratch {
-        Some(url) => (
+    let (text, made_by) = match (schema_rb, scratch) {
+        // Rails' SchemaDumper reads the catalog as tandem's model holds it: no scratch needed.
+        (Some(rails), _) => {
+            let newest = expected.schema.migrations.iter().max_by(|a, b| compare_versions(a, b));
+            (super::schema_rb::render(&expected.schema, rails, newest.map(String::as_str)), MadeBy::Tandem)
+        }
+        (None, Some(url)) => (
             in_scratch(url, config.registry.dialect, &expected, tool, order)?,
             MadeBy::Scratch(crate::redact::redact(url)),
         ),
-        None => (rendered(&expected.schema, tool, order), MadeBy::Tandem),
+        (None, None) => (rendered(&expected.schema, tool, order), MadeBy::Tandem),
     };
     Ok(Replayed { text, made_by, unreplayed, notes })
 }

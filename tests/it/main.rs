@@ -59,3 +59,4 @@ mod store;
 mod sync_ecto;
 mod sync_migrations;
 mod sync_mysql;
+mod sync_schema_rb;

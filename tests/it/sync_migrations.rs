@@ -115,7 +115,7 @@ fn without_a_scratch_server_the_dump_is_tandems_rendering_and_says_so() {
     assert_eq!(v["apps"][0]["unreplayed"][0]["what"], "Elixir code: Oban.Migrations.up()", "{out}");
     let (code, out, err) = sync(&s, &[]);
     assert_eq!(code, 1);
-    assert!(err.contains("rendered by tandem (no --scratch server): the bytes are tandem's canonical SQL"), "{err}");
+    assert!(err.contains("rendered by tandem (no --scratch server): the bytes are tandem's rendering"), "{err}");
     assert!(out.contains("\n+CREATE TABLE public.invoices (\n"), "{out}");
     assert!(out.contains("+INSERT INTO \"schema_migrations\" (version) VALUES\n+('20250103000000'),\n"), "{out}");
     // --scratch without --from migrations is a mistake, not ignored.
