@@ -9,7 +9,9 @@
 //!   table's indexes sorted as text, check constraints), then a blank line and the foreign keys
 //!   of every table as `add_foreign_key` sorted as text per table, then `end`.
 //!   `schema_migrations` and `ar_internal_metadata` are left out; names matching
-//!   `fk_rails_<10 hex>` / `chk_rails_<10 hex>` are not written.
+//!   `fk_rails_<10 hex>` / `chk_rails_<10 hex>` are not written. Rails 8.1 sorted the columns by
+//!   name (e403adf8720, reverted on main by 21bedd80512): a schema.rb that names `[8.1]` gets
+//!   them sorted.
 //! * `activerecord/lib/active_record/connection_adapters/abstract/schema_dumper.rb`:
 //!   `prepare_column_options` (`limit`, `precision`, `scale`, `default`, `null: false`,
 //!   `collation`, `comment`, in that order; datetime precision 6 is the default and not written,
@@ -97,7 +99,7 @@ pub fn render(schema: &Schema, rails_version: &str, version: Option<&str>) -> St
         .collect();
     tables.sort_by(|a, b| a.name.name.cmp(&b.name.name));
     for (i, t) in tables.iter().enumerate() {
-        out.push_str(&table(schema, t));
+        out.push_str(&table(schema, t, rails_version));
         if i + 1 < tables.len() {
             out.push('\n');
         }
@@ -303,7 +305,7 @@ fn options_text(options: &[(&str, String)]) -> String {
 }
 
 /// `create_table … end` of one table, or Rails' comment when a column's type has no name.
-fn table(schema: &Schema, t: &Table) -> String {
+fn table(schema: &Schema, t: &Table, rails_version: &str) -> String {
     let name = &t.name.name;
     let pk: Vec<&str> =
         t.primary_key.as_ref().map(|p| p.columns.iter().map(String::as_str).collect()).unwrap_or_default();
@@ -338,6 +340,11 @@ fn table(schema: &Schema, t: &Table) -> String {
         }
     }
     out.push_str(", force: :cascade do |t|\n");
+    // Rails 8.1 wrote the columns sorted by name (rails e403adf8720); main reverted it
+    // (21bedd80512: `db:prepare` made tables in that order).
+    if rails_version == "8.1" {
+        specs.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
+    }
     for (c, spec) in &specs {
         if pk.len() == 1 && c.name == pk[0] {
             continue;
