@@ -33,6 +33,9 @@ pub enum MadeBy {
     Scratch(String),
     /// Rendered by tandem: no scratch server was given.
     Tandem,
+    /// A `schema.rb`, written from the replayed schema as Rails' SchemaDumper writes it from the
+    /// catalog (no scratch database needed).
+    SchemaDumper,
 }
 
 /// How a dump was made, in a sentence.
@@ -43,6 +46,9 @@ pub fn describe(how: &MadeBy) -> String {
         ),
         MadeBy::Tandem => "made from every app's migrations and rendered by tandem (no --scratch server): \
                            the bytes are tandem's rendering, not the dump program's"
+            .to_owned(),
+        MadeBy::SchemaDumper => "made from every app's migrations: the replayed schema written as Rails' \
+                                 SchemaDumper writes the database's catalog"
             .to_owned(),
     }
 }
@@ -85,7 +91,7 @@ pub fn structure(
         // Rails' SchemaDumper reads the catalog as tandem's model holds it: no scratch needed.
         (Some(rails), _) => {
             let newest = expected.schema.migrations.iter().max_by(|a, b| compare_versions(a, b));
-            (super::schema_rb::render(&expected.schema, rails, newest.map(String::as_str)), MadeBy::Tandem)
+            (super::schema_rb::render(&expected.schema, rails, newest.map(String::as_str)), MadeBy::SchemaDumper)
         }
         (None, Some(url)) => (
             in_scratch(url, config.registry.dialect, &expected, tool, order)?,

@@ -168,3 +168,27 @@ fn on_mariadb_the_scratch_database_is_dumped_by_mysqldump() {
     .unwrap();
     assert_eq!(written, rails);
 }
+
+#[test]
+fn a_schema_rb_is_made_from_every_apps_migrations() {
+    let s = setup();
+    let toml = std::fs::read_to_string(s.registry.path().join("apps.toml")).unwrap();
+    write(
+        s.registry.path(),
+        "apps.toml",
+        toml.replace("structure = \"db/structure.sql\"", "structure = \"db/schema.rb\""),
+    );
+    let (code, out, err) = sync(&s, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    for line in [
+        "+ActiveRecord::Schema[8.2].define(version: 2025_01_03_000000) do\n",
+        "+  create_table \"invoices\", force: :cascade do |t|\n",
+        "+    t.bigint \"user_id\"\n",
+        "+    t.datetime \"inserted_at\", precision: 0, null: false\n",
+        "+    t.index [\"email\"], name: \"index_users_on_email\", unique: true\n",
+        "+  add_foreign_key \"invoices\", \"users\", name: \"invoices_user_id_fkey\"\n",
+    ] {
+        assert!(out.contains(line), "{line:?} not in\n{out}");
+    }
+    assert!(err.contains("not replayed, so not in the dump"), "{err}");
+}

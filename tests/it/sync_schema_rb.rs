@@ -119,3 +119,14 @@ fn the_rails_version_of_the_committed_schema_rb_is_kept() {
     assert_eq!(code, 1);
     assert!(out.contains("+ActiveRecord::Schema[7.1].define(version: 2025_01_02_000000) do\n"), "{out}");
 }
+
+#[test]
+fn rails_8_1_wrote_the_columns_sorted_by_name() {
+    let (db, _web, registry) = setup("ActiveRecord::Schema[8.1].define(version: 2024_01_01_000000) do\nend\n");
+    let (_, out, _) = sync(registry.path(), &db, &[]);
+    let users = out.split("+  create_table \"users\"").nth(1).unwrap();
+    let admin = users.find("t.boolean \"admin\"").unwrap();
+    let email = users.find("t.string \"email\"").unwrap();
+    let updated = users.find("t.datetime \"updated_at\"").unwrap();
+    assert!(admin < email && email < updated, "{out}");
+}
