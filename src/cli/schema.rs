@@ -37,8 +37,9 @@ pub enum SchemaCommand {
     },
     /// Compare each app's committed dump with the migrations of every app; exit 1 on drift
     Drift(DriftArgs),
-    /// Regenerate each app's committed dump from a live database as the app's framework writes
-    /// it; print the diff and exit 1 when it differs, or write it with --write
+    /// Regenerate each app's committed dump from a live database or from every app's migrations
+    /// as the app's framework writes it; print the diff and exit 1 when it differs, or write it
+    /// with --write
     Sync(SyncArgs),
 }
 
@@ -47,9 +48,15 @@ pub struct SyncArgs {
     /// Only this app's dump (repeatable) [default: every app with a `structure`]
     #[arg(long = "app", value_name = "NAME")]
     pub apps: Vec<String>,
-    /// The live database to dump: `env:VAR` naming an environment variable that holds its URL
+    /// What to dump: `env:VAR` naming an environment variable that holds a live database's URL,
+    /// or `migrations` for the schema every app's migrations make
     #[arg(long, value_name = "SRC")]
     pub from: String,
+    /// With `--from migrations`: a server (`env:VAR` holding its URL) to load the replayed
+    /// schema into, in a throwaway database, for the real dump program to dump [default: none,
+    /// tandem renders the dump itself]
+    #[arg(long, value_name = "SRC")]
+    pub scratch: Option<String>,
     /// Write each dump that differs into its app's work tree (exit 0)
     #[arg(long, conflicts_with = "commit")]
     pub write: bool,
@@ -152,8 +159,36 @@ fn sync(g: &Globals, args: SyncArgs) -> Result<Outcome> {
         (false, Some(branch)) => crate::sync::Output::Commit { branch, message: args.message },
         (false, None) => crate::sync::Output::Diff,
     };
-    let options = crate::sync::Options { apps: args.apps, from: positional(&args.from)?, output };
+    let from = match (args.from.as_str(), &args.scratch) {
+        ("migrations", scratch) => {
+            crate::sync::From::Migrations { scratch: scratch.as_deref().map(positional).transpose()? }
+        }
+        (_, Some(_)) => {
+            return Err(Error::input(
+                Diagnostic::new("--scratch is for `--from migrations`: a live database is dumped as it is")
+                    .help("drop --scratch, or pass --from migrations"),
+            ));
+        }
+        (from, None) => crate::sync::From::Live(positional(from)?),
+    };
+    let options = crate::sync::Options { apps: args.apps, from, output };
     let apps = crate::sync::run(&config, &options)?;
+    // How a dump made from the migrations was written, and what the replay could not follow,
+    // go to stderr: stdout stays the diff.
+    if args.format.format == TextOrJson::Text {
+        for a in &apps {
+            if let Some(how) = &a.made_by {
+                eprintln!("{} ({}): {}", a.dump, a.app, crate::sync::replayed::describe(how));
+            }
+            for u in &a.unreplayed {
+                let why = u.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+                eprintln!("{} ({}): not replayed, so not in the dump: {}: {}{why}", a.dump, a.app, u.location, u.what);
+            }
+            for n in &a.notes {
+                eprintln!("{} ({}): note: {n}", a.dump, a.app);
+            }
+        }
+    }
     write_out(&match args.format.format {
         TextOrJson::Text => apps
             .iter()

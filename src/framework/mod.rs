@@ -108,6 +108,21 @@ pub trait FrameworkSupport: Sync + Send {
     fn declares_every_field(&self) -> bool {
         false
     }
+
+    /// The tool whose shape a schema dump an app of this framework commits has, for
+    /// `tandem schema sync` to write it the same way.
+    fn dump_tool(&self) -> Option<DumpTool> {
+        None
+    }
+}
+
+/// Who writes a committed schema dump (`structure = …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DumpTool {
+    /// `rails db:schema:dump`: `db/structure.sql` or `db/schema.rb`.
+    Rails,
+    /// `mix ecto.dump`: `priv/repo/structure.sql`.
+    Ecto,
 }
 
 /// Every framework, in a fixed order (the order of their extractors in a scan).

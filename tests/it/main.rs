@@ -56,3 +56,7 @@ mod schema_postgres;
 mod schema_rails;
 mod schema_sync;
 mod store;
+mod sync_ecto;
+mod sync_migrations;
+mod sync_mysql;
+mod sync_schema_rb;

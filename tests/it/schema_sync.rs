@@ -144,7 +144,12 @@ fn a_stale_dump_is_a_diff_until_written_and_the_written_dump_is_what_rails_write
     // `db:structure:load` of the written dump and a dump of that database give the same bytes.
     let copy = TempDb::new();
     copy.psql(&after);
-    let again = tandem::sync::rails_structure(&copy.url(), tandem::sync::rails::VersionOrder::NewestFirst).unwrap();
+    let again = tandem::sync::structure(
+        &copy.url(),
+        tandem::framework::DumpTool::Rails,
+        tandem::sync::rails::VersionOrder::NewestFirst,
+    )
+    .unwrap();
     assert_eq!(again, after);
 }
 

@@ -18,6 +18,10 @@ impl FrameworkSupport for Phoenix {
         Framework::Phoenix
     }
 
+    fn dump_tool(&self) -> Option<crate::framework::DumpTool> {
+        Some(crate::framework::DumpTool::Ecto)
+    }
+
     fn extractors(&self) -> Vec<Box<dyn Extractor>> {
         vec![Box::new(EctoExtractor)]
     }

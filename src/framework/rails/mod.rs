@@ -16,6 +16,10 @@ impl FrameworkSupport for Rails {
         Framework::Rails
     }
 
+    fn dump_tool(&self) -> Option<crate::framework::DumpTool> {
+        Some(crate::framework::DumpTool::Rails)
+    }
+
     fn extractors(&self) -> Vec<Box<dyn Extractor>> {
         vec![Box::new(RailsExtractor)]
     }

@@ -21,7 +21,7 @@
 
 mod deps;
 mod render;
-mod split;
+pub mod split;
 mod types;
 
 use std::collections::HashMap;
