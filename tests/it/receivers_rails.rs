@@ -560,6 +560,10 @@ const LEDGER: &[(&str, &str)] = &[
         "<%= styled_form_with model: @post do |f| %>\n  <%= f.money_field :title %>\n<% end %>\n",
     ),
     (
+        "app/models/seeder.rb",
+        "class Seeder\n  def run\n    Comment.find_or_create_by!(post_id: 1) do |c|\n      c.body = \"x\"\n    end\n    Post.where(author_id: 2).tap do |p|\n      p.title = \"y\"\n    end\n  end\nend\n",
+    ),
+    (
         "app/models/report.rb",
         "class Report\n  def rows\n    visible.joins(ActiveRecord::Base.sanitize_sql_array([\n      \"LEFT JOIN users au ON au.id = posts.author_id AND au.email = ?\", 1\n    ]))\n  end\nend\n",
     ),
@@ -587,6 +591,10 @@ fn gem_macros_app_form_helpers_current_symbol_procs_and_join_fragments() {
             // nothing types.
             "app/models/report.rb:4 users.email",
             "app/models/report.rb:4 posts.author_id",
+            // The record a `find_or_create_by!` block builds; a writer on a relation `tap`
+            // yields writes a record.
+            "app/models/seeder.rb:4 comments.body",
+            "app/models/seeder.rb:7 posts.title",
         ],
     );
     assert_lacks(

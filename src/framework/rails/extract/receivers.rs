@@ -210,8 +210,12 @@ impl<'a> Walker<'a> {
             if on_self && !self.in_instance_method && self.model_setting(method, right) {
                 return;
             }
+            // A relation has no attribute writers: `bc.budgeted_spending = x` on what was typed
+            // as a relation (a scope that returns a record, `tap` on it) writes a record. A
+            // class's own writer (`Post.per_page = 10`) is a class attribute, not a column.
             if let Some(receiver) = receiver
-                && let Some(Ty::Record(model, confidence)) = self.eval(receiver)
+                && let Some(Ty::Record(model, confidence) | Ty::Relation(model, confidence)) = self.eval(receiver)
+                && !matches!(receiver.kind(), "constant" | "scope_resolution")
                 && let Some(name_node) = left.child_by_field_id(*field::METHOD)
             {
                 self.column_hit(name_node, &model, method, RefKind::Query, confidence);

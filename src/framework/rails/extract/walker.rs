@@ -613,6 +613,27 @@ impl<'a> Walker<'a> {
                 Some(Ty::Relation(m.clone(), *c))
             }
             Ty::Record(m, c) if matches!(method, "tap" | "then" | "with_lock") => Some(Ty::Record(m.clone(), *c)),
+            Ty::Relation(m, c) if matches!(method, "tap" | "then") => Some(Ty::Relation(m.clone(), *c)),
+            // `find_or_create_by!(…) do |bc|`, `Post.new do |p|`: the block builds the record.
+            Ty::Relation(m, c)
+                if matches!(
+                    method,
+                    "new"
+                        | "build"
+                        | "create"
+                        | "create!"
+                        | "find_or_create_by"
+                        | "find_or_create_by!"
+                        | "find_or_initialize_by"
+                        | "create_or_find_by"
+                        | "create_or_find_by!"
+                        | "first_or_create"
+                        | "first_or_create!"
+                        | "first_or_initialize"
+                ) =>
+            {
+                Some(Ty::Record(m.clone(), *c))
+            }
             _ => None,
         };
 
