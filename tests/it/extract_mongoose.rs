@@ -99,6 +99,11 @@ fn queries_updates_pipelines_and_documents_on_an_imported_model() {
             "8:20 model_column User.profile.displayName query",
             "8:41 model_column User.passwordHash query",
             "9:13 model_column User.createdAt query",
+            // `const query = {}; query.tags = …; User.findOne(query)`, `.then((user) => …)`,
+            // `(err, found) => …`.
+            "57:28 model_column User.tags query",
+            "59:26 model_column User.bio query",
+            "62:20 model_column User.image query",
             "10:16 model_column User.company query",
             "12:41 model_column User.email query",
             "12:56 model_column User.profile query",

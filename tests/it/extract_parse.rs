@@ -4,6 +4,7 @@
 
 use tandem::config::{Confidence, Framework};
 use tandem::framework::parse::ParseExtractor;
+use tandem::scan::facts::Target;
 
 use crate::support::facts::{assert_set, hit_lines, lines_naming, run};
 
@@ -54,18 +55,18 @@ fn classes_objects_queries_and_triggers() {
             "58:34 table Review query",
             "59:58 table GameScore query",
             "60:21 column GameScore.score query",
-            "67:50 model_column Config.apiKey query",
+            "67:50 attribute apiKey query",
         ],
     );
     let models: Vec<String> =
         facts.models.iter().map(|m| format!("{} {}", m.class, m.table.as_deref().unwrap_or("-"))).collect();
     // `Game` is registered and names its class in `super(…)`: declared once.
     assert_eq!(models, ["Post Post", "Comment Comment", "Game GameScore"]);
-    // A Map's `get` names nothing; an untyped `config.get` is only a low guess at a `Config`
-    // class, which no file declares.
+    // A Map's `get` names nothing; an untyped parameter's `get` is an attribute of no known
+    // class, which the resolver takes as medium only when one collection has the field.
     assert!(lines_naming(&facts, "secretToken").is_empty());
-    let guess = facts.hits.iter().find(|h| h.line == 67 && h.column == 50).expect("the guess");
-    assert_eq!(guess.confidence, Confidence::Low);
+    let untyped = facts.hits.iter().find(|h| h.line == 67 && h.column == 50).expect("config.get");
+    assert_eq!(untyped.target, Target::Attribute { name: "apiKey".into() });
     // `request.object` in a trigger on a named class is typed: high.
     let typed = facts.hits.iter().find(|h| h.line == 17 && h.column == 18).expect("post.get('title')");
     assert_eq!(typed.confidence, Confidence::High);

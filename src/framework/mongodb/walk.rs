@@ -26,6 +26,9 @@ pub enum Handle {
     Collection(String),
     /// A model class, resolved to its collection through the app's model declarations.
     Model(String),
+    /// A document of no known collection (a Parse object handed to a helper): its fields are
+    /// attributes the resolver matches against every collection (medium when one has it).
+    Untyped,
 }
 
 impl Handle {
@@ -33,6 +36,7 @@ impl Handle {
         match self {
             Handle::Collection(table) => Target::Column { table: table.clone(), column },
             Handle::Model(model) => Target::ModelColumn { model: model.clone(), column },
+            Handle::Untyped => Target::Attribute { name: column },
         }
     }
 }
@@ -146,6 +150,8 @@ pub struct Walker<'s, 'a, 't> {
     vars: Map<(usize, String), Ty>,
     /// (scope node id, name) → the object or array literal the name holds there.
     objects: Map<(usize, String), Node<'t>>,
+    /// (scope node id, name) → keys set on the object literal the name holds (`query.tag = …`).
+    assigned: Map<(usize, String), Vec<(String, usize)>>,
     /// Node id → its parent (`Node::parent` walks down from the root each time).
     parents: Map<usize, Node<'t>>,
     pub hits: Vec<Hit>,
@@ -278,14 +284,46 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
         }
     }
 
+    /// `query.tag = …` on a name holding an object literal: a key of that object.
+    fn assigned_key(&mut self, left: Node<'t>) {
+        let Some(object) = left.child_by_field_name("object").filter(|o| o.kind() == "identifier") else { return };
+        let Some(key) = left.child_by_field_name("property").filter(|p| p.kind() == "property_identifier") else {
+            return;
+        };
+        let name = self.text(object);
+        let Some(scope) =
+            self.scope_chain(left).into_iter().find(|s| self.objects.contains_key(&(*s, name.to_owned())))
+        else {
+            return;
+        };
+        let text = self.text(key).to_owned();
+        let keys = self.assigned.entry((scope, name.to_owned())).or_default();
+        if !keys.iter().any(|(_, at)| *at == key.start_byte()) {
+            keys.push((text, key.start_byte()));
+        }
+    }
+
     /// The fields a document argument of `ty`'s collection names.
     pub fn document(&mut self, ty: &Ty, shape: Shape, value: Node<'t>) {
-        let fields = {
+        let mut fields = {
             let lookup = |name: &str, at: Node<'t>| self.object(name, at);
             let mut reader = Reader::new(self.src, &lookup);
             reader.read(shape, value);
             reader.out
         };
+        let value = unwrap(value);
+        if value.kind() == "identifier" && matches!(shape, Shape::Filter | Shape::Insert | Shape::Keys) {
+            let name = self.text(value);
+            if let Some(keys) =
+                self.scope_chain(value).into_iter().find_map(|s| self.assigned.get(&(s, name.to_owned())))
+            {
+                fields.extend(keys.iter().filter(|(k, _)| !k.starts_with('$')).map(|(k, at)| Field {
+                    path: k.clone(),
+                    offset: *at,
+                    collection: None,
+                }));
+            }
+        }
         self.fields(ty, fields, ty.confidence);
     }
 
@@ -372,7 +410,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                         Some(ty) => self.pattern(scope, name, ty),
                         // `require('../models/user')`, `await import(…)`: another file's, read
                         // as what its name says.
-                        None if name.kind() == "identifier" && !is_import(self.src, value) => {
+                        None if name.kind() == "identifier" && is_other_value(value) => {
                             // Declared with something else (`const users = new Map()`): not
                             // guessed from its name, nor read as a model.
                             self.objects.insert((scope.id(), format!("#{}", self.text(name))), value);
@@ -386,15 +424,19 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                     else {
                         continue;
                     };
+                    self.assigned_key(left);
                     let Some(ty) = self.ty(api, right) else { continue };
                     match left.kind() {
                         "identifier" => {
                             let scope = self.scope_of(node);
                             self.bind_in(scope, self.text(left), ty);
                         }
-                        // `this.users = db.collection('users')`: the class's other methods read it.
+                        // `this.users = db.collection('users')`: the class's other methods read it;
+                        // `req.article = article`: the app's other handlers do.
                         "member_expression"
-                            if left.child_by_field_name("object").is_some_and(|o| o.kind() == "this") =>
+                            if left
+                                .child_by_field_name("object")
+                                .is_some_and(|o| matches!(o.kind(), "this" | "identifier")) =>
                         {
                             let root = self.root;
                             self.bind_in(root, self.text(left), ty);
@@ -426,6 +468,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                 "call_expression" => {
                     let Some(function) = node.child_by_field_name("function").map(unwrap) else { continue };
                     let Some(method) = property(self.src, function) else { continue };
+                    self.callbacks(api, node, function, method);
                     if !ELEMENT_CALLBACKS.contains(&method) {
                         continue;
                     }
@@ -439,6 +482,44 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// What a query hands its callbacks: `.then((user) => …)`, and Node's `(err, user)` as a
+    /// query method's or `exec`'s last argument.
+    fn callbacks(&mut self, api: &dyn Api, call: Node<'t>, function: Node<'t>, method: &str) {
+        let resolved = |ty: Ty| match ty.kind {
+            Kind::Query { many: true } => Some(ty.with(Kind::Docs)),
+            Kind::Query { many: false } => Some(ty.with(Kind::Doc)),
+            Kind::Doc | Kind::Docs => Some(ty),
+            Kind::Source => None,
+        };
+        let args = call_args(call);
+        if method == "then" {
+            let recv = function.child_by_field_name("object").and_then(|o| self.ty(api, o)).and_then(resolved);
+            if let (Some(ty), Some(callback)) = (recv, args.first()) {
+                self.bind_param(*callback, ty);
+            }
+            return;
+        }
+        let Some(callback) =
+            args.last().copied().filter(|a| matches!(a.kind(), "arrow_function" | "function_expression" | "function"))
+        else {
+            return;
+        };
+        let ty = match self.ty(api, call) {
+            Some(ty) => resolved(ty),
+            None => None,
+        };
+        let second = callback.child_by_field_name("parameters").and_then(|ps| named_children(ps).into_iter().nth(1));
+        if let (Some(ty), Some(param)) = (ty, second) {
+            let name = match param.kind() {
+                "required_parameter" | "optional_parameter" => param.child_by_field_name("pattern"),
+                _ => Some(param),
+            };
+            if let Some(name) = name {
+                self.pattern(callback, name, ty);
             }
         }
     }
@@ -512,23 +593,27 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
     }
 }
 
-/// `require('…')` / `import('…')`, awaited or not, or a member of one.
-fn is_import(src: &Src<'_>, value: Node<'_>) -> bool {
-    let mut value = unwrap(value);
-    loop {
-        match value.kind() {
-            "await_expression" | "member_expression" => match value.named_child(0) {
-                Some(inner) => value = unwrap(inner),
-                None => return false,
-            },
-            "call_expression" => {
-                return value
-                    .child_by_field_name("function")
-                    .is_some_and(|f| matches!(src.node_text(f), "require" | "import"));
-            }
-            _ => return false,
-        }
-    }
+/// A value that is plainly no document (`new Map()`, a literal, a function): a name holding it
+/// is not read as what its name suggests. A call's result or a property (`require('…')`,
+/// `request.object`) may be one.
+fn is_other_value(value: Node<'_>) -> bool {
+    matches!(
+        unwrap(value).kind(),
+        "new_expression"
+            | "object"
+            | "array"
+            | "string"
+            | "template_string"
+            | "number"
+            | "true"
+            | "false"
+            | "null"
+            | "arrow_function"
+            | "function_expression"
+            | "function"
+            | "class"
+            | "regex"
+    )
 }
 
 /// Properties every JS value has: `user.tags.length` reads `tags`, not `tags.length`.
@@ -551,6 +636,7 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, api: &dyn Api) -> Vec<Hit> {
         scopes: enclosing_scopes(root),
         vars: Map::default(),
         objects: Map::default(),
+        assigned: Map::default(),
         parents,
         hits: Vec::new(),
     };

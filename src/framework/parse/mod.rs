@@ -8,8 +8,9 @@
 //! (`equalTo`, `containedIn`, `include`, `select`, `ascending`, `matchesQuery`, …), and the
 //! objects of Cloud Code triggers (`Parse.Cloud.beforeSave('Post', (req) => req.object.get('x'))`;
 //! `req.user` everywhere). A receiver nothing types is read as its name suggests: `user` the
-//! `_User` class (medium), another name the class it spells (low, and only if an app's file
-//! declares that class).
+//! `_User` class (medium); any other name (not declared with something else, such as a `Map`)
+//! an object of some class, whose field the resolver takes as medium when one class has it and
+//! low otherwise.
 
 use tree_sitter::Node;
 
@@ -108,9 +109,11 @@ fn extended(src: &Src<'_>, node: Node<'_>) -> Option<(String, usize)> {
     })
 }
 
-/// A Parse class's collection from a string naming it (`'Post'`, `'_User'`).
+/// A Parse class's collection from a string naming it (`'Post'`, `'_User'`): the SDK rewrites
+/// `'User'` to `_User` (`PERFORM_USER_REWRITE`, on by default) in `new Parse.Query('User')`,
+/// `new Parse.Object('User')` and `Parse.Object.extend('User')`.
 fn collection(name: String) -> Handle {
-    Handle::Collection(name)
+    Handle::Collection(if name == "User" { "_User".into() } else { name })
 }
 
 /// The model declarations of a file: `const Post = Parse.Object.extend('Post')`,
@@ -118,6 +121,7 @@ fn collection(name: String) -> Handle {
 /// { super('Post') } }`, `class Me extends Parse.User`.
 fn classes(src: &Src<'_>, nodes: &[Node<'_>], facts: &mut FileFacts) {
     let mut declare = |class: &str, table: &str, offset: usize| {
+        let table = if table == "User" { "_User" } else { table };
         let (line, column) = src.pos(offset);
         facts.hits.push(src.hit(offset, Target::Table { table: table.to_owned() }, RefKind::Query, Confidence::High));
         // A class registered and also naming its collection in `super('X')` is declared once.
@@ -515,7 +519,11 @@ impl Api for ParseApi {
     fn table(&self, w: &Walker<'_, '_, '_>, node: Node<'_>) -> Option<(String, usize)> {
         let first = |n: Node<'_>| -> Option<(String, usize)> {
             let args = n.child_by_field_name("arguments")?;
-            named_children(args).into_iter().next().and_then(|a| string_value(w.src, unwrap(a)))
+            let (name, at) = named_children(args).into_iter().next().and_then(|a| string_value(w.src, unwrap(a)))?;
+            match collection(name) {
+                Handle::Collection(c) => Some((c, at)),
+                Handle::Model(_) | Handle::Untyped => None,
+            }
         };
         match node.kind() {
             "new_expression"
@@ -542,12 +550,9 @@ impl Api for ParseApi {
             }
             "role" => Some(Ty::new(Kind::Doc, collection("_Role".into()), Confidence::Medium)),
             "installation" => Some(Ty::new(Kind::Doc, collection("_Installation".into()), Confidence::Medium)),
-            _ => {
-                let mut chars = name.chars();
-                let first = chars.next().filter(char::is_ascii_lowercase)?;
-                let class: String = first.to_uppercase().chain(chars).collect();
-                Some(Ty::new(Kind::Doc, Handle::Model(class), Confidence::Low))
-            }
+            // Any other name: a Parse object of a class the code does not say (`book` handed to
+            // a helper), its fields matched against every class.
+            _ => Some(Ty::new(Kind::Doc, Handle::Untyped, Confidence::Medium)),
         }
     }
 }
