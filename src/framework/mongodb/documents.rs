@@ -197,6 +197,9 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
     }
 
     fn insert(&mut self, prefix: &str, object: Node<'t>, depth: u32) {
+        if depth > MAX_DEPTH {
+            return;
+        }
         for key in object_keys(self.src, object) {
             if key.name.starts_with('$') {
                 continue;

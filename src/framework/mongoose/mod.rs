@@ -84,29 +84,13 @@ struct MongooseApi {
     schema_models: BTreeMap<String, String>,
 }
 
-/// Query methods that return the query.
+/// Query methods that return the query (the path operators below do too).
 const QUERY_CHAIN: &[&str] = &[
     "select",
     "sort",
     "populate",
     "where",
-    "equals",
-    "eq",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "ne",
-    "in",
-    "nin",
-    "all",
-    "size",
-    "regex",
-    "mod",
     "exists",
-    "elemMatch",
-    "slice",
-    "near",
     "or",
     "and",
     "nor",
@@ -126,7 +110,6 @@ const QUERY_CHAIN: &[&str] = &[
     "comment",
     "allowDiskUse",
     "transform",
-    "populate",
     "set",
     "find",
     "findOne",
@@ -139,6 +122,7 @@ const PATH_OPERATORS: &[&str] = &[
     "lt",
     "lte",
     "ne",
+    "eq",
     "in",
     "nin",
     "all",
@@ -369,11 +353,14 @@ impl Api for MongooseApi {
                         let names = args.first().map(|a| documents::listed(w.src, *a)).unwrap_or_default();
                         let document =
                             !names.is_empty() && names.iter().all(|f| DOCUMENT_HOOKS.contains(&f.path.as_str()));
-                        let aggregate = names.iter().any(|f| f.path == "aggregate");
-                        match () {
-                            _ if document => Kind::Doc,
-                            _ if aggregate || names.iter().any(|f| f.path == "insertMany") => return,
-                            _ => Kind::Query { many: true },
+                        // `this` of an aggregate or insertMany hook is no query on the model.
+                        let other = names.iter().any(|f| matches!(f.path.as_str(), "aggregate" | "insertMany"));
+                        if document {
+                            Kind::Doc
+                        } else if other {
+                            return;
+                        } else {
+                            Kind::Query { many: true }
                         }
                     }
                     _ => return,

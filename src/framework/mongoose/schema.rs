@@ -181,7 +181,7 @@ impl Index {
             if let Some(holder) = holder(src, node)
                 && holder != name
             {
-                declare_model(src, facts, &holder, offset, &collection, &schema);
+                declare_model(src, facts, holder, offset, &collection, &schema);
             }
         }
     }
@@ -268,18 +268,8 @@ fn declare_model(src: &Src<'_>, facts: &mut FileFacts, model: &str, offset: usiz
     let mut fields: Vec<(String, String)> = schema.virtuals.iter().map(|v| (v.clone(), String::new())).collect();
     // `doc.id` is Mongoose's virtual for `_id`.
     fields.push(("id".into(), "_id".into()));
-    facts.models.push(ModelDecl {
-        framework: Framework::Mongoose,
-        class: model.to_owned(),
-        parent: None,
-        table: Some(collection.to_owned()),
-        is_abstract: false,
-        ignored_columns: Vec::new(),
-        fields,
-        associations: Vec::new(),
-        mixins: Vec::new(),
-        line,
-        column,
-        snippet: src.snippet(offset),
-    });
+    let mut decl =
+        ModelDecl::mapped(Framework::Mongoose, model, Some(collection.to_owned()), (line, column), src.snippet(offset));
+    decl.fields = fields;
+    facts.models.push(decl);
 }

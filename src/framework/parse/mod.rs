@@ -128,20 +128,13 @@ fn classes(src: &Src<'_>, nodes: &[Node<'_>], facts: &mut FileFacts) {
         if facts.models.iter().any(|m| m.class == class) {
             return;
         }
-        facts.models.push(ModelDecl {
-            framework: Framework::Parse,
-            class: class.to_owned(),
-            parent: None,
-            table: Some(table.to_owned()),
-            is_abstract: false,
-            ignored_columns: Vec::new(),
-            fields: Vec::new(),
-            associations: Vec::new(),
-            mixins: Vec::new(),
-            line,
-            column,
-            snippet: src.snippet(offset),
-        });
+        facts.models.push(ModelDecl::mapped(
+            Framework::Parse,
+            class,
+            Some(table.to_owned()),
+            (line, column),
+            src.snippet(offset),
+        ));
     };
     for &node in nodes {
         match node.kind() {
