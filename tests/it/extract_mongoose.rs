@@ -104,6 +104,10 @@ fn queries_updates_pipelines_and_documents_on_an_imported_model() {
             "57:28 model_column User.tags query",
             "59:26 model_column User.bio query",
             "62:20 model_column User.image query",
+            // `const [owner, others] = await Promise.all([User.findById(id), User.find(…)])`.
+            "67:77 model_column User.active query",
+            "68:17 model_column User.email query",
+            "68:44 model_column User.roles query",
             "10:16 model_column User.company query",
             "12:41 model_column User.email query",
             "12:56 model_column User.profile query",

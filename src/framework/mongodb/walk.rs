@@ -391,6 +391,26 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
         }
     }
 
+    /// `const [user, posts] = await Promise.all([User.findById(id), Post.find()])`: each name
+    /// what its query gives.
+    fn promise_all(&mut self, api: &dyn Api, scope: Node<'t>, pattern: Node<'t>, value: Node<'t>) -> bool {
+        let value = unwrap(value);
+        let call = if value.kind() == "await_expression" { value.named_child(0).map(unwrap) } else { None };
+        let Some(call) = call.filter(|c| {
+            c.kind() == "call_expression"
+                && c.child_by_field_name("function").is_some_and(|f| self.text(f) == "Promise.all")
+        }) else {
+            return false;
+        };
+        let Some(items) = call_args(call).into_iter().next().filter(|a| a.kind() == "array") else { return false };
+        for (name, item) in named_children(pattern).into_iter().zip(named_children(items)) {
+            if let Some(ty) = self.ty(api, item).and_then(settled) {
+                self.pattern(scope, name, ty);
+            }
+        }
+        true
+    }
+
     /// One pass of bindings over the file.
     fn declare(&mut self, api: &dyn Api, nodes: &[Node<'t>]) {
         for &node in nodes {
@@ -405,6 +425,9 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                     let literal = unwrap(value);
                     if name.kind() == "identifier" && matches!(literal.kind(), "object" | "array") {
                         self.objects.insert((scope.id(), self.text(name).to_owned()), literal);
+                    }
+                    if name.kind() == "array_pattern" && self.promise_all(api, scope, name, value) {
+                        continue;
                     }
                     match self.ty(api, value) {
                         Some(ty) => self.pattern(scope, name, ty),
@@ -489,15 +512,9 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
     /// What a query hands its callbacks: `.then((user) => …)`, and Node's `(err, user)` as a
     /// query method's or `exec`'s last argument.
     fn callbacks(&mut self, api: &dyn Api, call: Node<'t>, function: Node<'t>, method: &str) {
-        let resolved = |ty: Ty| match ty.kind {
-            Kind::Query { many: true } => Some(ty.with(Kind::Docs)),
-            Kind::Query { many: false } => Some(ty.with(Kind::Doc)),
-            Kind::Doc | Kind::Docs => Some(ty),
-            Kind::Source => None,
-        };
         let args = call_args(call);
         if method == "then" {
-            let recv = function.child_by_field_name("object").and_then(|o| self.ty(api, o)).and_then(resolved);
+            let recv = function.child_by_field_name("object").and_then(|o| self.ty(api, o)).and_then(settled);
             if let (Some(ty), Some(callback)) = (recv, args.first()) {
                 self.bind_param(*callback, ty);
             }
@@ -508,10 +525,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
         else {
             return;
         };
-        let ty = match self.ty(api, call) {
-            Some(ty) => resolved(ty),
-            None => None,
-        };
+        let ty = self.ty(api, call).and_then(settled);
         let second = callback.child_by_field_name("parameters").and_then(|ps| named_children(ps).into_iter().nth(1));
         if let (Some(ty), Some(param)) = (ty, second) {
             let name = match param.kind() {
@@ -590,6 +604,16 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
             _ => field,
         };
         self.field(&ty, &path, prop.start_byte(), Confidence::Medium);
+    }
+}
+
+/// What a query or a promise of documents gives once it has run: its documents.
+fn settled(ty: Ty) -> Option<Ty> {
+    match ty.kind {
+        Kind::Query { many: true } => Some(ty.with(Kind::Docs)),
+        Kind::Query { many: false } => Some(ty.with(Kind::Doc)),
+        Kind::Doc | Kind::Docs => Some(ty),
+        Kind::Source => None,
     }
 }
 
