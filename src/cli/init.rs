@@ -36,7 +36,8 @@ migrations = "migrations"
 # name = "platform"                # unique
 # repo = "../platform"             # a git repository, bare or not, relative to this file
 # path = "."                       # the app's folder inside the repository (monorepos)
-# framework = "rails"              # rails, phoenix, django, sqlalchemy, prisma, drizzle, typeorm, sequelize, generic
+# framework = "rails"              # rails, phoenix, django, sqlalchemy, prisma, drizzle, typeorm, sequelize,
+#                                  # mongoose, parse, mongodb, generic
 # deployed = "origin/production"   # the revision running now
 # head = "origin/main"             # the revision deploying next
 # include = ["app/**", "lib/**"]   # globs of files to scan (default: everything)

@@ -138,11 +138,14 @@ pub enum Framework {
     Drizzle,
     Typeorm,
     Sequelize,
+    Mongoose,
+    Parse,
+    Mongodb,
     Generic,
 }
 
 impl Framework {
-    pub const ALL: [Framework; 9] = [
+    pub const ALL: [Framework; 12] = [
         Framework::Rails,
         Framework::Phoenix,
         Framework::Django,
@@ -151,6 +154,9 @@ impl Framework {
         Framework::Drizzle,
         Framework::Typeorm,
         Framework::Sequelize,
+        Framework::Mongoose,
+        Framework::Parse,
+        Framework::Mongodb,
         Framework::Generic,
     ];
 
@@ -164,6 +170,9 @@ impl Framework {
             Framework::Drizzle => "drizzle",
             Framework::Typeorm => "typeorm",
             Framework::Sequelize => "sequelize",
+            Framework::Mongoose => "mongoose",
+            Framework::Parse => "parse",
+            Framework::Mongodb => "mongodb",
             Framework::Generic => "generic",
         }
     }

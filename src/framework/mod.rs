@@ -9,6 +9,9 @@
 pub mod django;
 mod drizzle;
 mod generic;
+pub mod mongodb;
+pub mod mongoose;
+pub mod parse;
 pub mod phoenix;
 pub mod prisma;
 pub mod rails;
@@ -126,7 +129,7 @@ pub enum DumpTool {
 }
 
 /// Every framework, in a fixed order (the order of their extractors in a scan).
-pub fn all() -> [&'static dyn FrameworkSupport; 9] {
+pub fn all() -> [&'static dyn FrameworkSupport; 12] {
     [
         &rails::Rails,
         &phoenix::Phoenix,
@@ -136,6 +139,9 @@ pub fn all() -> [&'static dyn FrameworkSupport; 9] {
         &drizzle::Drizzle,
         &typeorm::Typeorm,
         &sequelize::Sequelize,
+        &mongoose::Mongoose,
+        &parse::Parse,
+        &mongodb::Mongodb,
         &generic::Generic,
     ]
 }

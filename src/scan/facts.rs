@@ -246,6 +246,27 @@ pub struct ModelDecl {
     pub snippet: String,
 }
 
+impl ModelDecl {
+    /// A model of `framework` mapping `table`, declared at `line`:`column`, with nothing else
+    /// declared yet (fields, associations, mixins are the caller's to add).
+    pub fn mapped(framework: Framework, class: &str, table: Option<String>, at: (u32, u32), snippet: String) -> Self {
+        ModelDecl {
+            framework,
+            class: class.to_owned(),
+            parent: None,
+            table,
+            is_abstract: false,
+            ignored_columns: Vec::new(),
+            fields: Vec::new(),
+            associations: Vec::new(),
+            mixins: Vec::new(),
+            line: at.0,
+            column: at.1,
+            snippet,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,6 +81,10 @@ fn a_misspelt_value_gets_a_suggestion() {
     let d = error_of("[[app]]\nname = \"a\"\nrepo = \".\"\nframework = \"railz\"\n");
     assert_eq!(d.line, Some(4), "{d}");
     assert_eq!(d.help.as_deref(), Some("did you mean `rails`?"));
+    for (typo, meant) in [("mongose", "mongoose"), ("prase", "parse"), ("mongdb", "mongodb")] {
+        let d = error_of(&format!("[[app]]\nname = \"a\"\nrepo = \".\"\nframework = \"{typo}\"\n"));
+        assert_eq!(d.help, Some(format!("did you mean `{meant}`?")), "{typo}");
+    }
 }
 
 #[test]

@@ -202,3 +202,92 @@ fn phoenix_app_every_kind_and_the_traps() {
         ]
     );
 }
+
+/// A Mongoose app: the model is declared in one file and imported under its name in another;
+/// a nested path resolves to itself and its top-level field; a field the collection lacks is
+/// dropped; a Map's `get` is nobody's.
+#[test]
+fn mongoose_app_resolves_models_across_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = repo_with(
+        dir.path(),
+        &[
+            (
+                "src/models/person.js",
+                "const mongoose = require('mongoose');\nconst s = new mongoose.Schema({ email: String, profile: { city: String } });\nmodule.exports = mongoose.model('Person', s);\n",
+            ),
+            (
+                "src/routes/people.js",
+                "const Person = require('../models/person');\nconst cache = new Map();\nasync function show(id) {\n  const p = await Person.findById(id).select('email');\n  cache.get('email');\n  return [p.profile.city, p.nickname];\n}\n",
+            ),
+        ],
+    );
+    let schema = schema(&[("people", &["_id", "__v", "email", "profile", "profile.city"])]);
+    let got = lines(&scan(dir.path(), &repo, Framework::Mongoose, &schema));
+    assert_eq!(
+        got,
+        vec![
+            "src/models/person.js:2 people.email declaration high",
+            "src/models/person.js:2 people.profile declaration high",
+            "src/models/person.js:2 people.profile.city declaration high",
+            "src/models/person.js:3 people declaration high",
+            "src/models/person.js:3 people.__v declaration high",
+            "src/models/person.js:3 people._id declaration high",
+            "src/routes/people.js:4 people.email query high",
+            "src/routes/people.js:6 people.profile query medium",
+            "src/routes/people.js:6 people.profile.city query medium",
+        ]
+    );
+}
+
+/// A Parse app: a class extended in one file and imported in another, the built-in `_User`.
+#[test]
+fn parse_app_resolves_classes_across_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = repo_with(
+        dir.path(),
+        &[
+            ("cloud/models.js", "export const Review = Parse.Object.extend('Review');\n"),
+            (
+                "cloud/main.js",
+                "import { Review } from './models';\nParse.Cloud.define('avg', async (request) => {\n  const q = new Parse.Query(Review);\n  q.equalTo('movie', request.params.movie);\n  const rows = await q.find();\n  return rows.map((r) => r.get('stars')).concat(request.user.get('email'));\n});\n",
+            ),
+        ],
+    );
+    let schema = schema(&[("Review", &["movie", "stars"]), ("_User", &["email", "username"])]);
+    let got = lines(&scan(dir.path(), &repo, Framework::Parse, &schema));
+    assert_eq!(
+        got,
+        vec![
+            "cloud/main.js:4 Review.movie query high",
+            "cloud/main.js:6 Review.stars query high",
+            "cloud/main.js:6 _User.email query high",
+            "cloud/models.js:1 Review query high",
+        ]
+    );
+}
+
+/// The bare driver: collections named in the code, no model index needed.
+#[test]
+fn mongodb_driver_app_resolves_collections() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = repo_with(
+        dir.path(),
+        &[(
+            "lib/orders.js",
+            "async function paid(db) {\n  const orders = db.collection('orders');\n  const o = await orders.findOne({ status: 'paid' });\n  return o.total;\n}\n",
+        )],
+    );
+    let schema = schema(&[("orders", &["_id", "status", "total"])]);
+    let got = lines(&scan(dir.path(), &repo, Framework::Mongodb, &schema));
+    assert_eq!(
+        got,
+        vec![
+            "lib/orders.js:2 orders query high",
+            // The variable is named after the collection: the whole-word fallback's, low.
+            "lib/orders.js:3 orders name low",
+            "lib/orders.js:3 orders.status query high",
+            "lib/orders.js:4 orders.total query medium",
+        ]
+    );
+}

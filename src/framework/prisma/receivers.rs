@@ -30,7 +30,7 @@ use crate::config::Confidence;
 use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
 use crate::framework::prisma::model_name;
 use crate::framework::prisma::react::{FORM_CALLS, MUTATIONS, hook_subject, is_column, is_field, subject, tag};
-use crate::scan::extract::js::{call_args, object_keys, property, unwrap};
+use crate::scan::extract::js::{call_args, enclosing_scopes, is_scope, object_keys, property, unwrap};
 use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
 use crate::scan::facts::{Binding, Hit, Root, Target};
 use crate::scan::reference::RefKind;
@@ -136,39 +136,11 @@ impl Ty {
     }
 }
 
-fn is_scope(kind: &str) -> bool {
-    matches!(
-        kind,
-        "program"
-            | "function_declaration"
-            | "function_expression"
-            | "function"
-            | "arrow_function"
-            | "method_definition"
-            | "generator_function_declaration"
-    )
-}
-
-/// Each node's function (or the file): node id → the nearest enclosing scope, the root's being
-/// itself. Computed once per file, top down: `Node::parent` walks down from the root each time,
-/// and asking it for every name and declaration made a cold scan twice as slow.
-fn enclosing_scopes<'t>(root: Node<'t>) -> Map<usize, Node<'t>> {
-    let mut out = Map::default();
-    let mut stack = vec![(root, root)];
-    let mut cursor = root.walk();
-    while let Some((node, scope)) = stack.pop() {
-        out.insert(node.id(), scope);
-        let inner = if is_scope(node.kind()) { node } else { scope };
-        stack.extend(node.named_children(&mut cursor).map(|c| (c, inner)));
-    }
-    out
-}
-
 struct Walker<'s, 'a, 't> {
     src: &'s Src<'a>,
     root: Node<'t>,
     /// See [`enclosing_scopes`].
-    scopes: Map<usize, Node<'t>>,
+    scopes: crate::scan::extract::js::Scopes<'t>,
     /// Local type name → the generated client's type it imports (`Document`, `Prisma`).
     client_types: HashMap<&'a str, &'a str>,
     /// The file's own type aliases and interfaces: name → their type (or body).

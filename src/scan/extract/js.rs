@@ -1,6 +1,8 @@
 //! JavaScript/TypeScript syntax helpers shared by the Prisma, Drizzle, TypeORM and Sequelize
 //! extractors.
 
+use std::collections::HashMap;
+
 use tree_sitter::Node;
 
 use crate::scan::extract::treesit::{Src, named_children, string_value};
@@ -131,4 +133,36 @@ pub fn decorator_args(decorator: Node<'_>) -> Vec<Node<'_>> {
         Some(c) if c.kind() == "call_expression" => call_args(c),
         _ => Vec::new(),
     }
+}
+
+/// Node id → the nearest enclosing scope (see [`enclosing_scopes`]).
+pub type Scopes<'t> = HashMap<usize, Node<'t>, foldhash::fast::RandomState>;
+
+/// Whether a node opens a scope of names: a function or the file.
+pub fn is_scope(kind: &str) -> bool {
+    matches!(
+        kind,
+        "program"
+            | "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function_declaration"
+    )
+}
+
+/// Each node's function (or the file): node id → the nearest enclosing scope, the root's being
+/// itself. Computed once per file, top down: `Node::parent` walks down from the root each time,
+/// and asking it for every name and declaration made a cold scan twice as slow.
+pub fn enclosing_scopes<'t>(root: Node<'t>) -> Scopes<'t> {
+    let mut out = Scopes::default();
+    let mut stack = vec![(root, root)];
+    let mut cursor = root.walk();
+    while let Some((node, scope)) = stack.pop() {
+        out.insert(node.id(), scope);
+        let inner = if is_scope(node.kind()) { node } else { scope };
+        stack.extend(node.named_children(&mut cursor).map(|c| (c, inner)));
+    }
+    out
 }

@@ -110,7 +110,9 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
                 ["if ", "unless ", "case ", "while ", "until ", "for ", "begin"].iter().any(|k| c.starts_with(k));
             let block = c.ends_with(" do")
                 || c == "do"
-                || (c.ends_with('|') && c.rfind(" do |").is_some_and(|i| !c[i + 5..c.len() - 1].contains('|')));
+                // `get`: a line cut at `do |` has no parameters to look at (and is no block).
+                || (c.ends_with('|')
+                    && c.rfind(" do |").is_some_and(|i| c.get(i + 5..c.len() - 1).is_some_and(|p| !p.contains('|'))));
             keyword || block
         };
         let close_here = |out: &mut Vec<u8>, pending: &mut usize| {
