@@ -91,7 +91,8 @@ pub fn load_files_with(
         // A Python, Ruby or JavaScript file in a migrations folder that is not a migration
         // (helpers, `schema.rb`, Alembic's `env.py`) is not an error when reading a directory.
         // On a MongoDB registry a JS migration is migrate-mongo's: the SQL ORMs run no MongoDB.
-        let mongo = (dialect == Dialect::Mongodb && formats.contains(&Format::MigrateMongo)).then_some(Format::MigrateMongo);
+        let mongo =
+            (dialect == Dialect::Mongodb && formats.contains(&Format::MigrateMongo)).then_some(Format::MigrateMongo);
         let Some(fmt) = format.or(mongo).or_else(|| detect_format(&file, &text)) else {
             // A JS migration that names no ORM (`async up() { execSync(…) }`) is read as its
             // neighbours are, once they are known.

@@ -33,7 +33,8 @@ impl crate::rules::Rule for Rule {
         if restored || cx.state.is_new_column(table, field) {
             return vec![];
         }
-        let down = if m.down.is_some() { "its down part does not restore it" } else { "the migration has no down part" };
+        let down =
+            if m.down.is_some() { "its down part does not restore it" } else { "the migration has no down part" };
         vec![
             Finding::new(
                 self.id(),

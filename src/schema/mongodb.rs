@@ -86,7 +86,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Schema> {
                         path,
                         text,
                         &format!("\"{other}\""),
-                        &format!("collection `{}` has type `{other}`; expected `collection`, `view` or `timeseries`", info.name),
+                        &format!(
+                            "collection `{}` has type `{other}`; expected `collection`, `view` or `timeseries`",
+                            info.name
+                        ),
                     ));
                 }
             }
@@ -126,7 +129,11 @@ fn first_document(text: &str, path: &Path) -> Result<Value> {
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let first = match stream.next() {
         Some(v) => v.map_err(|e| located(path, &e))?,
-        None => return Err(Error::input(Diagnostic::new("MongoDB schema: the file is empty").at(path, 1, 1).help(EXPECTED_INFOS))),
+        None => {
+            return Err(Error::input(
+                Diagnostic::new("MongoDB schema: the file is empty").at(path, 1, 1).help(EXPECTED_INFOS),
+            ));
+        }
     };
     for rest in stream {
         rest.map_err(|e| located(path, &e))?;
@@ -189,13 +196,16 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
 struct Types(Vec<String>);
 
 impl Types {
-    fn read<'de, D: Deserializer<'de>>(d: D, known: fn(&str) -> Option<&'static str>) -> std::result::Result<Self, D::Error> {
+    fn read<'de, D: Deserializer<'de>>(
+        d: D,
+        known: fn(&str) -> Option<&'static str>,
+    ) -> std::result::Result<Self, D::Error> {
         struct V(fn(&str) -> Option<&'static str>);
         impl V {
             fn one<E: de::Error>(&self, s: &str) -> std::result::Result<String, E> {
-                (self.0)(s).map(str::to_owned).ok_or_else(|| {
-                    E::custom(format!("unknown type `{s}`; expected one of {}", BSON_TYPES.join(", ")))
-                })
+                (self.0)(s)
+                    .map(str::to_owned)
+                    .ok_or_else(|| E::custom(format!("unknown type `{s}`; expected one of {}", BSON_TYPES.join(", "))))
             }
         }
         impl<'de> Visitor<'de> for V {
@@ -443,7 +453,8 @@ fn stored_names(class: &str, field: &str, ty: &str) -> Vec<String> {
 /// The fields a `$jsonSchema` document declares (a collection's validator written in a
 /// migration), or why it is not one.
 pub fn validator_columns(json_schema: Value) -> std::result::Result<Vec<Column>, String> {
-    let schema: JsonSchema = serde_json::from_value(json_schema).map_err(|e| format!("the `$jsonSchema` validator: {e}"))?;
+    let schema: JsonSchema =
+        serde_json::from_value(json_schema).map_err(|e| format!("the `$jsonSchema` validator: {e}"))?;
     let mut columns = Vec::new();
     schema.columns("", &mut columns);
     Ok(columns)
@@ -481,7 +492,9 @@ pub fn render(schema: &Schema) -> String {
                         let mut key = serde_json::Map::new();
                         for k in &i.keys {
                             let name = match &k.part {
-                                crate::schema::IndexPart::Column(c) | crate::schema::IndexPart::Expression(c) => c.clone(),
+                                crate::schema::IndexPart::Column(c) | crate::schema::IndexPart::Expression(c) => {
+                                    c.clone()
+                                }
                             };
                             let dir = match (&k.opclass, k.order.as_deref()) {
                                 (Some(kind), _) => json!(kind),
@@ -611,7 +624,9 @@ mod tests {
             let d = e.diagnostic();
             (d.line, d.column, d.message.clone())
         };
-        let (line, _, msg) = err("[\n  {\"name\": \"users\",\n   \"options\": {\"validator\": {\"$jsonSchema\": {\"bsonType\": \"strnig\"}}}}\n]");
+        let (line, _, msg) = err(
+            "[\n  {\"name\": \"users\",\n   \"options\": {\"validator\": {\"$jsonSchema\": {\"bsonType\": \"strnig\"}}}}\n]",
+        );
         assert_eq!(line, Some(3), "{msg}");
         assert!(msg.contains("unknown type `strnig`"), "{msg}");
         let (line, col, msg) = err("[\n {\"name\": \"users\",,}\n]");

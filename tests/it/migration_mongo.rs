@@ -70,7 +70,11 @@ fn repo(root: &Path, app_code: &str, migrations: &[(&str, &str)]) {
     );
     write(root, ".gitignore", ".tandem/\n");
     write(root, "schema/collections.json", COLLECTIONS);
-    write(root, "migrate-mongo-config.js", "module.exports = { migrationsDir: 'migrations', changelogCollectionName: 'changelog' };\n");
+    write(
+        root,
+        "migrate-mongo-config.js",
+        "module.exports = { migrationsDir: 'migrations', changelogCollectionName: 'changelog' };\n",
+    );
     write(root, "app/src/users.js", app_code);
     for (name, text) in migrations {
         write(root, &format!("migrations/{name}"), text);
@@ -88,13 +92,22 @@ fn check(root: &Path, path: &str) -> (Option<i32>, serde_json::Value) {
 }
 
 fn rules(v: &serde_json::Value) -> Vec<String> {
-    v["findings"].as_array().unwrap().iter().map(|f| format!("{} {}", f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap())).collect()
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect()
 }
 
 #[test]
 fn a_directory_beside_migrate_mongo_config_reads_as_migrate_mongo() {
     let dir = tempfile::tempdir().unwrap();
-    repo(dir.path(), "\n", &[("20240501000000-drop-legacy-flag.js", DROP_FLAG), ("20240502000000-add-plan.ts", ADD_FIELD)]);
+    repo(
+        dir.path(),
+        "\n",
+        &[("20240501000000-drop-legacy-flag.js", DROP_FLAG), ("20240502000000-add-plan.ts", ADD_FIELD)],
+    );
     // Read with a relational dialect, the config file still names the format.
     let ms = migration::load_path(&dir.path().join("migrations"), None, Dialect::Postgres).unwrap();
     assert_eq!(ms.iter().map(|m| m.format).collect::<Vec<_>>(), [Format::MigrateMongo, Format::MigrateMongo]);
@@ -153,7 +166,12 @@ fn a_rename_without_a_down_and_a_foreground_index_are_reported() {
     let (code, v) = check(root, "migrations/20240601000000-rename-email.js");
     let found = rules(&v);
     assert_eq!(code, Some(0), "no app reads the field: {v:#}");
-    for expected in ["rename-column info", "mongodb-field-not-restored warn", "mongodb-foreground-index info", "irreversible-migration warn"] {
+    for expected in [
+        "rename-column info",
+        "mongodb-field-not-restored warn",
+        "mongodb-foreground-index info",
+        "irreversible-migration warn",
+    ] {
         assert!(found.contains(&expected.to_owned()), "{expected}: {found:?}");
     }
 }
@@ -174,7 +192,11 @@ fn schema_files_sql_commands_and_live_urls_say_what_is_wrong() {
     assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
 
     // A malformed schema file is located.
-    write(root, "schema/collections.json", "[\n  {\"name\": \"users\",\n   \"options\": {\"validator\": {\"$jsonSchema\": {\"bsonType\": 7}}}}\n]\n");
+    write(
+        root,
+        "schema/collections.json",
+        "[\n  {\"name\": \"users\",\n   \"options\": {\"validator\": {\"$jsonSchema\": {\"bsonType\": 7}}}}\n]\n",
+    );
     let out = tandem_in(root).env("CI", "true").args(["check", "migrations"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -187,7 +209,10 @@ fn schema_files_sql_commands_and_live_urls_say_what_is_wrong() {
     assert!(err.contains("runs SQL") && err.contains("apps.toml:2"), "{err}");
 
     // A live MongoDB source is refused with the alternative named.
-    let out = tandem_in(root).args(["schema", "show", "--database-url", "mongodb://user:secret@localhost/app"]).output().unwrap();
+    let out = tandem_in(root)
+        .args(["schema", "show", "--database-url", "mongodb://user:secret@localhost/app"])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("does not read a live MongoDB") && err.contains("getCollectionInfos"), "{err}");

@@ -164,7 +164,9 @@ impl Val {
             Val::Bool(b) => J::Bool(*b),
             Val::Null => J::Null,
             Val::List(items) => J::Array(items.iter().map(Val::json).collect::<Option<_>>()?),
-            Val::Obj(items) => J::Object(items.iter().map(|(k, v)| Some((k.clone(), v.json()?))).collect::<Option<_>>()?),
+            Val::Obj(items) => {
+                J::Object(items.iter().map(|(k, v)| Some((k.clone(), v.json()?))).collect::<Option<_>>()?)
+            }
             Val::Call { .. } | Val::Name(_) | Val::Other(_) => return None,
         })
     }
@@ -376,6 +378,12 @@ impl Ctx<'_> {
     /// The literal an identifier was last declared with before `node` (`const sql = \`…\``), or
     /// `node` itself.
     pub fn literal_of<'t>(&self, node: Node<'t>) -> Node<'t> {
+        self.declared(node, &["string", "template_string"])
+    }
+
+    /// The value of one of the `kinds` an identifier was last declared with before `node`, or
+    /// `node` itself.
+    pub fn declared<'t>(&self, node: Node<'t>, kinds: &[&str]) -> Node<'t> {
         if node.kind() != "identifier" {
             return node;
         }
@@ -389,7 +397,7 @@ impl Ctx<'_> {
             .filter(|d| d.kind() == "variable_declarator" && d.end_byte() <= node.start_byte())
             .filter(|d| d.child_by_field_name("name").is_some_and(|n| text(n, self.src) == name))
             .filter_map(|d| d.child_by_field_name("value"))
-            .rfind(|v| matches!(v.kind(), "string" | "template_string"))
+            .rfind(|v| kinds.contains(&v.kind()))
             .unwrap_or(node)
     }
 }

@@ -3,7 +3,7 @@
 //! up(db)`) → operations, on the collections of the `db` the functions are given:
 //!
 //! * `db.collection('C')` / `db.getCollection('C')` (also held in a variable, the name also a
-//!   constant) with `updateMany`/`updateOne`/`findOneAndUpdate`: `$rename` → `RenameColumn`,
+//!   constant, or each name of a literal list a loop goes over) with `updateMany`/`updateOne`/`findOneAndUpdate`: `$rename` → `RenameColumn`,
 //!   `$unset` → `DropColumn`, `$set` of a conversion of the same field (`Number(doc.age)`,
 //!   `{ $toString: '$age' }`, `$convert`) → `ChangeColumnType` to the BSON type it gives; each
 //!   update is also a `Data` step (`UPDATE`, or [`UPDATE_EVERY_DOCUMENT`] when an `updateMany`
@@ -51,8 +51,7 @@ struct MigrateMongo;
 
 impl Api for MigrateMongo {
     const FORMAT: Format = Format::MigrateMongo;
-    const EXPECTED: &'static str =
-        "expected `module.exports = { async up(db, client) {…}, async down(db, client) {…} }` (or `export async function up(db)`)";
+    const EXPECTED: &'static str = "expected `module.exports = { async up(db, client) {…}, async down(db, client) {…} }` (or `export async function up(db)`)";
 
     fn direction(ctx: &Ctx, f: Function, dir: Direction) -> Vec<Operation> {
         let Some(db) = f.receiver.map(|r| text(r, ctx.src)) else { return Vec::new() };
@@ -70,7 +69,8 @@ impl Api for MigrateMongo {
 enum Target {
     /// The migration's `db`.
     Db,
-    Collection(String),
+    /// The collections it may be: one, or each of a literal list a loop goes over.
+    Collections(Vec<String>),
     /// A collection tandem cannot name, and why.
     Unnamed(&'static str),
     Other,
@@ -121,8 +121,16 @@ const READS: &[&str] = &[
 ];
 
 /// `db` methods that only read or hand out a collection (read where it is used).
-const DB_READS: &[&str] =
-    &["collection", "getCollection", "listCollections", "collections", "stats", "admin", "indexInformation", "profilingInfo"];
+const DB_READS: &[&str] = &[
+    "collection",
+    "getCollection",
+    "listCollections",
+    "collections",
+    "stats",
+    "admin",
+    "indexInformation",
+    "profilingInfo",
+];
 
 const UNNAMED_COMPUTED: &str = "a collection name computed at run time cannot be read";
 const UNNAMED_OTHER_DB: &str = "a collection of a database handle other than the migration's `db` cannot be checked";
@@ -151,6 +159,51 @@ impl<'t> Reading<'_, 't> {
         js::string(self.ctx.literal_of(node), self.ctx.src)
     }
 
+    /// The names an argument stands for: a string (or a name declared with one), or each
+    /// element of a literal list of strings the argument ranges over — a `for … of` variable,
+    /// `list[i]`, the parameter of a `list.map`/`forEach` callback (the list written there or
+    /// declared before).
+    fn names(&self, node: Node) -> Option<Vec<String>> {
+        if let Some(s) = self.name(node) {
+            return Some(vec![s]);
+        }
+        let src = self.ctx.src;
+        match node.kind() {
+            "subscript_expression" => self.list(node.child_by_field_name("object")?),
+            "identifier" => {
+                let name = text(node, src);
+                let mut up = node.parent();
+                while let Some(n) = up {
+                    match n.kind() {
+                        "for_in_statement" if n.child_by_field_name("left").is_some_and(|l| text(l, src) == name) => {
+                            let of = n.child_by_field_name("operator").is_some_and(|o| text(o, src) == "of");
+                            return if of { self.list(n.child_by_field_name("right")?) } else { None };
+                        }
+                        "arrow_function" | "function_expression" if binds(n, name, src) => {
+                            let call = n.parent()?.parent().filter(|c| c.kind() == "call_expression")?;
+                            let callee =
+                                call.child_by_field_name("function").filter(|f| f.kind() == "member_expression")?;
+                            let method = callee.child_by_field_name("property").map(|p| text(p, src));
+                            return match method {
+                                Some("map" | "forEach" | "flatMap") => self.list(callee.child_by_field_name("object")?),
+                                _ => None,
+                            };
+                        }
+                        _ => up = n.parent(),
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The strings of a literal list, written here or declared before.
+    fn list(&self, node: Node) -> Option<Vec<String>> {
+        let node = self.ctx.declared(node, &["array"]);
+        (node.kind() == "array").then(|| value(node, self.ctx.src).strs()).flatten().filter(|l| !l.is_empty())
+    }
+
     /// What `node` (the object of a call) is.
     fn target(&self, node: Node) -> Target {
         match node.kind() {
@@ -173,8 +226,8 @@ impl<'t> Reading<'_, 't> {
                     return Target::Unnamed(UNNAMED_OTHER_DB);
                 }
                 let first = node.child_by_field_name("arguments").and_then(|a| a.named_child(0));
-                match first.and_then(|a| self.name(a)) {
-                    Some(c) => Target::Collection(c),
+                match first.and_then(|a| self.names(a)) {
+                    Some(cs) => Target::Collections(cs),
                     None => Target::Unnamed(UNNAMED_COMPUTED),
                 }
             }
@@ -202,7 +255,7 @@ impl<'t> Reading<'_, 't> {
             })
             .next_back();
         match value.map(|v| self.target(v)) {
-            Some(t @ (Target::Collection(_) | Target::Unnamed(_))) => t,
+            Some(t @ (Target::Collections(_) | Target::Unnamed(_))) => t,
             _ => Target::Other,
         }
     }
@@ -214,12 +267,19 @@ impl<'t> Reading<'_, 't> {
             a.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect::<Vec<_>>()
         });
         let member = (callee.kind() == "member_expression")
-            .then(|| Some((callee.child_by_field_name("object")?, text(callee.child_by_field_name("property")?, self.ctx.src))))
+            .then(|| {
+                Some((
+                    callee.child_by_field_name("object")?,
+                    text(callee.child_by_field_name("property")?, self.ctx.src),
+                ))
+            })
             .flatten();
         let target = member.map_or(Target::Other, |(o, _)| self.target(o));
         match (target, member) {
             (Target::Db, Some((_, m))) => self.db_call(call, m, &args),
-            (Target::Collection(c), Some((_, m))) => self.collection_call(call, &c, m, &args),
+            (Target::Collections(cs), Some((_, m))) => {
+                cs.iter().flat_map(|c| self.collection_call(call, c, m, &args)).collect()
+            }
             (Target::Unnamed(why), Some((_, m))) if !READS.contains(&m) => self.unparsed(call, why),
             (Target::Other, Some((_, m))) if WRITES.contains(&m) && !self.is_cursor_or_array(call) => {
                 self.unparsed(call, UNNAMED_UNKNOWN)
@@ -291,6 +351,9 @@ impl<'t> Reading<'_, 't> {
     fn collection_call(&self, call: Node, c: &str, method: &str, args: &[Node]) -> Vec<Operation> {
         let table = QualifiedName::unqualified(c);
         let data = |verb: &str| self.one(call, OpKind::Data { verb: verb.to_owned(), table: Some(table.clone()) });
+        if WRITES.contains(&method) && args.iter().any(|a| a.kind() == "spread_element") {
+            return self.unparsed(call, "arguments spread at run time (`...args`) cannot be read");
+        }
         match method {
             "updateMany" | "updateOne" | "findOneAndUpdate" => self.update(call, &table, method == "updateMany", args),
             "replaceOne" | "findOneAndReplace" => data("UPDATE"),
@@ -324,7 +387,11 @@ impl<'t> Reading<'_, 't> {
                 match name {
                     Some(n) => self.one(
                         call,
-                        OpKind::DropIndex { name: QualifiedName::unqualified(&n), concurrently: false, if_exists: false },
+                        OpKind::DropIndex {
+                            name: QualifiedName::unqualified(&n),
+                            concurrently: false,
+                            if_exists: false,
+                        },
                     ),
                     None => self.unparsed(call, "an index name computed at run time cannot be read"),
                 }
@@ -367,7 +434,7 @@ impl<'t> Reading<'_, 't> {
         let every = many && filter.as_ref().is_none_or(|f| matches!(f, Val::Obj(o) if o.is_empty()));
         let verb = if every { UPDATE_EVERY_DOCUMENT } else { "UPDATE" };
         let mut out = self.one(call, OpKind::Data { verb: verb.to_owned(), table: Some(table.clone()) });
-        let Some(update) = args.get(1).map(|u| self.ctx.literal_of(*u)) else {
+        let Some(update) = args.get(1).map(|u| self.ctx.declared(*u, &["object", "array"])) else {
             return self.unparsed(call, "an update without an update document");
         };
         match update.kind() {
@@ -419,7 +486,9 @@ impl<'t> Reading<'_, 't> {
             }
             "$unset" => {
                 let fields = match arg.kind() {
-                    "object" if !pipeline => pairs(arg, self.ctx.src).ok().map(|ps| ps.into_iter().map(|(f, _)| f).collect()),
+                    "object" if !pipeline => {
+                        pairs(arg, self.ctx.src).ok().map(|ps| ps.into_iter().map(|(f, _)| f).collect())
+                    }
                     _ if pipeline => value(self.ctx.literal_of(arg), self.ctx.src).strs(),
                     _ => None,
                 };
@@ -432,10 +501,12 @@ impl<'t> Reading<'_, 't> {
                 let Ok(fields) = pairs(arg, self.ctx.src) else { return self.unparsed(arg, COMPUTED_FIELDS) };
                 for (field, v) in fields {
                     if let Some(new_type) = conversion(&field, v, self.ctx.src) {
-                        out.extend(self.one(
-                            call,
-                            OpKind::ChangeColumnType { table: t(), column: field, new_type, using: None },
-                        ));
+                        out.extend(
+                            self.one(
+                                call,
+                                OpKind::ChangeColumnType { table: t(), column: field, new_type, using: None },
+                            ),
+                        );
                     }
                 }
             }
@@ -450,12 +521,23 @@ impl<'t> Reading<'_, 't> {
     }
 }
 
+/// Whether function `f`'s parameters bind `name`.
+fn binds(f: Node, name: &str, src: &str) -> bool {
+    let params = f.child_by_field_name("parameter").or_else(|| f.child_by_field_name("parameters"));
+    params.is_some_and(|p| descendants(p).into_iter().any(|d| d.kind() == "identifier" && text(d, src) == name))
+}
+
 /// The key/value pairs of an object literal, keys as text; `Err` at a key computed at run time
 /// (`[name]: …`) or a spread (`...fields`).
 fn pairs<'t>(object: Node<'t>, src: &str) -> std::result::Result<Vec<(String, Node<'t>)>, Node<'t>> {
     let mut cursor = object.walk();
     let mut out = Vec::new();
     for p in object.named_children(&mut cursor).filter(|p| p.kind() != "comment") {
+        // `{ billingId }`: the field is named, its value a variable.
+        if p.kind() == "shorthand_property_identifier" {
+            out.push((text(p, src).to_owned(), p));
+            continue;
+        }
         let (Some(key), Some(value)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) else {
             return Err(p);
         };
@@ -496,8 +578,16 @@ const AGG_CONVERSIONS: &[(&str, &str)] = &[
 ];
 
 /// `$convert`'s numeric type codes.
-const TYPE_CODES: &[(i64, &str)] =
-    &[(1, "double"), (2, "string"), (7, "objectId"), (8, "bool"), (9, "date"), (16, "int"), (18, "long"), (19, "decimal")];
+const TYPE_CODES: &[(i64, &str)] = &[
+    (1, "double"),
+    (2, "string"),
+    (7, "objectId"),
+    (8, "bool"),
+    (9, "date"),
+    (16, "int"),
+    (18, "long"),
+    (19, "decimal"),
+];
 
 /// The BSON type `value` converts `field` to, when it is a conversion of that same field:
 /// `Number(doc.age)`, `doc.age.toString()`, `new Date(d.at)`, `{ $toInt: '$age' }`,
@@ -623,7 +713,9 @@ mod tests {
                     format!("index {} on {table}{}", index.name, if *concurrently { " background" } else { "" })
                 }
                 OpKind::DropIndex { name, .. } => format!("drop index {name}"),
-                OpKind::Data { verb, table } => format!("{verb} {}", table.as_ref().map(|t| t.to_string()).unwrap_or_default()),
+                OpKind::Data { verb, table } => {
+                    format!("{verb} {}", table.as_ref().map(|t| t.to_string()).unwrap_or_default())
+                }
                 OpKind::Unparsed { reason, .. } => format!("unparsed: {reason}"),
                 other => format!("{other:?}"),
             })
@@ -646,6 +738,10 @@ module.exports = {
       await db.collection('players').updateOne({ _id: doc._id }, { $set: { age: Number(doc.age), seen: new Date() } });
     }
     await db.collection('players').updateMany({}, [{ $set: { rank: { $toInt: '$rank' } } }, { $unset: ['tmp'] }]);
+    const pipeline = [{ $unset: 'nick' }];
+    const billingId = 7;
+    await db.collection('players').updateMany({ nick: { $exists: true } }, pipeline, { billingId });
+    await db.collection('players').updateOne({ _id: 1 }, { $set: { billingId } });
   },
 
   async down(db) {
@@ -654,7 +750,10 @@ module.exports = {
 };
 "#,
         );
-        assert_eq!((m.version.as_str(), m.name.as_str(), m.format), ("20240105101500", "rename-score", Format::MigrateMongo));
+        assert_eq!(
+            (m.version.as_str(), m.name.as_str(), m.format),
+            ("20240105101500", "rename-score", Format::MigrateMongo)
+        );
         assert_eq!(
             kinds(&m.up),
             [
@@ -668,6 +767,9 @@ module.exports = {
                 "UPDATE ALL players",
                 "type players.rank int",
                 "drop players.tmp",
+                "UPDATE players",
+                "drop players.nick",
+                "UPDATE players",
             ]
         );
         assert_eq!(m.up[1].span.line, 6);
@@ -714,6 +816,42 @@ export async function down(db: Db) {
         // The same file as JavaScript, `up` an exported function.
         let js = src.replace(": Db", "").replace(", client: MongoClient): Promise<void>", ")");
         assert_eq!(read_js("m/20240106000000-indexes.mjs", &js).up.len(), 8);
+    }
+
+    #[test]
+    fn collection_names_from_literal_lists() {
+        let m = read_js(
+            "migrations/20240108000000-created-at.js",
+            r#"const schemas = ['users', 'admins'];
+module.exports = {
+  async up(db) {
+    for (let x = 0; x < schemas.length; x++) {
+      await db.collection(schemas[x]).updateMany({ created: { $exists: true } }, { $rename: { created: 'createdAt' } });
+    }
+    for (const name of ['a', 'b']) {
+      await db.collection(name).drop();
+    }
+    await Promise.all(['c'].map((c) => db.collection(c).drop()));
+    for (const key in schemas) {
+      await db.collection(key).drop();
+    }
+  },
+};
+"#,
+        );
+        assert_eq!(
+            kinds(&m.up),
+            [
+                "UPDATE users",
+                "rename users.created -> createdAt",
+                "UPDATE admins",
+                "rename admins.created -> createdAt",
+                "drop table a",
+                "drop table b",
+                "drop table c",
+                "unparsed: a collection name computed at run time cannot be read",
+            ]
+        );
     }
 
     #[test]

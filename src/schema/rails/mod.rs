@@ -359,9 +359,7 @@ impl<'a> SchemaReader<'a> {
                             owned_by: Some(ColumnRef { table: self.qualified(table), column: column.to_owned() }),
                         });
                     }
-                    Dialect::Mysql | Dialect::Sqlite | Dialect::Mongodb => {
-                        col.identity = Some(Identity::AutoIncrement)
-                    }
+                    Dialect::Mysql | Dialect::Sqlite | Dialect::Mongodb => col.identity = Some(Identity::AutoIncrement),
                 }
                 col
             }
