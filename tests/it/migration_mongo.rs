@@ -138,6 +138,8 @@ fn the_gate_blocks_an_unset_field_the_app_reads_and_passes_once_it_does_not() {
     assert_eq!(drop["object"], "users.legacy_flag", "{drop:#}");
     assert_eq!(drop["location"]["line"], 3, "{drop:#}");
     assert!(drop["references"].as_array().unwrap().iter().any(|r| r["path"] == "app/src/users.js"), "{drop:#}");
+    // The safe way is MongoDB's: no DDL in the recipe.
+    assert!(drop.to_string().contains("$unset") && !drop.to_string().contains("ALTER TABLE"), "{drop:#}");
     let found = rules(&v);
     assert!(found.contains(&"mongodb-unbatched-update warn".to_owned()), "{found:?}");
     // SQL's lint rules say nothing about MongoDB; the down part writes the field back.
