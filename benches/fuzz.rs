@@ -177,6 +177,20 @@ const TARGETS: &[Target] = &[
         run: |t| read_migration("migrations/20240101000000_m.js", t, Format::Knex, Dialect::Postgres),
     },
     Target {
+        name: "migration-migrate-mongo",
+        seeds: &[Seed::RawStrings("tests/it/migration_mongo.rs", "db.collection")],
+        run: |t| read_migration("migrations/20240101000000-m.js", t, Format::MigrateMongo, Dialect::Mongodb),
+    },
+    Target {
+        name: "schema-mongodb",
+        seeds: &[Seed::RawStrings("tests/it/migration_mongo.rs", "$jsonSchema")],
+        run: |t| {
+            outcome(tandem::schema::mongodb::parse(t, Path::new("collections.json")), |s| {
+                format!("ok:{}", s.tables.len().min(8))
+            })
+        },
+    },
+    Target {
         name: "apps-toml",
         seeds: &[
             Seed::Files(".", &["apps.toml"]),

@@ -17,6 +17,9 @@ pub enum Dialect {
     Postgres,
     Mysql,
     Sqlite,
+    /// MongoDB: collections are the model's tables (no schema), fields its columns (`a.b` for a
+    /// nested object's field), a field's type its BSON type name.
+    Mongodb,
 }
 
 impl Dialect {
@@ -25,14 +28,19 @@ impl Dialect {
             Dialect::Postgres => "postgres",
             Dialect::Mysql => "mysql",
             Dialect::Sqlite => "sqlite",
+            Dialect::Mongodb => "mongodb",
         }
     }
 
     /// The schema an unqualified name lives in.
+    pub fn is_sql(self) -> bool {
+        self != Dialect::Mongodb
+    }
+
     pub fn default_schema(self) -> Option<&'static str> {
         match self {
             Dialect::Postgres => Some(POSTGRES_DEFAULT_SCHEMA),
-            Dialect::Mysql | Dialect::Sqlite => None,
+            Dialect::Mysql | Dialect::Sqlite | Dialect::Mongodb => None,
         }
     }
 }

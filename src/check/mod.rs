@@ -249,7 +249,7 @@ pub fn run_plan(
         let suppressions = suppression::parse(&m.file, &m.source)?;
         let mut found = Vec::new();
         let mcx = MigrationContext { migration: m, state: &state, strict: options.strict };
-        for rule in options.rules.rules() {
+        for rule in options.rules.rules_for(schema.dialect) {
             found.extend(rule.check_migration(&mcx));
         }
         let tx = rules::locks::transaction_flags(m);
@@ -263,7 +263,7 @@ pub fn run_plan(
                 gate,
                 strict: options.strict,
             };
-            for rule in options.rules.rules() {
+            for rule in options.rules.rules_for(schema.dialect) {
                 for mut f in rule.check_op(&cx) {
                     if f.location.is_none() {
                         f.location = Some(Location::from(&op.span));

@@ -302,9 +302,11 @@ pub(crate) fn registry_span(text: &str, key: &str) -> Option<Range<usize>> {
     struct Paths {
         schema: Option<Spanned<String>>,
         migrations: Option<Spanned<String>>,
+        dialect: Option<Spanned<String>>,
     }
     let registry = toml::from_str::<File>(text).ok()?.registry?;
     match key {
+        "dialect" => registry.dialect.map(|s| s.span()),
         "schema" => registry.schema.map(|s| s.span()),
         "migrations" => registry.migrations.map(|s| s.span()),
         _ => None,

@@ -48,6 +48,24 @@ pub struct Registry {
 }
 
 impl Config {
+    /// Refuse a command that runs or writes SQL (`migrate`, `plan`, `schema sync`) on a MongoDB
+    /// registry, at `dialect` in apps.toml.
+    pub fn sql_only(&self, command: &str) -> crate::error::Result<()> {
+        if self.registry.dialect.is_sql() {
+            return Ok(());
+        }
+        Err(crate::error::Error::input(
+            self.at_setting(
+                "dialect",
+                crate::error::Diagnostic::new(format!(
+                    "`tandem {command}` runs SQL, and the registry's dialect is {}",
+                    self.registry.dialect
+                ))
+                .help("run MongoDB migrations with their own tool (`migrate-mongo up`); `tandem check` gates them"),
+            ),
+        ))
+    }
+
     /// `d` located at the value of `[registry] key` (`schema`, `migrations`) in apps.toml, with
     /// an excerpt — so that an error about a path from apps.toml points at its line there.
     pub fn at_setting(&self, key: &str, d: crate::error::Diagnostic) -> crate::error::Diagnostic {

@@ -4,6 +4,7 @@
 //! the same knowledge, so what a blocked check tells users to do is what the plan does.
 
 use crate::config::Framework;
+use crate::schema::Dialect;
 
 /// A destructive change, as the gate sees it and as `tandem plan` writes it out.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -160,6 +161,57 @@ pub fn generic(change: &Change, declares: bool) -> Vec<CodeStep> {
 /// The gate's safe alternative for `change` to an app of framework `fw` (`None`: unknown): the
 /// database phases with the framework's code steps between them.
 pub fn gate(change: &Change, fw: Option<Framework>) -> Vec<String> {
+    gate_on(change, fw, Dialect::Postgres)
+}
+
+/// [`gate`] on a database of `dialect`: MongoDB's phases are updates of documents (a field
+/// copied, then `$unset`), not DDL, and `tandem plan` writes none of them.
+pub fn gate_on(change: &Change, fw: Option<Framework>, dialect: Dialect) -> Vec<String> {
+    if dialect.is_sql() {
+        return sql_gate(change, fw);
+    }
+    let code = match fw {
+        Some(fw) => crate::framework::of(fw).code_steps(change),
+        None => generic(change, false),
+    };
+    let at = |m: Moment| code.iter().filter(move |s| s.moment == m).map(|s| s.text.clone());
+    let mut steps: Vec<String> = at(Moment::Now).collect();
+    let (expand, contract) = match change {
+        Change::RenameColumn { table, from, to } => (
+            format!(
+                "expand: copy `{from}` to `{to}` in batches (`db.collection('{table}').updateMany({{ {to}: {{ $exists: false }}, _id: {{ $in: ids }} }}, [{{ $set: {{ {to}: '${from}' }} }}])`) while the apps write both"
+            ),
+            format!(
+                "contract: `db.collection('{table}').updateMany({{ {from}: {{ $exists: true }} }}, {{ $unset: {{ {from}: '' }} }})`, in batches"
+            ),
+        ),
+        Change::ChangeType { table, column, new_column, new_type } => (
+            format!(
+                "expand: write `{new_column}` as `{new_type}` in batches (`[{{ $set: {{ {new_column}: {{ $convert: {{ input: '${column}', to: '{new_type}' }} }} }} }}]`) while the apps write both"
+            ),
+            format!("contract: `$unset` `{column}` on `{table}`, in batches"),
+        ),
+        Change::RenameTable { from, to } => (
+            format!(
+                "MongoDB has no updatable view: have every app take the collection's name from a setting, still `{from}`"
+            ),
+            format!("then `db.collection('{from}').rename('{to}')` and switch the setting of every app at once"),
+        ),
+        Change::DropColumn { table, column } => {
+            (String::new(), format!("then `$unset` `{table}.{column}` (check with `tandem refs {table}.{column}`)"))
+        }
+        Change::DropTable { table } => {
+            (String::new(), format!("then drop `{table}` (check with `tandem refs {table}`)"))
+        }
+    };
+    steps.extend(Some(expand).filter(|e| !e.is_empty()));
+    steps.extend(at(Moment::AfterBackfill));
+    steps.extend(at(Moment::BeforeContract));
+    steps.push(contract);
+    steps
+}
+
+fn sql_gate(change: &Change, fw: Option<Framework>) -> Vec<String> {
     let code = match fw {
         Some(fw) => crate::framework::of(fw).code_steps(change),
         None => generic(change, false),
@@ -216,6 +268,14 @@ pub fn gate(change: &Change, fw: Option<Framework>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mongodb_phases_are_document_updates() {
+        let change = Change::RenameColumn { table: "users".into(), from: "email".into(), to: "email_address".into() };
+        let steps = gate_on(&change, None, Dialect::Mongodb);
+        assert!(steps.iter().all(|s| !s.contains("ALTER TABLE")), "{steps:?}");
+        assert!(steps.last().unwrap().contains("$unset: { email: '' }"), "{steps:?}");
+    }
 
     #[test]
     fn every_framework_tells_how_to_stop_using_a_renamed_column() {

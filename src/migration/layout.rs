@@ -7,7 +7,7 @@
 //! named by their folder; a Drizzle Kit folder's `meta/_journal.json` gives its order.
 //!
 //! Framework files: Rails `.rb`, Ecto `.exs`, Django or Alembic `.py` (by content), TypeORM,
-//! Sequelize or Knex `.js`/`.ts` (by content, which [`super::load`] tells apart through the
+//! Sequelize, Knex or migrate-mongo `.js`/`.ts` (by content, which [`super::load`] tells apart through the
 //! readers). Alembic revisions are ordered by their `down_revision` chain.
 
 use std::cmp::Ordering;
@@ -44,7 +44,7 @@ pub(crate) const PRISMA_FILE: &str = "migration.sql";
 pub(crate) const DRIZZLE_JOURNAL: &str = "_journal.json";
 
 /// The formats a `.js` or `.ts` migration can be, told apart by content.
-pub(crate) const JS: &[Format] = &[Format::Typeorm, Format::Sequelize, Format::Knex];
+pub(crate) const JS: &[Format] = &[Format::Typeorm, Format::Sequelize, Format::Knex, Format::MigrateMongo];
 
 /// The formats a file's extension allows.
 pub(crate) fn extension_formats(path: &Path) -> &'static [Format] {

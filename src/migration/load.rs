@@ -10,7 +10,7 @@ use crate::migration::layout::{
     DRIZZLE_JOURNAL, FileName, JS, PRISMA_FILE, compare_versions, extension_formats, forces_no_transaction,
     format_by_content, parse_file_name, sections,
 };
-use crate::migration::readers::{alembic, django, ecto, js, knex, rails, sequelize, sql, typeorm};
+use crate::migration::readers::{alembic, django, ecto, js, knex, migrate_mongo, rails, sequelize, sql, typeorm};
 use crate::migration::{Direction, Format, Migration};
 use crate::schema::Dialect;
 
@@ -25,6 +25,10 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         let text = Error::read_text(path)?;
         return read_file(path, &text, format, dialect);
     }
+    // migrate-mongo keeps its configuration beside the `migrations/` folder.
+    let format = format.or_else(|| {
+        path.parent().is_some_and(|p| p.join(migrate_mongo::CONFIG_FILE).is_file()).then_some(Format::MigrateMongo)
+    });
     let mut files: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(path).map_err(|e| Error::read(path, e))? {
         let p = entry.map_err(|e| Error::read(path, e))?.path();
@@ -68,7 +72,11 @@ pub fn load_files_with(
             journal = Some((read(&file)?, file));
             continue;
         }
-        if file_name.starts_with('.') || file_name == "__init__.py" || file_name.ends_with(".d.ts") {
+        if file_name.starts_with('.')
+            || file_name == "__init__.py"
+            || file_name.ends_with(".d.ts")
+            || file_name == migrate_mongo::CONFIG_FILE
+        {
             continue;
         }
         let formats = extension_formats(&file);
@@ -82,7 +90,10 @@ pub fn load_files_with(
         let text = read(&file)?;
         // A Python, Ruby or JavaScript file in a migrations folder that is not a migration
         // (helpers, `schema.rb`, Alembic's `env.py`) is not an error when reading a directory.
-        let Some(fmt) = format.or_else(|| detect_format(&file, &text)) else {
+        // On a MongoDB registry a JS migration is migrate-mongo's: the SQL ORMs run no MongoDB.
+        let mongo =
+            (dialect == Dialect::Mongodb && formats.contains(&Format::MigrateMongo)).then_some(Format::MigrateMongo);
+        let Some(fmt) = format.or(mongo).or_else(|| detect_format(&file, &text)) else {
             // A JS migration that names no ORM (`async up() { execSync(…) }`) is read as its
             // neighbours are, once they are known.
             if formats.contains(&Format::Knex) && text.contains("up") {
@@ -96,7 +107,7 @@ pub fn load_files_with(
             Format::Ecto => text.contains("Ecto.Migration"),
             Format::Django => text.contains("Migration"),
             Format::Alembic => alembic::is_alembic(&text),
-            Format::Typeorm | Format::Sequelize | Format::Knex => text.contains("up"),
+            Format::Typeorm | Format::Sequelize | Format::Knex | Format::MigrateMongo => text.contains("up"),
         };
         if !is_migration {
             continue;
@@ -214,7 +225,7 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
     let format = format.or_else(|| detect_format(path, text)).ok_or_else(|| {
         Error::input(
             Diagnostic::new(format!("cannot tell the migration format of {}", path.display())).in_file(path).help(
-                "expected a .sql, .rb (Rails), .exs (Ecto), .py (Django, Alembic) or .js/.ts (TypeORM, Sequelize, Knex) migration; pass --migration-format to say which",
+                "expected a .sql, .rb (Rails), .exs (Ecto), .py (Django, Alembic) or .js/.ts (TypeORM, Sequelize, Knex, migrate-mongo) migration; pass --migration-format to say which",
             ),
         )
     })?;
@@ -227,6 +238,7 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
         Format::Typeorm => typeorm::read(path, text, dialect)?,
         Format::Sequelize => sequelize::read(path, text, dialect)?,
         Format::Knex => knex::read(path, text, dialect)?,
+        Format::MigrateMongo => migrate_mongo::read(path, text, dialect)?,
     }])
 }
 

@@ -1,5 +1,5 @@
 //! One operation model for every migration format: SQL, Rails, Ecto, Django, Alembic, TypeORM,
-//! Sequelize and Knex all read into
+//! Sequelize, Knex and migrate-mongo (a collection is a table, a field a column) all read into
 //! [`Migration`]s made of [`Operation`]s.
 
 use std::path::PathBuf;
@@ -20,6 +20,8 @@ pub enum Format {
     Typeorm,
     Sequelize,
     Knex,
+    #[serde(rename = "migrate-mongo")]
+    MigrateMongo,
 }
 
 impl Format {
@@ -34,6 +36,7 @@ impl Format {
             Format::Typeorm => "typeorm",
             Format::Sequelize => "sequelize",
             Format::Knex => "knex",
+            Format::MigrateMongo => "migrate-mongo",
         }
     }
 
@@ -49,6 +52,7 @@ impl Format {
             Format::Typeorm => Some("`typeorm migration:run`"),
             Format::Sequelize => Some("`sequelize db:migrate`"),
             Format::Knex => Some("`knex migrate:latest`"),
+            Format::MigrateMongo => Some("`migrate-mongo up`"),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! operation destroys that no down part can bring back.
 
 use crate::migration::OpKind;
+use crate::migration::readers::migrate_mongo::UPDATE_EVERY_DOCUMENT;
 use crate::rules::locks::{Lock, lock_of};
 use crate::schema::{IndexPart, QualifiedName};
 
@@ -148,6 +149,7 @@ impl Names {
             LockTable { tables, mode } => format!("locks {} in {} mode", self.tables(tables), mode.to_lowercase()),
             Begin | Commit => return None,
             Data { verb, table } => match table {
+                Some(t) if verb == UPDATE_EVERY_DOCUMENT => format!("updates every row of {}", self.tab(t)),
                 Some(t) => format!("{} rows of {}", data_verb(verb), self.tab(t)),
                 None => format!("runs `{}`", verb.to_uppercase()),
             },
@@ -173,7 +175,7 @@ impl Names {
             Data { verb, table: Some(t) } if verb.eq_ignore_ascii_case("delete") => {
                 format!("the rows deleted from {}", self.tab(t))
             }
-            Data { verb, table: Some(t) } if verb.eq_ignore_ascii_case("update") => {
+            Data { verb, table: Some(t) } if verb.eq_ignore_ascii_case("update") || verb == UPDATE_EVERY_DOCUMENT => {
                 format!("the values the update overwrites in {}", self.tab(t))
             }
             Code { description } => format!("whatever the code changes ({description})"),

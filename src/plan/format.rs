@@ -44,7 +44,7 @@ pub fn render(
     let up = statements(&phase.up, dialect);
     let down = statements(&phase.down, dialect);
     match format {
-        Format::Sql | Format::Alembic | Format::Typeorm | Format::Sequelize | Format::Knex => {
+        Format::Sql | Format::Alembic | Format::Typeorm | Format::Sequelize | Format::Knex | Format::MigrateMongo => {
             unreachable!(
                 "SQL phases are written by the directory's layout; `plan` refuses the formats `writes` excludes"
             )

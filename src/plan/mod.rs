@@ -205,6 +205,7 @@ fn column_pair(change: &Change) -> Option<(&str, &str)> {
 /// Plan `change`: write its phases into the migration directory (unless `dry_run`) and record
 /// it in the store.
 pub fn plan(config: &Config, change: &Change, options: &Options) -> Result<Plan> {
+    config.sql_only("plan")?;
     if !format::writes(options.format) {
         return Err(Error::input(
             Diagnostic::new(format!("tandem writes no {} migrations", options.format.as_str()))

@@ -3,18 +3,23 @@
 //! keeps every value readable and is only a warning.
 
 use crate::config::Framework;
-use crate::framework::recipe::{Change, gate};
+use crate::framework::recipe::{Change, gate_on};
 use crate::migration::OpKind;
 use crate::rules::finding::{Finding, Severity};
 use crate::rules::gate::Subject;
 use crate::rules::types::{rewrites, same};
 use crate::rules::{OpContext, absent_target};
+use crate::schema::Dialect;
 
 pub struct Rule;
 
-fn recipe(table: &str, column: &str, new_type: &str, fw: Option<Framework>) -> Vec<String> {
+fn recipe(table: &str, column: &str, new_type: &str, fw: Option<Framework>, dialect: Dialect) -> Vec<String> {
     let new_column = format!("{column}_new");
-    gate(&Change::ChangeType { table: table.into(), column: column.into(), new_column, new_type: new_type.into() }, fw)
+    gate_on(
+        &Change::ChangeType { table: table.into(), column: column.into(), new_column, new_type: new_type.into() },
+        fw,
+        dialect,
+    )
 }
 
 impl crate::rules::Rule for Rule {
@@ -49,7 +54,7 @@ impl crate::rules::Rule for Rule {
             &cx.op.span,
             &format!("changes the type of column {{}} to `{new_type}`"),
             &subject,
-            &|fw| recipe(&table.name, column, new_type, fw),
+            &|fw| recipe(&table.name, column, new_type, fw, cx.state.schema.dialect),
         );
         let widening =
             using.is_none() && cx.state.column(table, column).is_some_and(|c| !rewrites(&c.data_type, new_type));

@@ -2,16 +2,17 @@
 //! column (an ORM that maps the table counts) or a view that reads it.
 
 use crate::config::Framework;
-use crate::framework::recipe::{Change, gate};
+use crate::framework::recipe::{Change, gate_on};
 use crate::migration::OpKind;
 use crate::rules::finding::{Finding, Severity};
 use crate::rules::gate::Subject;
 use crate::rules::{OpContext, absent_target};
+use crate::schema::Dialect;
 
 pub struct Rule;
 
-fn recipe(table: &str, column: &str, fw: Option<Framework>) -> Vec<String> {
-    gate(&Change::DropColumn { table: table.into(), column: column.into() }, fw)
+fn recipe(table: &str, column: &str, fw: Option<Framework>, dialect: Dialect) -> Vec<String> {
+    gate_on(&Change::DropColumn { table: table.into(), column: column.into() }, fw, dialect)
 }
 
 impl crate::rules::Rule for Rule {
@@ -37,8 +38,9 @@ impl crate::rules::Rule for Rule {
         }
         let mut subject = Subject::column(table, column);
         subject.dependents = cx.state.dependent_views(table, Some(column));
-        let mut f =
-            cx.gate.finding(self.id(), &cx.op.span, "drops column", &subject, &|fw| recipe(&table.name, column, fw));
+        let mut f = cx.gate.finding(self.id(), &cx.op.span, "drops column", &subject, &|fw| {
+            recipe(&table.name, column, fw, cx.state.schema.dialect)
+        });
         absent_target(cx, &mut f, "drops column", table, Some(column), *if_exists);
         vec![f]
     }

@@ -2,16 +2,17 @@
 //! any of its columns, or a view that reads it.
 
 use crate::config::Framework;
-use crate::framework::recipe::{Change, gate};
+use crate::framework::recipe::{Change, gate_on};
 use crate::migration::OpKind;
 use crate::rules::finding::{Finding, Severity};
 use crate::rules::gate::Subject;
 use crate::rules::{OpContext, absent_target};
+use crate::schema::Dialect;
 
 pub struct Rule;
 
-fn recipe(table: &str, fw: Option<Framework>) -> Vec<String> {
-    gate(&Change::DropTable { table: table.into() }, fw)
+fn recipe(table: &str, fw: Option<Framework>, dialect: Dialect) -> Vec<String> {
+    gate_on(&Change::DropTable { table: table.into() }, fw, dialect)
 }
 
 impl crate::rules::Rule for Rule {
@@ -37,7 +38,9 @@ impl crate::rules::Rule for Rule {
         }
         let mut subject = Subject::table(table);
         subject.dependents = cx.state.dependent_views(table, None);
-        let mut f = cx.gate.finding(self.id(), &cx.op.span, "drops table", &subject, &|fw| recipe(&table.name, fw));
+        let mut f = cx.gate.finding(self.id(), &cx.op.span, "drops table", &subject, &|fw| {
+            recipe(&table.name, fw, cx.state.schema.dialect)
+        });
         absent_target(cx, &mut f, "drops table", table, None, *if_exists);
         vec![f]
     }

@@ -15,6 +15,9 @@ impl crate::rules::Rule for Rule {
     fn summary(&self) -> &'static str {
         "A migration that does nothing"
     }
+    fn applies_to(&self, _dialect: crate::schema::Dialect) -> bool {
+        true
+    }
     fn severity(&self) -> Severity {
         Severity::Warn
     }

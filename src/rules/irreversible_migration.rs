@@ -13,6 +13,9 @@ impl crate::rules::Rule for Rule {
     fn summary(&self) -> &'static str {
         "A migration without a down part cannot be rolled back"
     }
+    fn applies_to(&self, _dialect: crate::schema::Dialect) -> bool {
+        true
+    }
     fn severity(&self) -> Severity {
         Severity::Warn
     }
@@ -29,7 +32,7 @@ impl crate::rules::Rule for Rule {
             Format::Ecto => "write `down` (or use reversible operations in `change`)",
             Format::Django => "give RunSQL a reverse_sql and RunPython a reverse_code",
             Format::Alembic => "write `downgrade()`",
-            Format::Typeorm | Format::Sequelize | Format::Knex => "write `down`",
+            Format::Typeorm | Format::Sequelize | Format::Knex | Format::MigrateMongo => "write `down`",
         };
         vec![
             Finding::new(

@@ -24,6 +24,9 @@ mod drop_type;
 mod drop_view;
 mod empty_migration;
 mod irreversible_migration;
+mod mongodb_field_not_restored;
+mod mongodb_foreground_index;
+mod mongodb_unbatched_update;
 mod prefer_bigint_over_int;
 mod prefer_identity;
 mod prefer_jsonb;
@@ -49,7 +52,7 @@ use crate::migration::{Migration, OpKind, Operation};
 use crate::rules::finding::{Finding, Severity};
 use crate::rules::gate::Gate;
 use crate::rules::state::State;
-use crate::schema::QualifiedName;
+use crate::schema::{Dialect, QualifiedName};
 
 /// Everything a rule may look at for one operation.
 pub struct OpContext<'a> {
@@ -88,6 +91,12 @@ pub trait Rule: Sync {
     /// preference, not a hazard) say no and run only when `[lint] enable` names them.
     fn on_by_default(&self) -> bool {
         true
+    }
+    /// Whether the rule judges migrations of a `dialect` database. Most rules know SQL's locks,
+    /// types and constraints, which a MongoDB database does not have: there the gate's rules and
+    /// those that say so run, the others stay quiet.
+    fn applies_to(&self, dialect: Dialect) -> bool {
+        self.gate() || dialect.is_sql()
     }
     /// Other ids this rule was known by, still accepted in suppressions and waivers.
     fn aliases(&self) -> &'static [&'static str] {
@@ -130,6 +139,9 @@ pub static ALL: &[&dyn Rule] = &[
     &drop_view::Rule,
     &empty_migration::Rule,
     &irreversible_migration::Rule,
+    &mongodb_field_not_restored::Rule,
+    &mongodb_foreground_index::Rule,
+    &mongodb_unbatched_update::Rule,
     &prefer_bigint_over_int::Rule,
     &prefer_identity::Rule,
     &prefer_jsonb::Rule,
@@ -167,6 +179,11 @@ impl Selection {
     /// The rules that run, in id order.
     pub fn rules(&self) -> impl Iterator<Item = &'static dyn Rule> + '_ {
         ALL.iter().copied().filter(|r| self.runs(*r))
+    }
+
+    /// The rules that run on migrations of a `dialect` database.
+    pub fn rules_for(&self, dialect: Dialect) -> impl Iterator<Item = &'static dyn Rule> + '_ {
+        self.rules().filter(move |r| r.applies_to(dialect))
     }
 }
 

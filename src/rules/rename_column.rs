@@ -2,16 +2,17 @@
 //! a drop. Done as expand/contract instead.
 
 use crate::config::Framework;
-use crate::framework::recipe::{Change, gate};
+use crate::framework::recipe::{Change, gate_on};
 use crate::migration::OpKind;
 use crate::rules::finding::{Finding, Severity};
 use crate::rules::gate::Subject;
 use crate::rules::{OpContext, absent_target};
+use crate::schema::Dialect;
 
 pub struct Rule;
 
-fn recipe(table: &str, from: &str, to: &str, fw: Option<Framework>) -> Vec<String> {
-    gate(&Change::RenameColumn { table: table.into(), from: from.into(), to: to.into() }, fw)
+fn recipe(table: &str, from: &str, to: &str, fw: Option<Framework>, dialect: Dialect) -> Vec<String> {
+    gate_on(&Change::RenameColumn { table: table.into(), from: from.into(), to: to.into() }, fw, dialect)
 }
 
 impl crate::rules::Rule for Rule {
@@ -38,7 +39,7 @@ impl crate::rules::Rule for Rule {
         let subject = Subject::column(table, from);
         let mut f =
             cx.gate.finding(self.id(), &cx.op.span, &format!("renames column {{}} to `{to}`"), &subject, &|fw| {
-                recipe(&table.name, from, to, fw)
+                recipe(&table.name, from, to, fw, cx.state.schema.dialect)
             });
         absent_target(cx, &mut f, "renames column", table, Some(from), false);
         vec![f]

@@ -2,16 +2,17 @@
 //! drop.
 
 use crate::config::Framework;
-use crate::framework::recipe::{Change, gate};
+use crate::framework::recipe::{Change, gate_on};
 use crate::migration::OpKind;
 use crate::rules::finding::{Finding, Severity};
 use crate::rules::gate::{Subject, object};
 use crate::rules::{OpContext, absent_target};
+use crate::schema::Dialect;
 
 pub struct Rule;
 
-fn recipe(from: &str, to: &str, fw: Option<Framework>) -> Vec<String> {
-    gate(&Change::RenameTable { from: from.into(), to: to.into() }, fw)
+fn recipe(from: &str, to: &str, fw: Option<Framework>, dialect: Dialect) -> Vec<String> {
+    gate_on(&Change::RenameTable { from: from.into(), to: to.into() }, fw, dialect)
 }
 
 impl crate::rules::Rule for Rule {
@@ -46,7 +47,7 @@ impl crate::rules::Rule for Rule {
         subject.target = object(from, None);
         let mut f =
             cx.gate.finding(self.id(), &cx.op.span, &format!("renames table {{}} to `{to}`"), &subject, &|fw| {
-                recipe(&from.name, &to.name, fw)
+                recipe(&from.name, &to.name, fw, cx.state.schema.dialect)
             });
         absent_target(cx, &mut f, "renames table", from, None, false);
         vec![f]

@@ -24,6 +24,7 @@ impl crate::rules::Rule for Rule {
         let setting = match cx.state.schema.dialect {
             Dialect::Mysql => "lock_wait_timeout",
             Dialect::Postgres | Dialect::Sqlite => "lock_timeout",
+            Dialect::Mongodb => return vec![],
         };
         let Some((i, table)) = first_unbounded_lock(cx.migration, cx.state, setting) else { return vec![] };
         let op = &cx.migration.up[i];
@@ -40,7 +41,7 @@ impl crate::rules::Rule for Rule {
                         "SET SESSION lock_wait_timeout = 5; before the first statement, and retry the migration when it times out",
                         "Rails: `execute \"SET SESSION lock_wait_timeout = 5\"` as the first step of the migration",
                     ],
-                    Dialect::Postgres | Dialect::Sqlite => [
+                    Dialect::Postgres | Dialect::Sqlite | Dialect::Mongodb => [
                         "SET lock_timeout = '5s'; before the first statement (SET LOCAL inside a transaction), and retry the migration when it times out",
                         "Rails: strong_migrations' lock_timeout setting or `execute \"SET lock_timeout = '5s'\"`; Ecto: `execute \"SET lock_timeout TO '5s'\"` as the first step",
                     ],

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use crate::graph::DepGraph;
 use crate::migration::{OpKind, Operation};
 use crate::scan::ObjectRef;
-use crate::schema::{Column, QualifiedName, Schema, Table};
+use crate::schema::{Column, Dialect, QualifiedName, Schema, Table};
 
 pub struct State {
     pub schema: Schema,
@@ -57,7 +57,9 @@ impl State {
         }
         let is_view = || self.schema.views.iter().any(|v| v.name.matches(table));
         match (self.table(table), column) {
-            (Some(t), Some(c)) if t.column(c).is_none() => {
+            // A MongoDB collection's validator lists the fields it checks, not every field its
+            // documents hold: a field it does not list may well exist.
+            (Some(t), Some(c)) if t.column(c).is_none() && self.schema.dialect != Dialect::Mongodb => {
                 Some(format!("`{table}` has no column `{c}` in the schema state ({})", self.origin))
             }
             (Some(_), _) => None,

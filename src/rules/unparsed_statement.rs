@@ -13,6 +13,9 @@ impl crate::rules::Rule for Rule {
     fn summary(&self) -> &'static str {
         "A statement tandem could not analyse (blocks in CI mode)"
     }
+    fn applies_to(&self, _dialect: crate::schema::Dialect) -> bool {
+        true
+    }
     fn severity(&self) -> Severity {
         Severity::Block
     }

@@ -524,6 +524,7 @@ pub fn run(config: &Config, command: &Command, options: &Options, observer: &mut
 }
 
 fn context<'c>(config: &'c Config, options: &'c Options) -> Result<Ctx<'c>> {
+    config.sql_only("migrate")?;
     Ok(Ctx {
         config,
         options,

@@ -179,7 +179,7 @@ pub fn statements(
         let text = sources.text(m, &file)?;
         let pieces = match dialect {
             Dialect::Mysql => mysql::split(&text),
-            Dialect::Postgres | Dialect::Sqlite => sql::split(&text),
+            Dialect::Postgres | Dialect::Sqlite | Dialect::Mongodb => sql::split(&text),
         };
         for (s, e) in pieces.into_iter().filter(|&(s, e)| s < hi && e > lo) {
             if !mine.iter().any(|st| s < st.end.max(st.start + 1) && e > st.start) {

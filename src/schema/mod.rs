@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod live;
 pub mod model;
+pub mod mongodb;
 pub mod mysql;
 pub mod postgres;
 pub mod rails;

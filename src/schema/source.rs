@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::redact::redact;
-use crate::schema::{Dialect, Schema, live, mysql, postgres, rails};
+use crate::schema::{Dialect, Schema, live, mongodb, mysql, postgres, rails};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SchemaSource {
@@ -118,6 +118,9 @@ pub fn load_bytes(path: &Path, bytes: &[u8], dialect: Option<Dialect>) -> Result
 /// empty dump is an error, not an empty database: a dump always holds something, and an empty
 /// file is a dump that failed or was never written.
 pub fn parse_dump(path: &Path, text: &str, dialect: Option<Dialect>) -> Result<Schema> {
+    if dialect == Some(Dialect::Mongodb) {
+        return mongodb::parse(text, path);
+    }
     if text.trim().is_empty() {
         return Err(Error::input(
             Diagnostic::new("the schema dump is empty; expected the schema's statements (pg_dump --schema-only, mysqldump --no-data, schema.rb)")
@@ -135,14 +138,17 @@ pub fn parse_dump(path: &Path, text: &str, dialect: Option<Dialect>) -> Result<S
             Diagnostic::new("SQLite schemas are read from a database file or a sqlite:// URL, not a text dump")
                 .in_file(path),
         )),
+        Dialect::Mongodb => mongodb::parse(text, path),
     }
 }
 
-/// MySQL dumps quote with backticks and carry table options or versioned comments; anything else
-/// is read as PostgreSQL.
+/// MySQL dumps quote with backticks and carry table options or versioned comments; a JSON
+/// document is a MongoDB schema; anything else is read as PostgreSQL.
 fn sniff(text: &str) -> Dialect {
     let head = &text[..text.floor_char_boundary(text.len().min(SNIFF))];
-    if head.contains("ENGINE=") || head.contains("/*!40") || head.contains("CREATE TABLE `") {
+    if head.trim_start().starts_with(['[', '{']) {
+        Dialect::Mongodb
+    } else if head.contains("ENGINE=") || head.contains("/*!40") || head.contains("CREATE TABLE `") {
         Dialect::Mysql
     } else {
         Dialect::Postgres
@@ -166,5 +172,6 @@ mod tests {
     fn sniffs_mysql_dumps() {
         assert_eq!(sniff("CREATE TABLE `users` (\n) ENGINE=InnoDB;"), Dialect::Mysql);
         assert_eq!(sniff("CREATE TABLE public.users ();"), Dialect::Postgres);
+        assert_eq!(sniff("\n[{\"name\": \"users\"}]"), Dialect::Mongodb);
     }
 }

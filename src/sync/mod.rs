@@ -90,6 +90,7 @@ impl AppSync {
 }
 
 pub fn run(config: &Config, options: &Options) -> Result<Vec<AppSync>> {
+    config.sql_only("schema sync")?;
     let apps = crate::scan::select_apps(config, &options.apps)?;
     let with_dump: Vec<&App> = apps.into_iter().filter(|a| a.structure.is_some()).collect();
     if with_dump.is_empty() {

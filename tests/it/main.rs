@@ -28,6 +28,7 @@ mod migration_django;
 mod migration_drizzle;
 mod migration_ecto;
 mod migration_knex;
+mod migration_mongo;
 mod migration_prisma;
 mod migration_properties;
 mod migration_rails;

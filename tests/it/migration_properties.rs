@@ -78,6 +78,9 @@ proptest! {
                 "await queryRunner.query(`", "`", "${x}", "module.exports = {", "up: async (queryInterface) => {",
                 "queryInterface.removeColumn('t', 'c')", "exports.up = function (knex) {", "return knex.schema",
                 ".alterTable('t', (t) => {", "t.dropColumn('c')", "=>", "});",
+                "async up(db, client) {", "db.collection('c')", ".updateMany({}, { $rename: { a: 'b' } })",
+                "[{ $set: { a: { $toInt: '$a' } } }]", "for (const n of ['a', 'b'])", "db.collection(n).drop()",
+                "-1", "...args",
             ]),
             0..40,
         ).prop_map(|parts| parts.concat()),
@@ -91,6 +94,7 @@ proptest! {
                 let _ = migration::read_file(Path::new("m"), &text, Some(format), dialect);
             }
         }
+        let _ = migration::read_file(Path::new("m.js"), &text, Some(Format::MigrateMongo), Dialect::Mongodb);
         // Prisma Migrate's files are SQL named by their folder.
         let _ = migration::read_file(Path::new("prisma/migrations/1_init/migration.sql"), &text, None, Dialect::Postgres);
     }

@@ -1,4 +1,5 @@
-//! What the JavaScript and TypeScript migration readers share (TypeORM, Sequelize, Knex): parsing
+//! What the JavaScript and TypeScript migration readers share (TypeORM, Sequelize, Knex,
+//! migrate-mongo): parsing
 //! through tree-sitter, finding `up` and `down` whatever shape declares them (a class method,
 //! an object's method or arrow property, `exports.up = …`, an exported function), literal values
 //! of arguments, SQL held in strings, and the calls made on the receiver `up` is given.
@@ -13,12 +14,15 @@ use crate::migration::{Direction, Format, Migration, OpKind, Operation};
 use crate::schema::{Dialect, QualifiedName};
 
 /// The JS migration format a file's content says, if any: TypeORM's `MigrationInterface` or
-/// `queryRunner`, Sequelize's `queryInterface`, Knex's `knex.schema`/`exports.up = function(knex)`.
+/// `queryRunner`, Sequelize's `queryInterface`, migrate-mongo's calls on `db.collection(…)`,
+/// Knex's `knex.schema`/`exports.up = function(knex)`.
 pub fn detect(src: &str) -> Option<Format> {
     if src.contains("MigrationInterface") || src.contains("queryRunner") {
         Some(Format::Typeorm)
     } else if src.contains("queryInterface") || src.contains("sequelize-cli") {
         Some(Format::Sequelize)
+    } else if super::migrate_mongo::detect(src) {
+        Some(Format::MigrateMongo)
     } else if src.contains(".schema.") || src.contains("knex") || src.contains("Knex") {
         Some(Format::Knex)
     } else {
@@ -151,6 +155,22 @@ impl Val {
         !matches!(self, Val::Bool(false) | Val::Null)
     }
 
+    /// The value as JSON, when it is all literals (a BSON document written in a migration).
+    pub fn json(&self) -> Option<serde_json::Value> {
+        use serde_json::Value as J;
+        Some(match self {
+            Val::Str(s) => J::String(s.clone()),
+            Val::Num(n) => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
+            Val::Bool(b) => J::Bool(*b),
+            Val::Null => J::Null,
+            Val::List(items) => J::Array(items.iter().map(Val::json).collect::<Option<_>>()?),
+            Val::Obj(items) => {
+                J::Object(items.iter().map(|(k, v)| Some((k.clone(), v.json()?))).collect::<Option<_>>()?)
+            }
+            Val::Call { .. } | Val::Name(_) | Val::Other(_) => return None,
+        })
+    }
+
     pub fn strs(&self) -> Option<Vec<String>> {
         match self {
             Val::List(items) => items.iter().map(|v| v.str().map(str::to_owned)).collect(),
@@ -195,6 +215,13 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
             string(node, src).map_or_else(|| Val::Other(text(node, src).to_owned()), Val::Str)
         }
         "number" => text(node, src).parse().map_or_else(|_| Val::Other(text(node, src).to_owned()), Val::Num),
+        // `-1`: a descending index key.
+        "unary_expression" if node.child_by_field_name("operator").is_some_and(|o| text(o, src) == "-") => {
+            match node.child_by_field_name("argument").map(value) {
+                Some(Val::Num(n)) => Val::Num(-n),
+                _ => Val::Other(text(node, src).to_owned()),
+            }
+        }
         "true" => Val::Bool(true),
         "false" => Val::Bool(false),
         "null" | "undefined" => Val::Null,
@@ -350,7 +377,13 @@ impl Ctx<'_> {
 
     /// The literal an identifier was last declared with before `node` (`const sql = \`…\``), or
     /// `node` itself.
-    fn literal_of<'t>(&self, node: Node<'t>) -> Node<'t> {
+    pub fn literal_of<'t>(&self, node: Node<'t>) -> Node<'t> {
+        self.declared(node, &["string", "template_string"])
+    }
+
+    /// The value of one of the `kinds` an identifier was last declared with before `node`, or
+    /// `node` itself.
+    pub fn declared<'t>(&self, node: Node<'t>, kinds: &[&str]) -> Node<'t> {
         if node.kind() != "identifier" {
             return node;
         }
@@ -364,7 +397,7 @@ impl Ctx<'_> {
             .filter(|d| d.kind() == "variable_declarator" && d.end_byte() <= node.start_byte())
             .filter(|d| d.child_by_field_name("name").is_some_and(|n| text(n, self.src) == name))
             .filter_map(|d| d.child_by_field_name("value"))
-            .rfind(|v| matches!(v.kind(), "string" | "template_string"))
+            .rfind(|v| kinds.contains(&v.kind()))
             .unwrap_or(node)
     }
 }

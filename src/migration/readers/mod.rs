@@ -5,6 +5,7 @@ pub mod django;
 pub mod ecto;
 pub mod js;
 pub mod knex;
+pub mod migrate_mongo;
 pub mod mysql;
 pub mod python_value;
 pub mod rails;

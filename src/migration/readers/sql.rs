@@ -36,6 +36,18 @@ pub fn read_statements(
     match dialect {
         Dialect::Mysql => super::mysql::read_statements(file, source, base, text, direction),
         Dialect::Postgres | Dialect::Sqlite => read_postgres(file, source, base, text, direction),
+        // A MongoDB database runs no SQL: a string a migration hands it as SQL cannot be read.
+        Dialect::Mongodb => vec![super::op(
+            file,
+            source,
+            base,
+            base + text.len(),
+            direction,
+            OpKind::Unparsed {
+                text: super::excerpt(text),
+                reason: "SQL on a MongoDB registry: the dialect in [registry] is mongodb".to_owned(),
+            },
+        )],
     }
 }
 

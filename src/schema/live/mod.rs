@@ -30,6 +30,12 @@ pub fn introspect(url: &str) -> Result<Schema> {
             runtime.block_on(mysql::introspect(&url, &shown))?
         }
         "sqlite" => runtime.block_on(sqlite::introspect(url, &shown))?,
+        "mongodb" | "mongodb+srv" => {
+            return Err(Error::input(
+                Diagnostic::new(format!("cannot introspect `{shown}`: tandem does not read a live MongoDB database"))
+                    .help("export the collections' validators to a JSON file committed in the repository (`db.getCollectionInfos()` printed with `EJSON.stringify`, or Parse Server's `_SCHEMA` with `mongoexport --jsonArray`) and point `schema` in [registry] at it; see docs/mongodb.md"),
+            ));
+        }
         _ => {
             return Err(Error::input(
                 Diagnostic::new(format!("cannot introspect `{shown}`: unsupported database URL"))

@@ -28,6 +28,13 @@ use ruby::{Call, NotLiteral, Value};
 /// `dialect` decides how Rails types map to database types (`:string` → `character varying`
 /// on PostgreSQL, `varchar(255)` on MySQL).
 pub fn parse(text: &str, file: &Path, dialect: Dialect) -> Result<Schema> {
+    if dialect == Dialect::Mongodb {
+        return Err(Error::input(
+            Diagnostic::new("a Rails schema.rb describes a relational database, but the registry's dialect is mongodb")
+                .in_file(file)
+                .help("point `schema` at a JSON file of the collections (see docs/mongodb.md), or fix `dialect` in [registry]"),
+        ));
+    }
     crate::grammar::reject_ruby_unreadable(file, text)?;
     let mut parser = Parser::new();
     parser
@@ -352,7 +359,7 @@ impl<'a> SchemaReader<'a> {
                             owned_by: Some(ColumnRef { table: self.qualified(table), column: column.to_owned() }),
                         });
                     }
-                    Dialect::Mysql | Dialect::Sqlite => col.identity = Some(Identity::AutoIncrement),
+                    Dialect::Mysql | Dialect::Sqlite | Dialect::Mongodb => col.identity = Some(Identity::AutoIncrement),
                 }
                 col
             }
@@ -716,7 +723,7 @@ impl<'a> SchemaReader<'a> {
         match self.dialect {
             Dialect::Postgres => crate::schema::postgres::normalize_expr(e),
             Dialect::Mysql => crate::schema::mysql::normalize_expr(e),
-            Dialect::Sqlite => e.trim().to_owned(),
+            Dialect::Sqlite | Dialect::Mongodb => e.trim().to_owned(),
         }
     }
 

@@ -112,6 +112,7 @@ pub fn column_type(dialect: Dialect, kind: &str, kwargs: &[(String, Value)], rai
         None
     };
     let t = match dialect {
+        Dialect::Mongodb => return Err(format!("type `{kind}`: a Rails schema describes no MongoDB collection")),
         Dialect::Postgres => {
             let base = match kind {
                 "string" => match limit {
@@ -271,6 +272,7 @@ pub fn column_type(dialect: Dialect, kind: &str, kwargs: &[(String, Value)], rai
 pub fn default(dialect: Dialect, data_type: &str, v: &Value) -> Option<String> {
     match dialect {
         Dialect::Postgres => pg_default(data_type, v),
+        Dialect::Mongodb => None,
         // SQLite reports a default exactly as the DDL wrote it; Rails writes these literals.
         Dialect::Sqlite => match v {
             Value::Nil | Value::Array(_) | Value::Hash(_) => None,

@@ -1,0 +1,222 @@
+//! MongoDB end to end: `dialect = "mongodb"` with the collections' schema committed as JSON
+//! (`db.getCollectionInfos()`), migrate-mongo migrations beside `migrate-mongo-config.js`, and
+//! `tandem check` on a real git repository. No MongoDB server runs on the test machine (Debian
+//! packages none, and the official binaries' host is unreachable), so the live source is tested
+//! only for its refusal.
+
+use std::path::Path;
+
+use crate::support::cmd::{git, tandem_in, write};
+use tandem::migration::{self, Format, OpKind};
+use tandem::schema::Dialect;
+
+const COLLECTIONS: &str = r#"[
+  {
+    "name": "users",
+    "type": "collection",
+    "options": {
+      "validator": {
+        "$jsonSchema": {
+          "bsonType": "object",
+          "required": ["email"],
+          "properties": {
+            "email": { "bsonType": "string" },
+            "legacy_flag": { "bsonType": ["bool", "null"] },
+            "profile": { "bsonType": "object", "properties": { "nick": { "bsonType": "string" } } }
+          }
+        }
+      }
+    },
+    "info": { "readOnly": false },
+    "idIndex": { "v": 2, "key": { "_id": 1 }, "name": "_id_" }
+  },
+  { "name": "audit", "type": "collection", "options": {} }
+]
+"#;
+
+const DROP_FLAG: &str = r#"module.exports = {
+  async up(db, client) {
+    await db.collection('users').updateMany({}, { $unset: { legacy_flag: '' } });
+  },
+
+  async down(db, client) {
+    await db.collection('users').updateMany({}, { $set: { legacy_flag: false } });
+  },
+};
+"#;
+
+const ADD_FIELD: &str = r#"module.exports = {
+  async up(db) {
+    await db.collection('users').updateMany({ plan: { $exists: false } }, { $set: { plan: 'free' } });
+    await db.collection('users').createIndex({ plan: 1 }, { background: true });
+  },
+
+  async down(db) {
+    await db.collection('users').dropIndex('plan_1');
+    await db.collection('users').updateMany({}, { $unset: { plan: '' } });
+  },
+};
+"#;
+
+/// A repository with a MongoDB registry, one app at `app/` whose code is `app_code`, and the
+/// migrations given.
+fn repo(root: &Path, app_code: &str, migrations: &[(&str, &str)]) {
+    git(root, &["init", "-q", "-b", "main"]);
+    write(
+        root,
+        "apps.toml",
+        "[registry]\ndialect = \"mongodb\"\nschema = \"schema/collections.json\"\nmigrations = \"migrations\"\n\
+         min_confidence = \"low\"\n\n[[app]]\nname = \"app\"\nrepo = \".\"\npath = \"app\"\nframework = \"generic\"\nhead = \"main\"\n",
+    );
+    write(root, ".gitignore", ".tandem/\n");
+    write(root, "schema/collections.json", COLLECTIONS);
+    write(
+        root,
+        "migrate-mongo-config.js",
+        "module.exports = { migrationsDir: 'migrations', changelogCollectionName: 'changelog' };\n",
+    );
+    write(root, "app/src/users.js", app_code);
+    for (name, text) in migrations {
+        write(root, &format!("migrations/{name}"), text);
+    }
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "registry"]);
+}
+
+fn check(root: &Path, path: &str) -> (Option<i32>, serde_json::Value) {
+    let out = tandem_in(root).env("CI", "true").args(["check", path, "--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
+    (out.status.code(), v)
+}
+
+fn rules(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_directory_beside_migrate_mongo_config_reads_as_migrate_mongo() {
+    let dir = tempfile::tempdir().unwrap();
+    repo(
+        dir.path(),
+        "\n",
+        &[("20240501000000-drop-legacy-flag.js", DROP_FLAG), ("20240502000000-add-plan.ts", ADD_FIELD)],
+    );
+    // Read with a relational dialect, the config file still names the format.
+    let ms = migration::load_path(&dir.path().join("migrations"), None, Dialect::Postgres).unwrap();
+    assert_eq!(ms.iter().map(|m| m.format).collect::<Vec<_>>(), [Format::MigrateMongo, Format::MigrateMongo]);
+    assert_eq!(ms[0].version, "20240501000000");
+    assert!(
+        ms[0].up.iter().any(|o| matches!(&o.kind, OpKind::DropColumn { table, column, .. } if table.name == "users" && column == "legacy_flag"))
+    );
+    let index = ms[1].up.iter().find_map(|o| match &o.kind {
+        OpKind::AddIndex { index, concurrently, .. } => Some((index.name.clone(), *concurrently)),
+        _ => None,
+    });
+    assert_eq!(index, Some(("plan_1".to_owned(), true)));
+}
+
+#[test]
+fn the_gate_blocks_an_unset_field_the_app_reads_and_passes_once_it_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    repo(
+        root,
+        "exports.flagged = (db) => db.collection('users').find({ legacy_flag: true }).toArray();\n",
+        &[("20240501000000-drop-legacy-flag.js", DROP_FLAG), ("20240502000000-add-plan.js", ADD_FIELD)],
+    );
+    let (code, v) = check(root, "migrations/20240501000000-drop-legacy-flag.js");
+    assert_eq!(code, Some(1), "{v:#}");
+    let drop = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "drop-column").unwrap();
+    assert_eq!(drop["severity"], "block", "{drop:#}");
+    assert_eq!(drop["object"], "users.legacy_flag", "{drop:#}");
+    assert_eq!(drop["location"]["line"], 3, "{drop:#}");
+    assert!(drop["references"].as_array().unwrap().iter().any(|r| r["path"] == "app/src/users.js"), "{drop:#}");
+    // The safe way is MongoDB's: no DDL in the recipe.
+    assert!(drop.to_string().contains("$unset") && !drop.to_string().contains("ALTER TABLE"), "{drop:#}");
+    let found = rules(&v);
+    assert!(found.contains(&"mongodb-unbatched-update warn".to_owned()), "{found:?}");
+    // SQL's lint rules say nothing about MongoDB; the down part writes the field back.
+    assert!(
+        found.iter().all(|r| r.starts_with("drop-column") || r.starts_with("mongodb-unbatched-update")),
+        "{found:?}"
+    );
+
+    // Adding a field passes: a filtered update, an index built in the background.
+    let (code, v) = check(root, "migrations/20240502000000-add-plan.js");
+    assert_eq!(code, Some(0), "{v:#}");
+    assert!(rules(&v).iter().all(|r| !r.ends_with("block")), "{v:#}");
+
+    write(root, "app/src/users.js", "exports.all = (db) => db.collection('users').find({}).toArray();\n");
+    git(root, &["commit", "-qam", "the app no longer reads legacy_flag"]);
+    let (code, v) = check(root, "migrations/20240501000000-drop-legacy-flag.js");
+    assert_eq!(code, Some(0), "{v:#}");
+}
+
+#[test]
+fn a_rename_without_a_down_and_a_foreground_index_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let rename = "module.exports = {\n  async up(db) {\n    await db.collection('users').updateMany({ email: { $exists: true } }, { $rename: { email: 'email_address' } });\n    await db.collection('users').createIndex({ email_address: 1 });\n  },\n  async down() {},\n};\n";
+    repo(root, "\n", &[("20240601000000-rename-email.js", rename)]);
+    let (code, v) = check(root, "migrations/20240601000000-rename-email.js");
+    let found = rules(&v);
+    assert_eq!(code, Some(0), "no app reads the field: {v:#}");
+    for expected in [
+        "rename-column info",
+        "mongodb-field-not-restored warn",
+        "mongodb-foreground-index info",
+        "irreversible-migration warn",
+    ] {
+        assert!(found.contains(&expected.to_owned()), "{expected}: {found:?}");
+    }
+}
+
+#[test]
+fn schema_files_sql_commands_and_live_urls_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    repo(root, "\n", &[("20240501000000-drop-legacy-flag.js", DROP_FLAG)]);
+
+    // The canonical rendering is getCollectionInfos' shape; it reads back the same.
+    let dump = tandem_in(root).args(["schema", "dump", "--schema", "schema/collections.json"]).output().unwrap();
+    assert_eq!(dump.status.code(), Some(0), "{}", String::from_utf8_lossy(&dump.stderr));
+    let text = String::from_utf8(dump.stdout).unwrap();
+    assert!(text.contains("\"legacy_flag\"") && text.contains("\"profile\""), "{text}");
+    write(root, "again.json", &text);
+    let again = tandem_in(root).args(["schema", "diff", "schema/collections.json", "again.json"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+
+    // A malformed schema file is located.
+    write(
+        root,
+        "schema/collections.json",
+        "[\n  {\"name\": \"users\",\n   \"options\": {\"validator\": {\"$jsonSchema\": {\"bsonType\": 7}}}}\n]\n",
+    );
+    let out = tandem_in(root).env("CI", "true").args(["check", "migrations"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("collections.json:3:"), "{err}");
+
+    // `migrate` runs SQL: refused on a MongoDB registry, at `dialect`.
+    let out = tandem_in(root).args(["migrate", "status", "--database-url", "mongodb://localhost/x"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("runs SQL") && err.contains("apps.toml:2"), "{err}");
+
+    // A live MongoDB source is refused with the alternative named.
+    let out = tandem_in(root)
+        .args(["schema", "show", "--database-url", "mongodb://user:secret@localhost/app"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("does not read a live MongoDB") && err.contains("getCollectionInfos"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+}
