@@ -23,6 +23,15 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// What the database calls a column and a table, as messages name them: MongoDB's field
+    /// and collection.
+    pub fn nouns(self) -> (&'static str, &'static str) {
+        match self {
+            Dialect::Mongodb => ("field", "collection"),
+            _ => ("column", "table"),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Dialect::Postgres => "postgres",

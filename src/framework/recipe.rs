@@ -176,18 +176,31 @@ pub fn gate_on(change: &Change, fw: Option<Framework>, dialect: Dialect) -> Vec<
     };
     let at = |m: Moment| code.iter().filter(move |s| s.moment == m).map(|s| s.text.clone());
     let mut steps: Vec<String> = at(Moment::Now).collect();
+    // A field as a key of a JavaScript object: a dotted path (`profile.nick`) must be quoted.
+    let key = |field: &str| {
+        if field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+            field.to_owned()
+        } else {
+            format!("'{field}'")
+        }
+    };
     let (expand, contract) = match change {
         Change::RenameColumn { table, from, to } => (
             format!(
-                "expand: copy `{from}` to `{to}` in batches (`db.collection('{table}').updateMany({{ {to}: {{ $exists: false }}, _id: {{ $in: ids }} }}, [{{ $set: {{ {to}: '${from}' }} }}])`) while the apps write both"
+                "expand: copy `{from}` to `{to}` in batches (`db.collection('{table}').updateMany({{ {}: {{ $exists: false }}, _id: {{ $in: ids }} }}, [{{ $set: {{ {}: '${from}' }} }}])`) while the apps write both",
+                key(to),
+                key(to)
             ),
             format!(
-                "contract: `db.collection('{table}').updateMany({{ {from}: {{ $exists: true }} }}, {{ $unset: {{ {from}: '' }} }})`, in batches"
+                "contract: `db.collection('{table}').updateMany({{ {}: {{ $exists: true }} }}, {{ $unset: {{ {}: '' }} }})`, in batches",
+                key(from),
+                key(from)
             ),
         ),
         Change::ChangeType { table, column, new_column, new_type } => (
             format!(
-                "expand: write `{new_column}` as `{new_type}` in batches (`[{{ $set: {{ {new_column}: {{ $convert: {{ input: '${column}', to: '{new_type}' }} }} }} }}]`) while the apps write both"
+                "expand: write `{new_column}` as `{new_type}` in batches (`[{{ $set: {{ {}: {{ $convert: {{ input: '${column}', to: '{new_type}' }} }} }} }}]`) while the apps write both",
+                key(new_column)
             ),
             format!("contract: `$unset` `{column}` on `{table}`, in batches"),
         ),

@@ -52,7 +52,7 @@ impl crate::rules::Rule for Rule {
         let mut f = cx.gate.finding(
             self.id(),
             &cx.op.span,
-            &format!("changes the type of column {{}} to `{new_type}`"),
+            &format!("changes the type of {} {{}} to `{new_type}`", cx.state.schema.dialect.nouns().0),
             &subject,
             &|fw| recipe(&table.name, column, new_type, fw, cx.state.schema.dialect),
         );
@@ -62,7 +62,14 @@ impl crate::rules::Rule for Rule {
             f.severity = Severity::Warn;
             f.message.push_str("; the change only widens the type, so the values apps read stay valid");
         }
-        absent_target(cx, &mut f, "changes the type of column", table, Some(column), false);
+        absent_target(
+            cx,
+            &mut f,
+            &format!("changes the type of {}", cx.state.schema.dialect.nouns().0),
+            table,
+            Some(column),
+            false,
+        );
         vec![f]
     }
 }

@@ -38,10 +38,21 @@ impl crate::rules::Rule for Rule {
         }
         let mut subject = Subject::column(table, column);
         subject.dependents = cx.state.dependent_views(table, Some(column));
-        let mut f = cx.gate.finding(self.id(), &cx.op.span, "drops column", &subject, &|fw| {
-            recipe(&table.name, column, fw, cx.state.schema.dialect)
-        });
-        absent_target(cx, &mut f, "drops column", table, Some(column), *if_exists);
+        let mut f = cx.gate.finding(
+            self.id(),
+            &cx.op.span,
+            &format!("drops {}", cx.state.schema.dialect.nouns().0),
+            &subject,
+            &|fw| recipe(&table.name, column, fw, cx.state.schema.dialect),
+        );
+        absent_target(
+            cx,
+            &mut f,
+            &format!("drops {}", cx.state.schema.dialect.nouns().0),
+            table,
+            Some(column),
+            *if_exists,
+        );
         vec![f]
     }
 }

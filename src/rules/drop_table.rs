@@ -38,10 +38,14 @@ impl crate::rules::Rule for Rule {
         }
         let mut subject = Subject::table(table);
         subject.dependents = cx.state.dependent_views(table, None);
-        let mut f = cx.gate.finding(self.id(), &cx.op.span, "drops table", &subject, &|fw| {
-            recipe(&table.name, fw, cx.state.schema.dialect)
-        });
-        absent_target(cx, &mut f, "drops table", table, None, *if_exists);
+        let mut f = cx.gate.finding(
+            self.id(),
+            &cx.op.span,
+            &format!("drops {}", cx.state.schema.dialect.nouns().1),
+            &subject,
+            &|fw| recipe(&table.name, fw, cx.state.schema.dialect),
+        );
+        absent_target(cx, &mut f, &format!("drops {}", cx.state.schema.dialect.nouns().1), table, None, *if_exists);
         vec![f]
     }
 }

@@ -37,11 +37,14 @@ impl crate::rules::Rule for Rule {
             return vec![];
         }
         let subject = Subject::column(table, from);
-        let mut f =
-            cx.gate.finding(self.id(), &cx.op.span, &format!("renames column {{}} to `{to}`"), &subject, &|fw| {
-                recipe(&table.name, from, to, fw, cx.state.schema.dialect)
-            });
-        absent_target(cx, &mut f, "renames column", table, Some(from), false);
+        let mut f = cx.gate.finding(
+            self.id(),
+            &cx.op.span,
+            &format!("renames {} {{}} to `{to}`", cx.state.schema.dialect.nouns().0),
+            &subject,
+            &|fw| recipe(&table.name, from, to, fw, cx.state.schema.dialect),
+        );
+        absent_target(cx, &mut f, &format!("renames {}", cx.state.schema.dialect.nouns().0), table, Some(from), false);
         vec![f]
     }
 }

@@ -45,11 +45,14 @@ impl crate::rules::Rule for Rule {
         }
         let mut subject = Subject::table(from);
         subject.target = object(from, None);
-        let mut f =
-            cx.gate.finding(self.id(), &cx.op.span, &format!("renames table {{}} to `{to}`"), &subject, &|fw| {
-                recipe(&from.name, &to.name, fw, cx.state.schema.dialect)
-            });
-        absent_target(cx, &mut f, "renames table", from, None, false);
+        let mut f = cx.gate.finding(
+            self.id(),
+            &cx.op.span,
+            &format!("renames {} {{}} to `{to}`", cx.state.schema.dialect.nouns().1),
+            &subject,
+            &|fw| recipe(&from.name, &to.name, fw, cx.state.schema.dialect),
+        );
+        absent_target(cx, &mut f, &format!("renames {}", cx.state.schema.dialect.nouns().1), from, None, false);
         vec![f]
     }
 }

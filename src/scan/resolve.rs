@@ -30,6 +30,9 @@ pub struct SchemaIndex {
     tables: HashMap<String, Vec<Relation>, foldhash::fast::RandomState>,
     /// Lower-case column name → tables that have it.
     columns: HashMap<String, BTreeSet<String>, foldhash::fast::RandomState>,
+    /// Lower-case table or column name → as the schema spells it, where that differs: a
+    /// reference reports `bookInstanceId` (MongoDB, quoted PostgreSQL), not its folded form.
+    spelled: HashMap<String, String, foldhash::fast::RandomState>,
 }
 
 /// `name` lower-cased, copied only when it has upper-case letters (names in code rarely do).
@@ -57,7 +60,21 @@ impl SchemaIndex {
         for v in &schema.views {
             add(v.name.schema.as_deref(), &v.name.name, v.columns.iter().map(|c| c.to_ascii_lowercase()).collect());
         }
+        let names = schema
+            .tables
+            .iter()
+            .flat_map(|t| std::iter::once(t.name.name.as_str()).chain(t.columns.iter().map(|c| c.name.as_str())));
+        for name in names.chain(schema.views.iter().map(|v| v.name.name.as_str())) {
+            if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                idx.spelled.entry(name.to_ascii_lowercase()).or_insert_with(|| name.to_owned());
+            }
+        }
         idx
+    }
+
+    /// A table or column name as the schema spells it (names are looked up folded).
+    fn spelling<'n>(&'n self, folded: &'n str) -> &'n str {
+        self.spelled.get(folded).map_or(folded, String::as_str)
     }
 
     /// Lower-case names of every table, view and column, sorted: the `name` fallback's words.
@@ -670,7 +687,8 @@ fn resolve_file(
                 return;
             }
             for t in tables {
-                add(path, hit.line, hit.column, ObjectRef::column(t, &name), hit.kind, confidence, &hit.snippet);
+                let object = ObjectRef::column(schema.spelling(t), schema.spelling(&name));
+                add(path, hit.line, hit.column, object, hit.kind, confidence, &hit.snippet);
             }
         };
         let mut emit = |object: ObjectRef, kind: RefKind| {

@@ -61,12 +61,19 @@ const ADD_FIELD: &str = r#"module.exports = {
 /// A repository with a MongoDB registry, one app at `app/` whose code is `app_code`, and the
 /// migrations given.
 fn repo(root: &Path, app_code: &str, migrations: &[(&str, &str)]) {
+    repo_with(root, "generic", "min_confidence = \"low\"\n", app_code, migrations);
+}
+
+/// The same with the app's `framework` and extra `[registry]` lines.
+fn repo_with(root: &Path, framework: &str, registry: &str, app_code: &str, migrations: &[(&str, &str)]) {
     git(root, &["init", "-q", "-b", "main"]);
     write(
         root,
         "apps.toml",
-        "[registry]\ndialect = \"mongodb\"\nschema = \"schema/collections.json\"\nmigrations = \"migrations\"\n\
-         min_confidence = \"low\"\n\n[[app]]\nname = \"app\"\nrepo = \".\"\npath = \"app\"\nframework = \"generic\"\nhead = \"main\"\n",
+        &format!(
+            "[registry]\ndialect = \"mongodb\"\nschema = \"schema/collections.json\"\nmigrations = \"migrations\"\n\
+             {registry}\n[[app]]\nname = \"app\"\nrepo = \".\"\npath = \"app\"\nframework = \"{framework}\"\nhead = \"main\"\n"
+        ),
     );
     write(root, ".gitignore", ".tandem/\n");
     write(root, "schema/collections.json", COLLECTIONS);
@@ -219,4 +226,128 @@ fn schema_files_sql_commands_and_live_urls_say_what_is_wrong() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("does not read a live MongoDB") && err.contains("getCollectionInfos"), "{err}");
     assert!(!err.contains("secret"), "{err}");
+}
+
+const RENAME_NICK: &str = r#"module.exports = {
+  async up(db) {
+    await db.collection('users').updateMany({}, { $rename: { 'profile.nick': 'profile.handle' } });
+  },
+  async down(db) {
+    await db.collection('users').updateMany({}, { $rename: { 'profile.handle': 'profile.nick' } });
+  },
+};
+"#;
+
+const MONGOOSE_USER: &str = r#"const mongoose = require('mongoose');
+
+const userSchema = new mongoose.Schema({
+  email: { type: String, required: true },
+  profile: { nick: String },
+});
+
+const User = mongoose.model('User', userSchema);
+
+async function nickOf(email) {
+  const user = await User.findOne({ email });
+  return user.profile.nick;
+}
+
+module.exports = { User, nickOf };
+"#;
+
+/// The issue's acceptance on a Mongoose app at the gate's own confidence (medium): renaming a
+/// field the app's model declares and its code reads is blocked; adding one passes; once the
+/// app reads the field no more, the rename passes.
+#[test]
+fn a_mongoose_app_blocks_the_rename_of_a_field_it_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    repo_with(
+        root,
+        "mongoose",
+        "",
+        MONGOOSE_USER,
+        &[("20240501000000-rename-nick.js", RENAME_NICK), ("20240502000000-add-plan.js", ADD_FIELD)],
+    );
+    let (code, v) = check(root, "migrations/20240501000000-rename-nick.js");
+    assert_eq!(code, Some(1), "{v:#}");
+    let rename = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "rename-column").unwrap();
+    assert_eq!(rename["severity"], "block", "{rename:#}");
+    assert_eq!(rename["object"], "users.profile.nick", "{rename:#}");
+    let lines: Vec<i64> = rename["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == "app/src/users.js")
+        .map(|r| r["line"].as_i64().unwrap())
+        .collect();
+    // The schema declaration and the read on the document `findOne` returned.
+    assert!(lines.contains(&5) && lines.contains(&12), "{rename:#}");
+
+    let (code, v) = check(root, "migrations/20240502000000-add-plan.js");
+    assert_eq!(code, Some(0), "{v:#}");
+
+    write(
+        root,
+        "app/src/users.js",
+        &MONGOOSE_USER
+            .replace("  profile: { nick: String },\n", "")
+            .replace("return user.profile.nick;", "return user.email;"),
+    );
+    git(root, &["commit", "-qam", "the app no longer reads profile.nick"]);
+    let (code, v) = check(root, "migrations/20240501000000-rename-nick.js");
+    assert_eq!(code, Some(0), "{v:#}");
+}
+
+/// The README's "MongoDB, on the bundled example", command by command, on the example as
+/// committed (in a repository of its own at the same place).
+#[test]
+fn the_readme_mongodb_example_runs_as_written() {
+    const COMMANDS: [&str; 2] = [
+        "check examples/mongo/migrations/20260301090000-rename-nick.js",
+        "check examples/mongo/migrations/20260302090000-add-plan.js",
+    ];
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(manifest.join("README.md")).unwrap();
+    for command in COMMANDS {
+        assert!(
+            readme.contains(&format!("tandem --config examples/mongo/apps.toml {command}")),
+            "README lacks {command}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    for rel in [
+        "apps.toml",
+        "migrate-mongo-config.js",
+        "schema/collections.json",
+        "migrations/20260301090000-rename-nick.js",
+        "migrations/20260302090000-add-plan.js",
+        "api/src/models/user.js",
+        "api/src/users.js",
+    ] {
+        let text = std::fs::read_to_string(manifest.join("examples/mongo").join(rel)).unwrap();
+        write(root, &format!("examples/mongo/{rel}"), &text);
+    }
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "the example"]);
+    let run = |command: &str| {
+        let out = tandem_in(root)
+            .args(["--config", "examples/mongo/apps.toml", "--color", "never"])
+            .args(command.split_whitespace())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, text) = run(COMMANDS[0]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("block[rename-column]: renames field `users.profile.nick` to `profile.handle`, but `api` still uses it: 3 references at head"),
+        "{text}"
+    );
+    assert!(text.contains("warn[mongodb-unbatched-update]"), "{text}");
+    let (code, text) = run(COMMANDS[1]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("verdict: pass"), "{text}");
 }
