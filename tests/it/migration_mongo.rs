@@ -70,7 +70,7 @@ fn repo_with(root: &Path, framework: &str, registry: &str, app_code: &str, migra
     write(
         root,
         "apps.toml",
-        &format!(
+        format!(
             "[registry]\ndialect = \"mongodb\"\nschema = \"schema/collections.json\"\nmigrations = \"migrations\"\n\
              {registry}\n[[app]]\nname = \"app\"\nrepo = \".\"\npath = \"app\"\nframework = \"{framework}\"\nhead = \"main\"\n"
         ),
@@ -290,7 +290,7 @@ fn a_mongoose_app_blocks_the_rename_of_a_field_it_reads() {
     write(
         root,
         "app/src/users.js",
-        &MONGOOSE_USER
+        MONGOOSE_USER
             .replace("  profile: { nick: String },\n", "")
             .replace("return user.profile.nick;", "return user.email;"),
     );
