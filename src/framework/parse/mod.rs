@@ -21,7 +21,7 @@ use crate::framework::mongodb::walk::{self, Api, Handle, JS_GLOBALS, Kind, Ty, W
 use crate::scan::extract::js::{call_args, callee_name, is_pascal, object_keys, property, unwrap};
 use crate::scan::extract::treesit::{self, Src, descendants, named_children, string_value};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
-use crate::scan::facts::{FileFacts, ModelDecl, Target};
+use crate::scan::facts::{FileFacts, Hit, ModelDecl, Target};
 use crate::scan::reference::RefKind;
 
 pub struct Parse;
@@ -53,7 +53,7 @@ impl Extractor for ParseExtractor {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -68,8 +68,40 @@ impl Extractor for ParseExtractor {
         let nodes = descendants(tree.root_node());
         let mut facts = FileFacts::default();
         classes(&src, &nodes, &mut facts);
-        facts.hits.extend(walk::read(&src, tree.root_node(), &ParseApi));
+        let hits = walk::read(&src, tree.root_node(), &ParseApi);
+        // The same field as Parse Server stores it, which is what a `_SCHEMA`-derived schema and
+        // migrate-mongo migrations name. As attributes: a class's field that is no pointer has no `_p_` twin, and that must not
+        // read as a dangling reference; the resolver keeps the name where a collection has it
+        // (medium when only one does).
+        let stored: Vec<Hit> = hits
+            .iter()
+            .flat_map(|h| {
+                let field = match &h.target {
+                    Target::Column { column, .. } | Target::ModelColumn { column, .. } => column.as_str(),
+                    Target::Attribute { name } => name.as_str(),
+                    _ => return Vec::new(),
+                };
+                stored_names(field)
+                    .into_iter()
+                    .map(|name| Hit { target: Target::Attribute { name }, ..h.clone() })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        facts.hits.extend(hits);
+        facts.hits.extend(stored);
         facts
+    }
+}
+
+/// How Parse Server stores a field in MongoDB besides its name: `objectId` as `_id`, the
+/// timestamps as `_created_at`/`_updated_at`, a pointer `owner` as `_p_owner`.
+fn stored_names(field: &str) -> Vec<String> {
+    match field {
+        "objectId" | "id" => vec!["_id".to_owned()],
+        "createdAt" => vec!["_created_at".to_owned()],
+        "updatedAt" => vec!["_updated_at".to_owned()],
+        f if !f.starts_with('_') && !f.contains('.') => vec![format!("_p_{f}")],
+        _ => Vec::new(),
     }
 }
 
