@@ -709,7 +709,7 @@ fn assigns_named_after_a_table_and_forms_over_expressions() {
         ),
         (
             "lib/garage_web/live/summary_live.html.heex",
-            "<td>\n  {case @settings.preferred_range do\n    :ideal -> \"ideal\"\n  end}\n</td>\n",
+            "<td>\n  {case @settings.preferred_range do\n    :ideal -> \"ideal\"\n  end}\n</td>\n<%= @conn.assigns.settings.preferred_range %>\n",
         ),
         (
             "lib/garage_web/live/settings_live.html.heex",
@@ -725,6 +725,8 @@ fn assigns_named_after_a_table_and_forms_over_expressions() {
     let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
     let range = uses(&result, "settings.preferred_range");
     assert!(range.contains("lib/garage_web/live/summary_live.html.heex:2"), "{range:#?}");
+    // `@conn.assigns.settings` is `@settings`.
+    assert!(range.contains("lib/garage_web/live/summary_live.html.heex:6"), "{range:#?}");
     assert!(range.contains("lib/garage_web/live/settings_live.html.heex:6"), "{range:#?}");
     // `idle_min` is on both tables: the first form is over `@car_settings`.
     assert_eq!(

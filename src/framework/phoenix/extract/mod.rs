@@ -48,7 +48,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        5
+        6
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -203,8 +203,16 @@ impl Walker<'_> {
                 let mut parts: Vec<&str> = chain.split('.').collect();
                 // `assigns.user.email` is `@user.email`.
                 let mut head_len = 0;
-                let head: String = if parts[0] == "assigns" && parts.len() > 2 {
+                // `@conn.assigns.settings.x` and `@socket.assigns.user.x` are `@settings.x`, `@user.x`.
+                if matches!(parts[0], "@conn" | "conn" | "@socket" | "socket")
+                    && parts.get(1) == Some(&"assigns")
+                    && parts.len() > 3
+                {
                     head_len = parts[0].len() + 1;
+                    parts.remove(0);
+                }
+                let head: String = if parts[0] == "assigns" && parts.len() > 2 {
+                    head_len += parts[0].len() + 1;
                     parts.remove(0);
                     format!("@{}", parts[0])
                 } else {
