@@ -37,6 +37,19 @@ pub struct RefsArgs {
 /// Read a target; with a schema, `a.b` where `a` is a schema name and `b` one of its tables is
 /// read as `schema.table`.
 pub fn parse_target(text: &str, schema: Option<&Schema>) -> Result<ObjectRef> {
+    if schema.is_some_and(|s| s.dialect == crate::schema::Dialect::Mongodb) {
+        // A collection has no schema qualifier and a field may be a path: `users.profile.nick`.
+        let (collection, field) = text.split_once('.').map_or((text, None), |(c, f)| (c, Some(f)));
+        if collection.is_empty() || field.is_some_and(|f| f.is_empty() || f.split('.').any(str::is_empty)) {
+            return Err(Error::input(Diagnostic::new(format!(
+                "invalid target `{text}`; expected `collection` or `collection.field` (a nested field as its path)"
+            ))));
+        }
+        return Ok(match field {
+            Some(f) => ObjectRef::column(collection, f),
+            None => ObjectRef::table(collection),
+        });
+    }
     let target = ObjectRef::parse(text).ok_or_else(|| {
         Error::input(Diagnostic::new(format!(
             "invalid target `{text}`; expected `table`, `table.column` or `schema.table.column`"

@@ -350,4 +350,10 @@ fn the_readme_mongodb_example_runs_as_written() {
     let (code, text) = run(COMMANDS[1]);
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("verdict: pass"), "{text}");
+    // `refs` takes a nested field as its path, not as `schema.table.column`.
+    let (code, text) = run("refs users.profile.nick");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("users.profile.nick: 3 references"), "{text}");
+    let (code, _) = run("refs users..nick");
+    assert_eq!(code, Some(2));
 }
