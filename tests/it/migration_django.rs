@@ -132,3 +132,18 @@ fn alter_field_of_python_side_attributes_is_no_change() {
     assert_eq!(lines(&ms[1].up), Vec::<String>::new(), "no type change, no nullability change");
     assert_eq!(down_lines(&ms[1]).unwrap(), Vec::<String>::new());
 }
+
+/// A script of another tool in a folder the registry calls Django migrations (paperless-ngx keeps
+/// a vector store's upgrade scripts in `src/paperless_ai/migrations/`): an input error at the
+/// file that says what was expected and how to leave the folder out.
+#[test]
+fn a_python_file_without_a_migration_class_says_how_to_leave_the_folder_out() {
+    let path = std::path::Path::new("ai/migrations/m0001_v1_to_v2.py");
+    let text =
+        "import sqlite3\n\n\ndef migrate(conn):\n    conn.execute(\"ALTER TABLE chunks ADD COLUMN meta TEXT\")\n";
+    let err = migration::read_file(path, text, Some(Format::Django), Dialect::Postgres).unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("ai/migrations/m0001_v1_to_v2.py:1:1: no migration class found"), "{shown}");
+    let help = err.diagnostic().help.clone().unwrap_or_default();
+    assert!(help.contains("leave it out of the app's `migrations` in apps.toml"), "{help}");
+}

@@ -47,11 +47,11 @@ pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {
 pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut State) -> Result<Migration> {
     let tree = parse(path, src)?;
     let class = find_class(tree.root_node(), src).ok_or_else(|| {
-        Error::input(
-            Diagnostic::new("no migration class found")
-                .at(path, 1, 1)
-                .help("expected `class Migration(migrations.Migration):` with an `operations` list"),
-        )
+        Error::input(Diagnostic::new("no migration class found").at(path, 1, 1).help(
+            "expected `class Migration(migrations.Migration):` with an `operations` list; if this \
+                     folder holds no Django migrations (another tool's scripts), leave it out of the app's \
+                     `migrations` in apps.toml",
+        ))
     })?;
     let name = parse_file_name(path);
     let app = app_label(path);
