@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use crate::support::cmd::{tandem_in, write};
+use crate::support::cmd::{schema_sync, tandem_in, write};
 use crate::support::git::TestRepo;
 use crate::support::pg::TempDb;
 
@@ -72,13 +72,7 @@ impl Setup {
     }
 
     fn sync(&self, args: &[&str]) -> (i32, String, String) {
-        let out = tandem_in(self.registry.path())
-            .env("SYNC_DB", self.db.url())
-            .args(["schema", "sync", "--from", "env:SYNC_DB"])
-            .args(args)
-            .output()
-            .unwrap();
-        (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+        schema_sync(self.registry.path(), &self.db.url(), args)
     }
 
     fn work_tree_dump(&self) -> String {

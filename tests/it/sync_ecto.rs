@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use crate::support::cmd::{tandem_in, write};
+use crate::support::cmd::{schema_sync, write};
 use crate::support::git::TestRepo;
 use crate::support::pg::TempDb;
 
@@ -43,13 +43,7 @@ fn keyless(dump: &str) -> String {
 }
 
 fn sync(registry: &std::path::Path, db: &TempDb, args: &[&str]) -> (i32, String, String) {
-    let out = tandem_in(registry)
-        .env("SYNC_DB", db.url())
-        .args(["schema", "sync", "--from", "env:SYNC_DB"])
-        .args(args)
-        .output()
-        .unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    schema_sync(registry, &db.url(), args)
 }
 
 #[test]

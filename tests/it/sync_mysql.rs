@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::support::cmd::{tandem_in, write};
+use crate::support::cmd::{schema_sync, write};
 use crate::support::git::TestRepo;
 use crate::support::mysql::TempDb;
 
@@ -39,13 +39,7 @@ fn what_rails_writes(db: &TempDb, versions_newest_first: &[&str]) -> String {
 }
 
 fn sync(registry: &std::path::Path, db: &TempDb, args: &[&str]) -> (i32, String, String) {
-    let out = tandem_in(registry)
-        .env("SYNC_DB", db.url())
-        .args(["schema", "sync", "--from", "env:SYNC_DB"])
-        .args(args)
-        .output()
-        .unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    schema_sync(registry, &db.url(), args)
 }
 
 #[test]

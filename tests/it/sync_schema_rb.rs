@@ -2,7 +2,7 @@
 //! ActiveRecord's SchemaDumper format, and tandem's own schema.rb reader reads it back into the
 //! same schema as the live database has.
 
-use crate::support::cmd::{tandem_in, write};
+use crate::support::cmd::{schema_sync, write};
 use crate::support::git::TestRepo;
 use crate::support::pg::TempDb;
 
@@ -45,13 +45,7 @@ fn setup(committed: &str) -> (TempDb, TestRepo, tempfile::TempDir) {
 }
 
 fn sync(registry: &std::path::Path, db: &TempDb, args: &[&str]) -> (i32, String, String) {
-    let out = tandem_in(registry)
-        .env("SYNC_DB", db.url())
-        .args(["schema", "sync", "--from", "env:SYNC_DB"])
-        .args(args)
-        .output()
-        .unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    schema_sync(registry, &db.url(), args)
 }
 
 #[test]

@@ -76,3 +76,15 @@ pub fn corrupt_blob(dir: &Path, rev_path: &str) -> String {
     std::fs::write(&pack, bytes).expect("write the pack");
     blob
 }
+
+/// `tandem schema sync --from env:SYNC_DB` in `registry` with `SYNC_DB` set to `url`, then
+/// `args`: exit code, stdout, stderr.
+pub fn schema_sync(registry: &Path, url: &str, args: &[&str]) -> (i32, String, String) {
+    let out = tandem_in(registry)
+        .env("SYNC_DB", url)
+        .args(["schema", "sync", "--from", "env:SYNC_DB"])
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
