@@ -505,12 +505,12 @@ impl<'a> Walker<'a> {
 }
 
 /// Class-body macros whose symbols name methods, associations, attachments or constants — never
-/// a column of the model — and callbacks (`before_save :normalize`).
+/// a column of the model — and callbacks (`before_save :normalize`). The macros
+/// `Walker::declaration` reads itself (associations, `delegate`, `include`…) never reach it.
 const METHOD_NAMING_MACROS: &[&str] = &[
     "validate",
     "validates_associated",
     "scope",
-    "delegate",
     "delegate_missing_to",
     "accepts_nested_attributes_for",
     "attr_accessor",
@@ -528,9 +528,7 @@ const METHOD_NAMING_MACROS: &[&str] = &[
     "define_method",
     "helper_method",
     "memoize",
-    "include",
     "extend",
-    "prepend",
     "has_one_attached",
     "has_many_attached",
     "has_rich_text",
@@ -553,10 +551,6 @@ const METHOD_NAMING_MACROS: &[&str] = &[
     "thread_mattr_accessor",
     "rescue_from",
     "autoload",
-    "has_many",
-    "has_one",
-    "belongs_to",
-    "has_and_belongs_to_many",
     "self",
     "raise",
     "puts",
