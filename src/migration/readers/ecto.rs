@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 use super::types::{TypeOptions, ecto_type};
 use super::{LineIndex, excerpt, op, sql};
@@ -247,15 +247,7 @@ impl RepoConfig {
 }
 
 fn parse(path: &Path, src: &str) -> Result<tree_sitter::Tree> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_elixir::LANGUAGE.into())
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Elixir grammar: {e}"))))?;
-    let tree = parser
-        .parse(src, None)
-        .ok_or_else(|| Error::input(Diagnostic::new("the Elixir parser gave up on this file").in_file(path)))?;
-    super::reject_syntax_errors(&tree, path, src, "Elixir")?;
-    Ok(tree)
+    super::parse(path, src, tree_sitter_elixir::LANGUAGE.into(), "Elixir")
 }
 
 pub fn read(path: &Path, text_: &str, dialect: Dialect) -> Result<Migration> {

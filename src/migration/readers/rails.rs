@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 use super::ruby_value::{Args, Val, text};
 use super::types::{TypeOptions, rails_datetime, rails_type};
@@ -27,14 +27,7 @@ use crate::schema::{
 /// Read one Rails migration file.
 pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
     crate::grammar::reject_ruby_unreadable(path, text)?;
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_ruby::LANGUAGE.into())
-        .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Ruby grammar: {e}"))))?;
-    let tree = parser
-        .parse(text, None)
-        .ok_or_else(|| Error::input(Diagnostic::new("the Ruby parser gave up on this file").in_file(path)))?;
-    super::reject_syntax_errors(&tree, path, text, "Ruby")?;
+    let tree = super::parse(path, text, tree_sitter_ruby::LANGUAGE.into(), "Ruby")?;
     let root = tree.root_node();
     let class = find_migration_class(root, text).ok_or_else(|| {
         Error::input(
