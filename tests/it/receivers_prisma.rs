@@ -763,3 +763,194 @@ fn seed_lists_are_the_rows_another_file_writes() {
     // `subscriptions` is written as Subscription rows by `prisma/seed.ts`; `currencies` is not.
     assert_eq!(columns(&result, "prisma/seed/data.ts"), set(&["2 subscription.id", "2 subscription.currency"]));
 }
+
+/// A Prisma schema folder (`prisma/schema/*.prisma`, Prisma's multi-file schema): models of one
+/// file relate to models of another.
+const FOLDER_MAIN: &str = r#"model Workspace {
+  id            String        @id
+  recontactDays Int           @default(7) @map("recontact_days")
+  surveys       Survey[]
+  workflowRuns  WorkflowRun[]
+
+  @@map("workspace")
+}
+
+model Survey {
+  id            String    @id
+  delay         Int       @default(0)
+  recontactDays Int?      @map("recontact_days")
+  workspaceId   String    @map("workspace_id")
+  workspace     Workspace @relation(fields: [workspaceId], references: [id])
+
+  @@map("survey")
+}
+
+model ApiKey {
+  id         String    @id
+  lastUsedAt DateTime? @map("last_used_at")
+
+  @@map("api_key")
+}
+
+model Session {
+  id      String   @id
+  expires DateTime
+
+  @@map("session")
+}
+
+model User {
+  id     String  @id
+  locale String?
+
+  @@map("user")
+}
+"#;
+
+const FOLDER_WORKFLOWS: &str = r#"model WorkflowRun {
+  id          String    @id
+  startedAt   DateTime? @map("started_at")
+  workspaceId String    @map("workspace_id")
+  workspace   Workspace @relation(fields: [workspaceId], references: [id])
+
+  @@map("workflow_run")
+}
+"#;
+
+const FOLDER_QUERIES: &str = r#"import { prisma } from '@/lib/prisma';
+
+export async function runs(id: string) {
+  const run = await prisma.workflowRun.findFirst({ where: { id }, include: { workspace: true } });
+  const ws = await prisma.workspace.findFirst({ select: { workflowRuns: { select: { startedAt: true } } } });
+  return [run.workspace.recontactDays, run.startedAt, ws];
+}
+
+export async function touch(id: string) {
+  let key;
+  key = await prisma.apiKey.findFirst({ where: { id } });
+  let other;
+  other = { lastUsedAt: null };
+  return [key.lastUsedAt, other];
+}
+"#;
+
+/// `T<Model>` types of the app's own types package; an object spreading a typed record.
+const SEND_CARD: &str = r#"import { TSurvey } from '@/types/surveys';
+import { TSurveyElement, TWorkflowRunSummary } from '@/types/elements';
+interface Props { localSurvey: TSurvey; element: TSurveyElement; workflowRun: TWorkflowRunSummary; props: any }
+export const WhenToSendCard = ({ localSurvey, element, workflowRun, props }: Props) => {
+  const delay = localSurvey.delay !== 0;
+  const next = { ...localSurvey, delay: 5 };
+  const copy = { ...props, delay: 1 };
+  const animation = { delay: 1.5 };
+  const draft: TSurvey = { ...next, recontactDays: null };
+  return [delay, element.delay, workflowRun.startedAt, copy, animation, draft];
+};
+"#;
+
+/// react-hook-form: the record whose fields fill `defaultValues`, whatever the component's name.
+const COOLDOWN_FORM: &str = r#"import { useForm } from 'react-hook-form';
+import { TWorkspace } from '@/types/workspaces';
+import { updateWorkspaceAction } from './actions';
+export const CooldownForm = ({ workspace }: { workspace: TWorkspace }) => {
+  const form = useForm({ defaultValues: { recontactDays: workspace.recontactDays ?? 7 } });
+  const submit = async (data: any) => {
+    await updateWorkspaceAction({ workspaceId: workspace.id, data: { recontactDays: data.recontactDays } });
+    form.resetField("recontactDays", {});
+    form.reset({ recontactDays: 1 });
+  };
+  return <FormField control={form.control} name="recontactDays" onSubmit={submit} />;
+};
+
+export const SignInForm = () => {
+  const form = useForm({ defaultValues: { delay: 0 } });
+  return <FormField control={form.control} name="delay" />;
+};
+"#;
+
+/// better-auth's options over the Prisma adapter.
+const AUTH: &str = r#"import { betterAuth } from 'better-auth';
+export const auth = betterAuth({
+  session: { fields: { expiresAt: "expires" } },
+  user: { additionalFields: { locale: { type: "string" } } },
+  account: { modelName: "apiKey", fields: { updatedAt: "lastUsedAt" } },
+  emailAndPassword: { enabled: true, fields: { delay: "delay" } },
+});
+export const options = { session: { fields: { expiresAt: "expires" } } };
+"#;
+
+fn scan_folder() -> (tempfile::TempDir, ScanResult) {
+    let tables: &[(&str, &[&str])] = &[
+        ("workspace", &["id", "recontact_days"]),
+        ("survey", &["id", "delay", "recontact_days", "workspace_id"]),
+        ("api_key", &["id", "last_used_at"]),
+        ("session", &["id", "expires"]),
+        ("user", &["id", "locale"]),
+        ("workflow_run", &["id", "started_at", "workspace_id"]),
+    ];
+    scan_app(
+        &[
+            ("prisma/schema/main.prisma", FOLDER_MAIN),
+            ("prisma/schema/workflows.prisma", FOLDER_WORKFLOWS),
+            ("src/queries.ts", FOLDER_QUERIES),
+            ("src/WhenToSendCard.tsx", SEND_CARD),
+            ("src/CooldownForm.tsx", COOLDOWN_FORM),
+            ("src/auth.ts", AUTH),
+        ],
+        tables,
+    )
+}
+
+#[test]
+fn a_schema_folder_is_one_schema_and_assignments_type_names() {
+    let (_dir, result) = scan_folder();
+    // Relations across the folder's files, both ways; a name typed where it is assigned, an
+    // object literal assigned to another name not.
+    assert_eq!(
+        columns(&result, "src/queries.ts"),
+        set(&[
+            "4 workflow_run.id",
+            "4 workflow_run.workspace_id",
+            "5 workflow_run.started_at",
+            "6 workflow_run.workspace_id",
+            "6 workspace.recontact_days",
+            "6 workflow_run.started_at",
+            "11 api_key.id",
+            "14 api_key.last_used_at",
+        ])
+    );
+}
+
+#[test]
+fn app_types_spread_records_and_form_defaults_name_the_model() {
+    let (_dir, result) = scan_folder();
+    // `TSurvey` is Survey's; `TSurveyElement` is nothing; `TWorkflowRunSummary` held in
+    // `workflowRun` is what the name says. Spreading a typed record writes its fields; spreading
+    // an untyped value or no spread at all does not.
+    assert_eq!(
+        columns(&result, "src/WhenToSendCard.tsx"),
+        set(&["5 survey.delay", "6 survey.delay", "9 survey.recontact_days", "10 workflow_run.started_at"])
+    );
+    // The form over the record its defaults come from: field names, `resetField`, `reset`, and a
+    // server action named after the model it updates. A form whose defaults are literals is no
+    // record's.
+    assert_eq!(
+        columns(&result, "src/CooldownForm.tsx"),
+        set(&[
+            "5 workspace.recontact_days",
+            "7 workspace.id",
+            "7 workspace.recontact_days",
+            "8 workspace.recontact_days",
+            "9 workspace.recontact_days",
+            "11 workspace.recontact_days",
+        ])
+    );
+}
+
+#[test]
+fn better_auth_options_name_the_columns_its_adapter_uses() {
+    let (_dir, result) = scan_folder();
+    // `fields` values and `additionalFields` keys under a model's key (or its `modelName`); not
+    // the options of no model, nor an object outside `betterAuth(…)`.
+    assert_eq!(columns(&result, "src/auth.ts"), set(&["3 session.expires", "4 user.locale", "5 api_key.last_used_at"]));
+}

@@ -2,8 +2,10 @@
 //! Prisma Client calls and their argument objects ([`client`]) and through the rows those calls
 //! return, read by receivers whose type the code declares or implies ([`receivers`]), and in a
 //! Next.js/React frontend by the records its components and query hooks are named after
-//! ([`react`]); raw SQL goes through `$queryRaw`/`$executeRaw`/`Prisma.sql`.
+//! ([`react`]); an auth library's options name the columns its adapter uses ([`better_auth`]);
+//! raw SQL goes through `$queryRaw`/`$executeRaw`/`Prisma.sql`.
 
+pub mod better_auth;
 pub mod client;
 pub mod react;
 pub mod receivers;
@@ -50,7 +52,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        10
+        11
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

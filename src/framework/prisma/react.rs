@@ -20,8 +20,9 @@ const ACTIONS: &[&str] = &[
 pub const FORM_CALLS: &[&str] =
     &["setValue", "register", "watch", "getValues", "resetField", "setFocus", "getFieldState"];
 
-/// Mutation functions of query libraries: their first argument is what the form posts.
-pub const MUTATIONS: &[&str] = &["mutate", "mutateAsync"];
+/// Functions whose first argument is an object of the form's values: query libraries'
+/// mutations (what the form posts) and react-hook-form's `reset` (what it shows next).
+pub const MUTATIONS: &[&str] = &["mutate", "mutateAsync", "reset"];
 
 /// The records a React component is about, as its name says: the last word before what it is
 /// (`Table`, `Form`) that is no action (`TeamMembersTable` → `members`, `BoardEditForm` →

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::config::Confidence;
+use crate::framework::prisma::better_auth;
 use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
 use crate::framework::prisma::model_name;
 use crate::framework::prisma::react::{FORM_CALLS, MUTATIONS, hook_subject, is_column, is_field, subject, tag};
@@ -200,8 +201,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         self.scope_chain(at).find_map(|scope| self.objects.get(&(scope, name)).copied())
     }
 
-    fn bind(&mut self, scope: Node<'_>, name: Node<'_>, ty: Ty) -> bool {
+    fn bind(&mut self, scope: Node<'_>, name: Node<'_>, mut ty: Ty) -> bool {
         let key = (scope.id(), self.text(name));
+        // A type of several words (see [`app_type`]): what the name says first.
+        if let Root::Binding { scopes, name: unnamed, .. } = &mut ty.root
+            && unnamed.is_empty()
+            && ty.path.is_empty()
+            && scopes.iter().any(|s| s == NAMES)
+        {
+            key.1.clone_into(unnamed);
+        }
         if self.vars.get(&key) == Some(&ty) {
             return false;
         }
@@ -252,8 +261,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 {
                     return Some(Ty::model(model_name(imported)));
                 }
-                let local = self.local_types.get(name)?;
-                self.type_ty(*local, depth + 1)
+                match self.local_types.get(name) {
+                    Some(local) => self.type_ty(*local, depth + 1),
+                    None => app_type(name),
+                }
             }
             "generic_type" => {
                 let name = node.child_by_field_name("name")?;
@@ -430,6 +441,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 None
             }
+            // `{ ...survey, delay: 0 }`: the spread record with some fields set.
+            "object" => named_children(node)
+                .into_iter()
+                .filter(|c| c.kind() == "spread_element")
+                .find_map(|s| self.expr_ty(unwrap(s.named_child(0)?), depth + 1)),
             "binary_expression" | "ternary_expression" => {
                 let kids = named_children(node);
                 let skip = usize::from(node.kind() == "ternary_expression");
@@ -437,6 +453,29 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             _ => None,
         }
+    }
+
+    /// `useForm({ defaultValues: { recontactDays: workspace.recontactDays } })`: the form edits the
+    /// record whose fields fill its defaults under their own names, whatever the component is
+    /// called (react-hook-form's `useForm`, also as `Form.useForm`/`useZodForm` wrappers).
+    fn form_record(&self, callee: &str, call: Node<'t>) -> Option<Ty> {
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        if !(last.starts_with("use") && last.ends_with("Form")) {
+            return None;
+        }
+        let options = call_args(call).into_iter().next().map(unwrap)?;
+        let defaults = object_keys(self.src, options).into_iter().find(|k| k.name == "defaultValues")?.value?;
+        object_keys(self.src, defaults).into_iter().find_map(|key| {
+            let mut value = key.value?;
+            // `workspace.customHeadScripts ?? ""`: the record's field, with a fallback.
+            while value.kind() == "binary_expression" {
+                value = unwrap(value.child_by_field_name("left")?);
+            }
+            if value.kind() != "member_expression" || property(self.src, value) != Some(key.name.as_str()) {
+                return None;
+            }
+            self.expr_ty(unwrap(value.child_by_field_name("object")?), 0)
+        })
     }
 
     /// Give the names a pattern declares their types (`ty` for the whole value; `declared` the
@@ -524,6 +563,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         && let Some(f) = call.child_by_field_name("function").map(unwrap)
                     {
                         let callee = self.text(f);
+                        if let Some(ty) = self.form_record(callee, call) {
+                            let component = self.scope_of(node).id();
+                            if self.subjects.get(&component) != Some(&ty) {
+                                self.subjects.insert(component, ty);
+                                changed = true;
+                            }
+                        }
                         // `const [deleteUser, setDeleteUser] = useState(null)`: typed by what the
                         // setter is given.
                         if matches!(callee, "useState" | "React.useState")
@@ -608,6 +654,21 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
                     }
                     changed |= self.bind_pattern(scope, pattern, ty, Some(declared));
+                }
+                // `let row; … row = await prisma.apiKey.findFirst(…)`: flow-insensitive, the name
+                // holds what it is assigned in the function that assigns it.
+                "assignment_expression" => {
+                    let (Some(left), Some(right)) =
+                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    else {
+                        continue;
+                    };
+                    if left.kind() == "identifier"
+                        && let Some(ty) = self.expr_ty(unwrap(right), 0)
+                    {
+                        let scope = self.scope_of(node);
+                        changed |= self.bind(scope, left, ty);
+                    }
                 }
                 "for_in_statement" => {
                     let (Some(left), Some(right)) =
@@ -734,6 +795,22 @@ fn guess(name: &str) -> Option<Ty> {
     })
 }
 
+/// `TSurvey`: the app's own type of a model's records, named by the common convention of a `T`
+/// before the model's name (zod's `z.infer` types, hand-written row types in a shared types
+/// package), read as [`guess`] reads a name: only where a model of that name exists. A name of
+/// one word is the model's (`TSurvey`); one of several may be a shape of another model
+/// (`TWorkflowRunSummary` of a `WorkflowRun`), so there the name it is held in decides first
+/// ([`Walker::bind`] fills it in) and the type's name is the guess.
+fn app_type(name: &str) -> Option<Ty> {
+    let rest = name.strip_prefix('T').filter(|r| {
+        r.starts_with(|c: char| c.is_ascii_uppercase()) && r.chars().nth(1).is_some_and(|c| c.is_ascii_lowercase())
+    })?;
+    let model = model_name(rest);
+    let one_word = !model.contains(|c: char| c.is_ascii_uppercase());
+    let name = if one_word { model.clone() } else { String::new() };
+    Some(Ty { root: Root::Binding { scopes: vec![NAMES.to_owned()], name, guess: Some(model) }, path: Vec::new() })
+}
+
 /// A callback's first parameter (its pattern).
 fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
     match callback.child_by_field_name("parameter") {
@@ -754,9 +831,13 @@ fn argument_of(name: &str, i: usize) -> Ty {
     }
 }
 
-/// The model a writer's name says it writes: `createLicense`, `updateUser`, `upsertTeamUser`.
+/// The model a writer's name says it writes: `createLicense`, `updateUser`, `upsertTeamUser`,
+/// `updateWorkspaceAction`.
 fn written_model(name: &str) -> Option<String> {
     let rest = ["create", "update", "upsert"].iter().find_map(|verb| name.strip_prefix(verb))?;
+    // A server action is named after what it calls (`updateWorkspaceAction`, next-safe-action's
+    // convention).
+    let rest = rest.strip_suffix("Action").unwrap_or(rest);
     rest.starts_with(|c: char| c.is_ascii_uppercase()).then(|| crate::scan::inflect::singularize(&model_name(rest)))
 }
 
@@ -925,7 +1006,10 @@ pub fn read<'t>(
         let mut writer = Writer { src, hits: &mut out, lookup: &lookup };
         for &node in nodes {
             match node.kind() {
-                "call_expression" => client_call(&w, &mut writer, node),
+                "call_expression" => {
+                    client_call(&w, &mut writer, node);
+                    better_auth::read(src, node, writer.hits);
+                }
                 "variable_declarator" => {
                     // `const where: Prisma.UserWhereInput = { … }` (or `satisfies …`).
                     let Some(value) = node.child_by_field_name("value") else { continue };
@@ -952,6 +1036,26 @@ pub fn read<'t>(
                         };
                         for element in named_children(unwrap(value)).into_iter().filter(|e| e.kind() == "object") {
                             writer.read(&on, Shape::Data, element);
+                        }
+                    }
+                }
+                // `{ ...localSurvey, delay: 0 }`, `const next: TSurvey = { … }`: a record of the
+                // model, written field by field (an object passed as a client call's argument is
+                // read by its shape instead).
+                "object" => {
+                    let declared = node
+                        .parent()
+                        .filter(|p| p.kind() == "variable_declarator")
+                        .and_then(|p| p.child_by_field_name("type"))
+                        .and_then(|t| w.type_ty(t, 0));
+                    if let Some(ty) = declared.or_else(|| w.expr_ty(node, 0)) {
+                        for key in object_keys(src, node) {
+                            writer.hits.push(src.hit(
+                                key.offset,
+                                ty.target(&key.name),
+                                RefKind::Query,
+                                Confidence::Medium,
+                            ));
                         }
                     }
                 }
@@ -1096,11 +1200,12 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
 /// component's records.
 fn form_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: Node<'t>, function: Node<'t>) {
     let src = w.src;
+    // `setValue(…)` destructured from the form or called on it (`form.resetField(…)`).
     let name = match function.kind() {
         "identifier" => src.node_text(function),
         _ => match property(src, function) {
-            Some(p) if MUTATIONS.contains(&p) => p,
-            _ => return,
+            Some(p) => p,
+            None => return,
         },
     };
     if !FORM_CALLS.contains(&name) && !MUTATIONS.contains(&name) {
