@@ -16,8 +16,53 @@ use crate::schema::Dialect;
 
 /// The files inside a folder of a migrations directory that are read with it: Prisma's
 /// `<timestamp>_<name>/migration.sql`, Drizzle's `meta/_journal.json`. Every other folder is
-/// not part of the directory's migrations.
+/// not part of the directory's migrations, but see [`nested`].
 pub const NESTED: [&str; 2] = [PRISMA_FILE, DRIZZLE_JOURNAL];
+
+/// Of the file names in a folder of a migrations directory, those read with the directory: the
+/// ones [`NESTED`] names and any other `migration.*` (`migration.ts`) beside them. A folder laid
+/// out as Prisma's, whose migration is not SQL — formbricks keeps data migrations as
+/// `<version>_<name>/migration.ts` for its own runner — holds a migration tandem cannot read:
+/// [`load_files`] reports it rather than pass over it.
+pub fn nested<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<&'n str> {
+    names
+        .into_iter()
+        .filter(|n| NESTED.contains(n) || n.strip_prefix("migration.").is_some_and(|e| !e.is_empty()))
+        .collect()
+}
+
+/// A migration in Prisma's layout whose file is not `migration.sql`: tandem cannot read what it
+/// does, so it becomes one `Unparsed` operation (a finding, a block in strict mode), never
+/// nothing.
+fn unreadable_nested(file: &Path, read: &mut impl FnMut(&Path) -> Result<String>) -> Option<Migration> {
+    let name = file.file_name()?.to_str()?;
+    let folder = file.parent()?.file_name()?.to_str()?;
+    if name == PRISMA_FILE || !name.starts_with("migration.") || !folder.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let FileName { version, name: title, .. } = parse_file_name(&file.with_file_name(PRISMA_FILE));
+    let shown = format!("{folder}/{name}");
+    let reason = format!(
+        "a migration folder without {PRISMA_FILE}: tandem cannot read `{name}`, which another tool runs, so what it does to the database is unknown"
+    );
+    let span = crate::migration::Span { file: file.to_path_buf(), line: 1, column: 1, start: 0, end: 0 };
+    Some(Migration {
+        file: file.to_path_buf(),
+        down_file: None,
+        version,
+        name: title,
+        format: Format::Sql,
+        up: vec![crate::migration::Operation {
+            kind: crate::migration::OpKind::Unparsed { text: shown, reason },
+            span,
+            direction: Direction::Up,
+        }],
+        down: None,
+        transactional: true,
+        // For the excerpt only: a file tandem does not read may be in any encoding.
+        source: read(file).unwrap_or_default(),
+    })
+}
 
 pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Result<Vec<Migration>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
@@ -34,8 +79,14 @@ pub fn load_path(path: &Path, format: Option<Format>, dialect: Dialect) -> Resul
         let p = entry.map_err(|e| Error::read(path, e))?.path();
         if p.is_file() {
             files.push(p);
-        } else {
-            files.extend(NESTED.iter().map(|n| p.join(n)).filter(|f| f.is_file()));
+        } else if p.is_dir() {
+            let inside: Vec<String> = std::fs::read_dir(&p)
+                .map_err(|e| Error::read(&p, e))?
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().is_file())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect();
+            files.extend(nested(inside.iter().map(String::as_str)).into_iter().map(|n| p.join(n)));
         }
     }
     load_files(files, Error::read_text, format, dialect)
@@ -70,6 +121,10 @@ pub fn load_files_with(
         let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if file_name == DRIZZLE_JOURNAL {
             journal = Some((read(&file)?, file));
+            continue;
+        }
+        if let Some(m) = unreadable_nested(&file, &mut read) {
+            out.push(m);
             continue;
         }
         if file_name.starts_with('.')

@@ -181,8 +181,8 @@ fn resolve(repo: &Repository, rev: &str) -> Result<Oid> {
     Ok(commit.id())
 }
 
-/// The files of `dir` at `commit` that make its migrations (those directly in it, and those a
-/// folder of it holds that [`crate::migration::load::NESTED`] names), by path relative to `dir`.
+/// The files of `dir` at `commit` that make its migrations (those directly in it, and those of
+/// its folders that [`crate::migration::load::nested`] keeps), by path relative to `dir`.
 /// A directory that does not exist at that commit is empty.
 fn listing(repo: &Repository, commit: Oid, dir: &str) -> Result<BTreeMap<String, Oid>> {
     let Some(tree) = dir_tree(repo, commit, dir)? else { return Ok(BTreeMap::new()) };
@@ -206,11 +206,11 @@ fn files_of(repo: &Repository, tree: &git2::Tree<'_>) -> BTreeMap<String, Oid> {
         if is_file(&e) {
             out.insert(name.to_owned(), e.id());
         } else if let Some(sub) = e.to_object(repo).ok().and_then(|o| o.into_tree().ok()) {
-            for nested in crate::migration::load::NESTED {
-                if let Ok(f) = sub.get_path(Path::new(nested))
-                    && is_file(&f)
-                {
-                    out.insert(format!("{name}/{nested}"), f.id());
+            let inside: Vec<(String, Oid)> =
+                sub.iter().filter(|f| is_file(f)).filter_map(|f| Some((f.name().ok()?.to_owned(), f.id()))).collect();
+            for nested in crate::migration::load::nested(inside.iter().map(|(n, _)| n.as_str())) {
+                if let Some((_, id)) = inside.iter().find(|(n, _)| *n == nested) {
+                    out.insert(format!("{name}/{nested}"), *id);
                 }
             }
         }

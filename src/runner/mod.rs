@@ -371,6 +371,15 @@ pub fn load_migrations(config: &Config) -> Result<Vec<Migration>> {
                 .help(format!("run it with {how}; `tandem check` still gates it")),
             ));
         }
+        // A migration tandem could not read (a `migration.ts` in Prisma's layout) has no SQL to
+        // run: running "nothing" would record it as applied.
+        if m.file.extension().is_none_or(|e| e != "sql") {
+            return Err(Error::input(
+                Diagnostic::new("this migration is not SQL; tandem migrate runs SQL migrations")
+                    .in_file(&m.file)
+                    .help("run it with the tool it was written for; `tandem check` still reports it"),
+            ));
+        }
         crate::check::gather::relativize(m, &root);
     }
     Ok(migrations)

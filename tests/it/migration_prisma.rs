@@ -49,3 +49,41 @@ fn the_gate_blocks_while_the_prisma_model_declares_the_field() {
         ),
     );
 }
+
+/// A folder in Prisma's layout whose migration is not SQL (formbricks keeps data migrations as
+/// `<version>_<name>/migration.ts` for its own runner) is a migration tandem cannot read: one
+/// `unparsed` finding, a block in CI, never passed over; `tandem migrate` refuses to run it.
+#[test]
+fn a_migration_folder_without_migration_sql_is_reported_not_skipped() {
+    use crate::support::cmd::{tandem_in, write};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "apps.toml", "[registry]\ndialect = \"postgres\"\nmigrations = \"migrations\"\n");
+    write(root, "migrations/20240101000000_init/migration.sql", "CREATE TABLE t (id int);\n");
+    write(
+        root,
+        "migrations/20240102000000_backfill/migration.ts",
+        "export const up = async (tx) => { await tx.$executeRaw`DROP TABLE t`; };\n",
+    );
+    write(root, "migrations/20240102000000_backfill/README.md", "notes\n");
+    write(root, "migrations/meta/notes.ts", "not a migration folder\n");
+
+    let ms = migration::load_path(&root.join("migrations"), None, Dialect::Postgres).unwrap();
+    let seen: Vec<(&str, &str, Vec<String>)> =
+        ms.iter().map(|m| (m.version.as_str(), m.name.as_str(), lines(&m.up))).collect();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!((seen[1].0, seen[1].1), ("20240102000000", "backfill"));
+    assert_eq!(seen[1].2.len(), 1);
+    assert!(seen[1].2[0].contains("unparsed"), "{seen:?}");
+
+    let out = tandem_in(root).args(["check", "--format", "json"]).env("CI", "true").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("20240102000000_backfill/migration.ts"), "{stdout}");
+    assert!(stdout.contains("unparsed-statement"), "{stdout}");
+
+    let out = tandem_in(root).args(["migrate", "status", "--database-url", "sqlite://:memory:"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("migration.ts: this migration is not SQL"), "{stderr}");
+}
