@@ -639,7 +639,7 @@ fn an_admin_resource_names_the_columns_of_the_model_it_is_named_after() {
         ("app/models/version.rb", "class Version < ApplicationRecord\n  belongs_to :rubygem\nend\n"),
         (
             "app/avo/resources/version.rb",
-            "class Avo::Resources::Version < Avo::BaseResource\n  self.title = :number\n\n  def fields\n    field :indexed, as: :boolean\n    field :rubygem, as: :belongs_to\n    tabs do\n      panel do\n        field :built_at, as: :date_time\n      end\n    end\n  end\nend\n",
+            "class Avo::Resources::Version < Avo::BaseResource\n  self.title = :number\n\n  def fields\n    field :indexed, as: :boolean\n    field :rubygem, as: :belongs_to\n    tabs do\n      panel do\n        field :built_at, as: :date_time\n      end\n    end\n    sidebar_fields\n  end\n\n  def sidebar_fields\n    field :yanked_at, as: :date_time\n  end\nend\n",
         ),
         (
             "app/avo/resources/gem_resource.rb",
@@ -663,6 +663,7 @@ fn an_admin_resource_names_the_columns_of_the_model_it_is_named_after() {
             "app/avo/resources/version.rb:2 versions.number",
             "app/avo/resources/version.rb:5 versions.indexed",
             "app/avo/resources/version.rb:9 versions.built_at",
+            "app/avo/resources/version.rb:16 versions.yanked_at",
             "app/avo/resources/gem_resource.rb:7 rubygems.indexed",
         ],
     );
@@ -738,11 +739,11 @@ fn sql_with_comma_joined_aliases_and_interpolated_columns() {
     let files = with_gem_models(&[
         (
             "app/models/version.rb",
-            "class Version < ApplicationRecord\n  belongs_to :rubygem\n\n  def self.oldest\n    minimum(\n      <<~SQL.squish\n        CASE WHEN built_at <= created_at THEN built_at ELSE created_at END\n      SQL\n    )\n  end\nend\n",
+            "class Version < ApplicationRecord\n  belongs_to :rubygem\n\n  def self.oldest\n    minimum(\n      <<~SQL.squish\n        CASE WHEN DATE(created_at) = '#{IMPORTED_ON}'\n          AND built_at <= created_at THEN built_at ELSE created_at END\n      SQL\n    )\n  end\nend\n",
         ),
         (
             "app/models/concerns/compact_index.rb",
-            "module CompactIndex\n  def versions_after(date, column)\n    query = [\"SELECT r.name, v.indexed, COALESCE(v.yanked_at, v.created_at) as stamp, v.#{column} as sum\n              FROM rubygems AS r, versions AS v\n              WHERE v.rubygem_id = r.id AND\n                    v.yanked_at > ?\", date]\n    ActiveRecord::Base.connection.execute(ActiveRecord::Base.send(:sanitize_sql_array, query))\n  end\nend\n",
+            "module CompactIndex\n  def versions_after(date, column)\n    query = [\"SELECT r.name, v.indexed, COALESCE(v.yanked_at, v.created_at) as stamp, v.#{column} as sum\n              FROM rubygems AS r, versions AS v\n              WHERE v.rubygem_id = r.id AND\n                    v.yanked_at > ?\n              ORDER BY r.name COLLATE \\\"C\\\", stamp\", date]\n    ActiveRecord::Base.connection.execute(ActiveRecord::Base.send(:sanitize_sql_array, query))\n  end\nend\n",
         ),
         (
             "app/models/user.rb",
@@ -755,7 +756,8 @@ fn sql_with_comma_joined_aliases_and_interpolated_columns() {
     assert_has(
         &got,
         &[
-            "app/models/version.rb:7 versions.built_at",
+            // After a quoted value an interpolation split in two.
+            "app/models/version.rb:8 versions.built_at",
             "app/models/concerns/compact_index.rb:3 versions.indexed",
             "app/models/concerns/compact_index.rb:3 versions.yanked_at",
             "app/models/concerns/compact_index.rb:6 versions.yanked_at",

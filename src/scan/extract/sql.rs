@@ -264,7 +264,12 @@ impl Extractor for SqlExtractor {
             }
         } else {
             for seg in segments.iter().filter(|s| s.sql) {
-                facts.hits.extend(sql_hits(&source[seg.start..seg.end], seg.start, lines, Confidence::Medium));
+                let text = &source[seg.start..seg.end];
+                // `COLLATE \"C\"` in a double-quoted literal is `"C"` in the SQL: the backslash
+                // blanked keeps every offset.
+                let text: std::borrow::Cow<'_, str> =
+                    if text.contains("\\\"") { text.replace("\\\"", " \"").into() } else { text.into() };
+                facts.hits.extend(sql_hits(&text, seg.start, lines, Confidence::Medium));
             }
         }
         facts

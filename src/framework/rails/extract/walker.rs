@@ -372,9 +372,9 @@ impl<'a> Walker<'a> {
             {
                 return None;
             }
-            // Avo declares a resource's fields in its `fields` method.
+            // Avo declares a resource's fields in its `fields` method and the methods it calls.
             if let Some(model) = self.scopes.last().and_then(|s| s.serializes.clone())
-                && (!self.in_instance_method || self.method_name == Some("fields"))
+                && (!self.in_instance_method || method == "field")
                 && matches!(method, "attributes" | "attribute" | "fields" | "field" | "identifier")
             {
                 let rec = Rec::model(model);
