@@ -680,6 +680,34 @@ fn an_admin_resource_names_the_columns_of_the_model_it_is_named_after() {
 }
 
 #[test]
+fn a_scope_called_implicitly_in_a_class_method_or_association_scope_is_a_relation_of_its_model() {
+    let files = with_gem_models(&[
+        (
+            "app/models/version.rb",
+            "class Version < ApplicationRecord\n  belongs_to :rubygem\n  enum :state, { pending: 0, done: 1 }\n\n  def self.pop(number: nil, built_at: nil)\n    scope = pending.limit(1).order(:position)\n    scope = scope.where(number: number) if number\n    built_at.where(indexed: true) if built_at\n    scope.take\n  end\nend\n",
+        ),
+        (
+            "app/models/rubygem.rb",
+            "class Rubygem < ApplicationRecord\n  has_many :versions\n  has_one :latest_version, -> { latest.order(:position) }, class_name: \"Version\"\nend\n",
+        ),
+    ]);
+    let files: Vec<_> =
+        files.into_iter().filter(|(p, c)| *p != "app/models/rubygem.rb" || c.contains("latest")).collect();
+    let (_dir, result) = scan(&files, GEM_TABLES);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            "app/models/version.rb:6 versions.position",
+            "app/models/version.rb:7 versions.number",
+            "app/models/rubygem.rb:3 versions.position",
+        ],
+    );
+    // A parameter is no scope, and the association's scope is not the owner's.
+    assert_lacks(&got, &["app/models/version.rb:8 versions.indexed", "app/models/rubygem.rb:3 rubygems.position"]);
+}
+
+#[test]
 fn callback_conditions_run_on_the_record() {
     let files = with_gem_models(&[(
         "app/models/version.rb",
