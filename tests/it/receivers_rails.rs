@@ -708,6 +708,29 @@ fn a_scope_called_implicitly_in_a_class_method_or_association_scope_is_a_relatio
 }
 
 #[test]
+fn a_rake_files_helper_method_types_the_calls_of_its_tasks() {
+    let files = with_gem_models(&[
+        ("app/models/version.rb", "class Version < ApplicationRecord\n  belongs_to :rubygem\nend\n"),
+        (
+            "lib/tasks/versions.rake",
+            "namespace :versions do\n  def stale_versions\n    Version.where.not(\"built_at < created_at\")\n  end\n\n  task clean: :environment do\n    stale_versions.each do |v|\n      v.update_attribute(\"built_at\", v.built_at.to_s)\n    end\n    stale_versions.update_all([\"position = ?\", 0])\n    others = Rubygem.all\n    others.update_all([\"indexed = ?\", false])\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, GEM_TABLES);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            "lib/tasks/versions.rake:3 versions.built_at",
+            "lib/tasks/versions.rake:8 versions.built_at",
+            "lib/tasks/versions.rake:10 versions.position",
+            "lib/tasks/versions.rake:12 rubygems.indexed",
+        ],
+    );
+    assert_lacks(&got, &["lib/tasks/versions.rake:12 versions.indexed"]);
+}
+
+#[test]
 fn callback_conditions_run_on_the_record() {
     let files = with_gem_models(&[(
         "app/models/version.rb",

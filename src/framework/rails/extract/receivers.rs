@@ -292,8 +292,7 @@ impl<'a> Walker<'a> {
                     return (ty != Ty::Value).then_some(ty);
                 }
                 if node.kind() == "identifier"
-                    && self.in_instance_method
-                    && self.not_a_local(name)
+                    && ((self.in_instance_method && self.not_a_local(name)) || self.scopes.is_empty())
                     && let Some(ty) = self.returned(name)
                 {
                     // A call of this class's method, typed by its last expression.

@@ -184,6 +184,10 @@ impl<'a> Walker<'a> {
                 self.observe_bare(self.text(node));
                 self.dirty_attribute(node);
             }
+            "identifier" if self.scopes.is_empty() => {
+                // A rake task's (a script's) call of a helper its file defines at the top level.
+                self.observe_bare(self.text(node));
+            }
             "identifier" => {
                 // A bare macro in a class body: `has_secure_password`, `primary_abstract_class`.
                 if let Some(index) = self.scopes.last().and_then(|s| s.model) {
