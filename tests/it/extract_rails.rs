@@ -82,6 +82,8 @@ fn models_user() {
             (52, "User#email", "query"),
             (56, "User#last_login_at", "query"),
             (61, "Membership#token", "declaration"),
+            // `if: :saved_change_to_role?`: the callback's condition reads the attribute.
+            (62, "Membership#role", "query"),
             (65, "Membership#admin", "query"),
             (65, "Membership#role", "query"),
             (67, "Membership#role", "query"),

@@ -607,3 +607,213 @@ fn gem_macros_app_form_helpers_current_symbol_procs_and_join_fragments() {
         ],
     );
 }
+
+/// rubygems.org's idioms (issue 16, an app never tuned on): the tables its fixtures share.
+const GEM_TABLES: &[(&str, &[&str])] = &[
+    ("rubygems", &["id", "name", "indexed"]),
+    (
+        "versions",
+        &["id", "rubygem_id", "number", "indexed", "position", "prerelease", "built_at", "yanked_at", "created_at"],
+    ),
+    ("ownerships", &["id", "rubygem_id", "confirmed_at"]),
+    ("audits", &["id", "comment"]),
+];
+
+const GEM_MODELS: &[(&str, &str)] = &[
+    (
+        "app/models/application_record.rb",
+        "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n",
+    ),
+    ("app/models/rubygem.rb", "class Rubygem < ApplicationRecord\n  has_many :versions\n  has_many :ownerships\nend\n"),
+    ("app/models/ownership.rb", "class Ownership < ApplicationRecord\n  belongs_to :rubygem\nend\n"),
+    ("app/models/audit.rb", "class Audit < ApplicationRecord\nend\n"),
+];
+
+fn with_gem_models(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    GEM_MODELS.iter().copied().chain(extra.iter().copied()).collect()
+}
+
+#[test]
+fn an_admin_resource_names_the_columns_of_the_model_it_is_named_after() {
+    let files = with_gem_models(&[
+        ("app/models/version.rb", "class Version < ApplicationRecord\n  belongs_to :rubygem\nend\n"),
+        (
+            "app/avo/resources/version.rb",
+            "class Avo::Resources::Version < Avo::BaseResource\n  self.title = :number\n\n  def fields\n    field :indexed, as: :boolean\n    field :rubygem, as: :belongs_to\n    tabs do\n      panel do\n        field :built_at, as: :date_time\n      end\n    end\n    sidebar_fields\n  end\n\n  def sidebar_fields\n    field :yanked_at, as: :date_time\n  end\nend\n",
+        ),
+        (
+            "app/avo/resources/gem_resource.rb",
+            "module Avo\n  module Resources\n    class GemResource < Avo::BaseResource\n      self.model_class = ::Rubygem\n\n      def fields\n        field :indexed, as: :boolean\n      end\n    end\n  end\nend\n",
+        ),
+        // An action's fields are its form's inputs, and a resource concern belongs to no model.
+        (
+            "app/avo/actions/yank.rb",
+            "class Avo::Actions::Yank < Avo::BaseAction\n  def fields\n    field :comment, as: :textarea\n    field :indexed, as: :boolean\n  end\nend\n",
+        ),
+        (
+            "app/avo/resources/concerns/auditable_resource.rb",
+            "module AuditableResource\n  def fields\n    field :comment, as: :textarea\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, GEM_TABLES);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            "app/avo/resources/version.rb:2 versions.number",
+            "app/avo/resources/version.rb:5 versions.indexed",
+            "app/avo/resources/version.rb:9 versions.built_at",
+            "app/avo/resources/version.rb:16 versions.yanked_at",
+            "app/avo/resources/gem_resource.rb:7 rubygems.indexed",
+        ],
+    );
+    assert_lacks(
+        &got,
+        &[
+            "app/avo/resources/gem_resource.rb:7 versions.indexed",
+            "app/avo/actions/yank.rb:3 audits.comment",
+            "app/avo/actions/yank.rb:4 versions.indexed",
+            "app/avo/actions/yank.rb:4 rubygems.indexed",
+            "app/avo/resources/concerns/auditable_resource.rb:3 audits.comment",
+        ],
+    );
+}
+
+#[test]
+fn a_scope_called_implicitly_in_a_class_method_or_association_scope_is_a_relation_of_its_model() {
+    let files = with_gem_models(&[
+        (
+            "app/models/version.rb",
+            "class Version < ApplicationRecord\n  belongs_to :rubygem\n  enum :state, { pending: 0, done: 1 }\n\n  def self.pop(number: nil, built_at: nil)\n    scope = pending.limit(1).order(:position)\n    scope = scope.where(number: number) if number\n    built_at.where(indexed: true) if built_at\n    scope.take\n  end\nend\n",
+        ),
+        (
+            "app/models/rubygem.rb",
+            "class Rubygem < ApplicationRecord\n  has_many :versions\n  has_one :latest_version, -> { latest.order(:position) }, class_name: \"Version\"\nend\n",
+        ),
+    ]);
+    let files: Vec<_> =
+        files.into_iter().filter(|(p, c)| *p != "app/models/rubygem.rb" || c.contains("latest")).collect();
+    let (_dir, result) = scan(&files, GEM_TABLES);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            "app/models/version.rb:6 versions.position",
+            "app/models/version.rb:7 versions.number",
+            "app/models/rubygem.rb:3 versions.position",
+        ],
+    );
+    // A parameter is no scope, and the association's scope is not the owner's.
+    assert_lacks(&got, &["app/models/version.rb:8 versions.indexed", "app/models/rubygem.rb:3 rubygems.position"]);
+}
+
+#[test]
+fn a_rake_files_helper_method_types_the_calls_of_its_tasks() {
+    let files = with_gem_models(&[
+        ("app/models/version.rb", "class Version < ApplicationRecord\n  belongs_to :rubygem\nend\n"),
+        (
+            "lib/tasks/versions.rake",
+            "namespace :versions do\n  def stale_versions\n    Version.where.not(\"built_at < created_at\")\n  end\n\n  task clean: :environment do\n    stale_versions.each do |v|\n      v.update_attribute(\"built_at\", v.built_at.to_s)\n    end\n    stale_versions.update_all([\"position = ?\", 0])\n    others = Rubygem.all\n    others.update_all([\"indexed = ?\", false])\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, GEM_TABLES);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            "lib/tasks/versions.rake:3 versions.built_at",
+            "lib/tasks/versions.rake:8 versions.built_at",
+            "lib/tasks/versions.rake:10 versions.position",
+            "lib/tasks/versions.rake:12 rubygems.indexed",
+        ],
+    );
+    assert_lacks(&got, &["lib/tasks/versions.rake:12 versions.indexed"]);
+}
+
+#[test]
+fn callback_conditions_run_on_the_record() {
+    let files = with_gem_models(&[(
+        "app/models/version.rb",
+        "class Version < ApplicationRecord\n  belongs_to :rubygem\n  after_save :reorder, if: -> { saved_change_to_indexed? || saved_change_to_id? }\n  before_save :verify, if: :position_changed?\n  after_update :notify, unless: :saved_change_to_built_at?\n  scope :recent, -> { where(yanked_at: nil) }\n  validates :number, presence: true, if: -> { indexed? }\nend\n",
+    )]);
+    let (_dir, result) = scan(&files, GEM_TABLES);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            "app/models/version.rb:3 versions.indexed",
+            "app/models/version.rb:4 versions.position",
+            "app/models/version.rb:5 versions.built_at",
+            "app/models/version.rb:6 versions.yanked_at",
+            "app/models/version.rb:7 versions.indexed",
+        ],
+    );
+    // The callback methods' own names are no attributes.
+    assert_lacks(&got, &["app/models/version.rb:3 rubygems.indexed"]);
+}
+
+#[test]
+fn a_models_own_method_named_like_a_column_is_not_the_column() {
+    let files = with_gem_models(&[
+        (
+            "app/models/version.rb",
+            "class Version < ApplicationRecord\n  belongs_to :rubygem\n  before_save :update_prerelease\n\n  def prerelease?\n    number.include?(\"pre\")\n  end\n  alias prerelease prerelease?\n\n  def payload\n    { \"prerelease\" => prerelease, \"indexed\" => indexed }\n  end\n\n  def suffix\n    \" --pre\" if prerelease?\n  end\n\n  private\n\n  def update_prerelease\n    self[:prerelease] = prerelease\n  end\nend\n",
+        ),
+        (
+            "app/models/version_query.rb",
+            "class VersionQuery\n  def prereleases\n    Version.where(prerelease: true)\n  end\n\n  def yanked?\n    Version.all.none?(&:indexed?)\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, GEM_TABLES);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            // Still the column: the writer, a query, another attribute beside it.
+            "app/models/version.rb:21 versions.prerelease",
+            "app/models/version_query.rb:3 versions.prerelease",
+            "app/models/version.rb:11 versions.indexed",
+            // A predicate called on each record by a symbol proc.
+            "app/models/version_query.rb:7 versions.indexed",
+        ],
+    );
+    // `prerelease?` is defined by the model (and `prerelease` aliased to it): the reader is
+    // shadowed, so calling it reads no column.
+    assert_lacks(
+        &got,
+        &["app/models/version.rb:11 versions.prerelease", "app/models/version.rb:15 versions.prerelease"],
+    );
+}
+
+#[test]
+fn sql_with_comma_joined_aliases_and_interpolated_columns() {
+    let files = with_gem_models(&[
+        (
+            "app/models/version.rb",
+            "class Version < ApplicationRecord\n  belongs_to :rubygem\n\n  def self.oldest\n    minimum(\n      <<~SQL.squish\n        CASE WHEN DATE(created_at) = '#{IMPORTED_ON}'\n          AND built_at <= created_at THEN built_at ELSE created_at END\n      SQL\n    )\n  end\nend\n",
+        ),
+        (
+            "app/models/concerns/compact_index.rb",
+            "module CompactIndex\n  def versions_after(date, column)\n    query = [\"SELECT r.name, v.indexed, COALESCE(v.yanked_at, v.created_at) as stamp, v.#{column} as sum\n              FROM rubygems AS r, versions AS v\n              WHERE v.rubygem_id = r.id AND\n                    v.yanked_at > ?\n              ORDER BY r.name COLLATE \\\"C\\\", stamp\", date]\n    ActiveRecord::Base.connection.execute(ActiveRecord::Base.send(:sanitize_sql_array, query))\n  end\nend\n",
+        ),
+        (
+            "app/models/user.rb",
+            "class User < ApplicationRecord\n  has_many :ownerships, -> { where.not(confirmed_at: nil) }\n\n  def drop_all\n    ownerships.unscope(where: :confirmed_at).destroy_all\n  end\nend\n",
+        ),
+    ]);
+    let tables: Vec<(&str, &[&str])> = GEM_TABLES.iter().copied().chain([("users", &["id"] as &[&str])]).collect();
+    let (_dir, result) = scan(&files, &tables);
+    let got = uses(&result);
+    assert_has(
+        &got,
+        &[
+            // After a quoted value an interpolation split in two.
+            "app/models/version.rb:8 versions.built_at",
+            "app/models/concerns/compact_index.rb:3 versions.indexed",
+            "app/models/concerns/compact_index.rb:3 versions.yanked_at",
+            "app/models/concerns/compact_index.rb:6 versions.yanked_at",
+            "app/models/user.rb:5 ownerships.confirmed_at",
+        ],
+    );
+    assert_lacks(&got, &["app/models/concerns/compact_index.rb:3 rubygems.indexed"]);
+}

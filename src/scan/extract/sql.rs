@@ -71,11 +71,17 @@ pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
             Err(_) => {
                 let subqueries = subquery_placeholders(&rw.sql);
                 let base = subqueries.as_deref().unwrap_or(&rw.sql);
-                let attempts = [subqueries.clone(), without_fragments(base)];
-                match attempts.into_iter().flatten().find_map(|s| statement_refs(&s).ok().map(|r| (r, s))) {
-                    Some((r, s)) => {
+                let columns = column_placeholders(base);
+                // Whether each attempt leaves clause fragments out.
+                let attempts = [(subqueries.clone(), true), (columns, false), (without_fragments(base), true)];
+                let found = attempts
+                    .into_iter()
+                    .filter_map(|(s, leaves_out)| Some((s?, leaves_out)))
+                    .find_map(|(s, leaves_out)| statement_refs(&s).ok().map(|r| (r, s, leaves_out)));
+                match found {
+                    Some((r, s, leaves_out)) => {
                         rw.sql = s;
-                        partial = true;
+                        partial = leaves_out;
                         (r, 0)
                     }
                     None => return Vec::new(),
@@ -97,6 +103,10 @@ pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
                     .column
                     .filter(|c| c != "*")
                     .map(|name| SqlHit { offset, target: Target::Identifier { name } });
+            }
+            // A column named elsewhere (`v.#{checksum_column}`): no column of ours.
+            if r.column.as_deref().is_some_and(is_stand_in) {
+                return None;
             }
             if r.relation.as_ref().is_some_and(|rel| is_stand_in(&rel.to_string())) {
                 // A column of a subquery built elsewhere: its table is unknown.
@@ -173,7 +183,26 @@ fn subquery_placeholders(sql: &str) -> Option<String> {
     changed.then(|| String::from_utf8(out).expect("only ASCII bytes were replaced"))
 }
 
-/// Whether a relation name is [`subquery_placeholders`]'s stand-in.
+/// The SQL with each placeholder that follows a qualifier — a column named by the code,
+/// `v.#{checksum_column}` — standing in as a column named by underscores of the same length
+/// (offsets stay valid), or `None` when there is none.
+fn column_placeholders(sql: &str) -> Option<String> {
+    let bytes = sql.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut changed = false;
+    for (i, _) in sql.match_indices(".$") {
+        let digits = bytes[i + 2..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let qualified = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'"'));
+        if digits > 0 && qualified {
+            out[i + 1..i + 2 + digits].fill(b'_');
+            changed = true;
+        }
+    }
+    changed.then(|| String::from_utf8(out).expect("only ASCII bytes were replaced"))
+}
+
+/// Whether a relation (or column) name is a stand-in of [`subquery_placeholders`] or
+/// [`column_placeholders`].
 fn is_stand_in(relation: &str) -> bool {
     !relation.is_empty() && relation.bytes().all(|b| b == b'_')
 }
@@ -208,7 +237,7 @@ pub struct SqlExtractor;
 
 /// The version of the SQL-in-code reading ([`sql_hits`]), which every framework's extractor
 /// calls on the SQL strings of its code: part of every extractor's cache tag.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 impl Extractor for SqlExtractor {
     fn id(&self) -> &'static str {
@@ -235,7 +264,12 @@ impl Extractor for SqlExtractor {
             }
         } else {
             for seg in segments.iter().filter(|s| s.sql) {
-                facts.hits.extend(sql_hits(&source[seg.start..seg.end], seg.start, lines, Confidence::Medium));
+                let text = &source[seg.start..seg.end];
+                // `COLLATE \"C\"` in a double-quoted literal is `"C"` in the SQL: the backslash
+                // blanked keeps every offset.
+                let text: std::borrow::Cow<'_, str> =
+                    if text.contains("\\\"") { text.replace("\\\"", " \"").into() } else { text.into() };
+                facts.hits.extend(sql_hits(&text, seg.start, lines, Confidence::Medium));
             }
         }
         facts

@@ -282,7 +282,9 @@ impl<'a> Walker<'a> {
 
     /// What a receiverless call of `name` returns, when this file's `def` of it says.
     pub(super) fn returned(&self, name: &str) -> Option<Ty> {
-        self.summaries.returns.get(&self.method_key(name, self.in_instance_method)).cloned()
+        // A `def` at a script's top level (a rake file's helper) is called from its task blocks.
+        let instance = self.in_instance_method || self.scopes.is_empty();
+        self.summaries.returns.get(&self.method_key(name, instance)).cloned()
     }
 
     /// Walks the file until what it learns of its methods no longer changes (a bounded number

@@ -16,6 +16,49 @@ pub(super) struct Scope {
     /// For a controller or mailer: the view directory whose templates read its instance
     /// variables (`Admin::UsersController` → `admin/users`; `ApplicationController` → ``).
     pub(super) views: Option<String>,
+    /// Instance methods the class body defines (or aliases) without reaching the attribute
+    /// (no `super`, no `self[…]`/`read_attribute`): a bare call of one is that method, even
+    /// when a column has its name (`def prerelease?` computed from the version number).
+    pub(super) own_methods: HashSet<String>,
+}
+
+/// The instance methods a class body defines or aliases that shadow an attribute reader of the
+/// same name: their bodies never reach the attribute (`super`, `self[:x]`, `read_attribute`).
+fn shadowing_methods(body: Node<'_>, code: &str) -> HashSet<String> {
+    let text = |n: Node<'_>| code.get(n.byte_range()).unwrap_or("");
+    let reaches_attribute = |n: Node<'_>| {
+        let t = text(n);
+        t.contains("super") || t.contains("self[") || t.contains("read_attribute") || t.contains("attributes[")
+    };
+    let mut own: HashSet<String> = HashSet::new();
+    let mut aliases: Vec<(String, String)> = Vec::new();
+    let mut cursor = body.walk();
+    for child in body.named_children(&mut cursor) {
+        match child.kind() {
+            "method" => {
+                if let Some(name) = child.child_by_field_id(*field::NAME)
+                    && !reaches_attribute(child)
+                {
+                    own.insert(text(name).to_owned());
+                }
+            }
+            "alias" => {
+                if let (Some(new), Some(old)) = (child.named_child(0), child.named_child(1)) {
+                    aliases.push((
+                        text(new).trim_start_matches(':').to_owned(),
+                        text(old).trim_start_matches(':').to_owned(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (new, old) in aliases {
+        if own.contains(&old) {
+            own.insert(new);
+        }
+    }
+    own
 }
 
 /// Whether a superclass is ActiveRecord's root (`ActiveRecord::Base`) or an app's abstract base
@@ -29,6 +72,11 @@ pub fn is_record_base(parent: &str) -> bool {
 /// `Api::V1::UserBlueprint < Blueprinter::Base` → `User`.
 pub(super) fn serialized_model(class: &str, parent: &str) -> Option<String> {
     let last = inflect::demodulize(class);
+    // An admin resource named as its model (Avo's `Avo::Resources::Version < Avo::BaseResource`;
+    // `self.model_class = ::Rubygem` says otherwise, see `Walker::model_setting`).
+    if inflect::demodulize(parent) == "BaseResource" && class.contains("Resources::") && !last.ends_with("Resource") {
+        return Some(last.to_owned());
+    }
     let lower = parent.to_ascii_lowercase();
     let serializer = ["serializer", "blueprint", "jsonapi", "resource"].iter().any(|k| lower.contains(k));
     ["Serializer", "Blueprint", "Resource"]
@@ -70,7 +118,13 @@ impl<'a> Walker<'a> {
             .filter(|s| matches!(s.kind(), "constant" | "scope_resolution"))
             .map(|s| self.text(s).trim_start_matches("::").to_owned());
         let views = if is_class { controller_views(&name) } else { None };
-        let mut scope = Scope { name: name.clone(), model: None, serializes: None, table_prefix: None, views };
+        let own_methods = node
+            .child_by_field_id(*field::BODY)
+            .filter(|_| is_class)
+            .map(|body| shadowing_methods(body, self.code))
+            .unwrap_or_default();
+        let mut scope =
+            Scope { name: name.clone(), model: None, serializes: None, table_prefix: None, views, own_methods };
         if is_class && let Some(parent) = &superclass {
             if self.may_be_model(parent) {
                 let (line, column) = self.line_col(node.start_byte());
@@ -197,6 +251,9 @@ impl<'a> Walker<'a> {
 
     /// `self.x = …` in a model's class body. Returns whether it was a model setting.
     pub(super) fn model_setting(&mut self, setting: &str, value: Node<'_>) -> bool {
+        if let Some(model) = self.scopes.last().and_then(|s| s.serializes.clone()) {
+            return self.resource_setting(&model, setting, value);
+        }
         let Some(index) = self.scopes.last().and_then(|s| s.model) else {
             if setting == "table_name_prefix"
                 && let Some(prefix) = string_value(value, self.code)
@@ -244,6 +301,37 @@ impl<'a> Walker<'a> {
         true
     }
 
+    /// `self.x = …` in a serializer's or admin resource's class body: `model_class = ::Rubygem`
+    /// names the model it renders, `title = :full_name` the attribute that labels a record.
+    fn resource_setting(&mut self, model: &str, setting: &str, value: Node<'_>) -> bool {
+        match setting {
+            "model_class" => {
+                let class = match value.kind() {
+                    "constant" | "scope_resolution" => Some(self.text(value).trim_start_matches("::").to_owned()),
+                    _ => string_value(value, self.code),
+                };
+                if let (Some(class), Some(scope)) = (class, self.scopes.last_mut()) {
+                    scope.serializes = Some(class.trim_start_matches("::").to_owned());
+                }
+                true
+            }
+            "title" => {
+                if let Some((column, offset)) = symbol_or_string(value, self.code)
+                    && is_identifier(&column)
+                {
+                    self.hit_at(
+                        offset,
+                        Rec::model(model.to_owned()).attribute(&column),
+                        RefKind::Query,
+                        Confidence::Medium,
+                    );
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The model an association declared by `call` in a model's class body points at.
     pub(super) fn association_target(&self, call: Node<'_>) -> Option<Rec> {
         if self.in_instance_method || call.child_by_field_id(*field::RECEIVER).is_some() {
@@ -288,6 +376,11 @@ impl<'a> Walker<'a> {
             })
         };
         let option_value = |name: &str| option(name).and_then(|p| p.child_by_field_id(*field::VALUE));
+        if names_no_attribute(method) || method.starts_with("validates") {
+            for condition in ["if", "unless"].into_iter().filter_map(option_value) {
+                self.callback_condition(condition);
+            }
+        }
         let option_string =
             |name: &str| option_value(name).and_then(|v| symbol_or_string(v, self.code)).map(|(s, _)| s);
         match method {
@@ -553,6 +646,38 @@ impl<'a> Walker<'a> {
             _ => return false,
         }
         true
+    }
+
+    /// A callback's or validation's `if:`/`unless:` runs on the record: `:home_changed?` (or a
+    /// list of such names) is an attribute method called on it, and so is each bare name in
+    /// `-> { saved_change_to_indexed? || indexed? }`.
+    fn callback_condition(&mut self, condition: Node<'_>) {
+        match condition.kind() {
+            "lambda" => {
+                let saved = std::mem::replace(&mut self.in_instance_method, true);
+                let locals =
+                    MethodLocals { range: (condition.start_byte(), condition.end_byte()), names: OnceCell::new() };
+                let saved_locals = self.method_locals.replace(locals);
+                self.frames.push(HashMap::new());
+                self.visit(condition);
+                self.frames.pop();
+                self.method_locals = saved_locals;
+                self.in_instance_method = saved;
+            }
+            _ => {
+                let Some(model) = self.current_model() else { return };
+                for (name, offset) in strings_in(condition, self.code) {
+                    let column = attribute_of(&name);
+                    // Only the methods Rails generates for an attribute (a callback's own
+                    // predicate, `:publishable?`, is a method of the model).
+                    let generated = column.len() < name.trim_end_matches('?').len() || name.contains("change_to_");
+                    if generated && is_identifier(column) {
+                        let at = offset + name.find(column).unwrap_or(0);
+                        self.hit_at(at, model.attribute(column), RefKind::Query, Confidence::High);
+                    }
+                }
+            }
+        }
     }
 
     /// `uniqueness: { scope: [:account_id] }` / `scope: :account_id` anywhere in validation options.

@@ -292,8 +292,7 @@ impl<'a> Walker<'a> {
                     return (ty != Ty::Value).then_some(ty);
                 }
                 if node.kind() == "identifier"
-                    && self.in_instance_method
-                    && self.not_a_local(name)
+                    && ((self.in_instance_method && self.not_a_local(name)) || self.scopes.is_empty())
                     && let Some(ty) = self.returned(name)
                 {
                     // A call of this class's method, typed by its last expression.
@@ -314,6 +313,22 @@ impl<'a> Walker<'a> {
                     // `sent_messages.update_all(…)` in a model's method: its own association,
                     // which resolution follows (a name that is none resolves to nothing).
                     return Some(Ty::Relation(model.via(name), Confidence::Medium));
+                }
+                if node.kind() == "identifier"
+                    && !self.in_instance_method
+                    && !self.method_params.iter().any(|p| p == name)
+                    && node.parent().is_some_and(|call| {
+                        call.kind() == "call"
+                            && call.child_by_field_id(*field::RECEIVER) == Some(node)
+                            && call
+                                .child_by_field_id(*field::METHOD)
+                                .is_some_and(|m| RELATION_METHODS.contains(&self.text(m)))
+                    })
+                    && let Some(model) = self.current_model()
+                {
+                    // `pending.limit(1)` in a model's class method, `-> { latest.order(:position) }`
+                    // in an association's scope: a scope of the model, called on it implicitly.
+                    return Some(Ty::Relation(model, Confidence::Medium));
                 }
                 if name == "object"
                     && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())

@@ -243,8 +243,13 @@ impl<'a> Walker<'a> {
         }
         let text_of = |(start, end): (usize, usize)| self.code.get(start..end).unwrap_or("");
         let aliases: HashMap<String, String> = parts.iter().flat_map(|p| join_aliases(text_of(*p))).collect();
+        // Whether the previous part ended inside a quoted value (`= '#{DATE}'` splits it in two).
+        let mut in_quote = false;
         for (start, end) in parts {
-            let text = text_of((start, end));
+            let whole = text_of((start, end));
+            let skip = if in_quote { whole.find('\'').map_or(whole.len(), |q| q + 1) } else { 0 };
+            in_quote ^= whole.bytes().filter(|&b| b == b'\'').count() % 2 == 1;
+            let (start, text) = (start + skip, &whole[skip..]);
             for (offset, table, column) in fragment_identifiers(text) {
                 let target = match table {
                     Some(table) => Target::Column {

@@ -220,6 +220,11 @@ pub(super) const FRAGMENT_METHODS: &[&str] = &[
     "pick",
     "update_all",
     "joins",
+    // Calculations take an expression: `minimum("CASE WHEN built_at <= created_at …")`.
+    "minimum",
+    "maximum",
+    "sum",
+    "average",
 ];
 
 /// Iterators whose block parameter is one record of the relation.
@@ -489,6 +494,10 @@ impl<'a> Walker<'a> {
         let column = attribute_of(name);
         let Some(model) = self.current_model() else { return };
         if !is_identifier(column) || self.lookup(name).is_some() {
+            return;
+        }
+        // The model's own method of that name, not the attribute's reader.
+        if self.scopes.last().is_some_and(|s| s.own_methods.contains(name)) {
             return;
         }
         let dirty = column.len() < name.trim_end_matches('?').len() || name.contains("change_to_");

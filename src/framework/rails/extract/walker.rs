@@ -184,6 +184,10 @@ impl<'a> Walker<'a> {
                 self.observe_bare(self.text(node));
                 self.dirty_attribute(node);
             }
+            "identifier" if self.scopes.is_empty() => {
+                // A rake task's (a script's) call of a helper its file defines at the top level.
+                self.observe_bare(self.text(node));
+            }
             "identifier" => {
                 // A bare macro in a class body: `has_secure_password`, `primary_abstract_class`.
                 if let Some(index) = self.scopes.last().and_then(|s| s.model) {
@@ -372,8 +376,9 @@ impl<'a> Walker<'a> {
             {
                 return None;
             }
+            // Avo declares a resource's fields in its `fields` method and the methods it calls.
             if let Some(model) = self.scopes.last().and_then(|s| s.serializes.clone())
-                && !self.in_instance_method
+                && (!self.in_instance_method || method == "field")
                 && matches!(method, "attributes" | "attribute" | "fields" | "field" | "identifier")
             {
                 let rec = Rec::model(model);
@@ -528,14 +533,16 @@ impl<'a> Walker<'a> {
             // `budget_categories.sum(&:budgeted_spending)`, `users.map(&:email)`: the method
             // called on each record, an attribute unless it is a record's own method.
             for arg in args.iter().filter(|a| a.kind() == "block_argument") {
+                // `versions.none?(&:indexed?)`: a predicate reads its attribute.
                 if let Some(symbol) = arg.named_child(0).filter(|s| s.kind() == "simple_symbol")
-                    && let Some((column, offset)) = symbol_or_string(symbol, self.code)
-                    && is_identifier(&column)
-                    && !RECORD_METHODS.contains(&column.as_str())
-                    && !NOT_ATTRIBUTES.contains(&column.as_str())
+                    && let Some((method, offset)) = symbol_or_string(symbol, self.code)
+                    && let column = attribute_of(&method)
+                    && is_identifier(column)
+                    && !RECORD_METHODS.contains(&column)
+                    && !NOT_ATTRIBUTES.contains(&column)
                 {
                     known = true;
-                    self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence);
+                    self.hit_at(offset, rec.attribute(column), RefKind::Query, confidence);
                 }
             }
         }
@@ -552,6 +559,15 @@ impl<'a> Walker<'a> {
                     let target = rec.attribute(&column);
                     if is_identifier(target_column(&target)) {
                         self.hit_at(offset, target, RefKind::Query, confidence);
+                    }
+                } else if method == "unscope" && arg.kind() == "pair" {
+                    // `unscope(where: :confirmed_at)`: the condition on that attribute is lifted.
+                    if let Some(value) = arg.child_by_field_id(*field::VALUE) {
+                        for (column, offset) in strings_in(value, self.code) {
+                            if is_identifier(&column) {
+                                self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence);
+                            }
+                        }
                     }
                 } else if arg.kind() == "hash" || arg.kind() == "pair" {
                     self.hash_keys(*arg, &rec, confidence, false);
