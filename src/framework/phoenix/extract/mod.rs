@@ -30,7 +30,7 @@ mod query;
 mod schema;
 mod templates;
 
-use templates::{dir_model, template_scope};
+use templates::{dir_model, embed_scope, template_scopes};
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::rails::{fragment_identifiers, is_identifier, is_statement};
@@ -48,7 +48,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        6
+        7
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -59,10 +59,10 @@ impl Extractor for EctoExtractor {
     fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
         let (path, source) = (file.path, file.text);
         if path.ends_with(".ex") || path.ends_with(".exs") {
-            return extract(source);
+            return extract_at(path, source);
         }
-        let mut walker = Walker::new(source);
-        walker.template_scope = template_scope(path);
+        let mut walker = Walker::new(source, path);
+        walker.template_scopes = template_scopes(path);
         walker.template(source, 0, path.ends_with(".heex"), &dir_model(path));
         let mut facts = walker.facts;
         facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
@@ -75,10 +75,16 @@ impl Extractor for EctoExtractor {
 
 /// Extract the facts of one Elixir file.
 pub fn extract(source: &str) -> FileFacts {
+    extract_at("", source)
+}
+
+/// Extract the facts of the Elixir file at `path` (its folder locates the templates a module
+/// embeds).
+pub fn extract_at(path: &str, source: &str) -> FileFacts {
     let Some(tree) = crate::scan::extract::treesit::parse(source, &tree_sitter_elixir::LANGUAGE.into()) else {
         return FileFacts::default();
     };
-    let mut facts = calls::walk(source, tree.root_node());
+    let mut facts = calls::walk(source, path, tree.root_node());
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
     facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
     facts
@@ -113,6 +119,8 @@ struct Module {
     schema: Option<(usize, String, HashMap<String, String>)>,
     /// Variables holding atom lists: `allowed = ~w(email name)a`, later `cast(attrs, allowed)`.
     local_lists: HashMap<String, Vec<(String, usize)>>,
+    /// The binding scopes of the templates `embed_templates("x/*")` makes this module's.
+    embeds: Vec<String>,
 }
 
 struct Walker<'a> {
@@ -127,8 +135,13 @@ struct Walker<'a> {
     /// Variables holding a map literal, by frame: `params = %{summary: s}` handed later to
     /// `Advisory.changeset(params)` (its keys are then the schema's fields).
     maps: Vec<HashMap<String, Vec<(String, usize)>>>,
-    /// The binding scope of the templates this file renders or is (see [`template_scope`]).
-    template_scope: Option<String>,
+    /// The folder of the file walked (`lib/app_web/live`), where embedded templates are found.
+    dir: &'a str,
+    /// The binding scopes of the template this file is, or of its `~H` (see [`template_scopes`]).
+    template_scopes: Vec<String>,
+    /// Variables whose value a changeset or another file's function types (`changeset =
+    /// Team.changeset(…)`, `tokens = Accounts.list_tokens(user)`): what an assign of theirs holds.
+    roots: Vec<HashMap<String, Root>>,
     /// What this walk sees of the calls of the module's private functions.
     call_sites: calls::CallSites,
     /// What the previous walk's calls typed the private functions' parameters as.
@@ -194,7 +207,7 @@ const CHANGESET_FIRST: &[&str] = &[
 ];
 
 impl<'a> Walker<'a> {
-    fn new(src: &'a str) -> Self {
+    fn new(src: &'a str, path: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
         Walker {
@@ -204,7 +217,9 @@ impl<'a> Walker<'a> {
             modules: Vec::new(),
             frames: vec![HashMap::new()],
             maps: vec![HashMap::new()],
-            template_scope: None,
+            dir: path.rsplit_once('/').map_or("", |(d, _)| d),
+            template_scopes: Vec::new(),
+            roots: vec![HashMap::new()],
             call_sites: calls::CallSites::default(),
             caller_types: HashMap::new(),
             heads: std::collections::HashSet::new(),
@@ -304,7 +319,9 @@ impl<'a> Walker<'a> {
     fn with_frame(&mut self, f: impl FnOnce(&mut Self)) {
         self.frames.push(HashMap::new());
         self.maps.push(HashMap::new());
+        self.roots.push(HashMap::new());
         f(self);
+        self.roots.pop();
         self.maps.pop();
         self.frames.pop();
     }
@@ -331,7 +348,7 @@ impl<'a> Walker<'a> {
                 let template =
                     children.iter().any(|c| c.kind() == "sigil_name" && matches!(self.text(*c), "H" | "L" | "E"));
                 if template && let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") {
-                    self.template_scope = self.module_scope();
+                    self.template_scopes = self.module_scope().into_iter().collect();
                     self.template(self.text(*content), content.start_byte(), true, "");
                 }
             }
@@ -419,6 +436,18 @@ impl<'a> Walker<'a> {
                 return;
             }
             ("schema", None) => return self.visit_schema(node, &args),
+            // `embed_templates("account_templates/*")`: the folder's templates are this module's,
+            // found beside its file.
+            ("embed_templates", None) => {
+                if let Some((pattern, _)) = args.first().and_then(|a| string(*a, self.src)) {
+                    let sub = pattern.rsplit_once('/').map_or("", |(d, _)| d).trim_start_matches("./");
+                    let dir = if sub.is_empty() { self.dir.to_owned() } else { format!("{}/{sub}", self.dir) };
+                    if let Some(module) = self.modules.last_mut() {
+                        module.embeds.push(embed_scope(&dir));
+                    }
+                }
+                return;
+            }
             // An embedded schema is stored inside its parent's column, not in a table.
             ("embedded_schema", None) => return,
             // A plain struct is no table, but its keys are names some record has that are no
@@ -463,6 +492,11 @@ impl<'a> Walker<'a> {
                         }
                     }
                     w.visit_children(node);
+                    if let Some(head) = args.first()
+                        && let Some(last) = body_last(node, &args, w.src)
+                    {
+                        w.bind_return(*head, last);
+                    }
                 });
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
@@ -828,6 +862,17 @@ impl<'a> Walker<'a> {
         if operator == Some("=") {
             // `user = Repo.get!(User, id)` and `%User{} = user` bind the variable.
             if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                // `changeset = Team.changeset(…)`, `tokens = Accounts.list_tokens(user)`.
+                if l.kind() == "identifier"
+                    && matches!(r.kind(), "call" | "binary_operator")
+                    && self.record_of(r).is_none()
+                    && let Some(root) = self.value_root(r)
+                {
+                    let name = self.text(l).to_owned();
+                    if let Some(frame) = self.roots.last_mut() {
+                        frame.insert(name, root);
+                    }
+                }
                 if l.kind() == "identifier" && matches!(r.kind(), "list" | "sigil") {
                     // `allowed = ~w(email name)a`, for a later `cast(attrs, allowed)`.
                     let atoms = atoms_in(r, self.src);
@@ -981,7 +1026,9 @@ impl<'a> Walker<'a> {
                 let right = target.child_by_field_name("right").filter(|r| r.kind() == "identifier")?;
                 // `row.release.has_docs`: a name that never holds a record itself may still hold
                 // one under a field named after its schema.
-                let named_base = left.kind() == "identifier" && !self.text(left).starts_with('_');
+                // `socket.assigns.device` is named as `assigns.device` is.
+                let named_base = (left.kind() == "identifier" && !self.text(left).starts_with('_'))
+                    || matches!(self.text(left), "socket.assigns" | "conn.assigns");
                 if !named_base {
                     self.record(left)?;
                 }
@@ -1273,6 +1320,15 @@ const NOT_RECORDS: &[&str] = &[
     "record",
     "records",
 ];
+
+/// The last expression of a function's body: `do … end`'s last, or `do: …`.
+fn body_last<'t>(def: Node<'t>, args: &[Node<'t>], src: &str) -> Option<Node<'t>> {
+    if let Some(block) = do_block(def) {
+        let mut cursor = block.walk();
+        return block.named_children(&mut cursor).filter(|c| c.kind() != "comment").last();
+    }
+    args.iter().skip(1).flat_map(|a| keyword_pairs(*a, src)).find_map(|(k, v)| (k == "do").then_some(v))
+}
 
 /// `x` and `{:ok, x}`: the variable a call's record lands in.
 fn ok_var<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
