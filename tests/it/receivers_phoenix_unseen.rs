@@ -17,6 +17,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("tokens", &["id", "user_id", "note"]),
     ("devices", &["id", "note", "code"]),
     ("groups", &["id", "note", "code"]),
+    ("ca_certificates", &["id", "note"]),
 ];
 
 const TOKEN: &str = "defmodule Hub.Accounts.Token do\n  use Ecto.Schema\n\n  schema \"tokens\" do\n    field :user_id, :integer\n    field :note, :string\n  end\nend\n";
@@ -163,4 +164,68 @@ fn embedded_templates_forms_over_changesets_and_returned_records() {
         set(&["lib/hub/devices/device.ex:6", "lib/hub_web/components/device_settings.ex:13"])
     );
     assert_eq!(uses(&result, "groups.code"), set(&["lib/hub/groups/group.ex:6"]));
+}
+
+/// A validator's errors keyed by the field it validates (and only by it).
+const DEVICE_VALIDATED: &str = r#"defmodule Hub.Devices.Device do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  schema "devices" do
+    field :note, :string
+    field :code, :string
+  end
+
+  def changeset(device, params) do
+    device
+    |> cast(params, [:code])
+    |> validate_change(:code, fn _, value ->
+      if String.contains?(value, " "), do: [code: "has spaces", note: "see the code"], else: []
+    end)
+  end
+end
+"#;
+
+const CA: &str = "defmodule Hub.Devices.CACertificate do\n  use Ecto.Schema\n\n  schema \"ca_certificates\" do\n    field :note, :string\n  end\nend\n";
+
+/// A context writer named by an acronym given a map literal; a record of either of two schemas.
+const SYNC: &str = r#"defmodule Hub.Sync do
+  alias Hub.Devices.CACertificates
+
+  def touch(ca, device_or_group) do
+    CACertificates.update_ca_certificate(ca, %{note: "seen"})
+    {device_or_group.code, device_or_group.note}
+  end
+end
+"#;
+
+#[test]
+fn validators_context_writers_and_either_records() {
+    let (_dir, result) = scan(&[
+        ("lib/hub/accounts/token.ex", TOKEN),
+        ("lib/hub/devices/device.ex", DEVICE_VALIDATED),
+        ("lib/hub/groups/group.ex", GROUP),
+        ("lib/hub/devices/ca_certificate.ex", CA),
+        ("lib/hub/sync.ex", SYNC),
+    ]);
+    // Line 14: `code:` is the validated field's error; `note:` there is a message's key.
+    assert_eq!(
+        uses(&result, "devices.code"),
+        set(&[
+            "lib/hub/devices/device.ex:7",
+            "lib/hub/devices/device.ex:12",
+            "lib/hub/devices/device.ex:13",
+            "lib/hub/devices/device.ex:14",
+            "lib/hub/sync.ex:6",
+        ])
+    );
+    assert_eq!(uses(&result, "devices.note"), set(&["lib/hub/devices/device.ex:6", "lib/hub/sync.ex:6"]));
+    assert_eq!(uses(&result, "groups.code"), set(&["lib/hub/groups/group.ex:6", "lib/hub/sync.ex:6"]));
+    assert_eq!(uses(&result, "groups.note"), set(&["lib/hub/groups/group.ex:5", "lib/hub/sync.ex:6"]));
+    // `CACertificates` serves `CACertificate` (not `CaCertificate`); a token is neither record.
+    assert_eq!(
+        uses(&result, "ca_certificates.note"),
+        set(&["lib/hub/devices/ca_certificate.ex:5", "lib/hub/sync.ex:5"])
+    );
+    assert_eq!(uses(&result, "tokens.note"), set(&["lib/hub/accounts/token.ex:6"]));
 }

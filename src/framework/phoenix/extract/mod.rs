@@ -387,6 +387,18 @@ impl<'a> Walker<'a> {
             && let Some(target) = node.child_by_field_name("target")
             && let Some(right) = target.child_by_field_name("right")
         {
+            // `firmware_or_delta.checksum`: a record of either schema the name joins.
+            if left.kind() == "identifier"
+                && self.lookup(self.text(left)).is_none()
+                && let Some(models) = either(self.text(left))
+            {
+                for model in models {
+                    let root = Root::Model { model: self.resolve(&model) };
+                    let target = Target::Chain { root, path: Vec::new(), attribute: Some(name.to_owned()) };
+                    self.hit_at(right.start_byte(), target, RefKind::Query, Confidence::Medium);
+                }
+                return;
+            }
             match self.record(left) {
                 Some((source, Confidence::High)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
@@ -1127,13 +1139,23 @@ impl<'a> Walker<'a> {
         if !is_plural(&snake) {
             return None;
         }
-        let schema = inflect::classify(&snake);
+        // `CACertificates` → `CACertificate`: the context's own spelling when only its plural
+        // ending goes, so an acronym keeps its case.
+        let singular = inflect::singularize(&snake);
+        let schema = snake
+            .len()
+            .checked_sub(singular.len())
+            .and_then(|dropped| last.len().checked_sub(dropped))
+            .and_then(|keep| last.get(..keep))
+            .filter(|kept| inflect::underscore(kept) == singular)
+            .map_or_else(|| inflect::classify(&snake), str::to_owned);
         Some(Source::Schema(if namespace.is_empty() { schema } else { format!("{namespace}.{schema}") }))
     }
 
-    /// `Advisories.upsert([record])` with `record = %{summary: s}` earlier: a context module's
-    /// writer given maps held in variables takes them as its schema's attributes (medium, and
-    /// an attribute whichever table alone has the column).
+    /// `Advisories.upsert([record])` with `record = %{summary: s}` earlier, or
+    /// `CACertificates.update_ca_certificate(ca, %{last_used: now})`: a context module's writer
+    /// given maps takes them as its schema's attributes (medium, and an attribute whichever table
+    /// alone has the column).
     fn context_write(&mut self, name: &str, remote: Node<'_>, args: &[Node<'_>]) {
         let writer = ["create", "update", "insert", "upsert", "put", "new", "change", "build"]
             .iter()
@@ -1151,8 +1173,11 @@ impl<'a> Walker<'a> {
                 vars.push(*arg);
             }
         }
-        let keys: Vec<(String, usize)> =
+        let mut keys: Vec<(String, usize)> =
             vars.iter().filter_map(|v| self.local_map(self.text(*v))).flatten().cloned().collect();
+        for arg in args.iter().filter(|a| a.kind() == "map" && self.struct_of(**a).is_none()) {
+            keys.extend(map_keys(*arg, self.src));
+        }
         for (key, offset) in keys {
             self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
             self.attribute_hit(offset, &key);
@@ -1227,6 +1252,20 @@ impl<'a> Walker<'a> {
                 if let Some(found) = args.iter().map(|a| self.field_list(*a)).find(|f| !f.is_empty()) {
                     fields = found;
                 }
+            }
+        }
+        // `validate_change(:key, fn _, v -> [key: "has spaces"] end)`: the validator's errors are
+        // keyed by the field it validates.
+        if name == "validate_change"
+            && let Some((field, _)) = fields.first().cloned()
+        {
+            let mut stack: Vec<Node<'_>> = args.iter().filter(|a| a.kind() == "anonymous_function").copied().collect();
+            while let Some(node) = stack.pop() {
+                if node.kind() == "list" {
+                    fields.extend(keyword_keys(node, self.src).into_iter().filter(|(k, _)| *k == field));
+                }
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
             }
         }
         for (field, offset) in fields {
@@ -1320,6 +1359,14 @@ const NOT_RECORDS: &[&str] = &[
     "record",
     "records",
 ];
+
+/// The schemas a variable named `a_or_b` may hold a record of: `A`, `B`, and `AB` (the second
+/// word sharing the first's head: `firmware_or_delta` → `Firmware`, `Delta`, `FirmwareDelta`).
+fn either(name: &str) -> Option<Vec<String>> {
+    let (a, b) = name.split_once("_or_")?;
+    (is_identifier(a) && is_identifier(b) && !a.is_empty() && !b.is_empty() && !b.contains("_or_"))
+        .then(|| vec![inflect::camelize(a), inflect::camelize(b), inflect::camelize(&format!("{a}_{b}"))])
+}
 
 /// The last expression of a function's body: `do … end`'s last, or `do: …`.
 fn body_last<'t>(def: Node<'t>, args: &[Node<'t>], src: &str) -> Option<Node<'t>> {
