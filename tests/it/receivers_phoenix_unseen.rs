@@ -188,7 +188,8 @@ end
 
 const CA: &str = "defmodule Hub.Devices.CACertificate do\n  use Ecto.Schema\n\n  schema \"ca_certificates\" do\n    field :note, :string\n  end\nend\n";
 
-/// A context writer named by an acronym given a map literal; a record of either of two schemas.
+/// A context writer named by an acronym given a map literal; a record of either of two schemas;
+/// a record's fields taken in a pipeline.
 const SYNC: &str = r#"defmodule Hub.Sync do
   alias Hub.Devices.CACertificates
 
@@ -196,6 +197,8 @@ const SYNC: &str = r#"defmodule Hub.Sync do
     CACertificates.update_ca_certificate(ca, %{note: "seen"})
     {device_or_group.code, device_or_group.note}
   end
+
+  def codes(socket), do: socket.assigns.device |> Map.take([:code])
 end
 "#;
 
@@ -217,6 +220,7 @@ fn validators_context_writers_and_either_records() {
             "lib/hub/devices/device.ex:13",
             "lib/hub/devices/device.ex:14",
             "lib/hub/sync.ex:6",
+            "lib/hub/sync.ex:9",
         ])
     );
     assert_eq!(uses(&result, "devices.note"), set(&["lib/hub/devices/device.ex:6", "lib/hub/sync.ex:6"]));

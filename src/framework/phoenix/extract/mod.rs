@@ -579,27 +579,10 @@ impl<'a> Walker<'a> {
                 }
             }
         } else if remote_text == Some("Map")
-            && matches!(name, "take" | "get" | "fetch" | "fetch!" | "drop" | "put" | "delete" | "has_key?" | "update")
+            && MAP_FIELD_FNS.contains(&name)
             && let [record, fields, ..] = args.as_slice()
         {
-            // `Map.take(advisory, @fields)`, `Map.delete(podcast, :vanity_domain)` on a record.
-            let fields = self.field_list(*fields);
-            match self.record(*record) {
-                Some((source, confidence)) => {
-                    for (field, offset) in fields {
-                        self.field_hit(offset, &source, &field, RefKind::Query, confidence);
-                        if confidence < Confidence::High {
-                            self.attribute_hit(offset, &field);
-                        }
-                    }
-                }
-                None if self.untyped_record(*record) => {
-                    for (field, offset) in fields {
-                        self.attribute_hit(offset, &field);
-                    }
-                }
-                None => {}
-            }
+            self.map_fields(*record, *fields);
         } else if remote.is_none()
             && (name.starts_with("insert") || name.starts_with("build") || name == "params_for")
             && let Some((factory, _)) = args.iter().find_map(|a| atom(*a, self.src))
@@ -617,6 +600,28 @@ impl<'a> Walker<'a> {
             self.assign_bindings(name, &args);
         }
         self.visit_children(node);
+    }
+
+    /// `Map.take(advisory, @fields)`, `Map.delete(podcast, :vanity_domain)`, `record |>
+    /// Map.take([:a, :b])`: fields of the record.
+    fn map_fields(&mut self, record: Node<'_>, fields: Node<'_>) {
+        let fields = self.field_list(fields);
+        match self.record(record) {
+            Some((source, confidence)) => {
+                for (field, offset) in fields {
+                    self.field_hit(offset, &source, &field, RefKind::Query, confidence);
+                    if confidence < Confidence::High {
+                        self.attribute_hit(offset, &field);
+                    }
+                }
+            }
+            None if self.untyped_record(record) => {
+                for (field, offset) in fields {
+                    self.attribute_hit(offset, &field);
+                }
+            }
+            None => {}
+        }
     }
 
     /// A variable named after a schema (`release` → `Release`, `episodes` → `Episode`).
@@ -994,7 +999,14 @@ impl<'a> Walker<'a> {
                 });
                 continue;
             }
-            if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
+            if i == 0
+                && remote_text == Some("Map")
+                && MAP_FIELD_FNS.contains(&name)
+                && let Some(fields) = args.first()
+            {
+                self.map_fields(root, *fields);
+                self.visit_children(stage);
+            } else if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
                 self.query_stage(stage, name, &args, &mut sources);
             } else if (name == "cast" || name == "change" || is_changeset_fn(name, remote_text))
                 && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
@@ -1300,6 +1312,9 @@ impl<'a> Walker<'a> {
         }
     }
 }
+
+/// `Map` functions whose second argument (the first in a pipeline) names a record's fields.
+const MAP_FIELD_FNS: &[&str] = &["take", "get", "fetch", "fetch!", "drop", "put", "delete", "has_key?", "update"];
 
 /// Variables that are never schema structs, whatever their name.
 const NOT_RECORDS: &[&str] = &[
