@@ -1050,13 +1050,15 @@ impl<'a> Walker<'a> {
                 let right = target.child_by_field_name("right").filter(|r| r.kind() == "identifier")?;
                 // `row.release.has_docs`: a name that never holds a record itself may still hold
                 // one under a field named after its schema.
-                // `socket.assigns.device` is named as `assigns.device` is.
-                let named_base = (left.kind() == "identifier" && !self.text(left).starts_with('_'))
-                    || matches!(self.text(left), "socket.assigns" | "conn.assigns");
+                // `socket.assigns.device` is named as `assigns.device` is, and an assign
+                // `current_user` as a template's `@current_user` is: `User`.
+                let assigns = matches!(self.text(left), "assigns" | "socket.assigns" | "conn.assigns");
+                let named_base = (left.kind() == "identifier" && !self.text(left).starts_with('_')) || assigns;
                 if !named_base {
                     self.record(left)?;
                 }
                 let field = self.text(right);
+                let field = if assigns { field.strip_prefix("current_").unwrap_or(field) } else { field };
                 let singular = inflect::singularize(field);
                 (singular == field)
                     .then(|| (Source::Schema(self.resolve(&inflect::camelize(field))), Confidence::Medium))
