@@ -148,6 +148,9 @@ fn my_app_web_live_user_live() {
     assert_eq!(
         hits(&facts),
         set(&[
+            // `socket.assigns.current_user` is a `User`, as the template's `@current_user` is.
+            (9, "MyApp.Accounts.User#organization_id", "query"),
+            (9, "Attribute { name: \"organization_id\" }", "query"),
             (14, "model MyApp.Accounts.User", "query"),
             (15, "MyApp.Accounts.User#email", "query"),
             // The live view's `~H`: its assign, typed by the live view's own bindings, else by
@@ -215,6 +218,9 @@ fn records_named_after_schemas_and_their_associations() {
             (6, "Order#notes", "query"),
             (6, "Attribute { name: \"order\" }", "query"),
             (6, "Attribute { name: \"notes\" }", "query"),
+            // `socket.assigns.user` is named as `assigns.user` is.
+            (6, "User#email", "query"),
+            (6, "Attribute { name: \"email\" }", "query"),
         ])
     );
     assert!(facts.hits.iter().all(|h| h.confidence == tandem::config::Confidence::Medium));
@@ -317,19 +323,43 @@ fn heex_templates() {
     assert_eq!(
         hits(&facts),
         set(&[
-            (3, "$phoenix:view:user/@user?User.name", "query"),
+            (3, "$phoenix:view:user|phoenix:embed:ecto/lib/my_app_web/controllers/user_html/@user?User.name", "query"),
             (3, "Attribute { name: \"name\" }", "query"),
             // `@user.organization.name`: the association's use (its key), and the name through it.
-            (4, "$phoenix:view:user/@user?User.organization", "query"),
-            (4, "$phoenix:view:user/@user?User.organization.name", "query"),
+            (
+                4,
+                "$phoenix:view:user|phoenix:embed:ecto/lib/my_app_web/controllers/user_html/@user?User.organization",
+                "query"
+            ),
+            (
+                4,
+                "$phoenix:view:user|phoenix:embed:ecto/lib/my_app_web/controllers/user_html/@user?User.organization.name",
+                "query"
+            ),
             (4, "Attribute { name: \"name\" }", "query"),
-            (4, "$phoenix:view:user/@user?User.inserted_at", "query"),
+            (
+                4,
+                "$phoenix:view:user|phoenix:embed:ecto/lib/my_app_web/controllers/user_html/@user?User.inserted_at",
+                "query"
+            ),
             (4, "Attribute { name: \"inserted_at\" }", "query"),
-            (7, "$phoenix:view:user/@posts?Post.title", "query"),
+            (
+                7,
+                "$phoenix:view:user|phoenix:embed:ecto/lib/my_app_web/controllers/user_html/@posts?Post.title",
+                "query"
+            ),
             (7, "Attribute { name: \"title\" }", "query"),
-            (7, "$phoenix:view:user/@posts?Post.comments", "query"),
+            (
+                7,
+                "$phoenix:view:user|phoenix:embed:ecto/lib/my_app_web/controllers/user_html/@posts?Post.comments",
+                "query"
+            ),
             (7, "Attribute { name: \"comments\" }", "query"),
-            (10, "$phoenix:view:user/@comments?Comment.body", "query"),
+            (
+                10,
+                "$phoenix:view:user|phoenix:embed:ecto/lib/my_app_web/controllers/user_html/@comments?Comment.body",
+                "query"
+            ),
             (10, "Attribute { name: \"body\" }", "query"),
         ])
     );
@@ -374,6 +404,9 @@ fn template_bindings_after_multibyte_text() {
     );
     assert_eq!(
         hits(&facts),
-        set(&[(1, "$/@posts?Post.title", "query"), (1, "Attribute { name: \"title\" }", "query")])
+        set(&[
+            (1, "$phoenix:embed:lib/x_web/@posts?Post.title", "query"),
+            (1, "Attribute { name: \"title\" }", "query")
+        ])
     );
 }

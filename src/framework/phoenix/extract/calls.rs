@@ -120,14 +120,14 @@ pub(super) fn head_call<'t>(head: Node<'t>, src: &str) -> Option<(Node<'t>, Vec<
 
 /// Extracts an Elixir file: walked once to see its private functions' calls, and again when
 /// they type a parameter.
-pub(super) fn walk(source: &str, root: Node<'_>) -> FileFacts {
-    let mut first = Walker::new(source);
+pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
+    let mut first = Walker::new(source, path);
     first.visit(root);
     let types = first.call_sites.param_types();
     if types.is_empty() {
         return first.facts;
     }
-    let mut second = Walker::new(source);
+    let mut second = Walker::new(source, path);
     second.caller_types = types;
     second.visit(root);
     second.facts

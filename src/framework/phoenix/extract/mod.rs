@@ -30,7 +30,7 @@ mod query;
 mod schema;
 mod templates;
 
-use templates::{dir_model, template_scope};
+use templates::{dir_model, embed_scope, template_scopes};
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::rails::{fragment_identifiers, is_identifier, is_statement};
@@ -48,7 +48,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        6
+        7
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -59,10 +59,10 @@ impl Extractor for EctoExtractor {
     fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
         let (path, source) = (file.path, file.text);
         if path.ends_with(".ex") || path.ends_with(".exs") {
-            return extract(source);
+            return extract_at(path, source);
         }
-        let mut walker = Walker::new(source);
-        walker.template_scope = template_scope(path);
+        let mut walker = Walker::new(source, path);
+        walker.template_scopes = template_scopes(path);
         walker.template(source, 0, path.ends_with(".heex"), &dir_model(path));
         let mut facts = walker.facts;
         facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
@@ -75,10 +75,16 @@ impl Extractor for EctoExtractor {
 
 /// Extract the facts of one Elixir file.
 pub fn extract(source: &str) -> FileFacts {
+    extract_at("", source)
+}
+
+/// Extract the facts of the Elixir file at `path` (its folder locates the templates a module
+/// embeds).
+pub fn extract_at(path: &str, source: &str) -> FileFacts {
     let Some(tree) = crate::scan::extract::treesit::parse(source, &tree_sitter_elixir::LANGUAGE.into()) else {
         return FileFacts::default();
     };
-    let mut facts = calls::walk(source, tree.root_node());
+    let mut facts = calls::walk(source, path, tree.root_node());
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
     facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
     facts
@@ -113,6 +119,8 @@ struct Module {
     schema: Option<(usize, String, HashMap<String, String>)>,
     /// Variables holding atom lists: `allowed = ~w(email name)a`, later `cast(attrs, allowed)`.
     local_lists: HashMap<String, Vec<(String, usize)>>,
+    /// The binding scopes of the templates `embed_templates("x/*")` makes this module's.
+    embeds: Vec<String>,
 }
 
 struct Walker<'a> {
@@ -127,8 +135,13 @@ struct Walker<'a> {
     /// Variables holding a map literal, by frame: `params = %{summary: s}` handed later to
     /// `Advisory.changeset(params)` (its keys are then the schema's fields).
     maps: Vec<HashMap<String, Vec<(String, usize)>>>,
-    /// The binding scope of the templates this file renders or is (see [`template_scope`]).
-    template_scope: Option<String>,
+    /// The folder of the file walked (`lib/app_web/live`), where embedded templates are found.
+    dir: &'a str,
+    /// The binding scopes of the template this file is, or of its `~H` (see [`template_scopes`]).
+    template_scopes: Vec<String>,
+    /// Variables whose value a changeset or another file's function types (`changeset =
+    /// Team.changeset(…)`, `tokens = Accounts.list_tokens(user)`): what an assign of theirs holds.
+    roots: Vec<HashMap<String, Root>>,
     /// What this walk sees of the calls of the module's private functions.
     call_sites: calls::CallSites,
     /// What the previous walk's calls typed the private functions' parameters as.
@@ -194,7 +207,7 @@ const CHANGESET_FIRST: &[&str] = &[
 ];
 
 impl<'a> Walker<'a> {
-    fn new(src: &'a str) -> Self {
+    fn new(src: &'a str, path: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
         Walker {
@@ -204,7 +217,9 @@ impl<'a> Walker<'a> {
             modules: Vec::new(),
             frames: vec![HashMap::new()],
             maps: vec![HashMap::new()],
-            template_scope: None,
+            dir: path.rsplit_once('/').map_or("", |(d, _)| d),
+            template_scopes: Vec::new(),
+            roots: vec![HashMap::new()],
             call_sites: calls::CallSites::default(),
             caller_types: HashMap::new(),
             heads: std::collections::HashSet::new(),
@@ -304,7 +319,9 @@ impl<'a> Walker<'a> {
     fn with_frame(&mut self, f: impl FnOnce(&mut Self)) {
         self.frames.push(HashMap::new());
         self.maps.push(HashMap::new());
+        self.roots.push(HashMap::new());
         f(self);
+        self.roots.pop();
         self.maps.pop();
         self.frames.pop();
     }
@@ -331,7 +348,7 @@ impl<'a> Walker<'a> {
                 let template =
                     children.iter().any(|c| c.kind() == "sigil_name" && matches!(self.text(*c), "H" | "L" | "E"));
                 if template && let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") {
-                    self.template_scope = self.module_scope();
+                    self.template_scopes = self.module_scope().into_iter().collect();
                     self.template(self.text(*content), content.start_byte(), true, "");
                 }
             }
@@ -370,6 +387,18 @@ impl<'a> Walker<'a> {
             && let Some(target) = node.child_by_field_name("target")
             && let Some(right) = target.child_by_field_name("right")
         {
+            // `firmware_or_delta.checksum`: a record of either schema the name joins.
+            if left.kind() == "identifier"
+                && self.lookup(self.text(left)).is_none()
+                && let Some(models) = either(self.text(left))
+            {
+                for model in models {
+                    let root = Root::Model { model: self.resolve(&model) };
+                    let target = Target::Chain { root, path: Vec::new(), attribute: Some(name.to_owned()) };
+                    self.hit_at(right.start_byte(), target, RefKind::Query, Confidence::Medium);
+                }
+                return;
+            }
             match self.record(left) {
                 Some((source, Confidence::High)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
@@ -419,6 +448,18 @@ impl<'a> Walker<'a> {
                 return;
             }
             ("schema", None) => return self.visit_schema(node, &args),
+            // `embed_templates("account_templates/*")`: the folder's templates are this module's,
+            // found beside its file.
+            ("embed_templates", None) => {
+                if let Some((pattern, _)) = args.first().and_then(|a| string(*a, self.src)) {
+                    let sub = pattern.rsplit_once('/').map_or("", |(d, _)| d).trim_start_matches("./");
+                    let dir = if sub.is_empty() { self.dir.to_owned() } else { format!("{}/{sub}", self.dir) };
+                    if let Some(module) = self.modules.last_mut() {
+                        module.embeds.push(embed_scope(&dir));
+                    }
+                }
+                return;
+            }
             // An embedded schema is stored inside its parent's column, not in a table.
             ("embedded_schema", None) => return,
             // A plain struct is no table, but its keys are names some record has that are no
@@ -463,6 +504,11 @@ impl<'a> Walker<'a> {
                         }
                     }
                     w.visit_children(node);
+                    if let Some(head) = args.first()
+                        && let Some(last) = body_last(node, &args, w.src)
+                    {
+                        w.bind_return(*head, last);
+                    }
                 });
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
@@ -533,27 +579,10 @@ impl<'a> Walker<'a> {
                 }
             }
         } else if remote_text == Some("Map")
-            && matches!(name, "take" | "get" | "fetch" | "fetch!" | "drop" | "put" | "delete" | "has_key?" | "update")
+            && MAP_FIELD_FNS.contains(&name)
             && let [record, fields, ..] = args.as_slice()
         {
-            // `Map.take(advisory, @fields)`, `Map.delete(podcast, :vanity_domain)` on a record.
-            let fields = self.field_list(*fields);
-            match self.record(*record) {
-                Some((source, confidence)) => {
-                    for (field, offset) in fields {
-                        self.field_hit(offset, &source, &field, RefKind::Query, confidence);
-                        if confidence < Confidence::High {
-                            self.attribute_hit(offset, &field);
-                        }
-                    }
-                }
-                None if self.untyped_record(*record) => {
-                    for (field, offset) in fields {
-                        self.attribute_hit(offset, &field);
-                    }
-                }
-                None => {}
-            }
+            self.map_fields(*record, *fields);
         } else if remote.is_none()
             && (name.starts_with("insert") || name.starts_with("build") || name == "params_for")
             && let Some((factory, _)) = args.iter().find_map(|a| atom(*a, self.src))
@@ -571,6 +600,28 @@ impl<'a> Walker<'a> {
             self.assign_bindings(name, &args);
         }
         self.visit_children(node);
+    }
+
+    /// `Map.take(advisory, @fields)`, `Map.delete(podcast, :vanity_domain)`, `record |>
+    /// Map.take([:a, :b])`: fields of the record.
+    fn map_fields(&mut self, record: Node<'_>, fields: Node<'_>) {
+        let fields = self.field_list(fields);
+        match self.record(record) {
+            Some((source, confidence)) => {
+                for (field, offset) in fields {
+                    self.field_hit(offset, &source, &field, RefKind::Query, confidence);
+                    if confidence < Confidence::High {
+                        self.attribute_hit(offset, &field);
+                    }
+                }
+            }
+            None if self.untyped_record(record) => {
+                for (field, offset) in fields {
+                    self.attribute_hit(offset, &field);
+                }
+            }
+            None => {}
+        }
     }
 
     /// A variable named after a schema (`release` → `Release`, `episodes` → `Episode`).
@@ -828,6 +879,17 @@ impl<'a> Walker<'a> {
         if operator == Some("=") {
             // `user = Repo.get!(User, id)` and `%User{} = user` bind the variable.
             if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                // `changeset = Team.changeset(…)`, `tokens = Accounts.list_tokens(user)`.
+                if l.kind() == "identifier"
+                    && matches!(r.kind(), "call" | "binary_operator")
+                    && self.record_of(r).is_none()
+                    && let Some(root) = self.value_root(r)
+                {
+                    let name = self.text(l).to_owned();
+                    if let Some(frame) = self.roots.last_mut() {
+                        frame.insert(name, root);
+                    }
+                }
                 if l.kind() == "identifier" && matches!(r.kind(), "list" | "sigil") {
                     // `allowed = ~w(email name)a`, for a later `cast(attrs, allowed)`.
                     let atoms = atoms_in(r, self.src);
@@ -937,7 +999,14 @@ impl<'a> Walker<'a> {
                 });
                 continue;
             }
-            if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
+            if i == 0
+                && remote_text == Some("Map")
+                && MAP_FIELD_FNS.contains(&name)
+                && let Some(fields) = args.first()
+            {
+                self.map_fields(root, *fields);
+                self.visit_children(stage);
+            } else if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
                 self.query_stage(stage, name, &args, &mut sources);
             } else if (name == "cast" || name == "change" || is_changeset_fn(name, remote_text))
                 && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
@@ -981,11 +1050,15 @@ impl<'a> Walker<'a> {
                 let right = target.child_by_field_name("right").filter(|r| r.kind() == "identifier")?;
                 // `row.release.has_docs`: a name that never holds a record itself may still hold
                 // one under a field named after its schema.
-                let named_base = left.kind() == "identifier" && !self.text(left).starts_with('_');
+                // `socket.assigns.device` is named as `assigns.device` is, and an assign
+                // `current_user` as a template's `@current_user` is: `User`.
+                let assigns = matches!(self.text(left), "assigns" | "socket.assigns" | "conn.assigns");
+                let named_base = (left.kind() == "identifier" && !self.text(left).starts_with('_')) || assigns;
                 if !named_base {
                     self.record(left)?;
                 }
                 let field = self.text(right);
+                let field = if assigns { field.strip_prefix("current_").unwrap_or(field) } else { field };
                 let singular = inflect::singularize(field);
                 (singular == field)
                     .then(|| (Source::Schema(self.resolve(&inflect::camelize(field))), Confidence::Medium))
@@ -1080,13 +1153,23 @@ impl<'a> Walker<'a> {
         if !is_plural(&snake) {
             return None;
         }
-        let schema = inflect::classify(&snake);
+        // `CACertificates` → `CACertificate`: the context's own spelling when only its plural
+        // ending goes, so an acronym keeps its case.
+        let singular = inflect::singularize(&snake);
+        let schema = snake
+            .len()
+            .checked_sub(singular.len())
+            .and_then(|dropped| last.len().checked_sub(dropped))
+            .and_then(|keep| last.get(..keep))
+            .filter(|kept| inflect::underscore(kept) == singular)
+            .map_or_else(|| inflect::classify(&snake), str::to_owned);
         Some(Source::Schema(if namespace.is_empty() { schema } else { format!("{namespace}.{schema}") }))
     }
 
-    /// `Advisories.upsert([record])` with `record = %{summary: s}` earlier: a context module's
-    /// writer given maps held in variables takes them as its schema's attributes (medium, and
-    /// an attribute whichever table alone has the column).
+    /// `Advisories.upsert([record])` with `record = %{summary: s}` earlier, or
+    /// `CACertificates.update_ca_certificate(ca, %{last_used: now})`: a context module's writer
+    /// given maps takes them as its schema's attributes (medium, and an attribute whichever table
+    /// alone has the column).
     fn context_write(&mut self, name: &str, remote: Node<'_>, args: &[Node<'_>]) {
         let writer = ["create", "update", "insert", "upsert", "put", "new", "change", "build"]
             .iter()
@@ -1104,8 +1187,11 @@ impl<'a> Walker<'a> {
                 vars.push(*arg);
             }
         }
-        let keys: Vec<(String, usize)> =
+        let mut keys: Vec<(String, usize)> =
             vars.iter().filter_map(|v| self.local_map(self.text(*v))).flatten().cloned().collect();
+        for arg in args.iter().filter(|a| a.kind() == "map" && self.struct_of(**a).is_none()) {
+            keys.extend(map_keys(*arg, self.src));
+        }
         for (key, offset) in keys {
             self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
             self.attribute_hit(offset, &key);
@@ -1182,6 +1268,20 @@ impl<'a> Walker<'a> {
                 }
             }
         }
+        // `validate_change(:key, fn _, v -> [key: "has spaces"] end)`: the validator's errors are
+        // keyed by the field it validates.
+        if name == "validate_change"
+            && let Some((field, _)) = fields.first().cloned()
+        {
+            let mut stack: Vec<Node<'_>> = args.iter().filter(|a| a.kind() == "anonymous_function").copied().collect();
+            while let Some(node) = stack.pop() {
+                if node.kind() == "list" {
+                    fields.extend(keyword_keys(node, self.src).into_iter().filter(|(k, _)| *k == field));
+                }
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
+            }
+        }
         for (field, offset) in fields {
             self.field_hit(offset, schema, &field, RefKind::Query, Confidence::High);
         }
@@ -1214,6 +1314,9 @@ impl<'a> Walker<'a> {
         }
     }
 }
+
+/// `Map` functions whose second argument (the first in a pipeline) names a record's fields.
+const MAP_FIELD_FNS: &[&str] = &["take", "get", "fetch", "fetch!", "drop", "put", "delete", "has_key?", "update"];
 
 /// Variables that are never schema structs, whatever their name.
 const NOT_RECORDS: &[&str] = &[
@@ -1273,6 +1376,23 @@ const NOT_RECORDS: &[&str] = &[
     "record",
     "records",
 ];
+
+/// The schemas a variable named `a_or_b` may hold a record of: `A`, `B`, and `AB` (the second
+/// word sharing the first's head: `firmware_or_delta` → `Firmware`, `Delta`, `FirmwareDelta`).
+fn either(name: &str) -> Option<Vec<String>> {
+    let (a, b) = name.split_once("_or_")?;
+    (is_identifier(a) && is_identifier(b) && !a.is_empty() && !b.is_empty() && !b.contains("_or_"))
+        .then(|| vec![inflect::camelize(a), inflect::camelize(b), inflect::camelize(&format!("{a}_{b}"))])
+}
+
+/// The last expression of a function's body: `do … end`'s last, or `do: …`.
+fn body_last<'t>(def: Node<'t>, args: &[Node<'t>], src: &str) -> Option<Node<'t>> {
+    if let Some(block) = do_block(def) {
+        let mut cursor = block.walk();
+        return block.named_children(&mut cursor).filter(|c| c.kind() != "comment").last();
+    }
+    args.iter().skip(1).flat_map(|a| keyword_pairs(*a, src)).find_map(|(k, v)| (k == "do").then_some(v))
+}
 
 /// `x` and `{:ok, x}`: the variable a call's record lands in.
 fn ok_var<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {

@@ -16,6 +16,7 @@ impl Walker<'_> {
     /// (or suggested by the variable's name).
     pub(super) fn assign_bindings(&mut self, name: &str, args: &[Node<'_>]) {
         let Some(scope) = self.module_scope() else { return };
+        let embeds = self.modules.last().map(|m| m.embeds.clone()).unwrap_or_default();
         let mut pairs: Vec<(String, Node<'_>)> = args.iter().flat_map(|a| keyword_pairs(*a, self.src)).collect();
         if name != "render" {
             for pair in args.windows(2) {
@@ -26,31 +27,64 @@ impl Walker<'_> {
         }
         for (key, value) in pairs {
             if let Some(root) = self.value_root(value) {
-                let binding = Binding { scope: scope.clone(), name: format!("@{key}"), root, path: Vec::new() };
-                if !self.facts.bindings.contains(&binding) {
-                    self.facts.bindings.push(binding);
+                for scope in std::iter::once(&scope).chain(&embeds) {
+                    let binding =
+                        Binding { scope: scope.clone(), name: format!("@{key}"), root: root.clone(), path: Vec::new() };
+                    if !self.facts.bindings.contains(&binding) {
+                        self.facts.bindings.push(binding);
+                    }
                 }
             }
         }
     }
 
-    /// The record (or relation) type of a value handed to a template.
+    /// The record (or relation) type of a value handed to a template, or held in a variable:
+    /// a record or list of a schema, a changeset of one and a form over that (`to_form(change(
+    /// %Token{}))`), what a function returns (`Accounts.list_tokens(user)`: bound where that
+    /// function is defined, see [`Walker::bind_return`]).
     pub(super) fn value_root(&self, node: Node<'_>) -> Option<Root> {
         if let Some((Source::Schema(model), _)) = self.record_of(node) {
             return Some(Root::Model { model });
         }
         match node.kind() {
-            "identifier" => match self.lookup(self.text(node)) {
-                Some(Source::Schema(model)) => Some(Root::Model { model }),
-                Some(Source::Table(_) | Source::Assoc { .. }) => None,
-                None => match self.named_record(node) {
+            "identifier" => {
+                let name = self.text(node);
+                if let Some(root) = self.roots.iter().rev().find_map(|f| f.get(name)) {
+                    return Some(root.clone());
+                }
+                match self.lookup(name) {
                     Some(Source::Schema(model)) => Some(Root::Model { model }),
-                    _ => None,
-                },
-            },
+                    Some(Source::Table(_) | Source::Assoc { .. }) => None,
+                    None => match self.named_record(node) {
+                        Some(Source::Schema(model)) => Some(Root::Model { model }),
+                        _ => None,
+                    },
+                }
+            }
             "call" => {
                 let (name, remote) = self.callee(node)?;
-                let remote = remote?;
+                let remote_text = remote.map(|r| self.text(r));
+                // `to_form(changeset)`: a form over the changeset's record.
+                if name == "to_form" && matches!(remote_text, None | Some("Phoenix.Component")) {
+                    return arguments(node).first().and_then(|a| self.value_root(*a));
+                }
+                // `change(%Token{})`, `Ecto.Changeset.change(socket.assigns.device)`: a changeset of
+                // that record.
+                if matches!(name, "change" | "cast")
+                    && matches!(remote_text, None | Some("Ecto.Changeset" | "Changeset"))
+                {
+                    let first = arguments(node).into_iter().next()?;
+                    return self.value_root(first).or_else(|| match self.record(first) {
+                        Some((Source::Schema(model), _)) => Some(Root::Model { model }),
+                        _ => None,
+                    });
+                }
+                let Some(remote) = remote else {
+                    // A function of this module: what it returns.
+                    let module = &self.modules.last()?.name;
+                    let special = SPECIAL_FORMS.contains(&name);
+                    return (has_arguments(node) && !special).then(|| returned(format!("{module}.{name}")));
+                };
                 if remote.kind() == "alias" && name.contains("changeset") {
                     return Some(Root::Model { model: self.resolve(self.text(remote)) });
                 }
@@ -60,9 +94,31 @@ impl Walker<'_> {
                         _ => None,
                     };
                 }
-                None
+                (remote.kind() == "alias").then(|| returned(format!("{}.{name}", self.resolve(self.text(remote)))))
             }
             _ => None,
+        }
+    }
+
+    /// `def list_tokens(user), do: Token |> where(…) |> Repo.all()`: what the function returns,
+    /// bound for every file that calls it (by module and name: its clauses' results together).
+    pub(super) fn bind_return(&mut self, head: Node<'_>, last: Node<'_>) {
+        // `def new_group, do: …` has no parentheses to read a call from.
+        let target = match calls::head_call(head, self.src) {
+            Some((call, _)) => call.child_by_field_name("target"),
+            None => (head.kind() == "identifier").then_some(head),
+        };
+        let Some(target) = target else { return };
+        let Some(module) = self.modules.last().map(|m| m.name.clone()) else { return };
+        let name = format!("{module}.{}", self.text(target));
+        let Some(root) = self.value_root(last) else { return };
+        // A function returning what it is named after returns nothing more.
+        if matches!(&root, Root::Binding { name: n, .. } if *n == name) {
+            return;
+        }
+        let binding = Binding { scope: RETURNS.to_owned(), name, root, path: Vec::new() };
+        if !self.facts.bindings.contains(&binding) {
+            self.facts.bindings.push(binding);
         }
     }
 
@@ -127,7 +183,7 @@ impl Walker<'_> {
                 i += 1;
             }
         }
-        let scopes: Vec<String> = self.template_scope.iter().cloned().collect();
+        let scopes: Vec<String> = self.template_scopes.clone();
         // An assign named like no record (`@request`) is typed only by what its controller binds.
         let assign_root = |assign: &str| -> Root {
             let named = assign.strip_prefix("current_").unwrap_or(assign);
@@ -285,6 +341,18 @@ impl Walker<'_> {
     }
 }
 
+/// Calls that are the language's, not the module's functions.
+const SPECIAL_FORMS: &[&str] =
+    &["case", "cond", "with", "for", "if", "unless", "try", "receive", "quote", "unquote", "fn", "raise", "throw"];
+
+/// The scope of what the app's functions return, by `Module.function`.
+const RETURNS: &str = "phoenix:returns";
+
+/// What the function `Module.function` returns, wherever it is defined.
+fn returned(name: String) -> Root {
+    Root::Binding { scopes: vec![RETURNS.to_owned()], name, guess: None }
+}
+
 /// `t <- @tickets` in `:for={…}` and `for … do`: (variable, collection).
 fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
@@ -348,9 +416,11 @@ fn dotted_chains(code: &str) -> Vec<(usize, &str)> {
 }
 
 /// The form a template's fields belong to: `form_for(@changeset, …)`, `<.form for={@form} …>`,
-/// or the first assign of the `for={…}` expression (`for={get_in(@car_settings, [@car, :changeset])}`).
-static FORM_SOURCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:form_for\(?\s*|for=\{[^}@]*)(@[a-z_]\w*)").expect("valid regex"));
+/// or the first assign of the `for={…}` expression (`for={get_in(@car_settings, [@car, :changeset])}`);
+/// never a comprehension's `:for={e <- @errors}` nor a label's `for={@id}`.
+static FORM_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:form_for\(?\s*|<[\w.]*form\b[^>]*?[^:\w]for=\{[^}@]*)(@[a-z_]\w*)").expect("valid regex")
+});
 
 /// Variables holding a form: `form_for … fn f ->`, `inputs_for … fn fh ->`, `:let={f}`.
 static FORM_VAR: LazyLock<Regex> = LazyLock::new(|| {
@@ -381,6 +451,29 @@ pub(super) fn template_scope(path: &str) -> Option<String> {
         return None;
     };
     Some(format!("phoenix:view:{scope}"))
+}
+
+/// Every binding scope a template's assigns may be bound in: [`template_scope`]'s; under
+/// `live/`, the same with the folder's `Live` module segment (`AppWeb.Live.Devices.Index`
+/// renders `live/devices/index.html.heex`); and its folder's [`embed_scope`], for the module
+/// that embeds the folder's templates (`embed_templates("account_templates/*")`).
+pub(super) fn template_scopes(path: &str) -> Vec<String> {
+    let mut scopes: Vec<String> = template_scope(path).into_iter().collect();
+    if let Some((_, rest)) = path.split_once("/live/")
+        && let Some((stem, _)) = rest.split_once('.')
+    {
+        scopes.push(format!("phoenix:view:live/{stem}"));
+    }
+    if let Some((dir, _)) = path.rsplit_once('/') {
+        scopes.push(embed_scope(dir));
+    }
+    scopes
+}
+
+/// The scope of the templates of one folder (`lib/app_web/live/account_templates`): a module
+/// embedding them binds its assigns there too.
+pub(super) fn embed_scope(dir: &str) -> String {
+    format!("phoenix:embed:{dir}")
 }
 
 /// The schema a template's folder is named after (`templates/admin/person/` → `Person`), the
