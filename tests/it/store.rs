@@ -219,6 +219,7 @@ fn postgres_store_round_trips_and_persists() {
             "tandem_facts",
             "tandem_facts_recent",
             "tandem_scans",
+            "tandem_schemas",
             "tandem_snapshots",
             "tandem_store_version"
         ]
