@@ -16,15 +16,31 @@ fn refs(root: &Path, targets: &[&str]) -> Vec<String> {
         .iter()
         .flat_map(|t| {
             t["references"].as_array().unwrap().iter().map(|r| {
-                format!("{} {}:{} {}", t["target"].as_str().unwrap(), r["path"].as_str().unwrap(), r["line"], r["confidence"].as_str().unwrap())
+                format!(
+                    "{} {}:{} {}",
+                    t["target"].as_str().unwrap(),
+                    r["path"].as_str().unwrap(),
+                    r["line"],
+                    r["confidence"].as_str().unwrap()
+                )
             })
         })
         .collect()
 }
 
 fn setup(root: &Path, schema: bool) {
-    let registry = if schema { "[registry]\nschema = \"structure.sql\"\nmigrations = \"migrations\"\n\n" } else { "[registry]\nmigrations = \"migrations\"\n\n" };
-    write(root, "apps.toml", &format!("{registry}[[app]]\nname = \"web\"\nrepo = \".\"\npath = \"web\"\nframework = \"rails\"\nhead = \"HEAD\"\n"));
+    let registry = if schema {
+        "[registry]\nschema = \"structure.sql\"\nmigrations = \"migrations\"\n\n"
+    } else {
+        "[registry]\nmigrations = \"migrations\"\n\n"
+    };
+    write(
+        root,
+        "apps.toml",
+        &format!(
+            "{registry}[[app]]\nname = \"web\"\nrepo = \".\"\npath = \"web\"\nframework = \"rails\"\nhead = \"HEAD\"\n"
+        ),
+    );
     if schema {
         write(
             root,
@@ -92,6 +108,10 @@ fn a_broken_dump_is_reported_on_every_run() {
     for _ in 0..2 {
         let out = tandem_in(root).args(["refs", "users.email"]).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("structure.sql"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("structure.sql"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
