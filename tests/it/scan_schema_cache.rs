@@ -37,7 +37,7 @@ fn setup(root: &Path, schema: bool) {
     write(
         root,
         "apps.toml",
-        &format!(
+        format!(
             "{registry}[[app]]\nname = \"web\"\nrepo = \".\"\npath = \"web\"\nframework = \"rails\"\nhead = \"HEAD\"\n"
         ),
     );
