@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod gather;
+pub mod schema_cache;
 pub mod suppression;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -32,8 +32,8 @@ pub struct ScanArgs {
 /// Load config, schema and store, and scan with `options`.
 pub fn scan_with(g: &Globals, options: &ScanOptions) -> Result<(Config, Option<Schema>, Vec<ScanResult>)> {
     let config = g.load_config()?;
-    let schema = crate::check::baseline::for_references(&config)?;
     let store = Store::open(&config.registry.store, &config.root)?;
+    let schema = crate::check::schema_cache::for_references(&config, Some(&store))?;
     let results = scan::run(&config, schema.as_ref(), &store, options)?;
     Ok((config, schema, results))
 }

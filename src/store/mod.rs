@@ -72,10 +72,19 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0008_changes.sql"),
         postgres: include_str!("migrations/postgres/0008_changes.sql"),
     },
+    Migration {
+        version: 9,
+        sqlite: include_str!("migrations/sqlite/0009_schemas.sql"),
+        postgres: include_str!("migrations/postgres/0009_schemas.sql"),
+    },
 ];
 
 /// Snapshots kept per app (a `deployed` and a `head`, and room for a `--ref`).
 const SNAPSHOTS_KEPT: i64 = 4;
+
+/// Built schemas kept (one registry's, and room for others sharing a PostgreSQL store or for a
+/// work tree switched back and forth between branches).
+const SCHEMAS_KEPT: i64 = 8;
 
 /// Keys per `IN (VALUES …)` list and rows per multi-row insert: well under SQLite's and
 /// PostgreSQL's bound-parameter limits (32 766 and 65 535), large enough that a scan of tens of
@@ -431,6 +440,45 @@ impl Store {
             .bind(published || was_published)
             .bind(&json)
             .bind(&data)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+            tx.commit().await.map_err(err)
+        })
+    }
+
+    /// The bytes of the built schema stored under `key` (see `check::schema_cache`), if any.
+    pub fn schema(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        with_pool!(self, p, _pg, _begin => {
+            let err = |e| self.db_error("read a built schema", e);
+            let row = sqlx::query("SELECT data FROM tandem_schemas WHERE key = $1")
+                .bind(key)
+                .fetch_optional(p)
+                .await
+                .map_err(err)?;
+            row.map(|r| r.try_get::<Vec<u8>, _>("data")).transpose().map_err(err)
+        })
+    }
+
+    /// Store a built schema under `key`, as the latest, keeping the newest [`SCHEMAS_KEPT`].
+    pub fn put_schema(&self, key: &str, data: &[u8]) -> Result<()> {
+        with_pool!(self, p, pg, begin => {
+            let err = |e| self.db_error("store a built schema", e);
+            let mut tx = p.begin_with(begin).await.map_err(err)?;
+            if pg {
+                sqlx::query(PG_LOCK_SQL).bind("schemas").execute(&mut *tx).await.map_err(err)?;
+            }
+            sqlx::query("DELETE FROM tandem_schemas WHERE key = $1").bind(key).execute(&mut *tx).await.map_err(err)?;
+            sqlx::query("INSERT INTO tandem_schemas (key, data) VALUES ($1, $2)")
+                .bind(key)
+                .bind(data)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+            sqlx::query(
+                "DELETE FROM tandem_schemas WHERE id NOT IN (SELECT id FROM tandem_schemas ORDER BY id DESC LIMIT $1)",
+            )
+            .bind(SCHEMAS_KEPT)
             .execute(&mut *tx)
             .await
             .map_err(err)?;

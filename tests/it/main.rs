@@ -52,6 +52,7 @@ mod scan_cli;
 mod scan_example;
 mod scan_frameworks;
 mod scan_git;
+mod scan_schema_cache;
 mod scan_screen;
 mod scan_snapshot;
 mod schema_cli;

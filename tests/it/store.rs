@@ -53,7 +53,7 @@ fn scan(app: &str, git_ref: &str, commit: &str, column: &str) -> ScanResult {
 
 /// Every behaviour, run against one store URL; `reopen` opens the same store again.
 /// The store schema version this tandem migrates to.
-const NEWEST: i64 = 8;
+const NEWEST: i64 = 9;
 
 fn exercise(open: &dyn Fn() -> Store) {
     let store = open();
@@ -219,6 +219,7 @@ fn postgres_store_round_trips_and_persists() {
             "tandem_facts",
             "tandem_facts_recent",
             "tandem_scans",
+            "tandem_schemas",
             "tandem_snapshots",
             "tandem_store_version"
         ]

@@ -12,9 +12,18 @@ use crate::scan::reference::RefKind;
 /// Parse `text`; `None` when the grammar does not load (a build problem the grammar test guards)
 /// or the parser gave up. Syntax errors still give a tree, with ERROR nodes we walk around.
 pub fn parse(text: &str, language: &Language) -> Option<Tree> {
-    let mut parser = Parser::new();
-    parser.set_language(language).ok()?;
-    parser.parse(text, None)
+    // One parser per thread, its grammar loaded again only when the language changes: a new
+    // parser and grammar per file is measurable next to parsing a small one.
+    thread_local! {
+        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::new());
+    }
+    PARSER.with(|cell| {
+        let mut parser = cell.borrow_mut();
+        if parser.language().as_deref() != Some(language) {
+            parser.set_language(language).ok()?;
+        }
+        parser.parse(text, None)
+    })
 }
 
 /// The JavaScript-family grammar for a path: TSX for `.tsx`, TypeScript for `.ts`/`.mts`/`.cts`,
