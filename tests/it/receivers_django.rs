@@ -556,7 +556,8 @@ fn filters_serializer_hooks_viewset_querysets_and_conditional_querysets() {
 /// (`source=`, `field_name=`, `accessor=`, `method=`, a `…MethodField`); a form that names its
 /// model outside a `Meta` (netbox's filter forms: query parameters) declares nothing; the
 /// shortcuts take a queryset as well as a model (`get_object_or_404(self.queryset, pk=pk)`); a
-/// strawberry-django type or filter over a model names its fields by its annotated attributes.
+/// strawberry-django type or filter over a model names its fields by its annotated attributes;
+/// a `Meta` inheriting another class's (`class Meta(CheckSerializer.Meta)`) keeps its model.
 #[test]
 fn declared_fields_columns_and_filters_read_their_own_name() {
     let files = vec![
@@ -583,7 +584,7 @@ fn declared_fields_columns_and_filters_read_their_own_name() {
         ),
         (
             "api/serializers.py",
-            "from rest_framework import serializers\n\nfrom api.models import Check\n\n\nclass CheckSerializer(serializers.ModelSerializer):\n    kind = serializers.ChoiceField(choices=[])\n    status = serializers.SerializerMethodField()\n    name = serializers.CharField(source=\"project.name\")\n\n    class Meta:\n        model = Check\n        fields = [\"id\"]\n",
+            "from rest_framework import serializers\n\nfrom api.models import Check\n\n\nclass CheckSerializer(serializers.ModelSerializer):\n    kind = serializers.ChoiceField(choices=[])\n    status = serializers.SerializerMethodField()\n    name = serializers.CharField(source=\"project.name\")\n\n    class Meta:\n        model = Check\n        fields = [\"id\"]\n\n\nclass CheckWithProjectSerializer(CheckSerializer):\n    class Meta(CheckSerializer.Meta):\n        fields = [\"id\", \"status\"]\n",
         ),
     ];
     let (_dir, result) = scan(&files, TABLES);
@@ -605,6 +606,8 @@ fn declared_fields_columns_and_filters_read_their_own_name() {
             "api/serializers.py:9 api_check.project_id",
             "api/serializers.py:9 api_project.name",
             "api/serializers.py:13 api_check.id",
+            "api/serializers.py:18 api_check.id",
+            "api/serializers.py:18 api_check.status",
         ])
     );
 }

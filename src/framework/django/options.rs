@@ -11,7 +11,8 @@ use super::names::{strings_of, strings_of_name};
 use super::receivers::{Env, Rec};
 use crate::config::Confidence;
 use crate::scan::extract::python::{
-    args, assignments, bases, callee, inner_class_body, is_class_name, last_segment, method_names, string_items,
+    args, assignments, bases, callee, class_defs, inner_class_body, is_class_name, last_segment, method_names,
+    string_items,
 };
 use crate::scan::extract::treesit::{descendants, named_children, string_value};
 
@@ -187,15 +188,7 @@ pub(super) fn class_options(
 
     let Some(meta) = inner_class_body(&cx.src, body, "Meta") else { return };
     let meta_assigns = assignments(meta);
-    let Some(model) = meta_assigns
-        .iter()
-        .find(|(t, _, _)| cx.src.node_text(*t) == "model")
-        .and_then(|(_, _, v)| *v)
-        .map(|v| cx.src.node_text(v).to_owned())
-        .filter(|m| is_class_name(last_segment(m)))
-    else {
-        return;
-    };
+    let Some(model) = meta_model(cx, body, 0) else { return };
     let model = cx.model_ref(&model);
     let rec = Rec::model(model.clone());
     declared_fields(cx, body, &rec);
@@ -264,6 +257,30 @@ pub(super) fn class_options(
             lookup(cx, &Rec::model(model.clone()), &item, offset, Confidence::High);
         }
     }
+}
+
+/// The model a class's `Meta` names, or inherits from another class's `Meta` in this file
+/// (`class Meta(DeviceSerializer.Meta): fields = [...]`).
+fn meta_model(cx: &Ctx<'_>, body: Node<'_>, depth: usize) -> Option<String> {
+    let meta = inner_class_body(&cx.src, body, "Meta")?;
+    let named = assignments(meta)
+        .into_iter()
+        .find(|(t, _, _)| cx.src.node_text(*t) == "model")
+        .and_then(|(_, _, v)| v)
+        .map(|v| cx.src.node_text(v).to_owned());
+    if named.is_some() || depth > 4 {
+        return named.filter(|m| is_class_name(last_segment(m)));
+    }
+    let meta_class = meta.parent()?;
+    let base = bases(&cx.src, meta_class).into_iter().find_map(|b| b.strip_suffix(".Meta"))?;
+    let mut root = meta_class;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let (parent, _) = class_defs(root)
+        .into_iter()
+        .find(|(c, _)| c.child_by_field_name("name").is_some_and(|n| cx.src.node_text(n) == last_segment(base)))?;
+    meta_model(cx, parent.child_by_field_name("body")?, depth + 1)
 }
 
 /// The model a strawberry-django decorator maps a class onto: its first argument, a model class.
