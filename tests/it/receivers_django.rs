@@ -550,3 +550,64 @@ fn filters_serializer_hooks_viewset_querysets_and_conditional_querysets() {
         assert!(views.contains(expected), "missing {expected} in {views:#?}");
     }
 }
+
+/// Idioms measured on netbox at 43fe81f9 (`benches/accuracy/netbox`): a field, filter or column
+/// a class over a model declares reads the attribute of its own name unless it says otherwise
+/// (`source=`, `field_name=`, `accessor=`, `method=`, a `…MethodField`); a form that names its
+/// model outside a `Meta` (netbox's filter forms: query parameters) declares nothing; the
+/// shortcuts take a queryset as well as a model (`get_object_or_404(self.queryset, pk=pk)`); a
+/// strawberry-django type or filter over a model names its fields by its annotated attributes;
+/// a `Meta` inheriting another class's (`class Meta(CheckSerializer.Meta)`) keeps its model.
+#[test]
+fn declared_fields_columns_and_filters_read_their_own_name() {
+    let files = vec![
+        ("api/models.py", API_MODELS),
+        (
+            "api/forms.py",
+            "from django import forms\n\nfrom api.models import Check\n\n\nclass CheckForm(forms.ModelForm):\n    kind = forms.ChoiceField(choices=[])\n    confirm = forms.BooleanField()\n\n    class Meta:\n        model = Check\n        fields = [\"name\"]\n\n\nclass CheckFilterForm(forms.Form):\n    model = Check\n    status = forms.CharField(required=False)\n",
+        ),
+        (
+            "api/filters.py",
+            "from django_filters import CharFilter, FilterSet, MultipleChoiceFilter\n\nfrom api.models import Check\n\n\nclass CheckFilterSet(FilterSet):\n    kind = MultipleChoiceFilter()\n    status = CharFilter(method=\"filter_status\")\n\n    class Meta:\n        model = Check\n        fields = []\n",
+        ),
+        (
+            "api/tables.py",
+            "import django_tables2 as tables\n\nfrom api.models import Check\n\n\nclass CheckTable(tables.Table):\n    status = tables.Column()\n    name = tables.Column(accessor=\"project__name\")\n\n    class Meta:\n        model = Check\n",
+        ),
+        (
+            "api/graphql.py",
+            "import strawberry_django\n\nfrom api import models\n\n\n@strawberry_django.type(models.Check, fields=\"__all__\")\nclass CheckType:\n    kind: str | None\n    _private: int\n    label = \"status\"\n\n\n@strawberry_django.filter_type(models.Check, lookups=True)\nclass CheckFilter:\n    status: str | None = strawberry_django.filter_field()\n",
+        ),
+        (
+            "api/views.py",
+            "from django.shortcuts import get_object_or_404\nfrom django.views.generic import View\n\nfrom api.models import Check\n\n\nclass CheckView(View):\n    queryset = Check.objects.all()\n\n    def get(self, request, pk):\n        check = get_object_or_404(self.queryset, pk=pk)\n        return check.kind\n",
+        ),
+        (
+            "api/serializers.py",
+            "from rest_framework import serializers\n\nfrom api.models import Check\n\n\nclass CheckSerializer(serializers.ModelSerializer):\n    kind = serializers.ChoiceField(choices=[])\n    status = serializers.SerializerMethodField()\n    name = serializers.CharField(source=\"project.name\")\n\n    class Meta:\n        model = Check\n        fields = [\"id\"]\n\n\nclass CheckWithProjectSerializer(CheckSerializer):\n    class Meta(CheckSerializer.Meta):\n        fields = [\"id\", \"status\"]\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, TABLES);
+    assert_eq!(
+        uses_in(&result, "api/forms.py"),
+        set(&["api/forms.py:7 api_check.kind", "api/forms.py:12 api_check.name"])
+    );
+    assert_eq!(uses_in(&result, "api/filters.py"), set(&["api/filters.py:7 api_check.kind"]));
+    assert_eq!(uses_in(&result, "api/views.py"), set(&["api/views.py:12 api_check.kind"]));
+    assert_eq!(
+        uses_in(&result, "api/graphql.py"),
+        set(&["api/graphql.py:8 api_check.kind", "api/graphql.py:15 api_check.status"])
+    );
+    assert_eq!(uses_in(&result, "api/tables.py"), set(&["api/tables.py:7 api_check.status"]));
+    assert_eq!(
+        uses_in(&result, "api/serializers.py"),
+        set(&[
+            "api/serializers.py:7 api_check.kind",
+            "api/serializers.py:9 api_check.project_id",
+            "api/serializers.py:9 api_project.name",
+            "api/serializers.py:13 api_check.id",
+            "api/serializers.py:18 api_check.id",
+            "api/serializers.py:18 api_check.status",
+        ])
+    );
+}

@@ -11,7 +11,8 @@ use super::names::{strings_of, strings_of_name};
 use super::receivers::{Env, Rec};
 use crate::config::Confidence;
 use crate::scan::extract::python::{
-    args, assignments, bases, callee, inner_class_body, is_class_name, last_segment, method_names, string_items,
+    args, assignments, bases, callee, class_defs, inner_class_body, is_class_name, last_segment, method_names,
+    string_items,
 };
 use crate::scan::extract::treesit::{descendants, named_children, string_value};
 
@@ -137,6 +138,20 @@ pub(super) fn class_options(
         return;
     }
 
+    // strawberry-django: `@strawberry_django.type(models.Interface)` or `.filter_type(…)` over a
+    // model; each annotated attribute (`wwn: str | None`, `phase: … = filter_field()`) is the
+    // model's field of that name.
+    if let Some(model) = decorators.iter().find_map(|d| strawberry_model(cx, *d)) {
+        let rec = Rec::model(cx.model_ref(&model));
+        for (t, ty, _) in assignments(body) {
+            let name = cx.src.node_text(t);
+            if ty.is_some() && !name.starts_with('_') {
+                lookup(cx, &rec, name, t.start_byte(), Confidence::Medium);
+            }
+        }
+        return;
+    }
+
     // Generic views and DRF viewsets: `class PostUpdate(UpdateView): model = Post; fields = [...]`,
     // `queryset = Post.objects.all(); filterset_fields = (...)`.
     let body_assigns = assignments(body);
@@ -173,29 +188,10 @@ pub(super) fn class_options(
 
     let Some(meta) = inner_class_body(&cx.src, body, "Meta") else { return };
     let meta_assigns = assignments(meta);
-    let Some(model) = meta_assigns
-        .iter()
-        .find(|(t, _, _)| cx.src.node_text(*t) == "model")
-        .and_then(|(_, _, v)| *v)
-        .map(|v| cx.src.node_text(v).to_owned())
-        .filter(|m| is_class_name(last_segment(m)))
-    else {
-        return;
-    };
+    let Some(model) = meta_model(cx, body, 0) else { return };
     let model = cx.model_ref(&model);
     let rec = Rec::model(model.clone());
-    // Declared fields that say which attribute they read: a filter's `field_name="x"`, a
-    // serializer field's `source="x"` (a dotted source is a path across relations).
-    for (_, _, v) in assignments(body) {
-        let Some(v) = v.filter(|v| v.kind() == "call") else { continue };
-        for key in ["field_name", "source"] {
-            if let Some((path, offset)) = args(v).keyword(&cx.src, key).and_then(|n| string_value(&cx.src, n))
-                && path != "*"
-            {
-                lookup(cx, &rec, &path.replace('.', "__"), offset, Confidence::High);
-            }
-        }
-    }
+    declared_fields(cx, body, &rec);
     // What a serializer's `validate(attrs)`, `create(validated_data)` and `update(instance,
     // validated_data)` read by key are the model's fields.
     for func in named_children(body).into_iter().filter_map(|n| match n.kind() {
@@ -259,6 +255,70 @@ pub(super) fn class_options(
                 continue;
             }
             lookup(cx, &Rec::model(model.clone()), &item, offset, Confidence::High);
+        }
+    }
+}
+
+/// The model a class's `Meta` names, or inherits from another class's `Meta` in this file
+/// (`class Meta(DeviceSerializer.Meta): fields = [...]`).
+fn meta_model(cx: &Ctx<'_>, body: Node<'_>, depth: usize) -> Option<String> {
+    let meta = inner_class_body(&cx.src, body, "Meta")?;
+    let named = assignments(meta)
+        .into_iter()
+        .find(|(t, _, _)| cx.src.node_text(*t) == "model")
+        .and_then(|(_, _, v)| v)
+        .map(|v| cx.src.node_text(v).to_owned());
+    if named.is_some() || depth > 4 {
+        return named.filter(|m| is_class_name(last_segment(m)));
+    }
+    let meta_class = meta.parent()?;
+    let base = bases(&cx.src, meta_class).into_iter().find_map(|b| b.strip_suffix(".Meta"))?;
+    let mut root = meta_class;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let (parent, _) = class_defs(root)
+        .into_iter()
+        .find(|(c, _)| c.child_by_field_name("name").is_some_and(|n| cx.src.node_text(n) == last_segment(base)))?;
+    meta_model(cx, parent.child_by_field_name("body")?, depth + 1)
+}
+
+/// The model a strawberry-django decorator maps a class onto: its first argument, a model class.
+fn strawberry_model(cx: &Ctx<'_>, decorator: Node<'_>) -> Option<String> {
+    let call = descendants(decorator).into_iter().find(|n| n.kind() == "call")?;
+    callee(&cx.src, call).filter(|c| c.starts_with("strawberry_django."))?;
+    let first = *args(call).positional.first()?;
+    let model = cx.src.node_text(first);
+    (matches!(first.kind(), "identifier" | "attribute") && is_class_name(last_segment(model))).then(|| model.to_owned())
+}
+
+/// The fields a class over `rec`'s model declares: a filter's `field_name="x"` and a serializer
+/// field's `source="x"` name the attribute they read (a dotted source is a path across
+/// relations); a declared form field, serializer field, filter or django-tables2 column that
+/// names none reads the attribute of its own name (`wwn = forms.CharField(…)` on a `ModelForm`,
+/// `started = DateTimeFilter()`, `started = columns.DateTimeColumn()`), at medium: the name is
+/// only a column when the model has one, and a form may declare a field it never saves.
+fn declared_fields(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
+    for (t, _, v) in assignments(body) {
+        let Some(v) = v.filter(|v| v.kind() == "call") else { continue };
+        let a = args(v);
+        let mut named = false;
+        for key in ["field_name", "source"] {
+            if let Some(n) = a.keyword(&cx.src, key) {
+                named = true;
+                if let Some((path, offset)) = string_value(&cx.src, n)
+                    && path != "*"
+                {
+                    lookup(cx, rec, &path.replace('.', "__"), offset, Confidence::High);
+                }
+            }
+        }
+        // A column's `accessor`, a filter's `method` and a serializer's `…MethodField` compute
+        // the value some other way.
+        let computed = ["accessor", "method"].iter().any(|k| a.keyword(&cx.src, k).is_some())
+            || callee(&cx.src, v).is_none_or(|c| c.ends_with("MethodField"));
+        if !named && !computed {
+            lookup(cx, rec, cx.src.node_text(t), t.start_byte(), Confidence::Medium);
         }
     }
 }

@@ -506,9 +506,17 @@ impl Ctx<'_> {
                                 .filter(|n| n.kind() == "identifier" && is_class_name(text(**n)))
                                 .map(|n| Rec::model(self.model_ref(text(*n))))
                         };
+                        // The shortcuts take a model, a manager or a queryset
+                        // (`get_object_or_404(self.queryset, pk=pk)`).
+                        let first_rec = || {
+                            first_model().or_else(|| {
+                                let t = self.ty_at(*a.positional.first()?, env, depth + 1)?;
+                                t.many.then_some(t.rec)
+                            })
+                        };
                         match name {
-                            "get_object_or_404" | "aget_object_or_404" => first_model().map(Ty::one),
-                            "get_list_or_404" | "aget_list_or_404" => first_model().map(Ty::many),
+                            "get_object_or_404" | "aget_object_or_404" => first_rec().map(Ty::one),
+                            "get_list_or_404" | "aget_list_or_404" => first_rec().map(Ty::many),
                             "list" | "sorted" | "reversed" => {
                                 a.positional.first().and_then(|p| self.ty_at(*p, env, depth + 1)).filter(|t| t.many)
                             }
