@@ -611,3 +611,38 @@ fn declared_fields_columns_and_filters_read_their_own_name() {
         ])
     );
 }
+
+/// An abstract model that is not a class's first base still gives it its fields (netbox's
+/// `class Interface(ModularComponentModel, BaseInterface, …)`, `mtu` declared on
+/// `BaseInterface`): its declaration and its `self.x` are the concrete model's column, and so is
+/// the attribute on the concrete model's records.
+#[test]
+fn an_abstract_base_after_the_first_gives_its_fields() {
+    let files = vec![
+        (
+            "dcim/models.py",
+            "from django.db import models\n\n\nclass ComponentModel(models.Model):\n    name = models.CharField(max_length=64)\n\n    class Meta:\n        abstract = True\n\n\nclass BaseInterface(models.Model):\n    mtu = models.PositiveIntegerField(null=True)\n\n    class Meta:\n        abstract = True\n\n    def jumbo(self):\n        return self.mtu > 1500\n\n\nclass Interface(ComponentModel, BaseInterface):\n    speed = models.IntegerField(null=True)\n",
+        ),
+        (
+            "dcim/views.py",
+            "from dcim.models import Interface\n\n\ndef show(request, pk):\n    iface = Interface.objects.get(pk=pk)\n    return iface.mtu, iface.name\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, &[("dcim_interface", &["id", "name", "mtu", "speed"])]);
+    assert_eq!(uses_in(&result, "dcim/models.py"), set(&["dcim/models.py:18 dcim_interface.mtu"]));
+    assert_eq!(
+        uses_in(&result, "dcim/views.py"),
+        set(&[
+            "dcim/views.py:5 dcim_interface.id",
+            "dcim/views.py:6 dcim_interface.mtu",
+            "dcim/views.py:6 dcim_interface.name"
+        ])
+    );
+    let declared: BTreeSet<String> = result
+        .references
+        .iter()
+        .filter(|r| r.kind.as_str() == "declaration" && r.confidence >= tandem::config::Confidence::Medium)
+        .map(|r| format!("{}:{} {}", r.path, r.line, r.object))
+        .collect();
+    assert!(declared.contains("dcim/models.py:12 dcim_interface.mtu"), "{declared:?}");
+}

@@ -54,6 +54,9 @@ pub(super) struct Model {
     pub(super) app_label: String,
     pub(super) parent_local: Option<String>,
     pub(super) parent_written: Option<String>,
+    /// The other bases, as written (last segment): abstract models and mixins whose fields the
+    /// model has too (netbox's `class Interface(ModularComponentModel, BaseInterface, …)`).
+    pub(super) other_bases: Vec<String>,
     pub(super) db_table: Option<String>,
     pub(super) is_abstract: bool,
     pub(super) proxy: bool,
@@ -95,6 +98,12 @@ pub(super) fn read_models(cx: &mut Ctx<'_>, root: Node<'_>) {
             class: String::new(),
             app_label: file_label.clone(),
             parent_local: parent.clone().filter(|p| cx.models.contains_key(p)),
+            other_bases: written
+                .iter()
+                .map(|b| last_segment(b))
+                .filter(|b| Some(*b) != parent.as_deref() && !MODEL_BASES.contains(b))
+                .map(str::to_owned)
+                .collect(),
             parent_written: parent,
             db_table: None,
             is_abstract: false,
@@ -203,27 +212,40 @@ pub(super) fn read_field(
     Some(Field { attr, offset: target.start_byte(), kind, inverse })
 }
 
-/// Fields a model has from its abstract ancestors declared in this file, then its own.
+/// Fields a model has from its abstract ancestors declared in this file — every base, not only
+/// the first —, then its own.
 pub(super) fn all_fields(models: &BTreeMap<String, Model>, model: &Model) -> Vec<Field> {
-    let mut chain = vec![model];
+    let mut chain = Vec::new();
     let mut seen = BTreeSet::new();
-    let mut cur = model;
-    while let Some(p) = cur.parent_local.as_ref().and_then(|p| models.get(p)) {
-        if !p.is_abstract || !seen.insert(p.local.clone()) {
-            break;
-        }
-        chain.push(p);
-        cur = p;
-    }
+    ancestry(models, model, &mut seen, &mut chain);
     let mut out: Vec<Field> = Vec::new();
-    for m in chain.iter().rev() {
+    for m in chain {
         for f in &m.fields {
-            // A child redeclaring a field replaces the inherited one.
+            // A nearer class redeclaring a field replaces the inherited one.
             out.retain(|g| g.attr != f.attr);
             out.push(f.clone());
         }
     }
     out
+}
+
+/// `model` after its abstract ancestors in this file, farthest and last-listed bases first, so
+/// that a nearer or earlier-listed class's field is pushed last and wins, as in Python's MRO.
+fn ancestry<'m>(
+    models: &'m BTreeMap<String, Model>,
+    model: &'m Model,
+    seen: &mut BTreeSet<String>,
+    out: &mut Vec<&'m Model>,
+) {
+    if !seen.insert(model.local.clone()) {
+        return;
+    }
+    let bases = model.parent_local.iter().chain(model.other_bases.iter());
+    let abstract_bases: Vec<&Model> = bases.filter_map(|b| models.get(b)).filter(|b| b.is_abstract).collect();
+    for base in abstract_bases.into_iter().rev() {
+        ancestry(models, base, seen, out);
+    }
+    out.push(model);
 }
 
 pub(super) fn default_table(m: &Model) -> String {
@@ -335,7 +357,7 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
                 .into_iter()
                 .chain(properties.remove(&m.local).unwrap_or_default())
                 .collect(),
-            mixins: Vec::new(),
+            mixins: m.other_bases.iter().map(|b| cx.model_ref(b)).collect(),
             line,
             column,
             snippet: cx.src.snippet(m.name_offset),
