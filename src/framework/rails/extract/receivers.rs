@@ -230,6 +230,11 @@ impl<'a> Walker<'a> {
                 {
                     self.bind_for(view_scope(&dir), &name, &ty);
                 }
+                if left.kind() == "instance_variable"
+                    && let Some(concern) = self.controller_concern().map(str::to_owned)
+                {
+                    self.bind_for(concern, &name, &ty);
+                }
                 self.bind(&name, ty);
             } else if matches!(right.kind(), "hash" | "array" | "string_array" | "symbol_array") {
                 self.bind(&name, Ty::Literal(vec![(right.start_byte(), right.end_byte())]));
