@@ -222,7 +222,12 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        if node.kind() == "assignment" && matches!(left.kind(), "identifier" | "instance_variable") {
+        // `@version ||= @gem.latest_version` (a memoizing reader) binds as `=` does.
+        let or_assign = node.kind() == "operator_assignment"
+            && node.child_by_field_id(*field::OPERATOR).is_some_and(|o| self.text(o) == "||=");
+        if (node.kind() == "assignment" || (or_assign && left.kind() == "instance_variable"))
+            && matches!(left.kind(), "identifier" | "instance_variable")
+        {
             let name = self.text(left).to_owned();
             if let Some(ty) = self.eval(right) {
                 if left.kind() == "instance_variable"
