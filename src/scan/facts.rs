@@ -179,6 +179,11 @@ pub enum Root {
     Binding { scopes: Vec<String>, name: String, guess: Option<String> },
 }
 
+/// The name of a [`Binding`] that includes other scopes whole: bound in scope `s` with root
+/// [`Root::Binding`] `{ scopes, .. }`, it gives `s` every binding of those scopes (a Rails
+/// controller's views see the instance variables of the concerns it includes).
+pub const EVERY_NAME: &str = "*";
+
 /// A name that holds a record (or relation) of a known type for the files of a scope: `@user =
 /// User.find(…)` in `UsersController` binds `@user` for the views under `app/views/users/`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::{App, Confidence};
-use crate::scan::facts::{Association, Binding, FileFacts, Hit, ModelDecl, Root, Target};
+use crate::scan::facts::{Association, Binding, EVERY_NAME, FileFacts, Hit, ModelDecl, Root, Target};
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;
 
@@ -534,6 +534,39 @@ impl<'a> Bindings<'a> {
         let mut by_scope: HashMap<&str, HashMap<&str, Vec<&Binding>>> = HashMap::new();
         for (_, b) in bindings {
             by_scope.entry(b.scope.as_str()).or_default().entry(b.name.as_str()).or_default().push(b);
+        }
+        // A scope that includes others whole holds their bindings too; an included scope may
+        // include more, followed a bounded number of times (inclusion may be circular).
+        for _ in 0..MAX_DEPTH {
+            let mut added = false;
+            let includes: Vec<(&str, &str)> = by_scope
+                .iter()
+                .flat_map(|(scope, names)| {
+                    names.get(EVERY_NAME).into_iter().flatten().flat_map(move |b| match &b.root {
+                        Root::Binding { scopes, .. } => scopes.iter().map(|s| (*scope, s.as_str())).collect(),
+                        Root::Model { .. } => Vec::new(),
+                    })
+                })
+                .collect();
+            for (scope, included) in includes {
+                let Some(names) = by_scope.get(included) else { continue };
+                let copied: Vec<(&str, &Binding)> = names
+                    .iter()
+                    .filter(|(n, _)| **n != EVERY_NAME)
+                    .flat_map(|(n, list)| list.iter().map(move |b| (*n, *b)))
+                    .collect();
+                let into = by_scope.entry(scope).or_default();
+                for (name, b) in copied {
+                    let list = into.entry(name).or_default();
+                    if !list.contains(&b) {
+                        list.push(b);
+                        added = true;
+                    }
+                }
+            }
+            if !added {
+                break;
+            }
         }
         for list in by_scope.values_mut().flat_map(HashMap::values_mut) {
             list.sort();

@@ -817,3 +817,35 @@ fn sql_with_comma_joined_aliases_and_interpolated_columns() {
     );
     assert_lacks(&got, &["app/models/concerns/compact_index.rb:3 rubygems.indexed"]);
 }
+
+#[test]
+fn a_controller_concern_types_the_instance_variables_of_the_controllers_that_include_it() {
+    let files = with_models(&[
+        (
+            "app/controllers/concerns/latest_post.rb",
+            "module LatestPost\n  extend ActiveSupport::Concern\n\n  included do\n    before_action :set_latest\n  end\n\n  def set_latest\n    @latest = Post.find(params[:post_id])\n  end\n\n  def pinned\n    @pinned ||= Post.first\n  end\nend\n",
+        ),
+        (
+            "app/controllers/comments_controller.rb",
+            "class CommentsController < ApplicationController\n  include LatestPost\n\n  def show\n    @heading = @latest.title\n  end\nend\n",
+        ),
+        (
+            "app/views/comments/show.html.erb",
+            "<h1><%= @latest.title %></h1>\n<p><%= @latest.body %></p>\n<p><%= @pinned.published_at %></p>\n",
+        ),
+        // A controller that does not include the concern: its `@latest` is none of the concern's.
+        (
+            "app/controllers/tags_controller.rb",
+            "class TagsController < ApplicationController\n  def show\n  end\nend\n",
+        ),
+        ("app/views/tags/show.html.erb", "<h1><%= @latest.title %></h1>\n"),
+    ]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    assert_eq!(
+        in_file(&got, "app/views/comments/show.html.erb"),
+        set(&["1 posts.title", "2 posts.body", "3 posts.published_at"])
+    );
+    assert_eq!(in_file(&got, "app/controllers/comments_controller.rb"), set(&["5 posts.title"]));
+    assert_eq!(in_file(&got, "app/views/tags/show.html.erb"), set(&[]));
+}

@@ -16,6 +16,9 @@ pub(super) struct Scope {
     /// For a controller or mailer: the view directory whose templates read its instance
     /// variables (`Admin::UsersController` → `admin/users`; `ApplicationController` → ``).
     pub(super) views: Option<String>,
+    /// For a module under `app/controllers/`: the scope binding its instance variables for
+    /// the controllers that include it (see [`concern_scope`]).
+    pub(super) concern: Option<String>,
     /// Instance methods the class body defines (or aliases) without reaching the attribute
     /// (no `super`, no `self[…]`/`read_attribute`): a bare call of one is that method, even
     /// when a column has its name (`def prerelease?` computed from the version number).
@@ -118,13 +121,21 @@ impl<'a> Walker<'a> {
             .filter(|s| matches!(s.kind(), "constant" | "scope_resolution"))
             .map(|s| self.text(s).trim_start_matches("::").to_owned());
         let views = if is_class { controller_views(&name) } else { None };
+        let concern = (!is_class && self.path.contains("app/controllers/")).then(|| concern_scope(&name));
         let own_methods = node
             .child_by_field_id(*field::BODY)
             .filter(|_| is_class)
             .map(|body| shadowing_methods(body, self.code))
             .unwrap_or_default();
-        let mut scope =
-            Scope { name: name.clone(), model: None, serializes: None, table_prefix: None, views, own_methods };
+        let mut scope = Scope {
+            name: name.clone(),
+            model: None,
+            serializes: None,
+            table_prefix: None,
+            views,
+            concern,
+            own_methods,
+        };
         if is_class && let Some(parent) = &superclass {
             if self.may_be_model(parent) {
                 let (line, column) = self.line_col(node.start_byte());

@@ -222,13 +222,23 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        if node.kind() == "assignment" && matches!(left.kind(), "identifier" | "instance_variable") {
+        // `@version ||= @gem.latest_version` (a memoizing reader) binds as `=` does.
+        let or_assign = node.kind() == "operator_assignment"
+            && node.child_by_field_id(*field::OPERATOR).is_some_and(|o| self.text(o) == "||=");
+        if (node.kind() == "assignment" || (or_assign && left.kind() == "instance_variable"))
+            && matches!(left.kind(), "identifier" | "instance_variable")
+        {
             let name = self.text(left).to_owned();
             if let Some(ty) = self.eval(right) {
                 if left.kind() == "instance_variable"
                     && let Some(dir) = self.controller_views().map(str::to_owned)
                 {
                     self.bind_for(view_scope(&dir), &name, &ty);
+                }
+                if left.kind() == "instance_variable"
+                    && let Some(concern) = self.controller_concern().map(str::to_owned)
+                {
+                    self.bind_for(concern, &name, &ty);
                 }
                 self.bind(&name, ty);
             } else if matches!(right.kind(), "hash" | "array" | "string_array" | "symbol_array") {

@@ -209,6 +209,13 @@ pub(super) fn view_scope(dir: &str) -> String {
     format!("rails:view:{dir}")
 }
 
+/// The scope a controller concern (a module under `app/controllers/`) binds its instance
+/// variables in, keyed by its last name: `include Admin::Paging` and `include Paging` (from
+/// within `module Admin`) both name `Paging`.
+pub(super) fn concern_scope(module: &str) -> String {
+    format!("rails:controller-concern:{}", inflect::demodulize(module))
+}
+
 /// The scope a partial's locals are bound in (`home/single_tag` for `home/_single_tag.html.erb`).
 pub(super) fn partial_scope(dir: &str, name: &str) -> String {
     if dir.is_empty() { format!("rails:partial:{name}") } else { format!("rails:partial:{dir}/{name}") }
@@ -293,9 +300,42 @@ impl<'a> Walker<'a> {
     /// The scopes an instance variable read here is bound in: the controller's (and its
     /// namespace's), or the template's directory's; none elsewhere.
     pub(super) fn ivar_scopes(&self) -> Vec<String> {
+        if let Some(concern) = self.controller_concern() {
+            // A controller concern's own and those every controller binds: it runs in them.
+            return vec![concern.to_owned(), view_scope("")];
+        }
         match self.controller_views().or(self.view_dir.as_deref()) {
             Some(dir) => view_scopes(dir),
             None => Vec::new(),
+        }
+    }
+
+    /// The scope of the innermost controller concern being visited (see [`concern_scope`]).
+    pub(super) fn controller_concern(&self) -> Option<&str> {
+        self.scopes.iter().rev().find_map(|s| s.concern.as_deref())
+    }
+
+    /// `include Paging` in a controller: its views (and its own methods) see the instance
+    /// variables the concern binds, and what its methods return.
+    pub(super) fn include_concerns(&mut self, node: Node<'_>) {
+        let Some(dir) = self.controller_views().map(str::to_owned) else { return };
+        for arg in arguments(node) {
+            if !matches!(arg.kind(), "constant" | "scope_resolution") {
+                continue;
+            }
+            let binding = Binding {
+                scope: view_scope(&dir),
+                name: EVERY_NAME.to_owned(),
+                root: Root::Binding {
+                    scopes: vec![concern_scope(self.text(arg))],
+                    name: EVERY_NAME.to_owned(),
+                    guess: None,
+                },
+                path: Vec::new(),
+            };
+            if !self.facts.bindings.contains(&binding) {
+                self.facts.bindings.push(binding);
+            }
         }
     }
 

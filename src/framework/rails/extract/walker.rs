@@ -351,6 +351,9 @@ impl<'a> Walker<'a> {
             }
             return None;
         }
+        if receiver.is_none() && method == "include" && !self.in_instance_method {
+            self.include_concerns(node);
+        }
         if receiver.is_none() {
             if let Some(index) = self.scopes.last().and_then(|s| s.model)
                 && !self.in_instance_method
