@@ -4,13 +4,14 @@
 
 use std::collections::BTreeSet;
 
-use tandem::config::{Confidence, Framework};
+use tandem::config::Framework;
 use tandem::scan::ScanResult;
 use tandem::scan::resolve::SchemaIndex;
 use tandem::scan::scan_ref;
 
 use crate::support;
 use crate::support::git::TestRepo;
+use crate::support::scan::{set, uses_of as uses};
 
 const TABLES: &[(&str, &[&str])] = &[
     // `phases` is a legacy column; the schema's `phases` is an association.
@@ -159,40 +160,23 @@ end
 "#;
 
 fn scan() -> (tempfile::TempDir, ScanResult) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut repo = TestRepo::init();
-    repo.write(&[
-        ("lib/shop/catalog/challenge.ex", CHALLENGE),
-        ("lib/shop/accounts/user.ex", USER),
-        ("lib/shop/catalog/phase.ex", PHASE),
-        ("lib/shop/catalog/entry.ex", ENTRY),
-        ("lib/shop/catalog.ex", CONTEXT),
-        ("lib/shop_web/controllers/challenge_controller.ex", CONTROLLER),
-        ("lib/shop_web/templates/challenge/show.html.heex", SHOW),
-        ("lib/shop_web/templates/challenge/index.html.eex", INDEX),
-        ("lib/shop_web/live/entry_live.ex", LIVE),
-        ("lib/shop/report.ex", RESULT),
-    ]);
-    repo.commit("app");
-    let app = support::scan::app("shop", repo.path(), Framework::Phoenix);
-    let config = support::scan::config(dir.path(), vec![app.clone()]);
-    let index = SchemaIndex::new(&support::scan::schema(TABLES));
-    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
-    (dir, result)
-}
-
-/// `path:line` of every reference to `object` at medium confidence or above.
-fn uses(result: &ScanResult, object: &str) -> BTreeSet<String> {
-    result
-        .references
-        .iter()
-        .filter(|r| r.confidence >= Confidence::Medium && r.object.to_string() == object)
-        .map(|r| format!("{}:{}", r.path, r.line))
-        .collect()
-}
-
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
+    support::scan::scan_files(
+        "shop",
+        Framework::Phoenix,
+        &[
+            ("lib/shop/catalog/challenge.ex", CHALLENGE),
+            ("lib/shop/accounts/user.ex", USER),
+            ("lib/shop/catalog/phase.ex", PHASE),
+            ("lib/shop/catalog/entry.ex", ENTRY),
+            ("lib/shop/catalog.ex", CONTEXT),
+            ("lib/shop_web/controllers/challenge_controller.ex", CONTROLLER),
+            ("lib/shop_web/templates/challenge/show.html.heex", SHOW),
+            ("lib/shop_web/templates/challenge/index.html.eex", INDEX),
+            ("lib/shop_web/live/entry_live.ex", LIVE),
+            ("lib/shop/report.ex", RESULT),
+        ],
+        TABLES,
+    )
 }
 
 #[test]
@@ -483,28 +467,25 @@ const HUB_VERSIONS: &str = r#"<%= for row <- version_rows do %>
 "#;
 
 fn scan_hub() -> (tempfile::TempDir, ScanResult) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut repo = TestRepo::init();
-    repo.write(&[
-        ("lib/hub/release.ex", HUB_RELEASE),
-        ("lib/hub/requirement.ex", HUB_REQUIREMENT),
-        ("lib/hub/advisory.ex", HUB_ADVISORY),
-        ("lib/hub/organization.ex", HUB_ORGANIZATION),
-        ("lib/hub/subscription.ex", HUB_SUBSCRIPTION),
-        ("lib/hub/advisories.ex", HUB_ADVISORIES),
-        ("lib/hub/billing.ex", HUB_BILLING),
-        ("lib/hub/factory.ex", HUB_FACTORY),
-        ("lib/hub/registry.ex", HUB_REGISTRY),
-        ("lib/hub_web/controllers/release_controller.ex", HUB_CONTROLLER),
-        ("lib/hub_web/templates/release/show.html.heex", HUB_SHOW),
-        ("lib/hub_web/templates/release/versions.html.heex", HUB_VERSIONS),
-    ]);
-    repo.commit("app");
-    let app = support::scan::app("hub", repo.path(), Framework::Phoenix);
-    let config = support::scan::config(dir.path(), vec![app.clone()]);
-    let index = SchemaIndex::new(&support::scan::schema(HUB_TABLES));
-    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
-    (dir, result)
+    support::scan::scan_files(
+        "hub",
+        Framework::Phoenix,
+        &[
+            ("lib/hub/release.ex", HUB_RELEASE),
+            ("lib/hub/requirement.ex", HUB_REQUIREMENT),
+            ("lib/hub/advisory.ex", HUB_ADVISORY),
+            ("lib/hub/organization.ex", HUB_ORGANIZATION),
+            ("lib/hub/subscription.ex", HUB_SUBSCRIPTION),
+            ("lib/hub/advisories.ex", HUB_ADVISORIES),
+            ("lib/hub/billing.ex", HUB_BILLING),
+            ("lib/hub/factory.ex", HUB_FACTORY),
+            ("lib/hub/registry.ex", HUB_REGISTRY),
+            ("lib/hub_web/controllers/release_controller.ex", HUB_CONTROLLER),
+            ("lib/hub_web/templates/release/show.html.heex", HUB_SHOW),
+            ("lib/hub_web/templates/release/versions.html.heex", HUB_VERSIONS),
+        ],
+        HUB_TABLES,
+    )
 }
 
 #[test]

@@ -2,15 +2,11 @@
 //! 0bb6b5cc, `benches/accuracy/nerveshub`), each on a fixture app scanned end to end: the exact
 //! lines a column is used on, and the same word on another table's record not taken for it.
 
-use std::collections::BTreeSet;
-
-use tandem::config::{Confidence, Framework};
+use tandem::config::Framework;
 use tandem::scan::ScanResult;
-use tandem::scan::resolve::SchemaIndex;
-use tandem::scan::scan_ref;
 
 use crate::support;
-use crate::support::git::TestRepo;
+use crate::support::scan::{set, uses_of as uses};
 
 /// `note` is on three tables, `code` on two: only a typed receiver says which.
 const TABLES: &[(&str, &[&str])] = &[
@@ -102,29 +98,7 @@ end
 "#;
 
 fn scan(files: &[(&str, &str)]) -> (tempfile::TempDir, ScanResult) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut repo = TestRepo::init();
-    repo.write(files);
-    repo.commit("app");
-    let app = support::scan::app("hub", repo.path(), Framework::Phoenix);
-    let config = support::scan::config(dir.path(), vec![app.clone()]);
-    let index = SchemaIndex::new(&support::scan::schema(TABLES));
-    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
-    (dir, result)
-}
-
-/// `path:line` of every reference to `object` at medium confidence or above.
-fn uses(result: &ScanResult, object: &str) -> BTreeSet<String> {
-    result
-        .references
-        .iter()
-        .filter(|r| r.confidence >= Confidence::Medium && r.object.to_string() == object)
-        .map(|r| format!("{}:{}", r.path, r.line))
-        .collect()
-}
-
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
+    support::scan::scan_files("hub", Framework::Phoenix, files, TABLES)
 }
 
 const SCHEMAS: &[(&str, &str)] =

@@ -493,4 +493,37 @@ pub mod scan {
         }
         s
     }
+
+    /// Commit `files` to a fresh repository and scan them as the app `name` of `framework`
+    /// against `tables`; the temporary directory holds the registry and must outlive the result.
+    pub fn scan_files(
+        name: &str,
+        framework: Framework,
+        files: &[(&str, &str)],
+        tables: &[(&str, &[&str])],
+    ) -> (tempfile::TempDir, tandem::scan::ScanResult) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut repo = super::git::TestRepo::init();
+        repo.write(files);
+        repo.commit("app");
+        let app = app(name, repo.path(), framework);
+        let config = config(dir.path(), vec![app.clone()]);
+        let index = tandem::scan::resolve::SchemaIndex::new(&schema(tables));
+        let result = tandem::scan::scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
+        (dir, result)
+    }
+
+    /// `path:line` of every reference to `object` at medium confidence or above.
+    pub fn uses_of(result: &tandem::scan::ScanResult, object: &str) -> std::collections::BTreeSet<String> {
+        result
+            .references
+            .iter()
+            .filter(|r| r.confidence >= tandem::config::Confidence::Medium && r.object.to_string() == object)
+            .map(|r| format!("{}:{}", r.path, r.line))
+            .collect()
+    }
+
+    pub fn set(items: &[&str]) -> std::collections::BTreeSet<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
 }
