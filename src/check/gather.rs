@@ -66,7 +66,7 @@ impl Inputs {
 
 /// Gather the inputs of `request` from the registry and run the check.
 pub fn check(config: &Config, request: &Request, options: &CheckOptions) -> Result<CheckReport> {
-    let options = CheckOptions { rules: config.lint.clone(), ..options.clone() };
+    let options = CheckOptions { rules: crate::rules::Selection::of(config)?, ..options.clone() };
     gather(config, request)?.run(&options)
 }
 

@@ -50,7 +50,7 @@ pub fn run(g: &Globals, args: ReleaseNotesArgs) -> Result<Outcome> {
     let gate = Gate::new(&scans, &failures, config.registry.min_confidence)
         .with_frameworks(config.apps.iter().map(|a| (a.name.clone(), a.framework)));
     let strict = args.strict || super::ci_mode();
-    let options = CheckOptions { strict, rules: config.lint.clone(), ..CheckOptions::default() };
+    let options = CheckOptions { strict, rules: crate::rules::Selection::of(&config)?, ..CheckOptions::default() };
     let waiver_file = waiver_file(&config.path);
     let report = check::run(&selected.migrations, &schema, &gate, &config.waivers, Some(&waiver_file), &options)?;
 

@@ -259,37 +259,29 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config> {
     }
 
     let migrate = super::migrate::settings(raw.migrate, path, text)?;
-    let lint = lint_selection(raw.lint, path, text)?;
+    let lint = lint_settings(raw.lint, text);
     Ok(Config { path: path.to_path_buf(), root, registry, scan, apps, waivers, migrate, lint })
 }
 
-/// `[lint]`: every id must name a lint rule (a former id gives the current one) — a misspelt id
-/// would enable or disable nothing, silently — and a gate rule cannot be disabled.
-fn lint_selection(raw: Option<RawLint>, path: &Path, text: &str) -> Result<crate::rules::Selection> {
-    let Some(raw) = raw else { return Ok(crate::rules::Selection::default()) };
-    let located = |span: Range<usize>, msg: String, help: String| {
-        Error::input(Diagnostic::new(msg).at_offset(path, text, span).help(help))
-    };
-    let ids = |list: Vec<Spanned<String>>, key: &str| -> Result<Vec<&'static str>> {
+/// `[lint]` as written, each id located; `rules::Selection::of` checks that each names a rule.
+fn lint_settings(raw: Option<RawLint>, text: &str) -> super::LintSettings {
+    let Some(raw) = raw else { return super::LintSettings::default() };
+    let ids = |list: Vec<Spanned<String>>| {
         list.into_iter()
-            .map(|id| match crate::rules::find(id.get_ref()) {
-                Some(r) if r.gate() && key == "disable" => Err(located(
-                    id.span(),
-                    format!("`{}` is a gate rule: it cannot be disabled", id.get_ref()),
-                    "accept one of its findings with a [[waiver]] or a `tandem:allow` comment".into(),
-                )),
-                Some(r) => Ok(r.id()),
-                None => Err(located(
-                    id.span(),
-                    format!("`[lint] {key}`: `{}` is not a rule", id.get_ref()),
-                    crate::rules::closest_id(id.get_ref()).map_or(String::new(), |c| {
-                        format!("did you mean `{c}`? (`tandem check --list-rules` lists them)")
-                    }),
-                )),
+            .map(|id| {
+                let span = id.span();
+                let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[span.start..].find('\n').map_or(text.len(), |i| span.start + i);
+                super::LintId {
+                    line: crate::error::line_col(text, span.start).0,
+                    source_line: text[start..end].to_owned(),
+                    span: span.start - start..span.end.min(end) - start,
+                    id: id.into_inner(),
+                }
             })
             .collect()
     };
-    Ok(crate::rules::Selection { enable: ids(raw.enable, "enable")?, disable: ids(raw.disable, "disable")? })
+    super::LintSettings { enable: ids(raw.enable), disable: ids(raw.disable) }
 }
 
 /// Where the value of `[registry] key` (`schema`, `migrations`) is written in apps.toml `text`.

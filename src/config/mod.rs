@@ -30,8 +30,26 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// `[migrate]`: how `tandem migrate` runs the shared migrations.
     pub migrate: MigrateSettings,
-    /// `[lint]`: which rules run beyond (or instead of) the defaults.
-    pub lint: crate::rules::Selection,
+    /// `[lint]`: which rules run beyond (or instead of) the defaults, as written; `rules` resolves
+    /// the ids (the registry is below the rules and does not know them).
+    pub lint: LintSettings,
+}
+
+/// apps.toml's `[lint]`: rule ids as written, each with where it is written, for the error when
+/// it names no rule.
+#[derive(Debug, Clone, Default)]
+pub struct LintSettings {
+    pub enable: Vec<LintId>,
+    pub disable: Vec<LintId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LintId {
+    pub id: String,
+    pub line: u32,
+    /// The line of apps.toml it is written on, and where on that line: the error shows it.
+    pub source_line: String,
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -48,6 +48,8 @@ pub mod locks;
 pub mod state;
 pub mod types;
 
+use crate::config::LintId;
+use crate::error::{Diagnostic, Error, Result};
 use crate::migration::{Migration, OpKind, Operation};
 use crate::rules::finding::{Finding, Severity};
 use crate::rules::gate::Gate;
@@ -168,6 +170,35 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// The selection apps.toml's `[lint]` makes. Every id must name a lint rule (a former id gives
+    /// the current one) — a misspelt id would enable or disable nothing, silently — and a gate
+    /// rule cannot be disabled; the error points where the id is written.
+    pub fn of(config: &crate::config::Config) -> Result<Selection> {
+        let ids = |list: &[LintId], key: &str| -> Result<Vec<&'static str>> {
+            list.iter()
+                .map(|l| {
+                    let (message, help) = match find(&l.id) {
+                        Some(r) if r.gate() && key == "disable" => (
+                            format!("`{}` is a gate rule: it cannot be disabled", l.id),
+                            "accept one of its findings with a [[waiver]] or a `tandem:allow` comment".to_owned(),
+                        ),
+                        Some(r) => return Ok(r.id()),
+                        None => (
+                            format!("`[lint] {key}`: `{}` is not a rule", l.id),
+                            closest_id(&l.id).map_or(String::new(), |c| {
+                                format!("did you mean `{c}`? (`tandem check --list-rules` lists them)")
+                            }),
+                        ),
+                    };
+                    let at =
+                        Diagnostic::new(message).at_offset_from(&config.path, &l.source_line, l.span.clone(), l.line);
+                    Err(Error::input(at.help(help)))
+                })
+                .collect()
+        };
+        Ok(Selection { enable: ids(&config.lint.enable, "enable")?, disable: ids(&config.lint.disable, "disable")? })
+    }
+
     pub fn runs(&self, rule: &dyn Rule) -> bool {
         let id = rule.id();
         if self.disable.contains(&id) && !rule.gate() {

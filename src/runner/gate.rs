@@ -18,7 +18,7 @@ pub fn check(config: &Config, pending: &[Migration], mut schema: Schema, strict:
         if check::needs_gate(pending) { gather::scan_apps(config, &schema)? } else { (Vec::new(), Vec::new()) };
     let gate = Gate::new(&scans, &failures, config.registry.min_confidence)
         .with_frameworks(config.apps.iter().map(|a| (a.name.clone(), a.framework)));
-    let options = CheckOptions { strict, rules: config.lint.clone(), ..CheckOptions::default() };
+    let options = CheckOptions { strict, rules: crate::rules::Selection::of(config)?, ..CheckOptions::default() };
     let waiver_file = gather::waiver_file(config, &gather::report_root(config));
     check::run(pending, &schema, &gate, &config.waivers, Some(&waiver_file), &options)
 }

@@ -403,4 +403,18 @@ fn lint_section_selects_the_rules_check_runs() {
     let chosen = rules_of("[lint]\nenable = [\"prefer-timestamp-tz\"]\ndisable = [\"require-lock-timeout\"]\n");
     assert!(chosen.contains(&"prefer-timestamp-tz".to_owned()), "{chosen:?}");
     assert!(!chosen.contains(&"require-lock-timeout".to_owned()), "{chosen:?}");
+
+    // A misspelt id stops the check where it is written, before anything is read.
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::cmd::write(
+        dir.path(),
+        "apps.toml",
+        "[registry]\ndialect = \"postgres\"\n[lint]\nenable = [\"prefer-timestamp\"]\n",
+    );
+    crate::support::cmd::write(dir.path(), "20260101000000_m.sql", "ALTER TABLE users ADD COLUMN seen_at timestamp;\n");
+    let out = crate::support::cmd::tandem_in(dir.path()).args(["check", "20260101000000_m.sql"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("apps.toml:4:11") && stderr.contains("`prefer-timestamp` is not a rule"), "{stderr}");
+    assert!(stderr.contains("did you mean `prefer-timestamp-tz`"), "{stderr}");
 }

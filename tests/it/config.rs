@@ -5,6 +5,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use tandem::config::{self, AppSource, Framework, SchemaSetting};
+use tandem::rules::Selection;
 
 fn error_of(text: &str) -> tandem::Diagnostic {
     let err = config::load_str(text, Path::new("/reg/apps.toml")).expect_err("the registry should be rejected");
@@ -157,9 +158,9 @@ fn the_init_template_loads() {
         .replace("# [lint]", "[lint]")
         .replace("# enable = ", "enable = ")
         .replace("# disable = ", "disable = ");
-    let c = config::load_str(&lint, Path::new("/x/apps.toml")).unwrap();
-    assert_eq!(c.lint.enable.len(), 4);
-    assert_eq!(c.lint.disable, ["require-statement-timeout"]);
+    let c = Selection::of(&config::load_str(&lint, Path::new("/x/apps.toml")).unwrap()).unwrap();
+    assert_eq!(c.enable.len(), 4);
+    assert_eq!(c.disable, ["require-statement-timeout"]);
 }
 
 #[test]
@@ -211,32 +212,43 @@ fn config_is_found_by_walking_up() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// `[lint]` as the rules resolve it: the registry keeps the ids as written (it sits below the
+/// rules), `rules::Selection::of` resolves them for the commands that lint.
+fn lint_of(text: &str) -> tandem::Result<Selection> {
+    Selection::of(&config::load_str(text, Path::new("/reg/apps.toml")).unwrap())
+}
+
 #[test]
 fn lint_enables_style_rules_and_disables_lint_rules() {
-    let c = config::load_str(
+    let c = lint_of(
         "[lint]\nenable = [\"prefer-bigint-over-int\"]\ndisable = [\"changing-column-type\", \"require-statement-timeout\"]\n",
-        Path::new("/reg/apps.toml"),
     )
     .unwrap();
-    assert_eq!(c.lint.enable, ["prefer-bigint-over-int"]);
+    assert_eq!(c.enable, ["prefer-bigint-over-int"]);
     // A former id gives the current one.
-    assert_eq!(c.lint.disable, ["type-change-rewrites-table", "require-statement-timeout"]);
-    let runs: Vec<&str> = c.lint.rules().map(|r| r.id()).collect();
+    assert_eq!(c.disable, ["type-change-rewrites-table", "require-statement-timeout"]);
+    let runs: Vec<&str> = c.rules().map(|r| r.id()).collect();
     assert!(runs.contains(&"prefer-bigint-over-int") && !runs.contains(&"prefer-timestamp-tz"));
     assert!(!runs.contains(&"require-statement-timeout") && runs.contains(&"require-lock-timeout"));
     // Without [lint], the style rules do not run.
-    let c = config::load_str("", Path::new("/reg/apps.toml")).unwrap();
-    assert!(!c.lint.rules().any(|r| r.id() == "prefer-bigint-over-int"));
+    let c = lint_of("").unwrap();
+    assert!(!c.rules().any(|r| r.id() == "prefer-bigint-over-int"));
 }
 
 #[test]
 fn lint_ids_are_checked_where_written() {
-    let d = error_of("[lint]\nenable = [\"prefer-bigint-over-integer\"]\n");
+    let lint_error = |text: &str| {
+        let err = lint_of(text).expect_err("the [lint] section should be rejected");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        err.diagnostic().clone()
+    };
+    let d = lint_error("[lint]\nenable = [\"prefer-bigint-over-integer\"]\n");
     assert_eq!((d.line, d.column), (Some(2), Some(11)), "{d}");
+    assert_eq!(d.file.as_deref(), Some(Path::new("/reg/apps.toml")));
     assert!(d.message.contains("`prefer-bigint-over-integer` is not a rule"), "{}", d.message);
     assert!(d.help.as_deref().is_some_and(|h| h.contains("`prefer-bigint-over-int`")), "{d:?}");
-    let d = error_of("[lint]\ndisable = [\"require-lock-timeout\", \"drop-column\"]\n");
-    assert_eq!(d.line, Some(2), "{d}");
+    let d = lint_error("\n\n[lint]\ndisable = [\"require-lock-timeout\", \"drop-column\"]\n");
+    assert_eq!((d.line, d.column), (Some(4), Some(36)), "{d}");
     assert!(d.message.contains("`drop-column` is a gate rule"), "{}", d.message);
 }
 
