@@ -340,6 +340,9 @@ impl<'a> Walker<'a> {
             self.observe_call(method, &args);
         }
 
+        if receiver.is_none_or(|r| r.kind() == "identifier") {
+            self.field_param_name(method, &args);
+        }
         if let Some(r) = receiver
             && r.kind() == "identifier"
             && matches!(method, "push" | "append" | "concat" | "unshift" | "prepend" | "merge!" | "<<")
@@ -434,20 +437,31 @@ impl<'a> Walker<'a> {
             // jbuilder: `json.extract! user, :a`, `json.(user, :a)`, `json.array! @users, :a`.
             if receiver_text == "json" && matches!(method, "extract!" | "" | "array!") {
                 if let Some((first, rest)) = args.split_first()
-                    && let Some(Ty::Record(rec, c) | Ty::Relation(rec, c)) = self.eval(*first)
+                    && let Some(ty @ (Ty::Record(..) | Ty::Relation(..))) = self.eval(*first)
                 {
+                    let (Ty::Record(rec, c) | Ty::Relation(rec, c)) = &ty else { return None };
                     for arg in rest {
                         if let Some((column, offset)) = symbol_or_string(*arg, self.code)
                             && is_identifier(&column)
                         {
-                            self.hit_at(offset, rec.attribute(&column), RefKind::Query, c.min(Confidence::Medium));
+                            self.hit_at(offset, rec.attribute(&column), RefKind::Query, (*c).min(Confidence::Medium));
                         }
+                    }
+                    if method == "array!"
+                        && let Ty::Relation(rec, c) = ty
+                    {
+                        return Some(Ty::Record(rec, c.min(Confidence::Medium)));
                     }
                 }
                 return None;
             }
             if receiver_text == "json" {
-                return None;
+                // `json.comments(note.comments) do |comment|`, `json.array! @posts do |post|`:
+                // each record of the collection is the block's.
+                return match args.first().and_then(|a| self.eval(*a)) {
+                    Some(Ty::Relation(rec, c)) => Some(Ty::Record(rec, c.min(Confidence::Medium))),
+                    _ => None,
+                };
             }
             // Form builders: `f.text_field :email`, `f.fields_for :address do |af|`.
             if let Some(Ty::Form(rec, confidence)) = self.eval(receiver) {
@@ -710,6 +724,19 @@ impl<'a> Walker<'a> {
                     let target = rec.attribute(&name);
                     if is_identifier(target_column(&target)) {
                         self.hit_at(offset, target, RefKind::Query, confidence);
+                    }
+                }
+            }
+            // `DiaryEntry.new(entry_params.reverse_merge(language_code: …))`: the merged hash's
+            // keys are attributes too (the receiver's are whatever it holds).
+            "call"
+                if arg
+                    .child_by_field_id(*field::METHOD)
+                    .is_some_and(|m| matches!(self.text(m), "merge" | "reverse_merge" | "with_defaults")) =>
+            {
+                for inner in arguments(arg) {
+                    if matches!(inner.kind(), "hash" | "pair") {
+                        self.hash_keys(inner, rec, confidence, false);
                     }
                 }
             }
