@@ -936,3 +936,24 @@ fn a_has_many_foreign_key_is_the_column_as_spelt_not_an_association_of_that_name
     assert_eq!(in_file(&got, "app/models/language.rb"), set(&["2 entries", "3 notes", "3 notes.language_code"]));
     assert_eq!(in_file(&got, "app/models/entry.rb"), set(&["2 entries.language_code", "2 languages"]));
 }
+
+#[test]
+fn a_readers_override_and_a_listed_validation_name_their_columns() {
+    let files = with_models(&[(
+        "app/models/draft.rb",
+        "class Draft < ApplicationRecord\n  [:title,\n   :body].each do |counter|\n    validates counter, presence: true\n  end\n  %w[a b].each { |x| puts x }\n\n  def title\n    self[:title].to_s.split(\",\")\n  end\n\n  def body\n    \"computed\"\n  end\n\n  def state\n    super || \"new\"\n  end\nend\n",
+    )]);
+    let tables: Vec<(&str, &[&str])> = TABLES
+        .iter()
+        .copied()
+        .filter(|(t, _)| *t != "drafts")
+        .chain([("drafts", &["id", "title", "body", "state"] as &[&str])])
+        .collect();
+    let (_dir, result) = scan(&files, &tables);
+    let got = uses(&result);
+    // `def body` computes its value: it is not the column's reader.
+    assert_eq!(
+        in_file(&got, "app/models/draft.rb"),
+        set(&["2 drafts.title", "3 drafts.body", "8 drafts.title", "9 drafts.title", "16 drafts.state"])
+    );
+}

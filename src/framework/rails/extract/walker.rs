@@ -242,6 +242,16 @@ impl<'a> Walker<'a> {
             // is written through it (a name that is no column is dropped by resolution).
             self.hit_at(name_node.start_byte(), model.attribute(column), RefKind::Query, Confidence::Medium);
         }
+        if instance
+            && is_identifier(name)
+            && let Some(model) = self.current_model()
+            && let Some(name_node) = node.child_by_field_id(*field::NAME)
+            && self.reads_own_attribute(node, name)
+        {
+            // `def languages; self[:languages].split(",") end`: the reader an override of the
+            // attribute's reader stands in for (a computed method of the name is not).
+            self.hit_at(name_node.start_byte(), model.attribute(name), RefKind::Query, Confidence::Medium);
+        }
         let saved_name = self.method_name.replace(name);
         let saved = std::mem::replace(&mut self.in_instance_method, instance);
         let locals = MethodLocals { range: (node.start_byte(), node.end_byte()), names: OnceCell::new() };
@@ -262,6 +272,18 @@ impl<'a> Walker<'a> {
         self.method_locals = saved_locals;
         self.in_instance_method = saved;
         self.method_name = saved_name;
+    }
+
+    /// Whether a method's body reaches the attribute of its own name: `super`, `self[:name]`,
+    /// `read_attribute(:name)`.
+    fn reads_own_attribute(&self, method: Node<'_>, name: &str) -> bool {
+        let Some(body) = method.child_by_field_id(*field::BODY) else { return false };
+        let text = self.text(body);
+        let has_super = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == "super");
+        has_super
+            || [format!("self[:{name}]"), format!("self[\"{name}\"]"), format!("read_attribute(:{name})")]
+                .iter()
+                .any(|p| text.contains(p.as_str()))
     }
 
     pub(super) fn element_reference(&mut self, node: Node<'_>) {
@@ -342,6 +364,13 @@ impl<'a> Walker<'a> {
 
         if receiver.is_none_or(|r| r.kind() == "identifier") {
             self.field_param_name(method, &args);
+        }
+        if let Some(r) = receiver
+            && matches!(r.kind(), "array" | "symbol_array")
+            && method == "each"
+        {
+            // `[:a, :b].each do |name|`: the block's name is one of the list's.
+            return Some(Ty::Literal(vec![(r.start_byte(), r.end_byte())]));
         }
         if let Some(r) = receiver
             && r.kind() == "identifier"
