@@ -112,6 +112,15 @@ pub trait FrameworkSupport: Sync + Send {
         false
     }
 
+    /// Whether a column a model's declaration names (an association's `foreign_key:`, an
+    /// `enum`, an `attribute`) is the column as spelt even where an association has that name:
+    /// Rails' `has_many :entries, foreign_key: "language"` queries `entries.language`, not the
+    /// key of `Entry`'s `belongs_to :language`. (Django's `ordering = ["author"]` names the
+    /// field, whose column is `author_id`.)
+    fn declarations_name_columns(&self) -> bool {
+        false
+    }
+
     /// The tool whose shape a schema dump an app of this framework commits has, for
     /// `tandem schema sync` to write it the same way.
     fn dump_tool(&self) -> Option<DumpTool> {

@@ -408,8 +408,22 @@ impl Models {
 
     /// (table, column, declared) triples an attribute use on a model class names (see
     /// [`Models::mapped_column`]).
-    fn columns_for(&self, name: &str, attribute: &str) -> BTreeSet<(String, String, bool)> {
-        self.find_concrete(name).into_iter().filter_map(|i| self.mapped_column(i, attribute)).collect()
+    /// A `declaration` names the column as spelt where its framework says so, even when an
+    /// association has that name.
+    fn columns_for(&self, name: &str, attribute: &str, declaration: bool) -> BTreeSet<(String, String, bool)> {
+        self.find_concrete(name)
+            .into_iter()
+            .filter_map(|i| {
+                if declaration
+                    && self.association(i, attribute).is_some()
+                    && crate::framework::of(self.list[i].decl.framework).declarations_name_columns()
+                {
+                    self.list[i].table.clone().map(|t| (t, attribute.to_owned(), false))
+                } else {
+                    self.mapped_column(i, attribute)
+                }
+            })
+            .collect()
     }
 
     fn tables_for(&self, name: &str) -> BTreeSet<String> {
@@ -740,7 +754,7 @@ fn resolve_file(
                 }
             }
             Target::ModelColumn { model, column } => {
-                for (t, c, declared) in models.columns_for(model, column) {
+                for (t, c, declared) in models.columns_for(model, column, hit.kind == RefKind::Declaration) {
                     if let Some(kind) = kind_of(&t, &c, declared, hit) {
                         emit(object_column(&t, &c), kind);
                     }

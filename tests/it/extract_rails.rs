@@ -204,7 +204,9 @@ fn views_users_show_json() {
             (3, "$rails:view:users|rails:view:/@user?User.status", "query"),
             // An association or a column: resolution decides with the model's associations.
             (4, "$rails:view:users|rails:view:/@user?User.comments", "query"),
-            (5, "Comment#body", "query"),
+            // The key's collection types the block's record: `@user`'s `comments`, not a guess
+            // from the name `comment`.
+            (5, "$rails:view:users|rails:view:/@user?User.comments.body", "query"),
         ])
     );
     assert!(models(&facts).is_empty());

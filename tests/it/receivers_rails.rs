@@ -849,3 +849,111 @@ fn a_controller_concern_types_the_instance_variables_of_the_controllers_that_inc
     assert_eq!(in_file(&got, "app/controllers/comments_controller.rb"), set(&["5 posts.title"]));
     assert_eq!(in_file(&got, "app/views/tags/show.html.erb"), set(&[]));
 }
+
+#[test]
+fn a_jbuilder_keys_collection_block_gives_each_record() {
+    let files = with_models(&[(
+        "app/views/posts/_post.json.jbuilder",
+        "json.id post.id\njson.comments(post.comments) do |comment|\n  json.body comment.body\nend\njson.array! post.tags do |tag|\n  json.label tag.name\nend\njson.extra(settings) do |entry|\n  json.body entry.body\nend\n",
+    )]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    // `settings` is no relation: its block's `entry` is nothing known.
+    assert_eq!(
+        in_file(&got, "app/views/posts/_post.json.jbuilder"),
+        set(&["1 posts.id", "3 comments.body", "6 tags.name"])
+    );
+}
+
+#[test]
+fn a_bare_arel_table_in_a_class_method_is_the_models() {
+    let files = with_models(&[(
+        "app/models/zone.rb",
+        "class Zone < ApplicationRecord\n  def self.covering(point)\n    where(arel_table[:area].st_contains(point))\n  end\n\n  def self.other(arel_table)\n    arel_table[:area]\n  end\n\n  def area_of(table)\n    table[:area]\n  end\nend\n",
+    )]);
+    let tables: Vec<(&str, &[&str])> = TABLES.iter().copied().chain([("zones", &["id", "area"] as &[&str])]).collect();
+    let (_dir, result) = scan(&files, &tables);
+    let got = uses(&result);
+    // A parameter named `arel_table` is whatever the caller passes.
+    assert_eq!(in_file(&got, "app/models/zone.rb"), set(&["3 zones.area"]));
+}
+
+#[test]
+fn a_field_named_after_a_models_parameter_is_its_attribute() {
+    let files = with_models(&[(
+        "app/views/posts/edit.html.erb",
+        "<%= form_with url: \"/posts/1\" do |f| %>\n  <%= f.hidden_field \"post[title]\", value: 1 %>\n  <%= hidden_field_tag \"comment[body]\", false %>\n  <%= text_field_tag \"query[title]\" %>\n  <%= f.submit \"post[body]\" %>\n  <%= link_to \"post[body]\", \"/\" %>\n<% end %>\n",
+    )]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    // `query` is no model; a button's or a link's text is no field.
+    assert_eq!(in_file(&got, "app/views/posts/edit.html.erb"), set(&["2 posts.title", "3 comments.body"]));
+}
+
+#[test]
+fn a_merged_hash_given_to_a_constructor_names_attributes() {
+    let files = with_models(&[(
+        "app/controllers/posts_controller.rb",
+        "class PostsController < ApplicationController\n  def new\n    @post = Post.new(post_params.reverse_merge(:title => \"x\"))\n    @other = Post.new(post_params.merge(body: \"y\").slice(:published_at))\n    @p = Post.new(defaults.fetch(:author_id))\n  end\nend\n",
+    )]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    // Only a hash merged last is the record's: a `slice` of it or a `fetch` is something else.
+    assert_eq!(
+        in_file(&got, "app/controllers/posts_controller.rb"),
+        set(&["3 posts", "3 posts.title", "4 posts", "5 posts"])
+    );
+}
+
+#[test]
+fn a_has_many_foreign_key_is_the_column_as_spelt_not_an_association_of_that_name() {
+    let files = with_models(&[
+        (
+            "app/models/language.rb",
+            "class Language < ApplicationRecord\n  has_many :entries, :foreign_key => \"language\"\n  has_many :notes, :foreign_key => \"language_code\"\nend\n",
+        ),
+        (
+            "app/models/entry.rb",
+            "class Entry < ApplicationRecord\n  belongs_to :language, :foreign_key => \"language_code\"\nend\n",
+        ),
+        (
+            "app/models/note.rb",
+            "class Note < ApplicationRecord\n  belongs_to :language, :foreign_key => \"language_code\"\nend\n",
+        ),
+    ]);
+    let tables: Vec<(&str, &[&str])> = TABLES
+        .iter()
+        .copied()
+        .chain([
+            ("languages", &["code"] as &[&str]),
+            ("entries", &["id", "language_code"] as &[&str]),
+            ("notes", &["id", "language_code"] as &[&str]),
+        ])
+        .collect();
+    let (_dir, result) = scan(&files, &tables);
+    let got = uses(&result);
+    // `entries.language` is no column: the first has_many reads nothing of `entries`.
+    assert_eq!(in_file(&got, "app/models/language.rb"), set(&["2 entries", "3 notes", "3 notes.language_code"]));
+    assert_eq!(in_file(&got, "app/models/entry.rb"), set(&["2 entries.language_code", "2 languages"]));
+}
+
+#[test]
+fn a_readers_override_and_a_listed_validation_name_their_columns() {
+    let files = with_models(&[(
+        "app/models/draft.rb",
+        "class Draft < ApplicationRecord\n  [:title,\n   :body].each do |counter|\n    validates counter, presence: true\n  end\n  %w[a b].each { |x| puts x }\n\n  def title\n    self[:title].to_s.split(\",\")\n  end\n\n  def body\n    \"computed\"\n  end\n\n  def state\n    super || \"new\"\n  end\nend\n",
+    )]);
+    let tables: Vec<(&str, &[&str])> = TABLES
+        .iter()
+        .copied()
+        .filter(|(t, _)| *t != "drafts")
+        .chain([("drafts", &["id", "title", "body", "state"] as &[&str])])
+        .collect();
+    let (_dir, result) = scan(&files, &tables);
+    let got = uses(&result);
+    // `def body` computes its value: it is not the column's reader.
+    assert_eq!(
+        in_file(&got, "app/models/draft.rb"),
+        set(&["2 drafts.title", "3 drafts.body", "8 drafts.title", "9 drafts.title", "16 drafts.state"])
+    );
+}

@@ -54,6 +54,10 @@ impl FrameworkSupport for Rails {
         true
     }
 
+    fn declarations_name_columns(&self) -> bool {
+        true
+    }
+
     fn code_steps(&self, change: &Change) -> Vec<CodeStep> {
         recipe::code_steps(change)
     }

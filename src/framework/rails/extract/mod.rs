@@ -68,7 +68,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        7
+        8
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

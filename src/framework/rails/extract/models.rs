@@ -367,6 +367,20 @@ impl<'a> Walker<'a> {
         }))
     }
 
+    /// `[:num_changes, :num_created].each do |counter| validates counter, …`: a name that holds
+    /// a literal list stands for each of its items (medium: the list may hold more than names).
+    fn listed_attributes(&mut self, args: &[Node<'_>], rec: &Rec, kind: RefKind) {
+        for arg in args.iter().filter(|a| a.kind() == "identifier") {
+            for literal in self.literals(*arg) {
+                for (column, offset) in strings_in(literal, self.code) {
+                    if is_identifier(&column) {
+                        self.hit_at(offset, rec.attribute(&column), kind, Confidence::Medium);
+                    }
+                }
+            }
+        }
+    }
+
     /// A declaration in a model's class body. Returns whether `method` was one.
     pub(super) fn declaration(&mut self, call: Node<'_>, index: usize, method: &str, args: &[Node<'_>]) -> bool {
         let model = self.facts.models[index].class.clone();
@@ -424,12 +438,14 @@ impl<'a> Walker<'a> {
                 for (column, node) in &symbols {
                     self.column_hit(*node, &rec, column, kind, high);
                 }
+                self.listed_attributes(args, &rec, kind);
                 self.scope_option(&options, &rec);
             }
             _ if method.starts_with("validates_") && method.ends_with("_of") => {
                 for (column, node) in &symbols {
                     self.column_hit(*node, &rec, column, RefKind::Query, high);
                 }
+                self.listed_attributes(args, &rec, RefKind::Query);
                 self.scope_option(&options, &rec);
             }
             "alias_attribute" => {

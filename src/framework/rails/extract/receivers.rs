@@ -340,6 +340,16 @@ impl<'a> Walker<'a> {
                     // in an association's scope: a scope of the model, called on it implicitly.
                     return Some(Ty::Relation(model, Confidence::Medium));
                 }
+                if node.kind() == "identifier"
+                    && name == "arel_table"
+                    && !self.in_instance_method
+                    && !self.method_params.iter().any(|p| p == name)
+                    && let Some(model) = self.current_model()
+                {
+                    // `where(arel_table[:zone].st_contains(point))` in a model's class method or
+                    // scope: the model's own table.
+                    return Some(Ty::Arel(model, Confidence::High));
+                }
                 if name == "object"
                     && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
                 {

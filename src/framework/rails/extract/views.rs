@@ -518,4 +518,28 @@ impl<'a> Walker<'a> {
             }
         }
     }
+
+    /// A field whose name is a model's parameter (`hidden_field_tag "user_block[needs_view]"`,
+    /// `f.check_box "entry[excluded]"` on a form with no model): the controller reads it back
+    /// as that model's attribute.
+    pub(super) fn field_param_name(&mut self, method: &str, args: &[Node<'_>]) {
+        if !is_field_method(method) {
+            return;
+        }
+        let Some((name, offset)) = args.first().and_then(|a| symbol_or_string(*a, self.code)) else { return };
+        let Some((key, rest)) = name.split_once('[') else { return };
+        let Some(attribute) = rest.strip_suffix(']') else { return };
+        if !is_identifier(key) || !is_identifier(attribute) {
+            return;
+        }
+        let target = Rec::model(inflect::camelize(key)).attribute(attribute);
+        self.hit_at(offset + key.len() + 1, target, RefKind::Query, Confidence::Medium);
+    }
+}
+
+/// A form builder's or a tag helper's method that renders one input named by its first argument.
+fn is_field_method(method: &str) -> bool {
+    let base = method.strip_suffix("_tag").unwrap_or(method);
+    base.ends_with("_field")
+        || matches!(base, "check_box" | "radio_button" | "select" | "text_area" | "collection_select")
 }

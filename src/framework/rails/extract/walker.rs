@@ -242,6 +242,16 @@ impl<'a> Walker<'a> {
             // is written through it (a name that is no column is dropped by resolution).
             self.hit_at(name_node.start_byte(), model.attribute(column), RefKind::Query, Confidence::Medium);
         }
+        if instance
+            && is_identifier(name)
+            && let Some(model) = self.current_model()
+            && let Some(name_node) = node.child_by_field_id(*field::NAME)
+            && self.reads_own_attribute(node, name)
+        {
+            // `def languages; self[:languages].split(",") end`: the reader an override of the
+            // attribute's reader stands in for (a computed method of the name is not).
+            self.hit_at(name_node.start_byte(), model.attribute(name), RefKind::Query, Confidence::Medium);
+        }
         let saved_name = self.method_name.replace(name);
         let saved = std::mem::replace(&mut self.in_instance_method, instance);
         let locals = MethodLocals { range: (node.start_byte(), node.end_byte()), names: OnceCell::new() };
@@ -262,6 +272,18 @@ impl<'a> Walker<'a> {
         self.method_locals = saved_locals;
         self.in_instance_method = saved;
         self.method_name = saved_name;
+    }
+
+    /// Whether a method's body reaches the attribute of its own name: `super`, `self[:name]`,
+    /// `read_attribute(:name)`.
+    fn reads_own_attribute(&self, method: Node<'_>, name: &str) -> bool {
+        let Some(body) = method.child_by_field_id(*field::BODY) else { return false };
+        let text = self.text(body);
+        let has_super = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == "super");
+        has_super
+            || [format!("self[:{name}]"), format!("self[\"{name}\"]"), format!("read_attribute(:{name})")]
+                .iter()
+                .any(|p| text.contains(p.as_str()))
     }
 
     pub(super) fn element_reference(&mut self, node: Node<'_>) {
@@ -340,6 +362,16 @@ impl<'a> Walker<'a> {
             self.observe_call(method, &args);
         }
 
+        if receiver.is_none_or(|r| r.kind() == "identifier") {
+            self.field_param_name(method, &args);
+        }
+        if let Some(r) = receiver
+            && matches!(r.kind(), "array" | "symbol_array")
+            && method == "each"
+        {
+            // `[:a, :b].each do |name|`: the block's name is one of the list's.
+            return Some(Ty::Literal(vec![(r.start_byte(), r.end_byte())]));
+        }
         if let Some(r) = receiver
             && r.kind() == "identifier"
             && matches!(method, "push" | "append" | "concat" | "unshift" | "prepend" | "merge!" | "<<")
@@ -434,20 +466,31 @@ impl<'a> Walker<'a> {
             // jbuilder: `json.extract! user, :a`, `json.(user, :a)`, `json.array! @users, :a`.
             if receiver_text == "json" && matches!(method, "extract!" | "" | "array!") {
                 if let Some((first, rest)) = args.split_first()
-                    && let Some(Ty::Record(rec, c) | Ty::Relation(rec, c)) = self.eval(*first)
+                    && let Some(ty @ (Ty::Record(..) | Ty::Relation(..))) = self.eval(*first)
                 {
+                    let (Ty::Record(rec, c) | Ty::Relation(rec, c)) = &ty else { return None };
                     for arg in rest {
                         if let Some((column, offset)) = symbol_or_string(*arg, self.code)
                             && is_identifier(&column)
                         {
-                            self.hit_at(offset, rec.attribute(&column), RefKind::Query, c.min(Confidence::Medium));
+                            self.hit_at(offset, rec.attribute(&column), RefKind::Query, (*c).min(Confidence::Medium));
                         }
+                    }
+                    if method == "array!"
+                        && let Ty::Relation(rec, c) = ty
+                    {
+                        return Some(Ty::Record(rec, c.min(Confidence::Medium)));
                     }
                 }
                 return None;
             }
             if receiver_text == "json" {
-                return None;
+                // `json.comments(note.comments) do |comment|`, `json.array! @posts do |post|`:
+                // each record of the collection is the block's.
+                return match args.first().and_then(|a| self.eval(*a)) {
+                    Some(Ty::Relation(rec, c)) => Some(Ty::Record(rec, c.min(Confidence::Medium))),
+                    _ => None,
+                };
             }
             // Form builders: `f.text_field :email`, `f.fields_for :address do |af|`.
             if let Some(Ty::Form(rec, confidence)) = self.eval(receiver) {
@@ -710,6 +753,19 @@ impl<'a> Walker<'a> {
                     let target = rec.attribute(&name);
                     if is_identifier(target_column(&target)) {
                         self.hit_at(offset, target, RefKind::Query, confidence);
+                    }
+                }
+            }
+            // `DiaryEntry.new(entry_params.reverse_merge(language_code: …))`: the merged hash's
+            // keys are attributes too (the receiver's are whatever it holds).
+            "call"
+                if arg
+                    .child_by_field_id(*field::METHOD)
+                    .is_some_and(|m| matches!(self.text(m), "merge" | "reverse_merge" | "with_defaults")) =>
+            {
+                for inner in arguments(arg) {
+                    if matches!(inner.kind(), "hash" | "pair") {
+                        self.hash_keys(inner, rec, confidence, false);
                     }
                 }
             }
