@@ -875,7 +875,7 @@ fn promise_all<'t>(src: &Src<'_>, value: Node<'t>) -> Option<Node<'t>> {
 
 /// Whether a module is the generated Prisma client or re-exports it (`@prisma/client`,
 /// `@/generated/prisma/client`, `@documenso/prisma/client`).
-fn is_client_module(source: &str) -> bool {
+pub(crate) fn is_client_module(source: &str) -> bool {
     source.to_ascii_lowercase().contains("prisma")
 }
 
@@ -1056,6 +1056,21 @@ pub fn read<'t>(
                                 RefKind::Query,
                                 Confidence::Medium,
                             ));
+                        }
+                    }
+                }
+                // `Pick<Webhook, 'id' | 'eventTriggers'>`: the fields a type keeps or drops.
+                "generic_type" => {
+                    let Some(name) = node.child_by_field_name("name") else { continue };
+                    if !matches!(src.node_text(name), "Pick" | "Omit") {
+                        continue;
+                    }
+                    let Some(args) = node.child_by_field_name("type_arguments") else { continue };
+                    let (Some(of), Some(keys)) = (args.named_child(0), args.named_child(1)) else { continue };
+                    let Some(ty) = w.type_ty(of, 0) else { continue };
+                    for literal in descendants(keys).into_iter().filter(|n| n.kind() == "string") {
+                        if let Some((field, offset)) = string_value(src, literal) {
+                            writer.hits.push(src.hit(offset, ty.target(&field), RefKind::Query, Confidence::Medium));
                         }
                     }
                 }
