@@ -164,6 +164,9 @@ struct Walker<'s, 'a, 't> {
     functions: Map<(usize, &'a str), Node<'t>>,
     /// `const [state, setState] = useState(…)`: (scope, setter) → the state's name node.
     setters: Map<(usize, &'a str), Node<'t>>,
+    /// (function node id, parameter) → the type the parameter is declared with, for the body's
+    /// `const { envelope, recipients } = options;`.
+    params: Map<(usize, &'a str), Node<'t>>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -365,6 +368,25 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
     }
 
+    /// The declared type of property `key` of an object type written out (or named locally).
+    fn prop_signature(&self, node: Node<'t>, key: &str, depth: u32) -> Option<Node<'t>> {
+        if depth > 8 {
+            return None;
+        }
+        match node.kind() {
+            "type_annotation" | "parenthesized_type" | "intersection_type" => {
+                named_children(node).into_iter().find_map(|c| self.prop_signature(c, key, depth + 1))
+            }
+            "object_type" | "interface_body" => named_children(node).into_iter().find_map(|p| {
+                (p.kind() == "property_signature" && p.child_by_field_name("name").map(|n| self.text(n)) == Some(key))
+                    .then(|| p.child_by_field_name("type"))
+                    .flatten()
+            }),
+            "type_identifier" => self.prop_signature(*self.local_types.get(self.text(node))?, key, depth + 1),
+            _ => None,
+        }
+    }
+
     /// The records an expression holds.
     fn expr_ty(&self, node: Node<'t>, depth: u32) -> Option<Ty> {
         if depth > 16 {
@@ -405,6 +427,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             "member_expression" => {
                 let property = property(self.src, node)?;
                 let object = unwrap(node.child_by_field_name("object")?);
+                // `foldersData.folders`: a query's payload that nothing types holds
+                // records under a key, which then says what they are.
+                if object.kind() == "identifier" && self.payload(object) {
+                    return guess(property);
+                }
                 let ty = self.expr_ty(object, depth + 1)?;
                 if property == "data"
                     && object.kind() == "identifier"
@@ -453,6 +480,20 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             _ => None,
         }
+    }
+
+    /// Whether a name holds a query's payload (`data`, `foldersData`) that no declaration
+    /// types: no record, whatever its name would suggest.
+    fn payload(&self, name: Node<'_>) -> bool {
+        let text = self.text(name);
+        let payload = text == "data" || text.len() > 4 && text.ends_with("Data");
+        payload
+            && !self.scope_chain(name).any(|s| {
+                self.vars.contains_key(&(s, text))
+                    || self.opaque.contains_key(&(s, text))
+                    || self.pages.contains_key(&(s, text))
+                    || self.params.contains_key(&(s, text))
+            })
     }
 
     /// `useForm({ defaultValues: { recontactDays: workspace.recontactDays } })`: the form edits the
@@ -616,6 +657,32 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         continue;
                     }
+                    // `const { envelope, recipients } = options;` of a parameter declared with an
+                    // object type: its properties' types, not what the parameter's name suggests.
+                    let param = value.map(unwrap).filter(|v| v.kind() == "identifier" && declared.is_none()).and_then(
+                        |v| self.scope_chain(v).find_map(|s| self.params.get(&(s, self.text(v))).copied()),
+                    );
+                    if let Some(p) = param.filter(|_| name.kind() == "object_pattern") {
+                        let ty = self.type_ty(p, 0);
+                        changed |= self.bind_pattern(scope, name, ty.clone(), Some(p));
+                        // A property declared with a type of the app's own (`recipient:
+                        // CertificateRecipient`) is no model's record, whatever it is called.
+                        for prop in named_children(name).into_iter().filter(|_| ty.is_none()) {
+                            let local = match prop.kind() {
+                                "shorthand_property_identifier_pattern" => prop,
+                                _ => continue,
+                            };
+                            let key = (scope.id(), self.text(local));
+                            if !self.vars.contains_key(&key)
+                                && self.prop_signature(p, self.text(local), 0).is_some_and(|t| {
+                                    !matches!(self.text(t).trim_start_matches(':').trim(), "any" | "unknown")
+                                })
+                            {
+                                self.opaque.insert(key, ());
+                            }
+                        }
+                        continue;
+                    }
                     let ty = declared
                         .and_then(|d| self.type_ty(d, 0))
                         .or_else(|| value.and_then(|v| self.expr_ty(unwrap(v), 0)));
@@ -652,6 +719,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let ty = self.type_ty(declared, 0);
                     if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared) {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
+                    }
+                    if pattern.kind() == "identifier" {
+                        self.params.insert((scope.id(), self.text(pattern)), declared);
                     }
                     changed |= self.bind_pattern(scope, pattern, ty, Some(declared));
                 }
@@ -905,6 +975,7 @@ pub fn read<'t>(
         pages: Map::default(),
         functions: Map::default(),
         setters: Map::default(),
+        params: Map::default(),
         hits: Vec::new(),
         emit: false,
     };
@@ -1056,21 +1127,6 @@ pub fn read<'t>(
                                 RefKind::Query,
                                 Confidence::Medium,
                             ));
-                        }
-                    }
-                }
-                // `Pick<Webhook, 'id' | 'eventTriggers'>`: the fields a type keeps or drops.
-                "generic_type" => {
-                    let Some(name) = node.child_by_field_name("name") else { continue };
-                    if !matches!(src.node_text(name), "Pick" | "Omit") {
-                        continue;
-                    }
-                    let Some(args) = node.child_by_field_name("type_arguments") else { continue };
-                    let (Some(of), Some(keys)) = (args.named_child(0), args.named_child(1)) else { continue };
-                    let Some(ty) = w.type_ty(of, 0) else { continue };
-                    for literal in descendants(keys).into_iter().filter(|n| n.kind() == "string") {
-                        if let Some((field, offset)) = string_value(src, literal) {
-                            writer.hits.push(src.hit(offset, ty.target(&field), RefKind::Query, Confidence::Medium));
                         }
                     }
                 }
