@@ -13,7 +13,10 @@ use crate::scan::reference::RefKind;
 
 /// The `'Table.column'` strings of a file that imports Kysely or a Kysely client.
 pub fn read(src: &Src<'_>, nodes: &[Node<'_>], hits: &mut Vec<Hit>) {
-    if !nodes.iter().any(|n| n.kind() == "import_statement" && src.node_text(*n).to_ascii_lowercase().contains("kysely")) {
+    if !nodes
+        .iter()
+        .any(|n| n.kind() == "import_statement" && src.node_text(*n).to_ascii_lowercase().contains("kysely"))
+    {
         return;
     }
     for &node in nodes.iter().filter(|n| n.kind() == "string") {

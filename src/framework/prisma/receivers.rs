@@ -659,9 +659,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     }
                     // `const { envelope, recipients } = options;` of a parameter declared with an
                     // object type: its properties' types, not what the parameter's name suggests.
-                    let param = value.map(unwrap).filter(|v| v.kind() == "identifier" && declared.is_none()).and_then(
-                        |v| self.scope_chain(v).find_map(|s| self.params.get(&(s, self.text(v))).copied()),
-                    );
+                    let param = value
+                        .map(unwrap)
+                        .filter(|v| v.kind() == "identifier" && declared.is_none())
+                        .and_then(|v| self.scope_chain(v).find_map(|s| self.params.get(&(s, self.text(v))).copied()));
                     if let Some(p) = param.filter(|_| name.kind() == "object_pattern") {
                         let ty = self.type_ty(p, 0);
                         changed |= self.bind_pattern(scope, name, ty.clone(), Some(p));
@@ -1072,6 +1073,18 @@ pub fn read<'t>(
     w.declare(nodes);
 
     let lookup = |name: &str, at: Node<'t>| w.lookup_object(name, at);
+    // `let where: Prisma.XWhereInput = {…}`: (scope, name) → the model and how its objects read,
+    // for the objects assigned to the name later (`where = { envelope: { qrToken } }`).
+    let mut inputs: Map<(usize, &str), (String, Shape)> = Map::default();
+    for &node in nodes.iter().filter(|n| n.kind() == "variable_declarator") {
+        if let (Some(name), Some(declared)) =
+            (node.child_by_field_name("name"), node.child_by_field_name("type").and_then(|t| t.named_child(0)))
+            && name.kind() == "identifier"
+            && let Some((model, Some(shape))) = w.prisma_type(declared)
+        {
+            inputs.insert((w.scope_of(node).id(), src.node_text(name)), (model, shape));
+        }
+    }
     let mut out = Vec::new();
     {
         let mut writer = Writer { src, hits: &mut out, lookup: &lookup };
@@ -1080,6 +1093,20 @@ pub fn read<'t>(
                 "call_expression" => {
                     client_call(&w, &mut writer, node);
                     better_auth::read(src, node, writer.hits);
+                }
+                "assignment_expression" => {
+                    let (Some(left), Some(right)) =
+                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    else {
+                        continue;
+                    };
+                    if left.kind() == "identifier"
+                        && unwrap(right).kind() == "object"
+                        && let Some((model, shape)) =
+                            w.scope_chain(node).find_map(|s| inputs.get(&(s, src.node_text(left))))
+                    {
+                        writer.read(&On::model(model, Confidence::High), *shape, right);
+                    }
                 }
                 "variable_declarator" => {
                     // `const where: Prisma.UserWhereInput = { … }` (or `satisfies …`).
