@@ -729,14 +729,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // `let row; … row = await prisma.apiKey.findFirst(…)`: flow-insensitive, the name
                 // holds what it is assigned in the function that assigns it.
                 "assignment_expression" => {
-                    let (Some(left), Some(right)) =
-                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
-                    else {
-                        continue;
-                    };
-                    if left.kind() == "identifier"
-                        && let Some(ty) = self.expr_ty(unwrap(right), 0)
-                    {
+                    let Some((left, right)) = assigned_name(node) else { continue };
+                    if let Some(ty) = self.expr_ty(unwrap(right), 0) {
                         let scope = self.scope_of(node);
                         changed |= self.bind(scope, left, ty);
                     }
@@ -880,6 +874,12 @@ fn app_type(name: &str) -> Option<Ty> {
     let one_word = !model.contains(|c: char| c.is_ascii_uppercase());
     let name = if one_word { model.clone() } else { String::new() };
     Some(Ty { root: Root::Binding { scopes: vec![NAMES.to_owned()], name, guess: Some(model) }, path: Vec::new() })
+}
+
+/// `name = value`: the name assigned and the value, when a plain name is assigned.
+fn assigned_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    let left = node.child_by_field_name("left").filter(|l| l.kind() == "identifier")?;
+    Some((left, node.child_by_field_name("right")?))
 }
 
 /// A callback's first parameter (its pattern).
@@ -1095,13 +1095,8 @@ pub fn read<'t>(
                     better_auth::read(src, node, writer.hits);
                 }
                 "assignment_expression" => {
-                    let (Some(left), Some(right)) =
-                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
-                    else {
-                        continue;
-                    };
-                    if left.kind() == "identifier"
-                        && unwrap(right).kind() == "object"
+                    let Some((left, right)) = assigned_name(node) else { continue };
+                    if unwrap(right).kind() == "object"
                         && let Some((model, shape)) =
                             w.scope_chain(node).find_map(|s| inputs.get(&(s, src.node_text(left))))
                     {
