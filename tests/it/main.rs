@@ -43,6 +43,7 @@ mod receivers_django;
 mod receivers_phoenix;
 mod receivers_phoenix_unseen;
 mod receivers_prisma;
+mod receivers_prisma_unseen;
 mod receivers_rails;
 mod release_notes;
 mod report_html;

@@ -255,6 +255,15 @@ impl<'t> Writer<'_, '_, 't> {
             self.field(on, &key.name, key.offset);
             let Some(v) = key.value.and_then(|v| self.object(v)) else { continue };
             let keys = object_keys(self.src, v);
+            // `key_action_bucket: { key, action, bucket }`: a compound unique or id, which Prisma
+            // names by joining its fields; the name reads each of them too.
+            if keys.len() > 1 && keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join("_") == key.name {
+                for k in &keys {
+                    self.field(on, &k.name, key.offset);
+                }
+                self.filter(on, v, depth + 1);
+                continue;
+            }
             let relation = on.step(&key.name);
             if keys.iter().any(|k| RELATION_FILTERS.contains(&k.name.as_str())) {
                 for k in keys.iter().filter(|k| RELATION_FILTERS.contains(&k.name.as_str())) {

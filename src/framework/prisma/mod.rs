@@ -3,13 +3,16 @@
 //! return, read by receivers whose type the code declares or implies ([`receivers`]), and in a
 //! Next.js/React frontend by the records its components and query hooks are named after
 //! ([`react`]); an auth library's options name the columns its adapter uses ([`better_auth`]);
-//! raw SQL goes through `$queryRaw`/`$executeRaw`/`Prisma.sql`.
+//! zod schemas generated from the models name their fields ([`zod`]); raw SQL goes through
+//! `$queryRaw`/`$executeRaw`/`Prisma.sql`, and Kysely queries name `'Table.column'` ([`kysely`]).
 
 pub mod better_auth;
 pub mod client;
+pub mod kysely;
 pub mod react;
 pub mod receivers;
 pub mod schema;
+pub mod zod;
 
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
@@ -52,7 +55,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        11
+        12
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -95,6 +98,8 @@ fn code(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let mut facts = FileFacts::default();
     let nodes = descendants(tree.root_node());
     receivers::read(path, &src, tree.root_node(), &nodes, &mut facts.hits, &mut facts.bindings);
+    zod::read(&src, tree.root_node(), &nodes, &mut facts.hits, &mut facts.bindings);
+    kysely::read(&src, &nodes, &mut facts.hits);
     let mut sql = Vec::new();
     for &node in &nodes {
         if node.kind() != "call_expression" {

@@ -164,6 +164,9 @@ struct Walker<'s, 'a, 't> {
     functions: Map<(usize, &'a str), Node<'t>>,
     /// `const [state, setState] = useState(…)`: (scope, setter) → the state's name node.
     setters: Map<(usize, &'a str), Node<'t>>,
+    /// (function node id, parameter) → the type the parameter is declared with, for the body's
+    /// `const { envelope, recipients } = options;`.
+    params: Map<(usize, &'a str), Node<'t>>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -365,6 +368,25 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
     }
 
+    /// The declared type of property `key` of an object type written out (or named locally).
+    fn prop_signature(&self, node: Node<'t>, key: &str, depth: u32) -> Option<Node<'t>> {
+        if depth > 8 {
+            return None;
+        }
+        match node.kind() {
+            "type_annotation" | "parenthesized_type" | "intersection_type" => {
+                named_children(node).into_iter().find_map(|c| self.prop_signature(c, key, depth + 1))
+            }
+            "object_type" | "interface_body" => named_children(node).into_iter().find_map(|p| {
+                (p.kind() == "property_signature" && p.child_by_field_name("name").map(|n| self.text(n)) == Some(key))
+                    .then(|| p.child_by_field_name("type"))
+                    .flatten()
+            }),
+            "type_identifier" => self.prop_signature(*self.local_types.get(self.text(node))?, key, depth + 1),
+            _ => None,
+        }
+    }
+
     /// The records an expression holds.
     fn expr_ty(&self, node: Node<'t>, depth: u32) -> Option<Ty> {
         if depth > 16 {
@@ -405,6 +427,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             "member_expression" => {
                 let property = property(self.src, node)?;
                 let object = unwrap(node.child_by_field_name("object")?);
+                // `foldersData.folders`: a query's payload that nothing types holds
+                // records under a key, which then says what they are.
+                if object.kind() == "identifier" && self.payload(object) {
+                    return guess(property);
+                }
                 let ty = self.expr_ty(object, depth + 1)?;
                 if property == "data"
                     && object.kind() == "identifier"
@@ -453,6 +480,20 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             _ => None,
         }
+    }
+
+    /// Whether a name holds a query's payload (`data`, `foldersData`) that no declaration
+    /// types: no record, whatever its name would suggest.
+    fn payload(&self, name: Node<'_>) -> bool {
+        let text = self.text(name);
+        let payload = text == "data" || text.len() > 4 && text.ends_with("Data");
+        payload
+            && !self.scope_chain(name).any(|s| {
+                self.vars.contains_key(&(s, text))
+                    || self.opaque.contains_key(&(s, text))
+                    || self.pages.contains_key(&(s, text))
+                    || self.params.contains_key(&(s, text))
+            })
     }
 
     /// `useForm({ defaultValues: { recontactDays: workspace.recontactDays } })`: the form edits the
@@ -616,6 +657,33 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         continue;
                     }
+                    // `const { envelope, recipients } = options;` of a parameter declared with an
+                    // object type: its properties' types, not what the parameter's name suggests.
+                    let param = value
+                        .map(unwrap)
+                        .filter(|v| v.kind() == "identifier" && declared.is_none())
+                        .and_then(|v| self.scope_chain(v).find_map(|s| self.params.get(&(s, self.text(v))).copied()));
+                    if let Some(p) = param.filter(|_| name.kind() == "object_pattern") {
+                        let ty = self.type_ty(p, 0);
+                        changed |= self.bind_pattern(scope, name, ty.clone(), Some(p));
+                        // A property declared with a type of the app's own (`recipient:
+                        // CertificateRecipient`) is no model's record, whatever it is called.
+                        for prop in named_children(name).into_iter().filter(|_| ty.is_none()) {
+                            let local = match prop.kind() {
+                                "shorthand_property_identifier_pattern" => prop,
+                                _ => continue,
+                            };
+                            let key = (scope.id(), self.text(local));
+                            if !self.vars.contains_key(&key)
+                                && self.prop_signature(p, self.text(local), 0).is_some_and(|t| {
+                                    !matches!(self.text(t).trim_start_matches(':').trim(), "any" | "unknown")
+                                })
+                            {
+                                self.opaque.insert(key, ());
+                            }
+                        }
+                        continue;
+                    }
                     let ty = declared
                         .and_then(|d| self.type_ty(d, 0))
                         .or_else(|| value.and_then(|v| self.expr_ty(unwrap(v), 0)));
@@ -653,19 +721,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared) {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
                     }
+                    if pattern.kind() == "identifier" {
+                        self.params.insert((scope.id(), self.text(pattern)), declared);
+                    }
                     changed |= self.bind_pattern(scope, pattern, ty, Some(declared));
                 }
                 // `let row; … row = await prisma.apiKey.findFirst(…)`: flow-insensitive, the name
                 // holds what it is assigned in the function that assigns it.
                 "assignment_expression" => {
-                    let (Some(left), Some(right)) =
-                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
-                    else {
-                        continue;
-                    };
-                    if left.kind() == "identifier"
-                        && let Some(ty) = self.expr_ty(unwrap(right), 0)
-                    {
+                    let Some((left, right)) = assigned_name(node) else { continue };
+                    if let Some(ty) = self.expr_ty(unwrap(right), 0) {
                         let scope = self.scope_of(node);
                         changed |= self.bind(scope, left, ty);
                     }
@@ -811,6 +876,12 @@ fn app_type(name: &str) -> Option<Ty> {
     Some(Ty { root: Root::Binding { scopes: vec![NAMES.to_owned()], name, guess: Some(model) }, path: Vec::new() })
 }
 
+/// `name = value`: the name assigned and the value, when a plain name is assigned.
+fn assigned_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    let left = node.child_by_field_name("left").filter(|l| l.kind() == "identifier")?;
+    Some((left, node.child_by_field_name("right")?))
+}
+
 /// A callback's first parameter (its pattern).
 fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
     match callback.child_by_field_name("parameter") {
@@ -875,7 +946,7 @@ fn promise_all<'t>(src: &Src<'_>, value: Node<'t>) -> Option<Node<'t>> {
 
 /// Whether a module is the generated Prisma client or re-exports it (`@prisma/client`,
 /// `@/generated/prisma/client`, `@documenso/prisma/client`).
-fn is_client_module(source: &str) -> bool {
+pub(crate) fn is_client_module(source: &str) -> bool {
     source.to_ascii_lowercase().contains("prisma")
 }
 
@@ -905,6 +976,7 @@ pub fn read<'t>(
         pages: Map::default(),
         functions: Map::default(),
         setters: Map::default(),
+        params: Map::default(),
         hits: Vec::new(),
         emit: false,
     };
@@ -1001,6 +1073,18 @@ pub fn read<'t>(
     w.declare(nodes);
 
     let lookup = |name: &str, at: Node<'t>| w.lookup_object(name, at);
+    // `let where: Prisma.XWhereInput = {…}`: (scope, name) → the model and how its objects read,
+    // for the objects assigned to the name later (`where = { envelope: { qrToken } }`).
+    let mut inputs: Map<(usize, &str), (String, Shape)> = Map::default();
+    for &node in nodes.iter().filter(|n| n.kind() == "variable_declarator") {
+        if let (Some(name), Some(declared)) =
+            (node.child_by_field_name("name"), node.child_by_field_name("type").and_then(|t| t.named_child(0)))
+            && name.kind() == "identifier"
+            && let Some((model, Some(shape))) = w.prisma_type(declared)
+        {
+            inputs.insert((w.scope_of(node).id(), src.node_text(name)), (model, shape));
+        }
+    }
     let mut out = Vec::new();
     {
         let mut writer = Writer { src, hits: &mut out, lookup: &lookup };
@@ -1009,6 +1093,15 @@ pub fn read<'t>(
                 "call_expression" => {
                     client_call(&w, &mut writer, node);
                     better_auth::read(src, node, writer.hits);
+                }
+                "assignment_expression" => {
+                    let Some((left, right)) = assigned_name(node) else { continue };
+                    if unwrap(right).kind() == "object"
+                        && let Some((model, shape)) =
+                            w.scope_chain(node).find_map(|s| inputs.get(&(s, src.node_text(left))))
+                    {
+                        writer.read(&On::model(model, Confidence::High), *shape, right);
+                    }
                 }
                 "variable_declarator" => {
                     // `const where: Prisma.UserWhereInput = { … }` (or `satisfies …`).

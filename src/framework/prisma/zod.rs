@@ -1,0 +1,145 @@
+//! zod schemas of the models. A generator beside Prisma Client (zod-prisma-types) writes one per
+//! model (`RecipientSchema` in `…/generated/zod/modelSchema/RecipientSchema`), and the app
+//! derives its API's shapes from them (`export const ZRecipientLiteSchema =
+//! RecipientSchema.pick({ email: true, … })`, picked again in another file): the keys a `pick` or
+//! `omit` names are the model's fields, and a dropped column breaks the schema. A schema the app
+//! writes out itself (`z.object({ … })`) names no model, whatever its keys are called.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::config::Confidence;
+use crate::framework::prisma::model_name;
+use crate::framework::prisma::receivers::is_client_module;
+use crate::scan::extract::js::{call_args, object_keys, property, unwrap};
+use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
+use crate::scan::facts::{Binding, Hit, Root, Target};
+use crate::scan::reference::RefKind;
+
+/// The scope of bindings for the schemas the app derives from a model's: name = the exported
+/// name (`ZRecipientLiteSchema`); files import them from the app's packages by alias
+/// (`@documenso/lib/types/recipient`), so the name alone keys them.
+pub const ZOD: &str = "prisma:zod";
+
+/// Methods whose result is a schema of (some of) the same model's fields.
+const DERIVE: &[&str] =
+    &["pick", "omit", "extend", "merge", "partial", "required", "strict", "passthrough", "strip", "deepPartial"];
+
+/// Methods whose object argument's keys are the model's fields.
+const FIELDS: &[&str] = &["pick", "omit"];
+
+/// The hits of a file's `pick`/`omit` keys on a model's schema, and the bindings of the schemas
+/// it derives at its top level.
+pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Vec<Hit>, bindings: &mut Vec<Binding>) {
+    let mut known: HashMap<&str, Root> = HashMap::new();
+    for &node in nodes.iter().filter(|n| n.kind() == "import_statement") {
+        let Some((source, _)) = node.child_by_field_name("source").and_then(|s| string_value(src, s)) else {
+            continue;
+        };
+        let generated = is_generated(&source);
+        for n in descendants(node) {
+            match n.kind() {
+                "import_specifier" => {
+                    let Some(name) = n.child_by_field_name("name") else { continue };
+                    let local = src.node_text(n.child_by_field_name("alias").unwrap_or(name));
+                    let name = src.node_text(name);
+                    if generated {
+                        if let Some(model) = model_of(name) {
+                            known.insert(local, Root::Model { model });
+                        }
+                    } else if name.ends_with("Schema") {
+                        let root = Root::Binding { scopes: vec![ZOD.to_owned()], name: name.to_owned(), guess: None };
+                        known.insert(local, root);
+                    }
+                }
+                // `import ApiTokenSchema from '…/modelSchema/ApiTokenSchema'`: the module names it.
+                "import_clause" if generated => {
+                    let file = source.rsplit('/').next().unwrap_or(&source);
+                    if let (Some(local), Some(model)) =
+                        (named_children(n).into_iter().find(|c| c.kind() == "identifier"), model_of(file))
+                    {
+                        known.insert(src.node_text(local), Root::Model { model });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let declarators: Vec<Node<'t>> = nodes.iter().copied().filter(|n| n.kind() == "variable_declarator").collect();
+    // A schema derived from one declared further down is learnt on the second pass.
+    for _ in 0..2 {
+        for &d in &declarators {
+            let (Some(name), Some(value)) = (d.child_by_field_name("name"), d.child_by_field_name("value")) else {
+                continue;
+            };
+            if name.kind() == "identifier"
+                && let Some(r) = schema_root(src, &known, value)
+            {
+                known.insert(src.node_text(name), r);
+            }
+        }
+    }
+    for &d in &declarators {
+        let Some(name) = d.child_by_field_name("name").filter(|n| n.kind() == "identifier") else { continue };
+        let top = d.parent().and_then(|p| p.parent()).is_some_and(|s| {
+            s.id() == root.id() || s.kind() == "export_statement" && s.parent().is_some_and(|r| r.id() == root.id())
+        });
+        if top && let Some(Root::Model { model }) = known.get(src.node_text(name)) {
+            bindings.push(Binding {
+                scope: ZOD.to_owned(),
+                name: src.node_text(name).to_owned(),
+                root: Root::Model { model: model.clone() },
+                path: Vec::new(),
+            });
+        }
+    }
+    for &call in nodes.iter().filter(|n| n.kind() == "call_expression") {
+        let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
+        if !property(src, f).is_some_and(|m| FIELDS.contains(&m)) {
+            continue;
+        }
+        let Some(r) = f.child_by_field_name("object").and_then(|o| schema_root(src, &known, o)) else { continue };
+        let Some(arg) = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") else {
+            continue;
+        };
+        for key in object_keys(src, arg) {
+            let target = match &r {
+                Root::Model { model } => Target::ModelColumn { model: model.clone(), column: key.name.clone() },
+                other => Target::Chain { root: other.clone(), path: Vec::new(), attribute: Some(key.name.clone()) },
+            };
+            hits.push(src.hit(key.offset, target, RefKind::Query, Confidence::Medium));
+        }
+    }
+}
+
+/// Whether an import is a zod generator's output for the Prisma schema.
+fn is_generated(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    lower.contains("zod") && is_client_module(source)
+}
+
+/// `RecipientSchema` → `recipient`, as facts name models.
+fn model_of(name: &str) -> Option<String> {
+    let model = name.strip_suffix("Schema").filter(|m| m.starts_with(|c: char| c.is_ascii_uppercase()))?;
+    Some(model_name(model))
+}
+
+/// The model whose schema an expression is: a generated schema, or one derived from it.
+fn schema_root(src: &Src<'_>, known: &HashMap<&str, Root>, value: Node<'_>) -> Option<Root> {
+    let mut v = unwrap(value);
+    for _ in 0..16 {
+        match v.kind() {
+            "identifier" => return known.get(src.node_text(v)).cloned(),
+            "call_expression" => {
+                let f = v.child_by_field_name("function").map(unwrap)?;
+                if !property(src, f).is_some_and(|m| DERIVE.contains(&m)) {
+                    return None;
+                }
+                v = f.child_by_field_name("object").map(unwrap)?;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
