@@ -25,6 +25,10 @@ class Plan(models.Model):
 
     def goal(self):
         return self.user.userprofile.calories, self.user.no_such_accessor.calories
+
+
+class License(models.Model):
+    short_name = models.CharField(max_length=8)
 "#;
 
 /// A dataclass (and any class that is no model and names none) declaring `fiber` itself.
@@ -108,6 +112,7 @@ class PlanForm(forms.ModelForm):
 
 const TABLES: &[(&str, &[&str])] = &[
     ("core_language", &["id", "short_name"]),
+    ("core_license", &["id", "short_name"]),
     ("core_userprofile", &["id", "user_id", "calories"]),
     ("core_plan", &["id", "user_id", "fiber"]),
 ];
@@ -152,7 +157,8 @@ fn get_queryset_crispy_layouts_and_dataclass_attributes() {
     );
 }
 
-/// A class-based view's `context_object_name` names its record in its template.
+/// A class-based view's `context_object_name` names its record in its template (`short_name`
+/// is on two tables: only the binding tells which).
 #[test]
 fn context_object_name_binds_the_views_model() {
     let (_dir, result) = scan();
@@ -160,4 +166,5 @@ fn context_object_name_binds_the_views_model() {
         uses_of(&result, "core_language.short_name"),
         set(&["core/models.py:6", "core/templates/language/view.html:1"])
     );
+    assert_eq!(uses_of(&result, "core_license.short_name"), set(&["core/models.py:23"]));
 }
