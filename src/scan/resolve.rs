@@ -194,6 +194,10 @@ struct Models {
     /// Accessors a model gets from another model's association without declaring them (Django's
     /// `related_name` / `<model>_set`), by model index.
     inverse: HashMap<usize, Vec<Association>>,
+    /// The same for a model the app relates to without declaring it (Django's `auth.User` when
+    /// the settings are not scanned: `user.userprofile`), by its class name's last segment,
+    /// lower-cased.
+    orphans: HashMap<String, Vec<Association>>,
     /// Each model and what it inherits from, nearest first (see [`Models::lineage`]).
     lineage: Vec<Vec<usize>>,
     /// The models that map a table and inherit from or include each model (see
@@ -225,25 +229,41 @@ impl Models {
                 by_lower_last.entry(last.to_lowercase()).or_default().push(i);
             }
         }
-        let mut models =
-            Models { list, by_last, by_lower_last, inverse: HashMap::new(), lineage: Vec::new(), heirs: Vec::new() };
+        let mut models = Models {
+            list,
+            by_last,
+            by_lower_last,
+            inverse: HashMap::new(),
+            orphans: HashMap::new(),
+            lineage: Vec::new(),
+            heirs: Vec::new(),
+        };
         models.lineage = (0..models.list.len()).map(|i| models.compute_lineage(i)).collect();
         let mut inverse: HashMap<usize, Vec<Association>> = HashMap::new();
+        let mut orphans: HashMap<String, Vec<Association>> = HashMap::new();
         for m in &models.list {
             for a in &m.decl.associations {
                 let Some((name, many)) = &a.inverse else { continue };
-                for target in models.find(&a.model) {
-                    inverse.entry(target).or_default().push(Association {
-                        name: name.clone(),
-                        model: m.decl.class.clone(),
-                        many: *many,
-                        foreign_key: None,
-                        inverse: None,
-                    });
+                let back = Association {
+                    name: name.clone(),
+                    model: m.decl.class.clone(),
+                    many: *many,
+                    foreign_key: None,
+                    inverse: None,
+                };
+                let targets = models.find(&a.model);
+                if targets.is_empty()
+                    && let Some(last) = segments(&a.model).last()
+                {
+                    orphans.entry(last.to_lowercase()).or_default().push(back.clone());
+                }
+                for target in targets {
+                    inverse.entry(target).or_default().push(back.clone());
                 }
             }
         }
         models.inverse = inverse;
+        models.orphans = orphans;
         let n = models.list.len();
         let tables: Vec<Option<String>> = (0..n).map(|i| models.table_of(i, app, 0)).collect();
         let ignored: Vec<BTreeSet<String>> = (0..n).map(|i| models.ignored_of(i)).collect();
@@ -446,22 +466,64 @@ impl Models {
     /// The models a record reached from `root` through the associations of `path` may belong to.
     /// A step that is no association of any model reached so far ends the chain with nothing.
     fn reach(&self, root: &Root, path: &[String], bindings: &Bindings<'_>, depth: u32) -> BTreeSet<usize> {
+        self.reach_or_undeclared(root, path, bindings, depth).0
+    }
+
+    /// [`Models::reach`], and when it reaches nothing, the classes the app relates to without
+    /// declaring them that the chain ended at (`auth.User`): their accessors are the inverses
+    /// of the app's relations to them.
+    fn reach_or_undeclared(
+        &self,
+        root: &Root,
+        path: &[String],
+        bindings: &Bindings<'_>,
+        depth: u32,
+    ) -> (BTreeSet<usize>, Vec<String>) {
+        let mut undeclared: Vec<String> = Vec::new();
         let mut current: BTreeSet<usize> = match root {
-            Root::Model { model } => self.find_concrete(model),
+            Root::Model { model } => {
+                let found = self.find_concrete(model);
+                if found.is_empty() {
+                    undeclared.push(model.clone());
+                }
+                found
+            }
             Root::Binding { scopes, name, guess } if depth < MAX_DEPTH => {
                 // A binding that reaches no model (a function whose result no file could type)
                 // is no evidence against what the name suggests.
-                let bound: BTreeSet<usize> = scopes
-                    .iter()
-                    .flat_map(|s| bindings.get(s, name))
-                    .flat_map(|b| self.reach(&b.root, &b.path, bindings, depth + 1))
-                    .collect();
-                if bound.is_empty() { guess.iter().flat_map(|m| self.find_guess(m)).collect() } else { bound }
+                let mut bound: BTreeSet<usize> = BTreeSet::new();
+                for b in scopes.iter().flat_map(|s| bindings.get(s, name)) {
+                    let (found, unknown) = self.reach_or_undeclared(&b.root, &b.path, bindings, depth + 1);
+                    bound.extend(found);
+                    undeclared.extend(unknown);
+                }
+                if bound.is_empty() {
+                    let found: BTreeSet<usize> = guess.iter().flat_map(|m| self.find_guess(m)).collect();
+                    if found.is_empty() {
+                        undeclared.extend(guess.iter().filter(|g| !g.starts_with('=')).cloned());
+                    }
+                    found
+                } else {
+                    bound
+                }
             }
             Root::Binding { .. } => BTreeSet::new(),
         };
         for step in path {
             if current.is_empty() {
+                let back: BTreeSet<usize> = undeclared
+                    .iter()
+                    .filter_map(|class| segments(class).last().map(|l| l.to_lowercase()))
+                    .filter_map(|last| self.orphans.get(&last))
+                    .flatten()
+                    .filter(|a| a.name == *step)
+                    .flat_map(|a| self.find_concrete(&a.model))
+                    .collect();
+                undeclared.clear();
+                if !back.is_empty() {
+                    current = back;
+                    continue;
+                }
                 // A record nothing typed (`sub.issue_assignments`, a polymorphic
                 // `item.origin`): the step names its model as a local of that name would.
                 current = self
@@ -472,18 +534,31 @@ impl Models {
                     .unwrap_or_default();
                 continue;
             }
-            current = current
-                .iter()
-                .flat_map(|&i| match self.association(i, step) {
-                    Some(a) => self.find_concrete(&a.model),
-                    None => crate::framework::of(self.list[i].decl.framework)
-                        .association_by_convention(step)
-                        .map(|class| self.find_concrete(&class))
-                        .unwrap_or_default(),
-                })
-                .collect();
+            let mut next = BTreeSet::new();
+            undeclared.clear();
+            for &i in &current {
+                match self.association(i, step) {
+                    Some(a) => {
+                        let found = self.find_concrete(&a.model);
+                        if found.is_empty() {
+                            undeclared.push(a.model.clone());
+                        }
+                        next.extend(found);
+                    }
+                    None => next.extend(
+                        crate::framework::of(self.list[i].decl.framework)
+                            .association_by_convention(step)
+                            .map(|class| self.find_concrete(&class))
+                            .unwrap_or_default(),
+                    ),
+                }
+            }
+            current = next;
         }
-        current
+        if !current.is_empty() {
+            undeclared.clear();
+        }
+        (current, undeclared)
     }
 
     /// What a use of `attribute` on a record of model `i` reads: the column its declared fields

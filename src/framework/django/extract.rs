@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        6
+        7
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -166,7 +166,8 @@ pub(super) fn class_options(
         .or_else(|| {
             let (_, _, v) = body_assigns.iter().find(|(t, _, _)| cx.src.node_text(*t) == "queryset")?;
             cx.ty((*v)?, &Env::default()).map(|t| t.rec)
-        });
+        })
+        .or_else(|| cx.get_queryset_model(body).map(|m| Rec::model(cx.model_ref(&m))));
     if let Some(rec) = view_model {
         for (t, _, v) in &body_assigns {
             let Some(v) = v else { continue };
@@ -220,6 +221,15 @@ pub(super) fn class_options(
         })
         .map(|(t, _, _)| cx.src.node_text(t).to_owned())
         .collect();
+    // A crispy-forms layout of the form's fields: `self.helper.layout = Layout(Row(Column("brand",
+    // css_class=…)), "fiber")`. A name the model lacks is a field of the form's own.
+    for call in descendants(body).into_iter().filter(|n| n.kind() == "call") {
+        if callee(&cx.src, call).is_some_and(|c| last_segment(c) == "Layout") {
+            for (item, offset) in layout_names(cx, call, 0) {
+                lookup(cx, &rec, &item, offset, Confidence::Medium);
+            }
+        }
+    }
     // A form's own `fieldsets = [{"fields": [...]}]` lays out its model's fields.
     for (t, _, v) in assignments(body) {
         if cx.src.node_text(t) != "fieldsets" {
@@ -257,6 +267,29 @@ pub(super) fn class_options(
             lookup(cx, &Rec::model(model.clone()), &item, offset, Confidence::High);
         }
     }
+}
+
+/// The field names a crispy-forms layout object lists: its positional strings, and those of the
+/// layout objects it nests (`Row`, `Column`, `Fieldset`, `Div`, `Field`, …); keyword values
+/// (`css_class=`), markup (`HTML`), buttons and translated legends (`_("…")`) are none.
+fn layout_names(cx: &Ctx<'_>, call: Node<'_>, depth: usize) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    if depth > 8 {
+        return out;
+    }
+    for p in args(call).positional {
+        match p.kind() {
+            "call" => {
+                let Some(c) = callee(&cx.src, p) else { continue };
+                let c = last_segment(c);
+                if is_class_name(c) && !matches!(c, "HTML" | "Submit" | "Button" | "Reset" | "Hidden") {
+                    out.extend(layout_names(cx, p, depth + 1));
+                }
+            }
+            _ => out.extend(string_value(&cx.src, p)),
+        }
+    }
+    out
 }
 
 /// The model a class's `Meta` names, or inherits from another class's `Meta` in this file

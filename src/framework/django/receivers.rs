@@ -202,6 +202,9 @@ pub(super) struct Env {
     /// Names assigned what a function of the standard library (or a builtin) returns: no record,
     /// whatever attribute is read on them (`urlsplit(url).scheme`).
     plain: std::collections::HashSet<String>,
+    /// What a class that is no model and works on none declares in its body (a dataclass's
+    /// `fiber: float | None`): `self.fiber` in its methods is that attribute, not a column.
+    own: std::collections::HashSet<String>,
 }
 
 impl Env {
@@ -229,6 +232,15 @@ pub(super) fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
         n = p.parent();
     }
     None
+}
+
+/// The module node holding `node`.
+fn root_of(node: Node<'_>) -> Node<'_> {
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        n = p;
+    }
+    n
 }
 
 /// The class a function is a method of.
@@ -262,20 +274,7 @@ impl Ctx<'_> {
         // parameterised with (`ReadOnlyModelViewSet[Task]`).
         let queryset_of = |block: Node<'_>| {
             let (_, _, v) = assignments(block).into_iter().find(|(t, _, _)| self.src.node_text(*t) == "queryset")?;
-            let mut root = v?;
-            while let Some(inner) = match root.kind() {
-                "call" => root.child_by_field_name("function"),
-                "attribute" => root.child_by_field_name("object"),
-                _ => None,
-            } {
-                if root.kind() == "attribute"
-                    && root.child_by_field_name("attribute").is_some_and(|a| self.src.node_text(a) == "objects")
-                {
-                    return Some(self.src.node_text(inner).to_owned()).filter(|m| is_class_name(last_segment(m)));
-                }
-                root = inner;
-            }
-            None
+            self.chain_model(v?)
         };
         let parameterised = || {
             let supers = class.child_by_field_name("superclasses")?;
@@ -288,6 +287,7 @@ impl Ctx<'_> {
             .or_else(|| inner_class_body(&self.src, body, "Meta").and_then(model_of))
             .or_else(|| queryset_of(body))
             .or_else(parameterised)
+            .or_else(|| self.get_queryset_model(body))
             .or_else(|| self.registrations.get(name).and_then(|m| (m.len() == 1).then(|| m[0].clone())))
             .or_else(|| {
                 let decorated = class.parent().filter(|p| p.kind() == "decorated_definition")?;
@@ -300,6 +300,48 @@ impl Ctx<'_> {
                 (a.positional.len() == 1).then(|| self.src.node_text(a.positional[0]).to_owned())
             })?;
         Some(self.model_ref(&local))
+    }
+
+    /// The model a `Model.objects…` chain starts at.
+    fn chain_model(&self, mut root: Node<'_>) -> Option<String> {
+        while let Some(inner) = match root.kind() {
+            "call" => root.child_by_field_name("function"),
+            "attribute" => root.child_by_field_name("object"),
+            _ => None,
+        } {
+            if root.kind() == "attribute"
+                && root.child_by_field_name("attribute").is_some_and(|a| self.src.node_text(a) == "objects")
+            {
+                return Some(self.src.node_text(inner).to_owned()).filter(|m| is_class_name(last_segment(m)));
+            }
+            root = inner;
+        }
+        None
+    }
+
+    /// What a view's `get_queryset` returns, when every `return` in it is a chain on one model
+    /// (`return WorkoutSession.objects.filter(user=self.request.user)`).
+    pub(super) fn get_queryset_model(&self, body: Node<'_>) -> Option<String> {
+        let func =
+            named_children(body)
+                .into_iter()
+                .map(|n| {
+                    if n.kind() == "decorated_definition" {
+                        n.child_by_field_name("definition").unwrap_or(n)
+                    } else {
+                        n
+                    }
+                })
+                .find(|n| {
+                    n.kind() == "function_definition"
+                        && n.child_by_field_name("name").is_some_and(|id| self.src.node_text(id) == "get_queryset")
+                })?;
+        let mut models = descendants(func)
+            .into_iter()
+            .filter(|n| n.kind() == "return_statement" && enclosing_function(*n) == Some(func))
+            .map(|r| named_children(r).into_iter().next().and_then(|v| self.chain_model(v)));
+        let first = models.next()??;
+        models.all(|m| m.as_deref() == Some(first.as_str())).then_some(first)
     }
 
     /// Types the names of every function of the file, after what the file's own functions
@@ -326,6 +368,11 @@ impl Ctx<'_> {
                 env.set("self", Some(Ty::one(Rec::model(m.class.clone()))));
             } else {
                 env.class_model = self.class_model(class);
+                if env.class_model.is_none()
+                    && let Some(body) = class.child_by_field_name("body")
+                {
+                    env.own = assignments(body).into_iter().map(|(t, _, _)| self.src.node_text(t).to_owned()).collect();
+                }
             }
         }
         if let Some(params) = func.child_by_field_name("parameters") {
@@ -342,6 +389,14 @@ impl Ctx<'_> {
                     _ => continue,
                 };
                 let Some(name) = name.map(|n| self.src.node_text(n)) else { continue };
+                // `other: "NutritionalValues"` in a method of that plain class: no record.
+                if ty.is_none()
+                    && let Some(t) = p.child_by_field_name("type")
+                    && self.is_plain_class(root_of(func), self.src.node_text(t).trim_matches(['"', '\'']))
+                {
+                    env.plain.insert(name.to_owned());
+                    continue;
+                }
                 let ty = ty.or_else(|| {
                     // An admin's or serializer's hook is handed the model's records.
                     matches!(name, "obj" | "instance")
@@ -383,6 +438,18 @@ impl Ctx<'_> {
             }
         }
         env
+    }
+
+    /// Whether `name` is a class this file declares that is no model (abstract or not) and
+    /// names none it works on: a dataclass, a value object.
+    fn is_plain_class(&self, root: Node<'_>, name: &str) -> bool {
+        if !is_class_name(name) || self.models.contains_key(name) {
+            return false;
+        }
+        super::extract::all_classes(root).into_iter().any(|(c, _)| {
+            c.child_by_field_name("name").is_some_and(|n| self.src.node_text(n) == name)
+                && self.class_model(c).is_none()
+        })
     }
 
     /// Whether `node` calls a builtin that makes a plain value or a function of the standard
@@ -608,6 +675,7 @@ impl Ctx<'_> {
                     let base_text = self.src.node_text(base);
                     if !matches!(base.kind(), "identifier" | "subscript")
                         || env.plain.contains(base_text)
+                        || (object.kind() == "identifier" && base_text == "self" && env.own.contains(name))
                         || is_class_name(base_text)
                         || modules.iter().any(|m| m == base_text)
                         || matches!(base_text, "cls" | "settings" | "models" | "forms" | "serializers")
@@ -709,11 +777,18 @@ impl Ctx<'_> {
             if templates.is_empty() {
                 continue;
             }
+            // `context_object_name = "view_language"`: the name the view gives its record(s).
+            let own_name = assigns
+                .iter()
+                .find(|(t, _, _)| self.src.node_text(*t) == "context_object_name")
+                .and_then(|(_, _, v)| *v)
+                .and_then(|v| string_value(&self.src, v))
+                .map(|(s, _)| s);
             if let Some(m) = &model {
                 let lower = last_segment(m).to_lowercase();
                 let one = Rec::model(m.clone());
                 for tpl in &templates {
-                    for name in ["object", lower.as_str()] {
+                    for name in ["object", lower.as_str()].into_iter().chain(own_name.as_deref()) {
                         self.bindings.push(binding(tpl, name, &one));
                     }
                     for name in ["object_list".to_owned(), format!("{lower}_list")] {
