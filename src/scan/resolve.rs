@@ -326,7 +326,20 @@ impl Models {
         }
         let suffixed: Vec<usize> =
             candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class).ends_with(&want)).collect();
-        if !suffixed.is_empty() || want.len() > 1 {
+        if !suffixed.is_empty() {
+            return suffixed;
+        }
+        // A Phoenix context names its schema `MyApp.Accounts.User` (phx.gen.context) or, in
+        // older layouts, `MyApp.User` beside `MyApp.Accounts`: the extractor names the first;
+        // without such a module, the one without the context's segment is meant.
+        if want.len() >= 3
+            && let [.., context, own] = want.as_slice()
+            && crate::inflect::singularize(&crate::inflect::underscore(context)) == crate::inflect::underscore(own)
+        {
+            let flat: Vec<&str> = want[..want.len() - 2].iter().copied().chain(std::iter::once(*own)).collect();
+            return candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class).ends_with(&flat)).collect();
+        }
+        if want.len() > 1 {
             return suffixed;
         }
         // No model of that name: the one whose name ends with it in whole words, if only one.
