@@ -329,15 +329,21 @@ impl Models {
         if !suffixed.is_empty() {
             return suffixed;
         }
-        // A Phoenix context names its schema `MyApp.Accounts.User` (phx.gen.context) or, in
-        // older layouts, `MyApp.User` beside `MyApp.Accounts`: the extractor names the first;
-        // without such a module, the one without the context's segment is meant.
+        // A context names its model `MyApp.Accounts.Account` (phx.gen.context) or, in older
+        // layouts, `MyApp.Account` beside `MyApp.Accounts`: without the first, the second.
         if want.len() >= 3
             && let [.., context, own] = want.as_slice()
             && crate::inflect::singularize(&crate::inflect::underscore(context)) == crate::inflect::underscore(own)
         {
             let flat: Vec<&str> = want[..want.len() - 2].iter().copied().chain(std::iter::once(*own)).collect();
-            return candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class).ends_with(&flat)).collect();
+            return candidates
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    crate::framework::of(self.list[i].decl.framework).names_models_through_contexts()
+                        && segments(&self.list[i].decl.class).ends_with(&flat)
+                })
+                .collect();
         }
         if want.len() > 1 {
             return suffixed;

@@ -41,6 +41,7 @@ mod migration_typeorm;
 mod plan;
 mod receivers_django;
 mod receivers_phoenix;
+mod receivers_phoenix_contexts;
 mod receivers_phoenix_unseen;
 mod receivers_prisma;
 mod receivers_rails;

@@ -73,9 +73,10 @@ impl Walker<'_> {
                 if let Some((var, source)) = joined.clone() {
                     // `join(:left, [u], s in assoc(u, :settings), as: :settings)`: later queries
                     // of the module (`where([_u, settings: s], …)`) reach it by that name.
-                    let named = rest.iter().flat_map(|a| keyword_pairs(*a, w.src)).find_map(|(k, v)| {
-                        (k == "as").then(|| atom(v, w.src)).flatten()
-                    });
+                    let named = rest
+                        .iter()
+                        .flat_map(|a| keyword_pairs(*a, w.src))
+                        .find_map(|(k, v)| (k == "as").then(|| atom(v, w.src)).flatten());
                     if let Some((as_name, _)) = named
                         && let Some(module) = w.modules.last_mut()
                     {
