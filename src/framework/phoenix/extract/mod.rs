@@ -271,7 +271,16 @@ impl<'a> Walker<'a> {
     /// The schema of the context module walked (`MyApp.Customers`, which declares none itself).
     fn own_context_schema(&self) -> Option<Source> {
         let module = self.modules.last().filter(|m| m.schema.is_none())?;
-        context_schema_of(&module.name)
+        self.aliased(context_schema_of(&module.name)?)
+    }
+
+    /// A context's schema as the file aliases it (`alias Shop.Sales.Order` in `Shop.Orders`),
+    /// else as the context's name lays it out.
+    fn aliased(&self, schema: Source) -> Option<Source> {
+        let Source::Schema(full) = &schema else { return Some(schema) };
+        let last = full.rsplit('.').next().unwrap_or(full);
+        let resolved = self.resolve(last);
+        Some(if resolved == last { schema } else { Source::Schema(resolved) })
     }
 
     fn current_schema(&self) -> Option<Source> {
@@ -1307,7 +1316,7 @@ impl<'a> Walker<'a> {
         if remote.kind() != "alias" {
             return None;
         }
-        context_schema_of(&self.resolve(self.text(remote)))
+        self.aliased(context_schema_of(&self.resolve(self.text(remote)))?)
     }
 
     /// `Advisories.upsert([record])` with `record = %{summary: s}` earlier, or
