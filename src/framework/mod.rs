@@ -78,6 +78,13 @@ pub trait FrameworkSupport: Sync + Send {
         false
     }
 
+    /// Whether a model's class may be named through the module that serves it: a Phoenix
+    /// context `MyApp.Accounts` serves `MyApp.Accounts.User` (phx.gen.context) or, in older
+    /// layouts, `MyApp.User`; the extractor names the first, resolution falls back to the second.
+    fn names_models_through_contexts(&self) -> bool {
+        false
+    }
+
     /// Whether a model reads and writes every column of its table on each load and save
     /// (ActiveRecord caches all columns unless told to ignore some), so that the model's class
     /// line is an implicit reference to each of them.

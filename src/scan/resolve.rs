@@ -346,7 +346,26 @@ impl Models {
         }
         let suffixed: Vec<usize> =
             candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class).ends_with(&want)).collect();
-        if !suffixed.is_empty() || want.len() > 1 {
+        if !suffixed.is_empty() {
+            return suffixed;
+        }
+        // A context names its model `MyApp.Accounts.Account` (phx.gen.context) or, in older
+        // layouts, `MyApp.Account` beside `MyApp.Accounts`: without the first, the second.
+        if want.len() >= 3
+            && let [.., context, own] = want.as_slice()
+            && crate::inflect::singularize(&crate::inflect::underscore(context)) == crate::inflect::underscore(own)
+        {
+            let flat: Vec<&str> = want[..want.len() - 2].iter().copied().chain(std::iter::once(*own)).collect();
+            return candidates
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    crate::framework::of(self.list[i].decl.framework).names_models_through_contexts()
+                        && segments(&self.list[i].decl.class).ends_with(&flat)
+                })
+                .collect();
+        }
+        if want.len() > 1 {
             return suffixed;
         }
         // No model of that name: the one whose name ends with it in whole words, if only one.

@@ -390,8 +390,10 @@ end
         set(&[
             (5, "Shop.Sales.Order#status", "query"),
             (8, "Shop.Sales.Order#total_cents", "query"),
-            // An unnamed binding over an unknown query: only a column no other table has.
+            // An unnamed binding over an unknown query: only a column no other table has, and
+            // in a context module (`Shop.Orders`) its schema as the module aliases it.
             (11, "Attribute { name: \"ghost\" }", "query"),
+            (11, "Shop.Sales.Order#ghost", "query"),
         ])
     );
 }

@@ -31,6 +31,10 @@ impl FrameworkSupport for Phoenix {
         &["priv/repo/migrations", "priv/*/migrations"]
     }
 
+    fn names_models_through_contexts(&self) -> bool {
+        true
+    }
+
     fn code_steps(&self, change: &Change) -> Vec<CodeStep> {
         recipe::code_steps(change)
     }

@@ -48,7 +48,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        7
+        8
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -121,6 +121,8 @@ struct Module {
     local_lists: HashMap<String, Vec<(String, usize)>>,
     /// The binding scopes of the templates `embed_templates("x/*")` makes this module's.
     embeds: Vec<String>,
+    /// Joins named `as: :name` in the module's queries, for named bindings elsewhere in it.
+    named_joins: HashMap<String, Source>,
 }
 
 struct Walker<'a> {
@@ -266,6 +268,21 @@ impl<'a> Walker<'a> {
         self.hit_at(offset, target, kind, confidence);
     }
 
+    /// The schema of the context module walked (`MyApp.Customers`, which declares none itself).
+    fn own_context_schema(&self) -> Option<Source> {
+        let module = self.modules.last().filter(|m| m.schema.is_none())?;
+        self.aliased(context_schema_of(&module.name)?)
+    }
+
+    /// A context's schema as the file aliases it (`alias Shop.Sales.Order` in `Shop.Orders`),
+    /// else as the context's name lays it out.
+    fn aliased(&self, schema: Source) -> Option<Source> {
+        let Source::Schema(full) = &schema else { return Some(schema) };
+        let last = full.rsplit('.').next().unwrap_or(full);
+        let resolved = self.resolve(last);
+        Some(if resolved == last { schema } else { Source::Schema(resolved) })
+    }
+
     fn current_schema(&self) -> Option<Source> {
         let module = self.modules.last()?;
         module.schema.as_ref().map(|_| Source::Schema(module.name.clone()))
@@ -334,6 +351,7 @@ impl<'a> Walker<'a> {
         match node.kind() {
             "comment" => {}
             "call" => self.visit_call(node),
+            "stab_clause" => self.visit_stab_clause(node),
             "unary_operator" => self.visit_attribute(node),
             "binary_operator" => self.visit_binary(node),
             "map" => {
@@ -353,6 +371,28 @@ impl<'a> Walker<'a> {
                 }
             }
             _ => self.visit_children(node),
+        }
+    }
+
+    /// `fn {"status", value}, dynamic -> dynamic([c], ^dynamic and c.status == ^value) end`: a
+    /// clause keyed by a field's name whose body reads that field names the field too (an app's
+    /// filter map: `list_conversations(%{"status" => "open"})`).
+    fn visit_stab_clause(&mut self, node: Node<'_>) {
+        let key = clause_params(node)
+            .and_then(|params| params.named_child(0))
+            .filter(|p| p.kind() == "tuple")
+            .and_then(|t| t.named_child(0))
+            .and_then(|k| string(k, self.src).or_else(|| atom(k, self.src)));
+        let before = self.facts.hits.len();
+        self.visit_children(node);
+        let Some((key, offset)) = key else { return };
+        let read: Vec<(Target, Confidence)> = self.facts.hits[before..]
+            .iter()
+            .filter(|h| h.kind == RefKind::Query && field_of(&h.target) == Some(key.as_str()))
+            .map(|h| (h.target.clone(), h.confidence))
+            .collect();
+        for (target, confidence) in read {
+            self.hit_at(offset, target, RefKind::Query, confidence);
         }
     }
 
@@ -430,6 +470,12 @@ impl<'a> Walker<'a> {
         }
         if remote.is_none() && !args.is_empty() {
             self.observe_local_call(node, name, &args);
+            // `update_conversation(conversation, %{read: true})` inside `Conversations`.
+            if !self.heads.contains(&node.id())
+                && let Some(schema) = self.own_context_schema()
+            {
+                self.context_call(name, &schema, &args, &[]);
+            }
         }
         let remote_text = remote.map(|r| self.text(r));
         if matches!(remote_text, Some("Enum" | "Stream"))
@@ -442,6 +488,11 @@ impl<'a> Walker<'a> {
             });
         }
         match (name, remote_text) {
+            ("case", None) => {
+                if let [subject] = args.as_slice() {
+                    self.case_patterns(node, *subject);
+                }
+            }
             ("defmodule", None) => return self.visit_module(node, &args),
             ("alias", None) => {
                 self.alias(&args);
@@ -757,10 +808,75 @@ impl<'a> Walker<'a> {
                 self.struct_literal(node);
                 if self.struct_of(node).is_none() {
                     self.head_map_keys(node);
+                    self.view_resource(node);
                 }
             }
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
+        }
+    }
+
+    /// `case conversation do %{status: "open", first_replied_at: nil} -> …`: a clause's map
+    /// pattern matches the keys of the record the subject is.
+    fn case_patterns(&mut self, node: Node<'_>, subject: Node<'_>) {
+        let Some((source, confidence)) = self.record(subject) else { return };
+        let Some(block) = do_block(node) else { return };
+        let mut cursor = block.walk();
+        let clauses: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
+        for clause in clauses {
+            let Some(pattern) = clause_params(clause).and_then(|p| p.named_child(0)) else { continue };
+            // `%{…} = x` as `%{…}`.
+            let pattern = match pattern.kind() {
+                "binary_operator" => match pattern.child_by_field_name("left") {
+                    Some(l) if l.kind() == "map" => l,
+                    _ => continue,
+                },
+                _ => pattern,
+            };
+            if pattern.kind() != "map" || self.struct_of(pattern).is_some() {
+                continue;
+            }
+            for (key, offset) in keyword_keys(pattern, self.src) {
+                self.field_hit(offset, &source, &key, RefKind::Query, confidence);
+                if confidence < Confidence::High {
+                    self.attribute_hit(offset, &key);
+                }
+            }
+        }
+    }
+
+    /// `def render("message.json", %{message: message})` in `MessageView` (or `MessageJSON`):
+    /// `render_one`/`render_many` hand each record under the key the view is named after, so
+    /// the variable holds a record of that schema.
+    fn view_resource(&mut self, node: Node<'_>) {
+        let Some(resource) = self.modules.last().and_then(|m| {
+            let last = m.name.rsplit('.').next()?;
+            ["View", "JSON"].iter().find_map(|suffix| last.strip_suffix(suffix)).filter(|s| !s.is_empty())
+        }) else {
+            return;
+        };
+        let key = inflect::underscore(resource);
+        let schema = Source::Schema(self.resolve(resource));
+        let mut pairs = Vec::new();
+        let mut cursor = node.walk();
+        for content in node.named_children(&mut cursor).filter(|c| c.kind() == "map_content") {
+            let mut inner = content.walk();
+            for kw in content.named_children(&mut inner) {
+                pairs.extend(keyword_pairs(kw, self.src));
+            }
+        }
+        for (name, value) in pairs {
+            if name == key && value.kind() == "identifier" {
+                let var = self.text(value).to_owned();
+                self.bind_as(&var, schema.clone(), Confidence::Medium);
+            } else if name == key
+                && value.kind() == "binary_operator"
+                && let Some(var) = value.child_by_field_name("right").filter(|v| v.kind() == "identifier")
+            {
+                // `%{message: %{customer: %Customer{}} = message}`.
+                let var = self.text(var).to_owned();
+                self.bind_as(&var, schema.clone(), Confidence::Medium);
+            }
         }
     }
 
@@ -908,8 +1024,11 @@ impl<'a> Walker<'a> {
                     {
                         module.local_lists.insert(name, atoms);
                     }
-                } else if l.kind() == "identifier" && r.kind() == "map" && self.struct_of(r).is_none() {
-                    let keys = map_keys(r, self.src);
+                } else if l.kind() == "identifier"
+                    && ((r.kind() == "map" && self.struct_of(r).is_none())
+                        || (matches!(r.kind(), "call" | "binary_operator") && !self.merged_keys(r).is_empty()))
+                {
+                    let keys = self.merged_keys(r);
                     let name = self.text(l).to_owned();
                     if let Some(frame) = self.maps.last_mut() {
                         frame.insert(name, keys);
@@ -931,6 +1050,29 @@ impl<'a> Walker<'a> {
         if operator == Some("<-")
             && let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
         {
+            // `[%{slack_thread_ts: ts}] <- Threads.get_threads_by_conversation_id(id)`: a
+            // context's records matched by their keys.
+            let patterns: Vec<Node<'_>> = match l.kind() {
+                "map" => vec![l],
+                "list" => {
+                    let mut cursor = l.walk();
+                    l.named_children(&mut cursor).filter(|i| i.kind() == "map").collect()
+                }
+                _ => Vec::new(),
+            };
+            if !patterns.is_empty()
+                && let Some((_, Some(remote))) = self.callee(r)
+                && let Some(schema) = self.context_schema(remote)
+            {
+                let keys: Vec<(String, usize)> = patterns
+                    .into_iter()
+                    .filter(|p| self.struct_of(*p).is_none())
+                    .flat_map(|p| keyword_keys(p, self.src))
+                    .collect();
+                for (key, offset) in keys {
+                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+                }
+            }
             // `with {:ok, user} <- Users.create(…)`, `for req <- requirements`.
             let typed = if l.kind() == "tuple" { self.record_of(r) } else { self.element_of(r) };
             if let (Some(var), Some(typed)) = (ok_var(l, self.src), typed) {
@@ -957,6 +1099,19 @@ impl<'a> Walker<'a> {
             let (Some(l), Some(r)) = (current.child_by_field_name("left"), current.child_by_field_name("right")) else {
                 break;
             };
+            // `Map.merge(params, %{role: "admin"}) |> create_user()`: the piped params.
+            if let Some((name, remote)) = self.callee(r) {
+                let schema = match remote {
+                    Some(m) => self.context_schema(m),
+                    None => self.own_context_schema(),
+                };
+                let piped = self.merged_keys(l);
+                if let Some(schema) = schema
+                    && !piped.is_empty()
+                {
+                    self.context_call(name, &schema, &[], &piped);
+                }
+            }
             stages.push(r);
             current = l;
         }
@@ -977,6 +1132,8 @@ impl<'a> Walker<'a> {
         let bound = (root.kind() == "identifier").then(|| self.lookup(self.text(root))).flatten();
         let changeset_schema = self.struct_of(root).or_else(|| bound.clone()).or_else(|| self.current_schema());
         let mut sources = vec![root_source];
+        // After `Repo.one!()` on the query the pipeline holds one record of its root.
+        let mut fetched = false;
         for (i, stage) in stages.into_iter().enumerate() {
             if stage.kind() != "call" {
                 self.visit(stage);
@@ -1006,6 +1163,17 @@ impl<'a> Walker<'a> {
             {
                 self.map_fields(root, *fields);
                 self.visit_children(stage);
+            } else if fetched
+                && remote_text == Some("Map")
+                && MAP_FIELD_FNS.contains(&name)
+                && let Some(fields) = args.first()
+                && let Some(Some(source)) = sources.first().cloned()
+            {
+                // `Account |> where(id: ^id) |> Repo.one!() |> Map.get(:subscription_plan)`.
+                for (field, offset) in self.field_list(*fields) {
+                    self.field_hit(offset, &source, &field, RefKind::Query, Confidence::High);
+                }
+                self.visit_children(stage);
             } else if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
                 self.query_stage(stage, name, &args, &mut sources);
             } else if (name == "cast" || name == "change" || is_changeset_fn(name, remote_text))
@@ -1021,6 +1189,7 @@ impl<'a> Walker<'a> {
             {
                 // `User |> Repo.get_by(email: e)`: the piped schema is the first argument.
                 let root = root.clone();
+                fetched = matches!(name, "one" | "one!" | "get" | "get!" | "get_by" | "get_by!");
                 self.repo_keywords(name, &args, &root);
                 self.visit_children(stage);
             } else {
@@ -1147,23 +1316,7 @@ impl<'a> Walker<'a> {
         if remote.kind() != "alias" {
             return None;
         }
-        let full = self.resolve(self.text(remote));
-        let (namespace, last) = full.rsplit_once('.').unwrap_or(("", &full));
-        let snake = inflect::underscore(last);
-        if !is_plural(&snake) {
-            return None;
-        }
-        // `CACertificates` → `CACertificate`: the context's own spelling when only its plural
-        // ending goes, so an acronym keeps its case.
-        let singular = inflect::singularize(&snake);
-        let schema = snake
-            .len()
-            .checked_sub(singular.len())
-            .and_then(|dropped| last.len().checked_sub(dropped))
-            .and_then(|keep| last.get(..keep))
-            .filter(|kept| inflect::underscore(kept) == singular)
-            .map_or_else(|| inflect::classify(&snake), str::to_owned);
-        Some(Source::Schema(if namespace.is_empty() { schema } else { format!("{namespace}.{schema}") }))
+        self.aliased(context_schema_of(&self.resolve(self.text(remote)))?)
     }
 
     /// `Advisories.upsert([record])` with `record = %{summary: s}` earlier, or
@@ -1171,30 +1324,68 @@ impl<'a> Walker<'a> {
     /// given maps takes them as its schema's attributes (medium, and an attribute whichever table
     /// alone has the column).
     fn context_write(&mut self, name: &str, remote: Node<'_>, args: &[Node<'_>]) {
+        if let Some(schema) = self.context_schema(remote) {
+            self.context_call(name, &schema, args, &[]);
+        }
+    }
+
+    /// A call of a context's function (`schema` is the context's) given maps, or `piped` keys:
+    /// a writer's maps are the schema's attributes; any other function's map literals are its
+    /// filters (`Conversations.count_conversations_where(id, %{"read" => false})`), the
+    /// schema's fields only (no attribute fallback: a map of options names no column).
+    fn context_call(&mut self, name: &str, schema: &Source, args: &[Node<'_>], piped: &[(String, usize)]) {
         let writer = ["create", "update", "insert", "upsert", "put", "new", "change", "build"]
             .iter()
             .any(|w| name.starts_with(w));
-        if !writer {
-            return;
-        }
-        let Some(schema) = self.context_schema(remote) else { return };
-        let mut vars: Vec<Node<'_>> = Vec::new();
-        for arg in args {
-            if arg.kind() == "list" {
-                let mut cursor = arg.walk();
-                vars.extend(arg.named_children(&mut cursor).filter(|i| i.kind() == "identifier"));
-            } else if arg.kind() == "identifier" {
-                vars.push(*arg);
+        let mut keys: Vec<(String, usize)> = piped.to_vec();
+        if writer {
+            let mut vars: Vec<Node<'_>> = Vec::new();
+            for arg in args {
+                if arg.kind() == "list" {
+                    let mut cursor = arg.walk();
+                    vars.extend(arg.named_children(&mut cursor).filter(|i| i.kind() == "identifier"));
+                } else if arg.kind() == "identifier" {
+                    vars.push(*arg);
+                }
+            }
+            keys.extend(vars.iter().filter_map(|v| self.local_map(self.text(*v))).flatten().cloned());
+            for arg in args.iter().filter(|a| matches!(a.kind(), "call" | "binary_operator")) {
+                keys.extend(self.merged_keys(*arg));
             }
         }
-        let mut keys: Vec<(String, usize)> =
-            vars.iter().filter_map(|v| self.local_map(self.text(*v))).flatten().cloned().collect();
         for arg in args.iter().filter(|a| a.kind() == "map" && self.struct_of(**a).is_none()) {
             keys.extend(map_keys(*arg, self.src));
         }
         for (key, offset) in keys {
-            self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
-            self.attribute_hit(offset, &key);
+            self.field_hit(offset, schema, &key, RefKind::Query, Confidence::Medium);
+            if writer {
+                self.attribute_hit(offset, &key);
+            }
+        }
+    }
+
+    /// Keys of the map literals a params expression merges: `%{"a" => 1} |> Map.merge(params)`,
+    /// `Map.merge(params, %{role: "admin"})`, `Enum.into(params, %{"b" => 2})`, and a variable
+    /// already holding such keys.
+    fn merged_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
+        match node.kind() {
+            "map" if self.struct_of(node).is_none() => map_keys(node, self.src),
+            "identifier" => self.local_map(self.text(node)).cloned().unwrap_or_default(),
+            "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
+                let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
+                if let Some(stage) = node.child_by_field_name("right")
+                    && matches!(self.callee(stage), Some(("merge" | "put_new" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum"))
+                {
+                    for arg in arguments(stage) {
+                        out.extend(self.merged_keys(arg));
+                    }
+                }
+                out
+            }
+            "call" if matches!(self.callee(node), Some(("merge" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum")) => {
+                arguments(node).into_iter().flat_map(|a| self.merged_keys(a)).collect()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -1376,6 +1567,46 @@ const NOT_RECORDS: &[&str] = &[
     "record",
     "records",
 ];
+
+/// The schema a context module serves, named as phx.gen.context lays it out: `MyApp.Accounts`
+/// → `MyApp.Accounts.Account` (resolution falls back to `MyApp.Account`, the older layout).
+/// `CACertificates` → `CACertificate`: the context's own spelling when only its plural ending
+/// goes, so an acronym keeps its case.
+fn context_schema_of(full: &str) -> Option<Source> {
+    let last = full.rsplit('.').next().unwrap_or(full);
+    let snake = inflect::underscore(last);
+    if !is_plural(&snake) {
+        return None;
+    }
+    let singular = inflect::singularize(&snake);
+    let schema = snake
+        .len()
+        .checked_sub(singular.len())
+        .and_then(|dropped| last.len().checked_sub(dropped))
+        .and_then(|keep| last.get(..keep))
+        .filter(|kept| inflect::underscore(kept) == singular)
+        .map_or_else(|| inflect::classify(&snake), str::to_owned);
+    Some(Source::Schema(format!("{full}.{schema}")))
+}
+
+/// A stab clause's parameters, through its guard (`%{a: x} when x > 0 ->`).
+fn clause_params(clause: Node<'_>) -> Option<Node<'_>> {
+    let left = clause.child_by_field_name("left")?;
+    if left.kind() == "binary_operator" && left.child_by_field_name("operator").is_some_and(|o| o.kind() == "when") {
+        return left.child_by_field_name("left");
+    }
+    Some(left)
+}
+
+/// The field a hit names, whatever its receiver.
+fn field_of(target: &Target) -> Option<&str> {
+    match target {
+        Target::ModelColumn { column, .. } | Target::Column { column, .. } => Some(column),
+        Target::Attribute { name } => Some(name),
+        Target::Chain { attribute: Some(attribute), .. } => Some(attribute),
+        _ => None,
+    }
+}
 
 /// The schemas a variable named `a_or_b` may hold a record of: `A`, `B`, and `AB` (the second
 /// word sharing the first's head: `firmware_or_delta` → `Firmware`, `Delta`, `FirmwareDelta`).

@@ -25,26 +25,40 @@ impl Walker<'_> {
                     rest = &rest[1..];
                 }
             }
+            // `select([:id, :email])` names fields, not bindings.
             if let Some(first) = rest.first()
                 && first.kind() == "list"
+                && !atom_list(*first)
             {
                 let mut cursor = first.walk();
                 let vars: Vec<Node<'_>> = first.named_children(&mut cursor).collect();
                 for (i, var) in vars.iter().enumerate() {
-                    if var.kind() == "identifier"
-                        && let Some(Some(source)) = sources.get(i)
-                    {
-                        let v = w.text(*var).to_owned();
-                        w.bind(&v, source.clone());
+                    if var.kind() != "identifier" {
+                        continue;
+                    }
+                    let v = w.text(*var).to_owned();
+                    match sources.get(i) {
+                        Some(Some(source)) => w.bind(&v, source.clone()),
+                        // `dynamic([c], c.status == ^v)` or `where(query, [c], …)` on a query
+                        // nothing types, inside a context module (`MyApp.Customers`): most
+                        // likely a query over the context's schema.
+                        Some(None) if i == 0 => {
+                            if let Some(schema) = w.own_context_schema() {
+                                w.bind_as(&v, schema, Confidence::Medium);
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 // Named bindings `[user: u]`: the binding is named after its schema by
                 // convention (`as: :user`), so `user` → `User`, resolved through aliases.
+                // A join of this module named `as: :settings` says what it is.
                 for (name, var) in keyword_pairs(*first, w.src) {
                     if var.kind() == "identifier" && is_identifier(&name) {
                         let v = w.text(var).to_owned();
-                        let schema = w.resolve(&inflect::camelize(&name));
-                        w.bind(&v, Source::Schema(schema));
+                        let named = w.modules.iter().rev().find_map(|m| m.named_joins.get(&name).cloned());
+                        let source = named.unwrap_or_else(|| Source::Schema(w.resolve(&inflect::camelize(&name))));
+                        w.bind(&v, source);
                     }
                 }
                 rest = &rest[1..];
@@ -57,6 +71,17 @@ impl Walker<'_> {
                     w.schema_use(*first);
                 }
                 if let Some((var, source)) = joined.clone() {
+                    // `join(:left, [u], s in assoc(u, :settings), as: :settings)`: later queries
+                    // of the module (`where([_u, settings: s], …)`) reach it by that name.
+                    let named = rest
+                        .iter()
+                        .flat_map(|a| keyword_pairs(*a, w.src))
+                        .find_map(|(k, v)| (k == "as").then(|| atom(v, w.src)).flatten());
+                    if let Some((as_name, _)) = named
+                        && let Some(module) = w.modules.last_mut()
+                    {
+                        module.named_joins.insert(as_name, source.clone());
+                    }
                     w.bind(&var, source);
                 }
                 sources.push(joined.map(|(_, s)| s));
@@ -181,7 +206,8 @@ impl Walker<'_> {
                     self.field_hit(offset, root, &key, RefKind::Query, Confidence::High);
                 }
             }
-            "select" | "order_by" | "group_by" | "distinct" if value.kind() == "list" => {
+            // `order_by(desc: :last_seen_at)` in a pipeline: a keyword list without brackets.
+            "select" | "order_by" | "group_by" | "distinct" if matches!(value.kind(), "list" | "keywords") => {
                 for (field, offset) in atoms_in(value, self.src) {
                     self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
                 }
@@ -346,4 +372,11 @@ impl Walker<'_> {
             _ => {}
         }
     }
+}
+
+/// `[:id, :email]`: a list of atoms (fields), never a binding list (`[u]`, `[u, org: o]`).
+fn atom_list(list: Node<'_>) -> bool {
+    let mut cursor = list.walk();
+    let items: Vec<Node<'_>> = list.named_children(&mut cursor).collect();
+    !items.is_empty() && items.iter().all(|i| matches!(i.kind(), "atom" | "quoted_atom"))
 }
