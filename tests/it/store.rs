@@ -163,6 +163,25 @@ fn exercise(open: &dyn Fn() -> Store) {
     assert_eq!(snap("portal", "k1", "c3").map(|s| s.0), Some("c3".to_owned()));
     assert_eq!(snap("portal", "k2", "c9").map(|s| s.0), Some("c5".to_owned()));
     assert_eq!(snap("platform", "k1", "p1").map(|s| s.0), Some("p1".to_owned()), "other apps keep theirs");
+
+    // A scan kept on a snapshot (its references all there) reads back whole, and keeps the
+    // snapshot from the prune.
+    let kept = scan("portal", "kept", "c9", "email");
+    let blob = git2::Oid::hash_object(git2::ObjectType::Blob, b"x").unwrap();
+    let entry = tandem::scan::tree::FileEntry {
+        path: "app/models/user.rb".into(),
+        app_path: "app/models/user.rb".into(),
+        blob,
+    };
+    let bytes = tandem::scan::snapshot::encode(&[&entry], [], [], &kept.references).unwrap();
+    let base = store.put_snapshot("portal", "k9", "c9", &bytes).unwrap();
+    let fresh = tandem::scan::snapshot::encode_references(&[]).unwrap();
+    let delta = tandem::scan::cache::ScanDelta { base, dropped: Vec::new(), fresh };
+    store.save_scan_on(&kept, Some(&delta), false).unwrap();
+    for i in 0..5 {
+        store.put_snapshot("portal", "k9", &format!("later{i}"), b"x").unwrap();
+    }
+    assert_eq!(store.latest_scan("portal", "kept", false).unwrap(), Some(kept));
     drop(store);
 
     // Reopen keeps everything, and migrating again is a no-op.
