@@ -75,10 +75,13 @@ pub fn check(config: &Config, request: &Request, options: &CheckOptions) -> Resu
 pub fn gather(config: &Config, request: &Request) -> Result<Inputs> {
     let root = report_root(config);
     let dialect = config.registry.dialect;
-    // Opened up front when there are apps to scan (the gate most often needs them): the parsed
-    // dump is kept there too. One that cannot be opened is reported by the scan that needs it.
-    let store = if config.apps.is_empty() { None } else { Store::open(&config.registry.store, &config.root).ok() };
-    let baseline = baseline::load(config, request.since.as_deref(), &root, store.as_ref())?;
+    // Opened up front when there is a dump to read and apps to scan (the gate most often needs
+    // them): the parsed dump is kept there too. One that cannot be opened is reported by the scan
+    // that needs it, once; without it the dump is parsed.
+    let dump = matches!(config.registry.schema, Some(crate::config::SchemaSetting::File(_)));
+    let store = (dump && !config.apps.is_empty()).then(|| Store::open(&config.registry.store, &config.root));
+    let baseline =
+        baseline::load(config, request.since.as_deref(), &root, store.as_ref().and_then(|s| s.as_ref().ok()))?;
     let mut notes = Vec::new();
     let mut registry: Option<Vec<Migration>> = None;
     let selected = select(config, request, &root, &mut registry, &mut notes)?;
@@ -280,10 +283,15 @@ pub fn scan_apps(config: &Config, schema: &Schema) -> Result<(Vec<ScanResult>, V
     scan_apps_in(config, schema, None)
 }
 
-/// [`scan_apps`] with the registry's store when the caller opened it already.
-fn scan_apps_in(config: &Config, schema: &Schema, store: Option<Store>) -> Result<(Vec<ScanResult>, Vec<ScanFailure>)> {
+/// [`scan_apps`] with the registry's store (or the error opening it) when the caller opened it
+/// already.
+fn scan_apps_in(
+    config: &Config,
+    schema: &Schema,
+    store: Option<Result<Store>>,
+) -> Result<(Vec<ScanResult>, Vec<ScanFailure>)> {
     let store = match store {
-        Some(store) => store,
+        Some(opened) => opened?,
         None => Store::open(&config.registry.store, &config.root)?,
     };
     let index = SchemaIndex::new(schema);
