@@ -21,7 +21,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::check::{Plan, Role, Step};
+use crate::check::{Plan, Role, Step, schema_cache};
 use crate::config::{Config, SchemaSetting};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::compare_versions;
@@ -29,6 +29,7 @@ use crate::migration::{Migration, OpKind, Span};
 use crate::rules::SCHEMA_STATE;
 use crate::rules::finding::{Finding, Severity};
 use crate::schema::{self, Schema, SchemaSource};
+use crate::store::Store;
 
 /// The schema before the migrations, and where it came from.
 #[derive(Debug, Clone)]
@@ -53,8 +54,9 @@ pub struct Selected {
 }
 
 /// The registry's schema before the migrations; `None` when apps.toml configures none.
-/// `root` is the directory report paths are relative to.
-pub fn load(config: &Config, since: Option<&str>, root: &Path) -> Result<Option<Baseline>> {
+/// `root` is the directory report paths are relative to. A dump parsed before is read back from
+/// `store` while its bytes are the same ([`crate::check::schema_cache::dump`]).
+pub fn load(config: &Config, since: Option<&str>, root: &Path, store: Option<&Store>) -> Result<Option<Baseline>> {
     let dialect = Some(config.registry.dialect);
     match &config.registry.schema {
         None => Ok(None),
@@ -74,7 +76,10 @@ pub fn load(config: &Config, since: Option<&str>, root: &Path) -> Result<Option<
             if let Some(rev) = since {
                 match read_at_revision(config, rev, path)? {
                     At::Found { bytes, commit } => {
-                        let schema = schema::source::load_bytes(Path::new(&shown), &bytes, dialect)?;
+                        let (shown_path, dialect) = (Path::new(&shown), config.registry.dialect);
+                        let schema = schema_cache::dump(store, shown_path, Some(&bytes), dialect, || {
+                            schema::source::load_bytes(shown_path, &bytes, Some(dialect))
+                        })?;
                         let origin = format!("{shown} at {rev} ({})", &commit[..commit.len().min(7)]);
                         let notes = vec![note(format!(
                             "compared against {origin}: the database before the migrations changed since {rev}"
@@ -82,7 +87,7 @@ pub fn load(config: &Config, since: Option<&str>, root: &Path) -> Result<Option<
                         return Ok(Some(Baseline { schema, origin, at_revision: true, notes }));
                     }
                     At::Absent(why) => {
-                        let schema = load_current(config, path)?;
+                        let schema = load_current_through(config, path, store)?;
                         let notes = vec![note(format!(
                             "{shown} {why} at {rev}: compared against the work tree's copy instead \
                              (migrations it already lists are undone with their down part)"
@@ -91,7 +96,7 @@ pub fn load(config: &Config, since: Option<&str>, root: &Path) -> Result<Option<
                     }
                 }
             }
-            let schema = load_current(config, path)?;
+            let schema = load_current_through(config, path, store)?;
             Ok(Some(Baseline { schema, origin: shown, at_revision: false, notes: Vec::new() }))
         }
     }
@@ -238,6 +243,14 @@ fn load_current(config: &Config, path: &Path) -> Result<Schema> {
         return Err(Error::input(config.at_setting("schema", d)));
     }
     schema::load(&SchemaSource::File(path.to_path_buf()), Some(config.registry.dialect))
+}
+
+/// [`load_current`] through the store's parsed dumps.
+fn load_current_through(config: &Config, path: &Path, store: Option<&Store>) -> Result<Schema> {
+    if !path.exists() {
+        return load_current(config, path);
+    }
+    schema_cache::dump(store, path, None, config.registry.dialect, || load_current(config, path))
 }
 
 enum At {

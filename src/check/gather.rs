@@ -75,7 +75,13 @@ pub fn check(config: &Config, request: &Request, options: &CheckOptions) -> Resu
 pub fn gather(config: &Config, request: &Request) -> Result<Inputs> {
     let root = report_root(config);
     let dialect = config.registry.dialect;
-    let baseline = baseline::load(config, request.since.as_deref(), &root)?;
+    // Opened up front when there is a dump to read and apps to scan (the gate most often needs
+    // them): the parsed dump is kept there too. One that cannot be opened is reported by the scan
+    // that needs it, once; without it the dump is parsed.
+    let dump = matches!(config.registry.schema, Some(crate::config::SchemaSetting::File(_)));
+    let store = (dump && !config.apps.is_empty()).then(|| Store::open(&config.registry.store, &config.root));
+    let baseline =
+        baseline::load(config, request.since.as_deref(), &root, store.as_ref().and_then(|s| s.as_ref().ok()))?;
     let mut notes = Vec::new();
     let mut registry: Option<Vec<Migration>> = None;
     let selected = select(config, request, &root, &mut registry, &mut notes)?;
@@ -94,8 +100,11 @@ pub fn gather(config: &Config, request: &Request) -> Result<Inputs> {
     plan.notes.extend(notes);
 
     crate::check::suppression::check_waivers(Some(&config.path), &config.waivers)?;
-    let (scans, failures) =
-        if plan.needs_gate() { scan_apps(config, &plan.schema_for_scanning())? } else { (Vec::new(), Vec::new()) };
+    let (scans, failures) = if plan.needs_gate() {
+        scan_apps_in(config, &plan.schema_for_scanning(), store)?
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(Inputs {
         plan,
         scans,
@@ -271,7 +280,20 @@ fn changed_since(config: &Config, rev: &str) -> Result<BTreeSet<PathBuf>> {
 /// reported (and fails the gate closed) without hiding the app's other ref or the other apps.
 /// Files that could not be read are failures of their own.
 pub fn scan_apps(config: &Config, schema: &Schema) -> Result<(Vec<ScanResult>, Vec<ScanFailure>)> {
-    let store = Store::open(&config.registry.store, &config.root)?;
+    scan_apps_in(config, schema, None)
+}
+
+/// [`scan_apps`] with the registry's store (or the error opening it) when the caller opened it
+/// already.
+fn scan_apps_in(
+    config: &Config,
+    schema: &Schema,
+    store: Option<Result<Store>>,
+) -> Result<(Vec<ScanResult>, Vec<ScanFailure>)> {
+    let store = match store {
+        Some(opened) => opened?,
+        None => Store::open(&config.registry.store, &config.root)?,
+    };
     let index = SchemaIndex::new(schema);
     let options = ScanOptions::default();
     let mut scans = Vec::new();

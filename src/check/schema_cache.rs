@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::check::baseline;
 use crate::config::{AppSource, Config, SchemaSetting};
 use crate::error::Result;
-use crate::schema::Schema;
+use crate::schema::{Dialect, Schema};
 use crate::store::Store;
 
 /// Part of every key: bump when the stored encoding changes.
@@ -44,11 +44,69 @@ pub fn for_references(config: &Config, store: Option<&Store>) -> Result<Option<S
         }
     }
     let schema = baseline::for_references(config)?;
-    let bytes = serde_json::to_vec(&schema).map_err(|e| {
-        crate::error::Error::environment(crate::error::Diagnostic::new(format!("cannot encode the schema: {e}")))
-    })?;
-    store.put_schema(&key, &bytes)?;
+    store.put_schema(&key, &encode(&schema)?)?;
     Ok(schema)
+}
+
+/// A dump as [`crate::schema::load`] reads it (`parse`), through the store: `check` reads the
+/// registry's dump on every run, hundreds of milliseconds for a large `structure.sql`, when it
+/// has most often not changed since the last. `content` is the dump's bytes when the caller
+/// holds them (read from git), else the file at `path` is digested as a stream (a dump with data
+/// grows to gigabytes). Without a store, or when the dump cannot be read (`parse` reports that
+/// where it is), it is parsed each time; a stored one that does not decode is parsed again.
+pub fn dump(
+    store: Option<&Store>,
+    path: &Path,
+    content: Option<&[u8]>,
+    dialect: Dialect,
+    parse: impl FnOnce() -> Result<Schema>,
+) -> Result<Schema> {
+    let Some(store) = store else { return parse() };
+    let Some(key) = dump_key(path, content, dialect) else { return parse() };
+    if let Some(bytes) = store.schema(&key)? {
+        match serde_json::from_slice::<Schema>(&bytes) {
+            Ok(schema) => return Ok(schema),
+            Err(e) => tracing::warn!("the stored dump {key} does not decode ({e}); parsing it again"),
+        }
+    }
+    let schema = parse()?;
+    store.put_schema(&key, &encode(&schema)?)?;
+    Ok(schema)
+}
+
+fn encode<T: serde::Serialize>(schema: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(schema).map_err(|e| {
+        crate::error::Error::environment(crate::error::Diagnostic::new(format!("cannot encode the schema: {e}")))
+    })
+}
+
+/// The digest a parsed dump is stored under: what [`key`] covers of the program, and the dump's
+/// path (spans name it), dialect and bytes.
+fn dump_key(path: &Path, content: Option<&[u8]>, dialect: Dialect) -> Option<String> {
+    let mut h = Sha256::new();
+    let field = |h: &mut Sha256, bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    field(&mut h, b"dump");
+    field(&mut h, &FORMAT.to_le_bytes());
+    field(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
+    field(&mut h, build_identity().as_bytes());
+    field(&mut h, dialect.to_string().as_bytes());
+    field(&mut h, path.as_os_str().as_encoded_bytes());
+    match content {
+        Some(bytes) => field(&mut h, bytes),
+        None => {
+            // Length first, as `field` does, so that the digest cannot be read two ways.
+            let len = std::fs::metadata(path).ok()?.len();
+            h.update(len.to_le_bytes());
+            let copied = std::io::copy(&mut std::fs::File::open(path).ok()?, &mut h).ok()?;
+            if copied != len {
+                return None;
+            }
+        }
+    }
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The digest of every input of [`baseline::for_references`], or `None` when one of them is not

@@ -34,6 +34,26 @@ pub fn encode_facts(facts: &FileFacts) -> Result<Vec<u8>> {
     facts.encode().map_err(|e| Error::environment(Diagnostic::new(format!("cannot serialize facts: {e}"))))
 }
 
+/// A stored snapshot (see [`crate::scan::snapshot`]): its row id, which a saved scan names as
+/// its base, the commit it was taken at, and its bytes.
+#[derive(Debug, Clone)]
+pub struct StoredSnapshot {
+    pub id: i64,
+    pub commit: String,
+    pub data: Vec<u8>,
+}
+
+/// A scan as the store keeps it when most of it is a snapshot's: the snapshot `base`, the paths
+/// of it the scan did not take (changed, deleted, or not read), and the references of every
+/// other file ([`crate::scan::snapshot::encode_references`]). A warm scan of one changed file
+/// then stores that file's references, not the app's.
+#[derive(Debug, Clone)]
+pub struct ScanDelta {
+    pub base: i64,
+    pub dropped: Vec<String>,
+    pub fresh: Vec<u8>,
+}
+
 /// Where a scan keeps what it learned, shared by the scan's threads.
 pub trait ScanStore: Sync {
     /// Cached extractions for the given keys; missing keys are absent from the map.
@@ -41,11 +61,13 @@ pub trait ScanStore: Sync {
     /// Store extractions encoded with [`encode_facts`]; an existing entry for a key is replaced.
     fn put_encoded_facts(&self, entries: &[(BlobKey, Vec<u8>)]) -> Result<()>;
     /// The snapshot (commit, bytes) of `app` under `context` to start a scan of `commit` from.
-    fn snapshot(&self, app: &str, context: &str, commit: &str) -> Result<Option<(String, Vec<u8>)>>;
-    /// Store a snapshot of `app` at `commit` under `context`.
-    fn put_snapshot(&self, app: &str, context: &str, commit: &str, data: &[u8]) -> Result<()>;
-    /// Record a scan; `published` marks it as the app's published scan for its ref.
-    fn save_scan(&self, scan: &ScanResult, published: bool) -> Result<()>;
+    fn snapshot(&self, app: &str, context: &str, commit: &str) -> Result<Option<StoredSnapshot>>;
+    /// Store a snapshot of `app` at `commit` under `context`; its id.
+    fn put_snapshot(&self, app: &str, context: &str, commit: &str, data: &[u8]) -> Result<i64>;
+    /// Record a scan; `published` marks it as the app's published scan for its ref. With a
+    /// `delta`, only what differs from the delta's base snapshot is written (the base is kept as
+    /// long as a scan names it); without, or when the base is gone, the whole scan.
+    fn save_scan(&self, scan: &ScanResult, delta: Option<&ScanDelta>, published: bool) -> Result<()>;
     /// The most recent scan of `app` at `git_ref`.
     fn latest_scan(&self, app: &str, git_ref: &str, published_only: bool) -> Result<Option<ScanResult>>;
 }

@@ -29,7 +29,7 @@ use std::time::Instant;
 
 use crate::config::{App, AppSource, Config};
 use crate::error::{Diagnostic, Error, Result};
-use crate::scan::cache::{EncodedFacts, ScanStore};
+use crate::scan::cache::{EncodedFacts, ScanDelta, ScanStore};
 use crate::scan::extract::ExtractContext;
 use crate::scan::facts::{Binding, ModelDecl};
 use crate::scan::reference::Skipped;
@@ -121,8 +121,8 @@ pub fn run_ref(
             )
         });
     }
-    let scan = scan_ref(config, app, git_ref, revision, index, Some(store), options.progress)?;
-    store.save_scan(&scan, options.publish)?;
+    let (scan, delta) = scan_ref_stored(config, app, git_ref, revision, index, Some(store), options.progress)?;
+    store.save_scan(&scan, delta.as_ref(), options.publish)?;
     Ok(scan)
 }
 
@@ -146,6 +146,20 @@ pub fn scan_ref(
     cache: Option<&dyn ScanStore>,
     progress: bool,
 ) -> Result<ScanResult> {
+    scan_ref_stored(config, app, git_ref, revision, schema, cache, progress).map(|(scan, _)| scan)
+}
+
+/// [`scan_ref`], and how the store can keep the result as a snapshot plus what differs from it
+/// (with a store only).
+fn scan_ref_stored(
+    config: &Config,
+    app: &App,
+    git_ref: &str,
+    revision: &str,
+    schema: Option<&SchemaIndex>,
+    cache: Option<&dyn ScanStore>,
+    progress: bool,
+) -> Result<(ScanResult, Option<ScanDelta>)> {
     let started = Instant::now();
     // The repository is a path from apps.toml: an error about it points at the app's entry there.
     let repo = crate::git::open(&app.name, &app.repo).map_err(|e| e.or_at(&config.path, app.line))?;
@@ -180,12 +194,13 @@ pub fn scan_ref(
     let bar = progress_bar(progress, &app.name, git_ref);
     // A snapshot is a cache: one that does not decode is passed over (and replaced by this
     // scan's), never an error.
-    let base = stored.as_ref().and_then(|(base_commit, bytes)| match Snapshot::decode(bytes) {
+    let base = stored.as_ref().and_then(|s| match Snapshot::decode(&s.data) {
         Ok(b) => Some(b),
         Err(e) => {
             tracing::warn!(
-                "app `{}`: the stored snapshot of commit {base_commit} is not valid ({e}); scanning without it",
-                app.name
+                "app `{}`: the stored snapshot of commit {} is not valid ({e}); scanning without it",
+                app.name,
+                s.commit
             );
             None
         }
@@ -263,8 +278,11 @@ pub fn scan_ref(
                     );
                     let fresh = resolve::resolve_among(&ctx, models, bindings, &collected.facts);
                     let paths: Vec<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
+                    // What the scan's row keeps beside the snapshot: the changed files'
+                    // references, encoded before the merge takes them.
+                    let encoded = snapshot::encode_references(&fresh);
                     match b.merged(&paths, fresh, &app.name, git_ref, &commit_hex) {
-                        Ok(references) => Some(references),
+                        Ok(references) => Some((references, encoded.ok())),
                         Err(e) => {
                             tracing::warn!(
                                 "app `{}`: the stored snapshot is not valid ({e}); resolving every file",
@@ -277,8 +295,8 @@ pub fn scan_ref(
                 _ => None,
             };
             let fits = merged.is_some();
-            let references = match merged {
-                Some(references) => references,
+            let (references, fresh) = match merged {
+                Some((references, fresh)) => (references, fresh),
                 None => {
                     // The models changed (or the snapshot is damaged): every file resolves anew,
                     // the kept ones from the blob cache.
@@ -291,10 +309,10 @@ pub fn scan_ref(
                         let others = collect::collect(&collect::Job { other_models: &classes, ..job.clone() }, &kept)?;
                         collected.absorb(others);
                     }
-                    resolve::resolve(&ctx, &collected.facts)
+                    (resolve::resolve(&ctx, &collected.facts), None)
                 }
             };
-            Ok((fits, gathered, references, collected))
+            Ok((fits, gathered, references, fresh, collected))
         };
         let outcome = gather_and_resolve();
         // No more batches (the job holds the only sender): the writer ends once it has written
@@ -303,7 +321,7 @@ pub fn scan_ref(
         (joined(writer, Ok(())), outcome)
     });
     stored_facts?;
-    let (fits, gathered, references, collected) = gathered_and_resolved?;
+    let (fits, gathered, references, fresh, collected) = gathered_and_resolved?;
     let kept_count = if fits { kept.len() } else { 0 };
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -318,10 +336,10 @@ pub fn scan_ref(
         todo.len() + b.len().saturating_sub(still_there)
     });
     let write = cache.is_some() && (!fits || snapshot::worth_writing(changed, kept.len() + todo.len()));
+    // Files read lossily or not at all are left out of a snapshot: every scan reads them again.
+    let unreadable: HashSet<String> = collected.skipped.iter().map(|s| s.path.clone()).collect();
     let snapshot = match cache.filter(|_| write) {
         Some(store) => {
-            // Files read lossily or not at all are left out: every scan reads them again.
-            let unreadable: HashSet<&str> = collected.skipped.iter().map(|s| s.path.as_str()).collect();
             let files: Vec<&FileEntry> =
                 kept.iter().chain(&todo).map(|(f, _)| *f).filter(|f| !unreadable.contains(f.path.as_str())).collect();
             let models = kept_models
@@ -348,8 +366,8 @@ pub fn scan_ref(
             gathered - listed,
             resolved - gathered,
             started.elapsed() - resolved,
-            stored.as_ref().map_or("none", |(c, _)| c.as_str()),
-            stored.as_ref().map_or(0, |(_, bytes)| bytes.len()),
+            stored.as_ref().map_or("none", |s| s.commit.as_str()),
+            stored.as_ref().map_or(0, |s| s.data.len()),
             if write { "written" } else { "not written" },
         )
     });
@@ -357,18 +375,35 @@ pub fn scan_ref(
     // Every file's facts (after a cold scan, hundreds of thousands of small allocations) are
     // freed while the store writes the new snapshot, rather than after it.
     let written = std::thread::scope(|scope| {
-        let writer = snapshot
-            .as_ref()
-            .map(|(store, bytes)| scope.spawn(|| store.put_snapshot(&app.name, &context, &commit_hex, bytes)));
+        let writer = snapshot.as_ref().map(|(store, bytes)| {
+            scope.spawn(|| store.put_snapshot(&app.name, &context, &commit_hex, bytes).map(Some))
+        });
         drop(collected);
-        joined(writer, Ok(()))
+        joined(writer, Ok(None))
     });
-    written?;
+    // The scan as the store keeps it: on the snapshot just written, with the references of the
+    // files it leaves out; else on the one it started from, with the changed files'.
+    let delta = match (written?, &base, &stored) {
+        (Some(id), _, _) => {
+            let outside: Vec<Reference> =
+                references.iter().filter(|r| unreadable.contains(&*r.path)).cloned().collect();
+            snapshot::encode_references(&outside).ok().map(|fresh| ScanDelta { base: id, dropped: Vec::new(), fresh })
+        }
+        (None, Some(b), Some(s)) if cache.is_some() && fits => fresh.map(|fresh| {
+            let kept: HashSet<&str> = kept.iter().map(|(f, _)| f.path.as_str()).collect();
+            ScanDelta {
+                base: s.id,
+                dropped: b.paths().filter(|p| !kept.contains(p)).map(str::to_owned).collect(),
+                fresh,
+            }
+        }),
+        _ => None,
+    };
     if let Some(phases) = phases {
         let files = kept.len() + todo.len();
         tracing::debug!(app = %app.name, git_ref, files, read = files_read, "scan phases: {phases}, written and freed at {:?}", started.elapsed());
     }
-    Ok(ScanResult {
+    let scan = ScanResult {
         app: app.name.clone(),
         git_ref: git_ref.to_owned(),
         revision: revision.to_owned(),
@@ -380,7 +415,8 @@ pub fn scan_ref(
             skipped,
             elapsed_ms: started.elapsed().as_millis() as u64,
         },
-    })
+    };
+    Ok((scan, delta))
 }
 
 /// What a scoped thread returned (`none` when none was started); its panic goes on here.

@@ -13,7 +13,10 @@
 //!
 //! A scan writes a new snapshot only when it resolved every file or changed many: a small
 //! change re-resolves its few files from the same snapshot again next time, which costs less
-//! than writing every reference of the app to the store each time.
+//! than writing every reference of the app to the store each time. The saved scan itself is kept
+//! the same way ([`crate::scan::cache::ScanDelta`], read back by [`restore_scan`]): the snapshot
+//! it started from or wrote, the paths of it that it did not take, and the other files'
+//! references — a warm scan of one changed file writes that file's references, not the app's.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -207,6 +210,11 @@ impl<'a> Snapshot<'a> {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// The paths the snapshot holds, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.files.iter().map(|f| f.path)
     }
 
     /// Whether the snapshot holds `path`, at any blob.
@@ -416,6 +424,25 @@ impl<'s> Cursor<'s> {
             snippet: Arc::clone(&self.snippet),
         }
     }
+}
+
+/// A scan kept as a snapshot plus what differs from it ([`crate::scan::cache::ScanDelta`]): the
+/// snapshot's references but those of the `dropped` paths, and the `fresh` ones
+/// ([`encode_references`]), as (`app`, `git_ref`, `commit`)'s references in path order — the
+/// scan's references as it returned them.
+pub fn restore_scan(
+    snapshot: &[u8],
+    dropped: &[String],
+    fresh: &[u8],
+    app: &str,
+    git_ref: &str,
+    commit: &str,
+) -> Result<Vec<Reference>, postcard::Error> {
+    let snapshot = Snapshot::decode(snapshot)?;
+    let dropped: foldhash::HashSet<&str> = dropped.iter().map(String::as_str).collect();
+    let paths: Vec<&str> = snapshot.paths().filter(|p| !dropped.contains(p)).collect();
+    let fresh = decode_references(fresh, app, git_ref, commit)?;
+    snapshot.merged(&paths, fresh, app, git_ref, commit)
 }
 
 /// Encode a scan: its `files`, the models and bindings they declare (path, declaration) and

@@ -19,7 +19,7 @@ use sqlx::{Connection, Row};
 use crate::error::{Diagnostic, Error, Result};
 use crate::redact::redact;
 use crate::scan::cache::ScanStore;
-use crate::scan::cache::{BlobKey, EncodedFacts};
+use crate::scan::cache::{BlobKey, EncodedFacts, ScanDelta, StoredSnapshot};
 use crate::scan::facts::FileFacts;
 use crate::scan::{ScanResult, ScanSummary};
 
@@ -76,6 +76,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 9,
         sqlite: include_str!("migrations/sqlite/0009_schemas.sql"),
         postgres: include_str!("migrations/postgres/0009_schemas.sql"),
+    },
+    Migration {
+        version: 10,
+        sqlite: include_str!("migrations/sqlite/0010_scans_on_snapshots.sql"),
+        postgres: include_str!("migrations/postgres/0010_scans_on_snapshots.sql"),
     },
 ];
 
@@ -341,6 +346,11 @@ impl Store {
     /// The snapshot (commit, bytes) of `app` under `context` to start a scan of `commit` from:
     /// the one of that very commit if there is one, else the latest.
     pub fn snapshot(&self, app: &str, context: &str, commit: &str) -> Result<Option<(String, Vec<u8>)>> {
+        Ok(self.snapshot_row(app, context, commit)?.map(|s| (s.commit, s.data)))
+    }
+
+    /// [`Store::snapshot`] with the row's id.
+    pub fn snapshot_row(&self, app: &str, context: &str, commit: &str) -> Result<Option<StoredSnapshot>> {
         with_pool!(self, p, _pg, _begin => {
             let err = |e| self.db_error("read a snapshot", e);
             // The row first, then its data: sorting with the data would read every candidate's.
@@ -362,44 +372,51 @@ impl Store {
                 .await
                 .and_then(|r| r.try_get("data"))
                 .map_err(err)?;
-            Ok(Some((found, data)))
+            Ok(Some(StoredSnapshot { id, commit: found, data }))
         })
     }
 
     /// Store a snapshot of `app` at `commit` under `context`, replacing one of the same commit
-    /// and context, and keep only the latest few of the app.
-    pub fn put_snapshot(&self, app: &str, context: &str, commit: &str, data: &[u8]) -> Result<()> {
+    /// and context, and keep only the latest few of the app besides those a saved scan is kept
+    /// on; the new snapshot's id.
+    pub fn put_snapshot(&self, app: &str, context: &str, commit: &str, data: &[u8]) -> Result<i64> {
         with_pool!(self, p, pg, begin => {
             let err = |e| self.db_error("write a snapshot", e);
             let mut tx = p.begin_with(begin).await.map_err(err)?;
             if pg {
                 sqlx::query(PG_LOCK_SQL).bind(app).execute(&mut *tx).await.map_err(err)?;
             }
-            sqlx::query("DELETE FROM tandem_snapshots WHERE app = $1 AND context = $2 AND commit_id = $3")
-                .bind(app)
-                .bind(context)
-                .bind(commit)
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
-            sqlx::query("INSERT INTO tandem_snapshots (app, context, commit_id, data) VALUES ($1, $2, $3, $4)")
-                .bind(app)
-                .bind(context)
-                .bind(commit)
-                .bind(data)
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
-            sqlx::query(
-                "DELETE FROM tandem_snapshots WHERE app = $1 AND id NOT IN \
-                 (SELECT id FROM tandem_snapshots WHERE app = $1 ORDER BY id DESC LIMIT $2)",
+            sqlx::query(&format!(
+                "DELETE FROM tandem_snapshots WHERE app = $1 AND context = $2 AND commit_id = $3 AND {UNNAMED}"
+            ))
+            .bind(app)
+            .bind(context)
+            .bind(commit)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+            let id: i64 = sqlx::query(
+                "INSERT INTO tandem_snapshots (app, context, commit_id, data) VALUES ($1, $2, $3, $4) RETURNING id",
             )
+            .bind(app)
+            .bind(context)
+            .bind(commit)
+            .bind(data)
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|r| r.try_get("id"))
+            .map_err(err)?;
+            sqlx::query(&format!(
+                "DELETE FROM tandem_snapshots WHERE app = $1 AND {UNNAMED} AND id NOT IN \
+                 (SELECT id FROM tandem_snapshots WHERE app = $1 ORDER BY id DESC LIMIT $2)"
+            ))
             .bind(app)
             .bind(SNAPSHOTS_KEPT)
             .execute(&mut *tx)
             .await
             .map_err(err)?;
-            tx.commit().await.map_err(err)
+            tx.commit().await.map_err(err)?;
+            Ok(id)
         })
     }
 
@@ -408,7 +425,27 @@ impl Store {
     /// One row is kept per (app, ref, commit): saving it again replaces the result and makes it
     /// the latest; once published, it stays published.
     pub fn save_scan(&self, scan: &ScanResult, published: bool) -> Result<()> {
-        let (json, data) = encode_scan(scan)?;
+        self.save_scan_on(scan, None, published)
+    }
+
+    /// [`Store::save_scan`], kept as `delta` when given: its base snapshot and what differs from
+    /// it. A base pruned since the scan read it (by another process) is no base: then the whole
+    /// scan is written.
+    pub fn save_scan_on(&self, scan: &ScanResult, delta: Option<&ScanDelta>, published: bool) -> Result<()> {
+        let failed =
+            |e: &dyn std::fmt::Display| Error::environment(Diagnostic::new(format!("cannot serialize the scan: {e}")));
+        let on_base = match delta {
+            Some(d) => {
+                let stored = StoredDelta {
+                    revision: scan.revision.clone(),
+                    summary: scan.summary.clone(),
+                    dropped: d.dropped.clone(),
+                    fresh: d.fresh.clone(),
+                };
+                Some((d.base, postcard::to_allocvec(&stored).map_err(|e| failed(&e))?))
+            }
+            None => None,
+        };
         with_pool!(self, p, pg, begin => {
             let err = |e| self.db_error("save the scan", e);
             let mut tx = p.begin_with(begin).await.map_err(err)?;
@@ -429,9 +466,26 @@ impl Store {
             for row in &old {
                 was_published |= row.try_get::<bool, _>("published").map_err(err)?;
             }
+            // The base is still there: its prune runs under the same lock.
+            let on_base = match on_base {
+                Some((base, bytes)) => sqlx::query("SELECT 1 FROM tandem_snapshots WHERE id = $1")
+                    .bind(base)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(err)?
+                    .map(|_| (base, bytes)),
+                None => None,
+            };
+            let (json, data, base) = match on_base {
+                Some((base, bytes)) => (String::new(), Some(bytes), Some(base)),
+                None => {
+                    let (json, data) = encode_scan(scan)?;
+                    (json, data, None)
+                }
+            };
             sqlx::query(
-                "INSERT INTO tandem_scans (app, git_ref, revision, commit_id, published, result, data) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO tandem_scans (app, git_ref, revision, commit_id, published, result, data, base) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&scan.app)
             .bind(&scan.git_ref)
@@ -440,6 +494,7 @@ impl Store {
             .bind(published || was_published)
             .bind(&json)
             .bind(&data)
+            .bind(base)
             .execute(&mut *tx)
             .await
             .map_err(err)?;
@@ -520,12 +575,12 @@ impl Store {
     /// The most recent scan of `app` at `git_ref` (`deployed`, `head` or a revision).
     pub fn latest_scan(&self, app: &str, git_ref: &str, published_only: bool) -> Result<Option<ScanResult>> {
         let sql = if published_only {
-            "SELECT commit_id, result, data FROM tandem_scans WHERE app = $1 AND git_ref = $2 AND published = $3 \
+            "SELECT commit_id, result, data, base FROM tandem_scans WHERE app = $1 AND git_ref = $2 AND published = $3 \
              ORDER BY id DESC LIMIT 1"
         } else {
-            "SELECT commit_id, result, data FROM tandem_scans WHERE app = $1 AND git_ref = $2 ORDER BY id DESC LIMIT 1"
+            "SELECT commit_id, result, data, base FROM tandem_scans WHERE app = $1 AND git_ref = $2 ORDER BY id DESC LIMIT 1"
         };
-        type Row = (String, String, Option<Vec<u8>>);
+        type Row = (String, String, Option<Vec<u8>>, Option<i64>);
         let row: Option<Row> = with_pool!(self, p, _pg, _begin => {
             let err = |e| self.db_error("read the latest scan", e);
             let mut q = sqlx::query(sql).bind(app).bind(git_ref);
@@ -533,9 +588,11 @@ impl Store {
                 q = q.bind(true);
             }
             let row = q.fetch_optional(p).await.map_err(err)?;
-            row.map(|r| Ok((r.try_get("commit_id")?, r.try_get("result")?, r.try_get("data")?))).transpose().map_err(err)
+            row.map(|r| Ok((r.try_get("commit_id")?, r.try_get("result")?, r.try_get("data")?, r.try_get("base")?)))
+                .transpose()
+                .map_err(err)
         })?;
-        let Some((commit, json, data)) = row else { return Ok(None) };
+        let Some((commit, json, data, base)) = row else { return Ok(None) };
         let invalid = |e: &dyn std::fmt::Display| {
             self.corrupt(format!("the stored scan of app `{app}` at `{git_ref}` is not valid: {e}"))
         };
@@ -543,6 +600,22 @@ impl Store {
             // Saved by a tandem before store schema 4.
             return serde_json::from_str(&json).map(Some).map_err(|e| invalid(&e));
         };
+        if let Some(base) = base {
+            let stored: StoredDelta = postcard::from_bytes(&data).map_err(|e| invalid(&e))?;
+            let snapshot =
+                self.snapshot_by_id(base)?.ok_or_else(|| invalid(&format!("its snapshot {base} is gone")))?;
+            let references =
+                crate::scan::snapshot::restore_scan(&snapshot, &stored.dropped, &stored.fresh, app, git_ref, &commit)
+                    .map_err(|e| invalid(&e))?;
+            return Ok(Some(ScanResult {
+                app: app.to_owned(),
+                git_ref: git_ref.to_owned(),
+                revision: stored.revision,
+                commit,
+                references,
+                summary: stored.summary,
+            }));
+        }
         let stored: StoredScan = postcard::from_bytes(&data).map_err(|e| invalid(&e))?;
         let references = crate::scan::snapshot::decode_references(&stored.references, app, git_ref, &commit)
             .map_err(|e| invalid(&e))?;
@@ -554,6 +627,19 @@ impl Store {
             references,
             summary: stored.summary,
         }))
+    }
+
+    /// The bytes of the snapshot with row id `id`, if it is still there.
+    fn snapshot_by_id(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        with_pool!(self, p, _pg, _begin => {
+            let err = |e| self.db_error("read a snapshot", e);
+            let row = sqlx::query("SELECT data FROM tandem_snapshots WHERE id = $1")
+                .bind(id)
+                .fetch_optional(p)
+                .await
+                .map_err(err)?;
+            row.map(|r| r.try_get::<Vec<u8>, _>("data")).transpose().map_err(err)
+        })
     }
 
     /// Whether statements number their parameters (`$1`: PostgreSQL) or not (`?`: SQLite).
@@ -581,14 +667,14 @@ impl ScanStore for Store {
     fn put_encoded_facts(&self, entries: &[(BlobKey, Vec<u8>)]) -> Result<()> {
         Store::put_encoded_facts(self, entries)
     }
-    fn snapshot(&self, app: &str, context: &str, commit: &str) -> Result<Option<(String, Vec<u8>)>> {
-        Store::snapshot(self, app, context, commit)
+    fn snapshot(&self, app: &str, context: &str, commit: &str) -> Result<Option<StoredSnapshot>> {
+        Store::snapshot_row(self, app, context, commit)
     }
-    fn put_snapshot(&self, app: &str, context: &str, commit: &str, data: &[u8]) -> Result<()> {
+    fn put_snapshot(&self, app: &str, context: &str, commit: &str, data: &[u8]) -> Result<i64> {
         Store::put_snapshot(self, app, context, commit, data)
     }
-    fn save_scan(&self, scan: &ScanResult, published: bool) -> Result<()> {
-        Store::save_scan(self, scan, published)
+    fn save_scan(&self, scan: &ScanResult, delta: Option<&ScanDelta>, published: bool) -> Result<()> {
+        Store::save_scan_on(self, scan, delta, published)
     }
     fn latest_scan(&self, app: &str, git_ref: &str, published_only: bool) -> Result<Option<ScanResult>> {
         Store::latest_scan(self, app, git_ref, published_only)
@@ -603,6 +689,19 @@ struct StoredScan {
     /// [`crate::scan::snapshot::encode_references`].
     references: Vec<u8>,
 }
+
+/// A scan as `tandem_scans.data` keeps it on its `base` snapshot ([`ScanDelta`]).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredDelta {
+    revision: String,
+    summary: ScanSummary,
+    dropped: Vec<String>,
+    /// [`crate::scan::snapshot::encode_references`].
+    fresh: Vec<u8>,
+}
+
+/// A snapshot no saved scan is kept on (a condition on `tandem_snapshots`).
+const UNNAMED: &str = "id NOT IN (SELECT base FROM tandem_scans WHERE base IS NOT NULL)";
 
 /// A scan as (`result`, `data`) of its row: postcard in `data` when every reference is the
 /// scan's own app, ref and commit (as a scan makes them), JSON in `result` otherwise.

@@ -115,3 +115,25 @@ fn a_broken_dump_is_reported_on_every_run() {
         );
     }
 }
+
+/// `check` reads the dump back from the store while its bytes are the same, and parses it again
+/// as soon as they change: the report follows the dump.
+#[test]
+fn check_reads_a_parsed_dump_back_until_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    setup(root, true);
+    write(root, "migrations/002_email.sql", "ALTER TABLE users DROP COLUMN email;\n");
+    let check = || {
+        let out = tandem_in(root).args(["check", "--format", "json", "migrations/002_email.sql"]).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let first = check();
+    assert_eq!(first.0, Some(1), "the drop is blocked: web uses users.email: {}", first.1);
+    assert_eq!(check(), first, "read back from the store");
+    // The dump no longer has the column: the drop now names a column that does not exist.
+    write(root, "structure.sql", "CREATE TABLE public.users (id bigint NOT NULL);\n");
+    let edited = check();
+    assert_ne!(edited, first, "{}", edited.1);
+    assert_eq!(check(), edited);
+}

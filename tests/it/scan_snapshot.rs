@@ -210,3 +210,78 @@ fn a_snapshot_with_a_damaged_file_is_resolved_anew() {
     // Resolving every file made a snapshot of its own; one that fits would have been kept.
     assert_eq!(base(&cfg, &shop, &index, &store, &repo, "two"), Some(repo.rev("two")));
 }
+
+/// Each saved scan's row (oldest first): whether it is kept on a snapshot, and its data's size.
+fn rows(dir: &Path) -> Vec<(bool, i64)> {
+    let db = dir.join("registry.db");
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.expect("open");
+        let rows: Vec<(bool, i64)> =
+            sqlx::query_as("SELECT base IS NOT NULL, length(data) FROM tandem_scans ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .expect("rows");
+        pool.close().await;
+        rows
+    })
+}
+
+#[test]
+fn a_saved_warm_scan_reads_back_as_a_cold_scan_of_its_commit() {
+    let mut repo = TestRepo::init();
+    let mut files: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            (
+                format!("app/services/s{i:02}.rb"),
+                format!("class S{i}\n  def run\n    User.where(email: {i}).pluck(:name)\n  end\nend\n"),
+            )
+        })
+        .collect();
+    files.push(("app/models/user.rb".into(), "class User < ApplicationRecord\n  has_many :widgets\nend\n".into()));
+    files.push(("app/models/widget.rb".into(), "class Widget < ApplicationRecord\nend\n".into()));
+    files.push(("lib/old.rb".into(), "def old\n  Widget.where(label: 1)\nend\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    repo.write(&refs);
+    write_bytes(repo.path(), "lib/latin1.rb", b"# caf\xe9\nUser.where(email: params[:e])\n");
+    repo.commit("one");
+    repo.tag("one");
+    // One file changed, one added, one deleted; no model changes, so the scan keeps the rest
+    // from the first scan's snapshot.
+    repo.write(&[
+        ("app/services/s07.rb", "class S7\n  def run\n    Widget.where(user_id: 7).pluck(:label)\n  end\nend\n"),
+        ("lib/new.rb", "def n\n  User.pluck(:email)\nend\n"),
+    ]);
+    repo.remove("lib/old.rb");
+    repo.commit("two");
+    repo.tag("two");
+    let (dir, shop, cfg, index, store) = setup(&repo);
+    let options = tandem::scan::ScanOptions::default();
+    for rev in ["one", "two"] {
+        let saved = tandem::scan::run_ref(&cfg, &shop, rev, rev, Some(&index), &store, &options).expect("scan");
+        let cold = scan_ref(&cfg, &shop, rev, rev, Some(&index), None, false).expect("cold scan");
+        let read = store.latest_scan("shop", rev, false).expect("read").expect("a saved scan");
+        assert_eq!(saved.references, cold.references, "the scan of {rev}");
+        assert_eq!(read.references, cold.references, "the saved scan of {rev}");
+        assert_eq!(read.summary.skipped, cold.summary.skipped);
+        assert_eq!((read.commit.as_str(), read.revision.as_str()), (cold.commit.as_str(), rev));
+    }
+    let two = store.latest_scan("shop", "two", false).expect("read").expect("saved");
+    let paths: std::collections::BTreeSet<&str> = two.references.iter().map(|r| &*r.path).collect();
+    assert!(paths.contains("lib/new.rb") && paths.contains("lib/latin1.rb") && !paths.contains("lib/old.rb"));
+    assert!(
+        two.references.iter().any(|r| &*r.path == "app/services/s07.rb" && r.object.to_string() == "widgets.user_id")
+    );
+    // Both rows are kept on the first scan's snapshot: the second holds its few files alone.
+    let kept = rows(dir.path());
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().all(|(on_base, _)| *on_base), "{kept:?}");
+    assert!(kept[1].1 < 1024, "the warm scan's row holds only what changed: {kept:?}");
+
+    // The snapshot they are kept on outlives the prune of later ones.
+    let context = snapshot_context(&cfg, &shop, Some(&index));
+    for i in 0..6 {
+        store.put_snapshot("shop", &context, &format!("c{i}"), b"later").expect("put");
+    }
+    let again = store.latest_scan("shop", "two", false).expect("read").expect("saved");
+    assert_eq!(again.references, two.references);
+}

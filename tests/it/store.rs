@@ -53,7 +53,7 @@ fn scan(app: &str, git_ref: &str, commit: &str, column: &str) -> ScanResult {
 
 /// Every behaviour, run against one store URL; `reopen` opens the same store again.
 /// The store schema version this tandem migrates to.
-const NEWEST: i64 = 9;
+const NEWEST: i64 = 10;
 
 fn exercise(open: &dyn Fn() -> Store) {
     let store = open();
@@ -163,6 +163,25 @@ fn exercise(open: &dyn Fn() -> Store) {
     assert_eq!(snap("portal", "k1", "c3").map(|s| s.0), Some("c3".to_owned()));
     assert_eq!(snap("portal", "k2", "c9").map(|s| s.0), Some("c5".to_owned()));
     assert_eq!(snap("platform", "k1", "p1").map(|s| s.0), Some("p1".to_owned()), "other apps keep theirs");
+
+    // A scan kept on a snapshot (its references all there) reads back whole, and keeps the
+    // snapshot from the prune.
+    let kept = scan("portal", "kept", "c9", "email");
+    let blob = git2::Oid::hash_object(git2::ObjectType::Blob, b"x").unwrap();
+    let entry = tandem::scan::tree::FileEntry {
+        path: "app/models/user.rb".into(),
+        app_path: "app/models/user.rb".into(),
+        blob,
+    };
+    let bytes = tandem::scan::snapshot::encode(&[&entry], [], [], &kept.references).unwrap();
+    let base = store.put_snapshot("portal", "k9", "c9", &bytes).unwrap();
+    let fresh = tandem::scan::snapshot::encode_references(&[]).unwrap();
+    let delta = tandem::scan::cache::ScanDelta { base, dropped: Vec::new(), fresh };
+    store.save_scan_on(&kept, Some(&delta), false).unwrap();
+    for i in 0..5 {
+        store.put_snapshot("portal", "k9", &format!("later{i}"), b"x").unwrap();
+    }
+    assert_eq!(store.latest_scan("portal", "kept", false).unwrap(), Some(kept));
     drop(store);
 
     // Reopen keeps everything, and migrating again is a no-op.
@@ -431,4 +450,61 @@ fn a_version_six_store_drops_facts_in_the_old_encoding() {
     assert!(store.cached_facts(&[bulk.clone(), recent.clone()]).unwrap().is_empty());
     store.put_facts(&[(bulk.clone(), old.clone())]).unwrap();
     assert_eq!(store.cached_facts(std::slice::from_ref(&bulk)).unwrap()[&bulk], old);
+}
+
+/// A store of schema version 9 — every scan kept whole, in postcard — opens, migrates to scans
+/// kept on snapshots, and reads its old scan as it was; a new save of it reads the same, and a
+/// snapshot it holds is still found.
+#[test]
+fn a_version_nine_store_keeps_reading_whole_scans() {
+    #[derive(serde::Serialize)]
+    struct WholeScan {
+        revision: String,
+        summary: ScanSummary,
+        references: Vec<u8>,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    let mut script: String = [
+        include_str!("../../src/store/migrations/sqlite/0001_init.sql"),
+        include_str!("../../src/store/migrations/sqlite/0002_binary_facts.sql"),
+        include_str!("../../src/store/migrations/sqlite/0003_snapshots.sql"),
+        include_str!("../../src/store/migrations/sqlite/0004_binary_scans.sql"),
+        include_str!("../../src/store/migrations/sqlite/0005_facts_by_extractor.sql"),
+        include_str!("../../src/store/migrations/sqlite/0006_recent_facts.sql"),
+        include_str!("../../src/store/migrations/sqlite/0007_shared_snippets.sql"),
+        include_str!("../../src/store/migrations/sqlite/0008_changes.sql"),
+        include_str!("../../src/store/migrations/sqlite/0009_schemas.sql"),
+    ]
+    .join("\n");
+    script.push_str("\nCREATE TABLE tandem_store_version (version BIGINT NOT NULL PRIMARY KEY);\n");
+    script.push_str("INSERT INTO tandem_store_version VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9);\n");
+    let mut old = scan("portal", "head", "c1", "email");
+    old.references.push(Reference { path: "lib/a.rb".into(), line: 7, ..old.references[0].clone() });
+    let whole = WholeScan {
+        revision: old.revision.clone(),
+        summary: old.summary.clone(),
+        references: tandem::scan::snapshot::encode_references(&old.references).unwrap(),
+    };
+    old_store(&db, &script, async |pool| {
+        sqlx::query(
+            "INSERT INTO tandem_scans (app, git_ref, revision, commit_id, published, result, data) \
+             VALUES ('portal', 'head', 'rev-of-head', 'c1', 1, '', ?)",
+        )
+        .bind(postcard::to_allocvec(&whole).unwrap())
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO tandem_snapshots (app, context, commit_id, data) VALUES ('portal', 'k', 'c1', x'00')")
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+
+    let store = Store::open("sqlite://registry.db", dir.path()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), NEWEST);
+    assert_eq!(store.latest_scan("portal", "head", true).unwrap(), Some(old.clone()));
+    assert_eq!(store.snapshot("portal", "k", "c1").unwrap(), Some(("c1".to_owned(), vec![0])));
+    store.save_scan(&old, false).unwrap();
+    assert_eq!(store.latest_scan("portal", "head", true).unwrap(), Some(old));
 }
