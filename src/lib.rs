@@ -5,6 +5,7 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod drift;
 pub mod error;
 pub mod framework;

@@ -15,7 +15,7 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
+use crate::digest::Key;
 
 use crate::check::baseline;
 use crate::config::{AppSource, Config, SchemaSetting};
@@ -83,45 +83,22 @@ fn encode<T: serde::Serialize>(schema: &T) -> Result<Vec<u8>> {
 /// The digest a parsed dump is stored under: what [`key`] covers of the program, and the dump's
 /// path (spans name it), dialect and bytes.
 fn dump_key(path: &Path, content: Option<&[u8]>, dialect: Dialect) -> Option<String> {
-    let mut h = Sha256::new();
-    let field = |h: &mut Sha256, bytes: &[u8]| {
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    };
-    field(&mut h, b"dump");
-    field(&mut h, &FORMAT.to_le_bytes());
-    field(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
-    field(&mut h, build_identity().as_bytes());
-    field(&mut h, dialect.to_string().as_bytes());
-    field(&mut h, path.as_os_str().as_encoded_bytes());
+    let mut key = Key::new(FORMAT);
+    key.field(b"dump");
+    key.field(dialect.to_string().as_bytes());
+    key.field(path.as_os_str().as_encoded_bytes());
     match content {
-        Some(bytes) => field(&mut h, bytes),
-        None => {
-            // Length first, as `field` does, so that the digest cannot be read two ways.
-            let len = std::fs::metadata(path).ok()?.len();
-            h.update(len.to_le_bytes());
-            let copied = std::io::copy(&mut std::fs::File::open(path).ok()?, &mut h).ok()?;
-            if copied != len {
-                return None;
-            }
-        }
+        Some(bytes) => key.field(bytes),
+        None => key.field_from(std::fs::metadata(path).ok()?.len(), &mut std::fs::File::open(path).ok()?)?,
     }
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Some(key.hex())
 }
 
 /// The digest of every input of [`baseline::for_references`], or `None` when one of them is not
 /// a file (a live database) or cannot be read as the builder would (it reports that itself).
 pub fn key(config: &Config) -> Option<String> {
-    let mut h = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    };
-    field(&FORMAT.to_le_bytes());
-    field(env!("CARGO_PKG_VERSION").as_bytes());
-    // Readers change between releases too (a development build, a patched one): the running
-    // program's size and modification time stand for its code.
-    field(build_identity().as_bytes());
+    let mut key = Key::new(FORMAT);
+    let mut field = |bytes: &[u8]| key.field(bytes);
     field(config.registry.dialect.to_string().as_bytes());
     // Migration paths are reported relative to it.
     field(crate::check::gather::report_root(config).as_os_str().as_encoded_bytes());
@@ -160,7 +137,7 @@ pub fn key(config: &Config) -> Option<String> {
         }
         digest_dir(dir, DEPTH, &mut field).ok()?;
     }
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Some(key.hex())
 }
 
 /// Every file under `dir` (names and bytes, in name order), to `depth` levels.
@@ -177,17 +154,4 @@ fn digest_dir(dir: &Path, depth: usize, field: &mut impl FnMut(&[u8])) -> std::i
         }
     }
     Ok(())
-}
-
-/// The running program's size and modification time (empty when unknown, which a release's
-/// version number then stands for alone).
-fn build_identity() -> String {
-    let meta = std::env::current_exe().and_then(std::fs::metadata);
-    match meta {
-        Ok(m) => {
-            let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-            format!("{} {}", m.len(), modified.map_or(0, |d| d.as_nanos()))
-        }
-        Err(_) => String::new(),
-    }
 }

@@ -429,13 +429,15 @@ pub(crate) fn joined<T>(handle: Option<std::thread::ScopedJoinHandle<'_, T>>, no
 }
 
 /// Each extractor's cache tag: id, version, the version of the SQL-in-code reading they all
-/// share, framework and context fingerprint.
+/// share, the running build (an extractor changed without a new version must not be served the
+/// facts of the build before: every session measuring accuracy met that), framework and context
+/// fingerprint.
 fn cache_tags(extractors: &[Box<dyn extract::Extractor>], ctx: &ExtractContext<'_>) -> Vec<String> {
     extractors
         .iter()
         .map(|e| {
-            let (id, version, sql) = (e.id(), e.version(), extract::sql::VERSION);
-            format!("{id}@{version}.{}.sql{sql}:{}:{}", facts::FORMAT, ctx.framework, e.fingerprint(ctx))
+            let (id, version, sql, build) = (e.id(), e.version(), extract::sql::VERSION, crate::digest::build());
+            format!("{id}@{version}.{}.sql{sql}.{build}:{}:{}", facts::FORMAT, ctx.framework, e.fingerprint(ctx))
         })
         .collect()
 }

@@ -21,9 +21,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::digest::Key;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::config::{App, Confidence};
 use crate::scan::facts::{Binding, FileFacts, ModelDecl};
@@ -39,13 +39,8 @@ const FORMAT: u32 = 4;
 /// The key under which snapshots are interchangeable: everything besides a file's path and
 /// content that its references depend on.
 pub fn context(app: &App, tags: &[String], schema: Option<&SchemaIndex>, max_size: u64) -> String {
-    let mut h = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    };
-    field(&FORMAT.to_le_bytes());
-    field(env!("CARGO_PKG_VERSION").as_bytes());
+    let mut key = Key::new(FORMAT);
+    let mut field = |bytes: &[u8]| key.field(bytes);
     field(app.framework.to_string().as_bytes());
     field(&max_size.to_le_bytes());
     for tag in tags {
@@ -63,7 +58,7 @@ pub fn context(app: &App, tags: &[String], schema: Option<&SchemaIndex>, max_siz
             s.parts(&mut field);
         }
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    key.hex()
 }
 
 /// One file as a snapshot keeps it. The references are encoded on their own so that a scan
