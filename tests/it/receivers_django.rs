@@ -6,22 +6,12 @@ use std::collections::BTreeSet;
 
 use tandem::config::Framework;
 use tandem::scan::ScanResult;
-use tandem::scan::resolve::SchemaIndex;
-use tandem::scan::scan_ref;
 
 use crate::support;
-use crate::support::git::TestRepo;
+use crate::support::scan::set;
 
 fn scan(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDir, ScanResult) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut repo = TestRepo::init();
-    repo.write(files);
-    repo.commit("app");
-    let app = support::scan::app("hc", repo.path(), Framework::Django);
-    let config = support::scan::config(dir.path(), vec![app.clone()]);
-    let index = SchemaIndex::new(&support::scan::schema(tables));
-    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
-    (dir, result)
+    support::scan::scan_files("hc", Framework::Django, files, tables)
 }
 
 /// `path:line object` of every reference at `medium` and above (declarations left out) in `path`.
@@ -36,10 +26,6 @@ fn uses_in(result: &ScanResult, path: &str) -> BTreeSet<String> {
         })
         .map(|r| format!("{}:{} {}", r.path, r.line, r.object))
         .collect()
-}
-
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 const TABLES: &[(&str, &[&str])] = &[

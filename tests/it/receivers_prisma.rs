@@ -6,11 +6,9 @@ use std::collections::BTreeSet;
 
 use tandem::config::{Confidence, Framework};
 use tandem::scan::ScanResult;
-use tandem::scan::resolve::SchemaIndex;
-use tandem::scan::scan_ref;
 
 use crate::support;
-use crate::support::git::TestRepo;
+use crate::support::scan::set;
 
 const SCHEMA: &str = r#"model User {
   id        Int        @id
@@ -165,15 +163,7 @@ fn scan() -> (tempfile::TempDir, ScanResult) {
 
 /// One commit of `files` scanned at head as a Prisma app against a schema of `tables`.
 fn scan_app(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDir, ScanResult) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut repo = TestRepo::init();
-    repo.write(files);
-    repo.commit("app");
-    let app = support::scan::app("sign", repo.path(), Framework::Prisma);
-    let config = support::scan::config(dir.path(), vec![app.clone()]);
-    let index = SchemaIndex::new(&support::scan::schema(tables));
-    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
-    (dir, result)
+    support::scan::scan_files("sign", Framework::Prisma, files, tables)
 }
 
 /// `line table.column` of every column reference of `path` at medium confidence or above.
@@ -184,10 +174,6 @@ fn columns(result: &ScanResult, path: &str) -> BTreeSet<String> {
         .filter(|r| &*r.path == path && r.confidence >= Confidence::Medium && r.object.column.is_some())
         .map(|r| format!("{} {}", r.line, r.object))
         .collect()
-}
-
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 #[test]

@@ -10,18 +10,10 @@ use tandem::scan::scan_ref;
 
 use crate::support;
 use crate::support::git::TestRepo;
+use crate::support::scan::set;
 
 fn scan(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDir, ScanResult) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut repo = TestRepo::init();
-    repo.write(files);
-    repo.commit("app");
-
-    let app = support::scan::app("shop", repo.path(), Framework::Rails);
-    let config = support::scan::config(dir.path(), vec![app.clone()]);
-    let index = SchemaIndex::new(&support::scan::schema(tables));
-    let result = scan_ref(&config, &app, "head", "main", Some(&index), None, false).expect("scans");
-    (dir, result)
+    support::scan::scan_files("shop", Framework::Rails, files, tables)
 }
 
 /// `path:line object` of every reference at medium confidence or above, but the implicit ones.
@@ -199,10 +191,6 @@ fn a_warm_scan_re_resolves_views_when_their_controller_binds_anew() {
 /// The uses `uses` lists in one file, as `line object`.
 fn in_file(got: &BTreeSet<String>, path: &str) -> BTreeSet<String> {
     got.iter().filter_map(|u| u.strip_prefix(path)?.strip_prefix(':').map(str::to_owned)).collect()
-}
-
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 const MESSAGES: &[(&str, &[&str])] = &[
