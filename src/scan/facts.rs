@@ -160,6 +160,11 @@ pub enum Target {
     /// the schema has such a column and no model of the app declares it otherwise; low when
     /// several do.
     Attribute { name: String },
+    /// `column` of `model`, named in a list of names (`fieldsets = (FieldSet("device", "mtu"),)`
+    /// in a form bound to the model, `clone_fields` on the model) whose every entry is in `list`.
+    /// Resolved like [`Target::ModelColumn`] only when every name of `list` is a field (column or
+    /// relation) of the model: one name that is none says the list is not the model's fields.
+    FieldList { model: String, column: String, list: Vec<String> },
 }
 
 /// Where a [`Target::Chain`] (or a [`Binding`]) starts.

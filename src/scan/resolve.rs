@@ -591,6 +591,12 @@ impl Models {
     /// field, a belongs-to's foreign key) rather than the attribute's name standing for one: only
     /// then is the column's absence from the schema evidence that the code expects a column (a
     /// Rails record's `user.full_name` may be any method).
+    /// Whether model `i` (or what it inherits from) declares `name` as a field or an association.
+    fn is_field(&self, i: usize, name: &str) -> bool {
+        self.association(i, name).is_some()
+            || self.lineage(i).iter().any(|&j| self.list[j].decl.fields.iter().any(|(a, _)| a == name))
+    }
+
     fn mapped_column(&self, i: usize, attribute: &str) -> Option<(String, String, bool)> {
         let table = self.list[i].table.clone()?;
         match self.association(i, attribute) {
@@ -850,6 +856,16 @@ fn resolve_file(
             Target::ModelColumn { model, column } => {
                 for (t, c, declared) in models.columns_for(model, column, hit.kind == RefKind::Declaration) {
                     if let Some(kind) = kind_of(&t, &c, declared, hit) {
+                        emit(object_column(&t, &c), kind);
+                    }
+                }
+            }
+            Target::FieldList { model, column, list } => {
+                for i in models.find_concrete(model) {
+                    if list.iter().all(|name| models.is_field(i, name))
+                        && let Some((t, c, declared)) = models.mapped_column(i, column)
+                        && let Some(kind) = kind_of(&t, &c, declared, hit)
+                    {
                         emit(object_column(&t, &c), kind);
                     }
                 }

@@ -40,6 +40,7 @@ mod migration_sql;
 mod migration_typeorm;
 mod plan;
 mod receivers_django;
+mod receivers_django_fieldlists;
 mod receivers_django_unseen;
 mod receivers_phoenix;
 mod receivers_phoenix_contexts;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use tree_sitter::Node;
 
 use super::extract::Ctx;
-use super::lookups::{dict_strings, lookup};
+use super::lookups::{dict_strings, is_field_name, lookup};
 use super::names::{strings_of, strings_of_name};
 use super::receivers::{Env, Rec};
 use crate::config::Confidence;
@@ -15,6 +15,8 @@ use crate::scan::extract::python::{
     string_items,
 };
 use crate::scan::extract::treesit::{descendants, named_children, string_value};
+use crate::scan::facts::Target;
+use crate::scan::reference::RefKind;
 
 /// Admin options whose values list field names.
 pub(super) const ADMIN_LISTS: &[&str] = &[
@@ -69,7 +71,13 @@ pub(super) fn class_options(
     };
     let class_name = cx.src.node_text(name);
     // A `Meta` is read with the class that holds it.
-    if cx.models.contains_key(class_name) || class_name == "Meta" {
+    if class_name == "Meta" {
+        return;
+    }
+    if cx.models.contains_key(class_name) {
+        // `clone_fields = ("device", "mtu")` on the model itself.
+        let model = cx.model_ref(class_name);
+        field_lists(cx, body, &model, false);
         return;
     }
     let written = bases(&cx.src, class);
@@ -168,6 +176,19 @@ pub(super) fn class_options(
             cx.ty((*v)?, &Env::default()).map(|t| t.rec)
         })
         .or_else(|| cx.get_queryset_model(body).map(|m| Rec::model(cx.model_ref(&m))));
+    let class_model = body_assigns
+        .iter()
+        .find(|(t, _, _)| cx.src.node_text(*t) == "model")
+        .and_then(|(_, _, v)| *v)
+        .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
+        .map(|v| cx.src.node_text(v).to_owned())
+        .filter(|m| is_class_name(last_segment(m)));
+    if let Some(model) = &class_model {
+        // A bulk-edit form's `model = Interface` outside a `Meta`: the same shape is a filter
+        // form's, whose fields are query parameters, so a list counts only as a whole.
+        let model = cx.model_ref(model);
+        field_lists(cx, body, &model, false);
+    }
     if let Some(rec) = view_model {
         for (t, _, v) in &body_assigns {
             let Some(v) = v else { continue };
@@ -230,6 +251,10 @@ pub(super) fn class_options(
             }
         }
     }
+    if class_model.is_none() {
+        // A model form's fields are its model's: each group of a layout stands on its own.
+        field_lists(cx, body, &model, true);
+    }
     // A form's own `fieldsets = [{"fields": [...]}]` lays out its model's fields.
     for (t, _, v) in assignments(body) {
         if cx.src.node_text(t) != "fieldsets" {
@@ -290,6 +315,46 @@ fn layout_names(cx: &Ctx<'_>, call: Node<'_>, depth: usize) -> Vec<(String, usiz
         }
     }
     out
+}
+
+/// Tuples and lists of names a class bound to `model` holds (`fieldsets = (FieldSet("device",
+/// "mtu", name=_("Interface")), …)`, `nullable_fields = ("label", "mtu")`, `clone_fields`): the
+/// model's fields when every name in one is a field of the model, which resolution checks (a
+/// single other name says the list names something else: a filter form's query parameters, a
+/// model's related app labels). Strings are read as [`layout_names`] reads a layout object's;
+/// `by_group` makes each layout object of the list (`FieldSet(…)`) a list of its own.
+fn field_lists(cx: &mut Ctx<'_>, body: Node<'_>, model: &str, by_group: bool) {
+    for (_, _, v) in assignments(body) {
+        let Some(v) = v.filter(|v| matches!(v.kind(), "tuple" | "list")) else { continue };
+        let mut groups: Vec<Vec<(String, usize)>> = vec![Vec::new()];
+        for item in named_children(v) {
+            match item.kind() {
+                "call" => {
+                    let Some(c) = callee(&cx.src, item).map(last_segment) else { continue };
+                    if !is_class_name(c) || matches!(c, "HTML" | "Submit" | "Button" | "Reset" | "Hidden") {
+                        continue;
+                    }
+                    let names = layout_names(cx, item, 1);
+                    if by_group {
+                        groups.push(names);
+                    } else {
+                        groups[0].extend(names);
+                    }
+                }
+                _ => groups[0].extend(string_value(&cx.src, item)),
+            }
+        }
+        for names in groups.into_iter().filter(|g| !g.is_empty()) {
+            if !names.iter().all(|(n, _)| is_field_name(n) && !n.contains("__")) {
+                continue;
+            }
+            let list: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+            for (name, offset) in &names {
+                let target = Target::FieldList { model: model.to_owned(), column: name.clone(), list: list.clone() };
+                cx.hit(*offset, target, RefKind::Query, Confidence::Medium);
+            }
+        }
+    }
 }
 
 /// The model a class's `Meta` names, or inherits from another class's `Meta` in this file
