@@ -62,6 +62,13 @@ class InterfaceFilterForm(forms.Form):
 class Unbound(forms.Form):
     fieldsets = (FieldSet('mtu', 'duplex'),)
     nullable_fields = ('mtu',)
+
+
+class InterfaceBulkCreateForm(form_from_model(Interface, ['mtu', 'duplex'])):
+    pass
+
+
+OTHER = form_from_model(Interface, ['mtu', 'vlan_group'])
 "#;
 
 const TABLES: &[(&str, &[&str])] =
@@ -77,15 +84,30 @@ fn scan() -> (tempfile::TempDir, tandem::scan::ScanResult) {
 /// a bulk-edit form's lists; not in a keyword value (`name='mtu'`), a translated string, a list
 /// of app labels on the model, a filter form's `fieldsets` (its `q` and `tag` are query
 /// parameters, so its whole list is), a list with a lookup path, nor in a class bound to no model.
+/// A call handed a model and a list (`form_from_model(Interface, [...])`) follows the same rule.
 #[test]
 fn field_lists_of_classes_bound_to_a_model() {
     let (_dir, result) = scan();
     assert_eq!(
         uses_of(&result, "dcim_interface.mtu"),
-        set(&["dcim/models.py:11", "dcim/models.py:14", "dcim/forms.py:13", "dcim/forms.py:25", "dcim/forms.py:26"])
+        set(&[
+            "dcim/models.py:11",
+            "dcim/models.py:14",
+            "dcim/forms.py:13",
+            "dcim/forms.py:25",
+            "dcim/forms.py:26",
+            "dcim/forms.py:40"
+        ])
     );
     assert_eq!(
         uses_of(&result, "dcim_interface.duplex"),
-        set(&["dcim/models.py:12", "dcim/models.py:14", "dcim/forms.py:14", "dcim/forms.py:25", "dcim/forms.py:26"])
+        set(&[
+            "dcim/models.py:12",
+            "dcim/models.py:14",
+            "dcim/forms.py:14",
+            "dcim/forms.py:25",
+            "dcim/forms.py:26",
+            "dcim/forms.py:40"
+        ])
     );
 }

@@ -325,34 +325,57 @@ fn layout_names(cx: &Ctx<'_>, call: Node<'_>, depth: usize) -> Vec<(String, usiz
 /// `by_group` makes each layout object of the list (`FieldSet(…)`) a list of its own.
 fn field_lists(cx: &mut Ctx<'_>, body: Node<'_>, model: &str, by_group: bool) {
     for (_, _, v) in assignments(body) {
-        let Some(v) = v.filter(|v| matches!(v.kind(), "tuple" | "list")) else { continue };
-        let mut groups: Vec<Vec<(String, usize)>> = vec![Vec::new()];
-        for item in named_children(v) {
-            match item.kind() {
-                "call" => {
-                    let Some(c) = callee(&cx.src, item).map(last_segment) else { continue };
-                    if !is_class_name(c) || matches!(c, "HTML" | "Submit" | "Button" | "Reset" | "Hidden") {
-                        continue;
-                    }
-                    let names = layout_names(cx, item, 1);
-                    if by_group {
-                        groups.push(names);
-                    } else {
-                        groups[0].extend(names);
-                    }
-                }
-                _ => groups[0].extend(string_value(&cx.src, item)),
-            }
+        if let Some(v) = v.filter(|v| matches!(v.kind(), "tuple" | "list")) {
+            name_list(cx, v, model, by_group);
         }
-        for names in groups.into_iter().filter(|g| !g.is_empty()) {
-            if !names.iter().all(|(n, _)| is_field_name(n) && !n.contains("__")) {
-                continue;
+    }
+}
+
+/// A call handed a model and a list of names, `form_from_model(Interface, ["type", "mtu"])`:
+/// the model's fields under the same rule as [`field_lists`], the list taken whole. The class
+/// need not be known as a model here (netbox imports its models with `*`): resolution drops a
+/// class that is none.
+pub(super) fn model_and_names(cx: &mut Ctx<'_>, call: Node<'_>) {
+    let a = args(call);
+    let [model, list] = a.positional[..] else { return };
+    let local = cx.src.node_text(model);
+    if matches!(model.kind(), "identifier" | "attribute")
+        && matches!(list.kind(), "tuple" | "list")
+        && is_class_name(last_segment(local))
+    {
+        let model = cx.model_ref(local);
+        name_list(cx, list, &model, false);
+    }
+}
+
+/// The names of one tuple or list literal (`v`), each a [`Target::FieldList`] of `model`.
+fn name_list(cx: &mut Ctx<'_>, v: Node<'_>, model: &str, by_group: bool) {
+    let mut groups: Vec<Vec<(String, usize)>> = vec![Vec::new()];
+    for item in named_children(v) {
+        match item.kind() {
+            "call" => {
+                let Some(c) = callee(&cx.src, item).map(last_segment) else { continue };
+                if !is_class_name(c) || matches!(c, "HTML" | "Submit" | "Button" | "Reset" | "Hidden") {
+                    continue;
+                }
+                let names = layout_names(cx, item, 1);
+                if by_group {
+                    groups.push(names);
+                } else {
+                    groups[0].extend(names);
+                }
             }
-            let list: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
-            for (name, offset) in &names {
-                let target = Target::FieldList { model: model.to_owned(), column: name.clone(), list: list.clone() };
-                cx.hit(*offset, target, RefKind::Query, Confidence::Medium);
-            }
+            _ => groups[0].extend(string_value(&cx.src, item)),
+        }
+    }
+    for names in groups.into_iter().filter(|g| !g.is_empty()) {
+        if !names.iter().all(|(n, _)| is_field_name(n) && !n.contains("__")) {
+            continue;
+        }
+        let list: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+        for (name, offset) in &names {
+            let target = Target::FieldList { model: model.to_owned(), column: name.clone(), list: list.clone() };
+            cx.hit(*offset, target, RefKind::Query, Confidence::Medium);
         }
     }
 }
