@@ -1364,6 +1364,10 @@ impl<'a> Walker<'a> {
         for arg in args.iter().filter(|a| a.kind() == "map" && self.struct_of(**a).is_none()) {
             keys.extend(map_keys(*arg, self.src));
         }
+        // A map another function built is the schema's only where a writer takes it.
+        if !writer {
+            keys.retain(|(_, offset)| !self.is_returned_key(*offset));
+        }
         for (key, offset) in keys {
             self.field_hit(offset, schema, &key, RefKind::Query, Confidence::Medium);
             // Another function's map may be built for more than this writer (a nested record's

@@ -75,14 +75,14 @@ impl<'a> Walker<'a> {
                     if parts.iter().any(|p| p.kind() == "stab_clause") {
                         ends.extend(parts.iter().filter_map(|p| p.child_by_field_name("right").and_then(last_named)));
                     } else {
-                        ends.extend(parts.into_iter().filter(|p| p.kind() != "comment").last());
+                        ends.extend(parts.into_iter().rfind(|p| p.kind() != "comment"));
                     }
                 }
                 _ => {}
             }
         }
         // `if c do a end`: the do part's last expression.
-        ends.extend(children.iter().filter(|c| !matches!(c.kind(), "stab_clause" | "else_block")).last());
+        ends.extend(children.iter().rfind(|c| !matches!(c.kind(), "stab_clause" | "else_block")));
         ends.into_iter().flat_map(|e| self.branch_keys(e)).collect()
     }
 
