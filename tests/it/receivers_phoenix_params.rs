@@ -38,7 +38,7 @@ end
 "#;
 
 /// Updates built by a private function through a `case`, handed to another module's writer; a
-/// map of the same keys handed to a logger.
+/// map of the same keys handed to a logger and to a context's function that is no writer.
 const HELPERS: &str = r#"defmodule Shop.Helpers do
   alias Shop.Conversations
 
@@ -60,6 +60,8 @@ const HELPERS: &str = r#"defmodule Shop.Helpers do
   end
 
   defp notice_params(_message), do: %{read: true, status: "sent"}
+
+  def count_similar(message), do: notice_params(message) |> Conversations.count_where()
 end
 "#;
 
@@ -99,7 +101,7 @@ fn params_maps_built_in_one_function_and_written_in_another() {
         ],
         TABLES,
     );
-    // The `case`'s merged maps (15, 16), not the logged map (21).
+    // The `case`'s merged maps (15, 16), not the map (21) logged or given to `count_where` (23).
     assert_eq!(
         uses(&result, "conversations.read"),
         set(&["lib/shop/conversations/conversation.ex:5", "lib/shop/helpers.ex:15", "lib/shop/helpers.ex:16"])
