@@ -118,17 +118,25 @@ pub(super) fn head_call<'t>(head: Node<'t>, src: &str) -> Option<(Node<'t>, Vec<
         .then(|| (call, arguments(call)))
 }
 
-/// Extracts an Elixir file: walked once to see its private functions' calls, and again when
-/// they type a parameter.
+/// Extracts an Elixir file: walked once to see its private functions' calls and the maps its
+/// functions return, and again while a walk learns more of either (a function returning what
+/// another defined below it returns needs one walk more; a few suffice).
 pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
-    let mut first = Walker::new(source, path);
-    first.visit(root);
-    let types = first.call_sites.param_types();
-    if types.is_empty() {
-        return first.facts;
+    let mut walker = Walker::new(source, path);
+    walker.visit(root);
+    let types = walker.call_sites.param_types();
+    let mut walks = 1;
+    while (!types.is_empty() && walks == 1) || (!walker.returns.is_empty() && walker.returns != walker.previous_returns)
+    {
+        if walks == 4 {
+            break;
+        }
+        let mut next = Walker::new(source, path);
+        next.caller_types = types.clone();
+        next.previous_returns = std::mem::take(&mut walker.returns);
+        next.visit(root);
+        walker = next;
+        walks += 1;
     }
-    let mut second = Walker::new(source, path);
-    second.caller_types = types;
-    second.visit(root);
-    second.facts
+    walker.facts
 }

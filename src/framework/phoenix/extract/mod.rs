@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 mod calls;
+mod params;
 mod query;
 mod schema;
 mod templates;
@@ -48,7 +49,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        8
+        9
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -150,6 +151,10 @@ struct Walker<'a> {
     caller_types: HashMap<calls::FnKey, Vec<Option<Source>>>,
     /// Function heads already read as definitions, never as calls (`node.id()`).
     heads: std::collections::HashSet<usize>,
+    /// The map keys this walk has seen the module's functions return.
+    returns: params::Returns,
+    /// What the previous walk saw them return (a function defined below its caller).
+    previous_returns: params::Returns,
 }
 
 const QUERY_MACROS: &[&str] = &[
@@ -225,6 +230,8 @@ impl<'a> Walker<'a> {
             call_sites: calls::CallSites::default(),
             caller_types: HashMap::new(),
             heads: std::collections::HashSet::new(),
+            returns: params::Returns::new(),
+            previous_returns: params::Returns::new(),
         }
     }
 
@@ -559,6 +566,7 @@ impl<'a> Walker<'a> {
                         && let Some(last) = body_last(node, &args, w.src)
                     {
                         w.bind_return(*head, last);
+                        w.record_returned_keys(*head, last);
                     }
                 });
             }
@@ -1356,9 +1364,15 @@ impl<'a> Walker<'a> {
         for arg in args.iter().filter(|a| a.kind() == "map" && self.struct_of(**a).is_none()) {
             keys.extend(map_keys(*arg, self.src));
         }
+        // A map another function built is the schema's only where a writer takes it.
+        if !writer {
+            keys.retain(|(_, offset)| !self.is_returned_key(*offset));
+        }
         for (key, offset) in keys {
             self.field_hit(offset, schema, &key, RefKind::Query, Confidence::Medium);
-            if writer {
+            // Another function's map may be built for more than this writer (a nested record's
+            // params): only the writer's schema is sure enough to read its keys as columns.
+            if writer && !self.is_returned_key(offset) {
                 self.attribute_hit(offset, &key);
             }
         }
@@ -1373,18 +1387,35 @@ impl<'a> Walker<'a> {
             "identifier" => self.local_map(self.text(node)).cloned().unwrap_or_default(),
             "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
                 let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
-                if let Some(stage) = node.child_by_field_name("right")
-                    && matches!(self.callee(stage), Some(("merge" | "put_new" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum"))
-                {
-                    for arg in arguments(stage) {
-                        out.extend(self.merged_keys(arg));
+                let Some(stage) = node.child_by_field_name("right") else { return out };
+                match self.callee(stage) {
+                    Some(("merge" | "put_new" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum") => {
+                        for arg in arguments(stage) {
+                            out.extend(self.merged_keys(arg));
+                        }
                     }
+                    Some((name, Some(m))) if self.text(m) == "Map" => {
+                        out.extend(self.put_key(name, &arguments(stage), true));
+                    }
+                    Some((name, None)) => out.extend(self.returned_keys(name)),
+                    _ => {}
                 }
                 out
             }
             "call" if matches!(self.callee(node), Some(("merge" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum")) => {
                 arguments(node).into_iter().flat_map(|a| self.merged_keys(a)).collect()
             }
+            "call" => match self.callee(node) {
+                Some((name, Some(m))) if self.text(m) == "Map" => {
+                    let args = arguments(node);
+                    let Some(key) = self.put_key(name, &args, false) else { return Vec::new() };
+                    let mut out = args.first().map(|a| self.merged_keys(*a)).unwrap_or_default();
+                    out.push(key);
+                    out
+                }
+                Some((name, None)) => self.returned_keys(name),
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         }
     }

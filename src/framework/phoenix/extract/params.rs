@@ -1,0 +1,138 @@
+//! Params maps built in one function and written in another: `defp put_checksum(params), do:
+//! Map.put(params, :checksum, …)` or `def default_params, do: %{last_seen_at: now}` hands its
+//! caller a map whose keys are known. A caller that hands that result (or a variable holding it)
+//! to a schema's changeset or a context's writer writes those keys, as if the map were written
+//! there. Functions of one module in one file only; a function's later clauses and the functions
+//! it calls are seen by walking the file again (see [`super::calls::walk`]).
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+
+/// The map keys each function of the file returns, by module and name.
+pub(super) type Returns = HashMap<(String, String), Vec<(String, usize)>>;
+
+/// `Map` functions whose result is still a map of the keys given.
+const MAP_KEEPS: &[&str] = &[
+    "put",
+    "put_new",
+    "put_new_lazy",
+    "update",
+    "update!",
+    "replace",
+    "replace!",
+    "merge",
+    "delete",
+    "drop",
+    "take",
+    "new",
+    "filter",
+    "reject",
+];
+
+/// `Map` functions whose key argument names a key the result carries.
+const PUTS: &[&str] = &["put", "put_new", "put_new_lazy", "update", "update!", "replace", "replace!"];
+
+impl<'a> Walker<'a> {
+    /// At the end of a function's body: the keys of the map it returns, kept for its callers.
+    pub(super) fn record_returned_keys(&mut self, head: Node<'_>, last: Node<'_>) {
+        // `def default_params do`: no parentheses to read a call from.
+        let target = match calls::head_call(head, self.src) {
+            Some((call, _)) => call.child_by_field_name("target"),
+            None => (head.kind() == "identifier").then_some(head),
+        };
+        let Some(target) = target else { return };
+        let Some(module) = self.modules.last().map(|m| m.name.clone()) else { return };
+        let keys = self.branch_keys(last);
+        if keys.is_empty() {
+            return;
+        }
+        let entry = self.returns.entry((module, self.text(target).to_owned())).or_default();
+        for key in keys {
+            if !entry.contains(&key) {
+                entry.push(key);
+            }
+        }
+    }
+
+    /// The keys of what an expression evaluates to, through the branches of a `case`, `if`,
+    /// `cond` or `unless` (each branch's last expression).
+    fn branch_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
+        let branching =
+            node.kind() == "call" && matches!(self.callee(node), Some(("case" | "if" | "cond" | "unless", None)));
+        let Some(block) = do_block(node).filter(|_| branching) else {
+            return if self.keeps_map(node) { self.merged_keys(node) } else { Vec::new() };
+        };
+        let mut ends: Vec<Node<'_>> = Vec::new();
+        let mut cursor = block.walk();
+        let children: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+        for child in &children {
+            match child.kind() {
+                "stab_clause" => ends.extend(child.child_by_field_name("right").and_then(last_named)),
+                "else_block" => {
+                    let mut inner = child.walk();
+                    let parts: Vec<Node<'_>> = child.named_children(&mut inner).collect();
+                    if parts.iter().any(|p| p.kind() == "stab_clause") {
+                        ends.extend(parts.iter().filter_map(|p| p.child_by_field_name("right").and_then(last_named)));
+                    } else {
+                        ends.extend(parts.into_iter().rfind(|p| p.kind() != "comment"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        // `if c do a end`: the do part's last expression.
+        ends.extend(children.iter().rfind(|c| !matches!(c.kind(), "stab_clause" | "else_block")));
+        ends.into_iter().flat_map(|e| self.branch_keys(e)).collect()
+    }
+
+    /// Whether an expression's value is still the map its keys were read from: a pipe only
+    /// through `Map`'s and `Enum`'s map functions and the module's own map-returning functions
+    /// (`params |> Map.merge(%{a: 1}) |> create_thing()` returns the record, not the map).
+    fn keeps_map(&self, node: Node<'_>) -> bool {
+        let stage_keeps = |stage: Node<'_>| match self.callee(stage) {
+            Some((name, Some(m))) => match self.text(m) {
+                "Map" => MAP_KEEPS.contains(&name),
+                "Enum" => matches!(name, "into" | "reject" | "filter"),
+                _ => false,
+            },
+            Some((name, None)) => !self.returned_keys(name).is_empty(),
+            None => false,
+        };
+        match node.kind() {
+            "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
+                node.child_by_field_name("left").is_some_and(|l| self.keeps_map(l))
+                    && node.child_by_field_name("right").is_some_and(stage_keeps)
+            }
+            "call" => stage_keeps(node),
+            _ => true,
+        }
+    }
+
+    /// The keys a local function's result carries (`name(…)` in the module that defines it).
+    pub(super) fn returned_keys(&self, name: &str) -> Vec<(String, usize)> {
+        let Some(module) = self.modules.last() else { return Vec::new() };
+        let key = (module.name.clone(), name.to_owned());
+        self.returns.get(&key).or_else(|| self.previous_returns.get(&key)).cloned().unwrap_or_default()
+    }
+
+    /// Whether the key written at `offset` is one a function returns.
+    pub(super) fn is_returned_key(&self, offset: usize) -> bool {
+        self.returns.values().chain(self.previous_returns.values()).flatten().any(|(_, o)| *o == offset)
+    }
+
+    /// `Map.put(params, :checksum, …)` (or the piped stage `|> Map.put(:checksum, …)`, whose map is
+    /// `piped`): the key it puts.
+    pub(super) fn put_key(&self, name: &str, args: &[Node<'_>], piped: bool) -> Option<(String, usize)> {
+        if !PUTS.contains(&name) {
+            return None;
+        }
+        let key = if piped { args.first() } else { args.get(1) };
+        key.and_then(|k| atom(*k, self.src))
+    }
+}
+
+fn last_named(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
+}
