@@ -193,9 +193,7 @@ pub(super) fn class_options(
         for (t, _, v) in &body_assigns {
             let Some(v) = v else { continue };
             let items = match cx.src.node_text(*t) {
-                "fields" | "ordering" | "filterset_fields" | "ordering_fields" | "search_fields" => {
-                    strings_of(&cx.src, *v, body)
-                }
+                n if VIEW_LISTS.contains(&n) => strings_of(&cx.src, *v, body),
                 "slug_field" | "date_field" => string_value(&cx.src, *v).into_iter().collect(),
                 _ => continue,
             };
@@ -317,6 +315,9 @@ fn layout_names(cx: &Ctx<'_>, call: Node<'_>, depth: usize) -> Vec<(String, usiz
     out
 }
 
+/// The options of a generic view, viewset or filter set that list its model's fields.
+const VIEW_LISTS: &[&str] = &["fields", "ordering", "filterset_fields", "ordering_fields", "search_fields"];
+
 /// Tuples and lists of names a class bound to `model` holds (`fieldsets = (FieldSet("device",
 /// "mtu", name=_("Interface")), …)`, `nullable_fields = ("label", "mtu")`, `clone_fields`): the
 /// model's fields when every name in one is a field of the model, which resolution checks (a
@@ -324,7 +325,11 @@ fn layout_names(cx: &Ctx<'_>, call: Node<'_>, depth: usize) -> Vec<(String, usiz
 /// model's related app labels). Strings are read as [`layout_names`] reads a layout object's;
 /// `by_group` makes each layout object of the list (`FieldSet(…)`) a list of its own.
 fn field_lists(cx: &mut Ctx<'_>, body: Node<'_>, model: &str, by_group: bool) {
-    for (_, _, v) in assignments(body) {
+    for (t, _, v) in assignments(body) {
+        // A generic view's or viewset's own options are read as such (`class_options`), once.
+        if VIEW_LISTS.contains(&cx.src.node_text(t)) {
+            continue;
+        }
         if let Some(v) = v.filter(|v| matches!(v.kind(), "tuple" | "list")) {
             name_list(cx, v, model, by_group);
         }
