@@ -50,6 +50,46 @@ fn a_using_cast_with_a_call_as_type_modifier_reads() {
     assert_eq!(ms[0].up.len(), 2);
 }
 
+/// `structure-postgres`, 2026-12-06 (F5): a check constraint whose cast carried an array cast as its
+/// type modifier (`(status)::text((ARRAY[…])::text[])`) reached libpg_query's deparser, which
+/// asserts that a modifier is a constant, a parameter or a name: a debug build aborted, a release
+/// build printed the type without it. PostgreSQL refuses such a type; so does the reader, at the
+/// modifier.
+#[test]
+fn a_dump_with_an_expression_as_type_modifier_is_a_located_error_not_an_abort() {
+    let bytes = std::fs::read("tests/fixtures/fuzz/structure_postgres_deparse_abort.sql.txt").unwrap();
+    let found = String::from_utf8_lossy(&bytes);
+    let err = tandem::schema::postgres::parse(&found, Path::new("structure.sql")).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    let shown = err.to_string();
+    assert!(shown.contains("structure.sql:79:"), "{shown}");
+    assert!(shown.contains("type modifier is not a constant"), "{shown}");
+
+    let minimal = "CREATE TABLE t (\n    a text,\n    CHECK (a::text((ARRAY['x'])::text[]))\n);\n";
+    let err = tandem::schema::postgres::parse(minimal, Path::new("structure.sql")).unwrap_err();
+    assert!(err.to_string().contains("structure.sql:3:"), "{err}");
+    // In a column's type, as in a cast.
+    let in_column = "CREATE TABLE t (a varchar(1 + 1));\n";
+    assert!(tandem::schema::postgres::parse(in_column, Path::new("s.sql")).is_err());
+
+    // Modifiers PostgreSQL takes still read, and print as it prints them.
+    let fine = "CREATE TABLE t (\n    a character varying(32),\n    b numeric(10,2),\n    CHECK ((a)::text = ANY ((ARRAY['x'::character varying])::text[]))\n);\n";
+    let schema = tandem::schema::postgres::parse(fine, Path::new("structure.sql")).unwrap();
+    let t = &schema.tables[0];
+    let types: Vec<_> = t.columns.iter().map(|c| c.data_type.as_str()).collect();
+    assert_eq!(types, ["character varying(32)", "numeric(10,2)"]);
+
+    // A migration's SQL with the same cast reads; the expression it cannot print is `?`.
+    let ms = tandem::migration::read_file(
+        Path::new("1_m.sql"),
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a::text((ARRAY['x'])::text[]));",
+        None,
+        tandem::schema::Dialect::Postgres,
+    )
+    .unwrap();
+    assert_eq!(ms[0].up.len(), 1);
+}
+
 /// The same Ruby in an app's code: the scanner must not abort on it (one file would take the
 /// whole scan down), and the rest of the file is still read.
 #[test]

@@ -601,46 +601,12 @@ fn strings(nodes: &[protobuf::Node]) -> Vec<String> {
     nodes.iter().filter_map(string_of).collect()
 }
 
-/// Deparse an expression to text through a `SELECT expr` wrapper (deparsing a bare expression
-/// node is not supported by libpg_query), then normalize it like the schema readers do.
+/// An expression's canonical text, as the schema readers print it; `?` for one the deparser cannot
+/// print (a type modifier that is an expression: the grammar takes `x::varchar(f())`, only
+/// analysis rejects it).
 pub fn expr_text(node: &protobuf::Node) -> String {
-    // PostgreSQL's grammar takes any expression as a type modifier (`x::varchar(f())`), and only
-    // analysis rejects it; libpg_query's deparser asserts that a modifier is a constant or a
-    // name, which aborts a build with C assertions (found by `benches/fuzz.rs`).
-    let odd_typmod = node.node.as_ref().is_some_and(|n| {
-        n.nodes().into_iter().any(|(r, ..)| {
-            matches!(r, pg_query::NodeRef::TypeCast(tc) if tc.type_name.as_ref().is_some_and(|t| t.typmods.iter().any(
-                |m| !matches!(m.node, Some(NodeEnum::AConst(_) | NodeEnum::ColumnRef(_)))
-            )))
-        })
-    });
-    if odd_typmod {
-        return String::from("?");
-    }
-    let select = protobuf::SelectStmt {
-        target_list: vec![protobuf::Node {
-            node: Some(NodeEnum::ResTarget(Box::new(protobuf::ResTarget {
-                val: Some(Box::new(node.clone())),
-                ..Default::default()
-            }))),
-        }],
-        // libpg_query asserts on enum value 0 (undefined) when reading these back.
-        op: protobuf::SetOperation::SetopNone as i32,
-        limit_option: protobuf::LimitOption::Default as i32,
-        ..Default::default()
-    };
-    let result = protobuf::ParseResult {
-        version: 0,
-        stmts: vec![protobuf::RawStmt {
-            stmt: Some(Box::new(protobuf::Node { node: Some(NodeEnum::SelectStmt(Box::new(select))) })),
-            stmt_location: 0,
-            stmt_len: 0,
-        }],
-    };
-    match pg_query::deparse(&result, Default::default()) {
-        Ok(text) => postgres::normalize_expr(text.strip_prefix("SELECT ").unwrap_or(&text)),
-        Err(_) => String::from("?"),
-    }
+    let text = postgres::deparse_expr(node);
+    if text.is_empty() { String::from("?") } else { text }
 }
 
 /// The canonical type text (PostgreSQL's `format_type()` under an empty search_path, as the

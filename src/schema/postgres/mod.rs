@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::error::Result;
 use crate::schema::Schema;
 
+pub use expr::deparse_expr;
 pub use reader::IGNORED;
 pub use types::{format_type, quote_ident};
 

@@ -13,7 +13,7 @@ use std::path::Path;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self, ConstrType, Node};
 
-use super::expr::{deparse_expr_in, string_of};
+use super::expr::{deparse_expr_in, non_constant_typmod, string_of};
 use super::stream::{Batch, Batches};
 use super::types::format_type;
 use crate::error::{Diagnostic, Error, Result};
@@ -74,9 +74,24 @@ pub fn read(input: impl BufRead, file: &Path) -> Result<Schema> {
             break;
         }
         use rayon::prelude::*;
-        let parsed: Vec<_> = read.par_iter().map(|b| pg_query::parse(&b.text, 0)).collect();
+        // Checked in parallel with parsing: the check walks the whole tree.
+        let parsed: Vec<_> = read
+            .par_iter()
+            .map(|b| {
+                let parsed = pg_query::parse(&b.text, 0)?;
+                let bad = parsed.protobuf.stmts.iter().find_map(non_constant_typmod);
+                Ok::<_, pg_query::Error>((parsed.protobuf.stmts, bad))
+            })
+            .collect();
         for (batch, parsed) in read.into_iter().zip(parsed) {
-            let stmts = parsed.map_err(|e| locate_parse_error(&batch, file, e))?.protobuf.stmts;
+            let (stmts, bad) = parsed.map_err(|e| locate_parse_error(&batch, file, e))?;
+            if let Some(at) = bad {
+                let offset = usize::try_from(at).unwrap_or(0);
+                return Err(Error::input(
+                    Diagnostic::new("type modifier is not a constant: PostgreSQL accepts only numbers, strings or names inside a type's parentheses, as in varchar(255)")
+                        .at_offset_from(file, &batch.text, offset..offset + 1, batch.line),
+                ));
+            }
             r.batch(batch, &stmts)?;
         }
     }
