@@ -10,6 +10,7 @@
 //! ```text
 //! cargo bench --bench fuzz -- TARGET|all [--seconds N] [--cpu] [--seed S] [--timeout-ms T] [--show-features]
 //! cargo bench --bench fuzz -- --list
+//! cargo bench --bench fuzz -- TARGET --replay FILE     # one input, outside the loop
 //! ```
 //!
 //! Findings go to `target/fuzz/<target>/` (minimised input, message); the input being run is
@@ -261,7 +262,76 @@ const TARGETS: &[Target] = &[
             sig
         },
     },
+    Target {
+        name: "code-rails",
+        seeds: &[
+            Seed::Files("tests/fixtures/extract/rails", &[".rb", ".erb", ".haml", ".slim", ".jbuilder"]),
+            Seed::RawStrings("tests/it/receivers_rails.rs", "end"),
+        ],
+        run: |t| {
+            let paths = ["app/models/user.rb", "app/controllers/users_controller.rb", "app/views/users/show.html.erb"];
+            app_code(Framework::Rails, &paths, t)
+        },
+    },
+    Target {
+        name: "code-phoenix",
+        seeds: &[
+            Seed::Files("tests/fixtures/extract/ecto", &[".ex", ".exs", ".heex", ".eex"]),
+            Seed::RawStrings("tests/it/receivers_phoenix.rs", "end"),
+        ],
+        run: |t| {
+            let paths = [
+                "lib/app/accounts/user.ex",
+                "lib/app_web/live/user_live.ex",
+                "lib/app_web/templates/user/show.html.heex",
+            ];
+            app_code(Framework::Phoenix, &paths, t)
+        },
+    },
+    Target {
+        name: "code-django",
+        seeds: &[
+            Seed::Files("tests/fixtures/extract/django", &[".py", ".html"]),
+            Seed::RawStrings("tests/it/receivers_django.rs", "def "),
+        ],
+        run: |t| {
+            let paths = ["shop/models.py", "shop/views.py", "shop/templates/shop/detail.html"];
+            app_code(Framework::Django, &paths, t)
+        },
+    },
+    Target {
+        name: "code-prisma",
+        seeds: &[
+            Seed::Files("tests/fixtures/extract/prisma", &[".ts", ".tsx", ".prisma"]),
+            Seed::RawStrings("tests/it/receivers_prisma.rs", "prisma"),
+        ],
+        run: |t| {
+            let paths = ["prisma/schema.prisma", "src/lib/users.ts", "src/components/User.tsx"];
+            app_code(Framework::Prisma, &paths, t)
+        },
+    },
 ];
+
+/// Every extractor an app of `framework` runs on a file at each of `paths`, fed `text`: the
+/// per-file half of a scan (tree-sitter parse and walk), where a panic or a C abort would take a
+/// whole scan down. The outcome is the number of hits, models and bindings of each.
+fn app_code(framework: Framework, paths: &[&str], text: &str) -> String {
+    let ctx = ExtractContext { framework, identifiers: &[] };
+    let mut sig = String::new();
+    for path in paths {
+        for x in tandem::scan::extract::all().iter().filter(|x| x.applies(path, framework)) {
+            let facts = x.extract(&SourceFile::new(path, text), &ctx);
+            sig.push_str(&format!(
+                "{}:{}/{}/{};",
+                x.id(),
+                facts.hits.len().min(8),
+                facts.models.len().min(4),
+                facts.bindings.len().min(4)
+            ));
+        }
+    }
+    sig
+}
 
 /// xorshift64*: deterministic for a given seed, no dependency.
 struct Rng(u64);
@@ -704,11 +774,22 @@ fn main() {
         show_features: args.iter().any(|a| a == "--show-features"),
     };
     let seconds = options.seconds;
-    let wanted = args
-        .iter()
-        .find(|a| !a.starts_with("--") && a.parse::<u64>().is_err())
-        .cloned()
+    let takes_value =
+        |i: usize| i > 0 && matches!(args[i - 1].as_str(), "--seconds" | "--seed" | "--timeout-ms" | "--replay");
+    let wanted = (0..args.len())
+        .find(|&i| !args[i].starts_with("--") && !takes_value(i))
+        .map(|i| args[i].clone())
         .unwrap_or_else(|| "all".into());
+    if let Some(file) = args.iter().position(|a| a == "--replay").and_then(|i| args.get(i + 1)) {
+        // One input through one target, outside the loop: to reproduce a finding under a
+        // debugger (a stack overflow or a C abort gives no backtrace of its own).
+        let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("--replay {file}: {e}"));
+        let text = String::from_utf8_lossy(&bytes);
+        for target in TARGETS.iter().filter(|t| t.name == wanted) {
+            println!("{}", (target.run)(&text));
+        }
+        return;
+    }
     std::panic::set_hook(Box::new(|info| {
         // A panic on a worker thread (rayon) reaches the caller as a panic too.
         *LAST_PANIC.lock().unwrap() = info.location().map(|l| l.to_string()).unwrap_or_default();

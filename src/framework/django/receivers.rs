@@ -19,7 +19,7 @@ use tree_sitter::Node;
 use super::extract::Ctx;
 use crate::config::Confidence;
 use crate::scan::extract::python::{args, assignments, inner_class_body, is_class_name, last_segment};
-use crate::scan::extract::treesit::{descendants, named_children, string_value};
+use crate::scan::extract::treesit::{descendants, descendants_outside, named_children, string_value};
 use crate::scan::facts::{Binding, Root, Target};
 use crate::scan::reference::RefKind;
 
@@ -234,6 +234,13 @@ pub(super) fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     None
 }
 
+/// The nodes under `node` whose [`enclosing_function`] is `node`'s (or `node` itself, a
+/// function): the subtree without the bodies of the functions nested in it.
+fn own_scope(node: Node<'_>) -> Vec<Node<'_>> {
+    let top = node.id();
+    descendants_outside(node, |n| n.id() != top && n.kind() == "function_definition")
+}
+
 /// The module node holding `node`.
 fn root_of(node: Node<'_>) -> Node<'_> {
     let mut n = node;
@@ -336,9 +343,9 @@ impl Ctx<'_> {
                     n.kind() == "function_definition"
                         && n.child_by_field_name("name").is_some_and(|id| self.src.node_text(id) == "get_queryset")
                 })?;
-        let mut models = descendants(func)
+        let mut models = own_scope(func)
             .into_iter()
-            .filter(|n| n.kind() == "return_statement" && enclosing_function(*n) == Some(func))
+            .filter(|n| n.kind() == "return_statement")
             .map(|r| named_children(r).into_iter().next().and_then(|v| self.chain_model(v)));
         let first = models.next()??;
         models.all(|m| m.as_deref() == Some(first.as_str())).then_some(first)
@@ -407,10 +414,9 @@ impl Ctx<'_> {
             }
         }
         let Some(body) = func.child_by_field_name("body") else { return env };
-        let nodes: Vec<Node<'_>> = descendants(body)
+        let nodes: Vec<Node<'_>> = own_scope(body)
             .into_iter()
             .filter(|n| matches!(n.kind(), "assignment" | "for_statement" | "for_in_clause"))
-            .filter(|n| enclosing_function(*n) == Some(func))
             .collect();
         // Twice: a name may be typed from one assigned further down a loop.
         for _ in 0..2 {

@@ -149,6 +149,9 @@ impl<'a> Walker<'a> {
         self.hit_at(node.start_byte(), rec.attribute(column), kind, confidence);
     }
 
+    // Nesting is as deep as the file makes it: the stack grows on the heap instead of
+    // overflowing (a fuzzed file of 10 KB nested 3,000 calls deep).
+    #[recursive::recursive]
     pub(super) fn visit(&mut self, node: Node<'_>) {
         match node.kind() {
             "comment" => {}
