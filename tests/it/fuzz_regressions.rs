@@ -105,3 +105,64 @@ fn an_app_file_with_an_unclosed_heredoc_identifier_is_scanned() {
     let erb = format!("<%= Order.where(state: 'x').count %>\n<% y = <<~'{}\n%>\n", "Q".repeat(10));
     tandem::framework::rails::extract::extract("app/views/orders/index.html.erb", &erb);
 }
+
+/// `code-rails` and `code-phoenix`, 2026-12-06: a file nested a few thousand calls deep (10 KB)
+/// overflowed the stack of the walkers, which recurse once per level; a scan extracts on worker
+/// threads of 2 MiB, where a quarter of that depth was enough. Each framework's extractors now
+/// read such a file, on such a thread, and still find what is at the bottom.
+#[test]
+fn deeply_nested_app_code_is_read_on_a_scan_workers_stack() {
+    use tandem::config::Framework;
+    use tandem::scan::extract::{ExtractContext, SourceFile};
+    let depth = 20_000;
+    let cases: [(Framework, &str, String); 4] = [
+        (
+            Framework::Rails,
+            "app/models/user.rb",
+            format!(
+                "class User < ApplicationRecord\n  def x\n    {}User.where(email: 1){}\n  end\nend\n",
+                "f(".repeat(depth),
+                ")".repeat(depth)
+            ),
+        ),
+        (
+            Framework::Phoenix,
+            "lib/app/user.ex",
+            format!(
+                "defmodule App.User do\n  def x do\n    {}from(u in App.User, where: u.email == 1){}\n  end\nend\n",
+                "f(".repeat(depth),
+                ")".repeat(depth)
+            ),
+        ),
+        (
+            Framework::Django,
+            "shop/views.py",
+            format!("def x():\n    return {}User.objects.filter(email=1){}\n", "f(".repeat(depth), ")".repeat(depth)),
+        ),
+        (
+            Framework::Prisma,
+            "src/users.ts",
+            format!(
+                "export const x = () => {}prisma.user.findMany({{ where: {{ email: 1 }} }}){};\n",
+                "f(".repeat(depth),
+                ")".repeat(depth)
+            ),
+        ),
+    ];
+    for (framework, path, text) in cases {
+        let hits = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let ctx = ExtractContext { framework, identifiers: &[] };
+                tandem::scan::extract::all()
+                    .iter()
+                    .filter(|x| x.applies(path, framework))
+                    .map(|x| x.extract(&SourceFile::new(path, &text), &ctx).hits.len())
+                    .sum::<usize>()
+            })
+            .unwrap()
+            .join()
+            .unwrap_or_else(|_| panic!("{framework:?} extractors panicked"));
+        assert!(hits > 0, "{framework:?}: the call at the bottom was not read");
+    }
+}

@@ -74,6 +74,8 @@ pub(super) struct Ctx<'a> {
     pub(super) envs: HashMap<usize, std::rc::Rc<Env>>,
     /// What the file's functions return, when annotated with a model.
     pub(super) returns: HashMap<String, Ty>,
+    /// The function holding each node, by node id (see [`super::receivers::function_scopes`]).
+    pub(super) scopes: HashMap<usize, usize>,
 }
 
 pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
@@ -97,6 +99,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         registrations: BTreeMap::new(),
         envs: HashMap::new(),
         returns: HashMap::new(),
+        scopes: super::receivers::function_scopes(root),
     };
     cx.imports = from_imports(&cx.src, root);
     cx.imported_modules = cx.modules_of_imports(root);

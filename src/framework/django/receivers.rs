@@ -234,6 +234,41 @@ pub(super) fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     None
 }
 
+/// The [`enclosing_function`] of every named node of the file that has one, by node id, in one
+/// walk: asked of each node it was a walk up its parents, and tree-sitter finds a node's parent
+/// by searching down from the root, so a file nested a few thousand levels deep took minutes.
+pub(super) fn function_scopes(root: Node<'_>) -> HashMap<usize, usize> {
+    let mut out = HashMap::new();
+    // The functions holding the cursor's node: (depth, id), innermost last.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut cursor = root.walk();
+    let mut depth = 0;
+    loop {
+        let n = cursor.node();
+        while open.last().is_some_and(|(d, _)| *d >= depth) {
+            open.pop();
+        }
+        if n.is_named() {
+            if let Some((_, f)) = open.last() {
+                out.insert(n.id(), *f);
+            }
+            if n.kind() == "function_definition" {
+                open.push((depth, n.id()));
+            }
+            if cursor.goto_first_child() {
+                depth += 1;
+                continue;
+            }
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return out;
+            }
+            depth -= 1;
+        }
+    }
+}
+
 /// The nodes under `node` whose [`enclosing_function`] is `node`'s (or `node` itself, a
 /// function): the subtree without the bodies of the functions nested in it.
 fn own_scope(node: Node<'_>) -> Vec<Node<'_>> {
@@ -644,7 +679,7 @@ impl Ctx<'_> {
 
     /// The names in scope where `node` is.
     pub(super) fn env_at(&self, node: Node<'_>) -> Rc<Env> {
-        enclosing_function(node).and_then(|f| self.envs.get(&f.id())).cloned().unwrap_or_default()
+        self.scopes.get(&node.id()).and_then(|f| self.envs.get(f)).cloned().unwrap_or_default()
     }
 
     /// Attribute reads and writes on typed receivers, and — at the confidence resolution gives
@@ -668,7 +703,7 @@ impl Ctx<'_> {
             if node.parent().is_some_and(|p| p.kind() == "call" && p.child_by_field_name("function") == Some(node)) {
                 continue;
             }
-            let env = enclosing_function(node).and_then(|f| self.envs.get(&f.id())).map_or(&empty, |e| &**e);
+            let env = self.scopes.get(&node.id()).and_then(|f| self.envs.get(f)).map_or(&empty, |e| &**e);
             match self.ty(object, env) {
                 Some(t) if !t.many => found.push((attr.start_byte(), t.rec.attribute(name))),
                 Some(_) => {}
