@@ -131,35 +131,32 @@ pub(super) fn first_string(node: Node<'_>, code: &str) -> Option<String> {
 }
 
 /// Names bound as locals anywhere in a method: assignment targets, parameters of the method and
-/// its blocks and lambdas, rescued exceptions, loop variables.
+/// its blocks and lambdas, rescued exceptions, loop variables. One walk of the subtree, not a
+/// recursion per level: a file decides how deep that is (a fuzzed one overflowed the stack).
 pub(super) fn collect_locals<'c>(node: Node<'_>, code: &'c str, out: &mut HashSet<&'c str>) {
-    let binds_all = node.kind().ends_with("parameters")
-        || matches!(node.kind(), "exception_variable" | "left_assignment_list" | "destructured_left_assignment");
-    if binds_all {
-        identifiers_under(node, code, out);
-    } else if matches!(node.kind(), "assignment" | "operator_assignment")
-        && let Some(left) = node.child_by_field_id(*field::LEFT)
-        && left.kind() == "identifier"
-    {
-        out.insert(code.get(left.byte_range()).unwrap_or(""));
-    } else if node.kind() == "for"
-        && let Some(pattern) = node.child_by_field_id(*field::PATTERN)
-    {
-        identifiers_under(pattern, code, out);
-    }
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        collect_locals(child, code, out);
+    for node in crate::scan::extract::treesit::descendants(node) {
+        let binds_all = node.kind().ends_with("parameters")
+            || matches!(node.kind(), "exception_variable" | "left_assignment_list" | "destructured_left_assignment");
+        if binds_all {
+            identifiers_under(node, code, out);
+        } else if matches!(node.kind(), "assignment" | "operator_assignment")
+            && let Some(left) = node.child_by_field_id(*field::LEFT)
+            && left.kind() == "identifier"
+        {
+            out.insert(code.get(left.byte_range()).unwrap_or(""));
+        } else if node.kind() == "for"
+            && let Some(pattern) = node.child_by_field_id(*field::PATTERN)
+        {
+            identifiers_under(pattern, code, out);
+        }
     }
 }
 
 pub(super) fn identifiers_under<'c>(node: Node<'_>, code: &'c str, out: &mut HashSet<&'c str>) {
-    if node.kind() == "identifier" {
-        out.insert(code.get(node.byte_range()).unwrap_or(""));
-    }
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        identifiers_under(child, code, out);
+    for n in crate::scan::extract::treesit::descendants(node) {
+        if n.kind() == "identifier" {
+            out.insert(code.get(n.byte_range()).unwrap_or(""));
+        }
     }
 }
 
