@@ -191,6 +191,11 @@ impl<'a> Walker<'a> {
             && let Some(body) = node.child_by_field_id(*field::BODY)
             && let Some(ty) = self.result_of(body)
         {
+            if key.instance && self.controller_concern().is_some() {
+                // A controller concern's method is called bare from the controllers (and the
+                // other concerns) that include it: what it returns is theirs to read.
+                self.bind_for(CONTROLLER_METHODS.to_owned(), &key.name, &ty);
+            }
             self.observed.returns.insert(key, ty);
         }
     }

@@ -362,6 +362,14 @@ impl<'a> Walker<'a> {
                     self.ivar_scopes()
                 } else if self.not_bound_here(name) {
                     self.partial_scope.iter().cloned().collect()
+                } else if node.kind() == "identifier"
+                    && self.in_instance_method
+                    && (self.controller_views().is_some() || self.controller_concern().is_some())
+                    && self.not_a_local(name)
+                {
+                    // A bare call in a controller: perhaps a method of a concern it includes,
+                    // typed where the concern defines it; else the name's guess, as before.
+                    vec![CONTROLLER_METHODS.to_owned()]
                 } else {
                     Vec::new()
                 };
