@@ -1031,3 +1031,63 @@ fn a_permitted_hashs_tap_block_and_a_params_methods_fallback_name_attributes() {
         set(&["10 drafts.title", "12 drafts.body", "12 drafts.title", "4 posts.title", "5 posts.title"])
     );
 }
+
+#[test]
+fn a_concerns_bare_association_call_is_the_including_models_association() {
+    let files = with_models(&[
+        (
+            "app/models/post.rb",
+            "class Post < ApplicationRecord\n  include Searchable\n  belongs_to :author, class_name: \"User\"\n  has_many :comments\n  has_many :tags\nend\n",
+        ),
+        (
+            "app/models/concerns/searchable.rb",
+            "module Searchable\n  extend ActiveSupport::Concern\n\n  def search_data\n    if (writer = author)\n      { who: writer.email, n: shadow.email }\n    end\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    // `author` is Post's association to `User` (reading it reads its foreign key); `shadow` is
+    // no association and names no model.
+    assert_eq!(in_file(&got, "app/models/concerns/searchable.rb"), set(&["5 posts.author_id", "6 users.email"]));
+}
+
+#[test]
+fn an_avo_actions_record_is_a_record_of_each_resource_that_lists_it() {
+    let files = with_models(&[
+        (
+            "app/avo/resources/post.rb",
+            "class Avo::Resources::Post < Avo::BaseResource\n  def actions\n    action Avo::Actions::Publish\n  end\nend\n",
+        ),
+        (
+            "app/avo/actions/publish.rb",
+            "class Avo::Actions::Publish < Avo::BaseAction\n  self.message = lambda {\n    \"Publish #{record.title}?\"\n  }\nend\n",
+        ),
+        (
+            "app/avo/actions/archive.rb",
+            "class Avo::Actions::Archive < Avo::BaseAction\n  self.message = lambda {\n    \"Archive #{record.title}?\"\n  }\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    assert_eq!(in_file(&got, "app/avo/actions/publish.rb"), set(&["3 posts.title"]));
+    // An action no resource lists: its `record` is nothing known.
+    assert_eq!(in_file(&got, "app/avo/actions/archive.rb"), set(&[]));
+}
+
+#[test]
+fn a_validation_over_a_class_constants_list_names_its_items() {
+    let files = with_models(&[(
+        "app/models/draft.rb",
+        "class Draft < ApplicationRecord\n  LINKS = %w[title body].freeze\n  OTHER = %w[state]\n\n  LINKS.each do |url|\n    validates_formatting_of url.to_sym, using: :url\n  end\n  OTHER.each { |x| puts x }\nend\n",
+    )]);
+    let tables: Vec<(&str, &[&str])> = TABLES
+        .iter()
+        .copied()
+        .filter(|(t, _)| *t != "drafts")
+        .chain([("drafts", &["id", "title", "body", "state"] as &[&str])])
+        .collect();
+    let (_dir, result) = scan(&files, &tables);
+    let got = uses(&result);
+    // A list nothing validates names nothing.
+    assert_eq!(in_file(&got, "app/models/draft.rb"), set(&["2 drafts.body", "2 drafts.title"]));
+}

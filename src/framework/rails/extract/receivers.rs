@@ -222,6 +222,19 @@ impl<'a> Walker<'a> {
             }
             return;
         }
+        // `LINKS = %w[home code].freeze` in a class body: `LINKS.each do |url| validates url…`.
+        if node.kind() == "assignment" && left.kind() == "constant" {
+            let list = match right.kind() {
+                "call" if right.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "freeze") => {
+                    right.child_by_field_id(*field::RECEIVER)
+                }
+                _ => Some(right),
+            };
+            if let Some(list) = list.filter(|l| matches!(l.kind(), "array" | "string_array" | "symbol_array")) {
+                self.bind(self.text(left), Ty::Literal(vec![(list.start_byte(), list.end_byte())]));
+            }
+            return;
+        }
         // `@version ||= @gem.latest_version` (a memoizing reader) binds as `=` does.
         let or_assign = node.kind() == "operator_assignment"
             && node.child_by_field_id(*field::OPERATOR).is_some_and(|o| self.text(o) == "||=");
@@ -354,6 +367,28 @@ impl<'a> Walker<'a> {
                     && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
                 {
                     return Some(Ty::Record(Rec::model(model), Confidence::Medium));
+                }
+                if name == "record"
+                    && node.kind() == "identifier"
+                    && !self.method_params.iter().any(|p| p == name)
+                    && let Some(action) = self.scopes.iter().rev().find_map(|s| s.avo_action.clone())
+                {
+                    // An Avo action's `record` (in its `message`/`visible` lambdas): a record of
+                    // the model of each resource that lists the action.
+                    return Some(Ty::Record(Rec::bound(vec![action], name, None), Confidence::Medium));
+                }
+                if node.kind() == "identifier"
+                    && self.in_instance_method
+                    && self.not_a_local(name)
+                    && !self.method_params.iter().any(|p| p == name)
+                    && matches!(named_like_model(name), Some(Ty::Record(..)))
+                    && self.controller_concern().is_none()
+                    && let Some(model) = self.current_model()
+                {
+                    // `latest = most_recent_version` in a model's (or a concern's) method: the
+                    // record of its own association, declared there or in the model that includes
+                    // the concern; resolution falls back to the name's model, as the guess below.
+                    return Some(Ty::Record(model.via(name), Confidence::Medium));
                 }
                 let guess = named_like_model(name.trim_start_matches('@'));
                 // An instance variable of a view or controller, or a partial's local: bound by

@@ -435,6 +435,14 @@ impl<'a> Walker<'a> {
             return Some(Ty::Literal(vec![(r.start_byte(), r.end_byte())]));
         }
         if let Some(r) = receiver
+            && r.kind() == "constant"
+            && method == "each"
+            && let Some(held @ Ty::Literal(_)) = self.lookup(self.text(r))
+        {
+            // `LINKS.each do |url|` over a list the class body assigned.
+            return Some(held);
+        }
+        if let Some(r) = receiver
             && r.kind() == "identifier"
             && matches!(method, "push" | "append" | "concat" | "unshift" | "prepend" | "merge!" | "<<")
             && matches!(self.lookup(self.text(r)), Some(Ty::Literal(_)))
@@ -471,6 +479,23 @@ impl<'a> Walker<'a> {
                 && !self.in_instance_method
                 && self.declaration(node, index, method, &args)
             {
+                return None;
+            }
+            // `action Avo::Actions::VersionAfterWrite` in an Avo resource: the action's `record`
+            // is one of the resource's model.
+            if method == "action"
+                && let Some(model) = self.scopes.last().and_then(|s| s.serializes.clone())
+                && let Some(action) = args.first().filter(|a| matches!(a.kind(), "constant" | "scope_resolution"))
+            {
+                let binding = Binding {
+                    scope: avo_action_scope(self.text(*action)),
+                    name: "record".to_owned(),
+                    root: Root::Model { model },
+                    path: Vec::new(),
+                };
+                if !self.facts.bindings.contains(&binding) {
+                    self.facts.bindings.push(binding);
+                }
                 return None;
             }
             // Avo declares a resource's fields in its `fields` method and the methods it calls.
