@@ -40,6 +40,21 @@ impl Rec {
     }
 }
 
+/// The hash literal each item of `node` is, when `node` maps a collection into hashes
+/// (`….map do |d| { date: d } end`).
+pub(super) fn mapped_hash<'t>(node: Node<'t>, code: &str) -> Option<Node<'t>> {
+    if node.kind() != "call" {
+        return None;
+    }
+    let method = node.child_by_field_id(*field::METHOD)?;
+    if !matches!(code.get(method.byte_range()), Some("map" | "collect")) {
+        return None;
+    }
+    let block = node.child_by_field_id(*field::BLOCK)?;
+    let last = last_named_child(block.child_by_field_id(*field::BODY)?)?;
+    (last.kind() == "hash").then_some(last)
+}
+
 /// What an expression is known to evaluate to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Ty {
@@ -242,7 +257,11 @@ impl<'a> Walker<'a> {
             && matches!(left.kind(), "identifier" | "instance_variable")
         {
             let name = self.text(left).to_owned();
-            if let Some(ty) = self.eval(right) {
+            if let Some(row) = mapped_hash(right, self.code) {
+                // `rates = dates.map do |d| { from_currency: …, date: d } end`: rows of hashes,
+                // whatever the receiver's name suggests.
+                self.bind(&name, Ty::Literal(vec![(row.start_byte(), row.end_byte())]));
+            } else if let Some(ty) = self.eval(right) {
                 if left.kind() == "instance_variable"
                     && let Some(dir) = self.controller_views().map(str::to_owned)
                 {
