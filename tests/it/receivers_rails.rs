@@ -1096,13 +1096,14 @@ fn a_validation_over_a_class_constants_list_names_its_items() {
 fn rows_a_method_maps_into_hashes_are_written_by_the_method_it_hands_them_to() {
     let files = with_models(&[(
         "app/services/tag_importer.rb",
-        "class TagImporter\n  def run(names)\n    rows = names.map do |n|\n      { name: n, post_id: 1 }\n    end\n    labels = names.map { |n| { body: n } }\n    upsert_rows(rows)\n    puts labels\n  end\n\n  private\n    def upsert_rows(rows)\n      rows.each_slice(100) do |batch|\n        Tag.upsert_all(batch, unique_by: :id)\n      end\n    end\nend\n",
+        "class TagImporter\n  def run(names)\n    rows = names.map do |n|\n      { name: n, post_id: 1 }\n    end\n    labels = names.map { |n| { body: n } }\n    upsert_rows(rows)\n    puts labels\n  end\n\n  def titles\n    posts = []\n    posts.each { |post| puts post.title }\n  end\n\n  private\n    def upsert_rows(rows)\n      rows.each_slice(100) do |batch|\n        Tag.upsert_all(batch, unique_by: :id)\n      end\n    end\nend\n",
     )]);
     let (_dir, result) = scan(&files, TABLES);
     let got = uses(&result);
-    // Rows nothing writes (`labels`) name nothing.
+    // Rows nothing writes (`labels`) name nothing; a list of records (`posts = []`) is no rows:
+    // its block's `post` is still the name's guess.
     assert_eq!(
         in_file(&got, "app/services/tag_importer.rb"),
-        set(&["14 tags", "14 tags.id", "4 tags.name", "4 tags.post_id"])
+        set(&["12 posts.title", "19 tags", "19 tags.id", "4 tags.name", "4 tags.post_id"])
     );
 }

@@ -268,7 +268,10 @@ impl<'a> Walker<'a> {
         if node.kind() == "identifier" {
             let name = self.text(node);
             if let Some(ty) = self.lookup(name) {
-                return if weaken(&ty).is_some() { Arg::Known(ty) } else { Arg::Other };
+                // Of literals, only rows of hashes are evidence: a list (`users = []` filled
+                // with records) says nothing of what the callee gets.
+                let rows = !matches!(ty, Ty::Literal(_)) || self.holds_rows(&ty);
+                return if rows && weaken(&ty).is_some() { Arg::Known(ty) } else { Arg::Other };
             }
             if self.method_params.iter().any(|p| p == name) {
                 // The caller's own parameter, untyped so far: evidence only once it is typed,
@@ -280,6 +283,16 @@ impl<'a> Walker<'a> {
             Some(ty) if weaken(&ty).is_some() => Arg::Known(ty),
             _ => Arg::Other,
         }
+    }
+
+    /// Whether `ty` holds hash literals only (rows built by `map { {…} }`).
+    pub(super) fn holds_rows(&self, ty: &Ty) -> bool {
+        let Ty::Literal(ranges) = ty else { return false };
+        let root = self.tree.root_node();
+        !ranges.is_empty()
+            && ranges.iter().all(|&(start, end)| {
+                root.descendant_for_byte_range(start, end).is_some_and(|n| n.kind() == "hash" && n.end_byte() == end)
+            })
     }
 
     /// A bare name used in an instance method, which may be a call of one of its class's methods.

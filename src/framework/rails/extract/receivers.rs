@@ -175,6 +175,16 @@ impl<'a> Walker<'a> {
         scope.model.map(|i| Rec::model(self.facts.models[i].class.clone()))
     }
 
+    /// Whether the model being visited declares `name` as a polymorphic association (whose
+    /// model is whatever `_type` names): its name's guess (`syncable` → the `Syncable` concern's
+    /// models) says more than the association.
+    fn polymorphic_here(&self, name: &str) -> bool {
+        self.scopes
+            .last()
+            .and_then(|s| s.model)
+            .is_some_and(|i| self.facts.models[i].associations.iter().any(|a| a.name == name && a.model.is_empty()))
+    }
+
     pub(super) fn lookup(&self, name: &str) -> Option<Ty> {
         self.frames.iter().rev().find_map(|f| f.get(name).cloned())
     }
@@ -402,6 +412,7 @@ impl<'a> Walker<'a> {
                     && !self.method_params.iter().any(|p| p == name)
                     && matches!(named_like_model(name), Some(Ty::Record(..)))
                     && self.controller_concern().is_none()
+                    && !self.polymorphic_here(name)
                     && let Some(model) = self.current_model()
                 {
                     // `latest = most_recent_version` in a model's (or a concern's) method: the

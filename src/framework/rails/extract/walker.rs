@@ -435,9 +435,9 @@ impl<'a> Walker<'a> {
             return Some(Ty::Literal(vec![(r.start_byte(), r.end_byte())]));
         }
         if let Some(r) = receiver
-            && matches!(r.kind(), "constant" | "identifier")
             && matches!(method, "each" | "each_slice" | "in_groups_of" | "each_with_index")
             && let Some(held @ Ty::Literal(_)) = self.lookup(self.text(r))
+            && (r.kind() == "constant" || (r.kind() == "identifier" && self.holds_rows(&held)))
         {
             // `LINKS.each do |url|` over a list the class body assigned, `rows.each_slice(200)
             // do |batch|` over rows of hashes: the block's name holds items of the same literals.
