@@ -65,6 +65,11 @@ const MODELS: &[(&str, &str)] = &[
     ),
 ];
 
+/// `TABLES` with `drafts` given these columns.
+fn with_drafts(columns: &'static [&'static str]) -> Vec<(&'static str, &'static [&'static str])> {
+    TABLES.iter().copied().filter(|(t, _)| *t != "drafts").chain([("drafts", columns)]).collect()
+}
+
 fn with_models(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     MODELS.iter().copied().chain(extra.iter().copied()).collect()
 }
@@ -931,12 +936,7 @@ fn a_readers_override_and_a_listed_validation_name_their_columns() {
         "app/models/draft.rb",
         "class Draft < ApplicationRecord\n  [:title,\n   :body].each do |counter|\n    validates counter, presence: true\n  end\n  %w[a b].each { |x| puts x }\n\n  def title\n    self[:title].to_s.split(\",\")\n  end\n\n  def body\n    \"computed\"\n  end\n\n  def state\n    super || \"new\"\n  end\nend\n",
     )]);
-    let tables: Vec<(&str, &[&str])> = TABLES
-        .iter()
-        .copied()
-        .filter(|(t, _)| *t != "drafts")
-        .chain([("drafts", &["id", "title", "body", "state"] as &[&str])])
-        .collect();
+    let tables = with_drafts(&["id", "title", "body", "state"]);
     let (_dir, result) = scan(&files, &tables);
     let got = uses(&result);
     // `def body` computes its value: it is not the column's reader.
@@ -998,12 +998,7 @@ fn an_attributes_slice_and_map_built_rows_of_a_write_name_attributes() {
             "class TagCopier\n  def run\n    post.tags.upsert_all(\n      @tags.map { |t| t.attributes.slice(\"name\").merge(\"post_id\" => 1) },\n      unique_by: :id\n    )\n  end\nend\n",
         ),
     ]);
-    let tables: Vec<(&str, &[&str])> = TABLES
-        .iter()
-        .copied()
-        .filter(|(t, _)| *t != "drafts")
-        .chain([("drafts", &["id", "title", "body"] as &[&str])])
-        .collect();
+    let tables = with_drafts(&["id", "title", "body"]);
     let (_dir, result) = scan(&files, &tables);
     let got = uses(&result);
     // A slice of something else than `attributes`, or of a name, says nothing.
@@ -1017,12 +1012,7 @@ fn a_permitted_hashs_tap_block_and_a_params_methods_fallback_name_attributes() {
         "app/controllers/posts_controller.rb",
         "class PostsController < ApplicationController\n  private\n    def post_params\n      params.require(:post).permit(:title).tap do |p|\n        p[:title] = p[:title].presence || \"Untitled\"\n      end\n    end\n\n    def draft_params\n      params.expect(draft: [:title])\n    rescue ActionController::ParameterMissing\n      ActionController::Parameters.new.permit(:title, :body)\n    end\n\n    def other_params\n      params.permit(:body)\n      other.permit(:body)\n    end\nend\n",
     )]);
-    let tables: Vec<(&str, &[&str])> = TABLES
-        .iter()
-        .copied()
-        .filter(|(t, _)| *t != "drafts")
-        .chain([("drafts", &["id", "title", "body"] as &[&str])])
-        .collect();
+    let tables = with_drafts(&["id", "title", "body"]);
     let (_dir, result) = scan(&files, &tables);
     let got = uses(&result);
     // A `permit` in a method that requires no model's key is nobody's.
@@ -1080,12 +1070,7 @@ fn a_validation_over_a_class_constants_list_names_its_items() {
         "app/models/draft.rb",
         "class Draft < ApplicationRecord\n  LINKS = %w[title body].freeze\n  OTHER = %w[state]\n\n  LINKS.each do |url|\n    validates_formatting_of url.to_sym, using: :url\n  end\n  OTHER.each { |x| puts x }\nend\n",
     )]);
-    let tables: Vec<(&str, &[&str])> = TABLES
-        .iter()
-        .copied()
-        .filter(|(t, _)| *t != "drafts")
-        .chain([("drafts", &["id", "title", "body", "state"] as &[&str])])
-        .collect();
+    let tables = with_drafts(&["id", "title", "body", "state"]);
     let (_dir, result) = scan(&files, &tables);
     let got = uses(&result);
     // A list nothing validates names nothing.
@@ -1104,6 +1089,6 @@ fn rows_a_method_maps_into_hashes_are_written_by_the_method_it_hands_them_to() {
     // its block's `post` is still the name's guess.
     assert_eq!(
         in_file(&got, "app/services/tag_importer.rb"),
-        set(&["12 posts.title", "19 tags", "19 tags.id", "4 tags.name", "4 tags.post_id"])
+        set(&["13 posts.title", "19 tags", "19 tags.id", "4 tags.name", "4 tags.post_id"])
     );
 }
