@@ -65,6 +65,11 @@ const MODELS: &[(&str, &str)] = &[
     ),
 ];
 
+/// `TABLES` with `drafts` given these columns.
+fn with_drafts(columns: &'static [&'static str]) -> Vec<(&'static str, &'static [&'static str])> {
+    TABLES.iter().copied().filter(|(t, _)| *t != "drafts").chain([("drafts", columns)]).collect()
+}
+
 fn with_models(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     MODELS.iter().copied().chain(extra.iter().copied()).collect()
 }
@@ -931,17 +936,159 @@ fn a_readers_override_and_a_listed_validation_name_their_columns() {
         "app/models/draft.rb",
         "class Draft < ApplicationRecord\n  [:title,\n   :body].each do |counter|\n    validates counter, presence: true\n  end\n  %w[a b].each { |x| puts x }\n\n  def title\n    self[:title].to_s.split(\",\")\n  end\n\n  def body\n    \"computed\"\n  end\n\n  def state\n    super || \"new\"\n  end\nend\n",
     )]);
-    let tables: Vec<(&str, &[&str])> = TABLES
-        .iter()
-        .copied()
-        .filter(|(t, _)| *t != "drafts")
-        .chain([("drafts", &["id", "title", "body", "state"] as &[&str])])
-        .collect();
+    let tables = with_drafts(&["id", "title", "body", "state"]);
     let (_dir, result) = scan(&files, &tables);
     let got = uses(&result);
     // `def body` computes its value: it is not the column's reader.
     assert_eq!(
         in_file(&got, "app/models/draft.rb"),
         set(&["2 drafts.title", "3 drafts.body", "8 drafts.title", "9 drafts.title", "16 drafts.state"])
+    );
+}
+
+#[test]
+fn a_controller_concerns_method_types_bare_calls_in_what_includes_it() {
+    let files = with_models(&[
+        (
+            "app/controllers/concerns/post_lookup.rb",
+            "module PostLookup\n  extend ActiveSupport::Concern\n\n  def found_post\n    @found_post ||= Post.find_by(id: params[:id])\n  end\nend\n",
+        ),
+        (
+            "app/controllers/concerns/labels.rb",
+            "module Labels\n  extend ActiveSupport::Concern\n\n  def label\n    @label = found_post.title\n  end\nend\n",
+        ),
+        (
+            "app/controllers/posts_controller.rb",
+            "class PostsController < ApplicationController\n  include PostLookup\n  include Labels\n\n  def show\n    render plain: found_post.title\n  end\n\n  def other\n    render plain: lost_post.title\n  end\n\n  def third\n    found_post = Draft.first\n    render plain: found_post.title\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    // `Labels` does not include `PostLookup`: both run in the controllers that include them.
+    assert_eq!(in_file(&got, "app/controllers/concerns/labels.rb"), set(&["5 posts.title"]));
+    // A name no concern defines is its guess as before (`LostPost`: nothing); a local of that
+    // name is the local.
+    assert_eq!(
+        in_file(&got, "app/controllers/posts_controller.rb"),
+        set(&["14 drafts", "15 drafts.title", "6 posts.title"])
+    );
+}
+
+#[test]
+fn sql_templates_behind_sanitize_sql_array_and_a_local_heredoc_name_columns() {
+    let files = with_models(&[(
+        "app/models/account.rb",
+        "class Account < ApplicationRecord\n  def self.with_posts\n    joins(sanitize_sql_array([\"LEFT JOIN posts ON posts.author_id = :id\", { id: 1 }]))\n  end\n\n  def self.search(q)\n    conditions = <<~SQL.squish\n      posts.title LIKE :q\n    SQL\n    where(conditions, q: q)\n  end\n\n  def self.twice(q)\n    cond = \"posts.body = 1\"\n    cond = \"posts.body = 2\" if q\n    where(cond)\n  end\nend\n",
+    )]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    // A local assigned twice is not known to hold either string.
+    assert_eq!(in_file(&got, "app/models/account.rb"), set(&["3 posts.author_id", "8 posts.title"]));
+}
+
+#[test]
+fn an_attributes_slice_and_map_built_rows_of_a_write_name_attributes() {
+    let files = with_models(&[
+        (
+            "app/models/draft.rb",
+            "class Draft < ApplicationRecord\n  def copy_from(other)\n    update!(other.attributes.slice(\"title\", \"body\"))\n  end\n\n  def copy_some(other, key)\n    update!(other.slice(\"body\"))\n    update!(other.attributes.slice(key))\n  end\nend\n",
+        ),
+        (
+            "app/services/tag_copier.rb",
+            "class TagCopier\n  def run\n    post.tags.upsert_all(\n      @tags.map { |t| t.attributes.slice(\"name\").merge(\"post_id\" => 1) },\n      unique_by: :id\n    )\n  end\nend\n",
+        ),
+    ]);
+    let tables = with_drafts(&["id", "title", "body"]);
+    let (_dir, result) = scan(&files, &tables);
+    let got = uses(&result);
+    // A slice of something else than `attributes`, or of a name, says nothing.
+    assert_eq!(in_file(&got, "app/models/draft.rb"), set(&["3 drafts.body", "3 drafts.title"]));
+    assert_eq!(in_file(&got, "app/services/tag_copier.rb"), set(&["4 tags.name", "4 tags.post_id", "5 tags.id"]));
+}
+
+#[test]
+fn a_permitted_hashs_tap_block_and_a_params_methods_fallback_name_attributes() {
+    let files = with_models(&[(
+        "app/controllers/posts_controller.rb",
+        "class PostsController < ApplicationController\n  private\n    def post_params\n      params.require(:post).permit(:title).tap do |p|\n        p[:title] = p[:title].presence || \"Untitled\"\n      end\n    end\n\n    def draft_params\n      params.expect(draft: [:title])\n    rescue ActionController::ParameterMissing\n      ActionController::Parameters.new.permit(:title, :body)\n    end\n\n    def other_params\n      params.permit(:body)\n      other.permit(:body)\n    end\nend\n",
+    )]);
+    let tables = with_drafts(&["id", "title", "body"]);
+    let (_dir, result) = scan(&files, &tables);
+    let got = uses(&result);
+    // A `permit` in a method that requires no model's key is nobody's.
+    assert_eq!(
+        in_file(&got, "app/controllers/posts_controller.rb"),
+        set(&["10 drafts.title", "12 drafts.body", "12 drafts.title", "4 posts.title", "5 posts.title"])
+    );
+}
+
+#[test]
+fn a_concerns_bare_association_call_is_the_including_models_association() {
+    let files = with_models(&[
+        (
+            "app/models/post.rb",
+            "class Post < ApplicationRecord\n  include Searchable\n  belongs_to :author, class_name: \"User\"\n  has_many :comments\n  has_many :tags\nend\n",
+        ),
+        (
+            "app/models/concerns/searchable.rb",
+            "module Searchable\n  extend ActiveSupport::Concern\n\n  def search_data\n    if (writer = author)\n      { who: writer.email, n: shadow.email }\n    end\n  end\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    // `author` is Post's association to `User` (reading it reads its foreign key); `shadow` is
+    // no association and names no model.
+    assert_eq!(in_file(&got, "app/models/concerns/searchable.rb"), set(&["5 posts.author_id", "6 users.email"]));
+}
+
+#[test]
+fn an_avo_actions_record_is_a_record_of_each_resource_that_lists_it() {
+    let files = with_models(&[
+        (
+            "app/avo/resources/post.rb",
+            "class Avo::Resources::Post < Avo::BaseResource\n  def actions\n    action Avo::Actions::Publish\n  end\nend\n",
+        ),
+        (
+            "app/avo/actions/publish.rb",
+            "class Avo::Actions::Publish < Avo::BaseAction\n  self.message = lambda {\n    \"Publish #{record.title}?\"\n  }\nend\n",
+        ),
+        (
+            "app/avo/actions/archive.rb",
+            "class Avo::Actions::Archive < Avo::BaseAction\n  self.message = lambda {\n    \"Archive #{record.title}?\"\n  }\nend\n",
+        ),
+    ]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    assert_eq!(in_file(&got, "app/avo/actions/publish.rb"), set(&["3 posts.title"]));
+    // An action no resource lists: its `record` is nothing known.
+    assert_eq!(in_file(&got, "app/avo/actions/archive.rb"), set(&[]));
+}
+
+#[test]
+fn a_validation_over_a_class_constants_list_names_its_items() {
+    let files = with_models(&[(
+        "app/models/draft.rb",
+        "class Draft < ApplicationRecord\n  LINKS = %w[title body].freeze\n  OTHER = %w[state]\n\n  LINKS.each do |url|\n    validates_formatting_of url.to_sym, using: :url\n  end\n  OTHER.each { |x| puts x }\nend\n",
+    )]);
+    let tables = with_drafts(&["id", "title", "body", "state"]);
+    let (_dir, result) = scan(&files, &tables);
+    let got = uses(&result);
+    // A list nothing validates names nothing.
+    assert_eq!(in_file(&got, "app/models/draft.rb"), set(&["2 drafts.body", "2 drafts.title"]));
+}
+
+#[test]
+fn rows_a_method_maps_into_hashes_are_written_by_the_method_it_hands_them_to() {
+    let files = with_models(&[(
+        "app/services/tag_importer.rb",
+        "class TagImporter\n  def run(names)\n    rows = names.map do |n|\n      { name: n, post_id: 1 }\n    end\n    labels = names.map { |n| { body: n } }\n    upsert_rows(rows)\n    puts labels\n  end\n\n  def titles\n    posts = []\n    posts.each { |post| puts post.title }\n  end\n\n  private\n    def upsert_rows(rows)\n      rows.each_slice(100) do |batch|\n        Tag.upsert_all(batch, unique_by: :id)\n      end\n    end\nend\n",
+    )]);
+    let (_dir, result) = scan(&files, TABLES);
+    let got = uses(&result);
+    // Rows nothing writes (`labels`) name nothing; a list of records (`posts = []`) is no rows:
+    // its block's `post` is still the name's guess.
+    assert_eq!(
+        in_file(&got, "app/services/tag_importer.rb"),
+        set(&["13 posts.title", "19 tags", "19 tags.id", "4 tags.name", "4 tags.post_id"])
     );
 }

@@ -120,6 +120,9 @@ fn weaken(ty: &Ty) -> Option<Ty> {
         Ty::Record(r, c) => Ty::Record(r.clone(), (*c).min(Confidence::Medium)),
         Ty::Relation(r, c) => Ty::Relation(r.clone(), (*c).min(Confidence::Medium)),
         Ty::Form(r, c) => Ty::Form(r.clone(), (*c).min(Confidence::Medium)),
+        // Rows a caller built (`upsert_rows(rates)` with `rates = ….map { {from_currency: …} }`),
+        // written by the method (`upsert_all(batch)`).
+        Ty::Literal(ranges) => Ty::Literal(ranges.clone()),
         _ => return None,
     })
 }
@@ -130,6 +133,7 @@ fn same(a: &Ty, b: &Ty) -> Option<Ty> {
         (Ty::Record(x, c), Ty::Record(y, d)) if x == y => Some(Ty::Record(x.clone(), (*c).min(*d))),
         (Ty::Relation(x, c), Ty::Relation(y, d)) if x == y => Some(Ty::Relation(x.clone(), (*c).min(*d))),
         (Ty::Form(x, c), Ty::Form(y, d)) if x == y => Some(Ty::Form(x.clone(), (*c).min(*d))),
+        (Ty::Literal(x), Ty::Literal(y)) if x == y => Some(Ty::Literal(x.clone())),
         _ => None,
     }
 }
@@ -191,6 +195,11 @@ impl<'a> Walker<'a> {
             && let Some(body) = node.child_by_field_id(*field::BODY)
             && let Some(ty) = self.result_of(body)
         {
+            if key.instance && self.controller_concern().is_some() {
+                // A controller concern's method is called bare from the controllers (and the
+                // other concerns) that include it: what it returns is theirs to read.
+                self.bind_for(CONTROLLER_METHODS.to_owned(), &key.name, &ty);
+            }
             self.observed.returns.insert(key, ty);
         }
     }
@@ -259,7 +268,10 @@ impl<'a> Walker<'a> {
         if node.kind() == "identifier" {
             let name = self.text(node);
             if let Some(ty) = self.lookup(name) {
-                return if weaken(&ty).is_some() { Arg::Known(ty) } else { Arg::Other };
+                // Of literals, only rows of hashes are evidence: a list (`users = []` filled
+                // with records) says nothing of what the callee gets.
+                let rows = !matches!(ty, Ty::Literal(_)) || self.holds_rows(&ty);
+                return if rows && weaken(&ty).is_some() { Arg::Known(ty) } else { Arg::Other };
             }
             if self.method_params.iter().any(|p| p == name) {
                 // The caller's own parameter, untyped so far: evidence only once it is typed,
@@ -271,6 +283,16 @@ impl<'a> Walker<'a> {
             Some(ty) if weaken(&ty).is_some() => Arg::Known(ty),
             _ => Arg::Other,
         }
+    }
+
+    /// Whether `ty` holds hash literals only (rows built by `map { {…} }`).
+    pub(super) fn holds_rows(&self, ty: &Ty) -> bool {
+        let Ty::Literal(ranges) = ty else { return false };
+        let root = self.tree.root_node();
+        !ranges.is_empty()
+            && ranges.iter().all(|&(start, end)| {
+                root.descendant_for_byte_range(start, end).is_some_and(|n| n.kind() == "hash" && n.end_byte() == end)
+            })
     }
 
     /// A bare name used in an instance method, which may be a call of one of its class's methods.

@@ -68,7 +68,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        8
+        9
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -23,6 +23,15 @@ pub(super) struct Scope {
     /// (no `super`, no `self[…]`/`read_attribute`): a bare call of one is that method, even
     /// when a column has its name (`def prerelease?` computed from the version number).
     pub(super) own_methods: HashSet<String>,
+    /// For an Avo action (a class under `app/avo/actions/`): the scope its `record` is bound in
+    /// by the resources that list it (see [`avo_action_scope`]).
+    pub(super) avo_action: Option<String>,
+}
+
+/// The scope an Avo action's `record` is bound in, keyed by the action's last name: a resource's
+/// `action Avo::Actions::VersionAfterWrite` binds it to the resource's model.
+pub(super) fn avo_action_scope(action: &str) -> String {
+    format!("rails:avo-action:{}", inflect::demodulize(action))
 }
 
 /// The instance methods a class body defines or aliases that shadow an attribute reader of the
@@ -127,6 +136,10 @@ impl<'a> Walker<'a> {
             .filter(|_| is_class)
             .map(|body| shadowing_methods(body, self.code))
             .unwrap_or_default();
+        // The outermost class of an action file (not the handler classes it nests).
+        let avo_action =
+            (is_class && self.path.contains("app/avo/actions/") && !self.scopes.iter().any(|s| s.avo_action.is_some()))
+                .then(|| avo_action_scope(&name));
         let mut scope = Scope {
             name: name.clone(),
             model: None,
@@ -135,6 +148,7 @@ impl<'a> Walker<'a> {
             views,
             concern,
             own_methods,
+            avo_action,
         };
         if is_class && let Some(parent) = &superclass {
             if self.may_be_model(parent) {
@@ -369,9 +383,20 @@ impl<'a> Walker<'a> {
 
     /// `[:num_changes, :num_created].each do |counter| validates counter, …`: a name that holds
     /// a literal list stands for each of its items (medium: the list may hold more than names).
-    fn listed_attributes(&mut self, args: &[Node<'_>], rec: &Rec, kind: RefKind) {
-        for arg in args.iter().filter(|a| a.kind() == "identifier") {
-            for literal in self.literals(*arg) {
+    fn listed_attributes<'x>(&mut self, args: &[Node<'x>], rec: &Rec, kind: RefKind) {
+        // `validates_formatting_of url.to_sym`: the name as a symbol is the name.
+        let named = |a: Node<'x>| match a.kind() {
+            "identifier" => Some(a),
+            "call"
+                if a.child_by_field_id(*field::METHOD).is_some_and(|m| matches!(self.text(m), "to_sym" | "to_s")) =>
+            {
+                a.child_by_field_id(*field::RECEIVER).filter(|r| r.kind() == "identifier")
+            }
+            _ => None,
+        };
+        let names: Vec<Node<'x>> = args.iter().filter_map(|a| named(*a)).collect();
+        for arg in names {
+            for literal in self.literals(arg) {
                 for (column, offset) in strings_in(literal, self.code) {
                     if is_identifier(&column) {
                         self.hit_at(offset, rec.attribute(&column), kind, Confidence::Medium);

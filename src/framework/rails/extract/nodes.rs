@@ -14,6 +14,7 @@ pub(super) mod field {
     }
 
     pub static ARGUMENTS: LazyLock<u16> = LazyLock::new(|| id("arguments"));
+    pub static BLOCK: LazyLock<u16> = LazyLock::new(|| id("block"));
     pub static BODY: LazyLock<u16> = LazyLock::new(|| id("body"));
     pub static CONDITION: LazyLock<u16> = LazyLock::new(|| id("condition"));
     pub static KEY: LazyLock<u16> = LazyLock::new(|| id("key"));

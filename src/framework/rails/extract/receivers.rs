@@ -40,6 +40,21 @@ impl Rec {
     }
 }
 
+/// The hash literal each item of `node` is, when `node` maps a collection into hashes
+/// (`….map do |d| { date: d } end`).
+pub(super) fn mapped_hash<'t>(node: Node<'t>, code: &str) -> Option<Node<'t>> {
+    if node.kind() != "call" {
+        return None;
+    }
+    let method = node.child_by_field_id(*field::METHOD)?;
+    if !matches!(code.get(method.byte_range()), Some("map" | "collect")) {
+        return None;
+    }
+    let block = node.child_by_field_id(*field::BLOCK)?;
+    let last = last_named_child(block.child_by_field_id(*field::BODY)?)?;
+    (last.kind() == "hash").then_some(last)
+}
+
 /// What an expression is known to evaluate to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Ty {
@@ -160,6 +175,16 @@ impl<'a> Walker<'a> {
         scope.model.map(|i| Rec::model(self.facts.models[i].class.clone()))
     }
 
+    /// Whether the model being visited declares `name` as a polymorphic association (whose
+    /// model is whatever `_type` names): its name's guess (`syncable` → the `Syncable` concern's
+    /// models) says more than the association.
+    fn polymorphic_here(&self, name: &str) -> bool {
+        self.scopes
+            .last()
+            .and_then(|s| s.model)
+            .is_some_and(|i| self.facts.models[i].associations.iter().any(|a| a.name == name && a.model.is_empty()))
+    }
+
     pub(super) fn lookup(&self, name: &str) -> Option<Ty> {
         self.frames.iter().rev().find_map(|f| f.get(name).cloned())
     }
@@ -222,6 +247,19 @@ impl<'a> Walker<'a> {
             }
             return;
         }
+        // `LINKS = %w[home code].freeze` in a class body: `LINKS.each do |url| validates url…`.
+        if node.kind() == "assignment" && left.kind() == "constant" {
+            let list = match right.kind() {
+                "call" if right.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "freeze") => {
+                    right.child_by_field_id(*field::RECEIVER)
+                }
+                _ => Some(right),
+            };
+            if let Some(list) = list.filter(|l| matches!(l.kind(), "array" | "string_array" | "symbol_array")) {
+                self.bind(self.text(left), Ty::Literal(vec![(list.start_byte(), list.end_byte())]));
+            }
+            return;
+        }
         // `@version ||= @gem.latest_version` (a memoizing reader) binds as `=` does.
         let or_assign = node.kind() == "operator_assignment"
             && node.child_by_field_id(*field::OPERATOR).is_some_and(|o| self.text(o) == "||=");
@@ -229,7 +267,11 @@ impl<'a> Walker<'a> {
             && matches!(left.kind(), "identifier" | "instance_variable")
         {
             let name = self.text(left).to_owned();
-            if let Some(ty) = self.eval(right) {
+            if let Some(row) = mapped_hash(right, self.code) {
+                // `rates = dates.map do |d| { from_currency: …, date: d } end`: rows of hashes,
+                // whatever the receiver's name suggests.
+                self.bind(&name, Ty::Literal(vec![(row.start_byte(), row.end_byte())]));
+            } else if let Some(ty) = self.eval(right) {
                 if left.kind() == "instance_variable"
                     && let Some(dir) = self.controller_views().map(str::to_owned)
                 {
@@ -358,6 +400,29 @@ impl<'a> Walker<'a> {
                 {
                     return Some(Ty::Record(Rec::model(model), Confidence::Medium));
                 }
+                if name == "record"
+                    && node.kind() == "identifier"
+                    && !self.method_params.iter().any(|p| p == name)
+                    && let Some(action) = self.scopes.iter().rev().find_map(|s| s.avo_action.clone())
+                {
+                    // An Avo action's `record` (in its `message`/`visible` lambdas): a record of
+                    // the model of each resource that lists the action.
+                    return Some(Ty::Record(Rec::bound(vec![action], name, None), Confidence::Medium));
+                }
+                if node.kind() == "identifier"
+                    && self.in_instance_method
+                    && self.not_a_local(name)
+                    && !self.method_params.iter().any(|p| p == name)
+                    && matches!(named_like_model(name), Some(Ty::Record(..)))
+                    && self.controller_concern().is_none()
+                    && !self.polymorphic_here(name)
+                    && let Some(model) = self.current_model()
+                {
+                    // `latest = most_recent_version` in a model's (or a concern's) method: the
+                    // record of its own association, declared there or in the model that includes
+                    // the concern; resolution falls back to the name's model, as the guess below.
+                    return Some(Ty::Record(model.via(name), Confidence::Medium));
+                }
                 let guess = named_like_model(name.trim_start_matches('@'));
                 // An instance variable of a view or controller, or a partial's local: bound by
                 // the controller (or the `render` call) in another file.
@@ -365,6 +430,14 @@ impl<'a> Walker<'a> {
                     self.ivar_scopes()
                 } else if self.not_bound_here(name) {
                     self.partial_scope.iter().cloned().collect()
+                } else if node.kind() == "identifier"
+                    && self.in_instance_method
+                    && (self.controller_views().is_some() || self.controller_concern().is_some())
+                    && self.not_a_local(name)
+                {
+                    // A bare call in a controller: perhaps a method of a concern it includes,
+                    // typed where the concern defines it; else the name's guess, as before.
+                    vec![CONTROLLER_METHODS.to_owned()]
                 } else {
                     Vec::new()
                 };

@@ -230,6 +230,33 @@ pub(super) fn read_ident(bytes: &[u8], i: usize) -> ((usize, usize), usize, usiz
     }
 }
 
+/// The value of the one assignment to local `name` in the method around `usage`, when it comes
+/// before `usage`; none when the method assigns the name more than once (or never).
+fn sole_assignment<'t>(usage: Node<'t>, name: &str, code: &str) -> Option<Node<'t>> {
+    let mut method = usage.parent();
+    while let Some(m) = method.filter(|m| !matches!(m.kind(), "method" | "singleton_method" | "block" | "do_block")) {
+        method = m.parent();
+    }
+    let mut found = None;
+    let mut stack = vec![method?];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "assignment"
+            && let (Some(left), Some(right)) =
+                (node.child_by_field_id(*field::LEFT), node.child_by_field_id(*field::RIGHT))
+            && left.kind() == "identifier"
+            && code.get(left.byte_range()) == Some(name)
+        {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(right);
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    found.filter(|f| f.end_byte() <= usage.start_byte())
+}
+
 impl<'a> Walker<'a> {
     /// An SQL fragment string (`"email = ? AND users.name LIKE ?"`, `"created_at DESC"`):
     /// qualified names are table columns, bare names columns of the relation's model. Function
@@ -280,13 +307,23 @@ impl<'a> Walker<'a> {
                 Some(parts)
             }
             "heredoc_beginning" => self.heredocs.get(&arg.start_byte()).cloned(),
+            // `conditions = <<~SQL … SQL` then `where(conditions, …)`: the string the method
+            // assigned to that local (once, before the call).
+            "identifier" => {
+                let assigned = sole_assignment(arg, self.text(arg), self.code)?;
+                match assigned.kind() {
+                    "string" | "heredoc_beginning" | "call" => self.fragment_parts(assigned),
+                    _ => None,
+                }
+            }
             "call" => {
-                let receiver = arg.child_by_field_id(*field::RECEIVER)?;
-                if receiver.kind() == "heredoc_beginning" {
+                // `sanitize_sql_array` is most often called bare, in the model's own class.
+                let receiver = arg.child_by_field_id(*field::RECEIVER);
+                if let Some(receiver) = receiver.filter(|r| r.kind() == "heredoc_beginning") {
                     return self.heredocs.get(&receiver.start_byte()).cloned();
                 }
                 let method = self.text(arg.child_by_field_id(*field::METHOD)?);
-                if self.text(receiver) == "Arel" && method == "sql" {
+                if receiver.is_some_and(|r| self.text(r) == "Arel") && method == "sql" {
                     return self.fragment_parts(*arguments(arg).first()?);
                 }
                 if method.starts_with("sanitize_sql") {

@@ -216,6 +216,12 @@ pub(super) fn concern_scope(module: &str) -> String {
     format!("rails:controller-concern:{}", inflect::demodulize(module))
 }
 
+/// The scope every controller concern binds what its instance methods return in, by method
+/// name: a controller calls them bare, and so do other concerns that the same controllers include
+/// (`RequireMfa` calling `WebauthnVerifiable`'s `user_webauthn_credential`), which no include of
+/// one by the other would tell.
+pub(super) const CONTROLLER_METHODS: &str = "rails:controller-method";
+
 /// The scope a partial's locals are bound in (`home/single_tag` for `home/_single_tag.html.erb`).
 pub(super) fn partial_scope(dir: &str, name: &str) -> String {
     if dir.is_empty() { format!("rails:partial:{name}") } else { format!("rails:partial:{dir}/{name}") }

@@ -289,6 +289,68 @@ impl<'a> Walker<'a> {
                 .any(|p| text.contains(p.as_str()))
     }
 
+    /// The model key of strong parameters: `params.require(:user).permit(…)`, `params.expect(user:
+    /// […])`.
+    pub(super) fn permitted_key(&self, node: Node<'_>) -> Option<String> {
+        if node.kind() != "call" {
+            return None;
+        }
+        let method = self.text(node.child_by_field_id(*field::METHOD)?);
+        let receiver = node.child_by_field_id(*field::RECEIVER)?;
+        let key = match method {
+            "permit" => {
+                let is_require = receiver.kind() == "call"
+                    && receiver.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "require")
+                    && receiver.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.text(r) == "params");
+                if !is_require {
+                    return None;
+                }
+                arguments(receiver).first().copied()?
+            }
+            "expect" if self.text(receiver) == "params" => {
+                let pairs: Vec<Node<'_>> = arguments(node).into_iter().flat_map(pairs).collect();
+                let [pair] = pairs.as_slice() else { return None };
+                pair.child_by_field_id(*field::KEY)?
+            }
+            _ => return None,
+        };
+        symbol_or_string(key, self.code).map(|(k, _)| k)
+    }
+
+    /// For a `permit` on something other than `params.require(…)`: the model key of the one
+    /// `params.require(:k)` / `params.expect(k: …)` of the enclosing method.
+    fn method_permitted_key(&self, permit: Node<'_>) -> Option<String> {
+        let receiver = permit.child_by_field_id(*field::RECEIVER)?;
+        if self.text(receiver) == "params" || self.permitted_key(permit).is_some() {
+            return None;
+        }
+        let mut method = permit.parent();
+        while let Some(m) = method.filter(|m| m.kind() != "method") {
+            method = m.parent();
+        }
+        let mut keys: Vec<String> = Vec::new();
+        let mut stack = vec![method?];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "call"
+                && node != permit
+                && let Some(key) = self.permitted_key(node).or_else(|| {
+                    // `params.require(:k)` alone, permitted later.
+                    (node.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "require")
+                        && node.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.text(r) == "params"))
+                    .then(|| arguments(node).first().and_then(|a| symbol_or_string(*a, self.code)).map(|(k, _)| k))
+                    .flatten()
+                })
+                && !keys.contains(&key)
+            {
+                keys.push(key);
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        let [key] = <[String; 1]>::try_from(keys).ok()?;
+        Some(key)
+    }
+
     pub(super) fn element_reference(&mut self, node: Node<'_>) {
         let Some(object) = node.child_by_field_id(*field::OBJECT) else { return };
         let Some(index) = node.named_child(1) else { return };
@@ -376,6 +438,15 @@ impl<'a> Walker<'a> {
             return Some(Ty::Literal(vec![(r.start_byte(), r.end_byte())]));
         }
         if let Some(r) = receiver
+            && matches!(method, "each" | "each_slice" | "in_groups_of" | "each_with_index")
+            && let Some(held @ Ty::Literal(_)) = self.lookup(self.text(r))
+            && (r.kind() == "constant" || (r.kind() == "identifier" && self.holds_rows(&held)))
+        {
+            // `LINKS.each do |url|` over a list the class body assigned, `rows.each_slice(200)
+            // do |batch|` over rows of hashes: the block's name holds items of the same literals.
+            return Some(held);
+        }
+        if let Some(r) = receiver
             && r.kind() == "identifier"
             && matches!(method, "push" | "append" | "concat" | "unshift" | "prepend" | "merge!" | "<<")
             && matches!(self.lookup(self.text(r)), Some(Ty::Literal(_)))
@@ -412,6 +483,23 @@ impl<'a> Walker<'a> {
                 && !self.in_instance_method
                 && self.declaration(node, index, method, &args)
             {
+                return None;
+            }
+            // `action Avo::Actions::VersionAfterWrite` in an Avo resource: the action's `record`
+            // is one of the resource's model.
+            if method == "action"
+                && let Some(model) = self.scopes.last().and_then(|s| s.serializes.clone())
+                && let Some(action) = args.first().filter(|a| matches!(a.kind(), "constant" | "scope_resolution"))
+            {
+                let binding = Binding {
+                    scope: avo_action_scope(self.text(*action)),
+                    name: "record".to_owned(),
+                    root: Root::Model { model },
+                    path: Vec::new(),
+                };
+                if !self.facts.bindings.contains(&binding) {
+                    self.facts.bindings.push(binding);
+                }
                 return None;
             }
             // Avo declares a resource's fields in its `fields` method and the methods it calls.
@@ -464,6 +552,21 @@ impl<'a> Walker<'a> {
                         self.permitted(&Rec::model(inflect::camelize(&key)), &[value]);
                     }
                 }
+                return None;
+            }
+            // `params.require(:budget_category).permit(:budgeted_spending).tap do |p|`: the
+            // block's hash holds that model's attributes (`p[:budgeted_spending] = …`).
+            if matches!(method, "tap" | "then")
+                && let Some(key) = self.permitted_key(receiver)
+            {
+                return Some(Ty::Record(Rec::model(inflect::camelize(&key)), Confidence::Medium));
+            }
+            // `ActionController::Parameters.new.permit(:title, …)` as a params method's fallback
+            // (`rescue ParameterMissing`): the same model's attributes as its `params.expect`.
+            if method == "permit"
+                && let Some(key) = self.method_permitted_key(node)
+            {
+                self.permitted(&Rec::model(inflect::camelize(&key)), &args);
                 return None;
             }
             // jbuilder: `json.extract! user, :a`, `json.(user, :a)`, `json.array! @users, :a`.
@@ -760,7 +863,8 @@ impl<'a> Walker<'a> {
                 }
             }
             // `DiaryEntry.new(entry_params.reverse_merge(language_code: …))`: the merged hash's
-            // keys are attributes too (the receiver's are whatever it holds).
+            // keys are attributes too (the receiver's are whatever it holds, but may be a slice
+            // of a record's attributes).
             "call"
                 if arg
                     .child_by_field_id(*field::METHOD)
@@ -770,6 +874,39 @@ impl<'a> Walker<'a> {
                     if matches!(inner.kind(), "hash" | "pair") {
                         self.hash_keys(inner, rec, confidence, false);
                     }
+                }
+                if let Some(receiver) = arg.child_by_field_id(*field::RECEIVER) {
+                    self.hash_keys(receiver, rec, confidence, false);
+                }
+            }
+            // `update!(template.attributes.slice("date_format", …))`: the keys kept are the
+            // attributes written.
+            "call"
+                if arg.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "slice")
+                    && arg.child_by_field_id(*field::RECEIVER).is_some_and(|r| {
+                        r.kind() == "call"
+                            && r.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "attributes")
+                            && arguments(r).is_empty()
+                    }) =>
+            {
+                for inner in arguments(arg) {
+                    if matches!(inner.kind(), "string" | "simple_symbol" | "delimited_symbol")
+                        && let Some((column, offset)) = symbol_or_string(inner, self.code)
+                        && is_identifier(&column)
+                    {
+                        self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
+                    }
+                }
+            }
+            // `upsert_all(@balances.map { |b| {…} })`: each row is what the block gives.
+            "call"
+                if arg.child_by_field_id(*field::METHOD).is_some_and(|m| matches!(self.text(m), "map" | "collect")) =>
+            {
+                if let Some(block) = arg.child_by_field_id(*field::BLOCK)
+                    && let Some(body) = block.child_by_field_id(*field::BODY)
+                    && let Some(last) = last_named_child(body)
+                {
+                    self.hash_keys(last, rec, confidence, false);
                 }
             }
             _ => {}
