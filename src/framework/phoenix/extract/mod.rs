@@ -49,7 +49,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        9
+        10
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -498,6 +498,8 @@ impl<'a> Walker<'a> {
             ("case", None) => {
                 if let [subject] = args.as_slice() {
                     self.case_patterns(node, *subject);
+                    self.case_rows(node, *subject);
+                    self.case_found(node, *subject);
                 }
             }
             ("defmodule", None) => return self.visit_module(node, &args),
@@ -853,6 +855,26 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `case Enum.find(sessions, &(&1.id == id)) do nil -> …; session -> session.token end`: a
+    /// clause binding the whole subject holds an element of the list searched.
+    fn case_found(&mut self, node: Node<'_>, subject: Node<'_>) {
+        let Some(("find", Some(m))) = self.callee(subject) else { return };
+        if self.text(m) != "Enum" {
+            return;
+        }
+        let Some(element) = arguments(subject).first().and_then(|list| self.element_of(*list)) else { return };
+        let Some(block) = do_block(node) else { return };
+        let mut cursor = block.walk();
+        let clauses: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
+        for clause in clauses {
+            if let Some(var) = clause_params(clause).and_then(|p| p.named_child(0)).filter(|p| p.kind() == "identifier")
+            {
+                let name = self.text(var).to_owned();
+                self.bind_element(&name, &element);
+            }
+        }
+    }
+
     /// `def render("message.json", %{message: message})` in `MessageView` (or `MessageJSON`):
     /// `render_one`/`render_many` hand each record under the key the view is named after, so
     /// the variable holds a record of that schema.
@@ -1081,6 +1103,19 @@ impl<'a> Walker<'a> {
                     self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
                 }
             }
+            // `with {:ok, params} <- build_params(…)`: the map a local function returns.
+            if l.kind() == "tuple"
+                && let Some(var) = ok_var(l, self.src)
+                && r.kind() == "call"
+            {
+                let keys = self.merged_keys(r);
+                let name = self.text(var).to_owned();
+                if !keys.is_empty()
+                    && let Some(frame) = self.maps.last_mut()
+                {
+                    frame.insert(name, keys);
+                }
+            }
             // `with {:ok, user} <- Users.create(…)`, `for req <- requirements`.
             let typed = if l.kind() == "tuple" { self.record_of(r) } else { self.element_of(r) };
             if let (Some(var), Some(typed)) = (ok_var(l, self.src), typed) {
@@ -1108,7 +1143,10 @@ impl<'a> Walker<'a> {
                 break;
             };
             // `Map.merge(params, %{role: "admin"}) |> create_user()`: the piped params.
-            if let Some((name, remote)) = self.callee(r) {
+            // (A query's stages take no params: `from(…, select: %{…}) |> where(…)` filters rows.)
+            if let Some((name, remote)) = self.callee(r)
+                && !(remote.is_none() && QUERY_MACROS.contains(&name))
+            {
                 let schema = match remote {
                     Some(m) => self.context_schema(m),
                     None => self.own_context_schema(),
@@ -1397,6 +1435,16 @@ impl<'a> Walker<'a> {
                     Some((name, Some(m))) if self.text(m) == "Map" => {
                         out.extend(self.put_key(name, &arguments(stage), true));
                     }
+                    // `… |> select([c], %{start_date: min(c.date)})`: the rows' keys.
+                    Some(("select" | "select_merge", None)) => {
+                        out.extend(
+                            arguments(stage)
+                                .last()
+                                .filter(|m| m.kind() == "map")
+                                .map(|m| self.row_keys(*m, &[]))
+                                .unwrap_or_default(),
+                        );
+                    }
                     Some((name, None)) => out.extend(self.returned_keys(name)),
                     _ => {}
                 }
@@ -1404,6 +1452,17 @@ impl<'a> Walker<'a> {
             }
             "call" if matches!(self.callee(node), Some(("merge" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum")) => {
                 arguments(node).into_iter().flat_map(|a| self.merged_keys(a)).collect()
+            }
+            // `Repo.one(query)`: the row a `select: %{…}` query gives.
+            "call" if matches!(self.callee(node), Some(("one" | "one!", Some(m))) if self.text(m).ends_with("Repo")) => {
+                arguments(node).first().map(|q| self.merged_keys(*q)).unwrap_or_default()
+            }
+            "call" if self.is_from(node) => self.select_keys(node),
+            // `row || %{end_date: now}`: either.
+            "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "||") => {
+                let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
+                out.extend(node.child_by_field_name("right").map(|r| self.merged_keys(r)).unwrap_or_default());
+                out
             }
             "call" => match self.callee(node) {
                 Some((name, Some(m))) if self.text(m) == "Map" => {
