@@ -830,11 +830,7 @@ impl<'a> Walker<'a> {
     /// pattern matches the keys of the record the subject is.
     fn case_patterns(&mut self, node: Node<'_>, subject: Node<'_>) {
         let Some((source, confidence)) = self.record(subject) else { return };
-        let Some(block) = do_block(node) else { return };
-        let mut cursor = block.walk();
-        let clauses: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
-        for clause in clauses {
-            let Some(pattern) = clause_params(clause).and_then(|p| p.named_child(0)) else { continue };
+        for pattern in case_clause_patterns(node) {
             // `%{…} = x` as `%{…}`.
             let pattern = match pattern.kind() {
                 "binary_operator" => match pattern.child_by_field_name("left") {
@@ -863,15 +859,9 @@ impl<'a> Walker<'a> {
             return;
         }
         let Some(element) = arguments(subject).first().and_then(|list| self.element_of(*list)) else { return };
-        let Some(block) = do_block(node) else { return };
-        let mut cursor = block.walk();
-        let clauses: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
-        for clause in clauses {
-            if let Some(var) = clause_params(clause).and_then(|p| p.named_child(0)).filter(|p| p.kind() == "identifier")
-            {
-                let name = self.text(var).to_owned();
-                self.bind_element(&name, &element);
-            }
+        for var in case_clause_patterns(node).into_iter().filter(|p| p.kind() == "identifier") {
+            let name = self.text(var).to_owned();
+            self.bind_element(&name, &element);
         }
     }
 
@@ -1677,6 +1667,17 @@ fn context_schema_of(full: &str) -> Option<Source> {
         .filter(|kept| inflect::underscore(kept) == singular)
         .map_or_else(|| inflect::classify(&snake), str::to_owned);
     Some(Source::Schema(format!("{full}.{schema}")))
+}
+
+/// The pattern of each clause of a `case … do` block (through its guard).
+fn case_clause_patterns(node: Node<'_>) -> Vec<Node<'_>> {
+    let Some(block) = do_block(node) else { return Vec::new() };
+    let mut cursor = block.walk();
+    block
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "stab_clause")
+        .filter_map(|c| clause_params(c).and_then(|p| p.named_child(0)))
+        .collect()
 }
 
 /// A stab clause's parameters, through its guard (`%{a: x} when x > 0 ->`).

@@ -4,6 +4,8 @@
 //! to a schema's changeset or a context's writer writes those keys, as if the map were written
 //! there. Functions of one module in one file only; a function's later clauses and the functions
 //! it calls are seen by walking the file again (see [`super::calls::walk`]).
+//! The rows of a `select: %{…}` query are such maps too (`Repo.one(query)` handed to
+//! `Drive.changeset(drive, attrs)`), as is the map of an `{:ok, params}` a function returns.
 
 #![allow(clippy::wildcard_imports)]
 
@@ -166,11 +168,7 @@ impl Walker<'_> {
         if keys.is_empty() {
             return;
         }
-        let Some(block) = do_block(node) else { return };
-        let mut cursor = block.walk();
-        let clauses: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
-        for clause in clauses {
-            let Some(pattern) = clause_params(clause).and_then(|p| p.named_child(0)) else { continue };
+        for pattern in case_clause_patterns(node) {
             let var = match pattern.kind() {
                 "identifier" => Some(pattern),
                 "binary_operator" if pattern.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
