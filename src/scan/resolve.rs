@@ -405,12 +405,16 @@ impl Models {
         self.mapping_table(&[crate::inflect::pluralize(&snake), snake])
     }
 
-    /// The one model that maps a table of one of these names (none when several do).
+    /// The models that map a table of one of these names, when they all map the same table
+    /// (none when they map several: `settings` in two database schemas). Two schemas of one
+    /// table (an app's `GlobalSettings` and a form's own `schema "settings"` with one field)
+    /// name the same columns, so either is the table's.
     fn mapping_table(&self, names: &[String]) -> BTreeSet<usize> {
         let by_table: Vec<usize> = (0..self.list.len())
             .filter(|&i| self.list[i].table.as_deref().is_some_and(|t| names.iter().any(|n| n == unqualified(t))))
             .collect();
-        if by_table.len() == 1 { by_table.into_iter().collect() } else { BTreeSet::new() }
+        let one_table = by_table.windows(2).all(|w| self.list[w[0]].table == self.list[w[1]].table);
+        if one_table { by_table.into_iter().collect() } else { BTreeSet::new() }
     }
 
     /// The parent model of model `i` when its superclass is a model of the app.

@@ -122,3 +122,64 @@ fn params_maps_built_in_one_function_and_written_in_another() {
     assert_eq!(uses(&result, "messages.read"), set(&["lib/shop/messages/message.ex:5"]));
     assert_eq!(uses(&result, "messages.cost"), set(&["lib/shop/messages/message.ex:6"]));
 }
+
+/// Params a private function builds and returns as `{:ok, params}` at the end of a `with`, taken
+/// by a caller's `with` and handed to the context's own writer; a `Map.put` on their way out.
+const WITH_CONVERSATIONS: &str = r#"defmodule Shop.Conversations do
+  alias Shop.Conversations.Conversation
+  alias Shop.Repo
+
+  def open_conversation(message) do
+    with {:ok, params} <- build_params(message),
+         {:ok, conversation} <- insert_conversation(params) do
+      {:ok, conversation}
+    end
+  end
+
+  def describe(message) do
+    with {:ok, params} <- build_summary(message) do
+      Jason.encode!(params)
+    end
+  end
+
+  defp insert_conversation(params), do: %Conversation{} |> Conversation.changeset(params) |> Repo.insert()
+
+  defp build_params(message) do
+    with {:ok, status} <- fetch_status(message) do
+      params = %{status: status} |> put_priority()
+      {:ok, params}
+    end
+  end
+
+  defp build_summary(message), do: {:ok, %{status: message.kind, read: false}}
+
+  defp put_priority(params), do: Map.put(params, :priority, "high")
+
+  defp fetch_status(message), do: {:ok, message.kind}
+end
+"#;
+
+#[test]
+fn params_returned_in_an_ok_tuple_through_a_with() {
+    let (_dir, result) = support::scan::scan_files(
+        "shop",
+        Framework::Phoenix,
+        &[
+            ("lib/shop/conversations/conversation.ex", CONVERSATION),
+            ("lib/shop/messages/message.ex", MESSAGE),
+            ("lib/shop/conversations.ex", WITH_CONVERSATIONS),
+        ],
+        TABLES,
+    );
+    // The map built (22) and the key put (29); not the summary encoded (27).
+    assert_eq!(
+        uses(&result, "conversations.status"),
+        set(&["lib/shop/conversations/conversation.ex:6", "lib/shop/conversations.ex:22"])
+    );
+    assert_eq!(
+        uses(&result, "conversations.priority"),
+        set(&["lib/shop/conversations/conversation.ex:7", "lib/shop/conversations.ex:29"])
+    );
+    assert_eq!(uses(&result, "conversations.read"), set(&["lib/shop/conversations/conversation.ex:5"]));
+    assert_eq!(uses(&result, "messages.read"), set(&["lib/shop/messages/message.ex:5"]));
+}

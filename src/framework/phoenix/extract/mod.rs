@@ -49,7 +49,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        9
+        10
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -501,6 +501,8 @@ impl<'a> Walker<'a> {
             ("case", None) => {
                 if let [subject] = args.as_slice() {
                     self.case_patterns(node, *subject);
+                    self.case_rows(node, *subject);
+                    self.case_found(node, *subject);
                 }
             }
             ("defmodule", None) => return self.visit_module(node, &args),
@@ -831,11 +833,7 @@ impl<'a> Walker<'a> {
     /// pattern matches the keys of the record the subject is.
     fn case_patterns(&mut self, node: Node<'_>, subject: Node<'_>) {
         let Some((source, confidence)) = self.record(subject) else { return };
-        let Some(block) = do_block(node) else { return };
-        let mut cursor = block.walk();
-        let clauses: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
-        for clause in clauses {
-            let Some(pattern) = clause_params(clause).and_then(|p| p.named_child(0)) else { continue };
+        for pattern in case_clause_patterns(node) {
             // `%{…} = x` as `%{…}`.
             let pattern = match pattern.kind() {
                 "binary_operator" => match pattern.child_by_field_name("left") {
@@ -853,6 +851,20 @@ impl<'a> Walker<'a> {
                     self.attribute_hit(offset, &key);
                 }
             }
+        }
+    }
+
+    /// `case Enum.find(sessions, &(&1.id == id)) do nil -> …; session -> session.token end`: a
+    /// clause binding the whole subject holds an element of the list searched.
+    fn case_found(&mut self, node: Node<'_>, subject: Node<'_>) {
+        let Some(("find", Some(m))) = self.callee(subject) else { return };
+        if self.text(m) != "Enum" {
+            return;
+        }
+        let Some(element) = arguments(subject).first().and_then(|list| self.element_of(*list)) else { return };
+        for var in case_clause_patterns(node).into_iter().filter(|p| p.kind() == "identifier") {
+            let name = self.text(var).to_owned();
+            self.bind_element(&name, &element);
         }
     }
 
@@ -1084,6 +1096,19 @@ impl<'a> Walker<'a> {
                     self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
                 }
             }
+            // `with {:ok, params} <- build_params(…)`: the map a local function returns.
+            if l.kind() == "tuple"
+                && let Some(var) = ok_var(l, self.src)
+                && r.kind() == "call"
+            {
+                let keys = self.merged_keys(r);
+                let name = self.text(var).to_owned();
+                if !keys.is_empty()
+                    && let Some(frame) = self.maps.last_mut()
+                {
+                    frame.insert(name, keys);
+                }
+            }
             // `with {:ok, user} <- Users.create(…)`, `for req <- requirements`.
             let typed = if l.kind() == "tuple" { self.record_of(r) } else { self.element_of(r) };
             if let (Some(var), Some(typed)) = (ok_var(l, self.src), typed) {
@@ -1111,7 +1136,10 @@ impl<'a> Walker<'a> {
                 break;
             };
             // `Map.merge(params, %{role: "admin"}) |> create_user()`: the piped params.
-            if let Some((name, remote)) = self.callee(r) {
+            // (A query's stages take no params: `from(…, select: %{…}) |> where(…)` filters rows.)
+            if let Some((name, remote)) = self.callee(r)
+                && !(remote.is_none() && QUERY_MACROS.contains(&name))
+            {
                 let schema = match remote {
                     Some(m) => self.context_schema(m),
                     None => self.own_context_schema(),
@@ -1400,6 +1428,16 @@ impl<'a> Walker<'a> {
                     Some((name, Some(m))) if self.text(m) == "Map" => {
                         out.extend(self.put_key(name, &arguments(stage), true));
                     }
+                    // `… |> select([c], %{start_date: min(c.date)})`: the rows' keys.
+                    Some(("select" | "select_merge", None)) => {
+                        out.extend(
+                            arguments(stage)
+                                .last()
+                                .filter(|m| m.kind() == "map")
+                                .map(|m| self.row_keys(*m, &[]))
+                                .unwrap_or_default(),
+                        );
+                    }
                     Some((name, None)) => out.extend(self.returned_keys(name)),
                     _ => {}
                 }
@@ -1407,6 +1445,17 @@ impl<'a> Walker<'a> {
             }
             "call" if matches!(self.callee(node), Some(("merge" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum")) => {
                 arguments(node).into_iter().flat_map(|a| self.merged_keys(a)).collect()
+            }
+            // `Repo.one(query)`: the row a `select: %{…}` query gives.
+            "call" if matches!(self.callee(node), Some(("one" | "one!", Some(m))) if self.text(m).ends_with("Repo")) => {
+                arguments(node).first().map(|q| self.merged_keys(*q)).unwrap_or_default()
+            }
+            "call" if self.is_from(node) => self.select_keys(node),
+            // `row || %{end_date: now}`: either.
+            "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "||") => {
+                let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
+                out.extend(node.child_by_field_name("right").map(|r| self.merged_keys(r)).unwrap_or_default());
+                out
             }
             "call" => match self.callee(node) {
                 Some((name, Some(m))) if self.text(m) == "Map" => {
@@ -1621,6 +1670,17 @@ fn context_schema_of(full: &str) -> Option<Source> {
         .filter(|kept| inflect::underscore(kept) == singular)
         .map_or_else(|| inflect::classify(&snake), str::to_owned);
     Some(Source::Schema(format!("{full}.{schema}")))
+}
+
+/// The pattern of each clause of a `case … do` block (through its guard).
+fn case_clause_patterns(node: Node<'_>) -> Vec<Node<'_>> {
+    let Some(block) = do_block(node) else { return Vec::new() };
+    let mut cursor = block.walk();
+    block
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "stab_clause")
+        .filter_map(|c| clause_params(c).and_then(|p| p.named_child(0)))
+        .collect()
 }
 
 /// A stab clause's parameters, through its guard (`%{a: x} when x > 0 ->`).

@@ -4,6 +4,8 @@
 //! to a schema's changeset or a context's writer writes those keys, as if the map were written
 //! there. Functions of one module in one file only; a function's later clauses and the functions
 //! it calls are seen by walking the file again (see [`super::calls::walk`]).
+//! The rows of a `select: %{…}` query are such maps too (`Repo.one(query)` handed to
+//! `Drive.changeset(drive, attrs)`), as is the map of an `{:ok, params}` a function returns.
 
 #![allow(clippy::wildcard_imports)]
 
@@ -56,10 +58,14 @@ impl<'a> Walker<'a> {
     }
 
     /// The keys of what an expression evaluates to, through the branches of a `case`, `if`,
-    /// `cond` or `unless` (each branch's last expression).
+    /// `cond`, `unless` or `with` (each branch's last expression) and an `{:ok, map}` tuple.
     fn branch_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
-        let branching =
-            node.kind() == "call" && matches!(self.callee(node), Some(("case" | "if" | "cond" | "unless", None)));
+        // `{:ok, params}`: the map the tuple carries.
+        if let Some(var) = ok_var(node, self.src).filter(|_| node.kind() == "tuple") {
+            return self.branch_keys(var);
+        }
+        let branching = node.kind() == "call"
+            && matches!(self.callee(node), Some(("case" | "if" | "cond" | "unless" | "with", None)));
         let Some(block) = do_block(node).filter(|_| branching) else {
             return if self.keeps_map(node) { self.merged_keys(node) } else { Vec::new() };
         };
@@ -129,6 +135,81 @@ impl<'a> Walker<'a> {
         }
         let key = if piped { args.first() } else { args.get(1) };
         key.and_then(|k| atom(*k, self.src))
+    }
+}
+
+impl Walker<'_> {
+    /// `from(…)` as Ecto's macro: the bare `from` or `Ecto.Query.from`.
+    pub(super) fn is_from(&self, node: Node<'_>) -> bool {
+        matches!(self.callee(node), Some(("from", None)))
+            || matches!(self.callee(node), Some(("from", Some(m))) if self.text(m) == "Ecto.Query")
+    }
+
+    /// `from p in Position, select: %{outside_temp_avg: avg(p.outside_temp), …}`: the keys of the
+    /// map each row of the query is — a params map once a caller hands a row to a changeset
+    /// (`Repo.one(query)` → `Drive.changeset(drive, attrs)`).
+    pub(super) fn select_keys(&self, from: Node<'_>) -> Vec<(String, usize)> {
+        let args = arguments(from);
+        let pairs: Vec<(String, Node<'_>)> = args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).collect();
+        let Some((_, select)) = pairs.iter().find(|(k, _)| k == "select") else { return Vec::new() };
+        if select.kind() != "map" || self.struct_of(*select).is_some() {
+            return Vec::new();
+        }
+        // The query's bindings: `d0 in subquery(drive_data)` and each join's.
+        let mut bindings: Vec<Node<'_>> = args.first().copied().into_iter().collect();
+        bindings.extend(pairs.iter().filter(|(k, _)| k.ends_with("join")).map(|(_, v)| *v));
+        self.row_keys(*select, &bindings)
+    }
+
+    /// `case Repo.one(query) do %{count: n} = attrs when n > 1 -> …`: the variable a clause
+    /// binds the whole subject to holds the subject's keys (a query's row, a params map).
+    pub(super) fn case_rows(&mut self, node: Node<'_>, subject: Node<'_>) {
+        let keys = self.merged_keys(subject);
+        if keys.is_empty() {
+            return;
+        }
+        for pattern in case_clause_patterns(node) {
+            let var = match pattern.kind() {
+                "identifier" => Some(pattern),
+                "binary_operator" if pattern.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
+                    [pattern.child_by_field_name("left"), pattern.child_by_field_name("right")]
+                        .into_iter()
+                        .flatten()
+                        .find(|side| side.kind() == "identifier")
+                }
+                _ => None,
+            };
+            let Some(var) = var.map(|v| self.text(v).to_owned()).filter(|v| !v.starts_with('_')) else { continue };
+            if let Some(frame) = self.maps.last_mut() {
+                frame.insert(var, keys.clone());
+            }
+        }
+    }
+
+    /// The keys of a select map, with those of the row a `%{d0 | ascent: …}` update starts from
+    /// when `d0` is bound `in subquery(q)` over a query whose rows are maps.
+    pub(super) fn row_keys(&self, map: Node<'_>, bindings: &[Node<'_>]) -> Vec<(String, usize)> {
+        let mut out = map_keys(map, self.src);
+        let mut cursor = map.walk();
+        let contents: Vec<Node<'_>> = map.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        for content in contents {
+            let mut inner = content.walk();
+            let bases: Vec<Node<'_>> =
+                content.named_children(&mut inner).filter_map(|c| map_update_base(c, self.src)).collect();
+            for base in bases.into_iter().filter(|b| b.kind() == "identifier") {
+                let sub = bindings.iter().find_map(|b| {
+                    let in_op = b.kind() == "binary_operator"
+                        && b.child_by_field_name("operator").is_some_and(|o| self.text(o) == "in");
+                    let var = b.child_by_field_name("left").filter(|_| in_op)?;
+                    let right = b.child_by_field_name("right").filter(|_| self.text(var) == self.text(base))?;
+                    (right.kind() == "call" && matches!(self.callee(right), Some(("subquery", None))))
+                        .then(|| arguments(right).first().copied())
+                        .flatten()
+                });
+                out.extend(sub.map(|q| self.merged_keys(q)).unwrap_or_default());
+            }
+        }
+        out
     }
 }
 
