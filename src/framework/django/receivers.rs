@@ -398,10 +398,15 @@ impl Ctx<'_> {
                     continue;
                 }
                 let ty = ty.or_else(|| {
-                    // An admin's or serializer's hook is handed the model's records.
-                    matches!(name, "obj" | "instance")
-                        .then(|| env.class_model.clone().map(|m| Ty::one(Rec::model(m))))
-                        .flatten()
+                    // An admin's or serializer's hook is handed the model's records; a filter
+                    // set's `method=` filter (`def search(self, queryset, name, value)`) and an
+                    // admin action its queryset.
+                    let model = env.class_model.clone()?;
+                    match name {
+                        "obj" | "instance" => Some(Ty::one(Rec::model(model))),
+                        "queryset" => Some(Ty::many(Rec::model(model))),
+                        _ => None,
+                    }
                 });
                 env.set(name, ty);
             }
