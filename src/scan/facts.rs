@@ -164,7 +164,9 @@ pub enum Target {
     /// in a form bound to the model, `clone_fields` on the model) whose every entry is in `list`.
     /// Resolved like [`Target::ModelColumn`] only when every name of `list` is a field (column or
     /// relation) of the model: one name that is none says the list is not the model's fields.
-    FieldList { model: String, column: String, list: Vec<String> },
+    /// Without a model (a class that presents some record's attributes by name), the model is
+    /// the one of the app, if a single one, that has every name of `list` as a field.
+    FieldList { model: Option<String>, column: String, list: Vec<String> },
 }
 
 /// Where a [`Target::Chain`] (or a [`Binding`]) starts.

@@ -865,7 +865,22 @@ fn resolve_file(
                 }
             }
             Target::FieldList { model, column, list } => {
-                for i in models.find_concrete(model) {
+                let candidates: BTreeSet<usize> = match model {
+                    Some(model) => models.find_concrete(model),
+                    None => {
+                        // The one model that has every name; two say the list is ambiguous.
+                        let all: Vec<usize> = (0..models.list.len())
+                            .filter(|&i| {
+                                let m = &models.list[i];
+                                m.table.is_some()
+                                    && !m.decl.is_abstract
+                                    && list.iter().all(|name| models.is_field(i, name))
+                            })
+                            .collect();
+                        if all.len() == 1 { all.into_iter().collect() } else { BTreeSet::new() }
+                    }
+                };
+                for i in candidates {
                     if list.iter().all(|name| models.is_field(i, name))
                         && let Some((t, c, declared)) = models.mapped_column(i, column)
                         && let Some(kind) = kind_of(&t, &c, declared, hit)

@@ -80,7 +80,7 @@ fn scan() -> (tempfile::TempDir, tandem::scan::ScanResult) {
 }
 
 /// `mtu` in the model's `clone_fields`, in each of a model form's groups that name only the
-/// model's fields (not `FieldSet('mtu', 'vlan_group')`: `vlan_group` is the form's own), and in
+/// model's fields and the form's own (`FieldSet('mtu', 'vlan_group')`), and in
 /// a bulk-edit form's lists; not in a keyword value (`name='mtu'`), a translated string, a list
 /// of app labels on the model, a filter form's `fieldsets` (its `q` and `tag` are query
 /// parameters, so its whole list is), a list with a lookup path, nor in a class bound to no model.
@@ -94,6 +94,7 @@ fn field_lists_of_classes_bound_to_a_model() {
             "dcim/models.py:11",
             "dcim/models.py:14",
             "dcim/forms.py:13",
+            "dcim/forms.py:15",
             "dcim/forms.py:25",
             "dcim/forms.py:26",
             "dcim/forms.py:40"

@@ -125,6 +125,14 @@ fn scan() -> (tempfile::TempDir, tandem::scan::ScanResult) {
         ("core/forms.py", FORMS),
         ("core/templates/language/view.html", "<td>{{ view_language.short_name }}</td>\n"),
         ("core/templates/core/new_user.html", "<td>{{ new_user.userprofile.calories }}</td>\n"),
+        (
+            "core/templates/template.html",
+            "{% block title %}{% endblock %}\n<html lang=\"{{ language.short_name }}\">\n",
+        ),
+        (
+            "core/templates/language/list.html",
+            "{% extends \"template.html\" %}\n{% block title %}{{ language.short_name }}{% endblock %}\n",
+        ),
     ];
     scan_files("wger", Framework::Django, &files, TABLES)
 }
@@ -158,13 +166,54 @@ fn get_queryset_crispy_layouts_and_dataclass_attributes() {
 }
 
 /// A class-based view's `context_object_name` names its record in its template (`short_name`
-/// is on two tables: only the binding tells which).
+/// is on two tables: only the binding tells which). A name no view binds is taken for the model
+/// it is named after in a page (`language/list.html:2`), not in a layout — blocks of its own,
+/// extending nothing — which every page renders under (`template.html`: a context processor's
+/// `language`).
 #[test]
 fn context_object_name_binds_the_views_model() {
     let (_dir, result) = scan();
     assert_eq!(
         uses_of(&result, "core_language.short_name"),
-        set(&["core/models.py:6", "core/templates/language/view.html:1"])
+        set(&["core/models.py:6", "core/templates/language/view.html:1", "core/templates/language/list.html:2"])
+    );
+    assert_eq!(uses_of(&result, "core_license.short_name"), set(&["core/models.py:23"]));
+}
+
+const PREFERENCES: &str = r#"from django.contrib.auth.models import User
+from django.db import models
+
+from core.models import Language
+
+
+class Preference(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE)
+    language = models.ForeignKey(Language, on_delete=models.CASCADE)
+"#;
+
+const NOTIFY: &str = r#"from django.utils import translation
+
+
+def send_email(user, check):
+    translation.activate(user.preference.language.short_name)
+    return check.preference.language.short_name, user.no_such.language.short_name
+"#;
+
+/// An untyped parameter read through associations (`user.preference.language.short_name` in a
+/// management command's helper) is the record its name suggests when that record has them: here
+/// `auth.User`, undeclared, through the accessor `Preference`'s `OneToOneField(User)` gives it.
+/// A name suggesting no such record (`check`) or an accessor no relation gives (`no_such`)
+/// leaves only the untyped attribute (`short_name` is on two tables: low).
+#[test]
+fn untyped_names_read_through_associations() {
+    let files =
+        [("core/models.py", MODELS), ("prefs/models.py", PREFERENCES), ("core/management/commands/notify.py", NOTIFY)];
+    let mut tables = TABLES.to_vec();
+    tables.push(("prefs_preference", &["id", "user_id", "language_id"]));
+    let (_dir, result) = scan_files("wger", Framework::Django, &files, &tables);
+    assert_eq!(
+        uses_of(&result, "core_language.short_name"),
+        set(&["core/models.py:6", "core/management/commands/notify.py:5"])
     );
     assert_eq!(uses_of(&result, "core_license.short_name"), set(&["core/models.py:23"]));
 }

@@ -47,7 +47,9 @@ pub fn target(t: &Target) -> String {
         Target::AnyColumn { tables, column } => format!("any_column {}.{column}", tables.join("|")),
         Target::Chain { root, path, attribute } => format!("chain {}", chain(root, path, attribute.as_deref())),
         Target::Attribute { name } => format!("attribute {name}"),
-        Target::FieldList { model, column, list } => format!("field_list {model}.{column} of {}", list.join(",")),
+        Target::FieldList { model, column, list } => {
+            format!("field_list {}.{column} of {}", model.as_deref().unwrap_or("?"), list.join(","))
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use tree_sitter::Node;
 use super::lookups::{chain_call, expressions, lookup};
 use super::models::{Model, contrib_user, model_decls, querysets, read_models};
 use super::names::{block_of, strings_of};
-use super::options::{admin_registrations, class_options, model_and_names};
+use super::options::{admin_registrations, class_options, model_and_names, serializer_fields};
 use super::receivers::{Env, Rec, Ty};
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, string_items};
@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        10
+        11
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -124,6 +124,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         if node.kind() == "call" {
             call_use(&mut cx, node);
             model_and_names(&mut cx, node);
+            serializer_fields(&mut cx, node);
         } else if node.kind() == "concatenated_string"
             // Plain SQL-looking literals are the generic SQL pass's; implicitly concatenated
             // ones only parse joined.

@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use super::extract::Ctx;
-use super::receivers::Rec;
+use super::receivers::{Rec, enclosing_function};
 use crate::config::Confidence;
 use crate::scan::extract::python::{Args, args, callee, last_segment, string_items};
 use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
@@ -258,9 +258,39 @@ pub(super) fn chain_aliases<'a>(src: &Src<'a>, call: Node<'_>) -> Vec<&'a str> {
     out
 }
 
+/// Whether `node` combines `Q(…)` objects only (`Q(a=v) | Q(b=v)`): a query of its own
+/// (`Other.objects.filter(Q(…))`) runs on another model.
+fn is_q_expression(cx: &Ctx<'_>, node: Node<'_>) -> bool {
+    match node.kind() {
+        "call" => callee(&cx.src, node).is_some_and(|f| last_segment(f) == "Q"),
+        "binary_operator" | "parenthesized_expression" | "unary_operator" => {
+            let parts = named_children(node);
+            !parts.is_empty() && parts.into_iter().all(|n| is_q_expression(cx, n))
+        }
+        _ => false,
+    }
+}
+
 /// `F("x")`, `Q(x=…)`, aggregates and functions inside the arguments of a chain on `model`.
+/// A name is read through what the function assigns it: `qs_filter = Q(name__icontains=v) |
+/// Q(facility__icontains=v)`, `qs_filter |= Q(…)`, then `queryset.filter(qs_filter)`.
 pub(super) fn expressions(cx: &mut Ctx<'_>, rec: &Rec, node: Node<'_>) {
-    for call in descendants(node).into_iter().filter(|n| n.kind() == "call") {
+    let mut nodes = vec![node];
+    if node.kind() == "identifier"
+        && let Some(func) = enclosing_function(node)
+    {
+        let name = cx.src.node_text(node);
+        for n in descendants(func) {
+            if matches!(n.kind(), "assignment" | "augmented_assignment")
+                && n.child_by_field_name("left").is_some_and(|l| cx.src.node_text(l) == name)
+                && let Some(right) = n.child_by_field_name("right")
+                && is_q_expression(cx, right)
+            {
+                nodes.push(right);
+            }
+        }
+    }
+    for call in nodes.into_iter().flat_map(descendants).filter(|n| n.kind() == "call") {
         let Some(f) = callee(&cx.src, call) else { continue };
         let f = last_segment(f);
         let a = args(call);

@@ -184,11 +184,19 @@ pub(super) fn class_options(
         .map(|v| cx.src.node_text(v).to_owned())
         .filter(|m| is_class_name(last_segment(m)));
     if let Some(model) = &class_model {
-        // A bulk-edit form's `model = Interface` outside a `Meta`: the same shape is a filter
-        // form's, whose fields are query parameters, so a list counts only as a whole.
+        // A form naming its model outside a `Meta` (`model = Interface` on a bulk-edit form)
+        // edits the model's fields as a model form does, unless it is a filter form (`…Filter…`
+        // in its name or a base's), whose fields are query parameters: its lists count only as
+        // a whole.
         let model = cx.model_ref(model);
-        field_lists(cx, body, &model, false);
+        let is_form = written.iter().any(|b| last_segment(b).ends_with("Form"));
+        let is_filter = class_name.contains("Filter") || written.iter().any(|b| b.contains("Filter"));
+        if is_form && !is_filter {
+            declared_fields(cx, body, &Rec::model(model.clone()));
+        }
+        field_lists(cx, body, &model, is_form && !is_filter);
     }
+    let bound = view_model.is_some() || class_model.is_some();
     if let Some(rec) = view_model {
         for (t, _, v) in &body_assigns {
             let Some(v) = v else { continue };
@@ -206,9 +214,16 @@ pub(super) fn class_options(
         }
     }
 
-    let Some(meta) = inner_class_body(&cx.src, body, "Meta") else { return };
-    let meta_assigns = assignments(meta);
-    let Some(model) = meta_model(cx, body, 0) else { return };
+    // A form without a `Meta` of its own keeps the model of a base class's in this file
+    // (`class PrefixBulkAddForm(PrefixForm): fieldsets = (…)`).
+    let meta = inner_class_body(&cx.src, body, "Meta");
+    let meta_assigns = meta.map(assignments).unwrap_or_default();
+    let Some(model) = meta_model(cx, body, 0) else {
+        if !bound {
+            attribute_names(cx, body);
+        }
+        return;
+    };
     let model = cx.model_ref(&model);
     let rec = Rec::model(model.clone());
     declared_fields(cx, body, &rec);
@@ -272,8 +287,16 @@ pub(super) fn class_options(
             }
         }
     }
+    // The names of `Meta.fields`: another list of the `Meta` naming only these selects among the
+    // same fields (a table's `default_columns`, a serializer's `brief_fields`).
+    let field_names: Vec<String> = meta_assigns
+        .iter()
+        .find(|(t, _, v)| cx.src.node_text(*t) == "fields" && v.is_some_and(|v| matches!(v.kind(), "tuple" | "list")))
+        .zip(meta)
+        .map(|(_, meta)| strings_of_name(&cx.src, "fields", meta).into_iter().map(|(n, _)| n).collect())
+        .unwrap_or_default();
     for (t, _, v) in meta_assigns {
-        let Some(v) = v else { continue };
+        let (Some(v), Some(meta)) = (v, meta) else { continue };
         let opt = cx.src.node_text(t);
         let items = match opt {
             // django-filter also takes `fields = {"email": ["exact", "icontains"]}`.
@@ -281,6 +304,16 @@ pub(super) fn class_options(
             // `fields.append("picture")` under an `if`, `sorted(Base.Meta.fields + ["x"])`.
             "fields" | "exclude" | "read_only_fields" => strings_of_name(&cx.src, opt, meta),
             "extra_kwargs" | "widgets" | "labels" | "help_texts" => dict_strings(&cx.src, v, false),
+            _ if matches!(v.kind(), "tuple" | "list") => {
+                let items = string_items(&cx.src, v);
+                let subset = !items.is_empty()
+                    && items.len() == named_children(v).len()
+                    && items.iter().all(|(n, _)| field_names.contains(n));
+                if !subset {
+                    continue;
+                }
+                items
+            }
             _ => continue,
         };
         for (item, offset) in items {
@@ -325,13 +358,25 @@ const VIEW_LISTS: &[&str] = &["fields", "ordering", "filterset_fields", "orderin
 /// model's related app labels). Strings are read as [`layout_names`] reads a layout object's;
 /// `by_group` makes each layout object of the list (`FieldSet(…)`) a list of its own.
 fn field_lists(cx: &mut Ctx<'_>, body: Node<'_>, model: &str, by_group: bool) {
+    // A group may mix the model's fields with fields the form declares itself
+    // (`FieldSet('vrf', 'mask_length')` beside `mask_length = forms.IntegerField(…)`): those
+    // are no evidence either way.
+    let own: Vec<String> = if by_group {
+        assignments(body)
+            .into_iter()
+            .filter(|(_, _, v)| v.is_some_and(|v| v.kind() == "call"))
+            .map(|(t, _, _)| cx.src.node_text(t).to_owned())
+            .collect()
+    } else {
+        Vec::new()
+    };
     for (t, _, v) in assignments(body) {
         // A generic view's or viewset's own options are read as such (`class_options`), once.
         if VIEW_LISTS.contains(&cx.src.node_text(t)) {
             continue;
         }
         if let Some(v) = v.filter(|v| matches!(v.kind(), "tuple" | "list")) {
-            name_list(cx, v, model, by_group);
+            name_list(cx, v, model, by_group, &own);
         }
     }
 }
@@ -349,12 +394,37 @@ pub(super) fn model_and_names(cx: &mut Ctx<'_>, call: Node<'_>) {
         && is_class_name(last_segment(local))
     {
         let model = cx.model_ref(local);
-        name_list(cx, list, &model, false);
+        name_list(cx, list, &model, false, &[]);
     }
 }
 
-/// The names of one tuple or list literal (`v`), each a [`Target::FieldList`] of `model`.
-fn name_list(cx: &mut Ctx<'_>, v: Node<'_>, model: &str, by_group: bool) {
+/// A serializer given the fields to show, `IPAddressSerializer(nested=True, fields=['dns_name',
+/// 'nat_inside'])` (REST framework's dynamic-fields serializer): the names are fields of the
+/// serializer's model, which is not known here (the class is usually another file's), so of the
+/// one model that has every one of them ([`Target::FieldList`] without a model). Unpacked
+/// lists (`*X.Meta.brief_fields`) and lookup paths name none.
+pub(super) fn serializer_fields(cx: &mut Ctx<'_>, call: Node<'_>) {
+    if !callee(&cx.src, call).is_some_and(|c| last_segment(c).ends_with("Serializer")) {
+        return;
+    }
+    let Some(list) = args(call).keyword(&cx.src, "fields").filter(|v| matches!(v.kind(), "tuple" | "list")) else {
+        return;
+    };
+    let names: Vec<(String, usize)> =
+        string_items(&cx.src, list).into_iter().filter(|(n, _)| is_field_name(n) && !n.contains("__")).collect();
+    if names.is_empty() {
+        return;
+    }
+    let list: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+    for (name, offset) in names {
+        let target = Target::FieldList { model: None, column: name, list: list.clone() };
+        cx.hit(offset, target, RefKind::Query, Confidence::Medium);
+    }
+}
+
+/// The names of one tuple or list literal (`v`), each a [`Target::FieldList`] of `model`; the
+/// names in `own` are left out of the list the model is checked against.
+fn name_list(cx: &mut Ctx<'_>, v: Node<'_>, model: &str, by_group: bool, own: &[String]) {
     let mut groups: Vec<Vec<(String, usize)>> = vec![Vec::new()];
     for item in named_children(v) {
         match item.kind() {
@@ -377,18 +447,58 @@ fn name_list(cx: &mut Ctx<'_>, v: Node<'_>, model: &str, by_group: bool) {
         if !names.iter().all(|(n, _)| is_field_name(n) && !n.contains("__")) {
             continue;
         }
-        let list: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+        let list: Vec<String> = names.iter().map(|(n, _)| n.clone()).filter(|n| !own.contains(n)).collect();
         for (name, offset) in &names {
-            let target = Target::FieldList { model: model.to_owned(), column: name.clone(), list: list.clone() };
+            let target = Target::FieldList { model: Some(model.to_owned()), column: name.clone(), list: list.clone() };
             cx.hit(*offset, target, RefKind::Query, Confidence::Medium);
         }
+    }
+}
+
+/// A class bound to no model whose attributes each name an attribute of the object it presents
+/// (a detail panel's `facility = attrs.TextAttr('facility')`, `tz = attrs.TimezoneAttr('time_zone')`):
+/// the names are the fields of the one model that has every one of them, if one does
+/// ([`Target::FieldList`] without a model). Only calls of a class with a lower-case name as first
+/// argument count, two at least: `title = _('Behavior')` and `name = Column('Name')` name none.
+fn attribute_names(cx: &mut Ctx<'_>, body: Node<'_>) {
+    let mut names: Vec<(String, usize)> = Vec::new();
+    for (_, _, v) in assignments(body) {
+        let Some(v) = v.filter(|v| v.kind() == "call") else { continue };
+        if !callee(&cx.src, v).is_some_and(|c| is_class_name(last_segment(c))) {
+            continue;
+        }
+        if let Some((name, offset)) = args(v).positional.first().and_then(|p| string_value(&cx.src, *p))
+            && is_field_name(&name)
+            && !name.starts_with('_')
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            names.push((name, offset));
+        }
+    }
+    if names.len() < 2 {
+        return;
+    }
+    let list: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+    for (name, offset) in names {
+        let target = Target::FieldList { model: None, column: name, list: list.clone() };
+        cx.hit(offset, target, RefKind::Query, Confidence::Medium);
     }
 }
 
 /// The model a class's `Meta` names, or inherits from another class's `Meta` in this file
 /// (`class Meta(DeviceSerializer.Meta): fields = [...]`).
 fn meta_model(cx: &Ctx<'_>, body: Node<'_>, depth: usize) -> Option<String> {
-    let meta = inner_class_body(&cx.src, body, "Meta")?;
+    if depth > 4 {
+        return None;
+    }
+    let Some(meta) = inner_class_body(&cx.src, body, "Meta") else {
+        // No `Meta`: the first base class of this file that has one.
+        let class = body.parent()?;
+        return bases(&cx.src, class).into_iter().find_map(|b| {
+            let parent = same_file_class(cx, class, last_segment(b))?;
+            meta_model(cx, parent.child_by_field_name("body")?, depth + 1)
+        });
+    };
     let named = assignments(meta)
         .into_iter()
         .find(|(t, _, _)| cx.src.node_text(*t) == "model")
@@ -399,14 +509,20 @@ fn meta_model(cx: &Ctx<'_>, body: Node<'_>, depth: usize) -> Option<String> {
     }
     let meta_class = meta.parent()?;
     let base = bases(&cx.src, meta_class).into_iter().find_map(|b| b.strip_suffix(".Meta"))?;
-    let mut root = meta_class;
+    let parent = same_file_class(cx, meta_class, last_segment(base))?;
+    meta_model(cx, parent.child_by_field_name("body")?, depth + 1)
+}
+
+/// The class named `name` defined in the file that holds `node`.
+fn same_file_class<'t>(cx: &Ctx<'_>, node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let mut root = node;
     while let Some(p) = root.parent() {
         root = p;
     }
-    let (parent, _) = class_defs(root)
+    class_defs(root)
         .into_iter()
-        .find(|(c, _)| c.child_by_field_name("name").is_some_and(|n| cx.src.node_text(n) == last_segment(base)))?;
-    meta_model(cx, parent.child_by_field_name("body")?, depth + 1)
+        .find(|(c, _)| c.child_by_field_name("name").is_some_and(|n| cx.src.node_text(n) == name))
+        .map(|(c, _)| c)
 }
 
 /// The model a strawberry-django decorator maps a class onto: its first argument, a model class.

@@ -440,10 +440,15 @@ impl Ctx<'_> {
                     continue;
                 }
                 let ty = ty.or_else(|| {
-                    // An admin's or serializer's hook is handed the model's records.
-                    matches!(name, "obj" | "instance")
-                        .then(|| env.class_model.clone().map(|m| Ty::one(Rec::model(m))))
-                        .flatten()
+                    // An admin's or serializer's hook is handed the model's records; a filter
+                    // set's `method=` filter (`def search(self, queryset, name, value)`) and an
+                    // admin action its queryset.
+                    let model = env.class_model.clone()?;
+                    match name {
+                        "obj" | "instance" => Some(Ty::one(Rec::model(model))),
+                        "queryset" => Some(Ty::many(Rec::model(model))),
+                        _ => None,
+                    }
                 });
                 env.set(name, ty);
             }
@@ -725,6 +730,36 @@ impl Ctx<'_> {
                         continue;
                     }
                     found.push((attr.start_byte(), Target::Attribute { name: name.to_owned() }));
+                    // Through an association from a name nothing types (`user.userprofile
+                    // .notification_language.short_name` on an untyped parameter): the record the
+                    // name suggests, when it has those associations (the inverse accessors of a
+                    // model the app relates to without declaring it included).
+                    if base.kind() == "identifier"
+                        && object.kind() == "attribute"
+                        && base_text != "self"
+                        && base_text.len() >= 3
+                        && base_text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    {
+                        let mut path = Vec::new();
+                        let mut step = object;
+                        while step.kind() == "attribute" {
+                            path.push(step.child_by_field_name("attribute").map(|a| self.src.node_text(a)));
+                            let Some(o) = step.child_by_field_name("object") else { break };
+                            step = o;
+                        }
+                        if path.iter().all(Option::is_some) {
+                            let path: Vec<String> = path.into_iter().rev().flatten().map(str::to_owned).collect();
+                            let root = Root::Binding {
+                                scopes: Vec::new(),
+                                name: base_text.to_owned(),
+                                guess: Some(crate::scan::inflect::camelize(base_text)),
+                            };
+                            found.push((
+                                attr.start_byte(),
+                                Target::Chain { root, path, attribute: Some(name.to_owned()) },
+                            ));
+                        }
+                    }
                 }
             }
         }

@@ -23,7 +23,7 @@ impl Extractor for Templates {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -134,6 +134,13 @@ fn read(name: &str, source: &str) -> FileFacts {
     let scope = template_scope(name);
     let src = Src::new(source);
     let tags = tags(source);
+    // A layout (blocks of its own, extending nothing) is rendered under pages whose views bind
+    // different names, and reads the names every page has: a context processor's, no record
+    // named after them (`{{ language.short_name }}`). A name no view binds is guessed from
+    // elsewhere only.
+    let has = |word: &str| tags.iter().any(|t| t.block && t.text.split_whitespace().next() == Some(word));
+    let layout = has("block") && !has("extends");
+    let guess = |name: &str| if layout { None } else { guess(name) };
     let mut locals: HashMap<String, Origin> = HashMap::new();
     // Where a dotted name starts: its root, the path the root stands for, and how many of the
     // name's segments that root took (`request.user` takes two).
