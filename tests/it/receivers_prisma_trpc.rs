@@ -39,6 +39,11 @@ model Recipient {
   rejectionReason String?
   envelope        Envelope @relation(fields: [envelopeId], references: [id])
 }
+
+model Folder {
+  id     String  @id
+  pinned Boolean
+}
 "#;
 
 const TABLES: &[(&str, &[&str])] = &[
@@ -47,6 +52,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("Passkey", &["id", "userId", "lastUsedAt"]),
     ("Envelope", &["id", "teamId", "publicDescription"]),
     ("Recipient", &["id", "envelopeId", "rejectionReason"]),
+    ("Folder", &["id", "pinned"]),
 ];
 
 /// The app's finders: rows, and a page of rows under `data`.
@@ -230,4 +236,100 @@ fn zod_inferred_types_type_the_objects_built_as_them() {
         set(&["app/editor.tsx:4", "app/editor.tsx:7", "prisma/schema.prisma:28"])
     );
     assert_eq!(uses_of(&result, "Envelope.publicDescription"), set(&["app/editor.tsx:10", "prisma/schema.prisma:21"]));
+}
+
+/// A React Router route module: the loader's copy of a record's fields, read in the page as
+/// `loaderData` and through `useLoaderData()`; another module's loader is not this one's.
+const ROUTE_MODULE: &str = r#"import { getEnvelope } from '@app/lib/envelope';
+
+export async function loader({ request }: Route.LoaderArgs) {
+  const envelope = await getEnvelope(request.url).catch(() => null);
+  return {
+    document: {
+      id: envelope.id,
+      publicDescription: envelope.publicDescription,
+      recipients: envelope.recipients,
+    },
+    language: 'en',
+  };
+}
+
+export default function Certificate({ loaderData }: Route.ComponentProps) {
+  const { document } = loaderData;
+  const reasons = document.recipients.map((recipient) => recipient.rejectionReason);
+  return <p>{document.publicDescription}{reasons}</p>;
+}
+
+export const Other = () => {
+  const { document } = useLoaderData<typeof loader>();
+  return <p>{document.publicDescription}</p>;
+};
+"#;
+
+const OTHER_ROUTE: &str = r#"export async function loader() {
+  return { document: { publicDescription: 'x', rejectionReason: 'y' } };
+}
+
+export default function Page({ loaderData }: Route.ComponentProps) {
+  return <p>{loaderData.document.publicDescription}{loaderData.document.rejectionReason}</p>;
+}
+"#;
+
+const GET_ENVELOPE: &str = r#"import { prisma } from '@app/prisma';
+
+export const getEnvelope = async (id: string) => {
+  return await prisma.envelope.findFirst({ where: { id }, include: { recipients: true } });
+};
+"#;
+
+#[test]
+fn a_route_modules_loader_data_is_what_it_returns() {
+    let (_dir, result) = scan_files(
+        "sign",
+        Framework::Prisma,
+        &[
+            ("prisma/schema.prisma", SCHEMA),
+            ("lib/envelope.ts", GET_ENVELOPE),
+            ("app/routes/certificate.tsx", ROUTE_MODULE),
+            ("app/routes/other.tsx", OTHER_ROUTE),
+        ],
+        TABLES,
+    );
+    assert_eq!(
+        uses_of(&result, "Envelope.publicDescription"),
+        set(&[
+            "app/routes/certificate.tsx:8",
+            "app/routes/certificate.tsx:18",
+            "app/routes/certificate.tsx:23",
+            "prisma/schema.prisma:21"
+        ])
+    );
+    assert_eq!(
+        uses_of(&result, "Recipient.rejectionReason"),
+        set(&["app/routes/certificate.tsx:17", "prisma/schema.prisma:28"])
+    );
+}
+
+/// A tRPC mutation called by another name writes what its procedure's name says; one whose
+/// name says nothing writes nothing known.
+const FOLDER_CARD: &str = r#"export const Card = ({ folder }: Props) => {
+  const { mutateAsync: updateFolderMutation } = trpc.folder.updateFolder.useMutation();
+  const { mutateAsync: moveMutation } = trpc.folder.move.useMutation();
+  const pin = async ({ pinned }: { pinned: boolean }) => {
+    await updateFolderMutation({ folderId: folder.id, data: { pinned } });
+    await moveMutation({ data: { pinned } });
+  };
+  return <button onClick={() => pin({ pinned: true })} />;
+};
+"#;
+
+#[test]
+fn a_trpc_mutation_writes_what_its_procedure_is_named_after() {
+    let (_dir, result) = scan_files(
+        "sign",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", SCHEMA), ("app/folder-card.tsx", FOLDER_CARD)],
+        TABLES,
+    );
+    assert_eq!(uses_of(&result, "Folder.pinned"), set(&["app/folder-card.tsx:5", "prisma/schema.prisma:34"]));
 }

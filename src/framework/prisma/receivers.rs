@@ -177,6 +177,14 @@ struct Walker<'s, 'a, 't> {
     /// (callback node id, name) → the records of a table row a column's callback is given
     /// (`cell: ({ row }) => row.original.expires`): `row.original` is one.
     rows: Map<(usize, &'a str), Ty>,
+    /// `const { mutateAsync: updateFolderMutation } = trpc.folder.updateFolder.useMutation()`:
+    /// (scope, the name the mutation is called by) → the procedure's name, which says what it
+    /// writes (see [`written_model`]).
+    mutations: Map<(usize, &'a str), &'a str>,
+    /// The name of what this route module's `loader` returns (`<module>#loader`, see
+    /// [`RETURNS`]), when it has one: React Router's and Remix's `loaderData` and
+    /// `useLoaderData()` hold it.
+    loader: Option<String>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -217,6 +225,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// What a key of an object literal holds (`{ data }` the name `data`'s records).
     fn key_ty(&self, key: &crate::scan::extract::js::Key<'t>, object: Node<'t>) -> Option<Ty> {
         match key.value {
+            Some(v) if unwrap(v).kind() == "object" => self.copied(unwrap(v)),
             Some(v) => self.expr_ty(unwrap(v), 0),
             None => self.scope_chain(object).find_map(|s| self.vars.get(&(s, key.name.as_str())).cloned()),
         }
@@ -278,6 +287,32 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             .into_iter()
             .filter(|r| r.kind() == "return_statement" && self.scope_of(*r).id() == callback.id())
             .find_map(|r| r.named_child(0).map(unwrap).filter(|o| o.kind() == "object"))
+    }
+
+    /// `{ title: envelope.title, qrToken: envelope.qrToken, … }`: a copy of a record's fields
+    /// under their own names (two or more) is that record, for what reads it later.
+    fn copied(&self, object: Node<'t>) -> Option<Ty> {
+        if let Some(ty) = self.expr_ty(object, 0) {
+            return Some(ty);
+        }
+        let mut sources: Vec<&'a str> = Vec::new();
+        for key in object_keys(self.src, object) {
+            let Some(v) = key.value.map(unwrap).filter(|v| v.kind() == "member_expression") else { continue };
+            if property(self.src, v) == Some(key.name.as_str())
+                && let Some(o) = v.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier")
+            {
+                sources.push(self.text(o));
+            }
+        }
+        let first = *sources.first()?;
+        if sources.len() < 2 || sources.iter().any(|s| *s != first) {
+            return None;
+        }
+        let at = object_keys(self.src, object)
+            .into_iter()
+            .filter_map(|k| k.value.map(unwrap))
+            .find_map(|v| v.child_by_field_name("object").map(unwrap).filter(|o| self.text(*o) == first))?;
+        self.expr_ty(at, 0)
     }
 
     /// `[{ accessorKey: 'retried', cell: ({ row }) => … }] satisfies DataTableColumnDef<Row>[]`
@@ -543,7 +578,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 .and_then(|t| self.type_ty(t, 0))
                 .or_else(|| self.expr_ty(node.named_child(0)?, depth + 1)),
             "await_expression" => {
-                let inner = unwrap(node.named_child(0)?);
+                let mut inner = unwrap(node.named_child(0)?);
+                // `await getEnvelope(…).catch(() => null)`: what the promise holds, or nothing.
+                while inner.kind() == "call_expression"
+                    && let Some(f) = inner.child_by_field_name("function").map(unwrap)
+                    && property(self.src, f).is_some_and(|m| matches!(m, "catch" | "finally"))
+                    && let Some(object) = f.child_by_field_name("object").map(unwrap)
+                {
+                    inner = object;
+                }
                 // The app's own function, awaited: what it returns.
                 if inner.kind() == "call_expression"
                     && let Some(f) = inner.child_by_field_name("function").map(unwrap)
@@ -621,6 +664,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         .into_iter()
                         .filter(|r| r.kind() == "return_statement" && self.scope_of(*r).id() == callback.id())
                         .find_map(|r| self.expr_ty(unwrap(r.named_child(0)?), depth + 1));
+                }
+                // `useLoaderData<typeof loader>()` (or an app's wrapper of it): what the loader
+                // returns.
+                if f.kind() == "identifier"
+                    && let Some(loader) = &self.loader
+                {
+                    let callee = self.text(f);
+                    if callee.starts_with("use") && callee.ends_with("LoaderData") {
+                        return Some(returned_by(loader));
+                    }
                 }
                 let method = property(self.src, f)?;
                 let object = unwrap(f.child_by_field_name("object")?);
@@ -813,6 +866,20 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             }
                             continue;
                         }
+                        if let Some(procedure) = mutation_of(callee)
+                            && name.kind() == "object_pattern"
+                        {
+                            for prop in named_children(name).into_iter().filter(|p| p.kind() == "pair_pattern") {
+                                if let (Some(k), Some(v)) =
+                                    (prop.child_by_field_name("key"), prop.child_by_field_name("value"))
+                                    && matches!(self.text(k), "mutate" | "mutateAsync")
+                                    && v.kind() == "identifier"
+                                {
+                                    self.mutations.insert((scope.id(), self.text(v)), procedure);
+                                }
+                            }
+                            continue;
+                        }
                         // `const { data } = trpc.webhook.getTeamWebhooks.useQuery()`: what the
                         // procedure answers (see [`TRPC`]).
                         if let Some(procedure) = procedure_of(callee)
@@ -920,6 +987,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         continue;
                     };
                     let scope = self.scope_of(node);
+                    // `({ loaderData }: Route.ComponentProps)`: what the route's loader returns.
+                    if pattern.kind() == "object_pattern"
+                        && let Some(loader) = self.loader.clone()
+                        && let Some(data) = named_children(pattern).into_iter().find(|p| {
+                            p.kind() == "shorthand_property_identifier_pattern" && self.text(*p) == "loaderData"
+                        })
+                    {
+                        changed |= self.bind(scope, data, returned_by(&loader));
+                    }
                     let ty = self.type_ty(declared, 0);
                     if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared) {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
@@ -1077,6 +1153,22 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     }
 }
 
+/// A route module's `loader` (`export async function loader(…)`, `export const loader = …`):
+/// its function.
+fn loader_name<'t>(src: &Src<'_>, node: Node<'t>) -> Option<Node<'t>> {
+    let (name, function) = match node.kind() {
+        "function_declaration" => (node.child_by_field_name("name")?, node),
+        "variable_declarator" => (node.child_by_field_name("name")?, node.child_by_field_name("value").map(unwrap)?),
+        _ => return None,
+    };
+    let exported = node.parent().is_some_and(|p| p.kind() == "export_statement")
+        || node.parent().and_then(|p| p.parent()).is_some_and(|p| p.kind() == "export_statement");
+    (exported
+        && matches!(src.node_text(name), "loader" | "clientLoader")
+        && matches!(function.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function"))
+    .then_some(function)
+}
+
 /// Whether a type is only what a name says (see [`guess`], [`app_type`]).
 fn is_named(ty: &Ty) -> bool {
     matches!(&ty.root, Root::Binding { scopes, .. } if scopes.len() == 1 && scopes[0] == NAMES)
@@ -1099,6 +1191,13 @@ fn zod_type(name: &str) -> Option<Ty> {
         }
         _ => Some(named),
     }
+}
+
+/// `trpc.folder.updateFolder.useMutation`: the procedure's name (`updateFolder`).
+fn mutation_of(callee: &str) -> Option<&str> {
+    let parts: Vec<&str> = callee.split('.').collect();
+    let [.., procedure, "useMutation"] = parts.as_slice() else { return None };
+    (parts.len() >= 4 && procedure.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(*procedure)
 }
 
 /// `trpc.admin.webhook.getTeamWebhooks.useQuery`: the procedure's key in [`TRPC`]
@@ -1247,10 +1346,15 @@ pub fn read<'t>(
         setters: Map::default(),
         params: Map::default(),
         rows: Map::default(),
+        mutations: Map::default(),
+        loader: None,
         hits: Vec::new(),
         emit: false,
     };
     let jsx = nodes.iter().any(|n| n.kind().starts_with("jsx"));
+    if nodes.iter().any(|n| loader_name(src, *n).is_some()) {
+        w.loader = Some(format!("{this}#loader"));
+    }
     for &node in nodes {
         match node.kind() {
             "import_statement" => {
@@ -1506,6 +1610,19 @@ pub fn read<'t>(
         }
     }
     bindings.extend(function_bindings(&w, nodes));
+    // The route module's loader, by its module: every route has one of that name.
+    for &node in nodes {
+        if let (Some(function), Some(name)) = (loader_name(src, node), w.loader.as_deref()) {
+            let returns: HashMap<usize, Vec<Node<'t>>> = descendants(function)
+                .into_iter()
+                .filter(|r| r.kind() == "return_statement" && w.scope_of(*r).id() == function.id())
+                .fold(HashMap::new(), |mut m, r| {
+                    m.entry(function.id()).or_default().push(r);
+                    m
+                });
+            bindings.extend(results(&w, function, &returns, RETURNS, name));
+        }
+    }
     bindings.extend(data_bindings(&w, nodes, &this, &imported));
     hits.append(&mut w.hits);
     hits.append(&mut out);
@@ -1519,6 +1636,8 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     form_call(w, writer, node, function);
     if function.kind() == "identifier" {
         let name = src.node_text(function);
+        // A tRPC mutation called by another name: what its procedure's name says it writes.
+        let name = w.scope_chain(function).find_map(|s| w.mutations.get(&(s, name)).copied()).unwrap_or(name);
         for (i, arg) in call_args(node).into_iter().enumerate() {
             // An object built in a variable and passed (`const data = { … }; createWebsite(data)`).
             let arg = match arg.kind() {
