@@ -333,3 +333,25 @@ fn a_trpc_mutation_writes_what_its_procedure_is_named_after() {
     );
     assert_eq!(uses_of(&result, "Folder.pinned"), set(&["app/folder-card.tsx:5", "prisma/schema.prisma:34"]));
 }
+
+/// A computed `orderBy` key: the column its declared default names; not a string the key is
+/// not built from.
+const FIND_PASSKEYS: &str = r#"import { prisma } from '@app/prisma';
+
+export const findPasskeys = async (userId: number, orderBy?: { column: string }) => {
+  const column = orderBy?.column ?? 'lastUsedAt';
+  const label = 'lastUsedAt';
+  return prisma.passkey.findMany({ where: { userId }, orderBy: { [column]: 'desc' } });
+};
+"#;
+
+#[test]
+fn a_computed_order_key_names_its_default_column() {
+    let (_dir, result) = scan_files(
+        "sign",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", SCHEMA), ("lib/find-passkeys.ts", FIND_PASSKEYS)],
+        TABLES,
+    );
+    assert_eq!(uses_of(&result, "Passkey.lastUsedAt"), set(&["lib/find-passkeys.ts:4", "prisma/schema.prisma:15"]));
+}

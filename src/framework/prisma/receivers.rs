@@ -181,6 +181,8 @@ struct Walker<'s, 'a, 't> {
     /// (scope, the name the mutation is called by) → the procedure's name, which says what it
     /// writes (see [`written_model`]).
     mutations: Map<(usize, &'a str), &'a str>,
+    /// (scope node id, name) → the value the name is declared with there.
+    values: Map<(usize, &'a str), Node<'t>>,
     /// The name of what this route module's `loader` returns (`<module>#loader`, see
     /// [`RETURNS`]), when it has one: React Router's and Remix's `loaderData` and
     /// `useLoaderData()` hold it.
@@ -826,6 +828,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     };
                     let scope = self.scope_of(node);
                     let declared = node.child_by_field_name("type");
+                    if let Some(v) = value
+                        && name.kind() == "identifier"
+                    {
+                        self.values.insert((scope.id(), self.text(name)), v);
+                    }
                     if let Some(v) = value.map(unwrap)
                         && v.kind() == "object"
                         && name.kind() == "identifier"
@@ -1347,6 +1354,7 @@ pub fn read<'t>(
         params: Map::default(),
         rows: Map::default(),
         mutations: Map::default(),
+        values: Map::default(),
         loader: None,
         hits: Vec::new(),
         emit: false,
@@ -1461,7 +1469,8 @@ pub fn read<'t>(
     }
     let mut out = Vec::new();
     {
-        let mut writer = Writer { src, hits: &mut out, lookup: &lookup };
+        let value = |name: &str, at: Node<'t>| w.scope_chain(at).find_map(|s| w.values.get(&(s, name)).copied());
+        let mut writer = Writer { src, hits: &mut out, lookup: &lookup, value: &value };
         for &node in nodes {
             match node.kind() {
                 "call_expression" => {
