@@ -512,27 +512,23 @@ impl Models {
                 // under the `data` key of the object the function `findRows` returns) decides
                 // that member; a name of a member nothing binds (`getFolders.folders`) is the
                 // member of what the name before it holds, else its guess.
-                let member = match path.split_first() {
-                    Some((first, rest)) => Some((self.members(scopes, name, first, bindings, depth), rest)),
-                    None => None,
-                };
+                let member =
+                    path.split_first().map(|(first, rest)| (self.members(scopes, name, first, bindings, depth), rest));
                 let member = member.filter(|(m, _)| !m.is_empty()).or_else(|| {
                     let (base, last) = name.rsplit_once('.')?;
                     let direct = scopes.iter().any(|s| !bindings.get(s, name).is_empty());
                     (!direct).then(|| (self.members(scopes, base, last, bindings, depth), path))
                 });
+                // A member bound to what no file could type is no evidence against the rest.
                 if let Some((found, rest)) = member.filter(|(m, _)| !m.is_empty()) {
                     let mut reached: BTreeSet<usize> = BTreeSet::new();
                     for b in found {
                         let steps: Vec<String> = b.path.iter().chain(rest).cloned().collect();
-                        let (found, unknown) = self.reach_or_undeclared(&b.root, &steps, bindings, depth + 1);
-                        reached.extend(found);
-                        undeclared.extend(unknown);
+                        reached.extend(self.reach_or_undeclared(&b.root, &steps, bindings, depth + 1).0);
                     }
                     if !reached.is_empty() {
-                        undeclared.clear();
+                        return (reached, Vec::new());
                     }
-                    return (reached, undeclared);
                 }
                 // A binding that reaches no model (a function whose result no file could type)
                 // is no evidence against what the name suggests.
