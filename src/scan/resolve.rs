@@ -512,6 +512,28 @@ impl Models {
                 found
             }
             Root::Binding { scopes, name, guess } if depth < MAX_DEPTH => {
+                // A member of what a name holds, bound on its own (`findRows.data`: the records
+                // under the `data` key of the object the function `findRows` returns) decides
+                // that member; a name of a member nothing binds (`getFolders.folders`) is the
+                // member of what the name before it holds, else its guess.
+                let member =
+                    path.split_first().map(|(first, rest)| (self.members(scopes, name, first, bindings, depth), rest));
+                let member = member.filter(|(m, _)| !m.is_empty()).or_else(|| {
+                    let (base, last) = name.rsplit_once('.')?;
+                    let direct = scopes.iter().any(|s| !bindings.get(s, name).is_empty());
+                    (!direct).then(|| (self.members(scopes, base, last, bindings, depth), path))
+                });
+                // A member bound to what no file could type is no evidence against the rest.
+                if let Some((found, rest)) = member.filter(|(m, _)| !m.is_empty()) {
+                    let mut reached: BTreeSet<usize> = BTreeSet::new();
+                    for b in found {
+                        let steps: Vec<String> = b.path.iter().chain(rest).cloned().collect();
+                        reached.extend(self.reach_or_undeclared(&b.root, &steps, bindings, depth + 1).0);
+                    }
+                    if !reached.is_empty() {
+                        return (reached, Vec::new());
+                    }
+                }
                 // A binding that reaches no model (a function whose result no file could type)
                 // is no evidence against what the name suggests.
                 let mut bound: BTreeSet<usize> = BTreeSet::new();
@@ -582,6 +604,36 @@ impl Models {
             undeclared.clear();
         }
         (current, undeclared)
+    }
+
+    /// The bindings of member `member` of what `name` holds: bound as `name.member`, or as the
+    /// member of the name another binding of `name` stands for (`passkey.find` → the procedure
+    /// `findPasskeysRoute` → the function `findPasskeys`, whose `data` is bound).
+    fn members<'b>(
+        &self,
+        scopes: &[String],
+        name: &str,
+        member: &str,
+        bindings: &Bindings<'b>,
+        depth: u32,
+    ) -> Vec<&'b Binding> {
+        if depth >= MAX_DEPTH {
+            return Vec::new();
+        }
+        let joined = format!("{name}.{member}");
+        let direct: Vec<&Binding> = scopes.iter().flat_map(|s| bindings.get(s, &joined)).copied().collect();
+        if !direct.is_empty() {
+            return direct;
+        }
+        scopes
+            .iter()
+            .flat_map(|s| bindings.get(s, name))
+            .filter(|b| b.path.is_empty())
+            .flat_map(|b| match &b.root {
+                Root::Binding { scopes, name, .. } => self.members(scopes, name, member, bindings, depth + 1),
+                Root::Model { .. } => Vec::new(),
+            })
+            .collect()
     }
 
     /// What a use of `attribute` on a record of model `i` reads: the column its declared fields

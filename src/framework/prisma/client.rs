@@ -128,6 +128,8 @@ pub struct Writer<'s, 'a, 't> {
     pub src: &'s Src<'a>,
     pub hits: &'s mut Vec<Hit>,
     pub lookup: &'s dyn Fn(&str, Node<'t>) -> Option<Node<'t>>,
+    /// The value a name is declared with where a node sees it (`const column = … ?? 'name'`).
+    pub value: &'s dyn Fn(&str, Node<'t>) -> Option<Node<'t>>,
 }
 
 impl<'t> Writer<'_, '_, 't> {
@@ -327,6 +329,23 @@ impl<'t> Writer<'_, '_, 't> {
         if depth > MAX_DEPTH {
             return;
         }
+        // `{ [orderByColumn]: 'desc' }` with `const orderByColumn = orderBy?.column ??
+        // 'lastUsedAt'`: the column a default names.
+        for pair in named_children(object).into_iter().filter(|p| p.kind() == "pair") {
+            let Some(name) = pair
+                .child_by_field_name("key")
+                .filter(|k| k.kind() == "computed_property_name")
+                .and_then(|k| k.named_child(0))
+                .filter(|n| n.kind() == "identifier")
+            else {
+                continue;
+            };
+            if let Some(value) = (self.value)(self.src.node_text(name), name) {
+                for (column, offset) in defaults(self.src, value, 0) {
+                    self.field(on, &column, offset);
+                }
+            }
+        }
         for key in object_keys(self.src, object) {
             if key.name == "_count" {
                 continue;
@@ -340,5 +359,27 @@ impl<'t> Writer<'_, '_, 't> {
                 self.order(&on.step(&key.name), v, depth + 1);
             }
         }
+    }
+}
+
+/// The strings a value falls back to or chooses between (`x ?? 'name'`, `c ? 'a' : 'b'`, `'a'`):
+/// what a computed key built from it may be.
+fn defaults(src: &Src<'_>, value: Node<'_>, depth: u32) -> Vec<(String, usize)> {
+    let value = unwrap(value);
+    match value.kind() {
+        "string" => crate::scan::extract::treesit::string_value(src, value).into_iter().collect(),
+        "binary_expression" if depth < 4 => {
+            let operator = value.child_by_field_name("operator").map(|o| src.node_text(o));
+            if !matches!(operator, Some("??" | "||")) {
+                return Vec::new();
+            }
+            value.child_by_field_name("right").map(|r| defaults(src, r, depth + 1)).unwrap_or_default()
+        }
+        "ternary_expression" if depth < 4 => ["consequence", "alternative"]
+            .iter()
+            .filter_map(|f| value.child_by_field_name(f))
+            .flat_map(|b| defaults(src, b, depth + 1))
+            .collect(),
+        _ => Vec::new(),
     }
 }

@@ -55,7 +55,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        12
+        13
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

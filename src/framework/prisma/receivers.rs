@@ -31,6 +31,7 @@ use crate::framework::prisma::better_auth;
 use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
 use crate::framework::prisma::model_name;
 use crate::framework::prisma::react::{FORM_CALLS, MUTATIONS, hook_subject, is_column, is_field, subject, tag};
+use crate::framework::prisma::zod::ZOD;
 use crate::scan::extract::js::{call_args, enclosing_scopes, is_scope, object_keys, property, unwrap};
 use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
 use crate::scan::facts::{Binding, Hit, Root, Target};
@@ -49,6 +50,12 @@ pub const ARGS: &str = "prisma:args";
 /// `export const subscriptions = [{ … }]` handed to `prisma.subscription.createMany({ data })`):
 /// name = `<module>#<name>`, the module the file's path without its extension.
 pub const DATA: &str = "prisma:data";
+
+/// The scope of bindings for what a tRPC procedure answers: name = `<router>.<procedure>`, the
+/// key the procedure has in its router and the router's own (its key in the router above, or
+/// the name of the variable that holds it without `Router`: `webhookRouter` → `webhook`), as the
+/// client names the last two (`trpc.admin.webhook.getTeamWebhooks.useQuery()`).
+pub const TRPC: &str = "prisma:trpc";
 
 /// The scope of bindings for what the app's code calls a model's records by (written by the
 /// schema's reader): name = a model's accessor or its plural, a relation's name or its singular.
@@ -167,6 +174,19 @@ struct Walker<'s, 'a, 't> {
     /// (function node id, parameter) → the type the parameter is declared with, for the body's
     /// `const { envelope, recipients } = options;`.
     params: Map<(usize, &'a str), Node<'t>>,
+    /// (callback node id, name) → the records of a table row a column's callback is given
+    /// (`cell: ({ row }) => row.original.expires`): `row.original` is one.
+    rows: Map<(usize, &'a str), Ty>,
+    /// `const { mutateAsync: updateFolderMutation } = trpc.folder.updateFolder.useMutation()`:
+    /// (scope, the name the mutation is called by) → the procedure's name, which says what it
+    /// writes (see [`written_model`]).
+    mutations: Map<(usize, &'a str), &'a str>,
+    /// (scope node id, name) → the value the name is declared with there.
+    values: Map<(usize, &'a str), Node<'t>>,
+    /// The name of what this route module's `loader` returns (`<module>#loader`, see
+    /// [`RETURNS`]), when it has one: React Router's and Remix's `loaderData` and
+    /// `useLoaderData()` hold it.
+    loader: Option<String>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -204,8 +224,139 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         self.scope_chain(at).find_map(|scope| self.objects.get(&(scope, name)).copied())
     }
 
+    /// What a key of an object literal holds (`{ data }` the name `data`'s records).
+    fn key_ty(&self, key: &crate::scan::extract::js::Key<'t>, object: Node<'t>) -> Option<Ty> {
+        match key.value {
+            Some(v) if unwrap(v).kind() == "object" => self.copied(unwrap(v)),
+            Some(v) => self.expr_ty(unwrap(v), 0),
+            None => self.scope_chain(object).find_map(|s| self.vars.get(&(s, key.name.as_str())).cloned()),
+        }
+    }
+
+    /// The records an object literal is built as by what it is returned from: a function
+    /// declared to return them (`useMemo((): TEditorEnvelope => { …; return {…} })`), or the
+    /// callback of a `map` whose result is declared (`list.map<TRecipientLite>((s) => ({…}))`,
+    /// `const recipients: TEditorEnvelope['recipients'] = list.map((r) => ({…}))`).
+    /// Only a type that is known, not one read from its name (`(t): TSurvey => ({ … })` builds
+    /// a template, not a record whose fields the code writes).
+    fn literal_ty(&self, object: Node<'t>) -> Option<Ty> {
+        self.built_as(object).filter(|t| !is_named(t))
+    }
+
+    fn built_as(&self, object: Node<'t>) -> Option<Ty> {
+        let mut at = object;
+        let mut parent = at.parent()?;
+        while matches!(parent.kind(), "parenthesized_expression" | "as_expression" | "satisfies_expression") {
+            at = parent;
+            parent = at.parent()?;
+        }
+        let function = match parent.kind() {
+            "arrow_function" if parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id()) => parent,
+            "return_statement" => self.scope_of(parent),
+            _ => return None,
+        };
+        if !matches!(function.kind(), "arrow_function" | "function_expression" | "function" | "function_declaration") {
+            return None;
+        }
+        if let Some(t) = function.child_by_field_name("return_type") {
+            return self.type_ty(t, 0);
+        }
+        let call = function.parent().filter(|a| a.kind() == "arguments")?.parent()?;
+        let f = call.child_by_field_name("function").map(unwrap)?;
+        if !property(self.src, f).is_some_and(|m| matches!(m, "map" | "flatMap")) {
+            return None;
+        }
+        if let Some(args) = call.child_by_field_name("type_arguments") {
+            return self.type_ty(args.named_child(0)?, 0);
+        }
+        let declared = call.parent().filter(|d| d.kind() == "variable_declarator")?.child_by_field_name("type")?;
+        self.type_ty(declared, 0)
+    }
+
+    /// The object literal a `useMemo` callback returns.
+    fn literal_of(&self, value: Node<'t>) -> Option<Node<'t>> {
+        let v = unwrap(value);
+        let f = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression")?;
+        if !matches!(self.text(f), "useMemo" | "React.useMemo") {
+            return None;
+        }
+        let callback = call_args(v).into_iter().next()?;
+        let body = callback.child_by_field_name("body")?;
+        if body.kind() != "statement_block" {
+            return Some(unwrap(body)).filter(|b| b.kind() == "object");
+        }
+        descendants(body)
+            .into_iter()
+            .filter(|r| r.kind() == "return_statement" && self.scope_of(*r).id() == callback.id())
+            .find_map(|r| r.named_child(0).map(unwrap).filter(|o| o.kind() == "object"))
+    }
+
+    /// `{ title: envelope.title, qrToken: envelope.qrToken, … }`: a copy of a record's fields
+    /// under their own names (two or more) is that record, for what reads it later.
+    fn copied(&self, object: Node<'t>) -> Option<Ty> {
+        if let Some(ty) = self.expr_ty(object, 0) {
+            return Some(ty);
+        }
+        let mut sources: Vec<&'a str> = Vec::new();
+        for key in object_keys(self.src, object) {
+            let Some(v) = key.value.map(unwrap).filter(|v| v.kind() == "member_expression") else { continue };
+            if property(self.src, v) == Some(key.name.as_str())
+                && let Some(o) = v.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier")
+            {
+                sources.push(self.text(o));
+            }
+        }
+        let first = *sources.first()?;
+        if sources.len() < 2 || sources.iter().any(|s| *s != first) {
+            return None;
+        }
+        let at = object_keys(self.src, object)
+            .into_iter()
+            .filter_map(|k| k.value.map(unwrap))
+            .find_map(|v| v.child_by_field_name("object").map(unwrap).filter(|o| self.text(*o) == first))?;
+        self.expr_ty(at, 0)
+    }
+
+    /// `[{ accessorKey: 'retried', cell: ({ row }) => … }] satisfies DataTableColumnDef<Row>[]`
+    /// (TanStack Table's column definitions, under any wrapper's name ending in `ColumnDef`):
+    /// the records the table's rows are.
+    fn column_defs(&self, array: Node<'t>) -> Option<Ty> {
+        let parent = array.parent()?;
+        let declared = match parent.kind() {
+            "satisfies_expression" | "as_expression" => parent.named_child(1)?,
+            "variable_declarator" => parent.child_by_field_name("type")?.named_child(0)?,
+            _ => return None,
+        };
+        let element = match declared.kind() {
+            "array_type" => declared.named_child(0)?,
+            "generic_type"
+                if declared
+                    .child_by_field_name("name")
+                    .is_some_and(|n| matches!(self.text(n), "Array" | "ReadonlyArray")) =>
+            {
+                declared.child_by_field_name("type_arguments")?.named_child(0)?
+            }
+            _ => return None,
+        };
+        let name = element.child_by_field_name("name").filter(|_| element.kind() == "generic_type")?;
+        if !self.text(name).ends_with("ColumnDef") {
+            return None;
+        }
+        self.type_ty(element.child_by_field_name("type_arguments")?.named_child(0)?, 0)
+    }
+
     fn bind(&mut self, scope: Node<'_>, name: Node<'_>, mut ty: Ty) -> bool {
         let key = (scope.id(), self.text(name));
+        // A type of several words held in a name (see [`app_type`]): what the name says first,
+        // as before a zod type's binding could say it.
+        if let Root::Binding { scopes, name: type_name, guess } = &ty.root
+            && ty.path.is_empty()
+            && scopes.len() == 1
+            && scopes[0] == ZOD
+            && app_type(type_name).is_some()
+        {
+            ty = Ty::of(Root::Binding { scopes: vec![NAMES.to_owned()], name: String::new(), guess: guess.clone() });
+        }
         // A type of several words (see [`app_type`]): what the name says first.
         if let Root::Binding { scopes, name: unnamed, .. } = &mut ty.root
             && unnamed.is_empty()
@@ -217,8 +368,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if self.vars.get(&key) == Some(&ty) {
             return false;
         }
-        // Flow-insensitive: the first type a name gets in a scope stays.
-        if self.vars.contains_key(&key) {
+        // Flow-insensitive: the first type a name gets in a scope stays, unless it was only
+        // what a name suggests (a callback's parameter typed by a list whose own type a later
+        // pass learns: `shown.map((t) => …)` before `const { shown } = useMemo(…)` is known).
+        if self.vars.get(&key).is_some_and(|old| !is_named(old) || is_named(&ty)) {
             return false;
         }
         self.vars.insert(key, ty);
@@ -266,7 +419,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 match self.local_types.get(name) {
                     Some(local) => self.type_ty(*local, depth + 1),
-                    None => app_type(name),
+                    None => zod_type(name),
                 }
             }
             "generic_type" => {
@@ -287,8 +440,34 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 None
             }
-            // `Rows[number]`: an element of the rows.
-            "lookup_type" => self.type_ty(node.named_child(0)?, depth + 1),
+            // `Rows[number]`: an element of the rows; `(typeof results)['data']`: what the
+            // `data` key of an object holds.
+            "lookup_type" => {
+                let (object, index) = (node.named_child(0)?, node.named_child(1)?);
+                let key = (index.kind() == "literal_type")
+                    .then(|| index.named_child(0).filter(|s| s.kind() == "string"))
+                    .flatten()
+                    .and_then(|s| string_value(self.src, s))
+                    .map(|(k, _)| k);
+                let Some(key) = key else { return self.type_ty(object, depth + 1) };
+                let mut inner = object;
+                while inner.kind() == "parenthesized_type" {
+                    inner = inner.named_child(0)?;
+                }
+                if inner.kind() == "type_query"
+                    && let Some(name) = inner.named_child(0).filter(|n| n.kind() == "identifier")
+                    && let Some(literal) = self.lookup_object(self.text(name), name)
+                {
+                    let value = object_keys(self.src, literal).into_iter().find(|k| k.name == key)?;
+                    return self.key_ty(&value, literal);
+                }
+                Some(self.type_ty(object, depth + 1)?.step(&key))
+            }
+            // `typeof results`: what the value holds.
+            "type_query" => {
+                let value = node.named_child(0)?;
+                matches!(value.kind(), "identifier" | "member_expression").then(|| self.expr_ty(value, 0)).flatten()
+            }
             "array_type" | "union_type" | "intersection_type" => {
                 named_children(node).into_iter().find_map(|c| self.type_ty(c, depth + 1))
             }
@@ -401,7 +580,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 .and_then(|t| self.type_ty(t, 0))
                 .or_else(|| self.expr_ty(node.named_child(0)?, depth + 1)),
             "await_expression" => {
-                let inner = unwrap(node.named_child(0)?);
+                let mut inner = unwrap(node.named_child(0)?);
+                // `await getEnvelope(…).catch(() => null)`: what the promise holds, or nothing.
+                while inner.kind() == "call_expression"
+                    && let Some(f) = inner.child_by_field_name("function").map(unwrap)
+                    && property(self.src, f).is_some_and(|m| matches!(m, "catch" | "finally"))
+                    && let Some(object) = f.child_by_field_name("object").map(unwrap)
+                {
+                    inner = object;
+                }
                 // The app's own function, awaited: what it returns.
                 if inner.kind() == "call_expression"
                     && let Some(f) = inner.child_by_field_name("function").map(unwrap)
@@ -432,7 +619,31 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 if object.kind() == "identifier" && self.payload(object) {
                     return guess(property);
                 }
+                // `row.original` of a table column's callback: the row's record.
+                if property == "original"
+                    && object.kind() == "identifier"
+                    && let Some(ty) = self.scope_chain(object).find_map(|s| self.rows.get(&(s, self.text(object))))
+                {
+                    return Some(ty.clone());
+                }
                 let ty = self.expr_ty(object, depth + 1)?;
+                // A typed payload (a tRPC query's `data`): what its procedure answers under the
+                // key, else what the key names, as for an untyped one.
+                if object.kind() == "identifier"
+                    && is_payload_name(self.text(object))
+                    && ty.path.is_empty()
+                    && let Root::Binding { scopes, name, guess: None } = &ty.root
+                {
+                    let guess = guess(property).and_then(|g| match g.root {
+                        Root::Binding { guess, .. } => guess,
+                        Root::Model { .. } => None,
+                    });
+                    return Some(Ty::of(Root::Binding {
+                        scopes: scopes.clone(),
+                        name: format!("{name}.{property}"),
+                        guess,
+                    }));
+                }
                 if property == "data"
                     && object.kind() == "identifier"
                     && self.scope_chain(object).any(|s| self.pages.contains_key(&(s, self.text(object))))
@@ -455,6 +666,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         .into_iter()
                         .filter(|r| r.kind() == "return_statement" && self.scope_of(*r).id() == callback.id())
                         .find_map(|r| self.expr_ty(unwrap(r.named_child(0)?), depth + 1));
+                }
+                // `useLoaderData<typeof loader>()` (or an app's wrapper of it): what the loader
+                // returns.
+                if f.kind() == "identifier"
+                    && let Some(loader) = &self.loader
+                {
+                    let callee = self.text(f);
+                    if callee.starts_with("use") && callee.ends_with("LoaderData") {
+                        return Some(returned_by(loader));
+                    }
                 }
                 let method = property(self.src, f)?;
                 let object = unwrap(f.child_by_field_name("object")?);
@@ -486,8 +707,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// types: no record, whatever its name would suggest.
     fn payload(&self, name: Node<'_>) -> bool {
         let text = self.text(name);
-        let payload = text == "data" || text.len() > 4 && text.ends_with("Data");
-        payload
+        is_payload_name(text)
             && !self.scope_chain(name).any(|s| {
                 self.vars.contains_key(&(s, text))
                     || self.opaque.contains_key(&(s, text))
@@ -517,6 +737,20 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             self.expr_ty(unwrap(value.child_by_field_name("object")?), 0)
         })
+    }
+
+    /// The names a pattern holds a query's `data` in (`{ data }`, `{ data: users }`).
+    fn data_names(&self, pattern: Node<'t>) -> Vec<Node<'t>> {
+        named_children(pattern)
+            .into_iter()
+            .filter_map(|prop| match prop.kind() {
+                "shorthand_property_identifier_pattern" if self.text(prop) == "data" => Some(prop),
+                "pair_pattern" if prop.child_by_field_name("key").is_some_and(|k| self.text(k) == "data") => {
+                    prop.child_by_field_name("value").filter(|v| v.kind() == "identifier")
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// Give the names a pattern declares their types (`ty` for the whole value; `declared` the
@@ -594,6 +828,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     };
                     let scope = self.scope_of(node);
                     let declared = node.child_by_field_name("type");
+                    if let Some(v) = value
+                        && name.kind() == "identifier"
+                    {
+                        self.values.insert((scope.id(), self.text(name)), v);
+                    }
                     if let Some(v) = value.map(unwrap)
                         && v.kind() == "object"
                         && name.kind() == "identifier"
@@ -626,19 +865,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         if let Some((ty, page)) = hook_subject(callee).map(|(root, page)| (Ty::of(root), page))
                             && name.kind() == "object_pattern"
                         {
-                            for prop in named_children(name) {
-                                let value = match prop.kind() {
-                                    "shorthand_property_identifier_pattern" if self.text(prop) == "data" => prop,
-                                    "pair_pattern"
-                                        if prop.child_by_field_name("key").is_some_and(|k| self.text(k) == "data") =>
-                                    {
-                                        match prop.child_by_field_name("value") {
-                                            Some(v) if v.kind() == "identifier" => v,
-                                            _ => continue,
-                                        }
-                                    }
-                                    _ => continue,
-                                };
+                            for value in self.data_names(name) {
                                 changed |= self.bind(scope, value, ty.clone());
                                 if page {
                                     self.pages.insert((scope.id(), self.text(value)), ());
@@ -646,6 +873,56 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             }
                             continue;
                         }
+                        if let Some(procedure) = mutation_of(callee)
+                            && name.kind() == "object_pattern"
+                        {
+                            for prop in named_children(name).into_iter().filter(|p| p.kind() == "pair_pattern") {
+                                if let (Some(k), Some(v)) =
+                                    (prop.child_by_field_name("key"), prop.child_by_field_name("value"))
+                                    && matches!(self.text(k), "mutate" | "mutateAsync")
+                                    && v.kind() == "identifier"
+                                {
+                                    self.mutations.insert((scope.id(), self.text(v)), procedure);
+                                }
+                            }
+                            continue;
+                        }
+                        // `const { data } = trpc.webhook.getTeamWebhooks.useQuery()`: what the
+                        // procedure answers (see [`TRPC`]).
+                        if let Some(procedure) = procedure_of(callee)
+                            && name.kind() == "object_pattern"
+                        {
+                            let ty =
+                                Ty::of(Root::Binding { scopes: vec![TRPC.to_owned()], name: procedure, guess: None });
+                            for value in self.data_names(name) {
+                                changed |= self.bind(scope, value, ty.clone());
+                            }
+                            continue;
+                        }
+                    }
+                    // `const { publicTemplates } = useMemo(() => { …; return { publicTemplates } })`:
+                    // each name what the object's key holds.
+                    if name.kind() == "object_pattern"
+                        && declared.is_none()
+                        && let Some(object) = value.and_then(|v| self.literal_of(v))
+                    {
+                        let keys = object_keys(self.src, object);
+                        for prop in named_children(name) {
+                            let (key, local) = match prop.kind() {
+                                "shorthand_property_identifier_pattern" => (self.text(prop), prop),
+                                "pair_pattern" => {
+                                    match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
+                                        (Some(k), Some(v)) if v.kind() == "identifier" => (self.text(k), v),
+                                        _ => continue,
+                                    }
+                                }
+                                _ => continue,
+                            };
+                            if let Some(ty) = keys.iter().find(|k| k.name == key).and_then(|k| self.key_ty(k, object)) {
+                                changed |= self.bind(scope, local, ty);
+                            }
+                        }
+                        continue;
                     }
                     // `const [a, b] = await Promise.all([q1, q2])`.
                     if name.kind() == "array_pattern"
@@ -717,6 +994,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         continue;
                     };
                     let scope = self.scope_of(node);
+                    // `({ loaderData }: Route.ComponentProps)`: what the route's loader returns.
+                    if pattern.kind() == "object_pattern"
+                        && let Some(loader) = self.loader.clone()
+                        && let Some(data) = named_children(pattern).into_iter().find(|p| {
+                            p.kind() == "shorthand_property_identifier_pattern" && self.text(*p) == "loaderData"
+                        })
+                    {
+                        changed |= self.bind(scope, data, returned_by(&loader));
+                    }
                     let ty = self.type_ty(declared, 0);
                     if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared) {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
@@ -725,6 +1011,36 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         self.params.insert((scope.id(), self.text(pattern)), declared);
                     }
                     changed |= self.bind_pattern(scope, pattern, ty, Some(declared));
+                }
+                // Table columns (see [`Walker::column_defs`]): `cell: ({ row }) => …` is given a
+                // row whose `original` is a record, `accessorFn: (record) => …` the record.
+                "array" => {
+                    let Some(ty) = self.column_defs(node) else { continue };
+                    for element in named_children(node).into_iter().filter(|e| e.kind() == "object") {
+                        for key in object_keys(self.src, element) {
+                            let Some(f) = key
+                                .value
+                                .filter(|v| matches!(v.kind(), "arrow_function" | "function_expression" | "function"))
+                            else {
+                                continue;
+                            };
+                            let Some(first) = first_parameter(f) else { continue };
+                            if key.name == "accessorFn" {
+                                changed |= self.bind_pattern(f, first, Some(ty.clone()), None);
+                                continue;
+                            }
+                            let row = named_children(first).into_iter().find(|p| {
+                                p.kind() == "shorthand_property_identifier_pattern" && self.text(*p) == "row"
+                            });
+                            if let Some(row) = row.filter(|_| first.kind() == "object_pattern") {
+                                let key = (f.id(), self.text(row));
+                                if self.rows.get(&key) != Some(&ty) {
+                                    self.rows.insert(key, ty.clone());
+                                    changed = true;
+                                }
+                            }
+                        }
+                    }
                 }
                 // `let row; … row = await prisma.apiKey.findFirst(…)`: flow-insensitive, the name
                 // holds what it is assigned in the function that assigns it.
@@ -842,6 +1158,65 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
         changed
     }
+}
+
+/// A route module's `loader` (`export async function loader(…)`, `export const loader = …`):
+/// its function.
+fn loader_name<'t>(src: &Src<'_>, node: Node<'t>) -> Option<Node<'t>> {
+    let (name, function) = match node.kind() {
+        "function_declaration" => (node.child_by_field_name("name")?, node),
+        "variable_declarator" => (node.child_by_field_name("name")?, node.child_by_field_name("value").map(unwrap)?),
+        _ => return None,
+    };
+    let exported = node.parent().is_some_and(|p| p.kind() == "export_statement")
+        || node.parent().and_then(|p| p.parent()).is_some_and(|p| p.kind() == "export_statement");
+    (exported
+        && matches!(src.node_text(name), "loader" | "clientLoader")
+        && matches!(function.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function"))
+    .then_some(function)
+}
+
+/// Whether a type is only what a name says (see [`guess`], [`app_type`]).
+fn is_named(ty: &Ty) -> bool {
+    matches!(&ty.root, Root::Binding { scopes, .. } if scopes.len() == 1 && scopes[0] == NAMES)
+}
+
+/// Whether a name is what a query's payload is held in: `data`, `foldersData`.
+fn is_payload_name(text: &str) -> bool {
+    text == "data" || text.len() > 4 && text.ends_with("Data")
+}
+
+/// A type the app names, not declared in the file: a zod-inferred type of a model's schema
+/// (a binding in scope [`ZOD`] by its exported name, `TGetApiTokensResponse`) when one is
+/// bound, else as [`app_type`] reads its name. Only for names of the `T…` convention, since a
+/// type that is none stays unknown (the value's type then decides).
+fn zod_type(name: &str) -> Option<Ty> {
+    let named = app_type(name)?;
+    match &named.root {
+        Root::Binding { name: model, guess, .. } if model.is_empty() => {
+            Some(Ty::of(Root::Binding { scopes: vec![ZOD.to_owned()], name: name.to_owned(), guess: guess.clone() }))
+        }
+        _ => Some(named),
+    }
+}
+
+/// `trpc.folder.updateFolder.useMutation`: the procedure's name (`updateFolder`).
+fn mutation_of(callee: &str) -> Option<&str> {
+    let parts: Vec<&str> = callee.split('.').collect();
+    let [.., procedure, "useMutation"] = parts.as_slice() else { return None };
+    (parts.len() >= 4 && procedure.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(*procedure)
+}
+
+/// `trpc.admin.webhook.getTeamWebhooks.useQuery`: the procedure's key in [`TRPC`]
+/// (`webhook.getTeamWebhooks`).
+fn procedure_of(callee: &str) -> Option<String> {
+    let parts: Vec<&str> = callee.split('.').collect();
+    let [.., router, procedure, hook] = parts.as_slice() else { return None };
+    if parts.len() < 4 || !matches!(*hook, "useQuery" | "useSuspenseQuery") {
+        return None;
+    }
+    let plain = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (plain(router) && plain(procedure)).then(|| format!("{router}.{procedure}"))
 }
 
 /// An untyped name read as the model it is named after (`website`, `teamUser`, `websites` for
@@ -977,10 +1352,17 @@ pub fn read<'t>(
         functions: Map::default(),
         setters: Map::default(),
         params: Map::default(),
+        rows: Map::default(),
+        mutations: Map::default(),
+        values: Map::default(),
+        loader: None,
         hits: Vec::new(),
         emit: false,
     };
     let jsx = nodes.iter().any(|n| n.kind().starts_with("jsx"));
+    if nodes.iter().any(|n| loader_name(src, *n).is_some()) {
+        w.loader = Some(format!("{this}#loader"));
+    }
     for &node in nodes {
         match node.kind() {
             "import_statement" => {
@@ -1087,7 +1469,8 @@ pub fn read<'t>(
     }
     let mut out = Vec::new();
     {
-        let mut writer = Writer { src, hits: &mut out, lookup: &lookup };
+        let value = |name: &str, at: Node<'t>| w.scope_chain(at).find_map(|s| w.values.get(&(s, name)).copied());
+        let mut writer = Writer { src, hits: &mut out, lookup: &lookup, value: &value };
         for &node in nodes {
             match node.kind() {
                 "call_expression" => {
@@ -1141,7 +1524,7 @@ pub fn read<'t>(
                         .filter(|p| p.kind() == "variable_declarator")
                         .and_then(|p| p.child_by_field_name("type"))
                         .and_then(|t| w.type_ty(t, 0));
-                    if let Some(ty) = declared.or_else(|| w.expr_ty(node, 0)) {
+                    if let Some(ty) = declared.or_else(|| w.expr_ty(node, 0)).or_else(|| w.literal_ty(node)) {
                         for key in object_keys(src, node) {
                             writer.hits.push(src.hit(
                                 key.offset,
@@ -1149,6 +1532,25 @@ pub fn read<'t>(
                                 RefKind::Query,
                                 Confidence::Medium,
                             ));
+                        }
+                    }
+                }
+                // `{ accessorKey: 'retried' }` of a table's column definitions: the rows' field.
+                "array" => {
+                    let Some(ty) = w.column_defs(node) else { continue };
+                    for element in named_children(node).into_iter().filter(|e| e.kind() == "object") {
+                        for key in object_keys(src, element).into_iter().filter(|k| k.name == "accessorKey") {
+                            if let Some(v) = key.value.filter(|v| v.kind() == "string")
+                                && let Some((field, _)) = string_value(src, v)
+                                && !field.contains('.')
+                            {
+                                writer.hits.push(src.hit(
+                                    v.start_byte() + 1,
+                                    ty.target(&field),
+                                    RefKind::Query,
+                                    Confidence::Medium,
+                                ));
+                            }
                         }
                     }
                 }
@@ -1217,6 +1619,19 @@ pub fn read<'t>(
         }
     }
     bindings.extend(function_bindings(&w, nodes));
+    // The route module's loader, by its module: every route has one of that name.
+    for &node in nodes {
+        if let (Some(function), Some(name)) = (loader_name(src, node), w.loader.as_deref()) {
+            let returns: HashMap<usize, Vec<Node<'t>>> = descendants(function)
+                .into_iter()
+                .filter(|r| r.kind() == "return_statement" && w.scope_of(*r).id() == function.id())
+                .fold(HashMap::new(), |mut m, r| {
+                    m.entry(function.id()).or_default().push(r);
+                    m
+                });
+            bindings.extend(results(&w, function, &returns, RETURNS, name));
+        }
+    }
     bindings.extend(data_bindings(&w, nodes, &this, &imported));
     hits.append(&mut w.hits);
     hits.append(&mut out);
@@ -1230,6 +1645,8 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     form_call(w, writer, node, function);
     if function.kind() == "identifier" {
         let name = src.node_text(function);
+        // A tRPC mutation called by another name: what its procedure's name says it writes.
+        let name = w.scope_chain(function).find_map(|s| w.mutations.get(&(s, name)).copied()).unwrap_or(name);
         for (i, arg) in call_args(node).into_iter().enumerate() {
             // An object built in a variable and passed (`const data = { … }; createWebsite(data)`).
             let arg = match arg.kind() {
@@ -1583,17 +2000,139 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 }
             }
         }
-        let declared = function.child_by_field_name("return_type").and_then(|t| w.type_ty(t, 0));
-        let returned = declared.or_else(|| {
-            let body = function.child_by_field_name("body")?;
-            if body.kind() != "statement_block" {
-                return returned(w, unwrap(body));
+        out.extend(results(w, function, &returns, RETURNS, name));
+    }
+    out.extend(procedures(w, nodes, &returns));
+    out
+}
+
+/// The bindings of what a function returns, under `name` in `scope`, and of each key of an
+/// object literal it returns whose value is typed, under `name.key` (`return { data, count }`
+/// of a paginated finder: `findRows.data` is the rows).
+fn results<'t>(
+    w: &Walker<'_, '_, 't>,
+    function: Node<'t>,
+    returns: &HashMap<usize, Vec<Node<'t>>>,
+    scope: &str,
+    name: &str,
+) -> Vec<Binding> {
+    let mut values: Vec<Node<'t>> = Vec::new();
+    if let Some(body) = function.child_by_field_name("body") {
+        if body.kind() == "statement_block" {
+            values
+                .extend(returns.get(&function.id()).into_iter().flatten().filter_map(|r| r.named_child(0)).map(unwrap));
+        } else {
+            values.push(unwrap(body));
+        }
+    }
+    let mut out = Vec::new();
+    let declared = function.child_by_field_name("return_type").and_then(|t| w.type_ty(t, 0));
+    if let Some(ty) = declared.or_else(|| values.iter().find_map(|v| returned(w, *v))) {
+        out.push(Binding { scope: scope.to_owned(), name: name.to_owned(), root: ty.root, path: ty.path });
+    }
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for object in values.into_iter().filter(|v| v.kind() == "object") {
+        for key in object_keys(w.src, object) {
+            if seen.contains(&key.name) {
+                continue;
             }
-            returns.get(&function.id())?.iter().find_map(|r| returned(w, unwrap(r.named_child(0)?)))
-        });
-        if let Some(ty) = returned {
-            out.push(Binding { scope: RETURNS.to_owned(), name: name.to_owned(), root: ty.root, path: ty.path });
+            // Only what is known: a guess from a name (`const license = await load()` read as
+            // the `License` model) stays in its file.
+            if let Some(mut ty) = w.key_ty(&key, object).filter(|t| !is_named(t)) {
+                if let Root::Binding { guess, .. } = &mut ty.root {
+                    *guess = None;
+                }
+                seen.insert(key.name.clone());
+                out.push(Binding {
+                    scope: scope.to_owned(),
+                    name: format!("{name}.{}", key.name),
+                    root: ty.root,
+                    path: ty.path,
+                });
+            }
         }
     }
     out
+}
+
+/// Whether a call builds a tRPC router (`router({…})`, `createTRPCRouter({…})`, `t.router({…})`).
+fn is_router(src: &Src<'_>, call: Node<'_>) -> bool {
+    let Some(f) = call.child_by_field_name("function").map(unwrap) else { return false };
+    let callee = src.node_text(f);
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    last == "router" || last.ends_with("Router") && last.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+/// What the procedures of the file's tRPC routers answer (see [`TRPC`]).
+fn procedures<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], returns: &HashMap<usize, Vec<Node<'t>>>) -> Vec<Binding> {
+    let src = w.src;
+    let mut out = Vec::new();
+    for &call in nodes.iter().filter(|n| n.kind() == "call_expression" && is_router(src, **n)) {
+        // A router held in a variable; the routers nested in it are walked from it.
+        let Some(var) = call
+            .parent()
+            .filter(|p| p.kind() == "variable_declarator")
+            .and_then(|p| p.child_by_field_name("name"))
+            .filter(|n| n.kind() == "identifier")
+        else {
+            continue;
+        };
+        let var = src.node_text(var);
+        let router = var.strip_suffix("Router").filter(|r| !r.is_empty()).unwrap_or(var);
+        if let Some(object) = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") {
+            router_keys(w, object, router, returns, &mut out, 0);
+        }
+    }
+    out
+}
+
+/// The procedures of one router object, `router` its key.
+fn router_keys<'t>(
+    w: &Walker<'_, '_, 't>,
+    object: Node<'t>,
+    router: &str,
+    returns: &HashMap<usize, Vec<Node<'t>>>,
+    out: &mut Vec<Binding>,
+    depth: u32,
+) {
+    let src = w.src;
+    if depth > 8 {
+        return;
+    }
+    for key in object_keys(src, object) {
+        let name = format!("{router}.{}", key.name);
+        let value = key.value.map(unwrap);
+        match value.map(|v| v.kind()) {
+            Some("object") => router_keys(w, value.unwrap_or(object), &key.name, returns, out, depth + 1),
+            Some("call_expression") => {
+                let Some(v) = value else { continue };
+                if is_router(src, v) {
+                    if let Some(inner) = call_args(v).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") {
+                        router_keys(w, inner, &key.name, returns, out, depth + 1);
+                    }
+                    continue;
+                }
+                // `authenticatedProcedure.input(…).query(async ({ input }) => …)`.
+                let Some(f) = v.child_by_field_name("function").map(unwrap) else { continue };
+                if !property(src, f).is_some_and(|m| matches!(m, "query" | "mutation")) {
+                    continue;
+                }
+                let Some(callback) = call_args(v)
+                    .into_iter()
+                    .next()
+                    .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
+                else {
+                    continue;
+                };
+                out.extend(results(w, callback, returns, TRPC, &name));
+            }
+            // `find: findPasskeysRoute`, a procedure of another file: what it answers.
+            Some("identifier") | None => {
+                let procedure = value.map_or(key.name.as_str(), |v| src.node_text(v));
+                let ty = returned_by(procedure);
+                out.push(Binding { scope: TRPC.to_owned(), name, root: ty.root, path: ty.path });
+            }
+            _ => {}
+        }
+    }
 }

@@ -23,8 +23,28 @@ use crate::scan::reference::RefKind;
 pub const ZOD: &str = "prisma:zod";
 
 /// Methods whose result is a schema of (some of) the same model's fields.
-const DERIVE: &[&str] =
-    &["pick", "omit", "extend", "merge", "partial", "required", "strict", "passthrough", "strip", "deepPartial"];
+const DERIVE: &[&str] = &[
+    "pick",
+    "omit",
+    "extend",
+    "merge",
+    "partial",
+    "required",
+    "strict",
+    "passthrough",
+    "strip",
+    "deepPartial",
+    "array",
+    "optional",
+    "nullable",
+    "nullish",
+];
+
+/// zod's functions whose result holds records of the schema they are given (`z.array(S)`).
+const WRAP: &[&str] = &["array", "optional", "nullable", "nullish"];
+
+/// zod's type helpers whose result is a schema's records (`z.infer<typeof S>`).
+const INFER: &[&str] = &["infer", "output", "TypeOf"];
 
 /// Methods whose object argument's keys are the model's fields.
 const FIELDS: &[&str] = &["pick", "omit"];
@@ -67,6 +87,8 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
         }
     }
     let declarators: Vec<Node<'t>> = nodes.iter().copied().filter(|n| n.kind() == "variable_declarator").collect();
+    // A top-level schema's keys added by `extend` whose values are a model's schema.
+    let mut members: HashMap<&str, Vec<(String, Root)>> = HashMap::new();
     // A schema derived from one declared further down is learnt on the second pass.
     for _ in 0..2 {
         for &d in &declarators {
@@ -93,6 +115,31 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                 path: Vec::new(),
             });
         }
+        if top && let Some(value) = d.child_by_field_name("value") {
+            members.insert(src.node_text(name), extended(src, &known, value));
+        }
+    }
+    // `export type TRecipientLite = z.infer<typeof ZRecipientLiteSchema>`: the type is the
+    // schema's records, for the files that declare values with it (keyed by its exported name).
+    for &alias in nodes.iter().filter(|n| n.kind() == "type_alias_declaration") {
+        let top = alias.parent().is_some_and(|p| {
+            p.id() == root.id() || p.kind() == "export_statement" && p.parent().is_some_and(|r| r.id() == root.id())
+        });
+        let (Some(name), Some(value)) = (alias.child_by_field_name("name"), alias.child_by_field_name("value")) else {
+            continue;
+        };
+        let Some((schema, r)) = top.then(|| inferred(src, &known, value)).flatten() else { continue };
+        let name = src.node_text(name);
+        bindings.push(Binding { scope: ZOD.to_owned(), name: name.to_owned(), root: r, path: Vec::new() });
+        // `TEditorEnvelope['recipients']`: the records under a key the schema extends it with.
+        for (key, root) in members.get(schema).into_iter().flatten() {
+            bindings.push(Binding {
+                scope: ZOD.to_owned(),
+                name: format!("{name}.{key}"),
+                root: root.clone(),
+                path: Vec::new(),
+            });
+        }
     }
     for &call in nodes.iter().filter(|n| n.kind() == "call_expression") {
         let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
@@ -111,6 +158,53 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
             hits.push(src.hit(key.offset, target, RefKind::Query, Confidence::Medium));
         }
     }
+}
+
+/// The schema whose records a type is: `z.infer<typeof S>` of a model's schema or one derived
+/// from it (here or, by its exported name, in another file).
+fn inferred<'a>(src: &Src<'a>, known: &HashMap<&str, Root>, value: Node<'_>) -> Option<(&'a str, Root)> {
+    if value.kind() != "generic_type" {
+        return None;
+    }
+    let name = value.child_by_field_name("name")?;
+    let helper = match name.kind() {
+        "nested_type_identifier" => name.child_by_field_name("name").map(|n| src.node_text(n))?,
+        _ => return None,
+    };
+    if !INFER.contains(&helper) {
+        return None;
+    }
+    let query = value.child_by_field_name("type_arguments")?.named_child(0)?;
+    let schema = query.named_child(0).filter(|s| query.kind() == "type_query" && s.kind() == "identifier")?;
+    let schema = src.node_text(schema);
+    Some((schema, known.get(schema).cloned()?))
+}
+
+/// The keys `extend({ recipients: ZRecipientSchema.array() })` adds along a schema's chain of
+/// derivations, with the model's schema each holds.
+fn extended(src: &Src<'_>, known: &HashMap<&str, Root>, value: Node<'_>) -> Vec<(String, Root)> {
+    let mut out = Vec::new();
+    let mut v = unwrap(value);
+    for _ in 0..16 {
+        if v.kind() != "call_expression" {
+            break;
+        }
+        let Some(f) = v.child_by_field_name("function").map(unwrap) else { break };
+        if property(src, f) == Some("extend")
+            && let Some(object) = call_args(v).into_iter().next().map(unwrap)
+        {
+            for key in object_keys(src, object) {
+                if let Some(root) = key.value.and_then(|k| schema_root(src, known, k)) {
+                    out.push((key.name, root));
+                }
+            }
+        }
+        match f.child_by_field_name("object").map(unwrap) {
+            Some(o) => v = o,
+            None => break,
+        }
+    }
+    out
 }
 
 /// Whether an import is a zod generator's output for the Prisma schema.
@@ -133,10 +227,17 @@ fn schema_root(src: &Src<'_>, known: &HashMap<&str, Root>, value: Node<'_>) -> O
             "identifier" => return known.get(src.node_text(v)).cloned(),
             "call_expression" => {
                 let f = v.child_by_field_name("function").map(unwrap)?;
-                if !property(src, f).is_some_and(|m| DERIVE.contains(&m)) {
+                let method = property(src, f)?;
+                let object = f.child_by_field_name("object").map(unwrap)?;
+                // `z.array(RecipientSchema)`: a list of the schema's records.
+                if object.kind() == "identifier" && src.node_text(object) == "z" && WRAP.contains(&method) {
+                    v = call_args(v).into_iter().next().map(unwrap)?;
+                    continue;
+                }
+                if !DERIVE.contains(&method) {
                     return None;
                 }
-                v = f.child_by_field_name("object").map(unwrap)?;
+                v = object;
             }
             _ => return None,
         }
