@@ -21,69 +21,127 @@
 //!   `post_comments`);
 //! * STI subclasses use their base class's table (resolved across files, not here).
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 
-struct Rules {
-    /// Tried in order; the first pattern that matches wins (ActiveSupport prepends new rules).
-    plurals: Vec<(Regex, &'static str)>,
-    singulars: Vec<(Regex, &'static str)>,
-    uncountables: Vec<Regex>,
+/// What an ASCII word must look like for a rule's pattern to have a chance to match it, so that
+/// a rule is compiled and run only for the words that need it (compiling all ~80 patterns took
+/// ~8 ms of every process that inflected one name, and trying them all most of an uncached
+/// inflection). Every pattern is ASCII and matched with `(?i)`, under which an ASCII letter
+/// matches only its own two cases among ASCII characters (`k` also matches U+212A KELVIN SIGN,
+/// `s` U+017F LONG S): the test is exact for an ASCII word, and a word that is not ASCII skips
+/// it and is matched as before.
+#[derive(Clone, Copy)]
+enum Need {
+    /// Any word (`$`).
+    Any,
+    /// The word ends with one of these (lower case).
+    Ends(&'static [&'static str]),
+    /// The word starts with this (lower case): `^(ox)en` is not anchored at the end.
+    Starts(&'static str),
 }
 
-const PLURALS: &[(&str, &str)] = &[
-    ("$", "s"),
-    ("s$", "s"),
-    ("^(ax|test)is$", "${1}es"),
-    ("(octop|vir)us$", "${1}i"),
-    ("(octop|vir)i$", "${1}i"),
-    ("(alias|status)$", "${1}es"),
-    ("(bu)s$", "${1}ses"),
-    ("(buffal|tomat)o$", "${1}oes"),
-    ("([ti])um$", "${1}a"),
-    ("([ti])a$", "${1}a"),
-    ("sis$", "ses"),
-    ("(?:([^f])fe|([lr])f)$", "${1}${2}ves"),
-    ("(hive)$", "${1}s"),
-    ("([^aeiouy]|qu)y$", "${1}ies"),
-    ("(x|ch|ss|sh)$", "${1}es"),
-    ("(matr|vert|ind)(?:ix|ex)$", "${1}ices"),
-    ("^(m|l)ouse$", "${1}ice"),
-    ("^(m|l)ice$", "${1}ice"),
-    ("^(ox)$", "${1}en"),
-    ("^(oxen)$", "${1}"),
-    ("(quiz)$", "${1}zes"),
+impl Need {
+    fn admits(self, word: &str) -> bool {
+        if !word.is_ascii() {
+            return true;
+        }
+        let w = word.as_bytes();
+        match self {
+            Need::Any => true,
+            Need::Ends(ends) => {
+                ends.iter().any(|e| w.len() >= e.len() && w[w.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes()))
+            }
+            Need::Starts(start) => w.len() >= start.len() && w[..start.len()].eq_ignore_ascii_case(start.as_bytes()),
+        }
+    }
+}
+
+/// One rule: its pattern, compiled on first need, and what a word needs to be tried against it.
+struct Rule {
+    pattern: String,
+    replacement: &'static str,
+    need: Need,
+    regex: OnceLock<Regex>,
+}
+
+impl Rule {
+    fn new(pattern: String, replacement: &'static str, need: Need) -> Rule {
+        Rule { pattern, replacement, need, regex: OnceLock::new() }
+    }
+
+    fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| compile(&self.pattern))
+    }
+
+    fn is_match(&self, word: &str) -> bool {
+        self.need.admits(word) && self.regex().is_match(word)
+    }
+}
+
+struct Rules {
+    /// Tried in order; the first pattern that matches wins (ActiveSupport prepends new rules).
+    plurals: Vec<Rule>,
+    singulars: Vec<Rule>,
+    uncountables: Vec<Rule>,
+}
+
+use Need::{Any, Ends, Starts};
+
+/// ActiveSupport's rules in its order, each with the [`Need`] its pattern implies.
+const PLURALS: &[(&str, &str, Need)] = &[
+    ("$", "s", Any),
+    ("s$", "s", Ends(&["s"])),
+    ("^(ax|test)is$", "${1}es", Ends(&["axis", "testis"])),
+    ("(octop|vir)us$", "${1}i", Ends(&["octopus", "virus"])),
+    ("(octop|vir)i$", "${1}i", Ends(&["octopi", "viri"])),
+    ("(alias|status)$", "${1}es", Ends(&["alias", "status"])),
+    ("(bu)s$", "${1}ses", Ends(&["bus"])),
+    ("(buffal|tomat)o$", "${1}oes", Ends(&["buffalo", "tomato"])),
+    ("([ti])um$", "${1}a", Ends(&["tum", "ium"])),
+    ("([ti])a$", "${1}a", Ends(&["ta", "ia"])),
+    ("sis$", "ses", Ends(&["sis"])),
+    ("(?:([^f])fe|([lr])f)$", "${1}${2}ves", Ends(&["fe", "lf", "rf"])),
+    ("(hive)$", "${1}s", Ends(&["hive"])),
+    ("([^aeiouy]|qu)y$", "${1}ies", Ends(&["y"])),
+    ("(x|ch|ss|sh)$", "${1}es", Ends(&["x", "ch", "ss", "sh"])),
+    ("(matr|vert|ind)(?:ix|ex)$", "${1}ices", Ends(&["ix", "ex"])),
+    ("^(m|l)ouse$", "${1}ice", Ends(&["mouse", "louse"])),
+    ("^(m|l)ice$", "${1}ice", Ends(&["mice", "lice"])),
+    ("^(ox)$", "${1}en", Ends(&["ox"])),
+    ("^(oxen)$", "${1}", Ends(&["oxen"])),
+    ("(quiz)$", "${1}zes", Ends(&["quiz"])),
 ];
 
-const SINGULARS: &[(&str, &str)] = &[
-    ("s$", ""),
-    ("(ss)$", "${1}"),
-    ("(n)ews$", "${1}ews"),
-    ("([ti])a$", "${1}um"),
-    ("((a)naly|(b)a|(d)iagno|(p)arenthe|(p)rogno|(s)ynop|(t)he)(sis|ses)$", "${1}sis"),
-    ("(^analy)(sis|ses)$", "${1}sis"),
-    ("([^f])ves$", "${1}fe"),
-    ("(hive)s$", "${1}"),
-    ("(tive)s$", "${1}"),
-    ("([lr])ves$", "${1}f"),
-    ("([^aeiouy]|qu)ies$", "${1}y"),
-    ("(s)eries$", "${1}eries"),
-    ("(m)ovies$", "${1}ovie"),
-    ("(x|ch|ss|sh)es$", "${1}"),
-    ("^(m|l)ice$", "${1}ouse"),
-    ("(bus)(es)?$", "${1}"),
-    ("(o)es$", "${1}"),
-    ("(shoe)s$", "${1}"),
-    ("(cris|test)(is|es)$", "${1}is"),
-    ("^(a)x[ie]s$", "${1}xis"),
-    ("(octop|vir)(us|i)$", "${1}us"),
-    ("(alias|status)(es)?$", "${1}"),
-    ("^(ox)en", "${1}"),
-    ("(vert|ind)ices$", "${1}ex"),
-    ("(matr)ices$", "${1}ix"),
-    ("(quiz)zes$", "${1}"),
-    ("(database)s$", "${1}"),
+const SINGULARS: &[(&str, &str, Need)] = &[
+    ("s$", "", Ends(&["s"])),
+    ("(ss)$", "${1}", Ends(&["ss"])),
+    ("(n)ews$", "${1}ews", Ends(&["news"])),
+    ("([ti])a$", "${1}um", Ends(&["ta", "ia"])),
+    ("((a)naly|(b)a|(d)iagno|(p)arenthe|(p)rogno|(s)ynop|(t)he)(sis|ses)$", "${1}sis", Ends(&["sis", "ses"])),
+    ("(^analy)(sis|ses)$", "${1}sis", Ends(&["sis", "ses"])),
+    ("([^f])ves$", "${1}fe", Ends(&["ves"])),
+    ("(hive)s$", "${1}", Ends(&["hives"])),
+    ("(tive)s$", "${1}", Ends(&["tives"])),
+    ("([lr])ves$", "${1}f", Ends(&["lves", "rves"])),
+    ("([^aeiouy]|qu)ies$", "${1}y", Ends(&["ies"])),
+    ("(s)eries$", "${1}eries", Ends(&["series"])),
+    ("(m)ovies$", "${1}ovie", Ends(&["movies"])),
+    ("(x|ch|ss|sh)es$", "${1}", Ends(&["xes", "ches", "sses", "shes"])),
+    ("^(m|l)ice$", "${1}ouse", Ends(&["mice", "lice"])),
+    ("(bus)(es)?$", "${1}", Ends(&["bus", "buses"])),
+    ("(o)es$", "${1}", Ends(&["oes"])),
+    ("(shoe)s$", "${1}", Ends(&["shoes"])),
+    ("(cris|test)(is|es)$", "${1}is", Ends(&["crisis", "crises", "testis", "testes"])),
+    ("^(a)x[ie]s$", "${1}xis", Ends(&["axis", "axes"])),
+    ("(octop|vir)(us|i)$", "${1}us", Ends(&["octopus", "octopi", "virus", "viri"])),
+    ("(alias|status)(es)?$", "${1}", Ends(&["alias", "status", "aliases", "statuses"])),
+    ("^(ox)en", "${1}", Starts("oxen")),
+    ("(vert|ind)ices$", "${1}ex", Ends(&["vertices", "indices"])),
+    ("(matr)ices$", "${1}ix", Ends(&["matrices"])),
+    ("(quiz)zes$", "${1}", Ends(&["quizzes"])),
+    ("(database)s$", "${1}", Ends(&["databases"])),
 ];
 
 const IRREGULARS: &[(&str, &str)] = &[
@@ -103,35 +161,42 @@ fn compile(pattern: &str) -> Regex {
     Regex::new(&format!("(?i){pattern}")).unwrap_or_else(|e| panic!("inflection pattern {pattern:?}: {e}"))
 }
 
+/// The rules, none compiled yet.
 static RULES: LazyLock<Rules> = LazyLock::new(|| {
-    let mut plurals: Vec<(Regex, &'static str)> = PLURALS.iter().map(|(p, r)| (compile(p), *r)).collect();
-    let mut singulars: Vec<(Regex, &'static str)> = SINGULARS.iter().map(|(p, r)| (compile(p), *r)).collect();
+    let rule = |(p, r, need): &(&str, &'static str, Need)| Rule::new((*p).to_owned(), r, *need);
+    let mut plurals: Vec<Rule> = PLURALS.iter().map(rule).collect();
+    let mut singulars: Vec<Rule> = SINGULARS.iter().map(rule).collect();
     // `Inflections#irregular` for words whose singular and plural share the first letter (all
-    // defaults do): the first letter is captured to keep its case, the rest is literal.
+    // defaults do): the first letter is captured to keep its case, the rest is literal, so a
+    // word must end with the whole singular or plural to match.
     for (singular, plural) in IRREGULARS {
         let (s0, srest) = singular.split_at(1);
         let (p0, prest) = plural.split_at(1);
         let keep_plural: &'static str = Box::leak(format!("${{1}}{prest}").into_boxed_str());
         let keep_singular: &'static str = Box::leak(format!("${{1}}{srest}").into_boxed_str());
-        plurals.push((compile(&format!("({s0}){srest}$")), keep_plural));
-        plurals.push((compile(&format!("({p0}){prest}$")), keep_plural));
-        singulars.push((compile(&format!("({s0}){srest}$")), keep_singular));
-        singulars.push((compile(&format!("({p0}){prest}$")), keep_singular));
+        let (ends_singular, ends_plural) = (Ends(std::slice::from_ref(singular)), Ends(std::slice::from_ref(plural)));
+        plurals.push(Rule::new(format!("({s0}){srest}$"), keep_plural, ends_singular));
+        plurals.push(Rule::new(format!("({p0}){prest}$"), keep_plural, ends_plural));
+        singulars.push(Rule::new(format!("({s0}){srest}$"), keep_singular, ends_singular));
+        singulars.push(Rule::new(format!("({p0}){prest}$"), keep_singular, ends_plural));
     }
     plurals.reverse();
     singulars.reverse();
     // Ruby's `\b` treats `_` as a word character, as does the regex crate's.
-    let uncountables = UNCOUNTABLES.iter().map(|w| compile(&format!(r"\b{}$", regex::escape(w)))).collect();
+    let uncountables = UNCOUNTABLES
+        .iter()
+        .map(|w| Rule::new(format!(r"\b{}$", regex::escape(w)), "", Ends(std::slice::from_ref(w))))
+        .collect();
     Rules { plurals, singulars, uncountables }
 });
 
-fn apply(word: &str, rules: &[(Regex, &'static str)]) -> String {
-    if word.is_empty() || RULES.uncountables.iter().any(|re| re.is_match(word)) {
+fn apply(word: &str, rules: &[Rule]) -> String {
+    if word.is_empty() || RULES.uncountables.iter().any(|rule| rule.is_match(word)) {
         return word.to_owned();
     }
-    for (re, replacement) in rules {
-        if re.is_match(word) {
-            return re.replace(word, *replacement).into_owned();
+    for rule in rules {
+        if rule.is_match(word) {
+            return rule.regex().replace(word, rule.replacement).into_owned();
         }
     }
     word.to_owned()
@@ -431,6 +496,84 @@ mod tests {
         ];
         for (plural, singular) in cases {
             assert_eq!(singularize(plural), singular, "singularize({plural:?})");
+        }
+    }
+
+    /// Words that reach every rule's pattern and its edges: every stem of up to two letters, and
+    /// each ending a rule names with every letter (or a few pairs the patterns name) before it
+    /// and every letter after it, in three cases, with non-ASCII letters that `(?i)` folds onto
+    /// ASCII ones (KELVIN SIGN, LONG S) and one it does not.
+    fn word_list() -> Vec<String> {
+        let letters: Vec<String> = "aeiouysfxhlrtnqzkm_".chars().map(String::from).collect();
+        let mut stems = vec![String::new()];
+        stems.extend(letters.iter().cloned());
+        let mut words: Vec<String> = stems.clone();
+        words.extend(letters.iter().flat_map(|a| letters.iter().map(move |b| format!("{a}{b}"))));
+        let mut endings: Vec<&str> = Vec::new();
+        for (_, _, need) in PLURALS.iter().chain(SINGULARS) {
+            match need {
+                Ends(e) => endings.extend(e.iter()),
+                Starts(s) => endings.push(s),
+                Any => {}
+            }
+        }
+        endings.extend(IRREGULARS.iter().flat_map(|(s, p)| [*s, *p]));
+        endings.extend(UNCOUNTABLES);
+        endings.extend(["ſ", "\u{212a}", "é", "tiveſ", "oxen_x", "analyses", "bases", "wolf", "half", "cafe"]);
+        let pairs = ["qu", "an", "ba", "th", "ox", "ax", "te", "cr", "mo", "ne", "se", "sh", "ch", "ss"];
+        for ending in &endings {
+            for stem in &stems {
+                words.push(format!("{stem}{ending}"));
+                words.push(format!("{ending}{stem}"));
+            }
+            words.extend(pairs.iter().map(|p| format!("{p}{ending}")));
+        }
+        let cased: Vec<String> = words
+            .iter()
+            .flat_map(|w| {
+                let mut chars = w.chars();
+                let capitalized = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+                [w.to_uppercase(), capitalized]
+            })
+            .collect();
+        words.extend(cased);
+        words.sort();
+        words.dedup();
+        words
+    }
+
+    /// Every rule tried on every word, as before rules had a [`Need`].
+    fn apply_unscreened(word: &str, rules: &[Rule]) -> String {
+        if word.is_empty() || RULES.uncountables.iter().any(|rule| rule.regex().is_match(word)) {
+            return word.to_owned();
+        }
+        for rule in rules {
+            if rule.regex().is_match(word) {
+                return rule.regex().replace(word, rule.replacement).into_owned();
+            }
+        }
+        word.to_owned()
+    }
+
+    #[test]
+    fn a_rule_skipped_for_a_word_could_not_have_matched_it() {
+        let words = word_list();
+        assert!(words.len() > 10_000, "{} words", words.len());
+        let rules = RULES.plurals.iter().chain(&RULES.singulars).chain(&RULES.uncountables);
+        for rule in rules {
+            for word in &words {
+                if rule.regex().is_match(word) {
+                    assert!(rule.need.admits(word), "{:?} matches {word:?} but its need refuses it", rule.pattern);
+                }
+            }
+        }
+        for word in &words {
+            assert_eq!(apply(word, &RULES.plurals), apply_unscreened(word, &RULES.plurals), "pluralize({word:?})");
+            assert_eq!(
+                apply(word, &RULES.singulars),
+                apply_unscreened(word, &RULES.singulars),
+                "singularize({word:?})"
+            );
         }
     }
 

@@ -20,7 +20,7 @@ use super::options::{admin_registrations, class_options, model_and_names, serial
 use super::receivers::{Env, Rec, Ty};
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, string_items};
-use crate::scan::extract::treesit::{self, SqlString, Src, descendants, string_value};
+use crate::scan::extract::treesit::{self, Nodes, SqlString, Src, descendants, string_value};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{Binding, FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
@@ -117,15 +117,16 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     for (class, decorators) in all_classes(root) {
         class_options(&mut cx, class, &decorators, &registrations);
     }
-    cx.type_functions(root);
-    cx.attribute_uses(root);
-    cx.template_bindings(root);
-    for node in descendants(root) {
-        if node.kind() == "call" {
+    let nodes = Nodes::new(root);
+    cx.type_functions(&nodes);
+    cx.attribute_uses(&nodes);
+    cx.template_bindings(&nodes);
+    for (node, kind) in nodes.all() {
+        if kind == "call" {
             call_use(&mut cx, node);
             model_and_names(&mut cx, node);
             serializer_fields(&mut cx, node);
-        } else if node.kind() == "concatenated_string"
+        } else if kind == "concatenated_string"
             // Plain SQL-looking literals are the generic SQL pass's; implicitly concatenated
             // ones only parse joined.
             && let Some(s) = treesit::python_sql(&cx.src, node)

@@ -19,7 +19,7 @@ use tree_sitter::Node;
 use super::extract::Ctx;
 use crate::config::Confidence;
 use crate::scan::extract::python::{args, assignments, inner_class_body, is_class_name, last_segment};
-use crate::scan::extract::treesit::{descendants, descendants_outside, named_children, string_value};
+use crate::scan::extract::treesit::{Nodes, descendants, descendants_outside, named_children, string_value};
 use crate::scan::facts::{Binding, Root, Target};
 use crate::scan::reference::RefKind;
 
@@ -388,15 +388,15 @@ impl Ctx<'_> {
 
     /// Types the names of every function of the file, after what the file's own functions
     /// return (`def _get_check(…) -> Check`).
-    pub(super) fn type_functions(&mut self, root: Node<'_>) {
-        for func in descendants(root).into_iter().filter(|n| n.kind() == "function_definition") {
+    pub(super) fn type_functions(&mut self, nodes: &Nodes<'_>) {
+        for func in nodes.of_kind("function_definition") {
             if let (Some(name), Some(t)) = (func.child_by_field_name("name"), func.child_by_field_name("return_type"))
                 && let Some(ty) = self.annotation(t)
             {
                 self.returns.insert(self.src.node_text(name).to_owned(), ty);
             }
         }
-        for func in descendants(root).into_iter().filter(|n| n.kind() == "function_definition") {
+        for func in nodes.of_kind("function_definition") {
             let env = self.function_env(func);
             self.envs.insert(func.id(), Rc::new(env));
         }
@@ -689,11 +689,11 @@ impl Ctx<'_> {
 
     /// Attribute reads and writes on typed receivers, and — at the confidence resolution gives
     /// a name no receiver types — on others.
-    pub(super) fn attribute_uses(&mut self, root: Node<'_>) {
-        let modules: Vec<String> = self.module_names(root);
+    pub(super) fn attribute_uses(&mut self, nodes: &Nodes<'_>) {
+        let modules: Vec<String> = self.module_names(nodes);
         let empty = Env::default();
         let mut found: Vec<(usize, Target)> = Vec::new();
-        for node in descendants(root).into_iter().filter(|n| n.kind() == "attribute") {
+        for node in nodes.of_kind("attribute") {
             let (Some(object), Some(attr)) =
                 (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
             else {
@@ -781,9 +781,9 @@ impl Ctx<'_> {
 
     /// Names the file imports (modules and what it takes from them): `x.y` on one of them is no
     /// record's attribute.
-    fn module_names(&self, root: Node<'_>) -> Vec<String> {
+    fn module_names(&self, nodes: &Nodes<'_>) -> Vec<String> {
         let mut out: Vec<String> = self.imports.iter().map(|i| i.local.clone()).collect();
-        for n in descendants(root).into_iter().filter(|n| n.kind() == "import_statement") {
+        for n in nodes.of_kind("import_statement") {
             for name in named_children(n) {
                 let text = match name.kind() {
                     "aliased_import" => name.child_by_field_name("alias").map(|a| self.src.node_text(a)),
@@ -801,8 +801,8 @@ impl Ctx<'_> {
     /// context dict built in the function), `TemplateResponse`, `render_to_string`; a
     /// class-based view's `model` under `template_name` or Django's default template names, and
     /// what its `get_context_data` adds.
-    pub(super) fn template_bindings(&mut self, root: Node<'_>) {
-        for call in descendants(root).into_iter().filter(|n| n.kind() == "call") {
+    pub(super) fn template_bindings(&mut self, nodes: &Nodes<'_>) {
+        for call in nodes.of_kind("call") {
             let Some(f) = call.child_by_field_name("function") else { continue };
             let name = last_segment(self.src.node_text(f));
             let skip = match name {
@@ -828,7 +828,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        for class in descendants(root).into_iter().filter(|n| n.kind() == "class_definition") {
+        for class in nodes.of_kind("class_definition") {
             let Some(body) = class.child_by_field_name("body") else { continue };
             let assigns = assignments(body);
             let template = assigns
@@ -892,7 +892,7 @@ impl Ctx<'_> {
             }
         }
         // `AUTH_USER_MODEL = "accounts.User"` in the settings.
-        let settings = assignments(root);
+        let settings = assignments(nodes.root());
         for (t, _, v) in &settings {
             let (t, v) = (*t, *v);
             if self.src.node_text(t) == "AUTH_USER_MODEL"
