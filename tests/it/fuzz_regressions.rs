@@ -166,3 +166,109 @@ fn deeply_nested_app_code_is_read_on_a_scan_workers_stack() {
         assert!(hits > 0, "{framework:?}: the call at the bottom was not read");
     }
 }
+
+/// The same, for the other shapes a file nests in (issue 17): literals, operator and method
+/// chains, blocks and lambdas, parentheses, interpolation, branches and templates, each as deep
+/// as about 100 KB of text allows (at most 20,000 levels). Found this way: Phoenix's `case`/`if`
+/// branches (`branch_keys`), pipes and `||` chains (`merged_keys`), method chains (`record`) and
+/// Rails' `x = x = …` and `((…))` (`result_of`) overflowed; Django's attribute chains were
+/// quadratic (a `parent()` and a walk to the chain's base per attribute). Left out: the shapes
+/// still slow (docs/robustness.md, F6).
+#[test]
+fn app_code_nested_in_every_shape_is_read_on_a_scan_workers_stack() {
+    use tandem::config::Framework;
+    use tandem::scan::extract::{ExtractContext, SourceFile};
+    /// `open` × depth, `core`, `close` × depth: depth 20,000 or what fits in 100 KB.
+    fn nest(open: &str, close: &str, core: &str) -> String {
+        let depth = (100_000 / (open.len() + close.len())).min(20_000);
+        format!("{}{core}{}", open.repeat(depth), close.repeat(depth))
+    }
+    fn chain(head: &str, link: &str, times: usize) -> String {
+        format!("{head}{}", link.repeat(times))
+    }
+    let rb = |body: String| format!("class User < ApplicationRecord\n  def x\n    {body}\n  end\nend\n");
+    let ex = |body: String| format!("defmodule App.User do\n  def x do\n    {body}\n  end\nend\n");
+    let py = |body: String| format!("def x():\n    return {body}\n");
+    let ts = |body: String| format!("export const x = () => {body};\n");
+    let (r, e, d, p) = (
+        "User.where(email: 1)",
+        "from(u in App.User, where: u.email == 1)",
+        "User.objects.filter(email=1)",
+        "prisma.user.findMany({ where: { email: 1 } })",
+    );
+    let (rails, erb) = ("app/models/user.rb", "app/views/users/show.html.erb");
+    let (phoenix, heex) = ("lib/app/user.ex", "lib/app_web/templates/user/show.html.heex");
+    let (django, template) = ("shop/views.py", "shop/templates/shop/detail.html");
+    let prisma = "src/users.ts";
+    let cases: Vec<(&str, Framework, &str, String)> = vec![
+        ("array", Framework::Rails, rails, rb(nest("[", "]", r))),
+        ("hash", Framework::Rails, rails, rb(nest("{a: ", "}", r))),
+        ("lambda", Framework::Rails, rails, rb(nest("-> { ", " }", r))),
+        ("parentheses", Framework::Rails, rails, rb(nest("(", ")", r))),
+        ("interpolation", Framework::Rails, rails, rb(nest("\"#{", "}\"", r))),
+        ("if", Framework::Rails, rails, rb(nest("if a\n", "\nend", r))),
+        ("elsif", Framework::Rails, rails, rb(format!("if a\n1\n{}else\n{r}\nend", "elsif a\n1\n".repeat(8_000)))),
+        ("assignment", Framework::Rails, rails, rb(chain("", "a = ", 20_000) + r)),
+        ("erb blocks", Framework::Rails, erb, nest("<% f do %>", "<% end %>", &format!("<%= {r} %>"))),
+        ("erb tags", Framework::Rails, erb, nest("<div>", "</div>", &format!("<%= {r} %>"))),
+        ("list", Framework::Phoenix, phoenix, ex(nest("[", "]", e))),
+        ("map", Framework::Phoenix, phoenix, ex(nest("%{a: ", "}", e))),
+        ("fn", Framework::Phoenix, phoenix, ex(nest("fn -> ", " end", e))),
+        ("if", Framework::Phoenix, phoenix, ex(nest("if a do\n", "\nend", e))),
+        ("case", Framework::Phoenix, phoenix, ex(nest("case a do\n_ -> ", "\nend", e))),
+        ("parentheses", Framework::Phoenix, phoenix, ex(nest("(", ")", e))),
+        ("interpolation", Framework::Phoenix, phoenix, ex(nest("\"#{", "}\"", e))),
+        ("||", Framework::Phoenix, phoenix, ex(chain("a", " || a", 20_000) + " || " + e)),
+        ("heex tags", Framework::Phoenix, heex, nest("<div>", "</div>", &format!("<%= {e} %>"))),
+        ("heex if", Framework::Phoenix, heex, nest("<%= if a do %>\n", "<% end %>\n", &format!("<%= {e} %>"))),
+        ("list", Framework::Django, django, py(nest("[", "]", d))),
+        ("dict", Framework::Django, django, py(nest("{\"a\": ", "}", d))),
+        ("lambda", Framework::Django, django, py(nest("lambda: ", "", d))),
+        ("parentheses", Framework::Django, django, py(nest("(", ")", d))),
+        ("f-string", Framework::Django, django, py(nest("f\"{", "}\"", d))),
+        ("Q | Q", Framework::Django, django, py(chain("Q(a=1)", " | Q(a=1)", 10_000) + " | " + d)),
+        ("if else", Framework::Django, django, py(chain("", "a if a else ", 8_000) + d)),
+        ("attribute chain", Framework::Django, django, py(chain(d, ".a", 20_000))),
+        ("call chain", Framework::Django, django, py(chain(d, ".filter(a=1)", 8_000))),
+        ("template if", Framework::Django, template, nest("{% if a %}", "{% endif %}", "{{ x.y }}")),
+        ("template for", Framework::Django, template, nest("{% for a in b %}", "{% endfor %}", "{{ a.email }}")),
+        ("template tags", Framework::Django, template, nest("<div>", "</div>", "{{ x.email }}")),
+        ("array", Framework::Prisma, prisma, ts(nest("[", "]", p))),
+        ("||", Framework::Prisma, prisma, ts(chain("a", " || a", 20_000) + " || " + p)),
+        ("arrow", Framework::Prisma, prisma, ts(nest("() => ", "", p))),
+        ("parentheses", Framework::Prisma, prisma, ts(nest("(", ")", p))),
+        ("template literal", Framework::Prisma, prisma, ts(nest("`${", "}`", p))),
+        (
+            "else if",
+            Framework::Prisma,
+            prisma,
+            format!("export function x() {{\n{}{{ return {p} }}\n}}\n", "if (a) { 1 } else ".repeat(5_000)),
+        ),
+        (
+            "jsx",
+            Framework::Prisma,
+            "src/User.tsx",
+            format!("export const X = () => {};\n", nest("<div>", "</div>", &format!("{{{p}}}"))),
+        ),
+    ];
+    // One thread each, all at once: the stack a scan's worker has.
+    let runs: Vec<_> = cases
+        .into_iter()
+        .map(|(shape, framework, path, text)| {
+            let run = std::thread::Builder::new().stack_size(2 << 20).spawn(move || {
+                let ctx = ExtractContext { framework, identifiers: &[] };
+                tandem::scan::extract::all()
+                    .iter()
+                    .filter(|x| x.applies(path, framework))
+                    .map(|x| x.extract(&SourceFile::new(path, &text), &ctx).hits.len())
+                    .sum::<usize>()
+            });
+            (shape, framework, path, run.unwrap())
+        })
+        .collect();
+    for (shape, framework, path, run) in runs {
+        let hits = run.join().unwrap_or_else(|_| panic!("{framework:?} extractors panicked on {shape}"));
+        // A HEEx template reads assigns, not queries: there it is enough to come back.
+        assert!(hits > 0 || path.ends_with(".heex"), "{framework:?}, {shape}: the call at the bottom was not read");
+    }
+}

@@ -369,10 +369,12 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     let models: Vec<String> = match model {
         Some(m) => vec![cx.model_ref(m)],
         // `self.filter(…)` in a custom QuerySet or Manager: the models that use it.
-        None if function.kind() == "attribute" && chain_on_self(&cx.src, call) => enclosing_class(&cx.src, call)
-            .and_then(|c| cx.querysets.get(c))
-            .map(|ms| ms.iter().filter_map(|m| cx.models.get(m)).map(|m| m.class.clone()).collect())
-            .unwrap_or_default(),
+        None if function.kind() == "attribute" && !cx.querysets.is_empty() && chain_on_self(&cx.src, call) => {
+            enclosing_class(&cx.src, call)
+                .and_then(|c| cx.querysets.get(c))
+                .map(|ms| ms.iter().filter_map(|m| cx.models.get(m)).map(|m| m.class.clone()).collect())
+                .unwrap_or_default()
+        }
         None => Vec::new(),
     };
     for model in models {

@@ -693,7 +693,20 @@ impl Ctx<'_> {
         let modules: Vec<String> = self.module_names(nodes);
         let empty = Env::default();
         let mut found: Vec<(usize, Target)> = Vec::new();
-        for node in nodes.of_kind("attribute") {
+        let attributes: Vec<Node<'_>> = nodes.of_kind("attribute").collect();
+        // Computed once per file, not per node: `Node::parent` searches down from the root and a
+        // chain's base is as far down as the chain is long (both quadratic on a long chain).
+        let called: std::collections::HashSet<usize> =
+            nodes.of_kind("call").filter_map(|c| c.child_by_field_name("function")).map(|f| f.id()).collect();
+        // A chain's base object: an inner `attribute` comes after its outer one in `nodes`.
+        let mut bases: HashMap<usize, Node<'_>> = HashMap::new();
+        for node in attributes.iter().rev() {
+            if let Some(object) = node.child_by_field_name("object") {
+                let base = if object.kind() == "attribute" { bases.get(&object.id()).copied() } else { None };
+                bases.insert(node.id(), base.unwrap_or(object));
+            }
+        }
+        for node in attributes {
             let (Some(object), Some(attr)) =
                 (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
             else {
@@ -705,7 +718,7 @@ impl Ctx<'_> {
                 continue;
             }
             // A method call: no column.
-            if node.parent().is_some_and(|p| p.kind() == "call" && p.child_by_field_name("function") == Some(node)) {
+            if called.contains(&node.id()) {
                 continue;
             }
             let env = self.scopes.get(&node.id()).and_then(|f| self.envs.get(f)).map_or(&empty, |e| &**e);
@@ -713,11 +726,7 @@ impl Ctx<'_> {
                 Some(t) if !t.many => found.push((attr.start_byte(), t.rec.attribute(name))),
                 Some(_) => {}
                 None => {
-                    let mut base = object;
-                    while base.kind() == "attribute" {
-                        let Some(o) = base.child_by_field_name("object") else { break };
-                        base = o;
-                    }
+                    let base = bases.get(&node.id()).copied().unwrap_or(object);
                     let base_text = self.src.node_text(base);
                     if !matches!(base.kind(), "identifier" | "subscript")
                         || env.plain.contains(base_text)

@@ -1240,6 +1240,7 @@ impl<'a> Walker<'a> {
     /// The schema a dotted receiver is a record of: a bound variable (high), a variable named
     /// after a schema (`ticket` → `Ticket`, medium), or an association read off one
     /// (`ticket.order` → `Order`, medium). Resolution drops names that are no schema.
+    #[recursive::recursive]
     fn record(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
         match node.kind() {
             "identifier" => {
@@ -1412,6 +1413,7 @@ impl<'a> Walker<'a> {
     /// Keys of the map literals a params expression merges: `%{"a" => 1} |> Map.merge(params)`,
     /// `Map.merge(params, %{role: "admin"})`, `Enum.into(params, %{"b" => 2})`, and a variable
     /// already holding such keys.
+    #[recursive::recursive]
     fn merged_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
         match node.kind() {
             "map" if self.struct_of(node).is_none() => map_keys(node, self.src),

@@ -59,6 +59,7 @@ impl<'a> Walker<'a> {
 
     /// The keys of what an expression evaluates to, through the branches of a `case`, `if`,
     /// `cond`, `unless` or `with` (each branch's last expression) and an `{:ok, map}` tuple.
+    #[recursive::recursive]
     fn branch_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
         // `{:ok, params}`: the map the tuple carries.
         if let Some(var) = ok_var(node, self.src).filter(|_| node.kind() == "tuple") {

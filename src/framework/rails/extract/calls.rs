@@ -204,6 +204,7 @@ impl<'a> Walker<'a> {
         }
     }
 
+    #[recursive::recursive]
     fn result_of(&self, node: Node<'_>) -> Option<Ty> {
         match node.kind() {
             "body_statement" | "parenthesized_statements" | "begin" => {
