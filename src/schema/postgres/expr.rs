@@ -5,6 +5,8 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self, Node};
 
+use super::typmod::non_constant_typmod;
+
 pub fn string_of(n: &Node) -> Option<&str> {
     match n.node.as_ref()? {
         NodeEnum::String(s) => Some(&s.sval),
@@ -46,34 +48,6 @@ fn deparse_via_c(n: Node) -> String {
         Ok(s) => s.strip_prefix("SELECT ").map(str::to_owned).unwrap_or(s),
         Err(_) => String::new(),
     }
-}
-
-/// The location of a type modifier that is not a constant, a parameter or a name
-/// (`varchar(1 + 1)`), if the tree has one. PostgreSQL refuses such a type ("type modifiers must
-/// be simple constants or identifiers") only when it resolves it, after parsing, and libpg_query's
-/// deparser cannot print one: a debug build aborts the process, a release build drops the
-/// modifier. So no tree holding one may reach the deparser.
-pub fn non_constant_typmod(tree: &impl serde::Serialize) -> Option<i32> {
-    fn walk(v: &serde_json::Value) -> Option<i32> {
-        match v {
-            serde_json::Value::Object(map) => {
-                if let Some(serde_json::Value::Array(mods)) = map.get("typmods") {
-                    let simple = |m: &serde_json::Value| {
-                        m.get("node").and_then(|n| n.as_object()).is_some_and(|n| {
-                            n.keys().all(|k| matches!(k.as_str(), "AConst" | "ParamRef" | "ColumnRef"))
-                        })
-                    };
-                    if !mods.iter().all(simple) {
-                        return Some(map.get("location").and_then(|l| l.as_i64()).unwrap_or(-1) as i32);
-                    }
-                }
-                map.values().find_map(walk)
-            }
-            serde_json::Value::Array(items) => items.iter().find_map(walk),
-            _ => None,
-        }
-    }
-    walk(&serde_json::to_value(tree).ok()?)
 }
 
 /// Rewrite what PostgreSQL rewrites when it stores an expression, so that the text a dump was

@@ -6,6 +6,7 @@ mod reader;
 mod render;
 mod stream;
 mod types;
+mod typmod;
 
 use std::io::BufRead;
 use std::path::Path;

@@ -13,9 +13,10 @@ use std::path::Path;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self, ConstrType, Node};
 
-use super::expr::{deparse_expr_in, non_constant_typmod, string_of};
+use super::expr::{deparse_expr_in, string_of};
 use super::stream::{Batch, Batches};
 use super::types::format_type;
+use super::typmod::non_constant_typmod;
 use crate::error::{Diagnostic, Error, Result};
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, CompositeAttribute, CompositeType, EnumType, Extension, FkAction, ForeignKey,
