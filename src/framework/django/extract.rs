@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        11
+        12
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
