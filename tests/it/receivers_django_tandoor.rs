@@ -115,3 +115,52 @@ fn run_validation_data_keys_are_the_models_fields() {
         set(&["cookbook/models.py:12", "cookbook/serializer.py:9", "cookbook/serializer.py:17"])
     );
 }
+
+const PLANS: &str = r#"from django.db import models
+from django.db.models import Index
+
+
+class MealPlan(models.Model):
+    from_date = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = (
+            Index(fields=["from_date"]),
+        )
+"#;
+
+const PLAN_VIEWS: &str = r#"from plans.models import MealPlan
+
+
+def plan(day, send):
+    args = {"from_date": day, "title": ""}
+    args["note"] = ""
+    MealPlan(**args)
+    other = {"from_date": day, "note": ""}
+    send(**other)
+    return MealPlan.objects.create(**{"note": "x"})
+
+
+def imported(fields, **kwargs):
+    return MealPlan.objects.create(**fields, **kwargs)
+"#;
+
+/// A model's constructor or a `create`/`filter` handed `**d` takes the keys `d` is given in the
+/// function (`args = {"from_date": …}`, `args["note"] = …`) or a dict literal's; the same keys
+/// passed to another callable, and a parameter's splat, name none. `Index(fields=[…])` imported
+/// bare from `django.db.models` (not only `models.Index`) lists the `Meta`'s model's fields.
+#[test]
+fn dict_splats_into_a_model_and_bare_meta_indexes() {
+    let files = [("plans/models.py", PLANS), ("plans/views.py", PLAN_VIEWS)];
+    let tables: &[(&str, &[&str])] = &[("plans_mealplan", &["id", "from_date", "note"])];
+    let (_dir, result) = scan_files("tandoor", Framework::Django, &files, tables);
+    assert_eq!(
+        uses_of(&result, "plans_mealplan.from_date"),
+        set(&["plans/models.py:6", "plans/models.py:11", "plans/views.py:5"])
+    );
+    assert_eq!(
+        uses_of(&result, "plans_mealplan.note"),
+        set(&["plans/models.py:7", "plans/views.py:6", "plans/views.py:10"])
+    );
+}

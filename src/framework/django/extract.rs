@@ -180,8 +180,10 @@ impl Ctx<'_> {
         }
         if let Some(import) = self.imports.iter().find(|i| i.local == local) {
             let full = self.import_path(import);
+            // `from django.db.models import Index, Q`: the ORM's own classes, no app's models.
             if let Some(i) = full.iter().rposition(|c| c == "models")
                 && i > 0
+                && full != ["django", "db", "models"]
             {
                 return format!("{}.{}", full[i - 1], import.name);
             }
@@ -276,6 +278,9 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         for (k, _) in &a.keywords {
             let key = cx.src.node_text(*k);
             lookup(cx, &model, key, k.start_byte(), Confidence::High);
+        }
+        for (key, offset) in super::names::splat_keys(&cx.src, call) {
+            lookup(cx, &model, &key, offset, Confidence::Medium);
         }
         return;
     }

@@ -198,6 +198,10 @@ pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<
         for p in a.positional.iter().skip(usize::from(shortcut)) {
             expressions(cx, rec, *p);
         }
+        // `Recipe.objects.create(**fields)` with `fields["working_time"] = …` before it.
+        for (key, offset) in super::names::splat_keys(&cx.src, call) {
+            lookup(cx, rec, &key, offset, Confidence::Medium);
+        }
     } else if STRING_METHODS.contains(&name) {
         let limit = if matches!(name, "dates" | "datetimes") { 1 } else { usize::MAX };
         for p in a.positional.iter().take(limit) {
