@@ -164,3 +164,37 @@ fn dict_splats_into_a_model_and_bare_meta_indexes() {
         set(&["plans/models.py:7", "plans/views.py:6", "plans/views.py:10"])
     );
 }
+
+const IMPORTER: &str = r#"from plans.models import MealPlan
+
+
+class Importer:
+    def import_plans(self, rows):
+        model_type = MealPlan
+        field_list = ["from_date", "title"]
+        existing = model_type.objects.filter(space=self.space).values("pk", *field_list)
+        for row in rows:
+            model_type(note=row["note"])
+        return existing
+
+    def import_other(self, rows, kind):
+        model_type = MealPlan
+        model_type = kind
+        note_list = ["note"]
+        return model_type(note=rows), model_type.objects.values(*note_list)
+"#;
+
+/// A name holding a model class (`model_type = MealPlan`) is called and queried as the class:
+/// `model_type(note=…)`, `model_type.objects.filter(…).values("pk", *field_list)` with the names
+/// `field_list` is given. A name also given something else (`model_type = kind`) holds no model.
+#[test]
+fn a_name_holding_a_model_class_and_a_splatted_name_list() {
+    let files = [("plans/models.py", PLANS), ("plans/importer.py", IMPORTER)];
+    let tables: &[(&str, &[&str])] = &[("plans_mealplan", &["id", "from_date", "note"])];
+    let (_dir, result) = scan_files("tandoor", Framework::Django, &files, tables);
+    assert_eq!(
+        uses_of(&result, "plans_mealplan.from_date"),
+        set(&["plans/models.py:6", "plans/models.py:11", "plans/importer.py:7"])
+    );
+    assert_eq!(uses_of(&result, "plans_mealplan.note"), set(&["plans/models.py:7", "plans/importer.py:10"]));
+}

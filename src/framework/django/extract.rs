@@ -271,9 +271,17 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         }
     }
 
-    // `Post(title=…)`: a model's constructor takes its fields.
-    if function.kind() == "identifier" && is_class_name(name) && cx.is_known_model(name) {
-        let model = Rec::model(cx.model_ref(name));
+    // `Post(title=…)`: a model's constructor takes its fields; so does a name holding the class
+    // (`model_type = Unit`, then `model_type(name=…)`).
+    let ctor = if function.kind() != "identifier" {
+        None
+    } else if is_class_name(name) && cx.is_known_model(name) {
+        Some(cx.model_ref(name))
+    } else {
+        cx.env_at(call).class_of(name).map(str::to_owned)
+    };
+    if let Some(ctor) = ctor {
+        let model = Rec::model(ctor);
         cx.aliases.clear();
         for (k, _) in &a.keywords {
             let key = cx.src.node_text(*k);
