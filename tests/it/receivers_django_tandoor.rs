@@ -146,15 +146,19 @@ def imported(fields, **kwargs):
     return MealPlan.objects.create(**fields, **kwargs)
 "#;
 
+/// The meal plan model beside one file that uses it.
+fn scan_plans(file: (&str, &str)) -> (tempfile::TempDir, tandem::scan::ScanResult) {
+    let tables: &[(&str, &[&str])] = &[("plans_mealplan", &["id", "from_date", "note"])];
+    scan_files("tandoor", Framework::Django, &[("plans/models.py", PLANS), file], tables)
+}
+
 /// A model's constructor or a `create`/`filter` handed `**d` takes the keys `d` is given in the
 /// function (`args = {"from_date": …}`, `args["note"] = …`) or a dict literal's; the same keys
 /// passed to another callable, and a parameter's splat, name none. `Index(fields=[…])` imported
 /// bare from `django.db.models` (not only `models.Index`) lists the `Meta`'s model's fields.
 #[test]
 fn dict_splats_into_a_model_and_bare_meta_indexes() {
-    let files = [("plans/models.py", PLANS), ("plans/views.py", PLAN_VIEWS)];
-    let tables: &[(&str, &[&str])] = &[("plans_mealplan", &["id", "from_date", "note"])];
-    let (_dir, result) = scan_files("tandoor", Framework::Django, &files, tables);
+    let (_dir, result) = scan_plans(("plans/views.py", PLAN_VIEWS));
     assert_eq!(
         uses_of(&result, "plans_mealplan.from_date"),
         set(&["plans/models.py:6", "plans/models.py:11", "plans/views.py:5"])
@@ -189,9 +193,7 @@ class Importer:
 /// `field_list` is given. A name also given something else (`model_type = kind`) holds no model.
 #[test]
 fn a_name_holding_a_model_class_and_a_splatted_name_list() {
-    let files = [("plans/models.py", PLANS), ("plans/importer.py", IMPORTER)];
-    let tables: &[(&str, &[&str])] = &[("plans_mealplan", &["id", "from_date", "note"])];
-    let (_dir, result) = scan_files("tandoor", Framework::Django, &files, tables);
+    let (_dir, result) = scan_plans(("plans/importer.py", IMPORTER));
     assert_eq!(
         uses_of(&result, "plans_mealplan.from_date"),
         set(&["plans/models.py:6", "plans/models.py:11", "plans/importer.py:7"])
