@@ -113,8 +113,10 @@ pub fn load_files_with(
 ) -> Result<Vec<Migration>> {
     files.sort();
     let mut out: Vec<Migration> = Vec::new();
-    // Django migrations refer to models created earlier: carry their table and column names.
-    let mut django_state = django::State::default();
+    // Django migrations are read together at the end: they refer to models created earlier
+    // (one state carries their table and column names) and a squashed one stands for those it
+    // replaces.
+    let mut django_sources: Vec<(PathBuf, String)> = Vec::new();
     let mut journal = None;
     let mut undetected = Vec::new();
     for file in files {
@@ -168,12 +170,15 @@ pub fn load_files_with(
             continue;
         }
         if fmt == Format::Django {
-            out.push(django::read_with_state(&file, &text, dialect, &mut django_state)?);
+            django_sources.push((file, text));
         } else if fmt == Format::Ecto {
             out.push(ecto::read_with(&file, &text, dialect, ecto_config)?);
         } else {
             out.extend(read_file(&file, &text, Some(fmt), dialect)?);
         }
+    }
+    if !django_sources.is_empty() {
+        out.extend(django::read_sources(django_sources, dialect)?);
     }
     let mut js_formats: Vec<Format> = out.iter().map(|m| m.format).filter(|f| JS.contains(f)).collect();
     js_formats.sort();

@@ -147,3 +147,83 @@ fn a_python_file_without_a_migration_class_says_how_to_leave_the_folder_out() {
     let help = err.diagnostic().help.clone().unwrap_or_default();
     assert!(help.contains("leave it out of the app's `migrations` in apps.toml"), "{help}");
 }
+
+/// One Django app's migration folder holding a squashed migration beside those it replaces
+/// (Tandoor's `0001_squashed_0227_…` beside `0001_initial` … `0227_…`): Django applies the
+/// squashed one to a new database, so it stands for them, read from the file system or from a
+/// git tree; a later migration naming a replaced one runs after it. Reading the originals too
+/// left their long-renamed columns (`header`) in the replayed schema.
+#[test]
+fn a_squashed_migration_in_one_folder_stands_for_those_it_replaces() {
+    let head = "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n";
+    let files = [
+        (
+            "0001_initial.py",
+            format!(
+                "{head}    dependencies = []\n    operations = [\n        migrations.CreateModel(\"Author\", [(\"id\", models.AutoField(primary_key=True)), (\"header\", models.BooleanField())]),\n    ]\n"
+            ),
+        ),
+        (
+            "0002_rename.py",
+            format!(
+                "{head}    dependencies = [(\"blog\", \"0001_initial\")]\n    operations = [\n        migrations.RenameField(\"author\", \"header\", \"is_header\"),\n    ]\n"
+            ),
+        ),
+        (
+            "0001_squashed_0002_rename.py",
+            format!(
+                "{head}    replaces = [(\"blog\", \"0001_initial\"), (\"blog\", \"0002_rename\")]\n    dependencies = []\n    operations = [\n        migrations.CreateModel(\"Author\", [(\"id\", models.AutoField(primary_key=True)), (\"is_header\", models.BooleanField())]),\n    ]\n"
+            ),
+        ),
+        (
+            "0003_bio.py",
+            format!(
+                "{head}    dependencies = [(\"blog\", \"0002_rename\")]\n    operations = [\n        migrations.AddField(\"author\", \"bio\", models.TextField()),\n    ]\n"
+            ),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("blog/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    std::fs::write(migrations.join("__init__.py"), "").unwrap();
+    for (name, text) in &files {
+        std::fs::write(migrations.join(name), text).unwrap();
+    }
+    let from_disk = migration::load_path(&migrations, None, Dialect::Postgres).unwrap();
+    let paths: Vec<std::path::PathBuf> =
+        files.iter().map(|(n, _)| std::path::PathBuf::from("blog/migrations").join(n)).collect();
+    let from_tree = migration::load_files(
+        paths,
+        |p| Ok(files.iter().find(|(n, _)| p.ends_with(n)).unwrap().1.clone()),
+        None,
+        Dialect::Postgres,
+    )
+    .unwrap();
+    for ms in [from_disk, from_tree] {
+        let names: Vec<(&str, &str)> = ms.iter().map(|m| (m.version.as_str(), m.name.as_str())).collect();
+        assert_eq!(names, [("0001", "squashed_0002_rename"), ("0003", "bio")]);
+        let mut schema = Schema::new(Dialect::Postgres);
+        migration::replay(&mut schema, &ms).unwrap();
+        let author = schema.table("blog_author").unwrap();
+        let cols: Vec<&str> = author.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(cols, ["id", "is_header", "bio"]);
+    }
+}
+
+/// A relation field of another package that subclasses Django's (django-annoying's
+/// `AutoOneToOneField`, django-mptt's `TreeForeignKey`) makes the column Django's would:
+/// `user_id`, a foreign key (here the primary key too); not a column `user` of an unknown type.
+#[test]
+fn a_relation_field_subclass_is_a_foreign_key_column() {
+    let text = "import annoying.fields\nimport mptt.fields\nfrom django.conf import settings\nfrom django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = []\n    operations = [\n        migrations.CreateModel(\n            name=\"UserPreference\",\n            fields=[\n                (\"user\", annoying.fields.AutoOneToOneField(on_delete=models.CASCADE, primary_key=True, serialize=False, to=settings.AUTH_USER_MODEL)),\n                (\"parent\", mptt.fields.TreeForeignKey(null=True, on_delete=models.CASCADE, to=\"cookbook.userpreference\")),\n            ],\n        ),\n    ]\n";
+    let path = std::path::Path::new("cookbook/migrations/0001_initial.py");
+    let ms = migration::read_file(path, text, Some(Format::Django), Dialect::Postgres).unwrap();
+    let mut schema = Schema::new(Dialect::Postgres);
+    migration::replay(&mut schema, &ms).unwrap();
+    let t = schema.table("cookbook_userpreference").unwrap();
+    let cols: Vec<(&str, &str)> = t.columns.iter().map(|c| (c.name.as_str(), c.data_type.as_str())).collect();
+    assert_eq!(cols, [("user_id", "bigint"), ("parent_id", "bigint")]);
+    let fks: Vec<&str> = t.foreign_keys.iter().map(|f| f.columns[0].as_str()).collect();
+    assert_eq!(fks, ["parent_id", "user_id"]);
+    assert_eq!(t.primary_key.as_ref().map(|k| k.columns.clone()), Some(vec!["user_id".to_owned()]));
+}

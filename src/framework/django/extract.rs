@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        11
+        12
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -180,8 +180,10 @@ impl Ctx<'_> {
         }
         if let Some(import) = self.imports.iter().find(|i| i.local == local) {
             let full = self.import_path(import);
+            // `from django.db.models import Index, Q`: the ORM's own classes, no app's models.
             if let Some(i) = full.iter().rposition(|c| c == "models")
                 && i > 0
+                && full != ["django", "db", "models"]
             {
                 return format!("{}.{}", full[i - 1], import.name);
             }
@@ -269,13 +271,24 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         }
     }
 
-    // `Post(title=…)`: a model's constructor takes its fields.
-    if function.kind() == "identifier" && is_class_name(name) && cx.is_known_model(name) {
-        let model = Rec::model(cx.model_ref(name));
+    // `Post(title=…)`: a model's constructor takes its fields; so does a name holding the class
+    // (`model_type = Unit`, then `model_type(name=…)`).
+    let ctor = if function.kind() != "identifier" {
+        None
+    } else if is_class_name(name) && cx.is_known_model(name) {
+        Some(cx.model_ref(name))
+    } else {
+        cx.env_at(call).class_of(name).map(str::to_owned)
+    };
+    if let Some(ctor) = ctor {
+        let model = Rec::model(ctor);
         cx.aliases.clear();
         for (k, _) in &a.keywords {
             let key = cx.src.node_text(*k);
             lookup(cx, &model, key, k.start_byte(), Confidence::High);
+        }
+        for (key, offset) in super::names::splat_keys(&cx.src, call) {
+            lookup(cx, &model, &key, offset, Confidence::Medium);
         }
         return;
     }

@@ -198,6 +198,10 @@ pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<
         for p in a.positional.iter().skip(usize::from(shortcut)) {
             expressions(cx, rec, *p);
         }
+        // `Recipe.objects.create(**fields)` with `fields["working_time"] = …` before it.
+        for (key, offset) in super::names::splat_keys(&cx.src, call) {
+            lookup(cx, rec, &key, offset, Confidence::Medium);
+        }
     } else if STRING_METHODS.contains(&name) {
         let limit = if matches!(name, "dates" | "datetimes") { 1 } else { usize::MAX };
         for p in a.positional.iter().take(limit) {
@@ -209,6 +213,17 @@ pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<
         }
         for (_, v) in &a.keywords {
             expressions(cx, rec, *v);
+        }
+        // `values("pk", *field_list)` with `field_list = ["name", …]` in the function.
+        if let Some(list) = call.child_by_field_name("arguments") {
+            for splat in named_children(list).into_iter().filter(|n| n.kind() == "list_splat") {
+                if let Some(inner) = named_children(splat).into_iter().next().filter(|n| n.kind() == "identifier") {
+                    let block = super::names::block_of(call);
+                    for (s, offset) in super::names::strings_of_name(&cx.src, cx.src.node_text(inner), block) {
+                        lookup(cx, rec, &s, offset, Confidence::Medium);
+                    }
+                }
+            }
         }
     } else if ALIAS_METHODS.contains(&name) {
         for p in &a.positional {

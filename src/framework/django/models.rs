@@ -157,6 +157,8 @@ pub(super) fn field_kind_name(name: &str) -> Option<FieldClass> {
         "ManyToManyField" | "ParentalManyToManyField" | "TreeManyToManyField" => Some(FieldClass::ManyToMany),
         // Not columns: generic relations live in other tables or in two other fields.
         "GenericForeignKey" | "GenericRelation" => Some(FieldClass::NotColumn),
+        // Another package's subclass of a relation field (django-annoying's `AutoOneToOneField`).
+        n if n.ends_with("OneToOneField") || n.ends_with("ForeignKey") => Some(FieldClass::ForeignKey),
         n if n.ends_with("Field") => Some(FieldClass::Column),
         _ => None,
     }
@@ -197,7 +199,7 @@ pub(super) fn read_field(
     let inverse = match class {
         FieldClass::ForeignKey | FieldClass::ManyToMany => {
             let own = this.rsplit('.').next().unwrap_or(this).to_lowercase();
-            let one = callee(&cx.src, value).is_some_and(|c| last_segment(c).starts_with("OneToOne"));
+            let one = callee(&cx.src, value).is_some_and(|c| last_segment(c).contains("OneToOne"));
             match str_kw("related_name") {
                 Some(name) if name.ends_with('+') => None,
                 Some(name) => {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use crate::scan::extract::treesit::{Src, named_children, string_value};
+use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
 
 /// Methods that add their argument's strings to a list or set.
 const ADDING: &[&str] = &["append", "insert", "add", "extend", "update", "remove", "discard"];
@@ -145,4 +145,48 @@ pub(super) fn block_of(node: Node<'_>) -> Node<'_> {
         n = p;
     }
     n
+}
+
+/// The keys a call's `**d` arguments pass as keywords: a dict literal's, or those the name `d`
+/// is given in the call's function (`args = {"from_date": day, …}`, `fields["working_time"] =
+/// …`, then `MealPlan(**args)`, `Recipe.objects.create(**fields, space=…)`). Other splats
+/// (a parameter's `**kwargs`, a call's result) give none.
+pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> {
+    let Some(list) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let splats: Vec<Node<'_>> = named_children(list)
+        .into_iter()
+        .filter(|n| n.kind() == "dictionary_splat")
+        .filter_map(|n| named_children(n).into_iter().next())
+        .collect();
+    if splats.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let block = block_of(call);
+    for d in splats {
+        if d.kind() == "dictionary" {
+            out.extend(super::lookups::dict_strings(src, d, false));
+            continue;
+        }
+        if d.kind() != "identifier" {
+            continue;
+        }
+        let name = src.node_text(d);
+        for n in descendants(block).into_iter().filter(|n| n.kind() == "assignment") {
+            let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                continue;
+            };
+            if left.kind() == "identifier" && src.node_text(left) == name {
+                out.extend(super::lookups::dict_strings(src, right, false));
+            } else if left.kind() == "subscript"
+                && left
+                    .child_by_field_name("value")
+                    .is_some_and(|v| v.kind() == "identifier" && src.node_text(v) == name)
+                && let Some(key) = left.child_by_field_name("subscript").and_then(|k| string_value(src, k))
+            {
+                out.push(key);
+            }
+        }
+    }
+    in_order(out)
 }

@@ -228,7 +228,9 @@ pub(super) fn class_options(
     let rec = Rec::model(model.clone());
     declared_fields(cx, body, &rec);
     // What a serializer's `validate(attrs)`, `create(validated_data)` and `update(instance,
-    // validated_data)` read by key are the model's fields.
+    // validated_data)` read by key are the model's fields; so are the keys of the incoming
+    // `data` its `run_validation(data)` / `to_internal_value(data)` read or rewrite
+    // (`data["completed_at"] = timezone.now()`).
     for func in named_children(body).into_iter().filter_map(|n| match n.kind() {
         "function_definition" => Some(n),
         "decorated_definition" => n.child_by_field_name("definition"),
@@ -238,6 +240,7 @@ pub(super) fn class_options(
         let data = match name {
             "validate" => "attrs",
             "create" | "update" => "validated_data",
+            "run_validation" | "to_internal_value" => "data",
             _ => continue,
         };
         for (key, offset) in keys_read(cx, func, data) {

@@ -205,9 +205,24 @@ pub(super) struct Env {
     /// What a class that is no model and works on none declares in its body (a dataclass's
     /// `fiber: float | None`): `self.fiber` in its methods is that attribute, not a column.
     own: std::collections::HashSet<String>,
+    /// Names assigned a model class itself (`model_type = Unit`), then called or queried as it
+    /// (`model_type(…)`, `model_type.objects.filter(…)`); `None`: assigned anything else too.
+    classes: HashMap<String, Option<String>>,
 }
 
 impl Env {
+    /// The model class a name holds, when every value the function gives it is that class.
+    pub(super) fn class_of(&self, name: &str) -> Option<&str> {
+        self.classes.get(name).and_then(Option::as_deref)
+    }
+
+    fn set_class(&mut self, name: &str, model: Option<String>) {
+        let entry = self.classes.entry(name.to_owned()).or_insert_with(|| model.clone());
+        if *entry != model {
+            *entry = None;
+        }
+    }
+
     fn set(&mut self, name: &str, ty: Option<Ty>) {
         let Some(ty) = ty else { return };
         match self.vars.get(name) {
@@ -464,6 +479,15 @@ impl Ctx<'_> {
                 let (left, right) = (n.child_by_field_name("left"), n.child_by_field_name("right"));
                 let (Some(left), Some(right)) = (left, right) else { continue };
                 let ty = self.ty(right, &env);
+                if n.kind() == "assignment" && left.kind() == "identifier" {
+                    let class = Some(self.src.node_text(right))
+                        .filter(|c| right.kind() == "identifier" && is_class_name(c) && self.is_known_model(c))
+                        .map(|c| self.model_ref(c));
+                    let name = self.src.node_text(left);
+                    if class.is_some() || env.classes.contains_key(name) {
+                        env.set_class(name, class);
+                    }
+                }
                 match (n.kind(), left.kind()) {
                     ("assignment", "identifier") if ty.is_none() && self.is_plain_call(right) => {
                         env.plain.insert(self.src.node_text(left).to_owned());
@@ -589,6 +613,12 @@ impl Ctx<'_> {
                 if matches!(object.kind(), "identifier" | "attribute") && is_class_name(last_segment(text(object))) {
                     return is_manager_name(attr).then(|| Ty::many(Rec::model(self.model_ref(text(object)))));
                 }
+                // `model_type.objects` with `model_type = Unit`.
+                if object.kind() == "identifier"
+                    && let Some(model) = env.class_of(text(object))
+                {
+                    return is_manager_name(attr).then(|| Ty::many(Rec::model(model)));
+                }
                 if matches!(text(object), "request" | "self.request" | "info.context") {
                     return request_attribute(attr).map(|root| Ty::one(Rec { root, path: Vec::new() }));
                 }
@@ -636,6 +666,7 @@ impl Ctx<'_> {
                             _ if is_class_name(name) && self.is_known_model(name) => {
                                 Some(Ty::one(Rec::model(self.model_ref(name))))
                             }
+                            _ if env.class_of(name).is_some() => env.class_of(name).map(|m| Ty::one(Rec::model(m))),
                             _ => self.returns.get(name).cloned(),
                         }
                     }

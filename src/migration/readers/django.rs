@@ -109,21 +109,10 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
 }
 
 /// A Django project's migration directories (`<app>/migrations/`, one per Django app) read as
-/// one history, in the order Django applies them: each migration after those its
-/// `dependencies` name (in any of the directories), ties broken by directory then file name; one
-/// [`State`] carried across them all, as Django's project state is. A migration that `replaces`
-/// others present here stands for them (Django applies the squashed one to a new database).
+/// one history, in the order Django applies them: see [`read_sources`].
 pub fn read_dirs(dirs: &[&Path], dialect: Dialect) -> Result<Vec<Migration>> {
-    struct Node {
-        key: (String, String),
-        path: std::path::PathBuf,
-        text: String,
-        deps: Vec<(String, String)>,
-        replaces: Vec<(String, String)>,
-    }
-    let mut nodes: Vec<Node> = Vec::new();
+    let mut sources: Vec<(std::path::PathBuf, String)> = Vec::new();
     for dir in dirs {
-        let label = app_label(&dir.join("x.py"));
         let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| Error::read(dir, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -133,13 +122,35 @@ pub fn read_dirs(dirs: &[&Path], dialect: Dialect) -> Result<Vec<Migration>> {
         files.sort();
         for path in files {
             let text = Error::read_text(&path)?;
-            if !text.contains("Migration") {
-                continue;
+            if text.contains("Migration") {
+                sources.push((path, text));
             }
-            let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("").to_owned();
-            let (deps, replaces) = graph_edges(&path, &text)?;
-            nodes.push(Node { key: (label.clone(), name), path, text, deps, replaces });
         }
+    }
+    read_sources(sources, dialect)
+}
+
+/// Django migration files (path and text, in directory then file-name order; the app label is
+/// the folder holding each one's `migrations/`) read as one history, in the order Django
+/// applies them: each migration after those its `dependencies` name, ties broken by the given
+/// order; one [`State`] carried across them all, as Django's project state is. A migration that
+/// `replaces` others present here stands for them: Django applies the squashed one to a new
+/// database, in one folder (`0001_squashed_0227_…` beside `0001_initial` … `0227_…`) as across
+/// several.
+pub fn read_sources(sources: Vec<(std::path::PathBuf, String)>, dialect: Dialect) -> Result<Vec<Migration>> {
+    struct Node {
+        key: (String, String),
+        path: std::path::PathBuf,
+        text: String,
+        deps: Vec<(String, String)>,
+        replaces: Vec<(String, String)>,
+    }
+    let mut nodes: Vec<Node> = Vec::new();
+    for (path, text) in sources {
+        let label = app_label(&path);
+        let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+        let (deps, replaces) = graph_edges(&path, &text)?;
+        nodes.push(Node { key: (label, name), path, text, deps, replaces });
     }
     // A squashed migration stands for those it replaces.
     let mut replaced_by: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
@@ -296,7 +307,14 @@ impl Reader<'_> {
     /// plus the foreign key and unique constraint it brings.
     fn field(&self, table: &str, name: &str, field: &Val) -> Option<(Column, Option<ForeignKey>, bool)> {
         let Val::Call { name: class, .. } = field else { return None };
-        let fk = matches!(class.as_str(), "ForeignKey" | "OneToOneField");
+        // A relation field of another package is Django's it subclasses, by its name
+        // (django-annoying's `AutoOneToOneField`, django-mptt's `TreeForeignKey`).
+        let class = match class.as_str() {
+            c if c.ends_with("OneToOneField") => "OneToOneField",
+            c if c.ends_with("ForeignKey") && c != "GenericForeignKey" => "ForeignKey",
+            c => c,
+        };
+        let fk = matches!(class, "ForeignKey" | "OneToOneField");
         let opts = TypeOptions {
             limit: field.kw("max_length").and_then(Val::int),
             precision: field.kw("max_digits").and_then(Val::int),
