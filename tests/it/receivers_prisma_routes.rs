@@ -72,6 +72,12 @@ export async function GET(req, { params }) {
   const webhooks = await prisma.webhook.findMany({ where: { teamId: params.teamId } });
   return NextResponse.json(webhooks);
 }
+
+export async function POST(req, { params }) {
+  const { secret: signing, url } = await req.json();
+  const webhook = await prisma.webhook.create({ data: { secret: signing, teamId: params.teamId } });
+  return NextResponse.json(webhook);
+}
 "#;
 
 /// A handler that answers no row.
@@ -104,6 +110,13 @@ export function useTime() {
   const { data: time } = useSWR("/api/time", fetcher);
   const { data: unknown } = useSWR(`/api/teams/${teamId}/other`, fetcher);
   return [time?.timezone, unknown?.timezone];
+}
+
+export async function save(teamId: string, timezone: string, plan: string, secret: string) {
+  await fetch(`/api/teams/${teamId}/settings`, { method: "PATCH", body: JSON.stringify({ timezone, plan }) });
+  await fetch(`/api/teams/${teamId}/other`, { method: "PATCH", body: JSON.stringify({ timezone }) });
+  const payload = { secret, url: "https://example.com" };
+  await fetch(`/api/teams/${teamId}/webhooks`, { method: "POST", body: JSON.stringify(payload) });
 }
 "#;
 
@@ -146,6 +159,7 @@ fn api_routes_answer_what_pages_fetch() {
         set(&[
             "pages/api/teams/[teamId]/settings.ts:8",
             "pages/api/teams/[teamId]/settings.ts:15",
+            "lib/swr/use-team-settings.ts:27",
             "components/settings/timezone-selector.tsx:5",
             "prisma/schema/schema.prisma:4",
         ])
@@ -159,9 +173,20 @@ fn api_routes_answer_what_pages_fetch() {
             "prisma/schema/schema.prisma:5",
         ])
     );
-    // An App Router route's rows, fetched by a URL with a base.
+    // A key posted to a route that writes it from the body under its own name (renamed in the
+    // handler's destructuring, or set on the update object): not a key the handler does not write
+    // (`plan`), nor what is posted to a URL no route answers.
     assert_eq!(
         uses_of(&result, "Webhook.secret"),
-        set(&["components/settings/timezone-selector.tsx:11", "prisma/schema/schema.prisma:11"])
+        set(&[
+            "app/(ee)/api/teams/[teamId]/webhooks/route.ts:11",
+            "components/settings/timezone-selector.tsx:11",
+            "lib/swr/use-team-settings.ts:29",
+            "prisma/schema/schema.prisma:11",
+        ])
+    );
+    assert_eq!(
+        uses_of(&result, "Team.plan"),
+        set(&["pages/api/teams/[teamId]/billing/plan.ts:9", "prisma/schema/schema.prisma:3"])
     );
 }

@@ -31,7 +31,7 @@ use crate::framework::prisma::better_auth;
 use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
 use crate::framework::prisma::model_name;
 use crate::framework::prisma::react::{FORM_CALLS, MUTATIONS, hook_subject, is_column, is_field, subject, tag};
-use crate::framework::prisma::routes::{self, ROUTES};
+use crate::framework::prisma::routes::{self, BODIES, ROUTES};
 use crate::framework::prisma::zod::ZOD;
 use crate::scan::extract::js::{call_args, enclosing_scopes, is_scope, object_keys, property, unwrap};
 use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
@@ -1615,6 +1615,7 @@ pub fn read<'t>(
             match node.kind() {
                 "call_expression" => {
                     client_call(&w, &mut writer, node);
+                    posted(&w, writer.hits, node);
                     better_auth::read(src, node, writer.hits);
                 }
                 "assignment_expression" => {
@@ -2243,7 +2244,185 @@ fn route_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> 
         let ty = if v.kind() == "object" { w.copied(*v) } else { returned(w, *v) };
         ty.filter(|t| !is_named(t))
     });
-    value_bindings(w, whole, values, ROUTES, url)
+    let mut out = value_bindings(w, whole, values, ROUTES, url);
+    out.extend(body_writes(w, nodes, url));
+    out
+}
+
+/// Whether a value is a request's body: `req.body`, `await req.json()`, a schema's parse of one
+/// (`schema.parse(req.body)`), or the `data` of a name declared as one
+/// (`const result = schema.safeParse(req.body)`; `result.data`).
+fn is_body<'t>(w: &Walker<'_, '_, 't>, value: Node<'t>, depth: u32) -> bool {
+    let value = unwrap(value);
+    let text = w.text(value);
+    if ["req.body", "req.json()", "request.json()"].iter().any(|b| text.contains(b)) {
+        return true;
+    }
+    if depth < 2
+        && value.kind() == "member_expression"
+        && property(w.src, value) == Some("data")
+        && let Some(o) = value.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier")
+        && let Some(held) = w.scope_chain(o).find_map(|s| w.values.get(&(s, w.text(o))).copied())
+    {
+        return is_body(w, held, depth + 1);
+    }
+    false
+}
+
+/// The fields an API route's handler writes from its request body, each under its own name
+/// (`const { timezone } = req.body; … data: { timezone }`, or `updateData.timezone = timezone` on
+/// an object given as a write's `data`): bound in [`BODIES`] as `<url>.<key>` to the model.
+fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec<Binding> {
+    let src = w.src;
+    // (scope, local name) → the body's key it holds.
+    let mut locals: Map<(usize, &str), &str> = Map::default();
+    for &node in nodes.iter().filter(|n| n.kind() == "variable_declarator") {
+        let (Some(pattern), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+            continue;
+        };
+        if pattern.kind() != "object_pattern" || !is_body(w, value, 0) {
+            continue;
+        }
+        let scope = w.scope_of(node).id();
+        for prop in named_children(pattern) {
+            match prop.kind() {
+                "shorthand_property_identifier_pattern" => {
+                    locals.insert((scope, src.node_text(prop)), src.node_text(prop));
+                }
+                "object_assignment_pattern" => {
+                    if let Some(l) = prop.child_by_field_name("left") {
+                        locals.insert((scope, src.node_text(l)), src.node_text(l));
+                    }
+                }
+                "pair_pattern" => {
+                    if let (Some(k), Some(v)) = (prop.child_by_field_name("key"), prop.child_by_field_name("value"))
+                        && v.kind() == "identifier"
+                    {
+                        locals.insert((scope, src.node_text(v)), src.node_text(k));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if locals.is_empty() {
+        return Vec::new();
+    }
+    let body_key = |value: Node<'t>| -> Option<&str> {
+        let v = unwrap(value);
+        (v.kind() == "identifier")
+            .then(|| w.scope_chain(v).find_map(|s| locals.get(&(s, src.node_text(v))).copied()))
+            .flatten()
+    };
+    let mut out = Vec::new();
+    let mut bind = |key: &str, model: String| {
+        out.push(Binding {
+            scope: BODIES.to_owned(),
+            name: format!("{url}.{key}"),
+            root: Root::Model { model },
+            path: Vec::new(),
+        });
+    };
+    for &node in nodes {
+        match node.kind() {
+            // `prisma.team.update({ data: { timezone } })`.
+            "call_expression" => {
+                let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
+                if !property(src, f).is_some_and(|m| {
+                    matches!(m, "create" | "update" | "upsert" | "updateMany" | "createMany" | "createManyAndReturn")
+                }) {
+                    continue;
+                }
+                let Some(model) = f
+                    .child_by_field_name("object")
+                    .map(unwrap)
+                    .and_then(|a| property(src, a))
+                    .filter(|m| !m.starts_with('$'))
+                else {
+                    continue;
+                };
+                let Some(arg) = call_args(node).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") else {
+                    continue;
+                };
+                for data in object_keys(src, arg)
+                    .into_iter()
+                    .filter(|k| matches!(k.name.as_str(), "data" | "create" | "update"))
+                {
+                    let Some(object) = data.value.map(unwrap).filter(|v| v.kind() == "object") else { continue };
+                    for field in object_keys(src, object) {
+                        let posted = match field.value {
+                            Some(v) => body_key(v),
+                            None => w.scope_chain(object).find_map(|s| locals.get(&(s, field.name.as_str())).copied()),
+                        };
+                        if posted == Some(field.name.as_str()) {
+                            bind(&field.name, model_name(model));
+                        }
+                    }
+                }
+            }
+            // `updateData.timezone = timezone` on a write's data object.
+            "assignment_expression" => {
+                let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                else {
+                    continue;
+                };
+                let Some(key) = property(src, left).filter(|_| left.kind() == "member_expression") else { continue };
+                if body_key(right) != Some(key) {
+                    continue;
+                }
+                if let Some(Ty { root: Root::Model { model }, path }) =
+                    left.child_by_field_name("object").and_then(|o| w.expr_ty(unwrap(o), 0))
+                    && path.is_empty()
+                {
+                    bind(key, model);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `fetch(`/api/teams/${teamId}/settings`, { method: "PATCH", body: JSON.stringify({ timezone }) })`:
+/// each key of the posted object is the field the route writes from its body under that name,
+/// when it writes one (see [`body_writes`]).
+fn posted<'t>(w: &Walker<'_, '_, 't>, hits: &mut Vec<Hit>, call: Node<'t>) {
+    let src = w.src;
+    let Some(f) = call.child_by_field_name("function").map(unwrap) else { return };
+    if src.node_text(f) != "fetch" {
+        return;
+    }
+    let args = call_args(call);
+    let (Some(url), Some(options)) = (
+        args.first().and_then(|u| routes::url_of(src, *u)),
+        args.get(1).map(|o| unwrap(*o)).filter(|o| o.kind() == "object"),
+    ) else {
+        return;
+    };
+    let Some(body) = object_keys(src, options).into_iter().find(|k| k.name == "body").and_then(|k| k.value).map(unwrap)
+    else {
+        return;
+    };
+    // `JSON.stringify({ … })`.
+    if body.kind() != "call_expression"
+        || body.child_by_field_name("function").is_none_or(|g| src.node_text(g) != "JSON.stringify")
+    {
+        return;
+    }
+    let Some(object) = call_args(body).into_iter().next().map(unwrap) else { return };
+    let object = match object.kind() {
+        "object" => object,
+        "identifier" => match w.lookup_object(src.node_text(object), object) {
+            Some(o) => o,
+            None => return,
+        },
+        _ => return,
+    };
+    for key in object_keys(src, object) {
+        let ty =
+            Ty::of(Root::Binding { scopes: vec![BODIES.to_owned()], name: format!("{url}.{}", key.name), guess: None });
+        hits.push(src.hit(key.offset, ty.target(&key.name), RefKind::Query, Confidence::Medium));
+    }
 }
 
 /// Whether a call builds a tRPC router (`router({…})`, `createTRPCRouter({…})`, `t.router({…})`).

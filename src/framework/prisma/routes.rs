@@ -13,6 +13,10 @@ use crate::scan::extract::treesit::{Src, named_children, string_value};
 /// `*` (`/api/teams/*/settings`).
 pub const ROUTES: &str = "prisma:routes";
 
+/// The scope of bindings for the fields an API route writes from its request body: name =
+/// `<url>.<key>`, the model the handler writes the body's `key` into under its own name.
+pub const BODIES: &str = "prisma:route-bodies";
+
 /// Stands for an interpolated value while a URL is read.
 const HOLE: char = '\u{1}';
 
