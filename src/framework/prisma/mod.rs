@@ -11,6 +11,7 @@ pub mod client;
 pub mod kysely;
 pub mod react;
 pub mod receivers;
+pub mod routes;
 pub mod schema;
 pub mod zod;
 
@@ -55,7 +56,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        13
+        14
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

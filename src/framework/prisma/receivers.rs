@@ -31,6 +31,7 @@ use crate::framework::prisma::better_auth;
 use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
 use crate::framework::prisma::model_name;
 use crate::framework::prisma::react::{FORM_CALLS, MUTATIONS, hook_subject, is_column, is_field, subject, tag};
+use crate::framework::prisma::routes::{self, BODIES, ROUTES};
 use crate::framework::prisma::zod::ZOD;
 use crate::scan::extract::js::{call_args, enclosing_scopes, is_scope, object_keys, property, unwrap};
 use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
@@ -873,6 +874,62 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             }
                             continue;
                         }
+                        // `const { data: plan } = useSWR<Plan>(`/api/teams/${teamId}/billing/plan`, fetcher)`:
+                        // what the app's API route of that URL answers (see [`ROUTES`]), unless the
+                        // type argument names a model.
+                        if matches!(callee, "useSWR" | "useSWRImmutable")
+                            && name.kind() == "object_pattern"
+                            && let Some(url) =
+                                call_args(call).into_iter().next().and_then(|a| routes::url_of(self.src, a))
+                        {
+                            let declared = call
+                                .child_by_field_name("type_arguments")
+                                .and_then(|t| t.named_child(0))
+                                .and_then(|t| self.type_ty(t, 0))
+                                .filter(|t| !is_named(t));
+                            for value in self.data_names(name) {
+                                let ty = declared.clone().unwrap_or_else(|| {
+                                    let guess = guessed(self.text(value));
+                                    Ty::of(Root::Binding { scopes: vec![ROUTES.to_owned()], name: url.clone(), guess })
+                                });
+                                changed |= self.bind(scope, value, ty);
+                            }
+                            continue;
+                        }
+                        // `const { settings: teamSettings } = useTeamSettings(teamId)`: each name what
+                        // the app's hook returns under its key (see [`results`]), else what the name
+                        // says; `const plan = usePlan()`: what it returns.
+                        if f.kind() == "identifier" && is_app_hook(callee) && declared.is_none() {
+                            let returns = |name: String, guess: Option<String>| {
+                                Ty::of(Root::Binding { scopes: vec![RETURNS.to_owned()], name, guess })
+                            };
+                            match name.kind() {
+                                "identifier" => {
+                                    changed |=
+                                        self.bind(scope, name, returns(callee.to_owned(), guessed(self.text(name))));
+                                    continue;
+                                }
+                                "object_pattern" => {
+                                    for prop in named_children(name) {
+                                        let (key, local) = match prop.kind() {
+                                            "shorthand_property_identifier_pattern" => (self.text(prop), prop),
+                                            "pair_pattern" => match (
+                                                prop.child_by_field_name("key"),
+                                                prop.child_by_field_name("value"),
+                                            ) {
+                                                (Some(k), Some(v)) if v.kind() == "identifier" => (self.text(k), v),
+                                                _ => continue,
+                                            },
+                                            _ => continue,
+                                        };
+                                        let ty = returns(format!("{callee}.{key}"), guessed(self.text(local)));
+                                        changed |= self.bind(scope, local, ty);
+                                    }
+                                    continue;
+                                }
+                                _ => {}
+                            }
+                        }
                         if let Some(procedure) = mutation_of(callee)
                             && name.kind() == "object_pattern"
                         {
@@ -1138,6 +1195,45 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         continue;
                     }
+                    // `prisma.team.update({ where, data: updateData })` with `updateData` holding an
+                    // object literal (whatever type it is declared with): the model's data, so the
+                    // properties set on it later (`updateData.timezone = timezone`) are too.
+                    if property(self.src, f).is_some_and(|m| {
+                        matches!(
+                            m,
+                            "create" | "update" | "upsert" | "updateMany" | "createMany" | "createManyAndReturn"
+                        )
+                    }) && let Some(model) = f
+                        .child_by_field_name("object")
+                        .map(unwrap)
+                        .and_then(|a| property(self.src, a))
+                        .filter(|m| !m.starts_with('$'))
+                        && let Some(arg) =
+                            call_args(node).into_iter().next().map(unwrap).filter(|a| a.kind() == "object")
+                    {
+                        for key in object_keys(self.src, arg) {
+                            if !matches!(key.name.as_str(), "data" | "create" | "update") {
+                                continue;
+                            }
+                            let held = match key.value.map(unwrap) {
+                                Some(v) if v.kind() == "identifier" => self.text(v),
+                                Some(_) => continue,
+                                None => self.text(arg).get(key.offset - arg.start_byte()..).map_or("", |t| {
+                                    &t[..t
+                                        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                                        .unwrap_or(t.len())]
+                                }),
+                            };
+                            let Some(scope) = self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, held)))
+                            else {
+                                continue;
+                            };
+                            if let std::collections::hash_map::Entry::Vacant(e) = self.vars.entry((scope, held)) {
+                                e.insert(Ty::model(model_name(model)));
+                                changed = true;
+                            }
+                        }
+                    }
                     // `records.map((r) => r.email)`: the callback's parameter is a record.
                     if !property(self.src, f).is_some_and(|m| CALLBACKS.contains(&m)) {
                         continue;
@@ -1182,6 +1278,50 @@ fn is_named(ty: &Ty) -> bool {
 }
 
 /// Whether a name is what a query's payload is held in: `data`, `foldersData`.
+/// The model a name suggests (see [`guess`]), for a binding to fall back to.
+fn guessed(name: &str) -> Option<String> {
+    guess(name).and_then(|g| match g.root {
+        Root::Binding { guess, .. } => guess,
+        Root::Model { .. } => None,
+    })
+}
+
+/// Whether a callee is one of the app's own React hooks (`useTeamSettings`), not one of React's,
+/// a router's or a data library's, whose results no file of the app binds.
+fn is_app_hook(callee: &str) -> bool {
+    const LIBRARY: &[&str] = &[
+        "useState",
+        "useEffect",
+        "useLayoutEffect",
+        "useMemo",
+        "useCallback",
+        "useRef",
+        "useContext",
+        "useReducer",
+        "useId",
+        "useTransition",
+        "useDeferredValue",
+        "useRouter",
+        "useSearchParams",
+        "useParams",
+        "usePathname",
+        "useSession",
+        "useSWR",
+        "useSWRImmutable",
+        "useSWRInfinite",
+        "useSWRConfig",
+        "useQuery",
+        "useMutation",
+        "useQueryClient",
+        "useInfiniteQuery",
+        "useSuspenseQuery",
+    ];
+    callee.strip_prefix("use").is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+        && !LIBRARY.contains(&callee)
+        && !callee.ends_with("LoaderData")
+        && !callee.ends_with("Form")
+}
+
 fn is_payload_name(text: &str) -> bool {
     text == "data" || text.len() > 4 && text.ends_with("Data")
 }
@@ -1475,6 +1615,7 @@ pub fn read<'t>(
             match node.kind() {
                 "call_expression" => {
                     client_call(&w, &mut writer, node);
+                    posted(&w, writer.hits, node);
                     better_auth::read(src, node, writer.hits);
                 }
                 "assignment_expression" => {
@@ -1619,6 +1760,9 @@ pub fn read<'t>(
         }
     }
     bindings.extend(function_bindings(&w, nodes));
+    if let Some(url) = routes::route_of(path) {
+        bindings.extend(route_bindings(&w, nodes, &url));
+    }
     // The route module's loader, by its module: every route has one of that name.
     for &node in nodes {
         if let (Some(function), Some(name)) = (loader_name(src, node), w.loader.as_deref()) {
@@ -2025,9 +2169,22 @@ fn results<'t>(
             values.push(unwrap(body));
         }
     }
-    let mut out = Vec::new();
     let declared = function.child_by_field_name("return_type").and_then(|t| w.type_ty(t, 0));
-    if let Some(ty) = declared.or_else(|| values.iter().find_map(|v| returned(w, *v))) {
+    let whole = declared.or_else(|| values.iter().find_map(|v| returned(w, *v)));
+    value_bindings(w, whole, values, scope, name)
+}
+
+/// The binding of a value (`whole`) under `name` in `scope`, and of each key of the object
+/// literals among `values` whose value is typed, under `name.key`.
+fn value_bindings<'t>(
+    w: &Walker<'_, '_, 't>,
+    whole: Option<Ty>,
+    values: Vec<Node<'t>>,
+    scope: &str,
+    name: &str,
+) -> Vec<Binding> {
+    let mut out = Vec::new();
+    if let Some(ty) = whole {
         out.push(Binding { scope: scope.to_owned(), name: name.to_owned(), root: ty.root, path: ty.path });
     }
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -2053,6 +2210,219 @@ fn results<'t>(
         }
     }
     out
+}
+
+/// What an API route's handler answers (`res.status(200).json(teamSettings)`,
+/// `NextResponse.json({ plan: team.plan, pausedAt: team.pausedAt })`), under the route's URL in
+/// [`ROUTES`]: only what is known, not a name's guess, and an object copying a record's fields
+/// under their own names is that record.
+fn route_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec<Binding> {
+    let src = w.src;
+    let mut values: Vec<Node<'t>> = Vec::new();
+    for &call in nodes.iter().filter(|n| n.kind() == "call_expression") {
+        let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
+        if property(src, f) != Some("json") {
+            continue;
+        }
+        let Some(mut object) = f.child_by_field_name("object").map(unwrap) else { continue };
+        // `res.status(200).json(…)`.
+        if object.kind() == "call_expression"
+            && let Some(g) = object.child_by_field_name("function").map(unwrap)
+            && property(src, g) == Some("status")
+            && let Some(o) = g.child_by_field_name("object").map(unwrap)
+        {
+            object = o;
+        }
+        if object.kind() != "identifier" || !matches!(src.node_text(object), "res" | "NextResponse" | "Response") {
+            continue;
+        }
+        if let Some(value) = call_args(call).into_iter().next() {
+            values.push(unwrap(value));
+        }
+    }
+    let whole = values.iter().find_map(|v| {
+        let ty = if v.kind() == "object" { w.copied(*v) } else { returned(w, *v) };
+        ty.filter(|t| !is_named(t))
+    });
+    let mut out = value_bindings(w, whole, values, ROUTES, url);
+    out.extend(body_writes(w, nodes, url));
+    out
+}
+
+/// Whether a value is a request's body: `req.body`, `await req.json()`, a schema's parse of one
+/// (`schema.parse(req.body)`), or the `data` of a name declared as one
+/// (`const result = schema.safeParse(req.body)`; `result.data`).
+fn is_body<'t>(w: &Walker<'_, '_, 't>, value: Node<'t>, depth: u32) -> bool {
+    let value = unwrap(value);
+    let text = w.text(value);
+    if ["req.body", "req.json()", "request.json()"].iter().any(|b| text.contains(b)) {
+        return true;
+    }
+    if depth < 2
+        && value.kind() == "member_expression"
+        && property(w.src, value) == Some("data")
+        && let Some(o) = value.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier")
+        && let Some(held) = w.scope_chain(o).find_map(|s| w.values.get(&(s, w.text(o))).copied())
+    {
+        return is_body(w, held, depth + 1);
+    }
+    false
+}
+
+/// The fields an API route's handler writes from its request body, each under its own name
+/// (`const { timezone } = req.body; … data: { timezone }`, or `updateData.timezone = timezone` on
+/// an object given as a write's `data`): bound in [`BODIES`] as `<url>.<key>` to the model.
+fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec<Binding> {
+    let src = w.src;
+    // (scope, local name) → the body's key it holds.
+    let mut locals: Map<(usize, &str), &str> = Map::default();
+    for &node in nodes.iter().filter(|n| n.kind() == "variable_declarator") {
+        let (Some(pattern), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+            continue;
+        };
+        if pattern.kind() != "object_pattern" || !is_body(w, value, 0) {
+            continue;
+        }
+        let scope = w.scope_of(node).id();
+        for prop in named_children(pattern) {
+            match prop.kind() {
+                "shorthand_property_identifier_pattern" => {
+                    locals.insert((scope, src.node_text(prop)), src.node_text(prop));
+                }
+                "object_assignment_pattern" => {
+                    if let Some(l) = prop.child_by_field_name("left") {
+                        locals.insert((scope, src.node_text(l)), src.node_text(l));
+                    }
+                }
+                "pair_pattern" => {
+                    if let (Some(k), Some(v)) = (prop.child_by_field_name("key"), prop.child_by_field_name("value"))
+                        && v.kind() == "identifier"
+                    {
+                        locals.insert((scope, src.node_text(v)), src.node_text(k));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if locals.is_empty() {
+        return Vec::new();
+    }
+    let body_key = |value: Node<'t>| -> Option<&str> {
+        let v = unwrap(value);
+        (v.kind() == "identifier")
+            .then(|| w.scope_chain(v).find_map(|s| locals.get(&(s, src.node_text(v))).copied()))
+            .flatten()
+    };
+    let mut out = Vec::new();
+    let mut bind = |key: &str, model: String| {
+        out.push(Binding {
+            scope: BODIES.to_owned(),
+            name: format!("{url}.{key}"),
+            root: Root::Model { model },
+            path: Vec::new(),
+        });
+    };
+    for &node in nodes {
+        match node.kind() {
+            // `prisma.team.update({ data: { timezone } })`.
+            "call_expression" => {
+                let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
+                if !property(src, f).is_some_and(|m| {
+                    matches!(m, "create" | "update" | "upsert" | "updateMany" | "createMany" | "createManyAndReturn")
+                }) {
+                    continue;
+                }
+                let Some(model) = f
+                    .child_by_field_name("object")
+                    .map(unwrap)
+                    .and_then(|a| property(src, a))
+                    .filter(|m| !m.starts_with('$'))
+                else {
+                    continue;
+                };
+                let Some(arg) = call_args(node).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") else {
+                    continue;
+                };
+                for data in object_keys(src, arg)
+                    .into_iter()
+                    .filter(|k| matches!(k.name.as_str(), "data" | "create" | "update"))
+                {
+                    let Some(object) = data.value.map(unwrap).filter(|v| v.kind() == "object") else { continue };
+                    for field in object_keys(src, object) {
+                        let posted = match field.value {
+                            Some(v) => body_key(v),
+                            None => w.scope_chain(object).find_map(|s| locals.get(&(s, field.name.as_str())).copied()),
+                        };
+                        if posted == Some(field.name.as_str()) {
+                            bind(&field.name, model_name(model));
+                        }
+                    }
+                }
+            }
+            // `updateData.timezone = timezone` on a write's data object.
+            "assignment_expression" => {
+                let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                else {
+                    continue;
+                };
+                let Some(key) = property(src, left).filter(|_| left.kind() == "member_expression") else { continue };
+                if body_key(right) != Some(key) {
+                    continue;
+                }
+                if let Some(Ty { root: Root::Model { model }, path }) =
+                    left.child_by_field_name("object").and_then(|o| w.expr_ty(unwrap(o), 0))
+                    && path.is_empty()
+                {
+                    bind(key, model);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `fetch(`/api/teams/${teamId}/settings`, { method: "PATCH", body: JSON.stringify({ timezone }) })`:
+/// each key of the posted object is the field the route writes from its body under that name,
+/// when it writes one (see [`body_writes`]).
+fn posted<'t>(w: &Walker<'_, '_, 't>, hits: &mut Vec<Hit>, call: Node<'t>) {
+    let src = w.src;
+    let Some(f) = call.child_by_field_name("function").map(unwrap) else { return };
+    if src.node_text(f) != "fetch" {
+        return;
+    }
+    let args = call_args(call);
+    let (Some(url), Some(options)) = (
+        args.first().and_then(|u| routes::url_of(src, *u)),
+        args.get(1).map(|o| unwrap(*o)).filter(|o| o.kind() == "object"),
+    ) else {
+        return;
+    };
+    let Some(body) = object_keys(src, options).into_iter().find(|k| k.name == "body").and_then(|k| k.value).map(unwrap)
+    else {
+        return;
+    };
+    // `JSON.stringify({ … })`.
+    if body.kind() != "call_expression"
+        || body.child_by_field_name("function").is_none_or(|g| src.node_text(g) != "JSON.stringify")
+    {
+        return;
+    }
+    let Some(object) = call_args(body).into_iter().next().map(unwrap) else { return };
+    let object = match object.kind() {
+        "object" => object,
+        "identifier" => match w.lookup_object(src.node_text(object), object) {
+            Some(o) => o,
+            None => return,
+        },
+        _ => return,
+    };
+    for key in object_keys(src, object) {
+        let ty =
+            Ty::of(Root::Binding { scopes: vec![BODIES.to_owned()], name: format!("{url}.{}", key.name), guess: None });
+        hits.push(src.hit(key.offset, ty.target(&key.name), RefKind::Query, Confidence::Medium));
+    }
 }
 
 /// Whether a call builds a tRPC router (`router({…})`, `createTRPCRouter({…})`, `t.router({…})`).
