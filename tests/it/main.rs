@@ -52,6 +52,7 @@ mod receivers_prisma;
 mod receivers_prisma_trpc;
 mod receivers_prisma_unseen;
 mod receivers_rails;
+mod receivers_rails_unseen;
 mod release_notes;
 mod report_html;
 mod rules_lint;

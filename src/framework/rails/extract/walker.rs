@@ -221,7 +221,13 @@ impl<'a> Walker<'a> {
                 && let Some(prefix) = first_string(body, self.code)
                 && let Some(scope) = self.scopes.last_mut()
             {
-                scope.table_prefix = Some(prefix);
+                scope.table_prefix = Some(prefix.clone());
+                if scope.model.is_none() {
+                    // For its models in other files too (`app/models/admin.rb` beside
+                    // `app/models/admin/user.rb`, as Rails' generator writes them).
+                    let module = scope.name.clone();
+                    self.namespace_prefix(module, prefix, false);
+                }
             }
         }
         if !instance
@@ -459,6 +465,18 @@ impl<'a> Walker<'a> {
         }
         if receiver.is_none() && method == "include" && !self.in_instance_method {
             self.include_concerns(node);
+        }
+        if receiver.is_none()
+            && method == "isolate_namespace"
+            && !self.in_instance_method
+            && let Some(module) = args.first().filter(|a| matches!(a.kind(), "constant" | "scope_resolution"))
+        {
+            // An engine's `isolate_namespace Spree`: the module's models map `spree_*` tables
+            // (Rails names the prefix after the engine: the module's name, underscored).
+            let module = self.text(*module).trim_start_matches("::").to_owned();
+            let prefix = format!("{}_", inflect::underscore(&module).replace('/', "_"));
+            self.namespace_prefix(module, prefix, true);
+            return None;
         }
         if receiver.is_none() {
             if let Some(index) = self.scopes.last().and_then(|s| s.model)
