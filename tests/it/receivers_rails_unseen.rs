@@ -12,8 +12,10 @@ fn scan(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDi
     support::scan::scan_files("shop", Framework::Rails, files, tables)
 }
 
-const APPLICATION_RECORD: (&str, &str) =
-    ("app/models/application_record.rb", "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n");
+const APPLICATION_RECORD: (&str, &str) = (
+    "app/models/application_record.rb",
+    "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n",
+);
 
 /// A namespace's table name prefix given in another file than its models: an engine's
 /// `isolate_namespace Shop` (Spree's `spree_*` tables), a module's own `def
@@ -87,7 +89,10 @@ fn a_module_s_own_table_prefix_wins_over_its_engine_s() {
         APPLICATION_RECORD,
         ("lib/shop/engine.rb", "module Shop\n  class Engine < Rails::Engine\n    isolate_namespace Shop\n  end\nend\n"),
         ("app/models/shop.rb", "module Shop\n  def self.table_name_prefix\n    \"store_\"\n  end\nend\n"),
-        ("app/models/shop/order.rb", "module Shop\n  class Order < ApplicationRecord\n    def big?\n      total > 100\n    end\n  end\nend\n"),
+        (
+            "app/models/shop/order.rb",
+            "module Shop\n  class Order < ApplicationRecord\n    def big?\n      total > 100\n    end\n  end\nend\n",
+        ),
         (
             "engines/dfc_provider/lib/dfc_provider/engine.rb",
             "module DfcProvider\n  class Engine < ::Rails::Engine\n    isolate_namespace DfcProvider\n  end\nend\n",
@@ -107,4 +112,93 @@ fn a_module_s_own_table_prefix_wins_over_its_engine_s() {
             "engines/dfc_provider/app/models/dfc_provider/link.rb:4"
         ])
     );
+}
+
+/// A Haml code line ending in a comma goes on to the next line (`= button_link_to t('.x'),
+/// path,` then `data: { … }` at the same indentation): what follows still parses. And a block
+/// closed by a line with no room for its `end` (`= form_for …` at the margin) closes before the
+/// last statement inside it, not inside the block that line opens: the form types its builder,
+/// in the template and in the partial it hands the builder to.
+#[test]
+fn a_haml_code_line_continued_after_a_comma_leaves_the_rest_of_the_template_readable() {
+    let tables: &[(&str, &[&str])] = &[("returns", &["id", "reason", "state"]), ("notes", &["id", "reason"])];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/return.rb", "class Return < ApplicationRecord\nend\n"),
+        ("app/models/note.rb", "class Note < ApplicationRecord\nend\n"),
+        (
+            "app/views/returns/edit.html.haml",
+            "- content_for :page_actions do\n  %li\n    - if @return.can_receive?\n      = button_link_to t('.receive'), fire_return_url(@return, e: 'receive'),\n      data: { method: :put, confirm: t('.sure') }, icon: 'icon-download-alt'\n  %li= link_to t('.back'),\n    returns_path\n  %li\n    = link_to t('.cancel'), returns_path\n\n= form_for [:admin, @return] do |f|\n  %fieldset\n    = render partial: 'form', locals: { f: f }\n    = f.label :reason\n",
+        ),
+        (
+            "app/views/returns/_form.html.haml",
+            "= f.field_container :reason do\n  = f.text_area :reason,\n    { class: 'wide' }\n= f.error_message_on :reason\n",
+        ),
+        // A note's form: its `reason` is `notes.reason`, never the return's.
+        (
+            "app/views/notes/new.html.haml",
+            "= form_for @note,\n  html: { class: 'x' } do |f|\n  = f.text_field :reason\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "returns.reason"),
+        set(&[
+            "app/models/return.rb:1",
+            "app/views/returns/edit.html.haml:14",
+            "app/views/returns/_form.html.haml:1",
+            "app/views/returns/_form.html.haml:2",
+            "app/views/returns/_form.html.haml:4",
+        ])
+    );
+    assert_eq!(uses(&result, "notes.reason"), set(&["app/models/note.rb:1", "app/views/notes/new.html.haml:3"]));
+}
+
+/// `variant.stock_items[0]` is a record of the association, by position: its writer is the
+/// column's; a string index on the same relation or a position in a plain list is nothing.
+#[test]
+fn a_relation_indexed_by_position_is_one_of_its_records() {
+    let tables: &[(&str, &[&str])] = &[
+        ("variants", &["id", "backorderable"]),
+        ("stock_items", &["id", "variant_id", "backorderable", "count_on_hand"]),
+    ];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/variant.rb", "class Variant < ApplicationRecord\n  has_many :stock_items\nend\n"),
+        ("app/models/stock_item.rb", "class StockItem < ApplicationRecord\n  belongs_to :variant\nend\n"),
+        (
+            "app/services/stock_builder.rb",
+            "class StockBuilder\n  def self.apply(item, variant)\n    if item.limit.negative?\n      variant.stock_items[0].backorderable = true\n    else\n      variant.stock_items[-1].count_on_hand = item.limit\n    end\n    levels = [item]\n    levels[0].backorderable\n  end\nend\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "stock_items.backorderable"),
+        set(&["app/models/stock_item.rb:1", "app/services/stock_builder.rb:4"])
+    );
+    assert_eq!(
+        uses(&result, "stock_items.count_on_hand"),
+        set(&["app/models/stock_item.rb:1", "app/services/stock_builder.rb:6"])
+    );
+    assert_eq!(uses(&result, "variants.backorderable"), set(&["app/models/variant.rb:1"]));
+}
+
+/// `self.attributes = { … }` in a model writes its keys; a hash merely held is nothing, and
+/// `errors.add(:count_on_hand, …)` names the attribute but reads nothing.
+#[test]
+fn a_mass_assignment_to_self_names_its_columns() {
+    let tables: &[(&str, &[&str])] = &[("overrides", &["id", "count_on_hand", "on_demand", "default_stock"])];
+    let files = [
+        APPLICATION_RECORD,
+        (
+            "app/models/override.rb",
+            "class Override < ApplicationRecord\n  def reset!\n    self.attributes = { on_demand: false, count_on_hand: default_stock }\n    opts = { count_on_hand: 1 }\n    errors.add(:count_on_hand, \"nope\") if opts.empty?\n  end\nend\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "overrides.count_on_hand"),
+        set(&["app/models/override.rb:1", "app/models/override.rb:3"])
+    );
+    assert_eq!(uses(&result, "overrides.on_demand"), set(&["app/models/override.rb:1", "app/models/override.rb:3"]));
 }

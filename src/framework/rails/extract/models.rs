@@ -239,8 +239,12 @@ impl<'a> Walker<'a> {
         if engine {
             path.push(NAMESPACE_ENGINE.to_owned());
         }
-        let binding =
-            Binding { scope: TABLE_PREFIX_SCOPE.to_owned(), name: module.clone(), root: Root::Model { model: module }, path };
+        let binding = Binding {
+            scope: TABLE_PREFIX_SCOPE.to_owned(),
+            name: module.clone(),
+            root: Root::Model { model: module },
+            path,
+        };
         if !self.facts.bindings.contains(&binding) {
             self.facts.bindings.push(binding);
         }
