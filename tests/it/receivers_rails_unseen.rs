@@ -202,3 +202,30 @@ fn a_mass_assignment_to_self_names_its_columns() {
     );
     assert_eq!(uses(&result, "overrides.on_demand"), set(&["app/models/override.rb:1", "app/models/override.rb:3"]));
 }
+
+/// `params.permit(variant_overrides: [...])`: the records of the key's model (its plural) and the
+/// attributes each may carry; a bare `params.permit(:page)` and a key no model has name nothing.
+#[test]
+fn a_permitted_list_under_a_models_plural_names_its_attributes() {
+    let tables: &[(&str, &[&str])] =
+        &[("variant_overrides", &["id", "price", "count_on_hand"]), ("pages", &["id", "price"])];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/variant_override.rb", "class VariantOverride < ApplicationRecord\nend\n"),
+        ("app/models/page.rb", "class Page < ApplicationRecord\nend\n"),
+        (
+            "app/controllers/overrides_controller.rb",
+            "class OverridesController < ApplicationController\n  def overrides_params\n    params.permit(\n      variant_overrides: [:id, :price, :count_on_hand]\n    ).to_h[:variant_overrides]\n  end\n\n  def paging\n    params.permit(:page, filters: [:price])\n  end\nend\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "variant_overrides.count_on_hand"),
+        set(&["app/models/variant_override.rb:1", "app/controllers/overrides_controller.rb:4"])
+    );
+    assert_eq!(
+        uses(&result, "variant_overrides.price"),
+        set(&["app/models/variant_override.rb:1", "app/controllers/overrides_controller.rb:4"])
+    );
+    assert_eq!(uses(&result, "pages.price"), set(&["app/models/page.rb:1"]));
+}

@@ -561,6 +561,21 @@ impl<'a> Walker<'a> {
                 }
                 return None;
             }
+            if method == "permit" && receiver_text == "params" {
+                // `params.permit(variant_overrides: [:price, :count_on_hand])`: a list of a
+                // model's records (the key is its plural, or its name) and the attributes each
+                // may carry; a bare `params.permit(:page)` names no model.
+                for pair in args.iter().flat_map(|a| pairs(*a)) {
+                    if let (Some(key), Some(value)) =
+                        (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
+                        && value.kind() == "array"
+                        && let Some((key, _)) = symbol_or_string(key, self.code)
+                    {
+                        self.permitted(&Rec::model(inflect::classify(&key)), &[value]);
+                    }
+                }
+                return None;
+            }
             if method == "expect" && receiver_text == "params" {
                 for pair in args.iter().flat_map(|a| pairs(*a)) {
                     if let (Some(key), Some(value)) =
