@@ -55,6 +55,13 @@ pub trait FrameworkSupport: Sync + Send {
         None
     }
 
+    /// The table a model class maps, by the framework's convention, when an enclosing namespace
+    /// (in any file) gives its models' tables `prefix` (Rails' `table_name_prefix`).
+    fn prefixed_table(&self, class: &str, prefix: &str) -> Option<String> {
+        let _ = (class, prefix);
+        None
+    }
+
     /// The model an association called `name` reads when the model that uses it declares no
     /// association of that name (one a gem or a metaprogrammed macro defines): the framework's
     /// naming convention, if it has one.

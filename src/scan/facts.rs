@@ -191,6 +191,17 @@ pub enum Root {
 /// controller's views see the instance variables of the concerns it includes).
 pub const EVERY_NAME: &str = "*";
 
+/// The scope of the [`Binding`]s that give a namespace's models a table name prefix: bound under
+/// the module's name (`Spree`), `path[0]` is the prefix (`spree_`). Rails' `def
+/// self.table_name_prefix` in the module, or `isolate_namespace Spree` in an engine class (then
+/// `path[1]` is [`NAMESPACE_ENGINE`]: a prefix the module defines itself wins), may be in
+/// another file than the models: the resolver applies it to every model of the namespace that
+/// maps no table of its own (see `FrameworkSupport::prefixed_table`).
+pub const TABLE_PREFIX_SCOPE: &str = "table-name-prefix";
+
+/// `path[1]` of a [`TABLE_PREFIX_SCOPE`] binding that an engine's `isolate_namespace` gives.
+pub const NAMESPACE_ENGINE: &str = "isolate_namespace";
+
 /// A name that holds a record (or relation) of a known type for the files of a scope: `@user =
 /// User.find(…)` in `UsersController` binds `@user` for the views under `app/views/users/`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::{App, Confidence};
-use crate::scan::facts::{Association, Binding, EVERY_NAME, FileFacts, Hit, ModelDecl, Root, Target};
+use crate::scan::facts::{
+    Association, Binding, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root, TABLE_PREFIX_SCOPE, Target,
+};
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;
 
@@ -203,13 +205,45 @@ struct Models {
     /// The models that map a table and inherit from or include each model (see
     /// [`Models::concrete`]).
     heirs: Vec<Vec<usize>>,
+    /// Namespace module → the table name prefix it gives its models (see [`TABLE_PREFIX_SCOPE`]).
+    prefixes: HashMap<String, String>,
+}
+
+/// The table name prefixes namespaces give their models, from the [`TABLE_PREFIX_SCOPE`]
+/// bindings of every file: one the module defines itself wins over an engine's
+/// `isolate_namespace` (Rails defines the latter only when the module has none).
+fn table_prefixes<'a>(bindings: impl IntoIterator<Item = &'a Binding>) -> HashMap<String, String> {
+    let mut found: BTreeMap<&str, BTreeSet<(bool, &str)>> = BTreeMap::new();
+    for b in bindings {
+        if b.scope == TABLE_PREFIX_SCOPE
+            && let Some(prefix) = b.path.first()
+        {
+            let engine = b.path.get(1).is_some_and(|s| s == NAMESPACE_ENGINE);
+            found.entry(b.name.as_str()).or_default().insert((engine, prefix.as_str()));
+        }
+    }
+    found
+        .into_iter()
+        .filter_map(|(module, prefixes)| {
+            // The module's own first (`false` sorts first); two different ones of the same kind
+            // leave the namespace without a prefix rather than guess.
+            let mut it = prefixes.iter();
+            let (kind, first) = it.next()?;
+            let ambiguous = it.any(|(k, p)| k == kind && p != first);
+            (!ambiguous).then(|| (module.to_owned(), (*first).to_owned()))
+        })
+        .collect()
 }
 
 /// Deeper chains of bindings or parents than this are a cycle (`@a = @b`, `@b = @a`).
 const MAX_DEPTH: u32 = 16;
 
 impl Models {
-    fn build<'m>(app: &App, decls: impl IntoIterator<Item = (&'m str, &'m ModelDecl)>) -> Models {
+    fn build<'m>(
+        app: &App,
+        decls: impl IntoIterator<Item = (&'m str, &'m ModelDecl)>,
+        prefixes: HashMap<String, String>,
+    ) -> Models {
         let mut list: Vec<Model> = decls
             .into_iter()
             .map(|(path, decl)| Model {
@@ -237,6 +271,7 @@ impl Models {
             orphans: HashMap::new(),
             lineage: Vec::new(),
             heirs: Vec::new(),
+            prefixes,
         };
         models.lineage = (0..models.list.len()).map(|i| models.compute_lineage(i)).collect();
         let mut inverse: HashMap<usize, Vec<Association>> = HashMap::new();
@@ -442,7 +477,14 @@ impl Models {
         {
             return Some(t);
         }
-        crate::framework::of(m.decl.framework).default_table(class)
+        let framework = crate::framework::of(m.decl.framework);
+        // The nearest enclosing namespace that gives its models a table name prefix.
+        let parts = segments(class);
+        let prefixed = (1..parts.len())
+            .rev()
+            .find_map(|n| self.prefixes.get(&parts[..n].join("::")))
+            .and_then(|prefix| framework.prefixed_table(class, prefix));
+        prefixed.or_else(|| framework.default_table(class))
     }
 
     fn ignored_of(&self, i: usize) -> BTreeSet<String> {
@@ -790,7 +832,8 @@ pub fn resolve_among<'m>(
     bindings: impl IntoIterator<Item = (&'m str, &'m Binding)>,
     files: &[(String, FileFacts)],
 ) -> Vec<Reference> {
-    let models = Models::build(ctx.app, models);
+    let bindings: Vec<(&str, &Binding)> = bindings.into_iter().collect();
+    let models = Models::build(ctx.app, models, table_prefixes(bindings.iter().map(|(_, b)| *b)));
     let bindings = Bindings::build(bindings);
     // Everything below is per file once the models are known (references are keyed by path),
     // so files resolve in parallel.

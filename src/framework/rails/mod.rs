@@ -34,6 +34,13 @@ impl FrameworkSupport for Rails {
         Some(crate::scan::inflect::tableize(class))
     }
 
+    /// ActiveRecord's `full_table_name_prefix` from a namespace module: `Spree::Shipment` under
+    /// `spree_` → `spree_shipments`.
+    fn prefixed_table(&self, class: &str, prefix: &str) -> Option<String> {
+        let naming = crate::scan::inflect::TableNaming { prefix, ..crate::scan::inflect::TableNaming::rails_default() };
+        Some(crate::scan::inflect::table_name(class, &naming))
+    }
+
     /// `has_many :posts` reads `Post`, `belongs_to :author` reads `Author`.
     fn association_by_convention(&self, name: &str) -> Option<String> {
         let singular = crate::scan::inflect::singularize(name);

@@ -53,7 +53,9 @@ use tree_sitter::{Node, Parser};
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
-use crate::scan::facts::{Association, Binding, EVERY_NAME, FileFacts, Hit, ModelDecl, Root, Target};
+use crate::scan::facts::{
+    Association, Binding, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root, TABLE_PREFIX_SCOPE, Target,
+};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
 use crate::scan::screen::{self, Screen};
@@ -68,7 +70,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        9
+        12
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

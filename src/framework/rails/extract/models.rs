@@ -232,6 +232,24 @@ impl<'a> Walker<'a> {
         under_models && !not_model && own_namespace
     }
 
+    /// Module `module` gives the tables of its models `prefix`, in every file (see
+    /// [`TABLE_PREFIX_SCOPE`]); `engine`: through an engine's `isolate_namespace`.
+    pub(super) fn namespace_prefix(&mut self, module: String, prefix: String, engine: bool) {
+        let mut path = vec![prefix];
+        if engine {
+            path.push(NAMESPACE_ENGINE.to_owned());
+        }
+        let binding = Binding {
+            scope: TABLE_PREFIX_SCOPE.to_owned(),
+            name: module.clone(),
+            root: Root::Model { model: module },
+            path,
+        };
+        if !self.facts.bindings.contains(&binding) {
+            self.facts.bindings.push(binding);
+        }
+    }
+
     /// The table of a base model when this file alone decides it: the enclosing module's
     /// `table_name_prefix`, or an enclosing (concrete) model class.
     pub(super) fn nested_table(&self, class: &str) -> Option<String> {
@@ -284,7 +302,9 @@ impl<'a> Walker<'a> {
                 && let Some(prefix) = string_value(value, self.code)
                 && let Some(scope) = self.scopes.last_mut()
             {
-                scope.table_prefix = Some(prefix);
+                scope.table_prefix = Some(prefix.clone());
+                let module = scope.name.clone();
+                self.namespace_prefix(module, prefix, false);
                 return true;
             }
             return false;

@@ -243,6 +243,11 @@ impl<'a> Walker<'a> {
                 && !matches!(receiver.kind(), "constant" | "scope_resolution")
                 && let Some(name_node) = left.child_by_field_id(*field::METHOD)
             {
+                if method == "attributes" {
+                    // `self.attributes = { on_demand: false, count_on_hand: n }`: mass assignment.
+                    self.hash_keys(right, &model, confidence.min(Confidence::Medium), false);
+                    return;
+                }
                 self.column_hit(name_node, &model, method, RefKind::Query, confidence);
             }
             return;
@@ -465,6 +470,19 @@ impl<'a> Walker<'a> {
             }
             "parenthesized_statements" | "then" | "else" | "begin" | "body_statement" => {
                 self.eval(last_named_child(node)?)
+            }
+            // `variant.stock_items[0]`: a record of the relation, by position.
+            "element_reference" => {
+                let index = node.named_child(1)?;
+                let integer = index.kind() == "integer"
+                    || (index.kind() == "unary" && index.named_child(0).is_some_and(|n| n.kind() == "integer"));
+                if !integer || node.named_child_count() != 2 {
+                    return None;
+                }
+                match self.eval(node.child_by_field_id(*field::OBJECT)?)? {
+                    Ty::Relation(rec, confidence) => Some(Ty::Record(rec, confidence)),
+                    _ => None,
+                }
             }
             // `@user = if … then User.new(…) else User.find_by(…) end`, `a ? b : c`, `x || y`:
             // the first branch that is known.

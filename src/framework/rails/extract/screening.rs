@@ -13,13 +13,24 @@ use super::*;
 pub fn screen_source(path: &str, source: &str) -> Screen {
     // Templates read what controllers bind, and controllers and mailers bind it: their names
     // need not name a model at all (`@item.title`).
-    if binds_or_reads_bindings(path) || declares_model(path, source) || calls_query_method(source) {
+    if binds_or_reads_bindings(path)
+        || declares_model(path, source)
+        || calls_query_method(source)
+        || names_table_prefix(source)
+    {
         Screen::Extract
     } else {
         // The walker names a model after a whole word, or after what follows `current_`
         // (`current_user`) or precedes `_attributes` (nested strong parameters).
         Screen::IfModel(screen::word_keys(&without_heredoc_text(source), &["current_"], &["_attributes"]))
     }
+}
+
+/// Whether a file may give a namespace's models a table name prefix (`isolate_namespace Spree`
+/// in an engine, `def self.table_name_prefix` in a module): other files' models need it.
+fn names_table_prefix(source: &str) -> bool {
+    let b = source.as_bytes();
+    memchr::memmem::find(b, b"isolate_namespace").is_some() || memchr::memmem::find(b, b"table_name_prefix").is_some()
 }
 
 /// `source` with the literal text of its `<<~TAG` / `<<-TAG` heredoc bodies blanked (same

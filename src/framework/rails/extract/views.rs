@@ -70,6 +70,14 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
     let mut open_blocks: Vec<usize> = Vec::new();
     // Where the `end`s closing blocks before the current line go: that line's blank room.
     let mut pending_ends = 0usize;
+    // The deepest indentation of the blocks those `end`s close.
+    let mut pending_deepest = 0usize;
+    // The blank room left before the previous statement's code (from, to) and its indentation.
+    let mut previous_room: Option<(usize, usize, usize)> = None;
+    // The indentation of the code line a trailing comma continues onto the next line
+    // (`= link_to t('.x'), path,` then `  data: { … }`): both languages read on.
+    let mut continued: Option<usize> = None;
+    let ends_with_comma = |code: &str| code.trim_end().ends_with(',');
     let mut start = 0;
     for line in source.split_inclusive('\n') {
         let end = start + line.trim_end_matches(['\n', '\r']).len();
@@ -88,6 +96,16 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
             }
             skip_deeper_than = None;
         }
+        if let Some(first) = continued {
+            // More arguments of the code line above, whatever this line looks like.
+            keep(&mut out, at, end);
+            continued = ends_with_comma(body).then_some(first);
+            let c = body.trim_end();
+            if continued.is_none() && (c.ends_with(" do") || (c.ends_with('|') && c.contains(" do |"))) {
+                open_blocks.push(first);
+            }
+            continue;
+        }
         let code = ["!=", "&=", "==", "=", "-", "~"]
             .iter()
             .find(|m| body.starts_with(**m))
@@ -99,6 +117,7 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
                 break;
             }
             open_blocks.pop();
+            pending_deepest = if pending_ends == 0 { open } else { pending_deepest.max(open) };
             pending_ends += 1;
         }
         // The blank room before this line's kept code: its indentation, or the whole line when
@@ -115,8 +134,19 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
                     && c.rfind(" do |").is_some_and(|i| c.get(i + 5..c.len() - 1).is_some_and(|p| !p.contains('|'))));
             keyword || block
         };
-        let close_here = |out: &mut Vec<u8>, pending: &mut usize| {
+        let close_here = |out: &mut Vec<u8>, pending: &mut usize, previous: &mut Option<(usize, usize, usize)>| {
             let room = room_end(out) - line_start;
+            let before =
+                previous.filter(|&(from, to, at)| at > pending_deepest && to.saturating_sub(from) >= 4 * *pending);
+            if let Some((from, _, _)) = before.filter(|_| room < 4 * *pending) {
+                // No room here (`= form_for …` at the margin): the blocks close just before the
+                // last statement inside them, which leaves that one statement outside rather
+                // than closing the next block this line opens.
+                for k in 0..*pending {
+                    out[from + 4 * k..from + 4 * k + 4].copy_from_slice(b"end;");
+                }
+                *pending = 0;
+            }
             let n = (*pending).min(room / 4);
             for k in 0..n {
                 out[line_start + 4 * k..line_start + 4 * k + 4].copy_from_slice(b"end;");
@@ -124,6 +154,7 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
             // What does not fit closes on a later line with room: the block then reaches a
             // little further than it does, which binds nothing wrongly.
             *pending -= n;
+            *previous = Some((line_start + 4 * n, line_start + room, indent));
         };
         let comment = body.starts_with("-#") || body.starts_with('/') || (body.starts_with(':') && !slim);
         let slim_filter = slim && body.starts_with(|c: char| c.is_ascii_lowercase()) && body.ends_with(':');
@@ -134,10 +165,11 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
         let marker = ["!=", "&=", "==", "=", "-", "~"].iter().find(|m| body.starts_with(**m));
         if let Some(marker) = marker {
             keep(&mut out, at + marker.len(), end);
-            close_here(&mut out, &mut pending_ends);
+            close_here(&mut out, &mut pending_ends, &mut previous_room);
             if code.is_some_and(|c| !continues && opens(c)) {
                 open_blocks.push(indent);
             }
+            continued = code.is_some_and(ends_with_comma).then_some(indent);
             continue;
         }
         // A tag: `%td.x{ a: 1 }= code`, `td.x = code`; otherwise text with `#{…}`.
@@ -177,10 +209,11 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
             if let Some(m) = code_marker {
                 let code_at = at + i + (after.len() - trimmed.len()) + m.len();
                 keep(&mut out, code_at.min(end), end);
-                close_here(&mut out, &mut pending_ends);
+                close_here(&mut out, &mut pending_ends, &mut previous_room);
                 if opens(trimmed[m.len()..].trim_start()) {
                     open_blocks.push(indent);
                 }
+                continued = ends_with_comma(trimmed).then_some(indent);
                 continue;
             }
         }
@@ -194,7 +227,7 @@ pub fn indented_template_to_ruby(source: &str, slim: bool) -> String {
             out[to] = b';';
             search = close + 1;
         }
-        close_here(&mut out, &mut pending_ends);
+        close_here(&mut out, &mut pending_ends, &mut previous_room);
     }
     // Blocks still open at the end of the file close after it: the text grows, but no offset
     // of the template's own code moves.

@@ -221,7 +221,13 @@ impl<'a> Walker<'a> {
                 && let Some(prefix) = first_string(body, self.code)
                 && let Some(scope) = self.scopes.last_mut()
             {
-                scope.table_prefix = Some(prefix);
+                scope.table_prefix = Some(prefix.clone());
+                if scope.model.is_none() {
+                    // For its models in other files too (`app/models/admin.rb` beside
+                    // `app/models/admin/user.rb`, as Rails' generator writes them).
+                    let module = scope.name.clone();
+                    self.namespace_prefix(module, prefix, false);
+                }
             }
         }
         if !instance
@@ -460,6 +466,18 @@ impl<'a> Walker<'a> {
         if receiver.is_none() && method == "include" && !self.in_instance_method {
             self.include_concerns(node);
         }
+        if receiver.is_none()
+            && method == "isolate_namespace"
+            && !self.in_instance_method
+            && let Some(module) = args.first().filter(|a| matches!(a.kind(), "constant" | "scope_resolution"))
+        {
+            // An engine's `isolate_namespace Spree`: the module's models map `spree_*` tables
+            // (Rails names the prefix after the engine: the module's name, underscored).
+            let module = self.text(*module).trim_start_matches("::").to_owned();
+            let prefix = format!("{}_", inflect::underscore(&module).replace('/', "_"));
+            self.namespace_prefix(module, prefix, true);
+            return None;
+        }
         if receiver.is_none() {
             if let Some(index) = self.scopes.last().and_then(|s| s.model)
                 && !self.in_instance_method
@@ -540,6 +558,21 @@ impl<'a> Walker<'a> {
             {
                 if let Some((key, _)) = arguments(receiver).first().and_then(|a| symbol_or_string(*a, self.code)) {
                     self.permitted(&Rec::model(inflect::camelize(&key)), &args);
+                }
+                return None;
+            }
+            if method == "permit" && receiver_text == "params" {
+                // `params.permit(variant_overrides: [:price, :count_on_hand])`: a list of a
+                // model's records (the key is its plural, or its name) and the attributes each
+                // may carry; a bare `params.permit(:page)` names no model.
+                for pair in args.iter().flat_map(|a| pairs(*a)) {
+                    if let (Some(key), Some(value)) =
+                        (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
+                        && value.kind() == "array"
+                        && let Some((key, _)) = symbol_or_string(key, self.code)
+                    {
+                        self.permitted(&Rec::model(inflect::classify(&key)), &[value]);
+                    }
                 }
                 return None;
             }
