@@ -25,6 +25,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+mod absinthe;
 mod calls;
 mod params;
 mod query;
@@ -49,7 +50,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        10
+        11
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -367,6 +368,7 @@ impl<'a> Walker<'a> {
             "map" => {
                 self.struct_literal(node);
                 self.map_update(node);
+                self.table_column_lists(node);
                 self.visit_children(node);
             }
             "sigil" => {
@@ -403,6 +405,43 @@ impl<'a> Walker<'a> {
             .collect();
         for (target, confidence) in read {
             self.hit_at(offset, target, RefKind::Query, confidence);
+        }
+    }
+
+    /// `%{"tickets" => ~w(id body topic)a, "flows" => [:id, :name]}`: a map whose every entry
+    /// keys a list of atoms by a table's name lists columns of those tables (the fields a generic
+    /// endpoint selects or exports per table). Two entries at least; a key that is no table, or an
+    /// atom that is no column of it, resolves to nothing.
+    fn table_column_lists(&mut self, node: Node<'_>) {
+        let mut cursor = node.walk();
+        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        let mut entries: Vec<(String, Vec<(String, usize)>)> = Vec::new();
+        for content in contents {
+            let mut cursor = content.walk();
+            for item in content.named_children(&mut cursor) {
+                if item.kind() == "comment" {
+                    continue;
+                }
+                let pair = (item.kind() == "binary_operator"
+                    && item.child_by_field_name("operator").map(|o| self.text(o)) == Some("=>"))
+                .then(|| (item.child_by_field_name("left"), item.child_by_field_name("right")));
+                let Some((Some(key), Some(value))) = pair else { return };
+                let Some((table, _)) = string(key, self.src).filter(|(t, _)| is_identifier(t)) else { return };
+                let columns = atoms_in(value, self.src);
+                if columns.is_empty() || !matches!(value.kind(), "list" | "sigil") {
+                    return;
+                }
+                entries.push((table, columns));
+            }
+        }
+        if entries.len() < 2 {
+            return;
+        }
+        for (table, columns) in entries {
+            for (column, offset) in columns {
+                let target = Target::Column { table: table.clone(), column };
+                self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+            }
         }
     }
 
@@ -511,6 +550,9 @@ impl<'a> Walker<'a> {
                 return;
             }
             ("schema", None) => return self.visit_schema(node, &args),
+            ("object" | "input_object", None) if self.uses_absinthe() => {
+                return self.visit_absinthe_object(node, &args, name == "input_object");
+            }
             // `embed_templates("account_templates/*")`: the folder's templates are this module's,
             // found beside its file.
             ("embed_templates", None) => {
@@ -1651,6 +1693,9 @@ const NOT_RECORDS: &[&str] = &[
     "settings",
     "record",
     "records",
+    // `:telemetry` handlers' `handle_event(event, measurements, metadata, config)`.
+    "measurement",
+    "measurements",
 ];
 
 /// The schema a context module serves, named as phx.gen.context lays it out: `MyApp.Accounts`

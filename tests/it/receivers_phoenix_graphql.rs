@@ -1,0 +1,131 @@
+//! Phoenix idioms measured on glific (`benches/accuracy/glific`, an Absinthe GraphQL API): the
+//! fields of a GraphQL type named after a schema, column lists keyed by a table's name, and
+//! `:telemetry` measurements that are no record — each with the same word elsewhere not taken
+//! for the column.
+
+use tandem::config::Framework;
+use tandem::scan::ScanResult;
+
+use crate::support;
+use crate::support::scan::{set, uses_of as uses};
+
+/// `topic` and `duration` are common words; `duration` is on one table only.
+const TABLES: &[(&str, &[&str])] = &[
+    ("tickets", &["id", "topic", "remarks", "status"]),
+    ("consulting_hours", &["id", "duration"]),
+    ("locations", &["id", "latitude"]),
+];
+
+const TICKET: &str = "defmodule App.Tickets.Ticket do\n  use Ecto.Schema\n\n  schema \"tickets\" do\n    field :topic, :string\n    field :remarks, :string\n    field :status, :string\n  end\nend\n";
+const HOUR: &str = "defmodule App.Saas.ConsultingHour do\n  use Ecto.Schema\n\n  schema \"consulting_hours\" do\n    field :duration, :integer\n  end\nend\n";
+const LOCATION: &str =
+    "defmodule App.Contacts.Location do\n  use Ecto.Schema\n\n  schema \"locations\" do\n    field :latitude, :float\n  end\nend\n";
+
+const TYPES: &str = r#"defmodule AppWeb.Schema.TicketTypes do
+  use Absinthe.Schema.Notation
+
+  object :ticket do
+    field(:id, :id)
+    field(:topic, :string)
+    field :remarks, :string do
+      resolve(fn ticket, _, _ -> {:ok, ticket.remarks} end)
+    end
+    field :open_count, :integer
+  end
+
+  input_object :ticket_input do
+    @desc "The topic"
+    field :topic, :string
+  end
+
+  object :ticket_result do
+    field :topic, :string
+  end
+
+  object :locations do
+    field :latitude, :float
+  end
+
+  input_object :consulting_hour_filter do
+    field :duration, :integer
+  end
+
+  object :report do
+    field :duration, :integer
+  end
+end
+"#;
+
+/// The same macros' names in a module that is no Absinthe schema.
+const DSL: &str = r#"defmodule App.Export do
+  import App.DSL
+
+  object :ticket do
+    field :topic, :string
+  end
+end
+"#;
+
+const DIAGNOSE: &str = r#"defmodule App.Diagnose do
+  @allowed_fields %{
+    "tickets" => ~w(id topic status)a,
+    "consulting_hours" => [:id, :duration]
+  }
+  @one %{"tickets" => [:remarks]}
+  @mixed %{"tickets" => [:remarks], "name" => "x"}
+
+  def fields, do: {@allowed_fields, @one, @mixed}
+
+  def handle_event([:app, :repo, :query], measurements, _meta, _config) do
+    measurements.duration
+  end
+
+  def handle_event(_, measurement, _meta, _config), do: measurement.duration
+end
+"#;
+
+fn scan(files: &[(&str, &str)]) -> (tempfile::TempDir, ScanResult) {
+    support::scan::scan_files("app", Framework::Phoenix, files, TABLES)
+}
+
+#[test]
+fn graphql_types_table_keyed_column_lists_and_telemetry_measurements() {
+    let (_dir, result) = scan(&[
+        ("lib/app/tickets/ticket.ex", TICKET),
+        ("lib/app/saas/consulting_hour.ex", HOUR),
+        ("lib/app/contacts/location.ex", LOCATION),
+        ("lib/app_web/schema/ticket_types.ex", TYPES),
+        ("lib/app/export.ex", DSL),
+        ("lib/app/diagnose.ex", DIAGNOSE),
+    ]);
+    // `object :ticket` and `input_object :ticket_input` are `Ticket`'s fields; `:ticket_result`
+    // is no schema's type, and the DSL module's `object` is no Absinthe type.
+    assert_eq!(
+        uses(&result, "tickets.topic"),
+        set(&[
+            "lib/app/tickets/ticket.ex:5",
+            "lib/app_web/schema/ticket_types.ex:6",
+            "lib/app_web/schema/ticket_types.ex:15",
+            "lib/app/diagnose.ex:3",
+        ])
+    );
+    assert_eq!(
+        uses(&result, "tickets.remarks"),
+        set(&["lib/app/tickets/ticket.ex:6", "lib/app_web/schema/ticket_types.ex:7", "lib/app_web/schema/ticket_types.ex:8"])
+    );
+    assert_eq!(uses(&result, "tickets.status"), set(&["lib/app/tickets/ticket.ex:7", "lib/app/diagnose.ex:3"]));
+    // `:locations` is `Location`'s; a filter input names its schema's columns; `:report` and
+    // telemetry's `measurements.duration` name none.
+    assert_eq!(
+        uses(&result, "locations.latitude"),
+        set(&["lib/app/contacts/location.ex:5", "lib/app_web/schema/ticket_types.ex:23"])
+    );
+    assert_eq!(
+        uses(&result, "consulting_hours.duration"),
+        set(&["lib/app/saas/consulting_hour.ex:5", "lib/app_web/schema/ticket_types.ex:27", "lib/app/diagnose.ex:4"])
+    );
+    assert!(
+        result.references.iter().all(|r| r.path != "lib/app/export.ex" || r.confidence < tandem::config::Confidence::Medium),
+        "a module that is no Absinthe schema declares no GraphQL type"
+    );
+}
