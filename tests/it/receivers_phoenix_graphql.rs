@@ -18,8 +18,7 @@ const TABLES: &[(&str, &[&str])] = &[
 
 const TICKET: &str = "defmodule App.Tickets.Ticket do\n  use Ecto.Schema\n\n  schema \"tickets\" do\n    field :topic, :string\n    field :remarks, :string\n    field :status, :string\n  end\nend\n";
 const HOUR: &str = "defmodule App.Saas.ConsultingHour do\n  use Ecto.Schema\n\n  schema \"consulting_hours\" do\n    field :duration, :integer\n  end\nend\n";
-const LOCATION: &str =
-    "defmodule App.Contacts.Location do\n  use Ecto.Schema\n\n  schema \"locations\" do\n    field :latitude, :float\n  end\nend\n";
+const LOCATION: &str = "defmodule App.Contacts.Location do\n  use Ecto.Schema\n\n  schema \"locations\" do\n    field :latitude, :float\n  end\nend\n";
 
 const TYPES: &str = r#"defmodule AppWeb.Schema.TicketTypes do
   use Absinthe.Schema.Notation
@@ -111,7 +110,11 @@ fn graphql_types_table_keyed_column_lists_and_telemetry_measurements() {
     );
     assert_eq!(
         uses(&result, "tickets.remarks"),
-        set(&["lib/app/tickets/ticket.ex:6", "lib/app_web/schema/ticket_types.ex:7", "lib/app_web/schema/ticket_types.ex:8"])
+        set(&[
+            "lib/app/tickets/ticket.ex:6",
+            "lib/app_web/schema/ticket_types.ex:7",
+            "lib/app_web/schema/ticket_types.ex:8"
+        ])
     );
     assert_eq!(uses(&result, "tickets.status"), set(&["lib/app/tickets/ticket.ex:7", "lib/app/diagnose.ex:3"]));
     // `:locations` is `Location`'s; a filter input names its schema's columns; `:report` and
@@ -125,7 +128,10 @@ fn graphql_types_table_keyed_column_lists_and_telemetry_measurements() {
         set(&["lib/app/saas/consulting_hour.ex:5", "lib/app_web/schema/ticket_types.ex:27", "lib/app/diagnose.ex:4"])
     );
     assert!(
-        result.references.iter().all(|r| r.path != "lib/app/export.ex" || r.confidence < tandem::config::Confidence::Medium),
+        result
+            .references
+            .iter()
+            .all(|r| &*r.path != "lib/app/export.ex" || r.confidence < tandem::config::Confidence::Medium),
         "a module that is no Absinthe schema declares no GraphQL type"
     );
 }
