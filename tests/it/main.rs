@@ -45,7 +45,7 @@ mod receivers_django_namelists;
 mod receivers_django_unseen;
 mod receivers_phoenix;
 mod receivers_phoenix_contexts;
-mod receivers_phoenix_graphql;
+mod receivers_phoenix_glific;
 mod receivers_phoenix_params;
 mod receivers_phoenix_rows;
 mod receivers_phoenix_unseen;

@@ -212,6 +212,7 @@ const CHANGESET_FIRST: &[&str] = &[
     "validate_url",
     "validate_email",
     "put_embed",
+    "add_error",
 ];
 
 impl<'a> Walker<'a> {
@@ -1266,6 +1267,17 @@ impl<'a> Walker<'a> {
                 self.visit_children(stage);
             } else if let Some(repo) = remote_text
                 && repo.ends_with("Repo")
+                && matches!(name, "insert" | "insert!" | "insert_or_update" | "insert_or_update!")
+                && let Some(schema) = &changeset_schema
+            {
+                // `%Reaction{} |> changeset(attrs) |> Repo.insert(on_conflict: {:replace, [:x]})`.
+                let schema = schema.clone();
+                for arg in &args {
+                    self.upsert_fields(*arg, &schema);
+                }
+                self.visit_children(stage);
+            } else if let Some(repo) = remote_text
+                && repo.ends_with("Repo")
                 && let Some(Some(root)) = sources.first()
             {
                 // `User |> Repo.get_by(email: e)`: the piped schema is the first argument.
@@ -1275,6 +1287,33 @@ impl<'a> Walker<'a> {
                 self.visit_children(stage);
             } else {
                 self.visit(stage);
+            }
+        }
+    }
+
+    /// The fields an upsert's options name: `conflict_target: [:a, :b]`, `on_conflict:
+    /// {:replace, [:a]}` and `on_conflict: [set: [a: v]]`.
+    fn upsert_fields(&mut self, options: Node<'_>, schema: &Source) {
+        for (key, value) in keyword_pairs(options, self.src) {
+            let fields = match (key.as_str(), value.kind()) {
+                ("conflict_target", _) => atoms_in(value, self.src),
+                ("on_conflict", "tuple") => {
+                    let mut cursor = value.walk();
+                    let items: Vec<Node<'_>> = value.named_children(&mut cursor).collect();
+                    match items.as_slice() {
+                        [op, list] if atom(*op, self.src).is_some_and(|(a, _)| a == "replace") => {
+                            atoms_in(*list, self.src)
+                        }
+                        _ => Vec::new(),
+                    }
+                }
+                ("on_conflict", _) => {
+                    keyword_pairs(value, self.src).into_iter().flat_map(|(_, v)| keyword_keys(v, self.src)).collect()
+                }
+                _ => Vec::new(),
+            };
+            for (field, offset) in fields {
+                self.field_hit(offset, schema, &field, RefKind::Query, Confidence::High);
             }
         }
     }

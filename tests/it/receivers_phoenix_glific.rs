@@ -1,7 +1,7 @@
 //! Phoenix idioms measured on glific (`benches/accuracy/glific`, an Absinthe GraphQL API): the
-//! fields of a GraphQL type named after a schema, column lists keyed by a table's name, and
-//! `:telemetry` measurements that are no record — each with the same word elsewhere not taken
-//! for the column.
+//! fields of a GraphQL type named after a schema, column lists keyed by a table's name,
+//! `:telemetry` measurements that are no record, an upsert's fields and `add_error` — each with
+//! the same word elsewhere not taken for the column.
 
 use tandem::config::Framework;
 use tandem::scan::ScanResult;
@@ -14,6 +14,8 @@ const TABLES: &[(&str, &[&str])] = &[
     ("tickets", &["id", "topic", "remarks", "status"]),
     ("consulting_hours", &["id", "duration"]),
     ("locations", &["id", "latitude"]),
+    ("wa_reactions", &["id", "reaction", "message_id", "contact_id"]),
+    ("wa_polls", &["id", "reaction"]),
 ];
 
 const TICKET: &str = "defmodule App.Tickets.Ticket do\n  use Ecto.Schema\n\n  schema \"tickets\" do\n    field :topic, :string\n    field :remarks, :string\n    field :status, :string\n  end\nend\n";
@@ -134,4 +136,61 @@ fn graphql_types_table_keyed_column_lists_and_telemetry_measurements() {
             .all(|r| &*r.path != "lib/app/export.ex" || r.confidence < tandem::config::Confidence::Medium),
         "a module that is no Absinthe schema declares no GraphQL type"
     );
+}
+
+const REACTION: &str = r#"defmodule App.WaReaction do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  schema "wa_reactions" do
+    field :reaction, :string
+    field :message_id, :integer
+    field :contact_id, :integer
+  end
+
+  def changeset(r, attrs), do: cast(r, attrs, [:message_id])
+
+  def create(attrs) do
+    %__MODULE__{}
+    |> changeset(attrs)
+    |> validate_emoji()
+    |> Repo.insert(on_conflict: {:replace, [:reaction]}, conflict_target: [:message_id, :contact_id])
+  end
+
+  defp validate_emoji(changeset), do: add_error(changeset, :reaction, "is no emoji")
+end
+"#;
+
+const POLL: &str = "defmodule App.WaPoll do\n  use Ecto.Schema\n\n  schema \"wa_polls\" do\n    field :reaction, :string\n  end\nend\n";
+
+/// Upserts outside the schema's module: over a `%WaPoll{}` pipeline, and over a changeset
+/// nothing types.
+const POLLS: &str = r#"defmodule App.Polls do
+  alias App.{Repo, WaPoll}
+
+  def react(poll_changeset) do
+    %WaPoll{}
+    |> Repo.insert(on_conflict: [set: [reaction: "+1"]], conflict_target: :id)
+
+    poll_changeset
+    |> Repo.insert(on_conflict: {:replace, [:reaction]})
+  end
+end
+"#;
+
+#[test]
+fn upsert_options_and_add_error_name_the_schemas_fields() {
+    let (_dir, result) =
+        scan(&[("lib/app/wa_reaction.ex", REACTION), ("lib/app/wa_poll.ex", POLL), ("lib/app/polls.ex", POLLS)]);
+    assert_eq!(
+        uses(&result, "wa_reactions.reaction"),
+        set(&["lib/app/wa_reaction.ex:6", "lib/app/wa_reaction.ex:17", "lib/app/wa_reaction.ex:20"])
+    );
+    assert_eq!(
+        uses(&result, "wa_reactions.contact_id"),
+        set(&["lib/app/wa_reaction.ex:8", "lib/app/wa_reaction.ex:17"])
+    );
+    // `on_conflict: [set: …]` on a `%WaPoll{}`; the untyped changeset's upsert names nothing.
+    assert_eq!(uses(&result, "wa_polls.reaction"), set(&["lib/app/wa_poll.ex:5", "lib/app/polls.ex:6"]));
+    assert_eq!(uses(&result, "wa_polls.id"), set(&["lib/app/wa_poll.ex:4", "lib/app/polls.ex:6"]));
 }
