@@ -1,6 +1,7 @@
 //! Phoenix idioms measured on glific (`benches/accuracy/glific`, an Absinthe GraphQL API): the
 //! fields of a GraphQL type named after a schema, column lists keyed by a table's name,
-//! `:telemetry` measurements that are no record, an upsert's fields and `add_error` — each with
+//! `:telemetry` measurements that are no record, an upsert's fields, `add_error`, and queries a
+//! module's function returns for its pipelines — each with
 //! the same word elsewhere not taken for the column.
 
 use tandem::config::Framework;
@@ -16,6 +17,8 @@ const TABLES: &[(&str, &[&str])] = &[
     ("locations", &["id", "latitude"]),
     ("wa_reactions", &["id", "reaction", "message_id", "contact_id"]),
     ("wa_polls", &["id", "reaction"]),
+    ("groups", &["id", "group_type"]),
+    ("triggers", &["id", "group_type"]),
 ];
 
 const TICKET: &str = "defmodule App.Tickets.Ticket do\n  use Ecto.Schema\n\n  schema \"tickets\" do\n    field :topic, :string\n    field :remarks, :string\n    field :status, :string\n  end\nend\n";
@@ -193,4 +196,45 @@ fn upsert_options_and_add_error_name_the_schemas_fields() {
     // `on_conflict: [set: …]` on a `%WaPoll{}`; the untyped changeset's upsert names nothing.
     assert_eq!(uses(&result, "wa_polls.reaction"), set(&["lib/app/wa_poll.ex:5", "lib/app/polls.ex:6"]));
     assert_eq!(uses(&result, "wa_polls.id"), set(&["lib/app/wa_poll.ex:4", "lib/app/polls.ex:6"]));
+}
+
+const GROUP: &str =
+    "defmodule App.Group do\n  use Ecto.Schema\n\n  schema \"groups\" do\n    field :group_type, :string\n  end\nend\n";
+const TRIGGER: &str = "defmodule App.Trigger do\n  use Ecto.Schema\n\n  schema \"triggers\" do\n    field :group_type, :string\n  end\nend\n";
+
+const CONVERSATIONS: &str = r#"defmodule App.ConversationsGroup do
+  import Ecto.Query
+  alias App.{Group, Repo}
+
+  defp groups_query(limit) do
+    Group
+    |> order_by([g], desc: g.id)
+    |> limit(^limit)
+  end
+
+  defp group_rows(limit), do: Group |> Repo.all()
+
+  def wa_groups(limit) do
+    groups_query(limit)
+    |> where([g], g.group_type == "WA")
+    |> Repo.all()
+  end
+
+  def rows(limit) do
+    group_rows(limit)
+    |> where([g], g.group_type == "WABA")
+  end
+end
+"#;
+
+#[test]
+fn a_pipeline_from_a_function_returning_a_query_binds_its_schema() {
+    let (_dir, result) = scan(&[
+        ("lib/app/group.ex", GROUP),
+        ("lib/app/trigger.ex", TRIGGER),
+        ("lib/app/conversations_group.ex", CONVERSATIONS),
+    ]);
+    // `groups_query/1` ends in a query macro over `Group`; `group_rows/1` returns records.
+    assert_eq!(uses(&result, "groups.group_type"), set(&["lib/app/group.ex:5", "lib/app/conversations_group.ex:15"]));
+    assert_eq!(uses(&result, "triggers.group_type"), set(&["lib/app/trigger.ex:5"]));
 }

@@ -125,6 +125,10 @@ struct Module {
     embeds: Vec<String>,
     /// Joins named `as: :name` in the module's queries, for named bindings elsewhere in it.
     named_joins: HashMap<String, Source>,
+    /// The module's functions (defined above their use) that return a query over a schema:
+    /// `defp groups_query(opts), do: Group |> order_by(…) |> limit(^n)`, for the pipelines a
+    /// call of theirs heads (`groups_query(opts) |> where([g], …)`).
+    query_fns: HashMap<String, Source>,
 }
 
 struct Walker<'a> {
@@ -615,6 +619,7 @@ impl<'a> Walker<'a> {
                     {
                         w.bind_return(*head, last);
                         w.record_returned_keys(*head, last);
+                        w.record_returned_query(*head, last);
                     }
                 });
             }

@@ -97,6 +97,40 @@ impl Walker<'_> {
         let _ = node;
     }
 
+    /// At the end of a function's body: a query over a schema it returns (`Group |> order_by(…)
+    /// |> limit(^n)` ending in a query macro, or `from(g in Group, …)`), kept for the module's
+    /// pipelines that start from a call of it.
+    pub(super) fn record_returned_query(&mut self, head: Node<'_>, last: Node<'_>) {
+        let target = match calls::head_call(head, self.src) {
+            Some((call, _)) => call.child_by_field_name("target"),
+            None => (head.kind() == "identifier").then_some(head),
+        };
+        let Some(name) = target.map(|t| self.text(t).to_owned()) else { return };
+        let mut root = last;
+        let mut final_stage = None;
+        while root.kind() == "binary_operator"
+            && root.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
+            && let (Some(l), Some(r)) = (root.child_by_field_name("left"), root.child_by_field_name("right"))
+        {
+            final_stage.get_or_insert(r);
+            root = l;
+        }
+        let is_query = match final_stage {
+            Some(stage) => self.callee(stage).is_some_and(|(n, remote)| {
+                QUERY_MACROS.contains(&n) && remote.is_none_or(|r| self.text(r) == "Ecto.Query")
+            }),
+            None => self.callee(root).is_some_and(|(n, remote)| n == "from" && remote.is_none()),
+        };
+        if !is_query {
+            return;
+        }
+        if let Some(source @ Source::Schema(_)) = self.source_of(root)
+            && let Some(module) = self.modules.last_mut()
+        {
+            module.query_fns.insert(name, source);
+        }
+    }
+
     /// `from u in User, join: o in Org, where: …`.
     pub(super) fn visit_from(&mut self, node: Node<'_>, args: &[Node<'_>]) {
         self.with_frame(|w| {
@@ -191,6 +225,9 @@ impl Walker<'_> {
                 if name == "from" && remote.is_none() {
                     let first = arguments(node).into_iter().next()?;
                     return self.binding_in(first).map(|(_, s)| s).or_else(|| self.source_of(first));
+                }
+                if remote.is_none() && !QUERY_MACROS.contains(&name) {
+                    return self.modules.iter().rev().find_map(|m| m.query_fns.get(name).cloned());
                 }
                 None
             }
