@@ -11,10 +11,16 @@ fn history() -> Vec<migration::Migration> {
     migration::load_path(&fixture("ecto/priv/repo/migrations"), None, Dialect::Postgres).unwrap()
 }
 
+/// The one migration of `src`, read as `priv/repo/migrations/<file>`.
+fn read(file: &str, src: &str) -> migration::Migration {
+    let path = std::path::Path::new("priv/repo/migrations").join(file);
+    migration::read_file(&path, src, None, Dialect::Postgres).unwrap().remove(0)
+}
+
 #[test]
 fn create_tables_with_references_timestamps_and_indexes() {
     let ms = history();
-    let m = &ms[0];
+    let m = &m;
     assert_eq!((m.version.as_str(), m.name.as_str(), m.format), ("20240101120000", "create_accounts", Format::Ecto));
     assert_eq!(
         lines(&m.up),
@@ -131,16 +137,15 @@ fn modify_to_a_reference_adds_the_constraint() {
   end
 end
 "#;
-    let path = std::path::Path::new("priv/repo/migrations/20240601000000_owner_ref.exs");
-    let ms = migration::read_file(path, src, None, Dialect::Postgres).unwrap();
+    let m = read("20240601000000_owner_ref.exs", src);
     assert_eq!(
-        lines(&ms[0].up),
+        lines(&m.up),
         vec![
             "6:7 change_type public.posts.owner_id bigint",
             "6:7 add_fk posts_owner_id_fkey on public.posts(owner_id) -> public.users(id) on_delete SET NULL not_valid",
         ]
     );
-    assert_eq!(down_lines(&ms[0]).unwrap(), vec!["6:7 change_type public.posts.owner_id bigint"]);
+    assert_eq!(down_lines(&m).unwrap(), vec!["6:7 change_type public.posts.owner_id bigint"]);
 }
 
 #[test]
@@ -192,10 +197,9 @@ fn change_and_up_follow_the_modules_own_functions_of_no_arguments() {
   end
 end
 "#;
-    let path = std::path::Path::new("priv/repo/migrations/20240601000001_split.exs");
-    let ms = migration::read_file(path, src, None, Dialect::Postgres).unwrap();
+    let m = read("20240601000001_split.exs", src);
     assert_eq!(
-        lines(&ms[0].up),
+        lines(&m.up),
         vec![
             "13:7 add_column public.contacts.contact_type character varying(255) null",
             "25:5 create_table public.wa_groups (id bigint not null default nextval('public.wa_groups_id_seq'::regclass), \
@@ -206,7 +210,7 @@ end
             "8:5 unparsed twice() (unknown migration function `twice`)",
         ]
     );
-    assert_eq!(ms[0].down, None, "an unparsed call has no inverse");
+    assert_eq!(m.down, None, "an unparsed call has no inverse");
 
     let up = r#"defmodule Portal.Repo.Migrations.SplitUp do
   use Ecto.Migration
@@ -229,19 +233,18 @@ end
   end
 end
 "#;
-    let path = std::path::Path::new("priv/repo/migrations/20240601000002_split_up.exs");
-    let ms = migration::read_file(path, up, None, Dialect::Postgres).unwrap();
+    let m = read("20240601000002_split_up.exs", up);
     assert_eq!(
-        lines(&ms[0].up),
+        lines(&m.up),
         vec![
             "14:5 create_table public.certificate_templates (id bigint not null default \
              nextval('public.certificate_templates_id_seq'::regclass), label character varying(255) not null) pk(id)",
             "18:5 add_index certificate_templates_label_index on public.certificate_templates btree(label) unique",
         ]
     );
-    assert_eq!(down_lines(&ms[0]).unwrap(), vec!["9:5 drop_table public.certificate_templates if_exists"]);
+    assert_eq!(down_lines(&m).unwrap(), vec!["9:5 drop_table public.certificate_templates if_exists"]);
     let mut schema = Schema::new(Dialect::Postgres);
-    migration::replay(&mut schema, &ms).unwrap();
+    migration::replay(&mut schema, std::slice::from_ref(&m)).unwrap();
     assert!(schema.table("certificate_templates").unwrap().column("label").is_some());
 
     // `change`'s inverse runs the functions' statements backwards, last function first.
@@ -268,10 +271,9 @@ end
   end
 end
 "#;
-    let path = std::path::Path::new("priv/repo/migrations/20240601000003_split_change.exs");
-    let ms = migration::read_file(path, reversible, None, Dialect::Postgres).unwrap();
+    let m = read("20240601000003_split_change.exs", reversible);
     assert_eq!(
-        down_lines(&ms[0]).unwrap(),
+        down_lines(&m).unwrap(),
         vec!["20:5 drop_index public.a_y_index", "17:7 drop_column public.a.y", "10:5 drop_table public.a"]
     );
 }

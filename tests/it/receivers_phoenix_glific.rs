@@ -224,17 +224,28 @@ const CONVERSATIONS: &str = r#"defmodule App.ConversationsGroup do
     group_rows(limit)
     |> where([g], g.group_type == "WABA")
   end
+
+  def collection(id), do: Repo.fetch_by(Group, %{id: id, group_type: "WA"})
+
+  def trigger(type), do: Repo.get_by(App.Trigger, %{group_type: type})
 end
 "#;
 
 #[test]
-fn a_pipeline_from_a_function_returning_a_query_binds_its_schema() {
+fn a_pipeline_from_a_function_returning_a_query_and_map_filters_of_get_by() {
     let (_dir, result) = scan(&[
         ("lib/app/group.ex", GROUP),
         ("lib/app/trigger.ex", TRIGGER),
         ("lib/app/conversations_group.ex", CONVERSATIONS),
     ]);
     // `groups_query/1` ends in a query macro over `Group`; `group_rows/1` returns records.
-    assert_eq!(uses(&result, "groups.group_type"), set(&["lib/app/group.ex:5", "lib/app/conversations_group.ex:15"]));
-    assert_eq!(uses(&result, "triggers.group_type"), set(&["lib/app/trigger.ex:5"]));
+    // `Repo.get_by` and an app's `Repo.fetch_by` given a map filter on its keys.
+    assert_eq!(
+        uses(&result, "groups.group_type"),
+        set(&["lib/app/group.ex:5", "lib/app/conversations_group.ex:15", "lib/app/conversations_group.ex:24"])
+    );
+    assert_eq!(
+        uses(&result, "triggers.group_type"),
+        set(&["lib/app/trigger.ex:5", "lib/app/conversations_group.ex:26"])
+    );
 }

@@ -311,6 +311,9 @@ impl Walker<'_> {
                 | "get!"
                 | "get_by"
                 | "get_by!"
+                // The `{:ok, x}` finders apps add to their Repo (`Repo.fetch_by(Group, %{…})`).
+                | "fetch"
+                | "fetch_by"
                 | "insert_all"
                 | "update_all"
                 | "delete_all"
@@ -362,9 +365,12 @@ impl Walker<'_> {
 
     pub(super) fn repo_keywords(&mut self, name: &str, args: &[Node<'_>], source: &Source) {
         match name {
-            "get_by" | "get_by!" | "exists?" => {
+            "get_by" | "get_by!" | "fetch_by" | "exists?" => {
+                // Keywords or a map: `get_by(User, email: e)`, `fetch_by(Group, %{label: l})`.
                 for arg in args {
-                    for (key, offset) in keyword_keys(*arg, self.src) {
+                    let keys =
+                        if arg.kind() == "map" { map_keys(*arg, self.src) } else { keyword_keys(*arg, self.src) };
+                    for (key, offset) in keys {
                         self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
                     }
                 }
