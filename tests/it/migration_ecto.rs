@@ -20,7 +20,7 @@ fn read(file: &str, src: &str) -> migration::Migration {
 #[test]
 fn create_tables_with_references_timestamps_and_indexes() {
     let ms = history();
-    let m = &m;
+    let m = &ms[0];
     assert_eq!((m.version.as_str(), m.name.as_str(), m.format), ("20240101120000", "create_accounts", Format::Ecto));
     assert_eq!(
         lines(&m.up),
