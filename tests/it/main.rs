@@ -46,6 +46,7 @@ mod receivers_django_tandoor;
 mod receivers_django_unseen;
 mod receivers_phoenix;
 mod receivers_phoenix_contexts;
+mod receivers_phoenix_glific;
 mod receivers_phoenix_params;
 mod receivers_phoenix_rows;
 mod receivers_phoenix_unseen;

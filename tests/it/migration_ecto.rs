@@ -11,6 +11,12 @@ fn history() -> Vec<migration::Migration> {
     migration::load_path(&fixture("ecto/priv/repo/migrations"), None, Dialect::Postgres).unwrap()
 }
 
+/// The one migration of `src`, read as `priv/repo/migrations/<file>`.
+fn read(file: &str, src: &str) -> migration::Migration {
+    let path = std::path::Path::new("priv/repo/migrations").join(file);
+    migration::read_file(&path, src, None, Dialect::Postgres).unwrap().remove(0)
+}
+
 #[test]
 fn create_tables_with_references_timestamps_and_indexes() {
     let ms = history();
@@ -131,14 +137,143 @@ fn modify_to_a_reference_adds_the_constraint() {
   end
 end
 "#;
-    let path = std::path::Path::new("priv/repo/migrations/20240601000000_owner_ref.exs");
-    let ms = migration::read_file(path, src, None, Dialect::Postgres).unwrap();
+    let m = read("20240601000000_owner_ref.exs", src);
     assert_eq!(
-        lines(&ms[0].up),
+        lines(&m.up),
         vec![
             "6:7 change_type public.posts.owner_id bigint",
             "6:7 add_fk posts_owner_id_fkey on public.posts(owner_id) -> public.users(id) on_delete SET NULL not_valid",
         ]
     );
-    assert_eq!(down_lines(&ms[0]).unwrap(), vec!["6:7 change_type public.posts.owner_id bigint"]);
+    assert_eq!(down_lines(&m).unwrap(), vec!["6:7 change_type public.posts.owner_id bigint"]);
+}
+
+#[test]
+fn change_and_up_follow_the_modules_own_functions_of_no_arguments() {
+    // glific's layout: `change` calls one function per table; `up` calls `defp … ()`s. A function
+    // with arguments, a name defined twice (in any form), and a call of a function inside its own
+    // body are not followed.
+    let src = r#"defmodule Portal.Repo.Migrations.Split do
+  use Ecto.Migration
+
+  def change do
+    contacts()
+    groups
+    with_arg(:x)
+    twice()
+  end
+
+  defp contacts do
+    alter table(:contacts) do
+      add :contact_type, :string
+    end
+    nested()
+  end
+
+  def groups do
+    alter table(:groups) do
+      add :group_type, :string, comment: "one of WABA, WA"
+    end
+  end
+
+  defp nested() do
+    create table(:wa_groups) do
+      add :label, :string
+    end
+    nested()
+  end
+
+  defp with_arg(name) do
+    create table(name) do
+      add :x, :string
+    end
+  end
+
+  defp twice(), do: nil
+  defp twice do
+    create table(:never) do
+      add :x, :string
+    end
+  end
+end
+"#;
+    let m = read("20240601000001_split.exs", src);
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "13:7 add_column public.contacts.contact_type character varying(255) null",
+            "25:5 create_table public.wa_groups (id bigint not null default nextval('public.wa_groups_id_seq'::regclass), \
+             label character varying(255)) pk(id)",
+            "28:5 unparsed nested() (unknown migration function `nested`)",
+            "20:7 add_column public.groups.group_type character varying(255) null",
+            "7:5 unparsed with_arg(:x) (unknown migration function `with_arg`)",
+            "8:5 unparsed twice() (unknown migration function `twice`)",
+        ]
+    );
+    assert_eq!(m.down, None, "an unparsed call has no inverse");
+
+    let up = r#"defmodule Portal.Repo.Migrations.SplitUp do
+  use Ecto.Migration
+
+  def up do
+    create_certificate_templates()
+  end
+
+  def down do
+    drop_if_exists table(:certificate_templates)
+  end
+
+  @spec create_certificate_templates() :: any()
+  defp create_certificate_templates() do
+    create table(:certificate_templates) do
+      add :label, :string, null: false
+    end
+
+    create unique_index(:certificate_templates, [:label])
+  end
+end
+"#;
+    let m = read("20240601000002_split_up.exs", up);
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "14:5 create_table public.certificate_templates (id bigint not null default \
+             nextval('public.certificate_templates_id_seq'::regclass), label character varying(255) not null) pk(id)",
+            "18:5 add_index certificate_templates_label_index on public.certificate_templates btree(label) unique",
+        ]
+    );
+    assert_eq!(down_lines(&m).unwrap(), vec!["9:5 drop_table public.certificate_templates if_exists"]);
+    let mut schema = Schema::new(Dialect::Postgres);
+    migration::replay(&mut schema, std::slice::from_ref(&m)).unwrap();
+    assert!(schema.table("certificate_templates").unwrap().column("label").is_some());
+
+    // `change`'s inverse runs the functions' statements backwards, last function first.
+    let reversible = r#"defmodule Portal.Repo.Migrations.SplitChange do
+  use Ecto.Migration
+
+  def change do
+    a()
+    b()
+  end
+
+  defp a do
+    create table(:a) do
+      add :x, :string
+    end
+  end
+
+  defp b do
+    alter table(:a) do
+      add :y, :string
+    end
+
+    create index(:a, [:y])
+  end
+end
+"#;
+    let m = read("20240601000003_split_change.exs", reversible);
+    assert_eq!(
+        down_lines(&m).unwrap(),
+        vec!["20:5 drop_index public.a_y_index", "17:7 drop_column public.a.y", "10:5 drop_table public.a"]
+    );
 }

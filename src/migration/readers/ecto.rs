@@ -5,6 +5,7 @@
 //! (a `remove` without a type, `modify` without `from:`, a one-argument `execute`), the migration
 //! has no down part.
 
+use std::cell::RefCell;
 use std::path::Path;
 
 use tree_sitter::Node;
@@ -278,8 +279,11 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
         source: src.to_owned(),
     };
     let lines = LineIndex::new(src);
-    let r = Reader { file: path, src, lines: &lines, dialect, config };
     let (mut change, mut up, mut down) = (None, None, None);
+    // Functions of no arguments `change`/`up` may call (`def change do groups() end`,
+    // `defp groups do alter table(:groups) do … end end`); a name defined twice is left out.
+    let mut locals: Vec<(&str, Node)> = Vec::new();
+    let (mut seen, mut twice): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     if let Some(block) = do_block(module) {
         let mut cursor = block.walk();
         for child in block.named_children(&mut cursor) {
@@ -292,26 +296,39 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
                     }
                 }
                 "call" if matches!(target(child, src), Some("def" | "defp")) => {
-                    let fname = arguments_node(child)
-                        .and_then(|a| {
-                            let mut c = a.walk();
-                            a.named_children(&mut c).next()
-                        })
-                        .map(|n| match n.kind() {
-                            "call" => target(n, src).unwrap_or(""),
-                            _ => text(n, src),
-                        });
+                    let head = arguments_node(child).and_then(|a| {
+                        let mut c = a.walk();
+                        a.named_children(&mut c).next()
+                    });
+                    let fname = head.map(|n| match n.kind() {
+                        "call" => target(n, src).unwrap_or(""),
+                        _ => text(n, src),
+                    });
                     match fname {
                         Some("change") => change = Some(child),
                         Some("up") => up = Some(child),
                         Some("down") => down = Some(child),
-                        _ => {}
+                        Some(name) => {
+                            let no_args = head.is_some_and(|n| {
+                                n.kind() == "identifier" || (n.kind() == "call" && call_args(n, src).is_empty())
+                            });
+                            if seen.contains(&name) {
+                                twice.push(name);
+                            }
+                            seen.push(name);
+                            if no_args && do_block(child).is_some() {
+                                locals.push((name, child));
+                            }
+                        }
+                        None => {}
                     }
                 }
                 _ => {}
             }
         }
     }
+    locals.retain(|(n, _)| !twice.contains(n));
+    let r = Reader { file: path, src, lines: &lines, dialect, config, locals, inlining: RefCell::new(Vec::new()) };
     if let Some(f) = change {
         let (ops, inverse) = r.body(do_block(f), Direction::Up);
         m.up = ops;
@@ -340,6 +357,10 @@ struct Reader<'a> {
     lines: &'a LineIndex<'a>,
     dialect: Dialect,
     config: &'a RepoConfig,
+    /// The module's functions of no arguments, by name, whose bodies a call inlines.
+    locals: Vec<(&'a str, Node<'a>)>,
+    /// The functions being inlined, innermost last: a call of one of them is not followed again.
+    inlining: RefCell<Vec<&'a str>>,
 }
 
 /// Operations of a body and, for `change`, the inverse of each statement (`None` when one
@@ -539,6 +560,11 @@ impl Reader<'_> {
             // `repo().query!(…)`, `MyApp.Repo.update_all(…)`: code the reader cannot analyse.
             return (one(OpKind::Code { description: format!("Elixir code: {}", excerpt(text(node, src))) }), None);
         }
+        if node.kind() == "identifier"
+            && let Some(inlined) = self.inline(text(node, src), true, dir)
+        {
+            return inlined;
+        }
         let Some(fname) = target(node, src) else {
             return unparsed("code the migration reader cannot follow");
         };
@@ -672,8 +698,31 @@ impl Reader<'_> {
                     }
                 }
             }
-            _ => unparsed(&format!("unknown migration function `{fname}`")),
+            _ => match self.inline(fname, args.is_empty(), dir) {
+                Some(inlined) => inlined,
+                None => unparsed(&format!("unknown migration function `{fname}`")),
+            },
         }
+    }
+
+    /// The operations of a call of the module's own function of no arguments (`groups()`), read
+    /// from its body where they are written, and their inverse in reverse order; `None` for
+    /// anything else, or a call inside that function's own body.
+    fn inline(&self, name: &str, no_args: bool, dir: Direction) -> Option<(Vec<Operation>, Option<Vec<Operation>>)> {
+        let &(name, def) = self.locals.iter().find(|(n, _)| *n == name && no_args)?;
+        if self.inlining.borrow().contains(&name) {
+            return None;
+        }
+        self.inlining.borrow_mut().push(name);
+        let (ops, inverse) = self.body(do_block(def), dir);
+        self.inlining.borrow_mut().pop();
+        Some((
+            ops,
+            inverse.map(|mut inv| {
+                inv.reverse();
+                inv.into_iter().flatten().collect()
+            }),
+        ))
     }
 
     /// String argument nodes of a call: `execute "…"`, `execute(up, down)`, heredocs `"""…"""`.

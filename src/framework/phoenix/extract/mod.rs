@@ -25,6 +25,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+mod absinthe;
 mod calls;
 mod params;
 mod query;
@@ -49,7 +50,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        10
+        11
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -124,6 +125,10 @@ struct Module {
     embeds: Vec<String>,
     /// Joins named `as: :name` in the module's queries, for named bindings elsewhere in it.
     named_joins: HashMap<String, Source>,
+    /// The module's functions (defined above their use) that return a query over a schema:
+    /// `defp groups_query(opts), do: Group |> order_by(…) |> limit(^n)`, for the pipelines a
+    /// call of theirs heads (`groups_query(opts) |> where([g], …)`).
+    query_fns: HashMap<String, Source>,
 }
 
 struct Walker<'a> {
@@ -211,6 +216,7 @@ const CHANGESET_FIRST: &[&str] = &[
     "validate_url",
     "validate_email",
     "put_embed",
+    "add_error",
 ];
 
 impl<'a> Walker<'a> {
@@ -367,6 +373,7 @@ impl<'a> Walker<'a> {
             "map" => {
                 self.struct_literal(node);
                 self.map_update(node);
+                self.table_column_lists(node);
                 self.visit_children(node);
             }
             "sigil" => {
@@ -403,6 +410,43 @@ impl<'a> Walker<'a> {
             .collect();
         for (target, confidence) in read {
             self.hit_at(offset, target, RefKind::Query, confidence);
+        }
+    }
+
+    /// `%{"tickets" => ~w(id body topic)a, "flows" => [:id, :name]}`: a map whose every entry
+    /// keys a list of atoms by a table's name lists columns of those tables (the fields a generic
+    /// endpoint selects or exports per table). Two entries at least; a key that is no table, or an
+    /// atom that is no column of it, resolves to nothing.
+    fn table_column_lists(&mut self, node: Node<'_>) {
+        let mut cursor = node.walk();
+        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        let mut entries: Vec<(String, Vec<(String, usize)>)> = Vec::new();
+        for content in contents {
+            let mut cursor = content.walk();
+            for item in content.named_children(&mut cursor) {
+                if item.kind() == "comment" {
+                    continue;
+                }
+                let pair = (item.kind() == "binary_operator"
+                    && item.child_by_field_name("operator").map(|o| self.text(o)) == Some("=>"))
+                .then(|| (item.child_by_field_name("left"), item.child_by_field_name("right")));
+                let Some((Some(key), Some(value))) = pair else { return };
+                let Some((table, _)) = string(key, self.src).filter(|(t, _)| is_identifier(t)) else { return };
+                let columns = atoms_in(value, self.src);
+                if columns.is_empty() || !matches!(value.kind(), "list" | "sigil") {
+                    return;
+                }
+                entries.push((table, columns));
+            }
+        }
+        if entries.len() < 2 {
+            return;
+        }
+        for (table, columns) in entries {
+            for (column, offset) in columns {
+                let target = Target::Column { table: table.clone(), column };
+                self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+            }
         }
     }
 
@@ -511,6 +555,9 @@ impl<'a> Walker<'a> {
                 return;
             }
             ("schema", None) => return self.visit_schema(node, &args),
+            ("object" | "input_object", None) if self.uses_absinthe() => {
+                return self.visit_absinthe_object(node, &args, name == "input_object");
+            }
             // `embed_templates("account_templates/*")`: the folder's templates are this module's,
             // found beside its file.
             ("embed_templates", None) => {
@@ -572,6 +619,7 @@ impl<'a> Walker<'a> {
                     {
                         w.bind_return(*head, last);
                         w.record_returned_keys(*head, last);
+                        w.record_returned_query(*head, last);
                     }
                 });
             }
@@ -1224,6 +1272,17 @@ impl<'a> Walker<'a> {
                 self.visit_children(stage);
             } else if let Some(repo) = remote_text
                 && repo.ends_with("Repo")
+                && matches!(name, "insert" | "insert!" | "insert_or_update" | "insert_or_update!")
+                && let Some(schema) = &changeset_schema
+            {
+                // `%Reaction{} |> changeset(attrs) |> Repo.insert(on_conflict: {:replace, [:x]})`.
+                let schema = schema.clone();
+                for arg in &args {
+                    self.upsert_fields(*arg, &schema);
+                }
+                self.visit_children(stage);
+            } else if let Some(repo) = remote_text
+                && repo.ends_with("Repo")
                 && let Some(Some(root)) = sources.first()
             {
                 // `User |> Repo.get_by(email: e)`: the piped schema is the first argument.
@@ -1233,6 +1292,33 @@ impl<'a> Walker<'a> {
                 self.visit_children(stage);
             } else {
                 self.visit(stage);
+            }
+        }
+    }
+
+    /// The fields an upsert's options name: `conflict_target: [:a, :b]`, `on_conflict:
+    /// {:replace, [:a]}` and `on_conflict: [set: [a: v]]`.
+    fn upsert_fields(&mut self, options: Node<'_>, schema: &Source) {
+        for (key, value) in keyword_pairs(options, self.src) {
+            let fields = match (key.as_str(), value.kind()) {
+                ("conflict_target", _) => atoms_in(value, self.src),
+                ("on_conflict", "tuple") => {
+                    let mut cursor = value.walk();
+                    let items: Vec<Node<'_>> = value.named_children(&mut cursor).collect();
+                    match items.as_slice() {
+                        [op, list] if atom(*op, self.src).is_some_and(|(a, _)| a == "replace") => {
+                            atoms_in(*list, self.src)
+                        }
+                        _ => Vec::new(),
+                    }
+                }
+                ("on_conflict", _) => {
+                    keyword_pairs(value, self.src).into_iter().flat_map(|(_, v)| keyword_keys(v, self.src)).collect()
+                }
+                _ => Vec::new(),
+            };
+            for (field, offset) in fields {
+                self.field_hit(offset, schema, &field, RefKind::Query, Confidence::High);
             }
         }
     }
@@ -1651,6 +1737,9 @@ const NOT_RECORDS: &[&str] = &[
     "settings",
     "record",
     "records",
+    // `:telemetry` handlers' `handle_event(event, measurements, metadata, config)`.
+    "measurement",
+    "measurements",
 ];
 
 /// The schema a context module serves, named as phx.gen.context lays it out: `MyApp.Accounts`

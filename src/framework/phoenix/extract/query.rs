@@ -97,6 +97,40 @@ impl Walker<'_> {
         let _ = node;
     }
 
+    /// At the end of a function's body: a query over a schema it returns (`Group |> order_by(…)
+    /// |> limit(^n)` ending in a query macro, or `from(g in Group, …)`), kept for the module's
+    /// pipelines that start from a call of it.
+    pub(super) fn record_returned_query(&mut self, head: Node<'_>, last: Node<'_>) {
+        let target = match calls::head_call(head, self.src) {
+            Some((call, _)) => call.child_by_field_name("target"),
+            None => (head.kind() == "identifier").then_some(head),
+        };
+        let Some(name) = target.map(|t| self.text(t).to_owned()) else { return };
+        let mut root = last;
+        let mut final_stage = None;
+        while root.kind() == "binary_operator"
+            && root.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
+            && let (Some(l), Some(r)) = (root.child_by_field_name("left"), root.child_by_field_name("right"))
+        {
+            final_stage.get_or_insert(r);
+            root = l;
+        }
+        let is_query = match final_stage {
+            Some(stage) => self.callee(stage).is_some_and(|(n, remote)| {
+                QUERY_MACROS.contains(&n) && remote.is_none_or(|r| self.text(r) == "Ecto.Query")
+            }),
+            None => self.callee(root).is_some_and(|(n, remote)| n == "from" && remote.is_none()),
+        };
+        if !is_query {
+            return;
+        }
+        if let Some(source @ Source::Schema(_)) = self.source_of(root)
+            && let Some(module) = self.modules.last_mut()
+        {
+            module.query_fns.insert(name, source);
+        }
+    }
+
     /// `from u in User, join: o in Org, where: …`.
     pub(super) fn visit_from(&mut self, node: Node<'_>, args: &[Node<'_>]) {
         self.with_frame(|w| {
@@ -192,6 +226,9 @@ impl Walker<'_> {
                     let first = arguments(node).into_iter().next()?;
                     return self.binding_in(first).map(|(_, s)| s).or_else(|| self.source_of(first));
                 }
+                if remote.is_none() && !QUERY_MACROS.contains(&name) {
+                    return self.modules.iter().rev().find_map(|m| m.query_fns.get(name).cloned());
+                }
                 None
             }
             _ => None,
@@ -274,6 +311,9 @@ impl Walker<'_> {
                 | "get!"
                 | "get_by"
                 | "get_by!"
+                // The `{:ok, x}` finders apps add to their Repo (`Repo.fetch_by(Group, %{…})`).
+                | "fetch"
+                | "fetch_by"
                 | "insert_all"
                 | "update_all"
                 | "delete_all"
@@ -325,9 +365,12 @@ impl Walker<'_> {
 
     pub(super) fn repo_keywords(&mut self, name: &str, args: &[Node<'_>], source: &Source) {
         match name {
-            "get_by" | "get_by!" | "exists?" => {
+            "get_by" | "get_by!" | "fetch_by" | "exists?" => {
+                // Keywords or a map: `get_by(User, email: e)`, `fetch_by(Group, %{label: l})`.
                 for arg in args {
-                    for (key, offset) in keyword_keys(*arg, self.src) {
+                    let keys =
+                        if arg.kind() == "map" { map_keys(*arg, self.src) } else { keyword_keys(*arg, self.src) };
+                    for (key, offset) in keys {
                         self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
                     }
                 }

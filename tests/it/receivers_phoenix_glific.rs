@@ -1,0 +1,251 @@
+//! Phoenix idioms measured on glific (`benches/accuracy/glific`, an Absinthe GraphQL API): the
+//! fields of a GraphQL type named after a schema, column lists keyed by a table's name,
+//! `:telemetry` measurements that are no record, an upsert's fields, `add_error`, and queries a
+//! module's function returns for its pipelines — each with
+//! the same word elsewhere not taken for the column.
+
+use tandem::config::Framework;
+use tandem::scan::ScanResult;
+
+use crate::support;
+use crate::support::scan::{set, uses_of as uses};
+
+/// `topic` and `duration` are common words; `duration` is on one table only.
+const TABLES: &[(&str, &[&str])] = &[
+    ("tickets", &["id", "topic", "remarks", "status"]),
+    ("consulting_hours", &["id", "duration"]),
+    ("locations", &["id", "latitude"]),
+    ("wa_reactions", &["id", "reaction", "message_id", "contact_id"]),
+    ("wa_polls", &["id", "reaction"]),
+    ("groups", &["id", "group_type"]),
+    ("triggers", &["id", "group_type"]),
+];
+
+const TICKET: &str = "defmodule App.Tickets.Ticket do\n  use Ecto.Schema\n\n  schema \"tickets\" do\n    field :topic, :string\n    field :remarks, :string\n    field :status, :string\n  end\nend\n";
+const HOUR: &str = "defmodule App.Saas.ConsultingHour do\n  use Ecto.Schema\n\n  schema \"consulting_hours\" do\n    field :duration, :integer\n  end\nend\n";
+const LOCATION: &str = "defmodule App.Contacts.Location do\n  use Ecto.Schema\n\n  schema \"locations\" do\n    field :latitude, :float\n  end\nend\n";
+
+const TYPES: &str = r#"defmodule AppWeb.Schema.TicketTypes do
+  use Absinthe.Schema.Notation
+
+  object :ticket do
+    field(:id, :id)
+    field(:topic, :string)
+    field :remarks, :string do
+      resolve(fn ticket, _, _ -> {:ok, ticket.remarks} end)
+    end
+    field :open_count, :integer
+  end
+
+  input_object :ticket_input do
+    @desc "The topic"
+    field :topic, :string
+  end
+
+  object :ticket_result do
+    field :topic, :string
+  end
+
+  object :locations do
+    field :latitude, :float
+  end
+
+  input_object :consulting_hour_filter do
+    field :duration, :integer
+  end
+
+  object :report do
+    field :duration, :integer
+  end
+end
+"#;
+
+/// The same macros' names in a module that is no Absinthe schema.
+const DSL: &str = r#"defmodule App.Export do
+  import App.DSL
+
+  object :ticket do
+    field :topic, :string
+  end
+end
+"#;
+
+const DIAGNOSE: &str = r#"defmodule App.Diagnose do
+  @allowed_fields %{
+    "tickets" => ~w(id topic status)a,
+    "consulting_hours" => [:id, :duration]
+  }
+  @one %{"tickets" => [:remarks]}
+  @mixed %{"tickets" => [:remarks], "name" => "x"}
+
+  def fields, do: {@allowed_fields, @one, @mixed}
+
+  def handle_event([:app, :repo, :query], measurements, _meta, _config) do
+    measurements.duration
+  end
+
+  def handle_event(_, measurement, _meta, _config), do: measurement.duration
+end
+"#;
+
+fn scan(files: &[(&str, &str)]) -> (tempfile::TempDir, ScanResult) {
+    support::scan::scan_files("app", Framework::Phoenix, files, TABLES)
+}
+
+#[test]
+fn graphql_types_table_keyed_column_lists_and_telemetry_measurements() {
+    let (_dir, result) = scan(&[
+        ("lib/app/tickets/ticket.ex", TICKET),
+        ("lib/app/saas/consulting_hour.ex", HOUR),
+        ("lib/app/contacts/location.ex", LOCATION),
+        ("lib/app_web/schema/ticket_types.ex", TYPES),
+        ("lib/app/export.ex", DSL),
+        ("lib/app/diagnose.ex", DIAGNOSE),
+    ]);
+    // `object :ticket` and `input_object :ticket_input` are `Ticket`'s fields; `:ticket_result`
+    // is no schema's type, and the DSL module's `object` is no Absinthe type.
+    assert_eq!(
+        uses(&result, "tickets.topic"),
+        set(&[
+            "lib/app/tickets/ticket.ex:5",
+            "lib/app_web/schema/ticket_types.ex:6",
+            "lib/app_web/schema/ticket_types.ex:15",
+            "lib/app/diagnose.ex:3",
+        ])
+    );
+    assert_eq!(
+        uses(&result, "tickets.remarks"),
+        set(&[
+            "lib/app/tickets/ticket.ex:6",
+            "lib/app_web/schema/ticket_types.ex:7",
+            "lib/app_web/schema/ticket_types.ex:8"
+        ])
+    );
+    assert_eq!(uses(&result, "tickets.status"), set(&["lib/app/tickets/ticket.ex:7", "lib/app/diagnose.ex:3"]));
+    // `:locations` is `Location`'s; a filter input names its schema's columns; `:report` and
+    // telemetry's `measurements.duration` name none.
+    assert_eq!(
+        uses(&result, "locations.latitude"),
+        set(&["lib/app/contacts/location.ex:5", "lib/app_web/schema/ticket_types.ex:23"])
+    );
+    assert_eq!(
+        uses(&result, "consulting_hours.duration"),
+        set(&["lib/app/saas/consulting_hour.ex:5", "lib/app_web/schema/ticket_types.ex:27", "lib/app/diagnose.ex:4"])
+    );
+    assert!(
+        result
+            .references
+            .iter()
+            .all(|r| &*r.path != "lib/app/export.ex" || r.confidence < tandem::config::Confidence::Medium),
+        "a module that is no Absinthe schema declares no GraphQL type"
+    );
+}
+
+const REACTION: &str = r#"defmodule App.WaReaction do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  schema "wa_reactions" do
+    field :reaction, :string
+    field :message_id, :integer
+    field :contact_id, :integer
+  end
+
+  def changeset(r, attrs), do: cast(r, attrs, [:message_id])
+
+  def create(attrs) do
+    %__MODULE__{}
+    |> changeset(attrs)
+    |> validate_emoji()
+    |> Repo.insert(on_conflict: {:replace, [:reaction]}, conflict_target: [:message_id, :contact_id])
+  end
+
+  defp validate_emoji(changeset), do: add_error(changeset, :reaction, "is no emoji")
+end
+"#;
+
+const POLL: &str = "defmodule App.WaPoll do\n  use Ecto.Schema\n\n  schema \"wa_polls\" do\n    field :reaction, :string\n  end\nend\n";
+
+/// Upserts outside the schema's module: over a `%WaPoll{}` pipeline, and over a changeset
+/// nothing types.
+const POLLS: &str = r#"defmodule App.Polls do
+  alias App.{Repo, WaPoll}
+
+  def react(poll_changeset) do
+    %WaPoll{}
+    |> Repo.insert(on_conflict: [set: [reaction: "+1"]], conflict_target: :id)
+
+    poll_changeset
+    |> Repo.insert(on_conflict: {:replace, [:reaction]})
+  end
+end
+"#;
+
+#[test]
+fn upsert_options_and_add_error_name_the_schemas_fields() {
+    let (_dir, result) =
+        scan(&[("lib/app/wa_reaction.ex", REACTION), ("lib/app/wa_poll.ex", POLL), ("lib/app/polls.ex", POLLS)]);
+    assert_eq!(
+        uses(&result, "wa_reactions.reaction"),
+        set(&["lib/app/wa_reaction.ex:6", "lib/app/wa_reaction.ex:17", "lib/app/wa_reaction.ex:20"])
+    );
+    assert_eq!(
+        uses(&result, "wa_reactions.contact_id"),
+        set(&["lib/app/wa_reaction.ex:8", "lib/app/wa_reaction.ex:17"])
+    );
+    // `on_conflict: [set: …]` on a `%WaPoll{}`; the untyped changeset's upsert names nothing.
+    assert_eq!(uses(&result, "wa_polls.reaction"), set(&["lib/app/wa_poll.ex:5", "lib/app/polls.ex:6"]));
+    assert_eq!(uses(&result, "wa_polls.id"), set(&["lib/app/wa_poll.ex:4", "lib/app/polls.ex:6"]));
+}
+
+const GROUP: &str =
+    "defmodule App.Group do\n  use Ecto.Schema\n\n  schema \"groups\" do\n    field :group_type, :string\n  end\nend\n";
+const TRIGGER: &str = "defmodule App.Trigger do\n  use Ecto.Schema\n\n  schema \"triggers\" do\n    field :group_type, :string\n  end\nend\n";
+
+const CONVERSATIONS: &str = r#"defmodule App.ConversationsGroup do
+  import Ecto.Query
+  alias App.{Group, Repo}
+
+  defp groups_query(limit) do
+    Group
+    |> order_by([g], desc: g.id)
+    |> limit(^limit)
+  end
+
+  defp group_rows(limit), do: Group |> Repo.all()
+
+  def wa_groups(limit) do
+    groups_query(limit)
+    |> where([g], g.group_type == "WA")
+    |> Repo.all()
+  end
+
+  def rows(limit) do
+    group_rows(limit)
+    |> where([g], g.group_type == "WABA")
+  end
+
+  def collection(id), do: Repo.fetch_by(Group, %{id: id, group_type: "WA"})
+
+  def trigger(type), do: Repo.get_by(App.Trigger, %{group_type: type})
+end
+"#;
+
+#[test]
+fn a_pipeline_from_a_function_returning_a_query_and_map_filters_of_get_by() {
+    let (_dir, result) = scan(&[
+        ("lib/app/group.ex", GROUP),
+        ("lib/app/trigger.ex", TRIGGER),
+        ("lib/app/conversations_group.ex", CONVERSATIONS),
+    ]);
+    // `groups_query/1` ends in a query macro over `Group`; `group_rows/1` returns records.
+    // `Repo.get_by` and an app's `Repo.fetch_by` given a map filter on its keys.
+    assert_eq!(
+        uses(&result, "groups.group_type"),
+        set(&["lib/app/group.ex:5", "lib/app/conversations_group.ex:15", "lib/app/conversations_group.ex:24"])
+    );
+    assert_eq!(
+        uses(&result, "triggers.group_type"),
+        set(&["lib/app/trigger.ex:5", "lib/app/conversations_group.ex:26"])
+    );
+}
