@@ -129,6 +129,11 @@ impl<'a> LineIndex<'a> {
         (line as u32 + 1, column as u32 + 1)
     }
 
+    /// The byte offset where a 1-based line starts (the text's end past the last line).
+    pub fn line_start(&self, line: u32) -> usize {
+        self.starts.get((line as usize).saturating_sub(1)).copied().unwrap_or(self.text.len())
+    }
+
     /// The text of a 1-based line, without its line break (empty past the end).
     pub fn line(&self, line: u32) -> &'a str {
         let i = (line as usize).saturating_sub(1);
@@ -136,6 +141,53 @@ impl<'a> LineIndex<'a> {
         let end = self.starts.get(i + 1).map_or(self.text.len(), |e| e - 1);
         self.text.get(start..end).unwrap_or("")
     }
+}
+
+/// A source line as shown: at most a window's width of characters around the text it marks, with
+/// `…` where it was cut, and where the caret goes under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    pub text: String,
+    /// 0-based, in characters of `text`.
+    pub caret: usize,
+    /// In characters, at least 1.
+    pub width: usize,
+}
+
+/// `line` (without its newline) cut to at most `width` characters around the bytes `mark` of it,
+/// a quarter of the width kept before the mark (a mark near the end shows the line's last
+/// `width` characters); `mark` is clamped to the line and to character boundaries. The cost is
+/// the window's, not the line's: a minified line holding thousands of marks is cut once for each
+/// in constant time. The one window of a source line: `report::diagnostic::excerpt` (redacted)
+/// and the snippets of scan hits (`scan::extract::name::snippet_of`).
+pub fn window(line: &str, mark: Range<usize>, width: usize) -> Excerpt {
+    let width = width.max(1);
+    let floor = |i: usize| line.floor_char_boundary(i.min(line.len()));
+    let (start, end) = (floor(mark.start), floor(mark.end.max(mark.start)));
+    // Up to `n` characters back from byte `i`, and forth: the byte reached and how many.
+    let back = |i: usize, n: usize| line[..i].char_indices().rev().take(n).fold((i, 0), |(_, k), (j, _)| (j, k + 1));
+    let forth = |i: usize, n: usize| line[i..].chars().take(n).fold((i, 0), |(at, k), c| (at + c.len_utf8(), k + 1));
+    let chars = |from: usize, to: usize| line[from..to.max(from)].chars().count();
+    let (mut from, _) = back(start, width / 4);
+    let (mut to, taken) = forth(from, width);
+    if taken < width {
+        // The line ends inside the window: the window ends with it.
+        to = line.len();
+        from = back(to, width).0;
+    }
+    let mark_width = chars(start, end.min(to)).max(1);
+    if from == 0 && to == line.len() {
+        return Excerpt { text: line.to_owned(), caret: chars(0, start), width: mark_width };
+    }
+    let mut text = String::with_capacity(to - from + 6);
+    if from > 0 {
+        text.push('…');
+    }
+    text.push_str(&line[from..to]);
+    if to < line.len() {
+        text.push('…');
+    }
+    Excerpt { text, caret: chars(from, start) + usize::from(from > 0), width: mark_width }
 }
 
 /// 1-based line and column (in characters) of a byte offset, for a single lookup; locate many

@@ -14,53 +14,17 @@ use crate::redact::{redact, redact_at};
 /// hold thousands of statements on one line; each finding shows the part around its statement,
 /// not the whole line again.
 pub const EXCERPT_WIDTH: usize = 120;
-/// How many characters before the marked text a cut line keeps, for context.
-const LEAD: usize = 30;
 
-/// A source line as shown: redacted, cut to at most [`EXCERPT_WIDTH`] characters around the
-/// marked text (with `…` where it was cut), and where the caret goes under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Excerpt {
-    pub text: String,
-    /// 0-based, in characters of `text`.
-    pub caret: usize,
-    /// In characters, at least 1.
-    pub width: usize,
-}
+pub use crate::error::Excerpt;
 
-/// `line` (without its newline) with the bytes `mark` of it marked; `mark` is clamped to the
-/// line and to character boundaries.
+/// `line` (without its newline) with the bytes `mark` of it marked, redacted and cut to at most
+/// [`EXCERPT_WIDTH`] characters around the marked text (`crate::error::window`); `mark` is
+/// clamped to the line and to character boundaries.
 pub fn excerpt(line: &str, mark: Range<usize>) -> Excerpt {
-    let floor = |mut i: usize| {
-        i = i.min(line.len());
-        while !line.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
-    };
+    let floor = |i: usize| line.floor_char_boundary(i.min(line.len()));
     let mut offsets = [floor(mark.start), floor(mark.end.max(mark.start))];
     let shown = redact_at(line, &mut offsets);
-    let chars: Vec<char> = shown.chars().collect();
-    let start = shown[..offsets[0]].chars().count();
-    let end = start + shown[offsets[0]..offsets[1].max(offsets[0])].chars().count();
-    let total = chars.len();
-    if total <= EXCERPT_WIDTH {
-        let width = (end - start).max(1).min(total.saturating_sub(start).max(1));
-        return Excerpt { text: shown, caret: start, width };
-    }
-    let from = start.saturating_sub(LEAD).min(total - EXCERPT_WIDTH);
-    let to = from + EXCERPT_WIDTH;
-    let mut text = String::new();
-    if from > 0 {
-        text.push('…');
-    }
-    text.extend(&chars[from..to]);
-    if to < total {
-        text.push('…');
-    }
-    let caret = start - from + usize::from(from > 0);
-    let width = (end.min(to) - start).max(1);
-    Excerpt { text, caret, width }
+    crate::error::window(&shown, offsets[0]..offsets[1], EXCERPT_WIDTH)
 }
 
 /// The line of `text` holding byte `at` (without its line break): found from the span, since the

@@ -13,8 +13,9 @@ use crate::scan::reference::RefKind;
 
 /// Part of every extractor's cache tag and of the snapshot context: bump when the shape of
 /// [`FileFacts`] (or of anything in it) changes, so that facts in the old encoding are never
-/// decoded as the new one.
-pub const FORMAT: u32 = 3;
+/// decoded as the new one — or what every extractor puts in it (4: a hit's snippet on a line
+/// longer than 200 characters is a window around the hit, `name::snippet_of`).
+pub const FORMAT: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct FileFacts {

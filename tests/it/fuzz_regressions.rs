@@ -114,8 +114,8 @@ fn an_app_file_with_an_unclosed_heredoc_identifier_is_scanned() {
 /// as about 100 KB of text allows (at most 20,000 levels). Found this way: Phoenix's `case`/`if`
 /// branches (`branch_keys`), pipes and `||` chains (`merged_keys`), method chains (`record`) and
 /// Rails' `x = x = …` and `((…))` (`result_of`) overflowed; Django's attribute chains were
-/// quadratic (a `parent()` and a walk to the chain's base per attribute). Left out: the shapes
-/// still slow (docs/robustness.md, F6).
+/// quadratic (a `parent()` and a walk to the chain's base per attribute); and slow shapes, each
+/// level of a chain or nest asking something of all the levels below it (docs/robustness.md, F9).
 #[test]
 fn app_code_nested_in_every_shape_is_read_on_a_scan_workers_stack() {
     use tandem::config::Framework;
@@ -142,6 +142,7 @@ fn app_code_nested_in_every_shape_is_read_on_a_scan_workers_stack() {
     let (phoenix, heex) = ("lib/app/user.ex", "lib/app_web/templates/user/show.html.heex");
     let (django, template) = ("shop/views.py", "shop/templates/shop/detail.html");
     let prisma = "src/users.ts";
+    let queryset = "from django.db import models\n\nclass UserQuerySet(models.QuerySet):\n    def active(self):\n        return self.filter(a=1)\n\nclass User(models.Model):\n    email = models.CharField(max_length=9)\n    objects = UserQuerySet.as_manager()\n\n";
     let cases: Vec<(&str, Framework, &str, String)> = vec![
         ("calls", Framework::Rails, rails, rb(nest("f(", ")", r))),
         ("array", Framework::Rails, rails, rb(nest("[", "]", r))),
@@ -195,6 +196,22 @@ fn app_code_nested_in_every_shape_is_read_on_a_scan_workers_stack() {
             Framework::Prisma,
             "src/User.tsx",
             format!("export const X = () => {};\n", nest("<div>", "</div>", &format!("{{{p}}}"))),
+        ),
+        // Slow shapes (issue 17, each >10 s before): every level asked something of all the
+        // levels below it, or every hit copied its 80 KB line as its snippet.
+        ("+ on one line", Framework::Rails, rails, rb(chain("a", " + a", 20_000) + " + " + r)),
+        ("do blocks", Framework::Rails, rails, rb(nest("f do\n", "\nend", r))),
+        ("{} blocks", Framework::Rails, rails, rb(nest("f { ", " }", r))),
+        ("method chain", Framework::Rails, rails, rb(chain(r, ".where(a: 1)", 8_000))),
+        ("pipes", Framework::Phoenix, phoenix, ex(chain(e, " |> f()", 14_000))),
+        ("method chain", Framework::Phoenix, phoenix, ex(chain(e, ".a", 20_000))),
+        ("method chain", Framework::Prisma, prisma, ts(chain(p, ".then(a)", 12_000))),
+        ("object", Framework::Prisma, prisma, ts(nest("{ a: ", " }", p))),
+        (
+            "call chain beside a QuerySet",
+            Framework::Django,
+            "shop/models.py",
+            format!("{queryset}{}", py(chain(d, ".filter(a=1)", 8_000))),
         ),
     ];
     // One thread each, all at once: the stack a scan's worker has.

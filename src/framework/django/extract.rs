@@ -76,6 +76,8 @@ pub(super) struct Ctx<'a> {
     pub(super) returns: HashMap<String, Ty>,
     /// The function holding each node, by node id (see [`super::receivers::function_scopes`]).
     pub(super) scopes: HashMap<usize, usize>,
+    /// Whether each link of the file's call chains starts at `self` ([`chain_on_self`]), by node id.
+    pub(super) on_self: HashMap<usize, bool>,
 }
 
 pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
@@ -100,6 +102,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         envs: HashMap::new(),
         returns: HashMap::new(),
         scopes: super::receivers::function_scopes(root),
+        on_self: HashMap::new(),
     };
     cx.imports = from_imports(&cx.src, root);
     cx.imported_modules = cx.modules_of_imports(root);
@@ -382,7 +385,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     let models: Vec<String> = match model {
         Some(m) => vec![cx.model_ref(m)],
         // `self.filter(…)` in a custom QuerySet or Manager: the models that use it.
-        None if function.kind() == "attribute" && !cx.querysets.is_empty() && chain_on_self(&cx.src, call) => {
+        None if function.kind() == "attribute" && !cx.querysets.is_empty() && chain_on_self(cx, call) => {
             enclosing_class(&cx.src, call)
                 .and_then(|c| cx.querysets.get(c))
                 .map(|ms| ms.iter().filter_map(|m| cx.models.get(m)).map(|m| m.class.clone()).collect())
@@ -395,24 +398,33 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     }
 }
 
-/// Whether a call chain starts at `self` or `super()`.
-pub(super) fn chain_on_self(src: &Src<'_>, call: Node<'_>) -> bool {
+/// Whether a call chain starts at `self` or `super()`. Each link's answer is kept for the file
+/// (`Ctx::on_self`): every call of a chain asks it of the rest of the chain, which cost a chain
+/// its length squared.
+pub(super) fn chain_on_self(cx: &mut Ctx<'_>, call: Node<'_>) -> bool {
     let mut node = call.child_by_field_name("function").and_then(|f| f.child_by_field_name("object"));
-    while let Some(n) = node {
+    let mut links = Vec::new();
+    let answer = loop {
+        let Some(n) = node else { break false };
+        if let Some(known) = cx.on_self.get(&n.id()) {
+            break *known;
+        }
+        links.push(n.id());
         node = match n.kind() {
             "call" => {
                 let f = n.child_by_field_name("function");
-                if f.is_some_and(|f| src.node_text(f) == "super") {
-                    return true;
+                if f.is_some_and(|f| cx.src.node_text(f) == "super") {
+                    break true;
                 }
                 f
             }
             "attribute" => n.child_by_field_name("object"),
-            "identifier" => return src.node_text(n) == "self",
-            _ => return false,
+            "identifier" => break cx.src.node_text(n) == "self",
+            _ => break false,
         };
-    }
-    false
+    };
+    cx.on_self.extend(links.into_iter().map(|id| (id, answer)));
+    answer
 }
 
 /// The name of the class whose method contains `node`.

@@ -150,6 +150,8 @@ struct Walker<'s, 'a, 't> {
     root: Node<'t>,
     /// See [`enclosing_scopes`].
     scopes: crate::scan::extract::js::Scopes<'t>,
+    /// Each node's parent (see [`parents`]).
+    parents: crate::scan::extract::js::Scopes<'t>,
     /// Local type name → the generated client's type it imports (`Document`, `Prisma`).
     client_types: HashMap<&'a str, &'a str>,
     /// The file's own type aliases and interfaces: name → their type (or body).
@@ -196,6 +198,11 @@ struct Walker<'s, 'a, 't> {
 impl<'a, 't> Walker<'_, 'a, 't> {
     fn text(&self, node: Node<'_>) -> &'a str {
         self.src.node_text(node)
+    }
+
+    /// A node's parent, from the file's map ([`parents`]).
+    fn parent(&self, node: Node<'_>) -> Option<Node<'t>> {
+        self.parents.get(&node.id()).copied()
     }
 
     /// The function (or the file) a node belongs to.
@@ -246,10 +253,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
 
     fn built_as(&self, object: Node<'t>) -> Option<Ty> {
         let mut at = object;
-        let mut parent = at.parent()?;
+        let mut parent = self.parent(at)?;
         while matches!(parent.kind(), "parenthesized_expression" | "as_expression" | "satisfies_expression") {
             at = parent;
-            parent = at.parent()?;
+            parent = self.parent(at)?;
         }
         let function = match parent.kind() {
             "arrow_function" if parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id()) => parent,
@@ -262,7 +269,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if let Some(t) = function.child_by_field_name("return_type") {
             return self.type_ty(t, 0);
         }
-        let call = function.parent().filter(|a| a.kind() == "arguments")?.parent()?;
+        let call = self.parent(self.parent(function).filter(|a| a.kind() == "arguments")?)?;
         let f = call.child_by_field_name("function").map(unwrap)?;
         if !property(self.src, f).is_some_and(|m| matches!(m, "map" | "flatMap")) {
             return None;
@@ -270,7 +277,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if let Some(args) = call.child_by_field_name("type_arguments") {
             return self.type_ty(args.named_child(0)?, 0);
         }
-        let declared = call.parent().filter(|d| d.kind() == "variable_declarator")?.child_by_field_name("type")?;
+        let declared = self.parent(call).filter(|d| d.kind() == "variable_declarator")?.child_by_field_name("type")?;
         self.type_ty(declared, 0)
     }
 
@@ -322,7 +329,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// (TanStack Table's column definitions, under any wrapper's name ending in `ColumnDef`):
     /// the records the table's rows are.
     fn column_defs(&self, array: Node<'t>) -> Option<Ty> {
-        let parent = array.parent()?;
+        let parent = self.parent(array)?;
         let declared = match parent.kind() {
             "satisfies_expression" | "as_expression" => parent.named_child(1)?,
             "variable_declarator" => parent.child_by_field_name("type")?.named_child(0)?,
@@ -1123,7 +1130,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // renders one of that component's records.
                 "jsx_attribute" => {
                     let (Some(attr), Some(value), Some(element)) =
-                        (node.named_child(0), node.named_child(1), node.parent())
+                        (node.named_child(0), node.named_child(1), self.parent(node))
                     else {
                         continue;
                     };
@@ -1156,7 +1163,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 "jsx_expression" => {
                     let Some(callback) = node.named_child(0) else { continue };
                     if !matches!(callback.kind(), "arrow_function" | "function_expression" | "function")
-                        || !node.parent().is_some_and(|p| p.kind() == "jsx_element" && is_column(tag(self.src, p)))
+                        || !self.parent(node).is_some_and(|p| p.kind() == "jsx_element" && is_column(tag(self.src, p)))
                     {
                         continue;
                     }
@@ -1256,6 +1263,22 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     }
 }
 
+/// Each node's parent, node id → node, in one walk of the file: `Node::parent` searches down
+/// from the root each time, and asked of every object, array, member expression and JSX
+/// attribute it made a file nested a few thousand levels deep cost its depth squared.
+fn parents<'t>(root: Node<'t>) -> crate::scan::extract::js::Scopes<'t> {
+    let mut out = crate::scan::extract::js::Scopes::default();
+    let mut stack = vec![root];
+    let mut cursor = root.walk();
+    while let Some(node) = stack.pop() {
+        for child in node.children(&mut cursor) {
+            out.insert(child.id(), node);
+            stack.push(child);
+        }
+    }
+    out
+}
+
 /// A route module's `loader` (`export async function loader(…)`, `export const loader = …`):
 /// its function.
 fn loader_name<'t>(src: &Src<'_>, node: Node<'t>) -> Option<Node<'t>> {
@@ -1264,11 +1287,14 @@ fn loader_name<'t>(src: &Src<'_>, node: Node<'t>) -> Option<Node<'t>> {
         "variable_declarator" => (node.child_by_field_name("name")?, node.child_by_field_name("value").map(unwrap)?),
         _ => return None,
     };
-    let exported = node.parent().is_some_and(|p| p.kind() == "export_statement")
-        || node.parent().and_then(|p| p.parent()).is_some_and(|p| p.kind() == "export_statement");
-    (exported
-        && matches!(src.node_text(name), "loader" | "clientLoader")
-        && matches!(function.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function"))
+    // Asked last: `Node::parent` searches down from the root, and every declaration is asked.
+    let exported = || {
+        node.parent().is_some_and(|p| p.kind() == "export_statement")
+            || node.parent().and_then(|p| p.parent()).is_some_and(|p| p.kind() == "export_statement")
+    };
+    (matches!(src.node_text(name), "loader" | "clientLoader")
+        && matches!(function.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function")
+        && exported())
     .then_some(function)
 }
 
@@ -1481,6 +1507,7 @@ pub fn read<'t>(
         src,
         root,
         scopes: enclosing_scopes(root),
+        parents: parents(root),
         client_types: HashMap::new(),
         local_types: HashMap::new(),
         aliases: HashMap::new(),
@@ -1660,8 +1687,8 @@ pub fn read<'t>(
                 // model, written field by field (an object passed as a client call's argument is
                 // read by its shape instead).
                 "object" => {
-                    let declared = node
-                        .parent()
+                    let declared = w
+                        .parent(node)
                         .filter(|p| p.kind() == "variable_declarator")
                         .and_then(|p| p.child_by_field_name("type"))
                         .and_then(|t| w.type_ty(t, 0));
@@ -1699,7 +1726,7 @@ pub fn read<'t>(
                 // component's records a column shows or a form posts.
                 "jsx_attribute" => {
                     let (Some(attr), Some(value), Some(element)) =
-                        (node.named_child(0), node.named_child(1), node.parent())
+                        (node.named_child(0), node.named_child(1), w.parent(node))
                     else {
                         continue;
                     };
@@ -1724,7 +1751,7 @@ pub fn read<'t>(
                 }
                 "member_expression" => {
                     // A property read (or written), not a method called on the records.
-                    if node.parent().is_some_and(|p| {
+                    if w.parent(node).is_some_and(|p| {
                         p.kind() == "call_expression"
                             && p.child_by_field_name("function").is_some_and(|f| f.id() == node.id())
                     }) {
@@ -1739,10 +1766,10 @@ pub fn read<'t>(
                         continue;
                     }
                     // The client's model accessor (`prisma.user` of `prisma.user.findMany(…)`).
-                    if node.parent().is_some_and(|p| {
+                    if w.parent(node).is_some_and(|p| {
                         p.kind() == "member_expression"
                             && property(src, p).is_some_and(|m| METHODS.contains(&m))
-                            && p.parent().is_some_and(|c| c.kind() == "call_expression")
+                            && w.parent(p).is_some_and(|c| c.kind() == "call_expression")
                     }) {
                         continue;
                     }
@@ -2439,8 +2466,8 @@ fn procedures<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], returns: &HashMap<
     let mut out = Vec::new();
     for &call in nodes.iter().filter(|n| n.kind() == "call_expression" && is_router(src, **n)) {
         // A router held in a variable; the routers nested in it are walked from it.
-        let Some(var) = call
-            .parent()
+        let Some(var) = w
+            .parent(call)
             .filter(|p| p.kind() == "variable_declarator")
             .and_then(|p| p.child_by_field_name("name"))
             .filter(|n| n.kind() == "identifier")

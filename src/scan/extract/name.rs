@@ -312,13 +312,18 @@ fn trim_end_spaces(s: &[u8]) -> &[u8] {
 
 pub use crate::error::LineIndex;
 
-/// A source line as a snippet: trimmed, at most 200 characters.
-pub fn snippet_of(line: &str) -> String {
-    let t = line.trim();
-    match t.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &t[..cut]),
-        None => t.to_owned(),
-    }
+/// The most characters of a source line a hit's snippet shows.
+pub const SNIPPET_WIDTH: usize = 200;
+
+/// A source line as the snippet of a hit at byte `at` of it: trimmed, and a line longer than
+/// [`SNIPPET_WIDTH`] characters cut to a window around the hit, with `…` where it was cut
+/// (`crate::error::window`, the window of check findings' excerpts too). Every extractor's
+/// snippets are made here: a minified line with thousands of hits costs a window for each, not
+/// a copy of the line for each.
+pub fn snippet_of(line: &str, at: usize) -> String {
+    let t = line.trim_start();
+    let at = at.saturating_sub(line.len() - t.len());
+    crate::error::window(t.trim_end(), at..at, SNIPPET_WIDTH).text
 }
 
 /// The lower-case identifier set of one scan, built once and shared by every file.
@@ -446,7 +451,7 @@ impl Extractor for NameExtractor {
                         target: Target::Identifier { name: word.to_ascii_lowercase() },
                         kind: RefKind::Name,
                         confidence: Confidence::Low,
-                        snippet: snippet_of(lines.line(line)),
+                        snippet: snippet_of(lines.line(line), s - lines.line_start(line)),
                     });
                 }
             });
@@ -458,6 +463,24 @@ impl Extractor for NameExtractor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A short line is the snippet whole (trimmed); a long one a window around the hit, the
+    /// start of the line when the hit is near it, as before windows.
+    #[test]
+    fn snippet_is_the_line_or_a_window_around_the_hit() {
+        assert_eq!(snippet_of("    where(email: x)  ", 10), "where(email: x)");
+        let line = format!("  {} email {}", "a + ".repeat(500), " + b".repeat(500));
+        let at = line.find("email").unwrap();
+        let s = snippet_of(&line, at);
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert_eq!(s.chars().count(), SNIPPET_WIDTH + 2);
+        assert_eq!(s.chars().position(|c| c == 'e'), Some(1 + SNIPPET_WIDTH / 4), "{s}");
+        let first: String = line.trim().chars().take(SNIPPET_WIDTH).collect();
+        assert_eq!(snippet_of(&line, 4), format!("{first}…"));
+        // At the end of the line, the window ends with it.
+        let end = snippet_of(&line, line.len() - 1);
+        assert!(end.starts_with('…') && end.ends_with(" + b"), "{end}");
+    }
 
     fn hits(path: &str, src: &str, ids: &[&str]) -> Vec<(u32, u32, String)> {
         let ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();

@@ -224,7 +224,7 @@ pub fn sql_hits(sql: &str, origin: usize, lines: &LineIndex<'_>, confidence: Con
                 target: r.target,
                 kind: RefKind::Sql,
                 confidence,
-                snippet: snippet_of(lines.line(line)),
+                snippet: snippet_of(lines.line(line), origin + r.offset - lines.line_start(line)),
             }
         })
         .collect()

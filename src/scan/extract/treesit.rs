@@ -110,12 +110,12 @@ impl<'a> Src<'a> {
         (line as u32, col as u32 + 1)
     }
 
-    /// The trimmed source line containing a byte offset.
+    /// The source line containing a byte offset, as a snippet (`name::snippet_of`).
     pub fn snippet(&self, offset: usize) -> String {
         let (line, _) = self.pos(offset);
         let start = self.line_starts[line as usize - 1];
         let end = self.line_starts.get(line as usize).map_or(self.text.len(), |e| e - 1);
-        self.text.get(start..end).unwrap_or("").trim().to_owned()
+        super::name::snippet_of(self.text.get(start..end).unwrap_or(""), offset.saturating_sub(start))
     }
 
     pub fn hit(&self, offset: usize, target: Target, kind: RefKind, confidence: Confidence) -> Hit {

@@ -160,6 +160,37 @@ struct Walker<'a> {
     returns: params::Returns,
     /// What the previous walk saw them return (a function defined below its caller).
     previous_returns: params::Returns,
+    /// `record`, `untyped_record` and `merged_keys` of the nodes of one chain, kept while it is read.
+    chain_memo: std::cell::RefCell<ChainMemo>,
+}
+
+/// What the walker asks of every level of a chain — the record under `a.b.c…` (`visit_call`), the
+/// keys a pipe `x |> f() |> …` carries (`visit_binary`) —, each answer walking down the rest of
+/// the chain: asked of each level, the chain cost its length squared (cubed for `untyped_record`,
+/// which asks `record` of each level below). The answers depend on the bindings, which do not
+/// change while one chain is read (only hits are added), so they are kept by node from the
+/// chain's top down, `on` only while the chain is read, and forgotten at the next chain.
+#[derive(Default)]
+struct ChainMemo {
+    on: bool,
+    /// The node of the level read next, when it continues the chain being read.
+    next: Option<usize>,
+    records: HashMap<usize, Option<(Source, Confidence)>>,
+    untyped: HashMap<usize, bool>,
+    keys: HashMap<usize, Vec<(String, usize)>>,
+}
+
+impl ChainMemo {
+    /// The chain's memo from now on: this chain's if `node` continues it, else an empty one.
+    fn enter(&mut self, node: Node<'_>, continuing: bool) {
+        if !continuing {
+            self.records.clear();
+            self.untyped.clear();
+            self.keys.clear();
+        }
+        self.next = Some(node.id());
+        self.on = true;
+    }
 }
 
 const QUERY_MACROS: &[&str] = &[
@@ -238,6 +269,7 @@ impl<'a> Walker<'a> {
             heads: std::collections::HashSet::new(),
             returns: params::Returns::new(),
             previous_returns: params::Returns::new(),
+            chain_memo: Default::default(),
         }
     }
 
@@ -250,7 +282,7 @@ impl<'a> Walker<'a> {
         let start = self.line_starts[line - 1];
         let column = self.src.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         let end = self.line_starts.get(line).map_or(self.src.len(), |e| e.saturating_sub(1));
-        let snippet = self.src.get(start..end).unwrap_or("").trim().to_owned();
+        let snippet = crate::scan::extract::name::snippet_of(self.src.get(start..end).unwrap_or(""), offset - start);
         self.facts.hits.push(Hit { line: line as u32, column: column as u32, target, kind, confidence, snippet });
     }
 
@@ -472,6 +504,7 @@ impl<'a> Walker<'a> {
     }
 
     fn visit_call(&mut self, node: Node<'_>) {
+        let continuing = self.chain_memo.get_mut().next.take() == Some(node.id());
         let Some((name, remote)) = self.callee(node) else { return self.visit_children(node) };
         let args = arguments(node);
         // `u.email`: a field of a bound query source, or of a variable named after a schema.
@@ -493,6 +526,7 @@ impl<'a> Walker<'a> {
                 }
                 return;
             }
+            self.chain_memo.get_mut().enter(left, continuing);
             match self.record(left) {
                 Some((source, Confidence::High)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
@@ -506,6 +540,7 @@ impl<'a> Walker<'a> {
                 None if self.untyped_record(left) => self.attribute_hit(right.start_byte(), name),
                 None => {}
             }
+            self.chain_memo.get_mut().on = false;
             if left.kind() == "call" {
                 self.visit(left);
             }
@@ -759,6 +794,19 @@ impl<'a> Walker<'a> {
     /// Whether a receiver the walker cannot type may still be a record: a variable not known to
     /// hold something else, a capture argument (`& &1.verified`), a field of one.
     fn untyped_record(&self, node: Node<'_>) -> bool {
+        let on = self.chain_memo.borrow().on;
+        if let Some(known) = self.chain_memo.borrow().untyped.get(&node.id()).filter(|_| on) {
+            return *known;
+        }
+        let found = self.untyped_record_uncached(node);
+        if on {
+            self.chain_memo.borrow_mut().untyped.insert(node.id(), found);
+        }
+        found
+    }
+
+    #[recursive::recursive]
+    fn untyped_record_uncached(&self, node: Node<'_>) -> bool {
         match node.kind() {
             "identifier" => {
                 let name = self.text(node);
@@ -1174,6 +1222,7 @@ impl<'a> Walker<'a> {
         }
         let mut stages = Vec::new();
         let mut current = node;
+        self.chain_memo.get_mut().enter(node, false);
         loop {
             let is_pipe = current.kind() == "binary_operator"
                 && current.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>");
@@ -1202,6 +1251,7 @@ impl<'a> Walker<'a> {
             stages.push(r);
             current = l;
         }
+        self.chain_memo.get_mut().on = false;
         stages.reverse();
         let root = current;
         self.visit(root);
@@ -1326,8 +1376,20 @@ impl<'a> Walker<'a> {
     /// The schema a dotted receiver is a record of: a bound variable (high), a variable named
     /// after a schema (`ticket` → `Ticket`, medium), or an association read off one
     /// (`ticket.order` → `Order`, medium). Resolution drops names that are no schema.
-    #[recursive::recursive]
     fn record(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
+        let on = self.chain_memo.borrow().on;
+        if let Some(known) = self.chain_memo.borrow().records.get(&node.id()).filter(|_| on) {
+            return known.clone();
+        }
+        let found = self.record_uncached(node);
+        if on {
+            self.chain_memo.borrow_mut().records.insert(node.id(), found.clone());
+        }
+        found
+    }
+
+    #[recursive::recursive]
+    fn record_uncached(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
         match node.kind() {
             "identifier" => {
                 let name = self.text(node);
@@ -1499,8 +1561,20 @@ impl<'a> Walker<'a> {
     /// Keys of the map literals a params expression merges: `%{"a" => 1} |> Map.merge(params)`,
     /// `Map.merge(params, %{role: "admin"})`, `Enum.into(params, %{"b" => 2})`, and a variable
     /// already holding such keys.
-    #[recursive::recursive]
     fn merged_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
+        let on = self.chain_memo.borrow().on;
+        if let Some(known) = self.chain_memo.borrow().keys.get(&node.id()).filter(|_| on) {
+            return known.clone();
+        }
+        let found = self.merged_keys_uncached(node);
+        if on {
+            self.chain_memo.borrow_mut().keys.insert(node.id(), found.clone());
+        }
+        found
+    }
+
+    #[recursive::recursive]
+    fn merged_keys_uncached(&self, node: Node<'_>) -> Vec<(String, usize)> {
         match node.kind() {
             "map" if self.struct_of(node).is_none() => map_keys(node, self.src),
             "identifier" => self.local_map(self.text(node)).cloned().unwrap_or_default(),

@@ -96,6 +96,7 @@ impl<'a> Walker<'a> {
     /// Whether an expression's value is still the map its keys were read from: a pipe only
     /// through `Map`'s and `Enum`'s map functions and the module's own map-returning functions
     /// (`params |> Map.merge(%{a: 1}) |> create_thing()` returns the record, not the map).
+    #[recursive::recursive]
     fn keeps_map(&self, node: Node<'_>) -> bool {
         let stage_keeps = |stage: Node<'_>| match self.callee(stage) {
             Some((name, Some(m))) => match self.text(m) {

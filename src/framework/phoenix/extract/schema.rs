@@ -89,12 +89,10 @@ impl Walker<'_> {
         let line = self.line_starts.partition_point(|&s| s <= node.start_byte()).max(1);
         let start = self.line_starts[line - 1];
         let column = self.src.get(start..node.start_byte()).map_or(0, |s| s.chars().count()) + 1;
-        let snippet = self
-            .src
-            .get(start..self.line_starts.get(line).map_or(self.src.len(), |e| e - 1))
-            .unwrap_or("")
-            .trim()
-            .to_owned();
+        let snippet = crate::scan::extract::name::snippet_of(
+            self.src.get(start..self.line_starts.get(line).map_or(self.src.len(), |e| e - 1)).unwrap_or(""),
+            node.start_byte() - start,
+        );
         let class = self.modules[module_index].name.clone();
         self.facts.models.push(ModelDecl {
             framework: Framework::Phoenix,

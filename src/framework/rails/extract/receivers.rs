@@ -186,13 +186,23 @@ impl<'a> Walker<'a> {
     }
 
     pub(super) fn lookup(&self, name: &str) -> Option<Ty> {
-        self.frames.iter().rev().find_map(|f| f.get(name).cloned())
+        self.bound().find_map(|i| self.frames[i].get(name).cloned())
+    }
+
+    /// The indexes of the frames that may hold a name, innermost first (see `bound_frames`).
+    fn bound(&self) -> impl Iterator<Item = usize> + '_ {
+        self.bound_frames.iter().rev().copied().filter(|&i| i < self.frames.len())
     }
 
     pub(super) fn bind(&mut self, name: &str, ty: Ty) {
-        if let Some(frame) = self.frames.last_mut() {
-            frame.insert(name.to_owned(), ty);
+        let Some(top) = self.frames.len().checked_sub(1) else { return };
+        while self.bound_frames.last().is_some_and(|&i| i > top) {
+            self.bound_frames.pop();
         }
+        if self.bound_frames.last() != Some(&top) {
+            self.bound_frames.push(top);
+        }
+        self.frames[top].insert(name.to_owned(), ty);
     }
 
     /// Whether the instance method being visited has no local (or parameter) named `name`;
@@ -302,8 +312,9 @@ impl<'a> Walker<'a> {
 
     /// Adds a literal to the ones a local holds (`rows << {…}`, `attrs.push :karma`).
     pub(super) fn extend_literal(&mut self, name: &str, item: Node<'_>) {
-        for frame in self.frames.iter_mut().rev() {
-            if let Some(ty) = frame.get_mut(name) {
+        let bound: Vec<usize> = self.bound().collect();
+        for i in bound {
+            if let Some(ty) = self.frames[i].get_mut(name) {
                 if let Ty::Literal(ranges) = ty {
                     ranges.push((item.start_byte(), item.end_byte()));
                 }
@@ -337,8 +348,20 @@ impl<'a> Walker<'a> {
     /// What an expression evaluates to, when that is a model, relation, record or builder.
     // Nesting is as deep as the file makes it: the stack grows on the heap instead of
     // overflowing (a fuzzed file of 10 KB nested 3,000 calls deep).
-    #[recursive::recursive]
     pub(super) fn eval(&self, node: Node<'_>) -> Option<Ty> {
+        let on = self.chain_memo.borrow().on;
+        if let Some(known) = self.chain_memo.borrow().types.get(&node.id()).filter(|_| on) {
+            return known.clone();
+        }
+        let found = self.eval_uncached(node);
+        if on {
+            self.chain_memo.borrow_mut().types.insert(node.id(), found.clone());
+        }
+        found
+    }
+
+    #[recursive::recursive]
+    fn eval_uncached(&self, node: Node<'_>) -> Option<Ty> {
         match node.kind() {
             "constant" | "scope_resolution" => {
                 let name = self.text(node).trim_start_matches("::");

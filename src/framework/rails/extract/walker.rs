@@ -17,6 +17,10 @@ pub(super) struct Walker<'a> {
     pub(super) scopes: Vec<Scope>,
     /// Local variable types, innermost frame last.
     pub(super) frames: Vec<HashMap<String, Ty>>,
+    /// The indexes of the frames `bind` has bound a name in, ascending (some may be frames
+    /// popped since): a lookup visits these, not every block's frame around it (a file nested
+    /// thousands of blocks deep made each lookup walk thousands of empty frames).
+    pub(super) bound_frames: Vec<usize>,
     pub(super) in_instance_method: bool,
     /// Local variables and parameters of the instance method being visited: any other bare
     /// identifier there is a method call on `self`.
@@ -44,6 +48,22 @@ pub(super) struct Walker<'a> {
     /// The parameters of the method being visited, and the method.
     pub(super) method_params: Vec<String>,
     pub(super) method_key: Option<MethodKey>,
+    /// What `eval` answered for the receivers of a method chain, kept while the chain is read.
+    pub(super) chain_memo: std::cell::RefCell<ChainMemo>,
+}
+
+/// `a.b.c…` is read from its top call down, and each level's call evaluates its receiver
+/// (`eval`), which walks down the rest of the chain: the chain cost its length squared. What
+/// `eval` depends on (the locals, the method, the class) does not change from one level to the
+/// next (a level's call only adds hits and bindings), so its answers are kept by node, `on`
+/// only while a level's call is read, and forgotten when a call that is no receiver of the
+/// previous one is read.
+#[derive(Default)]
+pub(super) struct ChainMemo {
+    pub(super) on: bool,
+    /// The receiver of the last call read: the next level, when it is a call.
+    next: Option<usize>,
+    pub(super) types: HashMap<usize, Option<Ty>>,
 }
 
 /// Heredoc bodies follow their line in the tree, in the order their `<<~TAG`s appear on it:
@@ -96,6 +116,7 @@ impl<'a> Walker<'a> {
             facts: FileFacts::default(),
             scopes: Vec::new(),
             frames: vec![HashMap::new()],
+            bound_frames: Vec::new(),
             in_instance_method: false,
             method_locals: None,
             tree,
@@ -109,6 +130,7 @@ impl<'a> Walker<'a> {
             observed: Observed::default(),
             method_params: Vec::new(),
             method_key: None,
+            chain_memo: Default::default(),
         }
     }
 
@@ -124,14 +146,20 @@ impl<'a> Walker<'a> {
     }
 
     pub(super) fn snippet(&self, line: u32) -> String {
+        self.snippet_around(line, 0)
+    }
+
+    /// A line as the snippet of a hit at byte `at` of it (`snippet_of`: a long line is cut).
+    fn snippet_around(&self, line: u32, at: usize) -> String {
         let start = self.line_starts.get(line as usize - 1).copied().unwrap_or(0);
         let end = self.line_starts.get(line as usize).map_or(self.original.len(), |e| e.saturating_sub(1));
-        self.original.get(start..end).unwrap_or("").trim().to_owned()
+        crate::scan::extract::name::snippet_of(self.original.get(start..end).unwrap_or(""), at)
     }
 
     pub(super) fn hit_at(&mut self, offset: usize, target: Target, kind: RefKind, confidence: Confidence) {
         let (line, column) = self.line_col(offset);
-        let snippet = self.snippet(line);
+        let line_start = self.line_starts.get(line as usize - 1).copied().unwrap_or(0);
+        let snippet = self.snippet_around(line, offset.saturating_sub(line_start));
         self.facts.hits.push(Hit { line, column, target, kind, confidence, snippet });
     }
 
@@ -393,7 +421,15 @@ impl<'a> Walker<'a> {
     }
 
     pub(super) fn visit_call(&mut self, node: Node<'_>) {
+        let memo = self.chain_memo.get_mut();
+        if memo.next.take() != Some(node.id()) {
+            memo.types.clear();
+        }
+        memo.on = true;
         let block_binding = self.call(node);
+        let memo = self.chain_memo.get_mut();
+        memo.on = false;
+        memo.next = node.child_by_field_id(*field::RECEIVER).map(|r| r.id());
         let association = self.association_target(node);
         let saved_scope = if association.is_some() {
             std::mem::replace(&mut self.association_scope, association)
