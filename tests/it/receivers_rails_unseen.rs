@@ -229,3 +229,69 @@ fn a_permitted_list_under_a_models_plural_names_its_attributes() {
     );
     assert_eq!(uses(&result, "pages.price"), set(&["app/models/page.rb:1"]));
 }
+
+/// `delegate :date, to: :invoice, prefix: true` in a class that is no model (a presenter with an
+/// `attr_reader :invoice`) reads `invoices.date`, and so does each bare call of the
+/// `invoice_date` it defines there; `prefix: :bill` names it `bill_total`. Without a prefix no
+/// method is defined, and another class's bare `invoice_date` is its own.
+#[test]
+fn a_prefixed_delegation_and_the_method_it_defines_read_the_column() {
+    let tables: &[(&str, &[&str])] =
+        &[("invoices", &["id", "date", "total", "number"]), ("events", &["id", "date", "total"])];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/invoice.rb", "class Invoice < ApplicationRecord\nend\n"),
+        ("app/models/event.rb", "class Event < ApplicationRecord\nend\n"),
+        (
+            "app/presenters/invoice_presenter.rb",
+            "class InvoicePresenter\n  attr_reader :invoice\n\n  delegate :number, to: :invoice\n  delegate :date, to: :invoice, prefix: true\n  delegate :total, to: :invoice, prefix: :bill\n\n  def display_date\n    I18n.l(invoice_date.to_date)\n  end\n\n  def display_total\n    bill_total.round(2)\n  end\n\n  def plain\n    date\n  end\nend\n",
+        ),
+        ("app/presenters/other.rb", "class Other\n  def show\n    invoice_date.to_s\n  end\nend\n"),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "invoices.date"),
+        set(&[
+            "app/models/invoice.rb:1",
+            "app/presenters/invoice_presenter.rb:5",
+            "app/presenters/invoice_presenter.rb:9"
+        ])
+    );
+    assert_eq!(
+        uses(&result, "invoices.total"),
+        set(&[
+            "app/models/invoice.rb:1",
+            "app/presenters/invoice_presenter.rb:6",
+            "app/presenters/invoice_presenter.rb:13"
+        ])
+    );
+    assert_eq!(
+        uses(&result, "invoices.number"),
+        set(&["app/models/invoice.rb:1", "app/presenters/invoice_presenter.rb:4"])
+    );
+    // The class line of `Event` only: `plain`'s bare `date` and `Other`'s `invoice_date` are theirs.
+    assert_eq!(uses(&result, "events.date"), set(&["app/models/event.rb:1"]));
+}
+
+/// `x[:key]` on a name that is a record by its name alone — a block parameter over `images`
+/// no code types, or a bare local of that name — is a hash's key, not the column; a record the
+/// code does type (`Image.all.each do |image|`) is still read by its subscript.
+#[test]
+fn a_hash_subscript_on_a_name_guessed_record_reads_no_column() {
+    let tables: &[(&str, &[&str])] = &[("images", &["id", "alt", "url"])];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/image.rb", "class Image < ApplicationRecord\nend\n"),
+        (
+            "app/components/carousel_component.html.haml",
+            "%div\n  - images.each do |image|\n    = image_tag image[:url], alt: image[:alt]\n",
+        ),
+        (
+            "app/services/gallery.rb",
+            "class Gallery\n  def alts\n    Image.all.each do |image|\n      puts image[:alt]\n    end\n  end\n\n  def urls(list)\n    list.map { |h| h[:url] }\n  end\nend\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(uses(&result, "images.alt"), set(&["app/models/image.rb:1", "app/services/gallery.rb:4"]));
+    assert_eq!(uses(&result, "images.url"), set(&["app/models/image.rb:1"]));
+}

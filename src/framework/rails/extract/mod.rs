@@ -70,7 +70,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        12
+        13
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -26,6 +26,9 @@ pub(super) struct Scope {
     /// For an Avo action (a class under `app/avo/actions/`): the scope its `record` is bound in
     /// by the resources that list it (see [`avo_action_scope`]).
     pub(super) avo_action: Option<String>,
+    /// Methods a `delegate …, to: :invoice, prefix: true` (or `prefix: :bill`) defines in the
+    /// class body: `invoice_date` → the model `Invoice`'s `date`.
+    pub(super) delegated: HashMap<String, (String, String)>,
 }
 
 /// The scope an Avo action's `record` is bound in, keyed by the action's last name: a resource's
@@ -149,6 +152,7 @@ impl<'a> Walker<'a> {
             concern,
             own_methods,
             avo_action,
+            delegated: HashMap::new(),
         };
         if is_class && let Some(parent) = &superclass {
             if self.may_be_model(parent) {
@@ -689,18 +693,6 @@ impl<'a> Walker<'a> {
                 let column = option_string("column").unwrap_or_else(|| default.to_owned());
                 self.column_hit(call, &rec, &column, decl, high);
             }
-            "delegate" => {
-                // `delegate :email, to: :user` reads `users.email` through the association
-                // (`prefix:` only renames the delegating method).
-                if let Some(to) = option_string("to")
-                    && is_identifier(&to)
-                {
-                    let target = inflect::camelize(&to);
-                    for (column, node) in &symbols {
-                        self.column_hit(*node, &Rec::model(target.clone()), column, RefKind::Query, Confidence::Medium);
-                    }
-                }
-            }
             _ if !names_no_attribute(method) => {
                 // A gem's macro over the model's attributes (`monetize :price`, `friendly_id
                 // :slug`, `auto_strip_attributes :name`): its symbols are attributes where the
@@ -718,6 +710,49 @@ impl<'a> Walker<'a> {
             _ => return false,
         }
         true
+    }
+
+    /// `delegate :email, to: :user` in any class body reads `users.email` through the method
+    /// named `user` (an association in a model, an `attr_reader` elsewhere); with `prefix: true`
+    /// (`prefix: :author`) it defines `user_email` (`author_email`), whose bare calls in the same
+    /// class read it too (see [`Self::delegated_read`]).
+    pub(super) fn delegation(&mut self, args: &[Node<'_>]) {
+        let mut to = None;
+        let mut prefix = None;
+        for pair in args.iter().flat_map(|a| pairs(*a)) {
+            let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code)).map(|(k, _)| k);
+            let Some(value) = pair.child_by_field_id(*field::VALUE) else { continue };
+            match key.as_deref() {
+                Some("to") => to = symbol_or_string(value, self.code).map(|(s, _)| s),
+                Some("prefix") if self.text(value) == "true" => prefix = Some(None),
+                Some("prefix") => prefix = symbol_or_string(value, self.code).map(|(s, _)| Some(s)),
+                _ => {}
+            }
+        }
+        let Some(to) = to.filter(|t| is_identifier(t)) else { return };
+        let target = inflect::camelize(&to);
+        let rec = Rec::model(target.clone());
+        for arg in args.iter().filter(|a| matches!(a.kind(), "simple_symbol" | "delimited_symbol" | "string")) {
+            let Some((column, _)) = symbol_or_string(*arg, self.code) else { continue };
+            self.column_hit(*arg, &rec, &column, RefKind::Query, Confidence::Medium);
+            if let Some(prefix) = &prefix
+                && is_identifier(&column)
+                && let Some(scope) = self.scopes.last_mut()
+            {
+                let name = format!("{}_{column}", prefix.as_deref().unwrap_or(&to));
+                scope.delegated.insert(name, (target.clone(), column));
+            }
+        }
+    }
+
+    /// A bare call of a method a prefixed `delegate` defined in this class (`invoice_date`).
+    pub(super) fn delegated_read(&mut self, node: Node<'_>) {
+        let name = self.text(node);
+        if self.lookup(name).is_some() {
+            return;
+        }
+        let Some((model, column)) = self.scopes.last().and_then(|s| s.delegated.get(name)).cloned() else { return };
+        self.hit_at(node.start_byte(), Rec::model(model).attribute(&column), RefKind::Query, Confidence::Medium);
     }
 
     /// A callback's or validation's `if:`/`unless:` runs on the record: `:home_changed?` (or a

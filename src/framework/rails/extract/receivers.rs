@@ -190,7 +190,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The indexes of the frames that may hold a name, innermost first (see `bound_frames`).
-    fn bound(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(super) fn bound(&self) -> impl Iterator<Item = usize> + '_ {
         self.bound_frames.iter().rev().copied().filter(|&i| i < self.frames.len())
     }
 

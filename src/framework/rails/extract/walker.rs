@@ -21,6 +21,9 @@ pub(super) struct Walker<'a> {
     /// popped since): a lookup visits these, not every block's frame around it (a file nested
     /// thousands of blocks deep made each lookup walk thousands of empty frames).
     pub(super) bound_frames: Vec<usize>,
+    /// Block parameters (by frame depth) over a collection typed by its name alone
+    /// (`images.each do |image|`): weak evidence of records (see [`Self::element_reference`]).
+    pub(super) guessed_params: Vec<(usize, String)>,
     pub(super) in_instance_method: bool,
     /// Local variables and parameters of the instance method being visited: any other bare
     /// identifier there is a method call on `self`.
@@ -117,6 +120,7 @@ impl<'a> Walker<'a> {
             scopes: Vec::new(),
             frames: vec![HashMap::new()],
             bound_frames: Vec::new(),
+            guessed_params: Vec::new(),
             in_instance_method: false,
             method_locals: None,
             tree,
@@ -214,6 +218,7 @@ impl<'a> Walker<'a> {
             "identifier" if self.in_instance_method => {
                 self.observe_bare(self.text(node));
                 self.dirty_attribute(node);
+                self.delegated_read(node);
             }
             "identifier" if self.scopes.is_empty() => {
                 // A rake task's (a script's) call of a helper its file defines at the top level.
@@ -389,6 +394,11 @@ impl<'a> Walker<'a> {
         let Some(object) = node.child_by_field_id(*field::OBJECT) else { return };
         let Some(index) = node.named_child(1) else { return };
         let Some((column, offset)) = symbol_or_string(index, self.code) else { return };
+        if self.named_only(object) {
+            // `image[:alt]` where `image` is a record by its name alone (a partial's local, a
+            // block parameter over `images` no code typed): a hash subscript says it is a hash.
+            return;
+        }
         let model = match self.eval(object) {
             Some(Ty::Arel(rec, confidence)) | Some(Ty::Record(rec, confidence)) => Some((rec, confidence)),
             _ if object.kind() == "call" => {
@@ -420,6 +430,22 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Whether an identifier is typed by its name alone: no local, block parameter or method of
+    /// this file gives its type, or it is a block parameter over such a collection.
+    pub(super) fn named_only(&self, node: Node<'_>) -> bool {
+        if node.kind() != "identifier" {
+            return false;
+        }
+        let name = self.text(node);
+        match self.bound().find(|&i| self.frames[i].contains_key(name)) {
+            Some(depth) => self.guessed_params.iter().any(|(d, n)| *d == depth + 1 && n == name),
+            None => {
+                !self.method_params.iter().any(|p| p == name)
+                    && named_like_model(name).is_some_and(|guess| self.eval(node) == Some(guess))
+            }
+        }
+    }
+
     pub(super) fn visit_call(&mut self, node: Node<'_>) {
         let memo = self.chain_memo.get_mut();
         if memo.next.take() != Some(node.id()) {
@@ -446,12 +472,20 @@ impl<'a> Walker<'a> {
         for child in node.children(&mut cursor).filter(|c| Some(*c) != method_node) {
             if matches!(child.kind(), "do_block" | "block") {
                 self.frames.push(HashMap::new());
+                let mut guessed = false;
                 if let Some(ty) = block_binding.clone()
                     && let Some(param) = first_block_param(child, self.code)
                 {
                     self.bind(param, ty);
+                    if node.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.named_only(r)) {
+                        self.guessed_params.push((self.frames.len(), param.to_owned()));
+                        guessed = true;
+                    }
                 }
                 self.visit(child);
+                if guessed {
+                    self.guessed_params.pop();
+                }
                 self.frames.pop();
             } else {
                 self.visit(child);
@@ -532,6 +566,11 @@ impl<'a> Walker<'a> {
                 && let Some(method_node) = method_node
             {
                 self.dirty_attribute(method_node);
+                self.delegated_read(method_node);
+            }
+            if method == "delegate" && !self.in_instance_method && !self.scopes.is_empty() {
+                self.delegation(&args);
+                return None;
             }
             if let Some(index) = self.scopes.last().and_then(|s| s.model)
                 && !self.in_instance_method
