@@ -306,3 +306,36 @@ fn filter_keys_read_by_name_in_a_function_whose_query_reads_that_field() {
     );
     assert_eq!(uses(&result, "tickets.remarks"), set(&["lib/app/tickets/ticket.ex:6"]));
 }
+
+const REACTING: &str = r#"defmodule App.Reacting do
+  alias App.{WaPoll, WaReaction}
+
+  def react(reaction, contact) do
+    attrs = %{reaction: reaction, contact_id: contact.id}
+    WaReaction.create_wa_reaction(attrs)
+  end
+
+  def other(reaction) do
+    WaReaction.create_reaction_log(%{reaction: reaction})
+    WaPoll.create_wa_reaction(%{reaction: reaction})
+  end
+end
+"#;
+
+#[test]
+fn a_schema_modules_own_writer_named_after_it_takes_its_attributes() {
+    let (_dir, result) =
+        scan(&[("lib/app/wa_reaction.ex", REACTION), ("lib/app/wa_poll.ex", POLL), ("lib/app/reacting.ex", REACTING)]);
+    // `WaReaction.create_wa_reaction(attrs)`; a writer named after another thing, or called on
+    // another schema, names nothing.
+    assert_eq!(
+        uses(&result, "wa_reactions.reaction"),
+        set(&[
+            "lib/app/wa_reaction.ex:6",
+            "lib/app/wa_reaction.ex:17",
+            "lib/app/wa_reaction.ex:20",
+            "lib/app/reacting.ex:5"
+        ])
+    );
+    assert_eq!(uses(&result, "wa_polls.reaction"), set(&["lib/app/wa_poll.ex:5"]));
+}

@@ -1498,9 +1498,20 @@ impl<'a> Walker<'a> {
     /// `CACertificates.update_ca_certificate(ca, %{last_used: now})`: a context module's writer
     /// given maps takes them as its schema's attributes (medium, and an attribute whichever table
     /// alone has the column).
+    /// A schema module's own writer named after it (`WaReaction.create_wa_reaction(attrs)`,
+    /// `Location.update_location(l, attrs)`) is one too, of that schema.
     fn context_write(&mut self, name: &str, remote: Node<'_>, args: &[Node<'_>]) {
         if let Some(schema) = self.context_schema(remote) {
             self.context_call(name, &schema, args, &[]);
+        } else if remote.kind() == "alias" {
+            let full = self.resolve(self.text(remote));
+            let last = full.rsplit('.').next().unwrap_or(&full);
+            let own = ["create_", "update_", "upsert_"]
+                .iter()
+                .any(|w| name.strip_prefix(w).is_some_and(|rest| rest == inflect::underscore(last)));
+            if own {
+                self.context_call(name, &Source::Schema(full.clone()), args, &[]);
+            }
         }
     }
 
