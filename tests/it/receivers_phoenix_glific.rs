@@ -249,3 +249,93 @@ fn a_pipeline_from_a_function_returning_a_query_and_map_filters_of_get_by() {
         set(&["lib/app/trigger.ex:5", "lib/app/conversations_group.ex:26"])
     );
 }
+
+const GROUPS: &str = r#"defmodule App.Groups do
+  import Ecto.Query
+  alias App.{Group, Repo}
+  alias App.Tickets.Ticket
+
+  def list_groups(args) do
+    query = from(g in Group)
+
+    query =
+      if args[:filter][:group_type],
+        do: where(query, [g], g.group_type == ^args[:filter][:group_type]),
+        else: query
+
+    Repo.all(query)
+  end
+
+  def close_by_topic(params) do
+    topic = params |> Map.get(:topic, "")
+    Repo.all(from(t in Ticket, where: t.topic == ^topic))
+  end
+
+  def by_remarks(params) do
+    remarks = Map.get(params, :remarks)
+    Repo.all(from(t in Ticket, where: t.status == ^remarks))
+  end
+
+  def unfiltered(args) do
+    type = args[:filter][:group_type]
+    other = args[:opts][:topic]
+    {type, other, Map.get(args, :topic)}
+  end
+end
+"#;
+
+#[test]
+fn filter_keys_read_by_name_in_a_function_whose_query_reads_that_field() {
+    let (_dir, result) = scan(&[
+        ("lib/app/group.ex", GROUP),
+        ("lib/app/trigger.ex", TRIGGER),
+        ("lib/app/tickets/ticket.ex", TICKET),
+        ("lib/app/groups.ex", GROUPS),
+    ]);
+    // `args[:filter][:group_type]` where the query filters `g.group_type`; `Map.get(params,
+    // :topic)` where it filters `t.topic`. A key the query never reads (`:remarks`), a function
+    // with no query, and another map than `filter` name nothing; `Trigger` has no hit.
+    assert_eq!(
+        uses(&result, "groups.group_type"),
+        set(&["lib/app/group.ex:5", "lib/app/groups.ex:10", "lib/app/groups.ex:11"])
+    );
+    assert_eq!(uses(&result, "triggers.group_type"), set(&["lib/app/trigger.ex:5"]));
+    assert_eq!(
+        uses(&result, "tickets.topic"),
+        set(&["lib/app/tickets/ticket.ex:5", "lib/app/groups.ex:18", "lib/app/groups.ex:19"])
+    );
+    assert_eq!(uses(&result, "tickets.remarks"), set(&["lib/app/tickets/ticket.ex:6"]));
+}
+
+const REACTING: &str = r#"defmodule App.Reacting do
+  alias App.{WaPoll, WaReaction}
+
+  def react(reaction, contact) do
+    attrs = %{reaction: reaction, contact_id: contact.id}
+    WaReaction.create_wa_reaction(attrs)
+  end
+
+  def other(reaction) do
+    WaReaction.create_reaction_log(%{reaction: reaction})
+    WaPoll.create_wa_reaction(%{reaction: reaction})
+  end
+end
+"#;
+
+#[test]
+fn a_schema_modules_own_writer_named_after_it_takes_its_attributes() {
+    let (_dir, result) =
+        scan(&[("lib/app/wa_reaction.ex", REACTION), ("lib/app/wa_poll.ex", POLL), ("lib/app/reacting.ex", REACTING)]);
+    // `WaReaction.create_wa_reaction(attrs)`; a writer named after another thing, or called on
+    // another schema, names nothing.
+    assert_eq!(
+        uses(&result, "wa_reactions.reaction"),
+        set(&[
+            "lib/app/wa_reaction.ex:6",
+            "lib/app/wa_reaction.ex:17",
+            "lib/app/wa_reaction.ex:20",
+            "lib/app/reacting.ex:5"
+        ])
+    );
+    assert_eq!(uses(&result, "wa_polls.reaction"), set(&["lib/app/wa_poll.ex:5"]));
+}

@@ -50,7 +50,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        11
+        12
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -445,6 +445,53 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `if args[:filter][:group_type], do: where(query, [g], g.group_type == ^…)` or `topic =
+    /// Map.get(params, :topic)` then `where: t.topic == ^topic`: a function whose query reads a
+    /// field names it too where it reads the filter key of that name (the hits after `before`).
+    fn filter_keys(&mut self, def: Node<'_>, before: usize) {
+        let mut keys: Vec<(String, usize)> = Vec::new();
+        let mut stack = vec![def];
+        while let Some(node) = stack.pop() {
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+            match node.kind() {
+                // `args[:filter][:k]`: a key of the `filter` map.
+                "access_call" => {
+                    let outer = node.child_by_field_name("target").filter(|t| t.kind() == "access_call");
+                    let filter = outer
+                        .and_then(|t| t.child_by_field_name("key"))
+                        .and_then(|k| atom(k, self.src).or_else(|| string(k, self.src)))
+                        .is_some_and(|(k, _)| k == "filter");
+                    if filter && let Some(key) = node.child_by_field_name("key").and_then(|k| atom(k, self.src)) {
+                        keys.push(key);
+                    }
+                }
+                // `Map.get(params, :k)` / `params |> Map.get(:k, default)`.
+                "call" if matches!(self.callee(node), Some(("get", Some(m))) if self.text(m) == "Map") => {
+                    let args = arguments(node);
+                    let piped = node.parent().is_some_and(|p| {
+                        p.kind() == "binary_operator"
+                            && p.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
+                            && p.child_by_field_name("right").is_some_and(|r| r.id() == node.id())
+                    });
+                    let key = if piped { args.first() } else { args.get(1) };
+                    keys.extend(key.and_then(|k| atom(*k, self.src)));
+                }
+                _ => {}
+            }
+        }
+        for (key, offset) in keys {
+            let read: Vec<(Target, Confidence)> = self.facts.hits[before..]
+                .iter()
+                .filter(|h| h.kind == RefKind::Query && field_of(&h.target) == Some(key.as_str()))
+                .map(|h| (h.target.clone(), h.confidence.min(Confidence::Medium)))
+                .collect();
+            if let Some((target, confidence)) = read.into_iter().next() {
+                self.hit_at(offset, target, RefKind::Query, confidence);
+            }
+        }
+    }
+
     /// `%{"tickets" => ~w(id body topic)a, "flows" => [:id, :name]}`: a map whose every entry
     /// keys a list of atoms by a table's name lists columns of those tables (the fields a generic
     /// endpoint selects or exports per table). Two entries at least; a key that is no table, or an
@@ -638,6 +685,7 @@ impl<'a> Walker<'a> {
             ("def" | "defp" | "defmacro" | "defmacrop", None) => {
                 self.struct_field_list(&args);
                 let private = matches!(name, "defp" | "defmacrop");
+                let before = self.facts.hits.len();
                 return self.with_frame(|w| {
                     if let Some(head) = args.first() {
                         if let Some((call, _)) = calls::head_call(*head, w.src) {
@@ -656,6 +704,7 @@ impl<'a> Walker<'a> {
                         w.record_returned_keys(*head, last);
                         w.record_returned_query(*head, last);
                     }
+                    w.filter_keys(node, before);
                 });
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
@@ -1511,9 +1560,20 @@ impl<'a> Walker<'a> {
     /// `CACertificates.update_ca_certificate(ca, %{last_used: now})`: a context module's writer
     /// given maps takes them as its schema's attributes (medium, and an attribute whichever table
     /// alone has the column).
+    /// A schema module's own writer named after it (`WaReaction.create_wa_reaction(attrs)`,
+    /// `Location.update_location(l, attrs)`) is one too, of that schema.
     fn context_write(&mut self, name: &str, remote: Node<'_>, args: &[Node<'_>]) {
         if let Some(schema) = self.context_schema(remote) {
             self.context_call(name, &schema, args, &[]);
+        } else if remote.kind() == "alias" {
+            let full = self.resolve(self.text(remote));
+            let last = full.rsplit('.').next().unwrap_or(&full);
+            let own = ["create_", "update_", "upsert_"]
+                .iter()
+                .any(|w| name.strip_prefix(w).is_some_and(|rest| rest == inflect::underscore(last)));
+            if own {
+                self.context_call(name, &Source::Schema(full.clone()), args, &[]);
+            }
         }
     }
 
