@@ -213,6 +213,12 @@ fn app_code_nested_in_every_shape_is_read_on_a_scan_workers_stack() {
             "shop/models.py",
             format!("{queryset}{}", py(chain(d, ".filter(a=1)", 8_000))),
         ),
+        (
+            "chain on self in a QuerySet's method",
+            Framework::Django,
+            "shop/models.py",
+            queryset.replace("self.filter(a=1)", &chain("self", ".filter(email=1)", 8_000)),
+        ),
     ];
     // One thread each, all at once: the stack a scan's worker has.
     let runs: Vec<_> = cases

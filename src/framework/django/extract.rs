@@ -78,6 +78,9 @@ pub(super) struct Ctx<'a> {
     pub(super) scopes: HashMap<usize, usize>,
     /// Whether each link of the file's call chains starts at `self` ([`chain_on_self`]), by node id.
     pub(super) on_self: HashMap<usize, bool>,
+    /// The [`enclosing_class`] of each function that has a chain on `self`, by the function's
+    /// node id: asked of every link of a chain, it was a walk up from each (depth squared).
+    pub(super) class_of_function: HashMap<usize, Option<&'a str>>,
 }
 
 pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
@@ -103,6 +106,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         returns: HashMap::new(),
         scopes: super::receivers::function_scopes(root),
         on_self: HashMap::new(),
+        class_of_function: HashMap::new(),
     };
     cx.imports = from_imports(&cx.src, root);
     cx.imported_modules = cx.modules_of_imports(root);
@@ -386,7 +390,11 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         Some(m) => vec![cx.model_ref(m)],
         // `self.filter(…)` in a custom QuerySet or Manager: the models that use it.
         None if function.kind() == "attribute" && !cx.querysets.is_empty() && chain_on_self(cx, call) => {
-            enclosing_class(&cx.src, call)
+            let class = match cx.scopes.get(&call.id()) {
+                Some(&f) => *cx.class_of_function.entry(f).or_insert_with(|| enclosing_class(&cx.src, call)),
+                None => enclosing_class(&cx.src, call),
+            };
+            class
                 .and_then(|c| cx.querysets.get(c))
                 .map(|ms| ms.iter().filter_map(|m| cx.models.get(m)).map(|m| m.class.clone()).collect())
                 .unwrap_or_default()
