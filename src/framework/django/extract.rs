@@ -65,7 +65,10 @@ pub(super) struct Ctx<'a> {
     pub(super) bindings: Vec<Binding>,
     pub(super) sql: Vec<SqlString>,
     /// Annotation aliases of the chain being read; field paths starting with one are skipped.
-    pub(super) aliases: Vec<String>,
+    pub(super) aliases: super::lookups::Aliases<'a>,
+    /// The aliases of each link of the file's chains and of the links below it, by node id
+    /// ([`super::lookups::chain_aliases`]).
+    pub(super) chain_aliases: HashMap<usize, super::lookups::Aliases<'a>>,
     /// Custom QuerySet/Manager classes of this file → the model classes (local names) using them.
     pub(super) querysets: BTreeMap<String, Vec<String>>,
     /// `admin.site.register(Model, Admin)`: admin class → model classes (local names).
@@ -99,7 +102,8 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         hits: Vec::new(),
         bindings: Vec::new(),
         sql: Vec::new(),
-        aliases: Vec::new(),
+        aliases: None,
+        chain_aliases: HashMap::new(),
         querysets: BTreeMap::new(),
         registrations: BTreeMap::new(),
         envs: HashMap::new(),
@@ -289,7 +293,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     };
     if let Some(ctor) = ctor {
         let model = Rec::model(ctor);
-        cx.aliases.clear();
+        cx.aliases = None;
         for (k, _) in &a.keywords {
             let key = cx.src.node_text(*k);
             lookup(cx, &model, key, k.start_byte(), Confidence::High);
@@ -310,7 +314,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
             if t.many {
                 chain_call(cx, call, name, &a, &t.rec);
             } else if matches!(name, "save" | "asave" | "refresh_from_db" | "arefresh_from_db") {
-                cx.aliases.clear();
+                cx.aliases = None;
                 for key in ["update_fields", "fields"] {
                     if let Some(v) = a.keyword(&cx.src, key) {
                         // A set or tuple built up in the function: `update_fields.add("x")`.
@@ -345,7 +349,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     {
         let env = cx.env_at(call);
         if let Some(t) = cx.ty(*object, &env).filter(|t| !t.many) {
-            cx.aliases.clear();
+            cx.aliases = None;
             for (item, offset) in strings_of(&cx.src, *key, block_of(call)) {
                 lookup(cx, &t.rec, &item, offset, Confidence::High);
             }
@@ -358,7 +362,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         && let Some(model) = meta_model(cx, call)
     {
         let rec = Rec::model(model);
-        cx.aliases.clear();
+        cx.aliases = None;
         for key in ["fields", "include"] {
             if let Some(v) = a.keyword(&cx.src, key) {
                 for (item, offset) in string_items(&cx.src, v) {

@@ -1,6 +1,8 @@
 //! Field lookups: QuerySet methods, `F`/`Q`/aggregate expressions and `a__b` paths across
 //! relations, each naming attributes of the model (or the record chain) a query runs on.
 
+use std::rc::Rc;
+
 use tree_sitter::Node;
 
 use super::extract::Ctx;
@@ -159,10 +161,7 @@ pub(super) fn lookup(cx: &mut Ctx<'_>, rec: &Rec, path: &str, offset: usize, con
     };
     let mut rec = rec.clone();
     for (k, part) in path.split("__").enumerate() {
-        if !is_field_name(part)
-            || (k == 0 && cx.aliases.iter().any(|a| a == part))
-            || (k > 0 && LOOKUPS.contains(&part))
-        {
+        if !is_field_name(part) || (k == 0 && aliased(&cx.aliases, part)) || (k > 0 && LOOKUPS.contains(&part)) {
             return;
         }
         cx.hit(offset, rec.attribute(part), RefKind::Query, confidence);
@@ -180,7 +179,7 @@ pub(super) fn is_field_name(s: &str) -> bool {
 
 /// The field names one QuerySet call on `model` uses.
 pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<'_>, rec: &Rec) {
-    cx.aliases = chain_aliases(&cx.src, call).into_iter().map(str::to_owned).collect();
+    cx.aliases = chain_aliases(cx, call);
     let shortcut = matches!(name, "get_object_or_404" | "get_list_or_404");
 
     if KEYWORD_METHODS.contains(&name) || shortcut {
@@ -251,26 +250,60 @@ pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<
     }
 }
 
-/// Names a chain defines before `call` (`annotate(n=Count(…))`, `alias(…)`, `values(total=…)`):
-/// later `filter(n__gt=1)` / `order_by("-n")` name these, not fields.
-pub(super) fn chain_aliases<'a>(src: &Src<'a>, call: Node<'_>) -> Vec<&'a str> {
-    let mut out = Vec::new();
+/// The alias names a chain's links introduce, innermost link last: a list shared by the links
+/// above, so that each link adds only its own names.
+pub(super) type Aliases<'a> = Option<Rc<AliasLink<'a>>>;
+
+pub(super) struct AliasLink<'a> {
+    names: Vec<&'a str>,
+    below: Aliases<'a>,
+}
+
+fn aliased(aliases: &Aliases<'_>, name: &str) -> bool {
+    let mut link = aliases.as_deref();
+    while let Some(l) = link {
+        if l.names.contains(&name) {
+            return true;
+        }
+        link = l.below.as_deref();
+    }
+    false
+}
+
+/// The names `annotate`/`alias`/`values`… introduce below `call` in its chain
+/// (`qs.annotate(n=Count("x")).filter(n__gt=1)`: `n` is no field). Each link's answer is kept for
+/// the file (`Ctx::chain_aliases`): every call of a chain asks it of the rest of the chain.
+pub(super) fn chain_aliases<'a>(cx: &mut Ctx<'a>, call: Node<'_>) -> Aliases<'a> {
+    let mut links = Vec::new();
     let mut node = call.child_by_field_name("function").and_then(|f| f.child_by_field_name("object"));
+    let mut below = None;
     while let Some(n) = node {
+        if let Some(known) = cx.chain_aliases.get(&n.id()) {
+            below = known.clone();
+            break;
+        }
+        links.push(n);
         node = match n.kind() {
-            "call" => {
-                let f = n.child_by_field_name("function");
-                let method = f.and_then(|f| f.child_by_field_name("attribute")).map(|a| src.node_text(a));
-                if method.is_some_and(|m| ALIAS_METHODS.contains(&m) || m == "values" || m == "values_list") {
-                    out.extend(args(n).keywords.iter().map(|(k, _)| src.node_text(*k)));
-                }
-                f
-            }
+            "call" => n.child_by_field_name("function"),
             "attribute" => n.child_by_field_name("object"),
             _ => None,
         };
     }
-    out
+    for n in links.into_iter().rev() {
+        let method = (n.kind() == "call")
+            .then(|| n.child_by_field_name("function"))
+            .flatten()
+            .and_then(|f| f.child_by_field_name("attribute"))
+            .map(|a| cx.src.node_text(a));
+        if method.is_some_and(|m| ALIAS_METHODS.contains(&m) || m == "values" || m == "values_list") {
+            let names: Vec<&str> = args(n).keywords.iter().map(|(k, _)| cx.src.node_text(*k)).collect();
+            if !names.is_empty() {
+                below = Some(Rc::new(AliasLink { names, below }));
+            }
+        }
+        cx.chain_aliases.insert(n.id(), below.clone());
+    }
+    below
 }
 
 /// Whether `node` combines `Q(…)` objects only (`Q(a=v) | Q(b=v)`): a query of its own
