@@ -485,7 +485,11 @@ fn kill(mut child: Child) {
 
 /// A runner killed during a long statement: the transactional migration is absent and applies
 /// again; the one outside a transaction is incomplete, never applied, and blocks until repaired.
-fn a_killed_runner_leaves_a_consistent_history(target: Target, in_statement: &dyn Fn(&Target) -> bool) {
+///
+/// The server-side statement of a killed client may sleep on after the kill (PostgreSQL notices
+/// the lost client only when the statement ends), so each phase sleeps for its own number of
+/// seconds and waits for that statement: the second phase must not mistake the first's leftover.
+fn a_killed_runner_leaves_a_consistent_history(target: Target, in_statement: &dyn Fn(&Target, u32) -> bool) {
     let p = Project::new(&target, "");
     p.migration("0001_create_items.sql", CREATE);
     let long = format!("-- migrate:up\nINSERT INTO items (id, name) VALUES (7, 'seven');\n{};\n", target.sleep(30));
@@ -493,7 +497,7 @@ fn a_killed_runner_leaves_a_consistent_history(target: Target, in_statement: &dy
     p.run(&target, &["up", "--to", "0001"]).expect(0);
 
     let runner = p.spawn(&target, &["up"]);
-    wait_until("the runner is in the long statement", || in_statement(&target));
+    wait_until("the runner is in the long statement", || in_statement(&target, 30));
     kill(runner);
     assert_eq!(target.history("tandem_migrations"), ["0001:1:done"], "the transactional migration left no row");
     assert_eq!(target.count("items"), 0, "nor any of its effects");
@@ -502,10 +506,10 @@ fn a_killed_runner_leaves_a_consistent_history(target: Target, in_statement: &dy
     assert_eq!(target.history("tandem_migrations"), ["0001:1:done", "0002:1:done"]);
 
     let outside =
-        format!("-- migrate:up\n-- tandem:no-transaction\nCREATE TABLE half (id integer);\n{};\n", target.sleep(30));
+        format!("-- migrate:up\n-- tandem:no-transaction\nCREATE TABLE half (id integer);\n{};\n", target.sleep(31));
     p.migration("0003_outside.sql", &outside);
     let runner = p.spawn(&target, &["up"]);
-    wait_until("the runner is in the long statement", || in_statement(&target));
+    wait_until("the runner is in the long statement", || in_statement(&target, 31));
     kill(runner);
     assert_eq!(target.history("tandem_migrations"), ["0001:1:done", "0002:1:done", "0003:0:open"]);
     assert!(target.has_table("half"), "what ran outside a transaction stays");
@@ -520,25 +524,25 @@ fn a_killed_runner_leaves_a_consistent_history(target: Target, in_statement: &dy
 
 #[test]
 fn postgres_a_killed_runner_leaves_a_consistent_history() {
-    a_killed_runner_leaves_a_consistent_history(Target::pg(), &|t| {
-        t.strings(
-            "SELECT CAST(count(*) AS text) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'",
-        ) == ["1"]
+    a_killed_runner_leaves_a_consistent_history(Target::pg(), &|t, secs| {
+        t.strings(&format!(
+            "SELECT CAST(count(*) AS text) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep({secs})%'",
+        )) == ["1"]
     });
 }
 
 #[test]
 fn mariadb_a_killed_runner_leaves_a_consistent_history() {
-    a_killed_runner_leaves_a_consistent_history(Target::my(), &|t| {
-        t.strings(
-            "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(30)%'",
-        ) == ["1"]
+    a_killed_runner_leaves_a_consistent_history(Target::my(), &|t, secs| {
+        t.strings(&format!(
+            "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP({secs})%'",
+        )) == ["1"]
     });
 }
 
 #[test]
 fn sqlite_a_killed_runner_leaves_a_consistent_history() {
-    a_killed_runner_leaves_a_consistent_history(Target::lite(), &|t| {
+    a_killed_runner_leaves_a_consistent_history(Target::lite(), &|t, _| {
         // The runner is in its statement when the database is locked (its exclusive
         // transaction) or, outside a transaction, when its history row says it started. The
         // check takes the write lock itself, so the runner cannot take it meanwhile.
