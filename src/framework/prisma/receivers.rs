@@ -1205,19 +1205,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // `prisma.team.update({ where, data: updateData })` with `updateData` holding an
                     // object literal (whatever type it is declared with): the model's data, so the
                     // properties set on it later (`updateData.timezone = timezone`) are too.
-                    if property(self.src, f).is_some_and(|m| {
-                        matches!(
-                            m,
-                            "create" | "update" | "upsert" | "updateMany" | "createMany" | "createManyAndReturn"
-                        )
-                    }) && let Some(model) = f
-                        .child_by_field_name("object")
-                        .map(unwrap)
-                        .and_then(|a| property(self.src, a))
-                        .filter(|m| !m.starts_with('$'))
-                        && let Some(arg) =
-                            call_args(node).into_iter().next().map(unwrap).filter(|a| a.kind() == "object")
-                    {
+                    if let Some((model, arg)) = client_write(self.src, node) {
                         for key in object_keys(self.src, arg) {
                             if !matches!(key.name.as_str(), "data" | "create" | "update") {
                                 continue;
@@ -1277,6 +1265,20 @@ fn parents<'t>(root: Node<'t>) -> crate::scan::extract::js::Scopes<'t> {
         }
     }
     out
+}
+
+/// A client write, `prisma.team.update({ … })`: the model delegate's name and the call's
+/// argument object.
+fn client_write<'a, 't>(src: &Src<'a>, call: Node<'t>) -> Option<(&'a str, Node<'t>)> {
+    let f = call.child_by_field_name("function").map(unwrap)?;
+    let method = property(src, f)?;
+    if !matches!(method, "create" | "update" | "upsert" | "updateMany" | "createMany" | "createManyAndReturn") {
+        return None;
+    }
+    let model =
+        f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
+    let arg = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind() == "object")?;
+    Some((model, arg))
 }
 
 /// A route module's `loader` (`export async function loader(…)`, `export const loader = …`):
@@ -2354,23 +2356,7 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
         match node.kind() {
             // `prisma.team.update({ data: { timezone } })`.
             "call_expression" => {
-                let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
-                if !property(src, f).is_some_and(|m| {
-                    matches!(m, "create" | "update" | "upsert" | "updateMany" | "createMany" | "createManyAndReturn")
-                }) {
-                    continue;
-                }
-                let Some(model) = f
-                    .child_by_field_name("object")
-                    .map(unwrap)
-                    .and_then(|a| property(src, a))
-                    .filter(|m| !m.starts_with('$'))
-                else {
-                    continue;
-                };
-                let Some(arg) = call_args(node).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") else {
-                    continue;
-                };
+                let Some((model, arg)) = client_write(src, node) else { continue };
                 for data in object_keys(src, arg)
                     .into_iter()
                     .filter(|k| matches!(k.name.as_str(), "data" | "create" | "update"))
