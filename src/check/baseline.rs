@@ -324,10 +324,19 @@ pub fn plan(
     // Every migration once, selected ones marked, in version order (a stable sort keeps a
     // directory's own order among equal versions).
     let chosen: BTreeSet<PathBuf> = selected.iter().map(|s| s.migration.file.clone()).collect();
+    let history_order: Vec<PathBuf> = history.iter().map(|m| m.file.clone()).collect();
     let mut all: Vec<(Migration, Option<bool>)> =
         selected.into_iter().map(|s| (s.migration, Some(s.pending))).collect();
     all.extend(history.into_iter().filter(|m| !chosen.contains(&m.file)).map(|m| (m, None)));
-    all.sort_by(|a, b| compare_versions(&a.0.version, &b.0.version));
+    // Django's migrations are ordered by their dependencies, not by their numbers (`0002` of one
+    // app may need `0005` of another): the history's order, as the reader gave it, is theirs.
+    if all.iter().all(|(m, _)| m.format == crate::migration::Format::Django) {
+        let rank: std::collections::HashMap<PathBuf, usize> =
+            history_order.iter().enumerate().map(|(i, f)| (f.clone(), i)).collect();
+        all.sort_by_key(|(m, _)| rank.get(&m.file).copied().unwrap_or(usize::MAX));
+    } else {
+        all.sort_by(|a, b| compare_versions(&a.0.version, &b.0.version));
+    }
     // Nothing after the last selected migration matters.
     let last = all.iter().rposition(|(_, s)| s.is_some()).map_or(0, |i| i + 1);
     all.truncate(last);
@@ -359,17 +368,18 @@ pub fn plan(
         return Ok(Plan { schema: Schema::new(dialect), origin, given: false, steps, notes: vec![note(message)] });
     };
 
-    let listed: BTreeSet<String> = baseline.schema.migrations.iter().cloned().collect();
+    let listed = applied_names(&baseline.schema);
     let mut notes = std::mem::take(&mut baseline.notes);
     // Changed since the revision, yet the revision's schema lists it: it ran before and was
     // edited since. An applied migration does not run again, so the edit changes no database.
     if baseline.at_revision {
-        for (m, _) in all.iter().filter(|(m, s)| *s == Some(true) && listed.contains(&m.version)) {
+        for (m, _) in all.iter().filter(|(m, s)| *s == Some(true) && is_listed(m, &listed)) {
             let mut f = note_at(
                 format!(
                     "migration {} changed since the revision, but {} already lists it as applied: it is not \
                      checked, and a database that ran it will not run it again",
-                    m.version, baseline.origin
+                    m.history_name(),
+                    baseline.origin
                 ),
                 m,
             );
@@ -383,15 +393,16 @@ pub fn plan(
     }
     let ahead: Vec<&Migration> = all
         .iter()
-        .filter(|(m, s)| !baseline.at_revision && *s == Some(true) && listed.contains(&m.version))
+        .filter(|(m, s)| !baseline.at_revision && *s == Some(true) && is_listed(m, &listed))
         .map(|(m, _)| m)
         .collect();
     let mut undone: BTreeSet<PathBuf> = BTreeSet::new();
     let mut origin = baseline.origin.clone();
-    if let Some(earliest) = ahead.iter().map(|m| m.version.clone()).min_by(|a, b| compare_versions(a, b)) {
-        let from_earliest = |v: &str| compare_versions(v, &earliest) != std::cmp::Ordering::Less;
+    if let Some(earliest) = ahead.iter().map(|m| m.history_name()).min_by(|a, b| compare_versions(a, b)) {
+        let from_earliest = |v: &str| at_or_after(v, &earliest);
         // Every listed version from the earliest ahead one on must be undone, and needs its file.
-        let known: BTreeSet<&str> = all.iter().map(|(m, _)| m.version.as_str()).collect();
+        let known: BTreeSet<String> =
+            all.iter().flat_map(|(m, _)| std::iter::once(m.history_name()).chain(m.replaces.iter().cloned())).collect();
         if let Some(missing) = listed.iter().find(|v| from_earliest(v) && !known.contains(v.as_str())) {
             return Err(Error::input(
                 Diagnostic::new(format!(
@@ -402,21 +413,22 @@ pub fn plan(
             ));
         }
         let mut undo: Vec<&Migration> =
-            all.iter().map(|(m, _)| m).filter(|m| listed.contains(&m.version) && from_earliest(&m.version)).collect();
+            all.iter().map(|(m, _)| m).filter(|m| is_listed(m, &listed) && from_earliest(&m.history_name())).collect();
         undo.reverse();
         for m in &undo {
             undo_one(&mut baseline.schema, m, &baseline.origin)?;
             undone.insert(m.file.clone());
         }
         baseline.schema.migrations.retain(|v| !from_earliest(v));
-        let versions: Vec<&str> = undo.iter().rev().map(|m| m.version.as_str()).collect();
+        baseline.schema.django_migrations.retain(|v| !from_earliest(v));
+        let versions: Vec<String> = undo.iter().rev().map(|m| m.history_name()).collect();
         for m in &ahead {
             notes.push(note_at(
                 format!(
                     "{} already lists migration {} as applied: it is ahead of this migration, so the check \
                      compares against it with the down part of {} replayed — the database before it",
                     baseline.origin,
-                    m.version,
+                    m.history_name(),
                     versions.join(", ")
                 ),
                 m,
@@ -424,11 +436,11 @@ pub fn plan(
         }
         origin = format!("{} with {} undone", baseline.origin, versions.join(", "));
     }
-    let still_listed: BTreeSet<&String> = baseline.schema.migrations.iter().collect();
+    let still_listed = applied_names(&baseline.schema);
     let steps = all
         .into_iter()
         .filter_map(|(migration, s)| {
-            let listed = still_listed.contains(&migration.version);
+            let listed = is_listed(&migration, &still_listed);
             let role = match s {
                 Some(_) if listed => Role::Applied,
                 Some(_) => Role::Check,
@@ -439,6 +451,30 @@ pub fn plan(
         })
         .collect();
     Ok(Plan { schema: baseline.schema, origin, given: true, steps, notes })
+}
+
+/// Every migration `schema` lists as applied, by [`Migration::history_name`].
+fn applied_names(schema: &Schema) -> BTreeSet<String> {
+    schema.migrations.iter().chain(&schema.django_migrations).cloned().collect()
+}
+
+/// Whether the database `listed` describes has applied `m`: it lists it, or `m` is a squashed
+/// migration and it lists everything `m` replaces (as Django decides).
+fn is_listed(m: &Migration, listed: &BTreeSet<String>) -> bool {
+    listed.contains(&m.history_name()) || (!m.replaces.is_empty() && m.replaces.iter().all(|r| listed.contains(r)))
+}
+
+/// Whether history name `v` comes at or after `earliest`. Versions form one sequence; Django's
+/// `label.name`s one per app label, so a name of another app is neither before nor after.
+fn at_or_after(v: &str, earliest: &str) -> bool {
+    fn django(n: &str) -> Option<(&str, &str)> {
+        n.split_once('.').filter(|(label, _)| label.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+    }
+    match (django(v), django(earliest)) {
+        (Some((l, rest)), Some((el, erest))) => l == el && compare_versions(rest, erest) != Ordering::Less,
+        (None, None) => compare_versions(v, earliest) != Ordering::Less,
+        _ => false,
+    }
 }
 
 /// Reverse `m` on `schema` with its down part, or refuse.
@@ -453,7 +489,7 @@ fn undo_one(schema: &mut Schema, m: &Migration, origin: &str) -> Result<()> {
             "the schema cannot be rewound past it".into(),
             Diagnostic::new(format!(
                 "{origin} already lists migration {} as applied, and it has no down part to undo it with",
-                m.version
+                m.history_name()
             ))
             .at(&m.file, 1, 1),
         ));
@@ -464,7 +500,8 @@ fn undo_one(schema: &mut Schema, m: &Migration, origin: &str) -> Result<()> {
                 "so the database before it cannot be rebuilt".into(),
                 Diagnostic::new(format!(
                     "{origin} already lists migration {} as applied, and its down part does not apply to it: {}",
-                    m.version, e.message
+                    m.history_name(),
+                    e.message
                 ))
                 .at(&e.span.file, e.span.line, e.span.column),
             ));

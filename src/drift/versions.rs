@@ -129,6 +129,7 @@ mod tests {
                     up: Vec::new(),
                     down: None,
                     transactional: true,
+                    replaces: Vec::new(),
                     source: String::new(),
                 },
                 app: None,

@@ -60,6 +60,7 @@ fn unreadable_nested(file: &Path, read: &mut impl FnMut(&Path) -> Result<String>
         down: None,
         transactional: true,
         // For the excerpt only: a file tandem does not read may be in any encoding.
+        replaces: Vec::new(),
         source: read(file).unwrap_or_default(),
     })
 }
@@ -313,6 +314,7 @@ fn read_sql_file(path: &Path, text: &str, dialect: Dialect) -> Migration {
         up: Vec::new(),
         down: None,
         transactional: !forces_no_transaction(text),
+        replaces: Vec::new(),
         source: text.to_owned(),
     };
     let lines = super::readers::LineIndex::new(text);

@@ -84,9 +84,34 @@ pub struct Migration {
     /// False when the migration runs outside a transaction (`disable_ddl_transaction!`,
     /// `@disable_ddl_transaction true`, Django `atomic = False`).
     pub transactional: bool,
+    /// The migrations this one stands for, by [`Migration::history_name`]: a squashed Django
+    /// migration's `replaces`. A database that applied all of them has applied this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
     /// The full source text, for excerpts and suppression comments.
     #[serde(skip)]
     pub source: String,
+}
+
+impl Migration {
+    /// The name a database's migration history records this migration under: its version for
+    /// Rails, Ecto and SQL layouts (`schema_migrations`), `app_label.name` for Django
+    /// (`django_migrations (app, name)`: `0002` is the second migration of every Django app).
+    pub fn history_name(&self) -> String {
+        if self.format != Format::Django {
+            return self.version.clone();
+        }
+        format!("{}.{}", super::readers::django::app_label(&self.file), self.stem())
+    }
+
+    /// Version and name as a file name joins them (`0004_add_x`): what Django records.
+    pub fn stem(&self) -> String {
+        if self.name.is_empty() || self.name == self.version {
+            self.version.clone()
+        } else {
+            format!("{}_{}", self.version, self.name)
+        }
+    }
 }
 
 /// Where an operation was written.

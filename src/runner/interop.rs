@@ -99,7 +99,7 @@ impl<'a> Interop<'a> {
             }
             FrameworkHistory::Django { app } => (
                 format!("INSERT INTO django_migrations (app, name, applied) VALUES ({}, {}, {})", p(1), p(2), db.now()),
-                vec![Value::Text(app.clone()), Value::Text(django_name(m))],
+                vec![Value::Text(app.clone()), Value::Text(m.stem())],
             ),
         };
         db.query(&sql, &binds)
@@ -131,7 +131,7 @@ impl<'a> Interop<'a> {
             }
             FrameworkHistory::Django { app } => (
                 format!("{verb} django_migrations WHERE app = {} AND name = {}", db.placeholder(1), db.placeholder(2)),
-                vec![Value::Text(app.clone()), Value::Text(django_name(m))],
+                vec![Value::Text(app.clone()), Value::Text(m.stem())],
             ),
         }
     }
@@ -142,9 +142,4 @@ impl<'a> Interop<'a> {
             _ => Value::Text(m.version.clone()),
         }
     }
-}
-
-/// Django names a migration by its file's stem: `0004_add_x`.
-fn django_name(m: &Migration) -> String {
-    if m.name.is_empty() || m.name == m.version { m.version.clone() } else { format!("{}_{}", m.version, m.name) }
 }

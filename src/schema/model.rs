@@ -47,6 +47,11 @@ pub struct Schema {
     /// Applied migration versions (`schema_migrations` rows in a dump), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub migrations: Vec<String>,
+    /// Applied Django migrations (`django_migrations` rows of a live database) as
+    /// `app_label.name`, sorted. Kept apart from `migrations`: a dump written from this model
+    /// lists only `schema_migrations` versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub django_migrations: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -415,6 +420,8 @@ impl Schema {
         self.triggers.sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
         self.migrations.sort();
         self.migrations.dedup();
+        self.django_migrations.sort();
+        self.django_migrations.dedup();
     }
 
     /// Find a table by `name` or `schema.name`; an unqualified name matches in any schema,

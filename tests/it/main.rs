@@ -6,6 +6,7 @@ mod support;
 
 mod architecture;
 mod check_cli;
+mod check_django_history;
 mod check_gate;
 mod check_report;
 mod ci_integration;

@@ -130,6 +130,7 @@ pub fn read(path: &Path, src: &str, dialect: Dialect) -> Result<Migration> {
         up,
         down,
         transactional: true,
+        replaces: Vec::new(),
         source: src.to_owned(),
     })
 }

@@ -64,6 +64,7 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
         up: Vec::new(),
         down: None,
         transactional: true,
+        replaces: Vec::new(),
         source: src.to_owned(),
     };
     let mut operations = None;
@@ -199,7 +200,14 @@ pub fn read_sources(sources: Vec<(std::path::PathBuf, String)>, dialect: Dialect
     let placed: std::collections::BTreeSet<usize> = order.iter().copied().collect();
     order.extend((0..nodes.len()).filter(|i| !placed.contains(i)));
     let mut state = State::default();
-    order.into_iter().map(|i| read_with_state(&nodes[i].path, &nodes[i].text, dialect, &mut state)).collect()
+    order
+        .into_iter()
+        .map(|i| {
+            let mut m = read_with_state(&nodes[i].path, &nodes[i].text, dialect, &mut state)?;
+            m.replaces = nodes[i].replaces.iter().map(|(label, name)| format!("{label}.{name}")).collect();
+            Ok(m)
+        })
+        .collect()
 }
 
 /// A migration file's syntax tree; a file the Python grammar rejects is an input error.
@@ -208,7 +216,7 @@ fn parse(path: &Path, src: &str) -> Result<tree_sitter::Tree> {
 }
 
 /// The Django app label of a migration file: the folder holding its `migrations/` folder.
-fn app_label(path: &Path) -> String {
+pub(crate) fn app_label(path: &Path) -> String {
     path.parent()
         .filter(|p| p.file_name().is_some_and(|n| n == "migrations"))
         .and_then(Path::parent)

@@ -276,6 +276,7 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
         up: Vec::new(),
         down: None,
         transactional: true,
+        replaces: Vec::new(),
         source: src.to_owned(),
     };
     let lines = LineIndex::new(src);

@@ -456,6 +456,7 @@ pub fn read<A: Api>(path: &Path, src: &str, dialect: Dialect) -> Result<Migratio
         up: read(up, Direction::Up),
         down,
         transactional: true,
+        replaces: Vec::new(),
         source: src.to_owned(),
     })
 }

@@ -52,6 +52,7 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
         up: Vec::new(),
         down: None,
         transactional: true,
+        replaces: Vec::new(),
         source: text.to_owned(),
     };
     let (mut change, mut up, mut down) = (None, None, None);

@@ -347,6 +347,14 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
         let rows = cx.rows("schema_migrations", "SELECT CAST(version AS CHAR) AS v FROM schema_migrations").await?;
         schema.migrations = rows.iter().map(|r| get(r, "v", shown)).collect::<Result<_>>()?;
     }
+    if let Some((history, _)) = tables.get("django_migrations")
+        && history.column("app").is_some()
+        && history.column("name").is_some()
+    {
+        let sql = "SELECT CAST(CONCAT(app, '.', name) AS CHAR) AS v FROM django_migrations";
+        let rows = cx.rows("django_migrations", sql).await?;
+        schema.django_migrations = rows.iter().map(|r| get(r, "v", shown)).collect::<Result<_>>()?;
+    }
 
     schema.tables = tables.into_values().map(|(t, _)| t).collect();
     schema.views = views.into_values().collect();

@@ -65,7 +65,8 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
     schema.views = views;
     schema.functions = functions(&mut cx).await?;
     schema.triggers = triggers(&mut cx).await?;
-    schema.migrations = migrations(&mut cx).await?;
+    schema.migrations = history(&mut cx, "schema_migrations", "version", "version::text").await?;
+    schema.django_migrations = history(&mut cx, "django_migrations", "name", "app::text || '.' || name::text").await?;
     let _ = cx.conn.close().await;
     Ok(schema)
 }
@@ -615,22 +616,22 @@ fn trigger_when(def: &str) -> Option<String> {
     None
 }
 
-/// Versions in `schema_migrations` (Rails, Ecto), when the table exists in a user schema,
-/// preferring `public`.
-async fn migrations(cx: &mut Ctx<'_>) -> Result<Vec<String>> {
+/// A framework's migration history, when its table exists in a user schema (preferring
+/// `public`): `table`'s rows as `select` gives them, if it has the column `needs`.
+async fn history(cx: &mut Ctx<'_>, table: &str, needs: &str, select: &str) -> Result<Vec<String>> {
     let shown = cx.shown;
     let sql = format!(
         "SELECT n.nspname::text AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version' AND NOT a.attisdropped \
-         WHERE c.relname = 'schema_migrations' AND c.relkind IN ('r', 'p') AND {USER_NAMESPACE} \
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = '{needs}' AND NOT a.attisdropped \
+         WHERE c.relname = '{table}' AND c.relkind IN ('r', 'p') AND {USER_NAMESPACE} \
          ORDER BY n.nspname <> 'public', n.nspname LIMIT 1"
     );
-    let Some(row) = cx.rows("schema_migrations", &sql).await?.into_iter().next() else {
+    let Some(row) = cx.rows(table, &sql).await?.into_iter().next() else {
         return Ok(Vec::new());
     };
     let ns: String = get(&row, "schema", shown)?;
-    let q = format!("SELECT version::text AS v FROM {}.schema_migrations ORDER BY 1", quote_ident(&ns));
-    cx.rows("schema_migrations", &q).await?.iter().map(|r| get(r, "v", shown)).collect()
+    let q = format!("SELECT {select} AS v FROM {}.{table} ORDER BY 1", quote_ident(&ns));
+    cx.rows(table, &q).await?.iter().map(|r| get(r, "v", shown)).collect()
 }
 
 fn quote_ident(name: &str) -> String {

@@ -89,6 +89,11 @@ pub(super) async fn introspect(url: &str, shown: &str) -> Result<Schema> {
         let rows = cx.rows("schema_migrations", "SELECT CAST(version AS TEXT) AS v FROM schema_migrations").await?;
         schema.migrations = rows.iter().map(|r| get(r, "v", shown)).collect::<Result<_>>()?;
     }
+    if schema.table("django_migrations").is_some_and(|t| t.column("app").is_some() && t.column("name").is_some()) {
+        let sql = "SELECT CAST(app || '.' || name AS TEXT) AS v FROM django_migrations";
+        let rows = cx.rows("django_migrations", sql).await?;
+        schema.django_migrations = rows.iter().map(|r| get(r, "v", shown)).collect::<Result<_>>()?;
+    }
     let _ = cx.conn.close().await;
     Ok(schema)
 }
