@@ -5,6 +5,7 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod database;
 pub mod digest;
 pub mod drift;
 pub mod error;

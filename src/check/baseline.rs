@@ -61,7 +61,13 @@ pub fn load(config: &Config, since: Option<&str>, root: &Path, store: Option<&St
     match &config.registry.schema {
         None => Ok(None),
         Some(SchemaSetting::UrlEnv(var)) => {
-            let schema = schema::load(&SchemaSource::UrlEnv(var.clone()), dialect)?;
+            let mut schema = schema::load(&SchemaSource::UrlEnv(var.clone()), dialect)?;
+            // What `tandem migrate` applied there is in its history table, not in the schema.
+            if let Ok(url) = std::env::var(var) {
+                let applied = crate::database::history::applied(url.trim(), &config.migrate.history_table)?;
+                schema.migrations.extend(applied.into_iter().map(|r| r.version));
+                schema.canonicalize();
+            }
             let mut notes = Vec::new();
             if let Some(rev) = since {
                 notes.push(note(format!(

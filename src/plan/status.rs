@@ -130,7 +130,7 @@ fn applied_versions(config: &Config, arg: Option<&str>) -> Result<(String, Optio
         Err(e) => return Err(e),
     };
     let shown = crate::redact::redact(&url);
-    match crate::runner::history::applied(&url, &config.migrate.history_table) {
+    match crate::database::history::applied(&url, &config.migrate.history_table) {
         Ok(rows) => Ok((shown, Some(rows.into_iter().map(|r| r.version).collect()))),
         Err(e) => Ok((format!("{shown} could not be read: {}", e.diagnostic().message), None)),
     }

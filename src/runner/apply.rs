@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::database::db::{Db, DbError, Kind};
+use crate::database::history::{History, NewRecord, RecordState};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::{Direction, Migration};
-use crate::runner::db::{Db, DbError, Kind};
-use crate::runner::history::{History, NewRecord, RecordState};
 use crate::runner::interop::Interop;
 use crate::runner::plan::{Mode, Statement};
 

@@ -4,9 +4,9 @@
 //! ecto.migrate` or `manage.py migrate` do not apply it a second time; a rollback removes it.
 
 use crate::config::FrameworkHistory;
+use crate::database::db::{Db, Kind, Value};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::Migration;
-use crate::runner::db::{Db, Kind, Value};
 
 pub struct Interop<'a> {
     framework: &'a FrameworkHistory,

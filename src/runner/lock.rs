@@ -9,8 +9,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::database::db::{Db, Kind, Value};
 use crate::error::{Diagnostic, Error, Result};
-use crate::runner::db::{Db, Kind, Value};
 
 /// The first key of tandem's advisory locks on PostgreSQL (`tand` in ASCII); the second is the
 /// history table's name, hashed, so two histories in one database do not exclude each other.

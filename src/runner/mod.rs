@@ -4,8 +4,7 @@
 //!
 //! | module | its job |
 //! |---|---|
-//! | [`db`] | the one connection of a run, statements as written, the database's errors |
-//! | [`history`] | the history table; [`history::applied`] for other commands |
+//! | [`crate::database`] | the one connection of a run, statements as written, the database's errors; the history table |
 //! | [`lock`] | the run lock (advisory lock, `GET_LOCK`) and who holds it |
 //! | [`plan`] | files against history rows, a part's statements, transaction or not |
 //! | [`gate`] | `tandem check`'s verdict on the migrations about to go up |
@@ -16,9 +15,7 @@
 //! builds their reports; the CLI renders them.
 
 pub mod apply;
-pub mod db;
 pub mod gate;
-pub mod history;
 pub mod interop;
 pub mod lock;
 pub mod plan;
@@ -28,16 +25,16 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use history::{AppliedMigration, applied};
+pub use crate::database::history::{AppliedMigration, applied};
 
 use crate::check::{CheckReport, Finding};
 use crate::config::Config;
+use crate::database::db::{self, Db};
+use crate::database::history::{self, History};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::{self, Direction, Migration};
 use crate::redact::redact;
 use apply::{Done, Job, Retry, Settings};
-use db::Db;
-use history::History;
 use interop::Interop;
 use plan::{Entry, Mode, Sources, State, Statement};
 

@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::database::db::Kind;
+use crate::database::history::{self, AppliedMigration, RecordState};
 use crate::error::{Diagnostic, Error, Result};
 use crate::migration::layout::compare_versions;
 use crate::migration::readers::{mysql, sql};
 use crate::migration::{Direction, Migration, OpKind, Operation};
-use crate::runner::db::Kind;
-use crate::runner::history::{self, AppliedMigration, RecordState};
 use crate::schema::Dialect;
 
 /// The history key of a migration: its version, or `R__name` for a Flyway repeatable one.

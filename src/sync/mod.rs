@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config::{App, AppSource, Config};
+use crate::database::db::{ConnectOptions, Db, Kind};
 use crate::error::{Diagnostic, Error, Result};
 use crate::framework::DumpTool;
-use crate::runner::db::{ConnectOptions, Db, Kind};
 use crate::schema::SchemaSource;
 
 /// What to sync.

@@ -14,11 +14,11 @@
 use serde::Serialize;
 
 use crate::config::{App, Config, FrameworkHistory};
+use crate::database::db::{ConnectOptions, Db, Kind};
 use crate::drift::expected::{Expected, build};
 use crate::error::{Diagnostic, Error, Result};
 use crate::framework::DumpTool;
 use crate::migration::layout::compare_versions;
-use crate::runner::db::{ConnectOptions, Db, Kind};
 use crate::runner::interop::Interop;
 use crate::schema::{ColumnRef, Dialect, QualifiedName, Schema, Sequence};
 

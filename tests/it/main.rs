@@ -5,8 +5,8 @@
 mod support;
 
 mod architecture;
+mod check_applied;
 mod check_cli;
-mod check_django_history;
 mod check_gate;
 mod check_report;
 mod ci_integration;

@@ -237,7 +237,7 @@ fn applies_in_order_with_a_history_and_status(target: Target) {
     assert_eq!(rows.len(), 3);
     let r = &rows[2];
     assert_eq!((r.version.as_str(), r.name.as_str()), ("0003", "seed"));
-    assert_eq!(r.checksum, tandem::runner::history::checksum(SEED));
+    assert_eq!(r.checksum, tandem::database::history::checksum(SEED));
     assert!(r.success && r.error.is_none());
     assert!(r.duration.is_some_and(|d| d >= 0));
     assert_eq!(r.tandem_version, env!("CARGO_PKG_VERSION"));
@@ -315,7 +315,7 @@ fn a_failure_is_recorded_located_and_stops_the_run(target: Target) {
             assert!(target.has_table("extra"), "MariaDB commits DDL as it goes");
         }
     }
-    let row = tandem::runner::history::records(&target.url(), "tandem_migrations").unwrap().remove(1);
+    let row = tandem::database::history::records(&target.url(), "tandem_migrations").unwrap().remove(1);
     assert!(row.error.as_deref().is_some_and(|e| e.contains("0002_broken.sql:3")), "{row:?}");
 
     // Up refuses to go past the failed migration until it is repaired.

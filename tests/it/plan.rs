@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tandem::config::Config;
+use tandem::database::db::{ConnectOptions, Db};
 use tandem::framework::recipe::Change;
 use tandem::plan::{Options, PhaseKind, Plan};
-use tandem::runner::db::{ConnectOptions, Db};
 use tandem::runner::{self, Command, Silent};
 
 use crate::support::{mysql, pg};

@@ -1,8 +1,9 @@
-//! `tandem check` of a Django app against a live database: the migrations its `django_migrations`
-//! table lists (by app label and name, as Django records them) are applied — replayed, not gated —
-//! and a squashed migration counts as applied when the database lists everything it replaces.
-//! Before, every listed migration was gated again, so each historical `RemoveField` blocked as
-//! "drops a column the schema does not have".
+//! `tandem check` against a live database takes what the database says it has applied as applied
+//! — replayed to build the state, not gated: the versions `tandem migrate` recorded in its history
+//! table, and for a Django app the rows of `django_migrations` (by app label and name, as Django
+//! records them), a squashed migration counting as applied once everything it replaces is listed.
+//! Before, each of these was gated again, so every historical drop blocked as "drops a column the
+//! schema does not have" — `tandem migrate up` then `tandem check` on the same database disagreed.
 
 use serde_json::Value;
 
@@ -280,4 +281,34 @@ fn mariadb_django_migrations_rows_are_read_too() {
             ("0003_remove_post_body.py".to_owned(), false)
         ]
     );
+}
+
+#[test]
+fn what_tandem_migrate_applied_is_not_gated_again() {
+    let db = pg::TempDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "apps.toml", "[registry]\ndatabase_url_env = \"SHARED_DB\"\nmigrations = \"migrations\"\n");
+    write(dir.path(), "migrations/20250101000000_create.sql", "CREATE TABLE t (id int PRIMARY KEY, a text, b text);\n");
+    write(dir.path(), "migrations/20250102000000_drop_a.sql", "ALTER TABLE t DROP COLUMN a;\n");
+    let up = tandem_in(dir.path()).env("SHARED_DB", db.url()).args(["migrate", "up"]).output().unwrap();
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    write(dir.path(), "migrations/20250103000000_drop_b.sql", "ALTER TABLE t DROP COLUMN b;\n");
+
+    let out = tandem_in(dir.path()).env("SHARED_DB", db.url()).args(["check", "--format", "json"]).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(
+        migrations(&report),
+        [
+            ("20250101000000_create.sql".to_owned(), true),
+            ("20250102000000_drop_a.sql".to_owned(), true),
+            ("20250103000000_drop_b.sql".to_owned(), false)
+        ]
+    );
+    // The pending drop is gated against the database as it is: `b` exists, nobody uses it.
+    let drops: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "drop-column").collect();
+    assert_eq!(drops.len(), 1, "{report:#}");
+    assert_eq!(drops[0]["object"], "t.b");
+    assert_eq!(drops[0]["severity"], "info");
 }

@@ -20,8 +20,8 @@
 
 use serde::Serialize;
 
+use crate::database::db::{Db, Kind, Value};
 use crate::error::Result;
-use crate::runner::db::{Db, Kind, Value};
 
 /// One row of the history table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,7 +70,7 @@ pub fn applied(url: &str, table: &str) -> Result<Vec<AppliedMigration>> {
 
 /// Every row of the history table, failed and incomplete ones included, in version order.
 pub fn records(url: &str, table: &str) -> Result<Vec<AppliedMigration>> {
-    let options = crate::runner::db::ConnectOptions {
+    let options = crate::database::db::ConnectOptions {
         application_name: "tandem",
         busy_timeout: std::time::Duration::from_secs(5),
     };
