@@ -49,6 +49,7 @@ mod receivers_phoenix;
 mod receivers_phoenix_contexts;
 mod receivers_phoenix_glific;
 mod receivers_phoenix_params;
+mod receivers_phoenix_pinchflat;
 mod receivers_phoenix_rows;
 mod receivers_phoenix_unseen;
 mod receivers_prisma;

@@ -27,6 +27,8 @@ use tree_sitter::Node;
 
 mod absinthe;
 mod calls;
+mod changes;
+mod lists;
 mod params;
 mod query;
 mod schema;
@@ -50,7 +52,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        12
+        13
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -614,6 +616,7 @@ impl<'a> Walker<'a> {
             }
         }
         let remote_text = remote.map(|r| self.text(r));
+        self.map_key_guard(name, remote_text, &args);
         if matches!(remote_text, Some("Enum" | "Stream"))
             && let Some(collection) = args.first()
             && let Some(element) = self.element_of(*collection)
@@ -627,6 +630,7 @@ impl<'a> Walker<'a> {
             ("case", None) => {
                 if let [subject] = args.as_slice() {
                     self.case_patterns(node, *subject);
+                    self.case_tuple_patterns(node, *subject);
                     self.case_rows(node, *subject);
                     self.case_found(node, *subject);
                 }
@@ -701,6 +705,7 @@ impl<'a> Walker<'a> {
                         && let Some(last) = body_last(node, &args, w.src)
                     {
                         w.bind_return(*head, last);
+                        w.own_field_list(last);
                         w.record_returned_keys(*head, last);
                         w.record_returned_query(*head, last);
                     }
@@ -946,6 +951,9 @@ impl<'a> Walker<'a> {
                 && let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
             {
                 let (pattern, var) = if l.kind() == "map" { (l, r) } else { (r, l) };
+                if pattern.kind() == "map" {
+                    self.changeset_pattern(pattern, var);
+                }
                 if var.kind() == "identifier"
                     && let Some(schema) = self.struct_of(pattern)
                 {
@@ -1174,6 +1182,7 @@ impl<'a> Walker<'a> {
                         frame.insert(name, root);
                     }
                 }
+                self.branch_list(l, r);
                 if l.kind() == "identifier" && matches!(r.kind(), "list" | "sigil") {
                     // `allowed = ~w(email name)a`, for a later `cast(attrs, allowed)`.
                     let atoms = atoms_in(r, self.src);
@@ -1439,6 +1448,9 @@ impl<'a> Walker<'a> {
 
     #[recursive::recursive]
     fn record_uncached(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
+        if let Some(part) = self.changeset_part(node) {
+            return Some(part);
+        }
         match node.kind() {
             "identifier" => {
                 let name = self.text(node);
@@ -1479,6 +1491,9 @@ impl<'a> Walker<'a> {
     fn record_of(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
         if let Some(schema) = self.struct_of(node) {
             return Some((schema, Confidence::High));
+        }
+        if let Some(part) = self.changeset_part(node) {
+            return Some(part);
         }
         if node.kind() == "binary_operator" {
             return self.piped_record(node);
@@ -1678,6 +1693,10 @@ impl<'a> Walker<'a> {
                 let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
                 out.extend(node.child_by_field_name("right").map(|r| self.merged_keys(r)).unwrap_or_default());
                 out
+            }
+            // `changes = if c do %{a: 1} else %{b: 2} end`: every branch's.
+            "call" if matches!(self.callee(node), Some(("case" | "if" | "cond" | "unless", None))) => {
+                self.branch_keys(node)
             }
             "call" => match self.callee(node) {
                 Some((name, Some(m))) if self.text(m) == "Map" => {

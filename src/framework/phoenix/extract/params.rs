@@ -60,25 +60,44 @@ impl<'a> Walker<'a> {
     /// The keys of what an expression evaluates to, through the branches of a `case`, `if`,
     /// `cond`, `unless` or `with` (each branch's last expression) and an `{:ok, map}` tuple.
     #[recursive::recursive]
-    fn branch_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
+    pub(super) fn branch_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
         // `{:ok, params}`: the map the tuple carries.
         if let Some(var) = ok_var(node, self.src).filter(|_| node.kind() == "tuple") {
             return self.branch_keys(var);
         }
-        let branching = node.kind() == "call"
-            && matches!(self.callee(node), Some(("case" | "if" | "cond" | "unless" | "with", None)));
-        let Some(block) = do_block(node).filter(|_| branching) else {
+        let Some(ends) = self.branch_ends(node) else {
             return if self.keeps_map(node) { self.merged_keys(node) } else { Vec::new() };
         };
-        let mut ends: Vec<Node<'_>> = Vec::new();
+        ends.into_iter().flat_map(|e| self.branch_keys(e)).collect()
+    }
+
+    /// The last expression of each branch of a `case`, `if`, `cond`, `unless` or `with`; `None`
+    /// for any other expression.
+    pub(super) fn branch_ends<'t>(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
+        let branching = node.kind() == "call"
+            && matches!(self.callee(node), Some(("case" | "if" | "cond" | "unless" | "with", None)));
+        if !branching {
+            return None;
+        }
+        let Some(block) = do_block(node) else {
+            // `if c, do: a, else: b`.
+            let ends: Vec<Node<'t>> = arguments(node)
+                .into_iter()
+                .flat_map(|a| keyword_pairs(a, self.src))
+                .filter(|(k, _)| matches!(k.as_str(), "do" | "else"))
+                .map(|(_, v)| v)
+                .collect();
+            return Some(ends);
+        };
+        let mut ends: Vec<Node<'t>> = Vec::new();
         let mut cursor = block.walk();
-        let children: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+        let children: Vec<Node<'t>> = block.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
         for child in &children {
             match child.kind() {
                 "stab_clause" => ends.extend(child.child_by_field_name("right").and_then(last_named)),
                 "else_block" => {
                     let mut inner = child.walk();
-                    let parts: Vec<Node<'_>> = child.named_children(&mut inner).collect();
+                    let parts: Vec<Node<'t>> = child.named_children(&mut inner).collect();
                     if parts.iter().any(|p| p.kind() == "stab_clause") {
                         ends.extend(parts.iter().filter_map(|p| p.child_by_field_name("right").and_then(last_named)));
                     } else {
@@ -90,7 +109,7 @@ impl<'a> Walker<'a> {
         }
         // `if c do a end`: the do part's last expression.
         ends.extend(children.iter().rfind(|c| !matches!(c.kind(), "stab_clause" | "else_block")));
-        ends.into_iter().flat_map(|e| self.branch_keys(e)).collect()
+        Some(ends)
     }
 
     /// Whether an expression's value is still the map its keys were read from: a pipe only

@@ -66,7 +66,7 @@ impl Walker<'_> {
                 }
             }
             _ => {
-                let atoms = atoms_in(value, self.src);
+                let atoms = self.field_list(value);
                 if !atoms.is_empty()
                     && let Some(m) = self.modules.last_mut()
                 {

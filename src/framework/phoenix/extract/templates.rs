@@ -225,6 +225,26 @@ impl Walker<'_> {
             }
         }
         let mut locals: HashMap<String, Root> = HashMap::new();
+        // `<.table rows={@sources}>` … `<:col :let={source}>`: the slot's variable is a row.
+        for (var, collection) in slot_rows(text) {
+            let root = match collection.strip_prefix('@') {
+                Some(assign) => match assign_root(assign) {
+                    // The row variable's own name is the better guess when nothing binds the
+                    // collection (`rows={@records}`, `:let={media_item}`).
+                    Root::Binding { scopes, name, .. }
+                        if !NOT_RECORDS.contains(&var) && !is_plural(var) && var.len() > 2 =>
+                    {
+                        Root::Binding { scopes, name, guess: Some(inflect::camelize(var)) }
+                    }
+                    root => root,
+                },
+                None => match locals.get(collection) {
+                    Some(root) => root.clone(),
+                    None => continue,
+                },
+            };
+            locals.insert(var.to_owned(), root);
+        }
         for (start, end) in regions {
             let Some(code) = text.get(start..end) else { continue };
             for (var, collection) in comprehension_bindings(code) {
@@ -375,6 +395,26 @@ fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
             out.push((var, collection));
         }
         search = p + 2;
+    }
+    out
+}
+
+/// `<.table rows={@sources} …>` then `<:col :let={source} …>`: (row variable, collection) for
+/// each slot's `:let` after the nearest `rows={…}` before it. A `:let` outside a slot tag (`<.form
+/// :let={f}>`) is no row.
+fn slot_rows(text: &str) -> Vec<(&str, &str)> {
+    static ROWS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\brows=\{\s*(@?[a-z_]\w*)\s*\}").expect("valid regex"));
+    static LET: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"<:[a-z_]\w*[^<>]*?:let=\{([a-z_]\w*)\}").expect("valid regex"));
+    let rows: Vec<(usize, &str)> =
+        ROWS.captures_iter(text).filter_map(|c| c.get(1)).map(|m| (m.start(), m.as_str())).collect();
+    let mut out = Vec::new();
+    for c in LET.captures_iter(text) {
+        let Some(var) = c.get(1) else { continue };
+        if let Some((_, collection)) = rows.iter().rev().find(|(at, _)| *at < var.start()) {
+            out.push((var.as_str(), *collection));
+        }
     }
     out
 }

@@ -1,0 +1,52 @@
+//! Field lists a module chooses or returns: `required = if c do @initial else @full end` (each
+//! branch's list, for a later `validate_required(cs, required)`), and a schema module's function
+//! returning a list of its own fields (`def filepath_attributes, do: ~w(media_filepath …)a`).
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+
+impl Walker<'_> {
+    /// `required = if stage == :initial do @initially_required else @pre_insert_required end`:
+    /// the variable holds every branch's field list when each branch is one.
+    pub(super) fn branch_list(&mut self, var: Node<'_>, value: Node<'_>) {
+        if var.kind() != "identifier" {
+            return;
+        }
+        let Some(ends) = self.branch_ends(value) else { return };
+        let mut atoms: Vec<(String, usize)> = Vec::new();
+        for end in &ends {
+            if !matches!(end.kind(), "list" | "sigil" | "unary_operator" | "binary_operator") {
+                return;
+            }
+            let list = self.field_list(*end);
+            if list.is_empty() {
+                return;
+            }
+            atoms.extend(list);
+        }
+        let name = self.text(var).to_owned();
+        if let Some(module) = self.modules.last_mut()
+            && !atoms.is_empty()
+        {
+            module.local_lists.insert(name, atoms);
+        }
+    }
+
+    /// `def filepath_attributes, do: ~w(media_filepath thumbnail_filepath)a` in a schema's module:
+    /// a list whose every atom is one of the schema's fields names them.
+    pub(super) fn own_field_list(&mut self, last: Node<'_>) {
+        if !matches!(last.kind(), "list" | "sigil") {
+            return;
+        }
+        let Some(schema) = self.current_schema() else { return };
+        let atoms = atoms_in(last, self.src);
+        let Some(fields) = self.modules.last().and_then(|m| m.schema.as_ref()).map(|(_, _, f)| f) else { return };
+        if atoms.is_empty() || !atoms.iter().all(|(a, _)| fields.contains_key(a)) {
+            return;
+        }
+        for (field, offset) in atoms {
+            self.field_hit(offset, &schema, &field, RefKind::Query, Confidence::High);
+        }
+    }
+}

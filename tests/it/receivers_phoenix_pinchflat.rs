@@ -1,0 +1,226 @@
+//! Phoenix idioms measured on pinchflat (`benches/accuracy/pinchflat`, Ecto on SQLite): a
+//! changeset's record and changes (`changeset.data.x`, `%{changes: changes} = changeset`,
+//! `is_map_key(changes, :x)`, `apply_changes(changeset)`), tuple clauses of a `case` over them,
+//! and `<:col :let={row}>` slots over a table's `rows={@xs}` — each with the same word elsewhere
+//! (a plain struct's key, another table's column) not taken for the column.
+
+use tandem::config::Framework;
+use tandem::scan::ScanResult;
+
+use crate::support;
+use crate::support::scan::{set, uses_of as uses};
+
+/// `enabled` is on two tables; `uploaded_at` is also a plain struct's key.
+const TABLES: &[(&str, &[&str])] = &[
+    ("media_items", &["id", "uploaded_at", "title"]),
+    ("sources", &["id", "enabled", "download_media"]),
+    ("feeds", &["id", "enabled"]),
+    ("profiles", &["id", "name", "template"]),
+];
+
+const MEDIA_ITEM: &str = r#"defmodule App.Media.MediaItem do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  schema "media_items" do
+    field :uploaded_at, :utc_datetime
+    field :title, :string
+  end
+
+  def changeset(item, attrs), do: cast(item, attrs, [:title])
+
+  defp index(%{changes: changes} = changeset) when is_map_key(changes, :uploaded_at) do
+    old = changeset.data.uploaded_at
+    {old, changes.uploaded_at}
+  end
+
+  defp retitle(%{changes: %{title: t}} = changeset), do: {t, changeset}
+end
+"#;
+
+/// A plain struct with the same keys: no table.
+const YT_MEDIA: &str = r#"defmodule App.Yt.Media do
+  defstruct [:uploaded_at, :enabled]
+
+  def at(media), do: media.uploaded_at
+
+  def keyed(map), do: is_map_key(map, :uploaded_at)
+end
+"#;
+
+const SOURCE: &str = "defmodule App.Sources.Source do\n  use Ecto.Schema\n\n  schema \"sources\" do\n    field :enabled, :boolean\n    field :download_media, :boolean\n  end\nend\n";
+const FEED: &str = "defmodule App.Feeds.Feed do\n  use Ecto.Schema\n\n  schema \"feeds\" do\n    field :enabled, :boolean\n  end\nend\n";
+
+/// The `Sources` context: a changeset there is a `Source`'s.
+const SOURCES: &str = r#"defmodule App.Sources do
+  alias App.Sources.Source
+
+  defp handle_tasks(changeset, source) do
+    current = changeset.changes
+    applied = Ecto.Changeset.apply_changes(changeset)
+
+    case {current, applied} do
+      {%{download_media: true}, %{enabled: true}} -> source
+      {%{enabled: false}, _} -> nil
+      _ -> source
+    end
+  end
+
+  def toggle(a, b) do
+    case {a, b} do
+      {%{enabled: true}, _} -> :on
+      _ -> :off
+    end
+  end
+
+  defp details(source, changes, same) do
+    collection =
+      if same do
+        %{download_media: true}
+      else
+        %{download_media: false}
+      end
+
+    change_source(source, Map.merge(changes, collection))
+  end
+end
+"#;
+
+const HISTORY: &str = r#"defmodule AppWeb.Pages.HistoryLive do
+  use AppWeb, :live_view
+
+  def render(assigns) do
+    ~H"""
+    <.table rows={@records}>
+      <:col :let={media_item} label="Uploaded">
+        {media_item.uploaded_at}
+      </:col>
+      <:col :let={row} label="Again">
+        {row.uploaded_at}
+      </:col>
+    </.table>
+    """
+  end
+end
+"#;
+
+const SOURCE_INDEX: &str = r#"<.table rows={@sources}>
+  <:col :let={source} label="Enabled?">
+    {source.enabled}
+  </:col>
+</.table>
+<.form :let={f} for={@form}>
+  {f.enabled}
+</.form>
+"#;
+
+const FEED_SHOW: &str = "<section>\n  {feed.enabled}\n</section>\n";
+
+fn scan(files: &[(&str, &str)]) -> (tempfile::TempDir, ScanResult) {
+    support::scan::scan_files("app", Framework::Phoenix, files, TABLES)
+}
+
+#[test]
+fn a_changesets_record_and_changes_and_tuple_clauses_over_them() {
+    let (_dir, result) = scan(&[
+        ("lib/app/media/media_item.ex", MEDIA_ITEM),
+        ("lib/app/yt/media.ex", YT_MEDIA),
+        ("lib/app/sources/source.ex", SOURCE),
+        ("lib/app/feeds/feed.ex", FEED),
+        ("lib/app/sources.ex", SOURCES),
+    ]);
+    // The guard, `changeset.data.x` and `changes.x` in the schema's module; the plain struct's
+    // `media.uploaded_at` and `is_map_key(map, …)` are no column's.
+    assert_eq!(
+        uses(&result, "media_items.uploaded_at"),
+        set(&[
+            "lib/app/media/media_item.ex:6",
+            "lib/app/media/media_item.ex:12",
+            "lib/app/media/media_item.ex:13",
+            "lib/app/media/media_item.ex:14",
+        ])
+    );
+    // `%{changes: %{title: t}} = changeset`: the nested map's keys are fields.
+    assert_eq!(
+        uses(&result, "media_items.title"),
+        set(&["lib/app/media/media_item.ex:7", "lib/app/media/media_item.ex:10", "lib/app/media/media_item.ex:17"])
+    );
+    // `case {changeset.changes, apply_changes(changeset)}` in the `Sources` context; a tuple of
+    // untyped values names nothing, and `feeds.enabled` is never taken.
+    assert_eq!(
+        uses(&result, "sources.enabled"),
+        set(&["lib/app/sources/source.ex:5", "lib/app/sources.ex:9", "lib/app/sources.ex:10"])
+    );
+    assert_eq!(
+        uses(&result, "sources.download_media"),
+        set(&["lib/app/sources/source.ex:6", "lib/app/sources.ex:9", "lib/app/sources.ex:25", "lib/app/sources.ex:27"])
+    );
+    assert_eq!(uses(&result, "feeds.enabled"), set(&["lib/app/feeds/feed.ex:5"]));
+}
+
+#[test]
+fn a_table_slots_let_variable_is_a_row() {
+    let (_dir, result) = scan(&[
+        ("lib/app/media/media_item.ex", MEDIA_ITEM),
+        ("lib/app/yt/media.ex", YT_MEDIA),
+        ("lib/app/sources/source.ex", SOURCE),
+        ("lib/app/feeds/feed.ex", FEED),
+        ("lib/app_web/live/pages/history_live.ex", HISTORY),
+        ("lib/app_web/controllers/source_html/index.html.heex", SOURCE_INDEX),
+        ("lib/app_web/controllers/feed_html/show.html.heex", FEED_SHOW),
+    ]);
+    // `:let={media_item}` over `@records` (which nothing binds): the row's own name; `row` is no
+    // record's name, and the form's `:let={f}` is no row.
+    let uploaded = uses(&result, "media_items.uploaded_at");
+    assert!(uploaded.contains("lib/app_web/live/pages/history_live.ex:8"), "{uploaded:?}");
+    assert!(!uploaded.contains("lib/app_web/live/pages/history_live.ex:11"), "{uploaded:?}");
+    assert_eq!(
+        uses(&result, "sources.enabled"),
+        set(&["lib/app/sources/source.ex:5", "lib/app_web/controllers/source_html/index.html.heex:3"])
+    );
+    // `feed.enabled` outside any slot is not guessed from a neighbour's rows.
+    assert!(!uses(&result, "sources.enabled").contains("lib/app_web/controllers/feed_html/show.html.heex:2"));
+}
+
+const PROFILE: &str = r#"defmodule App.Profiles.Profile do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  @initial ~w(name)a
+  @full @initial ++ ~w(template)a
+
+  schema "profiles" do
+    field :name, :string
+    field :template, :string
+  end
+
+  def changeset(profile, attrs, stage) do
+    required = if stage == :initial, do: @initial, else: @full
+    profile |> cast(attrs, [:name, :template]) |> validate_required(required)
+  end
+
+  def file_fields, do: ~w(template)a
+
+  def excluded_fields, do: ~w(__meta__ name)a
+end
+"#;
+
+#[test]
+fn field_lists_chosen_by_a_condition_or_returned_by_the_schema() {
+    let (_dir, result) = scan(&[("lib/app/profiles/profile.ex", PROFILE)]);
+    // Both branches' lists (one built with `++`) reach `validate_required`; `file_fields` lists
+    // only fields, `excluded_fields` also `__meta__`: no field list.
+    assert_eq!(
+        uses(&result, "profiles.name"),
+        set(&["lib/app/profiles/profile.ex:5", "lib/app/profiles/profile.ex:9", "lib/app/profiles/profile.ex:15"])
+    );
+    assert_eq!(
+        uses(&result, "profiles.template"),
+        set(&[
+            "lib/app/profiles/profile.ex:6",
+            "lib/app/profiles/profile.ex:10",
+            "lib/app/profiles/profile.ex:15",
+            "lib/app/profiles/profile.ex:18",
+        ])
+    );
+}
