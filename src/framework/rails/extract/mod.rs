@@ -22,19 +22,24 @@
 //! names `User`; cross-file resolution drops it when no such model (or column) exists.
 
 mod calls;
+mod forwarded;
 mod models;
 mod nodes;
 mod receivers;
+mod returned;
 mod screening;
+mod serializers;
 mod sql;
 mod views;
 mod vocabulary;
 mod walker;
 
 use calls::*;
+use forwarded::*;
 use models::*;
 use nodes::*;
 use receivers::*;
+use returned::*;
 use screening::*;
 use views::*;
 use vocabulary::*;
@@ -70,7 +75,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        13
+        14
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -424,9 +424,9 @@ impl<'a> Walker<'a> {
                     return Some(Ty::Arel(model, Confidence::High));
                 }
                 if name == "object"
-                    && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
+                    && let Some(rec) = self.serialized(false)
                 {
-                    return Some(Ty::Record(Rec::model(model), Confidence::Medium));
+                    return Some(Ty::Record(rec, Confidence::Medium));
                 }
                 if name == "record"
                     && node.kind() == "identifier"

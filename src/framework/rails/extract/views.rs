@@ -533,6 +533,11 @@ impl<'a> Walker<'a> {
                         }
                     }
                 }
+                // `permit(basic_attributes + [...])`: lists the class's own methods return.
+                "identifier" | "call" | "binary" | "parenthesized_statements" => {
+                    let lists = self.permit_lists(*arg);
+                    self.permitted(rec, &lists);
+                }
                 _ => {}
             }
         }
