@@ -186,3 +186,121 @@ fn a_validator_s_own_condition_reads_the_attribute() {
     );
     assert_eq!(uses(&result, "stock_items.archived"), set(&["app/models/stock_item.rb:1"]));
 }
+
+/// `where(query_stock)` with the condition a method of the class returns, itself interpolating
+/// other such methods (`"( #{on_demand} OR #{in_stock} )"`): their qualified names are read as if
+/// written in the `where`. A string method no query takes names nothing.
+#[test]
+fn an_sql_condition_built_by_the_class_s_own_methods_names_its_columns() {
+    let tables: &[(&str, &[&str])] = &[
+        ("variants", &["id"]),
+        ("stock_items", &["id", "variant_id", "count_on_hand", "backorderable"]),
+        ("overrides", &["id", "count_on_hand"]),
+    ];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/variant.rb", "class Variant < ApplicationRecord\n  has_many :stock_items\nend\n"),
+        ("app/models/stock_item.rb", "class StockItem < ApplicationRecord\nend\n"),
+        ("app/models/override.rb", "class Override < ApplicationRecord\nend\n"),
+        (
+            "app/services/stocked_variants.rb",
+            "class StockedVariants\n  def call\n    Variant.joins(:stock_items).where(query_stock)\n  end\n\n  def label\n    \"overrides.count_on_hand\"\n  end\n\n  private\n\n  def query_stock\n    \"( #{on_demand} OR #{in_stock} )\"\n  end\n\n  def on_demand\n    \"stock_items.backorderable IS TRUE\"\n  end\n\n  def in_stock\n    \"stock_items.count_on_hand > 0\"\n  end\nend\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "stock_items.backorderable"),
+        set(&["app/models/stock_item.rb:1", "app/services/stocked_variants.rb:17"])
+    );
+    assert_eq!(
+        uses(&result, "stock_items.count_on_hand"),
+        set(&["app/models/stock_item.rb:1", "app/services/stocked_variants.rb:21"])
+    );
+    assert_eq!(uses(&result, "overrides.count_on_hand"), set(&["app/models/override.rb:1"]));
+}
+
+/// A view's `current_distributor` is what the `app/helpers` method of that name returns
+/// (`@current_distributor ||= current_order(false)&.distributor`, an `Enterprise`), not a
+/// `Distributor` by its name; a `current_*` no helper defines keeps its name's model.
+#[test]
+fn a_helper_s_current_record_types_the_views_that_call_it() {
+    let tables: &[(&str, &[&str])] = &[
+        ("orders", &["id", "distributor_id"]),
+        ("enterprises", &["id", "website"]),
+        ("distributors", &["id", "website"]),
+        ("users", &["id", "website"]),
+    ];
+    let files = [
+        APPLICATION_RECORD,
+        (
+            "app/models/order.rb",
+            "class Order < ApplicationRecord\n  belongs_to :distributor, class_name: \"Enterprise\"\nend\n",
+        ),
+        ("app/models/enterprise.rb", "class Enterprise < ApplicationRecord\nend\n"),
+        ("app/models/distributor.rb", "class Distributor < ApplicationRecord\nend\n"),
+        ("app/models/user.rb", "class User < ApplicationRecord\nend\n"),
+        (
+            "app/helpers/enterprises_helper.rb",
+            "module EnterprisesHelper\n  def current_distributor\n    @current_distributor ||= current_order(false)&.distributor\n  end\nend\n",
+        ),
+        ("app/views/shops/_contact.html.haml", "%p= current_distributor.website\n%p= current_user.website\n"),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "enterprises.website"),
+        set(&["app/models/enterprise.rb:1", "app/views/shops/_contact.html.haml:1"])
+    );
+    assert_eq!(uses(&result, "distributors.website"), set(&["app/models/distributor.rb:1"]));
+    assert_eq!(uses(&result, "users.website"), set(&["app/models/user.rb:1", "app/views/shops/_contact.html.haml:2"]));
+}
+
+/// `render "admin/shops/form/#{item[:name]}", f: f`: the locals go to every partial of that
+/// directory; a partial elsewhere reading an `f` nothing passes it is no form of the model.
+#[test]
+fn a_partial_path_computed_from_its_last_segment_binds_every_partial_of_the_directory() {
+    let tables: &[(&str, &[&str])] = &[("shops", &["id", "website"]), ("links", &["id", "website"])];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/shop.rb", "class Shop < ApplicationRecord\nend\n"),
+        ("app/models/link.rb", "class Link < ApplicationRecord\nend\n"),
+        (
+            "app/views/admin/shops/edit.html.haml",
+            "= form_for @shop do |f|\n  - [{ name: 'contact' }].each do |item|\n    = render \"admin/shops/form/#{item[:name]}\", f: f\n",
+        ),
+        ("app/views/admin/shops/form/_contact.html.haml", "= f.label :website\n= f.text_field :website\n"),
+        ("app/views/admin/other/_contact.html.haml", "= f.text_field :website\n"),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "shops.website"),
+        set(&[
+            "app/models/shop.rb:1",
+            "app/views/admin/shops/form/_contact.html.haml:1",
+            "app/views/admin/shops/form/_contact.html.haml:2"
+        ])
+    );
+    assert_eq!(uses(&result, "links.website"), set(&["app/models/link.rb:1"]));
+}
+
+/// An AngularJS (or Vue, Alpine) directive in a Haml attribute hash reads the serialized record
+/// its name names: `"ng-hide": '!!subscription.paused_at'`. A call (`subscription.pause()`), a
+/// plain HTML attribute (`title:`) and a name that is no model (`plan_form`) read nothing.
+#[test]
+fn a_client_side_directive_in_a_haml_attribute_reads_the_named_record() {
+    let tables: &[(&str, &[&str])] = &[("subscriptions", &["id", "paused_at"]), ("plans", &["id", "paused_at"])];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/subscription.rb", "class Subscription < ApplicationRecord\nend\n"),
+        ("app/models/plan.rb", "class Plan < ApplicationRecord\nend\n"),
+        (
+            "app/views/admin/subscriptions/_table.html.haml",
+            "%tbody{ \"ng-repeat\": \"subscription in subscriptions\" }\n  %tr\n    %a{ href: '#', \"ng-click\": 'subscription.pause()', \"ng-hide\": '!!subscription.paused_at' }\n    %span{ title: 'subscription.paused_at' } paused\n    %input{ 'ng-model' => 'plan_form.paused_at' }\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "subscriptions.paused_at"),
+        set(&["app/models/subscription.rb:1", "app/views/admin/subscriptions/_table.html.haml:3"])
+    );
+    assert_eq!(uses(&result, "plans.paused_at"), set(&["app/models/plan.rb:1"]));
+}

@@ -205,6 +205,7 @@ impl<'a> Walker<'a> {
                 // other concerns) that include it: what it returns is theirs to read.
                 self.bind_for(CONTROLLER_METHODS.to_owned(), &key.name, &ty);
             }
+            self.helper_result(&key.name, key.instance, &ty);
             self.observed.returns.insert(key, ty);
         }
     }

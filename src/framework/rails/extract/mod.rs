@@ -22,7 +22,9 @@
 //! names `User`; cross-file resolution drops it when no such model (or column) exists.
 
 mod calls;
+mod directives;
 mod forwarded;
+mod helpers;
 mod models;
 mod nodes;
 mod receivers;
@@ -36,6 +38,7 @@ mod walker;
 
 use calls::*;
 use forwarded::*;
+use helpers::*;
 use models::*;
 use nodes::*;
 use receivers::*;
@@ -139,6 +142,11 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
         walker
     };
     let mut facts = Walker::walk_to_fixpoint(make, tree.root_node());
+    if template_location(path).is_some() {
+        let mut walker = make();
+        walker.directives();
+        facts.hits.append(&mut walker.facts.hits);
+    }
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
     facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
     facts
