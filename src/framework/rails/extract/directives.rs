@@ -138,10 +138,10 @@ mod tests {
 
     #[test]
     fn directive_values_in_haml_ruby_and_html() {
-        let value = |s: &str| {
+        fn value(s: &str) -> Option<&str> {
             let at = s.find("ng-").unwrap();
             directive_value(s.as_bytes(), at, 3).map(|(a, b)| &s[a..b])
-        };
+        }
         assert_eq!(value("%a{ \"ng-hide\": '!!s.paused_at' }"), Some("!!s.paused_at"));
         assert_eq!(value("= f 'ng-model' => 'e.pickup_time', x"), Some("e.pickup_time"));
         assert_eq!(value("<input ng-model=\"e.website\">"), Some("e.website"));
