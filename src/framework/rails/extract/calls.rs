@@ -25,6 +25,9 @@ pub(super) struct Summaries {
     params: HashMap<MethodKey, Vec<(String, Ty)>>,
     /// What a call of the method evaluates to.
     returns: HashMap<MethodKey, Ty>,
+    /// Positional parameters whose hash the method writes into a model's records (see
+    /// `forwarded.rs`).
+    pub(super) writes: HashMap<MethodKey, Vec<Write>>,
 }
 
 /// One argument of one call, as evidence about the parameter it binds.
@@ -46,19 +49,20 @@ struct Call {
 }
 
 #[derive(Default)]
-struct Params {
-    positional: Vec<String>,
+pub(super) struct Params {
+    pub(super) positional: Vec<String>,
     keywords: Vec<String>,
 }
 
 /// What a walk observes: methods defined, receiverless calls made, results, bare names used.
 #[derive(Default)]
 pub(super) struct Observed {
-    defs: HashMap<MethodKey, Params>,
+    pub(super) defs: HashMap<MethodKey, Params>,
     calls: HashMap<MethodKey, Vec<Call>>,
     returns: HashMap<MethodKey, Ty>,
     /// Names used bare in instance methods (`assignment.update!(…)`): calls of zero arguments.
     bare: HashSet<String>,
+    pub(super) writes: HashMap<MethodKey, Vec<Write>>,
 }
 
 impl Observed {
@@ -88,6 +92,7 @@ impl Observed {
                 out.params.insert(key.clone(), bound);
             }
         }
+        out.writes = self.writes;
         for (key, ty) in self.returns {
             if self.calls.contains_key(&key) || (key.instance && self.bare.contains(&key.name)) {
                 out.returns.insert(key, ty);
@@ -167,7 +172,7 @@ fn params_of(method: Node<'_>, code: &str) -> Params {
 }
 
 impl<'a> Walker<'a> {
-    fn method_key(&self, name: &str, instance: bool) -> MethodKey {
+    pub(super) fn method_key(&self, name: &str, instance: bool) -> MethodKey {
         MethodKey {
             scope: self.scopes.last().map(|s| s.name.clone()).unwrap_or_default(),
             name: name.to_owned(),
@@ -200,6 +205,7 @@ impl<'a> Walker<'a> {
                 // other concerns) that include it: what it returns is theirs to read.
                 self.bind_for(CONTROLLER_METHODS.to_owned(), &key.name, &ty);
             }
+            self.helper_result(&key.name, key.instance, &ty);
             self.observed.returns.insert(key, ty);
         }
     }

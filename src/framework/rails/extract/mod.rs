@@ -22,19 +22,27 @@
 //! names `User`; cross-file resolution drops it when no such model (or column) exists.
 
 mod calls;
+mod directives;
+mod forwarded;
+mod helpers;
 mod models;
 mod nodes;
 mod receivers;
+mod returned;
 mod screening;
+mod serializers;
 mod sql;
 mod views;
 mod vocabulary;
 mod walker;
 
 use calls::*;
+use forwarded::*;
+use helpers::*;
 use models::*;
 use nodes::*;
 use receivers::*;
+use returned::*;
 use screening::*;
 use views::*;
 use vocabulary::*;
@@ -70,7 +78,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        13
+        14
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -134,6 +142,11 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
         walker
     };
     let mut facts = Walker::walk_to_fixpoint(make, tree.root_node());
+    if template_location(path).is_some() {
+        let mut walker = make();
+        walker.directives();
+        facts.hits.append(&mut walker.facts.hits);
+    }
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
     facts.hits.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.target == b.target && a.kind == b.kind);
     facts

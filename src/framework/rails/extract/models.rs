@@ -455,6 +455,19 @@ impl<'a> Walker<'a> {
                 self.callback_condition(condition);
             }
         }
+        if method.starts_with("validates") {
+            // A validator's own `if:`/`unless:` (`numericality: { unless: :backorderable? }`).
+            for value in options.iter().filter_map(|p| p.child_by_field_id(*field::VALUE)) {
+                for pair in pairs(value) {
+                    let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
+                    if key.is_some_and(|(k, _)| matches!(k.as_str(), "if" | "unless"))
+                        && let Some(condition) = pair.child_by_field_id(*field::VALUE)
+                    {
+                        self.callback_condition(condition);
+                    }
+                }
+            }
+        }
         let option_string =
             |name: &str| option_value(name).and_then(|v| symbol_or_string(v, self.code)).map(|(s, _)| s);
         match method {
@@ -778,9 +791,15 @@ impl<'a> Walker<'a> {
                     // Only the methods Rails generates for an attribute (a callback's own
                     // predicate, `:publishable?`, is a method of the model).
                     let generated = column.len() < name.trim_end_matches('?').len() || name.contains("change_to_");
-                    if generated && is_identifier(column) {
+                    // A plain predicate the class body does not define (`:backorderable?`) is the
+                    // attribute's, when the model has such a column (resolution decides).
+                    let predicate = !generated
+                        && name.ends_with('?')
+                        && !self.scopes.last().is_some_and(|s| s.own_methods.contains(&name));
+                    if (generated || predicate) && is_identifier(column) {
                         let at = offset + name.find(column).unwrap_or(0);
-                        self.hit_at(at, model.attribute(column), RefKind::Query, Confidence::High);
+                        let confidence = if generated { Confidence::High } else { Confidence::Medium };
+                        self.hit_at(at, model.attribute(column), RefKind::Query, confidence);
                     }
                 }
             }

@@ -381,11 +381,9 @@ impl<'a> Walker<'a> {
                     // A call of this class's method, typed by its last expression.
                     return (!matches!(ty, Ty::Value | Ty::Literal(_))).then_some(ty);
                 }
-                if let Some(rest) = name.strip_prefix("current_")
-                    && is_identifier(rest)
-                {
+                if let Some(current) = current_record(name) {
                     // Devise's (and most apps') `current_user`: the signed-in record.
-                    return Some(Ty::Record(Rec::model(inflect::camelize(rest)), Confidence::Medium));
+                    return Some(current);
                 }
                 if node.kind() == "identifier"
                     && self.in_instance_method
@@ -424,9 +422,9 @@ impl<'a> Walker<'a> {
                     return Some(Ty::Arel(model, Confidence::High));
                 }
                 if name == "object"
-                    && let Some(model) = self.scopes.iter().rev().find_map(|s| s.serializes.clone())
+                    && let Some(rec) = self.serialized(false)
                 {
-                    return Some(Ty::Record(Rec::model(model), Confidence::Medium));
+                    return Some(Ty::Record(rec, Confidence::Medium));
                 }
                 if name == "record"
                     && node.kind() == "identifier"
@@ -457,7 +455,7 @@ impl<'a> Walker<'a> {
                 let scopes = if node.kind() == "instance_variable" {
                     self.ivar_scopes()
                 } else if self.not_bound_here(name) {
-                    self.partial_scope.iter().cloned().collect()
+                    self.partial_scopes()
                 } else if node.kind() == "identifier"
                     && self.in_instance_method
                     && (self.controller_views().is_some() || self.controller_concern().is_some())
@@ -539,11 +537,9 @@ impl<'a> Walker<'a> {
                 }
                 match receiver {
                     None => {
-                        if let Some(rest) = method.strip_prefix("current_")
-                            && is_identifier(rest)
-                            && arguments(node).is_empty()
-                        {
-                            return Some(Ty::Record(Rec::model(inflect::camelize(rest)), Confidence::Medium));
+                        // `current_order(false)` too: an argument says how to find it.
+                        if let Some(current) = current_record(method) {
+                            return Some(current);
                         }
                         // In a class body a call with arguments is a class method, most often a
                         // scope (`base(user).order(:hotness)`); in an instance method a bare name

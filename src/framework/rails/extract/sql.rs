@@ -297,25 +297,24 @@ impl<'a> Walker<'a> {
     /// left out), a heredoc (`where(<<~SQL.squish, x)`), or `Arel.sql(…)` around either.
     pub(super) fn fragment_parts(&self, arg: Node<'_>) -> Option<Vec<(usize, usize)>> {
         match arg.kind() {
-            "string" => {
-                let mut cursor = arg.walk();
-                let parts = arg
-                    .children(&mut cursor)
-                    .filter(|c| c.kind() == "string_content")
-                    .map(|c| (c.start_byte(), c.end_byte()))
-                    .collect();
-                Some(parts)
-            }
+            // Interpolations of the class's own condition methods included (see `returned.rs`).
+            "string" => self.string_parts(arg, 0),
             "heredoc_beginning" => self.heredocs.get(&arg.start_byte()).cloned(),
             // `conditions = <<~SQL … SQL` then `where(conditions, …)`: the string the method
             // assigned to that local (once, before the call).
-            "identifier" => {
-                let assigned = sole_assignment(arg, self.text(arg), self.code)?;
-                match assigned.kind() {
+            "identifier" => match sole_assignment(arg, self.text(arg), self.code) {
+                Some(assigned) => match assigned.kind() {
                     "string" | "heredoc_beginning" | "call" => self.fragment_parts(assigned),
                     _ => None,
+                },
+                // `where(query_stock)`: the condition the class's own method returns.
+                None => {
+                    let name = self.text(arg);
+                    let local = self.method_params.iter().any(|p| p == name)
+                        || (self.method_locals.is_some() && !self.not_a_local(name));
+                    if local { None } else { self.method_fragment_parts(arg, name, 0) }
                 }
-            }
+            },
             "call" => {
                 // `sanitize_sql_array` is most often called bare, in the model's own class.
                 let receiver = arg.child_by_field_id(*field::RECEIVER);

@@ -423,7 +423,7 @@ impl<'a> Walker<'a> {
             .first()
             .filter(|a| a.kind() == "string")
             .or(option("partial").as_ref())
-            .and_then(|n| string_value(*n, self.code));
+            .and_then(|n| string_value(*n, self.code).or_else(|| partial_family(*n, self.code)));
         let string_first = args.first().is_some_and(|a| a.kind() == "string");
         let (partial, passed) = match named {
             Some(name) => (name, None),
@@ -532,6 +532,11 @@ impl<'a> Walker<'a> {
                             self.hit_at(offset, rec.attribute(&name), RefKind::Query, Confidence::Medium);
                         }
                     }
+                }
+                // `permit(basic_attributes + [...])`: lists the class's own methods return.
+                "identifier" | "call" | "binary" | "parenthesized_statements" => {
+                    let lists = self.permit_lists(*arg);
+                    self.permitted(rec, &lists);
                 }
                 _ => {}
             }

@@ -501,6 +501,10 @@ impl<'a> Walker<'a> {
         let args = arguments(node);
         if receiver.is_none_or(|r| r.kind() == "self") && !args.is_empty() {
             self.observe_call(method, &args);
+            self.forwarded_writes(method, &args);
+        }
+        if !args.is_empty() {
+            self.serializer_use(node, method, &args);
         }
 
         if receiver.is_none_or(|r| r.kind() == "identifier") {
@@ -596,11 +600,10 @@ impl<'a> Walker<'a> {
                 return None;
             }
             // Avo declares a resource's fields in its `fields` method and the methods it calls.
-            if let Some(model) = self.scopes.last().and_then(|s| s.serializes.clone())
+            if let Some(rec) = self.serialized(true)
                 && (!self.in_instance_method || method == "field")
                 && matches!(method, "attributes" | "attribute" | "fields" | "field" | "identifier")
             {
-                let rec = Rec::model(model);
                 for arg in &args {
                     if let Some((column, offset)) = symbol_or_string(*arg, self.code) {
                         let target = rec.attribute(&column);
@@ -629,7 +632,7 @@ impl<'a> Walker<'a> {
             if method == "permit"
                 && receiver.kind() == "call"
                 && receiver.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "require")
-                && receiver.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.text(r) == "params")
+                && receiver.child_by_field_id(*field::RECEIVER).is_some_and(|r| is_params(self.text(r)))
             {
                 if let Some((key, _)) = arguments(receiver).first().and_then(|a| symbol_or_string(*a, self.code)) {
                     self.permitted(&Rec::model(inflect::camelize(&key)), &args);
@@ -781,6 +784,7 @@ impl<'a> Walker<'a> {
                 let held = self.literals(*arg);
                 if held.is_empty() {
                     self.hash_keys(*arg, &rec, confidence, where_like);
+                    self.observe_write(*arg, &rec, confidence);
                 }
                 for literal in held {
                     self.hash_keys(literal, &rec, confidence.min(Confidence::Medium), false);

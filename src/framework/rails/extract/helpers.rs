@@ -1,0 +1,60 @@
+//! What a view reads that a helper module or a `render` of a partial family gives it: the
+//! `current_distributor` an `app/helpers` module returns (`@current_distributor ||=
+//! current_order(false)&.distributor`), and the locals `render "admin/form/#{item[:name]}", f:
+//! f` hands every partial of `admin/form`.
+
+use super::*;
+
+/// The scope `app/helpers` modules bind what their `current_*` methods return in, by name:
+/// every view (and controller that includes the helper) may call them bare.
+pub(super) const HELPER_METHODS: &str = "rails:helper-method";
+
+/// Whether `path` is a helper module Rails makes available to every view.
+pub(super) fn under_helpers(path: &str) -> bool {
+    path.starts_with("app/helpers/") || path.contains("/app/helpers/")
+}
+
+/// `current_user`, `current_distributor(…)`: the request's record, as the helper module of that
+/// name returns it, else (no helper says) the model the name says.
+pub(super) fn current_record(name: &str) -> Option<Ty> {
+    let rest = name.strip_prefix("current_").filter(|r| is_identifier(r))?;
+    let guess = Some(inflect::camelize(rest));
+    Some(Ty::Record(Rec::bound(vec![HELPER_METHODS.to_owned()], name, guess), Confidence::Medium))
+}
+
+/// `"admin/enterprises/form/#{item[:name]}"`: a partial path whose last segment is computed names
+/// every partial of its directory, as `admin/enterprises/form/*`.
+pub(super) fn partial_family(node: Node<'_>, code: &str) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    match children.as_slice() {
+        [dir, computed] if dir.kind() == "string_content" && computed.kind() == "interpolation" => {
+            let dir = code.get(dir.byte_range())?;
+            (dir.ends_with('/') && dir.len() > 1).then(|| format!("{dir}*"))
+        }
+        _ => None,
+    }
+}
+
+impl<'a> Walker<'a> {
+    /// The scopes a partial's locals are bound in: its own, and its directory's family (see
+    /// [`partial_family`]).
+    pub(super) fn partial_scopes(&self) -> Vec<String> {
+        let Some(own) = &self.partial_scope else { return Vec::new() };
+        let mut out = vec![own.clone()];
+        if let Some((dir, _)) = template_location(self.path) {
+            out.push(partial_scope(&dir, "*"));
+        }
+        out
+    }
+
+    /// Leaving a helper module's `current_*` method: what it returns, for the views.
+    pub(super) fn helper_result(&mut self, name: &str, instance: bool, ty: &Ty) {
+        if instance && name.starts_with("current_") && under_helpers(self.path) {
+            self.bind_for(HELPER_METHODS.to_owned(), name, ty);
+        }
+    }
+}
