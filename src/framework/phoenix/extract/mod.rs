@@ -27,6 +27,7 @@ use tree_sitter::Node;
 
 mod absinthe;
 mod calls;
+mod dispatch;
 mod params;
 mod query;
 mod schema;
@@ -50,7 +51,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        12
+        13
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -160,6 +161,10 @@ struct Walker<'a> {
     returns: params::Returns,
     /// What the previous walk saw them return (a function defined below its caller).
     previous_returns: params::Returns,
+    /// The queries and rows of functions dispatched on a literal this walk has seen.
+    dispatch: dispatch::Dispatch,
+    /// What the previous walk saw of them (a function defined below its caller).
+    previous_dispatch: dispatch::Dispatch,
     /// `record`, `untyped_record` and `merged_keys` of the nodes of one chain, kept while it is read.
     chain_memo: std::cell::RefCell<ChainMemo>,
 }
@@ -269,6 +274,8 @@ impl<'a> Walker<'a> {
             heads: std::collections::HashSet::new(),
             returns: params::Returns::new(),
             previous_returns: params::Returns::new(),
+            dispatch: dispatch::Dispatch::default(),
+            previous_dispatch: dispatch::Dispatch::default(),
             chain_memo: Default::default(),
         }
     }
@@ -585,7 +592,12 @@ impl<'a> Walker<'a> {
                     self.attribute_hit(right.start_byte(), name);
                 }
                 None if self.untyped_record(left) => self.attribute_hit(right.start_byte(), name),
-                None => {}
+                // `Partners.organization(id).signature_phrase`: only the schema the call names.
+                None => {
+                    if let Some(source) = self.noun_record(left) {
+                        self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::Medium);
+                    }
+                }
             }
             self.chain_memo.get_mut().on = false;
             if left.kind() == "call" {
@@ -703,6 +715,7 @@ impl<'a> Walker<'a> {
                         w.bind_return(*head, last);
                         w.record_returned_keys(*head, last);
                         w.record_returned_query(*head, last);
+                        w.record_row_fn(node, *head, last);
                     }
                     w.filter_keys(node, before);
                 });
@@ -833,7 +846,7 @@ impl<'a> Walker<'a> {
                 _ => Some(source),
             };
         }
-        if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
+        if name.len() < 3 || name.starts_with('_') || holds_no_record(name) || !is_identifier(name) {
             return None;
         }
         let class = if is_plural(name) { inflect::classify(name) } else { inflect::camelize(name) };
@@ -859,7 +872,7 @@ impl<'a> Walker<'a> {
         match node.kind() {
             "identifier" => {
                 let name = self.text(node);
-                !name.starts_with('_') && !NOT_RECORDS.contains(&name) && is_identifier(name) && name != "__MODULE__"
+                !name.starts_with('_') && !holds_no_record(name) && is_identifier(name) && name != "__MODULE__"
             }
             "unary_operator" => {
                 let text = self.text(node);
@@ -1445,7 +1458,7 @@ impl<'a> Walker<'a> {
                 if let Some(typed) = self.lookup_typed(name) {
                     return Some(typed);
                 }
-                if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
+                if name.len() < 3 || name.starts_with('_') || holds_no_record(name) || !is_identifier(name) {
                     return None;
                 }
                 Some((Source::Schema(self.resolve(&inflect::camelize(name))), Confidence::Medium))
@@ -1471,6 +1484,18 @@ impl<'a> Walker<'a> {
             }
             _ => None,
         }
+    }
+
+    /// `Partners.organization(id)`: a module's function named after a schema of its namespace
+    /// (`Partners.Organization`) returns one of its records. Resolution drops a name that is no
+    /// schema (`Partners.count(…)`, `Accounts.hash(…)`).
+    fn noun_record(&self, node: Node<'_>) -> Option<Source> {
+        let (name, Some(remote)) = self.callee(node)? else { return None };
+        let plain = name.len() >= 3 && is_identifier(name) && !NOT_RECORDS.contains(&name);
+        if node.kind() != "call" || remote.kind() != "alias" || !plain || inflect::singularize(name) != name {
+            return None;
+        }
+        Some(Source::Schema(format!("{}.{}", self.resolve(self.text(remote)), inflect::camelize(name))))
     }
 
     /// What a right-hand side evaluates to when it is one record of a schema.
@@ -1710,19 +1735,22 @@ impl<'a> Walker<'a> {
                 let right = node.child_by_field_name("target")?.child_by_field_name("right")?;
                 plural(self.text(right))
             }
+            // `fetch_data("groups", …)`: the rows of the query a literal dispatches to.
+            "call" => self.dispatched_rows(node).map(|s| (s, Confidence::High)),
             _ => None,
         }
     }
 
     /// An element of a typed list: a name that never holds a record (`map`, `row`) is bound only
-    /// when it abbreviates the schema's (`req` over requirements).
+    /// when it abbreviates the schema's (`req` over requirements) or a query typed the list.
     fn bind_element(&mut self, var: &str, element: &(Source, Confidence)) {
         let schema = match &element.0 {
             Source::Schema(m) => inflect::underscore(m.rsplit('.').next().unwrap_or(m)),
             Source::Table(t) => inflect::singularize(t),
             Source::Assoc { assoc, .. } => inflect::singularize(assoc),
         };
-        if NOT_RECORDS.contains(&var) && !schema.starts_with(var) {
+        // A list a query typed holds records whatever its elements are called (`fn row ->`).
+        if NOT_RECORDS.contains(&var) && !schema.starts_with(var) && element.1 < Confidence::High {
             return;
         }
         self.bind_as(var, element.0.clone(), element.1);
@@ -1813,6 +1841,16 @@ impl<'a> Walker<'a> {
 
 /// `Map` functions whose second argument (the first in a pipeline) names a record's fields.
 const MAP_FIELD_FNS: &[&str] = &["take", "get", "fetch", "fetch!", "drop", "put", "delete", "has_key?", "update"];
+
+/// Suffixes of a variable's name that say it holds params or options, no record
+/// (`template_payload`, `message_params`, `update_attrs`).
+const MAP_NAME_SUFFIXES: &[&str] = &["_payload", "_params", "_attrs", "_opts", "_options", "_args"];
+
+/// Whether a variable's name says it never holds a record: one of [`NOT_RECORDS`], or a name
+/// ending in one of [`MAP_NAME_SUFFIXES`].
+fn holds_no_record(name: &str) -> bool {
+    NOT_RECORDS.contains(&name) || MAP_NAME_SUFFIXES.iter().any(|s| name.ends_with(s))
+}
 
 /// Variables that are never schema structs, whatever their name.
 const NOT_RECORDS: &[&str] = &[

@@ -124,9 +124,12 @@ impl Walker<'_> {
         if !is_query {
             return;
         }
-        if let Some(source @ Source::Schema(_)) = self.source_of(root)
-            && let Some(module) = self.modules.last_mut()
-        {
+        let Some(source @ Source::Schema(_)) = self.source_of(root) else { return };
+        // `defp get_query("groups", …)`: the query of the clause that literal matches only.
+        if let Some(literal) = self.dispatch_literal(head) {
+            return self.record_dispatched_query(&name, literal, source);
+        }
+        if let Some(module) = self.modules.last_mut() {
             module.query_fns.insert(name, source);
         }
     }
