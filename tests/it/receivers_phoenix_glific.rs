@@ -19,7 +19,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("wa_polls", &["id", "reaction"]),
     ("groups", &["id", "group_type"]),
     ("triggers", &["id", "group_type"]),
-    ("contacts", &["id", "topic"]),
+    ("contacts", &["id", "topic", "optin_method"]),
     ("session_templates", &["id", "footer"]),
     ("organizations", &["id", "signature_phrase"]),
 ];
@@ -343,7 +343,7 @@ fn a_schema_modules_own_writer_named_after_it_takes_its_attributes() {
     assert_eq!(uses(&result, "wa_polls.reaction"), set(&["lib/app/wa_poll.ex:5"]));
 }
 
-const CONTACT: &str = "defmodule App.Contacts.Contact do\n  use Ecto.Schema\n\n  schema \"contacts\" do\n    field :topic, :string\n  end\nend\n";
+const CONTACT: &str = "defmodule App.Contacts.Contact do\n  use Ecto.Schema\n\n  schema \"contacts\" do\n    field :topic, :string\n    field :optin_method, :string\n  end\nend\n";
 
 /// An export dispatched on a table's name: a query per clause, a function forwarding the name
 /// and returning the rows, rows read by callers passing the literal.
@@ -507,10 +507,7 @@ end
 
 #[test]
 fn a_modules_function_named_after_its_schema_returns_a_record() {
-    let (_dir, result) = scan(&[
-        ("lib/app/partners/organization.ex", ORGANIZATION),
-        ("lib/app.ex", ORG_USE),
-    ]);
+    let (_dir, result) = scan(&[("lib/app/partners/organization.ex", ORGANIZATION), ("lib/app.ex", ORG_USE)]);
     // `Partners.organization(id)` is a `Partners.Organization`; `settings` and `count` name no
     // schema.
     assert_eq!(
@@ -544,4 +541,92 @@ fn a_variable_named_as_params_holds_no_record() {
         uses(&result, "session_templates.footer"),
         set(&["lib/app/templates/session_template.ex:5", "lib/app/provider/template.ex:11"])
     );
+}
+
+/// Seeds: rows built as a list literal merged in a comprehension, and rows a function builds
+/// with `Enum.map`, inserted in chunks.
+const SEEDS: &str = r#"defmodule App.Seeds do
+  alias App.Repo
+  alias App.Contacts.Contact
+
+  def seed_contacts(org) do
+    contacts = [
+      %{topic: "a", optin_method: "BSP"},
+      %{topic: "b"}
+    ]
+
+    entries =
+      for entry <- contacts do
+        %{org_id: org.id}
+        |> Map.merge(entry)
+      end
+
+    Repo.insert_all(Contact, entries)
+  end
+
+  defp contact_entry(org), do: %{optin_method: "URL", org_id: org.id}
+
+  defp contact_entries(count, org), do: Enum.map(1..count, fn _ -> contact_entry(org) end)
+
+  def seed_many(count, org) do
+    rows = contact_entries(count, org)
+
+    rows
+    |> Enum.chunk_every(300)
+    |> Enum.map(&Repo.insert_all(Contact, &1))
+  end
+
+  def export(org) do
+    payloads = [%{optin_method: "x"}, %{optin_method: "y"}]
+    Enum.each(payloads, &send_it(&1, org))
+  end
+
+  defp send_it(payload, org), do: {payload, org}
+end
+"#;
+
+#[test]
+fn rows_built_as_lists_of_maps_are_written_by_insert_all() {
+    let (_dir, result) = scan(&[("lib/app/contacts/contact.ex", CONTACT), ("lib/app/seeds.ex", SEEDS)]);
+    // The list literal's rows merged by the comprehension, and the rows `contact_entry/1`
+    // builds, chunked; a list of maps handed to anything else names nothing.
+    assert_eq!(
+        uses(&result, "contacts.optin_method"),
+        set(&["lib/app/contacts/contact.ex:6", "lib/app/seeds.ex:7", "lib/app/seeds.ex:20"])
+    );
+}
+
+const TRIGGERS: &str = r#"defmodule App.Triggers do
+  alias App.{Repo, Trigger}
+
+  def create_trigger(attrs) do
+    attrs =
+      attrs
+      |> Map.put_new(:group_type, "WABA")
+
+    %Trigger{}
+    |> Trigger.changeset(fix_attrs(attrs))
+    |> Repo.insert()
+  end
+
+  def label(attrs) do
+    attrs = Map.put_new(attrs, :group_type, "WA")
+    describe(fix_attrs(attrs))
+  end
+
+  defp describe(map), do: inspect(map)
+
+  defp fix_attrs(attrs) do
+    attrs
+    |> Map.put(:id, 1)
+  end
+end
+"#;
+
+#[test]
+fn params_a_function_passes_back_reach_the_changeset_with_their_keys() {
+    let (_dir, result) = scan(&[("lib/app/trigger.ex", TRIGGER), ("lib/app/triggers.ex", TRIGGERS)]);
+    // `fix_attrs/1` returns its parameter's map: the `put_new` key reaches `Trigger.changeset`;
+    // the same key handed to another function names nothing.
+    assert_eq!(uses(&result, "triggers.group_type"), set(&["lib/app/trigger.ex:5", "lib/app/triggers.ex:7"]));
 }

@@ -129,6 +129,7 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
     while (!types.is_empty() && walks == 1)
         || (!walker.returns.is_empty() && walker.returns != walker.previous_returns)
         || walker.dispatch.wants_walk(&walker.previous_dispatch)
+        || (!walker.passes.is_empty() && walker.passes != walker.previous_passes)
     {
         if walks == 4 {
             break;
@@ -137,6 +138,7 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
         next.caller_types = types.clone();
         next.previous_returns = std::mem::take(&mut walker.returns);
         next.previous_dispatch = std::mem::take(&mut walker.dispatch);
+        next.previous_passes = std::mem::take(&mut walker.passes);
         next.visit(root);
         walker = next;
         walks += 1;

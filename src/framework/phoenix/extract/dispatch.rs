@@ -132,9 +132,7 @@ impl Walker<'_> {
 
     /// `Repo.all(q)`, `Repo.all(q, opts)` or `q |> Repo.all()`: the query `q`.
     fn repo_all_of<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let is_all = |call: Node<'_>| {
-            matches!(self.callee(call), Some(("all", Some(m))) if self.text(m).rsplit('.').next().is_some_and(|r| r.starts_with("Repo") || r.ends_with("Repo")))
-        };
+        let is_all = |call: Node<'_>| matches!(self.callee(call), Some(("all", Some(m))) if self.text(m).rsplit('.').next().is_some_and(|r| r.starts_with("Repo") || r.ends_with("Repo")));
         match node.kind() {
             "call" if is_all(node) => arguments(node).first().copied(),
             "binary_operator"

@@ -30,6 +30,7 @@ mod calls;
 mod dispatch;
 mod params;
 mod query;
+mod rows;
 mod schema;
 mod templates;
 
@@ -161,6 +162,11 @@ struct Walker<'a> {
     returns: params::Returns,
     /// What the previous walk saw them return (a function defined below its caller).
     previous_returns: params::Returns,
+    /// The module's functions that return the map one of their parameters holds, changed
+    /// (`defp fix_attrs(attrs), do: attrs |> Map.put(:name, n)`): which parameter.
+    passes: params::Passes,
+    /// What the previous walk saw of them.
+    previous_passes: params::Passes,
     /// The queries and rows of functions dispatched on a literal this walk has seen.
     dispatch: dispatch::Dispatch,
     /// What the previous walk saw of them (a function defined below its caller).
@@ -274,6 +280,8 @@ impl<'a> Walker<'a> {
             heads: std::collections::HashSet::new(),
             returns: params::Returns::new(),
             previous_returns: params::Returns::new(),
+            passes: params::Passes::new(),
+            previous_passes: params::Passes::new(),
             dispatch: dispatch::Dispatch::default(),
             previous_dispatch: dispatch::Dispatch::default(),
             chain_memo: Default::default(),
@@ -781,6 +789,9 @@ impl<'a> Walker<'a> {
                         && let Some(held) = self.local_map(self.text(*arg))
                     {
                         keys.extend(held.iter().cloned());
+                    } else if arg.kind() == "call" && matches!(self.callee(*arg), Some((_, None))) {
+                        // `Trigger.changeset(fix_attrs(attrs))`: what the module's function returns.
+                        keys.extend(self.merged_keys(*arg));
                     }
                 }
                 for (key, offset) in keys {
@@ -1200,6 +1211,13 @@ impl<'a> Walker<'a> {
                             self.field_hit(*offset, &schema, field, RefKind::Query, Confidence::High);
                         }
                     }
+                    // `contacts = [%{phone: p}, …]`: rows, whose keys a later `insert_all` writes.
+                    let rows = if atoms.is_empty() && r.kind() == "list" { self.list_keys(r) } else { Vec::new() };
+                    if !rows.is_empty()
+                        && let Some(frame) = self.maps.last_mut()
+                    {
+                        frame.insert(name.clone(), rows);
+                    }
                     if let Some(module) = self.modules.last_mut()
                         && !atoms.is_empty()
                     {
@@ -1310,6 +1328,7 @@ impl<'a> Walker<'a> {
                     self.context_call(name, &schema, &[], &piped);
                 }
             }
+            self.piped_insert_all(r, l);
             stages.push(r);
             current = l;
         }
@@ -1667,7 +1686,7 @@ impl<'a> Walker<'a> {
                 let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
                 let Some(stage) = node.child_by_field_name("right") else { return out };
                 match self.callee(stage) {
-                    Some(("merge" | "put_new" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum") => {
+                    Some(("merge" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum") => {
                         for arg in arguments(stage) {
                             out.extend(self.merged_keys(arg));
                         }
@@ -1689,6 +1708,10 @@ impl<'a> Walker<'a> {
                     _ => {}
                 }
                 out
+            }
+            "list" => self.list_keys(node),
+            "call" if matches!(self.callee(node), Some(("for", None)) | Some(("map" | "flat_map", Some(_)))) => {
+                self.built_list_keys(node)
             }
             "call" if matches!(self.callee(node), Some(("merge" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum")) => {
                 arguments(node).into_iter().flat_map(|a| self.merged_keys(a)).collect()
@@ -1712,7 +1735,11 @@ impl<'a> Walker<'a> {
                     out.push(key);
                     out
                 }
-                Some((name, None)) => self.returned_keys(name),
+                Some((name, None)) => {
+                    let mut out = self.returned_keys(name);
+                    out.extend(self.passed_keys(name, &arguments(node)));
+                    out
+                }
                 _ => Vec::new(),
             },
             _ => Vec::new(),

@@ -388,6 +388,15 @@ impl Walker<'_> {
                 }
             }
             "insert_all" => {
+                // Rows built elsewhere in the function: `Repo.insert_all(Contact, entries)`.
+                let built = args
+                    .first()
+                    .filter(|a| matches!(a.kind(), "identifier" | "call" | "binary_operator"))
+                    .map(|a| self.merged_keys(*a))
+                    .unwrap_or_default();
+                for (key, offset) in built {
+                    self.field_hit(offset, source, &key, RefKind::Query, Confidence::Medium);
+                }
                 if let Some(rows) = args.first().map(|a| self.rows_of(*a)) {
                     for row in rows {
                         let keys = if row.kind() == "map" {
