@@ -25,7 +25,7 @@ const RESULT_SUFFIXES: &[&str] = &["_result", "_payload"];
 
 /// What a file's fields say of its input types.
 #[derive(Default)]
-struct Args {
+pub(super) struct Args {
     /// Whether any field of the file declares an `arg` whose type is a name (not a scalar alone).
     any: bool,
     /// Each input type an `arg` takes, with the type of the field that declares it.
@@ -51,7 +51,11 @@ impl Walker<'_> {
             let mut model = self.resolve(&inflect::classify(base));
             let mut confidence = Confidence::Medium;
             if input {
-                let file = self.absinthe_args(node);
+                // Read once per file: a file of many inputs costs its length, not its square.
+                if self.absinthe.is_none() {
+                    self.absinthe = Some(self.absinthe_args(node));
+                }
+                let file = self.absinthe.take().unwrap_or_default();
                 let results: Vec<Option<&String>> =
                     file.taken.iter().filter(|(t, _)| *t == name.0).map(|(_, r)| r.as_ref()).collect();
                 if results.is_empty() && file.any {
@@ -61,6 +65,7 @@ impl Walker<'_> {
                 {
                     model = self.resolve(&inflect::classify(&carried));
                 }
+                self.absinthe = Some(file);
             }
             let mut cursor = block.walk();
             let fields: Vec<(String, usize)> = block

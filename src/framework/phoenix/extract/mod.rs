@@ -167,6 +167,8 @@ struct Walker<'a> {
     passes: params::Passes,
     /// What the previous walk saw of them.
     previous_passes: params::Passes,
+    /// The `arg`s and `object`s of the file, once an Absinthe input asks for them.
+    absinthe: Option<absinthe::Args>,
     /// The queries and rows of functions dispatched on a literal this walk has seen.
     dispatch: dispatch::Dispatch,
     /// What the previous walk saw of them (a function defined below its caller).
@@ -282,6 +284,7 @@ impl<'a> Walker<'a> {
             previous_returns: params::Returns::new(),
             passes: params::Passes::new(),
             previous_passes: params::Passes::new(),
+            absinthe: None,
             dispatch: dispatch::Dispatch::default(),
             previous_dispatch: dispatch::Dispatch::default(),
             chain_memo: Default::default(),
