@@ -19,6 +19,9 @@ const TABLES: &[(&str, &[&str])] = &[
     ("wa_polls", &["id", "reaction"]),
     ("groups", &["id", "group_type"]),
     ("triggers", &["id", "group_type"]),
+    ("contacts", &["id", "topic", "optin_method"]),
+    ("session_templates", &["id", "footer"]),
+    ("organizations", &["id", "signature_phrase"]),
 ];
 
 const TICKET: &str = "defmodule App.Tickets.Ticket do\n  use Ecto.Schema\n\n  schema \"tickets\" do\n    field :topic, :string\n    field :remarks, :string\n    field :status, :string\n  end\nend\n";
@@ -338,4 +341,292 @@ fn a_schema_modules_own_writer_named_after_it_takes_its_attributes() {
         ])
     );
     assert_eq!(uses(&result, "wa_polls.reaction"), set(&["lib/app/wa_poll.ex:5"]));
+}
+
+const CONTACT: &str = "defmodule App.Contacts.Contact do\n  use Ecto.Schema\n\n  schema \"contacts\" do\n    field :topic, :string\n    field :optin_method, :string\n  end\nend\n";
+
+/// An export dispatched on a table's name: a query per clause, a function forwarding the name
+/// and returning the rows, rows read by callers passing the literal.
+const EXPORT: &str = r#"defmodule App.Export do
+  import Ecto.Query
+  alias App.{Group, Repo}
+  alias App.Tickets.Ticket
+  alias App.Contacts.Contact
+
+  defp queue("groups", org) do
+    fetch_data("groups", org)
+    |> Enum.map(fn row -> %{type: row.group_type} end)
+  end
+
+  defp queue("tickets", org) do
+    fetch_data("tickets", org)
+    |> Enum.reduce([], fn row, acc -> [row.topic | acc] end)
+  end
+
+  defp queue("other", org) do
+    fetch_other("tickets", org) |> Enum.map(fn row -> row.remarks end)
+    fetch_data("unknown", org) |> Enum.map(fn row -> row.topic end)
+    Enum.map(fetch_data("groups", org), fn row -> row.group_type end)
+  end
+
+  defp get_query("groups", org), do: Group |> where([g], g.org_id == ^org) |> order_by([g], g.id)
+
+  defp get_query("tickets", org),
+    do: Ticket |> where([t], t.org_id == ^org) |> preload([:contact])
+
+  defp get_query("contacts", org), do: Contact |> order_by([c], c.id)
+
+  defp fetch_data(table, org) do
+    query = get_query(table, org)
+
+    if table in ["groups"] do
+      Repo.all(query, skip: true)
+    else
+      Repo.all(query)
+    end
+  end
+
+  defp fetch_other(table, org), do: {table, org}
+
+  def last(org) do
+    get_query(org, org)
+    |> where([x], x.topic == "a")
+  end
+end
+"#;
+
+#[test]
+fn rows_of_a_query_dispatched_on_a_literal_are_its_clauses_records() {
+    let (_dir, result) = scan(&[
+        ("lib/app/group.ex", GROUP),
+        ("lib/app/trigger.ex", TRIGGER),
+        ("lib/app/tickets/ticket.ex", TICKET),
+        ("lib/app/contacts/contact.ex", CONTACT),
+        ("lib/app/export.ex", EXPORT),
+    ]);
+    // `fetch_data("groups", …)` rows are `Group`s (also as `Enum.map`'s first argument), the
+    // `"tickets"` rows `Ticket`s; `Trigger` shares `group_type` and is no row.
+    assert_eq!(
+        uses(&result, "groups.group_type"),
+        set(&["lib/app/group.ex:5", "lib/app/export.ex:9", "lib/app/export.ex:20"])
+    );
+    assert_eq!(uses(&result, "triggers.group_type"), set(&["lib/app/trigger.ex:5"]));
+    assert_eq!(uses(&result, "tickets.topic"), set(&["lib/app/tickets/ticket.ex:5", "lib/app/export.ex:14"]));
+    // A function that returns no rows, a literal no clause matches, and a multi-clause query
+    // function called with a variable (no clause is known: not the last clause's `Contact`).
+    assert_eq!(uses(&result, "tickets.remarks"), set(&["lib/app/tickets/ticket.ex:6"]));
+    assert_eq!(uses(&result, "contacts.topic"), set(&["lib/app/contacts/contact.ex:5"]));
+}
+
+const TEMPLATE: &str = "defmodule App.Templates.SessionTemplate do\n  use Ecto.Schema\n\n  schema \"session_templates\" do\n    field :footer, :string\n  end\nend\n";
+
+/// Inputs and the fields that take them in one file.
+const TEMPLATE_TYPES: &str = r#"defmodule AppWeb.Schema.TemplateTypes do
+  use Absinthe.Schema.Notation
+
+  object :session_template_result do
+    field :session_template, :session_template
+  end
+
+  object :session_template do
+    field :footer, :string
+  end
+
+  input_object :session_template_input do
+    field :footer, :string
+  end
+
+  input_object :edit_approved_template_input do
+    field :footer, :string
+    field :content, :string
+  end
+
+  input_object :location_input do
+    field :latitude, :float
+  end
+
+  input_object :report_input do
+    field :footer, :string
+  end
+
+  object :template_mutations do
+    field :create_session_template, :session_template_result do
+      arg(:input, non_null(:session_template_input))
+    end
+
+    field :edit_approved_template, :session_template_result do
+      arg(:id, non_null(:id))
+      arg(:input, :edit_approved_template_input)
+    end
+
+    field :report, :string do
+      arg(:input, :report_input)
+    end
+  end
+end
+"#;
+
+#[test]
+fn graphql_inputs_follow_the_fields_that_take_them() {
+    let (_dir, result) = scan(&[
+        ("lib/app/templates/session_template.ex", TEMPLATE),
+        ("lib/app/contacts/location.ex", LOCATION),
+        ("lib/app_web/schema/template_types.ex", TEMPLATE_TYPES),
+    ]);
+    // `:edit_approved_template_input` is named after its mutation: the fields of the type the
+    // mutation returns. `:report_input`'s mutation returns no type of the file.
+    assert_eq!(
+        uses(&result, "session_templates.footer"),
+        set(&[
+            "lib/app/templates/session_template.ex:5",
+            "lib/app_web/schema/template_types.ex:9",
+            "lib/app_web/schema/template_types.ex:13",
+            "lib/app_web/schema/template_types.ex:17",
+        ])
+    );
+    // No field of the file takes `:location_input`: low, below the gate.
+    assert_eq!(uses(&result, "locations.latitude"), set(&["lib/app/contacts/location.ex:5"]));
+    assert!(
+        result.references.iter().any(|r| &*r.path == "lib/app_web/schema/template_types.ex"
+            && r.line == 22
+            && r.confidence == tandem::config::Confidence::Low),
+        "an input no field takes is still listed at low"
+    );
+}
+
+const ORGANIZATION: &str = "defmodule App.Partners.Organization do\n  use Ecto.Schema\n\n  schema \"organizations\" do\n    field :signature_phrase, :string\n  end\nend\n";
+
+const ORG_USE: &str = r#"defmodule App do
+  alias App.Partners
+
+  def signature(id), do: Partners.organization(id).signature_phrase
+  def other(id), do: Partners.settings(id).signature_phrase
+  def counted(id), do: Partners.count(id).signature_phrase
+end
+"#;
+
+#[test]
+fn a_modules_function_named_after_its_schema_returns_a_record() {
+    let (_dir, result) = scan(&[("lib/app/partners/organization.ex", ORGANIZATION), ("lib/app.ex", ORG_USE)]);
+    // `Partners.organization(id)` is a `Partners.Organization`; `settings` and `count` name no
+    // schema.
+    assert_eq!(
+        uses(&result, "organizations.signature_phrase"),
+        set(&["lib/app/partners/organization.ex:5", "lib/app.ex:4"])
+    );
+}
+
+const PAYLOAD: &str = r#"defmodule App.Provider.Template do
+  defp attach_footer(template_payload, attrs) do
+    case Map.get(attrs, :footer) do
+      nil -> template_payload
+      footer -> Map.put(template_payload, :footer, footer)
+    end
+  end
+
+  def footer_of(update_attrs, session_template) do
+    given = update_attrs.footer
+    {given, session_template.footer}
+  end
+end
+"#;
+
+#[test]
+fn a_variable_named_as_params_holds_no_record() {
+    let (_dir, result) =
+        scan(&[("lib/app/templates/session_template.ex", TEMPLATE), ("lib/app/provider/template.ex", PAYLOAD)]);
+    // `template_payload` and `update_attrs` are maps whatever keys they carry; `session_template`
+    // is named after its schema.
+    assert_eq!(
+        uses(&result, "session_templates.footer"),
+        set(&["lib/app/templates/session_template.ex:5", "lib/app/provider/template.ex:11"])
+    );
+}
+
+/// Seeds: rows built as a list literal merged in a comprehension, and rows a function builds
+/// with `Enum.map`, inserted in chunks.
+const SEEDS: &str = r#"defmodule App.Seeds do
+  alias App.Repo
+  alias App.Contacts.Contact
+
+  def seed_contacts(org) do
+    contacts = [
+      %{topic: "a", optin_method: "BSP"},
+      %{topic: "b"}
+    ]
+
+    entries =
+      for entry <- contacts do
+        %{org_id: org.id}
+        |> Map.merge(entry)
+      end
+
+    Repo.insert_all(Contact, entries)
+  end
+
+  defp contact_entry(org), do: %{optin_method: "URL", org_id: org.id}
+
+  defp contact_entries(count, org), do: Enum.map(1..count, fn _ -> contact_entry(org) end)
+
+  def seed_many(count, org) do
+    rows = contact_entries(count, org)
+
+    rows
+    |> Enum.chunk_every(300)
+    |> Enum.map(&Repo.insert_all(Contact, &1))
+  end
+
+  def export(org) do
+    payloads = [%{optin_method: "x"}, %{optin_method: "y"}]
+    Enum.each(payloads, &send_it(&1, org))
+  end
+
+  defp send_it(payload, org), do: {payload, org}
+end
+"#;
+
+#[test]
+fn rows_built_as_lists_of_maps_are_written_by_insert_all() {
+    let (_dir, result) = scan(&[("lib/app/contacts/contact.ex", CONTACT), ("lib/app/seeds.ex", SEEDS)]);
+    // The list literal's rows merged by the comprehension, and the rows `contact_entry/1`
+    // builds, chunked; a list of maps handed to anything else names nothing.
+    assert_eq!(
+        uses(&result, "contacts.optin_method"),
+        set(&["lib/app/contacts/contact.ex:6", "lib/app/seeds.ex:7", "lib/app/seeds.ex:20"])
+    );
+}
+
+const TRIGGERS: &str = r#"defmodule App.Triggers do
+  alias App.{Repo, Trigger}
+
+  def create_trigger(attrs) do
+    attrs =
+      attrs
+      |> Map.put_new(:group_type, "WABA")
+
+    %Trigger{}
+    |> Trigger.changeset(fix_attrs(attrs))
+    |> Repo.insert()
+  end
+
+  def label(attrs) do
+    attrs = Map.put_new(attrs, :group_type, "WA")
+    describe(fix_attrs(attrs))
+  end
+
+  defp describe(map), do: inspect(map)
+
+  defp fix_attrs(attrs) do
+    attrs
+    |> Map.put(:id, 1)
+  end
+end
+"#;
+
+#[test]
+fn params_a_function_passes_back_reach_the_changeset_with_their_keys() {
+    let (_dir, result) = scan(&[("lib/app/trigger.ex", TRIGGER), ("lib/app/triggers.ex", TRIGGERS)]);
+    // `fix_attrs/1` returns its parameter's map: the `put_new` key reaches `Trigger.changeset`;
+    // the same key handed to another function names nothing.
+    assert_eq!(uses(&result, "triggers.group_type"), set(&["lib/app/trigger.ex:5", "lib/app/triggers.ex:7"]));
 }

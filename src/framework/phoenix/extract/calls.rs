@@ -126,7 +126,10 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
     walker.visit(root);
     let types = walker.call_sites.param_types();
     let mut walks = 1;
-    while (!types.is_empty() && walks == 1) || (!walker.returns.is_empty() && walker.returns != walker.previous_returns)
+    while (!types.is_empty() && walks == 1)
+        || (!walker.returns.is_empty() && walker.returns != walker.previous_returns)
+        || walker.dispatch.wants_walk(&walker.previous_dispatch)
+        || (!walker.passes.is_empty() && walker.passes != walker.previous_passes)
     {
         if walks == 4 {
             break;
@@ -134,6 +137,8 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
         let mut next = Walker::new(source, path);
         next.caller_types = types.clone();
         next.previous_returns = std::mem::take(&mut walker.returns);
+        next.previous_dispatch = std::mem::take(&mut walker.dispatch);
+        next.previous_passes = std::mem::take(&mut walker.passes);
         next.visit(root);
         walker = next;
         walks += 1;

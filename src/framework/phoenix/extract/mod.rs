@@ -28,9 +28,11 @@ use tree_sitter::Node;
 mod absinthe;
 mod calls;
 mod changes;
+mod dispatch;
 mod lists;
 mod params;
 mod query;
+mod rows;
 mod schema;
 mod templates;
 
@@ -52,7 +54,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        13
+        14
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -162,6 +164,17 @@ struct Walker<'a> {
     returns: params::Returns,
     /// What the previous walk saw them return (a function defined below its caller).
     previous_returns: params::Returns,
+    /// The module's functions that return the map one of their parameters holds, changed
+    /// (`defp fix_attrs(attrs), do: attrs |> Map.put(:name, n)`): which parameter.
+    passes: params::Passes,
+    /// What the previous walk saw of them.
+    previous_passes: params::Passes,
+    /// The `arg`s and `object`s of the file, once an Absinthe input asks for them.
+    absinthe: Option<absinthe::Args>,
+    /// The queries and rows of functions dispatched on a literal this walk has seen.
+    dispatch: dispatch::Dispatch,
+    /// What the previous walk saw of them (a function defined below its caller).
+    previous_dispatch: dispatch::Dispatch,
     /// `record`, `untyped_record` and `merged_keys` of the nodes of one chain, kept while it is read.
     chain_memo: std::cell::RefCell<ChainMemo>,
 }
@@ -271,6 +284,11 @@ impl<'a> Walker<'a> {
             heads: std::collections::HashSet::new(),
             returns: params::Returns::new(),
             previous_returns: params::Returns::new(),
+            passes: params::Passes::new(),
+            previous_passes: params::Passes::new(),
+            absinthe: None,
+            dispatch: dispatch::Dispatch::default(),
+            previous_dispatch: dispatch::Dispatch::default(),
             chain_memo: Default::default(),
         }
     }
@@ -587,7 +605,12 @@ impl<'a> Walker<'a> {
                     self.attribute_hit(right.start_byte(), name);
                 }
                 None if self.untyped_record(left) => self.attribute_hit(right.start_byte(), name),
-                None => {}
+                // `Partners.organization(id).signature_phrase`: only the schema the call names.
+                None => {
+                    if let Some(source) = self.noun_record(left) {
+                        self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::Medium);
+                    }
+                }
             }
             self.chain_memo.get_mut().on = false;
             if left.kind() == "call" {
@@ -708,6 +731,7 @@ impl<'a> Walker<'a> {
                         w.own_field_list(last);
                         w.record_returned_keys(*head, last);
                         w.record_returned_query(*head, last);
+                        w.record_row_fn(node, *head, last);
                     }
                     w.filter_keys(node, before);
                 });
@@ -773,6 +797,9 @@ impl<'a> Walker<'a> {
                         && let Some(held) = self.local_map(self.text(*arg))
                     {
                         keys.extend(held.iter().cloned());
+                    } else if arg.kind() == "call" && matches!(self.callee(*arg), Some((_, None))) {
+                        // `Trigger.changeset(fix_attrs(attrs))`: what the module's function returns.
+                        keys.extend(self.merged_keys(*arg));
                     }
                 }
                 for (key, offset) in keys {
@@ -838,7 +865,7 @@ impl<'a> Walker<'a> {
                 _ => Some(source),
             };
         }
-        if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
+        if name.len() < 3 || name.starts_with('_') || holds_no_record(name) || !is_identifier(name) {
             return None;
         }
         let class = if is_plural(name) { inflect::classify(name) } else { inflect::camelize(name) };
@@ -864,7 +891,7 @@ impl<'a> Walker<'a> {
         match node.kind() {
             "identifier" => {
                 let name = self.text(node);
-                !name.starts_with('_') && !NOT_RECORDS.contains(&name) && is_identifier(name) && name != "__MODULE__"
+                !name.starts_with('_') && !holds_no_record(name) && is_identifier(name) && name != "__MODULE__"
             }
             "unary_operator" => {
                 let text = self.text(node);
@@ -1196,6 +1223,13 @@ impl<'a> Walker<'a> {
                             self.field_hit(*offset, &schema, field, RefKind::Query, Confidence::High);
                         }
                     }
+                    // `contacts = [%{phone: p}, …]`: rows, whose keys a later `insert_all` writes.
+                    let rows = if atoms.is_empty() && r.kind() == "list" { self.list_keys(r) } else { Vec::new() };
+                    if !rows.is_empty()
+                        && let Some(frame) = self.maps.last_mut()
+                    {
+                        frame.insert(name.clone(), rows);
+                    }
                     if let Some(module) = self.modules.last_mut()
                         && !atoms.is_empty()
                     {
@@ -1306,6 +1340,7 @@ impl<'a> Walker<'a> {
                     self.context_call(name, &schema, &[], &piped);
                 }
             }
+            self.piped_insert_all(r, l);
             stages.push(r);
             current = l;
         }
@@ -1457,7 +1492,7 @@ impl<'a> Walker<'a> {
                 if let Some(typed) = self.lookup_typed(name) {
                     return Some(typed);
                 }
-                if name.len() < 3 || name.starts_with('_') || NOT_RECORDS.contains(&name) || !is_identifier(name) {
+                if name.len() < 3 || name.starts_with('_') || holds_no_record(name) || !is_identifier(name) {
                     return None;
                 }
                 Some((Source::Schema(self.resolve(&inflect::camelize(name))), Confidence::Medium))
@@ -1483,6 +1518,18 @@ impl<'a> Walker<'a> {
             }
             _ => None,
         }
+    }
+
+    /// `Partners.organization(id)`: a module's function named after a schema of its namespace
+    /// (`Partners.Organization`) returns one of its records. Resolution drops a name that is no
+    /// schema (`Partners.count(…)`, `Accounts.hash(…)`).
+    fn noun_record(&self, node: Node<'_>) -> Option<Source> {
+        let (name, Some(remote)) = self.callee(node)? else { return None };
+        let plain = name.len() >= 3 && is_identifier(name) && !NOT_RECORDS.contains(&name);
+        if node.kind() != "call" || remote.kind() != "alias" || !plain || inflect::singularize(name) != name {
+            return None;
+        }
+        Some(Source::Schema(format!("{}.{}", self.resolve(self.text(remote)), inflect::camelize(name))))
     }
 
     /// What a right-hand side evaluates to when it is one record of a schema.
@@ -1657,7 +1704,7 @@ impl<'a> Walker<'a> {
                 let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
                 let Some(stage) = node.child_by_field_name("right") else { return out };
                 match self.callee(stage) {
-                    Some(("merge" | "put_new" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum") => {
+                    Some(("merge" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum") => {
                         for arg in arguments(stage) {
                             out.extend(self.merged_keys(arg));
                         }
@@ -1679,6 +1726,10 @@ impl<'a> Walker<'a> {
                     _ => {}
                 }
                 out
+            }
+            "list" => self.list_keys(node),
+            "call" if matches!(self.callee(node), Some(("for", None)) | Some(("map" | "flat_map", Some(_)))) => {
+                self.built_list_keys(node)
             }
             "call" if matches!(self.callee(node), Some(("merge" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum")) => {
                 arguments(node).into_iter().flat_map(|a| self.merged_keys(a)).collect()
@@ -1706,7 +1757,11 @@ impl<'a> Walker<'a> {
                     out.push(key);
                     out
                 }
-                Some((name, None)) => self.returned_keys(name),
+                Some((name, None)) => {
+                    let mut out = self.returned_keys(name);
+                    out.extend(self.passed_keys(name, &arguments(node)));
+                    out
+                }
                 _ => Vec::new(),
             },
             _ => Vec::new(),
@@ -1729,19 +1784,22 @@ impl<'a> Walker<'a> {
                 let right = node.child_by_field_name("target")?.child_by_field_name("right")?;
                 plural(self.text(right))
             }
+            // `fetch_data("groups", …)`: the rows of the query a literal dispatches to.
+            "call" => self.dispatched_rows(node).map(|s| (s, Confidence::High)),
             _ => None,
         }
     }
 
     /// An element of a typed list: a name that never holds a record (`map`, `row`) is bound only
-    /// when it abbreviates the schema's (`req` over requirements).
+    /// when it abbreviates the schema's (`req` over requirements) or a query typed the list.
     fn bind_element(&mut self, var: &str, element: &(Source, Confidence)) {
         let schema = match &element.0 {
             Source::Schema(m) => inflect::underscore(m.rsplit('.').next().unwrap_or(m)),
             Source::Table(t) => inflect::singularize(t),
             Source::Assoc { assoc, .. } => inflect::singularize(assoc),
         };
-        if NOT_RECORDS.contains(&var) && !schema.starts_with(var) {
+        // A list a query typed holds records whatever its elements are called (`fn row ->`).
+        if NOT_RECORDS.contains(&var) && !schema.starts_with(var) && element.1 < Confidence::High {
             return;
         }
         self.bind_as(var, element.0.clone(), element.1);
@@ -1832,6 +1890,16 @@ impl<'a> Walker<'a> {
 
 /// `Map` functions whose second argument (the first in a pipeline) names a record's fields.
 const MAP_FIELD_FNS: &[&str] = &["take", "get", "fetch", "fetch!", "drop", "put", "delete", "has_key?", "update"];
+
+/// Suffixes of a variable's name that say it holds params or options, no record
+/// (`template_payload`, `message_params`, `update_attrs`).
+const MAP_NAME_SUFFIXES: &[&str] = &["_payload", "_params", "_attrs", "_opts", "_options", "_args"];
+
+/// Whether a variable's name says it never holds a record: one of [`NOT_RECORDS`], or a name
+/// ending in one of [`MAP_NAME_SUFFIXES`].
+fn holds_no_record(name: &str) -> bool {
+    NOT_RECORDS.contains(&name) || MAP_NAME_SUFFIXES.iter().any(|s| name.ends_with(s))
+}
 
 /// Variables that are never schema structs, whatever their name.
 const NOT_RECORDS: &[&str] = &[

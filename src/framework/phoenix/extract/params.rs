@@ -14,6 +14,10 @@ use super::*;
 /// The map keys each function of the file returns, by module and name.
 pub(super) type Returns = HashMap<(String, String), Vec<(String, usize)>>;
 
+/// The module's functions returning the map a parameter of theirs holds, by module and name:
+/// the parameter's index.
+pub(super) type Passes = HashMap<(String, String), usize>;
+
 /// `Map` functions whose result is still a map of the keys given.
 const MAP_KEEPS: &[&str] = &[
     "put",
@@ -45,6 +49,7 @@ impl<'a> Walker<'a> {
         };
         let Some(target) = target else { return };
         let Some(module) = self.modules.last().map(|m| m.name.clone()) else { return };
+        self.record_passed_param(&module, head, target, last);
         let keys = self.branch_keys(last);
         if keys.is_empty() {
             return;
@@ -131,9 +136,45 @@ impl<'a> Walker<'a> {
                 node.child_by_field_name("left").is_some_and(|l| self.keeps_map(l))
                     && node.child_by_field_name("right").is_some_and(stage_keeps)
             }
-            "call" => stage_keeps(node),
+            // `for … do %{…} end`, `Enum.map(xs, fn x -> %{…} end)`: a list of maps (`rows.rs`).
+            "call" => {
+                stage_keeps(node)
+                    || matches!(self.callee(node), Some(("for", None)))
+                    || matches!(self.callee(node), Some(("map" | "flat_map", Some(m))) if matches!(self.text(m), "Enum" | "Stream"))
+            }
             _ => true,
         }
+    }
+
+    /// `defp fix_attrs(attrs), do: attrs |> Map.put(:name, n)`: a function whose value is its
+    /// parameter's map piped through `Map`'s functions returns that map, whatever keys a caller
+    /// gave it.
+    fn record_passed_param(&mut self, module: &str, head: Node<'_>, target: Node<'_>, last: Node<'_>) {
+        let Some((_, params)) = calls::head_call(head, self.src) else { return };
+        let mut root = last;
+        while root.kind() == "binary_operator"
+            && root.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
+            && root.child_by_field_name("right").is_some_and(|r| {
+                matches!(self.callee(r), Some((name, Some(m))) if self.text(m) == "Map" && MAP_KEEPS.contains(&name))
+            })
+            && let Some(left) = root.child_by_field_name("left")
+        {
+            root = left;
+        }
+        if root.id() == last.id() || root.kind() != "identifier" {
+            return;
+        }
+        if let Some(k) = params.iter().position(|p| p.kind() == "identifier" && self.text(*p) == self.text(root)) {
+            self.passes.insert((module.to_owned(), self.text(target).to_owned()), k);
+        }
+    }
+
+    /// The keys the argument a local function passes back carries: `fix_attrs(attrs)` → `attrs`'s.
+    pub(super) fn passed_keys(&self, name: &str, args: &[Node<'_>]) -> Vec<(String, usize)> {
+        let Some(module) = self.modules.last() else { return Vec::new() };
+        let key = (module.name.clone(), name.to_owned());
+        let Some(k) = self.passes.get(&key).or_else(|| self.previous_passes.get(&key)) else { return Vec::new() };
+        args.get(*k).map(|a| self.merged_keys(*a)).unwrap_or_default()
     }
 
     /// The keys a local function's result carries (`name(…)` in the module that defines it).

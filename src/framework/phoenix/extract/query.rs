@@ -124,9 +124,12 @@ impl Walker<'_> {
         if !is_query {
             return;
         }
-        if let Some(source @ Source::Schema(_)) = self.source_of(root)
-            && let Some(module) = self.modules.last_mut()
-        {
+        let Some(source @ Source::Schema(_)) = self.source_of(root) else { return };
+        // `defp get_query("groups", …)`: the query of the clause that literal matches only.
+        if let Some(literal) = self.dispatch_literal(head) {
+            return self.record_dispatched_query(&name, literal, source);
+        }
+        if let Some(module) = self.modules.last_mut() {
             module.query_fns.insert(name, source);
         }
     }
@@ -385,6 +388,15 @@ impl Walker<'_> {
                 }
             }
             "insert_all" => {
+                // Rows built elsewhere in the function: `Repo.insert_all(Contact, entries)`.
+                let built = args
+                    .first()
+                    .filter(|a| matches!(a.kind(), "identifier" | "call" | "binary_operator"))
+                    .map(|a| self.merged_keys(*a))
+                    .unwrap_or_default();
+                for (key, offset) in built {
+                    self.field_hit(offset, source, &key, RefKind::Query, Confidence::Medium);
+                }
                 if let Some(rows) = args.first().map(|a| self.rows_of(*a)) {
                     for row in rows {
                         let keys = if row.kind() == "map" {
