@@ -55,6 +55,7 @@ mod receivers_prisma_routes;
 mod receivers_prisma_trpc;
 mod receivers_prisma_unseen;
 mod receivers_rails;
+mod receivers_rails_huginn;
 mod receivers_rails_unseen;
 mod release_notes;
 mod report_html;

@@ -22,8 +22,11 @@
 //! names `User`; cross-file resolution drops it when no such model (or column) exists.
 
 mod calls;
+mod devise;
+mod library;
 mod models;
 mod nodes;
+mod params;
 mod receivers;
 mod screening;
 mod sql;
@@ -32,14 +35,18 @@ mod vocabulary;
 mod walker;
 
 use calls::*;
+use devise::*;
+use library::*;
 use models::*;
 use nodes::*;
+use params::*;
 use receivers::*;
 use screening::*;
 use views::*;
 use vocabulary::*;
 use walker::*;
 
+pub use library::LIBRARY_MODELS;
 pub use models::{is_record_base, join_table_name};
 pub use nodes::is_identifier;
 pub use screening::screen_source;
@@ -70,7 +77,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        13
+        14
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

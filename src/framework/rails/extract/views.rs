@@ -516,6 +516,12 @@ impl<'a> Walker<'a> {
                     let items: Vec<Node<'_>> = arg.named_children(&mut cursor).collect();
                     self.permitted(rec, &items);
                 }
+                // `permit([:name, …] + extra_keys)`
+                "binary" => {
+                    let sides: Vec<Node<'_>> =
+                        [*field::LEFT, *field::RIGHT].iter().filter_map(|f| arg.child_by_field_id(*f)).collect();
+                    self.permitted(rec, &sides);
+                }
                 "hash" | "pair" => {
                     for pair in pairs(*arg) {
                         let (Some(key), Some(value)) =
