@@ -869,11 +869,9 @@ pub fn resolve_among<'m>(
 ) -> Vec<Reference> {
     let bindings: Vec<(&str, &Binding)> = bindings.into_iter().collect();
     let library = library_models(ctx);
-    let models = Models::build(
-        ctx.app,
-        models.into_iter().map(|(path, decl)| (path, decl)).chain(library.iter().map(|d| ("", d))),
-        table_prefixes(bindings.iter().map(|(_, b)| *b)),
-    );
+    let mut decls: Vec<(&str, &ModelDecl)> = models.into_iter().collect();
+    decls.extend(library.iter().map(|d| ("", d)));
+    let models = Models::build(ctx.app, decls, table_prefixes(bindings.iter().map(|(_, b)| *b)));
     let bindings = Bindings::build(bindings);
     // Everything below is per file once the models are known (references are keyed by path),
     // so files resolve in parallel.
