@@ -383,11 +383,14 @@ impl Models {
         if !exact.is_empty() {
             return exact;
         }
-        let library: Vec<usize> = (0..self.list.len())
-            .filter(|&i| self.list[i].path.is_empty() && segments(&self.list[i].decl.class) == want)
-            .collect();
-        if !library.is_empty() {
-            return library;
+        // A library's model: every one is namespaced (`Delayed::Job`), so a bare name never is.
+        if want.len() > 1 {
+            let library: Vec<usize> = (0..self.list.len())
+                .filter(|&i| self.list[i].path.is_empty() && segments(&self.list[i].decl.class) == want)
+                .collect();
+            if !library.is_empty() {
+                return library;
+            }
         }
         let suffixed: Vec<usize> =
             candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class).ends_with(&want)).collect();
