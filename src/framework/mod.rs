@@ -70,6 +70,14 @@ pub trait FrameworkSupport: Sync + Send {
         None
     }
 
+    /// Models a library defines for the app's database (a gem's `Delayed::Job` over
+    /// `delayed_jobs`), as (class, table): code that names the class by its full name uses the
+    /// table when the app declares no class of that name. Never found by a last name or a guess
+    /// (`job` is no `Delayed::Job`), and they carry no implicit reference (no file declares them).
+    fn library_models(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
     /// Whether a class is a model only when its ancestry, through the app's own classes, reaches
     /// a superclass this says is the ORM's root (Rails: `ApplicationRecord`,
     /// `ActiveRecord::Base`). `None`: the framework's extractors decide alone.

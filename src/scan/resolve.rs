@@ -258,6 +258,10 @@ impl Models {
         let mut by_last: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_lower_last: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, m) in list.iter().enumerate() {
+            // A library's model (declared by no file) is found by its full name only.
+            if m.path.is_empty() {
+                continue;
+            }
             if let Some(last) = segments(&m.decl.class).last() {
                 by_last.entry((*last).to_owned()).or_default().push(i);
                 by_lower_last.entry(last.to_lowercase()).or_default().push(i);
@@ -378,6 +382,15 @@ impl Models {
             candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class) == want).collect();
         if !exact.is_empty() {
             return exact;
+        }
+        // A library's model: every one is namespaced (`Delayed::Job`), so a bare name never is.
+        if want.len() > 1 {
+            let library: Vec<usize> = (0..self.list.len())
+                .filter(|&i| self.list[i].path.is_empty() && segments(&self.list[i].decl.class) == want)
+                .collect();
+            if !library.is_empty() {
+                return library;
+            }
         }
         let suffixed: Vec<usize> =
             candidates.iter().copied().filter(|&i| segments(&self.list[i].decl.class).ends_with(&want)).collect();
@@ -824,6 +837,31 @@ pub fn resolve(ctx: &Context<'_>, files: &[(String, FileFacts)]) -> Vec<Referenc
     )
 }
 
+/// The models the app's framework knows a library defines (`FrameworkSupport::library_models`),
+/// as declarations of no file, for the tables the schema has (all of them without a schema).
+fn library_models(ctx: &Context<'_>) -> Vec<ModelDecl> {
+    let framework = ctx.app.framework;
+    crate::framework::of(framework)
+        .library_models()
+        .iter()
+        .filter(|(_, table)| ctx.schema.is_none_or(|s| s.has_table(table)))
+        .map(|(class, table)| ModelDecl {
+            framework,
+            class: (*class).to_owned(),
+            parent: None,
+            table: Some((*table).to_owned()),
+            is_abstract: false,
+            ignored_columns: Vec::new(),
+            fields: Vec::new(),
+            associations: Vec::new(),
+            mixins: Vec::new(),
+            line: 0,
+            column: 0,
+            snippet: String::new(),
+        })
+        .collect()
+}
+
 /// Resolve the facts of some files of a commit, given every model and binding the commit
 /// declares (path, declaration), those of `files` included.
 pub fn resolve_among<'m>(
@@ -833,7 +871,10 @@ pub fn resolve_among<'m>(
     files: &[(String, FileFacts)],
 ) -> Vec<Reference> {
     let bindings: Vec<(&str, &Binding)> = bindings.into_iter().collect();
-    let models = Models::build(ctx.app, models, table_prefixes(bindings.iter().map(|(_, b)| *b)));
+    let library = library_models(ctx);
+    let mut decls: Vec<(&str, &ModelDecl)> = models.into_iter().collect();
+    decls.extend(library.iter().map(|d| ("", d)));
+    let models = Models::build(ctx.app, decls, table_prefixes(bindings.iter().map(|(_, b)| *b)));
     let bindings = Bindings::build(bindings);
     // Everything below is per file once the models are known (references are keyed by path),
     // so files resolve in parallel.

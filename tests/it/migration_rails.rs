@@ -218,3 +218,21 @@ fn create_table_force_drops_first() {
         ]
     );
 }
+
+#[test]
+fn class_method_up_and_down_are_the_migration() {
+    // Written before Rails 3.1 (delayed_job's generator kept the style): Rails still runs
+    // `def self.up` through `Migration#up`. A `def self.helper` is no direction.
+    let src = "class CreateDelayedJobs < ActiveRecord::Migration[4.2]\n  def self.up\n    create_table :delayed_jobs, :force => true do |table|\n      table.text :handler\n      table.datetime :failed_at\n    end\n  end\n\n  def self.down\n    drop_table :delayed_jobs\n  end\n\n  def self.change\n    drop_table :users\n  end\nend\n";
+    let path = std::path::Path::new("db/migrate/20121223203701_create_delayed_jobs.rb");
+    let ms = migration::read_file(path, src, None, Dialect::Postgres).unwrap();
+    assert_eq!(
+        lines(&ms[0].up),
+        vec![
+            "3:5 drop_table public.delayed_jobs if_exists",
+            "3:5 create_table public.delayed_jobs (id integer not null default nextval('public.delayed_jobs_id_seq'::regclass), \
+             handler text, failed_at timestamp without time zone) pk(id)",
+        ]
+    );
+    assert_eq!(down_lines(&ms[0]).unwrap(), vec!["10:5 drop_table public.delayed_jobs"]);
+}

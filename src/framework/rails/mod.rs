@@ -53,6 +53,10 @@ impl FrameworkSupport for Rails {
         Some(extract::is_record_base(superclass))
     }
 
+    fn library_models(&self) -> &'static [(&'static str, &'static str)] {
+        extract::LIBRARY_MODELS
+    }
+
     fn names_by_last_words(&self) -> bool {
         true
     }

@@ -69,6 +69,16 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
                     Some("down") => down = Some(child),
                     _ => {}
                 },
+                // `def self.up` / `def self.down`: a migration written before Rails 3.1, which
+                // Rails still runs (`Migration#up` calls the class's `up` when it has one; there
+                // is no class-level `change`). An instance method of the name wins.
+                "singleton_method" if child.child_by_field_name("object").is_some_and(|o| o.kind() == "self") => {
+                    match child.child_by_field_name("name").map(|n| text_of(n, text)) {
+                        Some("up") => up = up.or(Some(child)),
+                        Some("down") => down = down.or(Some(child)),
+                        _ => {}
+                    }
+                }
                 _ => {}
             }
         }

@@ -22,11 +22,14 @@
 //! names `User`; cross-file resolution drops it when no such model (or column) exists.
 
 mod calls;
+mod devise;
 mod directives;
 mod forwarded;
 mod helpers;
+mod library;
 mod models;
 mod nodes;
+mod params;
 mod receivers;
 mod returned;
 mod screening;
@@ -37,10 +40,13 @@ mod vocabulary;
 mod walker;
 
 use calls::*;
+use devise::*;
 use forwarded::*;
 use helpers::*;
+use library::*;
 use models::*;
 use nodes::*;
+use params::*;
 use receivers::*;
 use returned::*;
 use screening::*;
@@ -48,6 +54,7 @@ use views::*;
 use vocabulary::*;
 use walker::*;
 
+pub use library::LIBRARY_MODELS;
 pub use models::{is_record_base, join_table_name};
 pub use nodes::is_identifier;
 pub use screening::screen_source;
@@ -78,7 +85,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        14
+        15
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

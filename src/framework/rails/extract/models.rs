@@ -677,6 +677,7 @@ impl<'a> Walker<'a> {
                 }
             }
             "devise" => {
+                self.bind_devise_resource(&model);
                 // Each Devise module maps its columns (devise/lib/generators templates).
                 for (module, node) in &symbols {
                     let columns: &[&str] = match module.as_str() {

@@ -172,7 +172,11 @@ impl<'a> Walker<'a> {
             return Some(rec.clone());
         }
         let scope = self.scopes.last()?;
-        scope.model.map(|i| Rec::model(self.facts.models[i].class.clone()))
+        match scope.model {
+            Some(i) => Some(Rec::model(self.facts.models[i].class.clone())),
+            // A library's model the app reopens (`class Delayed::Job` adding scopes).
+            None => is_library_model(&scope.name).then(|| Rec::model(scope.name.clone())),
+        }
     }
 
     /// Whether the model being visited declares `name` as a polymorphic association (whose
@@ -380,6 +384,15 @@ impl<'a> Walker<'a> {
                 {
                     // A call of this class's method, typed by its last expression.
                     return (!matches!(ty, Ty::Value | Ty::Literal(_))).then_some(ty);
+                }
+                if node.kind() == "identifier"
+                    && name == DEVISE_RESOURCE
+                    && !self.method_params.iter().any(|p| p == name)
+                    && (!self.in_instance_method || self.not_a_local(name))
+                    && self.devise_context()
+                {
+                    // Devise's views and controllers: the record of the app's Devise model.
+                    return Some(Ty::Record(devise_resource(), Confidence::Medium));
                 }
                 if let Some(current) = current_record(name) {
                     // Devise's (and most apps') `current_user`: the signed-in record.

@@ -17,6 +17,7 @@ pub fn screen_source(path: &str, source: &str) -> Screen {
         || declares_model(path, source)
         || calls_query_method(source)
         || names_table_prefix(source)
+        || names_library_model(source)
     {
         Screen::Extract
     } else {

@@ -334,6 +334,17 @@ impl<'a> Walker<'a> {
                 }
                 None
             }
+            // `update_all "expires_at = " + date_add_sql(…)`: the literal sides of a
+            // concatenation.
+            "binary" if arg.child_by_field_id(*field::OPERATOR).is_some_and(|o| self.text(o) == "+") => {
+                let parts: Vec<(usize, usize)> = [*field::LEFT, *field::RIGHT]
+                    .iter()
+                    .filter_map(|f| arg.child_by_field_id(*f))
+                    .filter_map(|side| self.fragment_parts(side))
+                    .flatten()
+                    .collect();
+                (!parts.is_empty()).then_some(parts)
+            }
             _ => None,
         }
     }

@@ -533,7 +533,8 @@ impl<'a> Walker<'a> {
                         }
                     }
                 }
-                // `permit(basic_attributes + [...])`: lists the class's own methods return.
+                // `permit(basic_attributes + [...])`, `permit([:name, …] + extra_keys)`: literal
+                // lists and those the class's own methods return.
                 "identifier" | "call" | "binary" | "parenthesized_statements" => {
                     let lists = self.permit_lists(*arg);
                     self.permitted(rec, &lists);

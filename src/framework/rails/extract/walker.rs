@@ -628,6 +628,17 @@ impl<'a> Walker<'a> {
 
         if let Some(receiver) = receiver {
             let receiver_text = self.text(receiver);
+            if self.devise_permit(receiver, method, &args) {
+                return None;
+            }
+            // `params[:agent].permit([:name, …])`: as `params.require(:agent)`, without the
+            // requirement.
+            if method == "permit"
+                && let Some(key) = params_subscript_key(receiver, self.code)
+            {
+                self.permitted(&Rec::model(inflect::camelize(&key)), &args);
+                return None;
+            }
             // Strong parameters: `params.require(:user).permit(:email, …)`, `params.expect(user: […])`.
             if method == "permit"
                 && receiver.kind() == "call"
@@ -991,15 +1002,12 @@ impl<'a> Walker<'a> {
                     self.hash_keys(receiver, rec, confidence, false);
                 }
             }
-            // `update!(template.attributes.slice("date_format", …))`: the keys kept are the
+            // `update!(template.attributes.slice("date_format", …))`, `new(original.slice(:schedule,
+            // …))`, `build(hash.slice("name", …))`: whatever the hash, the keys kept are the
             // attributes written.
             "call"
                 if arg.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "slice")
-                    && arg.child_by_field_id(*field::RECEIVER).is_some_and(|r| {
-                        r.kind() == "call"
-                            && r.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "attributes")
-                            && arguments(r).is_empty()
-                    }) =>
+                    && arg.child_by_field_id(*field::RECEIVER).is_some() =>
             {
                 for inner in arguments(arg) {
                     if matches!(inner.kind(), "string" | "simple_symbol" | "delimited_symbol")
