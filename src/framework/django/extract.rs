@@ -328,6 +328,18 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
             }
             return;
         }
+        // `event.submissions.filter(is_featured=True)` on an untyped `event`: the relation its
+        // names suggest, at medium — resolution keeps only what the models have.
+        if super::lookups::is_queryset_method(name)
+            && let Some(rec) = cx.guessed_relation(object, &env)
+        {
+            let before = cx.hits.len();
+            chain_call(cx, call, name, &a, &rec);
+            for h in &mut cx.hits[before..] {
+                h.confidence = h.confidence.min(Confidence::Medium);
+            }
+            return;
+        }
         // `x.save(update_fields=[…])` on a receiver nothing types: the names are columns of some
         // model, settled by resolution.
         if matches!(name, "save" | "asave" | "refresh_from_db" | "arefresh_from_db") {
