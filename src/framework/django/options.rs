@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::extract::Ctx;
 use super::lookups::{dict_strings, is_field_name, lookup};
-use super::names::{strings_of, strings_of_name};
+use super::names::{block_of, strings_of, strings_of_name};
 use super::receivers::{Env, Rec};
 use crate::config::Confidence;
 use crate::scan::extract::python::{
@@ -78,6 +78,7 @@ pub(super) fn class_options(
         // `clone_fields = ("device", "mtu")` on the model itself.
         let model = cx.model_ref(class_name);
         field_lists(cx, body, &model, false);
+        model_meta(cx, body, &model);
         return;
     }
     let written = bases(&cx.src, class);
@@ -227,6 +228,7 @@ pub(super) fn class_options(
     let model = cx.model_ref(&model);
     let rec = Rec::model(model.clone());
     declared_fields(cx, body, &rec);
+    form_field_keys(cx, body, &rec);
     // What a serializer's `validate(attrs)`, `create(validated_data)` and `update(instance,
     // validated_data)` read by key are the model's fields; so are the keys of the incoming
     // `data` its `run_validation(data)` / `to_internal_value(data)` read or rewrite
@@ -307,12 +309,13 @@ pub(super) fn class_options(
             // `fields.append("picture")` under an `if`, `sorted(Base.Meta.fields + ["x"])`.
             "fields" | "exclude" | "read_only_fields" => strings_of_name(&cx.src, opt, meta),
             "extra_kwargs" | "widgets" | "labels" | "help_texts" => dict_strings(&cx.src, v, false),
-            _ if matches!(v.kind(), "tuple" | "list") => {
+            _ if matches!(v.kind(), "tuple" | "list" | "set") => {
                 let items = string_items(&cx.src, v);
-                let subset = !items.is_empty()
-                    && items.len() == named_children(v).len()
-                    && items.iter().all(|(n, _)| field_names.contains(n));
-                if !subset {
+                let strings = !items.is_empty() && items.len() == named_children(v).len();
+                // A list the `Meta` names after fields (`model_fields`, `public_fields`) lists
+                // the model's fields whether or not `fields` holds them.
+                let subset = strings && items.iter().all(|(n, _)| field_names.contains(n));
+                if !subset && !(strings && opt.ends_with("_fields")) {
                     continue;
                 }
                 items
@@ -564,6 +567,68 @@ fn declared_fields(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
             || callee(&cx.src, v).is_none_or(|c| c.ends_with("MethodField"));
         if !named && !computed {
             lookup(cx, rec, cx.src.node_text(t), t.start_byte(), Confidence::Medium);
+        }
+    }
+}
+
+/// Options of a model's own `Meta` that name its fields: `ordering = ("-published",)`,
+/// `get_latest_by`, `order_with_respect_to`, `unique_together`, `index_together`.
+fn model_meta(cx: &mut Ctx<'_>, body: Node<'_>, model: &str) {
+    let Some(meta) = inner_class_body(&cx.src, body, "Meta") else { return };
+    let rec = Rec::model(model.to_owned());
+    for (t, _, v) in assignments(meta) {
+        let Some(v) = v else { continue };
+        if !matches!(
+            cx.src.node_text(t),
+            "ordering" | "get_latest_by" | "order_with_respect_to" | "unique_together" | "index_together"
+        ) {
+            continue;
+        }
+        cx.aliases = None;
+        for (item, offset) in strings_of(&cx.src, v, meta) {
+            lookup(cx, &rec, &item, offset, Confidence::High);
+        }
+    }
+}
+
+/// The form fields a model form or model serializer works on in its methods by name:
+/// `self.fields["abstract"]`, `self.fields.pop(field, None)`, `"x" in self.fields` — the
+/// fields its model's fields made, the name a string or a name the method fills with strings
+/// (`for field in request_require: self.fields[field]…`). At medium: a form may also declare a
+/// field of its own.
+fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
+    let is_fields = |n: Option<Node<'_>>| n.is_some_and(|n| cx.src.node_text(n) == "self.fields");
+    let mut keys: Vec<Node<'_>> = Vec::new();
+    for node in descendants(body) {
+        let key = match node.kind() {
+            "subscript" if is_fields(node.child_by_field_name("value")) => node.child_by_field_name("subscript"),
+            "call" => {
+                let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute");
+                let method = f.and_then(|f| f.child_by_field_name("attribute")).map(|a| cx.src.node_text(a));
+                (is_fields(f.and_then(|f| f.child_by_field_name("object")))
+                    && matches!(method, Some("get" | "pop" | "setdefault")))
+                .then(|| args(node).positional.first().copied())
+                .flatten()
+            }
+            "comparison_operator" => {
+                let parts = named_children(node);
+                let operator =
+                    |a: Node<'_>, b: Node<'_>| cx.src.text.get(a.end_byte()..b.start_byte()).unwrap_or("").trim();
+                (parts.len() == 2
+                    && is_fields(parts.get(1).copied())
+                    && matches!(operator(parts[0], parts[1]), "in" | "not in"))
+                .then(|| parts[0])
+            }
+            _ => None,
+        };
+        keys.extend(key);
+    }
+    for key in keys {
+        cx.aliases = None;
+        for (item, offset) in strings_of(&cx.src, key, block_of(key)) {
+            if item.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                lookup(cx, rec, &item, offset, Confidence::Medium);
+            }
         }
     }
 }

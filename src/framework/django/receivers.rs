@@ -718,6 +718,29 @@ impl Ctx<'_> {
         self.scopes.get(&node.id()).and_then(|f| self.envs.get(f)).cloned().unwrap_or_default()
     }
 
+    /// The record an untyped plain local or parameter is named after (`submission` →
+    /// `Submission`), as [`Ctx::guessed_relation`] reads the start of a relation: resolution
+    /// takes the guess when a model has that name, else the attribute on an unknown receiver.
+    pub(super) fn guessed_record(&self, object: Node<'_>, env: &Env) -> Option<Rec> {
+        let base = self.src.node_text(object);
+        if object.kind() != "identifier"
+            || base.len() < 3
+            || !base.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            || matches!(base, "self" | "cls" | "settings" | "models")
+            || env.plain.contains(base)
+            || self.imports.iter().any(|i| i.local == base)
+            || self.imported_modules.iter().any(|m| m == base)
+        {
+            return None;
+        }
+        let root = Root::Binding {
+            scopes: Vec::new(),
+            name: base.to_owned(),
+            guess: Some(crate::scan::inflect::camelize(base)),
+        };
+        Some(Rec { root, path: Vec::new() })
+    }
+
     /// The records a QuerySet call on an untyped relation works on, as a person reads it: the
     /// record a plain local or parameter is named after, then its associations
     /// (`event.submissions.filter(…)` with `event` untyped: `Event`'s `submissions`), through
