@@ -26,6 +26,20 @@ class Submission(models.Model):
     def room_capacity(self):
         slot = self.slot
         return slot.room.capacity if slot and slot.room else None
+
+    speakers = models.ManyToManyField("person.SpeakerProfile", related_name="submissions")
+
+    @property
+    def sorted_speakers(self):
+        return self.speakers.order_by("name")
+"#;
+
+const PERSON_MODELS: &str = r#"from django.db import models
+
+
+class SpeakerProfile(models.Model):
+    biography = models.TextField(null=True)
+    name = models.CharField(max_length=100)
 "#;
 
 const SCHEDULE_MODELS: &str = r#"from django.db import models
@@ -127,6 +141,8 @@ def merge(survivor, merged):
 
 const TABLES: &[(&str, &[&str])] = &[
     ("submission_event", &["id", "slug"]),
+    ("person_speakerprofile", &["id", "biography", "name"]),
+    ("submission_submission_speakers", &["id", "submission_id", "speakerprofile_id"]),
     ("submission_submission", &["id", "event_id", "abstract", "is_featured"]),
     ("schedule_room", &["id", "capacity"]),
     ("schedule_schedule", &["id", "event_id", "published"]),
@@ -137,6 +153,12 @@ fn scan() -> (tempfile::TempDir, tandem::scan::ScanResult) {
     let files = [
         ("submission/models.py", SUBMISSION_MODELS),
         ("schedule/models.py", SCHEDULE_MODELS),
+        ("person/models.py", PERSON_MODELS),
+        (
+            "agenda/templates/agenda/speakers.html",
+            "{% for speaker in submission.sorted_speakers %}{{ speaker.biography }}{% endfor %}\n\
+             {% theme_values request as biography_values %}{{ biography_values.biography }}\n",
+        ),
         ("submission/queries.py", QUERIES),
         ("submission/forms.py", FORMS),
         ("submission/filters.py", FILTERS),
@@ -225,5 +247,18 @@ fn form_fields_meta_lists_get_field_and_getattr_by_name() {
             "submission/models.py:11",
             "submission/queries.py:2",
         ])
+    );
+}
+
+/// A model's property that returns one of its relations (`return self.speakers.order_by(…)`)
+/// leads where the relation does: `speaker.biography` over `submission.sorted_speakers`. A
+/// name a template tag binds (`{% theme_values request as biography_values %}`) holds the tag's
+/// value, no record, even when one table has the attribute read on it.
+#[test]
+fn a_property_returning_a_relation_and_a_template_tags_value() {
+    let (_dir, result) = scan();
+    assert_eq!(
+        uses_of(&result, "person_speakerprofile.biography"),
+        set(&["agenda/templates/agenda/speakers.html:1", "person/models.py:5"])
     );
 }

@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        13
+        14
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
