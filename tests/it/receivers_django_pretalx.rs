@@ -187,10 +187,7 @@ fn a_step_from_an_untyped_record_names_its_model() {
         assert!(abstract_uses.contains(line), "{line} in {abstract_uses:?}");
     }
     assert!(!abstract_uses.contains("agenda/templates/agenda/schedule.xml:3"), "{abstract_uses:?}");
-    assert_eq!(
-        uses_of(&result, "schedule_room.capacity"),
-        set(&["schedule/models.py:5", "submission/models.py:20"])
-    );
+    assert_eq!(uses_of(&result, "schedule_room.capacity"), set(&["schedule/models.py:5", "submission/models.py:20"]));
 }
 
 /// QuerySet calls on a relation of an untyped name read the fields of the model the name and

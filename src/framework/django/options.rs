@@ -314,8 +314,8 @@ pub(super) fn class_options(
                 let strings = !items.is_empty() && items.len() == named_children(v).len();
                 // A list the `Meta` names after fields (`model_fields`, `public_fields`) lists
                 // the model's fields whether or not `fields` holds them.
-                let subset = strings && items.iter().all(|(n, _)| field_names.contains(n));
-                if !subset && !(strings && opt.ends_with("_fields")) {
+                let subset = items.iter().all(|(n, _)| field_names.contains(n));
+                if !strings || !(subset || opt.ends_with("_fields")) {
                     continue;
                 }
                 items
