@@ -597,15 +597,29 @@ fn model_meta(cx: &mut Ctx<'_>, body: Node<'_>, model: &str) {
 /// (`for field in request_require: self.fields[field]…`). At medium: a form may also declare a
 /// field of its own.
 fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
-    let is_fields = |n: Option<Node<'_>>| n.is_some_and(|n| cx.src.node_text(n) == "self.fields");
-    let mut keys: Vec<Node<'_>> = Vec::new();
-    for node in descendants(body) {
+    let keys = key_nodes(cx, body, |n| cx.src.node_text(n) == "self.fields");
+    for key in keys {
+        cx.aliases = None;
+        for (item, offset) in strings_of(&cx.src, key, block_of(key)) {
+            if item.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                lookup(cx, rec, &item, offset, Confidence::Medium);
+            }
+        }
+    }
+}
+
+/// The keys `node`'s code uses on a mapping `is_map` recognises: `m[key]`, `m.get(key)`,
+/// `m.pop(key, …)`, `m.setdefault(key, …)`, `key in m`, `key not in m`.
+fn key_nodes<'t>(cx: &Ctx<'_>, node: Node<'t>, is_map: impl Fn(Node<'_>) -> bool) -> Vec<Node<'t>> {
+    let is_map = |n: Option<Node<'_>>| n.is_some_and(&is_map);
+    let mut out = Vec::new();
+    for node in descendants(node) {
         let key = match node.kind() {
-            "subscript" if is_fields(node.child_by_field_name("value")) => node.child_by_field_name("subscript"),
+            "subscript" if is_map(node.child_by_field_name("value")) => node.child_by_field_name("subscript"),
             "call" => {
                 let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute");
                 let method = f.and_then(|f| f.child_by_field_name("attribute")).map(|a| cx.src.node_text(a));
-                (is_fields(f.and_then(|f| f.child_by_field_name("object")))
+                (is_map(f.and_then(|f| f.child_by_field_name("object")))
                     && matches!(method, Some("get" | "pop" | "setdefault")))
                 .then(|| args(node).positional.first().copied())
                 .flatten()
@@ -615,22 +629,15 @@ fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
                 let operator =
                     |a: Node<'_>, b: Node<'_>| cx.src.text.get(a.end_byte()..b.start_byte()).unwrap_or("").trim();
                 (parts.len() == 2
-                    && is_fields(parts.get(1).copied())
+                    && is_map(parts.get(1).copied())
                     && matches!(operator(parts[0], parts[1]), "in" | "not in"))
                 .then(|| parts[0])
             }
             _ => None,
         };
-        keys.extend(key);
+        out.extend(key);
     }
-    for key in keys {
-        cx.aliases = None;
-        for (item, offset) in strings_of(&cx.src, key, block_of(key)) {
-            if item.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-                lookup(cx, rec, &item, offset, Confidence::Medium);
-            }
-        }
-    }
+    out
 }
 
 /// String keys a function reads or writes on its parameter `name` (a dict of field values):
@@ -642,32 +649,9 @@ fn keys_read(cx: &Ctx<'_>, func: Node<'_>, name: &str) -> Vec<(String, usize)> {
     if !takes {
         return Vec::new();
     }
-    let is_data = |n: Option<Node<'_>>| n.is_some_and(|n| n.kind() == "identifier" && cx.src.node_text(n) == name);
     let mut out = Vec::new();
-    for node in descendants(func) {
-        let key = match node.kind() {
-            "subscript" if is_data(node.child_by_field_name("value")) => node.child_by_field_name("subscript"),
-            "call" => {
-                let f = node.child_by_field_name("function");
-                let method = f.and_then(|f| f.child_by_field_name("attribute")).map(|a| cx.src.node_text(a));
-                (f.is_some_and(|f| f.kind() == "attribute")
-                    && is_data(f.and_then(|f| f.child_by_field_name("object")))
-                    && matches!(method, Some("get" | "pop" | "setdefault")))
-                .then(|| args(node).positional.first().copied())
-                .flatten()
-            }
-            "comparison_operator" => {
-                let parts = named_children(node);
-                let operator =
-                    |a: Node<'_>, b: Node<'_>| cx.src.text.get(a.end_byte()..b.start_byte()).unwrap_or("").trim();
-                (parts.len() == 2
-                    && is_data(parts.get(1).copied())
-                    && matches!(operator(parts[0], parts[1]), "in" | "not in"))
-                .then(|| parts[0])
-            }
-            _ => None,
-        };
-        if let Some((key, offset)) = key.and_then(|k| string_value(&cx.src, k))
+    for key in key_nodes(cx, func, |n| n.kind() == "identifier" && cx.src.node_text(n) == name) {
+        if let Some((key, offset)) = string_value(&cx.src, key)
             && !key.is_empty()
             && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {

@@ -722,8 +722,16 @@ impl Ctx<'_> {
     /// `Submission`), as [`Ctx::guessed_relation`] reads the start of a relation: resolution
     /// takes the guess when a model has that name, else the attribute on an unknown receiver.
     pub(super) fn guessed_record(&self, object: Node<'_>, env: &Env) -> Option<Rec> {
-        let base = self.src.node_text(object);
-        if object.kind() != "identifier"
+        let root = self.guessed_root(object, env)?;
+        Some(Rec { root, path: Vec::new() })
+    }
+
+    /// What a plain local or parameter nothing types stands for: the model it is named after,
+    /// if any. `None` for `self`, a module, a class, a short or mixed-case name, or a name the
+    /// function gives a plain value.
+    fn guessed_root(&self, node: Node<'_>, env: &Env) -> Option<Root> {
+        let base = self.src.node_text(node);
+        if node.kind() != "identifier"
             || base.len() < 3
             || !base.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             || matches!(base, "self" | "cls" | "settings" | "models")
@@ -733,12 +741,11 @@ impl Ctx<'_> {
         {
             return None;
         }
-        let root = Root::Binding {
+        Some(Root::Binding {
             scopes: Vec::new(),
             name: base.to_owned(),
             guess: Some(crate::scan::inflect::camelize(base)),
-        };
-        Some(Rec { root, path: Vec::new() })
+        })
     }
 
     /// The records a QuerySet call on an untyped relation works on, as a person reads it: the
@@ -767,25 +774,11 @@ impl Ctx<'_> {
             path.push(step.to_owned());
             node = node.child_by_field_name("object")?;
         }
-        let base = self.src.node_text(node);
-        if node.kind() != "identifier"
-            || path.is_empty()
-            || base.len() < 3
-            || !base.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-            || matches!(base, "self" | "cls" | "settings" | "models")
-            || env.plain.contains(base)
-            || self.imports.iter().any(|i| i.local == base)
-            || self.imported_modules.iter().any(|m| m == base)
-            || path.iter().any(|p| is_manager_name(p))
-        {
+        if path.is_empty() || path.iter().any(|p| is_manager_name(p)) {
             return None;
         }
+        let root = self.guessed_root(node, env)?;
         path.reverse();
-        let root = Root::Binding {
-            scopes: Vec::new(),
-            name: base.to_owned(),
-            guess: Some(crate::scan::inflect::camelize(base)),
-        };
         Some(Rec { root, path })
     }
 
