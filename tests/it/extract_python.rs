@@ -39,6 +39,8 @@ fn django_models_declare_tables_and_columns() {
         &[
             // `self.filter(…)` in the QuerySet that Post's manager is built from.
             "13:28 model_column blog.Post.status query",
+            // The model's `Meta.ordering = ["-created"]`.
+            "45:23 model_column blog.Post.created query",
             // `self.title` in `Post.__str__`.
             "48:21 model_column blog.Post.title query",
             // Abstract parent's fields are columns of each concrete child's table, located where

@@ -43,6 +43,7 @@ mod plan;
 mod receivers_django;
 mod receivers_django_fieldlists;
 mod receivers_django_namelists;
+mod receivers_django_pretalx;
 mod receivers_django_tandoor;
 mod receivers_django_unseen;
 mod receivers_phoenix;

@@ -196,14 +196,20 @@ const NOTIFY: &str = r#"from django.utils import translation
 
 def send_email(user, check):
     translation.activate(user.preference.language.short_name)
-    return check.preference.language.short_name, user.no_such.language.short_name
+    return check.preference.language.short_name
+
+
+def other(user):
+    return user.no_such.short_name
 "#;
 
 /// An untyped parameter read through associations (`user.preference.language.short_name` in a
 /// management command's helper) is the record its name suggests when that record has them: here
 /// `auth.User`, undeclared, through the accessor `Preference`'s `OneToOneField(User)` gives it.
-/// A name suggesting no such record (`check`) or an accessor no relation gives (`no_such`)
-/// leaves only the untyped attribute (`short_name` is on two tables: low).
+/// From a name suggesting no record (`check`) a step names the model it is called after
+/// (`preference` → `Preference`, as a relation field is by default); an accessor no relation
+/// gives and no model is named after (`no_such`) leaves only the untyped attribute (`short_name`
+/// is on two tables: low).
 #[test]
 fn untyped_names_read_through_associations() {
     let files =
@@ -213,7 +219,7 @@ fn untyped_names_read_through_associations() {
     let (_dir, result) = scan_files("wger", Framework::Django, &files, &tables);
     assert_eq!(
         uses_of(&result, "core_language.short_name"),
-        set(&["core/models.py:6", "core/management/commands/notify.py:5"])
+        set(&["core/models.py:6", "core/management/commands/notify.py:5", "core/management/commands/notify.py:6"])
     );
     assert_eq!(uses_of(&result, "core_license.short_name"), set(&["core/models.py:23"]));
 }

@@ -13,14 +13,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::Node;
 
-use super::lookups::{chain_call, expressions, lookup};
+use super::lookups::{chain_call, expressions, is_field_name, lookup};
 use super::models::{Model, contrib_user, model_decls, querysets, read_models};
 use super::names::{block_of, strings_of};
 use super::options::{admin_registrations, class_options, model_and_names, serializer_fields};
 use super::receivers::{Env, Rec, Ty};
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, string_items};
-use crate::scan::extract::treesit::{self, Nodes, SqlString, Src, descendants, string_value};
+use crate::scan::extract::treesit::{self, Nodes, SqlString, Src, descendants, named_children, string_value};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
 use crate::scan::facts::{Binding, FileFacts, Hit, Target};
 use crate::scan::reference::RefKind;
@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        12
+        14
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -153,6 +153,28 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
 
 pub(super) fn all_classes(root: Node<'_>) -> Vec<(Node<'_>, Vec<Node<'_>>)> {
     let mut out = class_defs(root);
+    // Classes declared under a module-level `with` / `if` / `try` (django-scopes' `with
+    // scopes_disabled():` around a FilterSet).
+    let mut blocks: Vec<Node<'_>> = named_children(root)
+        .into_iter()
+        .filter(|n| matches!(n.kind(), "with_statement" | "if_statement" | "try_statement"))
+        .collect();
+    while let Some(stmt) = blocks.pop() {
+        for child in named_children(stmt) {
+            match child.kind() {
+                "block" => {
+                    out.extend(class_defs(child));
+                    blocks.extend(
+                        named_children(child)
+                            .into_iter()
+                            .filter(|n| matches!(n.kind(), "with_statement" | "if_statement" | "try_statement")),
+                    );
+                }
+                "else_clause" | "elif_clause" | "except_clause" | "finally_clause" => blocks.push(child),
+                _ => {}
+            }
+        }
+    }
     let mut i = 0;
     while i < out.len() {
         if let Some(body) = out[i].0.child_by_field_name("body") {
@@ -328,6 +350,18 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
             }
             return;
         }
+        // `event.submissions.filter(is_featured=True)` on an untyped `event`: the relation its
+        // names suggest, at medium — resolution keeps only what the models have.
+        if super::lookups::is_queryset_method(name)
+            && let Some(rec) = cx.guessed_relation(object, &env)
+        {
+            let before = cx.hits.len();
+            chain_call(cx, call, name, &a, &rec);
+            for h in &mut cx.hits[before..] {
+                h.confidence = h.confidence.min(Confidence::Medium);
+            }
+            return;
+        }
         // `x.save(update_fields=[…])` on a receiver nothing types: the names are columns of some
         // model, settled by resolution.
         if matches!(name, "save" | "asave" | "refresh_from_db" | "arefresh_from_db") {
@@ -353,6 +387,31 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
             for (item, offset) in strings_of(&cx.src, *key, block_of(call)) {
                 lookup(cx, &t.rec, &item, offset, Confidence::High);
             }
+        } else if let Some(rec) = cx.guessed_record(*object, &env) {
+            // `getattr(submission, field)` on an untyped `submission`: `submission.<field>`.
+            for (item, offset) in strings_of(&cx.src, *key, block_of(call)) {
+                if is_field_name(&item) && !item.starts_with('_') {
+                    cx.hit(offset, rec.attribute(&item), RefKind::Query, Confidence::Medium);
+                }
+            }
+        }
+        return;
+    }
+
+    // `Model._meta.get_field("x")`: the model's field by name.
+    if name == "get_field"
+        && let Some(object) = function.child_by_field_name("object")
+        && object.kind() == "attribute"
+        && object.child_by_field_name("attribute").is_some_and(|a| cx.src.node_text(a) == "_meta")
+        && let Some(class) = object.child_by_field_name("object").filter(|c| c.kind() == "identifier")
+        && is_class_name(cx.src.node_text(class))
+        && cx.is_known_model(cx.src.node_text(class))
+        && let Some(key) = a.positional.first()
+    {
+        let rec = Rec::model(cx.model_ref(cx.src.node_text(class)));
+        cx.aliases = None;
+        for (item, offset) in strings_of(&cx.src, *key, block_of(call)) {
+            lookup(cx, &rec, &item, offset, Confidence::High);
         }
         return;
     }

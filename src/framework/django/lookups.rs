@@ -134,6 +134,15 @@ pub(super) const LOOKUPS: &[&str] = &[
     "len",
 ];
 
+/// Whether a method is one of a QuerySet's (or a manager's) that take field names or return
+/// another QuerySet of the same model.
+pub(super) fn is_queryset_method(name: &str) -> bool {
+    KEYWORD_METHODS.contains(&name)
+        || STRING_METHODS.contains(&name)
+        || ALIAS_METHODS.contains(&name)
+        || matches!(name, "all" | "none" | "prefetch_related" | "reverse" | "using" | "select_for_update")
+}
+
 /// String keys of a dict literal (and string items of its values when `values`).
 pub(super) fn dict_strings(src: &Src<'_>, node: Node<'_>, values: bool) -> Vec<(String, usize)> {
     let mut out = Vec::new();

@@ -43,6 +43,13 @@ impl FrameworkSupport for Django {
         true
     }
 
+    /// A step from a record nothing typed names the model it is called after, as a field does
+    /// by default (`room = ForeignKey(Room)`, `related_name="rooms"`): `talk.submission.abstract`
+    /// in a template whose `talk` no view types, `slot.room.capacity` after a property.
+    fn association_by_convention(&self, name: &str) -> Option<String> {
+        Some(crate::scan::inflect::classify(name))
+    }
+
     fn code_steps(&self, change: &Change) -> Vec<CodeStep> {
         recipe::code_steps(change)
     }

@@ -390,23 +390,60 @@ fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Associ
                     )
             });
             let Some(func) = def.child_by_field_name("definition").filter(|_| is_property) else { continue };
-            let (Some(prop), Some(ty)) = (
-                func.child_by_field_name("name"),
-                func.child_by_field_name("return_type").and_then(|t| cx.annotation(t)),
-            ) else {
-                continue;
-            };
-            let crate::scan::facts::Root::Model { model } = ty.rec.root else { continue };
+            let Some(prop) = func.child_by_field_name("name") else { continue };
+            let annotated = func.child_by_field_name("return_type").and_then(|t| cx.annotation(t)).and_then(|ty| {
+                match ty.rec.root {
+                    crate::scan::facts::Root::Model { model } => Some((model, ty.many)),
+                    _ => None,
+                }
+            });
+            let Some((model, many)) = annotated.or_else(|| returned_relation(cx, func, local)) else { continue };
             out.entry(local.to_owned()).or_default().push(Association {
                 name: cx.src.node_text(prop).to_owned(),
                 model,
-                many: ty.many,
+                many,
                 foreign_key: None,
                 inverse: None,
             });
         }
     }
     out
+}
+
+/// The relation a model's property returns when every `return` gives one relation field of the
+/// model, as is or through QuerySet methods (`return self.speakers.order_by("…")`, `return
+/// self.speakers.all()`): the related model, many unless a foreign key is returned as is.
+fn returned_relation(cx: &Ctx<'_>, func: Node<'_>, local: &str) -> Option<(String, bool)> {
+    let fields = &cx.models.get(local)?.fields;
+    let mut found: Option<(String, bool)> = None;
+    for ret in descendants(func).into_iter().filter(|n| n.kind() == "return_statement") {
+        let mut node = named_children(ret).into_iter().next()?;
+        let mut called = false;
+        while node.kind() == "call" {
+            let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
+            let method = cx.src.node_text(f.child_by_field_name("attribute")?);
+            if !super::lookups::is_queryset_method(method) || matches!(method, "get" | "create" | "update") {
+                return None;
+            }
+            called = true;
+            node = f.child_by_field_name("object")?;
+        }
+        let object = node.child_by_field_name("object").filter(|_| node.kind() == "attribute")?;
+        if cx.src.node_text(object) != "self" {
+            return None;
+        }
+        let attr = cx.src.node_text(node.child_by_field_name("attribute")?);
+        let this = match &fields.iter().find(|f| f.attr == attr)?.kind {
+            FieldKind::ManyToMany { target: Some(t), .. } => (t.clone(), true),
+            FieldKind::Column { fk_target: Some(t), .. } if !called => (t.clone(), false),
+            _ => return None,
+        };
+        if found.as_ref().is_some_and(|f| *f != this) {
+            return None;
+        }
+        found = Some(this);
+    }
+    found
 }
 
 /// Custom managers and querysets: `objects = PostQuerySet.as_manager()`, `objects =

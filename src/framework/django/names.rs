@@ -71,7 +71,23 @@ fn collect(
                 collect(src, first, block, seen, out, depth + 1);
             }
         }
-        "identifier" => name_values(src, src.node_text(node), block, seen, out, depth + 1),
+        "identifier" => {
+            let name = src.node_text(node);
+            name_values(src, name, block, seen, out, depth + 1);
+            // A module's constant read in a function (`for field in MERGE_FIELDS:`).
+            if name.bytes().any(|b| b.is_ascii_uppercase())
+                && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            {
+                let mut module = block;
+                while let Some(p) = module.parent() {
+                    module = p;
+                }
+                if module != block {
+                    seen.remove(name);
+                    name_values(src, name, module, seen, out, depth + 1);
+                }
+            }
+        }
         _ => out.extend(string_value(src, node)),
     }
 }

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::extract::Ctx;
 use super::lookups::{dict_strings, is_field_name, lookup};
-use super::names::{strings_of, strings_of_name};
+use super::names::{block_of, strings_of, strings_of_name};
 use super::receivers::{Env, Rec};
 use crate::config::Confidence;
 use crate::scan::extract::python::{
@@ -78,6 +78,7 @@ pub(super) fn class_options(
         // `clone_fields = ("device", "mtu")` on the model itself.
         let model = cx.model_ref(class_name);
         field_lists(cx, body, &model, false);
+        model_meta(cx, body, &model);
         return;
     }
     let written = bases(&cx.src, class);
@@ -227,6 +228,7 @@ pub(super) fn class_options(
     let model = cx.model_ref(&model);
     let rec = Rec::model(model.clone());
     declared_fields(cx, body, &rec);
+    form_field_keys(cx, body, &rec);
     // What a serializer's `validate(attrs)`, `create(validated_data)` and `update(instance,
     // validated_data)` read by key are the model's fields; so are the keys of the incoming
     // `data` its `run_validation(data)` / `to_internal_value(data)` read or rewrite
@@ -307,12 +309,13 @@ pub(super) fn class_options(
             // `fields.append("picture")` under an `if`, `sorted(Base.Meta.fields + ["x"])`.
             "fields" | "exclude" | "read_only_fields" => strings_of_name(&cx.src, opt, meta),
             "extra_kwargs" | "widgets" | "labels" | "help_texts" => dict_strings(&cx.src, v, false),
-            _ if matches!(v.kind(), "tuple" | "list") => {
+            _ if matches!(v.kind(), "tuple" | "list" | "set") => {
                 let items = string_items(&cx.src, v);
-                let subset = !items.is_empty()
-                    && items.len() == named_children(v).len()
-                    && items.iter().all(|(n, _)| field_names.contains(n));
-                if !subset {
+                let strings = !items.is_empty() && items.len() == named_children(v).len();
+                // A list the `Meta` names after fields (`model_fields`, `public_fields`) lists
+                // the model's fields whether or not `fields` holds them.
+                let subset = items.iter().all(|(n, _)| field_names.contains(n));
+                if !strings || !(subset || opt.ends_with("_fields")) {
                     continue;
                 }
                 items
@@ -568,25 +571,55 @@ fn declared_fields(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
     }
 }
 
-/// String keys a function reads or writes on its parameter `name` (a dict of field values):
-/// `attrs["x"]`, `attrs.get("x")`, `attrs.pop("x", None)`, `"x" in attrs`.
-fn keys_read(cx: &Ctx<'_>, func: Node<'_>, name: &str) -> Vec<(String, usize)> {
-    let takes = func
-        .child_by_field_name("parameters")
-        .is_some_and(|p| named_children(p).iter().any(|n| cx.src.node_text(*n) == name));
-    if !takes {
-        return Vec::new();
+/// Options of a model's own `Meta` that name its fields: `ordering = ("-published",)`,
+/// `get_latest_by`, `order_with_respect_to`, `unique_together`, `index_together`.
+fn model_meta(cx: &mut Ctx<'_>, body: Node<'_>, model: &str) {
+    let Some(meta) = inner_class_body(&cx.src, body, "Meta") else { return };
+    let rec = Rec::model(model.to_owned());
+    for (t, _, v) in assignments(meta) {
+        let Some(v) = v else { continue };
+        if !matches!(
+            cx.src.node_text(t),
+            "ordering" | "get_latest_by" | "order_with_respect_to" | "unique_together" | "index_together"
+        ) {
+            continue;
+        }
+        cx.aliases = None;
+        for (item, offset) in strings_of(&cx.src, v, meta) {
+            lookup(cx, &rec, &item, offset, Confidence::High);
+        }
     }
-    let is_data = |n: Option<Node<'_>>| n.is_some_and(|n| n.kind() == "identifier" && cx.src.node_text(n) == name);
+}
+
+/// The form fields a model form or model serializer works on in its methods by name:
+/// `self.fields["abstract"]`, `self.fields.pop(field, None)`, `"x" in self.fields` — the
+/// fields its model's fields made, the name a string or a name the method fills with strings
+/// (`for field in request_require: self.fields[field]…`). At medium: a form may also declare a
+/// field of its own.
+fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
+    let keys = key_nodes(cx, body, |n| cx.src.node_text(n) == "self.fields");
+    for key in keys {
+        cx.aliases = None;
+        for (item, offset) in strings_of(&cx.src, key, block_of(key)) {
+            if item.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                lookup(cx, rec, &item, offset, Confidence::Medium);
+            }
+        }
+    }
+}
+
+/// The keys `node`'s code uses on a mapping `is_map` recognises: `m[key]`, `m.get(key)`,
+/// `m.pop(key, …)`, `m.setdefault(key, …)`, `key in m`, `key not in m`.
+fn key_nodes<'t>(cx: &Ctx<'_>, node: Node<'t>, is_map: impl Fn(Node<'_>) -> bool) -> Vec<Node<'t>> {
+    let is_map = |n: Option<Node<'_>>| n.is_some_and(&is_map);
     let mut out = Vec::new();
-    for node in descendants(func) {
+    for node in descendants(node) {
         let key = match node.kind() {
-            "subscript" if is_data(node.child_by_field_name("value")) => node.child_by_field_name("subscript"),
+            "subscript" if is_map(node.child_by_field_name("value")) => node.child_by_field_name("subscript"),
             "call" => {
-                let f = node.child_by_field_name("function");
+                let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute");
                 let method = f.and_then(|f| f.child_by_field_name("attribute")).map(|a| cx.src.node_text(a));
-                (f.is_some_and(|f| f.kind() == "attribute")
-                    && is_data(f.and_then(|f| f.child_by_field_name("object")))
+                (is_map(f.and_then(|f| f.child_by_field_name("object")))
                     && matches!(method, Some("get" | "pop" | "setdefault")))
                 .then(|| args(node).positional.first().copied())
                 .flatten()
@@ -596,13 +629,29 @@ fn keys_read(cx: &Ctx<'_>, func: Node<'_>, name: &str) -> Vec<(String, usize)> {
                 let operator =
                     |a: Node<'_>, b: Node<'_>| cx.src.text.get(a.end_byte()..b.start_byte()).unwrap_or("").trim();
                 (parts.len() == 2
-                    && is_data(parts.get(1).copied())
+                    && is_map(parts.get(1).copied())
                     && matches!(operator(parts[0], parts[1]), "in" | "not in"))
                 .then(|| parts[0])
             }
             _ => None,
         };
-        if let Some((key, offset)) = key.and_then(|k| string_value(&cx.src, k))
+        out.extend(key);
+    }
+    out
+}
+
+/// String keys a function reads or writes on its parameter `name` (a dict of field values):
+/// `attrs["x"]`, `attrs.get("x")`, `attrs.pop("x", None)`, `"x" in attrs`.
+fn keys_read(cx: &Ctx<'_>, func: Node<'_>, name: &str) -> Vec<(String, usize)> {
+    let takes = func
+        .child_by_field_name("parameters")
+        .is_some_and(|p| named_children(p).iter().any(|n| cx.src.node_text(*n) == name));
+    if !takes {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for key in key_nodes(cx, func, |n| n.kind() == "identifier" && cx.src.node_text(n) == name) {
+        if let Some((key, offset)) = string_value(&cx.src, key)
             && !key.is_empty()
             && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {

@@ -718,6 +718,70 @@ impl Ctx<'_> {
         self.scopes.get(&node.id()).and_then(|f| self.envs.get(f)).cloned().unwrap_or_default()
     }
 
+    /// The record an untyped plain local or parameter is named after (`submission` →
+    /// `Submission`), as [`Ctx::guessed_relation`] reads the start of a relation: resolution
+    /// takes the guess when a model has that name, else the attribute on an unknown receiver.
+    pub(super) fn guessed_record(&self, object: Node<'_>, env: &Env) -> Option<Rec> {
+        let root = self.guessed_root(object, env)?;
+        Some(Rec { root, path: Vec::new() })
+    }
+
+    /// What a plain local or parameter nothing types stands for: the model it is named after,
+    /// if any. `None` for `self`, a module, a class, a short or mixed-case name, or a name the
+    /// function gives a plain value.
+    fn guessed_root(&self, node: Node<'_>, env: &Env) -> Option<Root> {
+        let base = self.src.node_text(node);
+        if node.kind() != "identifier"
+            || base.len() < 3
+            || !base.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            || matches!(base, "self" | "cls" | "settings" | "models")
+            || env.plain.contains(base)
+            || self.imports.iter().any(|i| i.local == base)
+            || self.imported_modules.iter().any(|m| m == base)
+        {
+            return None;
+        }
+        Some(Root::Binding {
+            scopes: Vec::new(),
+            name: base.to_owned(),
+            guess: Some(crate::scan::inflect::camelize(base)),
+        })
+    }
+
+    /// The records a QuerySet call on an untyped relation works on, as a person reads it: the
+    /// record a plain local or parameter is named after, then its associations
+    /// (`event.submissions.filter(…)` with `event` untyped: `Event`'s `submissions`), through
+    /// the QuerySet methods chained below the call (`event.schedules.filter(…).order_by(…)`).
+    /// `None` for a bare name (`qs.filter(…)`), `self`, a module or class, or a name the
+    /// function gives a plain value.
+    pub(super) fn guessed_relation(&self, object: Node<'_>, env: &Env) -> Option<Rec> {
+        let mut node = object;
+        while node.kind() == "call" {
+            let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
+            let method = self.src.node_text(f.child_by_field_name("attribute")?);
+            if !super::lookups::is_queryset_method(method) {
+                return None;
+            }
+            node = f.child_by_field_name("object")?;
+        }
+        let mut path = Vec::new();
+        while node.kind() == "attribute" {
+            let step = self.src.node_text(node.child_by_field_name("attribute")?);
+            if step.starts_with('_') || !step.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return None;
+            }
+            path.push(step.to_owned());
+            node = node.child_by_field_name("object")?;
+        }
+        if path.is_empty() || path.iter().any(|p| is_manager_name(p)) {
+            return None;
+        }
+        let root = self.guessed_root(node, env)?;
+        path.reverse();
+        Some(Rec { root, path })
+    }
+
     /// Attribute reads and writes on typed receivers, and — at the confidence resolution gives
     /// a name no receiver types — on others.
     pub(super) fn attribute_uses(&mut self, nodes: &Nodes<'_>) {

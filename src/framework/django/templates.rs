@@ -23,7 +23,7 @@ impl Extractor for Templates {
     }
 
     fn version(&self) -> u32 {
-        3
+        4
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -142,6 +142,19 @@ fn read(name: &str, source: &str) -> FileFacts {
     let layout = has("block") && !has("extends");
     let guess = |name: &str| if layout { None } else { guess(name) };
     let mut locals: HashMap<String, Origin> = HashMap::new();
+    // `{% theme_values request as theme_values %}`, `{% url "x" as link %}`: a name a tag other
+    // than `with` binds holds what the tag returns, no record a view hands the template.
+    let tag_values: Vec<&str> = tags
+        .iter()
+        .filter(|t| t.block)
+        .filter_map(|t| {
+            let words: Vec<&str> = t.text.split_whitespace().collect();
+            match words.as_slice() {
+                [first, .., "as", var] if !matches!(*first, "with" | "include" | "for") => Some(*var),
+                _ => None,
+            }
+        })
+        .collect();
     // Where a dotted name starts: its root, the path the root stands for, and how many of the
     // name's segments that root took (`request.user` takes two).
     let root_of = |locals: &HashMap<String, Origin>, segs: &[&str]| -> Option<(Root, Vec<String>, usize)> {
@@ -152,7 +165,7 @@ fn read(name: &str, source: &str) -> FileFacts {
         if first == "request" {
             return segs.get(1).and_then(|second| request_attribute(second)).map(|root| (root, Vec::new(), 2));
         }
-        if NOT_BOUND.contains(&first) || is_form(first) {
+        if NOT_BOUND.contains(&first) || is_form(first) || tag_values.contains(&first) {
             return None;
         }
         let mut scopes = vec![scope.clone()];
