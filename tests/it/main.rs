@@ -51,6 +51,7 @@ mod receivers_phoenix_params;
 mod receivers_phoenix_rows;
 mod receivers_phoenix_unseen;
 mod receivers_prisma;
+mod receivers_prisma_actions;
 mod receivers_prisma_routes;
 mod receivers_prisma_trpc;
 mod receivers_prisma_unseen;

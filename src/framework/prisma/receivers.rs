@@ -903,6 +903,53 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             }
                             continue;
                         }
+                        // next-safe-action's hooks: `const { execute, result } = useAction(saveAction,
+                        // { onSuccess: ({ data }) => … })`: `execute` posts what the action takes
+                        // (see [`function_bindings`]), `result.data` and `onSuccess`'s `data` hold
+                        // what it returns.
+                        if matches!(callee, "useAction" | "useOptimisticAction" | "useStateAction")
+                            && let Some(action) =
+                                call_args(call).into_iter().next().and_then(|a| action_name(self.src, a))
+                        {
+                            if name.kind() == "object_pattern" {
+                                for prop in named_children(name) {
+                                    let (key, local) = match prop.kind() {
+                                        "shorthand_property_identifier_pattern" => (self.text(prop), prop),
+                                        "pair_pattern" => {
+                                            match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
+                                                (Some(k), Some(v)) if v.kind() == "identifier" => (self.text(k), v),
+                                                _ => continue,
+                                            }
+                                        }
+                                        _ => continue,
+                                    };
+                                    match key {
+                                        "execute" | "executeAsync" => {
+                                            self.mutations.insert((scope.id(), self.text(local)), action);
+                                        }
+                                        "result" => {
+                                            changed |= self.bind(scope, local, returned_by(action));
+                                            self.pages.insert((scope.id(), self.text(local)), ());
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                            }
+                            let options = call_args(call).into_iter().nth(1).map(unwrap);
+                            for key in options.map(|o| object_keys(self.src, o)).unwrap_or_default() {
+                                let Some(callback) = key.value.map(unwrap).filter(|_| key.name == "onSuccess") else {
+                                    continue;
+                                };
+                                let Some(first) = first_parameter(callback).filter(|p| p.kind() == "object_pattern")
+                                else {
+                                    continue;
+                                };
+                                for data in self.data_names(first) {
+                                    changed |= self.bind(callback, data, returned_by(action));
+                                }
+                            }
+                            continue;
+                        }
                         // `const { settings: teamSettings } = useTeamSettings(teamId)`: each name what
                         // the app's hook returns under its key (see [`results`]), else what the name
                         // says; `const plan = usePlan()`: what it returns.
@@ -1831,8 +1878,21 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
                 _ => continue,
             };
             let on = On { root: argument_of(name, i).root, path: Vec::new(), confidence: Confidence::Medium };
-            let args = object_keys(src, arg).iter().any(|k| ARG_KEYS.contains(&k.name.as_str()));
+            let keys = object_keys(src, arg);
+            let args = keys.iter().any(|k| ARG_KEYS.contains(&k.name.as_str()));
             writer.read(&on, if args { Shape::Args } else { Shape::Data }, arg);
+            // `upsertSenderRecord({ emailAccountId, changes: { patternAnalyzed: true } })`: an
+            // object under a key the function writes (see [`function_bindings`]).
+            for key in keys {
+                if let Some(value) = key.value.map(unwrap).filter(|v| v.kind() == "object") {
+                    let root = Root::Binding {
+                        scopes: vec![ARGS.to_owned()],
+                        name: format!("{name}({i}).{}", key.name),
+                        guess: None,
+                    };
+                    writer.read(&On { root, path: Vec::new(), confidence: Confidence::Medium }, Shape::Data, value);
+                }
+            }
         }
         return;
     }
@@ -2009,9 +2069,22 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     // each function's own `return`s, and the client calls anywhere inside it.
     let mut returns: HashMap<usize, Vec<Node<'t>>> = HashMap::new();
     let mut calls: HashMap<usize, Vec<Node<'t>>> = HashMap::new();
+    // `const { userId, ...data } = options;`: function node id → (the name destructured, the
+    // name its rest is held in).
+    let mut rests: HashMap<usize, Vec<(&str, &str)>> = HashMap::new();
     for &n in nodes {
         match n.kind() {
             "return_statement" => returns.entry(w.scope_of(n).id()).or_default().push(n),
+            "variable_declarator" => {
+                if let (Some(pattern), Some(value)) =
+                    (n.child_by_field_name("name"), n.child_by_field_name("value").map(unwrap))
+                    && pattern.kind() == "object_pattern"
+                    && value.kind() == "identifier"
+                    && let Some(rest) = rest_of(src, pattern)
+                {
+                    rests.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), rest));
+                }
+            }
             "call_expression"
                 if n.child_by_field_name("function")
                     .map(unwrap)
@@ -2104,24 +2177,50 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             let destructured: Vec<Vec<&str>> = named_children(params)
                 .into_iter()
                 .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
-                .map(|p| {
-                    if p.kind() != "object_pattern" {
-                        return Vec::new();
-                    }
-                    named_children(p)
-                        .into_iter()
-                        .filter_map(|prop| match prop.kind() {
-                            "shorthand_property_identifier_pattern" => Some(src.node_text(prop)),
-                            "object_assignment_pattern" => prop
-                                .child_by_field_name("left")
-                                .filter(|l| l.kind() == "shorthand_property_identifier_pattern")
-                                .map(|l| src.node_text(l)),
-                            _ => None,
-                        })
-                        .collect()
-                })
+                .map(|p| if p.kind() == "object_pattern" { pattern_names(src, p) } else { Vec::new() })
                 .collect();
+            // The names holding the rest of a parameter (`({ userId, ...data })`, or `const {
+            // userId, ...data } = options` in the body): what they hold is the caller's object.
+            let mut rest: Vec<(&str, usize)> = named_children(params)
+                .into_iter()
+                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
+                .enumerate()
+                .filter(|(_, p)| p.kind() == "object_pattern")
+                .filter_map(|(i, p)| rest_of(src, p).map(|r| (r, i)))
+                .collect();
+            for (value, held) in rests.get(&function.id()).into_iter().flatten() {
+                if let Some(i) = names.iter().position(|n| !n.is_empty() && n == value) {
+                    rest.push((held, i));
+                }
+            }
+            // next-safe-action: `.action(async ({ parsedInput: { daysOld, skips } }) => …)`: the
+            // names destructured from the action's input, which the caller passes as its object
+            // argument (after any bound arguments: `cleanInboxAction(emailAccountId, { daysOld })`).
+            let payload: Vec<&str> = named_children(params)
+                .into_iter()
+                .next()
+                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
+                .filter(|p| p.kind() == "object_pattern")
+                .into_iter()
+                .flat_map(named_children)
+                .filter(|prop| prop.kind() == "pair_pattern")
+                .filter(|prop| prop.child_by_field_name("key").is_some_and(|k| src.node_text(k) == "parsedInput"))
+                .filter_map(|prop| prop.child_by_field_name("value").filter(|v| v.kind() == "object_pattern"))
+                .flat_map(|p| pattern_names(src, p))
+                .collect();
+            let mut passes_payload = false;
             let mut passes_fields = vec![false; destructured.len()];
+            let mut bound: std::collections::HashSet<String> = std::collections::HashSet::new();
+            let mut bind_arg = |out: &mut Vec<Binding>, arg: String, model: &str| {
+                if bound.insert(arg.clone()) {
+                    out.push(Binding {
+                        scope: ARGS.to_owned(),
+                        name: arg,
+                        root: Root::Model { model: model_name(model) },
+                        path: Vec::new(),
+                    });
+                }
+            };
             for &call in calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
                 let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
                 let Some(model) = f
@@ -2133,6 +2232,52 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     continue;
                 };
                 let Some(arg) = call_args(call).into_iter().next().filter(|a| a.kind() == "object") else { continue };
+                // What a write is given: `data: changes` or `...changes` in it, `changes` a property
+                // of a destructured parameter (the caller's object under that key) or the rest of a
+                // parameter (the caller's object); an action's input fields written under their own
+                // names.
+                for key in object_keys(src, arg)
+                    .into_iter()
+                    .filter(|k| matches!(k.name.as_str(), "data" | "create" | "update"))
+                {
+                    let Some(value) = key.value.map(unwrap) else { continue };
+                    let given: Vec<Node<'t>> = match value.kind() {
+                        "identifier" => vec![value],
+                        "object" => named_children(value)
+                            .into_iter()
+                            .filter(|c| c.kind() == "spread_element")
+                            .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    for v in given {
+                        let v = src.node_text(v);
+                        for (i, names) in destructured.iter().enumerate() {
+                            if names.contains(&v) {
+                                bind_arg(&mut out, format!("{name}({i}).{v}"), model);
+                            }
+                        }
+                        if let Some((_, i)) = rest.iter().find(|(r, _)| *r == v) {
+                            bind_arg(&mut out, format!("{name}({i})"), model);
+                        }
+                    }
+                    if key.name == "data"
+                        && !passes_payload
+                        && value.kind() == "object"
+                        && object_keys(src, value).iter().any(|field| {
+                            let same = match field.value.map(unwrap) {
+                                None => true,
+                                Some(v) => v.kind() == "identifier" && src.node_text(v) == field.name,
+                            };
+                            same && payload.contains(&field.name.as_str())
+                        })
+                    {
+                        passes_payload = true;
+                        for i in 0..3 {
+                            bind_arg(&mut out, format!("{name}({i})"), model);
+                        }
+                    }
+                }
                 for key in object_keys(src, arg).into_iter().filter(|k| matches!(k.name.as_str(), "data" | "where")) {
                     // A destructured field written under its own name into the call's `data`:
                     // the caller's key of that name is the column.
@@ -2179,6 +2324,44 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     out
 }
 
+/// The server action a next-safe-action hook is given: `saveAction` or `saveAction.bind(null, id)`.
+fn action_name<'a>(src: &Src<'a>, arg: Node<'_>) -> Option<&'a str> {
+    let arg = unwrap(arg);
+    match arg.kind() {
+        "identifier" => Some(src.node_text(arg)),
+        "call_expression" => {
+            let f = arg.child_by_field_name("function").map(unwrap)?;
+            let object = f.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier")?;
+            (property(src, f) == Some("bind")).then(|| src.node_text(object))
+        }
+        _ => None,
+    }
+}
+
+/// The name an object pattern holds its rest in (`{ userId, ...data }` → `data`).
+fn rest_of<'a>(src: &Src<'a>, pattern: Node<'_>) -> Option<&'a str> {
+    named_children(pattern)
+        .into_iter()
+        .filter(|p| p.kind() == "rest_pattern")
+        .find_map(|p| p.named_child(0).filter(|n| n.kind() == "identifier"))
+        .map(|n| src.node_text(n))
+}
+
+/// The names an object pattern declares under their own keys (`{ a, b = 1 }`).
+fn pattern_names<'a>(src: &Src<'a>, pattern: Node<'_>) -> Vec<&'a str> {
+    named_children(pattern)
+        .into_iter()
+        .filter_map(|prop| match prop.kind() {
+            "shorthand_property_identifier_pattern" => Some(src.node_text(prop)),
+            "object_assignment_pattern" => prop
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "shorthand_property_identifier_pattern")
+                .map(|l| src.node_text(l)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The bindings of what a function returns, under `name` in `scope`, and of each key of an
 /// object literal it returns whose value is typed, under `name.key` (`return { data, count }`
 /// of a paginated finder: `findRows.data` is the rows).
@@ -2199,7 +2382,11 @@ fn results<'t>(
         }
     }
     let declared = function.child_by_field_name("return_type").and_then(|t| w.type_ty(t, 0));
-    let whole = declared.or_else(|| values.iter().find_map(|v| returned(w, *v)));
+    // A copy of a record's fields under their own names is that record (`return { id: user.id,
+    // lastLogin: user.lastLogin, … }`), as for a route's answer.
+    let whole = declared
+        .or_else(|| values.iter().find_map(|v| returned(w, *v)))
+        .or_else(|| values.iter().filter(|v| v.kind() == "object").find_map(|v| w.copied(*v)));
     value_bindings(w, whole, values, scope, name)
 }
 
