@@ -33,6 +33,12 @@ model Premium {
   tier                String?
   emailAccountsAccess Int?
 }
+
+model ExecutedAction {
+  id           String   @id
+  draftStatus  String?
+  wasDraftSent Boolean?
+}
 "#;
 
 const TABLES: &[(&str, &[&str])] = &[
@@ -40,6 +46,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("CleanupJob", &["id", "daysOld", "instructions"]),
     ("Newsletter", &["id", "email", "patternAnalyzed", "lastAnalyzedAt"]),
     ("Premium", &["id", "userId", "tier", "emailAccountsAccess"]),
+    ("ExecutedAction", &["id", "draftStatus", "wasDraftSent"]),
 ];
 
 /// Server actions: one writes fields of its input under their own names, one does not.
@@ -250,5 +257,62 @@ fn objects_handed_to_a_writer_under_the_key_it_writes() {
     assert_eq!(
         uses_of(&result, "Premium.emailAccountsAccess"),
         set(&["prisma/schema.prisma:24", "app/api/pattern/route.ts:16"])
+    );
+}
+
+/// Helpers building a client call's `where` and `data`, returned as a literal or as an object
+/// filled in before it is returned; and one whose object no client call is given.
+const DRAFT_CLEANUP: &str = r#"import prisma from "@/utils/prisma";
+
+export async function cleanupDrafts(id: string, wasDraftSent: boolean | null) {
+  const drafts = await prisma.executedAction.findMany({
+    where: { ...getCandidateWhere(), id: { not: id } },
+  });
+  const statusData = getStatusData({ wasDraftSent });
+  if (statusData) {
+    await prisma.executedAction.update({ where: { id }, data: statusData });
+  }
+  const summary = describe(drafts);
+  return summary;
+}
+
+function getStatusData({ wasDraftSent }: { wasDraftSent?: boolean | null }) {
+  const data: { draftStatus?: string; wasDraftSent?: null } = {};
+  if (wasDraftSent === false) {
+    data.wasDraftSent = null;
+  }
+  return Object.keys(data).length > 0 ? data : null;
+}
+
+function getCandidateWhere() {
+  return {
+    OR: [{ draftStatus: null }, { draftStatus: "CLEANED_UP", wasDraftSent: false }],
+  };
+}
+
+function describe(drafts: unknown[]) {
+  const out = { wasDraftSent: drafts.length };
+  return out;
+}
+"#;
+
+#[test]
+fn objects_a_helper_builds_as_where_or_data() {
+    let (_dir, result) = scan_files(
+        "built",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", SCHEMA), ("utils/ai/draft-cleanup.ts", DRAFT_CLEANUP)],
+        TABLES,
+    );
+    // The property set on the object the helper returns, given as `data`; the filter the other
+    // helper returns, spread into `where`; not the parameters, the declared type, nor the object
+    // of a helper whose result no client call is given.
+    assert_eq!(
+        uses_of(&result, "ExecutedAction.wasDraftSent"),
+        set(&["prisma/schema.prisma:30", "utils/ai/draft-cleanup.ts:18", "utils/ai/draft-cleanup.ts:25",])
+    );
+    assert_eq!(
+        uses_of(&result, "ExecutedAction.draftStatus"),
+        set(&["prisma/schema.prisma:29", "utils/ai/draft-cleanup.ts:25"])
     );
 }

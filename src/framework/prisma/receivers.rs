@@ -58,6 +58,12 @@ pub const DATA: &str = "prisma:data";
 /// client names the last two (`trpc.admin.webhook.getTeamWebhooks.useQuery()`).
 pub const TRPC: &str = "prisma:trpc";
 
+/// The scopes of bindings for the objects the app's functions build as a client call's `data`
+/// (`data: getStatusData(…)`) or `where` (`where: { ...getCandidateWhere(), … }`): name = the
+/// function's name.
+pub const BUILT_DATA: &str = "prisma:built-data";
+pub const BUILT_WHERE: &str = "prisma:built-where";
+
 /// The scope of bindings for what the app's code calls a model's records by (written by the
 /// schema's reader): name = a model's accessor or its plural, a relation's name or its singular.
 pub const NAMES: &str = "prisma:names";
@@ -1217,6 +1223,30 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let (Some(ty), Some(first)) = (self.subject_of(node), first_parameter(callback)) else { continue };
                     changed |= self.bind_pattern(callback, first, Some(ty), None);
                 }
+                // `const data = {}; data.wasDraftSent = null; return data;`: an object the function
+                // builds and returns, which a caller may write (see [`BUILT_DATA`]).
+                "return_statement" => {
+                    let function = self.scope_of(node);
+                    let Some(g) = function_name(self, function) else { continue };
+                    for value in node.named_child(0).map(|v| returned_values(unwrap(v))).unwrap_or_default() {
+                        if value.kind() != "identifier" {
+                            continue;
+                        }
+                        let name = self.text(value);
+                        let Some(scope) = self.scope_chain(value).find(|s| self.objects.contains_key(&(*s, name)))
+                        else {
+                            continue;
+                        };
+                        if let std::collections::hash_map::Entry::Vacant(e) = self.vars.entry((scope, name)) {
+                            e.insert(Ty::of(Root::Binding {
+                                scopes: vec![BUILT_DATA.to_owned(), BUILT_WHERE.to_owned()],
+                                name: g.to_owned(),
+                                guess: None,
+                            }));
+                            changed = true;
+                        }
+                    }
+                }
                 "call_expression" => {
                     let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
                     // `const data: any = {}; data.password = …; updateUser(id, data)`: a variable
@@ -1752,6 +1782,30 @@ pub fn read<'t>(
                         }
                     }
                 }
+                // `return { OR: [{ draftStatus: null }, …] }`: an object the function builds, read as
+                // what a caller gives it as (see [`BUILT_DATA`]).
+                "return_statement" | "arrow_function" => {
+                    let (function, value) = match node.kind() {
+                        "return_statement" => (w.scope_of(node), node.named_child(0)),
+                        _ => (node, node.child_by_field_name("body").filter(|b| b.kind() != "statement_block")),
+                    };
+                    let Some(g) = function_name(&w, function) else { continue };
+                    for value in value.map(|v| returned_values(unwrap(v))).unwrap_or_default() {
+                        let object = match value.kind() {
+                            "object" => value,
+                            "identifier" => match w.lookup_object(src.node_text(value), value) {
+                                Some(o) => o,
+                                None => continue,
+                            },
+                            _ => continue,
+                        };
+                        for (scope, shape) in [(BUILT_WHERE, Shape::Filter), (BUILT_DATA, Shape::Data)] {
+                            let root =
+                                Root::Binding { scopes: vec![scope.to_owned()], name: g.to_owned(), guess: None };
+                            writer.read(&On { root, path: Vec::new(), confidence: Confidence::Medium }, shape, object);
+                        }
+                    }
+                }
                 // `{ accessorKey: 'retried' }` of a table's column definitions: the rows' field.
                 "array" => {
                     let Some(ty) = w.column_defs(node) else { continue };
@@ -1853,6 +1907,7 @@ pub fn read<'t>(
         }
     }
     bindings.extend(data_bindings(&w, nodes, &this, &imported));
+    bindings.extend(built_bindings(&w, nodes));
     hits.append(&mut w.hits);
     hits.append(&mut out);
 }
@@ -2023,6 +2078,100 @@ fn data_bindings<'t>(
                 root: Root::Model { model: model_name(model) },
                 path: Vec::new(),
             });
+        }
+    }
+    out
+}
+
+/// `where: buildWhere(filters)`, `data: statusData` (declared `= getStatusData(…)`), `where: {
+/// ...getCandidateWhere(), createdAt }`: the object the app's function builds is the model's data
+/// or filter (see [`BUILT_DATA`], [`BUILT_WHERE`]).
+fn built_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding> {
+    let src = w.src;
+    let mut out = Vec::new();
+    for &node in nodes.iter().filter(|n| n.kind() == "call_expression") {
+        let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
+        if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
+            continue;
+        }
+        let Some(model) =
+            f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))
+        else {
+            continue;
+        };
+        let Some(arg) = call_args(node).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") else {
+            continue;
+        };
+        for key in object_keys(src, arg) {
+            let scope = match key.name.as_str() {
+                "data" | "create" | "update" => BUILT_DATA,
+                "where" => BUILT_WHERE,
+                _ => continue,
+            };
+            let builders: Vec<&str> = match key.value.map(unwrap) {
+                // `{ where }`: the name's declared value.
+                None => builder(w, &key.name, arg).into_iter().collect(),
+                Some(v) if v.kind() == "object" => named_children(v)
+                    .into_iter()
+                    .filter(|c| c.kind() == "spread_element")
+                    .filter_map(|c| c.named_child(0))
+                    .filter_map(|c| built_by(w, unwrap(c)))
+                    .collect(),
+                Some(v) => built_by(w, v).into_iter().collect(),
+            };
+            for g in builders {
+                out.push(Binding {
+                    scope: scope.to_owned(),
+                    name: g.to_owned(),
+                    root: Root::Model { model: model_name(model) },
+                    path: Vec::new(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The app's function whose result a value is: `g(…)`, `await g(…)`, or a name declared with one.
+fn built_by<'a>(w: &Walker<'_, 'a, '_>, value: Node<'_>) -> Option<&'a str> {
+    if value.kind() == "identifier" {
+        return builder(w, w.text(value), value);
+    }
+    let mut v = value;
+    if v.kind() == "await_expression" {
+        v = unwrap(v.named_child(0)?);
+    }
+    let f = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression")?;
+    (f.kind() == "identifier").then(|| w.text(f))
+}
+
+/// The app's function whose result the name `name` is declared with, seen from `at`.
+fn builder<'a>(w: &Walker<'_, 'a, '_>, name: &str, at: Node<'_>) -> Option<&'a str> {
+    let value = unwrap(w.scope_chain(at).find_map(|s| w.values.get(&(s, name)).copied())?);
+    (value.kind() != "identifier").then(|| built_by(w, value)).flatten()
+}
+
+/// A function's name: its declaration's, or the name the `const` holding it is declared with.
+fn function_name<'a>(w: &Walker<'_, 'a, '_>, function: Node<'_>) -> Option<&'a str> {
+    let name = match function.kind() {
+        "function_declaration" => function.child_by_field_name("name")?,
+        "arrow_function" | "function_expression" | "function" => {
+            w.parent(function).filter(|p| p.kind() == "variable_declarator")?.child_by_field_name("name")?
+        }
+        _ => return None,
+    };
+    (name.kind() == "identifier").then(|| w.text(name))
+}
+
+/// The values a returned expression may be: both branches of `c ? a : b`, both sides of `a ?? b`.
+/// A worklist, not recursion: a chain of ternaries costs heap, not stack.
+fn returned_values(value: Node<'_>) -> Vec<Node<'_>> {
+    let (mut out, mut todo) = (Vec::new(), vec![value]);
+    while let Some(v) = todo.pop() {
+        match v.kind() {
+            "ternary_expression" => todo.extend(named_children(v).into_iter().skip(1).map(unwrap)),
+            "binary_expression" => todo.extend(named_children(v).into_iter().map(unwrap)),
+            _ => out.push(v),
         }
     }
     out
