@@ -34,6 +34,11 @@ model Premium {
   emailAccountsAccess Int?
 }
 
+model EmailAccount {
+  id           String  @id
+  writingStyle String?
+}
+
 model ExecutedAction {
   id           String   @id
   draftStatus  String?
@@ -47,6 +52,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("Newsletter", &["id", "email", "patternAnalyzed", "lastAnalyzedAt"]),
     ("Premium", &["id", "userId", "tier", "emailAccountsAccess"]),
     ("ExecutedAction", &["id", "draftStatus", "wasDraftSent"]),
+    ("EmailAccount", &["id", "writingStyle"]),
 ];
 
 /// Server actions: one writes fields of its input under their own names, one does not.
@@ -309,10 +315,70 @@ fn objects_a_helper_builds_as_where_or_data() {
     // of a helper whose result no client call is given.
     assert_eq!(
         uses_of(&result, "ExecutedAction.wasDraftSent"),
-        set(&["prisma/schema.prisma:30", "utils/ai/draft-cleanup.ts:18", "utils/ai/draft-cleanup.ts:25",])
+        set(&["prisma/schema.prisma:35", "utils/ai/draft-cleanup.ts:18", "utils/ai/draft-cleanup.ts:25",])
     );
     assert_eq!(
         uses_of(&result, "ExecutedAction.draftStatus"),
-        set(&["prisma/schema.prisma:29", "utils/ai/draft-cleanup.ts:25"])
+        set(&["prisma/schema.prisma:34", "utils/ai/draft-cleanup.ts:25"])
+    );
+}
+
+/// An App Router route answering a row, the app's SWR hooks over it (one wrapping the response
+/// in a helper, one fetching two routes), and a settings component reading them.
+const EMAIL_ACCOUNT_ROUTE: &str = r#"import { NextResponse } from "next/server";
+import prisma from "@/utils/prisma";
+
+export const GET = withEmailAccount(async (request) => {
+  const emailAccount = await prisma.emailAccount.findUnique({ where: { id: request.auth.emailAccountId } });
+  return NextResponse.json(emailAccount);
+});
+"#;
+
+const ACCOUNT_HOOKS: &str = r#"import useSWR from "swr";
+
+export function useEmailAccountFull() {
+  const swrResult = useSWR<EmailAccountFullResponse | { error: string }>("/api/user/email-account");
+  return processSWRResponse<EmailAccountFullResponse>(swrResult);
+}
+
+export function useBoth() {
+  const first = useSWR("/api/user/email-account");
+  const second = useSWR("/api/user/other");
+  return first.data ? first : second;
+}
+"#;
+
+const WRITING_STYLE: &str = r#"import { useEmailAccountFull, useBoth } from "@/hooks/useEmailAccountFull";
+
+export function WritingStyleSetting() {
+  const { data, isLoading } = useEmailAccountFull();
+  const hasWritingStyle = !!data?.writingStyle;
+  return <span>{hasWritingStyle}</span>;
+}
+
+export function OtherSetting() {
+  const { data } = useBoth();
+  return <span>{data?.writingStyle}</span>;
+}
+"#;
+
+#[test]
+fn an_apps_swr_hook_holds_what_its_route_answers() {
+    let (_dir, result) = scan_files(
+        "hooks",
+        Framework::Prisma,
+        &[
+            ("prisma/schema.prisma", SCHEMA),
+            ("app/api/user/email-account/route.ts", EMAIL_ACCOUNT_ROUTE),
+            ("hooks/useEmailAccountFull.ts", ACCOUNT_HOOKS),
+            ("app/settings/WritingStyleSetting.tsx", WRITING_STYLE),
+        ],
+        TABLES,
+    );
+    // The `data` of the hook over one route, whatever wraps the response; not of a hook that
+    // fetches two.
+    assert_eq!(
+        uses_of(&result, "EmailAccount.writingStyle"),
+        set(&["prisma/schema.prisma:29", "app/settings/WritingStyleSetting.tsx:5"])
     );
 }

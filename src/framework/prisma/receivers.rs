@@ -2221,9 +2221,19 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     // `const { userId, ...data } = options;`: function node id → (the name destructured, the
     // name its rest is held in).
     let mut rests: HashMap<usize, Vec<(&str, &str)>> = HashMap::new();
+    // Function node id → the URLs its own `useSWR(url)` calls fetch.
+    let mut fetches: HashMap<usize, Vec<String>> = HashMap::new();
     for &n in nodes {
         match n.kind() {
             "return_statement" => returns.entry(w.scope_of(n).id()).or_default().push(n),
+            "call_expression"
+                if n.child_by_field_name("function")
+                    .is_some_and(|f| matches!(src.node_text(f), "useSWR" | "useSWRImmutable")) =>
+            {
+                if let Some(url) = call_args(n).into_iter().next().and_then(|a| routes::url_of(src, a)) {
+                    fetches.entry(w.scope_of(n).id()).or_default().push(url);
+                }
+            }
             "variable_declarator" => {
                 if let (Some(pattern), Some(value)) =
                     (n.child_by_field_name("name"), n.child_by_field_name("value").map(unwrap))
@@ -2466,6 +2476,19 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     }
                 }
             }
+        }
+        // `function useEmailAccountFull() { const r = useSWR<T>("/api/user/email-account"); return
+        // process(r); }`: the app's hook over one of its routes; its `data` is what the route
+        // answers (see [`ROUTES`]), whatever wraps the response.
+        if let [url] = fetches.get(&function.id()).map(Vec::as_slice).unwrap_or_default()
+            && name.starts_with("use")
+        {
+            out.push(Binding {
+                scope: RETURNS.to_owned(),
+                name: format!("{name}.data"),
+                root: Root::Binding { scopes: vec![ROUTES.to_owned()], name: url.clone(), guess: None },
+                path: Vec::new(),
+            });
         }
         out.extend(results(w, function, &returns, RETURNS, name));
     }
