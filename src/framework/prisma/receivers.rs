@@ -58,12 +58,6 @@ pub const DATA: &str = "prisma:data";
 /// client names the last two (`trpc.admin.webhook.getTeamWebhooks.useQuery()`).
 pub const TRPC: &str = "prisma:trpc";
 
-/// The scopes of bindings for the objects the app's functions build as a client call's `data`
-/// (`data: getStatusData(…)`) or `where` (`where: { ...getCandidateWhere(), … }`): name = the
-/// function's name.
-pub const BUILT_DATA: &str = "prisma:built-data";
-pub const BUILT_WHERE: &str = "prisma:built-where";
-
 /// The scope of bindings for what the app's code calls a model's records by (written by the
 /// schema's reader): name = a model's accessor or its plural, a relation's name or its singular.
 pub const NAMES: &str = "prisma:names";
@@ -753,6 +747,22 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         })
     }
 
+    /// The keys an object pattern destructures and the names it holds them in (`{ data }`,
+    /// `{ execute: clean }`); a nested pattern or a default is left out.
+    fn pattern_locals(&self, pattern: Node<'t>) -> Vec<(&'a str, Node<'t>)> {
+        named_children(pattern)
+            .into_iter()
+            .filter_map(|prop| match prop.kind() {
+                "shorthand_property_identifier_pattern" => Some((self.text(prop), prop)),
+                "pair_pattern" => match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
+                    (Some(k), Some(v)) if v.kind() == "identifier" => Some((self.text(k), v)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The names a pattern holds a query's `data` in (`{ data }`, `{ data: users }`).
     fn data_names(&self, pattern: Node<'t>) -> Vec<Node<'t>> {
         named_children(pattern)
@@ -918,17 +928,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                 call_args(call).into_iter().next().and_then(|a| action_name(self.src, a))
                         {
                             if name.kind() == "object_pattern" {
-                                for prop in named_children(name) {
-                                    let (key, local) = match prop.kind() {
-                                        "shorthand_property_identifier_pattern" => (self.text(prop), prop),
-                                        "pair_pattern" => {
-                                            match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
-                                                (Some(k), Some(v)) if v.kind() == "identifier" => (self.text(k), v),
-                                                _ => continue,
-                                            }
-                                        }
-                                        _ => continue,
-                                    };
+                                for (key, local) in self.pattern_locals(name) {
                                     match key {
                                         "execute" | "executeAsync" => {
                                             self.mutations.insert((scope.id(), self.text(local)), action);
@@ -970,18 +970,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                     continue;
                                 }
                                 "object_pattern" => {
-                                    for prop in named_children(name) {
-                                        let (key, local) = match prop.kind() {
-                                            "shorthand_property_identifier_pattern" => (self.text(prop), prop),
-                                            "pair_pattern" => match (
-                                                prop.child_by_field_name("key"),
-                                                prop.child_by_field_name("value"),
-                                            ) {
-                                                (Some(k), Some(v)) if v.kind() == "identifier" => (self.text(k), v),
-                                                _ => continue,
-                                            },
-                                            _ => continue,
-                                        };
+                                    for (key, local) in self.pattern_locals(name) {
                                         let ty = returns(format!("{callee}.{key}"), guessed(self.text(local)));
                                         changed |= self.bind(scope, local, ty);
                                     }
@@ -1024,17 +1013,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         && let Some(object) = value.and_then(|v| self.literal_of(v))
                     {
                         let keys = object_keys(self.src, object);
-                        for prop in named_children(name) {
-                            let (key, local) = match prop.kind() {
-                                "shorthand_property_identifier_pattern" => (self.text(prop), prop),
-                                "pair_pattern" => {
-                                    match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
-                                        (Some(k), Some(v)) if v.kind() == "identifier" => (self.text(k), v),
-                                        _ => continue,
-                                    }
-                                }
-                                _ => continue,
-                            };
+                        for (key, local) in self.pattern_locals(name) {
                             if let Some(ty) = keys.iter().find(|k| k.name == key).and_then(|k| self.key_ty(k, object)) {
                                 changed |= self.bind(scope, local, ty);
                             }
@@ -1222,30 +1201,6 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     }
                     let (Some(ty), Some(first)) = (self.subject_of(node), first_parameter(callback)) else { continue };
                     changed |= self.bind_pattern(callback, first, Some(ty), None);
-                }
-                // `const data = {}; data.wasDraftSent = null; return data;`: an object the function
-                // builds and returns, which a caller may write (see [`BUILT_DATA`]).
-                "return_statement" => {
-                    let function = self.scope_of(node);
-                    let Some(g) = function_name(self, function) else { continue };
-                    for value in node.named_child(0).map(|v| returned_values(unwrap(v))).unwrap_or_default() {
-                        if value.kind() != "identifier" {
-                            continue;
-                        }
-                        let name = self.text(value);
-                        let Some(scope) = self.scope_chain(value).find(|s| self.objects.contains_key(&(*s, name)))
-                        else {
-                            continue;
-                        };
-                        if let std::collections::hash_map::Entry::Vacant(e) = self.vars.entry((scope, name)) {
-                            e.insert(Ty::of(Root::Binding {
-                                scopes: vec![BUILT_DATA.to_owned(), BUILT_WHERE.to_owned()],
-                                name: g.to_owned(),
-                                guess: None,
-                            }));
-                            changed = true;
-                        }
-                    }
                 }
                 "call_expression" => {
                     let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
@@ -1699,6 +1654,25 @@ pub fn read<'t>(
     }
     w.emit = true;
     w.declare(nodes);
+    // `data: getStatusData(…)`, `where: { ...getCandidateWhere() }` with the helper in this file:
+    // the names its returns hold an object in are that model's data, so the properties set on
+    // them before they are returned are too (`data.wasDraftSent = null; return data;`).
+    let built = built_here(&w, nodes);
+    for &node in nodes.iter().filter(|n| n.kind() == "return_statement") {
+        let Some(models) = function_name(&w, w.scope_of(node)).and_then(|g| built.get(g)) else { continue };
+        for value in node.named_child(0).map(|v| returned_values(unwrap(v))).unwrap_or_default() {
+            let name = src.node_text(value);
+            let Some(scope) = (value.kind() == "identifier")
+                .then(|| w.scope_chain(value).find(|s| w.objects.contains_key(&(*s, name))))
+                .flatten()
+            else {
+                continue;
+            };
+            if let Some((model, _)) = models.first() {
+                w.vars.entry((scope, name)).or_insert_with(|| Ty::model(model.clone()));
+            }
+        }
+    }
 
     let lookup = |name: &str, at: Node<'t>| w.lookup_object(name, at);
     // `let where: Prisma.XWhereInput = {…}`: (scope, name) → the model and how its objects read,
@@ -1782,14 +1756,14 @@ pub fn read<'t>(
                         }
                     }
                 }
-                // `return { OR: [{ draftStatus: null }, …] }`: an object the function builds, read as
-                // what a caller gives it as (see [`BUILT_DATA`]).
+                // `return { OR: [{ draftStatus: null }, …] }`: an object a helper of this file
+                // builds, read as what a client call of the file is given it as (see [`built_here`]).
                 "return_statement" | "arrow_function" => {
                     let (function, value) = match node.kind() {
                         "return_statement" => (w.scope_of(node), node.named_child(0)),
                         _ => (node, node.child_by_field_name("body").filter(|b| b.kind() != "statement_block")),
                     };
-                    let Some(g) = function_name(&w, function) else { continue };
+                    let Some(models) = function_name(&w, function).and_then(|g| built.get(g)) else { continue };
                     for value in value.map(|v| returned_values(unwrap(v))).unwrap_or_default() {
                         let object = match value.kind() {
                             "object" => value,
@@ -1799,10 +1773,8 @@ pub fn read<'t>(
                             },
                             _ => continue,
                         };
-                        for (scope, shape) in [(BUILT_WHERE, Shape::Filter), (BUILT_DATA, Shape::Data)] {
-                            let root =
-                                Root::Binding { scopes: vec![scope.to_owned()], name: g.to_owned(), guess: None };
-                            writer.read(&On { root, path: Vec::new(), confidence: Confidence::Medium }, shape, object);
+                        for (model, shape) in models {
+                            writer.read(&On::model(model, Confidence::Medium), *shape, object);
                         }
                     }
                 }
@@ -1907,7 +1879,6 @@ pub fn read<'t>(
         }
     }
     bindings.extend(data_bindings(&w, nodes, &this, &imported));
-    bindings.extend(built_bindings(&w, nodes));
     hits.append(&mut w.hits);
     hits.append(&mut out);
 }
@@ -2084,11 +2055,12 @@ fn data_bindings<'t>(
 }
 
 /// `where: buildWhere(filters)`, `data: statusData` (declared `= getStatusData(…)`), `where: {
-/// ...getCandidateWhere(), createdAt }`: the object the app's function builds is the model's data
-/// or filter (see [`BUILT_DATA`], [`BUILT_WHERE`]).
-fn built_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding> {
+/// ...getCandidateWhere(), createdAt }`: the helper function's name → the models (and how) its
+/// object is read as. Only for a helper of the same file: reading every function's returned
+/// objects on the chance another file writes them would cost each its keys' hits.
+fn built_here<'a>(w: &Walker<'_, 'a, '_>, nodes: &[Node<'_>]) -> HashMap<&'a str, Vec<(String, Shape)>> {
     let src = w.src;
-    let mut out = Vec::new();
+    let mut out: HashMap<&'a str, Vec<(String, Shape)>> = HashMap::new();
     for &node in nodes.iter().filter(|n| n.kind() == "call_expression") {
         let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
         if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
@@ -2103,9 +2075,9 @@ fn built_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding
             continue;
         };
         for key in object_keys(src, arg) {
-            let scope = match key.name.as_str() {
-                "data" | "create" | "update" => BUILT_DATA,
-                "where" => BUILT_WHERE,
+            let shape = match key.name.as_str() {
+                "data" | "create" | "update" => Shape::Data,
+                "where" => Shape::Filter,
                 _ => continue,
             };
             let builders: Vec<&str> = match key.value.map(unwrap) {
@@ -2120,12 +2092,11 @@ fn built_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding
                 Some(v) => built_by(w, v).into_iter().collect(),
             };
             for g in builders {
-                out.push(Binding {
-                    scope: scope.to_owned(),
-                    name: g.to_owned(),
-                    root: Root::Model { model: model_name(model) },
-                    path: Vec::new(),
-                });
+                let entry = (model_name(model), shape);
+                let models = out.entry(g).or_default();
+                if !models.contains(&entry) {
+                    models.push(entry);
+                }
             }
         }
     }
