@@ -2010,17 +2010,7 @@ fn data_bindings<'t>(
         .map(|n| src.node_text(n))
         .collect();
     let mut out = Vec::new();
-    for &node in nodes.iter().filter(|n| n.kind() == "call_expression") {
-        let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
-        if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
-            continue;
-        }
-        let Some(model) =
-            f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))
-        else {
-            continue;
-        };
-        let Some(arg) = call_args(node).into_iter().next().filter(|a| a.kind() == "object") else { continue };
+    for (model, arg) in nodes.iter().filter_map(|n| client_args(src, *n)) {
         for key in object_keys(src, arg).into_iter().filter(|k| k.name == "data") {
             let mut value = match key.value {
                 Some(v) => unwrap(v),
@@ -2061,19 +2051,7 @@ fn data_bindings<'t>(
 fn built_here<'a>(w: &Walker<'_, 'a, '_>, nodes: &[Node<'_>]) -> HashMap<&'a str, Vec<(String, Shape)>> {
     let src = w.src;
     let mut out: HashMap<&'a str, Vec<(String, Shape)>> = HashMap::new();
-    for &node in nodes.iter().filter(|n| n.kind() == "call_expression") {
-        let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
-        if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
-            continue;
-        }
-        let Some(model) =
-            f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))
-        else {
-            continue;
-        };
-        let Some(arg) = call_args(node).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") else {
-            continue;
-        };
+    for (model, arg) in nodes.iter().filter_map(|n| client_args(src, *n)) {
         for key in object_keys(src, arg) {
             let shape = match key.name.as_str() {
                 "data" | "create" | "update" => Shape::Data,
@@ -2101,6 +2079,22 @@ fn built_here<'a>(w: &Walker<'_, 'a, '_>, nodes: &[Node<'_>]) -> HashMap<&'a str
         }
     }
     out
+}
+
+/// `<client>.<model>.<method>({ … })` with a method of Prisma Client: the model's accessor and
+/// the object argument.
+fn client_args<'a, 't>(src: &Src<'a>, call: Node<'t>) -> Option<(&'a str, Node<'t>)> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let f = call.child_by_field_name("function").map(unwrap)?;
+    if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
+        return None;
+    }
+    let model =
+        f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
+    let arg = call_args(call).into_iter().next().filter(|a| a.kind() == "object")?;
+    Some((model, arg))
 }
 
 /// The app's function whose result a value is: `g(…)`, `await g(…)`, or a name declared with one.
