@@ -207,6 +207,14 @@ fn app_code_nested_in_every_shape_is_read_on_a_scan_workers_stack() {
         ("method chain", Framework::Phoenix, phoenix, ex(chain(e, ".a", 20_000))),
         ("method chain", Framework::Prisma, prisma, ts(chain(p, ".then(a)", 12_000))),
         ("object", Framework::Prisma, prisma, ts(nest("{ a: ", " }", p))),
+        // A relation filter nested in a client call's `where` (each level read by
+        // `Writer::filter` itself, which had no depth bound).
+        (
+            "relation filter",
+            Framework::Prisma,
+            prisma,
+            ts(format!("prisma.user.findMany({{ where: {} }})", nest("{ a: ", " }", "1"))),
+        ),
         (
             "call chain beside a QuerySet",
             Framework::Django,

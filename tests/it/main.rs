@@ -54,6 +54,7 @@ mod receivers_phoenix_pinchflat;
 mod receivers_phoenix_rows;
 mod receivers_phoenix_unseen;
 mod receivers_prisma;
+mod receivers_prisma_actions;
 mod receivers_prisma_routes;
 mod receivers_prisma_trpc;
 mod receivers_prisma_unseen;

@@ -247,6 +247,10 @@ impl<'t> Writer<'_, '_, 't> {
     }
 
     fn filter(&mut self, on: &On, object: Node<'t>, depth: u32) {
+        // A relation filter nests without `read_at` (`{ a: { a: { … } } }`): bounded here too.
+        if depth > MAX_DEPTH {
+            return;
+        }
         for key in object_keys(self.src, object) {
             if matches!(key.name.as_str(), "AND" | "OR" | "NOT") {
                 if let Some(v) = key.value {

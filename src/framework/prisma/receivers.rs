@@ -747,6 +747,22 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         })
     }
 
+    /// The keys an object pattern destructures and the names it holds them in (`{ data }`,
+    /// `{ execute: clean }`); a nested pattern or a default is left out.
+    fn pattern_locals(&self, pattern: Node<'t>) -> Vec<(&'a str, Node<'t>)> {
+        named_children(pattern)
+            .into_iter()
+            .filter_map(|prop| match prop.kind() {
+                "shorthand_property_identifier_pattern" => Some((self.text(prop), prop)),
+                "pair_pattern" => match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
+                    (Some(k), Some(v)) if v.kind() == "identifier" => Some((self.text(k), v)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The names a pattern holds a query's `data` in (`{ data }`, `{ data: users }`).
     fn data_names(&self, pattern: Node<'t>) -> Vec<Node<'t>> {
         named_children(pattern)
@@ -903,6 +919,43 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             }
                             continue;
                         }
+                        // next-safe-action's hooks: `const { execute, result } = useAction(saveAction,
+                        // { onSuccess: ({ data }) => … })`: `execute` posts what the action takes
+                        // (see [`function_bindings`]), `result.data` and `onSuccess`'s `data` hold
+                        // what it returns.
+                        if matches!(callee, "useAction" | "useOptimisticAction" | "useStateAction")
+                            && let Some(action) =
+                                call_args(call).into_iter().next().and_then(|a| action_name(self.src, a))
+                        {
+                            if name.kind() == "object_pattern" {
+                                for (key, local) in self.pattern_locals(name) {
+                                    match key {
+                                        "execute" | "executeAsync" => {
+                                            self.mutations.insert((scope.id(), self.text(local)), action);
+                                        }
+                                        "result" => {
+                                            changed |= self.bind(scope, local, returned_by(action));
+                                            self.pages.insert((scope.id(), self.text(local)), ());
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                            }
+                            let options = call_args(call).into_iter().nth(1).map(unwrap);
+                            for key in options.map(|o| object_keys(self.src, o)).unwrap_or_default() {
+                                let Some(callback) = key.value.map(unwrap).filter(|_| key.name == "onSuccess") else {
+                                    continue;
+                                };
+                                let Some(first) = first_parameter(callback).filter(|p| p.kind() == "object_pattern")
+                                else {
+                                    continue;
+                                };
+                                for data in self.data_names(first) {
+                                    changed |= self.bind(callback, data, returned_by(action));
+                                }
+                            }
+                            continue;
+                        }
                         // `const { settings: teamSettings } = useTeamSettings(teamId)`: each name what
                         // the app's hook returns under its key (see [`results`]), else what the name
                         // says; `const plan = usePlan()`: what it returns.
@@ -917,18 +970,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                     continue;
                                 }
                                 "object_pattern" => {
-                                    for prop in named_children(name) {
-                                        let (key, local) = match prop.kind() {
-                                            "shorthand_property_identifier_pattern" => (self.text(prop), prop),
-                                            "pair_pattern" => match (
-                                                prop.child_by_field_name("key"),
-                                                prop.child_by_field_name("value"),
-                                            ) {
-                                                (Some(k), Some(v)) if v.kind() == "identifier" => (self.text(k), v),
-                                                _ => continue,
-                                            },
-                                            _ => continue,
-                                        };
+                                    for (key, local) in self.pattern_locals(name) {
                                         let ty = returns(format!("{callee}.{key}"), guessed(self.text(local)));
                                         changed |= self.bind(scope, local, ty);
                                     }
@@ -971,17 +1013,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         && let Some(object) = value.and_then(|v| self.literal_of(v))
                     {
                         let keys = object_keys(self.src, object);
-                        for prop in named_children(name) {
-                            let (key, local) = match prop.kind() {
-                                "shorthand_property_identifier_pattern" => (self.text(prop), prop),
-                                "pair_pattern" => {
-                                    match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
-                                        (Some(k), Some(v)) if v.kind() == "identifier" => (self.text(k), v),
-                                        _ => continue,
-                                    }
-                                }
-                                _ => continue,
-                            };
+                        for (key, local) in self.pattern_locals(name) {
                             if let Some(ty) = keys.iter().find(|k| k.name == key).and_then(|k| self.key_ty(k, object)) {
                                 changed |= self.bind(scope, local, ty);
                             }
@@ -1622,6 +1654,25 @@ pub fn read<'t>(
     }
     w.emit = true;
     w.declare(nodes);
+    // `data: getStatusData(…)`, `where: { ...getCandidateWhere() }` with the helper in this file:
+    // the names its returns hold an object in are that model's data, so the properties set on
+    // them before they are returned are too (`data.wasDraftSent = null; return data;`).
+    let built = built_here(&w, nodes);
+    for &node in nodes.iter().filter(|n| n.kind() == "return_statement") {
+        let Some(models) = function_name(&w, w.scope_of(node)).and_then(|g| built.get(g)) else { continue };
+        for value in node.named_child(0).map(|v| returned_values(unwrap(v))).unwrap_or_default() {
+            let name = src.node_text(value);
+            let Some(scope) = (value.kind() == "identifier")
+                .then(|| w.scope_chain(value).find(|s| w.objects.contains_key(&(*s, name))))
+                .flatten()
+            else {
+                continue;
+            };
+            if let Some((model, _)) = models.first() {
+                w.vars.entry((scope, name)).or_insert_with(|| Ty::model(model.clone()));
+            }
+        }
+    }
 
     let lookup = |name: &str, at: Node<'t>| w.lookup_object(name, at);
     // `let where: Prisma.XWhereInput = {…}`: (scope, name) → the model and how its objects read,
@@ -1702,6 +1753,28 @@ pub fn read<'t>(
                                 RefKind::Query,
                                 Confidence::Medium,
                             ));
+                        }
+                    }
+                }
+                // `return { OR: [{ draftStatus: null }, …] }`: an object a helper of this file
+                // builds, read as what a client call of the file is given it as (see [`built_here`]).
+                "return_statement" | "arrow_function" => {
+                    let (function, value) = match node.kind() {
+                        "return_statement" => (w.scope_of(node), node.named_child(0)),
+                        _ => (node, node.child_by_field_name("body").filter(|b| b.kind() != "statement_block")),
+                    };
+                    let Some(models) = function_name(&w, function).and_then(|g| built.get(g)) else { continue };
+                    for value in value.map(|v| returned_values(unwrap(v))).unwrap_or_default() {
+                        let object = match value.kind() {
+                            "object" => value,
+                            "identifier" => match w.lookup_object(src.node_text(value), value) {
+                                Some(o) => o,
+                                None => continue,
+                            },
+                            _ => continue,
+                        };
+                        for (model, shape) in models {
+                            writer.read(&On::model(model, Confidence::Medium), *shape, object);
                         }
                     }
                 }
@@ -1831,8 +1904,21 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
                 _ => continue,
             };
             let on = On { root: argument_of(name, i).root, path: Vec::new(), confidence: Confidence::Medium };
-            let args = object_keys(src, arg).iter().any(|k| ARG_KEYS.contains(&k.name.as_str()));
+            let keys = object_keys(src, arg);
+            let args = keys.iter().any(|k| ARG_KEYS.contains(&k.name.as_str()));
             writer.read(&on, if args { Shape::Args } else { Shape::Data }, arg);
+            // `upsertSenderRecord({ emailAccountId, changes: { patternAnalyzed: true } })`: an
+            // object under a key the function writes (see [`function_bindings`]).
+            for key in keys {
+                if let Some(value) = key.value.map(unwrap).filter(|v| v.kind() == "object") {
+                    let root = Root::Binding {
+                        scopes: vec![ARGS.to_owned()],
+                        name: format!("{name}({i}).{}", key.name),
+                        guess: None,
+                    };
+                    writer.read(&On { root, path: Vec::new(), confidence: Confidence::Medium }, Shape::Data, value);
+                }
+            }
         }
         return;
     }
@@ -1924,17 +2010,7 @@ fn data_bindings<'t>(
         .map(|n| src.node_text(n))
         .collect();
     let mut out = Vec::new();
-    for &node in nodes.iter().filter(|n| n.kind() == "call_expression") {
-        let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
-        if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
-            continue;
-        }
-        let Some(model) =
-            f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))
-        else {
-            continue;
-        };
-        let Some(arg) = call_args(node).into_iter().next().filter(|a| a.kind() == "object") else { continue };
+    for (model, arg) in nodes.iter().filter_map(|n| client_args(src, *n)) {
         for key in object_keys(src, arg).into_iter().filter(|k| k.name == "data") {
             let mut value = match key.value {
                 Some(v) => unwrap(v),
@@ -1963,6 +2039,104 @@ fn data_bindings<'t>(
                 root: Root::Model { model: model_name(model) },
                 path: Vec::new(),
             });
+        }
+    }
+    out
+}
+
+/// `where: buildWhere(filters)`, `data: statusData` (declared `= getStatusData(…)`), `where: {
+/// ...getCandidateWhere(), createdAt }`: the helper function's name → the models (and how) its
+/// object is read as. Only for a helper of the same file: reading every function's returned
+/// objects on the chance another file writes them would cost each its keys' hits.
+fn built_here<'a>(w: &Walker<'_, 'a, '_>, nodes: &[Node<'_>]) -> HashMap<&'a str, Vec<(String, Shape)>> {
+    let src = w.src;
+    let mut out: HashMap<&'a str, Vec<(String, Shape)>> = HashMap::new();
+    for (model, arg) in nodes.iter().filter_map(|n| client_args(src, *n)) {
+        for key in object_keys(src, arg) {
+            let shape = match key.name.as_str() {
+                "data" | "create" | "update" => Shape::Data,
+                "where" => Shape::Filter,
+                _ => continue,
+            };
+            let builders: Vec<&str> = match key.value.map(unwrap) {
+                // `{ where }`: the name's declared value.
+                None => builder(w, &key.name, arg).into_iter().collect(),
+                Some(v) if v.kind() == "object" => named_children(v)
+                    .into_iter()
+                    .filter(|c| c.kind() == "spread_element")
+                    .filter_map(|c| c.named_child(0))
+                    .filter_map(|c| built_by(w, unwrap(c)))
+                    .collect(),
+                Some(v) => built_by(w, v).into_iter().collect(),
+            };
+            for g in builders {
+                let entry = (model_name(model), shape);
+                let models = out.entry(g).or_default();
+                if !models.contains(&entry) {
+                    models.push(entry);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `<client>.<model>.<method>({ … })` with a method of Prisma Client: the model's accessor and
+/// the object argument.
+fn client_args<'a, 't>(src: &Src<'a>, call: Node<'t>) -> Option<(&'a str, Node<'t>)> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let f = call.child_by_field_name("function").map(unwrap)?;
+    if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
+        return None;
+    }
+    let model =
+        f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
+    let arg = call_args(call).into_iter().next().filter(|a| a.kind() == "object")?;
+    Some((model, arg))
+}
+
+/// The app's function whose result a value is: `g(…)`, `await g(…)`, or a name declared with one.
+fn built_by<'a>(w: &Walker<'_, 'a, '_>, value: Node<'_>) -> Option<&'a str> {
+    if value.kind() == "identifier" {
+        return builder(w, w.text(value), value);
+    }
+    let mut v = value;
+    if v.kind() == "await_expression" {
+        v = unwrap(v.named_child(0)?);
+    }
+    let f = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression")?;
+    (f.kind() == "identifier").then(|| w.text(f))
+}
+
+/// The app's function whose result the name `name` is declared with, seen from `at`.
+fn builder<'a>(w: &Walker<'_, 'a, '_>, name: &str, at: Node<'_>) -> Option<&'a str> {
+    let value = unwrap(w.scope_chain(at).find_map(|s| w.values.get(&(s, name)).copied())?);
+    (value.kind() != "identifier").then(|| built_by(w, value)).flatten()
+}
+
+/// A function's name: its declaration's, or the name the `const` holding it is declared with.
+fn function_name<'a>(w: &Walker<'_, 'a, '_>, function: Node<'_>) -> Option<&'a str> {
+    let name = match function.kind() {
+        "function_declaration" => function.child_by_field_name("name")?,
+        "arrow_function" | "function_expression" | "function" => {
+            w.parent(function).filter(|p| p.kind() == "variable_declarator")?.child_by_field_name("name")?
+        }
+        _ => return None,
+    };
+    (name.kind() == "identifier").then(|| w.text(name))
+}
+
+/// The values a returned expression may be: both branches of `c ? a : b`, both sides of `a ?? b`.
+/// A worklist, not recursion: a chain of ternaries costs heap, not stack.
+fn returned_values(value: Node<'_>) -> Vec<Node<'_>> {
+    let (mut out, mut todo) = (Vec::new(), vec![value]);
+    while let Some(v) = todo.pop() {
+        match v.kind() {
+            "ternary_expression" => todo.extend(named_children(v).into_iter().skip(1).map(unwrap)),
+            "binary_expression" => todo.extend(named_children(v).into_iter().map(unwrap)),
+            _ => out.push(v),
         }
     }
     out
@@ -2009,9 +2183,32 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     // each function's own `return`s, and the client calls anywhere inside it.
     let mut returns: HashMap<usize, Vec<Node<'t>>> = HashMap::new();
     let mut calls: HashMap<usize, Vec<Node<'t>>> = HashMap::new();
+    // `const { userId, ...data } = options;`: function node id → (the name destructured, the
+    // name its rest is held in).
+    let mut rests: HashMap<usize, Vec<(&str, &str)>> = HashMap::new();
+    // Function node id → the URLs its own `useSWR(url)` calls fetch.
+    let mut fetches: HashMap<usize, Vec<String>> = HashMap::new();
     for &n in nodes {
         match n.kind() {
             "return_statement" => returns.entry(w.scope_of(n).id()).or_default().push(n),
+            "call_expression"
+                if n.child_by_field_name("function")
+                    .is_some_and(|f| matches!(src.node_text(f), "useSWR" | "useSWRImmutable")) =>
+            {
+                if let Some(url) = call_args(n).into_iter().next().and_then(|a| routes::url_of(src, a)) {
+                    fetches.entry(w.scope_of(n).id()).or_default().push(url);
+                }
+            }
+            "variable_declarator" => {
+                if let (Some(pattern), Some(value)) =
+                    (n.child_by_field_name("name"), n.child_by_field_name("value").map(unwrap))
+                    && pattern.kind() == "object_pattern"
+                    && value.kind() == "identifier"
+                    && let Some(rest) = rest_of(src, pattern)
+                {
+                    rests.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), rest));
+                }
+            }
             "call_expression"
                 if n.child_by_field_name("function")
                     .map(unwrap)
@@ -2104,24 +2301,50 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             let destructured: Vec<Vec<&str>> = named_children(params)
                 .into_iter()
                 .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
-                .map(|p| {
-                    if p.kind() != "object_pattern" {
-                        return Vec::new();
-                    }
-                    named_children(p)
-                        .into_iter()
-                        .filter_map(|prop| match prop.kind() {
-                            "shorthand_property_identifier_pattern" => Some(src.node_text(prop)),
-                            "object_assignment_pattern" => prop
-                                .child_by_field_name("left")
-                                .filter(|l| l.kind() == "shorthand_property_identifier_pattern")
-                                .map(|l| src.node_text(l)),
-                            _ => None,
-                        })
-                        .collect()
-                })
+                .map(|p| if p.kind() == "object_pattern" { pattern_names(src, p) } else { Vec::new() })
                 .collect();
+            // The names holding the rest of a parameter (`({ userId, ...data })`, or `const {
+            // userId, ...data } = options` in the body): what they hold is the caller's object.
+            let mut rest: Vec<(&str, usize)> = named_children(params)
+                .into_iter()
+                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
+                .enumerate()
+                .filter(|(_, p)| p.kind() == "object_pattern")
+                .filter_map(|(i, p)| rest_of(src, p).map(|r| (r, i)))
+                .collect();
+            for (value, held) in rests.get(&function.id()).into_iter().flatten() {
+                if let Some(i) = names.iter().position(|n| !n.is_empty() && n == value) {
+                    rest.push((held, i));
+                }
+            }
+            // next-safe-action: `.action(async ({ parsedInput: { daysOld, skips } }) => …)`: the
+            // names destructured from the action's input, which the caller passes as its object
+            // argument (after any bound arguments: `cleanInboxAction(emailAccountId, { daysOld })`).
+            let payload: Vec<&str> = named_children(params)
+                .into_iter()
+                .next()
+                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
+                .filter(|p| p.kind() == "object_pattern")
+                .into_iter()
+                .flat_map(named_children)
+                .filter(|prop| prop.kind() == "pair_pattern")
+                .filter(|prop| prop.child_by_field_name("key").is_some_and(|k| src.node_text(k) == "parsedInput"))
+                .filter_map(|prop| prop.child_by_field_name("value").filter(|v| v.kind() == "object_pattern"))
+                .flat_map(|p| pattern_names(src, p))
+                .collect();
+            let mut passes_payload = false;
             let mut passes_fields = vec![false; destructured.len()];
+            let mut bound: std::collections::HashSet<String> = std::collections::HashSet::new();
+            let mut bind_arg = |out: &mut Vec<Binding>, arg: String, model: &str| {
+                if bound.insert(arg.clone()) {
+                    out.push(Binding {
+                        scope: ARGS.to_owned(),
+                        name: arg,
+                        root: Root::Model { model: model_name(model) },
+                        path: Vec::new(),
+                    });
+                }
+            };
             for &call in calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
                 let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
                 let Some(model) = f
@@ -2133,6 +2356,52 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     continue;
                 };
                 let Some(arg) = call_args(call).into_iter().next().filter(|a| a.kind() == "object") else { continue };
+                // What a write is given: `data: changes` or `...changes` in it, `changes` a property
+                // of a destructured parameter (the caller's object under that key) or the rest of a
+                // parameter (the caller's object); an action's input fields written under their own
+                // names.
+                for key in object_keys(src, arg)
+                    .into_iter()
+                    .filter(|k| matches!(k.name.as_str(), "data" | "create" | "update"))
+                {
+                    let Some(value) = key.value.map(unwrap) else { continue };
+                    let given: Vec<Node<'t>> = match value.kind() {
+                        "identifier" => vec![value],
+                        "object" => named_children(value)
+                            .into_iter()
+                            .filter(|c| c.kind() == "spread_element")
+                            .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    for v in given {
+                        let v = src.node_text(v);
+                        for (i, names) in destructured.iter().enumerate() {
+                            if names.contains(&v) {
+                                bind_arg(&mut out, format!("{name}({i}).{v}"), model);
+                            }
+                        }
+                        if let Some((_, i)) = rest.iter().find(|(r, _)| *r == v) {
+                            bind_arg(&mut out, format!("{name}({i})"), model);
+                        }
+                    }
+                    if key.name == "data"
+                        && !passes_payload
+                        && value.kind() == "object"
+                        && object_keys(src, value).iter().any(|field| {
+                            let same = match field.value.map(unwrap) {
+                                None => true,
+                                Some(v) => v.kind() == "identifier" && src.node_text(v) == field.name,
+                            };
+                            same && payload.contains(&field.name.as_str())
+                        })
+                    {
+                        passes_payload = true;
+                        for i in 0..3 {
+                            bind_arg(&mut out, format!("{name}({i})"), model);
+                        }
+                    }
+                }
                 for key in object_keys(src, arg).into_iter().filter(|k| matches!(k.name.as_str(), "data" | "where")) {
                     // A destructured field written under its own name into the call's `data`:
                     // the caller's key of that name is the column.
@@ -2173,10 +2442,61 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 }
             }
         }
+        // `function useEmailAccountFull() { const r = useSWR<T>("/api/user/email-account"); return
+        // process(r); }`: the app's hook over one of its routes; its `data` is what the route
+        // answers (see [`ROUTES`]), whatever wraps the response.
+        if let [url] = fetches.get(&function.id()).map(Vec::as_slice).unwrap_or_default()
+            && name.starts_with("use")
+        {
+            out.push(Binding {
+                scope: RETURNS.to_owned(),
+                name: format!("{name}.data"),
+                root: Root::Binding { scopes: vec![ROUTES.to_owned()], name: url.clone(), guess: None },
+                path: Vec::new(),
+            });
+        }
         out.extend(results(w, function, &returns, RETURNS, name));
     }
     out.extend(procedures(w, nodes, &returns));
     out
+}
+
+/// The server action a next-safe-action hook is given: `saveAction` or `saveAction.bind(null, id)`.
+fn action_name<'a>(src: &Src<'a>, arg: Node<'_>) -> Option<&'a str> {
+    let arg = unwrap(arg);
+    match arg.kind() {
+        "identifier" => Some(src.node_text(arg)),
+        "call_expression" => {
+            let f = arg.child_by_field_name("function").map(unwrap)?;
+            let object = f.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier")?;
+            (property(src, f) == Some("bind")).then(|| src.node_text(object))
+        }
+        _ => None,
+    }
+}
+
+/// The name an object pattern holds its rest in (`{ userId, ...data }` → `data`).
+fn rest_of<'a>(src: &Src<'a>, pattern: Node<'_>) -> Option<&'a str> {
+    named_children(pattern)
+        .into_iter()
+        .filter(|p| p.kind() == "rest_pattern")
+        .find_map(|p| p.named_child(0).filter(|n| n.kind() == "identifier"))
+        .map(|n| src.node_text(n))
+}
+
+/// The names an object pattern declares under their own keys (`{ a, b = 1 }`).
+fn pattern_names<'a>(src: &Src<'a>, pattern: Node<'_>) -> Vec<&'a str> {
+    named_children(pattern)
+        .into_iter()
+        .filter_map(|prop| match prop.kind() {
+            "shorthand_property_identifier_pattern" => Some(src.node_text(prop)),
+            "object_assignment_pattern" => prop
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "shorthand_property_identifier_pattern")
+                .map(|l| src.node_text(l)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The bindings of what a function returns, under `name` in `scope`, and of each key of an
@@ -2199,7 +2519,11 @@ fn results<'t>(
         }
     }
     let declared = function.child_by_field_name("return_type").and_then(|t| w.type_ty(t, 0));
-    let whole = declared.or_else(|| values.iter().find_map(|v| returned(w, *v)));
+    // A copy of a record's fields under their own names is that record (`return { id: user.id,
+    // lastLogin: user.lastLogin, … }`), as for a route's answer.
+    let whole = declared
+        .or_else(|| values.iter().find_map(|v| returned(w, *v)))
+        .or_else(|| values.iter().filter(|v| v.kind() == "object").find_map(|v| w.copied(*v)));
     value_bindings(w, whole, values, scope, name)
 }
 
