@@ -11,7 +11,10 @@ mirror as the fetch tool leaves it:
 * warm:       `tandem scan --ref NEW` after a commit that changes one file in scope, with the
               cold scan's cache.
 
-Each figure is the median of --runs runs; the ratios are of medians taken in the same run.
+Each figure is the median of --runs runs; the ratios are of medians taken in the same run. The
+CPU time (user + system, all threads, from the kernel's accounting of waited-for children) of the
+cold and warm scans is printed beside their wall time: on a shared machine wall time is mostly
+the queue.
 
     benches/realscan.py --tandem target/release/tandem [--app NAME]... [--runs 5]
 """
@@ -19,6 +22,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,15 +43,22 @@ def pathspecs(target):
     return specs
 
 
+def cpu_of_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(cmd, cwd=None, stdin=None):
-    """Wall seconds and peak RSS (MiB) of one run of `cmd`."""
+    """Wall seconds, peak RSS (MiB) and CPU seconds of one run of `cmd`."""
+    cpu = cpu_of_children()
     start = time.perf_counter()
     out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], cwd=cwd, input=stdin, capture_output=True)
     wall = time.perf_counter() - start
+    cpu = cpu_of_children() - cpu
     if out.returncode not in (0, 1):
         sys.exit(f"{cmd[0]} failed ({out.returncode}): {out.stderr.decode(errors='replace')[-2000:]}")
     rss_kib = int(out.stderr.decode().strip().splitlines()[-1])
-    return wall, rss_kib / 1024
+    return wall, rss_kib / 1024, cpu
 
 
 def identifiers(tandem, config):
@@ -76,7 +87,8 @@ def main():
     if args.app:
         folders = [f for f in folders if f.name in args.app]
     print(f"{'app':<12}{'files':>7}{'idents':>7} | {'floor':>7}{'grep':>7}{'cold':>7}{'warm':>7} s | "
-          f"{'cold/grep':>9}{'cold/floor':>11}{'cold/warm':>10} | {'peak MiB':>8}")
+          f"{'cold/grep':>9}{'cold/floor':>11}{'cold/warm':>10} | {'peak MiB':>8} | "
+          f"{'cold cpu':>8}{'warm cpu':>9} ms{'cpu c/w':>8}")
     for folder in folders:
         app = folder.name
         target = tomllib.loads((folder / "target.toml").read_text())
@@ -112,20 +124,24 @@ def main():
         changed = accuracy.git("rev-parse", "HEAD", cwd=repo).strip()
         subprocess.run(checkout, cwd=repo, capture_output=True)
 
-        floor, grep, cold, warm, peak = [], [], [], [], []
+        floor, grep, cold, warm, peak, cold_cpu, warm_cpu = [], [], [], [], [], [], []
         for _ in range(args.runs):
             floor.append(timed(["git", "cat-file", "--batch"], cwd=repo, stdin=batch)[0])
             grep.append(timed(["git", "grep", "-n", "-w", "-I", "-E", pattern, commit, "--", *specs], cwd=repo)[0])
             shutil.rmtree(scratch / app / ".tandem", ignore_errors=True)
-            w, m = timed([tandem, "scan", "--quiet", "--color", "never", "--config", str(config), "--ref", commit])
+            w, m, c = timed([tandem, "scan", "--quiet", "--color", "never", "--config", str(config), "--ref", commit])
             cold.append(w)
             peak.append(m)
-            warm.append(timed([tandem, "scan", "--quiet", "--color", "never", "--config", str(config),
-                               "--ref", changed])[0])
+            cold_cpu.append(c)
+            w, _, c = timed([tandem, "scan", "--quiet", "--color", "never", "--config", str(config), "--ref", changed])
+            warm.append(w)
+            warm_cpu.append(c)
         med = statistics.median
         f, g, c, w = med(floor), med(grep), med(cold), med(warm)
+        cc, wc = med(cold_cpu), med(warm_cpu)
         print(f"{app:<12}{len(blobs):>7}{len(idents):>7} | {f:>7.3f}{g:>7.3f}{c:>7.3f}{w:>7.3f}   | "
-              f"{c / g:>8.2f}x{c / f:>10.2f}x{c / w:>9.1f}x | {max(peak):>8.0f}")
+              f"{c / g:>8.2f}x{c / f:>10.2f}x{c / w:>9.1f}x | {max(peak):>8.0f} | "
+              f"{cc * 1000:>8.0f}{wc * 1000:>9.0f}   {cc / max(wc, 1e-6):>6.1f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,12 @@ const MASK: &str = "***";
 /// The byte ranges of `text` that hold a password: of a URL (`scheme://user:password@host`) or
 /// of a `password=` / `pwd=` parameter, in order and without overlap.
 fn secrets(text: &str) -> Vec<Range<usize>> {
+    // Both readings need a byte that most text lacks (the `@` closing a URL's password, the `=`
+    // after a parameter's name): without one, the patterns need not be compiled, which every
+    // process paid for once, for the store's URL.
+    if !text.bytes().any(|b| b == b'@' || b == b'=') {
+        return Vec::new();
+    }
     static URL_PASSWORD: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]*):([^@\s/]*)@").expect("valid regex"));
     static PARAM_PASSWORD: LazyLock<Regex> =
@@ -75,6 +81,10 @@ mod tests {
         assert_eq!(redact("postgres://h/x?password=hunter2&ssl=1"), "postgres://h/x?password=***&ssl=1");
         assert_eq!(redact("failed: postgres://u:p@h/db refused"), "failed: postgres://u:***@h/db refused");
         assert_eq!(redact("postgres://u:password=x@h"), "postgres://u:***@h");
+        // Neither `@` nor `=`: nothing to hide.
+        assert_eq!(redact("sqlite://.tandem/registry.db"), "sqlite://.tandem/registry.db");
+        assert_eq!(redact("postgres://u:p@h"), "postgres://u:***@h");
+        assert_eq!(redact("pwd=x"), "pwd=***");
     }
 
     #[test]

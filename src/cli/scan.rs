@@ -1,7 +1,6 @@
 //! `tandem scan`: scan every app (or the chosen ones) at its refs, store the results, print a
 //! summary per app and ref.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 use clap::Args;
@@ -10,7 +9,7 @@ use comfy_table::{Table, presets::UTF8_FULL};
 use crate::cli::{FormatArg, Globals, Outcome, TextOrJson, write_out};
 use crate::config::Config;
 use crate::error::Result;
-use crate::scan::{self, ScanOptions, ScanResult};
+use crate::scan::{self, KindCounts, ScanOptions, ScanResult};
 use crate::schema::Schema;
 use crate::store::Store;
 
@@ -31,11 +30,17 @@ pub struct ScanArgs {
 
 /// Load config, schema and store, and scan with `options`.
 pub fn scan_with(g: &Globals, options: &ScanOptions) -> Result<(Config, Option<Schema>, Vec<ScanResult>)> {
+    let (config, store, schema) = load(g)?;
+    let results = scan::run(&config, schema.as_ref(), &store, options)?;
+    Ok((config, schema, results))
+}
+
+/// The config, its store, and the schema references resolve against.
+fn load(g: &Globals) -> Result<(Config, Store, Option<Schema>)> {
     let config = g.load_config()?;
     let store = Store::open(&config.registry.store, &config.root)?;
     let schema = crate::check::schema_cache::for_references(&config, Some(&store))?;
-    let results = scan::run(&config, schema.as_ref(), &store, options)?;
-    Ok((config, schema, results))
+    Ok((config, store, schema))
 }
 
 pub fn run(g: &Globals, args: ScanArgs) -> Result<Outcome> {
@@ -45,48 +50,51 @@ pub fn run(g: &Globals, args: ScanArgs) -> Result<Outcome> {
         publish: args.publish,
         progress: !g.quiet && std::io::stderr().is_terminal(),
     };
-    let (_, _, results) = scan_with(g, &options)?;
     match args.format.format {
         TextOrJson::Json => {
+            let (_, _, results) = scan_with(g, &options)?;
             let json = serde_json::json!({ "version": 1, "scans": results });
             write_out(&crate::render::json(&json))?;
         }
-        TextOrJson::Text if !g.quiet => write_out(&render_text(&results))?,
-        TextOrJson::Text => {}
+        TextOrJson::Text => {
+            // The table shows how many references of each kind, not the references: a warm
+            // scan need not restore those of the files it did not read.
+            let (config, store, schema) = load(g)?;
+            let results = scan::run_counted(&config, schema.as_ref(), &store, &options)?;
+            if !g.quiet {
+                write_out(&render_text(&results))?;
+            }
+        }
     }
     Ok(Outcome::Success)
 }
 
 /// References counted by kind, in kind order: `declaration 3, implicit 12`.
-pub fn kinds(scan: &ScanResult) -> String {
-    let mut by_kind: BTreeMap<scan::RefKind, usize> = BTreeMap::new();
-    for r in &scan.references {
-        *by_kind.entry(r.kind).or_default() += 1;
-    }
-    if by_kind.is_empty() {
+pub fn kinds(counts: &KindCounts) -> String {
+    if counts.is_empty() {
         return "none".to_owned();
     }
-    by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+    counts.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
 }
 
-pub fn render_text(results: &[ScanResult]) -> String {
+pub fn render_text(results: &[(ScanResult, KindCounts)]) -> String {
     let mut table = Table::new();
     table.load_style(UTF8_FULL);
     table.set_header(vec!["app", "ref", "commit", "files read", "from cache", "references", "skipped", "time"]);
-    for s in results {
+    for (s, counts) in results {
         table.add_row(vec![
             s.app.clone(),
             s.git_ref.clone(),
             s.commit.chars().take(12).collect(),
             s.summary.files_read.to_string(),
             s.summary.blobs_from_cache.to_string(),
-            kinds(s),
+            kinds(counts),
             s.summary.skipped.len().to_string(),
             format!("{} ms", s.summary.elapsed_ms),
         ]);
     }
     let mut out = format!("{table}\n");
-    for s in results {
+    for (s, _) in results {
         if s.summary.skipped.is_empty() {
             continue;
         }

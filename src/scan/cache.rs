@@ -68,6 +68,10 @@ pub trait ScanStore: Sync {
     /// `delta`, only what differs from the delta's base snapshot is written (the base is kept as
     /// long as a scan names it); without, or when the base is gone, the whole scan.
     fn save_scan(&self, scan: &ScanResult, delta: Option<&ScanDelta>, published: bool) -> Result<()>;
+    /// Record a scan as `delta` alone, for a scan whose caller did not restore the references of
+    /// the base's files (`scan.references` is then not the scan's): `false`, and nothing written,
+    /// when the base is gone.
+    fn save_scan_on_base(&self, scan: &ScanResult, delta: &ScanDelta, published: bool) -> Result<bool>;
     /// The most recent scan of `app` at `git_ref`.
     fn latest_scan(&self, app: &str, git_ref: &str, published_only: bool) -> Result<Option<ScanResult>>;
 }

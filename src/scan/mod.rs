@@ -21,7 +21,7 @@ pub mod snapshot;
 pub mod tree;
 pub mod words;
 
-pub use reference::{ObjectRef, RefKind, Reference, ScanResult, ScanSummary};
+pub use reference::{KindCounts, ObjectRef, RefKind, Reference, ScanResult, ScanSummary, count_kinds};
 
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -88,14 +88,37 @@ pub fn run(
     store: &dyn ScanStore,
     options: &ScanOptions,
 ) -> Result<Vec<ScanResult>> {
+    Ok(run_all(config, schema, store, options, false)?.into_iter().map(|(scan, _)| scan).collect())
+}
+
+/// [`run`] for a caller that reads only how many references of each kind each scan found
+/// (`tandem scan`'s table): a scan that starts from a snapshot and keeps it counts the unchanged
+/// files' references there instead of restoring every one of them, most of a warm scan's work.
+/// The `references` of a scan counted that way are left empty; the counts are exact either way.
+pub fn run_counted(
+    config: &Config,
+    schema: Option<&Schema>,
+    store: &dyn ScanStore,
+    options: &ScanOptions,
+) -> Result<Vec<(ScanResult, KindCounts)>> {
+    run_all(config, schema, store, options, true)
+}
+
+fn run_all(
+    config: &Config,
+    schema: Option<&Schema>,
+    store: &dyn ScanStore,
+    options: &ScanOptions,
+    counted: bool,
+) -> Result<Vec<(ScanResult, KindCounts)>> {
     let index = schema.map(SchemaIndex::new);
     let mut results = Vec::new();
     for app in select_apps(config, &options.apps)? {
         for (git_ref, revision) in refs_of(app, options.revision.as_deref()) {
-            results.push(run_ref(config, app, git_ref, revision, index.as_ref(), store, options)?);
+            results.push(run_ref_as(config, app, git_ref, revision, index.as_ref(), store, options, counted)?);
         }
     }
-    results.sort_by(|a, b| (&a.app, &a.git_ref).cmp(&(&b.app, &b.git_ref)));
+    results.sort_by(|(a, _), (b, _)| (&a.app, &a.git_ref).cmp(&(&b.app, &b.git_ref)));
     Ok(results)
 }
 
@@ -110,8 +133,24 @@ pub fn run_ref(
     store: &dyn ScanStore,
     options: &ScanOptions,
 ) -> Result<ScanResult> {
+    run_ref_as(config, app, git_ref, revision, index, store, options, false).map(|(scan, _)| scan)
+}
+
+/// [`run_ref`], and the scan's references counted by kind; with `counted`, a scan that keeps
+/// its snapshot leaves its `references` empty (see [`run_counted`]).
+#[allow(clippy::too_many_arguments)]
+fn run_ref_as(
+    config: &Config,
+    app: &App,
+    git_ref: &str,
+    revision: &str,
+    index: Option<&SchemaIndex>,
+    store: &dyn ScanStore,
+    options: &ScanOptions,
+    counted: bool,
+) -> Result<(ScanResult, KindCounts)> {
     if app.source == AppSource::Store {
-        return store.latest_scan(&app.name, git_ref, true)?.ok_or_else(|| {
+        let scan = store.latest_scan(&app.name, git_ref, true)?.ok_or_else(|| {
             Error::environment(
                 Diagnostic::new(format!(
                     "app `{}` has `source = \"store\"` but no scan of its `{git_ref}` ref was published",
@@ -119,11 +158,29 @@ pub fn run_ref(
                 ))
                 .help(format!("run `tandem scan --app {} --publish` in the app's CI", app.name)),
             )
-        });
+        })?;
+        let counts = count_kinds(&scan.references);
+        return Ok((scan, counts));
     }
-    let (scan, delta) = scan_ref_stored(config, app, git_ref, revision, index, Some(store), options.progress)?;
-    store.save_scan(&scan, delta.as_ref(), options.publish)?;
-    Ok(scan)
+    let stored = scan_ref_stored(config, app, git_ref, revision, index, Some(store), options.progress, counted)?;
+    match stored {
+        (scan, delta, Some(counts)) => {
+            // Only the changed files' references are at hand: the scan is kept on its snapshot
+            // or not at all. Should another process have pruned that snapshot meanwhile, the
+            // scan runs again and restores every reference (its facts are cached by now).
+            if let Some(delta) = &delta
+                && store.save_scan_on_base(&scan, delta, options.publish)?
+            {
+                return Ok((scan, counts));
+            }
+            run_ref_as(config, app, git_ref, revision, index, store, options, false)
+        }
+        (scan, delta, None) => {
+            store.save_scan(&scan, delta.as_ref(), options.publish)?;
+            let counts = count_kinds(&scan.references);
+            Ok((scan, counts))
+        }
+    }
 }
 
 /// Whether `path` (in the repository) of `app` is a file the app's extractors read — a model, a
@@ -146,11 +203,13 @@ pub fn scan_ref(
     cache: Option<&dyn ScanStore>,
     progress: bool,
 ) -> Result<ScanResult> {
-    scan_ref_stored(config, app, git_ref, revision, schema, cache, progress).map(|(scan, _)| scan)
+    scan_ref_stored(config, app, git_ref, revision, schema, cache, progress, false).map(|(scan, ..)| scan)
 }
 
 /// [`scan_ref`], and how the store can keep the result as a snapshot plus what differs from it
-/// (with a store only).
+/// (with a store only). With `counted`, a scan that keeps its snapshot counts the unchanged
+/// files' references by kind there and returns the counts, its `references` left empty.
+#[allow(clippy::too_many_arguments)]
 fn scan_ref_stored(
     config: &Config,
     app: &App,
@@ -159,7 +218,8 @@ fn scan_ref_stored(
     schema: Option<&SchemaIndex>,
     cache: Option<&dyn ScanStore>,
     progress: bool,
-) -> Result<(ScanResult, Option<ScanDelta>)> {
+    counted: bool,
+) -> Result<(ScanResult, Option<ScanDelta>, Option<KindCounts>)> {
     let started = Instant::now();
     // The repository is a path from apps.toml: an error about it points at the app's entry there.
     let repo = crate::git::open(&app.name, &app.repo).map_err(|e| e.or_at(&config.path, app.line))?;
@@ -219,6 +279,14 @@ fn scan_ref_stored(
         None => Vec::new(),
     };
     let kept_classes: Vec<&str> = kept_models.iter().map(|(_, m)| m.class.as_str()).collect();
+    // Files added, changed or gone since the snapshot.
+    let changed = base.as_ref().map_or(todo.len(), |b| {
+        let still_there = kept.len() + todo.iter().filter(|(f, _)| b.holds(&f.path)).count();
+        todo.len() + b.len().saturating_sub(still_there)
+    });
+    // Whether a scan that keeps its snapshot writes a new one all the same (it needs every
+    // reference for that).
+    let rewrites = cache.is_some() && snapshot::worth_writing(changed, kept.len() + todo.len());
     let listed = started.elapsed();
     // The new cache entries go to the store on a thread of their own as they come (mostly I/O,
     // and on a cold scan most of a second's work): the first reading round's while deferred
@@ -281,8 +349,14 @@ fn scan_ref_stored(
                     // What the scan's row keeps beside the snapshot: the changed files'
                     // references, encoded before the merge takes them.
                     let encoded = snapshot::encode_references(&fresh);
-                    match b.merged(&paths, fresh, &app.name, git_ref, &commit_hex) {
-                        Ok(references) => Some((references, encoded.ok())),
+                    let outcome = if counted && !rewrites {
+                        let mut counts = count_kinds(&fresh);
+                        b.count_kinds(&paths, &mut counts).map(|()| (Vec::new(), Some(counts)))
+                    } else {
+                        b.merged(&paths, fresh, &app.name, git_ref, &commit_hex).map(|references| (references, None))
+                    };
+                    match outcome {
+                        Ok((references, counts)) => Some((references, encoded.ok(), counts)),
                         Err(e) => {
                             tracing::warn!(
                                 "app `{}`: the stored snapshot is not valid ({e}); resolving every file",
@@ -295,8 +369,8 @@ fn scan_ref_stored(
                 _ => None,
             };
             let fits = merged.is_some();
-            let (references, fresh) = match merged {
-                Some((references, fresh)) => (references, fresh),
+            let (references, fresh, counts) = match merged {
+                Some((references, fresh, counts)) => (references, fresh, counts),
                 None => {
                     // The models changed (or the snapshot is damaged): every file resolves anew,
                     // the kept ones from the blob cache.
@@ -309,10 +383,10 @@ fn scan_ref_stored(
                         let others = collect::collect(&collect::Job { other_models: &classes, ..job.clone() }, &kept)?;
                         collected.absorb(others);
                     }
-                    (resolve::resolve(&ctx, &collected.facts), None)
+                    (resolve::resolve(&ctx, &collected.facts), None, None)
                 }
             };
-            Ok((fits, gathered, references, fresh, collected))
+            Ok((fits, gathered, references, fresh, counts, collected))
         };
         let outcome = gather_and_resolve();
         // No more batches (the job holds the only sender): the writer ends once it has written
@@ -321,7 +395,7 @@ fn scan_ref_stored(
         (joined(writer, Ok(())), outcome)
     });
     stored_facts?;
-    let (fits, gathered, references, fresh, collected) = gathered_and_resolved?;
+    let (fits, gathered, references, fresh, counts, collected) = gathered_and_resolved?;
     let kept_count = if fits { kept.len() } else { 0 };
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -330,12 +404,7 @@ fn scan_ref_stored(
     skipped.extend(collected.skipped.iter().cloned());
     skipped.sort();
     let resolved = started.elapsed();
-    // Files added, changed or gone since the snapshot.
-    let changed = base.as_ref().map_or(todo.len(), |b| {
-        let still_there = kept.len() + todo.iter().filter(|(f, _)| b.holds(&f.path)).count();
-        todo.len() + b.len().saturating_sub(still_there)
-    });
-    let write = cache.is_some() && (!fits || snapshot::worth_writing(changed, kept.len() + todo.len()));
+    let write = cache.is_some() && (!fits || rewrites);
     // Files read lossily or not at all are left out of a snapshot: every scan reads them again.
     let unreadable: HashSet<String> = collected.skipped.iter().map(|s| s.path.clone()).collect();
     let snapshot = match cache.filter(|_| write) {
@@ -416,7 +485,7 @@ fn scan_ref_stored(
             elapsed_ms: started.elapsed().as_millis() as u64,
         },
     };
-    Ok((scan, delta))
+    Ok((scan, delta, counts))
 }
 
 /// What a scoped thread returned (`none` when none was started); its panic goes on here.

@@ -162,6 +162,18 @@ impl Origin {
     }
 }
 
+/// How many references of each kind one scan found.
+pub type KindCounts = std::collections::BTreeMap<RefKind, usize>;
+
+/// `references` counted by kind.
+pub fn count_kinds(references: &[Reference]) -> KindCounts {
+    let mut counts = KindCounts::new();
+    for r in references {
+        *counts.entry(r.kind).or_default() += 1;
+    }
+    counts
+}
+
 /// Everything one scan of one app at one ref produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanResult {

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{App, Confidence};
 use crate::scan::facts::{Binding, FileFacts, ModelDecl};
-use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
+use crate::scan::reference::{KindCounts, ObjectRef, Origin, RefKind, Reference};
 use crate::scan::resolve::SchemaIndex;
 use crate::scan::tree::FileEntry;
 
@@ -299,6 +299,25 @@ impl<'a> Snapshot<'a> {
             Some(e) => Err(e),
             None => Ok(out),
         }
+    }
+}
+
+impl Snapshot<'_> {
+    /// Add to `counts` how many references of each kind the files at `paths` keep: what
+    /// [`Snapshot::merged`] would restore of them, counted without restoring any (no reference,
+    /// no string is built). A scan whose caller wants only these counts skips most of a warm
+    /// scan's work this way. An error means the snapshot is damaged, as for a merge.
+    pub fn count_kinds(&self, paths: &[&str], counts: &mut KindCounts) -> Result<(), postcard::Error> {
+        for path in paths {
+            let Some(&i) = self.by_path.get(path) else { continue };
+            let (len, mut rest) = postcard::take_from_bytes::<u64>(self.files[i].refs)?;
+            for _ in 0..len {
+                let (r, after) = postcard::take_from_bytes::<StoredRef<'_>>(rest)?;
+                *counts.entry(r.kind).or_default() += 1;
+                rest = after;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -581,6 +600,27 @@ mod tests {
         assert_eq!(back[1].object, qualified);
         assert_eq!(&*back[2].snippet, "line 2");
         assert!(Snapshot::decode(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    /// Counting the kept files' references by kind gives what counting the merge's gives.
+    #[test]
+    fn counting_kinds_agrees_with_a_merge() {
+        let mut refs = many(5, 7, "old");
+        for (i, r) in refs.iter_mut().enumerate() {
+            r.kind = [RefKind::Query, RefKind::Declaration, RefKind::Sql][i % 3];
+        }
+        let bytes = snapshot_of(5, &refs);
+        let snap = Snapshot::decode(&bytes).unwrap();
+        let kept = ["f00.rb", "f02.rb", "f04.rb", "gone.rb"];
+        let mut counts = KindCounts::new();
+        snap.count_kinds(&kept, &mut counts).unwrap();
+        let merged = snap.merged(&kept, vec![], "web", "head", "c1").unwrap();
+        assert_eq!(counts, crate::scan::reference::count_kinds(&merged));
+        assert_eq!(counts.values().sum::<usize>(), 21);
+        assert_eq!(counts.len(), 3);
+        // Counts are added to what is there (the changed files' own).
+        snap.count_kinds(&["f01.rb"], &mut counts).unwrap();
+        assert_eq!(counts.values().sum::<usize>(), 28);
     }
 
     /// Files `f00.rb`, `f01.rb`, … with `per_file` references each, four to a line (so most

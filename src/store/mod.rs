@@ -432,6 +432,24 @@ impl Store {
     /// it. A base pruned since the scan read it (by another process) is no base: then the whole
     /// scan is written.
     pub fn save_scan_on(&self, scan: &ScanResult, delta: Option<&ScanDelta>, published: bool) -> Result<()> {
+        self.save_scan_as(scan, delta, published, false).map(|_| ())
+    }
+
+    /// [`Store::save_scan_on`] for a scan whose references are not all in `scan` (see
+    /// [`ScanStore::save_scan_on_base`]): written on its base only; `false`, and nothing
+    /// written, when the base is gone.
+    pub fn save_scan_on_base(&self, scan: &ScanResult, delta: &ScanDelta, published: bool) -> Result<bool> {
+        self.save_scan_as(scan, Some(delta), published, true)
+    }
+
+    /// Whether the scan was written; with `base_only`, it is not when the base is gone.
+    fn save_scan_as(
+        &self,
+        scan: &ScanResult,
+        delta: Option<&ScanDelta>,
+        published: bool,
+        base_only: bool,
+    ) -> Result<bool> {
         let failed =
             |e: &dyn std::fmt::Display| Error::environment(Diagnostic::new(format!("cannot serialize the scan: {e}")));
         let on_base = match delta {
@@ -478,6 +496,8 @@ impl Store {
             };
             let (json, data, base) = match on_base {
                 Some((base, bytes)) => (String::new(), Some(bytes), Some(base)),
+                // Dropped unfinished, the transaction is rolled back.
+                None if base_only => return Ok(false),
                 None => {
                     let (json, data) = encode_scan(scan)?;
                     (json, data, None)
@@ -498,7 +518,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(err)?;
-            tx.commit().await.map_err(err)
+            tx.commit().await.map_err(err).map(|()| true)
         })
     }
 
@@ -675,6 +695,9 @@ impl ScanStore for Store {
     }
     fn save_scan(&self, scan: &ScanResult, delta: Option<&ScanDelta>, published: bool) -> Result<()> {
         Store::save_scan_on(self, scan, delta, published)
+    }
+    fn save_scan_on_base(&self, scan: &ScanResult, delta: &ScanDelta, published: bool) -> Result<bool> {
+        Store::save_scan_on_base(self, scan, delta, published)
     }
     fn latest_scan(&self, app: &str, git_ref: &str, published_only: bool) -> Result<Option<ScanResult>> {
         Store::latest_scan(self, app, git_ref, published_only)

@@ -226,6 +226,65 @@ fn rows(dir: &Path) -> Vec<(bool, i64)> {
     })
 }
 
+/// `tandem scan`'s table reads only how many references of each kind a scan found: a warm scan
+/// that keeps its snapshot counts the unchanged files' references there without restoring them,
+/// and gives the counts a full scan gives; the scan it saves reads back whole. A scan that does
+/// not keep a snapshot (cold, or the models changed) restores them as before.
+#[test]
+fn a_counted_warm_scan_counts_what_a_full_scan_finds() {
+    let mut repo = TestRepo::init();
+    let mut files: Vec<(String, String)> = (0..20)
+        .map(|i| {
+            (
+                format!("app/services/s{i:02}.rb"),
+                format!("class S{i}\n  def run\n    User.where(email: {i}).pluck(:name)\n  end\nend\n"),
+            )
+        })
+        .collect();
+    files.push(("app/models/user.rb".into(), "class User < ApplicationRecord\n  has_many :widgets\nend\n".into()));
+    files.push(("app/models/widget.rb".into(), "class Widget < ApplicationRecord\nend\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    repo.write(&refs);
+    repo.commit("one");
+    repo.tag("one");
+    repo.write(&[(
+        "app/services/s07.rb",
+        "class S7\n  def run\n    Widget.where(user_id: 7).pluck(:label)\n  end\nend\n",
+    )]);
+    repo.commit("two");
+    repo.tag("two");
+    // A model more: the snapshot no longer fits, and every file resolves anew.
+    repo.write(&[
+        ("app/models/gadget.rb", "class Gadget < ApplicationRecord\nend\n"),
+        ("app/services/s08.rb", "class S8\n  def run\n    Gadget.pluck(:title)\n  end\nend\n"),
+    ]);
+    repo.commit("three");
+    repo.tag("three");
+    let (_dir, shop, cfg, index, store) = setup(&repo);
+    let whole = schema(TABLES);
+    for (rev, restored) in [("one", true), ("two", false), ("three", true)] {
+        let options = tandem::scan::ScanOptions { revision: Some(rev.to_owned()), ..Default::default() };
+        let counted = tandem::scan::run_counted(&cfg, Some(&whole), &store, &options).expect("counted scan");
+        let cold = scan_ref(&cfg, &shop, rev, rev, Some(&index), None, false).expect("cold scan");
+        let [(scan, counts)] = &counted[..] else { panic!("one scan: {counted:?}") };
+        assert_eq!(*counts, tandem::scan::count_kinds(&cold.references), "the counts at {rev}");
+        assert!(counts.values().sum::<usize>() > 20, "{counts:?}");
+        assert_eq!(scan.references.is_empty(), !restored, "references restored at {rev}");
+        if restored {
+            assert_eq!(scan.references, cold.references, "the references at {rev}");
+        }
+        let read = store.latest_scan("shop", rev, false).expect("read").expect("a saved scan");
+        assert_eq!(read.references, cold.references, "the saved scan of {rev}");
+    }
+    // Kept on a snapshot that is gone, a counted scan is not written at all (the caller scans
+    // again and restores every reference): the row already there stays.
+    let three = store.latest_scan("shop", "three", false).expect("read").expect("saved");
+    let gone = tandem::scan::cache::ScanDelta { base: 1_000_000, dropped: Vec::new(), fresh: Vec::new() };
+    assert!(!store.save_scan_on_base(&three, &gone, false).expect("save"));
+    let still = store.latest_scan("shop", "three", false).expect("read").expect("still saved");
+    assert_eq!(still.references, three.references);
+}
+
 #[test]
 fn a_saved_warm_scan_reads_back_as_a_cold_scan_of_its_commit() {
     let mut repo = TestRepo::init();
