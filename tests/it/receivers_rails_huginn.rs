@@ -168,3 +168,18 @@ end
     let (_dir, result) = scan(&files, tables);
     assert_eq!(uses(&result, "events.expires_at"), set(&["app/models/event.rb:1", "app/models/agent.rb:5"]));
 }
+
+/// Methods under `class << self` are class methods: a bare `name` there is the class's
+/// `Module#name`, not the column; `where` still queries the model. The instance method's
+/// `name` is the attribute.
+#[test]
+fn methods_under_class_self_are_class_methods() {
+    let tables: &[(&str, &[&str])] = &[("agents", &["id", "name", "disabled"])];
+    let files = [(
+        "app/models/agent.rb",
+        "class Agent < ActiveRecord::Base\n  class << self\n    def build_for(type)\n      name.demodulize\n      where(disabled: false)\n    end\n  end\n\n  def label\n    name\n  end\nend\n",
+    )];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(uses(&result, "agents.name"), set(&["app/models/agent.rb:1", "app/models/agent.rb:10"]));
+    assert_eq!(uses(&result, "agents.disabled"), set(&["app/models/agent.rb:1", "app/models/agent.rb:5"]));
+}

@@ -25,6 +25,8 @@ pub(super) struct Walker<'a> {
     /// (`images.each do |image|`): weak evidence of records (see [`Self::element_reference`]).
     pub(super) guessed_params: Vec<(usize, String)>,
     pub(super) in_instance_method: bool,
+    /// Inside `class << self`: a `def` there defines a class method.
+    pub(super) in_singleton_class: bool,
     /// Local variables and parameters of the instance method being visited: any other bare
     /// identifier there is a method call on `self`.
     /// Computed on first use (most methods never need it), from the method's byte range.
@@ -122,6 +124,7 @@ impl<'a> Walker<'a> {
             bound_frames: Vec::new(),
             guessed_params: Vec::new(),
             in_instance_method: false,
+            in_singleton_class: false,
             method_locals: None,
             tree,
             association_scope: None,
@@ -187,13 +190,19 @@ impl<'a> Walker<'a> {
     pub(super) fn visit(&mut self, node: Node<'_>) {
         match node.kind() {
             "comment" => {}
-            "module" => self.visit_namespace(node, false),
-            "class" => self.visit_namespace(node, true),
-            "method" => self.visit_method(node, true),
+            "module" | "class" => {
+                // A class opened inside `class << self` has instance methods of its own.
+                let saved = std::mem::replace(&mut self.in_singleton_class, false);
+                self.visit_namespace(node, node.kind() == "class");
+                self.in_singleton_class = saved;
+            }
+            "method" => self.visit_method(node, !self.in_singleton_class),
             "singleton_method" => self.visit_method(node, false),
             "singleton_class" => {
                 let saved = std::mem::replace(&mut self.in_instance_method, false);
+                let saved_singleton = std::mem::replace(&mut self.in_singleton_class, true);
                 self.visit_children(node);
+                self.in_singleton_class = saved_singleton;
                 self.in_instance_method = saved;
             }
             "assignment" | "operator_assignment" => {
