@@ -101,7 +101,7 @@ impl Migration {
         if self.format != Format::Django {
             return self.version.clone();
         }
-        format!("{}.{}", super::readers::django::app_label(&self.file), self.stem())
+        super::readers::django::history_name(&super::readers::django::app_label(&self.file), &self.stem())
     }
 
     /// Version and name as a file name joins them (`0004_add_x`): what Django records.

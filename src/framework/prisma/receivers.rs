@@ -232,6 +232,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         self.scope_chain(at).find_map(|scope| self.objects.get(&(scope, name)).copied())
     }
 
+    /// The object literal `node` is, or the one the name `node` holds (`const data = { … }`).
+    fn object_of(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match node.kind() {
+            "object" => Some(node),
+            "identifier" => self.lookup_object(self.src.node_text(node), node),
+            _ => None,
+        }
+    }
+
     /// What a key of an object literal holds (`{ data }` the name `data`'s records).
     fn key_ty(&self, key: &crate::scan::extract::js::Key<'t>, object: Node<'t>) -> Option<Ty> {
         match key.value {
@@ -1765,14 +1774,7 @@ pub fn read<'t>(
                     };
                     let Some(models) = function_name(&w, function).and_then(|g| built.get(g)) else { continue };
                     for value in value.map(|v| returned_values(unwrap(v))).unwrap_or_default() {
-                        let object = match value.kind() {
-                            "object" => value,
-                            "identifier" => match w.lookup_object(src.node_text(value), value) {
-                                Some(o) => o,
-                                None => continue,
-                            },
-                            _ => continue,
-                        };
+                        let Some(object) = w.object_of(value) else { continue };
                         for (model, shape) in models {
                             writer.read(&On::model(model, Confidence::Medium), *shape, object);
                         }
@@ -1895,14 +1897,7 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
         let name = w.scope_chain(function).find_map(|s| w.mutations.get(&(s, name)).copied()).unwrap_or(name);
         for (i, arg) in call_args(node).into_iter().enumerate() {
             // An object built in a variable and passed (`const data = { … }; createWebsite(data)`).
-            let arg = match arg.kind() {
-                "object" => arg,
-                "identifier" => match w.lookup_object(src.node_text(arg), arg) {
-                    Some(object) => object,
-                    None => continue,
-                },
-                _ => continue,
-            };
+            let Some(arg) = w.object_of(arg) else { continue };
             let on = On { root: argument_of(name, i).root, path: Vec::new(), confidence: Confidence::Medium };
             let keys = object_keys(src, arg);
             let args = keys.iter().any(|k| ARG_KEYS.contains(&k.name.as_str()));
@@ -1941,11 +1936,7 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     let Some(accessor) = function.child_by_field_name("object").map(unwrap) else { return };
     let Some(model) = property(src, accessor).filter(|a| !a.starts_with('$')) else { return };
     let arg = call_args(node).into_iter().next();
-    let object = arg.and_then(|a| match a.kind() {
-        "object" => Some(a),
-        "identifier" => w.lookup_object(src.node_text(a), a),
-        _ => None,
-    });
+    let object = arg.and_then(|a| w.object_of(a));
     if let Some(object) = object
         && !object_keys(src, object).iter().any(|k| ARG_KEYS.contains(&k.name.as_str()))
         && !named_children(object).iter().any(|c| c.kind() == "spread_element")
@@ -2747,14 +2738,7 @@ fn posted<'t>(w: &Walker<'_, '_, 't>, hits: &mut Vec<Hit>, call: Node<'t>) {
         return;
     }
     let Some(object) = call_args(body).into_iter().next().map(unwrap) else { return };
-    let object = match object.kind() {
-        "object" => object,
-        "identifier" => match w.lookup_object(src.node_text(object), object) {
-            Some(o) => o,
-            None => return,
-        },
-        _ => return,
-    };
+    let Some(object) = w.object_of(object) else { return };
     for key in object_keys(src, object) {
         let ty =
             Ty::of(Root::Binding { scopes: vec![BODIES.to_owned()], name: format!("{url}.{}", key.name), guess: None });

@@ -204,7 +204,7 @@ pub fn read_sources(sources: Vec<(std::path::PathBuf, String)>, dialect: Dialect
         .into_iter()
         .map(|i| {
             let mut m = read_with_state(&nodes[i].path, &nodes[i].text, dialect, &mut state)?;
-            m.replaces = nodes[i].replaces.iter().map(|(label, name)| format!("{label}.{name}")).collect();
+            m.replaces = nodes[i].replaces.iter().map(|(label, name)| history_name(label, name)).collect();
             Ok(m)
         })
         .collect()
@@ -224,6 +224,12 @@ pub(crate) fn app_label(path: &Path) -> String {
         .and_then(|n| n.to_str())
         .unwrap_or("app")
         .to_owned()
+}
+
+/// How `django_migrations` rows read as one name (`app_label.name`), as the live schema readers
+/// give them: [`Migration::history_name`] of a Django migration.
+pub(crate) fn history_name(label: &str, name: &str) -> String {
+    format!("{label}.{name}")
 }
 
 /// A migration as Django names it: (app label, file name without `.py`).

@@ -875,15 +875,7 @@ impl<'a> Walker<'a> {
     /// Whether a receiver the walker cannot type may still be a record: a variable not known to
     /// hold something else, a capture argument (`& &1.verified`), a field of one.
     fn untyped_record(&self, node: Node<'_>) -> bool {
-        let on = self.chain_memo.borrow().on;
-        if let Some(known) = self.chain_memo.borrow().untyped.get(&node.id()).filter(|_| on) {
-            return *known;
-        }
-        let found = self.untyped_record_uncached(node);
-        if on {
-            self.chain_memo.borrow_mut().untyped.insert(node.id(), found);
-        }
-        found
+        self.memoized(node, |m| &mut m.untyped, || self.untyped_record_uncached(node))
     }
 
     #[recursive::recursive]
@@ -1470,15 +1462,7 @@ impl<'a> Walker<'a> {
     /// after a schema (`ticket` → `Ticket`, medium), or an association read off one
     /// (`ticket.order` → `Order`, medium). Resolution drops names that are no schema.
     fn record(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
-        let on = self.chain_memo.borrow().on;
-        if let Some(known) = self.chain_memo.borrow().records.get(&node.id()).filter(|_| on) {
-            return known.clone();
-        }
-        let found = self.record_uncached(node);
-        if on {
-            self.chain_memo.borrow_mut().records.insert(node.id(), found.clone());
-        }
-        found
+        self.memoized(node, |m| &mut m.records, || self.record_uncached(node))
     }
 
     #[recursive::recursive]
@@ -1684,14 +1668,27 @@ impl<'a> Walker<'a> {
     /// `Map.merge(params, %{role: "admin"})`, `Enum.into(params, %{"b" => 2})`, and a variable
     /// already holding such keys.
     fn merged_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
+        self.memoized(node, |m| &mut m.keys, || self.merged_keys_uncached(node))
+    }
+
+    /// `compute` for `node`, kept in one of the chain memo's `table`s while a chain is read (see
+    /// [`ChainMemo`]): each level of a chain asks it of the levels below, once each.
+    fn memoized<T: Clone>(
+        &self,
+        node: Node<'_>,
+        table: fn(&mut ChainMemo) -> &mut HashMap<usize, T>,
+        compute: impl FnOnce() -> T,
+    ) -> T {
         let on = self.chain_memo.borrow().on;
-        if let Some(known) = self.chain_memo.borrow().keys.get(&node.id()).filter(|_| on) {
-            return known.clone();
+        if !on {
+            return compute();
         }
-        let found = self.merged_keys_uncached(node);
-        if on {
-            self.chain_memo.borrow_mut().keys.insert(node.id(), found.clone());
+        let known = table(&mut self.chain_memo.borrow_mut()).get(&node.id()).cloned();
+        if let Some(known) = known {
+            return known;
         }
+        let found = compute();
+        table(&mut self.chain_memo.borrow_mut()).insert(node.id(), found.clone());
         found
     }
 
