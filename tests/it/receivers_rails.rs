@@ -10,7 +10,7 @@ use tandem::scan::scan_ref;
 
 use crate::support;
 use crate::support::git::TestRepo;
-use crate::support::scan::set;
+use crate::support::scan::{RAILS_APPLICATION_RECORD, set};
 
 fn scan(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDir, ScanResult) {
     support::scan::scan_files("shop", Framework::Rails, files, tables)
@@ -46,10 +46,7 @@ const TABLES: &[(&str, &[&str])] = &[
 ];
 
 const MODELS: &[(&str, &str)] = &[
-    (
-        "app/models/application_record.rb",
-        "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n",
-    ),
+    RAILS_APPLICATION_RECORD,
     (
         "app/models/post.rb",
         "class Post < ApplicationRecord\n  include Publishable\n  belongs_to :author, class_name: \"User\"\n  has_many :comments\n  has_many :tags\nend\n",
@@ -406,10 +403,7 @@ fn enum_predicates_read_the_enum_column() {
 #[test]
 fn names_of_a_models_last_words_and_plural_associations_type_as_the_model() {
     let files = [
-        (
-            "app/models/application_record.rb",
-            "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n",
-        ),
+        RAILS_APPLICATION_RECORD,
         ("app/models/issue_assignment.rb", "class IssueAssignment < ApplicationRecord\nend\n"),
         ("app/models/hat_request.rb", "class HatRequest < ApplicationRecord\nend\n"),
         ("app/models/invitation_request.rb", "class InvitationRequest < ApplicationRecord\nend\n"),
@@ -613,10 +607,7 @@ const GEM_TABLES: &[(&str, &[&str])] = &[
 ];
 
 const GEM_MODELS: &[(&str, &str)] = &[
-    (
-        "app/models/application_record.rb",
-        "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n",
-    ),
+    RAILS_APPLICATION_RECORD,
     ("app/models/rubygem.rb", "class Rubygem < ApplicationRecord\n  has_many :versions\n  has_many :ownerships\nend\n"),
     ("app/models/ownership.rb", "class Ownership < ApplicationRecord\n  belongs_to :rubygem\nend\n"),
     ("app/models/audit.rb", "class Audit < ApplicationRecord\nend\n"),

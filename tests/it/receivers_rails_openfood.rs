@@ -8,16 +8,11 @@ use tandem::config::Framework;
 use tandem::scan::ScanResult;
 
 use crate::support;
-use crate::support::scan::{set, uses_of as uses};
+use crate::support::scan::{RAILS_APPLICATION_RECORD as APPLICATION_RECORD, set, uses_of as uses};
 
 fn scan(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDir, ScanResult) {
     support::scan::scan_files("shop", Framework::Rails, files, tables)
 }
-
-const APPLICATION_RECORD: (&str, &str) = (
-    "app/models/application_record.rb",
-    "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n",
-);
 
 /// A serializer named after no model renders what its uses give it: `X.new(object)` in another
 /// serializer, `render json: @shipment, serializer: X` (the name written inside `module Api`),

@@ -6,16 +6,11 @@ use tandem::config::Framework;
 use tandem::scan::ScanResult;
 
 use crate::support;
-use crate::support::scan::{set, uses_of as uses};
+use crate::support::scan::{RAILS_APPLICATION_RECORD as APPLICATION_RECORD, set, uses_of as uses};
 
 fn scan(files: &[(&str, &str)], tables: &[(&str, &[&str])]) -> (tempfile::TempDir, ScanResult) {
     support::scan::scan_files("shop", Framework::Rails, files, tables)
 }
-
-const APPLICATION_RECORD: (&str, &str) = (
-    "app/models/application_record.rb",
-    "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n",
-);
 
 /// A namespace's table name prefix given in another file than its models: an engine's
 /// `isolate_namespace Shop` (Spree's `spree_*` tables), a module's own `def

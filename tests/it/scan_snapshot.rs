@@ -226,14 +226,9 @@ fn rows(dir: &Path) -> Vec<(bool, i64)> {
     })
 }
 
-/// `tandem scan`'s table reads only how many references of each kind a scan found: a warm scan
-/// that keeps its snapshot counts the unchanged files' references there without restoring them,
-/// and gives the counts a full scan gives; the scan it saves reads back whole. A scan that does
-/// not keep a snapshot (cold, or the models changed) restores them as before.
-#[test]
-fn a_counted_warm_scan_counts_what_a_full_scan_finds() {
-    let mut repo = TestRepo::init();
-    let mut files: Vec<(String, String)> = (0..20)
+/// `n` services each reading `users` (`app/services/sNN.rb`), and the `User` and `Widget` models.
+fn services(n: usize) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = (0..n)
         .map(|i| {
             (
                 format!("app/services/s{i:02}.rb"),
@@ -243,6 +238,17 @@ fn a_counted_warm_scan_counts_what_a_full_scan_finds() {
         .collect();
     files.push(("app/models/user.rb".into(), "class User < ApplicationRecord\n  has_many :widgets\nend\n".into()));
     files.push(("app/models/widget.rb".into(), "class Widget < ApplicationRecord\nend\n".into()));
+    files
+}
+
+/// `tandem scan`'s table reads only how many references of each kind a scan found: a warm scan
+/// that keeps its snapshot counts the unchanged files' references there without restoring them,
+/// and gives the counts a full scan gives; the scan it saves reads back whole. A scan that does
+/// not keep a snapshot (cold, or the models changed) restores them as before.
+#[test]
+fn a_counted_warm_scan_counts_what_a_full_scan_finds() {
+    let mut repo = TestRepo::init();
+    let files = services(20);
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
     repo.write(&refs);
     repo.commit("one");
@@ -288,16 +294,7 @@ fn a_counted_warm_scan_counts_what_a_full_scan_finds() {
 #[test]
 fn a_saved_warm_scan_reads_back_as_a_cold_scan_of_its_commit() {
     let mut repo = TestRepo::init();
-    let mut files: Vec<(String, String)> = (0..40)
-        .map(|i| {
-            (
-                format!("app/services/s{i:02}.rb"),
-                format!("class S{i}\n  def run\n    User.where(email: {i}).pluck(:name)\n  end\nend\n"),
-            )
-        })
-        .collect();
-    files.push(("app/models/user.rb".into(), "class User < ApplicationRecord\n  has_many :widgets\nend\n".into()));
-    files.push(("app/models/widget.rb".into(), "class Widget < ApplicationRecord\nend\n".into()));
+    let mut files = services(40);
     files.push(("lib/old.rb".into(), "def old\n  Widget.where(label: 1)\nend\n".into()));
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
     repo.write(&refs);

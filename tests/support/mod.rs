@@ -523,6 +523,12 @@ pub mod scan {
             .collect()
     }
 
+    /// A Rails app's `ApplicationRecord`, as `rails new` writes it.
+    pub const RAILS_APPLICATION_RECORD: (&str, &str) = (
+        "app/models/application_record.rb",
+        "class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n",
+    );
+
     pub fn set(items: &[&str]) -> std::collections::BTreeSet<String> {
         items.iter().map(|s| (*s).to_owned()).collect()
     }
