@@ -394,6 +394,16 @@ where
             Ok(new) => {
                 s.read = true;
                 s.lossy |= lossy;
+                // An extractor that could not read the file makes the whole file unreadable: the
+                // others' facts would be a partial reading, and a partial reading passes a gate.
+                let gave_up = new.iter().flatten().find_map(|slot| match slot {
+                    Slot::Done(facts) => facts.unreadable.clone(),
+                    _ => None,
+                });
+                if gave_up.is_some() {
+                    s.unreadable = gave_up;
+                    continue;
+                }
                 for ((_, slot, changed), new) in s.slots.iter_mut().zip(new) {
                     if let Some(new) = new {
                         *slot = new;

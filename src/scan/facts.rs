@@ -27,9 +27,18 @@ pub struct FileFacts {
     /// see [`crate::scan::screen`]): the model sets under which its words are known to name no
     /// model, so that a scan with one of them skips the blob without reading it.
     pub deferred: Option<Deferral>,
+    /// Set instead of facts when the extractor could not read the file (its parser gave up):
+    /// the scan reports the file as unreadable, and never caches this.
+    #[serde(skip)]
+    pub unreadable: Option<String>,
 }
 
 impl FileFacts {
+    /// No facts: the extractor could not read the file, for `reason`.
+    pub fn unreadable(reason: impl std::fmt::Display) -> FileFacts {
+        FileFacts { unreadable: Some(reason.to_string()), ..FileFacts::default() }
+    }
+
     /// The facts as the blob cache stores them.
     pub fn encode(&self) -> Result<Vec<u8>, postcard::Error> {
         let hits = self
@@ -79,6 +88,7 @@ impl FileFacts {
             models: stored.models.into_owned(),
             bindings: stored.bindings.into_owned(),
             deferred: stored.deferred.into_owned(),
+            unreadable: None,
         })
     }
 }
@@ -356,6 +366,7 @@ mod tests {
                 path: vec!["profile".into()],
             }],
             deferred: None,
+            unreadable: None,
         };
         let bytes = facts.encode().unwrap();
         assert_eq!(FileFacts::decode(&bytes).unwrap(), facts);

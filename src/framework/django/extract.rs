@@ -87,8 +87,9 @@ pub(super) struct Ctx<'a> {
 }
 
 pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
-    let Some(tree) = treesit::parse(source, &tree_sitter_python::LANGUAGE.into()) else {
-        return (FileFacts::default(), Vec::new());
+    let tree = match treesit::parse(source, &tree_sitter_python::LANGUAGE.into()) {
+        Ok(tree) => tree,
+        Err(gave_up) => return (FileFacts::unreadable(gave_up), Vec::new()),
     };
     let root = tree.root_node();
     let mut parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();

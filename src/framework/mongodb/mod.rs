@@ -50,8 +50,9 @@ impl Extractor for DriverExtractor {
     }
 
     fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
-        let Some(tree) = treesit::parse(file.text, &treesit::js_language(file.path)) else {
-            return FileFacts::default();
+        let tree = match treesit::parse(file.text, &treesit::js_language(file.path)) {
+            Ok(tree) => tree,
+            Err(gave_up) => return FileFacts::unreadable(gave_up),
         };
         let src = Src::new(file.text);
         FileFacts { hits: walk::read(&src, tree.root_node(), &Driver), ..FileFacts::default() }

@@ -92,8 +92,9 @@ pub fn model_name(model: &str) -> String {
 }
 
 fn code(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
-    let Some(tree) = treesit::parse(source, &treesit::js_language(path)) else {
-        return (FileFacts::default(), Vec::new());
+    let tree = match treesit::parse(source, &treesit::js_language(path)) {
+        Ok(tree) => tree,
+        Err(gave_up) => return (FileFacts::unreadable(gave_up), Vec::new()),
     };
     let src = Src::new(source);
     let mut facts = FileFacts::default();

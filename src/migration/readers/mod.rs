@@ -62,9 +62,8 @@ pub fn parse(path: &Path, src: &str, grammar: tree_sitter::Language, language: &
     parser
         .set_language(&grammar)
         .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the {language} grammar: {e}"))))?;
-    let tree = parser.parse(src, None).ok_or_else(|| {
-        Error::input(Diagnostic::new(format!("the {language} parser gave up on this file")).in_file(path))
-    })?;
+    let tree = crate::grammar::parse(&mut parser, src)
+        .map_err(|gave_up| Error::input(Diagnostic::new(format!("{language}: {gave_up}")).in_file(path)))?;
     reject_syntax_errors(&tree, path, src, language)?;
     Ok(tree)
 }

@@ -57,8 +57,9 @@ struct Table {
 }
 
 fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
-    let Some(tree) = treesit::parse(source, &treesit::js_language(path)) else {
-        return (FileFacts::default(), Vec::new());
+    let tree = match treesit::parse(source, &treesit::js_language(path)) {
+        Ok(tree) => tree,
+        Err(gave_up) => return (FileFacts::unreadable(gave_up), Vec::new()),
     };
     let root = tree.root_node();
     let src = Src::new(source);

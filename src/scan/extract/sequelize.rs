@@ -306,8 +306,9 @@ fn declare(src: &Src<'_>, facts: &mut FileFacts, class: &str, decl_offset: usize
 }
 
 fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
-    let Some(tree) = treesit::parse(source, &treesit::js_language(path)) else {
-        return (FileFacts::default(), Vec::new());
+    let tree = match treesit::parse(source, &treesit::js_language(path)) {
+        Ok(tree) => tree,
+        Err(gave_up) => return (FileFacts::unreadable(gave_up), Vec::new()),
     };
     let src = Src::new(source);
     let mut facts = FileFacts::default();

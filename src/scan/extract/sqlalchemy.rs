@@ -95,8 +95,9 @@ struct Mapped {
 }
 
 fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
-    let Some(tree) = treesit::parse(source, &tree_sitter_python::LANGUAGE.into()) else {
-        return (FileFacts::default(), Vec::new());
+    let tree = match treesit::parse(source, &tree_sitter_python::LANGUAGE.into()) {
+        Ok(tree) => tree,
+        Err(gave_up) => return (FileFacts::unreadable(gave_up), Vec::new()),
     };
     let root = tree.root_node();
     let src = Src::new(source);

@@ -2,28 +2,18 @@
 //! parsing, byte offset → 1-based line and character column, snippets, hits, and string literal
 //! contents.
 
-use tree_sitter::{Language, Node, Parser, Tree};
+use tree_sitter::{Language, Node, Tree};
 
 use crate::config::Confidence;
 use crate::scan::extract::sql;
 use crate::scan::facts::{Hit, Target};
 use crate::scan::reference::RefKind;
 
-/// Parse `text`; `None` when the grammar does not load (a build problem the grammar test guards)
-/// or the parser gave up. Syntax errors still give a tree, with ERROR nodes we walk around.
-pub fn parse(text: &str, language: &Language) -> Option<Tree> {
-    // One parser per thread, its grammar loaded again only when the language changes: a new
-    // parser and grammar per file is measurable next to parsing a small one.
-    thread_local! {
-        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::new());
-    }
-    PARSER.with(|cell| {
-        let mut parser = cell.borrow_mut();
-        if parser.language().as_deref() != Some(language) {
-            parser.set_language(language).ok()?;
-        }
-        parser.parse(text, None)
-    })
+/// Parse `text` within the work budget (see [`crate::grammar::parse`]). Syntax errors still give
+/// a tree, with ERROR nodes we walk around; a parse that gave up gives the extractor's
+/// [`FileFacts::unreadable`], so that the file is reported, not read as empty.
+pub fn parse(text: &str, language: &Language) -> Result<Tree, crate::grammar::GaveUp> {
+    crate::grammar::parse_as(text, language)
 }
 
 /// The JavaScript-family grammar for a path: TSX for `.tsx`, TypeScript for `.ts`/`.mts`/`.cts`,
@@ -393,7 +383,7 @@ mod tests {
     #[test]
     fn template_offsets_map_back_after_substitutions() {
         let text = "q`SELECT a FROM t WHERE b = ${x} AND c = 1`";
-        let tree = parse(text, &tree_sitter_javascript::LANGUAGE.into());
+        let tree = parse(text, &tree_sitter_javascript::LANGUAGE.into()).ok();
         let src = Src::new(text);
         let template =
             tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind() == "template_string"));

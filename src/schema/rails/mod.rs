@@ -40,9 +40,8 @@ pub fn parse(text: &str, file: &Path, dialect: Dialect) -> Result<Schema> {
     parser
         .set_language(&tree_sitter_ruby::LANGUAGE.into())
         .map_err(|e| Error::environment(Diagnostic::new(format!("cannot load the Ruby grammar: {e}")).in_file(file)))?;
-    let tree = parser
-        .parse(text, None)
-        .ok_or_else(|| Error::input(Diagnostic::new("cannot parse schema.rb as Ruby").in_file(file)))?;
+    let tree = crate::grammar::parse(&mut parser, text)
+        .map_err(|gave_up| Error::input(Diagnostic::new(format!("cannot read schema.rb: {gave_up}")).in_file(file)))?;
     let root = tree.root_node();
     if let Some(err) = first_error(root) {
         return Err(Error::input(

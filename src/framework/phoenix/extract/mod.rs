@@ -87,8 +87,9 @@ pub fn extract(source: &str) -> FileFacts {
 /// Extract the facts of the Elixir file at `path` (its folder locates the templates a module
 /// embeds).
 pub fn extract_at(path: &str, source: &str) -> FileFacts {
-    let Some(tree) = crate::scan::extract::treesit::parse(source, &tree_sitter_elixir::LANGUAGE.into()) else {
-        return FileFacts::default();
+    let tree = match crate::scan::extract::treesit::parse(source, &tree_sitter_elixir::LANGUAGE.into()) {
+        Ok(tree) => tree,
+        Err(gave_up) => return FileFacts::unreadable(gave_up),
     };
     let mut facts = calls::walk(source, path, tree.root_node());
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));

@@ -61,10 +61,10 @@ pub use screening::screen_source;
 pub use sql::{fragment_identifiers, is_statement};
 pub use views::{erb_to_ruby, indented_template_to_ruby};
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
@@ -122,21 +122,10 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
         std::borrow::Cow::Owned(parseable) => parseable,
         std::borrow::Cow::Borrowed(_) => code,
     };
-    // One parser per thread: creating one and loading the grammar for every file is measurable
-    // next to parsing a small file.
-    thread_local! {
-        static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-    }
-    let tree = PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            parser.set_language(&tree_sitter_ruby::LANGUAGE.into()).ok()?;
-            *slot = Some(parser);
-        }
-        slot.as_mut()?.parse(&code, None)
-    });
-    let Some(tree) = tree else { return FileFacts::default() };
+    let tree = match crate::grammar::parse_as(&code, &tree_sitter_ruby::LANGUAGE.into()) {
+        Ok(tree) => tree,
+        Err(gave_up) => return FileFacts::unreadable(gave_up),
+    };
     // Without `<<` there is no heredoc: skip the extra walk of the whole tree.
     let heredocs = if memchr::memmem::find(code.as_bytes(), b"<<").is_some() {
         heredocs(tree.root_node())
