@@ -85,7 +85,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        16
+        17
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
