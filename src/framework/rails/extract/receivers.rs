@@ -577,6 +577,11 @@ impl<'a> Walker<'a> {
                         Some(Ty::Record(Rec::model(inflect::camelize(method)), Confidence::Medium))
                     }
                     Some(r) => match self.eval(r) {
+                        // `agent.try(:user)`, `record.public_send(:owner)`: the named method.
+                        Some(ty) if matches!(method, "try" | "try!" | "public_send" | "send") => {
+                            let named = arguments(node).first().and_then(|a| symbol_or_string(*a, self.code))?;
+                            is_identifier(&named.0).then(|| apply_method(ty, &named.0, false)).flatten()
+                        }
                         Some(ty) => apply_method(ty, method, false),
                         // `sub.issue_assignments` on a receiver nothing types: a plural name read
                         // off a record is a `has_many`, and names its model as a local would.
