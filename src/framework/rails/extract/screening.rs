@@ -11,8 +11,8 @@ use super::*;
 /// targets on classes the walker named after a word of the file, so it waits for the app's
 /// models.
 pub fn screen_source(path: &str, source: &str) -> Screen {
-    // Templates read what controllers bind, and controllers and mailers bind it: their names
-    // need not name a model at all (`@item.title`).
+    // Templates read what controllers bind, and controllers and mailers bind it; helpers read
+    // what templates pass them: their names need not name a model at all (`@item.title`).
     if binds_or_reads_bindings(path)
         || declares_model(path, source)
         || calls_query_method(source)
@@ -147,9 +147,9 @@ pub(super) fn blank_literal(body: &[u8], out: &mut [u8], interpolating: bool) {
     }
 }
 
-/// Templates, controllers and mailers (an engine's too).
+/// Templates, controllers, mailers and helpers (an engine's too).
 pub(super) fn binds_or_reads_bindings(path: &str) -> bool {
-    ["app/views/", "app/controllers/", "app/mailers/"]
+    ["app/views/", "app/controllers/", "app/mailers/", "app/helpers/"]
         .iter()
         .any(|dir| path.starts_with(dir) || path.contains(&format!("/{dir}")))
 }
