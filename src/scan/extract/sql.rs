@@ -66,7 +66,11 @@ pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
             // An unqualified name there may be a variable or parameter of the function
             // (`> last_block`): only tables and qualified columns are the schema's.
             let qualified = |h: &SqlHit| {
-                matches!(h.target, Target::Table { .. }) || statement[..h.offset].ends_with('.')
+                let rest = statement.get(h.offset..).unwrap_or("");
+                let word = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'"')).count();
+                matches!(h.target, Target::Table { .. })
+                    || statement.get(..h.offset).is_some_and(|s| s.ends_with('.'))
+                    || rest[word..].starts_with('.')
             };
             out.extend(
                 statement_hits(&statement)

@@ -27,6 +27,7 @@ mod directives;
 mod forwarded;
 mod helpers;
 mod library;
+mod mailers;
 mod models;
 mod nodes;
 mod params;

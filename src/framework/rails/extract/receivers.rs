@@ -240,6 +240,10 @@ impl<'a> Walker<'a> {
         else {
             return;
         };
+        if left.kind() == "left_assignment_list" {
+            self.mailer_params_assignment(left, right);
+            return;
+        }
         if left.kind() == "call"
             && let Some(method) = left.child_by_field_id(*field::METHOD)
         {
@@ -508,6 +512,9 @@ impl<'a> Walker<'a> {
             // `variant.stock_items[0]`: a record of the relation, by position.
             "element_reference" => {
                 let index = node.named_child(1)?;
+                if let Some(param) = self.mailer_param(node.child_by_field_id(*field::OBJECT)?, index) {
+                    return Some(param);
+                }
                 let integer = index.kind() == "integer"
                     || (index.kind() == "unary" && index.named_child(0).is_some_and(|n| n.kind() == "integer"));
                 if !integer || node.named_child_count() != 2 {
@@ -547,6 +554,12 @@ impl<'a> Walker<'a> {
                 {
                     // A call of this class's method, typed by its last expression.
                     return (!matches!(ty, Ty::Value | Ty::Literal(_))).then_some(ty);
+                }
+                if method == "fetch"
+                    && let (Some(r), Some(key)) = (receiver, arguments(node).first())
+                    && let Some(param) = self.mailer_param(r, *key)
+                {
+                    return Some(param);
                 }
                 match receiver {
                     None => {

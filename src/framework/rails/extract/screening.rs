@@ -18,6 +18,7 @@ pub fn screen_source(path: &str, source: &str) -> Screen {
         || calls_query_method(source)
         || names_table_prefix(source)
         || names_library_model(source)
+        || parameterizes(source)
     {
         Screen::Extract
     } else {
@@ -25,6 +26,13 @@ pub fn screen_source(path: &str, source: &str) -> Screen {
         // (`current_user`) or precedes `_attributes` (nested strong parameters).
         Screen::IfModel(screen::word_keys(&without_heredoc_text(source), &["current_"], &["_attributes"]))
     }
+}
+
+/// Whether a file may hand a mailer or notifier its params (`UserMailer.with(user: u)`) or a
+/// notifier its mailer (`deliver_by :email`): the mailer reads them, whatever the names here.
+fn parameterizes(source: &str) -> bool {
+    let b = source.as_bytes();
+    memchr::memmem::find(b, b".with(").is_some() || memchr::memmem::find(b, b"deliver_by").is_some()
 }
 
 /// Whether a file may give a namespace's models a table name prefix (`isolate_namespace Spree`

@@ -515,6 +515,14 @@ impl<'a> Walker<'a> {
         if !args.is_empty() {
             self.serializer_use(node, method, &args);
         }
+        if method == "with"
+            && let Some(class) = receiver.filter(|r| matches!(r.kind(), "constant" | "scope_resolution"))
+        {
+            self.parameterized(node, self.text(class), &args);
+        }
+        if method == "deliver_by" && receiver.is_none() {
+            self.notifier_delivery(node, &args);
+        }
 
         if receiver.is_none_or(|r| r.kind() == "identifier") {
             self.field_param_name(method, &args);
