@@ -660,7 +660,11 @@ impl Models {
                     .list
                     .first()
                     .and_then(|m| crate::framework::of(m.decl.framework).association_by_convention(step))
-                    .map(|class| self.find_concrete(&class))
+                    .map(|class| {
+                        let found = self.find_concrete(&class);
+                        // `owned_enterprises`: a role before the model's name, as a local's.
+                        if found.is_empty() { self.find_in_case(&class) } else { found }
+                    })
                     .unwrap_or_default();
                 continue;
             }

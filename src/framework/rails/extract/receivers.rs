@@ -318,6 +318,25 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `rates << shipping_method.shipping_rates.new(cost:)` on a local that holds only `[]`:
+    /// the local is a list of those records (`rates.sort_by! { |r| r.cost }`).
+    pub(super) fn push_record(&mut self, name: &str, item: Node<'_>) {
+        let Some(Ty::Record(rec, confidence)) = self.eval(item) else { return };
+        let bound: Vec<usize> = self.bound().collect();
+        for i in bound {
+            if let Some(ty) = self.frames[i].get(name) {
+                let empty = matches!(ty, Ty::Literal(ranges)
+                    if !ranges.is_empty() && ranges.iter().all(|&(start, end)| {
+                        self.code.get(start..end).is_some_and(|t| t.trim_start_matches('[').trim() == "]")
+                    }));
+                if empty {
+                    self.frames[i].insert(name.to_owned(), Ty::Relation(rec, confidence.min(Confidence::Medium)));
+                }
+                return;
+            }
+        }
+    }
+
     /// Adds a literal to the ones a local holds (`rows << {…}`, `attrs.push :karma`).
     pub(super) fn extend_literal(&mut self, name: &str, item: Node<'_>) {
         let bound: Vec<usize> = self.bound().collect();

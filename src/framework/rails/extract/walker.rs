@@ -221,6 +221,14 @@ impl<'a> Walker<'a> {
                     && matches!(right.kind(), "hash" | "array" | "simple_symbol" | "string")
                 {
                     self.extend_literal(self.text(left), right);
+                } else if let (Some(left), Some(op), Some(right)) = (
+                    node.child_by_field_id(*field::LEFT),
+                    node.child_by_field_id(*field::OPERATOR),
+                    node.child_by_field_id(*field::RIGHT),
+                ) && left.kind() == "identifier"
+                    && self.text(op) == "<<"
+                {
+                    self.push_record(self.text(left), right);
                 }
                 self.visit_children(node);
             }
