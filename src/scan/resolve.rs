@@ -441,7 +441,7 @@ impl Models {
         if !found.is_empty() {
             return found;
         }
-        let found = self.find_in_case(guess);
+        let found = self.find_in_case(guess, false);
         if !found.is_empty() {
             return found;
         }
@@ -451,14 +451,18 @@ impl Models {
         self.mapping_table(&[crate::inflect::pluralize(&snake), snake])
     }
 
-    /// The models whose class is `guess` in another case (`Webhook` for `WebHook`), else, where
-    /// the framework names by last words, the one model whose class the guess ends with in whole
-    /// words (`OutgoingExchange` for `Exchange`: a name with a role before the model's).
-    fn find_in_case(&self, guess: &str) -> BTreeSet<usize> {
+    /// The models whose class is `guess` in another case (`Webhook` for `WebHook`), else, with
+    /// `roles` and where the framework names by last words, the one model whose class the guess
+    /// ends with in whole words (`OutgoingExchange` for `Exchange`: a local named with a role
+    /// before the model's name). Not for a binding's guess or an association's step: an instance
+    /// variable a controller fills with a hash (`@rss_link[:title]`) and an association of
+    /// another class name (`impersonator_support_sessions`) are no such role.
+    fn find_in_case(&self, guess: &str, roles: bool) -> BTreeSet<usize> {
         let Some(last) = segments(guess).last().copied() else { return BTreeSet::new() };
         let candidates = self.by_lower_last.get(&last.to_lowercase()).map(Vec::as_slice).unwrap_or(&[]);
         let found: BTreeSet<usize> = candidates.iter().flat_map(|&i| self.concrete(i).iter().copied()).collect();
         if !found.is_empty()
+            || !roles
             || !self.list.first().is_some_and(|m| crate::framework::of(m.decl.framework).names_by_last_words())
         {
             return found;
@@ -538,7 +542,7 @@ impl Models {
         guessed: bool,
     ) -> BTreeSet<(String, String, bool)> {
         let found = self.find_concrete(name);
-        let found = if found.is_empty() && guessed { self.find_in_case(name) } else { found };
+        let found = if found.is_empty() && guessed { self.find_in_case(name, true) } else { found };
         found
             .into_iter()
             .filter_map(|i| {
@@ -660,11 +664,7 @@ impl Models {
                     .list
                     .first()
                     .and_then(|m| crate::framework::of(m.decl.framework).association_by_convention(step))
-                    .map(|class| {
-                        let found = self.find_concrete(&class);
-                        // `owned_enterprises`: a role before the model's name, as a local's.
-                        if found.is_empty() { self.find_in_case(&class) } else { found }
-                    })
+                    .map(|class| self.find_concrete(&class))
                     .unwrap_or_default();
                 continue;
             }

@@ -223,6 +223,10 @@ impl<'a> Walker<'a> {
             // `@x ||= …`, `x = …`: the value assigned.
             "assignment" | "operator_assignment" => self.result_of(node.child_by_field_id(*field::RIGHT)?),
             "hash" => Some(Ty::Literal(vec![(node.start_byte(), node.end_byte())])),
+            // `categories.map { |c| { id: c.id, name: c.name } }`: rows of hashes, not records.
+            "call" if mapped_hash(node, self.code).is_some() => {
+                mapped_hash(node, self.code).map(|row| Ty::Literal(vec![(row.start_byte(), row.end_byte())]))
+            }
             // `base.merge(email: e)`: the keys of both.
             "call" if node.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "merge") => {
                 let mut ranges = match self.result_of(node.child_by_field_id(*field::RECEIVER)?)? {
