@@ -542,7 +542,10 @@ impl Models {
         guessed: bool,
     ) -> BTreeSet<(String, String, bool)> {
         let found = self.find_concrete(name);
-        let found = if found.is_empty() && guessed { self.find_in_case(name, true) } else { found };
+        // A local's name camelized has one segment; a namespaced class as written
+        // (`Invoice::DataPresenter::Address`) is no guess at another model.
+        let found =
+            if found.is_empty() && guessed && segments(name).len() == 1 { self.find_in_case(name, true) } else { found };
         found
             .into_iter()
             .filter_map(|i| {
