@@ -84,12 +84,7 @@ fn openers(bytes: &[u8], start: usize, end: usize) -> Vec<Opener> {
             }
             _ => continue,
         };
-        found.push(Opener {
-            at: start + at..start + close,
-            id: start + id.start..start + id.end,
-            indented,
-            literal,
-        });
+        found.push(Opener { at: start + at..start + close, id: start + id.start..start + id.end, indented, literal });
     }
     found
 }

@@ -544,8 +544,11 @@ impl Models {
         let found = self.find_concrete(name);
         // A local's name camelized has one segment; a namespaced class as written
         // (`Invoice::DataPresenter::Address`) is no guess at another model.
-        let found =
-            if found.is_empty() && guessed && segments(name).len() == 1 { self.find_in_case(name, true) } else { found };
+        let found = if found.is_empty() && guessed && segments(name).len() == 1 {
+            self.find_in_case(name, true)
+        } else {
+            found
+        };
         found
             .into_iter()
             .filter_map(|i| {

@@ -73,10 +73,7 @@ pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
                     || rest[word..].starts_with('.')
             };
             out.extend(
-                statement_hits(&statement)
-                    .into_iter()
-                    .filter(qualified)
-                    .map(|h| SqlHit { offset: at + h.offset, ..h }),
+                statement_hits(&statement).into_iter().filter(qualified).map(|h| SqlHit { offset: at + h.offset, ..h }),
             );
         }
         out.sort_by(|a, b| a.offset.cmp(&b.offset).then_with(|| a.target.cmp(&b.target)));

@@ -58,7 +58,8 @@ impl<'a> Walker<'a> {
         // `mailer: "UserMailer", method: :welcome` (Noticed 1).
         for pair in args.iter().flat_map(|a| pairs(*a)) {
             if let (Some(k), Some(v)) = (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
-                && let (Some((key, _)), Some((value, _))) = (symbol_or_string(k, self.code), symbol_or_string(v, self.code))
+                && let (Some((key, _)), Some((value, _))) =
+                    (symbol_or_string(k, self.code), symbol_or_string(v, self.code))
             {
                 match key.as_str() {
                     "mailer" => mailer = Some(value),
@@ -72,7 +73,8 @@ impl<'a> Walker<'a> {
             let mut stack = vec![block];
             while let Some(n) = stack.pop() {
                 if n.kind() == "assignment"
-                    && let (Some(left), Some(right)) = (n.child_by_field_id(*field::LEFT), n.child_by_field_id(*field::RIGHT))
+                    && let (Some(left), Some(right)) =
+                        (n.child_by_field_id(*field::LEFT), n.child_by_field_id(*field::RIGHT))
                     && left.kind() == "call"
                     && let Some(setting) = left.child_by_field_id(*field::METHOD)
                     && let Some((value, _)) = symbol_or_string(right, self.code)
@@ -102,9 +104,9 @@ impl<'a> Walker<'a> {
         let mut out = Vec::new();
         let mut cursor = body.walk();
         for call in body.named_children(&mut cursor).filter(|c| c.kind() == "call") {
-            let declares = call.child_by_field_id(*field::METHOD).is_some_and(|m| {
-                matches!(self.text(m), "param" | "params" | "required_param" | "required_params")
-            });
+            let declares = call
+                .child_by_field_id(*field::METHOD)
+                .is_some_and(|m| matches!(self.text(m), "param" | "params" | "required_param" | "required_params"));
             if declares && call.child_by_field_id(*field::RECEIVER).is_none() {
                 out.extend(arguments(call).iter().filter_map(|a| symbol_or_string(*a, self.code)).map(|(k, _)| k));
             }

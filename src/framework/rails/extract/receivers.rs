@@ -326,9 +326,9 @@ impl<'a> Walker<'a> {
         for i in bound {
             if let Some(ty) = self.frames[i].get(name) {
                 let empty = matches!(ty, Ty::Literal(ranges)
-                    if !ranges.is_empty() && ranges.iter().all(|&(start, end)| {
-                        self.code.get(start..end).is_some_and(|t| t.trim_start_matches('[').trim() == "]")
-                    }));
+                if !ranges.is_empty() && ranges.iter().all(|&(start, end)| {
+                    self.code.get(start..end).is_some_and(|t| t.trim_start_matches('[').trim() == "]")
+                }));
                 if empty {
                     self.frames[i].insert(name.to_owned(), Ty::Relation(rec, confidence.min(Confidence::Medium)));
                 }
