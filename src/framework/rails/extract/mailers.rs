@@ -144,7 +144,7 @@ impl<'a> Walker<'a> {
     pub(super) fn mailer_params_assignment(&mut self, left: Node<'_>, right: Node<'_>) {
         if left.kind() != "left_assignment_list"
             || right.kind() != "call"
-            || !right.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "fetch_values")
+            || right.child_by_field_id(*field::METHOD).is_none_or(|m| self.text(m) != "fetch_values")
         {
             return;
         }
