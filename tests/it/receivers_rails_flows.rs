@@ -252,3 +252,21 @@ fn an_indexed_collection_in_a_directive_holds_its_model_s_records() {
         set(&["app/models/variant_override.rb:1", "app/views/admin/overrides/_row.html.haml:2"])
     );
 }
+
+/// A plural parameter of a model's method (`old_events`) is the parameter, typed by its name
+/// (a role before `Event`), not an association of the model; a bare plural the model does not
+/// declare is still read as its association, and names nothing.
+#[test]
+fn a_model_method_s_plural_parameter_is_no_association() {
+    let tables: &[(&str, &[&str])] = &[("agents", &["id"]), ("events", &["id", "agent_id", "expires_at", "payload"])];
+    let files = [
+        ("app/models/event.rb", "class Event < ActiveRecord::Base\nend\n"),
+        (
+            "app/models/agent.rb",
+            "class Agent < ActiveRecord::Base\n  def store!(old_events, result)\n    if found = old_events.find { |event| event.payload == result }\n      found.update!(expires_at: 1)\n    end\n    sent_events.each { |e| e.expires_at }\n  end\nend\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(uses(&result, "events.expires_at"), set(&["app/models/event.rb:1", "app/models/agent.rb:4"]));
+    assert_eq!(uses(&result, "events.payload"), set(&["app/models/event.rb:1", "app/models/agent.rb:3"]));
+}

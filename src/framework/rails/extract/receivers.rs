@@ -425,6 +425,7 @@ impl<'a> Walker<'a> {
                     && self.in_instance_method
                     && is_plural_association(name)
                     && self.not_a_local(name)
+                    && !self.method_params.iter().any(|p| p == name)
                     && let Some(model) = self.current_model()
                 {
                     // `sent_messages.update_all(…)` in a model's method: its own association,
