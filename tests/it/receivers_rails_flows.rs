@@ -270,3 +270,18 @@ fn a_model_method_s_plural_parameter_is_no_association() {
     assert_eq!(uses(&result, "events.expires_at"), set(&["app/models/event.rb:1", "app/models/agent.rb:4"]));
     assert_eq!(uses(&result, "events.payload"), set(&["app/models/event.rb:1", "app/models/agent.rb:3"]));
 }
+
+/// A method whose last statement is `value if condition` returns the value's type.
+#[test]
+fn a_method_ending_in_a_modifier_if_returns_its_value() {
+    let tables: &[(&str, &[&str])] = &[("agents", &["id"]), ("events", &["id", "agent_id", "expires_at"])];
+    let files = [
+        ("app/models/event.rb", "class Event < ActiveRecord::Base\nend\n"),
+        (
+            "app/models/agent.rb",
+            "class Agent < ActiveRecord::Base\n  has_many :events\n\n  def previous(n)\n    events.order(:id).limit(n) if n > 0\n  end\n\n  def label\n    \"x\" unless n > 0\n  end\n\n  def check\n    previous(2).first.expires_at\n    label.expires_at\n  end\nend\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(uses(&result, "events.expires_at"), set(&["app/models/event.rb:1", "app/models/agent.rb:13"]));
+}

@@ -529,6 +529,8 @@ impl<'a> Walker<'a> {
             "parenthesized_statements" | "then" | "else" | "begin" | "body_statement" => {
                 self.eval(last_named_child(node)?)
             }
+            // `events.order(:id).limit(n) if on_change?`: the value when it has one.
+            "if_modifier" | "unless_modifier" => self.eval(node.child_by_field_id(*field::BODY)?),
             // `variant.stock_items[0]`: a record of the relation, by position.
             "element_reference" => {
                 let index = node.named_child(1)?;
