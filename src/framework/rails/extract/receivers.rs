@@ -189,6 +189,12 @@ impl<'a> Walker<'a> {
             .is_some_and(|i| self.facts.models[i].associations.iter().any(|a| a.name == name && a.model.is_empty()))
     }
 
+    /// Whether the class being visited defines an instance method `name` that does not reach
+    /// the attribute of that name (see `Scope::own_methods`).
+    pub(super) fn defines_method(&self, name: &str) -> bool {
+        self.scopes.last().is_some_and(|s| s.own_methods.contains(name))
+    }
+
     pub(super) fn lookup(&self, name: &str) -> Option<Ty> {
         self.bound().find_map(|i| self.frames[i].get(name).cloned())
     }
@@ -426,6 +432,7 @@ impl<'a> Walker<'a> {
                     && is_plural_association(name)
                     && self.not_a_local(name)
                     && !self.method_params.iter().any(|p| p == name)
+                    && !self.defines_method(name)
                     && let Some(model) = self.current_model()
                 {
                     // `sent_messages.update_all(…)` in a model's method: its own association,
@@ -529,8 +536,6 @@ impl<'a> Walker<'a> {
             "parenthesized_statements" | "then" | "else" | "begin" | "body_statement" => {
                 self.eval(last_named_child(node)?)
             }
-            // `events.order(:id).limit(n) if on_change?`: the value when it has one.
-            "if_modifier" | "unless_modifier" => self.eval(node.child_by_field_id(*field::BODY)?),
             // `variant.stock_items[0]`: a record of the relation, by position.
             "element_reference" => {
                 let index = node.named_child(1)?;
@@ -588,6 +593,11 @@ impl<'a> Walker<'a> {
                         // `current_order(false)` too: an argument says how to find it.
                         if let Some(current) = current_record(method) {
                             return Some(current);
+                        }
+                        // A method the class body defines itself (`previous_payloads(n)`), whose
+                        // result nothing here typed: no association of that name.
+                        if self.in_instance_method && self.defines_method(method) {
+                            return None;
                         }
                         // In a class body a call with arguments is a class method, most often a
                         // scope (`base(user).order(:hotness)`); in an instance method a bare name

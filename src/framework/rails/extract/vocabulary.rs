@@ -501,7 +501,7 @@ impl<'a> Walker<'a> {
             return;
         }
         // The model's own method of that name, not the attribute's reader.
-        if self.scopes.last().is_some_and(|s| s.own_methods.contains(name)) {
+        if self.defines_method(name) {
             return;
         }
         let dirty = column.len() < name.trim_end_matches('?').len() || name.contains("change_to_");
