@@ -441,9 +441,7 @@ impl Models {
         if !found.is_empty() {
             return found;
         }
-        let Some(last) = segments(guess).last().map(|l| l.to_lowercase()) else { return found };
-        let candidates = self.by_lower_last.get(&last).map(Vec::as_slice).unwrap_or(&[]);
-        let found: BTreeSet<usize> = candidates.iter().flat_map(|&i| self.concrete(i).iter().copied()).collect();
+        let found = self.find_in_case(guess, false);
         if !found.is_empty() {
             return found;
         }
@@ -451,6 +449,32 @@ impl Models {
         // table is `settings`): the one model that maps it.
         let snake = crate::inflect::underscore(segments(guess).last().copied().unwrap_or(""));
         self.mapping_table(&[crate::inflect::pluralize(&snake), snake])
+    }
+
+    /// The models whose class is `guess` in another case (`Webhook` for `WebHook`), else, with
+    /// `roles` and where the framework names by last words, the one model whose class the guess
+    /// ends with in whole words (`OutgoingExchange` for `Exchange`: a local named with a role
+    /// before the model's name). Not for a binding's guess or an association's step: an instance
+    /// variable a controller fills with a hash (`@rss_link[:title]`) and an association of
+    /// another class name (`impersonator_support_sessions`) are no such role.
+    fn find_in_case(&self, guess: &str, roles: bool) -> BTreeSet<usize> {
+        let Some(last) = segments(guess).last().copied() else { return BTreeSet::new() };
+        let candidates = self.by_lower_last.get(&last.to_lowercase()).map(Vec::as_slice).unwrap_or(&[]);
+        let found: BTreeSet<usize> = candidates.iter().flat_map(|&i| self.concrete(i).iter().copied()).collect();
+        if !found.is_empty()
+            || !roles
+            || !self.list.first().is_some_and(|m| crate::framework::of(m.decl.framework).names_by_last_words())
+        {
+            return found;
+        }
+        // The longest tail of whole words that is a model's class; two such models, nothing.
+        last.char_indices()
+            .filter(|&(i, c)| i > 0 && c.is_ascii_uppercase())
+            .map(|(i, _)| &last[i..])
+            .find_map(|tail| self.by_last.get(tail))
+            .filter(|named| named.len() == 1)
+            .map(|named| named.iter().flat_map(|&i| self.concrete(i).iter().copied()).collect())
+            .unwrap_or_default()
     }
 
     /// The models that map a table of one of these names, when they all map the same table
@@ -508,8 +532,24 @@ impl Models {
     /// [`Models::mapped_column`]).
     /// A `declaration` names the column as spelt where its framework says so, even when an
     /// association has that name.
-    fn columns_for(&self, name: &str, attribute: &str, declaration: bool) -> BTreeSet<(String, String, bool)> {
-        self.find_concrete(name)
+    /// A `guessed` name (a hit below high: a record typed by a local's name, `webhook` →
+    /// `Webhook`) may be the class in another case (`WebHook`); a class as written may not.
+    fn columns_for(
+        &self,
+        name: &str,
+        attribute: &str,
+        declaration: bool,
+        guessed: bool,
+    ) -> BTreeSet<(String, String, bool)> {
+        let found = self.find_concrete(name);
+        // A local's name camelized has one segment; a namespaced class as written
+        // (`Invoice::DataPresenter::Address`) is no guess at another model.
+        let found = if found.is_empty() && guessed && segments(name).len() == 1 {
+            self.find_in_case(name, true)
+        } else {
+            found
+        };
+        found
             .into_iter()
             .filter_map(|i| {
                 if declaration
@@ -994,7 +1034,12 @@ fn resolve_file(
                 }
             }
             Target::ModelColumn { model, column } => {
-                for (t, c, declared) in models.columns_for(model, column, hit.kind == RefKind::Declaration) {
+                for (t, c, declared) in models.columns_for(
+                    model,
+                    column,
+                    hit.kind == RefKind::Declaration,
+                    hit.confidence < Confidence::High,
+                ) {
                     if let Some(kind) = kind_of(&t, &c, declared, hit) {
                         emit(object_column(&t, &c), kind);
                     }

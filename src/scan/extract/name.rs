@@ -113,6 +113,7 @@ pub fn segments(src: &str, lang: Lang) -> Vec<Segment> {
         (hash_comments, b'#'),
         (lang == Lang::Ruby, b'='),
         (lang == Lang::Ruby, b'<'),
+        (lang == Lang::Ruby, b'%'),
         (slash_comments, b'/'),
         (lang == Lang::Sql, b'-'),
     ] {
@@ -190,6 +191,16 @@ pub fn segments(src: &str, lang: Lang) -> Vec<Segment> {
             i += 2 + len;
             continue;
         }
+        if lang == Lang::Ruby
+            && c == b'%'
+            && let Some((body_start, body_end)) = percent_string(b, i)
+        {
+            push(&mut out, code_start, i, false);
+            push(&mut out, body_start, body_end, true);
+            i = (body_end + 1).min(n);
+            code_start = i;
+            continue;
+        }
         if c == b'"' || c == b'\'' || (c == b'`' && lang != Lang::Sql) {
             if lang == Lang::Sql {
                 // SQL strings are values; identifiers in double quotes are code.
@@ -227,6 +238,43 @@ pub fn segments(src: &str, lang: Lang) -> Vec<Segment> {
     }
     push(&mut out, code_start, n, false);
     out
+}
+
+/// A Ruby string literal `%(…)`, `%Q[…]`, `%q{…}` starting at `b[at]` (a `%` where a value
+/// begins: after `=`, `(`, `,`, `[`, `{`, `|`, `?`, `:` or at a line's start — `a %(b)` is a
+/// modulo): its body's byte range, nested delimiters included, up to the closing one (or the end).
+fn percent_string(b: &[u8], at: usize) -> Option<(usize, usize)> {
+    let before = b[..at].iter().rev().find(|c| **c != b' ' && **c != b'\t');
+    if !matches!(before, None | Some(b'=' | b'(' | b',' | b'[' | b'{' | b'|' | b'?' | b':' | b'\n')) {
+        return None;
+    }
+    let mut i = at + 1;
+    if matches!(b.get(i), Some(b'Q' | b'q')) {
+        i += 1;
+    }
+    let (open, close) = match b.get(i)? {
+        b'(' => (b'(', b')'),
+        b'[' => (b'[', b']'),
+        b'{' => (b'{', b'}'),
+        b'<' => (b'<', b'>'),
+        b'|' => (b'|', b'|'),
+        b'!' => (b'!', b'!'),
+        _ => return None,
+    };
+    let start = i + 1;
+    let mut depth = 0usize;
+    let mut p = start;
+    while p < b.len() {
+        match b[p] {
+            b'\\' => p += 1,
+            c if c == close && depth == 0 => return Some((start, p)),
+            c if c == close => depth -= 1,
+            c if c == open && open != close => depth += 1,
+            _ => {}
+        }
+        p += 1;
+    }
+    Some((start, b.len()))
 }
 
 /// `<<~SQL`, `<<-SQL`, `<<SQL`, `<<~'SQL'`: the tag, whether it may be indented, and the bytes
@@ -403,7 +451,7 @@ impl Extractor for NameExtractor {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn applies(&self, path: &str, _framework: Framework) -> bool {

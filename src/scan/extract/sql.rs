@@ -60,6 +60,97 @@ pub struct SqlHit {
 /// `sql`. A bare expression such as an Ecto `fragment` body is parsed as `SELECT <expr>`. Text
 /// that does not parse yields nothing: the `name` fallback still sees it.
 pub fn sql_refs(sql: &str) -> Vec<SqlHit> {
+    let mut out = statement_hits(sql);
+    if sql.contains("$$") {
+        for (at, statement) in function_body_statements(sql) {
+            // An unqualified name there may be a variable or parameter of the function
+            // (`> last_block`): only tables and qualified columns are the schema's.
+            let qualified = |h: &SqlHit| {
+                let rest = statement.get(h.offset..).unwrap_or("");
+                let word = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'"')).count();
+                matches!(h.target, Target::Table { .. })
+                    || statement.get(..h.offset).is_some_and(|s| s.ends_with('.'))
+                    || rest[word..].starts_with('.')
+            };
+            out.extend(
+                statement_hits(&statement).into_iter().filter(qualified).map(|h| SqlHit { offset: at + h.offset, ..h }),
+            );
+        }
+        out.sort_by(|a, b| a.offset.cmp(&b.offset).then_with(|| a.target.cmp(&b.target)));
+        out.dedup();
+    }
+    out
+}
+
+/// The SQL statements of the `$$`-quoted bodies of a function (`CREATE FUNCTION … AS $$ …
+/// $$ LANGUAGE plpgsql`), each with its offset in `sql`: PostgreSQL keeps a body as a string,
+/// so its queries are read apart. A statement runs from its first `SELECT`, `INSERT`, `UPDATE`,
+/// `DELETE` or `WITH` to its `;`; PL/pgSQL's `SELECT … INTO [STRICT] a, b FROM` has its `INTO`
+/// blanked (offsets kept). What does not parse then (`FOR r IN SELECT … LOOP`) names nothing.
+fn function_body_statements(sql: &str) -> Vec<(usize, String)> {
+    let quotes: Vec<usize> = sql.match_indices("$$").map(|(i, _)| i).collect();
+    let mut out = Vec::new();
+    for pair in quotes.chunks_exact(2) {
+        let (start, end) = (pair[0] + 2, pair[1]);
+        let mut from = start;
+        for piece in sql[start..end].split_inclusive(';') {
+            let at = from;
+            from += piece.len();
+            let Some(piece) = piece.strip_suffix(';') else { continue };
+            let words = word_spans(piece);
+            let Some(&(first, _)) = words.iter().find(|&&(i, j)| {
+                ["select", "insert", "update", "delete", "with"].iter().any(|k| piece[i..j].eq_ignore_ascii_case(k))
+            }) else {
+                continue;
+            };
+            let mut statement = piece[first..].to_owned();
+            if statement.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select")) {
+                blank_into(&mut statement);
+            }
+            out.push((at + first, statement));
+        }
+    }
+    out
+}
+
+/// Blanks PL/pgSQL's `INTO [STRICT] target, …` of a `SELECT`, up to its next keyword.
+fn blank_into(statement: &mut String) {
+    let words = word_spans(statement);
+    let Some(into) = words.iter().position(|&(i, j)| statement[i..j].eq_ignore_ascii_case("into")) else { return };
+    let stop = words[into + 1..]
+        .iter()
+        .find(|&&(i, j)| {
+            ["from", "where", "order", "group", "limit", "union", "having"]
+                .iter()
+                .any(|k| statement[i..j].eq_ignore_ascii_case(k))
+        })
+        .map_or(statement.len(), |&(i, _)| i);
+    let start = words[into].0;
+    // As many spaces as bytes: offsets stay.
+    statement.replace_range(start..stop, &" ".repeat(stop - start));
+}
+
+/// The byte spans of the words (runs of ASCII alphanumerics and `_`) of `text`.
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && word(b[i]) {
+            i += 1;
+        }
+        out.push((start, i));
+    }
+    out
+}
+
+fn statement_hits(sql: &str) -> Vec<SqlHit> {
     const WRAP: &str = "SELECT ";
     let mut rw = rewrite_placeholders(sql);
     // Whether clause fragments were left out: their tables are unknown.
@@ -237,7 +328,7 @@ pub struct SqlExtractor;
 
 /// The version of the SQL-in-code reading ([`sql_hits`]), which every framework's extractor
 /// calls on the SQL strings of its code: part of every extractor's cache tag.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 impl Extractor for SqlExtractor {
     fn id(&self) -> &'static str {

@@ -186,10 +186,12 @@ impl<'a> Walker<'a> {
         let params = params_of(node, self.code);
         self.method_params = params.positional.iter().chain(&params.keywords).cloned().collect();
         self.observed.defs.insert(key.clone(), params);
-        if let Some(bound) = self.summaries.params.get(&key).cloned() {
-            for (param, ty) in bound {
-                self.bind(&param, ty);
-            }
+        let bound = self.summaries.params.get(&key).cloned().unwrap_or_default();
+        let typed: Vec<String> = bound.iter().map(|(param, _)| param.clone()).collect();
+        let positional = self.observed.defs.get(&key).map(|p| p.positional.clone()).unwrap_or_default();
+        self.helper_params(name, &positional, &typed);
+        for (param, ty) in bound {
+            self.bind(&param, ty);
         }
         self.method_key = Some(key);
     }
@@ -221,6 +223,10 @@ impl<'a> Walker<'a> {
             // `@x ||= …`, `x = …`: the value assigned.
             "assignment" | "operator_assignment" => self.result_of(node.child_by_field_id(*field::RIGHT)?),
             "hash" => Some(Ty::Literal(vec![(node.start_byte(), node.end_byte())])),
+            // `categories.map { |c| { id: c.id, name: c.name } }`: rows of hashes, not records.
+            "call" if mapped_hash(node, self.code).is_some() => {
+                mapped_hash(node, self.code).map(|row| Ty::Literal(vec![(row.start_byte(), row.end_byte())]))
+            }
             // `base.merge(email: e)`: the keys of both.
             "call" if node.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "merge") => {
                 let mut ranges = match self.result_of(node.child_by_field_id(*field::RECEIVER)?)? {
@@ -265,6 +271,15 @@ impl<'a> Walker<'a> {
                 _ => {
                     let value = self.argument(*arg, &key);
                     call.positional.push(value);
+                }
+            }
+        }
+        if template_location(self.path).is_some() {
+            // A view's call of a helper: its arguments, for the helper's parameters.
+            let scope = helper_params_scope(method);
+            for (i, arg) in call.positional.iter().enumerate() {
+                if let Arg::Known(ty) = arg {
+                    self.bind_for(scope.clone(), &format!("#{i}"), ty);
                 }
             }
         }

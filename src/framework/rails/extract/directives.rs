@@ -31,7 +31,16 @@ impl<'a> Walker<'a> {
         for (start, end) in found {
             let Some(text) = source.get(start..end) else { continue };
             for (record, attribute, at) in member_reads(text) {
-                if let Some(Ty::Record(rec, confidence)) = named_like_model(record) {
+                // `variantOverrides[hub_id][variant.id].count_on_hand`: an element of a
+                // collection named after a model (a JavaScript name, camel-cased).
+                let element = match record.split_once('[') {
+                    Some((list, _)) => match named_like_model(&inflect::underscore(list)) {
+                        Some(Ty::Relation(rec, confidence)) => Some(Ty::Record(rec, confidence)),
+                        _ => continue,
+                    },
+                    None => None,
+                };
+                if let Some(Ty::Record(rec, confidence)) = element.or_else(|| named_like_model(record)) {
                     self.hit_at(
                         start + at,
                         rec.attribute(attribute),
@@ -115,19 +124,29 @@ fn member_reads(text: &str) -> Vec<(&str, &str, usize)> {
         while i < b.len() && word(b[i]) {
             i += 1;
         }
-        if b.get(i) != Some(&b'.') {
+        // `list[key][other.id].member`: the indexes are part of the name (their own reads are
+        // read on their own, from the `[` on).
+        let name_end = i;
+        let mut indexed = i;
+        while b.get(indexed) == Some(&b'[') {
+            let Some(close) = b[indexed..].iter().position(|c| *c == b']') else { break };
+            indexed += close + 1;
+        }
+        if b.get(indexed) != Some(&b'.') {
             continue;
         }
-        let member_start = i + 1;
+        let member_start = indexed + 1;
         let mut j = member_start;
         while j < b.len() && word(b[j]) {
             j += 1;
         }
-        let (name, member) = (&text[start..i], &text[member_start..j]);
+        let (name, member) = (&text[start..name_end], &text[member_start..j]);
         if is_identifier(name) && is_identifier(member) && b.get(j) != Some(&b'(') {
-            out.push((name, member, member_start));
+            out.push((&text[start..indexed], member, member_start));
         }
-        i = j;
+        if indexed == name_end {
+            i = j;
+        }
     }
     out
 }
@@ -154,5 +173,7 @@ mod tests {
         let got: Vec<(&str, &str, usize)> =
             member_reads("!!subscription.paused_at && subscription.pause() || a.b.c || 'x.y' || ::group.name");
         assert_eq!(got, vec![("subscription", "paused_at", 15), ("a", "b", 54), ("group", "name", 78)]);
+        let got: Vec<(&str, &str, usize)> = member_reads("overrides[hub_id][variant.id].on_hand != x[0]");
+        assert_eq!(got, vec![("overrides[hub_id][variant.id]", "on_hand", 30), ("variant", "id", 26)]);
     }
 }

@@ -9,6 +9,12 @@ use super::*;
 /// every view (and controller that includes the helper) may call them bare.
 pub(super) const HELPER_METHODS: &str = "rails:helper-method";
 
+/// The scope a view's receiverless call binds its arguments in, by position (`#0`, `#1`…): the
+/// `app/helpers` method of that name reads them as its parameters.
+pub(super) fn helper_params_scope(method: &str) -> String {
+    format!("rails:helper-param:{method}")
+}
+
 /// Whether `path` is a helper module Rails makes available to every view.
 pub(super) fn under_helpers(path: &str) -> bool {
     path.starts_with("app/helpers/") || path.contains("/app/helpers/")
@@ -49,6 +55,37 @@ impl<'a> Walker<'a> {
             out.push(partial_scope(&dir, "*"));
         }
         out
+    }
+
+    /// Entering a helper module's instance method: each positional parameter is what the views'
+    /// calls of it pass in its position (`note_description(@note.author, …,
+    /// @note.comments.first)`), else, as before, what its name says. A parameter its own file's
+    /// calls typed keeps that type.
+    pub(super) fn helper_params(&mut self, method: &str, positional: &[String], typed: &[String]) {
+        if !under_helpers(self.path) || !self.in_instance_method {
+            return;
+        }
+        for (i, param) in positional.iter().enumerate() {
+            if typed.contains(param) || !is_identifier(param) || param.starts_with('_') {
+                continue;
+            }
+            let guess = match named_like_model(param) {
+                Some(Ty::Record(rec, _) | Ty::Relation(rec, _)) => match rec.root {
+                    Root::Model { model } => Some(model),
+                    Root::Binding { .. } => None,
+                },
+                _ => None,
+            };
+            let rec = Rec::bound(vec![helper_params_scope(method)], &format!("#{i}"), guess);
+            let ty = if matches!(param.as_str(), "f" | "form" | "builder") || param.ends_with("_form") {
+                Ty::Form(rec, Confidence::Medium)
+            } else if is_plural_association(param) {
+                Ty::Relation(rec, Confidence::Medium)
+            } else {
+                Ty::Record(rec, Confidence::Medium)
+            };
+            self.bind(param, ty);
+        }
     }
 
     /// Leaving a helper module's `current_*` method: what it returns, for the views.

@@ -27,6 +27,7 @@ mod directives;
 mod forwarded;
 mod helpers;
 mod library;
+mod mailers;
 mod models;
 mod nodes;
 mod params;
@@ -85,7 +86,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        16
+        17
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -794,9 +794,7 @@ impl<'a> Walker<'a> {
                     let generated = column.len() < name.trim_end_matches('?').len() || name.contains("change_to_");
                     // A plain predicate the class body does not define (`:backorderable?`) is the
                     // attribute's, when the model has such a column (resolution decides).
-                    let predicate = !generated
-                        && name.ends_with('?')
-                        && !self.scopes.last().is_some_and(|s| s.own_methods.contains(&name));
+                    let predicate = !generated && name.ends_with('?') && !self.defines_method(&name);
                     if (generated || predicate) && is_identifier(column) {
                         let at = offset + name.find(column).unwrap_or(0);
                         let confidence = if generated { Confidence::High } else { Confidence::Medium };

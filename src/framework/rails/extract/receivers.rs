@@ -189,6 +189,12 @@ impl<'a> Walker<'a> {
             .is_some_and(|i| self.facts.models[i].associations.iter().any(|a| a.name == name && a.model.is_empty()))
     }
 
+    /// Whether the class being visited defines an instance method `name` that does not reach
+    /// the attribute of that name (see `Scope::own_methods`).
+    pub(super) fn defines_method(&self, name: &str) -> bool {
+        self.scopes.last().is_some_and(|s| s.own_methods.contains(name))
+    }
+
     pub(super) fn lookup(&self, name: &str) -> Option<Ty> {
         self.bound().find_map(|i| self.frames[i].get(name).cloned())
     }
@@ -240,6 +246,10 @@ impl<'a> Walker<'a> {
         else {
             return;
         };
+        if left.kind() == "left_assignment_list" {
+            self.mailer_params_assignment(left, right);
+            return;
+        }
         if left.kind() == "call"
             && let Some(method) = left.child_by_field_id(*field::METHOD)
         {
@@ -311,6 +321,25 @@ impl<'a> Walker<'a> {
         } else if node.kind() == "operator_assignment" && left.kind() == "identifier" {
             // `attrs += %i[a b]`
             self.extend_literal(self.text(left), right);
+        }
+    }
+
+    /// `rates << shipping_method.shipping_rates.new(cost:)` on a local that holds only `[]`:
+    /// the local is a list of those records (`rates.sort_by! { |r| r.cost }`).
+    pub(super) fn push_record(&mut self, name: &str, item: Node<'_>) {
+        let Some(Ty::Record(rec, confidence)) = self.eval(item) else { return };
+        let bound: Vec<usize> = self.bound().collect();
+        for i in bound {
+            if let Some(ty) = self.frames[i].get(name) {
+                let empty = matches!(ty, Ty::Literal(ranges)
+                if !ranges.is_empty() && ranges.iter().all(|&(start, end)| {
+                    self.code.get(start..end).is_some_and(|t| t.trim_start_matches('[').trim() == "]")
+                }));
+                if empty {
+                    self.frames[i].insert(name.to_owned(), Ty::Relation(rec, confidence.min(Confidence::Medium)));
+                }
+                return;
+            }
         }
     }
 
@@ -402,6 +431,8 @@ impl<'a> Walker<'a> {
                     && self.in_instance_method
                     && is_plural_association(name)
                     && self.not_a_local(name)
+                    && !self.method_params.iter().any(|p| p == name)
+                    && !self.defines_method(name)
                     && let Some(model) = self.current_model()
                 {
                     // `sent_messages.update_all(…)` in a model's method: its own association,
@@ -508,6 +539,9 @@ impl<'a> Walker<'a> {
             // `variant.stock_items[0]`: a record of the relation, by position.
             "element_reference" => {
                 let index = node.named_child(1)?;
+                if let Some(param) = self.mailer_param(node.child_by_field_id(*field::OBJECT)?, index) {
+                    return Some(param);
+                }
                 let integer = index.kind() == "integer"
                     || (index.kind() == "unary" && index.named_child(0).is_some_and(|n| n.kind() == "integer"));
                 if !integer || node.named_child_count() != 2 {
@@ -548,11 +582,22 @@ impl<'a> Walker<'a> {
                     // A call of this class's method, typed by its last expression.
                     return (!matches!(ty, Ty::Value | Ty::Literal(_))).then_some(ty);
                 }
+                if method == "fetch"
+                    && let (Some(r), Some(key)) = (receiver, arguments(node).first())
+                    && let Some(param) = self.mailer_param(r, *key)
+                {
+                    return Some(param);
+                }
                 match receiver {
                     None => {
                         // `current_order(false)` too: an argument says how to find it.
                         if let Some(current) = current_record(method) {
                             return Some(current);
+                        }
+                        // A method the class body defines itself (`previous_payloads(n)`), whose
+                        // result nothing here typed: no association of that name.
+                        if self.in_instance_method && self.defines_method(method) {
+                            return None;
                         }
                         // In a class body a call with arguments is a class method, most often a
                         // scope (`base(user).order(:hotness)`); in an instance method a bare name
@@ -577,6 +622,11 @@ impl<'a> Walker<'a> {
                         Some(Ty::Record(Rec::model(inflect::camelize(method)), Confidence::Medium))
                     }
                     Some(r) => match self.eval(r) {
+                        // `agent.try(:user)`, `record.public_send(:owner)`: the named method.
+                        Some(ty) if matches!(method, "try" | "try!" | "public_send" | "send") => {
+                            let named = arguments(node).first().and_then(|a| symbol_or_string(*a, self.code))?;
+                            is_identifier(&named.0).then(|| apply_method(ty, &named.0, false)).flatten()
+                        }
                         Some(ty) => apply_method(ty, method, false),
                         // `sub.issue_assignments` on a receiver nothing types: a plural name read
                         // off a record is a `has_many`, and names its model as a local would.

@@ -11,13 +11,14 @@ use super::*;
 /// targets on classes the walker named after a word of the file, so it waits for the app's
 /// models.
 pub fn screen_source(path: &str, source: &str) -> Screen {
-    // Templates read what controllers bind, and controllers and mailers bind it: their names
-    // need not name a model at all (`@item.title`).
+    // Templates read what controllers bind, and controllers and mailers bind it; helpers read
+    // what templates pass them: their names need not name a model at all (`@item.title`).
     if binds_or_reads_bindings(path)
         || declares_model(path, source)
         || calls_query_method(source)
         || names_table_prefix(source)
         || names_library_model(source)
+        || parameterizes(source)
     {
         Screen::Extract
     } else {
@@ -25,6 +26,13 @@ pub fn screen_source(path: &str, source: &str) -> Screen {
         // (`current_user`) or precedes `_attributes` (nested strong parameters).
         Screen::IfModel(screen::word_keys(&without_heredoc_text(source), &["current_"], &["_attributes"]))
     }
+}
+
+/// Whether a file may hand a mailer or notifier its params (`UserMailer.with(user: u)`) or a
+/// notifier its mailer (`deliver_by :email`): the mailer reads them, whatever the names here.
+fn parameterizes(source: &str) -> bool {
+    let b = source.as_bytes();
+    memchr::memmem::find(b, b".with(").is_some() || memchr::memmem::find(b, b"deliver_by").is_some()
 }
 
 /// Whether a file may give a namespace's models a table name prefix (`isolate_namespace Spree`
@@ -147,9 +155,9 @@ pub(super) fn blank_literal(body: &[u8], out: &mut [u8], interpolating: bool) {
     }
 }
 
-/// Templates, controllers and mailers (an engine's too).
+/// Templates, controllers, mailers and helpers (an engine's too).
 pub(super) fn binds_or_reads_bindings(path: &str) -> bool {
-    ["app/views/", "app/controllers/", "app/mailers/"]
+    ["app/views/", "app/controllers/", "app/mailers/", "app/helpers/"]
         .iter()
         .any(|dir| path.starts_with(dir) || path.contains(&format!("/{dir}")))
 }

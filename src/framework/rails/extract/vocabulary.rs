@@ -243,6 +243,10 @@ pub(super) const RECORD_ITERATORS: &[&str] = &[
     "find",
     "detect",
     "sort_by",
+    "sort_by!",
+    "select!",
+    "reject!",
+    "filter!",
     "group_by",
     "index_by",
     "sum",
@@ -497,7 +501,7 @@ impl<'a> Walker<'a> {
             return;
         }
         // The model's own method of that name, not the attribute's reader.
-        if self.scopes.last().is_some_and(|s| s.own_methods.contains(name)) {
+        if self.defines_method(name) {
             return;
         }
         let dirty = column.len() < name.trim_end_matches('?').len() || name.contains("change_to_");

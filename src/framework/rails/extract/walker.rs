@@ -221,6 +221,14 @@ impl<'a> Walker<'a> {
                     && matches!(right.kind(), "hash" | "array" | "simple_symbol" | "string")
                 {
                     self.extend_literal(self.text(left), right);
+                } else if let (Some(left), Some(op), Some(right)) = (
+                    node.child_by_field_id(*field::LEFT),
+                    node.child_by_field_id(*field::OPERATOR),
+                    node.child_by_field_id(*field::RIGHT),
+                ) && left.kind() == "identifier"
+                    && self.text(op) == "<<"
+                {
+                    self.push_record(self.text(left), right);
                 }
                 self.visit_children(node);
             }
@@ -514,6 +522,14 @@ impl<'a> Walker<'a> {
         }
         if !args.is_empty() {
             self.serializer_use(node, method, &args);
+        }
+        if method == "with"
+            && let Some(class) = receiver.filter(|r| matches!(r.kind(), "constant" | "scope_resolution"))
+        {
+            self.parameterized(node, self.text(class), &args);
+        }
+        if method == "deliver_by" && receiver.is_none() {
+            self.notifier_delivery(node, &args);
         }
 
         if receiver.is_none_or(|r| r.kind() == "identifier") {
