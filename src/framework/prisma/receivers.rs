@@ -202,7 +202,7 @@ struct Walker<'s, 'a, 't> {
     loader: Option<String>,
     /// A component's function node id → the arguments of the server actions or mutations its
     /// form's submitted values are posted as (see [`Walker::find_posts`]).
-    posts: Map<usize, Vec<(&'a str, usize)>>,
+    posts: Map<usize, Vec<(&'a str, usize, Option<String>)>>,
     /// Whether the file renders JSX (its capitalised functions are components).
     jsx: bool,
     /// `<Component>.<prop>` → what the component's declared type (or the prop's name) says the
@@ -259,21 +259,51 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             };
             for (j, arg) in call_args(call).into_iter().enumerate() {
                 let arg = unwrap(arg);
-                let given: Vec<Node<'t>> = match arg.kind() {
-                    "identifier" => vec![arg],
+                // The values posted: the handler's parameter, spread (`{ ...data }`) or whole,
+                // or the fields it destructures, under their own keys at the top or under a key
+                // (`{ id, data: { publicTitle, publicDescription } }`).
+                let mut given: Vec<(Node<'t>, bool, Option<String>)> = match arg.kind() {
+                    "identifier" => vec![(arg, false, None)],
                     "object" => named_children(arg)
                         .into_iter()
                         .filter(|c| c.kind() == "spread_element")
                         .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
+                        .map(|v| (v, false, None))
                         .collect(),
                     _ => Vec::new(),
                 };
-                for value in given {
+                if arg.kind() == "object" {
+                    for key in object_keys(self.src, arg) {
+                        match key.value.map(unwrap) {
+                            None => given.extend(
+                                named_children(arg)
+                                    .into_iter()
+                                    .filter(|c| {
+                                        c.kind() == "shorthand_property_identifier" && self.text(*c) == key.name
+                                    })
+                                    .map(|c| (c, true, None)),
+                            ),
+                            Some(v) if v.kind() == "object" => given.extend(
+                                named_children(v)
+                                    .into_iter()
+                                    .filter(|c| c.kind() == "shorthand_property_identifier")
+                                    .map(|c| (c, true, Some(key.name.clone()))),
+                            ),
+                            _ => {}
+                        }
+                    }
+                }
+                for (value, field, under) in given {
                     let value = self.text(value);
-                    // The handler whose first parameter the value is, then the component around it.
+                    // The handler whose first parameter the value is (or destructures it), then
+                    // the component around it.
                     let mut scope = self.scope_of(call);
                     let handler = loop {
-                        if first_parameter(scope).is_some_and(|p| p.kind() == "identifier" && self.text(p) == value) {
+                        if first_parameter(scope).is_some_and(|p| match p.kind() {
+                            "identifier" => !field && self.text(p) == value,
+                            "object_pattern" => field && pattern_names(self.src, p).contains(&value),
+                            _ => false,
+                        }) {
                             break Some(scope);
                         }
                         let outer = self.scope_of(scope);
@@ -295,8 +325,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     };
                     if let Some(component) = component {
                         let posts = self.posts.entry(component.id()).or_default();
-                        if !posts.contains(&(target, j)) {
-                            posts.push((target, j));
+                        let post = (target, j, under);
+                        if !posts.contains(&post) {
+                            posts.push(post);
                         }
                     }
                 }
@@ -309,8 +340,12 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     fn posted_field(&self, at: Node<'_>, field: &str, offset: usize) -> Vec<Hit> {
         let Some(posts) = self.scope_chain(at).find_map(|s| self.posts.get(&s)) else { return Vec::new() };
         let mut out = Vec::new();
-        for (target, j) in posts {
-            for name in [format!("{target}({j})"), format!("{target}({j}).{field}")] {
+        for (target, j, under) in posts {
+            let names = match under {
+                Some(key) => vec![format!("{target}({j}).{key}")],
+                None => vec![format!("{target}({j})"), format!("{target}({j}).{field}")],
+            };
+            for name in names {
                 let root = Root::Binding { scopes: vec![ARGS.to_owned()], name, guess: None };
                 out.push(self.src.hit(offset, Ty::of(root).target(field), RefKind::Query, Confidence::Medium));
             }
@@ -2844,8 +2879,8 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                         );
                     }
                     for object in objects {
-                        for (field, args) in copies.fields(w, object) {
-                            bind_key(&mut out, &args, &field, &root);
+                        for (own, _, args) in copies.fields(w, object) {
+                            bind_key(&mut out, &args, &own, &root);
                         }
                     }
                 }
@@ -2854,13 +2889,13 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 let Some(callee) = call.child_by_field_name("function").map(|f| src.node_text(f)) else { continue };
                 for (j, arg) in call_args(call).into_iter().enumerate() {
                     let Some(object) = w.object_of(arg) else { continue };
-                    for (field, args) in copies.fields(w, object) {
+                    for (own, field, args) in copies.fields(w, object) {
                         let root = Root::Binding {
                             scopes: vec![ARGS.to_owned()],
                             name: format!("{callee}({j}).{field}"),
                             guess: None,
                         };
-                        bind_key(&mut out, &args, &field, &root);
+                        bind_key(&mut out, &args, &own, &root);
                     }
                 }
             }
@@ -2879,6 +2914,63 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             });
         }
         out.extend(results(w, function, &returns, RETURNS, name));
+    }
+    // A tRPC mutation's input handed on: `updateTemplate: procedure.mutation(async ({ input }) => {
+    // const { data } = input; await updateEnvelope({ data: { ...data } }) })`: the key the client
+    // posts under (`updateTemplate(0).data`, as [`client_call`] reads a mutation called by another
+    // name) is what the app's function takes under it.
+    for &pair in nodes.iter().filter(|n| n.kind() == "pair") {
+        let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value").map(unwrap))
+        else {
+            continue;
+        };
+        if value.kind() != "call_expression"
+            || !value.child_by_field_name("function").map(unwrap).is_some_and(|f| property(src, f) == Some("mutation"))
+        {
+            continue;
+        }
+        let Some(callback) = call_args(value)
+            .into_iter()
+            .next()
+            .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
+        else {
+            continue;
+        };
+        let takes_input = first_parameter(callback).is_some_and(|p| {
+            p.kind() == "object_pattern" && pattern_names(src, p).contains(&"input")
+        });
+        if !takes_input {
+            continue;
+        }
+        let fields: Vec<&str> = descendants(callback)
+            .into_iter()
+            .filter(|d| d.kind() == "variable_declarator" && w.scope_of(*d).id() == callback.id())
+            .filter(|d| d.child_by_field_name("value").map(unwrap).is_some_and(|v| src.node_text(v) == "input"))
+            .filter_map(|d| d.child_by_field_name("name").filter(|n| n.kind() == "object_pattern"))
+            .flat_map(|p| pattern_names(src, p))
+            .collect();
+        let names = ["input"];
+        let destructured = [fields];
+        let copies = Copies { names: &names, destructured: &destructured, rest: &[], payload: &[] };
+        let procedure = src.node_text(key);
+        for &call in app_calls.get(&callback.id()).into_iter().flatten() {
+            let Some(callee) = call.child_by_field_name("function").map(|f| src.node_text(f)) else { continue };
+            for (j, arg) in call_args(call).into_iter().enumerate() {
+                let Some(object) = w.object_of(arg) else { continue };
+                for (own, field, _) in copies.fields(w, object) {
+                    out.push(Binding {
+                        scope: ARGS.to_owned(),
+                        name: format!("{procedure}(0).{own}"),
+                        root: Root::Binding {
+                            scopes: vec![ARGS.to_owned()],
+                            name: format!("{callee}({j}).{field}"),
+                            guess: None,
+                        },
+                        path: Vec::new(),
+                    });
+                }
+            }
+        }
     }
     out.extend(procedures(w, nodes, &returns));
     out
@@ -2988,7 +3080,9 @@ impl Copies<'_, '_> {
     /// The keys of `object` whose value is the field of the same name of a parameter
     /// (`emailAccountsAccess`, `emailAccountsAccess: data.emailAccountsAccess ?? null`), each with
     /// the arguments it is a field of.
-    fn fields(&self, w: &Walker<'_, '_, '_>, object: Node<'_>) -> Vec<(String, Vec<usize>)> {
+    /// A field copied from a name destructured from a parameter (`data.publicDescription` of
+    /// `({ data })`) gives the parameter's key (`data`), the field itself (`publicDescription`).
+    fn fields(&self, w: &Walker<'_, '_, '_>, object: Node<'_>) -> Vec<(String, String, Vec<usize>)> {
         let src = w.src;
         let mut out = Vec::new();
         for key in object_keys(src, object) {
@@ -2998,7 +3092,7 @@ impl Copies<'_, '_> {
                     // Shorthand: the name itself.
                     let args = self.of_name(&key.name);
                     if !args.is_empty() {
-                        out.push((key.name.clone(), args));
+                        out.push((key.name.clone(), key.name.clone(), args));
                     }
                     continue;
                 }
@@ -3011,16 +3105,33 @@ impl Copies<'_, '_> {
             }
             let args = match value.kind() {
                 "identifier" if src.node_text(value) == key.name => self.of_name(&key.name),
+                // `data: { ...data, extra }`: the field spread under its own key.
+                "object"
+                    if named_children(value).into_iter().any(|c| {
+                        c.kind() == "spread_element"
+                            && c.named_child(0).map(unwrap).is_some_and(|v| src.node_text(v) == key.name)
+                    }) =>
+                {
+                    self.of_name(&key.name)
+                }
                 "member_expression" if property(src, value) == Some(key.name.as_str()) => {
                     match value.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier") {
-                        Some(o) => self.of_holder(src.node_text(o)),
+                        Some(o) => {
+                            // `publicDescription: data.publicDescription` of `({ data = {} })`: the
+                            // caller's object under `data` holds the field.
+                            let nested = self.of_name(src.node_text(o));
+                            if !nested.is_empty() {
+                                out.push((src.node_text(o).to_owned(), key.name.clone(), nested));
+                            }
+                            self.of_holder(src.node_text(o))
+                        }
                         None => Vec::new(),
                     }
                 }
                 _ => Vec::new(),
             };
             if !args.is_empty() {
-                out.push((key.name.clone(), args));
+                out.push((key.name.clone(), key.name.clone(), args));
             }
         }
         out
