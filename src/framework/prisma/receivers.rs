@@ -203,6 +203,8 @@ struct Walker<'s, 'a, 't> {
     /// A component's function node id → the arguments of the server actions or mutations its
     /// form's submitted values are posted as (see [`Walker::find_posts`]).
     posts: Map<usize, Vec<(&'a str, usize, Option<String>)>>,
+    /// The file's named functions (declarations and `const f = (…) => …`): name → function.
+    local_functions: HashMap<&'a str, Node<'t>>,
     /// Whether the file renders JSX (its capitalised functions are components).
     jsx: bool,
     /// `<Component>.<prop>` → what the component's declared type (or the prop's name) says the
@@ -242,6 +244,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     }
 
     /// The records the innermost component around `at` is about.
+    /// A parameter of a function of this file typed by a call: only where its declared type says
+    /// no model (written out, or none), not over a declared model type.
+    fn bind_param(&mut self, function: Node<'t>, param: Node<'t>, ty: Ty) -> bool {
+        let declared = self.parent(param).and_then(|p| p.child_by_field_name("type"));
+        if declared.is_some_and(|d| self.type_ty(d, 0).is_some()) {
+            return false;
+        }
+        self.bind(function, param, ty)
+    }
+
     /// `const onSubmit = (data) => execute({ ...data, count })` (or `execute(data)`) in a
     /// component: the form's submitted values are posted as that argument of what `execute`
     /// posts to (a server action, a tRPC mutation), so the form's field names are its keys.
@@ -940,6 +952,18 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 if SAME.contains(&method) {
                     return self.expr_ty(object, depth + 1);
                 }
+                // `rows.map((row) => ({ id: row.id, status: row.status, … }))`: copies of the rows.
+                if matches!(method, "map" | "flatMap")
+                    && let Some(callback) = call_args(node)
+                        .into_iter()
+                        .next()
+                        .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
+                    && let Some(body) = callback.child_by_field_name("body")
+                    && body.kind() != "statement_block"
+                    && unwrap(body).kind() == "object"
+                {
+                    return self.copied(unwrap(body)).filter(|t| !is_named(t));
+                }
                 None
             }
             // `{ ...survey, delay: 0 }`: the spread record with some fields set.
@@ -1511,6 +1535,23 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // function's argument, so the properties set on it later are too.
                     if f.kind() == "identifier" {
                         let callee = self.text(f);
+                        // `getExecutionEvidence(executions)` of a function of this file whose
+                        // parameter's declared type is no model's: what the caller passes.
+                        if let Some(&function) = self.local_functions.get(callee) {
+                            let params = function
+                                .child_by_field_name("parameters")
+                                .map(named_children)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|p| p.child_by_field_name("pattern").unwrap_or(p));
+                            for (param, arg) in params.zip(call_args(node)) {
+                                if param.kind() == "identifier"
+                                    && let Some(ty) = self.expr_ty(unwrap(arg), 0).filter(|t| !is_named(t))
+                                {
+                                    changed |= self.bind_param(function, param, ty);
+                                }
+                            }
+                        }
                         let state = self.scope_chain(node).find_map(|s| self.setters.get(&(s, callee)).copied());
                         if let Some(state) = state
                             && let Some(ty) =
@@ -1568,6 +1609,19 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         continue;
                     }
                     let Some(callback) = call_args(node).into_iter().next() else { continue };
+                    // `executions.every(isInconclusive)` of a function of this file: its first
+                    // parameter is one of the records.
+                    if callback.kind() == "identifier"
+                        && let Some(&function) = self.local_functions.get(self.text(callback))
+                        && let Some(first) = first_parameter(function).filter(|p| p.kind() == "identifier")
+                        && let Some(ty) = f
+                            .child_by_field_name("object")
+                            .and_then(|o| self.expr_ty(unwrap(o), 0))
+                            .filter(|t| !is_named(t))
+                    {
+                        changed |= self.bind_param(function, first, ty);
+                        continue;
+                    }
                     if !matches!(callback.kind(), "arrow_function" | "function_expression" | "function") {
                         continue;
                     }
@@ -1907,6 +1961,7 @@ pub fn read<'t>(
         values: Map::default(),
         loader: None,
         jsx: false,
+        local_functions: HashMap::new(),
         posts: Map::default(),
         prop_fallbacks: HashMap::new(),
         hits: Vec::new(),
@@ -1914,6 +1969,20 @@ pub fn read<'t>(
     };
     let jsx = nodes.iter().any(|n| n.kind().starts_with("jsx"));
     w.jsx = jsx;
+    for &node in nodes.iter().filter(|n| matches!(n.kind(), "function_declaration" | "variable_declarator")) {
+        let function = match node.kind() {
+            "function_declaration" => Some(node),
+            _ => node
+                .child_by_field_name("value")
+                .map(unwrap)
+                .filter(|v| matches!(v.kind(), "arrow_function" | "function_expression" | "function")),
+        };
+        if let (Some(function), Some(name)) =
+            (function, node.child_by_field_name("name").filter(|n| n.kind() == "identifier"))
+        {
+            w.local_functions.insert(src.node_text(name), function);
+        }
+    }
     if nodes.iter().any(|n| loader_name(src, *n).is_some()) {
         w.loader = Some(format!("{this}#loader"));
     }
