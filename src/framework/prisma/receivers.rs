@@ -515,6 +515,25 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// (`schema.safeParse(row.matchMetadata).data ?? null`): a member `x.field` of a typed `x`
     /// within a small expression, no function or object literal in between.
     fn copied_field(&self, value: Node<'t>, field: &str) -> Option<Ty> {
+        self.field_read(value, field).filter(|t| !is_named(t))
+    }
+
+    /// The records whose field `field` the function child of a table column's element renders
+    /// (`<DataColumn id="username">{(row) => row?.user?.username}</DataColumn>`), as the
+    /// column's rows are typed (by the component's name, as its other columns are).
+    fn rendered_field(&self, opening: Node<'t>, field: &str) -> Option<Ty> {
+        let element = self.parent(opening).filter(|e| e.kind() == "jsx_element")?;
+        named_children(element)
+            .into_iter()
+            .filter(|c| c.kind() == "jsx_expression")
+            .filter_map(|c| c.named_child(0))
+            .filter(|f| matches!(f.kind(), "arrow_function" | "function_expression" | "function"))
+            .filter_map(|f| f.child_by_field_name("body"))
+            .filter(|b| b.kind() != "statement_block")
+            .find_map(|b| self.field_read(unwrap(b), field))
+    }
+
+    fn field_read(&self, value: Node<'t>, field: &str) -> Option<Ty> {
         const MAX_NODES: usize = 48;
         let (mut todo, mut seen) = (vec![value], 0);
         while let Some(n) = todo.pop() {
@@ -532,7 +551,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 | "jsx_self_closing_element" => continue,
                 "member_expression" if property(self.src, n) == Some(field) => {
                     let object = unwrap(n.child_by_field_name("object")?);
-                    return self.expr_ty(object, 0).filter(|t| !is_named(t));
+                    return self.expr_ty(object, 0);
                 }
                 _ => todo.extend(named_children(n)),
             }
@@ -2255,6 +2274,21 @@ pub fn read<'t>(
                     {
                         writer.hits.extend(w.posted_field(node, &field, value.start_byte() + 1));
                     }
+                    // `<DataColumn id="username">{(row) => row?.user?.username}</DataColumn>`: the
+                    // column's id is the field its function child renders, on whatever record.
+                    if names_field
+                        && src.node_text(attr) == "id"
+                        && value.kind() == "string"
+                        && let Some((field, _)) = string_value(src, value)
+                        && let Some(ty) = w.rendered_field(element, &field)
+                    {
+                        writer.hits.push(src.hit(
+                            value.start_byte() + 1,
+                            ty.target(&field),
+                            RefKind::Query,
+                            Confidence::Medium,
+                        ));
+                    }
                     if names_field
                         && value.kind() == "string"
                         && let Some((field, _)) = string_value(src, value)
@@ -3005,9 +3039,8 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
         else {
             continue;
         };
-        let takes_input = first_parameter(callback).is_some_and(|p| {
-            p.kind() == "object_pattern" && pattern_names(src, p).contains(&"input")
-        });
+        let takes_input = first_parameter(callback)
+            .is_some_and(|p| p.kind() == "object_pattern" && pattern_names(src, p).contains(&"input"));
         if !takes_input {
             continue;
         }
