@@ -38,6 +38,10 @@ use crate::scan::extract::treesit::{Src, descendants, named_children, string_val
 use crate::scan::facts::{Binding, Hit, Root, Target};
 use crate::scan::reference::RefKind;
 
+/// Where a form's submitted values are posted: the server action or mutation, the argument, and
+/// the key the values are posted under in it (none: the argument itself).
+type Post<'a> = (&'a str, usize, Option<String>);
+
 /// Maps keyed by node ids and names of one file: hashed fast, nothing an attacker chooses.
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -202,7 +206,7 @@ struct Walker<'s, 'a, 't> {
     loader: Option<String>,
     /// A component's function node id → the arguments of the server actions or mutations its
     /// form's submitted values are posted as (see [`Walker::find_posts`]).
-    posts: Map<usize, Vec<(&'a str, usize, Option<String>)>>,
+    posts: Map<usize, Vec<Post<'a>>>,
     /// The file's named functions (declarations and `const f = (…) => …`): name → function.
     local_functions: HashMap<&'a str, Node<'t>>,
     /// Whether the file renders JSX (its capitalised functions are components).
@@ -2382,7 +2386,7 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
             writer.read(&on, if args { Shape::Args } else { Shape::Data }, arg);
             // `grant({ userId, emailAccountsAccess })`: a key the function writes one at a time
             // (`f(i).key`, see [`function_bindings`]).
-            for key in keys.iter().filter(|k| !k.value.is_some_and(|v| unwrap(v).kind() == "object")) {
+            for key in keys.iter().filter(|k| k.value.is_none_or(|v| unwrap(v).kind() != "object")) {
                 let root = Root::Binding {
                     scopes: vec![ARGS.to_owned()],
                     name: format!("{name}({i}).{}", key.name),
@@ -3028,7 +3032,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             continue;
         };
         if value.kind() != "call_expression"
-            || !value.child_by_field_name("function").map(unwrap).is_some_and(|f| property(src, f) == Some("mutation"))
+            || value.child_by_field_name("function").map(unwrap).is_none_or(|f| property(src, f) != Some("mutation"))
         {
             continue;
         }
