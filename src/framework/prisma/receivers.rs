@@ -977,10 +977,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 // `rows.map((row) => ({ id: row.id, status: row.status, … }))`: copies of the rows.
                 if matches!(method, "map" | "flatMap")
-                    && let Some(callback) = call_args(node)
-                        .into_iter()
-                        .next()
-                        .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
+                    && let Some(callback) = first_callback(node)
                     && let Some(body) = callback.child_by_field_name("body")
                     && body.kind() != "statement_block"
                     && unwrap(body).kind() == "object"
@@ -1881,6 +1878,14 @@ fn array_element(pattern: Node<'_>, i: usize) -> Option<Node<'_>> {
         }
     }
     None
+}
+
+/// A call's first argument when it is a function written in place (`.mutation(async (…) => …)`).
+fn first_callback(call: Node<'_>) -> Option<Node<'_>> {
+    call_args(call)
+        .into_iter()
+        .next()
+        .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
 }
 
 /// A callback's first parameter (its pattern).
@@ -3036,13 +3041,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
         {
             continue;
         }
-        let Some(callback) = call_args(value)
-            .into_iter()
-            .next()
-            .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
-        else {
-            continue;
-        };
+        let Some(callback) = first_callback(value) else { continue };
         let takes_input = first_parameter(callback)
             .is_some_and(|p| p.kind() == "object_pattern" && pattern_names(src, p).contains(&"input"));
         if !takes_input {
@@ -3637,13 +3636,7 @@ fn router_keys<'t>(
                 if !property(src, f).is_some_and(|m| matches!(m, "query" | "mutation")) {
                     continue;
                 }
-                let Some(callback) = call_args(v)
-                    .into_iter()
-                    .next()
-                    .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
-                else {
-                    continue;
-                };
+                let Some(callback) = first_callback(v) else { continue };
                 out.extend(results(w, callback, returns, TRPC, &name));
             }
             // `find: findPasskeysRoute`, a procedure of another file: what it answers.
