@@ -463,3 +463,31 @@ fn aggregates_extensions_declared_returns_and_columns() {
         set(&["app/teams/TeamMembersTable.tsx:4", "app/teams/TeamMembersTable.tsx:5", "prisma/schema.prisma:29"])
     );
 }
+
+/// A server action's input list, named like a model: its items are what the action validated.
+const INPUT_ACTION: &str = r#"import prisma from '@/utils/prisma';
+
+export const saveUsersAction = actionClient
+  .inputSchema(schema)
+  .action(async ({ parsedInput: { users } }) => {
+    const enabled = users.filter((user) => user.enabled);
+    await Promise.all(
+      enabled.map((user) => {
+        const { id, username } = user;
+        return prisma.user.upsert({ where: { id }, create: { id, username }, update: { username } });
+      }),
+    );
+  });
+"#;
+
+#[test]
+fn an_actions_input_holds_no_rows() {
+    let (_dir, result) = scan_files(
+        "input",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", SCHEMA), ("utils/actions/users.ts", INPUT_ACTION)],
+        TABLES,
+    );
+    // The write; not the input item destructured, however the list is named.
+    assert_eq!(uses_of(&result, "User.username"), set(&["utils/actions/users.ts:10", "prisma/schema.prisma:29"]));
+}

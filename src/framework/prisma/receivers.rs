@@ -248,6 +248,37 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     }
 
     /// The records the innermost component around `at` is about.
+    /// Whether a value is a name known to hold no rows (see [`Walker::opaque`]), or a
+    /// `filter`/`sort`/… of one.
+    fn holds_no_rows(&self, mut value: Node<'t>) -> bool {
+        for _ in 0..8 {
+            match value.kind() {
+                "identifier" => {
+                    let name = self.text(value);
+                    for scope in self.scope_chain(value) {
+                        if self.vars.contains_key(&(scope, name)) {
+                            return false;
+                        }
+                        if self.opaque.contains_key(&(scope, name)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+                "call_expression" => {
+                    let Some(f) = value.child_by_field_name("function").map(unwrap) else { return false };
+                    if !property(self.src, f).is_some_and(|m| SAME.contains(&m)) {
+                        return false;
+                    }
+                    let Some(object) = f.child_by_field_name("object").map(unwrap) else { return false };
+                    value = object;
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
     /// A parameter of a function of this file typed by a call: only where its declared type says
     /// no model (written out, or none), not over a declared model type.
     fn bind_param(&mut self, function: Node<'t>, param: Node<'t>, ty: Ty) -> bool {
@@ -1405,7 +1436,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     if ty.is_none()
                         && name.kind() == "identifier"
                         && (declared.is_some_and(|d| self.foreign_type(d))
-                            || value.is_some_and(|v| self.foreign_call(v)))
+                            || value.is_some_and(|v| self.foreign_call(v) || self.holds_no_rows(unwrap(v))))
                     {
                         self.opaque.insert((scope.id(), self.text(name)), ());
                     }
@@ -1657,10 +1688,29 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         continue;
                     }
                     let Some(ty) = self.expr_ty(object, 0) else {
+                        // `labels.filter((label) => …)` of a list known to hold no rows (a server
+                        // action's input): its elements are none either, whatever they are called.
+                        if self.holds_no_rows(object)
+                            && let Some(first) = first_parameter(callback).filter(|p| p.kind() == "identifier")
+                        {
+                            self.opaque.insert((callback.id(), self.text(first)), ());
+                        }
                         continue;
                     };
                     if let Some(first) = first_parameter(callback) {
                         changed |= self.bind_pattern(callback, first, Some(ty), None);
+                    }
+                }
+                // next-safe-action: `.action(async ({ parsedInput: { labels } }) => …)`: the input
+                // the action validated, not rows, whatever the names say.
+                "pair_pattern" if node.child_by_field_name("key").is_some_and(|k| self.text(k) == "parsedInput") => {
+                    let Some(pattern) = node.child_by_field_name("value").filter(|v| v.kind() == "object_pattern")
+                    else {
+                        continue;
+                    };
+                    let scope = self.scope_of(node);
+                    for (_, local) in self.pattern_locals(pattern) {
+                        self.opaque.insert((scope.id(), self.text(local)), ());
                     }
                 }
                 _ => {}
