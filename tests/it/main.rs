@@ -55,6 +55,7 @@ mod receivers_phoenix_rows;
 mod receivers_phoenix_unseen;
 mod receivers_prisma;
 mod receivers_prisma_actions;
+mod receivers_prisma_props;
 mod receivers_prisma_routes;
 mod receivers_prisma_trpc;
 mod receivers_prisma_unseen;

@@ -38,6 +38,10 @@ use crate::scan::extract::treesit::{Src, descendants, named_children, string_val
 use crate::scan::facts::{Binding, Hit, Root, Target};
 use crate::scan::reference::RefKind;
 
+/// Where a form's submitted values are posted: the server action or mutation, the argument, and
+/// the key the values are posted under in it (none: the argument itself).
+type Post<'a> = (&'a str, usize, Option<String>);
+
 /// Maps keyed by node ids and names of one file: hashed fast, nothing an attacker chooses.
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -58,9 +62,19 @@ pub const DATA: &str = "prisma:data";
 /// client names the last two (`trpc.admin.webhook.getTeamWebhooks.useQuery()`).
 pub const TRPC: &str = "prisma:trpc";
 
+/// The scope of bindings for what a React component's props hold: name = `<Component>.<prop>`,
+/// bound by each `<Component prop={…} />` whose value is typed, and by the component's own
+/// declared type of the prop (or the prop's name), so that a prop no caller types is read as
+/// before.
+pub const PROPS: &str = "prisma:props";
+
 /// The scope of bindings for what the app's code calls a model's records by (written by the
 /// schema's reader): name = a model's accessor or its plural, a relation's name or its singular.
 pub const NAMES: &str = "prisma:names";
+
+/// The step of a [`Ty`] that holds the aggregates of its records (`aggregate`'s and `groupBy`'s
+/// results: `_max`, `_count`, …); no relation is called that.
+const AGGREGATE: &str = "$aggregate";
 
 /// Wrappers whose first type argument is the type that matters.
 const WRAPPERS: &[&str] = &[
@@ -190,6 +204,16 @@ struct Walker<'s, 'a, 't> {
     /// [`RETURNS`]), when it has one: React Router's and Remix's `loaderData` and
     /// `useLoaderData()` hold it.
     loader: Option<String>,
+    /// A component's function node id → the arguments of the server actions or mutations its
+    /// form's submitted values are posted as (see [`Walker::find_posts`]).
+    posts: Map<usize, Vec<Post<'a>>>,
+    /// The file's named functions (declarations and `const f = (…) => …`): name → function.
+    local_functions: HashMap<&'a str, Node<'t>>,
+    /// Whether the file renders JSX (its capitalised functions are components).
+    jsx: bool,
+    /// `<Component>.<prop>` → what the component's declared type (or the prop's name) says the
+    /// prop holds (see [`PROPS`]).
+    prop_fallbacks: HashMap<String, Ty>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -224,6 +248,172 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     }
 
     /// The records the innermost component around `at` is about.
+    /// Whether a value is a name known to hold no rows (see [`Walker::opaque`]), or a
+    /// `filter`/`sort`/… of one.
+    fn holds_no_rows(&self, mut value: Node<'t>) -> bool {
+        for _ in 0..8 {
+            match value.kind() {
+                "identifier" => {
+                    let name = self.text(value);
+                    for scope in self.scope_chain(value) {
+                        if self.vars.contains_key(&(scope, name)) {
+                            return false;
+                        }
+                        if self.opaque.contains_key(&(scope, name)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+                "call_expression" => {
+                    let Some(f) = value.child_by_field_name("function").map(unwrap) else { return false };
+                    if !property(self.src, f).is_some_and(|m| SAME.contains(&m)) {
+                        return false;
+                    }
+                    let Some(object) = f.child_by_field_name("object").map(unwrap) else { return false };
+                    value = object;
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// A parameter of a function of this file typed by a call: only where its declared type says
+    /// no model (written out, or none), not over a declared model type.
+    fn bind_param(&mut self, function: Node<'t>, param: Node<'t>, ty: Ty) -> bool {
+        let declared = self.parent(param).and_then(|p| p.child_by_field_name("type"));
+        if declared.is_some_and(|d| self.type_ty(d, 0).is_some()) {
+            return false;
+        }
+        self.bind(function, param, ty)
+    }
+
+    /// `const onSubmit = (data) => execute({ ...data, count })` (or `execute(data)`) in a
+    /// component: the form's submitted values are posted as that argument of what `execute`
+    /// posts to (a server action, a tRPC mutation), so the form's field names are its keys.
+    fn find_posts(&mut self, nodes: &[Node<'t>]) {
+        if !self.jsx {
+            return;
+        }
+        for &call in nodes.iter().filter(|n| n.kind() == "call_expression") {
+            let Some(f) = call.child_by_field_name("function").map(unwrap).filter(|f| f.kind() == "identifier") else {
+                continue;
+            };
+            let name = self.text(f);
+            let Some(target) = self.scope_chain(f).find_map(|s| self.mutations.get(&(s, name)).copied()) else {
+                continue;
+            };
+            for (j, arg) in call_args(call).into_iter().enumerate() {
+                let arg = unwrap(arg);
+                // The values posted: the handler's parameter, spread (`{ ...data }`) or whole,
+                // or the fields it destructures, under their own keys at the top or under a key
+                // (`{ id, data: { publicTitle, publicDescription } }`).
+                let mut given: Vec<(Node<'t>, bool, Option<String>)> = match arg.kind() {
+                    "identifier" => vec![(arg, false, None)],
+                    "object" => named_children(arg)
+                        .into_iter()
+                        .filter(|c| c.kind() == "spread_element")
+                        .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
+                        .map(|v| (v, false, None))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                if arg.kind() == "object" {
+                    for key in object_keys(self.src, arg) {
+                        match key.value.map(unwrap) {
+                            None => given.extend(
+                                named_children(arg)
+                                    .into_iter()
+                                    .filter(|c| {
+                                        c.kind() == "shorthand_property_identifier" && self.text(*c) == key.name
+                                    })
+                                    .map(|c| (c, true, None)),
+                            ),
+                            Some(v) if v.kind() == "object" => given.extend(
+                                named_children(v)
+                                    .into_iter()
+                                    .filter(|c| c.kind() == "shorthand_property_identifier")
+                                    .map(|c| (c, true, Some(key.name.clone()))),
+                            ),
+                            _ => {}
+                        }
+                    }
+                }
+                for (value, field, under) in given {
+                    let value = self.text(value);
+                    // The handler whose first parameter the value is (or destructures it), then
+                    // the component around it.
+                    let mut scope = self.scope_of(call);
+                    let handler = loop {
+                        if first_parameter(scope).is_some_and(|p| match p.kind() {
+                            "identifier" => !field && self.text(p) == value,
+                            "object_pattern" => field && pattern_names(self.src, p).contains(&value),
+                            _ => false,
+                        }) {
+                            break Some(scope);
+                        }
+                        let outer = self.scope_of(scope);
+                        if outer.id() == scope.id() {
+                            break None;
+                        }
+                        scope = outer;
+                    };
+                    let Some(mut scope) = handler else { continue };
+                    let component = loop {
+                        if function_name(self, scope).is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase())) {
+                            break Some(scope);
+                        }
+                        let outer = self.scope_of(scope);
+                        if outer.id() == scope.id() {
+                            break None;
+                        }
+                        scope = outer;
+                    };
+                    if let Some(component) = component {
+                        let posts = self.posts.entry(component.id()).or_default();
+                        let post = (target, j, under);
+                        if !posts.contains(&post) {
+                            posts.push(post);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The hits of a form field's name `field` at `offset` in the component around `at`, as the
+    /// keys its submitted values are posted under (see [`Walker::find_posts`]).
+    fn posted_field(&self, at: Node<'_>, field: &str, offset: usize) -> Vec<Hit> {
+        let Some(posts) = self.scope_chain(at).find_map(|s| self.posts.get(&s)) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (target, j, under) in posts {
+            let names = match under {
+                Some(key) => vec![format!("{target}({j}).{key}")],
+                None => vec![format!("{target}({j})"), format!("{target}({j}).{field}")],
+            };
+            for name in names {
+                let root = Root::Binding { scopes: vec![ARGS.to_owned()], name, guess: None };
+                out.push(self.src.hit(offset, Ty::of(root).target(field), RefKind::Query, Confidence::Medium));
+            }
+        }
+        out
+    }
+
+    /// The component whose first parameter `param` is: a capitalised function of a file that
+    /// renders JSX.
+    fn component_of(&self, param: Node<'t>) -> Option<&'a str> {
+        if !self.jsx {
+            return None;
+        }
+        let params = self.parent(param).filter(|p| p.kind() == "formal_parameters")?;
+        if named_children(params).first().map(|p| p.id()) != Some(param.id()) {
+            return None;
+        }
+        let function = self.parent(params)?;
+        function_name(self, function).filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+    }
+
     fn subject_of(&self, at: Node<'_>) -> Option<Ty> {
         self.scope_chain(at).find_map(|scope| self.subjects.get(&scope).cloned())
     }
@@ -334,6 +524,76 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         self.expr_ty(at, 0)
     }
 
+    /// Whether an object literal is built as a declared type: a variable's, or the return type
+    /// of the function that returns it.
+    fn declared_shape(&self, object: Node<'t>) -> bool {
+        let mut at = object;
+        let Some(mut parent) = self.parent(at) else { return false };
+        while matches!(parent.kind(), "parenthesized_expression" | "as_expression" | "satisfies_expression") {
+            if parent.kind() != "parenthesized_expression" {
+                return true;
+            }
+            at = parent;
+            let Some(p) = self.parent(at) else { return false };
+            parent = p;
+        }
+        let function = match parent.kind() {
+            "variable_declarator" => return parent.child_by_field_name("type").is_some(),
+            "arrow_function" if parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id()) => parent,
+            "return_statement" => self.scope_of(parent),
+            _ => return false,
+        };
+        function.child_by_field_name("return_type").is_some()
+    }
+
+    /// The records whose field `field` a value reads, wrapped in calls and operators
+    /// (`schema.safeParse(row.matchMetadata).data ?? null`): a member `x.field` of a typed `x`
+    /// within a small expression, no function or object literal in between.
+    fn copied_field(&self, value: Node<'t>, field: &str) -> Option<Ty> {
+        self.field_read(value, field).filter(|t| !is_named(t))
+    }
+
+    /// The records whose field `field` the function child of a table column's element renders
+    /// (`<DataColumn id="username">{(row) => row?.user?.username}</DataColumn>`), as the
+    /// column's rows are typed (by the component's name, as its other columns are).
+    fn rendered_field(&self, opening: Node<'t>, field: &str) -> Option<Ty> {
+        let element = self.parent(opening).filter(|e| e.kind() == "jsx_element")?;
+        named_children(element)
+            .into_iter()
+            .filter(|c| c.kind() == "jsx_expression")
+            .filter_map(|c| c.named_child(0))
+            .filter(|f| matches!(f.kind(), "arrow_function" | "function_expression" | "function"))
+            .filter_map(|f| f.child_by_field_name("body"))
+            .filter(|b| b.kind() != "statement_block")
+            .find_map(|b| self.field_read(unwrap(b), field))
+    }
+
+    fn field_read(&self, value: Node<'t>, field: &str) -> Option<Ty> {
+        const MAX_NODES: usize = 48;
+        let (mut todo, mut seen) = (vec![value], 0);
+        while let Some(n) = todo.pop() {
+            seen += 1;
+            if seen > MAX_NODES {
+                return None;
+            }
+            match n.kind() {
+                "arrow_function"
+                | "function_expression"
+                | "function"
+                | "object"
+                | "array"
+                | "jsx_element"
+                | "jsx_self_closing_element" => continue,
+                "member_expression" if property(self.src, n) == Some(field) => {
+                    let object = unwrap(n.child_by_field_name("object")?);
+                    return self.expr_ty(object, 0);
+                }
+                _ => todo.extend(named_children(n)),
+            }
+        }
+        None
+    }
+
     /// `[{ accessorKey: 'retried', cell: ({ row }) => … }] satisfies DataTableColumnDef<Row>[]`
     /// (TanStack Table's column definitions, under any wrapper's name ending in `ColumnDef`):
     /// the records the table's rows are.
@@ -362,26 +622,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         self.type_ty(element.child_by_field_name("type_arguments")?.named_child(0)?, 0)
     }
 
-    fn bind(&mut self, scope: Node<'_>, name: Node<'_>, mut ty: Ty) -> bool {
+    fn bind(&mut self, scope: Node<'_>, name: Node<'_>, ty: Ty) -> bool {
         let key = (scope.id(), self.text(name));
-        // A type of several words held in a name (see [`app_type`]): what the name says first,
-        // as before a zod type's binding could say it.
-        if let Root::Binding { scopes, name: type_name, guess } = &ty.root
-            && ty.path.is_empty()
-            && scopes.len() == 1
-            && scopes[0] == ZOD
-            && app_type(type_name).is_some()
-        {
-            ty = Ty::of(Root::Binding { scopes: vec![NAMES.to_owned()], name: String::new(), guess: guess.clone() });
-        }
-        // A type of several words (see [`app_type`]): what the name says first.
-        if let Root::Binding { scopes, name: unnamed, .. } = &mut ty.root
-            && unnamed.is_empty()
-            && ty.path.is_empty()
-            && scopes.iter().any(|s| s == NAMES)
-        {
-            key.1.clone_into(unnamed);
-        }
+        let ty = held_in(ty, key.1);
         if self.vars.get(&key) == Some(&ty) {
             return false;
         }
@@ -564,6 +807,39 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
     }
 
+    /// The properties of an object type written out (or named locally, or in a `Promise`) and
+    /// their declared types.
+    fn declared_keys(&self, node: Node<'t>, depth: u32) -> Vec<(&'a str, Node<'t>)> {
+        if depth > 8 {
+            return Vec::new();
+        }
+        match node.kind() {
+            "type_annotation" | "parenthesized_type" | "intersection_type" => {
+                named_children(node).into_iter().flat_map(|c| self.declared_keys(c, depth + 1)).collect()
+            }
+            "object_type" | "interface_body" => named_children(node)
+                .into_iter()
+                .filter(|p| p.kind() == "property_signature")
+                .filter_map(|p| Some((self.text(p.child_by_field_name("name")?), p.child_by_field_name("type")?)))
+                .collect(),
+            "type_identifier" => match self.local_types.get(self.text(node)) {
+                Some(local) => self.declared_keys(*local, depth + 1),
+                None => Vec::new(),
+            },
+            "generic_type"
+                if node
+                    .child_by_field_name("name")
+                    .is_some_and(|n| matches!(self.text(n), "Promise" | "Awaited" | "NonNullable")) =>
+            {
+                match node.child_by_field_name("type_arguments").and_then(|a| a.named_child(0)) {
+                    Some(arg) => self.declared_keys(arg, depth + 1),
+                    None => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The declared type of property `key` of an object type written out (or named locally).
     fn prop_signature(&self, node: Node<'t>, key: &str, depth: u32) -> Option<Node<'t>> {
         if depth > 8 {
@@ -644,6 +920,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     return Some(ty.clone());
                 }
                 let ty = self.expr_ty(object, depth + 1)?;
+                // `result._max.followUpAppliedAt`: an aggregate of the model's fields.
+                if ty.path.last().is_some_and(|p| p == AGGREGATE) {
+                    if !matches!(property, "_max" | "_min" | "_sum" | "_avg" | "_count") {
+                        return None;
+                    }
+                    let mut ty = ty;
+                    ty.path.pop();
+                    return Some(ty);
+                }
                 // A typed payload (a tRPC query's `data`): what its procedure answers under the
                 // key, else what the key names, as for an untyped one.
                 if object.kind() == "identifier"
@@ -694,6 +979,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         return Some(returned_by(loader));
                     }
                 }
+                // `groupBy(rows, (r) => r.messageId)`: lists of the rows by a key, read as the
+                // rows (`grouped[key]`), as are `Object.values(grouped)`.
+                if self.group_by(node).is_some() {
+                    return self.expr_ty(unwrap(call_args(node).into_iter().next()?), depth + 1);
+                }
+                if self.text(f) == "Object.values"
+                    && let Some(grouped) = call_args(node).into_iter().next().and_then(|a| self.grouped(unwrap(a)))
+                {
+                    return self.expr_ty(grouped, depth + 1);
+                }
                 let method = property(self.src, f)?;
                 let object = unwrap(f.child_by_field_name("object")?);
                 if ROW_METHODS.contains(&method)
@@ -701,8 +996,24 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 {
                     return Some(Ty::model(model_name(model)));
                 }
+                // `prisma.threadTracker.aggregate({ _max: { followUpAppliedAt: true } })`: an
+                // object of aggregates (`_max`, `_count`, …) each keyed by the model's fields.
+                if matches!(method, "aggregate" | "groupBy")
+                    && let Some(model) = property(self.src, object).filter(|m| !m.starts_with('$'))
+                {
+                    return Some(Ty::model(model_name(model)).step(AGGREGATE));
+                }
                 if SAME.contains(&method) {
                     return self.expr_ty(object, depth + 1);
+                }
+                // `rows.map((row) => ({ id: row.id, status: row.status, … }))`: copies of the rows.
+                if matches!(method, "map" | "flatMap")
+                    && let Some(callback) = first_callback(node)
+                    && let Some(body) = callback.child_by_field_name("body")
+                    && body.kind() != "statement_block"
+                    && unwrap(body).kind() == "object"
+                {
+                    return self.copied(unwrap(body)).filter(|t| !is_named(t));
                 }
                 None
             }
@@ -718,6 +1029,45 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             _ => None,
         }
+    }
+
+    /// A call of a `groupBy` (lodash's, `_.groupBy`, `Object.groupBy`) given a list: the call.
+    fn group_by(&self, call: Node<'t>) -> Option<Node<'t>> {
+        let f = unwrap(call.child_by_field_name("function").filter(|_| call.kind() == "call_expression")?);
+        matches!(self.text(f), "groupBy" | "_.groupBy" | "lodash.groupBy" | "Object.groupBy").then_some(call)
+    }
+
+    /// A `groupBy` call, or a name declared with one: what its lists hold.
+    fn grouped(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let node = match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                unwrap(self.scope_chain(node).find_map(|s| self.values.get(&(s, name)).copied())?)
+            }
+            _ => node,
+        };
+        self.group_by(node)
+    }
+
+    /// `Object.entries(grouped)`, through any `filter`/`sort` of its entries: the grouped value.
+    fn entries_of(&self, mut node: Node<'t>) -> Option<Node<'t>> {
+        for _ in 0..8 {
+            if node.kind() != "call_expression" {
+                return None;
+            }
+            let f = unwrap(node.child_by_field_name("function")?);
+            if self.text(f) == "Object.entries" {
+                let arg = unwrap(call_args(node).into_iter().next()?);
+                self.grouped(arg)?;
+                return Some(arg);
+            }
+            let method = property(self.src, f)?;
+            if !SAME.contains(&method) {
+                return None;
+            }
+            node = unwrap(f.child_by_field_name("object")?);
+        }
+        None
     }
 
     /// Whether a name holds a query's payload (`data`, `foldersData`) that no declaration
@@ -1086,7 +1436,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     if ty.is_none()
                         && name.kind() == "identifier"
                         && (declared.is_some_and(|d| self.foreign_type(d))
-                            || value.is_some_and(|v| self.foreign_call(v)))
+                            || value.is_some_and(|v| self.foreign_call(v) || self.holds_no_rows(unwrap(v))))
                     {
                         self.opaque.insert((scope.id(), self.text(name)), ());
                     }
@@ -1109,6 +1459,24 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         changed |= self.bind(scope, data, returned_by(&loader));
                     }
                     let ty = self.type_ty(declared, 0);
+                    // `function Card({ user }: Props)`: a component's prop holds what its callers
+                    // give it (`<Card user={member.user} />`, see [`PROPS`]) as well as what its
+                    // declared type says.
+                    if ty.is_none()
+                        && pattern.kind() == "object_pattern"
+                        && let Some(component) = self.component_of(node)
+                    {
+                        for (key, local) in self.pattern_locals(pattern) {
+                            let name = format!("{component}.{key}");
+                            let fallback = self.prop_type(declared, key, 0).or_else(|| guess(self.text(local)));
+                            if let Some(fallback) = fallback {
+                                let fallback = held_in(fallback, self.text(local));
+                                self.prop_fallbacks.entry(name.clone()).or_insert(fallback);
+                            }
+                            let prop = Ty::of(Root::Binding { scopes: vec![PROPS.to_owned()], name, guess: None });
+                            changed |= self.bind(scope, local, prop);
+                        }
+                    }
                     if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared) {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
                     }
@@ -1218,6 +1586,23 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // function's argument, so the properties set on it later are too.
                     if f.kind() == "identifier" {
                         let callee = self.text(f);
+                        // `getExecutionEvidence(executions)` of a function of this file whose
+                        // parameter's declared type is no model's: what the caller passes.
+                        if let Some(&function) = self.local_functions.get(callee) {
+                            let params = function
+                                .child_by_field_name("parameters")
+                                .map(named_children)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|p| p.child_by_field_name("pattern").unwrap_or(p));
+                            for (param, arg) in params.zip(call_args(node)) {
+                                if param.kind() == "identifier"
+                                    && let Some(ty) = self.expr_ty(unwrap(arg), 0).filter(|t| !is_named(t))
+                                {
+                                    changed |= self.bind_param(function, param, ty);
+                                }
+                            }
+                        }
                         let state = self.scope_chain(node).find_map(|s| self.setters.get(&(s, callee)).copied());
                         if let Some(state) = state
                             && let Some(ty) =
@@ -1275,14 +1660,57 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         continue;
                     }
                     let Some(callback) = call_args(node).into_iter().next() else { continue };
+                    // `executions.every(isInconclusive)` of a function of this file: its first
+                    // parameter is one of the records.
+                    if callback.kind() == "identifier"
+                        && let Some(&function) = self.local_functions.get(self.text(callback))
+                        && let Some(first) = first_parameter(function).filter(|p| p.kind() == "identifier")
+                        && let Some(ty) = f
+                            .child_by_field_name("object")
+                            .and_then(|o| self.expr_ty(unwrap(o), 0))
+                            .filter(|t| !is_named(t))
+                    {
+                        changed |= self.bind_param(function, first, ty);
+                        continue;
+                    }
                     if !matches!(callback.kind(), "arrow_function" | "function_expression" | "function") {
                         continue;
                     }
-                    let Some(ty) = f.child_by_field_name("object").and_then(|o| self.expr_ty(unwrap(o), 0)) else {
+                    let Some(object) = f.child_by_field_name("object").map(unwrap) else { continue };
+                    // `Object.entries(groupBy(rows, …)).map(([key, group]) => …)`: each entry's
+                    // second element is a list of the rows.
+                    if let Some(grouped) = self.entries_of(object)
+                        && let Some(first) = first_parameter(callback).filter(|p| p.kind() == "array_pattern")
+                    {
+                        if let (Some(ty), Some(second)) = (self.expr_ty(grouped, 0), array_element(first, 1)) {
+                            changed |= self.bind_pattern(callback, second, Some(ty), None);
+                        }
+                        continue;
+                    }
+                    let Some(ty) = self.expr_ty(object, 0) else {
+                        // `labels.filter((label) => …)` of a list known to hold no rows (a server
+                        // action's input): its elements are none either, whatever they are called.
+                        if self.holds_no_rows(object)
+                            && let Some(first) = first_parameter(callback).filter(|p| p.kind() == "identifier")
+                        {
+                            self.opaque.insert((callback.id(), self.text(first)), ());
+                        }
                         continue;
                     };
                     if let Some(first) = first_parameter(callback) {
                         changed |= self.bind_pattern(callback, first, Some(ty), None);
+                    }
+                }
+                // next-safe-action: `.action(async ({ parsedInput: { labels } }) => …)`: the input
+                // the action validated, not rows, whatever the names say.
+                "pair_pattern" if node.child_by_field_name("key").is_some_and(|k| self.text(k) == "parsedInput") => {
+                    let Some(pattern) = node.child_by_field_name("value").filter(|v| v.kind() == "object_pattern")
+                    else {
+                        continue;
+                    };
+                    let scope = self.scope_of(node);
+                    for (_, local) in self.pattern_locals(pattern) {
+                        self.opaque.insert((scope.id(), self.text(local)), ());
                     }
                 }
                 _ => {}
@@ -1466,6 +1894,50 @@ fn assigned_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
     Some((left, node.child_by_field_name("right")?))
 }
 
+/// A type as a name holds it: a type of several words (see [`app_type`]) is what the name says
+/// first, as before a zod type's binding could say it.
+fn held_in(mut ty: Ty, held: &str) -> Ty {
+    if let Root::Binding { scopes, name: type_name, guess } = &ty.root
+        && ty.path.is_empty()
+        && scopes.len() == 1
+        && scopes[0] == ZOD
+        && app_type(type_name).is_some()
+    {
+        ty = Ty::of(Root::Binding { scopes: vec![NAMES.to_owned()], name: String::new(), guess: guess.clone() });
+    }
+    if let Root::Binding { scopes, name: unnamed, .. } = &mut ty.root
+        && unnamed.is_empty()
+        && ty.path.is_empty()
+        && scopes.iter().any(|s| s == NAMES)
+    {
+        held.clone_into(unnamed);
+    }
+    ty
+}
+
+/// The `i`-th element of an array pattern, holes counted (`[, group]`).
+fn array_element(pattern: Node<'_>, i: usize) -> Option<Node<'_>> {
+    let mut at = 0;
+    let mut cursor = pattern.walk();
+    for child in pattern.children(&mut cursor) {
+        match child.kind() {
+            "," => at += 1,
+            "[" | "]" => {}
+            _ if at == i => return Some(child),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A call's first argument when it is a function written in place (`.mutation(async (…) => …)`).
+fn first_callback(call: Node<'_>) -> Option<Node<'_>> {
+    call_args(call)
+        .into_iter()
+        .next()
+        .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
+}
+
 /// A callback's first parameter (its pattern).
 fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
     match callback.child_by_field_name("parameter") {
@@ -1566,10 +2038,29 @@ pub fn read<'t>(
         mutations: Map::default(),
         values: Map::default(),
         loader: None,
+        jsx: false,
+        local_functions: HashMap::new(),
+        posts: Map::default(),
+        prop_fallbacks: HashMap::new(),
         hits: Vec::new(),
         emit: false,
     };
     let jsx = nodes.iter().any(|n| n.kind().starts_with("jsx"));
+    w.jsx = jsx;
+    for &node in nodes.iter().filter(|n| matches!(n.kind(), "function_declaration" | "variable_declarator")) {
+        let function = match node.kind() {
+            "function_declaration" => Some(node),
+            _ => node
+                .child_by_field_name("value")
+                .map(unwrap)
+                .filter(|v| matches!(v.kind(), "arrow_function" | "function_expression" | "function")),
+        };
+        if let (Some(function), Some(name)) =
+            (function, node.child_by_field_name("name").filter(|n| n.kind() == "identifier"))
+        {
+            w.local_functions.insert(src.node_text(name), function);
+        }
+    }
     if nodes.iter().any(|n| loader_name(src, *n).is_some()) {
         w.loader = Some(format!("{this}#loader"));
     }
@@ -1663,6 +2154,7 @@ pub fn read<'t>(
     }
     w.emit = true;
     w.declare(nodes);
+    w.find_posts(nodes);
     // `data: getStatusData(…)`, `where: { ...getCandidateWhere() }` with the helper in this file:
     // the names its returns hold an object in are that model's data, so the properties set on
     // them before they are returned are too (`data.wasDraftSent = null; return data;`).
@@ -1763,6 +2255,26 @@ pub fn read<'t>(
                                 Confidence::Medium,
                             ));
                         }
+                        continue;
+                    }
+                    // `matchMetadata: schema.safeParse(row.matchMetadata).data ?? null`: a key that
+                    // copies a typed record's field of the same name, however the value is
+                    // wrapped, is that field — unless the object is declared as a shape of the
+                    // app's (`(): Promise<CredentialsInfo> => ({ secret: decrypt(row.secret) })`),
+                    // whose keys are that shape's.
+                    if w.declared_shape(node) {
+                        continue;
+                    }
+                    for key in object_keys(src, node) {
+                        let Some(value) = key.value.map(unwrap) else { continue };
+                        if let Some(ty) = w.copied_field(value, &key.name) {
+                            writer.hits.push(src.hit(
+                                key.offset,
+                                ty.target(&key.name),
+                                RefKind::Query,
+                                Confidence::Medium,
+                            ));
+                        }
                     }
                 }
                 // `return { OR: [{ draftStatus: null }, …] }`: an object a helper of this file
@@ -1813,6 +2325,29 @@ pub fn read<'t>(
                         "name" => is_field(tag),
                         _ => false,
                     };
+                    // react-hook-form's `<Controller name="writingStyle" control={control}>` is a
+                    // field of the form whose values are posted.
+                    if (names_field || src.node_text(attr) == "name" && tag == "Controller")
+                        && value.kind() == "string"
+                        && let Some((field, _)) = string_value(src, value)
+                    {
+                        writer.hits.extend(w.posted_field(node, &field, value.start_byte() + 1));
+                    }
+                    // `<DataColumn id="username">{(row) => row?.user?.username}</DataColumn>`: the
+                    // column's id is the field its function child renders, on whatever record.
+                    if names_field
+                        && src.node_text(attr) == "id"
+                        && value.kind() == "string"
+                        && let Some((field, _)) = string_value(src, value)
+                        && let Some(ty) = w.rendered_field(element, &field)
+                    {
+                        writer.hits.push(src.hit(
+                            value.start_byte() + 1,
+                            ty.target(&field),
+                            RefKind::Query,
+                            Confidence::Medium,
+                        ));
+                    }
                     if names_field
                         && value.kind() == "string"
                         && let Some((field, _)) = string_value(src, value)
@@ -1864,6 +2399,8 @@ pub fn read<'t>(
         }
     }
     bindings.extend(function_bindings(&w, nodes));
+    bindings.extend(prop_bindings(&w, nodes));
+    extension_fields(src, nodes, &mut w.hits);
     if let Some(url) = routes::route_of(path) {
         bindings.extend(route_bindings(&w, nodes, &url));
     }
@@ -1902,6 +2439,21 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
             let keys = object_keys(src, arg);
             let args = keys.iter().any(|k| ARG_KEYS.contains(&k.name.as_str()));
             writer.read(&on, if args { Shape::Args } else { Shape::Data }, arg);
+            // `grant({ userId, emailAccountsAccess })`: a key the function writes one at a time
+            // (`f(i).key`, see [`function_bindings`]).
+            for key in keys.iter().filter(|k| k.value.is_none_or(|v| unwrap(v).kind() != "object")) {
+                let root = Root::Binding {
+                    scopes: vec![ARGS.to_owned()],
+                    name: format!("{name}({i}).{}", key.name),
+                    guess: None,
+                };
+                writer.hits.push(src.hit(
+                    key.offset,
+                    Ty::of(root).target(&key.name),
+                    RefKind::Query,
+                    Confidence::Medium,
+                ));
+            }
             // `upsertSenderRecord({ emailAccountId, changes: { patternAnalyzed: true } })`: an
             // object under a key the function writes (see [`function_bindings`]).
             for key in keys {
@@ -1972,6 +2524,12 @@ fn form_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: 
         return;
     }
     let Some(arg) = call_args(node).into_iter().next() else { return };
+    if FORM_CALLS.contains(&name)
+        && arg.kind() == "string"
+        && let Some((field, _)) = string_value(src, arg)
+    {
+        writer.hits.extend(w.posted_field(node, &field, arg.start_byte() + 1));
+    }
     let Some(ty) = w.subject_of(node) else { return };
     if FORM_CALLS.contains(&name) {
         if arg.kind() == "string"
@@ -2174,6 +2732,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     // each function's own `return`s, and the client calls anywhere inside it.
     let mut returns: HashMap<usize, Vec<Node<'t>>> = HashMap::new();
     let mut calls: HashMap<usize, Vec<Node<'t>>> = HashMap::new();
+    let mut app_calls: HashMap<usize, Vec<Node<'t>>> = HashMap::new();
     // `const { userId, ...data } = options;`: function node id → (the name destructured, the
     // name its rest is held in).
     let mut rests: HashMap<usize, Vec<(&str, &str)>> = HashMap::new();
@@ -2208,6 +2767,15 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             {
                 for scope in w.scope_chain(n) {
                     calls.entry(scope).or_default().push(n);
+                }
+            }
+            // The app's own functions called with an object (`grantPremiumAdmin({ … })`).
+            "call_expression"
+                if n.child_by_field_name("function").is_some_and(|f| f.kind() == "identifier")
+                    && call_args(n).iter().any(|a| matches!(a.kind(), "object" | "identifier")) =>
+            {
+                for scope in w.scope_chain(n) {
+                    app_calls.entry(scope).or_default().push(n);
                 }
             }
             _ => {}
@@ -2432,6 +3000,67 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     }
                 }
             }
+            // A field of a parameter copied under its own key into what a write is given, or into
+            // an object the function hands to another of the app's functions (`grantData = {
+            // emailAccountsAccess: data.emailAccountsAccess }` given as `data`, `grant({
+            // emailAccountsAccess })` of an action's input): the caller's key of that name is
+            // written there, one key at a time (`f(i).key`).
+            let copies = Copies { names: &names, destructured: &destructured, rest: &rest, payload: &payload };
+            let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+            let mut bind_key = |out: &mut Vec<Binding>, args: &[usize], key: &str, root: &Root| {
+                for &i in args {
+                    let arg = format!("{name}({i}).{key}");
+                    let target = match root {
+                        Root::Model { model } => model.clone(),
+                        Root::Binding { name, .. } => name.clone(),
+                    };
+                    if seen.insert((arg.clone(), target)) {
+                        out.push(Binding { scope: ARGS.to_owned(), name: arg, root: root.clone(), path: Vec::new() });
+                    }
+                }
+            };
+            for &call in calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
+                let Some((model, arg)) = client_args(src, call) else { continue };
+                let root = Root::Model { model: model_name(model) };
+                for key in object_keys(src, arg)
+                    .into_iter()
+                    .filter(|k| matches!(k.name.as_str(), "data" | "create" | "update"))
+                {
+                    let value = match key.value {
+                        Some(v) => unwrap(v),
+                        None => continue,
+                    };
+                    let mut objects: Vec<Node<'t>> = w.object_of(value).into_iter().collect();
+                    if value.kind() == "object" {
+                        objects.extend(
+                            named_children(value)
+                                .into_iter()
+                                .filter(|c| c.kind() == "spread_element")
+                                .filter_map(|c| c.named_child(0).map(unwrap))
+                                .filter_map(|c| w.object_of(c).filter(|_| c.kind() == "identifier")),
+                        );
+                    }
+                    for object in objects {
+                        for (own, _, args) in copies.fields(w, object) {
+                            bind_key(&mut out, &args, &own, &root);
+                        }
+                    }
+                }
+            }
+            for &call in app_calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
+                let Some(callee) = call.child_by_field_name("function").map(|f| src.node_text(f)) else { continue };
+                for (j, arg) in call_args(call).into_iter().enumerate() {
+                    let Some(object) = w.object_of(arg) else { continue };
+                    for (own, field, args) in copies.fields(w, object) {
+                        let root = Root::Binding {
+                            scopes: vec![ARGS.to_owned()],
+                            name: format!("{callee}({j}).{field}"),
+                            guess: None,
+                        };
+                        bind_key(&mut out, &args, &own, &root);
+                    }
+                }
+            }
         }
         // `function useEmailAccountFull() { const r = useSWR<T>("/api/user/email-account"); return
         // process(r); }`: the app's hook over one of its routes; its `data` is what the route
@@ -2448,8 +3077,237 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
         }
         out.extend(results(w, function, &returns, RETURNS, name));
     }
+    // A tRPC mutation's input handed on: `updateTemplate: procedure.mutation(async ({ input }) => {
+    // const { data } = input; await updateEnvelope({ data: { ...data } }) })`: the key the client
+    // posts under (`updateTemplate(0).data`, as [`client_call`] reads a mutation called by another
+    // name) is what the app's function takes under it.
+    for &pair in nodes.iter().filter(|n| n.kind() == "pair") {
+        let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value").map(unwrap))
+        else {
+            continue;
+        };
+        if value.kind() != "call_expression"
+            || value.child_by_field_name("function").map(unwrap).is_none_or(|f| property(src, f) != Some("mutation"))
+        {
+            continue;
+        }
+        let Some(callback) = first_callback(value) else { continue };
+        let takes_input = first_parameter(callback)
+            .is_some_and(|p| p.kind() == "object_pattern" && pattern_names(src, p).contains(&"input"));
+        if !takes_input {
+            continue;
+        }
+        let fields: Vec<&str> = descendants(callback)
+            .into_iter()
+            .filter(|d| d.kind() == "variable_declarator" && w.scope_of(*d).id() == callback.id())
+            .filter(|d| d.child_by_field_name("value").map(unwrap).is_some_and(|v| src.node_text(v) == "input"))
+            .filter_map(|d| d.child_by_field_name("name").filter(|n| n.kind() == "object_pattern"))
+            .flat_map(|p| pattern_names(src, p))
+            .collect();
+        let names = ["input"];
+        let destructured = [fields];
+        let copies = Copies { names: &names, destructured: &destructured, rest: &[], payload: &[] };
+        let procedure = src.node_text(key);
+        for &call in app_calls.get(&callback.id()).into_iter().flatten() {
+            let Some(callee) = call.child_by_field_name("function").map(|f| src.node_text(f)) else { continue };
+            for (j, arg) in call_args(call).into_iter().enumerate() {
+                let Some(object) = w.object_of(arg) else { continue };
+                for (own, field, _) in copies.fields(w, object) {
+                    out.push(Binding {
+                        scope: ARGS.to_owned(),
+                        name: format!("{procedure}(0).{own}"),
+                        root: Root::Binding {
+                            scopes: vec![ARGS.to_owned()],
+                            name: format!("{callee}({j}).{field}"),
+                            guess: None,
+                        },
+                        path: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
     out.extend(procedures(w, nodes, &returns));
     out
+}
+
+/// A Prisma Client extension's field lists by model (`const ENCRYPTED = { user: ["aiApiKey",
+/// "webhookSecret"] }` in a file that calls `$extends` or `Prisma.defineExtension`, handed to
+/// the extension's `result`/`query` builders): each string the field of the model its key is the
+/// accessor of. An object with a value that is not a list of strings is no such list.
+fn extension_fields(src: &Src<'_>, nodes: &[Node<'_>], hits: &mut Vec<Hit>) {
+    let extends = nodes.iter().any(|n| {
+        n.kind() == "call_expression"
+            && n.child_by_field_name("function")
+                .is_some_and(|f| matches!(property(src, unwrap(f)), Some("$extends" | "defineExtension")))
+    });
+    if !extends {
+        return;
+    }
+    for &object in nodes.iter().filter(|n| n.kind() == "object") {
+        let keys = object_keys(src, object);
+        let lists: Vec<Vec<(String, usize)>> = keys
+            .iter()
+            .map_while(|key| {
+                let list = unwrap(key.value?);
+                let list = if list.kind() == "as_expression" { unwrap(list.named_child(0)?) } else { list };
+                (list.kind() == "array").then_some(())?;
+                named_children(list)
+                    .into_iter()
+                    .map(|s| {
+                        (s.kind() == "string")
+                            .then(|| string_value(src, s))
+                            .flatten()
+                            .map(|(v, _)| (v, s.start_byte() + 1))
+                    })
+                    .collect::<Option<Vec<_>>>()
+            })
+            .collect();
+        if keys.is_empty() || lists.len() != keys.len() {
+            continue;
+        }
+        for (key, list) in keys.iter().zip(lists) {
+            for (field, offset) in list {
+                hits.push(src.hit(
+                    offset,
+                    Ty::model(model_name(&key.name)).target(&field),
+                    RefKind::Query,
+                    Confidence::Medium,
+                ));
+            }
+        }
+    }
+}
+
+/// What the components' props hold (see [`PROPS`]): `<Card user={member.user} />` binds
+/// `Card.user` to what the value holds, when it is typed (not a name's guess); a component's
+/// own declared type of a destructured prop (or the prop's name) binds it too.
+fn prop_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding> {
+    let src = w.src;
+    let mut out: Vec<Binding> = w
+        .prop_fallbacks
+        .iter()
+        .map(|(name, ty)| Binding {
+            scope: PROPS.to_owned(),
+            name: name.clone(),
+            root: ty.root.clone(),
+            path: ty.path.clone(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    for &node in nodes.iter().filter(|n| n.kind() == "jsx_attribute") {
+        let (Some(attr), Some(value), Some(element)) = (node.named_child(0), node.named_child(1), w.parent(node))
+        else {
+            continue;
+        };
+        let tag = tag(src, element);
+        if attr.kind() != "property_identifier"
+            || value.kind() != "jsx_expression"
+            || !tag.starts_with(|c: char| c.is_ascii_uppercase())
+            || tag.contains('.')
+        {
+            continue;
+        }
+        let Some(ty) = value.named_child(0).and_then(|v| w.expr_ty(unwrap(v), 0)).filter(|t| !is_named(t)) else {
+            continue;
+        };
+        out.push(Binding {
+            scope: PROPS.to_owned(),
+            name: format!("{tag}.{}", src.node_text(attr)),
+            root: ty.root,
+            path: ty.path,
+        });
+    }
+    out
+}
+
+/// What a function's parameters are called by (see [`function_bindings`]): a parameter's name
+/// (`names[i]`), the names it is destructured into (`destructured[i]`), the names holding its
+/// rest (`rest`), and a server action's input fields (`payload`, its argument 0 to 2).
+struct Copies<'r, 'a> {
+    names: &'r [&'a str],
+    destructured: &'r [Vec<&'a str>],
+    rest: &'r [(&'a str, usize)],
+    payload: &'r [&'a str],
+}
+
+impl Copies<'_, '_> {
+    /// The keys of `object` whose value is the field of the same name of a parameter
+    /// (`emailAccountsAccess`, `emailAccountsAccess: data.emailAccountsAccess ?? null`), each with
+    /// the arguments it is a field of.
+    /// A field copied from a name destructured from a parameter (`data.publicDescription` of
+    /// `({ data })`) gives the parameter's key (`data`), the field itself (`publicDescription`).
+    fn fields(&self, w: &Walker<'_, '_, '_>, object: Node<'_>) -> Vec<(String, String, Vec<usize>)> {
+        let src = w.src;
+        let mut out = Vec::new();
+        for key in object_keys(src, object) {
+            let mut value = match key.value {
+                Some(v) => unwrap(v),
+                None => {
+                    // Shorthand: the name itself.
+                    let args = self.of_name(&key.name);
+                    if !args.is_empty() {
+                        out.push((key.name.clone(), key.name.clone(), args));
+                    }
+                    continue;
+                }
+            };
+            // `data.count || 1`, `x ?? null`: the value on the left.
+            while value.kind() == "binary_expression"
+                && let Some(left) = value.child_by_field_name("left")
+            {
+                value = unwrap(left);
+            }
+            let args = match value.kind() {
+                "identifier" if src.node_text(value) == key.name => self.of_name(&key.name),
+                // `data: { ...data, extra }`: the field spread under its own key.
+                "object"
+                    if named_children(value).into_iter().any(|c| {
+                        c.kind() == "spread_element"
+                            && c.named_child(0).map(unwrap).is_some_and(|v| src.node_text(v) == key.name)
+                    }) =>
+                {
+                    self.of_name(&key.name)
+                }
+                "member_expression" if property(src, value) == Some(key.name.as_str()) => {
+                    match value.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier") {
+                        Some(o) => {
+                            // `publicDescription: data.publicDescription` of `({ data = {} })`: the
+                            // caller's object under `data` holds the field.
+                            let nested = self.of_name(src.node_text(o));
+                            if !nested.is_empty() {
+                                out.push((src.node_text(o).to_owned(), key.name.clone(), nested));
+                            }
+                            self.of_holder(src.node_text(o))
+                        }
+                        None => Vec::new(),
+                    }
+                }
+                _ => Vec::new(),
+            };
+            if !args.is_empty() {
+                out.push((key.name.clone(), key.name.clone(), args));
+            }
+        }
+        out
+    }
+
+    /// The arguments a name destructured from a parameter (or an action's input) is a field of.
+    fn of_name(&self, name: &str) -> Vec<usize> {
+        let mut args: Vec<usize> =
+            self.destructured.iter().enumerate().filter(|(_, d)| d.contains(&name)).map(|(i, _)| i).collect();
+        if self.payload.contains(&name) {
+            args.extend(0..3);
+        }
+        args
+    }
+
+    /// The arguments a name holds (a parameter, or the rest of one).
+    fn of_holder(&self, name: &str) -> Vec<usize> {
+        let mut args: Vec<usize> = self.names.iter().enumerate().filter(|(_, n)| **n == name).map(|(i, _)| i).collect();
+        args.extend(self.rest.iter().filter(|(r, _)| *r == name).map(|(_, i)| *i));
+        args
+    }
 }
 
 /// The server action a next-safe-action hook is given: `saveAction` or `saveAction.bind(null, id)`.
@@ -2515,7 +3373,27 @@ fn results<'t>(
     let whole = declared
         .or_else(|| values.iter().find_map(|v| returned(w, *v)))
         .or_else(|| values.iter().filter(|v| v.kind() == "object").find_map(|v| w.copied(*v)));
-    value_bindings(w, whole, values, scope, name)
+    // `(): Promise<{ profile: TeamProfile; templates: Pick<Envelope, 'id'>[] }>`: each key the
+    // declared return type types, whatever the returned value is built from.
+    let mut keys = Vec::new();
+    if whole.is_none()
+        && let Some(t) = function.child_by_field_name("return_type")
+    {
+        for (key, declared) in w.declared_keys(t, 0) {
+            if let Some(ty) = w.type_ty(declared, 0).filter(|t| !is_named(t)) {
+                keys.push(Binding {
+                    scope: scope.to_owned(),
+                    name: format!("{name}.{key}"),
+                    root: ty.root,
+                    path: ty.path,
+                });
+            }
+        }
+    }
+    let mut out = value_bindings(w, whole, values, scope, name);
+    out.retain(|b| !keys.iter().any(|k| k.name == b.name));
+    out.extend(keys);
+    out
 }
 
 /// The binding of a value (`whole`) under `name` in `scope`, and of each key of the object
@@ -2808,13 +3686,7 @@ fn router_keys<'t>(
                 if !property(src, f).is_some_and(|m| matches!(m, "query" | "mutation")) {
                     continue;
                 }
-                let Some(callback) = call_args(v)
-                    .into_iter()
-                    .next()
-                    .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
-                else {
-                    continue;
-                };
+                let Some(callback) = first_callback(v) else { continue };
                 out.extend(results(w, callback, returns, TRPC, &name));
             }
             // `find: findPasskeysRoute`, a procedure of another file: what it answers.
