@@ -11,7 +11,7 @@ use crate::scan::extract::python::{
     Args, args, assignments, bases, callee, class_defs, inner_class_body, is_class_name, last_segment, string_items,
 };
 use crate::scan::extract::treesit::{descendants, named_children, string_value};
-use crate::scan::facts::{Association, ModelDecl, Target};
+use crate::scan::facts::{Association, Binding, ModelDecl, Root, Target};
 use crate::scan::reference::RefKind;
 
 /// Base classes that make a class a Django model even when declared in another package.
@@ -474,6 +474,23 @@ pub(super) fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<St
             }
         }
     }
+    // `RecipeManager = models.Manager.from_queryset(RecipeQuerySet)` at module level, the
+    // manager a model names: the queryset serves the same models.
+    for (target, _, value) in assignments(root) {
+        let Some(models) = map.get(cx.src.node_text(target)).cloned() else { continue };
+        let Some(value) = value.filter(|v| v.kind() == "call") else { continue };
+        for n in descendants(value) {
+            let text = cx.src.node_text(n);
+            if n.kind() == "identifier" && is_class_name(text) && !cx.models.contains_key(text) {
+                let entry = map.entry(text.to_owned()).or_default();
+                for m in &models {
+                    if !entry.contains(m) {
+                        entry.push(m.clone());
+                    }
+                }
+            }
+        }
+    }
     // Methods of a base QuerySet run on the subclasses' models as well.
     for _ in 0..4 {
         let snapshot = map.clone();
@@ -491,6 +508,42 @@ pub(super) fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<St
         }
     }
     map
+}
+
+/// The scope of the bindings that give a custom QuerySet or Manager declared in another file
+/// (`cookbook/managers.py`) the models that use it: bound under the class's name.
+pub(super) const QUERYSET_SCOPE: &str = "django:queryset";
+
+/// Whether a class name reads as a custom QuerySet or Manager (`RecipeQuerySet`,
+/// `ActiveManager`).
+pub(super) fn is_queryset_class(name: &str) -> bool {
+    name.ends_with("QuerySet") || name.ends_with("Queryset") || name.ends_with("Manager")
+}
+
+/// The custom QuerySets and Managers a model of this file uses that the file does not declare
+/// (imported from `managers.py`), as bindings of [`QUERYSET_SCOPE`]: `self.filter(…)` in their
+/// methods runs on those models.
+pub(super) fn queryset_bindings(cx: &Ctx<'_>, root: Node<'_>) -> Vec<Binding> {
+    let declared: BTreeSet<&str> = class_defs(root)
+        .into_iter()
+        .filter_map(|(c, _)| c.child_by_field_name("name"))
+        .map(|n| cx.src.node_text(n))
+        .collect();
+    let mut out = Vec::new();
+    for (class, models) in &cx.querysets {
+        if declared.contains(class.as_str()) || !is_queryset_class(class) {
+            continue;
+        }
+        for m in models.iter().filter_map(|m| cx.models.get(m)) {
+            out.push(Binding {
+                scope: QUERYSET_SCOPE.to_owned(),
+                name: class.clone(),
+                root: Root::Model { model: m.class.clone() },
+                path: Vec::new(),
+            });
+        }
+    }
+    out
 }
 
 /// The relations among `fields`, as associations: a foreign key or one-to-one reads its column, a

@@ -595,9 +595,26 @@ fn model_meta(cx: &mut Ctx<'_>, body: Node<'_>, model: &str) {
 /// `self.fields["abstract"]`, `self.fields.pop(field, None)`, `"x" in self.fields` — the
 /// fields its model's fields made, the name a string or a name the method fills with strings
 /// (`for field in request_require: self.fields[field]…`). At medium: a form may also declare a
-/// field of its own.
+/// field of its own. A serializer's `get_fields` override holds the same fields in the name it
+/// gives `super().get_fields()` (`fields = super().get_fields(); … del fields[f]`).
 fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
-    let keys = key_nodes(cx, body, |n| cx.src.node_text(n) == "self.fields");
+    let held: Vec<(&str, usize)> = descendants(body)
+        .into_iter()
+        .filter(|n| n.kind() == "assignment")
+        .filter_map(|a| {
+            let (left, right) = (a.child_by_field_name("left")?, a.child_by_field_name("right")?);
+            let f = right.child_by_field_name("function").filter(|f| right.kind() == "call" && f.kind() == "attribute")?;
+            (left.kind() == "identifier"
+                && f.child_by_field_name("attribute").is_some_and(|m| cx.src.node_text(m) == "get_fields"))
+            .then(|| (cx.src.node_text(left), block_of(a).id()))
+        })
+        .collect();
+    let keys = key_nodes(cx, body, |n| {
+        cx.src.node_text(n) == "self.fields"
+            || (n.kind() == "identifier"
+                && held.iter().any(|(h, _)| *h == cx.src.node_text(n))
+                && held.contains(&(cx.src.node_text(n), block_of(n).id())))
+    });
     for key in keys {
         cx.aliases = None;
         for (item, offset) in strings_of(&cx.src, key, block_of(key)) {
