@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::{App, Confidence};
 use crate::scan::facts::{
-    Association, Binding, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root, TABLE_PREFIX_SCOPE, Target,
+    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root, TABLE_PREFIX_SCOPE, Target,
 };
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;
@@ -1055,9 +1055,10 @@ fn resolve_file(
                     emit(object_column(t, column), hit.kind);
                 }
             }
-            Target::Chain { root: root @ Root::Binding { .. }, path: steps, attribute: Some(attribute) }
+            Target::Chain { root: root @ Root::Binding { scopes, .. }, path: steps, attribute: Some(attribute) }
                 if steps.is_empty()
                     && reads_unresolved_as_attributes
+                    && !(!scopes.is_empty() && scopes.iter().all(|s| s.starts_with(CLASS_SCOPE_PREFIX)))
                     && models.reach(root, steps, bindings, 0).is_empty() =>
             {
                 // A name nothing types (no binding, no model it is named after): an attribute

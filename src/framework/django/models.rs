@@ -512,7 +512,7 @@ pub(super) fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<St
 
 /// The scope of the bindings that give a custom QuerySet or Manager declared in another file
 /// (`cookbook/managers.py`) the models that use it: bound under the class's name.
-pub(super) const QUERYSET_SCOPE: &str = "django:queryset";
+pub(super) const QUERYSET_SCOPE: &str = "class:django:queryset";
 
 /// Whether a class name reads as a custom QuerySet or Manager (`RecipeQuerySet`,
 /// `ActiveManager`).
