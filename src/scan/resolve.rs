@@ -12,7 +12,8 @@ use rayon::prelude::*;
 
 use crate::config::{App, Confidence};
 use crate::scan::facts::{
-    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root, TABLE_PREFIX_SCOPE, Target,
+    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root,
+    TABLE_PREFIX_SCOPE, Target,
 };
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;
@@ -987,7 +988,7 @@ fn resolve_file(
             let one = if live == 0 { tables.len() == 1 } else { live == 1 };
             let likely = one
                 && !models.is_association_anywhere(&name)
-                && !tables.iter().any(|t| models.is_field_elsewhere(&name, t));
+                && !tables.iter().filter(|t| live == 0 || !gone(t)).any(|t| models.is_field_elsewhere(&name, t));
             if tables.len() > MAX_IDENTIFIER_FANOUT {
                 return;
             }

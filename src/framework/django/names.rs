@@ -118,8 +118,7 @@ fn name_values(
             // `for field, default in defaults.items():` with `defaults = {"vcpus": …}`: the
             // dict's keys (or, deeper in the pattern, the strings of its values).
             "for_statement" | "for_in_clause" => {
-                let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
-                else {
+                let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
                     continue;
                 };
                 if let Some(place) = pattern_place(src, left, name)

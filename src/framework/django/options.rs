@@ -535,7 +535,8 @@ fn mixin_fields(cx: &mut Ctx<'_>, class_name: &str, written: &[&str], body: Node
     let strawberry = |v: Node<'_>| {
         descendants(v).into_iter().any(|n| {
             n.kind() == "call"
-                && callee(&cx.src, n).is_some_and(|c| c.starts_with("strawberry_django.") || c.starts_with("strawberry."))
+                && callee(&cx.src, n)
+                    .is_some_and(|c| c.starts_with("strawberry_django.") || c.starts_with("strawberry."))
         })
     };
     let dataclass = decorators.iter().any(|d| {
@@ -667,7 +668,8 @@ fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
         .filter(|n| n.kind() == "assignment")
         .filter_map(|a| {
             let (left, right) = (a.child_by_field_name("left")?, a.child_by_field_name("right")?);
-            let f = right.child_by_field_name("function").filter(|f| right.kind() == "call" && f.kind() == "attribute")?;
+            let f =
+                right.child_by_field_name("function").filter(|f| right.kind() == "call" && f.kind() == "attribute")?;
             (left.kind() == "identifier"
                 && f.child_by_field_name("attribute").is_some_and(|m| cx.src.node_text(m) == "get_fields"))
             .then(|| (cx.src.node_text(left), block_of(a).id()))
