@@ -1059,7 +1059,7 @@ fn resolve_file(
             Target::Chain { root: root @ Root::Binding { scopes, .. }, path: steps, attribute: Some(attribute) }
                 if steps.is_empty()
                     && reads_unresolved_as_attributes
-                    && !(!scopes.is_empty() && scopes.iter().all(|s| s.starts_with(CLASS_SCOPE_PREFIX)))
+                    && (scopes.is_empty() || !scopes.iter().all(|s| s.starts_with(CLASS_SCOPE_PREFIX)))
                     && models.reach(root, steps, bindings, 0).is_empty() =>
             {
                 // A name nothing types (no binding, no model it is named after): an attribute

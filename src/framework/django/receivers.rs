@@ -495,7 +495,7 @@ impl Ctx<'_> {
                     // `trainers.append(user)`: a list built of records holds many of them.
                     // (A record's own `add`, `group.add(x)`, leaves the record as it is.)
                     if let Some((list, ty)) = self.collected(*n, &env)
-                        && !env.vars.get(&list).is_some_and(|t| t.as_ref().is_some_and(|t| !t.many))
+                        && env.vars.get(&list).is_none_or(|t| t.as_ref().is_none_or(|t| t.many))
                     {
                         env.set(&list, Some(ty));
                     }
