@@ -54,6 +54,10 @@ class Food(models.Model):
 
 class Property(models.Model):
     amount = models.IntegerField()
+
+
+class Request(models.Model):
+    file_uid = models.CharField(max_length=256)
 "#;
 
 const MANAGERS: &str = r#"from django.db import models
@@ -91,6 +95,10 @@ def handle():
 
 def create_share_link(recipe, other):
     return recipe.file_uid, other.file_uid, recipe.plural_name
+
+
+def view(request):
+    return request.file_uid
 "#;
 
 const IMPORTER: &str = r#"from cookbook.models import Food, Property
@@ -138,6 +146,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("cookbook_food", &["id", "plural_name", "vcpus"]),
     ("cookbook_unit", &["id", "plural_name"]),
     ("cookbook_property", &["id", "amount"]),
+    ("cookbook_request", &["id", "file_uid"]),
 ];
 
 fn scan() -> (tempfile::TempDir, tandem::scan::ScanResult) {
@@ -201,7 +210,8 @@ fn dict_items_into_getattr_and_a_class_name_given_in_turn() {
 
 /// One step on an untyped name called after a model (`recipe.file_uid`) is that model's column
 /// when it has one, at medium; the other table having the word stays a low guess, and a name
-/// no model is called after (`other`) only an untyped attribute (`file_uid` on two tables).
+/// no model is called after (`other`) only an untyped attribute (`file_uid` on three tables).
+/// A view's `request` is the HTTP request, whatever model is called `Request`.
 #[test]
 fn one_step_on_a_name_called_after_its_model() {
     let (_dir, result) = scan();
@@ -210,6 +220,7 @@ fn one_step_on_a_name_called_after_its_model() {
         set(&["cookbook/models.py:17", "cookbook/management/commands/extract.py:18"])
     );
     assert_eq!(uses_of(&result, "cookbook_recipeimport.file_uid"), set(&["cookbook/models.py:22"]));
+    assert_eq!(uses_of(&result, "cookbook_request.file_uid"), set(&["cookbook/models.py:48"]));
     assert!(result.references.iter().any(|r| &*r.path == "cookbook/management/commands/extract.py"
         && r.line == 18
         && r.object.to_string() == "cookbook_recipeimport.file_uid"

@@ -93,6 +93,10 @@ impl Ty {
     }
 }
 
+/// Names that hold the framework's own objects in a view or hook (`request.user`,
+/// `context.get`), never a record of the model they would be called after.
+const FRAMEWORK_OBJECTS: &[&str] = &["request", "response", "context", "info", "kwargs", "options", "args"];
+
 /// Builtins whose result is a plain value, never a record.
 const PLAIN_BUILTINS: &[&str] = &["str", "int", "float", "bool", "dict", "len", "repr", "bytes", "range", "format"];
 
@@ -922,6 +926,7 @@ impl Ctx<'_> {
                     // attribute above stands alone.
                     if base.kind() == "identifier"
                         && base_text != "self"
+                        && (object.kind() == "attribute" || !FRAMEWORK_OBJECTS.contains(&base_text))
                         && base_text.len() >= 3
                         && base_text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
                     {
