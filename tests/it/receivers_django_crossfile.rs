@@ -136,6 +136,30 @@ class CookLogSerializer(serializers.ModelSerializer):
         fields = ('id', 'recipe')
 "#;
 
+const QUERIES: &str = r#"from cookbook.models import CookLog
+
+
+def rated_logs(recipe):
+    if recipe is None:
+        return CookLog.objects.none()
+    return CookLog.objects.filter(recipe=recipe).exclude(rating=0)
+
+
+def anything(recipe):
+    return recipe
+"#;
+
+const VIEWS: &str = r#"from cookbook.helper.queries import anything, rated_logs
+
+
+def best(recipe):
+    return rated_logs(recipe).filter(rating__gte=4).values_list("rating", flat=True)
+
+
+def other(recipe):
+    return anything(recipe).filter(rating=5)
+"#;
+
 const TABLES: &[(&str, &[&str])] = &[
     ("cookbook_language", &["id", "short_name"]),
     ("cookbook_license", &["id", "short_name"]),
@@ -156,6 +180,8 @@ fn scan() -> (tempfile::TempDir, tandem::scan::ScanResult) {
         ("cookbook/management/commands/extract.py", COMMANDS),
         ("cookbook/helper/importer.py", IMPORTER),
         ("cookbook/serializer.py", SERIALIZERS),
+        ("cookbook/helper/queries.py", QUERIES),
+        ("cookbook/views.py", VIEWS),
     ];
     scan_files("cookbook", Framework::Django, &files, TABLES)
 }
@@ -180,17 +206,32 @@ fn a_list_built_with_append_holds_the_records_appended() {
 /// A custom QuerySet declared in `managers.py` and used by a model of `models.py` through
 /// `Manager.from_queryset(…)` handed to another manager: `self.annotate(…)` in its methods runs
 /// on that model, and a lookup spells the default inverse accessor `cooklog_set` as
-/// `cooklog`. A QuerySet no model uses reads nothing (`OrphanQuerySet`'s `rating__gt`).
+/// `cooklog`. A QuerySet no model uses reads nothing (`OrphanQuerySet`'s `rating__gt`). So
+/// does a function of another module whose every `return` is a queryset of one model: a call
+/// of it in a file that imports it (`rated_logs(recipe).filter(rating__gte=4)`) is that model's
+/// queryset; one returning anything else (`anything`) types nothing.
 #[test]
 fn a_custom_queryset_of_another_file_runs_on_the_models_that_use_it() {
     let (_dir, result) = scan();
     assert_eq!(
         uses_of(&result, "cookbook_cooklog.rating"),
-        set(
-            &["cookbook/models.py:27", "cookbook/managers.py:8", "cookbook/managers.py:9", "cookbook/serializer.py:9",]
-        )
+        set(&[
+            "cookbook/models.py:27",
+            "cookbook/managers.py:8",
+            "cookbook/managers.py:9",
+            "cookbook/serializer.py:9",
+            "cookbook/helper/queries.py:7",
+            "cookbook/views.py:5",
+        ])
     );
     assert!(!result.references.iter().any(|r| &*r.path == "cookbook/managers.py" && r.line == 15));
+    // `anything` returns what it is given: no model is bound to its result (a low guess at most).
+    assert!(
+        !result
+            .references
+            .iter()
+            .any(|r| &*r.path == "cookbook/views.py" && r.line == 9 && r.confidence > Confidence::Low)
+    );
 }
 
 /// `for field, default in defaults.items(): getattr(self, field)` reads the dict's keys on the

@@ -57,6 +57,8 @@ pub(super) struct Ctx<'a> {
     pub(super) src: Src<'a>,
     /// Directories of the file's path, `/`-separated components.
     pub(super) dirs: Vec<&'a str>,
+    /// The module's own name: the file's stem, a package's folder for `__init__.py`.
+    pub(super) module: &'a str,
     pub(super) imports: Vec<Import>,
     /// The top-level modules of `import x.y` statements.
     pub(super) imported_modules: Vec<String>,
@@ -99,6 +101,10 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let file = parts.pop().unwrap_or("");
     let mut cx = Ctx {
         src: Src::new(source),
+        module: match file.strip_suffix(".py") {
+            Some("__init__") | None => parts.last().copied().unwrap_or(""),
+            Some(stem) => stem,
+        },
         dirs: parts,
         imports: Vec::new(),
         imported_modules: Vec::new(),
@@ -362,6 +368,18 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         // names suggest, at medium — resolution keeps only what the models have.
         if super::lookups::is_queryset_method(name)
             && let Some(rec) = cx.guessed_relation(object, &env)
+        {
+            let before = cx.hits.len();
+            chain_call(cx, call, name, &a, &rec);
+            for h in &mut cx.hits[before..] {
+                h.confidence = h.confidence.min(Confidence::Medium);
+            }
+            return;
+        }
+        // `other_speaker_profiles(speaker).exclude(biography="")`: a function another module
+        // defines, whose every return is a queryset of one model (bound there).
+        if super::lookups::is_queryset_method(name)
+            && let Some(rec) = cx.imported_result(object)
         {
             let before = cx.hits.len();
             chain_call(cx, call, name, &a, &rec);

@@ -23,6 +23,11 @@ use crate::scan::extract::treesit::{Nodes, descendants, descendants_outside, nam
 use crate::scan::facts::{Binding, Root, Target};
 use crate::scan::reference::RefKind;
 
+/// The scope of the bindings that give a module's function the records it returns, under
+/// `module.function` (the file's stem): a `class:` scope, so a function nothing binds reads
+/// nothing.
+pub(super) const RETURNS_SCOPE: &str = "class:django:returns";
+
 /// The scope of the binding `request.user` is read through: `settings.AUTH_USER_MODEL` binds it.
 pub(super) const AUTH_SCOPE: &str = "django:auth";
 
@@ -433,6 +438,57 @@ impl Ctx<'_> {
             let env = self.function_env(func);
             self.envs.insert(func.id(), Rc::new(env));
         }
+        // What the module's own functions return, for the modules that import them.
+        for func in named_children(nodes.root()).into_iter().filter_map(|n| match n.kind() {
+            "function_definition" => Some(n),
+            "decorated_definition" => n.child_by_field_name("definition"),
+            _ => None,
+        }) {
+            let Some(name) = func.child_by_field_name("name").map(|n| self.src.node_text(n)) else { continue };
+            let Some(env) = self.envs.get(&func.id()).cloned() else { continue };
+            let mut returned = own_scope(func)
+                .into_iter()
+                .filter(|n| n.kind() == "return_statement")
+                .map(|r| named_children(r).into_iter().next().and_then(|v| self.ty(v, &env)));
+            let Some(Some(first)) = returned.next() else { continue };
+            if !matches!(first.rec.root, Root::Model { .. }) || !returned.all(|t| t.as_ref() == Some(&first)) {
+                continue;
+            }
+            self.bindings.push(Binding {
+                scope: RETURNS_SCOPE.to_owned(),
+                name: format!("{}.{name}", self.module),
+                root: first.rec.root.clone(),
+                path: first.rec.path.clone(),
+            });
+        }
+    }
+
+    /// The records a call of a function another module defines returns, through the QuerySet
+    /// methods chained on it (`other_speaker_profiles(speaker).exclude(…)`), as that module
+    /// binds them ([`RETURNS_SCOPE`]); `None` for a function this file does not import by name.
+    pub(super) fn imported_result(&self, object: Node<'_>) -> Option<Rec> {
+        let mut node = object;
+        while let Some(f) =
+            node.child_by_field_name("function").filter(|f| node.kind() == "call" && f.kind() == "attribute")
+        {
+            let method = self.src.node_text(f.child_by_field_name("attribute")?);
+            if !super::lookups::is_queryset_method(method) {
+                return None;
+            }
+            node = f.child_by_field_name("object")?;
+        }
+        let f = node.child_by_field_name("function").filter(|f| node.kind() == "call" && f.kind() == "identifier")?;
+        let local = self.src.node_text(f);
+        let import = self.imports.iter().find(|i| i.local == local && !is_class_name(&i.name))?;
+        let module = import.module.last()?;
+        Some(Rec {
+            root: Root::Binding {
+                scopes: vec![RETURNS_SCOPE.to_owned()],
+                name: format!("{module}.{}", import.name),
+                guess: None,
+            },
+            path: Vec::new(),
+        })
     }
 
     fn function_env(&self, func: Node<'_>) -> Env {
