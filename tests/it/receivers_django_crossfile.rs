@@ -420,3 +420,36 @@ fn a_table_the_migrations_drop_and_no_model_maps_leaves_an_attribute_to_the_live
     assert_eq!(at(1, "core/jobs.py"), [(2, "low".to_owned())], "{v:#}");
     assert_eq!(at(2, "core/jobs.py"), [(2, "low".to_owned())], "{v:#}");
 }
+
+const EDIT_VIEWS: &str = r#"from django.views.generic import UpdateView
+
+from cookbook.models import Recipe
+
+
+class RecipeUpdate(UpdateView):
+    model = Recipe
+
+    def form_valid(self, form):
+        if "file_uid" in form.changed_data:
+            notify(form.cleaned_data["file_uid"])
+        return super().form_valid(form)
+
+
+def unbound(form):
+    return form.cleaned_data["file_uid"]
+"#;
+
+/// A generic editing view over a model: what its `form_valid` reads of the form by name
+/// (`"file_uid" in form.changed_data`, `form.cleaned_data["file_uid"]`) are the fields of the
+/// form over the view's model, at medium; the same read in a function bound to no model is none.
+#[test]
+fn a_model_views_form_data_names_the_models_fields() {
+    let files =
+        [("cookbook/models.py", MODELS), ("cookbook/managers.py", MANAGERS), ("cookbook/views/edit.py", EDIT_VIEWS)];
+    let (_dir, result) = scan_files("cookbook", Framework::Django, &files, TABLES);
+    assert_eq!(
+        uses_of(&result, "cookbook_recipe.file_uid"),
+        set(&["cookbook/models.py:17", "cookbook/views/edit.py:10", "cookbook/views/edit.py:11"])
+    );
+    assert_eq!(uses_of(&result, "cookbook_recipeimport.file_uid"), set(&["cookbook/models.py:22"]));
+}

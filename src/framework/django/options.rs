@@ -201,6 +201,20 @@ pub(super) fn class_options(
         field_lists(cx, body, &model, is_form && !is_filter);
     }
     let bound = view_model.is_some() || class_model.is_some();
+    if let Some(rec) = &view_model {
+        // A generic editing view's `form_valid(self, form)`: `"capacity" in form.changed_data`,
+        // `form.cleaned_data["x"]` name the fields of the form over the view's model, at medium
+        // (a form may declare fields of its own).
+        let keys = key_nodes(cx, body, |n| matches!(cx.src.node_text(n), "form.cleaned_data" | "form.changed_data"));
+        for key in keys {
+            cx.aliases = None;
+            for (item, offset) in strings_of(&cx.src, key, block_of(key)) {
+                if item.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                    lookup(cx, rec, &item, offset, Confidence::Medium);
+                }
+            }
+        }
+    }
     if let Some(rec) = view_model {
         for (t, _, v) in &body_assigns {
             let Some(v) = v else { continue };
