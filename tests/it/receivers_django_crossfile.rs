@@ -453,3 +453,50 @@ fn a_model_views_form_data_names_the_models_fields() {
     );
     assert_eq!(uses_of(&result, "cookbook_recipeimport.file_uid"), set(&["cookbook/models.py:22"]));
 }
+
+const IPAM_MODELS: &str = r#"from django.db import models
+
+
+class Prefix(models.Model):
+    status = models.CharField(max_length=50)
+    is_pool = models.BooleanField(default=False)
+
+    @property
+    def family(self):
+        return 4
+
+
+class Range(models.Model):
+    status = models.CharField(max_length=50)
+    is_pool = models.BooleanField(default=False)
+"#;
+
+const PANELS: &str = r#"from netbox.ui import attrs, panels
+
+
+class PrefixPanel(panels.ObjectAttributesPanel):
+    family = attrs.TextAttr('family', format_string='IPv{}')
+    status = attrs.ChoiceAttr('status')
+    is_pool = attrs.BooleanAttr('is_pool')
+
+
+class OddPanel(panels.ObjectAttributesPanel):
+    status = attrs.ChoiceAttr('status')
+    is_pool = attrs.BooleanAttr('is_pool')
+    nothing = attrs.TextAttr('nothing')
+"#;
+
+/// A detail panel's attributes name the one model that has every name, and a model's
+/// `@property` is one of its names (no column): `PrefixPanel` lists `family` beside two fields
+/// `Range` also has, so it is `Prefix`'s. A panel with a name no model has (`OddPanel`) names
+/// none.
+#[test]
+fn a_models_properties_count_among_the_names_a_panel_lists() {
+    let files = [("ipam/models.py", IPAM_MODELS), ("ipam/ui/panels.py", PANELS)];
+    let tables: &[(&str, &[&str])] =
+        &[("ipam_prefix", &["id", "status", "is_pool"]), ("ipam_range", &["id", "status", "is_pool"])];
+    let (_dir, result) = scan_files("netbox", Framework::Django, &files, tables);
+    assert_eq!(uses_of(&result, "ipam_prefix.is_pool"), set(&["ipam/models.py:6", "ipam/ui/panels.py:7"]));
+    assert_eq!(uses_of(&result, "ipam_range.is_pool"), set(&["ipam/models.py:15"]));
+    assert!(!result.references.iter().any(|r| r.object.to_string().ends_with(".family")));
+}

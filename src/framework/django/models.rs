@@ -269,6 +269,7 @@ pub(super) fn table_of(models: &BTreeMap<String, Model>, m: &Model) -> Option<St
 pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
     let models: Vec<Model> = cx.models.values().cloned().collect();
     let mut properties = model_properties(cx, root);
+    let property_names = property_names(cx, root);
     let mut decls = Vec::new();
     for m in &models {
         let table = table_of(&cx.models, m);
@@ -298,6 +299,13 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
             map.push(("id".into(), "id".into()));
             "id".into()
         });
+        // Its properties are attributes of its records with no column (`family`, `is_primary_ip`):
+        // a list of names that includes them still names the model's attributes.
+        for name in property_names.get(&m.local).into_iter().flatten() {
+            if !map.iter().any(|(a, _)| a == name) {
+                map.push((name.clone(), String::new()));
+            }
+        }
         map.push(("pk".into(), pk.clone()));
         map.sort();
         map.dedup();
@@ -366,6 +374,38 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
         });
     }
     decls
+}
+
+/// The names of every model's `@property` / `@cached_property` methods, by model class (local
+/// name).
+fn property_names(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (class, _) in class_defs(root) {
+        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+            continue;
+        };
+        let local = cx.src.node_text(name);
+        if !cx.models.contains_key(local) {
+            continue;
+        }
+        for def in named_children(body).into_iter().filter(|n| n.kind() == "decorated_definition") {
+            let is_property = named_children(def).into_iter().any(|d| {
+                d.kind() == "decorator"
+                    && matches!(
+                        last_segment(cx.src.node_text(d).trim_start_matches('@').trim()),
+                        "property" | "cached_property"
+                    )
+            });
+            if let Some(prop) = def
+                .child_by_field_name("definition")
+                .filter(|_| is_property)
+                .and_then(|f| f.child_by_field_name("name"))
+            {
+                out.entry(local.to_owned()).or_default().push(cx.src.node_text(prop).to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// Properties of a model annotated to return a model (`@property def owner_profile(self) ->
