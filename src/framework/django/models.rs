@@ -376,43 +376,10 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
     decls
 }
 
-/// The names of every model's `@property` / `@cached_property` methods, by model class (local
-/// name).
-fn property_names(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (class, _) in class_defs(root) {
-        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
-            continue;
-        };
-        let local = cx.src.node_text(name);
-        if !cx.models.contains_key(local) {
-            continue;
-        }
-        for def in named_children(body).into_iter().filter(|n| n.kind() == "decorated_definition") {
-            let is_property = named_children(def).into_iter().any(|d| {
-                d.kind() == "decorator"
-                    && matches!(
-                        last_segment(cx.src.node_text(d).trim_start_matches('@').trim()),
-                        "property" | "cached_property"
-                    )
-            });
-            if let Some(prop) = def
-                .child_by_field_name("definition")
-                .filter(|_| is_property)
-                .and_then(|f| f.child_by_field_name("name"))
-            {
-                out.entry(local.to_owned()).or_default().push(cx.src.node_text(prop).to_owned());
-            }
-        }
-    }
-    out
-}
-
-/// Properties of a model annotated to return a model (`@property def owner_profile(self) ->
-/// Profile`): associations with no column, so that `project.owner_profile.theme` reads
-/// `Profile`'s column. Model class (local name) → its properties.
-fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Association>> {
-    let mut out: BTreeMap<String, Vec<Association>> = BTreeMap::new();
+/// Every model's `@property` / `@cached_property` methods: (model class, local name; the
+/// method's `function_definition`).
+fn property_defs<'t>(cx: &Ctx<'_>, root: Node<'t>) -> Vec<(String, Node<'t>)> {
+    let mut out = Vec::new();
     for (class, _) in class_defs(root) {
         let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
             continue;
@@ -429,23 +396,45 @@ fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Associ
                         "property" | "cached_property"
                     )
             });
-            let Some(func) = def.child_by_field_name("definition").filter(|_| is_property) else { continue };
-            let Some(prop) = func.child_by_field_name("name") else { continue };
-            let annotated = func.child_by_field_name("return_type").and_then(|t| cx.annotation(t)).and_then(|ty| {
-                match ty.rec.root {
-                    crate::scan::facts::Root::Model { model } => Some((model, ty.many)),
-                    _ => None,
-                }
-            });
-            let Some((model, many)) = annotated.or_else(|| returned_relation(cx, func, local)) else { continue };
-            out.entry(local.to_owned()).or_default().push(Association {
-                name: cx.src.node_text(prop).to_owned(),
-                model,
-                many,
-                foreign_key: None,
-                inverse: None,
-            });
+            if let Some(func) = def.child_by_field_name("definition").filter(|_| is_property) {
+                out.push((local.to_owned(), func));
+            }
         }
+    }
+    out
+}
+
+/// The names of every model's properties, by model class (local name).
+fn property_names(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (local, func) in property_defs(cx, root) {
+        if let Some(prop) = func.child_by_field_name("name") {
+            out.entry(local).or_default().push(cx.src.node_text(prop).to_owned());
+        }
+    }
+    out
+}
+
+/// Properties of a model annotated to return a model (`@property def owner_profile(self) ->
+/// Profile`): associations with no column, so that `project.owner_profile.theme` reads
+/// `Profile`'s column. Model class (local name) → its properties.
+fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Association>> {
+    let mut out: BTreeMap<String, Vec<Association>> = BTreeMap::new();
+    for (local, func) in property_defs(cx, root) {
+        let Some(prop) = func.child_by_field_name("name") else { continue };
+        let annotated =
+            func.child_by_field_name("return_type").and_then(|t| cx.annotation(t)).and_then(|ty| match ty.rec.root {
+                crate::scan::facts::Root::Model { model } => Some((model, ty.many)),
+                _ => None,
+            });
+        let Some((model, many)) = annotated.or_else(|| returned_relation(cx, func, &local)) else { continue };
+        out.entry(local).or_default().push(Association {
+            name: cx.src.node_text(prop).to_owned(),
+            model,
+            many,
+            foreign_key: None,
+            inverse: None,
+        });
     }
     out
 }
