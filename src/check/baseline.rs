@@ -162,7 +162,8 @@ fn replay_onto(schema: &mut Schema, mut history: Vec<Migration>) {
         match &op.kind {
             // Whatever still references it: the keys point at the new table by name.
             OpKind::DropTable { table, .. } if recreated(at, table) => schema.tables.retain(|t| &t.name != table),
-            OpKind::DropTable { .. } | OpKind::DropColumn { .. } => {}
+            OpKind::DropTable { table, .. } => schema.dropped_tables.push(table.clone()),
+            OpKind::DropColumn { .. } => {}
             _ => {
                 let _ = crate::migration::apply::apply(schema, op);
             }

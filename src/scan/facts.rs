@@ -210,6 +210,12 @@ pub const EVERY_NAME: &str = "*";
 /// maps no table of its own (see `FrameworkSupport::prefixed_table`).
 pub const TABLE_PREFIX_SCOPE: &str = "table-name-prefix";
 
+/// The start of the scopes whose bindings give a class declared in one file the models other
+/// files use it with (Django's custom QuerySet in `managers.py`, a form mixin a model form
+/// inherits), bound under the class's name. A [`Root::Binding`] of such scopes that nothing
+/// binds is a class no model uses, not a name nothing types: its attributes read nothing.
+pub const CLASS_SCOPE_PREFIX: &str = "class:";
+
 /// `path[1]` of a [`TABLE_PREFIX_SCOPE`] binding that an engine's `isolate_namespace` gives.
 pub const NAMESPACE_ENGINE: &str = "isolate_namespace";
 

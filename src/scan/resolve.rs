@@ -12,7 +12,8 @@ use rayon::prelude::*;
 
 use crate::config::{App, Confidence};
 use crate::scan::facts::{
-    Association, Binding, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root, TABLE_PREFIX_SCOPE, Target,
+    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root,
+    TABLE_PREFIX_SCOPE, Target,
 };
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;
@@ -35,6 +36,9 @@ pub struct SchemaIndex {
     /// Lower-case table or column name → as the schema spells it, where that differs: a
     /// reference reports `bookInstanceId` (MongoDB, quoted PostgreSQL), not its folded form.
     spelled: HashMap<String, String, foldhash::fast::RandomState>,
+    /// Unqualified, lower-case names of the tables a replay kept though a migration drops them
+    /// ([`Schema::dropped_tables`]).
+    dropped: BTreeSet<String>,
 }
 
 /// `name` lower-cased, copied only when it has upper-case letters (names in code rarely do).
@@ -66,6 +70,7 @@ impl SchemaIndex {
             .tables
             .iter()
             .flat_map(|t| std::iter::once(t.name.name.as_str()).chain(t.columns.iter().map(|c| c.name.as_str())));
+        idx.dropped = schema.dropped_tables.iter().map(|t| t.name.to_ascii_lowercase()).collect();
         for name in names.chain(schema.views.iter().map(|v| v.name.name.as_str())) {
             if name.bytes().any(|b| b.is_ascii_uppercase()) {
                 idx.spelled.entry(name.to_ascii_lowercase()).or_insert_with(|| name.to_owned());
@@ -115,6 +120,15 @@ impl SchemaIndex {
                 }
             }
         }
+        for name in &self.dropped {
+            part(b"d");
+            part(name.as_bytes());
+        }
+    }
+
+    /// Whether a replay kept `table` though a migration drops it.
+    fn is_dropped(&self, table: &str) -> bool {
+        !self.dropped.is_empty() && self.dropped.contains(&*lower(unqualified(table)))
     }
 
     pub fn columns_of(&self, table: &str) -> Vec<String> {
@@ -569,15 +583,16 @@ impl Models {
     }
 
     /// Model `i`'s association called `name`: declared by it or by what it inherits from, or
-    /// given to one of them by another model's inverse.
+    /// given to one of them by another model's inverse — also by the name a lookup spells a
+    /// default inverse accessor with (Django's `cooklog__rating` for `cooklog_set`).
     fn association(&self, i: usize, name: &str) -> Option<&Association> {
         self.lineage(i).iter().find_map(|&j| {
-            self.list[j]
-                .decl
-                .associations
-                .iter()
-                .find(|a| a.name == name)
-                .or_else(|| self.inverse.get(&j).and_then(|list| list.iter().find(|a| a.name == name)))
+            self.list[j].decl.associations.iter().find(|a| a.name == name).or_else(|| {
+                let list = self.inverse.get(&j)?;
+                list.iter()
+                    .find(|a| a.name == name)
+                    .or_else(|| list.iter().find(|a| a.name.strip_suffix("_set") == Some(name)))
+            })
         })
     }
 
@@ -776,6 +791,11 @@ impl Models {
                 && m.table.as_deref().is_none_or(|t| !unqualified(t).eq_ignore_ascii_case(table))
                 && m.decl.fields.iter().any(|(a, c)| a == name && !c.is_empty())
         })
+    }
+
+    /// Whether a model of the app maps `table`.
+    fn maps_table(&self, table: &str) -> bool {
+        self.list.iter().any(|m| m.table.as_deref().is_some_and(|t| unqualified(t).eq_ignore_ascii_case(table)))
     }
 
     /// (An embed, whose accessor is its own column — Ecto `embeds_one :handles` — is not such a
@@ -1001,19 +1021,19 @@ fn resolve_file(
             let name = lower(name);
             let Some(tables) = schema.columns.get(name.as_ref()) else { return };
             // One table has the column and no association of the app shares its name: the
-            // use most likely reads it. Otherwise any of them may be meant, or none.
-            let confidence = if tables.len() == 1
+            // use most likely reads it. Otherwise any of them may be meant, or none. A table a
+            // migration drops and no model maps (the replay keeps it) holds no record to read.
+            let gone = |t: &str| schema.is_dropped(t) && !models.maps_table(t);
+            let live = tables.iter().filter(|t| !gone(t)).count();
+            let one = if live == 0 { tables.len() == 1 } else { live == 1 };
+            let likely = one
                 && !models.is_association_anywhere(&name)
-                && !tables.iter().any(|t| models.is_field_elsewhere(&name, t))
-            {
-                hit.confidence
-            } else {
-                Confidence::Low
-            };
+                && !tables.iter().filter(|t| live == 0 || !gone(t)).any(|t| models.is_field_elsewhere(&name, t));
             if tables.len() > MAX_IDENTIFIER_FANOUT {
                 return;
             }
             for t in tables {
+                let confidence = if likely && (live == 0 || !gone(t)) { hit.confidence } else { Confidence::Low };
                 let object = ObjectRef::column(schema.spelling(t), schema.spelling(&name));
                 add(path, hit.line, hit.column, object, hit.kind, confidence, &hit.snippet);
             }
@@ -1081,9 +1101,10 @@ fn resolve_file(
                     emit(object_column(t, column), hit.kind);
                 }
             }
-            Target::Chain { root: root @ Root::Binding { .. }, path: steps, attribute: Some(attribute) }
+            Target::Chain { root: root @ Root::Binding { scopes, .. }, path: steps, attribute: Some(attribute) }
                 if steps.is_empty()
                     && reads_unresolved_as_attributes
+                    && (scopes.is_empty() || !scopes.iter().all(|s| s.starts_with(CLASS_SCOPE_PREFIX)))
                     && models.reach(root, steps, bindings, 0).is_empty() =>
             {
                 // A name nothing types (no binding, no model it is named after): an attribute

@@ -52,6 +52,11 @@ pub struct Schema {
     /// lists only `schema_migrations` versions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub django_migrations: Vec<String>,
+    /// Tables a replay of the migrations kept though a migration drops them (the replay for
+    /// references applies no drops, see `check::baseline::current`): the resolver does not let
+    /// such a table, when no model maps it, make an attribute's column ambiguous.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped_tables: Vec<QualifiedName>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -9,20 +9,20 @@
 //! the class belongs to (declared here, or imported from an app's `models`), else by the bare
 //! class name.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tree_sitter::Node;
 
 use super::lookups::{chain_call, expressions, is_field_name, lookup};
-use super::models::{Model, contrib_user, model_decls, querysets, read_models};
+use super::models::{Model, QUERYSET_SCOPE, contrib_user, model_decls, queryset_bindings, querysets, read_models};
 use super::names::{block_of, strings_of};
 use super::options::{admin_registrations, class_options, model_and_names, serializer_fields};
 use super::receivers::{Env, Rec, Ty};
 use crate::config::{Confidence, Framework};
-use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, string_items};
+use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, last_segment, string_items};
 use crate::scan::extract::treesit::{self, Nodes, SqlString, Src, descendants, named_children, string_value};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
-use crate::scan::facts::{Binding, FileFacts, Hit, Target};
+use crate::scan::facts::{Binding, FileFacts, Hit, Root, Target};
 use crate::scan::reference::RefKind;
 
 pub struct Django;
@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        14
+        15
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -57,6 +57,8 @@ pub(super) struct Ctx<'a> {
     pub(super) src: Src<'a>,
     /// Directories of the file's path, `/`-separated components.
     pub(super) dirs: Vec<&'a str>,
+    /// The module's own name: the file's stem, a package's folder for `__init__.py`.
+    pub(super) module: &'a str,
     pub(super) imports: Vec<Import>,
     /// The top-level modules of `import x.y` statements.
     pub(super) imported_modules: Vec<String>,
@@ -71,6 +73,10 @@ pub(super) struct Ctx<'a> {
     pub(super) chain_aliases: HashMap<usize, super::lookups::Aliases<'a>>,
     /// Custom QuerySet/Manager classes of this file → the model classes (local names) using them.
     pub(super) querysets: BTreeMap<String, Vec<String>>,
+    /// Classes of this file that are a custom QuerySet or Manager by their bases
+    /// (`class RecipeQuerySet(models.QuerySet)`) and no model: their models may be another
+    /// file's ([`super::models::QUERYSET_SCOPE`]).
+    pub(super) queryset_classes: BTreeSet<String>,
     /// `admin.site.register(Model, Admin)`: admin class → model classes (local names).
     pub(super) registrations: BTreeMap<String, Vec<String>>,
     /// The typed names of each function, by the function's node id.
@@ -96,6 +102,10 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let file = parts.pop().unwrap_or("");
     let mut cx = Ctx {
         src: Src::new(source),
+        module: match file.strip_suffix(".py") {
+            Some("__init__") | None => parts.last().copied().unwrap_or(""),
+            Some(stem) => stem,
+        },
         dirs: parts,
         imports: Vec::new(),
         imported_modules: Vec::new(),
@@ -106,6 +116,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         aliases: None,
         chain_aliases: HashMap::new(),
         querysets: BTreeMap::new(),
+        queryset_classes: BTreeSet::new(),
         registrations: BTreeMap::new(),
         envs: HashMap::new(),
         returns: HashMap::new(),
@@ -121,8 +132,11 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     if in_models {
         read_models(&mut cx, root);
         cx.querysets = querysets(&cx, root);
+        let bound = queryset_bindings(&cx, root);
+        cx.bindings.extend(bound);
         decls = model_decls(&mut cx, root);
     }
+    cx.queryset_classes = queryset_classes(&cx, root);
     decls.extend(contrib_user(&cx, root));
     cx.registrations = admin_registrations(&cx, root);
     let registrations = cx.registrations.clone();
@@ -312,7 +326,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     } else if is_class_name(name) && cx.is_known_model(name) {
         Some(cx.model_ref(name))
     } else {
-        cx.env_at(call).class_of(name).map(str::to_owned)
+        cx.env_at(call).class_at(name, call.start_byte()).map(str::to_owned)
     };
     if let Some(ctor) = ctor {
         let model = Rec::model(ctor);
@@ -355,6 +369,18 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         // names suggest, at medium — resolution keeps only what the models have.
         if super::lookups::is_queryset_method(name)
             && let Some(rec) = cx.guessed_relation(object, &env)
+        {
+            let before = cx.hits.len();
+            chain_call(cx, call, name, &a, &rec);
+            for h in &mut cx.hits[before..] {
+                h.confidence = h.confidence.min(Confidence::Medium);
+            }
+            return;
+        }
+        // `other_speaker_profiles(speaker).exclude(biography="")`: a function another module
+        // defines, whose every return is a queryset of one model (bound there).
+        if super::lookups::is_queryset_method(name)
+            && let Some(rec) = cx.imported_result(object)
         {
             let before = cx.hits.len();
             chain_call(cx, call, name, &a, &rec);
@@ -450,24 +476,59 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     } else {
         None
     };
-    let models: Vec<String> = match model {
-        Some(m) => vec![cx.model_ref(m)],
-        // `self.filter(…)` in a custom QuerySet or Manager: the models that use it.
-        None if function.kind() == "attribute" && !cx.querysets.is_empty() && chain_on_self(cx, call) => {
+    let models: Vec<Rec> = match model {
+        Some(m) => vec![Rec::model(cx.model_ref(m))],
+        // `self.filter(…)` in a custom QuerySet or Manager: the models that use it — declared
+        // in this file, or binding the class from theirs (`objects =
+        // Manager.from_queryset(RecipeQuerySet)()` in models.py, the class in managers.py).
+        None if function.kind() == "attribute"
+            && (!cx.querysets.is_empty() || !cx.queryset_classes.is_empty())
+            && chain_on_self(cx, call) =>
+        {
             let class = match cx.scopes.get(&call.id()) {
                 Some(&f) => *cx.class_of_function.entry(f).or_insert_with(|| enclosing_class(&cx.src, call)),
                 None => enclosing_class(&cx.src, call),
             };
-            class
-                .and_then(|c| cx.querysets.get(c))
-                .map(|ms| ms.iter().filter_map(|m| cx.models.get(m)).map(|m| m.class.clone()).collect())
-                .unwrap_or_default()
+            match class.map(|c| (c, cx.querysets.get(c))) {
+                Some((_, Some(ms))) => {
+                    ms.iter().filter_map(|m| cx.models.get(m)).map(|m| Rec::model(m.class.clone())).collect()
+                }
+                Some((c, None)) if cx.queryset_classes.contains(c) => vec![Rec {
+                    root: Root::Binding { scopes: vec![QUERYSET_SCOPE.to_owned()], name: c.to_owned(), guess: None },
+                    path: Vec::new(),
+                }],
+                _ => Vec::new(),
+            }
         }
         None => Vec::new(),
     };
-    for model in models {
-        chain_call(cx, call, name, &a, &Rec::model(model));
+    for rec in models {
+        chain_call(cx, call, name, &a, &rec);
     }
+}
+
+/// The file's classes that derive from a QuerySet or Manager (`models.QuerySet`, a base of
+/// the file's own that does) and are no model.
+fn queryset_classes(cx: &Ctx<'_>, root: Node<'_>) -> BTreeSet<String> {
+    let classes: Vec<(String, Vec<String>)> = all_classes(root)
+        .into_iter()
+        .filter_map(|(c, _)| {
+            let name = cx.src.node_text(c.child_by_field_name("name")?).to_owned();
+            let bases = crate::scan::extract::python::bases(&cx.src, c).into_iter().map(|b| last_segment(b).to_owned());
+            Some((name, bases.collect()))
+        })
+        .collect();
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    for _ in 0..4 {
+        for (name, bases) in &classes {
+            if !cx.models.contains_key(name)
+                && bases.iter().any(|b| matches!(b.as_str(), "QuerySet" | "Manager" | "BaseManager") || out.contains(b))
+            {
+                out.insert(name.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Whether a call chain starts at `self` or `super()`. Each link's answer is kept for the file

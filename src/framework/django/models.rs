@@ -11,7 +11,7 @@ use crate::scan::extract::python::{
     Args, args, assignments, bases, callee, class_defs, inner_class_body, is_class_name, last_segment, string_items,
 };
 use crate::scan::extract::treesit::{descendants, named_children, string_value};
-use crate::scan::facts::{Association, ModelDecl, Target};
+use crate::scan::facts::{Association, Binding, ModelDecl, Root, Target};
 use crate::scan::reference::RefKind;
 
 /// Base classes that make a class a Django model even when declared in another package.
@@ -269,6 +269,7 @@ pub(super) fn table_of(models: &BTreeMap<String, Model>, m: &Model) -> Option<St
 pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
     let models: Vec<Model> = cx.models.values().cloned().collect();
     let mut properties = model_properties(cx, root);
+    let property_names = property_names(cx, root);
     let mut decls = Vec::new();
     for m in &models {
         let table = table_of(&cx.models, m);
@@ -298,6 +299,13 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
             map.push(("id".into(), "id".into()));
             "id".into()
         });
+        // Its properties are attributes of its records with no column (`family`, `is_primary_ip`):
+        // a list of names that includes them still names the model's attributes.
+        for name in property_names.get(&m.local).into_iter().flatten() {
+            if !map.iter().any(|(a, _)| a == name) {
+                map.push((name.clone(), String::new()));
+            }
+        }
         map.push(("pk".into(), pk.clone()));
         map.sort();
         map.dedup();
@@ -368,11 +376,10 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
     decls
 }
 
-/// Properties of a model annotated to return a model (`@property def owner_profile(self) ->
-/// Profile`): associations with no column, so that `project.owner_profile.theme` reads
-/// `Profile`'s column. Model class (local name) → its properties.
-fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Association>> {
-    let mut out: BTreeMap<String, Vec<Association>> = BTreeMap::new();
+/// Every model's `@property` / `@cached_property` methods: (model class, local name; the
+/// method's `function_definition`).
+fn property_defs<'t>(cx: &Ctx<'_>, root: Node<'t>) -> Vec<(String, Node<'t>)> {
+    let mut out = Vec::new();
     for (class, _) in class_defs(root) {
         let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
             continue;
@@ -389,23 +396,45 @@ fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Associ
                         "property" | "cached_property"
                     )
             });
-            let Some(func) = def.child_by_field_name("definition").filter(|_| is_property) else { continue };
-            let Some(prop) = func.child_by_field_name("name") else { continue };
-            let annotated = func.child_by_field_name("return_type").and_then(|t| cx.annotation(t)).and_then(|ty| {
-                match ty.rec.root {
-                    crate::scan::facts::Root::Model { model } => Some((model, ty.many)),
-                    _ => None,
-                }
-            });
-            let Some((model, many)) = annotated.or_else(|| returned_relation(cx, func, local)) else { continue };
-            out.entry(local.to_owned()).or_default().push(Association {
-                name: cx.src.node_text(prop).to_owned(),
-                model,
-                many,
-                foreign_key: None,
-                inverse: None,
-            });
+            if let Some(func) = def.child_by_field_name("definition").filter(|_| is_property) {
+                out.push((local.to_owned(), func));
+            }
         }
+    }
+    out
+}
+
+/// The names of every model's properties, by model class (local name).
+fn property_names(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (local, func) in property_defs(cx, root) {
+        if let Some(prop) = func.child_by_field_name("name") {
+            out.entry(local).or_default().push(cx.src.node_text(prop).to_owned());
+        }
+    }
+    out
+}
+
+/// Properties of a model annotated to return a model (`@property def owner_profile(self) ->
+/// Profile`): associations with no column, so that `project.owner_profile.theme` reads
+/// `Profile`'s column. Model class (local name) → its properties.
+fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Association>> {
+    let mut out: BTreeMap<String, Vec<Association>> = BTreeMap::new();
+    for (local, func) in property_defs(cx, root) {
+        let Some(prop) = func.child_by_field_name("name") else { continue };
+        let annotated =
+            func.child_by_field_name("return_type").and_then(|t| cx.annotation(t)).and_then(|ty| match ty.rec.root {
+                crate::scan::facts::Root::Model { model } => Some((model, ty.many)),
+                _ => None,
+            });
+        let Some((model, many)) = annotated.or_else(|| returned_relation(cx, func, &local)) else { continue };
+        out.entry(local).or_default().push(Association {
+            name: cx.src.node_text(prop).to_owned(),
+            model,
+            many,
+            foreign_key: None,
+            inverse: None,
+        });
     }
     out
 }
@@ -474,6 +503,23 @@ pub(super) fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<St
             }
         }
     }
+    // `RecipeManager = models.Manager.from_queryset(RecipeQuerySet)` at module level, the
+    // manager a model names: the queryset serves the same models.
+    for (target, _, value) in assignments(root) {
+        let Some(models) = map.get(cx.src.node_text(target)).cloned() else { continue };
+        let Some(value) = value.filter(|v| v.kind() == "call") else { continue };
+        for n in descendants(value) {
+            let text = cx.src.node_text(n);
+            if n.kind() == "identifier" && is_class_name(text) && !cx.models.contains_key(text) {
+                let entry = map.entry(text.to_owned()).or_default();
+                for m in &models {
+                    if !entry.contains(m) {
+                        entry.push(m.clone());
+                    }
+                }
+            }
+        }
+    }
     // Methods of a base QuerySet run on the subclasses' models as well.
     for _ in 0..4 {
         let snapshot = map.clone();
@@ -491,6 +537,42 @@ pub(super) fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<St
         }
     }
     map
+}
+
+/// The scope of the bindings that give a custom QuerySet or Manager declared in another file
+/// (`cookbook/managers.py`) the models that use it: bound under the class's name.
+pub(super) const QUERYSET_SCOPE: &str = "class:django:queryset";
+
+/// Whether a class name reads as a custom QuerySet or Manager (`RecipeQuerySet`,
+/// `ActiveManager`).
+pub(super) fn is_queryset_class(name: &str) -> bool {
+    name.ends_with("QuerySet") || name.ends_with("Queryset") || name.ends_with("Manager")
+}
+
+/// The custom QuerySets and Managers a model of this file uses that the file does not declare
+/// (imported from `managers.py`), as bindings of [`QUERYSET_SCOPE`]: `self.filter(…)` in their
+/// methods runs on those models.
+pub(super) fn queryset_bindings(cx: &Ctx<'_>, root: Node<'_>) -> Vec<Binding> {
+    let declared: BTreeSet<&str> = class_defs(root)
+        .into_iter()
+        .filter_map(|(c, _)| c.child_by_field_name("name"))
+        .map(|n| cx.src.node_text(n))
+        .collect();
+    let mut out = Vec::new();
+    for (class, models) in &cx.querysets {
+        if declared.contains(class.as_str()) || !is_queryset_class(class) {
+            continue;
+        }
+        for m in models.iter().filter_map(|m| cx.models.get(m)) {
+            out.push(Binding {
+                scope: QUERYSET_SCOPE.to_owned(),
+                name: class.clone(),
+                root: Root::Model { model: m.class.clone() },
+                path: Vec::new(),
+            });
+        }
+    }
+    out
 }
 
 /// The relations among `fields`, as associations: a foreign key or one-to-one reads its column, a

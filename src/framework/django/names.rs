@@ -115,6 +115,20 @@ fn name_values(
                     collect(src, right, block, seen, out, depth);
                 }
             }
+            // `for field, default in defaults.items():` with `defaults = {"vcpus": …}`: the
+            // dict's keys (or, deeper in the pattern, the strings of its values).
+            "for_statement" | "for_in_clause" => {
+                let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                    continue;
+                };
+                if let Some(place) = pattern_place(src, left, name)
+                    && let Some(dict) = items_of(src, right)
+                {
+                    for pair in dict_literals(src, dict, block) {
+                        out.extend(pair_strings(src, pair, &place));
+                    }
+                }
+            }
             "call" => {
                 let Some(f) = n.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
                 let method = f.child_by_field_name("attribute").map(|a| src.node_text(a));
@@ -129,6 +143,64 @@ fn name_values(
             _ => {}
         }
     }
+}
+
+/// Where `name` sits in a loop's tuple pattern (`k, (a, b)`: `b` at `[1, 1]`); `None` when the
+/// pattern is the name itself or lacks it.
+fn pattern_place(src: &Src<'_>, pattern: Node<'_>, name: &str) -> Option<Vec<usize>> {
+    if !matches!(pattern.kind(), "pattern_list" | "tuple_pattern" | "list_pattern") {
+        return None;
+    }
+    for (i, c) in named_children(pattern).into_iter().enumerate() {
+        if c.kind() == "identifier" && src.node_text(c) == name {
+            return Some(vec![i]);
+        }
+        if let Some(mut rest) = pattern_place(src, c, name) {
+            rest.insert(0, i);
+            return Some(rest);
+        }
+    }
+    None
+}
+
+/// The dict name a loop runs over with `name.items()`.
+fn items_of<'t>(src: &Src<'_>, right: Node<'t>) -> Option<Node<'t>> {
+    let f = right.child_by_field_name("function").filter(|f| right.kind() == "call" && f.kind() == "attribute")?;
+    let dict = f.child_by_field_name("object").filter(|o| o.kind() == "identifier")?;
+    let method = src.node_text(f.child_by_field_name("attribute")?);
+    (method == "items" && right.child_by_field_name("arguments").is_some_and(|a| a.named_child_count() == 0))
+        .then_some(dict)
+}
+
+/// The `key: value` pairs of the dict literals `block` gives the name `dict`.
+fn dict_literals<'t>(src: &Src<'_>, dict: Node<'_>, block: Node<'t>) -> Vec<Node<'t>> {
+    let name = src.node_text(dict);
+    own_nodes(block)
+        .into_iter()
+        .filter(|n| n.kind() == "assignment")
+        .filter(|n| n.child_by_field_name("left").is_some_and(|l| l.kind() == "identifier" && src.node_text(l) == name))
+        .filter_map(|n| n.child_by_field_name("right").filter(|r| r.kind() == "dictionary"))
+        .flat_map(named_children)
+        .filter(|p| p.kind() == "pair")
+        .collect()
+}
+
+/// The string at `place` of a `(key, value)` pair: the key at `[0]`, the value at `[1]`, an
+/// item of a tuple value further down (`[1, 1]`).
+fn pair_strings(src: &Src<'_>, pair: Node<'_>, place: &[usize]) -> Option<(String, usize)> {
+    let (first, rest) = place.split_first()?;
+    let mut node = match first {
+        0 => pair.child_by_field_name("key")?,
+        1 => pair.child_by_field_name("value")?,
+        _ => return None,
+    };
+    for &i in rest {
+        if !matches!(node.kind(), "tuple" | "list" | "parenthesized_expression") {
+            return None;
+        }
+        node = named_children(node).into_iter().nth(i)?;
+    }
+    string_value(src, node)
 }
 
 /// The nodes of `block` that belong to it: not those of functions or classes nested in it (a

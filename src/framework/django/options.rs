@@ -15,7 +15,7 @@ use crate::scan::extract::python::{
     string_items,
 };
 use crate::scan::extract::treesit::{descendants, named_children, string_value};
-use crate::scan::facts::Target;
+use crate::scan::facts::{Binding, Root, Target};
 use crate::scan::reference::RefKind;
 
 /// Admin options whose values list field names.
@@ -151,7 +151,9 @@ pub(super) fn class_options(
     // model; each annotated attribute (`wwn: str | None`, `phase: … = filter_field()`) is the
     // model's field of that name.
     if let Some(model) = decorators.iter().find_map(|d| strawberry_model(cx, *d)) {
-        let rec = Rec::model(cx.model_ref(&model));
+        let model = cx.model_ref(&model);
+        bind_mixins(cx, &written, &model);
+        let rec = Rec::model(model);
         for (t, ty, _) in assignments(body) {
             let name = cx.src.node_text(t);
             if ty.is_some() && !name.starts_with('_') {
@@ -193,11 +195,26 @@ pub(super) fn class_options(
         let is_form = written.iter().any(|b| last_segment(b).ends_with("Form"));
         let is_filter = class_name.contains("Filter") || written.iter().any(|b| b.contains("Filter"));
         if is_form && !is_filter {
+            bind_mixins(cx, &written, &model);
             declared_fields(cx, body, &Rec::model(model.clone()));
         }
         field_lists(cx, body, &model, is_form && !is_filter);
     }
     let bound = view_model.is_some() || class_model.is_some();
+    if let Some(rec) = &view_model {
+        // A generic editing view's `form_valid(self, form)`: `"capacity" in form.changed_data`,
+        // `form.cleaned_data["x"]` name the fields of the form over the view's model, at medium
+        // (a form may declare fields of its own).
+        let keys = key_nodes(cx, body, |n| matches!(cx.src.node_text(n), "form.cleaned_data" | "form.changed_data"));
+        for key in keys {
+            cx.aliases = None;
+            for (item, offset) in strings_of(&cx.src, key, block_of(key)) {
+                if item.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                    lookup(cx, rec, &item, offset, Confidence::Medium);
+                }
+            }
+        }
+    }
     if let Some(rec) = view_model {
         for (t, _, v) in &body_assigns {
             let Some(v) = v else { continue };
@@ -221,11 +238,13 @@ pub(super) fn class_options(
     let meta_assigns = meta.map(assignments).unwrap_or_default();
     let Some(model) = meta_model(cx, body, 0) else {
         if !bound {
+            mixin_fields(cx, class_name, &written, body, decorators);
             attribute_names(cx, body);
         }
         return;
     };
     let model = cx.model_ref(&model);
+    bind_mixins(cx, &written, &model);
     let rec = Rec::model(model.clone());
     declared_fields(cx, body, &rec);
     form_field_keys(cx, body, &rec);
@@ -491,6 +510,66 @@ fn attribute_names(cx: &mut Ctx<'_>, body: Node<'_>) {
     }
 }
 
+/// The scope of the bindings that give a mixin the models of the classes inheriting it (see
+/// [`crate::scan::facts::CLASS_SCOPE_PREFIX`]).
+const MIXIN_SCOPE: &str = "class:django:mixin";
+
+/// A class over `model` (a model form, serializer or filter set, a strawberry-django type)
+/// binds the classes it inherits from to that model: a mixin another file declares
+/// (`class InterfaceForm(InterfaceCommonForm, …)`) declares fields of the model.
+fn bind_mixins(cx: &mut Ctx<'_>, written: &[&str], model: &str) {
+    for base in written {
+        let name = last_segment(base);
+        if is_class_name(name) {
+            cx.bindings.push(Binding {
+                scope: MIXIN_SCOPE.to_owned(),
+                name: name.to_owned(),
+                root: Root::Model { model: model.to_owned() },
+                path: Vec::new(),
+            });
+        }
+    }
+}
+
+/// The fields a mixin bound to no model declares, read on the models of the classes that
+/// inherit it ([`bind_mixins`]): a form's declared fields (`class InterfaceCommonForm(forms.Form):
+/// mtu = forms.IntegerField(…)`, not a filter form's), a dataclass's strawberry-django fields
+/// (`mtu: … = strawberry_django.filter_field()`). A class nothing binds reads nothing.
+fn mixin_fields(cx: &mut Ctx<'_>, class_name: &str, written: &[&str], body: Node<'_>, decorators: &[Node<'_>]) {
+    let rec = Rec {
+        root: Root::Binding { scopes: vec![MIXIN_SCOPE.to_owned()], name: class_name.to_owned(), guess: None },
+        path: Vec::new(),
+    };
+    let is_form = written.iter().any(|b| last_segment(b).ends_with("Form"));
+    let is_filter = class_name.contains("Filter") || written.iter().any(|b| b.contains("Filter"));
+    if is_form && !is_filter {
+        declared_fields(cx, body, &rec);
+        return;
+    }
+    let strawberry = |v: Node<'_>| {
+        descendants(v).into_iter().any(|n| {
+            n.kind() == "call"
+                && callee(&cx.src, n)
+                    .is_some_and(|c| c.starts_with("strawberry_django.") || c.starts_with("strawberry."))
+        })
+    };
+    let dataclass = decorators.iter().any(|d| {
+        let text = cx.src.node_text(*d).trim_start_matches('@').trim();
+        last_segment(text.split('(').next().unwrap_or(text)) == "dataclass"
+    });
+    let annotated: Vec<(Node<'_>, Option<Node<'_>>)> =
+        assignments(body).into_iter().filter(|(_, ty, _)| ty.is_some()).map(|(t, _, v)| (t, v)).collect();
+    if !dataclass || !annotated.iter().any(|(_, v)| v.is_some_and(strawberry)) {
+        return;
+    }
+    for (t, _) in annotated {
+        let name = cx.src.node_text(t);
+        if !name.starts_with('_') {
+            lookup(cx, &rec, name, t.start_byte(), Confidence::Medium);
+        }
+    }
+}
+
 /// The model a class's `Meta` names, or inherits from another class's `Meta` in this file
 /// (`class Meta(DeviceSerializer.Meta): fields = [...]`).
 fn meta_model(cx: &Ctx<'_>, body: Node<'_>, depth: usize) -> Option<String> {
@@ -595,9 +674,27 @@ fn model_meta(cx: &mut Ctx<'_>, body: Node<'_>, model: &str) {
 /// `self.fields["abstract"]`, `self.fields.pop(field, None)`, `"x" in self.fields` — the
 /// fields its model's fields made, the name a string or a name the method fills with strings
 /// (`for field in request_require: self.fields[field]…`). At medium: a form may also declare a
-/// field of its own.
+/// field of its own. A serializer's `get_fields` override holds the same fields in the name it
+/// gives `super().get_fields()` (`fields = super().get_fields(); … del fields[f]`).
 fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
-    let keys = key_nodes(cx, body, |n| cx.src.node_text(n) == "self.fields");
+    let held: Vec<(&str, usize)> = descendants(body)
+        .into_iter()
+        .filter(|n| n.kind() == "assignment")
+        .filter_map(|a| {
+            let (left, right) = (a.child_by_field_name("left")?, a.child_by_field_name("right")?);
+            let f =
+                right.child_by_field_name("function").filter(|f| right.kind() == "call" && f.kind() == "attribute")?;
+            (left.kind() == "identifier"
+                && f.child_by_field_name("attribute").is_some_and(|m| cx.src.node_text(m) == "get_fields"))
+            .then(|| (cx.src.node_text(left), block_of(a).id()))
+        })
+        .collect();
+    let keys = key_nodes(cx, body, |n| {
+        cx.src.node_text(n) == "self.fields"
+            || (n.kind() == "identifier"
+                && held.iter().any(|(h, _)| *h == cx.src.node_text(n))
+                && held.contains(&(cx.src.node_text(n), block_of(n).id())))
+    });
     for key in keys {
         cx.aliases = None;
         for (item, offset) in strings_of(&cx.src, key, block_of(key)) {

@@ -23,6 +23,11 @@ use crate::scan::extract::treesit::{Nodes, descendants, descendants_outside, nam
 use crate::scan::facts::{Binding, Root, Target};
 use crate::scan::reference::RefKind;
 
+/// The scope of the bindings that give a module's function the records it returns, under
+/// `module.function` (the file's stem): a `class:` scope, so a function nothing binds reads
+/// nothing.
+pub(super) const RETURNS_SCOPE: &str = "class:django:returns";
+
 /// The scope of the binding `request.user` is read through: `settings.AUTH_USER_MODEL` binds it.
 pub(super) const AUTH_SCOPE: &str = "django:auth";
 
@@ -92,6 +97,10 @@ impl Ty {
         Ty { rec, many: true }
     }
 }
+
+/// Names that hold the framework's own objects in a view or hook (`request.user`,
+/// `context.get`), never a record of the model they would be called after.
+const FRAMEWORK_OBJECTS: &[&str] = &["request", "response", "context", "info", "kwargs", "options", "args"];
 
 /// Builtins whose result is a plain value, never a record.
 const PLAIN_BUILTINS: &[&str] = &["str", "int", "float", "bool", "dict", "len", "repr", "bytes", "range", "format"];
@@ -208,12 +217,26 @@ pub(super) struct Env {
     /// Names assigned a model class itself (`model_type = Unit`), then called or queried as it
     /// (`model_type(…)`, `model_type.objects.filter(…)`); `None`: assigned anything else too.
     classes: HashMap<String, Option<String>>,
+    /// For a name the function gives a model class only in statements of its own body, none
+    /// nested in a loop or branch (`model_type = Food` … `model_type = Property`): where each
+    /// assignment starts and the class it gives (`None`: something else).
+    class_steps: HashMap<String, Vec<(usize, Option<String>)>>,
 }
 
 impl Env {
     /// The model class a name holds, when every value the function gives it is that class.
     pub(super) fn class_of(&self, name: &str) -> Option<&str> {
         self.classes.get(name).and_then(Option::as_deref)
+    }
+
+    /// The model class a name holds at `offset`: [`Env::class_of`], or when the function gives
+    /// it several, each in a statement of its own body, the last one given before `offset` —
+    /// statements of a body run in order, so no other reaches there.
+    pub(super) fn class_at(&self, name: &str, offset: usize) -> Option<&str> {
+        self.class_of(name).or_else(|| {
+            let steps = self.class_steps.get(name)?;
+            steps.iter().rev().find(|(at, _)| *at < offset).and_then(|(_, class)| class.as_deref())
+        })
     }
 
     fn set_class(&mut self, name: &str, model: Option<String>) {
@@ -415,6 +438,57 @@ impl Ctx<'_> {
             let env = self.function_env(func);
             self.envs.insert(func.id(), Rc::new(env));
         }
+        // What the module's own functions return, for the modules that import them.
+        for func in named_children(nodes.root()).into_iter().filter_map(|n| match n.kind() {
+            "function_definition" => Some(n),
+            "decorated_definition" => n.child_by_field_name("definition"),
+            _ => None,
+        }) {
+            let Some(name) = func.child_by_field_name("name").map(|n| self.src.node_text(n)) else { continue };
+            let Some(env) = self.envs.get(&func.id()).cloned() else { continue };
+            let mut returned = own_scope(func)
+                .into_iter()
+                .filter(|n| n.kind() == "return_statement")
+                .map(|r| named_children(r).into_iter().next().and_then(|v| self.ty(v, &env)));
+            let Some(Some(first)) = returned.next() else { continue };
+            if !matches!(first.rec.root, Root::Model { .. }) || !returned.all(|t| t.as_ref() == Some(&first)) {
+                continue;
+            }
+            self.bindings.push(Binding {
+                scope: RETURNS_SCOPE.to_owned(),
+                name: format!("{}.{name}", self.module),
+                root: first.rec.root.clone(),
+                path: first.rec.path.clone(),
+            });
+        }
+    }
+
+    /// The records a call of a function another module defines returns, through the QuerySet
+    /// methods chained on it (`other_speaker_profiles(speaker).exclude(…)`), as that module
+    /// binds them ([`RETURNS_SCOPE`]); `None` for a function this file does not import by name.
+    pub(super) fn imported_result(&self, object: Node<'_>) -> Option<Rec> {
+        let mut node = object;
+        while let Some(f) =
+            node.child_by_field_name("function").filter(|f| node.kind() == "call" && f.kind() == "attribute")
+        {
+            let method = self.src.node_text(f.child_by_field_name("attribute")?);
+            if !super::lookups::is_queryset_method(method) {
+                return None;
+            }
+            node = f.child_by_field_name("object")?;
+        }
+        let f = node.child_by_field_name("function").filter(|f| node.kind() == "call" && f.kind() == "identifier")?;
+        let local = self.src.node_text(f);
+        let import = self.imports.iter().find(|i| i.local == local && !is_class_name(&i.name))?;
+        let module = import.module.last()?;
+        Some(Rec {
+            root: Root::Binding {
+                scopes: vec![RETURNS_SCOPE.to_owned()],
+                name: format!("{module}.{}", import.name),
+                guess: None,
+            },
+            path: Vec::new(),
+        })
     }
 
     fn function_env(&self, func: Node<'_>) -> Env {
@@ -471,11 +545,22 @@ impl Ctx<'_> {
         let Some(body) = func.child_by_field_name("body") else { return env };
         let nodes: Vec<Node<'_>> = own_scope(body)
             .into_iter()
-            .filter(|n| matches!(n.kind(), "assignment" | "for_statement" | "for_in_clause"))
+            .filter(|n| matches!(n.kind(), "assignment" | "for_statement" | "for_in_clause" | "call"))
             .collect();
+        env.class_steps = self.class_steps(body, &nodes);
         // Twice: a name may be typed from one assigned further down a loop.
         for _ in 0..2 {
             for n in &nodes {
+                if n.kind() == "call" {
+                    // `trainers.append(user)`: a list built of records holds many of them.
+                    // (A record's own `add`, `group.add(x)`, leaves the record as it is.)
+                    if let Some((list, ty)) = self.collected(*n, &env)
+                        && env.vars.get(&list).is_none_or(|t| t.as_ref().is_none_or(|t| t.many))
+                    {
+                        env.set(&list, Some(ty));
+                    }
+                    continue;
+                }
                 let (left, right) = (n.child_by_field_name("left"), n.child_by_field_name("right"));
                 let (Some(left), Some(right)) = (left, right) else { continue };
                 let ty = self.ty(right, &env);
@@ -508,6 +593,58 @@ impl Ctx<'_> {
             }
         }
         env
+    }
+
+    /// The names [`Env::class_steps`] follows: those given a model class at least once, every
+    /// assignment of them a statement of the function's own `body`.
+    fn class_steps(&self, body: Node<'_>, nodes: &[Node<'_>]) -> HashMap<String, Vec<(usize, Option<String>)>> {
+        let mut steps: HashMap<String, Vec<(usize, Option<String>)>> = HashMap::new();
+        let mut nested: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for n in nodes {
+            let Some(left) = n.child_by_field_name("left") else { continue };
+            if n.kind() != "assignment" || left.kind() != "identifier" {
+                // A loop variable, a tuple target: reassigned where the order is not the text's.
+                for id in descendants(left).into_iter().filter(|i| i.kind() == "identifier") {
+                    nested.insert(self.src.node_text(id));
+                }
+                continue;
+            }
+            let name = self.src.node_text(left);
+            let top = n.parent().filter(|p| p.kind() == "expression_statement").and_then(|p| p.parent()) == Some(body);
+            if !top {
+                nested.insert(name);
+                continue;
+            }
+            let class = n
+                .child_by_field_name("right")
+                .filter(|r| r.kind() == "identifier")
+                .map(|r| self.src.node_text(r))
+                .filter(|c| is_class_name(c) && self.is_known_model(c))
+                .map(|c| self.model_ref(c));
+            steps.entry(name.to_owned()).or_default().push((n.start_byte(), class));
+        }
+        steps.retain(|name, list| !nested.contains(name.as_str()) && list.iter().any(|(_, c)| c.is_some()));
+        steps
+    }
+
+    /// `xs.append(record)` / `xs.add(record)` on a plain name (`xs.extend(records)`): the name
+    /// and the records it collects, as many.
+    fn collected(&self, call: Node<'_>, env: &Env) -> Option<(String, Ty)> {
+        let f = call.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
+        let list = f.child_by_field_name("object").filter(|o| o.kind() == "identifier")?;
+        let method = self.src.node_text(f.child_by_field_name("attribute")?);
+        let a = args(call);
+        let [value] = a.positional.as_slice() else { return None };
+        if !a.keywords.is_empty() {
+            return None;
+        }
+        let ty = self.ty(*value, env)?;
+        let one = match method {
+            "append" | "add" => !ty.many,
+            "extend" => ty.many,
+            _ => return None,
+        };
+        one.then(|| (self.src.node_text(list).to_owned(), Ty::many(ty.rec)))
     }
 
     /// Whether `name` is a class this file declares that is no model (abstract or not) and
@@ -615,7 +752,7 @@ impl Ctx<'_> {
                 }
                 // `model_type.objects` with `model_type = Unit`.
                 if object.kind() == "identifier"
-                    && let Some(model) = env.class_of(text(object))
+                    && let Some(model) = env.class_at(text(object), object.start_byte())
                 {
                     return is_manager_name(attr).then(|| Ty::many(Rec::model(model)));
                 }
@@ -666,7 +803,9 @@ impl Ctx<'_> {
                             _ if is_class_name(name) && self.is_known_model(name) => {
                                 Some(Ty::one(Rec::model(self.model_ref(name))))
                             }
-                            _ if env.class_of(name).is_some() => env.class_of(name).map(|m| Ty::one(Rec::model(m))),
+                            _ if env.class_at(name, f.start_byte()).is_some() => {
+                                env.class_at(name, f.start_byte()).map(|m| Ty::one(Rec::model(m)))
+                            }
                             _ => self.returns.get(name).cloned(),
                         }
                     }
@@ -837,10 +976,13 @@ impl Ctx<'_> {
                     // Through an association from a name nothing types (`user.userprofile
                     // .notification_language.short_name` on an untyped parameter): the record the
                     // name suggests, when it has those associations (the inverse accessors of a
-                    // model the app relates to without declaring it included).
+                    // model the app relates to without declaring it included). One step
+                    // (`recipe.file_uid` on an untyped `recipe`) is the column of the model the
+                    // name is called after when it has one; on no such model the untyped
+                    // attribute above stands alone.
                     if base.kind() == "identifier"
-                        && object.kind() == "attribute"
                         && base_text != "self"
+                        && (object.kind() == "attribute" || !FRAMEWORK_OBJECTS.contains(&base_text))
                         && base_text.len() >= 3
                         && base_text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
                     {
