@@ -224,3 +224,172 @@ fn field_lists_chosen_by_a_condition_or_returned_by_the_schema() {
         ])
     );
 }
+
+/// A query module per schema: `new/0` returns the schema, the others `dynamic` fragments over it.
+const MEDIA_QUERY: &str = r#"defmodule App.Media.MediaQuery do
+  import Ecto.Query, warn: false
+
+  alias App.Media.MediaItem
+
+  def new do
+    MediaItem
+  end
+
+  def uploaded_after(date), do: dynamic([mi], fragment("date(?) > ?", mi.uploaded_at, ^date))
+
+  def stale do
+    dynamic(
+      [mi, source],
+      fragment("DATE(uploaded_at) < DATE('now')")
+    )
+  end
+end
+"#;
+
+/// A module returning two schemas bare: its queries on nothing are over neither.
+const MIXED_QUERY: &str = r#"defmodule App.MixedQuery do
+  import Ecto.Query, warn: false
+
+  alias App.Media.MediaItem
+  alias App.Profiles.Profile
+
+  def items, do: MediaItem
+  def profiles, do: Profile
+
+  def after_date(d), do: dynamic([x], x.uploaded_at > ^d)
+end
+"#;
+
+const PODCASTS: &str = r#"defmodule App.Podcasts do
+  import Ecto.Query, warn: false
+  alias App.Media.MediaQuery
+  alias App.Repo
+
+  def recent do
+    MediaQuery.new()
+    |> where(^MediaQuery.uploaded_after(~D[2020-01-01]))
+    |> order_by(desc: :uploaded_at)
+    |> Repo.all()
+  end
+
+  def listed do
+    MediaQuery.new()
+    |> select(^select_fields())
+    |> Repo.all()
+  end
+
+  def other do
+    App.Yt.Media.fetch()
+    |> order_by(desc: :uploaded_at)
+  end
+
+  defp select_fields do
+    [:id, :title, :uploaded_at]
+  end
+end
+"#;
+
+#[test]
+fn a_query_modules_base_schema_and_pipelines_from_it() {
+    let (_dir, result) = scan(&[
+        ("lib/app/media/media_item.ex", MEDIA_ITEM),
+        ("lib/app/yt/media.ex", YT_MEDIA),
+        ("lib/app/profiles/profile.ex", PROFILE),
+        ("lib/app/media/media_query.ex", MEDIA_QUERY),
+        ("lib/app/mixed_query.ex", MIXED_QUERY),
+        ("lib/app/podcasts.ex", PODCASTS),
+    ]);
+    // `dynamic([mi], …)` and a raw fragment in the query module; `MediaQuery.new() |>
+    // order_by(…)` and `select(^select_fields())` elsewhere. `App.Yt.Media.fetch()`, which
+    // returns nothing known, names nothing, nor does the mixed module's `x.uploaded_at`.
+    assert_eq!(
+        uses(&result, "media_items.uploaded_at"),
+        set(&[
+            "lib/app/media/media_item.ex:6",
+            "lib/app/media/media_item.ex:12",
+            "lib/app/media/media_item.ex:13",
+            "lib/app/media/media_item.ex:14",
+            "lib/app/media/media_query.ex:10",
+            "lib/app/media/media_query.ex:15",
+            "lib/app/podcasts.ex:9",
+            "lib/app/podcasts.ex:25",
+        ])
+    );
+    // `select_fields` also lists `title`.
+    assert_eq!(
+        uses(&result, "media_items.title"),
+        set(&[
+            "lib/app/media/media_item.ex:7",
+            "lib/app/media/media_item.ex:10",
+            "lib/app/media/media_item.ex:17",
+            "lib/app/podcasts.ex:25",
+        ])
+    );
+}
+
+/// The app's own changeset helper given a field after `cast`; the same helper given a name that
+/// is no field of the schema, and an atom outside a changeset pipeline, name nothing.
+const FEED_WITH_HELPER: &str = r#"defmodule App.Feeds.Feed do
+  use Ecto.Schema
+  import Ecto.Changeset
+  import App.ChangesetUtils
+
+  schema "feeds" do
+    field :enabled, :boolean
+    field :label, :string, virtual: true
+  end
+
+  def changeset(feed, attrs) do
+    feed
+    |> cast(attrs, [])
+    |> dynamic_default(:enabled, fn _ -> true end)
+    |> dynamic_default(:label, fn _ -> "x" end)
+    |> dynamic_default(:download_media, fn _ -> true end)
+  end
+
+  def toggle(feed), do: feed |> Map.from_struct() |> flag(:enabled)
+end
+"#;
+
+/// Template code: a capture's `&1.name` over a collection, and a `fn p -> p.name end`.
+const SOURCE_FORM: &str = r#"<.form :let={f} for={@changeset}>
+  <.input field={f[:profile_id]} options={Enum.map(@profiles, &{&1.name, &1.id})} type="select" />
+  <.input field={f[:other_id]} options={Enum.map(@profiles, fn p -> {p.name, p.id} end)} type="select" />
+  <span>{Enum.map(@feeds, &(&1.enabled))}</span>
+  <span>{Enum.count(@profiles, &1)}</span>
+</.form>
+"#;
+
+#[test]
+fn a_changeset_helpers_field_and_a_templates_capture() {
+    let (_dir, result) = scan(&[
+        ("lib/app/sources/source.ex", SOURCE),
+        ("lib/app/feeds/feed.ex", FEED_WITH_HELPER),
+        ("lib/app/profiles/profile.ex", PROFILE),
+        ("lib/app_web/controllers/source_html/source_form.html.heex", SOURCE_FORM),
+    ]);
+    // `dynamic_default(:enabled, …)` after `cast`; not the `flag(:enabled)` on a plain map, nor
+    // the virtual field or another schema's field. `&1.enabled` over `@feeds` is a feed's, not
+    // a source's.
+    assert_eq!(
+        uses(&result, "feeds.enabled"),
+        set(&[
+            "lib/app/feeds/feed.ex:7",
+            "lib/app/feeds/feed.ex:14",
+            "lib/app_web/controllers/source_html/source_form.html.heex:4",
+        ])
+    );
+    assert_eq!(uses(&result, "sources.enabled"), set(&["lib/app/sources/source.ex:5"]));
+    assert_eq!(uses(&result, "sources.download_media"), set(&["lib/app/sources/source.ex:6"]));
+    // `&1.name` and `p.name` over `@profiles`.
+    assert_eq!(
+        uses(&result, "profiles.name"),
+        set(&[
+            "lib/app/profiles/profile.ex:5",
+            "lib/app/profiles/profile.ex:9",
+            "lib/app/profiles/profile.ex:15",
+            "lib/app_web/controllers/source_html/source_form.html.heex:2",
+            "lib/app_web/controllers/source_html/source_form.html.heex:3",
+        ])
+    );
+}

@@ -130,6 +130,7 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
         || (!walker.returns.is_empty() && walker.returns != walker.previous_returns)
         || walker.dispatch.wants_walk(&walker.previous_dispatch)
         || (!walker.passes.is_empty() && walker.passes != walker.previous_passes)
+        || (!walker.lists.is_empty() && walker.lists != walker.previous_lists)
     {
         if walks == 4 {
             break;
@@ -139,6 +140,7 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
         next.previous_returns = std::mem::take(&mut walker.returns);
         next.previous_dispatch = std::mem::take(&mut walker.dispatch);
         next.previous_passes = std::mem::take(&mut walker.passes);
+        next.previous_lists = std::mem::take(&mut walker.lists);
         next.visit(root);
         walker = next;
         walks += 1;

@@ -54,7 +54,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        14
+        15
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -107,6 +107,9 @@ enum Source {
         model: String,
         assoc: String,
     },
+    /// What a function of another module returns, as that module binds it (`phoenix:returns`):
+    /// `MediaQuery.new() |> where(…)` where `def new, do: MediaItem`. Its fields are medium.
+    Returned(String),
 }
 
 #[derive(Default)]
@@ -133,6 +136,12 @@ struct Module {
     /// `defp groups_query(opts), do: Group |> order_by(…) |> limit(^n)`, for the pipelines a
     /// call of theirs heads (`groups_query(opts) |> where([g], …)`).
     query_fns: HashMap<String, Source>,
+    /// The schemas the module's functions of no argument return bare (`def new, do: MediaItem`
+    /// in a query module): with one, the module's queries on nothing else are over it.
+    bases: Vec<Source>,
+    /// Modules the module `use`s, by last segment: `use App.Media.MediaQuery` whose `__using__`
+    /// aliases itself (`alias unquote(__MODULE__)`) lets the module write `MediaQuery`.
+    uses: HashMap<String, String>,
 }
 
 struct Walker<'a> {
@@ -169,6 +178,11 @@ struct Walker<'a> {
     passes: params::Passes,
     /// What the previous walk saw of them.
     previous_passes: params::Passes,
+    /// The module's functions returning a list of atoms (`defp select_fields, do: [:id, :title]`),
+    /// for a query's `select(^select_fields())`.
+    lists: params::Returns,
+    /// What the previous walk saw of them (a function defined below its caller).
+    previous_lists: params::Returns,
     /// The `arg`s and `object`s of the file, once an Absinthe input asks for them.
     absinthe: Option<absinthe::Args>,
     /// The queries and rows of functions dispatched on a literal this walk has seen.
@@ -286,6 +300,8 @@ impl<'a> Walker<'a> {
             previous_returns: params::Returns::new(),
             passes: params::Passes::new(),
             previous_passes: params::Passes::new(),
+            lists: params::Returns::new(),
+            previous_lists: params::Returns::new(),
             absinthe: None,
             dispatch: dispatch::Dispatch::default(),
             previous_dispatch: dispatch::Dispatch::default(),
@@ -317,6 +333,14 @@ impl<'a> Walker<'a> {
                 path: vec![assoc.clone()],
                 attribute: Some(field.to_owned()),
             },
+            Source::Returned(function) => {
+                let target = Target::Chain {
+                    root: templates::returned(function.clone()),
+                    path: Vec::new(),
+                    attribute: Some(field.to_owned()),
+                };
+                return self.hit_at(offset, target, kind, confidence.min(Confidence::Medium));
+            }
             Source::Schema(module) => {
                 // A field of this file's own schema is known by its source column.
                 let own = self.modules.iter().rev().find_map(|m| match &m.schema {
@@ -373,6 +397,13 @@ impl<'a> Walker<'a> {
                     None => full.clone(),
                 };
             }
+        }
+        // A name no alias gives, the last segment of a module `use`d (whose `__using__` aliases it).
+        if let Some(full) = self.modules.iter().rev().find_map(|m| m.uses.get(head)) {
+            return match rest {
+                Some(rest) => format!("{full}.{rest}"),
+                None => full.clone(),
+            };
         }
         written.to_owned()
     }
@@ -595,7 +626,8 @@ impl<'a> Walker<'a> {
             }
             self.chain_memo.get_mut().enter(left, continuing);
             match self.record(left) {
-                Some((source, Confidence::High)) => {
+                // (What another module's function returns may be bound nowhere: the attribute too.)
+                Some((source, Confidence::High)) if !matches!(source, Source::Returned(_)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
                 }
                 // A receiver typed by its name only: that schema if there is one, else whichever
@@ -663,6 +695,15 @@ impl<'a> Walker<'a> {
                 self.alias(&args);
                 return;
             }
+            ("use", None) => {
+                if let Some(used) = args.first().filter(|a| a.kind() == "alias") {
+                    let full = self.resolve(self.text(*used));
+                    let last = full.rsplit('.').next().unwrap_or(&full).to_owned();
+                    if let Some(module) = self.modules.last_mut() {
+                        module.uses.insert(last, full);
+                    }
+                }
+            }
             ("schema", None) => return self.visit_schema(node, &args),
             ("object" | "input_object", None) if self.uses_absinthe() => {
                 return self.visit_absinthe_object(node, &args, name == "input_object");
@@ -729,6 +770,7 @@ impl<'a> Walker<'a> {
                     {
                         w.bind_return(*head, last);
                         w.own_field_list(last);
+                        w.record_returned_list(*head, last);
                         w.record_returned_keys(*head, last);
                         w.record_returned_query(*head, last);
                         w.record_row_fn(node, *head, last);
@@ -1356,6 +1398,8 @@ impl<'a> Walker<'a> {
         let mut sources = vec![root_source];
         // After `Repo.one!()` on the query the pipeline holds one record of its root.
         let mut fetched = false;
+        // After `cast(…)` the pipeline holds a changeset.
+        let mut casted = false;
         for (i, stage) in stages.into_iter().enumerate() {
             if stage.kind() != "call" {
                 self.visit(stage);
@@ -1404,7 +1448,17 @@ impl<'a> Walker<'a> {
                 if let Some(schema) = &changeset_schema {
                     self.changeset_fields(name, &args, schema);
                 }
+                casted |= matches!(name, "cast" | "change");
                 self.visit_children(stage);
+            } else if casted
+                && remote.is_none()
+                && changeset_schema.is_some()
+                && changeset_schema == self.current_schema()
+            {
+                // `|> dynamic_default(:custom_name, fn cs -> … end)` after `cast` in the schema's
+                // own module: the app's changeset helper, given one of the schema's fields.
+                self.own_field_argument(&args);
+                self.visit(stage);
             } else if let Some(repo) = remote_text
                 && repo.ends_with("Repo")
                 && matches!(name, "insert" | "insert!" | "insert_or_update" | "insert_or_update!")
@@ -1794,6 +1848,7 @@ impl<'a> Walker<'a> {
             Source::Schema(m) => inflect::underscore(m.rsplit('.').next().unwrap_or(m)),
             Source::Table(t) => inflect::singularize(t),
             Source::Assoc { assoc, .. } => inflect::singularize(assoc),
+            Source::Returned(function) => function.rsplit('.').next().unwrap_or(function).to_owned(),
         };
         // A list a query typed holds records whatever its elements are called (`fn row ->`).
         if NOT_RECORDS.contains(&var) && !schema.starts_with(var) && element.1 < Confidence::High {
@@ -1815,6 +1870,18 @@ impl<'a> Walker<'a> {
                     self.bind_element(&name, &element);
                 }
             }
+        }
+    }
+
+    /// The first argument of an app's changeset helper (`dynamic_default(:custom_name, f)`)
+    /// piped a changeset of the schema this module declares, when it is one of its fields.
+    fn own_field_argument(&mut self, args: &[Node<'_>]) {
+        let Some(schema) = self.current_schema() else { return };
+        let Some((field, offset)) = args.first().and_then(|a| atom(*a, self.src)) else { return };
+        let declared =
+            self.modules.last().and_then(|m| m.schema.as_ref()).is_some_and(|(_, _, f)| f.contains_key(&field));
+        if declared {
+            self.field_hit(offset, &schema, &field, RefKind::Query, Confidence::High);
         }
     }
 
