@@ -29,6 +29,7 @@ mod absinthe;
 mod calls;
 mod changes;
 mod dispatch;
+mod flow;
 mod lists;
 mod params;
 mod query;
@@ -183,6 +184,9 @@ struct Walker<'a> {
     lists: params::Returns,
     /// What the previous walk saw of them (a function defined below its caller).
     previous_lists: params::Returns,
+    /// The module functions defined with `def` (by module and name), whose results other
+    /// modules may write.
+    public: std::collections::HashSet<(String, String)>,
     /// The `arg`s and `object`s of the file, once an Absinthe input asks for them.
     absinthe: Option<absinthe::Args>,
     /// The queries and rows of functions dispatched on a literal this walk has seen.
@@ -302,6 +306,7 @@ impl<'a> Walker<'a> {
             previous_passes: params::Passes::new(),
             lists: params::Returns::new(),
             previous_lists: params::Returns::new(),
+            public: std::collections::HashSet::new(),
             absinthe: None,
             dispatch: dispatch::Dispatch::default(),
             previous_dispatch: dispatch::Dispatch::default(),
@@ -650,6 +655,9 @@ impl<'a> Walker<'a> {
             }
             return;
         }
+        if !flow::LOCAL_FORMS.contains(&name) && !QUERY_MACROS.contains(&name) && !name.starts_with("def") {
+            self.call_flows(node, name, remote, &args);
+        }
         // `field(u, :email)`, `map(u, [:id, :email])`, `struct(u, [:id])` on a bound source.
         if remote.is_none()
             && matches!(name, "field" | "map" | "struct")
@@ -760,8 +768,16 @@ impl<'a> Walker<'a> {
                             w.heads.insert(call.id());
                         }
                         w.bind_patterns(*head);
+                        w.param_markers(*head);
                         if private {
                             w.private_head(*head);
+                        } else if let Some((call, _)) = calls::head_call(*head, w.src)
+                            .or_else(|| (head.kind() == "identifier").then_some((*head, Vec::new())))
+                            && let Some(module) = w.modules.last()
+                        {
+                            let target = call.child_by_field_name("target").unwrap_or(call);
+                            let key = (module.name.clone(), w.text(target).to_owned());
+                            w.public.insert(key);
                         }
                     }
                     w.visit_children(node);
@@ -844,6 +860,7 @@ impl<'a> Walker<'a> {
                         keys.extend(self.merged_keys(*arg));
                     }
                 }
+                self.written_markers(&keys, &schema);
                 for (key, offset) in keys {
                     self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
                 }
@@ -1271,7 +1288,8 @@ impl<'a> Walker<'a> {
                     }
                 } else if l.kind() == "identifier"
                     && ((r.kind() == "map" && self.struct_of(r).is_none())
-                        || (matches!(r.kind(), "call" | "binary_operator") && !self.merged_keys(r).is_empty()))
+                        || (matches!(r.kind(), "call" | "binary_operator")
+                            && self.merged_keys(r).iter().any(|(k, _)| is_identifier(k))))
                 {
                     let keys = self.merged_keys(r);
                     let name = self.text(l).to_owned();
@@ -1283,6 +1301,16 @@ impl<'a> Walker<'a> {
                 {
                     let name = self.text(var).to_owned();
                     self.bind_as(&name, schema, confidence);
+                } else if l.kind() == "identifier"
+                    && matches!(r.kind(), "call" | "binary_operator")
+                    && !self.merged_keys(r).is_empty()
+                {
+                    // Only markers (`attrs = Parser.parse(json)`): where the map came from.
+                    let keys = self.merged_keys(r);
+                    let name = self.text(l).to_owned();
+                    if let Some(frame) = self.maps.last_mut() {
+                        frame.insert(name, keys);
+                    }
                 } else if r.kind() == "identifier"
                     && let Some(schema) = self.struct_of(l)
                 {
@@ -1708,6 +1736,9 @@ impl<'a> Walker<'a> {
         if !writer {
             keys.retain(|(_, offset)| !self.is_returned_key(*offset));
         }
+        if writer {
+            self.written_markers(&keys, schema);
+        }
         for (key, offset) in keys {
             self.field_hit(offset, schema, &key, RefKind::Query, Confidence::Medium);
             // Another function's map may be built for more than this writer (a nested record's
@@ -1774,6 +1805,13 @@ impl<'a> Walker<'a> {
                         );
                     }
                     Some((name, None)) => out.extend(self.returned_keys(name)),
+                    // `json |> Parser.parse()`: that function's result, not `json`.
+                    Some(_) => {
+                        if let Some(key) = self.result_key(stage) {
+                            out.retain(|(k, _)| is_identifier(k));
+                            out.push(key);
+                        }
+                    }
                     _ => {}
                 }
                 out
@@ -1801,6 +1839,24 @@ impl<'a> Walker<'a> {
                 self.branch_keys(node)
             }
             "call" => match self.callee(node) {
+                // `Map.drop(attrs, [:id])`, `Map.take(attrs, [:a])`: what is left of the map.
+                Some((name @ ("drop" | "delete" | "take" | "filter" | "reject"), Some(m))) if self.text(m) == "Map" => {
+                    let args = arguments(node);
+                    let mut out = args.first().map(|a| self.merged_keys(*a)).unwrap_or_default();
+                    let named: Vec<String> = args
+                        .get(1)
+                        .map(|a| atoms_in(*a, self.src))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(k, _)| k)
+                        .collect();
+                    match name {
+                        "drop" | "delete" => out.retain(|(k, _)| !named.contains(k)),
+                        "take" => out.retain(|(k, _)| named.contains(k) || !is_identifier(k)),
+                        _ => {}
+                    }
+                    out
+                }
                 Some((name, Some(m))) if self.text(m) == "Map" => {
                     let args = arguments(node);
                     let Some(key) = self.put_key(name, &args, false) else { return Vec::new() };
@@ -1813,6 +1869,8 @@ impl<'a> Walker<'a> {
                     out.extend(self.passed_keys(name, &arguments(node)));
                     out
                 }
+                // `Parser.parse(json)`: what another module's function returns.
+                Some(_) => self.result_key(node).into_iter().collect(),
                 _ => Vec::new(),
             },
             _ => Vec::new(),

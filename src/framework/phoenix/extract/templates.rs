@@ -387,7 +387,7 @@ impl Walker<'_> {
 }
 
 /// Calls that are the language's, not the module's functions.
-const SPECIAL_FORMS: &[&str] =
+pub(super) const SPECIAL_FORMS: &[&str] =
     &["case", "cond", "with", "for", "if", "unless", "try", "receive", "quote", "unquote", "fn", "raise", "throw"];
 
 /// The scope of what the app's functions return, by `Module.function`.
