@@ -16,6 +16,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("sources", &["id", "enabled", "download_media"]),
     ("feeds", &["id", "enabled"]),
     ("profiles", &["id", "name", "template"]),
+    ("settings", &["id", "api_key"]),
 ];
 
 const MEDIA_ITEM: &str = r#"defmodule App.Media.MediaItem do
@@ -392,4 +393,111 @@ fn a_changeset_helpers_field_and_a_templates_capture() {
             "lib/app_web/controllers/source_html/source_form.html.heex:3",
         ])
     );
+}
+
+/// Maps that cross modules: a parser's result written by another module, a map handed to a
+/// context function whose parameter reaches its writer, and a settings getter keyed by a name.
+const SETTING: &str = "defmodule App.Settings.Setting do\n  use Ecto.Schema\n\n  schema \"settings\" do\n    field :api_key, :string\n  end\nend\n";
+
+const SETTINGS: &str = r#"defmodule App.Settings do
+  import Ecto.Query, warn: false
+  alias App.Repo
+  alias App.Settings.Setting
+
+  def record do
+    Setting
+    |> limit(1)
+    |> Repo.one()
+  end
+
+  def get(name) do
+    case Map.fetch(record(), name) do
+      {:ok, value} -> {:ok, value}
+      :error -> {:error, :invalid_key}
+    end
+  end
+
+  def get!(name) do
+    {:ok, value} = get(name)
+    value
+  end
+end
+"#;
+
+const MEDIA: &str = r#"defmodule App.Media do
+  alias App.Media.MediaItem
+  alias App.Repo
+
+  def update_media_item(%MediaItem{} = media_item, attrs) do
+    update_attrs = Map.drop(attrs, [:id])
+
+    media_item
+    |> MediaItem.changeset(update_attrs)
+    |> Repo.update()
+  end
+
+  def delete_files(%MediaItem{} = media_item, addl_attrs \\ %{}) do
+    update_media_item(media_item, Map.merge(%{}, addl_attrs))
+  end
+
+  def log_files(%MediaItem{} = media_item, opts \\ %{}) do
+    IO.inspect({media_item, opts})
+  end
+end
+"#;
+
+const PARSER: &str = r#"defmodule App.Parser do
+  def parse_for_media_item(json) do
+    Map.new()
+    |> Map.merge(parse_media(json))
+  end
+
+  defp parse_media(json) do
+    %{title: json["title"]}
+  end
+
+  def parse_for_log(json), do: %{title: json["title"]}
+end
+"#;
+
+const WORKER: &str = r#"defmodule App.Worker do
+  alias App.{Media, Parser, Settings}
+
+  def perform(item, json) do
+    Settings.get!(:api_key)
+    Media.delete_files(item, %{uploaded_at: nil})
+    Media.log_files(item, %{uploaded_at: nil})
+    attrs = json |> Parser.parse_for_media_item() |> Map.merge(%{uploaded_at: nil})
+    Media.update_media_item(item, attrs)
+    IO.inspect(Parser.parse_for_log(json))
+    Other.get!(:api_key)
+  end
+end
+"#;
+
+#[test]
+fn maps_and_keys_that_cross_modules() {
+    let (_dir, result) = scan(&[
+        ("lib/app/media/media_item.ex", MEDIA_ITEM),
+        ("lib/app/yt/media.ex", YT_MEDIA),
+        ("lib/app/settings/setting.ex", SETTING),
+        ("lib/app/settings.ex", SETTINGS),
+        ("lib/app/media.ex", MEDIA),
+        ("lib/app/parser.ex", PARSER),
+        ("lib/app/worker.ex", WORKER),
+    ]);
+    // `delete_files`' `addl_attrs` reaches `update_media_item`'s changeset through `Map.drop`;
+    // `log_files`' `opts` reaches nothing.
+    let uploaded = uses(&result, "media_items.uploaded_at");
+    assert!(uploaded.contains("lib/app/worker.ex:6"), "{uploaded:?}");
+    assert!(uploaded.contains("lib/app/worker.ex:8"), "{uploaded:?}");
+    assert!(!uploaded.contains("lib/app/worker.ex:7"), "{uploaded:?}");
+    // The parser's key, returned through a private function, is written by the worker; the
+    // same key of `parse_for_log`, which nothing writes, is not.
+    let title = uses(&result, "media_items.title");
+    assert!(title.contains("lib/app/parser.ex:8"), "{title:?}");
+    assert!(!title.contains("lib/app/parser.ex:11"), "{title:?}");
+    // `Settings.get!(:api_key)` through `get(name)`'s `Map.fetch(record(), name)`; another
+    // module's `get!` is not the settings'.
+    assert_eq!(uses(&result, "settings.api_key"), set(&["lib/app/settings/setting.ex:5", "lib/app/worker.ex:5"]));
 }

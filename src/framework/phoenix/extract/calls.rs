@@ -131,6 +131,7 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
         || walker.dispatch.wants_walk(&walker.previous_dispatch)
         || (!walker.passes.is_empty() && walker.passes != walker.previous_passes)
         || (!walker.lists.is_empty() && walker.lists != walker.previous_lists)
+        || (!walker.positions.is_empty() && walker.positions != walker.previous_positions)
     {
         if walks == 4 {
             break;
@@ -141,6 +142,7 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
         next.previous_dispatch = std::mem::take(&mut walker.dispatch);
         next.previous_passes = std::mem::take(&mut walker.passes);
         next.previous_lists = std::mem::take(&mut walker.lists);
+        next.previous_positions = std::mem::take(&mut walker.positions);
         next.visit(root);
         walker = next;
         walks += 1;

@@ -24,6 +24,10 @@ const WRITTEN: &str = "phoenix:written";
 /// What a function's parameter is written as, by `Module.fn#i`.
 const PASSED: &str = "phoenix:passed";
 
+/// What record a function's parameter names a field of, by `Module.fn#i`: `def get(name), do:
+/// Map.fetch(record(), name)` makes `Settings.get(:youtube_api_key)` read that field.
+const KEYED: &str = "phoenix:keyed";
+
 /// Local calls that are definitions or declarations, not the module's functions.
 pub(super) const LOCAL_FORMS: &[&str] = &[
     "alias",
@@ -46,10 +50,30 @@ pub(super) const LOCAL_FORMS: &[&str] = &[
 ];
 
 /// Modules whose functions' results are no app's params.
-const LIBRARY: &[&str] = &["Map", "Enum", "Keyword", "Jason", "Poison", "Stream", "String", "Kernel", "Access"];
+const LIBRARY: &[&str] = &[
+    "Map",
+    "Enum",
+    "Keyword",
+    "Jason",
+    "Poison",
+    "Stream",
+    "String",
+    "Kernel",
+    "Access",
+    "Application",
+    "Logger",
+    "Process",
+    "GenServer",
+    "Oban",
+    "Gettext",
+];
 
 fn written(name: String) -> Root {
     Root::Binding { scopes: vec![WRITTEN.to_owned()], name, guess: None }
+}
+
+fn keyed(name: String) -> Root {
+    Root::Binding { scopes: vec![KEYED.to_owned()], name, guess: None }
 }
 
 fn passed(name: String) -> Root {
@@ -84,7 +108,7 @@ impl Walker<'_> {
             Some(_) => None,
             None => {
                 let module = self.modules.last()?;
-                (!super::templates::SPECIAL_FORMS.contains(&name) && is_identifier(name))
+                (!super::templates::SPECIAL_FORMS.contains(&name) && is_identifier(name.trim_end_matches(['?', '!'])))
                     .then(|| format!("{}.{name}", module.name))
             }
         }
@@ -98,10 +122,18 @@ impl Walker<'_> {
         Some((result_marker(&function), node.start_byte()))
     }
 
-    /// The markers among `keys` bound to `sink`.
-    fn bind_markers(&mut self, keys: &[(String, usize)], sink: &Root) {
+    /// The markers among `keys` bound to `sink` (`local`: a parameter of a function of this
+    /// module, whose own sinks this file resolves).
+    fn bind_markers(&mut self, keys: &[(String, usize)], sink: &Root, local: Option<String>) {
         for (key, _) in keys {
             let Some((scope, name)) = marker(key) else { continue };
+            if scope == PASSED {
+                let edge = (name.to_owned(), local.clone().map_or_else(|| Sink::Leaf(sink.clone()), Sink::Local));
+                if !self.param_edges.contains(&edge) {
+                    self.param_edges.push(edge);
+                }
+                continue;
+            }
             // A function passing its parameter to itself.
             if matches!(sink, Root::Binding { name: n, .. } if n == name) {
                 continue;
@@ -114,10 +146,39 @@ impl Walker<'_> {
         }
     }
 
+    fn push_binding(&mut self, scope: &str, name: &str, root: Root) {
+        if matches!(&root, Root::Binding { name: n, .. } if n == name) {
+            return;
+        }
+        let binding = Binding { scope: scope.to_owned(), name: name.to_owned(), root, path: Vec::new() };
+        if !self.facts.bindings.contains(&binding) {
+            self.facts.bindings.push(binding);
+        }
+    }
+
+    /// `Map.fetch(record(), name)`, `Map.get(setting, name)` with `name` a parameter: that
+    /// parameter names a field of the record.
+    pub(super) fn keyed_param(&mut self, args: &[Node<'_>]) {
+        let [record, key, ..] = args else { return };
+        if key.kind() != "identifier" {
+            return;
+        }
+        let Some(held) = self.local_map(self.text(*key)).cloned() else { return };
+        let Some(root) = self.value_root(*record) else { return };
+        for (marker, _) in held {
+            if let Some(name) = marker.strip_prefix("@p:") {
+                let edge = (name.to_owned(), Sink::Leaf(root.clone()));
+                if !self.keyed_edges.contains(&edge) {
+                    self.keyed_edges.push(edge);
+                }
+            }
+        }
+    }
+
     /// Keys a writer of `schema` takes: the markers among them are written as that schema.
     pub(super) fn written_markers(&mut self, keys: &[(String, usize)], schema: &Source) {
         if let Source::Schema(model) = schema {
-            self.bind_markers(keys, &Root::Model { model: model.clone() });
+            self.bind_markers(keys, &Root::Model { model: model.clone() }, None);
         }
     }
 
@@ -164,16 +225,42 @@ impl Walker<'_> {
         all.extend(args.iter().copied());
         for (i, arg) in all.iter().enumerate() {
             let sink = passed(format!("{function}#{i}"));
-            if arg.kind() == "map" && self.struct_of(*arg).is_none() {
-                for (key, offset) in map_keys(*arg, self.src) {
-                    if is_identifier(&key) {
-                        let target = Target::Chain { root: sink.clone(), path: Vec::new(), attribute: Some(key) };
-                        self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+            // `Settings.get!(:youtube_api_key)`: a field of what that parameter keys.
+            if remote.is_some()
+                && let Some((key, offset)) = atom(*arg, self.src)
+                && is_identifier(&key)
+            {
+                let root = keyed(format!("{function}#{i}"));
+                let target = Target::Chain { root, path: Vec::new(), attribute: Some(key) };
+                self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+            }
+            // `def get!(name), do: get(name)`: the parameter keys what `get`'s does (a function
+            // of this module only).
+            if remote.is_none()
+                && arg.kind() == "identifier"
+                && let Some(held) = self.local_map(self.text(*arg)).cloned()
+            {
+                for (key, _) in held {
+                    if let Some(name) = key.strip_prefix("@p:") {
+                        let edge = (name.to_owned(), Sink::Local(format!("{function}#{i}")));
+                        if !self.keyed_edges.contains(&edge) {
+                            self.keyed_edges.push(edge);
+                        }
                     }
                 }
             }
+            // A map literal, or the keys a variable's map was built with.
             let keys = self.merged_keys(*arg);
-            self.bind_markers(&keys, &sink);
+            for (key, offset) in &keys {
+                if is_identifier(key) {
+                    let target = Target::Chain { root: sink.clone(), path: Vec::new(), attribute: Some(key.clone()) };
+                    self.hit_at(*offset, target, RefKind::Query, Confidence::Medium);
+                }
+            }
+            // A parameter handed to a function of this module is followed here (`close_edges`),
+            // one handed to another module's is bound to that function's parameter.
+            let local = remote.is_none().then(|| format!("{function}#{i}"));
+            self.bind_markers(&keys, &sink, local);
         }
     }
 
@@ -193,7 +280,48 @@ impl Walker<'_> {
                     self.hit_at(*offset, target, RefKind::Query, Confidence::Medium);
                 }
             }
-            self.bind_markers(&keys, &sink);
+            // (A parameter it returns is written only where a caller writes what it passed.)
+            let keys: Vec<(String, usize)> = keys.into_iter().filter(|(k, _)| !k.starts_with("@p:")).collect();
+            self.bind_markers(&keys, &sink, None);
+        }
+        let (params, keyed) = (std::mem::take(&mut self.param_edges), std::mem::take(&mut self.keyed_edges));
+        self.close_edges(PASSED, params);
+        self.close_edges(KEYED, keyed);
+    }
+
+    /// Each parameter's sinks through the module's own functions it is handed to, bound to it.
+    fn close_edges(&mut self, scope: &str, edges: Vec<(String, Sink)>) {
+        let mut from: Vec<&String> = edges.iter().map(|(f, _)| f).collect();
+        from.sort();
+        from.dedup();
+        for start in from {
+            let mut seen: Vec<&String> = vec![start];
+            let mut stack: Vec<&String> = vec![start];
+            let mut leaves: Vec<Root> = Vec::new();
+            while let Some(name) = stack.pop() {
+                for (_, sink) in edges.iter().filter(|(f, _)| f == name) {
+                    match sink {
+                        Sink::Leaf(root) if !leaves.contains(root) => leaves.push(root.clone()),
+                        Sink::Leaf(_) => {}
+                        Sink::Local(next) if !seen.contains(&next) => {
+                            seen.push(next);
+                            stack.push(next);
+                        }
+                        Sink::Local(_) => {}
+                    }
+                }
+            }
+            for root in leaves {
+                self.push_binding(scope, start, root);
+            }
         }
     }
+}
+
+/// Where a parameter's map goes: a sink another file or the resolver knows, or a parameter of a
+/// function of this module (followed here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Sink {
+    Leaf(Root),
+    Local(String),
 }

@@ -143,6 +143,9 @@ struct Module {
     /// Modules the module `use`s, by last segment: `use App.Media.MediaQuery` whose `__using__`
     /// aliases itself (`alias unquote(__MODULE__)`) lets the module write `MediaQuery`.
     uses: HashMap<String, String>,
+    /// The module declares a plain struct (`defstruct`, no schema): a map of its own, whose
+    /// keys another module may write (`Map.from_struct(Media.response_to_struct(r))`).
+    plain_struct: bool,
 }
 
 struct Walker<'a> {
@@ -187,6 +190,14 @@ struct Walker<'a> {
     /// The module functions defined with `def` (by module and name), whose results other
     /// modules may write.
     public: std::collections::HashSet<(String, String)>,
+    /// The positional bindings of each `from` of a module, in order (`from s in Source,
+    /// inner_join: mp in assoc(s, :media_profile)` → `[s, mp]`), for its `dynamic([s, mp], …)`.
+    positions: Vec<(String, Vec<(String, Source)>)>,
+    /// Where each parameter's map goes (`flow.rs`), and what each parameter keys.
+    param_edges: Vec<(String, flow::Sink)>,
+    keyed_edges: Vec<(String, flow::Sink)>,
+    /// What the previous walk saw of them (a query defined below the fragments that use it).
+    previous_positions: Vec<(String, Vec<(String, Source)>)>,
     /// The `arg`s and `object`s of the file, once an Absinthe input asks for them.
     absinthe: Option<absinthe::Args>,
     /// The queries and rows of functions dispatched on a literal this walk has seen.
@@ -307,6 +318,10 @@ impl<'a> Walker<'a> {
             lists: params::Returns::new(),
             previous_lists: params::Returns::new(),
             public: std::collections::HashSet::new(),
+            positions: Vec::new(),
+            param_edges: Vec::new(),
+            keyed_edges: Vec::new(),
+            previous_positions: Vec::new(),
             absinthe: None,
             dispatch: dispatch::Dispatch::default(),
             previous_dispatch: dispatch::Dispatch::default(),
@@ -738,6 +753,9 @@ impl<'a> Walker<'a> {
                     keys.extend(atoms_in(*arg, self.src).into_iter().map(|(k, _)| k));
                     keys.extend(keyword_keys(*arg, self.src).into_iter().map(|(k, _)| k));
                 }
+                if let Some(module) = self.modules.last_mut() {
+                    module.plain_struct = true;
+                }
                 if let Some(module) = self.modules.last() {
                     let line = self.line_starts.partition_point(|&s| s <= node.start_byte()).max(1);
                     let snippet = self.text(node).lines().next().unwrap_or("").trim().to_owned();
@@ -869,6 +887,9 @@ impl<'a> Walker<'a> {
             && MAP_FIELD_FNS.contains(&name)
             && let [record, fields, ..] = args.as_slice()
         {
+            if matches!(name, "get" | "fetch" | "fetch!") {
+                self.keyed_param(&args);
+            }
             self.map_fields(*record, *fields);
         } else if remote.is_none()
             && (name.starts_with("insert") || name.starts_with("build") || name == "params_for")
@@ -1781,6 +1802,14 @@ impl<'a> Walker<'a> {
     fn merged_keys_uncached(&self, node: Node<'_>) -> Vec<(String, usize)> {
         match node.kind() {
             "map" if self.struct_of(node).is_none() => map_keys(node, self.src),
+            // `%Media{title: t}` in the plain struct's own module.
+            "map"
+                if self.modules.last().is_some_and(|m| {
+                    m.plain_struct && self.struct_of(node) == Some(Source::Schema(m.name.clone()))
+                }) =>
+            {
+                map_keys(node, self.src)
+            }
             "identifier" => self.local_map(self.text(node)).cloned().unwrap_or_default(),
             "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
                 let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
@@ -1840,7 +1869,9 @@ impl<'a> Walker<'a> {
             }
             "call" => match self.callee(node) {
                 // `Map.drop(attrs, [:id])`, `Map.take(attrs, [:a])`: what is left of the map.
-                Some((name @ ("drop" | "delete" | "take" | "filter" | "reject"), Some(m))) if self.text(m) == "Map" => {
+                Some((name @ ("drop" | "delete" | "take" | "filter" | "reject" | "from_struct"), Some(m)))
+                    if self.text(m) == "Map" =>
+                {
                     let args = arguments(node);
                     let mut out = args.first().map(|a| self.merged_keys(*a)).unwrap_or_default();
                     let named: Vec<String> = args

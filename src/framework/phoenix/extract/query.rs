@@ -42,6 +42,13 @@ impl Walker<'_> {
                     let v = w.text(*var).to_owned();
                     match sources.get(i) {
                         Some(Some(source)) => w.bind(&v, source.clone()),
+                        // `dynamic([s, mp], mp.name)`: the module's `from` that binds the same
+                        // names at the same places (`from s in Source, inner_join: mp in …`).
+                        _ if !sources.first().is_some_and(Option::is_some)
+                            && let Some(source) = w.positional(i, &v) =>
+                        {
+                            w.bind_as(&v, source, Confidence::Medium);
+                        }
                         // `dynamic([c], c.status == ^v)` or `where(query, [c], …)` on a query
                         // nothing types, inside a context module (`MyApp.Customers`): most
                         // likely a query over the context's schema.
@@ -163,6 +170,25 @@ impl Walker<'_> {
         }
     }
 
+    /// The source a module's `from`s bind at place `i` under the name `var`, when they agree.
+    fn positional(&self, i: usize, var: &str) -> Option<Source> {
+        let module = &self.modules.last()?.name;
+        let mut found: Option<Source> = None;
+        for (m, list) in self.positions.iter().chain(&self.previous_positions) {
+            if m != module {
+                continue;
+            }
+            match list.get(i) {
+                Some((name, source)) if name == var => match &found {
+                    Some(seen) if seen != source => return None,
+                    _ => found = Some(source.clone()),
+                },
+                _ => {}
+            }
+        }
+        found
+    }
+
     /// `from u in User, join: o in Org, where: …`.
     pub(super) fn visit_from(&mut self, node: Node<'_>, args: &[Node<'_>]) {
         self.with_frame(|w| {
@@ -180,13 +206,22 @@ impl Walker<'_> {
             let pairs: Vec<(String, Node<'_>)> =
                 args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).collect();
             // Joins bind before any clause uses them.
+            let mut positions: Vec<(String, Source)> =
+                args.first().and_then(|a| w.binding_in(*a)).into_iter().collect();
             for (key, value) in &pairs {
                 if key.ends_with("join")
                     && let Some((var, source)) = w.binding_in(*value)
                 {
                     w.schema_use(*value);
-                    w.bind(&var, source);
+                    w.bind(&var, source.clone());
+                    positions.push((var, source));
                 }
+            }
+            if positions.len() > 1
+                && let Some(module) = w.modules.last().map(|m| m.name.clone())
+                && !w.positions.contains(&(module.clone(), positions.clone()))
+            {
+                w.positions.push((module, positions));
             }
             for (key, value) in &pairs {
                 if let Some(root) = &root {
