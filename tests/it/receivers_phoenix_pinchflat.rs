@@ -501,3 +501,33 @@ fn maps_and_keys_that_cross_modules() {
     // module's `get!` is not the settings'.
     assert_eq!(uses(&result, "settings.api_key"), set(&["lib/app/settings/setting.ex:5", "lib/app/worker.ex:5"]));
 }
+
+const POW_CONFIG: &str = "import Config\n\nconfig :app, :pow,\n  user: App.Settings.Setting,\n  repo: App.Repo\n";
+
+const REGISTRATION: &str = r#"defmodule AppWeb.RegistrationController do
+  def create(conn, params) do
+    user = Enum.into(params, %{"api_key" => "x"})
+    Pow.Plug.create_user(conn, user)
+    conn |> Pow.Plug.update_user(%{api_key: "y"})
+    Other.Plug.create_user(conn, %{api_key: "z"})
+  end
+end
+"#;
+
+#[test]
+fn pows_writers_take_the_configured_users_params() {
+    let (_dir, result) = scan(&[
+        ("lib/app/settings/setting.ex", SETTING),
+        ("config/config.exs", POW_CONFIG),
+        ("lib/app_web/controllers/registration_controller.ex", REGISTRATION),
+    ]);
+    // Pow's `create_user` / piped `update_user` params; another module's `create_user` is not Pow's.
+    assert_eq!(
+        uses(&result, "settings.api_key"),
+        set(&[
+            "lib/app/settings/setting.ex:5",
+            "lib/app_web/controllers/registration_controller.ex:3",
+            "lib/app_web/controllers/registration_controller.ex:5",
+        ])
+    );
+}

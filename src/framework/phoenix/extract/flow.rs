@@ -182,6 +182,24 @@ impl Walker<'_> {
         }
     }
 
+    /// `config :my_app, :pow, user: MyApp.Users.User` (Pow's configuration): the params
+    /// `Pow.Plug.create_user(conn, params)` and `Pow.Plug.update_user(conn, params)` take are
+    /// that schema's.
+    pub(super) fn pow_user(&mut self, args: &[Node<'_>]) {
+        if args.get(1).and_then(|a| atom(*a, self.src)).is_none_or(|(k, _)| k != "pow") {
+            return;
+        }
+        let user = args
+            .iter()
+            .skip(2)
+            .flat_map(|a| keyword_pairs(*a, self.src))
+            .find_map(|(k, v)| (k == "user" && v.kind() == "alias").then(|| self.resolve(self.text(v))));
+        let Some(model) = user else { return };
+        for writer in ["create_user", "update_user"] {
+            self.push_binding(PASSED, &format!("Pow.Plug.{writer}#1"), Root::Model { model: model.clone() });
+        }
+    }
+
     /// At a function's head: each parameter variable carries its marker.
     pub(super) fn param_markers(&mut self, head: Node<'_>) {
         let Some((call, params)) = calls::head_call(head, self.src) else { return };

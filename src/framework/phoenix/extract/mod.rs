@@ -718,6 +718,8 @@ impl<'a> Walker<'a> {
                 self.alias(&args);
                 return;
             }
+            // `config :my_app, :pow, user: MyApp.Users.User`: Pow's writers take that schema's params.
+            ("config", None) => self.pow_user(&args),
             ("use", None) => {
                 if let Some(used) = args.first().filter(|a| a.kind() == "alias") {
                     let full = self.resolve(self.text(*used));
