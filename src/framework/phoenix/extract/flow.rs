@@ -285,8 +285,9 @@ impl Walker<'_> {
     /// After the file's last walk: each public function's returned keys are what its result is
     /// written as, and the markers it returns are written as that too.
     pub(super) fn returned_flows(&mut self) {
-        let returns: Vec<((String, String), Vec<(String, usize)>)> =
-            self.returns.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        // In a stable order: the bindings are the file's facts.
+        let mut returns: Vec<_> = self.returns.clone().into_iter().collect();
+        returns.sort();
         for ((module, name), keys) in returns {
             if !self.public.contains(&(module.clone(), name.clone())) {
                 continue;
