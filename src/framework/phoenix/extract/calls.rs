@@ -127,9 +127,11 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
     let types = walker.call_sites.param_types();
     let mut walks = 1;
     while (!types.is_empty() && walks == 1)
-        || (!walker.returns.is_empty() && walker.returns != walker.previous_returns)
+        || (!walker.returns.is_empty() && keys_only(&walker.returns) != keys_only(&walker.previous_returns))
         || walker.dispatch.wants_walk(&walker.previous_dispatch)
         || (!walker.passes.is_empty() && walker.passes != walker.previous_passes)
+        || (!walker.lists.is_empty() && walker.lists != walker.previous_lists)
+        || (!walker.positions.is_empty() && walker.positions != walker.previous_positions)
     {
         if walks == 4 {
             break;
@@ -139,9 +141,22 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
         next.previous_returns = std::mem::take(&mut walker.returns);
         next.previous_dispatch = std::mem::take(&mut walker.dispatch);
         next.previous_passes = std::mem::take(&mut walker.passes);
+        next.previous_lists = std::mem::take(&mut walker.lists);
+        next.previous_positions = std::mem::take(&mut walker.positions);
         next.visit(root);
         walker = next;
         walks += 1;
     }
+    walker.returned_flows();
     walker.facts
+}
+
+/// What functions return, less the markers of where their maps came from (`flow.rs`): those
+/// take no walk more.
+fn keys_only(returns: &params::Returns) -> params::Returns {
+    returns
+        .iter()
+        .map(|(k, v)| (k.clone(), v.iter().filter(|(key, _)| is_identifier(key)).cloned().collect::<Vec<_>>()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
 }

@@ -33,6 +33,40 @@ impl Walker<'_> {
         }
     }
 
+    /// `defp select_fields, do: [:id, :title, :uploaded_at]`: a function returning a list of
+    /// atoms, kept for the module's queries that select it (`select(^select_fields())`).
+    pub(super) fn record_returned_list(&mut self, head: Node<'_>, last: Node<'_>) {
+        if !matches!(last.kind(), "list" | "sigil") || (last.kind() == "list" && !super::query::atom_list(last)) {
+            return;
+        }
+        let target = match calls::head_call(head, self.src) {
+            Some((call, args)) if args.is_empty() => call.child_by_field_name("target"),
+            Some(_) => None,
+            None => (head.kind() == "identifier").then_some(head),
+        };
+        let Some(target) = target else { return };
+        let Some(module) = self.modules.last().map(|m| m.name.clone()) else { return };
+        let atoms = atoms_in(last, self.src);
+        if !atoms.is_empty() {
+            self.lists.insert((module, self.text(target).to_owned()), atoms);
+        }
+    }
+
+    /// The atoms `^select_fields()` selects: what the module's function of that name returns.
+    pub(super) fn pinned_list(&self, node: Node<'_>) -> Vec<(String, usize)> {
+        let Some(operand) = node.child_by_field_name("operand").filter(|_| node.kind() == "unary_operator") else {
+            return Vec::new();
+        };
+        let Some((name, None)) =
+            self.callee(operand).filter(|_| operand.kind() == "call" && arguments(operand).is_empty())
+        else {
+            return Vec::new();
+        };
+        let Some(module) = self.modules.last() else { return Vec::new() };
+        let key = (module.name.clone(), name.to_owned());
+        self.lists.get(&key).or_else(|| self.previous_lists.get(&key)).cloned().unwrap_or_default()
+    }
+
     /// `def filepath_attributes, do: ~w(media_filepath thumbnail_filepath)a` in a schema's module:
     /// a list whose every atom is one of the schema's fields names them.
     pub(super) fn own_field_list(&mut self, last: Node<'_>) {

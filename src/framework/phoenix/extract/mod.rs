@@ -29,6 +29,7 @@ mod absinthe;
 mod calls;
 mod changes;
 mod dispatch;
+mod flow;
 mod lists;
 mod params;
 mod query;
@@ -54,7 +55,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        14
+        15
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -108,6 +109,9 @@ enum Source {
         model: String,
         assoc: String,
     },
+    /// What a function of another module returns, as that module binds it (`phoenix:returns`):
+    /// `MediaQuery.new() |> where(…)` where `def new, do: MediaItem`. Its fields are medium.
+    Returned(String),
 }
 
 #[derive(Default)]
@@ -134,6 +138,15 @@ struct Module {
     /// `defp groups_query(opts), do: Group |> order_by(…) |> limit(^n)`, for the pipelines a
     /// call of theirs heads (`groups_query(opts) |> where([g], …)`).
     query_fns: HashMap<String, Source>,
+    /// The schemas the module's functions of no argument return bare (`def new, do: MediaItem`
+    /// in a query module): with one, the module's queries on nothing else are over it.
+    bases: Vec<Source>,
+    /// Modules the module `use`s, by last segment: `use App.Media.MediaQuery` whose `__using__`
+    /// aliases itself (`alias unquote(__MODULE__)`) lets the module write `MediaQuery`.
+    uses: HashMap<String, String>,
+    /// The module declares a plain struct (`defstruct`, no schema): a map of its own, whose
+    /// keys another module may write (`Map.from_struct(Media.response_to_struct(r))`).
+    plain_struct: bool,
 }
 
 struct Walker<'a> {
@@ -170,6 +183,22 @@ struct Walker<'a> {
     passes: params::Passes,
     /// What the previous walk saw of them.
     previous_passes: params::Passes,
+    /// The module's functions returning a list of atoms (`defp select_fields, do: [:id, :title]`),
+    /// for a query's `select(^select_fields())`.
+    lists: params::Returns,
+    /// What the previous walk saw of them (a function defined below its caller).
+    previous_lists: params::Returns,
+    /// The module functions defined with `def` (by module and name), whose results other
+    /// modules may write.
+    public: std::collections::HashSet<(String, String)>,
+    /// The positional bindings of each `from` of a module, in order (`from s in Source,
+    /// inner_join: mp in assoc(s, :media_profile)` → `[s, mp]`), for its `dynamic([s, mp], …)`.
+    positions: Vec<(String, Vec<(String, Source)>)>,
+    /// Where each parameter's map goes (`flow.rs`), and what each parameter keys.
+    param_edges: Vec<(String, flow::Sink)>,
+    keyed_edges: Vec<(String, flow::Sink)>,
+    /// What the previous walk saw of them (a query defined below the fragments that use it).
+    previous_positions: Vec<(String, Vec<(String, Source)>)>,
     /// The `arg`s and `object`s of the file, once an Absinthe input asks for them.
     absinthe: Option<absinthe::Args>,
     /// The queries and rows of functions dispatched on a literal this walk has seen.
@@ -287,6 +316,13 @@ impl<'a> Walker<'a> {
             previous_returns: params::Returns::new(),
             passes: params::Passes::new(),
             previous_passes: params::Passes::new(),
+            lists: params::Returns::new(),
+            previous_lists: params::Returns::new(),
+            public: std::collections::HashSet::new(),
+            positions: Vec::new(),
+            param_edges: Vec::new(),
+            keyed_edges: Vec::new(),
+            previous_positions: Vec::new(),
             absinthe: None,
             dispatch: dispatch::Dispatch::default(),
             previous_dispatch: dispatch::Dispatch::default(),
@@ -318,6 +354,14 @@ impl<'a> Walker<'a> {
                 path: vec![assoc.clone()],
                 attribute: Some(field.to_owned()),
             },
+            Source::Returned(function) => {
+                let target = Target::Chain {
+                    root: templates::returned(function.clone()),
+                    path: Vec::new(),
+                    attribute: Some(field.to_owned()),
+                };
+                return self.hit_at(offset, target, kind, confidence.min(Confidence::Medium));
+            }
             Source::Schema(module) => {
                 // A field of this file's own schema is known by its source column.
                 let own = self.modules.iter().rev().find_map(|m| match &m.schema {
@@ -374,6 +418,13 @@ impl<'a> Walker<'a> {
                     None => full.clone(),
                 };
             }
+        }
+        // A name no alias gives, the last segment of a module `use`d (whose `__using__` aliases it).
+        if let Some(full) = self.modules.iter().rev().find_map(|m| m.uses.get(head)) {
+            return match rest {
+                Some(rest) => format!("{full}.{rest}"),
+                None => full.clone(),
+            };
         }
         written.to_owned()
     }
@@ -596,7 +647,8 @@ impl<'a> Walker<'a> {
             }
             self.chain_memo.get_mut().enter(left, continuing);
             match self.record(left) {
-                Some((source, Confidence::High)) => {
+                // (What another module's function returns may be bound nowhere: the attribute too.)
+                Some((source, Confidence::High)) if !matches!(source, Source::Returned(_)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
                 }
                 // A receiver typed by its name only: that schema if there is one, else whichever
@@ -618,6 +670,9 @@ impl<'a> Walker<'a> {
                 self.visit(left);
             }
             return;
+        }
+        if !flow::LOCAL_FORMS.contains(&name) && !QUERY_MACROS.contains(&name) && !name.starts_with("def") {
+            self.call_flows(node, name, remote, &args);
         }
         // `field(u, :email)`, `map(u, [:id, :email])`, `struct(u, [:id])` on a bound source.
         if remote.is_none()
@@ -664,6 +719,17 @@ impl<'a> Walker<'a> {
                 self.alias(&args);
                 return;
             }
+            // `config :my_app, :pow, user: MyApp.Users.User`: Pow's writers take that schema's params.
+            ("config", None) => self.pow_user(&args),
+            ("use", None) => {
+                if let Some(used) = args.first().filter(|a| a.kind() == "alias") {
+                    let full = self.resolve(self.text(*used));
+                    let last = full.rsplit('.').next().unwrap_or(&full).to_owned();
+                    if let Some(module) = self.modules.last_mut() {
+                        module.uses.insert(last, full);
+                    }
+                }
+            }
             ("schema", None) => return self.visit_schema(node, &args),
             ("object" | "input_object", None) if self.uses_absinthe() => {
                 return self.visit_absinthe_object(node, &args, name == "input_object");
@@ -689,6 +755,9 @@ impl<'a> Walker<'a> {
                 for arg in &args {
                     keys.extend(atoms_in(*arg, self.src).into_iter().map(|(k, _)| k));
                     keys.extend(keyword_keys(*arg, self.src).into_iter().map(|(k, _)| k));
+                }
+                if let Some(module) = self.modules.last_mut() {
+                    module.plain_struct = true;
                 }
                 if let Some(module) = self.modules.last() {
                     let line = self.line_starts.partition_point(|&s| s <= node.start_byte()).max(1);
@@ -720,8 +789,16 @@ impl<'a> Walker<'a> {
                             w.heads.insert(call.id());
                         }
                         w.bind_patterns(*head);
+                        w.param_markers(*head);
                         if private {
                             w.private_head(*head);
+                        } else if let Some((call, _)) = calls::head_call(*head, w.src)
+                            .or_else(|| (head.kind() == "identifier").then_some((*head, Vec::new())))
+                            && let Some(module) = w.modules.last()
+                        {
+                            let target = call.child_by_field_name("target").unwrap_or(call);
+                            let key = (module.name.clone(), w.text(target).to_owned());
+                            w.public.insert(key);
                         }
                     }
                     w.visit_children(node);
@@ -730,6 +807,7 @@ impl<'a> Walker<'a> {
                     {
                         w.bind_return(*head, last);
                         w.own_field_list(last);
+                        w.record_returned_list(*head, last);
                         w.record_returned_keys(*head, last);
                         w.record_returned_query(*head, last);
                         w.record_row_fn(node, *head, last);
@@ -803,6 +881,7 @@ impl<'a> Walker<'a> {
                         keys.extend(self.merged_keys(*arg));
                     }
                 }
+                self.written_markers(&keys, &schema);
                 for (key, offset) in keys {
                     self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
                 }
@@ -811,6 +890,9 @@ impl<'a> Walker<'a> {
             && MAP_FIELD_FNS.contains(&name)
             && let [record, fields, ..] = args.as_slice()
         {
+            if matches!(name, "get" | "fetch" | "fetch!") {
+                self.keyed_param(&args);
+            }
             self.map_fields(*record, *fields);
         } else if remote.is_none()
             && (name.starts_with("insert") || name.starts_with("build") || name == "params_for")
@@ -1230,7 +1312,8 @@ impl<'a> Walker<'a> {
                     }
                 } else if l.kind() == "identifier"
                     && ((r.kind() == "map" && self.struct_of(r).is_none())
-                        || (matches!(r.kind(), "call" | "binary_operator") && !self.merged_keys(r).is_empty()))
+                        || (matches!(r.kind(), "call" | "binary_operator")
+                            && self.merged_keys(r).iter().any(|(k, _)| is_identifier(k))))
                 {
                     let keys = self.merged_keys(r);
                     let name = self.text(l).to_owned();
@@ -1242,6 +1325,16 @@ impl<'a> Walker<'a> {
                 {
                     let name = self.text(var).to_owned();
                     self.bind_as(&name, schema, confidence);
+                } else if l.kind() == "identifier"
+                    && matches!(r.kind(), "call" | "binary_operator")
+                    && !self.merged_keys(r).is_empty()
+                {
+                    // Only markers (`attrs = Parser.parse(json)`): where the map came from.
+                    let keys = self.merged_keys(r);
+                    let name = self.text(l).to_owned();
+                    if let Some(frame) = self.maps.last_mut() {
+                        frame.insert(name, keys);
+                    }
                 } else if r.kind() == "identifier"
                     && let Some(schema) = self.struct_of(l)
                 {
@@ -1357,6 +1450,8 @@ impl<'a> Walker<'a> {
         let mut sources = vec![root_source];
         // After `Repo.one!()` on the query the pipeline holds one record of its root.
         let mut fetched = false;
+        // After `cast(…)` the pipeline holds a changeset.
+        let mut casted = false;
         for (i, stage) in stages.into_iter().enumerate() {
             if stage.kind() != "call" {
                 self.visit(stage);
@@ -1405,7 +1500,17 @@ impl<'a> Walker<'a> {
                 if let Some(schema) = &changeset_schema {
                     self.changeset_fields(name, &args, schema);
                 }
+                casted |= matches!(name, "cast" | "change");
                 self.visit_children(stage);
+            } else if casted
+                && remote.is_none()
+                && changeset_schema.is_some()
+                && changeset_schema == self.current_schema()
+            {
+                // `|> dynamic_default(:custom_name, fn cs -> … end)` after `cast` in the schema's
+                // own module: the app's changeset helper, given one of the schema's fields.
+                self.own_field_argument(&args);
+                self.visit(stage);
             } else if let Some(repo) = remote_text
                 && repo.ends_with("Repo")
                 && matches!(name, "insert" | "insert!" | "insert_or_update" | "insert_or_update!")
@@ -1655,6 +1760,9 @@ impl<'a> Walker<'a> {
         if !writer {
             keys.retain(|(_, offset)| !self.is_returned_key(*offset));
         }
+        if writer {
+            self.written_markers(&keys, schema);
+        }
         for (key, offset) in keys {
             self.field_hit(offset, schema, &key, RefKind::Query, Confidence::Medium);
             // Another function's map may be built for more than this writer (a nested record's
@@ -1697,6 +1805,14 @@ impl<'a> Walker<'a> {
     fn merged_keys_uncached(&self, node: Node<'_>) -> Vec<(String, usize)> {
         match node.kind() {
             "map" if self.struct_of(node).is_none() => map_keys(node, self.src),
+            // `%Media{title: t}` in the plain struct's own module.
+            "map"
+                if self.modules.last().is_some_and(|m| {
+                    m.plain_struct && self.struct_of(node) == Some(Source::Schema(m.name.clone()))
+                }) =>
+            {
+                map_keys(node, self.src)
+            }
             "identifier" => self.local_map(self.text(node)).cloned().unwrap_or_default(),
             "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
                 let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
@@ -1721,6 +1837,13 @@ impl<'a> Walker<'a> {
                         );
                     }
                     Some((name, None)) => out.extend(self.returned_keys(name)),
+                    // `json |> Parser.parse()`: that function's result, not `json`.
+                    Some(_) => {
+                        if let Some(key) = self.result_key(stage) {
+                            out.retain(|(k, _)| is_identifier(k));
+                            out.push(key);
+                        }
+                    }
                     _ => {}
                 }
                 out
@@ -1748,6 +1871,26 @@ impl<'a> Walker<'a> {
                 self.branch_keys(node)
             }
             "call" => match self.callee(node) {
+                // `Map.drop(attrs, [:id])`, `Map.take(attrs, [:a])`: what is left of the map.
+                Some((name @ ("drop" | "delete" | "take" | "filter" | "reject" | "from_struct"), Some(m)))
+                    if self.text(m) == "Map" =>
+                {
+                    let args = arguments(node);
+                    let mut out = args.first().map(|a| self.merged_keys(*a)).unwrap_or_default();
+                    let named: Vec<String> = args
+                        .get(1)
+                        .map(|a| atoms_in(*a, self.src))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(k, _)| k)
+                        .collect();
+                    match name {
+                        "drop" | "delete" => out.retain(|(k, _)| !named.contains(k)),
+                        "take" => out.retain(|(k, _)| named.contains(k) || !is_identifier(k)),
+                        _ => {}
+                    }
+                    out
+                }
                 Some((name, Some(m))) if self.text(m) == "Map" => {
                     let args = arguments(node);
                     let Some(key) = self.put_key(name, &args, false) else { return Vec::new() };
@@ -1760,6 +1903,8 @@ impl<'a> Walker<'a> {
                     out.extend(self.passed_keys(name, &arguments(node)));
                     out
                 }
+                // `Parser.parse(json)`: what another module's function returns.
+                Some(_) => self.result_key(node).into_iter().collect(),
                 _ => Vec::new(),
             },
             _ => Vec::new(),
@@ -1795,6 +1940,7 @@ impl<'a> Walker<'a> {
             Source::Schema(m) => inflect::underscore(m.rsplit('.').next().unwrap_or(m)),
             Source::Table(t) => inflect::singularize(t),
             Source::Assoc { assoc, .. } => inflect::singularize(assoc),
+            Source::Returned(function) => function.rsplit('.').next().unwrap_or(function).to_owned(),
         };
         // A list a query typed holds records whatever its elements are called (`fn row ->`).
         if NOT_RECORDS.contains(&var) && !schema.starts_with(var) && element.1 < Confidence::High {
@@ -1816,6 +1962,18 @@ impl<'a> Walker<'a> {
                     self.bind_element(&name, &element);
                 }
             }
+        }
+    }
+
+    /// The first argument of an app's changeset helper (`dynamic_default(:custom_name, f)`)
+    /// piped a changeset of the schema this module declares, when it is one of its fields.
+    fn own_field_argument(&mut self, args: &[Node<'_>]) {
+        let Some(schema) = self.current_schema() else { return };
+        let Some((field, offset)) = args.first().and_then(|a| atom(*a, self.src)) else { return };
+        let declared =
+            self.modules.last().and_then(|m| m.schema.as_ref()).is_some_and(|(_, _, f)| f.contains_key(&field));
+        if declared {
+            self.field_hit(offset, &schema, &field, RefKind::Query, Confidence::High);
         }
     }
 

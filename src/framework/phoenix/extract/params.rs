@@ -178,10 +178,13 @@ impl<'a> Walker<'a> {
     }
 
     /// The keys a local function's result carries (`name(…)` in the module that defines it).
+    /// A parameter's marker among them (`flow.rs`) is left out: which map that is depends on
+    /// the call (`passed_keys`).
     pub(super) fn returned_keys(&self, name: &str) -> Vec<(String, usize)> {
         let Some(module) = self.modules.last() else { return Vec::new() };
         let key = (module.name.clone(), name.to_owned());
-        self.returns.get(&key).or_else(|| self.previous_returns.get(&key)).cloned().unwrap_or_default()
+        let keys = self.returns.get(&key).or_else(|| self.previous_returns.get(&key)).cloned().unwrap_or_default();
+        keys.into_iter().filter(|(k, _)| !k.starts_with("@p:")).collect()
     }
 
     /// Whether the key written at `offset` is one a function returns.

@@ -14,7 +14,10 @@ impl Walker<'_> {
         args: &[Node<'_>],
         sources: &mut Vec<Option<Source>>,
     ) {
-        let root = sources.first().cloned().flatten();
+        // `dynamic([mi], fragment("date(?)", mi.uploaded_at))` in a module whose queries start
+        // from one schema (`def new, do: MediaItem`): over that schema.
+        let base = self.query_base().filter(|_| args.first().is_some_and(|a| a.kind() == "list"));
+        let root = sources.first().cloned().flatten().or_else(|| base.clone());
         self.with_frame(|w| {
             let mut rest = args;
             if name == "join" {
@@ -39,11 +42,18 @@ impl Walker<'_> {
                     let v = w.text(*var).to_owned();
                     match sources.get(i) {
                         Some(Some(source)) => w.bind(&v, source.clone()),
+                        // `dynamic([s, mp], mp.name)`: the module's `from` that binds the same
+                        // names at the same places (`from s in Source, inner_join: mp in …`).
+                        _ if !sources.first().is_some_and(Option::is_some)
+                            && let Some(source) = w.positional(i, &v) =>
+                        {
+                            w.bind_as(&v, source, Confidence::Medium);
+                        }
                         // `dynamic([c], c.status == ^v)` or `where(query, [c], …)` on a query
                         // nothing types, inside a context module (`MyApp.Customers`): most
                         // likely a query over the context's schema.
                         Some(None) if i == 0 => {
-                            if let Some(schema) = w.own_context_schema() {
+                            if let Some(schema) = w.own_context_schema().or_else(|| base.clone()) {
                                 w.bind_as(&v, schema, Confidence::Medium);
                             }
                         }
@@ -88,7 +98,9 @@ impl Walker<'_> {
             }
             for arg in rest {
                 if let Some(root) = &root {
-                    w.keyword_fields(name, *arg, root);
+                    if sources.first().is_some_and(Option::is_some) {
+                        w.keyword_fields(name, *arg, root);
+                    }
                     w.fragments(*arg, root);
                 }
                 w.visit(*arg);
@@ -106,6 +118,20 @@ impl Walker<'_> {
             None => (head.kind() == "identifier").then_some(head),
         };
         let Some(name) = target.map(|t| self.text(t).to_owned()) else { return };
+        // `def new, do: MediaItem`: the schema itself, the base of the module's queries.
+        if last.kind() == "alias" {
+            let source = Source::Schema(self.resolve(self.text(last)));
+            let bare = calls::head_call(head, self.src).map_or(head.kind() == "identifier", |(_, a)| a.is_empty());
+            if let Some(module) = self.modules.last_mut()
+                && bare
+            {
+                if !module.bases.contains(&source) {
+                    module.bases.push(source.clone());
+                }
+                module.query_fns.insert(name, source);
+            }
+            return;
+        }
         let mut root = last;
         let mut final_stage = None;
         while root.kind() == "binary_operator"
@@ -124,7 +150,7 @@ impl Walker<'_> {
         if !is_query {
             return;
         }
-        let Some(source @ Source::Schema(_)) = self.source_of(root) else { return };
+        let Some(source @ (Source::Schema(_) | Source::Returned(_))) = self.source_of(root) else { return };
         // `defp get_query("groups", …)`: the query of the clause that literal matches only.
         if let Some(literal) = self.dispatch_literal(head) {
             return self.record_dispatched_query(&name, literal, source);
@@ -132,6 +158,35 @@ impl Walker<'_> {
         if let Some(module) = self.modules.last_mut() {
             module.query_fns.insert(name, source);
         }
+    }
+
+    /// The one schema the module's functions of no argument return bare (`def new, do:
+    /// MediaItem`), in a module that declares none: its queries on nothing else are over it.
+    fn query_base(&self) -> Option<Source> {
+        let module = self.modules.last().filter(|m| m.schema.is_none())?;
+        match module.bases.as_slice() {
+            [base] => Some(base.clone()),
+            _ => None,
+        }
+    }
+
+    /// The source a module's `from`s bind at place `i` under the name `var`, when they agree.
+    fn positional(&self, i: usize, var: &str) -> Option<Source> {
+        let module = &self.modules.last()?.name;
+        let mut found: Option<Source> = None;
+        for (m, list) in self.positions.iter().chain(&self.previous_positions) {
+            if m != module {
+                continue;
+            }
+            match list.get(i) {
+                Some((name, source)) if name == var => match &found {
+                    Some(seen) if seen != source => return None,
+                    _ => found = Some(source.clone()),
+                },
+                _ => {}
+            }
+        }
+        found
     }
 
     /// `from u in User, join: o in Org, where: …`.
@@ -151,13 +206,22 @@ impl Walker<'_> {
             let pairs: Vec<(String, Node<'_>)> =
                 args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).collect();
             // Joins bind before any clause uses them.
+            let mut positions: Vec<(String, Source)> =
+                args.first().and_then(|a| w.binding_in(*a)).into_iter().collect();
             for (key, value) in &pairs {
                 if key.ends_with("join")
                     && let Some((var, source)) = w.binding_in(*value)
                 {
                     w.schema_use(*value);
-                    w.bind(&var, source);
+                    w.bind(&var, source.clone());
+                    positions.push((var, source));
                 }
+            }
+            if positions.len() > 1
+                && let Some(module) = w.modules.last().map(|m| m.name.clone())
+                && !w.positions.contains(&(module.clone(), positions.clone()))
+            {
+                w.positions.push((module, positions));
             }
             for (key, value) in &pairs {
                 if let Some(root) = &root {
@@ -232,7 +296,11 @@ impl Walker<'_> {
                 if remote.is_none() && !QUERY_MACROS.contains(&name) {
                     return self.modules.iter().rev().find_map(|m| m.query_fns.get(name).cloned());
                 }
-                None
+                // `MediaQuery.new() |> where(…)`: what that module's function returns, a query.
+                let remote = remote.filter(|r| r.kind() == "alias")?;
+                let module = self.resolve(self.text(remote));
+                (!module.ends_with("Repo") && !module.starts_with("Ecto."))
+                    .then(|| Source::Returned(format!("{module}.{name}")))
             }
             _ => None,
         }
@@ -257,6 +325,12 @@ impl Walker<'_> {
                         let _ = key;
                         self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
                     }
+                }
+            }
+            // `select(^select_fields())`: the list the module's function returns.
+            "select" if value.kind() == "unary_operator" && self.text(value).starts_with('^') => {
+                for (field, offset) in self.pinned_list(value) {
+                    self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
                 }
             }
             "update" => {
@@ -290,6 +364,11 @@ impl Walker<'_> {
                         (None, Source::Assoc { model, assoc }) => Target::Chain {
                             root: Root::Model { model: model.clone() },
                             path: vec![assoc.clone()],
+                            attribute: Some(column.to_owned()),
+                        },
+                        (None, Source::Returned(function)) => Target::Chain {
+                            root: super::templates::returned(function.clone()),
+                            path: Vec::new(),
                             attribute: Some(column.to_owned()),
                         },
                     };
@@ -430,7 +509,7 @@ impl Walker<'_> {
 }
 
 /// `[:id, :email]`: a list of atoms (fields), never a binding list (`[u]`, `[u, org: o]`).
-fn atom_list(list: Node<'_>) -> bool {
+pub(super) fn atom_list(list: Node<'_>) -> bool {
     let mut cursor = list.walk();
     let items: Vec<Node<'_>> = list.named_children(&mut cursor).collect();
     !items.is_empty() && items.iter().all(|i| matches!(i.kind(), "atom" | "quoted_atom"))

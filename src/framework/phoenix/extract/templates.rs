@@ -54,6 +54,7 @@ impl Walker<'_> {
                 }
                 match self.lookup(name) {
                     Some(Source::Schema(model)) => Some(Root::Model { model }),
+                    Some(Source::Returned(function)) => Some(returned(function)),
                     Some(Source::Table(_) | Source::Assoc { .. }) => None,
                     None => match self.named_record(node) {
                         Some(Source::Schema(model)) => Some(Root::Model { model }),
@@ -111,7 +112,9 @@ impl Walker<'_> {
         let Some(target) = target else { return };
         let Some(module) = self.modules.last().map(|m| m.name.clone()) else { return };
         let name = format!("{module}.{}", self.text(target));
-        let Some(root) = self.value_root(last) else { return };
+        // `def new, do: MediaItem`: the schema, a query's base (`MediaQuery.new() |> where(…)`).
+        let bare = (last.kind() == "alias").then(|| Root::Model { model: self.resolve(self.text(last)) });
+        let Some(root) = bare.or_else(|| self.value_root(last)) else { return };
         // A function returning what it is named after returns nothing more.
         if matches!(&root, Root::Binding { name: n, .. } if *n == name) {
             return;
@@ -261,6 +264,28 @@ impl Walker<'_> {
                 };
                 locals.insert(var.to_owned(), root);
             }
+            // `Enum.map(@media_profiles, &{&1.name, &1.id})`, `Enum.map(@users, fn u -> … end)`:
+            // the function's argument is an element of the collection.
+            for (collection, var, from, to) in enum_captures(code) {
+                let root = match collection.strip_prefix('@') {
+                    Some(assign) => assign_root(assign),
+                    None => match locals.get(collection) {
+                        Some(root) => root.clone(),
+                        None => continue,
+                    },
+                };
+                let Some(var) = var else {
+                    for (at, field) in captured_fields(&code[from..to]) {
+                        let at = base + start + from + at;
+                        let target =
+                            Target::Chain { root: root.clone(), path: Vec::new(), attribute: Some(field.to_owned()) };
+                        self.hit_at(at, target, RefKind::Query, Confidence::Medium);
+                        self.attribute_hit(at, field);
+                    }
+                    continue;
+                };
+                locals.insert(var.to_owned(), root);
+            }
             // Form fields: a call taking the form and an atom, and `f[:email]`.
             for c in FORM_FIELD.captures_iter(code) {
                 let (Some(var), Some(field)) = (c.get(1).or_else(|| c.get(3)), c.get(2).or_else(|| c.get(4))) else {
@@ -362,14 +387,14 @@ impl Walker<'_> {
 }
 
 /// Calls that are the language's, not the module's functions.
-const SPECIAL_FORMS: &[&str] =
+pub(super) const SPECIAL_FORMS: &[&str] =
     &["case", "cond", "with", "for", "if", "unless", "try", "receive", "quote", "unquote", "fn", "raise", "throw"];
 
 /// The scope of what the app's functions return, by `Module.function`.
 const RETURNS: &str = "phoenix:returns";
 
 /// What the function `Module.function` returns, wherever it is defined.
-fn returned(name: String) -> Root {
+pub(super) fn returned(name: String) -> Root {
     Root::Binding { scopes: vec![RETURNS.to_owned()], name, guess: None }
 }
 
@@ -397,6 +422,48 @@ fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
         search = p + 2;
     }
     out
+}
+
+/// `Enum.map(@profiles, &{&1.name, &1.id})` and `Enum.map(@users, fn u -> … end)` in template
+/// code: (collection, the function's parameter — none for a capture —, and the span of the
+/// call's arguments after the collection).
+fn enum_captures(code: &str) -> Vec<(&str, Option<&str>, usize, usize)> {
+    static ENUM: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\bEnum\.[a-z_]+[?!]?\(\s*(@?[a-z_]\w*)\s*,\s*(?:&|fn\s+([a-z_]\w*)\s*->)").expect("valid regex")
+    });
+    let mut out = Vec::new();
+    for c in ENUM.captures_iter(code) {
+        let (Some(all), Some(collection)) = (c.get(0), c.get(1)) else { continue };
+        // The call's closing parenthesis.
+        let mut depth = 1usize;
+        let mut end = code.len();
+        for (i, b) in code.bytes().enumerate().skip(all.start() + all.as_str().find('(').unwrap_or(0) + 1) {
+            match b {
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push((collection.as_str(), c.get(2).map(|m| m.as_str()), collection.end(), end.max(collection.end())));
+    }
+    out
+}
+
+/// `&1.name` in a capture: (offset of the field, field).
+fn captured_fields(code: &str) -> Vec<(usize, &str)> {
+    static FIELD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"&1\.([a-z_]\w*)").expect("valid regex"));
+    FIELD
+        .captures_iter(code)
+        .filter_map(|c| c.get(1))
+        .filter(|m| !code[m.end()..].starts_with(['(', '.']))
+        .map(|m| (m.start(), m.as_str()))
+        .collect()
 }
 
 /// `<.table rows={@sources} …>` then `<:col :let={source} …>`: (row variable, collection) for
