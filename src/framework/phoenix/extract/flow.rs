@@ -68,6 +68,15 @@ const LIBRARY: &[&str] = &[
     "Gettext",
 ];
 
+/// One argument of a call, as [`Walker::call_flows`] reads it: an atom, a variable's name, the
+/// keys of a map it is or a variable's map was built with.
+#[derive(Debug, Clone)]
+pub(super) struct Arg {
+    atom: Option<(String, usize)>,
+    identifier: Option<String>,
+    keys: Vec<(String, usize)>,
+}
+
 fn written(name: String) -> Root {
     Root::Binding { scopes: vec![WRITTEN.to_owned()], name, guess: None }
 }
@@ -226,6 +235,15 @@ impl Walker<'_> {
         }
     }
 
+    /// What [`Walker::call_flows`] reads of one argument, taken while its node is at hand.
+    pub(super) fn flow_arg(&self, arg: Node<'_>) -> Arg {
+        Arg {
+            atom: atom(arg, self.src),
+            identifier: (arg.kind() == "identifier").then(|| self.text(arg).to_owned()),
+            keys: self.merged_keys(arg),
+        }
+    }
+
     /// A call (not a definition's head): each argument's map literal keys are what the
     /// parameter it lands in is written as, and its markers are passed to that parameter.
     pub(super) fn call_flows(&mut self, node: Node<'_>, name: &str, remote: Option<Node<'_>>, args: &[Node<'_>]) {
@@ -234,18 +252,13 @@ impl Walker<'_> {
         }
         let Some(function) = self.callee_name(name, remote) else { return };
         // `x |> Mod.fn(a)`: `x` is the first argument.
-        let piped = node.parent().filter(|p| {
-            p.kind() == "binary_operator"
-                && p.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
-                && p.child_by_field_name("right").is_some_and(|r| r.id() == node.id())
-        });
-        let mut all: Vec<Node<'_>> = piped.and_then(|p| p.child_by_field_name("left")).into_iter().collect();
-        all.extend(args.iter().copied());
-        for (i, arg) in all.iter().enumerate() {
+        let mut all: Vec<Arg> = self.piped_args.get(&node.id()).cloned().into_iter().collect();
+        all.extend(args.iter().map(|a| self.flow_arg(*a)));
+        for (i, arg) in all.into_iter().enumerate() {
             let sink = passed(format!("{function}#{i}"));
             // `Settings.get!(:youtube_api_key)`: a field of what that parameter keys.
             if remote.is_some()
-                && let Some((key, offset)) = atom(*arg, self.src)
+                && let Some((key, offset)) = arg.atom
                 && is_identifier(&key)
             {
                 let root = keyed(format!("{function}#{i}"));
@@ -255,8 +268,7 @@ impl Walker<'_> {
             // `def get!(name), do: get(name)`: the parameter keys what `get`'s does (a function
             // of this module only).
             if remote.is_none()
-                && arg.kind() == "identifier"
-                && let Some(held) = self.local_map(self.text(*arg)).cloned()
+                && let Some(held) = arg.identifier.as_deref().and_then(|n| self.local_map(n)).cloned()
             {
                 for (key, _) in held {
                     if let Some(name) = key.strip_prefix("@p:") {
@@ -268,7 +280,7 @@ impl Walker<'_> {
                 }
             }
             // A map literal, or the keys a variable's map was built with.
-            let keys = self.merged_keys(*arg);
+            let keys = arg.keys;
             for (key, offset) in &keys {
                 if is_identifier(key) {
                     let target = Target::Chain { root: sink.clone(), path: Vec::new(), attribute: Some(key.clone()) };

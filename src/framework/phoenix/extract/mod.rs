@@ -174,6 +174,10 @@ struct Walker<'a> {
     caller_types: HashMap<calls::FnKey, Vec<Option<Source>>>,
     /// Function heads already read as definitions, never as calls (`node.id()`).
     heads: std::collections::HashSet<usize>,
+    /// The value piped into each call that is a pipe's stage (`x |> Mod.f(a)`), by the call's
+    /// `node.id()`, as the pipe's walk read it: the call's own visit cannot ask for its parent
+    /// (`Node::parent` searches down from the root: a nest of calls would cost its square).
+    piped_args: HashMap<usize, flow::Arg>,
     /// The map keys this walk has seen the module's functions return.
     returns: params::Returns,
     /// What the previous walk saw them return (a function defined below its caller).
@@ -312,6 +316,7 @@ impl<'a> Walker<'a> {
             call_sites: calls::CallSites::default(),
             caller_types: HashMap::new(),
             heads: std::collections::HashSet::new(),
+            piped_args: HashMap::new(),
             returns: params::Returns::new(),
             previous_returns: params::Returns::new(),
             passes: params::Passes::new(),
@@ -1425,6 +1430,10 @@ impl<'a> Walker<'a> {
                 {
                     self.context_call(name, &schema, &[], &piped);
                 }
+            }
+            if r.kind() == "call" {
+                let arg = self.flow_arg(l);
+                self.piped_args.insert(r.id(), arg);
             }
             self.piped_insert_all(r, l);
             stages.push(r);
