@@ -278,8 +278,10 @@ fn thread_cpu() -> Duration {
     START.get_or_init(std::time::Instant::now).elapsed()
 }
 
-/// [`parse`] with a parser of `language` kept per thread: a new parser and grammar per file is
-/// measurable next to parsing a small one.
+/// [`parse`] with a parser of `language` kept per thread (a new parser and grammar per file is
+/// measurable next to parsing a small one): how the scanner's extractors parse. Syntax errors
+/// still give a tree, with ERROR nodes to walk around; a parse that gave up is the extractor's
+/// `FileFacts::unreadable`, so that the file is reported, not read as empty.
 pub fn parse_as(text: &str, language: &Language) -> std::result::Result<Tree, GaveUp> {
     thread_local! {
         static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::new());

@@ -93,7 +93,7 @@ pub(super) struct Ctx<'a> {
 }
 
 pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
-    let tree = match treesit::parse(source, &tree_sitter_python::LANGUAGE.into()) {
+    let tree = match crate::grammar::parse_as(source, &tree_sitter_python::LANGUAGE.into()) {
         Ok(tree) => tree,
         Err(gave_up) => return (FileFacts::unreadable(gave_up), Vec::new()),
     };

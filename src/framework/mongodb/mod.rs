@@ -50,7 +50,7 @@ impl Extractor for DriverExtractor {
     }
 
     fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
-        let tree = match treesit::parse(file.text, &treesit::js_language(file.path)) {
+        let tree = match crate::grammar::parse_as(file.text, &treesit::js_language(file.path)) {
             Ok(tree) => tree,
             Err(gave_up) => return FileFacts::unreadable(gave_up),
         };

@@ -306,7 +306,7 @@ fn declare(src: &Src<'_>, facts: &mut FileFacts, class: &str, decl_offset: usize
 }
 
 fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
-    let tree = match treesit::parse(source, &treesit::js_language(path)) {
+    let tree = match crate::grammar::parse_as(source, &treesit::js_language(path)) {
         Ok(tree) => tree,
         Err(gave_up) => return (FileFacts::unreadable(gave_up), Vec::new()),
     };

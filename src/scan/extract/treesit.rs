@@ -1,20 +1,13 @@
-//! Shared plumbing for the tree-sitter based extractors (Python and JavaScript/TypeScript):
-//! parsing, byte offset → 1-based line and character column, snippets, hits, and string literal
-//! contents.
+//! Shared plumbing for the tree-sitter based extractors (Python and JavaScript/TypeScript; they
+//! parse through `grammar::parse_as`): byte offset → 1-based line and character column,
+//! snippets, hits, and string literal contents.
 
-use tree_sitter::{Language, Node, Tree};
+use tree_sitter::{Language, Node};
 
 use crate::config::Confidence;
 use crate::scan::extract::sql;
 use crate::scan::facts::{Hit, Target};
 use crate::scan::reference::RefKind;
-
-/// Parse `text` within the work budget (see [`crate::grammar::parse`]). Syntax errors still give
-/// a tree, with ERROR nodes we walk around; a parse that gave up gives the extractor's
-/// [`FileFacts::unreadable`], so that the file is reported, not read as empty.
-pub fn parse(text: &str, language: &Language) -> Result<Tree, crate::grammar::GaveUp> {
-    crate::grammar::parse_as(text, language)
-}
 
 /// The JavaScript-family grammar for a path: TSX for `.tsx`, TypeScript for `.ts`/`.mts`/`.cts`,
 /// JavaScript (which includes JSX) otherwise.
@@ -383,7 +376,7 @@ mod tests {
     #[test]
     fn template_offsets_map_back_after_substitutions() {
         let text = "q`SELECT a FROM t WHERE b = ${x} AND c = 1`";
-        let tree = parse(text, &tree_sitter_javascript::LANGUAGE.into()).ok();
+        let tree = crate::grammar::parse_as(text, &tree_sitter_javascript::LANGUAGE.into()).ok();
         let src = Src::new(text);
         let template =
             tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind() == "template_string"));

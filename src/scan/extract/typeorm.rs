@@ -125,7 +125,7 @@ struct Class {
 }
 
 fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
-    let tree = match treesit::parse(source, &treesit::js_language(path)) {
+    let tree = match crate::grammar::parse_as(source, &treesit::js_language(path)) {
         Ok(tree) => tree,
         Err(gave_up) => return (FileFacts::unreadable(gave_up), Vec::new()),
     };

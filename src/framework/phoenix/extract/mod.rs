@@ -88,7 +88,7 @@ pub fn extract(source: &str) -> FileFacts {
 /// Extract the facts of the Elixir file at `path` (its folder locates the templates a module
 /// embeds).
 pub fn extract_at(path: &str, source: &str) -> FileFacts {
-    let tree = match crate::scan::extract::treesit::parse(source, &tree_sitter_elixir::LANGUAGE.into()) {
+    let tree = match crate::grammar::parse_as(source, &tree_sitter_elixir::LANGUAGE.into()) {
         Ok(tree) => tree,
         Err(gave_up) => return FileFacts::unreadable(gave_up),
     };
