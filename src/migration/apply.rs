@@ -549,6 +549,13 @@ impl Cx<'_> {
                         d.columns.dedup();
                     }
                 }
+                if view.columns.is_empty() {
+                    // Kept only when every `*` expanded: a partial list would hide what a later
+                    // redefinition of the view removes.
+                    let computed =
+                        crate::sql::columns::view_columns(&view.definition, &|rel| self.schema.relation_columns(rel));
+                    view.columns = computed.filter(|c| c.complete).map(|c| c.names).unwrap_or_default();
+                }
                 if let Some(pos) = self.schema.views.iter().position(|v| v.name.matches(&view.name)) {
                     if !*or_replace {
                         return Err(

@@ -25,20 +25,41 @@ impl crate::rules::Rule for Rule {
     }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::DropView { name, materialized, .. } = &cx.op.kind else { return vec![] };
-        // `CREATE OR REPLACE` cannot change a view's columns, so migrations drop and recreate it:
-        // a drop followed by a create of the same name is a redefinition, not a removal.
-        let recreated = cx.migration.up[cx.index + 1..]
-            .iter()
-            .any(|op| matches!(&op.kind, OpKind::CreateView { view, .. } if view.name.matches(name)));
-        if recreated {
-            return vec![];
+        // `CREATE OR REPLACE` cannot remove a view's columns, so migrations drop and recreate
+        // it: a redefinition removes the columns the new definition no longer has, and those
+        // are gated one by one. When either column list is unknown the whole view is gated.
+        let recreated = cx.migration.up[cx.index + 1..].iter().find_map(|op| match &op.kind {
+            OpKind::CreateView { view, .. } if view.name.matches(name) => Some(view),
+            _ => None,
+        });
+        let mut what = if *materialized { "drops materialized view" } else { "drops view" }.to_owned();
+        if let Some(new) = recreated {
+            match cx.state.columns_lost(name, new, None) {
+                Some(removed) => {
+                    return removed
+                        .iter()
+                        .map(|column| {
+                            let mut subject = Subject::column(name, column);
+                            subject.dependents = cx.state.dependent_views(name, Some(column));
+                            cx.gate.finding(
+                                self.id(),
+                                &cx.op.span,
+                                "recreates the view without column {}",
+                                &subject,
+                                &|_| recipe(&format!("{name}.{column}")),
+                            )
+                        })
+                        .collect();
+                }
+                None => what = format!("{what} (and recreates it, but which of its columns stay cannot be told)"),
+            }
         }
         let mut subject = Subject::table(name);
         subject.dependents = cx.state.dependent_views(name, None);
-        let what = if *materialized { "drops materialized view" } else { "drops view" };
-        let view = name.to_string();
-        vec![cx.gate.finding(self.id(), &cx.op.span, what, &subject, &|_| {
-            vec![format!("remove every query of `{view}` from the app"), "deploy".into(), format!("then drop `{view}`")]
-        })]
+        vec![cx.gate.finding(self.id(), &cx.op.span, &what, &subject, &|_| recipe(&name.to_string()))]
     }
+}
+
+fn recipe(target: &str) -> Vec<String> {
+    vec![format!("remove every query of `{target}` from the app"), "deploy".into(), format!("then drop `{target}`")]
 }

@@ -36,22 +36,40 @@ impl crate::rules::Rule for Rule {
         if cx.state.is_new_table(from) {
             return vec![];
         }
-        // A view created in the same migration under the old name keeps the old name working.
-        let kept = cx.migration.up[cx.index + 1..]
-            .iter()
-            .any(|op| matches!(&op.kind, OpKind::CreateView { view, .. } if view.name.matches(from)));
-        if kept {
-            return vec![];
+        // A view created in the same migration under the old name keeps the old name working,
+        // for the columns it has: a column it lacks is gone for every app that reads it.
+        let kept = cx.migration.up[cx.index + 1..].iter().find_map(|op| match &op.kind {
+            OpKind::CreateView { view, .. } if view.name.matches(from) => Some(view),
+            _ => None,
+        });
+        let noun = cx.state.schema.dialect.nouns().1;
+        let mut what = format!("renames {noun} {{}} to `{to}`");
+        if let Some(view) = kept {
+            match cx.state.columns_lost(from, view, Some((to, from))) {
+                Some(lost) => {
+                    return lost
+                        .iter()
+                        .map(|column| {
+                            cx.gate.finding(
+                                self.id(),
+                                &cx.op.span,
+                                &format!(
+                                    "renames {noun} `{from}` to `{to}`, and the view left under the old name lacks column {{}}"
+                                ),
+                                &Subject::column(from, column),
+                                &|fw| recipe(&from.name, &to.name, fw, cx.state.schema.dialect),
+                            )
+                        })
+                        .collect();
+                }
+                None => what.push_str(" (a view keeps the old name, but which columns it keeps cannot be told)"),
+            }
         }
         let mut subject = Subject::table(from);
         subject.target = object(from, None);
-        let mut f = cx.gate.finding(
-            self.id(),
-            &cx.op.span,
-            &format!("renames {} {{}} to `{to}`", cx.state.schema.dialect.nouns().1),
-            &subject,
-            &|fw| recipe(&from.name, &to.name, fw, cx.state.schema.dialect),
-        );
+        let mut f = cx.gate.finding(self.id(), &cx.op.span, &what, &subject, &|fw| {
+            recipe(&from.name, &to.name, fw, cx.state.schema.dialect)
+        });
         absent_target(cx, &mut f, &format!("renames {}", cx.state.schema.dialect.nouns().1), from, None, false);
         vec![f]
     }

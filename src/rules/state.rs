@@ -75,6 +75,30 @@ impl State {
         DepGraph::of_views(&self.schema).dependent_views(&target).iter().map(|v| ObjectRef::table(v)).collect()
     }
 
+    /// The columns the table or view `old` has that the view `new`, created in its place (a
+    /// redefinition, or a view left under a renamed table's old name), lacks; `None` when either
+    /// list is unknown (a relation the state does not hold, a `*` over an unknown relation, a
+    /// definition libpg_query does not read). `renamed` (new name, old name): a relation the
+    /// view reads under a name the migration gave it earlier.
+    pub fn columns_lost(
+        &self,
+        old: &QualifiedName,
+        new: &crate::schema::View,
+        renamed: Option<(&QualifiedName, &QualifiedName)>,
+    ) -> Option<Vec<String>> {
+        let had = self.schema.relation_columns(old).filter(|c| !c.is_empty())?;
+        let lookup = |rel: &QualifiedName| match renamed {
+            Some((to, from)) if rel.matches(to) => self.schema.relation_columns(from),
+            _ => self.schema.relation_columns(rel),
+        };
+        let kept = if new.columns.is_empty() {
+            crate::sql::columns::view_columns(&new.definition, &lookup).filter(|c| c.complete)?.names
+        } else {
+            new.columns.clone()
+        };
+        Some(had.into_iter().filter(|c| !kept.contains(c)).collect())
+    }
+
     /// A table's key: `schema.name` where the dialect has schemas (a missing one is the
     /// default), the name alone where it has none (MySQL, SQLite: a schema a migration names is
     /// the database it runs in).

@@ -455,6 +455,15 @@ impl Schema {
         self.views.iter().find(|v| wanted.matches(&v.name))
     }
 
+    /// The column names of the table or view `name`, in order; `None` when neither exists.
+    pub fn relation_columns(&self, name: &QualifiedName) -> Option<Vec<String>> {
+        let key = name.to_string();
+        match self.table(&key) {
+            Some(t) => Some(t.columns.iter().map(|c| c.name.clone()).collect()),
+            None => self.view(&key).map(|v| v.columns.clone()),
+        }
+    }
+
     /// Views that read `table` (and, when given, its `column`).
     pub fn views_using<'a>(
         &'a self,

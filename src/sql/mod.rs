@@ -3,6 +3,7 @@
 //! the rewriting of app-code placeholders so that libpg_query accepts the text.
 
 pub mod ast;
+pub mod columns;
 pub mod placeholders;
 pub mod refs;
 

@@ -336,9 +336,76 @@ fn rename_table_and_type_change_and_drop_view_consult_the_gate() {
     assert_eq!(gate_finding(&r, "change-column-type").severity, Severity::Block);
     let r = run("DROP VIEW active_users;", &scans);
     assert_eq!(gate_finding(&r, "drop-view").severity, Severity::Block);
-    // Dropping and recreating a view in one migration redefines it.
-    let r = run("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT id FROM users;", &scans);
+    // Dropping and recreating a view in one migration redefines it: with the same columns
+    // (named, or through `*`) nothing is dropped.
+    let r = run("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT id, email FROM users;", &scans);
     assert!(r.findings.iter().all(|f| f.rule != "drop-view"), "{:#?}", r.findings);
+    let r = run("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT * FROM users;", &scans);
+    assert!(r.findings.iter().all(|f| f.rule != "drop-view"), "{:#?}", r.findings);
+}
+
+#[test]
+fn a_view_recreated_without_a_column_an_app_reads_blocks_on_that_column() {
+    let mut scans = clean_scans();
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("active_users", "email"),
+        RefKind::Sql,
+        Confidence::High,
+    ));
+    let r = run("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT id FROM users;", &scans);
+    let f = gate_finding(&r, "drop-view");
+    assert_eq!(f.severity, Severity::Block);
+    assert!(f.message.starts_with("recreates the view without column `active_users.email`"), "{}", f.message);
+    // The view reading that column goes with it.
+    assert_eq!(f.dependents, ["active_emails"]);
+    // Without the app's reference the same redefinition only says what was checked.
+    let r = run("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT id FROM users;", &clean_scans());
+    assert_eq!(gate_finding(&r, "drop-view").severity, Severity::Info);
+    // A new definition whose columns cannot be told gates the whole view.
+    let mut scans = clean_scans();
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::table("active_users"),
+        RefKind::Sql,
+        Confidence::High,
+    ));
+    let r = run("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT * FROM elsewhere;", &scans);
+    let f = gate_finding(&r, "drop-view");
+    assert_eq!(f.severity, Severity::Block);
+    assert!(f.message.contains("which of its columns stay cannot be told"), "{}", f.message);
+}
+
+#[test]
+fn a_table_renamed_behind_a_view_blocks_only_on_the_columns_the_view_lacks() {
+    let mut scans = clean_scans();
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("orders", "notes"),
+        RefKind::Sql,
+        Confidence::High,
+    ));
+    // The view under the old name has every column: the old name keeps working.
+    let r = run("ALTER TABLE orders RENAME TO purchases;\nCREATE VIEW orders AS SELECT * FROM purchases;", &scans);
+    assert!(r.findings.iter().all(|f| f.rule != "rename-table"), "{:#?}", r.findings);
+    // It lacks `notes`, which the app reads.
+    let r = run(
+        "ALTER TABLE orders RENAME TO purchases;\nCREATE VIEW orders AS SELECT id, user_id, total FROM purchases;",
+        &scans,
+    );
+    let f = gate_finding(&r, "rename-table");
+    assert_eq!(f.severity, Severity::Block);
+    assert!(
+        f.message.starts_with(
+            "renames table `orders` to `purchases`, and the view left under the old name lacks column `orders.notes`"
+        ),
+        "{}",
+        f.message
+    );
+    assert_eq!(r.findings.iter().filter(|f| f.rule == "rename-table").count(), 1, "{:#?}", r.findings);
 }
 
 #[test]

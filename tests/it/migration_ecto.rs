@@ -84,7 +84,7 @@ fn up_and_down_with_heredoc_sql_code_and_unknown_calls() {
         lines(&m.up),
         vec![
             "6:5 data UPDATE public.users",
-            "10:5 code Elixir code: repo().query!(\"SELECT 1\")",
+            "10:20 raw SELECT 1",
             "13:7 drop_column public.users.archived",
             "16:5 rename_table public.organizations -> public.accounts",
             "17:5 unparsed frobnicate(:users) (unknown migration function `frobnicate`)",
@@ -276,4 +276,60 @@ end
         down_lines(&m).unwrap(),
         vec!["20:5 drop_index public.a_y_index", "17:7 drop_column public.a.y", "10:5 drop_table public.a"]
     );
+}
+
+/// SQL run through anything but a literal is never taken for harmless code: a module
+/// attribute, a function of no arguments returning a literal and `repo().query!` are read; a
+/// function, an anonymous function or a variable is unparsed (each of these passed as nothing
+/// before).
+#[test]
+fn execute_and_repo_query_read_their_sql_or_are_unparsed() {
+    let m = read(
+        "20240101000000_drops.exs",
+        r#"defmodule App.Repo.Migrations.Drops do
+  use Ecto.Migration
+
+  @drop "ALTER TABLE users DROP COLUMN a"
+
+  def up do
+    execute(@drop)
+    execute(drop_b())
+    repo().query!("ALTER TABLE users DROP COLUMN c", [], log: :info)
+    Ecto.Adapters.SQL.query!(repo(), "ALTER TABLE users DROP COLUMN d")
+    execute(&drop_e/0)
+    execute(fn -> repo().query!("ALTER TABLE users DROP COLUMN f") end)
+    repo().query!(sql(), [])
+    Repo.update_all(User, set: [g: nil])
+  end
+
+  defp drop_b, do: "ALTER TABLE users DROP COLUMN b"
+  defp drop_e, do: repo().query!("ALTER TABLE users DROP COLUMN e")
+end
+"#,
+    );
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            // The statement is located where its SQL is written.
+            "4:10 drop_column public.users.a",
+            "17:21 drop_column public.users.b",
+            "9:20 drop_column public.users.c",
+            "10:39 drop_column public.users.d",
+            "11:5 unparsed execute(&drop_e/0) (SQL built at run time cannot be read)",
+            "12:5 unparsed execute(fn -> repo().query!(\"ALTER TABLE users DROP COLUMN f\") end) (SQL built at run time cannot be read)",
+            "13:5 unparsed repo().query!(sql(), []) (SQL built at run time cannot be read)",
+            "14:5 code Elixir code: Repo.update_all(User, set: [g: nil])",
+        ]
+    );
+}
+
+/// `execute(up, fn -> … end)`: the up SQL is read though the down part is a function.
+#[test]
+fn execute_with_a_function_as_its_down_part_reads_the_up_sql() {
+    let m = read(
+        "20240101000000_drop.exs",
+        "defmodule App.Repo.Migrations.Drop do\n  use Ecto.Migration\n\n  def change do\n    execute(\"ALTER TABLE users DROP COLUMN a\", fn -> :ok end)\n  end\nend\n",
+    );
+    assert_eq!(lines(&m.up), vec!["5:14 drop_column public.users.a"]);
+    assert_eq!(m.down, None, "the function's effect is not known");
 }

@@ -236,3 +236,42 @@ fn class_method_up_and_down_are_the_migration() {
     );
     assert_eq!(down_lines(&ms[0]).unwrap(), vec!["10:5 drop_table public.delayed_jobs"]);
 }
+
+/// A column list the reader cannot read in full is never read as fewer drops: `*%i[…]` is
+/// expanded as Ruby does, a splat of anything else is unparsed (rubygems.org's
+/// `remove_columns :api_keys, *%i[…]` read as an empty migration before).
+#[test]
+fn splatted_column_lists_are_expanded_or_unparsed_never_dropped() {
+    let src = "class RemoveScopes < ActiveRecord::Migration[7.1]
+  def change
+    remove_columns :api_keys,
+                   *%i[show_dashboard push_rubygem],
+                   type: :boolean
+    remove_columns :api_keys, *LEGACY_COLUMNS
+    change_table :users do |t|
+      t.remove :nickname, *%w[archived]
+      t.remove *OLD
+    end
+  end
+end
+";
+    let ms = tandem::migration::read_file(
+        std::path::Path::new("db/migrate/20240507181615_remove_scopes.rb"),
+        src,
+        None,
+        Dialect::Postgres,
+    )
+    .expect("migration reads");
+    assert_eq!(
+        lines(&ms[0].up),
+        vec![
+            "3:5 drop_column public.api_keys.show_dashboard",
+            "3:5 drop_column public.api_keys.push_rubygem",
+            "6:5 unparsed remove_columns :api_keys, *LEGACY_COLUMNS (`arguments not understood`)",
+            // What a table block cannot read is reported as met; its drops close the block.
+            "9:7 unparsed t.remove *OLD (`t.remove` with a column that is not a name)",
+            "8:7 drop_column public.users.nickname",
+            "8:7 drop_column public.users.archived",
+        ]
+    );
+}

@@ -194,6 +194,39 @@ fn do_block(call: Node) -> Option<Node> {
     call.named_children(&mut cursor).find(|c| c.kind() == "do_block")
 }
 
+/// The only argument of a call, when it is a string literal: `@sql "…"`'s value.
+fn only_argument(call: Node) -> Option<Node> {
+    let args = arguments_node(call)?;
+    let mut cursor = args.walk();
+    let all: Vec<Node> = args.named_children(&mut cursor).collect();
+    match all.as_slice() {
+        [v] if matches!(v.kind(), "string" | "sigil") => Some(*v),
+        _ => None,
+    }
+}
+
+/// The string literal a function definition's body is, in either form: `defp sql, do: "…"`
+/// or `defp sql do "…" end`.
+fn returned_literal<'t>(def: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let literal = |n: Node<'t>| matches!(n.kind(), "string" | "sigil").then_some(n);
+    if let Some(block) = do_block(def) {
+        let mut cursor = block.walk();
+        let body: Vec<Node> = block.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+        return match body.as_slice() {
+            [only] => literal(*only),
+            _ => None,
+        };
+    }
+    let args = arguments_node(def)?;
+    let mut cursor = args.walk();
+    let keywords = args.named_children(&mut cursor).find(|c| c.kind() == "keywords")?;
+    let mut cursor = keywords.walk();
+    let pair = keywords.named_children(&mut cursor).find(|p| {
+        p.child_by_field_name("key").is_some_and(|k| text(k, src).trim_end().trim_end_matches(':').trim() == "do")
+    })?;
+    literal(pair.child_by_field_name("value")?)
+}
+
 fn target<'a>(call: Node, src: &'a str) -> Option<&'a str> {
     if call.kind() != "call" {
         return None;
@@ -284,6 +317,8 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
     // Functions of no arguments `change`/`up` may call (`def change do groups() end`,
     // `defp groups do alter table(:groups) do … end end`); a name defined twice is left out.
     let mut locals: Vec<(&str, Node)> = Vec::new();
+    // Module attributes and functions of no arguments whose value is a string literal.
+    let (mut attributes, mut literals): (Vec<(&str, Node)>, Vec<(&str, Node)>) = (Vec::new(), Vec::new());
     let (mut seen, mut twice): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     if let Some(block) = do_block(module) {
         let mut cursor = block.walk();
@@ -294,6 +329,17 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
                     let t = text(child, src);
                     if t.starts_with("@disable_ddl_transaction") && t.trim_end().ends_with("true") {
                         m.transactional = false;
+                    }
+                    // `@sql "ALTER TABLE …"`, for `execute(@sql)`.
+                    if let Some(operand) = child.child_by_field_name("operand")
+                        && let (Some(name), Some(value)) = (target(operand, src), only_argument(operand))
+                        && t.starts_with('@')
+                    {
+                        if seen.contains(&name) {
+                            twice.push(name);
+                        }
+                        seen.push(name);
+                        attributes.push((name, value));
                     }
                 }
                 "call" if matches!(target(child, src), Some("def" | "defp")) => {
@@ -320,6 +366,9 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
                             if no_args && do_block(child).is_some() {
                                 locals.push((name, child));
                             }
+                            if no_args && let Some(value) = returned_literal(child, src) {
+                                literals.push((name, value));
+                            }
                         }
                         None => {}
                     }
@@ -329,7 +378,19 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
         }
     }
     locals.retain(|(n, _)| !twice.contains(n));
-    let r = Reader { file: path, src, lines: &lines, dialect, config, locals, inlining: RefCell::new(Vec::new()) };
+    attributes.retain(|(n, _)| !twice.contains(n));
+    literals.retain(|(n, _)| !twice.contains(n));
+    let r = Reader {
+        file: path,
+        src,
+        lines: &lines,
+        dialect,
+        config,
+        locals,
+        attributes,
+        literals,
+        inlining: RefCell::new(Vec::new()),
+    };
     if let Some(f) = change {
         let (ops, inverse) = r.body(do_block(f), Direction::Up);
         m.up = ops;
@@ -360,6 +421,10 @@ struct Reader<'a> {
     config: &'a RepoConfig,
     /// The module's functions of no arguments, by name, whose bodies a call inlines.
     locals: Vec<(&'a str, Node<'a>)>,
+    /// `@name "…"`: module attributes holding a string literal, by name.
+    attributes: Vec<(&'a str, Node<'a>)>,
+    /// Functions of no arguments whose body is one string literal, by name.
+    literals: Vec<(&'a str, Node<'a>)>,
     /// The functions being inlined, innermost last: a call of one of them is not followed again.
     inlining: RefCell<Vec<&'a str>>,
 }
@@ -368,7 +433,7 @@ struct Reader<'a> {
 /// cannot be inverted).
 type Body = (Vec<Operation>, Option<Vec<Vec<Operation>>>);
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn op(&self, node: Node, dir: Direction, kind: OpKind) -> Operation {
         op(self.file, self.lines, node.start_byte(), node.end_byte(), dir, kind)
     }
@@ -558,7 +623,20 @@ impl Reader<'_> {
             && let Some(dot) = node.child_by_field_name("target")
             && dot.kind() == "dot"
         {
-            // `repo().query!(…)`, `MyApp.Repo.update_all(…)`: code the reader cannot analyse.
+            // `repo().query!(sql)`, `Ecto.Adapters.SQL.query(repo(), sql)` run SQL like `execute`:
+            // read it when it is a literal, and never take it for harmless code when it is not.
+            let method = dot.child_by_field_name("right").map(|m| text(m, src));
+            if matches!(method, Some("query" | "query!")) {
+                let sql = arguments_node(node).and_then(|args| {
+                    let mut cursor = args.walk();
+                    args.named_children(&mut cursor).find_map(|a| self.literal(a))
+                });
+                return match sql {
+                    Some(sql) => (self.sql(sql, dir), None),
+                    None => unparsed("SQL built at run time cannot be read"),
+                };
+            }
+            // `MyApp.Repo.update_all(…)`: data code the reader cannot analyse.
             return (one(OpKind::Code { description: format!("Elixir code: {}", excerpt(text(node, src))) }), None);
         }
         if node.kind() == "identifier"
@@ -690,13 +768,21 @@ impl Reader<'_> {
                 }
             }
             "execute" => {
-                let strings = self.string_args(node);
-                match strings.as_slice() {
-                    [up] => (self.sql(*up, dir), None),
-                    [up, down] => (self.sql(*up, dir), Some(self.sql(*down, inv_dir))),
-                    _ => {
-                        (one(OpKind::Code { description: format!("Elixir code: {}", excerpt(text(node, src))) }), None)
+                // A function, a variable or any other expression runs SQL the reader cannot see:
+                // it may be DDL, so it is never taken for harmless code.
+                // The down part may be a function (`fn -> :ok end`): the up SQL is still read.
+                let args: Vec<Node> = arguments_node(node)
+                    .map(|a| {
+                        let mut cursor = a.walk();
+                        a.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
+                    })
+                    .unwrap_or_default();
+                match args.first().filter(|_| args.len() <= 2).and_then(|up| self.literal(*up)) {
+                    Some(up) => {
+                        let down = args.get(1).and_then(|d| self.literal(*d)).map(|d| self.sql(d, inv_dir));
+                        (self.sql(up, dir), down)
                     }
+                    None => unparsed("SQL built at run time cannot be read"),
                 }
             }
             _ => match self.inline(fname, args.is_empty(), dir) {
@@ -726,12 +812,24 @@ impl Reader<'_> {
         ))
     }
 
-    /// String argument nodes of a call: `execute "…"`, `execute(up, down)`, heredocs `"""…"""`.
-    fn string_args<'t>(&self, call: Node<'t>) -> Vec<Node<'t>> {
-        let Some(args) = arguments_node(call) else { return Vec::new() };
-        let mut cursor = args.walk();
-        let all: Vec<Node<'t>> = args.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
-        if all.iter().all(|c| matches!(c.kind(), "string" | "sigil")) { all } else { Vec::new() }
+    /// The string literal `arg` is or names: itself, a module attribute holding one, or a call
+    /// of a function of no arguments whose body is one.
+    fn literal<'t>(&self, arg: Node<'t>) -> Option<Node<'t>>
+    where
+        'a: 't,
+    {
+        match arg.kind() {
+            "string" | "sigil" => Some(arg),
+            "unary_operator" if text(arg, self.src).starts_with('@') => {
+                let name = arg.child_by_field_name("operand").map(|o| text(o, self.src))?;
+                self.attributes.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
+            }
+            "call" if call_args(arg, self.src).is_empty() && arguments_node(arg).is_some() => {
+                let name = target(arg, self.src)?;
+                self.literals.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
+            }
+            _ => None,
+        }
     }
 
     fn sql(&self, node: Node, dir: Direction) -> Vec<Operation> {

@@ -536,8 +536,13 @@ impl<'a, 't> Reader<'a, 't> {
             }
             "remove_columns" => {
                 let table = need!(t(0));
-                let names: Vec<String> =
-                    args.positional[1..].iter().filter_map(|v| v.name().map(str::to_owned)).collect();
+                // Every column must be read: one left out would be a drop nobody is told of.
+                let names: Vec<String> = need!(
+                    args.positional
+                        .get(1..)
+                        .filter(|cols| !cols.is_empty())
+                        .and_then(|cols| cols.iter().map(|v| v.name().map(str::to_owned)).collect::<Option<Vec<_>>>())
+                );
                 let ty = args.opt("type").and_then(Val::name).map(str::to_owned);
                 let drops = names
                     .iter()
@@ -1256,6 +1261,10 @@ impl<'a, 't> Reader<'a, 't> {
                             tb.foreign_keys.push(key);
                         }
                     }
+                }
+                "remove" if change && (names.is_empty() || names.len() < args.positional.len()) => {
+                    step.push(vec![self.unparsed(call, dir, "`t.remove` with a column that is not a name")], None);
+                    continue;
                 }
                 "remove" if change => {
                     let ty = args.opt("type").and_then(Val::name).map(str::to_owned);

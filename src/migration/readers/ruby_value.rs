@@ -211,6 +211,12 @@ impl Args {
                     args.positional.push(Val::Other(text(child, src).to_owned()));
                 }
                 "comment" => {}
+                // `*%i[a b]` passes the list's items one by one; a splat of anything else stays
+                // one unknown value, so that a reader never mistakes it for nothing.
+                "splat_argument" => match child.named_child(0).map(|v| value(v, src)) {
+                    Some(Val::Array(items)) => args.positional.extend(items),
+                    _ => args.positional.push(Val::Other(text(child, src).to_owned())),
+                },
                 _ => args.positional.push(value(child, src)),
             }
         }

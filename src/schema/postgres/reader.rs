@@ -1196,7 +1196,12 @@ impl<'a> Reader<'a> {
                 None => {}
             }
         }
-        let columns = if aliases.is_empty() { self.output_columns(query, &refs) } else { aliases.to_vec() };
+        let columns = if aliases.is_empty() {
+            let lookup = |rel: &QualifiedName| self.relation_columns(&self.qualify(rel));
+            crate::sql::columns::output_columns(query, &refs, &lookup).names
+        } else {
+            aliases.to_vec()
+        };
         let view =
             View { name: name.clone(), materialized, definition, columns, depends_on: deps, indexes: Vec::new() };
         if self.views.contains_key(&name) || self.tables.contains_key(&name) {
@@ -1219,55 +1224,6 @@ impl<'a> Reader<'a> {
             return Some(self.schema.tables[i].columns.iter().map(|c| c.name.clone()).collect());
         }
         self.views.get(t).map(|&i| self.schema.views[i].columns.clone())
-    }
-
-    /// A view's output column names, as PostgreSQL names them.
-    fn output_columns(&self, query: &NodeEnum, refs: &[crate::sql::SqlRef]) -> Vec<String> {
-        let NodeEnum::SelectStmt(s) = query else { return Vec::new() };
-        let mut s = &**s;
-        while let Some(l) = s.larg.as_deref() {
-            s = l;
-        }
-        let mut out = Vec::new();
-        for t in &s.target_list {
-            let Some(NodeEnum::ResTarget(rt)) = t.node.as_ref() else { continue };
-            if !rt.name.is_empty() {
-                out.push(rt.name.clone());
-                continue;
-            }
-            match node(&rt.val) {
-                Some(NodeEnum::ColumnRef(c)) => match c.fields.last().and_then(|f| f.node.as_ref()) {
-                    Some(NodeEnum::String(s)) => out.push(s.sval.clone()),
-                    Some(NodeEnum::AStar(_)) => {
-                        let at = usize::try_from(c.location).unwrap_or(usize::MAX);
-                        for r in refs.iter().filter(|r| r.offset == at && r.column.as_deref() == Some("*")) {
-                            if let Some(rel) = &r.relation {
-                                out.extend(self.relation_columns(&self.qualify(rel)).unwrap_or_default());
-                            }
-                        }
-                    }
-                    _ => out.push("?column?".to_owned()),
-                },
-                Some(NodeEnum::FuncCall(f)) => {
-                    out.push(strings(&f.funcname).pop().unwrap_or_else(|| "?column?".to_owned()))
-                }
-                Some(NodeEnum::TypeCast(tc)) => match node(&tc.arg) {
-                    Some(NodeEnum::ColumnRef(c)) => {
-                        out.push(strings(&c.fields).pop().unwrap_or_else(|| "?column?".to_owned()))
-                    }
-                    _ => out.push(
-                        tc.type_name
-                            .as_ref()
-                            .and_then(|t| strings(&t.names).pop())
-                            .unwrap_or_else(|| "?column?".to_owned()),
-                    ),
-                },
-                Some(NodeEnum::CaseExpr(_)) => out.push("case".to_owned()),
-                Some(NodeEnum::CoalesceExpr(_)) => out.push("coalesce".to_owned()),
-                _ => out.push("?column?".to_owned()),
-            }
-        }
-        out
     }
 
     fn insert(&mut self, i: &protobuf::InsertStmt) -> Result<()> {
