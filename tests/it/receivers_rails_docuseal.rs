@@ -67,7 +67,10 @@ fn max_by_over_records_is_one_record() {
     ];
     let files = [
         ("app/models/webhook_event.rb", "class WebhookEvent < ActiveRecord::Base\n  has_many :webhook_attempts\nend\n"),
-        ("app/models/webhook_attempt.rb", "class WebhookAttempt < ActiveRecord::Base\n  belongs_to :webhook_event\nend\n"),
+        (
+            "app/models/webhook_attempt.rb",
+            "class WebhookAttempt < ActiveRecord::Base\n  belongs_to :webhook_event\nend\n",
+        ),
         (
             "app/views/webhook_events/_event_row.html.erb",
             "<div>\n  <%= webhook_event.webhook_attempts.max_by(&:id)&.response_status_code %>\n  <%= webhook_event.webhook_attempts.min_by { |a| a.id }.response_status_code %>\n  <%= [{ response_status_code: 1 }].max_by { |h| h[:id] }[:response_status_code] %>\n</div>\n",
@@ -103,7 +106,11 @@ fn a_form_builder_passed_by_shorthand_reaches_the_partial() {
     let (_dir, result) = scan(&files, tables);
     assert_eq!(
         uses(&result, "users.role"),
-        set(&["app/models/user.rb:1", "app/views/users/_role_select.html.erb:1", "app/views/users/_role_select.html.erb:2"])
+        set(&[
+            "app/models/user.rb:1",
+            "app/views/users/_role_select.html.erb:1",
+            "app/views/users/_role_select.html.erb:2"
+        ])
     );
     assert_eq!(uses(&result, "accounts.role"), set(&["app/models/account.rb:1"]));
 }
@@ -112,8 +119,10 @@ fn a_form_builder_passed_by_shorthand_reaches_the_partial() {
 /// same list written `[:a, :b]` does.
 #[test]
 fn a_permit_list_in_a_symbol_array_local_permits_attributes() {
-    let tables: &[(&str, &[&str])] =
-        &[("users", &["id", "email", "otp_required_for_login", "role"]), ("accounts", &["id", "otp_required_for_login"])];
+    let tables: &[(&str, &[&str])] = &[
+        ("users", &["id", "email", "otp_required_for_login", "role"]),
+        ("accounts", &["id", "otp_required_for_login"]),
+    ];
     let controller = "class UsersController < ApplicationController\n  def update\n    @user.update(user_params)\n  end\n\n  private\n\n  def user_params\n    if params.key?(:user)\n      permitted_params = %i[email first_name otp_required_for_login]\n\n      permitted_params << :role if admin?\n\n      params.require(:user).permit(permitted_params)\n    else\n      {}\n    end\n  end\nend\n";
     let files = [
         ("app/models/user.rb", "class User < ActiveRecord::Base\nend\n"),
@@ -167,7 +176,10 @@ fn a_list_mapped_from_records_holds_those_records() {
     let view = "<% submitters = submission.template.items.filter_map { |item| submission.submitters.find { |e| e.id == item['id'] } } %>\n<% submitter = submitters.first %>\n<%= submitter.declined_at %>\n<% submitters.each_with_index do |one, index| %>\n  <%= one.declined_at %>\n<% end %>\n";
     let files = [
         ("app/models/template.rb", "class Template < ActiveRecord::Base\n  has_many :submissions\nend\n"),
-        ("app/models/submission.rb", "class Submission < ActiveRecord::Base\n  belongs_to :template\n  has_many :submitters\nend\n"),
+        (
+            "app/models/submission.rb",
+            "class Submission < ActiveRecord::Base\n  belongs_to :template\n  has_many :submitters\nend\n",
+        ),
         ("app/models/submitter.rb", "class Submitter < ActiveRecord::Base\n  belongs_to :submission\nend\n"),
         ("app/models/array.rb", "class Array < ActiveRecord::Base\nend\n"),
         ("lib/submissions/create_from_submitters.rb", service),
@@ -248,7 +260,10 @@ fn a_plural_module_s_result_keeps_the_variable_s_type() {
         ("app/models/submission.rb", "class Submission < ActiveRecord::Base\nend\n"),
         ("app/models/submission_set.rb", "class SubmissionSet < ActiveRecord::Base\nend\n"),
         ("app/controllers/template_folders_controller.rb", controller),
-        ("app/views/template_folders/index.html.erb", "<% @template_folders.each do |folder| %>\n  <%= folder.parent_folder_id %>\n<% end %>\n"),
+        (
+            "app/views/template_folders/index.html.erb",
+            "<% @template_folders.each do |folder| %>\n  <%= folder.parent_folder_id %>\n<% end %>\n",
+        ),
     ];
     let (_dir, result) = scan(&files, tables);
     assert_eq!(

@@ -277,10 +277,8 @@ impl<'a> Walker<'a> {
     /// model's `as_json`): the listed names are attributes.
     pub(super) fn serialized_attributes(&mut self, rec: &Rec, confidence: Confidence, args: &[Node<'_>]) {
         // `as_json(SERIALIZE_PARAMS)`: the options hash a constant holds.
-        let options: Vec<Node<'_>> = args
-            .iter()
-            .flat_map(|a| if a.kind() == "constant" { self.literals(*a) } else { vec![*a] })
-            .collect();
+        let options: Vec<Node<'_>> =
+            args.iter().flat_map(|a| if a.kind() == "constant" { self.literals(*a) } else { vec![*a] }).collect();
         for pair in options.iter().flat_map(|a| pairs(*a)) {
             let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
             let (Some((key, _)), Some(value)) = (key, pair.child_by_field_id(*field::VALUE)) else { continue };

@@ -323,7 +323,8 @@ impl<'a> Walker<'a> {
                 _ => Some(right),
             };
             // `SERIALIZE_PARAMS = { only: %i[…] }.freeze`, later `record.as_json(SERIALIZE_PARAMS)`.
-            if let Some(list) = list.filter(|l| matches!(l.kind(), "array" | "string_array" | "symbol_array" | "hash")) {
+            if let Some(list) = list.filter(|l| matches!(l.kind(), "array" | "string_array" | "symbol_array" | "hash"))
+            {
                 self.bind(self.text(left), Ty::Literal(vec![(list.start_byte(), list.end_byte())]));
             }
             return;
