@@ -61,6 +61,7 @@ mod receivers_prisma_routes;
 mod receivers_prisma_trpc;
 mod receivers_prisma_unseen;
 mod receivers_rails;
+mod receivers_rails_docuseal;
 mod receivers_rails_flows;
 mod receivers_rails_huginn;
 mod receivers_rails_openfood;

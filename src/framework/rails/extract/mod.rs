@@ -86,7 +86,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        17
+        18
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

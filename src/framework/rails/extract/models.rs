@@ -276,7 +276,10 @@ impl<'a> Walker<'a> {
     /// `only:` / `except:` of a serialization (`as_json(only: [:a])`, `super(only: attrs)` in a
     /// model's `as_json`): the listed names are attributes.
     pub(super) fn serialized_attributes(&mut self, rec: &Rec, confidence: Confidence, args: &[Node<'_>]) {
-        for pair in args.iter().flat_map(|a| pairs(*a)) {
+        // `as_json(SERIALIZE_PARAMS)`: the options hash a constant holds.
+        let options: Vec<Node<'_>> =
+            args.iter().flat_map(|a| if a.kind() == "constant" { self.literals(*a) } else { vec![*a] }).collect();
+        for pair in options.iter().flat_map(|a| pairs(*a)) {
             let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
             let (Some((key, _)), Some(value)) = (key, pair.child_by_field_id(*field::VALUE)) else { continue };
             if !matches!(key.as_str(), "only" | "except") {
@@ -293,6 +296,44 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// The associations `includes`/`preload`/`eager_load` name, nested ones on the records of
+    /// the association they hang off (`folder: :parent_folder`, `[:author, { folder: [...] }]`).
+    pub(super) fn preloaded(&mut self, node: Node<'_>, rec: &Rec, confidence: Confidence, depth: u32) {
+        if depth > 4 {
+            return;
+        }
+        match node.kind() {
+            "simple_symbol" | "delimited_symbol" | "string" => {
+                if let Some((name, offset)) = symbol_or_string(node, self.code)
+                    && is_identifier(&name)
+                {
+                    self.hit_at(offset, rec.attribute(&name), RefKind::Query, confidence);
+                }
+            }
+            "array" => {
+                let mut cursor = node.walk();
+                let items: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                for item in items {
+                    self.preloaded(item, rec, confidence, depth + 1);
+                }
+            }
+            "hash" | "pair" => {
+                for pair in pairs(node) {
+                    let Some(key) = pair.child_by_field_id(*field::KEY) else { continue };
+                    let Some((name, offset)) = symbol_or_string(key, self.code) else { continue };
+                    if !is_identifier(&name) {
+                        continue;
+                    }
+                    self.hit_at(offset, rec.attribute(&name), RefKind::Query, confidence);
+                    if let Some(value) = pair.child_by_field_id(*field::VALUE) {
+                        self.preloaded(value, &rec.via(&name), confidence, depth + 1);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 

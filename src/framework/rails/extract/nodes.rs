@@ -17,6 +17,8 @@ pub(super) mod field {
     pub static BLOCK: LazyLock<u16> = LazyLock::new(|| id("block"));
     pub static BODY: LazyLock<u16> = LazyLock::new(|| id("body"));
     pub static CONDITION: LazyLock<u16> = LazyLock::new(|| id("condition"));
+    pub static CONSEQUENCE: LazyLock<u16> = LazyLock::new(|| id("consequence"));
+    pub static ALTERNATIVE: LazyLock<u16> = LazyLock::new(|| id("alternative"));
     pub static KEY: LazyLock<u16> = LazyLock::new(|| id("key"));
     pub static LEFT: LazyLock<u16> = LazyLock::new(|| id("left"));
     pub static METHOD: LazyLock<u16> = LazyLock::new(|| id("method"));

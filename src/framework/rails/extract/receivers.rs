@@ -134,6 +134,44 @@ pub(super) fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
     }
 }
 
+/// Ruby's own classes and modules, named as a receiver (`Array.wrap(x)`, `Time.current`): no
+/// model's class, whatever the app declares.
+const CORE_CLASSES: &[&str] = &[
+    "Array",
+    "Hash",
+    "String",
+    "Integer",
+    "Float",
+    "Set",
+    "Struct",
+    "OpenStruct",
+    "JSON",
+    "Kernel",
+    "Math",
+    "Time",
+    "Date",
+    "DateTime",
+    "Regexp",
+    "Range",
+    "Symbol",
+    "URI",
+    "SecureRandom",
+    "Base64",
+    "Digest",
+    "BigDecimal",
+    "Rational",
+    "Enumerable",
+    "Comparable",
+    "YAML",
+    "Pathname",
+    "Tempfile",
+];
+
+/// Whether `name` is one of Ruby's own classes (see [`CORE_CLASSES`]).
+pub(super) fn is_core_class(name: &str) -> bool {
+    CORE_CLASSES.contains(&name.trim_start_matches("::"))
+}
+
 /// A receiver known only by its name: `@user`, `user` → a `User` record; `@users` → a relation.
 pub(super) fn named_like_model(name: &str) -> Option<Ty> {
     if !is_identifier(name) || NOT_MODELS.contains(&name) || name.starts_with('_') || name.len() < 3 {
@@ -284,7 +322,9 @@ impl<'a> Walker<'a> {
                 }
                 _ => Some(right),
             };
-            if let Some(list) = list.filter(|l| matches!(l.kind(), "array" | "string_array" | "symbol_array")) {
+            // `SERIALIZE_PARAMS = { only: %i[…] }.freeze`, later `record.as_json(SERIALIZE_PARAMS)`.
+            if let Some(list) = list.filter(|l| matches!(l.kind(), "array" | "string_array" | "symbol_array" | "hash"))
+            {
                 self.bind(self.text(left), Ty::Literal(vec![(list.start_byte(), list.end_byte())]));
             }
             return;
@@ -361,8 +401,11 @@ impl<'a> Walker<'a> {
     pub(super) fn literals(&self, arg: Node<'_>) -> Vec<Node<'a>> {
         let name = match arg.kind() {
             "identifier" => arg,
+            // A constant the file assigned a list or hash (`select(*COLUMNS)`).
+            "constant" => return self.held_literals(self.lookup(self.text(arg))),
             "splat_argument" | "hash_splat_argument" => match arg.named_child(0) {
                 Some(n) if n.kind() == "identifier" => n,
+                Some(n) if n.kind() == "constant" => return self.held_literals(self.lookup(self.text(n))),
                 _ => return Vec::new(),
             },
             _ => return Vec::new(),
@@ -373,9 +416,31 @@ impl<'a> Walker<'a> {
                 .then(|| self.returned(self.text(name)))
                 .flatten()
         });
+        self.held_literals(held)
+    }
+
+    /// The literal nodes a `Ty::Literal` holds.
+    fn held_literals(&self, held: Option<Ty>) -> Vec<Node<'a>> {
         let Some(Ty::Literal(ranges)) = held else { return Vec::new() };
         let root = self.tree.root_node();
         ranges.iter().filter_map(|&(start, end)| root.descendant_for_byte_range(start, end)).collect()
+    }
+
+    /// `list.filter_map { |item| submission.submitters.find { … } }`, `attrs.map do … template
+    /// .submissions.new(…) end`: a list of the records the block's last expression gives, whatever
+    /// the list mapped (`flat_map` over relations the same).
+    fn mapped_records(&self, node: Node<'_>, method: &str) -> Option<Ty> {
+        if !matches!(method, "map" | "filter_map" | "collect" | "flat_map") {
+            return None;
+        }
+        let block = node.child_by_field_id(*field::BLOCK)?;
+        let last = last_named_child(block.child_by_field_id(*field::BODY)?)?;
+        match (self.eval(last)?, method) {
+            (Ty::Record(rec, c), "map" | "filter_map" | "collect") | (Ty::Relation(rec, c), "flat_map") => {
+                Some(Ty::Relation(rec, c.min(Confidence::Medium)))
+            }
+            _ => None,
+        }
     }
 
     /// What an expression evaluates to, when that is a model, relation, record or builder.
@@ -399,6 +464,15 @@ impl<'a> Walker<'a> {
             "constant" | "scope_resolution" => {
                 let name = self.text(node).trim_start_matches("::");
                 name.chars().next().filter(char::is_ascii_uppercase)?;
+                // Ruby's own classes, and a plural name (`Submissions.create_from_submitters(…)`,
+                // `TemplateFolders.filter_active(…)`): a module of functions, no model's class
+                // (Rails names models in the singular). What a call on it returns is unknown, and
+                // a variable assigned it keeps its name's guess.
+                let last = name.rsplit("::").next().unwrap_or(name);
+                let plural = last.ends_with('s') && is_plural_association(&inflect::underscore(last));
+                if is_core_class(name) || plural {
+                    return None;
+                }
                 Some(Ty::Relation(Rec::model(name), Confidence::High))
             }
             "self" => self.implicit_self(),
@@ -587,6 +661,11 @@ impl<'a> Walker<'a> {
                     && let Some(param) = self.mailer_param(r, *key)
                 {
                     return Some(param);
+                }
+                if receiver.is_some()
+                    && let Some(ty) = self.mapped_records(node, method)
+                {
+                    return Some(ty);
                 }
                 match receiver {
                     None => {

@@ -458,13 +458,14 @@ impl<'a> Walker<'a> {
             None => Vec::new(),
         };
         for pair in locals {
-            let (Some(key), Some(value)) = (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
-            else {
-                continue;
+            let Some(key) = pair.child_by_field_id(*field::KEY) else { continue };
+            let Some((local, _)) = symbol_or_string(key, self.code) else { continue };
+            // `render 'role_select', f:` (Ruby 3.1's shorthand): the local of the key's name.
+            let ty = match pair.child_by_field_id(*field::VALUE) {
+                Some(value) => self.eval(value),
+                None => self.lookup(&local).filter(|t| !matches!(t, Ty::Value | Ty::Literal(_))),
             };
-            if let Some((local, _)) = symbol_or_string(key, self.code)
-                && let Some(ty) = self.eval(value)
-            {
+            if let Some(ty) = ty {
                 self.bind_for(scope.clone(), &local, &ty);
             }
         }
@@ -516,6 +517,14 @@ impl<'a> Walker<'a> {
                     let items: Vec<Node<'_>> = arg.named_children(&mut cursor).collect();
                     self.permitted(rec, &items);
                 }
+                // `permitted = %i[email role]`, then `permit(permitted)`.
+                "symbol_array" | "string_array" => {
+                    for (column, offset) in strings_in(*arg, self.code) {
+                        if is_identifier(&column) {
+                            self.hit_at(offset, rec.attribute(&column), RefKind::Query, Confidence::Medium);
+                        }
+                    }
+                }
                 "hash" | "pair" => {
                     for pair in pairs(*arg) {
                         let (Some(key), Some(value)) =
@@ -562,6 +571,23 @@ impl<'a> Walker<'a> {
                 self.hash_keys(value, &rec, confidence, false);
             }
         }
+    }
+
+    /// `button_to …, params: { template: { shared_link: true } }`: the hidden fields the button
+    /// posts, named as a route helper's nested parameters are (see `route_params`).
+    pub(super) fn button_params(&mut self, args: &[Node<'_>]) {
+        let values: Vec<Node<'_>> = args
+            .iter()
+            .flat_map(|a| pairs(*a))
+            .filter(|p| {
+                p.child_by_field_id(*field::KEY)
+                    .and_then(|k| symbol_or_string(k, self.code))
+                    .is_some_and(|(k, _)| k == "params")
+            })
+            .filter_map(|p| p.child_by_field_id(*field::VALUE))
+            .filter(|v| v.kind() == "hash")
+            .collect();
+        self.route_params(&values);
     }
 
     /// A field whose name is a model's parameter (`hidden_field_tag "user_block[needs_view]"`,

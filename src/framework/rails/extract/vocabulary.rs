@@ -88,6 +88,10 @@ pub(super) const RECORD_METHODS: &[&str] = &[
     "dup",
     "presence",
     "tap",
+    // Enumerable's picks over the loaded records: `attempts.max_by(&:id)&.status`.
+    "max_by",
+    "min_by",
+    "detect",
 ];
 
 /// Methods whose hash-argument keys are attributes.

@@ -545,7 +545,8 @@ impl<'a> Walker<'a> {
         if let Some(r) = receiver
             && matches!(method, "each" | "each_slice" | "in_groups_of" | "each_with_index")
             && let Some(held @ Ty::Literal(_)) = self.lookup(self.text(r))
-            && (r.kind() == "constant" || (r.kind() == "identifier" && self.holds_rows(&held)))
+            && ((r.kind() == "constant" && !self.holds_rows(&held))
+                || (r.kind() == "identifier" && self.holds_rows(&held)))
         {
             // `LINKS.each do |url|` over a list the class body assigned, `rows.each_slice(200)
             // do |batch|` over rows of hashes: the block's name holds items of the same literals.
@@ -648,6 +649,11 @@ impl<'a> Walker<'a> {
             }
             if method.ends_with("_path") || method.ends_with("_url") {
                 self.route_params(&args);
+            }
+            if method == "button_to" {
+                // `button_to "Enable", path, params: { template: { shared_link: true } }`: the
+                // button posts the nested hash as a form's fields, read back as the model's.
+                self.button_params(&args);
             }
         }
 
@@ -846,9 +852,31 @@ impl<'a> Walker<'a> {
                 }
             }
         }
+        if matches!(method, "includes" | "preload" | "eager_load") && matches!(subject, Ty::Relation(..)) {
+            // `preload(:author, folder: :parent_folder)`: each association is loaded through its
+            // key, as its reader is (`x.parent_folder`); resolution maps a belongs_to to its
+            // foreign key and any other association to nothing of this table.
+            known = true;
+            for arg in &args {
+                self.preloaded(*arg, &rec, confidence.min(Confidence::Medium), 0);
+            }
+        }
         if SYMBOL_METHODS.contains(&method) {
             known = true;
             let only_first = FIRST_ARG_ONLY.contains(&method);
+            // `select(full ? nil : COLUMNS)`: either branch is the argument.
+            let args: Vec<Node<'_>> = args
+                .iter()
+                .flat_map(|a| match a.kind() {
+                    "conditional" => {
+                        [a.child_by_field_id(*field::CONSEQUENCE), a.child_by_field_id(*field::ALTERNATIVE)]
+                            .into_iter()
+                            .flatten()
+                            .collect()
+                    }
+                    _ => vec![*a],
+                })
+                .collect();
             for (i, arg) in args.iter().enumerate() {
                 if only_first && i > 0 {
                     break;
