@@ -135,14 +135,14 @@ export class WebAuthService {
 }
 "#;
 
-/// Lists declared with the app's own types: one named after something else than the model the
-/// names say (a calculator's items), and one named after the model.
-const CALCULATOR: &str = r#"import { PortfolioOrderItem } from './interfaces';
-import { UserWithSettings } from '../types';
+/// Lists declared with another library's type: their elements, by index or loop, are none of
+/// the model their names say; an untyped list is what its name says.
+const CALCULATOR: &str = r#"import { User } from '@prisma/client';
+import Big from 'big.js';
 
 export class Calculator {
-  public compute(items: PortfolioOrderItem[], user: UserWithSettings) {
-    let orders: PortfolioOrderItem[] = items;
+  public compute(items: Big.Order[], user: User) {
+    let orders: Big.Order[] = items;
     let total = 0;
     for (let i = 0; i < orders.length; i += 1) {
       const order = orders[i];
@@ -198,8 +198,8 @@ fn service_methods_and_class_fields() {
             "prisma/schema.prisma:3",
         ])
     );
-    // A list declared with a type named after something else is no model's rows, by index or
-    // loop, whatever its name says; an untyped one is what its name says.
+    // A list declared with another library's type is no model's rows, by index or loop, whatever
+    // its name says; an untyped one is what its name says.
     assert_eq!(uses_of(&result, "Order.fee"), set(&["src/portfolio/calculator.ts:20", "prisma/schema.prisma:17"]));
     assert_eq!(
         uses_of(&result, "User.thirdPartyId"),

@@ -803,50 +803,6 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
     }
 
-    /// Whether a declared type is the app's own type named after something else than what the
-    /// name it declares says (`orders: PortfolioOrderItem[]` holds a calculator's items, not
-    /// `Order` rows), so that the name says nothing; one named after it (`user:
-    /// UserWithSettings`) may be the model's rows and leaves the name's guess.
-    fn names_other(&self, declared: Node<'_>, name: &str) -> bool {
-        let mut t = declared;
-        for _ in 0..8 {
-            match t.kind() {
-                "type_annotation" | "parenthesized_type" | "readonly_type" | "array_type" => {
-                    let Some(inner) = t.named_child(0) else { return false };
-                    t = inner;
-                }
-                "generic_type"
-                    if t.child_by_field_name("name")
-                        .is_some_and(|n| matches!(self.text(n), "Array" | "ReadonlyArray")) =>
-                {
-                    let Some(inner) = t.child_by_field_name("type_arguments").and_then(|a| a.named_child(0)) else {
-                        return false;
-                    };
-                    t = inner;
-                }
-                // `PortfolioOrderItem | undefined`.
-                "union_type" => {
-                    let kinds: Vec<Node<'_>> = named_children(t)
-                        .into_iter()
-                        .filter(|c| !matches!(c.kind(), "literal_type" | "predefined_type"))
-                        .collect();
-                    let [only] = kinds.as_slice() else { return false };
-                    t = *only;
-                }
-                "type_identifier" => {
-                    let declared = self.text(t);
-                    if self.client_types.contains_key(declared) {
-                        return false;
-                    }
-                    let Some(model) = guessed(name) else { return false };
-                    return !declared.to_ascii_lowercase().starts_with(&model.to_ascii_lowercase());
-                }
-                _ => return false,
-            }
-        }
-        false
-    }
-
     /// Whether a value is what another library's resource client answers: `await
     /// stripe.subscriptions.retrieve(…)` has the shape of a Prisma call (`client.resource.verb`)
     /// with a verb Prisma Client has not, so its result is no row, whatever the name it is held in.
@@ -1555,7 +1511,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     }
                     if ty.is_none()
                         && name.kind() == "identifier"
-                        && (declared.is_some_and(|d| self.foreign_type(d) || self.names_other(d, self.text(name)))
+                        && (declared.is_some_and(|d| self.foreign_type(d))
                             || value.is_some_and(|v| self.foreign_call(v) || self.holds_no_rows(unwrap(v))))
                     {
                         self.opaque.insert((scope.id(), self.text(name)), ());
@@ -1597,10 +1553,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             changed |= self.bind(scope, local, prop);
                         }
                     }
-                    if ty.is_none()
-                        && pattern.kind() == "identifier"
-                        && (self.foreign_type(declared) || self.names_other(declared, self.text(pattern)))
-                    {
+                    if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared) {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
                     }
                     if pattern.kind() == "identifier" {
