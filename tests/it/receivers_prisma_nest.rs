@@ -200,7 +200,7 @@ fn service_methods_and_class_fields() {
     );
     // A list declared with another library's type is no model's rows, by index or loop, whatever
     // its name says; an untyped one is what its name says.
-    assert_eq!(uses_of(&result, "Order.fee"), set(&["src/portfolio/calculator.ts:20", "prisma/schema.prisma:17"]));
+    assert_eq!(uses_of(&result, "Order.fee"), set(&["src/portfolio/calculator.ts:20", "prisma/schema.prisma:16"]));
     assert_eq!(
         uses_of(&result, "User.thirdPartyId"),
         set(&["src/auth/web-auth.service.ts:28", "prisma/schema.prisma:5"])
