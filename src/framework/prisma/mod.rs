@@ -56,7 +56,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        16
+        17
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -211,6 +211,15 @@ struct Walker<'s, 'a, 't> {
     local_functions: HashMap<&'a str, Node<'t>>,
     /// Whether the file renders JSX (its capitalised functions are components).
     jsx: bool,
+    /// A class's node id → its name (`UserService`).
+    class_names: Map<usize, &'a str>,
+    /// (class node id, field) → the type the class declares the field with: a property
+    /// (`private user: User;`) or a constructor's parameter property (`private readonly
+    /// userService: UserService`, how NestJS and Angular inject).
+    fields: Map<(usize, &'a str), Node<'t>>,
+    /// (class node id, field) → the class a field holds an instance of (`userService:
+    /// UserService`, `dataService = inject(DataService)`): its methods' calls are that class's.
+    field_classes: Map<(usize, &'a str), &'a str>,
     /// `<Component>.<prop>` → what the component's declared type (or the prop's name) says the
     /// prop holds (see [`PROPS`]).
     prop_fallbacks: HashMap<String, Ty>,
@@ -264,6 +273,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                     }
                     return false;
+                }
+                // `orders[i]`: an element of the list.
+                "subscript_expression" => {
+                    let Some(object) = value.child_by_field_name("object").map(unwrap) else { return false };
+                    value = object;
                 }
                 "call_expression" => {
                     let Some(f) = value.child_by_field_name("function").map(unwrap) else { return false };
@@ -412,6 +426,44 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
         let function = self.parent(params)?;
         function_name(self, function).filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+    }
+
+    /// The class whose code `at` is.
+    fn class_of(&self, at: Node<'_>) -> Option<Node<'t>> {
+        let mut node = self.parent(at)?;
+        for _ in 0..256 {
+            if CLASSES.contains(&node.kind()) {
+                return Some(node);
+            }
+            node = self.parent(node)?;
+        }
+        None
+    }
+
+    /// The name the app's function or method a call's function names is bound by (see
+    /// [`RETURNS`], [`ARGS`]): `f` for `f(…)`, `C.m` for `this.m(…)` in class `C`, `T.m` for
+    /// `this.x.m(…)` of a field `x` declared as a `T` (an injected service). A client's own
+    /// method (`$transaction`) is none.
+    fn app_callee(&self, f: Node<'_>) -> Option<String> {
+        match f.kind() {
+            "identifier" => Some(self.text(f).to_owned()),
+            "member_expression" => {
+                let method = property(self.src, f).filter(|m| !m.starts_with('$'))?;
+                let object = unwrap(f.child_by_field_name("object")?);
+                let class = self.class_of(f)?;
+                match object.kind() {
+                    "this" => Some(format!("{}.{method}", self.class_names.get(&class.id())?)),
+                    "member_expression"
+                        if object.child_by_field_name("object").is_some_and(|o| unwrap(o).kind() == "this") =>
+                    {
+                        let field = property(self.src, object)?;
+                        Some(format!("{}.{method}", self.field_classes.get(&(class.id(), field))?))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     fn subject_of(&self, at: Node<'_>) -> Option<Ty> {
@@ -882,12 +934,12 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 {
                     inner = object;
                 }
-                // The app's own function, awaited: what it returns.
+                // The app's own function (or a service's method), awaited: what it returns.
                 if inner.kind() == "call_expression"
                     && let Some(f) = inner.child_by_field_name("function").map(unwrap)
-                    && f.kind() == "identifier"
+                    && let Some(callee) = self.app_callee(f)
                 {
-                    return Some(returned_by(self.text(f)));
+                    return Some(returned_by(&callee));
                 }
                 self.expr_ty(inner, depth + 1)
             }
@@ -907,6 +959,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             "member_expression" => {
                 let property = property(self.src, node)?;
                 let object = unwrap(node.child_by_field_name("object")?);
+                // `this.user`: the type the class declares the field with, nothing else.
+                if object.kind() == "this" {
+                    let class = self.class_of(node)?;
+                    return self.type_ty(*self.fields.get(&(class.id(), property))?, 0);
+                }
                 // `foldersData.folders`: a query's payload that nothing types holds
                 // records under a key, which then says what they are.
                 if object.kind() == "identifier" && self.payload(object) {
@@ -1433,6 +1490,25 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         other => other,
                     };
+                    // `const { activities } = await this.orderService.getActivities(…)`: each name
+                    // what the method returns under its key, else what the name says (as it did
+                    // before methods were bound).
+                    if name.kind() == "object_pattern"
+                        && let Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path }) = &ty
+                        && path.is_empty()
+                        && scopes.iter().any(|s| s == RETURNS)
+                        && f.contains('.')
+                    {
+                        for (key, local) in self.pattern_locals(name) {
+                            let guess = guess(self.text(local)).and_then(|g| match g.root {
+                                Root::Binding { guess, .. } => guess,
+                                Root::Model { .. } => None,
+                            });
+                            let ty =
+                                Ty::of(Root::Binding { scopes: scopes.clone(), name: format!("{f}.{key}"), guess });
+                            changed |= self.bind(scope, local, ty);
+                        }
+                    }
                     if ty.is_none()
                         && name.kind() == "identifier"
                         && (declared.is_some_and(|d| self.foreign_type(d))
@@ -1533,6 +1609,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     if let Some(ty) = self.expr_ty(unwrap(right), 0) {
                         let scope = self.scope_of(node);
                         changed |= self.bind_pattern(scope, left, Some(ty), None);
+                    } else if left.kind() == "identifier" && self.holds_no_rows(unwrap(right)) {
+                        // `for (const order of orders)` of a list declared with no model's type.
+                        self.opaque.insert((self.scope_of(node).id(), self.text(left)), ());
                     }
                 }
                 // `<WebsitesTable renderLink={renderLink} />`: a render prop given to a component
@@ -1627,6 +1706,25 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             }
                         }
                         continue;
+                    }
+                    // The same of a service's method (`this.userService.updateUser(data)`).
+                    if let Some(callee) =
+                        property(self.src, f).filter(|m| !METHODS.contains(m)).and_then(|_| self.app_callee(f))
+                    {
+                        for (i, arg) in call_args(node).into_iter().enumerate() {
+                            if arg.kind() != "identifier" {
+                                continue;
+                            }
+                            let name = self.text(arg);
+                            let Some(scope) = self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, name)))
+                            else {
+                                continue;
+                            };
+                            if let std::collections::hash_map::Entry::Vacant(e) = self.vars.entry((scope, name)) {
+                                e.insert(argument_of(&callee, i));
+                                changed = true;
+                            }
+                        }
                     }
                     // `prisma.team.update({ where, data: updateData })` with `updateData` holding an
                     // object literal (whatever type it is declared with): the model's data, so the
@@ -1734,6 +1832,84 @@ fn parents<'t>(root: Node<'t>) -> crate::scan::extract::js::Scopes<'t> {
         }
     }
     out
+}
+
+/// The kinds of a class's node.
+const CLASSES: &[&str] = &["class_declaration", "abstract_class_declaration", "class"];
+
+/// The file's classes: their names, and the types their fields are declared with (see
+/// [`Walker::fields`], [`Walker::field_classes`]).
+fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
+    let src = w.src;
+    for &class in nodes.iter().filter(|n| CLASSES.contains(&n.kind())) {
+        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+            continue;
+        };
+        w.class_names.insert(class.id(), src.node_text(name));
+        for member in named_children(body) {
+            match member.kind() {
+                "public_field_definition" => {
+                    let Some(field) = member.child_by_field_name("name").filter(|n| n.kind() == "property_identifier")
+                    else {
+                        continue;
+                    };
+                    let field = src.node_text(field);
+                    if let Some(t) = member.child_by_field_name("type") {
+                        w.fields.insert((class.id(), field), t);
+                        if let Some(held) = class_named(src, t) {
+                            w.field_classes.insert((class.id(), field), held);
+                        }
+                        continue;
+                    }
+                    // `private dataService = inject(DataService);` (Angular), `= new Cache()`.
+                    let Some(value) = member.child_by_field_name("value").map(unwrap) else { continue };
+                    let made = match value.kind() {
+                        "call_expression"
+                            if value.child_by_field_name("function").is_some_and(|f| src.node_text(f) == "inject") =>
+                        {
+                            call_args(value).into_iter().next()
+                        }
+                        "new_expression" => value.child_by_field_name("constructor"),
+                        _ => None,
+                    };
+                    if let Some(made) = made.filter(|m| m.kind() == "identifier") {
+                        w.field_classes.insert((class.id(), field), src.node_text(made));
+                    }
+                }
+                "method_definition"
+                    if member.child_by_field_name("name").is_some_and(|n| src.node_text(n) == "constructor") =>
+                {
+                    let Some(params) = member.child_by_field_name("parameters") else { continue };
+                    for param in named_children(params) {
+                        let mut cursor = param.walk();
+                        let property = param
+                            .children(&mut cursor)
+                            .any(|c| matches!(c.kind(), "accessibility_modifier" | "readonly"));
+                        let (Some(pattern), Some(t)) =
+                            (param.child_by_field_name("pattern"), param.child_by_field_name("type"))
+                        else {
+                            continue;
+                        };
+                        if !property || pattern.kind() != "identifier" {
+                            continue;
+                        }
+                        let field = src.node_text(pattern);
+                        w.fields.insert((class.id(), field), t);
+                        if let Some(held) = class_named(src, t) {
+                            w.field_classes.insert((class.id(), field), held);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The class a declared type names (`: UserService`): a plain type name.
+fn class_named<'a>(src: &Src<'a>, declared: Node<'_>) -> Option<&'a str> {
+    let t = if declared.kind() == "type_annotation" { declared.named_child(0)? } else { declared };
+    (t.kind() == "type_identifier").then(|| src.node_text(t))
 }
 
 /// A client write, `prisma.team.update({ … })`: the model delegate's name and the call's
@@ -1952,8 +2128,14 @@ fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
 /// The records the app's own function `name` takes as its `i`-th argument (see [`ARGS`]); where
 /// no file says, those of the model a writer's name names (`updateUser`).
 fn argument_of(name: &str, i: usize) -> Ty {
+    // A method's (`UserService.updateUser`) by the method's name.
+    let method = name.rsplit('.').next().unwrap_or(name);
     Ty {
-        root: Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: written_model(name) },
+        root: Root::Binding {
+            scopes: vec![ARGS.to_owned()],
+            name: format!("{name}({i})"),
+            guess: written_model(method),
+        },
         path: Vec::new(),
     }
 }
@@ -1981,9 +2163,9 @@ fn returned_by(name: &str) -> Ty {
 fn returned(w: &Walker<'_, '_, '_>, value: Node<'_>) -> Option<Ty> {
     if value.kind() == "call_expression"
         && let Some(f) = value.child_by_field_name("function").map(unwrap)
-        && f.kind() == "identifier"
+        && let Some(callee) = w.app_callee(f)
     {
-        return Some(returned_by(w.text(f)));
+        return Some(returned_by(&callee));
     }
     w.expr_ty(value, 0)
 }
@@ -2039,6 +2221,9 @@ pub fn read<'t>(
         values: Map::default(),
         loader: None,
         jsx: false,
+        class_names: Map::default(),
+        fields: Map::default(),
+        field_classes: Map::default(),
         local_functions: HashMap::new(),
         posts: Map::default(),
         prop_fallbacks: HashMap::new(),
@@ -2064,6 +2249,7 @@ pub fn read<'t>(
     if nodes.iter().any(|n| loader_name(src, *n).is_some()) {
         w.loader = Some(format!("{this}#loader"));
     }
+    read_classes(&mut w, nodes);
     for &node in nodes {
         match node.kind() {
             "import_statement" => {
@@ -2428,8 +2614,14 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     let src = w.src;
     let Some(function) = node.child_by_field_name("function").map(unwrap) else { return };
     form_call(w, writer, node, function);
-    if function.kind() == "identifier" {
-        let name = src.node_text(function);
+    // A service's method (`this.userService.updateUser({ data, where })`), named as its
+    // bindings are (see [`Walker::app_callee`]).
+    let method_of = (function.kind() == "member_expression"
+        && property(src, function).is_some_and(|m| !METHODS.contains(&m)))
+    .then(|| w.app_callee(function))
+    .flatten();
+    if function.kind() == "identifier" || method_of.is_some() {
+        let name = method_of.as_deref().unwrap_or_else(|| src.node_text(function));
         // A tRPC mutation called by another name: what its procedure's name says it writes.
         let name = w.scope_chain(function).find_map(|s| w.mutations.get(&(s, name)).copied()).unwrap_or(name);
         for (i, arg) in call_args(node).into_iter().enumerate() {
@@ -2771,7 +2963,8 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             }
             // The app's own functions called with an object (`grantPremiumAdmin({ … })`).
             "call_expression"
-                if n.child_by_field_name("function").is_some_and(|f| f.kind() == "identifier")
+                if n.child_by_field_name("function")
+                    .is_some_and(|f| f.kind() == "identifier" || w.app_callee(unwrap(f)).is_some())
                     && call_args(n).iter().any(|a| matches!(a.kind(), "object" | "identifier")) =>
             {
                 for scope in w.scope_chain(n) {
@@ -2791,9 +2984,19 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     for &node in nodes {
         let (name, function) = match node.kind() {
             "function_declaration" => match node.child_by_field_name("name") {
-                Some(n) => (src.node_text(n), node),
+                Some(n) => (src.node_text(n).to_owned(), node),
                 None => continue,
             },
+            // A class's method, by its class (`UserService.updateUser`, see [`Walker::app_callee`]).
+            "method_definition" => {
+                let (Some(n), Some(class)) = (node.child_by_field_name("name"), w.class_of(node)) else { continue };
+                let Some(class) = w.class_names.get(&class.id()) else { continue };
+                let method = src.node_text(n);
+                if n.kind() != "property_identifier" || method == "constructor" {
+                    continue;
+                }
+                (format!("{class}.{method}"), node)
+            }
             "variable_declarator" => {
                 let (Some(n), Some(v)) =
                     (node.child_by_field_name("name"), node.child_by_field_name("value").map(unwrap))
@@ -2825,10 +3028,11 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 if !matches!(v.kind(), "arrow_function" | "function_expression" | "function") {
                     continue;
                 }
-                (src.node_text(n), v)
+                (src.node_text(n).to_owned(), v)
             }
             _ => continue,
         };
+        let name = name.as_str();
         if let Some(params) = function.child_by_field_name("parameters") {
             for (i, p) in named_children(params).into_iter().enumerate() {
                 let Some(t) = p.child_by_field_name("type") else { continue };
@@ -3048,7 +3252,9 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 }
             }
             for &call in app_calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
-                let Some(callee) = call.child_by_field_name("function").map(|f| src.node_text(f)) else { continue };
+                let Some(callee) = call.child_by_field_name("function").and_then(|f| w.app_callee(unwrap(f))) else {
+                    continue;
+                };
                 for (j, arg) in call_args(call).into_iter().enumerate() {
                     let Some(object) = w.object_of(arg) else { continue };
                     for (own, field, args) in copies.fields(w, object) {
@@ -3109,7 +3315,9 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
         let copies = Copies { names: &names, destructured: &destructured, rest: &[], payload: &[] };
         let procedure = src.node_text(key);
         for &call in app_calls.get(&callback.id()).into_iter().flatten() {
-            let Some(callee) = call.child_by_field_name("function").map(|f| src.node_text(f)) else { continue };
+            let Some(callee) = call.child_by_field_name("function").and_then(|f| w.app_callee(unwrap(f))) else {
+                continue;
+            };
             for (j, arg) in call_args(call).into_iter().enumerate() {
                 let Some(object) = w.object_of(arg) else { continue };
                 for (own, field, _) in copies.fields(w, object) {
