@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        15
+        16
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -144,6 +144,8 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         class_options(&mut cx, class, &decorators, &registrations);
     }
     let nodes = Nodes::new(root);
+    let classes: Vec<Node<'_>> = nodes.of_kind("class_definition").collect();
+    cx.owned_bindings(&classes);
     cx.type_functions(&nodes);
     cx.attribute_uses(&nodes);
     cx.template_bindings(&nodes);
@@ -286,6 +288,55 @@ impl Ctx<'_> {
     }
 }
 
+/// The SQL a name handed to a raw SQL entry point holds (`sql = """SELECT …"""` then
+/// `sql = sql.format(tbl=…)`, `cursor.execute(sql)`): the SQL-looking string literals the
+/// function (or module, at its level) assigns the name, as written or formatted
+/// (`"…".format(…)`, `"…" % (…)`).
+fn sql_held(cx: &Ctx<'_>, call: Node<'_>, name: Node<'_>) -> Vec<SqlString> {
+    if name.kind() != "identifier" {
+        return Vec::new();
+    }
+    let held = cx.src.node_text(name);
+    let mut scope = call;
+    while let Some(p) = scope.parent() {
+        scope = p;
+        if scope.kind() == "function_definition" {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for assign in descendants(scope).into_iter().filter(|n| n.kind() == "assignment") {
+        let (Some(left), Some(mut right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+        else {
+            continue;
+        };
+        if left.kind() != "identifier" || cx.src.node_text(left) != held {
+            continue;
+        }
+        // `"…".format(…)`, `"…" % args`.
+        if right.kind() == "call"
+            && let Some(f) = right.child_by_field_name("function").filter(|f| f.kind() == "attribute")
+            && f.child_by_field_name("attribute").is_some_and(|m| cx.src.node_text(m) == "format")
+            && let Some(o) = f.child_by_field_name("object")
+        {
+            right = o;
+        } else if right.kind() == "binary_operator"
+            && let Some(l) = right.child_by_field_name("left")
+        {
+            right = l;
+        }
+        if !matches!(right.kind(), "string" | "concatenated_string") {
+            continue;
+        }
+        if let Some(s) = treesit::python_sql(&cx.src, right)
+            && treesit::looks_like_sql(&s.sql)
+        {
+            out.push(s);
+        }
+    }
+    out
+}
+
 pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     let Some(function) = call.child_by_field_name("function") else { return };
     let name = match function.kind() {
@@ -294,25 +345,41 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     };
     let a = args(call);
 
-    // Raw SQL entry points.
-    if matches!(name, "raw" | "execute" | "executemany" | "RawSQL")
-        && let Some(first) = a.positional.first()
-        && let Some(s) = treesit::python_sql(&cx.src, *first)
-    {
-        cx.sql.push(s);
+    // Raw SQL entry points; psycopg2's `execute_values(cursor, sql, rows)` / `execute_batch`
+    // take the SQL second.
+    let sql_arg = match name {
+        "raw" | "execute" | "executemany" | "RawSQL" => a.positional.first(),
+        "execute_values" | "execute_batch" => a.positional.get(1),
+        _ => None,
+    };
+    if let Some(arg) = sql_arg {
+        match treesit::python_sql(&cx.src, *arg) {
+            Some(s) => cx.sql.push(s),
+            None => {
+                let held = sql_held(cx, call, *arg);
+                cx.sql.extend(held);
+            }
+        }
     }
     if name == "extra" {
         for key in ["where", "select"] {
             if let Some(v) = a.keyword(&cx.src, key) {
                 for n in descendants(v) {
+                    let is_key =
+                        n.parent().is_some_and(|p| p.kind() == "pair" && p.child_by_field_name("key") == Some(n));
+                    if is_key {
+                        continue;
+                    }
                     if n.kind() == "string"
                         && let Some((sql, offset)) = string_value(&cx.src, n)
                     {
-                        let is_key =
-                            n.parent().is_some_and(|p| p.kind() == "pair" && p.child_by_field_name("key") == Some(n));
-                        if !is_key {
-                            cx.sql.push(SqlString::plain(sql, offset));
-                        }
+                        cx.sql.push(SqlString::plain(sql, offset));
+                    } else if n.kind() == "identifier"
+                        && n.parent().is_some_and(|p| matches!(p.kind(), "pair" | "list" | "tuple"))
+                    {
+                        // `extra(select={as_field: sql})`, `sql` a string the function holds.
+                        let held = sql_held(cx, call, n);
+                        cx.sql.extend(held);
                     }
                 }
             }
