@@ -12,8 +12,8 @@ use rayon::prelude::*;
 
 use crate::config::{App, Confidence};
 use crate::scan::facts::{
-    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, OWNED_SCOPE_PREFIX, Root,
-    TABLE_PREFIX_SCOPE, Target,
+    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE,
+    OWNED_SCOPE_PREFIX, Root, TABLE_PREFIX_SCOPE, Target,
 };
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;

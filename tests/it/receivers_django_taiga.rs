@@ -130,7 +130,10 @@ fn a_viewsets_serializer_reads_the_viewsets_model() {
 #[test]
 fn a_nested_serializer_reads_the_relations_model() {
     let (_dir, result) = serializers();
-    assert_eq!(uses_of(&result, "sprints_story.kanban_order"), set(&["sprints/models.py:11", "sprints/serializers.py:8"]));
+    assert_eq!(
+        uses_of(&result, "sprints_story.kanban_order"),
+        set(&["sprints/models.py:11", "sprints/serializers.py:8"])
+    );
 }
 
 const THROTTLING: &str = r#"class BaseThrottle:
@@ -165,11 +168,72 @@ class TimedMixin(throttling.BaseThrottle):
 /// stays one on an unknown receiver (one table has the column: medium).
 #[test]
 fn attributes_a_class_assigns_itself_are_no_columns() {
-    let files = [
-        ("sprints/models.py", MODELS),
-        ("base/throttling.py", THROTTLING),
-        ("auth/throttling.py", AUTH_THROTTLING),
-    ];
+    let files =
+        [("sprints/models.py", MODELS), ("base/throttling.py", THROTTLING), ("auth/throttling.py", AUTH_THROTTLING)];
     let (_dir, result) = scan_files("taiga", Framework::Django, &files, TABLES);
     assert_eq!(uses_of(&result, "sprints_log.duration"), set(&["sprints/models.py:16", "auth/throttling.py:11"]));
+}
+
+const UTILS: &str = r#"from django.db import connection
+from psycopg2.extras import execute_values
+
+
+def attach_closed(queryset, as_field="closed_attr"):
+    model = queryset.model
+    sql = """
+        SELECT COUNT(sprints_sprint.id) FROM sprints_sprint
+         WHERE sprints_sprint.closed = True AND sprints_sprint.id = {tbl}.id
+    """
+    sql = sql.format(tbl=model._meta.db_table)
+    return queryset.extra(select={as_field: sql})
+
+
+def reorder(rows):
+    sql = """
+    UPDATE sprints_story SET kanban_order = tmp.o FROM (VALUES %s) AS tmp (id, o) WHERE tmp.id = sprints_story.id
+    """
+    with connection.cursor() as cursor:
+        execute_values(cursor, sql, rows)
+
+
+def describe():
+    sql = """SELECT sprints_sprint.disponibility FROM sprints_sprint WHERE sprints_sprint.id = {tbl}.id"""
+    return sql.format(tbl="x")
+"#;
+
+/// Raw SQL held in a name (`sql = """…"""`, then `sql = sql.format(…)`) and handed to an entry
+/// point: `.extra(select={as_field: sql})`, psycopg2's `execute_values(cursor, sql, rows)` (the
+/// SQL second, its `VALUES %s` one row). A `str.format` template's fields (`{tbl}.id`) are read as
+/// names; a template handed to no entry point (`describe`) stays the generic SQL pass's, which
+/// does not parse it (nothing at medium).
+#[test]
+fn sql_held_in_a_name_reaches_its_entry_point() {
+    let files = [("sprints/models.py", MODELS), ("sprints/utils.py", UTILS)];
+    let (_dir, result) = scan_files("taiga", Framework::Django, &files, TABLES);
+    assert_eq!(uses_of(&result, "sprints_sprint.closed"), set(&["sprints/models.py:5", "sprints/utils.py:9"]));
+    assert_eq!(uses_of(&result, "sprints_story.kanban_order"), set(&["sprints/models.py:11", "sprints/utils.py:17"]));
+    assert_eq!(uses_of(&result, "sprints_sprint.disponibility"), set(&["sprints/models.py:6"]));
+}
+
+/// A Jinja2 template (`.jinja`, as django-jinja and djmail name them) is read as a Django
+/// template: a name no view binds stands for the model it is named after (`sprint`); markup
+/// outside the tags (`title="closed"`) is none.
+#[test]
+fn jinja_templates_are_read_as_templates() {
+    let files = [
+        ("sprints/models.py", MODELS),
+        (
+            "sprints/templates/emails/sprint-body.jinja",
+            "<p title=\"closed\">\n{% if sprint.closed %}\n{{ sprint.disponibility }}\n{% endif %}\n</p>\n",
+        ),
+    ];
+    let (_dir, result) = scan_files("taiga", Framework::Django, &files, TABLES);
+    assert_eq!(
+        uses_of(&result, "sprints_sprint.closed"),
+        set(&["sprints/models.py:5", "sprints/templates/emails/sprint-body.jinja:2"])
+    );
+    assert_eq!(
+        uses_of(&result, "sprints_sprint.disponibility"),
+        set(&["sprints/models.py:6", "sprints/templates/emails/sprint-body.jinja:3"])
+    );
 }

@@ -525,10 +525,14 @@ const SERIALIZER_SCOPE: &str = "class:django:serializer";
 /// `serializer_class = MilestoneSerializer` (REST framework serializes the view's records with
 /// it), the classes its `get_serializer_class` returns (`return serializers.TaskListSerializer`,
 /// `return self.admin_serializer_class`, a class attribute of the view).
-fn bind_serializers(cx: &mut Ctx<'_>, body: Node<'_>, assigns: &[(Node<'_>, Option<Node<'_>>, Option<Node<'_>>)], rec: &Rec) {
-    let class_attr = |name: &str| {
-        assigns.iter().find(|(t, _, _)| cx.src.node_text(*t) == name).and_then(|(_, _, v)| *v)
-    };
+fn bind_serializers(
+    cx: &mut Ctx<'_>,
+    body: Node<'_>,
+    assigns: &[(Node<'_>, Option<Node<'_>>, Option<Node<'_>>)],
+    rec: &Rec,
+) {
+    let class_attr =
+        |name: &str| assigns.iter().find(|(t, _, _)| cx.src.node_text(*t) == name).and_then(|(_, _, v)| *v);
     let mut named: Vec<Node<'_>> = class_attr("serializer_class").into_iter().collect();
     let func = named_children(body)
         .into_iter()

@@ -17,11 +17,11 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::extract::Ctx;
+use super::lookups::is_field_name;
 use crate::config::Confidence;
 use crate::scan::extract::python::{args, assignments, inner_class_body, is_class_name, last_segment};
 use crate::scan::extract::treesit::{Nodes, Src, descendants, descendants_outside, named_children, string_value};
 use crate::scan::facts::{Binding, EVERY_NAME, OWNED_SCOPE_PREFIX, Root, Target};
-use super::lookups::is_field_name;
 use crate::scan::reference::RefKind;
 
 /// The scope of the bindings that give a module's function the records it returns, under
@@ -540,7 +540,8 @@ impl Ctx<'_> {
         let plain = Root::Binding { scopes: Vec::new(), name: String::new(), guess: None };
         let mut out = Vec::new();
         for class in classes {
-            let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+            let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body"))
+            else {
                 continue;
             };
             let name = self.src.node_text(name);
@@ -1051,7 +1052,10 @@ impl Ctx<'_> {
                         // Unless a base of the class (another file's) assigns it itself.
                         let scopes = env.own_bases.iter().map(|b| format!("{OWNED_SCOPE_PREFIX}django:{b}")).collect();
                         let root = Root::Binding { scopes, name: name.to_owned(), guess: None };
-                        found.push((attr.start_byte(), Target::Chain { root, path: Vec::new(), attribute: Some(name.to_owned()) }));
+                        found.push((
+                            attr.start_byte(),
+                            Target::Chain { root, path: Vec::new(), attribute: Some(name.to_owned()) },
+                        ));
                         continue;
                     }
                     found.push((attr.start_byte(), Target::Attribute { name: name.to_owned() }));
