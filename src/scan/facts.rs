@@ -216,6 +216,15 @@ pub const TABLE_PREFIX_SCOPE: &str = "table-name-prefix";
 /// binds is a class no model uses, not a name nothing types: its attributes read nothing.
 pub const CLASS_SCOPE_PREFIX: &str = "class:";
 
+/// The start of the scopes whose bindings say what a class that is no model assigns itself
+/// (its own state, no column), bound under `<prefix><framework>:<Class>` with the attribute's
+/// name and a root that reaches nothing; a class includes its bases' scopes whole
+/// ([`EVERY_NAME`]). An attribute on a receiver nothing types, read as a [`Target::Chain`] from
+/// a [`Root::Binding`] of such scopes (`self.duration` in a subclass of another file's class
+/// whose `__init__` sets it), is that attribute on an unknown receiver unless one of them
+/// binds its name: then it reads nothing.
+pub const OWNED_SCOPE_PREFIX: &str = "owned:";
+
 /// `path[1]` of a [`TABLE_PREFIX_SCOPE`] binding that an engine's `isolate_namespace` gives.
 pub const NAMESPACE_ENGINE: &str = "isolate_namespace";
 

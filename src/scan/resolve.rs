@@ -12,8 +12,8 @@ use rayon::prelude::*;
 
 use crate::config::{App, Confidence};
 use crate::scan::facts::{
-    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root,
-    TABLE_PREFIX_SCOPE, Target,
+    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE,
+    OWNED_SCOPE_PREFIX, Root, TABLE_PREFIX_SCOPE, Target,
 };
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
 use crate::schema::Schema;
@@ -664,6 +664,16 @@ impl Models {
             }
             Root::Binding { .. } => BTreeSet::new(),
         };
+        // A class no binding gives a model (a serializer nothing names, a mixin nothing
+        // inherits) reads nothing, through its relations neither: no step names a model by
+        // convention from it.
+        if current.is_empty()
+            && let Root::Binding { scopes, .. } = root
+            && !scopes.is_empty()
+            && scopes.iter().all(|s| s.starts_with(CLASS_SCOPE_PREFIX))
+        {
+            return (current, Vec::new());
+        }
         for step in path {
             if current.is_empty() {
                 let back: BTreeSet<usize> = undeclared
@@ -804,6 +814,17 @@ impl Models {
         let other = |a: &Association| a.name == name && a.foreign_key.as_deref() != Some(name);
         self.list.iter().any(|m| m.decl.associations.iter().any(other))
             || self.inverse.values().flatten().any(|a| a.name == name)
+    }
+}
+
+/// Whether a [`Root::Binding`] of [`OWNED_SCOPE_PREFIX`] scopes names an attribute a class
+/// assigns itself.
+fn owned(root: &Root, bindings: &Bindings<'_>) -> bool {
+    match root {
+        Root::Binding { scopes, name, .. } => {
+            scopes.iter().any(|s| s.starts_with(OWNED_SCOPE_PREFIX) && !bindings.get(s, name).is_empty())
+        }
+        Root::Model { .. } => false,
     }
 }
 
@@ -1105,6 +1126,7 @@ fn resolve_file(
                 if steps.is_empty()
                     && reads_unresolved_as_attributes
                     && (scopes.is_empty() || !scopes.iter().all(|s| s.starts_with(CLASS_SCOPE_PREFIX)))
+                    && !owned(root, bindings)
                     && models.reach(root, steps, bindings, 0).is_empty() =>
             {
                 // A name nothing types (no binding, no model it is named after): an attribute

@@ -45,6 +45,7 @@ mod receivers_django_crossfile;
 mod receivers_django_fieldlists;
 mod receivers_django_namelists;
 mod receivers_django_pretalx;
+mod receivers_django_taiga;
 mod receivers_django_tandoor;
 mod receivers_django_unseen;
 mod receivers_phoenix;

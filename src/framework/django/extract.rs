@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        15
+        16
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -144,6 +144,8 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         class_options(&mut cx, class, &decorators, &registrations);
     }
     let nodes = Nodes::new(root);
+    let classes: Vec<Node<'_>> = nodes.of_kind("class_definition").collect();
+    cx.owned_bindings(&classes);
     cx.type_functions(&nodes);
     cx.attribute_uses(&nodes);
     cx.template_bindings(&nodes);
@@ -286,6 +288,110 @@ impl Ctx<'_> {
     }
 }
 
+/// The SQL a name handed to a raw SQL entry point holds (`sql = """SELECT …"""` then
+/// `sql = sql.format(tbl=…)`, `cursor.execute(sql)`): the SQL-looking string literals the
+/// function (or module, at its level) assigns the name, as written or formatted
+/// (`"…".format(…)`, `"…" % (…)`).
+fn sql_held(cx: &Ctx<'_>, call: Node<'_>, name: Node<'_>) -> Vec<SqlString> {
+    if name.kind() != "identifier" {
+        return Vec::new();
+    }
+    let held = cx.src.node_text(name);
+    let mut scope = call;
+    while let Some(p) = scope.parent() {
+        scope = p;
+        if scope.kind() == "function_definition" {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for assign in descendants(scope).into_iter().filter(|n| n.kind() == "assignment") {
+        let (Some(left), Some(mut right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+        else {
+            continue;
+        };
+        if left.kind() != "identifier" || cx.src.node_text(left) != held {
+            continue;
+        }
+        // `"…".format(…)`, `"…" % args`.
+        let mut formatted = false;
+        if right.kind() == "call"
+            && let Some(f) = right.child_by_field_name("function").filter(|f| f.kind() == "attribute")
+            && f.child_by_field_name("attribute").is_some_and(|m| cx.src.node_text(m) == "format")
+            && let Some(o) = f.child_by_field_name("object")
+        {
+            right = o;
+            formatted = true;
+        } else if right.kind() == "binary_operator"
+            && let Some(l) = right.child_by_field_name("left")
+        {
+            right = l;
+        }
+        if !matches!(right.kind(), "string" | "concatenated_string") {
+            continue;
+        }
+        if let Some(mut s) = treesit::python_sql(&cx.src, right)
+            && treesit::looks_like_sql(&s.sql)
+        {
+            formatted |= descendants(scope).into_iter().any(|n| {
+                n.kind() == "call"
+                    && n.child_by_field_name("function")
+                        .is_some_and(|f| cx.src.node_text(f) == format!("{held}.format"))
+            });
+            if formatted {
+                s.sql = format_fields_as_names(&s.sql);
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// psycopg2's `execute_values` template with its `VALUES %s` written `VALUES (%s)`, a row the
+/// SQL parser takes; the pieces keep every other offset the literal's. Only a SQL string of one
+/// piece is rewritten.
+fn values_row(s: SqlString) -> SqlString {
+    if s.pieces.len() > 1 {
+        return s;
+    }
+    let upper = s.sql.to_ascii_uppercase();
+    let Some(at) = upper.find("VALUES %S").map(|i| i + "VALUES ".len()) else { return s };
+    let mut sql = String::with_capacity(s.sql.len() + 2);
+    sql.push_str(&s.sql[..at]);
+    sql.push('(');
+    sql.push_str("%s");
+    sql.push(')');
+    sql.push_str(&s.sql[at + 2..]);
+    let pieces = vec![(0, s.offset), (at + 1, s.offset + at), (at + 4, s.offset + at + 2)];
+    SqlString { sql, offset: s.offset, pieces }
+}
+
+/// A `str.format` template with each replacement field (`{tbl}`, `{0}`, `{}`) turned into a
+/// name of the same length (`_tbl_`), so that it parses as the table or column the code fills
+/// in and every offset stays the template's. `{{` / `}}` escapes are left alone.
+fn format_fields_as_names(sql: &str) -> String {
+    let b = sql.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'{' && b.get(i + 1) == Some(&b'{') {
+            i += 2;
+            continue;
+        }
+        if b[i] == b'{' {
+            let n = b[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+            if b.get(i + 1 + n) == Some(&b'}') {
+                out[i] = b'_';
+                out[i + 1 + n] = b'_';
+                i += n + 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| sql.to_owned())
+}
+
 pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     let Some(function) = call.child_by_field_name("function") else { return };
     let name = match function.kind() {
@@ -294,25 +400,42 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     };
     let a = args(call);
 
-    // Raw SQL entry points.
-    if matches!(name, "raw" | "execute" | "executemany" | "RawSQL")
-        && let Some(first) = a.positional.first()
-        && let Some(s) = treesit::python_sql(&cx.src, *first)
-    {
-        cx.sql.push(s);
+    // Raw SQL entry points; psycopg2's `execute_values(cursor, sql, rows)` / `execute_batch`
+    // take the SQL second.
+    let sql_arg = match name {
+        "raw" | "execute" | "executemany" | "RawSQL" => a.positional.first(),
+        "execute_values" | "execute_batch" => a.positional.get(1),
+        _ => None,
+    };
+    if let Some(arg) = sql_arg {
+        let found = match treesit::python_sql(&cx.src, *arg) {
+            Some(s) => vec![s],
+            None => sql_held(cx, call, *arg),
+        };
+        for s in found {
+            // `execute_values` expands `VALUES %s` into the rows: one parenthesised row parses.
+            cx.sql.push(if name == "execute_values" { values_row(s) } else { s });
+        }
     }
     if name == "extra" {
         for key in ["where", "select"] {
             if let Some(v) = a.keyword(&cx.src, key) {
                 for n in descendants(v) {
+                    let is_key =
+                        n.parent().is_some_and(|p| p.kind() == "pair" && p.child_by_field_name("key") == Some(n));
+                    if is_key {
+                        continue;
+                    }
                     if n.kind() == "string"
                         && let Some((sql, offset)) = string_value(&cx.src, n)
                     {
-                        let is_key =
-                            n.parent().is_some_and(|p| p.kind() == "pair" && p.child_by_field_name("key") == Some(n));
-                        if !is_key {
-                            cx.sql.push(SqlString::plain(sql, offset));
-                        }
+                        cx.sql.push(SqlString::plain(sql, offset));
+                    } else if n.kind() == "identifier"
+                        && n.parent().is_some_and(|p| matches!(p.kind(), "pair" | "list" | "tuple"))
+                    {
+                        // `extra(select={as_field: sql})`, `sql` a string the function holds.
+                        let held = sql_held(cx, call, n);
+                        cx.sql.extend(held);
                     }
                 }
             }

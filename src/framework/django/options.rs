@@ -202,6 +202,9 @@ pub(super) fn class_options(
     }
     let bound = view_model.is_some() || class_model.is_some();
     if let Some(rec) = &view_model {
+        bind_serializers(cx, body, &body_assigns, rec);
+    }
+    if let Some(rec) = &view_model {
         // A generic editing view's `form_valid(self, form)`: `"capacity" in form.changed_data`,
         // `form.cleaned_data["x"]` name the fields of the form over the view's model, at medium
         // (a form may declare fields of its own).
@@ -238,6 +241,7 @@ pub(super) fn class_options(
     let meta_assigns = meta.map(assignments).unwrap_or_default();
     let Some(model) = meta_model(cx, body, 0) else {
         if !bound {
+            bound_serializer(cx, class_name, &written, body);
             mixin_fields(cx, class_name, &written, body, decorators);
             attribute_names(cx, body);
         }
@@ -373,8 +377,10 @@ fn layout_names(cx: &Ctx<'_>, call: Node<'_>, depth: usize) -> Vec<(String, usiz
     out
 }
 
-/// The options of a generic view, viewset or filter set that list its model's fields.
-const VIEW_LISTS: &[&str] = &["fields", "ordering", "filterset_fields", "ordering_fields", "search_fields"];
+/// The options of a generic view, viewset or filter set that list its model's fields
+/// (`filter_fields`: REST framework 2.x's and django-filter 1's name for `filterset_fields`).
+const VIEW_LISTS: &[&str] =
+    &["fields", "ordering", "filterset_fields", "filter_fields", "ordering_fields", "search_fields"];
 
 /// Tuples and lists of names a class bound to `model` holds (`fieldsets = (FieldSet("device",
 /// "mtu", name=_("Interface")), …)`, `nullable_fields = ("label", "mtu")`, `clone_fields`): the
@@ -507,6 +513,120 @@ fn attribute_names(cx: &mut Ctx<'_>, body: Node<'_>) {
     for (name, offset) in names {
         let target = Target::FieldList { model: None, column: name, list: list.clone() };
         cx.hit(offset, target, RefKind::Query, Confidence::Medium);
+    }
+}
+
+/// The scope of the bindings that give a serializer with no `Meta.model` the model of the
+/// viewset that names it ([`bind_serializers`]), of a serializer inheriting it, or of the
+/// relation a bound serializer nests it under ([`bound_serializer`]).
+const SERIALIZER_SCOPE: &str = "class:django:serializer";
+
+/// A generic view or viewset over a model binds the serializer it names to that model:
+/// `serializer_class = MilestoneSerializer` (REST framework serializes the view's records with
+/// it), the classes its `get_serializer_class` returns (`return serializers.TaskListSerializer`,
+/// `return self.admin_serializer_class`, a class attribute of the view).
+fn bind_serializers(
+    cx: &mut Ctx<'_>,
+    body: Node<'_>,
+    assigns: &[(Node<'_>, Option<Node<'_>>, Option<Node<'_>>)],
+    rec: &Rec,
+) {
+    let class_attr =
+        |name: &str| assigns.iter().find(|(t, _, _)| cx.src.node_text(*t) == name).and_then(|(_, _, v)| *v);
+    let mut named: Vec<Node<'_>> = class_attr("serializer_class").into_iter().collect();
+    let func = named_children(body)
+        .into_iter()
+        .map(|n| if n.kind() == "decorated_definition" { n.child_by_field_name("definition").unwrap_or(n) } else { n })
+        .find(|n| {
+            n.kind() == "function_definition"
+                && n.child_by_field_name("name").is_some_and(|id| cx.src.node_text(id) == "get_serializer_class")
+        });
+    for ret in func.map(descendants).unwrap_or_default().into_iter().filter(|n| n.kind() == "return_statement") {
+        let Some(v) = named_children(ret).into_iter().next() else { continue };
+        let own = (v.kind() == "attribute")
+            .then(|| cx.src.node_text(v).strip_prefix("self."))
+            .flatten()
+            .filter(|a| !a.contains('.'));
+        match own {
+            Some(attr) => named.extend(class_attr(attr)),
+            None => named.push(v),
+        }
+    }
+    let mut names: Vec<String> = named
+        .into_iter()
+        .filter(|v| matches!(v.kind(), "identifier" | "attribute"))
+        .map(|v| last_segment(cx.src.node_text(v)).to_owned())
+        .filter(|n| is_class_name(n))
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        cx.bindings.push(Binding {
+            scope: SERIALIZER_SCOPE.to_owned(),
+            name,
+            root: rec.root.clone(),
+            path: rec.path.clone(),
+        });
+    }
+}
+
+/// A serializer with no `Meta.model` (`class MilestoneSerializer(Serializer): closed = Field()`)
+/// reads, in each declared field, the attribute of its name (or of its `source=` / `attr=`)
+/// from the records of the models it is bound to ([`SERIALIZER_SCOPE`]): a viewset's, or those
+/// of a bound class inheriting it or nesting it. It binds its own bases, and the serializers
+/// it nests (`user_stories = UserStoryNestedSerializer(many=True)`) to the relation of their
+/// name. A class nothing binds reads nothing; a name that is no column of the model, nothing.
+fn bound_serializer(cx: &mut Ctx<'_>, class_name: &str, written: &[&str], body: Node<'_>) {
+    let is_serializer =
+        class_name.ends_with("Serializer") || written.iter().any(|b| last_segment(b).contains("Serializer"));
+    if !is_serializer {
+        return;
+    }
+    let me = Root::Binding { scopes: vec![SERIALIZER_SCOPE.to_owned()], name: class_name.to_owned(), guess: None };
+    for base in written {
+        let name = last_segment(base);
+        if is_class_name(name) && name != class_name {
+            cx.bindings.push(Binding {
+                scope: SERIALIZER_SCOPE.to_owned(),
+                name: name.to_owned(),
+                root: me.clone(),
+                path: Vec::new(),
+            });
+        }
+    }
+    let rec = Rec { root: me.clone(), path: Vec::new() };
+    for (t, _, v) in assignments(body) {
+        let Some(v) = v.filter(|v| v.kind() == "call") else { continue };
+        let Some(c) = callee(&cx.src, v).map(last_segment) else { continue };
+        let nested = is_class_name(c) && c.ends_with("Serializer");
+        if !(nested || c.ends_with("Field")) || c.ends_with("MethodField") {
+            continue;
+        }
+        let name = cx.src.node_text(t);
+        let a = args(v);
+        let source = ["source", "attr", "field_name"].iter().find_map(|k| a.keyword(&cx.src, k));
+        let path = match source {
+            Some(n) => match string_value(&cx.src, n) {
+                Some((path, offset)) if path != "*" => {
+                    let path = path.replace('.', "__");
+                    lookup(cx, &rec, &path, offset, Confidence::High);
+                    path
+                }
+                _ => continue,
+            },
+            None => {
+                lookup(cx, &rec, name, t.start_byte(), Confidence::Medium);
+                name.to_owned()
+            }
+        };
+        if nested && path.split("__").all(is_field_name) {
+            cx.bindings.push(Binding {
+                scope: SERIALIZER_SCOPE.to_owned(),
+                name: c.to_owned(),
+                root: me.clone(),
+                path: path.split("__").map(str::to_owned).collect(),
+            });
+        }
     }
 }
 

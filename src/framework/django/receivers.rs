@@ -17,10 +17,11 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::extract::Ctx;
+use super::lookups::is_field_name;
 use crate::config::Confidence;
 use crate::scan::extract::python::{args, assignments, inner_class_body, is_class_name, last_segment};
-use crate::scan::extract::treesit::{Nodes, descendants, descendants_outside, named_children, string_value};
-use crate::scan::facts::{Binding, Root, Target};
+use crate::scan::extract::treesit::{Nodes, Src, descendants, descendants_outside, named_children, string_value};
+use crate::scan::facts::{Binding, EVERY_NAME, OWNED_SCOPE_PREFIX, Root, Target};
 use crate::scan::reference::RefKind;
 
 /// The scope of the bindings that give a module's function the records it returns, under
@@ -214,6 +215,9 @@ pub(super) struct Env {
     /// What a class that is no model and works on none declares in its body (a dataclass's
     /// `fiber: float | None`): `self.fiber` in its methods is that attribute, not a column.
     own: std::collections::HashSet<String>,
+    /// The bases of that class (their names): what one of them assigns itself is the class's own
+    /// too ([`OWNED_SCOPE_PREFIX`], resolved across files).
+    own_bases: Vec<String>,
     /// Names assigned a model class itself (`model_type = Unit`), then called or queried as it
     /// (`model_type(…)`, `model_type.objects.filter(…)`); `None`: assigned anything else too.
     classes: HashMap<String, Option<String>>,
@@ -312,6 +316,17 @@ pub(super) fn function_scopes(root: Node<'_>) -> HashMap<usize, usize> {
 fn own_scope(node: Node<'_>) -> Vec<Node<'_>> {
     let top = node.id();
     descendants_outside(node, |n| n.id() != top && n.kind() == "function_definition")
+}
+
+/// The classes a class inherits from, by name (`throttling.SimpleRateThrottle` →
+/// `SimpleRateThrottle`), `object` and generic parameters left out.
+fn owned_bases(src: &Src<'_>, class: Node<'_>) -> Vec<String> {
+    crate::scan::extract::python::bases(src, class)
+        .into_iter()
+        .map(last_segment)
+        .filter(|b| is_class_name(b) && *b != "object")
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The module node holding `node`.
@@ -491,6 +506,66 @@ impl Ctx<'_> {
         })
     }
 
+    /// What a class that is no model and works on none assigns itself: the names its body
+    /// declares (a dataclass's `fiber: float | None`), and the attributes its `__init__` sets on
+    /// `self` (`self.num_requests, self.duration = self.parse_rate(self.rate)`): the object's own
+    /// state, no column, in its methods and its subclasses' alike.
+    fn owned_attributes(&self, body: Node<'_>) -> std::collections::HashSet<String> {
+        let mut own: std::collections::HashSet<String> =
+            assignments(body).into_iter().map(|(t, _, _)| self.src.node_text(t).to_owned()).collect();
+        let init = named_children(body).into_iter().find(|n| {
+            n.kind() == "function_definition"
+                && n.child_by_field_name("name").is_some_and(|id| self.src.node_text(id) == "__init__")
+        });
+        for assign in init.map(own_scope).unwrap_or_default().into_iter().filter(|n| n.kind() == "assignment") {
+            let Some(left) = assign.child_by_field_name("left") else { continue };
+            let targets =
+                if matches!(left.kind(), "pattern_list" | "tuple_pattern") { named_children(left) } else { vec![left] };
+            for t in targets {
+                if t.kind() == "attribute"
+                    && t.child_by_field_name("object").is_some_and(|o| self.src.node_text(o) == "self")
+                    && let Some(a) = t.child_by_field_name("attribute")
+                {
+                    own.insert(self.src.node_text(a).to_owned());
+                }
+            }
+        }
+        own
+    }
+
+    /// The bindings that say what each class of the file that is no model and works on none
+    /// assigns itself ([`Ctx::owned_attributes`]), under [`OWNED_SCOPE_PREFIX`] and the class's
+    /// name, and that its bases' own attributes are its own too.
+    pub(super) fn owned_bindings(&mut self, classes: &[Node<'_>]) {
+        let plain = Root::Binding { scopes: Vec::new(), name: String::new(), guess: None };
+        let mut out = Vec::new();
+        for class in classes {
+            let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body"))
+            else {
+                continue;
+            };
+            let name = self.src.node_text(name);
+            if self.models.contains_key(name) || self.class_model(*class).is_some() {
+                continue;
+            }
+            let scope = format!("{OWNED_SCOPE_PREFIX}django:{name}");
+            let mut owned: Vec<String> = self.owned_attributes(body).into_iter().collect();
+            owned.sort();
+            for attr in owned.into_iter().filter(|a| is_field_name(a)) {
+                out.push(Binding { scope: scope.clone(), name: attr, root: plain.clone(), path: Vec::new() });
+            }
+            for base in owned_bases(&self.src, *class) {
+                let root = Root::Binding {
+                    scopes: vec![format!("{OWNED_SCOPE_PREFIX}django:{base}")],
+                    name: EVERY_NAME.to_owned(),
+                    guess: None,
+                };
+                out.push(Binding { scope: scope.clone(), name: EVERY_NAME.to_owned(), root, path: Vec::new() });
+            }
+        }
+        self.bindings.extend(out);
+    }
+
     fn function_env(&self, func: Node<'_>) -> Env {
         let mut env = Env::default();
         if let Some(class) = method_class(func) {
@@ -502,7 +577,8 @@ impl Ctx<'_> {
                 if env.class_model.is_none()
                     && let Some(body) = class.child_by_field_name("body")
                 {
-                    env.own = assignments(body).into_iter().map(|(t, _, _)| self.src.node_text(t).to_owned()).collect();
+                    env.own = self.owned_attributes(body);
+                    env.own_bases = owned_bases(&self.src, class);
                 }
             }
         }
@@ -970,6 +1046,16 @@ impl Ctx<'_> {
                         || matches!(base_text, "cls" | "settings" | "models" | "forms" | "serializers")
                         || is_manager_name(name)
                     {
+                        continue;
+                    }
+                    if object.kind() == "identifier" && base_text == "self" && !env.own_bases.is_empty() {
+                        // Unless a base of the class (another file's) assigns it itself.
+                        let scopes = env.own_bases.iter().map(|b| format!("{OWNED_SCOPE_PREFIX}django:{b}")).collect();
+                        let root = Root::Binding { scopes, name: name.to_owned(), guess: None };
+                        found.push((
+                            attr.start_byte(),
+                            Target::Chain { root, path: Vec::new(), attribute: Some(name.to_owned()) },
+                        ));
                         continue;
                     }
                     found.push((attr.start_byte(), Target::Attribute { name: name.to_owned() }));

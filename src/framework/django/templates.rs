@@ -23,7 +23,7 @@ impl Extractor for Templates {
     }
 
     fn version(&self) -> u32 {
-        4
+        5
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -39,7 +39,8 @@ impl Extractor for Templates {
 /// The name views render a template by: its path below the last `templates/` folder.
 pub fn template_name(path: &str) -> Option<&str> {
     let ext = path.rsplit_once('.')?.1;
-    if !matches!(ext, "html" | "htm" | "txt" | "xml") {
+    // Jinja2 templates (Django's `Jinja2` backend, django-jinja, djmail) read names the same way.
+    if !matches!(ext, "html" | "htm" | "txt" | "xml" | "jinja" | "jinja2" | "j2") {
         return None;
     }
     let at = if path.starts_with("templates/") { Some(0) } else { path.rfind("/templates/").map(|i| i + 1) }?;
@@ -299,6 +300,7 @@ mod tests {
         assert_eq!(template_name("hc/api/templates/emails/alert-body.txt"), Some("emails/alert-body.txt"));
         assert_eq!(template_name("hc/api/views.py"), None);
         assert_eq!(template_name("static/x.html"), None);
+        assert_eq!(template_name("app/templates/emails/invite-body.jinja"), Some("emails/invite-body.jinja"));
     }
 
     #[test]
