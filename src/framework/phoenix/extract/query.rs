@@ -356,14 +356,14 @@ impl Walker<'_> {
                 Confidence::Medium
             }
             "call" => match self.callee(node) {
-                Some(("assoc", Some(_))) => arguments(node)
-                    .first()
-                    .and_then(|v| self.record(*v))
-                    .map_or(Confidence::Medium, |(_, c)| c)
-                    .min(match arguments(node).first().map(|v| self.lookup(self.text(*v))) {
-                        Some(Some(_)) => Confidence::High,
-                        _ => Confidence::Medium,
-                    }),
+                Some(("assoc", Some(_))) => {
+                    arguments(node).first().and_then(|v| self.record(*v)).map_or(Confidence::Medium, |(_, c)| c).min(
+                        match arguments(node).first().map(|v| self.lookup(self.text(*v))) {
+                            Some(Some(_)) => Confidence::High,
+                            _ => Confidence::Medium,
+                        },
+                    )
+                }
                 Some(("from", None)) => {
                     let first = arguments(node).into_iter().next()?;
                     let inner = match self.binding_in(first) {
