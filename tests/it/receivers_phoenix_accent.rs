@@ -299,6 +299,22 @@ const MANAGER: &str = r#"defmodule App.IntegrationManager do
 end
 "#;
 
+/// Association builders: `Ecto.build_assoc`'s attributes, `cast_assoc`'s `with:` changeset.
+const CREATOR: &str = r#"defmodule App.ProjectCreator do
+  import Ecto.Changeset
+
+  def members(changeset) do
+    Ecto.build_assoc(changeset.data, :collaborators, %{role: "bot"})
+  end
+
+  def token(params) do
+    %App.AccessToken{}
+    |> cast(params, [])
+    |> cast_assoc(:user, with: fn changeset, params -> changeset |> cast(params, [:role]) end)
+  end
+end
+"#;
+
 #[test]
 fn scope_modules_held_queries_associations_and_piped_private_changesets() {
     let (_dir, result) = scan(&[
@@ -307,7 +323,14 @@ fn scope_modules_held_queries_associations_and_piped_private_changesets() {
         ("lib/app/maintenance.ex", QUERIES),
         ("lib/app/comment.ex", COMMENT),
         ("lib/app/integration_manager.ex", MANAGER),
+        ("lib/app/project_creator.ex", CREATOR),
     ]);
+    // The builder's map is a collaborator's; the `with:` function's changeset is a user's.
+    assert_eq!(
+        uses(&result, "collaborators.role"),
+        set(&["lib/app/schemas/collaborator.ex:5", "lib/app/project_creator.ex:5"])
+    );
+    assert_eq!(uses(&result, "users.role"), set(&["lib/app/schemas/user.ex:5", "lib/app/project_creator.ex:11"]));
     // `App.Reports` is named after no schema: its `query` is nobody's.
     assert_eq!(
         uses(&result, "versions.tag"),

@@ -842,6 +842,7 @@ impl<'a> Walker<'a> {
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
             (_, Some(repo)) if is_repo(repo) => self.repo_call(name, &args),
+            ("build_assoc", Some("Ecto")) => self.build_assoc(&args),
             (_, Some(_)) => {
                 if let Some(remote) = remote {
                     self.context_write(name, remote, &args);
@@ -1007,6 +1008,29 @@ impl<'a> Walker<'a> {
                 .and_then(|t| t.child_by_field_name("left"))
                 .is_some_and(|left| self.record(left).is_some() || self.untyped_record(left)),
             _ => false,
+        }
+    }
+
+    /// `Ecto.build_assoc(project, :collaborators, %{role: "bot"})`: the map's keys are fields of
+    /// the association's schema — of the record's association when it is typed, else of the
+    /// schema the association is named after (medium).
+    fn build_assoc(&mut self, args: &[Node<'_>]) {
+        let [record, assoc, attrs, ..] = args else { return };
+        let Some((assoc, _)) = atom(*assoc, self.src) else { return };
+        let mut sources: Vec<(Source, Confidence)> = Vec::new();
+        let typed = self.record(*record);
+        if let Some((Source::Schema(model), confidence)) = &typed {
+            sources.push((Source::Assoc { model: model.clone(), assoc: assoc.clone() }, *confidence));
+        }
+        // A record typed by its name only may be named after no schema (`changeset.data`).
+        if !matches!(typed, Some((_, Confidence::High))) {
+            sources.push((Source::Schema(self.resolve(&inflect::classify(&assoc))), Confidence::Medium));
+        }
+        let keys = if attrs.kind() == "map" { map_keys(*attrs, self.src) } else { keyword_keys(*attrs, self.src) };
+        for (key, offset) in keys {
+            for (source, confidence) in &sources {
+                self.field_hit(offset, source, &key, RefKind::Query, *confidence);
+            }
         }
     }
 
@@ -1537,6 +1561,25 @@ impl<'a> Walker<'a> {
                     self.cap = Some(Confidence::Medium);
                 }
                 self.visit(stage);
+                continue;
+            }
+            // `%AccessToken{} |> cast(…) |> cast_assoc(:user, with: fn cs, params -> cs |> cast(…)
+            // end)`: the function's changeset is of the association's schema.
+            if name == "cast_assoc"
+                && remote.is_none()
+                && let Some(Source::Schema(model)) = &changeset_schema
+                && let Some((assoc, _)) = args.first().and_then(|a| atom(*a, self.src))
+                && let Some(with) = args
+                    .iter()
+                    .flat_map(|a| keyword_pairs(*a, self.src))
+                    .find_map(|(k, v)| (k == "with" && v.kind() == "anonymous_function").then_some(v))
+            {
+                let source = Source::Assoc { model: model.clone(), assoc };
+                let confidence = if self.struct_of(root).is_some() { Confidence::High } else { Confidence::Medium };
+                self.with_frame(|w| {
+                    w.bind_fn_params(&[with], (source, confidence));
+                    w.visit_children(stage);
+                });
                 continue;
             }
             // `releases |> Enum.map(fn r -> … end)`: the function's parameter is an element.
