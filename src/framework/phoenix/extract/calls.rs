@@ -70,6 +70,30 @@ impl<'a> Walker<'a> {
         self.call_sites.calls.entry(key).or_default().push(types);
     }
 
+    /// What a value piped into a call is a record of, as `observe_local_call` reads an argument.
+    pub(super) fn piped_type(&self, value: Node<'_>) -> Option<Source> {
+        let typed =
+            self.record_of(value).or_else(|| if value.kind() == "identifier" { self.record(value) } else { None });
+        match typed {
+            Some((Source::Schema(s), _)) => Some(Source::Schema(s)),
+            _ => None,
+        }
+    }
+
+    /// A pipe's stage calling a function of this module (`%Integration{} |> changeset(params)`):
+    /// the piped value is its first argument. A pipe of what nothing types says nothing (as
+    /// before pipes were read: `conn |> current_user() |> has_role?(roles)`).
+    pub(super) fn observe_piped_call(&mut self, node: Node<'_>, name: &str, piped: Option<Source>) {
+        if piped.is_none() {
+            return;
+        }
+        let args = arguments(node);
+        let Some(key) = self.fn_key(name, args.len() + 1) else { return };
+        let mut types = vec![piped];
+        types.extend(args.iter().map(|a| self.piped_type(*a)));
+        self.call_sites.calls.entry(key).or_default().push(types);
+    }
+
     /// A `defp` head: recorded as private; its parameters typed by the previous walk's calls.
     pub(super) fn private_head(&mut self, head: Node<'_>) {
         let Some((call, params)) = head_call(head, self.src) else { return };

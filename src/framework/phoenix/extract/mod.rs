@@ -55,7 +55,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        15
+        16
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -211,6 +211,12 @@ struct Walker<'a> {
     previous_dispatch: dispatch::Dispatch,
     /// `record`, `untyped_record` and `merged_keys` of the nodes of one chain, kept while it is read.
     chain_memo: std::cell::RefCell<ChainMemo>,
+    /// The most a hit may be while a query typed by a name only is read (`from(query, where: …)`
+    /// in a `Scopes.Version` module, `Ecto.assoc(user, :tokens)` on a parameter named `user`).
+    cap: Option<Confidence>,
+    /// Per `Enum`/`Stream` call being walked: whether its collection is known to hold no records
+    /// (`Enum.map(info.columns, & &1.type)`), so that its capture's `&1` is none either.
+    opaque_captures: Vec<bool>,
 }
 
 /// What the walker asks of every level of a chain — the record under `a.b.c…` (`visit_call`), the
@@ -332,6 +338,8 @@ impl<'a> Walker<'a> {
             dispatch: dispatch::Dispatch::default(),
             previous_dispatch: dispatch::Dispatch::default(),
             chain_memo: Default::default(),
+            cap: None,
+            opaque_captures: Vec::new(),
         }
     }
 
@@ -340,6 +348,7 @@ impl<'a> Walker<'a> {
     }
 
     fn hit_at(&mut self, offset: usize, target: Target, kind: RefKind, confidence: Confidence) {
+        let confidence = self.cap.map_or(confidence, |cap| confidence.min(cap));
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
         let column = self.src.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
@@ -701,6 +710,16 @@ impl<'a> Walker<'a> {
         }
         let remote_text = remote.map(|r| self.text(r));
         self.map_key_guard(name, remote_text, &args);
+        // `Enum.map(info.columns, & &1.type)`: a list read off what holds no record.
+        if matches!(remote_text, Some("Enum" | "Stream"))
+            && let Some(collection) = args.first()
+            && self.opaque_collection(*collection)
+        {
+            self.opaque_captures.push(true);
+            self.visit_children(node);
+            self.opaque_captures.pop();
+            return;
+        }
         if matches!(remote_text, Some("Enum" | "Stream"))
             && let Some(collection) = args.first()
             && let Some(element) = self.element_of(*collection)
@@ -736,9 +755,10 @@ impl<'a> Walker<'a> {
                 }
             }
             ("schema", None) => return self.visit_schema(node, &args),
-            ("object" | "input_object", None) if self.uses_absinthe() => {
+            ("object" | "input_object" | "interface", None) if self.uses_absinthe() && do_block(node).is_some() => {
                 return self.visit_absinthe_object(node, &args, name == "input_object");
             }
+            ("field", None) if self.uses_absinthe() => self.absinthe_mutation(node, &args),
             // `embed_templates("account_templates/*")`: the folder's templates are this module's,
             // found beside its file.
             ("embed_templates", None) => {
@@ -821,7 +841,8 @@ impl<'a> Walker<'a> {
                 });
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
-            (_, Some(repo)) if repo.ends_with("Repo") => self.repo_call(name, &args),
+            (_, Some(repo)) if is_repo(repo) => self.repo_call(name, &args),
+            ("build_assoc", Some("Ecto")) => self.build_assoc(&args),
             (_, Some(_)) => {
                 if let Some(remote) = remote {
                     self.context_write(name, remote, &args);
@@ -837,7 +858,10 @@ impl<'a> Walker<'a> {
                 let root = self.source_of(*first);
                 self.schema_use(*first);
                 let mut sources = vec![root];
-                return self.query_stage(node, name, rest, &mut sources);
+                let cap = self.cap_by(Some(*first));
+                self.query_stage(node, name, rest, &mut sources);
+                self.cap = cap;
+                return;
             }
             // `dynamic([u], …)` or a query macro whose query is not known: named bindings only.
             if args.first().is_some_and(|a| a.kind() == "list") {
@@ -975,7 +999,8 @@ impl<'a> Walker<'a> {
             }
             "unary_operator" => {
                 let text = self.text(node);
-                text.strip_prefix('&').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                self.opaque_captures.last() != Some(&true)
+                    && text.strip_prefix('&').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
             }
             "call" if !has_arguments(node) => node
                 .child_by_field_name("target")
@@ -984,6 +1009,45 @@ impl<'a> Walker<'a> {
                 .is_some_and(|left| self.record(left).is_some() || self.untyped_record(left)),
             _ => false,
         }
+    }
+
+    /// `Ecto.build_assoc(project, :collaborators, %{role: "bot"})`: the map's keys are fields of
+    /// the association's schema — of the record's association when it is typed, else of the
+    /// schema the association is named after (medium).
+    fn build_assoc(&mut self, args: &[Node<'_>]) {
+        let [record, assoc, attrs, ..] = args else { return };
+        let Some((assoc, _)) = atom(*assoc, self.src) else { return };
+        let mut sources: Vec<(Source, Confidence)> = Vec::new();
+        let typed = self.record(*record);
+        if let Some((Source::Schema(model), confidence)) = &typed {
+            sources.push((Source::Assoc { model: model.clone(), assoc: assoc.clone() }, *confidence));
+        }
+        // A record typed by its name only may be named after no schema (`changeset.data`).
+        if !matches!(typed, Some((_, Confidence::High))) {
+            sources.push((Source::Schema(self.resolve(&inflect::classify(&assoc))), Confidence::Medium));
+        }
+        let keys = if attrs.kind() == "map" { map_keys(*attrs, self.src) } else { keyword_keys(*attrs, self.src) };
+        for (key, offset) in keys {
+            for (source, confidence) in &sources {
+                self.field_hit(offset, source, &key, RefKind::Query, *confidence);
+            }
+        }
+    }
+
+    /// A list read off what holds no record (`info.columns`, `params.items`): its elements are
+    /// none either. A socket's or conn's assigns hold records.
+    fn opaque_collection(&self, node: Node<'_>) -> bool {
+        if node.kind() != "call" || has_arguments(node) {
+            return false;
+        }
+        let Some(left) = node.child_by_field_name("target").and_then(|t| t.child_by_field_name("left")) else {
+            return false;
+        };
+        let name = self.text(left);
+        left.kind() == "identifier"
+            && holds_no_record(name)
+            && !matches!(name, "socket" | "conn" | "assigns" | "state")
+            && self.lookup_typed(name).is_none()
     }
 
     /// A field read on a receiver of unknown type: resolution keeps it at medium confidence only
@@ -1290,6 +1354,7 @@ impl<'a> Walker<'a> {
                     }
                 }
                 self.branch_list(l, r);
+                self.bind_query_var(l, r);
                 if l.kind() == "identifier" && matches!(r.kind(), "list" | "sigil") {
                     // `allowed = ~w(email name)a`, for a later `cast(attrs, allowed)`.
                     let atoms = atoms_in(r, self.src);
@@ -1434,6 +1499,17 @@ impl<'a> Walker<'a> {
             if r.kind() == "call" {
                 let arg = self.flow_arg(l);
                 self.piped_args.insert(r.id(), arg);
+                // `%Integration{} |> changeset(params)`: a call of the module's own function,
+                // whose first argument is the piped record (see `calls.rs`).
+                if let Some((name, None)) = self.callee(r)
+                    && !QUERY_MACROS.contains(&name)
+                    && !flow::LOCAL_FORMS.contains(&name)
+                    && !is_changeset_fn(name, None)
+                    && !matches!(name, "cast" | "change")
+                {
+                    let piped = self.piped_type(l);
+                    self.observe_piped_call(r, name, piped);
+                }
             }
             self.piped_insert_all(r, l);
             stages.push(r);
@@ -1444,11 +1520,12 @@ impl<'a> Walker<'a> {
         let root = current;
         self.visit(root);
         let root_source = self.source_of(root).or_else(|| self.struct_of(root));
+        let cap = self.cap_by(Some(root));
         let queried = stages.iter().any(|stage| {
             self.callee(*stage).is_some_and(|(name, remote)| {
                 let remote = remote.map(|r| self.text(r));
                 (QUERY_MACROS.contains(&name) && matches!(remote, None | Some("Ecto.Query")))
-                    || remote.is_some_and(|r| r.ends_with("Repo"))
+                    || remote.is_some_and(is_repo)
             })
         });
         if queried {
@@ -1472,6 +1549,39 @@ impl<'a> Walker<'a> {
             };
             let remote_text = remote.map(|r| self.text(r));
             let args = arguments(stage);
+            // `project |> Ecto.assoc(:integrations) |> where(service: ^s)`: the association's records.
+            if i == 0
+                && name == "assoc"
+                && remote_text == Some("Ecto")
+                && let Some((assoc, _)) = args.first().and_then(|a| atom(*a, self.src))
+                && let Some((Source::Schema(model), confidence)) = self.record(root)
+            {
+                sources = vec![Some(Source::Assoc { model, assoc })];
+                if confidence < Confidence::High {
+                    self.cap = Some(Confidence::Medium);
+                }
+                self.visit(stage);
+                continue;
+            }
+            // `%AccessToken{} |> cast(…) |> cast_assoc(:user, with: fn cs, params -> cs |> cast(…)
+            // end)`: the function's changeset is of the association's schema.
+            if name == "cast_assoc"
+                && remote.is_none()
+                && let Some(Source::Schema(model)) = &changeset_schema
+                && let Some((assoc, _)) = args.first().and_then(|a| atom(*a, self.src))
+                && let Some(with) = args
+                    .iter()
+                    .flat_map(|a| keyword_pairs(*a, self.src))
+                    .find_map(|(k, v)| (k == "with" && v.kind() == "anonymous_function").then_some(v))
+            {
+                let source = Source::Assoc { model: model.clone(), assoc };
+                let confidence = if self.struct_of(root).is_some() { Confidence::High } else { Confidence::Medium };
+                self.with_frame(|w| {
+                    w.bind_fn_params(&[with], (source, confidence));
+                    w.visit_children(stage);
+                });
+                continue;
+            }
             // `releases |> Enum.map(fn r -> … end)`: the function's parameter is an element.
             if i == 0
                 && matches!(remote_text, Some("Enum" | "Stream"))
@@ -1532,7 +1642,7 @@ impl<'a> Walker<'a> {
                 }
                 self.visit_children(stage);
             } else if let Some(repo) = remote_text
-                && repo.ends_with("Repo")
+                && is_repo(repo)
                 && let Some(Some(root)) = sources.first()
             {
                 // `User |> Repo.get_by(email: e)`: the piped schema is the first argument.
@@ -1544,6 +1654,7 @@ impl<'a> Walker<'a> {
                 self.visit(stage);
             }
         }
+        self.cap = cap;
     }
 
     /// The fields an upsert's options name: `conflict_target: [:a, :b]`, `on_conflict:
@@ -2062,6 +2173,12 @@ const MAP_NAME_SUFFIXES: &[&str] = &["_payload", "_params", "_attrs", "_opts", "
 
 /// Whether a variable's name says it never holds a record: one of [`NOT_RECORDS`], or a name
 /// ending in one of [`MAP_NAME_SUFFIXES`].
+/// A Repo as a call's module: `Repo`, `MyApp.Repo`, or the one a changeset carries in
+/// `prepare_changes(fn changeset -> … |> changeset.repo.update_all(…) end)`.
+fn is_repo(remote: &str) -> bool {
+    remote.ends_with("Repo") || remote == "changeset.repo"
+}
+
 fn holds_no_record(name: &str) -> bool {
     NOT_RECORDS.contains(&name) || MAP_NAME_SUFFIXES.iter().any(|s| name.ends_with(s))
 }

@@ -100,6 +100,12 @@ impl Walker<'_> {
                 if let Some(root) = &root {
                     if sources.first().is_some_and(Option::is_some) {
                         w.keyword_fields(name, *arg, root);
+                        // `query |> from(select: [:tag], where: [tag: ^t])`: the keyword form.
+                        if name == "from" {
+                            for (key, value) in keyword_pairs(*arg, w.src) {
+                                w.keyword_fields(&key, value, root);
+                            }
+                        }
                     }
                     w.fragments(*arg, root);
                 }
@@ -191,6 +197,7 @@ impl Walker<'_> {
 
     /// `from u in User, join: o in Org, where: …`.
     pub(super) fn visit_from(&mut self, node: Node<'_>, args: &[Node<'_>]) {
+        let cap = self.cap_by(args.first().copied());
         self.with_frame(|w| {
             let mut root = None;
             if let Some(first) = args.first() {
@@ -231,6 +238,7 @@ impl Walker<'_> {
                 w.visit(*value);
             }
         });
+        self.cap = cap;
         let _ = node;
     }
 
@@ -275,19 +283,21 @@ impl Walker<'_> {
                 string(node, self.src).filter(|(t, _)| !t.contains(char::is_whitespace)).map(|(t, _)| Source::Table(t))
             }
             "identifier" if self.text(node) == "__MODULE__" => self.current_schema(),
-            // `def published(query \\ __MODULE__), do: from(q in query, …)` in the schema's module.
-            "identifier" if matches!(self.text(node), "query" | "queryable") => self.current_schema(),
+            // `def published(query \\ __MODULE__), do: from(q in query, …)` in the schema's module,
+            // or in `MyApp.Scopes.Version` (medium, see `source_typed`).
+            // `translations = from(t in Translation, …)`, later `from(translations, where: …)`.
+            "identifier" if let Some(held) = self.lookup(&query_var(self.text(node))) => Some(held),
+            "identifier" if matches!(self.text(node), "query" | "queryable") => {
+                self.current_schema().or_else(|| self.scope_schema())
+            }
             "call" => {
                 let (name, remote) = self.callee(node)?;
-                // `assoc(p, :security_advisories)` on a binding of a schema.
+                // `assoc(p, :security_advisories)` on a binding of a schema, `Ecto.assoc(user,
+                // :tokens)` on a record.
                 if name == "assoc"
-                    && remote.is_none()
-                    && let [var, assoc, ..] = arguments(node).as_slice()
-                    && var.kind() == "identifier"
-                    && let Some(Source::Schema(model)) = self.lookup(self.text(*var))
-                    && let Some((assoc, _)) = atom(*assoc, self.src)
+                    && let Some(source) = self.assoc_source(node, remote)
                 {
-                    return Some(Source::Assoc { model, assoc });
+                    return Some(source);
                 }
                 if name == "from" && remote.is_none() {
                     let first = arguments(node).into_iter().next()?;
@@ -303,6 +313,117 @@ impl Walker<'_> {
                     .then(|| Source::Returned(format!("{module}.{name}")))
             }
             _ => None,
+        }
+    }
+
+    /// `assoc(p, :x)` on a binding of a schema; `Ecto.assoc(user, :x)` also on a record a name
+    /// types (`source_typed` says medium).
+    fn assoc_source(&self, node: Node<'_>, remote: Option<Node<'_>>) -> Option<Source> {
+        let ecto = remote.is_some_and(|r| self.text(r) == "Ecto");
+        if remote.is_some() && !ecto {
+            return None;
+        }
+        let [var, assoc, ..] = arguments(node)[..] else { return None };
+        let (assoc, _) = atom(assoc, self.src)?;
+        let model = match self.lookup(self.text(var)) {
+            Some(Source::Schema(model)) if var.kind() == "identifier" => model,
+            _ if ecto => match self.record(var)? {
+                (Source::Schema(model), _) => model,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(Source::Assoc { model, assoc })
+    }
+
+    /// The schema a query-composition module is named after: `MyApp.Scopes.Version`, whose
+    /// functions take a `query` over `Version` (`def from_tag(query, tag)`). Medium.
+    pub(super) fn scope_schema(&self) -> Option<Source> {
+        let module = self.modules.last().filter(|m| m.schema.is_none())?;
+        let mut segments = module.name.rsplit('.');
+        let (own, parent) = (segments.next()?, segments.next()?);
+        matches!(parent, "Scopes" | "Queries").then(|| Source::Schema(self.resolve(own)))
+    }
+
+    /// [`Walker::source_of`] and how sure it is: medium when a name only types it (a `Scopes`
+    /// module's `query`, `Ecto.assoc` on a parameter named after a schema, a variable holding
+    /// such a query).
+    pub(super) fn source_typed(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
+        let source = self.source_of(node)?;
+        let confidence = match node.kind() {
+            "identifier" if let Some((_, held)) = self.lookup_typed(&query_var(self.text(node))) => held,
+            "identifier" if matches!(self.text(node), "query" | "queryable") && self.current_schema().is_none() => {
+                Confidence::Medium
+            }
+            "call" => match self.callee(node) {
+                Some(("assoc", Some(_))) => {
+                    arguments(node).first().and_then(|v| self.record(*v)).map_or(Confidence::Medium, |(_, c)| c).min(
+                        match arguments(node).first().map(|v| self.lookup(self.text(*v))) {
+                            Some(Some(_)) => Confidence::High,
+                            _ => Confidence::Medium,
+                        },
+                    )
+                }
+                Some(("from", None)) => {
+                    let first = arguments(node).into_iter().next()?;
+                    let inner = match self.binding_in(first) {
+                        Some(_) => first.child_by_field_name("right")?,
+                        None => first,
+                    };
+                    self.source_typed(inner).map_or(Confidence::High, |(_, c)| c)
+                }
+                _ => Confidence::High,
+            },
+            _ => Confidence::High,
+        };
+        Some((source, confidence))
+    }
+
+    /// The cap a query's source puts on its hits (see [`Walker::cap`]), to restore after.
+    pub(super) fn cap_by(&mut self, node: Option<Node<'_>>) -> Option<Confidence> {
+        let before = self.cap;
+        let inner = node.map(|n| match self.binding_in(n) {
+            Some(_) => n.child_by_field_name("right").unwrap_or(n),
+            None => n,
+        });
+        if let Some((_, confidence)) = inner.and_then(|n| self.source_typed(n))
+            && confidence < Confidence::High
+        {
+            self.cap = Some(confidence.min(self.cap.unwrap_or(Confidence::High)));
+        }
+        before
+    }
+
+    /// A variable assigned a query (`q = from(t in Translation, …)`, `q = Translation |>
+    /// where(…)`): bound under its [`query_var`] name, for `from(q, …)` and `Repo.update_all(q, …)`.
+    pub(super) fn bind_query_var(&mut self, var: Node<'_>, value: Node<'_>) {
+        if var.kind() != "identifier" {
+            return;
+        }
+        let head = match value.kind() {
+            "call" if matches!(self.callee(value), Some(("from", None))) => value,
+            "binary_operator" if value.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
+                let mut root = value;
+                let last = value.child_by_field_name("right");
+                let queried = last.and_then(|l| self.callee(l)).is_some_and(|(n, remote)| {
+                    QUERY_MACROS.contains(&n) && remote.is_none_or(|r| self.text(r) == "Ecto.Query")
+                });
+                if !queried {
+                    return;
+                }
+                while root.kind() == "binary_operator"
+                    && root.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
+                    && let Some(l) = root.child_by_field_name("left")
+                {
+                    root = l;
+                }
+                root
+            }
+            _ => return,
+        };
+        if let Some((source, confidence)) = self.source_typed(head) {
+            let name = query_var(self.text(var));
+            self.bind_as(&name, source, confidence);
         }
     }
 
@@ -411,7 +532,9 @@ impl Walker<'_> {
         let Some(first) = args.first() else { return };
         let Some(source) = self.source_of(*first) else { return };
         self.schema_use(*first);
+        let cap = self.cap_by(Some(*first));
         self.repo_keywords(name, &args[1..], &source);
+        self.cap = cap;
     }
 
     /// The rows handed to `insert_all`: a list's items, or what `Enum.map(…, fn … -> %{…} end)`
@@ -513,4 +636,9 @@ pub(super) fn atom_list(list: Node<'_>) -> bool {
     let mut cursor = list.walk();
     let items: Vec<Node<'_>> = list.named_children(&mut cursor).collect();
     !items.is_empty() && items.iter().all(|i| matches!(i.kind(), "atom" | "quoted_atom"))
+}
+
+/// The frame key of a variable holding a query (apart from the records a frame binds).
+pub(super) fn query_var(name: &str) -> String {
+    format!("?{name}")
 }
