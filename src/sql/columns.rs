@@ -52,7 +52,7 @@ pub fn output_columns(
                         out.complete = false;
                     }
                     for r in stars {
-                        match r.relation.as_ref().and_then(|rel| relation_columns(rel)) {
+                        match r.relation.as_ref().and_then(relation_columns) {
                             Some(cols) => out.names.extend(cols),
                             None => out.complete = false,
                         }

@@ -318,7 +318,8 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
     // `defp groups do alter table(:groups) do … end end`); a name defined twice is left out.
     let mut locals: Vec<(&str, Node)> = Vec::new();
     // Module attributes and functions of no arguments whose value is a string literal.
-    let (mut attributes, mut literals): (Vec<(&str, Node)>, Vec<(&str, Node)>) = (Vec::new(), Vec::new());
+    let mut attributes: Vec<(&str, Node)> = Vec::new();
+    let mut literals: Vec<(&str, Node)> = Vec::new();
     let (mut seen, mut twice): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     if let Some(block) = do_block(module) {
         let mut cursor = block.walk();
