@@ -52,13 +52,14 @@ SUFFIX = {"rails": ".rb", "phoenix": ".exs", "django": ".py", "prisma": ".sql"}
 
 def migration_dirs(target, repo):
     m = target.get("migrations")
-    if isinstance(m, list):
-        return m
     if isinstance(m, str):
-        return [m]
+        m = [m]
+    if isinstance(m, list):
+        # `check` refuses a directory named on its command line that holds no migration.
+        return [d for d in m if any(p.name != "__init__.py" for p in (repo / d).iterdir())]
     if target["framework"] == "django":
         return sorted(str(p.relative_to(repo)) for p in repo.glob("**/migrations")
-                      if p.is_dir() and "/tests/" not in str(p) and (p / "__init__.py").exists())
+                      if p.is_dir() and "/tests/" not in str(p) and any(p.glob("[0-9]*.py")))
     return [d for d in DEFAULT_DIRS[target["framework"]] if (repo / d).is_dir()]
 
 
