@@ -538,13 +538,7 @@ impl Cx<'_> {
                 for d in &mut view.depends_on {
                     if d.columns.iter().any(|c| c == "*") {
                         d.columns.retain(|c| c != "*");
-                        let all = match self.table_idx(&d.relation) {
-                            Some(i) => self.schema.tables[i].columns.iter().map(|c| c.name.clone()).collect(),
-                            None => {
-                                self.schema.view(&d.relation.to_string()).map(|v| v.columns.clone()).unwrap_or_default()
-                            }
-                        };
-                        d.columns.extend(all);
+                        d.columns.extend(self.schema.relation_columns(&d.relation).unwrap_or_default());
                         d.columns.sort();
                         d.columns.dedup();
                     }

@@ -28,10 +28,7 @@ impl crate::rules::Rule for Rule {
         // `CREATE OR REPLACE` cannot remove a view's columns, so migrations drop and recreate
         // it: a redefinition removes the columns the new definition no longer has, and those
         // are gated one by one. When either column list is unknown the whole view is gated.
-        let recreated = cx.migration.up[cx.index + 1..].iter().find_map(|op| match &op.kind {
-            OpKind::CreateView { view, .. } if view.name.matches(name) => Some(view),
-            _ => None,
-        });
+        let recreated = cx.view_created_later(name);
         let mut what = if *materialized { "drops materialized view" } else { "drops view" }.to_owned();
         if let Some(new) = recreated {
             match cx.state.columns_lost(name, new, None) {

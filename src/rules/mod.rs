@@ -71,6 +71,17 @@ pub struct OpContext<'a> {
     pub strict: bool,
 }
 
+impl<'a> OpContext<'a> {
+    /// The view a later operation of the same migration creates under `name`: a redefinition
+    /// of a dropped view, or a view left under a renamed table's old name.
+    pub fn view_created_later(&self, name: &QualifiedName) -> Option<&'a crate::schema::View> {
+        self.migration.up[self.index + 1..].iter().find_map(|op| match &op.kind {
+            OpKind::CreateView { view, .. } if view.name.matches(name) => Some(view),
+            _ => None,
+        })
+    }
+}
+
 /// Everything a rule may look at for a whole migration.
 pub struct MigrationContext<'a> {
     pub migration: &'a Migration,

@@ -38,10 +38,7 @@ impl crate::rules::Rule for Rule {
         }
         // A view created in the same migration under the old name keeps the old name working,
         // for the columns it has: a column it lacks is gone for every app that reads it.
-        let kept = cx.migration.up[cx.index + 1..].iter().find_map(|op| match &op.kind {
-            OpKind::CreateView { view, .. } if view.name.matches(from) => Some(view),
-            _ => None,
-        });
+        let kept = cx.view_created_later(from);
         let noun = cx.state.schema.dialect.nouns().1;
         let mut what = format!("renames {noun} {{}} to `{to}`");
         if let Some(view) = kept {

@@ -457,10 +457,9 @@ impl Schema {
 
     /// The column names of the table or view `name`, in order; `None` when neither exists.
     pub fn relation_columns(&self, name: &QualifiedName) -> Option<Vec<String>> {
-        let key = name.to_string();
-        match self.table(&key) {
+        match self.tables.iter().find(|t| t.name.matches(name)) {
             Some(t) => Some(t.columns.iter().map(|c| c.name.clone()).collect()),
-            None => self.view(&key).map(|v| v.columns.clone()),
+            None => self.views.iter().find(|v| v.name.matches(name)).map(|v| v.columns.clone()),
         }
     }
 

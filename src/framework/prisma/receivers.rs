@@ -444,6 +444,28 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// [`RETURNS`], [`ARGS`]): `f` for `f(…)`, `C.m` for `this.m(…)` in class `C`, `T.m` for
     /// `this.x.m(…)` of a field `x` declared as a `T` (an injected service). A client's own
     /// method (`$transaction`) is none.
+    /// Object variables handed to the app's function or method `callee` (`save(data)`,
+    /// `this.userService.updateUser(data)`): each holds what `callee`'s parameter at its position
+    /// takes. Whether anything new was bound.
+    fn bind_object_arguments(&mut self, call: Node<'t>, callee: &str) -> bool {
+        let mut changed = false;
+        for (i, arg) in call_args(call).into_iter().enumerate() {
+            if arg.kind() != "identifier" {
+                continue;
+            }
+            let name = self.text(arg);
+            // The scope whose declaration holds the object.
+            let Some(scope) = self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, name))) else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(e) = self.vars.entry((scope, name)) {
+                e.insert(argument_of(callee, i));
+                changed = true;
+            }
+        }
+        changed
+    }
+
     fn app_callee(&self, f: Node<'_>) -> Option<String> {
         match f.kind() {
             "identifier" => Some(self.text(f).to_owned()),
@@ -1690,41 +1712,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             let scope = self.scope_of(state);
                             changed |= self.bind(scope, state, ty);
                         }
-                        for (i, arg) in call_args(node).into_iter().enumerate() {
-                            if arg.kind() != "identifier" {
-                                continue;
-                            }
-                            let name = self.text(arg);
-                            // The scope whose declaration holds the object.
-                            let Some(scope) = self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, name)))
-                            else {
-                                continue;
-                            };
-                            if let std::collections::hash_map::Entry::Vacant(e) = self.vars.entry((scope, name)) {
-                                e.insert(argument_of(callee, i));
-                                changed = true;
-                            }
-                        }
+                        changed |= self.bind_object_arguments(node, callee);
                         continue;
                     }
                     // The same of a service's method (`this.userService.updateUser(data)`).
                     if let Some(callee) =
                         property(self.src, f).filter(|m| !METHODS.contains(m)).and_then(|_| self.app_callee(f))
                     {
-                        for (i, arg) in call_args(node).into_iter().enumerate() {
-                            if arg.kind() != "identifier" {
-                                continue;
-                            }
-                            let name = self.text(arg);
-                            let Some(scope) = self.scope_chain(arg).find(|s| self.objects.contains_key(&(*s, name)))
-                            else {
-                                continue;
-                            };
-                            if let std::collections::hash_map::Entry::Vacant(e) = self.vars.entry((scope, name)) {
-                                e.insert(argument_of(&callee, i));
-                                changed = true;
-                            }
-                        }
+                        changed |= self.bind_object_arguments(node, &callee);
                     }
                     // `prisma.team.update({ where, data: updateData })` with `updateData` holding an
                     // object literal (whatever type it is declared with): the model's data, so the
