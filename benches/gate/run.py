@@ -98,6 +98,35 @@ def candidates(framework, repo, dirs):
     return out
 
 
+def gate(tandem, folder, target, repo, dirs, scratch):
+    """`tandem check` over the app's whole history: the run, and the lines of each migration file
+    (relative to the repository) that a destructive or `unparsed-statement` finding covers."""
+    bare = dict(target)
+    bare.pop("migrations", None)  # the app's own replay is not wanted: the check replays
+    config = scratch / folder.name / "gate.toml"
+    config.write_text(acc.registry(folder.name, bare, repo, None))
+    run = subprocess.run([tandem, "check", "--config", str(config), "--format", "json", "--color", "never",
+                          *[str(repo / d) for d in dirs]], capture_output=True, text=True)
+    seen = collections.defaultdict(set)
+    rules = collections.Counter()
+    if run.returncode not in (0, 1):
+        return run, seen, rules, None
+    report = json.loads(run.stdout)
+    for f in report["findings"]:
+        loc = f.get("location")
+        if f["rule"] in DESTRUCTIVE and loc:
+            path = Path(loc["file"])
+            if not path.is_absolute():
+                path = config.parent / path  # report paths are relative to apps.toml
+            rel = str(path.resolve().relative_to(repo.resolve()))
+            text = path.read_bytes()
+            first = text.count(b"\n", 0, loc["start"]) + 1
+            last = text.count(b"\n", 0, max(loc["start"], loc["end"] - 1)) + 1
+            seen[rel].update(range(first, last + 1))
+            rules["unparsed" if f["rule"] == "unparsed-statement" else "destructive"] += 1
+    return run, seen, rules, report
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tandem", required=True)
@@ -123,30 +152,10 @@ def main():
         if not dirs:
             print(f"{folder.name:<16}skipped: no migration directory")
             continue
-        bare = dict(target)
-        bare.pop("migrations", None)  # the app's own replay is not wanted: the check replays
-        config = scratch / folder.name / "gate.toml"
-        config.write_text(acc.registry(folder.name, bare, repo, None))
-        run = subprocess.run([args.tandem, "check", "--config", str(config), "--format", "json", "--color", "never",
-                              *[str(repo / d) for d in dirs]], capture_output=True, text=True)
+        run, seen, rules, report = gate(args.tandem, folder, target, repo, dirs, scratch)
         if run.returncode not in (0, 1):
             print(f"{folder.name:<16}{target['framework']:<9} exit {run.returncode}: {run.stderr.strip()[:300]}")
             continue
-        report = json.loads(run.stdout)
-        seen = collections.defaultdict(set)
-        rules = collections.Counter()
-        for f in report["findings"]:
-            loc = f.get("location")
-            if f["rule"] in DESTRUCTIVE and loc:
-                path = Path(loc["file"])
-                if not path.is_absolute():
-                    path = config.parent / path  # report paths are relative to apps.toml
-                rel = str(path.resolve().relative_to(repo.resolve()))
-                text = path.read_bytes()
-                first = text.count(b"\n", 0, loc["start"]) + 1
-                last = text.count(b"\n", 0, max(loc["start"], loc["end"] - 1)) + 1
-                seen[rel].update(range(first, last + 1))
-                rules["unparsed" if f["rule"] == "unparsed-statement" else "destructive"] += 1
         cands = candidates(target["framework"], repo, dirs)
         unseen = [c for c in cands if c[1] not in seen.get(c[0], ())]
         ops = sum(m.get("operations", 0) for m in report["migrations"])

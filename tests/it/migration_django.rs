@@ -133,6 +133,64 @@ fn alter_field_of_python_side_attributes_is_no_change() {
     assert_eq!(down_lines(&ms[1]).unwrap(), Vec::<String>::new());
 }
 
+/// An `AlterField` whose column changes name is a rename, as Django's schema editor runs it: a
+/// new `db_column` (wger `manager/0026_change_pk_to_uuid_swap.py`) or a `ForeignKey` made a plain
+/// field, whose column loses its `_id` (netbox `circuits/0051_virtualcircuit_group_assignment.py`).
+#[test]
+fn alter_field_that_moves_the_column_is_a_rename() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("shop/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let migration = |deps: &str, ops: &str| {
+        format!(
+            "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
+             dependencies = [{deps}]\n    operations = [\n{ops}    ]\n"
+        )
+    };
+    std::fs::write(
+        migrations.join("0001_initial.py"),
+        migration(
+            "",
+            "        migrations.CreateModel(\n            name=\"Order\",\n            fields=[\n                \
+             (\"id\", models.BigAutoField(primary_key=True)),\n                \
+             (\"session\", models.UUIDField(null=True)),\n                \
+             (\"member\", models.ForeignKey(to=\"shop.order\", on_delete=models.CASCADE)),\n            ],\n        ),\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        migrations.join("0002_columns.py"),
+        migration(
+            "(\"shop\", \"0001_initial\")",
+            "        migrations.AlterField(\n            model_name=\"order\",\n            name=\"session\",\n            \
+             field=models.UUIDField(db_column=\"session_id\", null=True),\n        ),\n        \
+             migrations.AlterField(\n            model_name=\"order\",\n            name=\"member\",\n            \
+             field=models.PositiveBigIntegerField(),\n        ),\n        \
+             migrations.AlterField(\n            model_name=\"order\",\n            name=\"session\",\n            \
+             field=models.UUIDField(db_column=\"session_id\"),\n        ),\n",
+        ),
+    )
+    .unwrap();
+    let ms = migration::load_path(&migrations, None, Dialect::Postgres).unwrap();
+    assert_eq!(
+        lines(&ms[1].up),
+        vec![
+            "7:9 rename_column public.shop_order.session -> session_id",
+            "12:9 rename_column public.shop_order.member_id -> member",
+            "17:9 set_not_null public.shop_order.session_id",
+        ],
+        "a column that keeps its name and type only changes nullability"
+    );
+    assert_eq!(
+        down_lines(&ms[1]).unwrap(),
+        vec![
+            "17:9 drop_not_null public.shop_order.session_id",
+            "12:9 rename_column public.shop_order.member -> member_id",
+            "7:9 rename_column public.shop_order.session_id -> session",
+        ]
+    );
+}
+
 /// A script of another tool in a folder the registry calls Django migrations (paperless-ngx keeps
 /// a vector store's upgrade scripts in `src/paperless_ai/migrations/`): an input error at the
 /// file that says what was expected and how to leave the folder out.

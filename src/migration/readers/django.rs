@@ -681,6 +681,15 @@ impl Reader<'_> {
                 let t = self.qn(&table);
                 let diff = |from: Option<&Column>, to: &Column| {
                     let mut kinds = Vec::new();
+                    // Django's schema editor renames the column when the field's column changes:
+                    // a new `db_column`, or a `ForeignKey` made a plain field (`x_id` → `x`).
+                    if let Some(o) = from.filter(|o| o.name != to.name) {
+                        kinds.push(OpKind::RenameColumn {
+                            table: t.clone(),
+                            from: o.name.clone(),
+                            to: to.name.clone(),
+                        });
+                    }
                     if from.is_none_or(|o| o.data_type != to.data_type) {
                         kinds.push(OpKind::ChangeColumnType {
                             table: t.clone(),
