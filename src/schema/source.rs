@@ -64,6 +64,17 @@ fn is_database_file(path: &Path) -> bool {
 }
 
 fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
+    not_a_dump(path)?;
+    if path.is_dir() {
+        return Err(Error::input(
+            Diagnostic::new("`schema` names a directory; expected one dump file (structure.sql, mysqldump, schema.rb)")
+                .in_file(path)
+                .help(
+                    "point `schema` at the dump file; a folder of migrations goes under `migrations`, and \
+                     tandem replays it when no dump is given",
+                ),
+        ));
+    }
     if is_database_file(path) {
         if !path.is_file() {
             return Err(Error::input(Diagnostic::new(format!("{} does not exist", path.display())).in_file(path)));
@@ -87,6 +98,26 @@ fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
     parse_dump(path, &text, dialect)
 }
 
+/// A Prisma schema describes the client's models, not the database (no index names, no types a
+/// `@db.` attribute leaves out, nothing `prisma migrate` wrote by hand): read as SQL it fails on
+/// its first line with a message that does not say why.
+fn not_a_dump(path: &Path) -> Result<()> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("prisma")) {
+        return Err(Error::input(
+            Diagnostic::new(
+                "`schema` names a Prisma schema; expected a database dump (pg_dump --schema-only, mysqldump --no-data)",
+            )
+            .in_file(path)
+            .help(
+                "with `prisma migrate`, set `migrations = \"prisma/migrations\"` and leave `schema` out: tandem \
+                     replays the migrations; with `prisma db push`, point `schema` at a dump of the database or at \
+                     `env:DATABASE_URL`",
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// How much of a dump [`sniff`] reads.
 const SNIFF: usize = 64 * 1024;
 
@@ -98,6 +129,7 @@ fn is_rails(path: &Path) -> bool {
 /// messages and decides how it is read): used for a file as a git revision holds it. A SQLite
 /// database goes through a temporary copy, which is all SQLite can open.
 pub fn load_bytes(path: &Path, bytes: &[u8], dialect: Option<Dialect>) -> Result<Schema> {
+    not_a_dump(path)?;
     if is_database_file(path) {
         static COPY: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = COPY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -166,6 +198,20 @@ mod tests {
         assert_eq!(SchemaSource::from_arg("postgres://x/y"), SchemaSource::Url("postgres://x/y".into()));
         assert_eq!(SchemaSource::from_arg("db/structure.sql"), SchemaSource::File("db/structure.sql".into()));
         assert_eq!(SchemaSource::Url("postgres://u:pw@h/d".into()).to_string(), "postgres://u:***@h/d");
+    }
+
+    #[test]
+    fn a_prisma_schema_or_a_folder_is_no_dump() {
+        let dir = tempfile::tempdir().unwrap();
+        let prisma = dir.path().join("schema.prisma");
+        std::fs::write(&prisma, "datasource db {\n  provider = \"postgresql\"\n}\n").unwrap();
+        for (path, says) in [(&prisma, "names a Prisma schema"), (&dir.path().to_path_buf(), "names a directory")] {
+            let err = load(&SchemaSource::File(path.clone()), None).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{err}");
+            assert!(err.to_string().contains(says), "{err}");
+        }
+        let err = load_bytes(&prisma, b"datasource db {}", None).unwrap_err();
+        assert!(err.to_string().contains("names a Prisma schema"), "{err}");
     }
 
     #[test]
