@@ -41,7 +41,7 @@ PATTERNS = {
                         r"remove_references|remove_belongs_to|remove_timestamps)\b|" + SQL, re.I),
     "phoenix": re.compile(r"^\s*(remove|remove_if_exists)\b|\b(drop|drop_if_exists)\s*\(?\s*table\s*\(|"
                           r"\brename\s*\(?\s*table\s*\(|^\s*modify\b|" + SQL, re.I),
-    "django": re.compile(r"\b(RemoveField|DeleteModel|RenameField|RenameModel|AlterField)\b|" + SQL, re.I),
+    "django": re.compile(r"\b(RemoveField|DeleteModel|RenameField|RenameModel|AlterModelTable|AlterField)\b|" + SQL, re.I),
     "prisma": re.compile(SQL, re.I),
 }
 # The part of a Rails or Ecto migration that undoes it: not gated, as it does not run on deploy.

@@ -402,6 +402,8 @@ impl Ctx<'_> {
         while let Some(inner) = match root.kind() {
             "call" => root.child_by_field_name("function"),
             "attribute" => root.child_by_field_name("object"),
+            // Black wraps a long chain in parentheses: `return (\n    Cycle.objects.filter(…)\n)`.
+            "parenthesized_expression" => named_children(root).into_iter().next(),
             _ => None,
         } {
             if root.kind() == "attribute"
@@ -888,9 +890,12 @@ impl Ctx<'_> {
                     "attribute" => {
                         let object = f.child_by_field_name("object")?;
                         let m = text(f.child_by_field_name("attribute")?);
-                        if text(object) == "self"
-                            && let Some(model) = &env.class_model
-                        {
+                        // The generic view's own queryset, through `super()` too when a
+                        // subclass narrows it (`super().get_queryset().filter(…)`).
+                        let this = text(object) == "self"
+                            || object.kind() == "call"
+                                && object.child_by_field_name("function").is_some_and(|s| text(s) == "super");
+                        if this && let Some(model) = &env.class_model {
                             match m {
                                 "get_object" => return Some(Ty::one(Rec::model(model.clone()))),
                                 "get_queryset" => return Some(Ty::many(Rec::model(model.clone()))),
