@@ -275,3 +275,77 @@ end
         ]
     );
 }
+
+/// The guards Rails' generators write around their migrations (Active Storage's `return unless
+/// table_exists?`, GoodJob's `return if connection.table_exists?`, `add_column … unless
+/// column_exists?`, `remove_index … if index_exists?`) are read as if they held, with IF [NOT]
+/// EXISTS on the guarded object: nothing they may run goes ungated, and a replay over a state
+/// that already has the object skips it instead of failing. Any other condition, and a guard
+/// with an `else`, stays unparsed.
+#[test]
+fn existence_guards_read_as_if_not_exists_and_if_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        std::fs::write(
+            dir.path().join(name),
+            format!("class M{} < ActiveRecord::Migration[7.1]\n{body}end\n", &name[..14]),
+        )
+        .unwrap();
+    };
+    write(
+        "20240101000000_create.rb",
+        "  def change\n    create_table :repos do |t|\n      t.string :language\n      t.index :language\n    end\n    \
+         create_table :active_storage_blobs do |t|\n      t.string :checksum, null: false\n    end\n  end\n",
+    );
+    write(
+        "20240102000000_guards.rb",
+        "  def change\n    add_column :repos, :language, :string unless column_exists?(:repos, :language)\n    \
+         remove_index :repos, :language if index_exists?(:repos, :language)\n    \
+         if connection.column_exists?(:repos, :legacy)\n      remove_column :repos, :legacy\n    end\n  end\n",
+    );
+    write(
+        "20240103000000_active_storage.rb",
+        "  def up\n    return unless table_exists?(:active_storage_blobs)\n    \
+         change_column_null :active_storage_blobs, :checksum, true\n  end\n",
+    );
+    write(
+        "20240104000000_good_job.rb",
+        "  def change\n    return if connection.table_exists?(:good_job_settings)\n\n    \
+         create_table :good_job_settings do |t|\n      t.text :key\n      t.index :key, unique: true\n    end\n  end\n",
+    );
+    write(
+        "20240105000000_traps.rb",
+        "  def up\n    remove_column :repos, :language if Rails.env.production?\n    \
+         if column_exists?(:repos, :language)\n      remove_column :repos, :language\n    else\n      say 'none'\n    end\n  end\n",
+    );
+    let ms = migration::load_path(dir.path(), None, Dialect::Postgres).unwrap();
+    assert_eq!(
+        lines(&ms[1].up),
+        vec![
+            "3:5 add_column public.repos.language character varying null if_not_exists",
+            "4:5 drop_index public.index_repos_on_language if_exists",
+            "6:7 drop_column public.repos.legacy if_exists",
+        ]
+    );
+    assert_eq!(lines(&ms[2].up), vec!["4:5 drop_not_null public.active_storage_blobs.checksum"]);
+    let good_job = lines(&ms[3].up);
+    assert_eq!(good_job.len(), 2, "{good_job:?}");
+    assert!(
+        good_job[0].starts_with("5:5 create_table public.good_job_settings (")
+            && good_job[0].ends_with(" if_not_exists")
+    );
+    assert!(
+        good_job[1].contains("add_index index_good_job_settings_on_key") && good_job[1].ends_with(" if_not_exists")
+    );
+    let traps: Vec<&OpKind> = ms[4].up.iter().map(|o| &o.kind).collect();
+    assert_eq!(traps.len(), 2, "{traps:?}");
+    assert!(traps.iter().all(|k| matches!(k, OpKind::Unparsed { .. })), "{traps:?}");
+
+    // The guarded add of a column the state has is skipped, not an error.
+    let mut schema = Schema::new(Dialect::Postgres);
+    migration::replay(&mut schema, &ms[..4]).unwrap();
+    let repos = schema.table("repos").unwrap();
+    assert_eq!(repos.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["id", "language"]);
+    assert!(repos.indexes.is_empty(), "the guarded remove_index ran");
+    assert!(schema.table("good_job_settings").is_some());
+}

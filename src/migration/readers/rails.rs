@@ -210,6 +210,62 @@ struct Reader<'a, 't> {
     depth: usize,
 }
 
+/// The schema object a `*_exists?` condition asks about.
+enum Guard {
+    Table(QualifiedName),
+    Column(QualifiedName, String),
+    IndexName(QualifiedName, String),
+    /// An index by its columns (`index_exists?(:t, :col)`).
+    Index(QualifiedName),
+    /// A foreign key or a check constraint of the table.
+    Constraint(QualifiedName),
+}
+
+impl Guard {
+    /// Give the operations that make (`runs_if_present` false) or remove (true) the guarded
+    /// object the IF [NOT] EXISTS the condition stands for.
+    fn mark(&self, ops: &mut [Operation], runs_if_present: bool) {
+        for op in ops {
+            match (&mut op.kind, self, runs_if_present) {
+                (OpKind::CreateTable { table, if_not_exists, .. }, Guard::Table(t), false) if table == t => {
+                    *if_not_exists = true;
+                }
+                (OpKind::AddIndex { table, if_not_exists, .. }, Guard::Table(t), false) if table == t => {
+                    *if_not_exists = true;
+                }
+                (OpKind::AddColumn { table, column, if_not_exists }, Guard::Column(t, c), false)
+                    if table == t && column.name == *c =>
+                {
+                    *if_not_exists = true;
+                }
+                (OpKind::AddIndex { table, index, if_not_exists, .. }, Guard::IndexName(t, n), false)
+                    if table == t && index.name == *n =>
+                {
+                    *if_not_exists = true;
+                }
+                (OpKind::DropTable { table, if_exists, .. }, Guard::Table(t), true) if table == t => *if_exists = true,
+                (OpKind::DropColumn { table, column, if_exists }, Guard::Column(t, c), true)
+                    if table == t && column == c =>
+                {
+                    *if_exists = true;
+                }
+                (OpKind::AddIndex { table, if_not_exists, .. }, Guard::Index(t), false) if table == t => {
+                    *if_not_exists = true;
+                }
+                (OpKind::DropIndex { name, if_exists, .. }, Guard::IndexName(_, n), true) if name.name == *n => {
+                    *if_exists = true;
+                }
+                // A dropped index is named, not tied to its table: the one under the guard is it.
+                (OpKind::DropIndex { if_exists, .. }, Guard::Index(_), true) => *if_exists = true,
+                (OpKind::DropConstraint { table, if_exists, .. }, Guard::Constraint(t), true) if table == t => {
+                    *if_exists = true;
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// An operation kind with the byte range of the call it comes from.
 type Located = (OpKind, (usize, usize));
 
@@ -266,6 +322,9 @@ impl<'a, 't> Reader<'a, 't> {
     fn body_inner(&mut self, body: Node<'t>, dir: Direction, mut step: Step) -> Step {
         let mut cursor = body.walk();
         let children: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
+        // `return if table_exists?(:t)` ends the method when the object is there: what follows
+        // creates it only if it is missing.
+        let mut returned_if_present: Vec<Guard> = Vec::new();
         for child in children {
             if child.has_error() && !matches!(child.kind(), "comment" | "heredoc_body") {
                 step.push(vec![self.unparsed(child, dir, "does not parse as Ruby")], None);
@@ -274,7 +333,12 @@ impl<'a, 't> Reader<'a, 't> {
             match child.kind() {
                 "comment" | "heredoc_body" | "empty_statement" => {}
                 "call" | "identifier" => {
-                    let s = self.call(child, dir);
+                    let mut s = self.call(child, dir);
+                    returned_if_present.iter().for_each(|g| g.mark(&mut s.ops, false));
+                    step.extend(s);
+                }
+                "if_modifier" | "unless_modifier" | "if" | "unless" if self.guard(child).is_some() => {
+                    let s = self.guarded(child, dir, &mut returned_if_present);
                     step.extend(s);
                 }
                 _ => {
@@ -288,6 +352,70 @@ impl<'a, 't> Reader<'a, 't> {
             }
         }
         step
+    }
+
+    /// A statement under a `*_exists?` condition ([`Self::guard`]), read as if the condition
+    /// held: every operation it may run is gated, and the one on the guarded object carries the
+    /// IF [NOT] EXISTS the condition stands for. `return if …` reads nothing but marks what
+    /// follows it in the method.
+    fn guarded(&mut self, node: Node<'t>, dir: Direction, returned_if_present: &mut Vec<Guard>) -> Step {
+        let Some((guard, runs_if_present)) = self.guard(node) else { return Step::new() };
+        let inner = node.child_by_field_name("body").or_else(|| node.child_by_field_name("consequence"));
+        match inner {
+            Some(r) if r.kind() == "return" && r.named_child_count() == 0 => {
+                if runs_if_present {
+                    returned_if_present.push(guard);
+                }
+                let mut step = Step::new();
+                step.push(Vec::new(), Some(Vec::new()));
+                step
+            }
+            Some(inner) if matches!(inner.kind(), "call" | "identifier" | "then") => {
+                let mut s = if inner.kind() == "then" { self.body(Some(inner), dir) } else { self.call(inner, dir) };
+                guard.mark(&mut s.ops, runs_if_present);
+                returned_if_present.iter().for_each(|g| g.mark(&mut s.ops, false));
+                s
+            }
+            _ => {
+                let mut step = Step::new();
+                step.push(
+                    vec![self.unparsed(node, dir, "code the migration reader cannot follow (control flow)")],
+                    None,
+                );
+                step
+            }
+        }
+    }
+
+    /// A condition that only asks whether a schema object exists (`table_exists?(:t)`,
+    /// `connection.column_exists?(:t, :c)`, `index_name_exists?(:t, :name)`, …), as Rails'
+    /// generators write around their migrations (Active Storage, GoodJob), with whether the
+    /// guarded code runs when the object is there. `None` for any other condition, and for a
+    /// block with an `else`.
+    fn guard(&self, node: Node<'t>) -> Option<(Guard, bool)> {
+        if node.child_by_field_name("alternative").is_some() {
+            return None;
+        }
+        let cond = node.child_by_field_name("condition")?;
+        if cond.kind() != "call" {
+            return None;
+        }
+        let receiver = cond.child_by_field_name("receiver");
+        if receiver.is_some_and(|r| text(r, self.src) != "connection") {
+            return None;
+        }
+        let method = cond.child_by_field_name("method").map(|m| text(m, self.src))?;
+        let args = Args::of(cond, self.src);
+        let table = self.table(args.name(0)?);
+        let guard = match method {
+            "table_exists?" => Guard::Table(table),
+            "column_exists?" => Guard::Column(table, args.name(1)?.to_owned()),
+            "index_exists?" => Guard::Index(table),
+            "foreign_key_exists?" | "check_constraint_exists?" => Guard::Constraint(table),
+            "index_name_exists?" => Guard::IndexName(table, args.name(1)?.to_owned()),
+            _ => return None,
+        };
+        Some((guard, node.kind().starts_with("if")))
     }
 
     /// The SQL of `execute "…"` / `execute <<~SQL`, read through the SQL reader with spans in
