@@ -314,6 +314,11 @@ fn existence_guards_read_as_if_not_exists_and_if_exists() {
          create_table :good_job_settings do |t|\n      t.text :key\n      t.index :key, unique: true\n    end\n  end\n",
     );
     write(
+        "20240106000000_squish.rb",
+        "  def up\n    enable_extension 'pgcrypto' unless extension_enabled?('pgcrypto')\n    \
+         execute <<~SQL.squish\n      ALTER TABLE repos DROP COLUMN language;\n    SQL\n  end\n",
+    );
+    write(
         "20240105000000_traps.rb",
         "  def up\n    remove_column :repos, :language if Rails.env.production?\n    \
          if column_exists?(:repos, :language)\n      remove_column :repos, :language\n    else\n      say 'none'\n    end\n  end\n",
@@ -337,6 +342,11 @@ fn existence_guards_read_as_if_not_exists_and_if_exists() {
     assert!(
         good_job[1].contains("add_index index_good_job_settings_on_key") && good_job[1].ends_with(" if_not_exists")
     );
+    assert_eq!(ms[5].name, "squish");
+    let squish = lines(&ms[5].up);
+    assert_eq!(squish.len(), 2, "{squish:?}");
+    assert!(!matches!(ms[5].up[0].kind, OpKind::Unparsed { .. }), "{squish:?}");
+    assert_eq!(squish[1], "5:7 drop_column public.repos.language", "a heredoc's `.squish` keeps its SQL readable");
     let traps: Vec<&OpKind> = ms[4].up.iter().map(|o| &o.kind).collect();
     assert_eq!(traps.len(), 2, "{traps:?}");
     assert!(traps.iter().all(|k| matches!(k, OpKind::Unparsed { .. })), "{traps:?}");

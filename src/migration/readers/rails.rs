@@ -219,6 +219,8 @@ enum Guard {
     Index(QualifiedName),
     /// A foreign key or a check constraint of the table.
     Constraint(QualifiedName),
+    /// `extension_enabled?('pgcrypto')`: what it guards is read as is.
+    Extension,
 }
 
 impl Guard {
@@ -409,6 +411,7 @@ impl<'a, 't> Reader<'a, 't> {
         let table = self.table(args.name(0)?);
         let guard = match method {
             "table_exists?" => Guard::Table(table),
+            "extension_enabled?" => Guard::Extension,
             "column_exists?" => Guard::Column(table, args.name(1)?.to_owned()),
             "index_exists?" => Guard::Index(table),
             "foreign_key_exists?" | "check_constraint_exists?" => Guard::Constraint(table),
@@ -425,9 +428,21 @@ impl<'a, 't> Reader<'a, 't> {
             return vec![self.unparsed(call, dir, "`execute` without SQL")];
         };
         let mut cursor = list.walk();
-        let Some(first) = list.named_children(&mut cursor).next() else {
+        let Some(mut first) = list.named_children(&mut cursor).next() else {
             return vec![self.unparsed(call, dir, "`execute` without SQL")];
         };
+        // `<<~SQL.squish`, `"…".strip`: methods that only change whitespace leave the literal's
+        // statements as they are (a `--` comment that `squish` would join to the next line is
+        // read as the comment of its own line: what may run is still gated).
+        while first.kind() == "call"
+            && first
+                .child_by_field_name("method")
+                .is_some_and(|m| matches!(text(m, self.src), "squish" | "strip" | "strip_heredoc" | "chomp" | "freeze"))
+            && first.child_by_field_name("arguments").is_none()
+            && let Some(receiver) = first.child_by_field_name("receiver")
+        {
+            first = receiver;
+        }
         match first.kind() {
             "heredoc_beginning" => {
                 let start = first.end_byte();
