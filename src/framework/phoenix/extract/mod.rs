@@ -1339,15 +1339,7 @@ impl<'a> Walker<'a> {
         };
         let key = inflect::underscore(resource);
         let schema = Source::Schema(self.resolve(resource));
-        let mut pairs = Vec::new();
-        let mut cursor = node.walk();
-        for content in node.named_children(&mut cursor).filter(|c| c.kind() == "map_content") {
-            let mut inner = content.walk();
-            for kw in content.named_children(&mut inner) {
-                pairs.extend(keyword_pairs(kw, self.src));
-            }
-        }
-        for (name, value) in pairs {
+        for (name, value) in map_pairs(node, self.src) {
             if name == key && value.kind() == "identifier" {
                 let var = self.text(value).to_owned();
                 self.bind_as(&var, schema.clone(), Confidence::Medium);
