@@ -1206,18 +1206,7 @@ impl<'a> Walker<'a> {
             return;
         };
         for (key, value) in map_pairs(assigns, self.src) {
-            let var = match value.kind() {
-                "identifier" => Some(value),
-                // `%{} = user` / `user = %{}`.
-                "binary_operator" if value.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
-                    [value.child_by_field_name("left"), value.child_by_field_name("right")]
-                        .into_iter()
-                        .flatten()
-                        .find(|side| side.kind() == "identifier")
-                }
-                _ => None,
-            };
-            let Some(var) = var else { continue };
+            let Some(var) = pattern_var(value, self.src) else { continue };
             let noun = key.strip_prefix("current_").unwrap_or(&key);
             if noun.len() < 3 || holds_no_record(noun) || !is_identifier(noun) || inflect::singularize(noun) != noun {
                 continue;
@@ -2529,6 +2518,22 @@ fn keyword_pairs<'t>(node: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
         }
     }
     out
+}
+
+/// The variable a pattern binds whole: `user`, `%{} = user`, `user = %{…}`.
+fn pattern_var<'t>(pattern: Node<'t>, src: &str) -> Option<Node<'t>> {
+    match pattern.kind() {
+        "identifier" => Some(pattern),
+        "binary_operator"
+            if pattern.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("=") =>
+        {
+            [pattern.child_by_field_name("left"), pattern.child_by_field_name("right")]
+                .into_iter()
+                .flatten()
+                .find(|side| side.kind() == "identifier")
+        }
+        _ => None,
+    }
 }
 
 /// `(key, value)` of a map's atom keys: `%{assigns: a}`.
