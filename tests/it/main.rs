@@ -57,6 +57,7 @@ mod receivers_phoenix_params;
 mod receivers_phoenix_pinchflat;
 mod receivers_phoenix_rows;
 mod receivers_phoenix_unseen;
+mod receivers_phoenix_writers;
 mod receivers_prisma;
 mod receivers_prisma_actions;
 mod receivers_prisma_nest;

@@ -104,7 +104,7 @@ fn marker(key: &str) -> Option<(&'static str, &str)> {
 
 impl Walker<'_> {
     /// The module function a call names: `Mod.fn` resolved, or this module's `fn`.
-    fn callee_name(&self, name: &str, remote: Option<Node<'_>>) -> Option<String> {
+    pub(super) fn callee_name(&self, name: &str, remote: Option<Node<'_>>) -> Option<String> {
         match remote {
             Some(r) if r.kind() == "alias" => {
                 let module = self.resolve(self.text(r));

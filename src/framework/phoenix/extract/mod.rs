@@ -55,7 +55,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        16
+        17
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -710,6 +710,12 @@ impl<'a> Walker<'a> {
         }
         let remote_text = remote.map(|r| self.text(r));
         self.map_key_guard(name, remote_text, &args);
+        // (A Repo's own writers, and a library's, take no record and map.)
+        if remote.is_none_or(|r| r.kind() == "alias" && self.callee_name(name, Some(r)).is_some())
+            && !self.heads.contains(&node.id())
+        {
+            self.writer_helper(name, &args);
+        }
         // `Enum.map(info.columns, & &1.type)`: a list read off what holds no record.
         if matches!(remote_text, Some("Enum" | "Stream"))
             && let Some(collection) = args.first()
@@ -814,6 +820,7 @@ impl<'a> Walker<'a> {
                             w.heads.insert(call.id());
                         }
                         w.bind_patterns(*head);
+                        w.writer_params(node, *head);
                         w.param_markers(*head);
                         if private {
                             w.private_head(*head);
@@ -1034,6 +1041,34 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `update(operation.translation, %{conflicted: true})`, `update_all(operation, %{rollbacked:
+    /// true})`, `insert_all(Translation, row)`, `CollaboratorUpdater.update(collaborator, %{"role"
+    /// => r})`: the app's own writer named as a Repo function (imported from a helper module, the
+    /// module's own or another of the app's), given a record — typed, or named after its schema —
+    /// or a schema, and maps: the maps' keys are that schema's fields. Medium at most: what the
+    /// helper does with them is its own.
+    fn writer_helper(&mut self, name: &str, args: &[Node<'_>]) {
+        if !REPO_WRITERS.contains(&name) {
+            return;
+        }
+        let [written, rest @ ..] = args else { return };
+        let typed = match written.kind() {
+            "alias" => Some((Source::Schema(self.resolve(self.text(*written))), Confidence::Medium)),
+            "map" => self.struct_of(*written).map(|s| (s, Confidence::Medium)),
+            "identifier" | "call" => self.record(*written),
+            _ => None,
+        };
+        let Some((source, confidence)) = typed else { return };
+        let keys: Vec<(String, usize)> = rest
+            .iter()
+            .filter(|a| matches!(a.kind(), "map" | "identifier" | "list"))
+            .flat_map(|a| self.merged_keys(*a))
+            .collect();
+        for (key, offset) in keys {
+            self.field_hit(offset, &source, &key, RefKind::Query, confidence.min(Confidence::Medium));
+        }
+    }
+
     /// A list read off what holds no record (`info.columns`, `params.items`): its elements are
     /// none either. A socket's or conn's assigns hold records.
     fn opaque_collection(&self, node: Node<'_>) -> bool {
@@ -1143,6 +1178,7 @@ impl<'a> Walker<'a> {
             }
             if node.kind() == "map" {
                 self.struct_literal(node);
+                self.assigns_pattern(node);
                 if self.struct_of(node).is_none() {
                     self.head_map_keys(node);
                     self.view_resource(node);
@@ -1150,6 +1186,94 @@ impl<'a> Walker<'a> {
             }
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
+        }
+    }
+
+    /// `def call(%{assigns: %{current_user: %{} = user}} = conn, _)`: an assign destructured from
+    /// a conn or a socket holds what a template's `@current_user` does, a record of the schema
+    /// its name (less `current_`) names (medium; resolution drops a name that is no schema).
+    fn assigns_pattern(&mut self, node: Node<'_>) {
+        // A conn or a socket, or an app's own struct with assigns (whose keys say nothing).
+        if self
+            .struct_of(node)
+            .is_some_and(|s| !matches!(&s, Source::Schema(m) if m == "Plug.Conn" || m == "Phoenix.LiveView.Socket"))
+        {
+            return;
+        }
+        let Some((_, assigns)) =
+            map_pairs(node, self.src).into_iter().find(|(k, v)| k == "assigns" && v.kind() == "map")
+        else {
+            return;
+        };
+        for (key, value) in map_pairs(assigns, self.src) {
+            let Some(var) = pattern_var(value, self.src) else { continue };
+            let noun = key.strip_prefix("current_").unwrap_or(&key);
+            if noun.len() < 3 || holds_no_record(noun) || !is_identifier(noun) || inflect::singularize(noun) != noun {
+                continue;
+            }
+            let schema = Source::Schema(self.resolve(&inflect::camelize(noun)));
+            let name = self.text(var).to_owned();
+            self.bind_as(&name, schema, Confidence::Medium);
+        }
+    }
+
+    /// `defp set_url(settings, socket) do … Settings.update_global_settings(settings, %{…})`: a
+    /// context's `update_x`, `change_x` and `delete_x` take a record of `X` first, as
+    /// phx.gen.context writes them (`def update_x(%X{} = x, attrs)`), so a parameter named after
+    /// the record (or its last words) handed there is one in the whole function (medium). Two
+    /// schemas for one parameter type it as neither.
+    fn writer_params(&mut self, def: Node<'_>, head: Node<'_>) {
+        let Some((_, params)) = calls::head_call(head, self.src) else { return };
+        let names: Vec<&str> = params
+            .iter()
+            .filter(|p| p.kind() == "identifier")
+            .map(|p| self.text(*p))
+            .filter(|n| !n.starts_with('_') && self.lookup(n).is_none())
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        let mut found: HashMap<&str, Option<Source>> = HashMap::new();
+        // Pipe stages, whose first argument is the piped value's.
+        let mut piped: std::collections::HashSet<usize> = std::collections::HashSet::new();
+        let mut stack = vec![def];
+        while let Some(node) = stack.pop() {
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+            if node.kind() == "binary_operator"
+                && node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
+                && let Some(stage) = node.child_by_field_name("right")
+            {
+                piped.insert(stage.id());
+            }
+            if node.kind() != "call" || piped.contains(&node.id()) {
+                continue;
+            }
+            let Some((name, Some(remote))) = self.callee(node) else { continue };
+            let Some(noun) = ["update_", "change_", "delete_"].iter().find_map(|p| name.strip_prefix(p)) else {
+                continue;
+            };
+            let noun = noun.trim_end_matches('!');
+            let Some(var) = arguments(node).first().filter(|a| a.kind() == "identifier").map(|a| self.text(*a)) else {
+                continue;
+            };
+            // The parameter is named after the record, maybe shortened (`settings` for
+            // `global_settings`): `update_flow_localization(flow)` updates a part of a flow.
+            let named = noun == var || noun.strip_suffix(var).is_some_and(|head| head.ends_with('_'));
+            if !names.contains(&var) || !named || !is_identifier(noun) || self.context_schema(remote).is_none() {
+                continue;
+            }
+            // Named as a name guess is (resolution finds `WAGroup` for `WaGroup`).
+            let schema = Source::Schema(self.resolve(&inflect::camelize(noun)));
+            let entry = found.entry(var).or_insert_with(|| Some(schema.clone()));
+            if entry.as_ref() != Some(&schema) {
+                *entry = None;
+            }
+        }
+        let typed: Vec<(String, Source)> =
+            found.into_iter().filter_map(|(var, schema)| Some((var.to_owned(), schema?))).collect();
+        for (var, schema) in typed {
+            self.bind_as(&var, schema, Confidence::Medium);
         }
     }
 
@@ -1204,15 +1328,7 @@ impl<'a> Walker<'a> {
         };
         let key = inflect::underscore(resource);
         let schema = Source::Schema(self.resolve(resource));
-        let mut pairs = Vec::new();
-        let mut cursor = node.walk();
-        for content in node.named_children(&mut cursor).filter(|c| c.kind() == "map_content") {
-            let mut inner = content.walk();
-            for kw in content.named_children(&mut inner) {
-                pairs.extend(keyword_pairs(kw, self.src));
-            }
-        }
-        for (name, value) in pairs {
+        for (name, value) in map_pairs(node, self.src) {
             if name == key && value.kind() == "identifier" {
                 let var = self.text(value).to_owned();
                 self.bind_as(&var, schema.clone(), Confidence::Medium);
@@ -1533,6 +1649,17 @@ impl<'a> Walker<'a> {
         }
         let bound = (root.kind() == "identifier").then(|| self.lookup(self.text(root))).flatten();
         let changeset_schema = self.struct_of(root).or_else(|| bound.clone()).or_else(|| self.current_schema());
+        // `prompt |> cast(params, [:content])` outside the schema's module: a variable cast
+        // into a schema is a record of the schema it is named after (medium, a name only).
+        let named_cast = stages
+            .first()
+            .filter(|_| changeset_schema.is_none())
+            .and_then(|first| self.callee(*first))
+            .filter(|(name, remote)| {
+                matches!(*name, "cast" | "change")
+                    && remote.is_none_or(|r| matches!(self.text(r), "Ecto.Changeset" | "Changeset"))
+            })
+            .and_then(|_| self.named_record(root));
         let mut sources = vec![root_source];
         // After `Repo.one!()` on the query the pipeline holds one record of its root.
         let mut fetched = false;
@@ -1618,6 +1745,10 @@ impl<'a> Walker<'a> {
             {
                 if let Some(schema) = &changeset_schema {
                     self.changeset_fields(name, &args, schema);
+                } else if let Some(schema) = &named_cast {
+                    let cap = self.cap.replace(self.cap.map_or(Confidence::Medium, |c| c.min(Confidence::Medium)));
+                    self.changeset_fields(name, &args, schema);
+                    self.cap = cap;
                 }
                 casted |= matches!(name, "cast" | "change");
                 self.visit_children(stage);
@@ -2164,6 +2295,10 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Repo's writers by name: a local or imported function so named is the app's own writer.
+const REPO_WRITERS: &[&str] =
+    &["insert", "insert!", "update", "update!", "insert_all", "update_all", "insert_or_update", "insert_or_update!"];
+
 /// `Map` functions whose second argument (the first in a pipeline) names a record's fields.
 const MAP_FIELD_FNS: &[&str] = &["take", "get", "fetch", "fetch!", "drop", "put", "delete", "has_key?", "update"];
 
@@ -2381,6 +2516,35 @@ fn keyword_pairs<'t>(node: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
                 out.push((text.trim_end().trim_end_matches(':').trim_matches('"').to_owned(), value));
             }
         }
+    }
+    out
+}
+
+/// The variable a pattern binds whole: `user`, `%{} = user`, `user = %{…}`.
+fn pattern_var<'t>(pattern: Node<'t>, src: &str) -> Option<Node<'t>> {
+    match pattern.kind() {
+        "identifier" => Some(pattern),
+        "binary_operator"
+            if pattern.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("=") =>
+        {
+            [pattern.child_by_field_name("left"), pattern.child_by_field_name("right")]
+                .into_iter()
+                .flatten()
+                .find(|side| side.kind() == "identifier")
+        }
+        _ => None,
+    }
+}
+
+/// `(key, value)` of a map's atom keys: `%{assigns: a}`.
+fn map_pairs<'t>(map: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
+    let mut cursor = map.walk();
+    let contents: Vec<Node<'t>> = map.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+    let mut out = Vec::new();
+    for content in contents {
+        let mut inner = content.walk();
+        let keywords: Vec<Node<'t>> = content.named_children(&mut inner).collect();
+        out.extend(keywords.into_iter().flat_map(|kw| keyword_pairs(kw, src)));
     }
     out
 }

@@ -234,16 +234,7 @@ impl Walker<'_> {
             return;
         }
         for pattern in case_clause_patterns(node) {
-            let var = match pattern.kind() {
-                "identifier" => Some(pattern),
-                "binary_operator" if pattern.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
-                    [pattern.child_by_field_name("left"), pattern.child_by_field_name("right")]
-                        .into_iter()
-                        .flatten()
-                        .find(|side| side.kind() == "identifier")
-                }
-                _ => None,
-            };
+            let var = pattern_var(pattern, self.src);
             let Some(var) = var.map(|v| self.text(v).to_owned()).filter(|v| !v.starts_with('_')) else { continue };
             if let Some(frame) = self.maps.last_mut() {
                 frame.insert(var, keys.clone());
