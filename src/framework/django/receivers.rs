@@ -101,7 +101,7 @@ impl Ty {
 
 /// Names that hold the framework's own objects in a view or hook (`request.user`,
 /// `context.get`), never a record of the model they would be called after.
-const FRAMEWORK_OBJECTS: &[&str] = &["request", "response", "context", "info", "kwargs", "options", "args"];
+pub(super) const FRAMEWORK_OBJECTS: &[&str] = &["request", "response", "context", "info", "kwargs", "options", "args"];
 
 /// Builtins whose result is a plain value, never a record.
 const PLAIN_BUILTINS: &[&str] = &["str", "int", "float", "bool", "dict", "len", "repr", "bytes", "range", "format"];
@@ -339,7 +339,7 @@ fn root_of(node: Node<'_>) -> Node<'_> {
 }
 
 /// The class a function is a method of.
-fn method_class(func: Node<'_>) -> Option<Node<'_>> {
+pub(super) fn method_class(func: Node<'_>) -> Option<Node<'_>> {
     let mut n = func.parent()?;
     if n.kind() == "decorated_definition" {
         n = n.parent()?;
@@ -452,6 +452,33 @@ impl Ctx<'_> {
         for func in nodes.of_kind("function_definition") {
             let env = self.function_env(func);
             self.envs.insert(func.id(), Rc::new(env));
+        }
+        // What a class's methods return, then again the methods of the classes that have such:
+        // `self.get_roles().filter(…)` in another method of the class.
+        for func in nodes.of_kind("function_definition") {
+            let Some(class) = method_class(func) else { continue };
+            self.method_classes.insert(func.id(), class.id());
+            let (Some(name), Some(env)) = (func.child_by_field_name("name"), self.envs.get(&func.id()).cloned()) else {
+                continue;
+            };
+            let mut returned = own_scope(func)
+                .into_iter()
+                .filter(|n| n.kind() == "return_statement")
+                .map(|r| named_children(r).into_iter().next().and_then(|v| self.ty(v, &env)));
+            if let Some(Some(first)) = returned.next()
+                && returned.all(|t| t.as_ref() == Some(&first))
+            {
+                self.method_returns.insert((class.id(), self.src.node_text(name).to_owned()), first);
+            }
+        }
+        if !self.method_returns.is_empty() {
+            let typed: std::collections::HashSet<usize> = self.method_returns.keys().map(|(c, _)| *c).collect();
+            for func in nodes.of_kind("function_definition") {
+                if self.method_classes.get(&func.id()).is_some_and(|c| typed.contains(c)) {
+                    let env = self.function_env(func);
+                    self.envs.insert(func.id(), Rc::new(env));
+                }
+            }
         }
         // What the module's own functions return, for the modules that import them.
         for func in named_children(nodes.root()).into_iter().filter_map(|n| match n.kind() {
@@ -641,9 +668,7 @@ impl Ctx<'_> {
                 let (Some(left), Some(right)) = (left, right) else { continue };
                 let ty = self.ty(right, &env);
                 if n.kind() == "assignment" && left.kind() == "identifier" {
-                    let class = Some(self.src.node_text(right))
-                        .filter(|c| right.kind() == "identifier" && is_class_name(c) && self.is_known_model(c))
-                        .map(|c| self.model_ref(c));
+                    let class = self.model_class_of(right);
                     let name = self.src.node_text(left);
                     if class.is_some() || env.classes.contains_key(name) {
                         env.set_class(name, class);
@@ -691,16 +716,41 @@ impl Ctx<'_> {
                 nested.insert(name);
                 continue;
             }
-            let class = n
-                .child_by_field_name("right")
-                .filter(|r| r.kind() == "identifier")
-                .map(|r| self.src.node_text(r))
-                .filter(|c| is_class_name(c) && self.is_known_model(c))
-                .map(|c| self.model_ref(c));
+            let class = n.child_by_field_name("right").and_then(|r| self.model_class_of(r));
             steps.entry(name.to_owned()).or_default().push((n.start_byte(), class));
         }
         steps.retain(|name, list| !nested.contains(name.as_str()) && list.iter().any(|(_, c)| c.is_some()));
         steps
+    }
+
+    /// The model class an assigned value is: a model named (`Unit`), or the one Django's app
+    /// registry is asked for by name (`apps.get_model("timeline", "Timeline")`,
+    /// `get_model("timeline.Timeline")`), as code does to avoid a circular import.
+    fn model_class_of(&self, right: Node<'_>) -> Option<String> {
+        match right.kind() {
+            "identifier" => Some(self.src.node_text(right))
+                .filter(|c| is_class_name(c) && self.is_known_model(c))
+                .map(|c| self.model_ref(c)),
+            "call" => {
+                let f = self.src.node_text(right.child_by_field_name("function")?);
+                if last_segment(f) != "get_model" {
+                    return None;
+                }
+                let names: Vec<String> = args(right)
+                    .positional
+                    .iter()
+                    .map(|p| string_value(&self.src, *p).map(|(s, _)| s))
+                    .collect::<Option<_>>()?;
+                let class = match names.as_slice() {
+                    [label, model] => format!("{label}.{model}"),
+                    [dotted] => dotted.clone(),
+                    _ => return None,
+                };
+                let (label, model) = class.split_once('.')?;
+                (is_field_name(label) && is_class_name(model) && !model.contains('.')).then_some(class)
+            }
+            _ => None,
+        }
     }
 
     /// `xs.append(record)` / `xs.add(record)` on a plain name (`xs.extend(records)`): the name
@@ -832,6 +882,12 @@ impl Ctx<'_> {
                 {
                     return is_manager_name(attr).then(|| Ty::many(Rec::model(model)));
                 }
+                // `apps.get_model("likes", "Like").objects`.
+                if object.kind() == "call"
+                    && let Some(model) = self.model_class_of(object)
+                {
+                    return is_manager_name(attr).then(|| Ty::many(Rec::model(model)));
+                }
                 if matches!(text(object), "request" | "self.request" | "info.context") {
                     return request_attribute(attr).map(|root| Ty::one(Rec { root, path: Vec::new() }));
                 }
@@ -897,6 +953,13 @@ impl Ctx<'_> {
                                 _ => {}
                             }
                         }
+                        // `self.get_roles()`: what that method of the class returns.
+                        if text(object) == "self"
+                            && let Some(class) = self.scopes.get(&node.id()).and_then(|f| self.method_classes.get(f))
+                            && let Some(t) = self.method_returns.get(&(*class, m.to_owned()))
+                        {
+                            return Some(t.clone());
+                        }
                         let t = self.ty_at(object, env, depth + 1)?;
                         if MANY_METHODS.contains(&m) {
                             Some(Ty::many(t.rec))
@@ -944,7 +1007,7 @@ impl Ctx<'_> {
     /// What a plain local or parameter nothing types stands for: the model it is named after,
     /// if any. `None` for `self`, a module, a class, a short or mixed-case name, or a name the
     /// function gives a plain value.
-    fn guessed_root(&self, node: Node<'_>, env: &Env) -> Option<Root> {
+    pub(super) fn guessed_root(&self, node: Node<'_>, env: &Env) -> Option<Root> {
         let base = self.src.node_text(node);
         if node.kind() != "identifier"
             || base.len() < 3
