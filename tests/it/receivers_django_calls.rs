@@ -249,3 +249,38 @@ fn a_methods_call_returns_what_the_method_returns() {
     let (_dir, result) = scan();
     assert_eq!(uses_of(&result, "projects_membership.computable"), set(&["projects/models.py:32"]));
 }
+
+const URLS: &str = r#"from django.urls import URLResolver
+from timeline.models import Timeline
+
+
+def namespaces(patterns, timeline):
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found.append(pattern.namespace)
+        elif isinstance(pattern, (str, bytes)) and pattern:
+            found.append(pattern.namespace)
+    found.append(timeline.namespace)
+    return found
+
+
+def described(item):
+    if isinstance(item, Timeline):
+        return item.namespace
+    return None
+"#;
+
+/// A name `isinstance` narrows to a class of Django itself (`URLResolver`) or to builtins holds
+/// no record in that branch: `pattern.namespace` there is no attribute on an unknown receiver.
+/// Outside the branch, and narrowed to a model (`Timeline`, imported from a `models` module),
+/// it still is one.
+#[test]
+fn a_name_narrowed_to_a_framework_class_holds_no_record() {
+    let files = [("projects/models.py", MODELS), ("timeline/models.py", TIMELINE), ("projects/urls.py", URLS)];
+    let (_dir, result) = scan_files("taiga", Framework::Django, &files, TABLES);
+    assert_eq!(
+        uses_of(&result, "timeline_timeline.namespace"),
+        set(&["timeline/models.py:5", "projects/urls.py:12", "projects/urls.py:18"])
+    );
+}

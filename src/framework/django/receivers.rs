@@ -218,6 +218,9 @@ pub(super) struct Env {
     /// The bases of that class (their names): what one of them assigns itself is the class's own
     /// too ([`OWNED_SCOPE_PREFIX`], resolved across files).
     own_bases: Vec<String>,
+    /// Names an `if isinstance(x, URLResolver):` narrows to a class of Django itself, the
+    /// standard library or a builtin, with the bytes of the block where it holds no record.
+    narrowed: Vec<(String, std::ops::Range<usize>)>,
     /// Names assigned a model class itself (`model_type = Unit`), then called or queried as it
     /// (`model_type(…)`, `model_type.objects.filter(…)`); `None`: assigned anything else too.
     classes: HashMap<String, Option<String>>,
@@ -646,6 +649,7 @@ impl Ctx<'_> {
             }
         }
         let Some(body) = func.child_by_field_name("body") else { return env };
+        env.narrowed = self.narrowed(body);
         let nodes: Vec<Node<'_>> = own_scope(body)
             .into_iter()
             .filter(|n| matches!(n.kind(), "assignment" | "for_statement" | "for_in_clause" | "call"))
@@ -694,6 +698,54 @@ impl Ctx<'_> {
             }
         }
         env
+    }
+
+    /// The names `if isinstance(x, C):` (or `elif`, or `isinstance(…) and …`) narrows to a
+    /// class that is no record of the app — a builtin, a class the standard library or Django
+    /// itself (not a `models` module of it) defines —, each with the block where it does.
+    fn narrowed(&self, body: Node<'_>) -> Vec<(String, std::ops::Range<usize>)> {
+        let mut out = Vec::new();
+        for n in own_scope(body).into_iter().filter(|n| matches!(n.kind(), "if_statement" | "elif_clause")) {
+            let (Some(mut cond), Some(block)) =
+                (n.child_by_field_name("condition"), n.child_by_field_name("consequence"))
+            else {
+                continue;
+            };
+            while cond.kind() == "boolean_operator"
+                && cond.child_by_field_name("operator").is_some_and(|o| self.src.node_text(o) == "and")
+                && let Some(left) = cond.child_by_field_name("left")
+            {
+                cond = left;
+            }
+            if cond.kind() != "call"
+                || cond.child_by_field_name("function").is_none_or(|f| self.src.node_text(f) != "isinstance")
+            {
+                continue;
+            }
+            let a = args(cond);
+            let [name, class] = a.positional.as_slice() else { continue };
+            let classes = if class.kind() == "tuple" { named_children(*class) } else { vec![*class] };
+            if name.kind() == "identifier" && !classes.is_empty() && classes.iter().all(|c| self.is_foreign_class(*c)) {
+                out.push((self.src.node_text(*name).to_owned(), block.byte_range()));
+            }
+        }
+        out
+    }
+
+    /// Whether a class named in `isinstance` is a builtin type or one the standard library or
+    /// Django itself defines (imported from it, a `models` module aside): never a model's.
+    fn is_foreign_class(&self, class: Node<'_>) -> bool {
+        let text = self.src.node_text(class);
+        if class.kind() == "identifier"
+            && matches!(text, "str" | "int" | "float" | "bool" | "bytes" | "dict" | "list" | "tuple" | "set")
+        {
+            return true;
+        }
+        let first = text.split('.').next().unwrap_or(text);
+        let Some(import) = self.imports.iter().find(|i| i.local == first && i.level == 0) else { return false };
+        let root = import.module.first().map(String::as_str).unwrap_or("");
+        let from_django = root == "django" && !import.module.iter().any(|m| m == "models");
+        from_django || STDLIB.contains(&root)
     }
 
     /// The names [`Env::class_steps`] follows: those given a model class at least once, every
@@ -1103,6 +1155,7 @@ impl Ctx<'_> {
                     let base_text = self.src.node_text(base);
                     if !matches!(base.kind(), "identifier" | "subscript")
                         || env.plain.contains(base_text)
+                        || env.narrowed.iter().any(|(n, r)| n == base_text && r.contains(&node.start_byte()))
                         || (object.kind() == "identifier" && base_text == "self" && env.own.contains(name))
                         || is_class_name(base_text)
                         || modules.iter().any(|m| m == base_text)
