@@ -284,3 +284,91 @@ fn a_name_narrowed_to_a_framework_class_holds_no_record() {
         set(&["timeline/models.py:5", "projects/urls.py:12", "projects/urls.py:18"])
     );
 }
+
+const EVENT: &str = r#"from django.db import models
+
+
+class Event(models.Model):
+    name = models.CharField(max_length=100)
+
+    @cached_property
+    def wip_schedule(self):
+        schedule, _ = self.schedules.get_or_create(version=None)
+        return schedule
+
+    @property
+    def label(self):
+        return self.name
+
+    @cached_property
+    def submitters(self):
+        from person.queries import submitters_for_event
+
+        return submitters_for_event(self)
+"#;
+
+const SCHEDULE: &str = r#"from django.db import models
+
+
+class Schedule(models.Model):
+    event = models.ForeignKey("event.Event", related_name="schedules", on_delete=models.CASCADE)
+    published = models.DateTimeField(null=True)
+    version = models.CharField(max_length=10, null=True)
+
+    @cached_property
+    def previous_schedule(self):
+        queryset = self.event.schedules.exclude(pk=self.pk)
+        return queryset.order_by("-published").first()
+"#;
+
+const PERSON: &str = r#"from django.db import models
+
+
+class SpeakerProfile(models.Model):
+    event = models.ForeignKey("event.Event", on_delete=models.CASCADE)
+    has_arrived = models.BooleanField(default=False)
+    published = models.BooleanField(default=False)
+"#;
+
+const QUERIES: &str = r#"from person.models import SpeakerProfile
+
+
+def submitters_for_event(event):
+    return SpeakerProfile.objects.filter(event=event).distinct()
+"#;
+
+const VIEWS: &str = r#"def release(request):
+    prev = request.event.wip_schedule.previous_schedule.published
+    arrived = request.event.submitters.filter(has_arrived=True, published=True).exists()
+    other = request.event.label.published
+    return prev, arrived, other
+"#;
+
+/// A model's property whose every return is a record or queryset (`wip_schedule`: what
+/// `self.schedules.get_or_create(…)` gives; `previous_schedule`: `self.event.schedules…first()`)
+/// is a step a chain in another file goes through to that model; so is one returning what a
+/// function of another module returns, imported in the property itself (`submitters`). A
+/// property returning a column of its model (`label`) leads nowhere: `published` is on two
+/// tables and the step tells which.
+#[test]
+fn a_models_property_returning_records_is_a_step_to_them() {
+    let files = [
+        ("event/models.py", EVENT),
+        ("schedule/models.py", SCHEDULE),
+        ("person/models.py", PERSON),
+        ("person/queries.py", QUERIES),
+        ("orga/views.py", VIEWS),
+    ];
+    let tables: &[(&str, &[&str])] = &[
+        ("event_event", &["id", "name"]),
+        ("schedule_schedule", &["id", "event_id", "published", "version"]),
+        ("person_speakerprofile", &["id", "event_id", "has_arrived", "published"]),
+    ];
+    let (_dir, result) = scan_files("pretalx", Framework::Django, &files, tables);
+    assert_eq!(
+        uses_of(&result, "schedule_schedule.published"),
+        set(&["schedule/models.py:6", "schedule/models.py:12", "orga/views.py:2"])
+    );
+    assert_eq!(uses_of(&result, "person_speakerprofile.published"), set(&["person/models.py:7", "orga/views.py:3"]));
+    assert_eq!(uses_of(&result, "person_speakerprofile.has_arrived"), set(&["person/models.py:6", "orga/views.py:3"]));
+}

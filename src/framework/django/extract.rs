@@ -16,7 +16,9 @@ use tree_sitter::Node;
 use super::lookups::{chain_call, expressions, is_field_name, lookup};
 use super::models::{Model, QUERYSET_SCOPE, contrib_user, model_decls, queryset_bindings, querysets, read_models};
 use super::names::{block_of, strings_of};
-use super::options::{admin_registrations, class_options, model_and_names, serializer_fields, serializer_instance};
+use super::options::{
+    admin_registrations, class_options, model_and_names, model_field_pair, serializer_fields, serializer_instance,
+};
 use super::receivers::{Env, Rec, Ty};
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, last_segment, string_items};
@@ -162,6 +164,8 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             model_and_names(&mut cx, node);
             serializer_fields(&mut cx, node);
             serializer_instance(&mut cx, node);
+        } else if kind == "tuple" {
+            model_field_pair(&mut cx, node);
         } else if kind == "concatenated_string"
             // Plain SQL-looking literals are the generic SQL pass's; implicitly concatenated
             // ones only parse joined.

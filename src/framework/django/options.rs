@@ -429,6 +429,23 @@ pub(super) fn model_and_names(cx: &mut Ctx<'_>, call: Node<'_>) {
     }
 }
 
+/// A pair of a model and one of its fields' names, `(Submission, "abstract")` (a table of
+/// configurable fields later handed to `model._meta.get_field(name)`): that field, when the
+/// class is a model this file knows and the name one of its fields.
+pub(super) fn model_field_pair(cx: &mut Ctx<'_>, tuple: Node<'_>) {
+    let [model, name] = named_children(tuple)[..] else { return };
+    let local = cx.src.node_text(model);
+    if !matches!(model.kind(), "identifier" | "attribute") || !is_class_name(last_segment(local)) || !cx.is_known_model(local)
+    {
+        return;
+    }
+    let Some((name, offset)) = string_value(&cx.src, name).filter(|(n, _)| is_field_name(n) && !n.contains("__")) else {
+        return;
+    };
+    let target = Target::FieldList { model: Some(cx.model_ref(local)), column: name.clone(), list: vec![name] };
+    cx.hit(offset, target, RefKind::Query, Confidence::Medium);
+}
+
 /// A serializer given the fields to show, `IPAddressSerializer(nested=True, fields=['dns_name',
 /// 'nat_inside'])` (REST framework's dynamic-fields serializer): the names are fields of the
 /// serializer's model, which is not known here (the class is usually another file's), so of the

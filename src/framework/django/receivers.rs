@@ -21,7 +21,7 @@ use super::lookups::is_field_name;
 use crate::config::Confidence;
 use crate::scan::extract::python::{args, assignments, inner_class_body, is_class_name, last_segment};
 use crate::scan::extract::treesit::{Nodes, Src, descendants, descendants_outside, named_children, string_value};
-use crate::scan::facts::{Binding, EVERY_NAME, OWNED_SCOPE_PREFIX, Root, Target};
+use crate::scan::facts::{Binding, EVERY_NAME, MEMBER_SCOPE, OWNED_SCOPE_PREFIX, Root, Target};
 use crate::scan::reference::RefKind;
 
 /// The scope of the bindings that give a module's function the records it returns, under
@@ -461,16 +461,8 @@ impl Ctx<'_> {
         for func in nodes.of_kind("function_definition") {
             let Some(class) = method_class(func) else { continue };
             self.method_classes.insert(func.id(), class.id());
-            let (Some(name), Some(env)) = (func.child_by_field_name("name"), self.envs.get(&func.id()).cloned()) else {
-                continue;
-            };
-            let mut returned = own_scope(func)
-                .into_iter()
-                .filter(|n| n.kind() == "return_statement")
-                .map(|r| named_children(r).into_iter().next().and_then(|v| self.ty(v, &env)));
-            if let Some(Some(first)) = returned.next()
-                && returned.all(|t| t.as_ref() == Some(&first))
-            {
+            let Some(name) = func.child_by_field_name("name") else { continue };
+            if let Some(first) = self.returned(func) {
                 self.method_returns.insert((class.id(), self.src.node_text(name).to_owned()), first);
             }
         }
@@ -483,6 +475,36 @@ impl Ctx<'_> {
                 }
             }
         }
+        // A model's property whose every return is one record or queryset (`schedule, _ =
+        // self.schedules.get_or_create(…)`, `return schedule`): what a chain through it reaches,
+        // in any file; a property returning a column of the model (`return self.title`) none.
+        for (local, func) in super::models::property_defs(self, nodes.root()) {
+            let (Some(model), Some(name)) = (self.models.get(&local), func.child_by_field_name("name")) else {
+                continue;
+            };
+            let Some(t) = self
+                .returned(func)
+                .filter(|t| matches!(t.rec.root, Root::Model { .. }))
+                .or_else(|| self.returned_import(func).map(Ty::many))
+            else {
+                continue;
+            };
+            let own_column = |step: &String| {
+                model.fields.iter().any(|f| {
+                    f.attr == *step && matches!(f.kind, super::models::FieldKind::Column { fk_target: None, .. })
+                })
+            };
+            if t.rec.root == (Root::Model { model: model.class.clone() }) && t.rec.path.first().is_some_and(own_column)
+            {
+                continue;
+            }
+            self.bindings.push(Binding {
+                scope: MEMBER_SCOPE.to_owned(),
+                name: format!("{}.{}", model.class, self.src.node_text(name)),
+                root: t.rec.root,
+                path: t.rec.path,
+            });
+        }
         // What the module's own functions return, for the modules that import them.
         for func in named_children(nodes.root()).into_iter().filter_map(|n| match n.kind() {
             "function_definition" => Some(n),
@@ -490,15 +512,9 @@ impl Ctx<'_> {
             _ => None,
         }) {
             let Some(name) = func.child_by_field_name("name").map(|n| self.src.node_text(n)) else { continue };
-            let Some(env) = self.envs.get(&func.id()).cloned() else { continue };
-            let mut returned = own_scope(func)
-                .into_iter()
-                .filter(|n| n.kind() == "return_statement")
-                .map(|r| named_children(r).into_iter().next().and_then(|v| self.ty(v, &env)));
-            let Some(Some(first)) = returned.next() else { continue };
-            if !matches!(first.rec.root, Root::Model { .. }) || !returned.all(|t| t.as_ref() == Some(&first)) {
+            let Some(first) = self.returned(func).filter(|t| matches!(t.rec.root, Root::Model { .. })) else {
                 continue;
-            }
+            };
             self.bindings.push(Binding {
                 scope: RETURNS_SCOPE.to_owned(),
                 name: format!("{}.{name}", self.module),
@@ -506,6 +522,40 @@ impl Ctx<'_> {
                 path: first.rec.path.clone(),
             });
         }
+    }
+
+    /// What `func` returns when every `return` of it gives one type, as its names are typed.
+    fn returned(&self, func: Node<'_>) -> Option<Ty> {
+        let env = self.envs.get(&func.id()).cloned()?;
+        let mut returned = own_scope(func)
+            .into_iter()
+            .filter(|n| n.kind() == "return_statement")
+            .map(|r| named_children(r).into_iter().next().and_then(|v| self.ty(v, &env)));
+        let first = returned.next()??;
+        returned.all(|t| t.as_ref() == Some(&first)).then_some(first)
+    }
+
+    /// What a function returns when every `return` calls one function another module defines
+    /// (`return submitters_for_event(self)`), imported at the top of the file or, as models do
+    /// to break an import cycle, in the function itself: that module's binding of it
+    /// ([`RETURNS_SCOPE`]).
+    fn returned_import(&self, func: Node<'_>) -> Option<Rec> {
+        let local = func
+            .child_by_field_name("body")
+            .map(|b| crate::scan::extract::python::from_imports(&self.src, b))
+            .unwrap_or_default();
+        let mut names = own_scope(func).into_iter().filter(|n| n.kind() == "return_statement").map(|r| {
+            let call = named_children(r).into_iter().next().filter(|v| v.kind() == "call")?;
+            let f = call.child_by_field_name("function").filter(|f| f.kind() == "identifier")?;
+            let name = self.src.node_text(f);
+            let import = local.iter().chain(&self.imports).find(|i| i.local == name && !is_class_name(&i.name))?;
+            Some(format!("{}.{}", import.module.last()?, import.name))
+        });
+        let first = names.next()??;
+        names.all(|n| n.as_ref() == Some(&first)).then(|| Rec {
+            root: Root::Binding { scopes: vec![RETURNS_SCOPE.to_owned()], name: first, guess: None },
+            path: Vec::new(),
+        })
     }
 
     /// The records a call of a function another module defines returns, through the QuerySet
