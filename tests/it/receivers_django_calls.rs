@@ -372,3 +372,24 @@ fn a_models_property_returning_records_is_a_step_to_them() {
     assert_eq!(uses_of(&result, "person_speakerprofile.published"), set(&["person/models.py:7", "orga/views.py:3"]));
     assert_eq!(uses_of(&result, "person_speakerprofile.has_arrived"), set(&["person/models.py:6", "orga/views.py:3"]));
 }
+
+const CFP: &str = r#"from person.models import SpeakerProfile
+
+LENGTHS = {
+    "arrived": (SpeakerProfile, "has_arrived"),
+    "published": (Labels, "published"),
+    "label": ("published", "has_arrived"),
+}
+"#;
+
+/// A pair of a model this file imports and one of its fields' names (`(SpeakerProfile,
+/// "has_arrived")`) names that field; a pair whose class is no model the file knows
+/// (`Labels`), or whose first item is no class, names nothing.
+#[test]
+fn a_model_and_field_name_pair_names_the_field() {
+    let files = [("person/models.py", PERSON), ("orga/cfp.py", CFP)];
+    let tables: &[(&str, &[&str])] = &[("person_speakerprofile", &["id", "event_id", "has_arrived", "published"])];
+    let (_dir, result) = scan_files("pretalx", Framework::Django, &files, tables);
+    assert_eq!(uses_of(&result, "person_speakerprofile.has_arrived"), set(&["person/models.py:6", "orga/cfp.py:4"]));
+    assert_eq!(uses_of(&result, "person_speakerprofile.published"), set(&["person/models.py:7"]));
+}

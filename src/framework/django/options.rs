@@ -435,11 +435,14 @@ pub(super) fn model_and_names(cx: &mut Ctx<'_>, call: Node<'_>) {
 pub(super) fn model_field_pair(cx: &mut Ctx<'_>, tuple: Node<'_>) {
     let [model, name] = named_children(tuple)[..] else { return };
     let local = cx.src.node_text(model);
-    if !matches!(model.kind(), "identifier" | "attribute") || !is_class_name(last_segment(local)) || !cx.is_known_model(local)
+    if !matches!(model.kind(), "identifier" | "attribute")
+        || !is_class_name(last_segment(local))
+        || !cx.is_known_model(local)
     {
         return;
     }
-    let Some((name, offset)) = string_value(&cx.src, name).filter(|(n, _)| is_field_name(n) && !n.contains("__")) else {
+    let Some((name, offset)) = string_value(&cx.src, name).filter(|(n, _)| is_field_name(n) && !n.contains("__"))
+    else {
         return;
     };
     let target = Target::FieldList { model: Some(cx.model_ref(local)), column: name.clone(), list: vec![name] };
