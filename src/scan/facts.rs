@@ -225,6 +225,12 @@ pub const CLASS_SCOPE_PREFIX: &str = "class:";
 /// binds its name: then it reads nothing.
 pub const OWNED_SCOPE_PREFIX: &str = "owned:";
 
+/// The scope of the [`Binding`]s that type a member of a model's records that is no association
+/// (a Django `@cached_property` returning `self.schedules.get_or_create(…)`'s record), bound
+/// under `<Class>.<member>` (the model's class as its declaration names it): a chain's step
+/// through it reaches what the binding does.
+pub const MEMBER_SCOPE: &str = "member";
+
 /// `path[1]` of a [`TABLE_PREFIX_SCOPE`] binding that an engine's `isolate_namespace` gives.
 pub const NAMESPACE_ENGINE: &str = "isolate_namespace";
 

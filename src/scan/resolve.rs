@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::{App, Confidence};
 use crate::scan::facts::{
-    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE,
+    Association, Binding, CLASS_SCOPE_PREFIX, EVERY_NAME, FileFacts, Hit, MEMBER_SCOPE, ModelDecl, NAMESPACE_ENGINE,
     OWNED_SCOPE_PREFIX, Root, TABLE_PREFIX_SCOPE, Target,
 };
 use crate::scan::reference::{ObjectRef, Origin, RefKind, Reference};
@@ -710,12 +710,26 @@ impl Models {
                         }
                         next.extend(found);
                     }
-                    None => next.extend(
-                        crate::framework::of(self.list[i].decl.framework)
-                            .association_by_convention(step)
-                            .map(|class| self.find_concrete(&class))
-                            .unwrap_or_default(),
-                    ),
+                    None => {
+                        // A member the model's file types (a property returning its event's
+                        // schedule) reaches what it returns; any other step, the model it is
+                        // called after.
+                        let members = match depth < MAX_DEPTH {
+                            true => bindings.get(MEMBER_SCOPE, &format!("{}.{step}", self.list[i].decl.class)),
+                            false => &[],
+                        };
+                        for b in members {
+                            next.extend(self.reach(&b.root, &b.path, bindings, depth + 1));
+                        }
+                        if members.is_empty() {
+                            next.extend(
+                                crate::framework::of(self.list[i].decl.framework)
+                                    .association_by_convention(step)
+                                    .map(|class| self.find_concrete(&class))
+                                    .unwrap_or_default(),
+                            );
+                        }
+                    }
                 }
             }
             current = next;

@@ -16,7 +16,9 @@ use tree_sitter::Node;
 use super::lookups::{chain_call, expressions, is_field_name, lookup};
 use super::models::{Model, QUERYSET_SCOPE, contrib_user, model_decls, queryset_bindings, querysets, read_models};
 use super::names::{block_of, strings_of};
-use super::options::{admin_registrations, class_options, model_and_names, serializer_fields};
+use super::options::{
+    admin_registrations, class_options, model_and_names, model_field_pair, serializer_fields, serializer_instance,
+};
 use super::receivers::{Env, Rec, Ty};
 use crate::config::{Confidence, Framework};
 use crate::scan::extract::python::{Import, args, class_defs, from_imports, is_class_name, last_segment, string_items};
@@ -33,7 +35,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        17
+        18
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -83,6 +85,11 @@ pub(super) struct Ctx<'a> {
     pub(super) envs: HashMap<usize, std::rc::Rc<Env>>,
     /// What the file's functions return, when annotated with a model.
     pub(super) returns: HashMap<String, Ty>,
+    /// What each method returns when every `return` of it is one type, by the class's node id
+    /// and the method's name (`def get_roles(self): return self.roles.all()`).
+    pub(super) method_returns: HashMap<(usize, String), Ty>,
+    /// The class each method of the file belongs to, by the method's and the class's node ids.
+    pub(super) method_classes: HashMap<usize, usize>,
     /// The function holding each node, by node id (see [`super::receivers::function_scopes`]).
     pub(super) scopes: HashMap<usize, usize>,
     /// Whether each link of the file's call chains starts at `self` ([`chain_on_self`]), by node id.
@@ -120,6 +127,8 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         registrations: BTreeMap::new(),
         envs: HashMap::new(),
         returns: HashMap::new(),
+        method_returns: HashMap::new(),
+        method_classes: HashMap::new(),
         scopes: super::receivers::function_scopes(root),
         on_self: HashMap::new(),
         class_of_function: HashMap::new(),
@@ -154,6 +163,9 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             call_use(&mut cx, node);
             model_and_names(&mut cx, node);
             serializer_fields(&mut cx, node);
+            serializer_instance(&mut cx, node);
+        } else if kind == "tuple" {
+            model_field_pair(&mut cx, node);
         } else if kind == "concatenated_string"
             // Plain SQL-looking literals are the generic SQL pass's; implicitly concatenated
             // ones only parse joined.

@@ -378,7 +378,7 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
 
 /// Every model's `@property` / `@cached_property` methods: (model class, local name; the
 /// method's `function_definition`).
-fn property_defs<'t>(cx: &Ctx<'_>, root: Node<'t>) -> Vec<(String, Node<'t>)> {
+pub(super) fn property_defs<'t>(cx: &Ctx<'_>, root: Node<'t>) -> Vec<(String, Node<'t>)> {
     let mut out = Vec::new();
     for (class, _) in class_defs(root) {
         let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {

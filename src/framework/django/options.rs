@@ -429,6 +429,26 @@ pub(super) fn model_and_names(cx: &mut Ctx<'_>, call: Node<'_>) {
     }
 }
 
+/// A pair of a model and one of its fields' names, `(Submission, "abstract")` (a table of
+/// configurable fields later handed to `model._meta.get_field(name)`): that field, when the
+/// class is a model this file knows and the name one of its fields.
+pub(super) fn model_field_pair(cx: &mut Ctx<'_>, tuple: Node<'_>) {
+    let [model, name] = named_children(tuple)[..] else { return };
+    let local = cx.src.node_text(model);
+    if !matches!(model.kind(), "identifier" | "attribute")
+        || !is_class_name(last_segment(local))
+        || !cx.is_known_model(local)
+    {
+        return;
+    }
+    let Some((name, offset)) = string_value(&cx.src, name).filter(|(n, _)| is_field_name(n) && !n.contains("__"))
+    else {
+        return;
+    };
+    let target = Target::FieldList { model: Some(cx.model_ref(local)), column: name.clone(), list: vec![name] };
+    cx.hit(offset, target, RefKind::Query, Confidence::Medium);
+}
+
 /// A serializer given the fields to show, `IPAddressSerializer(nested=True, fields=['dns_name',
 /// 'nat_inside'])` (REST framework's dynamic-fields serializer): the names are fields of the
 /// serializer's model, which is not known here (the class is usually another file's), so of the
@@ -628,6 +648,97 @@ fn bound_serializer(cx: &mut Ctx<'_>, class_name: &str, written: &[&str], body: 
             });
         }
     }
+}
+
+/// A serializer instantiated on records serializes them (REST framework's `instance`, first or
+/// `instance=`): `ProjectExportSerializer(project)`, `AttachmentSerializer(attachments_qs,
+/// many=True)`, `UserStoryNestedSerializer(obj.user_stories.all(), many=True)`. The call binds
+/// the class ([`SERIALIZER_SCOPE`]) to what the argument holds: a typed record or queryset, the
+/// record a serializer bound elsewhere is handed in its own method (`obj`, `instance`) or a
+/// relation of it, else the model a plain name is called after (with `many=True`, the singular
+/// of a plural name, `_qs` / `_queryset` / `_list` left out). `Serializer(data=…)` serializes
+/// no record; a name nothing suggests a model of binds nothing that resolves.
+pub(super) fn serializer_instance(cx: &mut Ctx<'_>, call: Node<'_>) {
+    let Some(class) = callee(&cx.src, call).map(last_segment) else { return };
+    if !class.ends_with("Serializer") || !is_class_name(class) || cx.is_known_model(class) {
+        return;
+    }
+    let a = args(call);
+    let Some(arg) = a.positional.first().copied().or_else(|| a.keyword(&cx.src, "instance")) else { return };
+    let many = a.keyword(&cx.src, "many").is_some_and(|v| cx.src.node_text(v) == "True");
+    let env = cx.env_at(call);
+    let rec = match cx.ty(arg, &env) {
+        Some(t) => Some(t.rec),
+        None => serialized_relation(cx, arg).or_else(|| guessed_records(cx, arg, &env, many)),
+    };
+    let Some(rec) = rec else { return };
+    cx.bindings.push(Binding {
+        scope: SERIALIZER_SCOPE.to_owned(),
+        name: class.to_owned(),
+        root: rec.root,
+        path: rec.path,
+    });
+}
+
+/// `obj.user_stories.all()` in a method of a serializer with no model of its own, `obj` (or
+/// `instance`) an untyped parameter: the relation of the record the serializer is bound to
+/// elsewhere ([`SERIALIZER_SCOPE`]), through the QuerySet methods chained on it.
+fn serialized_relation(cx: &Ctx<'_>, arg: Node<'_>) -> Option<Rec> {
+    let mut node = arg;
+    while node.kind() == "call" {
+        let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
+        if !super::lookups::is_queryset_method(cx.src.node_text(f.child_by_field_name("attribute")?)) {
+            return None;
+        }
+        node = f.child_by_field_name("object")?;
+    }
+    let mut path = Vec::new();
+    while node.kind() == "attribute" {
+        let step = cx.src.node_text(node.child_by_field_name("attribute")?);
+        if !is_field_name(step) || step.starts_with('_') {
+            return None;
+        }
+        path.push(step.to_owned());
+        node = node.child_by_field_name("object")?;
+    }
+    let name = cx.src.node_text(node);
+    if node.kind() != "identifier" || !matches!(name, "obj" | "instance") {
+        return None;
+    }
+    let func = super::receivers::enclosing_function(arg)?;
+    let is_param = func
+        .child_by_field_name("parameters")
+        .map(named_children)
+        .unwrap_or_default()
+        .into_iter()
+        .any(|p| p.kind() == "identifier" && cx.src.node_text(p) == name);
+    let class = super::receivers::method_class(func).filter(|_| is_param)?;
+    let class_name = cx.src.node_text(class.child_by_field_name("name")?);
+    let is_serializer = class_name.ends_with("Serializer")
+        || bases(&cx.src, class).iter().any(|b| last_segment(b).contains("Serializer"));
+    if !is_serializer || cx.class_model(class).is_some() {
+        return None;
+    }
+    path.reverse();
+    let root = Root::Binding { scopes: vec![SERIALIZER_SCOPE.to_owned()], name: class_name.to_owned(), guess: None };
+    Some(Rec { root, path })
+}
+
+/// The records a plain name handed to a serializer is called after: `project` a `Project`, and
+/// with `many=True` `attachments_qs` many `Attachment`s. Never a framework object (`request`).
+fn guessed_records(cx: &Ctx<'_>, arg: Node<'_>, env: &Env, many: bool) -> Option<Rec> {
+    let Root::Binding { scopes, name, .. } = cx.guessed_root(arg, env)? else { return None };
+    if super::receivers::FRAMEWORK_OBJECTS.contains(&name.as_str()) {
+        return None;
+    }
+    let noun = if many {
+        let stem = ["_qs", "_queryset", "_list"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(&name);
+        crate::inflect::singularize(stem)
+    } else {
+        name.clone()
+    };
+    let guess = Some(crate::inflect::camelize(&noun));
+    Some(Rec { root: Root::Binding { scopes, name, guess }, path: Vec::new() })
 }
 
 /// The scope of the bindings that give a mixin the models of the classes inheriting it (see

@@ -21,7 +21,7 @@ use super::lookups::is_field_name;
 use crate::config::Confidence;
 use crate::scan::extract::python::{args, assignments, inner_class_body, is_class_name, last_segment};
 use crate::scan::extract::treesit::{Nodes, Src, descendants, descendants_outside, named_children, string_value};
-use crate::scan::facts::{Binding, EVERY_NAME, OWNED_SCOPE_PREFIX, Root, Target};
+use crate::scan::facts::{Binding, EVERY_NAME, MEMBER_SCOPE, OWNED_SCOPE_PREFIX, Root, Target};
 use crate::scan::reference::RefKind;
 
 /// The scope of the bindings that give a module's function the records it returns, under
@@ -101,7 +101,7 @@ impl Ty {
 
 /// Names that hold the framework's own objects in a view or hook (`request.user`,
 /// `context.get`), never a record of the model they would be called after.
-const FRAMEWORK_OBJECTS: &[&str] = &["request", "response", "context", "info", "kwargs", "options", "args"];
+pub(super) const FRAMEWORK_OBJECTS: &[&str] = &["request", "response", "context", "info", "kwargs", "options", "args"];
 
 /// Builtins whose result is a plain value, never a record.
 const PLAIN_BUILTINS: &[&str] = &["str", "int", "float", "bool", "dict", "len", "repr", "bytes", "range", "format"];
@@ -218,6 +218,9 @@ pub(super) struct Env {
     /// The bases of that class (their names): what one of them assigns itself is the class's own
     /// too ([`OWNED_SCOPE_PREFIX`], resolved across files).
     own_bases: Vec<String>,
+    /// Names an `if isinstance(x, URLResolver):` narrows to a class of Django itself, the
+    /// standard library or a builtin, with the bytes of the block where it holds no record.
+    narrowed: Vec<(String, std::ops::Range<usize>)>,
     /// Names assigned a model class itself (`model_type = Unit`), then called or queried as it
     /// (`model_type(…)`, `model_type.objects.filter(…)`); `None`: assigned anything else too.
     classes: HashMap<String, Option<String>>,
@@ -339,7 +342,7 @@ fn root_of(node: Node<'_>) -> Node<'_> {
 }
 
 /// The class a function is a method of.
-fn method_class(func: Node<'_>) -> Option<Node<'_>> {
+pub(super) fn method_class(func: Node<'_>) -> Option<Node<'_>> {
     let mut n = func.parent()?;
     if n.kind() == "decorated_definition" {
         n = n.parent()?;
@@ -455,6 +458,55 @@ impl Ctx<'_> {
             let env = self.function_env(func);
             self.envs.insert(func.id(), Rc::new(env));
         }
+        // What a class's methods return, then again the methods of the classes that have such:
+        // `self.get_roles().filter(…)` in another method of the class.
+        for func in nodes.of_kind("function_definition") {
+            let Some(class) = method_class(func) else { continue };
+            self.method_classes.insert(func.id(), class.id());
+            let Some(name) = func.child_by_field_name("name") else { continue };
+            if let Some(first) = self.returned(func) {
+                self.method_returns.insert((class.id(), self.src.node_text(name).to_owned()), first);
+            }
+        }
+        if !self.method_returns.is_empty() {
+            let typed: std::collections::HashSet<usize> = self.method_returns.keys().map(|(c, _)| *c).collect();
+            for func in nodes.of_kind("function_definition") {
+                if self.method_classes.get(&func.id()).is_some_and(|c| typed.contains(c)) {
+                    let env = self.function_env(func);
+                    self.envs.insert(func.id(), Rc::new(env));
+                }
+            }
+        }
+        // A model's property whose every return is one record or queryset (`schedule, _ =
+        // self.schedules.get_or_create(…)`, `return schedule`): what a chain through it reaches,
+        // in any file; a property returning a column of the model (`return self.title`) none.
+        for (local, func) in super::models::property_defs(self, nodes.root()) {
+            let (Some(model), Some(name)) = (self.models.get(&local), func.child_by_field_name("name")) else {
+                continue;
+            };
+            let Some(t) = self
+                .returned(func)
+                .filter(|t| matches!(t.rec.root, Root::Model { .. }))
+                .or_else(|| self.returned_import(func).map(Ty::many))
+            else {
+                continue;
+            };
+            let own_column = |step: &String| {
+                model.fields.iter().any(|f| {
+                    f.attr == *step && matches!(f.kind, super::models::FieldKind::Column { fk_target: None, .. })
+                })
+            };
+            if t.rec.root == (Root::Model { model: model.class.clone() }) && t.rec.path.first().is_some_and(own_column)
+            {
+                continue;
+            }
+            self.bindings.push(Binding {
+                scope: MEMBER_SCOPE.to_owned(),
+                name: format!("{}.{}", model.class, self.src.node_text(name)),
+                root: t.rec.root,
+                path: t.rec.path,
+            });
+        }
         // What the module's own functions return, for the modules that import them.
         for func in named_children(nodes.root()).into_iter().filter_map(|n| match n.kind() {
             "function_definition" => Some(n),
@@ -462,15 +514,9 @@ impl Ctx<'_> {
             _ => None,
         }) {
             let Some(name) = func.child_by_field_name("name").map(|n| self.src.node_text(n)) else { continue };
-            let Some(env) = self.envs.get(&func.id()).cloned() else { continue };
-            let mut returned = own_scope(func)
-                .into_iter()
-                .filter(|n| n.kind() == "return_statement")
-                .map(|r| named_children(r).into_iter().next().and_then(|v| self.ty(v, &env)));
-            let Some(Some(first)) = returned.next() else { continue };
-            if !matches!(first.rec.root, Root::Model { .. }) || !returned.all(|t| t.as_ref() == Some(&first)) {
+            let Some(first) = self.returned(func).filter(|t| matches!(t.rec.root, Root::Model { .. })) else {
                 continue;
-            }
+            };
             self.bindings.push(Binding {
                 scope: RETURNS_SCOPE.to_owned(),
                 name: format!("{}.{name}", self.module),
@@ -478,6 +524,40 @@ impl Ctx<'_> {
                 path: first.rec.path.clone(),
             });
         }
+    }
+
+    /// What `func` returns when every `return` of it gives one type, as its names are typed.
+    fn returned(&self, func: Node<'_>) -> Option<Ty> {
+        let env = self.envs.get(&func.id()).cloned()?;
+        let mut returned = own_scope(func)
+            .into_iter()
+            .filter(|n| n.kind() == "return_statement")
+            .map(|r| named_children(r).into_iter().next().and_then(|v| self.ty(v, &env)));
+        let first = returned.next()??;
+        returned.all(|t| t.as_ref() == Some(&first)).then_some(first)
+    }
+
+    /// What a function returns when every `return` calls one function another module defines
+    /// (`return submitters_for_event(self)`), imported at the top of the file or, as models do
+    /// to break an import cycle, in the function itself: that module's binding of it
+    /// ([`RETURNS_SCOPE`]).
+    fn returned_import(&self, func: Node<'_>) -> Option<Rec> {
+        let local = func
+            .child_by_field_name("body")
+            .map(|b| crate::scan::extract::python::from_imports(&self.src, b))
+            .unwrap_or_default();
+        let mut names = own_scope(func).into_iter().filter(|n| n.kind() == "return_statement").map(|r| {
+            let call = named_children(r).into_iter().next().filter(|v| v.kind() == "call")?;
+            let f = call.child_by_field_name("function").filter(|f| f.kind() == "identifier")?;
+            let name = self.src.node_text(f);
+            let import = local.iter().chain(&self.imports).find(|i| i.local == name && !is_class_name(&i.name))?;
+            Some(format!("{}.{}", import.module.last()?, import.name))
+        });
+        let first = names.next()??;
+        names.all(|n| n.as_ref() == Some(&first)).then(|| Rec {
+            root: Root::Binding { scopes: vec![RETURNS_SCOPE.to_owned()], name: first, guess: None },
+            path: Vec::new(),
+        })
     }
 
     /// The records a call of a function another module defines returns, through the QuerySet
@@ -621,6 +701,7 @@ impl Ctx<'_> {
             }
         }
         let Some(body) = func.child_by_field_name("body") else { return env };
+        env.narrowed = self.narrowed(body);
         let nodes: Vec<Node<'_>> = own_scope(body)
             .into_iter()
             .filter(|n| matches!(n.kind(), "assignment" | "for_statement" | "for_in_clause" | "call"))
@@ -643,9 +724,7 @@ impl Ctx<'_> {
                 let (Some(left), Some(right)) = (left, right) else { continue };
                 let ty = self.ty(right, &env);
                 if n.kind() == "assignment" && left.kind() == "identifier" {
-                    let class = Some(self.src.node_text(right))
-                        .filter(|c| right.kind() == "identifier" && is_class_name(c) && self.is_known_model(c))
-                        .map(|c| self.model_ref(c));
+                    let class = self.model_class_of(right);
                     let name = self.src.node_text(left);
                     if class.is_some() || env.classes.contains_key(name) {
                         env.set_class(name, class);
@@ -673,6 +752,54 @@ impl Ctx<'_> {
         env
     }
 
+    /// The names `if isinstance(x, C):` (or `elif`, or `isinstance(…) and …`) narrows to a
+    /// class that is no record of the app — a builtin, a class the standard library or Django
+    /// itself (not a `models` module of it) defines —, each with the block where it does.
+    fn narrowed(&self, body: Node<'_>) -> Vec<(String, std::ops::Range<usize>)> {
+        let mut out = Vec::new();
+        for n in own_scope(body).into_iter().filter(|n| matches!(n.kind(), "if_statement" | "elif_clause")) {
+            let (Some(mut cond), Some(block)) =
+                (n.child_by_field_name("condition"), n.child_by_field_name("consequence"))
+            else {
+                continue;
+            };
+            while cond.kind() == "boolean_operator"
+                && cond.child_by_field_name("operator").is_some_and(|o| self.src.node_text(o) == "and")
+                && let Some(left) = cond.child_by_field_name("left")
+            {
+                cond = left;
+            }
+            if cond.kind() != "call"
+                || cond.child_by_field_name("function").is_none_or(|f| self.src.node_text(f) != "isinstance")
+            {
+                continue;
+            }
+            let a = args(cond);
+            let [name, class] = a.positional.as_slice() else { continue };
+            let classes = if class.kind() == "tuple" { named_children(*class) } else { vec![*class] };
+            if name.kind() == "identifier" && !classes.is_empty() && classes.iter().all(|c| self.is_foreign_class(*c)) {
+                out.push((self.src.node_text(*name).to_owned(), block.byte_range()));
+            }
+        }
+        out
+    }
+
+    /// Whether a class named in `isinstance` is a builtin type or one the standard library or
+    /// Django itself defines (imported from it, a `models` module aside): never a model's.
+    fn is_foreign_class(&self, class: Node<'_>) -> bool {
+        let text = self.src.node_text(class);
+        if class.kind() == "identifier"
+            && matches!(text, "str" | "int" | "float" | "bool" | "bytes" | "dict" | "list" | "tuple" | "set")
+        {
+            return true;
+        }
+        let first = text.split('.').next().unwrap_or(text);
+        let Some(import) = self.imports.iter().find(|i| i.local == first && i.level == 0) else { return false };
+        let root = import.module.first().map(String::as_str).unwrap_or("");
+        let from_django = root == "django" && !import.module.iter().any(|m| m == "models");
+        from_django || STDLIB.contains(&root)
+    }
+
     /// The names [`Env::class_steps`] follows: those given a model class at least once, every
     /// assignment of them a statement of the function's own `body`.
     fn class_steps(&self, body: Node<'_>, nodes: &[Node<'_>]) -> HashMap<String, Vec<(usize, Option<String>)>> {
@@ -693,16 +820,41 @@ impl Ctx<'_> {
                 nested.insert(name);
                 continue;
             }
-            let class = n
-                .child_by_field_name("right")
-                .filter(|r| r.kind() == "identifier")
-                .map(|r| self.src.node_text(r))
-                .filter(|c| is_class_name(c) && self.is_known_model(c))
-                .map(|c| self.model_ref(c));
+            let class = n.child_by_field_name("right").and_then(|r| self.model_class_of(r));
             steps.entry(name.to_owned()).or_default().push((n.start_byte(), class));
         }
         steps.retain(|name, list| !nested.contains(name.as_str()) && list.iter().any(|(_, c)| c.is_some()));
         steps
+    }
+
+    /// The model class an assigned value is: a model named (`Unit`), or the one Django's app
+    /// registry is asked for by name (`apps.get_model("timeline", "Timeline")`,
+    /// `get_model("timeline.Timeline")`), as code does to avoid a circular import.
+    fn model_class_of(&self, right: Node<'_>) -> Option<String> {
+        match right.kind() {
+            "identifier" => Some(self.src.node_text(right))
+                .filter(|c| is_class_name(c) && self.is_known_model(c))
+                .map(|c| self.model_ref(c)),
+            "call" => {
+                let f = self.src.node_text(right.child_by_field_name("function")?);
+                if last_segment(f) != "get_model" {
+                    return None;
+                }
+                let names: Vec<String> = args(right)
+                    .positional
+                    .iter()
+                    .map(|p| string_value(&self.src, *p).map(|(s, _)| s))
+                    .collect::<Option<_>>()?;
+                let class = match names.as_slice() {
+                    [label, model] => format!("{label}.{model}"),
+                    [dotted] => dotted.clone(),
+                    _ => return None,
+                };
+                let (label, model) = class.split_once('.')?;
+                (is_field_name(label) && is_class_name(model) && !model.contains('.')).then_some(class)
+            }
+            _ => None,
+        }
     }
 
     /// `xs.append(record)` / `xs.add(record)` on a plain name (`xs.extend(records)`): the name
@@ -834,6 +986,12 @@ impl Ctx<'_> {
                 {
                     return is_manager_name(attr).then(|| Ty::many(Rec::model(model)));
                 }
+                // `apps.get_model("likes", "Like").objects`.
+                if object.kind() == "call"
+                    && let Some(model) = self.model_class_of(object)
+                {
+                    return is_manager_name(attr).then(|| Ty::many(Rec::model(model)));
+                }
                 if matches!(text(object), "request" | "self.request" | "info.context") {
                     return request_attribute(attr).map(|root| Ty::one(Rec { root, path: Vec::new() }));
                 }
@@ -902,6 +1060,13 @@ impl Ctx<'_> {
                                 _ => {}
                             }
                         }
+                        // `self.get_roles()`: what that method of the class returns.
+                        if text(object) == "self"
+                            && let Some(class) = self.scopes.get(&node.id()).and_then(|f| self.method_classes.get(f))
+                            && let Some(t) = self.method_returns.get(&(*class, m.to_owned()))
+                        {
+                            return Some(t.clone());
+                        }
                         let t = self.ty_at(object, env, depth + 1)?;
                         if MANY_METHODS.contains(&m) {
                             Some(Ty::many(t.rec))
@@ -949,7 +1114,7 @@ impl Ctx<'_> {
     /// What a plain local or parameter nothing types stands for: the model it is named after,
     /// if any. `None` for `self`, a module, a class, a short or mixed-case name, or a name the
     /// function gives a plain value.
-    fn guessed_root(&self, node: Node<'_>, env: &Env) -> Option<Root> {
+    pub(super) fn guessed_root(&self, node: Node<'_>, env: &Env) -> Option<Root> {
         let base = self.src.node_text(node);
         if node.kind() != "identifier"
             || base.len() < 3
@@ -1045,6 +1210,7 @@ impl Ctx<'_> {
                     let base_text = self.src.node_text(base);
                     if !matches!(base.kind(), "identifier" | "subscript")
                         || env.plain.contains(base_text)
+                        || env.narrowed.iter().any(|(n, r)| n == base_text && r.contains(&node.start_byte()))
                         || (object.kind() == "identifier" && base_text == "self" && env.own.contains(name))
                         || is_class_name(base_text)
                         || modules.iter().any(|m| m == base_text)
