@@ -303,6 +303,7 @@ impl Models {
                     many: *many,
                     foreign_key: None,
                     inverse: None,
+                    associated_keys: Vec::new(),
                 };
                 let targets = models.find(&a.model);
                 if targets.is_empty()
@@ -565,14 +566,14 @@ impl Models {
         };
         found
             .into_iter()
-            .filter_map(|i| {
+            .flat_map(|i| {
                 if declaration
                     && self.association(i, attribute).is_some()
                     && crate::framework::of(self.list[i].decl.framework).declarations_name_columns()
                 {
-                    self.list[i].table.clone().map(|t| (t, attribute.to_owned(), false))
+                    self.list[i].table.clone().map(|t| (t, attribute.to_owned(), false)).into_iter().collect()
                 } else {
-                    self.mapped_column(i, attribute)
+                    self.read_columns(i, attribute)
                 }
             })
             .collect()
@@ -767,6 +768,22 @@ impl Models {
     /// field, a belongs-to's foreign key) rather than the attribute's name standing for one: only
     /// then is the column's absence from the schema evidence that the code expects a column (a
     /// Rails record's `user.full_name` may be any method).
+    /// What a use of `attribute` on a record of model `i` reads: [`Models::mapped_column`], and
+    /// for an association whose key is on the associated side (a Rails `has_many`), that key
+    /// of the associated model's table (`folder.subfolders` loads through
+    /// `template_folders.parent_folder_id`). Such a key is never stated where it is read.
+    fn read_columns(&self, i: usize, attribute: &str) -> Vec<(String, String, bool)> {
+        let mut out: Vec<(String, String, bool)> = self.mapped_column(i, attribute).into_iter().collect();
+        if let Some(a) = self.association(i, attribute).filter(|a| !a.associated_keys.is_empty()) {
+            let tables: BTreeSet<String> =
+                self.find_concrete(&a.model).into_iter().filter_map(|j| self.list[j].table.clone()).collect();
+            for t in tables {
+                out.extend(a.associated_keys.iter().map(|k| (t.clone(), k.clone(), false)));
+            }
+        }
+        out
+    }
+
     /// Whether model `i` (or what it inherits from) declares `name` as a field or an association.
     fn is_field(&self, i: usize, name: &str) -> bool {
         self.association(i, name).is_some()
@@ -1142,10 +1159,10 @@ fn resolve_file(
                             }
                         }
                         Some(attribute) => {
-                            if let Some((t, c, declared)) = models.mapped_column(i, attribute)
-                                && let Some(kind) = kind_of(&t, &c, declared, hit)
-                            {
-                                emit(object_column(&t, &c), kind);
+                            for (t, c, declared) in models.read_columns(i, attribute) {
+                                if let Some(kind) = kind_of(&t, &c, declared, hit) {
+                                    emit(object_column(&t, &c), kind);
+                                }
                             }
                         }
                     }
@@ -1418,6 +1435,7 @@ mod tests {
             many,
             foreign_key: fk.map(Into::into),
             inverse: inverse.map(|(n, m)| (n.into(), m)),
+            associated_keys: Vec::new(),
         }
     }
 

@@ -26,6 +26,7 @@ mod devise;
 mod directives;
 mod forwarded;
 mod helpers;
+mod keywords;
 mod library;
 mod mailers;
 mod models;
@@ -86,7 +87,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        18
+        19
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -311,6 +311,7 @@ impl<'a> Walker<'a> {
                     return;
                 }
                 self.column_hit(name_node, &model, method, RefKind::Query, confidence);
+                self.keyword_assigned(method, right, &model, confidence);
             }
             return;
         }

@@ -55,6 +55,8 @@ pub(super) struct Walker<'a> {
     pub(super) method_key: Option<MethodKey>,
     /// What `eval` answered for the receivers of a method chain, kept while the chain is read.
     pub(super) chain_memo: std::cell::RefCell<ChainMemo>,
+    /// The names of the methods the file defines, collected when first asked for.
+    pub(super) defined_methods: OnceCell<HashSet<&'a str>>,
 }
 
 /// `a.b.c…` is read from its top call down, and each level's call evaluates its receiver
@@ -138,6 +140,7 @@ impl<'a> Walker<'a> {
             method_params: Vec::new(),
             method_key: None,
             chain_memo: Default::default(),
+            defined_methods: OnceCell::new(),
         }
     }
 
@@ -521,6 +524,9 @@ impl<'a> Walker<'a> {
             self.forwarded_writes(method, &args);
         }
         if !args.is_empty() {
+            self.keyword_call(receiver, method, &args);
+        }
+        if !args.is_empty() {
             self.serializer_use(node, method, &args);
         }
         if method == "with"
@@ -824,12 +830,20 @@ impl<'a> Walker<'a> {
                     continue;
                 }
                 let held = self.literals(*arg);
+                // A write (not a finder's condition) of the method's own keyword parameter.
+                let writes = !where_like && !matches!(method, "find_by!" | "find_sole_by");
                 if held.is_empty() {
                     self.hash_keys(*arg, &rec, confidence, where_like);
                     self.observe_write(*arg, &rec, confidence);
+                    if writes {
+                        self.keyword_written(*arg, &rec, confidence);
+                    }
                 }
                 for literal in held {
                     self.hash_keys(literal, &rec, confidence.min(Confidence::Medium), false);
+                    if writes {
+                        self.keyword_written(literal, &rec, confidence.min(Confidence::Medium));
+                    }
                 }
             }
         }
