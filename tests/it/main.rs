@@ -67,6 +67,7 @@ mod receivers_rails;
 mod receivers_rails_associations;
 mod receivers_rails_docuseal;
 mod receivers_rails_flows;
+mod receivers_rails_guesses;
 mod receivers_rails_huginn;
 mod receivers_rails_keywords;
 mod receivers_rails_openfood;

@@ -134,6 +134,11 @@ pub(super) fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
     }
 }
 
+/// The start of the scope a local's value is bound in when its name suggests another model
+/// (see `Walker::keep_guess`): a `class:` scope, so that a value reaching no model is no
+/// attribute on an unknown receiver either.
+const LOCAL_SCOPE: &str = "class:rails:local:";
+
 /// Ruby's own classes and modules, named as a receiver (`Array.wrap(x)`, `Time.current`): no
 /// model's class, whatever the app declares.
 const CORE_CLASSES: &[&str] = &[
@@ -352,6 +357,7 @@ impl<'a> Walker<'a> {
                 {
                     self.bind_for(concern, &name, &ty);
                 }
+                let ty = if left.kind() == "identifier" { self.keep_guess(&name, ty, node.start_byte()) } else { ty };
                 self.bind(&name, ty);
             } else if matches!(right.kind(), "hash" | "array" | "string_array" | "symbol_array") {
                 self.bind(&name, Ty::Literal(vec![(right.start_byte(), right.end_byte())]));
@@ -362,6 +368,35 @@ impl<'a> Walker<'a> {
         } else if node.kind() == "operator_assignment" && left.kind() == "identifier" {
             // `attrs += %i[a b]`
             self.extend_literal(self.text(left), right);
+        }
+    }
+
+    /// What a local named `name` holds when assigned `ty` at byte `at`: records of another model
+    /// than its name suggests (`submissions = filter(…)` returning `Submissions::Filter.call(…)`,
+    /// `enterprise = find || new` over an untyped `@owner.owned_enterprises`) are those of
+    /// that model where it is one, else of the name's (a value that reaches no model is no
+    /// evidence against the name): bound in a scope of its own, the name's model the guess.
+    fn keep_guess(&mut self, name: &str, ty: Ty, at: usize) -> Ty {
+        let (Ty::Record(rec, c) | Ty::Relation(rec, c)) = &ty else { return ty };
+        let Some(guess) = named_like_model(name).as_ref().and_then(guessed_model) else { return ty };
+        // Only a value reached through an association or a namespaced class's method may well be
+        // no model's: a model named as written, or a name's guess (`old_events` for `Event`,
+        // resolved by its role), is kept as it is.
+        let unsure = match &rec.root {
+            Root::Model { model } => !rec.path.is_empty() || (model.contains("::") && *model != guess),
+            Root::Binding { .. } => false,
+        };
+        if !unsure {
+            return ty;
+        }
+        let scope = format!("{LOCAL_SCOPE}{}:{at}", self.path);
+        let binding =
+            Binding { scope: scope.clone(), name: name.to_owned(), root: rec.root.clone(), path: rec.path.clone() };
+        self.facts.bindings.push(binding);
+        let kept = Rec::bound(vec![scope], name, Some(guess));
+        match ty {
+            Ty::Record(_, _) => Ty::Record(kept, *c),
+            _ => Ty::Relation(kept, *c),
         }
     }
 
