@@ -452,6 +452,10 @@ impl Models {
         if let Some(table) = guess.strip_prefix('=') {
             return self.mapping_table(&[table.to_owned()]);
         }
+        if let Some(local) = guess.strip_prefix('~') {
+            let found = self.find_guess(local);
+            return if found.is_empty() && segments(local).len() == 1 { self.find_in_case(local, true) } else { found };
+        }
         let found = self.find_concrete(guess);
         if !found.is_empty() {
             return found;
@@ -656,7 +660,9 @@ impl Models {
                 if bound.is_empty() {
                     let found: BTreeSet<usize> = guess.iter().flat_map(|m| self.find_guess(m)).collect();
                     if found.is_empty() {
-                        undeclared.extend(guess.iter().filter(|g| !g.starts_with('=')).cloned());
+                        undeclared.extend(
+                            guess.iter().filter(|g| !g.starts_with('=')).map(|g| g.trim_start_matches('~').to_owned()),
+                        );
                     }
                     found
                 } else {

@@ -1,8 +1,8 @@
 //! A local assigned what may be no model's records keeps its name's guess (issue 16, branch
 //! `i2-rails`): `submissions = filter(…)` returning a service object's `Submissions::Filter
 //! .call(…)`, `enterprise = find || build` over an untyped `@owner.owned_enterprises` (and a
-//! method's parameter its callers pass it to). The value, where it does reach a model, still
-//! decides. On a fixture app scanned end to end: the exact lines, and a local whose name names
+//! method's parameter its callers pass it to), `cloned_submission = Submissions::Clone.call(…)`
+//! (a role before the model's name). The value, where it does reach a model, still decides. On a fixture app scanned end to end: the exact lines, and a local whose name names
 //! no model, or whose value reaches another model, not taken for the name's.
 
 use tandem::config::Framework;
@@ -54,6 +54,8 @@ const CONTROLLER: &str = r#"class SubmissionsController < ApplicationController
     thing.source
     report = Reports::Monthly.call(params)
     report.website
+    cloned_submission = Submissions::Clone.call(params)
+    cloned_submission.source = :api
   end
 
   def filter(submissions)
@@ -90,6 +92,8 @@ fn a_local_assigned_what_may_be_no_model_s_keeps_its_name_s_guess() {
             "app/models/submission.rb:1",
             "app/controllers/submissions_controller.rb:2",
             "app/controllers/submissions_controller.rb:11",
+            // A role before the model's name.
+            "app/controllers/submissions_controller.rb:17",
         ])
     );
     assert_eq!(uses(&result, "drafts.source"), set(&["app/models/draft.rb:1"]));

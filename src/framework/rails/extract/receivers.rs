@@ -393,7 +393,8 @@ impl<'a> Walker<'a> {
         let binding =
             Binding { scope: scope.clone(), name: name.to_owned(), root: rec.root.clone(), path: rec.path.clone() };
         self.facts.bindings.push(binding);
-        let kept = Rec::bound(vec![scope], name, Some(guess));
+        // (A local's own name: it may name the model with a role before it.)
+        let kept = Rec::bound(vec![scope], name, Some(format!("~{guess}")));
         match ty {
             Ty::Record(_, _) => Ty::Record(kept, *c),
             _ => Ty::Relation(kept, *c),
