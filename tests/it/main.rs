@@ -71,6 +71,7 @@ mod receivers_rails_guesses;
 mod receivers_rails_huginn;
 mod receivers_rails_keywords;
 mod receivers_rails_openfood;
+mod receivers_rails_shapes;
 mod receivers_rails_unseen;
 mod release_notes;
 mod report_html;

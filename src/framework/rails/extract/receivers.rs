@@ -130,6 +130,8 @@ pub(super) fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
                 None
             }
         }
+        // `Model.arel_table.alias('subfolders')`: the same table under another name.
+        Ty::Arel(rec, c) if method == "alias" => Some(Ty::Arel(rec, c)),
         _ => None,
     }
 }
@@ -728,13 +730,14 @@ impl<'a> Walker<'a> {
                         })
                     }
                     Some(r)
-                        if r.kind() == "constant"
-                            && self.text(r) == "Current"
+                        if matches!(r.kind(), "constant" | "scope_resolution")
+                            && self.text(r).trim_start_matches("::").rsplit("::").next() == Some("Current")
                             && arguments(node).is_empty()
                             && is_identifier(method) =>
                     {
                         // Rails' `Current` (`ActiveSupport::CurrentAttributes`): `Current.user`,
-                        // `Current.family` hold the request's records, named as `current_user` is.
+                        // `Current.family` hold the request's records, named as `current_user` is;
+                        // so does one nested in a class (`PasswordsController::Current.user`).
                         Some(Ty::Record(Rec::model(inflect::camelize(method)), Confidence::Medium))
                     }
                     Some(r) => match self.eval(r) {

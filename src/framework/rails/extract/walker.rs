@@ -813,6 +813,8 @@ impl<'a> Walker<'a> {
             known = true;
             let where_like = matches!(method, "where" | "not" | "rewhere" | "where_not" | "find_by" | "exists?");
             let bulk = matches!(method, "insert" | "insert!" | "upsert" | "insert_all" | "insert_all!" | "upsert_all");
+            // `where(shared ? {} : { ip: … })`: either branch is the argument.
+            let args: Vec<Node<'_>> = args.iter().flat_map(|a| branches(*a)).collect();
             for arg in &args {
                 if bulk && arg.kind() == "pair" {
                     // Options of a bulk write: `unique_by: :email`, `update_only: [:name]`.
@@ -879,18 +881,7 @@ impl<'a> Walker<'a> {
             known = true;
             let only_first = FIRST_ARG_ONLY.contains(&method);
             // `select(full ? nil : COLUMNS)`: either branch is the argument.
-            let args: Vec<Node<'_>> = args
-                .iter()
-                .flat_map(|a| match a.kind() {
-                    "conditional" => {
-                        [a.child_by_field_id(*field::CONSEQUENCE), a.child_by_field_id(*field::ALTERNATIVE)]
-                            .into_iter()
-                            .flatten()
-                            .collect()
-                    }
-                    _ => vec![*a],
-                })
-                .collect();
+            let args: Vec<Node<'_>> = args.iter().flat_map(|a| branches(*a)).collect();
             for (i, arg) in args.iter().enumerate() {
                 if only_first && i > 0 {
                     break;
@@ -930,6 +921,23 @@ impl<'a> Walker<'a> {
         if serializes(method) || (method == "super" && self.method_name.is_some_and(serializes)) {
             known = true;
             self.serialized_attributes(&rec, confidence, &args);
+        }
+        if method == "values_at" && matches!(subject, Ty::Record(..)) {
+            // `user.values_at(*headers)` with `headers = %w[email role]`, `values_at(:a, :b)`:
+            // the record's attributes by name.
+            known = true;
+            let c = confidence.min(Confidence::Medium);
+            for arg in &args {
+                let listed =
+                    if matches!(arg.kind(), "simple_symbol" | "string") { vec![*arg] } else { self.literals(*arg) };
+                for item in listed {
+                    for (column, offset) in strings_in(item, self.code) {
+                        if is_identifier(&column) {
+                            self.hit_at(offset, rec.attribute(&column), RefKind::Query, c);
+                        }
+                    }
+                }
+            }
         }
         if matches!(method, "try" | "try!" | "public_send" | "send" | "[]")
             && matches!(subject, Ty::Record(..))
