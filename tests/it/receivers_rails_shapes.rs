@@ -1,9 +1,10 @@
 //! Small generic shapes docuseal showed (issue 16, branch `i2-rails`): a record's attributes by
 //! name (`user.values_at(*headers)` over a `%w[]` local), a condition hash in a ternary
 //! (`where(shared ? {} : { ip: … })`), an Arel table under an alias
-//! (`TemplateFolder.arel_table.alias('subfolders')[:parent_folder_id]`), and a `Current` nested
-//! in a class (`PasswordsController::Current.user`). On a fixture app scanned end to end: the
-//! exact lines, and the same shapes on a hash, another class or another table not taken for them.
+//! (`TemplateFolder.arel_table.alias('subfolders')[:parent_folder_id]`), a `Current` nested in a
+//! class (`PasswordsController::Current.user`), devise-two-factor's columns. On a fixture app
+//! scanned end to end: the exact lines, and the same shapes on a hash, another class or another
+//! table not taken for them.
 
 use tandem::config::Framework;
 use tandem::scan::ScanResult;
@@ -81,4 +82,27 @@ fn attributes_by_name_ternary_conditions_arel_aliases_and_a_nested_current() {
         uses(&result, "submitters.ip"),
         set(&["app/models/submitter.rb:1", "app/controllers/start_form_controller.rb:3"])
     );
+}
+
+/// devise-two-factor's `:two_factor_authenticatable` maps the columns its model and strategy
+/// read (`otp_required_for_login`, `consumed_timestep`, `otp_secret`), as Devise's own modules
+/// map theirs; a model without it does not read them on its `devise` line.
+#[test]
+fn devise_two_factor_maps_its_columns() {
+    let tables: &[(&str, &[&str])] = &[
+        ("users", &["id", "email", "otp_required_for_login", "consumed_timestep", "otp_secret"]),
+        ("admins", &["id", "email", "otp_required_for_login"]),
+    ];
+    let files = [
+        (
+            "app/models/user.rb",
+            "class User < ActiveRecord::Base\n  devise :two_factor_authenticatable,\n         :recoverable\nend\n",
+        ),
+        ("app/models/admin.rb", "class Admin < ActiveRecord::Base\n  devise :database_authenticatable\nend\n"),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    for column in ["otp_required_for_login", "consumed_timestep", "otp_secret"] {
+        assert_eq!(uses(&result, &format!("users.{column}")), set(&["app/models/user.rb:1", "app/models/user.rb:2"]));
+    }
+    assert_eq!(uses(&result, "admins.otp_required_for_login"), set(&["app/models/admin.rb:1"]));
 }

@@ -751,6 +751,17 @@ impl<'a> Walker<'a> {
                             &["confirmation_token", "confirmed_at", "confirmation_sent_at", "unconfirmed_email"]
                         }
                         "lockable" => &["failed_attempts", "unlock_token", "locked_at"],
+                        // devise-two-factor (its model's `otp_secret`, the legacy encrypted one,
+                        // `consumed_timestep`; its strategy reads `otp_required_for_login`).
+                        "two_factor_authenticatable" => &[
+                            "otp_secret",
+                            "encrypted_otp_secret",
+                            "encrypted_otp_secret_iv",
+                            "encrypted_otp_secret_salt",
+                            "consumed_timestep",
+                            "otp_required_for_login",
+                        ],
+                        "two_factor_backupable" => &["otp_backup_codes"],
                         _ => &[],
                     };
                     for column in columns {
