@@ -3,7 +3,8 @@
 //! writes a keyword parameter into a record under its own name, or hands it on to another such
 //! method, makes its callers' key a use of that attribute. On a fixture app scanned end to end:
 //! the exact lines, and keys the callee only reads, writes under another name, or a method of
-//! another kind or namespace receives, not taken for it.
+//! another kind or namespace receives, not taken for it. And the same across files the other
+//! way: a list of names a class method returns, permitted by its caller into a write.
 
 use tandem::config::Framework;
 use tandem::scan::ScanResult;
@@ -155,4 +156,52 @@ fn a_keyword_written_by_the_app_s_own_method_is_its_callers_use() {
     // Only read by the callee (a condition).
     assert_eq!(uses(&result, "submissions.mark_as_sent"), set(&["app/models/submission.rb:1"]));
     assert_eq!(uses(&result, "templates.source"), set(&["app/models/template.rb:1"]));
+}
+
+const TAG_RULE_ATTRIBUTES: &str = r#"module PermittedAttributes
+  class TagRules
+    def self.attributes
+      [
+        :id, :priority,
+        { calculator_attributes: [:id] }
+      ]
+    end
+
+    def self.sortable
+      %i[priority]
+    end
+  end
+end
+"#;
+
+const RULES_CONTROLLER: &str = r#"class EnterprisesController < ApplicationController
+  def update_rules
+    params[:rules].each_value do |attrs|
+      rule = TagRule.find(attrs[:id])
+      rule.update(attrs.permit(:is_default, PermittedAttributes::TagRules.attributes))
+    end
+  end
+end
+"#;
+
+/// A class method returning a list of names (`PermittedAttributes::TagRules.attributes`),
+/// permitted in another file into a write of a model's records: the names are that model's
+/// attributes on the method's lines. A list nothing writes with names nothing.
+#[test]
+fn a_list_another_class_returns_names_what_its_caller_writes() {
+    let tables: &[(&str, &[&str])] = &[("tag_rules", &["id", "priority", "is_default"])];
+    let files = [
+        ("app/models/tag_rule.rb", "class TagRule < ActiveRecord::Base\nend\n"),
+        ("app/services/permitted_attributes/tag_rules.rb", TAG_RULE_ATTRIBUTES),
+        ("app/controllers/enterprises_controller.rb", RULES_CONTROLLER),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "tag_rules.priority"),
+        set(&["app/models/tag_rule.rb:1", "app/services/permitted_attributes/tag_rules.rb:5"])
+    );
+    assert_eq!(
+        uses(&result, "tag_rules.is_default"),
+        set(&["app/models/tag_rule.rb:1", "app/controllers/enterprises_controller.rb:5"])
+    );
 }

@@ -86,26 +86,15 @@ impl<'a> Walker<'a> {
             },
             Some(r) if matches!(r.kind(), "constant" | "scope_resolution") => {
                 let written = self.text(r);
-                if let Some(absolute) = written.strip_prefix("::") {
-                    vec![format!("{KEYWORD_SCOPE}{absolute}.{method}")]
-                } else if is_core_class(written) || is_active_record_api(method) {
+                if is_core_class(written) || is_active_record_api(method) {
                     // Ruby's classes, and a model's own query and write methods (their hash
                     // is read against the model where the call is typed).
                     return;
-                } else {
-                    // Ruby looks a constant up in each lexically enclosing namespace, then at
-                    // the top level.
-                    let outer = self.scopes.last().map(|s| s.name.as_str()).unwrap_or("");
-                    let mut prefixes: Vec<&str> =
-                        outer.match_indices("::").map(|(i, _)| &outer[..i]).chain([outer]).collect();
-                    prefixes.retain(|p| !p.is_empty());
-                    prefixes.reverse();
-                    prefixes
-                        .iter()
-                        .map(|p| format!("{KEYWORD_SCOPE}{p}::{written}.{method}"))
-                        .chain([format!("{KEYWORD_SCOPE}{written}.{method}")])
-                        .collect()
                 }
+                self.constant_candidates(written)
+                    .into_iter()
+                    .map(|class| format!("{KEYWORD_SCOPE}{class}.{method}"))
+                    .collect()
             }
             _ => return,
         };
@@ -127,6 +116,19 @@ impl<'a> Walker<'a> {
                 self.bind_keyword(own, name, root, Vec::new());
             }
         }
+    }
+
+    /// The classes a constant written here may be: Ruby looks it up in each lexically
+    /// enclosing namespace, innermost first, then at the top level (`::X` only there).
+    pub(super) fn constant_candidates(&self, written: &str) -> Vec<String> {
+        if let Some(absolute) = written.strip_prefix("::") {
+            return vec![absolute.to_owned()];
+        }
+        let outer = self.scopes.last().map(|s| s.name.as_str()).unwrap_or("");
+        let mut prefixes: Vec<&str> = outer.match_indices("::").map(|(i, _)| &outer[..i]).chain([outer]).collect();
+        prefixes.retain(|p| !p.is_empty());
+        prefixes.reverse();
+        prefixes.iter().map(|p| format!("{p}::{written}")).chain([written.to_owned()]).collect()
     }
 
     /// Whether the file defines a method `name` (in any class).

@@ -28,6 +28,7 @@ mod forwarded;
 mod helpers;
 mod keywords;
 mod library;
+mod lists;
 mod mailers;
 mod models;
 mod nodes;

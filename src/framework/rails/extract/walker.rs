@@ -322,6 +322,7 @@ impl<'a> Walker<'a> {
         let saved_params = std::mem::take(&mut self.method_params);
         let saved_key = self.method_key.take();
         self.enter_method(node, name, instance);
+        self.listed_method(node, name, instance);
         let name_node = node.child_by_field_id(*field::NAME);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor).filter(|c| Some(*c) != name_node) {
@@ -1092,6 +1093,11 @@ impl<'a> Walker<'a> {
                         self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
                     }
                 }
+            }
+            // `rule.update(attrs.permit(:name, Lists.attributes))`: the keys permitted are the
+            // attributes written.
+            "call" if arg.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "permit") => {
+                self.permitted(rec, &arguments(arg));
             }
             // `upsert_all(@balances.map { |b| {…} })`: each row is what the block gives.
             "call"
