@@ -69,7 +69,7 @@ impl<'a> Walker<'a> {
     /// the attribute the callee writes it to, when it writes one; a key handing on the caller's
     /// own keyword parameter makes the caller write what the callee does.
     pub(super) fn keyword_call(&mut self, receiver: Option<Node<'_>>, method: &str, args: &[Node<'_>]) {
-        if !is_identifier(method.trim_end_matches(['!', '?'])) {
+        if self.screened || !is_identifier(method.trim_end_matches(['!', '?'])) {
             return;
         }
         let scopes = match receiver.filter(|r| r.kind() != "self") {

@@ -17,7 +17,7 @@ impl<'a> Walker<'a> {
     /// symbols: each is an attribute of whatever records its callers write with it.
     pub(super) fn listed_method(&mut self, method: Node<'_>, name: &str, instance: bool) {
         let Some(scope) = self.scopes.last() else { return };
-        if instance && !scope.module {
+        if self.screened || (instance && !scope.module) {
             return;
         }
         let Some(last) = method.child_by_field_id(*field::BODY).and_then(last_named_child) else { return };

@@ -380,6 +380,9 @@ impl<'a> Walker<'a> {
     /// evidence against the name): bound in a scope of its own, the name's model the guess.
     fn keep_guess(&mut self, name: &str, ty: Ty, at: usize) -> Ty {
         let (Ty::Record(rec, c) | Ty::Relation(rec, c)) = &ty else { return ty };
+        if self.screened {
+            return ty;
+        }
         let Some(guess) = named_like_model(name).as_ref().and_then(guessed_model) else { return ty };
         // Only a value reached through an association or a namespaced class's method may well be
         // no model's: a model named as written, or a name's guess (`old_events` for `Event`,

@@ -57,6 +57,9 @@ pub(super) struct Walker<'a> {
     pub(super) chain_memo: std::cell::RefCell<ChainMemo>,
     /// The names of the methods the file defines, collected when first asked for.
     pub(super) defined_methods: OnceCell<HashSet<&'a str>>,
+    /// Whether the screen may defer the file (see `screening::always_extracted`): then it gives
+    /// only hits on models its words name, never ones another file's binding decides.
+    pub(super) screened: bool,
 }
 
 /// `a.b.c…` is read from its top call down, and each level's call evaluates its receiver
@@ -141,6 +144,7 @@ impl<'a> Walker<'a> {
             method_key: None,
             chain_memo: Default::default(),
             defined_methods: OnceCell::new(),
+            screened: !always_extracted(path, original),
         }
     }
 
