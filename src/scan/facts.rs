@@ -14,8 +14,9 @@ use crate::scan::reference::RefKind;
 /// Part of every extractor's cache tag and of the snapshot context: bump when the shape of
 /// [`FileFacts`] (or of anything in it) changes, so that facts in the old encoding are never
 /// decoded as the new one — or what every extractor puts in it (4: a hit's snippet on a line
-/// longer than 200 characters is a window around the hit, `name::snippet_of`).
-pub const FORMAT: u32 = 4;
+/// longer than 200 characters is a window around the hit, `name::snippet_of`; 5: an
+/// association's `associated_keys`).
+pub const FORMAT: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct FileFacts {
@@ -193,7 +194,9 @@ pub enum Root {
     /// framework's own keys, e.g. `rails:view:admin/users`, written by the extractor that binds
     /// and the one that reads alike; a view sees its controller's scope and the application-wide
     /// one). When no such binding exists anywhere, `guess` — the model the name suggests
-    /// (`@user` → `User`) — stands in.
+    /// (`@user` → `User`) — stands in: `=t` is the model mapping table `t`, `~M` a local's own
+    /// name, which may also be the one model `M` ends with in whole words (a role before the
+    /// model's name: `cloned_template` → `Template`).
     Binding { scopes: Vec<String>, name: String, guess: Option<String> },
 }
 
@@ -261,6 +264,11 @@ pub struct Association {
     /// The accessor the associated model gets back, and whether it holds many, when the framework
     /// defines one without a declaration on that side (Django's `related_name`, `<model>_set`).
     pub inverse: Option<(String, bool)>,
+    /// The columns of the associated model's table that loading the association reads, when
+    /// its key is on that side (Rails `has_many :posts` in `User` → `user_id` of `posts`; `as:
+    /// :commentable` → `commentable_id` and `commentable_type`; a stated `foreign_key:`).
+    #[serde(default)]
+    pub associated_keys: Vec<String>,
 }
 
 /// An ORM model class declared in the file.
@@ -374,6 +382,7 @@ mod tests {
                     many: false,
                     foreign_key: Some("author_id".into()),
                     inverse: Some(("books".into(), true)),
+                    associated_keys: vec!["user_id".into()],
                 }],
                 mixins: vec!["Taggable".into()],
                 line: 1,

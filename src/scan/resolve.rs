@@ -303,6 +303,7 @@ impl Models {
                     many: *many,
                     foreign_key: None,
                     inverse: None,
+                    associated_keys: Vec::new(),
                 };
                 let targets = models.find(&a.model);
                 if targets.is_empty()
@@ -451,6 +452,10 @@ impl Models {
         if let Some(table) = guess.strip_prefix('=') {
             return self.mapping_table(&[table.to_owned()]);
         }
+        if let Some(local) = guess.strip_prefix('~') {
+            let found = self.find_guess(local);
+            return if found.is_empty() && segments(local).len() == 1 { self.find_in_case(local, true) } else { found };
+        }
         let found = self.find_concrete(guess);
         if !found.is_empty() {
             return found;
@@ -565,14 +570,14 @@ impl Models {
         };
         found
             .into_iter()
-            .filter_map(|i| {
+            .flat_map(|i| {
                 if declaration
                     && self.association(i, attribute).is_some()
                     && crate::framework::of(self.list[i].decl.framework).declarations_name_columns()
                 {
-                    self.list[i].table.clone().map(|t| (t, attribute.to_owned(), false))
+                    self.list[i].table.clone().map(|t| (t, attribute.to_owned(), false)).into_iter().collect()
                 } else {
-                    self.mapped_column(i, attribute)
+                    self.read_columns(i, attribute)
                 }
             })
             .collect()
@@ -655,7 +660,9 @@ impl Models {
                 if bound.is_empty() {
                     let found: BTreeSet<usize> = guess.iter().flat_map(|m| self.find_guess(m)).collect();
                     if found.is_empty() {
-                        undeclared.extend(guess.iter().filter(|g| !g.starts_with('=')).cloned());
+                        undeclared.extend(
+                            guess.iter().filter(|g| !g.starts_with('=')).map(|g| g.trim_start_matches('~').to_owned()),
+                        );
                     }
                     found
                 } else {
@@ -781,6 +788,22 @@ impl Models {
     /// field, a belongs-to's foreign key) rather than the attribute's name standing for one: only
     /// then is the column's absence from the schema evidence that the code expects a column (a
     /// Rails record's `user.full_name` may be any method).
+    /// What a use of `attribute` on a record of model `i` reads: [`Models::mapped_column`], and
+    /// for an association whose key is on the associated side (a Rails `has_many`), that key
+    /// of the associated model's table (`folder.subfolders` loads through
+    /// `template_folders.parent_folder_id`). Such a key is never stated where it is read.
+    fn read_columns(&self, i: usize, attribute: &str) -> Vec<(String, String, bool)> {
+        let mut out: Vec<(String, String, bool)> = self.mapped_column(i, attribute).into_iter().collect();
+        if let Some(a) = self.association(i, attribute).filter(|a| !a.associated_keys.is_empty()) {
+            let tables: BTreeSet<String> =
+                self.find_concrete(&a.model).into_iter().filter_map(|j| self.list[j].table.clone()).collect();
+            for t in tables {
+                out.extend(a.associated_keys.iter().map(|k| (t.clone(), k.clone(), false)));
+            }
+        }
+        out
+    }
+
     /// Whether model `i` (or what it inherits from) declares `name` as a field or an association.
     fn is_field(&self, i: usize, name: &str) -> bool {
         self.association(i, name).is_some()
@@ -1156,10 +1179,10 @@ fn resolve_file(
                             }
                         }
                         Some(attribute) => {
-                            if let Some((t, c, declared)) = models.mapped_column(i, attribute)
-                                && let Some(kind) = kind_of(&t, &c, declared, hit)
-                            {
-                                emit(object_column(&t, &c), kind);
+                            for (t, c, declared) in models.read_columns(i, attribute) {
+                                if let Some(kind) = kind_of(&t, &c, declared, hit) {
+                                    emit(object_column(&t, &c), kind);
+                                }
                             }
                         }
                     }
@@ -1432,6 +1455,7 @@ mod tests {
             many,
             foreign_key: fk.map(Into::into),
             inverse: inverse.map(|(n, m)| (n.into(), m)),
+            associated_keys: Vec::new(),
         }
     }
 

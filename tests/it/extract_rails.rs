@@ -163,6 +163,13 @@ fn controllers_users_controller() {
             (16, "User#username", "query"),
             (19, "User#age", "query"),
             (20, "User#email", "query"),
+            // The keyword read through what `Report.generate` writes, if it is the app's and
+            // writes it (resolution: nothing binds it here, so nothing).
+            (
+                22,
+                "$class:rails:keyword:UsersController::Report.generate|class:rails:keyword:Report.generate/name.name",
+                "query",
+            ),
             (28, "User#email", "query"),
             (28, "User#name", "query"),
             (28, "User#tag_ids", "query"),

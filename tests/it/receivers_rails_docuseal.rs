@@ -203,8 +203,9 @@ fn a_list_mapped_from_records_holds_those_records() {
 
 /// `preload`/`includes` of a `belongs_to` loads it through its foreign key, as its reader does
 /// (`folder.parent_folder`); nested (`folder: :parent_folder`) on the association's model. A
-/// `has_many` preloaded names nothing of the preloading table, and a symbol given to another
-/// method is no association.
+/// `has_many` preloaded reads the associated table's key (here the same table's
+/// `parent_folder_id`, branch `i2-rails`), and a symbol given to another method is no
+/// association.
 #[test]
 fn preloading_a_belongs_to_reads_its_foreign_key() {
     let tables: &[(&str, &[&str])] = &[
@@ -230,7 +231,8 @@ fn preloading_a_belongs_to_reads_its_foreign_key() {
             "app/models/template_folder.rb:1",
             "app/models/template_folder.rb:2",
             "app/models/template_folder.rb:3",
-            "app/controllers/templates_controller.rb:4"
+            "app/controllers/templates_controller.rb:4",
+            "app/controllers/templates_controller.rb:5"
         ])
     );
     assert_eq!(

@@ -434,6 +434,7 @@ fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Associ
             many,
             foreign_key: None,
             inverse: None,
+            associated_keys: Vec::new(),
         });
     }
     out
@@ -586,7 +587,14 @@ fn associations(fields: &[Field]) -> Vec<Association> {
                 FieldKind::ManyToMany { target: Some(t), .. } => (t.clone(), true, None),
                 _ => return None,
             };
-            Some(Association { name: f.attr.clone(), model, many, foreign_key, inverse: f.inverse.clone() })
+            Some(Association {
+                name: f.attr.clone(),
+                model,
+                many,
+                foreign_key,
+                inverse: f.inverse.clone(),
+                associated_keys: Vec::new(),
+            })
         })
         .collect()
 }

@@ -250,7 +250,7 @@ pub fn schema(source: &str) -> FileFacts {
                     [key] => fields.iter().find(|(f, c)| f == key && !c.is_empty()).map(|(_, c)| c.clone()),
                     _ => None,
                 };
-                Association { name, model, many, foreign_key, inverse: None }
+                Association { name, model, many, foreign_key, inverse: None, associated_keys: Vec::new() }
             })
             .collect();
         let (line, column) = src.pos(block.name_offset);

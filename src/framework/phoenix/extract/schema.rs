@@ -160,6 +160,7 @@ impl Walker<'_> {
                             many: macro_name == "embeds_many",
                             foreign_key: Some(source.clone()),
                             inverse: None,
+                            associated_keys: Vec::new(),
                         });
                     }
                     if let Some((_, _, sources)) = self.modules[module_index].schema.as_mut() {
@@ -179,6 +180,7 @@ impl Walker<'_> {
                             many: false,
                             foreign_key: Some(foreign_key),
                             inverse: None,
+                            associated_keys: Vec::new(),
                         });
                     }
                     if !is_false("define_field") {
@@ -205,6 +207,7 @@ impl Walker<'_> {
                         many: macro_name == "has_many",
                         foreign_key: None,
                         inverse: None,
+                        associated_keys: Vec::new(),
                     });
                     let Some(related) = &related else { continue };
                     self.hit_at(offset, Target::Model { model: related.clone() }, decl, high);
@@ -237,6 +240,7 @@ impl Walker<'_> {
                             many: true,
                             foreign_key: None,
                             inverse: None,
+                            associated_keys: Vec::new(),
                         });
                     }
                     let own = self.modules[module_index].name.clone();

@@ -13,9 +13,9 @@ use super::*;
 /// method when an instance method calls it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct MethodKey {
-    scope: String,
-    name: String,
-    instance: bool,
+    pub(super) scope: String,
+    pub(super) name: String,
+    pub(super) instance: bool,
 }
 
 /// What one walk of a file learnt about its methods, used by the next walk.
@@ -51,7 +51,7 @@ struct Call {
 #[derive(Default)]
 pub(super) struct Params {
     pub(super) positional: Vec<String>,
-    keywords: Vec<String>,
+    pub(super) keywords: Vec<String>,
 }
 
 /// What a walk observes: methods defined, receiverless calls made, results, bare names used.

@@ -26,7 +26,9 @@ mod devise;
 mod directives;
 mod forwarded;
 mod helpers;
+mod keywords;
 mod library;
+mod lists;
 mod mailers;
 mod models;
 mod nodes;
@@ -86,7 +88,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        18
+        19
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -29,6 +29,8 @@ pub(super) struct Scope {
     /// Methods a `delegate …, to: :invoice, prefix: true` (or `prefix: :bill`) defines in the
     /// class body: `invoice_date` → the model `Invoice`'s `date`.
     pub(super) delegated: HashMap<String, (String, String)>,
+    /// A module, whose `def`s (`module_function`, `extend self`) are called on it: `Mod.m(…)`.
+    pub(super) module: bool,
 }
 
 /// The scope an Avo action's `record` is bound in, keyed by the action's last name: a resource's
@@ -153,6 +155,7 @@ impl<'a> Walker<'a> {
             own_methods,
             avo_action,
             delegated: HashMap::new(),
+            module: !is_class,
         };
         if is_class && let Some(parent) = &superclass {
             if self.may_be_model(parent) {
@@ -619,6 +622,7 @@ impl<'a> Walker<'a> {
                 let class_name = option_string("class_name").map(|c| c.trim_start_matches("::").to_owned());
                 let many = matches!(method, "has_many" | "has_and_belongs_to_many");
                 let polymorphic = option_value("polymorphic").is_some_and(|v| v.kind() == "true");
+                let concern = self.facts.models[index].is_abstract && self.facts.models[index].parent.is_none();
                 let association = Association {
                     name: name.clone(),
                     // A polymorphic association reads whichever model `_type` names.
@@ -632,6 +636,17 @@ impl<'a> Walker<'a> {
                     foreign_key: (method == "belongs_to")
                         .then(|| option_string("foreign_key").unwrap_or_else(|| format!("{name}_id"))),
                     inverse: None,
+                    // Loading a `has_many`/`has_one` reads the associated table's key (a
+                    // `through:` reads the joined association's instead).
+                    // A concern's key is named after the class including it, and `inverse_of:`
+                    // may name it after the inverse (Rails 7.1): only a stated one is known.
+                    associated_keys: match (option_string("as"), option_string("foreign_key")) {
+                        _ if !matches!(method, "has_many" | "has_one") || option("through").is_some() => Vec::new(),
+                        (Some(poly), _) => vec![format!("{poly}_id"), format!("{poly}_type")],
+                        (None, Some(fk)) => vec![fk],
+                        (None, None) if concern || option("inverse_of").is_some() => Vec::new(),
+                        (None, None) => vec![inflect::foreign_key(&model)],
+                    },
                 };
                 let associations = &mut self.facts.models[index].associations;
                 if !associations.contains(&association) {
@@ -736,6 +751,17 @@ impl<'a> Walker<'a> {
                             &["confirmation_token", "confirmed_at", "confirmation_sent_at", "unconfirmed_email"]
                         }
                         "lockable" => &["failed_attempts", "unlock_token", "locked_at"],
+                        // devise-two-factor (its model's `otp_secret`, the legacy encrypted one,
+                        // `consumed_timestep`; its strategy reads `otp_required_for_login`).
+                        "two_factor_authenticatable" => &[
+                            "otp_secret",
+                            "encrypted_otp_secret",
+                            "encrypted_otp_secret_iv",
+                            "encrypted_otp_secret_salt",
+                            "consumed_timestep",
+                            "otp_required_for_login",
+                        ],
+                        "two_factor_backupable" => &["otp_backup_codes"],
                         _ => &[],
                     };
                     for column in columns {

@@ -47,6 +47,18 @@ pub(super) fn arguments<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
 }
 
+/// The values an argument may be: each branch of a ternary (`cond ? {} : { ip: … }`), else
+/// itself.
+pub(super) fn branches(arg: Node<'_>) -> Vec<Node<'_>> {
+    match arg.kind() {
+        "conditional" => [arg.child_by_field_id(*field::CONSEQUENCE), arg.child_by_field_id(*field::ALTERNATIVE)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        _ => vec![arg],
+    }
+}
+
 /// The pairs of a `hash` argument, or the pair itself (braceless trailing hashes are pairs
 /// directly in the argument list).
 pub(super) fn pairs(node: Node<'_>) -> Vec<Node<'_>> {

@@ -130,9 +130,16 @@ pub(super) fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
                 None
             }
         }
+        // `Model.arel_table.alias('subfolders')`: the same table under another name.
+        Ty::Arel(rec, c) if method == "alias" => Some(Ty::Arel(rec, c)),
         _ => None,
     }
 }
+
+/// The start of the scope a local's value is bound in when its name suggests another model
+/// (see `Walker::keep_guess`): a `class:` scope, so that a value reaching no model is no
+/// attribute on an unknown receiver either.
+const LOCAL_SCOPE: &str = "class:rails:local:";
 
 /// Ruby's own classes and modules, named as a receiver (`Array.wrap(x)`, `Time.current`): no
 /// model's class, whatever the app declares.
@@ -311,6 +318,7 @@ impl<'a> Walker<'a> {
                     return;
                 }
                 self.column_hit(name_node, &model, method, RefKind::Query, confidence);
+                self.keyword_assigned(method, right, &model, confidence);
             }
             return;
         }
@@ -351,6 +359,7 @@ impl<'a> Walker<'a> {
                 {
                     self.bind_for(concern, &name, &ty);
                 }
+                let ty = if left.kind() == "identifier" { self.keep_guess(&name, ty, node.start_byte()) } else { ty };
                 self.bind(&name, ty);
             } else if matches!(right.kind(), "hash" | "array" | "string_array" | "symbol_array") {
                 self.bind(&name, Ty::Literal(vec![(right.start_byte(), right.end_byte())]));
@@ -361,6 +370,39 @@ impl<'a> Walker<'a> {
         } else if node.kind() == "operator_assignment" && left.kind() == "identifier" {
             // `attrs += %i[a b]`
             self.extend_literal(self.text(left), right);
+        }
+    }
+
+    /// What a local named `name` holds when assigned `ty` at byte `at`: records of another model
+    /// than its name suggests (`submissions = filter(…)` returning `Submissions::Filter.call(…)`,
+    /// `enterprise = find || new` over an untyped `@owner.owned_enterprises`) are those of
+    /// that model where it is one, else of the name's (a value that reaches no model is no
+    /// evidence against the name): bound in a scope of its own, the name's model the guess.
+    fn keep_guess(&mut self, name: &str, ty: Ty, at: usize) -> Ty {
+        let (Ty::Record(rec, c) | Ty::Relation(rec, c)) = &ty else { return ty };
+        if self.screened {
+            return ty;
+        }
+        let Some(guess) = named_like_model(name).as_ref().and_then(guessed_model) else { return ty };
+        // Only a value reached through an association or a namespaced class's method may well be
+        // no model's: a model named as written, or a name's guess (`old_events` for `Event`,
+        // resolved by its role), is kept as it is.
+        let unsure = match &rec.root {
+            Root::Model { model } => !rec.path.is_empty() || (model.contains("::") && *model != guess),
+            Root::Binding { .. } => false,
+        };
+        if !unsure {
+            return ty;
+        }
+        let scope = format!("{LOCAL_SCOPE}{}:{at}", self.path);
+        let binding =
+            Binding { scope: scope.clone(), name: name.to_owned(), root: rec.root.clone(), path: rec.path.clone() };
+        self.facts.bindings.push(binding);
+        // (A local's own name: it may name the model with a role before it.)
+        let kept = Rec::bound(vec![scope], name, Some(format!("~{guess}")));
+        match ty {
+            Ty::Record(_, _) => Ty::Record(kept, *c),
+            _ => Ty::Relation(kept, *c),
         }
     }
 
@@ -691,13 +733,14 @@ impl<'a> Walker<'a> {
                         })
                     }
                     Some(r)
-                        if r.kind() == "constant"
-                            && self.text(r) == "Current"
+                        if matches!(r.kind(), "constant" | "scope_resolution")
+                            && self.text(r).trim_start_matches("::").rsplit("::").next() == Some("Current")
                             && arguments(node).is_empty()
                             && is_identifier(method) =>
                     {
                         // Rails' `Current` (`ActiveSupport::CurrentAttributes`): `Current.user`,
-                        // `Current.family` hold the request's records, named as `current_user` is.
+                        // `Current.family` hold the request's records, named as `current_user` is;
+                        // so does one nested in a class (`PasswordsController::Current.user`).
                         Some(Ty::Record(Rec::model(inflect::camelize(method)), Confidence::Medium))
                     }
                     Some(r) => match self.eval(r) {

@@ -11,21 +11,38 @@ use super::*;
 /// targets on classes the walker named after a word of the file, so it waits for the app's
 /// models.
 pub fn screen_source(path: &str, source: &str) -> Screen {
-    // Templates read what controllers bind, and controllers and mailers bind it; helpers read
-    // what templates pass them: their names need not name a model at all (`@item.title`).
-    if binds_or_reads_bindings(path)
-        || declares_model(path, source)
-        || calls_query_method(source)
-        || names_table_prefix(source)
-        || names_library_model(source)
-        || parameterizes(source)
-    {
+    if always_extracted(path, source) {
         Screen::Extract
     } else {
         // The walker names a model after a whole word, or after what follows `current_`
         // (`current_user`) or precedes `_attributes` (nested strong parameters).
         Screen::IfModel(screen::word_keys(&without_heredoc_text(source), &["current_"], &["_attributes"]))
     }
+}
+
+/// Whether the screen extracts a file whatever the app's models: the walker gives a file it may
+/// defer only hits on models its words name (so facts that reach a model through another
+/// file's binding — a keyword's callee, a local's own guess — are left to the files it always
+/// extracts).
+pub(super) fn always_extracted(path: &str, source: &str) -> bool {
+    // Templates read what controllers bind, and controllers and mailers bind it; helpers read
+    // what templates pass them: their names need not name a model at all (`@item.title`).
+    binds_or_reads_bindings(path)
+        || declares_model(path, source)
+        || calls_query_method(source)
+        || names_table_prefix(source)
+        || names_library_model(source)
+        || parameterizes(source)
+        || lists_names(source)
+}
+
+/// Whether a file's class methods (or module functions) may return a literal list of names
+/// that another file permits into a write (see `lists.rs`): their callers bind them.
+fn lists_names(source: &str) -> bool {
+    let b = source.as_bytes();
+    let defines =
+        memchr::memmem::find(b, b"def self.").is_some() || memchr::memmem::find(b, b"module_function").is_some();
+    defines && [&b"%i["[..], b"%i(", b"[:", b"[\n"].iter().any(|p| memchr::memmem::find(b, p).is_some())
 }
 
 /// Whether a file may hand a mailer or notifier its params (`UserMailer.with(user: u)`) or a

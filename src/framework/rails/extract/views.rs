@@ -542,6 +542,16 @@ impl<'a> Walker<'a> {
                         }
                     }
                 }
+                // `permit(PermittedAttributes::TagRules.attributes)`: another class's list.
+                "call"
+                    if arg
+                        .child_by_field_id(*field::RECEIVER)
+                        .is_some_and(|r| matches!(r.kind(), "constant" | "scope_resolution")) =>
+                {
+                    self.list_handed(*arg, rec);
+                    let lists = self.permit_lists(*arg);
+                    self.permitted(rec, &lists);
+                }
                 // `permit(basic_attributes + [...])`, `permit([:name, …] + extra_keys)`: literal
                 // lists and those the class's own methods return.
                 "identifier" | "call" | "binary" | "parenthesized_statements" => {

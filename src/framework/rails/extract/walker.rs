@@ -55,6 +55,11 @@ pub(super) struct Walker<'a> {
     pub(super) method_key: Option<MethodKey>,
     /// What `eval` answered for the receivers of a method chain, kept while the chain is read.
     pub(super) chain_memo: std::cell::RefCell<ChainMemo>,
+    /// The names of the methods the file defines, collected when first asked for.
+    pub(super) defined_methods: OnceCell<HashSet<&'a str>>,
+    /// Whether the screen may defer the file (see `screening::always_extracted`): then it gives
+    /// only hits on models its words name, never ones another file's binding decides.
+    pub(super) screened: bool,
 }
 
 /// `a.b.c…` is read from its top call down, and each level's call evaluates its receiver
@@ -138,6 +143,8 @@ impl<'a> Walker<'a> {
             method_params: Vec::new(),
             method_key: None,
             chain_memo: Default::default(),
+            defined_methods: OnceCell::new(),
+            screened: !always_extracted(path, original),
         }
     }
 
@@ -319,6 +326,7 @@ impl<'a> Walker<'a> {
         let saved_params = std::mem::take(&mut self.method_params);
         let saved_key = self.method_key.take();
         self.enter_method(node, name, instance);
+        self.listed_method(node, name, instance);
         let name_node = node.child_by_field_id(*field::NAME);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor).filter(|c| Some(*c) != name_node) {
@@ -519,6 +527,9 @@ impl<'a> Walker<'a> {
         if receiver.is_none_or(|r| r.kind() == "self") && !args.is_empty() {
             self.observe_call(method, &args);
             self.forwarded_writes(method, &args);
+        }
+        if !args.is_empty() {
+            self.keyword_call(receiver, method, &args);
         }
         if !args.is_empty() {
             self.serializer_use(node, method, &args);
@@ -807,6 +818,8 @@ impl<'a> Walker<'a> {
             known = true;
             let where_like = matches!(method, "where" | "not" | "rewhere" | "where_not" | "find_by" | "exists?");
             let bulk = matches!(method, "insert" | "insert!" | "upsert" | "insert_all" | "insert_all!" | "upsert_all");
+            // `where(shared ? {} : { ip: … })`: either branch is the argument.
+            let args: Vec<Node<'_>> = args.iter().flat_map(|a| branches(*a)).collect();
             for arg in &args {
                 if bulk && arg.kind() == "pair" {
                     // Options of a bulk write: `unique_by: :email`, `update_only: [:name]`.
@@ -824,12 +837,20 @@ impl<'a> Walker<'a> {
                     continue;
                 }
                 let held = self.literals(*arg);
+                // A write (not a finder's condition) of the method's own keyword parameter.
+                let writes = !where_like && !matches!(method, "find_by!" | "find_sole_by");
                 if held.is_empty() {
                     self.hash_keys(*arg, &rec, confidence, where_like);
                     self.observe_write(*arg, &rec, confidence);
+                    if writes {
+                        self.keyword_written(*arg, &rec, confidence);
+                    }
                 }
                 for literal in held {
                     self.hash_keys(literal, &rec, confidence.min(Confidence::Medium), false);
+                    if writes {
+                        self.keyword_written(literal, &rec, confidence.min(Confidence::Medium));
+                    }
                 }
             }
         }
@@ -865,18 +886,7 @@ impl<'a> Walker<'a> {
             known = true;
             let only_first = FIRST_ARG_ONLY.contains(&method);
             // `select(full ? nil : COLUMNS)`: either branch is the argument.
-            let args: Vec<Node<'_>> = args
-                .iter()
-                .flat_map(|a| match a.kind() {
-                    "conditional" => {
-                        [a.child_by_field_id(*field::CONSEQUENCE), a.child_by_field_id(*field::ALTERNATIVE)]
-                            .into_iter()
-                            .flatten()
-                            .collect()
-                    }
-                    _ => vec![*a],
-                })
-                .collect();
+            let args: Vec<Node<'_>> = args.iter().flat_map(|a| branches(*a)).collect();
             for (i, arg) in args.iter().enumerate() {
                 if only_first && i > 0 {
                     break;
@@ -916,6 +926,23 @@ impl<'a> Walker<'a> {
         if serializes(method) || (method == "super" && self.method_name.is_some_and(serializes)) {
             known = true;
             self.serialized_attributes(&rec, confidence, &args);
+        }
+        if method == "values_at" && matches!(subject, Ty::Record(..)) {
+            // `user.values_at(*headers)` with `headers = %w[email role]`, `values_at(:a, :b)`:
+            // the record's attributes by name.
+            known = true;
+            let c = confidence.min(Confidence::Medium);
+            for arg in &args {
+                let listed =
+                    if matches!(arg.kind(), "simple_symbol" | "string") { vec![*arg] } else { self.literals(*arg) };
+                for item in listed {
+                    for (column, offset) in strings_in(item, self.code) {
+                        if is_identifier(&column) {
+                            self.hit_at(offset, rec.attribute(&column), RefKind::Query, c);
+                        }
+                    }
+                }
+            }
         }
         if matches!(method, "try" | "try!" | "public_send" | "send" | "[]")
             && matches!(subject, Ty::Record(..))
@@ -1070,6 +1097,11 @@ impl<'a> Walker<'a> {
                         self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
                     }
                 }
+            }
+            // `rule.update(attrs.permit(:name, Lists.attributes))`: the keys permitted are the
+            // attributes written.
+            "call" if arg.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "permit") => {
+                self.permitted(rec, &arguments(arg));
             }
             // `upsert_all(@balances.map { |b| {…} })`: each row is what the block gives.
             "call"
