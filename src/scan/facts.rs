@@ -193,7 +193,8 @@ pub enum Root {
     /// framework's own keys, e.g. `rails:view:admin/users`, written by the extractor that binds
     /// and the one that reads alike; a view sees its controller's scope and the application-wide
     /// one). When no such binding exists anywhere, `guess` — the model the name suggests
-    /// (`@user` → `User`) — stands in.
+    /// (`@user` → `User`) — stands in: `=settings` only the table of that name, `:Event` only a
+    /// class of that name.
     Binding { scopes: Vec<String>, name: String, guess: Option<String> },
 }
 

@@ -451,6 +451,11 @@ impl Models {
         if let Some(table) = guess.strip_prefix('=') {
             return self.mapping_table(&[table.to_owned()]);
         }
+        // `:Session`: a class of that name only, never the table it would name (`@session` is
+        // hexpm's `UserSession`, not the `sessions` of its `PlugSession`).
+        if let Some(class) = guess.strip_prefix(':') {
+            return self.find_concrete(class);
+        }
         let found = self.find_concrete(guess);
         if !found.is_empty() {
             return found;
@@ -655,7 +660,7 @@ impl Models {
                 if bound.is_empty() {
                     let found: BTreeSet<usize> = guess.iter().flat_map(|m| self.find_guess(m)).collect();
                     if found.is_empty() {
-                        undeclared.extend(guess.iter().filter(|g| !g.starts_with('=')).cloned());
+                        undeclared.extend(guess.iter().filter(|g| !g.starts_with(['=', ':'])).cloned());
                     }
                     found
                 } else {

@@ -193,7 +193,15 @@ impl Walker<'_> {
             let guess = if is_plural(named) { inflect::classify(named) } else { inflect::camelize(named) };
             // A name that is most often no record (`@settings`) still denotes the schema whose
             // table it names exactly (`=settings`: the resolver's table-only guess).
-            let guess = if NOT_RECORDS.contains(&assign) { format!("={assign}") } else { guess };
+            // `@event` is the app's `Event` when it has one (`:Event`, the resolver's class-only
+            // guess; no attribute fallback, as below).
+            let guess = if NAMED_IF_SCHEMA.contains(&assign) {
+                format!(":{guess}")
+            } else if NOT_RECORDS.contains(&assign) {
+                format!("={assign}")
+            } else {
+                guess
+            };
             let guess = Some(guess);
             Root::Binding { scopes: scopes.clone(), name: format!("@{assign}"), guess }
         };
@@ -212,7 +220,9 @@ impl Walker<'_> {
             let by_dir = (!dir_model.is_empty()).then(|| dir_model.to_owned());
             let guess = match assign_root(name) {
                 Root::Binding { guess: Some(g), .. }
-                    if !matches!(name, "changeset" | "form") && !name.ends_with("changeset") && !g.starts_with('=') =>
+                    if !matches!(name, "changeset" | "form")
+                        && !name.ends_with("changeset")
+                        && !g.starts_with(['=', ':']) =>
                 {
                     Some(g)
                 }
@@ -493,9 +503,47 @@ fn dotted_chains(code: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut i = 0;
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // Where the scan is: `None` a string's text, `Some(depth)` code at that brace depth inside
+    // an interpolation (`class={"p-2 #{if opt.is_correct, do: "bg-green"}"}`: Elixir again).
+    // A stack, not recursion: strings nest as deep as a file makes them.
+    let mut nest: Vec<Option<usize>> = Vec::new();
     while i < bytes.len() {
         let b = bytes[i];
-        if b == b'"' || b == b'\'' {
+        match nest.last_mut() {
+            Some(None) => {
+                match b {
+                    b'\\' => i += 1,
+                    b'"' => {
+                        nest.pop();
+                    }
+                    b'#' if bytes.get(i + 1) == Some(&b'{') => {
+                        nest.push(Some(0));
+                        i += 1;
+                    }
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            Some(Some(depth)) if matches!(b, b'{' | b'}') => {
+                match (b, *depth) {
+                    (b'{', _) => *depth += 1,
+                    (_, 0) => {
+                        nest.pop();
+                    }
+                    _ => *depth -= 1,
+                }
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if b == b'"' {
+            nest.push(None);
+            i += 1;
+            continue;
+        }
+        if b == b'\'' {
             i = memchr::memchr(b, &bytes[i + 1..]).map_or(bytes.len(), |p| i + p + 2);
             continue;
         }
