@@ -28,6 +28,7 @@ const EVENT: &str = r#"defmodule App.Events.Event do
     field :expired_at, :naive_datetime
     field :audience_peak, :integer
     has_one :presentation_file, App.Presentations.PresentationFile
+    has_many :messages, App.Chat.Message
   end
 
   def finished?(event), do: event.expired_at != nil
@@ -166,7 +167,7 @@ fn a_name_that_mostly_holds_no_record_types_the_schema_it_names() {
         uses(&result, "events.expired_at"),
         set(&[
             "lib/app/events/event.ex:6",
-            "lib/app/events/event.ex:11",
+            "lib/app/events/event.ex:12",
             "lib/app_web/live/event_live/index.ex:7",
             "lib/app_web/live/stat_live/index.html.heex:4",
         ])
@@ -200,7 +201,7 @@ fn interpolations_inside_template_strings_are_code() {
         uses(&result, "events.expired_at"),
         set(&[
             "lib/app/events/event.ex:6",
-            "lib/app/events/event.ex:11",
+            "lib/app/events/event.ex:12",
             "lib/app_web/live/event_live/manage.html.heex:1",
         ])
     );
@@ -273,4 +274,24 @@ fn nested_params_are_the_associations() {
         uses(&result, "poll_opts.vote_count"),
         set(&["lib/app/polls/poll_opt.ex:5", "lib/app_web/live/event_live/new.ex:25"])
     );
+}
+
+/// A comprehension over an association read off an assign: its variable is that association's
+/// record; a step that is no association, or a call, binds nothing (`status` is on two tables).
+const CHAINED_HEEX: &str = r#"<div :for={a <- @event.messages}>{a.status}</div>
+<div :for={b <- @event.presentation_files}>{b.status}</div>
+<%= for c <- @event.messages() do %>{c.status}<% end %>
+<div :for={entry <- @uploads.archive.entries}>{entry.vote_count}</div>
+"#;
+
+#[test]
+fn a_comprehension_over_an_association_binds_its_records() {
+    let (_dir, result) = scan(&[("lib/app_web/live/event_live/show.html.heex", CHAINED_HEEX)]);
+    assert_eq!(
+        uses(&result, "messages.status"),
+        set(&["lib/app/chat/message.ex:5", "lib/app_web/live/event_live/show.html.heex:1"])
+    );
+    assert_eq!(uses(&result, "presentation_files.status"), set(&["lib/app/presentations/presentation_file.ex:5"]));
+    // LiveView uploads: no record, and no fallback to the one table with `vote_count`.
+    assert_eq!(uses(&result, "poll_opts.vote_count"), set(&["lib/app/polls/poll_opt.ex:5"]));
 }
