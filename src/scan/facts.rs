@@ -194,9 +194,9 @@ pub enum Root {
     /// framework's own keys, e.g. `rails:view:admin/users`, written by the extractor that binds
     /// and the one that reads alike; a view sees its controller's scope and the application-wide
     /// one). When no such binding exists anywhere, `guess` — the model the name suggests
-    /// (`@user` → `User`) — stands in: `=t` is the model mapping table `t`, `~M` a local's own
-    /// name, which may also be the one model `M` ends with in whole words (a role before the
-    /// model's name: `cloned_template` → `Template`).
+    /// (`@user` → `User`) — stands in: `=t` is the model mapping table `t`, `:Event` only a class
+    /// of that name, `~M` a local's own name, which may also be the one model `M` ends with in
+    /// whole words (a role before the model's name: `cloned_template` → `Template`).
     Binding { scopes: Vec<String>, name: String, guess: Option<String> },
 }
 

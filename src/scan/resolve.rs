@@ -456,6 +456,11 @@ impl Models {
             let found = self.find_guess(local);
             return if found.is_empty() && segments(local).len() == 1 { self.find_in_case(local, true) } else { found };
         }
+        // `:Session`: a class of that name only, never the table it would name (`@session` is
+        // hexpm's `UserSession`, not the `sessions` of its `PlugSession`).
+        if let Some(class) = guess.strip_prefix(':') {
+            return self.find_concrete(class);
+        }
         let found = self.find_concrete(guess);
         if !found.is_empty() {
             return found;
@@ -661,7 +666,10 @@ impl Models {
                     let found: BTreeSet<usize> = guess.iter().flat_map(|m| self.find_guess(m)).collect();
                     if found.is_empty() {
                         undeclared.extend(
-                            guess.iter().filter(|g| !g.starts_with('=')).map(|g| g.trim_start_matches('~').to_owned()),
+                            guess
+                                .iter()
+                                .filter(|g| !g.starts_with(['=', ':']))
+                                .map(|g| g.trim_start_matches('~').to_owned()),
                         );
                     }
                     found

@@ -52,6 +52,7 @@ mod receivers_django_tandoor;
 mod receivers_django_unseen;
 mod receivers_phoenix;
 mod receivers_phoenix_accent;
+mod receivers_phoenix_claper;
 mod receivers_phoenix_contexts;
 mod receivers_phoenix_glific;
 mod receivers_phoenix_params;

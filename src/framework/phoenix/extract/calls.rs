@@ -59,8 +59,9 @@ impl<'a> Walker<'a> {
         let types: Vec<Option<Source>> = args
             .iter()
             .map(|a| {
-                let typed =
-                    self.record_of(*a).or_else(|| if a.kind() == "identifier" { self.record(*a) } else { None });
+                // An `event` nothing binds is guessed where it is read, never handed on as typed.
+                let named = a.kind() == "identifier" && !self.named_only(*a);
+                let typed = self.record_of(*a).or_else(|| if named { self.record(*a) } else { None });
                 match typed {
                     Some((Source::Schema(s), _)) => Some(Source::Schema(s)),
                     _ => None,
@@ -72,8 +73,8 @@ impl<'a> Walker<'a> {
 
     /// What a value piped into a call is a record of, as `observe_local_call` reads an argument.
     pub(super) fn piped_type(&self, value: Node<'_>) -> Option<Source> {
-        let typed =
-            self.record_of(value).or_else(|| if value.kind() == "identifier" { self.record(value) } else { None });
+        let named = value.kind() == "identifier" && !self.named_only(value);
+        let typed = self.record_of(value).or_else(|| if named { self.record(value) } else { None });
         match typed {
             Some((Source::Schema(s), _)) => Some(Source::Schema(s)),
             _ => None,

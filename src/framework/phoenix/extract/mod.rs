@@ -55,7 +55,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        17
+        18
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -666,10 +666,12 @@ impl<'a> Walker<'a> {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, Confidence::High);
                 }
                 // A receiver typed by its name only: that schema if there is one, else whichever
-                // table alone has such a column.
+                // table alone has such a column (never for a name that mostly holds no record).
                 Some((source, confidence)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
-                    self.attribute_hit(right.start_byte(), name);
+                    if !self.named_only(left) {
+                        self.attribute_hit(right.start_byte(), name);
+                    }
                 }
                 None if self.untyped_record(left) => self.attribute_hit(right.start_byte(), name),
                 // `Partners.organization(id).signature_phrase`: only the schema the call names.
@@ -957,7 +959,7 @@ impl<'a> Walker<'a> {
             Some((source, confidence)) => {
                 for (field, offset) in fields {
                     self.field_hit(offset, &source, &field, RefKind::Query, confidence);
-                    if confidence < Confidence::High {
+                    if confidence < Confidence::High && !self.named_only(record) {
                         self.attribute_hit(offset, &field);
                     }
                 }
@@ -1410,7 +1412,7 @@ impl<'a> Walker<'a> {
                     if let Some((source, confidence)) = &record {
                         self.field_hit(offset, source, &key, RefKind::Query, *confidence);
                     }
-                    if record.as_ref().is_none_or(|(_, c)| *c < Confidence::High) {
+                    if record.as_ref().is_none_or(|(_, c)| *c < Confidence::High) && !self.named_only(base) {
                         self.attribute_hit(offset, &key);
                     }
                 }
@@ -1833,6 +1835,9 @@ impl<'a> Walker<'a> {
                 if let Some(typed) = self.lookup_typed(name) {
                     return Some(typed);
                 }
+                if let Some(schema) = self.schema_named(name) {
+                    return Some((schema, Confidence::Medium));
+                }
                 if name.len() < 3 || name.starts_with('_') || holds_no_record(name) || !is_identifier(name) {
                     return None;
                 }
@@ -1858,6 +1863,33 @@ impl<'a> Walker<'a> {
                     .then(|| (Source::Schema(self.resolve(&inflect::camelize(field))), Confidence::Medium))
             }
             _ => None,
+        }
+    }
+
+    /// An unbound `event` (a name on [`NAMED_IF_SCHEMA`]): the `Event` this file names — one it
+    /// aliases (`alias Claper.Events.Event`), the schema it defines, or its context's schema
+    /// (`Claper.Events`). A file that names no such module is no evidence: glific's webhook
+    /// calls an HTTP response `message`, papercups' SES code a mail `message`.
+    fn schema_named(&self, name: &str) -> Option<Source> {
+        if !NAMED_IF_SCHEMA.contains(&name) {
+            return None;
+        }
+        let class = inflect::camelize(name);
+        let resolved = self.resolve(&class);
+        if resolved != class {
+            return Some(Source::Schema(resolved));
+        }
+        [self.current_schema(), self.own_context_schema()]
+            .into_iter()
+            .flatten()
+            .find(|s| matches!(s, Source::Schema(m) if m.rsplit('.').next() == Some(class.as_str())))
+    }
+
+    /// Whether `node` is a name typed by [`Walker::schema_named`] alone, nothing binding it.
+    fn named_only(&self, node: Node<'_>) -> bool {
+        node.kind() == "identifier" && {
+            let name = self.text(node);
+            NAMED_IF_SCHEMA.contains(&name) && self.lookup_typed(name).is_none()
         }
     }
 
@@ -2013,6 +2045,15 @@ impl<'a> Walker<'a> {
         }
         if writer {
             self.written_markers(&keys, schema);
+            // A nested record's params (`cast_assoc`): only that association's, never a fallback.
+            if let Source::Schema(model) = schema {
+                for arg in args {
+                    for (assoc, key, offset) in self.nested_params(*arg) {
+                        let source = Source::Assoc { model: model.clone(), assoc };
+                        self.field_hit(offset, &source, &key, RefKind::Query, Confidence::Medium);
+                    }
+                }
+            }
         }
         for (key, offset) in keys {
             self.field_hit(offset, schema, &key, RefKind::Query, Confidence::Medium);
@@ -2318,7 +2359,14 @@ fn holds_no_record(name: &str) -> bool {
     NOT_RECORDS.contains(&name) || MAP_NAME_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
-/// Variables that are never schema structs, whatever their name.
+/// Names on [`NOT_RECORDS`] that apps also give their own schemas (an `Event` of a
+/// presentation tool, a `Message` of a chat app, a `State` log): unbound, such a name is a record
+/// of the schema it names when the app has one — resolution drops it otherwise — and never
+/// another table's (no attribute fallback). The rest of the list names the framework's own values
+/// (a socket, a form, a changeset, an Oban job) or maps, whatever the app's schemas are called.
+const NAMED_IF_SCHEMA: &[&str] = &["event", "message", "state", "item", "entry", "session"];
+
+/// Variables that are never schema structs, whatever their name (but see [`NAMED_IF_SCHEMA`]).
 const NOT_RECORDS: &[&str] = &[
     "socket",
     "conn",

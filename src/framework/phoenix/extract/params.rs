@@ -273,3 +273,78 @@ fn last_named(node: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
 }
+
+impl Walker<'_> {
+    /// Params nested under a key of a params map, as `cast_assoc` reads them: `%{name: n,
+    /// presentation_file: %{"status" => "done"}}`, `params |> Map.put("presentation_file",
+    /// %{…})`, `poll_opts: Enum.map(opts, fn o -> %{vote_count: 0} end)`. (key, nested key, its
+    /// offset): resolution reads the nested key on the association the key names, and on
+    /// nothing when the writer's schema has no such association.
+    #[recursive::recursive]
+    pub(super) fn nested_params(&self, node: Node<'_>) -> Vec<(String, String, usize)> {
+        let nested = |key: String, value: Node<'_>| -> Vec<(String, String, usize)> {
+            if !matches!(value.kind(), "map" | "list" | "call" | "binary_operator") {
+                return Vec::new();
+            }
+            let keys = self.merged_keys(value);
+            keys.into_iter().filter(|(k, _)| is_identifier(k)).map(|(k, o)| (key.clone(), k, o)).collect()
+        };
+        let key_of = |k: Node<'_>| atom(k, self.src).or_else(|| string(k, self.src)).map(|(k, _)| k);
+        match node.kind() {
+            "map" if self.struct_of(node).is_none() => {
+                let mut cursor = node.walk();
+                let contents: Vec<Node<'_>> =
+                    node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+                let mut out = Vec::new();
+                for content in contents {
+                    let mut cursor = content.walk();
+                    for item in content.named_children(&mut cursor) {
+                        let pairs: Vec<(String, Node<'_>)> = match item.kind() {
+                            "keywords" => keyword_pairs(item, self.src),
+                            "binary_operator" if self.operator(item) == Some("=>") => item
+                                .child_by_field_name("left")
+                                .and_then(|l| string(l, self.src))
+                                .zip(item.child_by_field_name("right"))
+                                .map(|((k, _), v)| (k, v))
+                                .into_iter()
+                                .collect(),
+                            _ => Vec::new(),
+                        };
+                        for (key, value) in pairs {
+                            out.extend(nested(key, value));
+                        }
+                    }
+                }
+                out
+            }
+            "binary_operator" if self.operator(node) == Some("|>") => {
+                let mut out = node.child_by_field_name("left").map(|l| self.nested_params(l)).unwrap_or_default();
+                if let Some(stage) = node.child_by_field_name("right")
+                    && let Some(("put", Some(m))) = self.callee(stage)
+                    && self.text(m) == "Map"
+                    && let [key, value, ..] = arguments(stage)[..]
+                    && let Some(key) = key_of(key)
+                {
+                    out.extend(nested(key, value));
+                }
+                out
+            }
+            "call" => match (self.callee(node), &arguments(node)[..]) {
+                (Some(("put", Some(m))), [map, key, value, ..]) if self.text(m) == "Map" => {
+                    let mut out = self.nested_params(*map);
+                    out.extend(key_of(*key).map(|k| nested(k, *value)).unwrap_or_default());
+                    out
+                }
+                (Some(("merge", Some(m))), args) if self.text(m) == "Map" => {
+                    args.iter().flat_map(|a| self.nested_params(*a)).collect()
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    fn operator(&self, node: Node<'_>) -> Option<&str> {
+        node.child_by_field_name("operator").map(|o| self.text(o))
+    }
+}

@@ -193,7 +193,15 @@ impl Walker<'_> {
             let guess = if is_plural(named) { inflect::classify(named) } else { inflect::camelize(named) };
             // A name that is most often no record (`@settings`) still denotes the schema whose
             // table it names exactly (`=settings`: the resolver's table-only guess).
-            let guess = if NOT_RECORDS.contains(&assign) { format!("={assign}") } else { guess };
+            // `@event` is the app's `Event` when it has one (`:Event`, the resolver's class-only
+            // guess; no attribute fallback, as below).
+            let guess = if NAMED_IF_SCHEMA.contains(&assign) {
+                format!(":{guess}")
+            } else if NOT_RECORDS.contains(&assign) {
+                format!("={assign}")
+            } else {
+                guess
+            };
             let guess = Some(guess);
             Root::Binding { scopes: scopes.clone(), name: format!("@{assign}"), guess }
         };
@@ -212,7 +220,9 @@ impl Walker<'_> {
             let by_dir = (!dir_model.is_empty()).then(|| dir_model.to_owned());
             let guess = match assign_root(name) {
                 Root::Binding { guess: Some(g), .. }
-                    if !matches!(name, "changeset" | "form") && !name.ends_with("changeset") && !g.starts_with('=') =>
+                    if !matches!(name, "changeset" | "form")
+                        && !name.ends_with("changeset")
+                        && !g.starts_with(['=', ':']) =>
                 {
                     Some(g)
                 }
@@ -228,6 +238,9 @@ impl Walker<'_> {
             }
         }
         let mut locals: HashMap<String, Root> = HashMap::new();
+        // A local over an association's records (`embed <- @event.presentation_file.embeds`): the
+        // steps from its root.
+        let mut local_paths: HashMap<String, Vec<String>> = HashMap::new();
         // `<.table rows={@sources}>` … `<:col :let={source}>`: the slot's variable is a row.
         for (var, collection) in slot_rows(text) {
             let root = match collection.strip_prefix('@') {
@@ -246,6 +259,7 @@ impl Walker<'_> {
                     None => continue,
                 },
             };
+            local_paths.remove(var);
             locals.insert(var.to_owned(), root);
         }
         for (start, end) in regions {
@@ -262,6 +276,19 @@ impl Walker<'_> {
                         None => continue,
                     },
                 };
+                local_paths.remove(var);
+                locals.insert(var.to_owned(), root);
+            }
+            for (var, head, steps) in chained_comprehensions(code) {
+                let (root, mut path) = match head.strip_prefix('@') {
+                    Some(assign) => (assign_root(assign), Vec::new()),
+                    None => match locals.get(head) {
+                        Some(root) => (root.clone(), local_paths.get(head).cloned().unwrap_or_default()),
+                        None => continue,
+                    },
+                };
+                path.extend(steps.iter().map(|s| (*s).to_owned()));
+                local_paths.insert(var.to_owned(), path);
                 locals.insert(var.to_owned(), root);
             }
             // `Enum.map(@media_profiles, &{&1.name, &1.id})`, `Enum.map(@users, fn u -> … end)`:
@@ -284,6 +311,7 @@ impl Walker<'_> {
                     }
                     continue;
                 };
+                local_paths.remove(var);
                 locals.insert(var.to_owned(), root);
             }
             // Form fields: a call taking the form and an atom, and `f[:email]`.
@@ -346,6 +374,11 @@ impl Walker<'_> {
                 };
                 let fields = &parts[skip..];
                 let Some((last, path)) = fields.split_last() else { continue };
+                // Steps the text does not show: those to the association a local ranges over.
+                let hidden: &[String] = match local_paths.get(head) {
+                    Some(steps) if skip == 1 && !head.starts_with('@') => steps,
+                    _ => &[],
+                };
                 let at = base
                     + start
                     + offset
@@ -358,7 +391,7 @@ impl Walker<'_> {
                         for k in 0..path.len() {
                             let target = Target::Chain {
                                 root: root.clone(),
-                                path: path[..k].iter().map(|p| (*p).to_owned()).collect(),
+                                path: hidden.iter().cloned().chain(path[..k].iter().map(|p| (*p).to_owned())).collect(),
                                 attribute: Some(path[k].to_owned()),
                             };
                             let step_at = at - path[k..].iter().map(|p| p.len() + 1).sum::<usize>();
@@ -366,12 +399,14 @@ impl Walker<'_> {
                         }
                         let target = Target::Chain {
                             root,
-                            path: path.iter().map(|p| (*p).to_owned()).collect(),
+                            path: hidden.iter().cloned().chain(path.iter().map(|p| (*p).to_owned())).collect(),
                             attribute: Some((*last).to_owned()),
                         };
                         self.hit_at(at, target, RefKind::Query, Confidence::Medium);
-                        // `@conn.host`: no fallback to whichever table has the column.
-                        if !head.strip_prefix('@').is_some_and(|a| NOT_RECORDS.contains(&a)) {
+                        // `@conn.host`: no fallback to whichever table has the column; nor for
+                        // a local over a chain, which only its steps type (`entry <-
+                        // @uploads.archive.entries` holds LiveView uploads).
+                        if !head.strip_prefix('@').is_some_and(|a| NOT_RECORDS.contains(&a)) && hidden.is_empty() {
                             self.attribute_hit(at, last);
                         }
                     }
@@ -422,6 +457,25 @@ fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
         search = p + 2;
     }
     out
+}
+
+/// `embed <- @event.presentation_file.embeds` in `:for={…}` and `for … do`: (variable, the
+/// chain's head, its steps). A call's result (`@event.embeds()`) is no association read.
+fn chained_comprehensions(code: &str) -> Vec<(&str, &str, Vec<&str>)> {
+    static CHAINED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[^\w.@])([a-z_]\w*)\s*<-\s*(@?[a-z_]\w*)((?:\.[a-z_]\w*)+)").expect("valid regex")
+    });
+    CHAINED
+        .captures_iter(code)
+        .filter_map(|c| {
+            let (var, head, steps) = (c.get(1)?, c.get(2)?, c.get(3)?);
+            let next = code[steps.end()..].chars().next();
+            if matches!(next, Some('(' | '.' | '[')) || (head.as_str().starts_with('@') && head.as_str().len() < 3) {
+                return None;
+            }
+            Some((var.as_str(), head.as_str(), steps.as_str()[1..].split('.').collect()))
+        })
+        .collect()
 }
 
 /// `Enum.map(@profiles, &{&1.name, &1.id})` and `Enum.map(@users, fn u -> … end)` in template
@@ -493,9 +547,47 @@ fn dotted_chains(code: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut i = 0;
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // Where the scan is: `None` a string's text, `Some(depth)` code at that brace depth inside
+    // an interpolation (`class={"p-2 #{if opt.is_correct, do: "bg-green"}"}`: Elixir again).
+    // A stack, not recursion: strings nest as deep as a file makes them.
+    let mut nest: Vec<Option<usize>> = Vec::new();
     while i < bytes.len() {
         let b = bytes[i];
-        if b == b'"' || b == b'\'' {
+        match nest.last_mut() {
+            Some(None) => {
+                match b {
+                    b'\\' => i += 1,
+                    b'"' => {
+                        nest.pop();
+                    }
+                    b'#' if bytes.get(i + 1) == Some(&b'{') => {
+                        nest.push(Some(0));
+                        i += 1;
+                    }
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            Some(Some(depth)) if matches!(b, b'{' | b'}') => {
+                match (b, *depth) {
+                    (b'{', _) => *depth += 1,
+                    (_, 0) => {
+                        nest.pop();
+                    }
+                    _ => *depth -= 1,
+                }
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if b == b'"' {
+            nest.push(None);
+            i += 1;
+            continue;
+        }
+        if b == b'\'' {
             i = memchr::memchr(b, &bytes[i + 1..]).map_or(bytes.len(), |p| i + p + 2);
             continue;
         }
