@@ -33,7 +33,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        16
+        17
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
