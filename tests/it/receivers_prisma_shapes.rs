@@ -333,3 +333,54 @@ fn a_record_only_a_name_types_is_spread_at_low_confidence() {
         .collect();
     assert!(low.contains(&"5:Low".to_owned()), "{low:?}");
 }
+
+/// Lists built by `map` and written by `createMany`: in a variable (a block callback, a
+/// `.filter` after the map) or inline; beside lists that are no write's.
+const LEADS: &str = r#"import { prisma } from "@/lib/prisma";
+
+export async function importLeads(entries: Entry[], users: Seed[]) {
+  const customerData = entries.map((p) => {
+    const label = () => {
+      return { clickedAt: "nested" };
+    };
+    return { id: p.id, name: label(), clickedAt: p.creationDate };
+  });
+  await prisma.customer.createMany({ data: customerData });
+  await prisma.user.createMany({
+    data: users.map((user) => ({ id: user.id, passwordHash: user.hash })),
+  });
+  const filtered = entries.map((e) => ({ id: e.id, clickedAt: e.when })).filter((c) => c.id);
+  await prisma.customer.createMany({ data: filtered });
+  const report = entries.map((e) => ({ clickedAt: e.when }));
+  await sendReport(report);
+  return entries.map((e) => ({ passwordHash: e.hash }));
+}
+"#;
+
+/// The client's global `omit`, beside another library's constructor.
+const CLIENT: &str = r#"import { PrismaClient } from "@prisma/client";
+
+export const prisma = new PrismaClient({
+  omit: { user: { passwordHash: true } },
+});
+const other = new Client({ omit: { user: { passwordHash: true } } });
+"#;
+
+#[test]
+fn objects_a_map_returns_are_the_rows_a_write_is_given() {
+    let (_dir, result) = scan_files(
+        "mapped",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", SCHEMA), ("lib/leads.ts", LEADS), ("lib/prisma.ts", CLIENT)],
+        TABLES,
+    );
+    // Not a nested function's object, nor a list given to no write.
+    assert_eq!(
+        uses_of(&result, "Customer.clickedAt"),
+        set(&["lib/leads.ts:8", "lib/leads.ts:14", "prisma/schema.prisma:28"])
+    );
+    assert_eq!(
+        uses_of(&result, "User.passwordHash"),
+        set(&["lib/leads.ts:12", "lib/prisma.ts:4", "prisma/schema.prisma:33"])
+    );
+}

@@ -2451,6 +2451,7 @@ pub fn read<'t>(
                     posted(&w, writer.hits, node);
                     better_auth::read(src, node, writer.hits);
                 }
+                "new_expression" => writer.global_omit(node),
                 "assignment_expression" => {
                     let Some((left, right)) = assigned_name(node) else { continue };
                     if unwrap(right).kind() == "object"
