@@ -384,3 +384,52 @@ fn objects_a_map_returns_are_the_rows_a_write_is_given() {
         set(&["lib/leads.ts:12", "lib/prisma.ts:4", "prisma/schema.prisma:33"])
     );
 }
+
+/// A table hook given rows and its columns written in place, beside one given rows nothing types
+/// and an export that is no table.
+const TOKENS_PAGE: &str = r#"import useSWR from "swr";
+import { useTable } from "@dub/ui";
+
+export default function TokensPage({ workspaceId }) {
+  const { data: tokens } = useSWR<TokenProps[]>(`/api/tokens?workspaceId=${workspaceId}`, fetcher);
+  const { table } = useTable({
+    data: tokens || [],
+    columns: [
+      {
+        id: "partialKey",
+        accessorKey: "partialKey",
+        cell: ({ row }) => row.original.partialKey,
+      },
+    ],
+  });
+  const { table: other } = useTable({
+    data: entries || [],
+    columns: [{ accessorKey: "partialKey", cell: ({ row }) => row.original.partialKey }],
+  });
+  exportRows({ data: tokens, columns: [{ accessorKey: "partialKey" }] });
+  return [table, other];
+}
+"#;
+
+#[test]
+fn a_table_hooks_inline_columns_show_its_datas_rows() {
+    let (_dir, result) = scan_files(
+        "table",
+        Framework::Prisma,
+        &[
+            ("prisma/schema.prisma", SCHEMA),
+            ("app/api/tokens/route.ts", TOKENS_ROUTE),
+            ("app/settings/tokens/page.tsx", TOKENS_PAGE),
+        ],
+        TABLES,
+    );
+    assert_eq!(
+        uses_of(&result, "RestrictedToken.partialKey"),
+        set(&[
+            "app/api/tokens/route.ts:6",
+            "app/settings/tokens/page.tsx:11",
+            "app/settings/tokens/page.tsx:12",
+            "prisma/schema.prisma:10",
+        ])
+    );
+}

@@ -728,6 +728,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// the records the table's rows are.
     fn column_defs(&self, array: Node<'t>) -> Option<Ty> {
         let parent = self.parent(array)?;
+        if parent.kind() == "pair" {
+            return self.table_columns(parent);
+        }
         let declared = match parent.kind() {
             "satisfies_expression" | "as_expression" => parent.named_child(1)?,
             "variable_declarator" => parent.child_by_field_name("type")?.named_child(0)?,
@@ -749,6 +752,27 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             return None;
         }
         self.type_ty(element.child_by_field_name("type_arguments")?.named_child(0)?, 0)
+    }
+
+    /// `useTable({ data: tokens || [], columns: [...] })` (a table hook's options, TanStack's
+    /// `useReactTable` or an app's wrapper of it): the columns' rows are `data`'s, where
+    /// something other than a name says what they are.
+    fn table_columns(&self, pair: Node<'t>) -> Option<Ty> {
+        if pair.child_by_field_name("key").map(|k| self.text(k)) != Some("columns") {
+            return None;
+        }
+        let options = self.parent(pair).filter(|o| o.kind() == "object")?;
+        let call = self.parent(options).filter(|a| a.kind() == "arguments").and_then(|a| self.parent(a))?;
+        let f = call.child_by_field_name("function").map(unwrap)?;
+        let hook = match f.kind() {
+            "member_expression" => property(self.src, f)?,
+            _ => self.text(f),
+        };
+        if !(hook.starts_with("use") && hook.ends_with("Table")) {
+            return None;
+        }
+        let data = object_keys(self.src, options).into_iter().find(|k| k.name == "data")?;
+        self.key_ty(&data, options).filter(|t| !is_named(t))
     }
 
     fn bind(&mut self, scope: Node<'_>, name: Node<'_>, ty: Ty) -> bool {
