@@ -2524,12 +2524,13 @@ pub fn read<'t>(
                         .and_then(|p| p.child_by_field_name("type"))
                         .and_then(|t| w.type_ty(t, 0));
                     if let Some(ty) = declared.or_else(|| w.expr_ty(node, 0)).or_else(|| w.literal_ty(node)) {
-                        // A record only a name says is one (`fraudEvents.map((e) => ({ ...e, hash:
-                        // … }))` over the app's own input type): its copy may be a shape of the
-                        // app's, not a record written back.
-                        let confidence = if is_named(&ty) { Confidence::Low } else { Confidence::Medium };
                         for key in object_keys(src, node) {
-                            writer.hits.push(src.hit(key.offset, ty.target(&key.name), RefKind::Query, confidence));
+                            writer.hits.push(src.hit(
+                                key.offset,
+                                ty.target(&key.name),
+                                RefKind::Query,
+                                Confidence::Medium,
+                            ));
                         }
                         continue;
                     }
