@@ -65,6 +65,7 @@ mod receivers_prisma_actions;
 mod receivers_prisma_nest;
 mod receivers_prisma_props;
 mod receivers_prisma_routes;
+mod receivers_prisma_shapes;
 mod receivers_prisma_trpc;
 mod receivers_prisma_unseen;
 mod receivers_rails;

@@ -42,7 +42,7 @@ impl Extractor for DriverExtractor {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -53,7 +53,7 @@ impl Extractor for ParseExtractor {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

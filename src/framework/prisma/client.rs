@@ -8,8 +8,9 @@
 use tree_sitter::Node;
 
 use crate::config::Confidence;
-use crate::scan::extract::js::{Key, call_args, key_value, object_keys, strings, unwrap};
-use crate::scan::extract::treesit::{Src, named_children};
+use crate::framework::prisma::model_name;
+use crate::scan::extract::js::{Key, call_args, key_value, object_keys, property, strings, unwrap};
+use crate::scan::extract::treesit::{Src, descendants_outside, named_children};
 use crate::scan::facts::{Hit, Root, Target};
 use crate::scan::reference::RefKind;
 
@@ -159,14 +160,69 @@ impl<'t> Writer<'_, '_, 't> {
         }
     }
 
-    /// Items of a value that may be one object or a list of them.
+    /// Items of a value that may be one object or a list of them, written out or built by a
+    /// `map` (see [`Writer::mapped`]).
     fn items(&self, value: Node<'t>) -> Vec<Node<'t>> {
         let value = unwrap(value);
         if value.kind() == "array" {
             named_children(value).into_iter().filter_map(|n| self.object(n)).collect()
+        } else if let Some(object) = self.object(value) {
+            vec![object]
         } else {
-            self.object(value).into_iter().collect()
+            self.mapped(value)
         }
+    }
+
+    /// `data: users.map((user) => ({ email: user.email, … }))`, or a name declared with such a
+    /// list (`.filter(…)` after the `map` keeps its objects): the objects the callback returns
+    /// are the list's items, read as what the list is given as.
+    fn mapped(&self, value: Node<'t>) -> Vec<Node<'t>> {
+        let mut v = unwrap(value);
+        if v.kind() == "identifier" {
+            match (self.value)(self.src.node_text(v), v) {
+                Some(held) => v = unwrap(held),
+                None => return Vec::new(),
+            }
+        }
+        for _ in 0..4 {
+            let Some(f) = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression")
+            else {
+                return Vec::new();
+            };
+            match property(self.src, f) {
+                Some("filter" | "slice") => match f.child_by_field_name("object") {
+                    Some(o) => v = unwrap(o),
+                    None => return Vec::new(),
+                },
+                Some("map" | "flatMap") => {
+                    let Some(callback) = call_args(v)
+                        .into_iter()
+                        .next()
+                        .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
+                    else {
+                        return Vec::new();
+                    };
+                    let Some(body) = callback.child_by_field_name("body") else { return Vec::new() };
+                    if body.kind() != "statement_block" {
+                        return self.object(body).into_iter().collect();
+                    }
+                    let nested = |n: Node<'t>| {
+                        matches!(
+                            n.kind(),
+                            "arrow_function" | "function_expression" | "function" | "function_declaration"
+                        )
+                    };
+                    return descendants_outside(body, nested)
+                        .into_iter()
+                        .filter(|r| r.kind() == "return_statement")
+                        .filter_map(|r| r.named_child(0))
+                        .filter_map(|r| self.object(r))
+                        .collect();
+                }
+                _ => return Vec::new(),
+            }
+        }
+        Vec::new()
     }
 
     /// Objects spread into `object` (`{ ...base, where }`) that a variable holds, or that a
@@ -194,6 +250,26 @@ impl<'t> Writer<'_, '_, 't> {
                 operands.flat_map(|o| self.spread_objects(o, depth + 1)).collect()
             }
             _ => self.object(value).into_iter().collect(),
+        }
+    }
+
+    /// `new PrismaClient({ omit: { user: { passwordHash: true } } })`: fields left out of every
+    /// query of a model, keyed by its accessor.
+    pub fn global_omit(&mut self, node: Node<'t>) {
+        let src = self.src;
+        if !node.child_by_field_name("constructor").is_some_and(|c| src.node_text(c).ends_with("PrismaClient")) {
+            return;
+        }
+        let options =
+            node.child_by_field_name("arguments").and_then(|a| named_children(a).into_iter().next()).map(unwrap);
+        let Some(omit) = options.filter(|o| o.kind() == "object").and_then(|o| key_value(src, o, "omit")).map(unwrap)
+        else {
+            return;
+        };
+        for model in object_keys(src, omit).into_iter().filter(|_| omit.kind() == "object") {
+            if let Some(fields) = model.value.map(unwrap).filter(|v| v.kind() == "object") {
+                self.read(&On::model(&model_name(&model.name), Confidence::High), Shape::Select, fields);
+            }
         }
     }
 
@@ -240,7 +316,7 @@ impl<'t> Writer<'_, '_, 't> {
             };
             if let Some(v) = self.key_object(&key, object) {
                 self.read_at(on, shape, v, depth + 1);
-            } else if let Some(v) = key.value.filter(|v| unwrap(*v).kind() == "array") {
+            } else if let Some(v) = key.value.filter(|v| unwrap(*v).kind() == "array" || !self.mapped(*v).is_empty()) {
                 self.read_at(on, shape, v, depth + 1);
             }
         }

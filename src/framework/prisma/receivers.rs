@@ -32,9 +32,9 @@ use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape
 use crate::framework::prisma::model_name;
 use crate::framework::prisma::react::{FORM_CALLS, MUTATIONS, hook_subject, is_column, is_field, subject, tag};
 use crate::framework::prisma::routes::{self, BODIES, ROUTES};
-use crate::framework::prisma::zod::ZOD;
+use crate::framework::prisma::zod::{self, ZOD};
 use crate::scan::extract::js::{call_args, enclosing_scopes, is_scope, object_keys, property, unwrap};
-use crate::scan::extract::treesit::{Src, descendants, named_children, string_value};
+use crate::scan::extract::treesit::{Src, descendants, is_comment, named_children, string_value};
 use crate::scan::facts::{Binding, Hit, Root, Target};
 use crate::scan::reference::RefKind;
 
@@ -301,6 +301,30 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             return false;
         }
         self.bind(function, param, ty)
+    }
+
+    /// `rows.reduce((acc, row) => acc + row.fee, 0)`: the callback's second parameter is one of
+    /// the records; without an initial value the first is too (`reduce((a, b) => a.x > b.x ? a :
+    /// b)`), which is then also what the call returns (see [`Walker::expr_ty`]).
+    fn bind_reduce(&mut self, call: Node<'t>, f: Node<'t>) -> bool {
+        let args = call_args(call);
+        let Some(callback) = first_callback(call) else { return false };
+        let Some(ty) = f.child_by_field_name("object").and_then(|o| self.expr_ty(unwrap(o), 0)) else {
+            return false;
+        };
+        let params = match callback.child_by_field_name("parameter") {
+            Some(p) => vec![p],
+            None => callback.child_by_field_name("parameters").map(named_children).unwrap_or_default(),
+        };
+        let mut changed = false;
+        for (i, param) in params.into_iter().enumerate().take(2) {
+            // A parameter declared with a type is what it says.
+            if (i == 1 || args.len() == 1) && param.child_by_field_name("type").is_none() {
+                let pattern = param.child_by_field_name("pattern").unwrap_or(param);
+                changed |= self.bind_pattern(callback, pattern, Some(ty.clone()), None);
+            }
+        }
+        changed
     }
 
     /// `const onSubmit = (data) => execute({ ...data, count })` (or `execute(data)`) in a
@@ -627,6 +651,37 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         self.field_read(value, field).filter(|t| !is_named(t))
     }
 
+    /// The records a local named `field` holds the field `field` of, where an object literal
+    /// names it short (`{ inviteCode }`): a local read from a record under its own name (`const {
+    /// inviteCode } = row`, `({ renewalFee }) => …` over rows), not one declared with a value
+    /// of its own (`const x = row.x || fallback`) nor one a name's guess types;
+    /// in what a function returns or answers, or a part of it, not a function's argument.
+    fn shorthand_copy(&self, object: Node<'t>, field: &str) -> Option<Ty> {
+        // `validatePassword({ password, passwordHash })`: an object handed to a function names its
+        // parameters; one handed to a response's `json` is the answer.
+        if let Some(call) = self.parent(object).filter(|a| a.kind() == "arguments").and_then(|a| self.parent(a))
+            && call.child_by_field_name("function").and_then(|f| property(self.src, unwrap(f))) != Some("json")
+        {
+            return None;
+        }
+        let mut ty = None;
+        for scope in self.scope_chain(object) {
+            // `const timezone = team.timezone || "UTC"`: a local of its own, later used.
+            if self.values.contains_key(&(scope, field)) {
+                return None;
+            }
+            if let Some(t) = self.vars.get(&(scope, field)) {
+                ty = Some(t.clone());
+                break;
+            }
+            if self.opaque.contains_key(&(scope, field)) {
+                return None;
+            }
+        }
+        let mut ty = ty.filter(|t| !is_named(t))?;
+        (ty.path.pop().as_deref() == Some(field)).then_some(ty)
+    }
+
     /// The records whose field `field` the function child of a table column's element renders
     /// (`<DataColumn id="username">{(row) => row?.user?.username}</DataColumn>`), as the
     /// column's rows are typed (by the component's name, as its other columns are).
@@ -673,6 +728,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// the records the table's rows are.
     fn column_defs(&self, array: Node<'t>) -> Option<Ty> {
         let parent = self.parent(array)?;
+        if parent.kind() == "pair" {
+            return self.table_columns(parent);
+        }
         let declared = match parent.kind() {
             "satisfies_expression" | "as_expression" => parent.named_child(1)?,
             "variable_declarator" => parent.child_by_field_name("type")?.named_child(0)?,
@@ -694,6 +752,27 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             return None;
         }
         self.type_ty(element.child_by_field_name("type_arguments")?.named_child(0)?, 0)
+    }
+
+    /// `useTable({ data: tokens || [], columns: [...] })` (a table hook's options, TanStack's
+    /// `useReactTable` or an app's wrapper of it): the columns' rows are `data`'s, where
+    /// something other than a name says what they are.
+    fn table_columns(&self, pair: Node<'t>) -> Option<Ty> {
+        if pair.child_by_field_name("key").map(|k| self.text(k)) != Some("columns") {
+            return None;
+        }
+        let options = self.parent(pair).filter(|o| o.kind() == "object")?;
+        let call = self.parent(options).filter(|a| a.kind() == "arguments").and_then(|a| self.parent(a))?;
+        let f = call.child_by_field_name("function").map(unwrap)?;
+        let hook = match f.kind() {
+            "member_expression" => property(self.src, f)?,
+            _ => self.text(f),
+        };
+        if !(hook.starts_with("use") && hook.ends_with("Table")) {
+            return None;
+        }
+        let data = object_keys(self.src, options).into_iter().find(|k| k.name == "data")?;
+        self.key_ty(&data, options).filter(|t| !is_named(t))
     }
 
     fn bind(&mut self, scope: Node<'_>, name: Node<'_>, ty: Ty) -> bool {
@@ -1068,6 +1147,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 {
                     return self.expr_ty(grouped, depth + 1);
                 }
+                // `tokenSchema.array().parse(tokens)`: what the schema validated.
+                if let Some(value) = zod::parsed(self.src, node) {
+                    return match value.kind() {
+                        "object" => self.copied(value),
+                        _ => self.expr_ty(value, depth + 1),
+                    };
+                }
                 let method = property(self.src, f)?;
                 let object = unwrap(f.child_by_field_name("object")?);
                 if ROW_METHODS.contains(&method)
@@ -1082,7 +1168,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 {
                     return Some(Ty::model(model_name(model)).step(AGGREGATE));
                 }
-                if SAME.contains(&method) {
+                if SAME.contains(&method) || matches!(method, "reduce" | "reduceRight") && call_args(node).len() == 1 {
                     return self.expr_ty(object, depth + 1);
                 }
                 // `rows.map((row) => ({ id: row.id, status: row.status, … }))`: copies of the rows.
@@ -1462,7 +1548,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     if name.kind() == "array_pattern"
                         && let Some(list) = value.and_then(|v| promise_all(self.src, v))
                     {
-                        for (element, item) in named_children(name).into_iter().zip(named_children(list)) {
+                        // By position, holes counted: `const [, link] = …` is the second.
+                        for i in 0..name.child_count() as usize {
+                            let (Some(element), Some(item)) = (array_element(name, i), array_element(list, i)) else {
+                                continue;
+                            };
                             let ty = self.expr_ty(unwrap(item), 0);
                             changed |= self.bind_pattern(scope, element, ty, None);
                         }
@@ -1747,6 +1837,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                 changed = true;
                             }
                         }
+                    }
+                    if property(self.src, f).is_some_and(|m| matches!(m, "reduce" | "reduceRight")) {
+                        changed |= self.bind_reduce(node, f);
+                        continue;
                     }
                     // `records.map((r) => r.email)`: the callback's parameter is a record.
                     if !property(self.src, f).is_some_and(|m| CALLBACKS.contains(&m)) {
@@ -2086,7 +2180,7 @@ fn held_in(mut ty: Ty, held: &str) -> Ty {
     ty
 }
 
-/// The `i`-th element of an array pattern, holes counted (`[, group]`).
+/// The `i`-th element of an array pattern or literal, holes counted (`[, group]`), comments not.
 fn array_element(pattern: Node<'_>, i: usize) -> Option<Node<'_>> {
     let mut at = 0;
     let mut cursor = pattern.walk();
@@ -2094,6 +2188,7 @@ fn array_element(pattern: Node<'_>, i: usize) -> Option<Node<'_>> {
         match child.kind() {
             "," => at += 1,
             "[" | "]" => {}
+            _ if is_comment(child) => {}
             _ if at == i => return Some(child),
             _ => {}
         }
@@ -2380,6 +2475,7 @@ pub fn read<'t>(
                     posted(&w, writer.hits, node);
                     better_auth::read(src, node, writer.hits);
                 }
+                "new_expression" => writer.global_omit(node),
                 "assignment_expression" => {
                     let Some((left, right)) = assigned_name(node) else { continue };
                     if unwrap(right).kind() == "object"
@@ -2447,7 +2543,19 @@ pub fn read<'t>(
                         continue;
                     }
                     for key in object_keys(src, node) {
-                        let Some(value) = key.value.map(unwrap) else { continue };
+                        let Some(value) = key.value.map(unwrap) else {
+                            // `return NextResponse.json({ inviteCode })` after `const { inviteCode
+                            // } = await prisma.project.update(…)`: the same copy, written short.
+                            if let Some(ty) = w.shorthand_copy(node, &key.name) {
+                                writer.hits.push(src.hit(
+                                    key.offset,
+                                    ty.target(&key.name),
+                                    RefKind::Query,
+                                    Confidence::Medium,
+                                ));
+                            }
+                            continue;
+                        };
                         if let Some(ty) = w.copied_field(value, &key.name) {
                             writer.hits.push(src.hit(
                                 key.offset,
@@ -3661,8 +3769,9 @@ fn route_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> 
         if object.kind() != "identifier" || !matches!(src.node_text(object), "res" | "NextResponse" | "Response") {
             continue;
         }
-        if let Some(value) = call_args(call).into_iter().next() {
-            values.push(unwrap(value));
+        if let Some(value) = call_args(call).into_iter().next().map(unwrap) {
+            // `NextResponse.json(WorkspaceSchema.parse({ ...workspace, … }))`: what is parsed.
+            values.push(zod::parsed(src, value).unwrap_or(value));
         }
     }
     let whole = values.iter().find_map(|v| {

@@ -38,9 +38,15 @@ static FIELDS: LazyLock<Regex> =
 static REFERENCES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"references:\s*\[([^\]]*)\]").unwrap_or_else(|_| unreachable!()));
 static IGNORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"@ignore\b").unwrap_or_else(|_| unreachable!()));
-/// `@@index([a, b(sort: Desc)])`, `@@unique([…])`, `@@id([…])`: the list of fields they name.
+/// `@@index([a, b(sort: Desc)])`, `@@unique([…])`, `@@id([…])`: the list of fields they name
+/// (group 1); or the one field of a list written without its brackets, which Prisma accepts
+/// (`@@index(hash)`, `@@index(lastChecked(sort: Asc))`, `@@unique(slug, map: "…")`: group 2);
+/// `fields:` may follow a `name:` or `map:`.
 static BLOCK_FIELDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*@@(?:index|unique|id|fulltext)\(\s*(?:fields:\s*)?\[([^\]]*)\]").unwrap_or_else(|_| unreachable!())
+    Regex::new(
+        r#"^\s*@@(?:index|unique|id|fulltext)\(\s*(?:(?:[A-Za-z]+:\s*"[^"]*"\s*,\s*)*fields:\s*)?(?:\[([^\]]*)\]|([A-Za-z_][A-Za-z0-9_]*(?:\([^)]*\))?)\s*[,)])"#,
+    )
+    .unwrap_or_else(|_| unreachable!())
 });
 static FIELD_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").unwrap_or_else(|_| unreachable!()));
@@ -214,7 +220,9 @@ pub fn schema(source: &str) -> FileFacts {
         // An index or key over fields names their columns: the migration that drops one must
         // drop or change the index too.
         for line in &block.body {
-            let Some(list) = BLOCK_FIELDS.captures(line.text).and_then(|c| c.get(1)) else { continue };
+            let Some(list) = BLOCK_FIELDS.captures(line.text).and_then(|c| c.get(1).or_else(|| c.get(2))) else {
+                continue;
+            };
             // `b(sort: Desc)`: the field is the name before its arguments.
             let mut depth = 0usize;
             let mut start = list.start();
@@ -333,5 +341,22 @@ mod tests {
             .collect();
         assert_eq!(got, vec![("user", "user", false, Some("user_id")), ("events", "event", true, None)]);
         assert_eq!(facts.models[2].associations[0].foreign_key.as_deref(), Some("websiteId"));
+    }
+
+    #[test]
+    fn a_block_attribute_names_one_field_without_brackets() {
+        let facts = schema(
+            "model Domain {\n  id String @id\n  lastChecked DateTime\n  hash String\n  slug String\n  @@index(lastChecked(sort: Asc))\n  @@index(hash)\n  @@unique(slug, map: \"s\")\n  @@index(name: \"n\", fields: [slug])\n  @@index(nope)\n}\n",
+        );
+        let got: Vec<(u32, &str)> = facts
+            .hits
+            .iter()
+            .filter(|h| h.line >= 6)
+            .filter_map(|h| match &h.target {
+                Target::Column { column, .. } => Some((h.line, column.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, vec![(6, "lastChecked"), (7, "hash"), (8, "slug"), (9, "slug")]);
     }
 }

@@ -244,3 +244,43 @@ fn schema_root(src: &Src<'_>, known: &HashMap<&str, Root>, value: Node<'_>) -> O
     }
     None
 }
+
+/// The value a zod schema's `.parse` validates, which is what the call returns (the fields the
+/// schema keeps of it): `tokenSchema.array().parse(tokens)`, `z.array(PayoutSchema).parse(rows)`,
+/// `await WorkspaceSchema.parseAsync({ ...workspace, … })`. A schema is a name that says so
+/// (`…Schema…`, `…schema…`), what zod's functions build, or what is derived from either; other
+/// `parse`s (`JSON.parse`, `Date.parse`) read text.
+pub(crate) fn parsed<'t>(src: &Src<'_>, call: Node<'t>) -> Option<Node<'t>> {
+    let f = call.child_by_field_name("function").map(unwrap).filter(|_| call.kind() == "call_expression")?;
+    if !matches!(property(src, f)?, "parse" | "parseAsync") || !is_schema(src, f.child_by_field_name("object")?) {
+        return None;
+    }
+    call_args(call).into_iter().next().map(unwrap)
+}
+
+fn is_schema(src: &Src<'_>, value: Node<'_>) -> bool {
+    let says = |name: &str| name.to_ascii_lowercase().contains("schema");
+    let mut v = unwrap(value);
+    for _ in 0..16 {
+        match v.kind() {
+            "identifier" => return says(src.node_text(v)),
+            "member_expression" => return property(src, v).is_some_and(says),
+            "call_expression" => {
+                let Some(g) = v.child_by_field_name("function").map(unwrap) else { return false };
+                let (Some(method), Some(object)) = (property(src, g), g.child_by_field_name("object").map(unwrap))
+                else {
+                    return false;
+                };
+                if object.kind() == "identifier" && src.node_text(object) == "z" {
+                    return true;
+                }
+                if !DERIVE.contains(&method) {
+                    return false;
+                }
+                v = object;
+            }
+            _ => return false,
+        }
+    }
+    false
+}

@@ -111,10 +111,19 @@ impl<'a> Src<'a> {
     }
 }
 
-/// Named children of a node, collected (tree-sitter's iterator borrows a cursor).
+/// Named children of a node, collected (tree-sitter's iterator borrows a cursor), without
+/// comments: a grammar lets a comment sit between any two tokens and names it, so a comment
+/// among an array's elements, a call's arguments or a pattern's names would otherwise take a
+/// place and shift every element after it (`const [a, b] = await Promise.all([/* x */ x, y])`
+/// bound `b` to `x`'s row).
 pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).collect()
+    node.named_children(&mut cursor).filter(|c| !is_comment(*c)).collect()
+}
+
+/// Whether a node is a comment (`html_comment` is tree-sitter-javascript's `<!-- … -->`).
+pub fn is_comment(node: Node<'_>) -> bool {
+    matches!(node.kind(), "comment" | "html_comment")
 }
 
 /// Every named node of a subtree, depth first, in source order.
@@ -385,6 +394,17 @@ mod tests {
         assert_eq!(s.sql, "SELECT a FROM t WHERE b = $1 AND c = 1");
         let c_in_sql = s.sql.find("c =").unwrap_or(0);
         assert_eq!(s.file_offset(c_in_sql), text.find("c =").unwrap_or(usize::MAX));
+    }
+
+    #[test]
+    fn comments_are_no_named_children() {
+        let text = "f([/* one */ a, // two\n b, c])";
+        let tree = crate::grammar::parse_as(text, &tree_sitter_javascript::LANGUAGE.into()).ok();
+        let array = tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind() == "array"));
+        let src = Src::new(text);
+        let elements: Vec<&str> =
+            array.map(named_children).unwrap_or_default().into_iter().map(|n| src.node_text(n)).collect();
+        assert_eq!(elements, ["a", "b", "c"]);
     }
 
     #[test]
