@@ -62,6 +62,7 @@ mod receivers_prisma_nest;
 mod receivers_prisma_props;
 mod receivers_prisma_routes;
 mod receivers_prisma_trpc;
+mod receivers_prisma_types;
 mod receivers_prisma_unseen;
 mod receivers_rails;
 mod receivers_rails_docuseal;

@@ -56,7 +56,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        17
+        18
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
