@@ -1166,7 +1166,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 {
                     return Some(Ty::model(model_name(model)).step(AGGREGATE));
                 }
-                if SAME.contains(&method) {
+                if SAME.contains(&method) || matches!(method, "reduce" | "reduceRight") && call_args(node).len() == 1 {
                     return self.expr_ty(object, depth + 1);
                 }
                 // `rows.map((row) => ({ id: row.id, status: row.status, … }))`: copies of the rows.
@@ -1839,6 +1839,27 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                 changed = true;
                             }
                         }
+                    }
+                    // `subscriptions.reduce((a, b) => (a.expiresAt > b.expiresAt ? a : b))`: the
+                    // callback's second parameter is a record, and without an initial value the
+                    // first (what it returns) too.
+                    if property(self.src, f).is_some_and(|m| matches!(m, "reduce" | "reduceRight")) {
+                        let args = call_args(node);
+                        if let Some(&callback) = args
+                            .first()
+                            .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
+                            && let Some(ty) = f.child_by_field_name("object").and_then(|o| self.expr_ty(unwrap(o), 0))
+                        {
+                            let params =
+                                callback.child_by_field_name("parameters").map(named_children).unwrap_or_default();
+                            for (i, p) in params.into_iter().enumerate().take(2) {
+                                if i == 1 || args.len() == 1 {
+                                    let p = p.child_by_field_name("pattern").unwrap_or(p);
+                                    changed |= self.bind_pattern(callback, p, Some(ty.clone()), None);
+                                }
+                            }
+                        }
+                        continue;
                     }
                     // `records.map((r) => r.email)`: the callback's parameter is a record.
                     if !property(self.src, f).is_some_and(|m| CALLBACKS.contains(&m)) {
