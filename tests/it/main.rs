@@ -58,6 +58,7 @@ mod receivers_phoenix_rows;
 mod receivers_phoenix_unseen;
 mod receivers_prisma;
 mod receivers_prisma_actions;
+mod receivers_prisma_angular;
 mod receivers_prisma_lists;
 mod receivers_prisma_nest;
 mod receivers_prisma_props;

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::config::Confidence;
+use crate::framework::prisma::angular::TEMPLATES;
 use crate::framework::prisma::better_auth;
 use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
 use crate::framework::prisma::model_name;
@@ -101,6 +102,11 @@ const WRAPPERS: &[&str] = &[
     "Awaited",
     "Exclude",
     "Extract",
+    // Angular's signals.
+    "Signal",
+    "WritableSignal",
+    "InputSignal",
+    "ModelSignal",
 ];
 
 /// Array methods whose result holds the receiver's records.
@@ -805,7 +811,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     return Some(Ty::model(model_name(imported)));
                 }
                 match self.local_types.get(name) {
-                    Some(local) => self.type_ty(*local, depth + 1),
+                    // An exported type that is no model's may still hold one under a key (see
+                    // [`type_bindings`]).
+                    Some(local) => self.type_ty(*local, depth + 1).or_else(|| {
+                        self.parent(*local)
+                            .and_then(|d| self.parent(d))
+                            .filter(|e| e.kind() == "export_statement")
+                            .map(|_| imported_type(name))
+                    }),
                     None => match self.imported_types.get(name) {
                         Some(exported) => Some(imported_type(exported)),
                         None => zod_type(name),
@@ -1971,6 +1984,23 @@ fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
                     }
                     // `private dataService = inject(DataService);` (Angular), `= new Cache()`.
                     let Some(value) = member.child_by_field_name("value").map(unwrap) else { continue };
+                    // Angular's typed fields: `input.required<User>()`, `signal<User[]>([])`,
+                    // `inject<DialogParams>(MAT_DIALOG_DATA)`, a table's `new
+                    // MatTableDataSource<Access>()` (its rows).
+                    let maker = match value.kind() {
+                        "call_expression" => value.child_by_field_name("function"),
+                        "new_expression" => value.child_by_field_name("constructor"),
+                        _ => None,
+                    };
+                    if let Some(maker) = maker.map(|m| src.node_text(m))
+                        && (matches!(
+                            maker,
+                            "input" | "input.required" | "model" | "model.required" | "signal" | "inject"
+                        ) || value.kind() == "new_expression" && maker.ends_with("DataSource"))
+                        && let Some(t) = value.child_by_field_name("type_arguments").and_then(|a| a.named_child(0))
+                    {
+                        w.fields.insert((class.id(), field), t);
+                    }
                     let made = match value.kind() {
                         "call_expression"
                             if value.child_by_field_name("function").is_some_and(|f| src.node_text(f) == "inject") =>
@@ -2750,6 +2780,7 @@ pub fn read<'t>(
     bindings.extend(function_bindings(&w, nodes));
     bindings.extend(prop_bindings(&w, nodes));
     bindings.extend(type_bindings(&w, nodes));
+    bindings.extend(template_bindings(&w, nodes, path));
     bindings.append(&mut w.held);
     extension_fields(src, nodes, &mut w.hits);
     if let Some(url) = routes::route_of(path) {
@@ -3049,7 +3080,7 @@ fn returned_values(value: Node<'_>) -> Vec<Node<'_>> {
 }
 
 /// A file's module: its path without the extension (`prisma/seed/data.ts` → `prisma/seed/data`).
-fn module(path: &str) -> String {
+pub(crate) fn module(path: &str) -> String {
     let stem = path.rsplit_once('/').map_or(path, |(_, f)| f);
     match stem.rsplit_once('.') {
         Some((base, _)) if !base.is_empty() => path[..path.len() - stem.len() + base.len()].to_owned(),
@@ -3080,6 +3111,45 @@ fn relative_module(path: &str, source: &str) -> Option<String> {
 /// Whether `node` lies inside `outer` (a function's body, not its parameters' defaults).
 fn is_within(node: Node<'_>, outer: Node<'_>) -> bool {
     outer.start_byte() <= node.start_byte() && node.end_byte() <= outer.end_byte()
+}
+
+/// What an Angular component's fields hold, for its template (`@Component({ templateUrl:
+/// './x.component.html' })`, see [`TEMPLATES`]).
+fn template_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], path: &str) -> Vec<Binding> {
+    let src = w.src;
+    let mut out = Vec::new();
+    for &class in nodes.iter().filter(|n| CLASSES.contains(&n.kind())) {
+        // `@Component(…) export class X`: the decorator is the export's.
+        let mut decorators = named_children(class);
+        decorators
+            .extend(w.parent(class).filter(|p| p.kind() == "export_statement").map(named_children).unwrap_or_default());
+        let template = decorators
+            .into_iter()
+            .filter(|d| d.kind() == "decorator")
+            .filter_map(|d| d.named_child(0).filter(|c| c.kind() == "call_expression"))
+            .filter(|c| c.child_by_field_name("function").is_some_and(|f| src.node_text(f) == "Component"))
+            .filter_map(|c| call_args(c).into_iter().next().filter(|a| a.kind() == "object"))
+            .flat_map(|o| object_keys(src, o))
+            .find(|k| k.name == "templateUrl")
+            .and_then(|k| k.value.filter(|v| v.kind() == "string"))
+            .and_then(|v| string_value(src, v))
+            .and_then(|(url, _)| relative_module(path, &url));
+        let Some(template) = template else { continue };
+        let mut fields: Vec<(&str, Node<'t>)> =
+            w.fields.iter().filter(|((c, _), _)| *c == class.id()).map(|((_, f), t)| (*f, *t)).collect();
+        fields.sort_by_key(|(f, _)| *f);
+        for (field, declared) in fields {
+            if let Some(ty) = w.type_ty(declared, 0) {
+                out.push(Binding {
+                    scope: TEMPLATES.to_owned(),
+                    name: format!("{template}#{field}"),
+                    root: ty.root,
+                    path: ty.path,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// What the types the file exports hold, for the files that import them (see [`TYPES`]): the
