@@ -114,6 +114,25 @@ const ADMIN_HTML: &str = r#"<table mat-table [dataSource]="dataSource">
 </table>
 "#;
 
+/// A table's data source given as a signal input.
+const ACTIVITIES_TS: &str = r#"import { Component, input } from '@angular/core';
+import { MatTableDataSource } from '@angular/material/table';
+import { AdminUser } from '@app/common/interfaces';
+
+@Component({
+  selector: 'gf-activities-table',
+  templateUrl: './activities-table.component.html'
+})
+export class ActivitiesTableComponent {
+  public readonly dataSource = input.required<MatTableDataSource<AdminUser> | undefined>();
+}
+"#;
+
+const ACTIVITIES_HTML: &str = r#"<table mat-table [dataSource]="dataSource()">
+  <td *matCellDef="let element" mat-cell>{{ element.subscription?.expiresAt | date }}</td>
+</table>
+"#;
+
 #[test]
 fn templates_read_their_components_fields() {
     let (_dir, result) = scan_files(
@@ -126,6 +145,8 @@ fn templates_read_their_components_fields() {
             ("apps/client/src/header/header.component.html", HEADER_HTML),
             ("apps/client/src/admin/admin-users.component.ts", ADMIN_TS),
             ("apps/client/src/admin/admin-users.html", ADMIN_HTML),
+            ("apps/client/src/activities/activities-table.component.ts", ACTIVITIES_TS),
+            ("apps/client/src/activities/activities-table.component.html", ACTIVITIES_HTML),
         ],
         TABLES,
     );
@@ -146,6 +167,7 @@ fn templates_read_their_components_fields() {
             "apps/client/src/admin/admin-users.html:5",
             "apps/client/src/admin/admin-users.html:6",
             "apps/client/src/admin/admin-users.html:12",
+            "apps/client/src/activities/activities-table.component.html:2",
             "prisma/schema.prisma:17"
         ])
     );

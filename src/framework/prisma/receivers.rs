@@ -811,14 +811,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     return Some(Ty::model(model_name(imported)));
                 }
                 match self.local_types.get(name) {
-                    // An exported type that is no model's may still hold one under a key (see
-                    // [`type_bindings`]).
-                    Some(local) => self.type_ty(*local, depth + 1).or_else(|| {
-                        self.parent(*local)
-                            .and_then(|d| self.parent(d))
-                            .filter(|e| e.kind() == "export_statement")
-                            .map(|_| imported_type(name))
-                    }),
+                    Some(local) => self.type_ty(*local, depth + 1),
                     None => match self.imported_types.get(name) {
                         Some(exported) => Some(imported_type(exported)),
                         None => zod_type(name),
@@ -833,7 +826,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 if self.draft(node, depth) {
                     return None;
                 }
-                if name.kind() == "type_identifier" && WRAPPERS.contains(&self.text(name)) {
+                // A table's `MatTableDataSource<Activity>`: its rows.
+                if name.kind() == "type_identifier"
+                    && (WRAPPERS.contains(&self.text(name)) || self.text(name).ends_with("DataSource"))
+                {
                     let args = node.child_by_field_name("type_arguments")?;
                     return self.type_ty(args.named_child(0)?, depth + 1);
                 }
@@ -889,6 +885,33 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     .parent(node)
                     .and_then(|i| named_children(i).into_iter().find(|c| c.kind() == "extends_type_clause"))?;
                 named_children(extends).into_iter().find_map(|c| self.type_ty(c, depth + 1))
+            }
+            _ => None,
+        }
+    }
+
+    /// A type this file exports that is no model's (`users: AdminUser[]` beside `export interface
+    /// AdminUser`), as the files importing it know it: it may hold a model's records under a
+    /// key (see [`type_bindings`]). Not read in the file itself, where its keys are read as
+    /// declared.
+    fn exported_here(&self, node: Node<'t>, depth: u32) -> Option<Ty> {
+        if depth > 8 {
+            return None;
+        }
+        match node.kind() {
+            "type_annotation" | "parenthesized_type" | "array_type" => {
+                named_children(node).into_iter().find_map(|c| self.exported_here(c, depth + 1))
+            }
+            "generic_type" if node.child_by_field_name("name").is_some_and(|n| WRAPPERS.contains(&self.text(n))) => {
+                self.exported_here(node.child_by_field_name("type_arguments")?.named_child(0)?, depth + 1)
+            }
+            "type_identifier" => {
+                let name = self.text(node);
+                let local = self.local_types.get(name)?;
+                self.parent(*local)
+                    .and_then(|d| self.parent(d))
+                    .filter(|e| e.kind() == "export_statement")
+                    .map(|_| imported_type(name))
             }
             _ => None,
         }
@@ -3189,7 +3212,7 @@ fn type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding>
             bind(name.to_owned(), ty);
         }
         for (key, declared) in own {
-            if let Some(ty) = w.type_ty(declared, 0) {
+            if let Some(ty) = w.type_ty(declared, 0).or_else(|| w.exported_here(declared, 0)) {
                 bind(format!("{name}.{key}"), ty);
             }
         }
