@@ -85,7 +85,7 @@ pub fn read(source: &str, module: &str) -> Vec<Hit> {
             Region::For => {
                 for_of(text).map(|(name, expr)| (name, chains(expr, 0).first().and_then(held))).into_iter().collect()
             }
-            Region::Attribute(attr) if attr == "*ngFor" => {
+            Region::Attribute("*ngFor") => {
                 for_of(text.trim_start().strip_prefix("let ").unwrap_or(text))
                     .map(|(name, expr)| (name, chains(expr, 0).first().and_then(held)))
                     .into_iter()

@@ -3187,7 +3187,7 @@ fn type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding>
             _ => continue,
         };
         let (Some(name), Some(value)) = (node.child_by_field_name("name"), value) else { continue };
-        if !w.parent(node).is_some_and(|p| p.kind() == "export_statement") {
+        if w.parent(node).is_none_or(|p| p.kind() != "export_statement") {
             continue;
         }
         // `interface PortfolioOrder extends Pick<Activity, 'type'> { fee: Big }`: a few of a
