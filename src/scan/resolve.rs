@@ -749,6 +749,21 @@ impl Models {
             }
             current = next;
         }
+        // A name bound to a member of another name's binding (`dataSource` → the `users` of a
+        // response type, whose rows are another type's): the rest of the chain is read through
+        // that binding's members too, where the steps as associations reach nothing.
+        if current.is_empty()
+            && !path.is_empty()
+            && depth < MAX_DEPTH
+            && let Root::Binding { scopes, name, .. } = root
+        {
+            for b in scopes.iter().flat_map(|s| bindings.get(s, name)) {
+                if matches!(b.root, Root::Binding { .. }) && !b.path.is_empty() {
+                    let steps: Vec<String> = b.path.iter().chain(path).cloned().collect();
+                    current.extend(self.reach_or_undeclared(&b.root, &steps, bindings, depth + 1).0);
+                }
+            }
+        }
         if !current.is_empty() {
             undeclared.clear();
         }

@@ -6,6 +6,7 @@
 //! zod schemas generated from the models name their fields ([`zod`]); raw SQL goes through
 //! `$queryRaw`/`$executeRaw`/`Prisma.sql`, and Kysely queries name `'Table.column'` ([`kysely`]).
 
+pub mod angular;
 pub mod better_auth;
 pub mod client;
 pub mod kysely;
@@ -56,17 +57,21 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        18
+        20
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
-        framework == Framework::Prisma && (path.ends_with(".prisma") || treesit::is_js_path(path))
+        framework == Framework::Prisma
+            && (path.ends_with(".prisma") || treesit::is_js_path(path) || angular::is_template(path))
     }
 
     fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
         let (path, source) = (file.path, file.text);
         if path.ends_with(".prisma") {
             return schema::schema(source);
+        }
+        if angular::is_template(path) {
+            return FileFacts { hits: angular::read(source, &receivers::module(path)), ..FileFacts::default() };
         }
         let (mut facts, sql) = code(path, source);
         facts.hits.extend(treesit::sql_hits(&Src::new(source), &sql));

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::config::Confidence;
+use crate::framework::prisma::angular::TEMPLATES;
 use crate::framework::prisma::better_auth;
 use crate::framework::prisma::client::{ARG_KEYS, METHODS, On, ROW_METHODS, Shape, Writer};
 use crate::framework::prisma::model_name;
@@ -68,6 +69,17 @@ pub const TRPC: &str = "prisma:trpc";
 /// before.
 pub const PROPS: &str = "prisma:props";
 
+/// The scope of bindings for the types a module exports (`export type UserWithSettings = User &
+/// {…}`, `export interface Activity extends Order`), for the files that import them: name = the
+/// exported name (whole: the records it is), or `<Type>.<key>` (what its property `key` holds).
+/// Keyed by name, not module, since files import shared types through barrels and path aliases.
+pub const TYPES: &str = "prisma:types";
+
+/// The start of the scope of one name declared with a type another module declares (see
+/// [`Walker::bind`]): `<HELD><module>:<offset>`, binding the name to that type and to what the
+/// name says.
+const HELD: &str = "prisma:held:";
+
 /// The scope of bindings for what the app's code calls a model's records by (written by the
 /// schema's reader): name = a model's accessor or its plural, a relation's name or its singular.
 pub const NAMES: &str = "prisma:names";
@@ -90,6 +102,11 @@ const WRAPPERS: &[&str] = &[
     "Awaited",
     "Exclude",
     "Extract",
+    // Angular's signals.
+    "Signal",
+    "WritableSignal",
+    "InputSignal",
+    "ModelSignal",
 ];
 
 /// Array methods whose result holds the receiver's records.
@@ -170,6 +187,9 @@ struct Walker<'s, 'a, 't> {
     client_types: HashMap<&'a str, &'a str>,
     /// The file's own type aliases and interfaces: name → their type (or body).
     local_types: HashMap<&'a str, Node<'t>>,
+    /// Names imported from modules other than the generated client's: local name → exported
+    /// name, for the types other files declare (see [`TYPES`]).
+    imported_types: HashMap<&'a str, &'a str>,
     /// `import X = Prisma.XFindManyArgs;`: local name → (namespace, member).
     aliases: HashMap<&'a str, (&'a str, &'a str)>,
     /// (scope node id, name) → the records the name holds there.
@@ -223,6 +243,10 @@ struct Walker<'s, 'a, 't> {
     /// `<Component>.<prop>` → what the component's declared type (or the prop's name) says the
     /// prop holds (see [`PROPS`]).
     prop_fallbacks: HashMap<String, Ty>,
+    /// The file's module (see [`module`]).
+    module: String,
+    /// The bindings of [`HELD`] scopes.
+    held: Vec<Binding>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -297,7 +321,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// no model (written out, or none), not over a declared model type.
     fn bind_param(&mut self, function: Node<'t>, param: Node<'t>, ty: Ty) -> bool {
         let declared = self.parent(param).and_then(|p| p.child_by_field_name("type"));
-        if declared.is_some_and(|d| self.type_ty(d, 0).is_some()) {
+        if declared.is_some_and(|d| self.type_ty(d, 0).is_some_and(|t| !is_imported(&t))) {
             return false;
         }
         self.bind(function, param, ty)
@@ -775,16 +799,51 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         self.key_ty(&data, options).filter(|t| !is_named(t))
     }
 
+    /// A name that holds any of `alternatives`: a scope of its own, bound to each.
+    fn hold(&mut self, name: Node<'_>, alternatives: impl IntoIterator<Item = Option<Ty>>) -> Ty {
+        let held = format!("{HELD}{}:{}", self.module, name.start_byte());
+        let text = self.text(name).to_owned();
+        for alternative in alternatives.into_iter().flatten() {
+            let binding =
+                Binding { scope: held.clone(), name: text.clone(), root: alternative.root, path: alternative.path };
+            if !self.held.contains(&binding) {
+                self.held.push(binding);
+            }
+        }
+        Ty::of(Root::Binding { scopes: vec![held], name: text, guess: None })
+    }
+
     fn bind(&mut self, scope: Node<'_>, name: Node<'_>, ty: Ty) -> bool {
         let key = (scope.id(), self.text(name));
-        let ty = held_in(ty, key.1);
+        let mut ty = held_in(ty, key.1);
+        // A type another module declares may bind nothing, which is no evidence against what
+        // the name says: the name holds either (a scope of its own, bound to both).
+        if is_imported(&ty)
+            && ty.path.is_empty()
+            && let Root::Binding { scopes, name: type_name, .. } = &ty.root
+            && scopes[0] == TYPES
+        {
+            let declared =
+                Ty::of(Root::Binding { scopes: vec![TYPES.to_owned()], name: type_name.clone(), guess: None });
+            ty = self.hold(name, [Some(declared), guess(key.1)]);
+        }
         if self.vars.get(&key) == Some(&ty) {
             return false;
         }
         // Flow-insensitive: the first type a name gets in a scope stays, unless it was only
         // what a name suggests (a callback's parameter typed by a list whose own type a later
-        // pass learns: `shown.map((t) => …)` before `const { shown } = useMemo(…)` is known).
-        if self.vars.get(&key).is_some_and(|old| !is_named(old) || is_named(&ty)) {
+        // pass learns: `shown.map((t) => …)` before `const { shown } = useMemo(…)` is known),
+        // or a type another module declares, which a type known here outranks.
+        let rank = |t: &Ty| {
+            if is_named(t) {
+                0
+            } else if is_imported(t) {
+                1
+            } else {
+                2
+            }
+        };
+        if self.vars.get(&key).is_some_and(|old| rank(old) >= rank(&ty)) {
             return false;
         }
         self.vars.insert(key, ty);
@@ -832,7 +891,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 match self.local_types.get(name) {
                     Some(local) => self.type_ty(*local, depth + 1),
-                    None => zod_type(name),
+                    None => match self.imported_types.get(name) {
+                        Some(exported) => Some(imported_type(exported)),
+                        None => zod_type(name),
+                    },
                 }
             }
             "generic_type" => {
@@ -840,7 +902,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 if let Some((model, None)) = self.prisma_type(name) {
                     return Some(Ty::model(model));
                 }
-                if name.kind() == "type_identifier" && WRAPPERS.contains(&self.text(name)) {
+                if self.draft(node, depth) {
+                    return None;
+                }
+                // A table's `MatTableDataSource<Activity>`: its rows.
+                if name.kind() == "type_identifier"
+                    && (WRAPPERS.contains(&self.text(name)) || self.text(name).ends_with("DataSource"))
+                {
                     let args = node.child_by_field_name("type_arguments")?;
                     return self.type_ty(args.named_child(0)?, depth + 1);
                 }
@@ -881,11 +949,63 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 let value = node.named_child(0)?;
                 matches!(value.kind(), "identifier" | "member_expression").then(|| self.expr_ty(value, 0)).flatten()
             }
+            // A type another module declares may say nothing: the others first.
             "array_type" | "union_type" | "intersection_type" => {
-                named_children(node).into_iter().find_map(|c| self.type_ty(c, depth + 1))
+                let children = named_children(node);
+                if node.kind() == "intersection_type" && children.iter().any(|c| self.draft(*c, depth + 1)) {
+                    return None;
+                }
+                let tys: Vec<Ty> = children.into_iter().filter_map(|c| self.type_ty(c, depth + 1)).collect();
+                tys.iter().find(|t| !is_imported(t)).or(tys.first()).cloned()
+            }
+            // `interface Activity extends Order { … }`: the records of what it extends.
+            "interface_body" => {
+                let extends = self
+                    .parent(node)
+                    .and_then(|i| named_children(i).into_iter().find(|c| c.kind() == "extends_type_clause"))?;
+                named_children(extends).into_iter().find_map(|c| self.type_ty(c, depth + 1))
             }
             _ => None,
         }
+    }
+
+    /// A type this file exports that is no model's (`users: AdminUser[]` beside `export interface
+    /// AdminUser`), as the files importing it know it: it may hold a model's records under a
+    /// key (see [`type_bindings`]). Not read in the file itself, where its keys are read as
+    /// declared.
+    fn exported_here(&self, node: Node<'t>, depth: u32) -> Option<Ty> {
+        if depth > 8 {
+            return None;
+        }
+        match node.kind() {
+            "type_annotation" | "parenthesized_type" | "array_type" => {
+                named_children(node).into_iter().find_map(|c| self.exported_here(c, depth + 1))
+            }
+            "generic_type" if node.child_by_field_name("name").is_some_and(|n| WRAPPERS.contains(&self.text(n))) => {
+                self.exported_here(node.child_by_field_name("type_arguments")?.named_child(0)?, depth + 1)
+            }
+            "type_identifier" => {
+                let name = self.text(node);
+                let local = self.local_types.get(name)?;
+                self.parent(*local)
+                    .and_then(|d| self.parent(d))
+                    .filter(|e| e.kind() == "export_statement")
+                    .map(|_| imported_type(name))
+            }
+            _ => None,
+        }
+    }
+
+    /// `Partial<Activity>` of a type another module declares: a record of the app's shape being
+    /// built (a draft, a patch filled in from input), not one read.
+    fn draft(&self, node: Node<'t>, depth: u32) -> bool {
+        node.kind() == "generic_type"
+            && node.child_by_field_name("name").is_some_and(|n| self.text(n) == "Partial")
+            && node
+                .child_by_field_name("type_arguments")
+                .and_then(|a| a.named_child(0))
+                .and_then(|t| self.type_ty(t, depth + 1))
+                .is_some_and(|t| is_imported(&t))
     }
 
     /// Whether a declared type is plainly no model's records: another library's type
@@ -1435,10 +1555,18 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                 .and_then(|t| self.type_ty(t, 0))
                                 .filter(|t| !is_named(t));
                             for value in self.data_names(name) {
-                                let ty = declared.clone().unwrap_or_else(|| {
-                                    let guess = guessed(self.text(value));
-                                    Ty::of(Root::Binding { scopes: vec![ROUTES.to_owned()], name: url.clone(), guess })
-                                });
+                                let guess = guessed(self.text(value));
+                                let route =
+                                    Ty::of(Root::Binding { scopes: vec![ROUTES.to_owned()], name: url.clone(), guess });
+                                let ty = match &declared {
+                                    // A type another module declares may name no model: the
+                                    // route's answer stands beside it.
+                                    Some(d) if is_imported(d) && d.path.is_empty() => {
+                                        self.hold(value, [Some(d.clone()), Some(route)])
+                                    }
+                                    Some(d) => d.clone(),
+                                    None => route,
+                                };
                                 changed |= self.bind(scope, value, ty);
                             }
                             continue;
@@ -1565,7 +1693,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         .filter(|v| v.kind() == "identifier" && declared.is_none())
                         .and_then(|v| self.scope_chain(v).find_map(|s| self.params.get(&(s, self.text(v))).copied()));
                     if let Some(p) = param.filter(|_| name.kind() == "object_pattern") {
-                        let ty = self.type_ty(p, 0);
+                        let ty = self.type_ty(p, 0).filter(|t| !is_imported(t));
                         changed |= self.bind_pattern(scope, name, ty.clone(), Some(p));
                         // A property declared with a type of the app's own (`recipient:
                         // CertificateRecipient`) is no model's record, whatever it is called.
@@ -1585,9 +1713,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         continue;
                     }
-                    let ty = declared
-                        .and_then(|d| self.type_ty(d, 0))
-                        .or_else(|| value.and_then(|v| self.expr_ty(unwrap(v), 0)));
+                    // A type another module declares may say nothing (it is known when the
+                    // scan's files meet): the value's type wins over it.
+                    let declared_ty = declared.and_then(|d| self.type_ty(d, 0));
+                    let ty = declared_ty
+                        .clone()
+                        .filter(|t| !is_imported(t))
+                        .or_else(|| value.and_then(|v| self.expr_ty(unwrap(v), 0)))
+                        .or(declared_ty);
                     // `const website = useWebsite()`: what the function returns if it is known,
                     // else what the name says.
                     let ty = match ty {
@@ -1646,7 +1779,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     {
                         changed |= self.bind(scope, data, returned_by(&loader));
                     }
-                    let ty = self.type_ty(declared, 0);
+                    let ty = self.type_ty(declared, 0).filter(|t| !is_imported(t));
                     // `function Card({ user }: Props)`: a component's prop holds what its callers
                     // give it (`<Card user={member.user} />`, see [`PROPS`]) as well as what its
                     // declared type says.
@@ -1656,7 +1789,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     {
                         for (key, local) in self.pattern_locals(pattern) {
                             let name = format!("{component}.{key}");
-                            let fallback = self.prop_type(declared, key, 0).or_else(|| guess(self.text(local)));
+                            let fallback = self
+                                .prop_type(declared, key, 0)
+                                .filter(|t| !is_imported(t))
+                                .or_else(|| guess(self.text(local)));
                             if let Some(fallback) = fallback {
                                 let fallback = held_in(fallback, self.text(local));
                                 self.prop_fallbacks.entry(name.clone()).or_insert(fallback);
@@ -1952,6 +2088,23 @@ fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
                     }
                     // `private dataService = inject(DataService);` (Angular), `= new Cache()`.
                     let Some(value) = member.child_by_field_name("value").map(unwrap) else { continue };
+                    // Angular's typed fields: `input.required<User>()`, `signal<User[]>([])`,
+                    // `inject<DialogParams>(MAT_DIALOG_DATA)`, a table's `new
+                    // MatTableDataSource<Access>()` (its rows).
+                    let maker = match value.kind() {
+                        "call_expression" => value.child_by_field_name("function"),
+                        "new_expression" => value.child_by_field_name("constructor"),
+                        _ => None,
+                    };
+                    if let Some(maker) = maker.map(|m| src.node_text(m))
+                        && (matches!(
+                            maker,
+                            "input" | "input.required" | "model" | "model.required" | "signal" | "inject"
+                        ) || value.kind() == "new_expression" && maker.ends_with("DataSource"))
+                        && let Some(t) = value.child_by_field_name("type_arguments").and_then(|a| a.named_child(0))
+                    {
+                        w.fields.insert((class.id(), field), t);
+                    }
                     let made = match value.kind() {
                         "call_expression"
                             if value.child_by_field_name("function").is_some_and(|f| src.node_text(f) == "inject") =>
@@ -2034,6 +2187,25 @@ fn loader_name<'t>(src: &Src<'_>, node: Node<'t>) -> Option<Node<'t>> {
     .then_some(function)
 }
 
+/// Whether a value is written out as a literal (`0`, `'USD'`, `null`, `[]`, `` `x` ``).
+fn is_literal(value: Node<'_>) -> bool {
+    match value.kind() {
+        "number" | "string" | "true" | "false" | "null" | "undefined" => true,
+        "template_string" => {
+            value.named_child_count() == 0 || named_children(value).iter().all(|c| c.kind() == "string_fragment")
+        }
+        "array" => value.named_child_count() == 0,
+        "unary_expression" => value.named_child(0).is_some_and(|v| v.kind() == "number"),
+        _ => false,
+    }
+}
+
+/// Whether a type is one another module of the app declares (see [`imported_type`]), which
+/// may say nothing: it is known only when the scan's files meet.
+fn is_imported(ty: &Ty) -> bool {
+    matches!(&ty.root, Root::Binding { scopes, .. } if scopes.len() == 1 && (scopes[0] == TYPES || scopes[0].starts_with(HELD)))
+}
+
 /// Whether a type is only what a name says (see [`guess`], [`app_type`]).
 fn is_named(ty: &Ty) -> bool {
     matches!(&ty.root, Root::Binding { scopes, .. } if scopes.len() == 1 && scopes[0] == NAMES)
@@ -2102,6 +2274,19 @@ fn zod_type(name: &str) -> Option<Ty> {
     }
 }
 
+/// A type another module of the app exports (see [`TYPES`]): what it binds under its name; a
+/// `T…` name read as [`zod_type`] reads it, since a zod-inferred type is bound there.
+fn imported_type(name: &str) -> Ty {
+    let mut ty = zod_type(name)
+        .unwrap_or_else(|| Ty::of(Root::Binding { scopes: Vec::new(), name: name.to_owned(), guess: None }));
+    if let Root::Binding { scopes, name: bound, .. } = &mut ty.root
+        && bound == name
+    {
+        scopes.push(TYPES.to_owned());
+    }
+    ty
+}
+
 /// `trpc.folder.updateFolder.useMutation`: the procedure's name (`updateFolder`).
 fn mutation_of(callee: &str) -> Option<&str> {
     let parts: Vec<&str> = callee.split('.').collect();
@@ -2162,10 +2347,19 @@ fn assigned_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
 /// A type as a name holds it: a type of several words (see [`app_type`]) is what the name says
 /// first, as before a zod type's binding could say it.
 fn held_in(mut ty: Ty, held: &str) -> Ty {
+    // A key of a type another module declares: bound by its own name (see [`TYPES`]), so that
+    // the name may fall back to what it says (see [`Walker::bind`]).
+    if is_imported(&ty)
+        && ty.path.len() == 1
+        && let Root::Binding { name, .. } = &mut ty.root
+        && let Some(key) = ty.path.pop()
+    {
+        name.push('.');
+        name.push_str(&key);
+    }
     if let Root::Binding { scopes, name: type_name, guess } = &ty.root
         && ty.path.is_empty()
-        && scopes.len() == 1
-        && scopes[0] == ZOD
+        && scopes.iter().any(|s| s == ZOD)
         && app_type(type_name).is_some()
     {
         ty = Ty::of(Root::Binding { scopes: vec![NAMES.to_owned()], name: String::new(), guess: guess.clone() });
@@ -2297,6 +2491,7 @@ pub fn read<'t>(
         parents: parents(root),
         client_types: HashMap::new(),
         local_types: HashMap::new(),
+        imported_types: HashMap::new(),
         aliases: HashMap::new(),
         vars: Map::default(),
         opaque: Map::default(),
@@ -2317,6 +2512,8 @@ pub fn read<'t>(
         local_functions: HashMap::new(),
         posts: Map::default(),
         prop_fallbacks: HashMap::new(),
+        module: this.clone(),
+        held: Vec::new(),
         hits: Vec::new(),
         emit: false,
     };
@@ -2354,6 +2551,11 @@ pub fn read<'t>(
                     }
                 }
                 if !is_client_module(&source.0) {
+                    for n in descendants(node).into_iter().filter(|n| n.kind() == "import_specifier") {
+                        let Some(name) = n.child_by_field_name("name") else { continue };
+                        let local = n.child_by_field_name("alias").unwrap_or(name);
+                        w.imported_types.insert(src.node_text(local), src.node_text(name));
+                    }
                     continue;
                 }
                 for n in descendants(node) {
@@ -2523,8 +2725,14 @@ pub fn read<'t>(
                         .filter(|p| p.kind() == "variable_declarator")
                         .and_then(|p| p.child_by_field_name("type"))
                         .and_then(|t| w.type_ty(t, 0));
+                    // A shape another module declares, filled in with literals (`fee: 0` of a
+                    // synthetic record): defaults, not the fields of a record.
                     if let Some(ty) = declared.or_else(|| w.expr_ty(node, 0)).or_else(|| w.literal_ty(node)) {
+                        let shape = is_imported(&ty);
                         for key in object_keys(src, node) {
+                            if shape && key.value.is_some_and(|v| is_literal(unwrap(v))) {
+                                continue;
+                            }
                             writer.hits.push(src.hit(
                                 key.offset,
                                 ty.target(&key.name),
@@ -2689,6 +2897,9 @@ pub fn read<'t>(
     }
     bindings.extend(function_bindings(&w, nodes));
     bindings.extend(prop_bindings(&w, nodes));
+    bindings.extend(type_bindings(&w, nodes));
+    bindings.extend(template_bindings(&w, nodes, path));
+    bindings.append(&mut w.held);
     extension_fields(src, nodes, &mut w.hits);
     if let Some(url) = routes::route_of(path) {
         bindings.extend(route_bindings(&w, nodes, &url));
@@ -2987,7 +3198,7 @@ fn returned_values(value: Node<'_>) -> Vec<Node<'_>> {
 }
 
 /// A file's module: its path without the extension (`prisma/seed/data.ts` → `prisma/seed/data`).
-fn module(path: &str) -> String {
+pub(crate) fn module(path: &str) -> String {
     let stem = path.rsplit_once('/').map_or(path, |(_, f)| f);
     match stem.rsplit_once('.') {
         Some((base, _)) if !base.is_empty() => path[..path.len() - stem.len() + base.len()].to_owned(),
@@ -3018,6 +3229,90 @@ fn relative_module(path: &str, source: &str) -> Option<String> {
 /// Whether `node` lies inside `outer` (a function's body, not its parameters' defaults).
 fn is_within(node: Node<'_>, outer: Node<'_>) -> bool {
     outer.start_byte() <= node.start_byte() && node.end_byte() <= outer.end_byte()
+}
+
+/// What an Angular component's fields hold, for its template (`@Component({ templateUrl:
+/// './x.component.html' })`, see [`TEMPLATES`]).
+fn template_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], path: &str) -> Vec<Binding> {
+    let src = w.src;
+    let mut out = Vec::new();
+    for &class in nodes.iter().filter(|n| CLASSES.contains(&n.kind())) {
+        // `@Component(…) export class X`: the decorator is the export's.
+        let mut decorators = named_children(class);
+        decorators
+            .extend(w.parent(class).filter(|p| p.kind() == "export_statement").map(named_children).unwrap_or_default());
+        let template = decorators
+            .into_iter()
+            .filter(|d| d.kind() == "decorator")
+            .filter_map(|d| d.named_child(0).filter(|c| c.kind() == "call_expression"))
+            .filter(|c| c.child_by_field_name("function").is_some_and(|f| src.node_text(f) == "Component"))
+            .filter_map(|c| call_args(c).into_iter().next().filter(|a| a.kind() == "object"))
+            .flat_map(|o| object_keys(src, o))
+            .find(|k| k.name == "templateUrl")
+            .and_then(|k| k.value.filter(|v| v.kind() == "string"))
+            .and_then(|v| string_value(src, v))
+            .and_then(|(url, _)| relative_module(path, &url));
+        let Some(template) = template else { continue };
+        let mut fields: Vec<(&str, Node<'t>)> =
+            w.fields.iter().filter(|((c, _), _)| *c == class.id()).map(|((_, f), t)| (*f, *t)).collect();
+        fields.sort_by_key(|(f, _)| *f);
+        for (field, declared) in fields {
+            if let Some(ty) = w.type_ty(declared, 0) {
+                out.push(Binding {
+                    scope: TEMPLATES.to_owned(),
+                    name: format!("{template}#{field}"),
+                    root: ty.root,
+                    path: ty.path,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What the types the file exports hold, for the files that import them (see [`TYPES`]): the
+/// whole type where it is a model's records (`User & {…}`, `extends Order`, `Pick<Access, …>`),
+/// and each property declared with a type that is (`access: Pick<Access, 'alias'>[]`).
+fn type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding> {
+    let mut out = Vec::new();
+    for &node in nodes {
+        let value = match node.kind() {
+            "type_alias_declaration" => node.child_by_field_name("value"),
+            "interface_declaration" => node.child_by_field_name("body"),
+            _ => continue,
+        };
+        let (Some(name), Some(value)) = (node.child_by_field_name("name"), value) else { continue };
+        if w.parent(node).is_none_or(|p| p.kind() != "export_statement") {
+            continue;
+        }
+        // `interface PortfolioOrder extends Pick<Activity, 'type'> { fee: Big }`: a few of a
+        // model's fields beside the app's own, which may reuse the model's names: no record.
+        let narrowed = |t: Node<'_>| {
+            t.kind() == "generic_type" && t.child_by_field_name("name").is_some_and(|n| w.text(n) == "Pick")
+        };
+        let bases = match node.kind() {
+            "interface_declaration" => named_children(node)
+                .into_iter()
+                .filter(|c| c.kind() == "extends_type_clause")
+                .flat_map(named_children)
+                .collect(),
+            _ if value.kind() == "intersection_type" => named_children(value),
+            _ => Vec::new(),
+        };
+        let own = w.declared_keys(value, 0);
+        let name = w.text(name);
+        let mut bind =
+            |name: String, ty: Ty| out.push(Binding { scope: TYPES.to_owned(), name, root: ty.root, path: ty.path });
+        if let Some(ty) = w.type_ty(value, 0).filter(|_| own.is_empty() || !bases.into_iter().any(narrowed)) {
+            bind(name.to_owned(), ty);
+        }
+        for (key, declared) in own {
+            if let Some(ty) = w.type_ty(declared, 0).or_else(|| w.exported_here(declared, 0)) {
+                bind(format!("{name}.{key}"), ty);
+            }
+        }
+    }
+    out
 }
 
 /// What the file's functions return and take, for the files that call them.
