@@ -2733,12 +2733,7 @@ pub fn read<'t>(
                             if shape && key.value.is_some_and(|v| is_literal(unwrap(v))) {
                                 continue;
                             }
-                            writer.hits.push(src.hit(
-                                key.offset,
-                                ty.target(&key.name),
-                                RefKind::Query,
-                                Confidence::Medium,
-                            ));
+                            writer.hits.push(key_hit(src, &key, &ty));
                         }
                         continue;
                     }
@@ -2755,22 +2750,12 @@ pub fn read<'t>(
                             // `return NextResponse.json({ inviteCode })` after `const { inviteCode
                             // } = await prisma.project.update(…)`: the same copy, written short.
                             if let Some(ty) = w.shorthand_copy(node, &key.name) {
-                                writer.hits.push(src.hit(
-                                    key.offset,
-                                    ty.target(&key.name),
-                                    RefKind::Query,
-                                    Confidence::Medium,
-                                ));
+                                writer.hits.push(key_hit(src, &key, &ty));
                             }
                             continue;
                         };
                         if let Some(ty) = w.copied_field(value, &key.name) {
-                            writer.hits.push(src.hit(
-                                key.offset,
-                                ty.target(&key.name),
-                                RefKind::Query,
-                                Confidence::Medium,
-                            ));
+                            writer.hits.push(key_hit(src, &key, &ty));
                         }
                     }
                 }
@@ -4227,8 +4212,13 @@ fn posted<'t>(w: &Walker<'_, '_, 't>, hits: &mut Vec<Hit>, call: Node<'t>) {
     for key in object_keys(src, object) {
         let ty =
             Ty::of(Root::Binding { scopes: vec![BODIES.to_owned()], name: format!("{url}.{}", key.name), guess: None });
-        hits.push(src.hit(key.offset, ty.target(&key.name), RefKind::Query, Confidence::Medium));
+        hits.push(key_hit(src, &key, &ty));
     }
+}
+
+/// An object literal's key read as the field of the same name of what `ty` holds (medium).
+fn key_hit(src: &Src<'_>, key: &crate::scan::extract::js::Key<'_>, ty: &Ty) -> Hit {
+    src.hit(key.offset, ty.target(&key.name), RefKind::Query, Confidence::Medium)
 }
 
 /// Whether a call builds a tRPC router (`router({…})`, `createTRPCRouter({…})`, `t.router({…})`).

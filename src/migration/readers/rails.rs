@@ -339,8 +339,8 @@ impl<'a, 't> Reader<'a, 't> {
                     returned_if_present.iter().for_each(|g| g.mark(&mut s.ops, false));
                     step.extend(s);
                 }
-                "if_modifier" | "unless_modifier" | "if" | "unless" if self.guard(child).is_some() => {
-                    let s = self.guarded(child, dir, &mut returned_if_present);
+                _ if let Some(guard) = self.guard(child) => {
+                    let s = self.guarded(child, dir, guard, &mut returned_if_present);
                     step.extend(s);
                 }
                 _ => {
@@ -360,8 +360,13 @@ impl<'a, 't> Reader<'a, 't> {
     /// held: every operation it may run is gated, and the one on the guarded object carries the
     /// IF [NOT] EXISTS the condition stands for. `return if …` reads nothing but marks what
     /// follows it in the method.
-    fn guarded(&mut self, node: Node<'t>, dir: Direction, returned_if_present: &mut Vec<Guard>) -> Step {
-        let Some((guard, runs_if_present)) = self.guard(node) else { return Step::new() };
+    fn guarded(
+        &mut self,
+        node: Node<'t>,
+        dir: Direction,
+        (guard, runs_if_present): (Guard, bool),
+        returned_if_present: &mut Vec<Guard>,
+    ) -> Step {
         let inner = node.child_by_field_name("body").or_else(|| node.child_by_field_name("consequence"));
         match inner {
             Some(r) if r.kind() == "return" && r.named_child_count() == 0 => {
@@ -395,7 +400,9 @@ impl<'a, 't> Reader<'a, 't> {
     /// guarded code runs when the object is there. `None` for any other condition, and for a
     /// block with an `else`.
     fn guard(&self, node: Node<'t>) -> Option<(Guard, bool)> {
-        if node.child_by_field_name("alternative").is_some() {
+        if !matches!(node.kind(), "if_modifier" | "unless_modifier" | "if" | "unless")
+            || node.child_by_field_name("alternative").is_some()
+        {
             return None;
         }
         let cond = node.child_by_field_name("condition")?;
