@@ -6,11 +6,14 @@ benches/accuracy with Python's own `ast` (CreateModel, AddField, AlterField, Rem
 RenameField, RenameModel, DeleteModel, SeparateDatabaseAndState's database side), in the order of
 their `dependencies`, keeping each field's class and the options that decide its PostgreSQL
 column (`max_length`, `max_digits`, `decimal_places`, `db_column`, an array's base field, a
-foreign key's target). For every `AlterField` a new database runs (not in a migration a squashed
+foreign key's target, resolved to the type of the key it references when the replay knows it).
+For every `AlterField` a new database runs (not in a migration a squashed
 one replaces), it compares the column before and after: the same type, another type, another
 column name (`db_column`), or unknown (the field was never seen before: a model of another app).
 Then it runs `tandem check` over the same history (benches/gate/run.py's `gate`) and prints, per
-app, how many type changes and renames carry a finding on their line, and every one that does not.
+app, how many type changes and renames carry a finding on their line, and every one that does not;
+and, the other way round, how many `AlterField`s that leave the column as it was carry a
+`change-column-type` finding (a false block), listing each with `--show`.
 
     benches/gate/django_alterfield.py --tandem target/debug/tandem [--app NAME]... [--show]
 """
@@ -135,7 +138,21 @@ def ordered(migrations):
 def replay(migrations, skip):
     """Each AlterField's (migration, line, before, after) over the replayed state."""
     state = {}  # (label, model) -> {field: (type, db_column)}
+    pks = {}  # (label, model) -> its primary key's field name
     changes = []
+
+    def resolved(col, label, depth=0):
+        """A foreign key column as the type of the key it references, when the state knows it."""
+        if not col or not col[0].startswith("fk→") or depth > 3:
+            return col
+        to = col[0][len("fk→"):]
+        key = tuple(to.split(".", 1)) if "." in to else (label, to)
+        target = state.get(key, {}).get(pks.get(key, "id"))
+        return (resolved(target, key[0], depth + 1)[0], col[1]) if target else col
+
+    def note_pk(model_key, name, call):
+        if isinstance(call, ast.Call) and any(k.arg == "primary_key" and value(k.value) is True for k in call.keywords):
+            pks[model_key] = name
 
     def apply(m, op):
         kind = name_of(op) if isinstance(op, ast.Call) else None
@@ -157,6 +174,7 @@ def replay(migrations, skip):
             for f in (fields.elts if isinstance(fields, (ast.List, ast.Tuple)) else []):
                 if isinstance(f, ast.Tuple) and len(f.elts) == 2:
                     col = column(f.elts[1], str(value(f.elts[0])))
+                    note_pk((m.label, model), str(value(f.elts[0])), f.elts[1])
                     if col:
                         cols[str(value(f.elts[0]))] = col
             state[(m.label, model)] = cols
@@ -166,11 +184,15 @@ def replay(migrations, skip):
             old, new = (str(value(arg(i, k))).lower() for i, k in ((0, "old_name"), (1, "new_name")))
             if (m.label, old) in state:
                 state[(m.label, new)] = state.pop((m.label, old))
+            if (m.label, old) in pks:
+                pks[(m.label, new)] = pks.pop((m.label, old))
         elif kind in ("AddField", "AlterField", "RemoveField", "RenameField"):
             model = str(value(arg(0, "model_name"))).lower()
             fields = state.setdefault((m.label, model), {})
             if kind == "RenameField":
                 old, new = str(value(arg(1, "old_name"))), str(value(arg(2, "new_name")))
+                if pks.get((m.label, model)) == old:
+                    pks[(m.label, model)] = new
                 if old in fields:
                     kind_, col = fields.pop(old)
                     # The column follows the field unless `db_column` pinned it.
@@ -182,8 +204,10 @@ def replay(migrations, skip):
                 fields.pop(name, None)
                 return
             col = column(arg(2, "field"), name)
+            note_pk((m.label, model), name, arg(2, "field"))
             if kind == "AlterField" and m.name not in skip:
-                changes.append((m, op.lineno, fields.get(name), col, f"{model}.{name}"))
+                changes.append((m, op.lineno, resolved(fields.get(name), m.label), resolved(col, m.label),
+                                f"{model}.{name}"))
             if col:
                 fields[name] = col
             else:
@@ -207,6 +231,22 @@ def verdict(before, after):
     return "type"
 
 
+def type_lines(report, base, repo):
+    """The lines of each migration file (relative to the repository) a `change-column-type`
+    finding starts on."""
+    lines = collections.defaultdict(set)
+    for f in (report or {}).get("findings", []):
+        loc = f.get("location")
+        if f["rule"] != "change-column-type" or not loc:
+            continue
+        path = Path(loc["file"])
+        if not path.is_absolute():
+            path = base / path
+        text = path.read_bytes()
+        lines[str(path.resolve().relative_to(repo.resolve()))].add(text.count(b"\n", 0, loc["start"]) + 1)
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tandem", required=True)
@@ -217,7 +257,7 @@ def main():
     mirrors = [acc.os.environ.get("TANDEM_MIRRORS", "/work/.mirror")]
     scratch = Path(args.scratch)
     print(f"{'app':<14}{'AlterField':>11}{'same':>6}{'type':>6}{'renamed':>8}{'fk target':>10}{'unknown':>8} |"
-          f"{'type+renamed flagged':>22}")
+          f"{'type+renamed flagged':>22} |{'same, flagged as type':>22}")
     for folder in sorted(p.parent for p in gate.ACCURACY.glob("*/target.toml")):
         target = tomllib.loads((folder / "target.toml").read_text())
         if target["framework"] != "django" or (args.app and folder.name not in args.app):
@@ -231,19 +271,26 @@ def main():
         migrations = [Migration((repo / d).parent.name, p) for d in dirs for p in sorted((repo / d).glob("[0-9]*.py"))]
         skip = {name for m in migrations for _, name in m.replaces}
         changes = replay(ordered(migrations), skip)
-        run, seen, _, _ = gate.gate(args.tandem, folder, target, repo, dirs, scratch)
+        run, seen, _, report = gate.gate(args.tandem, folder, target, repo, dirs, scratch)
         if run.returncode not in (0, 1):
             print(f"{folder.name:<14} tandem exit {run.returncode}: {run.stderr.strip()[:200]}")
             continue
         counts = collections.Counter(verdict(b, a) for _, _, b, a, _ in changes)
         risky = [c for c in changes if verdict(c[2], c[3]) in ("type", "renamed")]
         flagged = [c for c in risky if c[1] in seen.get(str(c[0].path.relative_to(repo)), ())]
+        typed = type_lines(report, scratch / folder.name, repo)
+        false = [c for c in changes if verdict(c[2], c[3]) == "same"
+                 and c[1] in typed.get(str(c[0].path.relative_to(repo)), ())]
         print(f"{folder.name:<14}{len(changes):>11}{counts['same']:>6}{counts['type']:>6}{counts['renamed']:>8}"
-              f"{counts['target']:>10}{counts['unknown']:>8} |{len(flagged):>12} of {len(risky):<7}")
+              f"{counts['target']:>10}{counts['unknown']:>8} |{len(flagged):>12} of {len(risky):<7} |"
+              f"{len(false):>12} of {counts['same']:<7}")
         if args.show:
             for m, line, before, after, field in changes:
                 v = verdict(before, after)
-                if v == "same" or v == "no column":
+                if v == "no column" or (v == "same" and (m, line, before, after, field) not in false):
+                    continue
+                if v == "same":
+                    print(f"    {m.path.relative_to(repo)}:{line}: {field}: same: {before}  [FLAGGED AS A TYPE CHANGE]")
                     continue
                 mark = "flagged" if line in seen.get(str(m.path.relative_to(repo)), ()) else "NOT FLAGGED"
                 print(f"    {m.path.relative_to(repo)}:{line}: {field}: {v}: {before} → {after}  [{mark}]")

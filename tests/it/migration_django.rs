@@ -133,6 +133,50 @@ fn alter_field_of_python_side_attributes_is_no_change() {
     assert_eq!(down_lines(&ms[1]).unwrap(), Vec::<String>::new());
 }
 
+/// A field class of another package whose `max_length` changes (django-colorfield's
+/// `ColorField`, a `CharField`, 18 → 25 in Kiwi TCMS): its column type is unknown, so the
+/// change is reported as a type change rather than read as none.
+#[test]
+fn a_new_length_of_an_unknown_field_class_is_a_type_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("bugs/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let migration = |deps: &str, ops: &str| {
+        format!(
+            "import colorfield.fields\nfrom django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
+             dependencies = [{deps}]\n    operations = [\n{ops}    ]\n"
+        )
+    };
+    std::fs::write(
+        migrations.join("0001_initial.py"),
+        migration(
+            "",
+            "        migrations.CreateModel(\n            name=\"Severity\",\n            fields=[\n                \
+             (\"id\", models.AutoField(primary_key=True)),\n                \
+             (\"color\", colorfield.fields.ColorField(default=\"#FFFFFF\", max_length=18)),\n                \
+             (\"phone\", phonenumber_field.modelfields.PhoneNumberField(region=None)),\n            ],\n        ),\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        migrations.join("0002_color.py"),
+        migration(
+            "(\"bugs\", \"0001_initial\")",
+            "        migrations.AlterField(\n            model_name=\"severity\",\n            name=\"color\",\n            \
+             field=colorfield.fields.ColorField(default=\"#FFFFFF\", image_field=None, max_length=25),\n        ),\n        \
+             migrations.AlterField(\n            model_name=\"severity\",\n            name=\"phone\",\n            \
+             field=phonenumber_field.modelfields.PhoneNumberField(region=\"FR\"),\n        ),\n",
+        ),
+    )
+    .unwrap();
+    let ms = migration::load_path(&migrations, None, Dialect::Postgres).unwrap();
+    assert_eq!(
+        lines(&ms[1].up),
+        vec!["8:9 change_type public.bugs_severity.color ColorField(25)"],
+        "the same class with no length stays no change"
+    );
+}
+
 /// An `AlterField` whose column changes name is a rename, as Django's schema editor runs it: a
 /// new `db_column` (wger `manager/0026_change_pk_to_uuid_swap.py`) or a `ForeignKey` made a plain
 /// field, whose column loses its `_id` (netbox `circuits/0051_virtualcircuit_group_assignment.py`).
@@ -189,6 +233,108 @@ fn alter_field_that_moves_the_column_is_a_rename() {
             "7:9 rename_column public.shop_order.session_id -> session",
         ]
     );
+}
+
+/// A foreign key column has the type of the key it references (an `AutoField`'s `integer`, a
+/// `UUIDField`'s `uuid`, a `to_field`'s), not always `bigint`; and when a key's type changes,
+/// Django's schema editor alters every column that references it (the `AutoField` →
+/// `BigAutoField` migrations of `DEFAULT_AUTO_FIELD` rewrite each referencing table too).
+#[test]
+fn foreign_keys_take_their_key_type_and_follow_its_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("shop/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let migration = |deps: &str, ops: &str| {
+        format!(
+            "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
+             dependencies = [{deps}]\n    operations = [\n{ops}    ]\n"
+        )
+    };
+    std::fs::write(
+        migrations.join("0001_initial.py"),
+        migration(
+            "",
+            "        migrations.CreateModel(\n            name=\"Customer\",\n            fields=[\n                \
+             (\"id\", models.AutoField(primary_key=True, serialize=False)),\n                \
+             (\"code\", models.CharField(max_length=12, unique=True)),\n                \
+             (\"parent\", models.ForeignKey(to=\"shop.customer\", null=True, on_delete=models.CASCADE)),\n            ],\n        ),\n        \
+             migrations.CreateModel(\n            name=\"Token\",\n            fields=[\n                \
+             (\"key\", models.UUIDField(primary_key=True, serialize=False)),\n            ],\n        ),\n        \
+             migrations.CreateModel(\n            name=\"Order\",\n            fields=[\n                \
+             (\"id\", models.BigAutoField(primary_key=True, serialize=False)),\n                \
+             (\"customer\", models.ForeignKey(to=\"shop.customer\", on_delete=models.CASCADE)),\n                \
+             (\"token\", models.OneToOneField(to=\"shop.token\", on_delete=models.CASCADE)),\n                \
+             (\"by_code\", models.ForeignKey(to=\"shop.customer\", to_field=\"code\", on_delete=models.CASCADE)),\n            ],\n        ),\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        migrations.join("0002_bigger_keys.py"),
+        migration(
+            "(\"shop\", \"0001_initial\")",
+            "        migrations.AlterField(\n            model_name=\"customer\",\n            name=\"id\",\n            \
+             field=models.BigAutoField(primary_key=True, serialize=False),\n        ),\n        \
+             migrations.AlterField(\n            model_name=\"order\",\n            name=\"customer\",\n            \
+             field=models.ForeignKey(to=\"shop.customer\", on_delete=models.PROTECT),\n        ),\n",
+        ),
+    )
+    .unwrap();
+    let ms = migration::load_path(&migrations, None, Dialect::Postgres).unwrap();
+    let creates = lines(&ms[0].up);
+    let order = creates.iter().find(|l| l.contains("create_table public.shop_order ")).unwrap();
+    assert!(
+        order.contains("(id bigint not null, customer_id integer not null, token_id uuid not null, by_code_id character varying(12) not null)"),
+        "{order}"
+    );
+    let customer = creates.iter().find(|l| l.contains("create_table public.shop_customer ")).unwrap();
+    assert!(customer.contains("parent_id integer"), "a relation to the model itself: {customer}");
+    assert_eq!(
+        lines(&ms[1].up),
+        vec![
+            "7:9 change_type public.shop_customer.id bigint",
+            "7:9 change_type public.shop_customer.parent_id bigint",
+            "7:9 change_type public.shop_order.customer_id bigint",
+        ],
+        "the key's type change alters the columns referencing it (not `by_code_id`, which references `code`); \
+         the foreign key restated with another `on_delete` is no change"
+    );
+    assert_eq!(
+        down_lines(&ms[1]).unwrap(),
+        vec![
+            "7:9 change_type public.shop_customer.id integer",
+            "7:9 change_type public.shop_customer.parent_id integer",
+            "7:9 change_type public.shop_order.customer_id integer",
+        ]
+    );
+}
+
+/// A column named by a module-level constant (Kiwi TCMS: `TAG_ID_COLUMN = "tag_id"` above the
+/// class, another value under `if <sqlite>:`), then renamed to `id` by an `AlterField` without
+/// `db_column`: the rename is seen, where the name read as text hid it.
+#[test]
+fn a_module_constant_names_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("shop/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    std::fs::write(
+        migrations.join("0001_initial.py"),
+        "from django.conf import settings\nfrom django.db import migrations, models\n\nTAG_ID_COLUMN = \"tag_id\"\n\
+         if settings.DATABASES[\"default\"][\"ENGINE\"].find(\"sqlite\") > -1:\n    TAG_ID_COLUMN = \"\"\n\n\n\
+         class Migration(migrations.Migration):\n    dependencies = []\n    operations = [\n        \
+         migrations.CreateModel(\n            name=\"Tag\",\n            fields=[\n                \
+         (\"id\", models.AutoField(db_column=TAG_ID_COLUMN, primary_key=True, serialize=False)),\n            ],\n        ),\n    ]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        migrations.join("0002_remove_autofield.py"),
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
+         dependencies = [(\"shop\", \"0001_initial\")]\n    operations = [\n        migrations.AlterField(\n            \
+         model_name=\"tag\",\n            name=\"id\",\n            field=models.AutoField(primary_key=True, serialize=False),\n        ),\n    ]\n",
+    )
+    .unwrap();
+    let ms = migration::load_path(&migrations, None, Dialect::Postgres).unwrap();
+    assert_eq!(lines(&ms[0].up), vec!["12:9 create_table public.shop_tag (tag_id integer not null) pk(tag_id)"]);
+    assert_eq!(lines(&ms[1].up), vec!["7:9 rename_column public.shop_tag.tag_id -> id"]);
 }
 
 /// A script of another tool in a folder the registry calls Django migrations (paperless-ngx keeps

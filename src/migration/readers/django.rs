@@ -36,6 +36,55 @@ struct ModelState {
     custom_table: bool,
     /// field name → its column.
     fields: BTreeMap<String, Column>,
+    /// The primary key's field name.
+    pk: Option<String>,
+    /// Relation field name → the model it points at (`app.model`) and its `to_field`, if any.
+    refs: BTreeMap<String, (String, Option<String>)>,
+}
+
+impl ModelState {
+    fn new(table: String, custom_table: bool) -> ModelState {
+        ModelState { table, custom_table, fields: BTreeMap::new(), pk: None, refs: BTreeMap::new() }
+    }
+
+    /// Keeps a field's column, and whether it is the key or a relation (`target`: the model a
+    /// relation field points at, with its `to_field`); the column it had before, if any.
+    fn put(
+        &mut self,
+        name: &str,
+        column: Column,
+        field: &Val,
+        target: Option<(String, Option<String>)>,
+    ) -> Option<Column> {
+        if field.kw("primary_key").is_some_and(Val::truthy) {
+            self.pk = Some(name.to_owned());
+        } else if self.pk.as_deref() == Some(name) {
+            self.pk = None;
+        }
+        match target {
+            Some(t) => self.refs.insert(name.to_owned(), t),
+            None => self.refs.remove(name),
+        };
+        self.fields.insert(name.to_owned(), column)
+    }
+
+    fn remove(&mut self, name: &str) -> Option<Column> {
+        if self.pk.as_deref() == Some(name) {
+            self.pk = None;
+        }
+        self.refs.remove(name);
+        self.fields.remove(name)
+    }
+
+    fn rename(&mut self, old: &str, new: &str, column: Column) {
+        if self.pk.as_deref() == Some(old) {
+            self.pk = Some(new.to_owned());
+        }
+        if let Some(t) = self.refs.remove(old) {
+            self.refs.insert(new.to_owned(), t);
+        }
+        self.fields.insert(new.to_owned(), column);
+    }
 }
 
 /// Read one Django migration file on its own (models from earlier files get default names).
@@ -84,7 +133,8 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
         }
     }
     let lines = LineIndex::new(src);
-    let mut r = Reader { file: path, src, lines: &lines, dialect, app, state, depth: 0 };
+    let constants = constants(tree.root_node(), src);
+    let mut r = Reader { file: path, src, lines: &lines, dialect, app, state, depth: 0, constants };
     let mut inverse = Some(Vec::new());
     if let Some(list) = operations {
         let mut cursor = list.walk();
@@ -284,6 +334,48 @@ struct Reader<'a> {
     state: &'a mut State,
     /// Nesting of `SeparateDatabaseAndState`, bounded so that no input can exhaust the stack.
     depth: usize,
+    /// The file's module-level string constants (see [`constants`]).
+    constants: BTreeMap<String, String>,
+}
+
+/// `NAME = "literal"` at the top of a migration file, the first such assignment of each name:
+/// Kiwi TCMS names a column `db_column=TAG_ID_COLUMN` with `TAG_ID_COLUMN = "tag_id"` above the
+/// class (and a different value under `if <sqlite>:`, a branch PostgreSQL never takes). Read as
+/// its text, the name was taken for no column at all, and the later rename to `id` was missed.
+fn constants(root: Node, src: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut cursor = root.walk();
+    for stmt in root.named_children(&mut cursor) {
+        let Some(assign) =
+            stmt.named_child(0).filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
+        else {
+            continue;
+        };
+        let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+        else {
+            continue;
+        };
+        if let (true, Val::Str(v)) = (left.kind() == "identifier", value(right, src)) {
+            out.entry(text(left, src).to_owned()).or_insert(v);
+        }
+    }
+    out
+}
+
+/// `v` with each bare name that is one of the file's string constants replaced by its value.
+fn with_constants(v: Val, constants: &BTreeMap<String, String>) -> Val {
+    if constants.is_empty() {
+        return v;
+    }
+    let each = |items: Vec<Val>| items.into_iter().map(|i| with_constants(i, constants)).collect();
+    let pairs = |items: Vec<(String, Val)>| items.into_iter().map(|(k, i)| (k, with_constants(i, constants))).collect();
+    match v {
+        Val::Other(name) => constants.get(&name).map_or(Val::Other(name), |c| Val::Str(c.clone())),
+        Val::List(items) => Val::List(each(items)),
+        Val::Dict(items) => Val::Dict(pairs(items)),
+        Val::Call { name, args, kwargs } => Val::Call { name, args: each(args), kwargs: pairs(kwargs) },
+        other => other,
+    }
 }
 
 type OpResult = (Vec<Operation>, Option<Vec<Operation>>);
@@ -310,11 +402,56 @@ impl Reader<'_> {
 
     fn model_state(&mut self, model: &str) -> &mut ModelState {
         let (key, table) = self.model_key(model);
-        self.state.models.entry(key).or_insert_with(|| ModelState {
-            table,
-            custom_table: false,
-            fields: BTreeMap::new(),
-        })
+        self.state.models.entry(key).or_insert_with(|| ModelState::new(table, false))
+    }
+
+    /// The model a relation field points at (`app.model`) and its `to_field`; `None` for any
+    /// other field.
+    fn target(&self, field: &Val) -> Option<(String, Option<String>)> {
+        let Val::Call { name: class, .. } = field else { return None };
+        if !(class.ends_with("OneToOneField") || (class.ends_with("ForeignKey") && class != "GenericForeignKey")) {
+            return None;
+        }
+        let to = field.arg("to", 0).and_then(Val::str)?;
+        Some((self.model_key(to).0, field.kw("to_field").and_then(Val::str).map(str::to_owned)))
+    }
+
+    /// The type of the column a relation's `to_field` (or the target's primary key) has, when
+    /// an earlier migration said: a foreign key column takes the type of the key it references
+    /// (`uuid`, `integer` for an `AutoField`), not always `bigint`.
+    fn key_type(&self, target: &(String, Option<String>)) -> Option<String> {
+        let ms = self.state.models.get(&target.0)?;
+        let field = target.1.as_ref().or(ms.pk.as_ref())?;
+        ms.fields.get(field).map(|c| c.data_type.clone())
+    }
+
+    /// Django's schema editor alters the columns that reference a key whose type changes
+    /// (`AutoField` → `BigAutoField` rewrites every table pointing at it): those columns'
+    /// changes, forward and back, and the state updated.
+    fn referencing(&mut self, model: &str, field: &str, old: &str, new: &str) -> (Vec<OpKind>, Vec<OpKind>) {
+        let (key, _) = self.model_key(model);
+        let is_pk = self.state.models.get(&key).is_some_and(|m| m.pk.as_deref() == Some(field));
+        let mut hits = Vec::new();
+        for ms in self.state.models.values_mut() {
+            for (f, (to, to_field)) in &ms.refs {
+                let points_here = *to == key && to_field.as_deref().map_or(is_pk, |t| t == field);
+                if let (true, Some(c)) = (points_here, ms.fields.get_mut(f))
+                    && c.data_type == old
+                {
+                    c.data_type = new.to_owned();
+                    hits.push((ms.table.clone(), c.name.clone()));
+                }
+            }
+        }
+        let change = |table: &str, column: &str, ty: &str| OpKind::ChangeColumnType {
+            table: self.qn(table),
+            column: column.to_owned(),
+            new_type: ty.to_owned(),
+            using: None,
+        };
+        let fwd = hits.iter().map(|(t, c)| change(t, c, new)).collect();
+        let back = hits.iter().map(|(t, c)| change(t, c, old)).collect();
+        (fwd, back)
     }
 
     /// A field → its column (or `None` for a field with no column, like `ManyToManyField`),
@@ -346,6 +483,7 @@ impl Reader<'_> {
             .kw("db_column")
             .and_then(Val::str)
             .map_or_else(|| if fk { format!("{name}_id") } else { name.to_owned() }, str::to_owned);
+        let data_type = self.target(field).and_then(|t| self.key_type(&t)).unwrap_or(data_type);
         let mut c = Column::new(&column, &data_type);
         c.nullable = field.kw("null").is_some_and(Val::truthy);
         if field.kw("primary_key").is_some_and(Val::truthy) || class.ends_with("AutoField") {
@@ -464,7 +602,7 @@ impl Reader<'_> {
 
     fn operation(&mut self, node: Node, state_only: bool) -> OpResult {
         let src = self.src;
-        let v = value(node, src);
+        let v = with_constants(value(node, src), &self.constants);
         let up = Direction::Up;
         let down = Direction::Down;
         let Val::Call { name: opname, .. } = &v else {
@@ -480,14 +618,17 @@ impl Reader<'_> {
                 let Some(model) = model_arg("name", 0) else { return (vec![self.unparsed(node, "model name")], None) };
                 let options = v.arg("options", 2).cloned().unwrap_or(Val::Dict(Vec::new()));
                 let db_table = options.kw("db_table").and_then(Val::str).map(str::to_owned);
-                let (key, default_table) = self.model_key(&model);
+                let (model_key, default_table) = self.model_key(&model);
+                let key = model_key.clone();
                 let table = db_table.clone().unwrap_or(default_table);
                 let mut columns = Vec::new();
                 let mut pk = Vec::new();
                 let mut fks = Vec::new();
                 let mut extra = Vec::new();
-                let mut fields = BTreeMap::new();
                 let mut m2m = Vec::new();
+                // In the state before its fields are read: a relation to the model itself takes
+                // the type of the key listed before it.
+                self.state.models.insert(key.clone(), ModelState::new(table.clone(), db_table.is_some()));
                 for f in v
                     .arg("fields", 1)
                     .and_then(|f| if let Val::List(l) = f { Some(l.clone()) } else { None })
@@ -511,12 +652,12 @@ impl Reader<'_> {
                         extra.extend(self.fk_index_op(&table, field, &column.name));
                     }
                     fks.extend(key);
-                    fields.insert(fname.to_owned(), column.clone());
+                    let target = self.target(field);
+                    if let Some(ms) = self.state.models.get_mut(&model_key) {
+                        ms.put(fname, column.clone(), field, target);
+                    }
                     columns.push(column);
                 }
-                self.state
-                    .models
-                    .insert(key, ModelState { table: table.clone(), custom_table: db_table.is_some(), fields });
                 let mut kinds = vec![OpKind::CreateTable {
                     table: self.qn(&table),
                     columns,
@@ -557,11 +698,21 @@ impl Reader<'_> {
                 };
                 let (old_key, old_table) = self.model_key(&old);
                 let (new_key, new_default) = self.model_key(&new);
-                let mut ms = self.state.models.remove(&old_key).unwrap_or(ModelState {
-                    table: old_table.clone(),
-                    custom_table: false,
-                    fields: BTreeMap::new(),
-                });
+                let mut ms =
+                    self.state.models.remove(&old_key).unwrap_or_else(|| ModelState::new(old_table.clone(), false));
+                // Relations to the renamed model follow it.
+                for other in self.state.models.values_mut() {
+                    for (to, _) in other.refs.values_mut() {
+                        if *to == old_key {
+                            to.clone_from(&new_key);
+                        }
+                    }
+                }
+                for (to, _) in ms.refs.values_mut() {
+                    if *to == old_key {
+                        to.clone_from(&new_key);
+                    }
+                }
                 let custom = ms.custom_table;
                 if !custom {
                     ms.table = new_default.clone();
@@ -615,7 +766,8 @@ impl Reader<'_> {
                     vec![OpKind::DropColumn { table: self.qn(&table), column: c.name.clone(), if_exists: false }]
                 });
                 if let Some(c) = column {
-                    self.model_state(&model).fields.insert(fname, c);
+                    let target = self.target(&field);
+                    self.model_state(&model).put(&fname, c, &field, target);
                 }
                 (emit(self, kinds, up), inverse.map(|k| emit(self, k, down)))
             }
@@ -624,7 +776,7 @@ impl Reader<'_> {
                     return (vec![self.unparsed(node, "RemoveField arguments")], None);
                 };
                 let (_, table) = self.model_key(&model);
-                let known = self.model_state(&model).fields.remove(&fname);
+                let known = self.model_state(&model).remove(&fname);
                 let column = known.as_ref().map_or_else(|| fname.clone(), |c| c.name.clone());
                 let drop = OpKind::DropColumn { table: self.qn(&table), column, if_exists: false };
                 let inverse =
@@ -648,7 +800,7 @@ impl Reader<'_> {
                 };
                 let (_, table) = self.model_key(&model);
                 let ms = self.model_state(&model);
-                let old_col = ms.fields.remove(&old);
+                let old_col = ms.fields.get(&old).cloned();
                 let (from, to, explicit) = match &old_col {
                     Some(c) if c.name.ends_with("_id") && c.name == format!("{old}_id") => {
                         (c.name.clone(), format!("{new}_id"), false)
@@ -658,7 +810,9 @@ impl Reader<'_> {
                 };
                 if let Some(mut c) = old_col {
                     c.name = to.clone();
-                    self.model_state(&model).fields.insert(new.clone(), c);
+                    let ms = self.model_state(&model);
+                    ms.fields.remove(&old);
+                    ms.rename(&old, &new, c);
                 }
                 if explicit || from == to {
                     return (Vec::new(), Some(Vec::new()));
@@ -677,7 +831,14 @@ impl Reader<'_> {
                 let Some((new, _, _)) = self.field(&table, &fname, &field) else {
                     return (Vec::new(), Some(Vec::new()));
                 };
-                let old = self.model_state(&model).fields.insert(fname.clone(), new.clone());
+                let target = self.target(&field);
+                let old = self.model_state(&model).put(&fname, new.clone(), &field, target);
+                let (also, also_back) = match &old {
+                    Some(o) if o.data_type != new.data_type => {
+                        self.referencing(&model, &fname, &o.data_type, &new.data_type)
+                    }
+                    _ => (Vec::new(), Vec::new()),
+                };
                 let t = self.qn(&table);
                 let diff = |from: Option<&Column>, to: &Column| {
                     let mut kinds = Vec::new();
@@ -707,9 +868,10 @@ impl Reader<'_> {
                     }
                     kinds
                 };
-                let fwd = diff(old.as_ref(), &new);
+                let mut fwd = diff(old.as_ref(), &new);
+                fwd.extend(also);
                 let inverse = match &old {
-                    Some(o) => diff(Some(&new), o),
+                    Some(o) => diff(Some(&new), o).into_iter().chain(also_back).collect(),
                     None => vec![OpKind::Code {
                         description: format!("restore field `{fname}` of `{model}` to its earlier definition"),
                     }],

@@ -234,7 +234,13 @@ pub fn django_type(field: &str, opts: &TypeOptions, dialect: Dialect) -> Option<
                 "longblob".to_owned()
             }
         }
-        other => other.to_owned(),
+        // A field class of another package (django-colorfield's `ColorField`, a `CharField`): its
+        // column type is unknown, but a new `max_length` may well change it, so the length is
+        // part of the type and its change is seen (Kiwi TCMS's `ColorField` 18 → 25).
+        other => match opts.limit {
+            Some(n) => format!("{other}({n})"),
+            None => other.to_owned(),
+        },
     })
 }
 
