@@ -254,6 +254,12 @@ pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> 
     for d in splats {
         if d.kind() == "dictionary" {
             out.extend(super::lookups::dict_strings(src, d, false));
+            // `**{lookup: 0}` with `lookup = "weight__gt"` (or another string) in the function.
+            for key in named_children(d).into_iter().filter_map(|p| p.child_by_field_name("key")) {
+                if key.kind() == "identifier" {
+                    out.extend(strings_of_name(src, src.node_text(key), block));
+                }
+            }
             continue;
         }
         if d.kind() != "identifier" {
