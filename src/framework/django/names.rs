@@ -235,7 +235,8 @@ pub(super) fn block_of(node: Node<'_>) -> Node<'_> {
     n
 }
 
-/// The keys a call's `**d` arguments pass as keywords: a dict literal's, or those the name `d`
+/// The keys a call's `**d` arguments pass as keywords: a dict literal's (a key held in a name,
+/// `**{lookup: 0}`, as the strings the function gives it), or those the name `d`
 /// is given in the call's function (`args = {"from_date": day, …}`, `fields["working_time"] =
 /// …`, then `MealPlan(**args)`, `Recipe.objects.create(**fields, space=…)`). Other splats
 /// (a parameter's `**kwargs`, a call's result) give none.
