@@ -44,6 +44,7 @@ mod receivers_django;
 mod receivers_django_calls;
 mod receivers_django_crossfile;
 mod receivers_django_fieldlists;
+mod receivers_django_kiwi;
 mod receivers_django_namelists;
 mod receivers_django_plane;
 mod receivers_django_pretalx;

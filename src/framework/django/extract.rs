@@ -35,7 +35,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        19
+        20
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -97,6 +97,9 @@ pub(super) struct Ctx<'a> {
     /// The [`enclosing_class`] of each function that has a chain on `self`, by the function's
     /// node id: asked of every link of a chain, it was a walk up from each (depth squared).
     pub(super) class_of_function: HashMap<usize, Option<&'a str>>,
+    /// Parameters every call of the file types, by their function's node id
+    /// ([`super::callers`]).
+    pub(super) callers: HashMap<usize, Vec<(String, super::receivers::Ty)>>,
 }
 
 pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
@@ -132,6 +135,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         scopes: super::receivers::function_scopes(root),
         on_self: HashMap::new(),
         class_of_function: HashMap::new(),
+        callers: HashMap::new(),
     };
     cx.imports = from_imports(&cx.src, root);
     cx.imported_modules = cx.modules_of_imports(root);
@@ -164,6 +168,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             model_and_names(&mut cx, node);
             serializer_fields(&mut cx, node);
             serializer_instance(&mut cx, node);
+            super::to_dict::model_to_dict(&mut cx, node);
         } else if kind == "tuple" {
             model_field_pair(&mut cx, node);
         } else if kind == "concatenated_string"

@@ -1,7 +1,9 @@
 //! Django: its model index (`models`), receiver typing (`receivers`), field lookups (`lookups`),
-//! classes that list fields (`options`), templates (`templates`) and the walker that reads a
+//! classes that list fields (`options`), templates (`templates`), parameters typed by their
+//! file's calls (`callers`), `model_to_dict` rows (`to_dict`) and the walker that reads a
 //! Python file with them (`extract`).
 
+mod callers;
 pub mod extract;
 mod lookups;
 mod models;
@@ -9,6 +11,7 @@ mod names;
 mod options;
 mod receivers;
 pub mod templates;
+mod to_dict;
 
 mod recipe;
 

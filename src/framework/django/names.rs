@@ -235,7 +235,8 @@ pub(super) fn block_of(node: Node<'_>) -> Node<'_> {
     n
 }
 
-/// The keys a call's `**d` arguments pass as keywords: a dict literal's, or those the name `d`
+/// The keys a call's `**d` arguments pass as keywords: a dict literal's (a key held in a name,
+/// `**{lookup: 0}`, as the strings the function gives it), or those the name `d`
 /// is given in the call's function (`args = {"from_date": day, …}`, `fields["working_time"] =
 /// …`, then `MealPlan(**args)`, `Recipe.objects.create(**fields, space=…)`). Other splats
 /// (a parameter's `**kwargs`, a call's result) give none.
@@ -254,6 +255,12 @@ pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> 
     for d in splats {
         if d.kind() == "dictionary" {
             out.extend(super::lookups::dict_strings(src, d, false));
+            // `**{lookup: 0}` with `lookup = "weight__gt"` (or another string) in the function.
+            for key in named_children(d).into_iter().filter_map(|p| p.child_by_field_name("key")) {
+                if key.kind() == "identifier" {
+                    out.extend(strings_of_name(src, src.node_text(key), block));
+                }
+            }
             continue;
         }
         if d.kind() != "identifier" {

@@ -106,6 +106,10 @@ pub(super) const FRAMEWORK_OBJECTS: &[&str] = &["request", "response", "context"
 /// Builtins whose result is a plain value, never a record.
 const PLAIN_BUILTINS: &[&str] = &["str", "int", "float", "bool", "dict", "len", "repr", "bytes", "range", "format"];
 
+/// Names that hold a client of another system (an HTTP API, an RPC server): what its methods
+/// answer is that system's object, never a record of the app.
+const CLIENTS: &[&str] = &["client", "rpc", "api", "api_client", "rpc_client", "http_client"];
+
 /// Top-level modules of Python's standard library that code commonly calls into (what they
 /// return is no model's record).
 const STDLIB: &[&str] = &[
@@ -228,6 +232,23 @@ pub(super) struct Env {
     /// nested in a loop or branch (`model_type = Food` … `model_type = Property`): where each
     /// assignment starts and the class it gives (`None`: something else).
     class_steps: HashMap<String, Vec<(usize, Option<String>)>>,
+    /// For a name given values of different types: each statement that gives it one and the
+    /// block it holds it in (`status = execution.status` in a loop's body).
+    steps: HashMap<String, Vec<Step>>,
+    /// Where each such name is bound (assignment targets, loop variables).
+    bound_at: HashMap<String, Vec<usize>>,
+    /// The byte ranges of the function's loops.
+    loops: Vec<std::ops::Range<usize>>,
+}
+
+/// One statement of a block giving a name a value, read by [`Env::step_at`].
+#[derive(Debug, Clone)]
+struct Step {
+    /// Where the name starts to hold it: the statement's end (a `for` loop's variable's).
+    from: usize,
+    /// The block where it holds it.
+    within: std::ops::Range<usize>,
+    ty: Option<Ty>,
 }
 
 impl Env {
@@ -244,6 +265,29 @@ impl Env {
             let steps = self.class_steps.get(name)?;
             steps.iter().rev().find(|(at, _)| *at < offset).and_then(|(_, class)| class.as_deref())
         })
+    }
+
+    /// What a name the function gives values of different types holds at `offset`: what the
+    /// last statement of an enclosing block before it gave it, when no other binding of the
+    /// name comes between them — none after it in the text, none in a loop around the read
+    /// that the statement is not in (a later turn would reach the read through it).
+    fn step_at(&self, name: &str, offset: usize) -> Option<Ty> {
+        let step = self
+            .steps
+            .get(name)?
+            .iter()
+            .filter(|s| s.from <= offset && s.within.contains(&offset))
+            .max_by_key(|s| s.from)?;
+        let bound = self.bound_at.get(name)?;
+        if bound.iter().any(|b| (step.from..offset).contains(b))
+            || self
+                .loops
+                .iter()
+                .any(|l| l.contains(&offset) && l.start >= step.from && bound.iter().any(|b| l.contains(b)))
+        {
+            return None;
+        }
+        step.ty.clone()
     }
 
     fn set_class(&mut self, name: &str, model: Option<String>) {
@@ -458,6 +502,7 @@ impl Ctx<'_> {
             let env = self.function_env(func);
             self.envs.insert(func.id(), Rc::new(env));
         }
+        self.type_by_callers(nodes);
         // What a class's methods return, then again the methods of the classes that have such:
         // `self.get_roles().filter(…)` in another method of the class.
         for func in nodes.of_kind("function_definition") {
@@ -648,7 +693,7 @@ impl Ctx<'_> {
         self.bindings.extend(out);
     }
 
-    fn function_env(&self, func: Node<'_>) -> Env {
+    pub(super) fn function_env(&self, func: Node<'_>) -> Env {
         let mut env = Env::default();
         if let Some(class) = method_class(func) {
             let class_name = class.child_by_field_name("name").map(|n| self.src.node_text(n)).unwrap_or("");
@@ -664,8 +709,10 @@ impl Ctx<'_> {
                 }
             }
         }
+        // A method an admin shows is called with a record of its model, whatever it names it.
+        let shown = env.class_model.is_some() && self.is_display_method(func);
         if let Some(params) = func.child_by_field_name("parameters") {
-            for p in named_children(params) {
+            for (i, p) in named_children(params).into_iter().enumerate() {
                 let (name, ty) = match p.kind() {
                     "typed_parameter" | "typed_default_parameter" => {
                         let name = p
@@ -687,11 +734,16 @@ impl Ctx<'_> {
                     continue;
                 }
                 let ty = ty.or_else(|| {
+                    let callers = self.callers.get(&func.id())?;
+                    callers.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone())
+                });
+                let ty = ty.or_else(|| {
                     // An admin's or serializer's hook is handed the model's records; a filter
                     // set's `method=` filter (`def search(self, queryset, name, value)`) and an
                     // admin action its queryset.
                     let model = env.class_model.clone()?;
                     match name {
+                        _ if shown && i == 1 && p.kind() == "identifier" => Some(Ty::one(Rec::model(model))),
                         "obj" | "instance" => Some(Ty::one(Rec::model(model))),
                         "queryset" => Some(Ty::many(Rec::model(model))),
                         _ => None,
@@ -749,7 +801,89 @@ impl Ctx<'_> {
                 }
             }
         }
+        self.set_steps(body, &nodes, &mut env);
         env
+    }
+
+    /// The [`Env::steps`] of the names `env` gives values of different types.
+    fn set_steps(&self, body: Node<'_>, nodes: &[Node<'_>], env: &mut Env) {
+        fn targets<'t>(left: Node<'t>, out: &mut Vec<Node<'t>>) {
+            match left.kind() {
+                "identifier" => out.push(left),
+                "pattern_list" | "tuple_pattern" | "list_pattern" | "parenthesized_expression" => {
+                    for c in named_children(left) {
+                        targets(c, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mixed = |name: &str| matches!(env.vars.get(name), Some(None));
+        let (mut steps, mut bound_at): (HashMap<String, Vec<Step>>, HashMap<String, Vec<usize>>) = Default::default();
+        for n in nodes.iter().filter(|n| n.kind() != "call") {
+            let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                continue;
+            };
+            let mut names = Vec::new();
+            targets(left, &mut names);
+            for id in &names {
+                let name = self.src.node_text(*id);
+                if mixed(name) {
+                    bound_at.entry(name.to_owned()).or_default().push(id.start_byte());
+                }
+            }
+            let ([id], true) = (names.as_slice(), left.kind() == "identifier") else { continue };
+            let name = self.src.node_text(*id);
+            if !mixed(name) {
+                continue;
+            }
+            let step = match n.kind() {
+                "assignment" => {
+                    let Some(block) =
+                        n.parent().filter(|p| p.kind() == "expression_statement").and_then(|p| p.parent())
+                    else {
+                        continue;
+                    };
+                    Step { from: n.end_byte(), within: block.byte_range(), ty: self.ty(right, env) }
+                }
+                "for_statement" => {
+                    let Some(block) = n.child_by_field_name("body") else { continue };
+                    let ty = self.ty(right, env).filter(|t| t.many).map(|t| Ty::one(t.rec));
+                    Step { from: left.end_byte(), within: block.byte_range(), ty }
+                }
+                _ => continue,
+            };
+            steps.entry(name.to_owned()).or_default().push(step);
+        }
+        env.loops = own_scope(body)
+            .into_iter()
+            .filter(|n| matches!(n.kind(), "for_statement" | "while_statement"))
+            .map(|n| n.byte_range())
+            .collect();
+        env.steps = steps;
+        env.bound_at = bound_at;
+    }
+
+    /// Whether `func` is a method its admin shows, which Django calls with one of the model's
+    /// records: named in the class's `list_display`, `list_display_links` or `readonly_fields`
+    /// (`def visual_icon(self, record)`), or decorated with `@admin.display`.
+    fn is_display_method(&self, func: Node<'_>) -> bool {
+        let Some(name) = func.child_by_field_name("name").map(|n| self.src.node_text(n)) else { return false };
+        let decorated = func.parent().filter(|p| p.kind() == "decorated_definition");
+        if decorated.is_some_and(|d| {
+            named_children(d).into_iter().filter(|n| n.kind() == "decorator").any(|n| {
+                let text = self.src.node_text(n).trim_start_matches('@');
+                let callee = text.split('(').next().unwrap_or(text).trim();
+                callee == "admin.display" || callee == "display"
+            })
+        }) {
+            return true;
+        }
+        let Some(body) = method_class(func).and_then(|c| c.child_by_field_name("body")) else { return false };
+        assignments(body).into_iter().any(|(t, _, v)| {
+            matches!(self.src.node_text(t), "list_display" | "list_display_links" | "readonly_fields")
+                && v.is_some_and(|v| super::names::strings_of(&self.src, v, body).iter().any(|(s, _)| s == name))
+        })
     }
 
     /// The names `if isinstance(x, C):` (or `elif`, or `isinstance(…) and …`) narrows to a
@@ -894,6 +1028,15 @@ impl Ctx<'_> {
     /// record of the app.
     fn is_plain_call(&self, node: Node<'_>) -> bool {
         let Some(f) = node.child_by_field_name("function").filter(|_| node.kind() == "call") else { return false };
+        // `self.rpc.getbug(…)`, `self._client.get(…)`, `client.get_repos(…)`: what a client of
+        // another system answers is that system's object (a bug tracker's bug, a JSON answer).
+        if let Some(holder) = f.child_by_field_name("object").filter(|_| f.kind() == "attribute") {
+            let holder = self.src.node_text(holder);
+            let holder = holder.strip_prefix("self.").unwrap_or(holder).trim_start_matches('_');
+            if CLIENTS.contains(&holder) {
+                return true;
+            }
+        }
         let mut base = f;
         while base.kind() == "attribute" {
             let Some(o) = base.child_by_field_name("object") else { return false };
@@ -972,7 +1115,10 @@ impl Ctx<'_> {
         }
         let text = |n: Node<'_>| self.src.node_text(n);
         match node.kind() {
-            "identifier" => env.vars.get(text(node)).cloned().flatten(),
+            "identifier" => match env.vars.get(text(node)) {
+                Some(None) => env.step_at(text(node), node.start_byte()),
+                known => known.cloned().flatten(),
+            },
             "attribute" => {
                 let object = node.child_by_field_name("object")?;
                 let attr = text(node.child_by_field_name("attribute")?);
@@ -994,6 +1140,12 @@ impl Ctx<'_> {
                 }
                 if matches!(text(object), "request" | "self.request" | "info.context") {
                     return request_attribute(attr).map(|root| Ty::one(Rec { root, path: Vec::new() }));
+                }
+                // `self.model.objects` in an admin (the registered model) or a view (`model =`).
+                if text(object) == "self.model"
+                    && let Some(m) = &env.class_model
+                {
+                    return is_manager_name(attr).then(|| Ty::many(Rec::model(m.clone())));
                 }
                 if text(object) == "self"
                     && let Some(m) = &env.class_model
