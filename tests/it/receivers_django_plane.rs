@@ -99,3 +99,117 @@ fn a_parenthesized_get_queryset_chain_names_the_model() {
     assert_eq!(uses_of(&result, "core_cycle.progress_snapshot"), set(&["core/models.py:13", "core/views.py:40"]));
     assert_eq!(uses_of(&result, "core_module.progress_snapshot"), set(&["core/models.py:17"]));
 }
+
+const PROJECT_MODELS: &str = r#"from django.db import models
+
+
+class Project(models.Model):
+    network = models.IntegerField(default=2)
+    name = models.CharField(max_length=255)
+
+
+class Integration(models.Model):
+    network = models.IntegerField(default=2)
+    name = models.CharField(max_length=255)
+
+
+class Configuration(models.Model):
+    key = models.CharField(max_length=100)
+    value = models.TextField()
+    is_encrypted = models.BooleanField(default=False)
+
+
+class Secret(models.Model):
+    is_encrypted = models.BooleanField(default=False)
+"#;
+
+const PROJECT_VIEWS: &str = r#"from django.db.models import Q
+
+from core.models import Configuration, Project
+
+
+def list_projects(request, member):
+    projects = Project.objects.filter(name__isnull=False).distinct().values("id", "name")
+    if member:
+        projects = projects.filter(Q(name="x") | Q(network=2))
+    return projects
+
+
+def counts():
+    return Project.objects.values("name").annotate(total=Count("id")).exclude(network=0)
+
+
+def configuration(keys):
+    rows = Configuration.objects.values("key", "value", "is_encrypted")
+    out = []
+    for key in keys:
+        for item in rows:
+            if item.get("is_encrypted", False):
+                out.append(item["value"])
+            if item.network:
+                out.append(item.get("total"))
+    first = Configuration.objects.values("key").first()
+    return out, first["is_encrypted"]
+
+
+def pairs():
+    for row in Project.objects.values_list("id", "network"):
+        print(row.network, row[1])
+    data = {"network": 1}
+    return data.get("network"), data["is_encrypted"]
+
+
+def on_results(projects: QuerySet[Project]):
+    projects = projects.annotate(n=Count("id")).values("id", "network")
+    return projects.filter(network=1)
+"#;
+
+const PROJECT_TABLES: &[(&str, &[&str])] = &[
+    ("core_project", &["id", "network", "name"]),
+    ("core_integration", &["id", "network", "name"]),
+    ("core_configuration", &["id", "key", "value", "is_encrypted"]),
+    ("core_secret", &["id", "is_encrypted"]),
+];
+
+fn scan_values() -> (tempfile::TempDir, tandem::scan::ScanResult) {
+    let files = [("core/models.py", PROJECT_MODELS), ("core/views.py", PROJECT_VIEWS)];
+    scan_files("plane", Framework::Django, &files, PROJECT_TABLES)
+}
+
+/// A `values()` queryset is still the model's queryset: `filter`, `exclude`, `annotate` after
+/// it read the model's columns (`projects = projects.filter(Q(network=2))` on a name given
+/// `.values(…)`), not the other model's of the same name; so is a parameter typed as the
+/// model's queryset and given its own `.values(…)` again.
+#[test]
+fn a_values_queryset_filtered_again_reads_its_model() {
+    let (_dir, result) = scan_values();
+    assert_eq!(
+        uses_of(&result, "core_project.network"),
+        set(&[
+            "core/models.py:5",
+            "core/views.py:9",
+            "core/views.py:14",
+            "core/views.py:31",
+            "core/views.py:38",
+            "core/views.py:39",
+        ])
+    );
+    assert_eq!(uses_of(&result, "core_integration.network"), set(&["core/models.py:10"]));
+}
+
+/// Iterating a `values()` queryset yields dicts: a key read from such a row (`item.get("x")`,
+/// `item["x"]`, the row `first()` gives) is the model's column; an attribute of a row
+/// (`item.network`, `row.network` on a `values_list` tuple) and a key of a plain dict name none.
+#[test]
+fn a_key_read_from_a_values_row_is_the_models_column() {
+    let (_dir, result) = scan_values();
+    assert_eq!(
+        uses_of(&result, "core_configuration.is_encrypted"),
+        set(&["core/models.py:17", "core/views.py:18", "core/views.py:22", "core/views.py:27"])
+    );
+    assert_eq!(uses_of(&result, "core_secret.is_encrypted"), set(&["core/models.py:21"]));
+    assert_eq!(
+        uses_of(&result, "core_configuration.value"),
+        set(&["core/models.py:16", "core/views.py:18", "core/views.py:23"])
+    );
+}

@@ -1,4 +1,5 @@
 //! Django: its model index (`models`), receiver typing (`receivers`), field lookups (`lookups`),
+//! the keys read from `values()` rows (`rows`),
 //! classes that list fields (`options`), templates (`templates`) and the walker that reads a
 //! Python file with them (`extract`).
 
@@ -8,6 +9,7 @@ mod models;
 mod names;
 mod options;
 mod receivers;
+mod rows;
 pub mod templates;
 
 mod recipe;

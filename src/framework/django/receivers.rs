@@ -88,14 +88,37 @@ pub(super) fn request_attribute(attribute: &str) -> Option<Root> {
 pub(super) struct Ty {
     pub(super) rec: Rec,
     pub(super) many: bool,
+    /// What the queryset yields, or what the one value is: a record, or a row of its columns.
+    pub(super) rows: Rows,
+}
+
+/// What a queryset yields: records, or rows of their columns — a `values()` queryset's dicts
+/// (keyed by the column, `row["is_encrypted"]`), a `values_list()` queryset's tuples. Either is
+/// still the model's queryset to the QuerySet methods chained on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rows {
+    Records,
+    Dicts,
+    Tuples,
+    /// A name given the records in one place and rows in another: an attribute read on what it
+    /// yields is a record's, a key read a dict row's (each access is valid for one of them only).
+    Either,
 }
 
 impl Ty {
     fn one(rec: Rec) -> Ty {
-        Ty { rec, many: false }
+        Ty { rec, many: false, rows: Rows::Records }
     }
     fn many(rec: Rec) -> Ty {
-        Ty { rec, many: true }
+        Ty { rec, many: true, rows: Rows::Records }
+    }
+    /// One record (not a row of its columns).
+    pub(super) fn is_record(&self) -> bool {
+        !self.many && matches!(self.rows, Rows::Records | Rows::Either)
+    }
+    /// One `values()` row: a dict of the model's columns.
+    pub(super) fn is_dict_row(&self) -> bool {
+        !self.many && matches!(self.rows, Rows::Dicts | Rows::Either)
     }
 }
 
@@ -256,6 +279,11 @@ impl Env {
     fn set(&mut self, name: &str, ty: Option<Ty>) {
         let Some(ty) = ty else { return };
         match self.vars.get(name) {
+            // `issues = issues.annotate(…).values(…)` over a parameter typed as the model's
+            // queryset: the same queryset, whose rows are either.
+            Some(Some(old)) if old.rec == ty.rec && old.many == ty.many && old.rows != ty.rows => {
+                self.vars.insert(name.to_owned(), Some(Ty { rows: Rows::Either, ..ty }));
+            }
             Some(Some(old)) if *old != ty => {
                 self.vars.insert(name.to_owned(), None);
             }
@@ -743,7 +771,7 @@ impl Ctx<'_> {
                         }
                     }
                     (_, "identifier") if n.kind() != "assignment" => {
-                        env.set(self.src.node_text(left), ty.filter(|t| t.many).map(|t| Ty::one(t.rec)));
+                        env.set(self.src.node_text(left), ty.filter(|t| t.many).map(|t| Ty { many: false, ..t }));
                     }
                     _ => {}
                 }
@@ -874,7 +902,7 @@ impl Ctx<'_> {
             "extend" => ty.many,
             _ => return None,
         };
-        one.then(|| (self.src.node_text(list).to_owned(), Ty::many(ty.rec)))
+        one.then(|| (self.src.node_text(list).to_owned(), Ty { many: true, ..ty }))
     }
 
     /// Whether `name` is a class this file declares that is no model (abstract or not) and
@@ -945,7 +973,7 @@ impl Ctx<'_> {
             .collect();
         models.dedup();
         match models.as_slice() {
-            [name] => Some(Ty { rec: Rec::model(self.model_ref(name)), many }),
+            [name] => Some(Ty { rec: Rec::model(self.model_ref(name)), many, rows: Rows::Records }),
             _ => None,
         }
     }
@@ -1005,10 +1033,10 @@ impl Ctx<'_> {
                     };
                 }
                 let t = self.ty_at(object, env, depth + 1)?;
-                if t.many || attr.starts_with('_') {
+                if !t.is_record() || attr.starts_with('_') {
                     return None;
                 }
-                Some(Ty { rec: t.rec.then(attr), many: attr.ends_with("_set") })
+                Some(Ty { rec: t.rec.then(attr), many: attr.ends_with("_set"), rows: Rows::Records })
             }
             "call" => {
                 let f = node.child_by_field_name("function")?;
@@ -1068,10 +1096,19 @@ impl Ctx<'_> {
                             return Some(t.clone());
                         }
                         let t = self.ty_at(object, env, depth + 1)?;
-                        if MANY_METHODS.contains(&m) {
-                            Some(Ty::many(t.rec))
+                        // A `values()` / `values_list()` queryset stays the model's queryset;
+                        // what it yields are rows of the columns.
+                        let rows = match m {
+                            "values" => Rows::Dicts,
+                            "values_list" => Rows::Tuples,
+                            _ => t.rows,
+                        };
+                        if !t.many && !t.is_record() {
+                            None
+                        } else if MANY_METHODS.contains(&m) || matches!(m, "values" | "values_list") {
+                            Some(Ty { rec: t.rec, many: true, rows })
                         } else if ONE_METHODS.contains(&m) {
-                            Some(Ty::one(t.rec))
+                            Some(Ty { rec: t.rec, many: false, rows })
                         } else {
                             None
                         }
@@ -1084,7 +1121,7 @@ impl Ctx<'_> {
                 let t = self.ty_at(value, env, depth + 1).filter(|t| t.many)?;
                 // `qs[0]` is a record, `qs[:10]` still a queryset.
                 let slice = node.child_by_field_name("subscript").is_some_and(|s| s.kind() == "slice");
-                Some(Ty { rec: t.rec, many: slice })
+                Some(Ty { many: slice, ..t })
             }
             "await" | "parenthesized_expression" => {
                 self.ty_at(named_children(node).into_iter().next()?, env, depth + 1)
@@ -1203,7 +1240,7 @@ impl Ctx<'_> {
             }
             let env = self.scopes.get(&node.id()).and_then(|f| self.envs.get(f)).map_or(&empty, |e| &**e);
             match self.ty(object, env) {
-                Some(t) if !t.many => found.push((attr.start_byte(), t.rec.attribute(name))),
+                Some(t) if t.is_record() => found.push((attr.start_byte(), t.rec.attribute(name))),
                 Some(_) => {}
                 None => {
                     let base = bases.get(&node.id()).copied().unwrap_or(object);
