@@ -213,3 +213,95 @@ fn a_key_read_from_a_values_row_is_the_models_column() {
         set(&["core/models.py:16", "core/views.py:18", "core/views.py:23"])
     );
 }
+
+const LINK_MODELS: &str = r#"from django.db import models
+
+
+class Issue(models.Model):
+    name = models.CharField(max_length=255)
+
+
+class Page(models.Model):
+    name = models.CharField(max_length=255)
+
+
+class IssueLink(models.Model):
+    issue = models.ForeignKey(Issue, related_name="issue_link", on_delete=models.CASCADE)
+    title = models.CharField(max_length=255)
+
+
+class PageLink(models.Model):
+    page = models.ForeignKey(Page, related_name="page_link", on_delete=models.CASCADE)
+    title = models.CharField(max_length=255)
+"#;
+
+const LINK_SERIALIZERS: &str = r#"from rest_framework import serializers
+from core.models import Issue, Page
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Issue
+        fields = ["id", "name"]
+
+
+class PageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Page
+        fields = ["id"]
+"#;
+
+const EXPORT_SERIALIZERS: &str = r#"from rest_framework import serializers
+
+from core.serializers import IssueSerializer, PageSerializer
+
+
+class IssueExportSerializer(IssueSerializer):
+    links = serializers.SerializerMethodField()
+
+    class Meta(IssueSerializer.Meta):
+        fields = ["links"]
+
+    def get_links(self, obj):
+        return [link.title for link in obj.issue_link.all()]
+
+
+class PageExportSerializer(PageSerializer):
+    class Meta(PageSerializer.Meta):
+        fields = ["id"]
+
+    def get_title(self, obj):
+        return obj.name
+
+
+class PlainExport(serializers.Serializer):
+    class Meta(SomethingElse.Meta):
+        fields = ["x"]
+
+    def get_links(self, obj):
+        return [link.title for link in obj.issue_link.all()]
+"#;
+
+/// A serializer whose `Meta` inherits another file's (`class Meta(IssueSerializer.Meta)`) and
+/// names no model of its own serializes the records that `Meta` names: `obj` in its methods is
+/// an `Issue` (`link.title` over `obj.issue_link.all()`), a `Page` in the other; a `Meta`
+/// inherited from a class that names no model types nothing.
+#[test]
+fn a_meta_inherited_from_another_files_serializer_types_obj() {
+    let files = [
+        ("core/models.py", LINK_MODELS),
+        ("core/serializers.py", LINK_SERIALIZERS),
+        ("exports/serializers.py", EXPORT_SERIALIZERS),
+    ];
+    let tables: &[(&str, &[&str])] = &[
+        ("core_issue", &["id", "name"]),
+        ("core_page", &["id", "name"]),
+        ("core_issuelink", &["id", "issue_id", "title"]),
+        ("core_pagelink", &["id", "page_id", "title"]),
+    ];
+    let (_dir, result) = scan_files("plane", Framework::Django, &files, tables);
+    assert_eq!(uses_of(&result, "core_issuelink.title"), set(&["core/models.py:14", "exports/serializers.py:13"]));
+    assert_eq!(uses_of(&result, "core_pagelink.title"), set(&["core/models.py:19"]));
+    assert_eq!(uses_of(&result, "core_page.name"), set(&["core/models.py:9", "exports/serializers.py:21"]));
+    assert_eq!(uses_of(&result, "core_issue.name"), set(&["core/models.py:5", "core/serializers.py:8"]));
+}

@@ -29,6 +29,11 @@ use crate::scan::reference::RefKind;
 /// nothing.
 pub(super) const RETURNS_SCOPE: &str = "class:django:returns";
 
+/// The scope of the bindings that give a class with a `Meta` its model, under the class's name:
+/// a class whose `Meta` names one (or inherits it from a class of its file) binds it, a class
+/// whose `Meta` inherits another file's (`class Meta(IssueSerializer.Meta)`) binds that class.
+pub(super) const META_SCOPE: &str = "class:django:meta";
+
 /// The scope of the binding `request.user` is read through: `settings.AUTH_USER_MODEL` binds it.
 pub(super) const AUTH_SCOPE: &str = "django:auth";
 
@@ -232,6 +237,8 @@ pub(super) struct Env {
     /// The model of the class the function is a method of, when the class says which model it
     /// works on (`model = X`, `Meta.model`, `admin.register(X)`).
     class_model: Option<String>,
+    /// Else the records of a class whose `Meta` inherits another's ([`Ctx::inherited_meta`]).
+    class_rec: Option<Rec>,
     /// Names assigned what a function of the standard library (or a builtin) returns: no record,
     /// whatever attribute is read on them (`urlsplit(url).scheme`).
     plain: std::collections::HashSet<String>,
@@ -426,6 +433,24 @@ impl Ctx<'_> {
                 (a.positional.len() == 1).then(|| self.src.node_text(a.positional[0]).to_owned())
             })?;
         Some(self.model_ref(&local))
+    }
+
+    /// The records of a class whose `Meta` inherits another class's and names no model of its
+    /// own (`class Meta(IssueSerializer.Meta): fields = […]`, the base maybe in another file):
+    /// those that `Meta` names, as the class binds them under its name ([`META_SCOPE`]).
+    pub(super) fn inherited_meta(&self, class: Node<'_>) -> Option<Rec> {
+        let name = self.src.node_text(class.child_by_field_name("name")?);
+        let meta = inner_class_body(&self.src, class.child_by_field_name("body")?, "Meta")?;
+        if assignments(meta).iter().any(|(t, _, _)| self.src.node_text(*t) == "model") {
+            return None;
+        }
+        let inherits = crate::scan::extract::python::bases(&self.src, meta.parent()?)
+            .into_iter()
+            .any(|b| b.strip_suffix(".Meta").is_some_and(|c| is_class_name(last_segment(c))));
+        inherits.then(|| Rec {
+            root: Root::Binding { scopes: vec![META_SCOPE.to_owned()], name: name.to_owned(), guess: None },
+            path: Vec::new(),
+        })
     }
 
     /// The model a `Model.objects…` chain starts at.
@@ -684,6 +709,9 @@ impl Ctx<'_> {
                 env.set("self", Some(Ty::one(Rec::model(m.class.clone()))));
             } else {
                 env.class_model = self.class_model(class);
+                if env.class_model.is_none() {
+                    env.class_rec = self.inherited_meta(class);
+                }
                 if env.class_model.is_none()
                     && let Some(body) = class.child_by_field_name("body")
                 {
@@ -718,10 +746,10 @@ impl Ctx<'_> {
                     // An admin's or serializer's hook is handed the model's records; a filter
                     // set's `method=` filter (`def search(self, queryset, name, value)`) and an
                     // admin action its queryset.
-                    let model = env.class_model.clone()?;
+                    let rec = env.class_model.clone().map(Rec::model).or_else(|| env.class_rec.clone())?;
                     match name {
-                        "obj" | "instance" => Some(Ty::one(Rec::model(model))),
-                        "queryset" => Some(Ty::many(Rec::model(model))),
+                        "obj" | "instance" => Some(Ty::one(rec)),
+                        "queryset" => Some(Ty::many(rec)),
                         _ => None,
                     }
                 });
