@@ -162,6 +162,20 @@ def pairs():
 def on_results(projects: QuerySet[Project]):
     projects = projects.annotate(n=Count("id")).values("id", "network")
     return projects.filter(network=1)
+
+
+def search(kind):
+    if kind == "project":
+        rows = Project.objects.filter(name="x")
+        rows = rows.distinct().values("network")
+        return list(rows[:5])
+    elif kind == "integration":
+        rows = Integration.objects.values("name")[:5]
+        return list(rows)
+    rows = Project.objects.all()
+    for _ in range(2):
+        rows.filter(network=1)
+        rows = Integration.objects.all()
 "#;
 
 const PROJECT_TABLES: &[(&str, &[&str])] = &[
@@ -179,7 +193,9 @@ fn scan_values() -> (tempfile::TempDir, tandem::scan::ScanResult) {
 /// A `values()` queryset is still the model's queryset: `filter`, `exclude`, `annotate` after
 /// it read the model's columns (`projects = projects.filter(Q(network=2))` on a name given
 /// `.values(…)`), not the other model's of the same name; so is a parameter typed as the
-/// model's queryset and given its own `.values(…)` again.
+/// model's queryset and given its own `.values(…)` again. A name given querysets of two models
+/// in two branches holds, in each, what the branch gave it before (`rows = rows.distinct()
+/// .values("network")`); not in a loop that gives it another after.
 #[test]
 fn a_values_queryset_filtered_again_reads_its_model() {
     let (_dir, result) = scan_values();
@@ -192,6 +208,7 @@ fn a_values_queryset_filtered_again_reads_its_model() {
             "core/views.py:31",
             "core/views.py:38",
             "core/views.py:39",
+            "core/views.py:45",
         ])
     );
     assert_eq!(uses_of(&result, "core_integration.network"), set(&["core/models.py:10"]));

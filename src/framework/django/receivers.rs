@@ -258,6 +258,18 @@ pub(super) struct Env {
     /// nested in a loop or branch (`model_type = Food` … `model_type = Property`): where each
     /// assignment starts and the class it gives (`None`: something else).
     class_steps: HashMap<String, Vec<(usize, Option<String>)>>,
+    /// Every statement of the function that gives each name a value ([`Ctx::reaching`]).
+    bound: HashMap<String, Vec<Bound>>,
+    /// The bytes of the function's loops.
+    loops: Vec<std::ops::Range<usize>>,
+}
+
+/// A statement giving a name a value: its bytes, and for a plain `name = value` the block
+/// holding it and the value's bytes.
+#[derive(Debug, Clone)]
+struct Bound {
+    at: std::ops::Range<usize>,
+    plain: Option<(std::ops::Range<usize>, std::ops::Range<usize>)>,
 }
 
 impl Env {
@@ -763,6 +775,7 @@ impl Ctx<'_> {
             .filter(|n| matches!(n.kind(), "assignment" | "for_statement" | "for_in_clause" | "call"))
             .collect();
         env.class_steps = self.class_steps(body, &nodes);
+        (env.bound, env.loops) = self.bindings_of(body);
         // Twice: a name may be typed from one assigned further down a loop.
         for _ in 0..2 {
             for n in &nodes {
@@ -806,6 +819,75 @@ impl Ctx<'_> {
             }
         }
         env
+    }
+
+    /// Every statement of `body` that gives a name a value (an assignment, a loop's or a
+    /// comprehension's target, `+=`, `:=`, `with … as`), by name, and the function's loops.
+    fn bindings_of(&self, body: Node<'_>) -> (HashMap<String, Vec<Bound>>, Vec<std::ops::Range<usize>>) {
+        let mut bound: HashMap<String, Vec<Bound>> = HashMap::new();
+        let mut loops = Vec::new();
+        for n in own_scope(body) {
+            let target = match n.kind() {
+                "for_statement" | "while_statement" => {
+                    loops.push(n.byte_range());
+                    n.child_by_field_name("left")
+                }
+                "assignment" | "augmented_assignment" | "for_in_clause" => n.child_by_field_name("left"),
+                "named_expression" => n.child_by_field_name("name"),
+                "as_pattern" => n.child_by_field_name("alias"),
+                _ => None,
+            };
+            let Some(target) = target else { continue };
+            let plain = (n.kind() == "assignment" && target.kind() == "identifier")
+                .then(|| {
+                    let block = n.parent()?.parent()?;
+                    Some((block.byte_range(), n.child_by_field_name("right")?.byte_range()))
+                })
+                .flatten();
+            // An assignment gives the value once its right side is read (a use there reads the
+            // value before); a loop's target, each time round.
+            let at = if matches!(n.kind(), "assignment" | "augmented_assignment") {
+                n.byte_range()
+            } else {
+                target.byte_range()
+            };
+            for id in descendants(target).into_iter().filter(|d| d.kind() == "identifier") {
+                bound
+                    .entry(self.src.node_text(id).to_owned())
+                    .or_default()
+                    .push(Bound { at: at.clone(), plain: plain.clone() });
+            }
+        }
+        (bound, loops)
+    }
+
+    /// What a name the function gives values of several types holds at `node`: the value of the
+    /// last plain assignment before it in a block that holds it (`users = ProjectMember.objects…`
+    /// then `users = users.values(…)` in one branch, `users = WorkspaceMember.objects…` in
+    /// another), when no other statement gives the name a value between the two and no loop
+    /// around `node` but not the assignment gives it one.
+    fn reaching(&self, node: Node<'_>, env: &Env, depth: u32) -> Option<Ty> {
+        let list = env.bound.get(self.src.node_text(node))?;
+        let at = node.start_byte();
+        let (chosen, (_, value)) = list
+            .iter()
+            .filter_map(|b| b.plain.as_ref().map(|p| (b, p)))
+            .filter(|(b, (block, _))| b.at.end <= at && block.contains(&at))
+            .max_by_key(|(b, _)| b.at.start)?;
+        let other = |b: &&Bound| b.at.start != chosen.at.start;
+        if list.iter().filter(other).any(|b| chosen.at.end <= b.at.start && b.at.start < at && !b.at.contains(&at)) {
+            return None;
+        }
+        let repeats = env.loops.iter().any(|l| {
+            l.contains(&at)
+                && !l.contains(&chosen.at.start)
+                && list.iter().filter(other).any(|b| l.contains(&b.at.start))
+        });
+        if repeats {
+            return None;
+        }
+        let value = root_of(node).named_descendant_for_byte_range(value.start, value.end)?;
+        self.ty_at(value, env, depth + 1)
     }
 
     /// The names `if isinstance(x, C):` (or `elif`, or `isinstance(…) and …`) narrows to a
@@ -1028,7 +1110,11 @@ impl Ctx<'_> {
         }
         let text = |n: Node<'_>| self.src.node_text(n);
         match node.kind() {
-            "identifier" => env.vars.get(text(node)).cloned().flatten(),
+            "identifier" => match env.vars.get(text(node)) {
+                Some(Some(t)) => Some(t.clone()),
+                Some(None) => self.reaching(node, env, depth),
+                None => None,
+            },
             "attribute" => {
                 let object = node.child_by_field_name("object")?;
                 let attr = text(node.child_by_field_name("attribute")?);
