@@ -35,7 +35,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        20
+        21
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -169,6 +169,9 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             serializer_fields(&mut cx, node);
             serializer_instance(&mut cx, node);
             super::to_dict::model_to_dict(&mut cx, node);
+            super::rows::row_key(&mut cx, node);
+        } else if kind == "subscript" {
+            super::rows::row_key(&mut cx, node);
         } else if kind == "tuple" {
             model_field_pair(&mut cx, node);
         } else if kind == "concatenated_string"
@@ -488,6 +491,10 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     {
         let env = cx.env_at(call);
         if let Some(t) = cx.ty(object, &env) {
+            if !t.many && !t.is_record() {
+                // A `values()` / `values_list()` row: its keys are read by `rows::row_key`.
+                return;
+            }
             if t.many {
                 chain_call(cx, call, name, &a, &t.rec);
             } else if matches!(name, "save" | "asave" | "refresh_from_db" | "arefresh_from_db") {
@@ -549,7 +556,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         && let (Some(object), Some(key)) = (a.positional.first(), a.positional.get(1))
     {
         let env = cx.env_at(call);
-        if let Some(t) = cx.ty(*object, &env).filter(|t| !t.many) {
+        if let Some(t) = cx.ty(*object, &env).filter(Ty::is_record) {
             cx.aliases = None;
             for (item, offset) in strings_of(&cx.src, *key, block_of(call)) {
                 lookup(cx, &t.rec, &item, offset, Confidence::High);

@@ -1,6 +1,7 @@
 //! Django: its model index (`models`), receiver typing (`receivers`), field lookups (`lookups`),
-//! classes that list fields (`options`), templates (`templates`), parameters typed by their
-//! file's calls (`callers`), `model_to_dict` rows (`to_dict`) and the walker that reads a
+//! the keys read from `values()` rows (`rows`), classes that list fields (`options`), templates
+//! (`templates`), parameters typed by their file's calls (`callers`), `model_to_dict` rows
+//! (`to_dict`) and the walker that reads a
 //! Python file with them (`extract`).
 
 mod callers;
@@ -10,6 +11,7 @@ mod models;
 mod names;
 mod options;
 mod receivers;
+mod rows;
 pub mod templates;
 mod to_dict;
 

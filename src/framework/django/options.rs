@@ -8,7 +8,7 @@ use tree_sitter::Node;
 use super::extract::Ctx;
 use super::lookups::{dict_strings, is_field_name, lookup};
 use super::names::{block_of, strings_of, strings_of_name};
-use super::receivers::{Env, Rec};
+use super::receivers::{Env, META_SCOPE, Rec};
 use crate::config::Confidence;
 use crate::scan::extract::python::{
     args, assignments, bases, callee, class_defs, inner_class_body, is_class_name, last_segment, method_names,
@@ -240,6 +240,20 @@ pub(super) fn class_options(
     let meta = inner_class_body(&cx.src, body, "Meta");
     let meta_assigns = meta.map(assignments).unwrap_or_default();
     let Some(model) = meta_model(cx, body, 0) else {
+        // `class Meta(IssueSerializer.Meta)`, the base in another file: the class's records are
+        // that class's.
+        let base = meta
+            .and_then(|m| m.parent())
+            .and_then(|m| bases(&cx.src, m).into_iter().find_map(|b| b.strip_suffix(".Meta")).map(last_segment));
+        if let Some(base) = base.filter(|b| is_class_name(b) && cx.inherited_meta(class).is_some()) {
+            let root = Root::Binding { scopes: vec![META_SCOPE.to_owned()], name: base.to_owned(), guess: None };
+            cx.bindings.push(Binding {
+                scope: META_SCOPE.to_owned(),
+                name: class_name.to_owned(),
+                root,
+                path: Vec::new(),
+            });
+        }
         if !bound {
             bound_serializer(cx, class_name, &written, body);
             mixin_fields(cx, class_name, &written, body, decorators);
@@ -249,6 +263,12 @@ pub(super) fn class_options(
     };
     let model = cx.model_ref(&model);
     bind_mixins(cx, &written, &model);
+    cx.bindings.push(Binding {
+        scope: META_SCOPE.to_owned(),
+        name: class_name.to_owned(),
+        root: Root::Model { model: model.clone() },
+        path: Vec::new(),
+    });
     let rec = Rec::model(model.clone());
     declared_fields(cx, body, &rec);
     form_field_keys(cx, body, &rec);

@@ -29,6 +29,11 @@ use crate::scan::reference::RefKind;
 /// nothing.
 pub(super) const RETURNS_SCOPE: &str = "class:django:returns";
 
+/// The scope of the bindings that give a class with a `Meta` its model, under the class's name:
+/// a class whose `Meta` names one (or inherits it from a class of its file) binds it, a class
+/// whose `Meta` inherits another file's (`class Meta(IssueSerializer.Meta)`) binds that class.
+pub(super) const META_SCOPE: &str = "class:django:meta";
+
 /// The scope of the binding `request.user` is read through: `settings.AUTH_USER_MODEL` binds it.
 pub(super) const AUTH_SCOPE: &str = "django:auth";
 
@@ -88,14 +93,37 @@ pub(super) fn request_attribute(attribute: &str) -> Option<Root> {
 pub(super) struct Ty {
     pub(super) rec: Rec,
     pub(super) many: bool,
+    /// What the queryset yields, or what the one value is: a record, or a row of its columns.
+    pub(super) rows: Rows,
+}
+
+/// What a queryset yields: records, or rows of their columns — a `values()` queryset's dicts
+/// (keyed by the column, `row["is_encrypted"]`), a `values_list()` queryset's tuples. Either is
+/// still the model's queryset to the QuerySet methods chained on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rows {
+    Records,
+    Dicts,
+    Tuples,
+    /// A name given the records in one place and rows in another: an attribute read on what it
+    /// yields is a record's, a key read a dict row's (each access is valid for one of them only).
+    Either,
 }
 
 impl Ty {
     fn one(rec: Rec) -> Ty {
-        Ty { rec, many: false }
+        Ty { rec, many: false, rows: Rows::Records }
     }
     fn many(rec: Rec) -> Ty {
-        Ty { rec, many: true }
+        Ty { rec, many: true, rows: Rows::Records }
+    }
+    /// One record (not a row of its columns).
+    pub(super) fn is_record(&self) -> bool {
+        !self.many && matches!(self.rows, Rows::Records | Rows::Either)
+    }
+    /// One `values()` row: a dict of the model's columns.
+    pub(super) fn is_dict_row(&self) -> bool {
+        !self.many && matches!(self.rows, Rows::Dicts | Rows::Either)
     }
 }
 
@@ -213,6 +241,8 @@ pub(super) struct Env {
     /// The model of the class the function is a method of, when the class says which model it
     /// works on (`model = X`, `Meta.model`, `admin.register(X)`).
     class_model: Option<String>,
+    /// Else the records of a class whose `Meta` inherits another's ([`Ctx::inherited_meta`]).
+    class_rec: Option<Rec>,
     /// Names assigned what a function of the standard library (or a builtin) returns: no record,
     /// whatever attribute is read on them (`urlsplit(url).scheme`).
     plain: std::collections::HashSet<String>,
@@ -232,23 +262,18 @@ pub(super) struct Env {
     /// nested in a loop or branch (`model_type = Food` … `model_type = Property`): where each
     /// assignment starts and the class it gives (`None`: something else).
     class_steps: HashMap<String, Vec<(usize, Option<String>)>>,
-    /// For a name given values of different types: each statement that gives it one and the
-    /// block it holds it in (`status = execution.status` in a loop's body).
-    steps: HashMap<String, Vec<Step>>,
-    /// Where each such name is bound (assignment targets, loop variables).
-    bound_at: HashMap<String, Vec<usize>>,
-    /// The byte ranges of the function's loops.
+    /// Every statement of the function that gives each name a value ([`Ctx::reaching`]).
+    bound: HashMap<String, Vec<Bound>>,
+    /// The bytes of the function's loops.
     loops: Vec<std::ops::Range<usize>>,
 }
 
-/// One statement of a block giving a name a value, read by [`Env::step_at`].
+/// A statement giving a name a value: its bytes, and for a plain `name = value` the block
+/// holding it and the value's bytes.
 #[derive(Debug, Clone)]
-struct Step {
-    /// Where the name starts to hold it: the statement's end (a `for` loop's variable's).
-    from: usize,
-    /// The block where it holds it.
-    within: std::ops::Range<usize>,
-    ty: Option<Ty>,
+struct Bound {
+    at: std::ops::Range<usize>,
+    plain: Option<(std::ops::Range<usize>, std::ops::Range<usize>)>,
 }
 
 impl Env {
@@ -267,29 +292,6 @@ impl Env {
         })
     }
 
-    /// What a name the function gives values of different types holds at `offset`: what the
-    /// last statement of an enclosing block before it gave it, when no other binding of the
-    /// name comes between them — none after it in the text, none in a loop around the read
-    /// that the statement is not in (a later turn would reach the read through it).
-    fn step_at(&self, name: &str, offset: usize) -> Option<Ty> {
-        let step = self
-            .steps
-            .get(name)?
-            .iter()
-            .filter(|s| s.from <= offset && s.within.contains(&offset))
-            .max_by_key(|s| s.from)?;
-        let bound = self.bound_at.get(name)?;
-        if bound.iter().any(|b| (step.from..offset).contains(b))
-            || self
-                .loops
-                .iter()
-                .any(|l| l.contains(&offset) && l.start >= step.from && bound.iter().any(|b| l.contains(b)))
-        {
-            return None;
-        }
-        step.ty.clone()
-    }
-
     fn set_class(&mut self, name: &str, model: Option<String>) {
         let entry = self.classes.entry(name.to_owned()).or_insert_with(|| model.clone());
         if *entry != model {
@@ -300,6 +302,11 @@ impl Env {
     fn set(&mut self, name: &str, ty: Option<Ty>) {
         let Some(ty) = ty else { return };
         match self.vars.get(name) {
+            // `issues = issues.annotate(…).values(…)` over a parameter typed as the model's
+            // queryset: the same queryset, whose rows are either.
+            Some(Some(old)) if old.rec == ty.rec && old.many == ty.many && old.rows != ty.rows => {
+                self.vars.insert(name.to_owned(), Some(Ty { rows: Rows::Either, ..ty }));
+            }
             Some(Some(old)) if *old != ty => {
                 self.vars.insert(name.to_owned(), None);
             }
@@ -442,6 +449,24 @@ impl Ctx<'_> {
                 (a.positional.len() == 1).then(|| self.src.node_text(a.positional[0]).to_owned())
             })?;
         Some(self.model_ref(&local))
+    }
+
+    /// The records of a class whose `Meta` inherits another class's and names no model of its
+    /// own (`class Meta(IssueSerializer.Meta): fields = […]`, the base maybe in another file):
+    /// those that `Meta` names, as the class binds them under its name ([`META_SCOPE`]).
+    pub(super) fn inherited_meta(&self, class: Node<'_>) -> Option<Rec> {
+        let name = self.src.node_text(class.child_by_field_name("name")?);
+        let meta = inner_class_body(&self.src, class.child_by_field_name("body")?, "Meta")?;
+        if assignments(meta).iter().any(|(t, _, _)| self.src.node_text(*t) == "model") {
+            return None;
+        }
+        let inherits = crate::scan::extract::python::bases(&self.src, meta.parent()?)
+            .into_iter()
+            .any(|b| b.strip_suffix(".Meta").is_some_and(|c| is_class_name(last_segment(c))));
+        inherits.then(|| Rec {
+            root: Root::Binding { scopes: vec![META_SCOPE.to_owned()], name: name.to_owned(), guess: None },
+            path: Vec::new(),
+        })
     }
 
     /// The model a `Model.objects…` chain starts at.
@@ -701,6 +726,9 @@ impl Ctx<'_> {
                 env.set("self", Some(Ty::one(Rec::model(m.class.clone()))));
             } else {
                 env.class_model = self.class_model(class);
+                if env.class_model.is_none() {
+                    env.class_rec = self.inherited_meta(class);
+                }
                 if env.class_model.is_none()
                     && let Some(body) = class.child_by_field_name("body")
                 {
@@ -741,11 +769,11 @@ impl Ctx<'_> {
                     // An admin's or serializer's hook is handed the model's records; a filter
                     // set's `method=` filter (`def search(self, queryset, name, value)`) and an
                     // admin action its queryset.
-                    let model = env.class_model.clone()?;
+                    let rec = env.class_model.clone().map(Rec::model).or_else(|| env.class_rec.clone())?;
                     match name {
-                        _ if shown && i == 1 && p.kind() == "identifier" => Some(Ty::one(Rec::model(model))),
-                        "obj" | "instance" => Some(Ty::one(Rec::model(model))),
-                        "queryset" => Some(Ty::many(Rec::model(model))),
+                        _ if shown && i == 1 && p.kind() == "identifier" => Some(Ty::one(rec)),
+                        "obj" | "instance" => Some(Ty::one(rec)),
+                        "queryset" => Some(Ty::many(rec)),
                         _ => None,
                     }
                 });
@@ -759,6 +787,7 @@ impl Ctx<'_> {
             .filter(|n| matches!(n.kind(), "assignment" | "for_statement" | "for_in_clause" | "call"))
             .collect();
         env.class_steps = self.class_steps(body, &nodes);
+        (env.bound, env.loops) = self.bindings_of(body);
         // Twice: a name may be typed from one assigned further down a loop.
         for _ in 0..2 {
             for n in &nodes {
@@ -795,73 +824,13 @@ impl Ctx<'_> {
                         }
                     }
                     (_, "identifier") if n.kind() != "assignment" => {
-                        env.set(self.src.node_text(left), ty.filter(|t| t.many).map(|t| Ty::one(t.rec)));
+                        env.set(self.src.node_text(left), ty.filter(|t| t.many).map(|t| Ty { many: false, ..t }));
                     }
                     _ => {}
                 }
             }
         }
-        self.set_steps(body, &nodes, &mut env);
         env
-    }
-
-    /// The [`Env::steps`] of the names `env` gives values of different types.
-    fn set_steps(&self, body: Node<'_>, nodes: &[Node<'_>], env: &mut Env) {
-        fn targets<'t>(left: Node<'t>, out: &mut Vec<Node<'t>>) {
-            match left.kind() {
-                "identifier" => out.push(left),
-                "pattern_list" | "tuple_pattern" | "list_pattern" | "parenthesized_expression" => {
-                    for c in named_children(left) {
-                        targets(c, out);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mixed = |name: &str| matches!(env.vars.get(name), Some(None));
-        let (mut steps, mut bound_at): (HashMap<String, Vec<Step>>, HashMap<String, Vec<usize>>) = Default::default();
-        for n in nodes.iter().filter(|n| n.kind() != "call") {
-            let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
-                continue;
-            };
-            let mut names = Vec::new();
-            targets(left, &mut names);
-            for id in &names {
-                let name = self.src.node_text(*id);
-                if mixed(name) {
-                    bound_at.entry(name.to_owned()).or_default().push(id.start_byte());
-                }
-            }
-            let ([id], true) = (names.as_slice(), left.kind() == "identifier") else { continue };
-            let name = self.src.node_text(*id);
-            if !mixed(name) {
-                continue;
-            }
-            let step = match n.kind() {
-                "assignment" => {
-                    let Some(block) =
-                        n.parent().filter(|p| p.kind() == "expression_statement").and_then(|p| p.parent())
-                    else {
-                        continue;
-                    };
-                    Step { from: n.end_byte(), within: block.byte_range(), ty: self.ty(right, env) }
-                }
-                "for_statement" => {
-                    let Some(block) = n.child_by_field_name("body") else { continue };
-                    let ty = self.ty(right, env).filter(|t| t.many).map(|t| Ty::one(t.rec));
-                    Step { from: left.end_byte(), within: block.byte_range(), ty }
-                }
-                _ => continue,
-            };
-            steps.entry(name.to_owned()).or_default().push(step);
-        }
-        env.loops = own_scope(body)
-            .into_iter()
-            .filter(|n| matches!(n.kind(), "for_statement" | "while_statement"))
-            .map(|n| n.byte_range())
-            .collect();
-        env.steps = steps;
-        env.bound_at = bound_at;
     }
 
     /// Whether `func` is a method its admin shows, which Django calls with one of the model's
@@ -884,6 +853,75 @@ impl Ctx<'_> {
             matches!(self.src.node_text(t), "list_display" | "list_display_links" | "readonly_fields")
                 && v.is_some_and(|v| super::names::strings_of(&self.src, v, body).iter().any(|(s, _)| s == name))
         })
+    }
+
+    /// Every statement of `body` that gives a name a value (an assignment, a loop's or a
+    /// comprehension's target, `+=`, `:=`, `with … as`), by name, and the function's loops.
+    fn bindings_of(&self, body: Node<'_>) -> (HashMap<String, Vec<Bound>>, Vec<std::ops::Range<usize>>) {
+        let mut bound: HashMap<String, Vec<Bound>> = HashMap::new();
+        let mut loops = Vec::new();
+        for n in own_scope(body) {
+            let target = match n.kind() {
+                "for_statement" | "while_statement" => {
+                    loops.push(n.byte_range());
+                    n.child_by_field_name("left")
+                }
+                "assignment" | "augmented_assignment" | "for_in_clause" => n.child_by_field_name("left"),
+                "named_expression" => n.child_by_field_name("name"),
+                "as_pattern" => n.child_by_field_name("alias"),
+                _ => None,
+            };
+            let Some(target) = target else { continue };
+            let plain = (n.kind() == "assignment" && target.kind() == "identifier")
+                .then(|| {
+                    let block = n.parent()?.parent()?;
+                    Some((block.byte_range(), n.child_by_field_name("right")?.byte_range()))
+                })
+                .flatten();
+            // An assignment gives the value once its right side is read (a use there reads the
+            // value before); a loop's target, each time round.
+            let at = if matches!(n.kind(), "assignment" | "augmented_assignment") {
+                n.byte_range()
+            } else {
+                target.byte_range()
+            };
+            for id in descendants(target).into_iter().filter(|d| d.kind() == "identifier") {
+                bound
+                    .entry(self.src.node_text(id).to_owned())
+                    .or_default()
+                    .push(Bound { at: at.clone(), plain: plain.clone() });
+            }
+        }
+        (bound, loops)
+    }
+
+    /// What a name the function gives values of several types holds at `node`: the value of the
+    /// last plain assignment before it in a block that holds it (`users = ProjectMember.objects…`
+    /// then `users = users.values(…)` in one branch, `users = WorkspaceMember.objects…` in
+    /// another), when no other statement gives the name a value between the two and no loop
+    /// around `node` but not the assignment gives it one.
+    fn reaching(&self, node: Node<'_>, env: &Env, depth: u32) -> Option<Ty> {
+        let list = env.bound.get(self.src.node_text(node))?;
+        let at = node.start_byte();
+        let (chosen, (_, value)) = list
+            .iter()
+            .filter_map(|b| b.plain.as_ref().map(|p| (b, p)))
+            .filter(|(b, (block, _))| b.at.end <= at && block.contains(&at))
+            .max_by_key(|(b, _)| b.at.start)?;
+        let other = |b: &&Bound| b.at.start != chosen.at.start;
+        if list.iter().filter(other).any(|b| chosen.at.end <= b.at.start && b.at.start < at && !b.at.contains(&at)) {
+            return None;
+        }
+        let repeats = env.loops.iter().any(|l| {
+            l.contains(&at)
+                && !l.contains(&chosen.at.start)
+                && list.iter().filter(other).any(|b| l.contains(&b.at.start))
+        });
+        if repeats {
+            return None;
+        }
+        let value = root_of(node).named_descendant_for_byte_range(value.start, value.end)?;
+        self.ty_at(value, env, depth + 1)
     }
 
     /// The names `if isinstance(x, C):` (or `elif`, or `isinstance(…) and …`) narrows to a
@@ -1008,7 +1046,7 @@ impl Ctx<'_> {
             "extend" => ty.many,
             _ => return None,
         };
-        one.then(|| (self.src.node_text(list).to_owned(), Ty::many(ty.rec)))
+        one.then(|| (self.src.node_text(list).to_owned(), Ty { many: true, ..ty }))
     }
 
     /// Whether `name` is a class this file declares that is no model (abstract or not) and
@@ -1088,7 +1126,7 @@ impl Ctx<'_> {
             .collect();
         models.dedup();
         match models.as_slice() {
-            [name] => Some(Ty { rec: Rec::model(self.model_ref(name)), many }),
+            [name] => Some(Ty { rec: Rec::model(self.model_ref(name)), many, rows: Rows::Records }),
             _ => None,
         }
     }
@@ -1116,8 +1154,9 @@ impl Ctx<'_> {
         let text = |n: Node<'_>| self.src.node_text(n);
         match node.kind() {
             "identifier" => match env.vars.get(text(node)) {
-                Some(None) => env.step_at(text(node), node.start_byte()),
-                known => known.cloned().flatten(),
+                Some(Some(t)) => Some(t.clone()),
+                Some(None) => self.reaching(node, env, depth),
+                None => None,
             },
             "attribute" => {
                 let object = node.child_by_field_name("object")?;
@@ -1157,10 +1196,10 @@ impl Ctx<'_> {
                     };
                 }
                 let t = self.ty_at(object, env, depth + 1)?;
-                if t.many || attr.starts_with('_') {
+                if !t.is_record() || attr.starts_with('_') {
                     return None;
                 }
-                Some(Ty { rec: t.rec.then(attr), many: attr.ends_with("_set") })
+                Some(Ty { rec: t.rec.then(attr), many: attr.ends_with("_set"), rows: Rows::Records })
             }
             "call" => {
                 let f = node.child_by_field_name("function")?;
@@ -1220,10 +1259,19 @@ impl Ctx<'_> {
                             return Some(t.clone());
                         }
                         let t = self.ty_at(object, env, depth + 1)?;
-                        if MANY_METHODS.contains(&m) {
-                            Some(Ty::many(t.rec))
+                        // A `values()` / `values_list()` queryset stays the model's queryset;
+                        // what it yields are rows of the columns.
+                        let rows = match m {
+                            "values" => Rows::Dicts,
+                            "values_list" => Rows::Tuples,
+                            _ => t.rows,
+                        };
+                        if !t.many && !t.is_record() {
+                            None
+                        } else if MANY_METHODS.contains(&m) || matches!(m, "values" | "values_list") {
+                            Some(Ty { rec: t.rec, many: true, rows })
                         } else if ONE_METHODS.contains(&m) {
-                            Some(Ty::one(t.rec))
+                            Some(Ty { rec: t.rec, many: false, rows })
                         } else {
                             None
                         }
@@ -1236,7 +1284,7 @@ impl Ctx<'_> {
                 let t = self.ty_at(value, env, depth + 1).filter(|t| t.many)?;
                 // `qs[0]` is a record, `qs[:10]` still a queryset.
                 let slice = node.child_by_field_name("subscript").is_some_and(|s| s.kind() == "slice");
-                Some(Ty { rec: t.rec, many: slice })
+                Some(Ty { many: slice, ..t })
             }
             "await" | "parenthesized_expression" => {
                 self.ty_at(named_children(node).into_iter().next()?, env, depth + 1)
@@ -1355,7 +1403,7 @@ impl Ctx<'_> {
             }
             let env = self.scopes.get(&node.id()).and_then(|f| self.envs.get(f)).map_or(&empty, |e| &**e);
             match self.ty(object, env) {
-                Some(t) if !t.many => found.push((attr.start_byte(), t.rec.attribute(name))),
+                Some(t) if t.is_record() => found.push((attr.start_byte(), t.rec.attribute(name))),
                 Some(_) => {}
                 None => {
                     let base = bases.get(&node.id()).copied().unwrap_or(object);
