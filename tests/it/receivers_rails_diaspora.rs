@@ -109,19 +109,25 @@ fn a_delegation_and_a_through_association_read_the_association_they_name() {
 /// A class test narrows the name it tests where it has passed: `target.receiving = false if
 /// target.is_a?(Contact)`, the branch of `if content.is_a?(Story)`, the right side of
 /// `content.is_a?(Comment) && content.body`. The line after the modifier, the `else` branch and a
-/// test of Ruby's own class (`value.is_a?(Hash)`) type nothing.
+/// test of Ruby's own class (`value.is_a?(Hash)`) type nothing; a bare association call tested
+/// so (`if syncable.is_a?(Story)`) is still read where it is named.
 #[test]
 fn a_class_test_narrows_the_name_it_tests() {
     let tables: &[(&str, &[&str])] = &[
         ("contacts", &["id", "receiving"]),
         ("stories", &["id", "title"]),
         ("comments", &["id", "body"]),
+        ("syncs", &["id", "syncable_id", "syncable_type"]),
     ];
     let files = [
         APPLICATION_RECORD,
         ("app/models/contact.rb", "class Contact < ApplicationRecord\nend\n"),
         ("app/models/story.rb", "class Story < ApplicationRecord\nend\n"),
         ("app/models/comment.rb", "class Comment < ApplicationRecord\nend\n"),
+        (
+            "app/models/sync.rb",
+            "class Sync < ApplicationRecord\n  belongs_to :syncable, polymorphic: true\n\n  def owner\n    if syncable.is_a?(Story)\n      syncable\n    end\n  end\nend\n",
+        ),
         (
             "app/services/retraction.rb",
             "class Retraction\n  def self.for(target)\n    target.receiving = false if target.is_a?(Contact)\n    target.receiving\n  end\nend\n",
@@ -138,4 +144,7 @@ fn a_class_test_narrows_the_name_it_tests() {
     );
     assert_eq!(uses(&result, "stories.title"), set(&["app/models/story.rb:1", "app/helpers/users_helper.rb:4"]));
     assert_eq!(uses(&result, "comments.body"), set(&["app/models/comment.rb:1", "app/helpers/users_helper.rb:5"]));
+    let sync = set(&["app/models/sync.rb:1", "app/models/sync.rb:2", "app/models/sync.rb:5", "app/models/sync.rb:6"]);
+    assert_eq!(uses(&result, "syncs.syncable_id"), sync);
+    assert_eq!(uses(&result, "syncs.syncable_type"), sync);
 }

@@ -1,6 +1,7 @@
 //! A type narrowed by a class test: in `x.col = v if x.is_a?(Contact)`, `if x.is_a?(Story)
 //! … end` and `x.is_a?(Comment) && x.col`, the name `x` holds a record of that class where the
-//! test has passed (the branch, the right operand), whatever it held before.
+//! test has passed (the branch, the right operand), whatever it held before. A bare method
+//! call tested so (`if syncable.is_a?(Family)`) keeps being read as the call it is.
 
 use super::*;
 
@@ -17,7 +18,15 @@ impl Walker<'_> {
             return None;
         }
         let receiver = condition.child_by_field_id(*field::RECEIVER)?;
-        if !matches!(receiver.kind(), "identifier" | "instance_variable") {
+        // A local, a parameter or an instance variable: a bare method call (`syncable` of a
+        // polymorphic association) is read again where it is named, so it is not narrowed.
+        let name = self.text(receiver);
+        let variable = match receiver.kind() {
+            "instance_variable" => true,
+            "identifier" => self.lookup(name).is_some() || !(self.in_instance_method && self.not_a_local(name)),
+            _ => false,
+        };
+        if !variable {
             return None;
         }
         let [class] = arguments(condition)[..] else { return None };
@@ -29,7 +38,7 @@ impl Walker<'_> {
             return None;
         }
         let ty = Ty::Record(Rec::model(class.to_owned()), Confidence::Medium);
-        Some((self.text(receiver).to_owned(), ty))
+        Some((name.to_owned(), ty))
     }
 
     /// Visits `node` (an `if`, `elsif`, `if_modifier` or `&&`) with the name its class test
