@@ -35,12 +35,18 @@ fn a_polymorphic_belongs_to_read_reads_its_type_column() {
             "app/models/comment.rb",
             "class Comment < ApplicationRecord\n  belongs_to :post\n\n  def headline\n    post.title\n  end\nend\n",
         ),
-        ("app/models/cart.rb", "class Cart < ApplicationRecord\n  def sum(items)\n    items.map { |item| item.price }\n  end\nend\n"),
+        (
+            "app/models/cart.rb",
+            "class Cart < ApplicationRecord\n  def sum(items)\n    items.map { |item| item.price }\n  end\nend\n",
+        ),
         (
             "app/helpers/report_helper.rb",
             "module ReportHelper\n  def report_content(report)\n    case (item = report.item)\n    when Post\n      item.title\n    end\n  end\nend\n",
         ),
-        ("app/views/reports/index.html.erb", "<% Report.all.each do |report| %>\n  <% if report.item %>x<% end %>\n<% end %>\n"),
+        (
+            "app/views/reports/index.html.erb",
+            "<% Report.all.each do |report| %>\n  <% if report.item %>x<% end %>\n<% end %>\n",
+        ),
     ];
     let (_dir, result) = scan(&files, tables);
     assert_eq!(
@@ -138,10 +144,7 @@ fn a_class_test_narrows_the_name_it_tests() {
         ),
     ];
     let (_dir, result) = scan(&files, tables);
-    assert_eq!(
-        uses(&result, "contacts.receiving"),
-        set(&["app/models/contact.rb:1", "app/services/retraction.rb:3"])
-    );
+    assert_eq!(uses(&result, "contacts.receiving"), set(&["app/models/contact.rb:1", "app/services/retraction.rb:3"]));
     assert_eq!(uses(&result, "stories.title"), set(&["app/models/story.rb:1", "app/helpers/users_helper.rb:4"]));
     assert_eq!(uses(&result, "comments.body"), set(&["app/models/comment.rb:1", "app/helpers/users_helper.rb:5"]));
     let sync = set(&["app/models/sync.rb:1", "app/models/sync.rb:2", "app/models/sync.rb:5", "app/models/sync.rb:6"]);

@@ -9,7 +9,8 @@ impl Walker<'_> {
     /// The local or instance variable a class test narrows, and the record it then holds:
     /// `x.is_a?(C)`, `x.kind_of?(C)`, `x.instance_of?(C)` with `C` a constant.
     fn narrowed(&self, condition: Node<'_>) -> Option<(String, Ty)> {
-        let condition = if condition.kind() == "parenthesized_statements" { condition.named_child(0)? } else { condition };
+        let condition =
+            if condition.kind() == "parenthesized_statements" { condition.named_child(0)? } else { condition };
         if condition.kind() != "call" {
             return None;
         }
@@ -47,7 +48,9 @@ impl Walker<'_> {
         let (condition, passed) = match node.kind() {
             "if" | "elsif" => (node.child_by_field_id(*field::CONDITION), node.child_by_field_id(*field::CONSEQUENCE)),
             "if_modifier" => (node.child_by_field_id(*field::CONDITION), node.child_by_field_id(*field::BODY)),
-            "binary" if node.child_by_field_id(*field::OPERATOR).is_some_and(|o| matches!(self.text(o), "&&" | "and")) => {
+            "binary"
+                if node.child_by_field_id(*field::OPERATOR).is_some_and(|o| matches!(self.text(o), "&&" | "and")) =>
+            {
                 (node.child_by_field_id(*field::LEFT), node.child_by_field_id(*field::RIGHT))
             }
             _ => return false,
