@@ -817,6 +817,13 @@ impl Models {
     /// `template_folders.parent_folder_id`). Such a key is never stated where it is read.
     fn read_columns(&self, i: usize, attribute: &str) -> Vec<(String, String, bool)> {
         let mut out: Vec<(String, String, bool)> = self.mapped_column(i, attribute).into_iter().collect();
+        // A polymorphic belongs-to (its model is whatever `<name>_type` names: an empty model)
+        // loads through its type column as well as its key (Rails `report.item`).
+        if let Some(a) = self.association(i, attribute).filter(|a| a.foreign_key.is_some() && a.model.is_empty())
+            && let Some(table) = self.list[i].table.clone()
+        {
+            out.push((table, format!("{}_type", a.name), true));
+        }
         if let Some(a) = self.association(i, attribute).filter(|a| !a.associated_keys.is_empty()) {
             let tables: BTreeSet<String> =
                 self.find_concrete(&a.model).into_iter().filter_map(|j| self.list[j].table.clone()).collect();

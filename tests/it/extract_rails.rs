@@ -52,6 +52,8 @@ fn models_user() {
             (23, "Note#notable_id", "declaration"),
             (23, "Note#notable_type", "declaration"),
             (24, "model Tag", "declaration"),
+            // Loading through `posts` reads what `posts` reads (resolution).
+            (24, "User#posts", "query"),
             (25, "model Profile", "declaration"),
             (25, "Profile#user_id", "declaration"),
             (26, "table roles_users", "declaration"),
@@ -69,6 +71,8 @@ fn models_user() {
             (36, "User#organization_id", "query"),
             (37, "User#name", "query"),
             (39, "Organization#plan", "query"),
+            // `delegate … to: :organization` in a model reads the association.
+            (39, "User#organization", "query"),
             (41, "User#created_at", "query"),
             (41, "User#created_at", "query"),
             (42, "User#name", "sql"),
@@ -434,6 +438,7 @@ fn delegation_with_prefix_and_association_primary_keys() {
             (2, "Status#account_uuid", "declaration"),
             (2, "Account#uuid", "declaration"),
             (3, "Account#domain", "query"),
+            (3, "Status#account", "query"),
         ])
     );
 }

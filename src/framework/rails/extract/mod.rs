@@ -31,6 +31,7 @@ mod library;
 mod lists;
 mod mailers;
 mod models;
+mod narrowing;
 mod nodes;
 mod params;
 mod receivers;
@@ -88,7 +89,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        19
+        20
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

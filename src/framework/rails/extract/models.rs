@@ -687,6 +687,13 @@ impl<'a> Walker<'a> {
                             if method == "has_many" { inflect::classify(name) } else { inflect::camelize(name) }
                         });
                         self.hit_at(node.start_byte(), Target::Model { model: target.clone() }, decl, high);
+                        // `has_many :resharers, through: :reshares`: loading joins through the
+                        // other association, reading its keys (resolution maps them).
+                        if let Some(through) = option_value("through")
+                            && let Some((via, _)) = symbol_or_string(through, self.code)
+                        {
+                            self.column_hit(through, &rec, &via, RefKind::Query, high);
+                        }
                         if option("through").is_none() {
                             if let Some(poly) = option_string("as") {
                                 self.column_hit(*node, &Rec::model(target.clone()), &format!("{poly}_id"), decl, high);
@@ -799,18 +806,30 @@ impl<'a> Walker<'a> {
     /// class read it too (see [`Self::delegated_read`]).
     pub(super) fn delegation(&mut self, args: &[Node<'_>]) {
         let mut to = None;
+        let mut to_at = None;
         let mut prefix = None;
         for pair in args.iter().flat_map(|a| pairs(*a)) {
             let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code)).map(|(k, _)| k);
             let Some(value) = pair.child_by_field_id(*field::VALUE) else { continue };
             match key.as_deref() {
-                Some("to") => to = symbol_or_string(value, self.code).map(|(s, _)| s),
+                Some("to") => {
+                    to = symbol_or_string(value, self.code).map(|(s, _)| s);
+                    to_at = Some(value);
+                }
                 Some("prefix") if self.text(value) == "true" => prefix = Some(None),
                 Some("prefix") => prefix = symbol_or_string(value, self.code).map(|(s, _)| Some(s)),
                 _ => {}
             }
         }
         let Some(to) = to.filter(|t| is_identifier(t)) else { return };
+        // In a model, the delegated methods are called on what `to:` reads: an association
+        // (its key: `delegate :author, to: :root` loads `root` through `root_guid`) or a column.
+        if let Some(at) = to_at
+            && self.scopes.last().is_some_and(|s| s.model.is_some())
+            && let Some(model) = self.current_model()
+        {
+            self.column_hit(at, &model, &to, RefKind::Query, Confidence::Medium);
+        }
         let target = inflect::camelize(&to);
         let rec = Rec::model(target.clone());
         for arg in args.iter().filter(|a| matches!(a.kind(), "simple_symbol" | "delimited_symbol" | "string")) {

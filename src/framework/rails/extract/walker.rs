@@ -217,6 +217,7 @@ impl<'a> Walker<'a> {
                 self.visit_children(node);
             }
             "call" => self.visit_call(node),
+            "if" | "elsif" | "if_modifier" | "binary" if self.visit_narrowing(node) => {}
             "binary" => {
                 // `rows << {…}`: one more literal the local holds.
                 if let (Some(left), Some(op), Some(right)) = (
