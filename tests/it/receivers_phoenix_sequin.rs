@@ -163,6 +163,21 @@ const USES: &str = r#"defmodule Sq.Transforms do
 end
 "#;
 
+/// A list's elements named by the last word of their schema's name, handed to a private helper.
+const PIPELINE: &str = r#"defmodule Sq.Runtime.WalPipelineServer do
+  defp replace_toast_values(wal_events, toasts) do
+    Enum.map(wal_events, fn event -> update_toast_values(event, toasts) end)
+  end
+
+  defp update_toast_values(event, toasts) do
+    updated = Map.merge(event.record, toasts)
+    %{event | record: updated}
+  end
+
+  defp sent(sink_messages), do: Enum.map(sink_messages, fn event -> event.changes end)
+end
+"#;
+
 fn scan(files: &[(&str, &str)]) -> (tempfile::TempDir, ScanResult) {
     support::scan::scan_files("sq", Framework::Phoenix, files, TABLES)
 }
@@ -245,4 +260,23 @@ fn an_embeds_fields_and_a_library_structs_keys_are_no_tables_columns() {
         uses(&result, "http_endpoints.scheme"),
         set(&["lib/sq/consumers/http_endpoint.ex:5", "lib/sq/transforms.ex:40"])
     );
+}
+
+#[test]
+fn elements_named_by_the_last_word_of_their_schema() {
+    let mut files = FILES.to_vec();
+    files.push(("lib/sq/runtime/wal_pipeline_server.ex", PIPELINE));
+    let (_dir, result) = scan(&files);
+    // `fn event ->` over `wal_events`: a `WalEvent`, and so is the helper's parameter.
+    assert_eq!(
+        uses(&result, "wal_events.record"),
+        set(&[
+            "lib/sq/replication/wal_event.ex:5",
+            "lib/sq/runtime/wal_pipeline_server.ex:7",
+            "lib/sq/runtime/wal_pipeline_server.ex:8",
+            "lib/sq/transforms.ex:31",
+        ])
+    );
+    // An `event` over `sink_messages` is no `WalEvent`.
+    assert_eq!(uses(&result, "wal_events.changes"), set(&["lib/sq/replication/wal_event.ex:6"]));
 }

@@ -2311,7 +2311,10 @@ impl<'a> Walker<'a> {
             Source::Returned(function) => function.rsplit('.').next().unwrap_or(function).to_owned(),
         };
         // A list a query typed holds records whatever its elements are called (`fn row ->`).
-        if NOT_RECORDS.contains(&var) && !schema.starts_with(var) && element.1 < Confidence::High {
+        // A name apps give schemas is the last word of the schema's (`fn event ->` over
+        // `wal_events`).
+        let role = NAMED_IF_SCHEMA.contains(&var) && schema.ends_with(&format!("_{var}"));
+        if NOT_RECORDS.contains(&var) && !schema.starts_with(var) && !role && element.1 < Confidence::High {
             return;
         }
         self.bind_as(var, element.0.clone(), element.1);
