@@ -1221,7 +1221,10 @@ fn resolve_file(
             }
             Target::Attribute { name } => attribute_hit(name, &mut add),
             Target::AttributeThrough { field, attribute } => {
-                let cap = if models.is_embed_anywhere(field) { Confidence::Low } else { Confidence::High };
+                // (A name that is also another model's association — papercups' `user.settings`,
+                // a `has_one`, beside an account's embedded `settings` — may be either.)
+                let embed = models.is_embed_anywhere(field) && !models.is_association_anywhere(field);
+                let cap = if embed { Confidence::Low } else { Confidence::High };
                 attribute_hit_at(attribute, cap, &mut add);
             }
             Target::Identifier { name } => {

@@ -280,3 +280,37 @@ fn elements_named_by_the_last_word_of_their_schema() {
     // An `event` over `sink_messages` is no `WalEvent`.
     assert_eq!(uses(&result, "wal_events.changes"), set(&["lib/sq/replication/wal_event.ex:6"]));
 }
+
+/// `data` is also another schema's `has_one`: what `message.data` holds may be either.
+const ACCOUNT_USER_WITH_DATA: &str = r#"defmodule Sq.Accounts.AccountUser do
+  use Sq.ConfigSchema
+
+  typed_schema "accounts_users" do
+    field :current, :boolean, default: false
+    has_one :data, Sq.Replication.WalEvent
+  end
+end
+"#;
+
+#[test]
+fn a_field_both_an_embed_and_an_association_may_hold_either() {
+    let files: Vec<(&str, &str)> = FILES
+        .iter()
+        .map(
+            |&(path, text)| {
+                if path.ends_with("account_user.ex") { (path, ACCOUNT_USER_WITH_DATA) } else { (path, text) }
+            },
+        )
+        .collect();
+    let (_dir, result) = scan(&files);
+    // The untyped `message.data.record` and `&1.data.changes` keep the one table's column.
+    assert_eq!(
+        uses(&result, "wal_events.record"),
+        set(&[
+            "lib/sq/replication/wal_event.ex:5",
+            "lib/sq/transforms.ex:22",
+            "lib/sq/transforms.ex:26",
+            "lib/sq/transforms.ex:31",
+        ])
+    );
+}
