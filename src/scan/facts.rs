@@ -172,6 +172,13 @@ pub enum Target {
     /// the schema has such a column and no model of the app declares it otherwise; low when
     /// several do.
     Attribute { name: String },
+    /// An attribute read through a field of a receiver the file could not type
+    /// (`message.data.record`): resolved as [`Target::Attribute`] `attribute`, but at low
+    /// confidence when `field` is an embed of a model of the app (Ecto's `embeds_one :data,
+    /// EventData`, an association kept in its own column) and no other association: what the
+    /// embed holds are the embedded schema's fields, stored inside that column, never another
+    /// table's columns.
+    AttributeThrough { field: String, attribute: String },
     /// `column` of `model`, named in a list of names (`fieldsets = (FieldSet("device", "mtu"),)`
     /// in a form bound to the model, `clone_fields` on the model) whose every entry is in `list`.
     /// Resolved like [`Target::ModelColumn`] only when every name of `list` is a field (column or

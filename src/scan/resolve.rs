@@ -875,6 +875,12 @@ impl Models {
         self.list.iter().any(|m| m.table.as_deref().is_some_and(|t| unqualified(t).eq_ignore_ascii_case(table)))
     }
 
+    /// Whether some model keeps an association named `name` in its own column (an Ecto embed).
+    fn is_embed_anywhere(&self, name: &str) -> bool {
+        let embed = |a: &Association| a.name == name && a.foreign_key.as_deref() == Some(name);
+        self.list.iter().any(|m| m.decl.associations.iter().any(embed))
+    }
+
     /// (An embed, whose accessor is its own column — Ecto `embeds_one :handles` — is not such a
     /// name.)
     fn is_association_anywhere(&self, name: &str) -> bool {
@@ -1104,7 +1110,7 @@ fn resolve_file(
     let reads_unresolved_as_attributes = crate::framework::of(ctx.app.framework).reads_unresolved_names_as_attributes();
     for hit in &facts.hits {
         // An attribute on a receiver nothing types.
-        let attribute_hit = |name: &str, add: &mut AddReference<'_>| {
+        let attribute_hit_at = |name: &str, cap: Confidence, add: &mut AddReference<'_>| {
             let Some(schema) = ctx.schema else { return };
             let name = lower(name);
             let Some(tables) = schema.columns.get(name.as_ref()) else { return };
@@ -1121,11 +1127,13 @@ fn resolve_file(
                 return;
             }
             for t in tables {
-                let confidence = if likely && (live == 0 || !gone(t)) { hit.confidence } else { Confidence::Low };
+                let confidence =
+                    if likely && (live == 0 || !gone(t)) { hit.confidence.min(cap) } else { Confidence::Low };
                 let object = ObjectRef::column(schema.spelling(t), schema.spelling(&name));
                 add(path, hit.line, hit.column, object, hit.kind, confidence, &hit.snippet);
             }
         };
+        let attribute_hit = |name: &str, add: &mut AddReference<'_>| attribute_hit_at(name, Confidence::High, add);
         let mut emit = |object: ObjectRef, kind: RefKind| {
             add(path, hit.line, hit.column, object, kind, hit.confidence, &hit.snippet)
         };
@@ -1219,6 +1227,13 @@ fn resolve_file(
                 }
             }
             Target::Attribute { name } => attribute_hit(name, &mut add),
+            Target::AttributeThrough { field, attribute } => {
+                // (A name that is also another model's association — papercups' `user.settings`,
+                // a `has_one`, beside an account's embedded `settings` — may be either.)
+                let embed = models.is_embed_anywhere(field) && !models.is_association_anywhere(field);
+                let cap = if embed { Confidence::Low } else { Confidence::High };
+                attribute_hit_at(attribute, cap, &mut add);
+            }
             Target::Identifier { name } => {
                 let Some(schema) = ctx.schema else { continue };
                 let name = lower(name);

@@ -153,7 +153,7 @@ fn my_app_web_live_user_live() {
         set(&[
             // `socket.assigns.current_user` is a `User`, as the template's `@current_user` is.
             (9, "MyApp.Accounts.User#organization_id", "query"),
-            (9, "Attribute { name: \"organization_id\" }", "query"),
+            (9, "AttributeThrough { field: \"current_user\", attribute: \"organization_id\" }", "query"),
             (14, "model MyApp.Accounts.User", "query"),
             (15, "MyApp.Accounts.User#email", "query"),
             // The live view's `~H`: its assign, typed by the live view's own bindings, else by
@@ -227,10 +227,11 @@ fn records_named_after_schemas_and_their_associations() {
             (6, "Portal.Support.Ticket#order", "query"),
             (6, "Order#notes", "query"),
             (6, "Attribute { name: \"order\" }", "query"),
-            (6, "Attribute { name: \"notes\" }", "query"),
+            // (Read through `order`, an attribute only while that is no embed.)
+            (6, "AttributeThrough { field: \"order\", attribute: \"notes\" }", "query"),
             // `socket.assigns.user` is named as `assigns.user` is.
             (6, "User#email", "query"),
-            (6, "Attribute { name: \"email\" }", "query"),
+            (6, "AttributeThrough { field: \"user\", attribute: \"email\" }", "query"),
         ])
     );
     assert!(facts.hits.iter().all(|h| h.confidence == tandem::config::Confidence::Medium));

@@ -59,6 +59,7 @@ mod receivers_phoenix_glific;
 mod receivers_phoenix_params;
 mod receivers_phoenix_pinchflat;
 mod receivers_phoenix_rows;
+mod receivers_phoenix_sequin;
 mod receivers_phoenix_unseen;
 mod receivers_phoenix_writers;
 mod receivers_prisma;

@@ -47,6 +47,7 @@ pub fn target(t: &Target) -> String {
         Target::AnyColumn { tables, column } => format!("any_column {}.{column}", tables.join("|")),
         Target::Chain { root, path, attribute } => format!("chain {}", chain(root, path, attribute.as_deref())),
         Target::Attribute { name } => format!("attribute {name}"),
+        Target::AttributeThrough { field, attribute } => format!("attribute {attribute} through {field}"),
         Target::FieldList { model, column, list } => {
             format!("field_list {}.{column} of {}", model.as_deref().unwrap_or("?"), list.join(","))
         }

@@ -36,6 +36,8 @@ pub(super) const LOCAL_FORMS: &[&str] = &[
     "use",
     "schema",
     "embedded_schema",
+    "typed_schema",
+    "typed_embedded_schema",
     "field",
     "belongs_to",
     "has_many",

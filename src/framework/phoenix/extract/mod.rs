@@ -55,7 +55,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        18
+        19
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -161,6 +161,9 @@ struct Walker<'a> {
     /// Variables holding a map literal, by frame: `params = %{summary: s}` handed later to
     /// `Advisory.changeset(params)` (its keys are then the schema's fields).
     maps: Vec<HashMap<String, Vec<(String, usize)>>>,
+    /// Variables holding what a library's function returned (`uri = URI.parse(url)`), by frame:
+    /// its own struct or a plain value, never a record.
+    library_values: Vec<std::collections::HashSet<String>>,
     /// The folder of the file walked (`lib/app_web/live`), where embedded templates are found.
     dir: &'a str,
     /// The binding scopes of the template this file is, or of its `~H` (see [`template_scopes`]).
@@ -316,6 +319,7 @@ impl<'a> Walker<'a> {
             modules: Vec::new(),
             frames: vec![HashMap::new()],
             maps: vec![HashMap::new()],
+            library_values: vec![std::collections::HashSet::new()],
             dir: path.rsplit_once('/').map_or("", |(d, _)| d),
             template_scopes: Vec::new(),
             roots: vec![HashMap::new()],
@@ -462,14 +466,52 @@ impl<'a> Walker<'a> {
         if let Some(frame) = self.frames.last_mut() {
             frame.insert(var.to_owned(), (source, confidence));
         }
+        if let Some(frame) = self.library_values.last_mut() {
+            frame.remove(var);
+        }
+    }
+
+    /// Whether `var` holds what a library's function returned (see [`LIBRARY_VALUES`]).
+    fn library_value(&self, var: &str) -> bool {
+        self.library_values.iter().rev().any(|f| f.contains(var))
+    }
+
+    /// `uri = URI.parse(url)`, `now = url |> URI.parse()`: remembers (or, bound to anything
+    /// else, forgets) that the variable holds a library's value.
+    fn bind_library_value(&mut self, var: Node<'_>, value: Node<'_>) {
+        if var.kind() != "identifier" {
+            return;
+        }
+        let call = match value.kind() {
+            "binary_operator" if value.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
+                value.child_by_field_name("right")
+            }
+            _ => Some(value),
+        };
+        let library = call.filter(|c| c.kind() == "call").and_then(|c| self.callee(c)).is_some_and(|(_, remote)| {
+            remote.is_some_and(|r| r.kind() == "alias" && LIBRARY_VALUES.contains(&self.text(r)))
+        });
+        let name = self.text(var).to_owned();
+        if library {
+            if let Some(frame) = self.frames.last_mut() {
+                frame.remove(&name);
+            }
+            if let Some(frame) = self.library_values.last_mut() {
+                frame.insert(name);
+            }
+        } else if let Some(frame) = self.library_values.last_mut() {
+            frame.remove(&name);
+        }
     }
 
     fn with_frame(&mut self, f: impl FnOnce(&mut Self)) {
         self.frames.push(HashMap::new());
         self.maps.push(HashMap::new());
+        self.library_values.push(std::collections::HashSet::new());
         self.roots.push(HashMap::new());
         f(self);
         self.roots.pop();
+        self.library_values.pop();
         self.maps.pop();
         self.frames.pop();
     }
@@ -670,10 +712,10 @@ impl<'a> Walker<'a> {
                 Some((source, confidence)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
                     if !self.named_only(left) {
-                        self.attribute_hit(right.start_byte(), name);
+                        self.attribute_hit_on(left, right.start_byte(), name);
                     }
                 }
-                None if self.untyped_record(left) => self.attribute_hit(right.start_byte(), name),
+                None if self.untyped_record(left) => self.attribute_hit_on(left, right.start_byte(), name),
                 // `Partners.organization(id).signature_phrase`: only the schema the call names.
                 None => {
                     if let Some(source) = self.noun_record(left) {
@@ -762,7 +804,8 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
-            ("schema", None) => return self.visit_schema(node, &args),
+            // TypedEctoSchema's `typed_schema "users" do` is `schema` with a typespec.
+            ("schema" | "typed_schema", None) => return self.visit_schema(node, &args),
             ("object" | "input_object" | "interface", None) if self.uses_absinthe() && do_block(node).is_some() => {
                 return self.visit_absinthe_object(node, &args, name == "input_object");
             }
@@ -780,7 +823,7 @@ impl<'a> Walker<'a> {
                 return;
             }
             // An embedded schema is stored inside its parent's column, not in a table.
-            ("embedded_schema", None) => return,
+            ("embedded_schema" | "typed_embedded_schema", None) => return,
             // A plain struct is no table, but its keys are names some record has that are no
             // column (resolution's attribute fallback needs to know them).
             ("defstruct", None) if self.current_schema().is_none() => {
@@ -986,7 +1029,12 @@ impl<'a> Walker<'a> {
                 _ => Some(source),
             };
         }
-        if name.len() < 3 || name.starts_with('_') || holds_no_record(name) || !is_identifier(name) {
+        if name.len() < 3
+            || name.starts_with('_')
+            || holds_no_record(name)
+            || !is_identifier(name)
+            || self.library_value(name)
+        {
             return None;
         }
         let class = if is_plural(name) { inflect::classify(name) } else { inflect::camelize(name) };
@@ -1004,7 +1052,11 @@ impl<'a> Walker<'a> {
         match node.kind() {
             "identifier" => {
                 let name = self.text(node);
-                !name.starts_with('_') && !holds_no_record(name) && is_identifier(name) && name != "__MODULE__"
+                !name.starts_with('_')
+                    && !holds_no_record(name)
+                    && is_identifier(name)
+                    && name != "__MODULE__"
+                    && !self.library_value(name)
             }
             "unary_operator" => {
                 let text = self.text(node);
@@ -1092,6 +1144,26 @@ impl<'a> Walker<'a> {
     fn attribute_hit(&mut self, offset: usize, name: &str) {
         if is_identifier(name) {
             self.hit_at(offset, Target::Attribute { name: name.to_owned() }, RefKind::Query, Confidence::Medium);
+        }
+    }
+
+    /// `message.data.record`: a field read through a field of the receiver — an attribute
+    /// resolution keeps only while that field is no embed (whose fields are the embedded
+    /// schema's, inside the parent's column).
+    fn attribute_hit_on(&mut self, receiver: Node<'_>, offset: usize, name: &str) {
+        let through = Some(receiver)
+            .filter(|r| r.kind() == "call" && !has_arguments(*r))
+            .and_then(|r| r.child_by_field_name("target"))
+            .filter(|t| t.kind() == "dot")
+            .and_then(|t| t.child_by_field_name("right"))
+            .filter(|r| r.kind() == "identifier")
+            .map(|r| self.text(r));
+        match through {
+            Some(field) if is_identifier(name) => {
+                let target = Target::AttributeThrough { field: field.to_owned(), attribute: name.to_owned() };
+                self.hit_at(offset, target, RefKind::Query, Confidence::Medium);
+            }
+            _ => self.attribute_hit(offset, name),
         }
     }
 
@@ -1460,6 +1532,7 @@ impl<'a> Walker<'a> {
         if operator == Some("=") {
             // `user = Repo.get!(User, id)` and `%User{} = user` bind the variable.
             if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                self.bind_library_value(l, r);
                 // `changeset = Team.changeset(…)`, `tokens = Accounts.list_tokens(user)`.
                 if l.kind() == "identifier"
                     && matches!(r.kind(), "call" | "binary_operator")
@@ -1834,6 +1907,9 @@ impl<'a> Walker<'a> {
                 let name = self.text(node);
                 if let Some(typed) = self.lookup_typed(name) {
                     return Some(typed);
+                }
+                if self.library_value(name) {
+                    return None;
                 }
                 if let Some(schema) = self.schema_named(name) {
                     return Some((schema, Confidence::Medium));
@@ -2235,7 +2311,10 @@ impl<'a> Walker<'a> {
             Source::Returned(function) => function.rsplit('.').next().unwrap_or(function).to_owned(),
         };
         // A list a query typed holds records whatever its elements are called (`fn row ->`).
-        if NOT_RECORDS.contains(&var) && !schema.starts_with(var) && element.1 < Confidence::High {
+        // A name apps give schemas is the last word of the schema's (`fn event ->` over
+        // `wal_events`).
+        let role = NAMED_IF_SCHEMA.contains(&var) && schema.ends_with(&format!("_{var}"));
+        if NOT_RECORDS.contains(&var) && !schema.starts_with(var) && !role && element.1 < Confidence::High {
             return;
         }
         self.bind_as(var, element.0.clone(), element.1);
@@ -2366,6 +2445,32 @@ fn holds_no_record(name: &str) -> bool {
 /// (a socket, a form, a changeset, an Oban job) or maps, whatever the app's schemas are called.
 const NAMED_IF_SCHEMA: &[&str] = &["event", "message", "state", "item", "entry", "session"];
 
+/// Modules whose functions return their own structs or plain values, never an app's records: a
+/// variable bound to such a call (`uri = URI.parse(url)`) holds no record, whatever its name.
+/// (Not `Map`, `Enum` or `Keyword`, whose functions hand records back.)
+const LIBRARY_VALUES: &[&str] = &[
+    "URI",
+    "DateTime",
+    "NaiveDateTime",
+    "Date",
+    "Time",
+    "Regex",
+    "Version",
+    "Path",
+    "File",
+    "System",
+    "Integer",
+    "Float",
+    "String",
+    "Decimal",
+    "Base",
+    "Req",
+    "HTTPoison",
+    "Finch",
+    "Tesla",
+    "Timex",
+];
+
 /// Variables that are never schema structs, whatever their name (but see [`NAMED_IF_SCHEMA`]).
 const NOT_RECORDS: &[&str] = &[
     "socket",
@@ -2473,7 +2578,7 @@ fn clause_params(clause: Node<'_>) -> Option<Node<'_>> {
 fn field_of(target: &Target) -> Option<&str> {
     match target {
         Target::ModelColumn { column, .. } | Target::Column { column, .. } => Some(column),
-        Target::Attribute { name } => Some(name),
+        Target::Attribute { name } | Target::AttributeThrough { attribute: name, .. } => Some(name),
         Target::Chain { attribute: Some(attribute), .. } => Some(attribute),
         _ => None,
     }

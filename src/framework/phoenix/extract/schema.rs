@@ -123,6 +123,11 @@ impl Walker<'_> {
         let mut cursor = block.walk();
         let statements: Vec<Node<'_>> = block.named_children(&mut cursor).collect();
         for statement in statements {
+            // TypedEctoSchema's `field(:password, Encrypted) :: String.t()` types the field.
+            let statement = match statement.child_by_field_name("operator").map(|o| self.text(o)) {
+                Some("::") => statement.child_by_field_name("left").unwrap_or(statement),
+                _ => statement,
+            };
             if statement.kind() != "call" {
                 continue;
             }
