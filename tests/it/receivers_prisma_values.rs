@@ -293,3 +293,102 @@ fn named_compound_unique_keys() {
         ])
     );
 }
+
+/// A code-first GraphQL module: object classes, one a service builds from rows, one it builds
+/// from no row, and an input class.
+const TEAM_MODEL: &str = r#"import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
+
+@ObjectType()
+export class TeamMember {
+  @Field(() => ID)
+  membershipID: string;
+
+  @Field()
+  role: string;
+
+  secret: string;
+}
+
+@ObjectType()
+export class TeamSummary {
+  @Field()
+  role: string;
+}
+
+@InputType()
+export class TeamMemberInput {
+  @Field()
+  role: string;
+}
+"#;
+
+const MEMBER_SERVICE: &str = r#"import { PrismaService } from '../prisma/prisma.service';
+import { TeamMember, TeamSummary } from './team.model';
+
+export class MemberService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async getMember(id: string): Promise<TeamMember | null> {
+    const row = await this.prisma.teamMember.findUnique({ where: { id } });
+    if (!row) return null;
+    return <TeamMember>{
+      membershipID: row.id,
+      role: row.role,
+    };
+  }
+
+  summary(role: string): TeamSummary {
+    return { role };
+  }
+}
+"#;
+
+const ROLE_GUARD: &str = r#"import { MemberService } from './member.service';
+
+export class RoleGuard {
+  constructor(private readonly memberService: MemberService) {}
+
+  async canActivate(id: string, summary: { role: string }) {
+    const member = await this.memberService.getMember(id);
+    return member.role === 'OWNER' && summary.role === 'OWNER';
+  }
+}
+"#;
+
+#[test]
+fn graphql_object_classes_built_from_rows() {
+    let (_dir, result) = scan_files(
+        "objects",
+        Framework::Prisma,
+        &[
+            ("prisma/schema.prisma", SCHEMA),
+            ("src/team/team.model.ts", TEAM_MODEL),
+            ("src/team/member.service.ts", MEMBER_SERVICE),
+            ("src/team/role.guard.ts", ROLE_GUARD),
+        ],
+        TABLES,
+    );
+    // The `@Field` of the class a service builds from the model's rows (`<TeamMember>{ role:
+    // row.role }`), and what a name holding the method's answer reads; not a class built from
+    // no row (`TeamSummary`), nor an input class, nor a field GraphQL does not expose (`secret`),
+    // nor an object of a declared shape (`summary.role`).
+    assert_eq!(
+        uses_of(&result, "TeamMember.role"),
+        set(&[
+            "prisma/schema.prisma:4",
+            "src/team/team.model.ts:9",
+            "src/team/member.service.ts:12",
+            "src/team/role.guard.ts:8",
+        ])
+    );
+    // The class's field of another name is no column; the caller's positional `id` is.
+    assert_eq!(
+        uses_of(&result, "TeamMember.id"),
+        set(&[
+            "prisma/schema.prisma:2",
+            "src/team/member.service.ts:8",
+            "src/team/member.service.ts:11",
+            "src/team/role.guard.ts:7",
+        ])
+    );
+}

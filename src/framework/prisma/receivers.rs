@@ -58,6 +58,12 @@ pub const ARGS: &str = "prisma:args";
 /// caller's argument at that position is a value of the column.
 pub const VALUES: &str = "prisma:values";
 
+/// The scope of bindings for the classes another module declares that the app builds from a
+/// model's rows (a GraphQL `@ObjectType()` class a service's `cast(row): X` answers `{ ...row }`
+/// or `{ label: row.label }` as): name = the class's exported name. A class nothing builds so
+/// reads nothing (see [`crate::scan::facts::CLASS_SCOPE_PREFIX`]).
+pub const OBJECTS: &str = "class:prisma:objects";
+
 /// The scope of bindings for lists of objects another file writes as a model's rows (a seed's
 /// `export const subscriptions = [{ … }]` handed to `prisma.subscription.createMany({ data })`):
 /// name = `<module>#<name>`, the module the file's path without its extension.
@@ -189,6 +195,8 @@ struct Walker<'s, 'a, 't> {
     scopes: crate::scan::extract::js::Scopes<'t>,
     /// Each node's innermost scope of block-scoped names (see [`lexical_scopes`]).
     lexical: crate::scan::extract::js::Scopes<'t>,
+    /// The ids of the blocks among those scopes.
+    blocks: Map<usize, ()>,
     /// Each node's parent (see [`parents`]).
     parents: crate::scan::extract::js::Scopes<'t>,
     /// Local type name → the generated client's type it imports (`Document`, `Prisma`).
@@ -1187,16 +1195,32 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "identifier" => {
                 let name = self.text(node);
-                // The innermost scope that declares the name decides.
+                // The innermost scope that declares the name decides; a block's name only its
+                // spelling types does not hide what the same name around it is known to hold
+                // (as before blocks were scopes: `const { domains } = grouped[id]` in a loop).
+                let mut guessed: Option<&Ty> = None;
                 for scope in self.scope_chain(node) {
                     if let Some(ty) = self.vars.get(&(scope, name)) {
+                        if is_named(ty) && self.blocks.contains_key(&scope) {
+                            guessed = guessed.or(Some(ty));
+                            continue;
+                        }
+                        if guessed.is_some() && is_named(ty) {
+                            return guessed.cloned();
+                        }
                         return Some(ty.clone());
+                    }
+                    if let Some(ty) = guessed {
+                        if self.opaque.contains_key(&(scope, name)) {
+                            return Some(ty.clone());
+                        }
+                        continue;
                     }
                     if self.opaque.contains_key(&(scope, name)) {
                         return None;
                     }
                 }
-                guess(name)
+                guessed.cloned().or_else(|| guess(name))
             }
             "member_expression" => {
                 let property = property(self.src, node)?;
@@ -2530,6 +2554,7 @@ pub fn read<'t>(
         root,
         scopes: enclosing_scopes(root),
         lexical: lexical_scopes(root),
+        blocks: Map::default(),
         parents: parents(root),
         client_types: HashMap::new(),
         local_types: HashMap::new(),
@@ -2559,6 +2584,7 @@ pub fn read<'t>(
         hits: Vec::new(),
         emit: false,
     };
+    w.blocks = w.lexical.values().filter(|s| s.kind() == "statement_block").map(|s| (s.id(), ())).collect();
     let jsx = nodes.iter().any(|n| n.kind().starts_with("jsx"));
     w.jsx = jsx;
     for &node in nodes.iter().filter(|n| matches!(n.kind(), "function_declaration" | "variable_declarator")) {
@@ -2945,6 +2971,8 @@ pub fn read<'t>(
         }
     }
     bindings.extend(data_bindings(&w, nodes, &this, &imported));
+    bindings.extend(object_type_bindings(&w, nodes));
+    object_type_fields(src, nodes, hits);
     hits.append(&mut w.hits);
     hits.append(&mut out);
 }
@@ -3251,7 +3279,11 @@ fn value_bindings_of<'t>(
                 Binding {
                     scope: VALUES.to_owned(),
                     name: format!("{name}({i})"),
-                    root: Root::Binding { scopes: vec![VALUES.to_owned()], name: format!("{callee}({j})"), guess: None },
+                    root: Root::Binding {
+                        scopes: vec![VALUES.to_owned()],
+                        name: format!("{callee}({j})"),
+                        guess: None,
+                    },
                     path: Vec::new(),
                 },
             );
@@ -3302,6 +3334,117 @@ fn parameter_in<'t>(w: &Walker<'_, '_, 't>, names: &[&str], value: Node<'t>, dep
     }
 }
 
+/// `cast(row: DbInfraToken): InfraToken { return { id: row.id, label: row.label } }`, `<TeamMember>{
+/// role: TeamAccessRole[member.role] }`, `{ ...history, request: … } as UserHistory`: an object
+/// literal built as a type another module of the app declares, from one model's rows (a spread
+/// of a row, or fields of one copied under their own names), is that type's instances built
+/// from the model: the type's declared fields are the model's (see [`OBJECTS`]).
+fn object_type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding> {
+    let mut out: Vec<Binding> = Vec::new();
+    for &object in nodes.iter().filter(|n| n.kind() == "object") {
+        let Some(declared) = built_as_type(w, object) else { continue };
+        let mut names: Vec<&str> = descendants(declared)
+            .into_iter()
+            .filter(|t| t.kind() == "type_identifier")
+            .filter(|t| w.parent(*t).is_none_or(|p| p.kind() != "nested_type_identifier"))
+            .filter_map(|t| w.imported_types.get(w.text(t)).copied())
+            .collect();
+        names.dedup();
+        let [name] = names.as_slice() else { continue };
+        let mut tys: Vec<Ty> = Vec::new();
+        for child in named_children(object) {
+            match child.kind() {
+                "spread_element" => {
+                    if let Some(ty) = child.named_child(0).and_then(|v| w.expr_ty(unwrap(v), 0)) {
+                        tys.push(ty);
+                    }
+                }
+                "pair" => {
+                    let (Some(key), Some(value)) =
+                        (child.child_by_field_name("key"), child.child_by_field_name("value"))
+                    else {
+                        continue;
+                    };
+                    if let Some(ty) = w.copied_field(value, w.text(key)) {
+                        tys.push(ty);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(first) = tys.first().filter(|t| !is_named(t) && tys.iter().all(|o| o == *t)) else { continue };
+        // The class's declared fields, and what a name declared with the type holds (`const
+        // member = await getTeamMember()` of a method answering `Promise<TeamMember | null>`).
+        for scope in [OBJECTS, TYPES] {
+            let binding = Binding {
+                scope: scope.to_owned(),
+                name: (*name).to_owned(),
+                root: first.root.clone(),
+                path: first.path.clone(),
+            };
+            if !out.contains(&binding) {
+                out.push(binding);
+            }
+        }
+    }
+    out
+}
+
+/// The type an object literal is built as: `<X>{ … }`, `{ … } as X`, or the declared return type
+/// of the function that returns it.
+fn built_as_type<'t>(w: &Walker<'_, '_, 't>, object: Node<'t>) -> Option<Node<'t>> {
+    let mut at = object;
+    let mut parent = w.parent(at)?;
+    loop {
+        match parent.kind() {
+            "parenthesized_expression" => {}
+            "type_assertion" => return parent.named_child(0).filter(|t| t.kind() == "type_arguments"),
+            "as_expression" | "satisfies_expression" => return parent.named_child(1),
+            _ => break,
+        }
+        at = parent;
+        parent = w.parent(at)?;
+    }
+    let function = match parent.kind() {
+        "arrow_function" if parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id()) => parent,
+        "return_statement" => w.scope_of(parent),
+        _ => return None,
+    };
+    function.child_by_field_name("return_type")
+}
+
+/// The fields of a code-first GraphQL object class (`@ObjectType() export class TeamMember {
+/// @Field() role: TeamAccessRole }`): the fields of the model whose rows the app builds it from
+/// (see [`OBJECTS`]), read by the default resolver.
+fn object_type_fields<'t>(src: &Src<'_>, nodes: &[Node<'t>], hits: &mut Vec<Hit>) {
+    let decorated = |node: Node<'_>, name: &str| {
+        let mut cursor = node.walk();
+        let found = node.children(&mut cursor).filter(|d| d.kind() == "decorator").any(|d| {
+            d.named_child(0).is_some_and(|c| {
+                let f = if c.kind() == "call_expression" { c.child_by_field_name("function") } else { Some(c) };
+                f.is_some_and(|f| src.node_text(f) == name)
+            })
+        });
+        found
+    };
+    for &class in nodes.iter().filter(|n| n.kind() == "class_declaration") {
+        let exported = class.parent().filter(|p| p.kind() == "export_statement");
+        if !decorated(class, "ObjectType") && !exported.is_some_and(|e| decorated(e, "ObjectType")) {
+            continue;
+        }
+        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+            continue;
+        };
+        for field in named_children(body).into_iter().filter(|f| f.kind() == "public_field_definition") {
+            let Some(prop) = field.child_by_field_name("name").filter(|_| decorated(field, "Field")) else { continue };
+            let root =
+                Root::Binding { scopes: vec![OBJECTS.to_owned()], name: src.node_text(name).to_owned(), guess: None };
+            let target = Target::Chain { root, path: Vec::new(), attribute: Some(src.node_text(prop).to_owned()) };
+            hits.push(src.hit(prop.start_byte(), target, RefKind::Query, Confidence::Medium));
+        }
+    }
+}
+
 /// A call of the app's function `name`: each argument that is no object is a value of what the
 /// function writes or filters it as (see [`VALUES`]); a conditional's, each branch.
 fn value_hits<'t>(src: &Src<'_>, writer: &mut Writer<'_, '_, 't>, call: Node<'t>, name: &str) {
@@ -3325,11 +3468,7 @@ fn alternatives(value: Node<'_>) -> Vec<Node<'_>> {
     if value.kind() != "ternary_expression" {
         return vec![value];
     }
-    ["consequence", "alternative"]
-        .into_iter()
-        .filter_map(|f| value.child_by_field_name(f))
-        .map(unwrap)
-        .collect()
+    ["consequence", "alternative"].into_iter().filter_map(|f| value.child_by_field_name(f)).map(unwrap).collect()
 }
 
 /// `<client>.<model>.<method>({ … })` with a method of Prisma Client: the model's accessor and
