@@ -773,6 +773,37 @@ impl Models {
     /// The bindings of member `member` of what `name` holds: bound as `name.member`, or as the
     /// member of the name another binding of `name` stands for (`passkey.find` → the procedure
     /// `findPasskeysRoute` → the function `findPasskeys`, whose `data` is bound).
+    /// The columns a name holds a value of: each binding of the name whose path ends at a
+    /// column of the model the rest of its path reaches (a function's parameter it writes under
+    /// a key, `createMember(role)` → `data: { role }`), or names another such name (a parameter
+    /// passed on), followed a bounded number of times.
+    fn values(&self, root: &Root, bindings: &Bindings<'_>, depth: u32) -> Vec<(usize, String)> {
+        let Root::Binding { scopes, name, .. } = root else { return Vec::new() };
+        if depth >= MAX_DEPTH {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for b in scopes.iter().flat_map(|s| bindings.get(s, name)) {
+            match b.path.split_last() {
+                Some((column, relations)) => {
+                    for i in self.reach(&b.root, relations, bindings, depth + 1) {
+                        if !out.contains(&(i, column.clone())) {
+                            out.push((i, column.clone()));
+                        }
+                    }
+                }
+                None => {
+                    for v in self.values(&b.root, bindings, depth + 1) {
+                        if !out.contains(&v) {
+                            out.push(v);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
     fn members<'b>(
         &self,
         scopes: &[String],
@@ -1209,7 +1240,19 @@ fn resolve_file(
                 attribute_hit(attribute, &mut add);
             }
             Target::Chain { root, path: steps, attribute } => {
-                for i in models.reach(root, steps, bindings, 0) {
+                let reached = models.reach(root, steps, bindings, 0);
+                // A value no record holds, bound to a column by the code that writes or filters
+                // it (a parameter a method writes under a key: see [`Models::values`]).
+                if reached.is_empty() && steps.is_empty() && attribute.is_none() {
+                    for (i, column) in models.values(root, bindings, 0) {
+                        for (t, c, declared) in models.read_columns(i, &column) {
+                            if declared && let Some(kind) = kind_of(&t, &c, true, hit) {
+                                emit(object_column(&t, &c), kind);
+                            }
+                        }
+                    }
+                }
+                for i in reached {
                     match attribute {
                         None => {
                             if let Some(t) = &models.list[i].table {

@@ -73,6 +73,7 @@ mod receivers_prisma_shapes;
 mod receivers_prisma_trpc;
 mod receivers_prisma_types;
 mod receivers_prisma_unseen;
+mod receivers_prisma_values;
 mod receivers_rails;
 mod receivers_rails_associations;
 mod receivers_rails_diaspora;

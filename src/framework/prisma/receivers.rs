@@ -52,6 +52,18 @@ pub const RETURNS: &str = "prisma:returns";
 /// the function `f`'s `i`-th parameter.
 pub const ARGS: &str = "prisma:args";
 
+/// The scope of bindings for the scalar values the app's functions take positionally and write or
+/// filter under a column's key: name = `f(i)` (as [`ARGS`]), bound to the column's model with
+/// the column as the path's last step, or to another function's `g(j)` it is passed on to; a
+/// caller's argument at that position is a value of the column.
+pub const VALUES: &str = "prisma:values";
+
+/// The scope of bindings for the classes another module declares that the app builds from a
+/// model's rows (a GraphQL `@ObjectType()` class a service's `cast(row): X` answers `{ ...row }`
+/// or `{ label: row.label }` as): name = the class's exported name. A class nothing builds so
+/// reads nothing (see [`crate::scan::facts::CLASS_SCOPE_PREFIX`]).
+pub const OBJECTS: &str = "class:prisma:objects";
+
 /// The scope of bindings for lists of objects another file writes as a model's rows (a seed's
 /// `export const subscriptions = [{ … }]` handed to `prisma.subscription.createMany({ data })`):
 /// name = `<module>#<name>`, the module the file's path without its extension.
@@ -181,6 +193,10 @@ struct Walker<'s, 'a, 't> {
     root: Node<'t>,
     /// See [`enclosing_scopes`].
     scopes: crate::scan::extract::js::Scopes<'t>,
+    /// Each node's innermost scope of block-scoped names (see [`lexical_scopes`]).
+    lexical: crate::scan::extract::js::Scopes<'t>,
+    /// The ids of the blocks among those scopes.
+    blocks: Map<usize, ()>,
     /// Each node's parent (see [`parents`]).
     parents: crate::scan::extract::js::Scopes<'t>,
     /// Local type name → the generated client's type it imports (`Document`, `Prisma`).
@@ -267,17 +283,30 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         self.scopes.get(&node.id()).copied().unwrap_or(self.root)
     }
 
-    /// `at` when it is a scope, then the scopes around it, innermost first.
+    /// `at` when it is a scope (a function, the file, or a block), then the scopes around it,
+    /// innermost first: the blocks a `const`/`let` is declared in (see [`lexical_scopes`]) and
+    /// the functions.
     fn scope_chain(&self, at: Node<'_>) -> impl Iterator<Item = usize> + '_ {
-        let first = if is_scope(at.kind()) { Some(at.id()) } else { None };
-        let mut next = self.scopes.get(&at.id()).copied();
+        let first = if is_scope(at.kind()) || is_block(at, self.parent(at)) { Some(at.id()) } else { None };
+        let mut next = self.lexical.get(&at.id()).copied();
         let outer = std::iter::from_fn(move || {
             let scope = next?;
-            let parent = self.scope_of(scope);
+            let parent = self.lexical.get(&scope.id()).copied().unwrap_or(self.root);
             next = (parent.id() != scope.id()).then_some(parent);
             Some(scope.id())
         });
         first.into_iter().chain(outer)
+    }
+
+    /// Where a declarator's names live: a `const`/`let`'s in its block (`if (team) { const env
+    /// = … }` and `if (user) { const env = … }` are two names), a `var`'s in its function.
+    fn declared_in(&self, declarator: Node<'_>) -> Node<'t> {
+        match self.parent(declarator) {
+            Some(p) if p.kind() == "lexical_declaration" => {
+                self.lexical.get(&declarator.id()).copied().unwrap_or(self.root)
+            }
+            _ => self.scope_of(declarator),
+        }
     }
 
     /// The records the innermost component around `at` is about.
@@ -1166,16 +1195,32 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "identifier" => {
                 let name = self.text(node);
-                // The innermost scope that declares the name decides.
+                // The innermost scope that declares the name decides; a block's name only its
+                // spelling types does not hide what the same name around it is known to hold
+                // (as before blocks were scopes: `const { domains } = grouped[id]` in a loop).
+                let mut guessed: Option<&Ty> = None;
                 for scope in self.scope_chain(node) {
                     if let Some(ty) = self.vars.get(&(scope, name)) {
+                        if is_named(ty) && self.blocks.contains_key(&scope) {
+                            guessed = guessed.or(Some(ty));
+                            continue;
+                        }
+                        if guessed.is_some() && is_named(ty) {
+                            return guessed.cloned();
+                        }
                         return Some(ty.clone());
+                    }
+                    if let Some(ty) = guessed {
+                        if self.opaque.contains_key(&(scope, name)) {
+                            return Some(ty.clone());
+                        }
+                        continue;
                     }
                     if self.opaque.contains_key(&(scope, name)) {
                         return None;
                     }
                 }
-                guess(name)
+                guessed.cloned().or_else(|| guess(name))
             }
             "member_expression" => {
                 let property = property(self.src, node)?;
@@ -1494,7 +1539,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     else {
                         continue;
                     };
-                    let scope = self.scope_of(node);
+                    let scope = self.declared_in(node);
                     let declared = node.child_by_field_name("type");
                     if let Some(v) = value
                         && name.kind() == "identifier"
@@ -2059,6 +2104,26 @@ fn parents<'t>(root: Node<'t>) -> crate::scan::extract::js::Scopes<'t> {
     out
 }
 
+/// Whether a node is a block of its own names: a `{ … }` that is not a function's body (an
+/// `if`'s, a loop's, a `case`'s, a bare one).
+fn is_block(node: Node<'_>, parent: Option<Node<'_>>) -> bool {
+    node.kind() == "statement_block" && parent.is_some_and(|p| !is_scope(p.kind()))
+}
+
+/// Each node's innermost scope of block-scoped names, node id → the nearest enclosing function,
+/// file or block (see [`is_block`]), the root's being itself; one walk, top down.
+fn lexical_scopes<'t>(root: Node<'t>) -> crate::scan::extract::js::Scopes<'t> {
+    let mut out = crate::scan::extract::js::Scopes::default();
+    let mut stack = vec![(root, None::<Node<'t>>, root)];
+    let mut cursor = root.walk();
+    while let Some((node, parent, scope)) = stack.pop() {
+        out.insert(node.id(), scope);
+        let inner = if is_scope(node.kind()) || is_block(node, parent) { node } else { scope };
+        stack.extend(node.named_children(&mut cursor).map(|c| (c, Some(node), inner)));
+    }
+    out
+}
+
 /// The kinds of a class's node.
 const CLASSES: &[&str] = &["class_declaration", "abstract_class_declaration", "class"];
 
@@ -2488,6 +2553,8 @@ pub fn read<'t>(
         src,
         root,
         scopes: enclosing_scopes(root),
+        lexical: lexical_scopes(root),
+        blocks: Map::default(),
         parents: parents(root),
         client_types: HashMap::new(),
         local_types: HashMap::new(),
@@ -2517,6 +2584,7 @@ pub fn read<'t>(
         hits: Vec::new(),
         emit: false,
     };
+    w.blocks = w.lexical.values().filter(|s| s.kind() == "statement_block").map(|s| (s.id(), ())).collect();
     let jsx = nodes.iter().any(|n| n.kind().starts_with("jsx"));
     w.jsx = jsx;
     for &node in nodes.iter().filter(|n| matches!(n.kind(), "function_declaration" | "variable_declarator")) {
@@ -2903,6 +2971,8 @@ pub fn read<'t>(
         }
     }
     bindings.extend(data_bindings(&w, nodes, &this, &imported));
+    bindings.extend(object_type_bindings(&w, nodes));
+    object_type_fields(src, nodes, hits);
     hits.append(&mut w.hits);
     hits.append(&mut out);
 }
@@ -2919,10 +2989,18 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
         && property(src, function).is_some_and(|m| !METHODS.contains(&m)))
     .then(|| w.app_callee(function))
     .flatten();
+    // `this.infraTokenService.create(label, …)`: a service's method named like a client's.
+    if method_of.is_none()
+        && function.kind() == "member_expression"
+        && let Some(name) = w.app_callee(function)
+    {
+        value_hits(src, writer, node, &name);
+    }
     if function.kind() == "identifier" || method_of.is_some() {
         let name = method_of.as_deref().unwrap_or_else(|| src.node_text(function));
         // A tRPC mutation called by another name: what its procedure's name says it writes.
         let name = w.scope_chain(function).find_map(|s| w.mutations.get(&(s, name)).copied()).unwrap_or(name);
+        value_hits(src, writer, node, name);
         for (i, arg) in call_args(node).into_iter().enumerate() {
             // An object built in a variable and passed (`const data = { … }; createWebsite(data)`).
             let Some(arg) = w.object_of(arg) else { continue };
@@ -3119,6 +3197,278 @@ fn built_here<'a>(w: &Walker<'_, 'a, '_>, nodes: &[Node<'_>]) -> HashMap<&'a str
         }
     }
     out
+}
+
+/// `addMember(teamID, uid, role) { … create({ data: { teamID, userUid: uid, role } }) }`: the
+/// function's positional parameters written or filtered under a column's key (directly in a
+/// client call's `data`/`where`/`create`/`update`, or in a compound unique key's object), each
+/// a value of that column (`f(i)` → the model, path `[column]`, see [`VALUES`]); and those it
+/// passes on positionally to another of the app's functions, that function's (`f(i)` →
+/// `g(j)`). The callers' arguments are then that column's values (see [`client_call`]).
+fn value_bindings_of<'t>(
+    w: &Walker<'_, '_, 't>,
+    name: &str,
+    names: &[&str],
+    body: Node<'t>,
+    calls: &HashMap<usize, Vec<Node<'t>>>,
+    app_calls: &HashMap<usize, Vec<Node<'t>>>,
+    function: Node<'t>,
+) -> Vec<Binding> {
+    let src = w.src;
+    let mut out: Vec<Binding> = Vec::new();
+    let param = |value: Option<Node<'t>>, key: &str| -> Option<usize> {
+        match value {
+            None => names.iter().position(|n| !n.is_empty() && *n == key),
+            Some(v) => parameter_in(w, names, v, 0),
+        }
+    };
+    let push = |out: &mut Vec<Binding>, b: Binding| {
+        if !out.contains(&b) {
+            out.push(b);
+        }
+    };
+    for &call in calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
+        let Some((model, arg)) = client_args(src, call) else { continue };
+        for key in object_keys(src, arg)
+            .into_iter()
+            .filter(|k| matches!(k.name.as_str(), "data" | "where" | "create" | "update"))
+        {
+            let Some(object) = key.value.map(unwrap).filter(|v| v.kind() == "object") else { continue };
+            let mut fields = Vec::new();
+            for field in object_keys(src, object) {
+                // `where: { teamID_userUid: { teamID, userUid } }`: a compound unique key's
+                // columns, its name the columns' joined (Prisma's default name).
+                if let Some(inner) = field.value.map(unwrap).filter(|v| v.kind() == "object") {
+                    let inner_keys = object_keys(src, inner);
+                    let joined = inner_keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join("_");
+                    if key.name == "where" && inner_keys.len() > 1 && joined == field.name {
+                        fields.extend(inner_keys);
+                    }
+                    continue;
+                }
+                fields.push(field);
+            }
+            for field in fields {
+                if let Some(i) = param(field.value, &field.name) {
+                    push(
+                        &mut out,
+                        Binding {
+                            scope: VALUES.to_owned(),
+                            name: format!("{name}({i})"),
+                            root: Root::Model { model: model_name(model) },
+                            path: vec![field.name.clone()],
+                        },
+                    );
+                }
+            }
+        }
+    }
+    for &call in app_calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
+        let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
+        let callee = match f.kind() {
+            "identifier" => src.node_text(f).to_owned(),
+            _ => match w.app_callee(f) {
+                Some(c) => c,
+                None => continue,
+            },
+        };
+        for (j, arg) in call_args(call).into_iter().enumerate() {
+            let Some(i) = (arg.kind() == "identifier").then(|| param(Some(arg), "")).flatten() else { continue };
+            push(
+                &mut out,
+                Binding {
+                    scope: VALUES.to_owned(),
+                    name: format!("{name}({i})"),
+                    root: Root::Binding {
+                        scopes: vec![VALUES.to_owned()],
+                        name: format!("{callee}({j})"),
+                        guess: None,
+                    },
+                    path: Vec::new(),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Which of `names` (a function's parameters) a value written under a key is: the parameter
+/// itself, or a default in its stead (`performedBy || null`, `version ? version : latest`), or
+/// it parsed (`JSON.parse(variables)`, `parsed.right` of `const parsed = stringToJson(props)`).
+fn parameter_in<'t>(w: &Walker<'_, '_, 't>, names: &[&str], value: Node<'t>, depth: u32) -> Option<usize> {
+    if depth > 4 {
+        return None;
+    }
+    let value = unwrap(value);
+    let src = w.src;
+    match value.kind() {
+        "identifier" => {
+            let name = src.node_text(value);
+            if let Some(i) = names.iter().position(|n| !n.is_empty() && *n == name) {
+                return Some(i);
+            }
+            // A local holding the parameter parsed.
+            let held = unwrap(w.scope_chain(value).find_map(|s| w.values.get(&(s, name)).copied())?);
+            (held.kind() == "call_expression").then(|| parameter_in(w, names, held, depth + 1)).flatten()
+        }
+        "binary_expression"
+            if value.child_by_field_name("operator").is_some_and(|o| matches!(src.node_text(o), "||" | "??")) =>
+        {
+            parameter_in(w, names, value.child_by_field_name("left")?, depth + 1)
+        }
+        "ternary_expression" => alternatives(value).into_iter().find_map(|v| parameter_in(w, names, v, depth + 1)),
+        // fp-ts' `Either`/`Option` of a parse: `parsed.right`, `parsed.value`.
+        "member_expression" if property(src, value).is_some_and(|p| matches!(p, "right" | "value")) => {
+            let object = unwrap(value.child_by_field_name("object")?);
+            (object.kind() == "identifier").then(|| parameter_in(w, names, object, depth + 1)).flatten()
+        }
+        // `JSON.parse(variables)`: a call of the parameter alone.
+        "call_expression" => match call_args(value).as_slice() {
+            [arg] if unwrap(*arg).kind() == "identifier" => {
+                let name = src.node_text(unwrap(*arg));
+                names.iter().position(|n| !n.is_empty() && *n == name)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `cast(row: DbInfraToken): InfraToken { return { id: row.id, label: row.label } }`, `<TeamMember>{
+/// role: TeamAccessRole[member.role] }`, `{ ...history, request: … } as UserHistory`: an object
+/// literal built as a type another module of the app declares, from one model's rows (a spread
+/// of a row, or fields of one copied under their own names), is that type's instances built
+/// from the model: the type's declared fields are the model's (see [`OBJECTS`]).
+fn object_type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding> {
+    let mut out: Vec<Binding> = Vec::new();
+    for &object in nodes.iter().filter(|n| n.kind() == "object") {
+        let Some(declared) = built_as_type(w, object) else { continue };
+        let mut names: Vec<&str> = descendants(declared)
+            .into_iter()
+            .filter(|t| t.kind() == "type_identifier")
+            .filter(|t| w.parent(*t).is_none_or(|p| p.kind() != "nested_type_identifier"))
+            .filter_map(|t| w.imported_types.get(w.text(t)).copied())
+            .collect();
+        names.dedup();
+        let [name] = names.as_slice() else { continue };
+        let mut tys: Vec<Ty> = Vec::new();
+        for child in named_children(object) {
+            match child.kind() {
+                "spread_element" => {
+                    if let Some(ty) = child.named_child(0).and_then(|v| w.expr_ty(unwrap(v), 0)) {
+                        tys.push(ty);
+                    }
+                }
+                "pair" => {
+                    let (Some(key), Some(value)) =
+                        (child.child_by_field_name("key"), child.child_by_field_name("value"))
+                    else {
+                        continue;
+                    };
+                    if let Some(ty) = w.copied_field(value, w.text(key)) {
+                        tys.push(ty);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(first) = tys.first().filter(|t| !is_named(t) && tys.iter().all(|o| o == *t)) else { continue };
+        // The class's declared fields, and what a name declared with the type holds (`const
+        // member = await getTeamMember()` of a method answering `Promise<TeamMember | null>`).
+        for scope in [OBJECTS, TYPES] {
+            let binding = Binding {
+                scope: scope.to_owned(),
+                name: (*name).to_owned(),
+                root: first.root.clone(),
+                path: first.path.clone(),
+            };
+            if !out.contains(&binding) {
+                out.push(binding);
+            }
+        }
+    }
+    out
+}
+
+/// The type an object literal is built as: `<X>{ … }`, `{ … } as X`, or the declared return type
+/// of the function that returns it.
+fn built_as_type<'t>(w: &Walker<'_, '_, 't>, object: Node<'t>) -> Option<Node<'t>> {
+    let mut at = object;
+    let mut parent = w.parent(at)?;
+    loop {
+        match parent.kind() {
+            "parenthesized_expression" => {}
+            "type_assertion" => return parent.named_child(0).filter(|t| t.kind() == "type_arguments"),
+            "as_expression" | "satisfies_expression" => return parent.named_child(1),
+            _ => break,
+        }
+        at = parent;
+        parent = w.parent(at)?;
+    }
+    let function = match parent.kind() {
+        "arrow_function" if parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id()) => parent,
+        "return_statement" => w.scope_of(parent),
+        _ => return None,
+    };
+    function.child_by_field_name("return_type")
+}
+
+/// The fields of a code-first GraphQL object class (`@ObjectType() export class TeamMember {
+/// @Field() role: TeamAccessRole }`): the fields of the model whose rows the app builds it from
+/// (see [`OBJECTS`]), read by the default resolver.
+fn object_type_fields<'t>(src: &Src<'_>, nodes: &[Node<'t>], hits: &mut Vec<Hit>) {
+    let decorated = |node: Node<'_>, name: &str| {
+        let mut cursor = node.walk();
+        let found = node.children(&mut cursor).filter(|d| d.kind() == "decorator").any(|d| {
+            d.named_child(0).is_some_and(|c| {
+                let f = if c.kind() == "call_expression" { c.child_by_field_name("function") } else { Some(c) };
+                f.is_some_and(|f| src.node_text(f) == name)
+            })
+        });
+        found
+    };
+    for &class in nodes.iter().filter(|n| n.kind() == "class_declaration") {
+        let exported = class.parent().filter(|p| p.kind() == "export_statement");
+        if !decorated(class, "ObjectType") && !exported.is_some_and(|e| decorated(e, "ObjectType")) {
+            continue;
+        }
+        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+            continue;
+        };
+        for field in named_children(body).into_iter().filter(|f| f.kind() == "public_field_definition") {
+            let Some(prop) = field.child_by_field_name("name").filter(|_| decorated(field, "Field")) else { continue };
+            let root =
+                Root::Binding { scopes: vec![OBJECTS.to_owned()], name: src.node_text(name).to_owned(), guess: None };
+            let target = Target::Chain { root, path: Vec::new(), attribute: Some(src.node_text(prop).to_owned()) };
+            hits.push(src.hit(prop.start_byte(), target, RefKind::Query, Confidence::Medium));
+        }
+    }
+}
+
+/// A call of the app's function `name`: each argument that is no object is a value of what the
+/// function writes or filters it as (see [`VALUES`]); a conditional's, each branch.
+fn value_hits<'t>(src: &Src<'_>, writer: &mut Writer<'_, '_, 't>, call: Node<'t>, name: &str) {
+    for (i, arg) in call_args(call).into_iter().enumerate() {
+        if matches!(unwrap(arg).kind(), "object" | "arrow_function" | "function_expression" | "function" | "array") {
+            continue;
+        }
+        // `null`, `undefined`: no value (the callee's default, or "any").
+        for value in alternatives(arg).into_iter().filter(|v| !matches!(v.kind(), "null" | "undefined")) {
+            let root = Root::Binding { scopes: vec![VALUES.to_owned()], name: format!("{name}({i})"), guess: None };
+            let target = Target::Chain { root, path: Vec::new(), attribute: None };
+            writer.hits.push(src.hit(value.start_byte(), target, RefKind::Query, Confidence::Medium));
+        }
+    }
+}
+
+/// The values an expression may be: each branch of a conditional (`active ? A : B`), else
+/// itself.
+fn alternatives(value: Node<'_>) -> Vec<Node<'_>> {
+    let value = unwrap(value);
+    if value.kind() != "ternary_expression" {
+        return vec![value];
+    }
+    ["consequence", "alternative"].into_iter().filter_map(|f| value.child_by_field_name(f)).map(unwrap).collect()
 }
 
 /// `<client>.<model>.<method>({ … })` with a method of Prisma Client: the model's accessor and
@@ -3650,6 +4000,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     }
                 }
             }
+            out.extend(value_bindings_of(w, name, &names, body, &calls, &app_calls, function));
         }
         // `function useEmailAccountFull() { const r = useSWR<T>("/api/user/email-account"); return
         // process(r); }`: the app's hook over one of its routes; its `data` is what the route

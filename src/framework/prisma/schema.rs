@@ -48,6 +48,10 @@ static BLOCK_FIELDS: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap_or_else(|_| unreachable!())
 });
+/// The `name:` of a compound `@@unique`/`@@id` (not `map:`, the database's name of it).
+static COMPOUND_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*@@(?:unique|id)\(.*\bname:\s*"([A-Za-z_][A-Za-z0-9_]*)""#).unwrap_or_else(|_| unreachable!())
+});
 static FIELD_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").unwrap_or_else(|_| unreachable!()));
 static BLOCK_IGNORE: LazyLock<Regex> =
@@ -219,10 +223,25 @@ pub fn schema(source: &str) -> FileFacts {
         }
         // An index or key over fields names their columns: the migration that drops one must
         // drop or change the index too.
+        let mut compounds: Vec<(String, Vec<String>)> = Vec::new();
         for line in &block.body {
             let Some(list) = BLOCK_FIELDS.captures(line.text).and_then(|c| c.get(1).or_else(|| c.get(2))) else {
                 continue;
             };
+            // `@@unique([deviceIdentifier, token], name: "passwordless_tokens")`: the name the
+            // client's `where` selects the key by, as it does the default `deviceIdentifier_token`.
+            if let Some(key) = COMPOUND_NAME.captures(line.text).and_then(|c| c.get(1)) {
+                let columns: Vec<String> = list
+                    .as_str()
+                    .split(',')
+                    .filter_map(|part| FIELD_NAME.find(part))
+                    .filter_map(|name| fields.iter().find(|(f, c)| f == name.as_str() && !c.is_empty()))
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                if columns.len() > 1 {
+                    compounds.push((key.as_str().to_owned(), columns));
+                }
+            }
             // `b(sort: Desc)`: the field is the name before its arguments.
             let mut depth = 0usize;
             let mut start = list.start();
@@ -260,6 +279,18 @@ pub fn schema(source: &str) -> FileFacts {
                 };
                 Association { name, model, many, foreign_key, inverse: None, associated_keys: Vec::new() }
             })
+            .chain(compounds.into_iter().map(|(name, columns)| {
+                // A named compound key, read as the model itself over those columns: the key
+                // names each of them, and `{ a, b }` under it are the model's own.
+                Association {
+                    name,
+                    model: model_name(block.name),
+                    many: false,
+                    foreign_key: None,
+                    inverse: None,
+                    associated_keys: columns,
+                }
+            }))
             .collect();
         let (line, column) = src.pos(block.name_offset);
         facts.models.push(ModelDecl {
