@@ -348,6 +348,10 @@ impl<'a> Walker<'a> {
                 // `rates = dates.map do |d| { from_currency: …, date: d } end`: rows of hashes,
                 // whatever the receiver's name suggests.
                 self.bind(&name, Ty::Literal(vec![(row.start_byte(), row.end_byte())]));
+            } else if left.kind() == "identifier"
+                && let Some(held) = self.built_hash(right)
+            {
+                self.bind(&name, held);
             } else if let Some(ty) = self.eval(right) {
                 if left.kind() == "instance_variable"
                     && let Some(dir) = self.controller_views().map(str::to_owned)
@@ -370,6 +374,63 @@ impl<'a> Walker<'a> {
         } else if node.kind() == "operator_assignment" && left.kind() == "identifier" {
             // `attrs += %i[a b]`
             self.extend_literal(self.text(left), right);
+        } else if node.kind() == "assignment"
+            && left.kind() == "element_reference"
+            && let Some(object) = left.child_by_field_id(*field::OBJECT).filter(|o| o.kind() == "identifier")
+            && matches!(self.lookup(self.text(object)), Some(Ty::Literal(_)))
+        {
+            // `update["original"] = {…}` on a hash a local holds: one more key of it.
+            self.extend_literal(self.text(object), left);
+        }
+    }
+
+    /// The hash a local is assigned when the expression builds one another way than a literal:
+    /// a call of this file's method returning a hash literal or a permit
+    /// (`data = build_entry(item)`), `x.slice("author", …)` (the keys kept), and
+    /// `{}.tap do |hash| hash[:muted] = false end` (the keys the block sets).
+    fn built_hash(&self, right: Node<'_>) -> Option<Ty> {
+        let (method, receiver) = match right.kind() {
+            "identifier" => (right, None),
+            "call" => (right.child_by_field_id(*field::METHOD)?, right.child_by_field_id(*field::RECEIVER)),
+            _ => return None,
+        };
+        let name = self.text(method);
+        match receiver {
+            None if right.kind() == "call" || (self.in_instance_method && self.not_a_local(name)) => {
+                let held = self.returned(name)?;
+                let Ty::Literal(ranges) = &held else { return None };
+                let root = self.tree.root_node();
+                let hashes = ranges.iter().all(|&(start, end)| {
+                    root.descendant_for_byte_range(start, end).is_some_and(|n| {
+                        n.kind() == "hash"
+                            || (n.kind() == "call"
+                                && n.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "permit"))
+                    })
+                });
+                hashes.then_some(held)
+            }
+            Some(_) if name == "slice" && !arguments(right).is_empty() => {
+                Some(Ty::Literal(vec![(right.start_byte(), right.end_byte())]))
+            }
+            Some(r) if name == "tap" && r.kind() == "hash" => {
+                let block = right.child_by_field_id(*field::BLOCK)?;
+                let param = first_block_param(block, self.code)?;
+                let mut held = vec![(r.start_byte(), r.end_byte())];
+                let mut stack = vec![block];
+                while let Some(node) = stack.pop() {
+                    if node.kind() == "assignment"
+                        && let Some(left) =
+                            node.child_by_field_id(*field::LEFT).filter(|l| l.kind() == "element_reference")
+                        && left.child_by_field_id(*field::OBJECT).is_some_and(|o| self.text(o) == param)
+                    {
+                        held.push((left.start_byte(), left.end_byte()));
+                    }
+                    let mut cursor = node.walk();
+                    stack.extend(node.named_children(&mut cursor));
+                }
+                Some(Ty::Literal(held))
+            }
+            _ => None,
         }
     }
 
