@@ -176,3 +176,46 @@ fn activerecord_import_s_conflict_options_name_columns() {
     assert_eq!(uses(&result, "entries.public_id"), set(&["app/models/entry.rb:1", "app/jobs/feed_update.rb:3"]));
     assert_eq!(uses(&result, "entries.title"), set(&["app/models/entry.rb:1", "app/jobs/feed_update.rb:3"]));
 }
+
+/// `a.first || b.first` of two models' records, and `(a + b).each do |item|` over two models'
+/// relations: a read of the value is a read of both models' attribute. A value on the right, a
+/// list, or the same model twice add nothing.
+#[test]
+fn records_of_two_models_in_one_value() {
+    let tables: &[(&str, &[&str])] = &[
+        ("queued_entries", &["id", "progress", "user_id"]),
+        ("recently_played_entries", &["id", "progress", "user_id"]),
+        ("users", &["id"]),
+    ];
+    let user = "class User < ApplicationRecord\n  has_many :queued_entries\n  has_many :recently_played_entries\n\n  def progress_by_entry\n    (queued_entries + recently_played_entries).each do |item|\n      item.progress\n    end\n    (queued_entries + [1]).each do |other|\n      other.progress\n    end\n  end\nend\n";
+    let controller = "class EntriesController < ApplicationController\n  def show\n    @recently_played = current_user.recently_played_entries.where(entry_id: 1).first || current_user.queued_entries.where(entry_id: 1).first\n    @fallback = current_user.recently_played_entries.first || \"none\"\n    latest = current_user.queued_entries.first || current_user.recently_played_entries.last\n    latest.progress\n  end\nend\n";
+    let view = "<%= @recently_played.progress %>\n<%= @fallback.progress %>\n";
+    let files = [
+        support::scan::RAILS_APPLICATION_RECORD,
+        ("app/models/queued_entry.rb", "class QueuedEntry < ApplicationRecord\nend\n"),
+        ("app/models/recently_played_entry.rb", "class RecentlyPlayedEntry < ApplicationRecord\nend\n"),
+        ("app/models/user.rb", user),
+        ("app/controllers/entries_controller.rb", controller),
+        ("app/views/entries/show.html.erb", view),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "queued_entries.progress"),
+        set(&[
+            "app/models/queued_entry.rb:1",
+            "app/models/user.rb:7",
+            "app/controllers/entries_controller.rb:6",
+            "app/views/entries/show.html.erb:1",
+        ])
+    );
+    assert_eq!(
+        uses(&result, "recently_played_entries.progress"),
+        set(&[
+            "app/models/recently_played_entry.rb:1",
+            "app/models/user.rb:7",
+            "app/controllers/entries_controller.rb:6",
+            "app/views/entries/show.html.erb:1",
+            "app/views/entries/show.html.erb:2",
+        ])
+    );
+}

@@ -353,11 +353,22 @@ impl<'a> Walker<'a> {
             {
                 self.bind(&name, held);
             } else if let Some(ty) = self.eval(right) {
+                // `@recently_played = a.where(…).first || b.where(…).first`: a record of either.
+                let other = self.other_model(right, &ty);
                 if left.kind() == "instance_variable"
                     && let Some(dir) = self.controller_views().map(str::to_owned)
                 {
                     self.bind_for(view_scope(&dir), &name, &ty);
+                    if let Some(other) = &other {
+                        self.bind_for(view_scope(&dir), &name, other);
+                    }
                 }
+                let ty = match other {
+                    Some(other) if left.kind() == "identifier" => {
+                        self.union(&name, [ty.clone(), other], node.start_byte()).unwrap_or(ty)
+                    }
+                    _ => ty,
+                };
                 if left.kind() == "instance_variable"
                     && let Some(concern) = self.controller_concern().map(str::to_owned)
                 {
@@ -432,6 +443,45 @@ impl<'a> Walker<'a> {
             }
             _ => None,
         }
+    }
+
+    /// `a || b` (through parentheses) whose right side is a record or relation of another model
+    /// than `ty`, the left side's: that side's type.
+    pub(super) fn other_model(&self, node: Node<'_>, ty: &Ty) -> Option<Ty> {
+        let node = unparenthesized(node);
+        if node.kind() != "binary" {
+            return None;
+        }
+        let op = self.text(node.child_by_field_id(*field::OPERATOR)?);
+        if !matches!(op, "||" | "or" | "+") {
+            return None;
+        }
+        let other = self.eval(node.child_by_field_id(*field::RIGHT)?)?;
+        match (ty, &other) {
+            (Ty::Record(a, _), Ty::Record(b, _)) | (Ty::Relation(a, _), Ty::Relation(b, _)) if a != b => Some(other),
+            _ => None,
+        }
+    }
+
+    /// Records (or relations) of two models in one name (`a || b`, `(a + b).each do |item|`):
+    /// a binding scope of its own holding both, where resolution reaches each (at most medium).
+    pub(super) fn union(&mut self, name: &str, tys: [Ty; 2], at: usize) -> Option<Ty> {
+        if self.screened {
+            return None;
+        }
+        let scope = format!("{LOCAL_SCOPE}{}:{at}", self.path);
+        let mut confidence = Confidence::Medium;
+        let mut record = true;
+        for ty in &tys {
+            let (Ty::Record(rec, c) | Ty::Relation(rec, c)) = ty else { return None };
+            record = matches!(ty, Ty::Record(..));
+            confidence = confidence.min(*c);
+            let binding =
+                Binding { scope: scope.clone(), name: name.to_owned(), root: rec.root.clone(), path: rec.path.clone() };
+            self.facts.bindings.push(binding);
+        }
+        let rec = Rec::bound(vec![scope], name, None);
+        Some(if record { Ty::Record(rec, confidence) } else { Ty::Relation(rec, confidence) })
     }
 
     /// What a local named `name` holds when assigned `ty` at byte `at`: records of another model

@@ -497,9 +497,27 @@ impl<'a> Walker<'a> {
             self.method_locals = saved_locals;
             self.in_instance_method = saved;
         } else {
+            let block_binding = block_binding.or_else(|| self.iterated_union(node));
             self.visit_call_children(node, block_binding);
         }
         self.association_scope = saved_scope;
+    }
+
+    /// `(queued_entries + recently_played_entries).each do |item|`: the block's parameter is a
+    /// record of either model.
+    fn iterated_union(&mut self, node: Node<'_>) -> Option<Ty> {
+        let method = self.text(node.child_by_field_id(*field::METHOD)?);
+        let receiver = node.child_by_field_id(*field::RECEIVER)?;
+        node.child_by_field_id(*field::BLOCK)?;
+        if !RECORD_ITERATORS.contains(&method) || receiver.kind() != "parenthesized_statements" {
+            return None;
+        }
+        let sum = unparenthesized(receiver);
+        let left = self.eval(sum.child_by_field_id(*field::LEFT)?)?;
+        let other = self.other_model(sum, &left)?;
+        let (Ty::Relation(a, c), Ty::Relation(b, d)) = (left, other) else { return None };
+        let param = first_block_param(node.child_by_field_id(*field::BLOCK)?, self.code)?.to_owned();
+        self.union(&param, [Ty::Record(a, c), Ty::Record(b, d)], node.start_byte())
     }
 
     /// `validate do |action| … end`, `before_save do … end`, `after_commit { … }` in a model's
