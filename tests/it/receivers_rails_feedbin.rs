@@ -67,7 +67,8 @@ fn a_hash_built_in_steps_names_what_is_written() {
 
 /// A controller's permit method whose result a record of another model than its `require` key
 /// is updated with: the permitted keys are that model's attributes too. A permit method no
-/// code calls is no one's write.
+/// code calls is no one's write, and a parameter its result is passed to is a hash, whatever
+/// its name (`queued_entry[:progress]`).
 #[test]
 fn a_permit_a_method_returns_is_written_into_another_model() {
     let tables: &[(&str, &[&str])] = &[
@@ -75,7 +76,7 @@ fn a_permit_a_method_returns_is_written_into_another_model() {
         ("recently_played_entries", &["id", "progress", "entry_id"]),
         ("users", &["id"]),
     ];
-    let controller = "class RecentlyPlayedEntriesController < ApplicationController\n  def create\n    if queued = current_user.queued_entries.find_by(entry_id: params[:id])\n      queued.update(recently_played_entry_params)\n    end\n  end\n\n  private\n\n  def recently_played_entry_params\n    params.require(:recently_played_entry).permit(:progress)\n  end\n\n  def queued_entry_params\n    params.require(:other).permit(:progress)\n  end\nend\n";
+    let controller = "class RecentlyPlayedEntriesController < ApplicationController\n  def create\n    if queued = current_user.queued_entries.find_by(entry_id: params[:id])\n      queued.update(recently_played_entry_params)\n    end\n  end\n\n  private\n\n  def recently_played_entry_params\n    params.require(:recently_played_entry).permit(:progress)\n  end\n\n  def queued_entry_params\n    params.require(:other).permit(:progress)\n  end\n\n  def started?(queued_entry)\n    queued_entry[:progress].present?\n  end\n\n  def check\n    started?(recently_played_entry_params)\n  end\nend\n";
     let files = [
         support::scan::RAILS_APPLICATION_RECORD,
         ("app/models/queued_entry.rb", "class QueuedEntry < ApplicationRecord\nend\n"),

@@ -306,6 +306,11 @@ impl<'a> Walker<'a> {
                 return if self.method_key.as_ref() == Some(callee) { Arg::Recursive } else { Arg::Other };
             }
         }
+        if let Some(held) = self.built_hash(node) {
+            // `all_feeds?(action_params)`, `log(build_entry(item))`: a hash, whatever the
+            // parameter's name suggests.
+            return Arg::Known(held);
+        }
         match self.eval(node) {
             Some(ty) if weaken(&ty).is_some() => Arg::Known(ty),
             _ => Arg::Other,

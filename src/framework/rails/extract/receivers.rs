@@ -399,7 +399,7 @@ impl<'a> Walker<'a> {
     /// a call of this file's method returning a hash literal or a permit
     /// (`data = build_entry(item)`), `x.slice("author", …)` (the keys kept), and
     /// `{}.tap do |hash| hash[:muted] = false end` (the keys the block sets).
-    fn built_hash(&self, right: Node<'_>) -> Option<Ty> {
+    pub(super) fn built_hash(&self, right: Node<'_>) -> Option<Ty> {
         let (method, receiver) = match right.kind() {
             "identifier" => (right, None),
             "call" => (right.child_by_field_id(*field::METHOD)?, right.child_by_field_id(*field::RECEIVER)),
