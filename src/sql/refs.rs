@@ -725,11 +725,7 @@ impl<'a> Walker<'a> {
         let column = column.to_owned();
         let origin =
             if qualifier.is_empty() { self.unqualified(&column) } else { self.qualified_col(qualifier, &column) };
-        // `results.day` on a subquery's or CTE's alias names the derived relation's column: the
-        // base column is referenced where the subquery selects it, not again through the alias.
-        let through_alias = !qualifier.is_empty() && self.derived_column_named(qualifier, &column);
         match &origin {
-            _ if through_alias => {}
             Some(Origin::Column(t, col)) => {
                 self.push(Some(t.clone()), Vec::new(), Some(col.clone()), c.location);
             }
@@ -747,16 +743,6 @@ impl<'a> Walker<'a> {
             Some(o) => o,
             None => Origin::Computed,
         }
-    }
-
-    /// Whether a qualifier names a subquery or CTE in scope that selects `column` by name (one
-    /// it passes through from a `*` is reported nowhere else, so it is still the table's).
-    fn derived_column_named(&self, qualifier: &[&str], column: &str) -> bool {
-        self.scopes
-            .iter()
-            .rev()
-            .find_map(|scope| scope.iter().rev().find(|r| rel_matches(r, qualifier)))
-            .is_some_and(|rel| matches!(&rel.source, Source::Derived(d) if d.columns.iter().any(|(n, _)| n == column)))
     }
 
     fn qualified_col(&self, qualifier: &[&str], column: &str) -> Option<Origin> {
@@ -1143,9 +1129,16 @@ mod tests {
 
     #[test]
     fn subquery_in_from_and_computed_columns() {
-        // `s.user_id` names the subquery's column: `orders.user_id` is where it is selected.
         let sql = "SELECT s.n, s.user_id FROM (SELECT user_id, count(*) AS n FROM orders GROUP BY user_id) s";
-        assert_eq!(show(sql), vec!["orders.user_id@35:user_id", "orders@63:orders", "orders.user_id@79:user_id",]);
+        assert_eq!(
+            show(sql),
+            vec![
+                "orders.user_id@12:s.user_id",
+                "orders.user_id@35:user_id",
+                "orders@63:orders",
+                "orders.user_id@79:user_id",
+            ]
+        );
     }
 
     #[test]

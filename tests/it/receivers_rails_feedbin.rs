@@ -1,7 +1,6 @@
 //! Rails idioms a seventh application never seen before (feedbin) showed (issue 16, branch
 //! `i3-rails`): a hash a method returns, or a local builds in steps (`slice`, `{}.tap`, `h[k]
 //! = v`), written by a record; a permit a method returns written into another model's record;
-//! SQL in a heredoc with a lower-case tag and a derived table's column read through its alias;
 //! a class-body callback block run on the record; raw HTML form fields; activerecord-import's
 //! `on_duplicate_key_update:`. Each on a fixture app scanned end to end: the exact lines a
 //! column is used on, and the same word elsewhere not taken for it.
@@ -95,30 +94,6 @@ fn a_permit_a_method_returns_is_written_into_another_model() {
     assert_eq!(
         uses(&result, "recently_played_entries.progress"),
         set(&["app/models/recently_played_entry.rb:1", "app/controllers/recently_played_entries_controller.rb:11"])
-    );
-}
-
-/// SQL in a heredoc whose tag is lower-case (`<<-eos`), returned by a method and run through
-/// `sanitize_sql_array` and `execute`: its columns are the table's; the derived table's
-/// column read through its alias (`results.day`) and the interval `'1 day'` are not.
-#[test]
-fn sql_in_a_lower_case_heredoc_and_a_derived_table_s_alias() {
-    let tables: &[(&str, &[&str])] = &[("feed_stats", &["id", "day", "feed_id", "entries_count"])];
-    let controller = "class CountsController < ApplicationController\n  def index\n    query = total_activity_query\n    query = ActiveRecord::Base.send(:sanitize_sql_array, [query, 1])\n    ActiveRecord::Base.connection.execute(query)\n  end\n\n  def total_activity_query\n    <<-eos\n      SELECT date, coalesce(entries_count, 0) AS entries_count\n      FROM generate_series(?::date, ?::date, '1 day') AS date\n      LEFT OUTER JOIN (\n        SELECT\n        day,\n        sum(entries_count) AS entries_count\n        FROM feed_stats\n        WHERE day >= ?\n        GROUP BY day\n      ) results\n      ON (date = results.day)\n    eos\n  end\nend\n";
-    let files = [
-        support::scan::RAILS_APPLICATION_RECORD,
-        ("app/models/feed_stat.rb", "class FeedStat < ApplicationRecord\nend\n"),
-        ("app/controllers/counts_controller.rb", controller),
-    ];
-    let (_dir, result) = scan(&files, tables);
-    assert_eq!(
-        uses(&result, "feed_stats.day"),
-        set(&[
-            "app/models/feed_stat.rb:1",
-            "app/controllers/counts_controller.rb:14",
-            "app/controllers/counts_controller.rb:17",
-            "app/controllers/counts_controller.rb:18",
-        ])
     );
 }
 

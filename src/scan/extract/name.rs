@@ -293,19 +293,11 @@ fn heredoc_tag(rest: &[u8]) -> Option<(Vec<u8>, bool, usize)> {
         _ => None,
     };
     let start = i;
-    // Upper-case tags (`a <<b` is a shift, `<<~SQL` is a heredoc); a lower-case one
-    // (`<<-eos`, `<<~sql`) only after `~`/`-` or in quotes, and only where a later line
-    // closes it (`a <<-b`, a shift by a negation, closes nothing).
-    let lower = squiggly || quote.is_some();
-    while i < rest.len()
-        && (rest[i].is_ascii_uppercase()
-            || rest[i] == b'_'
-            || rest[i].is_ascii_digit()
-            || (lower && rest[i].is_ascii_lowercase()))
-    {
+    while i < rest.len() && (rest[i].is_ascii_uppercase() || rest[i] == b'_' || rest[i].is_ascii_digit()) {
         i += 1;
     }
-    if i == start || !(rest[start].is_ascii_uppercase() || (lower && rest[start].is_ascii_lowercase())) {
+    // Only upper-case tags: `a <<b` is a shift, `<<~SQL` is a heredoc.
+    if i == start || !rest[start].is_ascii_uppercase() {
         return None;
     }
     let tag = rest[start..i].to_vec();
@@ -315,19 +307,7 @@ fn heredoc_tag(rest: &[u8]) -> Option<(Vec<u8>, bool, usize)> {
         }
         i += 1;
     }
-    if tag.iter().any(u8::is_ascii_lowercase) && !closes(rest, i, &tag, squiggly) {
-        return None;
-    }
     Some((tag, squiggly, i))
-}
-
-/// Whether a line after the one holding a heredoc's opener (`rest[from..]` is what follows the
-/// tag) is the tag alone, closing it.
-fn closes(rest: &[u8], from: usize, tag: &[u8], squiggly: bool) -> bool {
-    let Some(newline) = rest[from..].iter().position(|&c| c == b'\n') else { return false };
-    rest[from + newline + 1..]
-        .split(|&c| c == b'\n')
-        .any(|line| (if squiggly { trim_ascii(line) } else { line }) == tag)
 }
 
 fn trim_ascii(s: &[u8]) -> &[u8] {
@@ -471,7 +451,7 @@ impl Extractor for NameExtractor {
     }
 
     fn version(&self) -> u32 {
-        3
+        2
     }
 
     fn applies(&self, path: &str, _framework: Framework) -> bool {
@@ -584,15 +564,6 @@ mod tests {
                 (4, 13, "name".to_owned()),
                 (4, 23, "accounts".to_owned()),
             ]
-        );
-    }
-
-    #[test]
-    fn lower_case_heredoc_tags_open_only_where_closed() {
-        let src = "x = <<-eos\n  SELECT email FROM users\n  eos\ny = a <<-b\nz = \"email\"\n";
-        assert_eq!(
-            hits("a.rb", src, &["email", "users"]),
-            vec![(2, 10, "email".to_owned()), (2, 21, "users".to_owned())]
         );
     }
 

@@ -328,7 +328,7 @@ pub struct SqlExtractor;
 
 /// The version of the SQL-in-code reading ([`sql_hits`]), which every framework's extractor
 /// calls on the SQL strings of its code: part of every extractor's cache tag.
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 6;
 
 impl Extractor for SqlExtractor {
     fn id(&self) -> &'static str {
