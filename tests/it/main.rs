@@ -78,6 +78,7 @@ mod receivers_rails;
 mod receivers_rails_associations;
 mod receivers_rails_diaspora;
 mod receivers_rails_docuseal;
+mod receivers_rails_feedbin;
 mod receivers_rails_flows;
 mod receivers_rails_guesses;
 mod receivers_rails_huginn;

@@ -223,6 +223,11 @@ impl<'a> Walker<'a> {
             // `@x ||= …`, `x = …`: the value assigned.
             "assignment" | "operator_assignment" => self.result_of(node.child_by_field_id(*field::RIGHT)?),
             "hash" => Some(Ty::Literal(vec![(node.start_byte(), node.end_byte())])),
+            // `def recently_played_entry_params; params.require(:x).permit(:progress) end`: the
+            // keys permitted, written by whatever record the caller updates with them.
+            "call" if node.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "permit") => {
+                Some(Ty::Literal(vec![(node.start_byte(), node.end_byte())]))
+            }
             // `categories.map { |c| { id: c.id, name: c.name } }`: rows of hashes, not records.
             "call" if mapped_hash(node, self.code).is_some() => {
                 mapped_hash(node, self.code).map(|row| Ty::Literal(vec![(row.start_byte(), row.end_byte())]))
@@ -300,6 +305,11 @@ impl<'a> Walker<'a> {
                 // save in a recursive call, where it is the parameter itself.
                 return if self.method_key.as_ref() == Some(callee) { Arg::Recursive } else { Arg::Other };
             }
+        }
+        if let Some(held) = self.built_hash(node) {
+            // `all_feeds?(action_params)`, `log(build_entry(item))`: a hash, whatever the
+            // parameter's name suggests.
+            return Arg::Known(held);
         }
         match self.eval(node) {
             Some(ty) if weaken(&ty).is_some() => Arg::Known(ty),

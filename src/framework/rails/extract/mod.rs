@@ -26,6 +26,7 @@ mod devise;
 mod directives;
 mod forwarded;
 mod helpers;
+mod html_fields;
 mod keywords;
 mod library;
 mod lists;
@@ -145,6 +146,7 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
     if template_location(path).is_some() {
         let mut walker = make();
         walker.directives();
+        walker.html_field_names();
         facts.hits.append(&mut walker.facts.hits);
     }
     facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));

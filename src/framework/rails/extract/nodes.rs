@@ -186,3 +186,15 @@ pub(super) fn first_block_param<'c>(block: Node<'_>, code: &'c str) -> Option<&'
     let first = if first.kind() == "destructured_parameter" { first.named_child(0)? } else { first };
     (first.kind() == "identifier").then(|| code.get(first.byte_range())).flatten()
 }
+
+/// The expression inside parentheses (`(a + b)` → `a + b`), or the node itself.
+pub(super) fn unparenthesized(node: Node<'_>) -> Node<'_> {
+    let mut node = node;
+    while node.kind() == "parenthesized_statements" && node.named_child_count() == 1 {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}

@@ -348,12 +348,27 @@ impl<'a> Walker<'a> {
                 // `rates = dates.map do |d| { from_currency: …, date: d } end`: rows of hashes,
                 // whatever the receiver's name suggests.
                 self.bind(&name, Ty::Literal(vec![(row.start_byte(), row.end_byte())]));
+            } else if left.kind() == "identifier"
+                && let Some(held) = self.built_hash(right)
+            {
+                self.bind(&name, held);
             } else if let Some(ty) = self.eval(right) {
+                // `@recently_played = a.where(…).first || b.where(…).first`: a record of either.
+                let other = self.other_model(right, &ty);
                 if left.kind() == "instance_variable"
                     && let Some(dir) = self.controller_views().map(str::to_owned)
                 {
                     self.bind_for(view_scope(&dir), &name, &ty);
+                    if let Some(other) = &other {
+                        self.bind_for(view_scope(&dir), &name, other);
+                    }
                 }
+                let ty = match other {
+                    Some(other) if left.kind() == "identifier" => {
+                        self.union(&name, [ty.clone(), other], node.start_byte()).unwrap_or(ty)
+                    }
+                    _ => ty,
+                };
                 if left.kind() == "instance_variable"
                     && let Some(concern) = self.controller_concern().map(str::to_owned)
                 {
@@ -370,7 +385,103 @@ impl<'a> Walker<'a> {
         } else if node.kind() == "operator_assignment" && left.kind() == "identifier" {
             // `attrs += %i[a b]`
             self.extend_literal(self.text(left), right);
+        } else if node.kind() == "assignment"
+            && left.kind() == "element_reference"
+            && let Some(object) = left.child_by_field_id(*field::OBJECT).filter(|o| o.kind() == "identifier")
+            && matches!(self.lookup(self.text(object)), Some(Ty::Literal(_)))
+        {
+            // `update["original"] = {…}` on a hash a local holds: one more key of it.
+            self.extend_literal(self.text(object), left);
         }
+    }
+
+    /// The hash a local is assigned when the expression builds one another way than a literal:
+    /// a call of this file's method returning a hash literal or a permit
+    /// (`data = build_entry(item)`), `x.slice("author", …)` (the keys kept), and
+    /// `{}.tap do |hash| hash[:muted] = false end` (the keys the block sets).
+    pub(super) fn built_hash(&self, right: Node<'_>) -> Option<Ty> {
+        let (method, receiver) = match right.kind() {
+            "identifier" => (right, None),
+            "call" => (right.child_by_field_id(*field::METHOD)?, right.child_by_field_id(*field::RECEIVER)),
+            _ => return None,
+        };
+        let name = self.text(method);
+        match receiver {
+            None if right.kind() == "call" || (self.in_instance_method && self.not_a_local(name)) => {
+                let held = self.returned(name)?;
+                let Ty::Literal(ranges) = &held else { return None };
+                let root = self.tree.root_node();
+                let hashes = ranges.iter().all(|&(start, end)| {
+                    root.descendant_for_byte_range(start, end).is_some_and(|n| {
+                        n.kind() == "hash"
+                            || (n.kind() == "call"
+                                && n.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "permit"))
+                    })
+                });
+                hashes.then_some(held)
+            }
+            Some(_) if name == "slice" && !arguments(right).is_empty() => {
+                Some(Ty::Literal(vec![(right.start_byte(), right.end_byte())]))
+            }
+            Some(r) if name == "tap" && r.kind() == "hash" => {
+                let block = right.child_by_field_id(*field::BLOCK)?;
+                let param = first_block_param(block, self.code)?;
+                let mut held = vec![(r.start_byte(), r.end_byte())];
+                let mut stack = vec![block];
+                while let Some(node) = stack.pop() {
+                    if node.kind() == "assignment"
+                        && let Some(left) =
+                            node.child_by_field_id(*field::LEFT).filter(|l| l.kind() == "element_reference")
+                        && left.child_by_field_id(*field::OBJECT).is_some_and(|o| self.text(o) == param)
+                    {
+                        held.push((left.start_byte(), left.end_byte()));
+                    }
+                    let mut cursor = node.walk();
+                    stack.extend(node.named_children(&mut cursor));
+                }
+                Some(Ty::Literal(held))
+            }
+            _ => None,
+        }
+    }
+
+    /// `a || b` (through parentheses) whose right side is a record or relation of another model
+    /// than `ty`, the left side's: that side's type.
+    pub(super) fn other_model(&self, node: Node<'_>, ty: &Ty) -> Option<Ty> {
+        let node = unparenthesized(node);
+        if node.kind() != "binary" {
+            return None;
+        }
+        let op = self.text(node.child_by_field_id(*field::OPERATOR)?);
+        if !matches!(op, "||" | "or" | "+") {
+            return None;
+        }
+        let other = self.eval(node.child_by_field_id(*field::RIGHT)?)?;
+        match (ty, &other) {
+            (Ty::Record(a, _), Ty::Record(b, _)) | (Ty::Relation(a, _), Ty::Relation(b, _)) if a != b => Some(other),
+            _ => None,
+        }
+    }
+
+    /// Records (or relations) of two models in one name (`a || b`, `(a + b).each do |item|`):
+    /// a binding scope of its own holding both, where resolution reaches each (at most medium).
+    pub(super) fn union(&mut self, name: &str, tys: [Ty; 2], at: usize) -> Option<Ty> {
+        if self.screened {
+            return None;
+        }
+        let scope = format!("{LOCAL_SCOPE}{}:{at}", self.path);
+        let mut confidence = Confidence::Medium;
+        let mut record = true;
+        for ty in &tys {
+            let (Ty::Record(rec, c) | Ty::Relation(rec, c)) = ty else { return None };
+            record = matches!(ty, Ty::Record(..));
+            confidence = confidence.min(*c);
+            let binding =
+                Binding { scope: scope.clone(), name: name.to_owned(), root: rec.root.clone(), path: rec.path.clone() };
+            self.facts.bindings.push(binding);
+        }
+        let rec = Rec::bound(vec![scope], name, None);
+        Some(if record { Ty::Record(rec, confidence) } else { Ty::Relation(rec, confidence) })
     }
 
     /// What a local named `name` holds when assigned `ty` at byte `at`: records of another model

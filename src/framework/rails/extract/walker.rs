@@ -488,8 +488,72 @@ impl<'a> Walker<'a> {
         } else {
             self.association_scope.clone()
         };
-        self.visit_call_children(node, block_binding);
+        if let Some((record, block)) = self.callback_block(node) {
+            // Rails runs the block on the record (`instance_exec`, the record its parameter
+            // too): its bare calls are the record's, as in an instance method.
+            let saved = std::mem::replace(&mut self.in_instance_method, true);
+            let locals = MethodLocals { range: (block.start_byte(), block.end_byte()), names: OnceCell::new() };
+            let saved_locals = self.method_locals.replace(locals);
+            self.visit_call_children(node, Some(record));
+            self.method_locals = saved_locals;
+            self.in_instance_method = saved;
+        } else {
+            let block_binding = block_binding.or_else(|| self.iterated_union(node));
+            self.visit_call_children(node, block_binding);
+        }
         self.association_scope = saved_scope;
+    }
+
+    /// `(queued_entries + recently_played_entries).each do |item|`: the block's parameter is a
+    /// record of either model.
+    fn iterated_union(&mut self, node: Node<'_>) -> Option<Ty> {
+        let method = self.text(node.child_by_field_id(*field::METHOD)?);
+        let receiver = node.child_by_field_id(*field::RECEIVER)?;
+        node.child_by_field_id(*field::BLOCK)?;
+        if !RECORD_ITERATORS.contains(&method) || receiver.kind() != "parenthesized_statements" {
+            return None;
+        }
+        let sum = unparenthesized(receiver);
+        let left = self.eval(sum.child_by_field_id(*field::LEFT)?)?;
+        let other = self.other_model(sum, &left)?;
+        let (Ty::Relation(a, c), Ty::Relation(b, d)) = (left, other) else { return None };
+        let param = first_block_param(node.child_by_field_id(*field::BLOCK)?, self.code)?.to_owned();
+        self.union(&param, [Ty::Record(a, c), Ty::Record(b, d)], node.start_byte())
+    }
+
+    /// `validate do |action| … end`, `before_save do … end`, `after_commit { … }` in a model's
+    /// class body: the record the block runs on, and the block.
+    fn callback_block<'n>(&self, node: Node<'n>) -> Option<(Ty, Node<'n>)> {
+        if self.in_instance_method || node.child_by_field_id(*field::RECEIVER).is_some() {
+            return None;
+        }
+        let method = self.text(node.child_by_field_id(*field::METHOD)?);
+        let callback = method == "validate"
+            || ["before_", "after_", "around_"].iter().any(|p| {
+                method.strip_prefix(p).is_some_and(|event| {
+                    let event = event.strip_suffix("_commit").filter(|e| !e.is_empty()).unwrap_or(event);
+                    matches!(
+                        event,
+                        "validation"
+                            | "save"
+                            | "create"
+                            | "update"
+                            | "destroy"
+                            | "commit"
+                            | "rollback"
+                            | "initialize"
+                            | "find"
+                            | "touch"
+                    )
+                })
+            });
+        if !callback {
+            return None;
+        }
+        let index = self.scopes.last().and_then(|s| s.model)?;
+        let block = node.child_by_field_id(*field::BLOCK)?;
+        let model = Rec::model(self.facts.models[index].class.clone());
+        Some((Ty::Record(model, Confidence::High), block))
     }
 
     pub(super) fn visit_call_children(&mut self, node: Node<'_>, block_binding: Option<Ty>) {
@@ -855,6 +919,11 @@ impl<'a> Walker<'a> {
                 }
             }
         }
+        if matches!(method, "import" | "import!") && matches!(subject, Ty::Relation(..)) {
+            for arg in &args {
+                self.import_options(*arg, &rec, confidence);
+            }
+        }
         if matches!(subject, Ty::Relation(..))
             && (RECORD_ITERATORS.contains(&method) || SYMBOL_METHODS.contains(&method))
         {
@@ -1029,6 +1098,39 @@ impl<'a> Walker<'a> {
         block_ty
     }
 
+    /// activerecord-import's `Entry.import!(rows, on_duplicate_key_update: {conflict_target:
+    /// :public_id, columns: [:author]})` (or a bare list of columns): the receiver model's
+    /// columns, the conflict's and the ones updated.
+    fn import_options(&mut self, arg: Node<'_>, rec: &Rec, confidence: Confidence) {
+        for pair in pairs(arg) {
+            let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
+            let Some(value) = pair.child_by_field_id(*field::VALUE) else { continue };
+            if !key.is_some_and(|(k, _)| k == "on_duplicate_key_update") {
+                continue;
+            }
+            let lists: Vec<Node<'_>> = if value.kind() == "hash" {
+                pairs(value)
+                    .into_iter()
+                    .filter(|p| {
+                        p.child_by_field_id(*field::KEY)
+                            .and_then(|k| symbol_or_string(k, self.code))
+                            .is_some_and(|(k, _)| matches!(k.as_str(), "conflict_target" | "columns"))
+                    })
+                    .filter_map(|p| p.child_by_field_id(*field::VALUE))
+                    .collect()
+            } else {
+                vec![value]
+            };
+            for list in lists {
+                for (column, offset) in strings_in(list, self.code) {
+                    if is_identifier(&column) {
+                        self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
+                    }
+                }
+            }
+        }
+    }
+
     /// Keys of hash arguments: `where(email: x)`, `where("email" => x)`, and in `where`-like
     /// calls `where(posts: { title: t })` (a column of table `posts`).
     pub(super) fn hash_keys(&mut self, arg: Node<'_>, rec: &Rec, confidence: Confidence, where_like: bool) {
@@ -1097,6 +1199,17 @@ impl<'a> Walker<'a> {
                     {
                         self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
                     }
+                }
+            }
+            // `update["original"] = {…}`, `hash[:muted] = false`: a key set on a hash a local
+            // holds (see `Walker::built_hash`).
+            "element_reference" => {
+                if let Some(index) = arg.named_child(1)
+                    && arg.named_child_count() == 2
+                    && let Some((column, offset)) = symbol_or_string(index, self.code)
+                    && is_identifier(&column)
+                {
+                    self.hit_at(offset, rec.attribute(&column), RefKind::Query, confidence.min(Confidence::Medium));
                 }
             }
             // `rule.update(attrs.permit(:name, Lists.attributes))`: the keys permitted are the
