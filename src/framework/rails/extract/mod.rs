@@ -90,7 +90,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        20
+        21
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
