@@ -57,7 +57,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        20
+        21
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -154,6 +154,9 @@ const INPUTS: &[(&str, Option<Shape>)] = &[
 struct Ty {
     root: Root,
     path: Vec<String>,
+    /// Only the name a variable is called by says what it holds (see [`guess`]): no declared
+    /// type, no value's.
+    guessed: bool,
 }
 
 impl Ty {
@@ -162,13 +165,13 @@ impl Ty {
     }
 
     fn of(root: Root) -> Ty {
-        Ty { root, path: Vec::new() }
+        Ty { root, path: Vec::new(), guessed: false }
     }
 
     fn step(&self, attribute: &str) -> Ty {
         let mut path = self.path.clone();
         path.push(attribute.to_owned());
-        Ty { root: self.root.clone(), path }
+        Ty { root: self.root.clone(), path, guessed: self.guessed }
     }
 
     fn target(&self, attribute: &str) -> Target {
@@ -247,6 +250,9 @@ struct Walker<'s, 'a, 't> {
     module: String,
     /// The bindings of [`HELD`] scopes.
     held: Vec<Binding>,
+    /// A [`HELD`] scope a name declared with another module's type holds beside what the name
+    /// says (see [`Walker::bind`]) → that type alone.
+    declared_types: HashMap<String, Ty>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -825,7 +831,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         {
             let declared =
                 Ty::of(Root::Binding { scopes: vec![TYPES.to_owned()], name: type_name.clone(), guess: None });
-            ty = self.hold(name, [Some(declared), guess(key.1)]);
+            ty = self.hold(name, [Some(declared.clone()), guess(key.1)]);
+            if let Root::Binding { scopes, .. } = &ty.root {
+                self.declared_types.insert(scopes[0].clone(), declared);
+            }
         }
         if self.vars.get(&key) == Some(&ty) {
             return false;
@@ -1302,11 +1311,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 None
             }
-            // `{ ...survey, delay: 0 }`: the spread record with some fields set.
+            // `{ ...survey, delay: 0 }`: the spread record with some fields set — where a type
+            // says what the spread value is, not only the name it is called by (`fraudEvents.map((e)
+            // => ({ ...e, hash }))` builds objects in memory, whatever `fraudEvents` suggests).
             "object" => named_children(node)
                 .into_iter()
                 .filter(|c| c.kind() == "spread_element")
-                .find_map(|s| self.expr_ty(unwrap(s.named_child(0)?), depth + 1)),
+                .find_map(|s| self.declared_only(self.expr_ty(unwrap(s.named_child(0)?), depth + 1)?)),
             "binary_expression" | "ternary_expression" => {
                 let kids = named_children(node);
                 let skip = usize::from(node.kind() == "ternary_expression");
@@ -1314,6 +1325,23 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             _ => None,
         }
+    }
+
+    /// What a type says without the name it is held in: nothing for a name's guess; for a name
+    /// declared with another module's type and held beside what the name says, that type.
+    fn declared_only(&self, ty: Ty) -> Option<Ty> {
+        if ty.guessed {
+            return None;
+        }
+        if let Root::Binding { scopes, .. } = &ty.root
+            && scopes.len() == 1
+            && let Some(declared) = self.declared_types.get(&scopes[0])
+        {
+            let mut only = declared.clone();
+            only.path.extend(ty.path);
+            return Some(only);
+        }
+        Some(ty)
     }
 
     /// A call of a `groupBy` (lodash's, `_.groupBy`, `Object.groupBy`) given a list: the call.
@@ -1724,14 +1752,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // `const website = useWebsite()`: what the function returns if it is known,
                     // else what the name says.
                     let ty = match ty {
-                        Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path })
+                        Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path, .. })
                             if name.kind() == "identifier" =>
                         {
                             let guess = guess(self.text(name)).and_then(|g| match g.root {
                                 Root::Binding { guess, .. } => guess,
                                 Root::Model { .. } => None,
                             });
-                            Some(Ty { root: Root::Binding { scopes, name: f, guess }, path })
+                            Some(Ty { root: Root::Binding { scopes, name: f, guess }, path, guessed: false })
                         }
                         other => other,
                     };
@@ -1739,7 +1767,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // what the method returns under its key, else what the name says (as it did
                     // before methods were bound).
                     if name.kind() == "object_pattern"
-                        && let Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path }) = &ty
+                        && let Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path, .. }) = &ty
                         && path.is_empty()
                         && scopes.iter().any(|s| s == RETURNS)
                         && f.contains('.')
@@ -2319,6 +2347,7 @@ fn guess(name: &str) -> Option<Ty> {
     Some(Ty {
         root: Root::Binding { scopes: vec![NAMES.to_owned()], name: name.to_owned(), guess: Some(model) },
         path: Vec::new(),
+        guessed: true,
     })
 }
 
@@ -2335,7 +2364,7 @@ fn app_type(name: &str) -> Option<Ty> {
     let model = model_name(rest);
     let one_word = !model.contains(|c: char| c.is_ascii_uppercase());
     let name = if one_word { model.clone() } else { String::new() };
-    Some(Ty { root: Root::Binding { scopes: vec![NAMES.to_owned()], name, guess: Some(model) }, path: Vec::new() })
+    Some(Ty::of(Root::Binding { scopes: vec![NAMES.to_owned()], name, guess: Some(model) }))
 }
 
 /// `name = value`: the name assigned and the value, when a plain name is assigned.
@@ -2414,14 +2443,7 @@ fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
 fn argument_of(name: &str, i: usize) -> Ty {
     // A method's (`UserService.updateUser`) by the method's name.
     let method = name.rsplit('.').next().unwrap_or(name);
-    Ty {
-        root: Root::Binding {
-            scopes: vec![ARGS.to_owned()],
-            name: format!("{name}({i})"),
-            guess: written_model(method),
-        },
-        path: Vec::new(),
-    }
+    Ty::of(Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: written_model(method) })
 }
 
 /// The model a writer's name says it writes: `createLicense`, `updateUser`, `upsertTeamUser`,
@@ -2436,10 +2458,7 @@ fn written_model(name: &str) -> Option<String> {
 
 /// What the app's own function `name` returns (see [`RETURNS`]).
 fn returned_by(name: &str) -> Ty {
-    Ty {
-        root: Root::Binding { scopes: vec![RETURNS.to_owned()], name: name.to_owned(), guess: None },
-        path: Vec::new(),
-    }
+    Ty::of(Root::Binding { scopes: vec![RETURNS.to_owned()], name: name.to_owned(), guess: None })
 }
 
 /// What a returned expression holds: as [`Walker::expr_ty`] says, or what the function it
@@ -2514,6 +2533,7 @@ pub fn read<'t>(
         prop_fallbacks: HashMap::new(),
         module: this.clone(),
         held: Vec::new(),
+        declared_types: HashMap::new(),
         hits: Vec::new(),
         emit: false,
     };
@@ -4168,7 +4188,7 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
                 if body_key(right) != Some(key) {
                     continue;
                 }
-                if let Some(Ty { root: Root::Model { model }, path }) =
+                if let Some(Ty { root: Root::Model { model }, path, .. }) =
                     left.child_by_field_name("object").and_then(|o| w.expr_ty(unwrap(o), 0))
                     && path.is_empty()
                 {
