@@ -1311,13 +1311,17 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 None
             }
-            // `{ ...survey, delay: 0 }`: the spread record with some fields set — where a type
-            // says what the spread value is, not only the name it is called by (`fraudEvents.map((e)
-            // => ({ ...e, hash }))` builds objects in memory, whatever `fraudEvents` suggests).
-            "object" => named_children(node)
-                .into_iter()
-                .filter(|c| c.kind() == "spread_element")
-                .find_map(|s| self.declared_only(self.expr_ty(unwrap(s.named_child(0)?), depth + 1)?)),
+            // `{ ...survey, delay: 0 }`: the spread record with some fields set. A copy kept in
+            // memory (`fraudEvents.map((e) => ({ ...e, hash }))`, held in a name) is that record
+            // only where a type says what the spread value is, not the name it is called by; one
+            // handed to a function or returned from one goes where the record goes.
+            "object" => {
+                let handed = self.handed_on(node);
+                named_children(node).into_iter().filter(|c| c.kind() == "spread_element").find_map(|s| {
+                    let ty = self.expr_ty(unwrap(s.named_child(0)?), depth + 1)?;
+                    if handed { Some(ty) } else { self.declared_only(ty) }
+                })
+            }
             "binary_expression" | "ternary_expression" => {
                 let kids = named_children(node);
                 let skip = usize::from(node.kind() == "ternary_expression");
@@ -1325,6 +1329,59 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             _ => None,
         }
+    }
+
+    /// Whether an object literal (or what holds it: a key's value, a list's element) is given
+    /// to a call or returned from a function that is no list method's callback.
+    fn handed_on(&self, object: Node<'t>) -> bool {
+        let mut at = object;
+        for _ in 0..32 {
+            let Some(parent) = self.parent(at) else { return false };
+            match parent.kind() {
+                "parenthesized_expression"
+                | "as_expression"
+                | "satisfies_expression"
+                | "non_null_expression"
+                | "pair"
+                | "object"
+                | "array"
+                | "ternary_expression"
+                | "binary_expression"
+                | "await_expression" => at = parent,
+                "arguments" => {
+                    let Some(call) = self.parent(parent) else { return false };
+                    return match call.kind() {
+                        "call_expression" => !self.list_method(call),
+                        "new_expression" => call
+                            .child_by_field_name("constructor")
+                            .is_some_and(|c| !matches!(self.text(c), "Map" | "Set")),
+                        _ => false,
+                    };
+                }
+                "return_statement" => return !self.list_callback(self.scope_of(parent)),
+                "arrow_function" => {
+                    return parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id())
+                        && !self.list_callback(parent);
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether a call is a list's method taking a callback (`map`, `filter`, `reduce`, …).
+    fn list_method(&self, call: Node<'_>) -> bool {
+        call.child_by_field_name("function")
+            .and_then(|f| property(self.src, unwrap(f)))
+            .is_some_and(|m| CALLBACKS.contains(&m) || matches!(m, "reduce" | "reduceRight"))
+    }
+
+    /// Whether a function is the callback of a list's method.
+    fn list_callback(&self, function: Node<'_>) -> bool {
+        self.parent(function)
+            .filter(|a| a.kind() == "arguments")
+            .and_then(|a| self.parent(a))
+            .is_some_and(|call| call.kind() == "call_expression" && self.list_method(call))
     }
 
     /// What a type says without the name it is held in: nothing for a name's guess; for a name
