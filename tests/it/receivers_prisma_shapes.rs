@@ -424,3 +424,69 @@ fn a_table_hooks_inline_columns_show_its_datas_rows() {
         ])
     );
 }
+
+/// The app's input type, exported by another module: a few of two models' fields and its own.
+const FRAUD_TYPES: &str = r#"import { FraudEvent, Project } from "@prisma/client";
+
+export type CreateFraudEventInput = Pick<Project, "id"> &
+  Partial<Pick<FraudEvent, "lastChecked">> & {
+    metadata?: string | null;
+  };
+"#;
+
+/// In-memory copies of an input (`{ ...e, hash }`, then read back to deduplicate), beside the
+/// objects the writes are given and a queried row's copy.
+const FRAUD_EVENTS: &str = r#"import { prisma } from "@/lib/prisma";
+import { CreateFraudEventInput } from "@/lib/types";
+import { Prisma } from "@prisma/client";
+
+export async function createFraudEvents(fraudEvents: CreateFraudEventInput[]) {
+  const eventsWithHash = fraudEvents.map((e) => ({
+    ...e,
+    hash: createFraudEventHash(e),
+  }));
+  const unique = Array.from(new Map(eventsWithHash.map((e) => [e.hash, e])).values());
+  const existing = await prisma.fraudEvent.findMany({ where: { hash: { in: hashesOf(unique) } } });
+  const rows: Prisma.FraudEventCreateManyInput[] = unique.map((e) => ({ id: e.id, hash: e.hash }));
+  await prisma.fraudEvent.createMany({ data: rows });
+  await prisma.fraudEvent.createMany({ data: eventsWithHash.map((e) => ({ id: e.id, hash: e.hash })) });
+  return existing.map((row) => ({ ...row, hash: row.hash.trim() }));
+}
+
+export function withHash(fraudEvent, hash) {
+  const copy = { ...fraudEvent, hash };
+  saveEvent({ ...fraudEvent, hash: "x" });
+  return copy.hash;
+}
+"#;
+
+#[test]
+fn a_spread_copy_of_what_only_a_name_types_is_no_write() {
+    let (_dir, result) = scan_files(
+        "copies",
+        Framework::Prisma,
+        &[
+            ("prisma/schema.prisma", SCHEMA),
+            ("lib/types.ts", FRAUD_TYPES),
+            ("lib/create-fraud-events.ts", FRAUD_EVENTS),
+        ],
+        TABLES,
+    );
+    // The filter's key, the declared create-many input, the objects a `map` gives `createMany`,
+    // a queried row's copy, and a copy of what a name says handed to a function (where the record
+    // goes); not copies kept in memory of the app's input (`{ ...e, hash }`, whose type names no
+    // hash and whose parameter's name alone says FraudEvent) nor of a parameter nothing types, nor
+    // those copies read back.
+    assert_eq!(
+        uses_of(&result, "FraudEvent.hash"),
+        set(&[
+            "lib/create-fraud-events.ts:11",
+            "lib/create-fraud-events.ts:12",
+            "lib/create-fraud-events.ts:14",
+            "lib/create-fraud-events.ts:15",
+            "lib/create-fraud-events.ts:20",
+            "prisma/schema.prisma:38",
+            "prisma/schema.prisma:41"
+        ])
+    );
+}

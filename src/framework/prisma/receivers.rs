@@ -166,6 +166,9 @@ const INPUTS: &[(&str, Option<Shape>)] = &[
 struct Ty {
     root: Root,
     path: Vec<String>,
+    /// Only the name a variable is called by says what it holds (see [`guess`]): no declared
+    /// type, no value's.
+    guessed: bool,
 }
 
 impl Ty {
@@ -174,13 +177,13 @@ impl Ty {
     }
 
     fn of(root: Root) -> Ty {
-        Ty { root, path: Vec::new() }
+        Ty { root, path: Vec::new(), guessed: false }
     }
 
     fn step(&self, attribute: &str) -> Ty {
         let mut path = self.path.clone();
         path.push(attribute.to_owned());
-        Ty { root: self.root.clone(), path }
+        Ty { root: self.root.clone(), path, guessed: self.guessed }
     }
 
     fn target(&self, attribute: &str) -> Target {
@@ -263,6 +266,9 @@ struct Walker<'s, 'a, 't> {
     module: String,
     /// The bindings of [`HELD`] scopes.
     held: Vec<Binding>,
+    /// A [`HELD`] scope a name declared with another module's type holds beside what the name
+    /// says (see [`Walker::bind`]) → that type alone.
+    declared_types: HashMap<String, Ty>,
     hits: Vec<Hit>,
     /// Whether declarations also write hits (the last pass).
     emit: bool,
@@ -854,7 +860,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         {
             let declared =
                 Ty::of(Root::Binding { scopes: vec![TYPES.to_owned()], name: type_name.clone(), guess: None });
-            ty = self.hold(name, [Some(declared), guess(key.1)]);
+            ty = self.hold(name, [Some(declared.clone()), guess(key.1)]);
+            if let Root::Binding { scopes, .. } = &ty.root {
+                self.declared_types.insert(scopes[0].clone(), declared);
+            }
         }
         if self.vars.get(&key) == Some(&ty) {
             return false;
@@ -1347,11 +1356,17 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 None
             }
-            // `{ ...survey, delay: 0 }`: the spread record with some fields set.
-            "object" => named_children(node)
-                .into_iter()
-                .filter(|c| c.kind() == "spread_element")
-                .find_map(|s| self.expr_ty(unwrap(s.named_child(0)?), depth + 1)),
+            // `{ ...survey, delay: 0 }`: the spread record with some fields set. A copy kept in
+            // memory (`fraudEvents.map((e) => ({ ...e, hash }))`, held in a name) is that record
+            // only where a type says what the spread value is, not the name it is called by; one
+            // handed to a function or returned from one goes where the record goes.
+            "object" => {
+                let handed = self.handed_on(node);
+                named_children(node).into_iter().filter(|c| c.kind() == "spread_element").find_map(|s| {
+                    let ty = self.expr_ty(unwrap(s.named_child(0)?), depth + 1)?;
+                    if handed { Some(ty) } else { self.declared_only(ty) }
+                })
+            }
             "binary_expression" | "ternary_expression" => {
                 let kids = named_children(node);
                 let skip = usize::from(node.kind() == "ternary_expression");
@@ -1359,6 +1374,76 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             _ => None,
         }
+    }
+
+    /// Whether an object literal (or what holds it: a key's value, a list's element) is given
+    /// to a call or returned from a function that is no list method's callback.
+    fn handed_on(&self, object: Node<'t>) -> bool {
+        let mut at = object;
+        for _ in 0..32 {
+            let Some(parent) = self.parent(at) else { return false };
+            match parent.kind() {
+                "parenthesized_expression"
+                | "as_expression"
+                | "satisfies_expression"
+                | "non_null_expression"
+                | "pair"
+                | "object"
+                | "array"
+                | "ternary_expression"
+                | "binary_expression"
+                | "await_expression" => at = parent,
+                "arguments" => {
+                    let Some(call) = self.parent(parent) else { return false };
+                    return match call.kind() {
+                        "call_expression" => !self.list_method(call),
+                        "new_expression" => call
+                            .child_by_field_name("constructor")
+                            .is_some_and(|c| !matches!(self.text(c), "Map" | "Set")),
+                        _ => false,
+                    };
+                }
+                "return_statement" => return !self.list_callback(self.scope_of(parent)),
+                "arrow_function" => {
+                    return parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id())
+                        && !self.list_callback(parent);
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether a call is a list's method taking a callback (`map`, `filter`, `reduce`, …).
+    fn list_method(&self, call: Node<'_>) -> bool {
+        call.child_by_field_name("function")
+            .and_then(|f| property(self.src, unwrap(f)))
+            .is_some_and(|m| CALLBACKS.contains(&m) || matches!(m, "reduce" | "reduceRight"))
+    }
+
+    /// Whether a function is the callback of a list's method.
+    fn list_callback(&self, function: Node<'_>) -> bool {
+        self.parent(function)
+            .filter(|a| a.kind() == "arguments")
+            .and_then(|a| self.parent(a))
+            .is_some_and(|call| call.kind() == "call_expression" && self.list_method(call))
+    }
+
+    /// What a type says without the name it is held in: nothing for a name's guess; for a name
+    /// declared with another module's type and held beside what the name says, that type.
+    fn declared_only(&self, ty: Ty) -> Option<Ty> {
+        if ty.guessed {
+            return None;
+        }
+        if let Root::Binding { scopes, .. } = &ty.root
+            && scopes.len() == 1
+            && let Some(declared) = self.declared_types.get(&scopes[0])
+        {
+            let mut only = declared.clone();
+            only.path.extend(ty.path);
+            return Some(only);
+        }
+        Some(ty)
     }
 
     /// A call of a `groupBy` (lodash's, `_.groupBy`, `Object.groupBy`) given a list: the call.
@@ -1769,14 +1854,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // `const website = useWebsite()`: what the function returns if it is known,
                     // else what the name says.
                     let ty = match ty {
-                        Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path })
+                        Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path, .. })
                             if name.kind() == "identifier" =>
                         {
                             let guess = guess(self.text(name)).and_then(|g| match g.root {
                                 Root::Binding { guess, .. } => guess,
                                 Root::Model { .. } => None,
                             });
-                            Some(Ty { root: Root::Binding { scopes, name: f, guess }, path })
+                            Some(Ty { root: Root::Binding { scopes, name: f, guess }, path, guessed: false })
                         }
                         other => other,
                     };
@@ -1784,7 +1869,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // what the method returns under its key, else what the name says (as it did
                     // before methods were bound).
                     if name.kind() == "object_pattern"
-                        && let Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path }) = &ty
+                        && let Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path, .. }) = &ty
                         && path.is_empty()
                         && scopes.iter().any(|s| s == RETURNS)
                         && f.contains('.')
@@ -2384,6 +2469,7 @@ fn guess(name: &str) -> Option<Ty> {
     Some(Ty {
         root: Root::Binding { scopes: vec![NAMES.to_owned()], name: name.to_owned(), guess: Some(model) },
         path: Vec::new(),
+        guessed: true,
     })
 }
 
@@ -2400,7 +2486,7 @@ fn app_type(name: &str) -> Option<Ty> {
     let model = model_name(rest);
     let one_word = !model.contains(|c: char| c.is_ascii_uppercase());
     let name = if one_word { model.clone() } else { String::new() };
-    Some(Ty { root: Root::Binding { scopes: vec![NAMES.to_owned()], name, guess: Some(model) }, path: Vec::new() })
+    Some(Ty::of(Root::Binding { scopes: vec![NAMES.to_owned()], name, guess: Some(model) }))
 }
 
 /// `name = value`: the name assigned and the value, when a plain name is assigned.
@@ -2479,14 +2565,7 @@ fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
 fn argument_of(name: &str, i: usize) -> Ty {
     // A method's (`UserService.updateUser`) by the method's name.
     let method = name.rsplit('.').next().unwrap_or(name);
-    Ty {
-        root: Root::Binding {
-            scopes: vec![ARGS.to_owned()],
-            name: format!("{name}({i})"),
-            guess: written_model(method),
-        },
-        path: Vec::new(),
-    }
+    Ty::of(Root::Binding { scopes: vec![ARGS.to_owned()], name: format!("{name}({i})"), guess: written_model(method) })
 }
 
 /// The model a writer's name says it writes: `createLicense`, `updateUser`, `upsertTeamUser`,
@@ -2501,10 +2580,7 @@ fn written_model(name: &str) -> Option<String> {
 
 /// What the app's own function `name` returns (see [`RETURNS`]).
 fn returned_by(name: &str) -> Ty {
-    Ty {
-        root: Root::Binding { scopes: vec![RETURNS.to_owned()], name: name.to_owned(), guess: None },
-        path: Vec::new(),
-    }
+    Ty::of(Root::Binding { scopes: vec![RETURNS.to_owned()], name: name.to_owned(), guess: None })
 }
 
 /// What a returned expression holds: as [`Walker::expr_ty`] says, or what the function it
@@ -2581,6 +2657,7 @@ pub fn read<'t>(
         prop_fallbacks: HashMap::new(),
         module: this.clone(),
         held: Vec::new(),
+        declared_types: HashMap::new(),
         hits: Vec::new(),
         emit: false,
     };
@@ -4519,7 +4596,7 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
                 if body_key(right) != Some(key) {
                     continue;
                 }
-                if let Some(Ty { root: Root::Model { model }, path }) =
+                if let Some(Ty { root: Root::Model { model }, path, .. }) =
                     left.child_by_field_name("object").and_then(|o| w.expr_ty(unwrap(o), 0))
                     && path.is_empty()
                 {
