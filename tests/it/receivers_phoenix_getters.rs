@@ -10,12 +10,15 @@ use tandem::scan::ScanResult;
 use crate::support;
 use crate::support::scan::{set, uses_of as uses};
 
-/// `name` is on every table: only a typed receiver says which. `pinned`, `locale` and
+/// `icon` is on two tables. `name` is on every table: only a typed receiver says which. `pinned`, `locale` and
 /// `expired_at` are each on one table (what an untyped receiver's attribute fallback would take).
 const TABLES: &[(&str, &[&str])] = &[
     ("events", &["id", "name", "expired_at"]),
     ("users", &["id", "name", "locale"]),
     ("posts", &["id", "name", "pinned", "event_id"]),
+    ("reactions", &["id", "icon", "post_id"]),
+    ("badges", &["id", "icon", "url"]),
+    ("post_images", &["id", "url"]),
 ];
 
 const EVENT: &str = r#"defmodule App.Events.Event do
@@ -205,4 +208,93 @@ fn an_assign_from_a_context_getter_is_its_schema() {
     );
     // `@total` is a count: nothing (the context's own `ev.name` is the first test's).
     assert_eq!(uses(&result, "events.name"), set(&["lib/app/events/event.ex:5", "lib/app/events.ex:8"]));
+}
+
+const REACTION: &str = r#"defmodule App.Posts.Reaction do
+  use Ecto.Schema
+
+  schema "reactions" do
+    field :icon, :string
+    belongs_to :post, App.Posts.Post
+  end
+end
+"#;
+
+/// A context function named after a schema destructures that schema's fields from a map; one
+/// named after none (`count_likes`) takes a filter map of the context's own schema.
+const POSTS: &str = r#"defmodule App.Posts do
+  alias App.Repo
+  alias App.Posts.Reaction
+
+  def delete_reaction(%{post: post, icon: icon} = _params) do
+    Reaction |> Repo.get_by!(post_id: post.id, icon: icon) |> Repo.delete()
+  end
+
+  def count_likes(%{icon: icon}), do: icon
+end
+"#;
+
+/// The map reaches the context through the live view's own function.
+const POST_LIVE: &str = r#"defmodule AppWeb.PostLive.Show do
+  alias App.Posts
+
+  def handle_event("unlike", %{"type" => type}, socket) do
+    {:noreply, remove(socket, %{icon: type})}
+  end
+
+  def handle_event("count", %{"type" => type}, socket) do
+    {:noreply, Posts.count_likes(%{icon: type})}
+  end
+
+  defp remove(socket, params) do
+    Posts.delete_reaction(Map.merge(params, %{post: socket.assigns.post}))
+  end
+end
+"#;
+
+#[test]
+fn a_context_function_named_after_a_schema_takes_its_fields() {
+    let (_dir, result) = scan(&[
+        ("lib/app/posts/reaction.ex", REACTION),
+        ("lib/app/posts.ex", POSTS),
+        ("lib/app_web/live/post_live/show.ex", POST_LIVE),
+    ]);
+    assert_eq!(
+        uses(&result, "reactions.icon"),
+        set(&[
+            "lib/app/posts/reaction.ex:5",
+            "lib/app/posts.ex:5",
+            "lib/app/posts.ex:6",
+            "lib/app_web/live/post_live/show.ex:5",
+        ])
+    );
+    assert_eq!(uses(&result, "badges.icon"), set(&[]));
+}
+
+/// A schema beside its context rather than inside it (`App.Posts.PostImage` served by
+/// `App.Posts.Images`): resolution finds it by the name the getter gives (`url` is on two tables).
+const POST_IMAGE: &str = r#"defmodule App.Posts.PostImage do
+  use Ecto.Schema
+
+  schema "post_images" do
+    field :url, :string
+  end
+end
+"#;
+
+const UPLOAD: &str = r#"defmodule AppWeb.Upload do
+  alias App.Posts.Images
+
+  def save(attrs) do
+    {:ok, pi} = Images.create_post_image(attrs)
+    pi.url
+  end
+end
+"#;
+
+#[test]
+fn a_schema_beside_its_context_is_the_one_its_getter_names() {
+    let (_dir, result) = scan(&[("lib/app/posts/post_image.ex", POST_IMAGE), ("lib/app_web/upload.ex", UPLOAD)]);
+    assert_eq!(uses(&result, "post_images.url"), set(&["lib/app/posts/post_image.ex:5", "lib/app_web/upload.ex:6"]));
+    assert_eq!(uses(&result, "badges.url"), set(&[]));
 }

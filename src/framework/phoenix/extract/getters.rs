@@ -6,9 +6,11 @@
 
 use tree_sitter::Node;
 
+use super::calls;
 use super::templates::returned;
 use super::{
-    Source, Walker, case_clause_patterns, context_schema_of, holds_no_record, is_identifier, is_plural, ok_var,
+    RefKind, Source, Walker, case_clause_patterns, context_schema_of, holds_no_record, is_identifier, is_plural,
+    keyword_keys, ok_var,
 };
 use crate::config::Confidence;
 use crate::inflect;
@@ -95,32 +97,20 @@ impl Walker<'_> {
             }
             _ => return None,
         };
-        if module.ends_with("Repo") || module.starts_with("Ecto.") {
+        // (A web module's functions are no context's: an Absinthe resolver's `update_flow(_, %{id:
+        // id}, _)` takes GraphQL arguments.)
+        if module.ends_with("Repo") || module.starts_with("Ecto.") || module.split('.').any(|s| s.ends_with("Web")) {
             return None;
         }
         // A plural noun a file names as a module (`alias …UserSettings`) is that record (not the
-        // context itself: `alias App.Posts` for `Posts.list_posts()`). The context's own schema
-        // as the noun's last words is that schema (`get_user_event!` in `Events`: an `Event`).
+        // context itself: `alias App.Posts` for `Posts.list_posts()`). A role before the
+        // context's own schema (`get_user_event!` in `Events`) is resolution's to see through
+        // when no `UserEvent` exists.
         let whole = inflect::camelize(noun);
         let named = self.resolve(&whole);
-        let noun = if plural && named != whole && named != module {
-            noun.to_owned()
-        } else {
-            match self.own_schema_of(&module) {
-                Some(own) if words_of(&own, &one) && own != one && one.ends_with(&own) => own,
-                _ => one,
-            }
-        };
+        let noun = if plural && named != whole && named != module { noun.to_owned() } else { one };
         let schema = self.schema_in(&module, context, &noun)?;
         Some(Named { function: format!("{module}.{name}"), module, context, noun, schema, tuple })
-    }
-
-    /// The snake-case name of the schema a context serves (`events` → `event`).
-    fn own_schema_of(&self, module: &str) -> Option<String> {
-        match context_schema_of(module)? {
-            Source::Schema(full) => full.rsplit('.').next().map(inflect::underscore),
-            _ => None,
-        }
     }
 
     /// The schema `noun` names in `module`'s namespace, in the context's own spelling when it is
@@ -138,22 +128,22 @@ impl Walker<'_> {
     }
 
     /// The record a variable holds from a named getter (`e = Events.get_event!(id)`, `{:ok, u}
-    /// <- Accounts.update_user(…)`, `fn p -> … end` over `Posts.list_posts()`): the getter's
-    /// schema when the variable's name agrees with it or says nothing itself (`e`, `rows`,
-    /// `event`); the schema of the variable's name when that is the noun's last or first words
-    /// (`invite = Accounts.get_valid_invite(t)`: an `Invite`); nothing when the name types the
-    /// variable as something else (`{:ok, user} = Users.update_password(…)` holds a `User`).
+    /// <- Accounts.update_user(…)`, `fn p -> … end` over `Posts.list_posts()`) when its own name
+    /// says nothing (`e`, `rows`, `event`): the getter's schema, or the schema of the variable's
+    /// name when that is the noun's last or first words (`event = Events.get_user_event!(id)`).
+    /// A name that types the variable itself keeps that type (`{:ok, user} =
+    /// Users.update_password(…)` holds a `User`, `invite = Accounts.get_valid_invite(t)` an
+    /// `Invite`).
     pub(super) fn getter_for(&self, var: &str, node: Node<'_>) -> Option<(Source, Confidence)> {
+        if var.len() >= 3 && !var.starts_with('_') && !holds_no_record(var) && is_identifier(var) {
+            return None;
+        }
         let named = self.named_getter(node)?;
         let own = singular(var);
-        let schema = if own == named.noun {
-            named.schema
-        } else if words_of(&own, &named.noun) {
+        let schema = if own != named.noun && words_of(&own, &named.noun) {
             self.schema_in(&named.module, named.context, &own)?
-        } else if var.len() < 3 || var.starts_with('_') || holds_no_record(var) || !is_identifier(var) {
-            named.schema
         } else {
-            return None;
+            named.schema
         };
         Some((schema, Confidence::Medium))
     }
@@ -203,6 +193,34 @@ impl Walker<'_> {
                         self.bind_as(&name, schema, confidence);
                     }
                 }
+            }
+        }
+    }
+
+    /// `def delete_reaction(%{post: post, icon: icon} = _params)` in `Posts`: a context's public
+    /// function named after a schema takes that schema's fields in a map pattern, so a map its
+    /// callers hand there (`Posts.delete_reaction(%{icon: type, …})`, through their own
+    /// functions too) carries that schema's fields (medium: its `phoenix:passed` binding), and so
+    /// do the pattern's own keys.
+    pub(super) fn named_params(&mut self, head: Node<'_>) {
+        let Some((call, params)) = calls::head_call(head, self.src) else { return };
+        let Some(named) = self.named_getter(call) else { return };
+        let Source::Schema(model) = named.schema else { return };
+        for (i, param) in params.iter().enumerate() {
+            let map = match param.kind() {
+                "binary_operator" => [param.child_by_field_name("left"), param.child_by_field_name("right")]
+                    .into_iter()
+                    .flatten()
+                    .find(|side| side.kind() == "map"),
+                "map" => Some(*param),
+                _ => None,
+            };
+            let Some(map) = map.filter(|m| self.struct_of(*m).is_none()) else { continue };
+            self.bind_passed(&format!("{}#{i}", named.function), Root::Model { model: model.clone() });
+            // The pattern's own keys are the schema's fields too.
+            let schema = Source::Schema(model.clone());
+            for (key, offset) in keyword_keys(map, self.src) {
+                self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
             }
         }
     }

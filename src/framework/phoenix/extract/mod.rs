@@ -845,6 +845,7 @@ impl<'a> Walker<'a> {
                             let target = call.child_by_field_name("target").unwrap_or(call);
                             let key = (module.name.clone(), w.text(target).to_owned());
                             w.public.insert(key);
+                            w.named_params(*head);
                         }
                     }
                     w.visit_children(node);
