@@ -181,18 +181,9 @@ impl Walker<'_> {
     /// `Enum.map(Posts.list_posts(e), fn p -> … end)`: each function's parameter, as
     /// [`Walker::getter_for`] types it.
     pub(super) fn bind_getter_elements(&mut self, args: &[Node<'_>], collection: Node<'_>) {
-        for arg in args.iter().filter(|a| a.kind() == "anonymous_function") {
-            let mut cursor = arg.walk();
-            let clauses: Vec<Node<'_>> =
-                arg.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
-            for clause in clauses {
-                let Some(params) = clause.child_by_field_name("left") else { continue };
-                if let Some(first) = params.named_child(0).filter(|p| p.kind() == "identifier") {
-                    let name = self.text(first).to_owned();
-                    if let Some((schema, confidence)) = self.getter_for(&name, collection) {
-                        self.bind_as(&name, schema, confidence);
-                    }
-                }
+        for name in self.fn_first_params(args) {
+            if let Some((schema, confidence)) = self.getter_for(&name, collection) {
+                self.bind_as(&name, schema, confidence);
             }
         }
     }

@@ -671,7 +671,7 @@ impl<'a> Walker<'a> {
                 Some((source, confidence)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
                     // (`Ctx.get_x(id).field`: only the schema the call names.)
-                    if !self.named_only(left) && !(left.kind() == "call" && has_arguments(left)) {
+                    if !(self.named_only(left) || (left.kind() == "call" && has_arguments(left))) {
                         self.attribute_hit(right.start_byte(), name);
                     }
                 }
@@ -2262,18 +2262,24 @@ impl<'a> Walker<'a> {
 
     /// Binds the first parameter of each `fn x -> … end` among `args` to `element`.
     fn bind_fn_params(&mut self, args: &[Node<'_>], element: (Source, Confidence)) {
+        for name in self.fn_first_params(args) {
+            self.bind_element(&name, &element);
+        }
+    }
+
+    /// The first parameter of each clause of each `fn … end` among `args`, where it is a name.
+    fn fn_first_params(&self, args: &[Node<'_>]) -> Vec<String> {
+        let mut names = Vec::new();
         for arg in args.iter().filter(|a| a.kind() == "anonymous_function") {
             let mut cursor = arg.walk();
-            let clauses: Vec<Node<'_>> =
-                arg.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
-            for clause in clauses {
+            for clause in arg.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause") {
                 let Some(params) = clause.child_by_field_name("left") else { continue };
                 if let Some(first) = params.named_child(0).filter(|p| p.kind() == "identifier") {
-                    let name = self.text(first).to_owned();
-                    self.bind_element(&name, &element);
+                    names.push(self.text(first).to_owned());
                 }
             }
         }
+        names
     }
 
     /// The first argument of an app's changeset helper (`dynamic_default(:custom_name, f)`)
