@@ -413,10 +413,13 @@ impl Models {
             return suffixed;
         }
         // A context names its model `MyApp.Accounts.Account` (phx.gen.context) or, in older
-        // layouts, `MyApp.Account` beside `MyApp.Accounts`: without the first, the second.
+        // layouts, `MyApp.Account` beside `MyApp.Accounts`: without the first, the second. So
+        // for any schema a context's function names (`Devices.Certificates.create_device_certificate`
+        // → `…Devices.DeviceCertificate`).
         if want.len() >= 3
             && let [.., context, own] = want.as_slice()
-            && crate::inflect::singularize(&crate::inflect::underscore(context)) == crate::inflect::underscore(own)
+            && (crate::inflect::singularize(&crate::inflect::underscore(context)) == crate::inflect::underscore(own)
+                || self.flat_beside_context(&want))
         {
             let flat: Vec<&str> = want[..want.len() - 2].iter().copied().chain(std::iter::once(*own)).collect();
             return candidates
@@ -426,6 +429,22 @@ impl Models {
                     crate::framework::of(self.list[i].decl.framework).names_models_through_contexts()
                         && segments(&self.list[i].decl.class).ends_with(&flat)
                 })
+                .collect();
+        }
+        // A context's function names its schema with a role before it (`Events.get_user_event!`
+        // → `MyApp.Events.UserEvent`): without such a model, the context's own (`…Events.Event`).
+        if want.len() >= 3
+            && let [.., context, own] = want.as_slice()
+            && let served = crate::inflect::singularize(&crate::inflect::underscore(context))
+            && crate::inflect::underscore(own).strip_suffix(&served).is_some_and(|role| role.ends_with('_'))
+        {
+            let class = crate::inflect::camelize(&served);
+            let served: Vec<&str> =
+                want[..want.len() - 1].iter().copied().chain(std::iter::once(class.as_str())).collect();
+            return self
+                .find(&served.join("."))
+                .into_iter()
+                .filter(|&i| crate::framework::of(self.list[i].decl.framework).names_models_through_contexts())
                 .collect();
         }
         if want.len() > 1 {
@@ -443,6 +462,20 @@ impl Models {
             })
             .collect();
         if by_words.len() == 1 { by_words } else { Vec::new() }
+    }
+
+    /// Whether `want` (`[.., context, Own]`, the context plural) names no model in the
+    /// context's namespace but one beside the context: `MyApp.Devices.Certificates.DeviceCertificate`
+    /// for `MyApp.Devices.DeviceCertificate`.
+    fn flat_beside_context(&self, want: &[&str]) -> bool {
+        let [.., context, own] = want else { return false };
+        let snake = crate::inflect::underscore(context);
+        let singular = crate::inflect::singularize(&snake);
+        if singular == snake || crate::inflect::pluralize(&singular) != snake {
+            return false;
+        }
+        let flat: Vec<&str> = want[..want.len() - 2].iter().copied().chain(std::iter::once(*own)).collect();
+        self.by_last.get(*own).is_some_and(|c| c.iter().any(|&i| segments(&self.list[i].decl.class).ends_with(&flat)))
     }
 
     /// The models a name's guess denotes: as [`Models::find_concrete`], else the models whose

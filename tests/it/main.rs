@@ -55,6 +55,7 @@ mod receivers_phoenix;
 mod receivers_phoenix_accent;
 mod receivers_phoenix_claper;
 mod receivers_phoenix_contexts;
+mod receivers_phoenix_getters;
 mod receivers_phoenix_glific;
 mod receivers_phoenix_params;
 mod receivers_phoenix_pinchflat;

@@ -157,6 +157,11 @@ impl Walker<'_> {
         }
     }
 
+    /// What the parameter `Module.fn#i` is written as, known where the function is defined.
+    pub(super) fn bind_passed(&mut self, name: &str, root: Root) {
+        self.push_binding(PASSED, name, root);
+    }
+
     fn push_binding(&mut self, scope: &str, name: &str, root: Root) {
         if matches!(&root, Root::Binding { name: n, .. } if n == name) {
             return;

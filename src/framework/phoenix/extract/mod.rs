@@ -30,6 +30,7 @@ mod calls;
 mod changes;
 mod dispatch;
 mod flow;
+mod getters;
 mod lists;
 mod params;
 mod query;
@@ -55,7 +56,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        19
+        20
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -711,7 +712,8 @@ impl<'a> Walker<'a> {
                 // table alone has such a column (never for a name that mostly holds no record).
                 Some((source, confidence)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
-                    if !self.named_only(left) {
+                    // (`Ctx.get_x(id).field`: only the schema the call names.)
+                    if !(self.named_only(left) || (left.kind() == "call" && has_arguments(left))) {
                         self.attribute_hit_on(left, right.start_byte(), name);
                     }
                 }
@@ -779,6 +781,15 @@ impl<'a> Walker<'a> {
                 w.visit_children(node);
             });
         }
+        if matches!(remote_text, Some("Enum" | "Stream"))
+            && let Some(collection) = args.first().copied()
+            && self.named_getter(collection).is_some_and(|n| !n.tuple)
+        {
+            return self.with_frame(|w| {
+                w.bind_getter_elements(&args, collection);
+                w.visit_children(node);
+            });
+        }
         match (name, remote_text) {
             ("case", None) => {
                 if let [subject] = args.as_slice() {
@@ -786,6 +797,7 @@ impl<'a> Walker<'a> {
                     self.case_tuple_patterns(node, *subject);
                     self.case_rows(node, *subject);
                     self.case_found(node, *subject);
+                    self.case_getter(node, *subject);
                 }
             }
             ("defmodule", None) => return self.visit_module(node, &args),
@@ -876,6 +888,7 @@ impl<'a> Walker<'a> {
                             let target = call.child_by_field_name("target").unwrap_or(call);
                             let key = (module.name.clone(), w.text(target).to_owned());
                             w.public.insert(key);
+                            w.named_params(*head);
                         }
                     }
                     w.visit_children(node);
@@ -1582,7 +1595,7 @@ impl<'a> Walker<'a> {
                         frame.insert(name, keys);
                     }
                 } else if let Some(var) = ok_var(l, self.src)
-                    && let Some((schema, confidence)) = self.record_of(r)
+                    && let Some((schema, confidence)) = self.record_of(r).or_else(|| self.getter_for(self.text(var), r))
                 {
                     let name = self.text(var).to_owned();
                     self.bind_as(&name, schema, confidence);
@@ -1646,6 +1659,8 @@ impl<'a> Walker<'a> {
             }
             // `with {:ok, user} <- Users.create(…)`, `for req <- requirements`.
             let typed = if l.kind() == "tuple" { self.record_of(r) } else { self.element_of(r) };
+            // `for p <- Posts.list_posts()`, `{:ok, u} <- Accounts.update_user(…)`.
+            let typed = typed.or_else(|| ok_var(l, self.src).and_then(|v| self.getter_for(self.text(v), r)));
             if let (Some(var), Some(typed)) = (ok_var(l, self.src), typed) {
                 let name = self.text(var).to_owned();
                 if l.kind() == "tuple" {
@@ -1919,7 +1934,11 @@ impl<'a> Walker<'a> {
                 }
                 Some((Source::Schema(self.resolve(&inflect::camelize(name))), Confidence::Medium))
             }
-            "call" if !has_arguments(node) => {
+            // `Events.get_event!(id).name`.
+            "call" if has_arguments(node) => {
+                self.named_getter(node).filter(|n| !n.tuple).map(|n| (n.schema, Confidence::Medium))
+            }
+            "call" => {
                 let target = node.child_by_field_name("target").filter(|t| t.kind() == "dot")?;
                 let left = target.child_by_field_name("left")?;
                 let right = target.child_by_field_name("right").filter(|r| r.kind() == "identifier")?;
@@ -2322,18 +2341,24 @@ impl<'a> Walker<'a> {
 
     /// Binds the first parameter of each `fn x -> … end` among `args` to `element`.
     fn bind_fn_params(&mut self, args: &[Node<'_>], element: (Source, Confidence)) {
+        for name in self.fn_first_params(args) {
+            self.bind_element(&name, &element);
+        }
+    }
+
+    /// The first parameter of each clause of each `fn … end` among `args`, where it is a name.
+    fn fn_first_params(&self, args: &[Node<'_>]) -> Vec<String> {
+        let mut names = Vec::new();
         for arg in args.iter().filter(|a| a.kind() == "anonymous_function") {
             let mut cursor = arg.walk();
-            let clauses: Vec<Node<'_>> =
-                arg.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause").collect();
-            for clause in clauses {
+            for clause in arg.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause") {
                 let Some(params) = clause.child_by_field_name("left") else { continue };
                 if let Some(first) = params.named_child(0).filter(|p| p.kind() == "identifier") {
-                    let name = self.text(first).to_owned();
-                    self.bind_element(&name, &element);
+                    names.push(self.text(first).to_owned());
                 }
             }
         }
+        names
     }
 
     /// The first argument of an app's changeset helper (`dynamic_default(:custom_name, f)`)

@@ -43,6 +43,9 @@ impl Walker<'_> {
     /// %Token{}))`), what a function returns (`Accounts.list_tokens(user)`: bound where that
     /// function is defined, see [`Walker::bind_return`]).
     pub(super) fn value_root(&self, node: Node<'_>) -> Option<Root> {
+        if let Some(root) = self.named_getter_root(node) {
+            return Some(root);
+        }
         if let Some((Source::Schema(model), _)) = self.record_of(node) {
             return Some(Root::Model { model });
         }
