@@ -3495,14 +3495,12 @@ fn built_as_type<'t>(w: &Walker<'_, '_, 't>, object: Node<'t>) -> Option<Node<'t
 /// (see [`OBJECTS`]), read by the default resolver.
 fn object_type_fields<'t>(src: &Src<'_>, nodes: &[Node<'t>], hits: &mut Vec<Hit>) {
     let decorated = |node: Node<'_>, name: &str| {
-        let mut cursor = node.walk();
-        let found = node.children(&mut cursor).filter(|d| d.kind() == "decorator").any(|d| {
+        (0..node.child_count()).filter_map(|i| node.child(i)).filter(|d| d.kind() == "decorator").any(|d| {
             d.named_child(0).is_some_and(|c| {
                 let f = if c.kind() == "call_expression" { c.child_by_field_name("function") } else { Some(c) };
                 f.is_some_and(|f| src.node_text(f) == name)
             })
-        });
-        found
+        })
     };
     for &class in nodes.iter().filter(|n| n.kind() == "class_declaration") {
         let exported = class.parent().filter(|p| p.kind() == "export_statement");

@@ -1105,7 +1105,7 @@ impl<'a> Walker<'a> {
         for pair in pairs(arg) {
             let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
             let Some(value) = pair.child_by_field_id(*field::VALUE) else { continue };
-            if !key.is_some_and(|(k, _)| k == "on_duplicate_key_update") {
+            if key.is_none_or(|(k, _)| k != "on_duplicate_key_update") {
                 continue;
             }
             let lists: Vec<Node<'_>> = if value.kind() == "hash" {
