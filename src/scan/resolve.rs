@@ -1198,8 +1198,10 @@ fn resolve_file(
             }
         };
         let attribute_hit = |name: &str, add: &mut AddReference<'_>| attribute_hit_at(name, Confidence::High, add);
+        // The confidence of what is emitted: the hit's, or lower where the reading is a guess.
+        let confidence = std::cell::Cell::new(hit.confidence);
         let mut emit = |object: ObjectRef, kind: RefKind| {
-            add(path, hit.line, hit.column, object, kind, hit.confidence, &hit.snippet)
+            add(path, hit.line, hit.column, object, kind, confidence.get(), &hit.snippet)
         };
         match &hit.target {
             Target::Table { table } => emit(object_table(table), hit.kind),
@@ -1277,6 +1279,12 @@ fn resolve_file(
                 // A value no record holds, bound to a column by the code that writes or filters
                 // it (a parameter a method writes under a key: see [`Models::values`]).
                 if reached.is_empty() && steps.is_empty() && attribute.is_none() {
+                    // Low: the caller's line hands a value on; the line that names the column is
+                    // the callee's write. Whether the caller's line counts is unsettled
+                    // (hoppscotch's truth says yes; formbricks', umami's and inboxzero's
+                    // same-shape lines say no, as the issue's "parameters and locals named like a
+                    // column" do).
+                    confidence.set(confidence.get().min(Confidence::Low));
                     for (i, column) in models.values(root, bindings, 0) {
                         for (t, c, declared) in models.read_columns(i, &column) {
                             if declared && let Some(kind) = kind_of(&t, &c, true, hit) {
@@ -1284,6 +1292,7 @@ fn resolve_file(
                             }
                         }
                     }
+                    confidence.set(hit.confidence);
                 }
                 for i in reached {
                     match attribute {

@@ -214,8 +214,7 @@ fn declared_types_from_the_client_type_props_and_parameters() {
             // `doc.user` reads the foreign key, `.name` the user's column.
             "13 document.user_id",
             "13 user.name",
-            // A positional value `getDocument` filters by (`where: { id }`), and the row it returns.
-            "17 document.id",
+            // The row `getDocument` returns (the positional `id` it filters by is low).
             "18 document.status",
         ])
     );
@@ -494,9 +493,7 @@ fn the_apps_own_helpers_carry_their_prisma_arguments_and_rows() {
             "7 document.title",
             // An object variable passed as the data, and the property set on it later.
             "11 document.status",
-            // A positional value the helper filters by (`updateDocument(id, …)` → `where: { id }`).
-            "13 document.id",
-            "14 document.id",
+            // (The positional value the helper filters by, `updateDocument(id, …)`, is low.)
             // Objects spread under a condition (`&&`, a ternary's branches).
             "15 document.created_at",
             "16 document.title",
