@@ -11,7 +11,7 @@ use std::path::Path;
 
 use tree_sitter::Node;
 
-use super::python_value::{Val, sql_of, text, value};
+use super::python_value::{Val, assignments, sql_of, text, value};
 use super::types::{TypeOptions, sqlalchemy_type};
 use super::{LineIndex, excerpt, op};
 use crate::error::{Diagnostic, Error, Result};
@@ -31,23 +31,6 @@ const MAX_HELPER_DEPTH: usize = 4;
 
 fn parse(path: &Path, src: &str) -> Result<tree_sitter::Tree> {
     super::parse(path, src, tree_sitter_python::LANGUAGE.into(), "Python")
-}
-
-/// Module-level `name = value` (or `name: T = value`) assignments.
-fn assignments<'t>(root: Node<'t>, src: &str) -> BTreeMap<String, Node<'t>> {
-    let mut out = BTreeMap::new();
-    let mut cursor = root.walk();
-    for stmt in root.named_children(&mut cursor) {
-        let Some(assign) =
-            stmt.named_child(0).filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
-        else {
-            continue;
-        };
-        if let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right")) {
-            out.insert(text(left, src).to_owned(), right);
-        }
-    }
-    out
 }
 
 /// Module-level function definitions (decorated ones included), by name.

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use tree_sitter::Node;
 
-use super::python_value::{Val, sql_of, text, value};
+use super::python_value::{Val, assignments, sql_of, text, value};
 use super::types::{TypeOptions, django_type};
 use super::{LineIndex, excerpt, op};
 use crate::error::{Diagnostic, Error, Result};
@@ -338,28 +338,19 @@ struct Reader<'a> {
     constants: BTreeMap<String, String>,
 }
 
-/// `NAME = "literal"` at the top of a migration file, the first such assignment of each name:
-/// Kiwi TCMS names a column `db_column=TAG_ID_COLUMN` with `TAG_ID_COLUMN = "tag_id"` above the
-/// class (and a different value under `if <sqlite>:`, a branch PostgreSQL never takes). Read as
-/// its text, the name was taken for no column at all, and the later rename to `id` was missed.
+/// `NAME = "literal"` at the top of a migration file: Kiwi TCMS names a column
+/// `db_column=TAG_ID_COLUMN` with `TAG_ID_COLUMN = "tag_id"` above the class (and a different
+/// value under `if <sqlite>:`, a branch PostgreSQL never takes, and no module-level statement).
+/// Read as its text, the name was taken for no column at all, and the later rename to `id` was
+/// missed.
 fn constants(root: Node, src: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut cursor = root.walk();
-    for stmt in root.named_children(&mut cursor) {
-        let Some(assign) =
-            stmt.named_child(0).filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
-        else {
-            continue;
-        };
-        let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
-        else {
-            continue;
-        };
-        if let (true, Val::Str(v)) = (left.kind() == "identifier", value(right, src)) {
-            out.entry(text(left, src).to_owned()).or_insert(v);
-        }
-    }
-    out
+    assignments(root, src)
+        .into_iter()
+        .filter_map(|(name, v)| match value(v, src) {
+            Val::Str(s) => Some((name, s)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `v` with each bare name that is one of the file's string constants replaced by its value.

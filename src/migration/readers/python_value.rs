@@ -2,6 +2,7 @@
 //! tree-sitter-python gives them, and SQL held in Python strings: shared by the Django and
 //! Alembic readers.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use tree_sitter::Node;
@@ -69,6 +70,24 @@ impl Val {
             _ => None,
         })
     }
+}
+
+/// Module-level `name = value` (or `name: T = value`) assignments; a name assigned twice holds
+/// the later value, as when the module runs (shared by the Alembic and Django readers).
+pub fn assignments<'t>(root: Node<'t>, src: &str) -> BTreeMap<String, Node<'t>> {
+    let mut out = BTreeMap::new();
+    let mut cursor = root.walk();
+    for stmt in root.named_children(&mut cursor) {
+        let Some(assign) =
+            stmt.named_child(0).filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
+        else {
+            continue;
+        };
+        if let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right")) {
+            out.insert(text(left, src).to_owned(), right);
+        }
+    }
+    out
 }
 
 pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
