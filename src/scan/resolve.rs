@@ -806,37 +806,6 @@ impl Models {
     /// The bindings of member `member` of what `name` holds: bound as `name.member`, or as the
     /// member of the name another binding of `name` stands for (`passkey.find` → the procedure
     /// `findPasskeysRoute` → the function `findPasskeys`, whose `data` is bound).
-    /// The columns a name holds a value of: each binding of the name whose path ends at a
-    /// column of the model the rest of its path reaches (a function's parameter it writes under
-    /// a key, `createMember(role)` → `data: { role }`), or names another such name (a parameter
-    /// passed on), followed a bounded number of times.
-    fn values(&self, root: &Root, bindings: &Bindings<'_>, depth: u32) -> Vec<(usize, String)> {
-        let Root::Binding { scopes, name, .. } = root else { return Vec::new() };
-        if depth >= MAX_DEPTH {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        for b in scopes.iter().flat_map(|s| bindings.get(s, name)) {
-            match b.path.split_last() {
-                Some((column, relations)) => {
-                    for i in self.reach(&b.root, relations, bindings, depth + 1) {
-                        if !out.contains(&(i, column.clone())) {
-                            out.push((i, column.clone()));
-                        }
-                    }
-                }
-                None => {
-                    for v in self.values(&b.root, bindings, depth + 1) {
-                        if !out.contains(&v) {
-                            out.push(v);
-                        }
-                    }
-                }
-            }
-        }
-        out
-    }
-
     fn members<'b>(
         &self,
         scopes: &[String],
@@ -1198,10 +1167,8 @@ fn resolve_file(
             }
         };
         let attribute_hit = |name: &str, add: &mut AddReference<'_>| attribute_hit_at(name, Confidence::High, add);
-        // The confidence of what is emitted: the hit's, or lower where the reading is a guess.
-        let confidence = std::cell::Cell::new(hit.confidence);
         let mut emit = |object: ObjectRef, kind: RefKind| {
-            add(path, hit.line, hit.column, object, kind, confidence.get(), &hit.snippet)
+            add(path, hit.line, hit.column, object, kind, hit.confidence, &hit.snippet)
         };
         match &hit.target {
             Target::Table { table } => emit(object_table(table), hit.kind),
@@ -1276,24 +1243,6 @@ fn resolve_file(
             }
             Target::Chain { root, path: steps, attribute } => {
                 let reached = models.reach(root, steps, bindings, 0);
-                // A value no record holds, bound to a column by the code that writes or filters
-                // it (a parameter a method writes under a key: see [`Models::values`]).
-                if reached.is_empty() && steps.is_empty() && attribute.is_none() {
-                    // Low: the caller's line hands a value on; the line that names the column is
-                    // the callee's write. Whether the caller's line counts is unsettled
-                    // (hoppscotch's truth says yes; formbricks', umami's and inboxzero's
-                    // same-shape lines say no, as the issue's "parameters and locals named like a
-                    // column" do).
-                    confidence.set(confidence.get().min(Confidence::Low));
-                    for (i, column) in models.values(root, bindings, 0) {
-                        for (t, c, declared) in models.read_columns(i, &column) {
-                            if declared && let Some(kind) = kind_of(&t, &c, true, hit) {
-                                emit(object_column(&t, &c), kind);
-                            }
-                        }
-                    }
-                    confidence.set(hit.confidence);
-                }
                 for i in reached {
                     match attribute {
                         None => {

@@ -214,7 +214,8 @@ fn declared_types_from_the_client_type_props_and_parameters() {
             // `doc.user` reads the foreign key, `.name` the user's column.
             "13 document.user_id",
             "13 user.name",
-            // The row `getDocument` returns (the positional `id` it filters by is low).
+            // The row `getDocument` returns (not the positional `id` it filters by: the callee's
+            // `where` names the column).
             "18 document.status",
         ])
     );
@@ -493,7 +494,7 @@ fn the_apps_own_helpers_carry_their_prisma_arguments_and_rows() {
             "7 document.title",
             // An object variable passed as the data, and the property set on it later.
             "11 document.status",
-            // (The positional value the helper filters by, `updateDocument(id, …)`, is low.)
+            // (Not the positional value the helper filters by, `updateDocument(id, …)`.)
             // Objects spread under a condition (`&&`, a ternary's branches).
             "15 document.created_at",
             "16 document.title",

@@ -1,9 +1,10 @@
 //! Values the app's functions take positionally (hoppscotch's NestJS services): a method's
 //! parameter written or filtered under a column's key (`addMember(teamID, uid, role)` →
-//! `data: { role }`) makes each caller's argument at that position a value of the column,
-//! through the methods that pass it on; block-scoped names (`const env` in two `if` blocks)
-//! are two names; a named compound unique key names its columns as the default name does.
-//! Each test also says what is not a reference.
+//! `data: { role }`) is the column where the callee names it, not at its callers (a value
+//! handed on is no more the column than a local named like it: the line a drop breaks is the
+//! callee's); block-scoped names (`const env` in two `if` blocks) are two names; a named
+//! compound unique key names its columns as the default name does. Each test also says what
+//! is not a reference.
 
 use tandem::config::Framework;
 
@@ -207,54 +208,45 @@ fn scan() -> (tempfile::TempDir, tandem::scan::ScanResult) {
     )
 }
 
-/// References at low confidence only.
-fn low_uses_of(result: &tandem::scan::ScanResult, object: &str) -> std::collections::BTreeSet<String> {
+/// Every line a reference to `object` is reported on, at any confidence.
+fn any_uses_of(result: &tandem::scan::ScanResult, object: &str) -> std::collections::BTreeSet<String> {
     result
         .references
         .iter()
-        .filter(|r| r.confidence == tandem::config::Confidence::Low && r.object.to_string() == object)
+        .filter(|r| r.object.to_string() == object)
         .map(|r| format!("{}:{}", r.path, r.line))
         .collect()
 }
 
 #[test]
-fn positional_values_written_under_a_key() {
+fn positional_values_are_the_column_in_the_callee_only() {
     let (_dir, result) = scan();
-    // The key in the callee at medium and up; each caller's argument at that position, through
-    // a method that passes it on, each branch of a conditional, at low only (a value handed on:
-    // whether the caller's line counts is unsettled, see `scan/resolve.rs`); not `null` (no
-    // value), nor a parameter only compared (`renameTeam`'s `role`), nor the declaration.
+    // The key in the callee at medium and up; not a caller's argument at that position
+    // (`addMemberToTeam(teamID, uid, newRole)`, `countWithRole(team.id, 'OWNER')`), directly
+    // or through a method that passes it on, nor a parameter only compared (`renameTeam`'s
+    // `role`), nor the declaration.
     assert_eq!(
         uses_of(&result, "TeamMember.role"),
         set(&["prisma/schema.prisma:4", "src/team/team.service.ts:10", "src/team/team.service.ts:15"])
     );
-    assert_eq!(
-        low_uses_of(&result, "TeamMember.role"),
-        set(&[
-            "src/admin/admin.service.ts:9",
-            "src/admin/admin.resolver.ts:14",
-            "src/admin/admin.resolver.ts:19",
-            "src/admin/admin.resolver.ts:24",
-            "src/admin/admin.resolver.ts:25",
-        ])
-    );
+    for caller in ["src/admin/admin.service.ts:9", "src/admin/admin.resolver.ts:19", "src/admin/admin.resolver.ts:24"] {
+        assert!(!any_uses_of(&result, "TeamMember.role").contains(caller), "{caller}");
+    }
     // Written under another key than the parameter's name (`id: uid`); a relation's nested
-    // write names the members' `id` (line 22), but its value is no value of this model's key
-    // for the caller (`renameTeam(team.id, 'title', …)` is not `TeamMember.id`).
+    // write names the members' `id` (line 22); a caller's `uid` is no key of the model.
     assert_eq!(
         uses_of(&result, "TeamMember.id"),
         set(&["prisma/schema.prisma:2", "src/team/team.service.ts:10", "src/team/team.service.ts:22"])
     );
-    assert_eq!(
-        low_uses_of(&result, "TeamMember.id"),
-        set(&["src/admin/admin.service.ts:9", "src/admin/admin.resolver.ts:12"])
-    );
+    assert!(!any_uses_of(&result, "TeamMember.id").contains("src/admin/admin.service.ts:9"));
     assert_eq!(uses_of(&result, "Team.name"), set(&["prisma/schema.prisma:10"]));
-    // Written parsed (`JSON.parse(variables)`).
-    assert!(low_uses_of(&result, "TeamEnvironment.variables").contains("src/admin/admin.resolver.ts:28"));
-    // A service's method named like a client's (`this.tokenService.create(title)`).
+    // Written parsed (`JSON.parse(variables)`), in the callee only.
+    assert!(uses_of(&result, "TeamEnvironment.variables").contains("src/team/team.service.ts:21"));
+    assert!(!any_uses_of(&result, "TeamEnvironment.variables").contains("src/admin/admin.resolver.ts:28"));
+    // A service's method named like a client's (`this.tokenService.create(title)`): the
+    // service's write only.
     assert_eq!(uses_of(&result, "Token.label"), set(&["prisma/schema.prisma:28", "src/token/token.service.ts:18"]));
-    assert_eq!(low_uses_of(&result, "Token.label"), set(&["src/token/token.resolver.ts:7"]));
+    assert!(!any_uses_of(&result, "Token.label").contains("src/token/token.resolver.ts:7"));
 }
 
 #[test]
@@ -388,9 +380,9 @@ fn graphql_object_classes_built_from_rows() {
             "src/team/role.guard.ts:8",
         ])
     );
-    // The class's field of another name is no column; the caller's positional `id` is, at low
-    // (see `positional_values_written_under_a_key`).
-    assert!(low_uses_of(&result, "TeamMember.id").contains("src/team/role.guard.ts:7"));
+    // The class's field of another name is no column, nor the caller's positional `id` (see
+    // `positional_values_are_the_column_in_the_callee_only`).
+    assert!(!any_uses_of(&result, "TeamMember.id").contains("src/team/role.guard.ts:7"));
     assert_eq!(
         uses_of(&result, "TeamMember.id"),
         set(&["prisma/schema.prisma:2", "src/team/member.service.ts:8", "src/team/member.service.ts:11"])

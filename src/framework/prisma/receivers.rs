@@ -52,12 +52,6 @@ pub const RETURNS: &str = "prisma:returns";
 /// the function `f`'s `i`-th parameter.
 pub const ARGS: &str = "prisma:args";
 
-/// The scope of bindings for the scalar values the app's functions take positionally and write or
-/// filter under a column's key: name = `f(i)` (as [`ARGS`]), bound to the column's model with
-/// the column as the path's last step, or to another function's `g(j)` it is passed on to; a
-/// caller's argument at that position is a value of the column.
-pub const VALUES: &str = "prisma:values";
-
 /// The scope of bindings for the classes another module declares that the app builds from a
 /// model's rows (a GraphQL `@ObjectType()` class a service's `cast(row): X` answers `{ ...row }`
 /// or `{ label: row.label }` as): name = the class's exported name. A class nothing builds so
@@ -3066,18 +3060,10 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
         && property(src, function).is_some_and(|m| !METHODS.contains(&m)))
     .then(|| w.app_callee(function))
     .flatten();
-    // `this.infraTokenService.create(label, …)`: a service's method named like a client's.
-    if method_of.is_none()
-        && function.kind() == "member_expression"
-        && let Some(name) = w.app_callee(function)
-    {
-        value_hits(src, writer, node, &name);
-    }
     if function.kind() == "identifier" || method_of.is_some() {
         let name = method_of.as_deref().unwrap_or_else(|| src.node_text(function));
         // A tRPC mutation called by another name: what its procedure's name says it writes.
         let name = w.scope_chain(function).find_map(|s| w.mutations.get(&(s, name)).copied()).unwrap_or(name);
-        value_hits(src, writer, node, name);
         for (i, arg) in call_args(node).into_iter().enumerate() {
             // An object built in a variable and passed (`const data = { … }; createWebsite(data)`).
             let Some(arg) = w.object_of(arg) else { continue };
@@ -3276,141 +3262,6 @@ fn built_here<'a>(w: &Walker<'_, 'a, '_>, nodes: &[Node<'_>]) -> HashMap<&'a str
     out
 }
 
-/// `addMember(teamID, uid, role) { … create({ data: { teamID, userUid: uid, role } }) }`: the
-/// function's positional parameters written or filtered under a column's key (directly in a
-/// client call's `data`/`where`/`create`/`update`, or in a compound unique key's object), each
-/// a value of that column (`f(i)` → the model, path `[column]`, see [`VALUES`]); and those it
-/// passes on positionally to another of the app's functions, that function's (`f(i)` →
-/// `g(j)`). The callers' arguments are then that column's values (see [`client_call`]).
-fn value_bindings_of<'t>(
-    w: &Walker<'_, '_, 't>,
-    name: &str,
-    names: &[&str],
-    body: Node<'t>,
-    calls: &HashMap<usize, Vec<Node<'t>>>,
-    app_calls: &HashMap<usize, Vec<Node<'t>>>,
-    function: Node<'t>,
-) -> Vec<Binding> {
-    let src = w.src;
-    let mut out: Vec<Binding> = Vec::new();
-    let param = |value: Option<Node<'t>>, key: &str| -> Option<usize> {
-        match value {
-            None => names.iter().position(|n| !n.is_empty() && *n == key),
-            Some(v) => parameter_in(w, names, v, 0),
-        }
-    };
-    let push = |out: &mut Vec<Binding>, b: Binding| {
-        if !out.contains(&b) {
-            out.push(b);
-        }
-    };
-    for &call in calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
-        let Some((model, arg)) = client_args(src, call) else { continue };
-        for key in object_keys(src, arg)
-            .into_iter()
-            .filter(|k| matches!(k.name.as_str(), "data" | "where" | "create" | "update"))
-        {
-            let Some(object) = key.value.map(unwrap).filter(|v| v.kind() == "object") else { continue };
-            let mut fields = Vec::new();
-            for field in object_keys(src, object) {
-                // `where: { teamID_userUid: { teamID, userUid } }`: a compound unique key's
-                // columns, its name the columns' joined (Prisma's default name).
-                if let Some(inner) = field.value.map(unwrap).filter(|v| v.kind() == "object") {
-                    let inner_keys = object_keys(src, inner);
-                    let joined = inner_keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join("_");
-                    if key.name == "where" && inner_keys.len() > 1 && joined == field.name {
-                        fields.extend(inner_keys);
-                    }
-                    continue;
-                }
-                fields.push(field);
-            }
-            for field in fields {
-                if let Some(i) = param(field.value, &field.name) {
-                    push(
-                        &mut out,
-                        Binding {
-                            scope: VALUES.to_owned(),
-                            name: format!("{name}({i})"),
-                            root: Root::Model { model: model_name(model) },
-                            path: vec![field.name.clone()],
-                        },
-                    );
-                }
-            }
-        }
-    }
-    for &call in app_calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
-        let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
-        let callee = match f.kind() {
-            "identifier" => src.node_text(f).to_owned(),
-            _ => match w.app_callee(f) {
-                Some(c) => c,
-                None => continue,
-            },
-        };
-        for (j, arg) in call_args(call).into_iter().enumerate() {
-            let Some(i) = (arg.kind() == "identifier").then(|| param(Some(arg), "")).flatten() else { continue };
-            push(
-                &mut out,
-                Binding {
-                    scope: VALUES.to_owned(),
-                    name: format!("{name}({i})"),
-                    root: Root::Binding {
-                        scopes: vec![VALUES.to_owned()],
-                        name: format!("{callee}({j})"),
-                        guess: None,
-                    },
-                    path: Vec::new(),
-                },
-            );
-        }
-    }
-    out
-}
-
-/// Which of `names` (a function's parameters) a value written under a key is: the parameter
-/// itself, or a default in its stead (`performedBy || null`, `version ? version : latest`), or
-/// it parsed (`JSON.parse(variables)`, `parsed.right` of `const parsed = stringToJson(props)`).
-fn parameter_in<'t>(w: &Walker<'_, '_, 't>, names: &[&str], value: Node<'t>, depth: u32) -> Option<usize> {
-    if depth > 4 {
-        return None;
-    }
-    let value = unwrap(value);
-    let src = w.src;
-    match value.kind() {
-        "identifier" => {
-            let name = src.node_text(value);
-            if let Some(i) = names.iter().position(|n| !n.is_empty() && *n == name) {
-                return Some(i);
-            }
-            // A local holding the parameter parsed.
-            let held = unwrap(w.scope_chain(value).find_map(|s| w.values.get(&(s, name)).copied())?);
-            (held.kind() == "call_expression").then(|| parameter_in(w, names, held, depth + 1)).flatten()
-        }
-        "binary_expression"
-            if value.child_by_field_name("operator").is_some_and(|o| matches!(src.node_text(o), "||" | "??")) =>
-        {
-            parameter_in(w, names, value.child_by_field_name("left")?, depth + 1)
-        }
-        "ternary_expression" => alternatives(value).into_iter().find_map(|v| parameter_in(w, names, v, depth + 1)),
-        // fp-ts' `Either`/`Option` of a parse: `parsed.right`, `parsed.value`.
-        "member_expression" if property(src, value).is_some_and(|p| matches!(p, "right" | "value")) => {
-            let object = unwrap(value.child_by_field_name("object")?);
-            (object.kind() == "identifier").then(|| parameter_in(w, names, object, depth + 1)).flatten()
-        }
-        // `JSON.parse(variables)`: a call of the parameter alone.
-        "call_expression" => match call_args(value).as_slice() {
-            [arg] if unwrap(*arg).kind() == "identifier" => {
-                let name = src.node_text(unwrap(*arg));
-                names.iter().position(|n| !n.is_empty() && *n == name)
-            }
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// `cast(row: DbInfraToken): InfraToken { return { id: row.id, label: row.label } }`, `<TeamMember>{
 /// role: TeamAccessRole[member.role] }`, `{ ...history, request: … } as UserHistory`: an object
 /// literal built as a type another module of the app declares, from one model's rows (a spread
@@ -3518,32 +3369,6 @@ fn object_type_fields<'t>(src: &Src<'_>, nodes: &[Node<'t>], hits: &mut Vec<Hit>
             hits.push(src.hit(prop.start_byte(), target, RefKind::Query, Confidence::Medium));
         }
     }
-}
-
-/// A call of the app's function `name`: each argument that is no object is a value of what the
-/// function writes or filters it as (see [`VALUES`]); a conditional's, each branch.
-fn value_hits<'t>(src: &Src<'_>, writer: &mut Writer<'_, '_, 't>, call: Node<'t>, name: &str) {
-    for (i, arg) in call_args(call).into_iter().enumerate() {
-        if matches!(unwrap(arg).kind(), "object" | "arrow_function" | "function_expression" | "function" | "array") {
-            continue;
-        }
-        // `null`, `undefined`: no value (the callee's default, or "any").
-        for value in alternatives(arg).into_iter().filter(|v| !matches!(v.kind(), "null" | "undefined")) {
-            let root = Root::Binding { scopes: vec![VALUES.to_owned()], name: format!("{name}({i})"), guess: None };
-            let target = Target::Chain { root, path: Vec::new(), attribute: None };
-            writer.hits.push(src.hit(value.start_byte(), target, RefKind::Query, Confidence::Medium));
-        }
-    }
-}
-
-/// The values an expression may be: each branch of a conditional (`active ? A : B`), else
-/// itself.
-fn alternatives(value: Node<'_>) -> Vec<Node<'_>> {
-    let value = unwrap(value);
-    if value.kind() != "ternary_expression" {
-        return vec![value];
-    }
-    ["consequence", "alternative"].into_iter().filter_map(|f| value.child_by_field_name(f)).map(unwrap).collect()
 }
 
 /// `<client>.<model>.<method>({ … })` with a method of Prisma Client: the model's accessor and
@@ -4075,7 +3900,6 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     }
                 }
             }
-            out.extend(value_bindings_of(w, name, &names, body, &calls, &app_calls, function));
         }
         // `function useEmailAccountFull() { const r = useSWR<T>("/api/user/email-account"); return
         // process(r); }`: the app's hook over one of its routes; its `data` is what the route
