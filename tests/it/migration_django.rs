@@ -308,6 +308,100 @@ fn foreign_keys_take_their_key_type_and_follow_its_changes() {
     );
 }
 
+/// A `ManyToManyField` without `through=` is a join table: its key columns take their models'
+/// key types and follow their changes; removing the field drops the table (never a column of
+/// the model's own table, which has none); deleting the model drops its join tables; renaming
+/// it renames its join table and the key columns named after it.
+#[test]
+fn many_to_many_join_tables_follow_their_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("shop/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let migration = |deps: &str, ops: &str| {
+        format!(
+            "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
+             dependencies = [{deps}]\n    operations = [\n{ops}    ]\n"
+        )
+    };
+    let files = [
+        (
+            "0001_initial.py",
+            migration(
+                "",
+                "        migrations.CreateModel(\n            name=\"Tag\",\n            fields=[\n                \
+                 (\"id\", models.UUIDField(primary_key=True, serialize=False)),\n            ],\n        ),\n        \
+                 migrations.CreateModel(\n            name=\"Item\",\n            fields=[\n                \
+                 (\"id\", models.AutoField(primary_key=True, serialize=False)),\n                \
+                 (\"tags\", models.ManyToManyField(to=\"shop.tag\")),\n                \
+                 (\"related\", models.ManyToManyField(to=\"shop.item\")),\n            ],\n        ),\n",
+            ),
+        ),
+        (
+            "0002_bigger_keys.py",
+            migration(
+                "(\"shop\", \"0001_initial\")",
+                "        migrations.AlterField(\n            model_name=\"item\",\n            name=\"id\",\n            \
+                 field=models.BigAutoField(primary_key=True, serialize=False),\n        ),\n",
+            ),
+        ),
+        (
+            "0003_no_related.py",
+            migration(
+                "(\"shop\", \"0002_bigger_keys\")",
+                "        migrations.RemoveField(\n            model_name=\"item\",\n            name=\"related\",\n        ),\n",
+            ),
+        ),
+        (
+            "0004_rename.py",
+            migration(
+                "(\"shop\", \"0003_no_related\")",
+                "        migrations.RenameModel(\n            old_name=\"Item\",\n            new_name=\"Product\",\n        ),\n",
+            ),
+        ),
+        (
+            "0005_delete.py",
+            migration(
+                "(\"shop\", \"0004_rename\")",
+                "        migrations.DeleteModel(\n            name=\"Product\",\n        ),\n",
+            ),
+        ),
+    ];
+    for (name, text) in &files {
+        std::fs::write(migrations.join(name), text).unwrap();
+    }
+    let ms = migration::load_path(&migrations, None, Dialect::Postgres).unwrap();
+    let creates = lines(&ms[0].up);
+    let tags = creates.iter().find(|l| l.contains("create_table public.shop_item_tags ")).unwrap();
+    assert!(tags.contains("item_id integer not null, tag_id uuid not null"), "{tags}");
+    let related = creates.iter().find(|l| l.contains("create_table public.shop_item_related ")).unwrap();
+    assert!(related.contains("from_item_id integer not null, to_item_id integer not null"), "{related}");
+    assert_eq!(
+        lines(&ms[1].up),
+        vec![
+            "7:9 change_type public.shop_item.id bigint",
+            "7:9 change_type public.shop_item_related.from_item_id bigint",
+            "7:9 change_type public.shop_item_related.to_item_id bigint",
+            "7:9 change_type public.shop_item_tags.item_id bigint",
+        ],
+        "the key's change alters the join tables' columns that reference it, not the tag's"
+    );
+    assert_eq!(lines(&ms[2].up), vec!["7:9 drop_table public.shop_item_related"]);
+    assert!(down_lines(&ms[2]).unwrap()[0].contains("create_table public.shop_item_related "));
+    assert_eq!(
+        lines(&ms[3].up),
+        vec![
+            "7:9 rename_table public.shop_item -> public.shop_product",
+            "7:9 rename_table public.shop_item_tags -> public.shop_product_tags",
+            "7:9 rename_column public.shop_product_tags.item_id -> product_id",
+        ]
+    );
+    assert_eq!(
+        lines(&ms[4].up),
+        vec!["7:9 drop_table public.shop_product_tags", "7:9 drop_table public.shop_product"],
+        "the join table goes first"
+    );
+}
+
 /// A column named by a module-level constant (Kiwi TCMS: `TAG_ID_COLUMN = "tag_id"` above the
 /// class, another value under `if <sqlite>:`), then renamed to `id` by an `AlterField` without
 /// `db_column`: the rename is seen, where the name read as text hid it.

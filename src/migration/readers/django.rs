@@ -27,6 +27,33 @@ use crate::schema::{
 pub struct State {
     /// `app.model` (lower case) → model.
     models: BTreeMap<String, ModelState>,
+    /// `app.model.field` → the join table Django creates for a `ManyToManyField` without
+    /// `through=`.
+    joins: BTreeMap<String, JoinState>,
+}
+
+/// An auto-created many-to-many join table: what creates it (to undo its drop) and, for each of
+/// its two key columns, the model it references (`app.model`). The key columns take their
+/// target's key type and follow its changes, as a foreign key column does.
+#[derive(Debug, Clone)]
+struct JoinState {
+    table: String,
+    columns: Vec<Column>,
+    foreign_keys: Vec<ForeignKey>,
+    /// Column name → the model it references.
+    refs: [(String, String); 2],
+}
+
+impl JoinState {
+    fn create(&self, table: QualifiedName) -> OpKind {
+        OpKind::CreateTable {
+            table,
+            columns: self.columns.clone(),
+            primary_key: Some(PrimaryKey { name: None, columns: vec!["id".into()] }),
+            foreign_keys: self.foreign_keys.clone(),
+            if_not_exists: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -434,6 +461,19 @@ impl Reader<'_> {
                 }
             }
         }
+        // A join table's key columns reference their models' primary keys.
+        if is_pk {
+            for join in self.state.joins.values_mut() {
+                for (column, to) in &join.refs {
+                    if let (true, Some(c)) = (*to == key, join.columns.iter_mut().find(|c| c.name == *column))
+                        && c.data_type == old
+                    {
+                        c.data_type = new.to_owned();
+                        hits.push((join.table.clone(), c.name.clone()));
+                    }
+                }
+            }
+        }
         let change = |table: &str, column: &str, ty: &str| OpKind::ChangeColumnType {
             table: self.qn(table),
             column: column.to_owned(),
@@ -671,17 +711,27 @@ impl Reader<'_> {
                 let Some(model) = model_arg("name", 0) else { return (vec![self.unparsed(node, "model name")], None) };
                 let (key, table) = self.model_key(&model);
                 let removed = self.state.models.remove(&key);
-                let drop = OpKind::DropTable { table: self.qn(&table), if_exists: false, cascade: false };
+                // Django's schema editor drops the model's auto-created join tables first.
+                let prefix = format!("{key}.");
+                let joins: Vec<String> = self.state.joins.keys().filter(|k| k.starts_with(&prefix)).cloned().collect();
+                let joins: Vec<JoinState> = joins.iter().filter_map(|k| self.state.joins.remove(k)).collect();
+                let mut drops: Vec<OpKind> = joins
+                    .iter()
+                    .map(|j| OpKind::DropTable { table: self.qn(&j.table), if_exists: false, cascade: false })
+                    .collect();
+                drops.push(OpKind::DropTable { table: self.qn(&table), if_exists: false, cascade: false });
                 let inverse = removed.map(|ms| {
-                    vec![OpKind::CreateTable {
+                    let mut kinds = vec![OpKind::CreateTable {
                         table: self.qn(&table),
                         columns: ms.fields.into_values().collect(),
                         primary_key: None,
                         foreign_keys: Vec::new(),
                         if_not_exists: false,
-                    }]
+                    }];
+                    kinds.extend(joins.iter().map(|j| j.create(self.qn(&j.table))));
+                    kinds
                 });
-                (emit(self, vec![drop], up), inverse.map(|k| emit(self, k, down)))
+                (emit(self, drops, up), inverse.map(|k| emit(self, k, down)))
             }
             "RenameModel" => {
                 let (Some(old), Some(new)) = (model_arg("old_name", 0), model_arg("new_name", 1)) else {
@@ -708,13 +758,18 @@ impl Reader<'_> {
                 if !custom {
                     ms.table = new_default.clone();
                 }
-                self.state.models.insert(new_key, ms);
-                if custom {
-                    return (Vec::new(), Some(Vec::new()));
+                self.state.models.insert(new_key.clone(), ms);
+                let new_table = if custom { old_table.clone() } else { new_default.clone() };
+                let (joins_fwd, joins_back) =
+                    self.rename_joins(&old, &new, (&old_key, &old_table), (&new_key, &new_table));
+                let (mut fwd, mut back) = (Vec::new(), Vec::new());
+                if !custom {
+                    fwd.push(OpKind::RenameTable { from: self.qn(&old_table), to: self.qn(&new_default) });
+                    back.push(OpKind::RenameTable { from: self.qn(&new_default), to: self.qn(&old_table) });
                 }
-                let fwd = OpKind::RenameTable { from: self.qn(&old_table), to: self.qn(&new_default) };
-                let back = OpKind::RenameTable { from: self.qn(&new_default), to: self.qn(&old_table) };
-                (emit(self, vec![fwd], up), Some(emit(self, vec![back], down)))
+                fwd.extend(joins_fwd);
+                back.extend(joins_back);
+                (emit(self, fwd, up), Some(emit(self, back, down)))
             }
             "AlterModelTable" => {
                 let Some(model) = model_arg("name", 0) else { return (vec![self.unparsed(node, "model name")], None) };
@@ -766,7 +821,13 @@ impl Reader<'_> {
                 let (Some(model), Some(fname)) = (model_arg("model_name", 0), model_arg("name", 1)) else {
                     return (vec![self.unparsed(node, "RemoveField arguments")], None);
                 };
-                let (_, table) = self.model_key(&model);
+                let (model_key, table) = self.model_key(&model);
+                // A many-to-many field has no column: its join table goes.
+                if let Some(join) = self.state.joins.remove(&format!("{model_key}.{fname}")) {
+                    let drop = OpKind::DropTable { table: self.qn(&join.table), if_exists: false, cascade: false };
+                    let create = join.create(self.qn(&join.table));
+                    return (emit(self, vec![drop], up), Some(emit(self, vec![create], down)));
+                }
                 let known = self.model_state(&model).remove(&fname);
                 let column = known.as_ref().map_or_else(|| fname.clone(), |c| c.name.clone());
                 let drop = OpKind::DropColumn { table: self.qn(&table), column, if_exists: false };
@@ -1076,13 +1137,15 @@ impl Reader<'_> {
         })
     }
 
-    /// The join table of a `ManyToManyField` without `through=`: `<table>_<field>`.
-    fn m2m_table(&self, model: &str, table: &str, field: &str, f: &Val) -> Option<(OpKind, OpKind)> {
+    /// The join table of a `ManyToManyField` without `through=`: `<table>_<field>`, kept in the
+    /// state under `app.model.field`; its creation and its drop.
+    fn m2m_table(&mut self, model: &str, table: &str, field: &str, f: &Val) -> Option<(OpKind, OpKind)> {
         if f.kw("through").is_some() {
             return None;
         }
         let to = f.arg("to", 0).and_then(Val::str)?;
-        let (_, to_table) = self.model_key(to);
+        let (from_key, _) = self.model_key(model);
+        let (to_key, to_table) = self.model_key(to);
         let to_model = to.rsplit('.').next().unwrap_or(to).to_lowercase();
         let from_model = model.to_lowercase();
         let join = f.kw("db_table").and_then(Val::str).map_or_else(|| format!("{table}_{field}"), str::to_owned);
@@ -1095,10 +1158,12 @@ impl Reader<'_> {
         let mut id = Column::new("id", &int);
         id.nullable = false;
         id.identity = Some(Identity::ByDefault);
-        let mut a = Column::new(&from_col, &int);
-        a.nullable = false;
-        let mut b = Column::new(&to_col, &int);
-        b.nullable = false;
+        let key_column = |name: &str, target: &str| {
+            let mut c = Column::new(name, &self.key_type(&(target.to_owned(), None)).unwrap_or_else(|| int.clone()));
+            c.nullable = false;
+            c
+        };
+        let (a, b) = (key_column(&from_col, &from_key), key_column(&to_col, &to_key));
         let fk = |col: &str, to: &str| ForeignKey {
             name: None,
             columns: vec![col.to_owned()],
@@ -1109,14 +1174,85 @@ impl Reader<'_> {
             deferrable: self.dialect == Dialect::Postgres,
             validated: true,
         };
-        let create = OpKind::CreateTable {
-            table: self.qn(&join),
+        let state = JoinState {
+            table: join.clone(),
             columns: vec![id, a, b],
-            primary_key: Some(PrimaryKey { name: None, columns: vec!["id".into()] }),
             foreign_keys: vec![fk(&from_col, table), fk(&to_col, &to_table)],
-            if_not_exists: false,
+            refs: [(from_col, from_key.clone()), (to_col, to_key)],
         };
+        let create = state.create(self.qn(&join));
+        self.state.joins.insert(format!("{from_key}.{field}"), state);
         Some((create, OpKind::DropTable { table: self.qn(&join), if_exists: false, cascade: false }))
+    }
+
+    /// Django renames what a renamed model's many-to-many join tables are named after: the
+    /// model's own join tables (`<table>_<field>`, unless `db_table` named them) and, in every
+    /// join table, the key column named after the model (`<model>_id`, `from_<model>_id`,
+    /// `to_<model>_id`). The state follows; the renames, forward and back.
+    fn rename_joins(
+        &mut self,
+        old: &str,
+        new: &str,
+        (old_key, old_table): (&str, &str),
+        (new_key, new_table): (&str, &str),
+    ) -> (Vec<OpKind>, Vec<OpKind>) {
+        let (old, new) = (
+            old.rsplit('.').next().unwrap_or(old).to_lowercase(),
+            new.rsplit('.').next().unwrap_or(new).to_lowercase(),
+        );
+        let (mut fwd, mut back) = (Vec::new(), Vec::new());
+        let prefix = format!("{old_key}.");
+        let joins = std::mem::take(&mut self.state.joins);
+        for (key, mut join) in joins {
+            let key = match key.strip_prefix(&prefix) {
+                Some(field) => {
+                    if join.table == format!("{old_table}_{field}") && old_table != new_table {
+                        let table = format!("{new_table}_{field}");
+                        fwd.push(OpKind::RenameTable { from: self.qn(&join.table), to: self.qn(&table) });
+                        back.push(OpKind::RenameTable { from: self.qn(&table), to: self.qn(&join.table) });
+                        join.table = table;
+                    }
+                    format!("{new_key}.{field}")
+                }
+                None => key,
+            };
+            for (column, to) in &mut join.refs {
+                if to != old_key {
+                    continue;
+                }
+                new_key.clone_into(to);
+                let renamed = ["", "from_", "to_"]
+                    .into_iter()
+                    .find(|p| *column == format!("{p}{old}_id"))
+                    .map(|p| format!("{p}{new}_id"));
+                if let Some(renamed) = renamed.filter(|r| r != column) {
+                    fwd.push(OpKind::RenameColumn {
+                        table: self.qn(&join.table),
+                        from: column.clone(),
+                        to: renamed.clone(),
+                    });
+                    back.push(OpKind::RenameColumn {
+                        table: self.qn(&join.table),
+                        from: renamed.clone(),
+                        to: column.clone(),
+                    });
+                    if let Some(c) = join.columns.iter_mut().find(|c| c.name == *column) {
+                        c.name.clone_from(&renamed);
+                    }
+                    for fk in &mut join.foreign_keys {
+                        for c in &mut fk.columns {
+                            if c == column {
+                                c.clone_from(&renamed);
+                            }
+                        }
+                    }
+                    *column = renamed;
+                }
+            }
+            self.state.joins.insert(key, join);
+        }
+        back.reverse();
+        (fwd, back)
     }
 
     /// Argument nodes of a call by keyword, or by position (`"0"`, `"1"`).
