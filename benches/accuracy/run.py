@@ -125,6 +125,24 @@ def score(predicted, rows):
     return recall, precision, refs - predicted, fp, un
 
 
+def prepare(folder, target, mirror, scratch):
+    """The app's checkout, its apps.toml (and schema), its truth and the targets to ask about."""
+    app = folder.name
+    repo = checkout(app, target, mirror, scratch)
+    config = scratch / app / "apps.toml"
+    schema = repo / target["schema"] if target.get("schema") else None
+    if target.get("schema_from"):
+        # A schema written by a script of ours from the app's models (for comparison with
+        # the app's own migrations, which `migrations` lists).
+        schema = scratch / app / "schema.sql"
+        out = subprocess.run([sys.executable, str(HERE / target["schema_from"]), str(mirror), target["commit"]],
+                             check=True, capture_output=True, text=True).stdout
+        schema.write_text(out)
+    config.write_text(registry(app, target, repo, schema))
+    rows = truth(folder)
+    return repo, config, rows, sorted({t for t, _, _ in rows})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tandem", required=True)
@@ -149,19 +167,7 @@ def main():
         if mirror is None:
             print(f"{app:<14}skipped: no mirror of {target['repo']} (fetch github:{target['repo']})")
             continue
-        repo = checkout(app, target, mirror, scratch)
-        config = scratch / app / "apps.toml"
-        schema = repo / target["schema"] if target.get("schema") else None
-        if target.get("schema_from"):
-            # A schema written by a script of ours from the app's models (for comparison with
-            # the app's own migrations, which `migrations` lists).
-            schema = scratch / app / "schema.sql"
-            out = subprocess.run([sys.executable, str(HERE / target["schema_from"]), str(mirror), target["commit"]],
-                                 check=True, capture_output=True, text=True).stdout
-            schema.write_text(out)
-        config.write_text(registry(app, target, repo, schema))
-        rows = truth(folder)
-        targets = sorted({t for t, _, _ in rows})
+        repo, config, rows, targets = prepare(folder, target, mirror, scratch)
         found = tandem_refs(tandem, config, targets)
         grep = {k for k in rows if rows[k] in ("ref", "no") and k[1] != "" and word_on_line(repo, k)}
         g_r, g_p, *_ = score(grep, rows)
