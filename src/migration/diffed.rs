@@ -170,8 +170,15 @@ pub fn operations(before: &Schema, after: &Schema, place: &dyn Fn(Side, &str, &s
                     }
                     continue;
                 }
-                // Values removed or reordered: the type is made anew and every column of it cast
-                // by its text, which fails on a row holding a removed value.
+                // Values removed or reordered: the type is made anew with the values left (the
+                // old one renamed away first, as `prisma migrate` writes it) and every column of
+                // it cast by its text, which fails on a row holding a removed value.
+                changes.push(op(
+                    OpKind::CreateEnum { name: b.name.clone(), values: b.values.clone() },
+                    Side::After,
+                    k,
+                    o,
+                ));
                 for t in &after.tables {
                     for c in t.columns.iter().filter(|c| enum_column(c, &b.name)) {
                         let kind = OpKind::ChangeColumnType {

@@ -189,3 +189,18 @@ fn a_multi_file_schema_folder_is_read_as_one_schema() {
     assert_eq!(code, 1, "{err}\n{v:#}");
     assert!(findings(&v).contains(&owned(&[("drop-column", "block", "prisma/schema/schema.prisma@base:10")])[0]));
 }
+
+#[test]
+fn an_enum_value_removed_names_the_value_on_its_columns() {
+    let base = SCHEMA_V1
+        .replace("model User {\n", "enum Plan {\n  FREE\n  PRO\n  LEGACY\n}\n\nmodel User {\n")
+        .replace("  age        Int\n", "  age        Int\n  plan       Plan @default(FREE)\n");
+    let change = base.replace("  LEGACY\n", "");
+    let dir = repo("prisma/schema.prisma", &[("prisma/schema.prisma", &base)], &[("prisma/schema.prisma", &change)]);
+    let (code, v, err) = check(dir.path(), &["--since", "base"]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    let f =
+        v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "change-column-type").expect("a type change");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("User.plan") && message.contains("the enum value `LEGACY` is removed"), "{message}");
+}
