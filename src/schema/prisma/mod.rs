@@ -205,10 +205,8 @@ impl<'a> Reader<'a> {
 
     fn schema_of(&self, block: &Block<'_>) -> Option<String> {
         let default = || self.dialect.default_schema().map(str::to_owned);
-        if self.dialect.default_schema().is_none() {
-            return None;
-        }
-        block_attr(block, "schema").and_then(|a| first_string(a)).or_else(|| default())
+        self.dialect.default_schema()?;
+        block_attr(block, "schema").and_then(first_string).or_else(default)
     }
 
     fn models(&mut self, parsed: &'a [(usize, Block<'a>)]) -> Result<()> {
@@ -222,9 +220,13 @@ impl<'a> Reader<'a> {
                 .iter()
                 .map(|l| l.text.trim())
                 .filter(|t| !t.is_empty() && !t.starts_with("@@"))
-                .map(|t| {
+                .flat_map(|t| {
+                    // `enum Kind { A B }` on one line: its values without attributes.
+                    if !t.contains('@') {
+                        return t.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+                    }
                     let (value, attrs) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
-                    attr_args(attrs, "@map").and_then(first_string).unwrap_or_else(|| value.to_owned())
+                    vec![attr_args(attrs, "@map").and_then(first_string).unwrap_or_else(|| value.to_owned())]
                 })
                 .collect();
             if self.dialect == Dialect::Postgres {
@@ -696,7 +698,7 @@ mod tests {
         );
         assert_eq!(fk.on_delete, FkAction::Cascade);
         let place = &r.places[&("column", "public.users.full_name".to_owned())];
-        assert_eq!((place.line, place.column), (15, 3));
+        assert_eq!((place.line, place.column), (14, 3));
         assert_eq!(r.places[&("table", "public.Post".to_owned())].line, 22);
     }
 
