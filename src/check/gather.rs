@@ -2,7 +2,8 @@
 //! here in the library, so that a caller of [`check`] gets the same gate as `tandem check`:
 //!
 //! * which migrations to check ([`Request`]): files and directories, the files changed since a
-//!   revision, or the registry's `migrations` directory;
+//!   revision, or the registry's `migrations` directory — or, when `schema` names a Prisma
+//!   schema pushed with `prisma db push`, its changes since the revision ([`crate::check::push`]);
 //! * the schema before them ([`crate::check::baseline`]);
 //! * when a rule will consult the gate, every app at each of its refs, one ref at a time, so
 //!   that a ref that cannot be read is blamed alone and fails the gate closed; files of an app
@@ -74,6 +75,10 @@ pub fn check(config: &Config, request: &Request, options: &CheckOptions) -> Resu
 /// app's references.
 pub fn gather(config: &Config, request: &Request) -> Result<Inputs> {
     let root = report_root(config);
+    if let Some(path) = crate::check::push::prisma_schema(config) {
+        let plan = crate::check::push::plan(config, path, request, &root)?;
+        return inputs(config, plan, None, &root);
+    }
     let dialect = config.registry.dialect;
     // Opened up front when there is a dump to read and apps to scan (the gate most often needs
     // them): the parsed dump is kept there too. One that cannot be opened is reported by the scan
@@ -98,7 +103,11 @@ pub fn gather(config: &Config, request: &Request) -> Result<Inputs> {
     };
     let mut plan = baseline::plan(baseline, selected, history, &sources, dialect)?;
     plan.notes.extend(notes);
+    inputs(config, plan, store, &root)
+}
 
+/// The inputs of a check over `plan`: the apps scanned when a rule will consult the gate.
+fn inputs(config: &Config, plan: Plan, store: Option<Result<Store>>, root: &Path) -> Result<Inputs> {
     crate::check::suppression::check_waivers(Some(&config.path), &config.waivers)?;
     let (scans, failures) = if plan.needs_gate() {
         scan_apps_in(config, &plan.schema_for_scanning(), store)?
@@ -112,7 +121,7 @@ pub fn gather(config: &Config, request: &Request) -> Result<Inputs> {
         frameworks: config.apps.iter().map(|a| (a.name.clone(), a.framework)).collect(),
         min_confidence: config.registry.min_confidence,
         waivers: config.waivers.clone(),
-        waiver_file: waiver_file(config, &root),
+        waiver_file: waiver_file(config, root),
     })
 }
 

@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod gather;
+pub mod push;
 pub mod schema_cache;
 pub mod suppression;
 

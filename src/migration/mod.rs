@@ -4,9 +4,11 @@
 //! * [`load_dirs`] reads an app's several directories as one history (Django's by dependencies);
 //! * [`read_file`] reads one file's text;
 //! * [`detect_format`] recognises the format from the name and content;
+//! * [`diffed`] turns the difference of two schemas into operations (`prisma db push`);
 //! * [`apply`] replays operations onto a [`crate::schema::Schema`] so rules know what exists.
 
 pub mod apply;
+pub mod diffed;
 pub mod layout;
 pub mod load;
 pub mod operation;

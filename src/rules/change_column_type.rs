@@ -62,6 +62,29 @@ impl crate::rules::Rule for Rule {
             f.severity = Severity::Warn;
             f.message.push_str("; the change only widens the type, so the values apps read stay valid");
         }
+        // `prisma migrate` removes an enum value by making the type anew (`X_new`, or `X` after
+        // the old one is renamed `X_old`) and moving the columns to it: what changes is the
+        // values a row may hold. The new type's values are those this migration created it with.
+        let created = cx.migration.up[..cx.index].iter().rev().find_map(|op| match &op.kind {
+            OpKind::CreateEnum { name, values } if enum_named(new_type, &name.name) => Some(values.as_slice()),
+            _ => None,
+        });
+        if let Some(old) = cx.state.column(table, column).and_then(|c| enum_values(&cx.state.schema, &c.data_type))
+            && let Some(new) = created.or_else(|| enum_values(&cx.state.schema, new_type))
+        {
+            let removed: Vec<String> = old.iter().filter(|v| !new.contains(v)).map(|v| format!("`{v}`")).collect();
+            if !removed.is_empty() {
+                let (one, many) = ("the enum value", "the enum values");
+                f.message.push_str(&format!(
+                    "; {} {} {} removed: a row holding {} makes the change fail, and an app that writes {} fails after it",
+                    if removed.len() == 1 { one } else { many },
+                    removed.join(", "),
+                    if removed.len() == 1 { "is" } else { "are" },
+                    if removed.len() == 1 { "it" } else { "one" },
+                    if removed.len() == 1 { "it" } else { "one" },
+                ));
+            }
+        }
         absent_target(
             cx,
             &mut f,
@@ -72,4 +95,15 @@ impl crate::rules::Rule for Rule {
         );
         vec![f]
     }
+}
+
+/// The values of the enum type a column type names (`"Role"`, `public."Role_new"`, `role[]`).
+fn enum_values<'s>(schema: &'s crate::schema::Schema, data_type: &str) -> Option<&'s [String]> {
+    schema.enums.iter().find(|e| enum_named(data_type, &e.name.name)).map(|e| e.values.as_slice())
+}
+
+/// Whether column type `data_type` names the type `name`, whatever its schema and quotes.
+fn enum_named(data_type: &str, name: &str) -> bool {
+    let base = data_type.trim().trim_end_matches("[]");
+    base.rsplit('.').next().is_some_and(|n| n.trim_matches('"') == name)
 }

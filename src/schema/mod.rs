@@ -1,5 +1,5 @@
 //! The schema model and everything that produces or consumes it: readers (pg_dump
-//! `structure.sql`, mysqldump, Rails `schema.rb`, live databases), the canonical renderer and the
+//! `structure.sql`, mysqldump, Rails `schema.rb`, Prisma schemas, live databases), the canonical renderer and the
 //! semantic diff.
 
 pub mod diff;
@@ -8,6 +8,7 @@ pub mod model;
 pub mod mongodb;
 pub mod mysql;
 pub mod postgres;
+pub mod prisma;
 pub mod rails;
 pub mod render;
 pub mod source;

@@ -1,4 +1,5 @@
-//! Where a schema comes from: a dump file (`structure.sql`, mysqldump, `schema.rb`), or a live
+//! Where a schema comes from: a dump file (`structure.sql`, mysqldump, `schema.rb`), a Prisma
+//! schema (a `.prisma` file or a folder of them), or a live
 //! database whose URL is read from an environment variable or given with `--database-url`.
 
 use std::fmt;
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::redact::redact;
-use crate::schema::{Dialect, Schema, live, mongodb, mysql, postgres, rails};
+use crate::schema::{Dialect, Schema, live, mongodb, mysql, postgres, prisma, rails};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SchemaSource {
@@ -64,10 +65,14 @@ fn is_database_file(path: &Path) -> bool {
 }
 
 fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
-    not_a_dump(path)?;
+    if prisma::is_prisma(path) {
+        return prisma::load(path, dialect.unwrap_or_default());
+    }
     if path.is_dir() {
         return Err(Error::input(
-            Diagnostic::new("`schema` names a directory; expected one dump file (structure.sql, mysqldump, schema.rb)")
+            Diagnostic::new(
+                "`schema` names a directory holding no .prisma file; expected one dump file (structure.sql, mysqldump, schema.rb) or a Prisma schema",
+            )
                 .in_file(path)
                 .help(
                     "point `schema` at the dump file; a folder of migrations goes under `migrations`, and \
@@ -98,26 +103,6 @@ fn load_file(path: &Path, dialect: Option<Dialect>) -> Result<Schema> {
     parse_dump(path, &text, dialect)
 }
 
-/// A Prisma schema describes the client's models, not the database (no index names, no types a
-/// `@db.` attribute leaves out, nothing `prisma migrate` wrote by hand): read as SQL it fails on
-/// its first line with a message that does not say why.
-fn not_a_dump(path: &Path) -> Result<()> {
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("prisma")) {
-        return Err(Error::input(
-            Diagnostic::new(
-                "`schema` names a Prisma schema; expected a database dump (pg_dump --schema-only, mysqldump --no-data)",
-            )
-            .in_file(path)
-            .help(
-                "with `prisma migrate`, set `migrations = \"prisma/migrations\"` and leave `schema` out: tandem \
-                     replays the migrations; with `prisma db push`, point `schema` at a dump of the database or at \
-                     `env:DATABASE_URL`",
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// How much of a dump [`sniff`] reads.
 const SNIFF: usize = 64 * 1024;
 
@@ -129,7 +114,10 @@ fn is_rails(path: &Path) -> bool {
 /// messages and decides how it is read): used for a file as a git revision holds it. A SQLite
 /// database goes through a temporary copy, which is all SQLite can open.
 pub fn load_bytes(path: &Path, bytes: &[u8], dialect: Option<Dialect>) -> Result<Schema> {
-    not_a_dump(path)?;
+    if prisma::is_prisma_file(path) {
+        let text = crate::error::utf8(path, bytes.to_vec())?;
+        return prisma::read(&[(path.to_path_buf(), text)], dialect.unwrap_or_default()).map(|r| r.schema);
+    }
     if is_database_file(path) {
         static COPY: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = COPY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -201,17 +189,19 @@ mod tests {
     }
 
     #[test]
-    fn a_prisma_schema_or_a_folder_is_no_dump() {
+    fn a_prisma_schema_is_read_and_a_folder_without_one_is_no_dump() {
         let dir = tempfile::tempdir().unwrap();
+        let err = load(&SchemaSource::File(dir.path().to_path_buf()), None).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert!(err.to_string().contains("names a directory holding no .prisma file"), "{err}");
         let prisma = dir.path().join("schema.prisma");
-        std::fs::write(&prisma, "datasource db {\n  provider = \"postgresql\"\n}\n").unwrap();
-        for (path, says) in [(&prisma, "names a Prisma schema"), (&dir.path().to_path_buf(), "names a directory")] {
-            let err = load(&SchemaSource::File(path.clone()), None).unwrap_err();
-            assert_eq!(err.exit_code(), 2, "{err}");
-            assert!(err.to_string().contains(says), "{err}");
+        std::fs::write(&prisma, "datasource db {\n  provider = \"mysql\"\n}\nmodel A {\n  id Int @id\n}\n").unwrap();
+        for path in [&prisma, &dir.path().to_path_buf()] {
+            let schema = load(&SchemaSource::File(path.clone()), None).unwrap();
+            assert_eq!((schema.dialect, schema.tables.len()), (Dialect::Mysql, 1));
         }
-        let err = load_bytes(&prisma, b"datasource db {}", None).unwrap_err();
-        assert!(err.to_string().contains("names a Prisma schema"), "{err}");
+        let schema = load_bytes(&prisma, b"model B {\n  id Int @id\n}\n", None).unwrap();
+        assert_eq!(schema.tables[0].name.to_string(), "public.B");
     }
 
     #[test]

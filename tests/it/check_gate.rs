@@ -564,3 +564,30 @@ fn rename_messages_name_both_sides() {
         "renames column `orders.notes` to `internal_notes`, but `portal` still uses it: 1 reference at head"
     );
 }
+
+/// `prisma migrate`'s removal of an enum value makes the type anew and moves the column to it,
+/// in either of the two orders Prisma has written: the finding names the removed values.
+#[test]
+fn a_prisma_enum_recreated_without_a_value_names_the_removed_value() {
+    let setup = "CREATE TYPE \"Role\" AS ENUM ('USER', 'ADMIN', 'GUEST');\nCREATE TABLE \"User\" (id bigint PRIMARY KEY, role \"Role\" NOT NULL);\n";
+    let schema = schema_of(setup);
+    let mut scans = clean_scans();
+    scans[0].references.push(reference(
+        "platform",
+        "deployed",
+        ObjectRef::column("User", "role"),
+        RefKind::Implicit,
+        Confidence::High,
+    ));
+    let gate = Gate::new(&scans, &[], Confidence::Medium);
+    for body in [
+        "CREATE TYPE \"Role_new\" AS ENUM ('USER');\nALTER TABLE \"User\" ALTER COLUMN \"role\" TYPE \"Role_new\" USING (\"role\"::text::\"Role_new\");\nALTER TYPE \"Role\" RENAME TO \"Role_old\";\nALTER TYPE \"Role_new\" RENAME TO \"Role\";\nDROP TYPE \"Role_old\";",
+        "ALTER TYPE \"Role\" RENAME TO \"Role_old\";\nCREATE TYPE \"Role\" AS ENUM ('USER');\nALTER TABLE \"User\" ALTER COLUMN \"role\" TYPE \"Role\" USING (\"role\"::text::\"Role\");\nDROP TYPE \"Role_old\";",
+    ] {
+        let migrations = read("20260101000000_m/migration.sql", &format!("-- AlterEnum\nBEGIN;\n{body}\nCOMMIT;\n"));
+        let r = check::run(&migrations, &schema, &gate, &[], None, &CheckOptions::default()).unwrap();
+        let f = gate_finding(&r, "change-column-type");
+        assert_eq!(f.severity, Severity::Block, "{body}");
+        assert!(f.message.contains("the enum values `ADMIN`, `GUEST` are removed"), "{body}: {}", f.message);
+    }
+}

@@ -8,6 +8,7 @@ mod architecture;
 mod check_applied;
 mod check_cli;
 mod check_gate;
+mod check_prisma_push;
 mod check_report;
 mod ci_integration;
 mod cli;

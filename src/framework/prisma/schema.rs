@@ -2,9 +2,8 @@
 //! the field name; relation fields are not columns but associations, with the foreign key their
 //! `fields:` name; `@ignore`/`@@ignore` are not read by the client).
 //!
-//! There is no tree-sitter grammar for Prisma's schema language here, so the schema is read by a
-//! small line-oriented parser; `prisma format` output (one field per line) is what real schemas
-//! contain.
+//! The schema is read by the line-oriented parser the schema reader shares
+//! (`crate::schema::prisma::syntax`).
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -18,123 +17,10 @@ use crate::scan::extract::treesit::Src;
 use crate::scan::facts::{Association, Binding, FileFacts, ModelDecl, Root, Target};
 use crate::scan::inflect;
 use crate::scan::reference::RefKind;
-
-const SCALARS: &[&str] = &["String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"];
-
-static BLOCK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(model|view|enum|type|datasource|generator)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{")
-        .unwrap_or_else(|_| unreachable!())
-});
-static FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s+(Unsupported\([^)]*\)|[A-Za-z_][A-Za-z0-9_]*)(\[\])?(\?)?(.*)$")
-        .unwrap_or_else(|_| unreachable!())
-});
-static MAP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"@map\(\s*(?:name:\s*)?"([^"]*)"\s*\)"#).unwrap_or_else(|_| unreachable!()));
-static BLOCK_MAP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"^\s*@@map\(\s*(?:name:\s*)?"([^"]*)"\s*\)"#).unwrap_or_else(|_| unreachable!()));
-static FIELDS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"fields:\s*\[([^\]]*)\]").unwrap_or_else(|_| unreachable!()));
-static REFERENCES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"references:\s*\[([^\]]*)\]").unwrap_or_else(|_| unreachable!()));
-static IGNORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"@ignore\b").unwrap_or_else(|_| unreachable!()));
-/// `@@index([a, b(sort: Desc)])`, `@@unique([…])`, `@@id([…])`: the list of fields they name
-/// (group 1); or the one field of a list written without its brackets, which Prisma accepts
-/// (`@@index(hash)`, `@@index(lastChecked(sort: Asc))`, `@@unique(slug, map: "…")`: group 2);
-/// `fields:` may follow a `name:` or `map:`.
-static BLOCK_FIELDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"^\s*@@(?:index|unique|id|fulltext)\(\s*(?:(?:[A-Za-z]+:\s*"[^"]*"\s*,\s*)*fields:\s*)?(?:\[([^\]]*)\]|([A-Za-z_][A-Za-z0-9_]*(?:\([^)]*\))?)\s*[,)])"#,
-    )
-    .unwrap_or_else(|_| unreachable!())
-});
-/// The `name:` of a compound `@@unique`/`@@id` (not `map:`, the database's name of it).
-static COMPOUND_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*@@(?:unique|id)\(.*\bname:\s*"([A-Za-z_][A-Za-z0-9_]*)""#).unwrap_or_else(|_| unreachable!())
-});
-static FIELD_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").unwrap_or_else(|_| unreachable!()));
-static BLOCK_IGNORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*@@ignore\b").unwrap_or_else(|_| unreachable!()));
-
-/// A line without its `//` comment (strings may contain `//`).
-fn strip_comment(line: &str) -> &str {
-    let mut in_string = false;
-    let mut escaped = false;
-    let bytes = line.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            return &line[..i];
-        }
-    }
-    line
-}
-
-struct Line<'a> {
-    text: &'a str,
-    offset: usize,
-}
-
-fn lines(source: &str) -> Vec<Line<'_>> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for raw in source.split_inclusive('\n') {
-        let text = strip_comment(raw.trim_end_matches(['\n', '\r']));
-        out.push(Line { text, offset });
-        offset += raw.len();
-    }
-    out
-}
-
-struct Block<'a> {
-    kind: &'a str,
-    name: &'a str,
-    name_offset: usize,
-    body: Vec<Line<'a>>,
-}
-
-fn blocks(source: &str) -> Vec<Block<'_>> {
-    let mut out: Vec<Block<'_>> = Vec::new();
-    let mut open = false;
-    for line in lines(source) {
-        if open {
-            if line.text.trim_start().starts_with('}') {
-                open = false;
-            } else if let Some(b) = out.last_mut() {
-                b.body.push(line);
-            }
-            continue;
-        }
-        if let Some(c) = BLOCK.captures(line.text)
-            && let (Some(kind), Some(name), Some(whole)) = (c.get(1), c.get(2), c.get(0))
-        {
-            let rest = &line.text[whole.end()..];
-            let mut block = Block {
-                kind: kind.as_str(),
-                name: name.as_str(),
-                name_offset: line.offset + name.start(),
-                body: Vec::new(),
-            };
-            // `enum Role { USER ADMIN }` on one line.
-            if let Some(close) = rest.find('}') {
-                block.body.push(Line { text: &rest[..close], offset: line.offset + whole.end() });
-            } else {
-                open = true;
-            }
-            out.push(block);
-        }
-    }
-    out
-}
+use crate::schema::prisma::syntax::{
+    BLOCK_FIELDS, BLOCK_IGNORE, BLOCK_MAP, COMPOUND_NAME, FIELD, FIELD_NAME, FIELDS, IGNORE, MAP, REFERENCES, SCALARS,
+    blocks,
+};
 
 /// Read a Prisma schema file.
 pub fn schema(source: &str) -> FileFacts {
@@ -349,15 +235,6 @@ fn names(models: &[ModelDecl]) -> Vec<Binding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn comments_end_outside_strings() {
-        assert_eq!(
-            strip_comment(r#"url String @default("http://x") // the site"#),
-            r#"url String @default("http://x") "#
-        );
-        assert_eq!(strip_comment("/// doc"), "");
-    }
 
     #[test]
     fn relations_are_associations_reading_their_foreign_key() {
