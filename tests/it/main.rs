@@ -85,6 +85,7 @@ mod receivers_rails_flows;
 mod receivers_rails_guesses;
 mod receivers_rails_huginn;
 mod receivers_rails_keywords;
+mod receivers_rails_odin;
 mod receivers_rails_openfood;
 mod receivers_rails_shapes;
 mod receivers_rails_unseen;

@@ -47,13 +47,35 @@ impl<'a> Walker<'a> {
         self.view_dir.as_deref().is_some_and(devise_dir) || self.controller_views().is_some_and(devise_dir)
     }
 
-    /// `devise_parameter_sanitizer.permit(:sign_up, keys: [:username, …])`: the attributes the
-    /// resource may be given (or, for `:sign_in`, looked up by). True when `node` was that call.
-    pub(super) fn devise_permit(&mut self, receiver: Node<'_>, method: &str, args: &[Node<'_>]) -> bool {
+    /// `devise_parameter_sanitizer.permit(:sign_up, keys: [:username, …])`, or its block form
+    /// `….permit(:account_update) do |u| u.permit(:email, …) end`: the attributes the resource
+    /// may be given (or, for `:sign_in`, looked up by). True when `node` was that call.
+    pub(super) fn devise_permit(
+        &mut self,
+        node: Node<'_>,
+        receiver: Node<'_>,
+        method: &str,
+        args: &[Node<'_>],
+    ) -> bool {
         if method != "permit" || self.text(receiver) != "devise_parameter_sanitizer" {
             return false;
         }
         let rec = devise_resource();
+        if let Some(block) = node.child_by_field_id(*field::BLOCK)
+            && let Some(param) = first_block_param(block, self.code)
+        {
+            let mut stack = vec![block];
+            while let Some(inner) = stack.pop() {
+                if inner.kind() == "call"
+                    && inner.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "permit")
+                    && inner.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.text(r) == param)
+                {
+                    self.permitted(&rec, &arguments(inner));
+                }
+                let mut cursor = inner.walk();
+                stack.extend(inner.named_children(&mut cursor));
+            }
+        }
         for pair in args.iter().flat_map(|a| pairs(*a)) {
             if pair
                 .child_by_field_id(*field::KEY)

@@ -4,7 +4,9 @@
 //! or hands it on under the same name to another such method. The callee binds each keyword it
 //! writes (scope [`KEYWORD_SCOPE`]`<Module>.<method>`, name the keyword) to the records it
 //! writes, or to the keyword of the method it forwards to; a caller's key reads the attribute
-//! of its name through that binding. Nothing binds a keyword the callee only reads, and a
+//! of its name through that binding. A model's instance method binds under `<Model>#<method>`,
+//! read by its bare calls in the class and by calls on a record of the model
+//! (`flag.resolve(action_taken: :ban)` where `Flag#resolve` does `update(action_taken:)`). Nothing binds a keyword the callee only reads, and a
 //! `class:` scope nothing binds reads nothing, so a call of any other method names nothing.
 
 use super::*;
@@ -69,10 +71,19 @@ impl<'a> Walker<'a> {
     /// the attribute the callee writes it to, when it writes one; a key handing on the caller's
     /// own keyword parameter makes the caller write what the callee does.
     pub(super) fn keyword_call(&mut self, receiver: Option<Node<'_>>, method: &str, args: &[Node<'_>]) {
-        if self.screened || !is_identifier(method.trim_end_matches(['!', '?'])) {
+        if !is_identifier(method.trim_end_matches(['!', '?'])) {
             return;
         }
-        let scopes = match receiver.filter(|r| r.kind() != "self") {
+        let receiver = receiver.filter(|r| r.kind() != "self");
+        if let Some(scopes) = receiver.and_then(|r| self.instance_keyword_scopes(r, method)) {
+            // The scope names the record's model, which this file's words name: a deferred file
+            // loses nothing another file's binding would decide.
+            return self.keyword_keys(scopes, args);
+        }
+        if self.screened {
+            return;
+        }
+        let scopes = match receiver {
             // A bare call of a method the file does not define (`render`, a helper of a gem)
             // is none of the app's that this file could bind.
             None if !self.defines(method) => return,
@@ -98,6 +109,27 @@ impl<'a> Walker<'a> {
             }
             _ => return,
         };
+        self.keyword_keys(scopes, args);
+    }
+
+    /// `flag.resolve(action_taken: :ban)` on a record of a model the file names: the scopes of
+    /// that model's instance method (`Flag#resolve`, wherever the class is looked up from).
+    fn instance_keyword_scopes(&self, receiver: Node<'_>, method: &str) -> Option<Vec<String>> {
+        if matches!(receiver.kind(), "constant" | "scope_resolution") || is_active_record_api(method) {
+            return None;
+        }
+        let Some(Ty::Record(Rec { root: Root::Model { model }, path }, _)) = self.eval(receiver) else { return None };
+        if !path.is_empty() {
+            return None;
+        }
+        let candidates = self.constant_candidates(&model);
+        Some(candidates.into_iter().map(|class| format!("{KEYWORD_SCOPE}{class}#{method}")).collect())
+    }
+
+    /// Each key of a call's keyword arguments reads the attribute the callee (in `scopes`)
+    /// writes it to; a key handing on the caller's own keyword parameter makes the caller write
+    /// what the callee does.
+    fn keyword_keys(&mut self, scopes: Vec<String>, args: &[Node<'_>]) {
         let own = self.own_keyword_scope();
         for pair in args.iter().filter(|a| a.kind() == "pair") {
             let Some(key) = pair.child_by_field_id(*field::KEY).filter(|k| k.kind() == "hash_key_symbol") else {

@@ -5,7 +5,7 @@
 /// (class, table) of each, from the libraries' own sources: delayed_job_active_record
 /// (`Delayed::Backend::ActiveRecord::Job`, `Delayed::Job` once the backend is set), Active
 /// Storage, Action Text, Action Mailbox, paper_trail, acts-as-taggable-on, Doorkeeper, audited,
-/// GoodJob, Solid Queue and Solid Cache with their default table names.
+/// GoodJob, Solid Queue and Solid Cache with their default table names, public_activity.
 pub const LIBRARY_MODELS: &[(&str, &str)] = &[
     ("Delayed::Job", "delayed_jobs"),
     ("Delayed::Backend::ActiveRecord::Job", "delayed_jobs"),
@@ -24,7 +24,18 @@ pub const LIBRARY_MODELS: &[(&str, &str)] = &[
     ("GoodJob::Job", "good_jobs"),
     ("SolidQueue::Job", "solid_queue_jobs"),
     ("SolidCache::Entry", "solid_cache_entries"),
+    ("PublicActivity::Activity", "activities"),
 ];
+
+/// (method, class) of a library's writer that any record of the app may call, whose keyword
+/// arguments are the attributes of the library model's row it writes: public_activity's
+/// `PublicActivity::Common#create_activity(key: "post.created", owner: user)`.
+const LIBRARY_WRITERS: &[(&str, &str)] = &[("create_activity", "PublicActivity::Activity")];
+
+/// The library model a writer of [`LIBRARY_WRITERS`] called `method` writes.
+pub(super) fn library_writer(method: &str) -> Option<&'static str> {
+    LIBRARY_WRITERS.iter().find(|(m, _)| *m == method).map(|(_, class)| *class)
+}
 
 /// Whether `class` (as written, a leading `::` aside) names a library's model.
 pub(super) fn is_library_model(class: &str) -> bool {
@@ -32,8 +43,9 @@ pub(super) fn is_library_model(class: &str) -> bool {
     LIBRARY_MODELS.iter().any(|(c, _)| *c == class)
 }
 
-/// Whether a file names a library's model: its uses resolve through no model of the app, so
+/// Whether a file names a library's model or calls its writer: its uses resolve through no model of the app, so
 /// screening cannot wait for one.
 pub(super) fn names_library_model(source: &str) -> bool {
-    LIBRARY_MODELS.iter().any(|(class, _)| memchr::memmem::find(source.as_bytes(), class.as_bytes()).is_some())
+    let names = |name: &str| memchr::memmem::find(source.as_bytes(), name.as_bytes()).is_some();
+    LIBRARY_MODELS.iter().any(|(class, _)| names(class)) || LIBRARY_WRITERS.iter().any(|(method, _)| names(method))
 }

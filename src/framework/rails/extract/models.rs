@@ -26,9 +26,10 @@ pub(super) struct Scope {
     /// For an Avo action (a class under `app/avo/actions/`): the scope its `record` is bound in
     /// by the resources that list it (see [`avo_action_scope`]).
     pub(super) avo_action: Option<String>,
-    /// Methods a `delegate …, to: :invoice, prefix: true` (or `prefix: :bill`) defines in the
-    /// class body: `invoice_date` → the model `Invoice`'s `date`.
-    pub(super) delegated: HashMap<String, (String, String)>,
+    /// Methods a `delegate …, to: :invoice` defines in the class body: `date` → the records it
+    /// reads and their `date` (`invoice_date` with `prefix: true`, `bill_date` with `prefix:
+    /// :bill`: the model `Invoice`'s).
+    pub(super) delegated: HashMap<String, (Rec, String)>,
     /// A module, whose `def`s (`module_function`, `extend self`) are called on it: `Mod.m(…)`.
     pub(super) module: bool,
 }
@@ -801,9 +802,9 @@ impl<'a> Walker<'a> {
     }
 
     /// `delegate :email, to: :user` in any class body reads `users.email` through the method
-    /// named `user` (an association in a model, an `attr_reader` elsewhere); with `prefix: true`
-    /// (`prefix: :author`) it defines `user_email` (`author_email`), whose bare calls in the same
-    /// class read it too (see [`Self::delegated_read`]).
+    /// named `user` (an association in a model, an `attr_reader` elsewhere); it defines `email`
+    /// (`user_email` with `prefix: true`, `author_email` with `prefix: :author`), whose bare
+    /// calls in the same class read it too (see [`Self::delegated_read`]).
     pub(super) fn delegation(&mut self, args: &[Node<'_>]) {
         let mut to = None;
         let mut to_at = None;
@@ -830,29 +831,43 @@ impl<'a> Walker<'a> {
         {
             self.column_hit(at, &model, &to, RefKind::Query, Confidence::Medium);
         }
-        let target = inflect::camelize(&to);
-        let rec = Rec::model(target.clone());
+        // What a bare call of an unprefixed delegated method is called on: in a model the
+        // association (or method) `to:` names; elsewhere a record of the model the name says,
+        // when it says one (`to: :record`, a policy's, says none).
+        let bare = if self.scopes.last().is_some_and(|s| s.model.is_some()) {
+            self.current_model().map(|m| m.via(&to))
+        } else {
+            match named_like_model(&to) {
+                Some(Ty::Record(rec, _)) => Some(rec),
+                _ => None,
+            }
+        };
+        let rec = Rec::model(inflect::camelize(&to));
         for arg in args.iter().filter(|a| matches!(a.kind(), "simple_symbol" | "delimited_symbol" | "string")) {
             let Some((column, _)) = symbol_or_string(*arg, self.code) else { continue };
             self.column_hit(*arg, &rec, &column, RefKind::Query, Confidence::Medium);
-            if let Some(prefix) = &prefix
-                && is_identifier(&column)
+            let defined = match &prefix {
+                Some(prefix) => Some((format!("{}_{column}", prefix.as_deref().unwrap_or(&to)), rec.clone())),
+                None => bare.clone().map(|on| (column.clone(), on)),
+            };
+            if is_identifier(&column)
+                && let Some((name, on)) = defined
                 && let Some(scope) = self.scopes.last_mut()
             {
-                let name = format!("{}_{column}", prefix.as_deref().unwrap_or(&to));
-                scope.delegated.insert(name, (target.clone(), column));
+                scope.delegated.insert(name, (on, column));
             }
         }
     }
 
-    /// A bare call of a method a prefixed `delegate` defined in this class (`invoice_date`).
+    /// A bare call of a method a `delegate` defined in this class (`invoice_date`, `date`).
     pub(super) fn delegated_read(&mut self, node: Node<'_>) {
         let name = self.text(node);
-        if self.lookup(name).is_some() {
+        // A local or parameter of the name hides the delegated method.
+        if self.lookup(name).is_some() || !self.not_a_local(name) || self.method_params.iter().any(|p| p == name) {
             return;
         }
-        let Some((model, column)) = self.scopes.last().and_then(|s| s.delegated.get(name)).cloned() else { return };
-        self.hit_at(node.start_byte(), Rec::model(model).attribute(&column), RefKind::Query, Confidence::Medium);
+        let Some((rec, column)) = self.scopes.last().and_then(|s| s.delegated.get(name)).cloned() else { return };
+        self.hit_at(node.start_byte(), rec.attribute(&column), RefKind::Query, Confidence::Medium);
     }
 
     /// A callback's or validation's `if:`/`unless:` runs on the record: `:home_changed?` (or a

@@ -629,19 +629,27 @@ impl<'a> Walker<'a> {
                 Some(Ty::Relation(Rec::model(name), Confidence::High))
             }
             "self" => self.implicit_self(),
-            "identifier" | "instance_variable" => {
+            // A value-less pair's key (`form_with model:`, Ruby 3.1's shorthand for `model:
+            // model`) is the name it stands for.
+            kind @ ("identifier" | "instance_variable" | "hash_key_symbol")
+                if kind != "hash_key_symbol"
+                    || node
+                        .parent()
+                        .is_some_and(|p| p.kind() == "pair" && p.child_by_field_id(*field::VALUE).is_none()) =>
+            {
                 let name = self.text(node);
+                let bare = kind != "instance_variable";
                 if let Some(ty) = self.lookup(name) {
                     return (ty != Ty::Value).then_some(ty);
                 }
-                if node.kind() == "identifier"
+                if bare
                     && ((self.in_instance_method && self.not_a_local(name)) || self.scopes.is_empty())
                     && let Some(ty) = self.returned(name)
                 {
                     // A call of this class's method, typed by its last expression.
                     return (!matches!(ty, Ty::Value | Ty::Literal(_))).then_some(ty);
                 }
-                if node.kind() == "identifier"
+                if bare
                     && name == DEVISE_RESOURCE
                     && !self.method_params.iter().any(|p| p == name)
                     && (!self.in_instance_method || self.not_a_local(name))
@@ -654,7 +662,7 @@ impl<'a> Walker<'a> {
                     // Devise's (and most apps') `current_user`: the signed-in record.
                     return Some(current);
                 }
-                if node.kind() == "identifier"
+                if bare
                     && self.in_instance_method
                     && is_plural_association(name)
                     && self.not_a_local(name)
@@ -666,7 +674,7 @@ impl<'a> Walker<'a> {
                     // which resolution follows (a name that is none resolves to nothing).
                     return Some(Ty::Relation(model.via(name), Confidence::Medium));
                 }
-                if node.kind() == "identifier"
+                if bare
                     && !self.in_instance_method
                     && !self.method_params.iter().any(|p| p == name)
                     && node.parent().is_some_and(|call| {
@@ -682,7 +690,7 @@ impl<'a> Walker<'a> {
                     // in an association's scope: a scope of the model, called on it implicitly.
                     return Some(Ty::Relation(model, Confidence::Medium));
                 }
-                if node.kind() == "identifier"
+                if bare
                     && name == "arel_table"
                     && !self.in_instance_method
                     && !self.method_params.iter().any(|p| p == name)
@@ -698,7 +706,7 @@ impl<'a> Walker<'a> {
                     return Some(Ty::Record(rec, Confidence::Medium));
                 }
                 if name == "record"
-                    && node.kind() == "identifier"
+                    && bare
                     && !self.method_params.iter().any(|p| p == name)
                     && let Some(action) = self.scopes.iter().rev().find_map(|s| s.avo_action.clone())
                 {
@@ -706,7 +714,7 @@ impl<'a> Walker<'a> {
                     // the model of each resource that lists the action.
                     return Some(Ty::Record(Rec::bound(vec![action], name, None), Confidence::Medium));
                 }
-                if node.kind() == "identifier"
+                if bare
                     && self.in_instance_method
                     && self.not_a_local(name)
                     && !self.method_params.iter().any(|p| p == name)
@@ -727,7 +735,7 @@ impl<'a> Walker<'a> {
                     self.ivar_scopes()
                 } else if self.not_bound_here(name) {
                     self.partial_scopes()
-                } else if node.kind() == "identifier"
+                } else if bare
                     && self.in_instance_method
                     && (self.controller_views().is_some() || self.controller_concern().is_some())
                     && self.not_a_local(name)

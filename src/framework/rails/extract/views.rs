@@ -462,6 +462,11 @@ impl<'a> Walker<'a> {
             let Some((local, _)) = symbol_or_string(key, self.code) else { continue };
             // `render 'role_select', f:` (Ruby 3.1's shorthand): the local of the key's name.
             let ty = match pair.child_by_field_id(*field::VALUE) {
+                // `model: [@lesson, @submission]`, the shape `form_with model:` and the route
+                // helpers take: the record, last (a singular name, that no list is iterated).
+                Some(value) if value.kind() == "array" && !is_plural_association(&local) => {
+                    last_named_child(value).and_then(|last| self.eval(last)).filter(|t| matches!(t, Ty::Record(..)))
+                }
                 Some(value) => self.eval(value),
                 None => self.lookup(&local).filter(|t| !matches!(t, Ty::Value | Ty::Literal(_))),
             };
@@ -476,7 +481,8 @@ impl<'a> Walker<'a> {
         for pair in args.iter().flat_map(|a| pairs(*a)) {
             let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
             if key.is_some_and(|(k, _)| k == "model")
-                && let Some(value) = pair.child_by_field_id(*field::VALUE)
+                // `model:` alone (Ruby 3.1's shorthand): the local `model`.
+                && let Some(value) = pair.child_by_field_id(*field::VALUE).or(pair.child_by_field_id(*field::KEY))
                 // `model: [:admin, @user]`: a namespaced route, the record last.
                 && let Some(value) = if value.kind() == "array" { last_named_child(value) } else { Some(value) }
                 && let Some(Ty::Record(m, c)) = self.eval(value)

@@ -599,6 +599,12 @@ impl<'a> Walker<'a> {
         if !args.is_empty() {
             self.serializer_use(node, method, &args);
         }
+        if let Some(class) = library_writer(method) {
+            let rec = Rec::model(class);
+            for arg in &args {
+                self.hash_keys(*arg, &rec, Confidence::Medium, false);
+            }
+        }
         if method == "with"
             && let Some(class) = receiver.filter(|r| matches!(r.kind(), "constant" | "scope_resolution"))
         {
@@ -678,8 +684,11 @@ impl<'a> Walker<'a> {
                 self.delegation(&args);
                 return None;
             }
+            // Inside an association's scope lambda (`has_many :lessons, -> { order(:position) }`)
+            // a bare call queries the associated model: no macro of the declaring one.
             if let Some(index) = self.scopes.last().and_then(|s| s.model)
                 && !self.in_instance_method
+                && self.association_scope.is_none()
                 && self.declaration(node, index, method, &args)
             {
                 return None;
@@ -735,7 +744,7 @@ impl<'a> Walker<'a> {
 
         if let Some(receiver) = receiver {
             let receiver_text = self.text(receiver);
-            if self.devise_permit(receiver, method, &args) {
+            if self.devise_permit(node, receiver, method, &args) {
                 return None;
             }
             // `params[:agent].permit([:name, …])`: as `params.require(:agent)`, without the
