@@ -122,10 +122,10 @@ const DUP_PATCHES: &str = r#"<%= for {patch, project} <- @patch_proj do %>
 <%= for {item, team_id} <- @pairs do %>
   <td><%= item.name %></td>
 <% end %>
-<%= for {project, _i} <- Enum.with_index(@teams) do %>
-  <td><%= project.name %></td>
+<%= for {team, _i} <- Enum.with_index(@projects) do %>
+  <td><%= team.name %></td>
 <% end %>
-<div :for={{id, project} <- @streams.teams} id={id}>{project.name}</div>
+<div :for={{id, team} <- @streams.projects} id={id}>{team.name}</div>
 "#;
 
 const ORPHANS: &str = r#"<%= for orphan <- @orphans do %>
@@ -286,8 +286,8 @@ fn a_head_matching_a_map_its_module_builds_around_records_reads_no_column() {
 fn a_tuple_comprehensions_names_guess_their_records() {
     let (_dir, result) = scan(FILES);
     // `{patch, project} <- @patch_proj`; `item` (a name that mostly holds no record) guesses
-    // nothing, so its `name` may be either table's; nor does a pair over a call or a stream
-    // (lines 8 and 10, see `projects.name` in the first test).
+    // nothing, so its `name` may be either table's; nor does a `team` of a pair over a call or
+    // a stream (lines 8 and 10).
     assert_eq!(
         uses(&result, "patches.title"),
         set(&["lib/database/patch.ex:6", "lib/web/templates/admin/dup-patches.html.eex:2"])

@@ -98,15 +98,7 @@ impl<'a> Walker<'a> {
             if !self.caller_plain.contains(&(key.clone(), i)) {
                 continue;
             }
-            let map = match param.kind() {
-                "binary_operator" => [param.child_by_field_name("left"), param.child_by_field_name("right")]
-                    .into_iter()
-                    .flatten()
-                    .find(|side| side.kind() == "map"),
-                "map" => Some(*param),
-                _ => None,
-            };
-            if let Some(map) = map {
+            if let Some(map) = param_map(*param) {
                 self.plain_heads.insert(map.id());
             }
         }

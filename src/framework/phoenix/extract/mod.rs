@@ -1322,17 +1322,8 @@ impl<'a> Walker<'a> {
     /// `case conn do %{assigns: %{user: %{is_admin: true}}} -> …`: a clause's pattern on a conn's
     /// assigns, as in a function head.
     fn case_assigns(&mut self, node: Node<'_>) {
-        for pattern in case_clause_patterns(node) {
-            let pattern = match pattern.kind() {
-                "binary_operator" => match pattern.child_by_field_name("left") {
-                    Some(l) if l.kind() == "map" => l,
-                    _ => continue,
-                },
-                _ => pattern,
-            };
-            if pattern.kind() == "map" {
-                self.assigns_pattern(pattern);
-            }
+        for pattern in case_clause_maps(node) {
+            self.assigns_pattern(pattern);
         }
     }
 
@@ -1400,16 +1391,8 @@ impl<'a> Walker<'a> {
     /// pattern matches the keys of the record the subject is.
     fn case_patterns(&mut self, node: Node<'_>, subject: Node<'_>) {
         let Some((source, confidence)) = self.record(subject) else { return };
-        for pattern in case_clause_patterns(node) {
-            // `%{…} = x` as `%{…}`.
-            let pattern = match pattern.kind() {
-                "binary_operator" => match pattern.child_by_field_name("left") {
-                    Some(l) if l.kind() == "map" => l,
-                    _ => continue,
-                },
-                _ => pattern,
-            };
-            if pattern.kind() != "map" || self.struct_of(pattern).is_some() {
+        for pattern in case_clause_maps(node) {
+            if self.struct_of(pattern).is_some() {
                 continue;
             }
             for (key, offset) in keyword_keys(pattern, self.src) {
@@ -2762,6 +2745,30 @@ fn keyword_pairs<'t>(node: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
 }
 
 /// The variable a pattern binds whole: `user`, `%{} = user`, `user = %{…}`.
+/// The map patterns of a `case`'s clauses, `%{…} = x` read as `%{…}`.
+fn case_clause_maps(node: Node<'_>) -> Vec<Node<'_>> {
+    case_clause_patterns(node)
+        .into_iter()
+        .filter_map(|pattern| match pattern.kind() {
+            "binary_operator" => pattern.child_by_field_name("left").filter(|l| l.kind() == "map"),
+            "map" => Some(pattern),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The map pattern of a function head's parameter: `%{…}`, `%{…} = x` or `x = %{…}`.
+pub(super) fn param_map(param: Node<'_>) -> Option<Node<'_>> {
+    match param.kind() {
+        "binary_operator" => [param.child_by_field_name("left"), param.child_by_field_name("right")]
+            .into_iter()
+            .flatten()
+            .find(|side| side.kind() == "map"),
+        "map" => Some(param),
+        _ => None,
+    }
+}
+
 fn pattern_var<'t>(pattern: Node<'t>, src: &str) -> Option<Node<'t>> {
     match pattern.kind() {
         "identifier" => Some(pattern),

@@ -551,8 +551,9 @@ fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
 /// `QuizQuestion`, which its name does not say) nor a stream (`{id, submission} <-
 /// @streams.form_submits`, `FormSubmit`s).
 fn tuple_comprehensions(code: &str) -> Vec<&str> {
-    static TUPLE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\{\s*([a-z_]\w*(?:\s*,\s*[a-z_]\w*)+)\s*\}\s*<-\s*@[a-z_]\w*(?:[\s})]|$)").expect("valid regex"));
+    static TUPLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\{\s*([a-z_]\w*(?:\s*,\s*[a-z_]\w*)+)\s*\}\s*<-\s*@[a-z_]\w*(?:[\s})]|$)").expect("valid regex")
+    });
     TUPLE
         .captures_iter(code)
         .filter_map(|c| c.get(1))
