@@ -54,6 +54,7 @@ mod receivers_django_tandoor;
 mod receivers_django_unseen;
 mod receivers_phoenix;
 mod receivers_phoenix_accent;
+mod receivers_phoenix_borsng;
 mod receivers_phoenix_claper;
 mod receivers_phoenix_contexts;
 mod receivers_phoenix_getters;

@@ -23,6 +23,10 @@ pub(super) struct CallSites {
     calls: HashMap<FnKey, Vec<Vec<Option<Source>>>>,
     /// The module's private functions.
     private: std::collections::HashSet<FnKey>,
+    /// Parameters some call hands a map literal holding a typed record under a key
+    /// (`do_webhook_pr(conn, %{project: project, pr: pr, is_draft: pr.draft})`): a dispatch map
+    /// the code builds, no record, so the head's map pattern there reads no table's columns.
+    pub(super) plain_maps: std::collections::HashSet<(FnKey, usize)>,
 }
 
 impl CallSites {
@@ -56,6 +60,11 @@ impl<'a> Walker<'a> {
             return;
         }
         let Some(key) = self.fn_key(name, args.len()) else { return };
+        for (i, arg) in args.iter().enumerate() {
+            if arg.kind() == "map" && self.struct_of(*arg).is_none() && self.holds_records(*arg) {
+                self.call_sites.plain_maps.insert((key.clone(), i));
+            }
+        }
         let types: Vec<Option<Source>> = args
             .iter()
             .map(|a| {
@@ -69,6 +78,30 @@ impl<'a> Walker<'a> {
             })
             .collect();
         self.call_sites.calls.entry(key).or_default().push(types);
+    }
+
+    /// A map literal with a record a binding types (not a name only) under one of its keys.
+    fn holds_records(&self, map: Node<'_>) -> bool {
+        map_pairs(map, self.src).into_iter().any(|(_, value)| {
+            value.kind() == "identifier"
+                && matches!(self.lookup_typed(self.text(value)), Some((Source::Schema(_), Confidence::High)))
+        })
+    }
+
+    /// A head whose map pattern a call of the module hands a map holding records (see
+    /// [`CallSites::plain_maps`]), by the previous walk: its pattern is kept in `plain_heads`.
+    pub(super) fn plain_head(&mut self, head: Node<'_>) {
+        let Some((call, params)) = head_call(head, self.src) else { return };
+        let name = self.text(call.child_by_field_name("target").unwrap_or(call));
+        let Some(key) = self.fn_key(name, params.len()) else { return };
+        for (i, param) in params.iter().enumerate() {
+            if !self.caller_plain.contains(&(key.clone(), i)) {
+                continue;
+            }
+            if let Some(map) = param_map(*param) {
+                self.plain_heads.insert(map.id());
+            }
+        }
     }
 
     /// What a value piped into a call is a record of, as `observe_local_call` reads an argument.
@@ -150,8 +183,9 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
     let mut walker = Walker::new(source, path);
     walker.visit(root);
     let types = walker.call_sites.param_types();
+    let plain = std::mem::take(&mut walker.call_sites.plain_maps);
     let mut walks = 1;
-    while (!types.is_empty() && walks == 1)
+    while ((!types.is_empty() || !plain.is_empty()) && walks == 1)
         || (!walker.returns.is_empty() && keys_only(&walker.returns) != keys_only(&walker.previous_returns))
         || walker.dispatch.wants_walk(&walker.previous_dispatch)
         || (!walker.passes.is_empty() && walker.passes != walker.previous_passes)
@@ -163,6 +197,7 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
         }
         let mut next = Walker::new(source, path);
         next.caller_types = types.clone();
+        next.caller_plain = plain.clone();
         next.previous_returns = std::mem::take(&mut walker.returns);
         next.previous_dispatch = std::mem::take(&mut walker.dispatch);
         next.previous_passes = std::mem::take(&mut walker.passes);

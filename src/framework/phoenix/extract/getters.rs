@@ -10,7 +10,7 @@ use super::calls;
 use super::templates::returned;
 use super::{
     RefKind, Source, Walker, case_clause_patterns, context_schema_of, holds_no_record, is_identifier, is_plural,
-    keyword_keys, ok_var,
+    keyword_keys, ok_var, param_map,
 };
 use crate::config::Confidence;
 use crate::inflect;
@@ -198,15 +198,7 @@ impl Walker<'_> {
         let Some(named) = self.named_getter(call) else { return };
         let Source::Schema(model) = named.schema else { return };
         for (i, param) in params.iter().enumerate() {
-            let map = match param.kind() {
-                "binary_operator" => [param.child_by_field_name("left"), param.child_by_field_name("right")]
-                    .into_iter()
-                    .flatten()
-                    .find(|side| side.kind() == "map"),
-                "map" => Some(*param),
-                _ => None,
-            };
-            let Some(map) = map.filter(|m| self.struct_of(*m).is_none()) else { continue };
+            let Some(map) = param_map(*param).filter(|m| self.struct_of(*m).is_none()) else { continue };
             self.bind_passed(&format!("{}#{i}", named.function), Root::Model { model: model.clone() });
             // The pattern's own keys are the schema's fields too.
             let schema = Source::Schema(model.clone());

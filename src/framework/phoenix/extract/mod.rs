@@ -56,7 +56,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        20
+        21
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -176,6 +176,11 @@ struct Walker<'a> {
     call_sites: calls::CallSites,
     /// What the previous walk's calls typed the private functions' parameters as.
     caller_types: HashMap<calls::FnKey, Vec<Option<Source>>>,
+    /// The parameters the previous walk's calls hand a map holding records (see
+    /// [`calls::CallSites::plain_maps`]).
+    caller_plain: std::collections::HashSet<(calls::FnKey, usize)>,
+    /// Map patterns of this walk's function heads that such a call matches (`node.id()`).
+    plain_heads: std::collections::HashSet<usize>,
     /// Function heads already read as definitions, never as calls (`node.id()`).
     heads: std::collections::HashSet<usize>,
     /// The value piped into each call that is a pipe's stage (`x |> Mod.f(a)`), by the call's
@@ -326,6 +331,8 @@ impl<'a> Walker<'a> {
             roots: vec![HashMap::new()],
             call_sites: calls::CallSites::default(),
             caller_types: HashMap::new(),
+            caller_plain: std::collections::HashSet::new(),
+            plain_heads: std::collections::HashSet::new(),
             heads: std::collections::HashSet::new(),
             piped_args: HashMap::new(),
             returns: params::Returns::new(),
@@ -794,6 +801,7 @@ impl<'a> Walker<'a> {
             ("case", None) => {
                 if let [subject] = args.as_slice() {
                     self.case_patterns(node, *subject);
+                    self.case_assigns(node);
                     self.case_tuple_patterns(node, *subject);
                     self.case_rows(node, *subject);
                     self.case_found(node, *subject);
@@ -876,6 +884,7 @@ impl<'a> Walker<'a> {
                         if let Some((call, _)) = calls::head_call(*head, w.src) {
                             w.heads.insert(call.id());
                         }
+                        w.plain_head(*head);
                         w.bind_patterns(*head);
                         w.writer_params(node, *head);
                         w.param_markers(*head);
@@ -1293,14 +1302,28 @@ impl<'a> Walker<'a> {
             return;
         };
         for (key, value) in map_pairs(assigns, self.src) {
-            let Some(var) = pattern_var(value, self.src) else { continue };
             let noun = key.strip_prefix("current_").unwrap_or(&key);
             if noun.len() < 3 || holds_no_record(noun) || !is_identifier(noun) || inflect::singularize(noun) != noun {
                 continue;
             }
             let schema = Source::Schema(self.resolve(&inflect::camelize(noun)));
+            // `%{assigns: %{user: %{is_admin: true}}}`: the record's fields.
+            if value.kind() == "map" && self.struct_of(value).is_none() {
+                for (field, offset) in keyword_keys(value, self.src) {
+                    self.field_hit(offset, &schema, &field, RefKind::Query, Confidence::Medium);
+                }
+            }
+            let Some(var) = pattern_var(value, self.src) else { continue };
             let name = self.text(var).to_owned();
             self.bind_as(&name, schema, Confidence::Medium);
+        }
+    }
+
+    /// `case conn do %{assigns: %{user: %{is_admin: true}}} -> …`: a clause's pattern on a conn's
+    /// assigns, as in a function head.
+    fn case_assigns(&mut self, node: Node<'_>) {
+        for pattern in case_clause_maps(node) {
+            self.assigns_pattern(pattern);
         }
     }
 
@@ -1368,16 +1391,8 @@ impl<'a> Walker<'a> {
     /// pattern matches the keys of the record the subject is.
     fn case_patterns(&mut self, node: Node<'_>, subject: Node<'_>) {
         let Some((source, confidence)) = self.record(subject) else { return };
-        for pattern in case_clause_patterns(node) {
-            // `%{…} = x` as `%{…}`.
-            let pattern = match pattern.kind() {
-                "binary_operator" => match pattern.child_by_field_name("left") {
-                    Some(l) if l.kind() == "map" => l,
-                    _ => continue,
-                },
-                _ => pattern,
-            };
-            if pattern.kind() != "map" || self.struct_of(pattern).is_some() {
+        for pattern in case_clause_maps(node) {
+            if self.struct_of(pattern).is_some() {
                 continue;
             }
             for (key, offset) in keyword_keys(pattern, self.src) {
@@ -1528,12 +1543,16 @@ impl<'a> Walker<'a> {
                     let schema = schema.clone();
                     self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::High);
                 }
+                // (A map its module's calls build around records is no record: no table's column.)
                 (None, Some(schema)) => {
                     let schema = schema.clone();
                     self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
-                    self.attribute_hit(offset, &key);
+                    if !self.plain_heads.contains(&node.id()) {
+                        self.attribute_hit(offset, &key);
+                    }
                 }
-                (None, None) => self.attribute_hit(offset, &key),
+                (None, None) if !self.plain_heads.contains(&node.id()) => self.attribute_hit(offset, &key),
+                (None, None) => {}
             }
         }
     }
@@ -1799,6 +1818,18 @@ impl<'a> Walker<'a> {
                 });
                 continue;
             }
+            // `batch.id |> Status.get_for_batch(identifier) |> Repo.update_all(set: […])`: the
+            // query a schema module's function returns (bound where it is defined), from here on.
+            // (An app's module, as the file aliases it: never `Enum`, `Map` or `Jason`.)
+            if sources.iter().all(Option::is_none)
+                && !fetched
+                && let Some(module) = remote
+                && let Some(full) = self.schema_module(module).filter(|m| m.contains('.'))
+            {
+                sources = vec![Some(Source::Returned(format!("{full}.{name}")))];
+                self.visit(stage);
+                continue;
+            }
             // `releases |> Enum.map(fn r -> … end)`: the function's parameter is an element.
             if i == 0
                 && matches!(remote_text, Some("Enum" | "Stream"))
@@ -1934,6 +1965,7 @@ impl<'a> Walker<'a> {
                 }
                 Some((Source::Schema(self.resolve(&inflect::camelize(name))), Confidence::Medium))
             }
+            "unary_operator" if self.text(node) == CAPTURED => self.lookup_typed(CAPTURED),
             // `Events.get_event!(id).name`.
             "call" if has_arguments(node) => {
                 self.named_getter(node).filter(|n| !n.tuple).map(|n| (n.schema, Confidence::Medium))
@@ -2060,15 +2092,8 @@ impl<'a> Walker<'a> {
                     let (assoc, _) = arguments(stage).iter().find_map(|a| atom(*a, self.src))?;
                     return Some((Source::Schema(self.resolve(&inflect::classify(&assoc))), Confidence::Medium));
                 }
-                Some((_, Some(module))) if module.kind() == "alias" => {
-                    let full = self.resolve(self.text(module));
-                    let last = full.rsplit('.').next().unwrap_or(&full);
-                    let snake = inflect::underscore(last);
-                    if !last.ends_with("Repo")
-                        && !last.ends_with("Query")
-                        && !is_plural(&snake)
-                        && !full.starts_with("Ecto.")
-                    {
+                Some((_, Some(module))) => {
+                    if let Some(full) = self.schema_module(module) {
                         return Some((Source::Schema(full), Confidence::Medium));
                     }
                 }
@@ -2076,6 +2101,19 @@ impl<'a> Walker<'a> {
             }
         }
         None
+    }
+
+    /// A module named as a schema is (`Status`, not `Statuses`, `StatusQuery` or `Repo`): its
+    /// query functions (`Status.get_for_batch(id)`) return queries over it.
+    fn schema_module(&self, module: Node<'_>) -> Option<String> {
+        if module.kind() != "alias" {
+            return None;
+        }
+        let full = self.resolve(self.text(module));
+        let last = full.rsplit('.').next().unwrap_or(&full);
+        let snake = inflect::underscore(last);
+        (!last.ends_with("Repo") && !last.ends_with("Query") && !is_plural(&snake) && !full.starts_with("Ecto."))
+            .then_some(full)
     }
 
     /// The schema a context module serves: `Hexpm.Security.Advisories` → `…Advisory`.
@@ -2344,6 +2382,11 @@ impl<'a> Walker<'a> {
         for name in self.fn_first_params(args) {
             self.bind_element(&name, &element);
         }
+        // `Enum.sort_by(batches, &{-&1.priority, &1.last_polled})`: a capture's `&1` is the
+        // element as the `fn`'s parameter is (captures do not nest, so no inner one rebinds it).
+        if args.iter().any(|a| a.kind() == "unary_operator" && self.text(*a).starts_with('&')) {
+            self.bind_as(CAPTURED, element.0, element.1);
+        }
     }
 
     /// The first parameter of each clause of each `fn … end` among `args`, where it is a name.
@@ -2454,6 +2497,9 @@ const MAP_NAME_SUFFIXES: &[&str] = &["_payload", "_params", "_attrs", "_opts", "
 /// Whether a variable's name says it never holds a record: one of [`NOT_RECORDS`], or a name
 /// ending in one of [`MAP_NAME_SUFFIXES`].
 /// A Repo as a call's module: `Repo`, `MyApp.Repo`, or the one a changeset carries in
+/// The frame key of a capture's first argument, bound where its collection is typed.
+const CAPTURED: &str = "&1";
+
 /// `prepare_changes(fn changeset -> … |> changeset.repo.update_all(…) end)`.
 fn is_repo(remote: &str) -> bool {
     remote.ends_with("Repo") || remote == "changeset.repo"
@@ -2699,6 +2745,30 @@ fn keyword_pairs<'t>(node: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
 }
 
 /// The variable a pattern binds whole: `user`, `%{} = user`, `user = %{…}`.
+/// The map patterns of a `case`'s clauses, `%{…} = x` read as `%{…}`.
+fn case_clause_maps(node: Node<'_>) -> Vec<Node<'_>> {
+    case_clause_patterns(node)
+        .into_iter()
+        .filter_map(|pattern| match pattern.kind() {
+            "binary_operator" => pattern.child_by_field_name("left").filter(|l| l.kind() == "map"),
+            "map" => Some(pattern),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The map pattern of a function head's parameter: `%{…}`, `%{…} = x` or `x = %{…}`.
+pub(super) fn param_map(param: Node<'_>) -> Option<Node<'_>> {
+    match param.kind() {
+        "binary_operator" => [param.child_by_field_name("left"), param.child_by_field_name("right")]
+            .into_iter()
+            .flatten()
+            .find(|side| side.kind() == "map"),
+        "map" => Some(param),
+        _ => None,
+    }
+}
+
 fn pattern_var<'t>(pattern: Node<'t>, src: &str) -> Option<Node<'t>> {
     match pattern.kind() {
         "identifier" => Some(pattern),

@@ -138,7 +138,21 @@ impl Walker<'_> {
             }
             return;
         }
-        let mut root = last;
+        let Some(source) = self.query_over(last) else { return };
+        // `defp get_query("groups", …)`: the query of the clause that literal matches only.
+        if let Some(literal) = self.dispatch_literal(head) {
+            return self.record_dispatched_query(&name, literal, source);
+        }
+        if let Some(module) = self.modules.last_mut() {
+            module.query_fns.insert(name, source);
+        }
+    }
+
+    /// The source of a query an expression builds: `from(g in Group, …)`, or a pipeline ending
+    /// in a query macro (`Group |> order_by(…) |> limit(^n)`) over a schema or what another
+    /// module's function returns.
+    pub(super) fn query_over(&self, node: Node<'_>) -> Option<Source> {
+        let mut root = node;
         let mut final_stage = None;
         while root.kind() == "binary_operator"
             && root.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
@@ -154,16 +168,9 @@ impl Walker<'_> {
             None => self.callee(root).is_some_and(|(n, remote)| n == "from" && remote.is_none()),
         };
         if !is_query {
-            return;
+            return None;
         }
-        let Some(source @ (Source::Schema(_) | Source::Returned(_))) = self.source_of(root) else { return };
-        // `defp get_query("groups", …)`: the query of the clause that literal matches only.
-        if let Some(literal) = self.dispatch_literal(head) {
-            return self.record_dispatched_query(&name, literal, source);
-        }
-        if let Some(module) = self.modules.last_mut() {
-            module.query_fns.insert(name, source);
-        }
+        self.source_of(root).filter(|s| matches!(s, Source::Schema(_) | Source::Returned(_)))
     }
 
     /// The one schema the module's functions of no argument return bare (`def new, do:

@@ -95,6 +95,8 @@ impl Walker<'_> {
                 if self.text(remote).ends_with("Repo") && matches!(name, "all" | "preload" | "insert!" | "update!") {
                     return match arguments(node).first().and_then(|a| self.source_of(*a)) {
                         Some(Source::Schema(model)) => Some(Root::Model { model }),
+                        // `Repo.all(Project.orphans())`: the rows of the query that function returns.
+                        Some(Source::Returned(function)) => Some(returned(function)),
                         _ => None,
                     };
                 }
@@ -117,7 +119,14 @@ impl Walker<'_> {
         let name = format!("{module}.{}", self.text(target));
         // `def new, do: MediaItem`: the schema, a query's base (`MediaQuery.new() |> where(…)`).
         let bare = (last.kind() == "alias").then(|| Root::Model { model: self.resolve(self.text(last)) });
-        let Some(root) = bare.or_else(|| self.value_root(last)) else { return };
+        // `def get_for_batch(id), do: from(s in Status, where: …)`: a query over the schema, whose
+        // rows `Repo.all(Status.get_for_batch(id))` and `Repo.update_all(…, set: […])` reach.
+        let query = || match self.query_over(last)? {
+            Source::Schema(model) => Some(Root::Model { model }),
+            Source::Returned(function) => Some(returned(function)),
+            Source::Table(_) | Source::Assoc { .. } => None,
+        };
+        let Some(root) = bare.or_else(query).or_else(|| self.value_root(last)) else { return };
         // A function returning what it is named after returns nothing more.
         if matches!(&root, Root::Binding { name: n, .. } if *n == name) {
             return;
@@ -265,8 +274,12 @@ impl Walker<'_> {
             local_paths.remove(var);
             locals.insert(var.to_owned(), root);
         }
+        // The blocks open at each region (`case x do`, `for … do`, `fn f ->`): a `case` over a
+        // local keeps what the local held before its struct clauses typed it.
+        let mut blocks: Vec<Option<(String, Option<Root>)>> = Vec::new();
         for (start, end) in regions {
             let Some(code) = text.get(start..end) else { continue };
+            self.template_block(code, base + start, &mut blocks, &mut locals, &mut local_paths);
             for (var, collection) in comprehension_bindings(code) {
                 let root = match collection.strip_prefix('@') {
                     Some(assign) => assign_root(assign),
@@ -281,6 +294,14 @@ impl Walker<'_> {
                 };
                 local_paths.remove(var);
                 locals.insert(var.to_owned(), root);
+            }
+            // `for {patch, project} <- @patch_proj`: pairs a controller built, each element
+            // guessed by its own name (as a local named after a schema is in code).
+            for var in tuple_comprehensions(code) {
+                if var.len() > 2 && !NOT_RECORDS.contains(&var) && !is_plural(var) {
+                    local_paths.remove(var);
+                    locals.insert(var.to_owned(), Root::Model { model: inflect::camelize(var) });
+                }
             }
             for (var, head, steps) in chained_comprehensions(code) {
                 let (root, mut path) = match head.strip_prefix('@') {
@@ -424,6 +445,69 @@ impl Walker<'_> {
     }
 }
 
+impl Walker<'_> {
+    /// One region's part in the template's blocks: `<%= case entry do %>` opens a `case` over
+    /// `entry`; its clause `<% %Crash{component: c} -> %>` reads the struct's fields (as the same
+    /// pattern in a `.ex` does) and makes `entry` a `Crash` until the next clause or the `end`.
+    fn template_block(
+        &mut self,
+        code: &str,
+        at: usize,
+        blocks: &mut Vec<Option<(String, Option<Root>)>>,
+        locals: &mut HashMap<String, Root>,
+        local_paths: &mut HashMap<String, Vec<String>>,
+    ) {
+        static CASE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^=?\s*case\s*\(?\s*([a-z_]\w*)\s*\)?\s+do\s*$").expect("valid regex"));
+        static CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?s)^%([A-Z][\w.]*)\{(.*)\}(?:\s*=\s*[a-z_]\w*)?\s*->\s*$").expect("valid regex")
+        });
+        static KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:^|,)\s*([a-z_]\w*):\s").expect("valid regex"));
+        let trimmed = code.trim();
+        let restore = |locals: &mut HashMap<String, Root>, subject: &str, previous: &Option<Root>| match previous {
+            Some(root) => {
+                locals.insert(subject.to_owned(), root.clone());
+            }
+            None => {
+                locals.remove(subject);
+            }
+        };
+        if let Some(c) = CASE.captures(trimmed) {
+            let subject = c[1].to_owned();
+            blocks.push(Some((subject.clone(), locals.get(&subject).cloned())));
+        } else if trimmed == "end" || trimmed.starts_with("end ") || trimmed == "end)" {
+            if let Some(Some((subject, previous))) = blocks.pop() {
+                restore(locals, &subject, &previous);
+            }
+        } else if trimmed.ends_with(" do") || (trimmed.ends_with("->") && trimmed.contains("fn ")) {
+            blocks.push(None);
+        } else if trimmed.ends_with("->") {
+            let Some(Some((subject, previous))) = blocks.last() else { return };
+            let (subject, previous) = (subject.clone(), previous.clone());
+            restore(locals, &subject, &previous);
+            let Some(c) = CLAUSE.captures(trimmed) else { return };
+            let (Some(module), Some(inner)) = (c.get(1), c.get(2)) else { return };
+            let model = module.as_str().to_owned();
+            // The pattern's own keys, where a nested map or struct has none of its own.
+            let offset = at + (code.len() - code.trim_start().len()) + inner.start();
+            let inner_text = inner.as_str();
+            if !inner_text.contains(['{', '[']) {
+                for k in KEY.captures_iter(inner_text) {
+                    let Some(key) = k.get(1) else { continue };
+                    let target = Target::Chain {
+                        root: Root::Model { model: model.clone() },
+                        path: Vec::new(),
+                        attribute: Some(key.as_str().to_owned()),
+                    };
+                    self.hit_at(offset + key.start(), target, RefKind::Query, Confidence::Medium);
+                }
+            }
+            local_paths.remove(&subject);
+            locals.insert(subject, Root::Model { model });
+        }
+    }
+}
+
 /// Calls that are the language's, not the module's functions.
 pub(super) const SPECIAL_FORMS: &[&str] =
     &["case", "cond", "with", "for", "if", "unless", "try", "receive", "quote", "unquote", "fn", "raise", "throw"];
@@ -460,6 +544,22 @@ fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
         search = p + 2;
     }
     out
+}
+
+/// `{patch, project} <- @patch_proj`: the names a tuple pattern binds over an assign — never
+/// over a call (`{question, _idx} <- Enum.with_index(quiz.quiz_questions)` holds a
+/// `QuizQuestion`, which its name does not say) nor a stream (`{id, submission} <-
+/// @streams.form_submits`, `FormSubmit`s).
+fn tuple_comprehensions(code: &str) -> Vec<&str> {
+    static TUPLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\{\s*([a-z_]\w*(?:\s*,\s*[a-z_]\w*)+)\s*\}\s*<-\s*@[a-z_]\w*(?:[\s})]|$)").expect("valid regex")
+    });
+    TUPLE
+        .captures_iter(code)
+        .filter_map(|c| c.get(1))
+        .flat_map(|m| m.as_str().split(',').map(str::trim))
+        .filter(|v| !v.starts_with('_'))
+        .collect()
 }
 
 /// `embed <- @event.presentation_file.embeds` in `:for={…}` and `for … do`: (variable, the
