@@ -355,3 +355,137 @@ fn a_computed_order_key_names_its_default_column() {
     );
     assert_eq!(uses_of(&result, "Passkey.lastUsedAt"), set(&["lib/find-passkeys.ts:4", "prisma/schema.prisma:15"]));
 }
+
+const HELD_SCHEMA: &str = r#"model BatchAction {
+  id             String @id
+  processedCount Int
+}
+
+model Prompt {
+  id            String  @id
+  commitMessage String?
+}
+
+model LlmApiKey {
+  id              String   @id
+  extraHeaderKeys String[]
+}
+
+model ApiKey {
+  id   String  @id
+  note String?
+}
+"#;
+
+const HELD_TABLES: &[(&str, &[&str])] = &[
+    ("BatchAction", &["id", "processedCount"]),
+    ("Prompt", &["id", "commitMessage"]),
+    ("LlmApiKey", &["id", "extraHeaderKeys"]),
+    ("ApiKey", &["id", "note"]),
+];
+
+/// Routers held in `<name>Router`, keyed by the app router as the name or its plural.
+const HELD_ROUTERS: &str = r#"import { createTRPCRouter, protectedProcedure } from './trpc';
+
+export const promptRouter = createTRPCRouter({
+  allVersions: protectedProcedure.query(async ({ ctx }) => {
+    const promptVersions = await ctx.prisma.prompt.findMany();
+    return { promptVersions, totalCount: 1 };
+  }),
+});
+
+export const batchActionRouter = createTRPCRouter({
+  byId: protectedProcedure.query(async ({ ctx }) => {
+    return await ctx.prisma.batchAction.findUnique({ where: { id: '1' } });
+  }),
+});
+
+export const llmApiKeyRouter = createTRPCRouter({
+  all: protectedProcedure.query(async ({ ctx }) => {
+    const data = await ctx.prisma.llmApiKey.findMany();
+    return { data, totalCount: data.length };
+  }),
+});
+
+export const apiKeysRouter = createTRPCRouter({
+  updateNote: protectedProcedure.mutation(async ({ input, ctx }) => {
+    await ctx.prisma.apiKey.update({ where: { id: input.keyId }, data: { note: input.note } });
+  }),
+  remove: protectedProcedure.mutation(async ({ input, ctx }) => {
+    await audit({ note: input.reason });
+  }),
+});
+
+export const appRouter = createTRPCRouter({
+  prompts: promptRouter,
+  batchAction: batchActionRouter,
+  llmApiKey: llmApiKeyRouter,
+});
+"#;
+
+/// A query held whole (`status.data`), and types indexed from tRPC's inferred outputs.
+const HELD_PAGE: &str = r#"import { api, type RouterOutputs } from '@/utils/api';
+
+type Version = RouterOutputs['prompts']['allVersions']['promptVersions'][number];
+type Item = RouterOutputs['llmApiKey']['all']['data'][number];
+type Local = { commitMessage: string };
+
+export function Status() {
+  const status = api.batchAction.byId.useQuery({ id: '1' });
+  const processedCount = status.data?.processedCount ?? 0;
+  const history = api.prompts.allVersions.useQuery({});
+  const first = history.data?.promptVersions[0];
+  const keys = api.llmApiKey.all.useQuery();
+  const extra = keys.data?.data.some((key) => key.extraHeaderKeys.length > 0);
+  const plain = useQuery({ queryKey: ['x'] });
+  const other = { processedCount: plain.data?.processedCount };
+  return <p>{first?.commitMessage}{other.processedCount}{status.processedCount}</p>;
+}
+
+export function Row({ prompt, local }: { prompt: Version; local: Local }) {
+  return <p>{prompt.commitMessage}{local.commitMessage}</p>;
+}
+
+function headers(item: Item) {
+  return item.extraHeaderKeys;
+}
+
+export function NoteEditor({ keyId }: { keyId: string }) {
+  const [note, setNote] = useState('');
+  const mutUpdate = api.apiKeys.updateNote.useMutation();
+  const mutRemove = api.apiKeys.remove.useMutation();
+  const save = () => mutUpdate.mutate({
+    keyId,
+    note,
+  });
+  return <button onClick={() => mutRemove.mutate({ keyId, note })}>{save()}</button>;
+}
+"#;
+
+#[test]
+fn trpc_queries_held_whole_and_router_output_types() {
+    let (_dir, result) = scan_files(
+        "held",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", HELD_SCHEMA), ("server/routers.ts", HELD_ROUTERS), ("app/status.tsx", HELD_PAGE)],
+        HELD_TABLES,
+    );
+    // `status.data?.processedCount`; not a plain react-query's `data`, a literal's key, nor a key
+    // read off the query itself.
+    assert_eq!(uses_of(&result, "BatchAction.processedCount"), set(&["app/status.tsx:9", "prisma/schema.prisma:3"]));
+    // Through the app router's plural key, held whole and as `RouterOutputs[…]`; not a local type's.
+    assert_eq!(
+        uses_of(&result, "Prompt.commitMessage"),
+        set(&["app/status.tsx:16", "app/status.tsx:20", "prisma/schema.prisma:8"])
+    );
+    // `keys.data?.data.some((key) => …)` and an indexed output type's row.
+    assert_eq!(
+        uses_of(&result, "LlmApiKey.extraHeaderKeys"),
+        set(&["app/status.tsx:13", "app/status.tsx:24", "prisma/schema.prisma:13"])
+    );
+    // A key posted to a mutation held whole whose procedure writes it; not to one that does not.
+    assert_eq!(
+        uses_of(&result, "ApiKey.note"),
+        set(&["app/status.tsx:33", "server/routers.ts:25", "prisma/schema.prisma:18"])
+    );
+}

@@ -57,7 +57,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        23
+        24
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

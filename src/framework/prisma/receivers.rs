@@ -388,11 +388,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             return;
         }
         for &call in nodes.iter().filter(|n| n.kind() == "call_expression") {
-            let Some(f) = call.child_by_field_name("function").map(unwrap).filter(|f| f.kind() == "identifier") else {
-                continue;
-            };
-            let name = self.text(f);
-            let Some(target) = self.scope_chain(f).find_map(|s| self.mutations.get(&(s, name)).copied()) else {
+            let Some(target) = call.child_by_field_name("function").and_then(|f| self.mutation_called(unwrap(f)))
+            else {
                 continue;
             };
             for (j, arg) in call_args(call).into_iter().enumerate() {
@@ -541,6 +538,22 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
         }
         changed
+    }
+
+    /// The procedure a call posts to: a mutation called by the name it is destructured as
+    /// (`updateFolder(…)`), or through the mutation held whole (`mut.mutateAsync(…)`).
+    fn mutation_called(&self, f: Node<'_>) -> Option<&'a str> {
+        let held = match f.kind() {
+            "identifier" => f,
+            "member_expression" if property(self.src, f).is_some_and(|m| matches!(m, "mutate" | "mutateAsync")) => {
+                unwrap(f.child_by_field_name("object")?)
+            }
+            _ => return None,
+        };
+        let name = self.text(held);
+        (held.kind() == "identifier")
+            .then(|| self.scope_chain(held).find_map(|s| self.mutations.get(&(s, name)).copied()))
+            .flatten()
     }
 
     fn app_callee(&self, f: Node<'_>) -> Option<String> {
@@ -956,6 +969,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             // `Rows[number]`: an element of the rows; `(typeof results)['data']`: what the
             // `data` key of an object holds.
             "lookup_type" => {
+                if let Some(ty) = self.router_output(node) {
+                    return Some(ty);
+                }
                 let (object, index) = (node.named_child(0)?, node.named_child(1)?);
                 let key = (index.kind() == "literal_type")
                     .then(|| index.named_child(0).filter(|s| s.kind() == "string"))
@@ -999,6 +1015,51 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             _ => None,
         }
+    }
+
+    /// `RouterOutputs["prompts"]["allVersions"]["promptVersions"][number]` (tRPC's
+    /// `inferRouterOutputs<AppRouter>` indexed by a router's key and a procedure's): what the
+    /// procedure answers (see [`TRPC`]), under the next key, through relations after it. The
+    /// first two keys are read as the router and the procedure, as an app router of routers
+    /// names them.
+    fn router_output(&self, node: Node<'t>) -> Option<Ty> {
+        let mut keys: Vec<String> = Vec::new();
+        let mut at = node;
+        for _ in 0..16 {
+            match at.kind() {
+                "parenthesized_type" => at = at.named_child(0)?,
+                "lookup_type" => {
+                    let index = at.named_child(1)?;
+                    if index.kind() == "literal_type" {
+                        let key = index.named_child(0).filter(|s| s.kind() == "string")?;
+                        keys.push(string_value(self.src, key)?.0);
+                    }
+                    at = at.named_child(0)?;
+                }
+                "type_identifier" => {
+                    let name = self.text(at);
+                    if !(name.ends_with("RouterOutputs") || name.ends_with("RouterOutput")) {
+                        return None;
+                    }
+                    break;
+                }
+                "generic_type" => {
+                    at.child_by_field_name("name").filter(|n| self.text(*n) == "inferRouterOutputs")?;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        keys.reverse();
+        let [router, procedure, rest @ ..] = keys.as_slice() else { return None };
+        let mut name = format!("{router}.{procedure}");
+        let mut path = rest.iter();
+        if let Some(key) = path.next() {
+            name = format!("{name}.{key}");
+        }
+        let mut ty = Ty::of(Root::Binding { scopes: vec![TRPC.to_owned()], name, guess: None });
+        ty.path = path.cloned().collect();
+        Some(ty)
     }
 
     /// A type this file exports that is no model's (`users: AdminUser[]` beside `export interface
@@ -1255,10 +1316,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     ty.path.pop();
                     return Some(ty);
                 }
-                // A typed payload (a tRPC query's `data`): what its procedure answers under the
-                // key, else what the key names, as for an untyped one.
-                if object.kind() == "identifier"
-                    && is_payload_name(self.text(object))
+                // A typed payload (a tRPC query's `data`, or the `data` of the query held
+                // whole): what its procedure answers under the key, else what the key names, as
+                // for an untyped one.
+                if (object.kind() == "identifier" && is_payload_name(self.text(object)) || self.page_data(object))
                     && ty.path.is_empty()
                     && let Root::Binding { scopes, name, guess: None } = &ty.root
                 {
@@ -1490,6 +1551,18 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     || self.pages.contains_key(&(s, text))
                     || self.params.contains_key(&(s, text))
             })
+    }
+
+    /// `status.data` of a name holding a page of records (a query held whole): the records.
+    fn page_data(&self, node: Node<'_>) -> bool {
+        node.kind() == "member_expression"
+            && property(self.src, node) == Some("data")
+            && node.child_by_field_name("object").map(unwrap).is_some_and(|o| self.is_page(o))
+    }
+
+    /// Whether a name holds a page of records (see [`Walker::pages`]).
+    fn is_page(&self, node: Node<'_>) -> bool {
+        node.kind() == "identifier" && self.scope_chain(node).any(|s| self.pages.contains_key(&(s, self.text(node))))
     }
 
     /// `useForm({ defaultValues: { recontactDays: workspace.recontactDays } })`: the form edits the
@@ -1755,6 +1828,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                 _ => {}
                             }
                         }
+                        // `const mut = trpc.apiKeys.updateNote.useMutation()`: `mut.mutate(…)` posts
+                        // to the procedure.
+                        if let Some(procedure) = mutation_of(callee)
+                            && name.kind() == "identifier"
+                        {
+                            self.mutations.insert((scope.id(), self.text(name)), procedure);
+                            continue;
+                        }
                         if let Some(procedure) = mutation_of(callee)
                             && name.kind() == "object_pattern"
                         {
@@ -1770,16 +1851,25 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             continue;
                         }
                         // `const { data } = trpc.webhook.getTeamWebhooks.useQuery()`: what the
-                        // procedure answers (see [`TRPC`]).
-                        if let Some(procedure) = procedure_of(callee)
-                            && name.kind() == "object_pattern"
-                        {
+                        // procedure answers (see [`TRPC`]); `const status = trpc.x.y.useQuery()`
+                        // holds the query whole, its `data` that.
+                        if let Some(procedure) = procedure_of(callee) {
                             let ty =
                                 Ty::of(Root::Binding { scopes: vec![TRPC.to_owned()], name: procedure, guess: None });
-                            for value in self.data_names(name) {
-                                changed |= self.bind(scope, value, ty.clone());
+                            match name.kind() {
+                                "object_pattern" => {
+                                    for value in self.data_names(name) {
+                                        changed |= self.bind(scope, value, ty.clone());
+                                    }
+                                    continue;
+                                }
+                                "identifier" if declared.is_none() => {
+                                    self.pages.insert((scope.id(), self.text(name)), ());
+                                    changed |= self.bind(scope, name, ty);
+                                    continue;
+                                }
+                                _ => {}
                             }
-                            continue;
                         }
                     }
                     // `const { publicTemplates } = useMemo(() => { …; return { publicTemplates } })`:
@@ -2995,7 +3085,11 @@ pub fn read<'t>(
                     else {
                         continue;
                     };
-                    if prop.kind() != "property_identifier" {
+                    // A page's own keys (`status.isLoading` of a query held whole) are not its
+                    // records' fields: its `data` is the records.
+                    if prop.kind() != "property_identifier"
+                        || src.node_text(prop) != "data" && w.is_page(unwrap(object))
+                    {
                         continue;
                     }
                     // The client's model accessor (`prisma.user` of `prisma.user.findMany(…)`).
@@ -3060,10 +3154,11 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
         && property(src, function).is_some_and(|m| !METHODS.contains(&m)))
     .then(|| w.app_callee(function))
     .flatten();
-    if function.kind() == "identifier" || method_of.is_some() {
+    let mutation = w.mutation_called(function);
+    if function.kind() == "identifier" || method_of.is_some() || mutation.is_some() {
         let name = method_of.as_deref().unwrap_or_else(|| src.node_text(function));
         // A tRPC mutation called by another name: what its procedure's name says it writes.
-        let name = w.scope_chain(function).find_map(|s| w.mutations.get(&(s, name)).copied()).unwrap_or(name);
+        let name = mutation.unwrap_or(name);
         for (i, arg) in call_args(node).into_iter().enumerate() {
             // An object built in a variable and passed (`const data = { … }; createWebsite(data)`).
             let Some(arg) = w.object_of(arg) else { continue };
@@ -3947,6 +4042,26 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
         let destructured = [fields];
         let copies = Copies { names: &names, destructured: &destructured, rest: &[], payload: &[] };
         let procedure = src.node_text(key);
+        // `ctx.prisma.apiKey.update({ data: { note: input.note } })` in the procedure itself.
+        for &call in calls.get(&callback.id()).into_iter().flatten() {
+            let Some((model, arg)) = client_args(src, call) else { continue };
+            for key in
+                object_keys(src, arg).into_iter().filter(|k| matches!(k.name.as_str(), "data" | "create" | "update"))
+            {
+                let Some(object) = key.value.and_then(|v| w.object_of(v)) else { continue };
+                for (own, _, _) in copies.fields(w, object) {
+                    let binding = Binding {
+                        scope: ARGS.to_owned(),
+                        name: format!("{procedure}(0).{own}"),
+                        root: Root::Model { model: model_name(model) },
+                        path: Vec::new(),
+                    };
+                    if !out.contains(&binding) {
+                        out.push(binding);
+                    }
+                }
+            }
+        }
         for &call in app_calls.get(&callback.id()).into_iter().flatten() {
             let Some(callee) = call.child_by_field_name("function").and_then(|f| w.app_callee(unwrap(f))) else {
                 continue;
@@ -4496,7 +4611,22 @@ fn procedures<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], returns: &HashMap<
         let var = src.node_text(var);
         let router = var.strip_suffix("Router").filter(|r| !r.is_empty()).unwrap_or(var);
         if let Some(object) = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") {
+            let from = out.len();
             router_keys(w, object, router, returns, &mut out, 0);
+            // An app router keys a router held in `promptRouter` as `prompt` or `prompts`
+            // (`createTRPCRouter({ prompts: promptRouter })`): the client names either.
+            let plural = crate::inflect::pluralize(router);
+            if plural != router {
+                let prefix = format!("{router}.");
+                let aliases: Vec<Binding> = out[from..]
+                    .iter()
+                    .filter_map(|b| {
+                        let rest = b.name.strip_prefix(&prefix)?;
+                        Some(Binding { name: format!("{plural}.{rest}"), ..b.clone() })
+                    })
+                    .collect();
+                out.extend(aliases);
+            }
         }
     }
     out
