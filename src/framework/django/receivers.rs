@@ -4,7 +4,8 @@
 //! neither.
 //!
 //! Typed: `self` in a model's methods (and an abstract model's: resolution spreads it over the
-//! models that inherit it); `Model.objects…` chains; `get/first/last/create/…` results;
+//! models that inherit it), `cls` in its classmethods; `self` in a custom QuerySet or Manager;
+//! a model signal's `instance` when connected with one sender; `Model.objects…` chains; `get/first/last/create/…` results;
 //! `get_object_or_404(Model, …)`; `Model(…)`; parameters annotated with a model; loop and
 //! comprehension variables over querysets; `x, created = ….get_or_create(…)`; association steps
 //! (`check.project`, `project.check_set`); `request.user`; a class-based view's `self.object`,
@@ -416,8 +417,8 @@ pub(super) fn method_class(func: Node<'_>) -> Option<Node<'_>> {
 }
 
 impl Ctx<'_> {
-    /// The model a class works on: `model = X` in its body, `Meta.model`, or the model it is
-    /// registered as the admin of.
+    /// The model a class works on: `model = X` in its body, `Meta.model` (`Django.model`), or
+    /// the model it is registered as the admin of.
     pub(super) fn class_model(&self, class: Node<'_>) -> Option<String> {
         let name = self.src.node_text(class.child_by_field_name("name")?);
         let body = class.child_by_field_name("body")?;
