@@ -35,7 +35,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        21
+        22
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -100,6 +100,9 @@ pub(super) struct Ctx<'a> {
     /// Parameters every call of the file types, by their function's node id
     /// ([`super::callers`]).
     pub(super) callers: HashMap<usize, Vec<(String, super::receivers::Ty)>>,
+    /// Module functions the file connects to a model signal of one sender
+    /// (`post_save.connect(f, sender=Project)`): function name → the model (as the file names it).
+    pub(super) connected: HashMap<String, String>,
 }
 
 pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
@@ -136,6 +139,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         on_self: HashMap::new(),
         class_of_function: HashMap::new(),
         callers: HashMap::new(),
+        connected: HashMap::new(),
     };
     cx.imports = from_imports(&cx.src, root);
     cx.imported_modules = cx.modules_of_imports(root);
@@ -150,6 +154,7 @@ pub(super) fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         decls = model_decls(&mut cx, root);
     }
     cx.queryset_classes = queryset_classes(&cx, root);
+    super::spread::bindings(&mut cx, root);
     decls.extend(contrib_user(&cx, root));
     cx.registrations = admin_registrations(&cx, root);
     let registrations = cx.registrations.clone();
@@ -497,6 +502,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
             }
             if t.many {
                 chain_call(cx, call, name, &a, &t.rec);
+                super::spread::spread_call(cx, name, &a, &t.rec);
             } else if matches!(name, "save" | "asave" | "refresh_from_db" | "arefresh_from_db") {
                 cx.aliases = None;
                 for key in ["update_fields", "fields"] {
@@ -655,7 +661,8 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
 }
 
 /// The file's classes that derive from a QuerySet or Manager (`models.QuerySet`, a base of
-/// the file's own that does) and are no model.
+/// the file's own that does, or a base another module declares that is named as one: `class
+/// DomainQueryset(RelatedProjectQuerySet)`) and are no model.
 fn queryset_classes(cx: &Ctx<'_>, root: Node<'_>) -> BTreeSet<String> {
     let classes: Vec<(String, Vec<String>)> = all_classes(root)
         .into_iter()
@@ -669,7 +676,11 @@ fn queryset_classes(cx: &Ctx<'_>, root: Node<'_>) -> BTreeSet<String> {
     for _ in 0..4 {
         for (name, bases) in &classes {
             if !cx.models.contains_key(name)
-                && bases.iter().any(|b| matches!(b.as_str(), "QuerySet" | "Manager" | "BaseManager") || out.contains(b))
+                && bases.iter().any(|b| {
+                    matches!(b.as_str(), "QuerySet" | "Manager" | "BaseManager")
+                        || out.contains(b)
+                        || super::models::is_queryset_class(b)
+                })
             {
                 out.insert(name.clone());
             }

@@ -222,14 +222,19 @@ pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<
         for (_, v) in &a.keywords {
             expressions(cx, rec, *v);
         }
-        // `values("pk", *field_list)` with `field_list = ["name", …]` in the function.
+        // `values("pk", *field_list)` with `field_list = ["name", …]` in the function, or a
+        // comprehension picking them out of pairs.
         if let Some(list) = call.child_by_field_name("arguments") {
             for splat in named_children(list).into_iter().filter(|n| n.kind() == "list_splat") {
-                if let Some(inner) = named_children(splat).into_iter().next().filter(|n| n.kind() == "identifier") {
-                    let block = super::names::block_of(call);
-                    for (s, offset) in super::names::strings_of_name(&cx.src, cx.src.node_text(inner), block) {
-                        lookup(cx, rec, &s, offset, Confidence::Medium);
-                    }
+                let Some(inner) = named_children(splat).into_iter().next() else { continue };
+                let block = super::names::block_of(call);
+                // `values_list(*[value for _, value in values])` over `(label, field)` pairs.
+                let names = match inner.kind() {
+                    "identifier" => super::names::strings_of_name(&cx.src, cx.src.node_text(inner), block),
+                    _ => super::names::picked_strings(&cx.src, inner, block),
+                };
+                for (s, offset) in names {
+                    lookup(cx, rec, &s, offset, Confidence::Medium);
                 }
             }
         }
@@ -328,18 +333,33 @@ fn is_q_expression(cx: &Ctx<'_>, node: Node<'_>) -> bool {
     }
 }
 
+/// The names an argument is made of when it is a name or names combined by operators (`page |
+/// exact | html`, `~ok`): none for anything else (a call's arguments are no such names).
+#[recursive::recursive]
+fn operands(node: Node<'_>) -> Vec<Node<'_>> {
+    match node.kind() {
+        "identifier" => vec![node],
+        "binary_operator" | "parenthesized_expression" | "unary_operator" => {
+            named_children(node).into_iter().flat_map(operands).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// `F("x")`, `Q(x=…)`, aggregates and functions inside the arguments of a chain on `model`.
 /// A name is read through what the function assigns it: `qs_filter = Q(name__icontains=v) |
 /// Q(facility__icontains=v)`, `qs_filter |= Q(…)`, then `queryset.filter(qs_filter)`.
 pub(super) fn expressions(cx: &mut Ctx<'_>, rec: &Rec, node: Node<'_>) {
     let mut nodes = vec![node];
-    if node.kind() == "identifier"
+    // The names combined (`page | exact`, `~ok`) or passed alone.
+    let names = operands(node);
+    if !names.is_empty()
         && let Some(func) = enclosing_function(node)
     {
-        let name = cx.src.node_text(node);
+        let names: Vec<&str> = names.into_iter().map(|n| cx.src.node_text(n)).collect();
         for n in descendants(func) {
             if matches!(n.kind(), "assignment" | "augmented_assignment")
-                && n.child_by_field_name("left").is_some_and(|l| cx.src.node_text(l) == name)
+                && n.child_by_field_name("left").is_some_and(|l| names.contains(&cx.src.node_text(l)))
                 && let Some(right) = n.child_by_field_name("right")
                 && is_q_expression(cx, right)
             {

@@ -1,8 +1,8 @@
 //! Django: its model index (`models`), receiver typing (`receivers`), field lookups (`lookups`),
 //! the keys read from `values()` rows (`rows`), classes that list fields (`options`), templates
 //! (`templates`), parameters typed by their file's calls (`callers`), `model_to_dict` rows
-//! (`to_dict`) and the walker that reads a
-//! Python file with them (`extract`).
+//! (`to_dict`), keywords a custom manager method spreads into a query (`spread`) and the walker
+//! that reads a Python file with them (`extract`).
 
 mod callers;
 pub mod extract;
@@ -12,6 +12,7 @@ mod names;
 mod options;
 mod receivers;
 mod rows;
+mod spread;
 pub mod templates;
 mod to_dict;
 

@@ -30,6 +30,44 @@ pub(super) fn strings_of_name(src: &Src<'_>, name: &str, block: Node<'_>) -> Vec
     in_order(out)
 }
 
+/// The strings a comprehension takes from one place of each tuple a name holds: `[value for _,
+/// value in values]` with `values = [("Views", "view_count"), …]` in `block` gives each pair's
+/// second string (a CSV export's column names beside their labels). Nothing for any other
+/// comprehension, or a name given anything but a literal list or tuple of tuples.
+pub(super) fn picked_strings(src: &Src<'_>, comprehension: Node<'_>, block: Node<'_>) -> Vec<(String, usize)> {
+    if !matches!(comprehension.kind(), "list_comprehension" | "generator_expression") {
+        return Vec::new();
+    }
+    let Some(body) = comprehension.child_by_field_name("body").filter(|b| b.kind() == "identifier") else {
+        return Vec::new();
+    };
+    let clauses: Vec<Node<'_>> =
+        named_children(comprehension).into_iter().filter(|n| n.kind() == "for_in_clause").collect();
+    let [clause] = clauses.as_slice() else { return Vec::new() };
+    let (Some(left), Some(right)) = (clause.child_by_field_name("left"), clause.child_by_field_name("right")) else {
+        return Vec::new();
+    };
+    let Some(place) = pattern_place(src, left, src.node_text(body)).filter(|_| right.kind() == "identifier") else {
+        return Vec::new();
+    };
+    let held = src.node_text(right);
+    let mut out = Vec::new();
+    for n in own_nodes(block).into_iter().filter(|n| n.kind() == "assignment") {
+        let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else { continue };
+        if l.kind() != "identifier" || src.node_text(l) != held || !matches!(r.kind(), "list" | "tuple") {
+            continue;
+        }
+        for item in named_children(r) {
+            let mut node = Some(item);
+            for &i in &place {
+                node = node.filter(|n| n.kind() == "tuple").and_then(|n| named_children(n).into_iter().nth(i));
+            }
+            out.extend(node.and_then(|n| string_value(src, n)));
+        }
+    }
+    in_order(out)
+}
+
 /// Each string once (a name may reach one literal twice), in source order.
 fn in_order(mut out: Vec<(String, usize)>) -> Vec<(String, usize)> {
     out.sort_by_key(|(_, offset)| *offset);
@@ -238,7 +276,8 @@ pub(super) fn block_of(node: Node<'_>) -> Node<'_> {
 /// The keys a call's `**d` arguments pass as keywords: a dict literal's (a key held in a name,
 /// `**{lookup: 0}`, as the strings the function gives it), or those the name `d`
 /// is given in the call's function (`args = {"from_date": day, …}`, `fields["working_time"] =
-/// …`, then `MealPlan(**args)`, `Recipe.objects.create(**fields, space=…)`). Other splats
+/// …`, `kwargs.setdefault("resource", …)`, then `MealPlan(**args)`,
+/// `Recipe.objects.create(**fields, space=…)`). Other splats
 /// (a parameter's `**kwargs`, a call's result) give none.
 pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> {
     let Some(list) = call.child_by_field_name("arguments") else { return Vec::new() };
@@ -267,6 +306,18 @@ pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> 
             continue;
         }
         let name = src.node_text(d);
+        // `kwargs.setdefault("resource", …)`: a key the function sets if the caller did not.
+        for n in descendants(block).into_iter().filter(|n| n.kind() == "call") {
+            let Some(f) = n.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
+            if f.child_by_field_name("attribute").is_some_and(|m| src.node_text(m) == "setdefault")
+                && f.child_by_field_name("object").is_some_and(|o| o.kind() == "identifier" && src.node_text(o) == name)
+                && let Some(list) = n.child_by_field_name("arguments")
+                && let Some(key) = named_children(list).into_iter().next()
+                && let Some(key) = string_value(src, key)
+            {
+                out.push(key);
+            }
+        }
         for n in descendants(block).into_iter().filter(|n| n.kind() == "assignment") {
             let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
                 continue;

@@ -4,7 +4,8 @@
 //! neither.
 //!
 //! Typed: `self` in a model's methods (and an abstract model's: resolution spreads it over the
-//! models that inherit it); `Model.objects…` chains; `get/first/last/create/…` results;
+//! models that inherit it), `cls` in its classmethods; `self` in a custom QuerySet or Manager;
+//! a model signal's `instance` when connected with one sender; `Model.objects…` chains; `get/first/last/create/…` results;
 //! `get_object_or_404(Model, …)`; `Model(…)`; parameters annotated with a model; loop and
 //! comprehension variables over querysets; `x, created = ….get_or_create(…)`; association steps
 //! (`check.project`, `project.check_set`); `request.user`; a class-based view's `self.object`,
@@ -367,7 +368,7 @@ pub(super) fn function_scopes(root: Node<'_>) -> HashMap<usize, usize> {
 
 /// The nodes under `node` whose [`enclosing_function`] is `node`'s (or `node` itself, a
 /// function): the subtree without the bodies of the functions nested in it.
-fn own_scope(node: Node<'_>) -> Vec<Node<'_>> {
+pub(super) fn own_scope(node: Node<'_>) -> Vec<Node<'_>> {
     let top = node.id();
     descendants_outside(node, |n| n.id() != top && n.kind() == "function_definition")
 }
@@ -392,6 +393,17 @@ fn root_of(node: Node<'_>) -> Node<'_> {
     n
 }
 
+/// The first parameter of a method decorated `@classmethod`, which Python hands the class.
+fn classmethod_receiver<'a>(src: &Src<'a>, func: Node<'_>) -> Option<&'a str> {
+    let decorated = func.parent().filter(|p| p.kind() == "decorated_definition")?;
+    named_children(decorated)
+        .into_iter()
+        .any(|d| d.kind() == "decorator" && src.node_text(d).trim_start_matches('@').trim() == "classmethod")
+        .then_some(())?;
+    let first = named_children(func.child_by_field_name("parameters")?).into_iter().next()?;
+    (first.kind() == "identifier").then(|| src.node_text(first))
+}
+
 /// The class a function is a method of.
 pub(super) fn method_class(func: Node<'_>) -> Option<Node<'_>> {
     let mut n = func.parent()?;
@@ -405,8 +417,8 @@ pub(super) fn method_class(func: Node<'_>) -> Option<Node<'_>> {
 }
 
 impl Ctx<'_> {
-    /// The model a class works on: `model = X` in its body, `Meta.model`, or the model it is
-    /// registered as the admin of.
+    /// The model a class works on: `model = X` in its body, `Meta.model` (`Django.model`), or
+    /// the model it is registered as the admin of.
     pub(super) fn class_model(&self, class: Node<'_>) -> Option<String> {
         let name = self.src.node_text(class.child_by_field_name("name")?);
         let body = class.child_by_field_name("body")?;
@@ -434,6 +446,8 @@ impl Ctx<'_> {
         };
         let local = model_of(body)
             .or_else(|| inner_class_body(&self.src, body, "Meta").and_then(model_of))
+            // A django-elasticsearch-dsl `Document`'s `class Django: model = Project`.
+            .or_else(|| inner_class_body(&self.src, body, "Django").and_then(model_of))
             .or_else(|| queryset_of(body))
             .or_else(parameterised)
             .or_else(|| self.get_queryset_model(body))
@@ -449,6 +463,32 @@ impl Ctx<'_> {
                 (a.positional.len() == 1).then(|| self.src.node_text(a.positional[0]).to_owned())
             })?;
         Some(self.model_ref(&local))
+    }
+
+    /// The records a custom QuerySet or Manager class of this file runs on: the one model of the
+    /// file that uses it, else — a class of a QuerySet's file — those its binding gives
+    /// ([`super::models::QUERYSET_SCOPE`]). `None` for a class several models of the file use.
+    fn queryset_records(&self, class: &str) -> Option<Rec> {
+        let models: Vec<&str> = self
+            .querysets
+            .get(class)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| self.models.get(m))
+            .map(|m| m.class.as_str())
+            .collect();
+        match models.as_slice() {
+            [model] => Some(Rec::model(*model)),
+            [] if self.queryset_classes.contains(class) => Some(Rec {
+                root: Root::Binding {
+                    scopes: vec![super::models::QUERYSET_SCOPE.to_owned()],
+                    name: class.to_owned(),
+                    guess: None,
+                },
+                path: Vec::new(),
+            }),
+            _ => None,
+        }
     }
 
     /// The records of a class whose `Meta` inherits another class's and names no model of its
@@ -523,6 +563,7 @@ impl Ctx<'_> {
                 self.returns.insert(self.src.node_text(name).to_owned(), ty);
             }
         }
+        self.connected = self.connected_receivers(nodes);
         for func in nodes.of_kind("function_definition") {
             let env = self.function_env(func);
             self.envs.insert(func.id(), Rc::new(env));
@@ -724,6 +765,14 @@ impl Ctx<'_> {
             let class_name = class.child_by_field_name("name").map(|n| self.src.node_text(n)).unwrap_or("");
             if let Some(m) = self.models.get(class_name) {
                 env.set("self", Some(Ty::one(Rec::model(m.class.clone()))));
+                // `cls.objects…` in a `@classmethod`: the model class itself.
+                if let Some(cls) = classmethod_receiver(&self.src, func) {
+                    env.set_class(cls, Some(m.class.clone()));
+                }
+            } else if let Some(rec) = self.queryset_records(class_name) {
+                // A custom QuerySet's or Manager's own records: `queryset = self.annotate(…)`
+                // then `queryset.filter(…)`.
+                env.set("self", Some(Ty::many(rec)));
             } else {
                 env.class_model = self.class_model(class);
                 if env.class_model.is_none() {
@@ -739,6 +788,7 @@ impl Ctx<'_> {
         }
         // A method an admin shows is called with a record of its model, whatever it names it.
         let shown = env.class_model.is_some() && self.is_display_method(func);
+        let sender = self.signal_sender(func);
         if let Some(params) = func.child_by_field_name("parameters") {
             for (i, p) in named_children(params).into_iter().enumerate() {
                 let (name, ty) = match p.kind() {
@@ -761,6 +811,10 @@ impl Ctx<'_> {
                     env.plain.insert(name.to_owned());
                     continue;
                 }
+                let ty = ty.or_else(|| {
+                    let model = sender.as_ref().filter(|_| name == "instance")?;
+                    Some(Ty::one(Rec::model(model.clone())))
+                });
                 let ty = ty.or_else(|| {
                     let callers = self.callers.get(&func.id())?;
                     callers.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone())
@@ -831,6 +885,77 @@ impl Ctx<'_> {
             }
         }
         env
+    }
+
+    /// The model whose records a model signal hands `func` as `instance`: the one sender it is
+    /// connected with, by `@receiver(post_save, sender=Project)` or, in the file,
+    /// `post_save.connect(func, sender=Project)` ([`Ctx::connected`]).
+    fn signal_sender(&self, func: Node<'_>) -> Option<String> {
+        let name = self.src.node_text(func.child_by_field_name("name")?);
+        let decorated = func.parent().filter(|p| p.kind() == "decorated_definition");
+        let decorators = decorated.map(named_children).unwrap_or_default();
+        let mut senders = decorators.into_iter().filter(|d| d.kind() == "decorator").filter_map(|d| {
+            let call = named_children(d).into_iter().next().filter(|c| c.kind() == "call")?;
+            (last_segment(self.src.node_text(call.child_by_field_name("function")?)) == "receiver").then_some(())?;
+            self.model_signal_sender(call)
+        });
+        match senders.next() {
+            Some(model) => senders.next().is_none().then_some(model),
+            None if method_class(func).is_none() => self.connected.get(name).cloned(),
+            None => None,
+        }
+    }
+
+    /// The sender model of a call connecting a model signal (`receiver(post_save,
+    /// sender=Project)`, `post_save.connect(f, sender=Project)`), whose signal (or list of
+    /// signals) is its first argument or the object `connect` is called on.
+    fn model_signal_sender(&self, call: Node<'_>) -> Option<String> {
+        let a = args(call);
+        let signal = match call.child_by_field_name("function")? {
+            f if f.kind() == "attribute" && last_segment(self.src.node_text(f)) == "connect" => {
+                f.child_by_field_name("object")?
+            }
+            _ => *a.positional.first()?,
+        };
+        let signals = if matches!(signal.kind(), "list" | "tuple") { named_children(signal) } else { vec![signal] };
+        let model_signal = |s: &Node<'_>| {
+            matches!(
+                last_segment(self.src.node_text(*s)),
+                "pre_save" | "post_save" | "pre_delete" | "post_delete" | "post_init"
+            )
+        };
+        if signals.is_empty() || !signals.iter().all(model_signal) {
+            return None;
+        }
+        let sender = a.keyword(&self.src, "sender")?;
+        let text = self.src.node_text(sender);
+        match sender.kind() {
+            "identifier" | "attribute" if is_class_name(last_segment(text)) && self.is_known_model(text) => {
+                Some(self.model_ref(text))
+            }
+            _ => None,
+        }
+    }
+
+    /// The module functions the file connects to a model signal with one sender
+    /// (`post_save.connect(func, sender=Project)`): function name → model.
+    fn connected_receivers(&self, nodes: &Nodes<'_>) -> HashMap<String, String> {
+        let mut out: HashMap<String, Option<String>> = HashMap::new();
+        for call in nodes.of_kind("call") {
+            let Some(f) = call.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
+            if f.child_by_field_name("attribute").is_none_or(|a| self.src.node_text(a) != "connect") {
+                continue;
+            }
+            let Some(func) = args(call).positional.first().copied().filter(|p| p.kind() == "identifier") else {
+                continue;
+            };
+            let model = self.model_signal_sender(call);
+            let entry = out.entry(self.src.node_text(func).to_owned()).or_insert_with(|| model.clone());
+            if *entry != model {
+                *entry = None;
+            }
+        }
+        out.into_iter().filter_map(|(f, m)| Some((f, m?))).collect()
     }
 
     /// Whether `func` is a method its admin shows, which Django calls with one of the model's
