@@ -19,6 +19,11 @@ impl crate::rules::Rule for Rule {
     }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::AddIndex { table, index, concurrently: false, .. } = &cx.op.kind else { return vec![] };
+        // `CONCURRENTLY` is PostgreSQL's: InnoDB builds and drops a secondary index in place while
+        // writes go on, and the statement has no such option to recommend.
+        if cx.state.schema.dialect != crate::name::Dialect::Postgres {
+            return vec![];
+        }
         // A table created in the same change has no rows and no traffic: a plain build is instant.
         if cx.state.is_new_table(table) {
             return vec![];

@@ -18,6 +18,11 @@ impl crate::rules::Rule for Rule {
     }
     fn check_op(&self, cx: &OpContext<'_>) -> Vec<Finding> {
         let OpKind::DropIndex { name, concurrently: false, if_exists } = &cx.op.kind else { return vec![] };
+        // `CONCURRENTLY` is PostgreSQL's: InnoDB builds and drops a secondary index in place while
+        // writes go on, and the statement has no such option to recommend.
+        if cx.state.schema.dialect != crate::name::Dialect::Postgres {
+            return vec![];
+        }
         let if_exists = if *if_exists { "IF EXISTS " } else { "" };
         vec![
             Finding::new(

@@ -215,6 +215,16 @@ fn mysql_timeouts_are_its_own_settings() {
     for id in ["adding-not-nullable-field", "ban-drop-default"] {
         assert!(rule(&all, id).is_empty(), "{id}: {all:#?}");
     }
+    // InnoDB builds and drops a secondary index online; `CONCURRENTLY` is PostgreSQL's.
+    let sql = "SET SESSION lock_wait_timeout = 5;\nCREATE INDEX idx_notes ON orders (notes(20));\nDROP INDEX idx_notes ON orders;";
+    let kinds: Vec<String> = read(sql)[0].up.iter().map(|o| format!("{:?}", std::mem::discriminant(&o.kind))).collect();
+    let ops = &read(sql)[0].up;
+    assert!(ops.iter().any(|o| matches!(o.kind, tandem::migration::OpKind::AddIndex { .. })), "{kinds:?}");
+    assert!(ops.iter().any(|o| matches!(o.kind, tandem::migration::OpKind::DropIndex { .. })), "{kinds:?}");
+    let all = findings(sql);
+    for id in ["require-concurrent-index-creation", "require-concurrent-index-deletion"] {
+        assert!(rule(&all, id).is_empty(), "{id}: {all:#?}");
+    }
     // A global setting or a user variable bounds nothing in the migration's session.
     for set in ["SET GLOBAL lock_wait_timeout = 5", "SET @lock_wait_timeout = 5"] {
         let all = findings(&format!("{set};\nALTER TABLE orders ADD COLUMN note2 text;"));
