@@ -158,8 +158,32 @@ fn object_column(table: &str, column: &str) -> ObjectRef {
 }
 
 /// `Admin::User` and `MyApp.Accounts.User` → `["Admin", "User"]`, `["MyApp", "Accounts", "User"]`.
+/// One scan over the bytes, without a substring searcher per call (`split("::")` builds one):
+/// the resolver splits every model's class for every name it looks up.
 fn segments(class: &str) -> Vec<&str> {
-    class.trim_start_matches("::").split("::").flat_map(|s| s.split('.')).filter(|s| !s.is_empty()).collect()
+    let b = class.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        let separator = match b[i] {
+            b'.' => 1,
+            b':' if b.get(i + 1) == Some(&b':') => 2,
+            _ => 0,
+        };
+        if separator == 0 {
+            i += 1;
+            continue;
+        }
+        if i > start {
+            out.push(&class[start..i]);
+        }
+        i += separator;
+        start = i;
+    }
+    if start < b.len() {
+        out.push(&class[start..]);
+    }
+    out
 }
 
 /// Drops the classes whose ancestry does not reach their ORM's root through the app's own
@@ -1399,6 +1423,33 @@ mod tests {
     use crate::config::Framework;
     use crate::scan::facts::Hit;
     use crate::schema::{Column, QualifiedName, Table};
+
+    #[test]
+    fn segments_split_on_double_colons_and_dots_as_str_split_does() {
+        let by_split = |class: &str| -> Vec<String> {
+            let parts = class.trim_start_matches("::").split("::").flat_map(|s| s.split('.'));
+            parts.filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        };
+        for class in [
+            "Admin::User",
+            "::User",
+            "MyApp.Accounts.User",
+            "a:::b",
+            ":::a",
+            "a:b",
+            "a:.:b",
+            "a.::b",
+            "a::",
+            "::",
+            ":",
+            "",
+            "..",
+            "A::B.C::D",
+            "Spree::Order:",
+        ] {
+            assert_eq!(segments(class), by_split(class), "{class:?}");
+        }
+    }
 
     fn app() -> App {
         App {
