@@ -241,7 +241,7 @@ fn positional_values_are_the_column_in_the_callee_only() {
     assert!(!any_uses_of(&result, "TeamMember.id").contains("src/admin/admin.service.ts:9"));
     assert_eq!(uses_of(&result, "Team.name"), set(&["prisma/schema.prisma:10"]));
     // Written parsed (`JSON.parse(variables)`), in the callee only.
-    assert!(uses_of(&result, "TeamEnvironment.variables").contains("src/team/team.service.ts:21"));
+    assert!(uses_of(&result, "TeamEnvironment.variables").contains("src/team/team.service.ts:29"));
     assert!(!any_uses_of(&result, "TeamEnvironment.variables").contains("src/admin/admin.resolver.ts:28"));
     // A service's method named like a client's (`this.tokenService.create(title)`): the
     // service's write only.
