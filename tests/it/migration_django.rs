@@ -12,6 +12,22 @@ fn history() -> Vec<migration::Migration> {
     migration::load_path(&fixture("django/shop/migrations"), None, Dialect::Postgres).unwrap()
 }
 
+/// An empty `shop/migrations` folder in a temporary directory (kept alive by the first value).
+fn shop_migrations() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("shop/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    (dir, migrations)
+}
+
+/// A Django migration file with these dependencies and operations (each indented eight spaces).
+fn migration(deps: &str, ops: &str) -> String {
+    format!(
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
+         dependencies = [{deps}]\n    operations = [\n{ops}    ]\n"
+    )
+}
+
 #[test]
 fn create_model_uses_app_label_and_db_table() {
     let ms = history();
@@ -114,9 +130,7 @@ fn replay_builds_the_schema() {
 /// `help_text`, `verbose_name`, `editable`) changes nothing in the database.
 #[test]
 fn alter_field_of_python_side_attributes_is_no_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("shop/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
+    let (_dir, migrations) = shop_migrations();
     std::fs::write(
         migrations.join("0001_initial.py"),
         "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [\n        migrations.CreateModel(\n            name=\"Order\",\n            fields=[\n                (\"id\", models.BigAutoField(primary_key=True)),\n                (\"placed\", models.DateTimeField(null=True)),\n            ],\n        ),\n    ]\n",
@@ -182,15 +196,7 @@ fn a_new_length_of_an_unknown_field_class_is_a_type_change() {
 /// field, whose column loses its `_id` (netbox `circuits/0051_virtualcircuit_group_assignment.py`).
 #[test]
 fn alter_field_that_moves_the_column_is_a_rename() {
-    let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("shop/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    let migration = |deps: &str, ops: &str| {
-        format!(
-            "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
-             dependencies = [{deps}]\n    operations = [\n{ops}    ]\n"
-        )
-    };
+    let (_dir, migrations) = shop_migrations();
     std::fs::write(
         migrations.join("0001_initial.py"),
         migration(
@@ -241,15 +247,7 @@ fn alter_field_that_moves_the_column_is_a_rename() {
 /// `BigAutoField` migrations of `DEFAULT_AUTO_FIELD` rewrite each referencing table too).
 #[test]
 fn foreign_keys_take_their_key_type_and_follow_its_changes() {
-    let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("shop/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    let migration = |deps: &str, ops: &str| {
-        format!(
-            "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
-             dependencies = [{deps}]\n    operations = [\n{ops}    ]\n"
-        )
-    };
+    let (_dir, migrations) = shop_migrations();
     std::fs::write(
         migrations.join("0001_initial.py"),
         migration(
@@ -314,15 +312,7 @@ fn foreign_keys_take_their_key_type_and_follow_its_changes() {
 /// it renames its join table and the key columns named after it.
 #[test]
 fn many_to_many_join_tables_follow_their_models() {
-    let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("shop/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    let migration = |deps: &str, ops: &str| {
-        format!(
-            "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    \
-             dependencies = [{deps}]\n    operations = [\n{ops}    ]\n"
-        )
-    };
+    let (_dir, migrations) = shop_migrations();
     let files = [
         (
             "0001_initial.py",
@@ -407,9 +397,7 @@ fn many_to_many_join_tables_follow_their_models() {
 /// `db_column`: the rename is seen, where the name read as text hid it.
 #[test]
 fn a_module_constant_names_the_column() {
-    let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("shop/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
+    let (_dir, migrations) = shop_migrations();
     std::fs::write(
         migrations.join("0001_initial.py"),
         "from django.conf import settings\nfrom django.db import migrations, models\n\nTAG_ID_COLUMN = \"tag_id\"\n\
