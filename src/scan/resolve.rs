@@ -6,7 +6,8 @@
 //! fallback gives way wherever stronger evidence names the same thing on the same line.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -245,7 +246,22 @@ struct Models {
     heirs: Vec<Vec<usize>>,
     /// Namespace module → the table name prefix it gives its models (see [`TABLE_PREFIX_SCOPE`]).
     prefixes: HashMap<String, String>,
+    /// What [`Models::find`] answered for each name asked: a name no class has falls to a scan
+    /// of every model, and resolution asks the same few names again for every hit.
+    found: Mutex<HashMap<String, Vec<usize>>>,
+    /// What [`Models::reach_or_undeclared`] answered, by the hash of (root, path, depth), with
+    /// the key kept to tell collisions apart. The bindings are the app's, fixed for the life of
+    /// the models; without the memo, names bound to names that are bound several ways are
+    /// followed again along every path to them — exponential in the depth on the large
+    /// Prisma apps (inbox-zero's resolution took minutes).
+    reached: Mutex<HashMap<u64, Vec<(Reached, Reach)>>>,
 }
+
+/// The key of a [`Models::reached`] entry.
+type Reached = (Root, Vec<String>, u32);
+
+/// What [`Models::reach_or_undeclared`] answers: the models reached, else the undeclared classes.
+type Reach = (BTreeSet<usize>, Vec<String>);
 
 /// The table name prefixes namespaces give their models, from the [`TABLE_PREFIX_SCOPE`]
 /// bindings of every file: one the module defines itself wins over an engine's
@@ -314,6 +330,8 @@ impl Models {
             lineage: Vec::new(),
             heirs: Vec::new(),
             prefixes,
+            found: Mutex::default(),
+            reached: Mutex::default(),
         };
         models.lineage = (0..models.list.len()).map(|i| models.compute_lineage(i)).collect();
         let mut inverse: HashMap<usize, Vec<Association>> = HashMap::new();
@@ -414,6 +432,15 @@ impl Models {
     /// model whose name ends with the same segments (`User` → `Admin::User` only when no
     /// `User` exists; Ecto aliases make `User` mean `MyApp.Accounts.User`).
     fn find(&self, name: &str) -> Vec<usize> {
+        if let Some(found) = self.found.lock().expect("find memo").get(name) {
+            return found.clone();
+        }
+        let found = self.find_uncached(name);
+        self.found.lock().expect("find memo").insert(name.to_owned(), found.clone());
+        found
+    }
+
+    fn find_uncached(&self, name: &str) -> Vec<usize> {
         let want = segments(name);
         let Some(last) = want.last() else { return Vec::new() };
         let candidates = self.by_last.get(*last).map(Vec::as_slice).unwrap_or(&[]);
@@ -673,6 +700,28 @@ impl Models {
     /// declaring them that the chain ended at (`auth.User`): their accessors are the inverses
     /// of the app's relations to them.
     fn reach_or_undeclared(
+        &self,
+        root: &Root,
+        path: &[String],
+        bindings: &Bindings<'_>,
+        depth: u32,
+    ) -> (BTreeSet<usize>, Vec<String>) {
+        let mut hasher = std::hash::DefaultHasher::new();
+        (root, path, depth).hash(&mut hasher);
+        let hash = hasher.finish();
+        let same = |(r, p, d): &Reached| r == root && p == path && *d == depth;
+        if let Some(list) = self.reached.lock().expect("reach memo").get(&hash)
+            && let Some((_, answer)) = list.iter().find(|(key, _)| same(key))
+        {
+            return answer.clone();
+        }
+        let answer = self.reach_uncached(root, path, bindings, depth);
+        let key = (root.clone(), path.to_vec(), depth);
+        self.reached.lock().expect("reach memo").entry(hash).or_default().push((key, answer.clone()));
+        answer
+    }
+
+    fn reach_uncached(
         &self,
         root: &Root,
         path: &[String],
