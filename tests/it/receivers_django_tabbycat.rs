@@ -241,9 +241,12 @@ def save_break(team, rank, remark, others):
 
 
 class TeamDetailsForm(forms.ModelForm):
+    short_name = forms.CharField(required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial['use_institution_prefix'] = False
+        self.initial['short_name'] = 'x'
 
     class Meta:
         model = Team
@@ -260,7 +263,8 @@ class PublicMotionsView:
 
 /// A `defaults` dict filled by subscript before `update_or_create(defaults=defaults)` names the
 /// model's fields (another dict's key does not); a model form's `self.initial[…]` keys are its
-/// fields; `self.tournament.round_set.filter(…)` on a `tournament` nothing types is the relation
+/// fields, unless the form declares that field itself (`short_name = forms.CharField()`: the
+/// declaration is read at medium, its initial value is the form's own); `self.tournament.round_set.filter(…)` on a `tournament` nothing types is the relation
 /// of the record it is named after, the `Q` held in a local read there — `self.queryset` alone
 /// suggests no model.
 #[test]
@@ -272,10 +276,60 @@ fn defaults_by_subscript_form_initial_and_self_relations() {
     );
     assert_eq!(
         uses_of(&result, "participants_team.use_institution_prefix"),
-        set(&["participants/models.py:16", "breakqual/base.py:19", "breakqual/base.py:23"])
+        set(&["participants/models.py:16", "breakqual/base.py:21", "breakqual/base.py:26"])
+    );
+    assert_eq!(
+        uses_of(&result, "participants_team.short_name"),
+        set(&["participants/models.py:15", "breakqual/base.py:17", "breakqual/base.py:26"])
     );
     assert_eq!(
         uses_of(&result, "participants_round.motions_released"),
-        set(&["participants/models.py:25", "breakqual/base.py:28"])
+        set(&["participants/models.py:25", "breakqual/base.py:31"])
+    );
+}
+
+const ACTIONLOG: &str = r#"from django.db import models
+
+
+class ActionLogManager(models.Manager):
+    def log(self, *args, **kwargs):
+        obj = self.model(*args, **kwargs)
+        obj.full_clean()
+        obj.save()
+        return obj
+
+    def render(self, **kwargs):
+        return self.model.render(kwargs)
+
+
+class ActionLogEntry(models.Model):
+    agent = models.CharField(max_length=1)
+    ip_address = models.CharField(max_length=40)
+
+    objects = ActionLogManager()
+"#;
+
+const ACTIONS: &str = r#"from actionlog.models import ActionLogEntry
+
+
+def record(request):
+    ActionLogEntry.objects.log(agent="a", ip_address=request.ip)
+    ActionLogEntry.objects.render(agent="b")
+"#;
+
+/// A custom manager method that builds its model's record from its `**kwargs`
+/// (`self.model(*args, **kwargs)`, then saved) takes the model's fields as keywords; one that
+/// hands them to a method of the model class (`self.model.render(kwargs)`) does not.
+#[test]
+fn keywords_a_manager_method_builds_a_record_with() {
+    let (_dir, result) = scan_files(
+        "tabbycat",
+        Framework::Django,
+        &[("actionlog/models.py", ACTIONLOG), ("actionlog/utils.py", ACTIONS)],
+        &[("actionlog_actionlogentry", &["id", "agent", "ip_address"])],
+    );
+    assert_eq!(
+        uses_of(&result, "actionlog_actionlogentry.agent"),
+        set(&["actionlog/models.py:16", "actionlog/utils.py:5"])
     );
 }

@@ -942,12 +942,19 @@ fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
         })
         .collect();
     let keys = key_nodes(cx, body, |n| {
-        matches!(cx.src.node_text(n), "self.fields" | "self.initial")
+        cx.src.node_text(n) == "self.fields"
             || (n.kind() == "identifier"
                 && held.iter().any(|(h, _)| *h == cx.src.node_text(n))
                 && held.contains(&(cx.src.node_text(n), block_of(n).id())))
     });
-    for key in keys {
+    // A field the form declares itself (`next_dose_interval = forms.DecimalField(…)`, hours
+    // where the model keeps a duration) starts from a value of the form's own.
+    let declared: Vec<&str> = assignments(body).into_iter().map(|(t, _, _)| cx.src.node_text(t)).collect();
+    let initial: Vec<Node<'_>> = key_nodes(cx, body, |n| cx.src.node_text(n) == "self.initial")
+        .into_iter()
+        .filter(|k| string_value(&cx.src, *k).is_none_or(|(key, _)| !declared.contains(&key.as_str())))
+        .collect();
+    for key in keys.into_iter().chain(initial) {
         cx.aliases = None;
         for (item, offset) in strings_of(&cx.src, key, block_of(key)) {
             if item.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
