@@ -897,13 +897,14 @@ impl Models {
             || self.lineage(i).iter().any(|&j| self.list[j].decl.fields.iter().any(|(a, _)| a == name))
     }
 
-    /// A field a concrete parent with a table of its own declares is a column of that table
-    /// (Django's multi-table inheritance: `Speaker(Person)` reads `phone` from
-    /// `participants_person`); one of an abstract parent, a concern or a single-table parent is
-    /// the model's own table's.
+    /// Where the framework says so, a field a concrete parent with a table of its own declares
+    /// is a column of that table (Django's multi-table inheritance: `Speaker(Person)` reads
+    /// `phone` from `participants_person`); one of an abstract parent, a concern or a
+    /// single-table parent is the model's own table's.
     fn mapped_column(&self, i: usize, attribute: &str) -> Option<(String, String, bool)> {
         let own = self.list[i].table.clone()?;
-        let table_of = |j: usize| self.list[j].table.clone().filter(|_| !self.list[j].decl.is_abstract);
+        let joined = crate::framework::of(self.list[i].decl.framework).parent_tables_hold_inherited_fields();
+        let table_of = |j: usize| self.list[j].table.clone().filter(|_| joined && !self.list[j].decl.is_abstract);
         match self.association(i, attribute) {
             Some(a) => {
                 let holder = self.lineage(i).iter().copied().find(|&j| {
