@@ -134,6 +134,14 @@ pub trait FrameworkSupport: Sync + Send {
         false
     }
 
+    /// Whether a concrete parent model with a table of its own keeps the fields it declares in
+    /// that table, its children joining it by key (Django's multi-table inheritance:
+    /// `Speaker(Person)` reads `phone` from `participants_person`), rather than each child's
+    /// table repeating them (TypeORM's concrete table inheritance).
+    fn parent_tables_hold_inherited_fields(&self) -> bool {
+        false
+    }
+
     /// Whether a column a model's declaration names (an association's `foreign_key:`, an
     /// `enum`, an `attribute`) is the column as spelt even where an association has that name:
     /// Rails' `has_many :entries, foreign_key: "language"` queries `entries.language`, not the

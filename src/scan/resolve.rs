@@ -946,13 +946,29 @@ impl Models {
             || self.lineage(i).iter().any(|&j| self.list[j].decl.fields.iter().any(|(a, _)| a == name))
     }
 
+    /// Where the framework says so, a field a concrete parent with a table of its own declares
+    /// is a column of that table (Django's multi-table inheritance: `Speaker(Person)` reads
+    /// `phone` from `participants_person`); one of an abstract parent, a concern or a
+    /// single-table parent is the model's own table's.
     fn mapped_column(&self, i: usize, attribute: &str) -> Option<(String, String, bool)> {
-        let table = self.list[i].table.clone()?;
+        let own = self.list[i].table.clone()?;
+        let joined = crate::framework::of(self.list[i].decl.framework).parent_tables_hold_inherited_fields();
+        let table_of = |j: usize| self.list[j].table.clone().filter(|_| joined && !self.list[j].decl.is_abstract);
         match self.association(i, attribute) {
-            Some(a) => a.foreign_key.clone().map(|fk| (table, fk, true)),
+            Some(a) => {
+                let holder = self.lineage(i).iter().copied().find(|&j| {
+                    self.list[j].decl.associations.iter().any(|d| d.name == attribute && d.foreign_key == a.foreign_key)
+                });
+                let table = holder.and_then(table_of).unwrap_or(own);
+                a.foreign_key.clone().map(|fk| (table, fk, true))
+            }
             None => {
-                let declared =
-                    self.lineage(i).iter().find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == attribute));
+                let declared = self
+                    .lineage(i)
+                    .iter()
+                    .find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == attribute).map(|f| (j, f)));
+                let table = declared.and_then(|(j, _)| table_of(j)).unwrap_or(own);
+                let declared = declared.map(|(_, f)| f);
                 let (column, declared) = match declared {
                     Some((_, c)) => (c.clone(), true),
                     None if crate::framework::of(self.list[i].decl.framework).declares_every_field() => return None,

@@ -50,6 +50,7 @@ mod receivers_django_namelists;
 mod receivers_django_plane;
 mod receivers_django_pretalx;
 mod receivers_django_rtd;
+mod receivers_django_tabbycat;
 mod receivers_django_taiga;
 mod receivers_django_tandoor;
 mod receivers_django_unseen;

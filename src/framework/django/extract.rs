@@ -35,7 +35,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        22
+        23
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -198,6 +198,13 @@ pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<
                 for (item, offset) in dict_strings(&cx.src, *v, false) {
                     lookup(cx, rec, &item, offset, Confidence::High);
                 }
+                // `defaults = {"rank": …}; defaults["remark"] = remark` before the call.
+                if v.kind() == "identifier" {
+                    let name = cx.src.node_text(*v);
+                    for (item, offset) in super::names::keys_given(&cx.src, name, super::names::block_of(call)) {
+                        lookup(cx, rec, &item, offset, Confidence::Medium);
+                    }
+                }
             } else {
                 lookup(cx, rec, key, k.start_byte(), Confidence::High);
             }

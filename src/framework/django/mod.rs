@@ -49,6 +49,10 @@ impl FrameworkSupport for Django {
         true
     }
 
+    fn parent_tables_hold_inherited_fields(&self) -> bool {
+        true
+    }
+
     /// A step from a record nothing typed names the model it is called after, as a field does
     /// by default (`room = ForeignKey(Room)`, `related_name="rooms"`): `talk.submission.abstract`
     /// in a template whose `talk` no view types, `slot.room.capacity` after a property.

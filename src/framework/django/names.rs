@@ -305,33 +305,39 @@ pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> 
         if d.kind() != "identifier" {
             continue;
         }
-        let name = src.node_text(d);
-        // `kwargs.setdefault("resource", …)`: a key the function sets if the caller did not.
-        for n in descendants(block).into_iter().filter(|n| n.kind() == "call") {
-            let Some(f) = n.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
-            if f.child_by_field_name("attribute").is_some_and(|m| src.node_text(m) == "setdefault")
-                && f.child_by_field_name("object").is_some_and(|o| o.kind() == "identifier" && src.node_text(o) == name)
-                && let Some(list) = n.child_by_field_name("arguments")
-                && let Some(key) = named_children(list).into_iter().next()
-                && let Some(key) = string_value(src, key)
-            {
-                out.push(key);
-            }
+        out.extend(keys_given(src, src.node_text(d), block));
+    }
+    in_order(out)
+}
+
+/// The string keys the statements of `block` give the dict held in `name`: a dict literal it
+/// is assigned (`defaults = {"rank": …}`), a key set by subscript (`defaults["remark"] = …`) or
+/// by `setdefault` (`kwargs.setdefault("resource", …)`).
+pub(super) fn keys_given(src: &Src<'_>, name: &str, block: Node<'_>) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    // `kwargs.setdefault("resource", …)`: a key the function sets if the caller did not.
+    for n in descendants(block).into_iter().filter(|n| n.kind() == "call") {
+        let Some(f) = n.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
+        if f.child_by_field_name("attribute").is_some_and(|m| src.node_text(m) == "setdefault")
+            && f.child_by_field_name("object").is_some_and(|o| o.kind() == "identifier" && src.node_text(o) == name)
+            && let Some(list) = n.child_by_field_name("arguments")
+            && let Some(key) = named_children(list).into_iter().next()
+            && let Some(key) = string_value(src, key)
+        {
+            out.push(key);
         }
-        for n in descendants(block).into_iter().filter(|n| n.kind() == "assignment") {
-            let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
-                continue;
-            };
-            if left.kind() == "identifier" && src.node_text(left) == name {
-                out.extend(super::lookups::dict_strings(src, right, false));
-            } else if left.kind() == "subscript"
-                && left
-                    .child_by_field_name("value")
-                    .is_some_and(|v| v.kind() == "identifier" && src.node_text(v) == name)
-                && let Some(key) = left.child_by_field_name("subscript").and_then(|k| string_value(src, k))
-            {
-                out.push(key);
-            }
+    }
+    for n in descendants(block).into_iter().filter(|n| n.kind() == "assignment") {
+        let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+            continue;
+        };
+        if left.kind() == "identifier" && src.node_text(left) == name {
+            out.extend(super::lookups::dict_strings(src, right, false));
+        } else if left.kind() == "subscript"
+            && left.child_by_field_name("value").is_some_and(|v| v.kind() == "identifier" && src.node_text(v) == name)
+            && let Some(key) = left.child_by_field_name("subscript").and_then(|k| string_value(src, k))
+        {
+            out.push(key);
         }
     }
     in_order(out)

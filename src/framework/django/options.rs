@@ -14,7 +14,7 @@ use crate::scan::extract::python::{
     args, assignments, bases, callee, class_defs, inner_class_body, is_class_name, last_segment, method_names,
     string_items,
 };
-use crate::scan::extract::treesit::{descendants, named_children, string_value};
+use crate::scan::extract::treesit::{descendants, descendants_outside, named_children, string_value};
 use crate::scan::facts::{Binding, Root, Target};
 use crate::scan::reference::RefKind;
 
@@ -922,13 +922,14 @@ fn model_meta(cx: &mut Ctx<'_>, body: Node<'_>, model: &str) {
 }
 
 /// The form fields a model form or model serializer works on in its methods by name:
-/// `self.fields["abstract"]`, `self.fields.pop(field, None)`, `"x" in self.fields` — the
+/// `self.fields["abstract"]`, `self.fields.pop(field, None)`, `"x" in self.fields`,
+/// `self.initial["x"] = False` (a field's initial value) — the
 /// fields its model's fields made, the name a string or a name the method fills with strings
 /// (`for field in request_require: self.fields[field]…`). At medium: a form may also declare a
 /// field of its own. A serializer's `get_fields` override holds the same fields in the name it
 /// gives `super().get_fields()` (`fields = super().get_fields(); … del fields[f]`).
 fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
-    let held: Vec<(&str, usize)> = descendants(body)
+    let held: Vec<(&str, usize)> = descendants_outside(body, is_class)
         .into_iter()
         .filter(|n| n.kind() == "assignment")
         .filter_map(|a| {
@@ -946,7 +947,14 @@ fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
                 && held.iter().any(|(h, _)| *h == cx.src.node_text(n))
                 && held.contains(&(cx.src.node_text(n), block_of(n).id())))
     });
-    for key in keys {
+    // A field the form declares itself (`next_dose_interval = forms.DecimalField(…)`, hours
+    // where the model keeps a duration) starts from a value of the form's own.
+    let declared: Vec<&str> = assignments(body).into_iter().map(|(t, _, _)| cx.src.node_text(t)).collect();
+    let initial: Vec<Node<'_>> = key_nodes(cx, body, |n| cx.src.node_text(n) == "self.initial")
+        .into_iter()
+        .filter(|k| string_value(&cx.src, *k).is_none_or(|(key, _)| !declared.contains(&key.as_str())))
+        .collect();
+    for key in keys.into_iter().chain(initial) {
         cx.aliases = None;
         for (item, offset) in strings_of(&cx.src, key, block_of(key)) {
             if item.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
@@ -957,11 +965,13 @@ fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
 }
 
 /// The keys `node`'s code uses on a mapping `is_map` recognises: `m[key]`, `m.get(key)`,
-/// `m.pop(key, …)`, `m.setdefault(key, …)`, `key in m`, `key not in m`.
+/// `m.pop(key, …)`, `m.setdefault(key, …)`, `key in m`, `key not in m`. A class nested in
+/// `node` is no part of it: its methods' `self` is its own (a serializer declared inside
+/// another, over another model).
 fn key_nodes<'t>(cx: &Ctx<'_>, node: Node<'t>, is_map: impl Fn(Node<'_>) -> bool) -> Vec<Node<'t>> {
     let is_map = |n: Option<Node<'_>>| n.is_some_and(&is_map);
     let mut out = Vec::new();
-    for node in descendants(node) {
+    for node in descendants_outside(node, is_class) {
         let key = match node.kind() {
             "subscript" if is_map(node.child_by_field_name("value")) => node.child_by_field_name("subscript"),
             "call" => {
@@ -1007,4 +1017,9 @@ fn keys_read(cx: &Ctx<'_>, func: Node<'_>, name: &str) -> Vec<(String, usize)> {
         }
     }
     out
+}
+
+/// Whether `n` declares a class (a fence for the walks over one class's own code).
+fn is_class(n: Node<'_>) -> bool {
+    n.kind() == "class_definition"
 }

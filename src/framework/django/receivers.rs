@@ -35,6 +35,11 @@ pub(super) const RETURNS_SCOPE: &str = "class:django:returns";
 /// whose `Meta` inherits another file's (`class Meta(IssueSerializer.Meta)`) binds that class.
 pub(super) const META_SCOPE: &str = "class:django:meta";
 
+/// After [`OWNED_SCOPE_PREFIX`], the scopes of what the subclasses of a class that are no model
+/// declare in their bodies, by the class's name (`owned:django-subclasses:TemplateEmailView`):
+/// the class's methods read them on `self` as its own attributes, no column.
+const SUBCLASSES: &str = "django-subclasses:";
+
 /// The scope of the binding `request.user` is read through: `settings.AUTH_USER_MODEL` binds it.
 pub(super) const AUTH_SCOPE: &str = "django:auth";
 
@@ -253,6 +258,10 @@ pub(super) struct Env {
     /// The bases of that class (their names): what one of them assigns itself is the class's own
     /// too ([`OWNED_SCOPE_PREFIX`], resolved across files).
     own_bases: Vec<String>,
+    /// That class's name: what a subclass of it that is no model declares in its body
+    /// (`subject_template = "adj_email_subject"`, in any file) is the object's own too
+    /// ([`SUBCLASSES`]).
+    own_class: Option<String>,
     /// Names an `if isinstance(x, URLResolver):` narrows to a class of Django itself, the
     /// standard library or a builtin, with the bytes of the block where it holds no record.
     narrowed: Vec<(String, std::ops::Range<usize>)>,
@@ -738,7 +747,34 @@ impl Ctx<'_> {
                 continue;
             };
             let name = self.src.node_text(name);
-            if self.models.contains_key(name) || self.class_model(*class).is_some() {
+            if self.models.contains_key(name) {
+                continue;
+            }
+            // What it declares in its body is declared by a subclass of each of its bases, and
+            // what its subclasses declare too.
+            let declared: Vec<String> = assignments(body)
+                .into_iter()
+                .map(|(t, _, _)| self.src.node_text(t).to_owned())
+                .filter(|a| is_field_name(a))
+                .collect();
+            for base in owned_bases(&self.src, *class) {
+                let scope = format!("{OWNED_SCOPE_PREFIX}{SUBCLASSES}{base}");
+                for attr in &declared {
+                    out.push(Binding {
+                        scope: scope.clone(),
+                        name: attr.clone(),
+                        root: plain.clone(),
+                        path: Vec::new(),
+                    });
+                }
+                let root = Root::Binding {
+                    scopes: vec![format!("{OWNED_SCOPE_PREFIX}{SUBCLASSES}{name}")],
+                    name: EVERY_NAME.to_owned(),
+                    guess: None,
+                };
+                out.push(Binding { scope, name: EVERY_NAME.to_owned(), root, path: Vec::new() });
+            }
+            if self.class_model(*class).is_some() {
                 continue;
             }
             let scope = format!("{OWNED_SCOPE_PREFIX}django:{name}");
@@ -782,6 +818,7 @@ impl Ctx<'_> {
                     && let Some(body) = class.child_by_field_name("body")
                 {
                     env.own = self.owned_attributes(body);
+                    env.own_class = Some(class_name.to_owned());
                     env.own_bases = owned_bases(&self.src, class);
                 }
             }
@@ -1487,6 +1524,18 @@ impl Ctx<'_> {
         if path.is_empty() || path.iter().any(|p| is_manager_name(p)) {
             return None;
         }
+        // `self.tournament.round_set.filter(…)` in a class whose `tournament` nothing types (a
+        // view mixin's property, a form's `__init__` argument): the record the attribute is
+        // named after, then its relation — never `self.queryset.filter(…)` alone.
+        if node.kind() == "identifier" && self.src.node_text(node) == "self" && path.len() >= 2 {
+            let first = path.pop()?;
+            if first.len() < 3 || !first.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                return None;
+            }
+            path.reverse();
+            let guess = Some(crate::scan::inflect::camelize(&first));
+            return Some(Rec { root: Root::Binding { scopes: Vec::new(), name: first, guess }, path });
+        }
         let root = self.guessed_root(node, env)?;
         path.reverse();
         Some(Rec { root, path })
@@ -1544,9 +1593,18 @@ impl Ctx<'_> {
                     {
                         continue;
                     }
-                    if object.kind() == "identifier" && base_text == "self" && !env.own_bases.is_empty() {
-                        // Unless a base of the class (another file's) assigns it itself.
-                        let scopes = env.own_bases.iter().map(|b| format!("{OWNED_SCOPE_PREFIX}django:{b}")).collect();
+                    if object.kind() == "identifier"
+                        && base_text == "self"
+                        && (!env.own_bases.is_empty() || env.own_class.is_some())
+                    {
+                        // Unless a base of the class (another file's) assigns it itself, or a
+                        // subclass declares it.
+                        let scopes = env
+                            .own_bases
+                            .iter()
+                            .map(|b| format!("{OWNED_SCOPE_PREFIX}django:{b}"))
+                            .chain(env.own_class.iter().map(|c| format!("{OWNED_SCOPE_PREFIX}{SUBCLASSES}{c}")))
+                            .collect();
                         let root = Root::Binding { scopes, name: name.to_owned(), guess: None };
                         found.push((
                             attr.start_byte(),

@@ -81,7 +81,8 @@ pub(super) fn bindings(cx: &mut Ctx<'_>, root: Node<'_>) {
 }
 
 /// Whether a method takes `**kwargs` and hands them whole to a keyword QuerySet call on its own
-/// records (`self.create(**kwargs)`, `self.filter(pk=…).update(**kwargs)`, `super().create(…)`).
+/// records (`self.create(**kwargs)`, `self.filter(pk=…).update(**kwargs)`, `super().create(…)`)
+/// or to its model's constructor (`self.model(*args, **kwargs)`, then saved).
 fn spreads(cx: &mut Ctx<'_>, func: Node<'_>) -> bool {
     let Some(params) = func.child_by_field_name("parameters") else { return false };
     let Some(kwargs) = named_children(params)
@@ -110,10 +111,15 @@ fn spreads(cx: &mut Ctx<'_>, func: Node<'_>) -> bool {
                         .is_some_and(|v| v.kind() == "identifier" && src.node_text(v) == kwargs)
                 })
             });
-            method.is_some_and(|m| KEYWORD_METHODS.contains(&m)) && passed
+            // `obj = self.model(*args, **kwargs); obj.save()`: a record of the manager's model.
+            let builds = call.child_by_field_name("function").is_some_and(|f| src.node_text(f) == "self.model");
+            passed && (builds || method.is_some_and(|m| KEYWORD_METHODS.contains(&m)))
         })
         .collect();
-    handed.into_iter().any(|call| chain_on_self(cx, call))
+    handed.into_iter().any(|call| {
+        call.child_by_field_name("function").is_some_and(|f| cx.src.node_text(f) == "self.model")
+            || chain_on_self(cx, call)
+    })
 }
 
 /// The keywords of a call of a method that is no QuerySet's own on a model's manager
