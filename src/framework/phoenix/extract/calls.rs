@@ -136,29 +136,36 @@ impl<'a> Walker<'a> {
         self.call_sites.private.insert(key.clone());
         let Some(types) = self.caller_types.get(&key).cloned() else { return };
         for (param, ty) in params.iter().zip(types) {
-            let Some(schema) = ty else { continue };
-            let (pattern, var) = match param.kind() {
-                "binary_operator" if param.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
-                    let (l, r) = (param.child_by_field_name("left"), param.child_by_field_name("right"));
-                    match (l, r) {
-                        (Some(l), Some(r)) if l.kind() == "map" => (Some(l), Some(r)),
-                        (Some(l), Some(r)) => (Some(r).filter(|r| r.kind() == "map"), Some(l)),
-                        _ => (None, None),
-                    }
-                }
-                "map" => (Some(*param), None),
-                "identifier" => (None, Some(*param)),
-                _ => (None, None),
-            };
-            if let Some(map) = pattern.filter(|m| self.struct_of(*m).is_none()) {
-                for (key, offset) in keyword_keys(map, self.src) {
-                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+            if let Some(schema) = ty {
+                self.type_param(*param, schema, Confidence::Medium);
+            }
+        }
+    }
+
+    /// A parameter known to be a record of `schema`: a map pattern's keys are its fields, its
+    /// variable (`%{…} = x`, or bare) is bound to it.
+    pub(super) fn type_param(&mut self, param: Node<'_>, schema: Source, confidence: Confidence) {
+        let (pattern, var) = match param.kind() {
+            "binary_operator" if param.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
+                let (l, r) = (param.child_by_field_name("left"), param.child_by_field_name("right"));
+                match (l, r) {
+                    (Some(l), Some(r)) if l.kind() == "map" => (Some(l), Some(r)),
+                    (Some(l), Some(r)) => (Some(r).filter(|r| r.kind() == "map"), Some(l)),
+                    _ => (None, None),
                 }
             }
-            if let Some(var) = var.filter(|v| v.kind() == "identifier") {
-                let name = self.text(var).to_owned();
-                self.bind_as(&name, schema, Confidence::Medium);
+            "map" => (Some(param), None),
+            "identifier" => (None, Some(param)),
+            _ => (None, None),
+        };
+        if let Some(map) = pattern.filter(|m| self.struct_of(*m).is_none()) {
+            for (key, offset) in keyword_keys(map, self.src) {
+                self.field_hit(offset, &schema, &key, RefKind::Query, confidence);
             }
+        }
+        if let Some(var) = var.filter(|v| v.kind() == "identifier") {
+            let name = self.text(var).to_owned();
+            self.bind_as(&name, schema, confidence);
         }
     }
 }

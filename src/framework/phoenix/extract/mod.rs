@@ -56,7 +56,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        21
+        22
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -148,6 +148,8 @@ struct Module {
     /// The module declares a plain struct (`defstruct`, no schema): a map of its own, whose
     /// keys another module may write (`Map.from_struct(Media.response_to_struct(r))`).
     plain_struct: bool,
+    /// `defimpl Proto, for: Schema`: the schema whose records the module's `def`s take first.
+    impl_for: Option<String>,
 }
 
 struct Walker<'a> {
@@ -809,6 +811,7 @@ impl<'a> Walker<'a> {
                 }
             }
             ("defmodule", None) => return self.visit_module(node, &args),
+            ("defimpl", None) => return self.visit_impl(node, &args),
             ("alias", None) => {
                 self.alias(&args);
                 return;
@@ -886,6 +889,9 @@ impl<'a> Walker<'a> {
                         }
                         w.plain_head(*head);
                         w.bind_patterns(*head);
+                        if !private {
+                            w.impl_param(*head);
+                        }
                         w.writer_params(node, *head);
                         w.param_markers(*head);
                         if private {
@@ -916,6 +922,15 @@ impl<'a> Walker<'a> {
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
             (_, Some(repo)) if is_repo(repo) => self.repo_call(name, &args),
+            // `Multi.update_all(multi, :name, query, set: […])`: Repo's, after the multi and name.
+            ("update_all" | "delete_all" | "insert_all", Some(multi))
+                if multi == "Ecto.Multi" || self.resolve(multi) == "Ecto.Multi" =>
+            {
+                let skip = if self.piped_args.contains_key(&node.id()) { 1 } else { 2 };
+                if let Some(rest) = args.get(skip..) {
+                    self.repo_call(name, rest);
+                }
+            }
             ("build_assoc", Some("Ecto")) => self.build_assoc(&args),
             (_, Some(_)) => {
                 if let Some(remote) = remote {
@@ -1214,6 +1229,44 @@ impl<'a> Walker<'a> {
         self.modules.pop();
     }
 
+    /// `defimpl Proto, for: Schema do … end` (or inside the schema's module, `for:` left out): a
+    /// module `Proto.Schema` of its own whose `def`s each take a record of the schema first.
+    fn visit_impl(&mut self, node: Node<'_>, args: &[Node<'_>]) {
+        let Some(protocol) = args.first().filter(|a| a.kind() == "alias") else { return self.visit_children(node) };
+        let target = args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).find(|(k, _)| k == "for");
+        let impl_for = match target {
+            Some((_, value)) if value.kind() == "alias" || self.text(value) == "__MODULE__" => {
+                Some(self.resolve(self.text(value)))
+            }
+            Some(_) => None,
+            None => self.modules.last().map(|m| m.name.clone()),
+        };
+        let protocol = self.resolve(self.text(*protocol));
+        let name = format!("{protocol}.{}", impl_for.as_deref().unwrap_or("Any"));
+        let mut module = Module { name: name.clone(), impl_for, ..Module::default() };
+        module.aliases.insert("__MODULE__".to_owned(), name);
+        self.modules.push(module);
+        self.with_frame(|w| {
+            if let Some(block) = do_block(node) {
+                w.visit_children(block);
+            }
+        });
+        self.modules.pop();
+    }
+
+    /// The first parameter of a `def` in a `defimpl … for: Schema`: a record of the schema.
+    fn impl_param(&mut self, head: Node<'_>) {
+        let Some(schema) = self.modules.last().and_then(|m| m.impl_for.clone()) else { return };
+        let Some((_, params)) = calls::head_call(head, self.src) else { return };
+        let Some(first) = params.first() else { return };
+        // `%Other{} = x` already says what it holds.
+        let var = pattern_var(*first, self.src).or_else(|| (first.kind() == "identifier").then_some(*first));
+        if var.is_some_and(|v| self.frames.last().is_some_and(|f| f.contains_key(self.text(v)))) {
+            return;
+        }
+        self.type_param(*first, Source::Schema(schema), Confidence::High);
+    }
+
     /// `alias A.B.C`, `alias A.B.C, as: D`, `alias A.B.{C, D}`, `alias __MODULE__.Sub`.
     fn alias(&mut self, args: &[Node<'_>]) {
         let Some(first) = args.first() else { return };
@@ -1390,7 +1443,9 @@ impl<'a> Walker<'a> {
     /// `case conversation do %{status: "open", first_replied_at: nil} -> …`: a clause's map
     /// pattern matches the keys of the record the subject is.
     fn case_patterns(&mut self, node: Node<'_>, subject: Node<'_>) {
-        let Some((source, confidence)) = self.record(subject) else { return };
+        // (`case Repo.get_by(Person, …) do`: what a Repo finder returns.)
+        let typed = self.record_of(subject).filter(|(_, c)| *c == Confidence::High).or_else(|| self.record(subject));
+        let Some((source, confidence)) = typed else { return };
         for pattern in case_clause_maps(node) {
             if self.struct_of(pattern).is_some() {
                 continue;
@@ -2446,6 +2501,13 @@ impl<'a> Walker<'a> {
                 if node.kind() == "list" {
                     fields.extend(keyword_keys(node, self.src).into_iter().filter(|(k, _)| *k == field));
                 }
+                // `[{:key, "is invalid"} | acc]`: the same error written as a tuple.
+                if node.kind() == "tuple"
+                    && node.named_child_count() == 2
+                    && let Some(key) = node.named_child(0).and_then(|k| atom(k, self.src)).filter(|(k, _)| *k == field)
+                {
+                    fields.push(key);
+                }
                 let mut cursor = node.walk();
                 stack.extend(node.named_children(&mut cursor));
             }
@@ -2848,7 +2910,8 @@ fn map_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
             if item.kind() == "binary_operator"
                 && item.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("=>")
                 && let Some(key) = item.child_by_field_name("left")
-                && let Some(found) = string(key, src)
+                // `%{"k" => v}`, and `%{:k => v}`, the same map as `%{k: v}`.
+                && let Some(found) = string(key, src).or_else(|| atom(key, src))
             {
                 out.push(found);
             }
