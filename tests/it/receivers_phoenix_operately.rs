@@ -197,3 +197,66 @@ fn a_case_over_a_repo_finder_and_a_validator_s_error_tuple_name_their_fields() {
         set(&["lib/op/steps.ex:25", "lib/op/steps.ex:29", "lib/op/steps.ex:34"])
     );
 }
+
+/// Records the module's own functions hand on: a variable bound to a call of a function whose
+/// value is a Repo finder's record (defined below it), a `case` clause binding such a call's
+/// value, and a Repo writer's record piped into a private function. The traps: a private
+/// function some call hands what nothing types, `phase` on another table.
+const LIFECYCLE: &str = r#"defmodule Op.Search.RunLifecycle do
+  import Ecto.Query
+  alias Op.Repo
+  alias Op.Search.IndexRun
+
+  def claim(run_id, phase) do
+    run = lock_run!(run_id)
+    if stale_job?(run, phase), do: :stale, else: {:ok, run}
+  end
+
+  def mark_failed(run_id, phase) do
+    case lock_run(run_id) do
+      nil -> :ok
+      run -> if stale_job?(run, phase), do: :ok, else: advance(run)
+    end
+  end
+
+  def other(thing), do: phase_of(thing)
+
+  defp lock_run!(run_id) do
+    from(run in IndexRun, where: run.id == ^run_id, lock: "FOR UPDATE")
+    |> Repo.one!()
+  end
+
+  defp lock_run(run_id) do
+    from(run in IndexRun, where: run.id == ^run_id)
+    |> Repo.one()
+  end
+
+  defp stale_job?(run, phase), do: run.phase != phase
+
+  defp advance(run) do
+    run
+    |> IndexRun.changeset(%{status: "running"})
+    |> Repo.update!()
+    |> enqueue()
+  end
+
+  defp enqueue(run), do: %{id: run.id, phase: Atom.to_string(run.phase)}
+
+  defp phase_of(thing), do: thing.phase
+end
+"#;
+
+#[test]
+fn records_the_module_s_own_functions_return_type_what_they_are_handed_to() {
+    let (_dir, result) = scan(&[("lib/op/search/run_lifecycle.ex", LIFECYCLE)]);
+    assert_eq!(
+        uses(&result, "search_index_runs.phase"),
+        set(&[
+            "lib/op/schemas/indexrun.ex:5",
+            "lib/op/search/run_lifecycle.ex:30",
+            "lib/op/search/run_lifecycle.ex:39",
+        ])
+    );
+    assert_eq!(uses(&result, "project_milestones.phase"), set(&["lib/op/schemas/milestone.ex:5"]));
+}
+

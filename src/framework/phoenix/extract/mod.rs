@@ -203,6 +203,11 @@ struct Walker<'a> {
     lists: params::Returns,
     /// What the previous walk saw of them (a function defined below its caller).
     previous_lists: params::Returns,
+    /// The module's functions whose value is a record (`defp lock!(id), do: from(r in Run, …)
+    /// |> Repo.one!()`): `None` where two clauses disagree.
+    record_fns: calls::RecordFns,
+    /// What the previous walk saw of them (a function defined below its caller).
+    previous_record_fns: calls::RecordFns,
     /// The module functions defined with `def` (by module and name), whose results other
     /// modules may write.
     public: std::collections::HashSet<(String, String)>,
@@ -343,6 +348,8 @@ impl<'a> Walker<'a> {
             previous_passes: params::Passes::new(),
             lists: params::Returns::new(),
             previous_lists: params::Returns::new(),
+            record_fns: calls::RecordFns::new(),
+            previous_record_fns: calls::RecordFns::new(),
             public: std::collections::HashSet::new(),
             positions: Vec::new(),
             param_edges: Vec::new(),
@@ -807,6 +814,7 @@ impl<'a> Walker<'a> {
                     self.case_tuple_patterns(node, *subject);
                     self.case_rows(node, *subject);
                     self.case_found(node, *subject);
+                    self.case_record(node, *subject);
                     self.case_getter(node, *subject);
                 }
             }
@@ -915,6 +923,7 @@ impl<'a> Walker<'a> {
                         w.record_returned_list(*head, last);
                         w.record_returned_keys(*head, last);
                         w.record_returned_query(*head, last);
+                        w.record_returned_record(*head, last);
                         w.record_row_fn(node, *head, last);
                     }
                     w.filter_keys(node, before);
@@ -1455,6 +1464,30 @@ impl<'a> Walker<'a> {
                 if confidence < Confidence::High {
                     self.attribute_hit(offset, &key);
                 }
+            }
+        }
+    }
+
+    /// `case lock_run(id) do nil -> …; run -> … end`: a clause binding the whole subject holds
+    /// the record a Repo finder (or a function of the module returning one) gives.
+    fn case_record(&mut self, node: Node<'_>, subject: Node<'_>) {
+        if subject.kind() != "call" && subject.kind() != "binary_operator" {
+            return;
+        }
+        // (`q |> Repo.all()` is a list: its clauses bind none of its records.)
+        let last = match subject.kind() {
+            "binary_operator" => subject.child_by_field_name("right"),
+            _ => Some(subject),
+        };
+        if last.and_then(|l| self.callee(l)).is_some_and(|(name, _)| name == "all") {
+            return;
+        }
+        let Some((source, confidence)) = self.record_of(subject) else { return };
+        for pattern in case_clause_patterns(node) {
+            let Some(var) = pattern_var(pattern, self.src) else { continue };
+            let name = self.text(var).to_owned();
+            if self.lookup_typed(&name).is_none() {
+                self.bind_as(&name, source.clone(), confidence);
             }
         }
     }
@@ -2104,7 +2137,7 @@ impl<'a> Walker<'a> {
             return None;
         }
         let (name, remote) = self.callee(node)?;
-        let remote_node = remote?;
+        let Some(remote_node) = remote else { return self.local_record(name, arguments(node).len()) };
         let remote = self.text(remote_node);
         if remote.ends_with("Repo") && matches!(name, "get" | "get!" | "get_by" | "get_by!" | "one" | "one!") {
             return arguments(node).first().and_then(|a| self.source_of(*a)).map(|s| (s, Confidence::High));
@@ -2133,8 +2166,12 @@ impl<'a> Walker<'a> {
             current = current.child_by_field_name("left")?;
         }
         let (last, remote) = self.callee(*stages.first()?)?;
+        // (`run |> Run.changeset(…) |> Repo.update!()`: the record written.)
         if !remote.is_some_and(|r| self.text(r).ends_with("Repo"))
-            || !matches!(last, "get" | "get!" | "get_by" | "get_by!" | "one" | "one!" | "all")
+            || !matches!(
+                last,
+                "get" | "get!" | "get_by" | "get_by!" | "one" | "one!" | "all" | "update!" | "insert!" | "insert_or_update!"
+            )
         {
             return None;
         }
