@@ -27,9 +27,17 @@ fn schema(module: &str, table: &str, body: &str) -> String {
 fn schemas() -> Vec<(String, String)> {
     [
         ("Kpis.KpiEntry", "kpi_entries", "    field :period, :string\n    field :value, :integer\n"),
-        ("People.Person", "people", "    field :full_name, :string\n    field :suspended, :boolean\n    field :suspended_at, :utc_datetime\n"),
+        (
+            "People.Person",
+            "people",
+            "    field :full_name, :string\n    field :suspended, :boolean\n    field :suspended_at, :utc_datetime\n",
+        ),
         ("Search.IndexRun", "search_index_runs", "    field :phase, :string\n    field :status, :string\n"),
-        ("Projects.Milestone", "project_milestones", "    field :phase, :string\n    field :period, :string\n    field :suspended, :boolean\n"),
+        (
+            "Projects.Milestone",
+            "project_milestones",
+            "    field :phase, :string\n    field :period, :string\n    field :suspended, :boolean\n",
+        ),
         ("Companies.Company", "companies", "    field :setup_completed, :boolean\n    timestamps()\n"),
         ("Projects.Project", "projects", "    field :name, :string\n    field :health, :string\n"),
     ]
@@ -88,9 +96,15 @@ end
 #[test]
 fn a_protocol_implementation_for_a_schema_takes_its_records() {
     let (_dir, result) = scan(&[("lib/op_web/serializers.ex", SERIALIZERS)]);
-    assert_eq!(uses(&result, "kpi_entries.period"), set(&["lib/op/schemas/kpientry.ex:5", "lib/op_web/serializers.ex:5"]));
+    assert_eq!(
+        uses(&result, "kpi_entries.period"),
+        set(&["lib/op/schemas/kpientry.ex:5", "lib/op_web/serializers.ex:5"])
+    );
     assert_eq!(uses(&result, "people.suspended"), set(&["lib/op/schemas/person.ex:6", "lib/op_web/serializers.ex:14"]));
-    assert_eq!(uses(&result, "search_index_runs.phase"), set(&["lib/op/schemas/indexrun.ex:5", "lib/op_web/serializers.ex:19"]));
+    assert_eq!(
+        uses(&result, "search_index_runs.phase"),
+        set(&["lib/op/schemas/indexrun.ex:5", "lib/op_web/serializers.ex:19"])
+    );
     assert_eq!(uses(&result, "project_milestones.phase"), set(&["lib/op/schemas/milestone.ex:5"]));
     assert_eq!(uses(&result, "project_milestones.period"), set(&["lib/op/schemas/milestone.ex:6"]));
     assert_eq!(uses(&result, "project_milestones.suspended"), set(&["lib/op/schemas/milestone.ex:7"]));
@@ -259,4 +273,3 @@ fn records_the_module_s_own_functions_return_type_what_they_are_handed_to() {
     );
     assert_eq!(uses(&result, "project_milestones.phase"), set(&["lib/op/schemas/milestone.ex:5"]));
 }
-

@@ -1220,7 +1220,7 @@ impl<'a> Walker<'a> {
             Some(outer) if !written.contains("__MODULE__") => format!("{}.{written}", outer.name),
             _ => self.resolve(written),
         };
-        let mut module = Module { name: name.clone(), ..Module::default() };
+        let module = Module { name, ..Module::default() };
         // A nested module is reachable by its last segment from the enclosing one.
         if let Some(outer) = self.modules.last_mut() {
             outer.aliases.insert(
@@ -1228,7 +1228,12 @@ impl<'a> Walker<'a> {
                 format!("{}.{}", outer.name, written.split('.').next().unwrap_or(written)),
             );
         }
-        module.aliases.insert("__MODULE__".to_owned(), name);
+        self.module_body(node, module);
+    }
+
+    /// The `do` block of a module named `module.name` (also its `__MODULE__`), walked inside it.
+    fn module_body(&mut self, node: Node<'_>, mut module: Module) {
+        module.aliases.insert("__MODULE__".to_owned(), module.name.clone());
         self.modules.push(module);
         self.with_frame(|w| {
             if let Some(block) = do_block(node) {
@@ -1252,15 +1257,8 @@ impl<'a> Walker<'a> {
         };
         let protocol = self.resolve(self.text(*protocol));
         let name = format!("{protocol}.{}", impl_for.as_deref().unwrap_or("Any"));
-        let mut module = Module { name: name.clone(), impl_for, ..Module::default() };
-        module.aliases.insert("__MODULE__".to_owned(), name);
-        self.modules.push(module);
-        self.with_frame(|w| {
-            if let Some(block) = do_block(node) {
-                w.visit_children(block);
-            }
-        });
-        self.modules.pop();
+        let module = Module { name, impl_for, ..Module::default() };
+        self.module_body(node, module);
     }
 
     /// The first parameter of a `def` in a `defimpl … for: Schema`: a record of the schema.
@@ -2170,7 +2168,16 @@ impl<'a> Walker<'a> {
         if !remote.is_some_and(|r| self.text(r).ends_with("Repo"))
             || !matches!(
                 last,
-                "get" | "get!" | "get_by" | "get_by!" | "one" | "one!" | "all" | "update!" | "insert!" | "insert_or_update!"
+                "get"
+                    | "get!"
+                    | "get_by"
+                    | "get_by!"
+                    | "one"
+                    | "one!"
+                    | "all"
+                    | "update!"
+                    | "insert!"
+                    | "insert_or_update!"
             )
         {
             return None;
