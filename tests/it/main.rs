@@ -61,6 +61,7 @@ mod receivers_phoenix_claper;
 mod receivers_phoenix_contexts;
 mod receivers_phoenix_getters;
 mod receivers_phoenix_glific;
+mod receivers_phoenix_operately;
 mod receivers_phoenix_params;
 mod receivers_phoenix_pinchflat;
 mod receivers_phoenix_rows;

@@ -17,6 +17,9 @@ pub(super) struct FnKey {
     arity: usize,
 }
 
+/// What each function of a module returns when it is a record (see `Walker::record_fns`).
+pub(super) type RecordFns = HashMap<FnKey, Option<(Source, Confidence)>>;
+
 #[derive(Default)]
 pub(super) struct CallSites {
     /// Each local call's arguments: the schema each is a record of, if known.
@@ -128,6 +131,30 @@ impl<'a> Walker<'a> {
         self.call_sites.calls.entry(key).or_default().push(types);
     }
 
+    /// `defp lock_run!(id), do: from(r in Run, …) |> Repo.one!()`: the function's value is a
+    /// record of that schema (two clauses that disagree say nothing).
+    pub(super) fn record_returned_record(&mut self, head: Node<'_>, last: Node<'_>) {
+        let Some((call, params)) = head_call(head, self.src) else { return };
+        let name = self.text(call.child_by_field_name("target").unwrap_or(call));
+        let Some(key) = self.fn_key(name, params.len()) else { return };
+        let returned = self.record_of(last).filter(|(s, _)| matches!(s, Source::Schema(_)));
+        match self.record_fns.get(&key) {
+            Some(seen) if *seen != returned => {
+                self.record_fns.insert(key, None);
+            }
+            Some(_) => {}
+            None => {
+                self.record_fns.insert(key, returned);
+            }
+        }
+    }
+
+    /// A call of the module's function that returns a record, as this walk or the previous saw it.
+    pub(super) fn local_record(&self, name: &str, arity: usize) -> Option<(Source, Confidence)> {
+        let key = self.fn_key(name, arity)?;
+        self.record_fns.get(&key).or_else(|| self.previous_record_fns.get(&key)).cloned().flatten()
+    }
+
     /// A `defp` head: recorded as private; its parameters typed by the previous walk's calls.
     pub(super) fn private_head(&mut self, head: Node<'_>) {
         let Some((call, params)) = head_call(head, self.src) else { return };
@@ -136,29 +163,36 @@ impl<'a> Walker<'a> {
         self.call_sites.private.insert(key.clone());
         let Some(types) = self.caller_types.get(&key).cloned() else { return };
         for (param, ty) in params.iter().zip(types) {
-            let Some(schema) = ty else { continue };
-            let (pattern, var) = match param.kind() {
-                "binary_operator" if param.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
-                    let (l, r) = (param.child_by_field_name("left"), param.child_by_field_name("right"));
-                    match (l, r) {
-                        (Some(l), Some(r)) if l.kind() == "map" => (Some(l), Some(r)),
-                        (Some(l), Some(r)) => (Some(r).filter(|r| r.kind() == "map"), Some(l)),
-                        _ => (None, None),
-                    }
-                }
-                "map" => (Some(*param), None),
-                "identifier" => (None, Some(*param)),
-                _ => (None, None),
-            };
-            if let Some(map) = pattern.filter(|m| self.struct_of(*m).is_none()) {
-                for (key, offset) in keyword_keys(map, self.src) {
-                    self.field_hit(offset, &schema, &key, RefKind::Query, Confidence::Medium);
+            if let Some(schema) = ty {
+                self.type_param(*param, schema, Confidence::Medium);
+            }
+        }
+    }
+
+    /// A parameter known to be a record of `schema`: a map pattern's keys are its fields, its
+    /// variable (`%{…} = x`, or bare) is bound to it.
+    pub(super) fn type_param(&mut self, param: Node<'_>, schema: Source, confidence: Confidence) {
+        let (pattern, var) = match param.kind() {
+            "binary_operator" if param.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
+                let (l, r) = (param.child_by_field_name("left"), param.child_by_field_name("right"));
+                match (l, r) {
+                    (Some(l), Some(r)) if l.kind() == "map" => (Some(l), Some(r)),
+                    (Some(l), Some(r)) => (Some(r).filter(|r| r.kind() == "map"), Some(l)),
+                    _ => (None, None),
                 }
             }
-            if let Some(var) = var.filter(|v| v.kind() == "identifier") {
-                let name = self.text(var).to_owned();
-                self.bind_as(&name, schema, Confidence::Medium);
+            "map" => (Some(param), None),
+            "identifier" => (None, Some(param)),
+            _ => (None, None),
+        };
+        if let Some(map) = pattern.filter(|m| self.struct_of(*m).is_none()) {
+            for (key, offset) in keyword_keys(map, self.src) {
+                self.field_hit(offset, &schema, &key, RefKind::Query, confidence);
             }
+        }
+        if let Some(var) = var.filter(|v| v.kind() == "identifier") {
+            let name = self.text(var).to_owned();
+            self.bind_as(&name, schema, confidence);
         }
     }
 }
@@ -182,10 +216,14 @@ pub(super) fn head_call<'t>(head: Node<'t>, src: &str) -> Option<(Node<'t>, Vec<
 pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
     let mut walker = Walker::new(source, path);
     walker.visit(root);
-    let types = walker.call_sites.param_types();
+    let mut types = walker.call_sites.param_types();
     let plain = std::mem::take(&mut walker.call_sites.plain_maps);
     let mut walks = 1;
+    // Parameters a walk typed otherwise than the walk before (a call of a function defined below).
+    let mut grew = false;
     while ((!types.is_empty() || !plain.is_empty()) && walks == 1)
+        || grew
+        || (walker.record_fns.values().any(Option::is_some) && walker.record_fns != walker.previous_record_fns)
         || (!walker.returns.is_empty() && keys_only(&walker.returns) != keys_only(&walker.previous_returns))
         || walker.dispatch.wants_walk(&walker.previous_dispatch)
         || (!walker.passes.is_empty() && walker.passes != walker.previous_passes)
@@ -203,9 +241,21 @@ pub(super) fn walk(source: &str, path: &str, root: Node<'_>) -> FileFacts {
         next.previous_passes = std::mem::take(&mut walker.passes);
         next.previous_lists = std::mem::take(&mut walker.lists);
         next.previous_positions = std::mem::take(&mut walker.positions);
+        next.previous_record_fns = std::mem::take(&mut walker.record_fns);
         next.visit(root);
         walker = next;
         walks += 1;
+        grew = false;
+        for (key, fresh) in walker.call_sites.param_types() {
+            let known = types.entry(key).or_insert_with(|| vec![None; fresh.len()]);
+            for (old, new) in known.iter_mut().zip(fresh) {
+                // (A walk that knows more replaces a guess by name: `run` → `IndexRun`, not `Run`.)
+                if new.is_some() && *old != new {
+                    *old = new;
+                    grew = true;
+                }
+            }
+        }
     }
     walker.returned_flows();
     walker.facts

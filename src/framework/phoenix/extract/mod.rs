@@ -56,7 +56,7 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        21
+        22
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -148,6 +148,8 @@ struct Module {
     /// The module declares a plain struct (`defstruct`, no schema): a map of its own, whose
     /// keys another module may write (`Map.from_struct(Media.response_to_struct(r))`).
     plain_struct: bool,
+    /// `defimpl Proto, for: Schema`: the schema whose records the module's `def`s take first.
+    impl_for: Option<String>,
 }
 
 struct Walker<'a> {
@@ -201,6 +203,11 @@ struct Walker<'a> {
     lists: params::Returns,
     /// What the previous walk saw of them (a function defined below its caller).
     previous_lists: params::Returns,
+    /// The module's functions whose value is a record (`defp lock!(id), do: from(r in Run, …)
+    /// |> Repo.one!()`): `None` where two clauses disagree.
+    record_fns: calls::RecordFns,
+    /// What the previous walk saw of them (a function defined below its caller).
+    previous_record_fns: calls::RecordFns,
     /// The module functions defined with `def` (by module and name), whose results other
     /// modules may write.
     public: std::collections::HashSet<(String, String)>,
@@ -341,6 +348,8 @@ impl<'a> Walker<'a> {
             previous_passes: params::Passes::new(),
             lists: params::Returns::new(),
             previous_lists: params::Returns::new(),
+            record_fns: calls::RecordFns::new(),
+            previous_record_fns: calls::RecordFns::new(),
             public: std::collections::HashSet::new(),
             positions: Vec::new(),
             param_edges: Vec::new(),
@@ -805,10 +814,12 @@ impl<'a> Walker<'a> {
                     self.case_tuple_patterns(node, *subject);
                     self.case_rows(node, *subject);
                     self.case_found(node, *subject);
+                    self.case_record(node, *subject);
                     self.case_getter(node, *subject);
                 }
             }
             ("defmodule", None) => return self.visit_module(node, &args),
+            ("defimpl", None) => return self.visit_impl(node, &args),
             ("alias", None) => {
                 self.alias(&args);
                 return;
@@ -886,6 +897,9 @@ impl<'a> Walker<'a> {
                         }
                         w.plain_head(*head);
                         w.bind_patterns(*head);
+                        if !private {
+                            w.impl_param(*head);
+                        }
                         w.writer_params(node, *head);
                         w.param_markers(*head);
                         if private {
@@ -909,6 +923,7 @@ impl<'a> Walker<'a> {
                         w.record_returned_list(*head, last);
                         w.record_returned_keys(*head, last);
                         w.record_returned_query(*head, last);
+                        w.record_returned_record(*head, last);
                         w.record_row_fn(node, *head, last);
                     }
                     w.filter_keys(node, before);
@@ -916,6 +931,15 @@ impl<'a> Walker<'a> {
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
             (_, Some(repo)) if is_repo(repo) => self.repo_call(name, &args),
+            // `Multi.update_all(multi, :name, query, set: […])`: Repo's, after the multi and name.
+            ("update_all" | "delete_all" | "insert_all", Some(multi))
+                if multi == "Ecto.Multi" || self.resolve(multi) == "Ecto.Multi" =>
+            {
+                let skip = if self.piped_args.contains_key(&node.id()) { 1 } else { 2 };
+                if let Some(rest) = args.get(skip..) {
+                    self.repo_call(name, rest);
+                }
+            }
             ("build_assoc", Some("Ecto")) => self.build_assoc(&args),
             (_, Some(_)) => {
                 if let Some(remote) = remote {
@@ -1196,7 +1220,7 @@ impl<'a> Walker<'a> {
             Some(outer) if !written.contains("__MODULE__") => format!("{}.{written}", outer.name),
             _ => self.resolve(written),
         };
-        let mut module = Module { name: name.clone(), ..Module::default() };
+        let module = Module { name, ..Module::default() };
         // A nested module is reachable by its last segment from the enclosing one.
         if let Some(outer) = self.modules.last_mut() {
             outer.aliases.insert(
@@ -1204,7 +1228,12 @@ impl<'a> Walker<'a> {
                 format!("{}.{}", outer.name, written.split('.').next().unwrap_or(written)),
             );
         }
-        module.aliases.insert("__MODULE__".to_owned(), name);
+        self.module_body(node, module);
+    }
+
+    /// The `do` block of a module named `module.name` (also its `__MODULE__`), walked inside it.
+    fn module_body(&mut self, node: Node<'_>, mut module: Module) {
+        module.aliases.insert("__MODULE__".to_owned(), module.name.clone());
         self.modules.push(module);
         self.with_frame(|w| {
             if let Some(block) = do_block(node) {
@@ -1212,6 +1241,37 @@ impl<'a> Walker<'a> {
             }
         });
         self.modules.pop();
+    }
+
+    /// `defimpl Proto, for: Schema do … end` (or inside the schema's module, `for:` left out): a
+    /// module `Proto.Schema` of its own whose `def`s each take a record of the schema first.
+    fn visit_impl(&mut self, node: Node<'_>, args: &[Node<'_>]) {
+        let Some(protocol) = args.first().filter(|a| a.kind() == "alias") else { return self.visit_children(node) };
+        let target = args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).find(|(k, _)| k == "for");
+        let impl_for = match target {
+            Some((_, value)) if value.kind() == "alias" || self.text(value) == "__MODULE__" => {
+                Some(self.resolve(self.text(value)))
+            }
+            Some(_) => None,
+            None => self.modules.last().map(|m| m.name.clone()),
+        };
+        let protocol = self.resolve(self.text(*protocol));
+        let name = format!("{protocol}.{}", impl_for.as_deref().unwrap_or("Any"));
+        let module = Module { name, impl_for, ..Module::default() };
+        self.module_body(node, module);
+    }
+
+    /// The first parameter of a `def` in a `defimpl … for: Schema`: a record of the schema.
+    fn impl_param(&mut self, head: Node<'_>) {
+        let Some(schema) = self.modules.last().and_then(|m| m.impl_for.clone()) else { return };
+        let Some((_, params)) = calls::head_call(head, self.src) else { return };
+        let Some(first) = params.first() else { return };
+        // `%Other{} = x` already says what it holds.
+        let var = pattern_var(*first, self.src).or_else(|| (first.kind() == "identifier").then_some(*first));
+        if var.is_some_and(|v| self.frames.last().is_some_and(|f| f.contains_key(self.text(v)))) {
+            return;
+        }
+        self.type_param(*first, Source::Schema(schema), Confidence::High);
     }
 
     /// `alias A.B.C`, `alias A.B.C, as: D`, `alias A.B.{C, D}`, `alias __MODULE__.Sub`.
@@ -1390,7 +1450,9 @@ impl<'a> Walker<'a> {
     /// `case conversation do %{status: "open", first_replied_at: nil} -> …`: a clause's map
     /// pattern matches the keys of the record the subject is.
     fn case_patterns(&mut self, node: Node<'_>, subject: Node<'_>) {
-        let Some((source, confidence)) = self.record(subject) else { return };
+        // (`case Repo.get_by(Person, …) do`: what a Repo finder returns.)
+        let typed = self.record_of(subject).filter(|(_, c)| *c == Confidence::High).or_else(|| self.record(subject));
+        let Some((source, confidence)) = typed else { return };
         for pattern in case_clause_maps(node) {
             if self.struct_of(pattern).is_some() {
                 continue;
@@ -1400,6 +1462,30 @@ impl<'a> Walker<'a> {
                 if confidence < Confidence::High {
                     self.attribute_hit(offset, &key);
                 }
+            }
+        }
+    }
+
+    /// `case lock_run(id) do nil -> …; run -> … end`: a clause binding the whole subject holds
+    /// the record a Repo finder (or a function of the module returning one) gives.
+    fn case_record(&mut self, node: Node<'_>, subject: Node<'_>) {
+        if subject.kind() != "call" && subject.kind() != "binary_operator" {
+            return;
+        }
+        // (`q |> Repo.all()` is a list: its clauses bind none of its records.)
+        let last = match subject.kind() {
+            "binary_operator" => subject.child_by_field_name("right"),
+            _ => Some(subject),
+        };
+        if last.and_then(|l| self.callee(l)).is_some_and(|(name, _)| name == "all") {
+            return;
+        }
+        let Some((source, confidence)) = self.record_of(subject) else { return };
+        for pattern in case_clause_patterns(node) {
+            let Some(var) = pattern_var(pattern, self.src) else { continue };
+            let name = self.text(var).to_owned();
+            if self.lookup_typed(&name).is_none() {
+                self.bind_as(&name, source.clone(), confidence);
             }
         }
     }
@@ -2049,7 +2135,7 @@ impl<'a> Walker<'a> {
             return None;
         }
         let (name, remote) = self.callee(node)?;
-        let remote_node = remote?;
+        let Some(remote_node) = remote else { return self.local_record(name, arguments(node).len()) };
         let remote = self.text(remote_node);
         if remote.ends_with("Repo") && matches!(name, "get" | "get!" | "get_by" | "get_by!" | "one" | "one!") {
             return arguments(node).first().and_then(|a| self.source_of(*a)).map(|s| (s, Confidence::High));
@@ -2078,8 +2164,21 @@ impl<'a> Walker<'a> {
             current = current.child_by_field_name("left")?;
         }
         let (last, remote) = self.callee(*stages.first()?)?;
+        // (`run |> Run.changeset(…) |> Repo.update!()`: the record written.)
         if !remote.is_some_and(|r| self.text(r).ends_with("Repo"))
-            || !matches!(last, "get" | "get!" | "get_by" | "get_by!" | "one" | "one!" | "all")
+            || !matches!(
+                last,
+                "get"
+                    | "get!"
+                    | "get_by"
+                    | "get_by!"
+                    | "one"
+                    | "one!"
+                    | "all"
+                    | "update!"
+                    | "insert!"
+                    | "insert_or_update!"
+            )
         {
             return None;
         }
@@ -2445,6 +2544,13 @@ impl<'a> Walker<'a> {
             while let Some(node) = stack.pop() {
                 if node.kind() == "list" {
                     fields.extend(keyword_keys(node, self.src).into_iter().filter(|(k, _)| *k == field));
+                }
+                // `[{:key, "is invalid"} | acc]`: the same error written as a tuple.
+                if node.kind() == "tuple"
+                    && node.named_child_count() == 2
+                    && let Some(key) = node.named_child(0).and_then(|k| atom(k, self.src)).filter(|(k, _)| *k == field)
+                {
+                    fields.push(key);
                 }
                 let mut cursor = node.walk();
                 stack.extend(node.named_children(&mut cursor));
@@ -2848,7 +2954,8 @@ fn map_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
             if item.kind() == "binary_operator"
                 && item.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("=>")
                 && let Some(key) = item.child_by_field_name("left")
-                && let Some(found) = string(key, src)
+                // `%{"k" => v}`, and `%{:k => v}`, the same map as `%{k: v}`.
+                && let Some(found) = string(key, src).or_else(|| atom(key, src))
             {
                 out.push(found);
             }
