@@ -108,10 +108,8 @@ end
 /// .amount_spent`, no `monetize` there) is none of it.
 #[test]
 fn money_rails_monetize_names_the_cents_column_s_reader() {
-    let tables: &[(&str, &[&str])] = &[
-        ("purchases", &["id", "amount_spent_in_cents", "amount_spent_on_diapers_cents"]),
-        ("vendors", &["id"]),
-    ];
+    let tables: &[(&str, &[&str])] =
+        &[("purchases", &["id", "amount_spent_in_cents", "amount_spent_on_diapers_cents"]), ("vendors", &["id"])];
     let files = [
         APPLICATION_RECORD,
         ("app/models/purchase.rb", PURCHASE),

@@ -265,7 +265,13 @@ impl<'a> Walker<'a> {
     ///
     /// `receiver` is the chain the call is made on: the aliases its `joins("INNER JOIN items
     /// kit_items ON …")` declare name their tables here too (`.where("kit_items.x = …")`).
-    pub(super) fn fragment(&mut self, arg: Node<'_>, rec: Option<&Rec>, confidence: Confidence, receiver: Option<Node<'_>>) {
+    pub(super) fn fragment(
+        &mut self,
+        arg: Node<'_>,
+        rec: Option<&Rec>,
+        confidence: Confidence,
+        receiver: Option<Node<'_>>,
+    ) {
         let Some(parts) = self.fragment_parts(arg) else { return };
         if parts.iter().any(|&(start, end)| is_statement(self.code.get(start..end).unwrap_or(""))) {
             // A whole statement (`where("id IN (SELECT …)")`): the SQL extractor parses it.
