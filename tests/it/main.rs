@@ -88,6 +88,7 @@ mod receivers_rails_feedbin;
 mod receivers_rails_flows;
 mod receivers_rails_guesses;
 mod receivers_rails_huginn;
+mod receivers_rails_humanessentials;
 mod receivers_rails_keywords;
 mod receivers_rails_odin;
 mod receivers_rails_openfood;

@@ -612,8 +612,13 @@ impl<'a> Walker<'a> {
                     let fields = &mut self.facts.models[index].fields;
                     for value in values.iter().filter(|v| is_identifier(v)) {
                         let attribute = format!("{prefix}{value}{suffix}");
+                        // `record.active!` writes it: the bang, a field of its own.
+                        let bang = format!("{attribute}!");
                         if attribute != column && !fields.iter().any(|(a, _)| *a == attribute) {
                             fields.push((attribute, column.clone()));
+                        }
+                        if !fields.iter().any(|(a, _)| *a == bang) {
+                            fields.push((bang, column.clone()));
                         }
                     }
                 }
@@ -774,6 +779,29 @@ impl<'a> Walker<'a> {
                     };
                     for column in columns {
                         self.column_hit(*node, &rec, column, decl, high);
+                    }
+                }
+            }
+            "monetize" => {
+                // money-rails: `monetize :price_cents` defines `price` and `price=` over the
+                // column (its name less `_cents`), `monetize :amount_in_cents, as: :amount` the
+                // name `as:` gives; reading or writing that name is the column's use.
+                let named = option_string("as").filter(|a| is_identifier(a));
+                for (column, node) in &symbols {
+                    if !is_identifier(column) {
+                        continue;
+                    }
+                    self.hit_at(node.start_byte(), rec.attribute(column), RefKind::Query, Confidence::Medium);
+                    let attribute = match &named {
+                        Some(name) if symbols.len() == 1 => Some(name.clone()),
+                        _ => column.strip_suffix("_cents").filter(|a| !a.is_empty()).map(str::to_owned),
+                    };
+                    let fields = &mut self.facts.models[index].fields;
+                    if let Some(attribute) = attribute
+                        && attribute != *column
+                        && !fields.iter().any(|(a, _)| *a == attribute)
+                    {
+                        fields.push((attribute, column.clone()));
                     }
                 }
             }

@@ -817,6 +817,16 @@ impl<'a> Walker<'a> {
                     // A call of this class's method, typed by its last expression.
                     return (!matches!(ty, Ty::Value | Ty::Literal(_))).then_some(ty);
                 }
+                if method == "becomes"
+                    && receiver.is_some()
+                    && let Some(class) =
+                        arguments(node).first().filter(|a| matches!(a.kind(), "constant" | "scope_resolution"))
+                    && let name = self.text(*class).trim_start_matches("::")
+                    && !is_core_class(name)
+                {
+                    // `@item.becomes(Item)`: the same row as a record of the class named.
+                    return Some(Ty::Record(Rec::model(name), Confidence::High));
+                }
                 if method == "fetch"
                     && let (Some(r), Some(key)) = (receiver, arguments(node).first())
                     && let Some(param) = self.mailer_param(r, *key)

@@ -262,14 +262,24 @@ impl<'a> Walker<'a> {
     /// qualified names are table columns, bare names columns of the relation's model. Function
     /// names, keywords, bind names and quoted literals are skipped; bare names that are not
     /// columns of the model are dropped by resolution; without a model only qualified names count.
-    pub(super) fn fragment(&mut self, arg: Node<'_>, rec: Option<&Rec>, confidence: Confidence) {
+    ///
+    /// `receiver` is the chain the call is made on: the aliases its `joins("INNER JOIN items
+    /// kit_items ON …")` declare name their tables here too (`.where("kit_items.x = …")`).
+    pub(super) fn fragment(
+        &mut self,
+        arg: Node<'_>,
+        rec: Option<&Rec>,
+        confidence: Confidence,
+        receiver: Option<Node<'_>>,
+    ) {
         let Some(parts) = self.fragment_parts(arg) else { return };
         if parts.iter().any(|&(start, end)| is_statement(self.code.get(start..end).unwrap_or(""))) {
             // A whole statement (`where("id IN (SELECT …)")`): the SQL extractor parses it.
             return;
         }
         let text_of = |(start, end): (usize, usize)| self.code.get(start..end).unwrap_or("");
-        let aliases: HashMap<String, String> = parts.iter().flat_map(|p| join_aliases(text_of(*p))).collect();
+        let mut aliases: HashMap<String, String> = self.chain_join_aliases(receiver).into_iter().collect();
+        aliases.extend(parts.iter().flat_map(|p| join_aliases(text_of(*p))));
         // Whether the previous part ended inside a quoted value (`= '#{DATE}'` splits it in two).
         let mut in_quote = false;
         for (start, end) in parts {
@@ -291,6 +301,26 @@ impl<'a> Walker<'a> {
                 self.hit_at(start + offset, target, RefKind::Sql, confidence.min(Confidence::Medium));
             }
         }
+    }
+
+    /// The aliases the string `joins`/`left_joins`/`from` fragments of a query chain declare,
+    /// read down from `link` (its receiver's calls, the nearest 16: a chain read link by link
+    /// costs its length, never its square).
+    fn chain_join_aliases(&self, mut link: Option<Node<'_>>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for _ in 0..16 {
+            let Some(call) = link.filter(|l| l.kind() == "call") else { break };
+            let method = call.child_by_field_id(*field::METHOD).map(|m| self.text(m));
+            if method.is_some_and(|m| matches!(m, "joins" | "left_joins" | "left_outer_joins" | "from")) {
+                for arg in arguments(call).into_iter().filter(|a| matches!(a.kind(), "string" | "heredoc_beginning")) {
+                    for (start, end) in self.fragment_parts(arg).unwrap_or_default() {
+                        out.extend(join_aliases(self.code.get(start..end).unwrap_or("")));
+                    }
+                }
+            }
+            link = call.child_by_field_id(*field::RECEIVER);
+        }
+        out
     }
 
     /// Byte ranges of the literal text of an SQL fragment argument: a string (interpolations

@@ -501,6 +501,9 @@ impl<'a> Walker<'a> {
             },
             _ => match self.eval(first) {
                 Some(Ty::Record(m, c)) => Some((m, c.min(Confidence::Medium))),
+                // `simple_form_for form` in `_form`, rendered `render partial: "form", object:
+                // @partner`: the partial's local (named like a builder) holds the record.
+                Some(Ty::Form(m, c)) if first.kind() == "identifier" => Some((m, c.min(Confidence::Medium))),
                 _ => None,
             },
         }

@@ -868,7 +868,7 @@ impl<'a> Walker<'a> {
             // the fragment's qualified names still name their tables.
             if FRAGMENT_METHODS.contains(&method) {
                 for arg in &args {
-                    self.fragment(*arg, None, Confidence::Medium);
+                    self.fragment(*arg, None, Confidence::Medium, receiver);
                 }
             }
             return None;
@@ -1042,7 +1042,7 @@ impl<'a> Walker<'a> {
                 args.clone()
             };
             for arg in fragments {
-                self.fragment(arg, Some(&rec), confidence);
+                self.fragment(arg, Some(&rec), confidence, receiver);
             }
         }
         if let Some(columns) = dynamic_finder(method)
@@ -1098,8 +1098,13 @@ impl<'a> Walker<'a> {
         {
             // A plural name may be a has_many association or a column (`comment.flags`):
             // resolution knows the model's associations and decides.
-            let column = attribute_of(method);
-            if is_identifier(column) && !NOT_ATTRIBUTES.contains(&method) {
+            // `request.status_started!`: an enum's bang (`enum :status, …, prefix: true`), a
+            // field of that name its declaration maps to the column; any other bang maps nothing.
+            let column = match method.strip_suffix('!') {
+                Some(stem) if is_identifier(stem) && !method.ends_with("_will_change!") => method,
+                _ => attribute_of(method),
+            };
+            if is_identifier(column.strip_suffix('!').unwrap_or(column)) && !NOT_ATTRIBUTES.contains(&method) {
                 let offset = method_node.start_byte() + method.find(column).unwrap_or(0);
                 self.hit_at(offset, rec.attribute(column), RefKind::Query, *confidence);
             }
