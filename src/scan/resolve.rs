@@ -706,6 +706,10 @@ impl Models {
         bindings: &Bindings<'_>,
         depth: u32,
     ) -> (BTreeSet<usize>, Vec<String>) {
+        // A hit's own chain is asked once; the memo pays off for the bindings it goes through.
+        if depth == 0 {
+            return self.reach_uncached(root, path, bindings, depth);
+        }
         let mut hasher = std::hash::DefaultHasher::new();
         (root, path, depth).hash(&mut hasher);
         let hash = hasher.finish();
