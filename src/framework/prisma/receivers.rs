@@ -1469,6 +1469,37 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         false
     }
 
+    /// Whether an object literal (or what holds it: a key's value, a list's element) is given
+    /// to a log (`console.log({ ...row, riskLevel: 100 })`): printed, neither stored nor read.
+    fn printed(&self, object: Node<'t>) -> bool {
+        let mut at = object;
+        for _ in 0..32 {
+            let Some(parent) = self.parent(at) else { return false };
+            match parent.kind() {
+                "parenthesized_expression" | "as_expression" | "pair" | "object" | "array" => at = parent,
+                "arguments" => {
+                    return self.parent(parent).is_some_and(|c| c.kind() == "call_expression" && self.logged(c));
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether a call writes its arguments to a log (`console.log(…)`, `logger.info(…)`,
+    /// `this.logger.warn(…)`).
+    fn logged(&self, call: Node<'_>) -> bool {
+        let Some(f) = call.child_by_field_name("function").map(unwrap).filter(|f| f.kind() == "member_expression")
+        else {
+            return false;
+        };
+        let logger = f.child_by_field_name("object").map(|o| self.text(unwrap(o))).unwrap_or_default();
+        let logger = logger.rsplit('.').next().unwrap_or_default();
+        matches!(logger, "console" | "logger" | "log" | "Logger")
+            && property(self.src, f)
+                .is_some_and(|m| matches!(m, "log" | "info" | "warn" | "error" | "debug" | "trace" | "dir" | "table"))
+    }
+
     /// Whether a call is a list's method taking a callback (`map`, `filter`, `reduce`, …).
     fn list_method(&self, call: Node<'_>) -> bool {
         call.child_by_field_name("function")
@@ -2949,6 +2980,9 @@ pub fn read<'t>(
                 // model, written field by field (an object passed as a client call's argument is
                 // read by its shape instead).
                 "object" => {
+                    if w.printed(node) {
+                        continue;
+                    }
                     let declared = w
                         .parent(node)
                         .filter(|p| p.kind() == "variable_declarator")

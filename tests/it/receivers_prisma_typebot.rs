@@ -1,0 +1,138 @@
+//! Prisma idioms of an app tandem had not seen (typebot): the default name of an unnamed
+//! compound unique key (`identifier_token` of `@@unique([identifier, token])`, its members in
+//! any order, and the shorthand `{ identifier_token }`), and an object literal given to a log
+//! (`console.log({ ...row, riskLevel: 100 })`), which writes nothing. Each test also says what
+//! is not a reference.
+
+use tandem::config::Framework;
+
+use crate::support::scan::{scan_files, set, uses_of};
+
+const SCHEMA: &str = r#"model VerificationToken {
+  identifier String
+  token      String   @unique
+  expires    DateTime
+
+  @@unique([identifier, token])
+}
+
+model Typebot {
+  id        String @id
+  name      String
+  riskLevel Int?
+}
+
+model Member {
+  userId String
+  teamId String
+  role   String
+
+  @@index([userId, role])
+  @@id([userId, teamId])
+}
+"#;
+
+const TABLES: &[(&str, &[&str])] = &[
+    ("VerificationToken", &["identifier", "token", "expires"]),
+    ("Typebot", &["id", "name", "riskLevel"]),
+    ("Member", &["userId", "teamId", "role"]),
+];
+
+const TOKENS: &str = r#"import { prisma } from '@app/prisma';
+
+export const find = async (token: string, userId: string) => {
+  const verificationToken = await prisma.verificationToken.findUnique({
+    where: {
+      identifier_token: {
+        token,
+        identifier: `${userId}-changeEmail`,
+      },
+    },
+    select: { expires: true },
+  });
+  return verificationToken;
+};
+
+export const use = async (identifier_token: { identifier: string; token: string }) => {
+  const identifier = identifier_token.identifier;
+  return prisma.verificationToken.delete({
+    where: { identifier_token },
+  });
+};
+
+export const member = (userId: string, teamId: string) =>
+  prisma.member.findUnique({ where: { userId_teamId: { teamId, userId } } });
+
+export const notAKey = (userId: string) =>
+  prisma.member.findFirst({ where: { userId_role: { userId } } });
+"#;
+
+const BLOCK: &str = r#"import { prisma } from '@app/prisma';
+
+export const block = async (typebotId: string) => {
+  const typebot = await prisma.typebot.findUnique({ where: { id: typebotId } });
+  if (!typebot) throw new Error('not found');
+  await prisma.typebot.update({
+    where: { id: typebotId },
+    data: { riskLevel: 100 },
+  });
+  console.log({
+    ...typebot,
+    riskLevel: 100,
+  });
+  logger.info({ ...typebot, riskLevel: 50 });
+  return { ...typebot, riskLevel: 100 };
+};
+"#;
+
+#[test]
+fn unnamed_compound_unique_keys_name_their_columns() {
+    let (_dir, result) = scan_files(
+        "typebot",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", SCHEMA), ("lib/tokens.ts", TOKENS)],
+        TABLES,
+    );
+    // The key's default name reads each field (line 6, and the shorthand at 19), its members
+    // in any order are the model's own (line 8); `identifier_token.identifier` of a parameter
+    // typed by hand, and a local named like the column, are no reads of the row.
+    assert_eq!(
+        uses_of(&result, "VerificationToken.identifier"),
+        set(&[
+            "lib/tokens.ts:6",
+            "lib/tokens.ts:8",
+            "lib/tokens.ts:19",
+            "prisma/schema.prisma:2",
+            "prisma/schema.prisma:6"
+        ])
+    );
+    assert_eq!(
+        uses_of(&result, "VerificationToken.token"),
+        set(&[
+            "lib/tokens.ts:6",
+            "lib/tokens.ts:7",
+            "lib/tokens.ts:19",
+            "prisma/schema.prisma:3",
+            "prisma/schema.prisma:6"
+        ])
+    );
+    // `@@id([userId, teamId])` is `userId_teamId`; an `@@index` is no key the client names
+    // (`userId_role` reads no `role`).
+    assert_eq!(
+        uses_of(&result, "Member.teamId"),
+        set(&["lib/tokens.ts:24", "prisma/schema.prisma:17", "prisma/schema.prisma:21"])
+    );
+    assert_eq!(uses_of(&result, "Member.role"), set(&["prisma/schema.prisma:18", "prisma/schema.prisma:20"]));
+}
+
+#[test]
+fn an_object_given_to_a_log_is_no_write() {
+    let (_dir, result) =
+        scan_files("typebot", Framework::Prisma, &[("prisma/schema.prisma", SCHEMA), ("lib/block.ts", BLOCK)], TABLES);
+    // The update's data (line 8) and the copy returned (line 15) are the row; the copies
+    // printed by `console.log` (line 12) and a logger (line 14) are not.
+    assert_eq!(
+        uses_of(&result, "Typebot.riskLevel"),
+        set(&["lib/block.ts:8", "lib/block.ts:15", "prisma/schema.prisma:12"])
+    );
+}
