@@ -53,7 +53,7 @@ export const find = async (token: string, userId: string) => {
   return verificationToken;
 };
 
-export const use = async (identifier_token: { identifier: string; token: string }) => {
+export const use = async (identifier_token) => {
   const identifier = identifier_token.identifier;
   return prisma.verificationToken.delete({
     where: { identifier_token },
@@ -134,5 +134,74 @@ fn an_object_given_to_a_log_is_no_write() {
     assert_eq!(
         uses_of(&result, "Typebot.riskLevel"),
         set(&["lib/block.ts:8", "lib/block.ts:15", "prisma/schema.prisma:12"])
+    );
+}
+
+const SESSION_SCHEMA: &str = r#"model ChatSession {
+  id         String  @id
+  state      Json
+  isReplying Boolean?
+}
+
+model Result {
+  id         String  @id
+  hasStarted Boolean
+}
+"#;
+
+const SESSION_TABLES: &[(&str, &[&str])] =
+    &[("ChatSession", &["id", "state", "isReplying"]), ("Result", &["id", "hasStarted"])];
+
+/// The app's writers: a parameter written whole (`update: data`) and spread (`create: { ...data
+/// }`), a destructured field written into a `createMany` list, and a printer that writes nothing.
+const QUERIES: &str = r#"import prisma from '@app/prisma';
+
+export const upsertSession = (id: string, data: Partial<Session>) => {
+  return prisma.chatSession.upsert({
+    where: { id },
+    update: data,
+    create: { ...data, id },
+  });
+};
+
+export const createResult = async ({ resultId, hasStarted }: Props) => {
+  return prisma.result.createMany({
+    data: [{ id: resultId, hasStarted }],
+  });
+};
+
+export const printSession = (id: string, data: Partial<Session>) => {
+  console.log(id, data);
+};
+"#;
+
+const FLOW: &str = r#"import { upsertSession, createResult, printSession } from './queries';
+
+export const save = async (sessionId: string, isReplying: boolean) => {
+  await upsertSession(sessionId, {
+    isReplying: true,
+  });
+  await createResult({ resultId: sessionId, hasStarted: false });
+  printSession(sessionId, { isReplying: false });
+  await upsertSession(sessionId, isReplying);
+};
+"#;
+
+#[test]
+fn keyed_objects_handed_to_a_writer_are_its_columns() {
+    let (_dir, result) = scan_files(
+        "typebot",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", SESSION_SCHEMA), ("lib/queries.ts", QUERIES), ("lib/flow.ts", FLOW)],
+        SESSION_TABLES,
+    );
+    // The keyed argument of `upsertSession` (line 5) is written; the printer's (line 8) and a
+    // positional value (line 9) are not.
+    assert_eq!(uses_of(&result, "ChatSession.isReplying"), set(&["lib/flow.ts:5", "prisma/schema.prisma:4"]));
+    // `hasStarted` of the object `createResult` writes into a `data` list (the callee's own
+    // line 13 is the write too).
+    assert_eq!(
+        uses_of(&result, "Result.hasStarted"),
+        set(&["lib/flow.ts:7", "lib/queries.ts:13", "prisma/schema.prisma:9"])
     );
 }

@@ -3892,8 +3892,10 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     let Some(value) = key.value.map(unwrap) else { continue };
                     let given: Vec<Node<'t>> = match value.kind() {
                         "identifier" => vec![value],
-                        "object" => named_children(value)
+                        // `data: { ...changes }`, `createMany({ data: [{ ...answer, resultId }] })`.
+                        "object" | "array" => written_objects(value)
                             .into_iter()
+                            .flat_map(named_children)
                             .filter(|c| c.kind() == "spread_element")
                             .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
                             .collect(),
@@ -3927,13 +3929,16 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                         }
                     }
                 }
-                for key in object_keys(src, arg).into_iter().filter(|k| matches!(k.name.as_str(), "data" | "where")) {
+                for key in object_keys(src, arg)
+                    .into_iter()
+                    .filter(|k| matches!(k.name.as_str(), "data" | "where" | "create" | "update"))
+                {
                     // A destructured field written under its own name into the call's `data`:
                     // the caller's key of that name is the column.
                     if key.name == "data"
-                        && let Some(data) = key.value.map(unwrap).filter(|v| v.kind() == "object")
+                        && let Some(value) = key.value.map(unwrap)
                     {
-                        for field in object_keys(src, data) {
+                        for field in written_objects(value).into_iter().flat_map(|data| object_keys(src, data)) {
                             let same = match field.value.map(unwrap) {
                                 None => true,
                                 Some(v) => v.kind() == "identifier" && src.node_text(v) == field.name,
@@ -3951,18 +3956,23 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                             }
                         }
                     }
-                    let passed = match key.value {
-                        Some(v) if unwrap(v).kind() == "identifier" => src.node_text(unwrap(v)),
+                    // The parameter itself given whole (`update: data`, `{ where }`), or spread
+                    // into what a write is given (`create: { ...data, id }`).
+                    let passed: Vec<&str> = match key.value.map(unwrap) {
+                        Some(v) if v.kind() == "identifier" => vec![src.node_text(v)],
+                        Some(v) if v.kind() == "object" && key.name != "where" => named_children(v)
+                            .into_iter()
+                            .filter(|c| c.kind() == "spread_element")
+                            .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
+                            .map(|v| src.node_text(v))
+                            .collect(),
                         Some(_) => continue,
-                        None => key.name.as_str(),
+                        None => vec![key.name.as_str()],
                     };
-                    if let Some(i) = names.iter().position(|n| !n.is_empty() && *n == passed) {
-                        out.push(Binding {
-                            scope: ARGS.to_owned(),
-                            name: format!("{name}({i})"),
-                            root: Root::Model { model: model_name(model) },
-                            path: Vec::new(),
-                        });
+                    for passed in passed {
+                        if let Some(i) = names.iter().position(|n| !n.is_empty() && *n == passed) {
+                            bind_arg(&mut out, format!("{name}({i})"), model);
+                        }
                     }
                 }
             }
@@ -4297,6 +4307,16 @@ impl Copies<'_, '_> {
         let mut args: Vec<usize> = self.names.iter().enumerate().filter(|(_, n)| **n == name).map(|(i, _)| i).collect();
         args.extend(self.rest.iter().filter(|(r, _)| *r == name).map(|(_, i)| *i));
         args
+    }
+}
+
+/// The objects a write's `data` is written out as: the object, or a list's (`createMany({ data:
+/// [{ … }] })`).
+fn written_objects(value: Node<'_>) -> Vec<Node<'_>> {
+    match value.kind() {
+        "object" => vec![value],
+        "array" => named_children(value).into_iter().map(unwrap).filter(|e| e.kind() == "object").collect(),
+        _ => Vec::new(),
     }
 }
 

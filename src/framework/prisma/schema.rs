@@ -245,7 +245,9 @@ fn names(models: &[ModelDecl]) -> Vec<Binding> {
     // `TeamUser` rows; `teams` alone is `Team`'s).
     let own: BTreeSet<String> = out.iter().map(|b| b.name.clone()).collect();
     for m in models {
-        for a in &m.associations {
+        // A compound key (`identifier_token`) is no relation: a name like it holds the key's
+        // values, not the model's records.
+        for a in m.associations.iter().filter(|a| a.associated_keys.is_empty()) {
             let target = model_name(&a.model);
             for name in [a.name.clone(), inflect::singularize(&a.name)] {
                 if !own.contains(&name) {
