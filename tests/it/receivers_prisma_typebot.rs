@@ -205,3 +205,64 @@ fn keyed_objects_handed_to_a_writer_are_its_columns() {
         set(&["lib/flow.ts:7", "lib/queries.ts:13", "prisma/schema.prisma:9"])
     );
 }
+
+const SUPPRESSED_SCHEMA: &str = r#"model SuppressedEmail {
+  email         String @id
+  bounceCount   Int
+  lastWebhookId String?
+  workspaceId   String?
+  workspace     Workspace? @relation(fields: [workspaceId], references: [id])
+}
+
+model Workspace {
+  id     String @id
+  iv     String
+  emails SuppressedEmail[]
+}
+"#;
+
+const SUPPRESSED_TABLES: &[(&str, &[&str])] =
+    &[("SuppressedEmail", &["email", "bounceCount", "lastWebhookId", "workspaceId"]), ("Workspace", &["id", "iv"])];
+
+/// Objects a condition picks between, held in a name or written in place (a relation's
+/// arguments under `select`), and a condition that picks no object.
+const SUPPRESS: &str = r#"import prisma from '@app/prisma';
+
+export const bounce = async (email: string, webhookId?: string, withWorkspace?: boolean) => {
+  const updateData = webhookId
+    ? {
+        bounceCount: { increment: 1 },
+        lastWebhookId: webhookId,
+      }
+    : { bounceCount: { increment: 1 } };
+  await prisma.suppressedEmail.updateMany({ where: { email }, data: updateData });
+  const counters = webhookId ? { bounceCount: 1 } : null;
+  log(counters);
+  return prisma.suppressedEmail.findFirst({
+    where: { email },
+    select: {
+      workspace: withWorkspace ? { select: { iv: true } } : undefined,
+    },
+  });
+};
+"#;
+
+#[test]
+fn objects_a_condition_picks_are_what_the_write_is_given() {
+    let (_dir, result) = scan_files(
+        "typebot",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", SUPPRESSED_SCHEMA), ("lib/suppress.ts", SUPPRESS)],
+        SUPPRESSED_TABLES,
+    );
+    // Both branches of `updateData` (lines 6 and 9); not an object no write is given (line 11).
+    assert_eq!(
+        uses_of(&result, "SuppressedEmail.bounceCount"),
+        set(&["lib/suppress.ts:6", "lib/suppress.ts:9", "prisma/schema.prisma:3"])
+    );
+    assert_eq!(
+        uses_of(&result, "SuppressedEmail.lastWebhookId"),
+        set(&["lib/suppress.ts:7", "prisma/schema.prisma:4"])
+    );
+    assert_eq!(uses_of(&result, "Workspace.iv"), set(&["lib/suppress.ts:16", "prisma/schema.prisma:11"]));
+}
