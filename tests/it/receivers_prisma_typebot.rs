@@ -266,3 +266,66 @@ fn objects_a_condition_picks_are_what_the_write_is_given() {
     );
     assert_eq!(uses_of(&result, "Workspace.iv"), set(&["lib/suppress.ts:16", "prisma/schema.prisma:11"]));
 }
+
+const ANSWERS_SCHEMA: &str = r#"model Result {
+  id        String     @id
+  answers   Answer[]
+  answersV2 AnswerV2[]
+}
+
+model Answer {
+  resultId String
+  content  String
+  result   Result @relation(fields: [resultId], references: [id])
+
+  @@id([resultId, content])
+}
+
+model AnswerV2 {
+  id               Int    @id
+  resultId         String
+  content          String
+  attachedFileUrls Json?
+  result           Result @relation(fields: [resultId], references: [id])
+}
+"#;
+
+const ANSWERS_TABLES: &[(&str, &[&str])] = &[
+    ("Result", &["id"]),
+    ("Answer", &["resultId", "content"]),
+    ("AnswerV2", &["id", "resultId", "content", "attachedFileUrls"]),
+];
+
+/// Two relations' rows joined into one list, then read in a `map`; a list joining rows with
+/// something untyped is not typed.
+const TRANSCRIPT: &str = r#"import prisma from '@app/prisma';
+
+export const transcript = async (id: string, extra: unknown[]) => {
+  const result = await prisma.result.findUnique({
+    where: { id },
+    include: { answers: true, answersV2: true },
+  });
+  if (!result) return [];
+  const urls = [...result.answersV2, ...result.answers].map((answer) =>
+    'attachedFileUrls' in answer && answer.attachedFileUrls ? answer.attachedFileUrls : undefined,
+  );
+  const mixed = [...result.answersV2, ...extra].map((item) => item.attachedFileUrls);
+  return [urls, mixed];
+};
+"#;
+
+#[test]
+fn rows_of_two_relations_joined_into_one_list_are_rows() {
+    let (_dir, result) = scan_files(
+        "typebot",
+        Framework::Prisma,
+        &[("prisma/schema.prisma", ANSWERS_SCHEMA), ("lib/transcript.ts", TRANSCRIPT)],
+        ANSWERS_TABLES,
+    );
+    // The joined rows' field read (line 10); not through a list joined with untyped values
+    // (line 12).
+    assert_eq!(
+        uses_of(&result, "AnswerV2.attachedFileUrls"),
+        set(&["lib/transcript.ts:10", "prisma/schema.prisma:19"])
+    );
+}

@@ -1427,6 +1427,21 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 let skip = usize::from(node.kind() == "ternary_expression");
                 kids.into_iter().skip(skip).find_map(|c| self.expr_ty(unwrap(c), depth + 1))
             }
+            // `[...result.answersV2, ...result.answers]`: lists of rows joined into one, each
+            // spread typed by what the code read it from (not by its name); the first's rows.
+            "array" => {
+                let elements = named_children(node);
+                if elements.len() < 2 || elements.iter().any(|e| e.kind() != "spread_element") {
+                    return None;
+                }
+                let types: Vec<Ty> = elements
+                    .iter()
+                    .filter_map(|e| e.named_child(0))
+                    .filter_map(|v| self.expr_ty(unwrap(v), depth + 1))
+                    .filter(|t| !t.guessed && !is_named(t))
+                    .collect();
+                (types.len() == elements.len()).then(|| types.into_iter().next()).flatten()
+            }
             _ => None,
         }
     }
