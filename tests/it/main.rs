@@ -77,6 +77,7 @@ mod receivers_prisma_props;
 mod receivers_prisma_routes;
 mod receivers_prisma_shapes;
 mod receivers_prisma_trpc;
+mod receivers_prisma_typebot;
 mod receivers_prisma_types;
 mod receivers_prisma_unseen;
 mod receivers_prisma_values;

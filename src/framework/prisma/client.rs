@@ -169,8 +169,29 @@ impl<'t> Writer<'_, '_, 't> {
         } else if let Some(object) = self.object(value) {
             vec![object]
         } else {
-            self.mapped(value)
+            let chosen = self.chosen(value);
+            if chosen.is_empty() { self.mapped(value) } else { chosen }
         }
+    }
+
+    /// The objects a condition chooses between (`flag ? { a: 1 } : { a: 1, b }`, `: undefined`
+    /// chooses none), written there or declared by the name it is held in.
+    fn chosen(&self, value: Node<'t>) -> Vec<Node<'t>> {
+        let mut v = unwrap(value);
+        if v.kind() == "identifier" {
+            match (self.value)(self.src.node_text(v), v) {
+                Some(held) => v = unwrap(held),
+                None => return Vec::new(),
+            }
+        }
+        if v.kind() != "ternary_expression" {
+            return Vec::new();
+        }
+        ["consequence", "alternative"]
+            .iter()
+            .filter_map(|f| v.child_by_field_name(f))
+            .filter_map(|b| self.object(b))
+            .collect()
     }
 
     /// `data: users.map((user) => ({ email: user.email, … }))`, or a name declared with such a
@@ -316,7 +337,10 @@ impl<'t> Writer<'_, '_, 't> {
             };
             if let Some(v) = self.key_object(&key, object) {
                 self.read_at(on, shape, v, depth + 1);
-            } else if let Some(v) = key.value.filter(|v| unwrap(*v).kind() == "array" || !self.mapped(*v).is_empty()) {
+            } else if let Some(v) = key
+                .value
+                .filter(|v| unwrap(*v).kind() == "array" || !self.mapped(*v).is_empty() || !self.chosen(*v).is_empty())
+            {
                 self.read_at(on, shape, v, depth + 1);
             }
         }
@@ -399,7 +423,12 @@ impl<'t> Writer<'_, '_, 't> {
                 continue;
             }
             self.field(on, &key.name, key.offset);
-            if let Some(v) = key.value.and_then(|v| self.object(v)) {
+            // `credentials: withCredentials ? { select: { iv: true } } : undefined`.
+            let relation: Vec<Node<'t>> = match key.value {
+                Some(v) => self.object(v).map_or_else(|| self.chosen(v), |o| vec![o]),
+                None => Vec::new(),
+            };
+            for v in relation {
                 self.arguments(&on.step(&key.name), v, depth + 1);
             }
         }

@@ -1427,6 +1427,21 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 let skip = usize::from(node.kind() == "ternary_expression");
                 kids.into_iter().skip(skip).find_map(|c| self.expr_ty(unwrap(c), depth + 1))
             }
+            // `[...result.answersV2, ...result.answers]`: lists of rows joined into one, each
+            // spread typed by what the code read it from (not by its name); the first's rows.
+            "array" => {
+                let elements = named_children(node);
+                if elements.len() < 2 || elements.iter().any(|e| e.kind() != "spread_element") {
+                    return None;
+                }
+                let types: Vec<Ty> = elements
+                    .iter()
+                    .filter_map(|e| e.named_child(0))
+                    .filter_map(|v| self.expr_ty(unwrap(v), depth + 1))
+                    .filter(|t| !t.guessed && !is_named(t))
+                    .collect();
+                (types.len() == elements.len()).then(|| types.into_iter().next()).flatten()
+            }
             _ => None,
         }
     }
@@ -1467,6 +1482,37 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
         }
         false
+    }
+
+    /// Whether an object literal (or what holds it: a key's value, a list's element) is given
+    /// to a log (`console.log({ ...row, riskLevel: 100 })`): printed, neither stored nor read.
+    fn printed(&self, object: Node<'t>) -> bool {
+        let mut at = object;
+        for _ in 0..32 {
+            let Some(parent) = self.parent(at) else { return false };
+            match parent.kind() {
+                "parenthesized_expression" | "as_expression" | "pair" | "object" | "array" => at = parent,
+                "arguments" => {
+                    return self.parent(parent).is_some_and(|c| c.kind() == "call_expression" && self.logged(c));
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether a call writes its arguments to a log (`console.log(…)`, `logger.info(…)`,
+    /// `this.logger.warn(…)`).
+    fn logged(&self, call: Node<'_>) -> bool {
+        let Some(f) = call.child_by_field_name("function").map(unwrap).filter(|f| f.kind() == "member_expression")
+        else {
+            return false;
+        };
+        let logger = f.child_by_field_name("object").map(|o| self.text(unwrap(o))).unwrap_or_default();
+        let logger = logger.rsplit('.').next().unwrap_or_default();
+        matches!(logger, "console" | "logger" | "log" | "Logger")
+            && property(self.src, f)
+                .is_some_and(|m| matches!(m, "log" | "info" | "warn" | "error" | "debug" | "trace" | "dir" | "table"))
     }
 
     /// Whether a call is a list's method taking a callback (`map`, `filter`, `reduce`, …).
@@ -2949,6 +2995,9 @@ pub fn read<'t>(
                 // model, written field by field (an object passed as a client call's argument is
                 // read by its shape instead).
                 "object" => {
+                    if w.printed(node) {
+                        continue;
+                    }
                     let declared = w
                         .parent(node)
                         .filter(|p| p.kind() == "variable_declarator")
@@ -3858,8 +3907,10 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     let Some(value) = key.value.map(unwrap) else { continue };
                     let given: Vec<Node<'t>> = match value.kind() {
                         "identifier" => vec![value],
-                        "object" => named_children(value)
+                        // `data: { ...changes }`, `createMany({ data: [{ ...answer, resultId }] })`.
+                        "object" | "array" => written_objects(value)
                             .into_iter()
+                            .flat_map(named_children)
                             .filter(|c| c.kind() == "spread_element")
                             .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
                             .collect(),
@@ -3893,13 +3944,16 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                         }
                     }
                 }
-                for key in object_keys(src, arg).into_iter().filter(|k| matches!(k.name.as_str(), "data" | "where")) {
+                for key in object_keys(src, arg)
+                    .into_iter()
+                    .filter(|k| matches!(k.name.as_str(), "data" | "where" | "create" | "update"))
+                {
                     // A destructured field written under its own name into the call's `data`:
                     // the caller's key of that name is the column.
                     if key.name == "data"
-                        && let Some(data) = key.value.map(unwrap).filter(|v| v.kind() == "object")
+                        && let Some(value) = key.value.map(unwrap)
                     {
-                        for field in object_keys(src, data) {
+                        for field in written_objects(value).into_iter().flat_map(|data| object_keys(src, data)) {
                             let same = match field.value.map(unwrap) {
                                 None => true,
                                 Some(v) => v.kind() == "identifier" && src.node_text(v) == field.name,
@@ -3917,18 +3971,23 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                             }
                         }
                     }
-                    let passed = match key.value {
-                        Some(v) if unwrap(v).kind() == "identifier" => src.node_text(unwrap(v)),
+                    // The parameter itself given whole (`update: data`, `{ where }`), or spread
+                    // into what a write is given (`create: { ...data, id }`).
+                    let passed: Vec<&str> = match key.value.map(unwrap) {
+                        Some(v) if v.kind() == "identifier" => vec![src.node_text(v)],
+                        Some(v) if v.kind() == "object" && key.name != "where" => named_children(v)
+                            .into_iter()
+                            .filter(|c| c.kind() == "spread_element")
+                            .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
+                            .map(|v| src.node_text(v))
+                            .collect(),
                         Some(_) => continue,
-                        None => key.name.as_str(),
+                        None => vec![key.name.as_str()],
                     };
-                    if let Some(i) = names.iter().position(|n| !n.is_empty() && *n == passed) {
-                        out.push(Binding {
-                            scope: ARGS.to_owned(),
-                            name: format!("{name}({i})"),
-                            root: Root::Model { model: model_name(model) },
-                            path: Vec::new(),
-                        });
+                    for passed in passed {
+                        if let Some(i) = names.iter().position(|n| !n.is_empty() && *n == passed) {
+                            bind_arg(&mut out, format!("{name}({i})"), model);
+                        }
                     }
                 }
             }
@@ -4263,6 +4322,16 @@ impl Copies<'_, '_> {
         let mut args: Vec<usize> = self.names.iter().enumerate().filter(|(_, n)| **n == name).map(|(i, _)| i).collect();
         args.extend(self.rest.iter().filter(|(r, _)| *r == name).map(|(_, i)| *i));
         args
+    }
+}
+
+/// The objects a write's `data` is written out as: the object, or a list's (`createMany({ data:
+/// [{ … }] })`).
+fn written_objects(value: Node<'_>) -> Vec<Node<'_>> {
+    match value.kind() {
+        "object" => vec![value],
+        "array" => named_children(value).into_iter().map(unwrap).filter(|e| e.kind() == "object").collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -22,6 +22,29 @@ use crate::schema::prisma::syntax::{
     blocks,
 };
 
+/// A `@@unique`/`@@id` (not an index): the client selects a row by its fields' joined name.
+static COMPOUND_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*@@(?:unique|id)\(").unwrap_or_else(|_| unreachable!()));
+
+/// The field names of a block attribute's list (`a, b(sort: Desc, length: 10)` → `a`, `b`).
+fn list_fields(list: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, ch) in list.char_indices().chain([(list.len(), ',')]) {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.extend(FIELD_NAME.find(&list[start..i]).map(|m| m.as_str()));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Read a Prisma schema file.
 pub fn schema(source: &str) -> FileFacts {
     let src = Src::new(source);
@@ -115,17 +138,21 @@ pub fn schema(source: &str) -> FileFacts {
                 continue;
             };
             // `@@unique([deviceIdentifier, token], name: "passwordless_tokens")`: the name the
-            // client's `where` selects the key by, as it does the default `deviceIdentifier_token`.
-            if let Some(key) = COMPOUND_NAME.captures(line.text).and_then(|c| c.get(1)) {
-                let columns: Vec<String> = list
-                    .as_str()
-                    .split(',')
-                    .filter_map(|part| FIELD_NAME.find(part))
-                    .filter_map(|name| fields.iter().find(|(f, c)| f == name.as_str() && !c.is_empty()))
+            // client's `where` selects the key by, as it does the default `deviceIdentifier_token`
+            // of an unnamed `@@unique`/`@@id` (the fields joined by `_`, in the order listed).
+            let key = COMPOUND_NAME
+                .captures(line.text)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str().to_owned())
+                .or_else(|| COMPOUND_KEY.is_match(line.text).then(|| list_fields(list.as_str()).join("_")));
+            if let Some(key) = key {
+                let columns: Vec<String> = list_fields(list.as_str())
+                    .into_iter()
+                    .filter_map(|name| fields.iter().find(|(f, c)| f == name && !c.is_empty()))
                     .map(|(_, c)| c.clone())
                     .collect();
                 if columns.len() > 1 {
-                    compounds.push((key.as_str().to_owned(), columns));
+                    compounds.push((key, columns));
                 }
             }
             // `b(sort: Desc)`: the field is the name before its arguments.
@@ -218,7 +245,9 @@ fn names(models: &[ModelDecl]) -> Vec<Binding> {
     // `TeamUser` rows; `teams` alone is `Team`'s).
     let own: BTreeSet<String> = out.iter().map(|b| b.name.clone()).collect();
     for m in models {
-        for a in &m.associations {
+        // A compound key (`identifier_token`) is no relation: a name like it holds the key's
+        // values, not the model's records.
+        for a in m.associations.iter().filter(|a| a.associated_keys.is_empty()) {
             let target = model_name(&a.model);
             for name in [a.name.clone(), inflect::singularize(&a.name)] {
                 if !own.contains(&name) {
