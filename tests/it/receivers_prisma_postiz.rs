@@ -27,8 +27,10 @@ const TABLES: &[(&str, &[&str])] = &[
 ];
 
 /// An object literal built, handed to an upsert, then read back; a property set on another
-/// after it is built is still written.
-const REPOSITORY: &str = r#"export class SignatureRepository {
+/// after it is built is still written; a literal declared as the model's type is a record.
+const REPOSITORY: &str = r#"import { Signatures } from '@prisma/client';
+
+export class SignatureRepository {
   constructor(private _signatures: PrismaRepository<'signatures'>) {}
 
   async save(orgId: string, signature: SignatureDto, id?: string) {
@@ -50,7 +52,8 @@ const REPOSITORY: &str = r#"export class SignatureRepository {
     const data = { organizationId: orgId };
     data.content = signature.content;
     await this._signatures.model.signatures.create({ data });
-    return { id: updatedId };
+    const built: Signatures = { content: signature.content };
+    return { id: updatedId, content: built.content };
   }
 }
 "#;
@@ -63,13 +66,21 @@ fn a_writes_own_input_read_back_is_no_reference() {
         &[("prisma/schema.prisma", SCHEMA), ("src/signature.repository.ts", REPOSITORY)],
         TABLES,
     );
-    // The key handed to the upsert and the updateMany's data; never `values.autoAdd` (line 14).
+    // The key handed to the upsert and the updateMany's data; never `values.autoAdd` (line 16).
     assert_eq!(
         uses_of(&result, "Signatures.autoAdd"),
-        set(&["src/signature.repository.ts:7", "src/signature.repository.ts:17", "prisma/schema.prisma:5"])
+        set(&["src/signature.repository.ts:9", "src/signature.repository.ts:19", "prisma/schema.prisma:5"])
     );
-    // A property assigned on a written object is written.
-    assert_eq!(uses_of(&result, "Signatures.content"), set(&["src/signature.repository.ts:21", "prisma/schema.prisma:4"]));
+    // A property assigned on a written object is written; a typed literal's key is read back.
+    assert_eq!(
+        uses_of(&result, "Signatures.content"),
+        set(&[
+            "src/signature.repository.ts:23",
+            "src/signature.repository.ts:25",
+            "src/signature.repository.ts:26",
+            "prisma/schema.prisma:4"
+        ])
+    );
 }
 
 /// A component declared `FC<{ sub?: Subscription }>` whose untyped `props` are destructured, a

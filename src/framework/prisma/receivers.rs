@@ -608,7 +608,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     }
 
     /// Whether `read` (`values.autoAdd`, not assigned to) reads back a key the object literal the
-    /// name `object` holds was written with: the code's own value, no record's field.
+    /// name `object` holds, declared with no type, was written with: the code's own value, no
+    /// record's field.
     fn reads_own_key(&self, read: Node<'_>, object: Node<'t>, key: &str) -> bool {
         let assigned = self.parent(read).is_some_and(|p| {
             matches!(p.kind(), "assignment_expression" | "augmented_assignment_expression")
@@ -618,6 +619,12 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             && object.kind() == "identifier"
             && self
                 .lookup_object(self.text(object), object)
+                .filter(|literal| {
+                    // A literal declared as a type (`const user: UserWithSettings = {…}`, `{…} as
+                    // User`) is a record the code built, read as one.
+                    self.parent(*literal)
+                        .is_some_and(|d| d.kind() == "variable_declarator" && d.child_by_field_name("type").is_none())
+                })
                 .is_some_and(|literal| object_keys(self.src, literal).iter().any(|k| k.name == key))
     }
 
