@@ -73,6 +73,7 @@ mod receivers_prisma_actions;
 mod receivers_prisma_angular;
 mod receivers_prisma_lists;
 mod receivers_prisma_nest;
+mod receivers_prisma_postiz;
 mod receivers_prisma_props;
 mod receivers_prisma_routes;
 mod receivers_prisma_shapes;

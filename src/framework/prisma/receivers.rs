@@ -502,6 +502,27 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         function_name(self, function).filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
     }
 
+    /// `const Billing: FC<{ sub?: Subscription }> = (props) => …`: the props type a React
+    /// component's first parameter is declared with through the component's own declared type.
+    fn component_props(&self, param: Node<'t>) -> Option<Node<'t>> {
+        let params = self.parent(param).filter(|p| p.kind() == "formal_parameters")?;
+        if named_children(params).first().map(|p| p.id()) != Some(param.id()) {
+            return None;
+        }
+        let function = self.parent(params).filter(|f| matches!(f.kind(), "arrow_function" | "function_expression"))?;
+        let declarator = self.parent(function).filter(|d| d.kind() == "variable_declarator")?;
+        let generic = declarator
+            .child_by_field_name("type")
+            .and_then(|t| named_children(t).into_iter().next())
+            .filter(|g| g.kind() == "generic_type")?;
+        let name = self.text(generic.child_by_field_name("name")?);
+        let name = name.strip_prefix("React.").unwrap_or(name);
+        if !matches!(name, "FC" | "FunctionComponent" | "VFC" | "VoidFunctionComponent") {
+            return None;
+        }
+        generic.child_by_field_name("type_arguments")?.named_child(0)
+    }
+
     /// The class whose code `at` is.
     fn class_of(&self, at: Node<'_>) -> Option<Node<'t>> {
         let mut node = self.parent(at)?;
@@ -584,6 +605,27 @@ impl<'a, 't> Walker<'_, 'a, 't> {
 
     fn lookup_object(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
         self.scope_chain(at).find_map(|scope| self.objects.get(&(scope, name)).copied())
+    }
+
+    /// Whether `read` (`values.autoAdd`, not assigned to) reads back a key the object literal the
+    /// name `object` holds, declared with no type, was written with: the code's own value, no
+    /// record's field.
+    fn reads_own_key(&self, read: Node<'_>, object: Node<'t>, key: &str) -> bool {
+        let assigned = self.parent(read).is_some_and(|p| {
+            matches!(p.kind(), "assignment_expression" | "augmented_assignment_expression")
+                && p.child_by_field_name("left").is_some_and(|l| l.id() == read.id())
+        });
+        !assigned
+            && object.kind() == "identifier"
+            && self
+                .lookup_object(self.text(object), object)
+                .filter(|literal| {
+                    // A literal declared as a type (`const user: UserWithSettings = {…}`, `{…} as
+                    // User`) is a record the code built, read as one.
+                    self.parent(*literal)
+                        .is_some_and(|d| d.kind() == "variable_declarator" && d.child_by_field_name("type").is_none())
+                })
+                .is_some_and(|literal| object_keys(self.src, literal).iter().any(|k| k.name == key))
     }
 
     /// The object literal `node` is, or the one the name `node` holds (`const data = { … }`).
@@ -1770,6 +1812,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             && setter.kind() == "identifier"
                         {
                             self.setters.insert((scope.id(), self.text(*setter)), *state);
+                            // `useState<Subscription | undefined>(sub)`: the type it is given.
+                            if let Some(ty) = call
+                                .child_by_field_name("type_arguments")
+                                .and_then(|t| t.named_child(0))
+                                .and_then(|t| self.type_ty(t, 0))
+                                .filter(|t| !is_imported(t))
+                            {
+                                changed |= self.bind(scope, *state, ty);
+                            }
                             continue;
                         }
                         // `const { data: users } = useUsersQuery()`.
@@ -2024,9 +2075,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     changed |= self.bind_pattern(scope, name, ty, declared);
                 }
                 "required_parameter" | "optional_parameter" => {
-                    let (Some(pattern), Some(declared)) =
-                        (node.child_by_field_name("pattern"), node.child_by_field_name("type"))
-                    else {
+                    let (Some(pattern), Some(declared)) = (
+                        node.child_by_field_name("pattern"),
+                        node.child_by_field_name("type").or_else(|| self.component_props(node)),
+                    ) else {
                         continue;
                     };
                     let scope = self.scope_of(node);
@@ -3147,6 +3199,12 @@ pub fn read<'t>(
                             && property(src, p).is_some_and(|m| METHODS.contains(&m))
                             && w.parent(p).is_some_and(|c| c.kind() == "call_expression")
                     }) {
+                        continue;
+                    }
+                    // `const values = { autoAdd: dto.autoAdd }; upsert({ create: values });
+                    // if (values.autoAdd)`: reading back a key of the code's own object literal
+                    // reads the value it put there, not a record (the key is the reference).
+                    if w.reads_own_key(node, unwrap(object), src.node_text(prop)) {
                         continue;
                     }
                     if let Some(ty) = w.expr_ty(unwrap(object), 0) {
