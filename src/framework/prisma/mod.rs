@@ -57,7 +57,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        25
+        26
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
