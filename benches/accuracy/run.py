@@ -183,6 +183,8 @@ def main():
                     print(f"    {label:<13}{t:<28}{path}:{line}")
 
 
+# (checkout, path, column) -> the lines of the word: apps share paths (`app/models/user.rb`) and
+# column names, so the checkout is part of the key.
 _lines = {}
 
 
@@ -190,13 +192,13 @@ def word_on_line(repo, key):
     """Whether `git grep -w` finds the column on this line (implicit rows have no word)."""
     t, path, line = key
     column = t.split(".")[-1]
-    if (path, column) not in _lines:
+    if (repo, path, column) not in _lines:
         try:
             out = git("grep", "-n", "-w", "-I", "-e", column, "HEAD", "--", path, cwd=repo)
         except subprocess.CalledProcessError:
             out = ""
-        _lines[(path, column)] = {int(l.split(":")[2]) for l in out.splitlines() if l.count(":") >= 2}
-    return line in _lines[(path, column)]
+        _lines[(repo, path, column)] = {int(l.split(":")[2]) for l in out.splitlines() if l.count(":") >= 2}
+    return line in _lines[(repo, path, column)]
 
 
 if __name__ == "__main__":
