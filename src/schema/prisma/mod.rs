@@ -26,7 +26,7 @@ use crate::schema::{
     Column, Dialect, EnumType, FkAction, ForeignKey, Identity, Index, IndexKey, IndexPart, PrimaryKey, QualifiedName,
     Schema, Table,
 };
-use syntax::{Block, FIELD, blocks};
+use syntax::{Block, CodeBytes, FIELD, blocks};
 
 /// Where an object of the schema is written: the line of its model, field or attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -542,18 +542,11 @@ fn attr_at(attrs: &str, name: &str) -> Option<usize> {
     None
 }
 
+/// Whether byte `at` of `text` lies inside a string literal.
 fn in_string(text: &str, at: usize) -> bool {
-    let mut inside = false;
-    let mut escaped = false;
-    for b in text[..at].bytes() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if inside => escaped = true,
-            b'"' => inside = !inside,
-            _ => {}
-        }
-    }
-    inside
+    let mut code = CodeBytes::new(&text[..at]);
+    code.by_ref().for_each(drop);
+    code.in_string()
 }
 
 /// The text between the parentheses after attribute `name` (`@default(now())` → `now()`).
@@ -563,14 +556,11 @@ fn attr_args<'t>(attrs: &'t str, name: &str) -> Option<&'t str> {
     if !rest.starts_with('(') {
         return None;
     }
-    let (mut depth, mut inside, mut escaped) = (0usize, false, false);
-    for (i, b) in rest.bytes().enumerate() {
+    let mut depth = 0usize;
+    for (i, b) in CodeBytes::new(rest) {
         match b {
-            _ if escaped => escaped = false,
-            b'\\' if inside => escaped = true,
-            b'"' => inside = !inside,
-            b'(' | b'[' if !inside => depth += 1,
-            b')' | b']' if !inside => {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => {
                 depth -= 1;
                 if depth == 0 {
                     return Some(&rest[1..i]);
@@ -589,15 +579,12 @@ fn block_attr<'t>(block: &Block<'t>, name: &str) -> Option<&'t str> {
 
 /// Top-level comma-separated parts (not inside brackets, parentheses or strings).
 fn split_top(args: &str) -> Vec<&str> {
-    let (mut out, mut start, mut depth, mut inside, mut escaped) = (Vec::new(), 0, 0usize, false, false);
-    for (i, b) in args.bytes().enumerate() {
+    let (mut out, mut start, mut depth) = (Vec::new(), 0, 0usize);
+    for (i, b) in CodeBytes::new(args) {
         match b {
-            _ if escaped => escaped = false,
-            b'\\' if inside => escaped = true,
-            b'"' => inside = !inside,
-            b'(' | b'[' if !inside => depth += 1,
-            b')' | b']' if !inside => depth = depth.saturating_sub(1),
-            b',' if !inside && depth == 0 => {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
                 out.push(&args[start..i]);
                 start = i + 1;
             }

@@ -48,26 +48,50 @@ pub(crate) static FIELD_NAME: LazyLock<Regex> =
 pub(crate) static BLOCK_IGNORE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*@@ignore\b").unwrap_or_else(|_| unreachable!()));
 
+/// The bytes of a schema text outside its string literals, with their offsets: a `"` opens or
+/// closes a string (the quotes are not yielded), a backslash inside one escapes the next byte.
+/// Every reader that must not take a string's `//`, `,`, `(` or `@` for syntax walks this.
+pub(crate) struct CodeBytes<'a> {
+    bytes: std::iter::Enumerate<std::str::Bytes<'a>>,
+    inside: bool,
+    escaped: bool,
+}
+
+impl<'a> CodeBytes<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        CodeBytes { bytes: text.bytes().enumerate(), inside: false, escaped: false }
+    }
+
+    /// Whether the bytes walked so far end inside a string.
+    pub(crate) fn in_string(&self) -> bool {
+        self.inside
+    }
+}
+
+impl Iterator for CodeBytes<'_> {
+    type Item = (usize, u8);
+
+    fn next(&mut self) -> Option<(usize, u8)> {
+        for (i, b) in self.bytes.by_ref() {
+            match b {
+                _ if self.escaped => self.escaped = false,
+                b'\\' if self.inside => self.escaped = true,
+                b'"' => self.inside = !self.inside,
+                _ if self.inside => {}
+                _ => return Some((i, b)),
+            }
+        }
+        None
+    }
+}
+
 /// A line without its `//` comment (strings may contain `//`).
 pub(crate) fn strip_comment(line: &str) -> &str {
-    let mut in_string = false;
-    let mut escaped = false;
     let bytes = line.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            return &line[..i];
-        }
+    match CodeBytes::new(line).find(|&(i, b)| b == b'/' && bytes.get(i + 1) == Some(&b'/')) {
+        Some((i, _)) => &line[..i],
+        None => line,
     }
-    line
 }
 
 pub(crate) struct Line<'a> {
@@ -184,20 +208,17 @@ pub(crate) fn check(source: &str) -> Result<(), (usize, String)> {
 
 /// What does not close on a line: a string, a parenthesis or a bracket.
 fn unbalanced(line: &str) -> Option<&'static str> {
-    let (mut stack, mut inside, mut escaped) = (Vec::new(), false, false);
-    for b in line.bytes() {
+    let mut stack = Vec::new();
+    let mut code = CodeBytes::new(line);
+    for (_, b) in &mut code {
         match b {
-            _ if escaped => escaped = false,
-            b'\\' if inside => escaped = true,
-            b'"' => inside = !inside,
-            _ if inside => {}
             b'(' | b'[' => stack.push(b),
             b')' if stack.pop() != Some(b'(') => return Some("a `)` that closes nothing"),
             b']' if stack.pop() != Some(b'[') => return Some("a `]` that closes nothing"),
             _ => {}
         }
     }
-    if inside {
+    if code.in_string() {
         Some("a string that does not end")
     } else if stack.is_empty() {
         None
@@ -217,5 +238,17 @@ mod tests {
             r#"url String @default("http://x") "#
         );
         assert_eq!(strip_comment("/// doc"), "");
+    }
+
+    #[test]
+    fn code_bytes_skip_strings_and_their_escaped_quotes() {
+        let text = r#"a("x\"(,", b)"#;
+        let code: String = CodeBytes::new(text).map(|(_, b)| b as char).collect();
+        assert_eq!(code, "a(, b)");
+        let mut open = CodeBytes::new(r#"x "y\""#);
+        open.by_ref().for_each(drop);
+        assert!(open.in_string());
+        assert_eq!(unbalanced(r#"@default("(")"#), None);
+        assert_eq!(unbalanced(r#"@default("x)"#), Some("a string that does not end"));
     }
 }
