@@ -22,6 +22,9 @@ use tree_sitter::{Language, ParseOptions, ParseState, Parser, Tree};
 
 use crate::error::{Diagnostic, Error, Result};
 
+mod node;
+pub use node::NodeExt;
+
 /// The longest heredoc identifier the Ruby scanner can store.
 const MAX_IDENTIFIER: usize = u8::MAX as usize - 1;
 

@@ -7,6 +7,7 @@
 //! The calls are typed with their callers' names, so the file's functions are typed again with
 //! what the calls said until nothing changes (four rounds at most).
 
+use crate::grammar::NodeExt;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -28,12 +29,12 @@ impl Ctx<'_> {
     /// ([`Ctx::callers`]) and types those functions' names again.
     pub(super) fn type_by_callers(&mut self, nodes: &Nodes<'_>) {
         let mut defs: HashMap<&str, Option<Node<'_>>> = HashMap::new();
-        for func in named_children(nodes.root()).into_iter().filter_map(|n| match n.kind() {
+        for func in named_children(nodes.root()).into_iter().filter_map(|n| match n.kind_name() {
             "function_definition" => Some(n),
-            "decorated_definition" => n.child_by_field_name("definition"),
+            "decorated_definition" => n.field("definition"),
             _ => None,
         }) {
-            let Some(name) = func.child_by_field_name("name").map(|n| self.src.node_text(n)) else { continue };
+            let Some(name) = func.field("name").map(|n| self.src.node_text(n)) else { continue };
             // Defined twice (under an `if`, say): which one a call reaches is not known.
             defs.entry(name).and_modify(|d| *d = None).or_insert(Some(func));
         }
@@ -46,7 +47,7 @@ impl Ctx<'_> {
             }
         }
         for call in nodes.of_kind("call") {
-            if let Some(f) = call.child_by_field_name("function").filter(|f| f.kind() == "identifier") {
+            if let Some(f) = call.field("function").filter(|f| f.kind_name() == "identifier") {
                 let name = self.src.node_text(f);
                 if defs.get(name).is_some_and(Option::is_some) {
                     calls.entry(name).or_default().push(call);
@@ -90,11 +91,11 @@ impl Ctx<'_> {
     fn params(&self, func: Node<'_>) -> Vec<Param> {
         let mut out = Vec::new();
         let (mut positional, mut at) = (true, 0);
-        let Some(list) = func.child_by_field_name("parameters") else { return out };
+        let Some(list) = func.field("parameters") else { return out };
         for p in named_children(list) {
-            let name = match p.kind() {
+            let name = match p.kind_name() {
                 "identifier" => Some(p),
-                "default_parameter" => p.child_by_field_name("name"),
+                "default_parameter" => p.field("name"),
                 // Annotated: what the annotation says, never what the calls do.
                 "typed_parameter" | "typed_default_parameter" => None,
                 "list_splat_pattern" | "keyword_separator" => {
@@ -116,8 +117,8 @@ impl Ctx<'_> {
     fn agreed(&self, func: Node<'_>, param: &Param, calls: &[Node<'_>]) -> Option<Ty> {
         let mut one: Option<Ty> = None;
         for call in calls {
-            let spread = call.child_by_field_name("arguments").is_some_and(|l| {
-                named_children(l).iter().any(|a| matches!(a.kind(), "list_splat" | "dictionary_splat"))
+            let spread = call.field("arguments").is_some_and(|l| {
+                named_children(l).iter().any(|a| matches!(a.kind_name(), "list_splat" | "dictionary_splat"))
             });
             if spread {
                 return None;
@@ -132,7 +133,7 @@ impl Ctx<'_> {
             let Some(given) = given else { continue };
             // The function handing its own parameter on to itself: no evidence either way.
             if self.scopes.get(&call.id()) == Some(&func.id())
-                && given.kind() == "identifier"
+                && given.kind_name() == "identifier"
                 && self.src.node_text(given) == param.name
             {
                 continue;

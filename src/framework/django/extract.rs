@@ -9,6 +9,7 @@
 //! the class belongs to (declared here, or imported from an app's `models`), else by the bare
 //! class name.
 
+use crate::grammar::NodeExt;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tree_sitter::Node;
@@ -199,17 +200,17 @@ pub(super) fn all_classes(root: Node<'_>) -> Vec<(Node<'_>, Vec<Node<'_>>)> {
     // scopes_disabled():` around a FilterSet).
     let mut blocks: Vec<Node<'_>> = named_children(root)
         .into_iter()
-        .filter(|n| matches!(n.kind(), "with_statement" | "if_statement" | "try_statement"))
+        .filter(|n| matches!(n.kind_name(), "with_statement" | "if_statement" | "try_statement"))
         .collect();
     while let Some(stmt) = blocks.pop() {
         for child in named_children(stmt) {
-            match child.kind() {
+            match child.kind_name() {
                 "block" => {
                     out.extend(class_defs(child));
                     blocks.extend(
                         named_children(child)
                             .into_iter()
-                            .filter(|n| matches!(n.kind(), "with_statement" | "if_statement" | "try_statement")),
+                            .filter(|n| matches!(n.kind_name(), "with_statement" | "if_statement" | "try_statement")),
                     );
                 }
                 "else_clause" | "elif_clause" | "except_clause" | "finally_clause" => blocks.push(child),
@@ -219,7 +220,7 @@ pub(super) fn all_classes(root: Node<'_>) -> Vec<(Node<'_>, Vec<Node<'_>>)> {
     }
     let mut i = 0;
     while i < out.len() {
-        if let Some(body) = out[i].0.child_by_field_name("body") {
+        if let Some(body) = out[i].0.field("body") {
             let nested = class_defs(body);
             out.extend(nested);
         }
@@ -287,7 +288,7 @@ impl Ctx<'_> {
     /// A model named in a relation (`ForeignKey(User)`, `ForeignKey("auth.User")`,
     /// `ForeignKey("self")`).
     pub(super) fn relation_target(&self, node: Node<'_>, this: &str, app_label: &str) -> Option<String> {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => Some(self.model_ref(self.src.node_text(node))),
             "attribute" => {
                 let text = self.src.node_text(node);
@@ -318,49 +319,49 @@ impl Ctx<'_> {
 /// function (or module, at its level) assigns the name, as written or formatted
 /// (`"…".format(…)`, `"…" % (…)`).
 fn sql_held(cx: &Ctx<'_>, call: Node<'_>, name: Node<'_>) -> Vec<SqlString> {
-    if name.kind() != "identifier" {
+    if name.kind_name() != "identifier" {
         return Vec::new();
     }
     let held = cx.src.node_text(name);
     let mut scope = call;
     while let Some(p) = scope.parent() {
         scope = p;
-        if scope.kind() == "function_definition" {
+        if scope.kind_name() == "function_definition" {
             break;
         }
     }
     let mut out = Vec::new();
-    for assign in descendants(scope).into_iter().filter(|n| n.kind() == "assignment") {
-        let (Some(left), Some(mut right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+    for assign in descendants(scope).into_iter().filter(|n| n.kind_name() == "assignment") {
+        let (Some(left), Some(mut right)) = (assign.field("left"), assign.field("right"))
         else {
             continue;
         };
-        if left.kind() != "identifier" || cx.src.node_text(left) != held {
+        if left.kind_name() != "identifier" || cx.src.node_text(left) != held {
             continue;
         }
         // `"…".format(…)`, `"…" % args`.
         let mut formatted = false;
-        if right.kind() == "call"
-            && let Some(f) = right.child_by_field_name("function").filter(|f| f.kind() == "attribute")
-            && f.child_by_field_name("attribute").is_some_and(|m| cx.src.node_text(m) == "format")
-            && let Some(o) = f.child_by_field_name("object")
+        if right.kind_name() == "call"
+            && let Some(f) = right.field("function").filter(|f| f.kind_name() == "attribute")
+            && f.field("attribute").is_some_and(|m| cx.src.node_text(m) == "format")
+            && let Some(o) = f.field("object")
         {
             right = o;
             formatted = true;
-        } else if right.kind() == "binary_operator"
-            && let Some(l) = right.child_by_field_name("left")
+        } else if right.kind_name() == "binary_operator"
+            && let Some(l) = right.field("left")
         {
             right = l;
         }
-        if !matches!(right.kind(), "string" | "concatenated_string") {
+        if !matches!(right.kind_name(), "string" | "concatenated_string") {
             continue;
         }
         if let Some(mut s) = treesit::python_sql(&cx.src, right)
             && treesit::looks_like_sql(&s.sql)
         {
             formatted |= descendants(scope).into_iter().any(|n| {
-                n.kind() == "call"
-                    && n.child_by_field_name("function")
+                n.kind_name() == "call"
+                    && n.field("function")
                         .is_some_and(|f| cx.src.node_text(f) == format!("{held}.format"))
             });
             if formatted {
@@ -418,9 +419,9 @@ fn format_fields_as_names(sql: &str) -> String {
 }
 
 pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
-    let Some(function) = call.child_by_field_name("function") else { return };
-    let name = match function.kind() {
-        "attribute" => function.child_by_field_name("attribute").map_or("", |a| cx.src.node_text(a)),
+    let Some(function) = call.field("function") else { return };
+    let name = match function.kind_name() {
+        "attribute" => function.field("attribute").map_or("", |a| cx.src.node_text(a)),
         _ => cx.src.node_text(function),
     };
     let a = args(call);
@@ -447,16 +448,16 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
             if let Some(v) = a.keyword(&cx.src, key) {
                 for n in descendants(v) {
                     let is_key =
-                        n.parent().is_some_and(|p| p.kind() == "pair" && p.child_by_field_name("key") == Some(n));
+                        n.parent().is_some_and(|p| p.kind_name() == "pair" && p.field("key") == Some(n));
                     if is_key {
                         continue;
                     }
-                    if n.kind() == "string"
+                    if n.kind_name() == "string"
                         && let Some((sql, offset)) = string_value(&cx.src, n)
                     {
                         cx.sql.push(SqlString::plain(sql, offset));
-                    } else if n.kind() == "identifier"
-                        && n.parent().is_some_and(|p| matches!(p.kind(), "pair" | "list" | "tuple"))
+                    } else if n.kind_name() == "identifier"
+                        && n.parent().is_some_and(|p| matches!(p.kind_name(), "pair" | "list" | "tuple"))
                     {
                         // `extra(select={as_field: sql})`, `sql` a string the function holds.
                         let held = sql_held(cx, call, n);
@@ -469,7 +470,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
 
     // `Post(title=…)`: a model's constructor takes its fields; so does a name holding the class
     // (`model_type = Unit`, then `model_type(name=…)`).
-    let ctor = if function.kind() != "identifier" {
+    let ctor = if function.kind_name() != "identifier" {
         None
     } else if is_class_name(name) && cx.is_known_model(name) {
         Some(cx.model_ref(name))
@@ -491,8 +492,8 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
 
     // A call on a typed receiver: `qs.update(…)`, `check.flip_set.filter(…)`,
     // `Check.objects.filter(…)`, `obj.save(update_fields=[…])`.
-    if function.kind() == "attribute"
-        && let Some(object) = function.child_by_field_name("object")
+    if function.kind_name() == "attribute"
+        && let Some(object) = function.field("object")
     {
         let env = cx.env_at(call);
         if let Some(t) = cx.ty(object, &env) {
@@ -558,7 +559,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
     // `setattr(check, key, v)` / `getattr(check, key)` with the name in a string, or in a name
     // the function fills with strings (`for key in ("a", "b"):`).
     if matches!(name, "setattr" | "getattr" | "hasattr")
-        && function.kind() == "identifier"
+        && function.kind_name() == "identifier"
         && let (Some(object), Some(key)) = (a.positional.first(), a.positional.get(1))
     {
         let env = cx.env_at(call);
@@ -580,10 +581,10 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
 
     // `Model._meta.get_field("x")`: the model's field by name.
     if name == "get_field"
-        && let Some(object) = function.child_by_field_name("object")
-        && object.kind() == "attribute"
-        && object.child_by_field_name("attribute").is_some_and(|a| cx.src.node_text(a) == "_meta")
-        && let Some(class) = object.child_by_field_name("object").filter(|c| c.kind() == "identifier")
+        && let Some(object) = function.field("object")
+        && object.kind_name() == "attribute"
+        && object.field("attribute").is_some_and(|a| cx.src.node_text(a) == "_meta")
+        && let Some(class) = object.field("object").filter(|c| c.kind_name() == "identifier")
         && is_class_name(cx.src.node_text(class))
         && cx.is_known_model(cx.src.node_text(class))
         && let Some(key) = a.positional.first()
@@ -620,10 +621,10 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         return;
     }
 
-    let model = if matches!(name, "get_object_or_404" | "get_list_or_404") && function.kind() == "identifier" {
+    let model = if matches!(name, "get_object_or_404" | "get_list_or_404") && function.kind_name() == "identifier" {
         a.positional
             .first()
-            .filter(|n| n.kind() == "identifier")
+            .filter(|n| n.kind_name() == "identifier")
             .map(|n| cx.src.node_text(*n))
             .filter(|n| is_class_name(n))
     } else {
@@ -634,7 +635,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         // `self.filter(…)` in a custom QuerySet or Manager: the models that use it — declared
         // in this file, or binding the class from theirs (`objects =
         // Manager.from_queryset(RecipeQuerySet)()` in models.py, the class in managers.py).
-        None if function.kind() == "attribute"
+        None if function.kind_name() == "attribute"
             && (!cx.querysets.is_empty() || !cx.queryset_classes.is_empty())
             && chain_on_self(cx, call) =>
         {
@@ -667,7 +668,7 @@ fn queryset_classes(cx: &Ctx<'_>, root: Node<'_>) -> BTreeSet<String> {
     let classes: Vec<(String, Vec<String>)> = all_classes(root)
         .into_iter()
         .filter_map(|(c, _)| {
-            let name = cx.src.node_text(c.child_by_field_name("name")?).to_owned();
+            let name = cx.src.node_text(c.field("name")?).to_owned();
             let bases = crate::scan::extract::python::bases(&cx.src, c).into_iter().map(|b| last_segment(b).to_owned());
             Some((name, bases.collect()))
         })
@@ -693,7 +694,7 @@ fn queryset_classes(cx: &Ctx<'_>, root: Node<'_>) -> BTreeSet<String> {
 /// (`Ctx::on_self`): every call of a chain asks it of the rest of the chain, which cost a chain
 /// its length squared.
 pub(super) fn chain_on_self(cx: &mut Ctx<'_>, call: Node<'_>) -> bool {
-    let mut node = call.child_by_field_name("function").and_then(|f| f.child_by_field_name("object"));
+    let mut node = call.field("function").and_then(|f| f.field("object"));
     let mut links = Vec::new();
     let answer = loop {
         let Some(n) = node else { break false };
@@ -701,15 +702,15 @@ pub(super) fn chain_on_self(cx: &mut Ctx<'_>, call: Node<'_>) -> bool {
             break *known;
         }
         links.push(n.id());
-        node = match n.kind() {
+        node = match n.kind_name() {
             "call" => {
-                let f = n.child_by_field_name("function");
+                let f = n.field("function");
                 if f.is_some_and(|f| cx.src.node_text(f) == "super") {
                     break true;
                 }
                 f
             }
-            "attribute" => n.child_by_field_name("object"),
+            "attribute" => n.field("object"),
             "identifier" => break cx.src.node_text(n) == "self",
             _ => break false,
         };
@@ -722,8 +723,8 @@ pub(super) fn chain_on_self(cx: &mut Ctx<'_>, call: Node<'_>) -> bool {
 pub(super) fn enclosing_class<'a>(src: &Src<'a>, node: Node<'_>) -> Option<&'a str> {
     let mut n = node.parent();
     while let Some(p) = n {
-        if p.kind() == "class_definition" {
-            return p.child_by_field_name("name").map(|id| src.node_text(id));
+        if p.kind_name() == "class_definition" {
+            return p.field("name").map(|id| src.node_text(id));
         }
         n = p.parent();
     }
@@ -734,13 +735,13 @@ pub(super) fn enclosing_class<'a>(src: &Src<'a>, node: Node<'_>) -> Option<&'a s
 fn meta_model(cx: &Ctx<'_>, node: Node<'_>) -> Option<String> {
     let mut n = node.parent();
     while let Some(p) = n {
-        if p.kind() == "class_definition" {
-            let name = cx.src.node_text(p.child_by_field_name("name")?);
+        if p.kind_name() == "class_definition" {
+            let name = cx.src.node_text(p.field("name")?);
             if name != "Meta" {
                 return None;
             }
-            let outer = p.parent()?.parent().filter(|c| c.kind() == "class_definition")?;
-            let model = cx.src.node_text(outer.child_by_field_name("name")?);
+            let outer = p.parent()?.parent().filter(|c| c.kind_name() == "class_definition")?;
+            let model = cx.src.node_text(outer.field("name")?);
             return cx.models.get(model).map(|m| m.class.clone());
         }
         n = p.parent();

@@ -1,6 +1,7 @@
 //! Field lookups: QuerySet methods, `F`/`Q`/aggregate expressions and `a__b` paths across
 //! relations, each naming attributes of the model (or the record chain) a query runs on.
 
+use crate::grammar::NodeExt;
 use std::rc::Rc;
 
 use tree_sitter::Node;
@@ -146,14 +147,14 @@ pub(super) fn is_queryset_method(name: &str) -> bool {
 /// String keys of a dict literal (and string items of its values when `values`).
 pub(super) fn dict_strings(src: &Src<'_>, node: Node<'_>, values: bool) -> Vec<(String, usize)> {
     let mut out = Vec::new();
-    if node.kind() != "dictionary" {
+    if node.kind_name() != "dictionary" {
         return out;
     }
-    for pair in named_children(node).into_iter().filter(|n| n.kind() == "pair") {
-        if let Some(k) = pair.child_by_field_name("key").and_then(|k| string_value(src, k)) {
+    for pair in named_children(node).into_iter().filter(|n| n.kind_name() == "pair") {
+        if let Some(k) = pair.field("key").and_then(|k| string_value(src, k)) {
             out.push(k);
         }
-        if values && let Some(v) = pair.child_by_field_name("value") {
+        if values && let Some(v) = pair.field("value") {
             out.extend(string_items(src, v));
         }
     }
@@ -199,7 +200,7 @@ pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<
                     lookup(cx, rec, &item, offset, Confidence::High);
                 }
                 // `defaults = {"rank": …}; defaults["remark"] = remark` before the call.
-                if v.kind() == "identifier" {
+                if v.kind_name() == "identifier" {
                     let name = cx.src.node_text(*v);
                     for (item, offset) in super::names::keys_given(&cx.src, name, super::names::block_of(call)) {
                         lookup(cx, rec, &item, offset, Confidence::Medium);
@@ -231,12 +232,12 @@ pub(super) fn chain_call(cx: &mut Ctx<'_>, call: Node<'_>, name: &str, a: &Args<
         }
         // `values("pk", *field_list)` with `field_list = ["name", …]` in the function, or a
         // comprehension picking them out of pairs.
-        if let Some(list) = call.child_by_field_name("arguments") {
-            for splat in named_children(list).into_iter().filter(|n| n.kind() == "list_splat") {
+        if let Some(list) = call.field("arguments") {
+            for splat in named_children(list).into_iter().filter(|n| n.kind_name() == "list_splat") {
                 let Some(inner) = named_children(splat).into_iter().next() else { continue };
                 let block = super::names::block_of(call);
                 // `values_list(*[value for _, value in values])` over `(label, field)` pairs.
-                let names = match inner.kind() {
+                let names = match inner.kind_name() {
                     "identifier" => super::names::strings_of_name(&cx.src, cx.src.node_text(inner), block),
                     _ => super::names::picked_strings(&cx.src, inner, block),
                 };
@@ -296,7 +297,7 @@ fn aliased(aliases: &Aliases<'_>, name: &str) -> bool {
 /// the file (`Ctx::chain_aliases`): every call of a chain asks it of the rest of the chain.
 pub(super) fn chain_aliases<'a>(cx: &mut Ctx<'a>, call: Node<'_>) -> Aliases<'a> {
     let mut links = Vec::new();
-    let mut node = call.child_by_field_name("function").and_then(|f| f.child_by_field_name("object"));
+    let mut node = call.field("function").and_then(|f| f.field("object"));
     let mut below = None;
     while let Some(n) = node {
         if let Some(known) = cx.chain_aliases.get(&n.id()) {
@@ -304,17 +305,17 @@ pub(super) fn chain_aliases<'a>(cx: &mut Ctx<'a>, call: Node<'_>) -> Aliases<'a>
             break;
         }
         links.push(n);
-        node = match n.kind() {
-            "call" => n.child_by_field_name("function"),
-            "attribute" => n.child_by_field_name("object"),
+        node = match n.kind_name() {
+            "call" => n.field("function"),
+            "attribute" => n.field("object"),
             _ => None,
         };
     }
     for n in links.into_iter().rev() {
-        let method = (n.kind() == "call")
-            .then(|| n.child_by_field_name("function"))
+        let method = (n.kind_name() == "call")
+            .then(|| n.field("function"))
             .flatten()
-            .and_then(|f| f.child_by_field_name("attribute"))
+            .and_then(|f| f.field("attribute"))
             .map(|a| cx.src.node_text(a));
         if method.is_some_and(|m| ALIAS_METHODS.contains(&m) || m == "values" || m == "values_list") {
             let names: Vec<&str> = args(n).keywords.iter().map(|(k, _)| cx.src.node_text(*k)).collect();
@@ -330,7 +331,7 @@ pub(super) fn chain_aliases<'a>(cx: &mut Ctx<'a>, call: Node<'_>) -> Aliases<'a>
 /// Whether `node` combines `Q(…)` objects only (`Q(a=v) | Q(b=v)`): a query of its own
 /// (`Other.objects.filter(Q(…))`) runs on another model.
 fn is_q_expression(cx: &Ctx<'_>, node: Node<'_>) -> bool {
-    match node.kind() {
+    match node.kind_name() {
         "call" => callee(&cx.src, node).is_some_and(|f| last_segment(f) == "Q"),
         "binary_operator" | "parenthesized_expression" | "unary_operator" => {
             let parts = named_children(node);
@@ -344,7 +345,7 @@ fn is_q_expression(cx: &Ctx<'_>, node: Node<'_>) -> bool {
 /// exact | html`, `~ok`): none for anything else (a call's arguments are no such names).
 #[recursive::recursive]
 fn operands(node: Node<'_>) -> Vec<Node<'_>> {
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => vec![node],
         "binary_operator" | "parenthesized_expression" | "unary_operator" => {
             named_children(node).into_iter().flat_map(operands).collect()
@@ -365,16 +366,16 @@ pub(super) fn expressions(cx: &mut Ctx<'_>, rec: &Rec, node: Node<'_>) {
     {
         let names: Vec<&str> = names.into_iter().map(|n| cx.src.node_text(n)).collect();
         for n in descendants(func) {
-            if matches!(n.kind(), "assignment" | "augmented_assignment")
-                && n.child_by_field_name("left").is_some_and(|l| names.contains(&cx.src.node_text(l)))
-                && let Some(right) = n.child_by_field_name("right")
+            if matches!(n.kind_name(), "assignment" | "augmented_assignment")
+                && n.field("left").is_some_and(|l| names.contains(&cx.src.node_text(l)))
+                && let Some(right) = n.field("right")
                 && is_q_expression(cx, right)
             {
                 nodes.push(right);
             }
         }
     }
-    for call in nodes.into_iter().flat_map(descendants).filter(|n| n.kind() == "call") {
+    for call in nodes.into_iter().flat_map(descendants).filter(|n| n.kind_name() == "call") {
         let Some(f) = callee(&cx.src, call) else { continue };
         let f = last_segment(f);
         let a = args(call);

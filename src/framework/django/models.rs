@@ -1,6 +1,7 @@
 //! The model index of one file: model classes, their fields, tables and associations, and the
 //! custom managers and querysets that serve them.
 
+use crate::grammar::NodeExt;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
@@ -67,7 +68,7 @@ pub(super) struct Model {
 pub(super) fn read_models(cx: &mut Ctx<'_>, root: Node<'_>) {
     let file_label = cx.file_app_label();
     for (class, _) in class_defs(root) {
-        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
             continue;
         };
         let local = cx.src.node_text(name).to_owned();
@@ -381,22 +382,22 @@ pub(super) fn model_decls(cx: &mut Ctx<'_>, root: Node<'_>) -> Vec<ModelDecl> {
 pub(super) fn property_defs<'t>(cx: &Ctx<'_>, root: Node<'t>) -> Vec<(String, Node<'t>)> {
     let mut out = Vec::new();
     for (class, _) in class_defs(root) {
-        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
             continue;
         };
         let local = cx.src.node_text(name);
         if !cx.models.contains_key(local) {
             continue;
         }
-        for def in named_children(body).into_iter().filter(|n| n.kind() == "decorated_definition") {
+        for def in named_children(body).into_iter().filter(|n| n.kind_name() == "decorated_definition") {
             let is_property = descendants(def).into_iter().any(|d| {
-                d.kind() == "decorator"
+                d.kind_name() == "decorator"
                     && matches!(
                         last_segment(cx.src.node_text(d).trim_start_matches('@').trim()),
                         "property" | "cached_property"
                     )
             });
-            if let Some(func) = def.child_by_field_name("definition").filter(|_| is_property) {
+            if let Some(func) = def.field("definition").filter(|_| is_property) {
                 out.push((local.to_owned(), func));
             }
         }
@@ -408,7 +409,7 @@ pub(super) fn property_defs<'t>(cx: &Ctx<'_>, root: Node<'t>) -> Vec<(String, No
 fn property_names(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (local, func) in property_defs(cx, root) {
-        if let Some(prop) = func.child_by_field_name("name") {
+        if let Some(prop) = func.field("name") {
             out.entry(local).or_default().push(cx.src.node_text(prop).to_owned());
         }
     }
@@ -421,9 +422,9 @@ fn property_names(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>>
 fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Association>> {
     let mut out: BTreeMap<String, Vec<Association>> = BTreeMap::new();
     for (local, func) in property_defs(cx, root) {
-        let Some(prop) = func.child_by_field_name("name") else { continue };
+        let Some(prop) = func.field("name") else { continue };
         let annotated =
-            func.child_by_field_name("return_type").and_then(|t| cx.annotation(t)).and_then(|ty| match ty.rec.root {
+            func.field("return_type").and_then(|t| cx.annotation(t)).and_then(|ty| match ty.rec.root {
                 crate::scan::facts::Root::Model { model } => Some((model, ty.many)),
                 _ => None,
             });
@@ -446,23 +447,23 @@ fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Associ
 fn returned_relation(cx: &Ctx<'_>, func: Node<'_>, local: &str) -> Option<(String, bool)> {
     let fields = &cx.models.get(local)?.fields;
     let mut found: Option<(String, bool)> = None;
-    for ret in descendants(func).into_iter().filter(|n| n.kind() == "return_statement") {
+    for ret in descendants(func).into_iter().filter(|n| n.kind_name() == "return_statement") {
         let mut node = named_children(ret).into_iter().next()?;
         let mut called = false;
-        while node.kind() == "call" {
-            let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
-            let method = cx.src.node_text(f.child_by_field_name("attribute")?);
+        while node.kind_name() == "call" {
+            let f = node.field("function").filter(|f| f.kind_name() == "attribute")?;
+            let method = cx.src.node_text(f.field("attribute")?);
             if !super::lookups::is_queryset_method(method) || matches!(method, "get" | "create" | "update") {
                 return None;
             }
             called = true;
-            node = f.child_by_field_name("object")?;
+            node = f.field("object")?;
         }
-        let object = node.child_by_field_name("object").filter(|_| node.kind() == "attribute")?;
+        let object = node.field("object").filter(|_| node.kind_name() == "attribute")?;
         if cx.src.node_text(object) != "self" {
             return None;
         }
-        let attr = cx.src.node_text(node.child_by_field_name("attribute")?);
+        let attr = cx.src.node_text(node.field("attribute")?);
         let this = match &fields.iter().find(|f| f.attr == attr)?.kind {
             FieldKind::ManyToMany { target: Some(t), .. } => (t.clone(), true),
             FieldKind::Column { fk_target: Some(t), .. } if !called => (t.clone(), false),
@@ -483,7 +484,7 @@ pub(super) fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<St
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut bases_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (class, _) in class_defs(root) {
-        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
             continue;
         };
         let name = cx.src.node_text(name).to_owned();
@@ -492,9 +493,9 @@ pub(super) fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<St
             continue;
         }
         for (_, _, value) in assignments(body) {
-            let Some(value) = value.filter(|v| v.kind() == "call") else { continue };
+            let Some(value) = value.filter(|v| v.kind_name() == "call") else { continue };
             for n in descendants(value) {
-                let text = match n.kind() {
+                let text = match n.kind_name() {
                     "identifier" => cx.src.node_text(n),
                     _ => continue,
                 };
@@ -508,10 +509,10 @@ pub(super) fn querysets(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<St
     // manager a model names: the queryset serves the same models.
     for (target, _, value) in assignments(root) {
         let Some(models) = map.get(cx.src.node_text(target)).cloned() else { continue };
-        let Some(value) = value.filter(|v| v.kind() == "call") else { continue };
+        let Some(value) = value.filter(|v| v.kind_name() == "call") else { continue };
         for n in descendants(value) {
             let text = cx.src.node_text(n);
-            if n.kind() == "identifier" && is_class_name(text) && !cx.models.contains_key(text) {
+            if n.kind_name() == "identifier" && is_class_name(text) && !cx.models.contains_key(text) {
                 let entry = map.entry(text.to_owned()).or_default();
                 for m in &models {
                     if !entry.contains(m) {
@@ -556,7 +557,7 @@ pub(super) fn is_queryset_class(name: &str) -> bool {
 pub(super) fn queryset_bindings(cx: &Ctx<'_>, root: Node<'_>) -> Vec<Binding> {
     let declared: BTreeSet<&str> = class_defs(root)
         .into_iter()
-        .filter_map(|(c, _)| c.child_by_field_name("name"))
+        .filter_map(|(c, _)| c.field("name"))
         .map(|n| cx.src.node_text(n))
         .collect();
     let mut out = Vec::new();

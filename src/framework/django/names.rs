@@ -4,6 +4,7 @@
 //! before `check.save(update_fields=update_fields)`, `for key in ("a", "b"): setattr(check, key,
 //! …)`. Flow-insensitive: every value a name is given in its block counts.
 
+use crate::grammar::NodeExt;
 use std::collections::BTreeSet;
 
 use tree_sitter::Node;
@@ -35,32 +36,32 @@ pub(super) fn strings_of_name(src: &Src<'_>, name: &str, block: Node<'_>) -> Vec
 /// second string (a CSV export's column names beside their labels). Nothing for any other
 /// comprehension, or a name given anything but a literal list or tuple of tuples.
 pub(super) fn picked_strings(src: &Src<'_>, comprehension: Node<'_>, block: Node<'_>) -> Vec<(String, usize)> {
-    if !matches!(comprehension.kind(), "list_comprehension" | "generator_expression") {
+    if !matches!(comprehension.kind_name(), "list_comprehension" | "generator_expression") {
         return Vec::new();
     }
-    let Some(body) = comprehension.child_by_field_name("body").filter(|b| b.kind() == "identifier") else {
+    let Some(body) = comprehension.field("body").filter(|b| b.kind_name() == "identifier") else {
         return Vec::new();
     };
     let clauses: Vec<Node<'_>> =
-        named_children(comprehension).into_iter().filter(|n| n.kind() == "for_in_clause").collect();
+        named_children(comprehension).into_iter().filter(|n| n.kind_name() == "for_in_clause").collect();
     let [clause] = clauses.as_slice() else { return Vec::new() };
-    let (Some(left), Some(right)) = (clause.child_by_field_name("left"), clause.child_by_field_name("right")) else {
+    let (Some(left), Some(right)) = (clause.field("left"), clause.field("right")) else {
         return Vec::new();
     };
-    let Some(place) = pattern_place(src, left, src.node_text(body)).filter(|_| right.kind() == "identifier") else {
+    let Some(place) = pattern_place(src, left, src.node_text(body)).filter(|_| right.kind_name() == "identifier") else {
         return Vec::new();
     };
     let held = src.node_text(right);
     let mut out = Vec::new();
-    for n in own_nodes(block).into_iter().filter(|n| n.kind() == "assignment") {
-        let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else { continue };
-        if l.kind() != "identifier" || src.node_text(l) != held || !matches!(r.kind(), "list" | "tuple") {
+    for n in own_nodes(block).into_iter().filter(|n| n.kind_name() == "assignment") {
+        let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else { continue };
+        if l.kind_name() != "identifier" || src.node_text(l) != held || !matches!(r.kind_name(), "list" | "tuple") {
             continue;
         }
         for item in named_children(r) {
             let mut node = Some(item);
             for &i in &place {
-                node = node.filter(|n| n.kind() == "tuple").and_then(|n| named_children(n).into_iter().nth(i));
+                node = node.filter(|n| n.kind_name() == "tuple").and_then(|n| named_children(n).into_iter().nth(i));
             }
             out.extend(node.and_then(|n| string_value(src, n)));
         }
@@ -88,7 +89,7 @@ fn collect(
     if depth > MAX_DEPTH {
         return;
     }
-    match node.kind() {
+    match node.kind_name() {
         "list" | "tuple" | "set" | "parenthesized_expression" | "expression_list" => {
             for c in named_children(node) {
                 collect(src, c, block, seen, out, depth + 1);
@@ -96,15 +97,15 @@ fn collect(
         }
         "binary_operator" => {
             for side in ["left", "right"] {
-                if let Some(c) = node.child_by_field_name(side) {
+                if let Some(c) = node.field(side) {
                     collect(src, c, block, seen, out, depth + 1);
                 }
             }
         }
         "call" => {
-            let f = node.child_by_field_name("function").map(|f| src.node_text(f));
+            let f = node.field("function").map(|f| src.node_text(f));
             if matches!(f, Some("sorted" | "list" | "tuple" | "set" | "frozenset"))
-                && let Some(first) = node.child_by_field_name("arguments").and_then(|a| a.named_child(0))
+                && let Some(first) = node.field("arguments").and_then(|a| a.named_child(0))
             {
                 collect(src, first, block, seen, out, depth + 1);
             }
@@ -144,19 +145,19 @@ fn name_values(
         return;
     }
     for n in own_nodes(block) {
-        let is_name = |n: Option<Node<'_>>| n.is_some_and(|n| n.kind() == "identifier" && src.node_text(n) == name);
-        match n.kind() {
+        let is_name = |n: Option<Node<'_>>| n.is_some_and(|n| n.kind_name() == "identifier" && src.node_text(n) == name);
+        match n.kind_name() {
             "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause"
-                if is_name(n.child_by_field_name("left")) =>
+                if is_name(n.field("left")) =>
             {
-                if let Some(right) = n.child_by_field_name("right") {
+                if let Some(right) = n.field("right") {
                     collect(src, right, block, seen, out, depth);
                 }
             }
             // `for field, default in defaults.items():` with `defaults = {"vcpus": …}`: the
             // dict's keys (or, deeper in the pattern, the strings of its values).
             "for_statement" | "for_in_clause" => {
-                let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
                     continue;
                 };
                 if let Some(place) = pattern_place(src, left, name)
@@ -168,10 +169,10 @@ fn name_values(
                 }
             }
             "call" => {
-                let Some(f) = n.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
-                let method = f.child_by_field_name("attribute").map(|a| src.node_text(a));
-                if is_name(f.child_by_field_name("object")) && method.is_some_and(|m| ADDING.contains(&m)) {
-                    let args = n.child_by_field_name("arguments").map(named_children).unwrap_or_default();
+                let Some(f) = n.field("function").filter(|f| f.kind_name() == "attribute") else { continue };
+                let method = f.field("attribute").map(|a| src.node_text(a));
+                if is_name(f.field("object")) && method.is_some_and(|m| ADDING.contains(&m)) {
+                    let args = n.field("arguments").map(named_children).unwrap_or_default();
                     // `insert(i, x)`: the item is the last argument.
                     if let Some(item) = args.last() {
                         collect(src, *item, block, seen, out, depth);
@@ -186,11 +187,11 @@ fn name_values(
 /// Where `name` sits in a loop's tuple pattern (`k, (a, b)`: `b` at `[1, 1]`); `None` when the
 /// pattern is the name itself or lacks it.
 fn pattern_place(src: &Src<'_>, pattern: Node<'_>, name: &str) -> Option<Vec<usize>> {
-    if !matches!(pattern.kind(), "pattern_list" | "tuple_pattern" | "list_pattern") {
+    if !matches!(pattern.kind_name(), "pattern_list" | "tuple_pattern" | "list_pattern") {
         return None;
     }
     for (i, c) in named_children(pattern).into_iter().enumerate() {
-        if c.kind() == "identifier" && src.node_text(c) == name {
+        if c.kind_name() == "identifier" && src.node_text(c) == name {
             return Some(vec![i]);
         }
         if let Some(mut rest) = pattern_place(src, c, name) {
@@ -203,10 +204,10 @@ fn pattern_place(src: &Src<'_>, pattern: Node<'_>, name: &str) -> Option<Vec<usi
 
 /// The dict name a loop runs over with `name.items()`.
 fn items_of<'t>(src: &Src<'_>, right: Node<'t>) -> Option<Node<'t>> {
-    let f = right.child_by_field_name("function").filter(|f| right.kind() == "call" && f.kind() == "attribute")?;
-    let dict = f.child_by_field_name("object").filter(|o| o.kind() == "identifier")?;
-    let method = src.node_text(f.child_by_field_name("attribute")?);
-    (method == "items" && right.child_by_field_name("arguments").is_some_and(|a| a.named_child_count() == 0))
+    let f = right.field("function").filter(|f| right.kind_name() == "call" && f.kind_name() == "attribute")?;
+    let dict = f.field("object").filter(|o| o.kind_name() == "identifier")?;
+    let method = src.node_text(f.field("attribute")?);
+    (method == "items" && right.field("arguments").is_some_and(|a| a.named_child_count() == 0))
         .then_some(dict)
 }
 
@@ -215,11 +216,11 @@ fn dict_literals<'t>(src: &Src<'_>, dict: Node<'_>, block: Node<'t>) -> Vec<Node
     let name = src.node_text(dict);
     own_nodes(block)
         .into_iter()
-        .filter(|n| n.kind() == "assignment")
-        .filter(|n| n.child_by_field_name("left").is_some_and(|l| l.kind() == "identifier" && src.node_text(l) == name))
-        .filter_map(|n| n.child_by_field_name("right").filter(|r| r.kind() == "dictionary"))
+        .filter(|n| n.kind_name() == "assignment")
+        .filter(|n| n.field("left").is_some_and(|l| l.kind_name() == "identifier" && src.node_text(l) == name))
+        .filter_map(|n| n.field("right").filter(|r| r.kind_name() == "dictionary"))
         .flat_map(named_children)
-        .filter(|p| p.kind() == "pair")
+        .filter(|p| p.kind_name() == "pair")
         .collect()
 }
 
@@ -228,12 +229,12 @@ fn dict_literals<'t>(src: &Src<'_>, dict: Node<'_>, block: Node<'t>) -> Vec<Node
 fn pair_strings(src: &Src<'_>, pair: Node<'_>, place: &[usize]) -> Option<(String, usize)> {
     let (first, rest) = place.split_first()?;
     let mut node = match first {
-        0 => pair.child_by_field_name("key")?,
-        1 => pair.child_by_field_name("value")?,
+        0 => pair.field("key")?,
+        1 => pair.field("value")?,
         _ => return None,
     };
     for &i in rest {
-        if !matches!(node.kind(), "tuple" | "list" | "parenthesized_expression") {
+        if !matches!(node.kind_name(), "tuple" | "list" | "parenthesized_expression") {
             return None;
         }
         node = named_children(node).into_iter().nth(i)?;
@@ -248,7 +249,7 @@ fn own_nodes(block: Node<'_>) -> Vec<Node<'_>> {
     let mut stack = named_children(block);
     stack.reverse();
     while let Some(n) = stack.pop() {
-        if matches!(n.kind(), "function_definition" | "class_definition" | "lambda") {
+        if matches!(n.kind_name(), "function_definition" | "class_definition" | "lambda") {
             continue;
         }
         out.push(n);
@@ -263,8 +264,8 @@ fn own_nodes(block: Node<'_>) -> Vec<Node<'_>> {
 pub(super) fn block_of(node: Node<'_>) -> Node<'_> {
     let mut n = node;
     while let Some(p) = n.parent() {
-        if p.kind() == "function_definition"
-            && let Some(body) = p.child_by_field_name("body")
+        if p.kind_name() == "function_definition"
+            && let Some(body) = p.field("body")
         {
             return body;
         }
@@ -280,10 +281,10 @@ pub(super) fn block_of(node: Node<'_>) -> Node<'_> {
 /// `Recipe.objects.create(**fields, space=…)`). Other splats
 /// (a parameter's `**kwargs`, a call's result) give none.
 pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> {
-    let Some(list) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let Some(list) = call.field("arguments") else { return Vec::new() };
     let splats: Vec<Node<'_>> = named_children(list)
         .into_iter()
-        .filter(|n| n.kind() == "dictionary_splat")
+        .filter(|n| n.kind_name() == "dictionary_splat")
         .filter_map(|n| named_children(n).into_iter().next())
         .collect();
     if splats.is_empty() {
@@ -292,17 +293,17 @@ pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> 
     let mut out = Vec::new();
     let block = block_of(call);
     for d in splats {
-        if d.kind() == "dictionary" {
+        if d.kind_name() == "dictionary" {
             out.extend(super::lookups::dict_strings(src, d, false));
             // `**{lookup: 0}` with `lookup = "weight__gt"` (or another string) in the function.
-            for key in named_children(d).into_iter().filter_map(|p| p.child_by_field_name("key")) {
-                if key.kind() == "identifier" {
+            for key in named_children(d).into_iter().filter_map(|p| p.field("key")) {
+                if key.kind_name() == "identifier" {
                     out.extend(strings_of_name(src, src.node_text(key), block));
                 }
             }
             continue;
         }
-        if d.kind() != "identifier" {
+        if d.kind_name() != "identifier" {
             continue;
         }
         out.extend(keys_given(src, src.node_text(d), block));
@@ -316,26 +317,26 @@ pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> 
 pub(super) fn keys_given(src: &Src<'_>, name: &str, block: Node<'_>) -> Vec<(String, usize)> {
     let mut out = Vec::new();
     // `kwargs.setdefault("resource", …)`: a key the function sets if the caller did not.
-    for n in descendants(block).into_iter().filter(|n| n.kind() == "call") {
-        let Some(f) = n.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
-        if f.child_by_field_name("attribute").is_some_and(|m| src.node_text(m) == "setdefault")
-            && f.child_by_field_name("object").is_some_and(|o| o.kind() == "identifier" && src.node_text(o) == name)
-            && let Some(list) = n.child_by_field_name("arguments")
+    for n in descendants(block).into_iter().filter(|n| n.kind_name() == "call") {
+        let Some(f) = n.field("function").filter(|f| f.kind_name() == "attribute") else { continue };
+        if f.field("attribute").is_some_and(|m| src.node_text(m) == "setdefault")
+            && f.field("object").is_some_and(|o| o.kind_name() == "identifier" && src.node_text(o) == name)
+            && let Some(list) = n.field("arguments")
             && let Some(key) = named_children(list).into_iter().next()
             && let Some(key) = string_value(src, key)
         {
             out.push(key);
         }
     }
-    for n in descendants(block).into_iter().filter(|n| n.kind() == "assignment") {
-        let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+    for n in descendants(block).into_iter().filter(|n| n.kind_name() == "assignment") {
+        let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
             continue;
         };
-        if left.kind() == "identifier" && src.node_text(left) == name {
+        if left.kind_name() == "identifier" && src.node_text(left) == name {
             out.extend(super::lookups::dict_strings(src, right, false));
-        } else if left.kind() == "subscript"
-            && left.child_by_field_name("value").is_some_and(|v| v.kind() == "identifier" && src.node_text(v) == name)
-            && let Some(key) = left.child_by_field_name("subscript").and_then(|k| string_value(src, k))
+        } else if left.kind_name() == "subscript"
+            && left.field("value").is_some_and(|v| v.kind_name() == "identifier" && src.node_text(v) == name)
+            && let Some(key) = left.field("subscript").and_then(|k| string_value(src, k))
         {
             out.push(key);
         }

@@ -1,6 +1,7 @@
 //! Classes that list a model's fields by name: `ModelAdmin` options, `ModelForm` / DRF serializer
 //! / FilterSet `Meta`, generic class-based views.
 
+use crate::grammar::NodeExt;
 use std::collections::BTreeMap;
 
 use tree_sitter::Node;
@@ -42,14 +43,14 @@ pub(super) const ADMIN_LISTS: &[&str] = &[
 pub(super) fn admin_registrations(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for node in named_children(root) {
-        for call in named_children(node).into_iter().filter(|n| n.kind() == "call") {
+        for call in named_children(node).into_iter().filter(|n| n.kind_name() == "call") {
             let Some(f) = callee(&cx.src, call) else { continue };
             if !f.ends_with("site.register") {
                 continue;
             }
             let a = args(call);
             let (Some(models), Some(admin)) = (a.positional.first(), a.positional.get(1)) else { continue };
-            let names: Vec<String> = match models.kind() {
+            let names: Vec<String> = match models.kind_name() {
                 "list" | "tuple" => named_children(*models).iter().map(|n| cx.src.node_text(*n).to_owned()).collect(),
                 _ => vec![cx.src.node_text(*models).to_owned()],
             };
@@ -66,7 +67,7 @@ pub(super) fn class_options(
     decorators: &[Node<'_>],
     registrations: &BTreeMap<String, Vec<String>>,
 ) {
-    let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+    let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
         return;
     };
     let class_name = cx.src.node_text(name);
@@ -90,7 +91,7 @@ pub(super) fn class_options(
     if is_admin {
         let mut models: Vec<String> = registrations.get(class_name).cloned().unwrap_or_default();
         for d in decorators {
-            for call in descendants(*d).into_iter().filter(|n| n.kind() == "call") {
+            for call in descendants(*d).into_iter().filter(|n| n.kind_name() == "call") {
                 if callee(&cx.src, call).is_some_and(|c| last_segment(c) == "register") {
                     models.extend(args(call).positional.iter().map(|n| cx.src.node_text(*n).to_owned()));
                 }
@@ -122,11 +123,11 @@ pub(super) fn class_options(
             } else if opt == "prepopulated_fields" || opt == "radio_fields" {
                 items = dict_strings(&cx.src, v, opt == "prepopulated_fields");
             } else if opt == "fieldsets" {
-                for d in descendants(v).into_iter().filter(|n| n.kind() == "pair") {
-                    if d.child_by_field_name("key")
+                for d in descendants(v).into_iter().filter(|n| n.kind_name() == "pair") {
+                    if d.field("key")
                         .and_then(|k| string_value(&cx.src, k))
                         .is_some_and(|(k, _)| k == "fields")
-                        && let Some(val) = d.child_by_field_name("value")
+                        && let Some(val) = d.field("value")
                     {
                         // `{"fields": _profile_fields}`: a tuple the class holds.
                         items.extend(strings_of(&cx.src, val, body));
@@ -170,7 +171,7 @@ pub(super) fn class_options(
         .iter()
         .find(|(t, _, _)| cx.src.node_text(*t) == "model")
         .and_then(|(_, _, v)| *v)
-        .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
+        .filter(|v| v.kind_name() == "identifier" || v.kind_name() == "attribute")
         .map(|v| cx.src.node_text(v).to_owned())
         .filter(|m| is_class_name(last_segment(m)))
         .map(|m| Rec::model(cx.model_ref(&m)))
@@ -183,7 +184,7 @@ pub(super) fn class_options(
         .iter()
         .find(|(t, _, _)| cx.src.node_text(*t) == "model")
         .and_then(|(_, _, v)| *v)
-        .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
+        .filter(|v| v.kind_name() == "identifier" || v.kind_name() == "attribute")
         .map(|v| cx.src.node_text(v).to_owned())
         .filter(|m| is_class_name(last_segment(m)));
     if let Some(model) = &class_model {
@@ -276,12 +277,12 @@ pub(super) fn class_options(
     // validated_data)` read by key are the model's fields; so are the keys of the incoming
     // `data` its `run_validation(data)` / `to_internal_value(data)` read or rewrite
     // (`data["completed_at"] = timezone.now()`).
-    for func in named_children(body).into_iter().filter_map(|n| match n.kind() {
+    for func in named_children(body).into_iter().filter_map(|n| match n.kind_name() {
         "function_definition" => Some(n),
-        "decorated_definition" => n.child_by_field_name("definition"),
+        "decorated_definition" => n.field("definition"),
         _ => None,
     }) {
-        let name = func.child_by_field_name("name").map(|n| cx.src.node_text(n)).unwrap_or("");
+        let name = func.field("name").map(|n| cx.src.node_text(n)).unwrap_or("");
         let data = match name {
             "validate" => "attrs",
             "create" | "update" => "validated_data",
@@ -298,14 +299,14 @@ pub(super) fn class_options(
         .filter(|(_, _, v)| {
             v.is_some_and(|v| {
                 callee(&cx.src, v).is_some_and(|c| c.ends_with("MethodField"))
-                    || (v.kind() == "call" && args(v).keyword(&cx.src, "source").is_some())
+                    || (v.kind_name() == "call" && args(v).keyword(&cx.src, "source").is_some())
             })
         })
         .map(|(t, _, _)| cx.src.node_text(t).to_owned())
         .collect();
     // A crispy-forms layout of the form's fields: `self.helper.layout = Layout(Row(Column("brand",
     // css_class=…)), "fiber")`. A name the model lacks is a field of the form's own.
-    for call in descendants(body).into_iter().filter(|n| n.kind() == "call") {
+    for call in descendants(body).into_iter().filter(|n| n.kind_name() == "call") {
         if callee(&cx.src, call).is_some_and(|c| last_segment(c) == "Layout") {
             for (item, offset) in layout_names(cx, call, 0) {
                 lookup(cx, &rec, &item, offset, Confidence::Medium);
@@ -322,12 +323,12 @@ pub(super) fn class_options(
             continue;
         }
         let Some(v) = v else { continue };
-        for pair in descendants(v).into_iter().filter(|n| n.kind() == "pair") {
+        for pair in descendants(v).into_iter().filter(|n| n.kind_name() == "pair") {
             if pair
-                .child_by_field_name("key")
+                .field("key")
                 .and_then(|k| string_value(&cx.src, k))
                 .is_some_and(|(k, _)| k == "fields")
-                && let Some(val) = pair.child_by_field_name("value")
+                && let Some(val) = pair.field("value")
             {
                 for (item, offset) in string_items(&cx.src, val) {
                     lookup(cx, &Rec::model(model.clone()), &item, offset, Confidence::High);
@@ -339,7 +340,7 @@ pub(super) fn class_options(
     // same fields (a table's `default_columns`, a serializer's `brief_fields`).
     let field_names: Vec<String> = meta_assigns
         .iter()
-        .find(|(t, _, v)| cx.src.node_text(*t) == "fields" && v.is_some_and(|v| matches!(v.kind(), "tuple" | "list")))
+        .find(|(t, _, v)| cx.src.node_text(*t) == "fields" && v.is_some_and(|v| matches!(v.kind_name(), "tuple" | "list")))
         .zip(meta)
         .map(|(_, meta)| strings_of_name(&cx.src, "fields", meta).into_iter().map(|(n, _)| n).collect())
         .unwrap_or_default();
@@ -348,11 +349,11 @@ pub(super) fn class_options(
         let opt = cx.src.node_text(t);
         let items = match opt {
             // django-filter also takes `fields = {"email": ["exact", "icontains"]}`.
-            "fields" if v.kind() == "dictionary" => dict_strings(&cx.src, v, false),
+            "fields" if v.kind_name() == "dictionary" => dict_strings(&cx.src, v, false),
             // `fields.append("picture")` under an `if`, `sorted(Base.Meta.fields + ["x"])`.
             "fields" | "exclude" | "read_only_fields" => strings_of_name(&cx.src, opt, meta),
             "extra_kwargs" | "widgets" | "labels" | "help_texts" => dict_strings(&cx.src, v, false),
-            _ if matches!(v.kind(), "tuple" | "list" | "set") => {
+            _ if matches!(v.kind_name(), "tuple" | "list" | "set") => {
                 let items = string_items(&cx.src, v);
                 let strings = !items.is_empty() && items.len() == named_children(v).len();
                 // A list the `Meta` names after fields (`model_fields`, `public_fields`) lists
@@ -383,7 +384,7 @@ fn layout_names(cx: &Ctx<'_>, call: Node<'_>, depth: usize) -> Vec<(String, usiz
         return out;
     }
     for p in args(call).positional {
-        match p.kind() {
+        match p.kind_name() {
             "call" => {
                 let Some(c) = callee(&cx.src, p) else { continue };
                 let c = last_segment(c);
@@ -415,7 +416,7 @@ fn field_lists(cx: &mut Ctx<'_>, body: Node<'_>, model: &str, by_group: bool) {
     let own: Vec<String> = if by_group {
         assignments(body)
             .into_iter()
-            .filter(|(_, _, v)| v.is_some_and(|v| v.kind() == "call"))
+            .filter(|(_, _, v)| v.is_some_and(|v| v.kind_name() == "call"))
             .map(|(t, _, _)| cx.src.node_text(t).to_owned())
             .collect()
     } else {
@@ -426,7 +427,7 @@ fn field_lists(cx: &mut Ctx<'_>, body: Node<'_>, model: &str, by_group: bool) {
         if VIEW_LISTS.contains(&cx.src.node_text(t)) {
             continue;
         }
-        if let Some(v) = v.filter(|v| matches!(v.kind(), "tuple" | "list")) {
+        if let Some(v) = v.filter(|v| matches!(v.kind_name(), "tuple" | "list")) {
             name_list(cx, v, model, by_group, &own);
         }
     }
@@ -440,8 +441,8 @@ pub(super) fn model_and_names(cx: &mut Ctx<'_>, call: Node<'_>) {
     let a = args(call);
     let [model, list] = a.positional[..] else { return };
     let local = cx.src.node_text(model);
-    if matches!(model.kind(), "identifier" | "attribute")
-        && matches!(list.kind(), "tuple" | "list")
+    if matches!(model.kind_name(), "identifier" | "attribute")
+        && matches!(list.kind_name(), "tuple" | "list")
         && is_class_name(last_segment(local))
     {
         let model = cx.model_ref(local);
@@ -455,7 +456,7 @@ pub(super) fn model_and_names(cx: &mut Ctx<'_>, call: Node<'_>) {
 pub(super) fn model_field_pair(cx: &mut Ctx<'_>, tuple: Node<'_>) {
     let [model, name] = named_children(tuple)[..] else { return };
     let local = cx.src.node_text(model);
-    if !matches!(model.kind(), "identifier" | "attribute")
+    if !matches!(model.kind_name(), "identifier" | "attribute")
         || !is_class_name(last_segment(local))
         || !cx.is_known_model(local)
     {
@@ -478,7 +479,7 @@ pub(super) fn serializer_fields(cx: &mut Ctx<'_>, call: Node<'_>) {
     if !callee(&cx.src, call).is_some_and(|c| last_segment(c).ends_with("Serializer")) {
         return;
     }
-    let Some(list) = args(call).keyword(&cx.src, "fields").filter(|v| matches!(v.kind(), "tuple" | "list")) else {
+    let Some(list) = args(call).keyword(&cx.src, "fields").filter(|v| matches!(v.kind_name(), "tuple" | "list")) else {
         return;
     };
     let names: Vec<(String, usize)> =
@@ -498,7 +499,7 @@ pub(super) fn serializer_fields(cx: &mut Ctx<'_>, call: Node<'_>) {
 fn name_list(cx: &mut Ctx<'_>, v: Node<'_>, model: &str, by_group: bool, own: &[String]) {
     let mut groups: Vec<Vec<(String, usize)>> = vec![Vec::new()];
     for item in named_children(v) {
-        match item.kind() {
+        match item.kind_name() {
             "call" => {
                 let Some(c) = callee(&cx.src, item).map(last_segment) else { continue };
                 if !is_class_name(c) || matches!(c, "HTML" | "Submit" | "Button" | "Reset" | "Hidden") {
@@ -534,7 +535,7 @@ fn name_list(cx: &mut Ctx<'_>, v: Node<'_>, model: &str, by_group: bool, own: &[
 fn attribute_names(cx: &mut Ctx<'_>, body: Node<'_>) {
     let mut names: Vec<(String, usize)> = Vec::new();
     for (_, _, v) in assignments(body) {
-        let Some(v) = v.filter(|v| v.kind() == "call") else { continue };
+        let Some(v) = v.filter(|v| v.kind_name() == "call") else { continue };
         if !callee(&cx.src, v).is_some_and(|c| is_class_name(last_segment(c))) {
             continue;
         }
@@ -576,14 +577,14 @@ fn bind_serializers(
     let mut named: Vec<Node<'_>> = class_attr("serializer_class").into_iter().collect();
     let func = named_children(body)
         .into_iter()
-        .map(|n| if n.kind() == "decorated_definition" { n.child_by_field_name("definition").unwrap_or(n) } else { n })
+        .map(|n| if n.kind_name() == "decorated_definition" { n.field("definition").unwrap_or(n) } else { n })
         .find(|n| {
-            n.kind() == "function_definition"
-                && n.child_by_field_name("name").is_some_and(|id| cx.src.node_text(id) == "get_serializer_class")
+            n.kind_name() == "function_definition"
+                && n.field("name").is_some_and(|id| cx.src.node_text(id) == "get_serializer_class")
         });
-    for ret in func.map(descendants).unwrap_or_default().into_iter().filter(|n| n.kind() == "return_statement") {
+    for ret in func.map(descendants).unwrap_or_default().into_iter().filter(|n| n.kind_name() == "return_statement") {
         let Some(v) = named_children(ret).into_iter().next() else { continue };
-        let own = (v.kind() == "attribute")
+        let own = (v.kind_name() == "attribute")
             .then(|| cx.src.node_text(v).strip_prefix("self."))
             .flatten()
             .filter(|a| !a.contains('.'));
@@ -594,7 +595,7 @@ fn bind_serializers(
     }
     let mut names: Vec<String> = named
         .into_iter()
-        .filter(|v| matches!(v.kind(), "identifier" | "attribute"))
+        .filter(|v| matches!(v.kind_name(), "identifier" | "attribute"))
         .map(|v| last_segment(cx.src.node_text(v)).to_owned())
         .filter(|n| is_class_name(n))
         .collect();
@@ -636,7 +637,7 @@ fn bound_serializer(cx: &mut Ctx<'_>, class_name: &str, written: &[&str], body: 
     }
     let rec = Rec { root: me.clone(), path: Vec::new() };
     for (t, _, v) in assignments(body) {
-        let Some(v) = v.filter(|v| v.kind() == "call") else { continue };
+        let Some(v) = v.filter(|v| v.kind_name() == "call") else { continue };
         let Some(c) = callee(&cx.src, v).map(last_segment) else { continue };
         let nested = is_class_name(c) && c.ends_with("Serializer");
         if !(nested || c.ends_with("Field")) || c.ends_with("MethodField") {
@@ -705,35 +706,35 @@ pub(super) fn serializer_instance(cx: &mut Ctx<'_>, call: Node<'_>) {
 /// elsewhere ([`SERIALIZER_SCOPE`]), through the QuerySet methods chained on it.
 fn serialized_relation(cx: &Ctx<'_>, arg: Node<'_>) -> Option<Rec> {
     let mut node = arg;
-    while node.kind() == "call" {
-        let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
-        if !super::lookups::is_queryset_method(cx.src.node_text(f.child_by_field_name("attribute")?)) {
+    while node.kind_name() == "call" {
+        let f = node.field("function").filter(|f| f.kind_name() == "attribute")?;
+        if !super::lookups::is_queryset_method(cx.src.node_text(f.field("attribute")?)) {
             return None;
         }
-        node = f.child_by_field_name("object")?;
+        node = f.field("object")?;
     }
     let mut path = Vec::new();
-    while node.kind() == "attribute" {
-        let step = cx.src.node_text(node.child_by_field_name("attribute")?);
+    while node.kind_name() == "attribute" {
+        let step = cx.src.node_text(node.field("attribute")?);
         if !is_field_name(step) || step.starts_with('_') {
             return None;
         }
         path.push(step.to_owned());
-        node = node.child_by_field_name("object")?;
+        node = node.field("object")?;
     }
     let name = cx.src.node_text(node);
-    if node.kind() != "identifier" || !matches!(name, "obj" | "instance") {
+    if node.kind_name() != "identifier" || !matches!(name, "obj" | "instance") {
         return None;
     }
     let func = super::receivers::enclosing_function(arg)?;
     let is_param = func
-        .child_by_field_name("parameters")
+        .field("parameters")
         .map(named_children)
         .unwrap_or_default()
         .into_iter()
-        .any(|p| p.kind() == "identifier" && cx.src.node_text(p) == name);
+        .any(|p| p.kind_name() == "identifier" && cx.src.node_text(p) == name);
     let class = super::receivers::method_class(func).filter(|_| is_param)?;
-    let class_name = cx.src.node_text(class.child_by_field_name("name")?);
+    let class_name = cx.src.node_text(class.field("name")?);
     let is_serializer = class_name.ends_with("Serializer")
         || bases(&cx.src, class).iter().any(|b| last_segment(b).contains("Serializer"));
     if !is_serializer || cx.class_model(class).is_some() {
@@ -799,7 +800,7 @@ fn mixin_fields(cx: &mut Ctx<'_>, class_name: &str, written: &[&str], body: Node
     }
     let strawberry = |v: Node<'_>| {
         descendants(v).into_iter().any(|n| {
-            n.kind() == "call"
+            n.kind_name() == "call"
                 && callee(&cx.src, n)
                     .is_some_and(|c| c.starts_with("strawberry_django.") || c.starts_with("strawberry."))
         })
@@ -832,7 +833,7 @@ fn meta_model(cx: &Ctx<'_>, body: Node<'_>, depth: usize) -> Option<String> {
         let class = body.parent()?;
         return bases(&cx.src, class).into_iter().find_map(|b| {
             let parent = same_file_class(cx, class, last_segment(b))?;
-            meta_model(cx, parent.child_by_field_name("body")?, depth + 1)
+            meta_model(cx, parent.field("body")?, depth + 1)
         });
     };
     let named = assignments(meta)
@@ -846,7 +847,7 @@ fn meta_model(cx: &Ctx<'_>, body: Node<'_>, depth: usize) -> Option<String> {
     let meta_class = meta.parent()?;
     let base = bases(&cx.src, meta_class).into_iter().find_map(|b| b.strip_suffix(".Meta"))?;
     let parent = same_file_class(cx, meta_class, last_segment(base))?;
-    meta_model(cx, parent.child_by_field_name("body")?, depth + 1)
+    meta_model(cx, parent.field("body")?, depth + 1)
 }
 
 /// The class named `name` defined in the file that holds `node`.
@@ -857,17 +858,17 @@ fn same_file_class<'t>(cx: &Ctx<'_>, node: Node<'t>, name: &str) -> Option<Node<
     }
     class_defs(root)
         .into_iter()
-        .find(|(c, _)| c.child_by_field_name("name").is_some_and(|n| cx.src.node_text(n) == name))
+        .find(|(c, _)| c.field("name").is_some_and(|n| cx.src.node_text(n) == name))
         .map(|(c, _)| c)
 }
 
 /// The model a strawberry-django decorator maps a class onto: its first argument, a model class.
 fn strawberry_model(cx: &Ctx<'_>, decorator: Node<'_>) -> Option<String> {
-    let call = descendants(decorator).into_iter().find(|n| n.kind() == "call")?;
+    let call = descendants(decorator).into_iter().find(|n| n.kind_name() == "call")?;
     callee(&cx.src, call).filter(|c| c.starts_with("strawberry_django."))?;
     let first = *args(call).positional.first()?;
     let model = cx.src.node_text(first);
-    (matches!(first.kind(), "identifier" | "attribute") && is_class_name(last_segment(model))).then(|| model.to_owned())
+    (matches!(first.kind_name(), "identifier" | "attribute") && is_class_name(last_segment(model))).then(|| model.to_owned())
 }
 
 /// The fields a class over `rec`'s model declares: a filter's `field_name="x"` and a serializer
@@ -878,7 +879,7 @@ fn strawberry_model(cx: &Ctx<'_>, decorator: Node<'_>) -> Option<String> {
 /// only a column when the model has one, and a form may declare a field it never saves.
 fn declared_fields(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
     for (t, _, v) in assignments(body) {
-        let Some(v) = v.filter(|v| v.kind() == "call") else { continue };
+        let Some(v) = v.filter(|v| v.kind_name() == "call") else { continue };
         let a = args(v);
         let mut named = false;
         for key in ["field_name", "source"] {
@@ -931,19 +932,19 @@ fn model_meta(cx: &mut Ctx<'_>, body: Node<'_>, model: &str) {
 fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
     let held: Vec<(&str, usize)> = descendants_outside(body, is_class)
         .into_iter()
-        .filter(|n| n.kind() == "assignment")
+        .filter(|n| n.kind_name() == "assignment")
         .filter_map(|a| {
-            let (left, right) = (a.child_by_field_name("left")?, a.child_by_field_name("right")?);
+            let (left, right) = (a.field("left")?, a.field("right")?);
             let f =
-                right.child_by_field_name("function").filter(|f| right.kind() == "call" && f.kind() == "attribute")?;
-            (left.kind() == "identifier"
-                && f.child_by_field_name("attribute").is_some_and(|m| cx.src.node_text(m) == "get_fields"))
+                right.field("function").filter(|f| right.kind_name() == "call" && f.kind_name() == "attribute")?;
+            (left.kind_name() == "identifier"
+                && f.field("attribute").is_some_and(|m| cx.src.node_text(m) == "get_fields"))
             .then(|| (cx.src.node_text(left), block_of(a).id()))
         })
         .collect();
     let keys = key_nodes(cx, body, |n| {
         cx.src.node_text(n) == "self.fields"
-            || (n.kind() == "identifier"
+            || (n.kind_name() == "identifier"
                 && held.iter().any(|(h, _)| *h == cx.src.node_text(n))
                 && held.contains(&(cx.src.node_text(n), block_of(n).id())))
     });
@@ -972,12 +973,12 @@ fn key_nodes<'t>(cx: &Ctx<'_>, node: Node<'t>, is_map: impl Fn(Node<'_>) -> bool
     let is_map = |n: Option<Node<'_>>| n.is_some_and(&is_map);
     let mut out = Vec::new();
     for node in descendants_outside(node, is_class) {
-        let key = match node.kind() {
-            "subscript" if is_map(node.child_by_field_name("value")) => node.child_by_field_name("subscript"),
+        let key = match node.kind_name() {
+            "subscript" if is_map(node.field("value")) => node.field("subscript"),
             "call" => {
-                let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute");
-                let method = f.and_then(|f| f.child_by_field_name("attribute")).map(|a| cx.src.node_text(a));
-                (is_map(f.and_then(|f| f.child_by_field_name("object")))
+                let f = node.field("function").filter(|f| f.kind_name() == "attribute");
+                let method = f.and_then(|f| f.field("attribute")).map(|a| cx.src.node_text(a));
+                (is_map(f.and_then(|f| f.field("object")))
                     && matches!(method, Some("get" | "pop" | "setdefault")))
                 .then(|| args(node).positional.first().copied())
                 .flatten()
@@ -1002,13 +1003,13 @@ fn key_nodes<'t>(cx: &Ctx<'_>, node: Node<'t>, is_map: impl Fn(Node<'_>) -> bool
 /// `attrs["x"]`, `attrs.get("x")`, `attrs.pop("x", None)`, `"x" in attrs`.
 fn keys_read(cx: &Ctx<'_>, func: Node<'_>, name: &str) -> Vec<(String, usize)> {
     let takes = func
-        .child_by_field_name("parameters")
+        .field("parameters")
         .is_some_and(|p| named_children(p).iter().any(|n| cx.src.node_text(*n) == name));
     if !takes {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for key in key_nodes(cx, func, |n| n.kind() == "identifier" && cx.src.node_text(n) == name) {
+    for key in key_nodes(cx, func, |n| n.kind_name() == "identifier" && cx.src.node_text(n) == name) {
         if let Some((key, offset)) = string_value(&cx.src, key)
             && !key.is_empty()
             && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
@@ -1021,5 +1022,5 @@ fn keys_read(cx: &Ctx<'_>, func: Node<'_>, name: &str) -> Vec<(String, usize)> {
 
 /// Whether `n` declares a class (a fence for the walks over one class's own code).
 fn is_class(n: Node<'_>) -> bool {
-    n.kind() == "class_definition"
+    n.kind_name() == "class_definition"
 }

@@ -12,6 +12,7 @@
 //! a `ModelForm`'s `self.instance`, and the `obj` / `instance` parameters of a `ModelAdmin`'s or
 //! serializer's methods.
 
+use crate::grammar::NodeExt;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -332,7 +333,7 @@ impl Env {
 pub(super) fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     let mut n = node.parent();
     while let Some(p) = n {
-        if p.kind() == "function_definition" {
+        if p.kind_name() == "function_definition" {
             return Some(p);
         }
         n = p.parent();
@@ -358,7 +359,7 @@ pub(super) fn function_scopes(root: Node<'_>) -> HashMap<usize, usize> {
             if let Some((_, f)) = open.last() {
                 out.insert(n.id(), *f);
             }
-            if n.kind() == "function_definition" {
+            if n.kind_name() == "function_definition" {
                 open.push((depth, n.id()));
             }
             if cursor.goto_first_child() {
@@ -379,7 +380,7 @@ pub(super) fn function_scopes(root: Node<'_>) -> HashMap<usize, usize> {
 /// function): the subtree without the bodies of the functions nested in it.
 pub(super) fn own_scope(node: Node<'_>) -> Vec<Node<'_>> {
     let top = node.id();
-    descendants_outside(node, |n| n.id() != top && n.kind() == "function_definition")
+    descendants_outside(node, |n| n.id() != top && n.kind_name() == "function_definition")
 }
 
 /// The classes a class inherits from, by name (`throttling.SimpleRateThrottle` →
@@ -404,39 +405,39 @@ fn root_of(node: Node<'_>) -> Node<'_> {
 
 /// The first parameter of a method decorated `@classmethod`, which Python hands the class.
 fn classmethod_receiver<'a>(src: &Src<'a>, func: Node<'_>) -> Option<&'a str> {
-    let decorated = func.parent().filter(|p| p.kind() == "decorated_definition")?;
+    let decorated = func.parent().filter(|p| p.kind_name() == "decorated_definition")?;
     named_children(decorated)
         .into_iter()
-        .any(|d| d.kind() == "decorator" && src.node_text(d).trim_start_matches('@').trim() == "classmethod")
+        .any(|d| d.kind_name() == "decorator" && src.node_text(d).trim_start_matches('@').trim() == "classmethod")
         .then_some(())?;
-    let first = named_children(func.child_by_field_name("parameters")?).into_iter().next()?;
-    (first.kind() == "identifier").then(|| src.node_text(first))
+    let first = named_children(func.field("parameters")?).into_iter().next()?;
+    (first.kind_name() == "identifier").then(|| src.node_text(first))
 }
 
 /// The class a function is a method of.
 pub(super) fn method_class(func: Node<'_>) -> Option<Node<'_>> {
     let mut n = func.parent()?;
-    if n.kind() == "decorated_definition" {
+    if n.kind_name() == "decorated_definition" {
         n = n.parent()?;
     }
-    if n.kind() != "block" {
+    if n.kind_name() != "block" {
         return None;
     }
-    n.parent().filter(|c| c.kind() == "class_definition")
+    n.parent().filter(|c| c.kind_name() == "class_definition")
 }
 
 impl Ctx<'_> {
     /// The model a class works on: `model = X` in its body, `Meta.model` (`Django.model`), or
     /// the model it is registered as the admin of.
     pub(super) fn class_model(&self, class: Node<'_>) -> Option<String> {
-        let name = self.src.node_text(class.child_by_field_name("name")?);
-        let body = class.child_by_field_name("body")?;
+        let name = self.src.node_text(class.field("name")?);
+        let body = class.field("body")?;
         let model_of = |block: Node<'_>| {
             assignments(block)
                 .into_iter()
                 .find(|(t, _, _)| self.src.node_text(*t) == "model")
                 .and_then(|(_, _, v)| v)
-                .filter(|v| v.kind() == "identifier" || v.kind() == "attribute")
+                .filter(|v| v.kind_name() == "identifier" || v.kind_name() == "attribute")
                 .map(|v| self.src.node_text(v).to_owned())
                 .filter(|m| is_class_name(last_segment(m)))
         };
@@ -447,9 +448,9 @@ impl Ctx<'_> {
             self.chain_model(v?)
         };
         let parameterised = || {
-            let supers = class.child_by_field_name("superclasses")?;
-            named_children(supers).into_iter().filter(|n| n.kind() == "subscript").find_map(|n| {
-                let m = self.src.node_text(n.child_by_field_name("subscript")?);
+            let supers = class.field("superclasses")?;
+            named_children(supers).into_iter().filter(|n| n.kind_name() == "subscript").find_map(|n| {
+                let m = self.src.node_text(n.field("subscript")?);
                 (is_class_name(m) && self.is_known_model(m)).then(|| m.to_owned())
             })
         };
@@ -462,10 +463,10 @@ impl Ctx<'_> {
             .or_else(|| self.get_queryset_model(body))
             .or_else(|| self.registrations.get(name).and_then(|m| (m.len() == 1).then(|| m[0].clone())))
             .or_else(|| {
-                let decorated = class.parent().filter(|p| p.kind() == "decorated_definition")?;
+                let decorated = class.parent().filter(|p| p.kind_name() == "decorated_definition")?;
                 let call = descendants(decorated).into_iter().find(|n| {
-                    n.kind() == "call"
-                        && n.child_by_field_name("function")
+                    n.kind_name() == "call"
+                        && n.field("function")
                             .is_some_and(|f| last_segment(self.src.node_text(f)) == "register")
                 })?;
                 let a = args(call);
@@ -504,8 +505,8 @@ impl Ctx<'_> {
     /// own (`class Meta(IssueSerializer.Meta): fields = […]`, the base maybe in another file):
     /// those that `Meta` names, as the class binds them under its name ([`META_SCOPE`]).
     pub(super) fn inherited_meta(&self, class: Node<'_>) -> Option<Rec> {
-        let name = self.src.node_text(class.child_by_field_name("name")?);
-        let meta = inner_class_body(&self.src, class.child_by_field_name("body")?, "Meta")?;
+        let name = self.src.node_text(class.field("name")?);
+        let meta = inner_class_body(&self.src, class.field("body")?, "Meta")?;
         if assignments(meta).iter().any(|(t, _, _)| self.src.node_text(*t) == "model") {
             return None;
         }
@@ -520,15 +521,15 @@ impl Ctx<'_> {
 
     /// The model a `Model.objects…` chain starts at.
     fn chain_model(&self, mut root: Node<'_>) -> Option<String> {
-        while let Some(inner) = match root.kind() {
-            "call" => root.child_by_field_name("function"),
-            "attribute" => root.child_by_field_name("object"),
+        while let Some(inner) = match root.kind_name() {
+            "call" => root.field("function"),
+            "attribute" => root.field("object"),
             // Black wraps a long chain in parentheses: `return (\n    Cycle.objects.filter(…)\n)`.
             "parenthesized_expression" => named_children(root).into_iter().next(),
             _ => None,
         } {
-            if root.kind() == "attribute"
-                && root.child_by_field_name("attribute").is_some_and(|a| self.src.node_text(a) == "objects")
+            if root.kind_name() == "attribute"
+                && root.field("attribute").is_some_and(|a| self.src.node_text(a) == "objects")
             {
                 return Some(self.src.node_text(inner).to_owned()).filter(|m| is_class_name(last_segment(m)));
             }
@@ -544,19 +545,19 @@ impl Ctx<'_> {
             named_children(body)
                 .into_iter()
                 .map(|n| {
-                    if n.kind() == "decorated_definition" {
-                        n.child_by_field_name("definition").unwrap_or(n)
+                    if n.kind_name() == "decorated_definition" {
+                        n.field("definition").unwrap_or(n)
                     } else {
                         n
                     }
                 })
                 .find(|n| {
-                    n.kind() == "function_definition"
-                        && n.child_by_field_name("name").is_some_and(|id| self.src.node_text(id) == "get_queryset")
+                    n.kind_name() == "function_definition"
+                        && n.field("name").is_some_and(|id| self.src.node_text(id) == "get_queryset")
                 })?;
         let mut models = own_scope(func)
             .into_iter()
-            .filter(|n| n.kind() == "return_statement")
+            .filter(|n| n.kind_name() == "return_statement")
             .map(|r| named_children(r).into_iter().next().and_then(|v| self.chain_model(v)));
         let first = models.next()??;
         models.all(|m| m.as_deref() == Some(first.as_str())).then_some(first)
@@ -566,7 +567,7 @@ impl Ctx<'_> {
     /// return (`def _get_check(…) -> Check`).
     pub(super) fn type_functions(&mut self, nodes: &Nodes<'_>) {
         for func in nodes.of_kind("function_definition") {
-            if let (Some(name), Some(t)) = (func.child_by_field_name("name"), func.child_by_field_name("return_type"))
+            if let (Some(name), Some(t)) = (func.field("name"), func.field("return_type"))
                 && let Some(ty) = self.annotation(t)
             {
                 self.returns.insert(self.src.node_text(name).to_owned(), ty);
@@ -583,7 +584,7 @@ impl Ctx<'_> {
         for func in nodes.of_kind("function_definition") {
             let Some(class) = method_class(func) else { continue };
             self.method_classes.insert(func.id(), class.id());
-            let Some(name) = func.child_by_field_name("name") else { continue };
+            let Some(name) = func.field("name") else { continue };
             if let Some(first) = self.returned(func) {
                 self.method_returns.insert((class.id(), self.src.node_text(name).to_owned()), first);
             }
@@ -601,7 +602,7 @@ impl Ctx<'_> {
         // self.schedules.get_or_create(…)`, `return schedule`): what a chain through it reaches,
         // in any file; a property returning a column of the model (`return self.title`) none.
         for (local, func) in super::models::property_defs(self, nodes.root()) {
-            let (Some(model), Some(name)) = (self.models.get(&local), func.child_by_field_name("name")) else {
+            let (Some(model), Some(name)) = (self.models.get(&local), func.field("name")) else {
                 continue;
             };
             let Some(t) = self
@@ -628,12 +629,12 @@ impl Ctx<'_> {
             });
         }
         // What the module's own functions return, for the modules that import them.
-        for func in named_children(nodes.root()).into_iter().filter_map(|n| match n.kind() {
+        for func in named_children(nodes.root()).into_iter().filter_map(|n| match n.kind_name() {
             "function_definition" => Some(n),
-            "decorated_definition" => n.child_by_field_name("definition"),
+            "decorated_definition" => n.field("definition"),
             _ => None,
         }) {
-            let Some(name) = func.child_by_field_name("name").map(|n| self.src.node_text(n)) else { continue };
+            let Some(name) = func.field("name").map(|n| self.src.node_text(n)) else { continue };
             let Some(first) = self.returned(func).filter(|t| matches!(t.rec.root, Root::Model { .. })) else {
                 continue;
             };
@@ -651,7 +652,7 @@ impl Ctx<'_> {
         let env = self.envs.get(&func.id()).cloned()?;
         let mut returned = own_scope(func)
             .into_iter()
-            .filter(|n| n.kind() == "return_statement")
+            .filter(|n| n.kind_name() == "return_statement")
             .map(|r| named_children(r).into_iter().next().and_then(|v| self.ty(v, &env)));
         let first = returned.next()??;
         returned.all(|t| t.as_ref() == Some(&first)).then_some(first)
@@ -663,12 +664,12 @@ impl Ctx<'_> {
     /// ([`RETURNS_SCOPE`]).
     fn returned_import(&self, func: Node<'_>) -> Option<Rec> {
         let local = func
-            .child_by_field_name("body")
+            .field("body")
             .map(|b| crate::scan::extract::python::from_imports(&self.src, b))
             .unwrap_or_default();
-        let mut names = own_scope(func).into_iter().filter(|n| n.kind() == "return_statement").map(|r| {
-            let call = named_children(r).into_iter().next().filter(|v| v.kind() == "call")?;
-            let f = call.child_by_field_name("function").filter(|f| f.kind() == "identifier")?;
+        let mut names = own_scope(func).into_iter().filter(|n| n.kind_name() == "return_statement").map(|r| {
+            let call = named_children(r).into_iter().next().filter(|v| v.kind_name() == "call")?;
+            let f = call.field("function").filter(|f| f.kind_name() == "identifier")?;
             let name = self.src.node_text(f);
             let import = local.iter().chain(&self.imports).find(|i| i.local == name && !is_class_name(&i.name))?;
             Some(format!("{}.{}", import.module.last()?, import.name))
@@ -686,15 +687,15 @@ impl Ctx<'_> {
     pub(super) fn imported_result(&self, object: Node<'_>) -> Option<Rec> {
         let mut node = object;
         while let Some(f) =
-            node.child_by_field_name("function").filter(|f| node.kind() == "call" && f.kind() == "attribute")
+            node.field("function").filter(|f| node.kind_name() == "call" && f.kind_name() == "attribute")
         {
-            let method = self.src.node_text(f.child_by_field_name("attribute")?);
+            let method = self.src.node_text(f.field("attribute")?);
             if !super::lookups::is_queryset_method(method) {
                 return None;
             }
-            node = f.child_by_field_name("object")?;
+            node = f.field("object")?;
         }
-        let f = node.child_by_field_name("function").filter(|f| node.kind() == "call" && f.kind() == "identifier")?;
+        let f = node.field("function").filter(|f| node.kind_name() == "call" && f.kind_name() == "identifier")?;
         let local = self.src.node_text(f);
         let import = self.imports.iter().find(|i| i.local == local && !is_class_name(&i.name))?;
         let module = import.module.last()?;
@@ -716,17 +717,17 @@ impl Ctx<'_> {
         let mut own: std::collections::HashSet<String> =
             assignments(body).into_iter().map(|(t, _, _)| self.src.node_text(t).to_owned()).collect();
         let init = named_children(body).into_iter().find(|n| {
-            n.kind() == "function_definition"
-                && n.child_by_field_name("name").is_some_and(|id| self.src.node_text(id) == "__init__")
+            n.kind_name() == "function_definition"
+                && n.field("name").is_some_and(|id| self.src.node_text(id) == "__init__")
         });
-        for assign in init.map(own_scope).unwrap_or_default().into_iter().filter(|n| n.kind() == "assignment") {
-            let Some(left) = assign.child_by_field_name("left") else { continue };
+        for assign in init.map(own_scope).unwrap_or_default().into_iter().filter(|n| n.kind_name() == "assignment") {
+            let Some(left) = assign.field("left") else { continue };
             let targets =
-                if matches!(left.kind(), "pattern_list" | "tuple_pattern") { named_children(left) } else { vec![left] };
+                if matches!(left.kind_name(), "pattern_list" | "tuple_pattern") { named_children(left) } else { vec![left] };
             for t in targets {
-                if t.kind() == "attribute"
-                    && t.child_by_field_name("object").is_some_and(|o| self.src.node_text(o) == "self")
-                    && let Some(a) = t.child_by_field_name("attribute")
+                if t.kind_name() == "attribute"
+                    && t.field("object").is_some_and(|o| self.src.node_text(o) == "self")
+                    && let Some(a) = t.field("attribute")
                 {
                     own.insert(self.src.node_text(a).to_owned());
                 }
@@ -742,7 +743,7 @@ impl Ctx<'_> {
         let plain = Root::Binding { scopes: Vec::new(), name: String::new(), guess: None };
         let mut out = Vec::new();
         for class in classes {
-            let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body"))
+            let (Some(name), Some(body)) = (class.field("name"), class.field("body"))
             else {
                 continue;
             };
@@ -798,7 +799,7 @@ impl Ctx<'_> {
     pub(super) fn function_env(&self, func: Node<'_>) -> Env {
         let mut env = Env::default();
         if let Some(class) = method_class(func) {
-            let class_name = class.child_by_field_name("name").map(|n| self.src.node_text(n)).unwrap_or("");
+            let class_name = class.field("name").map(|n| self.src.node_text(n)).unwrap_or("");
             if let Some(m) = self.models.get(class_name) {
                 env.set("self", Some(Ty::one(Rec::model(m.class.clone()))));
                 // `cls.objects…` in a `@classmethod`: the model class itself.
@@ -815,7 +816,7 @@ impl Ctx<'_> {
                     env.class_rec = self.inherited_meta(class);
                 }
                 if env.class_model.is_none()
-                    && let Some(body) = class.child_by_field_name("body")
+                    && let Some(body) = class.field("body")
                 {
                     env.own = self.owned_attributes(body);
                     env.own_class = Some(class_name.to_owned());
@@ -826,23 +827,23 @@ impl Ctx<'_> {
         // A method an admin shows is called with a record of its model, whatever it names it.
         let shown = env.class_model.is_some() && self.is_display_method(func);
         let sender = self.signal_sender(func);
-        if let Some(params) = func.child_by_field_name("parameters") {
+        if let Some(params) = func.field("parameters") {
             for (i, p) in named_children(params).into_iter().enumerate() {
-                let (name, ty) = match p.kind() {
+                let (name, ty) = match p.kind_name() {
                     "typed_parameter" | "typed_default_parameter" => {
                         let name = p
-                            .child_by_field_name("name")
-                            .or_else(|| named_children(p).into_iter().find(|n| n.kind() == "identifier"));
-                        (name, p.child_by_field_name("type").and_then(|t| self.annotation(t)))
+                            .field("name")
+                            .or_else(|| named_children(p).into_iter().find(|n| n.kind_name() == "identifier"));
+                        (name, p.field("type").and_then(|t| self.annotation(t)))
                     }
                     "identifier" => (Some(p), None),
-                    "default_parameter" => (p.child_by_field_name("name"), None),
+                    "default_parameter" => (p.field("name"), None),
                     _ => continue,
                 };
                 let Some(name) = name.map(|n| self.src.node_text(n)) else { continue };
                 // `other: "NutritionalValues"` in a method of that plain class: no record.
                 if ty.is_none()
-                    && let Some(t) = p.child_by_field_name("type")
+                    && let Some(t) = p.field("type")
                     && self.is_plain_class(root_of(func), self.src.node_text(t).trim_matches(['"', '\'']))
                 {
                     env.plain.insert(name.to_owned());
@@ -862,7 +863,7 @@ impl Ctx<'_> {
                     // admin action its queryset.
                     let rec = env.class_model.clone().map(Rec::model).or_else(|| env.class_rec.clone())?;
                     match name {
-                        _ if shown && i == 1 && p.kind() == "identifier" => Some(Ty::one(rec)),
+                        _ if shown && i == 1 && p.kind_name() == "identifier" => Some(Ty::one(rec)),
                         "obj" | "instance" => Some(Ty::one(rec)),
                         "queryset" => Some(Ty::many(rec)),
                         _ => None,
@@ -871,18 +872,18 @@ impl Ctx<'_> {
                 env.set(name, ty);
             }
         }
-        let Some(body) = func.child_by_field_name("body") else { return env };
+        let Some(body) = func.field("body") else { return env };
         env.narrowed = self.narrowed(body);
         let nodes: Vec<Node<'_>> = own_scope(body)
             .into_iter()
-            .filter(|n| matches!(n.kind(), "assignment" | "for_statement" | "for_in_clause" | "call"))
+            .filter(|n| matches!(n.kind_name(), "assignment" | "for_statement" | "for_in_clause" | "call"))
             .collect();
         env.class_steps = self.class_steps(body, &nodes);
         (env.bound, env.loops) = self.bindings_of(body);
         // Twice: a name may be typed from one assigned further down a loop.
         for _ in 0..2 {
             for n in &nodes {
-                if n.kind() == "call" {
+                if n.kind_name() == "call" {
                     // `trainers.append(user)`: a list built of records holds many of them.
                     // (A record's own `add`, `group.add(x)`, leaves the record as it is.)
                     if let Some((list, ty)) = self.collected(*n, &env)
@@ -892,17 +893,17 @@ impl Ctx<'_> {
                     }
                     continue;
                 }
-                let (left, right) = (n.child_by_field_name("left"), n.child_by_field_name("right"));
+                let (left, right) = (n.field("left"), n.field("right"));
                 let (Some(left), Some(right)) = (left, right) else { continue };
                 let ty = self.ty(right, &env);
-                if n.kind() == "assignment" && left.kind() == "identifier" {
+                if n.kind_name() == "assignment" && left.kind_name() == "identifier" {
                     let class = self.model_class_of(right);
                     let name = self.src.node_text(left);
                     if class.is_some() || env.classes.contains_key(name) {
                         env.set_class(name, class);
                     }
                 }
-                match (n.kind(), left.kind()) {
+                match (n.kind_name(), left.kind_name()) {
                     ("assignment", "identifier") if ty.is_none() && self.is_plain_call(right) => {
                         env.plain.insert(self.src.node_text(left).to_owned());
                     }
@@ -914,7 +915,7 @@ impl Ctx<'_> {
                             env.set(self.src.node_text(first), Some(ty));
                         }
                     }
-                    (_, "identifier") if n.kind() != "assignment" => {
+                    (_, "identifier") if n.kind_name() != "assignment" => {
                         env.set(self.src.node_text(left), ty.filter(|t| t.many).map(|t| Ty { many: false, ..t }));
                     }
                     _ => {}
@@ -928,12 +929,12 @@ impl Ctx<'_> {
     /// connected with, by `@receiver(post_save, sender=Project)` or, in the file,
     /// `post_save.connect(func, sender=Project)` ([`Ctx::connected`]).
     fn signal_sender(&self, func: Node<'_>) -> Option<String> {
-        let name = self.src.node_text(func.child_by_field_name("name")?);
-        let decorated = func.parent().filter(|p| p.kind() == "decorated_definition");
+        let name = self.src.node_text(func.field("name")?);
+        let decorated = func.parent().filter(|p| p.kind_name() == "decorated_definition");
         let decorators = decorated.map(named_children).unwrap_or_default();
-        let mut senders = decorators.into_iter().filter(|d| d.kind() == "decorator").filter_map(|d| {
-            let call = named_children(d).into_iter().next().filter(|c| c.kind() == "call")?;
-            (last_segment(self.src.node_text(call.child_by_field_name("function")?)) == "receiver").then_some(())?;
+        let mut senders = decorators.into_iter().filter(|d| d.kind_name() == "decorator").filter_map(|d| {
+            let call = named_children(d).into_iter().next().filter(|c| c.kind_name() == "call")?;
+            (last_segment(self.src.node_text(call.field("function")?)) == "receiver").then_some(())?;
             self.model_signal_sender(call)
         });
         match senders.next() {
@@ -948,13 +949,13 @@ impl Ctx<'_> {
     /// signals) is its first argument or the object `connect` is called on.
     fn model_signal_sender(&self, call: Node<'_>) -> Option<String> {
         let a = args(call);
-        let signal = match call.child_by_field_name("function")? {
-            f if f.kind() == "attribute" && last_segment(self.src.node_text(f)) == "connect" => {
-                f.child_by_field_name("object")?
+        let signal = match call.field("function")? {
+            f if f.kind_name() == "attribute" && last_segment(self.src.node_text(f)) == "connect" => {
+                f.field("object")?
             }
             _ => *a.positional.first()?,
         };
-        let signals = if matches!(signal.kind(), "list" | "tuple") { named_children(signal) } else { vec![signal] };
+        let signals = if matches!(signal.kind_name(), "list" | "tuple") { named_children(signal) } else { vec![signal] };
         let model_signal = |s: &Node<'_>| {
             matches!(
                 last_segment(self.src.node_text(*s)),
@@ -966,7 +967,7 @@ impl Ctx<'_> {
         }
         let sender = a.keyword(&self.src, "sender")?;
         let text = self.src.node_text(sender);
-        match sender.kind() {
+        match sender.kind_name() {
             "identifier" | "attribute" if is_class_name(last_segment(text)) && self.is_known_model(text) => {
                 Some(self.model_ref(text))
             }
@@ -979,11 +980,11 @@ impl Ctx<'_> {
     fn connected_receivers(&self, nodes: &Nodes<'_>) -> HashMap<String, String> {
         let mut out: HashMap<String, Option<String>> = HashMap::new();
         for call in nodes.of_kind("call") {
-            let Some(f) = call.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
-            if f.child_by_field_name("attribute").is_none_or(|a| self.src.node_text(a) != "connect") {
+            let Some(f) = call.field("function").filter(|f| f.kind_name() == "attribute") else { continue };
+            if f.field("attribute").is_none_or(|a| self.src.node_text(a) != "connect") {
                 continue;
             }
-            let Some(func) = args(call).positional.first().copied().filter(|p| p.kind() == "identifier") else {
+            let Some(func) = args(call).positional.first().copied().filter(|p| p.kind_name() == "identifier") else {
                 continue;
             };
             let model = self.model_signal_sender(call);
@@ -999,10 +1000,10 @@ impl Ctx<'_> {
     /// records: named in the class's `list_display`, `list_display_links` or `readonly_fields`
     /// (`def visual_icon(self, record)`), or decorated with `@admin.display`.
     fn is_display_method(&self, func: Node<'_>) -> bool {
-        let Some(name) = func.child_by_field_name("name").map(|n| self.src.node_text(n)) else { return false };
-        let decorated = func.parent().filter(|p| p.kind() == "decorated_definition");
+        let Some(name) = func.field("name").map(|n| self.src.node_text(n)) else { return false };
+        let decorated = func.parent().filter(|p| p.kind_name() == "decorated_definition");
         if decorated.is_some_and(|d| {
-            named_children(d).into_iter().filter(|n| n.kind() == "decorator").any(|n| {
+            named_children(d).into_iter().filter(|n| n.kind_name() == "decorator").any(|n| {
                 let text = self.src.node_text(n).trim_start_matches('@');
                 let callee = text.split('(').next().unwrap_or(text).trim();
                 callee == "admin.display" || callee == "display"
@@ -1010,7 +1011,7 @@ impl Ctx<'_> {
         }) {
             return true;
         }
-        let Some(body) = method_class(func).and_then(|c| c.child_by_field_name("body")) else { return false };
+        let Some(body) = method_class(func).and_then(|c| c.field("body")) else { return false };
         assignments(body).into_iter().any(|(t, _, v)| {
             matches!(self.src.node_text(t), "list_display" | "list_display_links" | "readonly_fields")
                 && v.is_some_and(|v| super::names::strings_of(&self.src, v, body).iter().any(|(s, _)| s == name))
@@ -1023,31 +1024,31 @@ impl Ctx<'_> {
         let mut bound: HashMap<String, Vec<Bound>> = HashMap::new();
         let mut loops = Vec::new();
         for n in own_scope(body) {
-            let target = match n.kind() {
+            let target = match n.kind_name() {
                 "for_statement" | "while_statement" => {
                     loops.push(n.byte_range());
-                    n.child_by_field_name("left")
+                    n.field("left")
                 }
-                "assignment" | "augmented_assignment" | "for_in_clause" => n.child_by_field_name("left"),
-                "named_expression" => n.child_by_field_name("name"),
-                "as_pattern" => n.child_by_field_name("alias"),
+                "assignment" | "augmented_assignment" | "for_in_clause" => n.field("left"),
+                "named_expression" => n.field("name"),
+                "as_pattern" => n.field("alias"),
                 _ => None,
             };
             let Some(target) = target else { continue };
-            let plain = (n.kind() == "assignment" && target.kind() == "identifier")
+            let plain = (n.kind_name() == "assignment" && target.kind_name() == "identifier")
                 .then(|| {
                     let block = n.parent()?.parent()?;
-                    Some((block.byte_range(), n.child_by_field_name("right")?.byte_range()))
+                    Some((block.byte_range(), n.field("right")?.byte_range()))
                 })
                 .flatten();
             // An assignment gives the value once its right side is read (a use there reads the
             // value before); a loop's target, each time round.
-            let at = if matches!(n.kind(), "assignment" | "augmented_assignment") {
+            let at = if matches!(n.kind_name(), "assignment" | "augmented_assignment") {
                 n.byte_range()
             } else {
                 target.byte_range()
             };
-            for id in descendants(target).into_iter().filter(|d| d.kind() == "identifier") {
+            for id in descendants(target).into_iter().filter(|d| d.kind_name() == "identifier") {
                 bound
                     .entry(self.src.node_text(id).to_owned())
                     .or_default()
@@ -1091,27 +1092,27 @@ impl Ctx<'_> {
     /// itself (not a `models` module of it) defines —, each with the block where it does.
     fn narrowed(&self, body: Node<'_>) -> Vec<(String, std::ops::Range<usize>)> {
         let mut out = Vec::new();
-        for n in own_scope(body).into_iter().filter(|n| matches!(n.kind(), "if_statement" | "elif_clause")) {
+        for n in own_scope(body).into_iter().filter(|n| matches!(n.kind_name(), "if_statement" | "elif_clause")) {
             let (Some(mut cond), Some(block)) =
-                (n.child_by_field_name("condition"), n.child_by_field_name("consequence"))
+                (n.field("condition"), n.field("consequence"))
             else {
                 continue;
             };
-            while cond.kind() == "boolean_operator"
-                && cond.child_by_field_name("operator").is_some_and(|o| self.src.node_text(o) == "and")
-                && let Some(left) = cond.child_by_field_name("left")
+            while cond.kind_name() == "boolean_operator"
+                && cond.field("operator").is_some_and(|o| self.src.node_text(o) == "and")
+                && let Some(left) = cond.field("left")
             {
                 cond = left;
             }
-            if cond.kind() != "call"
-                || cond.child_by_field_name("function").is_none_or(|f| self.src.node_text(f) != "isinstance")
+            if cond.kind_name() != "call"
+                || cond.field("function").is_none_or(|f| self.src.node_text(f) != "isinstance")
             {
                 continue;
             }
             let a = args(cond);
             let [name, class] = a.positional.as_slice() else { continue };
-            let classes = if class.kind() == "tuple" { named_children(*class) } else { vec![*class] };
-            if name.kind() == "identifier" && !classes.is_empty() && classes.iter().all(|c| self.is_foreign_class(*c)) {
+            let classes = if class.kind_name() == "tuple" { named_children(*class) } else { vec![*class] };
+            if name.kind_name() == "identifier" && !classes.is_empty() && classes.iter().all(|c| self.is_foreign_class(*c)) {
                 out.push((self.src.node_text(*name).to_owned(), block.byte_range()));
             }
         }
@@ -1122,7 +1123,7 @@ impl Ctx<'_> {
     /// Django itself defines (imported from it, a `models` module aside): never a model's.
     fn is_foreign_class(&self, class: Node<'_>) -> bool {
         let text = self.src.node_text(class);
-        if class.kind() == "identifier"
+        if class.kind_name() == "identifier"
             && matches!(text, "str" | "int" | "float" | "bool" | "bytes" | "dict" | "list" | "tuple" | "set")
         {
             return true;
@@ -1140,21 +1141,21 @@ impl Ctx<'_> {
         let mut steps: HashMap<String, Vec<(usize, Option<String>)>> = HashMap::new();
         let mut nested: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for n in nodes {
-            let Some(left) = n.child_by_field_name("left") else { continue };
-            if n.kind() != "assignment" || left.kind() != "identifier" {
+            let Some(left) = n.field("left") else { continue };
+            if n.kind_name() != "assignment" || left.kind_name() != "identifier" {
                 // A loop variable, a tuple target: reassigned where the order is not the text's.
-                for id in descendants(left).into_iter().filter(|i| i.kind() == "identifier") {
+                for id in descendants(left).into_iter().filter(|i| i.kind_name() == "identifier") {
                     nested.insert(self.src.node_text(id));
                 }
                 continue;
             }
             let name = self.src.node_text(left);
-            let top = n.parent().filter(|p| p.kind() == "expression_statement").and_then(|p| p.parent()) == Some(body);
+            let top = n.parent().filter(|p| p.kind_name() == "expression_statement").and_then(|p| p.parent()) == Some(body);
             if !top {
                 nested.insert(name);
                 continue;
             }
-            let class = n.child_by_field_name("right").and_then(|r| self.model_class_of(r));
+            let class = n.field("right").and_then(|r| self.model_class_of(r));
             steps.entry(name.to_owned()).or_default().push((n.start_byte(), class));
         }
         steps.retain(|name, list| !nested.contains(name.as_str()) && list.iter().any(|(_, c)| c.is_some()));
@@ -1165,12 +1166,12 @@ impl Ctx<'_> {
     /// registry is asked for by name (`apps.get_model("timeline", "Timeline")`,
     /// `get_model("timeline.Timeline")`), as code does to avoid a circular import.
     fn model_class_of(&self, right: Node<'_>) -> Option<String> {
-        match right.kind() {
+        match right.kind_name() {
             "identifier" => Some(self.src.node_text(right))
                 .filter(|c| is_class_name(c) && self.is_known_model(c))
                 .map(|c| self.model_ref(c)),
             "call" => {
-                let f = self.src.node_text(right.child_by_field_name("function")?);
+                let f = self.src.node_text(right.field("function")?);
                 if last_segment(f) != "get_model" {
                     return None;
                 }
@@ -1194,9 +1195,9 @@ impl Ctx<'_> {
     /// `xs.append(record)` / `xs.add(record)` on a plain name (`xs.extend(records)`): the name
     /// and the records it collects, as many.
     fn collected(&self, call: Node<'_>, env: &Env) -> Option<(String, Ty)> {
-        let f = call.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
-        let list = f.child_by_field_name("object").filter(|o| o.kind() == "identifier")?;
-        let method = self.src.node_text(f.child_by_field_name("attribute")?);
+        let f = call.field("function").filter(|f| f.kind_name() == "attribute")?;
+        let list = f.field("object").filter(|o| o.kind_name() == "identifier")?;
+        let method = self.src.node_text(f.field("attribute")?);
         let a = args(call);
         let [value] = a.positional.as_slice() else { return None };
         if !a.keywords.is_empty() {
@@ -1218,7 +1219,7 @@ impl Ctx<'_> {
             return false;
         }
         super::extract::all_classes(root).into_iter().any(|(c, _)| {
-            c.child_by_field_name("name").is_some_and(|n| self.src.node_text(n) == name)
+            c.field("name").is_some_and(|n| self.src.node_text(n) == name)
                 && self.class_model(c).is_none()
         })
     }
@@ -1227,10 +1228,10 @@ impl Ctx<'_> {
     /// library (`urlsplit(…)` imported from `urllib.parse`, `json.loads(…)`): its result is no
     /// record of the app.
     fn is_plain_call(&self, node: Node<'_>) -> bool {
-        let Some(f) = node.child_by_field_name("function").filter(|_| node.kind() == "call") else { return false };
+        let Some(f) = node.field("function").filter(|_| node.kind_name() == "call") else { return false };
         // `self.rpc.getbug(…)`, `self._client.get(…)`, `client.get_repos(…)`: what a client of
         // another system answers is that system's object (a bug tracker's bug, a JSON answer).
-        if let Some(holder) = f.child_by_field_name("object").filter(|_| f.kind() == "attribute") {
+        if let Some(holder) = f.field("object").filter(|_| f.kind_name() == "attribute") {
             let holder = self.src.node_text(holder);
             let holder = holder.strip_prefix("self.").unwrap_or(holder).trim_start_matches('_');
             if CLIENTS.contains(&holder) {
@@ -1238,11 +1239,11 @@ impl Ctx<'_> {
             }
         }
         let mut base = f;
-        while base.kind() == "attribute" {
-            let Some(o) = base.child_by_field_name("object") else { return false };
+        while base.kind_name() == "attribute" {
+            let Some(o) = base.field("object") else { return false };
             base = o;
         }
-        if base.kind() != "identifier" {
+        if base.kind_name() != "identifier" {
             return false;
         }
         let name = self.src.node_text(base);
@@ -1295,13 +1296,13 @@ impl Ctx<'_> {
 
     /// The first element of what `get_or_create`/`update_or_create` return.
     fn tuple_first(&self, right: Node<'_>, env: &Env) -> Option<Ty> {
-        let right = if right.kind() == "await" { named_children(right).into_iter().next()? } else { right };
-        let f = right.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
-        let m = self.src.node_text(f.child_by_field_name("attribute")?);
+        let right = if right.kind_name() == "await" { named_children(right).into_iter().next()? } else { right };
+        let f = right.field("function").filter(|f| f.kind_name() == "attribute")?;
+        let m = self.src.node_text(f.field("attribute")?);
         if !matches!(m, "get_or_create" | "update_or_create" | "aget_or_create" | "aupdate_or_create") {
             return None;
         }
-        self.ty(f.child_by_field_name("object")?, env).map(|t| Ty::one(t.rec))
+        self.ty(f.field("object")?, env).map(|t| Ty::one(t.rec))
     }
 
     /// The type of an expression in a function whose names are `env`.
@@ -1314,27 +1315,27 @@ impl Ctx<'_> {
             return None;
         }
         let text = |n: Node<'_>| self.src.node_text(n);
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => match env.vars.get(text(node)) {
                 Some(Some(t)) => Some(t.clone()),
                 Some(None) => self.reaching(node, env, depth),
                 None => None,
             },
             "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attr = text(node.child_by_field_name("attribute")?);
+                let object = node.field("object")?;
+                let attr = text(node.field("attribute")?);
                 // `Check.objects`, `models.Check.objects`.
-                if matches!(object.kind(), "identifier" | "attribute") && is_class_name(last_segment(text(object))) {
+                if matches!(object.kind_name(), "identifier" | "attribute") && is_class_name(last_segment(text(object))) {
                     return is_manager_name(attr).then(|| Ty::many(Rec::model(self.model_ref(text(object)))));
                 }
                 // `model_type.objects` with `model_type = Unit`.
-                if object.kind() == "identifier"
+                if object.kind_name() == "identifier"
                     && let Some(model) = env.class_at(text(object), object.start_byte())
                 {
                     return is_manager_name(attr).then(|| Ty::many(Rec::model(model)));
                 }
                 // `apps.get_model("likes", "Like").objects`.
-                if object.kind() == "call"
+                if object.kind_name() == "call"
                     && let Some(model) = self.model_class_of(object)
                 {
                     return is_manager_name(attr).then(|| Ty::many(Rec::model(model)));
@@ -1364,15 +1365,15 @@ impl Ctx<'_> {
                 Some(Ty { rec: t.rec.then(attr), many: attr.ends_with("_set"), rows: Rows::Records })
             }
             "call" => {
-                let f = node.child_by_field_name("function")?;
+                let f = node.field("function")?;
                 let a = args(node);
-                match f.kind() {
+                match f.kind_name() {
                     "identifier" => {
                         let name = text(f);
                         let first_model = || {
                             a.positional
                                 .first()
-                                .filter(|n| n.kind() == "identifier" && is_class_name(text(**n)))
+                                .filter(|n| n.kind_name() == "identifier" && is_class_name(text(**n)))
                                 .map(|n| Rec::model(self.model_ref(text(*n))))
                         };
                         // The shortcuts take a model, a manager or a queryset
@@ -1399,13 +1400,13 @@ impl Ctx<'_> {
                         }
                     }
                     "attribute" => {
-                        let object = f.child_by_field_name("object")?;
-                        let m = text(f.child_by_field_name("attribute")?);
+                        let object = f.field("object")?;
+                        let m = text(f.field("attribute")?);
                         // The generic view's own queryset, through `super()` too when a
                         // subclass narrows it (`super().get_queryset().filter(…)`).
                         let this = text(object) == "self"
-                            || object.kind() == "call"
-                                && object.child_by_field_name("function").is_some_and(|s| text(s) == "super");
+                            || object.kind_name() == "call"
+                                && object.field("function").is_some_and(|s| text(s) == "super");
                         if this && let Some(model) = &env.class_model {
                             match m {
                                 "get_object" => return Some(Ty::one(Rec::model(model.clone()))),
@@ -1442,10 +1443,10 @@ impl Ctx<'_> {
                 }
             }
             "subscript" => {
-                let value = node.child_by_field_name("value")?;
+                let value = node.field("value")?;
                 let t = self.ty_at(value, env, depth + 1).filter(|t| t.many)?;
                 // `qs[0]` is a record, `qs[:10]` still a queryset.
-                let slice = node.child_by_field_name("subscript").is_some_and(|s| s.kind() == "slice");
+                let slice = node.field("subscript").is_some_and(|s| s.kind_name() == "slice");
                 Some(Ty { many: slice, ..t })
             }
             "await" | "parenthesized_expression" => {
@@ -1478,7 +1479,7 @@ impl Ctx<'_> {
     /// function gives a plain value.
     pub(super) fn guessed_root(&self, node: Node<'_>, env: &Env) -> Option<Root> {
         let base = self.src.node_text(node);
-        if node.kind() != "identifier"
+        if node.kind_name() != "identifier"
             || base.len() < 3
             || !base.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             || matches!(base, "self" | "cls" | "settings" | "models")
@@ -1503,23 +1504,23 @@ impl Ctx<'_> {
     /// function gives a plain value.
     pub(super) fn guessed_relation(&self, object: Node<'_>, env: &Env) -> Option<Rec> {
         let mut node = object;
-        while node.kind() == "call" {
-            let f = node.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
-            let method = self.src.node_text(f.child_by_field_name("attribute")?);
+        while node.kind_name() == "call" {
+            let f = node.field("function").filter(|f| f.kind_name() == "attribute")?;
+            let method = self.src.node_text(f.field("attribute")?);
             if !super::lookups::is_queryset_method(method) {
                 return None;
             }
-            node = f.child_by_field_name("object")?;
+            node = f.field("object")?;
         }
         let mut path = Vec::new();
-        while node.kind() == "attribute" {
-            let step = self.src.node_text(node.child_by_field_name("attribute")?);
+        while node.kind_name() == "attribute" {
+            let step = self.src.node_text(node.field("attribute")?);
             if step.starts_with('_') || !step.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             {
                 return None;
             }
             path.push(step.to_owned());
-            node = node.child_by_field_name("object")?;
+            node = node.field("object")?;
         }
         if path.is_empty() || path.iter().any(|p| is_manager_name(p)) {
             return None;
@@ -1527,7 +1528,7 @@ impl Ctx<'_> {
         // `self.tournament.round_set.filter(…)` in a class whose `tournament` nothing types (a
         // view mixin's property, a form's `__init__` argument): the record the attribute is
         // named after, then its relation — never `self.queryset.filter(…)` alone.
-        if node.kind() == "identifier" && self.src.node_text(node) == "self" && path.len() >= 2 {
+        if node.kind_name() == "identifier" && self.src.node_text(node) == "self" && path.len() >= 2 {
             let first = path.pop()?;
             if first.len() < 3 || !first.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
                 return None;
@@ -1551,18 +1552,18 @@ impl Ctx<'_> {
         // Computed once per file, not per node: `Node::parent` searches down from the root and a
         // chain's base is as far down as the chain is long (both quadratic on a long chain).
         let called: std::collections::HashSet<usize> =
-            nodes.of_kind("call").filter_map(|c| c.child_by_field_name("function")).map(|f| f.id()).collect();
+            nodes.of_kind("call").filter_map(|c| c.field("function")).map(|f| f.id()).collect();
         // A chain's base object: an inner `attribute` comes after its outer one in `nodes`.
         let mut bases: HashMap<usize, Node<'_>> = HashMap::new();
         for node in attributes.iter().rev() {
-            if let Some(object) = node.child_by_field_name("object") {
-                let base = if object.kind() == "attribute" { bases.get(&object.id()).copied() } else { None };
+            if let Some(object) = node.field("object") {
+                let base = if object.kind_name() == "attribute" { bases.get(&object.id()).copied() } else { None };
                 bases.insert(node.id(), base.unwrap_or(object));
             }
         }
         for node in attributes {
             let (Some(object), Some(attr)) =
-                (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
+                (node.field("object"), node.field("attribute"))
             else {
                 continue;
             };
@@ -1582,10 +1583,10 @@ impl Ctx<'_> {
                 None => {
                     let base = bases.get(&node.id()).copied().unwrap_or(object);
                     let base_text = self.src.node_text(base);
-                    if !matches!(base.kind(), "identifier" | "subscript")
+                    if !matches!(base.kind_name(), "identifier" | "subscript")
                         || env.plain.contains(base_text)
                         || env.narrowed.iter().any(|(n, r)| n == base_text && r.contains(&node.start_byte()))
-                        || (object.kind() == "identifier" && base_text == "self" && env.own.contains(name))
+                        || (object.kind_name() == "identifier" && base_text == "self" && env.own.contains(name))
                         || is_class_name(base_text)
                         || modules.iter().any(|m| m == base_text)
                         || matches!(base_text, "cls" | "settings" | "models" | "forms" | "serializers")
@@ -1593,7 +1594,7 @@ impl Ctx<'_> {
                     {
                         continue;
                     }
-                    if object.kind() == "identifier"
+                    if object.kind_name() == "identifier"
                         && base_text == "self"
                         && (!env.own_bases.is_empty() || env.own_class.is_some())
                     {
@@ -1620,17 +1621,17 @@ impl Ctx<'_> {
                     // (`recipe.file_uid` on an untyped `recipe`) is the column of the model the
                     // name is called after when it has one; on no such model the untyped
                     // attribute above stands alone.
-                    if base.kind() == "identifier"
+                    if base.kind_name() == "identifier"
                         && base_text != "self"
-                        && (object.kind() == "attribute" || !FRAMEWORK_OBJECTS.contains(&base_text))
+                        && (object.kind_name() == "attribute" || !FRAMEWORK_OBJECTS.contains(&base_text))
                         && base_text.len() >= 3
                         && base_text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
                     {
                         let mut path = Vec::new();
                         let mut step = object;
-                        while step.kind() == "attribute" {
-                            path.push(step.child_by_field_name("attribute").map(|a| self.src.node_text(a)));
-                            let Some(o) = step.child_by_field_name("object") else { break };
+                        while step.kind_name() == "attribute" {
+                            path.push(step.field("attribute").map(|a| self.src.node_text(a)));
+                            let Some(o) = step.field("object") else { break };
                             step = o;
                         }
                         if path.iter().all(Option::is_some) {
@@ -1658,9 +1659,9 @@ impl Ctx<'_> {
     pub(super) fn modules_of_imports(&self, root: Node<'_>) -> Vec<String> {
         named_children(root)
             .into_iter()
-            .filter(|n| n.kind() == "import_statement")
+            .filter(|n| n.kind_name() == "import_statement")
             .flat_map(named_children)
-            .filter(|n| n.kind() == "dotted_name")
+            .filter(|n| n.kind_name() == "dotted_name")
             .map(|n| self.src.node_text(n).split('.').next().unwrap_or("").to_owned())
             .collect()
     }
@@ -1671,8 +1672,8 @@ impl Ctx<'_> {
         let mut out: Vec<String> = self.imports.iter().map(|i| i.local.clone()).collect();
         for n in nodes.of_kind("import_statement") {
             for name in named_children(n) {
-                let text = match name.kind() {
-                    "aliased_import" => name.child_by_field_name("alias").map(|a| self.src.node_text(a)),
+                let text = match name.kind_name() {
+                    "aliased_import" => name.field("alias").map(|a| self.src.node_text(a)),
                     _ => Some(self.src.node_text(name)),
                 };
                 if let Some(t) = text {
@@ -1689,7 +1690,7 @@ impl Ctx<'_> {
     /// what its `get_context_data` adds.
     pub(super) fn template_bindings(&mut self, nodes: &Nodes<'_>) {
         for call in nodes.of_kind("call") {
-            let Some(f) = call.child_by_field_name("function") else { continue };
+            let Some(f) = call.field("function") else { continue };
             let name = last_segment(self.src.node_text(f));
             let skip = match name {
                 "render" | "TemplateResponse" | "render_to_response" => 1,
@@ -1715,7 +1716,7 @@ impl Ctx<'_> {
             }
         }
         for class in nodes.of_kind("class_definition") {
-            let Some(body) = class.child_by_field_name("body") else { continue };
+            let Some(body) = class.field("body") else { continue };
             let assigns = assignments(body);
             let template = assigns
                 .iter()
@@ -1760,10 +1761,10 @@ impl Ctx<'_> {
             }
             // `context["k"] = v` in the view's `get_context_data`.
             for func in named_children(body).into_iter().flat_map(|n| {
-                if n.kind() == "decorated_definition" { n.child_by_field_name("definition") } else { Some(n) }
+                if n.kind_name() == "decorated_definition" { n.field("definition") } else { Some(n) }
             }) {
-                if func.kind() != "function_definition"
-                    || func.child_by_field_name("name").is_none_or(|n| self.src.node_text(n) != "get_context_data")
+                if func.kind_name() != "function_definition"
+                    || func.field("name").is_none_or(|n| self.src.node_text(n) != "get_context_data")
                 {
                     continue;
                 }
@@ -1796,7 +1797,7 @@ impl Ctx<'_> {
 
     /// Template names a `render` argument names: a string, or either of a conditional's.
     fn template_names(&self, node: Node<'_>) -> Vec<String> {
-        match node.kind() {
+        match node.kind_name() {
             "conditional_expression" => named_children(node).into_iter().flat_map(|n| self.template_names(n)).collect(),
             "list" | "tuple" => named_children(node).into_iter().flat_map(|n| self.template_names(n)).collect(),
             _ => string_value(&self.src, node).map(|(s, _)| s).into_iter().collect(),
@@ -1806,26 +1807,26 @@ impl Ctx<'_> {
     /// The (key, value) pairs of a context: a dict literal, `dict(k=v)`, or a name the function
     /// assigns such a dict to and fills with `ctx["k"] = v`.
     fn context_pairs<'t>(&self, node: Node<'t>, at: Node<'t>) -> Vec<(String, Node<'t>)> {
-        match node.kind() {
+        match node.kind_name() {
             "dictionary" => named_children(node)
                 .into_iter()
-                .filter(|p| p.kind() == "pair")
+                .filter(|p| p.kind_name() == "pair")
                 .filter_map(|p| {
-                    let k = string_value(&self.src, p.child_by_field_name("key")?)?.0;
-                    Some((k, p.child_by_field_name("value")?))
+                    let k = string_value(&self.src, p.field("key")?)?.0;
+                    Some((k, p.field("value")?))
                 })
                 .collect(),
-            "call" if node.child_by_field_name("function").is_some_and(|f| self.src.node_text(f) == "dict") => {
+            "call" if node.field("function").is_some_and(|f| self.src.node_text(f) == "dict") => {
                 args(node).keywords.iter().map(|(k, v)| (self.src.node_text(*k).to_owned(), *v)).collect()
             }
             "identifier" => {
                 let Some(func) = enclosing_function(at) else { return Vec::new() };
                 let name = self.src.node_text(node);
                 let mut out = Vec::new();
-                for a in descendants(func).into_iter().filter(|n| n.kind() == "assignment") {
-                    if a.child_by_field_name("left").is_some_and(|l| self.src.node_text(l) == name)
-                        && let Some(right) = a.child_by_field_name("right")
-                        && right.kind() != "identifier"
+                for a in descendants(func).into_iter().filter(|n| n.kind_name() == "assignment") {
+                    if a.field("left").is_some_and(|l| self.src.node_text(l) == name)
+                        && let Some(right) = a.field("right")
+                        && right.kind_name() != "identifier"
                     {
                         out.extend(self.context_pairs(right, at));
                     }
@@ -1840,14 +1841,14 @@ impl Ctx<'_> {
     /// `x["k"] = v` in a function (for the dict `name` only, when given).
     fn subscript_assignments<'t>(&self, func: Node<'t>, name: Option<&str>) -> Vec<(String, Node<'t>)> {
         let mut out = Vec::new();
-        for a in descendants(func).into_iter().filter(|n| n.kind() == "assignment") {
-            let (Some(left), Some(right)) = (a.child_by_field_name("left"), a.child_by_field_name("right")) else {
+        for a in descendants(func).into_iter().filter(|n| n.kind_name() == "assignment") {
+            let (Some(left), Some(right)) = (a.field("left"), a.field("right")) else {
                 continue;
             };
-            if left.kind() != "subscript" {
+            if left.kind_name() != "subscript" {
                 continue;
             }
-            let (Some(value), Some(key)) = (left.child_by_field_name("value"), left.child_by_field_name("subscript"))
+            let (Some(value), Some(key)) = (left.field("value"), left.field("subscript"))
             else {
                 continue;
             };

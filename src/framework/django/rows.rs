@@ -3,6 +3,7 @@
 //! `item.get("is_encrypted")`, `row["value"]`, the row `first()` gives — names that column;
 //! a key of a dict nothing types names none.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use super::extract::Ctx;
@@ -16,19 +17,19 @@ use crate::scan::extract::treesit::string_value;
 /// annotation may name a key of its own, which resolution drops when the model has no such
 /// column.
 pub(super) fn row_key(cx: &mut Ctx<'_>, node: Node<'_>) {
-    let (object, key) = match node.kind() {
-        "subscript" => (node.child_by_field_name("value"), node.child_by_field_name("subscript")),
+    let (object, key) = match node.kind_name() {
+        "subscript" => (node.field("value"), node.field("subscript")),
         "call" => {
-            let Some(f) = node.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { return };
-            if f.child_by_field_name("attribute").is_none_or(|a| cx.src.node_text(a) != "get") {
+            let Some(f) = node.field("function").filter(|f| f.kind_name() == "attribute") else { return };
+            if f.field("attribute").is_none_or(|a| cx.src.node_text(a) != "get") {
                 return;
             }
-            (f.child_by_field_name("object"), args(node).positional.first().copied())
+            (f.field("object"), args(node).positional.first().copied())
         }
         _ => return,
     };
     let (Some(object), Some(key)) = (object, key) else { return };
-    if key.kind() != "string" {
+    if key.kind_name() != "string" {
         return;
     }
     let Some((name, offset)) = string_value(&cx.src, key) else { return };

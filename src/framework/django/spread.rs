@@ -11,6 +11,7 @@
 //! - a caller reads each keyword as a chain from the model's binding through the method's name,
 //!   which reaches the model only when that model's class spreads that method.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use super::extract::{Ctx, chain_on_self};
@@ -45,7 +46,7 @@ pub(super) fn bindings(cx: &mut Ctx<'_>, root: Node<'_>) {
         }
     }
     for (class, _) in class_defs(root) {
-        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
             continue;
         };
         let name = cx.src.node_text(name).to_owned();
@@ -58,12 +59,12 @@ pub(super) fn bindings(cx: &mut Ctx<'_>, root: Node<'_>) {
             }
             None => vec![Root::Binding { scopes: vec![QUERYSET_SCOPE.to_owned()], name: name.clone(), guess: None }],
         };
-        for func in named_children(body).into_iter().filter_map(|n| match n.kind() {
+        for func in named_children(body).into_iter().filter_map(|n| match n.kind_name() {
             "function_definition" => Some(n),
-            "decorated_definition" => n.child_by_field_name("definition"),
+            "decorated_definition" => n.field("definition"),
             _ => None,
         }) {
-            let Some(method) = func.child_by_field_name("name").map(|n| cx.src.node_text(n)) else { continue };
+            let Some(method) = func.field("name").map(|n| cx.src.node_text(n)) else { continue };
             if !spreads(cx, func) {
                 continue;
             }
@@ -84,10 +85,10 @@ pub(super) fn bindings(cx: &mut Ctx<'_>, root: Node<'_>) {
 /// records (`self.create(**kwargs)`, `self.filter(pk=…).update(**kwargs)`, `super().create(…)`)
 /// or to its model's constructor (`self.model(*args, **kwargs)`, then saved).
 fn spreads(cx: &mut Ctx<'_>, func: Node<'_>) -> bool {
-    let Some(params) = func.child_by_field_name("parameters") else { return false };
+    let Some(params) = func.field("parameters") else { return false };
     let Some(kwargs) = named_children(params)
         .into_iter()
-        .find(|p| p.kind() == "dictionary_splat_pattern")
+        .find(|p| p.kind_name() == "dictionary_splat_pattern")
         .and_then(|p| named_children(p).into_iter().next())
         .map(|n| cx.src.node_text(n))
     else {
@@ -96,28 +97,28 @@ fn spreads(cx: &mut Ctx<'_>, func: Node<'_>) -> bool {
     let src = &cx.src;
     let handed: Vec<Node<'_>> = own_scope(func)
         .into_iter()
-        .filter(|n| n.kind() == "call")
+        .filter(|n| n.kind_name() == "call")
         .filter(|call| {
             let method = call
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "attribute")
-                .and_then(|f| f.child_by_field_name("attribute"))
+                .field("function")
+                .filter(|f| f.kind_name() == "attribute")
+                .and_then(|f| f.field("attribute"))
                 .map(|m| src.node_text(m));
-            let passed = call.child_by_field_name("arguments").is_some_and(|list| {
-                named_children(list).into_iter().filter(|n| n.kind() == "dictionary_splat").any(|d| {
+            let passed = call.field("arguments").is_some_and(|list| {
+                named_children(list).into_iter().filter(|n| n.kind_name() == "dictionary_splat").any(|d| {
                     named_children(d)
                         .into_iter()
                         .next()
-                        .is_some_and(|v| v.kind() == "identifier" && src.node_text(v) == kwargs)
+                        .is_some_and(|v| v.kind_name() == "identifier" && src.node_text(v) == kwargs)
                 })
             });
             // `obj = self.model(*args, **kwargs); obj.save()`: a record of the manager's model.
-            let builds = call.child_by_field_name("function").is_some_and(|f| src.node_text(f) == "self.model");
+            let builds = call.field("function").is_some_and(|f| src.node_text(f) == "self.model");
             passed && (builds || method.is_some_and(|m| KEYWORD_METHODS.contains(&m)))
         })
         .collect();
     handed.into_iter().any(|call| {
-        call.child_by_field_name("function").is_some_and(|f| cx.src.node_text(f) == "self.model")
+        call.field("function").is_some_and(|f| cx.src.node_text(f) == "self.model")
             || chain_on_self(cx, call)
     })
 }

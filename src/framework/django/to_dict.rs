@@ -4,6 +4,7 @@
 //! (`result = model_to_dict(test_case)`, then `result["setup_duration"] = str(…)`): the record
 //! typed, or the model its name is called after (`test_case = form.save()`).
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use super::extract::Ctx;
@@ -17,8 +18,8 @@ use crate::scan::reference::RefKind;
 /// The record a `model_to_dict(…)` call is made of, and whether its type is known (else its name
 /// says it).
 fn dict_of(cx: &Ctx<'_>, call: Node<'_>) -> Option<(Rec, bool)> {
-    let f = call.child_by_field_name("function").filter(|_| call.kind() == "call")?;
-    if !matches!(f.kind(), "identifier" | "attribute") || last_segment(cx.src.node_text(f)) != "model_to_dict" {
+    let f = call.field("function").filter(|_| call.kind_name() == "call")?;
+    if !matches!(f.kind_name(), "identifier" | "attribute") || last_segment(cx.src.node_text(f)) != "model_to_dict" {
         return None;
     }
     let record = *args(call).positional.first()?;
@@ -42,33 +43,33 @@ pub(super) fn model_to_dict(cx: &mut Ctx<'_>, call: Node<'_>) {
             }
         }
     }
-    let Some(assign) = call.parent().filter(|p| p.kind() == "assignment") else { return };
-    let Some(name) = assign.child_by_field_name("left").filter(|l| l.kind() == "identifier") else { return };
+    let Some(assign) = call.parent().filter(|p| p.kind_name() == "assignment") else { return };
+    let Some(name) = assign.field("left").filter(|l| l.kind_name() == "identifier") else { return };
     let name = cx.src.node_text(name);
-    let Some(body) = enclosing_function(call).and_then(|f| f.child_by_field_name("body")) else { return };
-    let own = descendants_outside(body, |n| matches!(n.kind(), "function_definition" | "lambda" | "class_definition"));
+    let Some(body) = enclosing_function(call).and_then(|f| f.field("body")) else { return };
+    let own = descendants_outside(body, |n| matches!(n.kind_name(), "function_definition" | "lambda" | "class_definition"));
     // Every value the function gives the name is such a dict of the same record.
     let given: Vec<Node<'_>> = own
         .iter()
         .filter(|a| {
-            a.kind() == "assignment"
-                && a.child_by_field_name("left")
-                    .is_some_and(|l| l.kind() == "identifier" && cx.src.node_text(l) == name)
+            a.kind_name() == "assignment"
+                && a.field("left")
+                    .is_some_and(|l| l.kind_name() == "identifier" && cx.src.node_text(l) == name)
         })
         .copied()
         .collect();
     let same = given
         .iter()
-        .all(|a| a.child_by_field_name("right").and_then(|r| dict_of(cx, r)).is_some_and(|(r, _)| r == rec));
+        .all(|a| a.field("right").and_then(|r| dict_of(cx, r)).is_some_and(|(r, _)| r == rec));
     // Read once, from the first of them.
     if !same || given.first() != Some(&assign) {
         return;
     }
     let keys: Vec<(String, usize)> = own
         .iter()
-        .filter(|n| n.kind() == "subscript")
-        .filter(|n| n.child_by_field_name("value").is_some_and(|v| cx.src.node_text(v) == name))
-        .filter_map(|n| string_value(&cx.src, n.child_by_field_name("subscript")?))
+        .filter(|n| n.kind_name() == "subscript")
+        .filter(|n| n.field("value").is_some_and(|v| cx.src.node_text(v) == name))
+        .filter_map(|n| string_value(&cx.src, n.field("subscript")?))
         .collect();
     for (key, offset) in keys {
         cx.hit(offset, rec.attribute(&key), RefKind::Query, Confidence::Medium);

@@ -6,6 +6,7 @@
 //! (`items.0`, `items.$`, `items.$[]`, `items.$[elem]`) are no part of it. [`columns`] says which
 //! fields of the collection a path uses: itself and, when nested, its top-level field.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::scan::extract::js::{object_keys, unwrap};
@@ -89,7 +90,7 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
     /// The literal a value is, or that the variable it names holds.
     fn literal(&self, value: Node<'t>) -> Node<'t> {
         let value = unwrap(value);
-        if value.kind() == "identifier" {
+        if value.kind_name() == "identifier" {
             (self.lookup)(self.src.node_text(value), value).map(unwrap).unwrap_or(value)
         } else {
             value
@@ -113,7 +114,7 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
             return;
         }
         let value = self.literal(value);
-        match (shape, value.kind()) {
+        match (shape, value.kind_name()) {
             (Shape::Pipeline | Shape::Update, "array") => self.pipeline(value, depth),
             (Shape::Insert, "array") => {
                 for item in named_children(value) {
@@ -135,7 +136,7 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
         for key in object_keys(self.src, object) {
             match key.name.as_str() {
                 "$and" | "$or" | "$nor" => {
-                    if let Some(v) = key.value.map(|v| self.literal(v)).filter(|v| v.kind() == "array") {
+                    if let Some(v) = key.value.map(|v| self.literal(v)).filter(|v| v.kind_name() == "array") {
                         for item in named_children(v) {
                             self.read_at(Shape::Filter, prefix, item, depth + 1);
                         }
@@ -165,7 +166,7 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
                     let path = join(prefix, name);
                     // `{ a: { $gt: 1 } }` applies operators; `{ a: { b: 1 } }` matches an
                     // embedded document whose fields it names.
-                    if let Some(v) = key.value.map(|v| self.literal(v)).filter(|v| v.kind() == "object") {
+                    if let Some(v) = key.value.map(|v| self.literal(v)).filter(|v| v.kind_name() == "object") {
                         self.filter(&path, v, depth + 1);
                     }
                 }
@@ -184,7 +185,7 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
             if !UPDATE_OPERATORS.contains(&key.name.as_str()) {
                 continue;
             }
-            let Some(v) = key.value.map(|v| self.literal(v)).filter(|v| v.kind() == "object") else { continue };
+            let Some(v) = key.value.map(|v| self.literal(v)).filter(|v| v.kind_name() == "object") else { continue };
             for field in object_keys(self.src, v) {
                 self.push("", &field.name, field.offset);
                 if key.name == "$rename"
@@ -205,7 +206,7 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
                 continue;
             }
             self.push(prefix, &key.name, key.offset);
-            if let Some(v) = key.value.map(|v| self.literal(v)).filter(|v| v.kind() == "object") {
+            if let Some(v) = key.value.map(|v| self.literal(v)).filter(|v| v.kind_name() == "object") {
                 self.insert(&join(prefix, &key.name), v, depth + 1);
             }
         }
@@ -222,7 +223,7 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
     fn pipeline(&mut self, array: Node<'t>, depth: u32) {
         for stage in named_children(array) {
             let stage = self.literal(stage);
-            if stage.kind() != "object" {
+            if stage.kind_name() != "object" {
                 continue;
             }
             let Some(key) = object_keys(self.src, stage).into_iter().next() else { continue };
@@ -279,7 +280,7 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
     }
 
     fn lookup_stage(&mut self, object: Node<'t>) {
-        if object.kind() != "object" {
+        if object.kind_name() != "object" {
             return;
         }
         let from = crate::scan::extract::js::key_value(self.src, object, "from")
@@ -311,9 +312,9 @@ impl<'s, 'a, 't> Reader<'s, 'a, 't> {
             return;
         }
         for child in named_children(value) {
-            match child.kind() {
+            match child.kind_name() {
                 "pair" => {
-                    if let Some(v) = child.child_by_field_name("value") {
+                    if let Some(v) = child.field("value") {
                         self.expression(v, depth + 1);
                     }
                 }

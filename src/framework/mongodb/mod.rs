@@ -7,6 +7,7 @@
 pub mod documents;
 pub mod walk;
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::config::{Confidence, Framework};
@@ -140,11 +141,11 @@ impl Api for Driver {
 /// `x.collection('users')`, `x.getCollection('users')` (the shell's).
 pub fn collection(src: &Src<'_>, node: Node<'_>) -> Option<Ty> {
     let node = unwrap(node);
-    if node.kind() != "call_expression" || !matches!(callee_name(src, node), Some("collection" | "getCollection")) {
+    if node.kind_name() != "call_expression" || !matches!(callee_name(src, node), Some("collection" | "getCollection")) {
         return None;
     }
-    let function = unwrap(node.child_by_field_name("function")?);
-    if function.kind() != "member_expression" {
+    let function = unwrap(node.field("function")?);
+    if function.kind_name() != "member_expression" {
         return None;
     }
     let (name, _) = call_args(node).first().and_then(|a| string_value(src, *a))?;
@@ -212,14 +213,14 @@ pub fn collection_call<'t>(w: &mut Walker<'_, '_, 't>, recv: &Ty, method: &str, 
             }
         }
         "createIndexes" => {
-            for spec in arg(0).filter(|a| a.kind() == "array").map(named_children).unwrap_or_default() {
+            for spec in arg(0).filter(|a| a.kind_name() == "array").map(named_children).unwrap_or_default() {
                 if let Some(v) = option(w.src, Some(spec), "key") {
                     w.document(recv, Shape::Keys, v);
                 }
             }
         }
         "bulkWrite" => {
-            for op in arg(0).filter(|a| a.kind() == "array").map(named_children).unwrap_or_default() {
+            for op in arg(0).filter(|a| a.kind_name() == "array").map(named_children).unwrap_or_default() {
                 let op = unwrap(op);
                 for key in object_keys(w.src, op) {
                     let Some(body) = key.value else { continue };

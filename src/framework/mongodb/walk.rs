@@ -5,6 +5,7 @@
 //! through [`Api`]; the walk, the variables, loops and array callbacks, destructuring and the
 //! field reads on documents are shared.
 
+use crate::grammar::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -177,7 +178,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
 
     fn scope_chain(&self, at: Node<'_>) -> Vec<usize> {
         let mut out = Vec::new();
-        if is_scope(at.kind()) {
+        if is_scope(at.kind_name()) {
             out.push(at.id());
         }
         let mut next = self.scopes.get(&at.id()).copied();
@@ -217,7 +218,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
             return None;
         }
         let node = unwrap(node);
-        match node.kind() {
+        match node.kind_name() {
             "await_expression" => {
                 let inner = node.named_child(0)?;
                 let ty = self.ty_at(api, inner, depth + 1)?;
@@ -232,8 +233,8 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                 self.var(name, node).or_else(|| if self.declared(name, node) { None } else { api.source(self, node) })
             }
             "member_expression" => {
-                let object = node.child_by_field_name("object").map(unwrap);
-                if object.is_some_and(|o| matches!(o.kind(), "identifier" | "this"))
+                let object = node.field("object").map(unwrap);
+                if object.is_some_and(|o| matches!(o.kind_name(), "identifier" | "this"))
                     && let Some(ty) = self.var(self.text(node), node)
                 {
                     return Some(ty);
@@ -241,13 +242,13 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                 api.source(self, node)
             }
             "subscript_expression" => {
-                let ty = self.ty_at(api, node.child_by_field_name("object")?, depth + 1)?;
+                let ty = self.ty_at(api, node.field("object")?, depth + 1)?;
                 (ty.kind == Kind::Docs).then(|| ty.with(Kind::Doc))
             }
             "call_expression" => {
-                let function = unwrap(node.child_by_field_name("function")?);
+                let function = unwrap(node.field("function")?);
                 if let Some(method) = property(self.src, function)
-                    && let Some(object) = function.child_by_field_name("object")
+                    && let Some(object) = function.field("object")
                     && let Some(recv) = self.ty_at(api, object, depth + 1)
                 {
                     if recv.kind == Kind::Docs {
@@ -286,8 +287,8 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
 
     /// `query.tag = …` on a name holding an object literal: a key of that object.
     fn assigned_key(&mut self, left: Node<'t>) {
-        let Some(object) = left.child_by_field_name("object").filter(|o| o.kind() == "identifier") else { return };
-        let Some(key) = left.child_by_field_name("property").filter(|p| p.kind() == "property_identifier") else {
+        let Some(object) = left.field("object").filter(|o| o.kind_name() == "identifier") else { return };
+        let Some(key) = left.field("property").filter(|p| p.kind_name() == "property_identifier") else {
             return;
         };
         let name = self.text(object);
@@ -312,7 +313,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
             reader.out
         };
         let value = unwrap(value);
-        if value.kind() == "identifier" && matches!(shape, Shape::Filter | Shape::Insert | Shape::Keys) {
+        if value.kind_name() == "identifier" && matches!(shape, Shape::Filter | Shape::Insert | Shape::Keys) {
             let name = self.text(value);
             if let Some(keys) =
                 self.scope_chain(value).into_iter().find_map(|s| self.assigned.get(&(s, name.to_owned())))
@@ -330,7 +331,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
     /// A field list in a string (`'a -b'`, `'a,b'`) or an array of them.
     pub fn listed(&mut self, ty: &Ty, value: Node<'t>) {
         let value = unwrap(value);
-        let items = if value.kind() == "array" { named_children(value) } else { vec![value] };
+        let items = if value.kind_name() == "array" { named_children(value) } else { vec![value] };
         for item in items {
             let fields = listed(self.src, item);
             self.fields(ty, fields, ty.confidence);
@@ -346,16 +347,16 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
 
     /// Binds the first parameter of a callback (`users.map((u) => …)`).
     fn bind_param(&mut self, function: Node<'t>, ty: Ty) {
-        if !matches!(function.kind(), "arrow_function" | "function_expression" | "function") {
+        if !matches!(function.kind_name(), "arrow_function" | "function_expression" | "function") {
             return;
         }
-        let param = match function.child_by_field_name("parameter") {
+        let param = match function.field("parameter") {
             Some(p) => Some(p),
-            None => function.child_by_field_name("parameters").and_then(|ps| named_children(ps).into_iter().next()),
+            None => function.field("parameters").and_then(|ps| named_children(ps).into_iter().next()),
         };
         let Some(param) = param else { return };
-        let name = match param.kind() {
-            "required_parameter" | "optional_parameter" => param.child_by_field_name("pattern"),
+        let name = match param.kind_name() {
+            "required_parameter" | "optional_parameter" => param.field("pattern"),
             _ => Some(param),
         };
         if let Some(name) = name {
@@ -365,14 +366,14 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
 
     /// Binds what a declaration's pattern names; a destructured document reads its fields.
     fn pattern(&mut self, scope: Node<'t>, pattern: Node<'t>, ty: Ty) {
-        match pattern.kind() {
+        match pattern.kind_name() {
             "identifier" => self.bind_in(scope, self.text(pattern), ty),
             "object_pattern" if ty.kind == Kind::Doc => {
                 for child in named_children(pattern) {
-                    let key = match child.kind() {
+                    let key = match child.kind_name() {
                         "shorthand_property_identifier_pattern" => Some(child),
-                        "pair_pattern" => child.child_by_field_name("key"),
-                        "object_assignment_pattern" => child.child_by_field_name("left"),
+                        "pair_pattern" => child.field("key"),
+                        "object_assignment_pattern" => child.field("left"),
                         _ => None,
                     };
                     if let Some(key) = key {
@@ -383,7 +384,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                 }
             }
             "array_pattern" if ty.kind == Kind::Docs => {
-                for child in named_children(pattern).into_iter().filter(|c| c.kind() == "identifier") {
+                for child in named_children(pattern).into_iter().filter(|c| c.kind_name() == "identifier") {
                     self.bind_in(scope, self.text(child), ty.with(Kind::Doc));
                 }
             }
@@ -395,14 +396,14 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
     /// what its query gives.
     fn promise_all(&mut self, api: &dyn Api, scope: Node<'t>, pattern: Node<'t>, value: Node<'t>) -> bool {
         let value = unwrap(value);
-        let call = if value.kind() == "await_expression" { value.named_child(0).map(unwrap) } else { None };
+        let call = if value.kind_name() == "await_expression" { value.named_child(0).map(unwrap) } else { None };
         let Some(call) = call.filter(|c| {
-            c.kind() == "call_expression"
-                && c.child_by_field_name("function").is_some_and(|f| self.text(f) == "Promise.all")
+            c.kind_name() == "call_expression"
+                && c.field("function").is_some_and(|f| self.text(f) == "Promise.all")
         }) else {
             return false;
         };
-        let Some(items) = call_args(call).into_iter().next().filter(|a| a.kind() == "array") else { return false };
+        let Some(items) = call_args(call).into_iter().next().filter(|a| a.kind_name() == "array") else { return false };
         for (name, item) in named_children(pattern).into_iter().zip(named_children(items)) {
             if let Some(ty) = self.ty(api, item).and_then(settled) {
                 self.pattern(scope, name, ty);
@@ -414,26 +415,26 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
     /// One pass of bindings over the file.
     fn declare(&mut self, api: &dyn Api, nodes: &[Node<'t>]) {
         for &node in nodes {
-            match node.kind() {
+            match node.kind_name() {
                 "variable_declarator" => {
                     let (Some(name), Some(value)) =
-                        (node.child_by_field_name("name"), node.child_by_field_name("value"))
+                        (node.field("name"), node.field("value"))
                     else {
                         continue;
                     };
                     let scope = self.scope_of(node);
                     let literal = unwrap(value);
-                    if name.kind() == "identifier" && matches!(literal.kind(), "object" | "array") {
+                    if name.kind_name() == "identifier" && matches!(literal.kind_name(), "object" | "array") {
                         self.objects.insert((scope.id(), self.text(name).to_owned()), literal);
                     }
-                    if name.kind() == "array_pattern" && self.promise_all(api, scope, name, value) {
+                    if name.kind_name() == "array_pattern" && self.promise_all(api, scope, name, value) {
                         continue;
                     }
                     match self.ty(api, value) {
                         Some(ty) => self.pattern(scope, name, ty),
                         // `require('../models/user')`, `await import(…)`: another file's, read
                         // as what its name says.
-                        None if name.kind() == "identifier" && is_other_value(value) => {
+                        None if name.kind_name() == "identifier" && is_other_value(value) => {
                             // Declared with something else (`const users = new Map()`): not
                             // guessed from its name, nor read as a model.
                             self.objects.insert((scope.id(), format!("#{}", self.text(name))), value);
@@ -443,13 +444,13 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                 }
                 "assignment_expression" => {
                     let (Some(left), Some(right)) =
-                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                        (node.field("left"), node.field("right"))
                     else {
                         continue;
                     };
                     self.assigned_key(left);
                     let Some(ty) = self.ty(api, right) else { continue };
-                    match left.kind() {
+                    match left.kind_name() {
                         "identifier" => {
                             let scope = self.scope_of(node);
                             self.bind_in(scope, self.text(left), ty);
@@ -458,8 +459,8 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                         // `req.article = article`: the app's other handlers do.
                         "member_expression"
                             if left
-                                .child_by_field_name("object")
-                                .is_some_and(|o| matches!(o.kind(), "this" | "identifier")) =>
+                                .field("object")
+                                .is_some_and(|o| matches!(o.kind_name(), "this" | "identifier")) =>
                         {
                             let root = self.root;
                             self.bind_in(root, self.text(left), ty);
@@ -468,8 +469,8 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                     }
                 }
                 "public_field_definition" | "field_definition" => {
-                    let name = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
-                    if let (Some(name), Some(value)) = (name, node.child_by_field_name("value"))
+                    let name = node.field("name").or_else(|| node.field("property"));
+                    if let (Some(name), Some(value)) = (name, node.field("value"))
                         && let Some(ty) = self.ty(api, value)
                     {
                         let root = self.root;
@@ -478,7 +479,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                 }
                 "for_in_statement" => {
                     let (Some(left), Some(right)) =
-                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                        (node.field("left"), node.field("right"))
                     else {
                         continue;
                     };
@@ -489,13 +490,13 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                     }
                 }
                 "call_expression" => {
-                    let Some(function) = node.child_by_field_name("function").map(unwrap) else { continue };
+                    let Some(function) = node.field("function").map(unwrap) else { continue };
                     let Some(method) = property(self.src, function) else { continue };
                     self.callbacks(api, node, function, method);
                     if !ELEMENT_CALLBACKS.contains(&method) {
                         continue;
                     }
-                    let Some(recv) = function.child_by_field_name("object").and_then(|o| self.ty(api, o)) else {
+                    let Some(recv) = function.field("object").and_then(|o| self.ty(api, o)) else {
                         continue;
                     };
                     if matches!(recv.kind, Kind::Docs | Kind::Query { .. })
@@ -514,22 +515,22 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
     fn callbacks(&mut self, api: &dyn Api, call: Node<'t>, function: Node<'t>, method: &str) {
         let args = call_args(call);
         if method == "then" {
-            let recv = function.child_by_field_name("object").and_then(|o| self.ty(api, o)).and_then(settled);
+            let recv = function.field("object").and_then(|o| self.ty(api, o)).and_then(settled);
             if let (Some(ty), Some(callback)) = (recv, args.first()) {
                 self.bind_param(*callback, ty);
             }
             return;
         }
         let Some(callback) =
-            args.last().copied().filter(|a| matches!(a.kind(), "arrow_function" | "function_expression" | "function"))
+            args.last().copied().filter(|a| matches!(a.kind_name(), "arrow_function" | "function_expression" | "function"))
         else {
             return;
         };
         let ty = self.ty(api, call).and_then(settled);
-        let second = callback.child_by_field_name("parameters").and_then(|ps| named_children(ps).into_iter().nth(1));
+        let second = callback.field("parameters").and_then(|ps| named_children(ps).into_iter().nth(1));
         if let (Some(ty), Some(param)) = (ty, second) {
-            let name = match param.kind() {
-                "required_parameter" | "optional_parameter" => param.child_by_field_name("pattern"),
+            let name = match param.kind_name() {
+                "required_parameter" | "optional_parameter" => param.field("pattern"),
                 _ => Some(param),
             };
             if let Some(name) = name {
@@ -541,16 +542,16 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
     /// The uses of fields the file makes.
     fn uses(&mut self, api: &dyn Api, nodes: &[Node<'t>]) {
         for &node in nodes {
-            if matches!(node.kind(), "call_expression" | "new_expression")
+            if matches!(node.kind_name(), "call_expression" | "new_expression")
                 && let Some((table, offset)) = api.table(self, node)
             {
                 self.hits.push(self.src.hit(offset, Target::Table { table }, RefKind::Query, Confidence::High));
             }
-            match node.kind() {
+            match node.kind_name() {
                 "call_expression" => {
-                    let Some(function) = node.child_by_field_name("function").map(unwrap) else { continue };
+                    let Some(function) = node.field("function").map(unwrap) else { continue };
                     let Some(method) = property(self.src, function) else { continue };
-                    let Some(object) = function.child_by_field_name("object") else { continue };
+                    let Some(object) = function.field("object") else { continue };
                     let recv = self.ty(api, object).or_else(|| self.guessed(api, object));
                     if let Some(recv) = recv {
                         api.uses(self, &recv, method, node);
@@ -570,7 +571,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
     /// A receiver nothing types, read as what its name suggests.
     fn guessed(&self, api: &dyn Api, object: Node<'t>) -> Option<Ty> {
         let object = unwrap(object);
-        if object.kind() != "identifier" || self.declared(self.text(object), object) {
+        if object.kind_name() != "identifier" || self.declared(self.text(object), object) {
             return None;
         }
         api.guess(self.text(object))
@@ -578,26 +579,26 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
 
     /// `user.email` (and `user.address.city`) on a document; not a method called on it.
     fn property_read(&mut self, api: &dyn Api, node: Node<'t>) {
-        let Some(object) = node.child_by_field_name("object") else { return };
-        let Some(prop) = node.child_by_field_name("property").filter(|p| p.kind() == "property_identifier") else {
+        let Some(object) = node.field("object") else { return };
+        let Some(prop) = node.field("property").filter(|p| p.kind_name() == "property_identifier") else {
             return;
         };
         let parent = self.parent(node);
-        if parent.is_some_and(|p| p.kind() == "call_expression" && p.child_by_field_name("function") == Some(node)) {
+        if parent.is_some_and(|p| p.kind_name() == "call_expression" && p.field("function") == Some(node)) {
             return;
         }
         let Some(ty) = self.ty(api, object).filter(|t| t.kind == Kind::Doc) else { return };
         let Some(field) = api.property(&ty, self.text(prop)) else { return };
         // `user.address.city`: the nested field too, unless it is a method called on it.
         let nested = parent
-            .filter(|p| p.kind() == "member_expression" && p.child_by_field_name("object") == Some(node))
+            .filter(|p| p.kind_name() == "member_expression" && p.field("object") == Some(node))
             .filter(|p| {
                 !self
                     .parent(*p)
-                    .is_some_and(|g| g.kind() == "call_expression" && g.child_by_field_name("function") == Some(*p))
+                    .is_some_and(|g| g.kind_name() == "call_expression" && g.field("function") == Some(*p))
             })
-            .and_then(|p| p.child_by_field_name("property"))
-            .filter(|p| p.kind() == "property_identifier")
+            .and_then(|p| p.field("property"))
+            .filter(|p| p.kind_name() == "property_identifier")
             .map(|p| self.text(p));
         let path = match nested {
             Some(inner) if !is_value_method(inner) => format!("{field}.{inner}"),
@@ -622,7 +623,7 @@ fn settled(ty: Ty) -> Option<Ty> {
 /// `request.object`) may be one.
 fn is_other_value(value: Node<'_>) -> bool {
     matches!(
-        unwrap(value).kind(),
+        unwrap(value).kind_name(),
         "new_expression"
             | "object"
             | "array"

@@ -9,6 +9,7 @@
 pub mod pluralize;
 pub mod schema;
 
+use crate::grammar::NodeExt;
 use std::collections::BTreeMap;
 
 use tree_sitter::Node;
@@ -154,7 +155,7 @@ const DOCUMENT_HOOKS: &[&str] = &["save", "validate", "remove", "init"];
 
 impl MongooseApi {
     fn hook_this(&self, w: &mut Walker<'_, '_, '_>, model: &str, kind: Kind, function: Node<'_>) {
-        if matches!(function.kind(), "function_expression" | "function" | "method_definition" | "arrow_function") {
+        if matches!(function.kind_name(), "function_expression" | "function" | "method_definition" | "arrow_function") {
             w.bind_in(function, "this", Ty::new(kind, Handle::Model(model.to_owned()), Confidence::High));
         }
     }
@@ -162,9 +163,9 @@ impl MongooseApi {
     /// A schema's methods object (`schema.methods = { a() {…} }`).
     fn methods_object(&self, w: &mut Walker<'_, '_, '_>, model: &str, kind: Kind, object: Node<'_>) {
         for child in named_children(unwrap(object)) {
-            let function = match child.kind() {
+            let function = match child.kind_name() {
                 "method_definition" => Some(child),
-                "pair" => child.child_by_field_name("value").map(unwrap),
+                "pair" => child.field("value").map(unwrap),
                 _ => None,
             };
             if let Some(f) = function {
@@ -178,14 +179,14 @@ impl Api for MongooseApi {
     fn source(&self, w: &Walker<'_, '_, '_>, node: Node<'_>) -> Option<Ty> {
         let node = unwrap(node);
         let model = |name: &str| Some(Ty::new(Kind::Source, Handle::Model(name.to_owned()), Confidence::High));
-        match node.kind() {
+        match node.kind_name() {
             "identifier" if is_pascal(w.text(node)) && !JS_GLOBALS.contains(&w.text(node)) => model(w.text(node)),
             "call_expression" if callee_name(w.src, node) == Some("model") => {
                 let (name, _) = call_args(node).first().and_then(|a| string_value(w.src, *a))?;
                 model(&name)
             }
             "new_expression" => {
-                let ty = w.ty(self, node.child_by_field_name("constructor")?)?;
+                let ty = w.ty(self, node.field("constructor")?)?;
                 (ty.kind == Kind::Source).then(|| ty.with(Kind::Doc))
             }
             _ => None,
@@ -196,7 +197,7 @@ impl Api for MongooseApi {
         let kind = match recv.kind {
             Kind::Source if method == "find" || method == "where" => Kind::Query { many: true },
             Kind::Source if ONE.contains(&method) => Kind::Query { many: false },
-            Kind::Source if method == "create" => match call_args(call).first().map(|a| a.kind()) {
+            Kind::Source if method == "create" => match call_args(call).first().map(|a| a.kind_name()) {
                 Some("array") => Kind::Docs,
                 _ => Kind::Doc,
             },
@@ -266,7 +267,7 @@ impl Api for MongooseApi {
                     w.string_field(recv, arg(0), Confidence::Medium)
                 }
                 "set" => match arg(0).map(unwrap) {
-                    Some(o) if o.kind() == "object" => w.document(&recv.with(Kind::Doc), Shape::Insert, o),
+                    Some(o) if o.kind_name() == "object" => w.document(&recv.with(Kind::Doc), Shape::Insert, o),
                     a => w.string_field(recv, a, Confidence::Medium),
                 },
                 "populate" => populate(w, recv, arg(0)),
@@ -287,7 +288,7 @@ impl Api for MongooseApi {
     }
 
     fn constructed<'t>(&self, w: &mut Walker<'_, '_, 't>, ty: &Ty, node: Node<'t>) {
-        let args = node.child_by_field_name("arguments").map(named_children).unwrap_or_default();
+        let args = node.field("arguments").map(named_children).unwrap_or_default();
         if let Some(first) = args.into_iter().next() {
             w.document(ty, Shape::Insert, first);
         }
@@ -303,10 +304,10 @@ impl Api for MongooseApi {
     }
 
     fn bind(&self, w: &mut Walker<'_, '_, '_>, node: Node<'_>) {
-        match node.kind() {
+        match node.kind_name() {
             // `schema.methods.x = function () {…}`, `schema.statics = {…}`, `schema.query.x = …`.
             "assignment_expression" => {
-                let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                 else {
                     return;
                 };
@@ -323,21 +324,21 @@ impl Api for MongooseApi {
                 let right = unwrap(right);
                 if parts.next().is_some() {
                     self.hook_this(w, model, kind, right);
-                } else if right.kind() == "object" {
+                } else if right.kind_name() == "object" {
                     self.methods_object(w, model, kind, right);
                 }
             }
             "call_expression" => {
-                let Some(function) = node.child_by_field_name("function").map(unwrap) else { return };
+                let Some(function) = node.field("function").map(unwrap) else { return };
                 let Some(method) = property(w.src, function) else { return };
-                let object = function.child_by_field_name("object").map(unwrap);
+                let object = function.field("object").map(unwrap);
                 let args = call_args(node);
                 // `schema.virtual('full').get(function () {…})`.
                 if matches!(method, "get" | "set")
-                    && let Some(inner) = object.filter(|o| o.kind() == "call_expression")
-                    && let Some(f) = inner.child_by_field_name("function").map(unwrap)
+                    && let Some(inner) = object.filter(|o| o.kind_name() == "call_expression")
+                    && let Some(f) = inner.field("function").map(unwrap)
                     && property(w.src, f) == Some("virtual")
-                    && let Some(schema) = f.child_by_field_name("object")
+                    && let Some(schema) = f.field("object")
                     && let Some(model) = self.schema_models.get(w.text(schema))
                 {
                     if let Some(fun) = args.first() {
@@ -369,7 +370,7 @@ impl Api for MongooseApi {
                 // The hook's or method's name comes first, unless an object of methods does.
                 let named = matches!(method, "pre" | "post") || args.len() > 1;
                 for a in args.iter().skip(usize::from(named)) {
-                    match a.kind() {
+                    match a.kind_name() {
                         "object" if matches!(method, "method" | "static") => self.methods_object(w, &model, kind, *a),
                         _ => self.hook_this(w, &model, kind, *a),
                     }
@@ -383,7 +384,7 @@ impl Api for MongooseApi {
 /// A projection: `'a b -c'`, `['a', 'b']` or `{ a: 1 }`.
 fn projection<'t>(w: &mut Walker<'_, '_, 't>, recv: &Ty, value: Option<Node<'t>>) {
     let Some(value) = value.map(unwrap) else { return };
-    match value.kind() {
+    match value.kind_name() {
         "string" | "template_string" | "array" => w.listed(recv, value),
         _ => w.document(recv, Shape::Keys, value),
     }
@@ -401,9 +402,9 @@ fn options<'t>(w: &mut Walker<'_, '_, 't>, recv: &Ty, value: Option<Node<'t>>) {
 /// `populate('author comments')`, `populate(['a', 'b'])`, `populate({ path: 'a', … })`.
 fn populate<'t>(w: &mut Walker<'_, '_, 't>, recv: &Ty, value: Option<Node<'t>>) {
     let Some(value) = value.map(unwrap) else { return };
-    let items = if value.kind() == "array" { named_children(value) } else { vec![value] };
+    let items = if value.kind_name() == "array" { named_children(value) } else { vec![value] };
     for item in items.into_iter().map(unwrap) {
-        if item.kind() == "object" {
+        if item.kind_name() == "object" {
             let path = option(w.src, Some(item), "path");
             if let Some(path) = path {
                 w.listed(recv, path);
@@ -421,11 +422,11 @@ fn query_call<'t>(w: &mut Walker<'_, '_, 't>, recv: &Ty, method: &str, args: &[N
         "sort" | "hint" => projection(w, recv, arg(0)),
         "populate" => populate(w, recv, arg(0)),
         "where" => match arg(0).map(unwrap) {
-            Some(o) if o.kind() == "object" => w.document(recv, Shape::Filter, o),
+            Some(o) if o.kind_name() == "object" => w.document(recv, Shape::Filter, o),
             a => w.string_field(recv, a, recv.confidence),
         },
         "or" | "and" | "nor" => {
-            if let Some(a) = arg(0).map(unwrap).filter(|a| a.kind() == "array") {
+            if let Some(a) = arg(0).map(unwrap).filter(|a| a.kind_name() == "array") {
                 for item in named_children(a) {
                     w.document(recv, Shape::Filter, item);
                 }
@@ -436,7 +437,7 @@ fn query_call<'t>(w: &mut Walker<'_, '_, 't>, recv: &Ty, method: &str, args: &[N
         }
         m if PATH_OPERATORS.contains(&m) && args.len() >= 2 => w.string_field(recv, arg(0), recv.confidence),
         "set" => match arg(0).map(unwrap) {
-            Some(o) if o.kind() == "object" => w.document(recv, Shape::Update, o),
+            Some(o) if o.kind_name() == "object" => w.document(recv, Shape::Update, o),
             a => w.string_field(recv, a, recv.confidence),
         },
         "distinct" => w.string_field(recv, arg(0), recv.confidence),

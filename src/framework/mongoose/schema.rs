@@ -5,6 +5,7 @@
 //! of its name ([`super::pluralize`]). Every declared field is a declaration of its column
 //! (Mongoose reads and writes every path of its schema); a nested path is `a.b` and `a`.
 
+use crate::grammar::NodeExt;
 use std::collections::BTreeMap;
 
 use tree_sitter::Node;
@@ -40,22 +41,22 @@ pub struct Index {
 /// `new Schema(…)`, `new mongoose.Schema(…)`, `mongoose.Schema(…)`.
 fn is_schema(src: &Src<'_>, node: Node<'_>) -> bool {
     let node = unwrap(node);
-    let constructor = match node.kind() {
-        "new_expression" => node.child_by_field_name("constructor"),
-        "call_expression" => node.child_by_field_name("function"),
+    let constructor = match node.kind_name() {
+        "new_expression" => node.field("constructor"),
+        "call_expression" => node.field("function"),
         _ => None,
     };
     constructor.is_some_and(|c| {
         let c = unwrap(c);
-        matches!(c.kind(), "identifier" | "member_expression")
+        matches!(c.kind_name(), "identifier" | "member_expression")
             && (src.node_text(c) == "Schema" || property(src, c) == Some("Schema"))
     })
 }
 
 fn schema_args(node: Node<'_>) -> Vec<Node<'_>> {
     let node = unwrap(node);
-    if node.kind() == "new_expression" {
-        node.child_by_field_name("arguments").map(named_children).unwrap_or_default().into_iter().map(unwrap).collect()
+    if node.kind_name() == "new_expression" {
+        node.field("arguments").map(named_children).unwrap_or_default().into_iter().map(unwrap).collect()
     } else {
         call_args(node)
     }
@@ -66,9 +67,9 @@ impl Index {
     pub fn read(src: &Src<'_>, nodes: &[Node<'_>]) -> Index {
         let mut index = Index::default();
         for &node in nodes {
-            if node.kind() == "variable_declarator"
-                && let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value"))
-                && name.kind() == "identifier"
+            if node.kind_name() == "variable_declarator"
+                && let (Some(name), Some(value)) = (node.field("name"), node.field("value"))
+                && name.kind_name() == "identifier"
                 && is_schema(src, value)
             {
                 let schema = index.schema(src, value);
@@ -76,18 +77,18 @@ impl Index {
             }
         }
         for &node in nodes {
-            if node.kind() != "call_expression" {
+            if node.kind_name() != "call_expression" {
                 continue;
             }
-            let Some(function) = node.child_by_field_name("function").map(unwrap) else { continue };
-            let Some(receiver) = function.child_by_field_name("object").map(|o| src.node_text(unwrap(o))) else {
+            let Some(function) = node.field("function").map(unwrap) else { continue };
+            let Some(receiver) = function.field("object").map(|o| src.node_text(unwrap(o))) else {
                 continue;
             };
             let args = call_args(node);
             let Some(schema) = index.schemas.get_mut(receiver) else { continue };
             match property(src, function) {
                 Some("add") => {
-                    if let Some(fields) = args.first().filter(|a| a.kind() == "object") {
+                    if let Some(fields) = args.first().filter(|a| a.kind_name() == "object") {
                         let mut out = Vec::new();
                         schema_fields(src, &BTreeMap::new(), *fields, "", &mut out, 0);
                         schema.fields.extend(out);
@@ -113,10 +114,10 @@ impl Index {
     fn schema(&self, src: &Src<'_>, node: Node<'_>) -> Schema {
         let args = schema_args(node);
         let mut schema = Schema { version_key: Some("__v".into()), ..Schema::default() };
-        if let Some(fields) = args.first().filter(|a| a.kind() == "object") {
+        if let Some(fields) = args.first().filter(|a| a.kind_name() == "object") {
             schema_fields(src, &self.schemas, *fields, "", &mut schema.fields, 0);
         }
-        let Some(options) = args.get(1).filter(|a| a.kind() == "object") else { return schema };
+        let Some(options) = args.get(1).filter(|a| a.kind_name() == "object") else { return schema };
         for key in object_keys(src, *options) {
             let Some(value) = key.value else { continue };
             let text = src.node_text(value);
@@ -128,7 +129,7 @@ impl Index {
                 "timestamps" if text == "true" => {
                     schema.timestamps = vec!["createdAt".into(), "updatedAt".into()];
                 }
-                "timestamps" if value.kind() == "object" => {
+                "timestamps" if value.kind_name() == "object" => {
                     for (key, default) in [("createdAt", "createdAt"), ("updatedAt", "updatedAt")] {
                         match key_value(src, value, key) {
                             Some(v) if src.node_text(v) == "false" => {}
@@ -150,7 +151,7 @@ impl Index {
     /// methods and hooks).
     pub fn models(&mut self, src: &Src<'_>, nodes: &[Node<'_>], facts: &mut FileFacts) {
         for &node in nodes {
-            if node.kind() != "call_expression" || callee_name(src, node) != Some("model") {
+            if node.kind_name() != "call_expression" || callee_name(src, node) != Some("model") {
                 continue;
             }
             let args = call_args(node);
@@ -159,7 +160,7 @@ impl Index {
             else {
                 continue;
             };
-            let schema = match schema_arg.kind() {
+            let schema = match schema_arg.kind_name() {
                 "identifier" => match self.schemas.get_mut(src.node_text(schema_arg)) {
                     Some(s) => {
                         s.model.get_or_insert_with(|| name.clone());
@@ -190,11 +191,11 @@ impl Index {
 /// The variable a call's value is assigned to.
 fn holder<'a>(src: &Src<'a>, call: Node<'_>) -> Option<&'a str> {
     let parent = call.parent()?;
-    let parent = if parent.kind() == "await_expression" { parent.parent()? } else { parent };
-    (parent.kind() == "variable_declarator")
-        .then(|| parent.child_by_field_name("name"))
+    let parent = if parent.kind_name() == "await_expression" { parent.parent()? } else { parent };
+    (parent.kind_name() == "variable_declarator")
+        .then(|| parent.field("name"))
         .flatten()
-        .filter(|n| n.kind() == "identifier")
+        .filter(|n| n.kind_name() == "identifier")
         .map(|n| src.node_text(n))
 }
 
@@ -214,11 +215,11 @@ fn schema_fields(
         let path = if prefix.is_empty() { key.name.clone() } else { format!("{prefix}.{}", key.name) };
         out.push((path.clone(), key.offset));
         let Some(value) = key.value.map(unwrap) else { continue };
-        let nested = match value.kind() {
+        let nested = match value.kind_name() {
             // `{ type: String, … }` is one field; `{ type: { a: String } }` a nested one; any
             // other object a nested path.
             "object" => match key_value(src, value, "type").map(unwrap) {
-                Some(t) if t.kind() == "object" => Some(t),
+                Some(t) if t.kind_name() == "object" => Some(t),
                 Some(_) => None,
                 None => Some(value),
             },
@@ -226,14 +227,14 @@ fn schema_fields(
             "array" => {
                 let element = named_children(value).into_iter().map(unwrap).next();
                 if let Some(sub) =
-                    element.filter(|e| e.kind() == "identifier").and_then(|e| known.get(src.node_text(e)))
+                    element.filter(|e| e.kind_name() == "identifier").and_then(|e| known.get(src.node_text(e)))
                 {
                     out.extend(sub.fields.iter().map(|(f, _)| (format!("{path}.{f}"), key.offset)));
                 }
-                element.filter(|e| e.kind() == "object" && key_value(src, *e, "type").is_none())
+                element.filter(|e| e.kind_name() == "object" && key_value(src, *e, "type").is_none())
             }
             "new_expression" | "call_expression" if is_schema(src, value) => {
-                schema_args(value).into_iter().next().filter(|a| a.kind() == "object")
+                schema_args(value).into_iter().next().filter(|a| a.kind_name() == "object")
             }
             "identifier" => {
                 if let Some(sub) = known.get(src.node_text(value)) {

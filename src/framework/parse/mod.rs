@@ -12,6 +12,7 @@
 //! an object of some class, whose field the resolver takes as medium when one class has it and
 //! low otherwise.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::config::{Confidence, Framework};
@@ -120,8 +121,8 @@ fn builtin(name: &str) -> Option<&'static str> {
 /// `Parse.User`, `Parse.Role`, …: the built-in class's collection.
 fn builtin_class(src: &Src<'_>, node: Node<'_>) -> Option<&'static str> {
     let node = unwrap(node);
-    let object = node.child_by_field_name("object")?;
-    (node.kind() == "member_expression" && src.node_text(object) == "Parse")
+    let object = node.field("object")?;
+    (node.kind_name() == "member_expression" && src.node_text(object) == "Parse")
         .then(|| property(src, node).and_then(builtin))
         .flatten()
 }
@@ -129,11 +130,11 @@ fn builtin_class(src: &Src<'_>, node: Node<'_>) -> Option<&'static str> {
 /// `Parse.Object.extend('Post')` / `Parse.Object.extend({ className: 'Post' })`: the class name.
 fn extended(src: &Src<'_>, node: Node<'_>) -> Option<(String, usize)> {
     let node = unwrap(node);
-    if node.kind() != "call_expression" || callee_name(src, node) != Some("extend") {
+    if node.kind_name() != "call_expression" || callee_name(src, node) != Some("extend") {
         return None;
     }
-    let function = unwrap(node.child_by_field_name("function")?);
-    if src.node_text(function.child_by_field_name("object")?) != "Parse.Object" {
+    let function = unwrap(node.field("function")?);
+    if src.node_text(function.field("object")?) != "Parse.Object" {
         return None;
     }
     let first = call_args(node).into_iter().next()?;
@@ -170,10 +171,10 @@ fn classes(src: &Src<'_>, nodes: &[Node<'_>], facts: &mut FileFacts) {
         ));
     };
     for &node in nodes {
-        match node.kind() {
+        match node.kind_name() {
             "variable_declarator" => {
-                if let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value"))
-                    && name.kind() == "identifier"
+                if let (Some(name), Some(value)) = (node.field("name"), node.field("value"))
+                    && name.kind_name() == "identifier"
                     && let Some((class, offset)) = extended(src, value)
                 {
                     declare(src.node_text(name), &class, offset);
@@ -182,15 +183,15 @@ fn classes(src: &Src<'_>, nodes: &[Node<'_>], facts: &mut FileFacts) {
             "call_expression" if callee_name(src, node) == Some("registerSubclass") => {
                 let args = call_args(node);
                 if let (Some((class, offset)), Some(local)) =
-                    (args.first().and_then(|a| string_value(src, *a)), args.get(1).filter(|a| a.kind() == "identifier"))
+                    (args.first().and_then(|a| string_value(src, *a)), args.get(1).filter(|a| a.kind_name() == "identifier"))
                 {
                     declare(src.node_text(*local), &class, offset);
                 }
             }
             "class_declaration" => {
                 let (Some(name), Some(heritage)) = (
-                    node.child_by_field_name("name"),
-                    named_children(node).into_iter().find(|c| c.kind() == "class_heritage"),
+                    node.field("name"),
+                    named_children(node).into_iter().find(|c| c.kind_name() == "class_heritage"),
                 ) else {
                     continue;
                 };
@@ -211,8 +212,8 @@ fn classes(src: &Src<'_>, nodes: &[Node<'_>], facts: &mut FileFacts) {
 
 /// `super('Post')` in a class's constructor.
 fn super_class_name(src: &Src<'_>, class: Node<'_>) -> Option<(String, usize)> {
-    descendants(class.child_by_field_name("body")?).into_iter().find_map(|n| {
-        (n.kind() == "call_expression" && n.child_by_field_name("function").is_some_and(|f| f.kind() == "super"))
+    descendants(class.field("body")?).into_iter().find_map(|n| {
+        (n.kind_name() == "call_expression" && n.field("function").is_some_and(|f| f.kind_name() == "super"))
             .then(|| call_args(n).first().and_then(|a| string_value(src, *a)))
             .flatten()
     })
@@ -316,7 +317,7 @@ impl Api for ParseApi {
     fn source(&self, w: &Walker<'_, '_, '_>, node: Node<'_>) -> Option<Ty> {
         let node = unwrap(node);
         let high = |kind, handle| Some(Ty::new(kind, handle, Confidence::High));
-        match node.kind() {
+        match node.kind_name() {
             "member_expression" => builtin_class(w.src, node).and_then(|t| high(Kind::Source, collection(t.into()))),
             "identifier" if is_pascal(w.text(node)) && !JS_GLOBALS.contains(&w.text(node)) => {
                 high(Kind::Source, Handle::Model(w.text(node).to_owned()))
@@ -326,9 +327,9 @@ impl Api for ParseApi {
                     return high(Kind::Source, collection(class));
                 }
                 // `Parse.Query.or(a, b)`: what its queries are about.
-                let function = unwrap(node.child_by_field_name("function")?);
-                if function.kind() == "member_expression"
-                    && w.text(function.child_by_field_name("object")?) == "Parse.Query"
+                let function = unwrap(node.field("function")?);
+                if function.kind_name() == "member_expression"
+                    && w.text(function.field("object")?) == "Parse.Query"
                     && matches!(property(w.src, function), Some("or" | "and" | "nor"))
                 {
                     return call_args(node).into_iter().find_map(|a| w.ty(self, a));
@@ -336,8 +337,8 @@ impl Api for ParseApi {
                 None
             }
             "new_expression" => {
-                let constructor = unwrap(node.child_by_field_name("constructor")?);
-                let first = node.child_by_field_name("arguments").and_then(|a| named_children(a).into_iter().next());
+                let constructor = unwrap(node.field("constructor")?);
+                let first = node.field("arguments").and_then(|a| named_children(a).into_iter().next());
                 let named = |kind| -> Option<Ty> {
                     let first = unwrap(first?);
                     match string_value(w.src, first) {
@@ -413,7 +414,7 @@ impl Api for ParseApi {
                 _ => {}
             },
             Kind::Doc => match method {
-                "set" | "save" if args.first().is_some_and(|a| unwrap(*a).kind() == "object") => {
+                "set" | "save" if args.first().is_some_and(|a| unwrap(*a).kind_name() == "object") => {
                     w.document(recv, Shape::Insert, args[0]);
                 }
                 m if OBJECT_FIELDS.contains(&m) => w.string_field(recv, args.first().copied(), recv.confidence),
@@ -430,10 +431,10 @@ impl Api for ParseApi {
     }
 
     fn constructed<'t>(&self, w: &mut Walker<'_, '_, 't>, ty: &Ty, node: Node<'t>) {
-        let args = node.child_by_field_name("arguments").map(named_children).unwrap_or_default();
-        let named = node.child_by_field_name("constructor").is_some_and(|c| w.text(c) == "Parse.Object");
+        let args = node.field("arguments").map(named_children).unwrap_or_default();
+        let named = node.field("constructor").is_some_and(|c| w.text(c) == "Parse.Object");
         if ty.kind == Kind::Doc
-            && let Some(attrs) = args.get(usize::from(named)).filter(|a| unwrap(**a).kind() == "object")
+            && let Some(attrs) = args.get(usize::from(named)).filter(|a| unwrap(**a).kind_name() == "object")
         {
             w.document(ty, Shape::Insert, *attrs);
         }
@@ -446,11 +447,11 @@ impl Api for ParseApi {
     }
 
     fn bind(&self, w: &mut Walker<'_, '_, '_>, node: Node<'_>) {
-        match node.kind() {
+        match node.kind_name() {
             "call_expression" => {
-                let Some(function) = node.child_by_field_name("function").map(unwrap) else { return };
-                if function.kind() != "member_expression"
-                    || function.child_by_field_name("object").is_none_or(|o| w.text(o) != "Parse.Cloud")
+                let Some(function) = node.field("function").map(unwrap) else { return };
+                if function.kind_name() != "member_expression"
+                    || function.field("object").is_none_or(|o| w.text(o) != "Parse.Cloud")
                 {
                     return;
                 }
@@ -460,7 +461,7 @@ impl Api for ParseApi {
                     .iter()
                     .rev()
                     .copied()
-                    .find(|a| matches!(a.kind(), "arrow_function" | "function_expression" | "function"))
+                    .find(|a| matches!(a.kind_name(), "arrow_function" | "function_expression" | "function"))
                 else {
                     return;
                 };
@@ -480,16 +481,16 @@ impl Api for ParseApi {
                         ("query", ty(Kind::Query { many: true })),
                     ]);
                 }
-                let param = handler.child_by_field_name("parameter").or_else(|| {
-                    handler.child_by_field_name("parameters").and_then(|ps| named_children(ps).into_iter().next())
+                let param = handler.field("parameter").or_else(|| {
+                    handler.field("parameters").and_then(|ps| named_children(ps).into_iter().next())
                 });
                 let Some(param) = param else { return };
-                let param = match param.kind() {
-                    "required_parameter" | "optional_parameter" => param.child_by_field_name("pattern"),
+                let param = match param.kind_name() {
+                    "required_parameter" | "optional_parameter" => param.field("pattern"),
                     _ => Some(param),
                 };
                 let Some(param) = param else { return };
-                match param.kind() {
+                match param.kind_name() {
                     "identifier" => {
                         let name = w.text(param);
                         for (key, ty) in held {
@@ -498,11 +499,11 @@ impl Api for ParseApi {
                     }
                     "object_pattern" => {
                         for child in named_children(param) {
-                            let (key, local) = match child.kind() {
+                            let (key, local) = match child.kind_name() {
                                 "shorthand_property_identifier_pattern" => (w.text(child), w.text(child)),
                                 "pair_pattern" => {
-                                    match (child.child_by_field_name("key"), child.child_by_field_name("value")) {
-                                        (Some(k), Some(v)) if v.kind() == "identifier" => (w.text(k), w.text(v)),
+                                    match (child.field("key"), child.field("value")) {
+                                        (Some(k), Some(v)) if v.kind_name() == "identifier" => (w.text(k), w.text(v)),
                                         _ => continue,
                                     }
                                 }
@@ -519,9 +520,9 @@ impl Api for ParseApi {
             // Methods of `class Post extends Parse.Object`: `this` is a Post.
             "class_declaration" => {
                 let (Some(name), Some(heritage), Some(body)) = (
-                    node.child_by_field_name("name"),
-                    named_children(node).into_iter().find(|c| c.kind() == "class_heritage"),
-                    node.child_by_field_name("body"),
+                    node.field("name"),
+                    named_children(node).into_iter().find(|c| c.kind_name() == "class_heritage"),
+                    node.field("body"),
                 ) else {
                     return;
                 };
@@ -534,7 +535,7 @@ impl Api for ParseApi {
                     },
                     None => return,
                 };
-                for method in named_children(body).into_iter().filter(|m| m.kind() == "method_definition") {
+                for method in named_children(body).into_iter().filter(|m| m.kind_name() == "method_definition") {
                     w.bind_in(method, "this", Ty::new(Kind::Doc, handle.clone(), Confidence::High));
                 }
             }
@@ -544,24 +545,24 @@ impl Api for ParseApi {
 
     fn table(&self, w: &Walker<'_, '_, '_>, node: Node<'_>) -> Option<(String, usize)> {
         let first = |n: Node<'_>| -> Option<(String, usize)> {
-            let args = n.child_by_field_name("arguments")?;
+            let args = n.field("arguments")?;
             let (name, at) = named_children(args).into_iter().next().and_then(|a| string_value(w.src, unwrap(a)))?;
             match collection(name) {
                 Handle::Collection(c) => Some((c, at)),
                 Handle::Model(_) | Handle::Untyped => None,
             }
         };
-        match node.kind() {
+        match node.kind_name() {
             "new_expression"
                 if node
-                    .child_by_field_name("constructor")
+                    .field("constructor")
                     .is_some_and(|c| matches!(w.text(c), "Parse.Query" | "Parse.Object")) =>
             {
                 first(node)
             }
             "call_expression" => {
-                let function = unwrap(node.child_by_field_name("function")?);
-                let trigger = function.child_by_field_name("object").is_some_and(|o| w.text(o) == "Parse.Cloud")
+                let function = unwrap(node.field("function")?);
+                let trigger = function.field("object").is_some_and(|o| w.text(o) == "Parse.Cloud")
                     && property(w.src, function).is_some_and(|m| TRIGGERS.contains(&m));
                 if trigger { first(node) } else { None }
             }

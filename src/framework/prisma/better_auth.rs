@@ -4,6 +4,7 @@
 //! the model's columns, `modelName: "…"` renames the model. The adapter's reads never pass
 //! through the app's code, so these strings and keys are where the app says it uses the columns.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::config::Confidence;
@@ -15,13 +16,13 @@ use crate::scan::reference::RefKind;
 
 /// The columns a `betterAuth({ … })` call's options name.
 pub fn read(src: &Src<'_>, call: Node<'_>, hits: &mut Vec<Hit>) {
-    let Some(function) = call.child_by_field_name("function").map(unwrap) else { return };
-    if function.kind() != "identifier" || src.node_text(function) != "betterAuth" {
+    let Some(function) = call.field("function").map(unwrap) else { return };
+    if function.kind_name() != "identifier" || src.node_text(function) != "betterAuth" {
         return;
     }
     let Some(options) = call_args(call).into_iter().next().map(unwrap) else { return };
     for model in object_keys(src, options) {
-        let Some(body) = model.value.filter(|v| v.kind() == "object") else { continue };
+        let Some(body) = model.value.filter(|v| v.kind_name() == "object") else { continue };
         let keys = object_keys(src, body);
         let named = keys
             .iter()
@@ -36,7 +37,7 @@ pub fn read(src: &Src<'_>, call: Node<'_>, hits: &mut Vec<Hit>) {
             attribute: Some(attribute),
         };
         for key in &keys {
-            let Some(inner) = key.value.filter(|v| v.kind() == "object") else { continue };
+            let Some(inner) = key.value.filter(|v| v.kind_name() == "object") else { continue };
             match key.name.as_str() {
                 // `fields: { expiresAt: "expires" }`: the value is the column.
                 "fields" => {

@@ -5,6 +5,7 @@
 //! keys are handed to resolution as attributes of the model reached so far, and a relation key
 //! (or an operator such as `contains`) names no column of it.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::config::Confidence;
@@ -144,7 +145,7 @@ impl<'t> Writer<'_, '_, 't> {
     /// The object a value is, or that the variable it names holds.
     fn object(&self, value: Node<'t>) -> Option<Node<'t>> {
         let value = unwrap(value);
-        match value.kind() {
+        match value.kind_name() {
             "object" => Some(value),
             "identifier" => (self.lookup)(self.src.node_text(value), value),
             _ => None,
@@ -164,7 +165,7 @@ impl<'t> Writer<'_, '_, 't> {
     /// `map` (see [`Writer::mapped`]).
     fn items(&self, value: Node<'t>) -> Vec<Node<'t>> {
         let value = unwrap(value);
-        if value.kind() == "array" {
+        if value.kind_name() == "array" {
             named_children(value).into_iter().filter_map(|n| self.object(n)).collect()
         } else if let Some(object) = self.object(value) {
             vec![object]
@@ -178,18 +179,18 @@ impl<'t> Writer<'_, '_, 't> {
     /// chooses none), written there or declared by the name it is held in.
     fn chosen(&self, value: Node<'t>) -> Vec<Node<'t>> {
         let mut v = unwrap(value);
-        if v.kind() == "identifier" {
+        if v.kind_name() == "identifier" {
             match (self.value)(self.src.node_text(v), v) {
                 Some(held) => v = unwrap(held),
                 None => return Vec::new(),
             }
         }
-        if v.kind() != "ternary_expression" {
+        if v.kind_name() != "ternary_expression" {
             return Vec::new();
         }
         ["consequence", "alternative"]
             .iter()
-            .filter_map(|f| v.child_by_field_name(f))
+            .filter_map(|f| v.field(f))
             .filter_map(|b| self.object(b))
             .collect()
     }
@@ -199,19 +200,19 @@ impl<'t> Writer<'_, '_, 't> {
     /// are the list's items, read as what the list is given as.
     fn mapped(&self, value: Node<'t>) -> Vec<Node<'t>> {
         let mut v = unwrap(value);
-        if v.kind() == "identifier" {
+        if v.kind_name() == "identifier" {
             match (self.value)(self.src.node_text(v), v) {
                 Some(held) => v = unwrap(held),
                 None => return Vec::new(),
             }
         }
         for _ in 0..4 {
-            let Some(f) = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression")
+            let Some(f) = v.field("function").map(unwrap).filter(|_| v.kind_name() == "call_expression")
             else {
                 return Vec::new();
             };
             match property(self.src, f) {
-                Some("filter" | "slice") => match f.child_by_field_name("object") {
+                Some("filter" | "slice") => match f.field("object") {
                     Some(o) => v = unwrap(o),
                     None => return Vec::new(),
                 },
@@ -219,23 +220,23 @@ impl<'t> Writer<'_, '_, 't> {
                     let Some(callback) = call_args(v)
                         .into_iter()
                         .next()
-                        .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
+                        .filter(|c| matches!(c.kind_name(), "arrow_function" | "function_expression" | "function"))
                     else {
                         return Vec::new();
                     };
-                    let Some(body) = callback.child_by_field_name("body") else { return Vec::new() };
-                    if body.kind() != "statement_block" {
+                    let Some(body) = callback.field("body") else { return Vec::new() };
+                    if body.kind_name() != "statement_block" {
                         return self.object(body).into_iter().collect();
                     }
                     let nested = |n: Node<'t>| {
                         matches!(
-                            n.kind(),
+                            n.kind_name(),
                             "arrow_function" | "function_expression" | "function" | "function_declaration"
                         )
                     };
                     return descendants_outside(body, nested)
                         .into_iter()
-                        .filter(|r| r.kind() == "return_statement")
+                        .filter(|r| r.kind_name() == "return_statement")
                         .filter_map(|r| r.named_child(0))
                         .filter_map(|r| self.object(r))
                         .collect();
@@ -251,7 +252,7 @@ impl<'t> Writer<'_, '_, 't> {
     fn spreads(&self, object: Node<'t>) -> Vec<Node<'t>> {
         let mut out = Vec::new();
         for value in
-            named_children(object).into_iter().filter(|c| c.kind() == "spread_element").filter_map(|c| c.named_child(0))
+            named_children(object).into_iter().filter(|c| c.kind_name() == "spread_element").filter_map(|c| c.named_child(0))
         {
             out.extend(self.spread_objects(value, 0));
         }
@@ -262,11 +263,11 @@ impl<'t> Writer<'_, '_, 't> {
     /// branches of a condition (`...(flag && { x })`, `...(flag ? { x } : {})`).
     fn spread_objects(&self, value: Node<'t>, depth: u32) -> Vec<Node<'t>> {
         let value = unwrap(value);
-        match value.kind() {
+        match value.kind_name() {
             "call_expression" => call_args(value).into_iter().flat_map(|arg| self.items(arg)).collect(),
             "binary_expression" | "ternary_expression" if depth < 4 => {
                 // The condition of a ternary is not spread; `a && b` spreads `b`, `a || b` either.
-                let skip = usize::from(value.kind() == "ternary_expression");
+                let skip = usize::from(value.kind_name() == "ternary_expression");
                 let operands = named_children(value).into_iter().skip(skip);
                 operands.flat_map(|o| self.spread_objects(o, depth + 1)).collect()
             }
@@ -278,17 +279,17 @@ impl<'t> Writer<'_, '_, 't> {
     /// query of a model, keyed by its accessor.
     pub fn global_omit(&mut self, node: Node<'t>) {
         let src = self.src;
-        if !node.child_by_field_name("constructor").is_some_and(|c| src.node_text(c).ends_with("PrismaClient")) {
+        if !node.field("constructor").is_some_and(|c| src.node_text(c).ends_with("PrismaClient")) {
             return;
         }
         let options =
-            node.child_by_field_name("arguments").and_then(|a| named_children(a).into_iter().next()).map(unwrap);
-        let Some(omit) = options.filter(|o| o.kind() == "object").and_then(|o| key_value(src, o, "omit")).map(unwrap)
+            node.field("arguments").and_then(|a| named_children(a).into_iter().next()).map(unwrap);
+        let Some(omit) = options.filter(|o| o.kind_name() == "object").and_then(|o| key_value(src, o, "omit")).map(unwrap)
         else {
             return;
         };
-        for model in object_keys(src, omit).into_iter().filter(|_| omit.kind() == "object") {
-            if let Some(fields) = model.value.map(unwrap).filter(|v| v.kind() == "object") {
+        for model in object_keys(src, omit).into_iter().filter(|_| omit.kind_name() == "object") {
+            if let Some(fields) = model.value.map(unwrap).filter(|v| v.kind_name() == "object") {
                 self.read(&On::model(&model_name(&model.name), Confidence::High), Shape::Select, fields);
             }
         }
@@ -339,7 +340,7 @@ impl<'t> Writer<'_, '_, 't> {
                 self.read_at(on, shape, v, depth + 1);
             } else if let Some(v) = key
                 .value
-                .filter(|v| unwrap(*v).kind() == "array" || !self.mapped(*v).is_empty() || !self.chosen(*v).is_empty())
+                .filter(|v| unwrap(*v).kind_name() == "array" || !self.mapped(*v).is_empty() || !self.chosen(*v).is_empty())
             {
                 self.read_at(on, shape, v, depth + 1);
             }
@@ -440,12 +441,12 @@ impl<'t> Writer<'_, '_, 't> {
         }
         // `{ [orderByColumn]: 'desc' }` with `const orderByColumn = orderBy?.column ??
         // 'lastUsedAt'`: the column a default names.
-        for pair in named_children(object).into_iter().filter(|p| p.kind() == "pair") {
+        for pair in named_children(object).into_iter().filter(|p| p.kind_name() == "pair") {
             let Some(name) = pair
-                .child_by_field_name("key")
-                .filter(|k| k.kind() == "computed_property_name")
+                .field("key")
+                .filter(|k| k.kind_name() == "computed_property_name")
                 .and_then(|k| k.named_child(0))
-                .filter(|n| n.kind() == "identifier")
+                .filter(|n| n.kind_name() == "identifier")
             else {
                 continue;
             };
@@ -475,18 +476,18 @@ impl<'t> Writer<'_, '_, 't> {
 /// what a computed key built from it may be.
 fn defaults(src: &Src<'_>, value: Node<'_>, depth: u32) -> Vec<(String, usize)> {
     let value = unwrap(value);
-    match value.kind() {
+    match value.kind_name() {
         "string" => crate::scan::extract::treesit::string_value(src, value).into_iter().collect(),
         "binary_expression" if depth < 4 => {
-            let operator = value.child_by_field_name("operator").map(|o| src.node_text(o));
+            let operator = value.field("operator").map(|o| src.node_text(o));
             if !matches!(operator, Some("??" | "||")) {
                 return Vec::new();
             }
-            value.child_by_field_name("right").map(|r| defaults(src, r, depth + 1)).unwrap_or_default()
+            value.field("right").map(|r| defaults(src, r, depth + 1)).unwrap_or_default()
         }
         "ternary_expression" if depth < 4 => ["consequence", "alternative"]
             .iter()
-            .filter_map(|f| value.child_by_field_name(f))
+            .filter_map(|f| value.field(f))
             .flat_map(|b| defaults(src, b, depth + 1))
             .collect(),
         _ => Vec::new(),

@@ -4,6 +4,7 @@
 //! Read only in a file that uses Kysely, so a dotted string elsewhere (a translation key, a
 //! file name) is not taken for a column.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::config::Confidence;
@@ -15,16 +16,16 @@ use crate::scan::reference::RefKind;
 pub fn read(src: &Src<'_>, nodes: &[Node<'_>], hits: &mut Vec<Hit>) {
     if !nodes
         .iter()
-        .any(|n| n.kind() == "import_statement" && src.node_text(*n).to_ascii_lowercase().contains("kysely"))
+        .any(|n| n.kind_name() == "import_statement" && src.node_text(*n).to_ascii_lowercase().contains("kysely"))
     {
         return;
     }
-    for &node in nodes.iter().filter(|n| n.kind() == "string") {
+    for &node in nodes.iter().filter(|n| n.kind_name() == "string") {
         // A call's argument, or an element of an array that is one (`select([…])`).
         let Some(parent) = node.parent() else { continue };
-        let argument = match parent.kind() {
+        let argument = match parent.kind_name() {
             "arguments" => true,
-            "array" => parent.parent().is_some_and(|p| p.kind() == "arguments"),
+            "array" => parent.parent().is_some_and(|p| p.kind_name() == "arguments"),
             _ => false,
         };
         if !argument {

@@ -16,6 +16,7 @@ pub mod routes;
 pub mod schema;
 pub mod zod;
 
+use crate::grammar::NodeExt;
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
 use crate::scan::extract::js::{call_args, callee_name, property, unwrap};
@@ -109,17 +110,17 @@ fn code(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     kysely::read(&src, &nodes, &mut facts.hits);
     let mut sql = Vec::new();
     for &node in &nodes {
-        if node.kind() != "call_expression" {
+        if node.kind_name() != "call_expression" {
             continue;
         }
-        let Some(function) = node.child_by_field_name("function").map(unwrap) else { continue };
+        let Some(function) = node.field("function").map(unwrap) else { continue };
         if let Some(method) = property(&src, function)
             && (method.starts_with("$queryRaw") || method.starts_with("$executeRaw"))
         {
-            let arg = node.child_by_field_name("arguments");
+            let arg = node.field("arguments");
             let literal = match arg {
-                Some(a) if a.kind() == "template_string" => Some(a),
-                Some(a) => call_args(node).into_iter().next().filter(|_| a.kind() == "arguments"),
+                Some(a) if a.kind_name() == "template_string" => Some(a),
+                Some(a) => call_args(node).into_iter().next().filter(|_| a.kind_name() == "arguments"),
                 None => None,
             };
             if let Some(s) = literal.and_then(|l| template_sql(&src, l)) {
@@ -130,7 +131,7 @@ fn code(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         // `Prisma.sql`…`` fragments.
         if callee_name(&src, node) == Some("sql")
             && src.node_text(function) == "Prisma.sql"
-            && let Some(t) = node.child_by_field_name("arguments").filter(|a| a.kind() == "template_string")
+            && let Some(t) = node.field("arguments").filter(|a| a.kind_name() == "template_string")
             && let Some(s) = template_sql(&src, t)
         {
             sql.push(s);

@@ -2,6 +2,7 @@
 //! `useUsersQuery`), and which JSX elements and form functions name a record's fields: how a
 //! reader of a Next.js page types rows that came over HTTP, which no declared type reaches.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::framework::prisma::model_name;
@@ -84,8 +85,8 @@ fn named_by(words: &[&str], fallback: bool) -> Option<Root> {
 
 /// A JSX element's tag (`DataColumn`, `FormField`, `input`).
 pub fn tag<'a>(src: &Src<'a>, element: Node<'_>) -> &'a str {
-    let element = if element.kind() == "jsx_element" { element.named_child(0) } else { Some(element) };
-    element.and_then(|e| e.child_by_field_name("name")).map(|n| src.node_text(n)).unwrap_or("")
+    let element = if element.kind_name() == "jsx_element" { element.named_child(0) } else { Some(element) };
+    element.and_then(|e| e.field("name")).map(|n| src.node_text(n)).unwrap_or("")
 }
 
 /// Whether a tag is a table's column (its `id` names the rows' field, its function child

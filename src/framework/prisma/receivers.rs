@@ -22,6 +22,7 @@
 //! Prisma.XFindManyArgs` alias), passed on as a call's `data`/`where`, or destructured into fields
 //! written under their own names into a call's `data` (a [`Binding`] in scope [`ARGS`]).
 
+use crate::grammar::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -287,7 +288,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// innermost first: the blocks a `const`/`let` is declared in (see [`lexical_scopes`]) and
     /// the functions.
     fn scope_chain(&self, at: Node<'_>) -> impl Iterator<Item = usize> + '_ {
-        let first = if is_scope(at.kind()) || is_block(at, self.parent(at)) { Some(at.id()) } else { None };
+        let first = if is_scope(at.kind_name()) || is_block(at, self.parent(at)) { Some(at.id()) } else { None };
         let mut next = self.lexical.get(&at.id()).copied();
         let outer = std::iter::from_fn(move || {
             let scope = next?;
@@ -302,7 +303,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// = … }` and `if (user) { const env = … }` are two names), a `var`'s in its function.
     fn declared_in(&self, declarator: Node<'_>) -> Node<'t> {
         match self.parent(declarator) {
-            Some(p) if p.kind() == "lexical_declaration" => {
+            Some(p) if p.kind_name() == "lexical_declaration" => {
                 self.lexical.get(&declarator.id()).copied().unwrap_or(self.root)
             }
             _ => self.scope_of(declarator),
@@ -314,7 +315,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// `filter`/`sort`/… of one.
     fn holds_no_rows(&self, mut value: Node<'t>) -> bool {
         for _ in 0..8 {
-            match value.kind() {
+            match value.kind_name() {
                 "identifier" => {
                     let name = self.text(value);
                     for scope in self.scope_chain(value) {
@@ -329,15 +330,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 // `orders[i]`: an element of the list.
                 "subscript_expression" => {
-                    let Some(object) = value.child_by_field_name("object").map(unwrap) else { return false };
+                    let Some(object) = value.field("object").map(unwrap) else { return false };
                     value = object;
                 }
                 "call_expression" => {
-                    let Some(f) = value.child_by_field_name("function").map(unwrap) else { return false };
+                    let Some(f) = value.field("function").map(unwrap) else { return false };
                     if !property(self.src, f).is_some_and(|m| SAME.contains(&m)) {
                         return false;
                     }
-                    let Some(object) = f.child_by_field_name("object").map(unwrap) else { return false };
+                    let Some(object) = f.field("object").map(unwrap) else { return false };
                     value = object;
                 }
                 _ => return false,
@@ -349,7 +350,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// A parameter of a function of this file typed by a call: only where its declared type says
     /// no model (written out, or none), not over a declared model type.
     fn bind_param(&mut self, function: Node<'t>, param: Node<'t>, ty: Ty) -> bool {
-        let declared = self.parent(param).and_then(|p| p.child_by_field_name("type"));
+        let declared = self.parent(param).and_then(|p| p.field("type"));
         if declared.is_some_and(|d| self.type_ty(d, 0).is_some_and(|t| !is_imported(&t))) {
             return false;
         }
@@ -362,18 +363,18 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     fn bind_reduce(&mut self, call: Node<'t>, f: Node<'t>) -> bool {
         let args = call_args(call);
         let Some(callback) = first_callback(call) else { return false };
-        let Some(ty) = f.child_by_field_name("object").and_then(|o| self.expr_ty(unwrap(o), 0)) else {
+        let Some(ty) = f.field("object").and_then(|o| self.expr_ty(unwrap(o), 0)) else {
             return false;
         };
-        let params = match callback.child_by_field_name("parameter") {
+        let params = match callback.field("parameter") {
             Some(p) => vec![p],
-            None => callback.child_by_field_name("parameters").map(named_children).unwrap_or_default(),
+            None => callback.field("parameters").map(named_children).unwrap_or_default(),
         };
         let mut changed = false;
         for (i, param) in params.into_iter().enumerate().take(2) {
             // A parameter declared with a type is what it says.
-            if (i == 1 || args.len() == 1) && param.child_by_field_name("type").is_none() {
-                let pattern = param.child_by_field_name("pattern").unwrap_or(param);
+            if (i == 1 || args.len() == 1) && param.field("type").is_none() {
+                let pattern = param.field("pattern").unwrap_or(param);
                 changed |= self.bind_pattern(callback, pattern, Some(ty.clone()), None);
             }
         }
@@ -387,8 +388,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if !self.jsx {
             return;
         }
-        for &call in nodes.iter().filter(|n| n.kind() == "call_expression") {
-            let Some(target) = call.child_by_field_name("function").and_then(|f| self.mutation_called(unwrap(f)))
+        for &call in nodes.iter().filter(|n| n.kind_name() == "call_expression") {
+            let Some(target) = call.field("function").and_then(|f| self.mutation_called(unwrap(f)))
             else {
                 continue;
             };
@@ -397,31 +398,31 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // The values posted: the handler's parameter, spread (`{ ...data }`) or whole,
                 // or the fields it destructures, under their own keys at the top or under a key
                 // (`{ id, data: { publicTitle, publicDescription } }`).
-                let mut given: Vec<(Node<'t>, bool, Option<String>)> = match arg.kind() {
+                let mut given: Vec<(Node<'t>, bool, Option<String>)> = match arg.kind_name() {
                     "identifier" => vec![(arg, false, None)],
                     "object" => named_children(arg)
                         .into_iter()
-                        .filter(|c| c.kind() == "spread_element")
-                        .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
+                        .filter(|c| c.kind_name() == "spread_element")
+                        .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind_name() == "identifier"))
                         .map(|v| (v, false, None))
                         .collect(),
                     _ => Vec::new(),
                 };
-                if arg.kind() == "object" {
+                if arg.kind_name() == "object" {
                     for key in object_keys(self.src, arg) {
                         match key.value.map(unwrap) {
                             None => given.extend(
                                 named_children(arg)
                                     .into_iter()
                                     .filter(|c| {
-                                        c.kind() == "shorthand_property_identifier" && self.text(*c) == key.name
+                                        c.kind_name() == "shorthand_property_identifier" && self.text(*c) == key.name
                                     })
                                     .map(|c| (c, true, None)),
                             ),
-                            Some(v) if v.kind() == "object" => given.extend(
+                            Some(v) if v.kind_name() == "object" => given.extend(
                                 named_children(v)
                                     .into_iter()
-                                    .filter(|c| c.kind() == "shorthand_property_identifier")
+                                    .filter(|c| c.kind_name() == "shorthand_property_identifier")
                                     .map(|c| (c, true, Some(key.name.clone()))),
                             ),
                             _ => {}
@@ -434,7 +435,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // the component around it.
                     let mut scope = self.scope_of(call);
                     let handler = loop {
-                        if first_parameter(scope).is_some_and(|p| match p.kind() {
+                        if first_parameter(scope).is_some_and(|p| match p.kind_name() {
                             "identifier" => !field && self.text(p) == value,
                             "object_pattern" => field && pattern_names(self.src, p).contains(&value),
                             _ => false,
@@ -494,7 +495,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if !self.jsx {
             return None;
         }
-        let params = self.parent(param).filter(|p| p.kind() == "formal_parameters")?;
+        let params = self.parent(param).filter(|p| p.kind_name() == "formal_parameters")?;
         if named_children(params).first().map(|p| p.id()) != Some(param.id()) {
             return None;
         }
@@ -505,29 +506,29 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// `const Billing: FC<{ sub?: Subscription }> = (props) => …`: the props type a React
     /// component's first parameter is declared with through the component's own declared type.
     fn component_props(&self, param: Node<'t>) -> Option<Node<'t>> {
-        let params = self.parent(param).filter(|p| p.kind() == "formal_parameters")?;
+        let params = self.parent(param).filter(|p| p.kind_name() == "formal_parameters")?;
         if named_children(params).first().map(|p| p.id()) != Some(param.id()) {
             return None;
         }
-        let function = self.parent(params).filter(|f| matches!(f.kind(), "arrow_function" | "function_expression"))?;
-        let declarator = self.parent(function).filter(|d| d.kind() == "variable_declarator")?;
+        let function = self.parent(params).filter(|f| matches!(f.kind_name(), "arrow_function" | "function_expression"))?;
+        let declarator = self.parent(function).filter(|d| d.kind_name() == "variable_declarator")?;
         let generic = declarator
-            .child_by_field_name("type")
+            .field("type")
             .and_then(|t| named_children(t).into_iter().next())
-            .filter(|g| g.kind() == "generic_type")?;
-        let name = self.text(generic.child_by_field_name("name")?);
+            .filter(|g| g.kind_name() == "generic_type")?;
+        let name = self.text(generic.field("name")?);
         let name = name.strip_prefix("React.").unwrap_or(name);
         if !matches!(name, "FC" | "FunctionComponent" | "VFC" | "VoidFunctionComponent") {
             return None;
         }
-        generic.child_by_field_name("type_arguments")?.named_child(0)
+        generic.field("type_arguments")?.named_child(0)
     }
 
     /// The class whose code `at` is.
     fn class_of(&self, at: Node<'_>) -> Option<Node<'t>> {
         let mut node = self.parent(at)?;
         for _ in 0..256 {
-            if CLASSES.contains(&node.kind()) {
+            if CLASSES.contains(&node.kind_name()) {
                 return Some(node);
             }
             node = self.parent(node)?;
@@ -545,7 +546,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     fn bind_object_arguments(&mut self, call: Node<'t>, callee: &str) -> bool {
         let mut changed = false;
         for (i, arg) in call_args(call).into_iter().enumerate() {
-            if arg.kind() != "identifier" {
+            if arg.kind_name() != "identifier" {
                 continue;
             }
             let name = self.text(arg);
@@ -564,30 +565,30 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// The procedure a call posts to: a mutation called by the name it is destructured as
     /// (`updateFolder(…)`), or through the mutation held whole (`mut.mutateAsync(…)`).
     fn mutation_called(&self, f: Node<'_>) -> Option<&'a str> {
-        let held = match f.kind() {
+        let held = match f.kind_name() {
             "identifier" => f,
             "member_expression" if property(self.src, f).is_some_and(|m| matches!(m, "mutate" | "mutateAsync")) => {
-                unwrap(f.child_by_field_name("object")?)
+                unwrap(f.field("object")?)
             }
             _ => return None,
         };
         let name = self.text(held);
-        (held.kind() == "identifier")
+        (held.kind_name() == "identifier")
             .then(|| self.scope_chain(held).find_map(|s| self.mutations.get(&(s, name)).copied()))
             .flatten()
     }
 
     fn app_callee(&self, f: Node<'_>) -> Option<String> {
-        match f.kind() {
+        match f.kind_name() {
             "identifier" => Some(self.text(f).to_owned()),
             "member_expression" => {
                 let method = property(self.src, f).filter(|m| !m.starts_with('$'))?;
-                let object = unwrap(f.child_by_field_name("object")?);
+                let object = unwrap(f.field("object")?);
                 let class = self.class_of(f)?;
-                match object.kind() {
+                match object.kind_name() {
                     "this" => Some(format!("{}.{method}", self.class_names.get(&class.id())?)),
                     "member_expression"
-                        if object.child_by_field_name("object").is_some_and(|o| unwrap(o).kind() == "this") =>
+                        if object.field("object").is_some_and(|o| unwrap(o).kind_name() == "this") =>
                     {
                         let field = property(self.src, object)?;
                         Some(format!("{}.{method}", self.field_classes.get(&(class.id(), field))?))
@@ -612,25 +613,25 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// record's field.
     fn reads_own_key(&self, read: Node<'_>, object: Node<'t>, key: &str) -> bool {
         let assigned = self.parent(read).is_some_and(|p| {
-            matches!(p.kind(), "assignment_expression" | "augmented_assignment_expression")
-                && p.child_by_field_name("left").is_some_and(|l| l.id() == read.id())
+            matches!(p.kind_name(), "assignment_expression" | "augmented_assignment_expression")
+                && p.field("left").is_some_and(|l| l.id() == read.id())
         });
         !assigned
-            && object.kind() == "identifier"
+            && object.kind_name() == "identifier"
             && self
                 .lookup_object(self.text(object), object)
                 .filter(|literal| {
                     // A literal declared as a type (`const user: UserWithSettings = {…}`, `{…} as
                     // User`) is a record the code built, read as one.
                     self.parent(*literal)
-                        .is_some_and(|d| d.kind() == "variable_declarator" && d.child_by_field_name("type").is_none())
+                        .is_some_and(|d| d.kind_name() == "variable_declarator" && d.field("type").is_none())
                 })
                 .is_some_and(|literal| object_keys(self.src, literal).iter().any(|k| k.name == key))
     }
 
     /// The object literal `node` is, or the one the name `node` holds (`const data = { … }`).
     fn object_of(&self, node: Node<'t>) -> Option<Node<'t>> {
-        match node.kind() {
+        match node.kind_name() {
             "object" => Some(node),
             "identifier" => self.lookup_object(self.src.node_text(node), node),
             _ => None,
@@ -640,7 +641,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// What a key of an object literal holds (`{ data }` the name `data`'s records).
     fn key_ty(&self, key: &crate::scan::extract::js::Key<'t>, object: Node<'t>) -> Option<Ty> {
         match key.value {
-            Some(v) if unwrap(v).kind() == "object" => self.copied(unwrap(v)),
+            Some(v) if unwrap(v).kind_name() == "object" => self.copied(unwrap(v)),
             Some(v) => self.expr_ty(unwrap(v), 0),
             None => self.scope_chain(object).find_map(|s| self.vars.get(&(s, key.name.as_str())).cloned()),
         }
@@ -659,49 +660,49 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     fn built_as(&self, object: Node<'t>) -> Option<Ty> {
         let mut at = object;
         let mut parent = self.parent(at)?;
-        while matches!(parent.kind(), "parenthesized_expression" | "as_expression" | "satisfies_expression") {
+        while matches!(parent.kind_name(), "parenthesized_expression" | "as_expression" | "satisfies_expression") {
             at = parent;
             parent = self.parent(at)?;
         }
-        let function = match parent.kind() {
-            "arrow_function" if parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id()) => parent,
+        let function = match parent.kind_name() {
+            "arrow_function" if parent.field("body").is_some_and(|b| b.id() == at.id()) => parent,
             "return_statement" => self.scope_of(parent),
             _ => return None,
         };
-        if !matches!(function.kind(), "arrow_function" | "function_expression" | "function" | "function_declaration") {
+        if !matches!(function.kind_name(), "arrow_function" | "function_expression" | "function" | "function_declaration") {
             return None;
         }
-        if let Some(t) = function.child_by_field_name("return_type") {
+        if let Some(t) = function.field("return_type") {
             return self.type_ty(t, 0);
         }
-        let call = self.parent(self.parent(function).filter(|a| a.kind() == "arguments")?)?;
-        let f = call.child_by_field_name("function").map(unwrap)?;
+        let call = self.parent(self.parent(function).filter(|a| a.kind_name() == "arguments")?)?;
+        let f = call.field("function").map(unwrap)?;
         if !property(self.src, f).is_some_and(|m| matches!(m, "map" | "flatMap")) {
             return None;
         }
-        if let Some(args) = call.child_by_field_name("type_arguments") {
+        if let Some(args) = call.field("type_arguments") {
             return self.type_ty(args.named_child(0)?, 0);
         }
-        let declared = self.parent(call).filter(|d| d.kind() == "variable_declarator")?.child_by_field_name("type")?;
+        let declared = self.parent(call).filter(|d| d.kind_name() == "variable_declarator")?.field("type")?;
         self.type_ty(declared, 0)
     }
 
     /// The object literal a `useMemo` callback returns.
     fn literal_of(&self, value: Node<'t>) -> Option<Node<'t>> {
         let v = unwrap(value);
-        let f = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression")?;
+        let f = v.field("function").map(unwrap).filter(|_| v.kind_name() == "call_expression")?;
         if !matches!(self.text(f), "useMemo" | "React.useMemo") {
             return None;
         }
         let callback = call_args(v).into_iter().next()?;
-        let body = callback.child_by_field_name("body")?;
-        if body.kind() != "statement_block" {
-            return Some(unwrap(body)).filter(|b| b.kind() == "object");
+        let body = callback.field("body")?;
+        if body.kind_name() != "statement_block" {
+            return Some(unwrap(body)).filter(|b| b.kind_name() == "object");
         }
         descendants(body)
             .into_iter()
-            .filter(|r| r.kind() == "return_statement" && self.scope_of(*r).id() == callback.id())
-            .find_map(|r| r.named_child(0).map(unwrap).filter(|o| o.kind() == "object"))
+            .filter(|r| r.kind_name() == "return_statement" && self.scope_of(*r).id() == callback.id())
+            .find_map(|r| r.named_child(0).map(unwrap).filter(|o| o.kind_name() == "object"))
     }
 
     /// `{ title: envelope.title, qrToken: envelope.qrToken, … }`: a copy of a record's fields
@@ -712,9 +713,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         }
         let mut sources: Vec<&'a str> = Vec::new();
         for key in object_keys(self.src, object) {
-            let Some(v) = key.value.map(unwrap).filter(|v| v.kind() == "member_expression") else { continue };
+            let Some(v) = key.value.map(unwrap).filter(|v| v.kind_name() == "member_expression") else { continue };
             if property(self.src, v) == Some(key.name.as_str())
-                && let Some(o) = v.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier")
+                && let Some(o) = v.field("object").map(unwrap).filter(|o| o.kind_name() == "identifier")
             {
                 sources.push(self.text(o));
             }
@@ -726,7 +727,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         let at = object_keys(self.src, object)
             .into_iter()
             .filter_map(|k| k.value.map(unwrap))
-            .find_map(|v| v.child_by_field_name("object").map(unwrap).filter(|o| self.text(*o) == first))?;
+            .find_map(|v| v.field("object").map(unwrap).filter(|o| self.text(*o) == first))?;
         self.expr_ty(at, 0)
     }
 
@@ -735,21 +736,21 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     fn declared_shape(&self, object: Node<'t>) -> bool {
         let mut at = object;
         let Some(mut parent) = self.parent(at) else { return false };
-        while matches!(parent.kind(), "parenthesized_expression" | "as_expression" | "satisfies_expression") {
-            if parent.kind() != "parenthesized_expression" {
+        while matches!(parent.kind_name(), "parenthesized_expression" | "as_expression" | "satisfies_expression") {
+            if parent.kind_name() != "parenthesized_expression" {
                 return true;
             }
             at = parent;
             let Some(p) = self.parent(at) else { return false };
             parent = p;
         }
-        let function = match parent.kind() {
-            "variable_declarator" => return parent.child_by_field_name("type").is_some(),
-            "arrow_function" if parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id()) => parent,
+        let function = match parent.kind_name() {
+            "variable_declarator" => return parent.field("type").is_some(),
+            "arrow_function" if parent.field("body").is_some_and(|b| b.id() == at.id()) => parent,
             "return_statement" => self.scope_of(parent),
             _ => return false,
         };
-        function.child_by_field_name("return_type").is_some()
+        function.field("return_type").is_some()
     }
 
     /// The records whose field `field` a value reads, wrapped in calls and operators
@@ -767,8 +768,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     fn shorthand_copy(&self, object: Node<'t>, field: &str) -> Option<Ty> {
         // `validatePassword({ password, passwordHash })`: an object handed to a function names its
         // parameters; one handed to a response's `json` is the answer.
-        if let Some(call) = self.parent(object).filter(|a| a.kind() == "arguments").and_then(|a| self.parent(a))
-            && call.child_by_field_name("function").and_then(|f| property(self.src, unwrap(f))) != Some("json")
+        if let Some(call) = self.parent(object).filter(|a| a.kind_name() == "arguments").and_then(|a| self.parent(a))
+            && call.field("function").and_then(|f| property(self.src, unwrap(f))) != Some("json")
         {
             return None;
         }
@@ -794,14 +795,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// (`<DataColumn id="username">{(row) => row?.user?.username}</DataColumn>`), as the
     /// column's rows are typed (by the component's name, as its other columns are).
     fn rendered_field(&self, opening: Node<'t>, field: &str) -> Option<Ty> {
-        let element = self.parent(opening).filter(|e| e.kind() == "jsx_element")?;
+        let element = self.parent(opening).filter(|e| e.kind_name() == "jsx_element")?;
         named_children(element)
             .into_iter()
-            .filter(|c| c.kind() == "jsx_expression")
+            .filter(|c| c.kind_name() == "jsx_expression")
             .filter_map(|c| c.named_child(0))
-            .filter(|f| matches!(f.kind(), "arrow_function" | "function_expression" | "function"))
-            .filter_map(|f| f.child_by_field_name("body"))
-            .filter(|b| b.kind() != "statement_block")
+            .filter(|f| matches!(f.kind_name(), "arrow_function" | "function_expression" | "function"))
+            .filter_map(|f| f.field("body"))
+            .filter(|b| b.kind_name() != "statement_block")
             .find_map(|b| self.field_read(unwrap(b), field))
     }
 
@@ -813,7 +814,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             if seen > MAX_NODES {
                 return None;
             }
-            match n.kind() {
+            match n.kind_name() {
                 "arrow_function"
                 | "function_expression"
                 | "function"
@@ -822,7 +823,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 | "jsx_element"
                 | "jsx_self_closing_element" => continue,
                 "member_expression" if property(self.src, n) == Some(field) => {
-                    let object = unwrap(n.child_by_field_name("object")?);
+                    let object = unwrap(n.field("object")?);
                     return self.expr_ty(object, 0);
                 }
                 _ => todo.extend(named_children(n)),
@@ -836,43 +837,43 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// the records the table's rows are.
     fn column_defs(&self, array: Node<'t>) -> Option<Ty> {
         let parent = self.parent(array)?;
-        if parent.kind() == "pair" {
+        if parent.kind_name() == "pair" {
             return self.table_columns(parent);
         }
-        let declared = match parent.kind() {
+        let declared = match parent.kind_name() {
             "satisfies_expression" | "as_expression" => parent.named_child(1)?,
-            "variable_declarator" => parent.child_by_field_name("type")?.named_child(0)?,
+            "variable_declarator" => parent.field("type")?.named_child(0)?,
             _ => return None,
         };
-        let element = match declared.kind() {
+        let element = match declared.kind_name() {
             "array_type" => declared.named_child(0)?,
             "generic_type"
                 if declared
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|n| matches!(self.text(n), "Array" | "ReadonlyArray")) =>
             {
-                declared.child_by_field_name("type_arguments")?.named_child(0)?
+                declared.field("type_arguments")?.named_child(0)?
             }
             _ => return None,
         };
-        let name = element.child_by_field_name("name").filter(|_| element.kind() == "generic_type")?;
+        let name = element.field("name").filter(|_| element.kind_name() == "generic_type")?;
         if !self.text(name).ends_with("ColumnDef") {
             return None;
         }
-        self.type_ty(element.child_by_field_name("type_arguments")?.named_child(0)?, 0)
+        self.type_ty(element.field("type_arguments")?.named_child(0)?, 0)
     }
 
     /// `useTable({ data: tokens || [], columns: [...] })` (a table hook's options, TanStack's
     /// `useReactTable` or an app's wrapper of it): the columns' rows are `data`'s, where
     /// something other than a name says what they are.
     fn table_columns(&self, pair: Node<'t>) -> Option<Ty> {
-        if pair.child_by_field_name("key").map(|k| self.text(k)) != Some("columns") {
+        if pair.field("key").map(|k| self.text(k)) != Some("columns") {
             return None;
         }
-        let options = self.parent(pair).filter(|o| o.kind() == "object")?;
-        let call = self.parent(options).filter(|a| a.kind() == "arguments").and_then(|a| self.parent(a))?;
-        let f = call.child_by_field_name("function").map(unwrap)?;
-        let hook = match f.kind() {
+        let options = self.parent(pair).filter(|o| o.kind_name() == "object")?;
+        let call = self.parent(options).filter(|a| a.kind_name() == "arguments").and_then(|a| self.parent(a))?;
+        let f = call.field("function").map(unwrap)?;
+        let hook = match f.kind_name() {
             "member_expression" => property(self.src, f)?,
             _ => self.text(f),
         };
@@ -945,9 +946,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
 
     /// A `Prisma.<Model><suffix>` type: the model and, for an input type, how its objects read.
     fn prisma_type(&self, node: Node<'_>) -> Option<(String, Option<Shape>)> {
-        let (module, name) = match node.kind() {
+        let (module, name) = match node.kind_name() {
             "nested_type_identifier" => {
-                (self.text(node.child_by_field_name("module")?), self.text(node.child_by_field_name("name")?))
+                (self.text(node.field("module")?), self.text(node.field("name")?))
             }
             "type_identifier" => *self.aliases.get(self.text(node))?,
             _ => return None,
@@ -966,7 +967,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if depth > 8 {
             return None;
         }
-        match node.kind() {
+        match node.kind_name() {
             "type_annotation" | "parenthesized_type" | "readonly_type" => {
                 named_children(node).into_iter().find_map(|c| self.type_ty(c, depth + 1))
             }
@@ -985,7 +986,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
             }
             "generic_type" => {
-                let name = node.child_by_field_name("name")?;
+                let name = node.field("name")?;
                 if let Some((model, None)) = self.prisma_type(name) {
                     return Some(Ty::model(model));
                 }
@@ -993,17 +994,17 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     return None;
                 }
                 // A table's `MatTableDataSource<Activity>`: its rows.
-                if name.kind() == "type_identifier"
+                if name.kind_name() == "type_identifier"
                     && (WRAPPERS.contains(&self.text(name)) || self.text(name).ends_with("DataSource"))
                 {
-                    let args = node.child_by_field_name("type_arguments")?;
+                    let args = node.field("type_arguments")?;
                     return self.type_ty(args.named_child(0)?, depth + 1);
                 }
                 // `ReturnType<typeof getApiKeys>`: what the app's function returns.
-                if name.kind() == "type_identifier" && self.text(name) == "ReturnType" {
-                    let query = node.child_by_field_name("type_arguments")?.named_child(0)?;
+                if name.kind_name() == "type_identifier" && self.text(name) == "ReturnType" {
+                    let query = node.field("type_arguments")?.named_child(0)?;
                     let f =
-                        query.named_child(0).filter(|f| query.kind() == "type_query" && f.kind() == "identifier")?;
+                        query.named_child(0).filter(|f| query.kind_name() == "type_query" && f.kind_name() == "identifier")?;
                     return Some(returned_by(self.text(f)));
                 }
                 None
@@ -1015,18 +1016,18 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     return Some(ty);
                 }
                 let (object, index) = (node.named_child(0)?, node.named_child(1)?);
-                let key = (index.kind() == "literal_type")
-                    .then(|| index.named_child(0).filter(|s| s.kind() == "string"))
+                let key = (index.kind_name() == "literal_type")
+                    .then(|| index.named_child(0).filter(|s| s.kind_name() == "string"))
                     .flatten()
                     .and_then(|s| string_value(self.src, s))
                     .map(|(k, _)| k);
                 let Some(key) = key else { return self.type_ty(object, depth + 1) };
                 let mut inner = object;
-                while inner.kind() == "parenthesized_type" {
+                while inner.kind_name() == "parenthesized_type" {
                     inner = inner.named_child(0)?;
                 }
-                if inner.kind() == "type_query"
-                    && let Some(name) = inner.named_child(0).filter(|n| n.kind() == "identifier")
+                if inner.kind_name() == "type_query"
+                    && let Some(name) = inner.named_child(0).filter(|n| n.kind_name() == "identifier")
                     && let Some(literal) = self.lookup_object(self.text(name), name)
                 {
                     let value = object_keys(self.src, literal).into_iter().find(|k| k.name == key)?;
@@ -1037,12 +1038,12 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             // `typeof results`: what the value holds.
             "type_query" => {
                 let value = node.named_child(0)?;
-                matches!(value.kind(), "identifier" | "member_expression").then(|| self.expr_ty(value, 0)).flatten()
+                matches!(value.kind_name(), "identifier" | "member_expression").then(|| self.expr_ty(value, 0)).flatten()
             }
             // A type another module declares may say nothing: the others first.
             "array_type" | "union_type" | "intersection_type" => {
                 let children = named_children(node);
-                if node.kind() == "intersection_type" && children.iter().any(|c| self.draft(*c, depth + 1)) {
+                if node.kind_name() == "intersection_type" && children.iter().any(|c| self.draft(*c, depth + 1)) {
                     return None;
                 }
                 let tys: Vec<Ty> = children.into_iter().filter_map(|c| self.type_ty(c, depth + 1)).collect();
@@ -1052,7 +1053,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             "interface_body" => {
                 let extends = self
                     .parent(node)
-                    .and_then(|i| named_children(i).into_iter().find(|c| c.kind() == "extends_type_clause"))?;
+                    .and_then(|i| named_children(i).into_iter().find(|c| c.kind_name() == "extends_type_clause"))?;
                 named_children(extends).into_iter().find_map(|c| self.type_ty(c, depth + 1))
             }
             _ => None,
@@ -1068,12 +1069,12 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         let mut keys: Vec<String> = Vec::new();
         let mut at = node;
         for _ in 0..16 {
-            match at.kind() {
+            match at.kind_name() {
                 "parenthesized_type" => at = at.named_child(0)?,
                 "lookup_type" => {
                     let index = at.named_child(1)?;
-                    if index.kind() == "literal_type" {
-                        let key = index.named_child(0).filter(|s| s.kind() == "string")?;
+                    if index.kind_name() == "literal_type" {
+                        let key = index.named_child(0).filter(|s| s.kind_name() == "string")?;
                         keys.push(string_value(self.src, key)?.0);
                     }
                     at = at.named_child(0)?;
@@ -1086,7 +1087,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     break;
                 }
                 "generic_type" => {
-                    at.child_by_field_name("name").filter(|n| self.text(*n) == "inferRouterOutputs")?;
+                    at.field("name").filter(|n| self.text(*n) == "inferRouterOutputs")?;
                     break;
                 }
                 _ => return None,
@@ -1112,19 +1113,19 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if depth > 8 {
             return None;
         }
-        match node.kind() {
+        match node.kind_name() {
             "type_annotation" | "parenthesized_type" | "array_type" => {
                 named_children(node).into_iter().find_map(|c| self.exported_here(c, depth + 1))
             }
-            "generic_type" if node.child_by_field_name("name").is_some_and(|n| WRAPPERS.contains(&self.text(n))) => {
-                self.exported_here(node.child_by_field_name("type_arguments")?.named_child(0)?, depth + 1)
+            "generic_type" if node.field("name").is_some_and(|n| WRAPPERS.contains(&self.text(n))) => {
+                self.exported_here(node.field("type_arguments")?.named_child(0)?, depth + 1)
             }
             "type_identifier" => {
                 let name = self.text(node);
                 let local = self.local_types.get(name)?;
                 self.parent(*local)
                     .and_then(|d| self.parent(d))
-                    .filter(|e| e.kind() == "export_statement")
+                    .filter(|e| e.kind_name() == "export_statement")
                     .map(|_| imported_type(name))
             }
             _ => None,
@@ -1134,10 +1135,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// `Partial<Activity>` of a type another module declares: a record of the app's shape being
     /// built (a draft, a patch filled in from input), not one read.
     fn draft(&self, node: Node<'t>, depth: u32) -> bool {
-        node.kind() == "generic_type"
-            && node.child_by_field_name("name").is_some_and(|n| self.text(n) == "Partial")
+        node.kind_name() == "generic_type"
+            && node.field("name").is_some_and(|n| self.text(n) == "Partial")
             && node
-                .child_by_field_name("type_arguments")
+                .field("type_arguments")
                 .and_then(|a| a.named_child(0))
                 .and_then(|t| self.type_ty(t, depth + 1))
                 .is_some_and(|t| is_imported(&t))
@@ -1147,11 +1148,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// (`Stripe.Subscription`), an object type written out, a primitive. A bare type name may be
     /// the app's own shape of a model's rows, and `any` says nothing.
     fn foreign_type(&self, node: Node<'_>) -> bool {
-        let node = if node.kind() == "type_annotation" { node.named_child(0) } else { Some(node) };
+        let node = if node.kind_name() == "type_annotation" { node.named_child(0) } else { Some(node) };
         let Some(node) = node else { return false };
-        match node.kind() {
+        match node.kind_name() {
             "nested_type_identifier" => {
-                node.child_by_field_name("module").is_some_and(|m| !self.client_types.contains_key(self.text(m)))
+                node.field("module").is_some_and(|m| !self.client_types.contains_key(self.text(m)))
             }
             "object_type" => true,
             "predefined_type" => !matches!(self.text(node), "any" | "unknown" | "object"),
@@ -1164,20 +1165,20 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// with a verb Prisma Client has not, so its result is no row, whatever the name it is held in.
     fn foreign_call(&self, value: Node<'_>) -> bool {
         let mut v = unwrap(value);
-        if v.kind() == "await_expression" {
+        if v.kind_name() == "await_expression" {
             match v.named_child(0) {
                 Some(inner) => v = unwrap(inner),
                 None => return false,
             }
         }
-        let Some(f) = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression") else {
+        let Some(f) = v.field("function").map(unwrap).filter(|_| v.kind_name() == "call_expression") else {
             return false;
         };
-        let Some(resource) = f.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "member_expression")
+        let Some(resource) = f.field("object").map(unwrap).filter(|o| o.kind_name() == "member_expression")
         else {
             return false;
         };
-        let client_is_name = resource.child_by_field_name("object").is_some_and(|c| c.kind() == "identifier");
+        let client_is_name = resource.field("object").is_some_and(|c| c.kind_name() == "identifier");
         property(self.src, f)
             .is_some_and(|m| client_is_name && !METHODS.contains(&m) && !SAME.contains(&m) && !CALLBACKS.contains(&m))
     }
@@ -1190,23 +1191,23 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if let Some(ty) = self.type_ty(node, depth) {
             return Some(ty.step(key));
         }
-        match node.kind() {
+        match node.kind_name() {
             "type_annotation" | "parenthesized_type" | "readonly_type" => {
                 named_children(node).into_iter().find_map(|c| self.prop_type(c, key, depth + 1))
             }
             "object_type" | "interface_body" => named_children(node).into_iter().find_map(|p| {
-                if p.kind() != "property_signature" || p.child_by_field_name("name").map(|n| self.text(n)) != Some(key)
+                if p.kind_name() != "property_signature" || p.field("name").map(|n| self.text(n)) != Some(key)
                 {
                     return None;
                 }
-                self.type_ty(p.child_by_field_name("type")?, depth + 1)
+                self.type_ty(p.field("type")?, depth + 1)
             }),
             "type_identifier" => self.prop_type(*self.local_types.get(self.text(node))?, key, depth + 1),
             "intersection_type" => named_children(node).into_iter().find_map(|c| self.prop_type(c, key, depth + 1)),
             "generic_type" => {
-                let name = node.child_by_field_name("name")?;
-                if name.kind() == "type_identifier" && WRAPPERS.contains(&self.text(name)) {
-                    let args = node.child_by_field_name("type_arguments")?;
+                let name = node.field("name")?;
+                if name.kind_name() == "type_identifier" && WRAPPERS.contains(&self.text(name)) {
+                    let args = node.field("type_arguments")?;
                     return self.prop_type(args.named_child(0)?, key, depth + 1);
                 }
                 None
@@ -1221,14 +1222,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if depth > 8 {
             return Vec::new();
         }
-        match node.kind() {
+        match node.kind_name() {
             "type_annotation" | "parenthesized_type" | "intersection_type" => {
                 named_children(node).into_iter().flat_map(|c| self.declared_keys(c, depth + 1)).collect()
             }
             "object_type" | "interface_body" => named_children(node)
                 .into_iter()
-                .filter(|p| p.kind() == "property_signature")
-                .filter_map(|p| Some((self.text(p.child_by_field_name("name")?), p.child_by_field_name("type")?)))
+                .filter(|p| p.kind_name() == "property_signature")
+                .filter_map(|p| Some((self.text(p.field("name")?), p.field("type")?)))
                 .collect(),
             "type_identifier" => match self.local_types.get(self.text(node)) {
                 Some(local) => self.declared_keys(*local, depth + 1),
@@ -1236,10 +1237,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             },
             "generic_type"
                 if node
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|n| matches!(self.text(n), "Promise" | "Awaited" | "NonNullable")) =>
             {
-                match node.child_by_field_name("type_arguments").and_then(|a| a.named_child(0)) {
+                match node.field("type_arguments").and_then(|a| a.named_child(0)) {
                     Some(arg) => self.declared_keys(arg, depth + 1),
                     None => Vec::new(),
                 }
@@ -1253,13 +1254,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if depth > 8 {
             return None;
         }
-        match node.kind() {
+        match node.kind_name() {
             "type_annotation" | "parenthesized_type" | "intersection_type" => {
                 named_children(node).into_iter().find_map(|c| self.prop_signature(c, key, depth + 1))
             }
             "object_type" | "interface_body" => named_children(node).into_iter().find_map(|p| {
-                (p.kind() == "property_signature" && p.child_by_field_name("name").map(|n| self.text(n)) == Some(key))
-                    .then(|| p.child_by_field_name("type"))
+                (p.kind_name() == "property_signature" && p.field("name").map(|n| self.text(n)) == Some(key))
+                    .then(|| p.field("type"))
                     .flatten()
             }),
             "type_identifier" => self.prop_signature(*self.local_types.get(self.text(node))?, key, depth + 1),
@@ -1272,7 +1273,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if depth > 16 {
             return None;
         }
-        match node.kind() {
+        match node.kind_name() {
             "parenthesized_expression" | "non_null_expression" | "satisfies_expression" => {
                 self.expr_ty(node.named_child(0)?, depth + 1)
             }
@@ -1283,16 +1284,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             "await_expression" => {
                 let mut inner = unwrap(node.named_child(0)?);
                 // `await getEnvelope(…).catch(() => null)`: what the promise holds, or nothing.
-                while inner.kind() == "call_expression"
-                    && let Some(f) = inner.child_by_field_name("function").map(unwrap)
+                while inner.kind_name() == "call_expression"
+                    && let Some(f) = inner.field("function").map(unwrap)
                     && property(self.src, f).is_some_and(|m| matches!(m, "catch" | "finally"))
-                    && let Some(object) = f.child_by_field_name("object").map(unwrap)
+                    && let Some(object) = f.field("object").map(unwrap)
                 {
                     inner = object;
                 }
                 // The app's own function (or a service's method), awaited: what it returns.
-                if inner.kind() == "call_expression"
-                    && let Some(f) = inner.child_by_field_name("function").map(unwrap)
+                if inner.kind_name() == "call_expression"
+                    && let Some(f) = inner.field("function").map(unwrap)
                     && let Some(callee) = self.app_callee(f)
                 {
                     return Some(returned_by(&callee));
@@ -1330,20 +1331,20 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "member_expression" => {
                 let property = property(self.src, node)?;
-                let object = unwrap(node.child_by_field_name("object")?);
+                let object = unwrap(node.field("object")?);
                 // `this.user`: the type the class declares the field with, nothing else.
-                if object.kind() == "this" {
+                if object.kind_name() == "this" {
                     let class = self.class_of(node)?;
                     return self.type_ty(*self.fields.get(&(class.id(), property))?, 0);
                 }
                 // `foldersData.folders`: a query's payload that nothing types holds
                 // records under a key, which then says what they are.
-                if object.kind() == "identifier" && self.payload(object) {
+                if object.kind_name() == "identifier" && self.payload(object) {
                     return guess(property);
                 }
                 // `row.original` of a table column's callback: the row's record.
                 if property == "original"
-                    && object.kind() == "identifier"
+                    && object.kind_name() == "identifier"
                     && let Some(ty) = self.scope_chain(object).find_map(|s| self.rows.get(&(s, self.text(object))))
                 {
                     return Some(ty.clone());
@@ -1361,7 +1362,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // A typed payload (a tRPC query's `data`, or the `data` of the query held
                 // whole): what its procedure answers under the key, else what the key names, as
                 // for an untyped one.
-                if (object.kind() == "identifier" && is_payload_name(self.text(object)) || self.page_data(object))
+                if (object.kind_name() == "identifier" && is_payload_name(self.text(object)) || self.page_data(object))
                     && ty.path.is_empty()
                     && let Root::Binding { scopes, name, guess: None } = &ty.root
                 {
@@ -1376,31 +1377,31 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     }));
                 }
                 if property == "data"
-                    && object.kind() == "identifier"
+                    && object.kind_name() == "identifier"
                     && self.scope_chain(object).any(|s| self.pages.contains_key(&(s, self.text(object))))
                 {
                     return Some(ty);
                 }
                 Some(ty.step(property))
             }
-            "subscript_expression" => self.expr_ty(unwrap(node.child_by_field_name("object")?), depth + 1),
+            "subscript_expression" => self.expr_ty(unwrap(node.field("object")?), depth + 1),
             "call_expression" => {
-                let f = unwrap(node.child_by_field_name("function")?);
+                let f = unwrap(node.field("function")?);
                 // `useMemo(() => { …; return users.data; }, […])`: what the callback returns.
-                if f.kind() == "identifier" && self.text(f) == "useMemo" {
+                if f.kind_name() == "identifier" && self.text(f) == "useMemo" {
                     let callback = call_args(node).into_iter().next()?;
-                    let body = callback.child_by_field_name("body")?;
-                    if body.kind() != "statement_block" {
+                    let body = callback.field("body")?;
+                    if body.kind_name() != "statement_block" {
                         return self.expr_ty(unwrap(body), depth + 1);
                     }
                     return descendants(body)
                         .into_iter()
-                        .filter(|r| r.kind() == "return_statement" && self.scope_of(*r).id() == callback.id())
+                        .filter(|r| r.kind_name() == "return_statement" && self.scope_of(*r).id() == callback.id())
                         .find_map(|r| self.expr_ty(unwrap(r.named_child(0)?), depth + 1));
                 }
                 // `useLoaderData<typeof loader>()` (or an app's wrapper of it): what the loader
                 // returns.
-                if f.kind() == "identifier"
+                if f.kind_name() == "identifier"
                     && let Some(loader) = &self.loader
                 {
                     let callee = self.text(f);
@@ -1420,13 +1421,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 // `tokenSchema.array().parse(tokens)`: what the schema validated.
                 if let Some(value) = zod::parsed(self.src, node) {
-                    return match value.kind() {
+                    return match value.kind_name() {
                         "object" => self.copied(value),
                         _ => self.expr_ty(value, depth + 1),
                     };
                 }
                 let method = property(self.src, f)?;
-                let object = unwrap(f.child_by_field_name("object")?);
+                let object = unwrap(f.field("object")?);
                 if ROW_METHODS.contains(&method)
                     && let Some(model) = property(self.src, object).filter(|m| !m.starts_with('$'))
                 {
@@ -1445,9 +1446,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // `rows.map((row) => ({ id: row.id, status: row.status, … }))`: copies of the rows.
                 if matches!(method, "map" | "flatMap")
                     && let Some(callback) = first_callback(node)
-                    && let Some(body) = callback.child_by_field_name("body")
-                    && body.kind() != "statement_block"
-                    && unwrap(body).kind() == "object"
+                    && let Some(body) = callback.field("body")
+                    && body.kind_name() != "statement_block"
+                    && unwrap(body).kind_name() == "object"
                 {
                     return self.copied(unwrap(body)).filter(|t| !is_named(t));
                 }
@@ -1459,21 +1460,21 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             // handed to a function or returned from one goes where the record goes.
             "object" => {
                 let handed = self.handed_on(node);
-                named_children(node).into_iter().filter(|c| c.kind() == "spread_element").find_map(|s| {
+                named_children(node).into_iter().filter(|c| c.kind_name() == "spread_element").find_map(|s| {
                     let ty = self.expr_ty(unwrap(s.named_child(0)?), depth + 1)?;
                     if handed { Some(ty) } else { self.declared_only(ty) }
                 })
             }
             "binary_expression" | "ternary_expression" => {
                 let kids = named_children(node);
-                let skip = usize::from(node.kind() == "ternary_expression");
+                let skip = usize::from(node.kind_name() == "ternary_expression");
                 kids.into_iter().skip(skip).find_map(|c| self.expr_ty(unwrap(c), depth + 1))
             }
             // `[...result.answersV2, ...result.answers]`: lists of rows joined into one, each
             // spread typed by what the code read it from (not by its name); the first's rows.
             "array" => {
                 let elements = named_children(node);
-                if elements.len() < 2 || elements.iter().any(|e| e.kind() != "spread_element") {
+                if elements.len() < 2 || elements.iter().any(|e| e.kind_name() != "spread_element") {
                     return None;
                 }
                 let types: Vec<Ty> = elements
@@ -1494,7 +1495,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         let mut at = object;
         for _ in 0..32 {
             let Some(parent) = self.parent(at) else { return false };
-            match parent.kind() {
+            match parent.kind_name() {
                 "parenthesized_expression"
                 | "as_expression"
                 | "satisfies_expression"
@@ -1507,17 +1508,17 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 | "await_expression" => at = parent,
                 "arguments" => {
                     let Some(call) = self.parent(parent) else { return false };
-                    return match call.kind() {
+                    return match call.kind_name() {
                         "call_expression" => !self.list_method(call),
                         "new_expression" => call
-                            .child_by_field_name("constructor")
+                            .field("constructor")
                             .is_some_and(|c| !matches!(self.text(c), "Map" | "Set")),
                         _ => false,
                     };
                 }
                 "return_statement" => return !self.list_callback(self.scope_of(parent)),
                 "arrow_function" => {
-                    return parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id())
+                    return parent.field("body").is_some_and(|b| b.id() == at.id())
                         && !self.list_callback(parent);
                 }
                 _ => return false,
@@ -1532,10 +1533,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         let mut at = object;
         for _ in 0..32 {
             let Some(parent) = self.parent(at) else { return false };
-            match parent.kind() {
+            match parent.kind_name() {
                 "parenthesized_expression" | "as_expression" | "pair" | "object" | "array" => at = parent,
                 "arguments" => {
-                    return self.parent(parent).is_some_and(|c| c.kind() == "call_expression" && self.logged(c));
+                    return self.parent(parent).is_some_and(|c| c.kind_name() == "call_expression" && self.logged(c));
                 }
                 _ => return false,
             }
@@ -1546,11 +1547,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// Whether a call writes its arguments to a log (`console.log(…)`, `logger.info(…)`,
     /// `this.logger.warn(…)`).
     fn logged(&self, call: Node<'_>) -> bool {
-        let Some(f) = call.child_by_field_name("function").map(unwrap).filter(|f| f.kind() == "member_expression")
+        let Some(f) = call.field("function").map(unwrap).filter(|f| f.kind_name() == "member_expression")
         else {
             return false;
         };
-        let logger = f.child_by_field_name("object").map(|o| self.text(unwrap(o))).unwrap_or_default();
+        let logger = f.field("object").map(|o| self.text(unwrap(o))).unwrap_or_default();
         let logger = logger.rsplit('.').next().unwrap_or_default();
         matches!(logger, "console" | "logger" | "log" | "Logger")
             && property(self.src, f)
@@ -1559,7 +1560,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
 
     /// Whether a call is a list's method taking a callback (`map`, `filter`, `reduce`, …).
     fn list_method(&self, call: Node<'_>) -> bool {
-        call.child_by_field_name("function")
+        call.field("function")
             .and_then(|f| property(self.src, unwrap(f)))
             .is_some_and(|m| CALLBACKS.contains(&m) || matches!(m, "reduce" | "reduceRight"))
     }
@@ -1567,9 +1568,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// Whether a function is the callback of a list's method.
     fn list_callback(&self, function: Node<'_>) -> bool {
         self.parent(function)
-            .filter(|a| a.kind() == "arguments")
+            .filter(|a| a.kind_name() == "arguments")
             .and_then(|a| self.parent(a))
-            .is_some_and(|call| call.kind() == "call_expression" && self.list_method(call))
+            .is_some_and(|call| call.kind_name() == "call_expression" && self.list_method(call))
     }
 
     /// What a type says without the name it is held in: nothing for a name's guess; for a name
@@ -1591,13 +1592,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
 
     /// A call of a `groupBy` (lodash's, `_.groupBy`, `Object.groupBy`) given a list: the call.
     fn group_by(&self, call: Node<'t>) -> Option<Node<'t>> {
-        let f = unwrap(call.child_by_field_name("function").filter(|_| call.kind() == "call_expression")?);
+        let f = unwrap(call.field("function").filter(|_| call.kind_name() == "call_expression")?);
         matches!(self.text(f), "groupBy" | "_.groupBy" | "lodash.groupBy" | "Object.groupBy").then_some(call)
     }
 
     /// A `groupBy` call, or a name declared with one: what its lists hold.
     fn grouped(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let node = match node.kind() {
+        let node = match node.kind_name() {
             "identifier" => {
                 let name = self.text(node);
                 unwrap(self.scope_chain(node).find_map(|s| self.values.get(&(s, name)).copied())?)
@@ -1610,10 +1611,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// `Object.entries(grouped)`, through any `filter`/`sort` of its entries: the grouped value.
     fn entries_of(&self, mut node: Node<'t>) -> Option<Node<'t>> {
         for _ in 0..8 {
-            if node.kind() != "call_expression" {
+            if node.kind_name() != "call_expression" {
                 return None;
             }
-            let f = unwrap(node.child_by_field_name("function")?);
+            let f = unwrap(node.field("function")?);
             if self.text(f) == "Object.entries" {
                 let arg = unwrap(call_args(node).into_iter().next()?);
                 self.grouped(arg)?;
@@ -1623,7 +1624,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             if !SAME.contains(&method) {
                 return None;
             }
-            node = unwrap(f.child_by_field_name("object")?);
+            node = unwrap(f.field("object")?);
         }
         None
     }
@@ -1643,14 +1644,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
 
     /// `status.data` of a name holding a page of records (a query held whole): the records.
     fn page_data(&self, node: Node<'_>) -> bool {
-        node.kind() == "member_expression"
+        node.kind_name() == "member_expression"
             && property(self.src, node) == Some("data")
-            && node.child_by_field_name("object").map(unwrap).is_some_and(|o| self.is_page(o))
+            && node.field("object").map(unwrap).is_some_and(|o| self.is_page(o))
     }
 
     /// Whether a name holds a page of records (see [`Walker::pages`]).
     fn is_page(&self, node: Node<'_>) -> bool {
-        node.kind() == "identifier" && self.scope_chain(node).any(|s| self.pages.contains_key(&(s, self.text(node))))
+        node.kind_name() == "identifier" && self.scope_chain(node).any(|s| self.pages.contains_key(&(s, self.text(node))))
     }
 
     /// `useForm({ defaultValues: { recontactDays: workspace.recontactDays } })`: the form edits the
@@ -1666,13 +1667,13 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         object_keys(self.src, defaults).into_iter().find_map(|key| {
             let mut value = key.value?;
             // `workspace.customHeadScripts ?? ""`: the record's field, with a fallback.
-            while value.kind() == "binary_expression" {
-                value = unwrap(value.child_by_field_name("left")?);
+            while value.kind_name() == "binary_expression" {
+                value = unwrap(value.field("left")?);
             }
-            if value.kind() != "member_expression" || property(self.src, value) != Some(key.name.as_str()) {
+            if value.kind_name() != "member_expression" || property(self.src, value) != Some(key.name.as_str()) {
                 return None;
             }
-            self.expr_ty(unwrap(value.child_by_field_name("object")?), 0)
+            self.expr_ty(unwrap(value.field("object")?), 0)
         })
     }
 
@@ -1681,10 +1682,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     fn pattern_locals(&self, pattern: Node<'t>) -> Vec<(&'a str, Node<'t>)> {
         named_children(pattern)
             .into_iter()
-            .filter_map(|prop| match prop.kind() {
+            .filter_map(|prop| match prop.kind_name() {
                 "shorthand_property_identifier_pattern" => Some((self.text(prop), prop)),
-                "pair_pattern" => match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
-                    (Some(k), Some(v)) if v.kind() == "identifier" => Some((self.text(k), v)),
+                "pair_pattern" => match (prop.field("key"), prop.field("value")) {
+                    (Some(k), Some(v)) if v.kind_name() == "identifier" => Some((self.text(k), v)),
                     _ => None,
                 },
                 _ => None,
@@ -1696,10 +1697,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     fn data_names(&self, pattern: Node<'t>) -> Vec<Node<'t>> {
         named_children(pattern)
             .into_iter()
-            .filter_map(|prop| match prop.kind() {
+            .filter_map(|prop| match prop.kind_name() {
                 "shorthand_property_identifier_pattern" if self.text(prop) == "data" => Some(prop),
-                "pair_pattern" if prop.child_by_field_name("key").is_some_and(|k| self.text(k) == "data") => {
-                    prop.child_by_field_name("value").filter(|v| v.kind() == "identifier")
+                "pair_pattern" if prop.field("key").is_some_and(|k| self.text(k) == "data") => {
+                    prop.field("value").filter(|v| v.kind_name() == "identifier")
                 }
                 _ => None,
             })
@@ -1710,14 +1711,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// declared type, for props), writing a use for each key destructured from typed records.
     fn bind_pattern(&mut self, scope: Node<'_>, pattern: Node<'t>, ty: Option<Ty>, declared: Option<Node<'t>>) -> bool {
         let mut changed = false;
-        match pattern.kind() {
+        match pattern.kind_name() {
             "identifier" => {
                 if let Some(ty) = ty.or_else(|| declared.and_then(|d| self.type_ty(d, 0))) {
                     changed |= self.bind(scope, pattern, ty);
                 }
             }
             "assignment_pattern" | "object_assignment_pattern" => {
-                if let Some(left) = pattern.child_by_field_name("left") {
+                if let Some(left) = pattern.field("left") {
                     changed |= self.bind_pattern(scope, left, ty, declared);
                 }
             }
@@ -1728,19 +1729,19 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "object_pattern" => {
                 for prop in named_children(pattern) {
-                    let (key, offset, value) = match prop.kind() {
+                    let (key, offset, value) = match prop.kind_name() {
                         "shorthand_property_identifier_pattern" => (self.text(prop), prop.start_byte(), Some(prop)),
                         "object_assignment_pattern" => {
-                            let Some(left) = prop.child_by_field_name("left") else { continue };
+                            let Some(left) = prop.field("left") else { continue };
                             (self.text(left), left.start_byte(), Some(left))
                         }
                         "pair_pattern" => {
-                            let Some(k) = prop.child_by_field_name("key") else { continue };
-                            let name = match k.kind() {
+                            let Some(k) = prop.field("key") else { continue };
+                            let name = match k.kind_name() {
                                 "property_identifier" => self.text(k),
                                 _ => continue,
                             };
-                            (name, k.start_byte(), prop.child_by_field_name("value"))
+                            (name, k.start_byte(), prop.field("value"))
                         }
                         _ => continue,
                     };
@@ -1752,7 +1753,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         None => declared.and_then(|d| self.prop_type(d, key, 0)),
                     };
                     if let (Some(value), Some(key_ty)) = (value, key_ty) {
-                        let value = if value.kind() == "shorthand_property_identifier_pattern" {
+                        let value = if value.kind_name() == "shorthand_property_identifier_pattern" {
                             if self.bind(scope, value, key_ty) {
                                 changed = true;
                             }
@@ -1773,27 +1774,27 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     fn declare(&mut self, nodes: &[Node<'t>]) -> bool {
         let mut changed = false;
         for &node in nodes {
-            match node.kind() {
+            match node.kind_name() {
                 "variable_declarator" => {
-                    let (Some(name), value) = (node.child_by_field_name("name"), node.child_by_field_name("value"))
+                    let (Some(name), value) = (node.field("name"), node.field("value"))
                     else {
                         continue;
                     };
                     let scope = self.declared_in(node);
-                    let declared = node.child_by_field_name("type");
+                    let declared = node.field("type");
                     if let Some(v) = value
-                        && name.kind() == "identifier"
+                        && name.kind_name() == "identifier"
                     {
                         self.values.insert((scope.id(), self.text(name)), v);
                     }
                     if let Some(v) = value.map(unwrap)
-                        && v.kind() == "object"
-                        && name.kind() == "identifier"
+                        && v.kind_name() == "object"
+                        && name.kind_name() == "identifier"
                     {
                         self.objects.insert((scope.id(), self.text(name)), v);
                     }
-                    if let Some(call) = value.map(unwrap).filter(|v| v.kind() == "call_expression")
-                        && let Some(f) = call.child_by_field_name("function").map(unwrap)
+                    if let Some(call) = value.map(unwrap).filter(|v| v.kind_name() == "call_expression")
+                        && let Some(f) = call.field("function").map(unwrap)
                     {
                         let callee = self.text(f);
                         if let Some(ty) = self.form_record(callee, call) {
@@ -1806,15 +1807,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         // `const [deleteUser, setDeleteUser] = useState(null)`: typed by what the
                         // setter is given.
                         if matches!(callee, "useState" | "React.useState")
-                            && name.kind() == "array_pattern"
+                            && name.kind_name() == "array_pattern"
                             && let [state, setter, ..] = named_children(name).as_slice()
-                            && state.kind() == "identifier"
-                            && setter.kind() == "identifier"
+                            && state.kind_name() == "identifier"
+                            && setter.kind_name() == "identifier"
                         {
                             self.setters.insert((scope.id(), self.text(*setter)), *state);
                             // `useState<Subscription | undefined>(sub)`: the type it is given.
                             if let Some(ty) = call
-                                .child_by_field_name("type_arguments")
+                                .field("type_arguments")
                                 .and_then(|t| t.named_child(0))
                                 .and_then(|t| self.type_ty(t, 0))
                                 .filter(|t| !is_imported(t))
@@ -1825,7 +1826,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                         // `const { data: users } = useUsersQuery()`.
                         if let Some((ty, page)) = hook_subject(callee).map(|(root, page)| (Ty::of(root), page))
-                            && name.kind() == "object_pattern"
+                            && name.kind_name() == "object_pattern"
                         {
                             for value in self.data_names(name) {
                                 changed |= self.bind(scope, value, ty.clone());
@@ -1839,12 +1840,12 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         // what the app's API route of that URL answers (see [`ROUTES`]), unless the
                         // type argument names a model.
                         if matches!(callee, "useSWR" | "useSWRImmutable")
-                            && name.kind() == "object_pattern"
+                            && name.kind_name() == "object_pattern"
                             && let Some(url) =
                                 call_args(call).into_iter().next().and_then(|a| routes::url_of(self.src, a))
                         {
                             let declared = call
-                                .child_by_field_name("type_arguments")
+                                .field("type_arguments")
                                 .and_then(|t| t.named_child(0))
                                 .and_then(|t| self.type_ty(t, 0))
                                 .filter(|t| !is_named(t));
@@ -1873,7 +1874,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             && let Some(action) =
                                 call_args(call).into_iter().next().and_then(|a| action_name(self.src, a))
                         {
-                            if name.kind() == "object_pattern" {
+                            if name.kind_name() == "object_pattern" {
                                 for (key, local) in self.pattern_locals(name) {
                                     match key {
                                         "execute" | "executeAsync" => {
@@ -1892,7 +1893,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                 let Some(callback) = key.value.map(unwrap).filter(|_| key.name == "onSuccess") else {
                                     continue;
                                 };
-                                let Some(first) = first_parameter(callback).filter(|p| p.kind() == "object_pattern")
+                                let Some(first) = first_parameter(callback).filter(|p| p.kind_name() == "object_pattern")
                                 else {
                                     continue;
                                 };
@@ -1905,11 +1906,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         // `const { settings: teamSettings } = useTeamSettings(teamId)`: each name what
                         // the app's hook returns under its key (see [`results`]), else what the name
                         // says; `const plan = usePlan()`: what it returns.
-                        if f.kind() == "identifier" && is_app_hook(callee) && declared.is_none() {
+                        if f.kind_name() == "identifier" && is_app_hook(callee) && declared.is_none() {
                             let returns = |name: String, guess: Option<String>| {
                                 Ty::of(Root::Binding { scopes: vec![RETURNS.to_owned()], name, guess })
                             };
-                            match name.kind() {
+                            match name.kind_name() {
                                 "identifier" => {
                                     changed |=
                                         self.bind(scope, name, returns(callee.to_owned(), guessed(self.text(name))));
@@ -1928,19 +1929,19 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         // `const mut = trpc.apiKeys.updateNote.useMutation()`: `mut.mutate(…)` posts
                         // to the procedure.
                         if let Some(procedure) = mutation_of(callee)
-                            && name.kind() == "identifier"
+                            && name.kind_name() == "identifier"
                         {
                             self.mutations.insert((scope.id(), self.text(name)), procedure);
                             continue;
                         }
                         if let Some(procedure) = mutation_of(callee)
-                            && name.kind() == "object_pattern"
+                            && name.kind_name() == "object_pattern"
                         {
-                            for prop in named_children(name).into_iter().filter(|p| p.kind() == "pair_pattern") {
+                            for prop in named_children(name).into_iter().filter(|p| p.kind_name() == "pair_pattern") {
                                 if let (Some(k), Some(v)) =
-                                    (prop.child_by_field_name("key"), prop.child_by_field_name("value"))
+                                    (prop.field("key"), prop.field("value"))
                                     && matches!(self.text(k), "mutate" | "mutateAsync")
-                                    && v.kind() == "identifier"
+                                    && v.kind_name() == "identifier"
                                 {
                                     self.mutations.insert((scope.id(), self.text(v)), procedure);
                                 }
@@ -1953,7 +1954,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         if let Some(procedure) = procedure_of(callee) {
                             let ty =
                                 Ty::of(Root::Binding { scopes: vec![TRPC.to_owned()], name: procedure, guess: None });
-                            match name.kind() {
+                            match name.kind_name() {
                                 "object_pattern" => {
                                     for value in self.data_names(name) {
                                         changed |= self.bind(scope, value, ty.clone());
@@ -1971,7 +1972,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     }
                     // `const { publicTemplates } = useMemo(() => { …; return { publicTemplates } })`:
                     // each name what the object's key holds.
-                    if name.kind() == "object_pattern"
+                    if name.kind_name() == "object_pattern"
                         && declared.is_none()
                         && let Some(object) = value.and_then(|v| self.literal_of(v))
                     {
@@ -1984,7 +1985,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         continue;
                     }
                     // `const [a, b] = await Promise.all([q1, q2])`.
-                    if name.kind() == "array_pattern"
+                    if name.kind_name() == "array_pattern"
                         && let Some(list) = value.and_then(|v| promise_all(self.src, v))
                     {
                         // By position, holes counted: `const [, link] = …` is the second.
@@ -2001,15 +2002,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // object type: its properties' types, not what the parameter's name suggests.
                     let param = value
                         .map(unwrap)
-                        .filter(|v| v.kind() == "identifier" && declared.is_none())
+                        .filter(|v| v.kind_name() == "identifier" && declared.is_none())
                         .and_then(|v| self.scope_chain(v).find_map(|s| self.params.get(&(s, self.text(v))).copied()));
-                    if let Some(p) = param.filter(|_| name.kind() == "object_pattern") {
+                    if let Some(p) = param.filter(|_| name.kind_name() == "object_pattern") {
                         let ty = self.type_ty(p, 0).filter(|t| !is_imported(t));
                         changed |= self.bind_pattern(scope, name, ty.clone(), Some(p));
                         // A property declared with a type of the app's own (`recipient:
                         // CertificateRecipient`) is no model's record, whatever it is called.
                         for prop in named_children(name).into_iter().filter(|_| ty.is_none()) {
-                            let local = match prop.kind() {
+                            let local = match prop.kind_name() {
                                 "shorthand_property_identifier_pattern" => prop,
                                 _ => continue,
                             };
@@ -2036,7 +2037,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // else what the name says.
                     let ty = match ty {
                         Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path, .. })
-                            if name.kind() == "identifier" =>
+                            if name.kind_name() == "identifier" =>
                         {
                             let guess = guess(self.text(name)).and_then(|g| match g.root {
                                 Root::Binding { guess, .. } => guess,
@@ -2049,7 +2050,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // `const { activities } = await this.orderService.getActivities(…)`: each name
                     // what the method returns under its key, else what the name says (as it did
                     // before methods were bound).
-                    if name.kind() == "object_pattern"
+                    if name.kind_name() == "object_pattern"
                         && let Some(Ty { root: Root::Binding { scopes, name: f, guess: None }, path, .. }) = &ty
                         && path.is_empty()
                         && scopes.iter().any(|s| s == RETURNS)
@@ -2066,7 +2067,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         }
                     }
                     if ty.is_none()
-                        && name.kind() == "identifier"
+                        && name.kind_name() == "identifier"
                         && (declared.is_some_and(|d| self.foreign_type(d))
                             || value.is_some_and(|v| self.foreign_call(v) || self.holds_no_rows(unwrap(v))))
                     {
@@ -2076,17 +2077,17 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 "required_parameter" | "optional_parameter" => {
                     let (Some(pattern), Some(declared)) = (
-                        node.child_by_field_name("pattern"),
-                        node.child_by_field_name("type").or_else(|| self.component_props(node)),
+                        node.field("pattern"),
+                        node.field("type").or_else(|| self.component_props(node)),
                     ) else {
                         continue;
                     };
                     let scope = self.scope_of(node);
                     // `({ loaderData }: Route.ComponentProps)`: what the route's loader returns.
-                    if pattern.kind() == "object_pattern"
+                    if pattern.kind_name() == "object_pattern"
                         && let Some(loader) = self.loader.clone()
                         && let Some(data) = named_children(pattern).into_iter().find(|p| {
-                            p.kind() == "shorthand_property_identifier_pattern" && self.text(*p) == "loaderData"
+                            p.kind_name() == "shorthand_property_identifier_pattern" && self.text(*p) == "loaderData"
                         })
                     {
                         changed |= self.bind(scope, data, returned_by(&loader));
@@ -2096,7 +2097,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     // give it (`<Card user={member.user} />`, see [`PROPS`]) as well as what its
                     // declared type says.
                     if ty.is_none()
-                        && pattern.kind() == "object_pattern"
+                        && pattern.kind_name() == "object_pattern"
                         && let Some(component) = self.component_of(node)
                     {
                         for (key, local) in self.pattern_locals(pattern) {
@@ -2113,10 +2114,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             changed |= self.bind(scope, local, prop);
                         }
                     }
-                    if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared) {
+                    if ty.is_none() && pattern.kind_name() == "identifier" && self.foreign_type(declared) {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
                     }
-                    if pattern.kind() == "identifier" {
+                    if pattern.kind_name() == "identifier" {
                         self.params.insert((scope.id(), self.text(pattern)), declared);
                     }
                     changed |= self.bind_pattern(scope, pattern, ty, Some(declared));
@@ -2125,11 +2126,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // row whose `original` is a record, `accessorFn: (record) => …` the record.
                 "array" => {
                     let Some(ty) = self.column_defs(node) else { continue };
-                    for element in named_children(node).into_iter().filter(|e| e.kind() == "object") {
+                    for element in named_children(node).into_iter().filter(|e| e.kind_name() == "object") {
                         for key in object_keys(self.src, element) {
                             let Some(f) = key
                                 .value
-                                .filter(|v| matches!(v.kind(), "arrow_function" | "function_expression" | "function"))
+                                .filter(|v| matches!(v.kind_name(), "arrow_function" | "function_expression" | "function"))
                             else {
                                 continue;
                             };
@@ -2139,9 +2140,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                 continue;
                             }
                             let row = named_children(first).into_iter().find(|p| {
-                                p.kind() == "shorthand_property_identifier_pattern" && self.text(*p) == "row"
+                                p.kind_name() == "shorthand_property_identifier_pattern" && self.text(*p) == "row"
                             });
-                            if let Some(row) = row.filter(|_| first.kind() == "object_pattern") {
+                            if let Some(row) = row.filter(|_| first.kind_name() == "object_pattern") {
                                 let key = (f.id(), self.text(row));
                                 if self.rows.get(&key) != Some(&ty) {
                                     self.rows.insert(key, ty.clone());
@@ -2162,14 +2163,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 "for_in_statement" => {
                     let (Some(left), Some(right)) =
-                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                        (node.field("left"), node.field("right"))
                     else {
                         continue;
                     };
                     if let Some(ty) = self.expr_ty(unwrap(right), 0) {
                         let scope = self.scope_of(node);
                         changed |= self.bind_pattern(scope, left, Some(ty), None);
-                    } else if left.kind() == "identifier" && self.holds_no_rows(unwrap(right)) {
+                    } else if left.kind_name() == "identifier" && self.holds_no_rows(unwrap(right)) {
                         // `for (const order of orders)` of a list declared with no model's type.
                         self.opaque.insert((self.scope_of(node).id(), self.text(left)), ());
                     }
@@ -2182,7 +2183,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     else {
                         continue;
                     };
-                    if !self.text(attr).starts_with("render") || value.kind() != "jsx_expression" {
+                    if !self.text(attr).starts_with("render") || value.kind_name() != "jsx_expression" {
                         continue;
                     }
                     let tag = tag(self.src, element);
@@ -2192,7 +2193,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         continue;
                     };
                     let Some(inner) = value.named_child(0) else { continue };
-                    let callback = match inner.kind() {
+                    let callback = match inner.kind_name() {
                         "arrow_function" | "function_expression" | "function" => inner,
                         "identifier" => {
                             let name = self.text(inner);
@@ -2210,8 +2211,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // column's function child renders one of the component's rows.
                 "jsx_expression" => {
                     let Some(callback) = node.named_child(0) else { continue };
-                    if !matches!(callback.kind(), "arrow_function" | "function_expression" | "function")
-                        || !self.parent(node).is_some_and(|p| p.kind() == "jsx_element" && is_column(tag(self.src, p)))
+                    if !matches!(callback.kind_name(), "arrow_function" | "function_expression" | "function")
+                        || !self.parent(node).is_some_and(|p| p.kind_name() == "jsx_element" && is_column(tag(self.src, p)))
                     {
                         continue;
                     }
@@ -2219,23 +2220,23 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     changed |= self.bind_pattern(callback, first, Some(ty), None);
                 }
                 "call_expression" => {
-                    let Some(f) = node.child_by_field_name("function").map(unwrap) else { continue };
+                    let Some(f) = node.field("function").map(unwrap) else { continue };
                     // `const data: any = {}; data.password = …; updateUser(id, data)`: a variable
                     // holding an object literal passed to the app's own function is that
                     // function's argument, so the properties set on it later are too.
-                    if f.kind() == "identifier" {
+                    if f.kind_name() == "identifier" {
                         let callee = self.text(f);
                         // `getExecutionEvidence(executions)` of a function of this file whose
                         // parameter's declared type is no model's: what the caller passes.
                         if let Some(&function) = self.local_functions.get(callee) {
                             let params = function
-                                .child_by_field_name("parameters")
+                                .field("parameters")
                                 .map(named_children)
                                 .unwrap_or_default()
                                 .into_iter()
-                                .map(|p| p.child_by_field_name("pattern").unwrap_or(p));
+                                .map(|p| p.field("pattern").unwrap_or(p));
                             for (param, arg) in params.zip(call_args(node)) {
-                                if param.kind() == "identifier"
+                                if param.kind_name() == "identifier"
                                     && let Some(ty) = self.expr_ty(unwrap(arg), 0).filter(|t| !is_named(t))
                                 {
                                     changed |= self.bind_param(function, param, ty);
@@ -2268,7 +2269,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                 continue;
                             }
                             let held = match key.value.map(unwrap) {
-                                Some(v) if v.kind() == "identifier" => self.text(v),
+                                Some(v) if v.kind_name() == "identifier" => self.text(v),
                                 Some(_) => continue,
                                 None => self.text(arg).get(key.offset - arg.start_byte()..).map_or("", |t| {
                                     &t[..t
@@ -2297,25 +2298,25 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let Some(callback) = call_args(node).into_iter().next() else { continue };
                     // `executions.every(isInconclusive)` of a function of this file: its first
                     // parameter is one of the records.
-                    if callback.kind() == "identifier"
+                    if callback.kind_name() == "identifier"
                         && let Some(&function) = self.local_functions.get(self.text(callback))
-                        && let Some(first) = first_parameter(function).filter(|p| p.kind() == "identifier")
+                        && let Some(first) = first_parameter(function).filter(|p| p.kind_name() == "identifier")
                         && let Some(ty) = f
-                            .child_by_field_name("object")
+                            .field("object")
                             .and_then(|o| self.expr_ty(unwrap(o), 0))
                             .filter(|t| !is_named(t))
                     {
                         changed |= self.bind_param(function, first, ty);
                         continue;
                     }
-                    if !matches!(callback.kind(), "arrow_function" | "function_expression" | "function") {
+                    if !matches!(callback.kind_name(), "arrow_function" | "function_expression" | "function") {
                         continue;
                     }
-                    let Some(object) = f.child_by_field_name("object").map(unwrap) else { continue };
+                    let Some(object) = f.field("object").map(unwrap) else { continue };
                     // `Object.entries(groupBy(rows, …)).map(([key, group]) => …)`: each entry's
                     // second element is a list of the rows.
                     if let Some(grouped) = self.entries_of(object)
-                        && let Some(first) = first_parameter(callback).filter(|p| p.kind() == "array_pattern")
+                        && let Some(first) = first_parameter(callback).filter(|p| p.kind_name() == "array_pattern")
                     {
                         if let (Some(ty), Some(second)) = (self.expr_ty(grouped, 0), array_element(first, 1)) {
                             changed |= self.bind_pattern(callback, second, Some(ty), None);
@@ -2326,7 +2327,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         // `labels.filter((label) => …)` of a list known to hold no rows (a server
                         // action's input): its elements are none either, whatever they are called.
                         if self.holds_no_rows(object)
-                            && let Some(first) = first_parameter(callback).filter(|p| p.kind() == "identifier")
+                            && let Some(first) = first_parameter(callback).filter(|p| p.kind_name() == "identifier")
                         {
                             self.opaque.insert((callback.id(), self.text(first)), ());
                         }
@@ -2338,8 +2339,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 }
                 // next-safe-action: `.action(async ({ parsedInput: { labels } }) => …)`: the input
                 // the action validated, not rows, whatever the names say.
-                "pair_pattern" if node.child_by_field_name("key").is_some_and(|k| self.text(k) == "parsedInput") => {
-                    let Some(pattern) = node.child_by_field_name("value").filter(|v| v.kind() == "object_pattern")
+                "pair_pattern" if node.field("key").is_some_and(|k| self.text(k) == "parsedInput") => {
+                    let Some(pattern) = node.field("value").filter(|v| v.kind_name() == "object_pattern")
                     else {
                         continue;
                     };
@@ -2374,7 +2375,7 @@ fn parents<'t>(root: Node<'t>) -> crate::scan::extract::js::Scopes<'t> {
 /// Whether a node is a block of its own names: a `{ … }` that is not a function's body (an
 /// `if`'s, a loop's, a `case`'s, a bare one).
 fn is_block(node: Node<'_>, parent: Option<Node<'_>>) -> bool {
-    node.kind() == "statement_block" && parent.is_some_and(|p| !is_scope(p.kind()))
+    node.kind_name() == "statement_block" && parent.is_some_and(|p| !is_scope(p.kind_name()))
 }
 
 /// Each node's innermost scope of block-scoped names, node id → the nearest enclosing function,
@@ -2385,7 +2386,7 @@ fn lexical_scopes<'t>(root: Node<'t>) -> crate::scan::extract::js::Scopes<'t> {
     let mut cursor = root.walk();
     while let Some((node, parent, scope)) = stack.pop() {
         out.insert(node.id(), scope);
-        let inner = if is_scope(node.kind()) || is_block(node, parent) { node } else { scope };
+        let inner = if is_scope(node.kind_name()) || is_block(node, parent) { node } else { scope };
         stack.extend(node.named_children(&mut cursor).map(|c| (c, Some(node), inner)));
     }
     out
@@ -2398,20 +2399,20 @@ const CLASSES: &[&str] = &["class_declaration", "abstract_class_declaration", "c
 /// [`Walker::fields`], [`Walker::field_classes`]).
 fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
     let src = w.src;
-    for &class in nodes.iter().filter(|n| CLASSES.contains(&n.kind())) {
-        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+    for &class in nodes.iter().filter(|n| CLASSES.contains(&n.kind_name())) {
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
             continue;
         };
         w.class_names.insert(class.id(), src.node_text(name));
         for member in named_children(body) {
-            match member.kind() {
+            match member.kind_name() {
                 "public_field_definition" => {
-                    let Some(field) = member.child_by_field_name("name").filter(|n| n.kind() == "property_identifier")
+                    let Some(field) = member.field("name").filter(|n| n.kind_name() == "property_identifier")
                     else {
                         continue;
                     };
                     let field = src.node_text(field);
-                    if let Some(t) = member.child_by_field_name("type") {
+                    if let Some(t) = member.field("type") {
                         w.fields.insert((class.id(), field), t);
                         if let Some(held) = class_named(src, t) {
                             w.field_classes.insert((class.id(), field), held);
@@ -2419,52 +2420,52 @@ fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
                         continue;
                     }
                     // `private dataService = inject(DataService);` (Angular), `= new Cache()`.
-                    let Some(value) = member.child_by_field_name("value").map(unwrap) else { continue };
+                    let Some(value) = member.field("value").map(unwrap) else { continue };
                     // Angular's typed fields: `input.required<User>()`, `signal<User[]>([])`,
                     // `inject<DialogParams>(MAT_DIALOG_DATA)`, a table's `new
                     // MatTableDataSource<Access>()` (its rows).
-                    let maker = match value.kind() {
-                        "call_expression" => value.child_by_field_name("function"),
-                        "new_expression" => value.child_by_field_name("constructor"),
+                    let maker = match value.kind_name() {
+                        "call_expression" => value.field("function"),
+                        "new_expression" => value.field("constructor"),
                         _ => None,
                     };
                     if let Some(maker) = maker.map(|m| src.node_text(m))
                         && (matches!(
                             maker,
                             "input" | "input.required" | "model" | "model.required" | "signal" | "inject"
-                        ) || value.kind() == "new_expression" && maker.ends_with("DataSource"))
-                        && let Some(t) = value.child_by_field_name("type_arguments").and_then(|a| a.named_child(0))
+                        ) || value.kind_name() == "new_expression" && maker.ends_with("DataSource"))
+                        && let Some(t) = value.field("type_arguments").and_then(|a| a.named_child(0))
                     {
                         w.fields.insert((class.id(), field), t);
                     }
-                    let made = match value.kind() {
+                    let made = match value.kind_name() {
                         "call_expression"
-                            if value.child_by_field_name("function").is_some_and(|f| src.node_text(f) == "inject") =>
+                            if value.field("function").is_some_and(|f| src.node_text(f) == "inject") =>
                         {
                             call_args(value).into_iter().next()
                         }
-                        "new_expression" => value.child_by_field_name("constructor"),
+                        "new_expression" => value.field("constructor"),
                         _ => None,
                     };
-                    if let Some(made) = made.filter(|m| m.kind() == "identifier") {
+                    if let Some(made) = made.filter(|m| m.kind_name() == "identifier") {
                         w.field_classes.insert((class.id(), field), src.node_text(made));
                     }
                 }
                 "method_definition"
-                    if member.child_by_field_name("name").is_some_and(|n| src.node_text(n) == "constructor") =>
+                    if member.field("name").is_some_and(|n| src.node_text(n) == "constructor") =>
                 {
-                    let Some(params) = member.child_by_field_name("parameters") else { continue };
+                    let Some(params) = member.field("parameters") else { continue };
                     for param in named_children(params) {
                         let mut cursor = param.walk();
                         let property = param
                             .children(&mut cursor)
-                            .any(|c| matches!(c.kind(), "accessibility_modifier" | "readonly"));
+                            .any(|c| matches!(c.kind_name(), "accessibility_modifier" | "readonly"));
                         let (Some(pattern), Some(t)) =
-                            (param.child_by_field_name("pattern"), param.child_by_field_name("type"))
+                            (param.field("pattern"), param.field("type"))
                         else {
                             continue;
                         };
-                        if !property || pattern.kind() != "identifier" {
+                        if !property || pattern.kind_name() != "identifier" {
                             continue;
                         }
                         let field = src.node_text(pattern);
@@ -2482,52 +2483,52 @@ fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
 
 /// The class a declared type names (`: UserService`): a plain type name.
 fn class_named<'a>(src: &Src<'a>, declared: Node<'_>) -> Option<&'a str> {
-    let t = if declared.kind() == "type_annotation" { declared.named_child(0)? } else { declared };
-    (t.kind() == "type_identifier").then(|| src.node_text(t))
+    let t = if declared.kind_name() == "type_annotation" { declared.named_child(0)? } else { declared };
+    (t.kind_name() == "type_identifier").then(|| src.node_text(t))
 }
 
 /// A client write, `prisma.team.update({ … })`: the model delegate's name and the call's
 /// argument object.
 fn client_write<'a, 't>(src: &Src<'a>, call: Node<'t>) -> Option<(&'a str, Node<'t>)> {
-    let f = call.child_by_field_name("function").map(unwrap)?;
+    let f = call.field("function").map(unwrap)?;
     let method = property(src, f)?;
     if !matches!(method, "create" | "update" | "upsert" | "updateMany" | "createMany" | "createManyAndReturn") {
         return None;
     }
     let model =
-        f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
-    let arg = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind() == "object")?;
+        f.field("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
+    let arg = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind_name() == "object")?;
     Some((model, arg))
 }
 
 /// A route module's `loader` (`export async function loader(…)`, `export const loader = …`):
 /// its function.
 fn loader_name<'t>(src: &Src<'_>, node: Node<'t>) -> Option<Node<'t>> {
-    let (name, function) = match node.kind() {
-        "function_declaration" => (node.child_by_field_name("name")?, node),
-        "variable_declarator" => (node.child_by_field_name("name")?, node.child_by_field_name("value").map(unwrap)?),
+    let (name, function) = match node.kind_name() {
+        "function_declaration" => (node.field("name")?, node),
+        "variable_declarator" => (node.field("name")?, node.field("value").map(unwrap)?),
         _ => return None,
     };
     // Asked last: `Node::parent` searches down from the root, and every declaration is asked.
     let exported = || {
-        node.parent().is_some_and(|p| p.kind() == "export_statement")
-            || node.parent().and_then(|p| p.parent()).is_some_and(|p| p.kind() == "export_statement")
+        node.parent().is_some_and(|p| p.kind_name() == "export_statement")
+            || node.parent().and_then(|p| p.parent()).is_some_and(|p| p.kind_name() == "export_statement")
     };
     (matches!(src.node_text(name), "loader" | "clientLoader")
-        && matches!(function.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function")
+        && matches!(function.kind_name(), "function_declaration" | "arrow_function" | "function_expression" | "function")
         && exported())
     .then_some(function)
 }
 
 /// Whether a value is written out as a literal (`0`, `'USD'`, `null`, `[]`, `` `x` ``).
 fn is_literal(value: Node<'_>) -> bool {
-    match value.kind() {
+    match value.kind_name() {
         "number" | "string" | "true" | "false" | "null" | "undefined" => true,
         "template_string" => {
-            value.named_child_count() == 0 || named_children(value).iter().all(|c| c.kind() == "string_fragment")
+            value.named_child_count() == 0 || named_children(value).iter().all(|c| c.kind_name() == "string_fragment")
         }
         "array" => value.named_child_count() == 0,
-        "unary_expression" => value.named_child(0).is_some_and(|v| v.kind() == "number"),
+        "unary_expression" => value.named_child(0).is_some_and(|v| v.kind_name() == "number"),
         _ => false,
     }
 }
@@ -2673,8 +2674,8 @@ fn app_type(name: &str) -> Option<Ty> {
 
 /// `name = value`: the name assigned and the value, when a plain name is assigned.
 fn assigned_name(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
-    let left = node.child_by_field_name("left").filter(|l| l.kind() == "identifier")?;
-    Some((left, node.child_by_field_name("right")?))
+    let left = node.field("left").filter(|l| l.kind_name() == "identifier")?;
+    Some((left, node.field("right")?))
 }
 
 /// A type as a name holds it: a type of several words (see [`app_type`]) is what the name says
@@ -2712,7 +2713,7 @@ fn array_element(pattern: Node<'_>, i: usize) -> Option<Node<'_>> {
     let mut at = 0;
     let mut cursor = pattern.walk();
     for child in pattern.children(&mut cursor) {
-        match child.kind() {
+        match child.kind_name() {
             "," => at += 1,
             "[" | "]" => {}
             _ if is_comment(child) => {}
@@ -2728,17 +2729,17 @@ fn first_callback(call: Node<'_>) -> Option<Node<'_>> {
     call_args(call)
         .into_iter()
         .next()
-        .filter(|c| matches!(c.kind(), "arrow_function" | "function_expression" | "function"))
+        .filter(|c| matches!(c.kind_name(), "arrow_function" | "function_expression" | "function"))
 }
 
 /// A callback's first parameter (its pattern).
 fn first_parameter(callback: Node<'_>) -> Option<Node<'_>> {
-    match callback.child_by_field_name("parameter") {
+    match callback.field("parameter") {
         Some(p) => Some(p),
         None => callback
-            .child_by_field_name("parameters")
+            .field("parameters")
             .and_then(|ps| named_children(ps).into_iter().next())
-            .map(|p| p.child_by_field_name("pattern").unwrap_or(p)),
+            .map(|p| p.field("pattern").unwrap_or(p)),
     }
 }
 
@@ -2768,8 +2769,8 @@ fn returned_by(name: &str) -> Ty {
 /// What a returned expression holds: as [`Walker::expr_ty`] says, or what the function it
 /// returns the call of returns (`return findUser(…)`, awaited or not).
 fn returned(w: &Walker<'_, '_, '_>, value: Node<'_>) -> Option<Ty> {
-    if value.kind() == "call_expression"
-        && let Some(f) = value.child_by_field_name("function").map(unwrap)
+    if value.kind_name() == "call_expression"
+        && let Some(f) = value.field("function").map(unwrap)
         && let Some(callee) = w.app_callee(f)
     {
         return Some(returned_by(&callee));
@@ -2780,13 +2781,13 @@ fn returned(w: &Walker<'_, '_, '_>, value: Node<'_>) -> Option<Ty> {
 /// The list of `await Promise.all([…])`.
 fn promise_all<'t>(src: &Src<'_>, value: Node<'t>) -> Option<Node<'t>> {
     let mut v = unwrap(value);
-    if v.kind() == "await_expression" {
+    if v.kind_name() == "await_expression" {
         v = unwrap(v.named_child(0)?);
     }
-    if v.kind() != "call_expression" || src.node_text(v.child_by_field_name("function")?) != "Promise.all" {
+    if v.kind_name() != "call_expression" || src.node_text(v.field("function")?) != "Promise.all" {
         return None;
     }
-    call_args(v).into_iter().next().filter(|a| a.kind() == "array")
+    call_args(v).into_iter().next().filter(|a| a.kind_name() == "array")
 }
 
 /// Whether a module is the generated Prisma client or re-exports it (`@prisma/client`,
@@ -2843,19 +2844,19 @@ pub fn read<'t>(
         hits: Vec::new(),
         emit: false,
     };
-    w.blocks = w.lexical.values().filter(|s| s.kind() == "statement_block").map(|s| (s.id(), ())).collect();
-    let jsx = nodes.iter().any(|n| n.kind().starts_with("jsx"));
+    w.blocks = w.lexical.values().filter(|s| s.kind_name() == "statement_block").map(|s| (s.id(), ())).collect();
+    let jsx = nodes.iter().any(|n| n.kind_name().starts_with("jsx"));
     w.jsx = jsx;
-    for &node in nodes.iter().filter(|n| matches!(n.kind(), "function_declaration" | "variable_declarator")) {
-        let function = match node.kind() {
+    for &node in nodes.iter().filter(|n| matches!(n.kind_name(), "function_declaration" | "variable_declarator")) {
+        let function = match node.kind_name() {
             "function_declaration" => Some(node),
             _ => node
-                .child_by_field_name("value")
+                .field("value")
                 .map(unwrap)
-                .filter(|v| matches!(v.kind(), "arrow_function" | "function_expression" | "function")),
+                .filter(|v| matches!(v.kind_name(), "arrow_function" | "function_expression" | "function")),
         };
         if let (Some(function), Some(name)) =
-            (function, node.child_by_field_name("name").filter(|n| n.kind() == "identifier"))
+            (function, node.field("name").filter(|n| n.kind_name() == "identifier"))
         {
             w.local_functions.insert(src.node_text(name), function);
         }
@@ -2865,31 +2866,31 @@ pub fn read<'t>(
     }
     read_classes(&mut w, nodes);
     for &node in nodes {
-        match node.kind() {
+        match node.kind_name() {
             "import_statement" => {
-                let Some(source) = node.child_by_field_name("source").and_then(|s| string_value(src, s)) else {
+                let Some(source) = node.field("source").and_then(|s| string_value(src, s)) else {
                     continue;
                 };
                 if let Some(from) = relative_module(path, &source.0) {
-                    for n in descendants(node).into_iter().filter(|n| n.kind() == "import_specifier") {
-                        let Some(name) = n.child_by_field_name("name") else { continue };
-                        let local = n.child_by_field_name("alias").unwrap_or(name);
+                    for n in descendants(node).into_iter().filter(|n| n.kind_name() == "import_specifier") {
+                        let Some(name) = n.field("name") else { continue };
+                        let local = n.field("alias").unwrap_or(name);
                         imported.insert(src.node_text(local), format!("{from}#{}", src.node_text(name)));
                     }
                 }
                 if !is_client_module(&source.0) {
-                    for n in descendants(node).into_iter().filter(|n| n.kind() == "import_specifier") {
-                        let Some(name) = n.child_by_field_name("name") else { continue };
-                        let local = n.child_by_field_name("alias").unwrap_or(name);
+                    for n in descendants(node).into_iter().filter(|n| n.kind_name() == "import_specifier") {
+                        let Some(name) = n.field("name") else { continue };
+                        let local = n.field("alias").unwrap_or(name);
                         w.imported_types.insert(src.node_text(local), src.node_text(name));
                     }
                     continue;
                 }
                 for n in descendants(node) {
-                    match n.kind() {
+                    match n.kind_name() {
                         "import_specifier" => {
-                            let Some(name) = n.child_by_field_name("name") else { continue };
-                            let local = n.child_by_field_name("alias").unwrap_or(name);
+                            let Some(name) = n.field("name") else { continue };
+                            let local = n.field("alias").unwrap_or(name);
                             w.client_types.insert(src.node_text(local), src.node_text(name));
                         }
                         "namespace_import" => {
@@ -2902,7 +2903,7 @@ pub fn read<'t>(
                 }
             }
             "type_alias_declaration" => {
-                if let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value"))
+                if let (Some(name), Some(value)) = (node.field("name"), node.field("value"))
                 {
                     w.local_types.insert(src.node_text(name), value);
                 }
@@ -2918,28 +2919,28 @@ pub fn read<'t>(
                 }
             }
             "interface_declaration" => {
-                if let (Some(name), Some(body)) = (node.child_by_field_name("name"), node.child_by_field_name("body")) {
+                if let (Some(name), Some(body)) = (node.field("name"), node.field("body")) {
                     w.local_types.insert(src.node_text(name), body);
                 }
             }
             // A component: a capitalised function of a file that renders JSX.
             "function_declaration" | "variable_declarator" if jsx => {
                 let (Some(name), function) = (
-                    node.child_by_field_name("name"),
-                    match node.kind() {
+                    node.field("name"),
+                    match node.kind_name() {
                         "function_declaration" => Some(node),
-                        _ => node.child_by_field_name("value").map(unwrap),
+                        _ => node.field("value").map(unwrap),
                     },
                 ) else {
                     continue;
                 };
                 let Some(function) = function.filter(|f| {
-                    matches!(f.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function")
+                    matches!(f.kind_name(), "function_declaration" | "arrow_function" | "function_expression" | "function")
                 }) else {
                     continue;
                 };
                 let name = src.node_text(name);
-                if node.kind() == "variable_declarator" {
+                if node.kind_name() == "variable_declarator" {
                     w.functions.insert((w.scope_of(node).id(), name), function);
                 }
                 if name.starts_with(|c: char| c.is_ascii_uppercase())
@@ -2964,11 +2965,11 @@ pub fn read<'t>(
     // the names its returns hold an object in are that model's data, so the properties set on
     // them before they are returned are too (`data.wasDraftSent = null; return data;`).
     let built = built_here(&w, nodes);
-    for &node in nodes.iter().filter(|n| n.kind() == "return_statement") {
+    for &node in nodes.iter().filter(|n| n.kind_name() == "return_statement") {
         let Some(models) = function_name(&w, w.scope_of(node)).and_then(|g| built.get(g)) else { continue };
         for value in node.named_child(0).map(|v| returned_values(unwrap(v))).unwrap_or_default() {
             let name = src.node_text(value);
-            let Some(scope) = (value.kind() == "identifier")
+            let Some(scope) = (value.kind_name() == "identifier")
                 .then(|| w.scope_chain(value).find(|s| w.objects.contains_key(&(*s, name))))
                 .flatten()
             else {
@@ -2984,10 +2985,10 @@ pub fn read<'t>(
     // `let where: Prisma.XWhereInput = {…}`: (scope, name) → the model and how its objects read,
     // for the objects assigned to the name later (`where = { envelope: { qrToken } }`).
     let mut inputs: Map<(usize, &str), (String, Shape)> = Map::default();
-    for &node in nodes.iter().filter(|n| n.kind() == "variable_declarator") {
+    for &node in nodes.iter().filter(|n| n.kind_name() == "variable_declarator") {
         if let (Some(name), Some(declared)) =
-            (node.child_by_field_name("name"), node.child_by_field_name("type").and_then(|t| t.named_child(0)))
-            && name.kind() == "identifier"
+            (node.field("name"), node.field("type").and_then(|t| t.named_child(0)))
+            && name.kind_name() == "identifier"
             && let Some((model, Some(shape))) = w.prisma_type(declared)
         {
             inputs.insert((w.scope_of(node).id(), src.node_text(name)), (model, shape));
@@ -2998,7 +2999,7 @@ pub fn read<'t>(
         let value = |name: &str, at: Node<'t>| w.scope_chain(at).find_map(|s| w.values.get(&(s, name)).copied());
         let mut writer = Writer { src, hits: &mut out, lookup: &lookup, value: &value };
         for &node in nodes {
-            match node.kind() {
+            match node.kind_name() {
                 "call_expression" => {
                     client_call(&w, &mut writer, node);
                     posted(&w, writer.hits, node);
@@ -3007,7 +3008,7 @@ pub fn read<'t>(
                 "new_expression" => writer.global_omit(node),
                 "assignment_expression" => {
                     let Some((left, right)) = assigned_name(node) else { continue };
-                    if unwrap(right).kind() == "object"
+                    if unwrap(right).kind_name() == "object"
                         && let Some((model, shape)) =
                             w.scope_chain(node).find_map(|s| inputs.get(&(s, src.node_text(left))))
                     {
@@ -3016,18 +3017,18 @@ pub fn read<'t>(
                 }
                 "variable_declarator" => {
                     // `const where: Prisma.UserWhereInput = { … }` (or `satisfies …`).
-                    let Some(value) = node.child_by_field_name("value") else { continue };
+                    let Some(value) = node.field("value") else { continue };
                     let declared = node
-                        .child_by_field_name("type")
+                        .field("type")
                         .and_then(|t| t.named_child(0))
-                        .or_else(|| (value.kind() == "satisfies_expression").then(|| value.named_child(1)).flatten());
+                        .or_else(|| (value.kind_name() == "satisfies_expression").then(|| value.named_child(1)).flatten());
                     if let Some((model, Some(shape))) = declared.and_then(|d| w.prisma_type(d)) {
                         writer.read(&On::model(&model, Confidence::High), shape, value);
                     }
                     // A module's list of objects, written as rows where another file says.
                     if w.scope_of(node).id() == root.id()
-                        && let Some(name) = node.child_by_field_name("name").filter(|n| n.kind() == "identifier")
-                        && unwrap(value).kind() == "array"
+                        && let Some(name) = node.field("name").filter(|n| n.kind_name() == "identifier")
+                        && unwrap(value).kind_name() == "array"
                     {
                         let on = On {
                             root: Root::Binding {
@@ -3038,7 +3039,7 @@ pub fn read<'t>(
                             path: Vec::new(),
                             confidence: Confidence::Medium,
                         };
-                        for element in named_children(unwrap(value)).into_iter().filter(|e| e.kind() == "object") {
+                        for element in named_children(unwrap(value)).into_iter().filter(|e| e.kind_name() == "object") {
                             writer.read(&on, Shape::Data, element);
                         }
                     }
@@ -3052,8 +3053,8 @@ pub fn read<'t>(
                     }
                     let declared = w
                         .parent(node)
-                        .filter(|p| p.kind() == "variable_declarator")
-                        .and_then(|p| p.child_by_field_name("type"))
+                        .filter(|p| p.kind_name() == "variable_declarator")
+                        .and_then(|p| p.field("type"))
                         .and_then(|t| w.type_ty(t, 0));
                     // A shape another module declares, filled in with literals (`fee: 0` of a
                     // synthetic record): defaults, not the fields of a record.
@@ -3092,9 +3093,9 @@ pub fn read<'t>(
                 // `return { OR: [{ draftStatus: null }, …] }`: an object a helper of this file
                 // builds, read as what a client call of the file is given it as (see [`built_here`]).
                 "return_statement" | "arrow_function" => {
-                    let (function, value) = match node.kind() {
+                    let (function, value) = match node.kind_name() {
                         "return_statement" => (w.scope_of(node), node.named_child(0)),
-                        _ => (node, node.child_by_field_name("body").filter(|b| b.kind() != "statement_block")),
+                        _ => (node, node.field("body").filter(|b| b.kind_name() != "statement_block")),
                     };
                     let Some(models) = function_name(&w, function).and_then(|g| built.get(g)) else { continue };
                     for value in value.map(|v| returned_values(unwrap(v))).unwrap_or_default() {
@@ -3107,9 +3108,9 @@ pub fn read<'t>(
                 // `{ accessorKey: 'retried' }` of a table's column definitions: the rows' field.
                 "array" => {
                     let Some(ty) = w.column_defs(node) else { continue };
-                    for element in named_children(node).into_iter().filter(|e| e.kind() == "object") {
+                    for element in named_children(node).into_iter().filter(|e| e.kind_name() == "object") {
                         for key in object_keys(src, element).into_iter().filter(|k| k.name == "accessorKey") {
-                            if let Some(v) = key.value.filter(|v| v.kind() == "string")
+                            if let Some(v) = key.value.filter(|v| v.kind_name() == "string")
                                 && let Some((field, _)) = string_value(src, v)
                                 && !field.contains('.')
                             {
@@ -3140,7 +3141,7 @@ pub fn read<'t>(
                     // react-hook-form's `<Controller name="writingStyle" control={control}>` is a
                     // field of the form whose values are posted.
                     if (names_field || src.node_text(attr) == "name" && tag == "Controller")
-                        && value.kind() == "string"
+                        && value.kind_name() == "string"
                         && let Some((field, _)) = string_value(src, value)
                     {
                         writer.hits.extend(w.posted_field(node, &field, value.start_byte() + 1));
@@ -3149,7 +3150,7 @@ pub fn read<'t>(
                     // column's id is the field its function child renders, on whatever record.
                     if names_field
                         && src.node_text(attr) == "id"
-                        && value.kind() == "string"
+                        && value.kind_name() == "string"
                         && let Some((field, _)) = string_value(src, value)
                         && let Some(ty) = w.rendered_field(element, &field)
                     {
@@ -3161,7 +3162,7 @@ pub fn read<'t>(
                         ));
                     }
                     if names_field
-                        && value.kind() == "string"
+                        && value.kind_name() == "string"
                         && let Some((field, _)) = string_value(src, value)
                         && let Some(ty) = w.subject_of(node)
                     {
@@ -3176,28 +3177,28 @@ pub fn read<'t>(
                 "member_expression" => {
                     // A property read (or written), not a method called on the records.
                     if w.parent(node).is_some_and(|p| {
-                        p.kind() == "call_expression"
-                            && p.child_by_field_name("function").is_some_and(|f| f.id() == node.id())
+                        p.kind_name() == "call_expression"
+                            && p.field("function").is_some_and(|f| f.id() == node.id())
                     }) {
                         continue;
                     }
                     let (Some(object), Some(prop)) =
-                        (node.child_by_field_name("object"), node.child_by_field_name("property"))
+                        (node.field("object"), node.field("property"))
                     else {
                         continue;
                     };
                     // A page's own keys (`status.isLoading` of a query held whole) are not its
                     // records' fields: its `data` is the records.
-                    if prop.kind() != "property_identifier"
+                    if prop.kind_name() != "property_identifier"
                         || src.node_text(prop) != "data" && w.is_page(unwrap(object))
                     {
                         continue;
                     }
                     // The client's model accessor (`prisma.user` of `prisma.user.findMany(…)`).
                     if w.parent(node).is_some_and(|p| {
-                        p.kind() == "member_expression"
+                        p.kind_name() == "member_expression"
                             && property(src, p).is_some_and(|m| METHODS.contains(&m))
-                            && w.parent(p).is_some_and(|c| c.kind() == "call_expression")
+                            && w.parent(p).is_some_and(|c| c.kind_name() == "call_expression")
                     }) {
                         continue;
                     }
@@ -3234,7 +3235,7 @@ pub fn read<'t>(
         if let (Some(function), Some(name)) = (loader_name(src, node), w.loader.as_deref()) {
             let returns: HashMap<usize, Vec<Node<'t>>> = descendants(function)
                 .into_iter()
-                .filter(|r| r.kind() == "return_statement" && w.scope_of(*r).id() == function.id())
+                .filter(|r| r.kind_name() == "return_statement" && w.scope_of(*r).id() == function.id())
                 .fold(HashMap::new(), |mut m, r| {
                     m.entry(function.id()).or_default().push(r);
                     m
@@ -3253,16 +3254,16 @@ pub fn read<'t>(
 /// with object arguments (read as the Prisma arguments its parameters may be declared as).
 fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: Node<'t>) {
     let src = w.src;
-    let Some(function) = node.child_by_field_name("function").map(unwrap) else { return };
+    let Some(function) = node.field("function").map(unwrap) else { return };
     form_call(w, writer, node, function);
     // A service's method (`this.userService.updateUser({ data, where })`), named as its
     // bindings are (see [`Walker::app_callee`]).
-    let method_of = (function.kind() == "member_expression"
+    let method_of = (function.kind_name() == "member_expression"
         && property(src, function).is_some_and(|m| !METHODS.contains(&m)))
     .then(|| w.app_callee(function))
     .flatten();
     let mutation = w.mutation_called(function);
-    if function.kind() == "identifier" || method_of.is_some() || mutation.is_some() {
+    if function.kind_name() == "identifier" || method_of.is_some() || mutation.is_some() {
         let name = method_of.as_deref().unwrap_or_else(|| src.node_text(function));
         // A tRPC mutation called by another name: what its procedure's name says it writes.
         let name = mutation.unwrap_or(name);
@@ -3275,7 +3276,7 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
             writer.read(&on, if args { Shape::Args } else { Shape::Data }, arg);
             // `grant({ userId, emailAccountsAccess })`: a key the function writes one at a time
             // (`f(i).key`, see [`function_bindings`]).
-            for key in keys.iter().filter(|k| k.value.is_none_or(|v| unwrap(v).kind() != "object")) {
+            for key in keys.iter().filter(|k| k.value.is_none_or(|v| unwrap(v).kind_name() != "object")) {
                 let root = Root::Binding {
                     scopes: vec![ARGS.to_owned()],
                     name: format!("{name}({i}).{}", key.name),
@@ -3291,7 +3292,7 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
             // `upsertSenderRecord({ emailAccountId, changes: { patternAnalyzed: true } })`: an
             // object under a key the function writes (see [`function_bindings`]).
             for key in keys {
-                if let Some(value) = key.value.map(unwrap).filter(|v| v.kind() == "object") {
+                if let Some(value) = key.value.map(unwrap).filter(|v| v.kind_name() == "object") {
                     let root = Root::Binding {
                         scopes: vec![ARGS.to_owned()],
                         name: format!("{name}({i}).{}", key.name),
@@ -3313,19 +3314,19 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
                 path: Vec::new(),
                 confidence: Confidence::Medium,
             };
-            for arg in call_args(node).into_iter().filter(|a| a.kind() == "object") {
+            for arg in call_args(node).into_iter().filter(|a| a.kind_name() == "object") {
                 writer.read(&on, Shape::Data, arg);
             }
         }
         return;
     }
-    let Some(accessor) = function.child_by_field_name("object").map(unwrap) else { return };
+    let Some(accessor) = function.field("object").map(unwrap) else { return };
     let Some(model) = property(src, accessor).filter(|a| !a.starts_with('$')) else { return };
     let arg = call_args(node).into_iter().next();
     let object = arg.and_then(|a| w.object_of(a));
     if let Some(object) = object
         && !object_keys(src, object).iter().any(|k| ARG_KEYS.contains(&k.name.as_str()))
-        && !named_children(object).iter().any(|c| c.kind() == "spread_element")
+        && !named_children(object).iter().any(|c| c.kind_name() == "spread_element")
     {
         return;
     }
@@ -3347,7 +3348,7 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
 fn form_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: Node<'t>, function: Node<'t>) {
     let src = w.src;
     // `setValue(…)` destructured from the form or called on it (`form.resetField(…)`).
-    let name = match function.kind() {
+    let name = match function.kind_name() {
         "identifier" => src.node_text(function),
         _ => match property(src, function) {
             Some(p) => p,
@@ -3359,19 +3360,19 @@ fn form_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node: 
     }
     let Some(arg) = call_args(node).into_iter().next() else { return };
     if FORM_CALLS.contains(&name)
-        && arg.kind() == "string"
+        && arg.kind_name() == "string"
         && let Some((field, _)) = string_value(src, arg)
     {
         writer.hits.extend(w.posted_field(node, &field, arg.start_byte() + 1));
     }
     let Some(ty) = w.subject_of(node) else { return };
     if FORM_CALLS.contains(&name) {
-        if arg.kind() == "string"
+        if arg.kind_name() == "string"
             && let Some((field, _)) = string_value(src, arg)
         {
             writer.hits.push(src.hit(arg.start_byte() + 1, ty.target(&field), RefKind::Query, Confidence::Medium));
         }
-    } else if arg.kind() == "object" {
+    } else if arg.kind_name() == "object" {
         writer.read(&On { root: ty.root, path: ty.path, confidence: Confidence::Medium }, Shape::Data, arg);
     }
 }
@@ -3388,8 +3389,8 @@ fn data_bindings<'t>(
     let src = w.src;
     let top: std::collections::HashSet<&str> = nodes
         .iter()
-        .filter(|n| n.kind() == "variable_declarator" && w.scope_of(**n).id() == w.root.id())
-        .filter_map(|n| n.child_by_field_name("name").filter(|n| n.kind() == "identifier"))
+        .filter(|n| n.kind_name() == "variable_declarator" && w.scope_of(**n).id() == w.root.id())
+        .filter_map(|n| n.field("name").filter(|n| n.kind_name() == "identifier"))
         .map(|n| src.node_text(n))
         .collect();
     let mut out = Vec::new();
@@ -3400,14 +3401,14 @@ fn data_bindings<'t>(
                 None => continue,
             };
             // `list.map((x) => ({ ...x, … }))`: the list's objects.
-            if value.kind() == "call_expression"
-                && let Some(callee) = value.child_by_field_name("function").map(unwrap)
+            if value.kind_name() == "call_expression"
+                && let Some(callee) = value.field("function").map(unwrap)
                 && property(src, callee) == Some("map")
-                && let Some(object) = callee.child_by_field_name("object").map(unwrap)
+                && let Some(object) = callee.field("object").map(unwrap)
             {
                 value = object;
             }
-            if value.kind() != "identifier" {
+            if value.kind_name() != "identifier" {
                 continue;
             }
             let name = src.node_text(value);
@@ -3444,9 +3445,9 @@ fn built_here<'a>(w: &Walker<'_, 'a, '_>, nodes: &[Node<'_>]) -> HashMap<&'a str
             let builders: Vec<&str> = match key.value.map(unwrap) {
                 // `{ where }`: the name's declared value.
                 None => builder(w, &key.name, arg).into_iter().collect(),
-                Some(v) if v.kind() == "object" => named_children(v)
+                Some(v) if v.kind_name() == "object" => named_children(v)
                     .into_iter()
-                    .filter(|c| c.kind() == "spread_element")
+                    .filter(|c| c.kind_name() == "spread_element")
                     .filter_map(|c| c.named_child(0))
                     .filter_map(|c| built_by(w, unwrap(c)))
                     .collect(),
@@ -3471,19 +3472,19 @@ fn built_here<'a>(w: &Walker<'_, 'a, '_>, nodes: &[Node<'_>]) -> HashMap<&'a str
 /// from the model: the type's declared fields are the model's (see [`OBJECTS`]).
 fn object_type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding> {
     let mut out: Vec<Binding> = Vec::new();
-    for &object in nodes.iter().filter(|n| n.kind() == "object") {
+    for &object in nodes.iter().filter(|n| n.kind_name() == "object") {
         let Some(declared) = built_as_type(w, object) else { continue };
         let mut names: Vec<&str> = descendants(declared)
             .into_iter()
-            .filter(|t| t.kind() == "type_identifier")
-            .filter(|t| w.parent(*t).is_none_or(|p| p.kind() != "nested_type_identifier"))
+            .filter(|t| t.kind_name() == "type_identifier")
+            .filter(|t| w.parent(*t).is_none_or(|p| p.kind_name() != "nested_type_identifier"))
             .filter_map(|t| w.imported_types.get(w.text(t)).copied())
             .collect();
         names.dedup();
         let [name] = names.as_slice() else { continue };
         let mut tys: Vec<Ty> = Vec::new();
         for child in named_children(object) {
-            match child.kind() {
+            match child.kind_name() {
                 "spread_element" => {
                     if let Some(ty) = child.named_child(0).and_then(|v| w.expr_ty(unwrap(v), 0)) {
                         tys.push(ty);
@@ -3491,7 +3492,7 @@ fn object_type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<B
                 }
                 "pair" => {
                     let (Some(key), Some(value)) =
-                        (child.child_by_field_name("key"), child.child_by_field_name("value"))
+                        (child.field("key"), child.field("value"))
                     else {
                         continue;
                     };
@@ -3526,21 +3527,21 @@ fn built_as_type<'t>(w: &Walker<'_, '_, 't>, object: Node<'t>) -> Option<Node<'t
     let mut at = object;
     let mut parent = w.parent(at)?;
     loop {
-        match parent.kind() {
+        match parent.kind_name() {
             "parenthesized_expression" => {}
-            "type_assertion" => return parent.named_child(0).filter(|t| t.kind() == "type_arguments"),
+            "type_assertion" => return parent.named_child(0).filter(|t| t.kind_name() == "type_arguments"),
             "as_expression" | "satisfies_expression" => return parent.named_child(1),
             _ => break,
         }
         at = parent;
         parent = w.parent(at)?;
     }
-    let function = match parent.kind() {
-        "arrow_function" if parent.child_by_field_name("body").is_some_and(|b| b.id() == at.id()) => parent,
+    let function = match parent.kind_name() {
+        "arrow_function" if parent.field("body").is_some_and(|b| b.id() == at.id()) => parent,
         "return_statement" => w.scope_of(parent),
         _ => return None,
     };
-    function.child_by_field_name("return_type")
+    function.field("return_type")
 }
 
 /// The fields of a code-first GraphQL object class (`@ObjectType() export class TeamMember {
@@ -3548,23 +3549,23 @@ fn built_as_type<'t>(w: &Walker<'_, '_, 't>, object: Node<'t>) -> Option<Node<'t
 /// (see [`OBJECTS`]), read by the default resolver.
 fn object_type_fields<'t>(src: &Src<'_>, nodes: &[Node<'t>], hits: &mut Vec<Hit>) {
     let decorated = |node: Node<'_>, name: &str| {
-        (0..node.child_count()).filter_map(|i| node.child(i)).filter(|d| d.kind() == "decorator").any(|d| {
+        (0..node.child_count()).filter_map(|i| node.child(i)).filter(|d| d.kind_name() == "decorator").any(|d| {
             d.named_child(0).is_some_and(|c| {
-                let f = if c.kind() == "call_expression" { c.child_by_field_name("function") } else { Some(c) };
+                let f = if c.kind_name() == "call_expression" { c.field("function") } else { Some(c) };
                 f.is_some_and(|f| src.node_text(f) == name)
             })
         })
     };
-    for &class in nodes.iter().filter(|n| n.kind() == "class_declaration") {
-        let exported = class.parent().filter(|p| p.kind() == "export_statement");
+    for &class in nodes.iter().filter(|n| n.kind_name() == "class_declaration") {
+        let exported = class.parent().filter(|p| p.kind_name() == "export_statement");
         if !decorated(class, "ObjectType") && !exported.is_some_and(|e| decorated(e, "ObjectType")) {
             continue;
         }
-        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
             continue;
         };
-        for field in named_children(body).into_iter().filter(|f| f.kind() == "public_field_definition") {
-            let Some(prop) = field.child_by_field_name("name").filter(|_| decorated(field, "Field")) else { continue };
+        for field in named_children(body).into_iter().filter(|f| f.kind_name() == "public_field_definition") {
+            let Some(prop) = field.field("name").filter(|_| decorated(field, "Field")) else { continue };
             let root =
                 Root::Binding { scopes: vec![OBJECTS.to_owned()], name: src.node_text(name).to_owned(), guess: None };
             let target = Target::Chain { root, path: Vec::new(), attribute: Some(src.node_text(prop).to_owned()) };
@@ -3576,48 +3577,48 @@ fn object_type_fields<'t>(src: &Src<'_>, nodes: &[Node<'t>], hits: &mut Vec<Hit>
 /// `<client>.<model>.<method>({ … })` with a method of Prisma Client: the model's accessor and
 /// the object argument.
 fn client_args<'a, 't>(src: &Src<'a>, call: Node<'t>) -> Option<(&'a str, Node<'t>)> {
-    if call.kind() != "call_expression" {
+    if call.kind_name() != "call_expression" {
         return None;
     }
-    let f = call.child_by_field_name("function").map(unwrap)?;
+    let f = call.field("function").map(unwrap)?;
     if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
         return None;
     }
     let model =
-        f.child_by_field_name("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
-    let arg = call_args(call).into_iter().next().filter(|a| a.kind() == "object")?;
+        f.field("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
+    let arg = call_args(call).into_iter().next().filter(|a| a.kind_name() == "object")?;
     Some((model, arg))
 }
 
 /// The app's function whose result a value is: `g(…)`, `await g(…)`, or a name declared with one.
 fn built_by<'a>(w: &Walker<'_, 'a, '_>, value: Node<'_>) -> Option<&'a str> {
-    if value.kind() == "identifier" {
+    if value.kind_name() == "identifier" {
         return builder(w, w.text(value), value);
     }
     let mut v = value;
-    if v.kind() == "await_expression" {
+    if v.kind_name() == "await_expression" {
         v = unwrap(v.named_child(0)?);
     }
-    let f = v.child_by_field_name("function").map(unwrap).filter(|_| v.kind() == "call_expression")?;
-    (f.kind() == "identifier").then(|| w.text(f))
+    let f = v.field("function").map(unwrap).filter(|_| v.kind_name() == "call_expression")?;
+    (f.kind_name() == "identifier").then(|| w.text(f))
 }
 
 /// The app's function whose result the name `name` is declared with, seen from `at`.
 fn builder<'a>(w: &Walker<'_, 'a, '_>, name: &str, at: Node<'_>) -> Option<&'a str> {
     let value = unwrap(w.scope_chain(at).find_map(|s| w.values.get(&(s, name)).copied())?);
-    (value.kind() != "identifier").then(|| built_by(w, value)).flatten()
+    (value.kind_name() != "identifier").then(|| built_by(w, value)).flatten()
 }
 
 /// A function's name: its declaration's, or the name the `const` holding it is declared with.
 fn function_name<'a>(w: &Walker<'_, 'a, '_>, function: Node<'_>) -> Option<&'a str> {
-    let name = match function.kind() {
-        "function_declaration" => function.child_by_field_name("name")?,
+    let name = match function.kind_name() {
+        "function_declaration" => function.field("name")?,
         "arrow_function" | "function_expression" | "function" => {
-            w.parent(function).filter(|p| p.kind() == "variable_declarator")?.child_by_field_name("name")?
+            w.parent(function).filter(|p| p.kind_name() == "variable_declarator")?.field("name")?
         }
         _ => return None,
     };
-    (name.kind() == "identifier").then(|| w.text(name))
+    (name.kind_name() == "identifier").then(|| w.text(name))
 }
 
 /// The values a returned expression may be: both branches of `c ? a : b`, both sides of `a ?? b`.
@@ -3625,7 +3626,7 @@ fn function_name<'a>(w: &Walker<'_, 'a, '_>, function: Node<'_>) -> Option<&'a s
 fn returned_values(value: Node<'_>) -> Vec<Node<'_>> {
     let (mut out, mut todo) = (Vec::new(), vec![value]);
     while let Some(v) = todo.pop() {
-        match v.kind() {
+        match v.kind_name() {
             "ternary_expression" => todo.extend(named_children(v).into_iter().skip(1).map(unwrap)),
             "binary_expression" => todo.extend(named_children(v).into_iter().map(unwrap)),
             _ => out.push(v),
@@ -3673,20 +3674,20 @@ fn is_within(node: Node<'_>, outer: Node<'_>) -> bool {
 fn template_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], path: &str) -> Vec<Binding> {
     let src = w.src;
     let mut out = Vec::new();
-    for &class in nodes.iter().filter(|n| CLASSES.contains(&n.kind())) {
+    for &class in nodes.iter().filter(|n| CLASSES.contains(&n.kind_name())) {
         // `@Component(…) export class X`: the decorator is the export's.
         let mut decorators = named_children(class);
         decorators
-            .extend(w.parent(class).filter(|p| p.kind() == "export_statement").map(named_children).unwrap_or_default());
+            .extend(w.parent(class).filter(|p| p.kind_name() == "export_statement").map(named_children).unwrap_or_default());
         let template = decorators
             .into_iter()
-            .filter(|d| d.kind() == "decorator")
-            .filter_map(|d| d.named_child(0).filter(|c| c.kind() == "call_expression"))
-            .filter(|c| c.child_by_field_name("function").is_some_and(|f| src.node_text(f) == "Component"))
-            .filter_map(|c| call_args(c).into_iter().next().filter(|a| a.kind() == "object"))
+            .filter(|d| d.kind_name() == "decorator")
+            .filter_map(|d| d.named_child(0).filter(|c| c.kind_name() == "call_expression"))
+            .filter(|c| c.field("function").is_some_and(|f| src.node_text(f) == "Component"))
+            .filter_map(|c| call_args(c).into_iter().next().filter(|a| a.kind_name() == "object"))
             .flat_map(|o| object_keys(src, o))
             .find(|k| k.name == "templateUrl")
-            .and_then(|k| k.value.filter(|v| v.kind() == "string"))
+            .and_then(|k| k.value.filter(|v| v.kind_name() == "string"))
             .and_then(|v| string_value(src, v))
             .and_then(|(url, _)| relative_module(path, &url));
         let Some(template) = template else { continue };
@@ -3713,27 +3714,27 @@ fn template_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], path: &str)
 fn type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding> {
     let mut out = Vec::new();
     for &node in nodes {
-        let value = match node.kind() {
-            "type_alias_declaration" => node.child_by_field_name("value"),
-            "interface_declaration" => node.child_by_field_name("body"),
+        let value = match node.kind_name() {
+            "type_alias_declaration" => node.field("value"),
+            "interface_declaration" => node.field("body"),
             _ => continue,
         };
-        let (Some(name), Some(value)) = (node.child_by_field_name("name"), value) else { continue };
-        if w.parent(node).is_none_or(|p| p.kind() != "export_statement") {
+        let (Some(name), Some(value)) = (node.field("name"), value) else { continue };
+        if w.parent(node).is_none_or(|p| p.kind_name() != "export_statement") {
             continue;
         }
         // `interface PortfolioOrder extends Pick<Activity, 'type'> { fee: Big }`: a few of a
         // model's fields beside the app's own, which may reuse the model's names: no record.
         let narrowed = |t: Node<'_>| {
-            t.kind() == "generic_type" && t.child_by_field_name("name").is_some_and(|n| w.text(n) == "Pick")
+            t.kind_name() == "generic_type" && t.field("name").is_some_and(|n| w.text(n) == "Pick")
         };
-        let bases = match node.kind() {
+        let bases = match node.kind_name() {
             "interface_declaration" => named_children(node)
                 .into_iter()
-                .filter(|c| c.kind() == "extends_type_clause")
+                .filter(|c| c.kind_name() == "extends_type_clause")
                 .flat_map(named_children)
                 .collect(),
-            _ if value.kind() == "intersection_type" => named_children(value),
+            _ if value.kind_name() == "intersection_type" => named_children(value),
             _ => Vec::new(),
         };
         let own = w.declared_keys(value, 0);
@@ -3766,10 +3767,10 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     // Function node id → the URLs its own `useSWR(url)` calls fetch.
     let mut fetches: HashMap<usize, Vec<String>> = HashMap::new();
     for &n in nodes {
-        match n.kind() {
+        match n.kind_name() {
             "return_statement" => returns.entry(w.scope_of(n).id()).or_default().push(n),
             "call_expression"
-                if n.child_by_field_name("function")
+                if n.field("function")
                     .is_some_and(|f| matches!(src.node_text(f), "useSWR" | "useSWRImmutable")) =>
             {
                 if let Some(url) = call_args(n).into_iter().next().and_then(|a| routes::url_of(src, a)) {
@@ -3778,16 +3779,16 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             }
             "variable_declarator" => {
                 if let (Some(pattern), Some(value)) =
-                    (n.child_by_field_name("name"), n.child_by_field_name("value").map(unwrap))
-                    && pattern.kind() == "object_pattern"
-                    && value.kind() == "identifier"
+                    (n.field("name"), n.field("value").map(unwrap))
+                    && pattern.kind_name() == "object_pattern"
+                    && value.kind_name() == "identifier"
                     && let Some(rest) = rest_of(src, pattern)
                 {
                     rests.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), rest));
                 }
             }
             "call_expression"
-                if n.child_by_field_name("function")
+                if n.field("function")
                     .map(unwrap)
                     .and_then(|f| property(src, f))
                     .is_some_and(|m| METHODS.contains(&m)) =>
@@ -3798,9 +3799,9 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             }
             // The app's own functions called with an object (`grantPremiumAdmin({ … })`).
             "call_expression"
-                if n.child_by_field_name("function")
-                    .is_some_and(|f| f.kind() == "identifier" || w.app_callee(unwrap(f)).is_some())
-                    && call_args(n).iter().any(|a| matches!(a.kind(), "object" | "identifier")) =>
+                if n.field("function")
+                    .is_some_and(|f| f.kind_name() == "identifier" || w.app_callee(unwrap(f)).is_some())
+                    && call_args(n).iter().any(|a| matches!(a.kind_name(), "object" | "identifier")) =>
             {
                 for scope in w.scope_chain(n) {
                     app_calls.entry(scope).or_default().push(n);
@@ -3811,41 +3812,41 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     }
     let functions: std::collections::HashSet<&str> = nodes
         .iter()
-        .filter(|n| n.kind() == "function_declaration")
-        .filter_map(|n| n.child_by_field_name("name"))
+        .filter(|n| n.kind_name() == "function_declaration")
+        .filter_map(|n| n.field("name"))
         .map(|n| src.node_text(n))
         .collect();
     let mut out = Vec::new();
     for &node in nodes {
-        let (name, function) = match node.kind() {
-            "function_declaration" => match node.child_by_field_name("name") {
+        let (name, function) = match node.kind_name() {
+            "function_declaration" => match node.field("name") {
                 Some(n) => (src.node_text(n).to_owned(), node),
                 None => continue,
             },
             // A class's method, by its class (`UserService.updateUser`, see [`Walker::app_callee`]).
             "method_definition" => {
-                let (Some(n), Some(class)) = (node.child_by_field_name("name"), w.class_of(node)) else { continue };
+                let (Some(n), Some(class)) = (node.field("name"), w.class_of(node)) else { continue };
                 let Some(class) = w.class_names.get(&class.id()) else { continue };
                 let method = src.node_text(n);
-                if n.kind() != "property_identifier" || method == "constructor" {
+                if n.kind_name() != "property_identifier" || method == "constructor" {
                     continue;
                 }
                 (format!("{class}.{method}"), node)
             }
             "variable_declarator" => {
                 let (Some(n), Some(v)) =
-                    (node.child_by_field_name("name"), node.child_by_field_name("value").map(unwrap))
+                    (node.field("name"), node.field("value").map(unwrap))
                 else {
                     continue;
                 };
-                if n.kind() != "identifier" {
+                if n.kind_name() != "identifier" {
                     continue;
                 }
                 // A memoising wrapper (`cache(async () => …)`, `unstable_cache(getLicense, …)`)
                 // returns what the function it wraps returns.
-                let v = match v.kind() {
+                let v = match v.kind_name() {
                     "call_expression" => match call_args(v).into_iter().next() {
-                        Some(f) if f.kind() == "identifier" && functions.contains(src.node_text(f)) => {
+                        Some(f) if f.kind_name() == "identifier" && functions.contains(src.node_text(f)) => {
                             let ty = returned_by(src.node_text(f));
                             out.push(Binding {
                                 scope: RETURNS.to_owned(),
@@ -3860,7 +3861,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     },
                     _ => v,
                 };
-                if !matches!(v.kind(), "arrow_function" | "function_expression" | "function") {
+                if !matches!(v.kind_name(), "arrow_function" | "function_expression" | "function") {
                     continue;
                 }
                 (src.node_text(n).to_owned(), v)
@@ -3868,9 +3869,9 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             _ => continue,
         };
         let name = name.as_str();
-        if let Some(params) = function.child_by_field_name("parameters") {
+        if let Some(params) = function.field("parameters") {
             for (i, p) in named_children(params).into_iter().enumerate() {
-                let Some(t) = p.child_by_field_name("type") else { continue };
+                let Some(t) = p.field("type") else { continue };
                 // `data: Prisma.XCreateInput | Prisma.XUncheckedCreateInput`.
                 let input =
                     descendants(t).into_iter().find_map(|n| w.prisma_type(n).filter(|(_, shape)| shape.is_some()));
@@ -3887,27 +3888,27 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
         // `function createUser(data) { return prisma.user.create({ data }) }`: the parameter is the
         // call's `data` (or `where`), whatever its declared type.
         if let (Some(params), Some(body)) =
-            (function.child_by_field_name("parameters"), function.child_by_field_name("body"))
+            (function.field("parameters"), function.field("body"))
         {
             let names: Vec<&str> = named_children(params)
                 .into_iter()
-                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
-                .map(|p| if p.kind() == "identifier" { src.node_text(p) } else { "" })
+                .map(|p| p.field("pattern").unwrap_or(p))
+                .map(|p| if p.kind_name() == "identifier" { src.node_text(p) } else { "" })
                 .collect();
             // `({ title, hideScores }: Params) => prisma.poll.create({ data: { title, hideScores } })`:
             // the names a parameter destructures, each under its own key.
             let destructured: Vec<Vec<&str>> = named_children(params)
                 .into_iter()
-                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
-                .map(|p| if p.kind() == "object_pattern" { pattern_names(src, p) } else { Vec::new() })
+                .map(|p| p.field("pattern").unwrap_or(p))
+                .map(|p| if p.kind_name() == "object_pattern" { pattern_names(src, p) } else { Vec::new() })
                 .collect();
             // The names holding the rest of a parameter (`({ userId, ...data })`, or `const {
             // userId, ...data } = options` in the body): what they hold is the caller's object.
             let mut rest: Vec<(&str, usize)> = named_children(params)
                 .into_iter()
-                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
+                .map(|p| p.field("pattern").unwrap_or(p))
                 .enumerate()
-                .filter(|(_, p)| p.kind() == "object_pattern")
+                .filter(|(_, p)| p.kind_name() == "object_pattern")
                 .filter_map(|(i, p)| rest_of(src, p).map(|r| (r, i)))
                 .collect();
             for (value, held) in rests.get(&function.id()).into_iter().flatten() {
@@ -3921,13 +3922,13 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             let payload: Vec<&str> = named_children(params)
                 .into_iter()
                 .next()
-                .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
-                .filter(|p| p.kind() == "object_pattern")
+                .map(|p| p.field("pattern").unwrap_or(p))
+                .filter(|p| p.kind_name() == "object_pattern")
                 .into_iter()
                 .flat_map(named_children)
-                .filter(|prop| prop.kind() == "pair_pattern")
-                .filter(|prop| prop.child_by_field_name("key").is_some_and(|k| src.node_text(k) == "parsedInput"))
-                .filter_map(|prop| prop.child_by_field_name("value").filter(|v| v.kind() == "object_pattern"))
+                .filter(|prop| prop.kind_name() == "pair_pattern")
+                .filter(|prop| prop.field("key").is_some_and(|k| src.node_text(k) == "parsedInput"))
+                .filter_map(|prop| prop.field("value").filter(|v| v.kind_name() == "object_pattern"))
                 .flat_map(|p| pattern_names(src, p))
                 .collect();
             let mut passes_payload = false;
@@ -3944,16 +3945,16 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 }
             };
             for &call in calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
-                let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
+                let Some(f) = call.field("function").map(unwrap) else { continue };
                 let Some(model) = f
-                    .child_by_field_name("object")
+                    .field("object")
                     .map(unwrap)
                     .and_then(|a| property(src, a))
                     .filter(|m| !m.starts_with('$'))
                 else {
                     continue;
                 };
-                let Some(arg) = call_args(call).into_iter().next().filter(|a| a.kind() == "object") else { continue };
+                let Some(arg) = call_args(call).into_iter().next().filter(|a| a.kind_name() == "object") else { continue };
                 // What a write is given: `data: changes` or `...changes` in it, `changes` a property
                 // of a destructured parameter (the caller's object under that key) or the rest of a
                 // parameter (the caller's object); an action's input fields written under their own
@@ -3963,14 +3964,14 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     .filter(|k| matches!(k.name.as_str(), "data" | "create" | "update"))
                 {
                     let Some(value) = key.value.map(unwrap) else { continue };
-                    let given: Vec<Node<'t>> = match value.kind() {
+                    let given: Vec<Node<'t>> = match value.kind_name() {
                         "identifier" => vec![value],
                         // `data: { ...changes }`, `createMany({ data: [{ ...answer, resultId }] })`.
                         "object" | "array" => written_objects(value)
                             .into_iter()
                             .flat_map(named_children)
-                            .filter(|c| c.kind() == "spread_element")
-                            .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
+                            .filter(|c| c.kind_name() == "spread_element")
+                            .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind_name() == "identifier"))
                             .collect(),
                         _ => Vec::new(),
                     };
@@ -3987,11 +3988,11 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     }
                     if key.name == "data"
                         && !passes_payload
-                        && value.kind() == "object"
+                        && value.kind_name() == "object"
                         && object_keys(src, value).iter().any(|field| {
                             let same = match field.value.map(unwrap) {
                                 None => true,
-                                Some(v) => v.kind() == "identifier" && src.node_text(v) == field.name,
+                                Some(v) => v.kind_name() == "identifier" && src.node_text(v) == field.name,
                             };
                             same && payload.contains(&field.name.as_str())
                         })
@@ -4014,7 +4015,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                         for field in written_objects(value).into_iter().flat_map(|data| object_keys(src, data)) {
                             let same = match field.value.map(unwrap) {
                                 None => true,
-                                Some(v) => v.kind() == "identifier" && src.node_text(v) == field.name,
+                                Some(v) => v.kind_name() == "identifier" && src.node_text(v) == field.name,
                             };
                             for (i, names) in destructured.iter().enumerate() {
                                 if same && names.contains(&field.name.as_str()) && !passes_fields[i] {
@@ -4032,11 +4033,11 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     // The parameter itself given whole (`update: data`, `{ where }`), or spread
                     // into what a write is given (`create: { ...data, id }`).
                     let passed: Vec<&str> = match key.value.map(unwrap) {
-                        Some(v) if v.kind() == "identifier" => vec![src.node_text(v)],
-                        Some(v) if v.kind() == "object" && key.name != "where" => named_children(v)
+                        Some(v) if v.kind_name() == "identifier" => vec![src.node_text(v)],
+                        Some(v) if v.kind_name() == "object" && key.name != "where" => named_children(v)
                             .into_iter()
-                            .filter(|c| c.kind() == "spread_element")
-                            .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind() == "identifier"))
+                            .filter(|c| c.kind_name() == "spread_element")
+                            .filter_map(|c| c.named_child(0).map(unwrap).filter(|v| v.kind_name() == "identifier"))
                             .map(|v| src.node_text(v))
                             .collect(),
                         Some(_) => continue,
@@ -4080,13 +4081,13 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                         None => continue,
                     };
                     let mut objects: Vec<Node<'t>> = w.object_of(value).into_iter().collect();
-                    if value.kind() == "object" {
+                    if value.kind_name() == "object" {
                         objects.extend(
                             named_children(value)
                                 .into_iter()
-                                .filter(|c| c.kind() == "spread_element")
+                                .filter(|c| c.kind_name() == "spread_element")
                                 .filter_map(|c| c.named_child(0).map(unwrap))
-                                .filter_map(|c| w.object_of(c).filter(|_| c.kind() == "identifier")),
+                                .filter_map(|c| w.object_of(c).filter(|_| c.kind_name() == "identifier")),
                         );
                     }
                     for object in objects {
@@ -4097,7 +4098,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 }
             }
             for &call in app_calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
-                let Some(callee) = call.child_by_field_name("function").and_then(|f| w.app_callee(unwrap(f))) else {
+                let Some(callee) = call.field("function").and_then(|f| w.app_callee(unwrap(f))) else {
                     continue;
                 };
                 for (j, arg) in call_args(call).into_iter().enumerate() {
@@ -4132,27 +4133,27 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     // const { data } = input; await updateEnvelope({ data: { ...data } }) })`: the key the client
     // posts under (`updateTemplate(0).data`, as [`client_call`] reads a mutation called by another
     // name) is what the app's function takes under it.
-    for &pair in nodes.iter().filter(|n| n.kind() == "pair") {
-        let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value").map(unwrap))
+    for &pair in nodes.iter().filter(|n| n.kind_name() == "pair") {
+        let (Some(key), Some(value)) = (pair.field("key"), pair.field("value").map(unwrap))
         else {
             continue;
         };
-        if value.kind() != "call_expression"
-            || value.child_by_field_name("function").map(unwrap).is_none_or(|f| property(src, f) != Some("mutation"))
+        if value.kind_name() != "call_expression"
+            || value.field("function").map(unwrap).is_none_or(|f| property(src, f) != Some("mutation"))
         {
             continue;
         }
         let Some(callback) = first_callback(value) else { continue };
         let takes_input = first_parameter(callback)
-            .is_some_and(|p| p.kind() == "object_pattern" && pattern_names(src, p).contains(&"input"));
+            .is_some_and(|p| p.kind_name() == "object_pattern" && pattern_names(src, p).contains(&"input"));
         if !takes_input {
             continue;
         }
         let fields: Vec<&str> = descendants(callback)
             .into_iter()
-            .filter(|d| d.kind() == "variable_declarator" && w.scope_of(*d).id() == callback.id())
-            .filter(|d| d.child_by_field_name("value").map(unwrap).is_some_and(|v| src.node_text(v) == "input"))
-            .filter_map(|d| d.child_by_field_name("name").filter(|n| n.kind() == "object_pattern"))
+            .filter(|d| d.kind_name() == "variable_declarator" && w.scope_of(*d).id() == callback.id())
+            .filter(|d| d.field("value").map(unwrap).is_some_and(|v| src.node_text(v) == "input"))
+            .filter_map(|d| d.field("name").filter(|n| n.kind_name() == "object_pattern"))
             .flat_map(|p| pattern_names(src, p))
             .collect();
         let names = ["input"];
@@ -4180,7 +4181,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             }
         }
         for &call in app_calls.get(&callback.id()).into_iter().flatten() {
-            let Some(callee) = call.child_by_field_name("function").and_then(|f| w.app_callee(unwrap(f))) else {
+            let Some(callee) = call.field("function").and_then(|f| w.app_callee(unwrap(f))) else {
                 continue;
             };
             for (j, arg) in call_args(call).into_iter().enumerate() {
@@ -4210,25 +4211,25 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
 /// accessor of. An object with a value that is not a list of strings is no such list.
 fn extension_fields(src: &Src<'_>, nodes: &[Node<'_>], hits: &mut Vec<Hit>) {
     let extends = nodes.iter().any(|n| {
-        n.kind() == "call_expression"
-            && n.child_by_field_name("function")
+        n.kind_name() == "call_expression"
+            && n.field("function")
                 .is_some_and(|f| matches!(property(src, unwrap(f)), Some("$extends" | "defineExtension")))
     });
     if !extends {
         return;
     }
-    for &object in nodes.iter().filter(|n| n.kind() == "object") {
+    for &object in nodes.iter().filter(|n| n.kind_name() == "object") {
         let keys = object_keys(src, object);
         let lists: Vec<Vec<(String, usize)>> = keys
             .iter()
             .map_while(|key| {
                 let list = unwrap(key.value?);
-                let list = if list.kind() == "as_expression" { unwrap(list.named_child(0)?) } else { list };
-                (list.kind() == "array").then_some(())?;
+                let list = if list.kind_name() == "as_expression" { unwrap(list.named_child(0)?) } else { list };
+                (list.kind_name() == "array").then_some(())?;
                 named_children(list)
                     .into_iter()
                     .map(|s| {
-                        (s.kind() == "string")
+                        (s.kind_name() == "string")
                             .then(|| string_value(src, s))
                             .flatten()
                             .map(|(v, _)| (v, s.start_byte() + 1))
@@ -4268,14 +4269,14 @@ fn prop_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding>
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    for &node in nodes.iter().filter(|n| n.kind() == "jsx_attribute") {
+    for &node in nodes.iter().filter(|n| n.kind_name() == "jsx_attribute") {
         let (Some(attr), Some(value), Some(element)) = (node.named_child(0), node.named_child(1), w.parent(node))
         else {
             continue;
         };
         let tag = tag(src, element);
-        if attr.kind() != "property_identifier"
-            || value.kind() != "jsx_expression"
+        if attr.kind_name() != "property_identifier"
+            || value.kind_name() != "jsx_expression"
             || !tag.starts_with(|c: char| c.is_ascii_uppercase())
             || tag.contains('.')
         {
@@ -4326,24 +4327,24 @@ impl Copies<'_, '_> {
                 }
             };
             // `data.count || 1`, `x ?? null`: the value on the left.
-            while value.kind() == "binary_expression"
-                && let Some(left) = value.child_by_field_name("left")
+            while value.kind_name() == "binary_expression"
+                && let Some(left) = value.field("left")
             {
                 value = unwrap(left);
             }
-            let args = match value.kind() {
+            let args = match value.kind_name() {
                 "identifier" if src.node_text(value) == key.name => self.of_name(&key.name),
                 // `data: { ...data, extra }`: the field spread under its own key.
                 "object"
                     if named_children(value).into_iter().any(|c| {
-                        c.kind() == "spread_element"
+                        c.kind_name() == "spread_element"
                             && c.named_child(0).map(unwrap).is_some_and(|v| src.node_text(v) == key.name)
                     }) =>
                 {
                     self.of_name(&key.name)
                 }
                 "member_expression" if property(src, value) == Some(key.name.as_str()) => {
-                    match value.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier") {
+                    match value.field("object").map(unwrap).filter(|o| o.kind_name() == "identifier") {
                         Some(o) => {
                             // `publicDescription: data.publicDescription` of `({ data = {} })`: the
                             // caller's object under `data` holds the field.
@@ -4386,9 +4387,9 @@ impl Copies<'_, '_> {
 /// The objects a write's `data` is written out as: the object, or a list's (`createMany({ data:
 /// [{ … }] })`).
 fn written_objects(value: Node<'_>) -> Vec<Node<'_>> {
-    match value.kind() {
+    match value.kind_name() {
         "object" => vec![value],
-        "array" => named_children(value).into_iter().map(unwrap).filter(|e| e.kind() == "object").collect(),
+        "array" => named_children(value).into_iter().map(unwrap).filter(|e| e.kind_name() == "object").collect(),
         _ => Vec::new(),
     }
 }
@@ -4396,11 +4397,11 @@ fn written_objects(value: Node<'_>) -> Vec<Node<'_>> {
 /// The server action a next-safe-action hook is given: `saveAction` or `saveAction.bind(null, id)`.
 fn action_name<'a>(src: &Src<'a>, arg: Node<'_>) -> Option<&'a str> {
     let arg = unwrap(arg);
-    match arg.kind() {
+    match arg.kind_name() {
         "identifier" => Some(src.node_text(arg)),
         "call_expression" => {
-            let f = arg.child_by_field_name("function").map(unwrap)?;
-            let object = f.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier")?;
+            let f = arg.field("function").map(unwrap)?;
+            let object = f.field("object").map(unwrap).filter(|o| o.kind_name() == "identifier")?;
             (property(src, f) == Some("bind")).then(|| src.node_text(object))
         }
         _ => None,
@@ -4411,8 +4412,8 @@ fn action_name<'a>(src: &Src<'a>, arg: Node<'_>) -> Option<&'a str> {
 fn rest_of<'a>(src: &Src<'a>, pattern: Node<'_>) -> Option<&'a str> {
     named_children(pattern)
         .into_iter()
-        .filter(|p| p.kind() == "rest_pattern")
-        .find_map(|p| p.named_child(0).filter(|n| n.kind() == "identifier"))
+        .filter(|p| p.kind_name() == "rest_pattern")
+        .find_map(|p| p.named_child(0).filter(|n| n.kind_name() == "identifier"))
         .map(|n| src.node_text(n))
 }
 
@@ -4420,11 +4421,11 @@ fn rest_of<'a>(src: &Src<'a>, pattern: Node<'_>) -> Option<&'a str> {
 fn pattern_names<'a>(src: &Src<'a>, pattern: Node<'_>) -> Vec<&'a str> {
     named_children(pattern)
         .into_iter()
-        .filter_map(|prop| match prop.kind() {
+        .filter_map(|prop| match prop.kind_name() {
             "shorthand_property_identifier_pattern" => Some(src.node_text(prop)),
             "object_assignment_pattern" => prop
-                .child_by_field_name("left")
-                .filter(|l| l.kind() == "shorthand_property_identifier_pattern")
+                .field("left")
+                .filter(|l| l.kind_name() == "shorthand_property_identifier_pattern")
                 .map(|l| src.node_text(l)),
             _ => None,
         })
@@ -4442,25 +4443,25 @@ fn results<'t>(
     name: &str,
 ) -> Vec<Binding> {
     let mut values: Vec<Node<'t>> = Vec::new();
-    if let Some(body) = function.child_by_field_name("body") {
-        if body.kind() == "statement_block" {
+    if let Some(body) = function.field("body") {
+        if body.kind_name() == "statement_block" {
             values
                 .extend(returns.get(&function.id()).into_iter().flatten().filter_map(|r| r.named_child(0)).map(unwrap));
         } else {
             values.push(unwrap(body));
         }
     }
-    let declared = function.child_by_field_name("return_type").and_then(|t| w.type_ty(t, 0));
+    let declared = function.field("return_type").and_then(|t| w.type_ty(t, 0));
     // A copy of a record's fields under their own names is that record (`return { id: user.id,
     // lastLogin: user.lastLogin, … }`), as for a route's answer.
     let whole = declared
         .or_else(|| values.iter().find_map(|v| returned(w, *v)))
-        .or_else(|| values.iter().filter(|v| v.kind() == "object").find_map(|v| w.copied(*v)));
+        .or_else(|| values.iter().filter(|v| v.kind_name() == "object").find_map(|v| w.copied(*v)));
     // `(): Promise<{ profile: TeamProfile; templates: Pick<Envelope, 'id'>[] }>`: each key the
     // declared return type types, whatever the returned value is built from.
     let mut keys = Vec::new();
     if whole.is_none()
-        && let Some(t) = function.child_by_field_name("return_type")
+        && let Some(t) = function.field("return_type")
     {
         for (key, declared) in w.declared_keys(t, 0) {
             if let Some(ty) = w.type_ty(declared, 0).filter(|t| !is_named(t)) {
@@ -4493,7 +4494,7 @@ fn value_bindings<'t>(
         out.push(Binding { scope: scope.to_owned(), name: name.to_owned(), root: ty.root, path: ty.path });
     }
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for object in values.into_iter().filter(|v| v.kind() == "object") {
+    for object in values.into_iter().filter(|v| v.kind_name() == "object") {
         for key in object_keys(w.src, object) {
             if seen.contains(&key.name) {
                 continue;
@@ -4524,21 +4525,21 @@ fn value_bindings<'t>(
 fn route_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec<Binding> {
     let src = w.src;
     let mut values: Vec<Node<'t>> = Vec::new();
-    for &call in nodes.iter().filter(|n| n.kind() == "call_expression") {
-        let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
+    for &call in nodes.iter().filter(|n| n.kind_name() == "call_expression") {
+        let Some(f) = call.field("function").map(unwrap) else { continue };
         if property(src, f) != Some("json") {
             continue;
         }
-        let Some(mut object) = f.child_by_field_name("object").map(unwrap) else { continue };
+        let Some(mut object) = f.field("object").map(unwrap) else { continue };
         // `res.status(200).json(…)`.
-        if object.kind() == "call_expression"
-            && let Some(g) = object.child_by_field_name("function").map(unwrap)
+        if object.kind_name() == "call_expression"
+            && let Some(g) = object.field("function").map(unwrap)
             && property(src, g) == Some("status")
-            && let Some(o) = g.child_by_field_name("object").map(unwrap)
+            && let Some(o) = g.field("object").map(unwrap)
         {
             object = o;
         }
-        if object.kind() != "identifier" || !matches!(src.node_text(object), "res" | "NextResponse" | "Response") {
+        if object.kind_name() != "identifier" || !matches!(src.node_text(object), "res" | "NextResponse" | "Response") {
             continue;
         }
         if let Some(value) = call_args(call).into_iter().next().map(unwrap) {
@@ -4547,7 +4548,7 @@ fn route_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> 
         }
     }
     let whole = values.iter().find_map(|v| {
-        let ty = if v.kind() == "object" { w.copied(*v) } else { returned(w, *v) };
+        let ty = if v.kind_name() == "object" { w.copied(*v) } else { returned(w, *v) };
         ty.filter(|t| !is_named(t))
     });
     let mut out = value_bindings(w, whole, values, ROUTES, url);
@@ -4565,9 +4566,9 @@ fn is_body<'t>(w: &Walker<'_, '_, 't>, value: Node<'t>, depth: u32) -> bool {
         return true;
     }
     if depth < 2
-        && value.kind() == "member_expression"
+        && value.kind_name() == "member_expression"
         && property(w.src, value) == Some("data")
-        && let Some(o) = value.child_by_field_name("object").map(unwrap).filter(|o| o.kind() == "identifier")
+        && let Some(o) = value.field("object").map(unwrap).filter(|o| o.kind_name() == "identifier")
         && let Some(held) = w.scope_chain(o).find_map(|s| w.values.get(&(s, w.text(o))).copied())
     {
         return is_body(w, held, depth + 1);
@@ -4582,27 +4583,27 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
     let src = w.src;
     // (scope, local name) → the body's key it holds.
     let mut locals: Map<(usize, &str), &str> = Map::default();
-    for &node in nodes.iter().filter(|n| n.kind() == "variable_declarator") {
-        let (Some(pattern), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+    for &node in nodes.iter().filter(|n| n.kind_name() == "variable_declarator") {
+        let (Some(pattern), Some(value)) = (node.field("name"), node.field("value")) else {
             continue;
         };
-        if pattern.kind() != "object_pattern" || !is_body(w, value, 0) {
+        if pattern.kind_name() != "object_pattern" || !is_body(w, value, 0) {
             continue;
         }
         let scope = w.scope_of(node).id();
         for prop in named_children(pattern) {
-            match prop.kind() {
+            match prop.kind_name() {
                 "shorthand_property_identifier_pattern" => {
                     locals.insert((scope, src.node_text(prop)), src.node_text(prop));
                 }
                 "object_assignment_pattern" => {
-                    if let Some(l) = prop.child_by_field_name("left") {
+                    if let Some(l) = prop.field("left") {
                         locals.insert((scope, src.node_text(l)), src.node_text(l));
                     }
                 }
                 "pair_pattern" => {
-                    if let (Some(k), Some(v)) = (prop.child_by_field_name("key"), prop.child_by_field_name("value"))
-                        && v.kind() == "identifier"
+                    if let (Some(k), Some(v)) = (prop.field("key"), prop.field("value"))
+                        && v.kind_name() == "identifier"
                     {
                         locals.insert((scope, src.node_text(v)), src.node_text(k));
                     }
@@ -4616,7 +4617,7 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
     }
     let body_key = |value: Node<'t>| -> Option<&str> {
         let v = unwrap(value);
-        (v.kind() == "identifier")
+        (v.kind_name() == "identifier")
             .then(|| w.scope_chain(v).find_map(|s| locals.get(&(s, src.node_text(v))).copied()))
             .flatten()
     };
@@ -4630,7 +4631,7 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
         });
     };
     for &node in nodes {
-        match node.kind() {
+        match node.kind_name() {
             // `prisma.team.update({ data: { timezone } })`.
             "call_expression" => {
                 let Some((model, arg)) = client_write(src, node) else { continue };
@@ -4638,7 +4639,7 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
                     .into_iter()
                     .filter(|k| matches!(k.name.as_str(), "data" | "create" | "update"))
                 {
-                    let Some(object) = data.value.map(unwrap).filter(|v| v.kind() == "object") else { continue };
+                    let Some(object) = data.value.map(unwrap).filter(|v| v.kind_name() == "object") else { continue };
                     for field in object_keys(src, object) {
                         let posted = match field.value {
                             Some(v) => body_key(v),
@@ -4652,16 +4653,16 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
             }
             // `updateData.timezone = timezone` on a write's data object.
             "assignment_expression" => {
-                let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                 else {
                     continue;
                 };
-                let Some(key) = property(src, left).filter(|_| left.kind() == "member_expression") else { continue };
+                let Some(key) = property(src, left).filter(|_| left.kind_name() == "member_expression") else { continue };
                 if body_key(right) != Some(key) {
                     continue;
                 }
                 if let Some(Ty { root: Root::Model { model }, path, .. }) =
-                    left.child_by_field_name("object").and_then(|o| w.expr_ty(unwrap(o), 0))
+                    left.field("object").and_then(|o| w.expr_ty(unwrap(o), 0))
                     && path.is_empty()
                 {
                     bind(key, model);
@@ -4678,14 +4679,14 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
 /// when it writes one (see [`body_writes`]).
 fn posted<'t>(w: &Walker<'_, '_, 't>, hits: &mut Vec<Hit>, call: Node<'t>) {
     let src = w.src;
-    let Some(f) = call.child_by_field_name("function").map(unwrap) else { return };
+    let Some(f) = call.field("function").map(unwrap) else { return };
     if src.node_text(f) != "fetch" {
         return;
     }
     let args = call_args(call);
     let (Some(url), Some(options)) = (
         args.first().and_then(|u| routes::url_of(src, *u)),
-        args.get(1).map(|o| unwrap(*o)).filter(|o| o.kind() == "object"),
+        args.get(1).map(|o| unwrap(*o)).filter(|o| o.kind_name() == "object"),
     ) else {
         return;
     };
@@ -4694,8 +4695,8 @@ fn posted<'t>(w: &Walker<'_, '_, 't>, hits: &mut Vec<Hit>, call: Node<'t>) {
         return;
     };
     // `JSON.stringify({ … })`.
-    if body.kind() != "call_expression"
-        || body.child_by_field_name("function").is_none_or(|g| src.node_text(g) != "JSON.stringify")
+    if body.kind_name() != "call_expression"
+        || body.field("function").is_none_or(|g| src.node_text(g) != "JSON.stringify")
     {
         return;
     }
@@ -4715,7 +4716,7 @@ fn key_hit(src: &Src<'_>, key: &crate::scan::extract::js::Key<'_>, ty: &Ty) -> H
 
 /// Whether a call builds a tRPC router (`router({…})`, `createTRPCRouter({…})`, `t.router({…})`).
 fn is_router(src: &Src<'_>, call: Node<'_>) -> bool {
-    let Some(f) = call.child_by_field_name("function").map(unwrap) else { return false };
+    let Some(f) = call.field("function").map(unwrap) else { return false };
     let callee = src.node_text(f);
     let last = callee.rsplit('.').next().unwrap_or(callee);
     last == "router" || last.ends_with("Router") && last.starts_with(|c: char| c.is_ascii_lowercase())
@@ -4725,19 +4726,19 @@ fn is_router(src: &Src<'_>, call: Node<'_>) -> bool {
 fn procedures<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], returns: &HashMap<usize, Vec<Node<'t>>>) -> Vec<Binding> {
     let src = w.src;
     let mut out = Vec::new();
-    for &call in nodes.iter().filter(|n| n.kind() == "call_expression" && is_router(src, **n)) {
+    for &call in nodes.iter().filter(|n| n.kind_name() == "call_expression" && is_router(src, **n)) {
         // A router held in a variable; the routers nested in it are walked from it.
         let Some(var) = w
             .parent(call)
-            .filter(|p| p.kind() == "variable_declarator")
-            .and_then(|p| p.child_by_field_name("name"))
-            .filter(|n| n.kind() == "identifier")
+            .filter(|p| p.kind_name() == "variable_declarator")
+            .and_then(|p| p.field("name"))
+            .filter(|n| n.kind_name() == "identifier")
         else {
             continue;
         };
         let var = src.node_text(var);
         let router = var.strip_suffix("Router").filter(|r| !r.is_empty()).unwrap_or(var);
-        if let Some(object) = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") {
+        if let Some(object) = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind_name() == "object") {
             let from = out.len();
             router_keys(w, object, router, returns, &mut out, 0);
             // An app router keys a router held in `promptRouter` as `prompt` or `prompts`
@@ -4775,18 +4776,18 @@ fn router_keys<'t>(
     for key in object_keys(src, object) {
         let name = format!("{router}.{}", key.name);
         let value = key.value.map(unwrap);
-        match value.map(|v| v.kind()) {
+        match value.map(|v| v.kind_name()) {
             Some("object") => router_keys(w, value.unwrap_or(object), &key.name, returns, out, depth + 1),
             Some("call_expression") => {
                 let Some(v) = value else { continue };
                 if is_router(src, v) {
-                    if let Some(inner) = call_args(v).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") {
+                    if let Some(inner) = call_args(v).into_iter().next().map(unwrap).filter(|a| a.kind_name() == "object") {
                         router_keys(w, inner, &key.name, returns, out, depth + 1);
                     }
                     continue;
                 }
                 // `authenticatedProcedure.input(…).query(async ({ input }) => …)`.
-                let Some(f) = v.child_by_field_name("function").map(unwrap) else { continue };
+                let Some(f) = v.field("function").map(unwrap) else { continue };
                 if !property(src, f).is_some_and(|m| matches!(m, "query" | "mutation")) {
                     continue;
                 }

@@ -4,6 +4,7 @@
 //! with `res.json(…)`/`NextResponse.json(…)` types what a page's `useSWR(…)` gets (a binding in
 //! scope [`ROUTES`] named by the URL).
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::scan::extract::js::unwrap;
@@ -60,13 +61,13 @@ pub fn route_of(path: &str) -> Option<String> {
 /// suffix and is left out (`` `…/plan${q ? "?x=1" : ""}` ``).
 pub fn url_of(src: &Src<'_>, node: Node<'_>) -> Option<String> {
     let node = unwrap(node);
-    let text = match node.kind() {
+    let text = match node.kind_name() {
         "string" => string_value(src, node)?.0,
         "template_string" => {
             let mut text = String::new();
             let mut cursor = node.walk();
             for child in node.children(&mut cursor) {
-                match child.kind() {
+                match child.kind_name() {
                     "template_substitution" => text.push(HOLE),
                     "string_fragment" | "escape_sequence" => text.push_str(src.node_text(child)),
                     _ => {}

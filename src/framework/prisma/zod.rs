@@ -5,6 +5,7 @@
 //! `omit` names are the model's fields, and a dropped column breaks the schema. A schema the app
 //! writes out itself (`z.object({ … })`) names no model, whatever its keys are called.
 
+use crate::grammar::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -53,16 +54,16 @@ const FIELDS: &[&str] = &["pick", "omit"];
 /// it derives at its top level.
 pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Vec<Hit>, bindings: &mut Vec<Binding>) {
     let mut known: HashMap<&str, Root> = HashMap::new();
-    for &node in nodes.iter().filter(|n| n.kind() == "import_statement") {
-        let Some((source, _)) = node.child_by_field_name("source").and_then(|s| string_value(src, s)) else {
+    for &node in nodes.iter().filter(|n| n.kind_name() == "import_statement") {
+        let Some((source, _)) = node.field("source").and_then(|s| string_value(src, s)) else {
             continue;
         };
         let generated = is_generated(&source);
         for n in descendants(node) {
-            match n.kind() {
+            match n.kind_name() {
                 "import_specifier" => {
-                    let Some(name) = n.child_by_field_name("name") else { continue };
-                    let local = src.node_text(n.child_by_field_name("alias").unwrap_or(name));
+                    let Some(name) = n.field("name") else { continue };
+                    let local = src.node_text(n.field("alias").unwrap_or(name));
                     let name = src.node_text(name);
                     if generated {
                         if let Some(model) = model_of(name) {
@@ -77,7 +78,7 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                 "import_clause" if generated => {
                     let file = source.rsplit('/').next().unwrap_or(&source);
                     if let (Some(local), Some(model)) =
-                        (named_children(n).into_iter().find(|c| c.kind() == "identifier"), model_of(file))
+                        (named_children(n).into_iter().find(|c| c.kind_name() == "identifier"), model_of(file))
                     {
                         known.insert(src.node_text(local), Root::Model { model });
                     }
@@ -86,16 +87,16 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
             }
         }
     }
-    let declarators: Vec<Node<'t>> = nodes.iter().copied().filter(|n| n.kind() == "variable_declarator").collect();
+    let declarators: Vec<Node<'t>> = nodes.iter().copied().filter(|n| n.kind_name() == "variable_declarator").collect();
     // A top-level schema's keys added by `extend` whose values are a model's schema.
     let mut members: HashMap<&str, Vec<(String, Root)>> = HashMap::new();
     // A schema derived from one declared further down is learnt on the second pass.
     for _ in 0..2 {
         for &d in &declarators {
-            let (Some(name), Some(value)) = (d.child_by_field_name("name"), d.child_by_field_name("value")) else {
+            let (Some(name), Some(value)) = (d.field("name"), d.field("value")) else {
                 continue;
             };
-            if name.kind() == "identifier"
+            if name.kind_name() == "identifier"
                 && let Some(r) = schema_root(src, &known, value)
             {
                 known.insert(src.node_text(name), r);
@@ -103,9 +104,9 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
         }
     }
     for &d in &declarators {
-        let Some(name) = d.child_by_field_name("name").filter(|n| n.kind() == "identifier") else { continue };
+        let Some(name) = d.field("name").filter(|n| n.kind_name() == "identifier") else { continue };
         let top = d.parent().and_then(|p| p.parent()).is_some_and(|s| {
-            s.id() == root.id() || s.kind() == "export_statement" && s.parent().is_some_and(|r| r.id() == root.id())
+            s.id() == root.id() || s.kind_name() == "export_statement" && s.parent().is_some_and(|r| r.id() == root.id())
         });
         if top && let Some(Root::Model { model }) = known.get(src.node_text(name)) {
             bindings.push(Binding {
@@ -115,17 +116,17 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
                 path: Vec::new(),
             });
         }
-        if top && let Some(value) = d.child_by_field_name("value") {
+        if top && let Some(value) = d.field("value") {
             members.insert(src.node_text(name), extended(src, &known, value));
         }
     }
     // `export type TRecipientLite = z.infer<typeof ZRecipientLiteSchema>`: the type is the
     // schema's records, for the files that declare values with it (keyed by its exported name).
-    for &alias in nodes.iter().filter(|n| n.kind() == "type_alias_declaration") {
+    for &alias in nodes.iter().filter(|n| n.kind_name() == "type_alias_declaration") {
         let top = alias.parent().is_some_and(|p| {
-            p.id() == root.id() || p.kind() == "export_statement" && p.parent().is_some_and(|r| r.id() == root.id())
+            p.id() == root.id() || p.kind_name() == "export_statement" && p.parent().is_some_and(|r| r.id() == root.id())
         });
-        let (Some(name), Some(value)) = (alias.child_by_field_name("name"), alias.child_by_field_name("value")) else {
+        let (Some(name), Some(value)) = (alias.field("name"), alias.field("value")) else {
             continue;
         };
         let Some((schema, r)) = top.then(|| inferred(src, &known, value)).flatten() else { continue };
@@ -141,13 +142,13 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
             });
         }
     }
-    for &call in nodes.iter().filter(|n| n.kind() == "call_expression") {
-        let Some(f) = call.child_by_field_name("function").map(unwrap) else { continue };
+    for &call in nodes.iter().filter(|n| n.kind_name() == "call_expression") {
+        let Some(f) = call.field("function").map(unwrap) else { continue };
         if !property(src, f).is_some_and(|m| FIELDS.contains(&m)) {
             continue;
         }
-        let Some(r) = f.child_by_field_name("object").and_then(|o| schema_root(src, &known, o)) else { continue };
-        let Some(arg) = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind() == "object") else {
+        let Some(r) = f.field("object").and_then(|o| schema_root(src, &known, o)) else { continue };
+        let Some(arg) = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind_name() == "object") else {
             continue;
         };
         for key in object_keys(src, arg) {
@@ -163,19 +164,19 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
 /// The schema whose records a type is: `z.infer<typeof S>` of a model's schema or one derived
 /// from it (here or, by its exported name, in another file).
 fn inferred<'a>(src: &Src<'a>, known: &HashMap<&str, Root>, value: Node<'_>) -> Option<(&'a str, Root)> {
-    if value.kind() != "generic_type" {
+    if value.kind_name() != "generic_type" {
         return None;
     }
-    let name = value.child_by_field_name("name")?;
-    let helper = match name.kind() {
-        "nested_type_identifier" => name.child_by_field_name("name").map(|n| src.node_text(n))?,
+    let name = value.field("name")?;
+    let helper = match name.kind_name() {
+        "nested_type_identifier" => name.field("name").map(|n| src.node_text(n))?,
         _ => return None,
     };
     if !INFER.contains(&helper) {
         return None;
     }
-    let query = value.child_by_field_name("type_arguments")?.named_child(0)?;
-    let schema = query.named_child(0).filter(|s| query.kind() == "type_query" && s.kind() == "identifier")?;
+    let query = value.field("type_arguments")?.named_child(0)?;
+    let schema = query.named_child(0).filter(|s| query.kind_name() == "type_query" && s.kind_name() == "identifier")?;
     let schema = src.node_text(schema);
     Some((schema, known.get(schema).cloned()?))
 }
@@ -186,10 +187,10 @@ fn extended(src: &Src<'_>, known: &HashMap<&str, Root>, value: Node<'_>) -> Vec<
     let mut out = Vec::new();
     let mut v = unwrap(value);
     for _ in 0..16 {
-        if v.kind() != "call_expression" {
+        if v.kind_name() != "call_expression" {
             break;
         }
-        let Some(f) = v.child_by_field_name("function").map(unwrap) else { break };
+        let Some(f) = v.field("function").map(unwrap) else { break };
         if property(src, f) == Some("extend")
             && let Some(object) = call_args(v).into_iter().next().map(unwrap)
         {
@@ -199,7 +200,7 @@ fn extended(src: &Src<'_>, known: &HashMap<&str, Root>, value: Node<'_>) -> Vec<
                 }
             }
         }
-        match f.child_by_field_name("object").map(unwrap) {
+        match f.field("object").map(unwrap) {
             Some(o) => v = o,
             None => break,
         }
@@ -223,14 +224,14 @@ fn model_of(name: &str) -> Option<String> {
 fn schema_root(src: &Src<'_>, known: &HashMap<&str, Root>, value: Node<'_>) -> Option<Root> {
     let mut v = unwrap(value);
     for _ in 0..16 {
-        match v.kind() {
+        match v.kind_name() {
             "identifier" => return known.get(src.node_text(v)).cloned(),
             "call_expression" => {
-                let f = v.child_by_field_name("function").map(unwrap)?;
+                let f = v.field("function").map(unwrap)?;
                 let method = property(src, f)?;
-                let object = f.child_by_field_name("object").map(unwrap)?;
+                let object = f.field("object").map(unwrap)?;
                 // `z.array(RecipientSchema)`: a list of the schema's records.
-                if object.kind() == "identifier" && src.node_text(object) == "z" && WRAP.contains(&method) {
+                if object.kind_name() == "identifier" && src.node_text(object) == "z" && WRAP.contains(&method) {
                     v = call_args(v).into_iter().next().map(unwrap)?;
                     continue;
                 }
@@ -251,8 +252,8 @@ fn schema_root(src: &Src<'_>, known: &HashMap<&str, Root>, value: Node<'_>) -> O
 /// (`…Schema…`, `…schema…`), what zod's functions build, or what is derived from either; other
 /// `parse`s (`JSON.parse`, `Date.parse`) read text.
 pub(crate) fn parsed<'t>(src: &Src<'_>, call: Node<'t>) -> Option<Node<'t>> {
-    let f = call.child_by_field_name("function").map(unwrap).filter(|_| call.kind() == "call_expression")?;
-    if !matches!(property(src, f)?, "parse" | "parseAsync") || !is_schema(src, f.child_by_field_name("object")?) {
+    let f = call.field("function").map(unwrap).filter(|_| call.kind_name() == "call_expression")?;
+    if !matches!(property(src, f)?, "parse" | "parseAsync") || !is_schema(src, f.field("object")?) {
         return None;
     }
     call_args(call).into_iter().next().map(unwrap)
@@ -262,16 +263,16 @@ fn is_schema(src: &Src<'_>, value: Node<'_>) -> bool {
     let says = |name: &str| name.to_ascii_lowercase().contains("schema");
     let mut v = unwrap(value);
     for _ in 0..16 {
-        match v.kind() {
+        match v.kind_name() {
             "identifier" => return says(src.node_text(v)),
             "member_expression" => return property(src, v).is_some_and(says),
             "call_expression" => {
-                let Some(g) = v.child_by_field_name("function").map(unwrap) else { return false };
-                let (Some(method), Some(object)) = (property(src, g), g.child_by_field_name("object").map(unwrap))
+                let Some(g) = v.field("function").map(unwrap) else { return false };
+                let (Some(method), Some(object)) = (property(src, g), g.field("object").map(unwrap))
                 else {
                     return false;
                 };
-                if object.kind() == "identifier" && src.node_text(object) == "z" {
+                if object.kind_name() == "identifier" && src.node_text(object) == "z" {
                     return true;
                 }
                 if !DERIVE.contains(&method) {

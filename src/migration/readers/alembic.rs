@@ -6,6 +6,7 @@
 //! SQL goes through the SQL reader with spans in the `.py` file. The version is the `revision`
 //! id; [`order`] sorts a directory by the `down_revision` chain, not by file name.
 
+use crate::grammar::NodeExt;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -38,13 +39,13 @@ fn functions<'t>(root: Node<'t>, src: &str) -> BTreeMap<String, Node<'t>> {
     let mut out = BTreeMap::new();
     let mut cursor = root.walk();
     for stmt in root.named_children(&mut cursor) {
-        let def = match stmt.kind() {
+        let def = match stmt.kind_name() {
             "function_definition" => Some(stmt),
-            "decorated_definition" => stmt.child_by_field_name("definition"),
+            "decorated_definition" => stmt.field("definition"),
             _ => None,
         };
-        if let Some(def) = def.filter(|d| d.kind() == "function_definition")
-            && let Some(name) = def.child_by_field_name("name")
+        if let Some(def) = def.filter(|d| d.kind_name() == "function_definition")
+            && let Some(name) = def.field("name")
         {
             out.insert(text(name, src).to_owned(), def);
         }
@@ -94,12 +95,12 @@ pub fn read(path: &Path, src: &str, dialect: Dialect) -> Result<Migration> {
     // A `downgrade` that only `pass`es or raises reverses nothing: the migration is irreversible.
     // A `downgrade` that only passes or raises reverses nothing: the migration is irreversible.
     let down = defs.get("downgrade").and_then(|d| {
-        let body = d.child_by_field_name("body")?;
+        let body = d.field("body")?;
         let mut cursor = body.walk();
-        let reverses = body.named_children(&mut cursor).any(|s| match s.kind() {
+        let reverses = body.named_children(&mut cursor).any(|s| match s.kind_name() {
             "pass_statement" | "raise_statement" | "comment" => false,
             // A docstring.
-            "expression_statement" => s.named_child(0).is_none_or(|e| e.kind() != "string"),
+            "expression_statement" => s.named_child(0).is_none_or(|e| e.kind_name() != "string"),
             _ => true,
         });
         reverses.then(|| r.body(*d, Direction::Down, 0))
@@ -119,7 +120,7 @@ pub fn read(path: &Path, src: &str, dialect: Dialect) -> Result<Migration> {
 }
 
 fn descendants_calls(node: Node) -> impl Iterator<Item = Node> {
-    super::descendants(node).into_iter().filter(|n| n.kind() == "call")
+    super::descendants(node).into_iter().filter(|n| n.kind_name() == "call")
 }
 
 /// Order a directory's revisions by their `down_revision` chain: a revision comes after every
@@ -193,12 +194,12 @@ impl<'t> Args<'t> {
     fn of(call: Node<'t>, src: &str) -> Args<'t> {
         let mut pos = Vec::new();
         let mut kw = Vec::new();
-        if let Some(list) = call.child_by_field_name("arguments") {
+        if let Some(list) = call.field("arguments") {
             let mut cursor = list.walk();
             for a in list.named_children(&mut cursor) {
-                match a.kind() {
+                match a.kind_name() {
                     "keyword_argument" => {
-                        if let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) {
+                        if let (Some(k), Some(v)) = (a.field("name"), a.field("value")) {
                             kw.push((text(k, src).to_owned(), v, value(v, src)));
                         }
                     }
@@ -280,17 +281,17 @@ impl<'a> Reader<'a> {
 
     /// Every operation of a function's body, in source order.
     fn body(&self, def: Node<'a>, dir: Direction, depth: usize) -> Vec<Operation> {
-        let Some(body) = def.child_by_field_name("body") else { return Vec::new() };
+        let Some(body) = def.field("body") else { return Vec::new() };
         // `with op.batch_alter_table("t", schema=…) as batch_op:` → the alias, its table, its block.
         let mut batches: Vec<(String, QualifiedName, std::ops::Range<usize>)> = Vec::new();
-        for with in super::descendants(body).into_iter().filter(|n| n.kind() == "with_statement") {
-            let block = with.child_by_field_name("body").map_or(0..0, |b| b.byte_range());
-            for item in super::descendants(with).into_iter().filter(|n| n.kind() == "as_pattern") {
-                let (Some(call), Some(alias)) = (item.named_child(0), item.child_by_field_name("alias")) else {
+        for with in super::descendants(body).into_iter().filter(|n| n.kind_name() == "with_statement") {
+            let block = with.field("body").map_or(0..0, |b| b.byte_range());
+            for item in super::descendants(with).into_iter().filter(|n| n.kind_name() == "as_pattern") {
+                let (Some(call), Some(alias)) = (item.named_child(0), item.field("alias")) else {
                     continue;
                 };
-                let callee = call.child_by_field_name("function").map(|f| text(f, self.src)).unwrap_or("");
-                if call.kind() == "call" && callee.ends_with("batch_alter_table") {
+                let callee = call.field("function").map(|f| text(f, self.src)).unwrap_or("");
+                if call.kind_name() == "call" && callee.ends_with("batch_alter_table") {
                     let args = Args::of(call, self.src);
                     if let Some(table) = args.get("table_name", 0).and_then(name_of) {
                         batches.push((
@@ -305,11 +306,11 @@ impl<'a> Reader<'a> {
         let mut out = Vec::new();
         for call in descendants_calls(body) {
             // A call inside another call's arguments (`sa.Column` in `op.add_column`) is read by it.
-            if call.parent().is_some_and(|p| p.kind() == "argument_list" || p.kind() == "keyword_argument") {
+            if call.parent().is_some_and(|p| p.kind_name() == "argument_list" || p.kind_name() == "keyword_argument") {
                 continue;
             }
-            let Some(callee) = call.child_by_field_name("function") else { continue };
-            match callee.kind() {
+            let Some(callee) = call.field("function") else { continue };
+            match callee.kind_name() {
                 "identifier" => {
                     let name = text(callee, self.src);
                     if let Some(helper) = self.defs.get(name).filter(|_| !matches!(name, "upgrade" | "downgrade")) {
@@ -322,7 +323,7 @@ impl<'a> Reader<'a> {
                 }
                 "attribute" => {
                     let (Some(object), Some(attr)) =
-                        (callee.child_by_field_name("object"), callee.child_by_field_name("attribute"))
+                        (callee.field("object"), callee.field("attribute"))
                     else {
                         continue;
                     };
@@ -353,11 +354,11 @@ impl<'a> Reader<'a> {
         };
         let chain = text(arg, self.src);
         for (needle, verb) in [(".update(", "UPDATE"), (".insert(", "INSERT"), (".delete(", "DELETE")] {
-            if arg.kind() == "call" && chain.contains(needle) {
+            if arg.kind_name() == "call" && chain.contains(needle) {
                 return vec![self.at(call, dir, OpKind::Data { verb: verb.to_owned(), table: None })];
             }
         }
-        if arg.kind() == "call" && chain.contains(".select(") || chain.starts_with("select(") {
+        if arg.kind_name() == "call" && chain.contains(".select(") || chain.starts_with("select(") {
             return Vec::new();
         }
         sql_of(self.file, self.src, self.lines, self.dialect, arg, dir)

@@ -6,6 +6,7 @@
 //! Reading a directory carries a [`State`] from one migration to the next, so that a field
 //! removed in `0007` is known to be a foreign key created in `0002`.
 
+use crate::grammar::NodeExt;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -144,11 +145,11 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
         source: src.to_owned(),
     };
     let mut operations = None;
-    if let Some(body) = class.child_by_field_name("body") {
+    if let Some(body) = class.field("body") {
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
-            let Some(assign) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else { continue };
-            let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+            let Some(assign) = stmt.named_child(0).filter(|a| a.kind_name() == "assignment") else { continue };
+            let (Some(left), Some(right)) = (assign.field("left"), assign.field("right"))
             else {
                 continue;
             };
@@ -165,7 +166,7 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
     let mut inverse = Some(Vec::new());
     if let Some(list) = operations {
         let mut cursor = list.walk();
-        let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+        let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind_name() != "comment").collect();
         for node in nodes {
             let (ops, inv) = if node.has_error() {
                 (vec![r.unparsed(node, "does not parse as Python")], None)
@@ -317,13 +318,13 @@ type MigrationKey = (String, String);
 fn graph_edges(path: &Path, src: &str) -> Result<(Vec<MigrationKey>, Vec<MigrationKey>)> {
     let tree = parse(path, src)?;
     let (mut deps, mut replaces) = (Vec::new(), Vec::new());
-    let Some(body) = find_class(tree.root_node(), src).and_then(|c| c.child_by_field_name("body")) else {
+    let Some(body) = find_class(tree.root_node(), src).and_then(|c| c.field("body")) else {
         return Ok((deps, replaces));
     };
     let mut cursor = body.walk();
     for stmt in body.named_children(&mut cursor) {
-        let Some(assign) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else { continue };
-        let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
+        let Some(assign) = stmt.named_child(0).filter(|a| a.kind_name() == "assignment") else { continue };
+        let (Some(left), Some(right)) = (assign.field("left"), assign.field("right"))
         else {
             continue;
         };
@@ -347,8 +348,8 @@ fn graph_edges(path: &Path, src: &str) -> Result<(Vec<MigrationKey>, Vec<Migrati
 
 fn find_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     super::descendants(node).into_iter().find(|n| {
-        n.kind() == "class_definition"
-            && n.child_by_field_name("superclasses").is_some_and(|s| text(s, src).contains("Migration"))
+        n.kind_name() == "class_definition"
+            && n.field("superclasses").is_some_and(|s| text(s, src).contains("Migration"))
     })
 }
 
@@ -1064,14 +1065,14 @@ impl Reader<'_> {
         let mut inverse = Some(Vec::new());
         if let Some(list) = args.get("state_operations").copied() {
             let mut cursor = list.walk();
-            let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+            let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind_name() != "comment").collect();
             for n in nodes {
                 self.operation(n, true);
             }
         }
         if let Some(list) = args.get("database_operations").or_else(|| args.get("0")).copied() {
             let mut cursor = list.walk();
-            let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+            let nodes: Vec<Node> = list.named_children(&mut cursor).filter(|n| n.kind_name() != "comment").collect();
             for n in nodes {
                 let (o, i) = self.operation(n, state_only);
                 ops.extend(o);
@@ -1258,13 +1259,13 @@ impl Reader<'_> {
     /// Argument nodes of a call by keyword, or by position (`"0"`, `"1"`).
     fn call_arg_nodes<'t>(&self, call: Node<'t>) -> BTreeMap<String, Node<'t>> {
         let mut out = BTreeMap::new();
-        let Some(list) = call.child_by_field_name("arguments") else { return out };
+        let Some(list) = call.field("arguments") else { return out };
         let mut cursor = list.walk();
         let mut i = 0;
         for a in list.named_children(&mut cursor) {
-            match a.kind() {
+            match a.kind_name() {
                 "keyword_argument" => {
-                    if let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) {
+                    if let (Some(k), Some(v)) = (a.field("name"), a.field("value")) {
                         out.insert(text(k, self.src).to_owned(), v);
                     }
                 }

@@ -5,6 +5,7 @@
 //! (a `remove` without a type, `modify` without `from:`, a one-argument `execute`), the migration
 //! has no down part.
 
+use crate::grammar::NodeExt;
 use std::cell::RefCell;
 use std::path::Path;
 
@@ -91,7 +92,7 @@ fn string_content(node: Node, src: &str) -> Option<String> {
     let mut out = String::new();
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
-        match child.kind() {
+        match child.kind_name() {
             "quoted_content" => out.push_str(text(child, src)),
             "escape_sequence" => out.push_str(match text(child, src) {
                 "\\n" => "\n",
@@ -116,7 +117,7 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
     let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     let keywords = |n: Node, src: &str| keywords_at(n, src, depth + 1);
     let call_args = |n: Node, src: &str| call_args_at(n, src, depth + 1);
-    match node.kind() {
+    match node.kind_name() {
         "atom" => Val::Atom(text(node, src).trim_start_matches(':').to_owned()),
         "quoted_atom" => Val::Atom(string_content(node, src).unwrap_or_default()),
         "string" | "charlist" => match string_content(node, src) {
@@ -127,7 +128,7 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
             let mut cursor = node.walk();
             let content: Option<String> = node
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "quoted_content")
+                .find(|c| c.kind_name() == "quoted_content")
                 .map(|c| text(c, src).to_owned());
             content.map_or_else(|| Val::Other(text(node, src).to_owned()), Val::Str)
         }
@@ -141,17 +142,17 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
             let mut cursor = node.walk();
             let mut items = Vec::new();
             for c in node.named_children(&mut cursor) {
-                match c.kind() {
+                match c.kind_name() {
                     "comment" => {}
                     "keywords" => items.push(keywords(c, src)),
                     _ => items.push(value(c, src)),
                 }
             }
-            if node.kind() == "list" { Val::List(items) } else { Val::Tuple(items) }
+            if node.kind_name() == "list" { Val::List(items) } else { Val::Tuple(items) }
         }
         "keywords" => keywords(node, src),
         "call" => {
-            let name = node.child_by_field_name("target").map(|t| text(t, src).to_owned()).unwrap_or_default();
+            let name = node.field("target").map(|t| text(t, src).to_owned()).unwrap_or_default();
             Val::Call(name, call_args(node, src))
         }
         _ => Val::Other(text(node, src).to_owned()),
@@ -163,11 +164,11 @@ fn keywords_at(node: Node, src: &str, depth: usize) -> Val {
     let mut cursor = node.walk();
     let items = node
         .named_children(&mut cursor)
-        .filter(|p| p.kind() == "pair")
+        .filter(|p| p.kind_name() == "pair")
         .filter_map(|p| {
-            let key = p.child_by_field_name("key")?;
+            let key = p.field("key")?;
             let key = text(key, src).trim().trim_end_matches(':').trim_matches('"').to_owned();
-            Some((key, value(p.child_by_field_name("value")?, src)))
+            Some((key, value(p.field("value")?, src)))
         })
         .collect();
     Val::Keywords(items)
@@ -175,7 +176,7 @@ fn keywords_at(node: Node, src: &str, depth: usize) -> Val {
 
 fn arguments_node(call: Node) -> Option<Node> {
     let mut cursor = call.walk();
-    call.named_children(&mut cursor).find(|c| c.kind() == "arguments")
+    call.named_children(&mut cursor).find(|c| c.kind_name() == "arguments")
 }
 
 fn call_args(call: Node, src: &str) -> Vec<Val> {
@@ -186,12 +187,12 @@ fn call_args_at(call: Node, src: &str, depth: usize) -> Vec<Val> {
     let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     let Some(args) = arguments_node(call) else { return Vec::new() };
     let mut cursor = args.walk();
-    args.named_children(&mut cursor).filter(|c| c.kind() != "comment").map(|c| value(c, src)).collect()
+    args.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").map(|c| value(c, src)).collect()
 }
 
 fn do_block(call: Node) -> Option<Node> {
     let mut cursor = call.walk();
-    call.named_children(&mut cursor).find(|c| c.kind() == "do_block")
+    call.named_children(&mut cursor).find(|c| c.kind_name() == "do_block")
 }
 
 /// The only argument of a call, when it is a string literal: `@sql "…"`'s value.
@@ -200,7 +201,7 @@ fn only_argument(call: Node) -> Option<Node> {
     let mut cursor = args.walk();
     let all: Vec<Node> = args.named_children(&mut cursor).collect();
     match all.as_slice() {
-        [v] if matches!(v.kind(), "string" | "sigil") => Some(*v),
+        [v] if matches!(v.kind_name(), "string" | "sigil") => Some(*v),
         _ => None,
     }
 }
@@ -208,10 +209,10 @@ fn only_argument(call: Node) -> Option<Node> {
 /// The string literal a function definition's body is, in either form: `defp sql, do: "…"`
 /// or `defp sql do "…" end`.
 fn returned_literal<'t>(def: Node<'t>, src: &str) -> Option<Node<'t>> {
-    let literal = |n: Node<'t>| matches!(n.kind(), "string" | "sigil").then_some(n);
+    let literal = |n: Node<'t>| matches!(n.kind_name(), "string" | "sigil").then_some(n);
     if let Some(block) = do_block(def) {
         let mut cursor = block.walk();
-        let body: Vec<Node> = block.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+        let body: Vec<Node> = block.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect();
         return match body.as_slice() {
             [only] => literal(*only),
             _ => None,
@@ -219,19 +220,19 @@ fn returned_literal<'t>(def: Node<'t>, src: &str) -> Option<Node<'t>> {
     }
     let args = arguments_node(def)?;
     let mut cursor = args.walk();
-    let keywords = args.named_children(&mut cursor).find(|c| c.kind() == "keywords")?;
+    let keywords = args.named_children(&mut cursor).find(|c| c.kind_name() == "keywords")?;
     let mut cursor = keywords.walk();
     let pair = keywords.named_children(&mut cursor).find(|p| {
-        p.child_by_field_name("key").is_some_and(|k| text(k, src).trim_end().trim_end_matches(':').trim() == "do")
+        p.field("key").is_some_and(|k| text(k, src).trim_end().trim_end_matches(':').trim() == "do")
     })?;
-    literal(pair.child_by_field_name("value")?)
+    literal(pair.field("value")?)
 }
 
 fn target<'a>(call: Node, src: &'a str) -> Option<&'a str> {
-    if call.kind() != "call" {
+    if call.kind_name() != "call" {
         return None;
     }
-    call.child_by_field_name("target").map(|t| text(t, src))
+    call.field("target").map(|t| text(t, src))
 }
 
 /// Read one Ecto migration file.
@@ -324,7 +325,7 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
     if let Some(block) = do_block(module) {
         let mut cursor = block.walk();
         for child in block.named_children(&mut cursor) {
-            match child.kind() {
+            match child.kind_name() {
                 "unary_operator" => {
                     // `@disable_ddl_transaction true`, `@disable_migration_lock true`
                     let t = text(child, src);
@@ -332,7 +333,7 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
                         m.transactional = false;
                     }
                     // `@sql "ALTER TABLE …"`, for `execute(@sql)`.
-                    if let Some(operand) = child.child_by_field_name("operand")
+                    if let Some(operand) = child.field("operand")
                         && let (Some(name), Some(value)) = (target(operand, src), only_argument(operand))
                         && t.starts_with('@')
                     {
@@ -348,7 +349,7 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
                         let mut c = a.walk();
                         a.named_children(&mut c).next()
                     });
-                    let fname = head.map(|n| match n.kind() {
+                    let fname = head.map(|n| match n.kind_name() {
                         "call" => target(n, src).unwrap_or(""),
                         _ => text(n, src),
                     });
@@ -358,7 +359,7 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
                         Some("down") => down = Some(child),
                         Some(name) => {
                             let no_args = head.is_some_and(|n| {
-                                n.kind() == "identifier" || (n.kind() == "call" && call_args(n, src).is_empty())
+                                n.kind_name() == "identifier" || (n.kind_name() == "call" && call_args(n, src).is_empty())
                             });
                             if seen.contains(&name) {
                                 twice.push(name);
@@ -458,7 +459,7 @@ impl<'a> Reader<'a> {
         let Some(block) = block else { return (ops, inverse) };
         let mut cursor = block.walk();
         for stmt in block.named_children(&mut cursor) {
-            if stmt.kind() == "comment" {
+            if stmt.kind_name() == "comment" {
                 continue;
             }
             let (o, inv) = if stmt.has_error() {
@@ -620,13 +621,13 @@ impl<'a> Reader<'a> {
         let one = |k: OpKind| vec![self.op(node, dir, k)];
         let back = |k: Vec<OpKind>| Some(k.into_iter().map(|k| self.op(node, inv_dir, k)).collect::<Vec<_>>());
         let unparsed = |reason: &str| (vec![self.unparsed(node, dir, reason)], None);
-        if node.kind() == "call"
-            && let Some(dot) = node.child_by_field_name("target")
-            && dot.kind() == "dot"
+        if node.kind_name() == "call"
+            && let Some(dot) = node.field("target")
+            && dot.kind_name() == "dot"
         {
             // `repo().query!(sql)`, `Ecto.Adapters.SQL.query(repo(), sql)` run SQL like `execute`:
             // read it when it is a literal, and never take it for harmless code when it is not.
-            let method = dot.child_by_field_name("right").map(|m| text(m, src));
+            let method = dot.field("right").map(|m| text(m, src));
             if matches!(method, Some("query" | "query!")) {
                 let sql = arguments_node(node).and_then(|args| {
                     let mut cursor = args.walk();
@@ -640,7 +641,7 @@ impl<'a> Reader<'a> {
             // `MyApp.Repo.update_all(…)`: data code the reader cannot analyse.
             return (one(OpKind::Code { description: format!("Elixir code: {}", excerpt(text(node, src))) }), None);
         }
-        if node.kind() == "identifier"
+        if node.kind_name() == "identifier"
             && let Some(inlined) = self.inline(text(node, src), true, dir)
         {
             return inlined;
@@ -775,7 +776,7 @@ impl<'a> Reader<'a> {
                 let args: Vec<Node> = arguments_node(node)
                     .map(|a| {
                         let mut cursor = a.walk();
-                        a.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
+                        a.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect()
                     })
                     .unwrap_or_default();
                 match args.first().filter(|_| args.len() <= 2).and_then(|up| self.literal(*up)) {
@@ -819,10 +820,10 @@ impl<'a> Reader<'a> {
     where
         'a: 't,
     {
-        match arg.kind() {
+        match arg.kind_name() {
             "string" | "sigil" => Some(arg),
             "unary_operator" if text(arg, self.src).starts_with('@') => {
-                let name = arg.child_by_field_name("operand").map(|o| text(o, self.src))?;
+                let name = arg.field("operand").map(|o| text(o, self.src))?;
                 self.attributes.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
             }
             "call" if call_args(arg, self.src).is_empty() && arguments_node(arg).is_some() => {
@@ -836,13 +837,13 @@ impl<'a> Reader<'a> {
     fn sql(&self, node: Node, dir: Direction) -> Vec<Operation> {
         let mut cursor = node.walk();
         let parts: Vec<Node> = node.named_children(&mut cursor).collect();
-        if parts.iter().any(|p| p.kind() == "interpolation") {
+        if parts.iter().any(|p| p.kind_name() == "interpolation") {
             return vec![self.unparsed(node, dir, "SQL with Elixir interpolation cannot be read")];
         }
-        let contents: Vec<&Node> = parts.iter().filter(|p| p.kind() == "quoted_content").collect();
+        let contents: Vec<&Node> = parts.iter().filter(|p| p.kind_name() == "quoted_content").collect();
         match (contents.first(), contents.last()) {
             (Some(a), Some(b))
-                if parts.iter().all(|p| matches!(p.kind(), "quoted_content" | "sigil_name" | "sigil_modifiers")) =>
+                if parts.iter().all(|p| matches!(p.kind_name(), "quoted_content" | "sigil_name" | "sigil_modifiers")) =>
             {
                 let (s, e) = (a.start_byte(), b.end_byte());
                 sql::read_statements(self.file, self.lines, s, &self.src[s..e], self.dialect, dir)
@@ -892,7 +893,7 @@ impl<'a> Reader<'a> {
         if let Some(block) = block {
             let mut cursor = block.walk();
             for call in block.named_children(&mut cursor) {
-                if call.kind() == "comment" {
+                if call.kind_name() == "comment" {
                     continue;
                 }
                 let args = call_args(call, self.src);
@@ -961,7 +962,7 @@ impl<'a> Reader<'a> {
         let Some(block) = block else { return (ops, Some(Vec::new())) };
         let mut cursor = block.walk();
         for call in block.named_children(&mut cursor) {
-            if call.kind() == "comment" {
+            if call.kind_name() == "comment" {
                 continue;
             }
             let args = call_args(call, self.src);

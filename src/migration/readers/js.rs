@@ -4,6 +4,7 @@
 //! an object's method or arrow property, `exports.up = …`, an exported function), literal values
 //! of arguments, SQL held in strings, and the calls made on the receiver `up` is given.
 
+use crate::grammar::NodeExt;
 use std::path::Path;
 
 use tree_sitter::{Node, Tree};
@@ -52,18 +53,18 @@ pub struct Function<'t> {
 }
 
 fn param_name(p: Node) -> Option<Node> {
-    descendants(p).into_iter().find(|n| n.kind() == "identifier")
+    descendants(p).into_iter().find(|n| n.kind_name() == "identifier")
 }
 
 fn named_children(n: Node) -> Vec<Node> {
     let mut cursor = n.walk();
-    n.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
+    n.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect()
 }
 
 fn function_parts(f: Node) -> Option<Function> {
-    let body = f.child_by_field_name("body")?;
-    let params = f.child_by_field_name("parameters");
-    let (receiver, second) = match (params, f.child_by_field_name("parameter")) {
+    let body = f.field("body")?;
+    let params = f.field("parameters");
+    let (receiver, second) = match (params, f.field("parameter")) {
         (_, Some(single)) => (Some(single), None),
         (Some(ps), None) => {
             let list = named_children(ps);
@@ -76,29 +77,29 @@ fn function_parts(f: Node) -> Option<Function> {
 
 /// A function given as an argument (`t => {…}`, `function (t) {…}`).
 pub fn find_callback(node: Node) -> Option<Function> {
-    matches!(node.kind(), "function_expression" | "arrow_function" | "function").then(|| function_parts(node)).flatten()
+    matches!(node.kind_name(), "function_expression" | "arrow_function" | "function").then(|| function_parts(node)).flatten()
 }
 
 /// The `up` or `down` function of a migration file, whatever declares it.
 pub fn find<'t>(root: Node<'t>, src: &str, name: &str) -> Option<Function<'t>> {
-    let is_fn = |n: Node| matches!(n.kind(), "function_expression" | "arrow_function" | "function");
+    let is_fn = |n: Node| matches!(n.kind_name(), "function_expression" | "arrow_function" | "function");
     for n in descendants(root) {
-        let found = match n.kind() {
-            "method_definition" => n.child_by_field_name("name").filter(|k| text(*k, src) == name).map(|_| n),
-            "function_declaration" => n.child_by_field_name("name").filter(|k| text(*k, src) == name).map(|_| n),
+        let found = match n.kind_name() {
+            "method_definition" => n.field("name").filter(|k| text(*k, src) == name).map(|_| n),
+            "function_declaration" => n.field("name").filter(|k| text(*k, src) == name).map(|_| n),
             "pair" => {
-                let key = n.child_by_field_name("key").map(|k| text(k, src).trim_matches(['"', '\'']));
-                n.child_by_field_name("value").filter(|v| key == Some(name) && is_fn(*v))
+                let key = n.field("key").map(|k| text(k, src).trim_matches(['"', '\'']));
+                n.field("value").filter(|v| key == Some(name) && is_fn(*v))
             }
             "assignment_expression" => {
-                let left = n.child_by_field_name("left").map(|l| text(l, src));
+                let left = n.field("left").map(|l| text(l, src));
                 let target =
                     left.is_some_and(|l| l == format!("exports.{name}") || l == format!("module.exports.{name}"));
-                n.child_by_field_name("right").filter(|v| target && is_fn(*v))
+                n.field("right").filter(|v| target && is_fn(*v))
             }
             "variable_declarator" => {
-                let named = n.child_by_field_name("name").is_some_and(|k| text(k, src) == name);
-                n.child_by_field_name("value").filter(|v| named && is_fn(*v))
+                let named = n.field("name").is_some_and(|k| text(k, src) == name);
+                n.field("value").filter(|v| named && is_fn(*v))
             }
             _ => None,
         };
@@ -189,13 +190,13 @@ pub fn value(node: Node, src: &str) -> Val {
 
 /// The text of a string or a template string without substitutions, escapes resolved.
 pub fn string(node: Node, src: &str) -> Option<String> {
-    if !matches!(node.kind(), "string" | "template_string") {
+    if !matches!(node.kind_name(), "string" | "template_string") {
         return None;
     }
     let mut out = String::new();
     let mut cursor = node.walk();
     for c in node.named_children(&mut cursor) {
-        match c.kind() {
+        match c.kind_name() {
             "string_fragment" => out.push_str(text(c, src)),
             "escape_sequence" => out.push_str(super::unescape(text(c, src))),
             _ => return None,
@@ -210,14 +211,14 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
     }
     let value = |n: Node| value_at(n, src, depth + 1);
     let named = named_children;
-    match node.kind() {
+    match node.kind_name() {
         "string" | "template_string" => {
             string(node, src).map_or_else(|| Val::Other(text(node, src).to_owned()), Val::Str)
         }
         "number" => text(node, src).parse().map_or_else(|_| Val::Other(text(node, src).to_owned()), Val::Num),
         // `-1`: a descending index key.
-        "unary_expression" if node.child_by_field_name("operator").is_some_and(|o| text(o, src) == "-") => {
-            match node.child_by_field_name("argument").map(value) {
+        "unary_expression" if node.field("operator").is_some_and(|o| text(o, src) == "-") => {
+            match node.field("argument").map(value) {
                 Some(Val::Num(n)) => Val::Num(-n),
                 _ => Val::Other(text(node, src).to_owned()),
             }
@@ -229,11 +230,11 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
         "object" => Val::Obj(
             named(node)
                 .into_iter()
-                .filter_map(|p| match p.kind() {
+                .filter_map(|p| match p.kind_name() {
                     "pair" => {
-                        let key = p.child_by_field_name("key")?;
+                        let key = p.field("key")?;
                         let key = string(key, src).unwrap_or_else(|| text(key, src).to_owned());
-                        Some((key, value(p.child_by_field_name("value")?)))
+                        Some((key, value(p.field("value")?)))
                     }
                     "shorthand_property_identifier" => {
                         Some((text(p, src).to_owned(), Val::Name(text(p, src).to_owned())))
@@ -243,9 +244,9 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
                 .collect(),
         ),
         "call_expression" | "new_expression" => {
-            let callee = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"));
+            let callee = node.field("function").or_else(|| node.field("constructor"));
             let callee = callee.map(|c| text(c, src)).unwrap_or("");
-            let args = node.child_by_field_name("arguments").map(|a| named(a).into_iter().map(value).collect());
+            let args = node.field("arguments").map(|a| named(a).into_iter().map(value).collect());
             Val::Call { name: callee.rsplit('.').next().unwrap_or(callee).to_owned(), args: args.unwrap_or_default() }
         }
         "identifier" | "member_expression" | "property_identifier" => Val::Name(text(node, src).to_owned()),
@@ -271,32 +272,32 @@ pub struct Call<'t> {
 /// call's callback (a Knex table builder, a Sequelize transaction) included.
 pub fn calls_on<'t>(body: Node<'t>, receiver: &str, src: &str) -> Vec<Call<'t>> {
     let mut out = Vec::new();
-    for n in descendants(body).into_iter().filter(|n| n.kind() == "call_expression") {
-        let Some(callee) = n.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else {
+    for n in descendants(body).into_iter().filter(|n| n.kind_name() == "call_expression") {
+        let Some(callee) = n.field("function").filter(|c| c.kind_name() == "member_expression") else {
             continue;
         };
-        let Some(method) = callee.child_by_field_name("property").map(|p| text(p, src).to_owned()) else { continue };
+        let Some(method) = callee.field("property").map(|p| text(p, src).to_owned()) else { continue };
         // Walk the object back to the receiver, through member accesses and earlier calls of a chain.
         let mut path = Vec::new();
-        let mut object = callee.child_by_field_name("object");
+        let mut object = callee.field("object");
         let mut found = false;
         while let Some(o) = object {
-            match o.kind() {
+            match o.kind_name() {
                 "identifier" | "this" => {
                     found = text(o, src) == receiver;
                     break;
                 }
                 "member_expression" => {
-                    if let Some(p) = o.child_by_field_name("property") {
+                    if let Some(p) = o.field("property") {
                         path.push(text(p, src).to_owned());
                     }
-                    object = o.child_by_field_name("object");
+                    object = o.field("object");
                 }
                 "call_expression" => {
                     // `knex.schema.createTable(…).dropTable(…)`: the chain's earlier call is its own
                     // call; this one continues from the same path.
                     path.clear();
-                    object = o.child_by_field_name("function").and_then(|f| f.child_by_field_name("object"));
+                    object = o.field("function").and_then(|f| f.field("object"));
                 }
                 "await_expression" | "parenthesized_expression" => object = o.named_child(0),
                 _ => break,
@@ -306,7 +307,7 @@ pub fn calls_on<'t>(body: Node<'t>, receiver: &str, src: &str) -> Vec<Call<'t>> 
             continue;
         }
         path.reverse();
-        let args = n.child_by_field_name("arguments").map_or_else(Vec::new, named_children);
+        let args = n.field("arguments").map_or_else(Vec::new, named_children);
         out.push(Call { node: n, path, method, args });
     }
     out
@@ -355,9 +356,9 @@ impl Ctx<'_> {
     /// parameters the ORM fills in).
     pub fn sql(&self, node: Node, dir: Direction, rewrite: fn(&str) -> String) -> Vec<Operation> {
         let node = self.literal_of(node);
-        let plain = matches!(node.kind(), "string" | "template_string") && {
+        let plain = matches!(node.kind_name(), "string" | "template_string") && {
             let mut cursor = node.walk();
-            node.named_children(&mut cursor).all(|c| c.kind() == "string_fragment")
+            node.named_children(&mut cursor).all(|c| c.kind_name() == "string_fragment")
         };
         if plain {
             let (s, e) = (node.start_byte() + 1, node.end_byte().saturating_sub(1).max(node.start_byte() + 1));
@@ -384,7 +385,7 @@ impl Ctx<'_> {
     /// The value of one of the `kinds` an identifier was last declared with before `node`, or
     /// `node` itself.
     pub fn declared<'t>(&self, node: Node<'t>, kinds: &[&str]) -> Node<'t> {
-        if node.kind() != "identifier" {
+        if node.kind_name() != "identifier" {
             return node;
         }
         let mut root = node;
@@ -394,10 +395,10 @@ impl Ctx<'_> {
         let name = text(node, self.src);
         descendants(root)
             .into_iter()
-            .filter(|d| d.kind() == "variable_declarator" && d.end_byte() <= node.start_byte())
-            .filter(|d| d.child_by_field_name("name").is_some_and(|n| text(n, self.src) == name))
-            .filter_map(|d| d.child_by_field_name("value"))
-            .rfind(|v| kinds.contains(&v.kind()))
+            .filter(|d| d.kind_name() == "variable_declarator" && d.end_byte() <= node.start_byte())
+            .filter(|d| d.field("name").is_some_and(|n| text(n, self.src) == name))
+            .filter_map(|d| d.field("value"))
+            .rfind(|v| kinds.contains(&v.kind_name()))
             .unwrap_or(node)
     }
 }

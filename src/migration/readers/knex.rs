@@ -3,6 +3,7 @@
 //! builder's column methods and modifiers, `dropTable`, `renameTable`, and `knex.raw` /
 //! `knex.schema.raw` SQL through the SQL reader.
 
+use crate::grammar::NodeExt;
 use std::path::Path;
 
 use tree_sitter::Node;
@@ -106,18 +107,18 @@ fn builder_ops(ctx: &Ctx, table: &QualifiedName, f: Function, create: bool, dir:
     let mut out = Vec::new();
     for call in js::calls_on(f.body, t, ctx.src) {
         // Only the first call of a chain: its modifiers are read with it.
-        let callee_object = call.node.child_by_field_name("function").and_then(|c| c.child_by_field_name("object"));
-        if !call.path.is_empty() || callee_object.is_none_or(|o| o.kind() != "identifier") {
+        let callee_object = call.node.field("function").and_then(|c| c.field("object"));
+        if !call.path.is_empty() || callee_object.is_none_or(|o| o.kind_name() != "identifier") {
             continue;
         }
         let args: Vec<Val> = call.args.iter().map(|a| value(*a, ctx.src)).collect();
         let mut modifiers: Vec<(String, Vec<Val>)> = Vec::new();
         let mut top = call.node;
-        while let Some(member) = top.parent().filter(|p| p.kind() == "member_expression")
-            && let Some(next) = member.parent().filter(|p| p.kind() == "call_expression")
+        while let Some(member) = top.parent().filter(|p| p.kind_name() == "member_expression")
+            && let Some(next) = member.parent().filter(|p| p.kind_name() == "call_expression")
         {
-            let name = member.child_by_field_name("property").map(|p| text(p, ctx.src).to_owned()).unwrap_or_default();
-            let margs = next.child_by_field_name("arguments").map_or_else(Vec::new, |a| {
+            let name = member.field("property").map(|p| text(p, ctx.src).to_owned()).unwrap_or_default();
+            let margs = next.field("arguments").map_or_else(Vec::new, |a| {
                 let mut cursor = a.walk();
                 a.named_children(&mut cursor).map(|n| value(n, ctx.src)).collect()
             });

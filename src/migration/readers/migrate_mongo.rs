@@ -17,6 +17,7 @@
 //! loop over `db.collections()`, `db.command(…)`, a helper handed `db`, an update document built
 //! at run time, a bulk write — is `Unparsed` at the call.
 
+use crate::grammar::NodeExt;
 use std::path::Path;
 
 use tree_sitter::Node;
@@ -57,7 +58,7 @@ impl Api for MigrateMongo {
         let Some(db) = f.receiver.map(|r| text(r, ctx.src)) else { return Vec::new() };
         let reading = Reading { ctx, db, dir, body: f.body };
         let mut out = Vec::new();
-        for call in descendants(f.body).into_iter().filter(|n| n.kind() == "call_expression") {
+        for call in descendants(f.body).into_iter().filter(|n| n.kind_name() == "call_expression") {
             out.extend(reading.call(call));
         }
         out
@@ -168,24 +169,24 @@ impl<'t> Reading<'_, 't> {
             return Some(vec![s]);
         }
         let src = self.ctx.src;
-        match node.kind() {
-            "subscript_expression" => self.list(node.child_by_field_name("object")?),
+        match node.kind_name() {
+            "subscript_expression" => self.list(node.field("object")?),
             "identifier" => {
                 let name = text(node, src);
                 let mut up = node.parent();
                 while let Some(n) = up {
-                    match n.kind() {
-                        "for_in_statement" if n.child_by_field_name("left").is_some_and(|l| text(l, src) == name) => {
-                            let of = n.child_by_field_name("operator").is_some_and(|o| text(o, src) == "of");
-                            return if of { self.list(n.child_by_field_name("right")?) } else { None };
+                    match n.kind_name() {
+                        "for_in_statement" if n.field("left").is_some_and(|l| text(l, src) == name) => {
+                            let of = n.field("operator").is_some_and(|o| text(o, src) == "of");
+                            return if of { self.list(n.field("right")?) } else { None };
                         }
                         "arrow_function" | "function_expression" if binds(n, name, src) => {
-                            let call = n.parent()?.parent().filter(|c| c.kind() == "call_expression")?;
+                            let call = n.parent()?.parent().filter(|c| c.kind_name() == "call_expression")?;
                             let callee =
-                                call.child_by_field_name("function").filter(|f| f.kind() == "member_expression")?;
-                            let method = callee.child_by_field_name("property").map(|p| text(p, src));
+                                call.field("function").filter(|f| f.kind_name() == "member_expression")?;
+                            let method = callee.field("property").map(|p| text(p, src));
                             return match method {
-                                Some("map" | "forEach" | "flatMap") => self.list(callee.child_by_field_name("object")?),
+                                Some("map" | "forEach" | "flatMap") => self.list(callee.field("object")?),
                                 _ => None,
                             };
                         }
@@ -201,31 +202,31 @@ impl<'t> Reading<'_, 't> {
     /// The strings of a literal list, written here or declared before.
     fn list(&self, node: Node) -> Option<Vec<String>> {
         let node = self.ctx.declared(node, &["array"]);
-        (node.kind() == "array").then(|| value(node, self.ctx.src).strs()).flatten().filter(|l| !l.is_empty())
+        (node.kind_name() == "array").then(|| value(node, self.ctx.src).strs()).flatten().filter(|l| !l.is_empty())
     }
 
     /// What `node` (the object of a call) is.
     fn target(&self, node: Node) -> Target {
-        match node.kind() {
+        match node.kind_name() {
             "await_expression" | "parenthesized_expression" | "non_null_expression" | "as_expression" => {
                 node.named_child(0).map_or(Target::Other, |n| self.target(n))
             }
             "identifier" if text(node, self.ctx.src) == self.db => Target::Db,
             "identifier" => self.handle(node),
             "call_expression" => {
-                let Some(callee) = node.child_by_field_name("function").filter(|c| c.kind() == "member_expression")
+                let Some(callee) = node.field("function").filter(|c| c.kind_name() == "member_expression")
                 else {
                     return Target::Other;
                 };
-                let method = callee.child_by_field_name("property").map(|p| text(p, self.ctx.src));
+                let method = callee.field("property").map(|p| text(p, self.ctx.src));
                 if !matches!(method, Some("collection" | "getCollection" | "createCollection")) {
                     return Target::Other;
                 }
-                let on = callee.child_by_field_name("object").map_or(Target::Other, |o| self.target(o));
+                let on = callee.field("object").map_or(Target::Other, |o| self.target(o));
                 if on != Target::Db {
                     return Target::Unnamed(UNNAMED_OTHER_DB);
                 }
-                let first = node.child_by_field_name("arguments").and_then(|a| a.named_child(0));
+                let first = node.field("arguments").and_then(|a| a.named_child(0));
                 match first.and_then(|a| self.names(a)) {
                     Some(cs) => Target::Collections(cs),
                     None => Target::Unnamed(UNNAMED_COMPUTED),
@@ -242,15 +243,15 @@ impl<'t> Reading<'_, 't> {
         let value = descendants(self.body)
             .into_iter()
             .filter(|d| d.end_byte() <= node.start_byte())
-            .filter_map(|d| match d.kind() {
+            .filter_map(|d| match d.kind_name() {
                 "variable_declarator" => d
-                    .child_by_field_name("name")
+                    .field("name")
                     .filter(|n| text(*n, self.ctx.src) == name)
-                    .and_then(|_| d.child_by_field_name("value")),
+                    .and_then(|_| d.field("value")),
                 "assignment_expression" => d
-                    .child_by_field_name("left")
+                    .field("left")
                     .filter(|n| text(*n, self.ctx.src) == name)
-                    .and_then(|_| d.child_by_field_name("right")),
+                    .and_then(|_| d.field("right")),
                 _ => None,
             })
             .next_back();
@@ -261,16 +262,16 @@ impl<'t> Reading<'_, 't> {
     }
 
     fn call(&self, call: Node) -> Vec<Operation> {
-        let Some(callee) = call.child_by_field_name("function") else { return Vec::new() };
-        let args = call.child_by_field_name("arguments").map_or_else(Vec::new, |a| {
+        let Some(callee) = call.field("function") else { return Vec::new() };
+        let args = call.field("arguments").map_or_else(Vec::new, |a| {
             let mut cursor = a.walk();
-            a.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect::<Vec<_>>()
+            a.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect::<Vec<_>>()
         });
-        let member = (callee.kind() == "member_expression")
+        let member = (callee.kind_name() == "member_expression")
             .then(|| {
                 Some((
-                    callee.child_by_field_name("object")?,
-                    text(callee.child_by_field_name("property")?, self.ctx.src),
+                    callee.field("object")?,
+                    text(callee.field("property")?, self.ctx.src),
                 ))
             })
             .flatten();
@@ -285,7 +286,7 @@ impl<'t> Reading<'_, 't> {
                 self.unparsed(call, UNNAMED_UNKNOWN)
             }
             // A helper handed `db` may change any collection.
-            _ if args.iter().any(|a| a.kind() == "identifier" && text(*a, self.ctx.src) == self.db) => {
+            _ if args.iter().any(|a| a.kind_name() == "identifier" && text(*a, self.ctx.src) == self.db) => {
                 self.unparsed(call, "a function handed `db` may change collections tandem cannot see")
             }
             _ => Vec::new(),
@@ -296,8 +297,8 @@ impl<'t> Reading<'_, 't> {
     /// not collection writes: the bulk operation itself is reported where it is made.
     fn is_cursor_or_array(&self, call: Node) -> bool {
         let method = call
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("property"))
+            .field("function")
+            .and_then(|f| f.field("property"))
             .map(|p| text(p, self.ctx.src));
         matches!(method, Some("insert" | "find" | "execute"))
     }
@@ -351,7 +352,7 @@ impl<'t> Reading<'_, 't> {
     fn collection_call(&self, call: Node, c: &str, method: &str, args: &[Node]) -> Vec<Operation> {
         let table = QualifiedName::unqualified(c);
         let data = |verb: &str| self.one(call, OpKind::Data { verb: verb.to_owned(), table: Some(table.clone()) });
-        if WRITES.contains(&method) && args.iter().any(|a| a.kind() == "spread_element") {
+        if WRITES.contains(&method) && args.iter().any(|a| a.kind_name() == "spread_element") {
             return self.unparsed(call, "arguments spread at run time (`...args`) cannot be read");
         }
         match method {
@@ -437,7 +438,7 @@ impl<'t> Reading<'_, 't> {
         let Some(update) = args.get(1).map(|u| self.ctx.declared(*u, &["object", "array"])) else {
             return self.unparsed(call, "an update without an update document");
         };
-        match update.kind() {
+        match update.kind_name() {
             "object" => match pairs(update, self.ctx.src) {
                 Ok(ops) => {
                     for (op, v) in ops {
@@ -448,8 +449,8 @@ impl<'t> Reading<'_, 't> {
             },
             "array" => {
                 let mut cursor = update.walk();
-                for stage in update.named_children(&mut cursor).filter(|s| s.kind() != "comment") {
-                    if stage.kind() != "object" {
+                for stage in update.named_children(&mut cursor).filter(|s| s.kind_name() != "comment") {
+                    if stage.kind_name() != "object" {
                         out.extend(self.unparsed(stage, "a pipeline stage built at run time cannot be read"));
                         continue;
                     }
@@ -474,7 +475,7 @@ impl<'t> Reading<'_, 't> {
         let mut out = Vec::new();
         match op {
             "$rename" if !pipeline => {
-                let Some(Ok(fields)) = (arg.kind() == "object").then(|| pairs(arg, self.ctx.src)) else {
+                let Some(Ok(fields)) = (arg.kind_name() == "object").then(|| pairs(arg, self.ctx.src)) else {
                     return self.unparsed(arg, COMPUTED_FIELDS);
                 };
                 for (from, to) in fields {
@@ -485,7 +486,7 @@ impl<'t> Reading<'_, 't> {
                 }
             }
             "$unset" => {
-                let fields = match arg.kind() {
+                let fields = match arg.kind_name() {
                     "object" if !pipeline => {
                         pairs(arg, self.ctx.src).ok().map(|ps| ps.into_iter().map(|(f, _)| f).collect())
                     }
@@ -497,7 +498,7 @@ impl<'t> Reading<'_, 't> {
                     out.extend(self.one(call, OpKind::DropColumn { table: t(), column, if_exists: false }));
                 }
             }
-            "$set" | "$addFields" if arg.kind() == "object" => {
+            "$set" | "$addFields" if arg.kind_name() == "object" => {
                 let Ok(fields) = pairs(arg, self.ctx.src) else { return self.unparsed(arg, COMPUTED_FIELDS) };
                 for (field, v) in fields {
                     if let Some(new_type) = conversion(&field, v, self.ctx.src) {
@@ -523,8 +524,8 @@ impl<'t> Reading<'_, 't> {
 
 /// Whether function `f`'s parameters bind `name`.
 fn binds(f: Node, name: &str, src: &str) -> bool {
-    let params = f.child_by_field_name("parameter").or_else(|| f.child_by_field_name("parameters"));
-    params.is_some_and(|p| descendants(p).into_iter().any(|d| d.kind() == "identifier" && text(d, src) == name))
+    let params = f.field("parameter").or_else(|| f.field("parameters"));
+    params.is_some_and(|p| descendants(p).into_iter().any(|d| d.kind_name() == "identifier" && text(d, src) == name))
 }
 
 /// The key/value pairs of an object literal, keys as text; `Err` at a key computed at run time
@@ -532,16 +533,16 @@ fn binds(f: Node, name: &str, src: &str) -> bool {
 fn pairs<'t>(object: Node<'t>, src: &str) -> std::result::Result<Vec<(String, Node<'t>)>, Node<'t>> {
     let mut cursor = object.walk();
     let mut out = Vec::new();
-    for p in object.named_children(&mut cursor).filter(|p| p.kind() != "comment") {
+    for p in object.named_children(&mut cursor).filter(|p| p.kind_name() != "comment") {
         // `{ billingId }`: the field is named, its value a variable.
-        if p.kind() == "shorthand_property_identifier" {
+        if p.kind_name() == "shorthand_property_identifier" {
             out.push((text(p, src).to_owned(), p));
             continue;
         }
-        let (Some(key), Some(value)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) else {
+        let (Some(key), Some(value)) = (p.field("key"), p.field("value")) else {
             return Err(p);
         };
-        match key.kind() {
+        match key.kind_name() {
             "computed_property_name" => return Err(p),
             _ => out.push((js::string(key, src).unwrap_or_else(|| text(key, src).to_owned()), value)),
         }
@@ -595,16 +596,16 @@ const TYPE_CODES: &[(i64, &str)] = &[
 fn conversion(field: &str, value: Node, src: &str) -> Option<String> {
     let last = field.rsplit('.').next().unwrap_or(field);
     let mentions = |n: Node| {
-        descendants(n).into_iter().any(|d| match d.kind() {
+        descendants(n).into_iter().any(|d| match d.kind_name() {
             "property_identifier" | "identifier" => text(d, src) == last,
             "string_fragment" => text(d, src) == last,
             _ => false,
         })
     };
     let is_field = |n: Node| js::string(n, src).is_some_and(|s| s == format!("${field}"));
-    match value.kind() {
+    match value.kind_name() {
         "call_expression" | "new_expression" => {
-            let callee = value.child_by_field_name("function").or_else(|| value.child_by_field_name("constructor"))?;
+            let callee = value.field("function").or_else(|| value.field("constructor"))?;
             let callee = text(callee, src);
             // `Decimal128.fromString(x)`, `Long.fromNumber(x)`: the class names the type.
             let class = callee.split('.').find(|s| JS_CONVERSIONS.iter().any(|(f, _)| f == s && *s != "toString"));
@@ -619,7 +620,7 @@ fn conversion(field: &str, value: Node, src: &str) -> Option<String> {
             if let Some((_, ty)) = AGG_CONVERSIONS.iter().find(|(o, _)| o == op) {
                 return is_field(*arg).then(|| (*ty).to_owned());
             }
-            if op != "$convert" || arg.kind() != "object" {
+            if op != "$convert" || arg.kind_name() != "object" {
                 return None;
             }
             let opts = pairs(*arg, src).ok()?;

@@ -15,6 +15,7 @@ pub mod sql;
 pub mod typeorm;
 pub mod types;
 
+use crate::grammar::NodeExt;
 use std::path::Path;
 
 pub use crate::error::LineIndex;
@@ -126,7 +127,7 @@ pub fn reject_syntax_errors(tree: &tree_sitter::Tree, path: &Path, src: &str, la
         ));
     }
     let what = if node.is_missing() {
-        format!("expected `{}`", node.kind())
+        format!("expected `{}`", node.kind_name())
     } else {
         let text = src.get(node.start_byte()..node.end_byte()).unwrap_or_default();
         match text.split_whitespace().next() {

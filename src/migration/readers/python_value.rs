@@ -2,6 +2,7 @@
 //! tree-sitter-python gives them, and SQL held in Python strings: shared by the Django and
 //! Alembic readers.
 
+use crate::grammar::NodeExt;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -79,11 +80,11 @@ pub fn assignments<'t>(root: Node<'t>, src: &str) -> BTreeMap<String, Node<'t>> 
     let mut cursor = root.walk();
     for stmt in root.named_children(&mut cursor) {
         let Some(assign) =
-            stmt.named_child(0).filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
+            stmt.named_child(0).filter(|a| stmt.kind_name() == "expression_statement" && a.kind_name() == "assignment")
         else {
             continue;
         };
-        if let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right")) {
+        if let (Some(left), Some(right)) = (assign.field("left"), assign.field("right")) {
             out.insert(text(left, src).to_owned(), right);
         }
     }
@@ -106,12 +107,12 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
         return Val::Other(text(node, src).to_owned());
     }
     let value = |n: Node, src: &str| value_at(n, src, depth + 1);
-    match node.kind() {
+    match node.kind_name() {
         "string" => {
             let mut cursor = node.walk();
             let mut out = String::new();
             for c in node.named_children(&mut cursor) {
-                match c.kind() {
+                match c.kind_name() {
                     "string_start" | "string_end" => {}
                     "string_content" => out.push_str(text(c, src)),
                     "escape_sequence" => out.push_str(super::unescape(text(c, src))),
@@ -140,7 +141,7 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
         "list" | "tuple" => {
             let mut cursor = node.walk();
             Val::List(
-                node.named_children(&mut cursor).filter(|c| c.kind() != "comment").map(|c| value(c, src)).collect(),
+                node.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").map(|c| value(c, src)).collect(),
             )
         }
         "parenthesized_expression" => {
@@ -151,25 +152,25 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
             let mut cursor = node.walk();
             Val::Dict(
                 node.named_children(&mut cursor)
-                    .filter(|p| p.kind() == "pair")
+                    .filter(|p| p.kind_name() == "pair")
                     .filter_map(|p| {
-                        let k = value(p.child_by_field_name("key")?, src);
-                        Some((k.str()?.to_owned(), value(p.child_by_field_name("value")?, src)))
+                        let k = value(p.field("key")?, src);
+                        Some((k.str()?.to_owned(), value(p.field("value")?, src)))
                     })
                     .collect(),
             )
         }
         "call" => {
-            let callee = node.child_by_field_name("function").map(|f| text(f, src)).unwrap_or("");
+            let callee = node.field("function").map(|f| text(f, src)).unwrap_or("");
             let name = callee.rsplit('.').next().unwrap_or(callee).to_owned();
             let mut args = Vec::new();
             let mut kwargs = Vec::new();
-            if let Some(list) = node.child_by_field_name("arguments") {
+            if let Some(list) = node.field("arguments") {
                 let mut cursor = list.walk();
                 for a in list.named_children(&mut cursor) {
-                    match a.kind() {
+                    match a.kind_name() {
                         "keyword_argument" => {
-                            if let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value"))
+                            if let (Some(k), Some(v)) = (a.field("name"), a.field("value"))
                             {
                                 kwargs.push((text(k, src).to_owned(), value(v, src)));
                             }
@@ -214,13 +215,13 @@ fn sql_of_at(
             reason: "SQL built at run time cannot be read".into(),
         })]
     };
-    let kind = if depth > 4 { "too deeply nested" } else { node.kind() };
+    let kind = if depth > 4 { "too deeply nested" } else { node.kind_name() };
     match kind {
         "string" => {
             let mut cursor = node.walk();
             let parts: Vec<Node> = node.named_children(&mut cursor).collect();
-            let contents: Vec<&Node> = parts.iter().filter(|p| p.kind() == "string_content").collect();
-            let plain = parts.iter().all(|p| matches!(p.kind(), "string_start" | "string_end" | "string_content"));
+            let contents: Vec<&Node> = parts.iter().filter(|p| p.kind_name() == "string_content").collect();
+            let plain = parts.iter().all(|p| matches!(p.kind_name(), "string_start" | "string_end" | "string_content"));
             match (plain, contents.first(), contents.last()) {
                 (true, Some(a), Some(b)) => {
                     let (s, e) = (a.start_byte(), b.end_byte());
@@ -232,8 +233,8 @@ fn sql_of_at(
         }
         "list" | "tuple" => {
             let mut cursor = node.walk();
-            let items: Vec<Node> = node.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
-            if node.kind() == "tuple" && items.len() == 2 && items[0].kind() == "string" {
+            let items: Vec<Node> = node.named_children(&mut cursor).filter(|n| n.kind_name() != "comment").collect();
+            if node.kind_name() == "tuple" && items.len() == 2 && items[0].kind_name() == "string" {
                 // `(sql, params)`
                 return sql_of_at(file, src, lines, dialect, items[0], dir, depth + 1);
             }
@@ -247,8 +248,8 @@ fn sql_of_at(
         },
         "call" => {
             // `text("…")`, `sa.text("…")`, `sqlalchemy.text("…")`: the SQL is the one argument.
-            let callee = node.child_by_field_name("function").map(|f| text(f, src)).unwrap_or("");
-            let args = node.child_by_field_name("arguments");
+            let callee = node.field("function").map(|f| text(f, src)).unwrap_or("");
+            let args = node.field("arguments");
             let first = args.and_then(|a| a.named_child(0));
             match first {
                 Some(arg)
@@ -297,8 +298,8 @@ fn assigned_literal<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     let name = text(node, src);
     super::descendants(root)
         .into_iter()
-        .filter(|a| a.kind() == "assignment" && a.end_byte() <= node.start_byte())
-        .filter(|a| a.child_by_field_name("left").is_some_and(|l| text(l, src) == name))
-        .filter_map(|a| a.child_by_field_name("right"))
-        .rfind(|r| matches!(r.kind(), "string" | "concatenated_string"))
+        .filter(|a| a.kind_name() == "assignment" && a.end_byte() <= node.start_byte())
+        .filter(|a| a.field("left").is_some_and(|l| text(l, src) == name))
+        .filter_map(|a| a.field("right"))
+        .rfind(|r| matches!(r.kind_name(), "string" | "concatenated_string"))
 }

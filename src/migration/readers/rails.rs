@@ -6,6 +6,7 @@
 //! `reversible`), the migration has no down part. A call the reader does not understand is an
 //! `Unparsed` operation at its location; model code (`User.update_all`) is `Code`.
 
+use crate::grammar::NodeExt;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -56,14 +57,14 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
         source: text.to_owned(),
     };
     let (mut change, mut up, mut down) = (None, None, None);
-    if let Some(body) = class.child_by_field_name("body") {
+    if let Some(body) = class.field("body") {
         let mut cursor = body.walk();
         for child in body.named_children(&mut cursor) {
-            match child.kind() {
+            match child.kind_name() {
                 "call" | "identifier" if method_name(child, text) == Some("disable_ddl_transaction!") => {
                     m.transactional = false;
                 }
-                "method" => match child.child_by_field_name("name").map(|n| text_of(n, text)) {
+                "method" => match child.field("name").map(|n| text_of(n, text)) {
                     Some("change") => change = Some(child),
                     Some("up") => up = Some(child),
                     Some("down") => down = Some(child),
@@ -72,8 +73,8 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
                 // `def self.up` / `def self.down`: a migration written before Rails 3.1, which
                 // Rails still runs (`Migration#up` calls the class's `up` when it has one; there
                 // is no class-level `change`). An instance method of the name wins.
-                "singleton_method" if child.child_by_field_name("object").is_some_and(|o| o.kind() == "self") => {
-                    match child.child_by_field_name("name").map(|n| text_of(n, text)) {
+                "singleton_method" if child.field("object").is_some_and(|o| o.kind_name() == "self") => {
+                    match child.field("name").map(|n| text_of(n, text)) {
                         Some("up") => up = up.or(Some(child)),
                         Some("down") => down = down.or(Some(child)),
                         _ => {}
@@ -84,7 +85,7 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
         }
     }
     if let Some(method) = change {
-        let step = r.body(method.child_by_field_name("body"), Direction::Up);
+        let step = r.body(method.field("body"), Direction::Up);
         m.up = step.ops;
         m.down = step.inverse.map(|mut inv| {
             inv.reverse();
@@ -92,10 +93,10 @@ pub fn read(path: &Path, text: &str, dialect: Dialect) -> Result<Migration> {
         });
     } else {
         if let Some(method) = up {
-            m.up = r.body(method.child_by_field_name("body"), Direction::Up).ops;
+            m.up = r.body(method.field("body"), Direction::Up).ops;
         }
         if let Some(method) = down {
-            let step = r.body(method.child_by_field_name("body"), Direction::Down);
+            let step = r.body(method.field("body"), Direction::Down);
             m.down = if step.raises_irreversible { None } else { Some(step.ops) };
         }
     }
@@ -108,7 +109,7 @@ fn text_of<'a>(node: Node, src: &'a str) -> &'a str {
 
 fn find_migration_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     super::descendants(node).into_iter().find(|n| {
-        n.kind() == "class" && n.child_by_field_name("superclass").is_some_and(|s| text(s, src).contains("Migration"))
+        n.kind_name() == "class" && n.field("superclass").is_some_and(|s| text(s, src).contains("Migration"))
     })
 }
 
@@ -123,7 +124,7 @@ impl Compat {
     /// A class with no `[x.y]` predates Rails 5, which refuses one: it has 4.2's defaults. A
     /// version that is not `x.y` is read as the newest.
     fn of(class: Node, src: &str) -> Compat {
-        let Some(superclass) = class.child_by_field_name("superclass") else { return Compat::LATEST };
+        let Some(superclass) = class.field("superclass") else { return Compat::LATEST };
         let text = text(superclass, src);
         let Some((_, rest)) = text.split_once('[') else { return Compat(4, 2) };
         let inner = rest.split(']').next().unwrap_or_default().trim();
@@ -155,13 +156,13 @@ impl Compat {
 }
 
 fn collect_heredocs<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    out.extend(super::descendants(node).into_iter().filter(|n| n.kind() == "heredoc_body"));
+    out.extend(super::descendants(node).into_iter().filter(|n| n.kind_name() == "heredoc_body"));
 }
 
 fn method_name<'a>(node: Node, src: &'a str) -> Option<&'a str> {
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => Some(text(node, src)),
-        "call" => node.child_by_field_name("method").map(|m| text(m, src)),
+        "call" => node.field("method").map(|m| text(m, src)),
         _ => None,
     }
 }
@@ -328,11 +329,11 @@ impl<'a, 't> Reader<'a, 't> {
         // creates it only if it is missing.
         let mut returned_if_present: Vec<Guard> = Vec::new();
         for child in children {
-            if child.has_error() && !matches!(child.kind(), "comment" | "heredoc_body") {
+            if child.has_error() && !matches!(child.kind_name(), "comment" | "heredoc_body") {
                 step.push(vec![self.unparsed(child, dir, "does not parse as Ruby")], None);
                 continue;
             }
-            match child.kind() {
+            match child.kind_name() {
                 "comment" | "heredoc_body" | "empty_statement" => {}
                 "call" | "identifier" => {
                     let mut s = self.call(child, dir);
@@ -367,9 +368,9 @@ impl<'a, 't> Reader<'a, 't> {
         (guard, runs_if_present): (Guard, bool),
         returned_if_present: &mut Vec<Guard>,
     ) -> Step {
-        let inner = node.child_by_field_name("body").or_else(|| node.child_by_field_name("consequence"));
+        let inner = node.field("body").or_else(|| node.field("consequence"));
         match inner {
-            Some(r) if r.kind() == "return" && r.named_child_count() == 0 => {
+            Some(r) if r.kind_name() == "return" && r.named_child_count() == 0 => {
                 if runs_if_present {
                     returned_if_present.push(guard);
                 }
@@ -377,8 +378,8 @@ impl<'a, 't> Reader<'a, 't> {
                 step.push(Vec::new(), Some(Vec::new()));
                 step
             }
-            Some(inner) if matches!(inner.kind(), "call" | "identifier" | "then") => {
-                let mut s = if inner.kind() == "then" { self.body(Some(inner), dir) } else { self.call(inner, dir) };
+            Some(inner) if matches!(inner.kind_name(), "call" | "identifier" | "then") => {
+                let mut s = if inner.kind_name() == "then" { self.body(Some(inner), dir) } else { self.call(inner, dir) };
                 guard.mark(&mut s.ops, runs_if_present);
                 returned_if_present.iter().for_each(|g| g.mark(&mut s.ops, false));
                 s
@@ -400,20 +401,20 @@ impl<'a, 't> Reader<'a, 't> {
     /// guarded code runs when the object is there. `None` for any other condition, and for a
     /// block with an `else`.
     fn guard(&self, node: Node<'t>) -> Option<(Guard, bool)> {
-        if !matches!(node.kind(), "if_modifier" | "unless_modifier" | "if" | "unless")
-            || node.child_by_field_name("alternative").is_some()
+        if !matches!(node.kind_name(), "if_modifier" | "unless_modifier" | "if" | "unless")
+            || node.field("alternative").is_some()
         {
             return None;
         }
-        let cond = node.child_by_field_name("condition")?;
-        if cond.kind() != "call" {
+        let cond = node.field("condition")?;
+        if cond.kind_name() != "call" {
             return None;
         }
-        let receiver = cond.child_by_field_name("receiver");
+        let receiver = cond.field("receiver");
         if receiver.is_some_and(|r| text(r, self.src) != "connection") {
             return None;
         }
-        let method = cond.child_by_field_name("method").map(|m| text(m, self.src))?;
+        let method = cond.field("method").map(|m| text(m, self.src))?;
         let args = Args::of(cond, self.src);
         let table = self.table(args.name(0)?);
         let guard = match method {
@@ -425,13 +426,13 @@ impl<'a, 't> Reader<'a, 't> {
             "index_name_exists?" => Guard::IndexName(table, args.name(1)?.to_owned()),
             _ => return None,
         };
-        Some((guard, node.kind().starts_with("if")))
+        Some((guard, node.kind_name().starts_with("if")))
     }
 
     /// The SQL of `execute "…"` / `execute <<~SQL`, read through the SQL reader with spans in
     /// the `.rb` file.
     fn execute_sql(&mut self, call: Node<'t>, dir: Direction) -> Vec<Operation> {
-        let Some(list) = call.child_by_field_name("arguments") else {
+        let Some(list) = call.field("arguments") else {
             return vec![self.unparsed(call, dir, "`execute` without SQL")];
         };
         let mut cursor = list.walk();
@@ -441,16 +442,16 @@ impl<'a, 't> Reader<'a, 't> {
         // `<<~SQL.squish`, `"…".strip`: methods that only change whitespace leave the literal's
         // statements as they are (a `--` comment that `squish` would join to the next line is
         // read as the comment of its own line: what may run is still gated).
-        while first.kind() == "call"
+        while first.kind_name() == "call"
             && first
-                .child_by_field_name("method")
+                .field("method")
                 .is_some_and(|m| matches!(text(m, self.src), "squish" | "strip" | "strip_heredoc" | "chomp" | "freeze"))
-            && first.child_by_field_name("arguments").is_none()
-            && let Some(receiver) = first.child_by_field_name("receiver")
+            && first.field("arguments").is_none()
+            && let Some(receiver) = first.field("receiver")
         {
             first = receiver;
         }
-        match first.kind() {
+        match first.kind_name() {
             "heredoc_beginning" => {
                 let start = first.end_byte();
                 let Some(body) = self
@@ -464,19 +465,19 @@ impl<'a, 't> Reader<'a, 't> {
                 self.used.insert(body.start_byte());
                 let mut c = body.walk();
                 let children: Vec<Node> = body.named_children(&mut c).collect();
-                if children.iter().any(|n| n.kind() == "interpolation") {
+                if children.iter().any(|n| n.kind_name() == "interpolation") {
                     return vec![self.unparsed(call, dir, "SQL with Ruby interpolation cannot be read")];
                 }
                 let content_start = children.first().map_or(body.start_byte(), |n| n.start_byte());
                 let content_end =
-                    children.iter().find(|n| n.kind() == "heredoc_end").map_or(body.end_byte(), |n| n.start_byte());
+                    children.iter().find(|n| n.kind_name() == "heredoc_end").map_or(body.end_byte(), |n| n.start_byte());
                 let sql_text = &self.src[content_start..content_end.max(content_start)];
                 sql::read_statements(self.file, self.lines, content_start, sql_text, self.dialect, dir)
             }
             "string" => {
                 let mut c = first.walk();
                 let parts: Vec<Node> = first.named_children(&mut c).collect();
-                if parts.iter().any(|p| p.kind() != "string_content") {
+                if parts.iter().any(|p| p.kind_name() != "string_content") {
                     return match super::ruby_value::string_content(first, self.src) {
                         // Escapes: parse the unescaped SQL and locate every statement at the call.
                         Some(sql_text) => {
@@ -502,7 +503,7 @@ impl<'a, 't> Reader<'a, 't> {
         let src = self.src;
         let mut step = Step::new();
         let Some(method) = method_name(call, src) else { return step };
-        let receiver = call.child_by_field_name("receiver");
+        let receiver = call.field("receiver");
         if receiver.is_some() && method == "reset_column_information" {
             // Refreshes the model's column cache: no effect on the database.
             step.push(Vec::new(), Some(Vec::new()));
@@ -511,7 +512,7 @@ impl<'a, 't> Reader<'a, 't> {
         if let Some(recv) = receiver {
             // `User.update_all`, `Post.find_each { … }`: model code that changes data.
             let description = format!("Ruby code: {}", excerpt(text(call, src)));
-            let kind = if recv.kind() == "constant" || recv.kind() == "scope_resolution" || recv.kind() == "call" {
+            let kind = if recv.kind_name() == "constant" || recv.kind_name() == "scope_resolution" || recv.kind_name() == "call" {
                 OpKind::Code { description }
             } else {
                 OpKind::Unparsed {
@@ -523,7 +524,7 @@ impl<'a, 't> Reader<'a, 't> {
             return step;
         }
         let args = Args::of(call, src);
-        let block = call.child_by_field_name("block");
+        let block = call.field("block");
         let inv_dir = match dir {
             Direction::Up => Direction::Down,
             Direction::Down => Direction::Up,
@@ -569,16 +570,16 @@ impl<'a, 't> Reader<'a, 't> {
                 // `dir.up { … }` runs on the way up; `dir.down { … }` is the inverse.
                 let mut up_ops = Vec::new();
                 let mut down_ops = Vec::new();
-                if let Some(b) = block.and_then(|b| b.child_by_field_name("body")) {
+                if let Some(b) = block.and_then(|b| b.field("body")) {
                     let mut cursor = b.walk();
                     let calls: Vec<Node<'t>> = b.named_children(&mut cursor).collect();
                     for c in calls {
-                        match (c.kind(), method_name(c, src)) {
+                        match (c.kind_name(), method_name(c, src)) {
                             ("call", Some("up")) => {
-                                up_ops.extend(self.block_body(c.child_by_field_name("block"), dir).ops)
+                                up_ops.extend(self.block_body(c.field("block"), dir).ops)
                             }
                             ("call", Some("down")) => {
-                                down_ops.extend(self.block_body(c.child_by_field_name("block"), inv_dir).ops)
+                                down_ops.extend(self.block_body(c.field("block"), inv_dir).ops)
                             }
                             ("comment", _) => {}
                             _ => up_ops.push(self.unparsed(c, dir, "expected `dir.up { … }` or `dir.down { … }`")),
@@ -1057,7 +1058,7 @@ impl<'a, 't> Reader<'a, 't> {
     }
 
     fn block_body(&mut self, block: Option<Node<'t>>, dir: Direction) -> Step {
-        self.body(block.and_then(|b| b.child_by_field_name("body")), dir)
+        self.body(block.and_then(|b| b.field("body")), dir)
     }
 
     fn index_qname(&self, table: &QualifiedName, name: &str) -> QualifiedName {
@@ -1333,20 +1334,20 @@ impl<'a, 't> Reader<'a, 't> {
         dir: Direction,
         step: &mut Step,
     ) {
-        let Some(body) = block.and_then(|b| b.child_by_field_name("body")) else { return };
+        let Some(body) = block.and_then(|b| b.field("body")) else { return };
         let src = self.src;
         let mut cursor = body.walk();
         let calls: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
         for call in calls {
-            if call.kind() == "comment" {
+            if call.kind_name() == "comment" {
                 continue;
             }
             if call.has_error() {
                 step.push(vec![self.unparsed(call, dir, "does not parse as Ruby")], None);
                 continue;
             }
-            let method = if call.kind() == "call" && call.child_by_field_name("receiver").is_some() {
-                call.child_by_field_name("method").map(|m| text(m, src))
+            let method = if call.kind_name() == "call" && call.field("receiver").is_some() {
+                call.field("method").map(|m| text(m, src))
             } else {
                 None
             };

@@ -1,6 +1,7 @@
 //! Literal values of Ruby call arguments (`:users`, `"x"`, `[:a, :b]`, `null: false`), read from
 //! tree-sitter-ruby nodes, plus the SHA-256 Rails uses to name foreign keys and checks.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +72,7 @@ pub fn string_content(node: Node, src: &str) -> Option<String> {
     let mut out = String::new();
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
-        match child.kind() {
+        match child.kind_name() {
             "string_content" => out.push_str(text(child, src)),
             "escape_sequence" => out.push_str(match text(child, src) {
                 "\\n" => "\n",
@@ -101,7 +102,7 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
     }
     let value = |n: Node, src: &str| value_at(n, src, depth + 1);
     let pair = |n: Node, src: &str| pair_at(n, src, depth + 1);
-    match node.kind() {
+    match node.kind_name() {
         "simple_symbol" => Val::Sym(text(node, src).trim_start_matches(':').to_owned()),
         "hash_key_symbol" => Val::Sym(text(node, src).to_owned()),
         "delimited_symbol" => match string_content(node, src) {
@@ -122,12 +123,12 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
         "array" => {
             let mut cursor = node.walk();
             Val::Array(
-                node.named_children(&mut cursor).filter(|c| c.kind() != "comment").map(|c| value(c, src)).collect(),
+                node.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").map(|c| value(c, src)).collect(),
             )
         }
         "string_array" | "symbol_array" => {
             let mut cursor = node.walk();
-            let sym = node.kind() == "symbol_array";
+            let sym = node.kind_name() == "symbol_array";
             Val::Array(
                 node.named_children(&mut cursor)
                     .map(|c| {
@@ -142,10 +143,10 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
             Val::Hash(node.named_children(&mut cursor).filter_map(|p| pair(p, src)).collect())
         }
         "lambda" => {
-            let body = node.child_by_field_name("body");
+            let body = node.field("body");
             let expr = body.and_then(|b| {
                 let mut cursor = b.walk();
-                let inner = b.named_children(&mut cursor).find(|c| c.kind().ends_with("body"))?;
+                let inner = b.named_children(&mut cursor).find(|c| c.kind_name().ends_with("body"))?;
                 let mut c2 = inner.walk();
                 let first = inner.named_children(&mut c2).next()?;
                 match value(first, src) {
@@ -173,15 +174,15 @@ pub fn pair(node: Node, src: &str) -> Option<(String, Val)> {
 
 fn pair_at(node: Node, src: &str, depth: usize) -> Option<(String, Val)> {
     let value = |n: Node, src: &str| value_at(n, src, depth + 1);
-    if node.kind() != "pair" {
+    if node.kind_name() != "pair" {
         return None;
     }
-    let key = node.child_by_field_name("key")?;
-    let key = match key.kind() {
+    let key = node.field("key")?;
+    let key = match key.kind_name() {
         "hash_key_symbol" | "identifier" | "constant" => text(key, src).to_owned(),
         _ => value(key, src).name()?.to_owned(),
     };
-    Some((key, value(node.child_by_field_name("value")?, src)))
+    Some((key, value(node.field("value")?, src)))
 }
 
 /// Positional arguments and keyword options of a call.
@@ -196,10 +197,10 @@ pub struct Args {
 impl Args {
     pub fn of(call: Node, src: &str) -> Args {
         let mut args = Args::default();
-        let Some(list) = call.child_by_field_name("arguments") else { return args };
+        let Some(list) = call.field("arguments") else { return args };
         let mut cursor = list.walk();
         for child in list.named_children(&mut cursor) {
-            match child.kind() {
+            match child.kind_name() {
                 "pair" => args.options.extend(pair(child, src)),
                 "hash" => {
                     if let Val::Hash(items) = value(child, src) {

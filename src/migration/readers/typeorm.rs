@@ -3,6 +3,7 @@
 //! `queryRunner` schema methods (`dropColumn`, `renameColumn`, `changeColumn`, `createTable`, …)
 //! of `up` and `down`. The version is the timestamp that ends the class name, as TypeORM orders.
 
+use crate::grammar::NodeExt;
 use std::path::Path;
 
 use tree_sitter::Node;
@@ -51,8 +52,8 @@ impl Api for TypeOrm {
     fn version_and_name(path: &Path, root: Node, src: &str) -> (String, String) {
         let class = super::descendants(root)
             .into_iter()
-            .filter(|n| n.kind() == "class_declaration" || n.kind() == "class")
-            .find_map(|c| c.child_by_field_name("name").map(|n| text(n, src).to_owned()));
+            .filter(|n| n.kind_name() == "class_declaration" || n.kind_name() == "class")
+            .find_map(|c| c.field("name").map(|n| text(n, src).to_owned()));
         if let Some(class) = class {
             let digits = class.len() - class.trim_end_matches(|c: char| c.is_ascii_digit()).len();
             if digits >= 10 {

@@ -9,6 +9,7 @@
 //! option on the `drizzle()` client changes unnamed columns' names and is not seen per file:
 //! unnamed columns are taken as named by their key.
 
+use crate::grammar::NodeExt;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
@@ -72,19 +73,19 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let all = descendants(root);
     let creators = table_creators(&src, &all);
     for node in &all {
-        if node.kind() != "variable_declarator" {
+        if node.kind_name() != "variable_declarator" {
             continue;
         }
-        let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+        let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
             continue;
         };
         let value = unwrap(value);
-        if value.kind() != "call_expression" || name.kind() != "identifier" {
+        if value.kind_name() != "call_expression" || name.kind_name() != "identifier" {
             continue;
         }
         let Some(f) = callee_name(&src, value) else { continue };
         let via_schema = f == "table"
-            && value.child_by_field_name("function").is_some_and(|f| unwrap(f).kind() == "member_expression");
+            && value.field("function").is_some_and(|f| unwrap(f).kind_name() == "member_expression");
         let creator = creators.iter().find(|(n, _, _)| n == f);
         if !TABLE_FUNCTIONS.contains(&f) && !via_schema && creator.is_none() {
             continue;
@@ -115,12 +116,12 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             ));
             // `.references(() => users.id)`.
             for n in descendants(v) {
-                if n.kind() == "call_expression"
+                if n.kind_name() == "call_expression"
                     && callee_name(&src, n) == Some("references")
                     && let Some(arrow) = call_args(n).first().copied()
-                    && let Some(body) = arrow.child_by_field_name("body").map(unwrap)
-                    && body.kind() == "member_expression"
-                    && let (Some(obj), Some(prop)) = (body.child_by_field_name("object"), property(&src, body))
+                    && let Some(body) = arrow.field("body").map(unwrap)
+                    && body.kind_name() == "member_expression"
+                    && let (Some(obj), Some(prop)) = (body.field("object"), property(&src, body))
                 {
                     declared.insert(body.start_byte());
                     facts.hits.push(src.hit(
@@ -165,31 +166,31 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     };
 
     for node in &all {
-        match node.kind() {
+        match node.kind_name() {
             "member_expression" => {
                 if declared.contains(&node.start_byte()) {
                     continue;
                 }
-                let (Some(object), Some(prop)) = (node.child_by_field_name("object"), property(&src, *node)) else {
+                let (Some(object), Some(prop)) = (node.field("object"), property(&src, *node)) else {
                     continue;
                 };
                 let object = unwrap(object);
-                let var = match object.kind() {
+                let var = match object.kind_name() {
                     "identifier" if is_table(src.node_text(object)) => src.node_text(object),
                     // `schema.users.email` through `import * as schema`.
-                    "member_expression" => match (object.child_by_field_name("object"), property(&src, object)) {
-                        (Some(ns), Some(t)) if ns.kind() == "identifier" && namespaces.contains(src.node_text(ns)) => t,
+                    "member_expression" => match (object.field("object"), property(&src, object)) {
+                        (Some(ns), Some(t)) if ns.kind_name() == "identifier" && namespaces.contains(src.node_text(ns)) => t,
                         _ => continue,
                     },
                     _ => continue,
                 };
                 let called = node
                     .parent()
-                    .is_some_and(|p| p.kind() == "call_expression" && p.child_by_field_name("function") == Some(*node));
+                    .is_some_and(|p| p.kind_name() == "call_expression" && p.field("function") == Some(*node));
                 // `db.query.users`: the outer member names the table, if anything.
                 let object_of_member = node
                     .parent()
-                    .is_some_and(|p| p.kind() == "member_expression" && p.child_by_field_name("object") == Some(*node));
+                    .is_some_and(|p| p.kind_name() == "member_expression" && p.field("object") == Some(*node));
                 if called || object_of_member || prop.starts_with('$') || prop.starts_with('_') || prop == "prototype" {
                     continue;
                 }
@@ -197,10 +198,10 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             }
             "call_expression" => {
                 let Some(f) = callee_name(&src, *node) else { continue };
-                let function = node.child_by_field_name("function").map(unwrap);
+                let function = node.field("function").map(unwrap);
                 match f {
-                    "sql" if function.is_some_and(|f| f.kind() == "identifier") => {
-                        if let Some(t) = node.child_by_field_name("arguments").filter(|a| a.kind() == "template_string")
+                    "sql" if function.is_some_and(|f| f.kind_name() == "identifier") => {
+                        if let Some(t) = node.field("arguments").filter(|a| a.kind_name() == "template_string")
                             && let Some(s) = template_sql(&src, t)
                         {
                             sql.push(s);
@@ -213,7 +214,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                     }
                     "values" | "set" => {
                         let Some(var) =
-                            function.and_then(|f| f.child_by_field_name("object")).and_then(|o| write_target(&src, o))
+                            function.and_then(|f| f.field("object")).and_then(|o| write_target(&src, o))
                         else {
                             continue;
                         };
@@ -221,7 +222,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                             continue;
                         }
                         for arg in call_args(*node) {
-                            let items = if arg.kind() == "array" { named_children(arg) } else { vec![arg] };
+                            let items = if arg.kind_name() == "array" { named_children(arg) } else { vec![arg] };
                             for item in items {
                                 for k in object_keys(&src, unwrap(item)) {
                                     use_hit(&mut facts, k.offset, var, &k.name);
@@ -231,15 +232,15 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                     }
                     "findMany" | "findFirst" => {
                         // `db.query.users.findMany({ columns: { email: true } })`.
-                        let Some(accessor) = function.and_then(|f| f.child_by_field_name("object")).map(unwrap) else {
+                        let Some(accessor) = function.and_then(|f| f.field("object")).map(unwrap) else {
                             continue;
                         };
                         let through_query = accessor
-                            .child_by_field_name("object")
+                            .field("object")
                             .and_then(|o| property(&src, unwrap(o)))
                             .is_some_and(|p| p == "query");
                         let Some(var) = property(&src, accessor).filter(|_| through_query) else { continue };
-                        if let Some(arg) = call_args(*node).first().filter(|a| a.kind() == "object")
+                        if let Some(arg) = call_args(*node).first().filter(|a| a.kind_name() == "object")
                             && let Some(cols) =
                                 object_keys(&src, *arg).into_iter().find(|k| k.name == "columns").and_then(|k| k.value)
                         {
@@ -264,20 +265,20 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
 fn table_creators(src: &Src<'_>, all: &[Node<'_>]) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for node in all {
-        if node.kind() != "variable_declarator" {
+        if node.kind_name() != "variable_declarator" {
             continue;
         }
-        let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+        let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
             continue;
         };
         let value = unwrap(value);
-        if value.kind() != "call_expression" || !callee_name(src, value).is_some_and(|f| f.ends_with("TableCreator")) {
+        if value.kind_name() != "call_expression" || !callee_name(src, value).is_some_and(|f| f.ends_with("TableCreator")) {
             continue;
         }
-        let Some(body) = call_args(value).first().and_then(|a| a.child_by_field_name("body")).map(unwrap) else {
+        let Some(body) = call_args(value).first().and_then(|a| a.field("body")).map(unwrap) else {
             continue;
         };
-        let (prefix, suffix) = match body.kind() {
+        let (prefix, suffix) = match body.kind_name() {
             "template_string" => {
                 let text = src.node_text(body).trim_matches('`');
                 match (text.find("${"), text.find('}')) {
@@ -299,9 +300,9 @@ fn table_creators(src: &Src<'_>, all: &[Node<'_>]) -> Vec<(String, String, Strin
 /// The object literal of a table's columns: `{ … }` or `(t) => ({ … })`.
 fn columns_object(arg: Node<'_>) -> Option<Node<'_>> {
     let arg = unwrap(arg);
-    match arg.kind() {
+    match arg.kind_name() {
         "object" => Some(arg),
-        "arrow_function" => arg.child_by_field_name("body").map(unwrap).filter(|b| b.kind() == "object"),
+        "arrow_function" => arg.field("body").map(unwrap).filter(|b| b.kind_name() == "object"),
         _ => None,
     }
 }
@@ -311,13 +312,13 @@ fn columns_object(arg: Node<'_>) -> Option<Node<'_>> {
 fn builder_column(src: &Src<'_>, value: Node<'_>, key: &str) -> Option<String> {
     let mut node = unwrap(value);
     loop {
-        if node.kind() != "call_expression" {
+        if node.kind_name() != "call_expression" {
             return None;
         }
-        let f = unwrap(node.child_by_field_name("function")?);
-        let inner = f.child_by_field_name("object").map(unwrap);
+        let f = unwrap(node.field("function")?);
+        let inner = f.field("object").map(unwrap);
         match inner {
-            Some(o) if o.kind() == "call_expression" => node = o,
+            Some(o) if o.kind_name() == "call_expression" => node = o,
             _ => break,
         }
     }
@@ -328,7 +329,7 @@ fn builder_column(src: &Src<'_>, value: Node<'_>, key: &str) -> Option<String> {
 /// `db.insert(users)` / `db.update(users)` → `users`.
 fn write_target<'a>(src: &Src<'a>, node: Node<'_>) -> Option<&'a str> {
     let node = unwrap(node);
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return None;
     }
     let f = callee_name(src, node)?;
@@ -336,7 +337,7 @@ fn write_target<'a>(src: &Src<'a>, node: Node<'_>) -> Option<&'a str> {
         return None;
     }
     let arg = call_args(node).into_iter().next()?;
-    (arg.kind() == "identifier").then(|| src.node_text(arg))
+    (arg.kind_name() == "identifier").then(|| src.node_text(arg))
 }
 
 /// Named imports (local names) and namespace imports of the file, except from `drizzle-orm`
@@ -345,24 +346,24 @@ fn imports(src: &Src<'_>, root: Node<'_>) -> (BTreeSet<String>, BTreeSet<String>
     let mut named = BTreeSet::new();
     let mut namespaces = BTreeSet::new();
     for stmt in named_children(root) {
-        if stmt.kind() != "import_statement" {
+        if stmt.kind_name() != "import_statement" {
             continue;
         }
         let from =
-            stmt.child_by_field_name("source").and_then(|s| string_value(src, s)).map(|(s, _)| s).unwrap_or_default();
+            stmt.field("source").and_then(|s| string_value(src, s)).map(|(s, _)| s).unwrap_or_default();
         if from.starts_with("drizzle-orm") {
             continue;
         }
         for n in descendants(stmt) {
-            match n.kind() {
+            match n.kind_name() {
                 "import_specifier" => {
-                    let local = n.child_by_field_name("alias").or(n.child_by_field_name("name"));
+                    let local = n.field("alias").or(n.field("name"));
                     if let Some(l) = local {
                         named.insert(src.node_text(l).to_owned());
                     }
                 }
                 "namespace_import" => {
-                    if let Some(id) = named_children(n).into_iter().find(|c| c.kind() == "identifier") {
+                    if let Some(id) = named_children(n).into_iter().find(|c| c.kind_name() == "identifier") {
                         namespaces.insert(src.node_text(id).to_owned());
                     }
                 }

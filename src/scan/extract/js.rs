@@ -1,6 +1,7 @@
 //! JavaScript/TypeScript syntax helpers shared by the Prisma, Drizzle, TypeORM and Sequelize
 //! extractors.
 
+use crate::grammar::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -19,20 +20,20 @@ pub struct Key<'t> {
 /// not known), methods too.
 pub fn object_keys<'t>(src: &Src<'_>, object: Node<'t>) -> Vec<Key<'t>> {
     let mut out = Vec::new();
-    if object.kind() != "object" {
+    if object.kind_name() != "object" {
         return out;
     }
     for child in named_children(object) {
-        match child.kind() {
+        match child.kind_name() {
             "pair" => {
-                let Some(key) = child.child_by_field_name("key") else { continue };
-                let name = match key.kind() {
+                let Some(key) = child.field("key") else { continue };
+                let name = match key.kind_name() {
                     "property_identifier" => Some((src.node_text(key).to_owned(), key.start_byte())),
                     "string" => string_value(src, key),
                     _ => None,
                 };
                 if let Some((name, offset)) = name {
-                    out.push(Key { name, offset, value: child.child_by_field_name("value").map(unwrap) });
+                    out.push(Key { name, offset, value: child.field("value").map(unwrap) });
                 }
             }
             "shorthand_property_identifier" => {
@@ -48,7 +49,7 @@ pub fn object_keys<'t>(src: &Src<'_>, object: Node<'t>) -> Vec<Key<'t>> {
 pub fn unwrap(node: Node<'_>) -> Node<'_> {
     let mut n = node;
     while matches!(
-        n.kind(),
+        n.kind_name(),
         "as_expression" | "satisfies_expression" | "parenthesized_expression" | "non_null_expression"
     ) {
         match n.named_child(0) {
@@ -66,9 +67,9 @@ pub fn key_value<'t>(src: &Src<'_>, object: Node<'t>, name: &str) -> Option<Node
 
 /// Arguments of a call (empty for tagged templates).
 pub fn call_args(call: Node<'_>) -> Vec<Node<'_>> {
-    match call.child_by_field_name("arguments") {
-        Some(a) if a.kind() == "arguments" => {
-            named_children(a).into_iter().filter(|n| n.kind() != "comment").map(unwrap).collect()
+    match call.field("arguments") {
+        Some(a) if a.kind_name() == "arguments" => {
+            named_children(a).into_iter().filter(|n| n.kind_name() != "comment").map(unwrap).collect()
         }
         _ => Vec::new(),
     }
@@ -76,16 +77,16 @@ pub fn call_args(call: Node<'_>) -> Vec<Node<'_>> {
 
 /// The property name of a member expression (`a.b` → `b`).
 pub fn property<'a>(src: &Src<'a>, member: Node<'_>) -> Option<&'a str> {
-    if member.kind() != "member_expression" {
+    if member.kind_name() != "member_expression" {
         return None;
     }
-    member.child_by_field_name("property").map(|p| src.node_text(p))
+    member.field("property").map(|p| src.node_text(p))
 }
 
 /// The name a call is made through: `f(…)` → `f`, `a.b.f(…)` → `f`.
 pub fn callee_name<'a>(src: &Src<'a>, call: Node<'_>) -> Option<&'a str> {
-    let f = unwrap(call.child_by_field_name("function")?);
-    match f.kind() {
+    let f = unwrap(call.field("function")?);
+    match f.kind_name() {
         "identifier" => Some(src.node_text(f)),
         "member_expression" => property(src, f),
         _ => None,
@@ -95,7 +96,7 @@ pub fn callee_name<'a>(src: &Src<'a>, call: Node<'_>) -> Option<&'a str> {
 /// String literals in an array (or the string itself).
 pub fn strings(src: &Src<'_>, node: Node<'_>) -> Vec<(String, usize)> {
     let node = unwrap(node);
-    match node.kind() {
+    match node.kind_name() {
         "array" => named_children(node).into_iter().filter_map(|n| string_value(src, unwrap(n))).collect(),
         _ => string_value(src, node).into_iter().collect(),
     }
@@ -108,10 +109,10 @@ pub fn is_pascal(name: &str) -> bool {
 
 /// Decorators of a class declaration.
 pub fn decorators_of(class: Node<'_>) -> Vec<Node<'_>> {
-    let mut out: Vec<Node<'_>> = named_children(class).into_iter().filter(|n| n.kind() == "decorator").collect();
+    let mut out: Vec<Node<'_>> = named_children(class).into_iter().filter(|n| n.kind_name() == "decorator").collect();
     // `export @Dec class …` / `@Dec export class …` put decorators on the export statement.
-    if let Some(parent) = class.parent().filter(|p| p.kind() == "export_statement") {
-        out.extend(named_children(parent).into_iter().filter(|n| n.kind() == "decorator"));
+    if let Some(parent) = class.parent().filter(|p| p.kind_name() == "export_statement") {
+        out.extend(named_children(parent).into_iter().filter(|n| n.kind_name() == "decorator"));
     }
     out
 }
@@ -119,7 +120,7 @@ pub fn decorators_of(class: Node<'_>) -> Vec<Node<'_>> {
 /// `@Column(…)` / `@Column` / `@x.Column` → `Column`.
 pub fn decorator_name<'a>(src: &Src<'a>, decorator: Node<'_>) -> Option<&'a str> {
     let inner = decorator.named_child(0)?;
-    match inner.kind() {
+    match inner.kind_name() {
         "identifier" => Some(src.node_text(inner)),
         "call_expression" => callee_name(src, inner),
         "member_expression" => property(src, inner),
@@ -130,7 +131,7 @@ pub fn decorator_name<'a>(src: &Src<'a>, decorator: Node<'_>) -> Option<&'a str>
 /// Arguments of a decorator call (empty for a bare `@Column`).
 pub fn decorator_args(decorator: Node<'_>) -> Vec<Node<'_>> {
     match decorator.named_child(0) {
-        Some(c) if c.kind() == "call_expression" => call_args(c),
+        Some(c) if c.kind_name() == "call_expression" => call_args(c),
         _ => Vec::new(),
     }
 }
@@ -161,7 +162,7 @@ pub fn enclosing_scopes<'t>(root: Node<'t>) -> Scopes<'t> {
     let mut cursor = root.walk();
     while let Some((node, scope)) = stack.pop() {
         out.insert(node.id(), scope);
-        let inner = if is_scope(node.kind()) { node } else { scope };
+        let inner = if is_scope(node.kind_name()) { node } else { scope };
         stack.extend(node.named_children(&mut cursor).map(|c| (c, inner)));
     }
     out

@@ -1,5 +1,6 @@
 //! Python syntax helpers shared by the Django and SQLAlchemy extractors.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::scan::extract::treesit::{Src, named_children, string_value};
@@ -11,10 +12,10 @@ pub fn last_segment(text: &str) -> &str {
 
 /// The callee of a `call` node as written (`models.ForeignKey`), or `None` for other nodes.
 pub fn callee<'a>(src: &Src<'a>, call: Node<'_>) -> Option<&'a str> {
-    if call.kind() != "call" {
+    if call.kind_name() != "call" {
         return None;
     }
-    call.child_by_field_name("function").map(|f| src.node_text(f))
+    call.field("function").map(|f| src.node_text(f))
 }
 
 /// Positional and keyword arguments of a call.
@@ -31,13 +32,13 @@ impl<'t> Args<'t> {
 
 pub fn args(call: Node<'_>) -> Args<'_> {
     let mut out = Args { positional: Vec::new(), keywords: Vec::new() };
-    let Some(list) = call.child_by_field_name("arguments") else {
+    let Some(list) = call.field("arguments") else {
         return out;
     };
     for arg in named_children(list) {
-        match arg.kind() {
+        match arg.kind_name() {
             "keyword_argument" => {
-                if let (Some(k), Some(v)) = (arg.child_by_field_name("name"), arg.child_by_field_name("value")) {
+                if let (Some(k), Some(v)) = (arg.field("name"), arg.field("value")) {
                     out.keywords.push((k, v));
                 }
             }
@@ -50,7 +51,7 @@ pub fn args(call: Node<'_>) -> Args<'_> {
 
 /// String literals directly inside a list, tuple or set (or the string itself), with offsets.
 pub fn string_items(src: &Src<'_>, node: Node<'_>) -> Vec<(String, usize)> {
-    match node.kind() {
+    match node.kind_name() {
         "list" | "tuple" | "set" | "parenthesized_expression" => {
             named_children(node).into_iter().filter_map(|n| string_value(src, n)).collect()
         }
@@ -63,18 +64,18 @@ pub fn string_items(src: &Src<'_>, node: Node<'_>) -> Vec<(String, usize)> {
 pub fn assignments(block: Node<'_>) -> Vec<(Node<'_>, Option<Node<'_>>, Option<Node<'_>>)> {
     let mut out = Vec::new();
     for stmt in named_children(block) {
-        if stmt.kind() != "expression_statement" {
+        if stmt.kind_name() != "expression_statement" {
             continue;
         }
         for a in named_children(stmt) {
-            if a.kind() != "assignment" {
+            if a.kind_name() != "assignment" {
                 continue;
             }
-            let Some(left) = a.child_by_field_name("left") else { continue };
-            if left.kind() != "identifier" {
+            let Some(left) = a.field("left") else { continue };
+            if left.kind_name() != "identifier" {
                 continue;
             }
-            out.push((left, a.child_by_field_name("type"), a.child_by_field_name("right")));
+            out.push((left, a.field("type"), a.field("right")));
         }
     }
     out
@@ -84,13 +85,13 @@ pub fn assignments(block: Node<'_>) -> Vec<(Node<'_>, Option<Node<'_>>, Option<N
 pub fn class_defs(block: Node<'_>) -> Vec<(Node<'_>, Vec<Node<'_>>)> {
     let mut out = Vec::new();
     for stmt in named_children(block) {
-        match stmt.kind() {
+        match stmt.kind_name() {
             "class_definition" => out.push((stmt, Vec::new())),
             "decorated_definition" => {
                 let decorators: Vec<Node<'_>> =
-                    named_children(stmt).into_iter().filter(|n| n.kind() == "decorator").collect();
-                if let Some(def) = stmt.child_by_field_name("definition")
-                    && def.kind() == "class_definition"
+                    named_children(stmt).into_iter().filter(|n| n.kind_name() == "decorator").collect();
+                if let Some(def) = stmt.field("definition")
+                    && def.kind_name() == "class_definition"
                 {
                     out.push((def, decorators));
                 }
@@ -104,11 +105,11 @@ pub fn class_defs(block: Node<'_>) -> Vec<(Node<'_>, Vec<Node<'_>>)> {
 /// Base classes of a class definition, as written.
 pub fn bases<'a>(src: &Src<'a>, class: Node<'_>) -> Vec<&'a str> {
     class
-        .child_by_field_name("superclasses")
+        .field("superclasses")
         .map(|s| {
             named_children(s)
                 .into_iter()
-                .filter(|n| n.kind() != "keyword_argument" && n.kind() != "comment")
+                .filter(|n| n.kind_name() != "keyword_argument" && n.kind_name() != "comment")
                 .map(|n| src.node_text(n))
                 .collect()
         })
@@ -119,14 +120,14 @@ pub fn bases<'a>(src: &Src<'a>, class: Node<'_>) -> Vec<&'a str> {
 pub fn method_names<'a>(src: &Src<'a>, body: Node<'_>) -> Vec<&'a str> {
     let mut out = Vec::new();
     for stmt in named_children(body) {
-        let def = match stmt.kind() {
+        let def = match stmt.kind_name() {
             "function_definition" => Some(stmt),
-            "decorated_definition" => stmt.child_by_field_name("definition"),
+            "decorated_definition" => stmt.field("definition"),
             _ => None,
         };
         if let Some(def) = def
-            && def.kind() == "function_definition"
-            && let Some(name) = def.child_by_field_name("name")
+            && def.kind_name() == "function_definition"
+            && let Some(name) = def.field("name")
         {
             out.push(src.node_text(name));
         }
@@ -138,9 +139,9 @@ pub fn method_names<'a>(src: &Src<'a>, body: Node<'_>) -> Vec<&'a str> {
 pub fn inner_class_body<'t>(src: &Src<'_>, body: Node<'t>, name: &str) -> Option<Node<'t>> {
     named_children(body)
         .into_iter()
-        .filter(|n| n.kind() == "class_definition")
-        .find(|n| n.child_by_field_name("name").is_some_and(|id| src.node_text(id) == name))
-        .and_then(|n| n.child_by_field_name("body"))
+        .filter(|n| n.kind_name() == "class_definition")
+        .find(|n| n.field("name").is_some_and(|id| src.node_text(id) == name))
+        .and_then(|n| n.field("body"))
 }
 
 /// Whether an identifier looks like a class name (`User`, not `user` or `USER_LIMIT`).
@@ -163,20 +164,20 @@ pub struct Import {
 pub fn from_imports(src: &Src<'_>, root: Node<'_>) -> Vec<Import> {
     let mut out = Vec::new();
     for stmt in named_children(root) {
-        if stmt.kind() != "import_from_statement" {
+        if stmt.kind_name() != "import_from_statement" {
             continue;
         }
-        let Some(module) = stmt.child_by_field_name("module_name") else { continue };
+        let Some(module) = stmt.field("module_name") else { continue };
         let module_text = src.node_text(module);
         let level = module_text.chars().take_while(|&c| c == '.').count();
         let module: Vec<String> =
             module_text.trim_start_matches('.').split('.').filter(|s| !s.is_empty()).map(str::to_owned).collect();
         let mut cursor = stmt.walk();
         for name in stmt.children_by_field_name("name", &mut cursor) {
-            let (imported, local) = match name.kind() {
+            let (imported, local) = match name.kind_name() {
                 "aliased_import" => {
-                    let n = name.child_by_field_name("name").map(|n| src.node_text(n)).unwrap_or("");
-                    let a = name.child_by_field_name("alias").map(|n| src.node_text(n)).unwrap_or(n);
+                    let n = name.field("name").map(|n| src.node_text(n)).unwrap_or("");
+                    let a = name.field("alias").map(|n| src.node_text(n)).unwrap_or(n);
                     (n, a)
                 }
                 _ => (src.node_text(name), src.node_text(name)),

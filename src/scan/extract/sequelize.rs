@@ -11,6 +11,7 @@
 //! added unless an attribute is the primary key. Options set globally in `new Sequelize(…, {
 //! define })` are not visible per file.
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use crate::config::{Confidence, Framework};
@@ -101,7 +102,7 @@ fn options(src: &Src<'_>, node: Option<Node<'_>>) -> ModelOptions {
         updated_at: None,
         deleted_at: None,
     };
-    let Some(node) = node.filter(|n| n.kind() == "object") else { return o };
+    let Some(node) = node.filter(|n| n.kind_name() == "object") else { return o };
     for k in object_keys(src, node) {
         let Some(v) = k.value else { continue };
         let text = src.node_text(v);
@@ -214,16 +215,16 @@ fn attributes(src: &Src<'_>, node: Node<'_>, underscored: bool) -> Vec<Attr> {
         let Some(v) = k.value else { continue };
         let text = src.node_text(v);
         if text.contains("VIRTUAL")
-            && (v.kind() != "object" || key_value(src, v, "type").is_some_and(|t| src.node_text(t).contains("VIRTUAL")))
+            && (v.kind_name() != "object" || key_value(src, v, "type").is_some_and(|t| src.node_text(t).contains("VIRTUAL")))
         {
             // Not a column; recorded so that uses of it resolve to nothing.
             out.push(Attr { name: k.name, column: String::new(), offset: k.offset, primary_key: false });
             continue;
         }
         let field =
-            if v.kind() == "object" { key_value(src, v, "field").and_then(|f| string_value(src, f)) } else { None };
+            if v.kind_name() == "object" { key_value(src, v, "field").and_then(|f| string_value(src, f)) } else { None };
         let primary_key =
-            v.kind() == "object" && key_value(src, v, "primaryKey").is_some_and(|p| src.node_text(p) == "true");
+            v.kind_name() == "object" && key_value(src, v, "primaryKey").is_some_and(|p| src.node_text(p) == "true");
         let column =
             field.map(|(s, _)| s).unwrap_or_else(|| if underscored { snake_case(&k.name) } else { k.name.clone() });
         out.push(Attr { name: k.name, column, offset: k.offset, primary_key });
@@ -315,15 +316,15 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let mut sql = Vec::new();
     let all = descendants(tree.root_node());
     for node in &all {
-        match node.kind() {
+        match node.kind_name() {
             "call_expression" => {
                 let Some(f) = callee_name(&src, *node) else { continue };
-                let function = node.child_by_field_name("function").map(unwrap);
+                let function = node.field("function").map(unwrap);
                 let args = call_args(*node);
                 match f {
                     "define" => {
                         let Some((name, offset)) = args.first().and_then(|a| string_value(&src, *a)) else { continue };
-                        let Some(attrs) = args.get(1).filter(|a| a.kind() == "object") else { continue };
+                        let Some(attrs) = args.get(1).filter(|a| a.kind_name() == "object") else { continue };
                         let o = options(&src, args.get(2).copied());
                         let attrs = attributes(&src, *attrs, o.underscored);
                         // The model is named by its modelName (the first argument).
@@ -332,10 +333,10 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                         continue;
                     }
                     "init" => {
-                        let receiver = function.and_then(|f| f.child_by_field_name("object")).map(unwrap);
-                        if let Some(r) = receiver.filter(|r| r.kind() == "identifier" && is_pascal(src.node_text(*r)))
-                            && let Some(attrs) = args.first().filter(|a| a.kind() == "object")
-                            && args.get(1).is_some_and(|o| o.kind() == "object")
+                        let receiver = function.and_then(|f| f.field("object")).map(unwrap);
+                        if let Some(r) = receiver.filter(|r| r.kind_name() == "identifier" && is_pascal(src.node_text(*r)))
+                            && let Some(attrs) = args.first().filter(|a| a.kind_name() == "object")
+                            && args.get(1).is_some_and(|o| o.kind_name() == "object")
                         {
                             let o = options(&src, args.get(1).copied());
                             let attrs = attributes(&src, *attrs, o.underscored);
@@ -354,14 +355,14 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                         // An explicit foreign key: on the source for belongsTo, on the target
                         // otherwise.
                         let source_model =
-                            function.and_then(|f| f.child_by_field_name("object")).and_then(|o| model_of(&src, o));
+                            function.and_then(|f| f.field("object")).and_then(|o| model_of(&src, o));
                         let target_model = args.first().and_then(|a| model_of(&src, *a));
                         let owner = if f == "belongsTo" { source_model } else { target_model };
                         let fk = args
                             .get(1)
-                            .filter(|o| o.kind() == "object")
+                            .filter(|o| o.kind_name() == "object")
                             .and_then(|o| key_value(&src, *o, "foreignKey"));
-                        let fk = fk.and_then(|v| match v.kind() {
+                        let fk = fk.and_then(|v| match v.kind_name() {
                             "object" => key_value(&src, v, "name").and_then(|n| string_value(&src, n)),
                             _ => string_value(&src, v),
                         });
@@ -385,7 +386,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                 }
                 if METHODS.contains(&f)
                     && let Some(model) =
-                        function.and_then(|f| f.child_by_field_name("object")).and_then(|o| model_of(&src, o))
+                        function.and_then(|f| f.field("object")).and_then(|o| model_of(&src, o))
                 {
                     method_use(&src, &mut facts.hits, &model, f, &args);
                 }
@@ -403,21 +404,21 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
 fn typescript_model(src: &Src<'_>, facts: &mut FileFacts, class: Node<'_>) {
     let decorators = decorators_of(class);
     let Some(table_dec) = decorators.iter().find(|d| decorator_name(src, **d) == Some("Table")) else { return };
-    let Some(name) = class.child_by_field_name("name") else { return };
+    let Some(name) = class.field("name") else { return };
     let o = options(src, decorator_args(*table_dec).first().copied());
     let mut attrs = Vec::new();
-    let Some(body) = class.child_by_field_name("body") else { return };
+    let Some(body) = class.field("body") else { return };
     let mut pending: Vec<Node<'_>> = Vec::new();
     for member in named_children(body) {
-        if member.kind() == "decorator" {
+        if member.kind_name() == "decorator" {
             pending.push(member);
             continue;
         }
-        if member.kind() != "public_field_definition" && member.kind() != "field_definition" {
+        if member.kind_name() != "public_field_definition" && member.kind_name() != "field_definition" {
             pending.clear();
             continue;
         }
-        let mut decs: Vec<Node<'_>> = named_children(member).into_iter().filter(|n| n.kind() == "decorator").collect();
+        let mut decs: Vec<Node<'_>> = named_children(member).into_iter().filter(|n| n.kind_name() == "decorator").collect();
         decs.append(&mut pending);
         let Some(column) = decs.iter().find(|d| {
             matches!(
@@ -427,12 +428,12 @@ fn typescript_model(src: &Src<'_>, facts: &mut FileFacts, class: Node<'_>) {
         }) else {
             continue;
         };
-        let Some(prop) = member.child_by_field_name("name").or_else(|| member.child_by_field_name("property")) else {
+        let Some(prop) = member.field("name").or_else(|| member.field("property")) else {
             continue;
         };
         let attr = src.node_text(prop).to_owned();
         let first = decorator_args(*column).first().copied();
-        let opts = first.filter(|a| a.kind() == "object");
+        let opts = first.filter(|a| a.kind_name() == "object");
         let type_text = match opts {
             Some(o) => key_value(src, o, "type").map_or("", |t| src.node_text(t)),
             None => first.map_or("", |a| src.node_text(a)),
@@ -453,7 +454,7 @@ fn typescript_model(src: &Src<'_>, facts: &mut FileFacts, class: Node<'_>) {
 /// `User` or `db.User` / `models.User` / `sequelize.models.User`.
 fn model_of(src: &Src<'_>, node: Node<'_>) -> Option<String> {
     let node = unwrap(node);
-    let name = match node.kind() {
+    let name = match node.kind_name() {
         "identifier" => src.node_text(node),
         "member_expression" => property(src, node)?,
         _ => return None,
@@ -478,7 +479,7 @@ fn method_use(src: &Src<'_>, hits: &mut Vec<Hit>, model: &str, method: &str, arg
     let options_at = match method {
         "create" | "build" | "bulkCreate" | "upsert" | "update" => {
             if let Some(values) = first {
-                let items = if values.kind() == "array" { named_children(values) } else { vec![values] };
+                let items = if values.kind_name() == "array" { named_children(values) } else { vec![values] };
                 for item in items {
                     for k in object_keys(src, unwrap(item)) {
                         attr_hit(src, hits, model, &k.name, k.offset);
@@ -489,7 +490,7 @@ fn method_use(src: &Src<'_>, hits: &mut Vec<Hit>, model: &str, method: &str, arg
         }
         "max" | "min" | "sum" | "increment" | "decrement" | "aggregate" => {
             if let Some(f) = first {
-                let names = if f.kind() == "object" {
+                let names = if f.kind_name() == "object" {
                     object_keys(src, f).into_iter().map(|k: Key<'_>| (k.name, k.offset)).collect()
                 } else {
                     strings(src, f)
@@ -502,7 +503,7 @@ fn method_use(src: &Src<'_>, hits: &mut Vec<Hit>, model: &str, method: &str, arg
         }
         _ => 0,
     };
-    let Some(opts) = args.get(options_at).filter(|o| o.kind() == "object") else { return };
+    let Some(opts) = args.get(options_at).filter(|o| o.kind_name() == "object") else { return };
     query_options(src, hits, model, *opts, 0);
 }
 
@@ -512,8 +513,8 @@ fn query_options(src: &Src<'_>, hits: &mut Vec<Hit>, model: &str, opts: Node<'_>
         let Some(v) = k.value else { continue };
         match k.name.as_str() {
             "include" if depth < 8 => {
-                let items = if v.kind() == "array" { named_children(v) } else { vec![v] };
-                for item in items.into_iter().map(unwrap).filter(|i| i.kind() == "object") {
+                let items = if v.kind_name() == "array" { named_children(v) } else { vec![v] };
+                for item in items.into_iter().map(unwrap).filter(|i| i.kind_name() == "object") {
                     if let Some(included) = key_value(src, item, "model").and_then(|m| model_of(src, m)) {
                         query_options(src, hits, &included, item, depth + 1);
                     }
@@ -528,16 +529,16 @@ fn query_options(src: &Src<'_>, hits: &mut Vec<Hit>, model: &str, opts: Node<'_>
             "attributes" | "fields" | "group" | "order" => {
                 // Lists of names, `[name, alias]` pairs, `[name, "DESC"]` pairs, or
                 // `{ include, exclude }`.
-                let lists = if v.kind() == "object" {
+                let lists = if v.kind_name() == "object" {
                     ["include", "exclude"].iter().filter_map(|n| key_value(src, v, n)).collect()
                 } else {
                     vec![v]
                 };
                 for list in lists {
-                    let items = if list.kind() == "array" { named_children(list) } else { vec![list] };
+                    let items = if list.kind_name() == "array" { named_children(list) } else { vec![list] };
                     for item in items {
                         let item = unwrap(item);
-                        let first = if item.kind() == "array" { item.named_child(0) } else { Some(item) };
+                        let first = if item.kind_name() == "array" { item.named_child(0) } else { Some(item) };
                         if let Some((name, offset)) = first.and_then(|n| string_value(src, n)) {
                             attr_hit(src, hits, model, &name, offset);
                         }
@@ -552,21 +553,21 @@ fn query_options(src: &Src<'_>, hits: &mut Vec<Hit>, model: &str, opts: Node<'_>
 /// Keys of a `where` object; `[Op.or]: [...]` / `[Op.and]: {...}` recurse.
 fn where_clause(src: &Src<'_>, hits: &mut Vec<Hit>, model: &str, node: Node<'_>) {
     let node = unwrap(node);
-    if node.kind() == "array" {
+    if node.kind_name() == "array" {
         for item in named_children(node) {
             where_clause(src, hits, model, item);
         }
         return;
     }
-    if node.kind() != "object" {
+    if node.kind_name() != "object" {
         return;
     }
     for k in object_keys(src, node) {
         attr_hit(src, hits, model, &k.name, k.offset);
     }
-    for pair in named_children(node).into_iter().filter(|p| p.kind() == "pair") {
-        if pair.child_by_field_name("key").is_some_and(|k| k.kind() == "computed_property_name")
-            && let Some(v) = pair.child_by_field_name("value")
+    for pair in named_children(node).into_iter().filter(|p| p.kind_name() == "pair") {
+        if pair.field("key").is_some_and(|k| k.kind_name() == "computed_property_name")
+            && let Some(v) = pair.field("value")
         {
             where_clause(src, hits, model, v);
         }

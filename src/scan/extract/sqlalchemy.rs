@@ -7,6 +7,7 @@
 //! snake_case (its default since 3.0); plain declarative classes without a table inherit their
 //! parent's (single-table inheritance).
 
+use crate::grammar::NodeExt;
 use std::collections::BTreeMap;
 
 use tree_sitter::Node;
@@ -108,7 +109,7 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let mut sqlmodel_classes: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
 
     for (class, _) in class_defs(root) {
-        let (Some(name), Some(body)) = (class.child_by_field_name("name"), class.child_by_field_name("body")) else {
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
             continue;
         };
         let name_text = src.node_text(name).to_owned();
@@ -132,7 +133,7 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         let mut has_tablename = false;
         let flask = written.iter().any(|b| *b == "db.Model" || b.ends_with(".Model") || *b == "Model");
         // SQLModel: `class Hero(HeroBase, table=True)`; every annotated field is a column.
-        let superclasses = class.child_by_field_name("superclasses").map_or("", |s| src.node_text(s));
+        let superclasses = class.field("superclasses").map_or("", |s| src.node_text(s));
         let sqlmodel_table = superclasses.contains("table=True");
         let sqlmodel = sqlmodel_table
             || written.iter().any(|b| last_segment(b) == "SQLModel" || sqlmodel_classes.contains(last_segment(b)));
@@ -274,7 +275,7 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         .map(|i| i.local)
         .collect();
     for node in descendants(root) {
-        match node.kind() {
+        match node.kind_name() {
             "call" => call_use(&src, node, &library, &mut hits, &mut sql),
             "attribute" => attribute_use(&src, node, &mut hits),
             // Plain SQL-looking literals are the generic SQL pass's; implicitly concatenated ones
@@ -297,16 +298,16 @@ fn collect(_path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
 /// A SQLModel field's column: `Field(sa_column=Column("name", …))`,
 /// `Field(sa_column_kwargs={"name": "…"})`, else the attribute.
 fn sqlmodel_column(src: &Src<'_>, attr: &str, value: Option<Node<'_>>) -> String {
-    let a = value.filter(|v| v.kind() == "call").map(args);
+    let a = value.filter(|v| v.kind_name() == "call").map(args);
     let from_column =
         a.as_ref().and_then(|a| a.keyword(src, "sa_column")).and_then(|c| column_of(src, attr, None, Some(c)));
     let from_kwargs = a.as_ref().and_then(|a| a.keyword(src, "sa_column_kwargs")).and_then(|d| {
-        descendants(d).into_iter().filter(|n| n.kind() == "pair").find_map(|p| {
-            let key = p.child_by_field_name("key").and_then(|k| string_value(src, k))?;
+        descendants(d).into_iter().filter(|n| n.kind_name() == "pair").find_map(|p| {
+            let key = p.field("key").and_then(|k| string_value(src, k))?;
             if key.0 != "name" {
                 return None;
             }
-            p.child_by_field_name("value").and_then(|v| string_value(src, v)).map(|(s, _)| s)
+            p.field("value").and_then(|v| string_value(src, v)).map(|(s, _)| s)
         })
     });
     from_column.or(from_kwargs).unwrap_or_else(|| attr.to_owned())
@@ -342,7 +343,7 @@ fn hit(src: &Src<'_>, hits: &mut Vec<Hit>, offset: usize, target: Target, kind: 
 }
 
 fn call_use(src: &Src<'_>, call: Node<'_>, library: &[String], hits: &mut Vec<Hit>, sql: &mut Vec<SqlString>) {
-    let Some(function) = call.child_by_field_name("function") else { return };
+    let Some(function) = call.field("function") else { return };
     let full = src.node_text(function);
     let name = last_segment(full);
     let a = args(call);
@@ -403,7 +404,7 @@ fn call_use(src: &Src<'_>, call: Node<'_>, library: &[String], hits: &mut Vec<Hi
         }
         _ => {
             // `User(email=…)`: a mapped class's constructor takes its attributes.
-            if function.kind() == "identifier"
+            if function.kind_name() == "identifier"
                 && is_class_name(name)
                 && !library.iter().any(|l| l == name)
                 && !SQLALCHEMY_NAMES.contains(&name)
@@ -426,23 +427,23 @@ fn call_use(src: &Src<'_>, call: Node<'_>, library: &[String], hits: &mut Vec<Hi
 /// The mapped class a query chain is about: `session.query(User)…`, `select(User)…`,
 /// `update(User)…`, `User.query…`.
 fn chain_model<'a>(src: &Src<'a>, call: Node<'_>) -> Option<&'a str> {
-    let mut node = call.child_by_field_name("function")?.child_by_field_name("object")?;
+    let mut node = call.field("function")?.field("object")?;
     loop {
-        match node.kind() {
+        match node.kind_name() {
             "call" => {
-                let f = node.child_by_field_name("function")?;
+                let f = node.field("function")?;
                 let name = last_segment(src.node_text(f));
                 if matches!(name, "query" | "select" | "update" | "insert" | "delete") {
                     let first = *args(node).positional.first()?;
                     let model = src.node_text(first);
-                    return (first.kind() == "identifier" && is_class_name(model)).then_some(model);
+                    return (first.kind_name() == "identifier" && is_class_name(model)).then_some(model);
                 }
                 node = f;
             }
             "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attr = src.node_text(node.child_by_field_name("attribute")?);
-                if attr == "query" && object.kind() == "identifier" {
+                let object = node.field("object")?;
+                let attr = src.node_text(node.field("attribute")?);
+                if attr == "query" && object.kind_name() == "identifier" {
                     let model = src.node_text(object);
                     return is_class_name(model).then_some(model);
                 }
@@ -455,10 +456,10 @@ fn chain_model<'a>(src: &Src<'a>, call: Node<'_>) -> Option<&'a str> {
 
 /// `User.email` as an expression (not a method call, not a dunder, not a constant).
 fn attribute_use(src: &Src<'_>, node: Node<'_>, hits: &mut Vec<Hit>) {
-    let (Some(object), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute")) else {
+    let (Some(object), Some(attr)) = (node.field("object"), node.field("attribute")) else {
         return;
     };
-    if object.kind() != "identifier" {
+    if object.kind_name() != "identifier" {
         return;
     }
     let model = src.node_text(object);
@@ -471,8 +472,8 @@ fn attribute_use(src: &Src<'_>, node: Node<'_>, hits: &mut Vec<Hit>) {
         return;
     }
     if let Some(parent) = node.parent() {
-        let called = parent.kind() == "call" && parent.child_by_field_name("function") == Some(node);
-        let assigned = parent.kind() == "assignment" && parent.child_by_field_name("left") == Some(node);
+        let called = parent.kind_name() == "call" && parent.field("function") == Some(node);
+        let assigned = parent.kind_name() == "assignment" && parent.field("left") == Some(node);
         if called || assigned {
             return;
         }

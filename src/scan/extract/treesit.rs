@@ -2,6 +2,7 @@
 //! parse through `grammar::parse_as`): byte offset → 1-based line and character column,
 //! snippets, hits, and string literal contents.
 
+use crate::grammar::NodeExt;
 use tree_sitter::{Language, Node};
 
 use crate::config::Confidence;
@@ -57,7 +58,7 @@ impl SqlString {
 
 /// A Python string literal, or implicitly concatenated literals joined, as SQL.
 pub fn python_sql(src: &Src<'_>, node: Node<'_>) -> Option<SqlString> {
-    if node.kind() != "concatenated_string" {
+    if node.kind_name() != "concatenated_string" {
         return string_value(src, node).map(|(sql, offset)| SqlString::plain(sql, offset));
     }
     let mut sql = String::new();
@@ -123,7 +124,7 @@ pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
 
 /// Whether a node is a comment (`html_comment` is tree-sitter-javascript's `<!-- … -->`).
 pub fn is_comment(node: Node<'_>) -> bool {
-    matches!(node.kind(), "comment" | "html_comment")
+    matches!(node.kind_name(), "comment" | "html_comment")
 }
 
 /// Every named node of a subtree, depth first, in source order.
@@ -172,7 +173,7 @@ pub struct Nodes<'t> {
 
 impl<'t> Nodes<'t> {
     pub fn new(root: Node<'t>) -> Self {
-        Nodes { root, nodes: descendants(root).into_iter().map(|n| (n, n.kind())).collect() }
+        Nodes { root, nodes: descendants(root).into_iter().map(|n| (n, n.kind_name())).collect() }
     }
 
     /// The node the list was read from.
@@ -195,11 +196,11 @@ impl<'t> Nodes<'t> {
 /// nodes (no f-strings: their value is not known) and JavaScript `string` nodes. Concatenated
 /// Python strings are joined. `None` when the node is not a plain string literal.
 pub fn string_value(src: &Src<'_>, node: Node<'_>) -> Option<(String, usize)> {
-    match node.kind() {
+    match node.kind_name() {
         "string" => {
             let start = node.child(0)?;
             // Python string prefix (f, rb, …) lives in `string_start`.
-            if start.kind() == "string_start" {
+            if start.kind_name() == "string_start" {
                 let prefix = src.node_text(start).to_ascii_lowercase();
                 if prefix.contains('f') {
                     return None;
@@ -208,7 +209,7 @@ pub fn string_value(src: &Src<'_>, node: Node<'_>) -> Option<(String, usize)> {
             let mut value = String::new();
             let mut offset = None;
             for child in named_children(node) {
-                match child.kind() {
+                match child.kind_name() {
                     "string_content" | "string_fragment" => {
                         offset.get_or_insert(child.start_byte());
                         value.push_str(src.node_text(child));
@@ -238,7 +239,7 @@ pub fn string_value(src: &Src<'_>, node: Node<'_>) -> Option<(String, usize)> {
             // A template without substitutions is a plain string.
             let mut value = String::new();
             for child in named_children(node) {
-                match child.kind() {
+                match child.kind_name() {
                     "string_fragment" => value.push_str(src.node_text(child)),
                     "escape_sequence" => value.push_str(&unescape(src.node_text(child))),
                     _ => return None,
@@ -266,7 +267,7 @@ fn unescape(escape: &str) -> String {
 /// form PostgreSQL's parser accepts). Offsets inside the SQL are exact up to the first
 /// substitution.
 pub fn template_sql(src: &Src<'_>, node: Node<'_>) -> Option<SqlString> {
-    if node.kind() != "template_string" {
+    if node.kind_name() != "template_string" {
         return string_value(src, node).map(|(sql, offset)| SqlString::plain(sql, offset));
     }
     let mut sql = String::new();
@@ -280,7 +281,7 @@ pub fn template_sql(src: &Src<'_>, node: Node<'_>) -> Option<SqlString> {
             sql.push_str(src.text.get(last..child.start_byte()).unwrap_or(""));
         }
         pieces.push((sql.len(), child.start_byte()));
-        match child.kind() {
+        match child.kind_name() {
             "template_substitution" => {
                 n += 1;
                 sql.push_str(&format!("${n}"));
@@ -388,7 +389,7 @@ mod tests {
         let tree = crate::grammar::parse_as(text, &tree_sitter_javascript::LANGUAGE.into()).ok();
         let src = Src::new(text);
         let template =
-            tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind() == "template_string"));
+            tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind_name() == "template_string"));
         let s = template.and_then(|t| template_sql(&src, t));
         let s = s.unwrap_or_else(|| SqlString::plain(String::new(), 0));
         assert_eq!(s.sql, "SELECT a FROM t WHERE b = $1 AND c = 1");
@@ -400,7 +401,7 @@ mod tests {
     fn comments_are_no_named_children() {
         let text = "f([/* one */ a, // two\n b, c])";
         let tree = crate::grammar::parse_as(text, &tree_sitter_javascript::LANGUAGE.into()).ok();
-        let array = tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind() == "array"));
+        let array = tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind_name() == "array"));
         let src = Src::new(text);
         let elements: Vec<&str> =
             array.map(named_children).unwrap_or_default().into_iter().map(|n| src.node_text(n)).collect();

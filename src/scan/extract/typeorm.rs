@@ -9,6 +9,7 @@
 //! `name` option or the property name as written; join column = `@JoinColumn({ name })` or
 //! `<property>Id` (camelCase of property + `_` + referenced column).
 
+use crate::grammar::NodeExt;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -136,7 +137,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
 
     let mut classes: Vec<Class> = Vec::new();
     for node in &all {
-        if (node.kind() == "class_declaration" || node.kind() == "abstract_class_declaration")
+        if (node.kind_name() == "class_declaration" || node.kind_name() == "abstract_class_declaration")
             && let Some(c) = read_class(&src, *node)
         {
             classes.push(c);
@@ -214,12 +215,12 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     let repos = repositories(&src, &all);
     let mut builders: BTreeMap<String, (String, String)> = BTreeMap::new();
     for node in &all {
-        if node.kind() != "call_expression" {
+        if node.kind_name() != "call_expression" {
             continue;
         }
         let Some(method) = callee_name(&src, *node) else { continue };
-        let function = node.child_by_field_name("function").map(unwrap);
-        let receiver = function.and_then(|f| f.child_by_field_name("object")).map(unwrap);
+        let function = node.field("function").map(unwrap);
+        let receiver = function.and_then(|f| f.field("object")).map(unwrap);
         let args = call_args(*node);
         if matches!(method, "query") {
             if let Some(s) =
@@ -231,7 +232,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         }
         // `manager.find(User, {...})` / `createQueryBuilder(User, "u")`: the entity comes first.
         let explicit =
-            args.first().filter(|a| a.kind() == "identifier" && is_pascal(src.node_text(**a)) && args.len() > 1);
+            args.first().filter(|a| a.kind_name() == "identifier" && is_pascal(src.node_text(**a)) && args.len() > 1);
         let entity = match explicit {
             Some(e) => Some(src.node_text(*e).to_owned()),
             None => receiver.and_then(|r| entity_of(&src, r, &repos)),
@@ -241,8 +242,8 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             let Some(entity) = entity else { continue };
             let Some((alias, _)) = rest.first().and_then(|a| string_value(&src, *a)) else { continue };
             // Assigned to a variable: later `qb.where(…)` calls use the alias too.
-            if let Some(decl) = node.parent().filter(|p| p.kind() == "variable_declarator")
-                && let Some(name) = decl.child_by_field_name("name")
+            if let Some(decl) = node.parent().filter(|p| p.kind_name() == "variable_declarator")
+                && let Some(name) = decl.field("name")
             {
                 builders.insert(src.node_text(name).to_owned(), (alias.clone(), entity.clone()));
             }
@@ -252,7 +253,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
         let Some(entity) = entity else { continue };
         let first = rest.first().copied();
         if FIND_METHODS.contains(&method) {
-            if let Some(o) = first.filter(|o| o.kind() == "object") {
+            if let Some(o) = first.filter(|o| o.kind_name() == "object") {
                 find_options(&src, &mut facts.hits, &entity, o);
             }
         } else if CRITERIA_METHODS.contains(&method) {
@@ -291,13 +292,13 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
     // Query builders held in variables: `qb.where("u.email = :e")`.
     if !builders.is_empty() {
         for node in &all {
-            if node.kind() != "call_expression" {
+            if node.kind_name() != "call_expression" {
                 continue;
             }
             let Some(root) = chain_root(*node) else { continue };
-            if root.kind() == "identifier"
+            if root.kind_name() == "identifier"
                 && let Some((alias, entity)) = builders.get(src.node_text(root))
-                && node.parent().is_none_or(|p| p.kind() != "member_expression")
+                && node.parent().is_none_or(|p| p.kind_name() != "member_expression")
             {
                 builder_strings_in_chain(&src, &mut facts.hits, *node, root, alias, entity);
             }
@@ -309,7 +310,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
 }
 
 fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
-    let name = class.child_by_field_name("name")?;
+    let name = class.field("name")?;
     let decorators = decorators_of(class);
     let entity_dec =
         decorators.iter().find(|d| matches!(decorator_name(src, **d), Some("Entity" | "ViewEntity" | "ChildEntity")));
@@ -317,7 +318,7 @@ fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
     if let Some(d) = entity_dec {
         let first = decorator_args(*d).first().copied();
         table = match first {
-            Some(a) if a.kind() == "object" => {
+            Some(a) if a.kind_name() == "object" => {
                 key_value(src, a, "name").and_then(|n| string_value(src, n)).map(|(s, _)| s)
             }
             Some(a) => string_value(src, a).map(|(s, _)| s),
@@ -326,8 +327,8 @@ fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
     }
     let parent = named_children(class)
         .into_iter()
-        .find(|n| n.kind() == "class_heritage")
-        .and_then(|h| descendants(h).into_iter().find(|n| n.kind() == "identifier"))
+        .find(|n| n.kind_name() == "class_heritage")
+        .and_then(|h| descendants(h).into_iter().find(|n| n.kind_name() == "identifier"))
         .map(|n| src.node_text(n).to_owned());
     let mut c = Class {
         name: src.node_text(name).to_owned(),
@@ -339,20 +340,20 @@ fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
         relations: Vec::new(),
         join_tables: Vec::new(),
     };
-    let body = class.child_by_field_name("body")?;
+    let body = class.field("body")?;
     let mut pending: Vec<Node<'_>> = Vec::new();
     for member in named_children(body) {
-        if member.kind() == "decorator" {
+        if member.kind_name() == "decorator" {
             pending.push(member);
             continue;
         }
-        if member.kind() != "public_field_definition" && member.kind() != "field_definition" {
+        if member.kind_name() != "public_field_definition" && member.kind_name() != "field_definition" {
             pending.clear();
             continue;
         }
-        let mut decs: Vec<Node<'_>> = named_children(member).into_iter().filter(|n| n.kind() == "decorator").collect();
+        let mut decs: Vec<Node<'_>> = named_children(member).into_iter().filter(|n| n.kind_name() == "decorator").collect();
         decs.append(&mut pending);
-        let Some(prop) = member.child_by_field_name("name").or_else(|| member.child_by_field_name("property")) else {
+        let Some(prop) = member.field("name").or_else(|| member.field("property")) else {
             continue;
         };
         let attr = src.node_text(prop).to_owned();
@@ -360,13 +361,13 @@ fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
         let name_option = |d: Node<'_>| {
             decorator_args(d)
                 .into_iter()
-                .filter(|a| a.kind() == "object")
+                .filter(|a| a.kind_name() == "object")
                 .find_map(|o| key_value(src, o, "name").and_then(|n| string_value(src, n)).map(|(s, _)| s))
         };
         if let Some(d) = decs.iter().find(|d| decorator_name(src, **d).is_some_and(|n| COLUMN_DECORATORS.contains(&n)))
         {
             // `@Column(() => Profile)` embeds another class's columns under a prefix.
-            if decorator_args(*d).first().is_some_and(|a| a.kind() == "arrow_function") {
+            if decorator_args(*d).first().is_some_and(|a| a.kind_name() == "arrow_function") {
                 continue;
             }
             let column = name_option(*d).unwrap_or_else(|| attr.clone());
@@ -378,7 +379,7 @@ fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
         if owning {
             let (column, referenced) = match join_column {
                 Some(j) => {
-                    let o = decorator_args(j).into_iter().find(|a| a.kind() == "object");
+                    let o = decorator_args(j).into_iter().find(|a| a.kind_name() == "object");
                     let name =
                         o.and_then(|o| key_value(src, o, "name")).and_then(|n| string_value(src, n)).map(|(s, _)| s);
                     let referenced = o
@@ -401,7 +402,7 @@ fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
             c.relations.push(attr.clone());
         }
         if let Some(j) = named("JoinTable")
-            && let Some(o) = decorator_args(j).into_iter().find(|a| a.kind() == "object")
+            && let Some(o) = decorator_args(j).into_iter().find(|a| a.kind_name() == "object")
             && let Some((table, offset)) = key_value(src, o, "name").and_then(|n| string_value(src, n))
         {
             let mut cols = Vec::new();
@@ -427,34 +428,34 @@ fn repositories(src: &Src<'_>, all: &[Node<'_>]) -> BTreeMap<String, String> {
     });
     let mut out = BTreeMap::new();
     for node in all {
-        match node.kind() {
+        match node.kind_name() {
             "type_annotation" => {
                 let Some(c) = REPO_TYPE.captures(src.node_text(*node)) else { continue };
                 let Some(entity) = c.get(1) else { continue };
                 let Some(owner) = node.parent() else { continue };
                 let name = owner
-                    .child_by_field_name("pattern")
-                    .or_else(|| owner.child_by_field_name("name"))
-                    .or_else(|| owner.child_by_field_name("property"));
+                    .field("pattern")
+                    .or_else(|| owner.field("name"))
+                    .or_else(|| owner.field("property"));
                 if let Some(n) = name {
                     out.insert(src.node_text(n).to_owned(), entity.as_str().to_owned());
                 }
             }
             "variable_declarator" | "assignment_expression" => {
-                let (target, value) = if node.kind() == "variable_declarator" {
-                    (node.child_by_field_name("name"), node.child_by_field_name("value"))
+                let (target, value) = if node.kind_name() == "variable_declarator" {
+                    (node.field("name"), node.field("value"))
                 } else {
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    (node.field("left"), node.field("right"))
                 };
                 let (Some(target), Some(value)) = (target, value) else { continue };
                 let value = unwrap(value);
                 let value =
-                    if value.kind() == "await_expression" { value.named_child(0).map(unwrap) } else { Some(value) };
-                let Some(value) = value.filter(|v| v.kind() == "call_expression") else { continue };
+                    if value.kind_name() == "await_expression" { value.named_child(0).map(unwrap) } else { Some(value) };
+                let Some(value) = value.filter(|v| v.kind_name() == "call_expression") else { continue };
                 if callee_name(src, value) == Some("getRepository")
-                    && let Some(e) = call_args(value).first().filter(|a| a.kind() == "identifier")
+                    && let Some(e) = call_args(value).first().filter(|a| a.kind_name() == "identifier")
                 {
-                    let key = match target.kind() {
+                    let key = match target.kind_name() {
                         "member_expression" => property(src, target).unwrap_or(""),
                         _ => src.node_text(target),
                     };
@@ -470,7 +471,7 @@ fn repositories(src: &Src<'_>, all: &[Node<'_>]) -> BTreeMap<String, String> {
 /// The entity a call's receiver stands for: a repository name (`repo`, `this.repo`), a
 /// `getRepository(User)` call, or an entity class with `BaseEntity` statics (`User.find`).
 fn entity_of(src: &Src<'_>, receiver: Node<'_>, repos: &BTreeMap<String, String>) -> Option<String> {
-    match receiver.kind() {
+    match receiver.kind_name() {
         "identifier" => {
             let name = src.node_text(receiver);
             repos
@@ -481,7 +482,7 @@ fn entity_of(src: &Src<'_>, receiver: Node<'_>, repos: &BTreeMap<String, String>
         "member_expression" => property(src, receiver).and_then(|p| repos.get(p).cloned()),
         "call_expression" => {
             if callee_name(src, receiver) == Some("getRepository") {
-                call_args(receiver).first().filter(|a| a.kind() == "identifier").map(|a| src.node_text(*a).to_owned())
+                call_args(receiver).first().filter(|a| a.kind_name() == "identifier").map(|a| src.node_text(*a).to_owned())
             } else {
                 None
             }
@@ -505,10 +506,10 @@ fn hit(src: &Src<'_>, hits: &mut Vec<Hit>, entity: &str, name: &str, offset: usi
 /// Keys of a where-object (or array of them); a nested object is a relation's condition.
 fn criteria(src: &Src<'_>, hits: &mut Vec<Hit>, entity: &str, node: Node<'_>) {
     let node = unwrap(node);
-    let items = if node.kind() == "array" { named_children(node) } else { vec![node] };
+    let items = if node.kind_name() == "array" { named_children(node) } else { vec![node] };
     for item in items {
         for k in object_keys(src, unwrap(item)) {
-            if k.value.is_some_and(|v| unwrap(v).kind() == "object") {
+            if k.value.is_some_and(|v| unwrap(v).kind_name() == "object") {
                 continue;
             }
             hit(src, hits, entity, &k.name, k.offset);
@@ -526,7 +527,7 @@ fn find_options(src: &Src<'_>, hits: &mut Vec<Hit>, entity: &str, options: Node<
         match k.name.as_str() {
             "where" | "order" => criteria(src, hits, entity, v),
             "select" => {
-                if v.kind() == "array" {
+                if v.kind_name() == "array" {
                     for (name, offset) in strings(src, v) {
                         hit(src, hits, entity, &name, offset);
                     }
@@ -543,9 +544,9 @@ fn find_options(src: &Src<'_>, hits: &mut Vec<Hit>, entity: &str, options: Node<
 fn chain_root(call: Node<'_>) -> Option<Node<'_>> {
     let mut node = call;
     loop {
-        match node.kind() {
-            "call_expression" => node = unwrap(node.child_by_field_name("function")?),
-            "member_expression" => node = unwrap(node.child_by_field_name("object")?),
+        match node.kind_name() {
+            "call_expression" => node = unwrap(node.field("function")?),
+            "member_expression" => node = unwrap(node.field("object")?),
             _ => return Some(node),
         }
     }
@@ -555,9 +556,9 @@ fn chain_root(call: Node<'_>) -> Option<Node<'_>> {
 fn builder_chain(src: &Src<'_>, hits: &mut Vec<Hit>, start: Node<'_>, alias: &str, entity: &str) {
     let mut node = start;
     while let Some(member) =
-        node.parent().filter(|p| p.kind() == "member_expression" && p.child_by_field_name("object") == Some(node))
+        node.parent().filter(|p| p.kind_name() == "member_expression" && p.field("object") == Some(node))
     {
-        let Some(call) = member.parent().filter(|p| p.kind() == "call_expression") else { break };
+        let Some(call) = member.parent().filter(|p| p.kind_name() == "call_expression") else { break };
         for a in call_args(call) {
             alias_uses(src, hits, a, alias, entity);
         }
@@ -575,16 +576,16 @@ fn builder_strings_in_chain(
 ) {
     let mut node = outer;
     while node != root {
-        if node.kind() == "call_expression" {
+        if node.kind_name() == "call_expression" {
             for a in call_args(node) {
                 alias_uses(src, hits, a, alias, entity);
             }
-            match node.child_by_field_name("function") {
+            match node.field("function") {
                 Some(f) => node = unwrap(f),
                 None => break,
             }
-        } else if node.kind() == "member_expression" {
-            match node.child_by_field_name("object") {
+        } else if node.kind_name() == "member_expression" {
+            match node.field("object") {
                 Some(o) => node = unwrap(o),
                 None => break,
             }

@@ -12,6 +12,7 @@ pub mod naming;
 mod ruby;
 mod types;
 
+use crate::grammar::NodeExt;
 use std::path::Path;
 
 use tree_sitter::{Node, Parser};
@@ -112,7 +113,7 @@ impl<'a> SchemaReader<'a> {
 
     fn program(&mut self, root: Node<'_>) -> Result<()> {
         let mut c = root.walk();
-        let top: Vec<Node<'_>> = root.named_children(&mut c).filter(|n| n.kind() != "comment").collect();
+        let top: Vec<Node<'_>> = root.named_children(&mut c).filter(|n| n.kind_name() != "comment").collect();
         let mut found = false;
         for node in top {
             let Some(call) = self.call(node)? else {
@@ -123,7 +124,7 @@ impl<'a> SchemaReader<'a> {
             }
             found = true;
             self.rails_version = call.receiver.as_deref().and_then(parse_rails_version);
-            let args = call.node.child_by_field_name("arguments").map(|a| self.rb.text(a)).unwrap_or_default();
+            let args = call.node.field("arguments").map(|a| self.rb.text(a)).unwrap_or_default();
             self.integer_ids = self.rails_version.is_none() && !args.contains('_');
             if let Some(v) = call.kw("version") {
                 let version = match v {
@@ -744,10 +745,10 @@ fn block_statements(block: Node<'_>) -> Vec<Node<'_>> {
     let mut c = block.walk();
     let mut out = Vec::new();
     for child in block.named_children(&mut c) {
-        match child.kind() {
+        match child.kind_name() {
             "body_statement" | "block_body" => {
                 let mut c2 = child.walk();
-                out.extend(child.named_children(&mut c2).filter(|n| !matches!(n.kind(), "comment" | "heredoc_body")));
+                out.extend(child.named_children(&mut c2).filter(|n| !matches!(n.kind_name(), "comment" | "heredoc_body")));
             }
             "block_parameters" | "comment" | "heredoc_body" => {}
             _ => out.push(child),
@@ -757,7 +758,7 @@ fn block_statements(block: Node<'_>) -> Vec<Node<'_>> {
 }
 
 fn block_param(block: Node<'_>, src: &str) -> Option<String> {
-    let params = block.child_by_field_name("parameters")?;
+    let params = block.field("parameters")?;
     let first = params.named_child(0)?;
     Some(src[first.byte_range()].to_owned())
 }

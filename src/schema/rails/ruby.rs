@@ -2,6 +2,7 @@
 //! arguments (strings, symbols, numbers, arrays, hashes, `-> { "sql" }` lambdas, heredocs) — read
 //! from a tree-sitter-ruby syntax tree into plain values.
 
+use crate::grammar::NodeExt;
 use std::collections::VecDeque;
 
 use tree_sitter::Node;
@@ -76,22 +77,22 @@ impl<'s> Reader<'s> {
 
     /// Read `node` as a call, if it is one.
     pub fn call<'t>(&mut self, node: Node<'t>) -> Result<Option<Call<'t>>, NotLiteral<'t>> {
-        match node.kind() {
+        match node.kind_name() {
             "call" => {
-                let Some(method) = node.child_by_field_name("method") else { return Ok(None) };
-                let receiver = node.child_by_field_name("receiver").map(|r| self.text(r).to_owned());
+                let Some(method) = node.field("method") else { return Ok(None) };
+                let receiver = node.field("receiver").map(|r| self.text(r).to_owned());
                 let mut call = Call {
                     receiver,
                     method: self.text(method).to_owned(),
                     args: Vec::new(),
                     kwargs: Vec::new(),
-                    block: node.child_by_field_name("block"),
+                    block: node.field("block"),
                     node,
                 };
-                if let Some(args) = node.child_by_field_name("arguments") {
+                if let Some(args) = node.field("arguments") {
                     let mut cursor = args.walk();
                     for a in args.named_children(&mut cursor) {
-                        match a.kind() {
+                        match a.kind_name() {
                             "pair" => {
                                 let (k, v) = self.pair(a)?;
                                 call.kwargs.push((k, v));
@@ -116,9 +117,9 @@ impl<'s> Reader<'s> {
     }
 
     fn pair<'t>(&mut self, pair: Node<'t>) -> Result<(String, Value), NotLiteral<'t>> {
-        let key = pair.child_by_field_name("key").ok_or(NotLiteral { node: pair, what: "a key".into() })?;
-        let value = pair.child_by_field_name("value").ok_or(NotLiteral { node: pair, what: "a value".into() })?;
-        let k = match key.kind() {
+        let key = pair.field("key").ok_or(NotLiteral { node: pair, what: "a key".into() })?;
+        let value = pair.field("value").ok_or(NotLiteral { node: pair, what: "a value".into() })?;
+        let k = match key.kind_name() {
             "hash_key_symbol" | "identifier" | "constant" => self.text(key).to_owned(),
             _ => match self.value(key)? {
                 Value::Str(s) | Value::Sym(s) => s,
@@ -130,7 +131,7 @@ impl<'s> Reader<'s> {
 
     pub fn value<'t>(&mut self, n: Node<'t>) -> Result<Value, NotLiteral<'t>> {
         let bad = |what: &str| NotLiteral { node: n, what: what.to_owned() };
-        Ok(match n.kind() {
+        Ok(match n.kind_name() {
             "string" => Value::Str(self.string(n)?),
             "simple_symbol" => Value::Sym(self.text(n).trim_start_matches(':').to_owned()),
             "delimited_symbol" => Value::Sym(self.string(n)?),
@@ -144,7 +145,7 @@ impl<'s> Reader<'s> {
             "false" => Value::Bool(false),
             "nil" => Value::Nil,
             "unary" => {
-                let operand = n.child_by_field_name("operand").ok_or_else(|| bad("a number"))?;
+                let operand = n.field("operand").ok_or_else(|| bad("a number"))?;
                 match (self.text(n).starts_with('-'), self.value(operand)?) {
                     (true, Value::Int(i)) => Value::Int(-i),
                     (true, Value::Float(f)) => Value::Float(format!("-{f}")),
@@ -155,7 +156,7 @@ impl<'s> Reader<'s> {
                 let mut out = Vec::new();
                 let mut c = n.walk();
                 for e in n.named_children(&mut c) {
-                    if e.kind() != "comment" {
+                    if e.kind_name() != "comment" {
                         out.push(self.value(e)?);
                     }
                 }
@@ -173,7 +174,7 @@ impl<'s> Reader<'s> {
                 let mut out = Vec::new();
                 let mut c = n.walk();
                 for e in n.named_children(&mut c) {
-                    if e.kind() == "pair" {
+                    if e.kind_name() == "pair" {
                         out.push(self.pair(e)?);
                     }
                 }
@@ -193,7 +194,7 @@ impl<'s> Reader<'s> {
         // `-> { "now()" }`: the only statement of the body is a string.
         let mut stack = vec![n];
         while let Some(x) = stack.pop() {
-            if x.kind() == "string" {
+            if x.kind_name() == "string" {
                 return self.string(x);
             }
             let mut c = x.walk();
@@ -208,7 +209,7 @@ impl<'s> Reader<'s> {
         let mut c = n.walk();
         let single = self.text(n).starts_with('\'');
         for part in n.named_children(&mut c) {
-            match part.kind() {
+            match part.kind_name() {
                 "string_content" => out.push_str(self.text(part)),
                 "escape_sequence" => out.push_str(&unescape(self.text(part), single)),
                 "interpolation" => {
@@ -236,11 +237,11 @@ fn unescape(esc: &str, single: bool) -> String {
 }
 
 fn collect_heredocs(n: Node<'_>, src: &str, out: &mut VecDeque<String>) {
-    if n.kind() == "heredoc_body" {
+    if n.kind_name() == "heredoc_body" {
         let mut end = n.end_byte();
         let mut c = n.walk();
         for part in n.named_children(&mut c) {
-            if part.kind() == "heredoc_end" {
+            if part.kind_name() == "heredoc_end" {
                 end = part.start_byte();
             }
         }

@@ -9,6 +9,7 @@
 //! file takes is params nothing writes (low), and an input named after its mutation rather than
 //! a type of the file takes the fields of the type the mutation returns (`SessionTemplate`).
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use super::{Walker, arguments, atom, atoms_in, clause_params, do_block, map_keys};
@@ -74,7 +75,7 @@ impl Walker<'_> {
                 self.absinthe = Some(file);
             }
             let mut cursor = block.walk();
-            let calls: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind() == "call").collect();
+            let calls: Vec<Node<'_>> = block.named_children(&mut cursor).filter(|c| c.kind_name() == "call").collect();
             let fields: Vec<(String, usize)> = calls
                 .iter()
                 .filter(|c| self.callee(**c).is_some_and(|(n, r)| n == "field" && r.is_none()))
@@ -132,10 +133,10 @@ impl Walker<'_> {
     /// The keys the first parameter's map pattern of each clause of `fn` arguments of `call` matches.
     fn clause_keys(&self, call: Node<'_>) -> Vec<(String, usize)> {
         let mut out = Vec::new();
-        for f in arguments(call).into_iter().filter(|a| a.kind() == "anonymous_function") {
+        for f in arguments(call).into_iter().filter(|a| a.kind_name() == "anonymous_function") {
             let mut cursor = f.walk();
-            for clause in f.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause") {
-                if let Some(first) = clause_params(clause).and_then(|p| p.named_child(0)).filter(|p| p.kind() == "map")
+            for clause in f.named_children(&mut cursor).filter(|c| c.kind_name() == "stab_clause") {
+                if let Some(first) = clause_params(clause).and_then(|p| p.named_child(0)).filter(|p| p.kind_name() == "map")
                 {
                     out.extend(map_keys(first, self.src));
                 }
@@ -168,7 +169,7 @@ impl Walker<'_> {
                 None => field,
                 Some(key) => match atom(*key, self.src) {
                     Some((assoc, _)) => assoc,
-                    None if matches!(key.kind(), "keywords" | "list") => field,
+                    None if matches!(key.kind_name(), "keywords" | "list") => field,
                     None => continue,
                 },
             };
@@ -183,7 +184,7 @@ impl Walker<'_> {
     fn find_call<'t>(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            if n.kind() == "call" && n.id() != node.id() && matches!(self.callee(n), Some((c, None)) if c == name) {
+            if n.kind_name() == "call" && n.id() != node.id() && matches!(self.callee(n), Some((c, None)) if c == name) {
                 return Some(n);
             }
             let mut cursor = n.walk();
@@ -216,7 +217,7 @@ impl Walker<'_> {
         let mut cursor = block.walk();
         let taken: Vec<(String, usize)> = block
             .named_children(&mut cursor)
-            .filter(|c| c.kind() == "call" && matches!(self.callee(*c), Some(("arg", None))))
+            .filter(|c| c.kind_name() == "call" && matches!(self.callee(*c), Some(("arg", None))))
             .filter_map(|c| arguments(c).first().and_then(|a| atom(*a, self.src)))
             .collect();
         for (arg, offset) in taken {
@@ -237,7 +238,7 @@ impl Walker<'_> {
         let mut stack = vec![(root, None::<String>)];
         while let Some((node, field_type)) = stack.pop() {
             let mut inner_type = field_type.clone();
-            if node.kind() == "call"
+            if node.kind_name() == "call"
                 && let Some((name, None)) = self.callee(node)
             {
                 let args = arguments(node);

@@ -7,6 +7,7 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// A private function: its module, name and arity.
@@ -64,7 +65,7 @@ impl<'a> Walker<'a> {
         }
         let Some(key) = self.fn_key(name, args.len()) else { return };
         for (i, arg) in args.iter().enumerate() {
-            if arg.kind() == "map" && self.struct_of(*arg).is_none() && self.holds_records(*arg) {
+            if arg.kind_name() == "map" && self.struct_of(*arg).is_none() && self.holds_records(*arg) {
                 self.call_sites.plain_maps.insert((key.clone(), i));
             }
         }
@@ -72,7 +73,7 @@ impl<'a> Walker<'a> {
             .iter()
             .map(|a| {
                 // An `event` nothing binds is guessed where it is read, never handed on as typed.
-                let named = a.kind() == "identifier" && !self.named_only(*a);
+                let named = a.kind_name() == "identifier" && !self.named_only(*a);
                 let typed = self.record_of(*a).or_else(|| if named { self.record(*a) } else { None });
                 match typed {
                     Some((Source::Schema(s), _)) => Some(Source::Schema(s)),
@@ -86,7 +87,7 @@ impl<'a> Walker<'a> {
     /// A map literal with a record a binding types (not a name only) under one of its keys.
     fn holds_records(&self, map: Node<'_>) -> bool {
         map_pairs(map, self.src).into_iter().any(|(_, value)| {
-            value.kind() == "identifier"
+            value.kind_name() == "identifier"
                 && matches!(self.lookup_typed(self.text(value)), Some((Source::Schema(_), Confidence::High)))
         })
     }
@@ -95,7 +96,7 @@ impl<'a> Walker<'a> {
     /// [`CallSites::plain_maps`]), by the previous walk: its pattern is kept in `plain_heads`.
     pub(super) fn plain_head(&mut self, head: Node<'_>) {
         let Some((call, params)) = head_call(head, self.src) else { return };
-        let name = self.text(call.child_by_field_name("target").unwrap_or(call));
+        let name = self.text(call.field("target").unwrap_or(call));
         let Some(key) = self.fn_key(name, params.len()) else { return };
         for (i, param) in params.iter().enumerate() {
             if !self.caller_plain.contains(&(key.clone(), i)) {
@@ -109,7 +110,7 @@ impl<'a> Walker<'a> {
 
     /// What a value piped into a call is a record of, as `observe_local_call` reads an argument.
     pub(super) fn piped_type(&self, value: Node<'_>) -> Option<Source> {
-        let named = value.kind() == "identifier" && !self.named_only(value);
+        let named = value.kind_name() == "identifier" && !self.named_only(value);
         let typed = self.record_of(value).or_else(|| if named { self.record(value) } else { None });
         match typed {
             Some((Source::Schema(s), _)) => Some(Source::Schema(s)),
@@ -135,7 +136,7 @@ impl<'a> Walker<'a> {
     /// record of that schema (two clauses that disagree say nothing).
     pub(super) fn record_returned_record(&mut self, head: Node<'_>, last: Node<'_>) {
         let Some((call, params)) = head_call(head, self.src) else { return };
-        let name = self.text(call.child_by_field_name("target").unwrap_or(call));
+        let name = self.text(call.field("target").unwrap_or(call));
         let Some(key) = self.fn_key(name, params.len()) else { return };
         let returned = self.record_of(last).filter(|(s, _)| matches!(s, Source::Schema(_)));
         match self.record_fns.get(&key) {
@@ -158,7 +159,7 @@ impl<'a> Walker<'a> {
     /// A `defp` head: recorded as private; its parameters typed by the previous walk's calls.
     pub(super) fn private_head(&mut self, head: Node<'_>) {
         let Some((call, params)) = head_call(head, self.src) else { return };
-        let name = self.text(call.child_by_field_name("target").unwrap_or(call));
+        let name = self.text(call.field("target").unwrap_or(call));
         let Some(key) = self.fn_key(name, params.len()) else { return };
         self.call_sites.private.insert(key.clone());
         let Some(types) = self.caller_types.get(&key).cloned() else { return };
@@ -172,12 +173,12 @@ impl<'a> Walker<'a> {
     /// A parameter known to be a record of `schema`: a map pattern's keys are its fields, its
     /// variable (`%{…} = x`, or bare) is bound to it.
     pub(super) fn type_param(&mut self, param: Node<'_>, schema: Source, confidence: Confidence) {
-        let (pattern, var) = match param.kind() {
-            "binary_operator" if param.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=") => {
-                let (l, r) = (param.child_by_field_name("left"), param.child_by_field_name("right"));
+        let (pattern, var) = match param.kind_name() {
+            "binary_operator" if param.field("operator").is_some_and(|o| self.text(o) == "=") => {
+                let (l, r) = (param.field("left"), param.field("right"));
                 match (l, r) {
-                    (Some(l), Some(r)) if l.kind() == "map" => (Some(l), Some(r)),
-                    (Some(l), Some(r)) => (Some(r).filter(|r| r.kind() == "map"), Some(l)),
+                    (Some(l), Some(r)) if l.kind_name() == "map" => (Some(l), Some(r)),
+                    (Some(l), Some(r)) => (Some(r).filter(|r| r.kind_name() == "map"), Some(l)),
                     _ => (None, None),
                 }
             }
@@ -190,7 +191,7 @@ impl<'a> Walker<'a> {
                 self.field_hit(offset, &schema, &key, RefKind::Query, confidence);
             }
         }
-        if let Some(var) = var.filter(|v| v.kind() == "identifier") {
+        if let Some(var) = var.filter(|v| v.kind_name() == "identifier") {
             let name = self.text(var).to_owned();
             self.bind_as(&name, schema, confidence);
         }
@@ -199,14 +200,14 @@ impl<'a> Walker<'a> {
 
 /// The call node of a function head, through its guard.
 pub(super) fn head_call<'t>(head: Node<'t>, src: &str) -> Option<(Node<'t>, Vec<Node<'t>>)> {
-    let call = if head.kind() == "binary_operator"
-        && head.child_by_field_name("operator").is_some_and(|o| src.get(o.byte_range()) == Some("when"))
+    let call = if head.kind_name() == "binary_operator"
+        && head.field("operator").is_some_and(|o| src.get(o.byte_range()) == Some("when"))
     {
-        head.child_by_field_name("left")?
+        head.field("left")?
     } else {
         head
     };
-    (call.kind() == "call" && call.child_by_field_name("target")?.kind() == "identifier")
+    (call.kind_name() == "call" && call.field("target")?.kind_name() == "identifier")
         .then(|| (call, arguments(call)))
 }
 

@@ -6,13 +6,14 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use super::*;
 
 impl Walker<'_> {
     /// The schema of the changeset a variable holds: the variable's own type when one is
     /// bound, else the module's schema or the context's.
     fn changeset_schema(&self, var: Node<'_>) -> Option<(Source, Confidence)> {
-        if var.kind() != "identifier" {
+        if var.kind_name() != "identifier" {
             return None;
         }
         let name = self.text(var);
@@ -33,12 +34,12 @@ impl Walker<'_> {
     /// `changeset.data`, `changeset.changes`, `apply_changes(changeset)`: the changeset's record
     /// (or its changes, keyed by the same fields).
     pub(super) fn changeset_part(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
-        if node.kind() != "call" {
+        if node.kind_name() != "call" {
             return None;
         }
         if !has_arguments(node)
-            && let Some(target) = node.child_by_field_name("target").filter(|t| t.kind() == "dot")
-            && let (Some(left), Some(right)) = (target.child_by_field_name("left"), target.child_by_field_name("right"))
+            && let Some(target) = node.field("target").filter(|t| t.kind_name() == "dot")
+            && let (Some(left), Some(right)) = (target.field("left"), target.field("right"))
             && matches!(self.text(right), "data" | "changes")
         {
             return self.changeset_schema(left);
@@ -59,7 +60,7 @@ impl Walker<'_> {
         let Some((schema, confidence)) = self.changeset_schema(var) else { return };
         let mut cursor = pattern.walk();
         let content: Vec<Node<'_>> =
-            pattern.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+            pattern.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
         let pairs: Vec<(String, Node<'_>)> = content
             .iter()
             .flat_map(|c| {
@@ -72,7 +73,7 @@ impl Walker<'_> {
             if !matches!(key.as_str(), "changes" | "data") {
                 continue;
             }
-            match value.kind() {
+            match value.kind_name() {
                 "identifier" => {
                     let name = self.text(value).to_owned();
                     self.bind_as(&name, schema.clone(), confidence);
@@ -102,14 +103,14 @@ impl Walker<'_> {
     /// `case {changeset.changes, apply_changes(changeset)} do {%{a: true}, %{b: true}} -> …`: each
     /// element of a tuple pattern matches the keys of the record that element of the subject is.
     pub(super) fn case_tuple_patterns(&mut self, node: Node<'_>, subject: Node<'_>) {
-        if subject.kind() != "tuple" {
+        if subject.kind_name() != "tuple" {
             return;
         }
         let mut cursor = subject.walk();
         // Only what is typed: a bound variable, a changeset's parts, a fetched record.
         let elements: Vec<Option<(Source, Confidence)>> = subject
             .named_children(&mut cursor)
-            .map(|e| match e.kind() {
+            .map(|e| match e.kind_name() {
                 "identifier" => self.lookup_typed(self.text(e)),
                 _ => self.changeset_part(e).or_else(|| self.record_of(e)),
             })
@@ -118,7 +119,7 @@ impl Walker<'_> {
             return;
         }
         for pattern in case_clause_patterns(node) {
-            if pattern.kind() != "tuple" {
+            if pattern.kind_name() != "tuple" {
                 continue;
             }
             let mut cursor = pattern.walk();
@@ -128,7 +129,7 @@ impl Walker<'_> {
             }
             for (item, element) in items.iter().zip(&elements) {
                 let Some((source, confidence)) = element else { continue };
-                if item.kind() != "map" || self.struct_of(*item).is_some() {
+                if item.kind_name() != "map" || self.struct_of(*item).is_some() {
                     continue;
                 }
                 for (key, offset) in keyword_keys(*item, self.src) {

@@ -9,6 +9,7 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// What the file's functions dispatched on a literal give.
@@ -53,14 +54,14 @@ impl Walker<'_> {
     /// function handed one of this function's parameters first —, to type its callers' rows.
     pub(super) fn record_row_fn(&mut self, def: Node<'_>, head: Node<'_>, last: Node<'_>) {
         let Some((call, params)) = calls::head_call(head, self.src) else { return };
-        let Some(target) = call.child_by_field_name("target") else { return };
+        let Some(target) = call.field("target") else { return };
         let Some(module) = self.modules.last().map(|m| m.name.clone()) else { return };
         let params: Vec<Option<&str>> =
-            params.iter().map(|p| (p.kind() == "identifier").then(|| self.text(*p))).collect();
+            params.iter().map(|p| (p.kind_name() == "identifier").then(|| self.text(*p))).collect();
         let mut found: Option<(String, usize)> = None;
         for end in self.ends(last) {
             let Some(query) = self.repo_all_of(end) else { return };
-            let query = match query.kind() {
+            let query = match query.kind_name() {
                 "identifier" => match self.assigned_call(def, self.text(query)) {
                     Some(call) => call,
                     None => return,
@@ -68,7 +69,7 @@ impl Walker<'_> {
                 _ => query,
             };
             let Some((g, None)) = self.callee(query) else { return };
-            let Some(first) = arguments(query).first().filter(|a| a.kind() == "identifier").map(|a| self.text(*a))
+            let Some(first) = arguments(query).first().filter(|a| a.kind_name() == "identifier").map(|a| self.text(*a))
             else {
                 return;
             };
@@ -87,7 +88,7 @@ impl Walker<'_> {
     /// The records a local call gives when it is a row function called with a literal that a
     /// dispatched function's clause matches: `fetch_data("groups", …)` → `Group`.
     pub(super) fn dispatched_rows(&self, call: Node<'_>) -> Option<Source> {
-        if call.kind() != "call" {
+        if call.kind_name() != "call" {
             return None;
         }
         let (name, None) = self.callee(call)? else { return None };
@@ -106,26 +107,26 @@ impl Walker<'_> {
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
             let branching =
-                node.kind() == "call" && matches!(self.callee(node), Some(("if" | "unless" | "case" | "cond", None)));
+                node.kind_name() == "call" && matches!(self.callee(node), Some(("if" | "unless" | "case" | "cond", None)));
             let Some(block) = do_block(node).filter(|_| branching) else {
                 out.push(node);
                 continue;
             };
             let last = |n: Node<'t>| {
                 let mut cursor = n.walk();
-                n.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
+                n.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").last()
             };
             let mut cursor = block.walk();
-            let children: Vec<Node<'t>> = block.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+            let children: Vec<Node<'t>> = block.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect();
             for child in &children {
-                match child.kind() {
-                    "stab_clause" => stack.extend(child.child_by_field_name("right").and_then(last)),
+                match child.kind_name() {
+                    "stab_clause" => stack.extend(child.field("right").and_then(last)),
                     "else_block" => stack.extend(last(*child)),
                     _ => {}
                 }
             }
             // `if c do a else b end`: the do part's last expression.
-            stack.extend(children.iter().rfind(|c| !matches!(c.kind(), "stab_clause" | "else_block")).copied());
+            stack.extend(children.iter().rfind(|c| !matches!(c.kind_name(), "stab_clause" | "else_block")).copied());
         }
         out
     }
@@ -133,13 +134,13 @@ impl Walker<'_> {
     /// `Repo.all(q)`, `Repo.all(q, opts)` or `q |> Repo.all()`: the query `q`.
     fn repo_all_of<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
         let is_all = |call: Node<'_>| matches!(self.callee(call), Some(("all", Some(m))) if self.text(m).rsplit('.').next().is_some_and(|r| r.starts_with("Repo") || r.ends_with("Repo")));
-        match node.kind() {
+        match node.kind_name() {
             "call" if is_all(node) => arguments(node).first().copied(),
             "binary_operator"
-                if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
-                    && node.child_by_field_name("right").is_some_and(is_all) =>
+                if node.field("operator").is_some_and(|o| self.text(o) == "|>")
+                    && node.field("right").is_some_and(is_all) =>
             {
-                node.child_by_field_name("left")
+                node.field("left")
             }
             _ => None,
         }
@@ -151,10 +152,10 @@ impl Walker<'_> {
         let mut cursor = block.walk();
         let statements: Vec<Node<'t>> = block.named_children(&mut cursor).collect();
         statements.into_iter().rev().find_map(|s| {
-            let assigns = s.kind() == "binary_operator"
-                && s.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=")
-                && s.child_by_field_name("left").is_some_and(|l| l.kind() == "identifier" && self.text(l) == var);
-            s.child_by_field_name("right").filter(|r| assigns && r.kind() == "call")
+            let assigns = s.kind_name() == "binary_operator"
+                && s.field("operator").is_some_and(|o| self.text(o) == "=")
+                && s.field("left").is_some_and(|l| l.kind_name() == "identifier" && self.text(l) == var);
+            s.field("right").filter(|r| assigns && r.kind_name() == "call")
         })
     }
 }

@@ -16,6 +16,7 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// What a function's result is written as, by `Module.fn`.
@@ -108,7 +109,7 @@ impl Walker<'_> {
     /// The module function a call names: `Mod.fn` resolved, or this module's `fn`.
     pub(super) fn callee_name(&self, name: &str, remote: Option<Node<'_>>) -> Option<String> {
         match remote {
-            Some(r) if r.kind() == "alias" => {
+            Some(r) if r.kind_name() == "alias" => {
                 let module = self.resolve(self.text(r));
                 let library = LIBRARY.contains(&module.as_str())
                     || module.starts_with("Ecto.")
@@ -176,7 +177,7 @@ impl Walker<'_> {
     /// parameter names a field of the record.
     pub(super) fn keyed_param(&mut self, args: &[Node<'_>]) {
         let [record, key, ..] = args else { return };
-        if key.kind() != "identifier" {
+        if key.kind_name() != "identifier" {
             return;
         }
         let Some(held) = self.local_map(self.text(*key)).cloned() else { return };
@@ -209,7 +210,7 @@ impl Walker<'_> {
             .iter()
             .skip(2)
             .flat_map(|a| keyword_pairs(*a, self.src))
-            .find_map(|(k, v)| (k == "user" && v.kind() == "alias").then(|| self.resolve(self.text(v))));
+            .find_map(|(k, v)| (k == "user" && v.kind_name() == "alias").then(|| self.resolve(self.text(v))));
         let Some(model) = user else { return };
         for writer in ["create_user", "update_user"] {
             self.push_binding(PASSED, &format!("Pow.Plug.{writer}#1"), Root::Model { model: model.clone() });
@@ -219,17 +220,17 @@ impl Walker<'_> {
     /// At a function's head: each parameter variable carries its marker.
     pub(super) fn param_markers(&mut self, head: Node<'_>) {
         let Some((call, params)) = calls::head_call(head, self.src) else { return };
-        let Some(target) = call.child_by_field_name("target") else { return };
+        let Some(target) = call.field("target") else { return };
         let Some(function) = self.callee_name(self.text(target), None) else { return };
         for (i, param) in params.iter().enumerate() {
             let mut var = *param;
             // `attrs \\ %{}`, `%{} = attrs`.
-            if var.kind() == "binary_operator"
-                && let (Some(l), Some(r)) = (var.child_by_field_name("left"), var.child_by_field_name("right"))
+            if var.kind_name() == "binary_operator"
+                && let (Some(l), Some(r)) = (var.field("left"), var.field("right"))
             {
-                var = if l.kind() == "identifier" { l } else { r };
+                var = if l.kind_name() == "identifier" { l } else { r };
             }
-            if var.kind() != "identifier" || self.text(var).starts_with('_') {
+            if var.kind_name() != "identifier" || self.text(var).starts_with('_') {
                 continue;
             }
             let name = self.text(var).to_owned();
@@ -246,7 +247,7 @@ impl Walker<'_> {
     pub(super) fn flow_arg(&self, arg: Node<'_>) -> Arg {
         Arg {
             atom: atom(arg, self.src),
-            identifier: (arg.kind() == "identifier").then(|| self.text(arg).to_owned()),
+            identifier: (arg.kind_name() == "identifier").then(|| self.text(arg).to_owned()),
             keys: self.merged_keys(arg),
         }
     }

@@ -4,6 +4,7 @@
 //! (`App.Events.Event`, `App.Accounts.User`), as the file aliases it. Medium: the name is the
 //! evidence (resolution drops a schema that does not exist: `get_event_count`, `get_token`).
 
+use crate::grammar::NodeExt;
 use tree_sitter::Node;
 
 use super::calls;
@@ -60,7 +61,7 @@ fn words_of(part: &str, whole: &str) -> bool {
 impl Walker<'_> {
     /// `Events.get_event!(id)`, or `get_event!(id)` inside `App.Events`: the schema its name says.
     pub(super) fn named_getter(&self, node: Node<'_>) -> Option<Named> {
-        if node.kind() != "call" {
+        if node.kind_name() != "call" {
             return None;
         }
         let (name, remote) = self.callee(node)?;
@@ -84,7 +85,7 @@ impl Walker<'_> {
             return None;
         }
         let (module, context) = match remote {
-            Some(remote) if remote.kind() == "alias" => {
+            Some(remote) if remote.kind_name() == "alias" => {
                 let full = self.resolve(self.text(remote));
                 let context = context_schema_of(&full).is_some();
                 (full, context)
@@ -164,14 +165,14 @@ impl Walker<'_> {
     pub(super) fn case_getter(&mut self, node: Node<'_>, subject: Node<'_>) {
         let reader = self.named_getter(subject).is_some_and(|n| !n.tuple);
         for pattern in case_clause_patterns(node) {
-            let var = match pattern.kind() {
+            let var = match pattern.kind_name() {
                 "identifier" if reader => Some(pattern),
                 "tuple" => ok_var(pattern, self.src),
                 _ => None,
             };
             let Some(var) = var else { continue };
             let name = self.text(var).to_owned();
-            let typed = if pattern.kind() == "tuple" { self.record_of(subject) } else { None };
+            let typed = if pattern.kind_name() == "tuple" { self.record_of(subject) } else { None };
             if let Some((schema, confidence)) = typed.or_else(|| self.getter_for(&name, subject)) {
                 self.bind_as(&name, schema, confidence);
             }

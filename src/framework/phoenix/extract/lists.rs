@@ -4,19 +4,20 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use super::*;
 
 impl Walker<'_> {
     /// `required = if stage == :initial do @initially_required else @pre_insert_required end`:
     /// the variable holds every branch's field list when each branch is one.
     pub(super) fn branch_list(&mut self, var: Node<'_>, value: Node<'_>) {
-        if var.kind() != "identifier" {
+        if var.kind_name() != "identifier" {
             return;
         }
         let Some(ends) = self.branch_ends(value) else { return };
         let mut atoms: Vec<(String, usize)> = Vec::new();
         for end in &ends {
-            if !matches!(end.kind(), "list" | "sigil" | "unary_operator" | "binary_operator") {
+            if !matches!(end.kind_name(), "list" | "sigil" | "unary_operator" | "binary_operator") {
                 return;
             }
             let list = self.field_list(*end);
@@ -36,13 +37,13 @@ impl Walker<'_> {
     /// `defp select_fields, do: [:id, :title, :uploaded_at]`: a function returning a list of
     /// atoms, kept for the module's queries that select it (`select(^select_fields())`).
     pub(super) fn record_returned_list(&mut self, head: Node<'_>, last: Node<'_>) {
-        if !matches!(last.kind(), "list" | "sigil") || (last.kind() == "list" && !super::query::atom_list(last)) {
+        if !matches!(last.kind_name(), "list" | "sigil") || (last.kind_name() == "list" && !super::query::atom_list(last)) {
             return;
         }
         let target = match calls::head_call(head, self.src) {
-            Some((call, args)) if args.is_empty() => call.child_by_field_name("target"),
+            Some((call, args)) if args.is_empty() => call.field("target"),
             Some(_) => None,
-            None => (head.kind() == "identifier").then_some(head),
+            None => (head.kind_name() == "identifier").then_some(head),
         };
         let Some(target) = target else { return };
         let Some(module) = self.modules.last().map(|m| m.name.clone()) else { return };
@@ -54,11 +55,11 @@ impl Walker<'_> {
 
     /// The atoms `^select_fields()` selects: what the module's function of that name returns.
     pub(super) fn pinned_list(&self, node: Node<'_>) -> Vec<(String, usize)> {
-        let Some(operand) = node.child_by_field_name("operand").filter(|_| node.kind() == "unary_operator") else {
+        let Some(operand) = node.field("operand").filter(|_| node.kind_name() == "unary_operator") else {
             return Vec::new();
         };
         let Some((name, None)) =
-            self.callee(operand).filter(|_| operand.kind() == "call" && arguments(operand).is_empty())
+            self.callee(operand).filter(|_| operand.kind_name() == "call" && arguments(operand).is_empty())
         else {
             return Vec::new();
         };
@@ -70,7 +71,7 @@ impl Walker<'_> {
     /// `def filepath_attributes, do: ~w(media_filepath thumbnail_filepath)a` in a schema's module:
     /// a list whose every atom is one of the schema's fields names them.
     pub(super) fn own_field_list(&mut self, last: Node<'_>) {
-        if !matches!(last.kind(), "list" | "sigil") {
+        if !matches!(last.kind_name(), "list" | "sigil") {
             return;
         }
         let Some(schema) = self.current_schema() else { return };

@@ -21,6 +21,7 @@
 //! Module names are resolved through `alias` (with `as:` and `{A, B}` groups) and
 //! `__MODULE__`, so hits name schemas fully qualified whenever the file makes that possible.
 
+use crate::grammar::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -496,17 +497,17 @@ impl<'a> Walker<'a> {
     /// `uri = URI.parse(url)`, `now = url |> URI.parse()`: remembers (or, bound to anything
     /// else, forgets) that the variable holds a library's value.
     fn bind_library_value(&mut self, var: Node<'_>, value: Node<'_>) {
-        if var.kind() != "identifier" {
+        if var.kind_name() != "identifier" {
             return;
         }
-        let call = match value.kind() {
-            "binary_operator" if value.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
-                value.child_by_field_name("right")
+        let call = match value.kind_name() {
+            "binary_operator" if value.field("operator").is_some_and(|o| self.text(o) == "|>") => {
+                value.field("right")
             }
             _ => Some(value),
         };
-        let library = call.filter(|c| c.kind() == "call").and_then(|c| self.callee(c)).is_some_and(|(_, remote)| {
-            remote.is_some_and(|r| r.kind() == "alias" && LIBRARY_VALUES.contains(&self.text(r)))
+        let library = call.filter(|c| c.kind_name() == "call").and_then(|c| self.callee(c)).is_some_and(|(_, remote)| {
+            remote.is_some_and(|r| r.kind_name() == "alias" && LIBRARY_VALUES.contains(&self.text(r)))
         });
         let name = self.text(var).to_owned();
         if library {
@@ -541,7 +542,7 @@ impl<'a> Walker<'a> {
     // overflowing (a fuzzed file of 10 KB nested 3,000 calls deep).
     #[recursive::recursive]
     fn visit(&mut self, node: Node<'_>) {
-        match node.kind() {
+        match node.kind_name() {
             "comment" => {}
             "call" => self.visit_call(node),
             "stab_clause" => self.visit_stab_clause(node),
@@ -558,8 +559,8 @@ impl<'a> Walker<'a> {
                 let mut cursor = node.walk();
                 let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
                 let template =
-                    children.iter().any(|c| c.kind() == "sigil_name" && matches!(self.text(*c), "H" | "L" | "E"));
-                if template && let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") {
+                    children.iter().any(|c| c.kind_name() == "sigil_name" && matches!(self.text(*c), "H" | "L" | "E"));
+                if template && let Some(content) = children.iter().find(|c| c.kind_name() == "quoted_content") {
                     self.template_scopes = self.module_scope().into_iter().collect();
                     self.template(self.text(*content), content.start_byte(), true, "");
                 }
@@ -574,7 +575,7 @@ impl<'a> Walker<'a> {
     fn visit_stab_clause(&mut self, node: Node<'_>) {
         let key = clause_params(node)
             .and_then(|params| params.named_child(0))
-            .filter(|p| p.kind() == "tuple")
+            .filter(|p| p.kind_name() == "tuple")
             .and_then(|t| t.named_child(0))
             .and_then(|k| string(k, self.src).or_else(|| atom(k, self.src)));
         let before = self.facts.hits.len();
@@ -599,15 +600,15 @@ impl<'a> Walker<'a> {
         while let Some(node) = stack.pop() {
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
-            match node.kind() {
+            match node.kind_name() {
                 // `args[:filter][:k]`: a key of the `filter` map.
                 "access_call" => {
-                    let outer = node.child_by_field_name("target").filter(|t| t.kind() == "access_call");
+                    let outer = node.field("target").filter(|t| t.kind_name() == "access_call");
                     let filter = outer
-                        .and_then(|t| t.child_by_field_name("key"))
+                        .and_then(|t| t.field("key"))
                         .and_then(|k| atom(k, self.src).or_else(|| string(k, self.src)))
                         .is_some_and(|(k, _)| k == "filter");
-                    if filter && let Some(key) = node.child_by_field_name("key").and_then(|k| atom(k, self.src)) {
+                    if filter && let Some(key) = node.field("key").and_then(|k| atom(k, self.src)) {
                         keys.push(key);
                     }
                 }
@@ -615,9 +616,9 @@ impl<'a> Walker<'a> {
                 "call" if matches!(self.callee(node), Some(("get", Some(m))) if self.text(m) == "Map") => {
                     let args = arguments(node);
                     let piped = node.parent().is_some_and(|p| {
-                        p.kind() == "binary_operator"
-                            && p.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
-                            && p.child_by_field_name("right").is_some_and(|r| r.id() == node.id())
+                        p.kind_name() == "binary_operator"
+                            && p.field("operator").is_some_and(|o| self.text(o) == "|>")
+                            && p.field("right").is_some_and(|r| r.id() == node.id())
                     });
                     let key = if piped { args.first() } else { args.get(1) };
                     keys.extend(key.and_then(|k| atom(*k, self.src)));
@@ -643,21 +644,21 @@ impl<'a> Walker<'a> {
     /// atom that is no column of it, resolves to nothing.
     fn table_column_lists(&mut self, node: Node<'_>) {
         let mut cursor = node.walk();
-        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
         let mut entries: Vec<(String, Vec<(String, usize)>)> = Vec::new();
         for content in contents {
             let mut cursor = content.walk();
             for item in content.named_children(&mut cursor) {
-                if item.kind() == "comment" {
+                if item.kind_name() == "comment" {
                     continue;
                 }
-                let pair = (item.kind() == "binary_operator"
-                    && item.child_by_field_name("operator").map(|o| self.text(o)) == Some("=>"))
-                .then(|| (item.child_by_field_name("left"), item.child_by_field_name("right")));
+                let pair = (item.kind_name() == "binary_operator"
+                    && item.field("operator").map(|o| self.text(o)) == Some("=>"))
+                .then(|| (item.field("left"), item.field("right")));
                 let Some((Some(key), Some(value))) = pair else { return };
                 let Some((table, _)) = string(key, self.src).filter(|(t, _)| is_identifier(t)) else { return };
                 let columns = atoms_in(value, self.src);
-                if columns.is_empty() || !matches!(value.kind(), "list" | "sigil") {
+                if columns.is_empty() || !matches!(value.kind_name(), "list" | "sigil") {
                     return;
                 }
                 entries.push((table, columns));
@@ -684,12 +685,12 @@ impl<'a> Walker<'a> {
 
     /// The callee of a call: `("cast", None)` or `("get_by", Some(Repo))`.
     fn callee<'t>(&self, call: Node<'t>) -> Option<(&'a str, Option<Node<'t>>)> {
-        let target = call.child_by_field_name("target")?;
-        match target.kind() {
+        let target = call.field("target")?;
+        match target.kind_name() {
             "identifier" => Some((self.text(target), None)),
             "dot" => {
-                let right = target.child_by_field_name("right")?;
-                (right.kind() == "identifier").then(|| (self.text(right), target.child_by_field_name("left")))
+                let right = target.field("right")?;
+                (right.kind_name() == "identifier").then(|| (self.text(right), target.field("left")))
             }
             _ => None,
         }
@@ -701,13 +702,13 @@ impl<'a> Walker<'a> {
         let args = arguments(node);
         // `u.email`: a field of a bound query source, or of a variable named after a schema.
         if let Some(left) = remote
-            && matches!(left.kind(), "identifier" | "call" | "unary_operator")
+            && matches!(left.kind_name(), "identifier" | "call" | "unary_operator")
             && !has_arguments(node)
-            && let Some(target) = node.child_by_field_name("target")
-            && let Some(right) = target.child_by_field_name("right")
+            && let Some(target) = node.field("target")
+            && let Some(right) = target.field("right")
         {
             // `firmware_or_delta.checksum`: a record of either schema the name joins.
-            if left.kind() == "identifier"
+            if left.kind_name() == "identifier"
                 && self.lookup(self.text(left)).is_none()
                 && let Some(models) = either(self.text(left))
             {
@@ -729,7 +730,7 @@ impl<'a> Walker<'a> {
                 Some((source, confidence)) => {
                     self.field_hit(right.start_byte(), &source, name, RefKind::Query, confidence);
                     // (`Ctx.get_x(id).field`: only the schema the call names.)
-                    if !(self.named_only(left) || (left.kind() == "call" && has_arguments(left))) {
+                    if !(self.named_only(left) || (left.kind_name() == "call" && has_arguments(left))) {
                         self.attribute_hit_on(left, right.start_byte(), name);
                     }
                 }
@@ -742,7 +743,7 @@ impl<'a> Walker<'a> {
                 }
             }
             self.chain_memo.get_mut().on = false;
-            if left.kind() == "call" {
+            if left.kind_name() == "call" {
                 self.visit(left);
             }
             return;
@@ -754,7 +755,7 @@ impl<'a> Walker<'a> {
         if remote.is_none()
             && matches!(name, "field" | "map" | "struct")
             && let [var, fields, ..] = args.as_slice()
-            && var.kind() == "identifier"
+            && var.kind_name() == "identifier"
             && let Some(source) = self.lookup(self.text(*var))
         {
             for (field, offset) in atoms_in(*fields, self.src) {
@@ -773,7 +774,7 @@ impl<'a> Walker<'a> {
         let remote_text = remote.map(|r| self.text(r));
         self.map_key_guard(name, remote_text, &args);
         // (A Repo's own writers, and a library's, take no record and map.)
-        if remote.is_none_or(|r| r.kind() == "alias" && self.callee_name(name, Some(r)).is_some())
+        if remote.is_none_or(|r| r.kind_name() == "alias" && self.callee_name(name, Some(r)).is_some())
             && !self.heads.contains(&node.id())
         {
             self.writer_helper(name, &args);
@@ -827,7 +828,7 @@ impl<'a> Walker<'a> {
             // `config :my_app, :pow, user: MyApp.Users.User`: Pow's writers take that schema's params.
             ("config", None) => self.pow_user(&args),
             ("use", None) => {
-                if let Some(used) = args.first().filter(|a| a.kind() == "alias") {
+                if let Some(used) = args.first().filter(|a| a.kind_name() == "alias") {
                     let full = self.resolve(self.text(*used));
                     let last = full.rsplit('.').next().unwrap_or(&full).to_owned();
                     if let Some(module) = self.modules.last_mut() {
@@ -905,10 +906,10 @@ impl<'a> Walker<'a> {
                         if private {
                             w.private_head(*head);
                         } else if let Some((call, _)) = calls::head_call(*head, w.src)
-                            .or_else(|| (head.kind() == "identifier").then_some((*head, Vec::new())))
+                            .or_else(|| (head.kind_name() == "identifier").then_some((*head, Vec::new())))
                             && let Some(module) = w.modules.last()
                         {
-                            let target = call.child_by_field_name("target").unwrap_or(call);
+                            let target = call.field("target").unwrap_or(call);
                             let key = (module.name.clone(), w.text(target).to_owned());
                             w.public.insert(key);
                             w.named_params(*head);
@@ -951,7 +952,7 @@ impl<'a> Walker<'a> {
         if QUERY_MACROS.contains(&name) && matches!(remote_text, None | Some("Ecto.Query")) {
             // Function form: `where(User, [u], u.email == ^e)` / `where(query, [u], …)`.
             if let Some((first, rest)) = args.split_first()
-                && first.kind() != "list"
+                && first.kind_name() != "list"
             {
                 let root = self.source_of(*first);
                 self.schema_use(*first);
@@ -962,7 +963,7 @@ impl<'a> Walker<'a> {
                 return;
             }
             // `dynamic([u], …)` or a query macro whose query is not known: named bindings only.
-            if args.first().is_some_and(|a| a.kind() == "list") {
+            if args.first().is_some_and(|a| a.kind_name() == "list") {
                 let mut sources = vec![None];
                 return self.query_stage(node, name, &args, &mut sources);
             }
@@ -973,7 +974,7 @@ impl<'a> Walker<'a> {
             // `change(release, has_docs: true)`: the record's schema, by its type or its name.
             let literal = args.first().and_then(|a| self.struct_of(*a));
             let bound =
-                args.first().filter(|a| a.kind() == "identifier").and_then(|a| match self.lookup(self.text(*a)) {
+                args.first().filter(|a| a.kind_name() == "identifier").and_then(|a| match self.lookup(self.text(*a)) {
                     Some(Source::Schema(m)) if m.rsplit('.').next() == Some("Changeset") => None,
                     other => other,
                 });
@@ -990,20 +991,20 @@ impl<'a> Walker<'a> {
             // `DeviceCode.changeset(%DeviceCode{}, %{interval: i})`, or a local `changeset(%{…})`
             // in the schema's module: the params map's keys are the schema's fields.
             let schema = match remote {
-                Some(r) if r.kind() == "alias" => Some(Source::Schema(self.resolve(self.text(r)))),
+                Some(r) if r.kind_name() == "alias" => Some(Source::Schema(self.resolve(self.text(r)))),
                 None => self.current_schema(),
                 _ => None,
             };
             if let Some(schema) = schema {
                 let mut keys: Vec<(String, usize)> = Vec::new();
                 for arg in &args {
-                    if arg.kind() == "map" && self.struct_of(*arg).is_none() {
+                    if arg.kind_name() == "map" && self.struct_of(*arg).is_none() {
                         keys.extend(map_keys(*arg, self.src));
-                    } else if arg.kind() == "identifier"
+                    } else if arg.kind_name() == "identifier"
                         && let Some(held) = self.local_map(self.text(*arg))
                     {
                         keys.extend(held.iter().cloned());
-                    } else if arg.kind() == "call" && matches!(self.callee(*arg), Some((_, None))) {
+                    } else if arg.kind_name() == "call" && matches!(self.callee(*arg), Some((_, None))) {
                         // `Trigger.changeset(fix_attrs(attrs))`: what the module's function returns.
                         keys.extend(self.merged_keys(*arg));
                     }
@@ -1064,7 +1065,7 @@ impl<'a> Walker<'a> {
 
     /// A variable named after a schema (`release` → `Release`, `episodes` → `Episode`).
     fn named_record(&self, node: Node<'_>) -> Option<Source> {
-        if node.kind() != "identifier" {
+        if node.kind_name() != "identifier" {
             return None;
         }
         let name = self.text(node);
@@ -1095,7 +1096,7 @@ impl<'a> Walker<'a> {
 
     #[recursive::recursive]
     fn untyped_record_uncached(&self, node: Node<'_>) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => {
                 let name = self.text(node);
                 !name.starts_with('_')
@@ -1110,9 +1111,9 @@ impl<'a> Walker<'a> {
                     && text.strip_prefix('&').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
             }
             "call" if !has_arguments(node) => node
-                .child_by_field_name("target")
-                .filter(|t| t.kind() == "dot")
-                .and_then(|t| t.child_by_field_name("left"))
+                .field("target")
+                .filter(|t| t.kind_name() == "dot")
+                .and_then(|t| t.field("left"))
                 .is_some_and(|left| self.record(left).is_some() || self.untyped_record(left)),
             _ => false,
         }
@@ -1133,7 +1134,7 @@ impl<'a> Walker<'a> {
         if !matches!(typed, Some((_, Confidence::High))) {
             sources.push((Source::Schema(self.resolve(&inflect::classify(&assoc))), Confidence::Medium));
         }
-        let keys = if attrs.kind() == "map" { map_keys(*attrs, self.src) } else { keyword_keys(*attrs, self.src) };
+        let keys = if attrs.kind_name() == "map" { map_keys(*attrs, self.src) } else { keyword_keys(*attrs, self.src) };
         for (key, offset) in keys {
             for (source, confidence) in &sources {
                 self.field_hit(offset, source, &key, RefKind::Query, *confidence);
@@ -1152,7 +1153,7 @@ impl<'a> Walker<'a> {
             return;
         }
         let [written, rest @ ..] = args else { return };
-        let typed = match written.kind() {
+        let typed = match written.kind_name() {
             "alias" => Some((Source::Schema(self.resolve(self.text(*written))), Confidence::Medium)),
             "map" => self.struct_of(*written).map(|s| (s, Confidence::Medium)),
             "identifier" | "call" => self.record(*written),
@@ -1161,7 +1162,7 @@ impl<'a> Walker<'a> {
         let Some((source, confidence)) = typed else { return };
         let keys: Vec<(String, usize)> = rest
             .iter()
-            .filter(|a| matches!(a.kind(), "map" | "identifier" | "list"))
+            .filter(|a| matches!(a.kind_name(), "map" | "identifier" | "list"))
             .flat_map(|a| self.merged_keys(*a))
             .collect();
         for (key, offset) in keys {
@@ -1172,14 +1173,14 @@ impl<'a> Walker<'a> {
     /// A list read off what holds no record (`info.columns`, `params.items`): its elements are
     /// none either. A socket's or conn's assigns hold records.
     fn opaque_collection(&self, node: Node<'_>) -> bool {
-        if node.kind() != "call" || has_arguments(node) {
+        if node.kind_name() != "call" || has_arguments(node) {
             return false;
         }
-        let Some(left) = node.child_by_field_name("target").and_then(|t| t.child_by_field_name("left")) else {
+        let Some(left) = node.field("target").and_then(|t| t.field("left")) else {
             return false;
         };
         let name = self.text(left);
-        left.kind() == "identifier"
+        left.kind_name() == "identifier"
             && holds_no_record(name)
             && !matches!(name, "socket" | "conn" | "assigns" | "state")
             && self.lookup_typed(name).is_none()
@@ -1198,11 +1199,11 @@ impl<'a> Walker<'a> {
     /// schema's, inside the parent's column).
     fn attribute_hit_on(&mut self, receiver: Node<'_>, offset: usize, name: &str) {
         let through = Some(receiver)
-            .filter(|r| r.kind() == "call" && !has_arguments(*r))
-            .and_then(|r| r.child_by_field_name("target"))
-            .filter(|t| t.kind() == "dot")
-            .and_then(|t| t.child_by_field_name("right"))
-            .filter(|r| r.kind() == "identifier")
+            .filter(|r| r.kind_name() == "call" && !has_arguments(*r))
+            .and_then(|r| r.field("target"))
+            .filter(|t| t.kind_name() == "dot")
+            .and_then(|t| t.field("right"))
+            .filter(|r| r.kind_name() == "identifier")
             .map(|r| self.text(r));
         match through {
             Some(field) if is_identifier(name) => {
@@ -1246,10 +1247,10 @@ impl<'a> Walker<'a> {
     /// `defimpl Proto, for: Schema do … end` (or inside the schema's module, `for:` left out): a
     /// module `Proto.Schema` of its own whose `def`s each take a record of the schema first.
     fn visit_impl(&mut self, node: Node<'_>, args: &[Node<'_>]) {
-        let Some(protocol) = args.first().filter(|a| a.kind() == "alias") else { return self.visit_children(node) };
+        let Some(protocol) = args.first().filter(|a| a.kind_name() == "alias") else { return self.visit_children(node) };
         let target = args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).find(|(k, _)| k == "for");
         let impl_for = match target {
-            Some((_, value)) if value.kind() == "alias" || self.text(value) == "__MODULE__" => {
+            Some((_, value)) if value.kind_name() == "alias" || self.text(value) == "__MODULE__" => {
                 Some(self.resolve(self.text(value)))
             }
             Some(_) => None,
@@ -1267,7 +1268,7 @@ impl<'a> Walker<'a> {
         let Some((_, params)) = calls::head_call(head, self.src) else { return };
         let Some(first) = params.first() else { return };
         // `%Other{} = x` already says what it holds.
-        let var = pattern_var(*first, self.src).or_else(|| (first.kind() == "identifier").then_some(*first));
+        let var = pattern_var(*first, self.src).or_else(|| (first.kind_name() == "identifier").then_some(*first));
         if var.is_some_and(|v| self.frames.last().is_some_and(|f| f.contains_key(self.text(v)))) {
             return;
         }
@@ -1282,9 +1283,9 @@ impl<'a> Walker<'a> {
             .flat_map(|a| keyword_pairs(*a, self.src))
             .find_map(|(k, v)| (k == "as").then(|| self.text(v).to_owned()));
         let mut entries: Vec<(String, String)> = Vec::new();
-        if first.kind() == "dot"
-            && let (Some(left), Some(right)) = (first.child_by_field_name("left"), first.child_by_field_name("right"))
-            && right.kind() == "tuple"
+        if first.kind_name() == "dot"
+            && let (Some(left), Some(right)) = (first.field("left"), first.field("right"))
+            && right.kind_name() == "tuple"
         {
             let base = self.resolve(self.text(left));
             let mut cursor = right.walk();
@@ -1308,20 +1309,20 @@ impl<'a> Walker<'a> {
     fn bind_patterns(&mut self, head: Node<'_>) {
         let mut stack = vec![head];
         while let Some(node) = stack.pop() {
-            if node.kind() == "binary_operator"
-                && node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "=")
-                && let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            if node.kind_name() == "binary_operator"
+                && node.field("operator").is_some_and(|o| self.text(o) == "=")
+                && let (Some(l), Some(r)) = (node.field("left"), node.field("right"))
             {
-                let (pattern, var) = if l.kind() == "map" { (l, r) } else { (r, l) };
-                if pattern.kind() == "map" {
+                let (pattern, var) = if l.kind_name() == "map" { (l, r) } else { (r, l) };
+                if pattern.kind_name() == "map" {
                     self.changeset_pattern(pattern, var);
                 }
-                if var.kind() == "identifier"
+                if var.kind_name() == "identifier"
                     && let Some(schema) = self.struct_of(pattern)
                 {
                     let name = self.text(var).to_owned();
                     self.bind(&name, schema);
-                } else if pattern.kind() == "map"
+                } else if pattern.kind_name() == "map"
                     && self.current_schema().is_none()
                     && let Some(schema) = self.named_record(var)
                 {
@@ -1332,7 +1333,7 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
-            if node.kind() == "map" {
+            if node.kind_name() == "map" {
                 self.struct_literal(node);
                 self.assigns_pattern(node);
                 if self.struct_of(node).is_none() {
@@ -1357,7 +1358,7 @@ impl<'a> Walker<'a> {
             return;
         }
         let Some((_, assigns)) =
-            map_pairs(node, self.src).into_iter().find(|(k, v)| k == "assigns" && v.kind() == "map")
+            map_pairs(node, self.src).into_iter().find(|(k, v)| k == "assigns" && v.kind_name() == "map")
         else {
             return;
         };
@@ -1368,7 +1369,7 @@ impl<'a> Walker<'a> {
             }
             let schema = Source::Schema(self.resolve(&inflect::camelize(noun)));
             // `%{assigns: %{user: %{is_admin: true}}}`: the record's fields.
-            if value.kind() == "map" && self.struct_of(value).is_none() {
+            if value.kind_name() == "map" && self.struct_of(value).is_none() {
                 for (field, offset) in keyword_keys(value, self.src) {
                     self.field_hit(offset, &schema, &field, RefKind::Query, Confidence::Medium);
                 }
@@ -1396,7 +1397,7 @@ impl<'a> Walker<'a> {
         let Some((_, params)) = calls::head_call(head, self.src) else { return };
         let names: Vec<&str> = params
             .iter()
-            .filter(|p| p.kind() == "identifier")
+            .filter(|p| p.kind_name() == "identifier")
             .map(|p| self.text(*p))
             .filter(|n| !n.starts_with('_') && self.lookup(n).is_none())
             .collect();
@@ -1410,13 +1411,13 @@ impl<'a> Walker<'a> {
         while let Some(node) = stack.pop() {
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
-            if node.kind() == "binary_operator"
-                && node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
-                && let Some(stage) = node.child_by_field_name("right")
+            if node.kind_name() == "binary_operator"
+                && node.field("operator").is_some_and(|o| self.text(o) == "|>")
+                && let Some(stage) = node.field("right")
             {
                 piped.insert(stage.id());
             }
-            if node.kind() != "call" || piped.contains(&node.id()) {
+            if node.kind_name() != "call" || piped.contains(&node.id()) {
                 continue;
             }
             let Some((name, Some(remote))) = self.callee(node) else { continue };
@@ -1424,7 +1425,7 @@ impl<'a> Walker<'a> {
                 continue;
             };
             let noun = noun.trim_end_matches('!');
-            let Some(var) = arguments(node).first().filter(|a| a.kind() == "identifier").map(|a| self.text(*a)) else {
+            let Some(var) = arguments(node).first().filter(|a| a.kind_name() == "identifier").map(|a| self.text(*a)) else {
                 continue;
             };
             // The parameter is named after the record, maybe shortened (`settings` for
@@ -1469,12 +1470,12 @@ impl<'a> Walker<'a> {
     /// `case lock_run(id) do nil -> …; run -> … end`: a clause binding the whole subject holds
     /// the record a Repo finder (or a function of the module returning one) gives.
     fn case_record(&mut self, node: Node<'_>, subject: Node<'_>) {
-        if subject.kind() != "call" && subject.kind() != "binary_operator" {
+        if subject.kind_name() != "call" && subject.kind_name() != "binary_operator" {
             return;
         }
         // (`q |> Repo.all()` is a list: its clauses bind none of its records.)
-        let last = match subject.kind() {
-            "binary_operator" => subject.child_by_field_name("right"),
+        let last = match subject.kind_name() {
+            "binary_operator" => subject.field("right"),
             _ => Some(subject),
         };
         if last.and_then(|l| self.callee(l)).is_some_and(|(name, _)| name == "all") {
@@ -1498,7 +1499,7 @@ impl<'a> Walker<'a> {
             return;
         }
         let Some(element) = arguments(subject).first().and_then(|list| self.element_of(*list)) else { return };
-        for var in case_clause_patterns(node).into_iter().filter(|p| p.kind() == "identifier") {
+        for var in case_clause_patterns(node).into_iter().filter(|p| p.kind_name() == "identifier") {
             let name = self.text(var).to_owned();
             self.bind_element(&name, &element);
         }
@@ -1517,12 +1518,12 @@ impl<'a> Walker<'a> {
         let key = inflect::underscore(resource);
         let schema = Source::Schema(self.resolve(resource));
         for (name, value) in map_pairs(node, self.src) {
-            if name == key && value.kind() == "identifier" {
+            if name == key && value.kind_name() == "identifier" {
                 let var = self.text(value).to_owned();
                 self.bind_as(&var, schema.clone(), Confidence::Medium);
             } else if name == key
-                && value.kind() == "binary_operator"
-                && let Some(var) = value.child_by_field_name("right").filter(|v| v.kind() == "identifier")
+                && value.kind_name() == "binary_operator"
+                && let Some(var) = value.field("right").filter(|v| v.kind_name() == "identifier")
             {
                 // `%{message: %{customer: %Customer{}} = message}`.
                 let var = self.text(var).to_owned();
@@ -1542,7 +1543,7 @@ impl<'a> Walker<'a> {
             return;
         }
         let Some((_, list)) = keyword_pairs(*body, self.src).into_iter().find(|(k, _)| k == "do") else { return };
-        if list.kind() != "list" {
+        if list.kind_name() != "list" {
             return;
         }
         for (field, offset) in atoms_in(list, self.src) {
@@ -1552,11 +1553,11 @@ impl<'a> Walker<'a> {
 
     /// `%User{…}` → the schema.
     fn struct_of(&self, node: Node<'_>) -> Option<Source> {
-        if node.kind() != "map" {
+        if node.kind_name() != "map" {
             return None;
         }
         let mut cursor = node.walk();
-        let found = node.named_children(&mut cursor).find(|c| c.kind() == "struct")?;
+        let found = node.named_children(&mut cursor).find(|c| c.kind_name() == "struct")?;
         let name = found
             .named_child(0)
             .map(|n| self.text(n))
@@ -1568,7 +1569,7 @@ impl<'a> Walker<'a> {
     fn struct_literal(&mut self, node: Node<'_>) {
         let Some(schema) = self.struct_of(node) else { return };
         let mut cursor = node.walk();
-        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
         for content in contents {
             // `%Sub{base() | unsubscribed_at: t}` too: the keys after the bar.
             for (key, offset) in keyword_keys(content, self.src) {
@@ -1583,7 +1584,7 @@ impl<'a> Walker<'a> {
             return;
         }
         let mut cursor = node.walk();
-        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
         for content in contents {
             let mut cursor = content.walk();
             let updates: Vec<Node<'_>> = content.named_children(&mut cursor).collect();
@@ -1593,7 +1594,7 @@ impl<'a> Walker<'a> {
                 if record.is_none() && !self.untyped_record(base) {
                     continue;
                 }
-                let Some(keys) = update.child_by_field_name("right") else { continue };
+                let Some(keys) = update.field("right") else { continue };
                 for (key, offset) in keyword_keys(keys, self.src) {
                     if let Some((source, confidence)) = &record {
                         self.field_hit(offset, source, &key, RefKind::Query, *confidence);
@@ -1646,14 +1647,14 @@ impl<'a> Walker<'a> {
     /// A pipeline: `User |> where([u], u.email == ^e) |> select([u], u.name)`, or
     /// `%User{} |> cast(attrs, [:email])`.
     fn visit_binary(&mut self, node: Node<'_>) {
-        let operator = node.child_by_field_name("operator").map(|o| self.text(o));
+        let operator = node.field("operator").map(|o| self.text(o));
         if operator == Some("=") {
             // `user = Repo.get!(User, id)` and `%User{} = user` bind the variable.
-            if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+            if let (Some(l), Some(r)) = (node.field("left"), node.field("right")) {
                 self.bind_library_value(l, r);
                 // `changeset = Team.changeset(…)`, `tokens = Accounts.list_tokens(user)`.
-                if l.kind() == "identifier"
-                    && matches!(r.kind(), "call" | "binary_operator")
+                if l.kind_name() == "identifier"
+                    && matches!(r.kind_name(), "call" | "binary_operator")
                     && self.record_of(r).is_none()
                     && let Some(root) = self.value_root(r)
                 {
@@ -1664,21 +1665,21 @@ impl<'a> Walker<'a> {
                 }
                 self.branch_list(l, r);
                 self.bind_query_var(l, r);
-                if l.kind() == "identifier" && matches!(r.kind(), "list" | "sigil") {
+                if l.kind_name() == "identifier" && matches!(r.kind_name(), "list" | "sigil") {
                     // `allowed = ~w(email name)a`, for a later `cast(attrs, allowed)`.
                     let atoms = atoms_in(r, self.src);
                     let name = self.text(l).to_owned();
                     // In the schema's own module such a list is its fields, whichever of the
                     // app's helpers it is handed to (`changeset_with_allowed_attrs(p, attrs, allowed)`).
                     if let Some(schema) = self.current_schema()
-                        && r.kind() == "sigil"
+                        && r.kind_name() == "sigil"
                     {
                         for (field, offset) in &atoms {
                             self.field_hit(*offset, &schema, field, RefKind::Query, Confidence::High);
                         }
                     }
                     // `contacts = [%{phone: p}, …]`: rows, whose keys a later `insert_all` writes.
-                    let rows = if atoms.is_empty() && r.kind() == "list" { self.list_keys(r) } else { Vec::new() };
+                    let rows = if atoms.is_empty() && r.kind_name() == "list" { self.list_keys(r) } else { Vec::new() };
                     if !rows.is_empty()
                         && let Some(frame) = self.maps.last_mut()
                     {
@@ -1689,9 +1690,9 @@ impl<'a> Walker<'a> {
                     {
                         module.local_lists.insert(name, atoms);
                     }
-                } else if l.kind() == "identifier"
-                    && ((r.kind() == "map" && self.struct_of(r).is_none())
-                        || (matches!(r.kind(), "call" | "binary_operator")
+                } else if l.kind_name() == "identifier"
+                    && ((r.kind_name() == "map" && self.struct_of(r).is_none())
+                        || (matches!(r.kind_name(), "call" | "binary_operator")
                             && self.merged_keys(r).iter().any(|(k, _)| is_identifier(k))))
                 {
                     let keys = self.merged_keys(r);
@@ -1704,8 +1705,8 @@ impl<'a> Walker<'a> {
                 {
                     let name = self.text(var).to_owned();
                     self.bind_as(&name, schema, confidence);
-                } else if l.kind() == "identifier"
-                    && matches!(r.kind(), "call" | "binary_operator")
+                } else if l.kind_name() == "identifier"
+                    && matches!(r.kind_name(), "call" | "binary_operator")
                     && !self.merged_keys(r).is_empty()
                 {
                     // Only markers (`attrs = Parser.parse(json)`): where the map came from.
@@ -1714,7 +1715,7 @@ impl<'a> Walker<'a> {
                     if let Some(frame) = self.maps.last_mut() {
                         frame.insert(name, keys);
                     }
-                } else if r.kind() == "identifier"
+                } else if r.kind_name() == "identifier"
                     && let Some(schema) = self.struct_of(l)
                 {
                     let name = self.text(r).to_owned();
@@ -1724,15 +1725,15 @@ impl<'a> Walker<'a> {
             return self.visit_children(node);
         }
         if operator == Some("<-")
-            && let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            && let (Some(l), Some(r)) = (node.field("left"), node.field("right"))
         {
             // `[%{slack_thread_ts: ts}] <- Threads.get_threads_by_conversation_id(id)`: a
             // context's records matched by their keys.
-            let patterns: Vec<Node<'_>> = match l.kind() {
+            let patterns: Vec<Node<'_>> = match l.kind_name() {
                 "map" => vec![l],
                 "list" => {
                     let mut cursor = l.walk();
-                    l.named_children(&mut cursor).filter(|i| i.kind() == "map").collect()
+                    l.named_children(&mut cursor).filter(|i| i.kind_name() == "map").collect()
                 }
                 _ => Vec::new(),
             };
@@ -1750,9 +1751,9 @@ impl<'a> Walker<'a> {
                 }
             }
             // `with {:ok, params} <- build_params(…)`: the map a local function returns.
-            if l.kind() == "tuple"
+            if l.kind_name() == "tuple"
                 && let Some(var) = ok_var(l, self.src)
-                && r.kind() == "call"
+                && r.kind_name() == "call"
             {
                 let keys = self.merged_keys(r);
                 let name = self.text(var).to_owned();
@@ -1763,12 +1764,12 @@ impl<'a> Walker<'a> {
                 }
             }
             // `with {:ok, user} <- Users.create(…)`, `for req <- requirements`.
-            let typed = if l.kind() == "tuple" { self.record_of(r) } else { self.element_of(r) };
+            let typed = if l.kind_name() == "tuple" { self.record_of(r) } else { self.element_of(r) };
             // `for p <- Posts.list_posts()`, `{:ok, u} <- Accounts.update_user(…)`.
             let typed = typed.or_else(|| ok_var(l, self.src).and_then(|v| self.getter_for(self.text(v), r)));
             if let (Some(var), Some(typed)) = (ok_var(l, self.src), typed) {
                 let name = self.text(var).to_owned();
-                if l.kind() == "tuple" {
+                if l.kind_name() == "tuple" {
                     self.bind_as(&name, typed.0, typed.1);
                 } else {
                     self.bind_element(&name, &typed);
@@ -1783,12 +1784,12 @@ impl<'a> Walker<'a> {
         let mut current = node;
         self.chain_memo.get_mut().enter(node, false);
         loop {
-            let is_pipe = current.kind() == "binary_operator"
-                && current.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>");
+            let is_pipe = current.kind_name() == "binary_operator"
+                && current.field("operator").is_some_and(|o| self.text(o) == "|>");
             if !is_pipe {
                 break;
             }
-            let (Some(l), Some(r)) = (current.child_by_field_name("left"), current.child_by_field_name("right")) else {
+            let (Some(l), Some(r)) = (current.field("left"), current.field("right")) else {
                 break;
             };
             // `Map.merge(params, %{role: "admin"}) |> create_user()`: the piped params.
@@ -1807,7 +1808,7 @@ impl<'a> Walker<'a> {
                     self.context_call(name, &schema, &[], &piped);
                 }
             }
-            if r.kind() == "call" {
+            if r.kind_name() == "call" {
                 let arg = self.flow_arg(l);
                 self.piped_args.insert(r.id(), arg);
                 // `%Integration{} |> changeset(params)`: a call of the module's own function,
@@ -1842,7 +1843,7 @@ impl<'a> Walker<'a> {
         if queried {
             self.schema_use(root);
         }
-        let bound = (root.kind() == "identifier").then(|| self.lookup(self.text(root))).flatten();
+        let bound = (root.kind_name() == "identifier").then(|| self.lookup(self.text(root))).flatten();
         let changeset_schema = self.struct_of(root).or_else(|| bound.clone()).or_else(|| self.current_schema());
         // `prompt |> cast(params, [:content])` outside the schema's module: a variable cast
         // into a schema is a record of the schema it is named after (medium, a name only).
@@ -1861,7 +1862,7 @@ impl<'a> Walker<'a> {
         // After `cast(…)` the pipeline holds a changeset.
         let mut casted = false;
         for (i, stage) in stages.into_iter().enumerate() {
-            if stage.kind() != "call" {
+            if stage.kind_name() != "call" {
                 self.visit(stage);
                 continue;
             }
@@ -1894,7 +1895,7 @@ impl<'a> Walker<'a> {
                 && let Some(with) = args
                     .iter()
                     .flat_map(|a| keyword_pairs(*a, self.src))
-                    .find_map(|(k, v)| (k == "with" && v.kind() == "anonymous_function").then_some(v))
+                    .find_map(|(k, v)| (k == "with" && v.kind_name() == "anonymous_function").then_some(v))
             {
                 let source = Source::Assoc { model: model.clone(), assoc };
                 let confidence = if self.struct_of(root).is_some() { Confidence::High } else { Confidence::Medium };
@@ -1999,7 +2000,7 @@ impl<'a> Walker<'a> {
     /// {:replace, [:a]}` and `on_conflict: [set: [a: v]]`.
     fn upsert_fields(&mut self, options: Node<'_>, schema: &Source) {
         for (key, value) in keyword_pairs(options, self.src) {
-            let fields = match (key.as_str(), value.kind()) {
+            let fields = match (key.as_str(), value.kind_name()) {
                 ("conflict_target", _) => atoms_in(value, self.src),
                 ("on_conflict", "tuple") => {
                     let mut cursor = value.walk();
@@ -2034,7 +2035,7 @@ impl<'a> Walker<'a> {
         if let Some(part) = self.changeset_part(node) {
             return Some(part);
         }
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => {
                 let name = self.text(node);
                 if let Some(typed) = self.lookup_typed(name) {
@@ -2057,15 +2058,15 @@ impl<'a> Walker<'a> {
                 self.named_getter(node).filter(|n| !n.tuple).map(|n| (n.schema, Confidence::Medium))
             }
             "call" => {
-                let target = node.child_by_field_name("target").filter(|t| t.kind() == "dot")?;
-                let left = target.child_by_field_name("left")?;
-                let right = target.child_by_field_name("right").filter(|r| r.kind() == "identifier")?;
+                let target = node.field("target").filter(|t| t.kind_name() == "dot")?;
+                let left = target.field("left")?;
+                let right = target.field("right").filter(|r| r.kind_name() == "identifier")?;
                 // `row.release.has_docs`: a name that never holds a record itself may still hold
                 // one under a field named after its schema.
                 // `socket.assigns.device` is named as `assigns.device` is, and an assign
                 // `current_user` as a template's `@current_user` is: `User`.
                 let assigns = matches!(self.text(left), "assigns" | "socket.assigns" | "conn.assigns");
-                let named_base = (left.kind() == "identifier" && !self.text(left).starts_with('_')) || assigns;
+                let named_base = (left.kind_name() == "identifier" && !self.text(left).starts_with('_')) || assigns;
                 if !named_base {
                     self.record(left)?;
                 }
@@ -2100,7 +2101,7 @@ impl<'a> Walker<'a> {
 
     /// Whether `node` is a name typed by [`Walker::schema_named`] alone, nothing binding it.
     fn named_only(&self, node: Node<'_>) -> bool {
-        node.kind() == "identifier" && {
+        node.kind_name() == "identifier" && {
             let name = self.text(node);
             NAMED_IF_SCHEMA.contains(&name) && self.lookup_typed(name).is_none()
         }
@@ -2112,7 +2113,7 @@ impl<'a> Walker<'a> {
     fn noun_record(&self, node: Node<'_>) -> Option<Source> {
         let (name, Some(remote)) = self.callee(node)? else { return None };
         let plain = name.len() >= 3 && is_identifier(name) && !NOT_RECORDS.contains(&name);
-        if node.kind() != "call" || remote.kind() != "alias" || !plain || inflect::singularize(name) != name {
+        if node.kind_name() != "call" || remote.kind_name() != "alias" || !plain || inflect::singularize(name) != name {
             return None;
         }
         Some(Source::Schema(format!("{}.{}", self.resolve(self.text(remote)), inflect::camelize(name))))
@@ -2128,10 +2129,10 @@ impl<'a> Walker<'a> {
         if let Some(part) = self.changeset_part(node) {
             return Some(part);
         }
-        if node.kind() == "binary_operator" {
+        if node.kind_name() == "binary_operator" {
             return self.piped_record(node);
         }
-        if node.kind() != "call" {
+        if node.kind_name() != "call" {
             return None;
         }
         let (name, remote) = self.callee(node)?;
@@ -2157,11 +2158,11 @@ impl<'a> Walker<'a> {
     fn piped_record(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
         let mut stages = Vec::new();
         let mut current = node;
-        while current.kind() == "binary_operator"
-            && current.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
+        while current.kind_name() == "binary_operator"
+            && current.field("operator").is_some_and(|o| self.text(o) == "|>")
         {
-            stages.push(current.child_by_field_name("right")?);
-            current = current.child_by_field_name("left")?;
+            stages.push(current.field("right")?);
+            current = current.field("left")?;
         }
         let (last, remote) = self.callee(*stages.first()?)?;
         // (`run |> Run.changeset(…) |> Repo.update!()`: the record written.)
@@ -2205,7 +2206,7 @@ impl<'a> Walker<'a> {
     /// A module named as a schema is (`Status`, not `Statuses`, `StatusQuery` or `Repo`): its
     /// query functions (`Status.get_for_batch(id)`) return queries over it.
     fn schema_module(&self, module: Node<'_>) -> Option<String> {
-        if module.kind() != "alias" {
+        if module.kind_name() != "alias" {
             return None;
         }
         let full = self.resolve(self.text(module));
@@ -2217,7 +2218,7 @@ impl<'a> Walker<'a> {
 
     /// The schema a context module serves: `Hexpm.Security.Advisories` → `…Advisory`.
     fn context_schema(&self, remote: Node<'_>) -> Option<Source> {
-        if remote.kind() != "alias" {
+        if remote.kind_name() != "alias" {
             return None;
         }
         self.aliased(context_schema_of(&self.resolve(self.text(remote)))?)
@@ -2232,7 +2233,7 @@ impl<'a> Walker<'a> {
     fn context_write(&mut self, name: &str, remote: Node<'_>, args: &[Node<'_>]) {
         if let Some(schema) = self.context_schema(remote) {
             self.context_call(name, &schema, args, &[]);
-        } else if remote.kind() == "alias" {
+        } else if remote.kind_name() == "alias" {
             let full = self.resolve(self.text(remote));
             let last = full.rsplit('.').next().unwrap_or(&full);
             let own = ["create_", "update_", "upsert_"]
@@ -2256,19 +2257,19 @@ impl<'a> Walker<'a> {
         if writer {
             let mut vars: Vec<Node<'_>> = Vec::new();
             for arg in args {
-                if arg.kind() == "list" {
+                if arg.kind_name() == "list" {
                     let mut cursor = arg.walk();
-                    vars.extend(arg.named_children(&mut cursor).filter(|i| i.kind() == "identifier"));
-                } else if arg.kind() == "identifier" {
+                    vars.extend(arg.named_children(&mut cursor).filter(|i| i.kind_name() == "identifier"));
+                } else if arg.kind_name() == "identifier" {
                     vars.push(*arg);
                 }
             }
             keys.extend(vars.iter().filter_map(|v| self.local_map(self.text(*v))).flatten().cloned());
-            for arg in args.iter().filter(|a| matches!(a.kind(), "call" | "binary_operator")) {
+            for arg in args.iter().filter(|a| matches!(a.kind_name(), "call" | "binary_operator")) {
                 keys.extend(self.merged_keys(*arg));
             }
         }
-        for arg in args.iter().filter(|a| a.kind() == "map" && self.struct_of(**a).is_none()) {
+        for arg in args.iter().filter(|a| a.kind_name() == "map" && self.struct_of(**a).is_none()) {
             keys.extend(map_keys(*arg, self.src));
         }
         // A map another function built is the schema's only where a writer takes it.
@@ -2327,7 +2328,7 @@ impl<'a> Walker<'a> {
 
     #[recursive::recursive]
     fn merged_keys_uncached(&self, node: Node<'_>) -> Vec<(String, usize)> {
-        match node.kind() {
+        match node.kind_name() {
             "map" if self.struct_of(node).is_none() => map_keys(node, self.src),
             // `%Media{title: t}` in the plain struct's own module.
             "map"
@@ -2338,9 +2339,9 @@ impl<'a> Walker<'a> {
                 map_keys(node, self.src)
             }
             "identifier" => self.local_map(self.text(node)).cloned().unwrap_or_default(),
-            "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
-                let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
-                let Some(stage) = node.child_by_field_name("right") else { return out };
+            "binary_operator" if node.field("operator").is_some_and(|o| self.text(o) == "|>") => {
+                let mut out = node.field("left").map(|l| self.merged_keys(l)).unwrap_or_default();
+                let Some(stage) = node.field("right") else { return out };
                 match self.callee(stage) {
                     Some(("merge" | "into", Some(m))) if matches!(self.text(m), "Map" | "Enum") => {
                         for arg in arguments(stage) {
@@ -2355,7 +2356,7 @@ impl<'a> Walker<'a> {
                         out.extend(
                             arguments(stage)
                                 .last()
-                                .filter(|m| m.kind() == "map")
+                                .filter(|m| m.kind_name() == "map")
                                 .map(|m| self.row_keys(*m, &[]))
                                 .unwrap_or_default(),
                         );
@@ -2385,9 +2386,9 @@ impl<'a> Walker<'a> {
             }
             "call" if self.is_from(node) => self.select_keys(node),
             // `row || %{end_date: now}`: either.
-            "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "||") => {
-                let mut out = node.child_by_field_name("left").map(|l| self.merged_keys(l)).unwrap_or_default();
-                out.extend(node.child_by_field_name("right").map(|r| self.merged_keys(r)).unwrap_or_default());
+            "binary_operator" if node.field("operator").is_some_and(|o| self.text(o) == "||") => {
+                let mut out = node.field("left").map(|l| self.merged_keys(l)).unwrap_or_default();
+                out.extend(node.field("right").map(|r| self.merged_keys(r)).unwrap_or_default());
                 out
             }
             // `changes = if c do %{a: 1} else %{b: 2} end`: every branch's.
@@ -2442,13 +2443,13 @@ impl<'a> Walker<'a> {
             (name.len() >= 3 && !NOT_RECORDS.contains(&name) && is_identifier(name) && is_plural(name))
                 .then(|| (Source::Schema(self.resolve(&inflect::classify(name))), Confidence::Medium))
         };
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => {
                 let name = self.text(node);
                 self.lookup_typed(name).or_else(|| plural(name))
             }
             "call" if !has_arguments(node) => {
-                let right = node.child_by_field_name("target")?.child_by_field_name("right")?;
+                let right = node.field("target")?.field("right")?;
                 plural(self.text(right))
             }
             // `fetch_data("groups", …)`: the rows of the query a literal dispatches to.
@@ -2483,7 +2484,7 @@ impl<'a> Walker<'a> {
         }
         // `Enum.sort_by(batches, &{-&1.priority, &1.last_polled})`: a capture's `&1` is the
         // element as the `fn`'s parameter is (captures do not nest, so no inner one rebinds it).
-        if args.iter().any(|a| a.kind() == "unary_operator" && self.text(*a).starts_with('&')) {
+        if args.iter().any(|a| a.kind_name() == "unary_operator" && self.text(*a).starts_with('&')) {
             self.bind_as(CAPTURED, element.0, element.1);
         }
     }
@@ -2491,11 +2492,11 @@ impl<'a> Walker<'a> {
     /// The first parameter of each clause of each `fn … end` among `args`, where it is a name.
     fn fn_first_params(&self, args: &[Node<'_>]) -> Vec<String> {
         let mut names = Vec::new();
-        for arg in args.iter().filter(|a| a.kind() == "anonymous_function") {
+        for arg in args.iter().filter(|a| a.kind_name() == "anonymous_function") {
             let mut cursor = arg.walk();
-            for clause in arg.named_children(&mut cursor).filter(|c| c.kind() == "stab_clause") {
-                let Some(params) = clause.child_by_field_name("left") else { continue };
-                if let Some(first) = params.named_child(0).filter(|p| p.kind() == "identifier") {
+            for clause in arg.named_children(&mut cursor).filter(|c| c.kind_name() == "stab_clause") {
+                let Some(params) = clause.field("left") else { continue };
+                if let Some(first) = params.named_child(0).filter(|p| p.kind_name() == "identifier") {
                     names.push(self.text(first).to_owned());
                 }
             }
@@ -2540,13 +2541,13 @@ impl<'a> Walker<'a> {
         if name == "validate_change"
             && let Some((field, _)) = fields.first().cloned()
         {
-            let mut stack: Vec<Node<'_>> = args.iter().filter(|a| a.kind() == "anonymous_function").copied().collect();
+            let mut stack: Vec<Node<'_>> = args.iter().filter(|a| a.kind_name() == "anonymous_function").copied().collect();
             while let Some(node) = stack.pop() {
-                if node.kind() == "list" {
+                if node.kind_name() == "list" {
                     fields.extend(keyword_keys(node, self.src).into_iter().filter(|(k, _)| *k == field));
                 }
                 // `[{:key, "is invalid"} | acc]`: the same error written as a tuple.
-                if node.kind() == "tuple"
+                if node.kind_name() == "tuple"
                     && node.named_child_count() == 2
                     && let Some(key) = node.named_child(0).and_then(|k| atom(k, self.src)).filter(|(k, _)| *k == field)
                 {
@@ -2563,23 +2564,23 @@ impl<'a> Walker<'a> {
 
     /// Atoms of `:email`, `[:email, :name]`, `~w(email name)a`, `@required`, `@a ++ @b`.
     fn field_list(&self, node: Node<'_>) -> Vec<(String, usize)> {
-        match node.kind() {
+        match node.kind_name() {
             "atom" | "list" | "sigil" => atoms_in(node, self.src),
             "identifier" => {
                 let name = self.text(node);
                 self.modules.iter().rev().find_map(|m| m.local_lists.get(name).cloned()).unwrap_or_default()
             }
             "unary_operator" => {
-                let Some(operand) = node.child_by_field_name("operand") else { return Vec::new() };
+                let Some(operand) = node.field("operand") else { return Vec::new() };
                 let name = self.text(operand);
                 self.modules.iter().rev().find_map(|m| m.atom_lists.get(name).cloned()).unwrap_or_default()
             }
             "binary_operator" => {
                 let mut out = Vec::new();
-                if let Some(l) = node.child_by_field_name("left") {
+                if let Some(l) = node.field("left") {
                     out.extend(self.field_list(l));
                 }
-                if let Some(r) = node.child_by_field_name("right") {
+                if let Some(r) = node.field("right") {
                     out.extend(self.field_list(r));
                 }
                 out
@@ -2737,16 +2738,16 @@ fn case_clause_patterns(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = block.walk();
     block
         .named_children(&mut cursor)
-        .filter(|c| c.kind() == "stab_clause")
+        .filter(|c| c.kind_name() == "stab_clause")
         .filter_map(|c| clause_params(c).and_then(|p| p.named_child(0)))
         .collect()
 }
 
 /// A stab clause's parameters, through its guard (`%{a: x} when x > 0 ->`).
 fn clause_params(clause: Node<'_>) -> Option<Node<'_>> {
-    let left = clause.child_by_field_name("left")?;
-    if left.kind() == "binary_operator" && left.child_by_field_name("operator").is_some_and(|o| o.kind() == "when") {
-        return left.child_by_field_name("left");
+    let left = clause.field("left")?;
+    if left.kind_name() == "binary_operator" && left.field("operator").is_some_and(|o| o.kind_name() == "when") {
+        return left.field("left");
     }
     Some(left)
 }
@@ -2773,20 +2774,20 @@ fn either(name: &str) -> Option<Vec<String>> {
 fn body_last<'t>(def: Node<'t>, args: &[Node<'t>], src: &str) -> Option<Node<'t>> {
     if let Some(block) = do_block(def) {
         let mut cursor = block.walk();
-        return block.named_children(&mut cursor).filter(|c| c.kind() != "comment").last();
+        return block.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").last();
     }
     args.iter().skip(1).flat_map(|a| keyword_pairs(*a, src)).find_map(|(k, v)| (k == "do").then_some(v))
 }
 
 /// `x` and `{:ok, x}`: the variable a call's record lands in.
 fn ok_var<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => Some(node),
         "tuple" => {
             let mut cursor = node.walk();
             let items: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
             match items.as_slice() {
-                [ok, var] if src.get(ok.byte_range()) == Some(":ok") && var.kind() == "identifier" => Some(*var),
+                [ok, var] if src.get(ok.byte_range()) == Some(":ok") && var.kind_name() == "identifier" => Some(*var),
                 _ => None,
             }
         }
@@ -2811,36 +2812,36 @@ fn is_plural(name: &str) -> bool {
 
 fn has_arguments(call: Node<'_>) -> bool {
     let mut cursor = call.walk();
-    call.children(&mut cursor).any(|c| matches!(c.kind(), "arguments" | "do_block"))
+    call.children(&mut cursor).any(|c| matches!(c.kind_name(), "arguments" | "do_block"))
 }
 
 fn arguments(call: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = call.walk();
-    let Some(list) = call.children(&mut cursor).find(|c| c.kind() == "arguments") else { return Vec::new() };
+    let Some(list) = call.children(&mut cursor).find(|c| c.kind_name() == "arguments") else { return Vec::new() };
     let mut cursor = list.walk();
-    list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
+    list.named_children(&mut cursor).filter(|n| n.kind_name() != "comment").collect()
 }
 
 fn do_block(call: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = call.walk();
-    call.children(&mut cursor).find(|c| c.kind() == "do_block")
+    call.children(&mut cursor).find(|c| c.kind_name() == "do_block")
 }
 
 /// `(key, value)` of a `keywords` node (or a list holding one): `[type: :utc_datetime]`.
 fn keyword_pairs<'t>(node: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
-    let keywords: Vec<Node<'t>> = match node.kind() {
+    let keywords: Vec<Node<'t>> = match node.kind_name() {
         "keywords" => vec![node],
         "list" => {
             let mut cursor = node.walk();
-            node.named_children(&mut cursor).filter(|c| c.kind() == "keywords").collect()
+            node.named_children(&mut cursor).filter(|c| c.kind_name() == "keywords").collect()
         }
         _ => Vec::new(),
     };
     let mut out = Vec::new();
     for kw in keywords {
         let mut cursor = kw.walk();
-        for pair in kw.named_children(&mut cursor).filter(|p| p.kind() == "pair") {
-            if let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
+        for pair in kw.named_children(&mut cursor).filter(|p| p.kind_name() == "pair") {
+            if let (Some(key), Some(value)) = (pair.field("key"), pair.field("value"))
                 && let Some(text) = src.get(key.byte_range())
             {
                 out.push((text.trim_end().trim_end_matches(':').trim_matches('"').to_owned(), value));
@@ -2855,8 +2856,8 @@ fn keyword_pairs<'t>(node: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
 fn case_clause_maps(node: Node<'_>) -> Vec<Node<'_>> {
     case_clause_patterns(node)
         .into_iter()
-        .filter_map(|pattern| match pattern.kind() {
-            "binary_operator" => pattern.child_by_field_name("left").filter(|l| l.kind() == "map"),
+        .filter_map(|pattern| match pattern.kind_name() {
+            "binary_operator" => pattern.field("left").filter(|l| l.kind_name() == "map"),
             "map" => Some(pattern),
             _ => None,
         })
@@ -2865,26 +2866,26 @@ fn case_clause_maps(node: Node<'_>) -> Vec<Node<'_>> {
 
 /// The map pattern of a function head's parameter: `%{…}`, `%{…} = x` or `x = %{…}`.
 pub(super) fn param_map(param: Node<'_>) -> Option<Node<'_>> {
-    match param.kind() {
-        "binary_operator" => [param.child_by_field_name("left"), param.child_by_field_name("right")]
+    match param.kind_name() {
+        "binary_operator" => [param.field("left"), param.field("right")]
             .into_iter()
             .flatten()
-            .find(|side| side.kind() == "map"),
+            .find(|side| side.kind_name() == "map"),
         "map" => Some(param),
         _ => None,
     }
 }
 
 fn pattern_var<'t>(pattern: Node<'t>, src: &str) -> Option<Node<'t>> {
-    match pattern.kind() {
+    match pattern.kind_name() {
         "identifier" => Some(pattern),
         "binary_operator"
-            if pattern.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("=") =>
+            if pattern.field("operator").and_then(|o| src.get(o.byte_range())) == Some("=") =>
         {
-            [pattern.child_by_field_name("left"), pattern.child_by_field_name("right")]
+            [pattern.field("left"), pattern.field("right")]
                 .into_iter()
                 .flatten()
-                .find(|side| side.kind() == "identifier")
+                .find(|side| side.kind_name() == "identifier")
         }
         _ => None,
     }
@@ -2893,7 +2894,7 @@ fn pattern_var<'t>(pattern: Node<'t>, src: &str) -> Option<Node<'t>> {
 /// `(key, value)` of a map's atom keys: `%{assigns: a}`.
 fn map_pairs<'t>(map: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
     let mut cursor = map.walk();
-    let contents: Vec<Node<'t>> = map.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+    let contents: Vec<Node<'t>> = map.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
     let mut out = Vec::new();
     for content in contents {
         let mut inner = content.walk();
@@ -2905,16 +2906,16 @@ fn map_pairs<'t>(map: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
 
 /// Keys with their offsets of a keyword list or map content: `[email: e]`, `%{email: e}`.
 fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
-    let keywords: Vec<Node<'_>> = match node.kind() {
+    let keywords: Vec<Node<'_>> = match node.kind_name() {
         "keywords" => vec![node],
         "list" | "map_content" => {
             let mut cursor = node.walk();
             node.named_children(&mut cursor)
-                .filter_map(|c| match c.kind() {
+                .filter_map(|c| match c.kind_name() {
                     "keywords" => Some(c),
                     // `%User{user | email: e}`: the keys after the bar.
                     "binary_operator" if map_update_base(c, src).is_some() => {
-                        c.child_by_field_name("right").filter(|r| r.kind() == "keywords")
+                        c.field("right").filter(|r| r.kind_name() == "keywords")
                     }
                     _ => None,
                 })
@@ -2923,7 +2924,7 @@ fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
         "map" => {
             let mut cursor = node.walk();
             let contents: Vec<Node<'_>> =
-                node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+                node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
             return contents.into_iter().flat_map(|c| keyword_keys(c, src)).collect();
         }
         _ => Vec::new(),
@@ -2931,8 +2932,8 @@ fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
     let mut out = Vec::new();
     for kw in keywords {
         let mut cursor = kw.walk();
-        for pair in kw.named_children(&mut cursor).filter(|p| p.kind() == "pair") {
-            if let Some(key) = pair.child_by_field_name("key")
+        for pair in kw.named_children(&mut cursor).filter(|p| p.kind_name() == "pair") {
+            if let Some(key) = pair.field("key")
                 && let Some(text) = src.get(key.byte_range())
             {
                 let name = text.trim_end().trim_end_matches(':').trim_matches('"');
@@ -2947,13 +2948,13 @@ fn keyword_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
 fn map_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
     let mut out = keyword_keys(node, src);
     let mut cursor = node.walk();
-    let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+    let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
     for content in contents {
         let mut cursor = content.walk();
         for item in content.named_children(&mut cursor) {
-            if item.kind() == "binary_operator"
-                && item.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("=>")
-                && let Some(key) = item.child_by_field_name("left")
+            if item.kind_name() == "binary_operator"
+                && item.field("operator").and_then(|o| src.get(o.byte_range())) == Some("=>")
+                && let Some(key) = item.field("left")
                 // `%{"k" => v}`, and `%{:k => v}`, the same map as `%{k: v}`.
                 && let Some(found) = string(key, src).or_else(|| atom(key, src))
             {
@@ -2966,16 +2967,16 @@ fn map_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
 
 /// The record a map update (`x | key: value`) starts from.
 fn map_update_base<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    (node.kind() == "binary_operator"
-        && node.child_by_field_name("operator").and_then(|o| src.get(o.byte_range())) == Some("|"))
-    .then(|| node.child_by_field_name("left"))
+    (node.kind_name() == "binary_operator"
+        && node.field("operator").and_then(|o| src.get(o.byte_range())) == Some("|"))
+    .then(|| node.field("left"))
     .flatten()
 }
 
 /// `:email` → ("email", offset of `e`).
 fn atom(node: Node<'_>, src: &str) -> Option<(String, usize)> {
     let text = src.get(node.byte_range())?;
-    match node.kind() {
+    match node.kind_name() {
         "atom" => Some((text.trim_start_matches(':').to_owned(), node.start_byte() + 1)),
         "quoted_atom" => {
             let inner = text.trim_start_matches(':').trim_matches('"');
@@ -2986,13 +2987,13 @@ fn atom(node: Node<'_>, src: &str) -> Option<(String, usize)> {
 }
 
 fn string(node: Node<'_>, src: &str) -> Option<(String, usize)> {
-    if node.kind() != "string" {
+    if node.kind_name() != "string" {
         return None;
     }
     let mut cursor = node.walk();
     let parts: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
     match parts.as_slice() {
-        [content] if content.kind() == "quoted_content" => {
+        [content] if content.kind_name() == "quoted_content" => {
             Some((src.get(content.byte_range())?.to_owned(), content.start_byte()))
         }
         _ => None,
@@ -3001,7 +3002,7 @@ fn string(node: Node<'_>, src: &str) -> Option<(String, usize)> {
 
 /// Atoms in an atom, a list of atoms, or a `~w(…)a` sigil.
 fn atoms_in(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
-    match node.kind() {
+    match node.kind_name() {
         "atom" | "quoted_atom" => atom(node, src).into_iter().collect(),
         "list" => {
             let mut cursor = node.walk();
@@ -3012,8 +3013,8 @@ fn atoms_in(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
             let mut cursor = node.walk();
             let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
             // `~w(email name)a`, and `~w(email name)`: `cast` accepted string lists before atoms.
-            let is_w = children.iter().any(|c| c.kind() == "sigil_name" && src.get(c.byte_range()) == Some("w"));
-            let Some(content) = children.iter().find(|c| c.kind() == "quoted_content") else { return Vec::new() };
+            let is_w = children.iter().any(|c| c.kind_name() == "sigil_name" && src.get(c.byte_range()) == Some("w"));
+            let Some(content) = children.iter().find(|c| c.kind_name() == "quoted_content") else { return Vec::new() };
             if !is_w {
                 return Vec::new();
             }

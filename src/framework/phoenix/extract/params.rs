@@ -9,6 +9,7 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The map keys each function of the file returns, by module and name.
@@ -44,8 +45,8 @@ impl<'a> Walker<'a> {
     pub(super) fn record_returned_keys(&mut self, head: Node<'_>, last: Node<'_>) {
         // `def default_params do`: no parentheses to read a call from.
         let target = match calls::head_call(head, self.src) {
-            Some((call, _)) => call.child_by_field_name("target"),
-            None => (head.kind() == "identifier").then_some(head),
+            Some((call, _)) => call.field("target"),
+            None => (head.kind_name() == "identifier").then_some(head),
         };
         let Some(target) = target else { return };
         let Some(module) = self.modules.last().map(|m| m.name.clone()) else { return };
@@ -67,7 +68,7 @@ impl<'a> Walker<'a> {
     #[recursive::recursive]
     pub(super) fn branch_keys(&self, node: Node<'_>) -> Vec<(String, usize)> {
         // `{:ok, params}`: the map the tuple carries.
-        if let Some(var) = ok_var(node, self.src).filter(|_| node.kind() == "tuple") {
+        if let Some(var) = ok_var(node, self.src).filter(|_| node.kind_name() == "tuple") {
             return self.branch_keys(var);
         }
         let Some(ends) = self.branch_ends(node) else {
@@ -79,7 +80,7 @@ impl<'a> Walker<'a> {
     /// The last expression of each branch of a `case`, `if`, `cond`, `unless` or `with`; `None`
     /// for any other expression.
     pub(super) fn branch_ends<'t>(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
-        let branching = node.kind() == "call"
+        let branching = node.kind_name() == "call"
             && matches!(self.callee(node), Some(("case" | "if" | "cond" | "unless" | "with", None)));
         if !branching {
             return None;
@@ -96,24 +97,24 @@ impl<'a> Walker<'a> {
         };
         let mut ends: Vec<Node<'t>> = Vec::new();
         let mut cursor = block.walk();
-        let children: Vec<Node<'t>> = block.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+        let children: Vec<Node<'t>> = block.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect();
         for child in &children {
-            match child.kind() {
-                "stab_clause" => ends.extend(child.child_by_field_name("right").and_then(last_named)),
+            match child.kind_name() {
+                "stab_clause" => ends.extend(child.field("right").and_then(last_named)),
                 "else_block" => {
                     let mut inner = child.walk();
                     let parts: Vec<Node<'t>> = child.named_children(&mut inner).collect();
-                    if parts.iter().any(|p| p.kind() == "stab_clause") {
-                        ends.extend(parts.iter().filter_map(|p| p.child_by_field_name("right").and_then(last_named)));
+                    if parts.iter().any(|p| p.kind_name() == "stab_clause") {
+                        ends.extend(parts.iter().filter_map(|p| p.field("right").and_then(last_named)));
                     } else {
-                        ends.extend(parts.into_iter().rfind(|p| p.kind() != "comment"));
+                        ends.extend(parts.into_iter().rfind(|p| p.kind_name() != "comment"));
                     }
                 }
                 _ => {}
             }
         }
         // `if c do a end`: the do part's last expression.
-        ends.extend(children.iter().rfind(|c| !matches!(c.kind(), "stab_clause" | "else_block")));
+        ends.extend(children.iter().rfind(|c| !matches!(c.kind_name(), "stab_clause" | "else_block")));
         Some(ends)
     }
 
@@ -131,10 +132,10 @@ impl<'a> Walker<'a> {
             Some((name, None)) => !self.returned_keys(name).is_empty(),
             None => false,
         };
-        match node.kind() {
-            "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
-                node.child_by_field_name("left").is_some_and(|l| self.keeps_map(l))
-                    && node.child_by_field_name("right").is_some_and(stage_keeps)
+        match node.kind_name() {
+            "binary_operator" if node.field("operator").is_some_and(|o| self.text(o) == "|>") => {
+                node.field("left").is_some_and(|l| self.keeps_map(l))
+                    && node.field("right").is_some_and(stage_keeps)
             }
             // `for … do %{…} end`, `Enum.map(xs, fn x -> %{…} end)`: a list of maps (`rows.rs`).
             "call" => {
@@ -152,19 +153,19 @@ impl<'a> Walker<'a> {
     fn record_passed_param(&mut self, module: &str, head: Node<'_>, target: Node<'_>, last: Node<'_>) {
         let Some((_, params)) = calls::head_call(head, self.src) else { return };
         let mut root = last;
-        while root.kind() == "binary_operator"
-            && root.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
-            && root.child_by_field_name("right").is_some_and(|r| {
+        while root.kind_name() == "binary_operator"
+            && root.field("operator").is_some_and(|o| self.text(o) == "|>")
+            && root.field("right").is_some_and(|r| {
                 matches!(self.callee(r), Some((name, Some(m))) if self.text(m) == "Map" && MAP_KEEPS.contains(&name))
             })
-            && let Some(left) = root.child_by_field_name("left")
+            && let Some(left) = root.field("left")
         {
             root = left;
         }
-        if root.id() == last.id() || root.kind() != "identifier" {
+        if root.id() == last.id() || root.kind_name() != "identifier" {
             return;
         }
-        if let Some(k) = params.iter().position(|p| p.kind() == "identifier" && self.text(*p) == self.text(root)) {
+        if let Some(k) = params.iter().position(|p| p.kind_name() == "identifier" && self.text(*p) == self.text(root)) {
             self.passes.insert((module.to_owned(), self.text(target).to_owned()), k);
         }
     }
@@ -217,7 +218,7 @@ impl Walker<'_> {
         let args = arguments(from);
         let pairs: Vec<(String, Node<'_>)> = args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).collect();
         let Some((_, select)) = pairs.iter().find(|(k, _)| k == "select") else { return Vec::new() };
-        if select.kind() != "map" || self.struct_of(*select).is_some() {
+        if select.kind_name() != "map" || self.struct_of(*select).is_some() {
             return Vec::new();
         }
         // The query's bindings: `d0 in subquery(drive_data)` and each join's.
@@ -247,18 +248,18 @@ impl Walker<'_> {
     pub(super) fn row_keys(&self, map: Node<'_>, bindings: &[Node<'_>]) -> Vec<(String, usize)> {
         let mut out = map_keys(map, self.src);
         let mut cursor = map.walk();
-        let contents: Vec<Node<'_>> = map.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+        let contents: Vec<Node<'_>> = map.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
         for content in contents {
             let mut inner = content.walk();
             let bases: Vec<Node<'_>> =
                 content.named_children(&mut inner).filter_map(|c| map_update_base(c, self.src)).collect();
-            for base in bases.into_iter().filter(|b| b.kind() == "identifier") {
+            for base in bases.into_iter().filter(|b| b.kind_name() == "identifier") {
                 let sub = bindings.iter().find_map(|b| {
-                    let in_op = b.kind() == "binary_operator"
-                        && b.child_by_field_name("operator").is_some_and(|o| self.text(o) == "in");
-                    let var = b.child_by_field_name("left").filter(|_| in_op)?;
-                    let right = b.child_by_field_name("right").filter(|_| self.text(var) == self.text(base))?;
-                    (right.kind() == "call" && matches!(self.callee(right), Some(("subquery", None))))
+                    let in_op = b.kind_name() == "binary_operator"
+                        && b.field("operator").is_some_and(|o| self.text(o) == "in");
+                    let var = b.field("left").filter(|_| in_op)?;
+                    let right = b.field("right").filter(|_| self.text(var) == self.text(base))?;
+                    (right.kind_name() == "call" && matches!(self.callee(right), Some(("subquery", None))))
                         .then(|| arguments(right).first().copied())
                         .flatten()
                 });
@@ -271,7 +272,7 @@ impl Walker<'_> {
 
 fn last_named(node: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
+    node.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").last()
 }
 
 impl Walker<'_> {
@@ -283,28 +284,28 @@ impl Walker<'_> {
     #[recursive::recursive]
     pub(super) fn nested_params(&self, node: Node<'_>) -> Vec<(String, String, usize)> {
         let nested = |key: String, value: Node<'_>| -> Vec<(String, String, usize)> {
-            if !matches!(value.kind(), "map" | "list" | "call" | "binary_operator") {
+            if !matches!(value.kind_name(), "map" | "list" | "call" | "binary_operator") {
                 return Vec::new();
             }
             let keys = self.merged_keys(value);
             keys.into_iter().filter(|(k, _)| is_identifier(k)).map(|(k, o)| (key.clone(), k, o)).collect()
         };
         let key_of = |k: Node<'_>| atom(k, self.src).or_else(|| string(k, self.src)).map(|(k, _)| k);
-        match node.kind() {
+        match node.kind_name() {
             "map" if self.struct_of(node).is_none() => {
                 let mut cursor = node.walk();
                 let contents: Vec<Node<'_>> =
-                    node.named_children(&mut cursor).filter(|c| c.kind() == "map_content").collect();
+                    node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
                 let mut out = Vec::new();
                 for content in contents {
                     let mut cursor = content.walk();
                     for item in content.named_children(&mut cursor) {
-                        let pairs: Vec<(String, Node<'_>)> = match item.kind() {
+                        let pairs: Vec<(String, Node<'_>)> = match item.kind_name() {
                             "keywords" => keyword_pairs(item, self.src),
                             "binary_operator" if self.operator(item) == Some("=>") => item
-                                .child_by_field_name("left")
+                                .field("left")
                                 .and_then(|l| string(l, self.src))
-                                .zip(item.child_by_field_name("right"))
+                                .zip(item.field("right"))
                                 .map(|((k, _), v)| (k, v))
                                 .into_iter()
                                 .collect(),
@@ -318,8 +319,8 @@ impl Walker<'_> {
                 out
             }
             "binary_operator" if self.operator(node) == Some("|>") => {
-                let mut out = node.child_by_field_name("left").map(|l| self.nested_params(l)).unwrap_or_default();
-                if let Some(stage) = node.child_by_field_name("right")
+                let mut out = node.field("left").map(|l| self.nested_params(l)).unwrap_or_default();
+                if let Some(stage) = node.field("right")
                     && let Some(("put", Some(m))) = self.callee(stage)
                     && self.text(m) == "Map"
                     && let [key, value, ..] = arguments(stage)[..]
@@ -345,6 +346,6 @@ impl Walker<'_> {
     }
 
     fn operator(&self, node: Node<'_>) -> Option<&str> {
-        node.child_by_field_name("operator").map(|o| self.text(o))
+        node.field("operator").map(|o| self.text(o))
     }
 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use super::*;
 
 impl Walker<'_> {
@@ -16,27 +17,27 @@ impl Walker<'_> {
     ) {
         // `dynamic([mi], fragment("date(?)", mi.uploaded_at))` in a module whose queries start
         // from one schema (`def new, do: MediaItem`): over that schema.
-        let base = self.query_base().filter(|_| args.first().is_some_and(|a| a.kind() == "list"));
+        let base = self.query_base().filter(|_| args.first().is_some_and(|a| a.kind_name() == "list"));
         let root = sources.first().cloned().flatten().or_else(|| base.clone());
         self.with_frame(|w| {
             let mut rest = args;
             if name == "join" {
                 // `join(:inner, [u], o in Org, on: …)`: skip the qualifier.
                 if let Some(first) = rest.first()
-                    && first.kind() == "atom"
+                    && first.kind_name() == "atom"
                 {
                     rest = &rest[1..];
                 }
             }
             // `select([:id, :email])` names fields, not bindings.
             if let Some(first) = rest.first()
-                && first.kind() == "list"
+                && first.kind_name() == "list"
                 && !atom_list(*first)
             {
                 let mut cursor = first.walk();
                 let vars: Vec<Node<'_>> = first.named_children(&mut cursor).collect();
                 for (i, var) in vars.iter().enumerate() {
-                    if var.kind() != "identifier" {
+                    if var.kind_name() != "identifier" {
                         continue;
                     }
                     let v = w.text(*var).to_owned();
@@ -64,7 +65,7 @@ impl Walker<'_> {
                 // convention (`as: :user`), so `user` → `User`, resolved through aliases.
                 // A join of this module named `as: :settings` says what it is.
                 for (name, var) in keyword_pairs(*first, w.src) {
-                    if var.kind() == "identifier" && is_identifier(&name) {
+                    if var.kind_name() == "identifier" && is_identifier(&name) {
                         let v = w.text(var).to_owned();
                         let named = w.modules.iter().rev().find_map(|m| m.named_joins.get(&name).cloned());
                         let source = named.unwrap_or_else(|| Source::Schema(w.resolve(&inflect::camelize(&name))));
@@ -120,14 +121,14 @@ impl Walker<'_> {
     /// pipelines that start from a call of it.
     pub(super) fn record_returned_query(&mut self, head: Node<'_>, last: Node<'_>) {
         let target = match calls::head_call(head, self.src) {
-            Some((call, _)) => call.child_by_field_name("target"),
-            None => (head.kind() == "identifier").then_some(head),
+            Some((call, _)) => call.field("target"),
+            None => (head.kind_name() == "identifier").then_some(head),
         };
         let Some(name) = target.map(|t| self.text(t).to_owned()) else { return };
         // `def new, do: MediaItem`: the schema itself, the base of the module's queries.
-        if last.kind() == "alias" {
+        if last.kind_name() == "alias" {
             let source = Source::Schema(self.resolve(self.text(last)));
-            let bare = calls::head_call(head, self.src).map_or(head.kind() == "identifier", |(_, a)| a.is_empty());
+            let bare = calls::head_call(head, self.src).map_or(head.kind_name() == "identifier", |(_, a)| a.is_empty());
             if let Some(module) = self.modules.last_mut()
                 && bare
             {
@@ -154,9 +155,9 @@ impl Walker<'_> {
     pub(super) fn query_over(&self, node: Node<'_>) -> Option<Source> {
         let mut root = node;
         let mut final_stage = None;
-        while root.kind() == "binary_operator"
-            && root.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
-            && let (Some(l), Some(r)) = (root.child_by_field_name("left"), root.child_by_field_name("right"))
+        while root.kind_name() == "binary_operator"
+            && root.field("operator").is_some_and(|o| self.text(o) == "|>")
+            && let (Some(l), Some(r)) = (root.field("left"), root.field("right"))
         {
             final_stage.get_or_insert(r);
             root = l;
@@ -252,15 +253,15 @@ impl Walker<'_> {
     /// A schema used as a query source (`from u in User`, `Repo.all(User)`, `User |> where(…)`):
     /// a use of its table.
     pub(super) fn schema_use(&mut self, node: Node<'_>) {
-        let node = if node.kind() == "binary_operator" {
-            match node.child_by_field_name("right") {
+        let node = if node.kind_name() == "binary_operator" {
+            match node.field("right") {
                 Some(right) => right,
                 None => return,
             }
         } else {
             node
         };
-        if node.kind() == "alias" {
+        if node.kind_name() == "alias" {
             let model = self.resolve(self.text(node));
             self.hit_at(node.start_byte(), Target::Model { model }, RefKind::Query, Confidence::High);
         } else if let Some((table, offset)) = string(node, self.src)
@@ -273,18 +274,18 @@ impl Walker<'_> {
 
     /// `u in User` → ("u", User); `u in "users"` → ("u", table users).
     pub(super) fn binding_in(&self, node: Node<'_>) -> Option<(String, Source)> {
-        if node.kind() != "binary_operator" || node.child_by_field_name("operator").map(|o| self.text(o)) != Some("in")
+        if node.kind_name() != "binary_operator" || node.field("operator").map(|o| self.text(o)) != Some("in")
         {
             return None;
         }
-        let var = node.child_by_field_name("left").filter(|l| l.kind() == "identifier")?;
-        let source = self.source_of(node.child_by_field_name("right")?)?;
+        let var = node.field("left").filter(|l| l.kind_name() == "identifier")?;
+        let source = self.source_of(node.field("right")?)?;
         Some((self.text(var).to_owned(), source))
     }
 
     /// The query source an expression denotes: a schema alias, a table name string, `from(…)`.
     pub(super) fn source_of(&self, node: Node<'_>) -> Option<Source> {
-        match node.kind() {
+        match node.kind_name() {
             "alias" => Some(Source::Schema(self.resolve(self.text(node)))),
             "string" => {
                 string(node, self.src).filter(|(t, _)| !t.contains(char::is_whitespace)).map(|(t, _)| Source::Table(t))
@@ -314,7 +315,7 @@ impl Walker<'_> {
                     return self.modules.iter().rev().find_map(|m| m.query_fns.get(name).cloned());
                 }
                 // `MediaQuery.new() |> where(…)`: what that module's function returns, a query.
-                let remote = remote.filter(|r| r.kind() == "alias")?;
+                let remote = remote.filter(|r| r.kind_name() == "alias")?;
                 let module = self.resolve(self.text(remote));
                 (!module.ends_with("Repo") && !module.starts_with("Ecto."))
                     .then(|| Source::Returned(format!("{module}.{name}")))
@@ -333,7 +334,7 @@ impl Walker<'_> {
         let [var, assoc, ..] = arguments(node)[..] else { return None };
         let (assoc, _) = atom(assoc, self.src)?;
         let model = match self.lookup(self.text(var)) {
-            Some(Source::Schema(model)) if var.kind() == "identifier" => model,
+            Some(Source::Schema(model)) if var.kind_name() == "identifier" => model,
             _ if ecto => match self.record(var)? {
                 (Source::Schema(model), _) => model,
                 _ => return None,
@@ -357,7 +358,7 @@ impl Walker<'_> {
     /// such a query).
     pub(super) fn source_typed(&self, node: Node<'_>) -> Option<(Source, Confidence)> {
         let source = self.source_of(node)?;
-        let confidence = match node.kind() {
+        let confidence = match node.kind_name() {
             "identifier" if let Some((_, held)) = self.lookup_typed(&query_var(self.text(node))) => held,
             "identifier" if matches!(self.text(node), "query" | "queryable") && self.current_schema().is_none() => {
                 Confidence::Medium
@@ -374,7 +375,7 @@ impl Walker<'_> {
                 Some(("from", None)) => {
                     let first = arguments(node).into_iter().next()?;
                     let inner = match self.binding_in(first) {
-                        Some(_) => first.child_by_field_name("right")?,
+                        Some(_) => first.field("right")?,
                         None => first,
                     };
                     self.source_typed(inner).map_or(Confidence::High, |(_, c)| c)
@@ -390,7 +391,7 @@ impl Walker<'_> {
     pub(super) fn cap_by(&mut self, node: Option<Node<'_>>) -> Option<Confidence> {
         let before = self.cap;
         let inner = node.map(|n| match self.binding_in(n) {
-            Some(_) => n.child_by_field_name("right").unwrap_or(n),
+            Some(_) => n.field("right").unwrap_or(n),
             None => n,
         });
         if let Some((_, confidence)) = inner.and_then(|n| self.source_typed(n))
@@ -404,23 +405,23 @@ impl Walker<'_> {
     /// A variable assigned a query (`q = from(t in Translation, …)`, `q = Translation |>
     /// where(…)`): bound under its [`query_var`] name, for `from(q, …)` and `Repo.update_all(q, …)`.
     pub(super) fn bind_query_var(&mut self, var: Node<'_>, value: Node<'_>) {
-        if var.kind() != "identifier" {
+        if var.kind_name() != "identifier" {
             return;
         }
-        let head = match value.kind() {
+        let head = match value.kind_name() {
             "call" if matches!(self.callee(value), Some(("from", None))) => value,
-            "binary_operator" if value.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
+            "binary_operator" if value.field("operator").is_some_and(|o| self.text(o) == "|>") => {
                 let mut root = value;
-                let last = value.child_by_field_name("right");
+                let last = value.field("right");
                 let queried = last.and_then(|l| self.callee(l)).is_some_and(|(n, remote)| {
                     QUERY_MACROS.contains(&n) && remote.is_none_or(|r| self.text(r) == "Ecto.Query")
                 });
                 if !queried {
                     return;
                 }
-                while root.kind() == "binary_operator"
-                    && root.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>")
-                    && let Some(l) = root.child_by_field_name("left")
+                while root.kind_name() == "binary_operator"
+                    && root.field("operator").is_some_and(|o| self.text(o) == "|>")
+                    && let Some(l) = root.field("left")
                 {
                     root = l;
                 }
@@ -443,7 +444,7 @@ impl Walker<'_> {
                 }
             }
             // `order_by(desc: :last_seen_at)` in a pipeline: a keyword list without brackets.
-            "select" | "order_by" | "group_by" | "distinct" if matches!(value.kind(), "list" | "keywords") => {
+            "select" | "order_by" | "group_by" | "distinct" if matches!(value.kind_name(), "list" | "keywords") => {
                 for (field, offset) in atoms_in(value, self.src) {
                     self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
                 }
@@ -456,7 +457,7 @@ impl Walker<'_> {
                 }
             }
             // `select(^select_fields())`: the list the module's function returns.
-            "select" if value.kind() == "unary_operator" && self.text(value).starts_with('^') => {
+            "select" if value.kind_name() == "unary_operator" && self.text(value).starts_with('^') => {
                 for (field, offset) in self.pinned_list(value) {
                     self.field_hit(offset, root, &field, RefKind::Query, Confidence::High);
                 }
@@ -476,7 +477,7 @@ impl Walker<'_> {
     pub(super) fn fragments(&mut self, node: Node<'_>, root: &Source) {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            if n.kind() == "call"
+            if n.kind_name() == "call"
                 && let Some(("fragment", None)) = self.callee(n)
                 && let Some(first) = arguments(n).first()
                 && let Some((text, origin)) = string(*first, self.src)
@@ -549,9 +550,9 @@ impl Walker<'_> {
     fn rows_of<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
         let last_of = |body: Node<'t>| {
             let mut cursor = body.walk();
-            body.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
+            body.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").last()
         };
-        match node.kind() {
+        match node.kind_name() {
             "list" => {
                 let mut cursor = node.walk();
                 node.named_children(&mut cursor).collect()
@@ -559,11 +560,11 @@ impl Walker<'_> {
             "call" => match self.callee(node) {
                 Some((_, Some(remote))) if matches!(self.text(remote), "Enum" | "Stream") => {
                     let mut out = Vec::new();
-                    for f in arguments(node).into_iter().filter(|a| a.kind() == "anonymous_function") {
+                    for f in arguments(node).into_iter().filter(|a| a.kind_name() == "anonymous_function") {
                         let mut cursor = f.walk();
                         let clauses: Vec<Node<'t>> = f.named_children(&mut cursor).collect();
                         out.extend(
-                            clauses.into_iter().filter_map(|c| c.child_by_field_name("right")).filter_map(last_of),
+                            clauses.into_iter().filter_map(|c| c.field("right")).filter_map(last_of),
                         );
                     }
                     out
@@ -581,7 +582,7 @@ impl Walker<'_> {
                 // Keywords or a map: `get_by(User, email: e)`, `fetch_by(Group, %{label: l})`.
                 for arg in args {
                     let keys =
-                        if arg.kind() == "map" { map_keys(*arg, self.src) } else { keyword_keys(*arg, self.src) };
+                        if arg.kind_name() == "map" { map_keys(*arg, self.src) } else { keyword_keys(*arg, self.src) };
                     for (key, offset) in keys {
                         self.field_hit(offset, source, &key, RefKind::Query, Confidence::High);
                     }
@@ -600,7 +601,7 @@ impl Walker<'_> {
                 // Rows built elsewhere in the function: `Repo.insert_all(Contact, entries)`.
                 let built = args
                     .first()
-                    .filter(|a| matches!(a.kind(), "identifier" | "call" | "binary_operator"))
+                    .filter(|a| matches!(a.kind_name(), "identifier" | "call" | "binary_operator"))
                     .map(|a| self.merged_keys(*a))
                     .unwrap_or_default();
                 for (key, offset) in built {
@@ -608,10 +609,10 @@ impl Walker<'_> {
                 }
                 if let Some(rows) = args.first().map(|a| self.rows_of(*a)) {
                     for row in rows {
-                        let keys = if row.kind() == "map" {
+                        let keys = if row.kind_name() == "map" {
                             let mut c = row.walk();
                             let contents: Vec<Node<'_>> =
-                                row.named_children(&mut c).filter(|n| n.kind() == "map_content").collect();
+                                row.named_children(&mut c).filter(|n| n.kind_name() == "map_content").collect();
                             contents
                                 .iter()
                                 .flat_map(|m| {
@@ -642,7 +643,7 @@ impl Walker<'_> {
 pub(super) fn atom_list(list: Node<'_>) -> bool {
     let mut cursor = list.walk();
     let items: Vec<Node<'_>> = list.named_children(&mut cursor).collect();
-    !items.is_empty() && items.iter().all(|i| matches!(i.kind(), "atom" | "quoted_atom"))
+    !items.is_empty() && items.iter().all(|i| matches!(i.kind_name(), "atom" | "quoted_atom"))
 }
 
 /// The frame key of a variable holding a query (apart from the records a frame binds).

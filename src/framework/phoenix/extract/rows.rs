@@ -7,14 +7,15 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use super::*;
 
 impl Walker<'_> {
     /// The keys of a list whose every item is a map literal (no struct): their union.
     pub(super) fn list_keys(&self, list: Node<'_>) -> Vec<(String, usize)> {
         let mut cursor = list.walk();
-        let items: Vec<Node<'_>> = list.named_children(&mut cursor).filter(|i| i.kind() != "comment").collect();
-        if items.is_empty() || items.iter().any(|i| i.kind() != "map" || self.struct_of(*i).is_some()) {
+        let items: Vec<Node<'_>> = list.named_children(&mut cursor).filter(|i| i.kind_name() != "comment").collect();
+        if items.is_empty() || items.iter().any(|i| i.kind_name() != "map" || self.struct_of(*i).is_some()) {
             return Vec::new();
         }
         items.into_iter().flat_map(|i| map_keys(i, self.src)).collect()
@@ -26,21 +27,21 @@ impl Walker<'_> {
     pub(super) fn built_list_keys(&self, call: Node<'_>) -> Vec<(String, usize)> {
         fn last(body: Node<'_>) -> Option<Node<'_>> {
             let mut cursor = body.walk();
-            body.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
+            body.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").last()
         }
         match self.callee(call) {
             Some(("for", None)) => {
                 let Some(end) = do_block(call).and_then(last) else { return Vec::new() };
                 let mut out = self.merged_keys(end);
                 for generator in arguments(call) {
-                    let is_in = generator.kind() == "binary_operator"
-                        && generator.child_by_field_name("operator").is_some_and(|o| self.text(o) == "<-");
+                    let is_in = generator.kind_name() == "binary_operator"
+                        && generator.field("operator").is_some_and(|o| self.text(o) == "<-");
                     let (Some(var), Some(list)) =
-                        (generator.child_by_field_name("left"), generator.child_by_field_name("right"))
+                        (generator.field("left"), generator.field("right"))
                     else {
                         continue;
                     };
-                    if is_in && var.kind() == "identifier" && self.merges(end, self.text(var)) {
+                    if is_in && var.kind_name() == "identifier" && self.merges(end, self.text(var)) {
                         out.extend(self.merged_keys(list));
                     }
                 }
@@ -48,13 +49,13 @@ impl Walker<'_> {
             }
             Some(("map" | "flat_map", Some(m))) if matches!(self.text(m), "Enum" | "Stream") => arguments(call)
                 .into_iter()
-                .filter(|a| a.kind() == "anonymous_function")
+                .filter(|a| a.kind_name() == "anonymous_function")
                 .flat_map(|f| {
                     let mut cursor = f.walk();
                     let clauses: Vec<Node<'_>> = f.named_children(&mut cursor).collect();
                     clauses
                         .into_iter()
-                        .filter_map(|c| c.child_by_field_name("right").and_then(last))
+                        .filter_map(|c| c.field("right").and_then(last))
                         .flat_map(|e| self.merged_keys(e))
                         .collect::<Vec<_>>()
                 })
@@ -68,13 +69,13 @@ impl Walker<'_> {
     fn merges(&self, node: Node<'_>, var: &str) -> bool {
         let merge_of = |call: Node<'_>| {
             matches!(self.callee(call), Some(("merge", Some(m))) if self.text(m) == "Map")
-                && arguments(call).iter().any(|a| a.kind() == "identifier" && self.text(*a) == var)
+                && arguments(call).iter().any(|a| a.kind_name() == "identifier" && self.text(*a) == var)
         };
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => self.text(node) == var,
-            "binary_operator" if node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
-                node.child_by_field_name("right").is_some_and(merge_of)
-                    || node.child_by_field_name("left").is_some_and(|l| self.merges(l, var))
+            "binary_operator" if node.field("operator").is_some_and(|o| self.text(o) == "|>") => {
+                node.field("right").is_some_and(merge_of)
+                    || node.field("left").is_some_and(|l| self.merges(l, var))
             }
             "call" => merge_of(node),
             _ => false,
@@ -88,10 +89,10 @@ impl Walker<'_> {
         if !matches!(self.text(m), "Enum" | "Stream") {
             return;
         }
-        let Some(capture) = arguments(stage).into_iter().next().filter(|c| c.kind() == "unary_operator") else {
+        let Some(capture) = arguments(stage).into_iter().next().filter(|c| c.kind_name() == "unary_operator") else {
             return;
         };
-        let Some(call) = capture.child_by_field_name("operand").filter(|c| c.kind() == "call") else { return };
+        let Some(call) = capture.field("operand").filter(|c| c.kind_name() == "call") else { return };
         let Some(("insert_all", Some(repo))) = self.callee(call) else { return };
         let args = arguments(call);
         let (Some(schema), Some(rows)) = (args.first(), args.get(1)) else { return };

@@ -4,15 +4,16 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use super::*;
 
 impl Walker<'_> {
     /// `@name value`: remembers atom lists and the schema settings.
     pub(super) fn visit_attribute(&mut self, node: Node<'_>) {
-        let operator = node.child_by_field_name("operator").map(|o| self.text(o));
-        let operand = node.child_by_field_name("operand");
+        let operator = node.field("operator").map(|o| self.text(o));
+        let operand = node.field("operand");
         let (Some("@"), Some(operand)) = (operator, operand) else { return self.visit_children(node) };
-        if operand.kind() != "call" {
+        if operand.kind_name() != "call" {
             return;
         }
         let Some((name, None)) = self.callee(operand) else { return };
@@ -31,7 +32,7 @@ impl Walker<'_> {
             }
             "primary_key" => {
                 let pk =
-                    if value.kind() == "tuple" { value.named_child(0).and_then(|a| atom(a, self.src)) } else { None };
+                    if value.kind_name() == "tuple" { value.named_child(0).and_then(|a| atom(a, self.src)) } else { None };
                 if let Some(m) = self.modules.last_mut() {
                     m.primary_key = Some(pk);
                 }
@@ -78,7 +79,7 @@ impl Walker<'_> {
     }
 
     pub(super) fn visit_schema(&mut self, node: Node<'_>, args: &[Node<'_>]) {
-        let Some(table_node) = args.first().filter(|a| a.kind() == "string") else { return self.visit_children(node) };
+        let Some(table_node) = args.first().filter(|a| a.kind_name() == "string") else { return self.visit_children(node) };
         let Some((table, table_offset)) = string(*table_node, self.src) else { return };
         // `@schema_prefix` qualifies the table (`billing.invoices`); resolution splits it.
         let table = match self.modules.last().and_then(|m| m.schema_prefix.as_deref()) {
@@ -124,11 +125,11 @@ impl Walker<'_> {
         let statements: Vec<Node<'_>> = block.named_children(&mut cursor).collect();
         for statement in statements {
             // TypedEctoSchema's `field(:password, Encrypted) :: String.t()` types the field.
-            let statement = match statement.child_by_field_name("operator").map(|o| self.text(o)) {
-                Some("::") => statement.child_by_field_name("left").unwrap_or(statement),
+            let statement = match statement.field("operator").map(|o| self.text(o)) {
+                Some("::") => statement.field("left").unwrap_or(statement),
                 _ => statement,
             };
-            if statement.kind() != "call" {
+            if statement.kind_name() != "call" {
                 continue;
             }
             let Some((macro_name, None)) = self.callee(statement) else { continue };
@@ -140,7 +141,7 @@ impl Walker<'_> {
             let opt_atom = |key: &str| opt(key).and_then(|v| atom(v, src)).map(|(a, _)| a);
             let is_false = |key: &str| opt(key).is_some_and(|v| src.get(v.byte_range()) == Some("false"));
             let is_true = |key: &str| opt(key).is_some_and(|v| src.get(v.byte_range()) == Some("true"));
-            let related = args.get(1).filter(|a| a.kind() == "alias").map(|a| self.resolve(self.text(*a)));
+            let related = args.get(1).filter(|a| a.kind_name() == "alias").map(|a| self.resolve(self.text(*a)));
             match macro_name {
                 "field" | "embeds_one" | "embeds_many" => {
                     let Some((field, offset)) = name else { continue };
@@ -258,7 +259,7 @@ impl Walker<'_> {
                         keys = keyword_pairs(join_keys, self.src).into_iter().map(|(k, _)| k).collect();
                     }
                     match opt("join_through") {
-                        Some(through) if through.kind() == "string" => {
+                        Some(through) if through.kind_name() == "string" => {
                             if let Some((join, join_offset)) = string(through, self.src) {
                                 self.hit_at(join_offset, Target::Table { table: join.clone() }, decl, high);
                                 for key in keys {
@@ -267,7 +268,7 @@ impl Walker<'_> {
                                 }
                             }
                         }
-                        Some(through) if through.kind() == "alias" => {
+                        Some(through) if through.kind_name() == "alias" => {
                             let join = self.resolve(self.text(through));
                             self.hit_at(through.start_byte(), Target::Model { model: join.clone() }, decl, high);
                             for key in keys {

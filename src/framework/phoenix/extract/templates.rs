@@ -4,6 +4,7 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use crate::grammar::NodeExt;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -49,7 +50,7 @@ impl Walker<'_> {
         if let Some((Source::Schema(model), _)) = self.record_of(node) {
             return Some(Root::Model { model });
         }
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => {
                 let name = self.text(node);
                 if let Some(root) = self.roots.iter().rev().find_map(|f| f.get(name)) {
@@ -89,7 +90,7 @@ impl Walker<'_> {
                     let special = SPECIAL_FORMS.contains(&name);
                     return (has_arguments(node) && !special).then(|| returned(format!("{module}.{name}")));
                 };
-                if remote.kind() == "alias" && name.contains("changeset") {
+                if remote.kind_name() == "alias" && name.contains("changeset") {
                     return Some(Root::Model { model: self.resolve(self.text(remote)) });
                 }
                 if self.text(remote).ends_with("Repo") && matches!(name, "all" | "preload" | "insert!" | "update!") {
@@ -100,7 +101,7 @@ impl Walker<'_> {
                         _ => None,
                     };
                 }
-                (remote.kind() == "alias").then(|| returned(format!("{}.{name}", self.resolve(self.text(remote)))))
+                (remote.kind_name() == "alias").then(|| returned(format!("{}.{name}", self.resolve(self.text(remote)))))
             }
             _ => None,
         }
@@ -111,14 +112,14 @@ impl Walker<'_> {
     pub(super) fn bind_return(&mut self, head: Node<'_>, last: Node<'_>) {
         // `def new_group, do: …` has no parentheses to read a call from.
         let target = match calls::head_call(head, self.src) {
-            Some((call, _)) => call.child_by_field_name("target"),
-            None => (head.kind() == "identifier").then_some(head),
+            Some((call, _)) => call.field("target"),
+            None => (head.kind_name() == "identifier").then_some(head),
         };
         let Some(target) = target else { return };
         let Some(module) = self.modules.last().map(|m| m.name.clone()) else { return };
         let name = format!("{module}.{}", self.text(target));
         // `def new, do: MediaItem`: the schema, a query's base (`MediaQuery.new() |> where(…)`).
-        let bare = (last.kind() == "alias").then(|| Root::Model { model: self.resolve(self.text(last)) });
+        let bare = (last.kind_name() == "alias").then(|| Root::Model { model: self.resolve(self.text(last)) });
         // `def get_for_batch(id), do: from(s in Status, where: …)`: a query over the schema, whose
         // rows `Repo.all(Status.get_for_batch(id))` and `Repo.update_all(…, set: […])` reach.
         let query = || match self.query_over(last)? {

@@ -7,6 +7,7 @@
 //! or a value, or an argument nothing types, stays untyped (its name alone is the guess, as for
 //! any other name).
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The method a receiverless call reaches: one of the enclosing class (or module), an instance
@@ -151,7 +152,7 @@ fn params_of(method: Node<'_>, code: &str) -> Params {
     let mut positional = true;
     for p in list.named_children(&mut cursor) {
         let name = |n: Node<'_>| code.get(n.byte_range()).unwrap_or("").to_owned();
-        match p.kind() {
+        match p.kind_name() {
             "identifier" if positional => out.positional.push(name(p)),
             "optional_parameter" if positional => {
                 if let Some(n) = p.child_by_field_id(*field::NAME) {
@@ -214,10 +215,10 @@ impl<'a> Walker<'a> {
 
     #[recursive::recursive]
     fn result_of(&self, node: Node<'_>) -> Option<Ty> {
-        match node.kind() {
+        match node.kind_name() {
             "body_statement" | "parenthesized_statements" | "begin" => {
                 let mut cursor = node.walk();
-                let last = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()?;
+                let last = node.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").last()?;
                 self.result_of(last)
             }
             // `@x ||= …`, `x = …`: the value assigned.
@@ -239,7 +240,7 @@ impl<'a> Walker<'a> {
                     _ => return None,
                 };
                 for arg in arguments(node) {
-                    match arg.kind() {
+                    match arg.kind_name() {
                         "hash" | "pair" => ranges.push((arg.start_byte(), arg.end_byte())),
                         _ => return None,
                     }
@@ -260,7 +261,7 @@ impl<'a> Walker<'a> {
         let key = self.method_key(method, self.in_instance_method);
         let mut call = Call { positional: Vec::new(), keywords: Vec::new(), splat: false };
         for arg in args {
-            match arg.kind() {
+            match arg.kind_name() {
                 "pair" => {
                     if let (Some(k), Some(v)) =
                         (arg.child_by_field_id(*field::KEY), arg.child_by_field_id(*field::VALUE))
@@ -292,7 +293,7 @@ impl<'a> Walker<'a> {
     }
 
     fn argument(&self, node: Node<'_>, callee: &MethodKey) -> Arg {
-        if node.kind() == "identifier" {
+        if node.kind_name() == "identifier" {
             let name = self.text(node);
             if let Some(ty) = self.lookup(name) {
                 // Of literals, only rows of hashes are evidence: a list (`users = []` filled
@@ -323,7 +324,7 @@ impl<'a> Walker<'a> {
         let root = self.tree.root_node();
         !ranges.is_empty()
             && ranges.iter().all(|&(start, end)| {
-                root.descendant_for_byte_range(start, end).is_some_and(|n| n.kind() == "hash" && n.end_byte() == end)
+                root.descendant_for_byte_range(start, end).is_some_and(|n| n.kind_name() == "hash" && n.end_byte() == end)
             })
     }
 

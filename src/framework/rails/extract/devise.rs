@@ -4,6 +4,7 @@
 //! inheriting `Devise::*Controller`) and where the app permits its attributes
 //! (`devise_parameter_sanitizer.permit(:sign_up, keys: [:username])`).
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The scope in which each Devise model binds `resource` (see [`DEVISE_RESOURCE`]).
@@ -66,7 +67,7 @@ impl<'a> Walker<'a> {
         {
             let mut stack = vec![block];
             while let Some(inner) = stack.pop() {
-                if inner.kind() == "call"
+                if inner.kind_name() == "call"
                     && inner.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "permit")
                     && inner.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.text(r) == param)
                 {

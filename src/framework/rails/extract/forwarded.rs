@@ -3,6 +3,7 @@
 //! keys the callers pass are the written model's attributes. Within one file, learnt by one walk
 //! and used by the next (see `calls.rs`).
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// A positional parameter (by index) whose hash a method writes into records of `rec`.
@@ -17,7 +18,7 @@ impl<'a> Walker<'a> {
     /// `arg` of a call that writes (or queries) records of `rec` by hash: when it is a positional
     /// parameter of the method being walked, that method writes its callers' hashes.
     pub(super) fn observe_write(&mut self, arg: Node<'_>, rec: &Rec, confidence: Confidence) {
-        if arg.kind() != "identifier" {
+        if arg.kind_name() != "identifier" {
             return;
         }
         let name = self.text(arg);
@@ -38,12 +39,12 @@ impl<'a> Walker<'a> {
         let key = self.method_key(method, self.in_instance_method);
         let Some(writes) = self.summaries.writes.get(&key).cloned() else { return };
         let positional: Vec<Node<'_>> =
-            args.iter().copied().filter(|a| !matches!(a.kind(), "pair" | "block_argument")).collect();
-        let trailing: Vec<Node<'_>> = args.iter().copied().filter(|a| a.kind() == "pair").collect();
+            args.iter().copied().filter(|a| !matches!(a.kind_name(), "pair" | "block_argument")).collect();
+        let trailing: Vec<Node<'_>> = args.iter().copied().filter(|a| a.kind_name() == "pair").collect();
         for write in writes {
             let passed: Vec<Node<'_>> = match positional.get(write.index) {
-                Some(arg) if arg.kind() == "hash" => vec![*arg],
-                Some(arg) => self.literals(*arg).into_iter().filter(|l| l.kind() == "hash").collect(),
+                Some(arg) if arg.kind_name() == "hash" => vec![*arg],
+                Some(arg) => self.literals(*arg).into_iter().filter(|l| l.kind_name() == "hash").collect(),
                 // `add_exchange(a, b, pickup_time: t)`: the braceless hash is the last positional.
                 None if positional.len() == write.index => trailing.clone(),
                 None => Vec::new(),

@@ -3,6 +3,7 @@
 //! current_order(false)&.distributor`), and the locals `render "admin/form/#{item[:name]}", f:
 //! f` hands every partial of `admin/form`.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The scope `app/helpers` modules bind what their `current_*` methods return in, by name:
@@ -31,13 +32,13 @@ pub(super) fn current_record(name: &str) -> Option<Ty> {
 /// `"admin/enterprises/form/#{item[:name]}"`: a partial path whose last segment is computed names
 /// every partial of its directory, as `admin/enterprises/form/*`.
 pub(super) fn partial_family(node: Node<'_>, code: &str) -> Option<String> {
-    if node.kind() != "string" {
+    if node.kind_name() != "string" {
         return None;
     }
     let mut cursor = node.walk();
     let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
     match children.as_slice() {
-        [dir, computed] if dir.kind() == "string_content" && computed.kind() == "interpolation" => {
+        [dir, computed] if dir.kind_name() == "string_content" && computed.kind_name() == "interpolation" => {
             let dir = code.get(dir.byte_range())?;
             (dir.ends_with('/') && dir.len() > 1).then(|| format!("{dir}*"))
         }

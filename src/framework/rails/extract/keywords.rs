@@ -9,6 +9,7 @@
 //! (`flag.resolve(action_taken: :ban)` where `Flag#resolve` does `update(action_taken:)`). Nothing binds a keyword the callee only reads, and a
 //! `class:` scope nothing binds reads nothing, so a call of any other method names nothing.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The start of the scopes a method's written keywords are bound in (see the module's doc).
@@ -28,10 +29,10 @@ impl<'a> Walker<'a> {
     /// The keyword parameter of the method being walked that `pair` hands on under its own
     /// name: `source:` (Ruby 3.1's shorthand) or `source: source`.
     fn forwarded_keyword(&self, pair: Node<'_>) -> Option<String> {
-        let key = pair.child_by_field_id(*field::KEY).filter(|k| k.kind() == "hash_key_symbol")?;
+        let key = pair.child_by_field_id(*field::KEY).filter(|k| k.kind_name() == "hash_key_symbol")?;
         let name = self.text(key);
         if let Some(value) = pair.child_by_field_id(*field::VALUE)
-            && (value.kind() != "identifier" || self.text(value) != name)
+            && (value.kind_name() != "identifier" || self.text(value) != name)
         {
             return None;
         }
@@ -57,7 +58,7 @@ impl<'a> Walker<'a> {
 
     /// `record.source = source` on a typed record: the method writes its keyword parameter.
     pub(super) fn keyword_assigned(&mut self, attribute: &str, value: Node<'_>, rec: &Rec, confidence: Confidence) {
-        if confidence < Confidence::Medium || value.kind() != "identifier" || self.text(value) != attribute {
+        if confidence < Confidence::Medium || value.kind_name() != "identifier" || self.text(value) != attribute {
             return;
         }
         let Some(method) = self.method_key.as_ref() else { return };
@@ -74,7 +75,7 @@ impl<'a> Walker<'a> {
         if !is_identifier(method.trim_end_matches(['!', '?'])) {
             return;
         }
-        let receiver = receiver.filter(|r| r.kind() != "self");
+        let receiver = receiver.filter(|r| r.kind_name() != "self");
         if let Some(scopes) = receiver.and_then(|r| self.instance_keyword_scopes(r, method)) {
             // The scope names the record's model, which this file's words name: a deferred file
             // loses nothing another file's binding would decide.
@@ -95,7 +96,7 @@ impl<'a> Walker<'a> {
                 }
                 _ => return,
             },
-            Some(r) if matches!(r.kind(), "constant" | "scope_resolution") => {
+            Some(r) if matches!(r.kind_name(), "constant" | "scope_resolution") => {
                 let written = self.text(r);
                 if is_core_class(written) || is_active_record_api(method) {
                     // Ruby's classes, and a model's own query and write methods (their hash
@@ -115,7 +116,7 @@ impl<'a> Walker<'a> {
     /// `flag.resolve(action_taken: :ban)` on a record of a model the file names: the scopes of
     /// that model's instance method (`Flag#resolve`, wherever the class is looked up from).
     fn instance_keyword_scopes(&self, receiver: Node<'_>, method: &str) -> Option<Vec<String>> {
-        if matches!(receiver.kind(), "constant" | "scope_resolution") || is_active_record_api(method) {
+        if matches!(receiver.kind_name(), "constant" | "scope_resolution") || is_active_record_api(method) {
             return None;
         }
         let Some(Ty::Record(Rec { root: Root::Model { model }, path }, _)) = self.eval(receiver) else { return None };
@@ -131,8 +132,8 @@ impl<'a> Walker<'a> {
     /// what the callee does.
     fn keyword_keys(&mut self, scopes: Vec<String>, args: &[Node<'_>]) {
         let own = self.own_keyword_scope();
-        for pair in args.iter().filter(|a| a.kind() == "pair") {
-            let Some(key) = pair.child_by_field_id(*field::KEY).filter(|k| k.kind() == "hash_key_symbol") else {
+        for pair in args.iter().filter(|a| a.kind_name() == "pair") {
+            let Some(key) = pair.child_by_field_id(*field::KEY).filter(|k| k.kind_name() == "hash_key_symbol") else {
                 continue;
             };
             let name = self.text(key).to_owned();
@@ -171,7 +172,7 @@ impl<'a> Walker<'a> {
                 let mut cursor = self.tree.root_node().walk();
                 loop {
                     let node = cursor.node();
-                    if matches!(node.kind(), "method" | "singleton_method")
+                    if matches!(node.kind_name(), "method" | "singleton_method")
                         && let Some(n) = node.child_by_field_id(*field::NAME)
                     {
                         out.insert(self.text(n));

@@ -5,6 +5,7 @@
 //! are read through that binding on its own lines. A list nobody hands to a write reads
 //! nothing (a `class:` scope nothing binds).
 
+use crate::grammar::NodeExt;
 use super::*;
 
 const LIST_SCOPE: &str = "class:rails:list:";
@@ -21,10 +22,10 @@ impl<'a> Walker<'a> {
             return;
         }
         let Some(last) = method.child_by_field_id(*field::BODY).and_then(last_named_child) else { return };
-        let items: Vec<Node<'_>> = match last.kind() {
+        let items: Vec<Node<'_>> = match last.kind_name() {
             "array" => {
                 let mut cursor = last.walk();
-                last.named_children(&mut cursor).filter(|n| n.kind() == "simple_symbol").collect()
+                last.named_children(&mut cursor).filter(|n| n.kind_name() == "simple_symbol").collect()
             }
             "symbol_array" => vec![last],
             _ => return,
@@ -52,7 +53,7 @@ impl<'a> Walker<'a> {
         else {
             return;
         };
-        if !matches!(receiver.kind(), "constant" | "scope_resolution")
+        if !matches!(receiver.kind_name(), "constant" | "scope_resolution")
             || !arguments(call).is_empty()
             || !is_identifier(self.text(method))
         {

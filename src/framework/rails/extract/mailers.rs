@@ -5,6 +5,7 @@
 //! "UserMailer"`, `config.method = "comment_notification"`, or `mailer:`/`method:` options) hands
 //! to that mailer method.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The scope a mailer method's `params` are bound in, by key.
@@ -28,7 +29,7 @@ impl<'a> Walker<'a> {
         let scope = if class.ends_with("Mailer") {
             // The mailer method called on the result.
             let Some(call) = node.parent().filter(|p| {
-                p.kind() == "call" && p.child_by_field_id(*field::RECEIVER).is_some_and(|r| r.id() == node.id())
+                p.kind_name() == "call" && p.child_by_field_id(*field::RECEIVER).is_some_and(|r| r.id() == node.id())
             }) else {
                 return;
             };
@@ -72,10 +73,10 @@ impl<'a> Walker<'a> {
         if let Some(block) = node.child_by_field_id(*field::BLOCK) {
             let mut stack = vec![block];
             while let Some(n) = stack.pop() {
-                if n.kind() == "assignment"
+                if n.kind_name() == "assignment"
                     && let (Some(left), Some(right)) =
                         (n.child_by_field_id(*field::LEFT), n.child_by_field_id(*field::RIGHT))
-                    && left.kind() == "call"
+                    && left.kind_name() == "call"
                     && let Some(setting) = left.child_by_field_id(*field::METHOD)
                     && let Some((value, _)) = symbol_or_string(right, self.code)
                 {
@@ -103,7 +104,7 @@ impl<'a> Walker<'a> {
         let Some(body) = deliver_by.parent() else { return Vec::new() };
         let mut out = Vec::new();
         let mut cursor = body.walk();
-        for call in body.named_children(&mut cursor).filter(|c| c.kind() == "call") {
+        for call in body.named_children(&mut cursor).filter(|c| c.kind_name() == "call") {
             let declares = call
                 .child_by_field_id(*field::METHOD)
                 .is_some_and(|m| matches!(self.text(m), "param" | "params" | "required_param" | "required_params"));
@@ -124,7 +125,7 @@ impl<'a> Walker<'a> {
     /// `params[:user]`, `params.fetch(:user)` in a mailer method: what its callers' `with`
     /// gave (else the key's model, by name).
     pub(super) fn mailer_param(&self, receiver: Node<'_>, key: Node<'_>) -> Option<Ty> {
-        if receiver.kind() != "identifier" || self.text(receiver) != "params" || self.lookup("params").is_some() {
+        if receiver.kind_name() != "identifier" || self.text(receiver) != "params" || self.lookup("params").is_some() {
             return None;
         }
         let (mailer, method) = self.mailer_method()?;
@@ -142,8 +143,8 @@ impl<'a> Walker<'a> {
 
     /// `comment, recipient = params.fetch_values(:record, :recipient)` in a mailer method.
     pub(super) fn mailer_params_assignment(&mut self, left: Node<'_>, right: Node<'_>) {
-        if left.kind() != "left_assignment_list"
-            || right.kind() != "call"
+        if left.kind_name() != "left_assignment_list"
+            || right.kind_name() != "call"
             || right.child_by_field_id(*field::METHOD).is_none_or(|m| self.text(m) != "fetch_values")
         {
             return;
@@ -153,7 +154,7 @@ impl<'a> Walker<'a> {
         let mut cursor = left.walk();
         let names: Vec<Node<'_>> = left.named_children(&mut cursor).collect();
         for (name, key) in names.iter().zip(&keys) {
-            if name.kind() == "identifier"
+            if name.kind_name() == "identifier"
                 && let Some(ty) = self.mailer_param(receiver, *key)
             {
                 let name = self.text(*name).to_owned();

@@ -1,6 +1,7 @@
 //! The model index a file contributes: classes that may be models, their table settings and
 //! the declarations of their class bodies (associations, enums, attributes, serializers …).
 
+use crate::grammar::NodeExt;
 use super::*;
 
 pub(super) struct Scope {
@@ -52,7 +53,7 @@ fn shadowing_methods(body: Node<'_>, code: &str) -> HashSet<String> {
     let mut aliases: Vec<(String, String)> = Vec::new();
     let mut cursor = body.walk();
     for child in body.named_children(&mut cursor) {
-        match child.kind() {
+        match child.kind_name() {
             "method" => {
                 if let Some(name) = child.child_by_field_id(*field::NAME)
                     && !reaches_attribute(child)
@@ -133,7 +134,7 @@ impl<'a> Walker<'a> {
         let superclass = node
             .child_by_field_id(*field::SUPERCLASS)
             .and_then(|s| s.named_child(0))
-            .filter(|s| matches!(s.kind(), "constant" | "scope_resolution"))
+            .filter(|s| matches!(s.kind_name(), "constant" | "scope_resolution"))
             .map(|s| self.text(s).trim_start_matches("::").to_owned());
         let views = if is_class { controller_views(&name) } else { None };
         let concern = (!is_class && self.path.contains("app/controllers/")).then(|| concern_scope(&name));
@@ -282,7 +283,7 @@ impl<'a> Walker<'a> {
     pub(super) fn serialized_attributes(&mut self, rec: &Rec, confidence: Confidence, args: &[Node<'_>]) {
         // `as_json(SERIALIZE_PARAMS)`: the options hash a constant holds.
         let options: Vec<Node<'_>> =
-            args.iter().flat_map(|a| if a.kind() == "constant" { self.literals(*a) } else { vec![*a] }).collect();
+            args.iter().flat_map(|a| if a.kind_name() == "constant" { self.literals(*a) } else { vec![*a] }).collect();
         for pair in options.iter().flat_map(|a| pairs(*a)) {
             let key = pair.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
             let (Some((key, _)), Some(value)) = (key, pair.child_by_field_id(*field::VALUE)) else { continue };
@@ -309,7 +310,7 @@ impl<'a> Walker<'a> {
         if depth > 4 {
             return;
         }
-        match node.kind() {
+        match node.kind_name() {
             "simple_symbol" | "delimited_symbol" | "string" => {
                 if let Some((name, offset)) = symbol_or_string(node, self.code)
                     && is_identifier(&name)
@@ -367,7 +368,7 @@ impl<'a> Walker<'a> {
                     self.hit_at(offset, Target::Table { table }, RefKind::Declaration, Confidence::High);
                 }
             }
-            "abstract_class" => self.facts.models[index].is_abstract = value.kind() == "true",
+            "abstract_class" => self.facts.models[index].is_abstract = value.kind_name() == "true",
             "ignored_columns" => {
                 let names = strings_in(value, self.code);
                 let ignored = &mut self.facts.models[index].ignored_columns;
@@ -400,7 +401,7 @@ impl<'a> Walker<'a> {
     fn resource_setting(&mut self, model: &str, setting: &str, value: Node<'_>) -> bool {
         match setting {
             "model_class" => {
-                let class = match value.kind() {
+                let class = match value.kind_name() {
                     "constant" | "scope_resolution" => Some(self.text(value).trim_start_matches("::").to_owned()),
                     _ => string_value(value, self.code),
                 };
@@ -454,12 +455,12 @@ impl<'a> Walker<'a> {
     /// a literal list stands for each of its items (medium: the list may hold more than names).
     fn listed_attributes<'x>(&mut self, args: &[Node<'x>], rec: &Rec, kind: RefKind) {
         // `validates_formatting_of url.to_sym`: the name as a symbol is the name.
-        let named = |a: Node<'x>| match a.kind() {
+        let named = |a: Node<'x>| match a.kind_name() {
             "identifier" => Some(a),
             "call"
                 if a.child_by_field_id(*field::METHOD).is_some_and(|m| matches!(self.text(m), "to_sym" | "to_s")) =>
             {
-                a.child_by_field_id(*field::RECEIVER).filter(|r| r.kind() == "identifier")
+                a.child_by_field_id(*field::RECEIVER).filter(|r| r.kind_name() == "identifier")
             }
             _ => None,
         };
@@ -483,7 +484,7 @@ impl<'a> Walker<'a> {
         let decl = RefKind::Declaration;
         let symbols: Vec<(String, Node<'_>)> = args
             .iter()
-            .filter(|a| matches!(a.kind(), "simple_symbol" | "delimited_symbol" | "string"))
+            .filter(|a| matches!(a.kind_name(), "simple_symbol" | "delimited_symbol" | "string"))
             .filter_map(|a| symbol_or_string(*a, self.code).map(|(s, _)| (s, *a)))
             .collect();
         let options: Vec<Node<'_>> = args.iter().flat_map(|a| pairs(*a)).collect();
@@ -518,7 +519,7 @@ impl<'a> Walker<'a> {
         match method {
             "primary_abstract_class" => self.facts.models[index].is_abstract = true,
             "include" | "prepend" => {
-                for arg in args.iter().filter(|a| matches!(a.kind(), "constant" | "scope_resolution")) {
+                for arg in args.iter().filter(|a| matches!(a.kind_name(), "constant" | "scope_resolution")) {
                     let module = self.text(*arg).trim_start_matches("::").to_owned();
                     let mixins = &mut self.facts.models[index].mixins;
                     if !mixins.contains(&module) {
@@ -570,7 +571,7 @@ impl<'a> Walker<'a> {
                 // predicates (`prefix: true` → `status_active?`, `suffix: :state` → `active_state?`).
                 let affix =
                     |name: &str, column: &str| match option_value(name).or_else(|| option_value(&format!("_{name}"))) {
-                        Some(v) if v.kind() == "true" => Some(column.to_owned()),
+                        Some(v) if v.kind_name() == "true" => Some(column.to_owned()),
                         Some(v) => symbol_or_string(v, self.code).map(|(s, _)| s),
                         None => None,
                     };
@@ -596,7 +597,7 @@ impl<'a> Walker<'a> {
                 }
                 for (column, values) in declared {
                     let values = match values {
-                        Some(v) if v.kind() == "hash" => pairs(v)
+                        Some(v) if v.kind_name() == "hash" => pairs(v)
                             .iter()
                             .filter_map(|p| p.child_by_field_id(*field::KEY))
                             .filter_map(|k| symbol_or_string(k, self.code))
@@ -627,7 +628,7 @@ impl<'a> Walker<'a> {
                 let Some((name, node)) = symbols.first() else { return true };
                 let class_name = option_string("class_name").map(|c| c.trim_start_matches("::").to_owned());
                 let many = matches!(method, "has_many" | "has_and_belongs_to_many");
-                let polymorphic = option_value("polymorphic").is_some_and(|v| v.kind() == "true");
+                let polymorphic = option_value("polymorphic").is_some_and(|v| v.kind_name() == "true");
                 let concern = self.facts.models[index].is_abstract && self.facts.models[index].parent.is_none();
                 let association = Association {
                     name: name.clone(),
@@ -664,7 +665,7 @@ impl<'a> Walker<'a> {
                         // A stated key is used where it is written (often lines below the name).
                         let fk_at = option_value("foreign_key").unwrap_or(*node);
                         self.column_hit(fk_at, &rec, &fk, decl, high);
-                        if option_value("polymorphic").is_some_and(|v| v.kind() == "true") {
+                        if option_value("polymorphic").is_some_and(|v| v.kind_name() == "true") {
                             self.column_hit(*node, &rec, &format!("{name}_type"), decl, high);
                         } else {
                             let target = class_name.unwrap_or_else(|| inflect::camelize(name));
@@ -676,7 +677,7 @@ impl<'a> Walker<'a> {
                             if let Some(cache) = option_value("counter_cache") {
                                 let column = match symbol_or_string(cache, self.code) {
                                     Some((c, _)) => c,
-                                    None if cache.kind() == "true" => {
+                                    None if cache.kind_name() == "true" => {
                                         format!(
                                             "{}_count",
                                             inflect::pluralize(&inflect::underscore(inflect::demodulize(&model)))
@@ -815,7 +816,7 @@ impl<'a> Walker<'a> {
                 // :slug`, `auto_strip_attributes :name`): its symbols are attributes where the
                 // model has such a column (resolution keeps only those). The call is still
                 // walked as any other.
-                for arg in args.iter().filter(|a| matches!(a.kind(), "simple_symbol" | "delimited_symbol")) {
+                for arg in args.iter().filter(|a| matches!(a.kind_name(), "simple_symbol" | "delimited_symbol")) {
                     if let Some((column, _)) = symbol_or_string(*arg, self.code)
                         && is_identifier(&column)
                     {
@@ -871,7 +872,7 @@ impl<'a> Walker<'a> {
             }
         };
         let rec = Rec::model(inflect::camelize(&to));
-        for arg in args.iter().filter(|a| matches!(a.kind(), "simple_symbol" | "delimited_symbol" | "string")) {
+        for arg in args.iter().filter(|a| matches!(a.kind_name(), "simple_symbol" | "delimited_symbol" | "string")) {
             let Some((column, _)) = symbol_or_string(*arg, self.code) else { continue };
             self.column_hit(*arg, &rec, &column, RefKind::Query, Confidence::Medium);
             let defined = match &prefix {
@@ -902,7 +903,7 @@ impl<'a> Walker<'a> {
     /// list of such names) is an attribute method called on it, and so is each bare name in
     /// `-> { saved_change_to_indexed? || indexed? }`.
     fn callback_condition(&mut self, condition: Node<'_>) {
-        match condition.kind() {
+        match condition.kind_name() {
             "lambda" => {
                 let saved = std::mem::replace(&mut self.in_instance_method, true);
                 let locals =
@@ -946,7 +947,7 @@ impl<'a> Walker<'a> {
                         self.hit_at(offset, rec.attribute(&column), RefKind::Query, Confidence::High);
                     }
                 }
-            } else if value.kind() == "hash" {
+            } else if value.kind_name() == "hash" {
                 stack.extend(pairs(value));
             }
         }

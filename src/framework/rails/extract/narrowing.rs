@@ -3,6 +3,7 @@
 //! test has passed (the branch, the right operand), whatever it held before. A bare method
 //! call tested so (`if syncable.is_a?(Family)`) keeps being read as the call it is.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 impl Walker<'_> {
@@ -10,8 +11,8 @@ impl Walker<'_> {
     /// `x.is_a?(C)`, `x.kind_of?(C)`, `x.instance_of?(C)` with `C` a constant.
     fn narrowed(&self, condition: Node<'_>) -> Option<(String, Ty)> {
         let condition =
-            if condition.kind() == "parenthesized_statements" { condition.named_child(0)? } else { condition };
-        if condition.kind() != "call" {
+            if condition.kind_name() == "parenthesized_statements" { condition.named_child(0)? } else { condition };
+        if condition.kind_name() != "call" {
             return None;
         }
         let method = condition.child_by_field_id(*field::METHOD)?;
@@ -22,7 +23,7 @@ impl Walker<'_> {
         // A local, a parameter or an instance variable: a bare method call (`syncable` of a
         // polymorphic association) is read again where it is named, so it is not narrowed.
         let name = self.text(receiver);
-        let variable = match receiver.kind() {
+        let variable = match receiver.kind_name() {
             "instance_variable" => true,
             "identifier" => self.lookup(name).is_some() || !(self.in_instance_method && self.not_a_local(name)),
             _ => false,
@@ -31,7 +32,7 @@ impl Walker<'_> {
             return None;
         }
         let [class] = arguments(condition)[..] else { return None };
-        if !matches!(class.kind(), "constant" | "scope_resolution") {
+        if !matches!(class.kind_name(), "constant" | "scope_resolution") {
             return None;
         }
         let class = self.text(class).trim_start_matches("::");
@@ -45,7 +46,7 @@ impl Walker<'_> {
     /// Visits `node` (an `if`, `elsif`, `if_modifier` or `&&`) with the name its class test
     /// narrows bound in the part that runs when it passes; false when it tests no class.
     pub(super) fn visit_narrowing(&mut self, node: Node<'_>) -> bool {
-        let (condition, passed) = match node.kind() {
+        let (condition, passed) = match node.kind_name() {
             "if" | "elsif" => (node.child_by_field_id(*field::CONDITION), node.child_by_field_id(*field::CONSEQUENCE)),
             "if_modifier" => (node.child_by_field_id(*field::CONDITION), node.child_by_field_id(*field::BODY)),
             "binary"

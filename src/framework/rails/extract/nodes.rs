@@ -1,5 +1,6 @@
 //! tree-sitter-ruby helpers: field ids, arguments, literals, locals.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// tree-sitter-ruby's field ids, looked up once: `child_by_field_name` compares the name with
@@ -44,13 +45,13 @@ pub fn is_identifier(s: &str) -> bool {
 pub(super) fn arguments<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     let Some(list) = call.child_by_field_id(*field::ARGUMENTS) else { return Vec::new() };
     let mut cursor = list.walk();
-    list.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
+    list.named_children(&mut cursor).filter(|n| n.kind_name() != "comment").collect()
 }
 
 /// The values an argument may be: each branch of a ternary (`cond ? {} : { ip: … }`), else
 /// itself.
 pub(super) fn branches(arg: Node<'_>) -> Vec<Node<'_>> {
-    match arg.kind() {
+    match arg.kind_name() {
         "conditional" => [arg.child_by_field_id(*field::CONSEQUENCE), arg.child_by_field_id(*field::ALTERNATIVE)]
             .into_iter()
             .flatten()
@@ -62,11 +63,11 @@ pub(super) fn branches(arg: Node<'_>) -> Vec<Node<'_>> {
 /// The pairs of a `hash` argument, or the pair itself (braceless trailing hashes are pairs
 /// directly in the argument list).
 pub(super) fn pairs(node: Node<'_>) -> Vec<Node<'_>> {
-    match node.kind() {
+    match node.kind_name() {
         "pair" => vec![node],
         "hash" => {
             let mut cursor = node.walk();
-            node.named_children(&mut cursor).filter(|n| n.kind() == "pair").collect()
+            node.named_children(&mut cursor).filter(|n| n.kind_name() == "pair").collect()
         }
         _ => Vec::new(),
     }
@@ -76,14 +77,14 @@ pub(super) fn pairs(node: Node<'_>) -> Vec<Node<'_>> {
 /// or a plain string (`"email"`, without interpolation).
 pub(super) fn symbol_or_string(node: Node<'_>, code: &str) -> Option<(String, usize)> {
     let text = code.get(node.byte_range())?;
-    match node.kind() {
+    match node.kind_name() {
         "simple_symbol" => Some((text.trim_start_matches(':').to_owned(), node.start_byte() + 1)),
         "hash_key_symbol" | "identifier" | "constant" => Some((text.to_owned(), node.start_byte())),
         "string" | "delimited_symbol" => {
             let mut cursor = node.walk();
             let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
             match children.as_slice() {
-                [content] if content.kind() == "string_content" => {
+                [content] if content.kind_name() == "string_content" => {
                     Some((code.get(content.byte_range())?.to_owned(), content.start_byte()))
                 }
                 _ => None,
@@ -98,7 +99,7 @@ pub(super) fn string_value(node: Node<'_>, code: &str) -> Option<String> {
 }
 
 pub(super) fn string_offset(node: Node<'_>) -> usize {
-    match node.kind() {
+    match node.kind_name() {
         "simple_symbol" => node.start_byte() + 1,
         _ => node.named_child(0).map_or(node.start_byte(), |c| c.start_byte()),
     }
@@ -106,13 +107,13 @@ pub(super) fn string_offset(node: Node<'_>) -> usize {
 
 /// Every string or symbol in `%w[a b]`, `%i[a b]`, `["a", :b]`, `"a"`, `:a`.
 pub(super) fn strings_in(node: Node<'_>, code: &str) -> Vec<(String, usize)> {
-    match node.kind() {
+    match node.kind_name() {
         "string_array" | "symbol_array" | "array" => {
             let mut cursor = node.walk();
             let items: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
             items
                 .into_iter()
-                .filter_map(|item| match item.kind() {
+                .filter_map(|item| match item.kind_name() {
                     "bare_string" | "bare_symbol" => {
                         let content = item.named_child(0).unwrap_or(item);
                         Some((code.get(content.byte_range())?.to_owned(), content.start_byte()))
@@ -127,7 +128,7 @@ pub(super) fn strings_in(node: Node<'_>, code: &str) -> Vec<(String, usize)> {
 
 /// The first string or symbol literal node in a method body.
 pub(super) fn first_string_node(node: Node<'_>) -> Option<Node<'_>> {
-    if matches!(node.kind(), "string" | "simple_symbol") {
+    if matches!(node.kind_name(), "string" | "simple_symbol") {
         return Some(node);
     }
     let mut cursor = node.walk();
@@ -137,7 +138,7 @@ pub(super) fn first_string_node(node: Node<'_>) -> Option<Node<'_>> {
 
 /// The first string literal in a method body (`def self.table_name_prefix = "admin_"`).
 pub(super) fn first_string(node: Node<'_>, code: &str) -> Option<String> {
-    if node.kind() == "string" {
+    if node.kind_name() == "string" {
         return string_value(node, code);
     }
     let mut cursor = node.walk();
@@ -150,16 +151,16 @@ pub(super) fn first_string(node: Node<'_>, code: &str) -> Option<String> {
 /// recursion per level: a file decides how deep that is (a fuzzed one overflowed the stack).
 pub(super) fn collect_locals<'c>(node: Node<'_>, code: &'c str, out: &mut HashSet<&'c str>) {
     for node in crate::scan::extract::treesit::descendants(node) {
-        let binds_all = node.kind().ends_with("parameters")
-            || matches!(node.kind(), "exception_variable" | "left_assignment_list" | "destructured_left_assignment");
+        let binds_all = node.kind_name().ends_with("parameters")
+            || matches!(node.kind_name(), "exception_variable" | "left_assignment_list" | "destructured_left_assignment");
         if binds_all {
             identifiers_under(node, code, out);
-        } else if matches!(node.kind(), "assignment" | "operator_assignment")
+        } else if matches!(node.kind_name(), "assignment" | "operator_assignment")
             && let Some(left) = node.child_by_field_id(*field::LEFT)
-            && left.kind() == "identifier"
+            && left.kind_name() == "identifier"
         {
             out.insert(code.get(left.byte_range()).unwrap_or(""));
-        } else if node.kind() == "for"
+        } else if node.kind_name() == "for"
             && let Some(pattern) = node.child_by_field_id(*field::PATTERN)
         {
             identifiers_under(pattern, code, out);
@@ -169,7 +170,7 @@ pub(super) fn collect_locals<'c>(node: Node<'_>, code: &'c str, out: &mut HashSe
 
 pub(super) fn identifiers_under<'c>(node: Node<'_>, code: &'c str, out: &mut HashSet<&'c str>) {
     for n in crate::scan::extract::treesit::descendants(node) {
-        if n.kind() == "identifier" {
+        if n.kind_name() == "identifier" {
             out.insert(code.get(n.byte_range()).unwrap_or(""));
         }
     }
@@ -183,14 +184,14 @@ pub(super) fn last_named_child(node: Node<'_>) -> Option<Node<'_>> {
 pub(super) fn first_block_param<'c>(block: Node<'_>, code: &'c str) -> Option<&'c str> {
     let params = block.child_by_field_id(*field::PARAMETERS)?;
     let first = params.named_child(0)?;
-    let first = if first.kind() == "destructured_parameter" { first.named_child(0)? } else { first };
-    (first.kind() == "identifier").then(|| code.get(first.byte_range())).flatten()
+    let first = if first.kind_name() == "destructured_parameter" { first.named_child(0)? } else { first };
+    (first.kind_name() == "identifier").then(|| code.get(first.byte_range())).flatten()
 }
 
 /// The expression inside parentheses (`(a + b)` → `a + b`), or the node itself.
 pub(super) fn unparenthesized(node: Node<'_>) -> Node<'_> {
     let mut node = node;
-    while node.kind() == "parenthesized_statements" && node.named_child_count() == 1 {
+    while node.kind_name() == "parenthesized_statements" && node.named_child_count() == 1 {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,

@@ -1,11 +1,12 @@
 //! Strong parameters read through a subscript of `params`.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The model key of `params[:agent]` (or `params["agent"]`), which `permit` reads as
 /// `params.require(:agent)` does.
 pub(super) fn params_subscript_key(node: Node<'_>, code: &str) -> Option<String> {
-    if node.kind() != "element_reference" || node.named_child_count() != 2 {
+    if node.kind_name() != "element_reference" || node.named_child_count() != 2 {
         return None;
     }
     let object = node.child_by_field_id(*field::OBJECT)?;

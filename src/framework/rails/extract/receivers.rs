@@ -1,6 +1,7 @@
 //! Receivers: what an expression denotes (a model's relation, a record, a form, a literal) —
 //! `self`, locals, instance variables, association chains and names that name a model.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// What records are of: a model class the file names, or a name another file binds (a
@@ -43,7 +44,7 @@ impl Rec {
 /// The hash literal each item of `node` is, when `node` maps a collection into hashes
 /// (`….map do |d| { date: d } end`).
 pub(super) fn mapped_hash<'t>(node: Node<'t>, code: &str) -> Option<Node<'t>> {
-    if node.kind() != "call" {
+    if node.kind_name() != "call" {
         return None;
     }
     let method = node.child_by_field_id(*field::METHOD)?;
@@ -52,7 +53,7 @@ pub(super) fn mapped_hash<'t>(node: Node<'t>, code: &str) -> Option<Node<'t>> {
     }
     let block = node.child_by_field_id(*field::BLOCK)?;
     let last = last_named_child(block.child_by_field_id(*field::BODY)?)?;
-    (last.kind() == "hash").then_some(last)
+    (last.kind_name() == "hash").then_some(last)
 }
 
 /// What an expression is known to evaluate to.
@@ -291,16 +292,16 @@ impl<'a> Walker<'a> {
         else {
             return;
         };
-        if left.kind() == "left_assignment_list" {
+        if left.kind_name() == "left_assignment_list" {
             self.mailer_params_assignment(left, right);
             return;
         }
-        if left.kind() == "call"
+        if left.kind_name() == "call"
             && let Some(method) = left.child_by_field_id(*field::METHOD)
         {
             let method = self.text(method);
             let receiver = left.child_by_field_id(*field::RECEIVER);
-            let on_self = receiver.is_some_and(|r| r.kind() == "self");
+            let on_self = receiver.is_some_and(|r| r.kind_name() == "self");
             if on_self && !self.in_instance_method && self.model_setting(method, right) {
                 return;
             }
@@ -309,7 +310,7 @@ impl<'a> Walker<'a> {
             // class's own writer (`Post.per_page = 10`) is a class attribute, not a column.
             if let Some(receiver) = receiver
                 && let Some(Ty::Record(model, confidence) | Ty::Relation(model, confidence)) = self.eval(receiver)
-                && !matches!(receiver.kind(), "constant" | "scope_resolution")
+                && !matches!(receiver.kind_name(), "constant" | "scope_resolution")
                 && let Some(name_node) = left.child_by_field_id(*field::METHOD)
             {
                 if method == "attributes" {
@@ -323,39 +324,39 @@ impl<'a> Walker<'a> {
             return;
         }
         // `LINKS = %w[home code].freeze` in a class body: `LINKS.each do |url| validates url…`.
-        if node.kind() == "assignment" && left.kind() == "constant" {
-            let list = match right.kind() {
+        if node.kind_name() == "assignment" && left.kind_name() == "constant" {
+            let list = match right.kind_name() {
                 "call" if right.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "freeze") => {
                     right.child_by_field_id(*field::RECEIVER)
                 }
                 _ => Some(right),
             };
             // `SERIALIZE_PARAMS = { only: %i[…] }.freeze`, later `record.as_json(SERIALIZE_PARAMS)`.
-            if let Some(list) = list.filter(|l| matches!(l.kind(), "array" | "string_array" | "symbol_array" | "hash"))
+            if let Some(list) = list.filter(|l| matches!(l.kind_name(), "array" | "string_array" | "symbol_array" | "hash"))
             {
                 self.bind(self.text(left), Ty::Literal(vec![(list.start_byte(), list.end_byte())]));
             }
             return;
         }
         // `@version ||= @gem.latest_version` (a memoizing reader) binds as `=` does.
-        let or_assign = node.kind() == "operator_assignment"
+        let or_assign = node.kind_name() == "operator_assignment"
             && node.child_by_field_id(*field::OPERATOR).is_some_and(|o| self.text(o) == "||=");
-        if (node.kind() == "assignment" || (or_assign && left.kind() == "instance_variable"))
-            && matches!(left.kind(), "identifier" | "instance_variable")
+        if (node.kind_name() == "assignment" || (or_assign && left.kind_name() == "instance_variable"))
+            && matches!(left.kind_name(), "identifier" | "instance_variable")
         {
             let name = self.text(left).to_owned();
             if let Some(row) = mapped_hash(right, self.code) {
                 // `rates = dates.map do |d| { from_currency: …, date: d } end`: rows of hashes,
                 // whatever the receiver's name suggests.
                 self.bind(&name, Ty::Literal(vec![(row.start_byte(), row.end_byte())]));
-            } else if left.kind() == "identifier"
+            } else if left.kind_name() == "identifier"
                 && let Some(held) = self.built_hash(right)
             {
                 self.bind(&name, held);
             } else if let Some(ty) = self.eval(right) {
                 // `@recently_played = a.where(…).first || b.where(…).first`: a record of either.
                 let other = self.other_model(right, &ty);
-                if left.kind() == "instance_variable"
+                if left.kind_name() == "instance_variable"
                     && let Some(dir) = self.controller_views().map(str::to_owned)
                 {
                     self.bind_for(view_scope(&dir), &name, &ty);
@@ -364,30 +365,30 @@ impl<'a> Walker<'a> {
                     }
                 }
                 let ty = match other {
-                    Some(other) if left.kind() == "identifier" => {
+                    Some(other) if left.kind_name() == "identifier" => {
                         self.union(&name, [ty.clone(), other], node.start_byte()).unwrap_or(ty)
                     }
                     _ => ty,
                 };
-                if left.kind() == "instance_variable"
+                if left.kind_name() == "instance_variable"
                     && let Some(concern) = self.controller_concern().map(str::to_owned)
                 {
                     self.bind_for(concern, &name, &ty);
                 }
-                let ty = if left.kind() == "identifier" { self.keep_guess(&name, ty, node.start_byte()) } else { ty };
+                let ty = if left.kind_name() == "identifier" { self.keep_guess(&name, ty, node.start_byte()) } else { ty };
                 self.bind(&name, ty);
-            } else if matches!(right.kind(), "hash" | "array" | "string_array" | "symbol_array") {
+            } else if matches!(right.kind_name(), "hash" | "array" | "string_array" | "symbol_array") {
                 self.bind(&name, Ty::Literal(vec![(right.start_byte(), right.end_byte())]));
-            } else if LITERALS.contains(&right.kind()) {
+            } else if LITERALS.contains(&right.kind_name()) {
                 // `status = "active"`: whatever its name, the variable holds no record.
                 self.bind(&name, Ty::Value);
             }
-        } else if node.kind() == "operator_assignment" && left.kind() == "identifier" {
+        } else if node.kind_name() == "operator_assignment" && left.kind_name() == "identifier" {
             // `attrs += %i[a b]`
             self.extend_literal(self.text(left), right);
-        } else if node.kind() == "assignment"
-            && left.kind() == "element_reference"
-            && let Some(object) = left.child_by_field_id(*field::OBJECT).filter(|o| o.kind() == "identifier")
+        } else if node.kind_name() == "assignment"
+            && left.kind_name() == "element_reference"
+            && let Some(object) = left.child_by_field_id(*field::OBJECT).filter(|o| o.kind_name() == "identifier")
             && matches!(self.lookup(self.text(object)), Some(Ty::Literal(_)))
         {
             // `update["original"] = {…}` on a hash a local holds: one more key of it.
@@ -400,21 +401,21 @@ impl<'a> Walker<'a> {
     /// (`data = build_entry(item)`), `x.slice("author", …)` (the keys kept), and
     /// `{}.tap do |hash| hash[:muted] = false end` (the keys the block sets).
     pub(super) fn built_hash(&self, right: Node<'_>) -> Option<Ty> {
-        let (method, receiver) = match right.kind() {
+        let (method, receiver) = match right.kind_name() {
             "identifier" => (right, None),
             "call" => (right.child_by_field_id(*field::METHOD)?, right.child_by_field_id(*field::RECEIVER)),
             _ => return None,
         };
         let name = self.text(method);
         match receiver {
-            None if right.kind() == "call" || (self.in_instance_method && self.not_a_local(name)) => {
+            None if right.kind_name() == "call" || (self.in_instance_method && self.not_a_local(name)) => {
                 let held = self.returned(name)?;
                 let Ty::Literal(ranges) = &held else { return None };
                 let root = self.tree.root_node();
                 let hashes = ranges.iter().all(|&(start, end)| {
                     root.descendant_for_byte_range(start, end).is_some_and(|n| {
-                        n.kind() == "hash"
-                            || (n.kind() == "call"
+                        n.kind_name() == "hash"
+                            || (n.kind_name() == "call"
                                 && n.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "permit"))
                     })
                 });
@@ -423,15 +424,15 @@ impl<'a> Walker<'a> {
             Some(_) if name == "slice" && !arguments(right).is_empty() => {
                 Some(Ty::Literal(vec![(right.start_byte(), right.end_byte())]))
             }
-            Some(r) if name == "tap" && r.kind() == "hash" => {
+            Some(r) if name == "tap" && r.kind_name() == "hash" => {
                 let block = right.child_by_field_id(*field::BLOCK)?;
                 let param = first_block_param(block, self.code)?;
                 let mut held = vec![(r.start_byte(), r.end_byte())];
                 let mut stack = vec![block];
                 while let Some(node) = stack.pop() {
-                    if node.kind() == "assignment"
+                    if node.kind_name() == "assignment"
                         && let Some(left) =
-                            node.child_by_field_id(*field::LEFT).filter(|l| l.kind() == "element_reference")
+                            node.child_by_field_id(*field::LEFT).filter(|l| l.kind_name() == "element_reference")
                         && left.child_by_field_id(*field::OBJECT).is_some_and(|o| self.text(o) == param)
                     {
                         held.push((left.start_byte(), left.end_byte()));
@@ -449,7 +450,7 @@ impl<'a> Walker<'a> {
     /// than `ty`, the left side's: that side's type.
     pub(super) fn other_model(&self, node: Node<'_>, ty: &Ty) -> Option<Ty> {
         let node = unparenthesized(node);
-        if node.kind() != "binary" {
+        if node.kind_name() != "binary" {
             return None;
         }
         let op = self.text(node.child_by_field_id(*field::OPERATOR)?);
@@ -552,13 +553,13 @@ impl<'a> Walker<'a> {
     /// The literals an argument stands for: itself, or what the local it names (`attrs`,
     /// `*attrs`, `**args`) holds.
     pub(super) fn literals(&self, arg: Node<'_>) -> Vec<Node<'a>> {
-        let name = match arg.kind() {
+        let name = match arg.kind_name() {
             "identifier" => arg,
             // A constant the file assigned a list or hash (`select(*COLUMNS)`).
             "constant" => return self.held_literals(self.lookup(self.text(arg))),
             "splat_argument" | "hash_splat_argument" => match arg.named_child(0) {
-                Some(n) if n.kind() == "identifier" => n,
-                Some(n) if n.kind() == "constant" => return self.held_literals(self.lookup(self.text(n))),
+                Some(n) if n.kind_name() == "identifier" => n,
+                Some(n) if n.kind_name() == "constant" => return self.held_literals(self.lookup(self.text(n))),
                 _ => return Vec::new(),
             },
             _ => return Vec::new(),
@@ -613,7 +614,7 @@ impl<'a> Walker<'a> {
 
     #[recursive::recursive]
     fn eval_uncached(&self, node: Node<'_>) -> Option<Ty> {
-        match node.kind() {
+        match node.kind_name() {
             "constant" | "scope_resolution" => {
                 let name = self.text(node).trim_start_matches("::");
                 name.chars().next().filter(char::is_ascii_uppercase)?;
@@ -635,7 +636,7 @@ impl<'a> Walker<'a> {
                 if kind != "hash_key_symbol"
                     || node
                         .parent()
-                        .is_some_and(|p| p.kind() == "pair" && p.child_by_field_id(*field::VALUE).is_none()) =>
+                        .is_some_and(|p| p.kind_name() == "pair" && p.child_by_field_id(*field::VALUE).is_none()) =>
             {
                 let name = self.text(node);
                 let bare = kind != "instance_variable";
@@ -678,7 +679,7 @@ impl<'a> Walker<'a> {
                     && !self.in_instance_method
                     && !self.method_params.iter().any(|p| p == name)
                     && node.parent().is_some_and(|call| {
-                        call.kind() == "call"
+                        call.kind_name() == "call"
                             && call.child_by_field_id(*field::RECEIVER) == Some(node)
                             && call
                                 .child_by_field_id(*field::METHOD)
@@ -731,7 +732,7 @@ impl<'a> Walker<'a> {
                 let guess = named_like_model(name.trim_start_matches('@'));
                 // An instance variable of a view or controller, or a partial's local: bound by
                 // the controller (or the `render` call) in another file.
-                let scopes = if node.kind() == "instance_variable" {
+                let scopes = if node.kind_name() == "instance_variable" {
                     self.ivar_scopes()
                 } else if self.not_bound_here(name) {
                     self.partial_scopes()
@@ -777,8 +778,8 @@ impl<'a> Walker<'a> {
                 if let Some(param) = self.mailer_param(node.child_by_field_id(*field::OBJECT)?, index) {
                     return Some(param);
                 }
-                let integer = index.kind() == "integer"
-                    || (index.kind() == "unary" && index.named_child(0).is_some_and(|n| n.kind() == "integer"));
+                let integer = index.kind_name() == "integer"
+                    || (index.kind_name() == "unary" && index.named_child(0).is_some_and(|n| n.kind_name() == "integer"));
                 if !integer || node.named_child_count() != 2 {
                     return None;
                 }
@@ -794,7 +795,7 @@ impl<'a> Walker<'a> {
                 let mut cursor = node.walk();
                 let branches: Vec<Node<'_>> = node
                     .named_children(&mut cursor)
-                    .filter(|c| Some(*c) != condition && c.kind() != "pattern")
+                    .filter(|c| Some(*c) != condition && c.kind_name() != "pattern")
                     .collect();
                 branches.into_iter().find_map(|b| self.eval(b))
             }
@@ -811,7 +812,7 @@ impl<'a> Walker<'a> {
                 let method_node = node.child_by_field_id(*field::METHOD)?;
                 let method = self.text(method_node);
                 let receiver = node.child_by_field_id(*field::RECEIVER);
-                if receiver.is_none_or(|r| r.kind() == "self")
+                if receiver.is_none_or(|r| r.kind_name() == "self")
                     && let Some(ty) = self.returned(method)
                 {
                     // A call of this class's method, typed by its last expression.
@@ -820,7 +821,7 @@ impl<'a> Walker<'a> {
                 if method == "becomes"
                     && receiver.is_some()
                     && let Some(class) =
-                        arguments(node).first().filter(|a| matches!(a.kind(), "constant" | "scope_resolution"))
+                        arguments(node).first().filter(|a| matches!(a.kind_name(), "constant" | "scope_resolution"))
                     && let name = self.text(*class).trim_start_matches("::")
                     && !is_core_class(name)
                 {
@@ -855,14 +856,14 @@ impl<'a> Walker<'a> {
                         let implicit = self.in_instance_method || arguments(node).is_empty();
                         apply_method(self.implicit_self()?, method, implicit)
                     }
-                    Some(r) if r.kind() == "identifier" && self.text(r) == "where" => {
+                    Some(r) if r.kind_name() == "identifier" && self.text(r) == "where" => {
                         self.implicit_self().map(|t| match t {
                             Ty::Record(m, c) | Ty::Relation(m, c) => Ty::Relation(m, c),
                             other => other,
                         })
                     }
                     Some(r)
-                        if matches!(r.kind(), "constant" | "scope_resolution")
+                        if matches!(r.kind_name(), "constant" | "scope_resolution")
                             && self.text(r).trim_start_matches("::").rsplit("::").next() == Some("Current")
                             && arguments(node).is_empty()
                             && is_identifier(method) =>
@@ -881,7 +882,7 @@ impl<'a> Walker<'a> {
                         Some(ty) => apply_method(ty, method, false),
                         // `sub.issue_assignments` on a receiver nothing types: a plural name read
                         // off a record is a `has_many`, and names its model as a local would.
-                        None if arguments(node).is_empty() && r.kind() != "constant" => {
+                        None if arguments(node).is_empty() && r.kind_name() != "constant" => {
                             named_like_model(method).filter(|ty| matches!(ty, Ty::Relation(..)))
                         }
                         None => None,

@@ -6,6 +6,7 @@
 //! OR … )" end` and `def in_stock; "stock_items.count_on_hand > 0" end`), read as if written
 //! in the `where`.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// A request's parameters: `params`, or a service object's `@params` holding them.
@@ -32,7 +33,7 @@ impl<'a> Walker<'a> {
         if depth > MAX_DEPTH {
             return;
         }
-        match node.kind() {
+        match node.kind_name() {
             "array" | "hash" | "symbol_array" | "string_array" => {
                 out.push((node.start_byte(), node.end_byte()));
             }
@@ -87,7 +88,7 @@ impl<'a> Walker<'a> {
                     written => {
                         let Some(class) = enclosing_class(node) else { return };
                         let own = class.child_by_field_id(*field::NAME).map(|n| self.text(n)).unwrap_or("");
-                        if matches!(receiver.kind(), "constant" | "scope_resolution") && own == written {
+                        if matches!(receiver.kind_name(), "constant" | "scope_resolution") && own == written {
                             true
                         } else {
                             return;
@@ -116,16 +117,16 @@ impl<'a> Walker<'a> {
 
     /// A string's literal parts, and those of the own methods its interpolations call.
     pub(super) fn string_parts(&self, node: Node<'_>, depth: u32) -> Option<Vec<(usize, usize)>> {
-        if node.kind() != "string" {
+        if node.kind_name() != "string" {
             return None;
         }
         let mut parts = Vec::new();
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
-            match child.kind() {
+            match child.kind_name() {
                 "string_content" => parts.push((child.start_byte(), child.end_byte())),
                 "interpolation" if child.named_child_count() == 1 => {
-                    if let Some(inner) = child.named_child(0).filter(|n| n.kind() == "identifier")
+                    if let Some(inner) = child.named_child(0).filter(|n| n.kind_name() == "identifier")
                         && let Some(more) = self.method_fragment_parts(inner, self.text(inner), depth)
                     {
                         parts.extend(more);
@@ -148,10 +149,10 @@ impl<'a> Walker<'a> {
         let mut cursor = body.walk();
         let def = body
             .named_children(&mut cursor)
-            .find(|d| d.kind() == kind && d.child_by_field_id(*field::NAME).is_some_and(|n| self.text(n) == name))?;
+            .find(|d| d.kind_name() == kind && d.child_by_field_id(*field::NAME).is_some_and(|n| self.text(n) == name))?;
         let statements = def.child_by_field_id(*field::BODY)?;
         let mut cursor = statements.walk();
-        statements.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
+        statements.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").last()
     }
 }
 
@@ -159,7 +160,7 @@ impl<'a> Walker<'a> {
 fn enclosing_class(node: Node<'_>) -> Option<Node<'_>> {
     let mut at = node.parent();
     while let Some(n) = at {
-        if matches!(n.kind(), "class" | "module") {
+        if matches!(n.kind_name(), "class" | "module") {
             return Some(n);
         }
         at = n.parent();
@@ -171,7 +172,7 @@ fn enclosing_class(node: Node<'_>) -> Option<Node<'_>> {
 fn in_singleton_method(node: Node<'_>) -> bool {
     let mut at = node.parent();
     while let Some(n) = at {
-        match n.kind() {
+        match n.kind_name() {
             "singleton_method" => return true,
             "method" | "class" | "module" => return false,
             _ => at = n.parent(),

@@ -6,6 +6,7 @@
 //! `CachedEnterpriseSerializer`) renders what those uses give it; one named after its model
 //! keeps its name's model when no use types it.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The scope a serializer class's rendered record (`object`) is bound in, by its full name.
@@ -43,11 +44,11 @@ impl<'a> Walker<'a> {
         let receiver = node.child_by_field_id(*field::RECEIVER);
         // `Api::EnterpriseShopfrontSerializer.new(enterprise)`: the record it is built on.
         if let Some(r) = receiver
-            && matches!(r.kind(), "constant" | "scope_resolution")
+            && matches!(r.kind_name(), "constant" | "scope_resolution")
             && method == "new"
             && is_serializer(self.text(r))
         {
-            if let Some(first) = args.first().filter(|a| !matches!(a.kind(), "pair" | "hash")) {
+            if let Some(first) = args.first().filter(|a| !matches!(a.kind_name(), "pair" | "hash")) {
                 self.bind_serialized(self.text(r), *first);
             }
             return;
@@ -61,9 +62,9 @@ impl<'a> Walker<'a> {
         };
         let named = option("serializer")
             .or_else(|| option("each_serializer"))
-            .filter(|v| matches!(v.kind(), "constant" | "scope_resolution"));
+            .filter(|v| matches!(v.kind_name(), "constant" | "scope_resolution"));
         let positional: Vec<Node<'_>> =
-            args.iter().copied().filter(|a| !matches!(a.kind(), "pair" | "hash" | "block_argument")).collect();
+            args.iter().copied().filter(|a| !matches!(a.kind_name(), "pair" | "hash" | "block_argument")).collect();
         if let Some(serializer) = named {
             let serializer = self.text(serializer);
             if receiver.is_none()
@@ -87,7 +88,7 @@ impl<'a> Walker<'a> {
         let serializers: Vec<Node<'_>> = positional
             .iter()
             .copied()
-            .filter(|a| matches!(a.kind(), "constant" | "scope_resolution") && is_serializer(self.text(*a)))
+            .filter(|a| matches!(a.kind_name(), "constant" | "scope_resolution") && is_serializer(self.text(*a)))
             .collect();
         let [serializer] = serializers.as_slice() else { return };
         let typed: Vec<Node<'_>> = positional
@@ -107,7 +108,7 @@ impl<'a> Walker<'a> {
             return;
         }
         // `@order_cycle` in a plain class: its name is all there is.
-        if subject.kind() == "instance_variable"
+        if subject.kind_name() == "instance_variable"
             && self.lookup(self.text(subject)).is_none()
             && self.ivar_scopes().is_empty()
         {

@@ -1,5 +1,6 @@
 //! SQL fragments handed to query methods (`where("email = ?")`), read against the relation's model.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// Whether SQL text contains a statement (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
@@ -234,16 +235,16 @@ pub(super) fn read_ident(bytes: &[u8], i: usize) -> ((usize, usize), usize, usiz
 /// before `usage`; none when the method assigns the name more than once (or never).
 fn sole_assignment<'t>(usage: Node<'t>, name: &str, code: &str) -> Option<Node<'t>> {
     let mut method = usage.parent();
-    while let Some(m) = method.filter(|m| !matches!(m.kind(), "method" | "singleton_method" | "block" | "do_block")) {
+    while let Some(m) = method.filter(|m| !matches!(m.kind_name(), "method" | "singleton_method" | "block" | "do_block")) {
         method = m.parent();
     }
     let mut found = None;
     let mut stack = vec![method?];
     while let Some(node) = stack.pop() {
-        if node.kind() == "assignment"
+        if node.kind_name() == "assignment"
             && let (Some(left), Some(right)) =
                 (node.child_by_field_id(*field::LEFT), node.child_by_field_id(*field::RIGHT))
-            && left.kind() == "identifier"
+            && left.kind_name() == "identifier"
             && code.get(left.byte_range()) == Some(name)
         {
             if found.is_some() {
@@ -309,10 +310,10 @@ impl<'a> Walker<'a> {
     fn chain_join_aliases(&self, mut link: Option<Node<'_>>) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for _ in 0..16 {
-            let Some(call) = link.filter(|l| l.kind() == "call") else { break };
+            let Some(call) = link.filter(|l| l.kind_name() == "call") else { break };
             let method = call.child_by_field_id(*field::METHOD).map(|m| self.text(m));
             if method.is_some_and(|m| matches!(m, "joins" | "left_joins" | "left_outer_joins" | "from")) {
-                for arg in arguments(call).into_iter().filter(|a| matches!(a.kind(), "string" | "heredoc_beginning")) {
+                for arg in arguments(call).into_iter().filter(|a| matches!(a.kind_name(), "string" | "heredoc_beginning")) {
                     for (start, end) in self.fragment_parts(arg).unwrap_or_default() {
                         out.extend(join_aliases(self.code.get(start..end).unwrap_or("")));
                     }
@@ -326,14 +327,14 @@ impl<'a> Walker<'a> {
     /// Byte ranges of the literal text of an SQL fragment argument: a string (interpolations
     /// left out), a heredoc (`where(<<~SQL.squish, x)`), or `Arel.sql(…)` around either.
     pub(super) fn fragment_parts(&self, arg: Node<'_>) -> Option<Vec<(usize, usize)>> {
-        match arg.kind() {
+        match arg.kind_name() {
             // Interpolations of the class's own condition methods included (see `returned.rs`).
             "string" => self.string_parts(arg, 0),
             "heredoc_beginning" => self.heredocs.get(&arg.start_byte()).cloned(),
             // `conditions = <<~SQL … SQL` then `where(conditions, …)`: the string the method
             // assigned to that local (once, before the call).
             "identifier" => match sole_assignment(arg, self.text(arg), self.code) {
-                Some(assigned) => match assigned.kind() {
+                Some(assigned) => match assigned.kind_name() {
                     "string" | "heredoc_beginning" | "call" => self.fragment_parts(assigned),
                     _ => None,
                 },
@@ -348,7 +349,7 @@ impl<'a> Walker<'a> {
             "call" => {
                 // `sanitize_sql_array` is most often called bare, in the model's own class.
                 let receiver = arg.child_by_field_id(*field::RECEIVER);
-                if let Some(receiver) = receiver.filter(|r| r.kind() == "heredoc_beginning") {
+                if let Some(receiver) = receiver.filter(|r| r.kind_name() == "heredoc_beginning") {
                     return self.heredocs.get(&receiver.start_byte()).cloned();
                 }
                 let method = self.text(arg.child_by_field_id(*field::METHOD)?);
@@ -359,7 +360,7 @@ impl<'a> Walker<'a> {
                     // `sanitize_sql_array(["… = ?", v])`, `sanitize_sql_for_order(…)`: the
                     // template is the first argument, or the first element of its array.
                     let first = *arguments(arg).first()?;
-                    let template = if first.kind() == "array" { first.named_child(0)? } else { first };
+                    let template = if first.kind_name() == "array" { first.named_child(0)? } else { first };
                     return self.fragment_parts(template);
                 }
                 None

@@ -1,6 +1,7 @@
 //! Views and templates: ERB/Haml/Slim reduced to Ruby, the view directories a controller's
 //! instance variables reach, partial locals from `render`, form builders and strong parameters.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The Ruby code of an ERB template with every byte outside `<% %>` tags blanked (newlines
@@ -359,7 +360,7 @@ impl<'a> Walker<'a> {
     pub(super) fn include_concerns(&mut self, node: Node<'_>) {
         let Some(dir) = self.controller_views().map(str::to_owned) else { return };
         for arg in arguments(node) {
-            if !matches!(arg.kind(), "constant" | "scope_resolution") {
+            if !matches!(arg.kind_name(), "constant" | "scope_resolution") {
                 continue;
             }
             let binding = Binding {
@@ -421,14 +422,14 @@ impl<'a> Walker<'a> {
         // The partial: a string first argument, `partial:`, or a record's or collection's own.
         let named = args
             .first()
-            .filter(|a| a.kind() == "string")
+            .filter(|a| a.kind_name() == "string")
             .or(option("partial").as_ref())
             .and_then(|n| string_value(*n, self.code).or_else(|| partial_family(*n, self.code)));
-        let string_first = args.first().is_some_and(|a| a.kind() == "string");
+        let string_first = args.first().is_some_and(|a| a.kind_name() == "string");
         let (partial, passed) = match named {
             Some(name) => (name, None),
             None => {
-                let Some(value) = args.first().filter(|a| !matches!(a.kind(), "pair" | "hash")) else { return };
+                let Some(value) = args.first().filter(|a| !matches!(a.kind_name(), "pair" | "hash")) else { return };
                 let Some(ty) = self.eval(*value) else { return };
                 let Some(model) = guessed_model(&ty) else { return };
                 let singular = inflect::underscore(inflect::demodulize(&model));
@@ -464,7 +465,7 @@ impl<'a> Walker<'a> {
             let ty = match pair.child_by_field_id(*field::VALUE) {
                 // `model: [@lesson, @submission]`, the shape `form_with model:` and the route
                 // helpers take: the record, last (a singular name, that no list is iterated).
-                Some(value) if value.kind() == "array" && !is_plural_association(&local) => {
+                Some(value) if value.kind_name() == "array" && !is_plural_association(&local) => {
                     last_named_child(value).and_then(|last| self.eval(last)).filter(|t| matches!(t, Ty::Record(..)))
                 }
                 Some(value) => self.eval(value),
@@ -484,14 +485,14 @@ impl<'a> Walker<'a> {
                 // `model:` alone (Ruby 3.1's shorthand): the local `model`.
                 && let Some(value) = pair.child_by_field_id(*field::VALUE).or(pair.child_by_field_id(*field::KEY))
                 // `model: [:admin, @user]`: a namespaced route, the record last.
-                && let Some(value) = if value.kind() == "array" { last_named_child(value) } else { Some(value) }
+                && let Some(value) = if value.kind_name() == "array" { last_named_child(value) } else { Some(value) }
                 && let Some(Ty::Record(m, c)) = self.eval(value)
             {
                 return Some((m, c.min(Confidence::Medium)));
             }
         }
         let first = *args.first()?;
-        match first.kind() {
+        match first.kind_name() {
             "simple_symbol" => {
                 symbol_or_string(first, self.code).map(|(s, _)| (Rec::model(inflect::camelize(&s)), Confidence::Medium))
             }
@@ -503,7 +504,7 @@ impl<'a> Walker<'a> {
                 Some(Ty::Record(m, c)) => Some((m, c.min(Confidence::Medium))),
                 // `simple_form_for form` in `_form`, rendered `render partial: "form", object:
                 // @partner`: the partial's local (named like a builder) holds the record.
-                Some(Ty::Form(m, c)) if first.kind() == "identifier" => Some((m, c.min(Confidence::Medium))),
+                Some(Ty::Form(m, c)) if first.kind_name() == "identifier" => Some((m, c.min(Confidence::Medium))),
                 _ => None,
             },
         }
@@ -513,7 +514,7 @@ impl<'a> Walker<'a> {
     /// nested attributes of the associated model.
     pub(super) fn permitted(&mut self, rec: &Rec, args: &[Node<'_>]) {
         for arg in args {
-            match arg.kind() {
+            match arg.kind_name() {
                 "simple_symbol" | "delimited_symbol" | "string" => {
                     if let Some((column, offset)) = symbol_or_string(*arg, self.code)
                         && is_identifier(&column)
@@ -555,7 +556,7 @@ impl<'a> Walker<'a> {
                 "call"
                     if arg
                         .child_by_field_id(*field::RECEIVER)
-                        .is_some_and(|r| matches!(r.kind(), "constant" | "scope_resolution")) =>
+                        .is_some_and(|r| matches!(r.kind_name(), "constant" | "scope_resolution")) =>
                 {
                     self.list_handed(*arg, rec);
                     let lists = self.permit_lists(*arg);
@@ -581,7 +582,7 @@ impl<'a> Walker<'a> {
             else {
                 continue;
             };
-            if value.kind() != "hash" {
+            if value.kind_name() != "hash" {
                 continue;
             }
             if let Some((name, _)) = symbol_or_string(key, self.code)
@@ -604,7 +605,7 @@ impl<'a> Walker<'a> {
                     .is_some_and(|(k, _)| k == "params")
             })
             .filter_map(|p| p.child_by_field_id(*field::VALUE))
-            .filter(|v| v.kind() == "hash")
+            .filter(|v| v.kind_name() == "hash")
             .collect();
         self.route_params(&values);
     }

@@ -1,5 +1,6 @@
 //! The walker: one pass over a file's tree, dispatching calls, assignments and methods.
 
+use crate::grammar::NodeExt;
 use super::*;
 
 /// The locals of one method, collected when first asked for.
@@ -85,13 +86,13 @@ pub(super) fn heredocs(root: Node<'_>) -> HashMap<usize, Vec<(usize, usize)>> {
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
-        match node.kind() {
+        match node.kind_name() {
             "heredoc_beginning" => beginnings.push(node.start_byte()),
             "heredoc_body" => {
                 let mut inner = node.walk();
                 let parts: Vec<(usize, usize)> = node
                     .children(&mut inner)
-                    .filter(|c| c.kind() == "heredoc_content")
+                    .filter(|c| c.kind_name() == "heredoc_content")
                     .map(|c| (c.start_byte(), c.end_byte()))
                     .collect();
                 bodies.push((node.start_byte(), parts));
@@ -195,12 +196,12 @@ impl<'a> Walker<'a> {
     // overflowing (a fuzzed file of 10 KB nested 3,000 calls deep).
     #[recursive::recursive]
     pub(super) fn visit(&mut self, node: Node<'_>) {
-        match node.kind() {
+        match node.kind_name() {
             "comment" => {}
             "module" | "class" => {
                 // A class opened inside `class << self` has instance methods of its own.
                 let saved = std::mem::replace(&mut self.in_singleton_class, false);
-                self.visit_namespace(node, node.kind() == "class");
+                self.visit_namespace(node, node.kind_name() == "class");
                 self.in_singleton_class = saved;
             }
             "method" => self.visit_method(node, !self.in_singleton_class),
@@ -224,16 +225,16 @@ impl<'a> Walker<'a> {
                     node.child_by_field_id(*field::LEFT),
                     node.child_by_field_id(*field::OPERATOR),
                     node.child_by_field_id(*field::RIGHT),
-                ) && left.kind() == "identifier"
+                ) && left.kind_name() == "identifier"
                     && self.text(op) == "<<"
-                    && matches!(right.kind(), "hash" | "array" | "simple_symbol" | "string")
+                    && matches!(right.kind_name(), "hash" | "array" | "simple_symbol" | "string")
                 {
                     self.extend_literal(self.text(left), right);
                 } else if let (Some(left), Some(op), Some(right)) = (
                     node.child_by_field_id(*field::LEFT),
                     node.child_by_field_id(*field::OPERATOR),
                     node.child_by_field_id(*field::RIGHT),
-                ) && left.kind() == "identifier"
+                ) && left.kind_name() == "identifier"
                     && self.text(op) == "<<"
                 {
                     self.push_record(self.text(left), right);
@@ -357,14 +358,14 @@ impl<'a> Walker<'a> {
     /// The model key of strong parameters: `params.require(:user).permit(…)`, `params.expect(user:
     /// […])`.
     pub(super) fn permitted_key(&self, node: Node<'_>) -> Option<String> {
-        if node.kind() != "call" {
+        if node.kind_name() != "call" {
             return None;
         }
         let method = self.text(node.child_by_field_id(*field::METHOD)?);
         let receiver = node.child_by_field_id(*field::RECEIVER)?;
         let key = match method {
             "permit" => {
-                let is_require = receiver.kind() == "call"
+                let is_require = receiver.kind_name() == "call"
                     && receiver.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "require")
                     && receiver.child_by_field_id(*field::RECEIVER).is_some_and(|r| self.text(r) == "params");
                 if !is_require {
@@ -390,13 +391,13 @@ impl<'a> Walker<'a> {
             return None;
         }
         let mut method = permit.parent();
-        while let Some(m) = method.filter(|m| m.kind() != "method") {
+        while let Some(m) = method.filter(|m| m.kind_name() != "method") {
             method = m.parent();
         }
         let mut keys: Vec<String> = Vec::new();
         let mut stack = vec![method?];
         while let Some(node) = stack.pop() {
-            if node.kind() == "call"
+            if node.kind_name() == "call"
                 && node != permit
                 && let Some(key) = self.permitted_key(node).or_else(|| {
                     // `params.require(:k)` alone, permitted later.
@@ -427,7 +428,7 @@ impl<'a> Walker<'a> {
         }
         let model = match self.eval(object) {
             Some(Ty::Arel(rec, confidence)) | Some(Ty::Record(rec, confidence)) => Some((rec, confidence)),
-            _ if object.kind() == "call" => {
+            _ if object.kind_name() == "call" => {
                 // `User.columns_hash["email"]`, `User.attribute_types["email"]`.
                 let method = object.child_by_field_id(*field::METHOD).map(|m| self.text(m));
                 match (method, object.child_by_field_id(*field::RECEIVER).and_then(|r| self.eval(r))) {
@@ -438,13 +439,13 @@ impl<'a> Walker<'a> {
                 }
             }
             // `attributes["reply"]` in a model's instance method.
-            _ if object.kind() == "identifier"
+            _ if object.kind_name() == "identifier"
                 && self.text(object) == "attributes"
                 && self.not_a_local("attributes") =>
             {
                 self.current_model().map(|m| (m, Confidence::High))
             }
-            _ if object.kind() == "self" && self.in_instance_method => {
+            _ if object.kind_name() == "self" && self.in_instance_method => {
                 self.current_model().map(|m| (m, Confidence::High))
             }
             _ => None,
@@ -459,7 +460,7 @@ impl<'a> Walker<'a> {
     /// Whether an identifier is typed by its name alone: no local, block parameter or method of
     /// this file gives its type, or it is a block parameter over such a collection.
     pub(super) fn named_only(&self, node: Node<'_>) -> bool {
-        if node.kind() != "identifier" {
+        if node.kind_name() != "identifier" {
             return false;
         }
         let name = self.text(node);
@@ -510,7 +511,7 @@ impl<'a> Walker<'a> {
         let method = self.text(node.child_by_field_id(*field::METHOD)?);
         let receiver = node.child_by_field_id(*field::RECEIVER)?;
         node.child_by_field_id(*field::BLOCK)?;
-        if !RECORD_ITERATORS.contains(&method) || receiver.kind() != "parenthesized_statements" {
+        if !RECORD_ITERATORS.contains(&method) || receiver.kind_name() != "parenthesized_statements" {
             return None;
         }
         let sum = unparenthesized(receiver);
@@ -560,7 +561,7 @@ impl<'a> Walker<'a> {
         let method_node = node.child_by_field_id(*field::METHOD);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor).filter(|c| Some(*c) != method_node) {
-            if matches!(child.kind(), "do_block" | "block") {
+            if matches!(child.kind_name(), "do_block" | "block") {
                 self.frames.push(HashMap::new());
                 let mut guessed = false;
                 if let Some(ty) = block_binding.clone()
@@ -589,7 +590,7 @@ impl<'a> Walker<'a> {
         let method = method_node.map(|m| self.text(m)).unwrap_or("");
         let receiver = node.child_by_field_id(*field::RECEIVER);
         let args = arguments(node);
-        if receiver.is_none_or(|r| r.kind() == "self") && !args.is_empty() {
+        if receiver.is_none_or(|r| r.kind_name() == "self") && !args.is_empty() {
             self.observe_call(method, &args);
             self.forwarded_writes(method, &args);
         }
@@ -606,7 +607,7 @@ impl<'a> Walker<'a> {
             }
         }
         if method == "with"
-            && let Some(class) = receiver.filter(|r| matches!(r.kind(), "constant" | "scope_resolution"))
+            && let Some(class) = receiver.filter(|r| matches!(r.kind_name(), "constant" | "scope_resolution"))
         {
             self.parameterized(node, self.text(class), &args);
         }
@@ -614,11 +615,11 @@ impl<'a> Walker<'a> {
             self.notifier_delivery(node, &args);
         }
 
-        if receiver.is_none_or(|r| r.kind() == "identifier") {
+        if receiver.is_none_or(|r| r.kind_name() == "identifier") {
             self.field_param_name(method, &args);
         }
         if let Some(r) = receiver
-            && matches!(r.kind(), "array" | "symbol_array")
+            && matches!(r.kind_name(), "array" | "symbol_array")
             && method == "each"
         {
             // `[:a, :b].each do |name|`: the block's name is one of the list's.
@@ -627,15 +628,15 @@ impl<'a> Walker<'a> {
         if let Some(r) = receiver
             && matches!(method, "each" | "each_slice" | "in_groups_of" | "each_with_index")
             && let Some(held @ Ty::Literal(_)) = self.lookup(self.text(r))
-            && ((r.kind() == "constant" && !self.holds_rows(&held))
-                || (r.kind() == "identifier" && self.holds_rows(&held)))
+            && ((r.kind_name() == "constant" && !self.holds_rows(&held))
+                || (r.kind_name() == "identifier" && self.holds_rows(&held)))
         {
             // `LINKS.each do |url|` over a list the class body assigned, `rows.each_slice(200)
             // do |batch|` over rows of hashes: the block's name holds items of the same literals.
             return Some(held);
         }
         if let Some(r) = receiver
-            && r.kind() == "identifier"
+            && r.kind_name() == "identifier"
             && matches!(method, "push" | "append" | "concat" | "unshift" | "prepend" | "merge!" | "<<")
             && matches!(self.lookup(self.text(r)), Some(Ty::Literal(_)))
         {
@@ -651,7 +652,7 @@ impl<'a> Walker<'a> {
         if receiver.is_none()
             && method == "isolate_namespace"
             && !self.in_instance_method
-            && let Some(module) = args.first().filter(|a| matches!(a.kind(), "constant" | "scope_resolution"))
+            && let Some(module) = args.first().filter(|a| matches!(a.kind_name(), "constant" | "scope_resolution"))
         {
             // An engine's `isolate_namespace Spree`: the module's models map `spree_*` tables
             // (Rails names the prefix after the engine: the module's name, underscored).
@@ -697,7 +698,7 @@ impl<'a> Walker<'a> {
             // is one of the resource's model.
             if method == "action"
                 && let Some(model) = self.scopes.last().and_then(|s| s.serializes.clone())
-                && let Some(action) = args.first().filter(|a| matches!(a.kind(), "constant" | "scope_resolution"))
+                && let Some(action) = args.first().filter(|a| matches!(a.kind_name(), "constant" | "scope_resolution"))
             {
                 let binding = Binding {
                     scope: avo_action_scope(self.text(*action)),
@@ -757,7 +758,7 @@ impl<'a> Walker<'a> {
             }
             // Strong parameters: `params.require(:user).permit(:email, …)`, `params.expect(user: […])`.
             if method == "permit"
-                && receiver.kind() == "call"
+                && receiver.kind_name() == "call"
                 && receiver.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m) == "require")
                 && receiver.child_by_field_id(*field::RECEIVER).is_some_and(|r| is_params(self.text(r)))
             {
@@ -773,7 +774,7 @@ impl<'a> Walker<'a> {
                 for pair in args.iter().flat_map(|a| pairs(*a)) {
                     if let (Some(key), Some(value)) =
                         (pair.child_by_field_id(*field::KEY), pair.child_by_field_id(*field::VALUE))
-                        && value.kind() == "array"
+                        && value.kind_name() == "array"
                         && let Some((key, _)) = symbol_or_string(key, self.code)
                     {
                         self.permitted(&Rec::model(inflect::classify(&key)), &[value]);
@@ -857,7 +858,7 @@ impl<'a> Walker<'a> {
         // The model the call is made against.
         let subject = match receiver {
             // `where.not(…)` inside a model: the receiver is the bare `where`.
-            Some(r) if r.kind() == "identifier" && self.text(r) == "where" => {
+            Some(r) if r.kind_name() == "identifier" && self.text(r) == "where" => {
                 self.current_model().map(|m| Ty::Relation(m, Confidence::High))
             }
             Some(r) => self.eval(r),
@@ -880,7 +881,7 @@ impl<'a> Walker<'a> {
         // `User.where(…)`, `User.find(…)`: the class itself used through ActiveRecord's API is a
         // use of its table (resolution drops classes that are no model).
         if let Some(r) = receiver
-            && matches!(r.kind(), "constant" | "scope_resolution")
+            && matches!(r.kind_name(), "constant" | "scope_resolution")
             && is_active_record_api(method)
         {
             let name = self.text(r).trim_start_matches("::").to_owned();
@@ -895,7 +896,7 @@ impl<'a> Walker<'a> {
             // `where(shared ? {} : { ip: … })`: either branch is the argument.
             let args: Vec<Node<'_>> = args.iter().flat_map(|a| branches(*a)).collect();
             for arg in &args {
-                if bulk && arg.kind() == "pair" {
+                if bulk && arg.kind_name() == "pair" {
                     // Options of a bulk write: `unique_by: :email`, `update_only: [:name]`.
                     let key = arg.child_by_field_id(*field::KEY).and_then(|k| symbol_or_string(k, self.code));
                     if let Some((key, _)) = key
@@ -938,9 +939,9 @@ impl<'a> Walker<'a> {
         {
             // `budget_categories.sum(&:budgeted_spending)`, `users.map(&:email)`: the method
             // called on each record, an attribute unless it is a record's own method.
-            for arg in args.iter().filter(|a| a.kind() == "block_argument") {
+            for arg in args.iter().filter(|a| a.kind_name() == "block_argument") {
                 // `versions.none?(&:indexed?)`: a predicate reads its attribute.
-                if let Some(symbol) = arg.named_child(0).filter(|s| s.kind() == "simple_symbol")
+                if let Some(symbol) = arg.named_child(0).filter(|s| s.kind_name() == "simple_symbol")
                     && let Some((method, offset)) = symbol_or_string(symbol, self.code)
                     && let column = attribute_of(&method)
                     && is_identifier(column)
@@ -970,14 +971,14 @@ impl<'a> Walker<'a> {
                 if only_first && i > 0 {
                     break;
                 }
-                if matches!(arg.kind(), "simple_symbol" | "delimited_symbol")
+                if matches!(arg.kind_name(), "simple_symbol" | "delimited_symbol")
                     && let Some((column, offset)) = symbol_or_string(*arg, self.code)
                 {
                     let target = rec.attribute(&column);
                     if is_identifier(target_column(&target)) {
                         self.hit_at(offset, target, RefKind::Query, confidence);
                     }
-                } else if method == "unscope" && arg.kind() == "pair" {
+                } else if method == "unscope" && arg.kind_name() == "pair" {
                     // `unscope(where: :confirmed_at)`: the condition on that attribute is lifted.
                     if let Some(value) = arg.child_by_field_id(*field::VALUE) {
                         for (column, offset) in strings_in(value, self.code) {
@@ -986,7 +987,7 @@ impl<'a> Walker<'a> {
                             }
                         }
                     }
-                } else if arg.kind() == "hash" || arg.kind() == "pair" {
+                } else if arg.kind_name() == "hash" || arg.kind_name() == "pair" {
                     self.hash_keys(*arg, &rec, confidence, false);
                 } else {
                     // `User.select(*attrs)` with `attrs = %w[id karma]`.
@@ -1013,7 +1014,7 @@ impl<'a> Walker<'a> {
             let c = confidence.min(Confidence::Medium);
             for arg in &args {
                 let listed =
-                    if matches!(arg.kind(), "simple_symbol" | "string") { vec![*arg] } else { self.literals(*arg) };
+                    if matches!(arg.kind_name(), "simple_symbol" | "string") { vec![*arg] } else { self.literals(*arg) };
                 for item in listed {
                     for (column, offset) in strings_in(item, self.code) {
                         if is_identifier(&column) {
@@ -1035,7 +1036,7 @@ impl<'a> Walker<'a> {
         if FRAGMENT_METHODS.contains(&method) {
             known = true;
             let first =
-                args.first().copied().map(|a| if a.kind() == "array" { a.named_child(0).unwrap_or(a) } else { a });
+                args.first().copied().map(|a| if a.kind_name() == "array" { a.named_child(0).unwrap_or(a) } else { a });
             let fragments: Vec<Node<'_>> = if matches!(method, "where" | "not" | "rewhere" | "having" | "update_all") {
                 first.into_iter().collect()
             } else {
@@ -1091,7 +1092,7 @@ impl<'a> Walker<'a> {
         if !known
             && let (Some(_), Ty::Record(rec, confidence), Some(method_node)) = (receiver, &subject, method_node)
             && args.is_empty()
-            && method_node.kind() == "identifier"
+            && method_node.kind_name() == "identifier"
             && block_ty.is_none()
             && !RECORD_METHODS.contains(&method)
             && !RELATION_METHODS.contains(&method)
@@ -1122,7 +1123,7 @@ impl<'a> Walker<'a> {
             if key.is_none_or(|(k, _)| k != "on_duplicate_key_update") {
                 continue;
             }
-            let lists: Vec<Node<'_>> = if value.kind() == "hash" {
+            let lists: Vec<Node<'_>> = if value.kind_name() == "hash" {
                 pairs(value)
                     .into_iter()
                     .filter(|p| {
@@ -1148,13 +1149,13 @@ impl<'a> Walker<'a> {
     /// Keys of hash arguments: `where(email: x)`, `where("email" => x)`, and in `where`-like
     /// calls `where(posts: { title: t })` (a column of table `posts`).
     pub(super) fn hash_keys(&mut self, arg: Node<'_>, rec: &Rec, confidence: Confidence, where_like: bool) {
-        match arg.kind() {
+        match arg.kind_name() {
             "array" => {
                 // `insert_all([{…}, {…}])`
                 let mut cursor = arg.walk();
                 let items: Vec<Node<'_>> = arg.named_children(&mut cursor).collect();
                 for item in items {
-                    if item.kind() == "hash" {
+                    if item.kind_name() == "hash" {
                         self.hash_keys(item, rec, confidence, false);
                     }
                 }
@@ -1164,7 +1165,7 @@ impl<'a> Walker<'a> {
                     let Some(key) = pair.child_by_field_id(*field::KEY) else { continue };
                     let Some((name, offset)) = symbol_or_string(key, self.code) else { continue };
                     let value = pair.child_by_field_id(*field::VALUE);
-                    if where_like && let Some(value) = value.filter(|v| v.kind() == "hash") {
+                    if where_like && let Some(value) = value.filter(|v| v.kind_name() == "hash") {
                         for inner in pairs(value) {
                             if let Some(k) = inner.child_by_field_id(*field::KEY)
                                 && let Some((column, at)) = symbol_or_string(k, self.code)
@@ -1191,7 +1192,7 @@ impl<'a> Walker<'a> {
                     .is_some_and(|m| matches!(self.text(m), "merge" | "reverse_merge" | "with_defaults")) =>
             {
                 for inner in arguments(arg) {
-                    if matches!(inner.kind(), "hash" | "pair") {
+                    if matches!(inner.kind_name(), "hash" | "pair") {
                         self.hash_keys(inner, rec, confidence, false);
                     }
                 }
@@ -1207,7 +1208,7 @@ impl<'a> Walker<'a> {
                     && arg.child_by_field_id(*field::RECEIVER).is_some() =>
             {
                 for inner in arguments(arg) {
-                    if matches!(inner.kind(), "string" | "simple_symbol" | "delimited_symbol")
+                    if matches!(inner.kind_name(), "string" | "simple_symbol" | "delimited_symbol")
                         && let Some((column, offset)) = symbol_or_string(inner, self.code)
                         && is_identifier(&column)
                     {
