@@ -1468,8 +1468,11 @@ impl Ctx<'_> {
                             && object.kind() == "identifier"
                             && let Some(class) = self.constructed_class(object)
                         {
+                            // A form no scanned file binds is the model it is named after
+                            // (`CaseForm` → `Case`), as Django's convention names it.
+                            let guess = class.strip_suffix("Form").filter(|g| !g.is_empty()).map(str::to_owned);
                             return Some(Ty::one(Rec {
-                                root: Root::Binding { scopes: vec![META_SCOPE.to_owned()], name: class, guess: None },
+                                root: Root::Binding { scopes: vec![META_SCOPE.to_owned()], name: class, guess },
                                 path: Vec::new(),
                             }));
                         }
