@@ -944,6 +944,29 @@ impl Models {
         out
     }
 
+    /// Where the framework gives each concrete subclass a table of its own (Django's
+    /// multi-table inheritance), what `attribute` reads on a record of model `i` that neither
+    /// `i` nor what it inherits declares, when exactly one concrete subclass's table holds it:
+    /// `status.position` on a `Status` fetched as its subclass (`Quotation(Status)` declares
+    /// `position`). Several subclasses declaring it leave the read to none of them.
+    fn subclass_columns(&self, i: usize, attribute: &str) -> Vec<(String, String, bool)> {
+        let m = &self.list[i];
+        if m.decl.is_abstract
+            || m.table.is_none()
+            || !crate::framework::of(m.decl.framework).parent_tables_hold_inherited_fields()
+            || self.is_field(i, attribute)
+        {
+            return Vec::new();
+        }
+        let found: BTreeSet<(String, String, bool)> = (0..self.list.len())
+            .filter(|&j| j != i && self.lineage(j).contains(&i) && self.is_field(j, attribute))
+            .filter(|&j| !self.list[j].decl.is_abstract && self.list[j].table.is_some())
+            .filter_map(|j| self.mapped_column(j, attribute))
+            .collect();
+        let tables: BTreeSet<&String> = found.iter().map(|(t, _, _)| t).collect();
+        if tables.len() == 1 { found.into_iter().collect() } else { Vec::new() }
+    }
+
     /// Whether model `i` (or what it inherits from) declares `name` as a field or an association.
     fn is_field(&self, i: usize, name: &str) -> bool {
         self.association(i, name).is_some()
@@ -1340,13 +1363,35 @@ fn resolve_file(
                     match attribute {
                         None => {
                             if let Some(t) = &models.list[i].table {
-                                emit(object_table(t), hit.kind);
+                                add(
+                                    path,
+                                    hit.line,
+                                    hit.column,
+                                    object_table(t),
+                                    hit.kind,
+                                    hit.confidence,
+                                    &hit.snippet,
+                                );
                             }
                         }
                         Some(attribute) => {
-                            for (t, c, declared) in models.read_columns(i, attribute) {
+                            // A subclass's column read through the parent is a guess at which
+                            // subclass the record is: medium at most.
+                            let own = models.read_columns(i, attribute).into_iter().map(|c| (c, Confidence::High));
+                            let sub =
+                                models.subclass_columns(i, attribute).into_iter().map(|c| (c, Confidence::Medium));
+                            for ((t, c, declared), cap) in own.chain(sub) {
                                 if let Some(kind) = kind_of(&t, &c, declared, hit) {
-                                    emit(object_column(&t, &c), kind);
+                                    let object = object_column(&t, &c);
+                                    add(
+                                        path,
+                                        hit.line,
+                                        hit.column,
+                                        object,
+                                        kind,
+                                        hit.confidence.min(cap),
+                                        &hit.snippet,
+                                    );
                                 }
                             }
                         }

@@ -42,6 +42,7 @@ mod migration_sql;
 mod migration_typeorm;
 mod plan;
 mod receivers_django;
+mod receivers_django_bookwyrm;
 mod receivers_django_calls;
 mod receivers_django_crossfile;
 mod receivers_django_fieldlists;

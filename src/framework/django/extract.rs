@@ -35,7 +35,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        23
+        24
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

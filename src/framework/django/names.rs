@@ -159,11 +159,16 @@ fn name_values(
                 let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
                     continue;
                 };
-                if let Some(place) = pattern_place(src, left, name)
-                    && let Some(dict) = items_of(src, right)
-                {
+                let Some(place) = pattern_place(src, left, name) else { continue };
+                if let Some(dict) = items_of(src, right) {
                     for pair in dict_literals(src, dict, block) {
                         out.extend(pair_strings(src, pair, &place));
+                    }
+                } else if right.kind() == "identifier" {
+                    // `for ap_field, bw_field in ap_fields:` with `ap_fields = [("hideFollows",
+                    // "hide_follows"), …]`: the string at that place of each tuple.
+                    for item in tuple_literals(src, src.node_text(right), block) {
+                        out.extend(nth_string(src, item, &place));
                     }
                 }
             }
@@ -221,6 +226,30 @@ fn dict_literals<'t>(src: &Src<'_>, dict: Node<'_>, block: Node<'t>) -> Vec<Node
         .flat_map(named_children)
         .filter(|p| p.kind() == "pair")
         .collect()
+}
+
+/// The tuples (or lists) of the list or tuple literals `block` gives the name `name`.
+fn tuple_literals<'t>(src: &Src<'_>, name: &str, block: Node<'t>) -> Vec<Node<'t>> {
+    own_nodes(block)
+        .into_iter()
+        .filter(|n| n.kind() == "assignment")
+        .filter(|n| n.child_by_field_name("left").is_some_and(|l| l.kind() == "identifier" && src.node_text(l) == name))
+        .filter_map(|n| n.child_by_field_name("right").filter(|r| matches!(r.kind(), "list" | "tuple")))
+        .flat_map(named_children)
+        .filter(|i| matches!(i.kind(), "tuple" | "list"))
+        .collect()
+}
+
+/// The string at `place` of a tuple (`[1]`: its second item; `[1, 0]` further down).
+fn nth_string(src: &Src<'_>, tuple: Node<'_>, place: &[usize]) -> Option<(String, usize)> {
+    let mut node = tuple;
+    for &i in place {
+        if !matches!(node.kind(), "tuple" | "list" | "parenthesized_expression") {
+            return None;
+        }
+        node = named_children(node).into_iter().nth(i)?;
+    }
+    string_value(src, node)
 }
 
 /// The string at `place` of a `(key, value)` pair: the key at `[0]`, the value at `[1]`, an
@@ -305,9 +334,84 @@ pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> 
         if d.kind() != "identifier" {
             continue;
         }
+        // `Q(**f) for f in filters`: the keys of each dict the list holds.
+        if let Some(list) = loop_source(src, call, src.node_text(d)) {
+            out.extend(dicts_held(src, list, block));
+            continue;
+        }
         out.extend(keys_given(src, src.node_text(d), block));
     }
     in_order(out)
+}
+
+/// The name a loop or comprehension enclosing `node` takes `var` from: `filters` for
+/// `(Q(**f) for f in filters)` and `for f in filters:`.
+fn loop_source<'a>(src: &Src<'a>, node: Node<'_>, var: &str) -> Option<&'a str> {
+    let named =
+        |n: Option<Node<'_>>, text: &str| n.is_some_and(|n| n.kind() == "identifier" && src.node_text(n) == text);
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        if p.kind() == "function_definition" {
+            return None;
+        }
+        let clauses = match p.kind() {
+            "generator_expression" | "list_comprehension" | "set_comprehension" => {
+                named_children(p).into_iter().filter(|c| c.kind() == "for_in_clause").collect()
+            }
+            "for_statement" => vec![p],
+            _ => Vec::new(),
+        };
+        for c in clauses {
+            let right = c.child_by_field_name("right").filter(|r| r.kind() == "identifier");
+            if named(c.child_by_field_name("left"), var)
+                && let Some(right) = right
+            {
+                return Some(src.node_text(right));
+            }
+        }
+        n = p;
+    }
+    None
+}
+
+/// The string keys of the dict literals `block` puts in the list held in `name`: `filters =
+/// [{"a": 1}]`, `filters.append({"invite__isnull": True})`.
+fn dicts_held(src: &Src<'_>, name: &str, block: Node<'_>) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut dicts = |n: Node<'_>| {
+        let items = if n.kind() == "list" { named_children(n) } else { vec![n] };
+        for d in items.into_iter().filter(|d| d.kind() == "dictionary") {
+            out.extend(super::lookups::dict_strings(src, d, false));
+        }
+    };
+    for n in descendants(block) {
+        match n.kind() {
+            "assignment" => {
+                if n.child_by_field_name("left").is_some_and(|l| l.kind() == "identifier" && src.node_text(l) == name)
+                    && let Some(right) = n.child_by_field_name("right")
+                {
+                    dicts(right);
+                }
+            }
+            "call" => {
+                let Some(f) = n.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
+                let adds = f
+                    .child_by_field_name("attribute")
+                    .is_some_and(|m| matches!(src.node_text(m), "append" | "extend" | "insert"));
+                let on = f
+                    .child_by_field_name("object")
+                    .is_some_and(|o| o.kind() == "identifier" && src.node_text(o) == name);
+                if adds
+                    && on
+                    && let Some(list) = n.child_by_field_name("arguments")
+                {
+                    named_children(list).into_iter().for_each(&mut dicts);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The string keys the statements of `block` give the dict held in `name`: a dict literal it

@@ -30,6 +30,12 @@ use crate::scan::reference::RefKind;
 /// nothing.
 pub(super) const RETURNS_SCOPE: &str = "class:django:returns";
 
+/// The scope of the bindings that give a model's classmethod the records it returns, under
+/// `Class.method` (the class's own name): `@classmethod def privacy_filter(cls, …)` returning
+/// `cls.objects.filter(…)` binds `Status.privacy_filter` to `Status`. A `class:` scope, so a
+/// classmethod nothing binds (one returning a record or a value) reads nothing.
+pub(super) const CLASSMETHODS_SCOPE: &str = "class:django:classmethods";
+
 /// The scope of the bindings that give a class with a `Meta` its model, under the class's name:
 /// a class whose `Meta` names one (or inherits it from a class of its file) binds it, a class
 /// whose `Meta` inherits another file's (`class Meta(IssueSerializer.Meta)`) binds that class.
@@ -231,8 +237,21 @@ const MANY_METHODS: &[&str] = &[
 ];
 
 /// QuerySet methods that return one record.
-const ONE_METHODS: &[&str] =
-    &["get", "first", "last", "create", "latest", "earliest", "aget", "afirst", "alast", "acreate", "in_bulk_one"];
+const ONE_METHODS: &[&str] = &[
+    "get",
+    "first",
+    "last",
+    "create",
+    "latest",
+    "earliest",
+    "aget",
+    "afirst",
+    "alast",
+    "acreate",
+    "in_bulk_one",
+    "create_user",
+    "create_superuser",
+];
 
 /// Methods of a record that name no column of it.
 pub(super) fn is_manager_name(attr: &str) -> bool {
@@ -595,6 +614,28 @@ impl Ctx<'_> {
                     let env = self.function_env(func);
                     self.envs.insert(func.id(), Rc::new(env));
                 }
+            }
+        }
+        // A model's classmethod whose every return is a queryset of the class
+        // (`return cls.objects.filter(…)`, `queryset = super().privacy_filter(…)`): what a call
+        // of it on the model returns, in any file.
+        for func in nodes.of_kind("function_definition") {
+            let Some(class) = method_class(func) else { continue };
+            let Some(class_name) = class.child_by_field_name("name").map(|n| self.src.node_text(n)) else { continue };
+            let (Some(m), Some(name)) = (self.models.get(class_name), func.child_by_field_name("name")) else {
+                continue;
+            };
+            if classmethod_receiver(&self.src, func).is_none() {
+                continue;
+            }
+            let own = Rec::model(m.class.clone());
+            if self.returned(func).is_some_and(|t| t.many && t.rows == Rows::Records && t.rec == own) {
+                self.bindings.push(Binding {
+                    scope: CLASSMETHODS_SCOPE.to_owned(),
+                    name: format!("{}.{}", last_segment(&m.class), self.src.node_text(name)),
+                    root: own.root,
+                    path: Vec::new(),
+                });
             }
         }
         // A model's property whose every return is one record or queryset (`schedule, _ =
@@ -1369,10 +1410,17 @@ impl Ctx<'_> {
                 match f.kind() {
                     "identifier" => {
                         let name = text(f);
+                        // `get_object_or_404(Job, …)`, `get_object_or_404(models.Job, …)`.
                         let first_model = || {
                             a.positional
                                 .first()
-                                .filter(|n| n.kind() == "identifier" && is_class_name(text(**n)))
+                                .filter(|n| match n.kind() {
+                                    "identifier" => is_class_name(text(**n)),
+                                    "attribute" => {
+                                        is_class_name(last_segment(text(**n))) && self.is_known_model(text(**n))
+                                    }
+                                    _ => false,
+                                })
                                 .map(|n| Rec::model(self.model_ref(text(*n))))
                         };
                         // The shortcuts take a model, a manager or a queryset
@@ -1386,7 +1434,8 @@ impl Ctx<'_> {
                         match name {
                             "get_object_or_404" | "aget_object_or_404" => first_rec().map(Ty::one),
                             "get_list_or_404" | "aget_list_or_404" => first_rec().map(Ty::many),
-                            "list" | "sorted" | "reversed" => {
+                            // `Paginator(qs, 25)`: its pages hold the queryset's records.
+                            "list" | "sorted" | "reversed" | "Paginator" => {
                                 a.positional.first().and_then(|p| self.ty_at(*p, env, depth + 1)).filter(|t| t.many)
                             }
                             _ if is_class_name(name) && self.is_known_model(name) => {
@@ -1413,6 +1462,48 @@ impl Ctx<'_> {
                                 _ => {}
                             }
                         }
+                        // `item = form.save(commit=False)` with `form = ListItemForm(…)`: a model
+                        // form's instance, of the model its `Meta` names ([`META_SCOPE`]).
+                        if m == "save"
+                            && object.kind() == "identifier"
+                            && let Some(class) = self.constructed_class(object)
+                        {
+                            // A form no scanned file binds is the model it is named after
+                            // (`CaseForm` → `Case`), as Django's convention names it.
+                            let guess = class.strip_suffix("Form").filter(|g| !g.is_empty()).map(str::to_owned);
+                            return Some(Ty::one(Rec {
+                                root: Root::Binding { scopes: vec![META_SCOPE.to_owned()], name: class, guess },
+                                path: Vec::new(),
+                            }));
+                        }
+                        // `super().privacy_filter(viewer)` in a model's classmethod: the parent's
+                        // classmethod run on the same class, a queryset of it.
+                        if object.kind() == "call"
+                            && object.child_by_field_name("function").is_some_and(|s| text(s) == "super")
+                            && let Some(model) = env.class_of("cls")
+                            && !m.starts_with('_')
+                        {
+                            return Some(Ty::many(Rec::model(model)));
+                        }
+                        // `Status.privacy_filter(viewer)`: a classmethod of the model, what the
+                        // model's file binds it to return (a queryset of the class), else nothing.
+                        if matches!(object.kind(), "identifier" | "attribute")
+                            && is_class_name(last_segment(text(object)))
+                            && self.is_known_model(text(object))
+                            && !MANY_METHODS.contains(&m)
+                            && !ONE_METHODS.contains(&m)
+                            && !m.starts_with('_')
+                        {
+                            let model = self.model_ref(text(object));
+                            return Some(Ty::many(Rec {
+                                root: Root::Binding {
+                                    scopes: vec![CLASSMETHODS_SCOPE.to_owned()],
+                                    name: format!("{}.{m}", last_segment(&model)),
+                                    guess: None,
+                                },
+                                path: Vec::new(),
+                            }));
+                        }
                         // `self.get_roles()`: what that method of the class returns.
                         if text(object) == "self"
                             && let Some(class) = self.scopes.get(&node.id()).and_then(|f| self.method_classes.get(f))
@@ -1430,7 +1521,10 @@ impl Ctx<'_> {
                         };
                         if !t.many && !t.is_record() {
                             None
-                        } else if MANY_METHODS.contains(&m) || matches!(m, "values" | "values_list") {
+                        } else if MANY_METHODS.contains(&m)
+                            || matches!(m, "values" | "values_list")
+                            || t.many && matches!(m, "get_page" | "page")
+                        {
                             Some(Ty { rec: t.rec, many: true, rows })
                         } else if ONE_METHODS.contains(&m) {
                             Some(Ty { rec: t.rec, many: false, rows })
@@ -1451,6 +1545,13 @@ impl Ctx<'_> {
             "await" | "parenthesized_expression" => {
                 self.ty_at(named_children(node).into_iter().next()?, env, depth + 1)
             }
+            // `books = books or Edition.objects`: the side that is known.
+            "boolean_operator" if node.child_by_field_name("operator").is_some_and(|o| text(o) == "or") => {
+                [node.child_by_field_name("left"), node.child_by_field_name("right")]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|n| self.ty_at(n, env, depth + 1))
+            }
             // `Tag.objects.all() if everyone else get_objects_for_user(…)`: the branch that is known.
             "conditional_expression" => {
                 let parts = named_children(node);
@@ -1458,6 +1559,25 @@ impl Ctx<'_> {
             }
             _ => None,
         }
+    }
+
+    /// The class (its own name) a function assigns the name `name` an instance of, when every
+    /// assignment of it calls one class that is no model: `form = forms.ListItemForm(request.POST)`.
+    fn constructed_class(&self, name: Node<'_>) -> Option<String> {
+        let func = enclosing_function(name)?;
+        let var = self.src.node_text(name);
+        let mut classes = descendants(func).into_iter().filter(|n| n.kind() == "assignment").filter_map(|a| {
+            a.child_by_field_name("left").filter(|l| self.src.node_text(*l) == var)?;
+            let right = a.child_by_field_name("right")?;
+            let f = right.child_by_field_name("function").filter(|_| right.kind() == "call")?;
+            let class = self.src.node_text(f);
+            (matches!(f.kind(), "identifier" | "attribute")
+                && is_class_name(last_segment(class))
+                && !self.is_known_model(class))
+            .then(|| last_segment(class).to_owned())
+        });
+        let first = classes.next()?;
+        classes.all(|c| c == first).then_some(first)
     }
 
     /// The names in scope where `node` is.
