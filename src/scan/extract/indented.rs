@@ -338,7 +338,7 @@ mod tests {
     fn slim_attribute_values_and_markers_are_code() {
         let src = "span.score title=\"S #{a.b}\" data-id=@image.id = @image.score\n=> round(min.base_price)\np Text\n";
         let code = to_code(src, Dialect::Slim);
-        let kept: Vec<&str> = code.spans.iter().map(|&(f, t)| &src[f..t]).collect();
+        let kept: Vec<&str> = code.spans.iter().map(|&(f, t)| src[f..t].trim()).collect();
         assert_eq!(kept, vec!["a.b", "@image.id", "@image.score", "round(min.base_price)"]);
     }
 
@@ -346,7 +346,7 @@ mod tests {
     fn slim_blocks_close_with_end_and_code_filters_are_kept() {
         let src = "elixir:\n  x = @a.b\n= for i <- @items do\n  = i.name\np Done\n";
         let code = to_code(src, Dialect::Slim);
-        let kept: Vec<&str> = code.spans.iter().map(|&(f, t)| &src[f..t]).collect();
+        let kept: Vec<&str> = code.spans.iter().map(|&(f, t)| src[f..t].trim()).collect();
         assert_eq!(kept, vec!["x = @a.b", "for i <- @items do", "i.name"]);
         assert_eq!(code.ends.len(), 1);
         assert_eq!(&code.text[code.ends[0]..code.ends[0] + 3], "end");

@@ -623,11 +623,14 @@ fn chained_comprehensions(code: &str) -> Vec<(&str, &str, Vec<&str>)> {
         .collect()
 }
 
+/// One [`enum_captures`] call: collection, steps, parameter, arguments' span.
+type EnumCapture<'a> = (&'a str, Vec<&'a str>, Option<&'a str>, usize, usize);
+
 /// `Enum.map(@profiles, &{&1.name, &1.id})` and `Enum.map(@users, fn u -> … end)` in template
 /// code: (collection, the association steps read on it — `c.items` is `c` and `items` —, the
 /// function's parameter — none for a capture —, and the span of the call's arguments after the
 /// collection's name).
-fn enum_captures(code: &str) -> Vec<(&str, Vec<&str>, Option<&str>, usize, usize)> {
+fn enum_captures(code: &str) -> Vec<EnumCapture<'_>> {
     static ENUM: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\bEnum\.[a-z_]+[?!]?\(\s*(@?[a-z_]\w*)((?:\.[a-z_]\w*)*)\s*,\s*(?:&|fn\s+([a-z_]\w*)\s*->)")
             .expect("valid regex")
