@@ -518,3 +518,20 @@ fn haml_and_slim_templates() {
     );
     assert!(lines_naming(&slim, "password_digest").is_empty());
 }
+
+#[test]
+fn slim_attribute_values_whitespace_markers_and_ruby_blocks_are_code() {
+    let src = "ruby:\n  total = @user.visits_count\na.prev href=user_path(id: @user.login) title=\"#{@user.nickname}\" Profile\np\n  => @user.email\n/ @user.secret\np Text @user.bogus\n";
+    let slim = extract("app/views/users/show.html.slim", src);
+    // A `ruby:` block, an attribute's Ruby value and a quoted one's `#{…}`, `=>`'s code (not
+    // `> @user.email`); never a `/` comment or text.
+    assert_eq!(
+        hits(&slim),
+        set(&[
+            (2, "$rails:view:users|rails:view:/@user?User.visits_count", "query"),
+            (3, "$rails:view:users|rails:view:/@user?User.login", "query"),
+            (3, "$rails:view:users|rails:view:/@user?User.nickname", "query"),
+            (5, "$rails:view:users|rails:view:/@user?User.email", "query"),
+        ])
+    );
+}

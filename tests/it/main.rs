@@ -64,6 +64,7 @@ mod receivers_phoenix_getters;
 mod receivers_phoenix_glific;
 mod receivers_phoenix_operately;
 mod receivers_phoenix_params;
+mod receivers_phoenix_philomena;
 mod receivers_phoenix_pinchflat;
 mod receivers_phoenix_rows;
 mod receivers_phoenix_sequin;

@@ -56,12 +56,12 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        22
+        23
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
         framework == Framework::Phoenix
-            && [".ex", ".exs", ".heex", ".eex", ".leex"].iter().any(|ext| path.ends_with(ext))
+            && [".ex", ".exs", ".heex", ".eex", ".leex", ".slime"].iter().any(|ext| path.ends_with(ext))
     }
 
     fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
@@ -71,7 +71,11 @@ impl Extractor for EctoExtractor {
         }
         let mut walker = Walker::new(source, path);
         walker.template_scopes = template_scopes(path);
-        walker.template(source, 0, path.ends_with(".heex"), &dir_model(path));
+        if path.ends_with(".slime") {
+            walker.slime_template(source, &dir_model(path));
+        } else {
+            walker.template(source, 0, path.ends_with(".heex"), &dir_model(path));
+        }
         let mut facts = walker.facts;
         facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
         facts
@@ -233,6 +237,9 @@ struct Walker<'a> {
     /// Per `Enum`/`Stream` call being walked: whether its collection is known to hold no records
     /// (`Enum.map(info.columns, & &1.type)`), so that its capture's `&1` is none either.
     opaque_captures: Vec<bool>,
+    /// The first parameters of the file's `Multi.run` callbacks (`fn repo, changes -> …`): each
+    /// is the Repo there, as `Repo` is.
+    repo_params: std::collections::HashSet<String>,
 }
 
 /// What the walker asks of every level of a chain — the record under `a.b.c…` (`visit_call`), the
@@ -351,6 +358,7 @@ impl<'a> Walker<'a> {
             record_fns: calls::RecordFns::new(),
             previous_record_fns: calls::RecordFns::new(),
             public: std::collections::HashSet::new(),
+            repo_params: std::collections::HashSet::new(),
             positions: Vec::new(),
             param_edges: Vec::new(),
             keyed_edges: Vec::new(),
@@ -771,6 +779,13 @@ impl<'a> Walker<'a> {
             }
         }
         let remote_text = remote.map(|r| self.text(r));
+        // `Multi.run(:bump, fn repo, _changes -> repo.update_all(q, inc: […]) end)`.
+        if name == "run"
+            && remote_text.is_some_and(|m| m == "Ecto.Multi" || self.resolve(m) == "Ecto.Multi")
+            && let Some(param) = self.fn_first_params(&args).into_iter().next()
+        {
+            self.repo_params.insert(param);
+        }
         self.map_key_guard(name, remote_text, &args);
         // (A Repo's own writers, and a library's, take no record and map.)
         if remote.is_none_or(|r| r.kind() == "alias" && self.callee_name(name, Some(r)).is_some())
@@ -930,7 +945,7 @@ impl<'a> Walker<'a> {
                 });
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
-            (_, Some(repo)) if is_repo(repo) => self.repo_call(name, &args),
+            (_, Some(repo)) if self.is_repo(repo) => self.repo_call(name, &args),
             // `Multi.update_all(multi, :name, query, set: […])`: Repo's, after the multi and name.
             ("update_all" | "delete_all" | "insert_all", Some(multi))
                 if multi == "Ecto.Multi" || self.resolve(multi) == "Ecto.Multi" =>
@@ -1836,7 +1851,7 @@ impl<'a> Walker<'a> {
             self.callee(*stage).is_some_and(|(name, remote)| {
                 let remote = remote.map(|r| self.text(r));
                 (QUERY_MACROS.contains(&name) && matches!(remote, None | Some("Ecto.Query")))
-                    || remote.is_some_and(is_repo)
+                    || remote.is_some_and(|r| self.is_repo(r))
             })
         });
         if queried {
@@ -1980,7 +1995,7 @@ impl<'a> Walker<'a> {
                 }
                 self.visit_children(stage);
             } else if let Some(repo) = remote_text
-                && is_repo(repo)
+                && self.is_repo(repo)
                 && let Some(Some(root)) = sources.first()
             {
                 // `User |> Repo.get_by(email: e)`: the piped schema is the first argument.
@@ -2488,6 +2503,13 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A Repo as a call's module: `Repo`, `MyApp.Repo`, the one a changeset carries in
+    /// `prepare_changes(fn changeset -> … |> changeset.repo.update_all(…) end)`, or a
+    /// `Multi.run` callback's first parameter.
+    fn is_repo(&self, remote: &str) -> bool {
+        remote.ends_with("Repo") || remote == "changeset.repo" || self.repo_params.contains(remote)
+    }
+
     /// The first parameter of each clause of each `fn … end` among `args`, where it is a name.
     fn fn_first_params(&self, args: &[Node<'_>]) -> Vec<String> {
         let mut names = Vec::new();
@@ -2600,17 +2622,11 @@ const MAP_FIELD_FNS: &[&str] = &["take", "get", "fetch", "fetch!", "drop", "put"
 /// (`template_payload`, `message_params`, `update_attrs`).
 const MAP_NAME_SUFFIXES: &[&str] = &["_payload", "_params", "_attrs", "_opts", "_options", "_args"];
 
-/// Whether a variable's name says it never holds a record: one of [`NOT_RECORDS`], or a name
-/// ending in one of [`MAP_NAME_SUFFIXES`].
-/// A Repo as a call's module: `Repo`, `MyApp.Repo`, or the one a changeset carries in
 /// The frame key of a capture's first argument, bound where its collection is typed.
 const CAPTURED: &str = "&1";
 
-/// `prepare_changes(fn changeset -> … |> changeset.repo.update_all(…) end)`.
-fn is_repo(remote: &str) -> bool {
-    remote.ends_with("Repo") || remote == "changeset.repo"
-}
-
+/// Whether a variable's name says it never holds a record: one of [`NOT_RECORDS`], or a name
+/// ending in one of [`MAP_NAME_SUFFIXES`].
 fn holds_no_record(name: &str) -> bool {
     NOT_RECORDS.contains(&name) || MAP_NAME_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
@@ -2705,6 +2721,8 @@ const NOT_RECORDS: &[&str] = &[
     "settings",
     "record",
     "records",
+    // What a renderer returned (`@rendered.description`: markdown rendered per field).
+    "rendered",
     // `:telemetry` handlers' `handle_event(event, measurements, metadata, config)`.
     "measurement",
     "measurements",

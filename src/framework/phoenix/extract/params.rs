@@ -199,7 +199,8 @@ impl<'a> Walker<'a> {
             return None;
         }
         let key = if piped { args.first() } else { args.get(1) };
-        key.and_then(|k| atom(*k, self.src))
+        // `Map.put(attrs, "specification", ip)`: a params map's string key too.
+        key.and_then(|k| atom(*k, self.src).or_else(|| string(*k, self.src).filter(|(s, _)| is_identifier(s))))
     }
 }
 

@@ -165,12 +165,33 @@ impl Walker<'_> {
             Some(stage) => self.callee(stage).is_some_and(|(n, remote)| {
                 QUERY_MACROS.contains(&n) && remote.is_none_or(|r| self.text(r) == "Ecto.Query")
             }),
-            None => self.callee(root).is_some_and(|(n, remote)| n == "from" && remote.is_none()),
+            None => {
+                self.callee(root).is_some_and(|(n, remote)| n == "from" && remote.is_none())
+                    || self.unpiped_query_first(root).is_some()
+            }
         };
         if !is_query {
             return None;
         }
         self.source_of(root).filter(|s| matches!(s, Source::Schema(_) | Source::Returned(_)))
+    }
+
+    /// The queryable of a query macro called with it first, not piped (`where(Image, [i], …)`,
+    /// `order_by(query, desc: :id)`); never `from`, `dynamic`, nor a binding list or an atom first.
+    pub(super) fn unpiped_query_first<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        if node.kind() != "call" || self.piped_args.contains_key(&node.id()) {
+            return None;
+        }
+        let (name, remote) = self.callee(node)?;
+        if !QUERY_MACROS.contains(&name)
+            || matches!(name, "from" | "dynamic")
+            || remote.is_some_and(|r| self.text(r) != "Ecto.Query")
+        {
+            return None;
+        }
+        let args = arguments(node);
+        // (A pipe's stage has no queryable first: `|> join(:left, [p], …)` starts with its kind.)
+        (args.len() >= 2).then(|| args[0]).filter(|first| matches!(first.kind(), "alias" | "identifier" | "call"))
     }
 
     /// The one schema the module's functions of no argument return bare (`def new, do:
@@ -310,6 +331,10 @@ impl Walker<'_> {
                     let first = arguments(node).into_iter().next()?;
                     return self.binding_in(first).map(|(_, s)| s).or_else(|| self.source_of(first));
                 }
+                // `where(Image, [i], i.id in ^ids)`: the query over its first argument.
+                if let Some(first) = self.unpiped_query_first(node) {
+                    return self.source_of(first);
+                }
                 if remote.is_none() && !QUERY_MACROS.contains(&name) {
                     return self.modules.iter().rev().find_map(|m| m.query_fns.get(name).cloned());
                 }
@@ -371,6 +396,9 @@ impl Walker<'_> {
                         },
                     )
                 }
+                _ if let Some(first) = self.unpiped_query_first(node) => {
+                    self.source_typed(first).map_or(Confidence::High, |(_, c)| c)
+                }
                 Some(("from", None)) => {
                     let first = arguments(node).into_iter().next()?;
                     let inner = match self.binding_in(first) {
@@ -409,6 +437,8 @@ impl Walker<'_> {
         }
         let head = match value.kind() {
             "call" if matches!(self.callee(value), Some(("from", None))) => value,
+            // `q = where(Image, id: ^id)`: a query macro over its first argument, unpiped.
+            "call" if self.unpiped_query_first(value).is_some() => value,
             "binary_operator" if value.child_by_field_name("operator").is_some_and(|o| self.text(o) == "|>") => {
                 let mut root = value;
                 let last = value.child_by_field_name("right");

@@ -1,6 +1,7 @@
 //! Lists of maps as rows: a list literal of maps (`contacts = [%{phone: p, optin_method: "BSP"},
 //! …]`), a comprehension over one that merges each element (`for c <- contacts do %{…} |>
-//! Map.merge(c) end`) and `Enum.map(range, fn _ -> build_row(org) end)` carry the keys of their
+//! Map.merge(c) end`), `Enum.map(range, fn _ -> build_row(org) end)` and `Enum.map(xs,
+//! &build_row(&1, now))` carry the keys of their
 //! maps, as a params map carries its own: handed to `Repo.insert_all(Schema, rows)` — also
 //! chunked, `rows |> Enum.chunk_every(300) |> Enum.map(&Repo.insert_all(Schema, &1))` — they
 //! are the schema's fields.
@@ -48,15 +49,23 @@ impl Walker<'_> {
             }
             Some(("map" | "flat_map", Some(m))) if matches!(self.text(m), "Enum" | "Stream") => arguments(call)
                 .into_iter()
-                .filter(|a| a.kind() == "anonymous_function")
-                .flat_map(|f| {
-                    let mut cursor = f.walk();
-                    let clauses: Vec<Node<'_>> = f.named_children(&mut cursor).collect();
-                    clauses
-                        .into_iter()
-                        .filter_map(|c| c.child_by_field_name("right").and_then(last))
-                        .flat_map(|e| self.merged_keys(e))
-                        .collect::<Vec<_>>()
+                .flat_map(|f| match f.kind() {
+                    "anonymous_function" => {
+                        let mut cursor = f.walk();
+                        let clauses: Vec<Node<'_>> = f.named_children(&mut cursor).collect();
+                        clauses
+                            .into_iter()
+                            .filter_map(|c| c.child_by_field_name("right").and_then(last))
+                            .flat_map(|e| self.merged_keys(e))
+                            .collect::<Vec<_>>()
+                    }
+                    // `Enum.map(clicks, &row(&1, now))`: what the captured function returns.
+                    "unary_operator" if self.text(f).starts_with('&') => f
+                        .child_by_field_name("operand")
+                        .filter(|c| c.kind() == "call")
+                        .map(|c| self.merged_keys(c))
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
                 })
                 .collect(),
             _ => Vec::new(),
