@@ -90,7 +90,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        23
+        24
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

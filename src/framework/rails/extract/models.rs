@@ -607,18 +607,17 @@ impl<'a> Walker<'a> {
                     };
                     let prefix = affix("prefix", &column).map(|p| format!("{p}_")).unwrap_or_default();
                     let suffix = affix("suffix", &column).map(|s| format!("_{s}")).unwrap_or_default();
-                    // `record.active?` reads the enum's column: resolution maps the predicate's
-                    // attribute to it, as it maps any declared field.
+                    // `record.active?` reads the enum's column: resolution maps the predicate to
+                    // it, as it maps any declared field; `record.active!` writes it. The value
+                    // gives the record nothing else: a reader, writer, form field or hash key
+                    // `notes` beside `notes: "notes"` is the `notes` column's, not `status`.
                     let fields = &mut self.facts.models[index].fields;
                     for value in values.iter().filter(|v| is_identifier(v)) {
                         let attribute = format!("{prefix}{value}{suffix}");
-                        // `record.active!` writes it: the bang, a field of its own.
-                        let bang = format!("{attribute}!");
-                        if attribute != column && !fields.iter().any(|(a, _)| *a == attribute) {
-                            fields.push((attribute, column.clone()));
-                        }
-                        if !fields.iter().any(|(a, _)| *a == bang) {
-                            fields.push((bang, column.clone()));
+                        for method in [format!("{attribute}?"), format!("{attribute}!")] {
+                            if !fields.iter().any(|(a, _)| *a == method) {
+                                fields.push((method, column.clone()));
+                            }
                         }
                     }
                 }
@@ -927,7 +926,7 @@ impl<'a> Walker<'a> {
                     if (generated || predicate) && is_identifier(column) {
                         let at = offset + name.find(column).unwrap_or(0);
                         let confidence = if generated { Confidence::High } else { Confidence::Medium };
-                        self.hit_at(at, model.attribute(column), RefKind::Query, confidence);
+                        self.hit_at(at, model.attribute(attribute_called(&name)), RefKind::Query, confidence);
                     }
                 }
             }

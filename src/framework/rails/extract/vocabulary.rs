@@ -469,6 +469,14 @@ pub(super) fn attribute_of(method: &str) -> &str {
     method
 }
 
+/// What a call of attribute method `method` names for resolution: a plain predicate as written
+/// (`active?`, which an enum value maps to its column and any other name to the attribute of
+/// its stem), else the attribute it is about (`email_changed?` → `email`).
+pub(super) fn attribute_called(method: &str) -> &str {
+    let column = attribute_of(method);
+    if method.strip_suffix('?') == Some(column) { method } else { column }
+}
+
 /// `find_by_email_and_name!` → `email_and_name!`.
 pub(super) fn dynamic_finder(method: &str) -> Option<&str> {
     for prefix in ["find_or_initialize_by_", "find_or_create_by_", "find_all_by_", "find_last_by_", "find_by_"] {
@@ -517,7 +525,7 @@ impl<'a> Walker<'a> {
             return;
         };
         let offset = node.start_byte() + name.find(column).unwrap_or(0);
-        self.hit_at(offset, model.attribute(column), RefKind::Query, confidence);
+        self.hit_at(offset, model.attribute(attribute_called(name)), RefKind::Query, confidence);
     }
 }
 

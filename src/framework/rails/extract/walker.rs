@@ -948,7 +948,7 @@ impl<'a> Walker<'a> {
                     && !NOT_ATTRIBUTES.contains(&column)
                 {
                     known = true;
-                    self.hit_at(offset, rec.attribute(column), RefKind::Query, confidence);
+                    self.hit_at(offset, rec.attribute(attribute_called(&method)), RefKind::Query, confidence);
                 }
             }
         }
@@ -1102,9 +1102,9 @@ impl<'a> Walker<'a> {
             // field of that name its declaration maps to the column; any other bang maps nothing.
             let column = match method.strip_suffix('!') {
                 Some(stem) if is_identifier(stem) && !method.ends_with("_will_change!") => method,
-                _ => attribute_of(method),
+                _ => attribute_called(method),
             };
-            if is_identifier(column.strip_suffix('!').unwrap_or(column)) && !NOT_ATTRIBUTES.contains(&method) {
+            if is_identifier(column.trim_end_matches(['!', '?'])) && !NOT_ATTRIBUTES.contains(&method) {
                 let offset = method_node.start_byte() + method.find(column).unwrap_or(0);
                 self.hit_at(offset, rec.attribute(column), RefKind::Query, *confidence);
             }
