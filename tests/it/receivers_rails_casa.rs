@@ -80,3 +80,218 @@ fn an_enum_value_named_like_a_column_leaves_the_column_its_reader() {
         ])
     );
 }
+
+const CONTACT_DECORATOR: &str = r#"class CaseContactDecorator < Draper::Decorator
+  delegate_all
+
+  def miles_traveled
+    object.miles.to_s + " miles"
+  end
+
+  def summary
+    model.notes.truncate(10)
+  end
+
+  def form_title
+    active? ? "Edit" : "New"
+  end
+
+  def label
+    notes_label
+  end
+
+  def notes_label
+    "Notes"
+  end
+end
+"#;
+
+const PROFILE_DECORATOR: &str = r#"class ProfileDecorator < ApplicationDecorator
+  decorates :case_contact
+
+  def shown
+    object.miles
+  end
+end
+"#;
+
+const PLAIN_DECORATOR: &str = r#"class OrgDecorator < Draper::Decorator
+  def initials
+    object.notes
+  end
+
+  def title
+    miles
+  end
+end
+"#;
+
+/// Draper: `object` (and `model`) in `class XDecorator < Draper::Decorator` is an X, or the
+/// model `decorates :y` names; with `delegate_all` a bare call the decorator does not define
+/// is the record's (`active?`, the enum's predicate). Without `delegate_all` a bare name is the
+/// decorator's own; another decorator's `object` is its own model's.
+#[test]
+fn a_draper_decorator_s_object_and_delegated_calls_are_its_model_s() {
+    let tables: &[(&str, &[&str])] =
+        &[("case_contacts", &["id", "status", "notes", "miles"]), ("orgs", &["id", "name"])];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/case_contact.rb", CONTACT),
+        ("app/models/org.rb", "class Org < ApplicationRecord\nend\n"),
+        ("app/decorators/application_decorator.rb", "class ApplicationDecorator < Draper::Decorator; end\n"),
+        ("app/decorators/case_contact_decorator.rb", CONTACT_DECORATOR),
+        ("app/decorators/profile_decorator.rb", PROFILE_DECORATOR),
+        ("app/decorators/org_decorator.rb", PLAIN_DECORATOR),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "case_contacts.miles"),
+        set(&[
+            "app/models/case_contact.rb:1",
+            "app/decorators/case_contact_decorator.rb:5",
+            "app/decorators/profile_decorator.rb:5",
+        ])
+    );
+    assert_eq!(
+        uses(&result, "case_contacts.notes"),
+        set(&["app/models/case_contact.rb:1", "app/decorators/case_contact_decorator.rb:9"])
+    );
+    assert_eq!(
+        uses(&result, "case_contacts.status"),
+        set(&[
+            "app/models/case_contact.rb:1",
+            "app/models/case_contact.rb:2",
+            "app/models/case_contact.rb:5",
+            "app/decorators/case_contact_decorator.rb:13",
+        ])
+    );
+}
+
+const CASE_POLICY: &str = r#"class CaseContactPolicy < ApplicationPolicy
+  class Scope
+    def resolve
+      scope.where(notes: nil)
+    end
+  end
+
+  def permitted_attributes
+    common = [:miles, {org_attributes: %i[name]}]
+    common << extra_attributes
+  end
+
+  def update?
+    !record.active? && user.admin?
+  end
+
+  private
+
+  def extra_attributes
+    {notes: []}
+  end
+
+  def labels
+    [:miles]
+  end
+end
+"#;
+
+const APPLICATION_POLICY: &str = r#"class ApplicationPolicy
+  attr_reader :user, :record
+
+  def initialize(user, record)
+    @user = user
+    @record = record
+  end
+end
+"#;
+
+/// Pundit: in `class XPolicy < ApplicationPolicy`, `record` is an X, and the lists
+/// `permitted_attributes` (and the `x_attributes` helpers it calls) builds are X's attributes
+/// (`org_attributes:` nested ones the association's). Another method's list is none of them, nor
+/// the policy's inner `Scope`'s `scope`.
+#[test]
+fn a_pundit_policy_s_record_and_permitted_attributes_are_its_model_s() {
+    let tables: &[(&str, &[&str])] =
+        &[("case_contacts", &["id", "status", "notes", "miles", "org_id"]), ("orgs", &["id", "name"])];
+    let contact = CONTACT.replace("  enum", "  belongs_to :org\n  accepts_nested_attributes_for :org\n  enum");
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/case_contact.rb", contact.as_str()),
+        ("app/models/org.rb", "class Org < ApplicationRecord\nend\n"),
+        ("app/policies/application_policy.rb", APPLICATION_POLICY),
+        ("app/policies/case_contact_policy.rb", CASE_POLICY),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "case_contacts.miles"),
+        set(&["app/models/case_contact.rb:1", "app/policies/case_contact_policy.rb:9"])
+    );
+    assert_eq!(
+        uses(&result, "case_contacts.notes"),
+        set(&["app/models/case_contact.rb:1", "app/policies/case_contact_policy.rb:20"])
+    );
+    assert_eq!(uses(&result, "orgs.name"), set(&["app/models/org.rb:1", "app/policies/case_contact_policy.rb:9"]));
+    assert!(uses(&result, "case_contacts.status").contains("app/policies/case_contact_policy.rb:14"));
+}
+
+const COURT_VALIDATOR: &str = r#"class CourtReportValidator < ActiveModel::Validator
+  def validate(record)
+    if record.submitted_at.nil? && !record.not_submitted?
+      record.errors.add(:report_status, "can't be nil")
+    end
+    check(record)
+  end
+
+  private
+
+  def check(record)
+    record.submitted_at
+  end
+end
+"#;
+
+const CASE_VALIDATIONS: &str = r#"module CasaCase::Validations
+  extend ActiveSupport::Concern
+
+  included do
+    validates_with CourtReportValidator, fields: [:report_status, :submitted_at]
+  end
+end
+"#;
+
+/// `ActiveModel::Validator`: the `record` of `validate(record)` (and of its private helpers)
+/// is a record of each model whose `validates_with` names the class — here through a concern
+/// the model includes; the `fields:` that line lists are the model's. `errors.add(:x, …)` is
+/// no use of `x`.
+#[test]
+fn a_validator_class_s_record_is_the_model_that_validates_with_it() {
+    let tables: &[(&str, &[&str])] = &[("casa_cases", &["id", "report_status", "submitted_at"])];
+    let files = [
+        APPLICATION_RECORD,
+        (
+            "app/models/casa_case.rb",
+            "class CasaCase < ApplicationRecord\n  include CasaCase::Validations\n  enum :report_status, {not_submitted: \"not_submitted\", submitted: \"submitted\"}\nend\n",
+        ),
+        ("app/models/concerns/casa_case/validations.rb", CASE_VALIDATIONS),
+        ("app/validators/court_report_validator.rb", COURT_VALIDATOR),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "casa_cases.submitted_at"),
+        set(&[
+            "app/models/casa_case.rb:1",
+            "app/models/concerns/casa_case/validations.rb:5",
+            "app/validators/court_report_validator.rb:3",
+            "app/validators/court_report_validator.rb:12",
+        ])
+    );
+    assert_eq!(
+        uses(&result, "casa_cases.report_status"),
+        set(&[
+            "app/models/casa_case.rb:1",
+            "app/models/casa_case.rb:3",
+            "app/models/concerns/casa_case/validations.rb:5",
+            "app/validators/court_report_validator.rb:3",
+        ])
+    );
+}

@@ -32,6 +32,9 @@ pub(super) struct Scope {
     pub(super) delegated: HashMap<String, (Rec, String)>,
     /// A module, whose `def`s (`module_function`, `extend self`) are called on it: `Mod.m(…)`.
     pub(super) module: bool,
+    /// What the class is handed by its gem's convention (a decorator's `object`, a policy's or
+    /// validator's `record`).
+    pub(super) role: Option<Role>,
 }
 
 /// The scope an Avo action's `record` is bound in, keyed by the action's last name: a resource's
@@ -157,6 +160,7 @@ impl<'a> Walker<'a> {
             avo_action,
             delegated: HashMap::new(),
             module: !is_class,
+            role: None,
         };
         if is_class && let Some(parent) = &superclass {
             if self.may_be_model(parent) {
@@ -179,6 +183,8 @@ impl<'a> Walker<'a> {
                 scope.model = Some(self.facts.models.len() - 1);
             } else if let Some(model) = serialized_model(&name, parent) {
                 scope.serializes = Some(model);
+            } else {
+                scope.role = role_of(&name, parent);
             }
         }
         if !is_class && self.text(node).contains("ActiveSupport::Concern") {
@@ -547,6 +553,20 @@ impl<'a> Walker<'a> {
                 }
                 self.listed_attributes(args, &rec, kind);
                 self.scope_option(&options, &rec);
+                if method == "validates_with" {
+                    // `validates_with CourtReportValidator, fields: [:court_report_status]`: the
+                    // validator's `record` is the model's, and the fields it is told are its.
+                    if let Some(validator) = args.first() {
+                        self.bind_validator(*validator, &rec);
+                    }
+                    if let Some(fields) = option_value("fields") {
+                        for (column, offset) in strings_in(fields, self.code) {
+                            if is_identifier(&column) {
+                                self.hit_at(offset, rec.attribute(&column), RefKind::Query, high);
+                            }
+                        }
+                    }
+                }
             }
             _ if method.starts_with("validates_") && method.ends_with("_of") => {
                 for (column, node) in &symbols {

@@ -705,6 +705,9 @@ impl<'a> Walker<'a> {
                 {
                     return Some(Ty::Record(rec, Confidence::Medium));
                 }
+                if let Some(ty) = self.role_record(name, bare) {
+                    return Some(ty);
+                }
                 if name == "record"
                     && bare
                     && !self.method_params.iter().any(|p| p == name)

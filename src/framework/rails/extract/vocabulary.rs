@@ -508,7 +508,14 @@ impl<'a> Walker<'a> {
     pub(super) fn dirty_attribute(&mut self, node: Node<'_>) {
         let name = self.text(node);
         let column = attribute_of(name);
-        let Some(model) = self.current_model() else { return };
+        // A decorator's bare call under `delegate_all` is its record's, at most medium.
+        let (model, cap) = match self.current_model() {
+            Some(model) => (model, Confidence::High),
+            None => match self.delegated_all() {
+                Some(rec) => (rec, Confidence::Medium),
+                None => return,
+            },
+        };
         if !is_identifier(column) || self.lookup(name).is_some() {
             return;
         }
@@ -525,7 +532,7 @@ impl<'a> Walker<'a> {
             return;
         };
         let offset = node.start_byte() + name.find(column).unwrap_or(0);
-        self.hit_at(offset, model.attribute(attribute_called(name)), RefKind::Query, confidence);
+        self.hit_at(offset, model.attribute(attribute_called(name)), RefKind::Query, confidence.min(cap));
     }
 }
 

@@ -249,6 +249,7 @@ impl<'a> Walker<'a> {
                 // A rake task's (a script's) call of a helper its file defines at the top level.
                 self.observe_bare(self.text(node));
             }
+            "identifier" if self.role_macro(self.text(node), &[]) => {}
             "identifier" => {
                 // A bare macro in a class body: `has_secure_password`, `primary_abstract_class`.
                 if let Some(index) = self.scopes.last().and_then(|s| s.model) {
@@ -328,6 +329,10 @@ impl<'a> Walker<'a> {
         let saved_key = self.method_key.take();
         self.enter_method(node, name, instance);
         self.listed_method(node, name, instance);
+        if instance {
+            self.role_params();
+            self.policy_attributes(node, name);
+        }
         let name_node = node.child_by_field_id(*field::NAME);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor).filter(|c| Some(*c) != name_node) {
@@ -679,6 +684,10 @@ impl<'a> Walker<'a> {
             {
                 self.dirty_attribute(method_node);
                 self.delegated_read(method_node);
+            }
+            if !self.in_instance_method && matches!(method, "delegate_all" | "decorates") && self.role_macro(method, &args)
+            {
+                return None;
             }
             if method == "delegate" && !self.in_instance_method && !self.scopes.is_empty() {
                 self.delegation(&args);
