@@ -62,7 +62,8 @@ pub(super) enum Ty {
     Relation(Rec, Confidence),
     /// One record of the model.
     Record(Rec, Confidence),
-    /// `Model.arel_table`.
+    /// `Model.arel_table`, or what is keyed like it: a record's hash of attribute values by name
+    /// (`saved_changes`, `attributes`). A subscript (`changes["status"]`) names a column.
     Arel(Rec, Confidence),
     /// A form builder for the model (`form_with model: @user do |f|`).
     Form(Rec, Confidence),
@@ -115,6 +116,9 @@ pub(super) fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
         Ty::Record(rec, c) => {
             if matches!(method, "reload" | "lock!" | "dup" | "presence" | "tap" | "itself") {
                 Some(Ty::Record(rec, c))
+            } else if !implicit && ATTRIBUTE_HASHES.contains(&method) {
+                // `changes = contact.saved_changes` then `changes["status"]`: dirty tracking.
+                Some(Ty::Arel(rec, c.min(Confidence::Medium)))
             } else if rec.path.is_empty() && !implicit && matches!(method, "where" | "order" | "joins" | "includes") {
                 // A record has no `where`: a variable named like one record holds the model's
                 // relation (`query = repo.where(…)`).
@@ -132,6 +136,8 @@ pub(super) fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
         }
         // `Model.arel_table.alias('subfolders')`: the same table under another name.
         Ty::Arel(rec, c) if method == "alias" => Some(Ty::Arel(rec, c)),
+        // `form.object`: the record a form builder is over.
+        Ty::Form(rec, c) if method == "object" && !implicit => Some(Ty::Record(rec, c)),
         _ => None,
     }
 }

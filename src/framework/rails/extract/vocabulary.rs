@@ -268,6 +268,18 @@ pub(super) const RECORD_ITERATORS: &[&str] = &[
 ];
 
 /// Methods of every Ruby object or record that are not attributes.
+/// A record's hashes of attribute values keyed by attribute name.
+pub(super) const ATTRIBUTE_HASHES: &[&str] = &[
+    "saved_changes",
+    "previous_changes",
+    "changes",
+    "changes_to_save",
+    "attributes",
+    "attributes_in_database",
+    "attributes_before_type_cast",
+    "changed_attributes",
+];
+
 pub(super) const NOT_ATTRIBUTES: &[&str] = &[
     "present?",
     "blank?",

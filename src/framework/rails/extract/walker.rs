@@ -245,6 +245,16 @@ impl<'a> Walker<'a> {
                 self.dirty_attribute(node);
                 self.delegated_read(node);
             }
+            // Ruby 3.1's shorthand `compose(city:, state:)`: each key reads the name it is, a
+            // bare call of the model's attribute when no local has it.
+            "hash_key_symbol"
+                if self.in_instance_method
+                    && node
+                        .parent()
+                        .is_some_and(|p| p.kind() == "pair" && p.child_by_field_id(*field::VALUE).is_none()) =>
+            {
+                self.dirty_attribute(node);
+            }
             "identifier" if self.scopes.is_empty() => {
                 // A rake task's (a script's) call of a helper its file defines at the top level.
                 self.observe_bare(self.text(node));
@@ -442,10 +452,10 @@ impl<'a> Walker<'a> {
                     _ => None,
                 }
             }
-            // `attributes["reply"]` in a model's instance method.
+            // `attributes["reply"]`, `saved_changes["status"]` in a model's instance method.
             _ if object.kind() == "identifier"
-                && self.text(object) == "attributes"
-                && self.not_a_local("attributes") =>
+                && ATTRIBUTE_HASHES.contains(&self.text(object))
+                && self.not_a_local(self.text(object)) =>
             {
                 self.current_model().map(|m| (m, Confidence::High))
             }
