@@ -231,7 +231,15 @@ fn a_pundit_policy_s_record_and_permitted_attributes_are_its_model_s() {
         set(&["app/models/case_contact.rb:1", "app/policies/case_contact_policy.rb:20"])
     );
     assert_eq!(uses(&result, "orgs.name"), set(&["app/models/org.rb:1", "app/policies/case_contact_policy.rb:9"]));
-    assert!(uses(&result, "case_contacts.status").contains("app/policies/case_contact_policy.rb:14"));
+    assert_eq!(
+        uses(&result, "case_contacts.status"),
+        set(&[
+            "app/models/case_contact.rb:1",
+            "app/models/case_contact.rb:4",
+            "app/models/case_contact.rb:7",
+            "app/policies/case_contact_policy.rb:14",
+        ])
+    );
 }
 
 const COURT_VALIDATOR: &str = r#"class CourtReportValidator < ActiveModel::Validator
@@ -293,5 +301,115 @@ fn a_validator_class_s_record_is_the_model_that_validates_with_it() {
             "app/models/concerns/casa_case/validations.rb:5",
             "app/validators/court_report_validator.rb:3",
         ])
+    );
+}
+
+const METADATA_CALLBACK: &str = r#"class ContactMetadataCallback
+  def after_commit(case_contact)
+    changes = case_contact.saved_changes
+    update_status(changes, case_contact) if changes["status"]
+  end
+
+  private
+
+  def update_status(changes, case_contact)
+    stamp = {"notes" => changes["status"].last}
+    case_contact.update_columns(miles: 0)
+  end
+end
+"#;
+
+const ADDRESS: &str = r#"class Address < ApplicationRecord
+  before_save :compose_content
+
+  def self.compose(city: nil, state: nil)
+    [city, state].compact.join(", ")
+  end
+
+  def compose_content
+    self.content = self.class.compose(city:, state:)
+  end
+
+  def label(zip:)
+    format(zip:, city: "x")
+  end
+
+  def previous_city
+    saved_changes["city"]
+  end
+end
+"#;
+
+/// A record's hash of attribute values (`saved_changes`, `attributes`) is keyed by column:
+/// `changes = case_contact.saved_changes` then `changes["status"]`, also in the helper it is
+/// passed to; a string key of another hash (`{"notes" => …}`) is none. Ruby 3.1's shorthand
+/// `compose(city:, state:)` in a model's method reads the attributes (a keyword parameter of the
+/// same name, `zip:`, and a pair with a value are not); the class method's own keyword
+/// parameters are none. `form.object` is the form's record.
+#[test]
+fn dirty_hashes_shorthand_keywords_and_form_object_read_columns() {
+    let tables: &[(&str, &[&str])] = &[
+        ("case_contacts", &["id", "status", "notes", "miles"]),
+        ("addresses", &["id", "city", "state", "zip", "content"]),
+    ];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/case_contact.rb", CONTACT),
+        ("app/models/address.rb", ADDRESS),
+        ("app/callbacks/contact_metadata_callback.rb", METADATA_CALLBACK),
+        (
+            "app/views/case_contacts/_form.html.erb",
+            "<%= form_with model: @case_contact do |form| %>\n  <% if form.object.notes.present? %>x<% end %>\n<% end %>\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "case_contacts.status"),
+        set(&[
+            "app/models/case_contact.rb:1",
+            "app/models/case_contact.rb:2",
+            "app/models/case_contact.rb:5",
+            "app/callbacks/contact_metadata_callback.rb:4",
+            "app/callbacks/contact_metadata_callback.rb:10",
+        ])
+    );
+    assert_eq!(
+        uses(&result, "case_contacts.notes"),
+        set(&["app/models/case_contact.rb:1", "app/views/case_contacts/_form.html.erb:2"])
+    );
+    assert_eq!(
+        uses(&result, "addresses.city"),
+        set(&["app/models/address.rb:1", "app/models/address.rb:9", "app/models/address.rb:17"])
+    );
+    assert_eq!(uses(&result, "addresses.state"), set(&["app/models/address.rb:1", "app/models/address.rb:9"]));
+    assert_eq!(uses(&result, "addresses.zip"), set(&["app/models/address.rb:1"]));
+}
+
+const CASES_CONTROLLER: &str = r#"class CasaCasesController < ApplicationController
+  def index
+    @pagy, @page_items = pagy(CasaCase.where(active: true).order(:case_number))
+    @pagy_two, @other = paginate(CasaCase.all)
+  end
+end
+"#;
+
+/// pagy's `@pagy, @records = pagy(relation)`: the second name holds the relation's records in
+/// the action's views. Another method's pair (`paginate`) says nothing of either name.
+#[test]
+fn pagy_s_pair_types_the_records_it_pages() {
+    let tables: &[(&str, &[&str])] = &[("casa_cases", &["id", "case_number", "active", "miles"])];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/casa_case.rb", "class CasaCase < ApplicationRecord\nend\n"),
+        ("app/controllers/casa_cases_controller.rb", CASES_CONTROLLER),
+        (
+            "app/views/casa_cases/index.html.erb",
+            "<% @page_items.each do |c| %>\n  <%= c.miles %>\n<% end %>\n<% @other.each do |o| %>\n  <%= o.miles %>\n<% end %>\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "casa_cases.miles"),
+        set(&["app/models/casa_case.rb:1", "app/views/casa_cases/index.html.erb:2"])
     );
 }

@@ -291,6 +291,52 @@ impl<'a> Walker<'a> {
         })
     }
 
+    /// `x = value` or `@x = value` (of type `ty`, the assignment at `at`): the local, or the
+    /// instance variable with the views and controller concern that read it.
+    fn bind_value(&mut self, left: Node<'_>, right: Node<'_>, ty: Ty, at: usize) {
+        let name = self.text(left).to_owned();
+        // `@recently_played = a.where(…).first || b.where(…).first`: a record of either.
+        let other = self.other_model(right, &ty);
+        if left.kind() == "instance_variable"
+            && let Some(dir) = self.controller_views().map(str::to_owned)
+        {
+            self.bind_for(view_scope(&dir), &name, &ty);
+            if let Some(other) = &other {
+                self.bind_for(view_scope(&dir), &name, other);
+            }
+        }
+        let ty = match other {
+            Some(other) if left.kind() == "identifier" => self.union(&name, [ty.clone(), other], at).unwrap_or(ty),
+            _ => ty,
+        };
+        if left.kind() == "instance_variable"
+            && let Some(concern) = self.controller_concern().map(str::to_owned)
+        {
+            self.bind_for(concern, &name, &ty);
+        }
+        let ty = if left.kind() == "identifier" { self.keep_guess(&name, ty, at) } else { ty };
+        self.bind(&name, ty);
+    }
+
+    /// pagy's `@pagy, @records = pagy(relation)` (`pagy_countless`, `pagy_array` …): the
+    /// second name holds a page of the relation's records.
+    fn pagy_assignment(&mut self, left: Node<'_>, right: Node<'_>, at: usize) {
+        let mut cursor = left.walk();
+        let names: Vec<Node<'_>> = left.named_children(&mut cursor).collect();
+        let [_, records] = names.as_slice() else { return };
+        if right.kind() != "call"
+            || right.child_by_field_id(*field::RECEIVER).is_some()
+            || !right.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m).starts_with("pagy"))
+            || !matches!(records.kind(), "identifier" | "instance_variable")
+        {
+            return;
+        }
+        let Some(relation) = arguments(right).into_iter().next() else { return };
+        if let Some(ty @ Ty::Relation(..)) = self.eval(relation) {
+            self.bind_value(*records, relation, ty, at);
+        }
+    }
+
     /// `self.table_name = …`, `self.ignored_columns += …`, `record.email = …`, `x = User.find(…)`.
     pub(super) fn assignment(&mut self, node: Node<'_>) {
         let (Some(left), Some(right)) = (node.child_by_field_id(*field::LEFT), node.child_by_field_id(*field::RIGHT))
@@ -298,6 +344,7 @@ impl<'a> Walker<'a> {
             return;
         };
         if left.kind() == "left_assignment_list" {
+            self.pagy_assignment(left, right, node.start_byte());
             self.mailer_params_assignment(left, right);
             return;
         }
@@ -359,29 +406,7 @@ impl<'a> Walker<'a> {
             {
                 self.bind(&name, held);
             } else if let Some(ty) = self.eval(right) {
-                // `@recently_played = a.where(…).first || b.where(…).first`: a record of either.
-                let other = self.other_model(right, &ty);
-                if left.kind() == "instance_variable"
-                    && let Some(dir) = self.controller_views().map(str::to_owned)
-                {
-                    self.bind_for(view_scope(&dir), &name, &ty);
-                    if let Some(other) = &other {
-                        self.bind_for(view_scope(&dir), &name, other);
-                    }
-                }
-                let ty = match other {
-                    Some(other) if left.kind() == "identifier" => {
-                        self.union(&name, [ty.clone(), other], node.start_byte()).unwrap_or(ty)
-                    }
-                    _ => ty,
-                };
-                if left.kind() == "instance_variable"
-                    && let Some(concern) = self.controller_concern().map(str::to_owned)
-                {
-                    self.bind_for(concern, &name, &ty);
-                }
-                let ty = if left.kind() == "identifier" { self.keep_guess(&name, ty, node.start_byte()) } else { ty };
-                self.bind(&name, ty);
+                self.bind_value(left, right, ty, node.start_byte());
             } else if matches!(right.kind(), "hash" | "array" | "string_array" | "symbol_array") {
                 self.bind(&name, Ty::Literal(vec![(right.start_byte(), right.end_byte())]));
             } else if LITERALS.contains(&right.kind()) {
