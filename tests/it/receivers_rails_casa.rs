@@ -413,3 +413,33 @@ fn pagy_s_pair_types_the_records_it_pages() {
         set(&["app/models/casa_case.rb:1", "app/views/casa_cases/index.html.erb:2"])
     );
 }
+
+/// caxlsx's `.xlsx.axlsx` templates are Ruby views: the controller's instance variables and
+/// the records read from them there are read as in an ERB view of the same action.
+#[test]
+fn an_axlsx_template_is_a_ruby_view() {
+    let tables: &[(&str, &[&str])] =
+        &[("casa_cases", &["id", "case_number"]), ("case_contacts", &["id", "casa_case_id", "miles"])];
+    let files = [
+        APPLICATION_RECORD,
+        ("app/models/casa_case.rb", "class CasaCase < ApplicationRecord\n  has_many :case_contacts\nend\n"),
+        ("app/models/case_contact.rb", "class CaseContact < ApplicationRecord\n  belongs_to :casa_case\nend\n"),
+        (
+            "app/controllers/casa_cases_controller.rb",
+            "class CasaCasesController < ApplicationController\n  def show\n    @kase = CasaCase.find(params[:id])\n  end\nend\n",
+        ),
+        (
+            "app/views/casa_cases/show.xlsx.axlsx",
+            "wb = xlsx_package.workbook\nwb.add_worksheet(name: @kase.case_number) do |sheet|\n  @kase.case_contacts.each do |contact|\n    sheet.add_row [contact.miles, \"miles\"]\n  end\nend\n",
+        ),
+    ];
+    let (_dir, result) = scan(&files, tables);
+    assert_eq!(
+        uses(&result, "casa_cases.case_number"),
+        set(&["app/models/casa_case.rb:1", "app/views/casa_cases/show.xlsx.axlsx:2"])
+    );
+    assert_eq!(
+        uses(&result, "case_contacts.miles"),
+        set(&["app/models/case_contact.rb:1", "app/views/casa_cases/show.xlsx.axlsx:4"])
+    );
+}
