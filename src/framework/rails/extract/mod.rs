@@ -97,7 +97,9 @@ impl Extractor for RailsExtractor {
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
         framework == Framework::Rails
-            && [".rb", ".erb", ".jbuilder", ".rake", ".builder", ".axlsx", ".haml", ".slim"].iter().any(|ext| path.ends_with(ext))
+            && [".rb", ".erb", ".jbuilder", ".rake", ".builder", ".axlsx", ".haml", ".slim"]
+                .iter()
+                .any(|ext| path.ends_with(ext))
             && !path.ends_with("db/schema.rb")
     }
 

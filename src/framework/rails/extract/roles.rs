@@ -91,8 +91,7 @@ impl<'a> Walker<'a> {
     /// it was one.
     pub(super) fn role_macro(&mut self, method: &str, args: &[Node<'_>]) -> bool {
         let named = args.first().and_then(|a| symbol_or_string(*a, self.code)).map(|(s, _)| inflect::camelize(&s));
-        let Some(Role::Decorator { model, delegate_all }) = self.scopes.last_mut().and_then(|s| s.role.as_mut())
-        else {
+        let Some(Role::Decorator { model, delegate_all }) = self.scopes.last_mut().and_then(|s| s.role.as_mut()) else {
             return false;
         };
         match (method, named) {

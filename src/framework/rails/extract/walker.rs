@@ -695,7 +695,9 @@ impl<'a> Walker<'a> {
                 self.dirty_attribute(method_node);
                 self.delegated_read(method_node);
             }
-            if !self.in_instance_method && matches!(method, "delegate_all" | "decorates") && self.role_macro(method, &args)
+            if !self.in_instance_method
+                && matches!(method, "delegate_all" | "decorates")
+                && self.role_macro(method, &args)
             {
                 return None;
             }
