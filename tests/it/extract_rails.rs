@@ -88,7 +88,9 @@ fn models_user() {
             (61, "Membership#token", "declaration"),
             // `if: :saved_change_to_role?`: the callback's condition reads the attribute.
             (62, "Membership#role", "query"),
-            (65, "Membership#admin", "query"),
+            // A plain predicate as called: resolution maps an enum value's to its column, any
+            // other to its stem.
+            (65, "Membership#admin?", "query"),
             (65, "Membership#role", "query"),
             (67, "Membership#role", "query"),
             (72, "model Post", "declaration"),

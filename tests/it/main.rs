@@ -86,6 +86,7 @@ mod receivers_prisma_unseen;
 mod receivers_prisma_values;
 mod receivers_rails;
 mod receivers_rails_associations;
+mod receivers_rails_casa;
 mod receivers_rails_diaspora;
 mod receivers_rails_docuseal;
 mod receivers_rails_feedbin;

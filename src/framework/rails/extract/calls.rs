@@ -125,6 +125,7 @@ fn weaken(ty: &Ty) -> Option<Ty> {
         Ty::Record(r, c) => Ty::Record(r.clone(), (*c).min(Confidence::Medium)),
         Ty::Relation(r, c) => Ty::Relation(r.clone(), (*c).min(Confidence::Medium)),
         Ty::Form(r, c) => Ty::Form(r.clone(), (*c).min(Confidence::Medium)),
+        Ty::Arel(r, c) => Ty::Arel(r.clone(), (*c).min(Confidence::Medium)),
         // Rows a caller built (`upsert_rows(rates)` with `rates = ….map { {from_currency: …} }`),
         // written by the method (`upsert_all(batch)`).
         Ty::Literal(ranges) => Ty::Literal(ranges.clone()),
@@ -138,6 +139,7 @@ fn same(a: &Ty, b: &Ty) -> Option<Ty> {
         (Ty::Record(x, c), Ty::Record(y, d)) if x == y => Some(Ty::Record(x.clone(), (*c).min(*d))),
         (Ty::Relation(x, c), Ty::Relation(y, d)) if x == y => Some(Ty::Relation(x.clone(), (*c).min(*d))),
         (Ty::Form(x, c), Ty::Form(y, d)) if x == y => Some(Ty::Form(x.clone(), (*c).min(*d))),
+        (Ty::Arel(x, c), Ty::Arel(y, d)) if x == y => Some(Ty::Arel(x.clone(), (*c).min(*d))),
         (Ty::Literal(x), Ty::Literal(y)) if x == y => Some(Ty::Literal(x.clone())),
         _ => None,
     }

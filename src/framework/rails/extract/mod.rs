@@ -37,6 +37,7 @@ mod nodes;
 mod params;
 mod receivers;
 mod returned;
+mod roles;
 mod screening;
 mod serializers;
 mod sql;
@@ -54,6 +55,7 @@ use nodes::*;
 use params::*;
 use receivers::*;
 use returned::*;
+use roles::*;
 use screening::*;
 use views::*;
 use vocabulary::*;
@@ -95,7 +97,9 @@ impl Extractor for RailsExtractor {
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
         framework == Framework::Rails
-            && [".rb", ".erb", ".jbuilder", ".rake", ".builder", ".haml", ".slim"].iter().any(|ext| path.ends_with(ext))
+            && [".rb", ".erb", ".jbuilder", ".rake", ".builder", ".axlsx", ".haml", ".slim"]
+                .iter()
+                .any(|ext| path.ends_with(ext))
             && !path.ends_with("db/schema.rb")
     }
 
