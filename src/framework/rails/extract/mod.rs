@@ -92,7 +92,7 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        24
+        25
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
