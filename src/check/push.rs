@@ -99,7 +99,7 @@ pub fn plan(config: &Config, path: &Path, request: &Request, root: &Path) -> Res
                 down_file: None,
                 version: if removed { rev.to_owned() } else { "work tree".to_owned() },
                 name: "prisma db push".to_owned(),
-                format: Format::Sql,
+                format: Format::PrismaSchema,
                 up,
                 // Pushing the schema as it was undoes it, as a down part would.
                 down: Some(Vec::new()),

@@ -616,7 +616,10 @@ impl Cx<'_> {
             }
             OpKind::DropTrigger { name, table, if_exists } => {
                 let before = self.schema.triggers.len();
-                self.schema.triggers.retain(|t| !(t.name == *name && t.table.matches(table)));
+                // SQLite's `DROP TRIGGER name` names no table: a trigger's name is the database's.
+                self.schema
+                    .triggers
+                    .retain(|t| !(t.name == *name && (table.name.is_empty() || t.table.matches(table))));
                 if before == self.schema.triggers.len() {
                     if *if_exists {
                         self.skip(format!("{name} on {table}"), "does not exist (IF EXISTS)");

@@ -166,6 +166,7 @@ pub fn load_files_with(
             Format::Django => text.contains("Migration"),
             Format::Alembic => alembic::is_alembic(&text),
             Format::Typeorm | Format::Sequelize | Format::Knex | Format::MigrateMongo => text.contains("up"),
+            Format::PrismaSchema => false,
         };
         if !is_migration {
             continue;
@@ -300,6 +301,16 @@ pub fn read_file(path: &Path, text: &str, format: Option<Format>, dialect: Diale
         Format::Sequelize => sequelize::read(path, text, dialect)?,
         Format::Knex => knex::read(path, text, dialect)?,
         Format::MigrateMongo => migrate_mongo::read(path, text, dialect)?,
+        Format::PrismaSchema => {
+            return Err(Error::input(
+                Diagnostic::new(format!(
+                    "{} is not a migration: a Prisma schema is diffed, not read as one",
+                    path.display()
+                ))
+                .in_file(path)
+                .help("set `schema` in apps.toml and run `tandem check --since REV` to gate a `prisma db push`"),
+            ));
+        }
     }])
 }
 

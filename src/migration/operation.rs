@@ -22,6 +22,11 @@ pub enum Format {
     Knex,
     #[serde(rename = "migrate-mongo")]
     MigrateMongo,
+    /// A Prisma schema diffed between two revisions, for `prisma db push` (no migration files):
+    /// what `check` gates in place of migrations, never a `--migration-format` to read files as.
+    #[serde(rename = "prisma-schema")]
+    #[value(skip)]
+    PrismaSchema,
 }
 
 impl Format {
@@ -37,6 +42,7 @@ impl Format {
             Format::Sequelize => "sequelize",
             Format::Knex => "knex",
             Format::MigrateMongo => "migrate-mongo",
+            Format::PrismaSchema => "prisma-schema",
         }
     }
 
@@ -53,6 +59,7 @@ impl Format {
             Format::Sequelize => Some("`sequelize db:migrate`"),
             Format::Knex => Some("`knex migrate:latest`"),
             Format::MigrateMongo => Some("`migrate-mongo up`"),
+            Format::PrismaSchema => Some("`prisma db push`"),
         }
     }
 }

@@ -138,6 +138,7 @@ impl Names {
             }
             DropFunction { name, .. } => format!("drops function {}", self.tab(name)),
             CreateTrigger { name, table } => format!("creates trigger `{name}` on {}", self.tab(table)),
+            DropTrigger { name, table, .. } if table.name.is_empty() => format!("drops trigger `{name}`"),
             DropTrigger { name, table, .. } => format!("drops trigger `{name}` of {}", self.tab(table)),
             CreateEnum { name, values } => format!("creates enum {} ({})", self.tab(name), values.join(", ")),
             AddEnumValue { name, value } => format!("adds value `{value}` to enum {}", self.tab(name)),

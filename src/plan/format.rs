@@ -44,7 +44,13 @@ pub fn render(
     let up = statements(&phase.up, dialect);
     let down = statements(&phase.down, dialect);
     match format {
-        Format::Sql | Format::Alembic | Format::Typeorm | Format::Sequelize | Format::Knex | Format::MigrateMongo => {
+        Format::Sql
+        | Format::Alembic
+        | Format::Typeorm
+        | Format::Sequelize
+        | Format::Knex
+        | Format::MigrateMongo
+        | Format::PrismaSchema => {
             unreachable!(
                 "SQL phases are written by the directory's layout; `plan` refuses the formats `writes` excludes"
             )

@@ -33,6 +33,8 @@ impl crate::rules::Rule for Rule {
             Format::Django => "give RunSQL a reverse_sql and RunPython a reverse_code",
             Format::Alembic => "write `downgrade()`",
             Format::Typeorm | Format::Sequelize | Format::Knex | Format::MigrateMongo => "write `down`",
+            // A pushed schema is undone by pushing the schema as it was: it always has a down part.
+            Format::PrismaSchema => "push the schema as it was",
         };
         vec![
             Finding::new(

@@ -40,6 +40,8 @@ pub fn lock_of(op: &OpKind) -> Option<(Lock, Vec<QualifiedName>)> {
             (Lock::AccessExclusive, one(table))
         }
         AddForeignKey { table, key, .. } => (Lock::ShareRowExclusive, vec![table.clone(), key.references.clone()]),
+        // SQLite's `DROP TRIGGER name` names no table: which one it locks is not known.
+        DropTrigger { table, .. } if table.name.is_empty() => return None,
         CreateTrigger { table, .. } | DropTrigger { table, .. } => (Lock::ShareRowExclusive, one(table)),
         AddIndex { table, concurrently: false, .. } => (Lock::Share, one(table)),
         DropIndex { name, concurrently: false, .. } => (Lock::AccessExclusive, one(name)),

@@ -12,6 +12,11 @@ pub struct Rule;
 /// Rails `add_enum_value`. Unknown (not SQL that parses) counts as placed, to stay quiet on what
 /// cannot be read — the reader reports such statements itself.
 fn placed(text: &str, format: Format) -> bool {
+    // A value added to a Prisma enum for `prisma db push`: the push writes the `ALTER TYPE`, and
+    // the user cannot say where it goes.
+    if format == Format::PrismaSchema {
+        return true;
+    }
     if format != Format::Sql {
         let lower = text.to_ascii_lowercase();
         return lower.contains("before:") || lower.contains("after:");

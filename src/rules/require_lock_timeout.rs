@@ -2,6 +2,7 @@
 //! waits behind the statement. `lock_timeout` bounds that wait so the migration fails fast
 //! instead of stalling the applications.
 
+use crate::migration::Format;
 use crate::name::Dialect;
 use crate::rules::MigrationContext;
 use crate::rules::finding::{Finding, Severity};
@@ -20,6 +21,12 @@ impl crate::rules::Rule for Rule {
         Severity::Warn
     }
     fn check_migration(&self, cx: &MigrationContext<'_>) -> Vec<Finding> {
+        // `prisma db push` writes and runs its own SQL from the schema diff: there is no
+        // statement of the user's to put a `SET lock_timeout` before, so the advice cannot be
+        // acted on (the destructive gate still reads every change of the push).
+        if cx.migration.format == Format::PrismaSchema {
+            return vec![];
+        }
         // MySQL's wait for a table's metadata lock is `lock_wait_timeout`.
         let setting = match cx.state.schema.dialect {
             Dialect::Mysql => "lock_wait_timeout",

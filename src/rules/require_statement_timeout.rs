@@ -2,6 +2,7 @@
 //! scans a large table holds it for as long as it runs. `statement_timeout` bounds that, so a
 //! migration that turns out slower than expected fails instead of blocking the apps for minutes.
 
+use crate::migration::Format;
 use crate::name::Dialect;
 use crate::rules::MigrationContext;
 use crate::rules::finding::{Finding, Severity};
@@ -20,6 +21,11 @@ impl crate::rules::Rule for Rule {
         Severity::Warn
     }
     fn check_migration(&self, cx: &MigrationContext<'_>) -> Vec<Finding> {
+        // `prisma db push` runs SQL it writes itself: no statement of the user's to set
+        // `statement_timeout` before (as for `require-lock-timeout`).
+        if cx.migration.format == Format::PrismaSchema {
+            return vec![];
+        }
         // MySQL has no setting that bounds a DDL statement (`max_execution_time` bounds only
         // SELECT): nothing to require there.
         if cx.state.schema.dialect == Dialect::Mysql {

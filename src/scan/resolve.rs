@@ -927,6 +927,7 @@ impl Models {
     /// `template_folders.parent_folder_id`). Such a key is never stated where it is read.
     fn read_columns(&self, i: usize, attribute: &str) -> Vec<(String, String, bool)> {
         let mut out: Vec<(String, String, bool)> = self.mapped_column(i, attribute).into_iter().collect();
+        let attribute = predicate_stem(attribute);
         // A polymorphic belongs-to (its model is whatever `<name>_type` names: an empty model)
         // loads through its type column as well as its key (Rails `report.item`).
         if let Some(a) = self.association(i, attribute).filter(|a| a.foreign_key.is_some() && a.model.is_empty())
@@ -944,6 +945,29 @@ impl Models {
         out
     }
 
+    /// Where the framework gives each concrete subclass a table of its own (Django's
+    /// multi-table inheritance), what `attribute` reads on a record of model `i` that neither
+    /// `i` nor what it inherits declares, when exactly one concrete subclass's table holds it:
+    /// `status.position` on a `Status` fetched as its subclass (`Quotation(Status)` declares
+    /// `position`). Several subclasses declaring it leave the read to none of them.
+    fn subclass_columns(&self, i: usize, attribute: &str) -> Vec<(String, String, bool)> {
+        let m = &self.list[i];
+        if m.decl.is_abstract
+            || m.table.is_none()
+            || !crate::framework::of(m.decl.framework).parent_tables_hold_inherited_fields()
+            || self.is_field(i, attribute)
+        {
+            return Vec::new();
+        }
+        let found: BTreeSet<(String, String, bool)> = (0..self.list.len())
+            .filter(|&j| j != i && self.lineage(j).contains(&i) && self.is_field(j, attribute))
+            .filter(|&j| !self.list[j].decl.is_abstract && self.list[j].table.is_some())
+            .filter_map(|j| self.mapped_column(j, attribute))
+            .collect();
+        let tables: BTreeSet<&String> = found.iter().map(|(t, _, _)| t).collect();
+        if tables.len() == 1 { found.into_iter().collect() } else { Vec::new() }
+    }
+
     /// Whether model `i` (or what it inherits from) declares `name` as a field or an association.
     fn is_field(&self, i: usize, name: &str) -> bool {
         self.association(i, name).is_some()
@@ -954,10 +978,15 @@ impl Models {
     /// is a column of that table (Django's multi-table inheritance: `Speaker(Person)` reads
     /// `phone` from `participants_person`); one of an abstract parent, a concern or a
     /// single-table parent is the model's own table's.
+    ///
+    /// A predicate (`active?`, as Rails names one) is the field it is declared as (an enum's
+    /// value, mapped to the enum's column), else its stem's.
     fn mapped_column(&self, i: usize, attribute: &str) -> Option<(String, String, bool)> {
         let own = self.list[i].table.clone()?;
         let joined = crate::framework::of(self.list[i].decl.framework).parent_tables_hold_inherited_fields();
         let table_of = |j: usize| self.list[j].table.clone().filter(|_| joined && !self.list[j].decl.is_abstract);
+        let predicate = attribute;
+        let attribute = predicate_stem(attribute);
         match self.association(i, attribute) {
             Some(a) => {
                 let holder = self.lineage(i).iter().copied().find(|&j| {
@@ -967,10 +996,12 @@ impl Models {
                 a.foreign_key.clone().map(|fk| (table, fk, true))
             }
             None => {
-                let declared = self
-                    .lineage(i)
-                    .iter()
-                    .find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == attribute).map(|f| (j, f)));
+                let declared_as = |name: &str| {
+                    self.lineage(i)
+                        .iter()
+                        .find_map(|&j| self.list[j].decl.fields.iter().find(|(a, _)| a == name).map(|f| (j, f)))
+                };
+                let declared = declared_as(predicate).or_else(|| declared_as(attribute));
                 let table = declared.and_then(|(j, _)| table_of(j)).unwrap_or(own);
                 let declared = declared.map(|(_, f)| f);
                 let (column, declared) = match declared {
@@ -1094,6 +1125,11 @@ impl<'a> Bindings<'a> {
 /// `user.full_name`, `f.password_field :password`, `attribute :mod_note` (virtual), the words of
 /// a `where("…")` fragment, a `has_many`'s conventional key — is taken for a column only while
 /// the table has one: it may be a method, a virtual attribute, an alias or a gem's accessor.
+/// The attribute a predicate is named after (`active?` → `active`); any other name as it is.
+fn predicate_stem(name: &str) -> &str {
+    name.strip_suffix('?').unwrap_or(name)
+}
+
 fn names_a_column(hit: &Hit, stated: bool) -> bool {
     stated && hit.confidence >= Confidence::Medium && hit.kind != RefKind::Name
 }
@@ -1238,7 +1274,7 @@ fn resolve_file(
         // An attribute on a receiver nothing types.
         let attribute_hit_at = |name: &str, cap: Confidence, add: &mut AddReference<'_>| {
             let Some(schema) = ctx.schema else { return };
-            let name = lower(name);
+            let name = lower(predicate_stem(name));
             let Some(tables) = schema.columns.get(name.as_ref()) else { return };
             // One table has the column and no association of the app shares its name: the
             // use most likely reads it. Otherwise any of them may be meant, or none. A table a
@@ -1340,13 +1376,35 @@ fn resolve_file(
                     match attribute {
                         None => {
                             if let Some(t) = &models.list[i].table {
-                                emit(object_table(t), hit.kind);
+                                add(
+                                    path,
+                                    hit.line,
+                                    hit.column,
+                                    object_table(t),
+                                    hit.kind,
+                                    hit.confidence,
+                                    &hit.snippet,
+                                );
                             }
                         }
                         Some(attribute) => {
-                            for (t, c, declared) in models.read_columns(i, attribute) {
+                            // A subclass's column read through the parent is a guess at which
+                            // subclass the record is: medium at most.
+                            let own = models.read_columns(i, attribute).into_iter().map(|c| (c, Confidence::High));
+                            let sub =
+                                models.subclass_columns(i, attribute).into_iter().map(|c| (c, Confidence::Medium));
+                            for ((t, c, declared), cap) in own.chain(sub) {
                                 if let Some(kind) = kind_of(&t, &c, declared, hit) {
-                                    emit(object_column(&t, &c), kind);
+                                    let object = object_column(&t, &c);
+                                    add(
+                                        path,
+                                        hit.line,
+                                        hit.column,
+                                        object,
+                                        kind,
+                                        hit.confidence.min(cap),
+                                        &hit.snippet,
+                                    );
                                 }
                             }
                         }

@@ -204,3 +204,39 @@ fn an_enum_value_removed_names_the_value_on_its_columns() {
     let message = f["message"].as_str().unwrap();
     assert!(message.contains("User.plan") && message.contains("the enum value `LEGACY` is removed"), "{message}");
 }
+
+/// A push's changes are the Prisma schema's, not SQL files: each migration of the report names
+/// the format `prisma-schema`, and the lock and statement timeout lints, which ask for a `SET`
+/// before a statement the user writes, stay quiet (`db push` writes and runs its own SQL). The
+/// destructive gate and the other lints still run: a type change of `age` locks `User` and blocks.
+#[test]
+fn a_push_names_the_prisma_schema_format_and_asks_for_no_timeout() {
+    let v2 = SCHEMA_V1.replace("  age        Int\n", "  age        BigInt\n");
+    let dir = repo("prisma/schema.prisma", &[("prisma/schema.prisma", SCHEMA_V1)], &[("prisma/schema.prisma", &v2)]);
+    let (code, v, err) = check(dir.path(), &["--since", "base"]);
+    assert_eq!(code, 1, "{err}\n{v:#}");
+    let formats: Vec<&str> =
+        v["migrations"].as_array().unwrap().iter().map(|m| m["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["prisma-schema"], "{v:#}");
+    let mut rules: Vec<(&str, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] != "schema-state")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                format!("{}:{}", f["location"]["file"].as_str().unwrap(), f["location"]["line"]),
+            )
+        })
+        .collect();
+    rules.sort();
+    assert_eq!(
+        rules,
+        [
+            ("change-column-type", "prisma/schema.prisma:10".to_owned()),
+            ("type-change-rewrites-table", "prisma/schema.prisma:10".to_owned()),
+        ],
+        "{v:#}"
+    );
+}

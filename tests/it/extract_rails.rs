@@ -88,7 +88,9 @@ fn models_user() {
             (61, "Membership#token", "declaration"),
             // `if: :saved_change_to_role?`: the callback's condition reads the attribute.
             (62, "Membership#role", "query"),
-            (65, "Membership#admin", "query"),
+            // A plain predicate as called: resolution maps an enum value's to its column, any
+            // other to its stem.
+            (65, "Membership#admin?", "query"),
             (65, "Membership#role", "query"),
             (67, "Membership#role", "query"),
             (72, "model Post", "declaration"),
@@ -517,4 +519,21 @@ fn haml_and_slim_templates() {
         ])
     );
     assert!(lines_naming(&slim, "password_digest").is_empty());
+}
+
+#[test]
+fn slim_attribute_values_whitespace_markers_and_ruby_blocks_are_code() {
+    let src = "ruby:\n  total = @user.visits_count\na.prev href=user_path(id: @user.login) title=\"#{@user.nickname}\" Profile\np\n  => @user.email\n/ @user.secret\np Text @user.bogus\n";
+    let slim = extract("app/views/users/show.html.slim", src);
+    // A `ruby:` block, an attribute's Ruby value and a quoted one's `#{…}`, `=>`'s code (not
+    // `> @user.email`); never a `/` comment or text.
+    assert_eq!(
+        hits(&slim),
+        set(&[
+            (2, "$rails:view:users|rails:view:/@user?User.visits_count", "query"),
+            (3, "$rails:view:users|rails:view:/@user?User.login", "query"),
+            (3, "$rails:view:users|rails:view:/@user?User.nickname", "query"),
+            (5, "$rails:view:users|rails:view:/@user?User.email", "query"),
+        ])
+    );
 }

@@ -513,3 +513,82 @@ fn a_relation_field_subclass_is_a_foreign_key_column() {
     assert_eq!(fks, ["parent_id", "user_id"]);
     assert_eq!(t.primary_key.as_ref().map(|k| k.columns.clone()), Some(vec!["user_id".to_owned()]));
 }
+
+/// `AlterField` and `RenameField` of a many-to-many field reach its join table, never a column of
+/// the model's table: options (`blank`, `related_name`) change nothing; a new target repoints the
+/// join table's key column (`tag_id` → `label_id`, typed as the new target's key), as Django's
+/// schema editor does; a new `db_table` renames the join table; `RenameField` renames the join
+/// table named after the field.
+#[test]
+fn altering_a_many_to_many_field_changes_its_join_table() {
+    let (_dir, migrations) = shop_migrations();
+    let op = |name: &str, body: &str| {
+        format!("        migrations.{name}(\n            model_name=\"item\",\n{body}        ),\n")
+    };
+    let files = [
+        (
+            "0001_initial.py",
+            migration(
+                "",
+                "        migrations.CreateModel(\n            name=\"Tag\",\n            fields=[\n                \
+                 (\"id\", models.AutoField(primary_key=True, serialize=False)),\n            ],\n        ),\n        \
+                 migrations.CreateModel(\n            name=\"Label\",\n            fields=[\n                \
+                 (\"id\", models.UUIDField(primary_key=True, serialize=False)),\n            ],\n        ),\n        \
+                 migrations.CreateModel(\n            name=\"Item\",\n            fields=[\n                \
+                 (\"id\", models.AutoField(primary_key=True, serialize=False)),\n                \
+                 (\"tags\", models.ManyToManyField(to=\"shop.tag\")),\n            ],\n        ),\n",
+            ),
+        ),
+        (
+            "0002_options.py",
+            migration(
+                "(\"shop\", \"0001_initial\")",
+                &op(
+                    "AlterField",
+                    "            name=\"tags\",\n            field=models.ManyToManyField(blank=True, related_name=\"items\", to=\"shop.tag\"),\n",
+                ),
+            ),
+        ),
+        (
+            "0003_target.py",
+            migration(
+                "(\"shop\", \"0002_options\")",
+                &op(
+                    "AlterField",
+                    "            name=\"tags\",\n            field=models.ManyToManyField(to=\"shop.label\"),\n",
+                ),
+            ),
+        ),
+        (
+            "0004_rename.py",
+            migration(
+                "(\"shop\", \"0003_target\")",
+                &op("RenameField", "            old_name=\"tags\",\n            new_name=\"labels\",\n"),
+            ),
+        ),
+        (
+            "0005_table.py",
+            migration(
+                "(\"shop\", \"0004_rename\")",
+                &op(
+                    "AlterField",
+                    "            name=\"labels\",\n            field=models.ManyToManyField(db_table=\"item_labels\", to=\"shop.label\"),\n",
+                ),
+            ),
+        ),
+    ];
+    for (name, text) in &files {
+        std::fs::write(migrations.join(name), text).unwrap();
+    }
+    let ms = migration::load_path(&migrations, None, Dialect::Postgres).unwrap();
+    assert_eq!(lines(&ms[1].up), Vec::<String>::new());
+    assert_eq!(
+        lines(&ms[2].up),
+        vec![
+            "7:9 rename_column public.shop_item_tags.tag_id -> label_id",
+            "7:9 change_type public.shop_item_tags.label_id uuid",
+        ]
+    );
+    assert_eq!(lines(&ms[3].up), vec!["7:9 rename_table public.shop_item_tags -> public.shop_item_labels"]);
+    assert_eq!(lines(&ms[4].up), vec!["7:9 rename_table public.shop_item_labels -> public.item_labels"]);
+}

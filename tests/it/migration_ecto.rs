@@ -333,3 +333,48 @@ fn execute_with_a_function_as_its_down_part_reads_the_up_sql() {
     assert_eq!(lines(&m.up), vec!["5:14 drop_column public.users.a"]);
     assert_eq!(m.down, None, "the function's effect is not known");
 }
+
+/// On SQLite, `execute` SQL that PostgreSQL's grammar rejects is read as SQLite's: an FTS5
+/// virtual table is a table (its options are not columns), a trigger (its body's `;`s inside
+/// one statement) and a trigger dropped by name alone change no column; a statement no grammar
+/// reads stays unparsed, and one read by both (`DROP TABLE`) reads as before.
+#[test]
+fn sqlite_virtual_tables_and_triggers_are_read() {
+    let src = r#"defmodule App.Repo.Migrations.Search do
+  use Ecto.Migration
+
+  def up do
+    execute """
+      CREATE VIRTUAL TABLE items_search USING fts5(
+        title,
+        body UNINDEXED,
+        tokenize=porter
+      );
+    """
+
+    execute """
+      CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN
+        INSERT INTO items_search(rowid, title) VALUES (new.id, new.title);
+        UPDATE items SET title = CASE WHEN new.title IS NULL THEN '' ELSE new.title END WHERE id = new.id;
+      END;
+    """
+
+    execute "DROP TRIGGER IF EXISTS items_search_insert;"
+    execute "CREATE VIRTUAL TABLE broken USING fts5(title"
+    execute "DROP TABLE IF EXISTS items_search;"
+  end
+end
+"#;
+    let path = std::path::Path::new("priv/repo/migrations/20240101000000_search.exs");
+    let m = migration::read_file(path, src, None, Dialect::Sqlite).unwrap().remove(0);
+    assert_eq!(
+        lines(&m.up),
+        vec![
+            "6:7 create_table public.items_search (title , body )",
+            "14:7 create_trigger items_search_insert on public.items",
+            "20:14 drop_trigger items_search_insert on  if_exists",
+            "21:14 unparsed CREATE VIRTUAL TABLE broken USING fts5(title (Invalid statement: syntax error at or near \"VIRTUAL\")",
+            "22:14 drop_table public.items_search if_exists",
+        ]
+    );
+}

@@ -36,7 +36,7 @@ impl Extractor for Django {
     }
 
     fn version(&self) -> u32 {
-        23
+        24
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
@@ -332,8 +332,7 @@ fn sql_held(cx: &Ctx<'_>, call: Node<'_>, name: Node<'_>) -> Vec<SqlString> {
     }
     let mut out = Vec::new();
     for assign in descendants(scope).into_iter().filter(|n| n.kind_name() == "assignment") {
-        let (Some(left), Some(mut right)) = (assign.field("left"), assign.field("right"))
-        else {
+        let (Some(left), Some(mut right)) = (assign.field("left"), assign.field("right")) else {
             continue;
         };
         if left.kind_name() != "identifier" || cx.src.node_text(left) != held {
@@ -361,8 +360,7 @@ fn sql_held(cx: &Ctx<'_>, call: Node<'_>, name: Node<'_>) -> Vec<SqlString> {
         {
             formatted |= descendants(scope).into_iter().any(|n| {
                 n.kind_name() == "call"
-                    && n.field("function")
-                        .is_some_and(|f| cx.src.node_text(f) == format!("{held}.format"))
+                    && n.field("function").is_some_and(|f| cx.src.node_text(f) == format!("{held}.format"))
             });
             if formatted {
                 s.sql = format_fields_as_names(&s.sql);
@@ -447,8 +445,7 @@ pub(super) fn call_use(cx: &mut Ctx<'_>, call: Node<'_>) {
         for key in ["where", "select"] {
             if let Some(v) = a.keyword(&cx.src, key) {
                 for n in descendants(v) {
-                    let is_key =
-                        n.parent().is_some_and(|p| p.kind_name() == "pair" && p.field("key") == Some(n));
+                    let is_key = n.parent().is_some_and(|p| p.kind_name() == "pair" && p.field("key") == Some(n));
                     if is_key {
                         continue;
                     }

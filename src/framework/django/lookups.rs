@@ -27,6 +27,10 @@ pub(super) const KEYWORD_METHODS: &[&str] = &[
     "aupdate",
     "aget_or_create",
     "aupdate_or_create",
+    // `User.objects.create_user(username, email, password, **extra_fields)`: the manager builds
+    // `self.model(…, **extra_fields)`.
+    "create_user",
+    "create_superuser",
 ];
 
 /// QuerySet methods whose string arguments are field paths.
@@ -383,6 +387,10 @@ pub(super) fn expressions(cx: &mut Ctx<'_>, rec: &Rec, node: Node<'_>) {
             for (k, _) in &a.keywords {
                 let key = cx.src.node_text(*k);
                 lookup(cx, rec, key, k.start_byte(), Confidence::High);
+            }
+            // `Q(**f) for f in filters` with `filters.append({"invite__times_used": 0})`.
+            for (key, offset) in super::names::splat_keys(&cx.src, call) {
+                lookup(cx, rec, &key, offset, Confidence::Medium);
             }
         } else if EXPRESSIONS.contains(&f) || FIRST_ARG_EXPRESSIONS.contains(&f) {
             let limit = if FIRST_ARG_EXPRESSIONS.contains(&f) { 1 } else { usize::MAX };

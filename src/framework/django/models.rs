@@ -423,11 +423,10 @@ fn model_properties(cx: &Ctx<'_>, root: Node<'_>) -> BTreeMap<String, Vec<Associ
     let mut out: BTreeMap<String, Vec<Association>> = BTreeMap::new();
     for (local, func) in property_defs(cx, root) {
         let Some(prop) = func.field("name") else { continue };
-        let annotated =
-            func.field("return_type").and_then(|t| cx.annotation(t)).and_then(|ty| match ty.rec.root {
-                crate::scan::facts::Root::Model { model } => Some((model, ty.many)),
-                _ => None,
-            });
+        let annotated = func.field("return_type").and_then(|t| cx.annotation(t)).and_then(|ty| match ty.rec.root {
+            crate::scan::facts::Root::Model { model } => Some((model, ty.many)),
+            _ => None,
+        });
         let Some((model, many)) = annotated.or_else(|| returned_relation(cx, func, &local)) else { continue };
         out.entry(local).or_default().push(Association {
             name: cx.src.node_text(prop).to_owned(),
@@ -555,11 +554,8 @@ pub(super) fn is_queryset_class(name: &str) -> bool {
 /// (imported from `managers.py`), as bindings of [`QUERYSET_SCOPE`]: `self.filter(…)` in their
 /// methods runs on those models.
 pub(super) fn queryset_bindings(cx: &Ctx<'_>, root: Node<'_>) -> Vec<Binding> {
-    let declared: BTreeSet<&str> = class_defs(root)
-        .into_iter()
-        .filter_map(|(c, _)| c.field("name"))
-        .map(|n| cx.src.node_text(n))
-        .collect();
+    let declared: BTreeSet<&str> =
+        class_defs(root).into_iter().filter_map(|(c, _)| c.field("name")).map(|n| cx.src.node_text(n)).collect();
     let mut out = Vec::new();
     for (class, models) in &cx.querysets {
         if declared.contains(class.as_str()) || !is_queryset_class(class) {

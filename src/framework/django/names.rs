@@ -48,7 +48,8 @@ pub(super) fn picked_strings(src: &Src<'_>, comprehension: Node<'_>, block: Node
     let (Some(left), Some(right)) = (clause.field("left"), clause.field("right")) else {
         return Vec::new();
     };
-    let Some(place) = pattern_place(src, left, src.node_text(body)).filter(|_| right.kind_name() == "identifier") else {
+    let Some(place) = pattern_place(src, left, src.node_text(body)).filter(|_| right.kind_name() == "identifier")
+    else {
         return Vec::new();
     };
     let held = src.node_text(right);
@@ -145,11 +146,10 @@ fn name_values(
         return;
     }
     for n in own_nodes(block) {
-        let is_name = |n: Option<Node<'_>>| n.is_some_and(|n| n.kind_name() == "identifier" && src.node_text(n) == name);
+        let is_name =
+            |n: Option<Node<'_>>| n.is_some_and(|n| n.kind_name() == "identifier" && src.node_text(n) == name);
         match n.kind_name() {
-            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause"
-                if is_name(n.field("left")) =>
-            {
+            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" if is_name(n.field("left")) => {
                 if let Some(right) = n.field("right") {
                     collect(src, right, block, seen, out, depth);
                 }
@@ -160,11 +160,16 @@ fn name_values(
                 let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
                     continue;
                 };
-                if let Some(place) = pattern_place(src, left, name)
-                    && let Some(dict) = items_of(src, right)
-                {
+                let Some(place) = pattern_place(src, left, name) else { continue };
+                if let Some(dict) = items_of(src, right) {
                     for pair in dict_literals(src, dict, block) {
                         out.extend(pair_strings(src, pair, &place));
+                    }
+                } else if right.kind_name() == "identifier" {
+                    // `for ap_field, bw_field in ap_fields:` with `ap_fields = [("hideFollows",
+                    // "hide_follows"), …]`: the string at that place of each tuple.
+                    for item in tuple_literals(src, src.node_text(right), block) {
+                        out.extend(nth_string(src, item, &place));
                     }
                 }
             }
@@ -207,8 +212,7 @@ fn items_of<'t>(src: &Src<'_>, right: Node<'t>) -> Option<Node<'t>> {
     let f = right.field("function").filter(|f| right.kind_name() == "call" && f.kind_name() == "attribute")?;
     let dict = f.field("object").filter(|o| o.kind_name() == "identifier")?;
     let method = src.node_text(f.field("attribute")?);
-    (method == "items" && right.field("arguments").is_some_and(|a| a.named_child_count() == 0))
-        .then_some(dict)
+    (method == "items" && right.field("arguments").is_some_and(|a| a.named_child_count() == 0)).then_some(dict)
 }
 
 /// The `key: value` pairs of the dict literals `block` gives the name `dict`.
@@ -222,6 +226,30 @@ fn dict_literals<'t>(src: &Src<'_>, dict: Node<'_>, block: Node<'t>) -> Vec<Node
         .flat_map(named_children)
         .filter(|p| p.kind_name() == "pair")
         .collect()
+}
+
+/// The tuples (or lists) of the list or tuple literals `block` gives the name `name`.
+fn tuple_literals<'t>(src: &Src<'_>, name: &str, block: Node<'t>) -> Vec<Node<'t>> {
+    own_nodes(block)
+        .into_iter()
+        .filter(|n| n.kind_name() == "assignment")
+        .filter(|n| n.field("left").is_some_and(|l| l.kind_name() == "identifier" && src.node_text(l) == name))
+        .filter_map(|n| n.field("right").filter(|r| matches!(r.kind_name(), "list" | "tuple")))
+        .flat_map(named_children)
+        .filter(|i| matches!(i.kind_name(), "tuple" | "list"))
+        .collect()
+}
+
+/// The string at `place` of a tuple (`[1]`: its second item; `[1, 0]` further down).
+fn nth_string(src: &Src<'_>, tuple: Node<'_>, place: &[usize]) -> Option<(String, usize)> {
+    let mut node = tuple;
+    for &i in place {
+        if !matches!(node.kind_name(), "tuple" | "list" | "parenthesized_expression") {
+            return None;
+        }
+        node = named_children(node).into_iter().nth(i)?;
+    }
+    string_value(src, node)
 }
 
 /// The string at `place` of a `(key, value)` pair: the key at `[0]`, the value at `[1]`, an
@@ -306,9 +334,81 @@ pub(super) fn splat_keys(src: &Src<'_>, call: Node<'_>) -> Vec<(String, usize)> 
         if d.kind_name() != "identifier" {
             continue;
         }
+        // `Q(**f) for f in filters`: the keys of each dict the list holds.
+        if let Some(list) = loop_source(src, call, src.node_text(d)) {
+            out.extend(dicts_held(src, list, block));
+            continue;
+        }
         out.extend(keys_given(src, src.node_text(d), block));
     }
     in_order(out)
+}
+
+/// The name a loop or comprehension enclosing `node` takes `var` from: `filters` for
+/// `(Q(**f) for f in filters)` and `for f in filters:`.
+fn loop_source<'a>(src: &Src<'a>, node: Node<'_>, var: &str) -> Option<&'a str> {
+    let named =
+        |n: Option<Node<'_>>, text: &str| n.is_some_and(|n| n.kind_name() == "identifier" && src.node_text(n) == text);
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        if p.kind_name() == "function_definition" {
+            return None;
+        }
+        let clauses = match p.kind_name() {
+            "generator_expression" | "list_comprehension" | "set_comprehension" => {
+                named_children(p).into_iter().filter(|c| c.kind_name() == "for_in_clause").collect()
+            }
+            "for_statement" => vec![p],
+            _ => Vec::new(),
+        };
+        for c in clauses {
+            let right = c.field("right").filter(|r| r.kind_name() == "identifier");
+            if named(c.field("left"), var)
+                && let Some(right) = right
+            {
+                return Some(src.node_text(right));
+            }
+        }
+        n = p;
+    }
+    None
+}
+
+/// The string keys of the dict literals `block` puts in the list held in `name`: `filters =
+/// [{"a": 1}]`, `filters.append({"invite__isnull": True})`.
+fn dicts_held(src: &Src<'_>, name: &str, block: Node<'_>) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut dicts = |n: Node<'_>| {
+        let items = if n.kind_name() == "list" { named_children(n) } else { vec![n] };
+        for d in items.into_iter().filter(|d| d.kind_name() == "dictionary") {
+            out.extend(super::lookups::dict_strings(src, d, false));
+        }
+    };
+    for n in descendants(block) {
+        match n.kind_name() {
+            "assignment" => {
+                if n.field("left").is_some_and(|l| l.kind_name() == "identifier" && src.node_text(l) == name)
+                    && let Some(right) = n.field("right")
+                {
+                    dicts(right);
+                }
+            }
+            "call" => {
+                let Some(f) = n.field("function").filter(|f| f.kind_name() == "attribute") else { continue };
+                let adds =
+                    f.field("attribute").is_some_and(|m| matches!(src.node_text(m), "append" | "extend" | "insert"));
+                let on = f.field("object").is_some_and(|o| o.kind_name() == "identifier" && src.node_text(o) == name);
+                if adds
+                    && on
+                    && let Some(list) = n.field("arguments")
+                {
+                    named_children(list).into_iter().for_each(&mut dicts);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The string keys the statements of `block` give the dict held in `name`: a dict literal it

@@ -124,9 +124,7 @@ pub(super) fn class_options(
                 items = dict_strings(&cx.src, v, opt == "prepopulated_fields");
             } else if opt == "fieldsets" {
                 for d in descendants(v).into_iter().filter(|n| n.kind_name() == "pair") {
-                    if d.field("key")
-                        .and_then(|k| string_value(&cx.src, k))
-                        .is_some_and(|(k, _)| k == "fields")
+                    if d.field("key").and_then(|k| string_value(&cx.src, k)).is_some_and(|(k, _)| k == "fields")
                         && let Some(val) = d.field("value")
                     {
                         // `{"fields": _profile_fields}`: a tuple the class holds.
@@ -324,10 +322,7 @@ pub(super) fn class_options(
         }
         let Some(v) = v else { continue };
         for pair in descendants(v).into_iter().filter(|n| n.kind_name() == "pair") {
-            if pair
-                .field("key")
-                .and_then(|k| string_value(&cx.src, k))
-                .is_some_and(|(k, _)| k == "fields")
+            if pair.field("key").and_then(|k| string_value(&cx.src, k)).is_some_and(|(k, _)| k == "fields")
                 && let Some(val) = pair.field("value")
             {
                 for (item, offset) in string_items(&cx.src, val) {
@@ -340,7 +335,9 @@ pub(super) fn class_options(
     // same fields (a table's `default_columns`, a serializer's `brief_fields`).
     let field_names: Vec<String> = meta_assigns
         .iter()
-        .find(|(t, _, v)| cx.src.node_text(*t) == "fields" && v.is_some_and(|v| matches!(v.kind_name(), "tuple" | "list")))
+        .find(|(t, _, v)| {
+            cx.src.node_text(*t) == "fields" && v.is_some_and(|v| matches!(v.kind_name(), "tuple" | "list"))
+        })
         .zip(meta)
         .map(|(_, meta)| strings_of_name(&cx.src, "fields", meta).into_iter().map(|(n, _)| n).collect())
         .unwrap_or_default();
@@ -868,7 +865,8 @@ fn strawberry_model(cx: &Ctx<'_>, decorator: Node<'_>) -> Option<String> {
     callee(&cx.src, call).filter(|c| c.starts_with("strawberry_django."))?;
     let first = *args(call).positional.first()?;
     let model = cx.src.node_text(first);
-    (matches!(first.kind_name(), "identifier" | "attribute") && is_class_name(last_segment(model))).then(|| model.to_owned())
+    (matches!(first.kind_name(), "identifier" | "attribute") && is_class_name(last_segment(model)))
+        .then(|| model.to_owned())
 }
 
 /// The fields a class over `rec`'s model declares: a filter's `field_name="x"` and a serializer
@@ -935,8 +933,7 @@ fn form_field_keys(cx: &mut Ctx<'_>, body: Node<'_>, rec: &Rec) {
         .filter(|n| n.kind_name() == "assignment")
         .filter_map(|a| {
             let (left, right) = (a.field("left")?, a.field("right")?);
-            let f =
-                right.field("function").filter(|f| right.kind_name() == "call" && f.kind_name() == "attribute")?;
+            let f = right.field("function").filter(|f| right.kind_name() == "call" && f.kind_name() == "attribute")?;
             (left.kind_name() == "identifier"
                 && f.field("attribute").is_some_and(|m| cx.src.node_text(m) == "get_fields"))
             .then(|| (cx.src.node_text(left), block_of(a).id()))
@@ -978,10 +975,9 @@ fn key_nodes<'t>(cx: &Ctx<'_>, node: Node<'t>, is_map: impl Fn(Node<'_>) -> bool
             "call" => {
                 let f = node.field("function").filter(|f| f.kind_name() == "attribute");
                 let method = f.and_then(|f| f.field("attribute")).map(|a| cx.src.node_text(a));
-                (is_map(f.and_then(|f| f.field("object")))
-                    && matches!(method, Some("get" | "pop" | "setdefault")))
-                .then(|| args(node).positional.first().copied())
-                .flatten()
+                (is_map(f.and_then(|f| f.field("object"))) && matches!(method, Some("get" | "pop" | "setdefault")))
+                    .then(|| args(node).positional.first().copied())
+                    .flatten()
             }
             "comparison_operator" => {
                 let parts = named_children(node);
@@ -1002,9 +998,8 @@ fn key_nodes<'t>(cx: &Ctx<'_>, node: Node<'t>, is_map: impl Fn(Node<'_>) -> bool
 /// String keys a function reads or writes on its parameter `name` (a dict of field values):
 /// `attrs["x"]`, `attrs.get("x")`, `attrs.pop("x", None)`, `"x" in attrs`.
 fn keys_read(cx: &Ctx<'_>, func: Node<'_>, name: &str) -> Vec<(String, usize)> {
-    let takes = func
-        .field("parameters")
-        .is_some_and(|p| named_children(p).iter().any(|n| cx.src.node_text(*n) == name));
+    let takes =
+        func.field("parameters").is_some_and(|p| named_children(p).iter().any(|n| cx.src.node_text(*n) == name));
     if !takes {
         return Vec::new();
     }

@@ -31,6 +31,12 @@ use crate::scan::reference::RefKind;
 /// nothing.
 pub(super) const RETURNS_SCOPE: &str = "class:django:returns";
 
+/// The scope of the bindings that give a model's classmethod the records it returns, under
+/// `Class.method` (the class's own name): `@classmethod def privacy_filter(cls, …)` returning
+/// `cls.objects.filter(…)` binds `Status.privacy_filter` to `Status`. A `class:` scope, so a
+/// classmethod nothing binds (one returning a record or a value) reads nothing.
+pub(super) const CLASSMETHODS_SCOPE: &str = "class:django:classmethods";
+
 /// The scope of the bindings that give a class with a `Meta` its model, under the class's name:
 /// a class whose `Meta` names one (or inherits it from a class of its file) binds it, a class
 /// whose `Meta` inherits another file's (`class Meta(IssueSerializer.Meta)`) binds that class.
@@ -232,8 +238,21 @@ const MANY_METHODS: &[&str] = &[
 ];
 
 /// QuerySet methods that return one record.
-const ONE_METHODS: &[&str] =
-    &["get", "first", "last", "create", "latest", "earliest", "aget", "afirst", "alast", "acreate", "in_bulk_one"];
+const ONE_METHODS: &[&str] = &[
+    "get",
+    "first",
+    "last",
+    "create",
+    "latest",
+    "earliest",
+    "aget",
+    "afirst",
+    "alast",
+    "acreate",
+    "in_bulk_one",
+    "create_user",
+    "create_superuser",
+];
 
 /// Methods of a record that name no column of it.
 pub(super) fn is_manager_name(attr: &str) -> bool {
@@ -466,8 +485,7 @@ impl Ctx<'_> {
                 let decorated = class.parent().filter(|p| p.kind_name() == "decorated_definition")?;
                 let call = descendants(decorated).into_iter().find(|n| {
                     n.kind_name() == "call"
-                        && n.field("function")
-                            .is_some_and(|f| last_segment(self.src.node_text(f)) == "register")
+                        && n.field("function").is_some_and(|f| last_segment(self.src.node_text(f)) == "register")
                 })?;
                 let a = args(call);
                 (a.positional.len() == 1).then(|| self.src.node_text(a.positional[0]).to_owned())
@@ -541,20 +559,13 @@ impl Ctx<'_> {
     /// What a view's `get_queryset` returns, when every `return` in it is a chain on one model
     /// (`return WorkoutSession.objects.filter(user=self.request.user)`).
     pub(super) fn get_queryset_model(&self, body: Node<'_>) -> Option<String> {
-        let func =
-            named_children(body)
-                .into_iter()
-                .map(|n| {
-                    if n.kind_name() == "decorated_definition" {
-                        n.field("definition").unwrap_or(n)
-                    } else {
-                        n
-                    }
-                })
-                .find(|n| {
-                    n.kind_name() == "function_definition"
-                        && n.field("name").is_some_and(|id| self.src.node_text(id) == "get_queryset")
-                })?;
+        let func = named_children(body)
+            .into_iter()
+            .map(|n| if n.kind_name() == "decorated_definition" { n.field("definition").unwrap_or(n) } else { n })
+            .find(|n| {
+                n.kind_name() == "function_definition"
+                    && n.field("name").is_some_and(|id| self.src.node_text(id) == "get_queryset")
+            })?;
         let mut models = own_scope(func)
             .into_iter()
             .filter(|n| n.kind_name() == "return_statement")
@@ -596,6 +607,28 @@ impl Ctx<'_> {
                     let env = self.function_env(func);
                     self.envs.insert(func.id(), Rc::new(env));
                 }
+            }
+        }
+        // A model's classmethod whose every return is a queryset of the class
+        // (`return cls.objects.filter(…)`, `queryset = super().privacy_filter(…)`): what a call
+        // of it on the model returns, in any file.
+        for func in nodes.of_kind("function_definition") {
+            let Some(class) = method_class(func) else { continue };
+            let Some(class_name) = class.field("name").map(|n| self.src.node_text(n)) else { continue };
+            let (Some(m), Some(name)) = (self.models.get(class_name), func.field("name")) else {
+                continue;
+            };
+            if classmethod_receiver(&self.src, func).is_none() {
+                continue;
+            }
+            let own = Rec::model(m.class.clone());
+            if self.returned(func).is_some_and(|t| t.many && t.rows == Rows::Records && t.rec == own) {
+                self.bindings.push(Binding {
+                    scope: CLASSMETHODS_SCOPE.to_owned(),
+                    name: format!("{}.{}", last_segment(&m.class), self.src.node_text(name)),
+                    root: own.root,
+                    path: Vec::new(),
+                });
             }
         }
         // A model's property whose every return is one record or queryset (`schedule, _ =
@@ -663,10 +696,8 @@ impl Ctx<'_> {
     /// to break an import cycle, in the function itself: that module's binding of it
     /// ([`RETURNS_SCOPE`]).
     fn returned_import(&self, func: Node<'_>) -> Option<Rec> {
-        let local = func
-            .field("body")
-            .map(|b| crate::scan::extract::python::from_imports(&self.src, b))
-            .unwrap_or_default();
+        let local =
+            func.field("body").map(|b| crate::scan::extract::python::from_imports(&self.src, b)).unwrap_or_default();
         let mut names = own_scope(func).into_iter().filter(|n| n.kind_name() == "return_statement").map(|r| {
             let call = named_children(r).into_iter().next().filter(|v| v.kind_name() == "call")?;
             let f = call.field("function").filter(|f| f.kind_name() == "identifier")?;
@@ -722,8 +753,11 @@ impl Ctx<'_> {
         });
         for assign in init.map(own_scope).unwrap_or_default().into_iter().filter(|n| n.kind_name() == "assignment") {
             let Some(left) = assign.field("left") else { continue };
-            let targets =
-                if matches!(left.kind_name(), "pattern_list" | "tuple_pattern") { named_children(left) } else { vec![left] };
+            let targets = if matches!(left.kind_name(), "pattern_list" | "tuple_pattern") {
+                named_children(left)
+            } else {
+                vec![left]
+            };
             for t in targets {
                 if t.kind_name() == "attribute"
                     && t.field("object").is_some_and(|o| self.src.node_text(o) == "self")
@@ -743,8 +777,7 @@ impl Ctx<'_> {
         let plain = Root::Binding { scopes: Vec::new(), name: String::new(), guess: None };
         let mut out = Vec::new();
         for class in classes {
-            let (Some(name), Some(body)) = (class.field("name"), class.field("body"))
-            else {
+            let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
                 continue;
             };
             let name = self.src.node_text(name);
@@ -955,7 +988,8 @@ impl Ctx<'_> {
             }
             _ => *a.positional.first()?,
         };
-        let signals = if matches!(signal.kind_name(), "list" | "tuple") { named_children(signal) } else { vec![signal] };
+        let signals =
+            if matches!(signal.kind_name(), "list" | "tuple") { named_children(signal) } else { vec![signal] };
         let model_signal = |s: &Node<'_>| {
             matches!(
                 last_segment(self.src.node_text(*s)),
@@ -1093,9 +1127,7 @@ impl Ctx<'_> {
     fn narrowed(&self, body: Node<'_>) -> Vec<(String, std::ops::Range<usize>)> {
         let mut out = Vec::new();
         for n in own_scope(body).into_iter().filter(|n| matches!(n.kind_name(), "if_statement" | "elif_clause")) {
-            let (Some(mut cond), Some(block)) =
-                (n.field("condition"), n.field("consequence"))
-            else {
+            let (Some(mut cond), Some(block)) = (n.field("condition"), n.field("consequence")) else {
                 continue;
             };
             while cond.kind_name() == "boolean_operator"
@@ -1112,7 +1144,10 @@ impl Ctx<'_> {
             let a = args(cond);
             let [name, class] = a.positional.as_slice() else { continue };
             let classes = if class.kind_name() == "tuple" { named_children(*class) } else { vec![*class] };
-            if name.kind_name() == "identifier" && !classes.is_empty() && classes.iter().all(|c| self.is_foreign_class(*c)) {
+            if name.kind_name() == "identifier"
+                && !classes.is_empty()
+                && classes.iter().all(|c| self.is_foreign_class(*c))
+            {
                 out.push((self.src.node_text(*name).to_owned(), block.byte_range()));
             }
         }
@@ -1150,7 +1185,8 @@ impl Ctx<'_> {
                 continue;
             }
             let name = self.src.node_text(left);
-            let top = n.parent().filter(|p| p.kind_name() == "expression_statement").and_then(|p| p.parent()) == Some(body);
+            let top =
+                n.parent().filter(|p| p.kind_name() == "expression_statement").and_then(|p| p.parent()) == Some(body);
             if !top {
                 nested.insert(name);
                 continue;
@@ -1219,8 +1255,7 @@ impl Ctx<'_> {
             return false;
         }
         super::extract::all_classes(root).into_iter().any(|(c, _)| {
-            c.field("name").is_some_and(|n| self.src.node_text(n) == name)
-                && self.class_model(c).is_none()
+            c.field("name").is_some_and(|n| self.src.node_text(n) == name) && self.class_model(c).is_none()
         })
     }
 
@@ -1325,7 +1360,8 @@ impl Ctx<'_> {
                 let object = node.field("object")?;
                 let attr = text(node.field("attribute")?);
                 // `Check.objects`, `models.Check.objects`.
-                if matches!(object.kind_name(), "identifier" | "attribute") && is_class_name(last_segment(text(object))) {
+                if matches!(object.kind_name(), "identifier" | "attribute") && is_class_name(last_segment(text(object)))
+                {
                     return is_manager_name(attr).then(|| Ty::many(Rec::model(self.model_ref(text(object)))));
                 }
                 // `model_type.objects` with `model_type = Unit`.
@@ -1370,10 +1406,17 @@ impl Ctx<'_> {
                 match f.kind_name() {
                     "identifier" => {
                         let name = text(f);
+                        // `get_object_or_404(Job, …)`, `get_object_or_404(models.Job, …)`.
                         let first_model = || {
                             a.positional
                                 .first()
-                                .filter(|n| n.kind_name() == "identifier" && is_class_name(text(**n)))
+                                .filter(|n| match n.kind_name() {
+                                    "identifier" => is_class_name(text(**n)),
+                                    "attribute" => {
+                                        is_class_name(last_segment(text(**n))) && self.is_known_model(text(**n))
+                                    }
+                                    _ => false,
+                                })
                                 .map(|n| Rec::model(self.model_ref(text(*n))))
                         };
                         // The shortcuts take a model, a manager or a queryset
@@ -1387,7 +1430,8 @@ impl Ctx<'_> {
                         match name {
                             "get_object_or_404" | "aget_object_or_404" => first_rec().map(Ty::one),
                             "get_list_or_404" | "aget_list_or_404" => first_rec().map(Ty::many),
-                            "list" | "sorted" | "reversed" => {
+                            // `Paginator(qs, 25)`: its pages hold the queryset's records.
+                            "list" | "sorted" | "reversed" | "Paginator" => {
                                 a.positional.first().and_then(|p| self.ty_at(*p, env, depth + 1)).filter(|t| t.many)
                             }
                             _ if is_class_name(name) && self.is_known_model(name) => {
@@ -1414,6 +1458,48 @@ impl Ctx<'_> {
                                 _ => {}
                             }
                         }
+                        // `item = form.save(commit=False)` with `form = ListItemForm(…)`: a model
+                        // form's instance, of the model its `Meta` names ([`META_SCOPE`]).
+                        if m == "save"
+                            && object.kind_name() == "identifier"
+                            && let Some(class) = self.constructed_class(object)
+                        {
+                            // A form no scanned file binds is the model it is named after
+                            // (`CaseForm` → `Case`), as Django's convention names it.
+                            let guess = class.strip_suffix("Form").filter(|g| !g.is_empty()).map(str::to_owned);
+                            return Some(Ty::one(Rec {
+                                root: Root::Binding { scopes: vec![META_SCOPE.to_owned()], name: class, guess },
+                                path: Vec::new(),
+                            }));
+                        }
+                        // `super().privacy_filter(viewer)` in a model's classmethod: the parent's
+                        // classmethod run on the same class, a queryset of it.
+                        if object.kind_name() == "call"
+                            && object.field("function").is_some_and(|s| text(s) == "super")
+                            && let Some(model) = env.class_of("cls")
+                            && !m.starts_with('_')
+                        {
+                            return Some(Ty::many(Rec::model(model)));
+                        }
+                        // `Status.privacy_filter(viewer)`: a classmethod of the model, what the
+                        // model's file binds it to return (a queryset of the class), else nothing.
+                        if matches!(object.kind_name(), "identifier" | "attribute")
+                            && is_class_name(last_segment(text(object)))
+                            && self.is_known_model(text(object))
+                            && !MANY_METHODS.contains(&m)
+                            && !ONE_METHODS.contains(&m)
+                            && !m.starts_with('_')
+                        {
+                            let model = self.model_ref(text(object));
+                            return Some(Ty::many(Rec {
+                                root: Root::Binding {
+                                    scopes: vec![CLASSMETHODS_SCOPE.to_owned()],
+                                    name: format!("{}.{m}", last_segment(&model)),
+                                    guess: None,
+                                },
+                                path: Vec::new(),
+                            }));
+                        }
                         // `self.get_roles()`: what that method of the class returns.
                         if text(object) == "self"
                             && let Some(class) = self.scopes.get(&node.id()).and_then(|f| self.method_classes.get(f))
@@ -1431,7 +1517,10 @@ impl Ctx<'_> {
                         };
                         if !t.many && !t.is_record() {
                             None
-                        } else if MANY_METHODS.contains(&m) || matches!(m, "values" | "values_list") {
+                        } else if MANY_METHODS.contains(&m)
+                            || matches!(m, "values" | "values_list")
+                            || t.many && matches!(m, "get_page" | "page")
+                        {
                             Some(Ty { rec: t.rec, many: true, rows })
                         } else if ONE_METHODS.contains(&m) {
                             Some(Ty { rec: t.rec, many: false, rows })
@@ -1452,6 +1541,13 @@ impl Ctx<'_> {
             "await" | "parenthesized_expression" => {
                 self.ty_at(named_children(node).into_iter().next()?, env, depth + 1)
             }
+            // `books = books or Edition.objects`: the side that is known.
+            "boolean_operator" if node.field("operator").is_some_and(|o| text(o) == "or") => {
+                [node.field("left"), node.field("right")]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|n| self.ty_at(n, env, depth + 1))
+            }
             // `Tag.objects.all() if everyone else get_objects_for_user(…)`: the branch that is known.
             "conditional_expression" => {
                 let parts = named_children(node);
@@ -1459,6 +1555,25 @@ impl Ctx<'_> {
             }
             _ => None,
         }
+    }
+
+    /// The class (its own name) a function assigns the name `name` an instance of, when every
+    /// assignment of it calls one class that is no model: `form = forms.ListItemForm(request.POST)`.
+    fn constructed_class(&self, name: Node<'_>) -> Option<String> {
+        let func = enclosing_function(name)?;
+        let var = self.src.node_text(name);
+        let mut classes = descendants(func).into_iter().filter(|n| n.kind_name() == "assignment").filter_map(|a| {
+            a.field("left").filter(|l| self.src.node_text(*l) == var)?;
+            let right = a.field("right")?;
+            let f = right.field("function").filter(|_| right.kind_name() == "call")?;
+            let class = self.src.node_text(f);
+            (matches!(f.kind_name(), "identifier" | "attribute")
+                && is_class_name(last_segment(class))
+                && !self.is_known_model(class))
+            .then(|| last_segment(class).to_owned())
+        });
+        let first = classes.next()?;
+        classes.all(|c| c == first).then_some(first)
     }
 
     /// The names in scope where `node` is.
@@ -1562,9 +1677,7 @@ impl Ctx<'_> {
             }
         }
         for node in attributes {
-            let (Some(object), Some(attr)) =
-                (node.field("object"), node.field("attribute"))
-            else {
+            let (Some(object), Some(attr)) = (node.field("object"), node.field("attribute")) else {
                 continue;
             };
             let name = self.src.node_text(attr);
@@ -1760,9 +1873,10 @@ impl Ctx<'_> {
                 }
             }
             // `context["k"] = v` in the view's `get_context_data`.
-            for func in named_children(body).into_iter().flat_map(|n| {
-                if n.kind_name() == "decorated_definition" { n.field("definition") } else { Some(n) }
-            }) {
+            for func in named_children(body)
+                .into_iter()
+                .flat_map(|n| if n.kind_name() == "decorated_definition" { n.field("definition") } else { Some(n) })
+            {
                 if func.kind_name() != "function_definition"
                     || func.field("name").is_none_or(|n| self.src.node_text(n) != "get_context_data")
                 {
@@ -1848,8 +1962,7 @@ impl Ctx<'_> {
             if left.kind_name() != "subscript" {
                 continue;
             }
-            let (Some(value), Some(key)) = (left.field("value"), left.field("subscript"))
-            else {
+            let (Some(value), Some(key)) = (left.field("value"), left.field("subscript")) else {
                 continue;
             };
             if name.is_some_and(|n| self.src.node_text(value) != n) {

@@ -118,8 +118,7 @@ fn spreads(cx: &mut Ctx<'_>, func: Node<'_>) -> bool {
         })
         .collect();
     handed.into_iter().any(|call| {
-        call.field("function").is_some_and(|f| cx.src.node_text(f) == "self.model")
-            || chain_on_self(cx, call)
+        call.field("function").is_some_and(|f| cx.src.node_text(f) == "self.model") || chain_on_self(cx, call)
     })
 }
 

@@ -47,20 +47,18 @@ pub(super) fn model_to_dict(cx: &mut Ctx<'_>, call: Node<'_>) {
     let Some(name) = assign.field("left").filter(|l| l.kind_name() == "identifier") else { return };
     let name = cx.src.node_text(name);
     let Some(body) = enclosing_function(call).and_then(|f| f.field("body")) else { return };
-    let own = descendants_outside(body, |n| matches!(n.kind_name(), "function_definition" | "lambda" | "class_definition"));
+    let own =
+        descendants_outside(body, |n| matches!(n.kind_name(), "function_definition" | "lambda" | "class_definition"));
     // Every value the function gives the name is such a dict of the same record.
     let given: Vec<Node<'_>> = own
         .iter()
         .filter(|a| {
             a.kind_name() == "assignment"
-                && a.field("left")
-                    .is_some_and(|l| l.kind_name() == "identifier" && cx.src.node_text(l) == name)
+                && a.field("left").is_some_and(|l| l.kind_name() == "identifier" && cx.src.node_text(l) == name)
         })
         .copied()
         .collect();
-    let same = given
-        .iter()
-        .all(|a| a.field("right").and_then(|r| dict_of(cx, r)).is_some_and(|(r, _)| r == rec));
+    let same = given.iter().all(|a| a.field("right").and_then(|r| dict_of(cx, r)).is_some_and(|(r, _)| r == rec));
     // Read once, from the first of them.
     if !same || given.first() != Some(&assign) {
         return;

@@ -141,7 +141,8 @@ impl Api for Driver {
 /// `x.collection('users')`, `x.getCollection('users')` (the shell's).
 pub fn collection(src: &Src<'_>, node: Node<'_>) -> Option<Ty> {
     let node = unwrap(node);
-    if node.kind_name() != "call_expression" || !matches!(callee_name(src, node), Some("collection" | "getCollection")) {
+    if node.kind_name() != "call_expression" || !matches!(callee_name(src, node), Some("collection" | "getCollection"))
+    {
         return None;
     }
     let function = unwrap(node.field("function")?);

@@ -398,8 +398,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
         let value = unwrap(value);
         let call = if value.kind_name() == "await_expression" { value.named_child(0).map(unwrap) } else { None };
         let Some(call) = call.filter(|c| {
-            c.kind_name() == "call_expression"
-                && c.field("function").is_some_and(|f| self.text(f) == "Promise.all")
+            c.kind_name() == "call_expression" && c.field("function").is_some_and(|f| self.text(f) == "Promise.all")
         }) else {
             return false;
         };
@@ -417,9 +416,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
         for &node in nodes {
             match node.kind_name() {
                 "variable_declarator" => {
-                    let (Some(name), Some(value)) =
-                        (node.field("name"), node.field("value"))
-                    else {
+                    let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                         continue;
                     };
                     let scope = self.scope_of(node);
@@ -443,9 +440,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                     }
                 }
                 "assignment_expression" => {
-                    let (Some(left), Some(right)) =
-                        (node.field("left"), node.field("right"))
-                    else {
+                    let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                         continue;
                     };
                     self.assigned_key(left);
@@ -458,9 +453,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                         // `this.users = db.collection('users')`: the class's other methods read it;
                         // `req.article = article`: the app's other handlers do.
                         "member_expression"
-                            if left
-                                .field("object")
-                                .is_some_and(|o| matches!(o.kind_name(), "this" | "identifier")) =>
+                            if left.field("object").is_some_and(|o| matches!(o.kind_name(), "this" | "identifier")) =>
                         {
                             let root = self.root;
                             self.bind_in(root, self.text(left), ty);
@@ -478,9 +471,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
                     }
                 }
                 "for_in_statement" => {
-                    let (Some(left), Some(right)) =
-                        (node.field("left"), node.field("right"))
-                    else {
+                    let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                         continue;
                     };
                     if let Some(ty) = self.ty(api, right).filter(|t| matches!(t.kind, Kind::Docs | Kind::Query { .. }))
@@ -521,8 +512,10 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
             }
             return;
         }
-        let Some(callback) =
-            args.last().copied().filter(|a| matches!(a.kind_name(), "arrow_function" | "function_expression" | "function"))
+        let Some(callback) = args
+            .last()
+            .copied()
+            .filter(|a| matches!(a.kind_name(), "arrow_function" | "function_expression" | "function"))
         else {
             return;
         };
@@ -593,9 +586,7 @@ impl<'s, 'a, 't> Walker<'s, 'a, 't> {
         let nested = parent
             .filter(|p| p.kind_name() == "member_expression" && p.field("object") == Some(node))
             .filter(|p| {
-                !self
-                    .parent(*p)
-                    .is_some_and(|g| g.kind_name() == "call_expression" && g.field("function") == Some(*p))
+                !self.parent(*p).is_some_and(|g| g.kind_name() == "call_expression" && g.field("function") == Some(*p))
             })
             .and_then(|p| p.field("property"))
             .filter(|p| p.kind_name() == "property_identifier")

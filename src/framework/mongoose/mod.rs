@@ -307,8 +307,7 @@ impl Api for MongooseApi {
         match node.kind_name() {
             // `schema.methods.x = function () {…}`, `schema.statics = {…}`, `schema.query.x = …`.
             "assignment_expression" => {
-                let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
-                else {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                     return;
                 };
                 let text = w.text(left);

@@ -182,17 +182,17 @@ fn classes(src: &Src<'_>, nodes: &[Node<'_>], facts: &mut FileFacts) {
             }
             "call_expression" if callee_name(src, node) == Some("registerSubclass") => {
                 let args = call_args(node);
-                if let (Some((class, offset)), Some(local)) =
-                    (args.first().and_then(|a| string_value(src, *a)), args.get(1).filter(|a| a.kind_name() == "identifier"))
-                {
+                if let (Some((class, offset)), Some(local)) = (
+                    args.first().and_then(|a| string_value(src, *a)),
+                    args.get(1).filter(|a| a.kind_name() == "identifier"),
+                ) {
                     declare(src.node_text(*local), &class, offset);
                 }
             }
             "class_declaration" => {
-                let (Some(name), Some(heritage)) = (
-                    node.field("name"),
-                    named_children(node).into_iter().find(|c| c.kind_name() == "class_heritage"),
-                ) else {
+                let (Some(name), Some(heritage)) =
+                    (node.field("name"), named_children(node).into_iter().find(|c| c.kind_name() == "class_heritage"))
+                else {
                     continue;
                 };
                 let parent = src.node_text(heritage).trim_start_matches("extends").trim();
@@ -481,9 +481,9 @@ impl Api for ParseApi {
                         ("query", ty(Kind::Query { many: true })),
                     ]);
                 }
-                let param = handler.field("parameter").or_else(|| {
-                    handler.field("parameters").and_then(|ps| named_children(ps).into_iter().next())
-                });
+                let param = handler
+                    .field("parameter")
+                    .or_else(|| handler.field("parameters").and_then(|ps| named_children(ps).into_iter().next()));
                 let Some(param) = param else { return };
                 let param = match param.kind_name() {
                     "required_parameter" | "optional_parameter" => param.field("pattern"),
@@ -501,12 +501,10 @@ impl Api for ParseApi {
                         for child in named_children(param) {
                             let (key, local) = match child.kind_name() {
                                 "shorthand_property_identifier_pattern" => (w.text(child), w.text(child)),
-                                "pair_pattern" => {
-                                    match (child.field("key"), child.field("value")) {
-                                        (Some(k), Some(v)) if v.kind_name() == "identifier" => (w.text(k), w.text(v)),
-                                        _ => continue,
-                                    }
-                                }
+                                "pair_pattern" => match (child.field("key"), child.field("value")) {
+                                    (Some(k), Some(v)) if v.kind_name() == "identifier" => (w.text(k), w.text(v)),
+                                    _ => continue,
+                                },
                                 _ => continue,
                             };
                             if let Some((_, ty)) = held.iter().find(|(k, _)| *k == key) {
@@ -554,9 +552,7 @@ impl Api for ParseApi {
         };
         match node.kind_name() {
             "new_expression"
-                if node
-                    .field("constructor")
-                    .is_some_and(|c| matches!(w.text(c), "Parse.Query" | "Parse.Object")) =>
+                if node.field("constructor").is_some_and(|c| matches!(w.text(c), "Parse.Query" | "Parse.Object")) =>
             {
                 first(node)
             }

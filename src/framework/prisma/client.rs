@@ -188,11 +188,7 @@ impl<'t> Writer<'_, '_, 't> {
         if v.kind_name() != "ternary_expression" {
             return Vec::new();
         }
-        ["consequence", "alternative"]
-            .iter()
-            .filter_map(|f| v.field(f))
-            .filter_map(|b| self.object(b))
-            .collect()
+        ["consequence", "alternative"].iter().filter_map(|f| v.field(f)).filter_map(|b| self.object(b)).collect()
     }
 
     /// `data: users.map((user) => ({ email: user.email, … }))`, or a name declared with such a
@@ -207,8 +203,7 @@ impl<'t> Writer<'_, '_, 't> {
             }
         }
         for _ in 0..4 {
-            let Some(f) = v.field("function").map(unwrap).filter(|_| v.kind_name() == "call_expression")
-            else {
+            let Some(f) = v.field("function").map(unwrap).filter(|_| v.kind_name() == "call_expression") else {
                 return Vec::new();
             };
             match property(self.src, f) {
@@ -251,8 +246,10 @@ impl<'t> Writer<'_, '_, 't> {
     /// helper building the spread object is handed (`...searchParams(text, [{ name: 'contains' }])`).
     fn spreads(&self, object: Node<'t>) -> Vec<Node<'t>> {
         let mut out = Vec::new();
-        for value in
-            named_children(object).into_iter().filter(|c| c.kind_name() == "spread_element").filter_map(|c| c.named_child(0))
+        for value in named_children(object)
+            .into_iter()
+            .filter(|c| c.kind_name() == "spread_element")
+            .filter_map(|c| c.named_child(0))
         {
             out.extend(self.spread_objects(value, 0));
         }
@@ -282,9 +279,9 @@ impl<'t> Writer<'_, '_, 't> {
         if !node.field("constructor").is_some_and(|c| src.node_text(c).ends_with("PrismaClient")) {
             return;
         }
-        let options =
-            node.field("arguments").and_then(|a| named_children(a).into_iter().next()).map(unwrap);
-        let Some(omit) = options.filter(|o| o.kind_name() == "object").and_then(|o| key_value(src, o, "omit")).map(unwrap)
+        let options = node.field("arguments").and_then(|a| named_children(a).into_iter().next()).map(unwrap);
+        let Some(omit) =
+            options.filter(|o| o.kind_name() == "object").and_then(|o| key_value(src, o, "omit")).map(unwrap)
         else {
             return;
         };
@@ -338,10 +335,9 @@ impl<'t> Writer<'_, '_, 't> {
             };
             if let Some(v) = self.key_object(&key, object) {
                 self.read_at(on, shape, v, depth + 1);
-            } else if let Some(v) = key
-                .value
-                .filter(|v| unwrap(*v).kind_name() == "array" || !self.mapped(*v).is_empty() || !self.chosen(*v).is_empty())
-            {
+            } else if let Some(v) = key.value.filter(|v| {
+                unwrap(*v).kind_name() == "array" || !self.mapped(*v).is_empty() || !self.chosen(*v).is_empty()
+            }) {
                 self.read_at(on, shape, v, depth + 1);
             }
         }

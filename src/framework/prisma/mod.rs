@@ -16,9 +16,9 @@ pub mod routes;
 pub mod schema;
 pub mod zod;
 
-use crate::grammar::NodeExt;
 use crate::config::Framework;
 use crate::framework::FrameworkSupport;
+use crate::grammar::NodeExt;
 use crate::scan::extract::js::{call_args, callee_name, property, unwrap};
 use crate::scan::extract::treesit::{self, SqlString, Src, descendants, template_sql};
 use crate::scan::extract::{ExtractContext, Extractor, SourceFile};

@@ -389,8 +389,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             return;
         }
         for &call in nodes.iter().filter(|n| n.kind_name() == "call_expression") {
-            let Some(target) = call.field("function").and_then(|f| self.mutation_called(unwrap(f)))
-            else {
+            let Some(target) = call.field("function").and_then(|f| self.mutation_called(unwrap(f))) else {
                 continue;
             };
             for (j, arg) in call_args(call).into_iter().enumerate() {
@@ -510,7 +509,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         if named_children(params).first().map(|p| p.id()) != Some(param.id()) {
             return None;
         }
-        let function = self.parent(params).filter(|f| matches!(f.kind_name(), "arrow_function" | "function_expression"))?;
+        let function =
+            self.parent(params).filter(|f| matches!(f.kind_name(), "arrow_function" | "function_expression"))?;
         let declarator = self.parent(function).filter(|d| d.kind_name() == "variable_declarator")?;
         let generic = declarator
             .field("type")
@@ -587,9 +587,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 let class = self.class_of(f)?;
                 match object.kind_name() {
                     "this" => Some(format!("{}.{method}", self.class_names.get(&class.id())?)),
-                    "member_expression"
-                        if object.field("object").is_some_and(|o| unwrap(o).kind_name() == "this") =>
-                    {
+                    "member_expression" if object.field("object").is_some_and(|o| unwrap(o).kind_name() == "this") => {
                         let field = property(self.src, object)?;
                         Some(format!("{}.{method}", self.field_classes.get(&(class.id(), field))?))
                     }
@@ -669,7 +667,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             "return_statement" => self.scope_of(parent),
             _ => return None,
         };
-        if !matches!(function.kind_name(), "arrow_function" | "function_expression" | "function" | "function_declaration") {
+        if !matches!(
+            function.kind_name(),
+            "arrow_function" | "function_expression" | "function" | "function_declaration"
+        ) {
             return None;
         }
         if let Some(t) = function.field("return_type") {
@@ -848,9 +849,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         let element = match declared.kind_name() {
             "array_type" => declared.named_child(0)?,
             "generic_type"
-                if declared
-                    .field("name")
-                    .is_some_and(|n| matches!(self.text(n), "Array" | "ReadonlyArray")) =>
+                if declared.field("name").is_some_and(|n| matches!(self.text(n), "Array" | "ReadonlyArray")) =>
             {
                 declared.field("type_arguments")?.named_child(0)?
             }
@@ -947,9 +946,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// A `Prisma.<Model><suffix>` type: the model and, for an input type, how its objects read.
     fn prisma_type(&self, node: Node<'_>) -> Option<(String, Option<Shape>)> {
         let (module, name) = match node.kind_name() {
-            "nested_type_identifier" => {
-                (self.text(node.field("module")?), self.text(node.field("name")?))
-            }
+            "nested_type_identifier" => (self.text(node.field("module")?), self.text(node.field("name")?)),
             "type_identifier" => *self.aliases.get(self.text(node))?,
             _ => return None,
         };
@@ -1003,8 +1000,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // `ReturnType<typeof getApiKeys>`: what the app's function returns.
                 if name.kind_name() == "type_identifier" && self.text(name) == "ReturnType" {
                     let query = node.field("type_arguments")?.named_child(0)?;
-                    let f =
-                        query.named_child(0).filter(|f| query.kind_name() == "type_query" && f.kind_name() == "identifier")?;
+                    let f = query
+                        .named_child(0)
+                        .filter(|f| query.kind_name() == "type_query" && f.kind_name() == "identifier")?;
                     return Some(returned_by(self.text(f)));
                 }
                 None
@@ -1038,7 +1036,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             // `typeof results`: what the value holds.
             "type_query" => {
                 let value = node.named_child(0)?;
-                matches!(value.kind_name(), "identifier" | "member_expression").then(|| self.expr_ty(value, 0)).flatten()
+                matches!(value.kind_name(), "identifier" | "member_expression")
+                    .then(|| self.expr_ty(value, 0))
+                    .flatten()
             }
             // A type another module declares may say nothing: the others first.
             "array_type" | "union_type" | "intersection_type" => {
@@ -1174,8 +1174,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         let Some(f) = v.field("function").map(unwrap).filter(|_| v.kind_name() == "call_expression") else {
             return false;
         };
-        let Some(resource) = f.field("object").map(unwrap).filter(|o| o.kind_name() == "member_expression")
-        else {
+        let Some(resource) = f.field("object").map(unwrap).filter(|o| o.kind_name() == "member_expression") else {
             return false;
         };
         let client_is_name = resource.field("object").is_some_and(|c| c.kind_name() == "identifier");
@@ -1196,8 +1195,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 named_children(node).into_iter().find_map(|c| self.prop_type(c, key, depth + 1))
             }
             "object_type" | "interface_body" => named_children(node).into_iter().find_map(|p| {
-                if p.kind_name() != "property_signature" || p.field("name").map(|n| self.text(n)) != Some(key)
-                {
+                if p.kind_name() != "property_signature" || p.field("name").map(|n| self.text(n)) != Some(key) {
                     return None;
                 }
                 self.type_ty(p.field("type")?, depth + 1)
@@ -1510,16 +1508,15 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let Some(call) = self.parent(parent) else { return false };
                     return match call.kind_name() {
                         "call_expression" => !self.list_method(call),
-                        "new_expression" => call
-                            .field("constructor")
-                            .is_some_and(|c| !matches!(self.text(c), "Map" | "Set")),
+                        "new_expression" => {
+                            call.field("constructor").is_some_and(|c| !matches!(self.text(c), "Map" | "Set"))
+                        }
                         _ => false,
                     };
                 }
                 "return_statement" => return !self.list_callback(self.scope_of(parent)),
                 "arrow_function" => {
-                    return parent.field("body").is_some_and(|b| b.id() == at.id())
-                        && !self.list_callback(parent);
+                    return parent.field("body").is_some_and(|b| b.id() == at.id()) && !self.list_callback(parent);
                 }
                 _ => return false,
             }
@@ -1547,8 +1544,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// Whether a call writes its arguments to a log (`console.log(…)`, `logger.info(…)`,
     /// `this.logger.warn(…)`).
     fn logged(&self, call: Node<'_>) -> bool {
-        let Some(f) = call.field("function").map(unwrap).filter(|f| f.kind_name() == "member_expression")
-        else {
+        let Some(f) = call.field("function").map(unwrap).filter(|f| f.kind_name() == "member_expression") else {
             return false;
         };
         let logger = f.field("object").map(|o| self.text(unwrap(o))).unwrap_or_default();
@@ -1651,7 +1647,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
 
     /// Whether a name holds a page of records (see [`Walker::pages`]).
     fn is_page(&self, node: Node<'_>) -> bool {
-        node.kind_name() == "identifier" && self.scope_chain(node).any(|s| self.pages.contains_key(&(s, self.text(node))))
+        node.kind_name() == "identifier"
+            && self.scope_chain(node).any(|s| self.pages.contains_key(&(s, self.text(node))))
     }
 
     /// `useForm({ defaultValues: { recontactDays: workspace.recontactDays } })`: the form edits the
@@ -1776,8 +1773,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         for &node in nodes {
             match node.kind_name() {
                 "variable_declarator" => {
-                    let (Some(name), value) = (node.field("name"), node.field("value"))
-                    else {
+                    let (Some(name), value) = (node.field("name"), node.field("value")) else {
                         continue;
                     };
                     let scope = self.declared_in(node);
@@ -1893,7 +1889,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                                 let Some(callback) = key.value.map(unwrap).filter(|_| key.name == "onSuccess") else {
                                     continue;
                                 };
-                                let Some(first) = first_parameter(callback).filter(|p| p.kind_name() == "object_pattern")
+                                let Some(first) =
+                                    first_parameter(callback).filter(|p| p.kind_name() == "object_pattern")
                                 else {
                                     continue;
                                 };
@@ -1938,8 +1935,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             && name.kind_name() == "object_pattern"
                         {
                             for prop in named_children(name).into_iter().filter(|p| p.kind_name() == "pair_pattern") {
-                                if let (Some(k), Some(v)) =
-                                    (prop.field("key"), prop.field("value"))
+                                if let (Some(k), Some(v)) = (prop.field("key"), prop.field("value"))
                                     && matches!(self.text(k), "mutate" | "mutateAsync")
                                     && v.kind_name() == "identifier"
                                 {
@@ -2076,10 +2072,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     changed |= self.bind_pattern(scope, name, ty, declared);
                 }
                 "required_parameter" | "optional_parameter" => {
-                    let (Some(pattern), Some(declared)) = (
-                        node.field("pattern"),
-                        node.field("type").or_else(|| self.component_props(node)),
-                    ) else {
+                    let (Some(pattern), Some(declared)) =
+                        (node.field("pattern"), node.field("type").or_else(|| self.component_props(node)))
+                    else {
                         continue;
                     };
                     let scope = self.scope_of(node);
@@ -2128,10 +2123,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     let Some(ty) = self.column_defs(node) else { continue };
                     for element in named_children(node).into_iter().filter(|e| e.kind_name() == "object") {
                         for key in object_keys(self.src, element) {
-                            let Some(f) = key
-                                .value
-                                .filter(|v| matches!(v.kind_name(), "arrow_function" | "function_expression" | "function"))
-                            else {
+                            let Some(f) = key.value.filter(|v| {
+                                matches!(v.kind_name(), "arrow_function" | "function_expression" | "function")
+                            }) else {
                                 continue;
                             };
                             let Some(first) = first_parameter(f) else { continue };
@@ -2162,9 +2156,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     }
                 }
                 "for_in_statement" => {
-                    let (Some(left), Some(right)) =
-                        (node.field("left"), node.field("right"))
-                    else {
+                    let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                         continue;
                     };
                     if let Some(ty) = self.expr_ty(unwrap(right), 0) {
@@ -2212,7 +2204,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 "jsx_expression" => {
                     let Some(callback) = node.named_child(0) else { continue };
                     if !matches!(callback.kind_name(), "arrow_function" | "function_expression" | "function")
-                        || !self.parent(node).is_some_and(|p| p.kind_name() == "jsx_element" && is_column(tag(self.src, p)))
+                        || !self
+                            .parent(node)
+                            .is_some_and(|p| p.kind_name() == "jsx_element" && is_column(tag(self.src, p)))
                     {
                         continue;
                     }
@@ -2301,10 +2295,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     if callback.kind_name() == "identifier"
                         && let Some(&function) = self.local_functions.get(self.text(callback))
                         && let Some(first) = first_parameter(function).filter(|p| p.kind_name() == "identifier")
-                        && let Some(ty) = f
-                            .field("object")
-                            .and_then(|o| self.expr_ty(unwrap(o), 0))
-                            .filter(|t| !is_named(t))
+                        && let Some(ty) =
+                            f.field("object").and_then(|o| self.expr_ty(unwrap(o), 0)).filter(|t| !is_named(t))
                     {
                         changed |= self.bind_param(function, first, ty);
                         continue;
@@ -2340,8 +2332,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                 // next-safe-action: `.action(async ({ parsedInput: { labels } }) => …)`: the input
                 // the action validated, not rows, whatever the names say.
                 "pair_pattern" if node.field("key").is_some_and(|k| self.text(k) == "parsedInput") => {
-                    let Some(pattern) = node.field("value").filter(|v| v.kind_name() == "object_pattern")
-                    else {
+                    let Some(pattern) = node.field("value").filter(|v| v.kind_name() == "object_pattern") else {
                         continue;
                     };
                     let scope = self.scope_of(node);
@@ -2407,8 +2398,7 @@ fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
         for member in named_children(body) {
             match member.kind_name() {
                 "public_field_definition" => {
-                    let Some(field) = member.field("name").filter(|n| n.kind_name() == "property_identifier")
-                    else {
+                    let Some(field) = member.field("name").filter(|n| n.kind_name() == "property_identifier") else {
                         continue;
                     };
                     let field = src.node_text(field);
@@ -2439,9 +2429,7 @@ fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
                         w.fields.insert((class.id(), field), t);
                     }
                     let made = match value.kind_name() {
-                        "call_expression"
-                            if value.field("function").is_some_and(|f| src.node_text(f) == "inject") =>
-                        {
+                        "call_expression" if value.field("function").is_some_and(|f| src.node_text(f) == "inject") => {
                             call_args(value).into_iter().next()
                         }
                         "new_expression" => value.field("constructor"),
@@ -2451,18 +2439,14 @@ fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
                         w.field_classes.insert((class.id(), field), src.node_text(made));
                     }
                 }
-                "method_definition"
-                    if member.field("name").is_some_and(|n| src.node_text(n) == "constructor") =>
-                {
+                "method_definition" if member.field("name").is_some_and(|n| src.node_text(n) == "constructor") => {
                     let Some(params) = member.field("parameters") else { continue };
                     for param in named_children(params) {
                         let mut cursor = param.walk();
                         let property = param
                             .children(&mut cursor)
                             .any(|c| matches!(c.kind_name(), "accessibility_modifier" | "readonly"));
-                        let (Some(pattern), Some(t)) =
-                            (param.field("pattern"), param.field("type"))
-                        else {
+                        let (Some(pattern), Some(t)) = (param.field("pattern"), param.field("type")) else {
                             continue;
                         };
                         if !property || pattern.kind_name() != "identifier" {
@@ -2495,8 +2479,7 @@ fn client_write<'a, 't>(src: &Src<'a>, call: Node<'t>) -> Option<(&'a str, Node<
     if !matches!(method, "create" | "update" | "upsert" | "updateMany" | "createMany" | "createManyAndReturn") {
         return None;
     }
-    let model =
-        f.field("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
+    let model = f.field("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
     let arg = call_args(call).into_iter().next().map(unwrap).filter(|a| a.kind_name() == "object")?;
     Some((model, arg))
 }
@@ -2515,7 +2498,10 @@ fn loader_name<'t>(src: &Src<'_>, node: Node<'t>) -> Option<Node<'t>> {
             || node.parent().and_then(|p| p.parent()).is_some_and(|p| p.kind_name() == "export_statement")
     };
     (matches!(src.node_text(name), "loader" | "clientLoader")
-        && matches!(function.kind_name(), "function_declaration" | "arrow_function" | "function_expression" | "function")
+        && matches!(
+            function.kind_name(),
+            "function_declaration" | "arrow_function" | "function_expression" | "function"
+        )
         && exported())
     .then_some(function)
 }
@@ -2855,9 +2841,7 @@ pub fn read<'t>(
                 .map(unwrap)
                 .filter(|v| matches!(v.kind_name(), "arrow_function" | "function_expression" | "function")),
         };
-        if let (Some(function), Some(name)) =
-            (function, node.field("name").filter(|n| n.kind_name() == "identifier"))
-        {
+        if let (Some(function), Some(name)) = (function, node.field("name").filter(|n| n.kind_name() == "identifier")) {
             w.local_functions.insert(src.node_text(name), function);
         }
     }
@@ -2903,8 +2887,7 @@ pub fn read<'t>(
                 }
             }
             "type_alias_declaration" => {
-                if let (Some(name), Some(value)) = (node.field("name"), node.field("value"))
-                {
+                if let (Some(name), Some(value)) = (node.field("name"), node.field("value")) {
                     w.local_types.insert(src.node_text(name), value);
                 }
             }
@@ -2935,7 +2918,10 @@ pub fn read<'t>(
                     continue;
                 };
                 let Some(function) = function.filter(|f| {
-                    matches!(f.kind_name(), "function_declaration" | "arrow_function" | "function_expression" | "function")
+                    matches!(
+                        f.kind_name(),
+                        "function_declaration" | "arrow_function" | "function_expression" | "function"
+                    )
                 }) else {
                     continue;
                 };
@@ -2986,8 +2972,7 @@ pub fn read<'t>(
     // for the objects assigned to the name later (`where = { envelope: { qrToken } }`).
     let mut inputs: Map<(usize, &str), (String, Shape)> = Map::default();
     for &node in nodes.iter().filter(|n| n.kind_name() == "variable_declarator") {
-        if let (Some(name), Some(declared)) =
-            (node.field("name"), node.field("type").and_then(|t| t.named_child(0)))
+        if let (Some(name), Some(declared)) = (node.field("name"), node.field("type").and_then(|t| t.named_child(0)))
             && name.kind_name() == "identifier"
             && let Some((model, Some(shape))) = w.prisma_type(declared)
         {
@@ -3018,10 +3003,9 @@ pub fn read<'t>(
                 "variable_declarator" => {
                     // `const where: Prisma.UserWhereInput = { … }` (or `satisfies …`).
                     let Some(value) = node.field("value") else { continue };
-                    let declared = node
-                        .field("type")
-                        .and_then(|t| t.named_child(0))
-                        .or_else(|| (value.kind_name() == "satisfies_expression").then(|| value.named_child(1)).flatten());
+                    let declared = node.field("type").and_then(|t| t.named_child(0)).or_else(|| {
+                        (value.kind_name() == "satisfies_expression").then(|| value.named_child(1)).flatten()
+                    });
                     if let Some((model, Some(shape))) = declared.and_then(|d| w.prisma_type(d)) {
                         writer.read(&On::model(&model, Confidence::High), shape, value);
                     }
@@ -3177,14 +3161,11 @@ pub fn read<'t>(
                 "member_expression" => {
                     // A property read (or written), not a method called on the records.
                     if w.parent(node).is_some_and(|p| {
-                        p.kind_name() == "call_expression"
-                            && p.field("function").is_some_and(|f| f.id() == node.id())
+                        p.kind_name() == "call_expression" && p.field("function").is_some_and(|f| f.id() == node.id())
                     }) {
                         continue;
                     }
-                    let (Some(object), Some(prop)) =
-                        (node.field("object"), node.field("property"))
-                    else {
+                    let (Some(object), Some(prop)) = (node.field("object"), node.field("property")) else {
                         continue;
                     };
                     // A page's own keys (`status.isLoading` of a query held whole) are not its
@@ -3491,9 +3472,7 @@ fn object_type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<B
                     }
                 }
                 "pair" => {
-                    let (Some(key), Some(value)) =
-                        (child.field("key"), child.field("value"))
-                    else {
+                    let (Some(key), Some(value)) = (child.field("key"), child.field("value")) else {
                         continue;
                     };
                     if let Some(ty) = w.copied_field(value, w.text(key)) {
@@ -3584,8 +3563,7 @@ fn client_args<'a, 't>(src: &Src<'a>, call: Node<'t>) -> Option<(&'a str, Node<'
     if !property(src, f).is_some_and(|m| METHODS.contains(&m)) {
         return None;
     }
-    let model =
-        f.field("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
+    let model = f.field("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))?;
     let arg = call_args(call).into_iter().next().filter(|a| a.kind_name() == "object")?;
     Some((model, arg))
 }
@@ -3677,8 +3655,9 @@ fn template_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], path: &str)
     for &class in nodes.iter().filter(|n| CLASSES.contains(&n.kind_name())) {
         // `@Component(…) export class X`: the decorator is the export's.
         let mut decorators = named_children(class);
-        decorators
-            .extend(w.parent(class).filter(|p| p.kind_name() == "export_statement").map(named_children).unwrap_or_default());
+        decorators.extend(
+            w.parent(class).filter(|p| p.kind_name() == "export_statement").map(named_children).unwrap_or_default(),
+        );
         let template = decorators
             .into_iter()
             .filter(|d| d.kind_name() == "decorator")
@@ -3725,9 +3704,8 @@ fn type_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Binding>
         }
         // `interface PortfolioOrder extends Pick<Activity, 'type'> { fee: Big }`: a few of a
         // model's fields beside the app's own, which may reuse the model's names: no record.
-        let narrowed = |t: Node<'_>| {
-            t.kind_name() == "generic_type" && t.field("name").is_some_and(|n| w.text(n) == "Pick")
-        };
+        let narrowed =
+            |t: Node<'_>| t.kind_name() == "generic_type" && t.field("name").is_some_and(|n| w.text(n) == "Pick");
         let bases = match node.kind_name() {
             "interface_declaration" => named_children(node)
                 .into_iter()
@@ -3770,16 +3748,14 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
         match n.kind_name() {
             "return_statement" => returns.entry(w.scope_of(n).id()).or_default().push(n),
             "call_expression"
-                if n.field("function")
-                    .is_some_and(|f| matches!(src.node_text(f), "useSWR" | "useSWRImmutable")) =>
+                if n.field("function").is_some_and(|f| matches!(src.node_text(f), "useSWR" | "useSWRImmutable")) =>
             {
                 if let Some(url) = call_args(n).into_iter().next().and_then(|a| routes::url_of(src, a)) {
                     fetches.entry(w.scope_of(n).id()).or_default().push(url);
                 }
             }
             "variable_declarator" => {
-                if let (Some(pattern), Some(value)) =
-                    (n.field("name"), n.field("value").map(unwrap))
+                if let (Some(pattern), Some(value)) = (n.field("name"), n.field("value").map(unwrap))
                     && pattern.kind_name() == "object_pattern"
                     && value.kind_name() == "identifier"
                     && let Some(rest) = rest_of(src, pattern)
@@ -3834,9 +3810,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 (format!("{class}.{method}"), node)
             }
             "variable_declarator" => {
-                let (Some(n), Some(v)) =
-                    (node.field("name"), node.field("value").map(unwrap))
-                else {
+                let (Some(n), Some(v)) = (node.field("name"), node.field("value").map(unwrap)) else {
                     continue;
                 };
                 if n.kind_name() != "identifier" {
@@ -3887,9 +3861,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
         }
         // `function createUser(data) { return prisma.user.create({ data }) }`: the parameter is the
         // call's `data` (or `where`), whatever its declared type.
-        if let (Some(params), Some(body)) =
-            (function.field("parameters"), function.field("body"))
-        {
+        if let (Some(params), Some(body)) = (function.field("parameters"), function.field("body")) {
             let names: Vec<&str> = named_children(params)
                 .into_iter()
                 .map(|p| p.field("pattern").unwrap_or(p))
@@ -3946,15 +3918,14 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
             };
             for &call in calls.get(&function.id()).into_iter().flatten().filter(|c| is_within(**c, body)) {
                 let Some(f) = call.field("function").map(unwrap) else { continue };
-                let Some(model) = f
-                    .field("object")
-                    .map(unwrap)
-                    .and_then(|a| property(src, a))
-                    .filter(|m| !m.starts_with('$'))
+                let Some(model) =
+                    f.field("object").map(unwrap).and_then(|a| property(src, a)).filter(|m| !m.starts_with('$'))
                 else {
                     continue;
                 };
-                let Some(arg) = call_args(call).into_iter().next().filter(|a| a.kind_name() == "object") else { continue };
+                let Some(arg) = call_args(call).into_iter().next().filter(|a| a.kind_name() == "object") else {
+                    continue;
+                };
                 // What a write is given: `data: changes` or `...changes` in it, `changes` a property
                 // of a destructured parameter (the caller's object under that key) or the rest of a
                 // parameter (the caller's object); an action's input fields written under their own
@@ -4134,8 +4105,7 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     // posts under (`updateTemplate(0).data`, as [`client_call`] reads a mutation called by another
     // name) is what the app's function takes under it.
     for &pair in nodes.iter().filter(|n| n.kind_name() == "pair") {
-        let (Some(key), Some(value)) = (pair.field("key"), pair.field("value").map(unwrap))
-        else {
+        let (Some(key), Some(value)) = (pair.field("key"), pair.field("value").map(unwrap)) else {
             continue;
         };
         if value.kind_name() != "call_expression"
@@ -4653,11 +4623,12 @@ fn body_writes<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>], url: &str) -> Vec
             }
             // `updateData.timezone = timezone` on a write's data object.
             "assignment_expression" => {
-                let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
-                else {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                     continue;
                 };
-                let Some(key) = property(src, left).filter(|_| left.kind_name() == "member_expression") else { continue };
+                let Some(key) = property(src, left).filter(|_| left.kind_name() == "member_expression") else {
+                    continue;
+                };
                 if body_key(right) != Some(key) {
                     continue;
                 }
@@ -4781,7 +4752,9 @@ fn router_keys<'t>(
             Some("call_expression") => {
                 let Some(v) = value else { continue };
                 if is_router(src, v) {
-                    if let Some(inner) = call_args(v).into_iter().next().map(unwrap).filter(|a| a.kind_name() == "object") {
+                    if let Some(inner) =
+                        call_args(v).into_iter().next().map(unwrap).filter(|a| a.kind_name() == "object")
+                    {
                         router_keys(w, inner, &key.name, returns, out, depth + 1);
                     }
                     continue;

@@ -106,7 +106,8 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
     for &d in &declarators {
         let Some(name) = d.field("name").filter(|n| n.kind_name() == "identifier") else { continue };
         let top = d.parent().and_then(|p| p.parent()).is_some_and(|s| {
-            s.id() == root.id() || s.kind_name() == "export_statement" && s.parent().is_some_and(|r| r.id() == root.id())
+            s.id() == root.id()
+                || s.kind_name() == "export_statement" && s.parent().is_some_and(|r| r.id() == root.id())
         });
         if top && let Some(Root::Model { model }) = known.get(src.node_text(name)) {
             bindings.push(Binding {
@@ -124,7 +125,8 @@ pub fn read<'t>(src: &Src<'_>, root: Node<'t>, nodes: &[Node<'t>], hits: &mut Ve
     // schema's records, for the files that declare values with it (keyed by its exported name).
     for &alias in nodes.iter().filter(|n| n.kind_name() == "type_alias_declaration") {
         let top = alias.parent().is_some_and(|p| {
-            p.id() == root.id() || p.kind_name() == "export_statement" && p.parent().is_some_and(|r| r.id() == root.id())
+            p.id() == root.id()
+                || p.kind_name() == "export_statement" && p.parent().is_some_and(|r| r.id() == root.id())
         });
         let (Some(name), Some(value)) = (alias.field("name"), alias.field("value")) else {
             continue;
@@ -268,8 +270,7 @@ fn is_schema(src: &Src<'_>, value: Node<'_>) -> bool {
             "member_expression" => return property(src, v).is_some_and(says),
             "call_expression" => {
                 let Some(g) = v.field("function").map(unwrap) else { return false };
-                let (Some(method), Some(object)) = (property(src, g), g.field("object").map(unwrap))
-                else {
+                let (Some(method), Some(object)) = (property(src, g), g.field("object").map(unwrap)) else {
                     return false;
                 };
                 if object.kind_name() == "identifier" && src.node_text(object) == "z" {

@@ -322,9 +322,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "attribute" => {
-                    let (Some(object), Some(attr)) =
-                        (callee.field("object"), callee.field("attribute"))
-                    else {
+                    let (Some(object), Some(attr)) = (callee.field("object"), callee.field("attribute")) else {
                         continue;
                     };
                     let (object, method) = (text(object, self.src), text(attr, self.src));

@@ -149,8 +149,7 @@ pub fn read_with_state(path: &Path, src: &str, dialect: Dialect, state: &mut Sta
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
             let Some(assign) = stmt.named_child(0).filter(|a| a.kind_name() == "assignment") else { continue };
-            let (Some(left), Some(right)) = (assign.field("left"), assign.field("right"))
-            else {
+            let (Some(left), Some(right)) = (assign.field("left"), assign.field("right")) else {
                 continue;
             };
             match text(left, src) {
@@ -324,8 +323,7 @@ fn graph_edges(path: &Path, src: &str) -> Result<(Vec<MigrationKey>, Vec<Migrati
     let mut cursor = body.walk();
     for stmt in body.named_children(&mut cursor) {
         let Some(assign) = stmt.named_child(0).filter(|a| a.kind_name() == "assignment") else { continue };
-        let (Some(left), Some(right)) = (assign.field("left"), assign.field("right"))
-        else {
+        let (Some(left), Some(right)) = (assign.field("left"), assign.field("right")) else {
             continue;
         };
         let out = match text(left, src) {
@@ -851,7 +849,19 @@ impl Reader<'_> {
                 else {
                     return (vec![self.unparsed(node, "RenameField arguments")], None);
                 };
-                let (_, table) = self.model_key(&model);
+                let (key, table) = self.model_key(&model);
+                // A many-to-many field has no column: its join table is renamed when named after it.
+                if let Some(mut join) = self.state.joins.remove(&format!("{key}.{old}")) {
+                    let (mut fwd, mut back) = (Vec::new(), Vec::new());
+                    if join.table == format!("{table}_{old}") {
+                        let renamed = format!("{table}_{new}");
+                        fwd.push(OpKind::RenameTable { from: self.qn(&join.table), to: self.qn(&renamed) });
+                        back.push(OpKind::RenameTable { from: self.qn(&renamed), to: self.qn(&join.table) });
+                        join.table = renamed;
+                    }
+                    self.state.joins.insert(format!("{key}.{new}"), join);
+                    return (emit(self, fwd, up), Some(emit(self, back, down)));
+                }
                 let ms = self.model_state(&model);
                 let old_col = ms.fields.get(&old).cloned();
                 let (from, to, explicit) = match &old_col {
@@ -880,7 +890,11 @@ impl Reader<'_> {
                 else {
                     return (vec![self.unparsed(node, "AlterField arguments")], None);
                 };
-                let (_, table) = self.model_key(&model);
+                let (key, table) = self.model_key(&model);
+                if let Some(join) = self.state.joins.get(&format!("{key}.{fname}")).cloned() {
+                    let (fwd, back) = self.alter_m2m(&key, &table, &fname, join, &field);
+                    return (emit(self, fwd, up), Some(emit(self, back, down)));
+                }
                 let Some((new, _, _)) = self.field(&table, &fname, &field) else {
                     return (Vec::new(), Some(Vec::new()));
                 };
@@ -1184,6 +1198,80 @@ impl Reader<'_> {
         let create = state.create(self.qn(&join));
         self.state.joins.insert(format!("{from_key}.{field}"), state);
         Some((create, OpKind::DropTable { table: self.qn(&join), if_exists: false, cascade: false }))
+    }
+
+    /// `AlterField` of a many-to-many field whose join table is in the state. Options (`blank`,
+    /// `related_name`, `verbose_name`) change no column. Django's schema editor (`_alter_many_to_many`)
+    /// renames the join table for a new `db_table` and repoints its key column to a new target:
+    /// `<old model>_id` renamed `<new model>_id`, typed as the new target's key. A field given a
+    /// `through=` model (which Django refuses to alter into) drops the auto-created join table.
+    fn alter_m2m(
+        &mut self,
+        key: &str,
+        table: &str,
+        field: &str,
+        mut join: JoinState,
+        f: &Val,
+    ) -> (Vec<OpKind>, Vec<OpKind>) {
+        let (mut fwd, mut back) = (Vec::new(), Vec::new());
+        let state_key = format!("{key}.{field}");
+        let to = f.arg("to", 0).and_then(Val::str).map(str::to_owned);
+        let (Some(to), None) = (to, f.kw("through")) else {
+            self.state.joins.remove(&state_key);
+            fwd.push(OpKind::DropTable { table: self.qn(&join.table), if_exists: false, cascade: false });
+            back.push(join.create(self.qn(&join.table)));
+            return (fwd, back);
+        };
+        let name = f.kw("db_table").and_then(Val::str).map_or_else(|| format!("{table}_{field}"), str::to_owned);
+        if name != join.table {
+            fwd.push(OpKind::RenameTable { from: self.qn(&join.table), to: self.qn(&name) });
+            back.push(OpKind::RenameTable { from: self.qn(&name), to: self.qn(&join.table) });
+            join.table = name;
+        }
+        let (to_key, _) = self.model_key(&to);
+        let to_model = to.rsplit('.').next().unwrap_or(&to).to_lowercase();
+        let from_model = key.rsplit('.').next().unwrap_or(key).to_owned();
+        // The second key column references the target (the first, the model itself).
+        let (old_col, old_to) = join.refs[1].clone();
+        if old_to != to_key {
+            let new_col = if from_model == to_model { format!("to_{to_model}_id") } else { format!("{to_model}_id") };
+            let t = self.qn(&join.table);
+            if new_col != old_col {
+                fwd.push(OpKind::RenameColumn { table: t.clone(), from: old_col.clone(), to: new_col.clone() });
+                back.push(OpKind::RenameColumn { table: t.clone(), from: new_col.clone(), to: old_col.clone() });
+            }
+            let old_type = join.columns.iter().find(|c| c.name == old_col).map(|c| c.data_type.clone());
+            let new_type = self.key_type(&(to_key.clone(), None));
+            if let (Some(old_type), Some(new_type)) = (old_type, new_type)
+                && old_type != new_type
+            {
+                let change = |ty: &str| OpKind::ChangeColumnType {
+                    table: t.clone(),
+                    column: new_col.clone(),
+                    new_type: ty.to_owned(),
+                    using: None,
+                };
+                fwd.push(change(&new_type));
+                back.push(change(&old_type));
+                if let Some(c) = join.columns.iter_mut().find(|c| c.name == old_col) {
+                    c.data_type = new_type;
+                }
+            }
+            if let Some(c) = join.columns.iter_mut().find(|c| c.name == old_col) {
+                c.name.clone_from(&new_col);
+            }
+            for fk in &mut join.foreign_keys {
+                if fk.columns == [old_col.clone()] {
+                    fk.columns = vec![new_col.clone()];
+                    let (_, to_table) = self.model_key(&to);
+                    fk.references = self.qn(&to_table);
+                }
+            }
+            join.refs[1] = (new_col, to_key);
+        }
+        self.state.joins.insert(state_key, join);
+        back.reverse();
+        (fwd, back)
     }
 
     /// Django renames what a renamed model's many-to-many join tables are named after: the

@@ -222,9 +222,9 @@ fn returned_literal<'t>(def: Node<'t>, src: &str) -> Option<Node<'t>> {
     let mut cursor = args.walk();
     let keywords = args.named_children(&mut cursor).find(|c| c.kind_name() == "keywords")?;
     let mut cursor = keywords.walk();
-    let pair = keywords.named_children(&mut cursor).find(|p| {
-        p.field("key").is_some_and(|k| text(k, src).trim_end().trim_end_matches(':').trim() == "do")
-    })?;
+    let pair = keywords
+        .named_children(&mut cursor)
+        .find(|p| p.field("key").is_some_and(|k| text(k, src).trim_end().trim_end_matches(':').trim() == "do"))?;
     literal(pair.field("value")?)
 }
 
@@ -359,7 +359,8 @@ pub fn read_with(path: &Path, text_: &str, dialect: Dialect, config: &RepoConfig
                         Some("down") => down = Some(child),
                         Some(name) => {
                             let no_args = head.is_some_and(|n| {
-                                n.kind_name() == "identifier" || (n.kind_name() == "call" && call_args(n, src).is_empty())
+                                n.kind_name() == "identifier"
+                                    || (n.kind_name() == "call" && call_args(n, src).is_empty())
                             });
                             if seen.contains(&name) {
                                 twice.push(name);
@@ -843,7 +844,9 @@ impl<'a> Reader<'a> {
         let contents: Vec<&Node> = parts.iter().filter(|p| p.kind_name() == "quoted_content").collect();
         match (contents.first(), contents.last()) {
             (Some(a), Some(b))
-                if parts.iter().all(|p| matches!(p.kind_name(), "quoted_content" | "sigil_name" | "sigil_modifiers")) =>
+                if parts
+                    .iter()
+                    .all(|p| matches!(p.kind_name(), "quoted_content" | "sigil_name" | "sigil_modifiers")) =>
             {
                 let (s, e) = (a.start_byte(), b.end_byte());
                 sql::read_statements(self.file, self.lines, s, &self.src[s..e], self.dialect, dir)

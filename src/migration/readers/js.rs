@@ -77,7 +77,9 @@ fn function_parts(f: Node) -> Option<Function> {
 
 /// A function given as an argument (`t => {…}`, `function (t) {…}`).
 pub fn find_callback(node: Node) -> Option<Function> {
-    matches!(node.kind_name(), "function_expression" | "arrow_function" | "function").then(|| function_parts(node)).flatten()
+    matches!(node.kind_name(), "function_expression" | "arrow_function" | "function")
+        .then(|| function_parts(node))
+        .flatten()
 }
 
 /// The `up` or `down` function of a migration file, whatever declares it.

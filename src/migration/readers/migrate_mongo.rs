@@ -182,8 +182,7 @@ impl<'t> Reading<'_, 't> {
                         }
                         "arrow_function" | "function_expression" if binds(n, name, src) => {
                             let call = n.parent()?.parent().filter(|c| c.kind_name() == "call_expression")?;
-                            let callee =
-                                call.field("function").filter(|f| f.kind_name() == "member_expression")?;
+                            let callee = call.field("function").filter(|f| f.kind_name() == "member_expression")?;
                             let method = callee.field("property").map(|p| text(p, src));
                             return match method {
                                 Some("map" | "forEach" | "flatMap") => self.list(callee.field("object")?),
@@ -214,8 +213,7 @@ impl<'t> Reading<'_, 't> {
             "identifier" if text(node, self.ctx.src) == self.db => Target::Db,
             "identifier" => self.handle(node),
             "call_expression" => {
-                let Some(callee) = node.field("function").filter(|c| c.kind_name() == "member_expression")
-                else {
+                let Some(callee) = node.field("function").filter(|c| c.kind_name() == "member_expression") else {
                     return Target::Other;
                 };
                 let method = callee.field("property").map(|p| text(p, self.ctx.src));
@@ -244,14 +242,12 @@ impl<'t> Reading<'_, 't> {
             .into_iter()
             .filter(|d| d.end_byte() <= node.start_byte())
             .filter_map(|d| match d.kind_name() {
-                "variable_declarator" => d
-                    .field("name")
-                    .filter(|n| text(*n, self.ctx.src) == name)
-                    .and_then(|_| d.field("value")),
-                "assignment_expression" => d
-                    .field("left")
-                    .filter(|n| text(*n, self.ctx.src) == name)
-                    .and_then(|_| d.field("right")),
+                "variable_declarator" => {
+                    d.field("name").filter(|n| text(*n, self.ctx.src) == name).and_then(|_| d.field("value"))
+                }
+                "assignment_expression" => {
+                    d.field("left").filter(|n| text(*n, self.ctx.src) == name).and_then(|_| d.field("right"))
+                }
                 _ => None,
             })
             .next_back();
@@ -268,12 +264,7 @@ impl<'t> Reading<'_, 't> {
             a.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect::<Vec<_>>()
         });
         let member = (callee.kind_name() == "member_expression")
-            .then(|| {
-                Some((
-                    callee.field("object")?,
-                    text(callee.field("property")?, self.ctx.src),
-                ))
-            })
+            .then(|| Some((callee.field("object")?, text(callee.field("property")?, self.ctx.src))))
             .flatten();
         let target = member.map_or(Target::Other, |(o, _)| self.target(o));
         match (target, member) {
@@ -296,10 +287,7 @@ impl<'t> Reading<'_, 't> {
     /// `bulk.insert(…)` on `initializeOrderedBulkOp()`'s result, or an array's own methods, are
     /// not collection writes: the bulk operation itself is reported where it is made.
     fn is_cursor_or_array(&self, call: Node) -> bool {
-        let method = call
-            .field("function")
-            .and_then(|f| f.field("property"))
-            .map(|p| text(p, self.ctx.src));
+        let method = call.field("function").and_then(|f| f.field("property")).map(|p| text(p, self.ctx.src));
         matches!(method, Some("insert" | "find" | "execute"))
     }
 

@@ -12,6 +12,7 @@ pub mod rails;
 pub mod ruby_value;
 pub mod sequelize;
 pub mod sql;
+pub mod sqlite;
 pub mod typeorm;
 pub mod types;
 

@@ -141,7 +141,10 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
         "list" | "tuple" => {
             let mut cursor = node.walk();
             Val::List(
-                node.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").map(|c| value(c, src)).collect(),
+                node.named_children(&mut cursor)
+                    .filter(|c| c.kind_name() != "comment")
+                    .map(|c| value(c, src))
+                    .collect(),
             )
         }
         "parenthesized_expression" => {
@@ -170,8 +173,7 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
                 for a in list.named_children(&mut cursor) {
                     match a.kind_name() {
                         "keyword_argument" => {
-                            if let (Some(k), Some(v)) = (a.field("name"), a.field("value"))
-                            {
+                            if let (Some(k), Some(v)) = (a.field("name"), a.field("value")) {
                                 kwargs.push((text(k, src).to_owned(), value(v, src)));
                             }
                         }

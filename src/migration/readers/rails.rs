@@ -108,9 +108,9 @@ fn text_of<'a>(node: Node, src: &'a str) -> &'a str {
 }
 
 fn find_migration_class<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    super::descendants(node).into_iter().find(|n| {
-        n.kind_name() == "class" && n.field("superclass").is_some_and(|s| text(s, src).contains("Migration"))
-    })
+    super::descendants(node)
+        .into_iter()
+        .find(|n| n.kind_name() == "class" && n.field("superclass").is_some_and(|s| text(s, src).contains("Migration")))
 }
 
 /// The Rails version a migration was written for, `[x.y]` of `ActiveRecord::Migration[x.y]`:
@@ -379,7 +379,8 @@ impl<'a, 't> Reader<'a, 't> {
                 step
             }
             Some(inner) if matches!(inner.kind_name(), "call" | "identifier" | "then") => {
-                let mut s = if inner.kind_name() == "then" { self.body(Some(inner), dir) } else { self.call(inner, dir) };
+                let mut s =
+                    if inner.kind_name() == "then" { self.body(Some(inner), dir) } else { self.call(inner, dir) };
                 guard.mark(&mut s.ops, runs_if_present);
                 returned_if_present.iter().for_each(|g| g.mark(&mut s.ops, false));
                 s
@@ -469,8 +470,10 @@ impl<'a, 't> Reader<'a, 't> {
                     return vec![self.unparsed(call, dir, "SQL with Ruby interpolation cannot be read")];
                 }
                 let content_start = children.first().map_or(body.start_byte(), |n| n.start_byte());
-                let content_end =
-                    children.iter().find(|n| n.kind_name() == "heredoc_end").map_or(body.end_byte(), |n| n.start_byte());
+                let content_end = children
+                    .iter()
+                    .find(|n| n.kind_name() == "heredoc_end")
+                    .map_or(body.end_byte(), |n| n.start_byte());
                 let sql_text = &self.src[content_start..content_end.max(content_start)];
                 sql::read_statements(self.file, self.lines, content_start, sql_text, self.dialect, dir)
             }
@@ -512,7 +515,10 @@ impl<'a, 't> Reader<'a, 't> {
         if let Some(recv) = receiver {
             // `User.update_all`, `Post.find_each { … }`: model code that changes data.
             let description = format!("Ruby code: {}", excerpt(text(call, src)));
-            let kind = if recv.kind_name() == "constant" || recv.kind_name() == "scope_resolution" || recv.kind_name() == "call" {
+            let kind = if recv.kind_name() == "constant"
+                || recv.kind_name() == "scope_resolution"
+                || recv.kind_name() == "call"
+            {
                 OpKind::Code { description }
             } else {
                 OpKind::Unparsed {
@@ -575,12 +581,8 @@ impl<'a, 't> Reader<'a, 't> {
                     let calls: Vec<Node<'t>> = b.named_children(&mut cursor).collect();
                     for c in calls {
                         match (c.kind_name(), method_name(c, src)) {
-                            ("call", Some("up")) => {
-                                up_ops.extend(self.block_body(c.field("block"), dir).ops)
-                            }
-                            ("call", Some("down")) => {
-                                down_ops.extend(self.block_body(c.field("block"), inv_dir).ops)
-                            }
+                            ("call", Some("up")) => up_ops.extend(self.block_body(c.field("block"), dir).ops),
+                            ("call", Some("down")) => down_ops.extend(self.block_body(c.field("block"), inv_dir).ops),
                             ("comment", _) => {}
                             _ => up_ops.push(self.unparsed(c, dir, "expected `dir.up { … }` or `dir.down { … }`")),
                         }

@@ -123,7 +123,10 @@ fn value_at(node: Node, src: &str, depth: usize) -> Val {
         "array" => {
             let mut cursor = node.walk();
             Val::Array(
-                node.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").map(|c| value(c, src)).collect(),
+                node.named_children(&mut cursor)
+                    .filter(|c| c.kind_name() != "comment")
+                    .map(|c| value(c, src))
+                    .collect(),
             )
         }
         "string_array" | "symbol_array" => {

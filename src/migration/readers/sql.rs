@@ -1,5 +1,7 @@
 //! SQL migrations → operations. PostgreSQL goes through libpg_query (PostgreSQL's own grammar);
-//! MySQL/MariaDB through sqlparser ([`super::mysql`]).
+//! MySQL/MariaDB through sqlparser ([`super::mysql`]). SQLite goes through libpg_query too (the
+//! DDL the two share reads the same), and what PostgreSQL's grammar rejects is read again by
+//! sqlparser's SQLite dialect ([`super::sqlite`]: virtual tables, triggers).
 //!
 //! A file is parsed in batches of whole statements of about [`BATCH`] bytes (the whole file when
 //! a batch boundary could fall inside a statement); a batch that does not parse is split with
@@ -35,7 +37,8 @@ pub fn read_statements(
 ) -> Vec<Operation> {
     match dialect {
         Dialect::Mysql => super::mysql::read_statements(file, source, base, text, direction),
-        Dialect::Postgres | Dialect::Sqlite => read_postgres(file, source, base, text, direction),
+        Dialect::Postgres => read_postgres(file, source, base, text, direction, false),
+        Dialect::Sqlite => read_postgres(file, source, base, text, direction, true),
         // A MongoDB database runs no SQL: a string a migration hands it as SQL cannot be read.
         Dialect::Mongodb => vec![super::op(
             file,
@@ -51,8 +54,15 @@ pub fn read_statements(
     }
 }
 
-fn read_postgres(file: &Path, source: &LineIndex, base: usize, text: &str, direction: Direction) -> Vec<Operation> {
-    Reading { file, source, direction, depth: 0 }.read(base, text)
+fn read_postgres(
+    file: &Path,
+    source: &LineIndex,
+    base: usize,
+    text: &str,
+    direction: Direction,
+    sqlite: bool,
+) -> Vec<Operation> {
+    Reading { file, source, direction, depth: 0, sqlite }.read(base, text)
 }
 
 /// How deep SQL read out of PL/pgSQL bodies and `EXECUTE` strings may nest (a `DO` block whose
@@ -66,6 +76,9 @@ struct Reading<'a> {
     source: &'a LineIndex<'a>,
     direction: Direction,
     depth: usize,
+    /// SQLite's SQL: statements cut by its rules (a trigger's body holds `;`s), and what
+    /// PostgreSQL's grammar rejects read again by [`super::sqlite`].
+    sqlite: bool,
 }
 
 impl Reading<'_> {
@@ -81,7 +94,9 @@ impl Reading<'_> {
                 out.extend(self.body(node, base + start, &text[start..end]));
             }
         };
-        for (from, to) in batches(text) {
+        // A SQLite trigger's body holds `;`s: no batch boundary may fall inside it.
+        let batches = if self.sqlite { vec![(0, text.len())] } else { batches(text) };
+        for (from, to) in batches {
             let batch = &text[from..to];
             match pg_query::parse(batch, 0) {
                 Ok(parsed) => {
@@ -93,7 +108,8 @@ impl Reading<'_> {
                 Err(_) => {
                     // libpg_query's own scanner split drops everything after an unbalanced
                     // parenthesis, so the fallback splits by itself and never loses text.
-                    for (start, end) in split(batch) {
+                    let pieces = if self.sqlite { super::sqlite::split(batch) } else { split(batch) };
+                    for (start, end) in pieces {
                         let (start, end) = (from + start, from + end);
                         let piece = &text[start..end];
                         match pg_query::parse(piece, 0) {
@@ -105,7 +121,15 @@ impl Reading<'_> {
                             }
                             Err(e) => {
                                 let reason = self.reason(base + start, piece, e);
-                                emit(start, end, None, vec![unparsed(piece, &reason)])
+                                match self.sqlite.then(|| super::sqlite::read(piece)) {
+                                    Some(Ok(kinds)) => emit(start, end, None, kinds),
+                                    // PostgreSQL's reason unless sqlparser's says more: it has a
+                                    // reading for the statement but none the gate can use.
+                                    Some(Err(why)) if why.starts_with("a SQLite statement") => {
+                                        emit(start, end, None, vec![unparsed(piece, &why)])
+                                    }
+                                    _ => emit(start, end, None, vec![unparsed(piece, &reason)]),
+                                }
                             }
                         }
                     }

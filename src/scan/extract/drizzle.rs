@@ -84,8 +84,8 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
             continue;
         }
         let Some(f) = callee_name(&src, value) else { continue };
-        let via_schema = f == "table"
-            && value.field("function").is_some_and(|f| unwrap(f).kind_name() == "member_expression");
+        let via_schema =
+            f == "table" && value.field("function").is_some_and(|f| unwrap(f).kind_name() == "member_expression");
         let creator = creators.iter().find(|(n, _, _)| n == f);
         if !TABLE_FUNCTIONS.contains(&f) && !via_schema && creator.is_none() {
             continue;
@@ -179,7 +179,11 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                     "identifier" if is_table(src.node_text(object)) => src.node_text(object),
                     // `schema.users.email` through `import * as schema`.
                     "member_expression" => match (object.field("object"), property(&src, object)) {
-                        (Some(ns), Some(t)) if ns.kind_name() == "identifier" && namespaces.contains(src.node_text(ns)) => t,
+                        (Some(ns), Some(t))
+                            if ns.kind_name() == "identifier" && namespaces.contains(src.node_text(ns)) =>
+                        {
+                            t
+                        }
                         _ => continue,
                     },
                     _ => continue,
@@ -213,8 +217,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                         }
                     }
                     "values" | "set" => {
-                        let Some(var) =
-                            function.and_then(|f| f.field("object")).and_then(|o| write_target(&src, o))
+                        let Some(var) = function.and_then(|f| f.field("object")).and_then(|o| write_target(&src, o))
                         else {
                             continue;
                         };
@@ -272,7 +275,9 @@ fn table_creators(src: &Src<'_>, all: &[Node<'_>]) -> Vec<(String, String, Strin
             continue;
         };
         let value = unwrap(value);
-        if value.kind_name() != "call_expression" || !callee_name(src, value).is_some_and(|f| f.ends_with("TableCreator")) {
+        if value.kind_name() != "call_expression"
+            || !callee_name(src, value).is_some_and(|f| f.ends_with("TableCreator"))
+        {
             continue;
         }
         let Some(body) = call_args(value).first().and_then(|a| a.field("body")).map(unwrap) else {
@@ -349,8 +354,7 @@ fn imports(src: &Src<'_>, root: Node<'_>) -> (BTreeSet<String>, BTreeSet<String>
         if stmt.kind_name() != "import_statement" {
             continue;
         }
-        let from =
-            stmt.field("source").and_then(|s| string_value(src, s)).map(|(s, _)| s).unwrap_or_default();
+        let from = stmt.field("source").and_then(|s| string_value(src, s)).map(|(s, _)| s).unwrap_or_default();
         if from.starts_with("drizzle-orm") {
             continue;
         }

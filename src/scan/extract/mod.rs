@@ -3,6 +3,7 @@
 
 pub mod drizzle;
 pub use crate::framework::phoenix::extract as ecto;
+pub mod indented;
 pub mod js;
 pub mod name;
 pub mod python;

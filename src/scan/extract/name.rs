@@ -39,7 +39,7 @@ pub fn lang_of(path: &str) -> Option<Lang> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     let lang = match ext.as_deref() {
-        Some("rb" | "rake" | "ru" | "jbuilder" | "builder" | "gemspec") => Lang::Ruby,
+        Some("rb" | "rake" | "ru" | "jbuilder" | "builder" | "axlsx" | "gemspec") => Lang::Ruby,
         None if matches!(name, "Rakefile" | "Gemfile") => Lang::Ruby,
         Some("ex" | "exs") => Lang::Elixir,
         Some("py" | "pyi") => Lang::Python,
@@ -451,7 +451,7 @@ impl Extractor for NameExtractor {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn applies(&self, path: &str, _framework: Framework) -> bool {

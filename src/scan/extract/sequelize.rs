@@ -215,14 +215,18 @@ fn attributes(src: &Src<'_>, node: Node<'_>, underscored: bool) -> Vec<Attr> {
         let Some(v) = k.value else { continue };
         let text = src.node_text(v);
         if text.contains("VIRTUAL")
-            && (v.kind_name() != "object" || key_value(src, v, "type").is_some_and(|t| src.node_text(t).contains("VIRTUAL")))
+            && (v.kind_name() != "object"
+                || key_value(src, v, "type").is_some_and(|t| src.node_text(t).contains("VIRTUAL")))
         {
             // Not a column; recorded so that uses of it resolve to nothing.
             out.push(Attr { name: k.name, column: String::new(), offset: k.offset, primary_key: false });
             continue;
         }
-        let field =
-            if v.kind_name() == "object" { key_value(src, v, "field").and_then(|f| string_value(src, f)) } else { None };
+        let field = if v.kind_name() == "object" {
+            key_value(src, v, "field").and_then(|f| string_value(src, f))
+        } else {
+            None
+        };
         let primary_key =
             v.kind_name() == "object" && key_value(src, v, "primaryKey").is_some_and(|p| src.node_text(p) == "true");
         let column =
@@ -334,7 +338,8 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                     }
                     "init" => {
                         let receiver = function.and_then(|f| f.field("object")).map(unwrap);
-                        if let Some(r) = receiver.filter(|r| r.kind_name() == "identifier" && is_pascal(src.node_text(*r)))
+                        if let Some(r) =
+                            receiver.filter(|r| r.kind_name() == "identifier" && is_pascal(src.node_text(*r)))
                             && let Some(attrs) = args.first().filter(|a| a.kind_name() == "object")
                             && args.get(1).is_some_and(|o| o.kind_name() == "object")
                         {
@@ -354,8 +359,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                     "belongsTo" | "hasMany" | "hasOne" => {
                         // An explicit foreign key: on the source for belongsTo, on the target
                         // otherwise.
-                        let source_model =
-                            function.and_then(|f| f.field("object")).and_then(|o| model_of(&src, o));
+                        let source_model = function.and_then(|f| f.field("object")).and_then(|o| model_of(&src, o));
                         let target_model = args.first().and_then(|a| model_of(&src, *a));
                         let owner = if f == "belongsTo" { source_model } else { target_model };
                         let fk = args
@@ -385,8 +389,7 @@ fn collect(path: &str, source: &str) -> (FileFacts, Vec<SqlString>) {
                     _ => {}
                 }
                 if METHODS.contains(&f)
-                    && let Some(model) =
-                        function.and_then(|f| f.field("object")).and_then(|o| model_of(&src, o))
+                    && let Some(model) = function.and_then(|f| f.field("object")).and_then(|o| model_of(&src, o))
                 {
                     method_use(&src, &mut facts.hits, &model, f, &args);
                 }
@@ -418,7 +421,8 @@ fn typescript_model(src: &Src<'_>, facts: &mut FileFacts, class: Node<'_>) {
             pending.clear();
             continue;
         }
-        let mut decs: Vec<Node<'_>> = named_children(member).into_iter().filter(|n| n.kind_name() == "decorator").collect();
+        let mut decs: Vec<Node<'_>> =
+            named_children(member).into_iter().filter(|n| n.kind_name() == "decorator").collect();
         decs.append(&mut pending);
         let Some(column) = decs.iter().find(|d| {
             matches!(

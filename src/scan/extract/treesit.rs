@@ -388,8 +388,9 @@ mod tests {
         let text = "q`SELECT a FROM t WHERE b = ${x} AND c = 1`";
         let tree = crate::grammar::parse_as(text, &tree_sitter_javascript::LANGUAGE.into()).ok();
         let src = Src::new(text);
-        let template =
-            tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind_name() == "template_string"));
+        let template = tree
+            .as_ref()
+            .and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind_name() == "template_string"));
         let s = template.and_then(|t| template_sql(&src, t));
         let s = s.unwrap_or_else(|| SqlString::plain(String::new(), 0));
         assert_eq!(s.sql, "SELECT a FROM t WHERE b = $1 AND c = 1");
@@ -401,7 +402,8 @@ mod tests {
     fn comments_are_no_named_children() {
         let text = "f([/* one */ a, // two\n b, c])";
         let tree = crate::grammar::parse_as(text, &tree_sitter_javascript::LANGUAGE.into()).ok();
-        let array = tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind_name() == "array"));
+        let array =
+            tree.as_ref().and_then(|t| descendants(t.root_node()).into_iter().find(|n| n.kind_name() == "array"));
         let src = Src::new(text);
         let elements: Vec<&str> =
             array.map(named_children).unwrap_or_default().into_iter().map(|n| src.node_text(n)).collect();

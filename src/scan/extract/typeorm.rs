@@ -351,7 +351,8 @@ fn read_class(src: &Src<'_>, class: Node<'_>) -> Option<Class> {
             pending.clear();
             continue;
         }
-        let mut decs: Vec<Node<'_>> = named_children(member).into_iter().filter(|n| n.kind_name() == "decorator").collect();
+        let mut decs: Vec<Node<'_>> =
+            named_children(member).into_iter().filter(|n| n.kind_name() == "decorator").collect();
         decs.append(&mut pending);
         let Some(prop) = member.field("name").or_else(|| member.field("property")) else {
             continue;
@@ -433,10 +434,7 @@ fn repositories(src: &Src<'_>, all: &[Node<'_>]) -> BTreeMap<String, String> {
                 let Some(c) = REPO_TYPE.captures(src.node_text(*node)) else { continue };
                 let Some(entity) = c.get(1) else { continue };
                 let Some(owner) = node.parent() else { continue };
-                let name = owner
-                    .field("pattern")
-                    .or_else(|| owner.field("name"))
-                    .or_else(|| owner.field("property"));
+                let name = owner.field("pattern").or_else(|| owner.field("name")).or_else(|| owner.field("property"));
                 if let Some(n) = name {
                     out.insert(src.node_text(n).to_owned(), entity.as_str().to_owned());
                 }
@@ -449,8 +447,11 @@ fn repositories(src: &Src<'_>, all: &[Node<'_>]) -> BTreeMap<String, String> {
                 };
                 let (Some(target), Some(value)) = (target, value) else { continue };
                 let value = unwrap(value);
-                let value =
-                    if value.kind_name() == "await_expression" { value.named_child(0).map(unwrap) } else { Some(value) };
+                let value = if value.kind_name() == "await_expression" {
+                    value.named_child(0).map(unwrap)
+                } else {
+                    Some(value)
+                };
                 let Some(value) = value.filter(|v| v.kind_name() == "call_expression") else { continue };
                 if callee_name(src, value) == Some("getRepository")
                     && let Some(e) = call_args(value).first().filter(|a| a.kind_name() == "identifier")
@@ -482,7 +483,10 @@ fn entity_of(src: &Src<'_>, receiver: Node<'_>, repos: &BTreeMap<String, String>
         "member_expression" => property(src, receiver).and_then(|p| repos.get(p).cloned()),
         "call_expression" => {
             if callee_name(src, receiver) == Some("getRepository") {
-                call_args(receiver).first().filter(|a| a.kind_name() == "identifier").map(|a| src.node_text(*a).to_owned())
+                call_args(receiver)
+                    .first()
+                    .filter(|a| a.kind_name() == "identifier")
+                    .map(|a| src.node_text(*a).to_owned())
             } else {
                 None
             }

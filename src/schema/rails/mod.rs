@@ -748,7 +748,9 @@ fn block_statements(block: Node<'_>) -> Vec<Node<'_>> {
         match child.kind_name() {
             "body_statement" | "block_body" => {
                 let mut c2 = child.walk();
-                out.extend(child.named_children(&mut c2).filter(|n| !matches!(n.kind_name(), "comment" | "heredoc_body")));
+                out.extend(
+                    child.named_children(&mut c2).filter(|n| !matches!(n.kind_name(), "comment" | "heredoc_body")),
+                );
             }
             "block_parameters" | "comment" | "heredoc_body" => {}
             _ => out.push(child),

@@ -136,7 +136,8 @@ impl Walker<'_> {
         for f in arguments(call).into_iter().filter(|a| a.kind_name() == "anonymous_function") {
             let mut cursor = f.walk();
             for clause in f.named_children(&mut cursor).filter(|c| c.kind_name() == "stab_clause") {
-                if let Some(first) = clause_params(clause).and_then(|p| p.named_child(0)).filter(|p| p.kind_name() == "map")
+                if let Some(first) =
+                    clause_params(clause).and_then(|p| p.named_child(0)).filter(|p| p.kind_name() == "map")
                 {
                     out.extend(map_keys(first, self.src));
                 }
@@ -184,7 +185,8 @@ impl Walker<'_> {
     fn find_call<'t>(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            if n.kind_name() == "call" && n.id() != node.id() && matches!(self.callee(n), Some((c, None)) if c == name) {
+            if n.kind_name() == "call" && n.id() != node.id() && matches!(self.callee(n), Some((c, None)) if c == name)
+            {
                 return Some(n);
             }
             let mut cursor = n.walk();

@@ -7,8 +7,8 @@
 
 #![allow(clippy::wildcard_imports)]
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// A private function: its module, name and arity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -207,8 +207,7 @@ pub(super) fn head_call<'t>(head: Node<'t>, src: &str) -> Option<(Node<'t>, Vec<
     } else {
         head
     };
-    (call.kind_name() == "call" && call.field("target")?.kind_name() == "identifier")
-        .then(|| (call, arguments(call)))
+    (call.kind_name() == "call" && call.field("target")?.kind_name() == "identifier").then(|| (call, arguments(call)))
 }
 
 /// Extracts an Elixir file: walked once to see its private functions' calls and the maps its

@@ -6,8 +6,8 @@
 
 #![allow(clippy::wildcard_imports)]
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 impl Walker<'_> {
     /// The schema of the changeset a variable holds: the variable's own type when one is

@@ -9,8 +9,8 @@
 
 #![allow(clippy::wildcard_imports)]
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// What the file's functions dispatched on a literal give.
 #[derive(Default, Clone, PartialEq, Eq)]
@@ -106,8 +106,8 @@ impl Walker<'_> {
         let mut out = Vec::new();
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
-            let branching =
-                node.kind_name() == "call" && matches!(self.callee(node), Some(("if" | "unless" | "case" | "cond", None)));
+            let branching = node.kind_name() == "call"
+                && matches!(self.callee(node), Some(("if" | "unless" | "case" | "cond", None)));
             let Some(block) = do_block(node).filter(|_| branching) else {
                 out.push(node);
                 continue;
@@ -117,7 +117,8 @@ impl Walker<'_> {
                 n.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").last()
             };
             let mut cursor = block.walk();
-            let children: Vec<Node<'t>> = block.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect();
+            let children: Vec<Node<'t>> =
+                block.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect();
             for child in &children {
                 match child.kind_name() {
                     "stab_clause" => stack.extend(child.field("right").and_then(last)),

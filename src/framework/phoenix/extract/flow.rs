@@ -16,8 +16,8 @@
 
 #![allow(clippy::wildcard_imports)]
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// What a function's result is written as, by `Module.fn`.
 const WRITTEN: &str = "phoenix:written";

@@ -4,8 +4,8 @@
 
 #![allow(clippy::wildcard_imports)]
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 impl Walker<'_> {
     /// `required = if stage == :initial do @initially_required else @pre_insert_required end`:
@@ -37,7 +37,9 @@ impl Walker<'_> {
     /// `defp select_fields, do: [:id, :title, :uploaded_at]`: a function returning a list of
     /// atoms, kept for the module's queries that select it (`select(^select_fields())`).
     pub(super) fn record_returned_list(&mut self, head: Node<'_>, last: Node<'_>) {
-        if !matches!(last.kind_name(), "list" | "sigil") || (last.kind_name() == "list" && !super::query::atom_list(last)) {
+        if !matches!(last.kind_name(), "list" | "sigil")
+            || (last.kind_name() == "list" && !super::query::atom_list(last))
+        {
             return;
         }
         let target = match calls::head_call(head, self.src) {

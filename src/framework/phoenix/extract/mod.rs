@@ -57,12 +57,12 @@ impl Extractor for EctoExtractor {
     }
 
     fn version(&self) -> u32 {
-        22
+        23
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
         framework == Framework::Phoenix
-            && [".ex", ".exs", ".heex", ".eex", ".leex"].iter().any(|ext| path.ends_with(ext))
+            && [".ex", ".exs", ".heex", ".eex", ".leex", ".slime"].iter().any(|ext| path.ends_with(ext))
     }
 
     fn extract(&self, file: &SourceFile<'_>, _ctx: &ExtractContext<'_>) -> FileFacts {
@@ -72,7 +72,11 @@ impl Extractor for EctoExtractor {
         }
         let mut walker = Walker::new(source, path);
         walker.template_scopes = template_scopes(path);
-        walker.template(source, 0, path.ends_with(".heex"), &dir_model(path));
+        if path.ends_with(".slime") {
+            walker.slime_template(source, &dir_model(path));
+        } else {
+            walker.template(source, 0, path.ends_with(".heex"), &dir_model(path));
+        }
         let mut facts = walker.facts;
         facts.hits.sort_by(|a, b| (a.line, a.column, &a.target, a.kind).cmp(&(b.line, b.column, &b.target, b.kind)));
         facts
@@ -234,6 +238,9 @@ struct Walker<'a> {
     /// Per `Enum`/`Stream` call being walked: whether its collection is known to hold no records
     /// (`Enum.map(info.columns, & &1.type)`), so that its capture's `&1` is none either.
     opaque_captures: Vec<bool>,
+    /// The first parameters of the file's `Multi.run` callbacks (`fn repo, changes -> …`): each
+    /// is the Repo there, as `Repo` is.
+    repo_params: std::collections::HashSet<String>,
 }
 
 /// What the walker asks of every level of a chain — the record under `a.b.c…` (`visit_call`), the
@@ -352,6 +359,7 @@ impl<'a> Walker<'a> {
             record_fns: calls::RecordFns::new(),
             previous_record_fns: calls::RecordFns::new(),
             public: std::collections::HashSet::new(),
+            repo_params: std::collections::HashSet::new(),
             positions: Vec::new(),
             param_edges: Vec::new(),
             keyed_edges: Vec::new(),
@@ -501,14 +509,13 @@ impl<'a> Walker<'a> {
             return;
         }
         let call = match value.kind_name() {
-            "binary_operator" if value.field("operator").is_some_and(|o| self.text(o) == "|>") => {
-                value.field("right")
-            }
+            "binary_operator" if value.field("operator").is_some_and(|o| self.text(o) == "|>") => value.field("right"),
             _ => Some(value),
         };
-        let library = call.filter(|c| c.kind_name() == "call").and_then(|c| self.callee(c)).is_some_and(|(_, remote)| {
-            remote.is_some_and(|r| r.kind_name() == "alias" && LIBRARY_VALUES.contains(&self.text(r)))
-        });
+        let library =
+            call.filter(|c| c.kind_name() == "call").and_then(|c| self.callee(c)).is_some_and(|(_, remote)| {
+                remote.is_some_and(|r| r.kind_name() == "alias" && LIBRARY_VALUES.contains(&self.text(r)))
+            });
         let name = self.text(var).to_owned();
         if library {
             if let Some(frame) = self.frames.last_mut() {
@@ -644,7 +651,8 @@ impl<'a> Walker<'a> {
     /// atom that is no column of it, resolves to nothing.
     fn table_column_lists(&mut self, node: Node<'_>) {
         let mut cursor = node.walk();
-        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
+        let contents: Vec<Node<'_>> =
+            node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
         let mut entries: Vec<(String, Vec<(String, usize)>)> = Vec::new();
         for content in contents {
             let mut cursor = content.walk();
@@ -772,6 +780,13 @@ impl<'a> Walker<'a> {
             }
         }
         let remote_text = remote.map(|r| self.text(r));
+        // `Multi.run(:bump, fn repo, _changes -> repo.update_all(q, inc: […]) end)`.
+        if name == "run"
+            && remote_text.is_some_and(|m| m == "Ecto.Multi" || self.resolve(m) == "Ecto.Multi")
+            && let Some(param) = self.fn_first_params(&args).into_iter().next()
+        {
+            self.repo_params.insert(param);
+        }
         self.map_key_guard(name, remote_text, &args);
         // (A Repo's own writers, and a library's, take no record and map.)
         if remote.is_none_or(|r| r.kind_name() == "alias" && self.callee_name(name, Some(r)).is_some())
@@ -931,7 +946,7 @@ impl<'a> Walker<'a> {
                 });
             }
             ("from", None | Some("Ecto.Query")) => return self.visit_from(node, &args),
-            (_, Some(repo)) if is_repo(repo) => self.repo_call(name, &args),
+            (_, Some(repo)) if self.is_repo(repo) => self.repo_call(name, &args),
             // `Multi.update_all(multi, :name, query, set: […])`: Repo's, after the multi and name.
             ("update_all" | "delete_all" | "insert_all", Some(multi))
                 if multi == "Ecto.Multi" || self.resolve(multi) == "Ecto.Multi" =>
@@ -1247,7 +1262,9 @@ impl<'a> Walker<'a> {
     /// `defimpl Proto, for: Schema do … end` (or inside the schema's module, `for:` left out): a
     /// module `Proto.Schema` of its own whose `def`s each take a record of the schema first.
     fn visit_impl(&mut self, node: Node<'_>, args: &[Node<'_>]) {
-        let Some(protocol) = args.first().filter(|a| a.kind_name() == "alias") else { return self.visit_children(node) };
+        let Some(protocol) = args.first().filter(|a| a.kind_name() == "alias") else {
+            return self.visit_children(node);
+        };
         let target = args.iter().skip(1).flat_map(|a| keyword_pairs(*a, self.src)).find(|(k, _)| k == "for");
         let impl_for = match target {
             Some((_, value)) if value.kind_name() == "alias" || self.text(value) == "__MODULE__" => {
@@ -1425,7 +1442,8 @@ impl<'a> Walker<'a> {
                 continue;
             };
             let noun = noun.trim_end_matches('!');
-            let Some(var) = arguments(node).first().filter(|a| a.kind_name() == "identifier").map(|a| self.text(*a)) else {
+            let Some(var) = arguments(node).first().filter(|a| a.kind_name() == "identifier").map(|a| self.text(*a))
+            else {
                 continue;
             };
             // The parameter is named after the record, maybe shortened (`settings` for
@@ -1569,7 +1587,8 @@ impl<'a> Walker<'a> {
     fn struct_literal(&mut self, node: Node<'_>) {
         let Some(schema) = self.struct_of(node) else { return };
         let mut cursor = node.walk();
-        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
+        let contents: Vec<Node<'_>> =
+            node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
         for content in contents {
             // `%Sub{base() | unsubscribed_at: t}` too: the keys after the bar.
             for (key, offset) in keyword_keys(content, self.src) {
@@ -1584,7 +1603,8 @@ impl<'a> Walker<'a> {
             return;
         }
         let mut cursor = node.walk();
-        let contents: Vec<Node<'_>> = node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
+        let contents: Vec<Node<'_>> =
+            node.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
         for content in contents {
             let mut cursor = content.walk();
             let updates: Vec<Node<'_>> = content.named_children(&mut cursor).collect();
@@ -1837,7 +1857,7 @@ impl<'a> Walker<'a> {
             self.callee(*stage).is_some_and(|(name, remote)| {
                 let remote = remote.map(|r| self.text(r));
                 (QUERY_MACROS.contains(&name) && matches!(remote, None | Some("Ecto.Query")))
-                    || remote.is_some_and(is_repo)
+                    || remote.is_some_and(|r| self.is_repo(r))
             })
         });
         if queried {
@@ -1981,7 +2001,7 @@ impl<'a> Walker<'a> {
                 }
                 self.visit_children(stage);
             } else if let Some(repo) = remote_text
-                && is_repo(repo)
+                && self.is_repo(repo)
                 && let Some(Some(root)) = sources.first()
             {
                 // `User |> Repo.get_by(email: e)`: the piped schema is the first argument.
@@ -2489,6 +2509,13 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A Repo as a call's module: `Repo`, `MyApp.Repo`, the one a changeset carries in
+    /// `prepare_changes(fn changeset -> … |> changeset.repo.update_all(…) end)`, or a
+    /// `Multi.run` callback's first parameter.
+    fn is_repo(&self, remote: &str) -> bool {
+        remote.ends_with("Repo") || remote == "changeset.repo" || self.repo_params.contains(remote)
+    }
+
     /// The first parameter of each clause of each `fn … end` among `args`, where it is a name.
     fn fn_first_params(&self, args: &[Node<'_>]) -> Vec<String> {
         let mut names = Vec::new();
@@ -2541,7 +2568,8 @@ impl<'a> Walker<'a> {
         if name == "validate_change"
             && let Some((field, _)) = fields.first().cloned()
         {
-            let mut stack: Vec<Node<'_>> = args.iter().filter(|a| a.kind_name() == "anonymous_function").copied().collect();
+            let mut stack: Vec<Node<'_>> =
+                args.iter().filter(|a| a.kind_name() == "anonymous_function").copied().collect();
             while let Some(node) = stack.pop() {
                 if node.kind_name() == "list" {
                     fields.extend(keyword_keys(node, self.src).into_iter().filter(|(k, _)| *k == field));
@@ -2601,17 +2629,11 @@ const MAP_FIELD_FNS: &[&str] = &["take", "get", "fetch", "fetch!", "drop", "put"
 /// (`template_payload`, `message_params`, `update_attrs`).
 const MAP_NAME_SUFFIXES: &[&str] = &["_payload", "_params", "_attrs", "_opts", "_options", "_args"];
 
-/// Whether a variable's name says it never holds a record: one of [`NOT_RECORDS`], or a name
-/// ending in one of [`MAP_NAME_SUFFIXES`].
-/// A Repo as a call's module: `Repo`, `MyApp.Repo`, or the one a changeset carries in
 /// The frame key of a capture's first argument, bound where its collection is typed.
 const CAPTURED: &str = "&1";
 
-/// `prepare_changes(fn changeset -> … |> changeset.repo.update_all(…) end)`.
-fn is_repo(remote: &str) -> bool {
-    remote.ends_with("Repo") || remote == "changeset.repo"
-}
-
+/// Whether a variable's name says it never holds a record: one of [`NOT_RECORDS`], or a name
+/// ending in one of [`MAP_NAME_SUFFIXES`].
 fn holds_no_record(name: &str) -> bool {
     NOT_RECORDS.contains(&name) || MAP_NAME_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
@@ -2706,6 +2728,8 @@ const NOT_RECORDS: &[&str] = &[
     "settings",
     "record",
     "records",
+    // What a renderer returned (`@rendered.description`: markdown rendered per field).
+    "rendered",
     // `:telemetry` handlers' `handle_event(event, measurements, metadata, config)`.
     "measurement",
     "measurements",
@@ -2867,10 +2891,9 @@ fn case_clause_maps(node: Node<'_>) -> Vec<Node<'_>> {
 /// The map pattern of a function head's parameter: `%{…}`, `%{…} = x` or `x = %{…}`.
 pub(super) fn param_map(param: Node<'_>) -> Option<Node<'_>> {
     match param.kind_name() {
-        "binary_operator" => [param.field("left"), param.field("right")]
-            .into_iter()
-            .flatten()
-            .find(|side| side.kind_name() == "map"),
+        "binary_operator" => {
+            [param.field("left"), param.field("right")].into_iter().flatten().find(|side| side.kind_name() == "map")
+        }
         "map" => Some(param),
         _ => None,
     }
@@ -2879,9 +2902,7 @@ pub(super) fn param_map(param: Node<'_>) -> Option<Node<'_>> {
 fn pattern_var<'t>(pattern: Node<'t>, src: &str) -> Option<Node<'t>> {
     match pattern.kind_name() {
         "identifier" => Some(pattern),
-        "binary_operator"
-            if pattern.field("operator").and_then(|o| src.get(o.byte_range())) == Some("=") =>
-        {
+        "binary_operator" if pattern.field("operator").and_then(|o| src.get(o.byte_range())) == Some("=") => {
             [pattern.field("left"), pattern.field("right")]
                 .into_iter()
                 .flatten()
@@ -2967,10 +2988,9 @@ fn map_keys(node: Node<'_>, src: &str) -> Vec<(String, usize)> {
 
 /// The record a map update (`x | key: value`) starts from.
 fn map_update_base<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    (node.kind_name() == "binary_operator"
-        && node.field("operator").and_then(|o| src.get(o.byte_range())) == Some("|"))
-    .then(|| node.field("left"))
-    .flatten()
+    (node.kind_name() == "binary_operator" && node.field("operator").and_then(|o| src.get(o.byte_range())) == Some("|"))
+        .then(|| node.field("left"))
+        .flatten()
 }
 
 /// `:email` → ("email", offset of `e`).

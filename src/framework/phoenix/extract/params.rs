@@ -9,8 +9,8 @@
 
 #![allow(clippy::wildcard_imports)]
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// The map keys each function of the file returns, by module and name.
 pub(super) type Returns = HashMap<(String, String), Vec<(String, usize)>>;
@@ -97,7 +97,8 @@ impl<'a> Walker<'a> {
         };
         let mut ends: Vec<Node<'t>> = Vec::new();
         let mut cursor = block.walk();
-        let children: Vec<Node<'t>> = block.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect();
+        let children: Vec<Node<'t>> =
+            block.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect();
         for child in &children {
             match child.kind_name() {
                 "stab_clause" => ends.extend(child.field("right").and_then(last_named)),
@@ -134,8 +135,7 @@ impl<'a> Walker<'a> {
         };
         match node.kind_name() {
             "binary_operator" if node.field("operator").is_some_and(|o| self.text(o) == "|>") => {
-                node.field("left").is_some_and(|l| self.keeps_map(l))
-                    && node.field("right").is_some_and(stage_keeps)
+                node.field("left").is_some_and(|l| self.keeps_map(l)) && node.field("right").is_some_and(stage_keeps)
             }
             // `for … do %{…} end`, `Enum.map(xs, fn x -> %{…} end)`: a list of maps (`rows.rs`).
             "call" => {
@@ -200,7 +200,8 @@ impl<'a> Walker<'a> {
             return None;
         }
         let key = if piped { args.first() } else { args.get(1) };
-        key.and_then(|k| atom(*k, self.src))
+        // `Map.put(attrs, "specification", ip)`: a params map's string key too.
+        key.and_then(|k| atom(*k, self.src).or_else(|| string(*k, self.src).filter(|(s, _)| is_identifier(s))))
     }
 }
 
@@ -248,15 +249,16 @@ impl Walker<'_> {
     pub(super) fn row_keys(&self, map: Node<'_>, bindings: &[Node<'_>]) -> Vec<(String, usize)> {
         let mut out = map_keys(map, self.src);
         let mut cursor = map.walk();
-        let contents: Vec<Node<'_>> = map.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
+        let contents: Vec<Node<'_>> =
+            map.named_children(&mut cursor).filter(|c| c.kind_name() == "map_content").collect();
         for content in contents {
             let mut inner = content.walk();
             let bases: Vec<Node<'_>> =
                 content.named_children(&mut inner).filter_map(|c| map_update_base(c, self.src)).collect();
             for base in bases.into_iter().filter(|b| b.kind_name() == "identifier") {
                 let sub = bindings.iter().find_map(|b| {
-                    let in_op = b.kind_name() == "binary_operator"
-                        && b.field("operator").is_some_and(|o| self.text(o) == "in");
+                    let in_op =
+                        b.kind_name() == "binary_operator" && b.field("operator").is_some_and(|o| self.text(o) == "in");
                     let var = b.field("left").filter(|_| in_op)?;
                     let right = b.field("right").filter(|_| self.text(var) == self.text(base))?;
                     (right.kind_name() == "call" && matches!(self.callee(right), Some(("subquery", None))))

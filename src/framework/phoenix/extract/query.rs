@@ -3,8 +3,8 @@
 
 #![allow(clippy::wildcard_imports)]
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 impl Walker<'_> {
     /// One query macro with its binding list: binds the list positionally to `sources`.
@@ -166,12 +166,33 @@ impl Walker<'_> {
             Some(stage) => self.callee(stage).is_some_and(|(n, remote)| {
                 QUERY_MACROS.contains(&n) && remote.is_none_or(|r| self.text(r) == "Ecto.Query")
             }),
-            None => self.callee(root).is_some_and(|(n, remote)| n == "from" && remote.is_none()),
+            None => {
+                self.callee(root).is_some_and(|(n, remote)| n == "from" && remote.is_none())
+                    || self.unpiped_query_first(root).is_some()
+            }
         };
         if !is_query {
             return None;
         }
         self.source_of(root).filter(|s| matches!(s, Source::Schema(_) | Source::Returned(_)))
+    }
+
+    /// The queryable of a query macro called with it first, not piped (`where(Image, [i], …)`,
+    /// `order_by(query, desc: :id)`); never `from`, `dynamic`, nor a binding list or an atom first.
+    pub(super) fn unpiped_query_first<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        if node.kind_name() != "call" || self.piped_args.contains_key(&node.id()) {
+            return None;
+        }
+        let (name, remote) = self.callee(node)?;
+        if !QUERY_MACROS.contains(&name)
+            || matches!(name, "from" | "dynamic")
+            || remote.is_some_and(|r| self.text(r) != "Ecto.Query")
+        {
+            return None;
+        }
+        let args = arguments(node);
+        // (A pipe's stage has no queryable first: `|> join(:left, [p], …)` starts with its kind.)
+        (args.len() >= 2).then(|| args[0]).filter(|first| matches!(first.kind_name(), "alias" | "identifier" | "call"))
     }
 
     /// The one schema the module's functions of no argument return bare (`def new, do:
@@ -274,8 +295,7 @@ impl Walker<'_> {
 
     /// `u in User` → ("u", User); `u in "users"` → ("u", table users).
     pub(super) fn binding_in(&self, node: Node<'_>) -> Option<(String, Source)> {
-        if node.kind_name() != "binary_operator" || node.field("operator").map(|o| self.text(o)) != Some("in")
-        {
+        if node.kind_name() != "binary_operator" || node.field("operator").map(|o| self.text(o)) != Some("in") {
             return None;
         }
         let var = node.field("left").filter(|l| l.kind_name() == "identifier")?;
@@ -310,6 +330,10 @@ impl Walker<'_> {
                 if name == "from" && remote.is_none() {
                     let first = arguments(node).into_iter().next()?;
                     return self.binding_in(first).map(|(_, s)| s).or_else(|| self.source_of(first));
+                }
+                // `where(Image, [i], i.id in ^ids)`: the query over its first argument.
+                if let Some(first) = self.unpiped_query_first(node) {
+                    return self.source_of(first);
                 }
                 if remote.is_none() && !QUERY_MACROS.contains(&name) {
                     return self.modules.iter().rev().find_map(|m| m.query_fns.get(name).cloned());
@@ -372,6 +396,9 @@ impl Walker<'_> {
                         },
                     )
                 }
+                _ if let Some(first) = self.unpiped_query_first(node) => {
+                    self.source_typed(first).map_or(Confidence::High, |(_, c)| c)
+                }
                 Some(("from", None)) => {
                     let first = arguments(node).into_iter().next()?;
                     let inner = match self.binding_in(first) {
@@ -410,6 +437,8 @@ impl Walker<'_> {
         }
         let head = match value.kind_name() {
             "call" if matches!(self.callee(value), Some(("from", None))) => value,
+            // `q = where(Image, id: ^id)`: a query macro over its first argument, unpiped.
+            "call" if self.unpiped_query_first(value).is_some() => value,
             "binary_operator" if value.field("operator").is_some_and(|o| self.text(o) == "|>") => {
                 let mut root = value;
                 let last = value.field("right");
@@ -563,9 +592,7 @@ impl Walker<'_> {
                     for f in arguments(node).into_iter().filter(|a| a.kind_name() == "anonymous_function") {
                         let mut cursor = f.walk();
                         let clauses: Vec<Node<'t>> = f.named_children(&mut cursor).collect();
-                        out.extend(
-                            clauses.into_iter().filter_map(|c| c.field("right")).filter_map(last_of),
-                        );
+                        out.extend(clauses.into_iter().filter_map(|c| c.field("right")).filter_map(last_of));
                     }
                     out
                 }

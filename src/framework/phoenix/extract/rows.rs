@@ -1,14 +1,15 @@
 //! Lists of maps as rows: a list literal of maps (`contacts = [%{phone: p, optin_method: "BSP"},
 //! …]`), a comprehension over one that merges each element (`for c <- contacts do %{…} |>
-//! Map.merge(c) end`) and `Enum.map(range, fn _ -> build_row(org) end)` carry the keys of their
+//! Map.merge(c) end`), `Enum.map(range, fn _ -> build_row(org) end)` and `Enum.map(xs,
+//! &build_row(&1, now))` carry the keys of their
 //! maps, as a params map carries its own: handed to `Repo.insert_all(Schema, rows)` — also
 //! chunked, `rows |> Enum.chunk_every(300) |> Enum.map(&Repo.insert_all(Schema, &1))` — they
 //! are the schema's fields.
 
 #![allow(clippy::wildcard_imports)]
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 impl Walker<'_> {
     /// The keys of a list whose every item is a map literal (no struct): their union.
@@ -36,9 +37,7 @@ impl Walker<'_> {
                 for generator in arguments(call) {
                     let is_in = generator.kind_name() == "binary_operator"
                         && generator.field("operator").is_some_and(|o| self.text(o) == "<-");
-                    let (Some(var), Some(list)) =
-                        (generator.field("left"), generator.field("right"))
-                    else {
+                    let (Some(var), Some(list)) = (generator.field("left"), generator.field("right")) else {
                         continue;
                     };
                     if is_in && var.kind_name() == "identifier" && self.merges(end, self.text(var)) {
@@ -49,15 +48,23 @@ impl Walker<'_> {
             }
             Some(("map" | "flat_map", Some(m))) if matches!(self.text(m), "Enum" | "Stream") => arguments(call)
                 .into_iter()
-                .filter(|a| a.kind_name() == "anonymous_function")
-                .flat_map(|f| {
-                    let mut cursor = f.walk();
-                    let clauses: Vec<Node<'_>> = f.named_children(&mut cursor).collect();
-                    clauses
-                        .into_iter()
-                        .filter_map(|c| c.field("right").and_then(last))
-                        .flat_map(|e| self.merged_keys(e))
-                        .collect::<Vec<_>>()
+                .flat_map(|f| match f.kind_name() {
+                    "anonymous_function" => {
+                        let mut cursor = f.walk();
+                        let clauses: Vec<Node<'_>> = f.named_children(&mut cursor).collect();
+                        clauses
+                            .into_iter()
+                            .filter_map(|c| c.field("right").and_then(last))
+                            .flat_map(|e| self.merged_keys(e))
+                            .collect::<Vec<_>>()
+                    }
+                    // `Enum.map(clicks, &row(&1, now))`: what the captured function returns.
+                    "unary_operator" if self.text(f).starts_with('&') => f
+                        .field("operand")
+                        .filter(|c| c.kind_name() == "call")
+                        .map(|c| self.merged_keys(c))
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
                 })
                 .collect(),
             _ => Vec::new(),
@@ -74,8 +81,7 @@ impl Walker<'_> {
         match node.kind_name() {
             "identifier" => self.text(node) == var,
             "binary_operator" if node.field("operator").is_some_and(|o| self.text(o) == "|>") => {
-                node.field("right").is_some_and(merge_of)
-                    || node.field("left").is_some_and(|l| self.merges(l, var))
+                node.field("right").is_some_and(merge_of) || node.field("left").is_some_and(|l| self.merges(l, var))
             }
             "call" => merge_of(node),
             _ => false,

@@ -4,8 +4,8 @@
 
 #![allow(clippy::wildcard_imports)]
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 impl Walker<'_> {
     /// `@name value`: remembers atom lists and the schema settings.
@@ -31,8 +31,11 @@ impl Walker<'_> {
                 }
             }
             "primary_key" => {
-                let pk =
-                    if value.kind_name() == "tuple" { value.named_child(0).and_then(|a| atom(a, self.src)) } else { None };
+                let pk = if value.kind_name() == "tuple" {
+                    value.named_child(0).and_then(|a| atom(a, self.src))
+                } else {
+                    None
+                };
                 if let Some(m) = self.modules.last_mut() {
                     m.primary_key = Some(pk);
                 }
@@ -79,7 +82,9 @@ impl Walker<'_> {
     }
 
     pub(super) fn visit_schema(&mut self, node: Node<'_>, args: &[Node<'_>]) {
-        let Some(table_node) = args.first().filter(|a| a.kind_name() == "string") else { return self.visit_children(node) };
+        let Some(table_node) = args.first().filter(|a| a.kind_name() == "string") else {
+            return self.visit_children(node);
+        };
         let Some((table, table_offset)) = string(*table_node, self.src) else { return };
         // `@schema_prefix` qualifies the table (`billing.invoices`); resolution splits it.
         let table = match self.modules.last().and_then(|m| m.schema_prefix.as_deref()) {

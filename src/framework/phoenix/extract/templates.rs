@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::*;
+use crate::scan::extract::indented;
 
 impl Walker<'_> {
     /// `render(conn, :show, person: person)`, `assign(socket, :person, person)`: the assigns the
@@ -165,40 +166,24 @@ impl Walker<'_> {
     /// untyped attribute, which resolution keeps only when one table alone has such a column.
     /// Only code regions count: `<%… %>`, and `{…}` in HEEx; never markup or text.
     pub(super) fn template(&mut self, text: &str, base: usize, heex: bool, dir_model: &str) {
-        let bytes = text.as_bytes();
-        let mut regions: Vec<(usize, usize)> = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i..].starts_with(b"<%") {
-                let end = memchr::memmem::find(&bytes[i + 2..], b"%>").map_or(bytes.len(), |p| i + 2 + p);
-                if bytes.get(i + 2) != Some(&b'#') && bytes.get(i + 2) != Some(&b'!') {
-                    regions.push((i + 2, end));
-                }
-                i = end + 2;
-            } else if bytes[i..].starts_with(b"<!--") {
-                i = memchr::memmem::find(&bytes[i..], b"-->").map_or(bytes.len(), |p| i + p + 3);
-            } else if heex && bytes[i] == b'{' {
-                let mut depth = 0usize;
-                let mut j = i;
-                while j < bytes.len() {
-                    match bytes[j] {
-                        b'{' => depth += 1,
-                        b'}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                regions.push((i + 1, j.min(bytes.len())));
-                i = j + 1;
-            } else {
-                i += 1;
-            }
-        }
+        let regions = eex_regions(text, heex);
+        self.template_code(text, &regions, base, dir_model);
+    }
+
+    /// A Slime template (`.html.slime`, `phoenix_slime`): its code as [`indented::to_code`]
+    /// reads it — code lines, code after a tag, attribute values, `#{…}` — walked as an EEx
+    /// template's regions, each `end` the indentation writes a region of its own.
+    pub(super) fn slime_template(&mut self, source: &str, dir_model: &str) {
+        let code = indented::to_code(source, indented::Dialect::Slim);
+        let mut regions: Vec<(usize, usize)> = code.spans.clone();
+        regions.extend(code.ends.iter().filter(|&&e| e + 3 <= source.len()).map(|&e| (e, e + 3)));
+        regions.sort_unstable();
+        let text = &code.text[..source.len()];
+        self.template_code(text, &regions, 0, dir_model);
+    }
+
+    /// The template walk over `text`'s code `regions` (byte ranges of `text`).
+    fn template_code(&mut self, text: &str, regions: &[(usize, usize)], base: usize, dir_model: &str) {
         let scopes: Vec<String> = self.template_scopes.clone();
         // An assign named like no record (`@request`) is typed only by what its controller binds.
         let assign_root = |assign: &str| -> Root {
@@ -243,7 +228,9 @@ impl Walker<'_> {
             };
             Root::Binding { scopes: scopes.clone(), name: format!("@{name}"), guess }
         };
-        let mut form_vars: Vec<String> = vec!["f".to_owned(), "@form".to_owned(), "@changeset".to_owned()];
+        // `@f`: a form a parent template hands its partial (`render "_form.html", f: f`).
+        let mut form_vars: Vec<String> =
+            vec!["f".to_owned(), "@f".to_owned(), "@form".to_owned(), "@changeset".to_owned()];
         form_vars.extend(form_sources.iter().map(|(_, n)| format!("@{n}")));
         for c in FORM_VAR.captures_iter(text) {
             if let Some(m) = c.get(1).or_else(|| c.get(2)) {
@@ -278,7 +265,7 @@ impl Walker<'_> {
         // The blocks open at each region (`case x do`, `for … do`, `fn f ->`): a `case` over a
         // local keeps what the local held before its struct clauses typed it.
         let mut blocks: Vec<Option<(String, Option<Root>)>> = Vec::new();
-        for (start, end) in regions {
+        for &(start, end) in regions {
             let Some(code) = text.get(start..end) else { continue };
             self.template_block(code, base + start, &mut blocks, &mut locals, &mut local_paths);
             for (var, collection) in comprehension_bindings(code) {
@@ -298,10 +285,15 @@ impl Walker<'_> {
             }
             // `for {patch, project} <- @patch_proj`: pairs a controller built, each element
             // guessed by its own name (as a local named after a schema is in code).
-            for var in tuple_comprehensions(code) {
+            for (var, assign) in tuple_comprehensions(code) {
                 if var.len() > 2 && !NOT_RECORDS.contains(&var) && !is_plural(var) {
                     local_paths.remove(var);
                     locals.insert(var.to_owned(), Root::Model { model: inflect::camelize(var) });
+                } else if assign.rsplit('_').next().is_some_and(|last| inflect::singularize(last) == var) {
+                    // `{body, entry} <- @dnp_entries`: the element the collection is named
+                    // after, whatever else the pairs hold (`item`, `entry` say nothing alone).
+                    local_paths.remove(var);
+                    locals.insert(var.to_owned(), assign_root(assign));
                 }
             }
             for (var, head, steps) in chained_comprehensions(code) {
@@ -318,25 +310,34 @@ impl Walker<'_> {
             }
             // `Enum.map(@media_profiles, &{&1.name, &1.id})`, `Enum.map(@users, fn u -> … end)`:
             // the function's argument is an element of the collection.
-            for (collection, var, from, to) in enum_captures(code) {
-                let root = match collection.strip_prefix('@') {
-                    Some(assign) => assign_root(assign),
+            for (collection, steps, var, from, to) in enum_captures(code) {
+                // `Enum.min_max_by(c.items, &(&1.base_price))`: the elements of an association
+                // read on the collection, reached by its steps (no attribute fallback then).
+                let (root, mut path) = match collection.strip_prefix('@') {
+                    Some(assign) => (assign_root(assign), Vec::new()),
                     None => match locals.get(collection) {
-                        Some(root) => root.clone(),
+                        Some(root) => (root.clone(), local_paths.get(collection).cloned().unwrap_or_default()),
                         None => continue,
                     },
                 };
+                path.extend(steps.iter().map(|s| (*s).to_owned()));
                 let Some(var) = var else {
                     for (at, field) in captured_fields(&code[from..to]) {
                         let at = base + start + from + at;
                         let target =
-                            Target::Chain { root: root.clone(), path: Vec::new(), attribute: Some(field.to_owned()) };
+                            Target::Chain { root: root.clone(), path: path.clone(), attribute: Some(field.to_owned()) };
                         self.hit_at(at, target, RefKind::Query, Confidence::Medium);
-                        self.attribute_hit(at, field);
+                        if path.is_empty() {
+                            self.attribute_hit(at, field);
+                        }
                     }
                     continue;
                 };
-                local_paths.remove(var);
+                if path.is_empty() {
+                    local_paths.remove(var);
+                } else {
+                    local_paths.insert(var.to_owned(), path);
+                }
                 locals.insert(var.to_owned(), root);
             }
             // Form fields: a call taking the form and an atom, and `f[:email]`.
@@ -522,6 +523,46 @@ pub(super) fn returned(name: String) -> Root {
 }
 
 /// `t <- @tickets` in `:for={…}` and `for … do`: (variable, collection).
+/// The code regions of an EEx / HEEx template: `<%… %>` (not `<%#`, `<%!`), and `{…}` in HEEx;
+/// never markup, text or `<!-- -->` comments.
+fn eex_regions(text: &str, heex: bool) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"<%") {
+            let end = memchr::memmem::find(&bytes[i + 2..], b"%>").map_or(bytes.len(), |p| i + 2 + p);
+            if bytes.get(i + 2) != Some(&b'#') && bytes.get(i + 2) != Some(&b'!') {
+                regions.push((i + 2, end));
+            }
+            i = end + 2;
+        } else if bytes[i..].starts_with(b"<!--") {
+            i = memchr::memmem::find(&bytes[i..], b"-->").map_or(bytes.len(), |p| i + p + 3);
+        } else if heex && bytes[i] == b'{' {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < bytes.len() {
+                match bytes[j] {
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            regions.push((i + 1, j.min(bytes.len())));
+            i = j + 1;
+        } else {
+            i += 1;
+        }
+    }
+    regions
+}
+
 fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
     let mut search = 0;
@@ -547,19 +588,20 @@ fn comprehension_bindings(code: &str) -> Vec<(&str, &str)> {
     out
 }
 
-/// `{patch, project} <- @patch_proj`: the names a tuple pattern binds over an assign — never
+/// `{patch, project} <- @patch_proj`: the names a tuple pattern binds over an assign (and the
+/// assign's name) — never
 /// over a call (`{question, _idx} <- Enum.with_index(quiz.quiz_questions)` holds a
 /// `QuizQuestion`, which its name does not say) nor a stream (`{id, submission} <-
 /// @streams.form_submits`, `FormSubmit`s).
-fn tuple_comprehensions(code: &str) -> Vec<&str> {
+fn tuple_comprehensions(code: &str) -> Vec<(&str, &str)> {
     static TUPLE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\{\s*([a-z_]\w*(?:\s*,\s*[a-z_]\w*)+)\s*\}\s*<-\s*@[a-z_]\w*(?:[\s})]|$)").expect("valid regex")
+        Regex::new(r"\{\s*([a-z_]\w*(?:\s*,\s*[a-z_]\w*)+)\s*\}\s*<-\s*@([a-z_]\w*)(?:[\s})]|$)").expect("valid regex")
     });
     TUPLE
         .captures_iter(code)
-        .filter_map(|c| c.get(1))
-        .flat_map(|m| m.as_str().split(',').map(str::trim))
-        .filter(|v| !v.starts_with('_'))
+        .filter_map(|c| Some((c.get(1)?.as_str(), c.get(2)?.as_str())))
+        .flat_map(|(vars, assign)| vars.split(',').map(str::trim).map(move |v| (v, assign)))
+        .filter(|(v, _)| !v.starts_with('_'))
         .collect()
 }
 
@@ -582,16 +624,21 @@ fn chained_comprehensions(code: &str) -> Vec<(&str, &str, Vec<&str>)> {
         .collect()
 }
 
+/// One [`enum_captures`] call: collection, steps, parameter, arguments' span.
+type EnumCapture<'a> = (&'a str, Vec<&'a str>, Option<&'a str>, usize, usize);
+
 /// `Enum.map(@profiles, &{&1.name, &1.id})` and `Enum.map(@users, fn u -> … end)` in template
-/// code: (collection, the function's parameter — none for a capture —, and the span of the
-/// call's arguments after the collection).
-fn enum_captures(code: &str) -> Vec<(&str, Option<&str>, usize, usize)> {
+/// code: (collection, the association steps read on it — `c.items` is `c` and `items` —, the
+/// function's parameter — none for a capture —, and the span of the call's arguments after the
+/// collection's name).
+fn enum_captures(code: &str) -> Vec<EnumCapture<'_>> {
     static ENUM: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\bEnum\.[a-z_]+[?!]?\(\s*(@?[a-z_]\w*)\s*,\s*(?:&|fn\s+([a-z_]\w*)\s*->)").expect("valid regex")
+        Regex::new(r"\bEnum\.[a-z_]+[?!]?\(\s*(@?[a-z_]\w*)((?:\.[a-z_]\w*)*)\s*,\s*(?:&|fn\s+([a-z_]\w*)\s*->)")
+            .expect("valid regex")
     });
     let mut out = Vec::new();
     for c in ENUM.captures_iter(code) {
-        let (Some(all), Some(collection)) = (c.get(0), c.get(1)) else { continue };
+        let (Some(all), Some(collection), Some(steps)) = (c.get(0), c.get(1), c.get(2)) else { continue };
         // The call's closing parenthesis.
         let mut depth = 1usize;
         let mut end = code.len();
@@ -608,7 +655,14 @@ fn enum_captures(code: &str) -> Vec<(&str, Option<&str>, usize, usize)> {
                 _ => {}
             }
         }
-        out.push((collection.as_str(), c.get(2).map(|m| m.as_str()), collection.end(), end.max(collection.end())));
+        let steps: Vec<&str> = steps.as_str().split('.').filter(|s| !s.is_empty()).collect();
+        out.push((
+            collection.as_str(),
+            steps,
+            c.get(3).map(|m| m.as_str()),
+            collection.end(),
+            end.max(collection.end()),
+        ));
     }
     out
 }

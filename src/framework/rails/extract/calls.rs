@@ -7,8 +7,8 @@
 //! or a value, or an argument nothing types, stays untyped (its name alone is the guess, as for
 //! any other name).
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// The method a receiverless call reaches: one of the enclosing class (or module), an instance
 /// method when an instance method calls it.
@@ -126,6 +126,7 @@ fn weaken(ty: &Ty) -> Option<Ty> {
         Ty::Record(r, c) => Ty::Record(r.clone(), (*c).min(Confidence::Medium)),
         Ty::Relation(r, c) => Ty::Relation(r.clone(), (*c).min(Confidence::Medium)),
         Ty::Form(r, c) => Ty::Form(r.clone(), (*c).min(Confidence::Medium)),
+        Ty::Arel(r, c) => Ty::Arel(r.clone(), (*c).min(Confidence::Medium)),
         // Rows a caller built (`upsert_rows(rates)` with `rates = ….map { {from_currency: …} }`),
         // written by the method (`upsert_all(batch)`).
         Ty::Literal(ranges) => Ty::Literal(ranges.clone()),
@@ -139,6 +140,7 @@ fn same(a: &Ty, b: &Ty) -> Option<Ty> {
         (Ty::Record(x, c), Ty::Record(y, d)) if x == y => Some(Ty::Record(x.clone(), (*c).min(*d))),
         (Ty::Relation(x, c), Ty::Relation(y, d)) if x == y => Some(Ty::Relation(x.clone(), (*c).min(*d))),
         (Ty::Form(x, c), Ty::Form(y, d)) if x == y => Some(Ty::Form(x.clone(), (*c).min(*d))),
+        (Ty::Arel(x, c), Ty::Arel(y, d)) if x == y => Some(Ty::Arel(x.clone(), (*c).min(*d))),
         (Ty::Literal(x), Ty::Literal(y)) if x == y => Some(Ty::Literal(x.clone())),
         _ => None,
     }
@@ -324,7 +326,8 @@ impl<'a> Walker<'a> {
         let root = self.tree.root_node();
         !ranges.is_empty()
             && ranges.iter().all(|&(start, end)| {
-                root.descendant_for_byte_range(start, end).is_some_and(|n| n.kind_name() == "hash" && n.end_byte() == end)
+                root.descendant_for_byte_range(start, end)
+                    .is_some_and(|n| n.kind_name() == "hash" && n.end_byte() == end)
             })
     }
 

@@ -4,8 +4,8 @@
 //! inheriting `Devise::*Controller`) and where the app permits its attributes
 //! (`devise_parameter_sanitizer.permit(:sign_up, keys: [:username])`).
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// The scope in which each Devise model binds `resource` (see [`DEVISE_RESOURCE`]).
 pub(super) const DEVISE_SCOPE: &str = "rails:devise";

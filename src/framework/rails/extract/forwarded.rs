@@ -3,8 +3,8 @@
 //! keys the callers pass are the written model's attributes. Within one file, learnt by one walk
 //! and used by the next (see `calls.rs`).
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// A positional parameter (by index) whose hash a method writes into records of `rec`.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,8 +3,8 @@
 //! current_order(false)&.distributor`), and the locals `render "admin/form/#{item[:name]}", f:
 //! f` hands every partial of `admin/form`.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// The scope `app/helpers` modules bind what their `current_*` methods return in, by name:
 /// every view (and controller that includes the helper) may call them bare.

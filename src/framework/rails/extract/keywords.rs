@@ -9,8 +9,8 @@
 //! (`flag.resolve(action_taken: :ban)` where `Flag#resolve` does `update(action_taken:)`). Nothing binds a keyword the callee only reads, and a
 //! `class:` scope nothing binds reads nothing, so a call of any other method names nothing.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// The start of the scopes a method's written keywords are bound in (see the module's doc).
 const KEYWORD_SCOPE: &str = "class:rails:keyword:";

@@ -5,8 +5,8 @@
 //! are read through that binding on its own lines. A list nobody hands to a write reads
 //! nothing (a `class:` scope nothing binds).
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 const LIST_SCOPE: &str = "class:rails:list:";
 

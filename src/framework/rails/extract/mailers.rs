@@ -5,8 +5,8 @@
 //! "UserMailer"`, `config.method = "comment_notification"`, or `mailer:`/`method:` options) hands
 //! to that mailer method.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// The scope a mailer method's `params` are bound in, by key.
 pub(super) fn mailer_params_scope(mailer: &str, method: &str) -> String {

@@ -37,6 +37,7 @@ mod nodes;
 mod params;
 mod receivers;
 mod returned;
+mod roles;
 mod screening;
 mod serializers;
 mod sql;
@@ -54,6 +55,7 @@ use nodes::*;
 use params::*;
 use receivers::*;
 use returned::*;
+use roles::*;
 use screening::*;
 use views::*;
 use vocabulary::*;
@@ -64,7 +66,7 @@ pub use models::{is_record_base, join_table_name};
 pub use nodes::is_identifier;
 pub use screening::screen_source;
 pub use sql::{fragment_identifiers, is_statement};
-pub use views::{erb_to_ruby, indented_template_to_ruby};
+pub use views::erb_to_ruby;
 
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
@@ -72,7 +74,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use crate::config::{Confidence, Framework};
-use crate::scan::extract::{ExtractContext, Extractor, SourceFile};
+use crate::scan::extract::{ExtractContext, Extractor, SourceFile, indented};
 use crate::scan::facts::{
     Association, Binding, EVERY_NAME, FileFacts, Hit, ModelDecl, NAMESPACE_ENGINE, Root, TABLE_PREFIX_SCOPE, Target,
 };
@@ -90,12 +92,14 @@ impl Extractor for RailsExtractor {
     }
 
     fn version(&self) -> u32 {
-        23
+        25
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {
         framework == Framework::Rails
-            && [".rb", ".erb", ".jbuilder", ".rake", ".builder", ".haml", ".slim"].iter().any(|ext| path.ends_with(ext))
+            && [".rb", ".erb", ".jbuilder", ".rake", ".builder", ".axlsx", ".haml", ".slim"]
+                .iter()
+                .any(|ext| path.ends_with(ext))
             && !path.ends_with("db/schema.rb")
     }
 
@@ -117,7 +121,8 @@ pub fn extract(path: &str, source: &str) -> FileFacts {
     let code = if path.ends_with(".erb") {
         erb_to_ruby(source)
     } else if path.ends_with(".haml") || path.ends_with(".slim") {
-        indented_template_to_ruby(source, path.ends_with(".slim"))
+        let dialect = if path.ends_with(".slim") { indented::Dialect::Slim } else { indented::Dialect::Haml };
+        indented::to_code(source, dialect).text
     } else {
         source.to_owned()
     };

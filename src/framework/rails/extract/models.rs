@@ -1,8 +1,8 @@
 //! The model index a file contributes: classes that may be models, their table settings and
 //! the declarations of their class bodies (associations, enums, attributes, serializers …).
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 pub(super) struct Scope {
     /// Fully qualified name of the class or module.
@@ -33,6 +33,9 @@ pub(super) struct Scope {
     pub(super) delegated: HashMap<String, (Rec, String)>,
     /// A module, whose `def`s (`module_function`, `extend self`) are called on it: `Mod.m(…)`.
     pub(super) module: bool,
+    /// What the class is handed by its gem's convention (a decorator's `object`, a policy's or
+    /// validator's `record`).
+    pub(super) role: Option<Role>,
 }
 
 /// The scope an Avo action's `record` is bound in, keyed by the action's last name: a resource's
@@ -158,6 +161,7 @@ impl<'a> Walker<'a> {
             avo_action,
             delegated: HashMap::new(),
             module: !is_class,
+            role: None,
         };
         if is_class && let Some(parent) = &superclass {
             if self.may_be_model(parent) {
@@ -180,6 +184,8 @@ impl<'a> Walker<'a> {
                 scope.model = Some(self.facts.models.len() - 1);
             } else if let Some(model) = serialized_model(&name, parent) {
                 scope.serializes = Some(model);
+            } else {
+                scope.role = role_of(&name, parent);
             }
         }
         if !is_class && self.text(node).contains("ActiveSupport::Concern") {
@@ -548,6 +554,20 @@ impl<'a> Walker<'a> {
                 }
                 self.listed_attributes(args, &rec, kind);
                 self.scope_option(&options, &rec);
+                if method == "validates_with" {
+                    // `validates_with CourtReportValidator, fields: [:court_report_status]`: the
+                    // validator's `record` is the model's, and the fields it is told are its.
+                    if let Some(validator) = args.first() {
+                        self.bind_validator(*validator, &rec);
+                    }
+                    if let Some(fields) = option_value("fields") {
+                        for (column, offset) in strings_in(fields, self.code) {
+                            if is_identifier(&column) {
+                                self.hit_at(offset, rec.attribute(&column), RefKind::Query, high);
+                            }
+                        }
+                    }
+                }
             }
             _ if method.starts_with("validates_") && method.ends_with("_of") => {
                 for (column, node) in &symbols {
@@ -608,18 +628,17 @@ impl<'a> Walker<'a> {
                     };
                     let prefix = affix("prefix", &column).map(|p| format!("{p}_")).unwrap_or_default();
                     let suffix = affix("suffix", &column).map(|s| format!("_{s}")).unwrap_or_default();
-                    // `record.active?` reads the enum's column: resolution maps the predicate's
-                    // attribute to it, as it maps any declared field.
+                    // `record.active?` reads the enum's column: resolution maps the predicate to
+                    // it, as it maps any declared field; `record.active!` writes it. The value
+                    // gives the record nothing else: a reader, writer, form field or hash key
+                    // `notes` beside `notes: "notes"` is the `notes` column's, not `status`.
                     let fields = &mut self.facts.models[index].fields;
                     for value in values.iter().filter(|v| is_identifier(v)) {
                         let attribute = format!("{prefix}{value}{suffix}");
-                        // `record.active!` writes it: the bang, a field of its own.
-                        let bang = format!("{attribute}!");
-                        if attribute != column && !fields.iter().any(|(a, _)| *a == attribute) {
-                            fields.push((attribute, column.clone()));
-                        }
-                        if !fields.iter().any(|(a, _)| *a == bang) {
-                            fields.push((bang, column.clone()));
+                        for method in [format!("{attribute}?"), format!("{attribute}!")] {
+                            if !fields.iter().any(|(a, _)| *a == method) {
+                                fields.push((method, column.clone()));
+                            }
                         }
                     }
                 }
@@ -928,7 +947,7 @@ impl<'a> Walker<'a> {
                     if (generated || predicate) && is_identifier(column) {
                         let at = offset + name.find(column).unwrap_or(0);
                         let confidence = if generated { Confidence::High } else { Confidence::Medium };
-                        self.hit_at(at, model.attribute(column), RefKind::Query, confidence);
+                        self.hit_at(at, model.attribute(attribute_called(&name)), RefKind::Query, confidence);
                     }
                 }
             }

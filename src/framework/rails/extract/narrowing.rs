@@ -3,8 +3,8 @@
 //! test has passed (the branch, the right operand), whatever it held before. A bare method
 //! call tested so (`if syncable.is_a?(Family)`) keeps being read as the call it is.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 impl Walker<'_> {
     /// The local or instance variable a class test narrows, and the record it then holds:

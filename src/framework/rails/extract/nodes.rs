@@ -1,7 +1,7 @@
 //! tree-sitter-ruby helpers: field ids, arguments, literals, locals.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// tree-sitter-ruby's field ids, looked up once: `child_by_field_name` compares the name with
 /// every field name of the grammar on each call, and the walker asks for fields on most nodes.
@@ -152,7 +152,10 @@ pub(super) fn first_string(node: Node<'_>, code: &str) -> Option<String> {
 pub(super) fn collect_locals<'c>(node: Node<'_>, code: &'c str, out: &mut HashSet<&'c str>) {
     for node in crate::scan::extract::treesit::descendants(node) {
         let binds_all = node.kind_name().ends_with("parameters")
-            || matches!(node.kind_name(), "exception_variable" | "left_assignment_list" | "destructured_left_assignment");
+            || matches!(
+                node.kind_name(),
+                "exception_variable" | "left_assignment_list" | "destructured_left_assignment"
+            );
         if binds_all {
             identifiers_under(node, code, out);
         } else if matches!(node.kind_name(), "assignment" | "operator_assignment")

@@ -1,7 +1,7 @@
 //! Strong parameters read through a subscript of `params`.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// The model key of `params[:agent]` (or `params["agent"]`), which `permit` reads as
 /// `params.require(:agent)` does.

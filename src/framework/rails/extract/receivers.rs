@@ -1,8 +1,8 @@
 //! Receivers: what an expression denotes (a model's relation, a record, a form, a literal) —
 //! `self`, locals, instance variables, association chains and names that name a model.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// What records are of: a model class the file names, or a name another file binds (a
 /// controller's instance variable in its views, a partial's local), followed through the
@@ -63,7 +63,8 @@ pub(super) enum Ty {
     Relation(Rec, Confidence),
     /// One record of the model.
     Record(Rec, Confidence),
-    /// `Model.arel_table`.
+    /// `Model.arel_table`, or what is keyed like it: a record's hash of attribute values by name
+    /// (`saved_changes`, `attributes`). A subscript (`changes["status"]`) names a column.
     Arel(Rec, Confidence),
     /// A form builder for the model (`form_with model: @user do |f|`).
     Form(Rec, Confidence),
@@ -116,6 +117,9 @@ pub(super) fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
         Ty::Record(rec, c) => {
             if matches!(method, "reload" | "lock!" | "dup" | "presence" | "tap" | "itself") {
                 Some(Ty::Record(rec, c))
+            } else if !implicit && ATTRIBUTE_HASHES.contains(&method) {
+                // `changes = contact.saved_changes` then `changes["status"]`: dirty tracking.
+                Some(Ty::Arel(rec, c.min(Confidence::Medium)))
             } else if rec.path.is_empty() && !implicit && matches!(method, "where" | "order" | "joins" | "includes") {
                 // A record has no `where`: a variable named like one record holds the model's
                 // relation (`query = repo.where(…)`).
@@ -133,6 +137,8 @@ pub(super) fn apply_method(ty: Ty, method: &str, implicit: bool) -> Option<Ty> {
         }
         // `Model.arel_table.alias('subfolders')`: the same table under another name.
         Ty::Arel(rec, c) if method == "alias" => Some(Ty::Arel(rec, c)),
+        // `form.object`: the record a form builder is over.
+        Ty::Form(rec, c) if method == "object" && !implicit => Some(Ty::Record(rec, c)),
         _ => None,
     }
 }
@@ -286,6 +292,52 @@ impl<'a> Walker<'a> {
         })
     }
 
+    /// `x = value` or `@x = value` (of type `ty`, the assignment at `at`): the local, or the
+    /// instance variable with the views and controller concern that read it.
+    fn bind_value(&mut self, left: Node<'_>, right: Node<'_>, ty: Ty, at: usize) {
+        let name = self.text(left).to_owned();
+        // `@recently_played = a.where(…).first || b.where(…).first`: a record of either.
+        let other = self.other_model(right, &ty);
+        if left.kind_name() == "instance_variable"
+            && let Some(dir) = self.controller_views().map(str::to_owned)
+        {
+            self.bind_for(view_scope(&dir), &name, &ty);
+            if let Some(other) = &other {
+                self.bind_for(view_scope(&dir), &name, other);
+            }
+        }
+        let ty = match other {
+            Some(other) if left.kind_name() == "identifier" => self.union(&name, [ty.clone(), other], at).unwrap_or(ty),
+            _ => ty,
+        };
+        if left.kind_name() == "instance_variable"
+            && let Some(concern) = self.controller_concern().map(str::to_owned)
+        {
+            self.bind_for(concern, &name, &ty);
+        }
+        let ty = if left.kind_name() == "identifier" { self.keep_guess(&name, ty, at) } else { ty };
+        self.bind(&name, ty);
+    }
+
+    /// pagy's `@pagy, @records = pagy(relation)` (`pagy_countless`, `pagy_array` …): the
+    /// second name holds a page of the relation's records.
+    fn pagy_assignment(&mut self, left: Node<'_>, right: Node<'_>, at: usize) {
+        let mut cursor = left.walk();
+        let names: Vec<Node<'_>> = left.named_children(&mut cursor).collect();
+        let [_, records] = names.as_slice() else { return };
+        if right.kind_name() != "call"
+            || right.child_by_field_id(*field::RECEIVER).is_some()
+            || !right.child_by_field_id(*field::METHOD).is_some_and(|m| self.text(m).starts_with("pagy"))
+            || !matches!(records.kind_name(), "identifier" | "instance_variable")
+        {
+            return;
+        }
+        let Some(relation) = arguments(right).into_iter().next() else { return };
+        if let Some(ty @ Ty::Relation(..)) = self.eval(relation) {
+            self.bind_value(*records, relation, ty, at);
+        }
+    }
+
     /// `self.table_name = …`, `self.ignored_columns += …`, `record.email = …`, `x = User.find(…)`.
     pub(super) fn assignment(&mut self, node: Node<'_>) {
         let (Some(left), Some(right)) = (node.child_by_field_id(*field::LEFT), node.child_by_field_id(*field::RIGHT))
@@ -293,6 +345,7 @@ impl<'a> Walker<'a> {
             return;
         };
         if left.kind_name() == "left_assignment_list" {
+            self.pagy_assignment(left, right, node.start_byte());
             self.mailer_params_assignment(left, right);
             return;
         }
@@ -332,7 +385,8 @@ impl<'a> Walker<'a> {
                 _ => Some(right),
             };
             // `SERIALIZE_PARAMS = { only: %i[…] }.freeze`, later `record.as_json(SERIALIZE_PARAMS)`.
-            if let Some(list) = list.filter(|l| matches!(l.kind_name(), "array" | "string_array" | "symbol_array" | "hash"))
+            if let Some(list) =
+                list.filter(|l| matches!(l.kind_name(), "array" | "string_array" | "symbol_array" | "hash"))
             {
                 self.bind(self.text(left), Ty::Literal(vec![(list.start_byte(), list.end_byte())]));
             }
@@ -354,29 +408,7 @@ impl<'a> Walker<'a> {
             {
                 self.bind(&name, held);
             } else if let Some(ty) = self.eval(right) {
-                // `@recently_played = a.where(…).first || b.where(…).first`: a record of either.
-                let other = self.other_model(right, &ty);
-                if left.kind_name() == "instance_variable"
-                    && let Some(dir) = self.controller_views().map(str::to_owned)
-                {
-                    self.bind_for(view_scope(&dir), &name, &ty);
-                    if let Some(other) = &other {
-                        self.bind_for(view_scope(&dir), &name, other);
-                    }
-                }
-                let ty = match other {
-                    Some(other) if left.kind_name() == "identifier" => {
-                        self.union(&name, [ty.clone(), other], node.start_byte()).unwrap_or(ty)
-                    }
-                    _ => ty,
-                };
-                if left.kind_name() == "instance_variable"
-                    && let Some(concern) = self.controller_concern().map(str::to_owned)
-                {
-                    self.bind_for(concern, &name, &ty);
-                }
-                let ty = if left.kind_name() == "identifier" { self.keep_guess(&name, ty, node.start_byte()) } else { ty };
-                self.bind(&name, ty);
+                self.bind_value(left, right, ty, node.start_byte());
             } else if matches!(right.kind_name(), "hash" | "array" | "string_array" | "symbol_array") {
                 self.bind(&name, Ty::Literal(vec![(right.start_byte(), right.end_byte())]));
             } else if LITERALS.contains(&right.kind_name()) {
@@ -706,6 +738,9 @@ impl<'a> Walker<'a> {
                 {
                     return Some(Ty::Record(rec, Confidence::Medium));
                 }
+                if let Some(ty) = self.role_record(name, bare) {
+                    return Some(ty);
+                }
                 if name == "record"
                     && bare
                     && !self.method_params.iter().any(|p| p == name)
@@ -779,7 +814,8 @@ impl<'a> Walker<'a> {
                     return Some(param);
                 }
                 let integer = index.kind_name() == "integer"
-                    || (index.kind_name() == "unary" && index.named_child(0).is_some_and(|n| n.kind_name() == "integer"));
+                    || (index.kind_name() == "unary"
+                        && index.named_child(0).is_some_and(|n| n.kind_name() == "integer"));
                 if !integer || node.named_child_count() != 2 {
                     return None;
                 }

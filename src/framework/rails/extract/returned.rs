@@ -6,8 +6,8 @@
 //! OR … )" end` and `def in_stock; "stock_items.count_on_hand > 0" end`), read as if written
 //! in the `where`.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// A request's parameters: `params`, or a service object's `@params` holding them.
 pub(super) fn is_params(text: &str) -> bool {
@@ -147,9 +147,9 @@ impl<'a> Walker<'a> {
         let kind = if instance { "method" } else { "singleton_method" };
         let body = class.child_by_field_id(*field::BODY)?;
         let mut cursor = body.walk();
-        let def = body
-            .named_children(&mut cursor)
-            .find(|d| d.kind_name() == kind && d.child_by_field_id(*field::NAME).is_some_and(|n| self.text(n) == name))?;
+        let def = body.named_children(&mut cursor).find(|d| {
+            d.kind_name() == kind && d.child_by_field_id(*field::NAME).is_some_and(|n| self.text(n) == name)
+        })?;
         let statements = def.child_by_field_id(*field::BODY)?;
         let mut cursor = statements.walk();
         statements.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").last()

@@ -34,6 +34,17 @@ pub(super) fn always_extracted(path: &str, source: &str) -> bool {
         || names_library_model(source)
         || parameterizes(source)
         || lists_names(source)
+        || plays_a_role(source)
+}
+
+/// Whether a file declares a decorator, policy or validator class (see `roles.rs`): its name
+/// need not be a word of the file (`CaseContactDecorator`), and a validator's `record` is
+/// bound by the models that name it.
+fn plays_a_role(source: &str) -> bool {
+    source.lines().filter_map(|l| l.trim_start().strip_prefix("class ")).any(|rest| {
+        let name = rest.split(|c: char| c.is_whitespace() || c == '<' || c == ';').next().unwrap_or("");
+        ["Decorator", "Policy", "Validator"].iter().any(|s| name.ends_with(s))
+    })
 }
 
 /// Whether a file's class methods (or module functions) may return a literal list of names

@@ -6,8 +6,8 @@
 //! `CachedEnterpriseSerializer`) renders what those uses give it; one named after its model
 //! keeps its name's model when no use types it.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// The scope a serializer class's rendered record (`object`) is bound in, by its full name.
 pub(super) fn serializer_scope(class: &str) -> String {

@@ -1,7 +1,7 @@
 //! SQL fragments handed to query methods (`where("email = ?")`), read against the relation's model.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// Whether SQL text contains a statement (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`,
 /// `DELETE FROM`) rather than only an expression over one relation's columns.
@@ -235,7 +235,9 @@ pub(super) fn read_ident(bytes: &[u8], i: usize) -> ((usize, usize), usize, usiz
 /// before `usage`; none when the method assigns the name more than once (or never).
 fn sole_assignment<'t>(usage: Node<'t>, name: &str, code: &str) -> Option<Node<'t>> {
     let mut method = usage.parent();
-    while let Some(m) = method.filter(|m| !matches!(m.kind_name(), "method" | "singleton_method" | "block" | "do_block")) {
+    while let Some(m) =
+        method.filter(|m| !matches!(m.kind_name(), "method" | "singleton_method" | "block" | "do_block"))
+    {
         method = m.parent();
     }
     let mut found = None;
@@ -313,7 +315,9 @@ impl<'a> Walker<'a> {
             let Some(call) = link.filter(|l| l.kind_name() == "call") else { break };
             let method = call.child_by_field_id(*field::METHOD).map(|m| self.text(m));
             if method.is_some_and(|m| matches!(m, "joins" | "left_joins" | "left_outer_joins" | "from")) {
-                for arg in arguments(call).into_iter().filter(|a| matches!(a.kind_name(), "string" | "heredoc_beginning")) {
+                for arg in
+                    arguments(call).into_iter().filter(|a| matches!(a.kind_name(), "string" | "heredoc_beginning"))
+                {
                     for (start, end) in self.fragment_parts(arg).unwrap_or_default() {
                         out.extend(join_aliases(self.code.get(start..end).unwrap_or("")));
                     }

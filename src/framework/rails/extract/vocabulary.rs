@@ -268,6 +268,18 @@ pub(super) const RECORD_ITERATORS: &[&str] = &[
 ];
 
 /// Methods of every Ruby object or record that are not attributes.
+/// A record's hashes of attribute values keyed by attribute name.
+pub(super) const ATTRIBUTE_HASHES: &[&str] = &[
+    "saved_changes",
+    "previous_changes",
+    "changes",
+    "changes_to_save",
+    "attributes",
+    "attributes_in_database",
+    "attributes_before_type_cast",
+    "changed_attributes",
+];
+
 pub(super) const NOT_ATTRIBUTES: &[&str] = &[
     "present?",
     "blank?",
@@ -469,6 +481,14 @@ pub(super) fn attribute_of(method: &str) -> &str {
     method
 }
 
+/// What a call of attribute method `method` names for resolution: a plain predicate as written
+/// (`active?`, which an enum value maps to its column and any other name to the attribute of
+/// its stem), else the attribute it is about (`email_changed?` → `email`).
+pub(super) fn attribute_called(method: &str) -> &str {
+    let column = attribute_of(method);
+    if method.strip_suffix('?') == Some(column) { method } else { column }
+}
+
 /// `find_by_email_and_name!` → `email_and_name!`.
 pub(super) fn dynamic_finder(method: &str) -> Option<&str> {
     for prefix in ["find_or_initialize_by_", "find_or_create_by_", "find_all_by_", "find_last_by_", "find_by_"] {
@@ -500,7 +520,14 @@ impl<'a> Walker<'a> {
     pub(super) fn dirty_attribute(&mut self, node: Node<'_>) {
         let name = self.text(node);
         let column = attribute_of(name);
-        let Some(model) = self.current_model() else { return };
+        // A decorator's bare call under `delegate_all` is its record's, at most medium.
+        let (model, cap) = match self.current_model() {
+            Some(model) => (model, Confidence::High),
+            None => match self.delegated_all() {
+                Some(rec) => (rec, Confidence::Medium),
+                None => return,
+            },
+        };
         if !is_identifier(column) || self.lookup(name).is_some() {
             return;
         }
@@ -517,7 +544,7 @@ impl<'a> Walker<'a> {
             return;
         };
         let offset = node.start_byte() + name.find(column).unwrap_or(0);
-        self.hit_at(offset, model.attribute(column), RefKind::Query, confidence);
+        self.hit_at(offset, model.attribute(attribute_called(name)), RefKind::Query, confidence.min(cap));
     }
 }
 

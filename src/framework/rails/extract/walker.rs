@@ -1,7 +1,7 @@
 //! The walker: one pass over a file's tree, dispatching calls, assignments and methods.
 
-use crate::grammar::NodeExt;
 use super::*;
+use crate::grammar::NodeExt;
 
 /// The locals of one method, collected when first asked for.
 pub(super) struct MethodLocals<'a> {
@@ -246,10 +246,21 @@ impl<'a> Walker<'a> {
                 self.dirty_attribute(node);
                 self.delegated_read(node);
             }
+            // Ruby 3.1's shorthand `compose(city:, state:)`: each key reads the name it is, a
+            // bare call of the model's attribute when no local has it.
+            "hash_key_symbol"
+                if self.in_instance_method
+                    && node
+                        .parent()
+                        .is_some_and(|p| p.kind_name() == "pair" && p.child_by_field_id(*field::VALUE).is_none()) =>
+            {
+                self.dirty_attribute(node);
+            }
             "identifier" if self.scopes.is_empty() => {
                 // A rake task's (a script's) call of a helper its file defines at the top level.
                 self.observe_bare(self.text(node));
             }
+            "identifier" if self.role_macro(self.text(node), &[]) => {}
             "identifier" => {
                 // A bare macro in a class body: `has_secure_password`, `primary_abstract_class`.
                 if let Some(index) = self.scopes.last().and_then(|s| s.model) {
@@ -329,6 +340,10 @@ impl<'a> Walker<'a> {
         let saved_key = self.method_key.take();
         self.enter_method(node, name, instance);
         self.listed_method(node, name, instance);
+        if instance {
+            self.role_params();
+            self.policy_attributes(node, name);
+        }
         let name_node = node.child_by_field_id(*field::NAME);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor).filter(|c| Some(*c) != name_node) {
@@ -438,10 +453,10 @@ impl<'a> Walker<'a> {
                     _ => None,
                 }
             }
-            // `attributes["reply"]` in a model's instance method.
+            // `attributes["reply"]`, `saved_changes["status"]` in a model's instance method.
             _ if object.kind_name() == "identifier"
-                && self.text(object) == "attributes"
-                && self.not_a_local("attributes") =>
+                && ATTRIBUTE_HASHES.contains(&self.text(object))
+                && self.not_a_local(self.text(object)) =>
             {
                 self.current_model().map(|m| (m, Confidence::High))
             }
@@ -680,6 +695,12 @@ impl<'a> Walker<'a> {
             {
                 self.dirty_attribute(method_node);
                 self.delegated_read(method_node);
+            }
+            if !self.in_instance_method
+                && matches!(method, "delegate_all" | "decorates")
+                && self.role_macro(method, &args)
+            {
+                return None;
             }
             if method == "delegate" && !self.in_instance_method && !self.scopes.is_empty() {
                 self.delegation(&args);
@@ -949,7 +970,7 @@ impl<'a> Walker<'a> {
                     && !NOT_ATTRIBUTES.contains(&column)
                 {
                     known = true;
-                    self.hit_at(offset, rec.attribute(column), RefKind::Query, confidence);
+                    self.hit_at(offset, rec.attribute(attribute_called(&method)), RefKind::Query, confidence);
                 }
             }
         }
@@ -1013,8 +1034,11 @@ impl<'a> Walker<'a> {
             known = true;
             let c = confidence.min(Confidence::Medium);
             for arg in &args {
-                let listed =
-                    if matches!(arg.kind_name(), "simple_symbol" | "string") { vec![*arg] } else { self.literals(*arg) };
+                let listed = if matches!(arg.kind_name(), "simple_symbol" | "string") {
+                    vec![*arg]
+                } else {
+                    self.literals(*arg)
+                };
                 for item in listed {
                     for (column, offset) in strings_in(item, self.code) {
                         if is_identifier(&column) {
@@ -1103,9 +1127,9 @@ impl<'a> Walker<'a> {
             // field of that name its declaration maps to the column; any other bang maps nothing.
             let column = match method.strip_suffix('!') {
                 Some(stem) if is_identifier(stem) && !method.ends_with("_will_change!") => method,
-                _ => attribute_of(method),
+                _ => attribute_called(method),
             };
-            if is_identifier(column.strip_suffix('!').unwrap_or(column)) && !NOT_ATTRIBUTES.contains(&method) {
+            if is_identifier(column.trim_end_matches(['!', '?'])) && !NOT_ATTRIBUTES.contains(&method) {
                 let offset = method_node.start_byte() + method.find(column).unwrap_or(0);
                 self.hit_at(offset, rec.attribute(column), RefKind::Query, *confidence);
             }
