@@ -203,6 +203,9 @@ struct Walker<'s, 'a, 't> {
     /// Names imported from modules other than the generated client's: local name → exported
     /// name, for the types other files declare (see [`TYPES`]).
     imported_types: HashMap<&'a str, &'a str>,
+    /// Modules of the app imported whole (`import * as contactService from './contact-service'`):
+    /// their functions' calls are the app's (see [`Walker::app_callee`]).
+    namespaces: HashMap<&'a str, ()>,
     /// `import X = Prisma.XFindManyArgs;`: local name → (namespace, member).
     aliases: HashMap<&'a str, (&'a str, &'a str)>,
     /// (scope node id, name) → the records the name holds there.
@@ -535,10 +538,6 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         None
     }
 
-    /// The name the app's function or method a call's function names is bound by (see
-    /// [`RETURNS`], [`ARGS`]): `f` for `f(…)`, `C.m` for `this.m(…)` in class `C`, `T.m` for
-    /// `this.x.m(…)` of a field `x` declared as a `T` (an injected service). A client's own
-    /// method (`$transaction`) is none.
     /// Object variables handed to the app's function or method `callee` (`save(data)`,
     /// `this.userService.updateUser(data)`): each holds what `callee`'s parameter at its position
     /// takes. Whether anything new was bound.
@@ -577,12 +576,28 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             .flatten()
     }
 
+    /// The name the app's function or method a call's function names is bound by (see
+    /// [`RETURNS`], [`ARGS`]): `f` for `f(…)`, `C.m` for `this.m(…)` in class `C`, `T.m` for
+    /// `this.x.m(…)` of a field `x` declared as a `T` (an injected service); `C.m` for a static
+    /// method called on a class the file declares or imports from the app (`WebhookService.
+    /// getWebhookCall(…)`), `f` for a function of a module imported whole (`import * as
+    /// contactService from './contact-service'`, `contactService.getContact(…)`). A client's
+    /// own method (`$transaction`) is none.
     fn app_callee(&self, f: Node<'_>) -> Option<String> {
         match f.kind() {
             "identifier" => Some(self.text(f).to_owned()),
             "member_expression" => {
                 let method = property(self.src, f).filter(|m| !m.starts_with('$'))?;
                 let object = unwrap(f.child_by_field_name("object")?);
+                if object.kind() == "identifier" {
+                    let name = self.text(object);
+                    if self.namespaces.contains_key(name) {
+                        return Some(method.to_owned());
+                    }
+                    let class = name.starts_with(|c: char| c.is_ascii_uppercase())
+                        && (self.imported_types.contains_key(name) || self.class_names.values().any(|c| *c == name));
+                    return class.then(|| format!("{name}.{method}"));
+                }
                 let class = self.class_of(f)?;
                 match object.kind() {
                     "this" => Some(format!("{}.{method}", self.class_names.get(&class.id())?)),
@@ -1146,7 +1161,18 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// Whether a declared type is plainly no model's records: another library's type
     /// (`Stripe.Subscription`), an object type written out, a primitive. A bare type name may be
     /// the app's own shape of a model's rows, and `any` says nothing.
-    fn foreign_type(&self, node: Node<'_>) -> bool {
+    fn foreign_type(&self, node: Node<'t>) -> bool {
+        self.foreign_type_at(node, 0)
+    }
+
+    /// [`Walker::foreign_type`], through the file's own type aliases and interfaces: a type the
+    /// file writes out (`type ContactInput = { email: string; subscribed?: boolean }`, an
+    /// interface extending nothing) holds the caller's input, not a model's record, and so do
+    /// `Partial<…>`/`Pick<…>`/`Omit<…>` of it.
+    fn foreign_type_at(&self, node: Node<'t>, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
         let node = if node.kind() == "type_annotation" { node.named_child(0) } else { Some(node) };
         let Some(node) = node else { return false };
         match node.kind() {
@@ -1155,6 +1181,23 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "object_type" => true,
             "predefined_type" => !matches!(self.text(node), "any" | "unknown" | "object"),
+            "type_identifier" => self.local_types.get(self.text(node)).is_some_and(|local| {
+                self.type_ty(*local, depth + 1).is_none()
+                    && match local.kind() {
+                        "interface_body" => self
+                            .parent(*local)
+                            .is_some_and(|i| !named_children(i).iter().any(|c| c.kind() == "extends_type_clause")),
+                        _ => self.foreign_type_at(*local, depth + 1),
+                    }
+            }),
+            "generic_type" => {
+                node.child_by_field_name("name")
+                    .is_some_and(|n| matches!(self.text(n), "Partial" | "Pick" | "Omit" | "Required" | "Readonly"))
+                    && node
+                        .child_by_field_name("type_arguments")
+                        .and_then(|a| a.named_child(0))
+                        .is_some_and(|t| self.foreign_type_at(t, depth + 1))
+            }
             _ => false,
         }
     }
@@ -1791,6 +1834,23 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                         && name.kind() == "identifier"
                     {
                         self.objects.insert((scope.id(), self.text(name)), v);
+                    }
+                    // `const result = await exportQuery.refetch()` of a query held whole: another
+                    // result of the same query, its `data` the procedure's answer.
+                    if let Some(query) = value
+                        .map(unwrap)
+                        .filter(|v| v.kind() == "await_expression")
+                        .and_then(|v| v.named_child(0).map(unwrap))
+                        .filter(|c| c.kind() == "call_expression")
+                        .and_then(|c| c.child_by_field_name("function").map(unwrap))
+                        .filter(|f| property(self.src, *f) == Some("refetch"))
+                        .and_then(|f| f.child_by_field_name("object").map(unwrap))
+                        .filter(|q| self.is_page(*q) && name.kind() == "identifier" && declared.is_none())
+                        && let Some(ty) = self.expr_ty(query, 0)
+                    {
+                        self.pages.insert((scope.id(), self.text(name)), ());
+                        changed |= self.bind(scope, name, ty);
+                        continue;
                     }
                     if let Some(call) = value.map(unwrap).filter(|v| v.kind() == "call_expression")
                         && let Some(f) = call.child_by_field_name("function").map(unwrap)
@@ -2817,6 +2877,7 @@ pub fn read<'t>(
         client_types: HashMap::new(),
         local_types: HashMap::new(),
         imported_types: HashMap::new(),
+        namespaces: HashMap::new(),
         aliases: HashMap::new(),
         vars: Map::default(),
         opaque: Map::default(),
@@ -2878,10 +2939,21 @@ pub fn read<'t>(
                     }
                 }
                 if !is_client_module(&source.0) {
-                    for n in descendants(node).into_iter().filter(|n| n.kind() == "import_specifier") {
-                        let Some(name) = n.child_by_field_name("name") else { continue };
-                        let local = n.child_by_field_name("alias").unwrap_or(name);
-                        w.imported_types.insert(src.node_text(local), src.node_text(name));
+                    for n in descendants(node) {
+                        match n.kind() {
+                            "import_specifier" => {
+                                let Some(name) = n.child_by_field_name("name") else { continue };
+                                let local = n.child_by_field_name("alias").unwrap_or(name);
+                                w.imported_types.insert(src.node_text(local), src.node_text(name));
+                            }
+                            // Only the app's own modules: a package's (`* as z from 'zod'`) are none.
+                            "namespace_import" if app_module(&source.0) => {
+                                if let Some(id) = n.named_child(0) {
+                                    w.namespaces.insert(src.node_text(id), ());
+                                }
+                            }
+                            _ => {}
+                        }
                     }
                     continue;
                 }
@@ -3645,6 +3717,16 @@ pub(crate) fn module(path: &str) -> String {
 
 /// The module a relative import names from the file at `path` (`./seed/data` from
 /// `prisma/seed.ts` → `prisma/seed/data`); `None` for a package or an alias (`@/lib`).
+/// Whether an import's source names one of the app's modules: a relative path or a path alias
+/// (`~/server/service/x`, `@/lib/x`), not a package (`zod`, `@trpc/server`).
+fn app_module(source: &str) -> bool {
+    source.starts_with("./")
+        || source.starts_with("../")
+        || source.starts_with("~/")
+        || source.starts_with("@/")
+        || source.starts_with("#/")
+}
+
 fn relative_module(path: &str, source: &str) -> Option<String> {
     if !source.starts_with("./") && !source.starts_with("../") {
         return None;
@@ -4798,6 +4880,16 @@ fn router_keys<'t>(
                 let procedure = value.map_or(key.name.as_str(), |v| src.node_text(v));
                 let ty = returned_by(procedure);
                 out.push(Binding { scope: TRPC.to_owned(), name, root: ty.root, path: ty.path });
+                // `apiKey: apiRouter`, a router of another file keyed by another name than its
+                // variable's: the client's `apiKey.getApiKeys` is the procedures of `api`.
+                if let Some(held) = procedure.strip_suffix("Router").filter(|r| !r.is_empty() && *r != key.name) {
+                    out.push(Binding {
+                        scope: TRPC.to_owned(),
+                        name: key.name.clone(),
+                        root: Root::Binding { scopes: vec![TRPC.to_owned()], name: held.to_owned(), guess: None },
+                        path: Vec::new(),
+                    });
+                }
             }
             _ => {}
         }
