@@ -585,7 +585,11 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// own method (`$transaction`) is none.
     fn app_callee(&self, f: Node<'_>) -> Option<String> {
         match f.kind() {
-            "identifier" => Some(self.text(f).to_owned()),
+            // `import { scheduleCampaign as scheduleCampaignService }`: bound by its exported name.
+            "identifier" => {
+                let name = self.text(f);
+                Some(self.imported_types.get(name).copied().unwrap_or(name).to_owned())
+            }
             "member_expression" => {
                 let method = property(self.src, f).filter(|m| !m.starts_with('$'))?;
                 let object = unwrap(f.child_by_field_name("object")?);
@@ -1161,15 +1165,16 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// Whether a declared type is plainly no model's records: another library's type
     /// (`Stripe.Subscription`), an object type written out, a primitive. A bare type name may be
     /// the app's own shape of a model's rows, and `any` says nothing.
-    fn foreign_type(&self, node: Node<'t>) -> bool {
-        self.foreign_type_at(node, 0)
+    fn foreign_type(&self, node: Node<'t>, held: &str) -> bool {
+        self.foreign_type_at(node, held, 0)
     }
 
     /// [`Walker::foreign_type`], through the file's own type aliases and interfaces: a type the
     /// file writes out (`type ContactInput = { email: string; subscribed?: boolean }`, an
     /// interface extending nothing) holds the caller's input, not a model's record, and so do
-    /// `Partial<…>`/`Pick<…>`/`Omit<…>` of it.
-    fn foreign_type_at(&self, node: Node<'t>, depth: u32) -> bool {
+    /// `Partial<…>`/`Pick<…>`/`Omit<…>` of it — unless it is called what the name `held` says
+    /// (`chat: Chat` beside `interface Chat { … }`: the app's own shape of the model's rows).
+    fn foreign_type_at(&self, node: Node<'t>, held: &str, depth: u32) -> bool {
         if depth > 8 {
             return false;
         }
@@ -1182,12 +1187,14 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             "object_type" => true,
             "predefined_type" => !matches!(self.text(node), "any" | "unknown" | "object"),
             "type_identifier" => self.local_types.get(self.text(node)).is_some_and(|local| {
-                self.type_ty(*local, depth + 1).is_none()
+                let named = guessed(held).is_some_and(|m| model_name(self.text(node)).eq_ignore_ascii_case(&m));
+                !named
+                    && self.type_ty(*local, depth + 1).is_none()
                     && match local.kind() {
                         "interface_body" => self
                             .parent(*local)
                             .is_some_and(|i| !named_children(i).iter().any(|c| c.kind() == "extends_type_clause")),
-                        _ => self.foreign_type_at(*local, depth + 1),
+                        _ => self.foreign_type_at(*local, held, depth + 1),
                     }
             }),
             "generic_type" => {
@@ -1196,7 +1203,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     && node
                         .child_by_field_name("type_arguments")
                         .and_then(|a| a.named_child(0))
-                        .is_some_and(|t| self.foreign_type_at(t, depth + 1))
+                        .is_some_and(|t| self.foreign_type_at(t, held, depth + 1))
             }
             _ => false,
         }
@@ -2127,7 +2134,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     }
                     if ty.is_none()
                         && name.kind() == "identifier"
-                        && (declared.is_some_and(|d| self.foreign_type(d))
+                        && (declared.is_some_and(|d| self.foreign_type(d, self.text(name)))
                             || value.is_some_and(|v| self.foreign_call(v) || self.holds_no_rows(unwrap(v))))
                     {
                         self.opaque.insert((scope.id(), self.text(name)), ());
@@ -2173,7 +2180,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             changed |= self.bind(scope, local, prop);
                         }
                     }
-                    if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared) {
+                    if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared, self.text(pattern)) {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
                     }
                     if pattern.kind() == "identifier" {
@@ -3327,14 +3334,14 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     let src = w.src;
     let Some(function) = node.child_by_field_name("function").map(unwrap) else { return };
     form_call(w, writer, node, function);
-    // A service's method (`this.userService.updateUser({ data, where })`), named as its
-    // bindings are (see [`Walker::app_callee`]).
-    let method_of = (function.kind() == "member_expression"
-        && property(src, function).is_some_and(|m| !METHODS.contains(&m)))
+    // The app's function or a service's method (`this.userService.updateUser({ data, where })`),
+    // named as its bindings are (see [`Walker::app_callee`]).
+    let method_of = (function.kind() == "identifier"
+        || function.kind() == "member_expression" && property(src, function).is_some_and(|m| !METHODS.contains(&m)))
     .then(|| w.app_callee(function))
     .flatten();
     let mutation = w.mutation_called(function);
-    if function.kind() == "identifier" || method_of.is_some() || mutation.is_some() {
+    if method_of.is_some() || mutation.is_some() {
         let name = method_of.as_deref().unwrap_or_else(|| src.node_text(function));
         // A tRPC mutation called by another name: what its procedure's name says it writes.
         let name = mutation.unwrap_or(name);
@@ -3845,6 +3852,9 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     // `const { userId, ...data } = options;`: function node id → (the name destructured, the
     // name its rest is held in).
     let mut rests: HashMap<usize, Vec<(&str, &str)>> = HashMap::new();
+    // `const { email, source } = params;`: function node id → (the name destructured, the names
+    // it is destructured into).
+    let mut unpacked: HashMap<usize, Vec<(&str, Vec<&str>)>> = HashMap::new();
     // Function node id → the URLs its own `useSWR(url)` calls fetch.
     let mut fetches: HashMap<usize, Vec<String>> = HashMap::new();
     for &n in nodes {
@@ -3863,9 +3873,11 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     (n.child_by_field_name("name"), n.child_by_field_name("value").map(unwrap))
                     && pattern.kind() == "object_pattern"
                     && value.kind() == "identifier"
-                    && let Some(rest) = rest_of(src, pattern)
                 {
-                    rests.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), rest));
+                    if let Some(rest) = rest_of(src, pattern) {
+                        rests.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), rest));
+                    }
+                    unpacked.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), pattern_names(src, pattern)));
                 }
             }
             "call_expression"
@@ -3978,11 +3990,18 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 .collect();
             // `({ title, hideScores }: Params) => prisma.poll.create({ data: { title, hideScores } })`:
             // the names a parameter destructures, each under its own key.
-            let destructured: Vec<Vec<&str>> = named_children(params)
+            let mut destructured: Vec<Vec<&str>> = named_children(params)
                 .into_iter()
                 .map(|p| p.child_by_field_name("pattern").unwrap_or(p))
                 .map(|p| if p.kind() == "object_pattern" { pattern_names(src, p) } else { Vec::new() })
                 .collect();
+            // A parameter destructured in the body (`static async addSuppression(params) { const
+            // { email, source } = params; … }`), as if in the parameter list.
+            for (value, fields) in unpacked.get(&function.id()).into_iter().flatten() {
+                if let Some(i) = names.iter().position(|n| !n.is_empty() && n == value) {
+                    destructured[i].extend(fields.iter().copied());
+                }
+            }
             // The names holding the rest of a parameter (`({ userId, ...data })`, or `const {
             // userId, ...data } = options` in the body): what they hold is the caller's object.
             let mut rest: Vec<(&str, usize)> = named_children(params)
@@ -4088,9 +4107,10 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     .into_iter()
                     .filter(|k| matches!(k.name.as_str(), "data" | "where" | "create" | "update"))
                 {
-                    // A destructured field written under its own name into the call's `data`:
-                    // the caller's key of that name is the column.
-                    if key.name == "data"
+                    // A destructured field written under its own name into the call's `data`
+                    // (or an upsert's `create`/`update`): the caller's key of that name is the
+                    // column.
+                    if key.name != "where"
                         && let Some(value) = key.value.map(unwrap)
                     {
                         for field in written_objects(value).into_iter().flat_map(|data| object_keys(src, data)) {
@@ -4469,8 +4489,22 @@ impl Copies<'_, '_> {
 /// [{ … }] })`).
 fn written_objects(value: Node<'_>) -> Vec<Node<'_>> {
     match value.kind() {
-        "object" => vec![value],
-        "array" => named_children(value).into_iter().map(unwrap).filter(|e| e.kind() == "object").collect(),
+        "object" => {
+            let mut out = vec![value];
+            // `...(batchSize ? { batchSize } : {})`, `...(name && { name })`: keys written when
+            // the condition holds.
+            for spread in named_children(value).into_iter().filter(|c| c.kind() == "spread_element") {
+                let Some(inner) = spread.named_child(0).map(unwrap) else { continue };
+                let branches = match inner.kind() {
+                    "ternary_expression" => named_children(inner).into_iter().skip(1).collect(),
+                    "binary_expression" => inner.child_by_field_name("right").into_iter().collect(),
+                    _ => Vec::new(),
+                };
+                out.extend(branches.into_iter().map(unwrap).filter(|b| b.kind() == "object"));
+            }
+            out
+        }
+        "array" => named_children(value).into_iter().map(unwrap).filter(|e| e.kind() == "object").flat_map(written_objects).collect(),
         _ => Vec::new(),
     }
 }
