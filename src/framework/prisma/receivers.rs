@@ -203,6 +203,10 @@ struct Walker<'s, 'a, 't> {
     /// Names imported from modules other than the generated client's: local name → exported
     /// name, for the types other files declare (see [`TYPES`]).
     imported_types: HashMap<&'a str, &'a str>,
+    /// Temporal's activity functions a workflow destructures from `proxyActivities<PostActivity>(…)`
+    /// (or from a function of the file returning that): local name → `<Class>.<method>`, the
+    /// activity class's method the call runs (see [`Walker::app_callee`]).
+    activities: HashMap<&'a str, String>,
     /// Modules of the app imported whole (`import * as contactService from './contact-service'`):
     /// their functions' calls are the app's (see [`Walker::app_callee`]).
     namespaces: HashMap<&'a str, ()>,
@@ -588,6 +592,9 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             // `import { scheduleCampaign as scheduleCampaignService }`: bound by its exported name.
             "identifier" => {
                 let name = self.text(f);
+                if let Some(activity) = self.activities.get(name) {
+                    return Some(activity.clone());
+                }
                 Some(self.imported_types.get(name).copied().unwrap_or(name).to_owned())
             }
             "member_expression" => {
@@ -2548,6 +2555,49 @@ fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
 }
 
 /// The class a declared type names (`: UserService`): a plain type name.
+/// Temporal's `const { getPostsList, getPost } = proxyActivities<PostActivity>({ … })`, also
+/// through a function of the file that returns such a proxy (`const { getIntegrationById } =
+/// proxyTaskQueue(taskQueue)`): each function is the activity class's method of its key.
+fn read_activities<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
+    let src = w.src;
+    // The activity class a `proxyActivities<C>(…)` call names.
+    let proxied = |call: Node<'t>| -> Option<&str> {
+        let f = call.child_by_field_name("function").map(unwrap)?;
+        (call.kind() == "call_expression" && src.node_text(f) == "proxyActivities").then_some(())?;
+        let class = call.child_by_field_name("type_arguments")?.named_child(0)?;
+        (class.kind() == "type_identifier").then(|| src.node_text(class))
+    };
+    for &node in nodes.iter().filter(|n| n.kind() == "variable_declarator") {
+        let (Some(pattern), Some(value)) =
+            (node.child_by_field_name("name"), node.child_by_field_name("value").map(unwrap))
+        else {
+            continue;
+        };
+        if pattern.kind() != "object_pattern" || value.kind() != "call_expression" {
+            continue;
+        }
+        let class = proxied(value).or_else(|| {
+            let f = value.child_by_field_name("function").filter(|f| f.kind() == "identifier")?;
+            let function = *w.local_functions.get(src.node_text(f))?;
+            let body = function.child_by_field_name("body")?;
+            let returned: Vec<Node<'t>> = if body.kind() == "statement_block" {
+                descendants(body)
+                    .into_iter()
+                    .filter(|r| r.kind() == "return_statement" && w.scope_of(*r).id() == function.id())
+                    .filter_map(|r| r.named_child(0).map(unwrap))
+                    .collect()
+            } else {
+                vec![unwrap(body)]
+            };
+            returned.into_iter().find_map(proxied)
+        });
+        let Some(class) = class else { continue };
+        for (key, local) in w.pattern_locals(pattern) {
+            w.activities.insert(src.node_text(local), format!("{class}.{key}"));
+        }
+    }
+}
+
 fn class_named<'a>(src: &Src<'a>, declared: Node<'_>) -> Option<&'a str> {
     let t = if declared.kind() == "type_annotation" { declared.named_child(0)? } else { declared };
     (t.kind() == "type_identifier").then(|| src.node_text(t))
@@ -2834,12 +2884,27 @@ fn returned_by(name: &str) -> Ty {
 
 /// What a returned expression holds: as [`Walker::expr_ty`] says, or what the function it
 /// returns the call of returns (`return findUser(…)`, awaited or not).
-fn returned(w: &Walker<'_, '_, '_>, value: Node<'_>) -> Option<Ty> {
+fn returned<'t>(w: &Walker<'_, '_, 't>, value: Node<'t>) -> Option<Ty> {
     if value.kind() == "call_expression"
         && let Some(f) = value.child_by_field_name("function").map(unwrap)
         && let Some(callee) = w.app_callee(f)
     {
         return Some(returned_by(&callee));
+    }
+    // `return [reanchorInterval(root), ...comments]`: a list of the records its elements are,
+    // where every element some type is known of (not only what its name says) is the same records.
+    if value.kind() == "array" {
+        let typed: Vec<Ty> = named_children(value)
+            .into_iter()
+            .filter_map(|e| match e.kind() {
+                "spread_element" => w.expr_ty(unwrap(e.named_child(0)?), 0),
+                _ => returned(w, unwrap(e)),
+            })
+            .filter(|t| !t.guessed && !is_named(t))
+            .collect();
+        if let Some(first) = typed.first().filter(|first| typed.iter().all(|t| t == *first)) {
+            return Some(first.clone());
+        }
     }
     w.expr_ty(value, 0)
 }
@@ -2885,6 +2950,7 @@ pub fn read<'t>(
         local_types: HashMap::new(),
         imported_types: HashMap::new(),
         namespaces: HashMap::new(),
+        activities: HashMap::new(),
         aliases: HashMap::new(),
         vars: Map::default(),
         opaque: Map::default(),
@@ -2932,6 +2998,7 @@ pub fn read<'t>(
         w.loader = Some(format!("{this}#loader"));
     }
     read_classes(&mut w, nodes);
+    read_activities(&mut w, nodes);
     for &node in nodes {
         match node.kind() {
             "import_statement" => {
