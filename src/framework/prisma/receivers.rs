@@ -2187,7 +2187,8 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             changed |= self.bind(scope, local, prop);
                         }
                     }
-                    if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared, self.text(pattern)) {
+                    if ty.is_none() && pattern.kind() == "identifier" && self.foreign_type(declared, self.text(pattern))
+                    {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
                     }
                     if pattern.kind() == "identifier" {
@@ -3944,7 +3945,10 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     if let Some(rest) = rest_of(src, pattern) {
                         rests.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), rest));
                     }
-                    unpacked.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), pattern_names(src, pattern)));
+                    unpacked
+                        .entry(w.scope_of(n).id())
+                        .or_default()
+                        .push((src.node_text(value), pattern_names(src, pattern)));
                 }
             }
             "call_expression"
@@ -4571,7 +4575,12 @@ fn written_objects(value: Node<'_>) -> Vec<Node<'_>> {
             }
             out
         }
-        "array" => named_children(value).into_iter().map(unwrap).filter(|e| e.kind() == "object").flat_map(written_objects).collect(),
+        "array" => named_children(value)
+            .into_iter()
+            .map(unwrap)
+            .filter(|e| e.kind() == "object")
+            .flat_map(written_objects)
+            .collect(),
         _ => Vec::new(),
     }
 }
