@@ -2886,6 +2886,12 @@ fn returned_by(name: &str) -> Ty {
 /// What a returned expression holds: as [`Walker::expr_ty`] says, or what the function it
 /// returns the call of returns (`return findUser(…)`, awaited or not).
 fn returned<'t>(w: &Walker<'_, '_, 't>, value: Node<'t>) -> Option<Ty> {
+    returned_at(w, value, 0)
+}
+
+/// [`returned`] of an array literal's element `depth` literals down (a nest of them is read a
+/// few levels deep, not to the bottom of the stack).
+fn returned_at<'t>(w: &Walker<'_, '_, 't>, value: Node<'t>, depth: u32) -> Option<Ty> {
     if value.kind() == "call_expression"
         && let Some(f) = value.child_by_field_name("function").map(unwrap)
         && let Some(callee) = w.app_callee(f)
@@ -2894,12 +2900,12 @@ fn returned<'t>(w: &Walker<'_, '_, 't>, value: Node<'t>) -> Option<Ty> {
     }
     // `return [reanchorInterval(root), ...comments]`: a list of the records its elements are,
     // where every element some type is known of (not only what its name says) is the same records.
-    if value.kind() == "array" {
+    if value.kind() == "array" && depth < 4 {
         let typed: Vec<Ty> = named_children(value)
             .into_iter()
             .filter_map(|e| match e.kind() {
                 "spread_element" => w.expr_ty(unwrap(e.named_child(0)?), 0),
-                _ => returned(w, unwrap(e)),
+                _ => returned_at(w, unwrap(e), depth + 1),
             })
             .filter(|t| !t.guessed && !is_named(t))
             .collect();
