@@ -83,6 +83,7 @@ mod receivers_prisma_trpc;
 mod receivers_prisma_typebot;
 mod receivers_prisma_types;
 mod receivers_prisma_unseen;
+mod receivers_prisma_usesend;
 mod receivers_prisma_values;
 mod receivers_rails;
 mod receivers_rails_associations;

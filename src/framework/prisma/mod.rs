@@ -58,7 +58,7 @@ impl Extractor for PrismaExtractor {
     }
 
     fn version(&self) -> u32 {
-        26
+        27
     }
 
     fn applies(&self, path: &str, framework: Framework) -> bool {

@@ -204,6 +204,13 @@ struct Walker<'s, 'a, 't> {
     /// Names imported from modules other than the generated client's: local name → exported
     /// name, for the types other files declare (see [`TYPES`]).
     imported_types: HashMap<&'a str, &'a str>,
+    /// Temporal's activity functions a workflow destructures from `proxyActivities<PostActivity>(…)`
+    /// (or from a function of the file returning that): local name → `<Class>.<method>`, the
+    /// activity class's method the call runs (see [`Walker::app_callee`]).
+    activities: HashMap<&'a str, String>,
+    /// Modules of the app imported whole (`import * as contactService from './contact-service'`):
+    /// their functions' calls are the app's (see [`Walker::app_callee`]).
+    namespaces: HashMap<&'a str, ()>,
     /// `import X = Prisma.XFindManyArgs;`: local name → (namespace, member).
     aliases: HashMap<&'a str, (&'a str, &'a str)>,
     /// (scope node id, name) → the records the name holds there.
@@ -536,10 +543,6 @@ impl<'a, 't> Walker<'_, 'a, 't> {
         None
     }
 
-    /// The name the app's function or method a call's function names is bound by (see
-    /// [`RETURNS`], [`ARGS`]): `f` for `f(…)`, `C.m` for `this.m(…)` in class `C`, `T.m` for
-    /// `this.x.m(…)` of a field `x` declared as a `T` (an injected service). A client's own
-    /// method (`$transaction`) is none.
     /// Object variables handed to the app's function or method `callee` (`save(data)`,
     /// `this.userService.updateUser(data)`): each holds what `callee`'s parameter at its position
     /// takes. Whether anything new was bound.
@@ -578,12 +581,35 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             .flatten()
     }
 
+    /// The name the app's function or method a call's function names is bound by (see
+    /// [`RETURNS`], [`ARGS`]): `f` for `f(…)`, `C.m` for `this.m(…)` in class `C`, `T.m` for
+    /// `this.x.m(…)` of a field `x` declared as a `T` (an injected service); `C.m` for a static
+    /// method called on a class the file declares or imports from the app (`WebhookService.
+    /// getWebhookCall(…)`), `f` for a function of a module imported whole (`import * as
+    /// contactService from './contact-service'`, `contactService.getContact(…)`). A client's
+    /// own method (`$transaction`) is none.
     fn app_callee(&self, f: Node<'_>) -> Option<String> {
         match f.kind_name() {
-            "identifier" => Some(self.text(f).to_owned()),
+            // `import { scheduleCampaign as scheduleCampaignService }`: bound by its exported name.
+            "identifier" => {
+                let name = self.text(f);
+                if let Some(activity) = self.activities.get(name) {
+                    return Some(activity.clone());
+                }
+                Some(self.imported_types.get(name).copied().unwrap_or(name).to_owned())
+            }
             "member_expression" => {
                 let method = property(self.src, f).filter(|m| !m.starts_with('$'))?;
                 let object = unwrap(f.field("object")?);
+                if object.kind_name() == "identifier" {
+                    let name = self.text(object);
+                    if self.namespaces.contains_key(name) {
+                        return Some(method.to_owned());
+                    }
+                    let class = name.starts_with(|c: char| c.is_ascii_uppercase())
+                        && (self.imported_types.contains_key(name) || self.class_names.values().any(|c| *c == name));
+                    return class.then(|| format!("{name}.{method}"));
+                }
                 let class = self.class_of(f)?;
                 match object.kind_name() {
                     "this" => Some(format!("{}.{method}", self.class_names.get(&class.id())?)),
@@ -1147,7 +1173,19 @@ impl<'a, 't> Walker<'_, 'a, 't> {
     /// Whether a declared type is plainly no model's records: another library's type
     /// (`Stripe.Subscription`), an object type written out, a primitive. A bare type name may be
     /// the app's own shape of a model's rows, and `any` says nothing.
-    fn foreign_type(&self, node: Node<'_>) -> bool {
+    fn foreign_type(&self, node: Node<'t>, held: &str) -> bool {
+        self.foreign_type_at(node, held, 0)
+    }
+
+    /// [`Walker::foreign_type`], through the file's own type aliases and interfaces: a type the
+    /// file writes out (`type ContactInput = { email: string; subscribed?: boolean }`, an
+    /// interface extending nothing) holds the caller's input, not a model's record, and so do
+    /// `Partial<…>`/`Pick<…>`/`Omit<…>` of it — unless it is called what the name `held` says
+    /// (`chat: Chat` beside `interface Chat { … }`: the app's own shape of the model's rows).
+    fn foreign_type_at(&self, node: Node<'t>, held: &str, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
         let node = if node.kind_name() == "type_annotation" { node.named_child(0) } else { Some(node) };
         let Some(node) = node else { return false };
         match node.kind_name() {
@@ -1156,6 +1194,25 @@ impl<'a, 't> Walker<'_, 'a, 't> {
             }
             "object_type" => true,
             "predefined_type" => !matches!(self.text(node), "any" | "unknown" | "object"),
+            "type_identifier" => self.local_types.get(self.text(node)).is_some_and(|local| {
+                let named = guessed(held).is_some_and(|m| model_name(self.text(node)).eq_ignore_ascii_case(&m));
+                !named
+                    && self.type_ty(*local, depth + 1).is_none()
+                    && match local.kind_name() {
+                        "interface_body" => self
+                            .parent(*local)
+                            .is_some_and(|i| !named_children(i).iter().any(|c| c.kind_name() == "extends_type_clause")),
+                        _ => self.foreign_type_at(*local, held, depth + 1),
+                    }
+            }),
+            "generic_type" => {
+                node.field("name")
+                    .is_some_and(|n| matches!(self.text(n), "Partial" | "Pick" | "Omit" | "Required" | "Readonly"))
+                    && node
+                        .field("type_arguments")
+                        .and_then(|a| a.named_child(0))
+                        .is_some_and(|t| self.foreign_type_at(t, held, depth + 1))
+            }
             _ => false,
         }
     }
@@ -1789,6 +1846,23 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     {
                         self.objects.insert((scope.id(), self.text(name)), v);
                     }
+                    // `const result = await exportQuery.refetch()` of a query held whole: another
+                    // result of the same query, its `data` the procedure's answer.
+                    if let Some(query) = value
+                        .map(unwrap)
+                        .filter(|v| v.kind_name() == "await_expression")
+                        .and_then(|v| v.named_child(0).map(unwrap))
+                        .filter(|c| c.kind_name() == "call_expression")
+                        .and_then(|c| c.field("function").map(unwrap))
+                        .filter(|f| property(self.src, *f) == Some("refetch"))
+                        .and_then(|f| f.field("object").map(unwrap))
+                        .filter(|q| self.is_page(*q) && name.kind_name() == "identifier" && declared.is_none())
+                        && let Some(ty) = self.expr_ty(query, 0)
+                    {
+                        self.pages.insert((scope.id(), self.text(name)), ());
+                        changed |= self.bind(scope, name, ty);
+                        continue;
+                    }
                     if let Some(call) = value.map(unwrap).filter(|v| v.kind_name() == "call_expression")
                         && let Some(f) = call.field("function").map(unwrap)
                     {
@@ -2064,7 +2138,7 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                     }
                     if ty.is_none()
                         && name.kind_name() == "identifier"
-                        && (declared.is_some_and(|d| self.foreign_type(d))
+                        && (declared.is_some_and(|d| self.foreign_type(d, self.text(name)))
                             || value.is_some_and(|v| self.foreign_call(v) || self.holds_no_rows(unwrap(v))))
                     {
                         self.opaque.insert((scope.id(), self.text(name)), ());
@@ -2109,7 +2183,10 @@ impl<'a, 't> Walker<'_, 'a, 't> {
                             changed |= self.bind(scope, local, prop);
                         }
                     }
-                    if ty.is_none() && pattern.kind_name() == "identifier" && self.foreign_type(declared) {
+                    if ty.is_none()
+                        && pattern.kind_name() == "identifier"
+                        && self.foreign_type(declared, self.text(pattern))
+                    {
                         self.opaque.insert((scope.id(), self.text(pattern)), ());
                     }
                     if pattern.kind_name() == "identifier" {
@@ -2466,6 +2543,47 @@ fn read_classes<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
 }
 
 /// The class a declared type names (`: UserService`): a plain type name.
+/// Temporal's `const { getPostsList, getPost } = proxyActivities<PostActivity>({ … })`, also
+/// through a function of the file that returns such a proxy (`const { getIntegrationById } =
+/// proxyTaskQueue(taskQueue)`): each function is the activity class's method of its key.
+fn read_activities<'t>(w: &mut Walker<'_, '_, 't>, nodes: &[Node<'t>]) {
+    let src = w.src;
+    // The activity class a `proxyActivities<C>(…)` call names.
+    let proxied = |call: Node<'t>| -> Option<&str> {
+        let f = call.field("function").map(unwrap)?;
+        (call.kind_name() == "call_expression" && src.node_text(f) == "proxyActivities").then_some(())?;
+        let class = call.field("type_arguments")?.named_child(0)?;
+        (class.kind_name() == "type_identifier").then(|| src.node_text(class))
+    };
+    for &node in nodes.iter().filter(|n| n.kind_name() == "variable_declarator") {
+        let (Some(pattern), Some(value)) = (node.field("name"), node.field("value").map(unwrap)) else {
+            continue;
+        };
+        if pattern.kind_name() != "object_pattern" || value.kind_name() != "call_expression" {
+            continue;
+        }
+        let class = proxied(value).or_else(|| {
+            let f = value.field("function").filter(|f| f.kind_name() == "identifier")?;
+            let function = *w.local_functions.get(src.node_text(f))?;
+            let body = function.field("body")?;
+            let returned: Vec<Node<'t>> = if body.kind_name() == "statement_block" {
+                descendants(body)
+                    .into_iter()
+                    .filter(|r| r.kind_name() == "return_statement" && w.scope_of(*r).id() == function.id())
+                    .filter_map(|r| r.named_child(0).map(unwrap))
+                    .collect()
+            } else {
+                vec![unwrap(body)]
+            };
+            returned.into_iter().find_map(proxied)
+        });
+        let Some(class) = class else { continue };
+        for (key, local) in w.pattern_locals(pattern) {
+            w.activities.insert(src.node_text(local), format!("{class}.{key}"));
+        }
+    }
+}
+
 fn class_named<'a>(src: &Src<'a>, declared: Node<'_>) -> Option<&'a str> {
     let t = if declared.kind_name() == "type_annotation" { declared.named_child(0)? } else { declared };
     (t.kind_name() == "type_identifier").then(|| src.node_text(t))
@@ -2754,12 +2872,33 @@ fn returned_by(name: &str) -> Ty {
 
 /// What a returned expression holds: as [`Walker::expr_ty`] says, or what the function it
 /// returns the call of returns (`return findUser(…)`, awaited or not).
-fn returned(w: &Walker<'_, '_, '_>, value: Node<'_>) -> Option<Ty> {
+fn returned<'t>(w: &Walker<'_, '_, 't>, value: Node<'t>) -> Option<Ty> {
+    returned_at(w, value, 0)
+}
+
+/// [`returned`] of an array literal's element `depth` literals down (a nest of them is read a
+/// few levels deep, not to the bottom of the stack).
+fn returned_at<'t>(w: &Walker<'_, '_, 't>, value: Node<'t>, depth: u32) -> Option<Ty> {
     if value.kind_name() == "call_expression"
         && let Some(f) = value.field("function").map(unwrap)
         && let Some(callee) = w.app_callee(f)
     {
         return Some(returned_by(&callee));
+    }
+    // `return [reanchorInterval(root), ...comments]`: a list of the records its elements are,
+    // where every element some type is known of (not only what its name says) is the same records.
+    if value.kind_name() == "array" && depth < 4 {
+        let typed: Vec<Ty> = named_children(value)
+            .into_iter()
+            .filter_map(|e| match e.kind_name() {
+                "spread_element" => w.expr_ty(unwrap(e.named_child(0)?), 0),
+                _ => returned_at(w, unwrap(e), depth + 1),
+            })
+            .filter(|t| !t.guessed && !is_named(t))
+            .collect();
+        if let Some(first) = typed.first().filter(|first| typed.iter().all(|t| t == *first)) {
+            return Some(first.clone());
+        }
     }
     w.expr_ty(value, 0)
 }
@@ -2804,6 +2943,8 @@ pub fn read<'t>(
         client_types: HashMap::new(),
         local_types: HashMap::new(),
         imported_types: HashMap::new(),
+        namespaces: HashMap::new(),
+        activities: HashMap::new(),
         aliases: HashMap::new(),
         vars: Map::default(),
         opaque: Map::default(),
@@ -2849,6 +2990,7 @@ pub fn read<'t>(
         w.loader = Some(format!("{this}#loader"));
     }
     read_classes(&mut w, nodes);
+    read_activities(&mut w, nodes);
     for &node in nodes {
         match node.kind_name() {
             "import_statement" => {
@@ -2863,10 +3005,21 @@ pub fn read<'t>(
                     }
                 }
                 if !is_client_module(&source.0) {
-                    for n in descendants(node).into_iter().filter(|n| n.kind_name() == "import_specifier") {
-                        let Some(name) = n.field("name") else { continue };
-                        let local = n.field("alias").unwrap_or(name);
-                        w.imported_types.insert(src.node_text(local), src.node_text(name));
+                    for n in descendants(node) {
+                        match n.kind_name() {
+                            "import_specifier" => {
+                                let Some(name) = n.field("name") else { continue };
+                                let local = n.field("alias").unwrap_or(name);
+                                w.imported_types.insert(src.node_text(local), src.node_text(name));
+                            }
+                            // Only the app's own modules: a package's (`* as z from 'zod'`) are none.
+                            "namespace_import" if app_module(&source.0) => {
+                                if let Some(id) = n.named_child(0) {
+                                    w.namespaces.insert(src.node_text(id), ());
+                                }
+                            }
+                            _ => {}
+                        }
                     }
                     continue;
                 }
@@ -3237,14 +3390,15 @@ fn client_call<'t>(w: &Walker<'_, '_, 't>, writer: &mut Writer<'_, '_, 't>, node
     let src = w.src;
     let Some(function) = node.field("function").map(unwrap) else { return };
     form_call(w, writer, node, function);
-    // A service's method (`this.userService.updateUser({ data, where })`), named as its
-    // bindings are (see [`Walker::app_callee`]).
-    let method_of = (function.kind_name() == "member_expression"
-        && property(src, function).is_some_and(|m| !METHODS.contains(&m)))
+    // The app's function or a service's method (`this.userService.updateUser({ data, where })`),
+    // named as its bindings are (see [`Walker::app_callee`]).
+    let method_of = (function.kind_name() == "identifier"
+        || function.kind_name() == "member_expression"
+            && property(src, function).is_some_and(|m| !METHODS.contains(&m)))
     .then(|| w.app_callee(function))
     .flatten();
     let mutation = w.mutation_called(function);
-    if function.kind_name() == "identifier" || method_of.is_some() || mutation.is_some() {
+    if method_of.is_some() || mutation.is_some() {
         let name = method_of.as_deref().unwrap_or_else(|| src.node_text(function));
         // A tRPC mutation called by another name: what its procedure's name says it writes.
         let name = mutation.unwrap_or(name);
@@ -3624,6 +3778,16 @@ pub(crate) fn module(path: &str) -> String {
 
 /// The module a relative import names from the file at `path` (`./seed/data` from
 /// `prisma/seed.ts` → `prisma/seed/data`); `None` for a package or an alias (`@/lib`).
+/// Whether an import's source names one of the app's modules: a relative path or a path alias
+/// (`~/server/service/x`, `@/lib/x`), not a package (`zod`, `@trpc/server`).
+fn app_module(source: &str) -> bool {
+    source.starts_with("./")
+        || source.starts_with("../")
+        || source.starts_with("~/")
+        || source.starts_with("@/")
+        || source.starts_with("#/")
+}
+
 fn relative_module(path: &str, source: &str) -> Option<String> {
     if !source.starts_with("./") && !source.starts_with("../") {
         return None;
@@ -3742,6 +3906,9 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
     // `const { userId, ...data } = options;`: function node id → (the name destructured, the
     // name its rest is held in).
     let mut rests: HashMap<usize, Vec<(&str, &str)>> = HashMap::new();
+    // `const { email, source } = params;`: function node id → (the name destructured, the names
+    // it is destructured into).
+    let mut unpacked: HashMap<usize, Vec<(&str, Vec<&str>)>> = HashMap::new();
     // Function node id → the URLs its own `useSWR(url)` calls fetch.
     let mut fetches: HashMap<usize, Vec<String>> = HashMap::new();
     for &n in nodes {
@@ -3758,9 +3925,14 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 if let (Some(pattern), Some(value)) = (n.field("name"), n.field("value").map(unwrap))
                     && pattern.kind_name() == "object_pattern"
                     && value.kind_name() == "identifier"
-                    && let Some(rest) = rest_of(src, pattern)
                 {
-                    rests.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), rest));
+                    if let Some(rest) = rest_of(src, pattern) {
+                        rests.entry(w.scope_of(n).id()).or_default().push((src.node_text(value), rest));
+                    }
+                    unpacked
+                        .entry(w.scope_of(n).id())
+                        .or_default()
+                        .push((src.node_text(value), pattern_names(src, pattern)));
                 }
             }
             "call_expression"
@@ -3869,11 +4041,18 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                 .collect();
             // `({ title, hideScores }: Params) => prisma.poll.create({ data: { title, hideScores } })`:
             // the names a parameter destructures, each under its own key.
-            let destructured: Vec<Vec<&str>> = named_children(params)
+            let mut destructured: Vec<Vec<&str>> = named_children(params)
                 .into_iter()
                 .map(|p| p.field("pattern").unwrap_or(p))
                 .map(|p| if p.kind_name() == "object_pattern" { pattern_names(src, p) } else { Vec::new() })
                 .collect();
+            // A parameter destructured in the body (`static async addSuppression(params) { const
+            // { email, source } = params; … }`), as if in the parameter list.
+            for (value, fields) in unpacked.get(&function.id()).into_iter().flatten() {
+                if let Some(i) = names.iter().position(|n| !n.is_empty() && n == value) {
+                    destructured[i].extend(fields.iter().copied());
+                }
+            }
             // The names holding the rest of a parameter (`({ userId, ...data })`, or `const {
             // userId, ...data } = options` in the body): what they hold is the caller's object.
             let mut rest: Vec<(&str, usize)> = named_children(params)
@@ -3978,9 +4157,10 @@ fn function_bindings<'t>(w: &Walker<'_, '_, 't>, nodes: &[Node<'t>]) -> Vec<Bind
                     .into_iter()
                     .filter(|k| matches!(k.name.as_str(), "data" | "where" | "create" | "update"))
                 {
-                    // A destructured field written under its own name into the call's `data`:
-                    // the caller's key of that name is the column.
-                    if key.name == "data"
+                    // A destructured field written under its own name into the call's `data`
+                    // (or an upsert's `create`/`update`): the caller's key of that name is the
+                    // column.
+                    if key.name != "where"
                         && let Some(value) = key.value.map(unwrap)
                     {
                         for field in written_objects(value).into_iter().flat_map(|data| object_keys(src, data)) {
@@ -4358,8 +4538,27 @@ impl Copies<'_, '_> {
 /// [{ … }] })`).
 fn written_objects(value: Node<'_>) -> Vec<Node<'_>> {
     match value.kind_name() {
-        "object" => vec![value],
-        "array" => named_children(value).into_iter().map(unwrap).filter(|e| e.kind_name() == "object").collect(),
+        "object" => {
+            let mut out = vec![value];
+            // `...(batchSize ? { batchSize } : {})`, `...(name && { name })`: keys written when
+            // the condition holds.
+            for spread in named_children(value).into_iter().filter(|c| c.kind_name() == "spread_element") {
+                let Some(inner) = spread.named_child(0).map(unwrap) else { continue };
+                let branches = match inner.kind_name() {
+                    "ternary_expression" => named_children(inner).into_iter().skip(1).collect(),
+                    "binary_expression" => inner.field("right").into_iter().collect(),
+                    _ => Vec::new(),
+                };
+                out.extend(branches.into_iter().map(unwrap).filter(|b| b.kind_name() == "object"));
+            }
+            out
+        }
+        "array" => named_children(value)
+            .into_iter()
+            .map(unwrap)
+            .filter(|e| e.kind_name() == "object")
+            .flat_map(written_objects)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -4772,6 +4971,16 @@ fn router_keys<'t>(
                 let procedure = value.map_or(key.name.as_str(), |v| src.node_text(v));
                 let ty = returned_by(procedure);
                 out.push(Binding { scope: TRPC.to_owned(), name, root: ty.root, path: ty.path });
+                // `apiKey: apiRouter`, a router of another file keyed by another name than its
+                // variable's: the client's `apiKey.getApiKeys` is the procedures of `api`.
+                if let Some(held) = procedure.strip_suffix("Router").filter(|r| !r.is_empty() && *r != key.name) {
+                    out.push(Binding {
+                        scope: TRPC.to_owned(),
+                        name: key.name.clone(),
+                        root: Root::Binding { scopes: vec![TRPC.to_owned()], name: held.to_owned(), guess: None },
+                        path: Vec::new(),
+                    });
+                }
             }
             _ => {}
         }
