@@ -1116,6 +1116,11 @@ impl<'a> Bindings<'a> {
     }
 }
 
+/// The attribute a predicate is named after (`active?` → `active`); any other name as it is.
+fn predicate_stem(name: &str) -> &str {
+    name.strip_suffix('?').unwrap_or(name)
+}
+
 /// Whether `hit`, naming a column its (known) table lacks, is evidence enough that the code
 /// expects that column — a dangling reference — rather than a name that is no column at all:
 /// at the gate's default confidence (medium) or above, and only where something states the
@@ -1125,11 +1130,6 @@ impl<'a> Bindings<'a> {
 /// `user.full_name`, `f.password_field :password`, `attribute :mod_note` (virtual), the words of
 /// a `where("…")` fragment, a `has_many`'s conventional key — is taken for a column only while
 /// the table has one: it may be a method, a virtual attribute, an alias or a gem's accessor.
-/// The attribute a predicate is named after (`active?` → `active`); any other name as it is.
-fn predicate_stem(name: &str) -> &str {
-    name.strip_suffix('?').unwrap_or(name)
-}
-
 fn names_a_column(hit: &Hit, stated: bool) -> bool {
     stated && hit.confidence >= Confidence::Medium && hit.kind != RefKind::Name
 }
